@@ -1,0 +1,93 @@
+# telly: top-level build. `make` builds into build/; `make test` runs every
+# test and ends with "N passed, N failed"; `make demo` runs the demo.
+#
+# Every part is a folder (see ../shared/DESIGN.md); each builds a static
+# library or programs here, in the order the dependencies run.
+
+CC      ?= gcc
+BUILD   ?= build
+WARN    := -Wall -Wextra -Werror
+CFLAGS  ?= -O2 -g
+ALL_CFLAGS := -std=c11 -D_GNU_SOURCE $(WARN) $(CFLAGS) -MMD -MP
+SAN     := -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=all
+DEPS    := scripts/deps.sh
+
+KPTY_SRC   := kernel-pty/disc.c kernel-pty/pty.c kernel-pty/stty.c kernel-pty/linemode.c
+KPTY_OS    := kernel-pty/os.c
+TS_SRC     := test/ttyscript/script.c test/ttyscript/backend_kpty.c test/ttyscript/backend_linux.c
+INC        := -Ikernel-pty -Itest/ttyscript -Iclients
+
+obj = $(patsubst %.c,$(BUILD)/$(1)/%.o,$(2))
+
+BINS := $(BUILD)/bin/kpty-script $(BUILD)/bin/kpty-fuzz $(BUILD)/bin/kpty-bench \
+        $(BUILD)/bin/telly
+UNIT := $(BUILD)/test/unit-kpty $(BUILD)/test/unit-kpty-asan $(BUILD)/test/kpty-script-asan
+
+.PHONY: all test demo bench fuzz-kpty deps clean install check-deps
+all: $(BINS) $(UNIT)
+
+$(BUILD)/obj/%.o: %.c
+	@mkdir -p $(dir $@)
+	$(CC) $(ALL_CFLAGS) $(INC) -c $< -o $@
+
+$(BUILD)/san/%.o: %.c
+	@mkdir -p $(dir $@)
+	$(CC) $(ALL_CFLAGS) -O1 $(SAN) $(INC) -c $< -o $@
+
+$(BUILD)/bin/kpty-script: $(call obj,obj,$(KPTY_SRC) $(TS_SRC) test/ttyscript/kpty-script.c)
+	@mkdir -p $(dir $@)
+	$(CC) $(ALL_CFLAGS) -o $@ $^
+
+$(BUILD)/bin/kpty-fuzz: $(call obj,obj,$(KPTY_SRC) $(TS_SRC) test/ttyscript/kpty-fuzz.c)
+	@mkdir -p $(dir $@)
+	$(CC) $(ALL_CFLAGS) -o $@ $^
+
+$(BUILD)/bin/kpty-bench: $(call obj,obj,$(KPTY_SRC) test/bench/kpty-bench.c)
+	@mkdir -p $(dir $@)
+	$(CC) $(ALL_CFLAGS) -o $@ $^ -lutil -lpthread
+
+$(BUILD)/bin/telly: $(call obj,obj,$(KPTY_SRC) $(KPTY_OS) clients/telly.c clients/demo.c)
+	@mkdir -p $(dir $@)
+	$(CC) $(ALL_CFLAGS) -o $@ $^
+
+$(BUILD)/test/unit-kpty: $(call obj,obj,$(KPTY_SRC) test/unit/test_kpty.c)
+	@mkdir -p $(dir $@)
+	$(CC) $(ALL_CFLAGS) -o $@ $^
+
+$(BUILD)/test/unit-kpty-asan: $(call obj,san,$(KPTY_SRC) test/unit/test_kpty.c)
+	@mkdir -p $(dir $@)
+	$(CC) $(ALL_CFLAGS) -O1 $(SAN) -o $@ $^
+
+$(BUILD)/test/kpty-script-asan: $(call obj,san,$(KPTY_SRC) $(TS_SRC) test/ttyscript/kpty-script.c)
+	@mkdir -p $(dir $@)
+	$(CC) $(ALL_CFLAGS) -O1 $(SAN) -o $@ $^
+
+# Dependencies first: the script installs what is missing (as root) or
+# prints the exact command (otherwise).
+deps:
+	@sh $(DEPS)
+
+test: deps
+	@$(MAKE) --no-print-directory all
+	@sh test/run.sh $(BUILD)
+
+demo: deps
+	@$(MAKE) --no-print-directory $(BUILD)/bin/telly
+	@$(BUILD)/bin/telly demo
+
+bench: deps
+	@$(MAKE) --no-print-directory $(BUILD)/bin/kpty-bench
+	@$(BUILD)/bin/kpty-bench
+
+# Open-ended random differential run against the Linux kernel's pty.
+fuzz-kpty: $(BUILD)/bin/kpty-fuzz
+	@$(BUILD)/bin/kpty-fuzz --seconds 0 --seed $${SEED:-0}
+
+PREFIX ?= /usr/local
+install: $(BUILD)/bin/telly
+	install -D -m 0755 $(BUILD)/bin/telly $(DESTDIR)$(PREFIX)/bin/telly
+
+clean:
+	rm -rf $(BUILD)
+
+-include $(shell find $(BUILD) -name '*.d' 2>/dev/null)

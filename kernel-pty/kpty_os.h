@@ -1,0 +1,62 @@
+/* The OS adapter: real programs on real Linux ptys.
+ *
+ * kpty_os_spawn() starts a program on a new Linux pty: a new session with the
+ * slave as its controlling terminal, a window size, and optionally packet
+ * mode (TIOCPKT) and EXTPROC, in which the kernel leaves editing, echo and
+ * signals to whoever holds the master (a kernel-pty discipline, typically on
+ * the far side of a network) and reports every termios change as a
+ * TIOCPKT_IOCTL packet. kpty_os_read() splits those packets.
+ */
+#ifndef KPTY_OS_H
+#define KPTY_OS_H
+
+#include <sys/types.h>
+
+#include "kpty.h"
+
+enum {
+	KPTY_OS_PACKET = 1 << 0,  /* TIOCPKT on the master */
+	KPTY_OS_EXTPROC = 1 << 1, /* EXTPROC on the slave (implies PACKET) */
+};
+
+struct kpty_os_child {
+	int master; /* non-blocking, close-on-exec */
+	int slave;  /* kept open to watch the input queue; see kpty_os_input_queued */
+	pid_t pid;
+};
+
+/* argv[0] is looked up in PATH. ws may be NULL. Returns 0 or -errno. */
+int kpty_os_spawn(struct kpty_os_child *c, char *const argv[], const struct kpty_winsize *ws,
+		  unsigned flags);
+
+/* A read of the master in packet mode: returns the data bytes copied into
+ * buf (0 for a status packet), *status gets the TIOCPKT status bits (0 for
+ * data). -errno on error (-EAGAIN: nothing now, -EIO: the slave side is
+ * gone). */
+long kpty_os_read(int master, void *buf, size_t n, uint8_t *status);
+
+/* Bytes written to the master that the program has not read yet.
+ *
+ * Under EXTPROC, Linux does not end a canonical read at a line end: a
+ * program that reads "cat\n" would also swallow the line typed next for cat.
+ * Whoever writes finished lines into the master therefore writes the next
+ * one only once this is 0, which gives the program one line per read, as
+ * canonical mode does. Holding the slave open also means the master never
+ * sees EIO: the owner learns of the end from the child's exit. */
+int kpty_os_input_queued(const struct kpty_os_child *c);
+/* Discard input the program has not read (TCIFLUSH on the slave). */
+int kpty_os_flush_input(const struct kpty_os_child *c);
+/* Reap the child if it exited: 1 and *status, 0 if still running. */
+int kpty_os_reap(struct kpty_os_child *c, int *status);
+void kpty_os_close(struct kpty_os_child *c);
+
+/* The slave's termios, read through the master (Linux answers TCGETS on a
+ * master with its slave's termios). */
+int kpty_os_get_termios(int master, struct kpty_termios *t);
+int kpty_os_set_termios(int master, const struct kpty_termios *t);
+int kpty_os_set_winsize(int master, const struct kpty_winsize *ws);
+int kpty_os_get_winsize(int fd, struct kpty_winsize *ws);
+/* TIOCSIG: SIGINT, SIGQUIT or SIGTSTP to the slave's foreground group. */
+int kpty_os_signal(int master, int sig);
+
+#endif

@@ -1,0 +1,237 @@
+/* OS adapter: real programs on real Linux ptys (see kpty_os.h). */
+#include <errno.h>
+#include <fcntl.h>
+#include <poll.h>
+#include <signal.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/ioctl.h>
+#include <sys/wait.h>
+#include <termios.h>
+#include <unistd.h>
+
+#include "kpty_os.h"
+
+_Static_assert(ICANON == KPTY_ICANON && EXTPROC == KPTY_EXTPROC && IUTF8 == KPTY_IUTF8 &&
+	       ECHOCTL == KPTY_ECHOCTL && OPOST == KPTY_OPOST && VEOL2 == KPTY_VEOL2 &&
+	       TIOCPKT_IOCTL == KPTY_PKT_IOCTL && SIGTSTP == KPTY_SIGTSTP,
+	       "kpty's flag values are Linux's");
+
+static void to_kpty(const struct termios *lt, struct kpty_termios *t)
+{
+	t->c_iflag = lt->c_iflag;
+	t->c_oflag = lt->c_oflag;
+	t->c_cflag = lt->c_cflag;
+	t->c_lflag = lt->c_lflag;
+	memcpy(t->c_cc, lt->c_cc, KPTY_NCCS);
+}
+
+static void to_linux(const struct kpty_termios *t, struct termios *lt)
+{
+	lt->c_iflag = t->c_iflag;
+	lt->c_oflag = t->c_oflag;
+	lt->c_cflag = t->c_cflag;
+	lt->c_lflag = t->c_lflag;
+	memcpy(lt->c_cc, t->c_cc, KPTY_NCCS);
+}
+
+int kpty_os_get_termios(int master, struct kpty_termios *t)
+{
+	struct termios lt;
+
+	if (tcgetattr(master, &lt) < 0)
+		return -errno;
+	to_kpty(&lt, t);
+	return 0;
+}
+
+int kpty_os_set_termios(int master, const struct kpty_termios *t)
+{
+	struct termios lt;
+
+	if (tcgetattr(master, &lt) < 0)
+		return -errno;
+	to_linux(t, &lt);
+	return tcsetattr(master, TCSANOW, &lt) < 0 ? -errno : 0;
+}
+
+int kpty_os_set_winsize(int master, const struct kpty_winsize *ws)
+{
+	struct winsize w = {ws->ws_row, ws->ws_col, ws->ws_xpixel, ws->ws_ypixel};
+
+	return ioctl(master, TIOCSWINSZ, &w) < 0 ? -errno : 0;
+}
+
+int kpty_os_get_winsize(int fd, struct kpty_winsize *ws)
+{
+	struct winsize w;
+
+	if (ioctl(fd, TIOCGWINSZ, &w) < 0)
+		return -errno;
+	*ws = (struct kpty_winsize){w.ws_row, w.ws_col, w.ws_xpixel, w.ws_ypixel};
+	return 0;
+}
+
+int kpty_os_signal(int master, int sig)
+{
+	return ioctl(master, TIOCSIG, sig) < 0 ? -errno : 0;
+}
+
+long kpty_os_read(int master, void *buf, size_t n, uint8_t *status)
+{
+	unsigned char pkt[4097];
+	ssize_t r;
+
+	if (n > sizeof pkt - 1)
+		n = sizeof pkt - 1;
+	r = read(master, pkt, n + 1);
+	if (r < 0)
+		return -errno;
+	if (r == 0)
+		return -EIO;
+	if (pkt[0] != TIOCPKT_DATA) {
+		*status = pkt[0];
+		return 0;
+	}
+	*status = 0;
+	memcpy(buf, pkt + 1, (size_t)r - 1);
+	return r - 1;
+}
+
+/* In the child, between fork and exec: only async-signal-safe calls. */
+static void child(int slave, char *const argv[], int errpipe)
+{
+	int err;
+
+	setsid();
+	if (ioctl(slave, TIOCSCTTY, 0) < 0)
+		goto fail;
+	if (dup2(slave, 0) < 0 || dup2(slave, 1) < 0 || dup2(slave, 2) < 0)
+		goto fail;
+	if (slave > 2)
+		close(slave);
+	/* The parent's blocked signals and ignored SIGPIPE are its own. */
+	sigset_t none;
+	sigemptyset(&none);
+	sigprocmask(SIG_SETMASK, &none, NULL);
+	signal(SIGPIPE, SIG_DFL);
+	execvp(argv[0], argv);
+fail:
+	err = errno;
+	if (write(errpipe, &err, sizeof err) < 0)
+		_exit(127);
+	_exit(127);
+}
+
+int kpty_os_spawn(struct kpty_os_child *c, char *const argv[], const struct kpty_winsize *ws,
+		  unsigned flags)
+{
+	int master, slave = -1, errpipe[2] = {-1, -1}, err = 0, on = 1;
+	struct termios lt;
+	ssize_t n;
+	pid_t pid;
+
+	master = posix_openpt(O_RDWR | O_NOCTTY | O_CLOEXEC);
+	if (master < 0)
+		return -errno;
+	if (grantpt(master) < 0 || unlockpt(master) < 0)
+		goto fail_errno;
+	slave = open(ptsname(master), O_RDWR | O_NOCTTY | O_CLOEXEC);
+	if (slave < 0)
+		goto fail_errno;
+	if (ws && kpty_os_set_winsize(master, ws) < 0)
+		goto fail_errno;
+	if (flags & KPTY_OS_EXTPROC) {
+		if (tcgetattr(slave, &lt) < 0)
+			goto fail_errno;
+		lt.c_lflag |= EXTPROC;
+		if (tcsetattr(slave, TCSANOW, &lt) < 0)
+			goto fail_errno;
+		flags |= KPTY_OS_PACKET;
+	}
+	if ((flags & KPTY_OS_PACKET) && ioctl(master, TIOCPKT, &on) < 0)
+		goto fail_errno;
+	if (pipe2(errpipe, O_CLOEXEC) < 0)
+		goto fail_errno;
+	pid = fork();
+	if (pid < 0)
+		goto fail_errno;
+	if (pid == 0) {
+		close(master);
+		close(errpipe[0]);
+		child(slave, argv, errpipe[1]);
+	}
+	close(errpipe[1]);
+	errpipe[1] = -1;
+	/* exec succeeded when the close-on-exec pipe closes with nothing in it */
+	do
+		n = read(errpipe[0], &err, sizeof err);
+	while (n < 0 && errno == EINTR);
+	close(errpipe[0]);
+	if (n == (ssize_t)sizeof err) {
+		while (waitpid(pid, NULL, 0) < 0 && errno == EINTR)
+			;
+		close(slave);
+		close(master);
+		return -err;
+	}
+	fcntl(master, F_SETFL, fcntl(master, F_GETFL) | O_NONBLOCK);
+	c->master = master;
+	c->slave = slave;
+	c->pid = pid;
+	return 0;
+
+fail_errno:
+	err = errno;
+	if (errpipe[0] >= 0)
+		close(errpipe[0]);
+	if (errpipe[1] >= 0)
+		close(errpipe[1]);
+	if (slave >= 0)
+		close(slave);
+	close(master);
+	return -err;
+}
+
+int kpty_os_input_queued(const struct kpty_os_child *c)
+{
+	struct pollfd pf = {.fd = c->slave, .events = POLLIN};
+	int n = 0;
+
+	/* Bytes written to the master reach the slave's discipline from a
+	 * work queue; until then FIONREAD says 0. A poll() on a slave with
+	 * nothing to read runs that pending work first (n_tty_poll). */
+	poll(&pf, 1, 0);
+	if (ioctl(c->slave, FIONREAD, &n) < 0)
+		return -errno;
+	return n;
+}
+
+int kpty_os_flush_input(const struct kpty_os_child *c)
+{
+	return tcflush(c->slave, TCIFLUSH) < 0 ? -errno : 0;
+}
+
+int kpty_os_reap(struct kpty_os_child *c, int *status)
+{
+	pid_t r;
+
+	if (c->pid <= 0)
+		return 1;
+	do
+		r = waitpid(c->pid, status, WNOHANG);
+	while (r < 0 && errno == EINTR);
+	if (r == 0)
+		return 0;
+	c->pid = 0;
+	return 1;
+}
+
+void kpty_os_close(struct kpty_os_child *c)
+{
+	if (c->slave >= 0)
+		close(c->slave);
+	if (c->master >= 0)
+		close(c->master);
+	c->slave = c->master = -1;
+}

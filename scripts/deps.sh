@@ -1,0 +1,88 @@
+#!/bin/sh
+# Install what telly needs on Debian 12, idempotently.
+#
+# Every need is a check (a pkg-config module, a program, or a file) and the
+# Debian package that satisfies it. Only the packages whose check fails are
+# installed, so a machine that has everything costs a few pkg-config calls.
+# As root: apt-get. Otherwise: print the exact command and fail.
+#
+#   scripts/deps.sh            install what is missing
+#   scripts/deps.sh --check    only report; exit 1 if something is missing
+set -eu
+
+check_only=0
+[ "${1:-}" = "--check" ] && check_only=1
+
+missing=""
+need() { # KIND WHAT PACKAGE
+	case "$1" in
+	pc)   pkg-config --exists "$2" 2>/dev/null && return 0 ;;
+	prog) command -v "$2" >/dev/null 2>&1 && return 0 ;;
+	file) [ -e "$2" ] && return 0 ;;
+	esac
+	case " $missing " in *" $3 "*) ;; *) missing="$missing $3" ;; esac
+}
+
+command -v pkg-config >/dev/null 2>&1 || missing="$missing pkg-config"
+
+# Build tools.
+need prog cc        gcc
+need prog clang     clang
+need prog make      make
+need file /usr/lib/llvm-14/lib/clang/14.0.6/lib/linux/libclang_rt.fuzzer-x86_64.a libclang-rt-14-dev
+
+# Libraries of the whole design (DESIGN.md, "Folders").
+need pc libssh           libssh-dev
+need pc xcb              libxcb1-dev
+need pc xcb-shm          libxcb-shm0-dev
+need pc xcb-xkb          libxcb-xkb-dev
+need pc xcb-composite    libxcb-composite0-dev
+need pc xcb-damage       libxcb-damage0-dev
+need pc xcb-xtest        libxcb-xtest0-dev
+need pc xcb-image        libxcb-image0-dev
+need pc x11              libx11-dev
+need pc x11-xcb          libx11-xcb-dev
+need pc pixman-1         libpixman-1-dev
+need pc vterm            libvterm-dev
+need pc freetype2        libfreetype-dev
+need pc fontconfig       libfontconfig-dev
+need pc libzstd          libzstd-dev
+need pc liblz4           liblz4-dev
+need pc xkbcommon        libxkbcommon-dev
+need pc xkbcommon-x11    libxkbcommon-x11-dev
+need pc libpng           libpng-dev
+need file /usr/share/fonts/truetype/dejavu/DejaVuSansMono.ttf fonts-dejavu-core
+
+# Programs the tests, the demo and the benchmarks drive.
+need prog Xvfb               xvfb
+need prog xdotool            xdotool
+need prog xwd                x11-apps
+need prog qemu-system-x86_64 qemu-system-x86
+need file /bin/busybox       busybox-static
+need prog ssh                openssh-client
+need prog sshd               openssh-server
+need file /usr/sbin/sshd     openssh-server
+need prog tmux               tmux
+need prog mosh               mosh
+need prog gnuplot            gnuplot-nox
+need prog picocom            picocom
+need prog stty               coreutils
+
+[ -z "$missing" ] && exit 0
+
+if [ "$check_only" = 1 ]; then
+	echo "telly: missing packages:$missing" >&2
+	exit 1
+fi
+
+if [ "$(id -u)" != 0 ]; then
+	echo "telly: missing packages. Install them as root with:" >&2
+	echo "  sudo apt-get update && sudo apt-get install -y --no-install-recommends$missing" >&2
+	exit 1
+fi
+
+echo "telly: installing:$missing" >&2
+export DEBIAN_FRONTEND=noninteractive
+apt-get update -q >&2
+# shellcheck disable=SC2086
+apt-get install -y -q --no-install-recommends $missing >&2

@@ -1,0 +1,62 @@
+#!/bin/sh
+# telly's test runner: one process per test, each under a timeout, so a test
+# that hangs or crashes is one failure and the run goes on. Prints a line per
+# test, the log of each failure, and ends with "N passed, N failed".
+#
+#   sh test/run.sh BUILD_DIR [PATTERN]   PATTERN: only tests whose name has it
+#   SEED=N           seed of the random differential test (default 1)
+#   KPTY_FUZZ_SECONDS=N  how long it runs (default 120)
+B=${1:-build}
+only=${2:-}
+pass=0 fail=0 skip=0
+logdir=$B/test-logs
+rm -rf "$logdir"
+mkdir -p "$logdir"
+
+run() { # NAME TIMEOUT CMD...
+	name=$1 limit=$2
+	shift 2
+	case "$name" in *"$only"*) ;; *) return ;; esac
+	log="$logdir/$(echo "$name" | tr '/ ' '__').log"
+	start=$(date +%s)
+	timeout -k 5 "$limit" "$@" >"$log" 2>&1
+	rc=$?
+	secs=$(( $(date +%s) - start ))
+	if [ $rc -eq 0 ]; then
+		pass=$((pass + 1))
+		printf 'ok      %s (%ss)\n' "$name" "$secs"
+	elif [ $rc -eq 77 ]; then
+		skip=$((skip + 1))
+		printf 'skipped %s: %s\n' "$name" "$(tail -n 1 "$log")"
+	else
+		fail=$((fail + 1))
+		[ $rc -eq 124 ] && echo "(timed out after ${limit}s)" >>"$log"
+		printf 'FAIL    %s (exit %s, %ss)\n' "$name" "$rc" "$secs"
+		tail -n 40 "$log" | sed 's/^/        | /'
+	fi
+}
+
+for t in $("$B/test/unit-kpty" --list); do
+	run "unit/kpty/$t" 30 "$B/test/unit-kpty" "$t"
+done
+for t in $("$B/test/unit-kpty-asan" --list); do
+	run "unit-asan/kpty/$t" 60 "$B/test/unit-kpty-asan" "$t"
+done
+for f in test/ttyscript/corpus/*.tty; do
+	run "ttyscript/$(basename "$f" .tty)" 60 "$B/bin/kpty-fuzz" --check "$f"
+done
+run "ttyscript/corpus-under-asan" 120 sh test/ttyscript/asan-corpus.sh "$B"
+for f in test/ttyscript/errors/*.tty; do
+	run "ttyscript-error/$(basename "$f" .tty)" 10 sh test/ttyscript/expect-error.sh "$B" "$f"
+done
+
+run "kpty/random-differential" $(( ${KPTY_FUZZ_SECONDS:-120} + 120 )) \
+	"$B/bin/kpty-fuzz" --seconds "${KPTY_FUZZ_SECONDS:-120}" --seed "${SEED:-1}"
+run "demo/scripted-session" 60 sh test/demo.sh "$B"
+
+if [ $skip -gt 0 ]; then
+	echo "$pass passed, $fail failed, $skip skipped"
+else
+	echo "$pass passed, $fail failed"
+fi
+[ $fail -eq 0 ]
