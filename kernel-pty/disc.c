@@ -688,22 +688,40 @@ static bool receive_char_canon(struct disc *d, uint8_t c)
 	return false;
 }
 
-static void receive_char(struct disc *d, uint8_t c)
+/* IXANY: any character restarts output stopped by STOP. */
+static void ixany_restart(struct disc *d)
 {
 	if (d->stopped && !d->tco_stopped && I(d, IXON) && I(d, IXANY)) {
 		disc_start(d);
 		disc_process_echoes(d);
 	}
-	if (L(d, ECHO)) {
-		finish_erasing(d);
-		if (d->canon_head == d->read_head)
-			echo_set_canon_col(d);
-		echo_char(d, c);
-		commit_echoes(d);
-	}
+}
+
+/* Echo an input character, noting where the line began on screen. */
+static void echo_input(struct disc *d, uint8_t c)
+{
+	finish_erasing(d);
+	if (d->canon_head == d->read_head)
+		echo_set_canon_col(d);
+	echo_char(d, c);
+}
+
+/* PARMRK doubles a real 0377 so it cannot be taken for a mark. */
+static void queue_char(struct disc *d, uint8_t c)
+{
 	if (c == 0377 && I(d, PARMRK))
 		put_tty_queue(d, c);
 	put_tty_queue(d, c);
+}
+
+static void receive_char(struct disc *d, uint8_t c)
+{
+	ixany_restart(d);
+	if (L(d, ECHO)) {
+		echo_input(d, c);
+		commit_echoes(d);
+	}
+	queue_char(d, c);
 }
 
 static void receive_char_special(struct disc *d, uint8_t c)
@@ -729,10 +747,7 @@ static void receive_char_special(struct disc *d, uint8_t c)
 			return;
 		}
 	}
-	if (d->stopped && !d->tco_stopped && I(d, IXON) && I(d, IXANY)) {
-		disc_start(d);
-		disc_process_echoes(d);
-	}
+	ixany_restart(d);
 	if (c == '\r') {
 		if (I(d, IGNCR))
 			return;
@@ -744,19 +759,15 @@ static void receive_char_special(struct disc *d, uint8_t c)
 	if (d->icanon && receive_char_canon(d, c))
 		return;
 	if (L(d, ECHO)) {
-		finish_erasing(d);
 		if (c == '\n') {
+			finish_erasing(d);
 			echo_char_raw(d, '\n');
 		} else {
-			if (d->canon_head == d->read_head)
-				echo_set_canon_col(d);
-			echo_char(d, c);
+			echo_input(d, c);
 		}
 		commit_echoes(d);
 	}
-	if (c == 0377 && I(d, PARMRK))
-		put_tty_queue(d, c);
-	put_tty_queue(d, c);
+	queue_char(d, c);
 }
 
 static uint8_t preop(const struct disc *d, uint8_t c)
@@ -937,6 +948,15 @@ size_t disc_inq(const struct disc *d)
 	return d->commit_head - d->read_tail;
 }
 
+/* n bytes of the read ring from index i, in at most two pieces. */
+static void copy_out(const struct disc *d, uint8_t *dst, size_t i, size_t n)
+{
+	size_t off = MASK(i), first = KPTY_BUF_SIZE - off < n ? KPTY_BUF_SIZE - off : n;
+
+	kpty_memcpy(dst, d->read_buf + off, first);
+	kpty_memcpy(dst + first, d->read_buf, n - first);
+}
+
 /* If a read ended exactly at an EOF marker, the marker is eaten with it. */
 static void canon_skip_eof(struct disc *d)
 {
@@ -970,8 +990,7 @@ size_t disc_read(struct disc *d, uint8_t *kb, size_t nr, bool *line_done)
 		}
 		size_t c = i + found; /* consumed */
 		size_t take = (found && read_buf(d, d->read_tail + i) == DISABLED_CHAR) ? i : c;
-		for (size_t j = 0; j < take; j++)
-			kb[j] = read_buf(d, d->read_tail + j);
+		copy_out(d, kb, d->read_tail, take);
 		if (found)
 			clear_bit(d->read_flags, MASK(d->read_tail + i));
 		d->read_tail += c;
@@ -992,8 +1011,7 @@ size_t disc_read(struct disc *d, uint8_t *kb, size_t nr, bool *line_done)
 	if (!n)
 		return 0;
 	bool is_eof = n == 1 && read_buf(d, d->read_tail) == CC(d, EOF);
-	for (size_t j = 0; j < n; j++)
-		kb[j] = read_buf(d, d->read_tail + j);
+	copy_out(d, kb, d->read_tail, n);
 	d->read_tail += n;
 	/* Under EXTPROC a lone EOF reads as end of file (a zero-length read),
 	 * as the far side asked for it. */
