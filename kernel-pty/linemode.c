@@ -105,8 +105,18 @@ void kpty_lm_set_termios(struct kpty_lm *lm, const struct kpty_termios *far)
 {
 	struct kpty_termios t = *far;
 
-	/* Here the discipline does the work the far side left to us. */
-	t.c_lflag &= ~KPTY_EXTPROC;
+	if (far->c_lflag & KPTY_EXTPROC) {
+		/* Here the discipline does the work the far side left to us. */
+		t.c_lflag &= ~KPTY_EXTPROC;
+	} else {
+		/* The far kernel edits and echoes itself (the program cleared
+		 * EXTPROC, `stty sane` does): pass everything through. */
+		t.c_iflag = 0;
+		t.c_oflag = 0;
+		t.c_lflag = 0;
+		t.c_cc[KPTY_VMIN] = 1;
+		t.c_cc[KPTY_VTIME] = 0;
+	}
 	lm->veof = far->c_cc[KPTY_VEOF];
 	kpty_tcsetattr(lm->k, &t);
 	pump(lm);

@@ -33,7 +33,9 @@ void kpty_lm_destroy(struct kpty_lm *lm);
 size_t kpty_lm_keys(struct kpty_lm *lm, const void *buf, size_t n);
 /* Output of the far program, already processed by its own OPOST. */
 void kpty_lm_output(struct kpty_lm *lm, const void *buf, size_t n);
-/* The far side's termios, as reported (TIOCPKT_IOCTL) or read. */
+/* The far side's termios, as reported (TIOCPKT_IOCTL) or read. Without
+ * EXTPROC in them the far kernel does its own discipline, and kpty_lm
+ * passes everything through untouched. */
 void kpty_lm_set_termios(struct kpty_lm *lm, const struct kpty_termios *far);
 /* True while keys are edited and echoed here (canonical mode). */
 bool kpty_lm_local(const struct kpty_lm *lm);

@@ -11,6 +11,7 @@
 #include <string.h>
 
 #include "kpty.h"
+#include "linemode.h"
 #include "stty.h"
 
 static int failures;
@@ -294,9 +295,136 @@ static void stty_words_apply(void)
 	CHECK_EQ(t.c_cc[KPTY_VEOF], 127);
 }
 
+
+/* ---- kpty_lm: the near-side discipline ---- */
+
+struct lmrec {
+	char far[512], screen[512];
+	size_t nfar, nscreen, chunks;
+	int sig;
+	bool flush;
+};
+
+static void r_far(void *c, const void *b, size_t n)
+{
+	struct lmrec *r = c;
+	memcpy(r->far + r->nfar, b, n);
+	r->nfar += n;
+	r->chunks++;
+}
+
+static void r_screen(void *c, const void *b, size_t n)
+{
+	struct lmrec *r = c;
+	memcpy(r->screen + r->nscreen, b, n);
+	r->nscreen += n;
+}
+
+static void r_sig(void *c, int sig, bool flush)
+{
+	struct lmrec *r = c;
+	r->sig = sig;
+	r->flush = flush;
+}
+
+static const struct kpty_lm_ops rops = {.to_far = r_far, .to_screen = r_screen, .signal = r_sig};
+
+static struct kpty_lm *lm_with(struct lmrec *r, const char *stty_words)
+{
+	struct kpty_lm *lm = kpty_lm_create(&rops, r);
+	struct kpty_termios t;
+	char buf[256], *argv[16], err[128];
+	int argc = 0;
+
+	memset(r, 0, sizeof *r);
+	kpty_termios_default(&t);
+	snprintf(buf, sizeof buf, "%s", stty_words);
+	for (char *w = strtok(buf, " "); w && argc < 16; w = strtok(NULL, " "))
+		argv[argc++] = w;
+	if (kpty_stty(&t, argc, argv, err, sizeof err) < 0)
+		abort();
+	kpty_lm_set_termios(lm, &t);
+	return lm;
+}
+
+static void lm_canonical_edits_locally(void)
+{
+	struct lmrec r;
+	struct kpty_lm *lm = lm_with(&r, "extproc");
+
+	CHECK(kpty_lm_local(lm));
+	kpty_lm_keys(lm, "lx\x7fs", 4);
+	CHECK_EQ(r.nfar, 0); /* nothing crosses until the line is finished */
+	CHECK_EQ(r.nscreen, 6);
+	CHECK(!memcmp(r.screen, "lx\b \bs", 6));
+	kpty_lm_keys(lm, "\r", 1);
+	CHECK_EQ(r.nfar, 3);
+	CHECK(!memcmp(r.far, "ls\n", 3));
+	/* A lone EOF becomes the far side's EOF character. */
+	kpty_lm_keys(lm, "\x04", 1);
+	CHECK_EQ(r.nfar, 4);
+	CHECK_EQ(r.far[3], 4);
+	kpty_lm_destroy(lm);
+}
+
+static void lm_mode_switch_keeps_keys(void)
+{
+	struct lmrec r;
+	struct kpty_lm *lm = lm_with(&r, "extproc");
+	struct kpty_termios t;
+
+	/* Typed in canonical mode, then the program goes raw: the partial
+	 * line crosses once, and later keys pass at once. */
+	kpty_lm_keys(lm, "ab", 2);
+	kpty_termios_default(&t);
+	t.c_lflag = (t.c_lflag & ~(KPTY_ICANON | KPTY_ECHO)) | KPTY_EXTPROC;
+	kpty_lm_set_termios(lm, &t);
+	CHECK(!kpty_lm_local(lm));
+	CHECK_EQ(r.nfar, 2);
+	kpty_lm_keys(lm, "c", 1);
+	CHECK_EQ(r.nfar, 3);
+	CHECK(!memcmp(r.far, "abc", 3));
+	CHECK_EQ(r.nscreen, 2); /* "ab" echoed while canonical, "c" not */
+	kpty_lm_destroy(lm);
+}
+
+static void lm_without_extproc_is_transparent(void)
+{
+	struct lmrec r;
+	struct kpty_lm *lm = lm_with(&r, "sane");
+
+	CHECK(!kpty_lm_local(lm));
+	kpty_lm_keys(lm, "a\x7f\x03\r", 4);
+	CHECK_EQ(r.nfar, 4);
+	CHECK(!memcmp(r.far, "a\x7f\x03\r", 4));
+	CHECK_EQ(r.nscreen, 0);
+	CHECK_EQ(r.sig, 0);
+	kpty_lm_output(lm, "out\n", 4);
+	CHECK_EQ(r.nscreen, 4);
+	kpty_lm_destroy(lm);
+}
+
+static void lm_signal_flush(void)
+{
+	struct lmrec r;
+	struct kpty_lm *lm = lm_with(&r, "extproc");
+
+	kpty_lm_keys(lm, "half\x03", 5);
+	CHECK_EQ(r.sig, KPTY_SIGINT);
+	CHECK(r.flush);
+	CHECK_EQ(r.nfar, 0); /* the half line is gone, as on Linux */
+	kpty_lm_destroy(lm);
+	lm = lm_with(&r, "extproc noflsh");
+	kpty_lm_keys(lm, "\x1c", 1);
+	CHECK_EQ(r.sig, KPTY_SIGQUIT);
+	CHECK(!r.flush);
+	kpty_lm_destroy(lm);
+}
+
 static void destroy_null(void)
 {
 	kpty_destroy(NULL);
+	kpty_lm_destroy(NULL);
 	CHECK(1);
 }
 
@@ -314,6 +442,10 @@ static const struct {
 	{"processed-output-column", processed_output_tracks_column},
 	{"stty-parser-errors", stty_parser_errors},
 	{"stty-words-apply", stty_words_apply},
+	{"lm-canonical-edits-locally", lm_canonical_edits_locally},
+	{"lm-mode-switch-keeps-keys", lm_mode_switch_keeps_keys},
+	{"lm-without-extproc-transparent", lm_without_extproc_is_transparent},
+	{"lm-signal-flush", lm_signal_flush},
 	{"destroy-null", destroy_null},
 };
 
