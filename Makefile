@@ -6,7 +6,7 @@
 
 CC      ?= gcc
 BUILD   ?= build
-WARN    := -Wall -Wextra -Werror
+WARN    := -Wall -Wextra -Werror -Wno-format-truncation
 CFLAGS  ?= -O2 -g
 ALL_CFLAGS := -std=c11 -D_GNU_SOURCE $(WARN) $(CFLAGS) -MMD -MP
 SAN     := -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=all
@@ -14,8 +14,13 @@ DEPS    := scripts/deps.sh
 
 KPTY_SRC   := kernel-pty/disc.c kernel-pty/pty.c kernel-pty/stty.c kernel-pty/linemode.c
 KPTY_OS    := kernel-pty/os.c
+RP_CORE    := remote-proto/codec.c remote-proto/queue.c
+RP_SRC     := $(RP_CORE) remote-proto/transport.c remote-proto/conn.c remote-proto/screen.c
+CLIENT_SRC := clients/telly.c clients/demo.c clients/serve.c clients/attach.c clients/ctl.c \
+              clients/client.c clients/rundir.c
+VTERM_LIBS := $(shell pkg-config --libs vterm 2>/dev/null || echo -lvterm)
 TS_SRC     := test/ttyscript/script.c test/ttyscript/backend_kpty.c test/ttyscript/backend_linux.c
-INC        := -Ikernel-pty -Itest/ttyscript -Iclients
+INC        := -Ikernel-pty -Iremote-proto -Itest/ttyscript -Iclients
 
 obj = $(patsubst %.c,$(BUILD)/$(1)/%.o,$(2))
 
@@ -46,9 +51,9 @@ $(BUILD)/bin/kpty-bench: $(call obj,obj,$(KPTY_SRC) test/bench/kpty-bench.c)
 	@mkdir -p $(dir $@)
 	$(CC) $(ALL_CFLAGS) -o $@ $^ -lutil -lpthread
 
-$(BUILD)/bin/telly: $(call obj,obj,$(KPTY_SRC) $(KPTY_OS) clients/telly.c clients/demo.c)
+$(BUILD)/bin/telly: $(call obj,obj,$(KPTY_SRC) $(KPTY_OS) $(RP_SRC) $(CLIENT_SRC))
 	@mkdir -p $(dir $@)
-	$(CC) $(ALL_CFLAGS) -o $@ $^
+	$(CC) $(ALL_CFLAGS) -o $@ $^ $(VTERM_LIBS)
 
 $(BUILD)/test/unit-kpty: $(call obj,obj,$(KPTY_SRC) test/unit/test_kpty.c)
 	@mkdir -p $(dir $@)

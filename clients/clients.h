@@ -1,7 +1,62 @@
-/* Subcommands of the telly command, one function each. */
+/* Subcommands of the telly command, and what they share. */
 #ifndef TELLY_CLIENTS_H
 #define TELLY_CLIENTS_H
 
+#include <stdbool.h>
+#include <stddef.h>
+
+#include "rp_io.h"
+
 int telly_demo(int argc, char **argv);
+int telly_serve(int argc, char **argv);
+int telly_attach(int argc, char **argv);
+int telly_ls(int argc, char **argv);
+int telly_new(int argc, char **argv);
+int telly_kill(int argc, char **argv);
+int telly_stop(int argc, char **argv);
+
+#define TELLY_LOG_CAP_DEFAULT (8u << 20)
+
+struct telly_serve_opts {
+	size_t log_cap;          /* bytes per session log before it rotates */
+	const char *listen;      /* "HOST:PORT" for TCP, or NULL */
+	bool allow_remote;       /* let --listen bind beyond loopback */
+};
+
+/* rundir.c */
+int telly_rundir(char *out, size_t n, char *err, size_t errn);
+int telly_unix_listen(const char *path, char *err, size_t errn);
+/* Connect to this user's daemon; with start, start it if none runs. err
+ * must start empty. */
+struct rp_transport *telly_daemon_connect(bool start, const struct telly_serve_opts *o,
+					  char *err, size_t errn);
+
+/* serve.c: run a daemon in the background on an already listening socket. */
+int telly_serve_spawn(int listen_fd, const char *dir, const struct telly_serve_opts *o,
+		      char *err, size_t errn);
+
+/* client.c: a connection to a daemon, here or through ssh. */
+struct telly_dest {
+	const char *host;    /* NULL: this host */
+	const char *ssh;     /* --ssh command line (default "ssh") */
+	const char *server;  /* --server: the host's telly (default "telly") */
+	const char *tcp;     /* HOST:PORT of a --listen daemon, or NULL */
+	const char *token_file;
+};
+struct rp_conn *telly_client_connect(const struct telly_dest *d, bool start, char *err,
+				     size_t errn);
+/* attach.c: options and arguments every client command takes to reach a
+ * daemon (see `telly attach --help`). */
+int telly_dest_option(int argc, char **argv, int *i, struct telly_dest *d);
+int telly_dest_args(int npos, char **pos, struct telly_dest *d, const char **name,
+		    char *hostbuf, size_t hostn);
+
+/* Send a frame and wait (up to timeout_ms) for the frame that answers
+ * request req: OK, ERROR or LIST_REPLY. For requests made before a channel
+ * is attached, so every frame that arrives answers one. An ERROR becomes
+ * its message in err and -EREMOTEIO. */
+int telly_client_call(struct rp_conn *c, const void *frame, size_t n, uint32_t req,
+		      struct rp_hdr *h, const uint8_t **payload, int timeout_ms, char *err,
+		      size_t errn);
 
 #endif

@@ -27,18 +27,14 @@
 /* While finished lines wait for the program to read the previous one, the
  * loop looks again this often (there is no event for "input consumed"). */
 #define PACE_POLL_MS 1
-#define QUEUE_BYTES 65536
-#define QUEUE_CHUNKS 1024
 #define PROMPT "telly-demo$ "
 
 struct demo {
 	struct kpty_os_child child;
 	struct kpty_lm *lm;
 	bool gone;     /* the shell exited */
-	/* Input for the shell, in the chunks the discipline produced (one
-	 * finished line each in canonical mode), waiting to be paced in. */
-	char q[QUEUE_BYTES];
-	size_t q_len, q_ends[QUEUE_CHUNKS], q_chunks;
+	/* Input for the shell, waiting to be paced in. */
+	struct kpty_os_inq inq;
 	char seen[16384]; /* recent screen output, for the scripted waits */
 	size_t seen_len;
 };
@@ -68,30 +64,15 @@ static void to_far(void *ctx, const void *buf, size_t n)
 {
 	struct demo *d = ctx;
 
-	if (d->q_len + n > sizeof d->q || d->q_chunks == QUEUE_CHUNKS) {
+	if (!kpty_os_inq_push(&d->inq, buf, n, 0))
 		fprintf(stderr, "\r\ntelly demo: the shell is not reading; input dropped\r\n");
-		return;
-	}
-	memcpy(d->q + d->q_len, buf, n);
-	d->q_len += n;
-	d->q_ends[d->q_chunks++] = d->q_len;
 }
 
 /* Write queued input into the pty: a finished line only once the shell has
  * read everything before it (see kpty_os_input_queued), raw keys at once. */
 static void feed(struct demo *d)
 {
-	while (d->q_chunks) {
-		size_t n = d->q_ends[0];
-		if (kpty_lm_local(d->lm) && kpty_os_input_queued(&d->child) != 0)
-			return;
-		write_all(d->child.master, d->q, n);
-		memmove(d->q, d->q + n, d->q_len - n);
-		d->q_len -= n;
-		d->q_chunks--;
-		for (size_t i = 0; i < d->q_chunks; i++)
-			d->q_ends[i] = d->q_ends[i + 1] - n;
-	}
+	kpty_os_inq_feed(&d->inq, &d->child, kpty_lm_local(d->lm), NULL, NULL);
 }
 
 static void to_screen(void *ctx, const void *buf, size_t n)
@@ -117,7 +98,7 @@ static void to_signal(void *ctx, int sig, bool flush)
 	struct demo *d = ctx;
 
 	if (flush) {
-		d->q_len = d->q_chunks = 0;
+		kpty_os_inq_clear(&d->inq);
 		kpty_os_flush_input(&d->child);
 	}
 	kpty_os_signal(d->child.master, sig);
@@ -155,7 +136,7 @@ static void step(struct demo *d, int keyboard, int sigfd, int timeout_ms)
 	int n;
 
 	feed(d);
-	if (d->q_chunks && (timeout_ms < 0 || timeout_ms > PACE_POLL_MS))
+	if (d->inq.count && (timeout_ms < 0 || timeout_ms > PACE_POLL_MS))
 		timeout_ms = PACE_POLL_MS;
 	n = poll(p, keyboard >= 0 ? 3 : 2, timeout_ms);
 	if (n <= 0)

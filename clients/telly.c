@@ -1,5 +1,4 @@
-/* telly: the one command. Subcommands arrive with the parts they drive;
- * today: demo. */
+/* telly: the one command; each subcommand is a function in clients/. */
 #include <stdio.h>
 #include <string.h>
 
@@ -10,6 +9,13 @@ static void usage(FILE *f)
 	fputs("usage: telly COMMAND [ARGS]\n"
 	      "\n"
 	      "commands:\n"
+	      "  attach   attach this terminal to a session here or on [user@]host,\n"
+	      "           creating it if needed (detach with ~.)\n"
+	      "  new      start a session without attaching\n"
+	      "  ls       list sessions\n"
+	      "  kill     end a session\n"
+	      "  stop     end the daemon and all its sessions\n"
+	      "  serve    run the host daemon (started by the others when needed)\n"
 	      "  demo     run /bin/sh on a Linux pty with telly's line discipline in\n"
 	      "           front of it (EXTPROC), in this terminal; without a terminal,\n"
 	      "           a short scripted session printed to standard output\n"
@@ -32,8 +38,17 @@ int main(int argc, char **argv)
 		puts("telly 0.1");
 		return 0;
 	}
-	if (!strcmp(argv[1], "demo"))
-		return telly_demo(argc - 1, argv + 1);
+	static const struct {
+		const char *name;
+		int (*fn)(int, char **);
+	} cmds[] = {
+		{"demo", telly_demo}, {"serve", telly_serve}, {"attach", telly_attach},
+		{"a", telly_attach},  {"ls", telly_ls},       {"new", telly_new},
+		{"kill", telly_kill}, {"stop", telly_stop},
+	};
+	for (size_t i = 0; i < sizeof cmds / sizeof cmds[0]; i++)
+		if (!strcmp(argv[1], cmds[i].name))
+			return cmds[i].fn(argc - 1, argv + 1);
 	fprintf(stderr, "telly: unknown command '%s' (see telly --help)\n", argv[1]);
 	return 2;
 }

@@ -50,6 +50,35 @@ int kpty_os_flush_input(const struct kpty_os_child *c);
 int kpty_os_reap(struct kpty_os_child *c, int *status);
 void kpty_os_close(struct kpty_os_child *c);
 
+/* Input on its way into a pty master, in the chunks it arrived in (one
+ * finished line each, from a kpty_lm in canonical mode), each with the
+ * owner's tag (who sent it, which sequence number). Bounded: a push that
+ * does not fit is refused whole, and the owner holds it back. */
+#define KPTY_OS_INQ_BYTES 65536
+#define KPTY_OS_INQ_CHUNKS 1024
+
+struct kpty_os_inq {
+	uint8_t buf[KPTY_OS_INQ_BYTES];
+	size_t len; /* bytes queued; the first chunk may be partly written */
+	size_t written; /* of the first chunk */
+	unsigned count;
+	struct {
+		size_t end; /* offset in buf just past the chunk */
+		uint64_t tag;
+	} chunk[KPTY_OS_INQ_CHUNKS];
+};
+
+bool kpty_os_inq_push(struct kpty_os_inq *q, const void *buf, size_t n, uint64_t tag);
+void kpty_os_inq_clear(struct kpty_os_inq *q);
+/* Write what may go now. Paced (the program reads in canonical mode under
+ * EXTPROC): a chunk only once the program has read everything before it,
+ * see kpty_os_input_queued. Otherwise as much as the master takes. done()
+ * is called with the tag of each chunk once it is all written. Returns
+ * 1 while input remains, 0 when the queue is empty, -errno on a write
+ * error other than EAGAIN. */
+int kpty_os_inq_feed(struct kpty_os_inq *q, const struct kpty_os_child *c, bool paced,
+		     void (*done)(void *ctx, uint64_t tag), void *ctx);
+
 /* The slave's termios, read through the master (Linux answers TCGETS on a
  * master with its slave's termios). */
 int kpty_os_get_termios(int master, struct kpty_termios *t);

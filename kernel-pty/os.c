@@ -235,3 +235,62 @@ void kpty_os_close(struct kpty_os_child *c)
 		close(c->master);
 	c->slave = c->master = -1;
 }
+
+bool kpty_os_inq_push(struct kpty_os_inq *q, const void *buf, size_t n, uint64_t tag)
+{
+	if (n == 0)
+		return true;
+	if (q->count == KPTY_OS_INQ_CHUNKS || n > sizeof q->buf - q->len)
+		return false;
+	memcpy(q->buf + q->len, buf, n);
+	q->len += n;
+	q->chunk[q->count].end = q->len;
+	q->chunk[q->count].tag = tag;
+	q->count++;
+	return true;
+}
+
+void kpty_os_inq_clear(struct kpty_os_inq *q)
+{
+	q->len = q->written = 0;
+	q->count = 0;
+}
+
+static void inq_pop(struct kpty_os_inq *q)
+{
+	size_t n = q->chunk[0].end;
+
+	memmove(q->buf, q->buf + n, q->len - n);
+	q->len -= n;
+	q->written = 0;
+	q->count--;
+	memmove(q->chunk, q->chunk + 1, q->count * sizeof q->chunk[0]);
+	for (unsigned i = 0; i < q->count; i++)
+		q->chunk[i].end -= n;
+}
+
+int kpty_os_inq_feed(struct kpty_os_inq *q, const struct kpty_os_child *c, bool paced,
+		     void (*done)(void *ctx, uint64_t tag), void *ctx)
+{
+	while (q->count) {
+		size_t end = q->chunk[0].end;
+		ssize_t w;
+
+		if (paced && q->written == 0 && kpty_os_input_queued(c) != 0)
+			return 1;
+		w = write(c->master, q->buf + q->written, end - q->written);
+		if (w < 0) {
+			if (errno == EINTR)
+				continue;
+			return errno == EAGAIN ? 1 : -errno;
+		}
+		q->written += (size_t)w;
+		if (q->written < end)
+			return 1;
+		uint64_t tag = q->chunk[0].tag;
+		inq_pop(q);
+		if (done)
+			done(ctx, tag);
+	}
+	return 0;
+}

@@ -1,0 +1,650 @@
+/* telly attach: a session on the desk's terminal.
+ *
+ * The terminal goes raw and the desk runs the line discipline: the host's
+ * pty is in EXTPROC mode and reports every termios change, kpty_lm mirrors
+ * them, and while the program reads in canonical mode with echo, keys are
+ * edited and echoed here at once; only finished lines and signals cross
+ * the wire. The echo also goes to the host (ECHO) so its copy of the screen
+ * and the other viewers see what this one sees. Outside canonical mode keys
+ * go straight through, each INPUT numbered; OUTPUT names the last input the
+ * host had written before it, which is how --stats measures echo latency.
+ *
+ * Escapes after a newline, as ssh's: ~. detach, ~? help, ~~ a literal ~.
+ */
+#include <errno.h>
+#include <poll.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/ioctl.h>
+#include <sys/signalfd.h>
+#include <termios.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "clients.h"
+#include "kpty_os.h"
+#include "linemode.h"
+
+#define OPEN_TIMEOUT_MS 30000
+#define PENDING_MAX 4096     /* remote-echo keys awaiting their answer */
+#define SAMPLES_MAX 1000000
+#define KEY_READ_BYTES 4096
+
+struct attach {
+	struct rp_conn *c;
+	uint16_t chan;
+	char name[RP_MAX_NAME + 1];
+	struct kpty_lm *lm;
+	bool in_keys, readonly;
+	int in_fd, out_fd;
+	uint32_t seq;
+	int esc;               /* escape character, or -1 */
+	bool line_start, esc_pending;
+	bool done, detached;
+	int rc;
+	char why[300];
+	/* --stats */
+	bool stats, key_waiting;
+	uint64_t key_t0;
+	struct {
+		uint32_t seq;
+		uint64_t t0;
+	} pending[PENDING_MAX];
+	unsigned p_head, p_count;
+	uint64_t *samples;
+	size_t nsamples, nlocal;
+};
+
+static uint64_t now_ns(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec;
+}
+
+static void write_all(int fd, const void *buf, size_t n)
+{
+	const char *p = buf;
+
+	while (n) {
+		ssize_t w = write(fd, p, n);
+		if (w < 0 && (errno == EINTR || errno == EAGAIN)) {
+			struct pollfd pf = {.fd = fd, .events = POLLOUT};
+			poll(&pf, 1, 100);
+			continue;
+		}
+		if (w <= 0)
+			return;
+		p += w;
+		n -= (size_t)w;
+	}
+}
+
+static void sample(struct attach *a, uint64_t t0)
+{
+	if (a->nsamples < SAMPLES_MAX)
+		a->samples[a->nsamples++] = now_ns() - t0;
+}
+
+static void send_data(struct attach *a, uint8_t type, const void *buf, size_t n)
+{
+	const uint8_t *p = buf;
+
+	while (n) {
+		uint8_t frame[RP_MAX_FRAME];
+		size_t chunk = n > RP_MAX_PAYLOAD - 4 ? RP_MAX_PAYLOAD - 4 : n;
+		struct rp_enc e;
+		long len;
+
+		rp_enc_begin(&e, frame, sizeof frame, type, 0, a->chan);
+		if (type == RP_INPUT)
+			rp_put_u32(&e, ++a->seq);
+		rp_put_bytes(&e, p, chunk);
+		len = rp_enc_end(&e);
+		if (len < 0 || rp_conn_send(a->c, frame, (size_t)len) < 0) {
+			/* The host has not taken what we sent for a long time. */
+			snprintf(a->why, sizeof a->why, "the server is not reading input; %zu bytes lost",
+				 n);
+			a->done = true;
+			a->rc = 1;
+			return;
+		}
+		p += chunk;
+		n -= chunk;
+	}
+}
+
+static void to_far(void *ctx, const void *buf, size_t n)
+{
+	struct attach *a = ctx;
+
+	send_data(a, RP_INPUT, buf, n);
+	if (a->key_waiting && a->p_count < PENDING_MAX) {
+		/* No echo here: the answer comes from the host. */
+		unsigned i = (a->p_head + a->p_count++) % PENDING_MAX;
+		a->pending[i].seq = a->seq;
+		a->pending[i].t0 = a->key_t0;
+		a->key_waiting = false;
+	}
+}
+
+static void to_screen(void *ctx, const void *buf, size_t n)
+{
+	struct attach *a = ctx;
+
+	write_all(a->out_fd, buf, n);
+	if (a->in_keys) {
+		send_data(a, RP_ECHO, buf, n);
+		if (a->key_waiting) {
+			sample(a, a->key_t0);
+			a->nlocal++;
+			a->key_waiting = false;
+		}
+	}
+}
+
+static void to_signal(void *ctx, int sig, bool flush)
+{
+	struct attach *a = ctx;
+	uint8_t buf[16];
+	struct rp_enc e;
+	long n;
+
+	rp_enc_begin(&e, buf, sizeof buf, RP_SIGNAL, 0, a->chan);
+	rp_put_u8(&e, (uint8_t)sig);
+	rp_put_u8(&e, flush);
+	n = rp_enc_end(&e);
+	if (n > 0)
+		rp_conn_send(a->c, buf, (size_t)n);
+}
+
+static const struct kpty_lm_ops attach_ops = {
+	.to_far = to_far, .to_screen = to_screen, .signal = to_signal,
+};
+
+static void say(struct attach *a, const char *msg)
+{
+	write_all(a->out_fd, "\r\n", 2);
+	write_all(a->out_fd, msg, strlen(msg));
+	write_all(a->out_fd, "\r\n", 2);
+}
+
+static void help(struct attach *a)
+{
+	char msg[400];
+
+	snprintf(msg, sizeof msg,
+		 "Supported escape sequences (after a newline):\r\n"
+		 " %c.  detach from %s (the session goes on)\r\n"
+		 " %c?  this message\r\n"
+		 " %c%c  send the escape character itself",
+		 a->esc, a->name, a->esc, a->esc, a->esc);
+	say(a, msg);
+}
+
+static void keys(struct attach *a, const uint8_t *buf, size_t n)
+{
+	uint8_t out[KEY_READ_BYTES + 1];
+	size_t o = 0;
+
+	for (size_t i = 0; i < n; i++) {
+		uint8_t b = buf[i];
+		if (a->esc_pending) {
+			a->esc_pending = false;
+			if (b == '.') {
+				a->done = a->detached = true;
+				snprintf(a->why, sizeof a->why, "[detached from %s]", a->name);
+				break;
+			}
+			if (b == '?') {
+				help(a);
+				continue;
+			}
+			out[o++] = (uint8_t)a->esc;
+			if (b == a->esc) {
+				a->line_start = false;
+				continue;
+			}
+		}
+		if (a->line_start && a->esc >= 0 && b == a->esc) {
+			a->esc_pending = true;
+			continue;
+		}
+		out[o++] = b;
+		a->line_start = b == '\r' || b == '\n';
+	}
+	if (!o || a->readonly)
+		return;
+	a->in_keys = true;
+	kpty_lm_keys(a->lm, out, o);
+	a->in_keys = false;
+}
+
+static void answered(struct attach *a, uint32_t ack)
+{
+	while (a->p_count && (int32_t)(ack - a->pending[a->p_head].seq) >= 0) {
+		sample(a, a->pending[a->p_head].t0);
+		a->p_head = (a->p_head + 1) % PENDING_MAX;
+		a->p_count--;
+	}
+}
+
+static void on_frame(struct attach *a, const struct rp_hdr *h, const uint8_t *p)
+{
+	struct rp_data d;
+	struct kpty_termios t;
+	struct rp_error err;
+	int32_t status;
+
+	switch (h->type) {
+	case RP_OUTPUT:
+		if (h->chan != a->chan || rp_data_decode(p, h->len, &d) < 0)
+			break;
+		answered(a, d.seq);
+		kpty_lm_output(a->lm, d.p, d.n);
+		return;
+	case RP_TERMIOS:
+		if (h->chan == a->chan && rp_termios_decode(p, h->len, &t) == 0)
+			kpty_lm_set_termios(a->lm, &t);
+		return;
+	case RP_SNAPSHOT:
+		return;
+	case RP_EXIT:
+		if (h->chan != a->chan || rp_exit_decode(p, h->len, &status) < 0)
+			break;
+		snprintf(a->why, sizeof a->why, "[%s exited with status %d]", a->name, (int)status);
+		a->done = true;
+		return;
+	case RP_ERROR:
+		if (rp_error_decode(p, h->len, &err) < 0)
+			break;
+		if (h->flags & RP_F_FATAL) {
+			snprintf(a->why, sizeof a->why, "[server closed the connection: %.*s]",
+				 (int)err.msg.n, err.msg.p);
+			a->done = true;
+			a->rc = 1;
+		} else if (err.code != RP_E_READONLY) {
+			char msg[200];
+			snprintf(msg, sizeof msg, "[telly: server: %.*s]", (int)err.msg.n, err.msg.p);
+			say(a, msg);
+		}
+		return;
+	default:
+		return; /* newer servers may send more; nothing here needs it */
+	}
+	snprintf(a->why, sizeof a->why, "[malformed %s frame from the server]",
+		 rp_type_name(h->type));
+	a->done = true;
+	a->rc = 1;
+}
+
+static void send_winsize(struct attach *a)
+{
+	struct kpty_winsize ws;
+	uint8_t buf[32];
+	struct rp_enc e;
+	long n;
+
+	if (kpty_os_get_winsize(a->out_fd, &ws) < 0 || a->readonly)
+		return;
+	rp_enc_begin(&e, buf, sizeof buf, RP_WINSIZE, 0, a->chan);
+	rp_put_winsize(&e, &ws);
+	n = rp_enc_end(&e);
+	if (n > 0)
+		rp_conn_send(a->c, buf, (size_t)n);
+}
+
+static int cmp_u64(const void *x, const void *y)
+{
+	uint64_t a = *(const uint64_t *)x, b = *(const uint64_t *)y;
+	return a < b ? -1 : a > b;
+}
+
+static void print_stats(struct attach *a)
+{
+	size_t n = a->nsamples;
+
+	if (!n) {
+		fprintf(stderr, "telly: keystroke-to-echo: no samples\n");
+		return;
+	}
+	qsort(a->samples, n, sizeof *a->samples, cmp_u64);
+#define PCT(q) (a->samples[(size_t)((double)(n - 1) * (q))] / 1e3)
+	fprintf(stderr,
+		"telly: keystroke-to-echo: p50 %.1f us, p90 %.1f us, p99 %.1f us, count %zu "
+		"(%zu echoed on the desk, %zu by the host)\n",
+		PCT(0.50), PCT(0.90), PCT(0.99), n, a->nlocal, n - a->nlocal);
+#undef PCT
+}
+
+static void attach_usage(FILE *f)
+{
+	fputs("usage: telly attach [options] [DEST] [NAME]\n"
+	      "       telly attach [options] HOST:[NAME]\n"
+	      "\n"
+	      "Attach this terminal to session NAME (default: main), creating it if it\n"
+	      "does not exist. DEST is [user@]host, reached with the system ssh running\n"
+	      "`telly serve --stdio` there; without DEST, this host. One argument is a\n"
+	      "session NAME unless it has an '@' or a ':'.\n"
+	      "\n"
+	      "  -r              read-only: watch, do not type\n"
+	      "  -e CHAR         escape character (default ~; 'none' to disable)\n"
+	      "  --stats         print keystroke-to-echo latency (p50/p90/p99) at exit\n"
+	      "  --ssh CMD       the ssh command line (default: ssh)\n"
+	      "  --server CMD    the telly command on the host (default: telly)\n"
+	      "  --tcp HOST:PORT reach a `telly serve --listen` daemon instead\n"
+	      "  --token-file F  its token (the daemon's runtime directory 'token' file)\n"
+	      "  -- CMD...       the program to run if the session is created\n"
+	      "\n"
+	      "Escapes, typed after a newline: ~. detach, ~? help, ~~ a literal ~.\n",
+	      f);
+}
+
+/* Options every client command takes to reach a daemon. Returns 1 if
+ * argv[*i] was one (consuming its value), 0 if not, -1 on a missing value. */
+int telly_dest_option(int argc, char **argv, int *i, struct telly_dest *d)
+{
+	const char *o = argv[*i];
+	const char **slot = !strcmp(o, "--ssh")          ? &d->ssh
+			    : !strcmp(o, "--server")     ? &d->server
+			    : !strcmp(o, "--tcp")        ? &d->tcp
+			    : !strcmp(o, "--token-file") ? &d->token_file
+							 : NULL;
+
+	if (!slot)
+		return 0;
+	if (*i + 1 >= argc)
+		return -1;
+	*slot = argv[++*i];
+	return 1;
+}
+
+/* DEST and NAME from the positional arguments (see attach_usage). */
+int telly_dest_args(int npos, char **pos, struct telly_dest *d, const char **name,
+		    char *hostbuf, size_t hostn)
+{
+	if (npos > 2)
+		return -1;
+	if (npos == 2) {
+		d->host = pos[0];
+		*name = pos[1];
+	} else if (npos == 1) {
+		const char *colon = strchr(pos[0], ':');
+		if (colon) {
+			snprintf(hostbuf, hostn, "%.*s", (int)(colon - pos[0]), pos[0]);
+			d->host = hostbuf;
+			if (colon[1])
+				*name = colon + 1;
+		} else if (strchr(pos[0], '@')) {
+			d->host = pos[0];
+		} else {
+			*name = pos[0];
+		}
+	}
+	return 0;
+}
+
+static int open_session(struct attach *a, const char *name, char **cmd, int ncmd)
+{
+	uint8_t *frame = malloc(RP_MAX_FRAME);
+	const char *term = getenv("TERM");
+	char cwd[1024] = "", err[300] = "";
+	struct kpty_winsize ws = {0};
+	struct rp_enc e;
+	struct rp_hdr h;
+	const uint8_t *p;
+	struct rp_str got;
+	uint32_t req;
+	long n;
+
+	if (!frame)
+		return -1;
+	if (!getcwd(cwd, sizeof cwd))
+		cwd[0] = 0;
+	kpty_os_get_winsize(a->out_fd, &ws);
+	rp_enc_begin(&e, frame, RP_MAX_FRAME, RP_OPEN, 0, 0);
+	rp_put_u32(&e, 1);
+	rp_put_u8(&e, (uint8_t)(RP_OPEN_ATTACH |
+				(a->readonly ? RP_OPEN_READONLY : RP_OPEN_CREATE)));
+	rp_put_str(&e, name, strlen(name));
+	rp_put_str(&e, term ? term : "", term ? strlen(term) : 0);
+	rp_put_str(&e, cwd, strlen(cwd));
+	rp_put_winsize(&e, &ws);
+	rp_put_u16(&e, (uint16_t)ncmd);
+	for (int i = 0; i < ncmd; i++)
+		rp_put_str(&e, cmd[i], strlen(cmd[i]));
+	n = rp_enc_end(&e);
+	if (n < 0) {
+		fprintf(stderr, "telly attach: the command line is too long\n");
+		free(frame);
+		return -1;
+	}
+	if (telly_client_call(a->c, frame, (size_t)n, 1, &h, &p, OPEN_TIMEOUT_MS, err,
+			      sizeof err) < 0) {
+		fprintf(stderr, "telly attach: %s\n", err);
+		free(frame);
+		return -1;
+	}
+	free(frame);
+	if (rp_req_str_decode(p, h.len, &req, &got) < 0 || h.chan == 0) {
+		fprintf(stderr, "telly attach: malformed answer from the server\n");
+		return -1;
+	}
+	snprintf(a->name, sizeof a->name, "%.*s", (int)got.n, got.p);
+	a->chan = h.chan;
+	return 0;
+}
+
+/* Handle every whole frame received so far. */
+static bool drain_frames(struct attach *a)
+{
+	struct rp_hdr h;
+	const uint8_t *fp;
+	int r = 0;
+
+	while (!a->done && (r = rp_conn_frame(a->c, &h, &fp)) == 1)
+		on_frame(a, &h, fp);
+	if (r < 0) {
+		snprintf(a->why, sizeof a->why, "[bad frame header from the server]");
+		a->rc = 1;
+		return false;
+	}
+	return true;
+}
+
+static void loop(struct attach *a, int sigfd)
+{
+	bool in_eof = false;
+
+	/* The answer to OPEN may have brought the first frames with it. */
+	if (!drain_frames(a))
+		return;
+	while (!a->done) {
+		struct pollfd p[3] = {
+			{.fd = a->in_fd, .events = in_eof ? 0 : POLLIN},
+			{.fd = a->c->t->rfd, .events = (short)(POLLIN | rp_conn_wevents(a->c))},
+			{.fd = sigfd, .events = POLLIN},
+		};
+		if (poll(p, 3, -1) < 0) {
+			if (errno == EINTR)
+				continue;
+			break;
+		}
+		if (p[0].revents & (POLLIN | POLLHUP | POLLERR)) {
+			uint8_t buf[KEY_READ_BYTES];
+			ssize_t n = read(a->in_fd, buf, sizeof buf);
+			if (n > 0) {
+				a->key_t0 = now_ns();
+				a->key_waiting = a->stats;
+				keys(a, buf, (size_t)n);
+				a->key_waiting = false;
+			} else if (n == 0 || errno != EINTR) {
+				/* No more keys (a pipe ended): keep watching. */
+				in_eof = true;
+			}
+		}
+		if (p[1].revents & (POLLIN | POLLHUP | POLLERR)) {
+			ssize_t n = rp_conn_read(a->c);
+			if (n == 0 || (n < 0 && n != -EAGAIN)) {
+				snprintf(a->why, sizeof a->why, "[lost the connection to the server]");
+				a->rc = 1;
+				break;
+			}
+			if (!drain_frames(a))
+				break;
+		}
+		if (p[2].revents & POLLIN) {
+			struct signalfd_siginfo si;
+			while (read(sigfd, &si, sizeof si) == sizeof si) {
+				if (si.ssi_signo == SIGWINCH) {
+					send_winsize(a);
+				} else {
+					snprintf(a->why, sizeof a->why, "[terminated by signal %u]",
+						 si.ssi_signo);
+					a->done = true;
+				}
+			}
+		}
+		if (rp_conn_flush(a->c) < 0 && !a->done) {
+			snprintf(a->why, sizeof a->why, "[lost the connection to the server]");
+			a->rc = 1;
+			break;
+		}
+	}
+}
+
+int telly_attach(int argc, char **argv)
+{
+	struct telly_dest dest = {0};
+	struct attach *a;
+	char *pos[3], hostbuf[256], err[300] = "";
+	const char *name = "main";
+	int npos = 0, ncmd = 0, sigfd, rc;
+	char **cmd = NULL;
+	struct termios saved, raw;
+	bool tty;
+	sigset_t mask;
+
+	a = calloc(1, sizeof *a);
+	if (!a)
+		return 1;
+	a->esc = '~';
+	a->line_start = true;
+	a->in_fd = STDIN_FILENO;
+	a->out_fd = STDOUT_FILENO;
+	for (int i = 1; i < argc; i++) {
+		int r = telly_dest_option(argc, argv, &i, &dest);
+		if (r < 0)
+			goto missing;
+		if (r)
+			continue;
+		if (!strcmp(argv[i], "--")) {
+			cmd = argv + i + 1;
+			ncmd = argc - i - 1;
+			break;
+		} else if (!strcmp(argv[i], "-r")) {
+			a->readonly = true;
+		} else if (!strcmp(argv[i], "--stats")) {
+			a->stats = true;
+		} else if (!strcmp(argv[i], "-e")) {
+			if (++i >= argc)
+				goto missing;
+			if (!strcmp(argv[i], "none"))
+				a->esc = -1;
+			else if (strlen(argv[i]) == 1)
+				a->esc = (uint8_t)argv[i][0];
+			else if (argv[i][0] == '^' && strlen(argv[i]) == 2)
+				a->esc = argv[i][1] & 0x1f;
+			else {
+				fprintf(stderr, "telly attach: -e wants one character, ^X or 'none'\n");
+				goto usage;
+			}
+		} else if (!strcmp(argv[i], "-h") || !strcmp(argv[i], "--help")) {
+			attach_usage(stdout);
+			free(a);
+			return 0;
+		} else if (argv[i][0] == '-') {
+			fprintf(stderr, "telly attach: unknown option '%s'\n", argv[i]);
+			attach_usage(stderr);
+			goto usage;
+		} else if (npos < 3) {
+			pos[npos++] = argv[i];
+		} else {
+			npos++;
+		}
+	}
+	if (telly_dest_args(npos, pos, &dest, &name, hostbuf, sizeof hostbuf) < 0) {
+		fprintf(stderr, "telly attach: too many arguments\n");
+		attach_usage(stderr);
+		goto usage;
+	}
+	if (!rp_name_valid(name, strlen(name))) {
+		fprintf(stderr,
+			"telly attach: bad session name '%s' (1-%d of A-Z a-z 0-9 . _ -, not starting "
+			"with a dot)\n",
+			name, RP_MAX_NAME);
+		goto usage;
+	}
+	if (a->stats && !(a->samples = calloc(SAMPLES_MAX, sizeof *a->samples)))
+		goto fail;
+	a->c = telly_client_connect(&dest, !a->readonly, err, sizeof err);
+	if (!a->c) {
+		fprintf(stderr, "telly attach: %s\n", err);
+		goto fail;
+	}
+	if (open_session(a, name, cmd, ncmd) < 0)
+		goto fail_conn;
+	a->lm = kpty_lm_create(&attach_ops, a);
+	if (!a->lm)
+		goto fail_conn;
+
+	sigemptyset(&mask);
+	sigaddset(&mask, SIGWINCH);
+	sigaddset(&mask, SIGTERM);
+	sigaddset(&mask, SIGHUP);
+	sigprocmask(SIG_BLOCK, &mask, NULL);
+	signal(SIGPIPE, SIG_IGN);
+	sigfd = signalfd(-1, &mask, SFD_NONBLOCK | SFD_CLOEXEC);
+	tty = tcgetattr(a->in_fd, &saved) == 0;
+	if (tty) {
+		raw = saved;
+		cfmakeraw(&raw);
+		tcsetattr(a->in_fd, TCSAFLUSH, &raw);
+	}
+	loop(a, sigfd);
+	if (a->detached) {
+		/* detached: tell the host, so it stops sending */
+		uint8_t buf[RP_HDR_SIZE];
+		rp_hdr_encode(buf, RP_DETACH, 0, a->chan, 0);
+		rp_conn_send(a->c, buf, sizeof buf);
+	}
+	rp_conn_flush_wait(a->c, 1000);
+	if (tty)
+		tcsetattr(a->in_fd, TCSAFLUSH, &saved);
+	if (a->why[0])
+		fprintf(stderr, "\r\n%s\r\n", a->why);
+	if (a->stats)
+		print_stats(a);
+	close(sigfd);
+	rc = a->rc;
+	kpty_lm_destroy(a->lm);
+	rp_conn_destroy(a->c);
+	free(a->samples);
+	free(a);
+	return rc;
+
+missing:
+	fprintf(stderr, "telly attach: %s needs a value\n", argv[argc - 1]);
+usage:
+	free(a);
+	return 2;
+fail_conn:
+	rp_conn_destroy(a->c);
+fail:
+	free(a->samples);
+	free(a);
+	return 1;
+}

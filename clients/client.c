@@ -1,0 +1,215 @@
+/* Reaching a daemon from the desk: here (its unix socket), through ssh
+ * (`ssh HOST telly serve --stdio`), or over TCP with a token; then HELLO,
+ * and requests answered in order. */
+#include <errno.h>
+#include <fcntl.h>
+#include <poll.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "clients.h"
+
+#define CLIENT_QUEUE_ENTRIES 4096
+#define CLIENT_QUEUE_BYTES (8u << 20)
+#define HELLO_TIMEOUT_MS 30000 /* ssh may ask for a passphrase */
+
+/* Quote s for /bin/sh in single quotes. */
+static void shell_quote(char *out, size_t n, const char *s)
+{
+	size_t o = 0;
+
+	if (o < n - 1)
+		out[o++] = '\'';
+	for (; *s && o < n - 5; s++) {
+		if (*s == '\'') {
+			memcpy(out + o, "'\\''", 4);
+			o += 4;
+		} else {
+			out[o++] = *s;
+		}
+	}
+	if (o < n - 1)
+		out[o++] = '\'';
+	out[o] = 0;
+}
+
+static long now_ms(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+/* The next frame, waiting up to the deadline. 1, or -errno. */
+static int next_frame(struct rp_conn *c, struct rp_hdr *h, const uint8_t **p, long deadline)
+{
+	for (;;) {
+		int r = rp_conn_frame(c, h, p);
+		if (r != 0)
+			return r;
+		if (rp_conn_flush(c) < 0)
+			return -EPIPE;
+		struct pollfd pf = {.fd = c->t->rfd, .events = (short)(POLLIN | rp_conn_wevents(c))};
+		long left = deadline - now_ms();
+		if (left <= 0)
+			return -ETIMEDOUT;
+		if (poll(&pf, 1, (int)left) < 0 && errno != EINTR)
+			return -errno;
+		if (pf.revents & (POLLIN | POLLHUP | POLLERR)) {
+			ssize_t n = rp_conn_read(c);
+			if (n == 0)
+				return -ECONNRESET;
+			if (n < 0 && n != -EAGAIN)
+				return (int)n;
+		}
+	}
+}
+
+static int read_token(const char *path, char *out, size_t n, char *err, size_t errn)
+{
+	FILE *f = fopen(path, "r");
+
+	if (!f) {
+		snprintf(err, errn, "token file %s: %s", path, strerror(errno));
+		return -1;
+	}
+	if (!fgets(out, (int)n, f)) {
+		snprintf(err, errn, "token file %s is empty", path);
+		fclose(f);
+		return -1;
+	}
+	fclose(f);
+	out[strcspn(out, "\r\n")] = 0;
+	return 0;
+}
+
+struct rp_conn *telly_client_connect(const struct telly_dest *d, bool start, char *err,
+				     size_t errn)
+{
+	struct rp_transport *t = NULL;
+	struct rp_conn *c;
+	char token[128] = "";
+	uint8_t buf[256];
+	struct rp_enc e;
+	struct rp_hdr h;
+	const uint8_t *p;
+	long n;
+	int r;
+
+	if (d->tcp) {
+		char host[256];
+		const char *colon = strrchr(d->tcp, ':');
+		if (!colon || !d->token_file) {
+			snprintf(err, errn, "tcp needs HOST:PORT and --token-file");
+			return NULL;
+		}
+		if (read_token(d->token_file, token, sizeof token, err, errn) < 0)
+			return NULL;
+		snprintf(host, sizeof host, "%.*s", (int)(colon - d->tcp), d->tcp);
+		t = rp_transport_tcp_connect(host, colon + 1);
+		if (!t)
+			snprintf(err, errn, "cannot connect to %s: %s", d->tcp, strerror(errno));
+	} else if (d->host) {
+		char cmd[2048], qhost[600];
+		shell_quote(qhost, sizeof qhost, d->host);
+		snprintf(cmd, sizeof cmd, "%s %s %s serve --stdio", d->ssh ? d->ssh : "ssh", qhost,
+			 d->server ? d->server : "telly");
+		t = rp_transport_spawn(cmd);
+		if (!t)
+			snprintf(err, errn, "cannot run %s: %s", cmd, strerror(errno));
+	} else {
+		t = telly_daemon_connect(start, NULL, err, errn);
+	}
+	if (!t)
+		return NULL;
+	c = rp_conn_create(t, CLIENT_QUEUE_ENTRIES, CLIENT_QUEUE_BYTES);
+	if (!c) {
+		rp_transport_destroy(t);
+		snprintf(err, errn, "out of memory");
+		return NULL;
+	}
+	rp_enc_begin(&e, buf, sizeof buf, RP_HELLO, 0, 0);
+	rp_put_bytes(&e, "TELLY", 5);
+	rp_put_u16(&e, RP_VERSION);
+	rp_put_u32(&e, RP_CAP_LINEMODE);
+	rp_put_str(&e, token, strlen(token));
+	rp_put_str(&e, "telly", 5);
+	n = rp_enc_end(&e);
+	if (n < 0 || rp_conn_send(c, buf, (size_t)n) < 0)
+		goto fail_proto;
+	r = next_frame(c, &h, &p, now_ms() + HELLO_TIMEOUT_MS);
+	if (r < 0) {
+		if (d->host)
+			snprintf(err, errn,
+				 "no answer from %s through ssh (%s); is telly installed there? "
+				 "(see --server)",
+				 d->host, strerror(-r));
+		else
+			snprintf(err, errn, "no answer from the server: %s", strerror(-r));
+		goto fail;
+	}
+	if (h.type == RP_ERROR) {
+		struct rp_error m;
+		if (rp_error_decode(p, h.len, &m) < 0)
+			goto fail_proto;
+		snprintf(err, errn, "server: %.*s", (int)m.msg.n, m.msg.p);
+		goto fail;
+	}
+	struct rp_hello hello;
+	if (h.type != RP_HELLO || rp_hello_decode(p, h.len, &hello) < 0)
+		goto fail_proto;
+	if (hello.version != RP_VERSION) {
+		snprintf(err, errn, "server speaks protocol version %u, this is %u", hello.version,
+			 RP_VERSION);
+		goto fail;
+	}
+	return c;
+fail_proto:
+	snprintf(err, errn, "the server's HELLO was malformed");
+fail:
+	rp_conn_destroy(c);
+	return NULL;
+}
+
+int telly_client_call(struct rp_conn *c, const void *frame, size_t n, uint32_t req,
+		      struct rp_hdr *h, const uint8_t **payload, int timeout_ms, char *err,
+		      size_t errn)
+{
+	long deadline = now_ms() + timeout_ms;
+	int r;
+
+	if (rp_conn_send(c, frame, n) < 0) {
+		snprintf(err, errn, "cannot queue the request");
+		return -ENOBUFS;
+	}
+	for (;;) {
+		r = next_frame(c, h, payload, deadline);
+		if (r < 0) {
+			snprintf(err, errn, "no answer from the server: %s", strerror(-r));
+			return r;
+		}
+		if (h->type == RP_ERROR) {
+			struct rp_error m;
+			if (rp_error_decode(*payload, h->len, &m) < 0) {
+				snprintf(err, errn, "malformed ERROR from the server");
+				return -EPROTO;
+			}
+			if (m.req != req && !(h->flags & RP_F_FATAL))
+				continue;
+			snprintf(err, errn, "%.*s", (int)m.msg.n, m.msg.p);
+			return -EREMOTEIO;
+		}
+		if (h->type == RP_OK || h->type == RP_LIST_REPLY) {
+			uint32_t got = 0;
+			if (h->len >= 4)
+				got = (uint32_t)(*payload)[0] << 24 | (uint32_t)(*payload)[1] << 16 |
+				      (uint32_t)(*payload)[2] << 8 | (*payload)[3];
+			if (got == req)
+				return 0;
+		}
+	}
+}

@@ -1,0 +1,1334 @@
+/* telly serve: the host's daemon. One per user and host.
+ *
+ * Sessions are programs on real Linux ptys in EXTPROC packet mode, so the
+ * desk runs the line discipline and the host learns every termios change.
+ * For each session the daemon keeps the screen (rp_screen: libvterm plus a
+ * bounded scrollback) and appends the output to a capped, rotated log.
+ *
+ * One poll loop: listeners, the signalfd, each session's pty master, each
+ * connection. Output read once from a pty becomes one shared rp_buf queued
+ * to every viewer; a viewer whose queue passes its bound loses what it had
+ * not started to receive and gets a fresh snapshot once its link drains.
+ * A peer that sends a malformed frame is told why and disconnected; the
+ * daemon and everyone else go on.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <netdb.h>
+#include <netinet/in.h>
+#include <netinet/tcp.h>
+#include <poll.h>
+#include <signal.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/file.h>
+#include <sys/signalfd.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "clients.h"
+#include "kpty_os.h"
+#include "screen.h"
+
+#define MAX_SESSIONS 256
+#define MAX_CONNS 256
+#define MAX_CHANS 32 /* per connection */
+#define PTY_READ_BYTES 16384
+#define PTY_READS_PER_WAKEUP 8
+#define CONN_READS_PER_WAKEUP 4
+#define VIEWER_QUEUE_BYTES (1u << 20)
+#define VIEWER_QUEUE_ENTRIES 2048
+#define PACE_POLL_MS 1
+#define SB_LINES 2000
+#define SB_BYTES (4u << 20)
+#define SNAPSHOT_SB_LINES 1000
+#define KILL_GRACE_MS 2000    /* SIGHUP, then SIGKILL after this */
+#define CLOSE_GRACE_MS 2000   /* a closing peer gets this long to take its error */
+#define FIRST_CLIENT_MS 10000 /* a daemon nobody reaches exits after this */
+#define LIST_CMD_MAX 100
+
+struct conn;
+
+struct chan {
+	struct chan *snext; /* the session's viewers */
+	struct conn *conn;
+	struct session *s;
+	uint16_t id;
+	bool readonly, snapshot_due;
+	uint32_t serial;      /* tags this viewer's input in the session queue */
+	uint32_t written_seq; /* its last input written into the pty */
+};
+
+struct session {
+	struct session *next;
+	char name[RP_MAX_NAME + 1];
+	char cmd[LIST_CMD_MAX + 1];
+	struct kpty_os_child child;
+	struct rp_screen *screen;
+	struct kpty_termios termios;
+	struct kpty_winsize ws;
+	struct kpty_os_inq inq;
+	struct chan *viewers;
+	unsigned nviewers;
+	int log_fd;
+	size_t log_bytes;
+	char log_path[320];
+	long kill_at; /* ms: SIGKILL then, if it still runs; 0: not killed */
+};
+
+struct conn {
+	struct conn *next;
+	struct rp_conn *rc;
+	unsigned id;
+	bool hello, need_token, stalled;
+	long closing_at; /* ms: destroy then even if not flushed; 0: open */
+	struct chan *chans[MAX_CHANS];
+};
+
+struct server {
+	char dir[256], sock_path[300];
+	int listen_unix, listen_tcp, sigfd;
+	struct session *sessions;
+	unsigned nsessions;
+	struct conn *conns;
+	unsigned nconns, next_conn_id;
+	uint32_t next_serial;
+	struct telly_serve_opts o;
+	char token[65];
+	bool stopping, served;
+	long started_ms;
+};
+
+static long now_ms(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+static void logf_(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+static void logf_(const char *fmt, ...)
+{
+	va_list ap;
+	time_t t = time(NULL);
+	char ts[32];
+
+	strftime(ts, sizeof ts, "%Y-%m-%d %H:%M:%S", localtime(&t));
+	fprintf(stderr, "%s telly serve: ", ts);
+	va_start(ap, fmt);
+	vfprintf(stderr, fmt, ap);
+	va_end(ap);
+	fputc('\n', stderr);
+}
+
+/* ---- frames out ---- */
+
+static void send_frame(struct conn *c, struct rp_enc *e)
+{
+	long n = rp_enc_end(e);
+
+	if (n < 0 || rp_conn_send(c->rc, e->buf, (size_t)n) < 0)
+		logf_("connection %u: a reply did not fit; dropped", c->id);
+}
+
+static void conn_fatal(struct conn *c, uint16_t code, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
+static void conn_fatal(struct conn *c, uint16_t code, const char *fmt, ...)
+{
+	char msg[300];
+	va_list ap;
+
+	if (c->closing_at)
+		return;
+	va_start(ap, fmt);
+	vsnprintf(msg, sizeof msg, fmt, ap);
+	va_end(ap);
+	logf_("connection %u: closed: %s", c->id, msg);
+	rp_conn_error(c->rc, 0, code, 0, true, msg);
+	c->closing_at = now_ms() + CLOSE_GRACE_MS;
+}
+
+static void chan_output(struct chan *v, struct rp_buf *b);
+
+static void send_termios(struct chan *v)
+{
+	uint8_t buf[64];
+	struct rp_enc e;
+
+	rp_enc_begin(&e, buf, sizeof buf, RP_TERMIOS, 0, v->id);
+	rp_put_termios(&e, &v->s->termios);
+	send_frame(v->conn, &e);
+}
+
+/* The screen as it is, instead of the output the viewer missed. */
+static void chan_snapshot(struct chan *v)
+{
+	struct rp_bytes snap = {0};
+	uint8_t buf[64];
+	struct rp_enc e;
+
+	v->snapshot_due = false;
+	send_termios(v);
+	rp_enc_begin(&e, buf, sizeof buf, RP_SNAPSHOT, 0, v->id);
+	rp_put_u16(&e, v->s->ws.ws_row);
+	rp_put_u16(&e, v->s->ws.ws_col);
+	send_frame(v->conn, &e);
+	rp_screen_snapshot(v->s->screen, SNAPSHOT_SB_LINES, &snap);
+	for (size_t off = 0; off < snap.len && !snap.err;) {
+		size_t n = snap.len - off;
+		if (n > RP_MAX_PAYLOAD - 4)
+			n = RP_MAX_PAYLOAD - 4;
+		struct rp_buf *b = rp_buf_create(n);
+		if (!b)
+			break;
+		memcpy(b->data, snap.p + off, n);
+		uint8_t h[RP_HDR_SIZE + 4];
+		rp_hdr_encode(h, RP_OUTPUT, 0, v->id, (uint32_t)(4 + n));
+		h[8] = (uint8_t)(v->written_seq >> 24);
+		h[9] = (uint8_t)(v->written_seq >> 16);
+		h[10] = (uint8_t)(v->written_seq >> 8);
+		h[11] = (uint8_t)v->written_seq;
+		rp_queue_push(&v->conn->rc->q, h, sizeof h, b, false);
+		rp_buf_unref(b);
+		off += n;
+	}
+	rp_bytes_finish(&snap);
+}
+
+static void chan_output(struct chan *v, struct rp_buf *b)
+{
+	struct rp_queue *q = &v->conn->rc->q;
+	uint8_t h[RP_HDR_SIZE + 4];
+
+	if (v->snapshot_due || v->conn->closing_at)
+		return;
+	rp_hdr_encode(h, RP_OUTPUT, 0, v->id, 4 + b->len);
+	h[8] = (uint8_t)(v->written_seq >> 24);
+	h[9] = (uint8_t)(v->written_seq >> 16);
+	h[10] = (uint8_t)(v->written_seq >> 8);
+	h[11] = (uint8_t)v->written_seq;
+	if (rp_queue_push(q, h, sizeof h, b, true) == 0)
+		return;
+	/* Fallen behind: what it has not started to receive is dropped for
+	 * every channel of the connection, and each gets a snapshot once the
+	 * link has drained. */
+	rp_queue_drop(q);
+	for (int i = 0; i < MAX_CHANS; i++)
+		if (v->conn->chans[i])
+			v->conn->chans[i]->snapshot_due = true;
+}
+
+/* ---- sessions ---- */
+
+static struct session *find_session(struct server *srv, const char *p, size_t n)
+{
+	for (struct session *s = srv->sessions; s; s = s->next)
+		if (strlen(s->name) == n && !memcmp(s->name, p, n))
+			return s;
+	return NULL;
+}
+
+static void log_append(struct server *srv, struct session *s, const void *buf, size_t n)
+{
+	if (s->log_fd < 0)
+		return;
+	if (s->log_bytes + n > srv->o.log_cap) {
+		/* Rotate: one older generation is kept beside it. */
+		char old[340];
+		snprintf(old, sizeof old, "%s.1", s->log_path);
+		rename(s->log_path, old);
+		close(s->log_fd);
+		s->log_fd = open(s->log_path, O_WRONLY | O_CREAT | O_TRUNC | O_APPEND | O_CLOEXEC,
+				 0600);
+		s->log_bytes = 0;
+		if (s->log_fd < 0) {
+			logf_("session %s: log %s: %s", s->name, s->log_path, strerror(errno));
+			return;
+		}
+	}
+	if (write(s->log_fd, buf, n) == (ssize_t)n)
+		s->log_bytes += n;
+}
+
+/* Bytes that are now on the session's screen: the program's output, or a
+ * viewer's local echo (from is that viewer, which has them already). */
+static void session_show(struct server *srv, struct session *s, const void *buf, size_t n,
+			 struct chan *from)
+{
+	struct rp_buf *b;
+
+	rp_screen_feed(s->screen, buf, n);
+	log_append(srv, s, buf, n);
+	b = rp_buf_create(n);
+	if (!b)
+		return;
+	memcpy(b->data, buf, n);
+	for (struct chan *v = s->viewers; v; v = v->snext)
+		if (v != from)
+			chan_output(v, b);
+	rp_buf_unref(b);
+}
+
+static void session_termios(struct session *s)
+{
+	if (kpty_os_get_termios(s->child.master, &s->termios) < 0)
+		return;
+	for (struct chan *v = s->viewers; v; v = v->snext)
+		if (!v->snapshot_due)
+			send_termios(v);
+}
+
+static void session_read(struct server *srv, struct session *s)
+{
+	_Static_assert(PTY_READ_BYTES <= RP_MAX_PAYLOAD - 4, "one read is one frame");
+	uint8_t buf[PTY_READ_BYTES];
+
+	for (int i = 0; i < PTY_READS_PER_WAKEUP; i++) {
+		uint8_t status;
+		long n = kpty_os_read(s->child.master, buf, sizeof buf, &status);
+		if (n > 0)
+			session_show(srv, s, buf, (size_t)n, NULL);
+		else if (n == 0 && (status & KPTY_PKT_IOCTL))
+			session_termios(s);
+		else if (n < 0)
+			return;
+	}
+}
+
+static bool session_paced(const struct session *s)
+{
+	return (s->termios.c_lflag & (KPTY_EXTPROC | KPTY_ICANON)) ==
+	       (KPTY_EXTPROC | KPTY_ICANON);
+}
+
+static void input_written(void *ctx, uint64_t tag)
+{
+	struct session *s = ctx;
+
+	for (struct chan *v = s->viewers; v; v = v->snext)
+		if (v->serial == (uint32_t)(tag >> 32))
+			v->written_seq = (uint32_t)tag;
+}
+
+static void session_feed(struct session *s)
+{
+	int r = kpty_os_inq_feed(&s->inq, &s->child, session_paced(s), input_written, s);
+
+	if (r < 0 && r != -EIO)
+		logf_("session %s: writing input: %s", s->name, strerror(-r));
+}
+
+static void chan_remove(struct chan *v)
+{
+	struct chan **pp;
+
+	for (pp = &v->s->viewers; *pp; pp = &(*pp)->snext) {
+		if (*pp == v) {
+			*pp = v->snext;
+			break;
+		}
+	}
+	v->s->nviewers--;
+	v->conn->chans[v->id - 1] = NULL;
+	free(v);
+}
+
+static void session_end(struct server *srv, struct session *s, int status)
+{
+	uint8_t buf[32];
+	struct rp_enc e;
+	int code = WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
+
+	session_read(srv, s); /* what it printed last */
+	logf_("session %s ended (status %d)", s->name, code);
+	while (s->viewers) {
+		struct chan *v = s->viewers;
+		rp_enc_begin(&e, buf, sizeof buf, RP_EXIT, 0, v->id);
+		rp_put_u32(&e, (uint32_t)code);
+		send_frame(v->conn, &e);
+		chan_remove(v);
+	}
+	for (struct session **pp = &srv->sessions; *pp; pp = &(*pp)->next) {
+		if (*pp == s) {
+			*pp = s->next;
+			break;
+		}
+	}
+	srv->nsessions--;
+	kpty_os_close(&s->child);
+	rp_screen_destroy(s->screen);
+	if (s->log_fd >= 0)
+		close(s->log_fd);
+	free(s);
+}
+
+static void session_kill(struct session *s)
+{
+	if (s->child.pid <= 0 || s->kill_at)
+		return;
+	/* As a hangup does: the whole session's process group. */
+	kill(-s->child.pid, SIGHUP);
+	kill(-s->child.pid, SIGCONT);
+	s->kill_at = now_ms() + KILL_GRACE_MS;
+}
+
+static void pick_name(struct server *srv, char *out, size_t n)
+{
+	for (unsigned i = 0;; i++) {
+		snprintf(out, n, "%u", i);
+		if (!find_session(srv, out, strlen(out)))
+			return;
+	}
+}
+
+static int session_create(struct server *srv, const struct rp_open *m, const char *name,
+			  struct session **out, char *err, size_t errn)
+{
+	struct session *s;
+	char *argv[RP_MAX_ARGS + 8];
+	char *strs[RP_MAX_ARGS + 3];
+	int argc = 0, nstr = 0, r;
+	const char *shell = getenv("SHELL");
+
+	if (srv->nsessions >= MAX_SESSIONS) {
+		snprintf(err, errn, "too many sessions (at most %d)", MAX_SESSIONS);
+		return RP_E_LIMIT;
+	}
+	s = calloc(1, sizeof *s);
+	if (!s)
+		goto nomem;
+	snprintf(s->name, sizeof s->name, "%s", name);
+	s->ws = m->ws;
+	if (s->ws.ws_row == 0 || s->ws.ws_col == 0)
+		s->ws = (struct kpty_winsize){.ws_row = 24, .ws_col = 80};
+	s->log_fd = -1;
+	s->screen = rp_screen_create(s->ws.ws_row, s->ws.ws_col, SB_LINES, SB_BYTES);
+	if (!s->screen)
+		goto nomem_s;
+
+	/* env sets the program's TERM, working directory and session name
+	 * and then execs it, so the pid we hold is the program's. */
+#define STR(p, n) (strs[nstr] = strndup((p), (n)), strs[nstr] ? strs[nstr++] : NULL)
+	argv[argc++] = "env";
+	if (m->cwd.n) {
+		argv[argc++] = "-C";
+		if (!(argv[argc++] = STR(m->cwd.p, m->cwd.n)))
+			goto nomem_argv;
+	}
+	char term[80], sess[100];
+	snprintf(term, sizeof term, "TERM=%.*s", m->term.n ? (int)m->term.n : 14,
+		 m->term.n ? m->term.p : "xterm-256color");
+	snprintf(sess, sizeof sess, "TELLY_SESSION=%s", name);
+	argv[argc++] = term;
+	argv[argc++] = sess;
+	if (m->argc == 0) {
+		argv[argc++] = (char *)(shell && *shell ? shell : "/bin/sh");
+	} else {
+		for (unsigned i = 0; i < m->argc; i++)
+			if (!(argv[argc++] = STR(m->argv[i].p, m->argv[i].n)))
+				goto nomem_argv;
+	}
+	argv[argc] = NULL;
+#undef STR
+	{
+		size_t o = 0;
+		int first = m->cwd.n ? 5 : 3;
+		for (int i = first; i < argc && o < sizeof s->cmd - 1; i++)
+			o += (size_t)snprintf(s->cmd + o, sizeof s->cmd - o, "%s%s", i > first ? " " : "",
+					      argv[i]);
+	}
+	r = kpty_os_spawn(&s->child, argv, &s->ws, KPTY_OS_EXTPROC);
+	for (int i = 0; i < nstr; i++)
+		free(strs[i]);
+	if (r < 0) {
+		snprintf(err, errn, "cannot start %s: %s", s->cmd, strerror(-r));
+		rp_screen_destroy(s->screen);
+		free(s);
+		return RP_E_SPAWN;
+	}
+	kpty_os_get_termios(s->child.master, &s->termios);
+	snprintf(s->log_path, sizeof s->log_path, "%s/logs/%s.log", srv->dir, s->name);
+	s->log_fd = open(s->log_path, O_WRONLY | O_CREAT | O_TRUNC | O_APPEND | O_CLOEXEC, 0600);
+	if (s->log_fd < 0)
+		logf_("session %s: log %s: %s", s->name, s->log_path, strerror(errno));
+	s->next = srv->sessions;
+	srv->sessions = s;
+	srv->nsessions++;
+	logf_("session %s started: %s (pid %d)", s->name, s->cmd, (int)s->child.pid);
+	*out = s;
+	return 0;
+nomem_argv:
+	for (int i = 0; i < nstr; i++)
+		free(strs[i]);
+	rp_screen_destroy(s->screen);
+nomem_s:
+	free(s);
+nomem:
+	snprintf(err, errn, "out of memory");
+	return RP_E_LIMIT;
+}
+
+static void set_winsize(struct session *s, const struct kpty_winsize *ws)
+{
+	if (ws->ws_row == 0 || ws->ws_col == 0)
+		return;
+	s->ws = *ws;
+	kpty_os_set_winsize(s->child.master, ws); /* SIGWINCH only on change */
+	rp_screen_resize(s->screen, ws->ws_row, ws->ws_col);
+}
+
+/* ---- requests ---- */
+
+static void reply_ok(struct conn *c, uint16_t chan, uint32_t req, const char *name)
+{
+	uint8_t buf[128];
+	struct rp_enc e;
+
+	rp_enc_begin(&e, buf, sizeof buf, RP_OK, 0, chan);
+	rp_put_u32(&e, req);
+	rp_put_str(&e, name, strlen(name));
+	send_frame(c, &e);
+}
+
+static void reply_list(struct server *srv, struct conn *c, uint32_t req)
+{
+	_Static_assert(MAX_SESSIONS * (2 + RP_MAX_NAME + 2 + LIST_CMD_MAX + 10) + 16 <=
+			      RP_MAX_PAYLOAD,
+		      "a listing fits one frame");
+	uint8_t *buf = malloc(RP_MAX_FRAME);
+	struct rp_enc e;
+
+	if (!buf)
+		return;
+	rp_enc_begin(&e, buf, RP_MAX_FRAME, RP_LIST_REPLY, 0, 0);
+	rp_put_u32(&e, req);
+	rp_put_u16(&e, (uint16_t)srv->nsessions);
+	for (struct session *s = srv->sessions; s; s = s->next) {
+		rp_put_str(&e, s->name, strlen(s->name));
+		rp_put_str(&e, s->cmd, strlen(s->cmd));
+		rp_put_u32(&e, (uint32_t)s->child.pid);
+		rp_put_u16(&e, s->ws.ws_row);
+		rp_put_u16(&e, s->ws.ws_col);
+		rp_put_u16(&e, (uint16_t)s->nviewers);
+	}
+	send_frame(c, &e);
+	free(buf);
+}
+
+static void do_open(struct server *srv, struct conn *c, const struct rp_open *m)
+{
+	char name[RP_MAX_NAME + 1], err[300];
+	struct session *s;
+	struct chan *v;
+	int slot, code;
+
+	if (m->name.n) {
+		snprintf(name, sizeof name, "%.*s", (int)m->name.n, m->name.p);
+	} else if (m->flags & RP_OPEN_CREATE) {
+		pick_name(srv, name, sizeof name);
+	} else {
+		rp_conn_error(c->rc, 0, RP_E_NOENT, m->req, false, "no session name given");
+		return;
+	}
+	s = find_session(srv, name, strlen(name));
+	if (s && (m->flags & RP_OPEN_EXCL)) {
+		snprintf(err, sizeof err, "session %s already exists", name);
+		rp_conn_error(c->rc, 0, RP_E_EXIST, m->req, false, err);
+		return;
+	}
+	if (!s && !(m->flags & RP_OPEN_CREATE)) {
+		snprintf(err, sizeof err, "no session %s", name);
+		rp_conn_error(c->rc, 0, RP_E_NOENT, m->req, false, err);
+		return;
+	}
+	if (srv->stopping) {
+		rp_conn_error(c->rc, 0, RP_E_LIMIT, m->req, false, "the server is stopping");
+		return;
+	}
+	for (slot = 0; slot < MAX_CHANS && c->chans[slot]; slot++)
+		;
+	if ((m->flags & RP_OPEN_ATTACH) && slot == MAX_CHANS) {
+		snprintf(err, sizeof err, "too many channels on one connection (at most %d)",
+			 MAX_CHANS);
+		rp_conn_error(c->rc, 0, RP_E_LIMIT, m->req, false, err);
+		return;
+	}
+	if (!s && (code = session_create(srv, m, name, &s, err, sizeof err)) != 0) {
+		rp_conn_error(c->rc, 0, (uint16_t)code, m->req, false, err);
+		return;
+	}
+	if (!(m->flags & RP_OPEN_ATTACH)) {
+		reply_ok(c, 0, m->req, name);
+		return;
+	}
+	v = calloc(1, sizeof *v);
+	if (!v) {
+		rp_conn_error(c->rc, 0, RP_E_LIMIT, m->req, false, "out of memory");
+		return;
+	}
+	v->conn = c;
+	v->s = s;
+	v->id = (uint16_t)(slot + 1);
+	v->readonly = (m->flags & RP_OPEN_READONLY) != 0;
+	v->serial = ++srv->next_serial;
+	c->chans[slot] = v;
+	v->snext = s->viewers;
+	s->viewers = v;
+	s->nviewers++;
+	reply_ok(c, v->id, m->req, name);
+	/* The newest writer's window decides the size, as tmux's "latest". */
+	if (!v->readonly)
+		set_winsize(s, &m->ws);
+	chan_snapshot(v);
+	logf_("connection %u: attached to %s%s", c->id, name, v->readonly ? " (read-only)" : "");
+}
+
+static struct chan *frame_chan(struct conn *c, const struct rp_hdr *h, bool write)
+{
+	struct chan *v = h->chan >= 1 && h->chan <= MAX_CHANS ? c->chans[h->chan - 1] : NULL;
+	char msg[80];
+
+	if (!v) {
+		/* Not fatal: the session may have ended while this was on its way. */
+		snprintf(msg, sizeof msg, "%s on channel %u, which is not attached",
+			 rp_type_name(h->type), h->chan);
+		rp_conn_error(c->rc, h->chan, RP_E_CHANNEL, 0, false, msg);
+		return NULL;
+	}
+	if (write && v->readonly) {
+		rp_conn_error(c->rc, h->chan, RP_E_READONLY, 0, false,
+			      "this viewer is read-only: input ignored");
+		return NULL;
+	}
+	return v;
+}
+
+enum { FRAME_DONE, FRAME_STALL };
+
+static int handle_frame(struct server *srv, struct conn *c, const struct rp_hdr *h,
+			const uint8_t *p)
+{
+	struct rp_hello hello;
+	struct rp_open *open;
+	struct rp_data d;
+	struct rp_str name;
+	struct kpty_winsize ws;
+	struct chan *v;
+	struct session *s;
+	uint32_t req;
+	uint8_t sig;
+	bool flush;
+	const char *what = rp_type_name(h->type);
+
+	if (!c->hello && h->type != RP_HELLO) {
+		conn_fatal(c, RP_E_PROTO, "expected HELLO first, got %s (type %u)", what, h->type);
+		return FRAME_DONE;
+	}
+	switch (h->type) {
+	case RP_HELLO:
+		if (c->hello || rp_hello_decode(p, h->len, &hello) < 0)
+			goto malformed;
+		if (hello.version != RP_VERSION) {
+			conn_fatal(c, RP_E_VERSION, "protocol version %u not supported (this is %u)",
+				   hello.version, RP_VERSION);
+			return FRAME_DONE;
+		}
+		if (c->need_token && (hello.token.n != strlen(srv->token) ||
+				      memcmp(hello.token.p, srv->token, hello.token.n))) {
+			conn_fatal(c, RP_E_AUTH, "missing or wrong token");
+			return FRAME_DONE;
+		}
+		c->hello = true;
+		{
+			uint8_t buf[64];
+			struct rp_enc e;
+			rp_enc_begin(&e, buf, sizeof buf, RP_HELLO, 0, 0);
+			rp_put_bytes(&e, "TELLY", 5);
+			rp_put_u16(&e, RP_VERSION);
+			rp_put_u32(&e, RP_CAP_LINEMODE);
+			rp_put_str(&e, "", 0);
+			rp_put_str(&e, "telly serve", 11);
+			send_frame(c, &e);
+		}
+		return FRAME_DONE;
+	case RP_LIST:
+		if (rp_req_decode(p, h->len, &req) < 0)
+			goto malformed;
+		reply_list(srv, c, req);
+		return FRAME_DONE;
+	case RP_OPEN:
+		open = malloc(sizeof *open);
+		if (!open)
+			return FRAME_DONE;
+		if (rp_open_decode(p, h->len, open) < 0) {
+			free(open);
+			goto malformed;
+		}
+		do_open(srv, c, open);
+		free(open);
+		return FRAME_DONE;
+	case RP_KILL:
+		if (rp_kill_decode(p, h->len, &req, &name) < 0)
+			goto malformed;
+		s = find_session(srv, name.p, name.n);
+		if (!s) {
+			char msg[100];
+			snprintf(msg, sizeof msg, "no session %.*s", (int)name.n, name.p);
+			rp_conn_error(c->rc, 0, RP_E_NOENT, req, false, msg);
+			return FRAME_DONE;
+		}
+		session_kill(s);
+		reply_ok(c, 0, req, s->name);
+		return FRAME_DONE;
+	case RP_STOP:
+		if (rp_req_decode(p, h->len, &req) < 0)
+			goto malformed;
+		logf_("connection %u: stop", c->id);
+		srv->stopping = true;
+		for (s = srv->sessions; s; s = s->next)
+			session_kill(s);
+		reply_ok(c, 0, req, "");
+		return FRAME_DONE;
+	case RP_INPUT:
+		if (rp_data_decode(p, h->len, &d) < 0)
+			goto malformed;
+		if (!(v = frame_chan(c, h, true)))
+			return FRAME_DONE;
+		if (!kpty_os_inq_push(&v->s->inq, d.p, d.n, (uint64_t)v->serial << 32 | d.seq))
+			return FRAME_STALL; /* the program is not reading: hold the rest back */
+		session_feed(v->s);
+		return FRAME_DONE;
+	case RP_ECHO:
+		if (!(v = frame_chan(c, h, true)))
+			return FRAME_DONE;
+		session_show(srv, v->s, p, h->len, v);
+		return FRAME_DONE;
+	case RP_SIGNAL:
+		if (rp_signal_decode(p, h->len, &sig, &flush) < 0)
+			goto malformed;
+		if (!(v = frame_chan(c, h, true)))
+			return FRAME_DONE;
+		if (sig != SIGINT && sig != SIGQUIT && sig != SIGTSTP) {
+			rp_conn_error(c->rc, h->chan, RP_E_PROTO, 0, false,
+				      "only SIGINT, SIGQUIT and SIGTSTP can be sent");
+			return FRAME_DONE;
+		}
+		if (flush) {
+			kpty_os_inq_clear(&v->s->inq);
+			kpty_os_flush_input(&v->s->child);
+		}
+		kpty_os_signal(v->s->child.master, sig);
+		return FRAME_DONE;
+	case RP_WINSIZE:
+		if (rp_winsize_decode(p, h->len, &ws) < 0)
+			goto malformed;
+		if (!(v = frame_chan(c, h, false)))
+			return FRAME_DONE;
+		if (!v->readonly)
+			set_winsize(v->s, &ws);
+		return FRAME_DONE;
+	case RP_DETACH:
+		if (h->len != 0)
+			goto malformed;
+		if ((v = frame_chan(c, h, false)) != NULL) {
+			logf_("connection %u: detached from %s", c->id, v->s->name);
+			chan_remove(v);
+		}
+		return FRAME_DONE;
+	case RP_ERROR:
+		/* A client's complaint about us: note it. */
+		return FRAME_DONE;
+	default: {
+		char msg[80];
+		snprintf(msg, sizeof msg, "unknown message type %u", h->type);
+		rp_conn_error(c->rc, h->chan, RP_E_UNKNOWN, 0, false, msg);
+		return FRAME_DONE;
+	}
+	}
+malformed:
+	conn_fatal(c, RP_E_PROTO, "malformed %s frame (%u bytes of payload)", what, h->len);
+	return FRAME_DONE;
+}
+
+static void process_frames(struct server *srv, struct conn *c)
+{
+	struct rp_hdr h;
+	const uint8_t *p;
+	int r;
+
+	while (!c->closing_at && (r = rp_conn_frame(c->rc, &h, &p)) == 1) {
+		if (handle_frame(srv, c, &h, p) == FRAME_STALL) {
+			c->rc->rx_off -= RP_HDR_SIZE + h.len; /* take it again later */
+			c->stalled = true;
+			return;
+		}
+	}
+	if (!c->closing_at && r < 0) {
+		if (r == -EMSGSIZE)
+			conn_fatal(c, RP_E_PROTO, "frame of %u bytes is over the limit of %u", h.len,
+				   RP_MAX_PAYLOAD);
+		else
+			conn_fatal(c, RP_E_PROTO, "malformed frame header (type 0)");
+	}
+}
+
+/* ---- connections ---- */
+
+static void conn_add(struct server *srv, int fd, bool tcp)
+{
+	struct rp_transport *t;
+	struct conn *c;
+
+	if (srv->nconns >= MAX_CONNS) {
+		logf_("refusing a connection: %u already", srv->nconns);
+		close(fd);
+		return;
+	}
+	t = rp_transport_socket(fd);
+	c = t ? calloc(1, sizeof *c) : NULL;
+	if (!c || !(c->rc = rp_conn_create(t, VIEWER_QUEUE_ENTRIES, VIEWER_QUEUE_BYTES))) {
+		logf_("refusing a connection: out of memory");
+		free(c);
+		rp_transport_destroy(t);
+		return;
+	}
+	if (tcp) {
+		int one = 1;
+		setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof one);
+	}
+	c->id = ++srv->next_conn_id;
+	c->need_token = tcp;
+	c->next = srv->conns;
+	srv->conns = c;
+	srv->nconns++;
+	srv->served = true;
+}
+
+static void conn_destroy(struct server *srv, struct conn *c)
+{
+	for (int i = 0; i < MAX_CHANS; i++)
+		if (c->chans[i])
+			chan_remove(c->chans[i]);
+	for (struct conn **pp = &srv->conns; *pp; pp = &(*pp)->next) {
+		if (*pp == c) {
+			*pp = c->next;
+			break;
+		}
+	}
+	srv->nconns--;
+	rp_conn_destroy(c->rc);
+	free(c);
+}
+
+/* Returns false when the connection is gone. */
+static bool conn_readable(struct server *srv, struct conn *c)
+{
+	for (int i = 0; i < CONN_READS_PER_WAKEUP && !c->stalled && !c->closing_at; i++) {
+		ssize_t r = rp_conn_read(c->rc);
+		if (r == -EAGAIN)
+			break;
+		if (r <= 0) {
+			conn_destroy(srv, c);
+			return false;
+		}
+		process_frames(srv, c);
+	}
+	return true;
+}
+
+static bool conn_writable(struct server *srv, struct conn *c)
+{
+	int r = rp_conn_flush(c->rc);
+
+	if (r < 0 || (r == 0 && c->closing_at)) {
+		conn_destroy(srv, c);
+		return false;
+	}
+	if (r == 0) {
+		/* Drained: channels that fell behind get the screen now. */
+		for (int i = 0; i < MAX_CHANS; i++)
+			if (c->chans[i] && c->chans[i]->snapshot_due)
+				chan_snapshot(c->chans[i]);
+		rp_conn_flush(c->rc);
+	}
+	return true;
+}
+
+static void accept_all(struct server *srv, int lfd, bool tcp)
+{
+	for (int i = 0; i < 16; i++) {
+		int fd = accept4(lfd, NULL, NULL, SOCK_CLOEXEC);
+		if (fd < 0)
+			return;
+		conn_add(srv, fd, tcp);
+	}
+}
+
+/* ---- the TCP listener ---- */
+
+static bool loopback(const struct sockaddr *a)
+{
+	if (a->sa_family == AF_INET)
+		return (ntohl(((const struct sockaddr_in *)a)->sin_addr.s_addr) >> 24) == 127;
+	if (a->sa_family == AF_INET6) {
+		static const struct in6_addr lo = IN6ADDR_LOOPBACK_INIT;
+		return !memcmp(&((const struct sockaddr_in6 *)a)->sin6_addr, &lo, sizeof lo);
+	}
+	return false;
+}
+
+static int load_token(struct server *srv, char *err, size_t errn)
+{
+	char path[300];
+	int fd;
+	ssize_t n;
+
+	snprintf(path, sizeof path, "%s/token", srv->dir);
+	fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0) {
+		uint8_t rnd[32];
+		int r = open("/dev/urandom", O_RDONLY | O_CLOEXEC);
+		if (r < 0 || read(r, rnd, sizeof rnd) != sizeof rnd) {
+			snprintf(err, errn, "cannot read /dev/urandom");
+			if (r >= 0)
+				close(r);
+			return -1;
+		}
+		close(r);
+		for (int i = 0; i < 32; i++)
+			snprintf(srv->token + 2 * i, 3, "%02x", rnd[i]);
+		fd = open(path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
+		if (fd < 0 || write(fd, srv->token, 64) != 64) {
+			snprintf(err, errn, "cannot write %s: %s", path, strerror(errno));
+			if (fd >= 0)
+				close(fd);
+			return -1;
+		}
+		close(fd);
+		return 0;
+	}
+	n = read(fd, srv->token, 64);
+	close(fd);
+	if (n != 64) {
+		snprintf(err, errn, "%s: expected 64 hex digits", path);
+		return -1;
+	}
+	srv->token[64] = 0;
+	return 0;
+}
+
+static int tcp_listen(struct server *srv, char *err, size_t errn)
+{
+	char host[256];
+	const char *colon = strrchr(srv->o.listen, ':');
+	struct addrinfo hints = {.ai_socktype = SOCK_STREAM, .ai_flags = AI_PASSIVE}, *res;
+	int fd, one = 1;
+
+	if (!colon || colon == srv->o.listen || (size_t)(colon - srv->o.listen) >= sizeof host) {
+		snprintf(err, errn, "--listen wants HOST:PORT, got '%s'", srv->o.listen);
+		return -1;
+	}
+	snprintf(host, sizeof host, "%.*s", (int)(colon - srv->o.listen), srv->o.listen);
+	if (host[0] == '[' && host[strlen(host) - 1] == ']') {
+		memmove(host, host + 1, strlen(host));
+		host[strlen(host) - 1] = 0;
+	}
+	if (getaddrinfo(host, colon + 1, &hints, &res) != 0) {
+		snprintf(err, errn, "--listen %s: cannot resolve", srv->o.listen);
+		return -1;
+	}
+	if (!loopback(res->ai_addr) && !srv->o.allow_remote) {
+		snprintf(err, errn,
+			 "--listen %s is not a loopback address; add --allow-remote to listen "
+			 "beyond this host (the token is then all that guards your sessions)",
+			 srv->o.listen);
+		freeaddrinfo(res);
+		return -1;
+	}
+	fd = socket(res->ai_family, SOCK_STREAM | SOCK_CLOEXEC | SOCK_NONBLOCK, 0);
+	if (fd < 0 || setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof one) < 0 ||
+	    bind(fd, res->ai_addr, res->ai_addrlen) < 0 || listen(fd, 64) < 0) {
+		snprintf(err, errn, "--listen %s: %s", srv->o.listen, strerror(errno));
+		if (fd >= 0)
+			close(fd);
+		freeaddrinfo(res);
+		return -1;
+	}
+	freeaddrinfo(res);
+	if (load_token(srv, err, errn) < 0) {
+		close(fd);
+		return -1;
+	}
+	return fd;
+}
+
+/* ---- the loop ---- */
+
+static void reap(struct server *srv)
+{
+	struct session *s, *next;
+	int status;
+
+	for (s = srv->sessions; s; s = next) {
+		next = s->next;
+		if (kpty_os_reap(&s->child, &status))
+			session_end(srv, s, status);
+	}
+}
+
+static bool should_exit(struct server *srv, long now)
+{
+	if (srv->nsessions)
+		return false;
+	if (srv->stopping)
+		return true;
+	/* Like tmux's server: gone with its last session (once its clients
+	 * have left), or if nobody came. */
+	if (!srv->served)
+		return now - srv->started_ms > FIRST_CLIENT_MS;
+	return srv->nconns == 0;
+}
+
+static int run(struct server *srv)
+{
+	struct pollfd *pf = calloc(4 + MAX_SESSIONS + MAX_CONNS, sizeof *pf);
+
+	if (!pf)
+		return 1;
+	srv->started_ms = now_ms();
+	for (;;) {
+		long now = now_ms(), timeout = 1000;
+		nfds_t n = 0;
+		struct session *s, *snext;
+		struct conn *c, *cnext;
+
+		for (s = srv->sessions; s; s = snext) {
+			snext = s->next;
+			if (s->kill_at && now >= s->kill_at) {
+				kill(-s->child.pid, SIGKILL);
+				s->kill_at = now + KILL_GRACE_MS;
+			}
+			if (s->inq.count) {
+				session_feed(s);
+				if (s->inq.count)
+					timeout = PACE_POLL_MS;
+			}
+		}
+		for (c = srv->conns; c; c = cnext) {
+			cnext = c->next;
+			if (c->closing_at && now >= c->closing_at) {
+				conn_destroy(srv, c);
+				continue;
+			}
+			if (c->stalled) {
+				c->stalled = false;
+				process_frames(srv, c);
+				if (c->stalled)
+					timeout = PACE_POLL_MS;
+			}
+		}
+		if (should_exit(srv, now))
+			break;
+
+		pf[n++] = (struct pollfd){.fd = srv->sigfd, .events = POLLIN};
+		pf[n++] = (struct pollfd){.fd = srv->listen_unix, .events = POLLIN};
+		pf[n++] = (struct pollfd){.fd = srv->listen_tcp, .events = POLLIN};
+		for (s = srv->sessions; s; s = s->next)
+			pf[n++] = (struct pollfd){.fd = s->child.master, .events = POLLIN};
+		for (c = srv->conns; c; c = c->next) {
+			short ev = rp_conn_wevents(c->rc);
+			if (!c->stalled && !c->closing_at)
+				ev |= POLLIN;
+			pf[n++] = (struct pollfd){.fd = c->rc->t->rfd, .events = ev};
+		}
+		if (poll(pf, n, (int)timeout) < 0 && errno != EINTR)
+			break;
+
+		n = 3;
+		for (s = srv->sessions; s; s = s->next, n++)
+			if (pf[n].revents)
+				session_read(srv, s);
+		for (c = srv->conns; c; c = cnext, n++) {
+			cnext = c->next;
+			if ((pf[n].revents & (POLLIN | POLLHUP | POLLERR)) && !conn_readable(srv, c))
+				continue;
+			if ((pf[n].revents & POLLOUT) || rp_conn_wevents(c->rc))
+				conn_writable(srv, c);
+		}
+		if (pf[1].revents & POLLIN)
+			accept_all(srv, srv->listen_unix, false);
+		if (srv->listen_tcp >= 0 && (pf[2].revents & POLLIN))
+			accept_all(srv, srv->listen_tcp, true);
+		if (pf[0].revents & POLLIN) {
+			struct signalfd_siginfo si;
+			while (read(srv->sigfd, &si, sizeof si) == sizeof si) {
+				if (si.ssi_signo == SIGTERM || si.ssi_signo == SIGINT) {
+					logf_("signal %d: stopping", (int)si.ssi_signo);
+					srv->stopping = true;
+					for (s = srv->sessions; s; s = s->next)
+						session_kill(s);
+				}
+			}
+			reap(srv);
+		}
+	}
+	/* Let the last frames (EXIT, OK to stop) reach their readers. */
+	for (struct conn *c = srv->conns; c; c = c->next)
+		rp_conn_flush_wait(c->rc, 500);
+	while (srv->conns)
+		conn_destroy(srv, srv->conns);
+	free(pf);
+	return 0;
+}
+
+static int serve_main(int listen_unix, const char *dir, const struct telly_serve_opts *o)
+{
+	struct server *srv = calloc(1, sizeof *srv);
+	char err[300] = "", logs[300];
+	sigset_t mask;
+	int rc = 1;
+
+	if (!srv)
+		return 1;
+	srv->o = *o;
+	srv->listen_unix = listen_unix;
+	srv->listen_tcp = -1;
+	snprintf(srv->dir, sizeof srv->dir, "%s", dir);
+	snprintf(srv->sock_path, sizeof srv->sock_path, "%s/serve.sock", dir);
+	snprintf(logs, sizeof logs, "%s/logs", dir);
+	mkdir(logs, 0700);
+	sigemptyset(&mask);
+	sigaddset(&mask, SIGCHLD);
+	sigaddset(&mask, SIGTERM);
+	sigaddset(&mask, SIGINT);
+	sigaddset(&mask, SIGHUP);
+	sigprocmask(SIG_BLOCK, &mask, NULL);
+	signal(SIGPIPE, SIG_IGN);
+	srv->sigfd = signalfd(-1, &mask, SFD_NONBLOCK | SFD_CLOEXEC);
+	if (srv->sigfd < 0) {
+		logf_("signalfd: %s", strerror(errno));
+		goto out;
+	}
+	if (o->listen && (srv->listen_tcp = tcp_listen(srv, err, sizeof err)) < 0) {
+		logf_("%s", err);
+		goto out_sig;
+	}
+	logf_("serving on %s%s%s (pid %d)", srv->sock_path, o->listen ? " and tcp " : "",
+	      o->listen ? o->listen : "", (int)getpid());
+	rc = run(srv);
+	logf_("exiting");
+	if (srv->listen_tcp >= 0)
+		close(srv->listen_tcp);
+out_sig:
+	close(srv->sigfd);
+out:
+	unlink(srv->sock_path);
+	close(listen_unix);
+	free(srv);
+	return rc;
+}
+
+int telly_serve_spawn(int listen_fd, const char *dir, const struct telly_serve_opts *o,
+		      char *err, size_t errn)
+{
+	pid_t pid = fork();
+	int status;
+
+	if (pid < 0) {
+		snprintf(err, errn, "fork: %s", strerror(errno));
+		return -1;
+	}
+	if (pid == 0) {
+		char log[300];
+		int fd;
+		/* Detach from the starter's session and terminal. */
+		setsid();
+		if (fork() != 0)
+			_exit(0);
+		snprintf(log, sizeof log, "%s/serve.log", dir);
+		fd = open("/dev/null", O_RDWR);
+		dup2(fd, 0);
+		dup2(fd, 1);
+		fd = open(log, O_WRONLY | O_CREAT | O_APPEND, 0600);
+		if (fd >= 0)
+			dup2(fd, 2);
+		if (chdir("/") < 0)
+			_exit(1);
+		_exit(serve_main(listen_fd, dir, o));
+	}
+	waitpid(pid, &status, 0);
+	close(listen_fd);
+	return 0;
+}
+
+/* `telly serve --stdio`: carry the protocol between stdin/stdout and the
+ * daemon's socket, starting the daemon if none runs (ssh runs this). */
+static int relay(struct rp_transport *t)
+{
+	static char up[65536], down[65536];
+	size_t up_len = 0, down_len = 0;
+	bool in_eof = false, sock_eof = false;
+
+	signal(SIGPIPE, SIG_IGN);
+	while (!(sock_eof && down_len == 0) && !(in_eof && up_len == 0)) {
+		struct pollfd p[3] = {
+			{.fd = 0, .events = (!in_eof && up_len == 0) ? POLLIN : 0},
+			{.fd = t->rfd,
+			 .events = (short)((!sock_eof && down_len == 0 ? POLLIN : 0) |
+					   (up_len ? POLLOUT : 0))},
+			{.fd = 1, .events = down_len ? POLLOUT : 0},
+		};
+		if (poll(p, 3, -1) < 0) {
+			if (errno == EINTR)
+				continue;
+			return 1;
+		}
+		if (p[0].revents) {
+			ssize_t r = read(0, up, sizeof up);
+			if (r > 0)
+				up_len = (size_t)r;
+			else if (r == 0 || errno != EAGAIN)
+				in_eof = true;
+		}
+		if (p[1].revents & (POLLIN | POLLHUP | POLLERR) && down_len == 0 && !sock_eof) {
+			ssize_t r = recv(t->rfd, down, sizeof down, 0);
+			if (r > 0)
+				down_len = (size_t)r;
+			else if (r == 0 || errno != EAGAIN)
+				sock_eof = true;
+		}
+		if (up_len && (p[1].revents & POLLOUT)) {
+			ssize_t w = send(t->rfd, up, up_len, MSG_NOSIGNAL);
+			if (w < 0 && errno != EAGAIN)
+				return 1;
+			if (w > 0) {
+				memmove(up, up + w, up_len - (size_t)w);
+				up_len -= (size_t)w;
+			}
+		}
+		if (down_len && (p[2].revents & (POLLOUT | POLLERR | POLLHUP))) {
+			ssize_t w = write(1, down, down_len);
+			if (w < 0 && errno != EAGAIN)
+				return 1;
+			if (w > 0) {
+				memmove(down, down + w, down_len - (size_t)w);
+				down_len -= (size_t)w;
+			}
+		}
+		if (in_eof && up_len == 0)
+			shutdown(t->rfd, SHUT_WR);
+	}
+	return 0;
+}
+
+static void serve_usage(FILE *f)
+{
+	fputs("usage: telly serve [--stdio] [--listen HOST:PORT [--allow-remote]]\n"
+	      "                   [--log-cap BYTES]\n"
+	      "\n"
+	      "Run this user's telly daemon in the foreground. It holds the sessions\n"
+	      "(programs on ptys), their screens and logs, and listens on a unix socket\n"
+	      "in the runtime directory ($TELLY_DIR, else $XDG_RUNTIME_DIR/telly, else\n"
+	      "/tmp/telly-UID). Clients start it by themselves when needed; it exits\n"
+	      "with its last session.\n"
+	      "\n"
+	      "  --stdio            speak the protocol on stdin/stdout, joining the\n"
+	      "                     running daemon or starting it (what `telly attach\n"
+	      "                     user@host` runs through ssh)\n"
+	      "  --listen HOST:PORT also listen on TCP; clients must present the token\n"
+	      "                     kept in the runtime directory's 'token' file (0600).\n"
+	      "                     Only loopback addresses unless --allow-remote\n"
+	      "  --log-cap BYTES    rotate a session's log past this size (default 8M)\n",
+	      f);
+}
+
+static int parse_size(const char *s, size_t *out)
+{
+	char *end;
+	unsigned long long v = strtoull(s, &end, 10);
+
+	if (end == s)
+		return -1;
+	if (*end == 'K' || *end == 'k')
+		v <<= 10, end++;
+	else if (*end == 'M' || *end == 'm')
+		v <<= 20, end++;
+	else if (*end == 'G' || *end == 'g')
+		v <<= 30, end++;
+	if (*end || v < 4096)
+		return -1;
+	*out = (size_t)v;
+	return 0;
+}
+
+int telly_serve(int argc, char **argv)
+{
+	struct telly_serve_opts o = {.log_cap = TELLY_LOG_CAP_DEFAULT};
+	bool stdio = false;
+	char dir[256], sock[300], lock[300], err[300] = "";
+	int lfd, listen_fd, rc;
+	struct rp_transport *t;
+
+	for (int i = 1; i < argc; i++) {
+		if (!strcmp(argv[i], "--stdio")) {
+			stdio = true;
+		} else if (!strcmp(argv[i], "--listen") && i + 1 < argc) {
+			o.listen = argv[++i];
+		} else if (!strcmp(argv[i], "--allow-remote")) {
+			o.allow_remote = true;
+		} else if (!strcmp(argv[i], "--log-cap") && i + 1 < argc) {
+			if (parse_size(argv[++i], &o.log_cap) < 0) {
+				fprintf(stderr, "telly serve: --log-cap wants a size of at least 4096 "
+						"bytes (suffix K, M or G), got '%s'\n",
+					argv[i]);
+				return 2;
+			}
+		} else if (!strcmp(argv[i], "-h") || !strcmp(argv[i], "--help")) {
+			serve_usage(stdout);
+			return 0;
+		} else {
+			fprintf(stderr, "telly serve: unknown option '%s'\n", argv[i]);
+			serve_usage(stderr);
+			return 2;
+		}
+	}
+	if (stdio) {
+		t = telly_daemon_connect(true, &o, err, sizeof err);
+		if (!t) {
+			fprintf(stderr, "telly serve: %s\n", err);
+			return 1;
+		}
+		rc = relay(t);
+		rp_transport_destroy(t);
+		return rc;
+	}
+	if (telly_rundir(dir, sizeof dir, err, sizeof err) < 0) {
+		fprintf(stderr, "telly serve: %s\n", err);
+		return 1;
+	}
+	snprintf(sock, sizeof sock, "%s/serve.sock", dir);
+	snprintf(lock, sizeof lock, "%s/serve.lock", dir);
+	lfd = open(lock, O_RDWR | O_CREAT | O_CLOEXEC, 0600);
+	if (lfd < 0 || flock(lfd, LOCK_EX) < 0) {
+		fprintf(stderr, "telly serve: cannot lock %s: %s\n", lock, strerror(errno));
+		return 1;
+	}
+	if ((t = rp_transport_unix_connect(sock)) != NULL) {
+		rp_transport_destroy(t);
+		fprintf(stderr, "telly serve: a server is already running on %s\n", sock);
+		return 1;
+	}
+	listen_fd = telly_unix_listen(sock, err, sizeof err);
+	close(lfd);
+	if (listen_fd < 0) {
+		fprintf(stderr, "telly serve: %s\n", err);
+		return 1;
+	}
+	return serve_main(listen_fd, dir, &o);
+}

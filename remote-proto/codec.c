@@ -1,0 +1,402 @@
+/* The remote-proto codec (see rp.h and PROTOCOL.md). A reader cursor turns
+ * every overrun into a sticky error, so each decoder reads its fields in
+ * order and checks once at the end that nothing overran and nothing is left.
+ */
+#include <errno.h>
+#include <string.h>
+
+#include "rp.h"
+
+struct rd {
+	const uint8_t *p;
+	size_t n, off;
+	bool bad;
+};
+
+static const uint8_t *take(struct rd *r, size_t n)
+{
+	if (r->bad || n > r->n - r->off) {
+		r->bad = true;
+		return NULL;
+	}
+	const uint8_t *p = r->p + r->off;
+	r->off += n;
+	return p;
+}
+
+static uint8_t get_u8(struct rd *r)
+{
+	const uint8_t *p = take(r, 1);
+	return p ? p[0] : 0;
+}
+
+static uint16_t get_u16(struct rd *r)
+{
+	const uint8_t *p = take(r, 2);
+	return p ? (uint16_t)(p[0] << 8 | p[1]) : 0;
+}
+
+static uint32_t get_u32(struct rd *r)
+{
+	const uint8_t *p = take(r, 4);
+	return p ? (uint32_t)p[0] << 24 | (uint32_t)p[1] << 16 | (uint32_t)p[2] << 8 | p[3] : 0;
+}
+
+static struct rp_str get_str(struct rd *r)
+{
+	struct rp_str s = {0};
+	uint16_t n = get_u16(r);
+	const uint8_t *p;
+
+	if (n > RP_MAX_STR) {
+		r->bad = true;
+		return s;
+	}
+	p = take(r, n);
+	if (p) {
+		s.p = (const char *)p;
+		s.n = n;
+	}
+	return s;
+}
+
+/* Every field read, nothing left over. */
+static int done(const struct rd *r)
+{
+	return r->bad || r->off != r->n ? -EPROTO : 0;
+}
+
+static void rd_init(struct rd *r, const uint8_t *p, size_t n)
+{
+	r->p = p;
+	r->n = n;
+	r->off = 0;
+	r->bad = false;
+}
+
+int rp_hdr_decode(const uint8_t *buf, size_t n, struct rp_hdr *h)
+{
+	if (n < RP_HDR_SIZE)
+		return 1;
+	h->type = buf[0];
+	h->flags = buf[1];
+	h->chan = (uint16_t)(buf[2] << 8 | buf[3]);
+	h->len = (uint32_t)buf[4] << 24 | (uint32_t)buf[5] << 16 | (uint32_t)buf[6] << 8 | buf[7];
+	if (h->type == 0)
+		return -EPROTO;
+	if (h->len > RP_MAX_PAYLOAD)
+		return -EMSGSIZE;
+	return 0;
+}
+
+void rp_hdr_encode(uint8_t out[RP_HDR_SIZE], uint8_t type, uint8_t flags, uint16_t chan,
+		   uint32_t len)
+{
+	out[0] = type;
+	out[1] = flags;
+	out[2] = (uint8_t)(chan >> 8);
+	out[3] = (uint8_t)chan;
+	out[4] = (uint8_t)(len >> 24);
+	out[5] = (uint8_t)(len >> 16);
+	out[6] = (uint8_t)(len >> 8);
+	out[7] = (uint8_t)len;
+}
+
+int rp_hello_decode(const uint8_t *p, size_t n, struct rp_hello *m)
+{
+	struct rd r;
+	const uint8_t *magic;
+
+	rd_init(&r, p, n);
+	magic = take(&r, 5);
+	if (!magic || memcmp(magic, "TELLY", 5))
+		return -EPROTO;
+	m->version = get_u16(&r);
+	m->caps = get_u32(&r);
+	m->token = get_str(&r);
+	m->name = get_str(&r);
+	return done(&r);
+}
+
+int rp_error_decode(const uint8_t *p, size_t n, struct rp_error *m)
+{
+	struct rd r;
+
+	rd_init(&r, p, n);
+	m->code = get_u16(&r);
+	m->req = get_u32(&r);
+	m->msg = get_str(&r);
+	return done(&r);
+}
+
+int rp_req_decode(const uint8_t *p, size_t n, uint32_t *req)
+{
+	struct rd r;
+
+	rd_init(&r, p, n);
+	*req = get_u32(&r);
+	return done(&r);
+}
+
+int rp_req_str_decode(const uint8_t *p, size_t n, uint32_t *req, struct rp_str *str)
+{
+	struct rd r;
+
+	rd_init(&r, p, n);
+	*req = get_u32(&r);
+	*str = get_str(&r);
+	return done(&r);
+}
+
+int rp_kill_decode(const uint8_t *p, size_t n, uint32_t *req, struct rp_str *name)
+{
+	int r = rp_req_str_decode(p, n, req, name);
+
+	if (r == 0 && !rp_name_valid(name->p, name->n))
+		return -EPROTO;
+	return r;
+}
+
+static void get_winsize(struct rd *r, struct kpty_winsize *ws)
+{
+	ws->ws_row = get_u16(r);
+	ws->ws_col = get_u16(r);
+	ws->ws_xpixel = get_u16(r);
+	ws->ws_ypixel = get_u16(r);
+}
+
+int rp_open_decode(const uint8_t *p, size_t n, struct rp_open *m)
+{
+	struct rd r;
+
+	rd_init(&r, p, n);
+	m->req = get_u32(&r);
+	m->flags = get_u8(&r);
+	m->name = get_str(&r);
+	m->term = get_str(&r);
+	m->cwd = get_str(&r);
+	get_winsize(&r, &m->ws);
+	m->argc = get_u16(&r);
+	if (r.bad || m->argc > RP_MAX_ARGS)
+		return -EPROTO;
+	for (unsigned i = 0; i < m->argc; i++) {
+		m->argv[i] = get_str(&r);
+		/* argv strings become C strings on the host */
+		if (!r.bad && memchr(m->argv[i].p, 0, m->argv[i].n))
+			return -EPROTO;
+	}
+	/* An empty name asks the host to choose one. */
+	if (!r.bad && m->name.n && !rp_name_valid(m->name.p, m->name.n))
+		return -EPROTO;
+	if (!r.bad && (memchr(m->term.p, 0, m->term.n) || memchr(m->cwd.p, 0, m->cwd.n)))
+		return -EPROTO;
+	return done(&r);
+}
+
+int rp_data_decode(const uint8_t *p, size_t n, struct rp_data *m)
+{
+	struct rd r;
+
+	rd_init(&r, p, n);
+	m->seq = get_u32(&r);
+	if (r.bad)
+		return -EPROTO;
+	m->p = p + r.off;
+	m->n = (uint32_t)(n - r.off);
+	return 0;
+}
+
+int rp_termios_decode(const uint8_t *p, size_t n, struct kpty_termios *t)
+{
+	struct rd r;
+	const uint8_t *cc;
+
+	rd_init(&r, p, n);
+	t->c_iflag = get_u32(&r);
+	t->c_oflag = get_u32(&r);
+	t->c_cflag = get_u32(&r);
+	t->c_lflag = get_u32(&r);
+	if (get_u8(&r) != KPTY_NCCS)
+		return -EPROTO;
+	cc = take(&r, KPTY_NCCS);
+	if (cc)
+		memcpy(t->c_cc, cc, KPTY_NCCS);
+	return done(&r);
+}
+
+int rp_winsize_decode(const uint8_t *p, size_t n, struct kpty_winsize *ws)
+{
+	struct rd r;
+
+	rd_init(&r, p, n);
+	get_winsize(&r, ws);
+	return done(&r);
+}
+
+int rp_signal_decode(const uint8_t *p, size_t n, uint8_t *sig, bool *flush)
+{
+	struct rd r;
+
+	rd_init(&r, p, n);
+	*sig = get_u8(&r);
+	*flush = get_u8(&r) != 0;
+	return done(&r);
+}
+
+int rp_exit_decode(const uint8_t *p, size_t n, int32_t *status)
+{
+	struct rd r;
+
+	rd_init(&r, p, n);
+	*status = (int32_t)get_u32(&r);
+	return done(&r);
+}
+
+int rp_list_reply_decode(const uint8_t *p, size_t n, uint32_t *req, uint16_t *count,
+			 size_t *off)
+{
+	struct rd r;
+
+	rd_init(&r, p, n);
+	*req = get_u32(&r);
+	*count = get_u16(&r);
+	*off = r.off;
+	return r.bad ? -EPROTO : 0;
+}
+
+int rp_list_entry_decode(const uint8_t *p, size_t n, size_t *off, struct rp_session_info *e)
+{
+	struct rd r;
+
+	rd_init(&r, p, n);
+	r.off = *off > n ? n : *off;
+	e->name = get_str(&r);
+	e->cmd = get_str(&r);
+	e->pid = get_u32(&r);
+	e->rows = get_u16(&r);
+	e->cols = get_u16(&r);
+	e->viewers = get_u16(&r);
+	*off = r.off;
+	return r.bad ? -EPROTO : 0;
+}
+
+bool rp_name_valid(const char *p, size_t n)
+{
+	if (!p || n == 0 || n > RP_MAX_NAME || p[0] == '.')
+		return false;
+	for (size_t i = 0; i < n; i++) {
+		char c = p[i];
+		if (!((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
+		      c == '.' || c == '_' || c == '-'))
+			return false;
+	}
+	return true;
+}
+
+void rp_enc_begin(struct rp_enc *e, void *buf, size_t cap, uint8_t type, uint8_t flags,
+		  uint16_t chan)
+{
+	e->buf = buf;
+	e->cap = cap;
+	e->len = RP_HDR_SIZE;
+	e->over = cap < RP_HDR_SIZE;
+	e->type = type;
+	e->flags = flags;
+	e->chan = chan;
+}
+
+static uint8_t *room(struct rp_enc *e, size_t n)
+{
+	if (e->over || n > e->cap - e->len || e->len + n > RP_MAX_FRAME) {
+		e->over = true;
+		return NULL;
+	}
+	uint8_t *p = e->buf + e->len;
+	e->len += n;
+	return p;
+}
+
+void rp_put_u8(struct rp_enc *e, uint8_t v)
+{
+	uint8_t *p = room(e, 1);
+	if (p)
+		p[0] = v;
+}
+
+void rp_put_u16(struct rp_enc *e, uint16_t v)
+{
+	uint8_t *p = room(e, 2);
+	if (p) {
+		p[0] = (uint8_t)(v >> 8);
+		p[1] = (uint8_t)v;
+	}
+}
+
+void rp_put_u32(struct rp_enc *e, uint32_t v)
+{
+	uint8_t *p = room(e, 4);
+	if (p) {
+		p[0] = (uint8_t)(v >> 24);
+		p[1] = (uint8_t)(v >> 16);
+		p[2] = (uint8_t)(v >> 8);
+		p[3] = (uint8_t)v;
+	}
+}
+
+void rp_put_bytes(struct rp_enc *e, const void *src, size_t n)
+{
+	uint8_t *p = room(e, n);
+	if (p && n)
+		memcpy(p, src, n);
+}
+
+void rp_put_str(struct rp_enc *e, const char *s, size_t n)
+{
+	if (n > RP_MAX_STR) {
+		e->over = true;
+		return;
+	}
+	rp_put_u16(e, (uint16_t)n);
+	rp_put_bytes(e, s, n);
+}
+
+void rp_put_termios(struct rp_enc *e, const struct kpty_termios *t)
+{
+	rp_put_u32(e, t->c_iflag);
+	rp_put_u32(e, t->c_oflag);
+	rp_put_u32(e, t->c_cflag);
+	rp_put_u32(e, t->c_lflag);
+	rp_put_u8(e, KPTY_NCCS);
+	rp_put_bytes(e, t->c_cc, KPTY_NCCS);
+}
+
+void rp_put_winsize(struct rp_enc *e, const struct kpty_winsize *ws)
+{
+	rp_put_u16(e, ws->ws_row);
+	rp_put_u16(e, ws->ws_col);
+	rp_put_u16(e, ws->ws_xpixel);
+	rp_put_u16(e, ws->ws_ypixel);
+}
+
+long rp_enc_end(struct rp_enc *e)
+{
+	if (e->over)
+		return -EMSGSIZE;
+	rp_hdr_encode(e->buf, e->type, e->flags, e->chan, (uint32_t)(e->len - RP_HDR_SIZE));
+	return (long)e->len;
+}
+
+const char *rp_type_name(uint8_t type)
+{
+	static const char *const names[] = {
+		[RP_HELLO] = "HELLO",     [RP_ERROR] = "ERROR",     [RP_OK] = "OK",
+		[RP_LIST] = "LIST",       [RP_LIST_REPLY] = "LIST_REPLY",
+		[RP_OPEN] = "OPEN",       [RP_KILL] = "KILL",       [RP_STOP] = "STOP",
+		[RP_INPUT] = "INPUT",     [RP_OUTPUT] = "OUTPUT",   [RP_TERMIOS] = "TERMIOS",
+		[RP_WINSIZE] = "WINSIZE", [RP_SIGNAL] = "SIGNAL",   [RP_ECHO] = "ECHO",
+		[RP_SNAPSHOT] = "SNAPSHOT", [RP_EXIT] = "EXIT",     [RP_DETACH] = "DETACH",
+	};
+	if (type < sizeof names / sizeof names[0] && names[type])
+		return names[type];
+	return "unknown";
+}

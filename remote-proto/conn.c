@@ -1,0 +1,151 @@
+/* Framed connections (see rp_io.h). */
+#include <errno.h>
+#include <poll.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "rp_io.h"
+
+#define IOV_MAX_PER_WRITE 64
+
+struct rp_conn *rp_conn_create(struct rp_transport *t, unsigned queue_entries, size_t queue_limit)
+{
+	struct rp_conn *c = calloc(1, sizeof *c);
+
+	if (!c)
+		return NULL;
+	c->rx = malloc(RP_RX_SIZE);
+	if (!c->rx)
+		goto fail_rx;
+	if (rp_queue_init(&c->q, queue_entries, queue_limit) < 0)
+		goto fail_q;
+	c->t = t;
+	return c;
+fail_q:
+	free(c->rx);
+fail_rx:
+	free(c);
+	return NULL;
+}
+
+void rp_conn_destroy(struct rp_conn *c)
+{
+	if (!c)
+		return;
+	rp_transport_destroy(c->t);
+	rp_queue_finish(&c->q);
+	free(c->rx);
+	free(c);
+}
+
+ssize_t rp_conn_read(struct rp_conn *c)
+{
+	ssize_t n;
+
+	/* Frames already handed out are gone: move the rest to the front. */
+	if (c->rx_off) {
+		memmove(c->rx, c->rx + c->rx_off, c->rx_len - c->rx_off);
+		c->rx_len -= c->rx_off;
+		c->rx_off = 0;
+	}
+	if (c->rx_len == RP_RX_SIZE)
+		return -ENOBUFS; /* the owner did not take the frames it has */
+	n = c->t->impl->read(c->t, c->rx + c->rx_len, RP_RX_SIZE - c->rx_len);
+	if (n < 0)
+		return errno == EWOULDBLOCK ? -EAGAIN : -errno;
+	if (n == 0)
+		c->eof = true;
+	c->rx_len += (size_t)n;
+	return n;
+}
+
+int rp_conn_frame(struct rp_conn *c, struct rp_hdr *h, const uint8_t **payload)
+{
+	size_t avail = c->rx_len - c->rx_off;
+	int r = rp_hdr_decode(c->rx + c->rx_off, avail, h);
+
+	if (r != 0)
+		return r == 1 ? 0 : r;
+	if (avail < RP_HDR_SIZE + (size_t)h->len)
+		return 0;
+	*payload = c->rx + c->rx_off + RP_HDR_SIZE;
+	c->rx_off += RP_HDR_SIZE + h->len;
+	return 1;
+}
+
+int rp_conn_send(struct rp_conn *c, const void *frame, size_t n)
+{
+	struct rp_buf *b;
+	int r;
+
+	if (n < RP_HDR_SIZE)
+		return -EINVAL;
+	b = rp_buf_create(n - RP_HDR_SIZE);
+	if (!b)
+		return -ENOMEM;
+	memcpy(b->data, (const uint8_t *)frame + RP_HDR_SIZE, n - RP_HDR_SIZE);
+	r = rp_queue_push(&c->q, frame, RP_HDR_SIZE, b, false);
+	rp_buf_unref(b);
+	return r;
+}
+
+int rp_conn_error(struct rp_conn *c, uint16_t chan, uint16_t code, uint32_t req, bool fatal,
+		  const char *msg)
+{
+	uint8_t buf[RP_HDR_SIZE + 8 + 512];
+	struct rp_enc e;
+	size_t n = strlen(msg);
+	long len;
+
+	rp_enc_begin(&e, buf, sizeof buf, RP_ERROR, fatal ? RP_F_FATAL : 0, chan);
+	rp_put_u16(&e, code);
+	rp_put_u32(&e, req);
+	rp_put_str(&e, msg, n > 500 ? 500 : n);
+	len = rp_enc_end(&e);
+	return len < 0 ? (int)len : rp_conn_send(c, buf, (size_t)len);
+}
+
+int rp_conn_flush(struct rp_conn *c)
+{
+	struct iovec iov[IOV_MAX_PER_WRITE];
+
+	while (c->q.count) {
+		int n = rp_queue_iov(&c->q, iov, IOV_MAX_PER_WRITE);
+		ssize_t w = c->t->impl->writev(c->t, iov, n);
+		if (w < 0) {
+			if (errno == EINTR)
+				continue;
+			return errno == EWOULDBLOCK ? 1 : -errno;
+		}
+		rp_queue_consume(&c->q, (size_t)w);
+	}
+	return 0;
+}
+
+static long now_ms(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+int rp_conn_flush_wait(struct rp_conn *c, int timeout_ms)
+{
+	long end = now_ms() + timeout_ms;
+	int r;
+
+	while ((r = rp_conn_flush(c)) == 1) {
+		struct pollfd p = {.fd = c->t->wfd, .events = POLLOUT};
+		long left = end - now_ms();
+		if (left <= 0 || poll(&p, 1, (int)left) <= 0)
+			return -ETIMEDOUT;
+	}
+	return r;
+}
+
+short rp_conn_wevents(const struct rp_conn *c)
+{
+	return c->q.count ? POLLOUT : 0;
+}

@@ -1,0 +1,172 @@
+/* remote-proto: the wire format between the desk and the host.
+ *
+ * The codec is pure: it reads and writes caller buffers and does no I/O, so
+ * both sides share it and the fuzzer drives it directly. Every frame is an
+ * 8-byte header (type, flags, channel, payload length; big-endian) and at
+ * most RP_MAX_PAYLOAD bytes of payload. A decoder checks every length
+ * before it reads. PROTOCOL.md is the specification; this is its code.
+ */
+#ifndef RP_H
+#define RP_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "kpty.h"
+
+#define RP_VERSION 1
+#define RP_HDR_SIZE 8
+#define RP_MAX_PAYLOAD 65536
+#define RP_MAX_FRAME (RP_HDR_SIZE + RP_MAX_PAYLOAD)
+#define RP_MAX_STR 4096 /* any string field */
+#define RP_MAX_ARGS 64  /* argv of a new session */
+#define RP_MAX_NAME 64  /* session names */
+
+enum rp_type {
+	RP_HELLO = 1,
+	RP_ERROR = 2,
+	RP_OK = 3,
+	RP_LIST = 4,
+	RP_LIST_REPLY = 5,
+	RP_OPEN = 6,
+	RP_KILL = 7,
+	RP_STOP = 8,
+	RP_INPUT = 16,
+	RP_OUTPUT = 17,
+	RP_TERMIOS = 18,
+	RP_WINSIZE = 19,
+	RP_SIGNAL = 20,
+	RP_ECHO = 21,
+	RP_SNAPSHOT = 22,
+	RP_EXIT = 23,
+	RP_DETACH = 24,
+};
+
+/* Header flags. */
+#define RP_F_FATAL 0x01 /* ERROR: the sender closes the connection after it */
+
+/* Capabilities (HELLO). */
+#define RP_CAP_LINEMODE 0x01 /* the desk runs the discipline under EXTPROC */
+
+/* OPEN flags. */
+#define RP_OPEN_CREATE 0x01   /* create the session if it does not exist */
+#define RP_OPEN_EXCL 0x02     /* fail if it exists (telly new) */
+#define RP_OPEN_ATTACH 0x04   /* attach a channel to it */
+#define RP_OPEN_READONLY 0x08 /* the channel may not send input */
+
+/* ERROR codes. */
+enum rp_err {
+	RP_E_PROTO = 1,   /* malformed frame */
+	RP_E_VERSION = 2, /* no common version */
+	RP_E_AUTH = 3,    /* missing or wrong token */
+	RP_E_UNKNOWN = 4, /* unknown message type (not fatal) */
+	RP_E_NOENT = 5,   /* no such session */
+	RP_E_EXIST = 6,   /* session exists */
+	RP_E_READONLY = 7,
+	RP_E_SPAWN = 8,   /* the program could not be started */
+	RP_E_LIMIT = 9,   /* too many sessions, channels, ... */
+	RP_E_CHANNEL = 10 /* no such channel */
+};
+
+struct rp_hdr {
+	uint8_t type, flags;
+	uint16_t chan;
+	uint32_t len;
+};
+
+/* A string field: length-prefixed (u16), not NUL-terminated on the wire.
+ * Decoded strings point into the frame. */
+struct rp_str {
+	const char *p;
+	uint16_t n;
+};
+
+struct rp_hello {
+	uint16_t version;
+	uint32_t caps;
+	struct rp_str token, name;
+};
+
+struct rp_error {
+	uint16_t code;
+	uint32_t req;
+	struct rp_str msg;
+};
+
+struct rp_open {
+	uint32_t req;
+	uint8_t flags;
+	struct rp_str name, term, cwd; /* empty term, cwd: the host's default */
+	struct kpty_winsize ws;
+	uint16_t argc;
+	struct rp_str argv[RP_MAX_ARGS];
+};
+
+struct rp_session_info {
+	struct rp_str name, cmd;
+	uint32_t pid;
+	uint16_t rows, cols, viewers;
+};
+
+/* Payload views of the per-channel messages. */
+struct rp_data {
+	uint32_t seq; /* INPUT: its sequence number; OUTPUT: last input written before it */
+	const uint8_t *p;
+	uint32_t n;
+};
+
+/* Header. Returns 0 with *h filled, 1 if more bytes are needed, or -EPROTO
+ * / -EMSGSIZE for a header no valid peer sends. */
+int rp_hdr_decode(const uint8_t *buf, size_t n, struct rp_hdr *h);
+void rp_hdr_encode(uint8_t out[RP_HDR_SIZE], uint8_t type, uint8_t flags, uint16_t chan,
+		   uint32_t len);
+
+/* Payload decoders: 0, or -EPROTO when a field overruns the payload, a
+ * length is out of bounds, or bytes are left over. */
+int rp_hello_decode(const uint8_t *p, size_t n, struct rp_hello *m);
+int rp_error_decode(const uint8_t *p, size_t n, struct rp_error *m);
+int rp_req_decode(const uint8_t *p, size_t n, uint32_t *req); /* LIST, STOP */
+int rp_req_str_decode(const uint8_t *p, size_t n, uint32_t *req, struct rp_str *str); /* OK */
+int rp_kill_decode(const uint8_t *p, size_t n, uint32_t *req, struct rp_str *name);
+int rp_open_decode(const uint8_t *p, size_t n, struct rp_open *m);
+int rp_data_decode(const uint8_t *p, size_t n, struct rp_data *m); /* INPUT, OUTPUT */
+int rp_termios_decode(const uint8_t *p, size_t n, struct kpty_termios *t);
+int rp_winsize_decode(const uint8_t *p, size_t n, struct kpty_winsize *ws);
+int rp_signal_decode(const uint8_t *p, size_t n, uint8_t *sig, bool *flush);
+int rp_exit_decode(const uint8_t *p, size_t n, int32_t *status);
+/* LIST_REPLY: the request id and count, then entries one at a time. */
+int rp_list_reply_decode(const uint8_t *p, size_t n, uint32_t *req, uint16_t *count,
+			 size_t *off);
+int rp_list_entry_decode(const uint8_t *p, size_t n, size_t *off, struct rp_session_info *e);
+
+/* A session name is 1..RP_MAX_NAME bytes of [A-Za-z0-9._-], not starting
+ * with a dot (it names files in the runtime directory). */
+bool rp_name_valid(const char *p, size_t n);
+
+/* Encoder: appends fields to a frame in a caller buffer. rp_enc_begin()
+ * reserves the header, rp_enc_end() fills it in and returns the frame's
+ * length, or -EMSGSIZE if any field did not fit the buffer or the payload
+ * limit. */
+struct rp_enc {
+	uint8_t *buf;
+	size_t cap, len;
+	bool over;
+	uint8_t type, flags;
+	uint16_t chan;
+};
+
+void rp_enc_begin(struct rp_enc *e, void *buf, size_t cap, uint8_t type, uint8_t flags,
+		  uint16_t chan);
+void rp_put_u8(struct rp_enc *e, uint8_t v);
+void rp_put_u16(struct rp_enc *e, uint16_t v);
+void rp_put_u32(struct rp_enc *e, uint32_t v);
+void rp_put_bytes(struct rp_enc *e, const void *p, size_t n);
+void rp_put_str(struct rp_enc *e, const char *p, size_t n); /* u16 length + bytes */
+void rp_put_termios(struct rp_enc *e, const struct kpty_termios *t);
+void rp_put_winsize(struct rp_enc *e, const struct kpty_winsize *ws);
+long rp_enc_end(struct rp_enc *e);
+
+const char *rp_type_name(uint8_t type);
+
+#endif

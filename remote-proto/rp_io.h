@@ -1,0 +1,74 @@
+/* remote-proto at the edge: transports and framed connections.
+ *
+ * A transport moves bytes; its variants (unix socket, TCP, stdio, a
+ * subprocess such as ssh) sit behind struct rp_transport_impl. A connection
+ * puts framing on a transport: a bounded receive buffer cut into frames, and
+ * a bounded send queue (queue.h). Non-blocking throughout: the owner's event
+ * loop polls rp_conn_pollfd() and calls rp_conn_read / rp_conn_flush.
+ */
+#ifndef RP_IO_H
+#define RP_IO_H
+
+#include <sys/types.h>
+
+#include "queue.h"
+#include "rp.h"
+
+struct rp_transport;
+
+struct rp_transport_impl {
+	const char *name;
+	ssize_t (*read)(struct rp_transport *t, void *buf, size_t n);
+	ssize_t (*writev)(struct rp_transport *t, const struct iovec *iov, int n);
+	void (*destroy)(struct rp_transport *t);
+};
+
+struct rp_transport {
+	const struct rp_transport_impl *impl;
+	int rfd, wfd; /* the same for sockets */
+	pid_t pid;    /* subprocess, or 0 */
+};
+
+/* Each returns NULL with errno set. */
+struct rp_transport *rp_transport_unix_connect(const char *path);
+struct rp_transport *rp_transport_tcp_connect(const char *host, const char *port);
+struct rp_transport *rp_transport_socket(int fd); /* an accepted socket; takes fd */
+struct rp_transport *rp_transport_stdio(void);    /* stdin, stdout */
+/* Run `/bin/sh -c CMD` with its stdin and stdout on a socketpair (ssh). */
+struct rp_transport *rp_transport_spawn(const char *cmd);
+void rp_transport_destroy(struct rp_transport *t); /* takes NULL */
+
+#define RP_RX_SIZE (2 * RP_MAX_FRAME)
+
+struct rp_conn {
+	struct rp_transport *t;
+	uint8_t *rx;
+	size_t rx_len, rx_off;
+	struct rp_queue q;
+	bool eof;
+};
+
+struct rp_conn *rp_conn_create(struct rp_transport *t, unsigned queue_entries, size_t queue_limit);
+void rp_conn_destroy(struct rp_conn *c); /* destroys the transport; takes NULL */
+
+/* Read what is there (one bounded read). Returns bytes read, 0 at end of
+ * stream, -EAGAIN, or -errno. */
+ssize_t rp_conn_read(struct rp_conn *c);
+/* The next whole frame in the receive buffer: 1 with *h and *payload set
+ * (valid until the next rp_conn_read), 0 if none is complete, or -EPROTO /
+ * -EMSGSIZE for a bad header. */
+int rp_conn_frame(struct rp_conn *c, struct rp_hdr *h, const uint8_t **payload);
+/* Queue a whole encoded frame (copied). Never dropped. */
+int rp_conn_send(struct rp_conn *c, const void *frame, size_t n);
+/* Encode and queue an ERROR frame. */
+int rp_conn_error(struct rp_conn *c, uint16_t chan, uint16_t code, uint32_t req, bool fatal,
+		  const char *msg);
+/* Write what is queued. Returns 0 (queue empty), 1 (more to write), or
+ * -errno. */
+int rp_conn_flush(struct rp_conn *c);
+/* Write everything, waiting up to timeout_ms in all. */
+int rp_conn_flush_wait(struct rp_conn *c, int timeout_ms);
+/* Events to poll for the write side: POLLOUT if something is queued. */
+short rp_conn_wevents(const struct rp_conn *c);
+
+#endif

@@ -1,0 +1,39 @@
+/* rp_screen: a session's screen as the host keeps it, for reattach.
+ *
+ * libvterm holds the screen; lines that scroll off the top are kept in a
+ * bounded scrollback as the bytes that redraw them. A snapshot is a byte
+ * stream that, written to a terminal of the same size, leaves it showing
+ * the recent scrollback (in its history) and then the current screen, the
+ * cursor and the modes libvterm reports: what a viewer gets on attach, or
+ * when it fell behind, instead of a replay of old output.
+ */
+#ifndef RP_SCREEN_H
+#define RP_SCREEN_H
+
+#include <stddef.h>
+
+struct rp_screen;
+
+/* A growable byte buffer for snapshots. */
+struct rp_bytes {
+	char *p;
+	size_t len, cap;
+	int err; /* -ENOMEM once an append failed */
+};
+void rp_bytes_put(struct rp_bytes *b, const void *p, size_t n);
+void rp_bytes_printf(struct rp_bytes *b, const char *fmt, ...)
+	__attribute__((format(printf, 2, 3)));
+void rp_bytes_finish(struct rp_bytes *b);
+
+/* sb_lines and sb_bytes bound the scrollback. */
+struct rp_screen *rp_screen_create(int rows, int cols, unsigned sb_lines, size_t sb_bytes);
+void rp_screen_destroy(struct rp_screen *s); /* takes NULL */
+void rp_screen_feed(struct rp_screen *s, const void *buf, size_t n);
+void rp_screen_resize(struct rp_screen *s, int rows, int cols);
+/* Appends the snapshot, with up to sb_max scrollback lines. */
+void rp_screen_snapshot(struct rp_screen *s, unsigned sb_max, struct rp_bytes *out);
+/* The text of one screen row (UTF-8, trailing blanks trimmed), for tests
+ * and titles. Returns its length. */
+size_t rp_screen_row_text(struct rp_screen *s, int row, char *buf, size_t n);
+
+#endif

@@ -1,0 +1,213 @@
+/* Transports (see rp_io.h): sockets, stdio pipes, a subprocess on a
+ * socketpair. All file descriptors are non-blocking and close-on-exec. */
+#include <errno.h>
+#include <fcntl.h>
+#include <netdb.h>
+#include <netinet/in.h>
+#include <netinet/tcp.h>
+#include <signal.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <sys/un.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "rp_io.h"
+
+static int set_nonblock(int fd)
+{
+	int fl = fcntl(fd, F_GETFL);
+
+	if (fl < 0 || fcntl(fd, F_SETFL, fl | O_NONBLOCK) < 0)
+		return -errno;
+	return 0;
+}
+
+static ssize_t sock_read(struct rp_transport *t, void *buf, size_t n)
+{
+	return recv(t->rfd, buf, n, 0);
+}
+
+static ssize_t sock_writev(struct rp_transport *t, const struct iovec *iov, int n)
+{
+	struct msghdr m = {.msg_iov = (struct iovec *)iov, .msg_iovlen = (size_t)n};
+
+	/* A peer gone mid-write is an error to handle, not SIGPIPE. */
+	return sendmsg(t->wfd, &m, MSG_NOSIGNAL);
+}
+
+static void sock_destroy(struct rp_transport *t)
+{
+	close(t->rfd);
+	free(t);
+}
+
+static const struct rp_transport_impl sock_impl = {
+	.name = "socket", .read = sock_read, .writev = sock_writev, .destroy = sock_destroy,
+};
+
+static ssize_t pipe_read(struct rp_transport *t, void *buf, size_t n)
+{
+	return read(t->rfd, buf, n);
+}
+
+static ssize_t pipe_writev(struct rp_transport *t, const struct iovec *iov, int n)
+{
+	return writev(t->wfd, iov, n);
+}
+
+static void stdio_destroy(struct rp_transport *t)
+{
+	/* stdin and stdout stay open: they are the process's, not ours. */
+	free(t);
+}
+
+static const struct rp_transport_impl stdio_impl = {
+	.name = "stdio", .read = pipe_read, .writev = pipe_writev, .destroy = stdio_destroy,
+};
+
+static void spawn_destroy(struct rp_transport *t)
+{
+	int status;
+
+	close(t->rfd);
+	/* Closing the socket ends ssh; a child that lingers is told to go. */
+	for (int i = 0; i < 200; i++) {
+		if (waitpid(t->pid, &status, WNOHANG) != 0)
+			goto out;
+		usleep(5000);
+	}
+	kill(t->pid, SIGTERM);
+	waitpid(t->pid, &status, 0);
+out:
+	free(t);
+}
+
+static const struct rp_transport_impl spawn_impl = {
+	.name = "subprocess", .read = sock_read, .writev = sock_writev, .destroy = spawn_destroy,
+};
+
+static struct rp_transport *transport_new(const struct rp_transport_impl *impl, int rfd, int wfd)
+{
+	struct rp_transport *t = calloc(1, sizeof *t);
+
+	if (!t)
+		return NULL;
+	t->impl = impl;
+	t->rfd = rfd;
+	t->wfd = wfd;
+	return t;
+}
+
+struct rp_transport *rp_transport_socket(int fd)
+{
+	struct rp_transport *t;
+
+	if (set_nonblock(fd) < 0 || !(t = transport_new(&sock_impl, fd, fd))) {
+		int e = errno;
+		close(fd);
+		errno = e;
+		return NULL;
+	}
+	return t;
+}
+
+struct rp_transport *rp_transport_unix_connect(const char *path)
+{
+	struct sockaddr_un a = {.sun_family = AF_UNIX};
+	int fd;
+
+	if (strlen(path) >= sizeof a.sun_path) {
+		errno = ENAMETOOLONG;
+		return NULL;
+	}
+	strcpy(a.sun_path, path);
+	fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
+	if (fd < 0)
+		return NULL;
+	if (connect(fd, (struct sockaddr *)&a, sizeof a) < 0) {
+		int e = errno;
+		close(fd);
+		errno = e;
+		return NULL;
+	}
+	return rp_transport_socket(fd);
+}
+
+struct rp_transport *rp_transport_tcp_connect(const char *host, const char *port)
+{
+	struct addrinfo hints = {.ai_socktype = SOCK_STREAM}, *res, *ai;
+	int fd = -1, one = 1, e = ECONNREFUSED;
+
+	if (getaddrinfo(host, port, &hints, &res) != 0) {
+		errno = EHOSTUNREACH;
+		return NULL;
+	}
+	for (ai = res; ai; ai = ai->ai_next) {
+		fd = socket(ai->ai_family, ai->ai_socktype | SOCK_CLOEXEC, ai->ai_protocol);
+		if (fd < 0)
+			continue;
+		if (connect(fd, ai->ai_addr, ai->ai_addrlen) == 0)
+			break;
+		e = errno;
+		close(fd);
+		fd = -1;
+	}
+	freeaddrinfo(res);
+	if (fd < 0) {
+		errno = e;
+		return NULL;
+	}
+	/* Keystrokes are small frames: send each at once. */
+	setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof one);
+	return rp_transport_socket(fd);
+}
+
+struct rp_transport *rp_transport_stdio(void)
+{
+	if (set_nonblock(0) < 0 || set_nonblock(1) < 0)
+		return NULL;
+	return transport_new(&stdio_impl, 0, 1);
+}
+
+struct rp_transport *rp_transport_spawn(const char *cmd)
+{
+	int sv[2];
+	pid_t pid;
+	struct rp_transport *t;
+
+	if (socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, sv) < 0)
+		return NULL;
+	pid = fork();
+	if (pid < 0) {
+		int e = errno;
+		close(sv[0]);
+		close(sv[1]);
+		errno = e;
+		return NULL;
+	}
+	if (pid == 0) {
+		dup2(sv[1], 0);
+		dup2(sv[1], 1);
+		execl("/bin/sh", "sh", "-c", cmd, (char *)NULL);
+		_exit(127);
+	}
+	close(sv[1]);
+	t = transport_new(&spawn_impl, sv[0], sv[0]);
+	if (!t || set_nonblock(sv[0]) < 0) {
+		close(sv[0]);
+		kill(pid, SIGTERM);
+		waitpid(pid, NULL, 0);
+		free(t);
+		return NULL;
+	}
+	t->pid = pid;
+	return t;
+}
+
+void rp_transport_destroy(struct rp_transport *t)
+{
+	if (t)
+		t->impl->destroy(t);
+}
