@@ -26,7 +26,8 @@ obj = $(patsubst %.c,$(BUILD)/$(1)/%.o,$(2))
 
 BINS := $(BUILD)/bin/kpty-script $(BUILD)/bin/kpty-fuzz $(BUILD)/bin/kpty-bench \
         $(BUILD)/bin/telly
-UNIT := $(BUILD)/test/unit-kpty $(BUILD)/test/unit-kpty-asan $(BUILD)/test/kpty-script-asan
+UNIT := $(BUILD)/test/unit-kpty $(BUILD)/test/unit-kpty-asan $(BUILD)/test/kpty-script-asan \
+        $(BUILD)/test/rp-poke
 
 .PHONY: all test demo bench fuzz-kpty deps clean install check-deps
 all: $(BINS) $(UNIT)
@@ -66,6 +67,10 @@ $(BUILD)/test/unit-kpty-asan: $(call obj,san,$(KPTY_SRC) test/unit/test_kpty.c)
 $(BUILD)/test/kpty-script-asan: $(call obj,san,$(KPTY_SRC) $(TS_SRC) test/ttyscript/kpty-script.c)
 	@mkdir -p $(dir $@)
 	$(CC) $(ALL_CFLAGS) -O1 $(SAN) -o $@ $^
+
+$(BUILD)/test/rp-poke: $(call obj,obj,$(RP_CORE) remote-proto/transport.c remote-proto/conn.c test/integration/rp-poke.c)
+	@mkdir -p $(dir $@)
+	$(CC) $(ALL_CFLAGS) -o $@ $^
 
 # Dependencies first: the script installs what is missing (as root) or
 # prints the exact command (otherwise).

@@ -1,0 +1,68 @@
+# Shared by the integration tests: a private runtime directory, a private
+# tmux server, conditions awaited by polling, and cleanup of everything a
+# test started, even when it fails.
+#
+#   . test/integration/lib.sh BUILD_DIR
+set -u
+B=$(cd "$1" && pwd)
+TELLY=$B/bin/telly
+T=$(mktemp -d /tmp/telly-it.XXXXXX)
+export TELLY_DIR=$T/run
+export TERM=xterm-256color
+TMUX_SOCK=telly-it-$$
+unset TMUX
+pids=""
+
+cleanup() {
+	tmux -L "$TMUX_SOCK" kill-server 2>/dev/null
+	"$TELLY" stop >/dev/null 2>&1
+	for p in $pids $(daemon_pid); do kill -9 "$p" 2>/dev/null; done
+	rm -rf "$T"
+}
+trap cleanup EXIT INT TERM
+
+fail() { echo "FAIL: $*"; exit 1; }
+
+daemon_pid() {
+	sed -n 's/.*serving on .* (pid \([0-9]*\)).*/\1/p' "$TELLY_DIR/serve.log" 2>/dev/null | tail -n 1
+}
+
+# tmux: one server per test; windows named by the caller.
+tm() { tmux -L "$TMUX_SOCK" "$@"; }
+tm_start() { # NAME CMD...: a new window (the first starts the server)
+	name=$1; shift
+	if tm has-session -t t 2>/dev/null; then
+		tm new-window -d -t t -n "$name" "$*"
+	else
+		tm new-session -d -s t -n "$name" -x 100 -y 30 "$*"
+		tm set -g remain-on-exit on
+	fi
+}
+screen() { tm capture-pane -p -t "t:$1"; }
+
+# wait_for WINDOW TEXT [SECONDS]: until TEXT is on the window's screen.
+wait_for() {
+	win=$1 text=$2 limit=${3:-10}
+	end=$(( $(date +%s) + limit ))
+	while [ "$(date +%s)" -le "$end" ]; do
+		screen "$win" | grep -qF -- "$text" && return 0
+		sleep 0.05
+	done
+	echo "--- screen of $win:"; screen "$win"; echo "---"
+	fail "'$text' did not appear on $win within ${limit}s"
+}
+
+# wait_until SECONDS CMD...: until CMD succeeds.
+wait_until() {
+	limit=$1; shift
+	end=$(( $(date +%s) + limit ))
+	while [ "$(date +%s)" -le "$end" ]; do
+		"$@" && return 0
+		sleep 0.05
+	done
+	fail "timed out after ${limit}s waiting for: $*"
+}
+
+count_on_screen() { # WINDOW TEXT: lines showing TEXT
+	screen "$1" | grep -cF -- "$2"
+}
