@@ -645,6 +645,7 @@ static int handle_frame(struct server *srv, struct conn *c, const struct rp_hdr 
 			return FRAME_DONE;
 		}
 		c->hello = true;
+		srv->served = true; /* only a peer that got in counts for the lifetime */
 		{
 			uint8_t buf[64];
 			struct rp_enc e;
@@ -807,7 +808,6 @@ static void conn_add(struct server *srv, int fd, bool tcp)
 	c->next = srv->conns;
 	srv->conns = c;
 	srv->nconns++;
-	srv->served = true;
 }
 
 static void conn_destroy(struct server *srv, struct conn *c)

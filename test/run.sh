@@ -53,6 +53,10 @@ done
 run "kpty/random-differential" $(( ${KPTY_FUZZ_SECONDS:-120} + 120 )) \
 	"$B/bin/kpty-fuzz" --seconds "${KPTY_FUZZ_SECONDS:-120}" --seed "${SEED:-1}"
 run "demo/scripted-session" 60 sh test/demo.sh "$B"
+for f in test/integration/*.sh; do
+	case "$f" in */lib.sh) continue ;; esac
+	run "integration/$(basename "$f" .sh)" 180 sh "$f" "$B"
+done
 
 if [ $skip -gt 0 ]; then
 	echo "$pass passed, $fail failed, $skip skipped"

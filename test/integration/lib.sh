@@ -12,11 +12,15 @@ export TERM=xterm-256color
 TMUX_SOCK=telly-it-$$
 unset TMUX
 pids=""
+dirs=""  # more runtime directories whose daemons cleanup stops
 
 cleanup() {
 	tmux -L "$TMUX_SOCK" kill-server 2>/dev/null
 	"$TELLY" stop >/dev/null 2>&1
-	for p in $pids $(daemon_pid); do kill -9 "$p" 2>/dev/null; done
+	for d in $dirs; do TELLY_DIR=$d "$TELLY" stop >/dev/null 2>&1; done
+	for p in $pids $(daemon_pid) $(for d in $dirs; do TELLY_DIR=$d daemon_pid; done); do
+		kill -9 "$p" 2>/dev/null
+	done
 	rm -rf "$T"
 }
 trap cleanup EXIT INT TERM
@@ -26,6 +30,7 @@ fail() { echo "FAIL: $*"; exit 1; }
 daemon_pid() {
 	sed -n 's/.*serving on .* (pid \([0-9]*\)).*/\1/p' "$TELLY_DIR/serve.log" 2>/dev/null | tail -n 1
 }
+daemon_gone() { ! kill -0 "$(daemon_pid)" 2>/dev/null; }
 
 # tmux: one server per test; windows named by the caller.
 tm() { tmux -L "$TMUX_SOCK" "$@"; }
