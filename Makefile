@@ -20,14 +20,14 @@ CLIENT_SRC := clients/telly.c clients/demo.c clients/serve.c clients/attach.c cl
               clients/client.c clients/rundir.c
 VTERM_LIBS := $(shell pkg-config --libs vterm 2>/dev/null || echo -lvterm)
 TS_SRC     := test/ttyscript/script.c test/ttyscript/backend_kpty.c test/ttyscript/backend_linux.c
-INC        := -Ikernel-pty -Iremote-proto -Itest/ttyscript -Iclients
+INC        := -Ikernel-pty -Iremote-proto -Itest/ttyscript -Itest/unit -Iclients
 
 obj = $(patsubst %.c,$(BUILD)/$(1)/%.o,$(2))
 
 BINS := $(BUILD)/bin/kpty-script $(BUILD)/bin/kpty-fuzz $(BUILD)/bin/kpty-bench \
         $(BUILD)/bin/telly
 UNIT := $(BUILD)/test/unit-kpty $(BUILD)/test/unit-kpty-asan $(BUILD)/test/kpty-script-asan \
-        $(BUILD)/test/rp-poke
+        $(BUILD)/test/unit-rp $(BUILD)/test/unit-rp-asan $(BUILD)/test/rp-poke
 
 .PHONY: all test demo bench fuzz-kpty deps clean install check-deps
 all: $(BINS) $(UNIT)
@@ -67,6 +67,15 @@ $(BUILD)/test/unit-kpty-asan: $(call obj,san,$(KPTY_SRC) test/unit/test_kpty.c)
 $(BUILD)/test/kpty-script-asan: $(call obj,san,$(KPTY_SRC) $(TS_SRC) test/ttyscript/kpty-script.c)
 	@mkdir -p $(dir $@)
 	$(CC) $(ALL_CFLAGS) -O1 $(SAN) -o $@ $^
+
+RP_UNIT := $(RP_CORE) remote-proto/screen.c kernel-pty/pty.c kernel-pty/disc.c test/unit/test_rp.c
+$(BUILD)/test/unit-rp: $(call obj,obj,$(RP_UNIT))
+	@mkdir -p $(dir $@)
+	$(CC) $(ALL_CFLAGS) -o $@ $^ $(VTERM_LIBS)
+
+$(BUILD)/test/unit-rp-asan: $(call obj,san,$(RP_UNIT))
+	@mkdir -p $(dir $@)
+	$(CC) $(ALL_CFLAGS) -O1 $(SAN) -o $@ $^ $(VTERM_LIBS)
 
 $(BUILD)/test/rp-poke: $(call obj,obj,$(RP_CORE) remote-proto/transport.c remote-proto/conn.c test/integration/rp-poke.c)
 	@mkdir -p $(dir $@)

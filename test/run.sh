@@ -42,6 +42,12 @@ done
 for t in $("$B/test/unit-kpty-asan" --list); do
 	run "unit-asan/kpty/$t" 60 "$B/test/unit-kpty-asan" "$t"
 done
+for t in $("$B/test/unit-rp" --list); do
+	run "unit/rp/$t" 30 "$B/test/unit-rp" "$t"
+done
+for t in $("$B/test/unit-rp-asan" --list); do
+	run "unit-asan/rp/$t" 60 "$B/test/unit-rp-asan" "$t"
+done
 for f in test/ttyscript/corpus/*.tty; do
 	run "ttyscript/$(basename "$f" .tty)" 60 "$B/bin/kpty-fuzz" --check "$f"
 done

@@ -13,27 +13,7 @@
 #include "kpty.h"
 #include "linemode.h"
 #include "stty.h"
-
-static int failures;
-
-#define CHECK(cond)                                                              \
-	do {                                                                     \
-		if (!(cond)) {                                                   \
-			fprintf(stderr, "%s:%d: check failed: %s\n", __FILE__,   \
-				__LINE__, #cond);                                \
-			failures++;                                              \
-		}                                                                \
-	} while (0)
-
-#define CHECK_EQ(a, b)                                                           \
-	do {                                                                     \
-		long long a_ = (long long)(a), b_ = (long long)(b);              \
-		if (a_ != b_) {                                                  \
-			fprintf(stderr, "%s:%d: %s == %lld, expected %lld\n",    \
-				__FILE__, __LINE__, #a, a_, b_);                 \
-			failures++;                                              \
-		}                                                                \
-	} while (0)
+#include "unit.h"
 
 struct env {
 	uint64_t now;
@@ -428,10 +408,7 @@ static void destroy_null(void)
 	CHECK(1);
 }
 
-static const struct {
-	const char *name;
-	void (*fn)(void);
-} cases[] = {
+static const struct unit_case cases[] = {
 	{"vmin-vtime-inter-byte", vmin_vtime_inter_byte},
 	{"vmin-zero-vtime-timeout", vmin_zero_vtime_timeout},
 	{"blocking-canonical-read", vmin_blocking_canonical},
@@ -451,23 +428,5 @@ static const struct {
 
 int main(int argc, char **argv)
 {
-	size_t n = sizeof cases / sizeof cases[0];
-
-	if (argc == 2 && !strcmp(argv[1], "--list")) {
-		for (size_t i = 0; i < n; i++)
-			puts(cases[i].name);
-		return 0;
-	}
-	for (size_t i = 0; i < n; i++) {
-		if (argc == 2 && strcmp(argv[1], cases[i].name))
-			continue;
-		cases[i].fn();
-		if (argc == 2)
-			return failures ? 1 : 0;
-	}
-	if (argc == 2) {
-		fprintf(stderr, "unknown case '%s'\n", argv[1]);
-		return 2;
-	}
-	return failures ? 1 : 0;
+	return unit_main(cases, sizeof cases / sizeof cases[0], argc, argv);
 }

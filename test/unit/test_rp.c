@@ -1,0 +1,347 @@
+/* Unit tests of remote-proto's pure parts: the codec (round trips and a
+ * table of malformed payloads each decoder must refuse), the shared-buffer
+ * queues (partial writes, the byte bound, drops that keep a frame whole,
+ * reference counts), and screen snapshots (a snapshot fed to a fresh
+ * screen reproduces the text, colours and cursor).
+ */
+#include <errno.h>
+#include <stdlib.h>
+
+#include "queue.h"
+#include "rp.h"
+#include "screen.h"
+#include "unit.h"
+
+static size_t unhex(const char *s, uint8_t *out)
+{
+	size_t n = 0;
+	unsigned v;
+
+	while (s[0] && s[1] && sscanf(s, "%2x", &v) == 1) {
+		out[n++] = (uint8_t)v;
+		s += 2;
+	}
+	return n;
+}
+
+static void header_bounds(void)
+{
+	uint8_t b[RP_HDR_SIZE];
+	struct rp_hdr h;
+
+	rp_hdr_encode(b, RP_OUTPUT, RP_F_FATAL, 0x1234, 65536);
+	CHECK_EQ(rp_hdr_decode(b, sizeof b, &h), 0);
+	CHECK_EQ(h.type, RP_OUTPUT);
+	CHECK_EQ(h.flags, RP_F_FATAL);
+	CHECK_EQ(h.chan, 0x1234);
+	CHECK_EQ(h.len, 65536);
+	CHECK_EQ(b[2], 0x12); /* big-endian on the wire */
+	CHECK_EQ(rp_hdr_decode(b, 7, &h), 1);
+	rp_hdr_encode(b, RP_OUTPUT, 0, 0, 65537);
+	CHECK_EQ(rp_hdr_decode(b, sizeof b, &h), -EMSGSIZE);
+	rp_hdr_encode(b, 0, 0, 0, 0);
+	CHECK_EQ(rp_hdr_decode(b, sizeof b, &h), -EPROTO);
+}
+
+static void open_round_trip(void)
+{
+	uint8_t buf[1024];
+	struct rp_enc e;
+	struct rp_open m;
+	struct kpty_winsize ws = {.ws_row = 50, .ws_col = 132, .ws_xpixel = 1, .ws_ypixel = 2};
+	long n;
+
+	rp_enc_begin(&e, buf, sizeof buf, RP_OPEN, 0, 0);
+	rp_put_u32(&e, 77);
+	rp_put_u8(&e, RP_OPEN_CREATE | RP_OPEN_ATTACH);
+	rp_put_str(&e, "web-1", 5);
+	rp_put_str(&e, "xterm", 5);
+	rp_put_str(&e, "/tmp", 4);
+	rp_put_winsize(&e, &ws);
+	rp_put_u16(&e, 2);
+	rp_put_str(&e, "vim", 3);
+	rp_put_str(&e, "a b", 3);
+	n = rp_enc_end(&e);
+	CHECK(n > RP_HDR_SIZE);
+	CHECK_EQ(rp_open_decode(buf + RP_HDR_SIZE, (size_t)n - RP_HDR_SIZE, &m), 0);
+	CHECK_EQ(m.req, 77);
+	CHECK_EQ(m.flags, RP_OPEN_CREATE | RP_OPEN_ATTACH);
+	CHECK(m.name.n == 5 && !memcmp(m.name.p, "web-1", 5));
+	CHECK(m.cwd.n == 4 && !memcmp(m.cwd.p, "/tmp", 4));
+	CHECK_EQ(m.ws.ws_row, 50);
+	CHECK_EQ(m.ws.ws_col, 132);
+	CHECK_EQ(m.argc, 2);
+	CHECK(m.argv[1].n == 3 && !memcmp(m.argv[1].p, "a b", 3));
+	/* every truncation of a valid frame is refused */
+	for (long cut = 0; cut < n - RP_HDR_SIZE; cut++)
+		CHECK_EQ(rp_open_decode(buf + RP_HDR_SIZE, (size_t)cut, &m), -EPROTO);
+}
+
+static void termios_round_trip(void)
+{
+	uint8_t buf[64];
+	struct rp_enc e;
+	struct kpty_termios t, u;
+	long n;
+
+	kpty_termios_default(&t);
+	t.c_lflag |= KPTY_EXTPROC;
+	t.c_cc[KPTY_VERASE] = 8;
+	rp_enc_begin(&e, buf, sizeof buf, RP_TERMIOS, 0, 1);
+	rp_put_termios(&e, &t);
+	n = rp_enc_end(&e);
+	CHECK_EQ(rp_termios_decode(buf + RP_HDR_SIZE, (size_t)n - RP_HDR_SIZE, &u), 0);
+	CHECK(!memcmp(&t, &u, sizeof t));
+	buf[RP_HDR_SIZE + 16] = KPTY_NCCS + 1; /* a different c_cc count */
+	CHECK_EQ(rp_termios_decode(buf + RP_HDR_SIZE, (size_t)n - RP_HDR_SIZE, &u), -EPROTO);
+}
+
+/* Payloads each decoder must refuse. */
+static void malformed_table(void)
+{
+	static const struct {
+		uint8_t type;
+		const char *hex;
+	} bad[] = {
+		{RP_HELLO, ""},
+		{RP_HELLO, "54454c4c58000100000000000000000000"},     /* TELLX */
+		{RP_HELLO, "54454c4c590001000000000000000000"},       /* short name length */
+		{RP_HELLO, "54454c4c5900010000000000000000000000ff"}, /* trailing byte */
+		{RP_HELLO, "54454c4c590001000000001001"},             /* string of 4097 */
+		{RP_LIST, "000000"},
+		{RP_LIST, "0000000100"},
+		{RP_KILL, "0000000100022e61"},               /* ".a" */
+		{RP_KILL, "0000000100022f61"},               /* "/a" */
+		{RP_KILL, "000000010000"},                   /* empty name */
+		{RP_OPEN, "000000010100000000000000000000000000000041"}, /* argc 65 */
+		{RP_OPEN, "00000001010000000000000000000000000000000100026100"}, /* NUL */
+		{RP_SIGNAL, "02"},
+		{RP_SIGNAL, "020000"},
+		{RP_WINSIZE, "00180050000000"},
+		{RP_INPUT, "000000"},
+		{RP_EXIT, "0000"},
+	};
+	uint8_t p[256];
+
+	for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
+		size_t n = unhex(bad[i].hex, p);
+		struct rp_hello hello;
+		struct rp_open open;
+		struct rp_str s;
+		struct rp_data d;
+		struct kpty_winsize ws;
+		uint32_t req;
+		uint8_t sig;
+		bool flush;
+		int32_t st;
+		int r = 0;
+
+		switch (bad[i].type) {
+		case RP_HELLO: r = rp_hello_decode(p, n, &hello); break;
+		case RP_LIST: r = rp_req_decode(p, n, &req); break;
+		case RP_KILL: r = rp_kill_decode(p, n, &req, &s); break;
+		case RP_OPEN: r = rp_open_decode(p, n, &open); break;
+		case RP_SIGNAL: r = rp_signal_decode(p, n, &sig, &flush); break;
+		case RP_WINSIZE: r = rp_winsize_decode(p, n, &ws); break;
+		case RP_INPUT: r = rp_data_decode(p, n, &d); break;
+		case RP_EXIT: r = rp_exit_decode(p, n, &st); break;
+		}
+		if (r != -EPROTO) {
+			fprintf(stderr, "case %zu (%s %s) accepted\n", i, rp_type_name(bad[i].type),
+				bad[i].hex);
+			failures++;
+		}
+	}
+}
+
+static void names(void)
+{
+	CHECK(rp_name_valid("main", 4));
+	CHECK(rp_name_valid("a.b_c-9", 7));
+	CHECK(!rp_name_valid("", 0));
+	CHECK(!rp_name_valid(".hidden", 7));
+	CHECK(!rp_name_valid("a/b", 3));
+	CHECK(!rp_name_valid("a b", 3));
+	CHECK(!rp_name_valid("a\0b", 3));
+	char big[RP_MAX_NAME + 1];
+	memset(big, 'x', sizeof big);
+	CHECK(rp_name_valid(big, RP_MAX_NAME));
+	CHECK(!rp_name_valid(big, RP_MAX_NAME + 1));
+}
+
+static void encoder_overflow(void)
+{
+	uint8_t small[16];
+	struct rp_enc e;
+
+	rp_enc_begin(&e, small, sizeof small, RP_INPUT, 0, 1);
+	rp_put_u32(&e, 1);
+	rp_put_bytes(&e, "12345", 5);
+	CHECK_EQ(rp_enc_end(&e), -EMSGSIZE);
+	rp_enc_begin(&e, small, sizeof small, RP_INPUT, 0, 1);
+	rp_put_u32(&e, 1);
+	rp_put_bytes(&e, "1234", 4);
+	CHECK_EQ(rp_enc_end(&e), 16);
+}
+
+static void list_entries(void)
+{
+	uint8_t buf[512];
+	struct rp_enc e;
+	uint32_t req;
+	uint16_t count;
+	size_t off;
+	struct rp_session_info s;
+	long n;
+
+	rp_enc_begin(&e, buf, sizeof buf, RP_LIST_REPLY, 0, 0);
+	rp_put_u32(&e, 9);
+	rp_put_u16(&e, 2);
+	for (int i = 0; i < 2; i++) {
+		rp_put_str(&e, i ? "b" : "a", 1);
+		rp_put_str(&e, "sh", 2);
+		rp_put_u32(&e, 100u + (unsigned)i);
+		rp_put_u16(&e, 24);
+		rp_put_u16(&e, 80);
+		rp_put_u16(&e, (uint16_t)i);
+	}
+	n = rp_enc_end(&e) - RP_HDR_SIZE;
+	CHECK_EQ(rp_list_reply_decode(buf + RP_HDR_SIZE, (size_t)n, &req, &count, &off), 0);
+	CHECK_EQ(count, 2);
+	CHECK_EQ(rp_list_entry_decode(buf + RP_HDR_SIZE, (size_t)n, &off, &s), 0);
+	CHECK_EQ(s.pid, 100);
+	CHECK_EQ(rp_list_entry_decode(buf + RP_HDR_SIZE, (size_t)n, &off, &s), 0);
+	CHECK_EQ(s.viewers, 1);
+	CHECK_EQ(rp_list_entry_decode(buf + RP_HDR_SIZE, (size_t)n, &off, &s), -EPROTO);
+}
+
+static void queue_partial_and_shared(void)
+{
+	struct rp_queue a, b;
+	struct rp_buf *buf = rp_buf_create(10);
+	struct iovec iov[8];
+	uint8_t h[RP_HDR_SIZE];
+
+	memcpy(buf->data, "0123456789", 10);
+	rp_hdr_encode(h, RP_OUTPUT, 0, 1, 10);
+	CHECK_EQ(rp_queue_init(&a, 8, 100), 0);
+	CHECK_EQ(rp_queue_init(&b, 8, 100), 0);
+	CHECK_EQ(rp_queue_push(&a, h, sizeof h, buf, true), 0);
+	CHECK_EQ(rp_queue_push(&b, h, sizeof h, buf, true), 0);
+	CHECK_EQ(buf->refs, 3); /* shared, not copied */
+	rp_buf_unref(buf);
+	CHECK_EQ(rp_queue_iov(&a, iov, 8), 2);
+	CHECK_EQ(iov[0].iov_len + iov[1].iov_len, 18);
+	rp_queue_consume(&a, 11); /* the header and 3 bytes went */
+	CHECK_EQ(rp_queue_iov(&a, iov, 8), 1);
+	CHECK_EQ(iov[0].iov_len, 7);
+	CHECK(!memcmp(iov[0].iov_base, "3456789", 7));
+	CHECK_EQ(a.bytes, 7);
+	/* a drop keeps the entry that started to go, so the frame stays whole */
+	rp_queue_drop(&a);
+	CHECK_EQ(a.count, 1);
+	rp_queue_consume(&a, 7);
+	CHECK_EQ(a.count, 0);
+	CHECK_EQ(b.ring[b.head].buf->refs, 1);
+	rp_queue_finish(&a);
+	rp_queue_finish(&b); /* frees the buffer: ASan says if not */
+}
+
+static void queue_bounds(void)
+{
+	struct rp_queue q;
+	struct rp_buf *big = rp_buf_create(60);
+	uint8_t h[RP_HDR_SIZE] = {RP_OUTPUT};
+
+	CHECK_EQ(rp_queue_init(&q, 8, 100), 0);
+	CHECK_EQ(rp_queue_push(&q, h, sizeof h, big, true), 0);
+	CHECK_EQ(rp_queue_push(&q, h, sizeof h, big, true), -ENOBUFS); /* 136 > 100 */
+	CHECK_EQ(rp_queue_push(&q, h, sizeof h, big, false), 0);       /* control passes */
+	rp_queue_drop(&q);
+	CHECK_EQ(q.count, 1); /* only the non-droppable one is left */
+	CHECK_EQ(q.bytes, 68);
+	for (int i = 0; i < 5; i++)
+		CHECK_EQ(rp_queue_push(&q, h, sizeof h, NULL, false), 0);
+	/* the last quarter of the ring is for control frames */
+	CHECK_EQ(rp_queue_push(&q, h, sizeof h, NULL, true), -ENOBUFS);
+	CHECK_EQ(rp_queue_push(&q, h, sizeof h, NULL, false), 0);
+	CHECK_EQ(rp_queue_push(&q, h, sizeof h, NULL, false), 0);
+	CHECK_EQ(rp_queue_push(&q, h, sizeof h, NULL, false), -ENOBUFS); /* ring full */
+	rp_buf_unref(big);
+	rp_queue_finish(&q);
+}
+
+static void snapshot_reproduces_screen(void)
+{
+	struct rp_screen *a = rp_screen_create(5, 20, 100, 1 << 16);
+	struct rp_screen *b = rp_screen_create(5, 20, 100, 1 << 16);
+	struct rp_bytes snap = {0};
+	const char *out = "old 1\r\nold 2\r\nold 3\r\n\033[1;31mred\033[0m plain "
+			  "\033[38;2;1;2;3mrgb\033[0m\r\n\xe2\x82\xac\xe6\x97\xa5 wide\r\nlast\033[2;3H";
+	char ta[64], tb[64];
+
+	rp_screen_feed(a, out, strlen(out));
+	rp_screen_snapshot(a, 100, &snap);
+	CHECK_EQ(snap.err, 0);
+	rp_screen_feed(b, snap.p, snap.len);
+	for (int y = 0; y < 5; y++) {
+		rp_screen_row_text(a, y, ta, sizeof ta);
+		rp_screen_row_text(b, y, tb, sizeof tb);
+		if (strcmp(ta, tb)) {
+			fprintf(stderr, "row %d: '%s' became '%s'\n", y, ta, tb);
+			failures++;
+		}
+	}
+	rp_screen_row_text(b, 0, tb, sizeof tb);
+	CHECK(!strcmp(tb, "old 2"));
+	rp_screen_row_text(b, 2, tb, sizeof tb);
+	CHECK(!strcmp(tb, "red plain rgb"));
+	/* attributes come along: SGR 1;31 and the truecolour are in it */
+	CHECK(memmem(snap.p, snap.len, "\033[0;1;38;5;1mred", 16) != NULL);
+	CHECK(memmem(snap.p, snap.len, ";38;2;1;2;3m", 12) != NULL);
+	/* the lines scrolled off are printed first, for the terminal's history */
+	CHECK(memmem(snap.p, snap.len, "old 1", 5) != NULL);
+	/* and the cursor ends where it was */
+	CHECK(memmem(snap.p, snap.len, "\033[2;3H\033[?25h", 12) != NULL);
+	rp_bytes_finish(&snap);
+	rp_screen_destroy(a);
+	rp_screen_destroy(b);
+	rp_screen_destroy(NULL);
+}
+
+static void scrollback_bounded(void)
+{
+	struct rp_screen *s = rp_screen_create(3, 10, 4, 1 << 16);
+	struct rp_bytes snap = {0};
+	char line[32];
+
+	for (int i = 0; i < 50; i++) {
+		int n = snprintf(line, sizeof line, "L%d\r\n", i);
+		rp_screen_feed(s, line, (size_t)n);
+	}
+	rp_screen_snapshot(s, 100, &snap);
+	/* 4 lines of scrollback kept: L44..L47 (L48, L49 and a blank on screen) */
+	CHECK(memmem(snap.p, snap.len, "L43", 3) == NULL);
+	CHECK(memmem(snap.p, snap.len, "L44", 3) != NULL);
+	rp_bytes_finish(&snap);
+	rp_screen_destroy(s);
+}
+
+static const struct unit_case cases[] = {
+	{"header-bounds", header_bounds},
+	{"open-round-trip", open_round_trip},
+	{"termios-round-trip", termios_round_trip},
+	{"malformed-table", malformed_table},
+	{"names", names},
+	{"encoder-overflow", encoder_overflow},
+	{"list-entries", list_entries},
+	{"queue-partial-and-shared", queue_partial_and_shared},
+	{"queue-bounds", queue_bounds},
+	{"snapshot-reproduces-screen", snapshot_reproduces_screen},
+	{"scrollback-bounded", scrollback_bounded},
+};
+
+int main(int argc, char **argv)
+{
+	return unit_main(cases, sizeof cases / sizeof cases[0], argc, argv);
+}
