@@ -6,6 +6,7 @@
 #   sh test/run.sh BUILD_DIR [PATTERN]   PATTERN: only tests whose name has it
 #   SEED=N           seed of the random differential test (default 1)
 #   KPTY_FUZZ_SECONDS=N  how long it runs (default 120)
+#   RP_FUZZ_SECONDS=N    how long the protocol decoder's fuzzer runs (default 20)
 B=${1:-build}
 only=${2:-}
 pass=0 fail=0 skip=0
@@ -59,6 +60,11 @@ done
 run "kpty/random-differential" $(( ${KPTY_FUZZ_SECONDS:-120} + 120 )) \
 	"$B/bin/kpty-fuzz" --seconds "${KPTY_FUZZ_SECONDS:-120}" --seed "${SEED:-1}"
 run "demo/scripted-session" 60 sh test/demo.sh "$B"
+mkdir -p "$B/fuzz-corpus"
+run "fuzz/rp-decoder" 120 "$B/test/rp-fuzz" -max_total_time="${RP_FUZZ_SECONDS:-20}" \
+	-max_len=70000 "$B/fuzz-corpus"
+run "build/clang" 600 make --no-print-directory CC=clang BUILD="$B/clang" \
+	"$B/clang/bin/telly" "$B/clang/bin/kpty-script" "$B/clang/test/unit-rp"
 for f in test/integration/*.sh; do
 	case "$f" in */lib.sh) continue ;; esac
 	run "integration/$(basename "$f" .sh)" 180 sh "$f" "$B"

@@ -1,0 +1,113 @@
+/* libFuzzer target for the remote-proto decoder: the input is a byte
+ * stream as a peer would send it, cut into frames by the header decoder
+ * and each payload handed to its type's decoder, as the daemon does.
+ * Every decoded string and byte range must lie inside the input; ASan
+ * and UBSan check that, and the asserts check the decoders' promises. */
+#include <assert.h>
+#include <stdint.h>
+#include <string.h>
+
+#include "rp.h"
+
+static void in_range(const uint8_t *base, size_t n, const void *p, size_t len)
+{
+	const uint8_t *q = p;
+
+	assert(len == 0 || (q >= base && q + len <= base + n));
+}
+
+static void payload(uint8_t type, const uint8_t *p, size_t n)
+{
+	struct rp_hello hello;
+	struct rp_error err;
+	struct rp_open open;
+	struct rp_data d;
+	struct rp_str s;
+	struct kpty_termios t;
+	struct kpty_winsize ws;
+	struct rp_session_info e;
+	uint32_t req;
+	uint16_t count;
+	uint8_t sig;
+	bool flush;
+	int32_t st;
+	size_t off;
+
+	switch (type) {
+	case RP_HELLO:
+		if (rp_hello_decode(p, n, &hello) == 0) {
+			in_range(p, n, hello.token.p, hello.token.n);
+			in_range(p, n, hello.name.p, hello.name.n);
+		}
+		break;
+	case RP_ERROR:
+		if (rp_error_decode(p, n, &err) == 0)
+			in_range(p, n, err.msg.p, err.msg.n);
+		break;
+	case RP_OK:
+		if (rp_req_str_decode(p, n, &req, &s) == 0)
+			in_range(p, n, s.p, s.n);
+		break;
+	case RP_LIST:
+	case RP_STOP:
+		rp_req_decode(p, n, &req);
+		break;
+	case RP_LIST_REPLY:
+		if (rp_list_reply_decode(p, n, &req, &count, &off) == 0)
+			for (unsigned i = 0; i < count; i++) {
+				if (rp_list_entry_decode(p, n, &off, &e) < 0)
+					break;
+				in_range(p, n, e.name.p, e.name.n);
+				assert(off <= n);
+			}
+		break;
+	case RP_OPEN:
+		if (rp_open_decode(p, n, &open) == 0) {
+			assert(open.argc <= RP_MAX_ARGS);
+			assert(open.name.n == 0 || rp_name_valid(open.name.p, open.name.n));
+			for (unsigned i = 0; i < open.argc; i++) {
+				in_range(p, n, open.argv[i].p, open.argv[i].n);
+				assert(!memchr(open.argv[i].p, 0, open.argv[i].n));
+			}
+		}
+		break;
+	case RP_KILL:
+		if (rp_kill_decode(p, n, &req, &s) == 0)
+			assert(rp_name_valid(s.p, s.n));
+		break;
+	case RP_INPUT:
+	case RP_OUTPUT:
+		if (rp_data_decode(p, n, &d) == 0)
+			in_range(p, n, d.p, d.n);
+		break;
+	case RP_TERMIOS:
+		rp_termios_decode(p, n, &t);
+		break;
+	case RP_WINSIZE:
+		rp_winsize_decode(p, n, &ws);
+		break;
+	case RP_SIGNAL:
+		rp_signal_decode(p, n, &sig, &flush);
+		break;
+	case RP_EXIT:
+		rp_exit_decode(p, n, &st);
+		break;
+	default:
+		break;
+	}
+}
+
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
+{
+	size_t off = 0;
+	struct rp_hdr h;
+
+	while (rp_hdr_decode(data + off, size - off, &h) == 0) {
+		assert(h.len <= RP_MAX_PAYLOAD);
+		if (size - off - RP_HDR_SIZE < h.len)
+			break;
+		payload(h.type, data + off + RP_HDR_SIZE, h.len);
+		off += RP_HDR_SIZE + h.len;
+	}
+	return 0;
+}
