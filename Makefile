@@ -27,7 +27,7 @@ INC        := -Ikernel-pty -Iremote-proto -Itest/ttyscript -Itest/unit -Iclients
 obj = $(patsubst %.c,$(BUILD)/$(1)/%.o,$(2))
 
 BINS := $(BUILD)/bin/kpty-script $(BUILD)/bin/kpty-fuzz $(BUILD)/bin/kpty-bench \
-        $(BUILD)/bin/telly
+        $(BUILD)/bin/telly $(BUILD)/bin/typometer $(BUILD)/bin/delay-proxy
 FUZZ := $(BUILD)/test/rp-fuzz
 UNIT := $(FUZZ) $(BUILD)/test/unit-kpty $(BUILD)/test/unit-kpty-asan $(BUILD)/test/kpty-script-asan \
         $(BUILD)/test/unit-rp $(BUILD)/test/unit-rp-asan $(BUILD)/test/rp-poke
@@ -58,6 +58,14 @@ $(BUILD)/bin/kpty-bench: $(call obj,obj,$(KPTY_SRC) test/bench/kpty-bench.c)
 $(BUILD)/bin/telly: $(call obj,obj,$(KPTY_SRC) $(KPTY_OS) $(RP_SRC) $(CLIENT_SRC))
 	@mkdir -p $(dir $@)
 	$(CC) $(ALL_CFLAGS) -o $@ $^ $(VTERM_LIBS)
+
+$(BUILD)/bin/typometer: $(call obj,obj,test/bench/typometer.c)
+	@mkdir -p $(dir $@)
+	$(CC) $(ALL_CFLAGS) -o $@ $^ -lutil
+
+$(BUILD)/bin/delay-proxy: $(call obj,obj,test/bench/delay-proxy.c)
+	@mkdir -p $(dir $@)
+	$(CC) $(ALL_CFLAGS) -o $@ $^
 
 $(BUILD)/test/unit-kpty: $(call obj,obj,$(KPTY_SRC) test/unit/test_kpty.c)
 	@mkdir -p $(dir $@)
@@ -104,8 +112,9 @@ demo: deps
 	@$(BUILD)/bin/telly demo
 
 bench: deps
-	@$(MAKE) --no-print-directory $(BUILD)/bin/kpty-bench
+	@$(MAKE) --no-print-directory all
 	@$(BUILD)/bin/kpty-bench
+	@sh test/bench/remote-bench.sh $(BUILD)
 
 # Open-ended run of the protocol decoder's fuzzer (corpus kept in build/).
 fuzz: $(BUILD)/test/rp-fuzz

@@ -246,10 +246,10 @@ long disc_write(struct disc *d, const uint8_t *buf, size_t nr)
 	return b - buf;
 }
 
-void disc_write_processed(struct disc *d, const uint8_t *buf, size_t n)
+void disc_note_output(struct disc *d, const uint8_t *buf, size_t n)
 {
 	/* Track the column as process_output_block would for text that
-	 * needed no translation, then pass the bytes on untouched. */
+	 * needed no translation. */
 	for (size_t i = 0; i < n; i++) {
 		uint8_t c = buf[i];
 		if (c == '\n') {
@@ -267,6 +267,11 @@ void disc_write_processed(struct disc *d, const uint8_t *buf, size_t n)
 			d->column++;
 		}
 	}
+}
+
+void disc_write_processed(struct disc *d, const uint8_t *buf, size_t n)
+{
+	disc_note_output(d, buf, n);
 	while (n > 0) {
 		size_t num = drv_write(d, buf, n);
 		if (!num)

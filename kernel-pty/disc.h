@@ -55,6 +55,8 @@ bool disc_input_available(const struct disc *d, bool poll);
 size_t disc_inq(const struct disc *d);
 long disc_write(struct disc *d, const uint8_t *buf, size_t n);
 void disc_write_processed(struct disc *d, const uint8_t *buf, size_t n);
+/* Only the column tracking of disc_write_processed. */
+void disc_note_output(struct disc *d, const uint8_t *buf, size_t n);
 void disc_flush_input(struct disc *d);
 void disc_process_echoes(struct disc *d);
 void disc_stop(struct disc *d);

@@ -198,5 +198,9 @@ size_t kpty_slave_inq(const struct kpty *k);
  * OPOST (the far side of an EXTPROC link): shown as is, but the discipline
  * tracks the column so that erasing a tab echoes the right backspaces. */
 long kpty_slave_write_processed(struct kpty *k, const void *buf, size_t n);
+/* The same for an owner that shows the bytes itself: only the column is
+ * tracked. Refused (-KPTY_EAGAIN) while the master has output unread, which
+ * must be shown first. */
+long kpty_slave_note_output(struct kpty *k, const void *buf, size_t n);
 
 #endif

@@ -92,6 +92,13 @@ void kpty_lm_output(struct kpty_lm *lm, const void *buf, size_t n)
 {
 	const uint8_t *b = buf;
 
+	/* The usual case: nothing of ours waits to be shown, so the output
+	 * goes to the screen in one piece, without a copy through the pair. */
+	pump(lm);
+	if (kpty_slave_note_output(lm->k, buf, n) >= 0) {
+		lm->ops->to_screen(lm->ctx, buf, n);
+		return;
+	}
 	while (n) {
 		size_t chunk = n < 4096 ? n : 4096;
 		kpty_slave_write_processed(lm->k, b, chunk);

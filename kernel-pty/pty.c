@@ -432,6 +432,18 @@ long kpty_slave_write_processed(struct kpty *k, const void *buf, size_t n)
 	return (long)n;
 }
 
+long kpty_slave_note_output(struct kpty *k, const void *buf, size_t n)
+{
+	int err = slave_usable(k);
+
+	if (err)
+		return err;
+	if (k->out.head != k->out.tail)
+		return -KPTY_EAGAIN;
+	disc_note_output(&k->disc, buf, n);
+	return (long)n;
+}
+
 int kpty_slave_close(struct kpty *k)
 {
 	if (k->slave_closed)

@@ -30,6 +30,7 @@ struct rp_screen {
 	int mouse;
 	char title[256];
 	VTermScreenCell *row; /* one row of cells, for encoding */
+	struct rp_bytes scratch; /* a scrolled-off line being encoded */
 };
 
 void rp_bytes_put(struct rp_bytes *b, const void *p, size_t n)
@@ -196,20 +197,23 @@ static void sb_drop_oldest(struct rp_screen *s)
 static int sb_pushline(int cols, const VTermScreenCell *cells, void *user)
 {
 	struct rp_screen *s = user;
-	struct rp_bytes b = {0};
+	struct rp_bytes *b = &s->scratch;
+	char *p;
 
 	if (!s->sb_cap)
 		return 0;
-	encode_cells(cells, cols, &b);
-	if (b.err || b.len > s->sb_limit) {
-		rp_bytes_finish(&b);
+	/* Encoded in a reused buffer, kept in an allocation of its own size:
+	 * the bound on sb_bytes is then the memory it takes. */
+	b->len = 0;
+	encode_cells(cells, cols, b);
+	if (b->err || b->len > s->sb_limit || !(p = malloc(b->len)))
 		return 0;
-	}
-	while (s->sb_count && (s->sb_count == s->sb_cap || s->sb_bytes + b.len > s->sb_limit))
+	memcpy(p, b->p, b->len);
+	while (s->sb_count && (s->sb_count == s->sb_cap || s->sb_bytes + b->len > s->sb_limit))
 		sb_drop_oldest(s);
-	s->sb[(s->sb_head + s->sb_count) % s->sb_cap] = (struct sb_line){b.p, b.len};
+	s->sb[(s->sb_head + s->sb_count) % s->sb_cap] = (struct sb_line){p, b->len};
 	s->sb_count++;
-	s->sb_bytes += b.len;
+	s->sb_bytes += b->len;
 	return 1;
 }
 
@@ -285,6 +289,7 @@ void rp_screen_destroy(struct rp_screen *s)
 	while (s->sb_count)
 		sb_drop_oldest(s);
 	vterm_free(s->vt);
+	rp_bytes_finish(&s->scratch);
 	free(s->sb);
 	free(s->row);
 	free(s);

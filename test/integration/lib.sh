@@ -71,3 +71,37 @@ wait_until() {
 count_on_screen() { # WINDOW TEXT: lines showing TEXT
 	screen "$1" | grep -cF -- "$2"
 }
+
+# start_sshd REMOTE_TELLY_DIR: a real sshd on 127.0.0.1 with generated keys,
+# logging in as this user by key only; sessions it starts see
+# TELLY_DIR=REMOTE_TELLY_DIR. Sets ssh_port, ssh_cmd (a full ssh command
+# line) and dest (user@127.0.0.1).
+start_sshd() {
+	SSHD=$(command -v sshd || echo /usr/sbin/sshd)
+	[ -x "$SSHD" ] || fail "sshd not installed (scripts/deps.sh installs openssh-server)"
+	mkdir -p "$T/ssh" && chmod 700 "$T/ssh"
+	ssh-keygen -q -t ed25519 -N '' -f "$T/ssh/host" || fail "ssh-keygen"
+	ssh-keygen -q -t ed25519 -N '' -f "$T/ssh/user" || fail "ssh-keygen"
+	cp "$T/ssh/user.pub" "$T/ssh/authorized_keys"
+	[ "$(id -u)" = 0 ] && mkdir -p /run/sshd
+	ssh_port=$(( 20000 + $$ % 20000 ))
+	cat >"$T/ssh/sshd_config" <<CFG
+ListenAddress 127.0.0.1
+Port $ssh_port
+HostKey $T/ssh/host
+AuthorizedKeysFile $T/ssh/authorized_keys
+PasswordAuthentication no
+KbdInteractiveAuthentication no
+UsePAM no
+StrictModes no
+PidFile $T/ssh/sshd.pid
+PermitRootLogin prohibit-password
+SetEnv TELLY_DIR=$1 LANG=C.UTF-8
+CFG
+	"$SSHD" -D -e -f "$T/ssh/sshd_config" 2>"$T/ssh/sshd.log" &
+	pids="$pids $!"
+	ssh_opts="-F none -i $T/ssh/user -o StrictHostKeyChecking=no -o UserKnownHostsFile=/dev/null -o BatchMode=yes -o LogLevel=ERROR"
+	ssh_cmd="ssh $ssh_opts -p $ssh_port"
+	dest="$(id -un)@127.0.0.1"
+	wait_until 10 sh -c "$ssh_cmd $dest true 2>/dev/null"
+}

@@ -5,34 +5,8 @@
 # session lives behind ssh.
 . test/integration/lib.sh "$1"
 
-SSHD=$(command -v sshd || echo /usr/sbin/sshd)
-[ -x "$SSHD" ] || fail "sshd not installed (scripts/deps.sh installs openssh-server)"
-mkdir -p "$T/ssh" && chmod 700 "$T/ssh"
 dirs="$T/remote"
-ssh-keygen -q -t ed25519 -N '' -f "$T/ssh/host" || fail "ssh-keygen"
-ssh-keygen -q -t ed25519 -N '' -f "$T/ssh/user" || fail "ssh-keygen"
-cp "$T/ssh/user.pub" "$T/ssh/authorized_keys"
-[ "$(id -u)" = 0 ] && mkdir -p /run/sshd
-port=$(( 20000 + $$ % 20000 ))
-cat >"$T/ssh/sshd_config" <<CFG
-ListenAddress 127.0.0.1
-Port $port
-HostKey $T/ssh/host
-AuthorizedKeysFile $T/ssh/authorized_keys
-PasswordAuthentication no
-KbdInteractiveAuthentication no
-UsePAM no
-StrictModes no
-PidFile $T/ssh/sshd.pid
-PermitRootLogin prohibit-password
-SetEnv TELLY_DIR=$T/remote
-AcceptEnv LANG
-CFG
-"$SSHD" -D -e -f "$T/ssh/sshd_config" 2>"$T/ssh/sshd.log" &
-pids="$pids $!"
-ssh_cmd="ssh -F none -i $T/ssh/user -p $port -o StrictHostKeyChecking=no -o UserKnownHostsFile=/dev/null -o BatchMode=yes -o LogLevel=ERROR"
-wait_until 10 sh -c "$ssh_cmd $(id -un)@127.0.0.1 true 2>/dev/null"
-
+start_sshd "$T/remote"
 dest="$(id -un)@127.0.0.1"
 tm_start w1 "exec $TELLY attach --ssh '$ssh_cmd' --server '$TELLY' $dest s1 -- env PS1='sh> ' sh"
 wait_for w1 'sh>' 20

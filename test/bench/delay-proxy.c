@@ -1,0 +1,196 @@
+/* delay-proxy: adds a fixed one-way delay to every byte between a client
+ * and a server on loopback, in both directions (there is no netem here).
+ *
+ *   delay-proxy tcp|udp LISTEN_PORT TARGET_PORT DELAY_MS
+ *
+ * A round trip through it costs 2 × DELAY_MS more. Order is kept; each
+ * chunk read is sent whole once its time has come. Listens on 127.0.0.1.
+ */
+#include <arpa/inet.h>
+#include <errno.h>
+#include <netinet/in.h>
+#include <netinet/tcp.h>
+#include <poll.h>
+#include <stdbool.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <time.h>
+#include <unistd.h>
+
+#define MAX_PAIRS 16
+#define CHUNK 65536
+
+struct chunk {
+	struct chunk *next;
+	double due;
+	size_t len, off;
+	char data[];
+};
+
+struct dir { /* bytes from one fd on their way to another */
+	int from, to;
+	struct chunk *head, *tail;
+	bool eof;
+};
+
+static double now_ms(void)
+{
+	struct timespec ts;
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (double)ts.tv_sec * 1e3 + (double)ts.tv_nsec / 1e6;
+}
+
+static struct sockaddr_in lo(int port)
+{
+	struct sockaddr_in a = {.sin_family = AF_INET, .sin_port = htons((uint16_t)port)};
+	a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+	return a;
+}
+
+static void enqueue(struct dir *d, const char *buf, size_t n, double due)
+{
+	struct chunk *c = malloc(sizeof *c + n);
+	if (!c)
+		exit(1);
+	c->next = NULL;
+	c->due = due;
+	c->len = n;
+	c->off = 0;
+	memcpy(c->data, buf, n);
+	if (d->tail)
+		d->tail->next = c;
+	else
+		d->head = c;
+	d->tail = c;
+}
+
+static void pop(struct dir *d)
+{
+	struct chunk *c = d->head;
+	d->head = c->next;
+	if (!d->head)
+		d->tail = NULL;
+	free(c);
+}
+
+static int run_udp(int lport, int tport, double delay)
+{
+	struct sockaddr_in la = lo(lport), ta = lo(tport), client = {0};
+	socklen_t cl = sizeof client;
+	int ls = socket(AF_INET, SOCK_DGRAM, 0), ts = socket(AF_INET, SOCK_DGRAM, 0);
+	struct dir up = {0}, down = {0};
+	char buf[CHUNK];
+
+	if (bind(ls, (struct sockaddr *)&la, sizeof la) < 0 ||
+	    connect(ts, (struct sockaddr *)&ta, sizeof ta) < 0) {
+		perror("delay-proxy udp");
+		return 1;
+	}
+	for (;;) {
+		double t = now_ms(), next = 1000;
+		if (up.head && up.head->due - t < next)
+			next = up.head->due - t;
+		if (down.head && down.head->due - t < next)
+			next = down.head->due - t;
+		struct pollfd p[2] = {{.fd = ls, .events = POLLIN}, {.fd = ts, .events = POLLIN}};
+		poll(p, 2, next < 0 ? 0 : (int)next + 1);
+		if (p[0].revents & POLLIN) {
+			cl = sizeof client;
+			ssize_t n = recvfrom(ls, buf, sizeof buf, 0, (struct sockaddr *)&client, &cl);
+			if (n > 0)
+				enqueue(&up, buf, (size_t)n, now_ms() + delay);
+		}
+		if (p[1].revents & POLLIN) {
+			ssize_t n = recv(ts, buf, sizeof buf, 0);
+			if (n > 0)
+				enqueue(&down, buf, (size_t)n, now_ms() + delay);
+		}
+		t = now_ms();
+		while (up.head && up.head->due <= t) {
+			send(ts, up.head->data, up.head->len, 0);
+			pop(&up);
+		}
+		while (down.head && down.head->due <= t) {
+			sendto(ls, down.head->data, down.head->len, 0, (struct sockaddr *)&client, cl);
+			pop(&down);
+		}
+	}
+}
+
+static int run_tcp(int lport, int tport, double delay)
+{
+	struct sockaddr_in la = lo(lport);
+	int ls = socket(AF_INET, SOCK_STREAM, 0), one = 1;
+	struct dir d[2 * MAX_PAIRS];
+	int nd = 0;
+	char buf[CHUNK];
+
+	setsockopt(ls, SOL_SOCKET, SO_REUSEADDR, &one, sizeof one);
+	if (bind(ls, (struct sockaddr *)&la, sizeof la) < 0 || listen(ls, 16) < 0) {
+		perror("delay-proxy tcp");
+		return 1;
+	}
+	memset(d, 0, sizeof d);
+	for (;;) {
+		struct pollfd p[1 + 2 * MAX_PAIRS];
+		double t = now_ms(), next = 1000;
+		p[0] = (struct pollfd){.fd = ls, .events = POLLIN};
+		for (int i = 0; i < nd; i++) {
+			p[1 + i] = (struct pollfd){.fd = d[i].eof ? -1 : d[i].from, .events = POLLIN};
+			if (d[i].head && d[i].head->due - t < next)
+				next = d[i].head->due - t;
+		}
+		poll(p, (nfds_t)(1 + nd), next < 0 ? 0 : (int)next + 1);
+		if ((p[0].revents & POLLIN) && nd + 2 <= 2 * MAX_PAIRS) {
+			int c = accept(ls, NULL, NULL), s = socket(AF_INET, SOCK_STREAM, 0);
+			struct sockaddr_in ta = lo(tport);
+			if (c >= 0 && connect(s, (struct sockaddr *)&ta, sizeof ta) == 0) {
+				setsockopt(c, IPPROTO_TCP, TCP_NODELAY, &one, sizeof one);
+				setsockopt(s, IPPROTO_TCP, TCP_NODELAY, &one, sizeof one);
+				d[nd++] = (struct dir){.from = c, .to = s};
+				d[nd++] = (struct dir){.from = s, .to = c};
+			} else {
+				close(c);
+				close(s);
+			}
+		}
+		for (int i = 0; i < nd; i++) {
+			if (!(p[1 + i].revents & (POLLIN | POLLHUP | POLLERR)))
+				continue;
+			ssize_t n = read(d[i].from, buf, sizeof buf);
+			if (n > 0)
+				enqueue(&d[i], buf, (size_t)n, now_ms() + delay);
+			else
+				d[i].eof = true;
+		}
+		t = now_ms();
+		for (int i = 0; i < nd; i++) {
+			while (d[i].head && d[i].head->due <= t) {
+				struct chunk *c = d[i].head;
+				ssize_t w = write(d[i].to, c->data + c->off, c->len - c->off);
+				if (w <= 0)
+					break; /* blocking socket: only on error */
+				c->off += (size_t)w;
+				if (c->off == c->len)
+					pop(&d[i]);
+			}
+			if (d[i].eof && !d[i].head && d[i].to >= 0) {
+				shutdown(d[i].to, SHUT_WR);
+				d[i].to = -1;
+			}
+		}
+	}
+}
+
+int main(int argc, char **argv)
+{
+	if (argc != 5) {
+		fprintf(stderr, "usage: delay-proxy tcp|udp LISTEN_PORT TARGET_PORT DELAY_MS\n");
+		return 2;
+	}
+	int lp = atoi(argv[2]), tp = atoi(argv[3]);
+	double delay = atof(argv[4]);
+	return !strcmp(argv[1], "udp") ? run_udp(lp, tp, delay) : run_tcp(lp, tp, delay);
+}

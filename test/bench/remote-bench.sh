@@ -1,0 +1,114 @@
+#!/bin/sh
+# make bench, remote part: keystroke-to-echo (typometer, 200 keys to `cat`)
+# through telly attach, ssh and mosh with a user-space delay proxy adding
+# 0 ms and 100 ms of round trip, and the time to drain `cat` of a 100 MB
+# file through telly attach, ssh and tmux. Prints a table; draws
+# build/bench/remote.png with gnuplot.
+#
+#   KEYS=200 DRAIN_MB=100 sh test/bench/remote-bench.sh BUILD_DIR
+. test/integration/lib.sh "$1"
+KEYS=${KEYS:-200}
+DRAIN_MB=${DRAIN_MB:-100}
+TYPO=$B/bin/typometer
+PROXY=$B/bin/delay-proxy
+out=$B/bench
+mkdir -p "$out"
+export LANG=C.UTF-8
+
+dirs="$T/remote"
+start_sshd "$T/remote"
+tport=$((ssh_port + 1))
+"$PROXY" tcp $tport $ssh_port 0 & pids="$pids $!"
+"$PROXY" tcp $((tport + 1)) $ssh_port 50 & pids="$pids $!"
+ssh_via() { echo "ssh $ssh_opts -p $1"; }   # through a proxy port
+wait_until 10 sh -c "$(ssh_via $tport) $dest true 2>/dev/null"
+
+cat_prog="echo READY-FOR-KEYS; exec cat"
+results=$out/remote.dat
+: >"$results"
+
+row() { # LABEL DELAY RESULT
+	set -- "$1" "$2" $3
+	printf '%-28s %5s ms   p50 %9.1f us   p99 %9.1f us\n' "$1" "$2" "$4" "$5"
+	echo "\"$1\" $2 $4 $5" >>"$results"
+}
+
+n=0
+echo_telly() { # DELAY PROXYPORT
+	n=$((n + 1))
+	r=$("$TYPO" echo "$KEYS" -- "$TELLY" attach -e none --ssh "$(ssh_via "$2")" --server "$TELLY" \
+		"$dest" "echo$n" -- sh -c "$cat_prog") || fail "telly at $1 ms"
+	TELLY_DIR=$T/remote "$TELLY" kill "echo$n" >/dev/null 2>&1
+	row "telly attach (over ssh)" "$1" "$r"
+}
+echo_ssh() {
+	r=$("$TYPO" echo "$KEYS" -- sh -c "exec $(ssh_via "$2") -tt $dest '$cat_prog'") || fail "ssh at $1 ms"
+	row "ssh" "$1" "$r"
+}
+echo_mosh() { # DELAY: mosh-client through a UDP delay proxy to mosh-server
+	mport=$((ssh_port + 10 + ${1%%.*} / 10))
+	conn=$(mosh-server new -s -l LANG=C.UTF-8 -p $((mport + 1)) -- sh -c "$cat_prog" 2>/dev/null |
+		sed -n 's/^MOSH CONNECT \([0-9]*\) \(.*\)$/\1 \2/p')
+	[ -n "$conn" ] || fail "mosh-server did not start"
+	set -- "$1" $conn
+	"$PROXY" udp "$mport" "$2" $(( $1 / 2 )) & ppid=$!
+	r=$(MOSH_KEY=$3 "$TYPO" echo "$KEYS" -- mosh-client 127.0.0.1 "$mport") || fail "mosh at $1 ms"
+	kill "$ppid" 2>/dev/null
+	pkill -f "mosh-server new -s -l LANG=C.UTF-8 -p $2" 2>/dev/null
+	row "mosh" "$1" "$r"
+}
+
+echo "keystroke-to-echo, $KEYS keys to cat (typometer), delay proxy round trip:"
+r=$("$TYPO" echo "$KEYS" -- "$TELLY" attach -e none local0 -- sh -c "$cat_prog") || fail "telly local"
+"$TELLY" kill local0 >/dev/null 2>&1
+row "telly attach (this host)" 0 "$r"
+for d in 0 100; do
+	port=$tport; [ $d = 100 ] && port=$((tport + 1))
+	echo_telly $d $port
+	echo_ssh $d $port
+	if command -v mosh-server >/dev/null; then echo_mosh $d; fi
+done
+
+echo
+echo "draining cat of a ${DRAIN_MB} MB file (80x24 terminal):"
+big=$T/big.txt
+yes 'the quick brown fox jumps over the lazy dog 0123456789 ABCDEFGHIJKLMNOPQRSTU' |
+	head -c $((DRAIN_MB * 1048576)) >"$big"
+drain_prog="echo READY-FOR-KEYS; read x; cat $big; echo END-OF-DRAIN"
+drates=$out/drain.dat
+: >"$drates"
+drow() { # LABEL RESULT
+	set -- "$1" $2
+	mbs=$(echo "$DRAIN_MB $3" | awk '{printf "%.1f", $1 / $2}')
+	printf '%-28s %7.2f s   %7s MB/s\n' "$1" "$3" "$mbs"
+	echo "\"$1\" $mbs" >>"$drates"
+}
+r=$("$TYPO" drain -- "$TELLY" attach -e none --ssh "$(ssh_via $tport)" --server "$TELLY" "$dest" drain1 \
+	-- sh -c "$drain_prog") || fail "telly drain"
+drow "telly attach (over ssh)" "$r"
+r=$("$TYPO" drain -- "$TELLY" attach -e none drain2 -- sh -c "$drain_prog") || fail "telly drain local"
+drow "telly attach (this host)" "$r"
+r=$("$TYPO" drain -- sh -c "exec $(ssh_via $tport) -tt $dest '$drain_prog'") || fail "ssh drain"
+drow "ssh" "$r"
+r=$("$TYPO" drain -- tmux -L "bench-$$" -f /dev/null new-session sh -c "$drain_prog") || fail "tmux drain"
+tmux -L "bench-$$" kill-server 2>/dev/null
+drow "tmux" "$r"
+
+if command -v gnuplot >/dev/null; then
+	gnuplot <<GP 2>/dev/null && echo && echo "chart: $out/remote.png"
+set terminal png size 1000,450
+set output "$out/remote.png"
+set multiplot layout 1,2 title "telly remote bench ($(date -u +%Y-%m-%d))"
+set style data histogram
+set style fill solid border -1
+set logscale y
+set ylabel "keystroke-to-echo p50 (us, log)"
+set xtics rotate by -30
+plot "< awk '\$2 == \"0\"' $results" using 3:xtic(1) title "0 ms", \
+     "< awk '\$NF != \"\" && \$(NF-2) == 100' $results" using 3 title "100 ms"
+unset logscale y
+set ylabel "drain MB/s"
+plot "$drates" using 2:xtic(1) title "100 MB cat"
+unset multiplot
+GP
+fi
