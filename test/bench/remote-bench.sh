@@ -24,6 +24,9 @@ ssh_via() { echo "ssh $ssh_opts -p $1"; }   # through a proxy port
 wait_until 10 sh -c "$(ssh_via $tport) $dest true 2>/dev/null"
 
 cat_prog="echo READY-FOR-KEYS; exec cat"
+# Raw mode, the program echoing each key itself (an editor's case): here
+# every key must cross the wire and back, for telly as for ssh.
+raw_prog="stty raw -echo; echo READY-FOR-KEYS; exec dd bs=1 2>/dev/null"
 results=$out/remote.dat
 : >"$results"
 
@@ -34,16 +37,16 @@ row() { # LABEL DELAY RESULT
 }
 
 n=0
-echo_telly() { # DELAY PROXYPORT
+echo_telly() { # DELAY PROXYPORT [PROGRAM LABEL]
 	n=$((n + 1))
 	r=$("$TYPO" echo "$KEYS" -- "$TELLY" attach -e none --ssh "$(ssh_via "$2")" --server "$TELLY" \
-		"$dest" "echo$n" -- sh -c "$cat_prog") || fail "telly at $1 ms"
+		"$dest" "echo$n" -- sh -c "${3:-$cat_prog}") || fail "telly at $1 ms"
 	TELLY_DIR=$T/remote "$TELLY" kill "echo$n" >/dev/null 2>&1
-	row "telly attach (over ssh)" "$1" "$r"
+	row "telly attach${4:-} (over ssh)" "$1" "$r"
 }
-echo_ssh() {
-	r=$("$TYPO" echo "$KEYS" -- sh -c "exec $(ssh_via "$2") -tt $dest '$cat_prog'") || fail "ssh at $1 ms"
-	row "ssh" "$1" "$r"
+echo_ssh() { # DELAY PROXYPORT [PROGRAM LABEL]
+	r=$("$TYPO" echo "$KEYS" -- sh -c "exec $(ssh_via "$2") -tt $dest '${3:-$cat_prog}'") || fail "ssh at $1 ms"
+	row "ssh${4:-}" "$1" "$r"
 }
 echo_mosh() { # DELAY: mosh-client through a UDP delay proxy to mosh-server
 	mport=$((ssh_port + 10 + ${1%%.*} / 10))
@@ -68,13 +71,20 @@ for d in 0 100; do
 	echo_ssh $d $port
 	if command -v mosh-server >/dev/null; then echo_mosh $d; fi
 done
+for d in 0 100; do
+	port=$tport; [ $d = 100 ] && port=$((tport + 1))
+	echo_telly $d $port "$raw_prog" " raw"
+	echo_ssh $d $port "$raw_prog" " raw"
+done
 
 echo
 echo "draining cat of a ${DRAIN_MB} MB file (80x24 terminal):"
 big=$T/big.txt
 yes 'the quick brown fox jumps over the lazy dog 0123456789 ABCDEFGHIJKLMNOPQRSTU' |
 	head -c $((DRAIN_MB * 1048576)) >"$big"
-drain_prog="echo READY-FOR-KEYS; read x; cat $big; echo END-OF-DRAIN"
+# The program stays after the marker: tmux would close the pane before
+# drawing its last screen.
+drain_prog="echo READY-FOR-KEYS; read x; cat $big; echo END-OF-DRAIN; exec sleep 600"
 drates=$out/drain.dat
 : >"$drates"
 drow() { # LABEL RESULT
@@ -85,8 +95,10 @@ drow() { # LABEL RESULT
 }
 r=$("$TYPO" drain -- "$TELLY" attach -e none --ssh "$(ssh_via $tport)" --server "$TELLY" "$dest" drain1 \
 	-- sh -c "$drain_prog") || fail "telly drain"
+TELLY_DIR=$T/remote "$TELLY" kill drain1 >/dev/null 2>&1
 drow "telly attach (over ssh)" "$r"
 r=$("$TYPO" drain -- "$TELLY" attach -e none drain2 -- sh -c "$drain_prog") || fail "telly drain local"
+"$TELLY" kill drain2 >/dev/null 2>&1
 drow "telly attach (this host)" "$r"
 r=$("$TYPO" drain -- sh -c "exec $(ssh_via $tport) -tt $dest '$drain_prog'") || fail "ssh drain"
 drow "ssh" "$r"
@@ -103,10 +115,12 @@ set style data histogram
 set style fill solid border -1
 set logscale y
 set ylabel "keystroke-to-echo p50 (us, log)"
-set xtics rotate by -30
-plot "< awk '\$2 == \"0\"' $results" using 3:xtic(1) title "0 ms", \
-     "< awk '\$NF != \"\" && \$(NF-2) == 100' $results" using 3 title "100 ms"
+set xtics rotate by -40 font ",8"
+set bmargin 9
+plot "$results" using 3:xtic(sprintf("%s, %d ms", strcol(1), \$2)) title "p50", \
+     "" using 4 title "p99"
 unset logscale y
+set yrange [0:*]
 set ylabel "drain MB/s"
 plot "$drates" using 2:xtic(1) title "100 MB cat"
 unset multiplot
