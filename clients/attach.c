@@ -343,50 +343,6 @@ static void attach_usage(FILE *f)
 	      f);
 }
 
-/* Options every client command takes to reach a daemon. Returns 1 if
- * argv[*i] was one (consuming its value), 0 if not, -1 on a missing value. */
-int telly_dest_option(int argc, char **argv, int *i, struct telly_dest *d)
-{
-	const char *o = argv[*i];
-	const char **slot = !strcmp(o, "--ssh")          ? &d->ssh
-			    : !strcmp(o, "--server")     ? &d->server
-			    : !strcmp(o, "--tcp")        ? &d->tcp
-			    : !strcmp(o, "--token-file") ? &d->token_file
-							 : NULL;
-
-	if (!slot)
-		return 0;
-	if (*i + 1 >= argc)
-		return -1;
-	*slot = argv[++*i];
-	return 1;
-}
-
-/* DEST and NAME from the positional arguments (see attach_usage). */
-int telly_dest_args(int npos, char **pos, struct telly_dest *d, const char **name,
-		    char *hostbuf, size_t hostn)
-{
-	if (npos > 2)
-		return -1;
-	if (npos == 2) {
-		d->host = pos[0];
-		*name = pos[1];
-	} else if (npos == 1) {
-		const char *colon = strchr(pos[0], ':');
-		if (colon) {
-			snprintf(hostbuf, hostn, "%.*s", (int)(colon - pos[0]), pos[0]);
-			d->host = hostbuf;
-			if (colon[1])
-				*name = colon + 1;
-		} else if (strchr(pos[0], '@')) {
-			d->host = pos[0];
-		} else {
-			*name = pos[0];
-		}
-	}
-	return 0;
-}
-
 static int open_session(struct attach *a, const char *name, char **cmd, int ncmd)
 {
 	uint8_t *frame = malloc(RP_MAX_FRAME);

@@ -203,13 +203,59 @@ int telly_client_call(struct rp_conn *c, const void *frame, size_t n, uint32_t r
 			snprintf(err, errn, "%.*s", (int)m.msg.n, m.msg.p);
 			return -EREMOTEIO;
 		}
-		if (h->type == RP_OK || h->type == RP_LIST_REPLY) {
-			uint32_t got = 0;
-			if (h->len >= 4)
-				got = (uint32_t)(*payload)[0] << 24 | (uint32_t)(*payload)[1] << 16 |
-				      (uint32_t)(*payload)[2] << 8 | (*payload)[3];
+		uint32_t got;
+		struct rp_str name;
+		uint16_t count;
+		size_t off;
+		if ((h->type == RP_OK && rp_req_str_decode(*payload, h->len, &got, &name) == 0) ||
+		    (h->type == RP_LIST_REPLY &&
+		     rp_list_reply_decode(*payload, h->len, &got, &count, &off) == 0)) {
 			if (got == req)
 				return 0;
 		}
 	}
+}
+
+/* Options every client command takes to reach a daemon. Returns 1 if
+ * argv[*i] was one (consuming its value), 0 if not, -1 on a missing value. */
+int telly_dest_option(int argc, char **argv, int *i, struct telly_dest *d)
+{
+	const char *o = argv[*i];
+	const char **slot = !strcmp(o, "--ssh")          ? &d->ssh
+			    : !strcmp(o, "--server")     ? &d->server
+			    : !strcmp(o, "--tcp")        ? &d->tcp
+			    : !strcmp(o, "--token-file") ? &d->token_file
+							 : NULL;
+
+	if (!slot)
+		return 0;
+	if (*i + 1 >= argc)
+		return -1;
+	*slot = argv[++*i];
+	return 1;
+}
+
+/* DEST and NAME from the positional arguments (see `telly attach --help`). */
+int telly_dest_args(int npos, char **pos, struct telly_dest *d, const char **name,
+		    char *hostbuf, size_t hostn)
+{
+	if (npos > 2)
+		return -1;
+	if (npos == 2) {
+		d->host = pos[0];
+		*name = pos[1];
+	} else if (npos == 1) {
+		const char *colon = strchr(pos[0], ':');
+		if (colon) {
+			snprintf(hostbuf, hostn, "%.*s", (int)(colon - pos[0]), pos[0]);
+			d->host = hostbuf;
+			if (colon[1])
+				*name = colon + 1;
+		} else if (strchr(pos[0], '@')) {
+			d->host = pos[0];
+		} else {
+			*name = pos[0];
+		}
+	}
+	return 0;
 }

@@ -26,6 +26,11 @@ struct telly_serve_opts {
 /* rundir.c */
 int telly_rundir(char *out, size_t n, char *err, size_t errn);
 int telly_unix_listen(const char *path, char *err, size_t errn);
+/* Become the one to start the daemon: under the runtime directory's lock,
+ * either a daemon already answers (*running set, -1 returned) or the
+ * socket is bound and its listening fd returned (-1 and err on failure). */
+int telly_daemon_claim(char *dir, size_t dirn, struct rp_transport **running, char *err,
+		       size_t errn);
 /* Connect to this user's daemon; with start, start it if none runs. err
  * must start empty. */
 struct rp_transport *telly_daemon_connect(bool start, const struct telly_serve_opts *o,
@@ -45,7 +50,7 @@ struct telly_dest {
 };
 struct rp_conn *telly_client_connect(const struct telly_dest *d, bool start, char *err,
 				     size_t errn);
-/* attach.c: options and arguments every client command takes to reach a
+/* Options and arguments every client command takes to reach a
  * daemon (see `telly attach --help`). */
 int telly_dest_option(int argc, char **argv, int *i, struct telly_dest *d);
 int telly_dest_args(int npos, char **pos, struct telly_dest *d, const char **name,

@@ -86,17 +86,42 @@ fail:
 	return -1;
 }
 
+int telly_daemon_claim(char *dir, size_t dirn, struct rp_transport **running, char *err,
+		       size_t errn)
+{
+	char sock[300], lock[300];
+	int lfd, listen_fd = -1;
+
+	*running = NULL;
+	if (telly_rundir(dir, dirn, err, errn) < 0)
+		return -1;
+	snprintf(sock, sizeof sock, "%s/serve.sock", dir);
+	snprintf(lock, sizeof lock, "%s/serve.lock", dir);
+	lfd = open(lock, O_RDWR | O_CREAT | O_CLOEXEC, 0600);
+	if (lfd < 0 || flock(lfd, LOCK_EX) < 0) {
+		snprintf(err, errn, "cannot lock %s: %s", lock, strerror(errno));
+		if (lfd >= 0)
+			close(lfd);
+		return -1;
+	}
+	/* Under the lock: a daemon started meanwhile is found, not doubled. */
+	*running = rp_transport_unix_connect(sock);
+	if (!*running)
+		listen_fd = telly_unix_listen(sock, err, errn);
+	close(lfd);
+	return listen_fd;
+}
+
 struct rp_transport *telly_daemon_connect(bool start, const struct telly_serve_opts *o,
 					  char *err, size_t errn)
 {
-	char dir[256], sock[300], lock[300];
+	char dir[256], sock[300];
 	struct rp_transport *t;
-	int lfd, listen_fd;
+	int listen_fd;
 	const struct telly_serve_opts def = {.log_cap = TELLY_LOG_CAP_DEFAULT};
 
 	if (!o)
 		o = &def;
-
 	if (telly_rundir(dir, sizeof dir, err, errn) < 0)
 		return NULL;
 	snprintf(sock, sizeof sock, "%s/serve.sock", dir);
@@ -106,26 +131,15 @@ struct rp_transport *telly_daemon_connect(bool start, const struct telly_serve_o
 			snprintf(err, errn, "no server running on %s", sock);
 		return t;
 	}
-	snprintf(lock, sizeof lock, "%s/serve.lock", dir);
-	lfd = open(lock, O_RDWR | O_CREAT | O_CLOEXEC, 0600);
-	if (lfd < 0 || flock(lfd, LOCK_EX) < 0) {
-		snprintf(err, errn, "cannot lock %s: %s", lock, strerror(errno));
-		if (lfd >= 0)
-			close(lfd);
+	listen_fd = telly_daemon_claim(dir, sizeof dir, &t, err, errn);
+	if (t || listen_fd < 0)
+		return t;
+	if (telly_serve_spawn(listen_fd, dir, o, err, errn) < 0) {
+		close(listen_fd);
 		return NULL;
 	}
-	/* Another client may have started it while we waited. */
 	t = rp_transport_unix_connect(sock);
-	if (!t) {
-		listen_fd = telly_unix_listen(sock, err, errn);
-		if (listen_fd >= 0 && telly_serve_spawn(listen_fd, dir, o, err, errn) == 0)
-			t = rp_transport_unix_connect(sock);
-		else if (listen_fd >= 0)
-			close(listen_fd);
-		if (!t && !err[0])
-			snprintf(err, errn, "cannot reach the new server on %s: %s", sock,
-				 strerror(errno));
-	}
-	close(lfd);
+	if (!t)
+		snprintf(err, errn, "cannot reach the new server on %s: %s", sock, strerror(errno));
 	return t;
 }

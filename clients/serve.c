@@ -156,6 +156,17 @@ static void conn_fatal(struct conn *c, uint16_t code, const char *fmt, ...)
 
 static void chan_output(struct chan *v, struct rp_buf *b);
 
+/* A viewer's own header for a shared OUTPUT payload of n bytes: the frame
+ * header and the ack of this viewer's last input written to the pty. */
+static void output_hdr(const struct chan *v, size_t n, uint8_t h[RP_HDR_SIZE + 4])
+{
+	rp_hdr_encode(h, RP_OUTPUT, 0, v->id, (uint32_t)(4 + n));
+	h[8] = (uint8_t)(v->written_seq >> 24);
+	h[9] = (uint8_t)(v->written_seq >> 16);
+	h[10] = (uint8_t)(v->written_seq >> 8);
+	h[11] = (uint8_t)v->written_seq;
+}
+
 static void send_termios(struct chan *v)
 {
 	uint8_t buf[64];
@@ -189,11 +200,7 @@ static void chan_snapshot(struct chan *v)
 			break;
 		memcpy(b->data, snap.p + off, n);
 		uint8_t h[RP_HDR_SIZE + 4];
-		rp_hdr_encode(h, RP_OUTPUT, 0, v->id, (uint32_t)(4 + n));
-		h[8] = (uint8_t)(v->written_seq >> 24);
-		h[9] = (uint8_t)(v->written_seq >> 16);
-		h[10] = (uint8_t)(v->written_seq >> 8);
-		h[11] = (uint8_t)v->written_seq;
+		output_hdr(v, n, h);
 		rp_queue_push(&v->conn->rc->q, h, sizeof h, b, false);
 		rp_buf_unref(b);
 		off += n;
@@ -208,11 +215,7 @@ static void chan_output(struct chan *v, struct rp_buf *b)
 
 	if (v->snapshot_due || v->conn->closing_at)
 		return;
-	rp_hdr_encode(h, RP_OUTPUT, 0, v->id, 4 + b->len);
-	h[8] = (uint8_t)(v->written_seq >> 24);
-	h[9] = (uint8_t)(v->written_seq >> 16);
-	h[10] = (uint8_t)(v->written_seq >> 8);
-	h[11] = (uint8_t)v->written_seq;
+	output_hdr(v, b->len, h);
 	if (rp_queue_push(q, h, sizeof h, b, true) == 0)
 		return;
 	/* Fallen behind: what it has not started to receive is dropped for
@@ -765,7 +768,7 @@ static void process_frames(struct server *srv, struct conn *c)
 
 	while (!c->closing_at && (r = rp_conn_frame(c->rc, &h, &p)) == 1) {
 		if (handle_frame(srv, c, &h, p) == FRAME_STALL) {
-			c->rc->rx_off -= RP_HDR_SIZE + h.len; /* take it again later */
+			rp_conn_unread(c->rc, &h); /* take it again later */
 			c->stalled = true;
 			return;
 		}
@@ -1171,7 +1174,7 @@ int telly_serve_spawn(int listen_fd, const char *dir, const struct telly_serve_o
  * daemon's socket, starting the daemon if none runs (ssh runs this). */
 static int relay(struct rp_transport *t)
 {
-	static char up[65536], down[65536];
+	char up[65536], down[65536];
 	size_t up_len = 0, down_len = 0;
 	bool in_eof = false, sock_eof = false;
 
@@ -1271,8 +1274,8 @@ int telly_serve(int argc, char **argv)
 {
 	struct telly_serve_opts o = {.log_cap = TELLY_LOG_CAP_DEFAULT};
 	bool stdio = false;
-	char dir[256], sock[300], lock[300], err[300] = "";
-	int lfd, listen_fd, rc;
+	char dir[256], err[300] = "";
+	int listen_fd, rc;
 	struct rp_transport *t;
 
 	for (int i = 1; i < argc; i++) {
@@ -1308,24 +1311,12 @@ int telly_serve(int argc, char **argv)
 		rp_transport_destroy(t);
 		return rc;
 	}
-	if (telly_rundir(dir, sizeof dir, err, sizeof err) < 0) {
-		fprintf(stderr, "telly serve: %s\n", err);
-		return 1;
-	}
-	snprintf(sock, sizeof sock, "%s/serve.sock", dir);
-	snprintf(lock, sizeof lock, "%s/serve.lock", dir);
-	lfd = open(lock, O_RDWR | O_CREAT | O_CLOEXEC, 0600);
-	if (lfd < 0 || flock(lfd, LOCK_EX) < 0) {
-		fprintf(stderr, "telly serve: cannot lock %s: %s\n", lock, strerror(errno));
-		return 1;
-	}
-	if ((t = rp_transport_unix_connect(sock)) != NULL) {
+	listen_fd = telly_daemon_claim(dir, sizeof dir, &t, err, sizeof err);
+	if (t) {
 		rp_transport_destroy(t);
-		fprintf(stderr, "telly serve: a server is already running on %s\n", sock);
+		fprintf(stderr, "telly serve: a server is already running in %s\n", dir);
 		return 1;
 	}
-	listen_fd = telly_unix_listen(sock, err, sizeof err);
-	close(lfd);
 	if (listen_fd < 0) {
 		fprintf(stderr, "telly serve: %s\n", err);
 		return 1;

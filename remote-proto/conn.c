@@ -74,6 +74,11 @@ int rp_conn_frame(struct rp_conn *c, struct rp_hdr *h, const uint8_t **payload)
 	return 1;
 }
 
+void rp_conn_unread(struct rp_conn *c, const struct rp_hdr *h)
+{
+	c->rx_off -= RP_HDR_SIZE + h->len;
+}
+
 int rp_conn_send(struct rp_conn *c, const void *frame, size_t n)
 {
 	struct rp_buf *b;

@@ -58,6 +58,9 @@ ssize_t rp_conn_read(struct rp_conn *c);
  * (valid until the next rp_conn_read), 0 if none is complete, or -EPROTO /
  * -EMSGSIZE for a bad header. */
 int rp_conn_frame(struct rp_conn *c, struct rp_hdr *h, const uint8_t **payload);
+/* Put back the frame rp_conn_frame() just returned, to take it again
+ * later (the owner cannot handle it yet). */
+void rp_conn_unread(struct rp_conn *c, const struct rp_hdr *h);
 /* Queue a whole encoded frame (copied). Never dropped. */
 int rp_conn_send(struct rp_conn *c, const void *frame, size_t n);
 /* Encode and queue an ERROR frame. */

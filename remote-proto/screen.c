@@ -131,19 +131,14 @@ static bool same_pen(const VTermScreenCell *a, const VTermScreenCell *b)
 
 static void put_pen(struct rp_bytes *b, const VTermScreenCell *c)
 {
+	const bool on[] = {c->attrs.bold,  c->attrs.italic,  c->attrs.underline,
+			   c->attrs.blink, c->attrs.reverse, c->attrs.strike};
+	static const char sgr[] = "134579";
+
 	rp_bytes_put(b, "\033[0", 3);
-	if (c->attrs.bold)
-		rp_bytes_put(b, ";1", 2);
-	if (c->attrs.italic)
-		rp_bytes_put(b, ";3", 2);
-	if (c->attrs.underline)
-		rp_bytes_put(b, ";4", 2);
-	if (c->attrs.blink)
-		rp_bytes_put(b, ";5", 2);
-	if (c->attrs.reverse)
-		rp_bytes_put(b, ";7", 2);
-	if (c->attrs.strike)
-		rp_bytes_put(b, ";9", 2);
+	for (size_t i = 0; i < sizeof on / sizeof on[0]; i++)
+		if (on[i])
+			rp_bytes_printf(b, ";%c", sgr[i]);
 	if (!VTERM_COLOR_IS_DEFAULT_FG(&c->fg))
 		put_color(b, &c->fg, true);
 	if (!VTERM_COLOR_IS_DEFAULT_BG(&c->bg))

@@ -5,15 +5,19 @@
 #include <netdb.h>
 #include <netinet/in.h>
 #include <netinet/tcp.h>
+#include <poll.h>
 #include <signal.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
 #include <sys/un.h>
+#include <sys/syscall.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
 #include "rp_io.h"
+
+#define SPAWN_EXIT_GRACE_MS 1000
 
 static int set_nonblock(int fd)
 {
@@ -71,16 +75,17 @@ static void spawn_destroy(struct rp_transport *t)
 {
 	int status;
 
+	int pfd = (int)syscall(SYS_pidfd_open, t->pid, 0);
+	struct pollfd p = {.fd = pfd, .events = POLLIN};
+
 	close(t->rfd);
-	/* Closing the socket ends ssh; a child that lingers is told to go. */
-	for (int i = 0; i < 200; i++) {
-		if (waitpid(t->pid, &status, WNOHANG) != 0)
-			goto out;
-		usleep(5000);
-	}
-	kill(t->pid, SIGTERM);
+	/* Closing the socket ends ssh; a child that lingers past the grace
+	 * period is told to go. */
+	if (pfd < 0 || poll(&p, 1, SPAWN_EXIT_GRACE_MS) <= 0)
+		kill(t->pid, SIGTERM);
+	if (pfd >= 0)
+		close(pfd);
 	waitpid(t->pid, &status, 0);
-out:
 	free(t);
 }
 

@@ -37,18 +37,14 @@ run() { # NAME TIMEOUT CMD...
 	fi
 }
 
-for t in $("$B/test/unit-kpty" --list); do
-	run "unit/kpty/$t" 30 "$B/test/unit-kpty" "$t"
-done
-for t in $("$B/test/unit-kpty-asan" --list); do
-	run "unit-asan/kpty/$t" 60 "$B/test/unit-kpty-asan" "$t"
-done
-for t in $("$B/test/unit-rp" --list); do
-	run "unit/rp/$t" 30 "$B/test/unit-rp" "$t"
-done
-for t in $("$B/test/unit-rp-asan" --list); do
-	run "unit-asan/rp/$t" 60 "$B/test/unit-rp-asan" "$t"
-done
+unit() { # PART: each case of build/test/unit-PART, plain and under ASan+UBSan
+	for t in $("$B/test/unit-$1" --list); do
+		run "unit/$1/$t" 30 "$B/test/unit-$1" "$t"
+		run "unit-asan/$1/$t" 60 "$B/test/unit-$1-asan" "$t"
+	done
+}
+unit kpty
+unit rp
 for f in test/ttyscript/corpus/*.tty; do
 	run "ttyscript/$(basename "$f" .tty)" 60 "$B/bin/kpty-fuzz" --check "$f"
 done

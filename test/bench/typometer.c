@@ -36,37 +36,39 @@ static double now_us(void)
 	return (double)ts.tv_sec * 1e6 + (double)ts.tv_nsec / 1e3;
 }
 
-/* Read until `want` appears in the output or the time is up. Returns the
- * bytes read, or -1 on a timeout. `tail` keeps the last bytes across reads
- * so a marker split between reads is still found. */
-static long wait_for(int fd, const char *want, int timeout_ms)
+/* What is read from the terminal: the last few bytes of earlier reads are
+ * kept in front of each new read, so a marker split between reads is
+ * found too. */
+#define KEEP 63
+struct scan {
+	char buf[KEEP + 65536];
+	size_t kept;
+};
+
+/* Read until `want` (at most KEEP + 1 bytes) appears in the output or the
+ * time is up. Returns the bytes read, or -1 on a timeout. */
+static long wait_for(struct scan *sc, int fd, const char *want, int timeout_ms)
 {
-	static char tail[8192];
-	static size_t tail_len;
 	size_t wl = strlen(want);
 	double end = now_us() + timeout_ms * 1e3;
 	long total = 0;
-	char buf[65536];
 
 	for (;;) {
 		double left = end - now_us();
 		struct pollfd p = {.fd = fd, .events = POLLIN};
 		if (left <= 0 || poll(&p, 1, (int)(left / 1e3) + 1) <= 0)
 			return -1;
-		ssize_t n = read(fd, buf, sizeof buf);
+		ssize_t n = read(fd, sc->buf + sc->kept, sizeof sc->buf - sc->kept);
 		if (n <= 0)
 			return -1;
 		total += n;
-		/* keep the last wl-1 bytes of what came before, plus this read */
-		size_t keep = tail_len < wl ? tail_len : wl - 1;
-		memmove(tail, tail + tail_len - keep, keep);
-		size_t take = (size_t)n < sizeof tail - keep ? (size_t)n : sizeof tail - keep;
-		memcpy(tail + keep, buf + n - take, take);
-		tail_len = keep + take;
-		if (memmem(tail, tail_len, want, wl) || memmem(buf, (size_t)n, want, wl)) {
-			tail_len = 0;
+		size_t len = sc->kept + (size_t)n;
+		if (memmem(sc->buf, len, want, wl)) {
+			sc->kept = 0;
 			return total;
 		}
+		sc->kept = len < KEEP ? len : KEEP;
+		memmove(sc->buf, sc->buf + len - sc->kept, sc->kept);
 	}
 }
 
@@ -82,8 +84,9 @@ int main(int argc, char **argv)
 	int master, i = 1, keys = 0;
 	bool drain;
 	pid_t pid;
+	struct scan *sc = calloc(1, sizeof *sc);
 
-	if (argc < 4) {
+	if (argc < 4 || !sc) {
 		fprintf(stderr, "usage: typometer echo N -- CMD... | typometer drain -- CMD...\n");
 		return 2;
 	}
@@ -103,7 +106,7 @@ int main(int argc, char **argv)
 		perror(argv[i]);
 		_exit(127);
 	}
-	if (wait_for(master, READY, READY_TIMEOUT_MS) < 0) {
+	if (wait_for(sc, master, READY, READY_TIMEOUT_MS) < 0) {
 		fprintf(stderr, "typometer: %s never printed %s\n", argv[i], READY);
 		goto fail;
 	}
@@ -112,7 +115,7 @@ int main(int argc, char **argv)
 		long total = 0, n;
 		if (write(master, "\r", 1) != 1)
 			goto fail;
-		while ((n = wait_for(master, END, 600000)) >= 0) {
+		while ((n = wait_for(sc, master, END, 600000)) >= 0) {
 			total += n;
 			break;
 		}
@@ -126,7 +129,7 @@ int main(int argc, char **argv)
 		for (int k = 0; k < keys; k++) {
 			char key[2] = {(char)('a' + k % 26), 0};
 			double t0 = now_us();
-			if (write(master, key, 1) != 1 || wait_for(master, key, KEY_TIMEOUT_MS) < 0) {
+			if (write(master, key, 1) != 1 || wait_for(sc, master, key, KEY_TIMEOUT_MS) < 0) {
 				fprintf(stderr, "typometer: no echo for key %d\n", k);
 				goto fail;
 			}
