@@ -568,7 +568,7 @@ int telly_attach(int argc, char **argv)
 	if (tty) {
 		raw = saved;
 		cfmakeraw(&raw);
-		tcsetattr(a->in_fd, TCSAFLUSH, &raw);
+		tcsetattr(a->in_fd, TCSADRAIN, &raw); /* keys typed ahead are kept */
 	}
 	loop(a, sigfd);
 	if (a->detached) {
@@ -579,7 +579,7 @@ int telly_attach(int argc, char **argv)
 	}
 	rp_conn_flush_wait(a->c, 1000);
 	if (tty)
-		tcsetattr(a->in_fd, TCSAFLUSH, &saved);
+		tcsetattr(a->in_fd, TCSADRAIN, &saved);
 	if (a->why[0])
 		fprintf(stderr, "\r\n%s\r\n", a->why);
 	if (a->stats)

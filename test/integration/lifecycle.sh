@@ -42,7 +42,7 @@ wait_until 10 daemon_gone
 
 # Started by attach; exits by itself with its last session.
 tm_start w2 "exec $TELLY attach last -- sh -c 'read x; exit 3'"
-wait_until 10 test -S "$TELLY_DIR/serve.sock"
+wait_until 10 sh -c "'$TELLY' ls 2>/dev/null | grep -q '^last: .*1 viewer)'"
 tm send-keys -t t:w2 Enter
 wait_for w2 '[last exited with status 3]'
 wait_until 10 daemon_gone
