@@ -17,7 +17,7 @@ DEPS    := scripts/deps.sh
 KPTY_SRC   := kernel-pty/disc.c kernel-pty/pty.c kernel-pty/stty.c kernel-pty/linemode.c
 KPTY_OS    := kernel-pty/os.c
 RP_CORE    := remote-proto/codec.c remote-proto/queue.c
-RP_SRC     := $(RP_CORE) remote-proto/transport.c remote-proto/conn.c remote-proto/screen.c
+RP_SRC     := $(RP_CORE) remote-proto/transport.c remote-proto/conn.c remote-proto/screen.c remote-proto/vtscan.c
 CLIENT_SRC := clients/telly.c clients/demo.c clients/serve.c clients/attach.c clients/ctl.c \
               clients/client.c clients/rundir.c
 VTERM_LIBS := $(shell pkg-config --libs vterm 2>/dev/null || echo -lvterm)
@@ -79,7 +79,7 @@ $(BUILD)/test/kpty-script-asan: $(call obj,san,$(KPTY_SRC) $(TS_SRC) test/ttyscr
 	@mkdir -p $(dir $@)
 	$(CC) $(ALL_CFLAGS) -O1 $(SAN) -o $@ $^
 
-RP_UNIT := $(RP_CORE) remote-proto/screen.c kernel-pty/pty.c kernel-pty/disc.c test/unit/test_rp.c
+RP_UNIT := $(RP_CORE) remote-proto/screen.c remote-proto/vtscan.c kernel-pty/pty.c kernel-pty/disc.c test/unit/test_rp.c
 $(BUILD)/test/unit-rp: $(call obj,obj,$(RP_UNIT))
 	@mkdir -p $(dir $@)
 	$(CC) $(ALL_CFLAGS) -o $@ $^ $(VTERM_LIBS)

@@ -1,36 +1,78 @@
 /* The host's copy of a session's screen (see screen.h).
  *
+ * libvterm's state layer parses the output; the cells live here, not in
+ * libvterm's screen layer, because a session's output is mostly lines
+ * scrolling by and that layer moves every cell of the screen for each line
+ * (and converts each line again to hand it to the scrollback). Here the
+ * screen and its scrollback are one ring of lines: a line scrolling off
+ * the top is a change of the ring's origin and nothing is copied or
+ * encoded until somebody asks for a snapshot.
+ *
  * Cells are turned back into bytes with one SGR sequence per change of
  * attributes, colours kept as the program set them (default, indexed or
  * truecolour), so a snapshot redraws what the program drew rather than an
- * approximation. Scrollback lines are encoded once, when they scroll off.
+ * approximation.
  */
 #include <errno.h>
 #include <stdarg.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <vterm.h>
 
 #include "screen.h"
+#include "vtscan.h"
 
-struct sb_line {
-	char *p;
-	size_t n;
+enum {
+	A_BOLD = 1 << 0,
+	A_ITALIC = 1 << 1,
+	A_BLINK = 1 << 2,
+	A_REVERSE = 1 << 3,
+	A_STRIKE = 1 << 4,
+	A_PROTECTED = 1 << 5,
+	A_UL_SHIFT = 8, /* two bits: none, single, double, curly */
+	A_UL_MASK = 3 << A_UL_SHIFT,
+};
+
+#define CELL_CHARS 3 /* a base character and two combining marks */
+
+struct cell {
+	uint32_t ch[CELL_CHARS]; /* ch[0] == 0: never written (a blank) */
+	VTermColor fg, bg;
+	uint16_t attrs;
+	uint8_t width; /* 0 on the right half of a wide character */
+	uint8_t pad;
+};
+
+/* A ring of lines of cap_cols cells. Screen row y is line (top + y) mod
+ * nlines; the sb_count lines before top are the scrollback (the primary
+ * screen's grid has nlines = rows + sb_cap, the alternate screen's has
+ * no room for any). */
+struct grid {
+	struct cell *cells;
+	unsigned nlines, top, sb_count;
 };
 
 struct rp_screen {
 	VTerm *vt;
-	VTermScreen *vs;
-	int rows, cols;
-	struct sb_line *sb; /* ring */
-	unsigned sb_cap, sb_head, sb_count;
-	size_t sb_bytes, sb_limit;
-	bool cursor_visible, altscreen;
-	int mouse;
+	VTermState *st;
+	int rows, cols, cap_cols;
+	struct grid grid[2], *cur; /* primary, alternate */
+	unsigned sb_lines;	   /* as asked for */
+	size_t sb_bytes;
+	unsigned sb_cap; /* what fits sb_bytes at cap_cols */
+	struct cell pen; /* the attributes new glyphs are drawn with */
+	bool cursor_visible, reverse;
+	int mouse, cursor_shape;
+	bool cursor_blink;
 	char title[256];
-	VTermScreenCell *row; /* one row of cells, for encoding */
-	struct rp_bytes scratch; /* a scrolled-off line being encoded */
+	/* The plain-text path (see rp_screen_feed). */
+	struct rp_vtscan scan;
+	bool fast;	/* allowed at all (tests compare with and without) */
+	bool modes_ok; /* libvterm said: autowrap, no margins, whole-screen region */
+	uint8_t carry[4]; /* a UTF-8 character cut at the end of a read */
+	unsigned carry_len;
 };
 
 void rp_bytes_put(struct rp_bytes *b, const void *p, size_t n)
@@ -72,6 +114,345 @@ void rp_bytes_finish(struct rp_bytes *b)
 	memset(b, 0, sizeof *b);
 }
 
+/* ---- the grid ---- */
+
+static struct cell *grid_line(const struct rp_screen *s, const struct grid *g, unsigned i)
+{
+	return g->cells + (size_t)(i % g->nlines) * (size_t)s->cap_cols;
+}
+
+/* Screen row y of the grid in use; y is in range (callers check). */
+static struct cell *row(const struct rp_screen *s, int y)
+{
+	const struct grid *g = s->cur;
+	unsigned i = g->top + (unsigned)y; /* both below nlines: no division */
+
+	if (i >= g->nlines)
+		i -= g->nlines;
+	return g->cells + (size_t)i * (size_t)s->cap_cols;
+}
+
+static struct cell blank_cell(const struct rp_screen *s)
+{
+	/* As libvterm's screen erases: the pen's colours, no attributes. */
+	return (struct cell){.fg = s->pen.fg, .bg = s->pen.bg, .width = 1};
+}
+
+static void fill(struct cell *c, int n, const struct cell *v)
+{
+	/* Doubling copies: a line is cleared for every line that scrolls. */
+	if (n <= 0)
+		return;
+	c[0] = *v;
+	for (int k = 1; k < n; k *= 2)
+		memcpy(c + k, c, (size_t)(k < n - k ? k : n - k) * sizeof *c);
+}
+
+static bool rect_ok(const struct rp_screen *s, VTermRect r)
+{
+	return r.start_row >= 0 && r.start_col >= 0 && r.end_row <= s->rows &&
+	       r.end_col <= s->cols && r.start_row < r.end_row && r.start_col < r.end_col;
+}
+
+static unsigned sb_cap_for(const struct rp_screen *s, int cap_cols)
+{
+	size_t fit = s->sb_bytes / ((size_t)cap_cols * sizeof(struct cell));
+
+	return fit < s->sb_lines ? (unsigned)fit : s->sb_lines;
+}
+
+/* ---- libvterm state callbacks ---- */
+
+static int putglyph(VTermGlyphInfo *info, VTermPos pos, void *user)
+{
+	struct rp_screen *s = user;
+	struct cell *c;
+
+	if (pos.row < 0 || pos.row >= s->rows || pos.col < 0 || pos.col >= s->cols)
+		return 1;
+	c = row(s, pos.row) + pos.col;
+	*c = s->pen;
+	for (int i = 0; i < CELL_CHARS && info->chars[i]; i++)
+		c->ch[i] = info->chars[i];
+	if (info->protected_cell)
+		c->attrs |= A_PROTECTED;
+	if (info->width > 1 && pos.col + 1 < s->cols) {
+		c->width = 2;
+		/* Only marked, as libvterm's screen does: the cell keeps its
+		 * old pen and protection (a selective erase may clear it). */
+		memset(c[1].ch, 0, sizeof c[1].ch);
+		c[1].width = 0;
+	}
+	return 1;
+}
+
+/* Scrolls up of full-width regions that start at the top move the ring's
+ * origin: the lines going off the top become scrollback (on the primary
+ * screen) and the line slots they free are reused, cleared, at the bottom
+ * of the region. Anything else is left to libvterm, which falls back on
+ * moverect and erase. */
+static int scrollrect(VTermRect r, int down, int right, void *user)
+{
+	struct rp_screen *s = user;
+	struct grid *g = s->cur;
+	struct cell b = blank_cell(s);
+	int n;
+
+	if (right || down <= 0 || r.start_row != 0 || r.start_col != 0 || r.end_col != s->cols ||
+	    !rect_ok(s, r))
+		return 0;
+	n = down < r.end_row ? down : r.end_row;
+	for (int i = 0; i < n; i++) {
+		g->top = (g->top + 1) % g->nlines;
+		if (g->sb_count < g->nlines - (unsigned)s->rows)
+			g->sb_count++;
+		/* Rows below the region stay where they were. */
+		for (int y = s->rows - 1; y >= r.end_row; y--)
+			memcpy(row(s, y), row(s, y - 1), (size_t)s->cap_cols * sizeof(struct cell));
+		fill(row(s, r.end_row - 1), s->cap_cols, &b);
+	}
+	return 1;
+}
+
+static int moverect(VTermRect dest, VTermRect src, void *user)
+{
+	struct rp_screen *s = user;
+	int h = src.end_row - src.start_row;
+	size_t w = (size_t)(src.end_col - src.start_col) * sizeof(struct cell);
+
+	if (!rect_ok(s, src) || !rect_ok(s, dest) || dest.end_row - dest.start_row != h ||
+	    dest.end_col - dest.start_col != src.end_col - src.start_col)
+		return 1;
+	if (dest.start_row <= src.start_row) {
+		for (int y = 0; y < h; y++)
+			memmove(row(s, dest.start_row + y) + dest.start_col,
+				row(s, src.start_row + y) + src.start_col, w);
+	} else {
+		for (int y = h - 1; y >= 0; y--)
+			memmove(row(s, dest.start_row + y) + dest.start_col,
+				row(s, src.start_row + y) + src.start_col, w);
+	}
+	return 1;
+}
+
+static int erase(VTermRect r, int selective, void *user)
+{
+	struct rp_screen *s = user;
+	struct cell b = blank_cell(s);
+
+	if (!rect_ok(s, r))
+		return 1;
+	for (int y = r.start_row; y < r.end_row; y++) {
+		struct cell *c = row(s, y);
+		for (int x = r.start_col; x < r.end_col; x++)
+			if (!selective || !(c[x].attrs & A_PROTECTED))
+				c[x] = b;
+	}
+	return 1;
+}
+
+static void set_attr(struct cell *pen, unsigned bit, bool on)
+{
+	pen->attrs = (uint16_t)(on ? pen->attrs | bit : pen->attrs & ~bit);
+}
+
+static int setpenattr(VTermAttr attr, VTermValue *val, void *user)
+{
+	struct cell *pen = &((struct rp_screen *)user)->pen;
+
+	switch (attr) {
+	case VTERM_ATTR_BOLD:
+		set_attr(pen, A_BOLD, val->boolean);
+		break;
+	case VTERM_ATTR_UNDERLINE:
+		pen->attrs = (uint16_t)((pen->attrs & ~A_UL_MASK) |
+					(((unsigned)val->number & 3) << A_UL_SHIFT));
+		break;
+	case VTERM_ATTR_ITALIC:
+		set_attr(pen, A_ITALIC, val->boolean);
+		break;
+	case VTERM_ATTR_BLINK:
+		set_attr(pen, A_BLINK, val->boolean);
+		break;
+	case VTERM_ATTR_REVERSE:
+		set_attr(pen, A_REVERSE, val->boolean);
+		break;
+	case VTERM_ATTR_STRIKE:
+		set_attr(pen, A_STRIKE, val->boolean);
+		break;
+	case VTERM_ATTR_FOREGROUND:
+		pen->fg = val->color;
+		break;
+	case VTERM_ATTR_BACKGROUND:
+		pen->bg = val->color;
+		break;
+	default:
+		break;
+	}
+	return 1;
+}
+
+static int settermprop(VTermProp prop, VTermValue *val, void *user)
+{
+	struct rp_screen *s = user;
+
+	switch (prop) {
+	case VTERM_PROP_CURSORVISIBLE:
+		s->cursor_visible = val->boolean;
+		break;
+	case VTERM_PROP_CURSORBLINK:
+		s->cursor_blink = val->boolean;
+		break;
+	case VTERM_PROP_CURSORSHAPE:
+		s->cursor_shape = val->number;
+		break;
+	case VTERM_PROP_REVERSE:
+		s->reverse = val->boolean;
+		break;
+	case VTERM_PROP_ALTSCREEN:
+		s->cur = &s->grid[val->boolean ? 1 : 0];
+		/* The alternate screen starts blank each time, as xterm's. */
+		if (val->boolean)
+			erase((VTermRect){0, s->rows, 0, s->cols}, 0, s);
+		break;
+	case VTERM_PROP_MOUSE:
+		s->mouse = val->number;
+		break;
+	case VTERM_PROP_TITLE:
+		snprintf(s->title, sizeof s->title, "%s", val->string ? val->string : "");
+		break;
+	default:
+		break;
+	}
+	return 1;
+}
+
+/* Builds in `out` a copy of grid g as a ring whose screen row 0 is g's
+ * logical line `first` (0 being g's oldest scrollback line), with up to
+ * sb_cap lines of scrollback before it; lines past g's are blank. g is
+ * left as it was, so that a failure changes nothing. */
+static int regrid(const struct rp_screen *s, const struct grid *g, struct grid *out, int rows,
+		  int cap_cols, unsigned sb_cap, unsigned first)
+{
+	unsigned old_total = g->sb_count + (unsigned)s->rows;
+	unsigned sb = first < sb_cap ? first : sb_cap;
+	unsigned nlines = (unsigned)rows + sb_cap;
+	struct cell b = blank_cell(s);
+	struct cell *cells = malloc((size_t)nlines * (size_t)cap_cols * sizeof *cells);
+	int keep = cap_cols < s->cap_cols ? cap_cols : s->cap_cols;
+
+	if (!cells)
+		return -ENOMEM;
+	for (unsigned i = 0; i < nlines; i++) {
+		struct cell *dst = cells + (size_t)i * (size_t)cap_cols;
+		unsigned l = first - sb + i;
+
+		if (i < sb + (unsigned)rows && l < old_total) {
+			memcpy(dst, grid_line(s, g, g->top + g->nlines - g->sb_count + l),
+			       (size_t)keep * sizeof *dst);
+			fill(dst + keep, cap_cols - keep, &b);
+		} else {
+			fill(dst, cap_cols, &b);
+		}
+	}
+	*out = (struct grid){.cells = cells, .nlines = nlines, .top = sb, .sb_count = sb};
+	return 0;
+}
+
+static bool row_blank(const struct rp_screen *s, int y)
+{
+	const struct cell *c = row(s, y);
+
+	for (int x = 0; x < s->cols; x++)
+		if (c[x].ch[0]) /* a space written is not blank, as for libvterm */
+			return false;
+	return true;
+}
+
+/* As libvterm's screen: fewer rows push lines off the top into the
+ * scrollback only as far as the cursor needs (blank rows below it go
+ * first); more rows bring scrollback lines back. */
+static int resize(int rows, int cols, VTermPos *delta, void *user)
+{
+	struct rp_screen *s = user;
+	struct grid *pri = &s->grid[0], *alt = &s->grid[1], npri, nalt;
+	bool on_alt = s->cur == alt;
+	int cap_cols = cols > s->cap_cols ? cols : s->cap_cols;
+	unsigned sb_cap = sb_cap_for(s, cap_cols);
+	unsigned first = pri->sb_count;
+	VTermPos cur;
+
+	if (rows < 1 || cols < 1)
+		return 1;
+	vterm_state_get_cursorpos(s->st, &cur);
+	if (!on_alt && rows < s->rows) {
+		int y = s->rows - 1;
+		while (y >= rows && row_blank(s, y) && y != cur.row)
+			y--;
+		if (y + 1 > rows) {
+			first += (unsigned)(y + 1 - rows);
+			delta->row -= y + 1 - rows;
+		}
+	} else if (!on_alt && rows > s->rows) {
+		unsigned pop = (unsigned)(rows - s->rows);
+		if (pop > pri->sb_count)
+			pop = pri->sb_count;
+		first -= pop;
+		delta->row += (int)pop;
+	}
+	if (regrid(s, alt, &nalt, rows, cap_cols, 0, 0))
+		return 1; /* out of memory: the old size stays (callbacks check bounds) */
+	if (regrid(s, pri, &npri, rows, cap_cols, sb_cap, first)) {
+		free(nalt.cells);
+		return 1;
+	}
+	free(alt->cells);
+	free(pri->cells);
+	*alt = nalt;
+	*pri = npri;
+	s->cap_cols = cap_cols;
+	/* Cells right of a narrower screen would come back stale if it widens
+	 * again; scrollback keeps them, since its lines are redrawn whole. */
+	if (cols < s->cols) {
+		struct cell b = blank_cell(s);
+		for (int g = 0; g < 2; g++)
+			for (int y = 0; y < rows; y++)
+				fill(grid_line(s, &s->grid[g], s->grid[g].top + (unsigned)y) + cols,
+				     cap_cols - cols, &b);
+	}
+	s->rows = rows;
+	s->cols = cols;
+	s->sb_cap = sb_cap;
+	return 1;
+}
+
+/* A line becoming double-width keeps its left half, as libvterm's screen
+ * does; the cells it would draw beyond the middle are erased. (The old
+ * line info is not looked at: libvterm 0.1.4 may pass it from beyond its
+ * array after a resize.) */
+static int setlineinfo(int y, const VTermLineInfo *now, const VTermLineInfo *was, void *user)
+{
+	struct rp_screen *s = user;
+
+	(void)was;
+	if (now->doublewidth && y >= 0 && y < s->rows)
+		erase((VTermRect){y, y + 1, s->cols / 2, s->cols}, 0, s);
+	return 1;
+}
+
+static const VTermStateCallbacks state_cb = {
+	.setlineinfo = setlineinfo,
+	.putglyph = putglyph,
+	.scrollrect = scrollrect,
+	.moverect = moverect,
+	.erase = erase,
+	.setpenattr = setpenattr,
+	.settermprop = settermprop,
+	.resize = resize,
+};
+
+/* ---- turning cells back into bytes ---- */
+
 static size_t utf8(uint32_t c, char *o)
 {
 	if (c < 0x80) {
@@ -100,9 +481,7 @@ static size_t utf8(uint32_t c, char *o)
 
 static void put_color(struct rp_bytes *b, const VTermColor *c, bool fg)
 {
-	if (fg ? VTERM_COLOR_IS_DEFAULT_FG(c) : VTERM_COLOR_IS_DEFAULT_BG(c))
-		rp_bytes_printf(b, ";%d", fg ? 39 : 49);
-	else if (VTERM_COLOR_IS_INDEXED(c))
+	if (VTERM_COLOR_IS_INDEXED(c))
 		rp_bytes_printf(b, ";%d;5;%u", fg ? 38 : 48, c->indexed.idx);
 	else
 		rp_bytes_printf(b, ";%d;2;%u;%u;%u", fg ? 38 : 48, c->rgb.red, c->rgb.green,
@@ -121,24 +500,32 @@ static bool same_color(const VTermColor *a, const VTermColor *b)
 	       a->rgb.blue == b->rgb.blue;
 }
 
-static bool same_pen(const VTermScreenCell *a, const VTermScreenCell *b)
+static bool same_pen(const struct cell *a, const struct cell *b)
 {
-	return a->attrs.bold == b->attrs.bold && a->attrs.underline == b->attrs.underline &&
-	       a->attrs.italic == b->attrs.italic && a->attrs.blink == b->attrs.blink &&
-	       a->attrs.reverse == b->attrs.reverse && a->attrs.strike == b->attrs.strike &&
-	       same_color(&a->fg, &b->fg) && same_color(&a->bg, &b->bg);
+	return ((a->attrs ^ b->attrs) & ~A_PROTECTED) == 0 && same_color(&a->fg, &b->fg) &&
+	       same_color(&a->bg, &b->bg);
 }
 
-static void put_pen(struct rp_bytes *b, const VTermScreenCell *c)
+static void put_pen(struct rp_bytes *b, const struct cell *c)
 {
-	const bool on[] = {c->attrs.bold,  c->attrs.italic,  c->attrs.underline,
-			   c->attrs.blink, c->attrs.reverse, c->attrs.strike};
-	static const char sgr[] = "134579";
+	static const struct {
+		unsigned mask, value;
+		const char *sgr;
+	} attr[] = {
+		{A_BOLD, A_BOLD, ";1"},
+		{A_ITALIC, A_ITALIC, ";3"},
+		{A_UL_MASK, 1 << A_UL_SHIFT, ";4"},
+		{A_UL_MASK, 2 << A_UL_SHIFT, ";21"},
+		{A_UL_MASK, 3 << A_UL_SHIFT, ";4:3"},
+		{A_BLINK, A_BLINK, ";5"},
+		{A_REVERSE, A_REVERSE, ";7"},
+		{A_STRIKE, A_STRIKE, ";9"},
+	};
 
 	rp_bytes_put(b, "\033[0", 3);
-	for (size_t i = 0; i < sizeof on / sizeof on[0]; i++)
-		if (on[i])
-			rp_bytes_printf(b, ";%c", sgr[i]);
+	for (size_t i = 0; i < sizeof attr / sizeof attr[0]; i++)
+		if ((c->attrs & attr[i].mask) == attr[i].value)
+			rp_bytes_put(b, attr[i].sgr, strlen(attr[i].sgr));
 	if (!VTERM_COLOR_IS_DEFAULT_FG(&c->fg))
 		put_color(b, &c->fg, true);
 	if (!VTERM_COLOR_IS_DEFAULT_BG(&c->bg))
@@ -146,133 +533,79 @@ static void put_pen(struct rp_bytes *b, const VTermScreenCell *c)
 	rp_bytes_put(b, "m", 1);
 }
 
-static bool blank(const VTermScreenCell *c)
+static bool blank(const struct cell *c)
 {
-	return (c->chars[0] == 0 || c->chars[0] == ' ') && !c->attrs.reverse &&
-	       !c->attrs.underline && VTERM_COLOR_IS_DEFAULT_BG(&c->bg);
+	return (c->ch[0] == 0 || c->ch[0] == ' ') && !(c->attrs & (A_REVERSE | A_UL_MASK)) &&
+	       VTERM_COLOR_IS_DEFAULT_BG(&c->bg);
 }
 
 /* One line of cells as bytes: attributes as SGR, trailing blanks left out
  * and the rest of the line erased in the default pen. */
-static void encode_cells(const VTermScreenCell *cells, int ncols, struct rp_bytes *b)
+static void encode_cells(const struct cell *cells, int ncols, struct rp_bytes *b)
 {
 	int end = ncols;
-	const VTermScreenCell *pen = NULL;
+	const struct cell *pen = NULL;
 	char u[4];
 
 	while (end > 0 && blank(&cells[end - 1]))
 		end--;
 	for (int x = 0; x < end;) {
-		const VTermScreenCell *c = &cells[x];
+		const struct cell *c = &cells[x];
 		if (!pen || !same_pen(pen, c))
 			put_pen(b, c);
 		pen = c;
-		if (c->chars[0] == 0) {
+		if (c->ch[0] == 0 || c->width == 0) {
 			rp_bytes_put(b, " ", 1);
 		} else {
-			for (int i = 0; i < VTERM_MAX_CHARS_PER_CELL && c->chars[i]; i++)
-				rp_bytes_put(b, u, utf8(c->chars[i], u));
+			for (int i = 0; i < CELL_CHARS && c->ch[i]; i++)
+				rp_bytes_put(b, u, utf8(c->ch[i], u));
 		}
-		x += c->width > 0 ? c->width : 1;
+		x += c->width == 2 ? 2 : 1;
 	}
 	rp_bytes_put(b, "\033[0m\033[K", 7);
 }
 
-static void sb_drop_oldest(struct rp_screen *s)
-{
-	struct sb_line *l = &s->sb[s->sb_head];
-
-	s->sb_bytes -= l->n;
-	free(l->p);
-	l->p = NULL;
-	s->sb_head = (s->sb_head + 1) % s->sb_cap;
-	s->sb_count--;
-}
-
-static int sb_pushline(int cols, const VTermScreenCell *cells, void *user)
-{
-	struct rp_screen *s = user;
-	struct rp_bytes *b = &s->scratch;
-	char *p;
-
-	if (!s->sb_cap)
-		return 0;
-	/* Encoded in a reused buffer, kept in an allocation of its own size:
-	 * the bound on sb_bytes is then the memory it takes. */
-	b->len = 0;
-	encode_cells(cells, cols, b);
-	if (b->err || b->len > s->sb_limit || !(p = malloc(b->len)))
-		return 0;
-	memcpy(p, b->p, b->len);
-	while (s->sb_count && (s->sb_count == s->sb_cap || s->sb_bytes + b->len > s->sb_limit))
-		sb_drop_oldest(s);
-	s->sb[(s->sb_head + s->sb_count) % s->sb_cap] = (struct sb_line){p, b->len};
-	s->sb_count++;
-	s->sb_bytes += b->len;
-	return 1;
-}
-
-static int settermprop(VTermProp prop, VTermValue *val, void *user)
-{
-	struct rp_screen *s = user;
-
-	switch (prop) {
-	case VTERM_PROP_CURSORVISIBLE:
-		s->cursor_visible = val->boolean;
-		break;
-	case VTERM_PROP_ALTSCREEN:
-		s->altscreen = val->boolean;
-		break;
-	case VTERM_PROP_MOUSE:
-		s->mouse = val->number;
-		break;
-	case VTERM_PROP_TITLE:
-		snprintf(s->title, sizeof s->title, "%s", val->string ? val->string : "");
-		break;
-	default:
-		break;
-	}
-	return 1;
-}
-
-static const VTermScreenCallbacks screen_cb = {
-	.settermprop = settermprop,
-	.sb_pushline = sb_pushline,
-};
+/* ---- the public side ---- */
 
 struct rp_screen *rp_screen_create(int rows, int cols, unsigned sb_lines, size_t sb_bytes)
 {
 	struct rp_screen *s = calloc(1, sizeof *s);
+	VTermColor fg, bg;
 
 	if (!s)
 		return NULL;
 	if (rows < 1 || cols < 1)
 		rows = 24, cols = 80;
-	s->sb = sb_lines ? calloc(sb_lines, sizeof *s->sb) : NULL;
-	if (sb_lines && !s->sb)
-		goto fail_sb;
-	s->row = calloc((size_t)cols, sizeof *s->row);
-	if (!s->row)
-		goto fail_row;
+	s->sb_lines = sb_lines;
+	s->sb_bytes = sb_bytes;
+	s->cap_cols = cols;
+	s->sb_cap = sb_cap_for(s, cols);
 	s->vt = vterm_new(rows, cols);
 	if (!s->vt)
 		goto fail_vt;
-	s->sb_cap = sb_lines;
-	s->sb_limit = sb_bytes;
+	s->st = vterm_obtain_state(s->vt);
+	vterm_set_utf8(s->vt, 1);
+	vterm_state_get_default_colors(s->st, &fg, &bg);
+	s->pen = (struct cell){.fg = fg, .bg = bg, .width = 1};
+	/* Before any line exists, "the old screen" is zero rows of nothing. */
+	if (regrid(s, &s->grid[0], &s->grid[0], rows, cols, s->sb_cap, 0))
+		goto fail_pri;
+	if (regrid(s, &s->grid[1], &s->grid[1], rows, cols, 0, 0))
+		goto fail_alt;
 	s->rows = rows;
 	s->cols = cols;
+	s->cur = &s->grid[0];
 	s->cursor_visible = true;
-	vterm_set_utf8(s->vt, 1);
-	s->vs = vterm_obtain_screen(s->vt);
-	vterm_screen_set_callbacks(s->vs, &screen_cb, s);
-	vterm_screen_enable_altscreen(s->vs, 1);
-	vterm_screen_reset(s->vs, 1);
+	s->fast = true;
+	rp_vtscan_init(&s->scan);
+	vterm_state_set_callbacks(s->st, &state_cb, s);
+	vterm_state_reset(s->st, 1);
 	return s;
+fail_alt:
+	free(s->grid[0].cells);
+fail_pri:
+	vterm_free(s->vt);
 fail_vt:
-	free(s->row);
-fail_row:
-	free(s->sb);
-fail_sb:
 	free(s);
 	return NULL;
 }
@@ -281,18 +614,192 @@ void rp_screen_destroy(struct rp_screen *s)
 {
 	if (!s)
 		return;
-	while (s->sb_count)
-		sb_drop_oldest(s);
 	vterm_free(s->vt);
-	rp_bytes_finish(&s->scratch);
-	free(s->sb);
-	free(s->row);
+	free(s->grid[0].cells);
+	free(s->grid[1].cells);
 	free(s);
 }
 
+/* libvterm answers a mode query (DECRQM, DECRQSS) into its output
+ * buffer; the answer is compared with the one wanted. */
+static bool vt_answers(struct rp_screen *s, const char *query, const char *want)
+{
+	char a[64];
+	size_t n;
+
+	while (vterm_output_get_buffer_current(s->vt))
+		vterm_output_read(s->vt, a, sizeof a);
+	vterm_input_write(s->vt, query, strlen(query));
+	n = vterm_output_read(s->vt, a, sizeof a - 1);
+	a[n] = 0;
+	return !strcmp(a, want);
+}
+
+/* Whether plain text arriving now may be drawn by fast_draw: the scanner
+ * says the stream is plain, libvterm's cursor is at the start of a line
+ * (so no wrap is pending and no earlier glyph can take a combining mark),
+ * autowrap is on, there are no margins and no double-width lines. */
+static bool fast_ready(struct rp_screen *s)
+{
+	VTermPos cur;
+
+	if (!s->fast || !rp_vtscan_plain(&s->scan) || s->cols < 2)
+		return false;
+	vterm_state_get_cursorpos(s->st, &cur);
+	if (cur.col != 0 || cur.row < 0 || cur.row >= s->rows)
+		return false;
+	if (s->scan.modes_changed) {
+		char region[32];
+		snprintf(region, sizeof region, "\033P1$r1;%dr\033\\", s->rows);
+		s->modes_ok = vt_answers(s, "\033[?7$p", "\033[?7;1$y") &&
+			      !vt_answers(s, "\033[?69$p", "\033[?69;1$y") &&
+			      vt_answers(s, "\033P$qr\033\\", region);
+		s->scan.modes_changed = false;
+	}
+	if (!s->modes_ok)
+		return false;
+	for (int y = 0; y < s->rows; y++) {
+		const VTermLineInfo *li = vterm_state_get_lineinfo(s->st, y);
+		if (li && (li->doublewidth || li->doubleheight))
+			return false;
+	}
+	return true;
+}
+
+/* How much of p fast_draw may take: plain bytes up to the last line feed
+ * that leaves the cursor in column 0. */
+static size_t plain_len(const struct rp_screen *s, const uint8_t *p, size_t n)
+{
+	size_t end = 0;
+
+	for (size_t i = 0; i < n; i++) {
+		uint8_t c = p[i];
+		if (c == '\n') {
+			if (i == 0 || p[i - 1] == '\r' || s->scan.lnm)
+				end = i + 1;
+		} else if (c != '\r' && (c < 0x20 || c > 0x7e)) {
+			break;
+		}
+	}
+	return end;
+}
+
+/* What libvterm would do with plain text (checked by fast_ready), done
+ * directly on the grid; libvterm is then told where the cursor went. */
+static void fast_draw(struct rp_screen *s, const uint8_t *p, size_t n)
+{
+	const VTermRect all = {0, s->rows, 0, s->cols};
+	struct cell pen = s->pen;
+	VTermPos cur;
+	int y, x = 0;
+	bool wrap = false;
+	struct cell *line;
+	char cup[32];
+
+	if (s->scan.protect)
+		pen.attrs |= A_PROTECTED;
+	vterm_state_get_cursorpos(s->st, &cur);
+	y = cur.row;
+	line = row(s, y);
+	for (size_t i = 0; i < n; i++) {
+		uint8_t c = p[i];
+		if (c == '\r') {
+			x = 0;
+			wrap = false;
+			continue;
+		}
+		if (c == '\n' || wrap) {
+			if (y == s->rows - 1)
+				scrollrect(all, 1, 0, s);
+			else
+				y++;
+			line = row(s, y);
+			if (c == '\n') {
+				wrap = false;
+				if (s->scan.lnm)
+					x = 0;
+				continue;
+			}
+			x = 0;
+			wrap = false;
+		}
+		line[x] = pen;
+		line[x].ch[0] = c;
+		if (x == s->cols - 1)
+			wrap = true;
+		else
+			x++;
+	}
+	snprintf(cup, sizeof cup, "\033[%d;%dH", y + 1, x + 1);
+	vterm_input_write(s->vt, cup, strlen(cup));
+}
+
+static size_t utf8_len(uint8_t lead)
+{
+	return lead >= 0xf0 ? 4 : lead >= 0xe0 ? 3 : 2;
+}
+
+/* How many bytes at the end of p are the start of a UTF-8 character that
+ * is not complete yet. */
+static size_t cut_tail(const uint8_t *p, size_t n)
+{
+	for (size_t i = 1; i <= 3 && i <= n; i++) {
+		uint8_t b = p[n - i];
+		if ((b & 0xc0) == 0x80)
+			continue;
+		return b >= 0xc0 && utf8_len(b) > i ? i : 0;
+	}
+	return 0;
+}
+
+/* Floods of plain lines (a log, `cat` of a file) skip libvterm's
+ * per-character work: its state layer costs about three times the rest
+ * of the daemon's per-byte work. Everything else goes through libvterm, a
+ * line at a time so that the plain path can take over at the next one. */
+static void feed_part(struct rp_screen *s, const uint8_t *p, size_t n)
+{
+	while (n) {
+		size_t k = fast_ready(s) ? plain_len(s, p, n) : 0;
+
+		if (k) {
+			fast_draw(s, p, k);
+		} else {
+			const uint8_t *lf = memchr(p, '\n', n);
+			k = lf ? (size_t)(lf - p) + 1 : n;
+			vterm_input_write(s->vt, (const char *)p, k);
+			rp_vtscan_feed(&s->scan, p, k);
+		}
+		p += k;
+		n -= k;
+	}
+}
+
+/* A UTF-8 character cut between two reads is held back and given to
+ * libvterm whole: libvterm 0.1.4 turns a character split across two
+ * writes into U+FFFD, and its decoder stays confused after. */
 void rp_screen_feed(struct rp_screen *s, const void *buf, size_t n)
 {
-	vterm_input_write(s->vt, buf, n);
+	const uint8_t *p = buf;
+	size_t hold;
+
+	if (s->carry_len) {
+		size_t want = utf8_len(s->carry[0]);
+		while (s->carry_len < want && n && (*p & 0xc0) == 0x80) {
+			s->carry[s->carry_len++] = *p++;
+			n--;
+		}
+		if (s->carry_len < want && !n)
+			return;
+		if (s->carry_len < want) /* never finished: shown as U+FFFD */
+			feed_part(s, (const uint8_t *)"\xef\xbf\xbd", 3);
+		else
+			feed_part(s, s->carry, s->carry_len);
+		s->carry_len = 0;
+	}
+	hold = cut_tail(p, n);
+	feed_part(s, p, n - hold);
+	memcpy(s->carry, p + n - hold, hold);
+	s->carry_len = (unsigned)hold;
 	/* Answers to the program's queries come from the viewers' own
 	 * terminals; the host's copy only watches. */
 	while (vterm_output_get_buffer_current(s->vt)) {
@@ -301,55 +808,52 @@ void rp_screen_feed(struct rp_screen *s, const void *buf, size_t n)
 	}
 }
 
-void rp_screen_resize(struct rp_screen *s, int rows, int cols)
+void rp_screen_set_fast(struct rp_screen *s, bool on)
 {
-	VTermScreenCell *row;
-
-	if (rows < 1 || cols < 1 || (rows == s->rows && cols == s->cols))
-		return;
-	row = realloc(s->row, (size_t)cols * sizeof *row);
-	if (!row)
-		return;
-	s->row = row;
-	s->rows = rows;
-	s->cols = cols;
-	vterm_set_size(s->vt, rows, cols);
+	s->fast = on;
 }
 
-static void fetch_row(struct rp_screen *s, int y)
+void rp_screen_resize(struct rp_screen *s, int rows, int cols)
 {
-	for (int x = 0; x < s->cols; x++) {
-		VTermPos pos = {.row = y, .col = x};
-		if (!vterm_screen_get_cell(s->vs, pos, &s->row[x]))
-			memset(&s->row[x], 0, sizeof s->row[x]);
+	if (rows < 1 || cols < 1 || (rows == s->rows && cols == s->cols))
+		return;
+	vterm_set_size(s->vt, rows, cols);
+	s->scan.modes_changed = true; /* the scroll region follows the size */
+}
+
+static void put_rows(const struct rp_screen *s, const struct grid *g, struct rp_bytes *out)
+{
+	rp_bytes_put(out, "\033[H\033[2J", 7);
+	for (int y = 0; y < s->rows; y++) {
+		rp_bytes_printf(out, "\033[%d;1H", y + 1);
+		encode_cells(grid_line(s, g, g->top + (unsigned)y), s->cols, out);
 	}
 }
 
 void rp_screen_snapshot(struct rp_screen *s, unsigned sb_max, struct rp_bytes *out)
 {
+	const struct grid *pri = &s->grid[0];
+	unsigned n = pri->sb_count < sb_max ? pri->sb_count : sb_max;
 	VTermPos cur;
-	unsigned first = s->sb_count > sb_max ? s->sb_count - sb_max : 0;
 
 	/* Main screen, default pen, cleared; scrollback lines are printed
 	 * and then pushed into the terminal's own history. */
 	rp_bytes_put(out, "\033[?1049l\033[0m\033[H\033[2J", 19);
-	for (unsigned i = first; i < s->sb_count; i++) {
-		const struct sb_line *l = &s->sb[(s->sb_head + i) % s->sb_cap];
-		rp_bytes_put(out, l->p, l->n);
+	for (unsigned i = 0; i < n; i++) {
+		encode_cells(grid_line(s, pri, pri->top + pri->nlines - n + i), s->cap_cols, out);
 		rp_bytes_put(out, "\r\n", 2);
 	}
-	if (s->sb_count > first) {
+	if (n) {
 		rp_bytes_printf(out, "\033[%d;1H", s->rows);
 		for (int i = 0; i < s->rows; i++)
 			rp_bytes_put(out, "\n", 1);
 	}
-	if (s->altscreen)
+	/* The primary screen is drawn even under the alternate one, so that
+	 * it is right when the program leaves the alternate screen. */
+	put_rows(s, pri, out);
+	if (s->cur == &s->grid[1]) {
 		rp_bytes_put(out, "\033[?1049h", 8);
-	rp_bytes_put(out, "\033[H\033[2J", 7);
-	for (int y = 0; y < s->rows; y++) {
-		fetch_row(s, y);
-		rp_bytes_printf(out, "\033[%d;1H", y + 1);
-		encode_cells(s->row, s->cols, out);
+		put_rows(s, &s->grid[1], out);
 	}
 	if (s->title[0])
 		rp_bytes_printf(out, "\033]2;%s\a", s->title);
@@ -357,19 +861,42 @@ void rp_screen_snapshot(struct rp_screen *s, unsigned sb_max, struct rp_bytes *o
 		rp_bytes_printf(out, "\033[?%dh", s->mouse == VTERM_PROP_MOUSE_CLICK  ? 1000
 						  : s->mouse == VTERM_PROP_MOUSE_DRAG ? 1002
 										      : 1003);
-	vterm_state_get_cursorpos(vterm_obtain_state(s->vt), &cur);
+	if (s->reverse)
+		rp_bytes_put(out, "\033[?5h", 5);
+	if (s->cursor_shape)
+		rp_bytes_printf(out, "\033[%d q",
+				(s->cursor_shape == VTERM_PROP_CURSORSHAPE_UNDERLINE  ? 3
+				 : s->cursor_shape == VTERM_PROP_CURSORSHAPE_BAR_LEFT ? 5
+										      : 1) +
+					!s->cursor_blink);
+	vterm_state_get_cursorpos(s->st, &cur);
 	rp_bytes_printf(out, "\033[%d;%dH\033[?25%c", cur.row + 1, cur.col + 1,
 			s->cursor_visible ? 'h' : 'l');
 }
 
-size_t rp_screen_row_text(struct rp_screen *s, int row, char *buf, size_t n)
+size_t rp_screen_row_text(struct rp_screen *s, int y, char *buf, size_t n)
 {
-	VTermRect r = {.start_row = row, .end_row = row + 1, .start_col = 0, .end_col = s->cols};
-	size_t len;
+	size_t len = 0;
+	const struct cell *c;
 
-	if (!n || row < 0 || row >= s->rows)
+	if (!n || y < 0 || y >= s->rows)
 		return 0;
-	len = vterm_screen_get_text(s->vs, buf, n - 1, r);
+	c = row(s, y);
+	for (int x = 0; x < s->cols; x++) {
+		const uint32_t space = ' ', *ch = c[x].ch[0] ? c[x].ch : &space;
+		char u[4];
+
+		if (c[x].width == 0)
+			continue;
+		for (int i = 0; i < (ch == &space ? 1 : CELL_CHARS) && ch[i]; i++) {
+			size_t k = utf8(ch[i], u);
+			if (len + k >= n)
+				goto done;
+			memcpy(buf + len, u, k);
+			len += k;
+		}
+	}
+done:
 	while (len && buf[len - 1] == ' ')
 		len--;
 	buf[len] = 0;

@@ -10,6 +10,7 @@
 #ifndef RP_SCREEN_H
 #define RP_SCREEN_H
 
+#include <stdbool.h>
 #include <stddef.h>
 
 struct rp_screen;
@@ -35,5 +36,8 @@ void rp_screen_snapshot(struct rp_screen *s, unsigned sb_max, struct rp_bytes *o
 /* The text of one screen row (UTF-8, trailing blanks trimmed), for tests
  * and titles. Returns its length. */
 size_t rp_screen_row_text(struct rp_screen *s, int row, char *buf, size_t n);
+/* Plain text is drawn without libvterm's per-character work unless this
+ * is turned off; tests compare the two. On by default. */
+void rp_screen_set_fast(struct rp_screen *s, bool on);
 
 #endif

@@ -5,9 +5,11 @@
 # file through telly attach, ssh and tmux. Prints a table; draws
 # build/bench/remote.png with gnuplot.
 #
-#   KEYS=200 DRAIN_MB=100 sh test/bench/remote-bench.sh BUILD_DIR
+#   KEYS=200 DRAIN_MB=100 PARTS="echo drain" sh test/bench/remote-bench.sh BUILD_DIR
 . test/integration/lib.sh "$1"
 KEYS=${KEYS:-200}
+PARTS=${PARTS:-echo drain}
+want() { case " $PARTS " in *" $1 "*) return 0 ;; esac; return 1; }
 DRAIN_MB=${DRAIN_MB:-100}
 TYPO=$B/bin/typometer
 PROXY=$B/bin/delay-proxy
@@ -27,9 +29,6 @@ cat_prog="echo READY-FOR-KEYS; exec cat"
 # Raw mode, the program echoing each key itself (an editor's case): here
 # every key must cross the wire and back, for telly as for ssh.
 raw_prog="stty raw -echo; echo READY-FOR-KEYS; exec dd bs=1 2>/dev/null"
-results=$out/remote.dat
-: >"$results"
-
 row() { # LABEL DELAY RESULT
 	set -- "$1" "$2" $3
 	printf '%-28s %5s ms   p50 %9.1f us   p99 %9.1f us\n' "$1" "$2" "$4" "$5"
@@ -61,6 +60,10 @@ echo_mosh() { # DELAY: mosh-client through a UDP delay proxy to mosh-server
 	row "mosh" "$1" "$r"
 }
 
+results=$out/remote.dat
+drates=$out/drain.dat
+if want echo; then
+: >"$results"
 echo "keystroke-to-echo, $KEYS keys to cat (typometer), delay proxy round trip:"
 r=$("$TYPO" echo "$KEYS" -- "$TELLY" attach -e none local0 -- sh -c "$cat_prog") || fail "telly local"
 "$TELLY" kill local0 >/dev/null 2>&1
@@ -76,7 +79,9 @@ for d in 0 100; do
 	echo_telly $d $port "$raw_prog" " raw"
 	echo_ssh $d $port "$raw_prog" " raw"
 done
+fi
 
+if want drain; then
 echo
 echo "draining cat of a ${DRAIN_MB} MB file (80x24 terminal):"
 big=$T/big.txt
@@ -85,7 +90,6 @@ yes 'the quick brown fox jumps over the lazy dog 0123456789 ABCDEFGHIJKLMNOPQRST
 # The program stays after the marker: tmux would close the pane before
 # drawing its last screen.
 drain_prog="echo READY-FOR-KEYS; read x; cat $big; echo END-OF-DRAIN; exec sleep 600"
-drates=$out/drain.dat
 : >"$drates"
 drow() { # LABEL RESULT
 	set -- "$1" $2
@@ -105,6 +109,7 @@ drow "ssh" "$r"
 r=$("$TYPO" drain -- tmux -L "bench-$$" -f /dev/null new-session sh -c "$drain_prog") || fail "tmux drain"
 tmux -L "bench-$$" kill-server 2>/dev/null
 drow "tmux" "$r"
+fi
 
 if command -v gnuplot >/dev/null; then
 	gnuplot <<GP 2>/dev/null && echo && echo "chart: $out/remote.png"

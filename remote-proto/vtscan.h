@@ -1,0 +1,37 @@
+/* rp_vtscan: follows a terminal output stream just far enough to tell
+ * whether plain text (printable ASCII, CR, LF) arriving next would be
+ * drawn plainly: the parser is between sequences, no UTF-8 character is
+ * half read, ASCII is designated in all four character sets, insert mode
+ * is off. It
+ * also says whether newline mode (LNM) and character protection (DECSCA)
+ * are on, and whether a sequence went by that may have changed a mode
+ * libvterm can be asked about (DECAWM, margins, scroll region).
+ *
+ * Pure logic, no I/O: rp_screen runs it beside libvterm so that floods of
+ * plain lines are drawn without libvterm's per-character work. Where
+ * unsure it says "not plain", which only costs speed.
+ */
+#ifndef RP_VTSCAN_H
+#define RP_VTSCAN_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#define RP_VTSCAN_PARAMS 16 /* as libvterm: later CSI arguments are ignored */
+
+struct rp_vtscan {
+	uint8_t state;	   /* enum in vtscan.c */
+	uint8_t utf8_left; /* continuation bytes still expected */
+	uint8_t g[4];	   /* designated character sets (final bytes) */
+	bool irm, lnm, protect;
+	bool modes_changed; /* set here, cleared by the user once it asked */
+	uint8_t inter, leader, nparam;
+	unsigned param[RP_VTSCAN_PARAMS];
+};
+
+void rp_vtscan_init(struct rp_vtscan *v);
+void rp_vtscan_feed(struct rp_vtscan *v, const uint8_t *p, size_t n);
+bool rp_vtscan_plain(const struct rp_vtscan *v);
+
+#endif
