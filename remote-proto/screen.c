@@ -47,7 +47,7 @@ struct cell {
 
 /* A ring of lines of cap_cols cells. Screen row y is line (top + y) mod
  * nlines; the sb_count lines before top are the scrollback (the primary
- * screen's grid has nlines = rows + sb_cap, the alternate screen's has
+ * screen's grid has nlines = rows + sb_cap_for(), the alternate screen's has
  * no room for any). */
 struct grid {
 	struct cell *cells;
@@ -61,7 +61,6 @@ struct rp_screen {
 	struct grid grid[2], *cur; /* primary, alternate */
 	unsigned sb_lines;	   /* as asked for */
 	size_t sb_bytes;
-	unsigned sb_cap; /* what fits sb_bytes at cap_cols */
 	struct cell pen; /* the attributes new glyphs are drawn with */
 	bool cursor_visible, reverse;
 	int mouse, cursor_shape;
@@ -422,7 +421,6 @@ static int resize(int rows, int cols, VTermPos *delta, void *user)
 	}
 	s->rows = rows;
 	s->cols = cols;
-	s->sb_cap = sb_cap;
 	return 1;
 }
 
@@ -579,7 +577,6 @@ struct rp_screen *rp_screen_create(int rows, int cols, unsigned sb_lines, size_t
 	s->sb_lines = sb_lines;
 	s->sb_bytes = sb_bytes;
 	s->cap_cols = cols;
-	s->sb_cap = sb_cap_for(s, cols);
 	s->vt = vterm_new(rows, cols);
 	if (!s->vt)
 		goto fail_vt;
@@ -588,7 +585,7 @@ struct rp_screen *rp_screen_create(int rows, int cols, unsigned sb_lines, size_t
 	vterm_state_get_default_colors(s->st, &fg, &bg);
 	s->pen = (struct cell){.fg = fg, .bg = bg, .width = 1};
 	/* Before any line exists, "the old screen" is zero rows of nothing. */
-	if (regrid(s, &s->grid[0], &s->grid[0], rows, cols, s->sb_cap, 0))
+	if (regrid(s, &s->grid[0], &s->grid[0], rows, cols, sb_cap_for(s, cols), 0))
 		goto fail_pri;
 	if (regrid(s, &s->grid[1], &s->grid[1], rows, cols, 0, 0))
 		goto fail_alt;
