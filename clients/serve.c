@@ -86,6 +86,10 @@ struct conn {
 	struct rp_conn *rc;
 	unsigned id;
 	bool hello, need_token, stalled;
+	/* Some channel fell behind and is owed a snapshot once the queue has
+	 * drained. Kept here and not only on the channels because a drop can
+	 * leave the queue empty: then nothing else would ask to write. */
+	bool snapshots_due;
 	long closing_at; /* ms: destroy then even if not flushed; 0: open */
 	struct chan *chans[MAX_CHANS];
 };
@@ -225,6 +229,7 @@ static void chan_output(struct chan *v, struct rp_buf *b)
 	for (int i = 0; i < MAX_CHANS; i++)
 		if (v->conn->chans[i])
 			v->conn->chans[i]->snapshot_due = true;
+	v->conn->snapshots_due = true;
 }
 
 /* ---- sessions ---- */
@@ -853,8 +858,9 @@ static bool conn_writable(struct server *srv, struct conn *c)
 		conn_destroy(srv, c);
 		return false;
 	}
-	if (r == 0) {
+	if (r == 0 && c->snapshots_due) {
 		/* Drained: channels that fell behind get the screen now. */
+		c->snapshots_due = false;
 		for (int i = 0; i < MAX_CHANS; i++)
 			if (c->chans[i] && c->chans[i]->snapshot_due)
 				chan_snapshot(c->chans[i]);
@@ -1045,7 +1051,7 @@ static int run(struct server *srv)
 		for (s = srv->sessions; s; s = s->next)
 			pf[n++] = (struct pollfd){.fd = s->child.master, .events = POLLIN};
 		for (c = srv->conns; c; c = c->next) {
-			short ev = rp_conn_wevents(c->rc);
+			short ev = rp_conn_wevents(c->rc) | (c->snapshots_due ? POLLOUT : 0);
 			if (!c->stalled && !c->closing_at)
 				ev |= POLLIN;
 			pf[n++] = (struct pollfd){.fd = c->rc->t->rfd, .events = ev};
@@ -1061,7 +1067,7 @@ static int run(struct server *srv)
 			cnext = c->next;
 			if ((pf[n].revents & (POLLIN | POLLHUP | POLLERR)) && !conn_readable(srv, c))
 				continue;
-			if ((pf[n].revents & POLLOUT) || rp_conn_wevents(c->rc))
+			if ((pf[n].revents & POLLOUT) || rp_conn_wevents(c->rc) || c->snapshots_due)
 				conn_writable(srv, c);
 		}
 		if (pf[1].revents & POLLIN)
