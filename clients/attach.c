@@ -55,6 +55,11 @@ struct attach {
 	unsigned p_head, p_count;
 	uint64_t *samples;
 	size_t nsamples, nlocal;
+	/* Output of the frames of one read, written to the terminal at once:
+	 * a terminal write costs the same for 4 KiB as for 64 KiB. */
+	bool batching;
+	size_t out_len;
+	uint8_t out[65536];
 };
 
 static uint64_t now_ns(void)
@@ -131,11 +136,30 @@ static void to_far(void *ctx, const void *buf, size_t n)
 	}
 }
 
+static void out_flush(struct attach *a)
+{
+	write_all(a->out_fd, a->out, a->out_len);
+	a->out_len = 0;
+}
+
+static void out_put(struct attach *a, const void *buf, size_t n)
+{
+	if (!a->batching || n > sizeof a->out) {
+		out_flush(a);
+		write_all(a->out_fd, buf, n);
+		return;
+	}
+	if (n > sizeof a->out - a->out_len)
+		out_flush(a);
+	memcpy(a->out + a->out_len, buf, n);
+	a->out_len += n;
+}
+
 static void to_screen(void *ctx, const void *buf, size_t n)
 {
 	struct attach *a = ctx;
 
-	write_all(a->out_fd, buf, n);
+	out_put(a, buf, n);
 	if (a->in_keys) {
 		send_data(a, RP_ECHO, buf, n);
 		if (a->key_waiting) {
@@ -167,9 +191,9 @@ static const struct kpty_lm_ops attach_ops = {
 
 static void say(struct attach *a, const char *msg)
 {
-	write_all(a->out_fd, "\r\n", 2);
-	write_all(a->out_fd, msg, strlen(msg));
-	write_all(a->out_fd, "\r\n", 2);
+	out_put(a, "\r\n", 2);
+	out_put(a, msg, strlen(msg));
+	out_put(a, "\r\n", 2);
 }
 
 static void help(struct attach *a)
@@ -401,8 +425,11 @@ static bool drain_frames(struct attach *a)
 	const uint8_t *fp;
 	int r = 0;
 
+	a->batching = true;
 	while (!a->done && (r = rp_conn_frame(a->c, &h, &fp)) == 1)
 		on_frame(a, &h, fp);
+	a->batching = false;
+	out_flush(a);
 	if (r < 0) {
 		snprintf(a->why, sizeof a->why, "[bad frame header from the server]");
 		a->rc = 1;

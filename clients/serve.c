@@ -38,8 +38,9 @@
 #define MAX_SESSIONS 256
 #define MAX_CONNS 256
 #define MAX_CHANS 32 /* per connection */
-#define PTY_READ_BYTES 16384
-#define PTY_READS_PER_WAKEUP 8
+#define PTY_READ_BYTES 4096   /* what Linux gives a pty read at most */
+#define PTY_FRAME_BYTES 65532 /* reads shown together, one frame */
+#define PTY_READS_PER_WAKEUP 64
 #define CONN_READS_PER_WAKEUP 4
 #define VIEWER_QUEUE_BYTES (1u << 20)
 #define VIEWER_QUEUE_ENTRIES 2048
@@ -50,6 +51,7 @@
 #define KILL_GRACE_MS 2000    /* SIGHUP, then SIGKILL after this */
 #define CLOSE_GRACE_MS 2000   /* a closing peer gets this long to take its error */
 #define FIRST_CLIENT_MS 10000 /* a daemon nobody reaches exits after this */
+#define SETTLE_MS 50	      /* output paused this long: the screen is drawn */
 #define LIST_CMD_MAX 100
 
 struct conn;
@@ -79,6 +81,7 @@ struct session {
 	size_t log_bytes;
 	char log_path[320];
 	long kill_at; /* ms: SIGKILL then, if it still runs; 0: not killed */
+	long settle_at; /* ms: draw the screen's kept output then; 0: none kept */
 };
 
 struct conn {
@@ -272,6 +275,7 @@ static void session_show(struct server *srv, struct session *s, const void *buf,
 	struct rp_buf *b;
 
 	rp_screen_feed(s->screen, buf, n);
+	s->settle_at = now_ms() + SETTLE_MS;
 	log_append(srv, s, buf, n);
 	b = rp_buf_create(n);
 	if (!b)
@@ -292,21 +296,31 @@ static void session_termios(struct session *s)
 			send_termios(v);
 }
 
+/* Reads until the pty is empty, a frame is full or the wakeup's budget is
+ * spent, and shows what it read as one frame: Linux hands out at most 4 KiB
+ * a read, and every frame costs a write on each hop to the viewer. */
 static void session_read(struct server *srv, struct session *s)
 {
-	_Static_assert(PTY_READ_BYTES <= RP_MAX_PAYLOAD - 4, "one read is one frame");
-	uint8_t buf[PTY_READ_BYTES];
+	_Static_assert(PTY_FRAME_BYTES <= RP_MAX_PAYLOAD - 4, "one frame");
+	uint8_t buf[PTY_FRAME_BYTES];
+	size_t have = 0;
 
 	for (int i = 0; i < PTY_READS_PER_WAKEUP; i++) {
 		uint8_t status;
-		long n = kpty_os_read(s->child.master, buf, sizeof buf, &status);
+		long n = kpty_os_read(s->child.master, buf + have, sizeof buf - have, &status);
 		if (n > 0)
-			session_show(srv, s, buf, (size_t)n, NULL);
-		else if (n == 0 && (status & KPTY_PKT_IOCTL))
+			have += (size_t)n;
+		if (have && (n <= 0 || sizeof buf - have < PTY_READ_BYTES)) {
+			session_show(srv, s, buf, have, NULL);
+			have = 0;
+		}
+		if (n == 0 && (status & KPTY_PKT_IOCTL))
 			session_termios(s);
 		else if (n < 0)
 			return;
 	}
+	if (have)
+		session_show(srv, s, buf, have, NULL);
 }
 
 static bool session_paced(const struct session *s)
@@ -1022,6 +1036,12 @@ static int run(struct server *srv)
 			if (s->kill_at && now >= s->kill_at) {
 				kill(-s->child.pid, SIGKILL);
 				s->kill_at = now + KILL_GRACE_MS;
+			}
+			if (s->settle_at && now >= s->settle_at) {
+				rp_screen_settle(s->screen);
+				s->settle_at = 0;
+			} else if (s->settle_at && s->settle_at - now < timeout) {
+				timeout = s->settle_at - now;
 			}
 			if (s->inq.count) {
 				session_feed(s);

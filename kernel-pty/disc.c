@@ -15,6 +15,8 @@
 #include "disc.h"
 #include "shim.h"
 
+#include <string.h>
+
 #define MASK(x) ((x) & (KPTY_BUF_SIZE - 1))
 
 #define ECHO_OP_START 0xff
@@ -246,10 +248,8 @@ long disc_write(struct disc *d, const uint8_t *buf, size_t nr)
 	return b - buf;
 }
 
-void disc_note_output(struct disc *d, const uint8_t *buf, size_t n)
+static void note_column(struct disc *d, const uint8_t *buf, size_t n)
 {
-	/* Track the column as process_output_block would for text that
-	 * needed no translation. */
 	for (size_t i = 0; i < n; i++) {
 		uint8_t c = buf[i];
 		if (c == '\n') {
@@ -267,6 +267,26 @@ void disc_note_output(struct disc *d, const uint8_t *buf, size_t n)
 			d->column++;
 		}
 	}
+}
+
+/* Track the column as process_output_block would for text that needed no
+ * translation. A carriage return, or a newline that returns the carriage,
+ * sets both columns to 0 whatever came before it, so only the text after
+ * the last of them is looked at: output is mostly whole lines. */
+void disc_note_output(struct disc *d, const uint8_t *buf, size_t n)
+{
+	const uint8_t *cr = memrchr(buf, '\r', n), *lf = memrchr(buf, '\n', n);
+	size_t after_cr = cr ? (size_t)(cr - buf) + 1 : 0;
+	size_t after_lf = lf && (O(d, ONLRET) || O(d, ONLCR)) ? (size_t)(lf - buf) + 1 : 0;
+	size_t from = after_cr > after_lf ? after_cr : after_lf;
+
+	if (lf && (size_t)(lf - buf) + 1 > from) { /* a newline that keeps the column */
+		note_column(d, buf, n);
+		return;
+	}
+	if (from)
+		d->canon_column = d->column = 0;
+	note_column(d, buf + from, n - from);
 }
 
 void disc_write_processed(struct disc *d, const uint8_t *buf, size_t n)

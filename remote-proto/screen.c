@@ -72,7 +72,15 @@ struct rp_screen {
 	bool modes_ok; /* libvterm said: autowrap, no margins, whole-screen region */
 	uint8_t carry[4]; /* a UTF-8 character cut at the end of a read */
 	unsigned carry_len;
+	/* Output not yet drawn (see rp_screen_feed). */
+	uint8_t *pend;
+	size_t pend_len, pend_cap;
 };
+
+/* Output is drawn in batches of up to this much: in a batch of plain text
+ * longer than the ring (screen and scrollback) most lines would scroll
+ * out of the ring before the batch ends and need not be drawn at all. */
+#define PEND_MAX ((size_t)1 << 20)
 
 void rp_bytes_put(struct rp_bytes *b, const void *p, size_t n)
 {
@@ -612,6 +620,7 @@ void rp_screen_destroy(struct rp_screen *s)
 	if (!s)
 		return;
 	vterm_free(s->vt);
+	free(s->pend);
 	free(s->grid[0].cells);
 	free(s->grid[1].cells);
 	free(s);
@@ -667,10 +676,24 @@ static bool fast_ready(struct rp_screen *s)
  * that leaves the cursor in column 0. */
 static size_t plain_len(const struct rp_screen *s, const uint8_t *p, size_t n)
 {
+	const uint64_t ones = ~(uint64_t)0 / 255, highs = ones * 0x80;
 	size_t end = 0;
 
 	for (size_t i = 0; i < n; i++) {
-		uint8_t c = p[i];
+		uint8_t c;
+		/* Eight printable bytes at a time (no byte below 0x20, none above
+		 * 0x7e: the word tests of "Bit Twiddling Hacks"); the rest, and
+		 * every word with a control or high byte in it, one at a time. */
+		while (n - i >= 8) {
+			uint64_t x;
+			memcpy(&x, p + i, 8);
+			if ((((x - ones * 0x20) & ~x) | ((x + ones) | x)) & highs)
+				break;
+			i += 8;
+		}
+		if (i == n)
+			break;
+		c = p[i];
 		if (c == '\n') {
 			if (i == 0 || p[i - 1] == '\r' || s->scan.lnm)
 				end = i + 1;
@@ -681,6 +704,58 @@ static size_t plain_len(const struct rp_screen *s, const uint8_t *p, size_t n)
 	return end;
 }
 
+/* Rows a line of plain text takes from column 0 when it is printable
+ * characters and one CR LF at its end (most output): one, and one more for
+ * each wrap. Sets *len to its length with the CR LF; 0 for any other line. */
+static size_t simple_rows(const struct rp_screen *s, const uint8_t *p, size_t n, size_t *len)
+{
+	const uint8_t *lf = memchr(p, '\n', n);
+	size_t chars;
+
+	if (!lf || lf == p || lf[-1] != '\r')
+		return 0;
+	chars = (size_t)(lf - p) - 1;
+	if (memchr(p, '\r', chars))
+		return 0;
+	*len = chars + 2;
+	return chars ? 1 + (chars - 1) / (size_t)s->cols : 1;
+}
+
+/* With the cursor on the bottom row, each row of text scrolls the whole
+ * screen once; lines followed by more than the ring's worth of rows would
+ * scroll out of the ring again before the end, so they are only counted:
+ * the ring turns by their rows and the bottom line is cleared, as the last
+ * of their line feeds would have left it. Every line of the ring is
+ * scrolled in (cleared) again by the rows drawn after. Returns the bytes
+ * skipped. */
+static size_t fast_skip(struct rp_screen *s, const uint8_t *p, size_t n)
+{
+	struct grid *g = s->cur;
+	size_t total = 0, want, skipped = 0, off, len, r;
+	const struct cell b = blank_cell(s);
+	VTermPos cur;
+
+	if (n / 2 <= g->nlines) /* a line is at least CR LF */
+		return 0;
+	vterm_state_get_cursorpos(s->st, &cur);
+	if (cur.row != s->rows - 1)
+		return 0;
+	for (off = 0; off < n && (r = simple_rows(s, p + off, n - off, &len)); off += len)
+		total += r;
+	if (total <= g->nlines)
+		return 0;
+	want = total - g->nlines;
+	for (off = 0; (r = simple_rows(s, p + off, n - off, &len)) && skipped + r <= want; off += len)
+		skipped += r;
+	g->top = (unsigned)((g->top + skipped) % g->nlines);
+	if (g->nlines - (unsigned)s->rows - g->sb_count < skipped)
+		g->sb_count = g->nlines - (unsigned)s->rows;
+	else
+		g->sb_count += (unsigned)skipped;
+	fill(row(s, s->rows - 1), s->cap_cols, &b);
+	return off;
+}
+
 /* What libvterm would do with plain text (checked by fast_ready), done
  * directly on the grid; libvterm is then told where the cursor went. */
 static void fast_draw(struct rp_screen *s, const uint8_t *p, size_t n)
@@ -688,6 +763,7 @@ static void fast_draw(struct rp_screen *s, const uint8_t *p, size_t n)
 	const VTermRect all = {0, s->rows, 0, s->cols};
 	struct cell pen = s->pen;
 	VTermPos cur;
+	size_t off;
 	int y, x = 0;
 	bool wrap = false;
 	struct cell *line;
@@ -695,6 +771,9 @@ static void fast_draw(struct rp_screen *s, const uint8_t *p, size_t n)
 
 	if (s->scan.protect)
 		pen.attrs |= A_PROTECTED;
+	off = fast_skip(s, p, n);
+	p += off;
+	n -= off;
 	vterm_state_get_cursorpos(s->st, &cur);
 	y = cur.row;
 	line = row(s, y);
@@ -774,7 +853,7 @@ static void feed_part(struct rp_screen *s, const uint8_t *p, size_t n)
 /* A UTF-8 character cut between two reads is held back and given to
  * libvterm whole: libvterm 0.1.4 turns a character split across two
  * writes into U+FFFD, and its decoder stays confused after. */
-void rp_screen_feed(struct rp_screen *s, const void *buf, size_t n)
+static void feed_now(struct rp_screen *s, const void *buf, size_t n)
 {
 	const uint8_t *p = buf;
 	size_t hold;
@@ -805,13 +884,60 @@ void rp_screen_feed(struct rp_screen *s, const void *buf, size_t n)
 	}
 }
 
+static void settle(struct rp_screen *s)
+{
+	if (s->pend_len)
+		feed_now(s, s->pend, s->pend_len);
+	s->pend_len = 0;
+}
+
+/* Nobody looks at the host's screen until a snapshot, a resize or a test
+ * asks, so output is only kept until then, or until a batch is full, or
+ * the owner settles it (when output pauses). */
+void rp_screen_feed(struct rp_screen *s, const void *buf, size_t n)
+{
+	const uint8_t *p = buf;
+
+	while (n) {
+		if (s->pend_len == s->pend_cap) {
+			size_t cap = s->pend_cap ? s->pend_cap * 2 : 16384;
+			uint8_t *np = s->pend_cap < PEND_MAX ? realloc(s->pend, cap) : NULL;
+			if (np) {
+				s->pend = np;
+				s->pend_cap = cap;
+			} else {
+				settle(s);
+				if (!s->pend_cap) { /* no memory for a batch at all */
+					feed_now(s, p, n);
+					return;
+				}
+			}
+		}
+		size_t k = s->pend_cap - s->pend_len < n ? s->pend_cap - s->pend_len : n;
+		memcpy(s->pend + s->pend_len, p, k);
+		s->pend_len += k;
+		p += k;
+		n -= k;
+	}
+}
+
+void rp_screen_settle(struct rp_screen *s)
+{
+	settle(s);
+	free(s->pend);
+	s->pend = NULL;
+	s->pend_cap = 0;
+}
+
 void rp_screen_set_fast(struct rp_screen *s, bool on)
 {
+	settle(s);
 	s->fast = on;
 }
 
 void rp_screen_resize(struct rp_screen *s, int rows, int cols)
 {
+	settle(s);
 	if (rows < 1 || cols < 1 || (rows == s->rows && cols == s->cols))
 		return;
 	vterm_set_size(s->vt, rows, cols);
@@ -830,8 +956,11 @@ static void put_rows(const struct rp_screen *s, const struct grid *g, struct rp_
 void rp_screen_snapshot(struct rp_screen *s, unsigned sb_max, struct rp_bytes *out)
 {
 	const struct grid *pri = &s->grid[0];
-	unsigned n = pri->sb_count < sb_max ? pri->sb_count : sb_max;
+	unsigned n;
 	VTermPos cur;
+
+	settle(s);
+	n = pri->sb_count < sb_max ? pri->sb_count : sb_max;
 
 	/* Main screen, default pen, cleared; scrollback lines are printed
 	 * and then pushed into the terminal's own history. */
@@ -876,6 +1005,7 @@ size_t rp_screen_row_text(struct rp_screen *s, int y, char *buf, size_t n)
 	size_t len = 0;
 	const struct cell *c;
 
+	settle(s);
 	if (!n || y < 0 || y >= s->rows)
 		return 0;
 	c = row(s, y);

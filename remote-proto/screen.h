@@ -1,7 +1,9 @@
 /* rp_screen: a session's screen as the host keeps it, for reattach.
  *
- * libvterm holds the screen; lines that scroll off the top are kept in a
- * bounded scrollback as the bytes that redraw them. A snapshot is a byte
+ * libvterm's parser and state draw into telly's cells; the screen and a
+ * bounded scrollback are one ring of lines. Output is drawn in batches
+ * (see rp_screen_feed), so the readers below bring it up to date first;
+ * the owner settles it when output pauses. A snapshot is a byte
  * stream that, written to a terminal of the same size, leaves it showing
  * the recent scrollback (in its history) and then the current screen, the
  * cursor and the modes libvterm reports: what a viewer gets on attach, or
@@ -29,7 +31,11 @@ void rp_bytes_finish(struct rp_bytes *b);
 /* sb_lines and sb_bytes bound the scrollback. */
 struct rp_screen *rp_screen_create(int rows, int cols, unsigned sb_lines, size_t sb_bytes);
 void rp_screen_destroy(struct rp_screen *s); /* takes NULL */
+/* Output is kept (up to a batch of 1 MiB) and drawn when a batch is full,
+ * a reader below needs it, or at rp_screen_settle. */
 void rp_screen_feed(struct rp_screen *s, const void *buf, size_t n);
+/* Draws what is kept and frees the batch: for when output pauses. */
+void rp_screen_settle(struct rp_screen *s);
 void rp_screen_resize(struct rp_screen *s, int rows, int cols);
 /* Appends the snapshot, with up to sb_max scrollback lines. */
 void rp_screen_snapshot(struct rp_screen *s, unsigned sb_max, struct rp_bytes *out);

@@ -10,6 +10,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "disc.h"
 #include "kpty.h"
 #include "linemode.h"
 #include "stty.h"
@@ -235,6 +236,57 @@ static void processed_output_tracks_column(void)
 	kpty_destroy(k);
 }
 
+/* The columns n_tty's process_output_block leaves after text that needed
+ * no translation, byte by byte: the oracle for disc_note_output. */
+static void column_oracle(const struct kpty_termios *t, const uint8_t *p, size_t n,
+			  unsigned *col, unsigned *canon)
+{
+	for (size_t i = 0; i < n; i++) {
+		if (p[i] == '\n') {
+			if (t->c_oflag & (KPTY_ONLRET | KPTY_ONLCR))
+				*col = 0;
+			*canon = *col;
+		} else if (p[i] == '\r') {
+			*canon = *col = 0;
+		} else if (p[i] == '\t') {
+			*col += 8 - (*col & 7);
+		} else if (p[i] == '\b') {
+			*col -= *col > 0;
+		} else if (p[i] >= 32 && p[i] != 127 &&
+			   !((t->c_iflag & KPTY_IUTF8) && (p[i] & 0xc0) == 0x80)) {
+			(*col)++;
+		}
+	}
+}
+
+/* disc_note_output looks only past the last carriage return: it must
+ * track the columns the whole text gives. */
+static void output_column_from_tail(void)
+{
+	static const char alphabet[] = "ab\t\b\r\n\x80\xc3\x1b ";
+	struct kpty_termios t = {0};
+	struct disc *all = calloc(1, sizeof *all);
+	uint8_t buf[64];
+	unsigned col, canon;
+	unsigned seed = 7;
+
+	for (int round = 0; round < 4000; round++) {
+		size_t n = (size_t)(rand_r(&seed) % sizeof buf);
+		t.c_oflag = (round & 1 ? KPTY_ONLCR : 0) | (round & 2 ? KPTY_ONLRET : 0) | KPTY_OPOST;
+		t.c_iflag = round & 4 ? KPTY_IUTF8 : 0;
+		disc_init(all, NULL, NULL, &t);
+		col = all->column = (unsigned)(round % 13);
+		canon = all->canon_column = (unsigned)(round % 5);
+		for (size_t i = 0; i < n; i++)
+			buf[i] = (uint8_t)alphabet[rand_r(&seed) % (sizeof alphabet - 1)];
+		column_oracle(&t, buf, n, &col, &canon);
+		disc_note_output(all, buf, n);
+		CHECK_EQ(all->column, col);
+		CHECK_EQ(all->canon_column, canon);
+	}
+	free(all);
+}
+
 static void stty_parser_errors(void)
 {
 	struct kpty_termios t;
@@ -417,6 +469,7 @@ static const struct unit_case cases[] = {
 	{"winsize-signals-on-change", winsize_signals_on_change_only},
 	{"param-reports-termios", param_reports_termios},
 	{"processed-output-column", processed_output_tracks_column},
+	{"output-column-from-tail", output_column_from_tail},
 	{"stty-parser-errors", stty_parser_errors},
 	{"stty-words-apply", stty_words_apply},
 	{"lm-canonical-edits-locally", lm_canonical_edits_locally},
