@@ -51,6 +51,7 @@
 #define KILL_GRACE_MS 2000    /* SIGHUP, then SIGKILL after this */
 #define CLOSE_GRACE_MS 2000   /* a closing peer gets this long to take its error */
 #define FIRST_CLIENT_MS 10000 /* a daemon nobody reaches exits after this */
+#define HANDOFF_ANSWER_MS 5000 /* serve --stdio waits this long for the daemon */
 #define SETTLE_MS 50	      /* output paused this long: the screen is drawn */
 #define LIST_CMD_MAX 100
 
@@ -93,6 +94,10 @@ struct conn {
 	 * drained. Kept here and not only on the channels because a drop can
 	 * leave the queue empty: then nothing else would ask to write. */
 	bool snapshots_due;
+	/* The socket of a `telly serve --stdio` that handed its stdin and
+	 * stdout over (HANDOFF): the protocol runs on those now, and closing
+	 * this with the connection lets that relay exit. */
+	struct rp_transport *relay;
 	long closing_at; /* ms: destroy then even if not flushed; 0: open */
 	struct chan *chans[MAX_CHANS];
 };
@@ -633,6 +638,43 @@ static struct chan *frame_chan(struct conn *c, const struct rp_hdr *h, bool writ
 
 enum { FRAME_DONE, FRAME_STALL };
 
+/* `telly serve --stdio` passes its stdin and stdout (ssh's pipes) with a
+ * HANDOFF frame, so the desk's bytes skip a copy through that process. It
+ * must come first and alone, with exactly two descriptors. */
+static int handoff(struct conn *c, const struct rp_hdr *h)
+{
+	struct rp_transport *pipes;
+	int fds[2], n = rp_transport_take_fds(c->rc->t, fds);
+	uint8_t ack[RP_HDR_SIZE];
+
+	if (n != 2 || c->hello || c->relay || h->len || c->rc->rx_len != c->rc->rx_off) {
+		for (int i = 0; i < n; i++)
+			close(fds[i]);
+		conn_fatal(c, RP_E_PROTO, "HANDOFF must come first and alone, with 2 descriptors (got %d)",
+			   n);
+		return FRAME_DONE;
+	}
+	pipes = rp_transport_fds(fds[0], fds[1]);
+	if (!pipes) {
+		close(fds[0]);
+		close(fds[1]);
+		conn_fatal(c, RP_E_LIMIT, "cannot take the handed-over descriptors: %s",
+			   strerror(errno));
+		return FRAME_DONE;
+	}
+	/* The answer goes on the socket, which has nothing else queued. */
+	rp_hdr_encode(ack, RP_HANDOFF, 0, 0, 0);
+	if (send(c->rc->t->wfd, ack, sizeof ack, MSG_NOSIGNAL | MSG_DONTWAIT) != sizeof ack) {
+		rp_transport_destroy(pipes);
+		conn_fatal(c, RP_E_PROTO, "HANDOFF: cannot answer");
+		return FRAME_DONE;
+	}
+	c->relay = c->rc->t;
+	c->rc->t = pipes;
+	logf_("connection %u: speaks on the stdin/stdout of telly serve --stdio", c->id);
+	return FRAME_DONE;
+}
+
 static int handle_frame(struct server *srv, struct conn *c, const struct rp_hdr *h,
 			const uint8_t *p)
 {
@@ -648,6 +690,8 @@ static int handle_frame(struct server *srv, struct conn *c, const struct rp_hdr 
 	bool flush;
 	const char *what = rp_type_name(h->type);
 
+	if (h->type == RP_HANDOFF)
+		return handoff(c, h);
 	if (!c->hello && h->type != RP_HELLO) {
 		conn_fatal(c, RP_E_PROTO, "expected HELLO first, got %s (type %u)", what, h->type);
 		return FRAME_DONE;
@@ -845,6 +889,7 @@ static void conn_destroy(struct server *srv, struct conn *c)
 	}
 	srv->nconns--;
 	rp_conn_destroy(c->rc);
+	rp_transport_destroy(c->relay);
 	free(c);
 }
 
@@ -1020,7 +1065,7 @@ static bool should_exit(struct server *srv, long now)
 
 static int run(struct server *srv)
 {
-	struct pollfd *pf = calloc(4 + MAX_SESSIONS + MAX_CONNS, sizeof *pf);
+	struct pollfd *pf = calloc(4 + MAX_SESSIONS + 2 * MAX_CONNS, sizeof *pf);
 
 	if (!pf)
 		return 1;
@@ -1071,10 +1116,18 @@ static int run(struct server *srv)
 		for (s = srv->sessions; s; s = s->next)
 			pf[n++] = (struct pollfd){.fd = s->child.master, .events = POLLIN};
 		for (c = srv->conns; c; c = c->next) {
-			short ev = rp_conn_wevents(c->rc) | (c->snapshots_due ? POLLOUT : 0);
-			if (!c->stalled && !c->closing_at)
-				ev |= POLLIN;
-			pf[n++] = (struct pollfd){.fd = c->rc->t->rfd, .events = ev};
+			/* Two slots each: handed-over pipes read and write on two
+			 * descriptors. */
+			const struct rp_transport *t = c->rc->t;
+			short wev = rp_conn_wevents(c->rc) | (c->snapshots_due ? POLLOUT : 0);
+			short rev = !c->stalled && !c->closing_at ? POLLIN : 0;
+			if (t->wfd == t->rfd) {
+				pf[n++] = (struct pollfd){.fd = t->rfd, .events = rev | wev};
+				pf[n++] = (struct pollfd){.fd = -1};
+			} else {
+				pf[n++] = (struct pollfd){.fd = t->rfd, .events = rev};
+				pf[n++] = (struct pollfd){.fd = t->wfd, .events = wev};
+			}
 		}
 		if (poll(pf, n, (int)timeout) < 0 && errno != EINTR)
 			break;
@@ -1083,11 +1136,16 @@ static int run(struct server *srv)
 		for (s = srv->sessions; s; s = s->next, n++)
 			if (pf[n].revents)
 				session_read(srv, s);
-		for (c = srv->conns; c; c = cnext, n++) {
+		for (c = srv->conns; c; c = cnext, n += 2) {
 			cnext = c->next;
+			if (pf[n + 1].revents & (POLLERR | POLLHUP)) { /* its reader is gone */
+				conn_destroy(srv, c);
+				continue;
+			}
 			if ((pf[n].revents & (POLLIN | POLLHUP | POLLERR)) && !conn_readable(srv, c))
 				continue;
-			if ((pf[n].revents & POLLOUT) || rp_conn_wevents(c->rc) || c->snapshots_due)
+			if (((pf[n].revents | pf[n + 1].revents) & POLLOUT) || rp_conn_wevents(c->rc) ||
+			    c->snapshots_due)
 				conn_writable(srv, c);
 		}
 		if (pf[1].revents & POLLIN)
@@ -1256,6 +1314,48 @@ static int relay(struct rp_transport *t)
 	return 0;
 }
 
+/* `telly serve --stdio`, first choice: give the daemon our stdin and
+ * stdout (ssh's pipes) and wait until it is done with them, as tmux's
+ * client gives its server the terminal. Returns -1 if the daemon did not
+ * take them (nothing was read from stdin: relay() can still take over). */
+static int hand_over(struct rp_transport *t)
+{
+	const int fds[2] = {STDIN_FILENO, STDOUT_FILENO};
+	uint8_t hdr[RP_HDR_SIZE];
+	struct rp_hdr h;
+	struct pollfd p = {.fd = t->rfd, .events = POLLIN};
+	size_t got = 0;
+
+	rp_hdr_encode(hdr, RP_HANDOFF, 0, 0, 0);
+	if (rp_transport_send_fds(t, hdr, sizeof hdr, fds, 2) < 0)
+		return -1;
+	while (got < sizeof hdr) {
+		ssize_t r;
+		if (poll(&p, 1, HANDOFF_ANSWER_MS) <= 0)
+			return -1;
+		r = recv(t->rfd, hdr + got, sizeof hdr - got, 0);
+		if (r <= 0 && !(r < 0 && (errno == EAGAIN || errno == EINTR)))
+			return -1;
+		got += r > 0 ? (size_t)r : 0;
+	}
+	if (rp_hdr_decode(hdr, sizeof hdr, &h) != 0 || h.type != RP_HANDOFF)
+		return -1;
+	/* Ours to keep open no longer; the daemon closes the socket when the
+	 * connection ends, and ssh sees this process exit. */
+	close(STDIN_FILENO);
+	close(STDOUT_FILENO);
+	for (;;) {
+		char sink[64];
+		ssize_t r;
+		p.revents = 0;
+		if (poll(&p, 1, -1) < 0 && errno != EINTR)
+			return 1;
+		r = recv(t->rfd, sink, sizeof sink, 0);
+		if (r == 0 || (r < 0 && errno != EAGAIN && errno != EINTR))
+			return 0;
+	}
+}
+
 static void serve_usage(FILE *f)
 {
 	fputs("usage: telly serve [--stdio] [--listen HOST:PORT [--allow-remote]]\n"
@@ -1333,7 +1433,16 @@ int telly_serve(int argc, char **argv)
 			fprintf(stderr, "telly serve: %s\n", err);
 			return 1;
 		}
-		rc = relay(t);
+		rc = hand_over(t);
+		if (rc < 0) { /* a daemon that does not take them: copy */
+			rp_transport_destroy(t);
+			t = telly_daemon_connect(true, &o, err, sizeof err);
+			if (!t) {
+				fprintf(stderr, "telly serve: %s\n", err);
+				return 1;
+			}
+			rc = relay(t);
+		}
 		rp_transport_destroy(t);
 		return rc;
 	}

@@ -395,6 +395,7 @@ const char *rp_type_name(uint8_t type)
 		[RP_INPUT] = "INPUT",     [RP_OUTPUT] = "OUTPUT",   [RP_TERMIOS] = "TERMIOS",
 		[RP_WINSIZE] = "WINSIZE", [RP_SIGNAL] = "SIGNAL",   [RP_ECHO] = "ECHO",
 		[RP_SNAPSHOT] = "SNAPSHOT", [RP_EXIT] = "EXIT",     [RP_DETACH] = "DETACH",
+		[RP_HANDOFF] = "HANDOFF",
 	};
 	if (type < sizeof names / sizeof names[0] && names[type])
 		return names[type];

@@ -41,6 +41,7 @@ enum rp_type {
 	RP_SNAPSHOT = 22,
 	RP_EXIT = 23,
 	RP_DETACH = 24,
+	RP_HANDOFF = 25,
 };
 
 /* Header flags. */

@@ -27,6 +27,10 @@ struct rp_transport {
 	const struct rp_transport_impl *impl;
 	int rfd, wfd; /* the same for sockets */
 	pid_t pid;    /* subprocess, or 0 */
+	/* File descriptors that came with the bytes read (a unix socket's
+	 * SCM_RIGHTS), not yet taken; closed with the transport. */
+	int passed[2];
+	int npassed;
 };
 
 /* Each returns NULL with errno set. */
@@ -34,9 +38,16 @@ struct rp_transport *rp_transport_unix_connect(const char *path);
 struct rp_transport *rp_transport_tcp_connect(const char *host, const char *port);
 struct rp_transport *rp_transport_socket(int fd); /* an accepted socket; takes fd */
 struct rp_transport *rp_transport_stdio(void);    /* stdin, stdout */
+/* A pipe pair handed over by another process; takes both (closes them). */
+struct rp_transport *rp_transport_fds(int rfd, int wfd);
 /* Run `/bin/sh -c CMD` with its stdin and stdout on a socketpair (ssh). */
 struct rp_transport *rp_transport_spawn(const char *cmd);
 void rp_transport_destroy(struct rp_transport *t); /* takes NULL */
+/* Up to 2 descriptors received with what was read; the caller owns them. */
+int rp_transport_take_fds(struct rp_transport *t, int fds[2]);
+/* Sends n bytes with nfds descriptors over a unix socket (blocking). */
+int rp_transport_send_fds(struct rp_transport *t, const void *buf, size_t n, const int *fds,
+			  int nfds);
 
 #define RP_RX_SIZE (2 * RP_MAX_FRAME)
 

@@ -28,9 +28,41 @@ static int set_nonblock(int fd)
 	return 0;
 }
 
+static void close_passed(struct rp_transport *t)
+{
+	while (t->npassed)
+		close(t->passed[--t->npassed]);
+}
+
+/* recvmsg, so descriptors passed with the bytes are kept (at most two, the
+ * rest closed) instead of left to leak or to fill the table. */
 static ssize_t sock_read(struct rp_transport *t, void *buf, size_t n)
 {
-	return recv(t->rfd, buf, n, 0);
+	union {
+		struct cmsghdr h;
+		char buf[CMSG_SPACE(4 * sizeof(int))];
+	} ctl;
+	struct iovec iov = {.iov_base = buf, .iov_len = n};
+	struct msghdr m = {.msg_iov = &iov, .msg_iovlen = 1,
+			   .msg_control = &ctl, .msg_controllen = sizeof ctl};
+	ssize_t r = recvmsg(t->rfd, &m, MSG_CMSG_CLOEXEC);
+
+	if (r < 0)
+		return r;
+	for (struct cmsghdr *h = CMSG_FIRSTHDR(&m); h; h = CMSG_NXTHDR(&m, h)) {
+		if (h->cmsg_level != SOL_SOCKET || h->cmsg_type != SCM_RIGHTS)
+			continue;
+		int nfd = (int)((h->cmsg_len - CMSG_LEN(0)) / sizeof(int));
+		int fds[4];
+		memcpy(fds, CMSG_DATA(h), (size_t)nfd * sizeof(int));
+		for (int i = 0; i < nfd; i++) {
+			if (t->npassed < 2)
+				t->passed[t->npassed++] = fds[i];
+			else
+				close(fds[i]);
+		}
+	}
+	return r;
 }
 
 static ssize_t sock_writev(struct rp_transport *t, const struct iovec *iov, int n)
@@ -44,6 +76,7 @@ static ssize_t sock_writev(struct rp_transport *t, const struct iovec *iov, int 
 static void sock_destroy(struct rp_transport *t)
 {
 	close(t->rfd);
+	close_passed(t);
 	free(t);
 }
 
@@ -69,6 +102,18 @@ static void stdio_destroy(struct rp_transport *t)
 
 static const struct rp_transport_impl stdio_impl = {
 	.name = "stdio", .read = pipe_read, .writev = pipe_writev, .destroy = stdio_destroy,
+};
+
+static void fds_destroy(struct rp_transport *t)
+{
+	close(t->rfd);
+	close(t->wfd);
+	free(t);
+}
+
+static const struct rp_transport_impl fds_impl = {
+	.name = "handed-over pipes", .read = pipe_read, .writev = pipe_writev,
+	.destroy = fds_destroy,
 };
 
 static void spawn_destroy(struct rp_transport *t)
@@ -174,6 +219,64 @@ struct rp_transport *rp_transport_stdio(void)
 	if (set_nonblock(0) < 0 || set_nonblock(1) < 0)
 		return NULL;
 	return transport_new(&stdio_impl, 0, 1);
+}
+
+struct rp_transport *rp_transport_fds(int rfd, int wfd)
+{
+	struct rp_transport *t;
+
+	if (set_nonblock(rfd) < 0 || set_nonblock(wfd) < 0)
+		return NULL;
+	t = transport_new(&fds_impl, rfd, wfd);
+	if (t) {
+		fcntl(rfd, F_SETFD, FD_CLOEXEC);
+		fcntl(wfd, F_SETFD, FD_CLOEXEC);
+	}
+	return t;
+}
+
+int rp_transport_take_fds(struct rp_transport *t, int fds[2])
+{
+	int n = t->npassed;
+
+	for (int i = 0; i < n; i++)
+		fds[i] = t->passed[i];
+	t->npassed = 0;
+	return n;
+}
+
+int rp_transport_send_fds(struct rp_transport *t, const void *buf, size_t n, const int *fds,
+			  int nfds)
+{
+	union {
+		struct cmsghdr h;
+		char buf[CMSG_SPACE(2 * sizeof(int))];
+	} ctl;
+	struct iovec iov = {.iov_base = (void *)buf, .iov_len = n};
+	struct msghdr m = {.msg_iov = &iov, .msg_iovlen = 1,
+			   .msg_control = &ctl, .msg_controllen = CMSG_SPACE((size_t)nfds * sizeof(int))};
+	struct cmsghdr *h;
+	struct pollfd p = {.fd = t->wfd, .events = POLLOUT};
+
+	if (nfds < 1 || nfds > 2)
+		return -EINVAL;
+	memset(&ctl, 0, sizeof ctl);
+	h = CMSG_FIRSTHDR(&m);
+	h->cmsg_level = SOL_SOCKET;
+	h->cmsg_type = SCM_RIGHTS;
+	h->cmsg_len = CMSG_LEN((size_t)nfds * sizeof(int));
+	memcpy(CMSG_DATA(h), fds, (size_t)nfds * sizeof(int));
+	for (;;) {
+		ssize_t w = sendmsg(t->wfd, &m, MSG_NOSIGNAL);
+		if (w == (ssize_t)n)
+			return 0;
+		if (w >= 0)
+			return -EIO; /* a fresh socket takes a few bytes whole */
+		if (errno != EAGAIN && errno != EINTR)
+			return -errno;
+		if (poll(&p, 1, 5000) <= 0)
+			return -ETIMEDOUT;
+	}
 }
 
 struct rp_transport *rp_transport_spawn(const char *cmd)

@@ -67,6 +67,7 @@ need prog mosh               mosh
 need prog gnuplot            gnuplot-nox
 need prog picocom            picocom
 need prog stty               coreutils
+need prog valgrind           valgrind
 
 [ -z "$missing" ] && exit 0
 

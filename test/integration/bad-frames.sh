@@ -28,6 +28,9 @@ expect 'msg=malformed OPEN frame (3 bytes of payload)' hello frame 6 000000
 expect 'msg=malformed OPEN frame' hello frame 6 0000000105ffff41
 # a session name that would escape the runtime directory
 expect 'msg=malformed KILL frame' hello frame 7 00000001000b2e2e2f2e2e2f6574632f
+# HANDOFF without the two descriptors, or after HELLO
+expect 'msg=HANDOFF must come first and alone, with 2 descriptors (got 0)' frame 25 ''
+expect 'msg=HANDOFF must come first and alone' hello frame 25 ''
 # an unknown type is answered, not fatal: the next request is served
 out=$("$POKE" "$SOCK" --until 5 hello frame 99 '' list)
 echo "$out" | grep -q 'ERROR code=4 fatal=0 msg=unknown message type 99' || fail "unknown type: $out"

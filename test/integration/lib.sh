@@ -21,6 +21,13 @@ cleanup() {
 	for p in $pids $(daemon_pid) $(for d in $dirs; do TELLY_DIR=$d daemon_pid; done); do
 		kill -9 "$p" 2>/dev/null
 	done
+	# Whatever else still names the test's directory (ssh clients, sshd),
+	# or runs with a runtime directory in it (`telly serve --stdio` on
+	# the ssh side).
+	pkill -9 -f -- "$T" 2>/dev/null
+	for p in $(pgrep -f 'telly serve'); do
+		tr '\0' '\n' <"/proc/$p/environ" 2>/dev/null | grep -q "^TELLY_DIR=$T/" && kill -9 "$p"
+	done
 	rm -rf "$T"
 }
 trap cleanup EXIT INT TERM

@@ -16,8 +16,24 @@ TELLY_DIR=$T/remote "$TELLY" ls | grep -q '^s1: ' || fail "the session is not on
 "$TELLY" ls 2>/dev/null | grep -q '^s1: ' && fail "the session is on the local daemon"
 "$TELLY" ls --ssh "$ssh_cmd" --server "$TELLY" "$dest" | grep -q '^s1: ' || fail "ls over ssh"
 
+# The host's `telly serve --stdio` gave the daemon ssh's pipes and only
+# waits; it is gone once the viewer detaches.
+grep -q 'speaks on the stdin/stdout of telly serve --stdio' "$T/remote/serve.log" ||
+	fail "serve --stdio did not hand its stdin/stdout over"
 tm send-keys -t t:w1 '~.'
 wait_for w1 '[detached from s1]'
+# (the daemon it started runs under the same command line; sshd may go
+# before a stuck relay and leave it to init, so they are told apart by
+# their runtime directory)
+relays() {
+	for p in $(pgrep -f "^$TELLY serve --stdio"); do
+		[ "$p" != "$(TELLY_DIR=$T/remote daemon_pid)" ] &&
+			tr '\0' '\n' <"/proc/$p/environ" 2>/dev/null | grep -qx "TELLY_DIR=$T/remote" &&
+			echo "$p"
+	done
+}
+no_relay() { [ -z "$(relays)" ]; }
+wait_until 10 no_relay
 tm_start w2 "exec $TELLY attach --ssh '$ssh_cmd' --server '$TELLY' $dest:s1"
 wait_for w2 "$T/remote over ssh" 20
 "$TELLY" kill --ssh "$ssh_cmd" --server "$TELLY" "$dest" s1 || fail "kill over ssh"

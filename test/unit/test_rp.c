@@ -87,6 +87,8 @@ static void termios_round_trip(void)
 	struct kpty_termios t, u;
 	long n;
 
+	memset(&t, 0, sizeof t); /* padding too: compared with memcmp */
+	memset(&u, 0, sizeof u);
 	kpty_termios_default(&t);
 	t.c_lflag |= KPTY_EXTPROC;
 	t.c_cc[KPTY_VERASE] = 8;
