@@ -91,24 +91,46 @@ yes 'the quick brown fox jumps over the lazy dog 0123456789 ABCDEFGHIJKLMNOPQRST
 # drawing its last screen.
 drain_prog="echo READY-FOR-KEYS; read x; cat $big; echo END-OF-DRAIN; exec sleep 600"
 : >"$drates"
-drow() { # LABEL RESULT
-	set -- "$1" $2
-	mbs=$(echo "$DRAIN_MB $3" | awk '{printf "%.1f", $1 / $2}')
-	printf '%-28s %7.2f s   %7s MB/s\n' "$1" "$3" "$mbs"
-	echo "\"$1\" $mbs" >>"$drates"
+# Each drain DRAIN_ROUNDS times, interleaved (this machine is shared and
+# noisy): the median of each, and its ratio to ssh's.
+DRAIN_ROUNDS=${DRAIN_ROUNDS:-5}
+drain_once() { # KIND: prints seconds
+	case $1 in
+	telly-ssh)
+		r=$("$TYPO" drain -- "$TELLY" attach -e none --ssh "$(ssh_via $tport)" --server "$TELLY" \
+			"$dest" drain1 -- sh -c "$drain_prog") || fail "telly drain"
+		TELLY_DIR=$T/remote "$TELLY" kill drain1 >/dev/null 2>&1 ;;
+	telly-local)
+		r=$("$TYPO" drain -- "$TELLY" attach -e none drain2 -- sh -c "$drain_prog") || fail "telly drain local"
+		"$TELLY" kill drain2 >/dev/null 2>&1 ;;
+	ssh)
+		r=$("$TYPO" drain -- sh -c "exec $(ssh_via $tport) -tt $dest '$drain_prog'") || fail "ssh drain" ;;
+	tmux)
+		r=$("$TYPO" drain -- tmux -L "bench-$$" -f /dev/null new-session sh -c "$drain_prog") || fail "tmux drain"
+		tmux -L "bench-$$" kill-server 2>/dev/null ;;
+	esac
+	set -- $r
+	echo "$2"
 }
-r=$("$TYPO" drain -- "$TELLY" attach -e none --ssh "$(ssh_via $tport)" --server "$TELLY" "$dest" drain1 \
-	-- sh -c "$drain_prog") || fail "telly drain"
-TELLY_DIR=$T/remote "$TELLY" kill drain1 >/dev/null 2>&1
-drow "telly attach (over ssh)" "$r"
-r=$("$TYPO" drain -- "$TELLY" attach -e none drain2 -- sh -c "$drain_prog") || fail "telly drain local"
-"$TELLY" kill drain2 >/dev/null 2>&1
-drow "telly attach (this host)" "$r"
-r=$("$TYPO" drain -- sh -c "exec $(ssh_via $tport) -tt $dest '$drain_prog'") || fail "ssh drain"
-drow "ssh" "$r"
-r=$("$TYPO" drain -- tmux -L "bench-$$" -f /dev/null new-session sh -c "$drain_prog") || fail "tmux drain"
-tmux -L "bench-$$" kill-server 2>/dev/null
-drow "tmux" "$r"
+kinds="telly-ssh telly-local ssh tmux"
+for i in $(seq "$DRAIN_ROUNDS"); do
+	for k in $kinds; do echo "$k $(drain_once $k)" >>"$out/drain-rounds.txt.$$"; done
+done
+median() { awk -v k="$1" '$1 == k {print $2}' "$out/drain-rounds.txt.$$" | sort -n |
+	awk '{a[NR] = $1} END {print a[int((NR + 1) / 2)]}'; }
+ssh_s=$(median ssh)
+for k in $kinds; do
+	sec=$(median $k)
+	case $k in
+	telly-ssh) label="telly attach (over ssh)" ;; telly-local) label="telly attach (this host)" ;;
+	*) label=$k ;;
+	esac
+	mbs=$(echo "$DRAIN_MB $sec" | awk '{printf "%.1f", $1 / $2}')
+	printf '%-28s %7.2f s   %7s MB/s   %5.2fx ssh  (median of %d)\n' "$label" "$sec" "$mbs" \
+		"$(echo "$ssh_s $sec" | awk '{print $1 / $2}')" "$DRAIN_ROUNDS"
+	echo "\"$label\" $mbs" >>"$drates"
+done
+rm -f "$out/drain-rounds.txt.$$"
 fi
 
 if command -v gnuplot >/dev/null; then
