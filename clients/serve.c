@@ -1254,8 +1254,8 @@ int telly_serve_spawn(int listen_fd, const char *dir, const struct telly_serve_o
 	return 0;
 }
 
-/* `telly serve --stdio`: carry the protocol between stdin/stdout and the
- * daemon's socket, starting the daemon if none runs (ssh runs this). */
+/* `telly serve --stdio` when the daemon does not take stdin/stdout
+ * (hand_over): carry the protocol between them and the daemon's socket. */
 static int relay(struct rp_transport *t)
 {
 	char up[65536], down[65536];

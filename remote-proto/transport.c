@@ -52,8 +52,9 @@ static ssize_t sock_read(struct rp_transport *t, void *buf, size_t n)
 	for (struct cmsghdr *h = CMSG_FIRSTHDR(&m); h; h = CMSG_NXTHDR(&m, h)) {
 		if (h->cmsg_level != SOL_SOCKET || h->cmsg_type != SCM_RIGHTS)
 			continue;
-		int nfd = (int)((h->cmsg_len - CMSG_LEN(0)) / sizeof(int));
-		int fds[4];
+		int fds[4], nfd = (int)((h->cmsg_len - CMSG_LEN(0)) / sizeof(int));
+		if (nfd > 4) /* cannot be: the control buffer holds four */
+			nfd = 4;
 		memcpy(fds, CMSG_DATA(h), (size_t)nfd * sizeof(int));
 		for (int i = 0; i < nfd; i++) {
 			if (t->npassed < 2)
@@ -223,16 +224,10 @@ struct rp_transport *rp_transport_stdio(void)
 
 struct rp_transport *rp_transport_fds(int rfd, int wfd)
 {
-	struct rp_transport *t;
-
 	if (set_nonblock(rfd) < 0 || set_nonblock(wfd) < 0)
 		return NULL;
-	t = transport_new(&fds_impl, rfd, wfd);
-	if (t) {
-		fcntl(rfd, F_SETFD, FD_CLOEXEC);
-		fcntl(wfd, F_SETFD, FD_CLOEXEC);
-	}
-	return t;
+	/* Close-on-exec already: sock_read takes them with MSG_CMSG_CLOEXEC. */
+	return transport_new(&fds_impl, rfd, wfd);
 }
 
 int rp_transport_take_fds(struct rp_transport *t, int fds[2])
