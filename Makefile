@@ -22,7 +22,8 @@ CLIENT_SRC := clients/telly.c clients/demo.c clients/serve.c clients/attach.c cl
               clients/client.c clients/rundir.c
 VTERM_LIBS := $(shell pkg-config --libs vterm 2>/dev/null || echo -lvterm)
 TS_SRC     := test/ttyscript/script.c test/ttyscript/backend_kpty.c test/ttyscript/backend_linux.c
-INC        := -Ikernel-pty -Iremote-proto -Itest/ttyscript -Itest/unit -Iclients
+WM_SRC     := winmgr/wm.c
+INC        := -Ikernel-pty -Iremote-proto -Iwinmgr -Idisplay-server -Itest/ttyscript -Itest/unit -Iclients
 
 obj = $(patsubst %.c,$(BUILD)/$(1)/%.o,$(2))
 
@@ -30,7 +31,8 @@ BINS := $(BUILD)/bin/kpty-script $(BUILD)/bin/kpty-fuzz $(BUILD)/bin/kpty-bench 
         $(BUILD)/bin/telly $(BUILD)/bin/typometer $(BUILD)/bin/delay-proxy
 FUZZ := $(BUILD)/test/rp-fuzz
 UNIT := $(FUZZ) $(BUILD)/test/unit-kpty $(BUILD)/test/unit-kpty-asan $(BUILD)/test/kpty-script-asan \
-        $(BUILD)/test/unit-rp $(BUILD)/test/unit-rp-asan $(BUILD)/test/rp-poke
+        $(BUILD)/test/unit-rp $(BUILD)/test/unit-rp-asan $(BUILD)/test/rp-poke \
+        $(BUILD)/test/unit-wm $(BUILD)/test/unit-wm-asan
 
 .PHONY: all test demo bench fuzz fuzz-kpty deps clean install check-deps
 all: $(BINS) $(UNIT)
@@ -87,6 +89,14 @@ $(BUILD)/test/unit-rp: $(call obj,obj,$(RP_UNIT))
 $(BUILD)/test/unit-rp-asan: $(call obj,san,$(RP_UNIT))
 	@mkdir -p $(dir $@)
 	$(CC) $(ALL_CFLAGS) -O1 $(SAN) -o $@ $^ $(VTERM_LIBS)
+
+$(BUILD)/test/unit-wm: $(call obj,obj,$(WM_SRC) test/unit/test_wm.c)
+	@mkdir -p $(dir $@)
+	$(CC) $(ALL_CFLAGS) -o $@ $^ -lm
+
+$(BUILD)/test/unit-wm-asan: $(call obj,san,$(WM_SRC) test/unit/test_wm.c)
+	@mkdir -p $(dir $@)
+	$(CC) $(ALL_CFLAGS) -O1 $(SAN) -o $@ $^ -lm
 
 # The decoder under libFuzzer (clang), with ASan and UBSan.
 $(BUILD)/test/rp-fuzz: $(RP_CORE) test/fuzz/rp_fuzz.c remote-proto/rp.h

@@ -45,6 +45,7 @@ unit() { # PART: each case of build/test/unit-PART, plain and under ASan+UBSan
 }
 unit kpty
 unit rp
+unit wm
 # libvterm is not built with ASan: the random-stream screen tests also run
 # under valgrind, which sees its reads and writes (it found libvterm
 # 0.1.4 going outside its line table after a shrink).
