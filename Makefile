@@ -19,11 +19,15 @@ KPTY_OS    := kernel-pty/os.c
 RP_CORE    := remote-proto/codec.c remote-proto/queue.c
 RP_SRC     := $(RP_CORE) remote-proto/transport.c remote-proto/conn.c remote-proto/screen.c remote-proto/vtscan.c
 CLIENT_SRC := clients/telly.c clients/demo.c clients/serve.c clients/attach.c clients/ctl.c \
-              clients/client.c clients/rundir.c
+              clients/client.c clients/rundir.c clients/view.c
 VTERM_LIBS := $(shell pkg-config --libs vterm 2>/dev/null || echo -lvterm)
 TS_SRC     := test/ttyscript/script.c test/ttyscript/backend_kpty.c test/ttyscript/backend_linux.c
 WM_SRC     := winmgr/wm.c
-INC        := -Ikernel-pty -Iremote-proto -Iwinmgr -Idisplay-server -Itest/ttyscript -Itest/unit -Iclients
+DS_SRC     := display-server/comp.c display-server/term.c display-server/font.c \
+              display-server/headless.c display-server/x11.c display-server/script.c
+DS_LIBS    := $(shell pkg-config --libs pixman-1 freetype2 fontconfig libpng xcb xcb-shm xkbcommon xkbcommon-x11 2>/dev/null)
+DS_CFLAGS  := $(shell pkg-config --cflags pixman-1 freetype2 fontconfig libpng xcb xkbcommon 2>/dev/null)
+INC        := $(DS_CFLAGS) -Ikernel-pty -Iremote-proto -Iwinmgr -Idisplay-server -Itest/ttyscript -Itest/unit -Iclients
 
 obj = $(patsubst %.c,$(BUILD)/$(1)/%.o,$(2))
 
@@ -57,9 +61,9 @@ $(BUILD)/bin/kpty-bench: $(call obj,obj,$(KPTY_SRC) test/bench/kpty-bench.c)
 	@mkdir -p $(dir $@)
 	$(CC) $(ALL_CFLAGS) -o $@ $^ -lutil -lpthread
 
-$(BUILD)/bin/telly: $(call obj,obj,$(KPTY_SRC) $(KPTY_OS) $(RP_SRC) $(CLIENT_SRC))
+$(BUILD)/bin/telly: $(call obj,obj,$(KPTY_SRC) $(KPTY_OS) $(RP_SRC) $(WM_SRC) $(DS_SRC) $(CLIENT_SRC))
 	@mkdir -p $(dir $@)
-	$(CC) $(ALL_CFLAGS) -o $@ $^ $(VTERM_LIBS)
+	$(CC) $(ALL_CFLAGS) -o $@ $^ $(VTERM_LIBS) $(DS_LIBS) -lm
 
 $(BUILD)/bin/typometer: $(call obj,obj,test/bench/typometer.c)
 	@mkdir -p $(dir $@)

@@ -96,29 +96,12 @@ static void sample(struct attach *a, uint64_t t0)
 
 static void send_data(struct attach *a, uint8_t type, const void *buf, size_t n)
 {
-	const uint8_t *p = buf;
-
-	while (n) {
-		uint8_t frame[RP_MAX_FRAME];
-		size_t chunk = n > RP_MAX_PAYLOAD - 4 ? RP_MAX_PAYLOAD - 4 : n;
-		struct rp_enc e;
-		long len;
-
-		rp_enc_begin(&e, frame, sizeof frame, type, 0, a->chan);
-		if (type == RP_INPUT)
-			rp_put_u32(&e, ++a->seq);
-		rp_put_bytes(&e, p, chunk);
-		len = rp_enc_end(&e);
-		if (len < 0 || rp_conn_send(a->c, frame, (size_t)len) < 0) {
-			/* The host has not taken what we sent for a long time. */
-			snprintf(a->why, sizeof a->why, "the server is not reading input; %zu bytes lost",
-				 n);
-			a->done = true;
-			a->rc = 1;
-			return;
-		}
-		p += chunk;
-		n -= chunk;
+	if (telly_send_data(a->c, type, a->chan, &a->seq, buf, n) < 0) {
+		/* The host has not taken what we sent for a long time. */
+		snprintf(a->why, sizeof a->why, "the server is not reading input; %zu bytes lost",
+			 n);
+		a->done = true;
+		a->rc = 1;
 	}
 }
 
@@ -173,16 +156,8 @@ static void to_screen(void *ctx, const void *buf, size_t n)
 static void to_signal(void *ctx, int sig, bool flush)
 {
 	struct attach *a = ctx;
-	uint8_t buf[16];
-	struct rp_enc e;
-	long n;
 
-	rp_enc_begin(&e, buf, sizeof buf, RP_SIGNAL, 0, a->chan);
-	rp_put_u8(&e, (uint8_t)sig);
-	rp_put_u8(&e, flush);
-	n = rp_enc_end(&e);
-	if (n > 0)
-		rp_conn_send(a->c, buf, (size_t)n);
+	telly_send_signal(a->c, a->chan, sig, flush);
 }
 
 static const struct kpty_lm_ops attach_ops = {
@@ -308,17 +283,10 @@ static void on_frame(struct attach *a, const struct rp_hdr *h, const uint8_t *p)
 static void send_winsize(struct attach *a)
 {
 	struct kpty_winsize ws;
-	uint8_t buf[32];
-	struct rp_enc e;
-	long n;
 
 	if (kpty_os_get_winsize(a->out_fd, &ws) < 0 || a->readonly)
 		return;
-	rp_enc_begin(&e, buf, sizeof buf, RP_WINSIZE, 0, a->chan);
-	rp_put_winsize(&e, &ws);
-	n = rp_enc_end(&e);
-	if (n > 0)
-		rp_conn_send(a->c, buf, (size_t)n);
+	telly_send_winsize(a->c, a->chan, &ws);
 }
 
 static int cmp_u64(const void *x, const void *y)
@@ -370,10 +338,8 @@ static void attach_usage(FILE *f)
 static int open_session(struct attach *a, const char *name, char **cmd, int ncmd)
 {
 	uint8_t *frame = malloc(RP_MAX_FRAME);
-	const char *term = getenv("TERM");
-	char cwd[1024] = "", err[300] = "";
+	char err[300] = "";
 	struct kpty_winsize ws = {0};
-	struct rp_enc e;
 	struct rp_hdr h;
 	const uint8_t *p;
 	struct rp_str got;
@@ -382,21 +348,11 @@ static int open_session(struct attach *a, const char *name, char **cmd, int ncmd
 
 	if (!frame)
 		return -1;
-	if (!getcwd(cwd, sizeof cwd))
-		cwd[0] = 0;
 	kpty_os_get_winsize(a->out_fd, &ws);
-	rp_enc_begin(&e, frame, RP_MAX_FRAME, RP_OPEN, 0, 0);
-	rp_put_u32(&e, 1);
-	rp_put_u8(&e, (uint8_t)(RP_OPEN_ATTACH |
-				(a->readonly ? RP_OPEN_READONLY : RP_OPEN_CREATE)));
-	rp_put_str(&e, name, strlen(name));
-	rp_put_str(&e, term ? term : "", term ? strlen(term) : 0);
-	rp_put_str(&e, cwd, strlen(cwd));
-	rp_put_winsize(&e, &ws);
-	rp_put_u16(&e, (uint16_t)ncmd);
-	for (int i = 0; i < ncmd; i++)
-		rp_put_str(&e, cmd[i], strlen(cmd[i]));
-	n = rp_enc_end(&e);
+	n = telly_open_frame(frame, RP_MAX_FRAME, 1,
+			     (uint8_t)(RP_OPEN_ATTACH |
+				       (a->readonly ? RP_OPEN_READONLY : RP_OPEN_CREATE)),
+			     name, getenv("TERM"), &ws, cmd, ncmd);
 	if (n < 0) {
 		fprintf(stderr, "telly attach: the command line is too long\n");
 		free(frame);

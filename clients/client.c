@@ -259,3 +259,75 @@ int telly_dest_args(int npos, char **pos, struct telly_dest *d, const char **nam
 	}
 	return 0;
 }
+
+int telly_send_data(struct rp_conn *c, uint8_t type, uint16_t chan, uint32_t *seq,
+		    const void *buf, size_t n)
+{
+	const uint8_t *p = buf;
+
+	while (n) {
+		uint8_t frame[RP_MAX_FRAME];
+		size_t chunk = n > RP_MAX_PAYLOAD - 4 ? RP_MAX_PAYLOAD - 4 : n;
+		struct rp_enc e;
+		long len;
+
+		rp_enc_begin(&e, frame, sizeof frame, type, 0, chan);
+		if (type == RP_INPUT)
+			rp_put_u32(&e, ++*seq);
+		rp_put_bytes(&e, p, chunk);
+		len = rp_enc_end(&e);
+		if (len < 0 || rp_conn_send(c, frame, (size_t)len) < 0)
+			return -1;
+		p += chunk;
+		n -= chunk;
+	}
+	return 0;
+}
+
+void telly_send_signal(struct rp_conn *c, uint16_t chan, int sig, bool flush)
+{
+	uint8_t buf[16];
+	struct rp_enc e;
+	long n;
+
+	rp_enc_begin(&e, buf, sizeof buf, RP_SIGNAL, 0, chan);
+	rp_put_u8(&e, (uint8_t)sig);
+	rp_put_u8(&e, flush);
+	n = rp_enc_end(&e);
+	if (n > 0)
+		rp_conn_send(c, buf, (size_t)n);
+}
+
+void telly_send_winsize(struct rp_conn *c, uint16_t chan, const struct kpty_winsize *ws)
+{
+	uint8_t buf[32];
+	struct rp_enc e;
+	long n;
+
+	rp_enc_begin(&e, buf, sizeof buf, RP_WINSIZE, 0, chan);
+	rp_put_winsize(&e, ws);
+	n = rp_enc_end(&e);
+	if (n > 0)
+		rp_conn_send(c, buf, (size_t)n);
+}
+
+long telly_open_frame(uint8_t *frame, size_t cap, uint32_t req, uint8_t flags, const char *name,
+		      const char *term, const struct kpty_winsize *ws, char **cmd, int ncmd)
+{
+	char cwd[1024] = "";
+	struct rp_enc e;
+
+	if (!getcwd(cwd, sizeof cwd))
+		cwd[0] = 0;
+	rp_enc_begin(&e, frame, cap, RP_OPEN, 0, 0);
+	rp_put_u32(&e, req);
+	rp_put_u8(&e, flags);
+	rp_put_str(&e, name, strlen(name));
+	rp_put_str(&e, term ? term : "", term ? strlen(term) : 0);
+	rp_put_str(&e, cwd, strlen(cwd));
+	rp_put_winsize(&e, ws);
+	rp_put_u16(&e, (uint16_t)ncmd);
+	for (int i = 0; i < ncmd; i++)
+		rp_put_str(&e, cmd[i], strlen(cmd[i]));
+	return rp_enc_end(&e);
+}

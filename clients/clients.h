@@ -14,6 +14,7 @@ int telly_ls(int argc, char **argv);
 int telly_new(int argc, char **argv);
 int telly_kill(int argc, char **argv);
 int telly_stop(int argc, char **argv);
+int telly_view(int argc, char **argv);
 
 #define TELLY_LOG_CAP_DEFAULT (8u << 20)
 
@@ -63,5 +64,15 @@ int telly_dest_args(int npos, char **pos, struct telly_dest *d, const char **nam
 int telly_client_call(struct rp_conn *c, const void *frame, size_t n, uint32_t req,
 		      struct rp_hdr *h, const uint8_t **payload, int timeout_ms, char *err,
 		      size_t errn);
+
+/* Frames a client sends on a channel. INPUT takes the next of *seq;
+ * data longer than a frame goes in several. -1 if the queue is full. */
+int telly_send_data(struct rp_conn *c, uint8_t type, uint16_t chan, uint32_t *seq,
+		    const void *buf, size_t n);
+void telly_send_signal(struct rp_conn *c, uint16_t chan, int sig, bool flush);
+void telly_send_winsize(struct rp_conn *c, uint16_t chan, const struct kpty_winsize *ws);
+/* An OPEN frame (cwd: this process's); its length, or -EMSGSIZE. */
+long telly_open_frame(uint8_t *frame, size_t cap, uint32_t req, uint8_t flags, const char *name,
+		      const char *term, const struct kpty_winsize *ws, char **cmd, int ncmd);
 
 #endif

@@ -11,6 +11,8 @@ static void usage(FILE *f)
 	      "commands:\n"
 	      "  attach   attach this terminal to a session here or on [user@]host,\n"
 	      "           creating it if needed (detach with ~.)\n"
+	      "  view     every session here or on [user@]host as a window (X11, or\n"
+	      "           --headless with scripted input and PNG screenshots)\n"
 	      "  new      start a session without attaching\n"
 	      "  ls       list sessions\n"
 	      "  kill     end a session\n"
@@ -44,7 +46,7 @@ int main(int argc, char **argv)
 	} cmds[] = {
 		{"demo", telly_demo}, {"serve", telly_serve}, {"attach", telly_attach},
 		{"a", telly_attach},  {"ls", telly_ls},       {"new", telly_new},
-		{"kill", telly_kill}, {"stop", telly_stop},
+		{"kill", telly_kill}, {"stop", telly_stop},   {"view", telly_view},
 	};
 	for (size_t i = 0; i < sizeof cmds / sizeof cmds[0]; i++)
 		if (!strcmp(argv[1], cmds[i].name))

@@ -1,0 +1,1098 @@
+/* telly view: every session of a host as a window on the desk.
+ *
+ * One connection to the daemon carries a channel per session. The host's
+ * session list is polled (LIST every LIST_POLL_MS); a session not shown
+ * yet is attached, one that ended (EXIT) goes. Each window is a terminal
+ * surface (libvterm) behind the same desk-side line discipline as `telly
+ * attach`, so typing in canonical mode echoes here at once.
+ *
+ * Events come from the backend (x11) or a script (headless), go through
+ * winmgr, which answers with actions; the compositor repaints on the
+ * frame timer (a lone keystroke at once, a burst once a frame).
+ *
+ * "Drawn": after attaching, the host sends the snapshot before anything
+ * else it answers on this connection, so the reply to a LIST sent after
+ * the OK means the window has its first screen.
+ */
+#include <errno.h>
+#include <poll.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/signalfd.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "clients.h"
+#include "ds.h"
+#include "linemode.h"
+
+#define LIST_POLL_MS 500
+#define PENDING_OPENS 16
+#define DEFAULT_W 1024
+#define DEFAULT_H 768
+#define DEFAULT_COLS 80
+#define DEFAULT_ROWS 24
+#define TITLE_PAD_PX 6
+#define BORDER_PX 3
+#define SCRIPT_MAX_STEPS 100000
+#define PROBES 256
+#define SAMPLES_MAX 100000
+#define TERM_NAME "xterm-256color"
+
+struct view;
+
+struct win {
+	struct view *v;
+	uint16_t chan;
+	char name[RP_MAX_NAME + 1];
+	struct ds_term *term;
+	struct kpty_lm *lm;
+	uint32_t seq;
+	bool in_keys, echoed;
+	uint32_t drawn_req; /* the LIST whose answer says it is drawn; 0: none sent */
+	bool drawn;
+};
+
+/* A keystroke on its way to the pixel (--stats, --bench-keys). */
+struct probe {
+	uint16_t chan;
+	uint32_t seq;
+	uint64_t t_key, t_ld, t_recv, t_vt;
+};
+
+enum { ST_LD, ST_WIRE, ST_VT, ST_PAINT, ST_TOTAL, ST_N };
+
+struct view {
+	struct telly_dest dest;
+	struct rp_conn *c;
+	struct ds_backend *b;
+	struct ds_font *font;
+	struct ds_comp *comp;
+	struct wm wm;
+	struct win *wins[WM_MAX_WINDOWS];
+	unsigned nwins;
+	uint32_t req;
+	struct {
+		uint32_t req;
+		char name[RP_MAX_NAME + 1];
+	} opening[PENDING_OPENS];
+	unsigned nopening;
+	bool listed, ready, done, readonly;
+	int rc;
+	char why[300];
+	uint64_t list_due_ns, last_frame_ns;
+	uint32_t key_cp;
+	/* Script. */
+	struct ds_step *steps;
+	size_t nsteps, step;
+	uint64_t wait_deadline_ns;
+	const char *screenshot;
+	/* Keystroke-to-pixel. */
+	bool stats;
+	long bench_keys, bench_sent;
+	struct probe await_out[PROBES], await_paint[PROBES];
+	unsigned nout, npaint;
+	uint64_t *samples[ST_N];
+	size_t nsamples;
+	struct probe cur; /* the key being handled */
+	bool cur_live;
+};
+
+static uint64_t now_ns(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec;
+}
+
+static void fail(struct view *v, const char *msg)
+{
+	if (!v->done)
+		snprintf(v->why, sizeof v->why, "%s", msg);
+	v->done = true;
+	v->rc = 1;
+}
+
+static struct win *win_by_chan(struct view *v, uint16_t chan)
+{
+	for (unsigned i = 0; i < v->nwins; i++)
+		if (v->wins[i]->chan == chan)
+			return v->wins[i];
+	return NULL;
+}
+
+static struct win *win_by_name(struct view *v, const char *name, size_t n)
+{
+	for (unsigned i = 0; i < v->nwins; i++)
+		if (strlen(v->wins[i]->name) == n && !memcmp(v->wins[i]->name, name, n))
+			return v->wins[i];
+	return NULL;
+}
+
+/* --- the line discipline's three ways out ----------------------------- */
+
+static void to_far(void *ctx, const void *buf, size_t n)
+{
+	struct win *w = ctx;
+
+	if (telly_send_data(w->v->c, RP_INPUT, w->chan, &w->seq, buf, n) < 0)
+		fail(w->v, "the server is not reading input");
+}
+
+static void to_screen(void *ctx, const void *buf, size_t n)
+{
+	struct win *w = ctx;
+
+	ds_term_write(w->term, buf, n);
+	if (w->in_keys) {
+		w->echoed = true;
+		telly_send_data(w->v->c, RP_ECHO, w->chan, NULL, buf, n);
+	}
+}
+
+static void to_signal(void *ctx, int sig, bool flush)
+{
+	struct win *w = ctx;
+
+	telly_send_signal(w->v->c, w->chan, sig, flush);
+}
+
+static const struct kpty_lm_ops view_lm_ops = {
+	.to_far = to_far, .to_screen = to_screen, .signal = to_signal,
+};
+
+/* libvterm encoded a key for this window. */
+static void term_out(void *ctx, const char *bytes, size_t n)
+{
+	struct win *w = ctx;
+
+	if (w->v->readonly)
+		return;
+	w->in_keys = true;
+	kpty_lm_keys(w->lm, bytes, n);
+	w->in_keys = false;
+}
+
+/* --- requests ---------------------------------------------------------- */
+
+static void send_list(struct view *v)
+{
+	uint8_t buf[16];
+	struct rp_enc e;
+	long n;
+
+	rp_enc_begin(&e, buf, sizeof buf, RP_LIST, 0, 0);
+	rp_put_u32(&e, ++v->req);
+	n = rp_enc_end(&e);
+	if (n > 0)
+		rp_conn_send(v->c, buf, (size_t)n);
+	for (unsigned i = 0; i < v->nwins; i++)
+		if (!v->wins[i]->drawn && !v->wins[i]->drawn_req)
+			v->wins[i]->drawn_req = v->req;
+	v->list_due_ns = now_ns() + LIST_POLL_MS * 1000000ull;
+}
+
+static void default_winsize(struct view *v, struct kpty_winsize *ws)
+{
+	int cw, ch;
+
+	ds_font_cell(v->font, &cw, &ch);
+	*ws = (struct kpty_winsize){.ws_row = DEFAULT_ROWS, .ws_col = DEFAULT_COLS,
+				    .ws_xpixel = (uint16_t)(DEFAULT_COLS * cw),
+				    .ws_ypixel = (uint16_t)(DEFAULT_ROWS * ch)};
+}
+
+/* Attach to session name (empty with create: a new one, named by the
+ * host). */
+static void send_open(struct view *v, const char *name, size_t n, bool create)
+{
+	uint8_t *frame;
+	char nm[RP_MAX_NAME + 1];
+	struct kpty_winsize ws;
+	long len;
+
+	if (v->nopening == PENDING_OPENS || n > RP_MAX_NAME)
+		return;
+	frame = malloc(RP_MAX_FRAME);
+	if (!frame)
+		return;
+	memcpy(nm, name, n);
+	nm[n] = 0;
+	default_winsize(v, &ws);
+	len = telly_open_frame(frame, RP_MAX_FRAME, ++v->req,
+			       (uint8_t)(RP_OPEN_ATTACH | (create ? RP_OPEN_CREATE : 0) |
+					 (v->readonly ? RP_OPEN_READONLY : 0)),
+			       nm, TERM_NAME, &ws, NULL, 0);
+	if (len > 0 && rp_conn_send(v->c, frame, (size_t)len) == 0) {
+		v->opening[v->nopening].req = v->req;
+		snprintf(v->opening[v->nopening].name, sizeof v->opening[0].name, "%s", nm);
+		v->nopening++;
+	}
+	free(frame);
+}
+
+static void send_kill(struct view *v, const char *name)
+{
+	uint8_t buf[16 + RP_MAX_NAME];
+	struct rp_enc e;
+	long n;
+
+	rp_enc_begin(&e, buf, sizeof buf, RP_KILL, 0, 0);
+	rp_put_u32(&e, ++v->req);
+	rp_put_str(&e, name, strlen(name));
+	n = rp_enc_end(&e);
+	if (n > 0)
+		rp_conn_send(v->c, buf, (size_t)n);
+}
+
+static bool opening_take(struct view *v, uint32_t req)
+{
+	for (unsigned i = 0; i < v->nopening; i++) {
+		if (v->opening[i].req == req) {
+			v->opening[i] = v->opening[--v->nopening];
+			return true;
+		}
+	}
+	return false;
+}
+
+static bool opening_name(struct view *v, const char *name, size_t n)
+{
+	for (unsigned i = 0; i < v->nopening; i++)
+		if (strlen(v->opening[i].name) == n && !memcmp(v->opening[i].name, name, n))
+			return true;
+	return false;
+}
+
+/* --- window manager actions ------------------------------------------- */
+
+static void apply(struct view *v, struct wm_actions *o);
+
+static void resized(struct view *v, struct win *w, const struct wm_box *box)
+{
+	int rows, cols, r0, c0, cw, ch;
+	struct kpty_winsize ws;
+
+	ds_comp_grid(v->comp, &v->wm, box, &rows, &cols);
+	ds_term_size(w->term, &r0, &c0);
+	if (rows == r0 && cols == c0)
+		return;
+	ds_term_resize(w->term, rows, cols);
+	ds_font_cell(v->font, &cw, &ch);
+	ws = (struct kpty_winsize){.ws_row = (uint16_t)rows, .ws_col = (uint16_t)cols,
+				   .ws_xpixel = (uint16_t)(cols * cw),
+				   .ws_ypixel = (uint16_t)(rows * ch)};
+	if (!v->readonly)
+		telly_send_winsize(v->c, w->chan, &ws);
+}
+
+static void key_to(struct view *v, struct win *w, const struct wm_action *a)
+{
+	w->echoed = false;
+	uint32_t seq0 = w->seq;
+
+	ds_term_key(w->term, a->keysym, a->mods, v->key_cp);
+	if (!v->cur_live)
+		return;
+	v->cur.chan = w->chan;
+	v->cur.t_ld = now_ns();
+	if (w->echoed && v->npaint < PROBES) {
+		v->cur.t_recv = v->cur.t_vt = v->cur.t_ld;
+		v->await_paint[v->npaint++] = v->cur;
+	} else if (w->seq != seq0 && v->nout < PROBES) {
+		v->cur.seq = w->seq;
+		v->await_out[v->nout++] = v->cur;
+	}
+	v->cur_live = false;
+}
+
+static void apply(struct view *v, struct wm_actions *o)
+{
+	for (unsigned i = 0; i < o->n; i++) {
+		const struct wm_action *a = &o->a[i];
+		struct win *w = a->window ? win_by_chan(v, (uint16_t)a->window) : NULL;
+		switch (a->type) {
+		case WM_ACT_GEOMETRY:
+			if (w)
+				resized(v, w, &a->box);
+			break;
+		case WM_ACT_KEY:
+			if (w)
+				key_to(v, w, a);
+			break;
+		case WM_ACT_NEW_TERMINAL:
+			if (!v->readonly)
+				send_open(v, "", 0, true);
+			break;
+		case WM_ACT_CLOSE:
+			if (w && !v->readonly)
+				send_kill(v, w->name);
+			break;
+		case WM_ACT_CURSOR:
+			ds_comp_cursor(v->comp, a->x, a->y);
+			break;
+		case WM_ACT_FOCUS:
+			break;
+		}
+	}
+	o->n = 0;
+	ds_comp_sync(v->comp, &v->wm);
+}
+
+static void on_event(void *ctx, const struct ds_event *ev)
+{
+	struct view *v = ctx;
+	struct wm_actions o = {0};
+
+	switch (ev->type) {
+	case DS_EV_KEY:
+		if (!ev->pressed)
+			return;
+		v->key_cp = ev->codepoint;
+		v->cur = (struct probe){.t_key = now_ns()};
+		v->cur_live = v->stats;
+		wm_key(&v->wm, ev->keysym, ev->mods, &o);
+		v->cur_live = false;
+		break;
+	case DS_EV_MOTION:
+		wm_motion(&v->wm, ev->dx, ev->dy, ev->time_us, &o);
+		break;
+	case DS_EV_POINTER:
+		wm_warp(&v->wm, ev->x, ev->y, &o);
+		break;
+	case DS_EV_BUTTON:
+		wm_button(&v->wm, ev->button, ev->pressed, &o);
+		break;
+	case DS_EV_RESIZE:
+		wm_set_screen(&v->wm, ev->w, ev->h, &o);
+		ds_comp_reset(v->comp);
+		break;
+	case DS_EV_CLOSE:
+		v->done = true;
+		return;
+	}
+	apply(v, &o);
+}
+
+/* --- windows come and go ---------------------------------------------- */
+
+static void win_destroy(struct win *w)
+{
+	if (!w)
+		return;
+	kpty_lm_destroy(w->lm);
+	ds_term_destroy(w->term);
+	free(w);
+}
+
+static void add_window(struct view *v, uint16_t chan, const char *name, size_t n)
+{
+	struct win *w;
+	struct wm_actions o = {0};
+	int cw, ch, bw = v->wm.cfg.border;
+
+	if (v->nwins == WM_MAX_WINDOWS || win_by_chan(v, chan))
+		return;
+	w = calloc(1, sizeof *w);
+	if (!w)
+		return;
+	w->v = v;
+	w->chan = chan;
+	snprintf(w->name, sizeof w->name, "%.*s", (int)n, name);
+	w->term = ds_term_create(v->font, DEFAULT_ROWS, DEFAULT_COLS, term_out, w);
+	w->lm = kpty_lm_create(&view_lm_ops, w);
+	if (!w->term || !w->lm || ds_comp_add(v->comp, chan, w->name, w->term) < 0) {
+		win_destroy(w);
+		return;
+	}
+	v->wins[v->nwins++] = w;
+	ds_font_cell(v->font, &cw, &ch);
+	wm_manage(&v->wm, chan, DEFAULT_COLS * cw + 2 * bw,
+		  DEFAULT_ROWS * ch + 2 * bw + v->wm.cfg.title_h, &o);
+	apply(v, &o);
+	v->list_due_ns = now_ns(); /* a LIST now says when it is drawn */
+}
+
+static void remove_window(struct view *v, struct win *w)
+{
+	struct wm_actions o = {0};
+
+	for (unsigned i = 0; i < v->nwins; i++) {
+		if (v->wins[i] == w) {
+			v->wins[i] = v->wins[--v->nwins];
+			break;
+		}
+	}
+	ds_comp_remove(v->comp, w->chan);
+	wm_unmanage(&v->wm, w->chan, &o);
+	apply(v, &o);
+	win_destroy(w);
+}
+
+/* --- frames from the host ---------------------------------------------- */
+
+static void probes_answered(struct view *v, uint16_t chan, uint32_t ack, uint64_t t_recv)
+{
+	for (unsigned i = 0; i < v->nout;) {
+		struct probe *p = &v->await_out[i];
+		if (p->chan == chan && (int32_t)(ack - p->seq) >= 0) {
+			p->t_recv = t_recv;
+			p->t_vt = now_ns();
+			if (v->npaint < PROBES)
+				v->await_paint[v->npaint++] = *p;
+			*p = v->await_out[--v->nout];
+		} else {
+			i++;
+		}
+	}
+}
+
+static void on_list(struct view *v, const uint8_t *p, uint32_t len)
+{
+	uint32_t req;
+	uint16_t count;
+	size_t off;
+	struct rp_session_info s;
+
+	if (rp_list_reply_decode(p, len, &req, &count, &off) < 0) {
+		fail(v, "malformed LIST_REPLY from the server");
+		return;
+	}
+	for (unsigned i = 0; i < v->nwins; i++)
+		if (v->wins[i]->drawn_req && (int32_t)(req - v->wins[i]->drawn_req) >= 0)
+			v->wins[i]->drawn = true;
+	struct rp_str names[PENDING_OPENS];
+	unsigned nnew = 0;
+
+	for (uint16_t i = 0; i < count; i++) {
+		if (rp_list_entry_decode(p, len, &off, &s) < 0) {
+			fail(v, "malformed LIST_REPLY from the server");
+			return;
+		}
+		if (!win_by_name(v, s.name.p, s.name.n) && !opening_name(v, s.name.p, s.name.n) &&
+		    nnew < PENDING_OPENS)
+			names[nnew++] = s.name;
+	}
+	/* The host lists the newest first; opened oldest first, the newest
+	 * ends on top with the focus. The rest come with the next LIST. */
+	while (nnew--)
+		send_open(v, names[nnew].p, names[nnew].n, false);
+	/* Nothing to show on a first look: start a shell, as tmux does. */
+	if (!v->listed && !count && !v->nopening && !v->readonly)
+		send_open(v, "", 0, true);
+	v->listed = true;
+}
+
+static void on_frame(struct view *v, const struct rp_hdr *h, const uint8_t *p)
+{
+	struct win *w = h->chan ? win_by_chan(v, h->chan) : NULL;
+	struct rp_data d;
+	struct kpty_termios t;
+	struct rp_error err;
+	struct rp_str name;
+	uint32_t req;
+	int32_t status;
+
+	switch (h->type) {
+	case RP_OUTPUT:
+		if (rp_data_decode(p, h->len, &d) < 0)
+			break;
+		if (w) {
+			uint64_t t = v->nout ? now_ns() : 0;
+			kpty_lm_output(w->lm, d.p, d.n);
+			if (v->nout)
+				probes_answered(v, w->chan, d.seq, t);
+		}
+		return;
+	case RP_TERMIOS:
+		if (rp_termios_decode(p, h->len, &t) < 0)
+			break;
+		if (w)
+			kpty_lm_set_termios(w->lm, &t);
+		return;
+	case RP_LIST_REPLY:
+		on_list(v, p, h->len);
+		return;
+	case RP_OK:
+		if (rp_req_str_decode(p, h->len, &req, &name) < 0)
+			break;
+		if (opening_take(v, req) && h->chan)
+			add_window(v, h->chan, name.p, name.n);
+		return;
+	case RP_EXIT:
+		if (rp_exit_decode(p, h->len, &status) < 0)
+			break;
+		if (w)
+			remove_window(v, w);
+		return;
+	case RP_ERROR:
+		if (rp_error_decode(p, h->len, &err) < 0)
+			break;
+		if (h->flags & RP_F_FATAL) {
+			snprintf(v->why, sizeof v->why, "server closed the connection: %.*s",
+				 (int)err.msg.n, err.msg.p);
+			v->done = true;
+			v->rc = 1;
+		} else if (opening_take(v, err.req) && err.code != RP_E_NOENT) {
+			fprintf(stderr, "telly view: %.*s\n", (int)err.msg.n, err.msg.p);
+		}
+		return;
+	default:
+		return; /* SNAPSHOT needs nothing here; newer servers may send more */
+	}
+	snprintf(v->why, sizeof v->why, "malformed %s frame from the server",
+		 rp_type_name(h->type));
+	v->done = true;
+	v->rc = 1;
+}
+
+/* --- repaint, screenshots, keystroke-to-pixel -------------------------- */
+
+static void repaint(struct view *v)
+{
+	uint64_t t;
+
+	ds_comp_repaint(v->comp, &v->wm);
+	t = now_ns();
+	v->last_frame_ns = t;
+	for (unsigned i = 0; i < v->npaint; i++) {
+		struct probe *p = &v->await_paint[i];
+		uint64_t st[ST_N] = {p->t_ld - p->t_key, p->t_recv - p->t_ld, p->t_vt - p->t_recv,
+				     t - p->t_vt, t - p->t_key};
+		if (v->nsamples < SAMPLES_MAX) {
+			for (int k = 0; k < ST_N; k++)
+				v->samples[k][v->nsamples] = st[k];
+			v->nsamples++;
+		}
+	}
+	v->npaint = 0;
+}
+
+static int cmp_u64(const void *x, const void *y)
+{
+	uint64_t a = *(const uint64_t *)x, b = *(const uint64_t *)y;
+	return a < b ? -1 : a > b;
+}
+
+static void print_stats(struct view *v)
+{
+	static const char *const names[ST_N] = {
+		"input+discipline", "wire+host+pty+wire", "libvterm", "composite", "total",
+	};
+	size_t n = v->nsamples;
+
+	if (!n) {
+		fprintf(stderr, "telly view: keystroke-to-pixel: no samples\n");
+		return;
+	}
+	fprintf(stderr, "telly view: keystroke-to-pixel, %zu keys (us):\n", n);
+	for (int k = 0; k < ST_N; k++) {
+		qsort(v->samples[k], n, sizeof(uint64_t), cmp_u64);
+		fprintf(stderr, "  %-20s p50 %8.1f  p90 %8.1f  p99 %8.1f\n", names[k],
+			v->samples[k][(n - 1) / 2] / 1e3, v->samples[k][(size_t)((double)(n - 1) * 0.9)] / 1e3,
+			v->samples[k][(size_t)((double)(n - 1) * 0.99)] / 1e3);
+	}
+}
+
+static struct win *focused(struct view *v)
+{
+	return v->wm.focus ? win_by_chan(v, (uint16_t)v->wm.focus) : NULL;
+}
+
+static int screenshot(struct view *v, const char *path)
+{
+	int cw, ch, r;
+
+	repaint(v);
+	r = ds_png_write(ds_comp_framebuffer(v->comp), path);
+	if (r < 0) {
+		fprintf(stderr, "telly view: cannot write %s: %s\n", path, strerror(-r));
+		return r;
+	}
+	/* A legend, so a script can find the cells in the picture. */
+	ds_font_cell(v->font, &cw, &ch);
+	printf("screenshot %s %dx%d cell %dx%d\n", path, v->b->w, v->b->h, cw, ch);
+	for (unsigned i = 0; i < v->wm.n; i++) {
+		const struct wm_window *ww = &v->wm.win[i];
+		struct win *w = win_by_chan(v, (uint16_t)ww->id);
+		int x, y, rows, cols;
+		if (!w || !ds_comp_cell_origin(v->comp, &v->wm, ww->id, &x, &y))
+			continue;
+		ds_term_size(w->term, &rows, &cols);
+		printf("window %s box %d %d %d %d cells %d %d grid %d %d%s\n", w->name, ww->box.x,
+		       ww->box.y, ww->box.w, ww->box.h, x, y, cols, rows,
+		       ww->id == v->wm.focus ? " focused" : "");
+	}
+	fflush(stdout);
+	return 0;
+}
+
+/* --- the script --------------------------------------------------------- */
+
+static void type_text(struct view *v, const char *s)
+{
+	size_t n = strlen(s);
+
+	while (n) {
+		uint32_t cp;
+		int k = ds_utf8_next(s, n, &cp);
+		struct ds_event ev = {.type = DS_EV_KEY, .pressed = true, .time_us = now_ns() / 1000,
+				      .keysym = ds_keysym_for(cp), .codepoint = cp};
+		on_event(v, &ev);
+		s += k;
+		n -= (size_t)k;
+	}
+}
+
+static void button(struct view *v, int b, bool pressed)
+{
+	struct ds_event ev = {.type = DS_EV_BUTTON, .button = b, .pressed = pressed,
+			      .time_us = now_ns() / 1000};
+	on_event(v, &ev);
+}
+
+/* Run steps until one has to wait. */
+static void run_script(struct view *v)
+{
+	while (!v->done && v->step < v->nsteps) {
+		const struct ds_step *s = &v->steps[v->step];
+		switch (s->type) {
+		case DS_STEP_TYPE:
+			type_text(v, s->text);
+			break;
+		case DS_STEP_KEY: {
+			struct ds_event ev = {.type = DS_EV_KEY, .pressed = true, .keysym = s->keysym,
+					      .mods = s->mods, .time_us = now_ns() / 1000,
+					      .codepoint = ds_codepoint_of(s->keysym)};
+			on_event(v, &ev);
+			break;
+		}
+		case DS_STEP_MOVE: {
+			struct ds_event ev = {.type = DS_EV_MOTION, .dx = s->dx, .dy = s->dy,
+					      .time_us = now_ns() / 1000};
+			on_event(v, &ev);
+			break;
+		}
+		case DS_STEP_CLICK:
+			button(v, s->button, true);
+			button(v, s->button, false);
+			break;
+		case DS_STEP_PRESS:
+		case DS_STEP_RELEASE:
+			button(v, s->button, s->type == DS_STEP_PRESS);
+			break;
+		case DS_STEP_WAIT: {
+			struct win *w = focused(v);
+			if (!w || !ds_term_has_text(w->term, s->text)) {
+				if (!v->wait_deadline_ns)
+					v->wait_deadline_ns = now_ns() + (uint64_t)s->timeout_ms * 1000000u;
+				if (now_ns() < v->wait_deadline_ns)
+					return;
+				snprintf(v->why, sizeof v->why,
+					 "input line %d: \"%s\" not on the focused window after %.1f s",
+					 s->line, s->text, s->timeout_ms / 1000.0);
+				v->done = true;
+				v->rc = 1;
+				return;
+			}
+			v->wait_deadline_ns = 0;
+			break;
+		}
+		case DS_STEP_SCREENSHOT:
+			if (screenshot(v, s->text) < 0) {
+				v->done = true;
+				v->rc = 1;
+				return;
+			}
+			break;
+		}
+		v->step++;
+	}
+	if (v->step == v->nsteps && !v->bench_keys) {
+		if (v->screenshot && screenshot(v, v->screenshot) < 0)
+			v->rc = 1;
+		v->done = true;
+	}
+}
+
+/* --bench-keys: one key at a time into the focused window, the next
+ * once the previous one's echo is on the framebuffer. */
+static void run_bench(struct view *v)
+{
+	static const char keys[] = "abcdefghijklmnopqrstuvwxyz";
+
+	if (v->nout || v->npaint || !focused(v))
+		return;
+	if (v->bench_sent == v->bench_keys) {
+		v->done = true;
+		return;
+	}
+	char s[2] = {keys[v->bench_sent % 26], 0};
+	v->bench_sent++;
+	type_text(v, s);
+}
+
+static int load_script(struct view *v, const char *path)
+{
+	FILE *f = fopen(path, "r");
+	char line[DS_STEP_TEXT_MAX + 64], err[200];
+	int lineno = 0;
+
+	if (!f) {
+		fprintf(stderr, "telly view: cannot open %s: %s\n", path, strerror(errno));
+		return -1;
+	}
+	while (fgets(line, sizeof line, f)) {
+		struct ds_step st;
+		int r;
+		lineno++;
+		if (!strchr(line, '\n') && !feof(f)) {
+			fprintf(stderr, "telly view: %s:%d: line too long\n", path, lineno);
+			goto bad;
+		}
+		r = ds_step_parse(line, lineno, &st, err, sizeof err);
+		if (r < 0) {
+			fprintf(stderr, "telly view: %s:%d: %s\n", path, lineno, err);
+			goto bad;
+		}
+		if (!r)
+			continue;
+		if (v->nsteps == SCRIPT_MAX_STEPS) {
+			fprintf(stderr, "telly view: %s: more than %d steps\n", path, SCRIPT_MAX_STEPS);
+			goto bad;
+		}
+		if (!(v->nsteps & 63)) {
+			struct ds_step *n = realloc(v->steps, (v->nsteps + 64) * sizeof *n);
+			if (!n)
+				goto bad;
+			v->steps = n;
+		}
+		v->steps[v->nsteps++] = st;
+	}
+	fclose(f);
+	return 0;
+bad:
+	fclose(f);
+	return -1;
+}
+
+/* --- the loop ------------------------------------------------------------ */
+
+static bool all_drawn(struct view *v)
+{
+	if (!v->listed || v->nopening)
+		return false;
+	for (unsigned i = 0; i < v->nwins; i++)
+		if (!v->wins[i]->drawn)
+			return false;
+	return v->nwins > 0;
+}
+
+static void after_frames(struct view *v)
+{
+	if (!v->ready && all_drawn(v)) {
+		v->ready = true;
+		if (!v->steps && !v->bench_keys && v->screenshot) {
+			if (screenshot(v, v->screenshot) < 0)
+				v->rc = 1;
+			v->done = true;
+		}
+	}
+	if (v->ready && v->steps)
+		run_script(v);
+	if (v->ready && v->bench_keys && (!v->steps || v->step == v->nsteps))
+		run_bench(v);
+}
+
+static int timeout_ms(struct view *v, uint64_t now)
+{
+	uint64_t due = v->list_due_ns;
+
+	if (ds_comp_dirty(v->comp)) {
+		uint64_t f = ds_frame_due(v->last_frame_ns, now);
+		if (f < due)
+			due = f;
+	}
+	if (v->wait_deadline_ns && v->wait_deadline_ns < due)
+		due = v->wait_deadline_ns;
+	if (due <= now)
+		return 0;
+	return (int)((due - now + 999999) / 1000000);
+}
+
+static void loop(struct view *v, int sigfd)
+{
+	while (!v->done) {
+		uint64_t now = now_ns();
+		int bfd = v->b->impl->get_fd(v->b);
+		struct pollfd p[3] = {
+			{.fd = v->c->t->rfd, .events = (short)(POLLIN | rp_conn_wevents(v->c))},
+			{.fd = sigfd, .events = POLLIN},
+			{.fd = bfd, .events = POLLIN},
+		};
+
+		if (now >= v->list_due_ns)
+			send_list(v);
+		if (ds_comp_dirty(v->comp) && ds_frame_due(v->last_frame_ns, now) <= now)
+			repaint(v);
+		after_frames(v);
+		if (v->done)
+			break;
+		if (rp_conn_flush(v->c) < 0) {
+			fail(v, "lost the connection to the server");
+			break;
+		}
+		p[0].events = (short)(POLLIN | rp_conn_wevents(v->c));
+		if (poll(p, bfd >= 0 ? 3 : 2, timeout_ms(v, now_ns())) < 0) {
+			if (errno == EINTR)
+				continue;
+			break;
+		}
+		if (p[0].revents & (POLLIN | POLLHUP | POLLERR)) {
+			struct rp_hdr h;
+			const uint8_t *fp;
+			ssize_t n = rp_conn_read(v->c);
+			int r = 0;
+			if (n == 0 || (n < 0 && n != -EAGAIN)) {
+				if (v->nwins)
+					fail(v, "lost the connection to the server");
+				else
+					v->done = true; /* the last session ended: the daemon went */
+				break;
+			}
+			while (!v->done && (r = rp_conn_frame(v->c, &h, &fp)) == 1)
+				on_frame(v, &h, fp);
+			if (r < 0)
+				fail(v, "bad frame header from the server");
+			if (v->listed && !v->nwins && !v->nopening && !v->steps) {
+				snprintf(v->why, sizeof v->why, "no sessions left");
+				v->done = true;
+			}
+		}
+		if (p[1].revents & POLLIN) {
+			struct signalfd_siginfo si;
+			while (read(sigfd, &si, sizeof si) == sizeof si)
+				v->done = true;
+		}
+		if (bfd >= 0 && (p[2].revents & (POLLIN | POLLHUP | POLLERR))) {
+			int r = v->b->impl->dispatch(v->b, on_event, v);
+			if (r < 0) {
+				fail(v, "lost the display");
+				break;
+			}
+		}
+	}
+}
+
+static void view_usage(FILE *f)
+{
+	fputs("usage: telly view [options] [DEST]\n"
+	      "\n"
+	      "Show every session of this host, or of [user@]host through ssh, as a\n"
+	      "window: in an X window on $DISPLAY, or headless in memory. With no\n"
+	      "session yet, one is started.\n"
+	      "\n"
+	      "  --headless          no display: an in-memory framebuffer\n"
+	      "  --size WxH          output size (default 1024x768)\n"
+	      "  --input FILE        scripted input, one step a line:\n"
+	      "                        type \"TEXT\"   key [ctrl+|shift+|alt+|super+]NAME\n"
+	      "                        move DX DY    click|press|release [BUTTON]\n"
+	      "                        wait \"TEXT\" [SECS]   screenshot FILE\n"
+	      "  --screenshot FILE   write the frame (PNG) and exit once the input is done\n"
+	      "                      (without --input: once every window has drawn)\n"
+	      "  --font PATTERN      fontconfig pattern (default: monospace)\n"
+	      "  --font-size PX      (default 16)\n"
+	      "  --accel flat|adaptive   pointer acceleration (default: adaptive for\n"
+	      "                      relative pointers)\n"
+	      "  --speed S           acceleration speed, -1 to 1 (default 0)\n"
+	      "  -r                  read-only: watch, do not type\n"
+	      "  --stats             print keystroke-to-pixel latency by stage at exit\n"
+	      "  --bench-keys N      type N keys into the focused window, one at a time,\n"
+	      "                      each once the last one's echo is drawn; then exit\n"
+	      "  --ssh CMD, --server CMD, --tcp HOST:PORT, --token-file F: as telly attach\n"
+	      "\n"
+	      "Keys (ctrl+shift+): Return new terminal, J/Tab next window, K previous,\n"
+	      "W close (ends the session), M maximize. Drag a title bar to move a\n"
+	      "window, a border to resize it; click a window to focus it.\n",
+	      f);
+}
+
+static bool parse_size(const char *s, int *w, int *h)
+{
+	char x;
+
+	return sscanf(s, "%d%c%d", w, &x, h) == 3 && (x == 'x' || x == 'X');
+}
+
+int telly_view(int argc, char **argv)
+{
+	struct view *v = calloc(1, sizeof *v);
+	char *pos[2], err[300] = "";
+	const char *input = NULL, *font = "monospace";
+	int npos = 0, w = DEFAULT_W, h = DEFAULT_H, font_px = 16, sigfd = -1, rc = 1, cw, ch;
+	bool headless = false;
+	struct wm_config cfg = {.profile = WM_ACCEL_ADAPTIVE};
+	bool accel_set = false;
+	sigset_t mask;
+
+	if (!v)
+		return 1;
+	for (int i = 1; i < argc; i++) {
+		int r = telly_dest_option(argc, argv, &i, &v->dest);
+		const char *a = argv[i];
+		if (r < 0)
+			goto missing;
+		if (r)
+			continue;
+		if (!strcmp(a, "-h") || !strcmp(a, "--help")) {
+			view_usage(stdout);
+			free(v);
+			return 0;
+		} else if (!strcmp(a, "--headless")) {
+			headless = true;
+		} else if (!strcmp(a, "-r")) {
+			v->readonly = true;
+		} else if (!strcmp(a, "--stats")) {
+			v->stats = true;
+		} else if (i + 1 >= argc && (!strcmp(a, "--size") || !strcmp(a, "--input") ||
+					     !strcmp(a, "--screenshot") || !strcmp(a, "--font") ||
+					     !strcmp(a, "--font-size") || !strcmp(a, "--accel") ||
+					     !strcmp(a, "--speed") || !strcmp(a, "--bench-keys"))) {
+			goto missing;
+		} else if (!strcmp(a, "--size")) {
+			if (!parse_size(argv[++i], &w, &h)) {
+				fprintf(stderr, "telly view: --size wants WxH, such as 1024x768\n");
+				goto usage;
+			}
+		} else if (!strcmp(a, "--input")) {
+			input = argv[++i];
+		} else if (!strcmp(a, "--screenshot")) {
+			v->screenshot = argv[++i];
+		} else if (!strcmp(a, "--font")) {
+			font = argv[++i];
+		} else if (!strcmp(a, "--font-size")) {
+			font_px = atoi(argv[++i]);
+		} else if (!strcmp(a, "--accel")) {
+			const char *p = argv[++i];
+			accel_set = true;
+			if (!strcmp(p, "flat"))
+				cfg.profile = WM_ACCEL_FLAT;
+			else if (!strcmp(p, "adaptive"))
+				cfg.profile = WM_ACCEL_ADAPTIVE;
+			else {
+				fprintf(stderr, "telly view: --accel is flat or adaptive\n");
+				goto usage;
+			}
+		} else if (!strcmp(a, "--speed")) {
+			char *end;
+			cfg.speed = strtod(argv[++i], &end);
+			if (*end || !(cfg.speed >= -1 && cfg.speed <= 1)) {
+				fprintf(stderr, "telly view: --speed is a number from -1 to 1\n");
+				goto usage;
+			}
+		} else if (!strcmp(a, "--bench-keys")) {
+			v->bench_keys = atol(argv[++i]);
+			if (v->bench_keys < 1 || v->bench_keys > SAMPLES_MAX) {
+				fprintf(stderr, "telly view: --bench-keys is 1 to %d\n", SAMPLES_MAX);
+				goto usage;
+			}
+			v->stats = true;
+		} else if (a[0] == '-') {
+			fprintf(stderr, "telly view: unknown option '%s'\n", a);
+			view_usage(stderr);
+			goto usage;
+		} else if (npos < 2) {
+			pos[npos++] = argv[i];
+		} else {
+			npos++;
+		}
+	}
+	if (npos > 1) {
+		fprintf(stderr, "telly view: one DEST at most ([user@]host)\n");
+		goto usage;
+	}
+	if (npos)
+		v->dest.host = pos[0];
+	if (!headless && !getenv("DISPLAY")) {
+		fprintf(stderr, "telly view: no $DISPLAY; use --headless (see --help)\n");
+		goto usage;
+	}
+	if ((input || v->screenshot) && !headless) {
+		fprintf(stderr, "telly view: --input and --screenshot go with --headless\n");
+		goto usage;
+	}
+	if (input && load_script(v, input) < 0)
+		goto out;
+	if (v->stats)
+		for (int k = 0; k < ST_N; k++)
+			if (!(v->samples[k] = calloc(SAMPLES_MAX, sizeof(uint64_t))))
+				goto out;
+	v->font = ds_font_create(font, font_px, err, sizeof err);
+	if (!v->font) {
+		fprintf(stderr, "telly view: %s\n", err);
+		goto out;
+	}
+	v->b = headless ? ds_headless_create(w, h, err, sizeof err)
+			: ds_x11_create(NULL, w, h, "telly view", err, sizeof err);
+	if (!v->b) {
+		fprintf(stderr, "telly view: %s\n", err);
+		goto out;
+	}
+	v->comp = ds_comp_create(v->b, v->font);
+	if (!v->comp)
+		goto out;
+	ds_font_cell(v->font, &cw, &ch);
+	cfg.screen_w = v->b->w;
+	cfg.screen_h = v->b->h;
+	cfg.title_h = ch + TITLE_PAD_PX;
+	cfg.border = BORDER_PX;
+	cfg.min_w = 10 * cw + 2 * BORDER_PX;
+	cfg.min_h = 2 * ch + cfg.title_h + 2 * BORDER_PX;
+	/* A window system accelerates its pointer already. */
+	if (v->b->accelerated && !accel_set)
+		cfg.profile = WM_ACCEL_FLAT;
+	wm_init(&v->wm, &cfg);
+	v->c = telly_client_connect(&v->dest, !v->readonly, err, sizeof err);
+	if (!v->c) {
+		fprintf(stderr, "telly view: %s\n", err);
+		goto out;
+	}
+	sigemptyset(&mask);
+	sigaddset(&mask, SIGTERM);
+	sigaddset(&mask, SIGINT);
+	sigaddset(&mask, SIGHUP);
+	sigprocmask(SIG_BLOCK, &mask, NULL);
+	signal(SIGPIPE, SIG_IGN);
+	sigfd = signalfd(-1, &mask, SFD_NONBLOCK | SFD_CLOEXEC);
+	loop(v, sigfd);
+	rp_conn_flush_wait(v->c, 1000);
+	if (v->why[0])
+		fprintf(stderr, "telly view: %s\n", v->why);
+	if (v->stats)
+		print_stats(v);
+	rc = v->rc;
+out:
+	if (sigfd >= 0)
+		close(sigfd);
+	while (v->nwins)
+		win_destroy(v->wins[--v->nwins]);
+	rp_conn_destroy(v->c);
+	ds_comp_destroy(v->comp);
+	ds_backend_destroy(v->b);
+	ds_font_destroy(v->font);
+	for (int k = 0; k < ST_N; k++)
+		free(v->samples[k]);
+	free(v->steps);
+	free(v);
+	return rc;
+
+missing:
+	fprintf(stderr, "telly view: %s needs a value\n", argv[argc - 1]);
+usage:
+	free(v->steps);
+	free(v);
+	return 2;
+}

@@ -1,0 +1,333 @@
+/* The compositor: one image per window (decoration and terminal drawn
+ * into it when they change), damage in screen coordinates, and a repaint
+ * that copies to the framebuffer only damage ∩ window − the windows above
+ * it, bottom to top, as weston's pixman renderer does. */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "ds_int.h"
+
+#define BG_RGB 0x2e3436u
+#define FOCUS_RGB 0x3465a4u
+#define UNFOCUS_RGB 0x555753u
+#define TITLE_TEXT_RGB 0xffffffu
+#define TERM_BG_RGB 0x1c1c1cu
+#define TITLE_MAX 80
+
+struct surface {
+	uint32_t id;
+	char title[TITLE_MAX];
+	struct ds_term *term;
+	pixman_image_t *img;
+	struct wm_box box;
+	int stack; /* index in the stack at the last sync, -1 before */
+	bool focused, full;
+};
+
+struct ds_comp {
+	struct ds_backend *b;
+	struct ds_font *font;
+	struct surface s[WM_MAX_WINDOWS];
+	unsigned n;
+	int title_h, border;
+	pixman_region32_t damage;
+	int cur_x, cur_y;
+	bool soft_cursor;
+	pixman_image_t *cursor;
+};
+
+static const char *const arrow[] = {
+	"X           ", "XX          ", "XoX         ", "XooX        ", "XoooX       ",
+	"XooooX      ", "XoooooX     ", "XooooooX    ", "XoooooooX   ", "XooooooooX  ",
+	"XoooooXXXXX ", "XooXooX     ", "XoX XooX    ", "XX  XooX    ", "X    XooX   ",
+	"     XooX   ", "      XX    ",
+};
+#define ARROW_W 12
+#define ARROW_H ((int)(sizeof arrow / sizeof arrow[0]))
+
+static pixman_image_t *make_cursor(void)
+{
+	pixman_image_t *img = pixman_image_create_bits(PIXMAN_a8r8g8b8, ARROW_W, ARROW_H, NULL, 0);
+	uint32_t *px;
+	int stride;
+
+	if (!img)
+		return NULL;
+	px = pixman_image_get_data(img);
+	stride = pixman_image_get_stride(img) / 4;
+	for (int y = 0; y < ARROW_H; y++)
+		for (int x = 0; x < ARROW_W; x++)
+			px[y * stride + x] = arrow[y][x] == 'X'   ? 0xff000000u
+					     : arrow[y][x] == 'o' ? 0xffffffffu
+								  : 0;
+	return img;
+}
+
+struct ds_comp *ds_comp_create(struct ds_backend *b, struct ds_font *f)
+{
+	struct ds_comp *c = calloc(1, sizeof *c);
+
+	if (!c)
+		return NULL;
+	c->b = b;
+	c->font = f;
+	c->soft_cursor = b->soft_cursor;
+	c->cur_x = b->w / 2;
+	c->cur_y = b->h / 2;
+	pixman_region32_init_rect(&c->damage, 0, 0, (unsigned)b->w, (unsigned)b->h);
+	if (c->soft_cursor && !(c->cursor = make_cursor())) {
+		pixman_region32_fini(&c->damage);
+		free(c);
+		return NULL;
+	}
+	return c;
+}
+
+void ds_comp_destroy(struct ds_comp *c)
+{
+	if (!c)
+		return;
+	for (unsigned i = 0; i < c->n; i++)
+		if (c->s[i].img)
+			pixman_image_unref(c->s[i].img);
+	if (c->cursor)
+		pixman_image_unref(c->cursor);
+	pixman_region32_fini(&c->damage);
+	free(c);
+}
+
+static struct surface *find(struct ds_comp *c, uint32_t id)
+{
+	for (unsigned i = 0; i < c->n; i++)
+		if (c->s[i].id == id)
+			return &c->s[i];
+	return NULL;
+}
+
+static void damage_box(struct ds_comp *c, const struct wm_box *b)
+{
+	if (b->w > 0 && b->h > 0)
+		pixman_region32_union_rect(&c->damage, &c->damage, b->x, b->y, (unsigned)b->w,
+					   (unsigned)b->h);
+}
+
+int ds_comp_add(struct ds_comp *c, uint32_t id, const char *title, struct ds_term *term)
+{
+	struct surface *s;
+
+	if (find(c, id))
+		return -EEXIST;
+	if (c->n == WM_MAX_WINDOWS)
+		return -ENOSPC;
+	s = &c->s[c->n++];
+	memset(s, 0, sizeof *s);
+	s->id = id;
+	snprintf(s->title, sizeof s->title, "%s", title);
+	s->term = term;
+	s->stack = -1;
+	return 0;
+}
+
+void ds_comp_remove(struct ds_comp *c, uint32_t id)
+{
+	struct surface *s = find(c, id);
+
+	if (!s)
+		return;
+	damage_box(c, &s->box);
+	if (s->img)
+		pixman_image_unref(s->img);
+	*s = c->s[--c->n];
+}
+
+void ds_comp_sync(struct ds_comp *c, const struct wm *wm)
+{
+	c->title_h = wm->cfg.title_h;
+	c->border = wm->cfg.border;
+	for (unsigned i = 0; i < wm->n; i++) {
+		const struct wm_window *w = &wm->win[i];
+		struct surface *s = find(c, w->id);
+		bool focused = w->id == wm->focus;
+		if (!s)
+			continue;
+		if (memcmp(&s->box, &w->box, sizeof s->box)) {
+			damage_box(c, &s->box);
+			if (s->box.w != w->box.w || s->box.h != w->box.h) {
+				if (s->img)
+					pixman_image_unref(s->img);
+				s->img = pixman_image_create_bits(PIXMAN_x8r8g8b8, w->box.w, w->box.h,
+								  NULL, 0);
+				s->full = true;
+			}
+			s->box = w->box;
+			damage_box(c, &s->box);
+		}
+		if (s->focused != focused) {
+			s->focused = focused;
+			s->full = true;
+		}
+		if (s->stack != (int)i) {
+			s->stack = (int)i;
+			damage_box(c, &s->box);
+		}
+	}
+}
+
+void ds_comp_cursor(struct ds_comp *c, int x, int y)
+{
+	if (!c->soft_cursor || (x == c->cur_x && y == c->cur_y))
+		return;
+	pixman_region32_union_rect(&c->damage, &c->damage, c->cur_x, c->cur_y, ARROW_W, ARROW_H);
+	c->cur_x = x;
+	c->cur_y = y;
+	pixman_region32_union_rect(&c->damage, &c->damage, x, y, ARROW_W, ARROW_H);
+}
+
+void ds_comp_reset(struct ds_comp *c)
+{
+	pixman_region32_union_rect(&c->damage, &c->damage, 0, 0, (unsigned)c->b->w,
+				   (unsigned)c->b->h);
+}
+
+void ds_comp_grid(const struct ds_comp *c, const struct wm *wm, const struct wm_box *outer,
+		  int *rows, int *cols)
+{
+	struct wm_box in = wm_client_box(wm, outer);
+	int cw, ch;
+
+	ds_font_cell(c->font, &cw, &ch);
+	*rows = in.h / ch > 1 ? in.h / ch : 1;
+	*cols = in.w / cw > 1 ? in.w / cw : 1;
+}
+
+bool ds_comp_cell_origin(const struct ds_comp *c, const struct wm *wm, uint32_t id, int *x,
+			 int *y)
+{
+	const struct wm_window *w = wm_find(wm, id);
+	struct wm_box in;
+
+	(void)c;
+	if (!w)
+		return false;
+	in = wm_client_box(wm, &w->box);
+	*x = in.x;
+	*y = in.y;
+	return true;
+}
+
+bool ds_comp_dirty(const struct ds_comp *c)
+{
+	if (pixman_region32_not_empty((pixman_region32_t *)&c->damage))
+		return true;
+	for (unsigned i = 0; i < c->n; i++)
+		if (c->s[i].full || (c->s[i].term && ds_term_dirty(c->s[i].term)))
+			return true;
+	return false;
+}
+
+static void fill_rgb(pixman_image_t *img, uint32_t rgb, int x, int y, int w, int h)
+{
+	pixman_color_t col = {(uint16_t)((rgb >> 16 & 0xff) * 257),
+			      (uint16_t)((rgb >> 8 & 0xff) * 257), (uint16_t)((rgb & 0xff) * 257),
+			      0xffff};
+	pixman_box32_t b = {x, y, x + w, y + h};
+
+	pixman_image_fill_boxes(PIXMAN_OP_SRC, img, &col, 1, &b);
+}
+
+/* Bring a window's image up to date; damage what changed on screen. */
+static void draw_surface(struct ds_comp *c, struct surface *s)
+{
+	int bw = c->border, th = c->title_h, cx = bw, cy = bw + th;
+	pixman_region32_t d;
+
+	if (!s->img)
+		return;
+	if (s->full) {
+		fill_rgb(s->img, s->focused ? FOCUS_RGB : UNFOCUS_RGB, 0, 0, s->box.w, s->box.h);
+		fill_rgb(s->img, TERM_BG_RGB, cx, cy, s->box.w - 2 * bw, s->box.h - 2 * bw - th);
+		int cw, ch;
+		ds_font_cell(c->font, &cw, &ch);
+		ds_draw_text(c->font, s->img, bw + 4, bw + (th - ch) / 2, s->box.w - 2 * bw - 8,
+			     s->title, TITLE_TEXT_RGB);
+		if (s->term)
+			ds_term_render(s->term, s->img, cx, cy, true, s->focused, NULL);
+		s->full = false;
+		damage_box(c, &s->box);
+		return;
+	}
+	if (!s->term || !ds_term_dirty(s->term))
+		return;
+	pixman_region32_init(&d);
+	ds_term_render(s->term, s->img, cx, cy, false, s->focused, &d);
+	/* Rows wider than a shrunk window are cut to it. */
+	pixman_region32_intersect_rect(&d, &d, cx, cy, (unsigned)(s->box.w - 2 * bw),
+				       (unsigned)(s->box.h - 2 * bw - th));
+	pixman_region32_translate(&d, s->box.x, s->box.y);
+	pixman_region32_union(&c->damage, &c->damage, &d);
+	pixman_region32_fini(&d);
+}
+
+long ds_comp_repaint(struct ds_comp *c, const struct wm *wm)
+{
+	pixman_image_t *fb = c->b->impl->framebuffer(c->b);
+	pixman_region32_t screen, r, bg;
+	const pixman_box32_t *boxes;
+	long pixels = 0;
+	int nb;
+
+	for (unsigned i = 0; i < c->n; i++)
+		draw_surface(c, &c->s[i]);
+	pixman_region32_init_rect(&screen, 0, 0, (unsigned)c->b->w, (unsigned)c->b->h);
+	pixman_region32_intersect(&c->damage, &c->damage, &screen);
+	pixman_region32_fini(&screen);
+	if (!pixman_region32_not_empty(&c->damage) || !fb)
+		return 0;
+	pixman_region32_init(&r);
+	pixman_region32_init(&bg);
+	pixman_region32_copy(&bg, &c->damage);
+	/* Bottom to top: what of the damage this window shows. */
+	for (unsigned i = 0; i < wm->n; i++) {
+		struct surface *s = find(c, wm->win[i].id);
+		if (!s || !s->img)
+			continue;
+		pixman_region32_intersect_rect(&r, &c->damage, s->box.x, s->box.y,
+					       (unsigned)s->box.w, (unsigned)s->box.h);
+		pixman_region32_subtract(&bg, &bg, &r);
+		for (unsigned j = i + 1; j < wm->n && pixman_region32_not_empty(&r); j++) {
+			const struct wm_box *a = &wm->win[j].box;
+			pixman_region32_t above;
+			pixman_region32_init_rect(&above, a->x, a->y, (unsigned)a->w, (unsigned)a->h);
+			pixman_region32_subtract(&r, &r, &above);
+			pixman_region32_fini(&above);
+		}
+		if (!pixman_region32_not_empty(&r))
+			continue;
+		pixman_image_set_clip_region32(fb, &r);
+		pixman_image_composite32(PIXMAN_OP_SRC, s->img, NULL, fb, 0, 0, 0, 0, s->box.x,
+					 s->box.y, s->box.w, s->box.h);
+	}
+	pixman_image_set_clip_region32(fb, &bg);
+	fill_rgb(fb, BG_RGB, 0, 0, c->b->w, c->b->h);
+	if (c->soft_cursor) {
+		pixman_image_set_clip_region32(fb, &c->damage);
+		pixman_image_composite32(PIXMAN_OP_OVER, c->cursor, NULL, fb, 0, 0, 0, 0, c->cur_x,
+					 c->cur_y, ARROW_W, ARROW_H);
+	}
+	pixman_image_set_clip_region32(fb, NULL);
+	boxes = pixman_region32_rectangles(&c->damage, &nb);
+	for (int i = 0; i < nb; i++)
+		pixels += (long)(boxes[i].x2 - boxes[i].x1) * (boxes[i].y2 - boxes[i].y1);
+	c->b->impl->present(c->b, &c->damage);
+	pixman_region32_clear(&c->damage);
+	pixman_region32_fini(&r);
+	pixman_region32_fini(&bg);
+	return pixels;
+}
+
+pixman_image_t *ds_comp_framebuffer(struct ds_comp *c)
+{
+	return c->b->impl->framebuffer(c->b);
+}

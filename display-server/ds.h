@@ -1,0 +1,167 @@
+/* display-server: the desk's compositor, terminal surfaces and backends.
+ *
+ * A backend (ds_backend_impl: x11, headless) owns the framebuffer and
+ * turns the user's devices into ds_events. The compositor (ds_comp) keeps
+ * one pixman image per window, collects damage in screen coordinates and
+ * repaints only damage ∩ window − what covers it, in winmgr's stacking
+ * order. A terminal surface (ds_term) is libvterm's screen drawn row by
+ * row with glyphs from a freetype cache (ds_font).
+ */
+#ifndef DS_H
+#define DS_H
+
+#include <pixman.h>
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "wm.h"
+
+enum ds_event_type {
+	DS_EV_KEY,     /* keysym, mods (WM_MOD_*), codepoint (0: none), pressed */
+	DS_EV_MOTION,  /* a relative pointer delta dx, dy */
+	DS_EV_POINTER, /* an absolute pointer position x, y */
+	DS_EV_BUTTON,  /* button, pressed */
+	DS_EV_RESIZE,  /* the output is now w x h (the framebuffer was remade) */
+	DS_EV_CLOSE,   /* the user closed the output */
+};
+
+struct ds_event {
+	enum ds_event_type type;
+	uint64_t time_us; /* CLOCK_MONOTONIC */
+	uint32_t keysym, mods, codepoint;
+	bool pressed;
+	double dx, dy;
+	int x, y, button, w, h;
+};
+
+typedef void (*ds_event_fn)(void *ctx, const struct ds_event *ev);
+
+struct ds_backend;
+
+struct ds_backend_impl {
+	const char *name;
+	/* A descriptor to poll for input, or -1. */
+	int (*get_fd)(struct ds_backend *b);
+	/* Handle what is there without blocking; events go to fn. 0, or a
+	 * negative errno when the output is gone. */
+	int (*dispatch)(struct ds_backend *b, ds_event_fn fn, void *ctx);
+	/* The image the compositor draws into (x8r8g8b8, w x h). */
+	pixman_image_t *(*framebuffer)(struct ds_backend *b);
+	/* Show the damaged part of the framebuffer. */
+	int (*present)(struct ds_backend *b, pixman_region32_t *damage);
+	void (*destroy)(struct ds_backend *b);
+};
+
+struct ds_backend {
+	const struct ds_backend_impl *impl;
+	int w, h;
+	/* The compositor draws the pointer (the window system does not). */
+	bool soft_cursor;
+	/* The window system accelerated the deltas already. */
+	bool accelerated;
+};
+
+struct ds_backend *ds_headless_create(int w, int h, char *err, size_t errn);
+/* display NULL: $DISPLAY. */
+struct ds_backend *ds_x11_create(const char *display, int w, int h, const char *title,
+				 char *err, size_t errn);
+void ds_backend_destroy(struct ds_backend *b); /* takes NULL */
+
+/* PNG of an image (x8r8g8b8). 0 or -errno. */
+int ds_png_write(pixman_image_t *img, const char *path);
+
+/* A monospace font through fontconfig (pattern such as "monospace") at
+ * px pixels, with its bold face, and a glyph cache. */
+struct ds_font;
+struct ds_font *ds_font_create(const char *pattern, int px, char *err, size_t errn);
+void ds_font_destroy(struct ds_font *f);
+void ds_font_cell(const struct ds_font *f, int *w, int *h);
+
+/* A terminal surface: libvterm fed with the session's output, keys
+ * encoded by libvterm and handed to out(). */
+struct ds_term;
+typedef void (*ds_term_out_fn)(void *ctx, const char *bytes, size_t n);
+struct ds_term *ds_term_create(struct ds_font *f, int rows, int cols, ds_term_out_fn out,
+			       void *ctx);
+void ds_term_destroy(struct ds_term *t);
+void ds_term_write(struct ds_term *t, const void *bytes, size_t n);
+void ds_term_key(struct ds_term *t, uint32_t keysym, uint32_t mods, uint32_t codepoint);
+void ds_term_resize(struct ds_term *t, int rows, int cols);
+void ds_term_size(const struct ds_term *t, int *rows, int *cols);
+/* Is text (UTF-8) anywhere on the screen? */
+bool ds_term_has_text(const struct ds_term *t, const char *text);
+/* Text of one row (UTF-8, trailing blanks dropped). */
+size_t ds_term_row_text(const struct ds_term *t, int row, char *buf, size_t n);
+
+/* The compositor. */
+struct ds_comp;
+struct ds_comp *ds_comp_create(struct ds_backend *b, struct ds_font *f);
+void ds_comp_destroy(struct ds_comp *c);
+/* A window with a terminal in its client area (the compositor does not
+ * own the terminal). */
+int ds_comp_add(struct ds_comp *c, uint32_t id, const char *title, struct ds_term *term);
+void ds_comp_remove(struct ds_comp *c, uint32_t id);
+/* The window manager changed something: boxes, focus, stacking. */
+void ds_comp_sync(struct ds_comp *c, const struct wm *wm);
+void ds_comp_cursor(struct ds_comp *c, int x, int y);
+/* The framebuffer was remade (a backend resize): damage it all. */
+void ds_comp_reset(struct ds_comp *c);
+/* The rows and columns that fit a window's client area. */
+void ds_comp_grid(const struct ds_comp *c, const struct wm *wm, const struct wm_box *outer,
+		  int *rows, int *cols);
+/* Is there damage to repaint (terminal rows, moves, the cursor)? */
+bool ds_comp_dirty(const struct ds_comp *c);
+/* Draw what changed and present it. Returns the number of pixels
+ * repainted (0: nothing was due). */
+long ds_comp_repaint(struct ds_comp *c, const struct wm *wm);
+pixman_image_t *ds_comp_framebuffer(struct ds_comp *c);
+/* Where the window's terminal cells are on screen (for tests and
+ * screenshots' legends). */
+bool ds_comp_cell_origin(const struct ds_comp *c, const struct wm *wm, uint32_t id, int *x,
+			 int *y);
+
+/* Scripted input (`telly view --input FILE`), one step a line:
+ *   type "TEXT"          keys for each character (\n Return, \t Tab, \e Esc)
+ *   key [MOD+]...NAME    one key: xkb keysym name, ctrl/shift/alt/super
+ *   move DX DY           a relative pointer motion
+ *   click [BUTTON]       press and release (default 1)
+ *   press [BUTTON] / release [BUTTON]
+ *   wait "TEXT" [SECS]   until TEXT is on the focused window (default 20 s)
+ *   screenshot FILE      the frame as PNG
+ * Blank lines and lines starting with # are skipped. */
+#define DS_STEP_TEXT_MAX 1024
+enum ds_step_type {
+	DS_STEP_TYPE, DS_STEP_KEY, DS_STEP_MOVE, DS_STEP_CLICK, DS_STEP_PRESS,
+	DS_STEP_RELEASE, DS_STEP_WAIT, DS_STEP_SCREENSHOT,
+};
+struct ds_step {
+	enum ds_step_type type;
+	int line;
+	char text[DS_STEP_TEXT_MAX]; /* TYPE, WAIT, SCREENSHOT */
+	uint32_t keysym, mods;       /* KEY */
+	double dx, dy;               /* MOVE */
+	int button;                  /* CLICK, PRESS, RELEASE */
+	int timeout_ms;              /* WAIT */
+};
+/* 1 with *out filled, 0 for a blank or comment line, -EINVAL with err
+ * saying what is wrong. */
+int ds_step_parse(const char *line, int lineno, struct ds_step *out, char *err, size_t errn);
+/* The keysym that types codepoint cp, and the character a keysym types
+ * (0: none). */
+uint32_t ds_keysym_for(uint32_t cp);
+uint32_t ds_codepoint_of(uint32_t keysym);
+/* Decode one UTF-8 character of s (at most n bytes): its length, or 1
+ * with U+FFFD for a bad byte. */
+int ds_utf8_next(const char *s, size_t n, uint32_t *cp);
+
+/* The frame timer: a repaint is due now if the last one was at least
+ * DS_FRAME_NS ago (a lone keystroke is drawn at once), else at
+ * last + DS_FRAME_NS (a burst is drawn once a frame). */
+#define DS_FRAME_NS 8000000ull
+static inline uint64_t ds_frame_due(uint64_t last_ns, uint64_t now_ns)
+{
+	return now_ns - last_ns >= DS_FRAME_NS ? now_ns : last_ns + DS_FRAME_NS;
+}
+
+#endif

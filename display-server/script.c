@@ -1,0 +1,280 @@
+/* The headless backend's input script: one step a line, parsed here with
+ * no I/O so that every malformed line gets an error naming it. */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include <xkbcommon/xkbcommon.h>
+
+#include "ds.h"
+
+#define WAIT_DEFAULT_MS 20000
+#define WAIT_MAX_S 3600
+#define MOVE_MAX 100000
+
+static const char *skip_ws(const char *p)
+{
+	while (*p == ' ' || *p == '\t')
+		p++;
+	return p;
+}
+
+/* A "quoted string" with C-like escapes. Returns the rest, or NULL. */
+static const char *quoted(const char *p, char *out, size_t n, char *err, size_t errn)
+{
+	size_t o = 0;
+
+	if (*p != '"') {
+		snprintf(err, errn, "expected a \"quoted string\"");
+		return NULL;
+	}
+	for (p++; *p && *p != '"'; p++) {
+		char c = *p;
+		if (c == '\\') {
+			switch (*++p) {
+			case 'n': c = '\n'; break;
+			case 'r': c = '\r'; break;
+			case 't': c = '\t'; break;
+			case 'e': c = 27; break;
+			case '\\': c = '\\'; break;
+			case '"': c = '"'; break;
+			case 'x': {
+				char hex[3] = {0};
+				if (!p[1] || !p[2] || sscanf(p + 1, "%2[0-9a-fA-F]", hex) != 1 ||
+				    strlen(hex) != 2) {
+					snprintf(err, errn, "\\x wants two hex digits");
+					return NULL;
+				}
+				c = (char)strtol(hex, NULL, 16);
+				p += 2;
+				break;
+			}
+			default:
+				snprintf(err, errn, "unknown escape \\%c in string", *p ? *p : ' ');
+				return NULL;
+			}
+		}
+		if (o + 1 >= n) {
+			snprintf(err, errn, "string longer than %zu bytes", n - 1);
+			return NULL;
+		}
+		out[o++] = c;
+	}
+	if (*p != '"') {
+		snprintf(err, errn, "string has no closing quote");
+		return NULL;
+	}
+	out[o] = 0;
+	return p + 1;
+}
+
+static bool word(const char **p, char *out, size_t n)
+{
+	size_t o = 0;
+	const char *q = skip_ws(*p);
+
+	while (*q && *q != ' ' && *q != '\t' && *q != '\n' && *q != '\r') {
+		if (o + 1 >= n)
+			return false;
+		out[o++] = *q++;
+	}
+	out[o] = 0;
+	*p = q;
+	return o > 0;
+}
+
+static bool at_end(const char *p)
+{
+	p = skip_ws(p);
+	return !*p || *p == '\n' || *p == '\r';
+}
+
+static int parse_key(const char *spec, struct ds_step *s, char *err, size_t errn)
+{
+	char buf[128], *save = NULL, *tok, *last = NULL;
+
+	if (strlen(spec) >= sizeof buf) {
+		snprintf(err, errn, "key '%s' is too long", spec);
+		return -EINVAL;
+	}
+	strcpy(buf, spec);
+	s->mods = 0;
+	for (tok = strtok_r(buf, "+", &save); tok; tok = strtok_r(NULL, "+", &save)) {
+		if (last) {
+			if (!strcasecmp(last, "ctrl") || !strcasecmp(last, "control"))
+				s->mods |= WM_MOD_CTRL;
+			else if (!strcasecmp(last, "shift"))
+				s->mods |= WM_MOD_SHIFT;
+			else if (!strcasecmp(last, "alt") || !strcasecmp(last, "mod1"))
+				s->mods |= WM_MOD_ALT;
+			else if (!strcasecmp(last, "super") || !strcasecmp(last, "mod4"))
+				s->mods |= WM_MOD_SUPER;
+			else {
+				snprintf(err, errn, "unknown modifier '%s' (ctrl, shift, alt, super)",
+					 last);
+				return -EINVAL;
+			}
+		}
+		last = tok;
+	}
+	if (!last) {
+		snprintf(err, errn, "key needs a name");
+		return -EINVAL;
+	}
+	s->keysym = xkb_keysym_from_name(last, XKB_KEYSYM_NO_FLAGS);
+	if (s->keysym == XKB_KEY_NoSymbol)
+		s->keysym = xkb_keysym_from_name(last, XKB_KEYSYM_CASE_INSENSITIVE);
+	if (s->keysym == XKB_KEY_NoSymbol) {
+		snprintf(err, errn, "unknown key name '%s' (xkb keysym names: Return, a, F1, ...)",
+			 last);
+		return -EINVAL;
+	}
+	return 0;
+}
+
+static int parse_button(const char **p, struct ds_step *s, char *err, size_t errn)
+{
+	char w[32];
+	char *end;
+	long b;
+
+	s->button = 1;
+	if (!word(p, w, sizeof w))
+		return 0;
+	b = strtol(w, &end, 10);
+	if (*end || b < 1 || b > 9) {
+		snprintf(err, errn, "button '%s' is not 1-9", w);
+		return -EINVAL;
+	}
+	s->button = (int)b;
+	return 0;
+}
+
+int ds_step_parse(const char *line, int lineno, struct ds_step *s, char *err, size_t errn)
+{
+	const char *p = skip_ws(line);
+	char cmd[32], w[DS_STEP_TEXT_MAX];
+	int rc = 0;
+
+	memset(s, 0, sizeof *s);
+	s->line = lineno;
+	if (at_end(p) || *p == '#')
+		return 0;
+	if (!word(&p, cmd, sizeof cmd)) {
+		snprintf(err, errn, "unknown step");
+		return -EINVAL;
+	}
+	p = skip_ws(p);
+	if (!strcmp(cmd, "type") || !strcmp(cmd, "wait")) {
+		s->type = cmd[0] == 't' ? DS_STEP_TYPE : DS_STEP_WAIT;
+		if (!(p = quoted(p, s->text, sizeof s->text, err, errn)))
+			return -EINVAL;
+		if (!s->text[0]) {
+			snprintf(err, errn, "%s wants a non-empty string", cmd);
+			return -EINVAL;
+		}
+		s->timeout_ms = WAIT_DEFAULT_MS;
+		if (s->type == DS_STEP_WAIT && word(&p, w, sizeof w)) {
+			char *end;
+			double secs = strtod(w, &end);
+			if (*end || !(secs > 0 && secs <= WAIT_MAX_S)) {
+				snprintf(err, errn, "wait timeout '%s' is not 0-%d seconds", w,
+					 WAIT_MAX_S);
+				return -EINVAL;
+			}
+			s->timeout_ms = (int)(secs * 1000);
+		}
+	} else if (!strcmp(cmd, "key")) {
+		s->type = DS_STEP_KEY;
+		if (!word(&p, w, sizeof w)) {
+			snprintf(err, errn, "key needs a name, such as Return or ctrl+c");
+			return -EINVAL;
+		}
+		rc = parse_key(w, s, err, errn);
+	} else if (!strcmp(cmd, "move")) {
+		char x[32], y[32], *e1, *e2;
+		s->type = DS_STEP_MOVE;
+		if (!word(&p, x, sizeof x) || !word(&p, y, sizeof y)) {
+			snprintf(err, errn, "move wants DX DY");
+			return -EINVAL;
+		}
+		s->dx = strtod(x, &e1);
+		s->dy = strtod(y, &e2);
+		if (*e1 || *e2 || !(s->dx >= -MOVE_MAX && s->dx <= MOVE_MAX) ||
+		    !(s->dy >= -MOVE_MAX && s->dy <= MOVE_MAX)) {
+			snprintf(err, errn, "move wants two numbers within +-%d", MOVE_MAX);
+			return -EINVAL;
+		}
+	} else if (!strcmp(cmd, "click") || !strcmp(cmd, "press") || !strcmp(cmd, "release")) {
+		s->type = cmd[0] == 'c' ? DS_STEP_CLICK : cmd[0] == 'p' ? DS_STEP_PRESS
+									 : DS_STEP_RELEASE;
+		rc = parse_button(&p, s, err, errn);
+	} else if (!strcmp(cmd, "screenshot")) {
+		s->type = DS_STEP_SCREENSHOT;
+		if (*p == '"') {
+			if (!(p = quoted(p, s->text, sizeof s->text, err, errn)))
+				return -EINVAL;
+		} else if (!word(&p, s->text, sizeof s->text)) {
+			snprintf(err, errn, "screenshot needs a file name");
+			return -EINVAL;
+		}
+	} else {
+		snprintf(err, errn,
+			 "unknown step '%s' (type, key, move, click, press, release, wait, screenshot)",
+			 cmd);
+		return -EINVAL;
+	}
+	if (rc < 0)
+		return rc;
+	if (!at_end(p)) {
+		snprintf(err, errn, "unexpected '%s' after the step", skip_ws(p));
+		return -EINVAL;
+	}
+	return 1;
+}
+
+uint32_t ds_keysym_for(uint32_t cp)
+{
+	switch (cp) {
+	case '\n':
+	case '\r':
+		return XKB_KEY_Return;
+	case '\t':
+		return XKB_KEY_Tab;
+	case 27:
+		return XKB_KEY_Escape;
+	case 8:
+	case 127:
+		return XKB_KEY_BackSpace;
+	}
+	return xkb_utf32_to_keysym(cp);
+}
+
+uint32_t ds_codepoint_of(uint32_t keysym)
+{
+	return xkb_keysym_to_utf32(keysym);
+}
+
+int ds_utf8_next(const char *str, size_t n, uint32_t *cp)
+{
+	const unsigned char *s = (const unsigned char *)str;
+	int len = s[0] < 0x80 ? 1 : (s[0] & 0xe0) == 0xc0 ? 2 : (s[0] & 0xf0) == 0xe0 ? 3
+				   : (s[0] & 0xf8) == 0xf0 ? 4 : 0;
+	uint32_t c;
+
+	if (!len || (size_t)len > n) {
+		*cp = 0xfffd;
+		return 1;
+	}
+	c = len == 1 ? s[0] : s[0] & (0x7f >> len);
+	for (int i = 1; i < len; i++) {
+		if ((s[i] & 0xc0) != 0x80) {
+			*cp = 0xfffd;
+			return 1;
+		}
+		c = c << 6 | (s[i] & 0x3f);
+	}
+	*cp = c;
+	return len;
+}

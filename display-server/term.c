@@ -1,0 +1,374 @@
+/* A terminal surface: libvterm's screen layer holds the cells; this file
+ * draws the rows it reports damaged, one row at a time: the background
+ * as runs of boxes, the glyphs as one pixman_composite_glyphs call per
+ * run of one colour, then underlines and the cursor. */
+#include <stdlib.h>
+#include <string.h>
+#include <vterm.h>
+
+#include "ds_int.h"
+
+#define DEFAULT_FG 0xe5e5e5u
+#define DEFAULT_BG 0x1c1c1cu
+#define MAX_ROWS 1000
+#define MAX_COLS 1000
+
+struct ds_term {
+	VTerm *vt;
+	VTermScreen *screen;
+	struct ds_font *font;
+	int rows, cols, cw, ch;
+	uint8_t *dirty; /* one per row */
+	bool any_dirty, reverse;
+	VTermPos cursor;
+	bool cursor_visible;
+	ds_term_out_fn out;
+	void *ctx;
+	pixman_glyph_t *glyphs; /* a row's worth */
+};
+
+static void mark(struct ds_term *t, int start, int end)
+{
+	if (start < 0)
+		start = 0;
+	if (end > t->rows)
+		end = t->rows;
+	for (int r = start; r < end; r++)
+		t->dirty[r] = 1;
+	if (start < end)
+		t->any_dirty = true;
+}
+
+static int on_damage(VTermRect rect, void *user)
+{
+	mark(user, rect.start_row, rect.end_row);
+	return 1;
+}
+
+static int on_movecursor(VTermPos pos, VTermPos old, int visible, void *user)
+{
+	struct ds_term *t = user;
+
+	mark(t, old.row, old.row + 1);
+	mark(t, pos.row, pos.row + 1);
+	t->cursor = pos;
+	t->cursor_visible = visible;
+	return 1;
+}
+
+static int on_prop(VTermProp prop, VTermValue *val, void *user)
+{
+	struct ds_term *t = user;
+
+	switch (prop) {
+	case VTERM_PROP_CURSORVISIBLE:
+		t->cursor_visible = val->boolean;
+		mark(t, t->cursor.row, t->cursor.row + 1);
+		return 1;
+	case VTERM_PROP_REVERSE:
+		t->reverse = val->boolean;
+		mark(t, 0, t->rows);
+		return 1;
+	default:
+		return 1;
+	}
+}
+
+static const VTermScreenCallbacks screen_cbs = {
+	.damage = on_damage, .movecursor = on_movecursor, .settermprop = on_prop,
+};
+
+static void on_output(const char *s, size_t len, void *user)
+{
+	struct ds_term *t = user;
+
+	if (t->out)
+		t->out(t->ctx, s, len);
+}
+
+static int clamp(int v, int lo, int hi)
+{
+	return v < lo ? lo : v > hi ? hi : v;
+}
+
+struct ds_term *ds_term_create(struct ds_font *f, int rows, int cols, ds_term_out_fn out,
+			       void *ctx)
+{
+	struct ds_term *t = calloc(1, sizeof *t);
+
+	if (!t)
+		return NULL;
+	t->rows = clamp(rows, 1, MAX_ROWS);
+	t->cols = clamp(cols, 1, MAX_COLS);
+	t->font = f;
+	ds_font_cell(f, &t->cw, &t->ch);
+	t->out = out;
+	t->ctx = ctx;
+	t->dirty = calloc(MAX_ROWS, 1);
+	t->glyphs = calloc(MAX_COLS, sizeof *t->glyphs);
+	t->vt = vterm_new(t->rows, t->cols);
+	if (!t->dirty || !t->glyphs || !t->vt) {
+		ds_term_destroy(t);
+		return NULL;
+	}
+	vterm_set_utf8(t->vt, 1);
+	vterm_output_set_callback(t->vt, on_output, t);
+	t->screen = vterm_obtain_screen(t->vt);
+	vterm_screen_set_callbacks(t->screen, &screen_cbs, t);
+	vterm_screen_enable_altscreen(t->screen, 1);
+	vterm_screen_set_damage_merge(t->screen, VTERM_DAMAGE_CELL);
+	vterm_screen_reset(t->screen, 1);
+	t->cursor_visible = true;
+	mark(t, 0, t->rows);
+	return t;
+}
+
+void ds_term_destroy(struct ds_term *t)
+{
+	if (!t)
+		return;
+	if (t->vt)
+		vterm_free(t->vt);
+	free(t->glyphs);
+	free(t->dirty);
+	free(t);
+}
+
+void ds_term_write(struct ds_term *t, const void *bytes, size_t n)
+{
+	vterm_input_write(t->vt, bytes, n);
+}
+
+void ds_term_resize(struct ds_term *t, int rows, int cols)
+{
+	rows = clamp(rows, 1, MAX_ROWS);
+	cols = clamp(cols, 1, MAX_COLS);
+	if (rows == t->rows && cols == t->cols)
+		return;
+	t->rows = rows;
+	t->cols = cols;
+	vterm_set_size(t->vt, rows, cols);
+	mark(t, 0, rows);
+}
+
+void ds_term_size(const struct ds_term *t, int *rows, int *cols)
+{
+	*rows = t->rows;
+	*cols = t->cols;
+}
+
+bool ds_term_dirty(const struct ds_term *t)
+{
+	return t->any_dirty;
+}
+
+/* X keysyms without a character, and libvterm's names for them. */
+static const struct {
+	uint32_t sym;
+	VTermKey key;
+} keymap[] = {
+	{0xff0d, VTERM_KEY_ENTER},    {0xff8d, VTERM_KEY_KP_ENTER}, {0xff09, VTERM_KEY_TAB},
+	{0xfe20, VTERM_KEY_TAB},      {0xff08, VTERM_KEY_BACKSPACE}, {0xff1b, VTERM_KEY_ESCAPE},
+	{0xff52, VTERM_KEY_UP},       {0xff54, VTERM_KEY_DOWN},     {0xff51, VTERM_KEY_LEFT},
+	{0xff53, VTERM_KEY_RIGHT},    {0xff63, VTERM_KEY_INS},      {0xffff, VTERM_KEY_DEL},
+	{0xff50, VTERM_KEY_HOME},     {0xff57, VTERM_KEY_END},      {0xff55, VTERM_KEY_PAGEUP},
+	{0xff56, VTERM_KEY_PAGEDOWN},
+};
+
+void ds_term_key(struct ds_term *t, uint32_t keysym, uint32_t mods, uint32_t cp)
+{
+	VTermModifier m = VTERM_MOD_NONE;
+
+	if (mods & WM_MOD_SHIFT)
+		m |= VTERM_MOD_SHIFT;
+	if (mods & WM_MOD_CTRL)
+		m |= VTERM_MOD_CTRL;
+	if (mods & WM_MOD_ALT)
+		m |= VTERM_MOD_ALT;
+	for (size_t i = 0; i < sizeof keymap / sizeof keymap[0]; i++) {
+		if (keymap[i].sym == keysym) {
+			if (keysym == 0xfe20)
+				m |= VTERM_MOD_SHIFT;
+			vterm_keyboard_key(t->vt, keymap[i].key, m);
+			return;
+		}
+	}
+	if (keysym >= 0xffbe && keysym <= 0xffc9) { /* F1 .. F12 */
+		vterm_keyboard_key(t->vt, VTERM_KEY_FUNCTION(keysym - 0xffbe + 1), m);
+		return;
+	}
+	if (cp && cp < 0x110000)
+		vterm_keyboard_unichar(t->vt, cp, m);
+}
+
+size_t ds_term_row_text(const struct ds_term *t, int row, char *buf, size_t n)
+{
+	VTermRect r = {.start_row = row, .end_row = row + 1, .start_col = 0, .end_col = t->cols};
+	size_t len;
+
+	if (!n)
+		return 0;
+	if (row < 0 || row >= t->rows) {
+		buf[0] = 0;
+		return 0;
+	}
+	len = vterm_screen_get_text(t->screen, buf, n - 1, r);
+	if (len > n - 1)
+		len = n - 1;
+	while (len && buf[len - 1] == ' ')
+		len--;
+	buf[len] = 0;
+	return len;
+}
+
+bool ds_term_has_text(const struct ds_term *t, const char *text)
+{
+	char row[MAX_COLS * 4 + 1];
+
+	for (int r = 0; r < t->rows; r++) {
+		ds_term_row_text(t, r, row, sizeof row);
+		if (strstr(row, text))
+			return true;
+	}
+	return false;
+}
+
+static uint32_t rgb_of(const struct ds_term *t, VTermColor c, bool fg)
+{
+	if (fg && VTERM_COLOR_IS_DEFAULT_FG(&c))
+		return DEFAULT_FG;
+	if (!fg && VTERM_COLOR_IS_DEFAULT_BG(&c))
+		return DEFAULT_BG;
+	vterm_screen_convert_color_to_rgb(t->screen, &c);
+	return (uint32_t)c.rgb.red << 16 | (uint32_t)c.rgb.green << 8 | c.rgb.blue;
+}
+
+static pixman_color_t pcolor(uint32_t rgb)
+{
+	return (pixman_color_t){(uint16_t)((rgb >> 16 & 0xff) * 257),
+				(uint16_t)((rgb >> 8 & 0xff) * 257), (uint16_t)((rgb & 0xff) * 257),
+				0xffff};
+}
+
+static void fill(pixman_image_t *dst, uint32_t rgb, int x, int y, int w, int h)
+{
+	pixman_color_t c = pcolor(rgb);
+	pixman_box32_t b = {x, y, x + w, y + h};
+
+	pixman_image_fill_boxes(PIXMAN_OP_SRC, dst, &c, 1, &b);
+}
+
+static void draw_glyphs(struct ds_term *t, pixman_image_t *dst, uint32_t rgb,
+			const pixman_glyph_t *g, int n)
+{
+	pixman_color_t c = pcolor(rgb);
+	pixman_image_t *src;
+	pixman_glyph_cache_t *cache = ds_font_cache(t->font);
+
+	if (!n)
+		return;
+	src = pixman_image_create_solid_fill(&c);
+	if (!src)
+		return;
+	pixman_composite_glyphs_no_mask(PIXMAN_OP_OVER, src, dst, 0, 0, 0, 0, cache, n, g);
+	pixman_image_unref(src);
+}
+
+static void render_row(struct ds_term *t, pixman_image_t *dst, int x0, int y0, int r,
+		       bool focused)
+{
+	int y = y0 + r * t->ch, base = y + ds_font_ascent(t->font), n = 0;
+	uint32_t run_fg = 0;
+	bool cursor_here = t->cursor_visible && t->cursor.row == r;
+
+	fill(dst, t->reverse ? DEFAULT_FG : DEFAULT_BG, x0, y, t->cols * t->cw, t->ch);
+	for (int col = 0; col < t->cols;) {
+		VTermScreenCell cell;
+		VTermPos pos = {r, col};
+		uint32_t fg, bg, tmp;
+		int w, x = x0 + col * t->cw;
+		bool rev;
+
+		vterm_screen_get_cell(t->screen, pos, &cell);
+		w = cell.width > 1 ? 2 : 1;
+		fg = rgb_of(t, cell.fg, true);
+		bg = rgb_of(t, cell.bg, false);
+		rev = cell.attrs.reverse ^ t->reverse ^ (cursor_here && focused && col == t->cursor.col);
+		if (rev) {
+			tmp = fg;
+			fg = bg;
+			bg = tmp;
+		}
+		if (bg != DEFAULT_BG || t->reverse)
+			fill(dst, bg, x, y, w * t->cw, t->ch);
+		if (n && fg != run_fg) {
+			draw_glyphs(t, dst, run_fg, t->glyphs, n);
+			n = 0;
+		}
+		if (cell.chars[0] && cell.chars[0] != ' ' && cell.chars[0] != (uint32_t)-1) {
+			const void *g = ds_font_glyph(t->font, cell.chars[0], cell.attrs.bold);
+			if (g) {
+				t->glyphs[n++] = (pixman_glyph_t){x, base, g};
+				run_fg = fg;
+			}
+		}
+		if (cell.attrs.underline)
+			fill(dst, fg, x, base + 1, w * t->cw, 1);
+		col += w;
+	}
+	draw_glyphs(t, dst, run_fg, t->glyphs, n);
+	if (cursor_here && !focused && t->cursor.col < t->cols) {
+		int x = x0 + t->cursor.col * t->cw;
+		fill(dst, DEFAULT_FG, x, y, t->cw, 1);
+		fill(dst, DEFAULT_FG, x, y + t->ch - 1, t->cw, 1);
+		fill(dst, DEFAULT_FG, x, y, 1, t->ch);
+		fill(dst, DEFAULT_FG, x + t->cw - 1, y, 1, t->ch);
+	}
+}
+
+void ds_term_render(struct ds_term *t, pixman_image_t *dst, int x, int y, bool all,
+		    bool focused, pixman_region32_t *damage)
+{
+	pixman_glyph_cache_t *cache = ds_font_cache(t->font);
+
+	if (!all && !t->any_dirty)
+		return;
+	pixman_glyph_cache_freeze(cache);
+	for (int r = 0; r < t->rows; r++) {
+		if (!all && !t->dirty[r])
+			continue;
+		t->dirty[r] = 0;
+		render_row(t, dst, x, y, r, focused);
+		if (damage)
+			pixman_region32_union_rect(damage, damage, x, y + r * t->ch,
+						   (unsigned)(t->cols * t->cw), (unsigned)t->ch);
+	}
+	pixman_glyph_cache_thaw(cache);
+	t->any_dirty = false;
+}
+
+void ds_draw_text(struct ds_font *f, pixman_image_t *dst, int x, int y, int max_w,
+		  const char *text, uint32_t rgb)
+{
+	pixman_glyph_t g[256];
+	pixman_glyph_cache_t *cache = ds_font_cache(f);
+	int cw, ch, n = 0, base = y + ds_font_ascent(f);
+	pixman_color_t c = pcolor(rgb);
+	pixman_image_t *src;
+
+	ds_font_cell(f, &cw, &ch);
+	pixman_glyph_cache_freeze(cache);
+	/* Names are ASCII (rp_name_valid); anything else is drawn as '?'. */
+	for (const char *p = text; *p && n < 256 && (int)(p - text + 1) * cw <= max_w; p++) {
+		uint32_t cp = (unsigned char)*p < 0x80 ? (unsigned char)*p : '?';
+		const void *gl = cp == ' ' ? NULL : ds_font_glyph(f, cp, true);
+		if (gl)
+			g[n++] = (pixman_glyph_t){x + (int)(p - text) * cw, base, gl};
+	}
+	src = pixman_image_create_solid_fill(&c);
+	if (src && n)
+		pixman_composite_glyphs_no_mask(PIXMAN_OP_OVER, src, dst, 0, 0, 0, 0, cache, n, g);
+	if (src)
+		pixman_image_unref(src);
+	pixman_glyph_cache_thaw(cache);
+}

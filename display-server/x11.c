@@ -1,0 +1,378 @@
+/* The x11 backend: one window on the user's display through xcb. Frames
+ * go out with MIT-SHM (the framebuffer is the shared segment; a put is
+ * followed by a round trip so the next frame does not draw into memory the
+ * server is still reading); without SHM, plain PutImage in strips. Keys
+ * through xkbcommon-x11 with the user's keymap; the pointer as deltas
+ * between motion events (the X server has accelerated them), drawn by the
+ * compositor, the X cursor hidden inside the window. */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/ipc.h>
+#include <sys/shm.h>
+#include <time.h>
+#include <xcb/shm.h>
+#include <xcb/xcb.h>
+#include <xkbcommon/xkbcommon-x11.h>
+
+#include "ds_int.h"
+
+#define MAX_SIDE 8192
+#define PUT_STRIP_BYTES (256 * 1024) /* under any server's request limit */
+
+struct x11 {
+	struct ds_backend base;
+	xcb_connection_t *conn;
+	xcb_window_t win;
+	xcb_gcontext_t gc;
+	uint8_t depth;
+	xcb_atom_t wm_delete;
+	bool shm;
+	xcb_shm_seg_t seg;
+	void *mem;
+	pixman_image_t *fb;
+	struct xkb_context *xkb;
+	struct xkb_keymap *keymap;
+	struct xkb_state *state;
+	bool have_pos;
+	int px, py;
+};
+
+static uint64_t now_us(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (uint64_t)ts.tv_sec * 1000000u + (uint64_t)ts.tv_nsec / 1000;
+}
+
+static void free_fb(struct x11 *x)
+{
+	if (x->fb)
+		pixman_image_unref(x->fb);
+	x->fb = NULL;
+	if (x->shm && x->mem) {
+		xcb_shm_detach(x->conn, x->seg);
+		shmdt(x->mem);
+	} else {
+		free(x->mem);
+	}
+	x->mem = NULL;
+}
+
+static int make_fb(struct x11 *x, int w, int h)
+{
+	size_t size = (size_t)w * (size_t)h * 4;
+
+	if (x->shm) {
+		int id = shmget(IPC_PRIVATE, size, IPC_CREAT | 0600);
+		xcb_generic_error_t *e;
+		if (id < 0)
+			return -errno;
+		x->mem = shmat(id, NULL, 0);
+		if (x->mem == (void *)-1) {
+			x->mem = NULL;
+			shmctl(id, IPC_RMID, NULL);
+			return -errno;
+		}
+		x->seg = xcb_generate_id(x->conn);
+		e = xcb_request_check(x->conn, xcb_shm_attach_checked(x->conn, x->seg, (uint32_t)id, 0));
+		/* Marked for removal now: it goes when both sides detach, even
+		 * if this process dies. */
+		shmctl(id, IPC_RMID, NULL);
+		if (e) {
+			free(e);
+			shmdt(x->mem);
+			x->mem = NULL;
+			x->shm = false;
+		}
+	}
+	if (!x->mem && !(x->mem = malloc(size)))
+		return -ENOMEM;
+	x->fb = pixman_image_create_bits(PIXMAN_x8r8g8b8, w, h, x->mem, w * 4);
+	if (!x->fb) {
+		free_fb(x);
+		return -ENOMEM;
+	}
+	x->base.w = w;
+	x->base.h = h;
+	return 0;
+}
+
+static int x_fd(struct ds_backend *b)
+{
+	return xcb_get_file_descriptor(((struct x11 *)b)->conn);
+}
+
+static void key_event(struct x11 *x, xcb_key_press_event_t *k, bool pressed, ds_event_fn fn,
+		      void *ctx)
+{
+	struct ds_event ev = {.type = DS_EV_KEY, .pressed = pressed, .time_us = now_us()};
+	uint32_t locked = k->state & (XCB_MOD_MASK_LOCK | XCB_MOD_MASK_2);
+
+	/* The event's modifier state stands for xkb's: latches are rare
+	 * enough in a terminal that this keeps the code to one call. */
+	xkb_state_update_mask(x->state, k->state & ~locked, 0, locked, 0, 0,
+			      (k->state >> 13) & 3);
+	ev.keysym = xkb_state_key_get_one_sym(x->state, k->detail);
+	ev.codepoint = xkb_keysym_to_utf32(ev.keysym);
+	ev.mods = k->state & (WM_MOD_SHIFT | WM_MOD_CTRL | WM_MOD_ALT | WM_MOD_SUPER);
+	if (ev.keysym != XKB_KEY_NoSymbol)
+		fn(ctx, &ev);
+}
+
+static void motion(struct x11 *x, int px, int py, ds_event_fn fn, void *ctx)
+{
+	struct ds_event ev = {.time_us = now_us()};
+
+	if (!x->have_pos) {
+		ev.type = DS_EV_POINTER;
+		ev.x = px;
+		ev.y = py;
+	} else {
+		ev.type = DS_EV_MOTION;
+		ev.dx = px - x->px;
+		ev.dy = py - x->py;
+	}
+	x->have_pos = true;
+	x->px = px;
+	x->py = py;
+	fn(ctx, &ev);
+}
+
+static int x_dispatch(struct ds_backend *b, ds_event_fn fn, void *ctx)
+{
+	struct x11 *x = (struct x11 *)b;
+	xcb_generic_event_t *e;
+
+	while ((e = xcb_poll_for_event(x->conn))) {
+		switch (e->response_type & 0x7f) {
+		case XCB_KEY_PRESS:
+		case XCB_KEY_RELEASE:
+			key_event(x, (xcb_key_press_event_t *)e,
+				  (e->response_type & 0x7f) == XCB_KEY_PRESS, fn, ctx);
+			break;
+		case XCB_MOTION_NOTIFY: {
+			xcb_motion_notify_event_t *m = (xcb_motion_notify_event_t *)e;
+			motion(x, m->event_x, m->event_y, fn, ctx);
+			break;
+		}
+		case XCB_ENTER_NOTIFY: {
+			xcb_enter_notify_event_t *m = (xcb_enter_notify_event_t *)e;
+			x->have_pos = false; /* it came back somewhere else */
+			motion(x, m->event_x, m->event_y, fn, ctx);
+			break;
+		}
+		case XCB_BUTTON_PRESS:
+		case XCB_BUTTON_RELEASE: {
+			xcb_button_press_event_t *bp = (xcb_button_press_event_t *)e;
+			struct ds_event ev = {.type = DS_EV_BUTTON, .button = bp->detail,
+					      .pressed = (e->response_type & 0x7f) == XCB_BUTTON_PRESS,
+					      .time_us = now_us()};
+			motion(x, bp->event_x, bp->event_y, fn, ctx);
+			fn(ctx, &ev);
+			break;
+		}
+		case XCB_CONFIGURE_NOTIFY: {
+			xcb_configure_notify_event_t *c = (xcb_configure_notify_event_t *)e;
+			if ((c->width != b->w || c->height != b->h) && c->width > 0 && c->height > 0 &&
+			    c->width <= MAX_SIDE && c->height <= MAX_SIDE) {
+				free_fb(x);
+				if (make_fb(x, c->width, c->height) < 0) {
+					free(e);
+					return -ENOMEM;
+				}
+				fn(ctx, &(struct ds_event){.type = DS_EV_RESIZE, .w = b->w, .h = b->h});
+			}
+			break;
+		}
+		case XCB_EXPOSE:
+			fn(ctx, &(struct ds_event){.type = DS_EV_RESIZE, .w = b->w, .h = b->h});
+			break;
+		case XCB_CLIENT_MESSAGE: {
+			xcb_client_message_event_t *cm = (xcb_client_message_event_t *)e;
+			if (cm->data.data32[0] == x->wm_delete)
+				fn(ctx, &(struct ds_event){.type = DS_EV_CLOSE});
+			break;
+		}
+		default:
+			break;
+		}
+		free(e);
+	}
+	return xcb_connection_has_error(x->conn) ? -EPIPE : 0;
+}
+
+static pixman_image_t *x_framebuffer(struct ds_backend *b)
+{
+	return ((struct x11 *)b)->fb;
+}
+
+static int x_present(struct ds_backend *b, pixman_region32_t *damage)
+{
+	struct x11 *x = (struct x11 *)b;
+	int n;
+	const pixman_box32_t *r = pixman_region32_rectangles(damage, &n);
+
+	for (int i = 0; i < n; i++) {
+		uint16_t w = (uint16_t)(r[i].x2 - r[i].x1), h = (uint16_t)(r[i].y2 - r[i].y1);
+		if (x->shm) {
+			xcb_shm_put_image(x->conn, x->win, x->gc, (uint16_t)b->w, (uint16_t)b->h,
+					  (uint16_t)r[i].x1, (uint16_t)r[i].y1, w, h, (int16_t)r[i].x1,
+					  (int16_t)r[i].y1, x->depth, XCB_IMAGE_FORMAT_Z_PIXMAP, 0, x->seg,
+					  0);
+			continue;
+		}
+		/* Whole rows in strips: PutImage takes a contiguous block. */
+		int rows = PUT_STRIP_BYTES / (b->w * 4) ? PUT_STRIP_BYTES / (b->w * 4) : 1;
+		for (int y = r[i].y1; y < r[i].y2; y += rows) {
+			int hh = y + rows > r[i].y2 ? r[i].y2 - y : rows;
+			xcb_put_image(x->conn, XCB_IMAGE_FORMAT_Z_PIXMAP, x->win, x->gc, (uint16_t)b->w,
+				      (uint16_t)hh, 0, (int16_t)y, 0, x->depth,
+				      (uint32_t)(b->w * 4 * hh),
+				      (const uint8_t *)x->mem + (size_t)y * (size_t)b->w * 4);
+		}
+	}
+	/* A round trip: the server has read the segment when it answers. */
+	free(xcb_get_input_focus_reply(x->conn, xcb_get_input_focus(x->conn), NULL));
+	return xcb_connection_has_error(x->conn) ? -EPIPE : 0;
+}
+
+static void x_destroy(struct ds_backend *b)
+{
+	struct x11 *x = (struct x11 *)b;
+
+	free_fb(x);
+	xkb_state_unref(x->state);
+	xkb_keymap_unref(x->keymap);
+	xkb_context_unref(x->xkb);
+	xcb_disconnect(x->conn);
+	free(x);
+}
+
+static const struct ds_backend_impl x11_impl = {
+	.name = "x11", .get_fd = x_fd, .dispatch = x_dispatch,
+	.framebuffer = x_framebuffer, .present = x_present, .destroy = x_destroy,
+};
+
+static xcb_atom_t atom(xcb_connection_t *c, const char *name)
+{
+	xcb_intern_atom_reply_t *r =
+		xcb_intern_atom_reply(c, xcb_intern_atom(c, 0, (uint16_t)strlen(name), name), NULL);
+	xcb_atom_t a = r ? r->atom : XCB_NONE;
+
+	free(r);
+	return a;
+}
+
+static int setup_keyboard(struct x11 *x, char *err, size_t errn)
+{
+	int32_t dev;
+
+	if (!xkb_x11_setup_xkb_extension(x->conn, XKB_X11_MIN_MAJOR_XKB_VERSION,
+					 XKB_X11_MIN_MINOR_XKB_VERSION,
+					 XKB_X11_SETUP_XKB_EXTENSION_NO_FLAGS, NULL, NULL, NULL, NULL)) {
+		snprintf(err, errn, "the X server has no XKB extension");
+		return -1;
+	}
+	x->xkb = xkb_context_new(XKB_CONTEXT_NO_FLAGS);
+	dev = xkb_x11_get_core_keyboard_device_id(x->conn);
+	if (!x->xkb || dev < 0 ||
+	    !(x->keymap = xkb_x11_keymap_new_from_device(x->xkb, x->conn, dev,
+							 XKB_KEYMAP_COMPILE_NO_FLAGS)) ||
+	    !(x->state = xkb_x11_state_new_from_device(x->keymap, x->conn, dev))) {
+		snprintf(err, errn, "cannot read the X server's keymap");
+		return -1;
+	}
+	return 0;
+}
+
+struct ds_backend *ds_x11_create(const char *display, int w, int h, const char *title,
+				 char *err, size_t errn)
+{
+	struct x11 *x = calloc(1, sizeof *x);
+	const xcb_setup_t *setup;
+	xcb_screen_t *scr;
+	int num;
+	const xcb_query_extension_reply_t *shm;
+	xcb_pixmap_t blank;
+	xcb_cursor_t cursor;
+
+	if (!x) {
+		snprintf(err, errn, "out of memory");
+		return NULL;
+	}
+	if (w < 64 || h < 64 || w > MAX_SIDE || h > MAX_SIDE) {
+		snprintf(err, errn, "size %dx%d is out of range (64x64 to %dx%d)", w, h, MAX_SIDE,
+			 MAX_SIDE);
+		free(x);
+		return NULL;
+	}
+	x->conn = xcb_connect(display, &num);
+	if (xcb_connection_has_error(x->conn)) {
+		snprintf(err, errn, "cannot open X display '%s'",
+			 display ? display : getenv("DISPLAY") ? getenv("DISPLAY") : "");
+		goto fail;
+	}
+	setup = xcb_get_setup(x->conn);
+	xcb_screen_iterator_t it = xcb_setup_roots_iterator(setup);
+	for (; it.rem && num > 0; num--)
+		xcb_screen_next(&it);
+	scr = it.data;
+	if (!scr || scr->root_depth != 24) {
+		snprintf(err, errn, "the X screen is not 24-bit TrueColor (depth %d)",
+			 scr ? scr->root_depth : 0);
+		goto fail;
+	}
+	x->depth = scr->root_depth;
+	if (setup_keyboard(x, err, errn) < 0)
+		goto fail;
+	shm = xcb_get_extension_data(x->conn, &xcb_shm_id);
+	x->shm = shm && shm->present;
+	x->win = xcb_generate_id(x->conn);
+	uint32_t values[] = {
+		scr->black_pixel,
+		XCB_EVENT_MASK_KEY_PRESS | XCB_EVENT_MASK_KEY_RELEASE | XCB_EVENT_MASK_BUTTON_PRESS |
+			XCB_EVENT_MASK_BUTTON_RELEASE | XCB_EVENT_MASK_POINTER_MOTION |
+			XCB_EVENT_MASK_ENTER_WINDOW | XCB_EVENT_MASK_STRUCTURE_NOTIFY |
+			XCB_EVENT_MASK_EXPOSURE,
+	};
+	xcb_create_window(x->conn, XCB_COPY_FROM_PARENT, x->win, scr->root, 0, 0, (uint16_t)w,
+			  (uint16_t)h, 0, XCB_WINDOW_CLASS_INPUT_OUTPUT, scr->root_visual,
+			  XCB_CW_BACK_PIXEL | XCB_CW_EVENT_MASK, values);
+	xcb_change_property(x->conn, XCB_PROP_MODE_REPLACE, x->win, XCB_ATOM_WM_NAME,
+			    XCB_ATOM_STRING, 8, (uint32_t)strlen(title), title);
+	x->wm_delete = atom(x->conn, "WM_DELETE_WINDOW");
+	xcb_atom_t protocols = atom(x->conn, "WM_PROTOCOLS");
+	xcb_change_property(x->conn, XCB_PROP_MODE_REPLACE, x->win, protocols, XCB_ATOM_ATOM, 32,
+			    1, &x->wm_delete);
+	/* An empty cursor: the compositor draws the pointer. */
+	blank = xcb_generate_id(x->conn);
+	xcb_create_pixmap(x->conn, 1, blank, x->win, 1, 1);
+	cursor = xcb_generate_id(x->conn);
+	xcb_create_cursor(x->conn, cursor, blank, blank, 0, 0, 0, 0, 0, 0, 0, 0);
+	xcb_change_window_attributes(x->conn, x->win, XCB_CW_CURSOR, &cursor);
+	xcb_free_cursor(x->conn, cursor);
+	xcb_free_pixmap(x->conn, blank);
+	x->gc = xcb_generate_id(x->conn);
+	xcb_create_gc(x->conn, x->gc, x->win, 0, NULL);
+	if (make_fb(x, w, h) < 0) {
+		snprintf(err, errn, "cannot make a %dx%d framebuffer", w, h);
+		goto fail;
+	}
+	xcb_map_window(x->conn, x->win);
+	xcb_flush(x->conn);
+	x->base.impl = &x11_impl;
+	x->base.soft_cursor = true;
+	x->base.accelerated = true;
+	return &x->base;
+
+fail:
+	xkb_state_unref(x->state);
+	xkb_keymap_unref(x->keymap);
+	xkb_context_unref(x->xkb);
+	xcb_disconnect(x->conn);
+	free(x);
+	return NULL;
+}
