@@ -36,7 +36,7 @@ BINS := $(BUILD)/bin/kpty-script $(BUILD)/bin/kpty-fuzz $(BUILD)/bin/kpty-bench 
 FUZZ := $(BUILD)/test/rp-fuzz
 UNIT := $(FUZZ) $(BUILD)/test/unit-kpty $(BUILD)/test/unit-kpty-asan $(BUILD)/test/kpty-script-asan \
         $(BUILD)/test/unit-rp $(BUILD)/test/unit-rp-asan $(BUILD)/test/rp-poke \
-        $(BUILD)/test/unit-wm $(BUILD)/test/unit-wm-asan
+        $(BUILD)/test/unit-wm $(BUILD)/test/unit-wm-asan $(BUILD)/test/png-probe
 
 .PHONY: all test demo bench fuzz fuzz-kpty deps clean install check-deps
 all: $(BINS) $(UNIT)
@@ -101,6 +101,10 @@ $(BUILD)/test/unit-wm: $(call obj,obj,$(WM_SRC) test/unit/test_wm.c)
 $(BUILD)/test/unit-wm-asan: $(call obj,san,$(WM_SRC) test/unit/test_wm.c)
 	@mkdir -p $(dir $@)
 	$(CC) $(ALL_CFLAGS) -O1 $(SAN) -o $@ $^ -lm
+
+$(BUILD)/test/png-probe: $(call obj,obj,test/integration/png-probe.c)
+	@mkdir -p $(dir $@)
+	$(CC) $(ALL_CFLAGS) -o $@ $^ $(shell pkg-config --libs libpng 2>/dev/null)
 
 # The decoder under libFuzzer (clang), with ASan and UBSan.
 $(BUILD)/test/rp-fuzz: $(RP_CORE) test/fuzz/rp_fuzz.c remote-proto/rp.h

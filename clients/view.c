@@ -355,8 +355,9 @@ static void on_event(void *ctx, const struct ds_event *ev)
 		v->cur = (struct probe){.t_key = now_ns()};
 		v->cur_live = v->stats;
 		wm_key(&v->wm, ev->keysym, ev->mods, &o);
+		apply(v, &o);
 		v->cur_live = false;
-		break;
+		return;
 	case DS_EV_MOTION:
 		wm_motion(&v->wm, ev->dx, ev->dy, ev->time_us, &o);
 		break;

@@ -112,3 +112,14 @@ CFG
 	dest="$(id -un)@127.0.0.1"
 	wait_until 10 sh -c "$ssh_cmd $dest true 2>/dev/null"
 }
+
+# telly view --headless prints a legend with each screenshot:
+#   screenshot FILE WxH cell CWxCH
+#   window NAME box X Y W H cells X0 Y0 grid COLS ROWS [focused]
+PROBE=$B/test/png-probe
+legend_cell() { # LEGEND: "CW CH"
+	sed -n 's/^screenshot .* cell \([0-9]*\)x\([0-9]*\)$/\1 \2/p' "$1" | tail -n 1
+}
+legend_win() { # LEGEND NAME: "X Y W H X0 Y0 COLS ROWS" from the last screenshot
+	awk -v n="$2" '$1 == "window" && $2 == n { v = $4" "$5" "$6" "$7" "$9" "$10" "$12" "$13 } END { print v }' "$1"
+}
