@@ -1,0 +1,44 @@
+#!/bin/sh
+# telly view on a real X server (Xvfb): coloured text drawn, a click on
+# the window behind focuses it, keys typed with xdotool (XTEST, through
+# the server's keymap and xkbcommon) reach that session and its answer is
+# drawn; the screen is captured with xwd.
+. test/integration/lib.sh "$1"
+
+# Xvfb picks a free display and says which when it is ready.
+Xvfb -displayfd 3 -screen 0 1024x768x24 -nolisten tcp 3>"$T/dpy" >"$T/xvfb.log" 2>&1 &
+pids="$pids $!"
+wait_until 20 grep -q '[0-9]' "$T/dpy"
+export DISPLAY=:$(cat "$T/dpy")
+
+"$TELLY" new -s a -- env W=a PS1='a> ' sh || fail "new a"
+"$TELLY" new -s b -- sh -c 'printf "\033[31mREDRED\033[0m\n"; env W=b PS1="b> " sh' || fail "new b"
+# The layout is the headless one: the same font, the same first places.
+"$TELLY" view --headless --screenshot "$T/h.png" >"$T/legend" 2>&1 || fail "headless: $(cat "$T/legend")"
+set -- $(legend_cell "$T/legend"); cw=$1 ch=$2
+set -- $(legend_win "$T/legend" b); bx0=$5 by0=$6
+set -- $(legend_win "$T/legend" a); ax0=$5 ay0=$6
+
+"$TELLY" view >"$T/view.log" 2>&1 &
+pids="$pids $!"
+wait_until 20 xdotool search --name '^telly view$'
+wid=$(xdotool search --name '^telly view$' | head -n 1)
+shot() { xwd -silent -id "$wid" >"$T/$1.xwd" || fail "xwd"; }
+# Drawn once b's red text is on its cells.
+drawn_red() { shot s; [ "$("$PROBE" "$T/s.xwd" reddish "$bx0" "$by0" $((6 * cw)) "$ch")" -gt "$cw" ]; }
+wait_until 20 drawn_red
+
+# a's title bar shows above b (a at 0,0, b at 32,32): click it.
+xdotool windowfocus --sync "$wid" mousemove --window "$wid" 100 8 click 1
+xdotool type --delay 10 'echo "$W" > '"$T"'/who; echo ANS$((6*7))'
+xdotool key Return
+wait_until 20 test -s "$T/who"
+[ "$(cat "$T/who")" = a ] || fail "the keys went to '$(cat "$T/who")', not a"
+# a's answer on its row 1, drawn on the X window.
+answer_drawn() { shot s; [ "$("$PROBE" "$T/s.xwd" other "$ax0" $((ay0 + ch)) $((5 * cw)) "$ch" 1c1c1c)" -gt "$cw" ]; }
+wait_until 20 answer_drawn
+# a is in front now: its title bar is the focused colour, and its client
+# area covers where b's title bar was.
+[ "$("$PROBE" "$T/s.xwd" rgb 300 8)" = 3465a4 ] || fail "a's title bar is not the focused colour"
+[ "$("$PROBE" "$T/s.xwd" rgb 300 45)" != 3465a4 ] || fail "b's title bar is still in front of a"
+echo "x11: drawn, click to focus, typing: ok"
