@@ -36,7 +36,8 @@ BINS := $(BUILD)/bin/kpty-script $(BUILD)/bin/kpty-fuzz $(BUILD)/bin/kpty-bench 
 FUZZ := $(BUILD)/test/rp-fuzz
 UNIT := $(FUZZ) $(BUILD)/test/unit-kpty $(BUILD)/test/unit-kpty-asan $(BUILD)/test/kpty-script-asan \
         $(BUILD)/test/unit-rp $(BUILD)/test/unit-rp-asan $(BUILD)/test/rp-poke \
-        $(BUILD)/test/unit-wm $(BUILD)/test/unit-wm-asan $(BUILD)/test/png-probe
+        $(BUILD)/test/unit-wm $(BUILD)/test/unit-wm-asan $(BUILD)/test/png-probe \
+        $(BUILD)/test/unit-ds $(BUILD)/test/unit-ds-asan
 
 .PHONY: all test demo bench fuzz fuzz-kpty deps clean install check-deps
 all: $(BINS) $(UNIT)
@@ -102,6 +103,14 @@ $(BUILD)/test/unit-wm-asan: $(call obj,san,$(WM_SRC) test/unit/test_wm.c)
 	@mkdir -p $(dir $@)
 	$(CC) $(ALL_CFLAGS) -O1 $(SAN) -o $@ $^ -lm
 
+$(BUILD)/test/unit-ds: $(call obj,obj,$(WM_SRC) $(DS_SRC) test/unit/test_ds.c)
+	@mkdir -p $(dir $@)
+	$(CC) $(ALL_CFLAGS) -o $@ $^ $(VTERM_LIBS) $(DS_LIBS) -lm
+
+$(BUILD)/test/unit-ds-asan: $(call obj,san,$(WM_SRC) $(DS_SRC) test/unit/test_ds.c)
+	@mkdir -p $(dir $@)
+	$(CC) $(ALL_CFLAGS) -O1 $(SAN) -o $@ $^ $(VTERM_LIBS) $(DS_LIBS) -lm
+
 $(BUILD)/test/png-probe: $(call obj,obj,test/integration/png-probe.c)
 	@mkdir -p $(dir $@)
 	$(CC) $(ALL_CFLAGS) -o $@ $^ $(shell pkg-config --libs libpng 2>/dev/null)
@@ -127,7 +136,7 @@ test: deps
 
 demo: deps
 	@$(MAKE) --no-print-directory $(BUILD)/bin/telly
-	@$(BUILD)/bin/telly demo
+	@sh scripts/demo.sh $(BUILD)
 
 bench: deps
 	@$(MAKE) --no-print-directory all

@@ -12,13 +12,14 @@
 #include "ds_int.h"
 
 struct ds_font {
+	FcConfig *fc; /* our own: fontconfig's default one is process-wide */
 	FT_Library ft;
 	FT_Face face[2]; /* regular, bold (the regular one again if none) */
 	int cell_w, cell_h, ascent;
 	pixman_glyph_cache_t *cache;
 };
 
-static int find_face(FT_Library ft, const char *pattern, bool bold, int px, FT_Face *out,
+static int find_face(FcConfig *fc, FT_Library ft, const char *pattern, bool bold, int px, FT_Face *out,
 		     char *err, size_t errn)
 {
 	FcPattern *pat = FcNameParse((const FcChar8 *)pattern), *match;
@@ -32,9 +33,9 @@ static int find_face(FT_Library ft, const char *pattern, bool bold, int px, FT_F
 	}
 	FcPatternAddInteger(pat, FC_WEIGHT, bold ? FC_WEIGHT_BOLD : FC_WEIGHT_REGULAR);
 	FcPatternAddInteger(pat, FC_SPACING, FC_MONO);
-	FcConfigSubstitute(NULL, pat, FcMatchPattern);
+	FcConfigSubstitute(fc, pat, FcMatchPattern);
 	FcDefaultSubstitute(pat);
-	match = FcFontMatch(NULL, pat, &res);
+	match = FcFontMatch(fc, pat, &res);
 	if (!match || FcPatternGetString(match, FC_FILE, 0, &file) != FcResultMatch) {
 		snprintf(err, errn, "no font matches '%s' (is fonts-dejavu-core installed?)", pattern);
 		goto out;
@@ -70,13 +71,14 @@ struct ds_font *ds_font_create(const char *pattern, int px, char *err, size_t er
 		snprintf(err, errn, "font size %d px is out of range (4-256)", px);
 		goto fail;
 	}
-	if (!FcInit() || FT_Init_FreeType(&f->ft)) {
+	f->fc = FcInitLoadConfigAndFonts();
+	if (!f->fc || FT_Init_FreeType(&f->ft)) {
 		snprintf(err, errn, "cannot initialise fontconfig/freetype");
-		goto fail;
+		goto fail_fc;
 	}
-	if (find_face(f->ft, pattern, false, px, &f->face[0], err, errn) < 0)
+	if (find_face(f->fc, f->ft, pattern, false, px, &f->face[0], err, errn) < 0)
 		goto fail_ft;
-	if (find_face(f->ft, pattern, true, px, &f->face[1], err, errn) < 0)
+	if (find_face(f->fc, f->ft, pattern, true, px, &f->face[1], err, errn) < 0)
 		f->face[1] = NULL;
 	m = &f->face[0]->size->metrics;
 	f->ascent = (int)((m->ascender + 63) >> 6);
@@ -102,6 +104,9 @@ fail_face:
 	FT_Done_Face(f->face[0]);
 fail_ft:
 	FT_Done_FreeType(f->ft);
+fail_fc:
+	if (f->fc)
+		FcConfigDestroy(f->fc);
 fail:
 	free(f);
 	return NULL;
@@ -116,6 +121,7 @@ void ds_font_destroy(struct ds_font *f)
 		FT_Done_Face(f->face[1]);
 	FT_Done_Face(f->face[0]);
 	FT_Done_FreeType(f->ft);
+	FcConfigDestroy(f->fc);
 	free(f);
 }
 

@@ -94,6 +94,10 @@ static int parse_key(const char *spec, struct ds_step *s, char *err, size_t errn
 {
 	char buf[128], *save = NULL, *tok, *last = NULL;
 
+	if (!spec[0] || spec[strlen(spec) - 1] == '+') {
+		snprintf(err, errn, "key needs a name");
+		return -EINVAL;
+	}
 	if (strlen(spec) >= sizeof buf) {
 		snprintf(err, errn, "key '%s' is too long", spec);
 		return -EINVAL;

@@ -46,6 +46,7 @@ unit() { # PART: each case of build/test/unit-PART, plain and under ASan+UBSan
 unit kpty
 unit rp
 unit wm
+unit ds
 # libvterm is not built with ASan: the random-stream screen tests also run
 # under valgrind, which sees its reads and writes (it found libvterm
 # 0.1.4 going outside its line table after a shrink).
@@ -63,6 +64,7 @@ done
 run "kpty/random-differential" $(( ${KPTY_FUZZ_SECONDS:-120} + 120 )) \
 	"$B/bin/kpty-fuzz" --seconds "${KPTY_FUZZ_SECONDS:-120}" --seed "${SEED:-1}"
 run "demo/scripted-session" 60 sh test/demo.sh "$B"
+run "demo/view-headless" 60 sh test/demo-view.sh "$B"
 mkdir -p "$B/fuzz-corpus"
 run "fuzz/rp-decoder" 120 "$B/test/rp-fuzz" -max_total_time="${RP_FUZZ_SECONDS:-20}" \
 	-max_len=70000 "$B/fuzz-corpus"

@@ -1,0 +1,46 @@
+#!/bin/sh
+# make demo: a private `telly serve` with two sessions (a shell, and top
+# redrawing), shown by `telly view`: in an X window when $DISPLAY is set,
+# otherwise headless with scripted typing, saving screenshots.
+#
+#   sh scripts/demo.sh BUILD_DIR
+set -u
+B=$(cd "${1:-build}" && pwd)
+TELLY=$B/bin/telly
+out=$B/demo
+mkdir -p "$out"
+export TELLY_DIR=$(mktemp -d /tmp/telly-demo.XXXXXX)
+trap '"$TELLY" stop >/dev/null 2>&1; rm -rf "$TELLY_DIR"' EXIT INT TERM
+
+if command -v top >/dev/null 2>&1; then
+	busy="top -d 0.5"
+else
+	busy="sh -c 'while :; do date; sleep 0.5; done'"
+fi
+"$TELLY" new -s top -- sh -c "exec $busy" || exit 1
+"$TELLY" new -s shell -- env PS1='demo$ ' sh || exit 1
+
+if [ -n "${DISPLAY:-}" ]; then
+	echo "telly view on $DISPLAY: click a window to focus it, drag title bars and"
+	echo "borders; ctrl+shift+Return opens a terminal, ctrl+shift+J/K cycles,"
+	echo "ctrl+shift+W closes, ctrl+shift+M maximizes. Close the window to end."
+	exec "$TELLY" view
+fi
+
+cat >"$out/input" <<EOT
+# The demo's scripted input (telly view --help lists the steps).
+wait "demo\$"
+type "echo hello from telly view; uname -sr\n"
+wait "hello from telly view"
+screenshot $out/1-typed.png
+key ctrl+shift+j
+wait "load average"
+screenshot $out/2-top-focused.png
+key ctrl+shift+m
+wait "load average"
+screenshot $out/3-top-maximized.png
+EOT
+echo "no \$DISPLAY: telly view --headless, typing from $out/input"
+"$TELLY" view --headless --size 1024x768 --input "$out/input" >"$out/legend" || exit 1
+echo "screenshots:"
+sed -n 's/^screenshot \([^ ]*\) .*/  \1/p' "$out/legend"

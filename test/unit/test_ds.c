@@ -1,0 +1,269 @@
+/* display-server as function calls: the input script's parser (a table of
+ * lines and what they mean or why they are refused), and the compositor
+ * on the headless backend: it repaints only damage ∩ window − what covers
+ * it, and draws a terminal's cells where they belong. */
+#include <errno.h>
+#include <stdlib.h>
+
+#include "ds.h"
+#include "unit.h"
+
+static const struct {
+	const char *line;
+	int rc;
+	enum ds_step_type type;
+	const char *text_or_err; /* the text of a step, or a piece of the error */
+} script_table[] = {
+	{"type \"ls -l\\n\"", 1, DS_STEP_TYPE, "ls -l\n"},
+	{"  type \"a\\\"b\\x41\\e\"", 1, DS_STEP_TYPE, "a\"bA\033"},
+	{"wait \"$ \"", 1, DS_STEP_WAIT, "$ "},
+	{"wait \"x\" 2.5", 1, DS_STEP_WAIT, "x"},
+	{"screenshot /tmp/a.png", 1, DS_STEP_SCREENSHOT, "/tmp/a.png"},
+	{"screenshot \"/tmp/a b.png\"", 1, DS_STEP_SCREENSHOT, "/tmp/a b.png"},
+	{"click", 1, DS_STEP_CLICK, ""},
+	{"press 3", 1, DS_STEP_PRESS, ""},
+	{"release", 1, DS_STEP_RELEASE, ""},
+	{"move -5 7.5", 1, DS_STEP_MOVE, ""},
+	{"key ctrl+shift+Return", 1, DS_STEP_KEY, ""},
+	{"", 0, 0, ""},
+	{"   # comment", 0, 0, ""},
+	{"jump 1 2", -EINVAL, 0, "unknown step 'jump'"},
+	{"type hello", -EINVAL, 0, "expected a \"quoted string\""},
+	{"type \"open", -EINVAL, 0, "no closing quote"},
+	{"type \"\"", -EINVAL, 0, "non-empty"},
+	{"type \"\\q\"", -EINVAL, 0, "unknown escape \\q"},
+	{"type \"\\x4\"", -EINVAL, 0, "two hex digits"},
+	{"type \"a\" extra", -EINVAL, 0, "unexpected 'extra'"},
+	{"wait \"x\" -1", -EINVAL, 0, "wait timeout '-1'"},
+	{"wait \"x\" soon", -EINVAL, 0, "wait timeout 'soon'"},
+	{"key", -EINVAL, 0, "key needs a name"},
+	{"key hyper+a", -EINVAL, 0, "unknown modifier 'hyper'"},
+	{"key ctrl+", -EINVAL, 0, "key needs a name"},
+	{"key NoSuchKey", -EINVAL, 0, "unknown key name 'NoSuchKey'"},
+	{"move 1", -EINVAL, 0, "move wants DX DY"},
+	{"move 1 x", -EINVAL, 0, "two numbers"},
+	{"move 1e9 0", -EINVAL, 0, "two numbers"},
+	{"click 0", -EINVAL, 0, "button '0' is not 1-9"},
+	{"click left", -EINVAL, 0, "button 'left'"},
+	{"screenshot", -EINVAL, 0, "needs a file name"},
+};
+
+static void script_parse_table(void)
+{
+	for (size_t i = 0; i < sizeof script_table / sizeof script_table[0]; i++) {
+		struct ds_step s;
+		char err[200] = "";
+		int rc = ds_step_parse(script_table[i].line, 7, &s, err, sizeof err);
+		if (rc != script_table[i].rc) {
+			fprintf(stderr, "line '%s': rc %d, expected %d (%s)\n", script_table[i].line,
+				rc, script_table[i].rc, err);
+			failures++;
+			continue;
+		}
+		if (rc < 0 && !strstr(err, script_table[i].text_or_err)) {
+			fprintf(stderr, "line '%s': error '%s' lacks '%s'\n", script_table[i].line, err,
+				script_table[i].text_or_err);
+			failures++;
+		}
+		if (rc == 1) {
+			CHECK(s.type == script_table[i].type);
+			CHECK_EQ(s.line, 7);
+			if (s.type == DS_STEP_TYPE || s.type == DS_STEP_WAIT ||
+			    s.type == DS_STEP_SCREENSHOT)
+				CHECK(!strcmp(s.text, script_table[i].text_or_err));
+		}
+	}
+}
+
+static void script_values(void)
+{
+	struct ds_step s;
+	char err[100];
+
+	CHECK_EQ(ds_step_parse("key ctrl+shift+Return", 1, &s, err, sizeof err), 1);
+	CHECK_EQ(s.keysym, 0xff0d);
+	CHECK_EQ(s.mods, WM_MOD_CTRL | WM_MOD_SHIFT);
+	CHECK_EQ(ds_step_parse("key alt+super+F1", 1, &s, err, sizeof err), 1);
+	CHECK_EQ(s.keysym, 0xffbe);
+	CHECK_EQ(s.mods, WM_MOD_ALT | WM_MOD_SUPER);
+	CHECK_EQ(ds_step_parse("key return", 1, &s, err, sizeof err), 1); /* any case */
+	CHECK_EQ(s.keysym, 0xff0d);
+	CHECK_EQ(ds_step_parse("wait \"x\" 2.5", 1, &s, err, sizeof err), 1);
+	CHECK_EQ(s.timeout_ms, 2500);
+	CHECK_EQ(ds_step_parse("wait \"x\"", 1, &s, err, sizeof err), 1);
+	CHECK_EQ(s.timeout_ms, 20000);
+	CHECK_EQ(ds_step_parse("press 3", 1, &s, err, sizeof err), 1);
+	CHECK_EQ(s.button, 3);
+	CHECK_EQ(ds_step_parse("click", 1, &s, err, sizeof err), 1);
+	CHECK_EQ(s.button, 1);
+	CHECK_EQ(ds_step_parse("move -5 7.5", 1, &s, err, sizeof err), 1);
+	CHECK(s.dx == -5 && s.dy == 7.5);
+	/* A string as long as the limit is refused, not cut. */
+	{
+		char line[DS_STEP_TEXT_MAX + 20];
+		memset(line, 'a', sizeof line);
+		memcpy(line, "type \"", 6);
+		line[sizeof line - 2] = '"';
+		line[sizeof line - 1] = 0;
+		CHECK_EQ(ds_step_parse(line, 1, &s, err, sizeof err), -EINVAL);
+		CHECK(strstr(err, "longer than") != NULL);
+	}
+	CHECK_EQ(ds_keysym_for('\n'), 0xff0d);
+	CHECK_EQ(ds_keysym_for('a'), 'a');
+	CHECK_EQ(ds_codepoint_of('a'), 'a');
+	{
+		uint32_t cp;
+		CHECK_EQ(ds_utf8_next("\xc3\xa9", 2, &cp), 2);
+		CHECK_EQ(cp, 0xe9);
+		CHECK_EQ(ds_utf8_next("\xc3", 1, &cp), 1); /* cut short */
+		CHECK_EQ(cp, 0xfffd);
+		CHECK_EQ(ds_utf8_next("\xe2\x82\xac", 3, &cp), 3);
+		CHECK_EQ(cp, 0x20ac);
+	}
+}
+
+/* Two 20x4 terminals in a 400x300 headless output, window 2 on top of 1. */
+struct scene {
+	struct ds_backend *b;
+	struct ds_font *f;
+	struct ds_comp *c;
+	struct ds_term *t[2];
+	struct wm wm;
+	int cw, ch;
+};
+
+static bool scene_init(struct scene *s)
+{
+	char err[200];
+	struct wm_config cfg = {.screen_w = 400, .screen_h = 300, .title_h = 20, .border = 2};
+
+	memset(s, 0, sizeof *s);
+	s->b = ds_headless_create(400, 300, err, sizeof err);
+	s->f = ds_font_create("monospace", 12, err, sizeof err);
+	if (!s->b || !s->f) {
+		fprintf(stderr, "scene: %s\n", err);
+		failures++;
+		return false;
+	}
+	ds_font_cell(s->f, &s->cw, &s->ch);
+	s->c = ds_comp_create(s->b, s->f);
+	wm_init(&s->wm, &cfg);
+	for (int i = 0; i < 2; i++) {
+		s->t[i] = ds_term_create(s->f, 4, 20, NULL, NULL);
+		ds_comp_add(s->c, (uint32_t)i + 1, i ? "two" : "one", s->t[i]);
+		wm_manage(&s->wm, (uint32_t)i + 1, 20 * s->cw + 4, 4 * s->ch + 24, NULL);
+	}
+	ds_comp_sync(s->c, &s->wm);
+	return true;
+}
+
+static void scene_finish(struct scene *s)
+{
+	ds_comp_destroy(s->c);
+	for (int i = 0; i < 2; i++)
+		ds_term_destroy(s->t[i]);
+	ds_font_destroy(s->f);
+	ds_backend_destroy(s->b);
+}
+
+static uint32_t pixel(struct scene *s, int x, int y)
+{
+	pixman_image_t *fb = ds_comp_framebuffer(s->c);
+	uint32_t *px = pixman_image_get_data(fb);
+
+	return px[y * (pixman_image_get_stride(fb) / 4) + x] & 0xffffff;
+}
+
+static void repaint_only_damage(void)
+{
+	struct scene s;
+	long full, n;
+
+	if (!scene_init(&s))
+		return;
+	full = ds_comp_repaint(s.c, &s.wm);
+	CHECK_EQ(full, 400 * 300);
+	CHECK(!ds_comp_dirty(s.c));
+	CHECK_EQ(ds_comp_repaint(s.c, &s.wm), 0); /* nothing changed: nothing drawn */
+
+	/* One row of the top window: exactly that row's cells. */
+	ds_term_write(s.t[1], "hello", 5);
+	n = ds_comp_repaint(s.c, &s.wm);
+	CHECK_EQ(n, 20L * s.cw * s.ch);
+
+	/* Row 0 of the bottom window is half covered by the top one (offset
+	 * by 32 px): only its visible part is repainted... */
+	ds_term_write(s.t[0], "x", 1);
+	n = ds_comp_repaint(s.c, &s.wm);
+	CHECK_EQ(n, 20L * s.cw * s.ch);
+	/* ...but copied to the framebuffer only where the top window does
+	 * not cover it: the top window's pixels there did not change. */
+	{
+		const struct wm_window *top = wm_find(&s.wm, 2);
+		struct wm_box in = wm_client_box(&s.wm, &top->box);
+		uint32_t before = pixel(&s, in.x + 1, in.y + 1);
+		static const char text[] = "\r\n\r\n\r\nzzzzzzzzzzzzzzzzzzzz";
+		ds_term_write(s.t[0], text, sizeof text - 1);
+		ds_comp_repaint(s.c, &s.wm);
+		CHECK_EQ(pixel(&s, in.x + 1, in.y + 1), before);
+	}
+
+	/* Moving a window damages where it was and where it is. */
+	{
+		struct wm_actions o = {0};
+		wm_warp(&s.wm, 100, 40, NULL); /* the top window's title bar */
+		wm_button(&s.wm, 1, true, &o);
+		wm_warp(&s.wm, 110, 40, &o);
+		wm_button(&s.wm, 1, false, &o);
+		ds_comp_sync(s.c, &s.wm);
+		n = ds_comp_repaint(s.c, &s.wm);
+		const struct wm_box *b = &wm_find(&s.wm, 2)->box;
+		CHECK_EQ(n, (long)(b->w + 10) * b->h); /* old ∪ new box */
+	}
+	scene_finish(&s);
+}
+
+static void cells_drawn_in_colour(void)
+{
+	struct scene s;
+	int red = 0, other = 0;
+
+	if (!scene_init(&s))
+		return;
+	static const char text[] = "\033[41m  \033[0m\033[31mRR";
+	ds_term_write(s.t[1], text, sizeof text - 1);
+	ds_comp_repaint(s.c, &s.wm);
+	{
+		const struct wm_window *w = wm_find(&s.wm, 2);
+		struct wm_box in = wm_client_box(&s.wm, &w->box);
+		/* Cells 0-1: red background, every pixel (libvterm's red). */
+		for (int y = in.y; y < in.y + s.ch; y++)
+			for (int x = in.x; x < in.x + 2 * s.cw; x++)
+				red += pixel(&s, x, y) == 0xe00000;
+		CHECK_EQ(red, 2 * s.cw * s.ch);
+		/* Cells 2-3: red glyphs on the default background. */
+		red = 0;
+		for (int y = in.y; y < in.y + s.ch; y++) {
+			for (int x = in.x + 2 * s.cw; x < in.x + 4 * s.cw; x++) {
+				uint32_t p = pixel(&s, x, y);
+				red += (p >> 16) > 0x80 && (p & 0xffff) < 0x4040;
+				other += p != 0x1c1c1c && !((p >> 16) > (p >> 8 & 0xff));
+			}
+		}
+		CHECK(red > s.cw);
+		CHECK_EQ(other, 0);
+	}
+	scene_finish(&s);
+}
+
+static const struct unit_case cases[] = {
+	{"script-parse-table", script_parse_table},
+	{"script-values", script_values},
+	{"repaint-only-damage", repaint_only_damage},
+	{"cells-drawn-in-colour", cells_drawn_in_colour},
+};
+
+int main(int argc, char **argv)
+{
+	return unit_main(cases, sizeof cases / sizeof cases[0], argc, argv);
+}
