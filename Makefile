@@ -142,6 +142,7 @@ bench: deps
 	@$(MAKE) --no-print-directory all
 	@$(BUILD)/bin/kpty-bench
 	@sh test/bench/remote-bench.sh $(BUILD)
+	@sh test/bench/view-bench.sh $(BUILD)
 
 # Open-ended run of the protocol decoder's fuzzer (corpus kept in build/).
 fuzz: $(BUILD)/test/rp-fuzz

@@ -8,7 +8,9 @@
  *
  * Events come from the backend (x11) or a script (headless), go through
  * winmgr, which answers with actions; the compositor repaints on the
- * frame timer (a lone keystroke at once, a burst once a frame).
+ * frame timer: what answers a key (its echo, here or from the host) at
+ * once, other output once a frame, so a burst is drawn at the frame rate
+ * and a keystroke never waits for a frame.
  *
  * "Drawn": after attaching, the host sends the snapshot before anything
  * else it answers on this connection, so the reply to a LIST sent after
@@ -50,6 +52,7 @@ struct win {
 	struct ds_term *term;
 	struct kpty_lm *lm;
 	uint32_t seq;
+	uint32_t key_seq; /* the last key sent, until output answers it (0: none) */
 	bool in_keys, echoed;
 	uint32_t drawn_req; /* the LIST whose answer says it is drawn; 0: none sent */
 	bool drawn;
@@ -84,6 +87,7 @@ struct view {
 	char why[300];
 	uint64_t list_due_ns, last_frame_ns;
 	uint32_t key_cp;
+	bool paint_now; /* what changed answers a key: no frame wait */
 	/* Script. */
 	struct ds_step *steps;
 	size_t nsteps, step;
@@ -96,6 +100,7 @@ struct view {
 	unsigned nout, npaint;
 	uint64_t *samples[ST_N];
 	size_t nsamples;
+	uint64_t frames, t_start, pixels;
 	struct probe cur; /* the key being handled */
 	bool cur_live;
 };
@@ -140,6 +145,7 @@ static void to_far(void *ctx, const void *buf, size_t n)
 
 	if (telly_send_data(w->v->c, RP_INPUT, w->chan, &w->seq, buf, n) < 0)
 		fail(w->v, "the server is not reading input");
+	w->key_seq = w->seq;
 }
 
 static void to_screen(void *ctx, const void *buf, size_t n)
@@ -149,6 +155,7 @@ static void to_screen(void *ctx, const void *buf, size_t n)
 	ds_term_write(w->term, buf, n);
 	if (w->in_keys) {
 		w->echoed = true;
+		w->v->paint_now = true;
 		telly_send_data(w->v->c, RP_ECHO, w->chan, NULL, buf, n);
 	}
 }
@@ -503,6 +510,10 @@ static void on_frame(struct view *v, const struct rp_hdr *h, const uint8_t *p)
 			break;
 		if (w) {
 			uint64_t t = v->nout ? now_ns() : 0;
+			if (w->key_seq && (int32_t)(d.seq - w->key_seq) >= 0) {
+				w->key_seq = 0;
+				v->paint_now = true;
+			}
 			kpty_lm_output(w->lm, d.p, d.n);
 			if (v->nout)
 				probes_answered(v, w->chan, d.seq, t);
@@ -556,8 +567,14 @@ static void repaint(struct view *v)
 {
 	uint64_t t;
 
-	ds_comp_repaint(v->comp, &v->wm);
+	long px = ds_comp_repaint(v->comp, &v->wm);
+
 	t = now_ns();
+	v->paint_now = false;
+	if (px > 0) {
+		v->frames++;
+		v->pixels += (uint64_t)px;
+	}
 	v->last_frame_ns = t;
 	for (unsigned i = 0; i < v->npaint; i++) {
 		struct probe *p = &v->await_paint[i];
@@ -584,7 +601,10 @@ static void print_stats(struct view *v)
 		"input+discipline", "wire+host+pty+wire", "libvterm", "composite", "total",
 	};
 	size_t n = v->nsamples;
+	double secs = (double)(now_ns() - v->t_start) / 1e9;
 
+	fprintf(stderr, "telly view: %llu frames in %.2f s (%.1f/s), %.1f Mpixel drawn\n",
+		(unsigned long long)v->frames, secs, (double)v->frames / secs, (double)v->pixels / 1e6);
 	if (!n) {
 		fprintf(stderr, "telly view: keystroke-to-pixel: no samples\n");
 		return;
@@ -813,7 +833,7 @@ static int timeout_ms(struct view *v, uint64_t now)
 	uint64_t due = v->list_due_ns;
 
 	if (ds_comp_dirty(v->comp)) {
-		uint64_t f = ds_frame_due(v->last_frame_ns, now);
+		uint64_t f = v->paint_now ? now : ds_frame_due(v->last_frame_ns, now);
 		if (f < due)
 			due = f;
 	}
@@ -837,7 +857,8 @@ static void loop(struct view *v, int sigfd)
 
 		if (now >= v->list_due_ns)
 			send_list(v);
-		if (ds_comp_dirty(v->comp) && ds_frame_due(v->last_frame_ns, now) <= now)
+		if (ds_comp_dirty(v->comp) &&
+		    (v->paint_now || ds_frame_due(v->last_frame_ns, now) <= now))
 			repaint(v);
 		after_frames(v);
 		if (v->done)
@@ -1068,6 +1089,7 @@ int telly_view(int argc, char **argv)
 	sigprocmask(SIG_BLOCK, &mask, NULL);
 	signal(SIGPIPE, SIG_IGN);
 	sigfd = signalfd(-1, &mask, SFD_NONBLOCK | SFD_CLOEXEC);
+	v->t_start = now_ns();
 	loop(v, sigfd);
 	rp_conn_flush_wait(v->c, 1000);
 	if (v->why[0])

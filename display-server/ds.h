@@ -155,9 +155,9 @@ uint32_t ds_codepoint_of(uint32_t keysym);
  * with U+FFFD for a bad byte. */
 int ds_utf8_next(const char *s, size_t n, uint32_t *cp);
 
-/* The frame timer: a repaint is due now if the last one was at least
- * DS_FRAME_NS ago (a lone keystroke is drawn at once), else at
- * last + DS_FRAME_NS (a burst is drawn once a frame). */
+/* The frame timer for output: a repaint is due now if the last one was
+ * at least DS_FRAME_NS ago, else at last + DS_FRAME_NS (a burst is drawn
+ * once a frame). What answers a key is drawn at once (the caller knows). */
 #define DS_FRAME_NS 8000000ull
 static inline uint64_t ds_frame_due(uint64_t last_ns, uint64_t now_ns)
 {

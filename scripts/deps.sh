@@ -58,6 +58,7 @@ need prog Xvfb               xvfb
 need prog xdotool            xdotool
 need prog xwd                x11-apps
 need prog qemu-system-x86_64 qemu-system-x86
+need prog xterm              xterm
 need file /bin/busybox       busybox-static
 need prog ssh                openssh-client
 need prog sshd               openssh-server
