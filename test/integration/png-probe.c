@@ -111,13 +111,16 @@ int main(int argc, char **argv)
 	x = atoi(argv[3]);
 	y = atoi(argv[4]);
 	if (!strcmp(argv[2], "rgb")) {
-		if (x < 0 || y < 0 || x >= p.w || y >= p.h)
-			return 2;
-		printf("%06x\n", p.px[y * p.w + x]);
-		return 0;
+		r = x < 0 || y < 0 || x >= p.w || y >= p.h ? 2 : 0;
+		if (!r)
+			printf("%06x\n", p.px[y * p.w + x]);
+		free(p.px);
+		return r;
 	}
-	if (argc < 7)
+	if (argc < 7) {
+		free(p.px);
 		return 2;
+	}
 	w = atoi(argv[5]);
 	h = atoi(argv[6]);
 	for (int j = y; j < y + h && j < p.h; j++) {
@@ -132,8 +135,10 @@ int main(int argc, char **argv)
 					  argc > 8 ? atoi(argv[8]) : 0);
 			else if (argc >= 8 && !strcmp(argv[2], "other"))
 				n += c != (uint32_t)strtoul(argv[7], NULL, 16);
-			else
+			else {
+				free(p.px);
 				return 2;
+			}
 		}
 	}
 	printf("%ld\n", n);
