@@ -919,7 +919,7 @@ static void view_usage(FILE *f)
 	      "\n"
 	      "  --headless          no display: an in-memory framebuffer\n"
 	      "  --size WxH          output size (default 1024x768)\n"
-	      "  --input FILE        scripted input, one step a line:\n"
+	      "  --input FILE        scripted input (with either output), one step a line:\n"
 	      "                        type \"TEXT\"   key [ctrl+|shift+|alt+|super+]NAME\n"
 	      "                        move DX DY    click|press|release [BUTTON]\n"
 	      "                        wait \"TEXT\" [SECS]   screenshot FILE\n"
@@ -1040,10 +1040,6 @@ int telly_view(int argc, char **argv)
 		v->dest.host = pos[0];
 	if (!headless && !getenv("DISPLAY")) {
 		fprintf(stderr, "telly view: no $DISPLAY; use --headless (see --help)\n");
-		goto usage;
-	}
-	if ((input || v->screenshot) && !headless) {
-		fprintf(stderr, "telly view: --input and --screenshot go with --headless\n");
 		goto usage;
 	}
 	if (input && load_script(v, input) < 0)

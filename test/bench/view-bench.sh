@@ -2,9 +2,9 @@
 # make bench, display part: keystroke-to-pixel through telly view
 # (headless, this host, 200 keys, each typed once the last one's echo is
 # on the framebuffer), split by stage; and draining dense full-screen
-# output: telly view (headless) against xterm under Xvfb, same bytes, same
-# run, several interleaved rounds, medians. Both draw with freetype from
-# the same font (xterm -fa), both 80x24.
+# output: telly view (headless, and x11 on Xvfb) against xterm on the same
+# Xvfb, same bytes, same run, interleaved rounds, medians. All draw with
+# freetype from the same font (xterm -fa), all 80x24.
 #
 #   KEYS=200 VIEW_DRAIN_MB=20 VIEW_ROUNDS=3 sh test/bench/view-bench.sh BUILD_DIR
 . test/integration/lib.sh "$1"
@@ -36,16 +36,18 @@ pids="$pids $!"
 wait_until 20 grep -q '[0-9]' "$T/dpy"
 dpy=:$(cat "$T/dpy")
 
-drain_view() {
+drain_view() { # FILE [VIEW OPTIONS]
+	f=$1
+	shift
 	"$TELLY" new -s d -- sh -c "read go; cat '$T/dense'; echo DRAIN-DONE; exec sleep 600" || fail "new"
 	printf 'type "\\n"\nwait "DRAIN-DONE" 600\n' >"$T/in"
 	t0=$(now_ms)
-	"$TELLY" view --headless --stats --input "$T/in" >/dev/null 2>"$T/d.err" || fail "view: $(cat "$T/d.err")"
+	"$TELLY" view "$@" --stats --input "$T/in" >/dev/null 2>"$T/d.err" || fail "view: $(cat "$T/d.err")"
 	t1=$(now_ms)
 	"$TELLY" kill d >/dev/null 2>&1
 	wait_until 10 sh -c "! \"$TELLY\" ls 2>/dev/null | grep -q '^d:'"
-	echo $((t1 - t0)) >>"$T/view.ms"
-	sed -n 's/.* \([0-9]*\) frames in .*/\1/p' "$T/d.err" >>"$T/view.frames"
+	echo $((t1 - t0)) >>"$T/$f.ms"
+	sed -n 's/.* \([0-9]*\) frames in .*/\1/p' "$T/d.err" >>"$T/$f.frames"
 }
 drain_xterm() {
 	t0=$(now_ms)
@@ -54,12 +56,16 @@ drain_xterm() {
 	echo $((t1 - t0)) >>"$T/xterm.ms"
 }
 for r in $(seq "$ROUNDS"); do
-	drain_view
+	drain_view headless --headless
+	DISPLAY=$dpy drain_view x11
 	drain_xterm
 done
-vm=$(median <"$T/view.ms") xm=$(median <"$T/xterm.ms") vf=$(median <"$T/view.frames")
-awk -v mb="$MB" -v vm="$vm" -v xm="$xm" -v vf="$vf" -v r="$ROUNDS" 'BEGIN {
-	printf "telly view --headless  %7.1f MB/s  %6.0f ms  %5.0f frames/s   (median of %d)\n", mb / (vm / 1000), vm, vf / (vm / 1000), r
-	printf "xterm under Xvfb       %7.1f MB/s  %6.0f ms                   (median of %d)\n", mb / (xm / 1000), xm, r
-	printf "telly view / xterm     %7.2fx\n", xm / vm
+hm=$(median <"$T/headless.ms") hf=$(median <"$T/headless.frames")
+vm=$(median <"$T/x11.ms") vf=$(median <"$T/x11.frames") xm=$(median <"$T/xterm.ms")
+awk -v mb="$MB" -v hm="$hm" -v hf="$hf" -v vm="$vm" -v vf="$vf" -v xm="$xm" -v r="$ROUNDS" 'BEGIN {
+	printf "(median of %d rounds)         MB/s       ms   frames/s\n", r
+	printf "telly view --headless    %7.1f  %7.0f  %9.0f\n", mb / (hm / 1000), hm, hf / (hm / 1000)
+	printf "telly view, x11 on Xvfb  %7.1f  %7.0f  %9.0f\n", mb / (vm / 1000), vm, vf / (vm / 1000)
+	printf "xterm on Xvfb            %7.1f  %7.0f\n", mb / (xm / 1000), xm
+	printf "telly view x11 / xterm   %7.2fx\n", xm / vm
 }'
