@@ -135,7 +135,7 @@ struct rp_conn *telly_client_connect(const struct telly_dest *d, bool start, cha
 	rp_enc_begin(&e, buf, sizeof buf, RP_HELLO, 0, 0);
 	rp_put_bytes(&e, "TELLY", 5);
 	rp_put_u16(&e, RP_VERSION);
-	rp_put_u32(&e, RP_CAP_LINEMODE);
+	rp_put_u32(&e, RP_CAP_LINEMODE | d->caps);
 	rp_put_str(&e, token, strlen(token));
 	rp_put_str(&e, "telly", 5);
 	n = rp_enc_end(&e);

@@ -48,6 +48,7 @@ struct telly_dest {
 	const char *server;  /* --server: the host's telly (default "telly") */
 	const char *tcp;     /* HOST:PORT of a --listen daemon, or NULL */
 	const char *token_file;
+	uint32_t caps; /* HELLO capabilities beyond LINEMODE */
 };
 struct rp_conn *telly_client_connect(const struct telly_dest *d, bool start, char *err,
 				     size_t errn);

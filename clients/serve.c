@@ -65,6 +65,10 @@ struct chan {
 	bool readonly, snapshot_due;
 	uint32_t serial;      /* tags this viewer's input in the session queue */
 	uint32_t written_seq; /* its last input written into the pty */
+	/* TIMING (a desk that asked): the last key, when its frame was
+	 * handled and when it went into the pty (ns; 0: not yet). */
+	uint32_t timing_seq;
+	uint64_t t_input, t_written;
 };
 
 struct session {
@@ -83,13 +87,14 @@ struct session {
 	char log_path[320];
 	long kill_at; /* ms: SIGKILL then, if it still runs; 0: not killed */
 	long settle_at; /* ms: draw the screen's kept output then; 0: none kept */
+	uint64_t t_read; /* ns: the first pty read of the output being shown */
 };
 
 struct conn {
 	struct conn *next;
 	struct rp_conn *rc;
 	unsigned id;
-	bool hello, need_token, stalled;
+	bool hello, need_token, stalled, timing;
 	/* Some channel fell behind and is owed a snapshot once the queue has
 	 * drained. Kept here and not only on the channels because a drop can
 	 * leave the queue empty: then nothing else would ask to write. */
@@ -115,6 +120,14 @@ struct server {
 	bool stopping, served;
 	long started_ms;
 };
+
+static uint64_t now_ns(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec;
+}
 
 static long now_ms(void)
 {
@@ -228,8 +241,20 @@ static void chan_output(struct chan *v, struct rp_buf *b)
 	if (v->snapshot_due || v->conn->closing_at)
 		return;
 	output_hdr(v, b->len, h);
-	if (rp_queue_push(q, h, sizeof h, b, true) == 0)
+	if (rp_queue_push(q, h, sizeof h, b, true) == 0) {
+		if (v->timing_seq && v->t_written && v->written_seq == v->timing_seq) {
+			/* This output is the first that answers the key. */
+			struct rp_timing t = {v->timing_seq, v->t_input, v->t_written, v->s->t_read,
+					      now_ns()};
+			uint8_t buf[64];
+			struct rp_enc e;
+			rp_enc_begin(&e, buf, sizeof buf, RP_TIMING, 0, v->id);
+			rp_put_timing(&e, &t);
+			send_frame(v->conn, &e);
+			v->timing_seq = 0;
+		}
 		return;
+	}
 	/* Fallen behind: what it has not started to receive is dropped for
 	 * every channel of the connection, and each gets a snapshot once the
 	 * link has drained. */
@@ -313,6 +338,8 @@ static void session_read(struct server *srv, struct session *s)
 	for (int i = 0; i < PTY_READS_PER_WAKEUP; i++) {
 		uint8_t status;
 		long n = kpty_os_read(s->child.master, buf + have, sizeof buf - have, &status);
+		if (n > 0 && !have)
+			s->t_read = now_ns();
 		if (n > 0)
 			have += (size_t)n;
 		if (have && (n <= 0 || sizeof buf - have < PTY_READ_BYTES)) {
@@ -338,9 +365,13 @@ static void input_written(void *ctx, uint64_t tag)
 {
 	struct session *s = ctx;
 
-	for (struct chan *v = s->viewers; v; v = v->snext)
-		if (v->serial == (uint32_t)(tag >> 32))
-			v->written_seq = (uint32_t)tag;
+	for (struct chan *v = s->viewers; v; v = v->snext) {
+		if (v->serial != (uint32_t)(tag >> 32))
+			continue;
+		v->written_seq = (uint32_t)tag;
+		if (v->timing_seq == (uint32_t)tag)
+			v->t_written = now_ns();
+	}
 }
 
 static void session_feed(struct session *s)
@@ -711,6 +742,7 @@ static int handle_frame(struct server *srv, struct conn *c, const struct rp_hdr 
 			return FRAME_DONE;
 		}
 		c->hello = true;
+		c->timing = hello.caps & RP_CAP_TIMING;
 		srv->served = true; /* only a peer that got in counts for the lifetime */
 		{
 			uint8_t buf[64];
@@ -769,6 +801,11 @@ static int handle_frame(struct server *srv, struct conn *c, const struct rp_hdr 
 			return FRAME_DONE;
 		if (!kpty_os_inq_push(&v->s->inq, d.p, d.n, (uint64_t)v->serial << 32 | d.seq))
 			return FRAME_STALL; /* the program is not reading: hold the rest back */
+		if (c->timing) {
+			v->timing_seq = d.seq;
+			v->t_input = now_ns();
+			v->t_written = 0;
+		}
 		session_feed(v->s);
 		return FRAME_DONE;
 	case RP_ECHO:

@@ -63,9 +63,13 @@ struct probe {
 	uint16_t chan;
 	uint32_t seq;
 	uint64_t t_key, t_ld, t_recv, t_vt;
+	bool host;          /* the host's TIMING came */
+	struct rp_timing h; /* its clock: comparable with ours on one machine */
 };
 
-enum { ST_LD, ST_WIRE, ST_VT, ST_PAINT, ST_TOTAL, ST_N };
+enum { ST_LD, ST_REMOTE, ST_VT, ST_PAINT, ST_TOTAL, ST_N };
+/* The remote stage split by the host's TIMING, when its clock is ours. */
+enum { SP_WIRE_OUT, SP_HOST_IN, SP_PTY, SP_HOST_OUT, SP_WIRE_BACK, SP_N };
 
 struct view {
 	struct telly_dest dest;
@@ -100,6 +104,8 @@ struct view {
 	unsigned nout, npaint;
 	uint64_t *samples[ST_N];
 	size_t nsamples;
+	uint64_t *split[SP_N];
+	size_t nsplit;
 	uint64_t frames, t_start, pixels;
 	struct probe cur; /* the key being handled */
 	bool cur_live;
@@ -528,6 +534,18 @@ static void on_frame(struct view *v, const struct rp_hdr *h, const uint8_t *p)
 	case RP_LIST_REPLY:
 		on_list(v, p, h->len);
 		return;
+	case RP_TIMING: {
+		struct rp_timing tm;
+		if (rp_timing_decode(p, h->len, &tm) < 0)
+			break;
+		for (unsigned i = 0; w && i < v->npaint; i++) {
+			if (v->await_paint[i].chan == w->chan && v->await_paint[i].seq == tm.seq) {
+				v->await_paint[i].host = true;
+				v->await_paint[i].h = tm;
+			}
+		}
+		return;
+	}
 	case RP_OK:
 		if (rp_req_str_decode(p, h->len, &req, &name) < 0)
 			break;
@@ -580,10 +598,22 @@ static void repaint(struct view *v)
 		struct probe *p = &v->await_paint[i];
 		uint64_t st[ST_N] = {p->t_ld - p->t_key, p->t_recv - p->t_ld, p->t_vt - p->t_recv,
 				     t - p->t_vt, t - p->t_key};
+		const struct rp_timing *h = &p->h;
 		if (v->nsamples < SAMPLES_MAX) {
 			for (int k = 0; k < ST_N; k++)
 				v->samples[k][v->nsamples] = st[k];
 			v->nsamples++;
+		}
+		/* Only when the host's instants fall inside ours: one clock. */
+		if (p->host && h->t_input >= p->t_ld && h->t_input <= h->t_written &&
+		    h->t_written <= h->t_read && h->t_read <= h->t_sent && h->t_sent <= p->t_recv &&
+		    v->nsplit < SAMPLES_MAX) {
+			uint64_t sp[SP_N] = {h->t_input - p->t_ld, h->t_written - h->t_input,
+					     h->t_read - h->t_written, h->t_sent - h->t_read,
+					     p->t_recv - h->t_sent};
+			for (int k = 0; k < SP_N; k++)
+				v->split[k][v->nsplit] = sp[k];
+			v->nsplit++;
 		}
 	}
 	v->npaint = 0;
@@ -595,10 +625,21 @@ static int cmp_u64(const void *x, const void *y)
 	return a < b ? -1 : a > b;
 }
 
+static void print_pct(const char *name, uint64_t *s, size_t n)
+{
+	qsort(s, n, sizeof *s, cmp_u64);
+	fprintf(stderr, "  %-22s p50 %8.1f  p90 %8.1f  p99 %8.1f\n", name, s[(n - 1) / 2] / 1e3,
+		s[(size_t)((double)(n - 1) * 0.9)] / 1e3, s[(size_t)((double)(n - 1) * 0.99)] / 1e3);
+}
+
 static void print_stats(struct view *v)
 {
 	static const char *const names[ST_N] = {
 		"input+discipline", "wire+host+pty+wire", "libvterm", "composite", "total",
+	};
+	static const char *const split_names[SP_N] = {
+		"  wire to host", "  host to pty write", "  pty+program", "  host to OUTPUT",
+		"  wire back",
 	};
 	size_t n = v->nsamples;
 	double secs = (double)(now_ns() - v->t_start) / 1e9;
@@ -611,10 +652,12 @@ static void print_stats(struct view *v)
 	}
 	fprintf(stderr, "telly view: keystroke-to-pixel, %zu keys (us):\n", n);
 	for (int k = 0; k < ST_N; k++) {
-		qsort(v->samples[k], n, sizeof(uint64_t), cmp_u64);
-		fprintf(stderr, "  %-20s p50 %8.1f  p90 %8.1f  p99 %8.1f\n", names[k],
-			v->samples[k][(n - 1) / 2] / 1e3, v->samples[k][(size_t)((double)(n - 1) * 0.9)] / 1e3,
-			v->samples[k][(size_t)((double)(n - 1) * 0.99)] / 1e3);
+		print_pct(names[k], v->samples[k], n);
+		if (k == ST_REMOTE && v->nsplit) {
+			fprintf(stderr, "   (split by the host's clock for %zu keys:)\n", v->nsplit);
+			for (int j = 0; j < SP_N; j++)
+				print_pct(split_names[j], v->split[j], v->nsplit);
+		}
 	}
 }
 
@@ -1044,10 +1087,15 @@ int telly_view(int argc, char **argv)
 	}
 	if (input && load_script(v, input) < 0)
 		goto out;
-	if (v->stats)
+	if (v->stats) {
 		for (int k = 0; k < ST_N; k++)
 			if (!(v->samples[k] = calloc(SAMPLES_MAX, sizeof(uint64_t))))
 				goto out;
+		for (int k = 0; k < SP_N; k++)
+			if (!(v->split[k] = calloc(SAMPLES_MAX, sizeof(uint64_t))))
+				goto out;
+		v->dest.caps |= RP_CAP_TIMING;
+	}
 	v->font = ds_font_create(font, font_px, err, sizeof err);
 	if (!v->font) {
 		fprintf(stderr, "telly view: %s\n", err);
@@ -1104,6 +1152,8 @@ out:
 	ds_font_destroy(v->font);
 	for (int k = 0; k < ST_N; k++)
 		free(v->samples[k]);
+	for (int k = 0; k < SP_N; k++)
+		free(v->split[k]);
 	free(v->steps);
 	free(v);
 	return rc;

@@ -252,6 +252,25 @@ int rp_exit_decode(const uint8_t *p, size_t n, int32_t *status)
 	return done(&r);
 }
 
+static uint64_t get_u64(struct rd *r)
+{
+	uint64_t hi = get_u32(r);
+	return hi << 32 | get_u32(r);
+}
+
+int rp_timing_decode(const uint8_t *p, size_t n, struct rp_timing *t)
+{
+	struct rd r;
+
+	rd_init(&r, p, n);
+	t->seq = get_u32(&r);
+	t->t_input = get_u64(&r);
+	t->t_written = get_u64(&r);
+	t->t_read = get_u64(&r);
+	t->t_sent = get_u64(&r);
+	return done(&r);
+}
+
 int rp_list_reply_decode(const uint8_t *p, size_t n, uint32_t *req, uint16_t *count,
 			 size_t *off)
 {
@@ -386,6 +405,17 @@ long rp_enc_end(struct rp_enc *e)
 	return (long)e->len;
 }
 
+void rp_put_timing(struct rp_enc *e, const struct rp_timing *t)
+{
+	const uint64_t v[4] = {t->t_input, t->t_written, t->t_read, t->t_sent};
+
+	rp_put_u32(e, t->seq);
+	for (int i = 0; i < 4; i++) {
+		rp_put_u32(e, (uint32_t)(v[i] >> 32));
+		rp_put_u32(e, (uint32_t)v[i]);
+	}
+}
+
 const char *rp_type_name(uint8_t type)
 {
 	static const char *const names[] = {
@@ -395,7 +425,7 @@ const char *rp_type_name(uint8_t type)
 		[RP_INPUT] = "INPUT",     [RP_OUTPUT] = "OUTPUT",   [RP_TERMIOS] = "TERMIOS",
 		[RP_WINSIZE] = "WINSIZE", [RP_SIGNAL] = "SIGNAL",   [RP_ECHO] = "ECHO",
 		[RP_SNAPSHOT] = "SNAPSHOT", [RP_EXIT] = "EXIT",     [RP_DETACH] = "DETACH",
-		[RP_HANDOFF] = "HANDOFF",
+		[RP_HANDOFF] = "HANDOFF", [RP_TIMING] = "TIMING",
 	};
 	if (type < sizeof names / sizeof names[0] && names[type])
 		return names[type];

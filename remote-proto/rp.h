@@ -42,6 +42,7 @@ enum rp_type {
 	RP_EXIT = 23,
 	RP_DETACH = 24,
 	RP_HANDOFF = 25,
+	RP_TIMING = 26,
 };
 
 /* Header flags. */
@@ -49,6 +50,7 @@ enum rp_type {
 
 /* Capabilities (HELLO). */
 #define RP_CAP_LINEMODE 0x01 /* the desk runs the discipline under EXTPROC */
+#define RP_CAP_TIMING 0x02   /* the desk wants TIMING after each answered key */
 
 /* OPEN flags. */
 #define RP_OPEN_CREATE 0x01   /* create the session if it does not exist */
@@ -117,6 +119,14 @@ struct rp_data {
 	uint32_t n;
 };
 
+/* TIMING: where the host spent the time of one key (CLOCK_MONOTONIC ns
+ * of the host): the INPUT frame handled, its bytes written into the pty,
+ * the pty read that brought the answer, the OUTPUT queued. */
+struct rp_timing {
+	uint32_t seq;
+	uint64_t t_input, t_written, t_read, t_sent;
+};
+
 /* Header. Returns 0 with *h filled, 1 if more bytes are needed, or -EPROTO
  * / -EMSGSIZE for a header no valid peer sends. */
 int rp_hdr_decode(const uint8_t *buf, size_t n, struct rp_hdr *h);
@@ -136,6 +146,7 @@ int rp_termios_decode(const uint8_t *p, size_t n, struct kpty_termios *t);
 int rp_winsize_decode(const uint8_t *p, size_t n, struct kpty_winsize *ws);
 int rp_signal_decode(const uint8_t *p, size_t n, uint8_t *sig, bool *flush);
 int rp_exit_decode(const uint8_t *p, size_t n, int32_t *status);
+int rp_timing_decode(const uint8_t *p, size_t n, struct rp_timing *t);
 /* LIST_REPLY: the request id and count, then entries one at a time. */
 int rp_list_reply_decode(const uint8_t *p, size_t n, uint32_t *req, uint16_t *count,
 			 size_t *off);
@@ -166,6 +177,7 @@ void rp_put_bytes(struct rp_enc *e, const void *p, size_t n);
 void rp_put_str(struct rp_enc *e, const char *p, size_t n); /* u16 length + bytes */
 void rp_put_termios(struct rp_enc *e, const struct kpty_termios *t);
 void rp_put_winsize(struct rp_enc *e, const struct kpty_winsize *ws);
+void rp_put_timing(struct rp_enc *e, const struct rp_timing *t);
 long rp_enc_end(struct rp_enc *e);
 
 const char *rp_type_name(uint8_t type);

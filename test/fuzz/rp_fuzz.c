@@ -92,6 +92,11 @@ static void payload(uint8_t type, const uint8_t *p, size_t n)
 	case RP_EXIT:
 		rp_exit_decode(p, n, &st);
 		break;
+	case RP_TIMING: {
+		struct rp_timing t;
+		rp_timing_decode(p, n, &t);
+		break;
+	}
 	default:
 		break;
 	}

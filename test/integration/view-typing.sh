@@ -27,4 +27,14 @@ grep -q 'ANS42' "$TELLY_DIR/logs/sh1.log" || fail "the answer is not in the sess
 # line crossed the wire once.
 n=$(sed -n 's/.*keystroke-to-pixel, \([0-9]*\) keys.*/\1/p' "$T/err")
 [ "${n:-0}" -ge 17 ] || fail "--stats counted ${n:-no} keys, typed 17"
+
+# A raw program: every key crosses the wire, and the host says (TIMING)
+# where its part of the time went; --stats splits the remote stage.
+"$TELLY" new -s raw -- sh -c 'stty raw -echo; echo raw-ready; exec cat' || fail "new raw"
+printf 'wait "raw-ready"\ntype "abcdef"\nwait "abcdef"\n' >"$T/in2"
+"$TELLY" view --headless --stats --input "$T/in2" >/dev/null 2>"$T/err2" || fail "view: $(cat "$T/err2")"
+cat "$T/err2"
+n=$(sed -n 's/.*split by the host.s clock for \([0-9]*\) keys.*/\1/p' "$T/err2")
+[ "${n:-0}" -ge 1 ] || fail "no key's time was split by the host's TIMING"
+grep -q 'pty+program' "$T/err2" || fail "no pty stage"
 echo "typing and echo drawn: ok"

@@ -125,6 +125,9 @@ static void malformed_table(void)
 		{RP_WINSIZE, "00180050000000"},
 		{RP_INPUT, "000000"},
 		{RP_EXIT, "0000"},
+		{RP_TIMING, "00000001"},
+		{RP_TIMING, "0000000100000000000000010000000000000002000000000000000300000000000000"},
+		{RP_TIMING, "000000010000000000000001000000000000000200000000000000030000000000000004ff"},
 	};
 	uint8_t p[256];
 
@@ -150,6 +153,11 @@ static void malformed_table(void)
 		case RP_WINSIZE: r = rp_winsize_decode(p, n, &ws); break;
 		case RP_INPUT: r = rp_data_decode(p, n, &d); break;
 		case RP_EXIT: r = rp_exit_decode(p, n, &st); break;
+		case RP_TIMING: {
+			struct rp_timing t;
+			r = rp_timing_decode(p, n, &t);
+			break;
+		}
 		}
 		if (r != -EPROTO) {
 			fprintf(stderr, "case %zu (%s %s) accepted\n", i, rp_type_name(bad[i].type),
@@ -157,6 +165,24 @@ static void malformed_table(void)
 			failures++;
 		}
 	}
+}
+
+static void timing_round_trip(void)
+{
+	struct rp_timing t = {.seq = 0xfedcba98, .t_input = 1,
+			      .t_written = 0x123456789abcdef0ull, .t_read = UINT64_MAX,
+			      .t_sent = 1ull << 32}, u;
+	uint8_t buf[64];
+	struct rp_enc e;
+	long n;
+
+	rp_enc_begin(&e, buf, sizeof buf, RP_TIMING, 0, 3);
+	rp_put_timing(&e, &t);
+	n = rp_enc_end(&e);
+	CHECK_EQ(n, RP_HDR_SIZE + 36);
+	CHECK_EQ(rp_timing_decode(buf + RP_HDR_SIZE, (size_t)n - RP_HDR_SIZE, &u), 0);
+	CHECK(u.seq == t.seq && u.t_input == t.t_input && u.t_written == t.t_written &&
+	      u.t_read == t.t_read && u.t_sent == t.t_sent);
 }
 
 static void names(void)
@@ -499,6 +525,7 @@ static const struct unit_case cases[] = {
 	{"termios-round-trip", termios_round_trip},
 	{"malformed-table", malformed_table},
 	{"names", names},
+	{"timing-round-trip", timing_round_trip},
 	{"encoder-overflow", encoder_overflow},
 	{"list-entries", list_entries},
 	{"queue-partial-and-shared", queue_partial_and_shared},
