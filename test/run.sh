@@ -74,6 +74,14 @@ for f in test/integration/*.sh; do
 	case "$f" in */lib.sh) continue ;; esac
 	run "integration/$(basename "$f" .sh)" 180 sh "$f" "$B"
 done
+# The event loops (daemon, telly view, compositor at work) under ASan and
+# UBSan too: telly built with them, then the view tests, which drive all.
+san="-O1 -g -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=all"
+run "build/asan-telly" 900 make --no-print-directory BUILD="$B/asan" CFLAGS="$san" \
+	"$B/asan/bin/telly" "$B/asan/test/png-probe"
+for t in view-typing view-focus view-move-resize view-lifecycle view-x11; do
+	[ -x "$B/asan/bin/telly" ] && run "integration-asan/$t" 300 sh "test/integration/$t.sh" "$B/asan"
+done
 
 if [ $skip -gt 0 ]; then
 	echo "$pass passed, $fail failed, $skip skipped"
