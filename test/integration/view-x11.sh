@@ -2,7 +2,8 @@
 # telly view on a real X server (Xvfb): coloured text drawn, a click on
 # the window behind focuses it, keys typed with xdotool (XTEST, through
 # the server's keymap and xkbcommon) reach that session and its answer is
-# drawn; the screen is captured with xwd.
+# drawn; a title bar dragged with the X pointer moves the window; the
+# screen is captured with xwd.
 . test/integration/lib.sh "$1"
 
 # Xvfb picks a free display and says which when it is ready.
@@ -41,4 +42,10 @@ wait_until 20 answer_drawn
 # area covers where b's title bar was.
 [ "$("$PROBE" "$T/s.xwd" rgb 300 8)" = 3465a4 ] || fail "a's title bar is not the focused colour"
 [ "$("$PROBE" "$T/s.xwd" rgb 300 45)" != 3465a4 ] || fail "b's title bar is still in front of a"
-echo "x11: drawn, click to focus, typing: ok"
+
+# Drag a's title bar by (200, 100) with the X pointer: the window moves.
+xdotool mousemove --window "$wid" 100 8 mousedown 1 mousemove --window "$wid" 300 108 mouseup 1
+moved() { shot m; [ "$("$PROBE" "$T/m.xwd" rgb 500 110)" = 3465a4 ]; }
+wait_until 20 moved
+[ "$("$PROBE" "$T/m.xwd" rgb 600 8)" = 2e3436 ] || fail "the old place of a's title is not desktop"
+echo "x11: drawn, click to focus, typing, drag: ok"
