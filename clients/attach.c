@@ -62,14 +62,6 @@ struct attach {
 	uint8_t out[65536];
 };
 
-static uint64_t now_ns(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec;
-}
-
 static void write_all(int fd, const void *buf, size_t n)
 {
 	const char *p = buf;
@@ -91,7 +83,7 @@ static void write_all(int fd, const void *buf, size_t n)
 static void sample(struct attach *a, uint64_t t0)
 {
 	if (a->nsamples < SAMPLES_MAX)
-		a->samples[a->nsamples++] = now_ns() - t0;
+		a->samples[a->nsamples++] = telly_now_ns() - t0;
 }
 
 static void send_data(struct attach *a, uint8_t type, const void *buf, size_t n)
@@ -289,12 +281,6 @@ static void send_winsize(struct attach *a)
 	telly_send_winsize(a->c, a->chan, &ws);
 }
 
-static int cmp_u64(const void *x, const void *y)
-{
-	uint64_t a = *(const uint64_t *)x, b = *(const uint64_t *)y;
-	return a < b ? -1 : a > b;
-}
-
 static void print_stats(struct attach *a)
 {
 	size_t n = a->nsamples;
@@ -303,13 +289,12 @@ static void print_stats(struct attach *a)
 		fprintf(stderr, "telly: keystroke-to-echo: no samples\n");
 		return;
 	}
-	qsort(a->samples, n, sizeof *a->samples, cmp_u64);
-#define PCT(q) (a->samples[(size_t)((double)(n - 1) * (q))] / 1e3)
+	telly_sort_u64(a->samples, n);
 	fprintf(stderr,
 		"telly: keystroke-to-echo: p50 %.1f us, p90 %.1f us, p99 %.1f us, count %zu "
 		"(%zu echoed on the desk, %zu by the host)\n",
-		PCT(0.50), PCT(0.90), PCT(0.99), n, a->nlocal, n - a->nlocal);
-#undef PCT
+		telly_pct_us(a->samples, n, 0.50), telly_pct_us(a->samples, n, 0.90),
+		telly_pct_us(a->samples, n, 0.99), n, a->nlocal, n - a->nlocal);
 }
 
 static void attach_usage(FILE *f)
@@ -352,7 +337,7 @@ static int open_session(struct attach *a, const char *name, char **cmd, int ncmd
 	n = telly_open_frame(frame, RP_MAX_FRAME, 1,
 			     (uint8_t)(RP_OPEN_ATTACH |
 				       (a->readonly ? RP_OPEN_READONLY : RP_OPEN_CREATE)),
-			     name, getenv("TERM"), &ws, cmd, ncmd);
+			     name, getenv("TERM"), NULL, &ws, cmd, ncmd);
 	if (n < 0) {
 		fprintf(stderr, "telly attach: the command line is too long\n");
 		free(frame);
@@ -416,7 +401,7 @@ static void loop(struct attach *a, int sigfd)
 			uint8_t buf[KEY_READ_BYTES];
 			ssize_t n = read(a->in_fd, buf, sizeof buf);
 			if (n > 0) {
-				a->key_t0 = now_ns();
+				a->key_t0 = telly_now_ns();
 				a->key_waiting = a->stats;
 				keys(a, buf, (size_t)n);
 				a->key_waiting = false;

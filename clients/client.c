@@ -260,6 +260,17 @@ int telly_dest_args(int npos, char **pos, struct telly_dest *d, const char **nam
 	return 0;
 }
 
+static int cmp_u64(const void *x, const void *y)
+{
+	uint64_t a = *(const uint64_t *)x, b = *(const uint64_t *)y;
+	return a < b ? -1 : a > b;
+}
+
+void telly_sort_u64(uint64_t *s, size_t n)
+{
+	qsort(s, n, sizeof *s, cmp_u64);
+}
+
 int telly_send_data(struct rp_conn *c, uint8_t type, uint16_t chan, uint32_t *seq,
 		    const void *buf, size_t n)
 {
@@ -312,13 +323,16 @@ void telly_send_winsize(struct rp_conn *c, uint16_t chan, const struct kpty_wins
 }
 
 long telly_open_frame(uint8_t *frame, size_t cap, uint32_t req, uint8_t flags, const char *name,
-		      const char *term, const struct kpty_winsize *ws, char **cmd, int ncmd)
+		      const char *term, const char *cwd, const struct kpty_winsize *ws, char **cmd,
+		      int ncmd)
 {
-	char cwd[1024] = "";
+	char here[1024] = "";
 	struct rp_enc e;
 
-	if (!getcwd(cwd, sizeof cwd))
-		cwd[0] = 0;
+	if (ncmd > RP_MAX_ARGS)
+		return -EMSGSIZE;
+	if (!cwd)
+		cwd = getcwd(here, sizeof here) ? here : "";
 	rp_enc_begin(&e, frame, cap, RP_OPEN, 0, 0);
 	rp_put_u32(&e, req);
 	rp_put_u8(&e, flags);

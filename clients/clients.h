@@ -4,6 +4,8 @@
 
 #include <stdbool.h>
 #include <stddef.h>
+#include <stdint.h>
+#include <time.h>
 
 #include "rp_io.h"
 
@@ -72,8 +74,25 @@ int telly_send_data(struct rp_conn *c, uint8_t type, uint16_t chan, uint32_t *se
 		    const void *buf, size_t n);
 void telly_send_signal(struct rp_conn *c, uint16_t chan, int sig, bool flush);
 void telly_send_winsize(struct rp_conn *c, uint16_t chan, const struct kpty_winsize *ws);
-/* An OPEN frame (cwd: this process's); its length, or -EMSGSIZE. */
+/* An OPEN frame (cwd NULL: this process's; "": the host's default); its
+ * length, or -EMSGSIZE (also for more than RP_MAX_ARGS words). */
 long telly_open_frame(uint8_t *frame, size_t cap, uint32_t req, uint8_t flags, const char *name,
-		      const char *term, const struct kpty_winsize *ws, char **cmd, int ncmd);
+		      const char *term, const char *cwd, const struct kpty_winsize *ws, char **cmd,
+		      int ncmd);
+
+/* Latency samples: sorted in place, then read at quantile q (0..1). */
+void telly_sort_u64(uint64_t *s, size_t n);
+static inline double telly_pct_us(const uint64_t *sorted, size_t n, double q)
+{
+	return (double)sorted[(size_t)((double)(n - 1) * q)] / 1e3;
+}
+
+static inline uint64_t telly_now_ns(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec;
+}
 
 #endif

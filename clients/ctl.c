@@ -146,14 +146,11 @@ int telly_new(int argc, char **argv)
 		"and print its name. NAME defaults to the lowest free number.\n";
 	struct ctl c = {.cmd = "new"};
 	uint8_t *buf;
-	struct rp_enc e;
 	struct rp_conn *conn;
 	struct rp_hdr h;
 	const uint8_t *p;
 	struct rp_str name;
 	struct kpty_winsize ws = {.ws_row = 24, .ws_col = 80};
-	const char *term = getenv("TERM");
-	char cwd[1024] = "";
 	uint32_t req;
 	int r = parse(&c, argc, argv, 1, usage);
 
@@ -162,22 +159,13 @@ int telly_new(int argc, char **argv)
 	buf = malloc(RP_MAX_FRAME);
 	if (!buf)
 		return 1;
-	if (!c.dest.host && !getcwd(cwd, sizeof cwd))
-		cwd[0] = 0;
 	kpty_os_get_winsize(STDOUT_FILENO, &ws);
-	rp_enc_begin(&e, buf, RP_MAX_FRAME, RP_OPEN, 0, 0);
-	rp_put_u32(&e, 1);
-	rp_put_u8(&e, RP_OPEN_CREATE | RP_OPEN_EXCL);
-	rp_put_str(&e, c.name ? c.name : "", c.name ? strlen(c.name) : 0);
-	rp_put_str(&e, term ? term : "", term ? strlen(term) : 0);
-	rp_put_str(&e, cwd, strlen(cwd));
-	rp_put_winsize(&e, &ws);
-	rp_put_u16(&e, (uint16_t)c.argc);
-	for (int i = 0; i < c.argc && i < RP_MAX_ARGS; i++)
-		rp_put_str(&e, c.argv[i], strlen(c.argv[i]));
-	if (c.argc > RP_MAX_ARGS)
-		e.over = true;
-	r = call(&c, true, buf, rp_enc_end(&e), &conn, &h, &p);
+	/* A far host does not have this directory. */
+	r = call(&c, true, buf,
+		 telly_open_frame(buf, RP_MAX_FRAME, 1, RP_OPEN_CREATE | RP_OPEN_EXCL,
+				  c.name ? c.name : "", getenv("TERM"), c.dest.host ? "" : NULL, &ws,
+				  c.argv, c.argc),
+		 &conn, &h, &p);
 	free(buf);
 	if (r)
 		return r;

@@ -121,14 +121,6 @@ struct server {
 	long started_ms;
 };
 
-static uint64_t now_ns(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec;
-}
-
 static long now_ms(void)
 {
 	struct timespec ts;
@@ -245,7 +237,7 @@ static void chan_output(struct chan *v, struct rp_buf *b)
 		if (v->timing_seq && v->t_written && v->written_seq == v->timing_seq) {
 			/* This output is the first that answers the key. */
 			struct rp_timing t = {v->timing_seq, v->t_input, v->t_written, v->s->t_read,
-					      now_ns()};
+					      telly_now_ns()};
 			uint8_t buf[64];
 			struct rp_enc e;
 			rp_enc_begin(&e, buf, sizeof buf, RP_TIMING, 0, v->id);
@@ -339,7 +331,7 @@ static void session_read(struct server *srv, struct session *s)
 		uint8_t status;
 		long n = kpty_os_read(s->child.master, buf + have, sizeof buf - have, &status);
 		if (n > 0 && !have)
-			s->t_read = now_ns();
+			s->t_read = telly_now_ns();
 		if (n > 0)
 			have += (size_t)n;
 		if (have && (n <= 0 || sizeof buf - have < PTY_READ_BYTES)) {
@@ -370,7 +362,7 @@ static void input_written(void *ctx, uint64_t tag)
 			continue;
 		v->written_seq = (uint32_t)tag;
 		if (v->timing_seq == (uint32_t)tag)
-			v->t_written = now_ns();
+			v->t_written = telly_now_ns();
 	}
 }
 
@@ -803,7 +795,7 @@ static int handle_frame(struct server *srv, struct conn *c, const struct rp_hdr 
 			return FRAME_STALL; /* the program is not reading: hold the rest back */
 		if (c->timing) {
 			v->timing_seq = d.seq;
-			v->t_input = now_ns();
+			v->t_input = telly_now_ns();
 			v->t_written = 0;
 		}
 		session_feed(v->s);

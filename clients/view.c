@@ -111,14 +111,6 @@ struct view {
 	bool cur_live;
 };
 
-static uint64_t now_ns(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec;
-}
-
 static void fail(struct view *v, const char *msg)
 {
 	if (!v->done)
@@ -205,17 +197,17 @@ static void send_list(struct view *v)
 	for (unsigned i = 0; i < v->nwins; i++)
 		if (!v->wins[i]->drawn && !v->wins[i]->drawn_req)
 			v->wins[i]->drawn_req = v->req;
-	v->list_due_ns = now_ns() + LIST_POLL_MS * 1000000ull;
+	v->list_due_ns = telly_now_ns() + LIST_POLL_MS * 1000000ull;
 }
 
-static void default_winsize(struct view *v, struct kpty_winsize *ws)
+static struct kpty_winsize winsize_for(struct view *v, int rows, int cols)
 {
 	int cw, ch;
 
 	ds_font_cell(v->font, &cw, &ch);
-	*ws = (struct kpty_winsize){.ws_row = DEFAULT_ROWS, .ws_col = DEFAULT_COLS,
-				    .ws_xpixel = (uint16_t)(DEFAULT_COLS * cw),
-				    .ws_ypixel = (uint16_t)(DEFAULT_ROWS * ch)};
+	return (struct kpty_winsize){.ws_row = (uint16_t)rows, .ws_col = (uint16_t)cols,
+				     .ws_xpixel = (uint16_t)(cols * cw),
+				     .ws_ypixel = (uint16_t)(rows * ch)};
 }
 
 /* Attach to session name (empty with create: a new one, named by the
@@ -224,7 +216,7 @@ static void send_open(struct view *v, const char *name, size_t n, bool create)
 {
 	uint8_t *frame;
 	char nm[RP_MAX_NAME + 1];
-	struct kpty_winsize ws;
+	struct kpty_winsize ws = winsize_for(v, DEFAULT_ROWS, DEFAULT_COLS);
 	long len;
 
 	if (v->nopening == PENDING_OPENS || n > RP_MAX_NAME)
@@ -234,11 +226,11 @@ static void send_open(struct view *v, const char *name, size_t n, bool create)
 		return;
 	memcpy(nm, name, n);
 	nm[n] = 0;
-	default_winsize(v, &ws);
+	/* A new terminal on a far host starts in its default directory. */
 	len = telly_open_frame(frame, RP_MAX_FRAME, ++v->req,
 			       (uint8_t)(RP_OPEN_ATTACH | (create ? RP_OPEN_CREATE : 0) |
 					 (v->readonly ? RP_OPEN_READONLY : 0)),
-			       nm, TERM_NAME, &ws, NULL, 0);
+			       nm, TERM_NAME, v->dest.host ? "" : NULL, &ws, NULL, 0);
 	if (len > 0 && rp_conn_send(v->c, frame, (size_t)len) == 0) {
 		v->opening[v->nopening].req = v->req;
 		snprintf(v->opening[v->nopening].name, sizeof v->opening[0].name, "%s", nm);
@@ -286,7 +278,7 @@ static void apply(struct view *v, struct wm_actions *o);
 
 static void resized(struct view *v, struct win *w, const struct wm_box *box)
 {
-	int rows, cols, r0, c0, cw, ch;
+	int rows, cols, r0, c0;
 	struct kpty_winsize ws;
 
 	ds_comp_grid(v->comp, &v->wm, box, &rows, &cols);
@@ -294,10 +286,7 @@ static void resized(struct view *v, struct win *w, const struct wm_box *box)
 	if (rows == r0 && cols == c0)
 		return;
 	ds_term_resize(w->term, rows, cols);
-	ds_font_cell(v->font, &cw, &ch);
-	ws = (struct kpty_winsize){.ws_row = (uint16_t)rows, .ws_col = (uint16_t)cols,
-				   .ws_xpixel = (uint16_t)(cols * cw),
-				   .ws_ypixel = (uint16_t)(rows * ch)};
+	ws = winsize_for(v, rows, cols);
 	if (!v->readonly)
 		telly_send_winsize(v->c, w->chan, &ws);
 }
@@ -311,7 +300,7 @@ static void key_to(struct view *v, struct win *w, const struct wm_action *a)
 	if (!v->cur_live)
 		return;
 	v->cur.chan = w->chan;
-	v->cur.t_ld = now_ns();
+	v->cur.t_ld = telly_now_ns();
 	if (w->echoed && v->npaint < PROBES) {
 		v->cur.t_recv = v->cur.t_vt = v->cur.t_ld;
 		v->await_paint[v->npaint++] = v->cur;
@@ -365,8 +354,9 @@ static void on_event(void *ctx, const struct ds_event *ev)
 		if (!ev->pressed)
 			return;
 		v->key_cp = ev->codepoint;
-		v->cur = (struct probe){.t_key = now_ns()};
 		v->cur_live = v->stats;
+		if (v->stats)
+			v->cur = (struct probe){.t_key = telly_now_ns()};
 		wm_key(&v->wm, ev->keysym, ev->mods, &o);
 		apply(v, &o);
 		v->cur_live = false;
@@ -427,7 +417,7 @@ static void add_window(struct view *v, uint16_t chan, const char *name, size_t n
 	wm_manage(&v->wm, chan, DEFAULT_COLS * cw + 2 * bw,
 		  DEFAULT_ROWS * ch + 2 * bw + v->wm.cfg.title_h, &o);
 	apply(v, &o);
-	v->list_due_ns = now_ns(); /* a LIST now says when it is drawn */
+	v->list_due_ns = telly_now_ns(); /* a LIST now says when it is drawn */
 }
 
 static void remove_window(struct view *v, struct win *w)
@@ -454,7 +444,7 @@ static void probes_answered(struct view *v, uint16_t chan, uint32_t ack, uint64_
 		struct probe *p = &v->await_out[i];
 		if (p->chan == chan && (int32_t)(ack - p->seq) >= 0) {
 			p->t_recv = t_recv;
-			p->t_vt = now_ns();
+			p->t_vt = telly_now_ns();
 			if (v->npaint < PROBES)
 				v->await_paint[v->npaint++] = *p;
 			*p = v->await_out[--v->nout];
@@ -515,7 +505,7 @@ static void on_frame(struct view *v, const struct rp_hdr *h, const uint8_t *p)
 		if (rp_data_decode(p, h->len, &d) < 0)
 			break;
 		if (w) {
-			uint64_t t = v->nout ? now_ns() : 0;
+			uint64_t t = v->nout ? telly_now_ns() : 0;
 			if (w->key_seq && (int32_t)(d.seq - w->key_seq) >= 0) {
 				w->key_seq = 0;
 				v->paint_now = true;
@@ -587,7 +577,7 @@ static void repaint(struct view *v)
 
 	long px = ds_comp_repaint(v->comp, &v->wm);
 
-	t = now_ns();
+	t = telly_now_ns();
 	v->paint_now = false;
 	if (px > 0) {
 		v->frames++;
@@ -619,17 +609,11 @@ static void repaint(struct view *v)
 	v->npaint = 0;
 }
 
-static int cmp_u64(const void *x, const void *y)
-{
-	uint64_t a = *(const uint64_t *)x, b = *(const uint64_t *)y;
-	return a < b ? -1 : a > b;
-}
-
 static void print_pct(const char *name, uint64_t *s, size_t n)
 {
-	qsort(s, n, sizeof *s, cmp_u64);
-	fprintf(stderr, "  %-22s p50 %8.1f  p90 %8.1f  p99 %8.1f\n", name, s[(n - 1) / 2] / 1e3,
-		s[(size_t)((double)(n - 1) * 0.9)] / 1e3, s[(size_t)((double)(n - 1) * 0.99)] / 1e3);
+	telly_sort_u64(s, n);
+	fprintf(stderr, "  %-22s p50 %8.1f  p90 %8.1f  p99 %8.1f\n", name, telly_pct_us(s, n, 0.5),
+		telly_pct_us(s, n, 0.9), telly_pct_us(s, n, 0.99));
 }
 
 static void print_stats(struct view *v)
@@ -642,7 +626,7 @@ static void print_stats(struct view *v)
 		"  wire back",
 	};
 	size_t n = v->nsamples;
-	double secs = (double)(now_ns() - v->t_start) / 1e9;
+	double secs = (double)(telly_now_ns() - v->t_start) / 1e9;
 
 	fprintf(stderr, "telly view: %llu frames in %.2f s (%.1f/s), %.1f Mpixel drawn\n",
 		(unsigned long long)v->frames, secs, (double)v->frames / secs, (double)v->pixels / 1e6);
@@ -682,12 +666,14 @@ static int screenshot(struct view *v, const char *path)
 	for (unsigned i = 0; i < v->wm.n; i++) {
 		const struct wm_window *ww = &v->wm.win[i];
 		struct win *w = win_by_chan(v, (uint16_t)ww->id);
-		int x, y, rows, cols;
-		if (!w || !ds_comp_cell_origin(v->comp, &v->wm, ww->id, &x, &y))
+		struct wm_box cells;
+		int rows, cols;
+		if (!w)
 			continue;
+		cells = wm_client_box(&v->wm, &ww->box); /* the cells start at its corner */
 		ds_term_size(w->term, &rows, &cols);
 		printf("window %s box %d %d %d %d cells %d %d grid %d %d%s\n", w->name, ww->box.x,
-		       ww->box.y, ww->box.w, ww->box.h, x, y, cols, rows,
+		       ww->box.y, ww->box.w, ww->box.h, cells.x, cells.y, cols, rows,
 		       ww->id == v->wm.focus ? " focused" : "");
 	}
 	fflush(stdout);
@@ -703,7 +689,7 @@ static void type_text(struct view *v, const char *s)
 	while (n) {
 		uint32_t cp;
 		int k = ds_utf8_next(s, n, &cp);
-		struct ds_event ev = {.type = DS_EV_KEY, .pressed = true, .time_us = now_ns() / 1000,
+		struct ds_event ev = {.type = DS_EV_KEY, .pressed = true, .time_us = telly_now_ns() / 1000,
 				      .keysym = ds_keysym_for(cp), .codepoint = cp};
 		on_event(v, &ev);
 		s += k;
@@ -714,7 +700,7 @@ static void type_text(struct view *v, const char *s)
 static void button(struct view *v, int b, bool pressed)
 {
 	struct ds_event ev = {.type = DS_EV_BUTTON, .button = b, .pressed = pressed,
-			      .time_us = now_ns() / 1000};
+			      .time_us = telly_now_ns() / 1000};
 	on_event(v, &ev);
 }
 
@@ -729,14 +715,14 @@ static void run_script(struct view *v)
 			break;
 		case DS_STEP_KEY: {
 			struct ds_event ev = {.type = DS_EV_KEY, .pressed = true, .keysym = s->keysym,
-					      .mods = s->mods, .time_us = now_ns() / 1000,
+					      .mods = s->mods, .time_us = telly_now_ns() / 1000,
 					      .codepoint = ds_codepoint_of(s->keysym)};
 			on_event(v, &ev);
 			break;
 		}
 		case DS_STEP_MOVE: {
 			struct ds_event ev = {.type = DS_EV_MOTION, .dx = s->dx, .dy = s->dy,
-					      .time_us = now_ns() / 1000};
+					      .time_us = telly_now_ns() / 1000};
 			on_event(v, &ev);
 			break;
 		}
@@ -752,8 +738,8 @@ static void run_script(struct view *v)
 			struct win *w = focused(v);
 			if (!w || !ds_term_has_text(w->term, s->text)) {
 				if (!v->wait_deadline_ns)
-					v->wait_deadline_ns = now_ns() + (uint64_t)s->timeout_ms * 1000000u;
-				if (now_ns() < v->wait_deadline_ns)
+					v->wait_deadline_ns = telly_now_ns() + (uint64_t)s->timeout_ms * 1000000u;
+				if (telly_now_ns() < v->wait_deadline_ns)
 					return;
 				snprintf(v->why, sizeof v->why,
 					 "input line %d: \"%s\" not on the focused window after %.1f s",
@@ -890,7 +876,7 @@ static int timeout_ms(struct view *v, uint64_t now)
 static void loop(struct view *v, int sigfd)
 {
 	while (!v->done) {
-		uint64_t now = now_ns();
+		uint64_t now = telly_now_ns();
 		int bfd = v->b->impl->get_fd(v->b);
 		struct pollfd p[3] = {
 			{.fd = v->c->t->rfd, .events = (short)(POLLIN | rp_conn_wevents(v->c))},
@@ -911,7 +897,7 @@ static void loop(struct view *v, int sigfd)
 			break;
 		}
 		p[0].events = (short)(POLLIN | rp_conn_wevents(v->c));
-		if (poll(p, bfd >= 0 ? 3 : 2, timeout_ms(v, now_ns())) < 0) {
+		if (poll(p, bfd >= 0 ? 3 : 2, timeout_ms(v, telly_now_ns())) < 0) {
 			if (errno == EINTR)
 				continue;
 			break;
@@ -1133,7 +1119,7 @@ int telly_view(int argc, char **argv)
 	sigprocmask(SIG_BLOCK, &mask, NULL);
 	signal(SIGPIPE, SIG_IGN);
 	sigfd = signalfd(-1, &mask, SFD_NONBLOCK | SFD_CLOEXEC);
-	v->t_start = now_ns();
+	v->t_start = telly_now_ns();
 	loop(v, sigfd);
 	rp_conn_flush_wait(v->c, 1000);
 	if (v->why[0])

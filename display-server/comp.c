@@ -202,21 +202,6 @@ void ds_comp_grid(const struct ds_comp *c, const struct wm *wm, const struct wm_
 	*cols = in.w / cw > 1 ? in.w / cw : 1;
 }
 
-bool ds_comp_cell_origin(const struct ds_comp *c, const struct wm *wm, uint32_t id, int *x,
-			 int *y)
-{
-	const struct wm_window *w = wm_find(wm, id);
-	struct wm_box in;
-
-	(void)c;
-	if (!w)
-		return false;
-	in = wm_client_box(wm, &w->box);
-	*x = in.x;
-	*y = in.y;
-	return true;
-}
-
 bool ds_comp_dirty(const struct ds_comp *c)
 {
 	if (pixman_region32_not_empty((pixman_region32_t *)&c->damage))
@@ -225,16 +210,6 @@ bool ds_comp_dirty(const struct ds_comp *c)
 		if (c->s[i].full || (c->s[i].term && ds_term_dirty(c->s[i].term)))
 			return true;
 	return false;
-}
-
-static void fill_rgb(pixman_image_t *img, uint32_t rgb, int x, int y, int w, int h)
-{
-	pixman_color_t col = {(uint16_t)((rgb >> 16 & 0xff) * 257),
-			      (uint16_t)((rgb >> 8 & 0xff) * 257), (uint16_t)((rgb & 0xff) * 257),
-			      0xffff};
-	pixman_box32_t b = {x, y, x + w, y + h};
-
-	pixman_image_fill_boxes(PIXMAN_OP_SRC, img, &col, 1, &b);
 }
 
 /* Bring a window's image up to date; damage what changed on screen. */
@@ -246,8 +221,8 @@ static void draw_surface(struct ds_comp *c, struct surface *s)
 	if (!s->img)
 		return;
 	if (s->full) {
-		fill_rgb(s->img, s->focused ? FOCUS_RGB : UNFOCUS_RGB, 0, 0, s->box.w, s->box.h);
-		fill_rgb(s->img, TERM_BG_RGB, cx, cy, s->box.w - 2 * bw, s->box.h - 2 * bw - th);
+		ds_fill(s->img, s->focused ? FOCUS_RGB : UNFOCUS_RGB, 0, 0, s->box.w, s->box.h);
+		ds_fill(s->img, TERM_BG_RGB, cx, cy, s->box.w - 2 * bw, s->box.h - 2 * bw - th);
 		int cw, ch;
 		ds_font_cell(c->font, &cw, &ch);
 		ds_draw_text(c->font, s->img, bw + 4, bw + (th - ch) / 2, s->box.w - 2 * bw - 8,
@@ -310,7 +285,7 @@ long ds_comp_repaint(struct ds_comp *c, const struct wm *wm)
 					 s->box.y, s->box.w, s->box.h);
 	}
 	pixman_image_set_clip_region32(fb, &bg);
-	fill_rgb(fb, BG_RGB, 0, 0, c->b->w, c->b->h);
+	ds_fill(fb, BG_RGB, 0, 0, c->b->w, c->b->h);
 	if (c->soft_cursor) {
 		pixman_image_set_clip_region32(fb, &c->damage);
 		pixman_image_composite32(PIXMAN_OP_OVER, c->cursor, NULL, fb, 0, 0, 0, 0, c->cur_x,

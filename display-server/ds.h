@@ -116,11 +116,6 @@ bool ds_comp_dirty(const struct ds_comp *c);
  * repainted (0: nothing was due). */
 long ds_comp_repaint(struct ds_comp *c, const struct wm *wm);
 pixman_image_t *ds_comp_framebuffer(struct ds_comp *c);
-/* Where the window's terminal cells are on screen (for tests and
- * screenshots' legends). */
-bool ds_comp_cell_origin(const struct ds_comp *c, const struct wm *wm, uint32_t id, int *x,
-			 int *y);
-
 /* Scripted input (`telly view --input FILE`), one step a line:
  *   type "TEXT"          keys for each character (\n Return, \t Tab, \e Esc)
  *   key [MOD+]...NAME    one key: xkb keysym name, ctrl/shift/alt/super

@@ -17,6 +17,8 @@ const void *ds_font_glyph(struct ds_font *f, uint32_t cp, bool bold);
 void ds_term_render(struct ds_term *t, pixman_image_t *dst, int x, int y, bool all,
 		    bool focused, pixman_region32_t *damage);
 bool ds_term_dirty(const struct ds_term *t);
+/* Fill a box with one colour (0xRRGGBB). */
+void ds_fill(pixman_image_t *dst, uint32_t rgb, int x, int y, int w, int h);
 /* Draw UTF-8 text in one colour from x, y (top of the cell); the
  * compositor's title bars. */
 void ds_draw_text(struct ds_font *f, pixman_image_t *dst, int x, int y, int max_w,

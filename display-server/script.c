@@ -1,4 +1,4 @@
-/* The headless backend's input script: one step a line, parsed here with
+/* telly view's input scripts (the tests' and the demo's): one step a line, parsed here with
  * no I/O so that every malformed line gets an error naming it. */
 #include <errno.h>
 #include <stdio.h>

@@ -250,7 +250,7 @@ static pixman_color_t pcolor(uint32_t rgb)
 				0xffff};
 }
 
-static void fill(pixman_image_t *dst, uint32_t rgb, int x, int y, int w, int h)
+void ds_fill(pixman_image_t *dst, uint32_t rgb, int x, int y, int w, int h)
 {
 	pixman_color_t c = pcolor(rgb);
 	pixman_box32_t b = {x, y, x + w, y + h};
@@ -258,12 +258,13 @@ static void fill(pixman_image_t *dst, uint32_t rgb, int x, int y, int w, int h)
 	pixman_image_fill_boxes(PIXMAN_OP_SRC, dst, &c, 1, &b);
 }
 
-static void draw_glyphs(struct ds_term *t, pixman_image_t *dst, uint32_t rgb,
+/* A run of glyphs of one colour: one composite for the run. */
+static void draw_glyphs(struct ds_font *f, pixman_image_t *dst, uint32_t rgb,
 			const pixman_glyph_t *g, int n)
 {
 	pixman_color_t c = pcolor(rgb);
 	pixman_image_t *src;
-	pixman_glyph_cache_t *cache = ds_font_cache(t->font);
+	pixman_glyph_cache_t *cache = ds_font_cache(f);
 
 	if (!n)
 		return;
@@ -281,7 +282,7 @@ static void render_row(struct ds_term *t, pixman_image_t *dst, int x0, int y0, i
 	uint32_t run_fg = 0;
 	bool cursor_here = t->cursor_visible && t->cursor.row == r;
 
-	fill(dst, t->reverse ? DEFAULT_FG : DEFAULT_BG, x0, y, t->cols * t->cw, t->ch);
+	ds_fill(dst, t->reverse ? DEFAULT_FG : DEFAULT_BG, x0, y, t->cols * t->cw, t->ch);
 	for (int col = 0; col < t->cols;) {
 		VTermScreenCell cell;
 		VTermPos pos = {r, col};
@@ -300,9 +301,9 @@ static void render_row(struct ds_term *t, pixman_image_t *dst, int x0, int y0, i
 			bg = tmp;
 		}
 		if (bg != DEFAULT_BG || t->reverse)
-			fill(dst, bg, x, y, w * t->cw, t->ch);
+			ds_fill(dst, bg, x, y, w * t->cw, t->ch);
 		if (n && fg != run_fg) {
-			draw_glyphs(t, dst, run_fg, t->glyphs, n);
+			draw_glyphs(t->font, dst, run_fg, t->glyphs, n);
 			n = 0;
 		}
 		if (cell.chars[0] && cell.chars[0] != ' ' && cell.chars[0] != (uint32_t)-1) {
@@ -313,16 +314,16 @@ static void render_row(struct ds_term *t, pixman_image_t *dst, int x0, int y0, i
 			}
 		}
 		if (cell.attrs.underline)
-			fill(dst, fg, x, base + 1, w * t->cw, 1);
+			ds_fill(dst, fg, x, base + 1, w * t->cw, 1);
 		col += w;
 	}
-	draw_glyphs(t, dst, run_fg, t->glyphs, n);
+	draw_glyphs(t->font, dst, run_fg, t->glyphs, n);
 	if (cursor_here && !focused && t->cursor.col < t->cols) {
 		int x = x0 + t->cursor.col * t->cw;
-		fill(dst, DEFAULT_FG, x, y, t->cw, 1);
-		fill(dst, DEFAULT_FG, x, y + t->ch - 1, t->cw, 1);
-		fill(dst, DEFAULT_FG, x, y, 1, t->ch);
-		fill(dst, DEFAULT_FG, x + t->cw - 1, y, 1, t->ch);
+		ds_fill(dst, DEFAULT_FG, x, y, t->cw, 1);
+		ds_fill(dst, DEFAULT_FG, x, y + t->ch - 1, t->cw, 1);
+		ds_fill(dst, DEFAULT_FG, x, y, 1, t->ch);
+		ds_fill(dst, DEFAULT_FG, x + t->cw - 1, y, 1, t->ch);
 	}
 }
 
@@ -353,8 +354,6 @@ void ds_draw_text(struct ds_font *f, pixman_image_t *dst, int x, int y, int max_
 	pixman_glyph_t g[256];
 	pixman_glyph_cache_t *cache = ds_font_cache(f);
 	int cw, ch, n = 0, base = y + ds_font_ascent(f);
-	pixman_color_t c = pcolor(rgb);
-	pixman_image_t *src;
 
 	ds_font_cell(f, &cw, &ch);
 	pixman_glyph_cache_freeze(cache);
@@ -365,10 +364,6 @@ void ds_draw_text(struct ds_font *f, pixman_image_t *dst, int x, int y, int max_
 		if (gl)
 			g[n++] = (pixman_glyph_t){x + (int)(p - text) * cw, base, gl};
 	}
-	src = pixman_image_create_solid_fill(&c);
-	if (src && n)
-		pixman_composite_glyphs_no_mask(PIXMAN_OP_OVER, src, dst, 0, 0, 0, 0, cache, n, g);
-	if (src)
-		pixman_image_unref(src);
+	draw_glyphs(f, dst, rgb, g, n);
 	pixman_glyph_cache_thaw(cache);
 }

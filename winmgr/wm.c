@@ -259,6 +259,15 @@ double wm_accel_factor(const struct wm_config *cfg, double v)
 	return f > max ? max : f;
 }
 
+/* The left or top edge follows by d; the opposite edge stays put. */
+static void move_start_edge(int *pos, int *len, int d, int min)
+{
+	int n = *len - d < min ? min : *len - d;
+
+	*pos += *len - n;
+	*len = n;
+}
+
 static void drag_to(struct wm *wm, struct wm_actions *out)
 {
 	int i = index_of(wm, wm->drag);
@@ -279,20 +288,10 @@ static void drag_to(struct wm *wm, struct wm_actions *out)
 		b.w += dx;
 	if (wm->drag_edges & WM_EDGE_BOTTOM)
 		b.h += dy;
-	if (wm->drag_edges & WM_EDGE_LEFT) {
-		int w = b.w - dx;
-		if (w < c->min_w)
-			w = c->min_w;
-		b.x += b.w - w;
-		b.w = w;
-	}
-	if (wm->drag_edges & WM_EDGE_TOP) {
-		int h = b.h - dy;
-		if (h < c->min_h)
-			h = c->min_h;
-		b.y += b.h - h;
-		b.h = h;
-	}
+	if (wm->drag_edges & WM_EDGE_LEFT)
+		move_start_edge(&b.x, &b.w, dx, c->min_w);
+	if (wm->drag_edges & WM_EDGE_TOP)
+		move_start_edge(&b.y, &b.h, dy, c->min_h);
 	if (b.w < c->min_w)
 		b.w = c->min_w;
 	if (b.h < c->min_h)
