@@ -23,11 +23,14 @@ CLIENT_SRC := clients/telly.c clients/demo.c clients/serve.c clients/attach.c cl
 VTERM_LIBS := $(shell pkg-config --libs vterm 2>/dev/null || echo -lvterm)
 TS_SRC     := test/ttyscript/script.c test/ttyscript/backend_kpty.c test/ttyscript/backend_linux.c
 WM_SRC     := winmgr/wm.c
+VMC_CORE   := vmconsole/config.c vmconsole/escape.c
+VMC_SRC    := $(VMC_CORE) vmconsole/console.c vmconsole/sshd.c
+SSH_LIBS   := $(shell pkg-config --libs libssh 2>/dev/null || echo -lssh)
 DS_SRC     := display-server/comp.c display-server/term.c display-server/font.c \
               display-server/headless.c display-server/x11.c display-server/script.c
 DS_LIBS    := $(shell pkg-config --libs pixman-1 freetype2 fontconfig libpng xcb xcb-shm xkbcommon xkbcommon-x11 2>/dev/null)
 DS_CFLAGS  := $(shell pkg-config --cflags pixman-1 freetype2 fontconfig libpng xcb xkbcommon 2>/dev/null)
-INC        := $(DS_CFLAGS) -Ikernel-pty -Iremote-proto -Iwinmgr -Idisplay-server -Itest/ttyscript -Itest/unit -Iclients
+INC        := $(DS_CFLAGS) -Ikernel-pty -Iremote-proto -Iwinmgr -Idisplay-server -Ivmconsole -Itest/ttyscript -Itest/unit -Iclients
 
 obj = $(patsubst %.c,$(BUILD)/$(1)/%.o,$(2))
 
@@ -37,7 +40,7 @@ FUZZ := $(BUILD)/test/rp-fuzz
 UNIT := $(FUZZ) $(BUILD)/test/unit-kpty $(BUILD)/test/unit-kpty-asan $(BUILD)/test/kpty-script-asan \
         $(BUILD)/test/unit-rp $(BUILD)/test/unit-rp-asan $(BUILD)/test/rp-poke \
         $(BUILD)/test/unit-wm $(BUILD)/test/unit-wm-asan $(BUILD)/test/png-probe \
-        $(BUILD)/test/unit-ds $(BUILD)/test/unit-ds-asan
+        $(BUILD)/test/unit-ds $(BUILD)/test/unit-ds-asan $(BUILD)/test/unit-vmc $(BUILD)/test/unit-vmc-asan
 
 .PHONY: all test demo bench fuzz fuzz-kpty deps clean install check-deps
 all: $(BINS) $(UNIT)
@@ -62,9 +65,18 @@ $(BUILD)/bin/kpty-bench: $(call obj,obj,$(KPTY_SRC) test/bench/kpty-bench.c)
 	@mkdir -p $(dir $@)
 	$(CC) $(ALL_CFLAGS) -o $@ $^ -lutil -lpthread
 
-$(BUILD)/bin/telly: $(call obj,obj,$(KPTY_SRC) $(KPTY_OS) $(RP_SRC) $(WM_SRC) $(DS_SRC) $(CLIENT_SRC))
+$(BUILD)/bin/telly: $(call obj,obj,$(KPTY_SRC) $(KPTY_OS) $(RP_SRC) $(WM_SRC) $(DS_SRC) $(VMC_SRC) $(CLIENT_SRC))
 	@mkdir -p $(dir $@)
-	$(CC) $(ALL_CFLAGS) -o $@ $^ $(VTERM_LIBS) $(DS_LIBS) -lm
+	$(CC) $(ALL_CFLAGS) -o $@ $^ $(VTERM_LIBS) $(DS_LIBS) $(SSH_LIBS) -lm
+
+VMC_UNIT := $(VMC_CORE) remote-proto/codec.c test/unit/test_vmc.c
+$(BUILD)/test/unit-vmc: $(call obj,obj,$(VMC_UNIT))
+	@mkdir -p $(dir $@)
+	$(CC) $(ALL_CFLAGS) -o $@ $^
+
+$(BUILD)/test/unit-vmc-asan: $(call obj,san,$(VMC_UNIT))
+	@mkdir -p $(dir $@)
+	$(CC) $(ALL_CFLAGS) -O1 $(SAN) -o $@ $^
 
 $(BUILD)/bin/typometer: $(call obj,obj,test/bench/typometer.c)
 	@mkdir -p $(dir $@)

@@ -2,6 +2,7 @@
  * (`ssh HOST telly serve --stdio`), or over TCP with a token; then HELLO,
  * and requests answered in order. */
 #include <errno.h>
+#include <pwd.h>
 #include <fcntl.h>
 #include <poll.h>
 #include <stdio.h>
@@ -137,7 +138,16 @@ struct rp_conn *telly_client_connect(const struct telly_dest *d, bool start, cha
 	rp_put_u16(&e, RP_VERSION);
 	rp_put_u32(&e, RP_CAP_LINEMODE | d->caps);
 	rp_put_str(&e, token, strlen(token));
-	rp_put_str(&e, "telly", 5);
+	{
+		/* Who, for a console's notices and audit log ("telly:alice"). */
+		const char *user = getenv("USER");
+		const struct passwd *pw = user && *user ? NULL : getpwuid(getuid());
+		char me[80];
+		if (pw)
+			user = pw->pw_name;
+		int n = snprintf(me, sizeof me, "telly:%s", user && *user ? user : "?");
+		rp_put_str(&e, me, (size_t)n < sizeof me ? (size_t)n : sizeof me - 1);
+	}
 	n = rp_enc_end(&e);
 	if (n < 0 || rp_conn_send(c, buf, (size_t)n) < 0)
 		goto fail_proto;

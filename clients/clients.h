@@ -9,6 +9,8 @@
 
 #include "rp_io.h"
 
+struct vmc_config;
+
 int telly_demo(int argc, char **argv);
 int telly_serve(int argc, char **argv);
 int telly_attach(int argc, char **argv);
@@ -24,6 +26,10 @@ struct telly_serve_opts {
 	size_t log_cap;          /* bytes per session log before it rotates */
 	const char *listen;      /* "HOST:PORT" for TCP, or NULL */
 	bool allow_remote;       /* let --listen bind beyond loopback */
+	/* Consoles (vmconsole) and their SSH front door; foreground only. */
+	const struct vmc_config *consoles;
+	const char *ssh_listen, *ssh_keys, *ssh_host_key;
+	int ssh_fd; /* the front door's bound socket, or -1 */
 };
 
 /* rundir.c */

@@ -11,6 +11,14 @@
  * not started to receive and gets a fresh snapshot once its link drains.
  * A peer that sends a malformed frame is told why and disconnected; the
  * daemon and everyone else go on.
+ *
+ * A console (vmconsole) is a session too, with a vmc_console where a
+ * program's pty would be: two poll slots (its backend, its exposed pty),
+ * its own timestamped log, and one writer at a time among its viewers
+ * (the others watch until they take over). The SSH front door is a child
+ * process that reaches the consoles through the unix socket like any
+ * client; what each connection does to a console goes to the audit log
+ * with the connection's name.
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -34,6 +42,7 @@
 #include "clients.h"
 #include "kpty_os.h"
 #include "screen.h"
+#include "vmc.h"
 
 #define MAX_SESSIONS 256
 #define MAX_CONNS 256
@@ -57,6 +66,8 @@
 
 struct conn;
 
+enum { FRAME_DONE, FRAME_STALL };
+
 struct chan {
 	struct chan *snext; /* the session's viewers */
 	struct conn *conn;
@@ -69,10 +80,13 @@ struct chan {
 	 * handled and when it went into the pty (ns; 0: not yet). */
 	uint32_t timing_seq;
 	uint64_t t_input, t_written;
+	bool told_watching; /* a console's spectator, told its keys are dropped */
 };
 
 struct session {
 	struct session *next;
+	struct vmc_console *con; /* a console, not a program */
+	struct chan *writer;     /* a console's one writer, or NULL */
 	char name[RP_MAX_NAME + 1];
 	char cmd[LIST_CMD_MAX + 1];
 	struct kpty_os_child child;
@@ -95,6 +109,8 @@ struct conn {
 	struct rp_conn *rc;
 	unsigned id;
 	bool hello, need_token, stalled, timing;
+	char who[200]; /* for the audit log: its HELLO name and its peer */
+	char name[64]; /* for notices: its HELLO name, short */
 	/* Some channel fell behind and is owed a snapshot once the queue has
 	 * drained. Kept here and not only on the channels because a drop can
 	 * leave the queue empty: then nothing else would ask to write. */
@@ -119,6 +135,9 @@ struct server {
 	char token[65];
 	bool stopping, served;
 	long started_ms;
+	int audit_fd;    /* consoles' audit log, or -1 */
+	pid_t sshd_pid;  /* the SSH front door, or 0 */
+	int sshd_pipe;   /* its end closes when we exit */
 };
 
 static long now_ms(void)
@@ -269,7 +288,7 @@ static struct session *find_session(struct server *srv, const char *p, size_t n)
 
 static void log_append(struct server *srv, struct session *s, const void *buf, size_t n)
 {
-	if (s->log_fd < 0)
+	if (s->log_fd < 0) /* consoles keep their own, timestamped */
 		return;
 	if (s->log_bytes + n > srv->o.log_cap) {
 		/* Rotate: one older generation is kept beside it. */
@@ -321,12 +340,20 @@ static void session_termios(struct session *s)
 /* Reads until the pty is empty, a frame is full or the wakeup's budget is
  * spent, and shows what it read as one frame: Linux hands out at most 4 KiB
  * a read, and every frame costs a write on each hop to the viewer. */
-static void session_read(struct server *srv, struct session *s)
+static void session_read(struct server *srv, struct session *s, const struct pollfd *pf)
 {
 	_Static_assert(PTY_FRAME_BYTES <= RP_MAX_PAYLOAD - 4, "one frame");
 	uint8_t buf[PTY_FRAME_BYTES];
 	size_t have = 0;
 
+	if (s->con) {
+		have = vmc_console_service(s->con, pf, now_ms(), buf, sizeof buf);
+		if (have) {
+			s->t_read = telly_now_ns();
+			session_show(srv, s, buf, have, NULL);
+		}
+		return;
+	}
 	for (int i = 0; i < PTY_READS_PER_WAKEUP; i++) {
 		uint8_t status;
 		long n = kpty_os_read(s->child.master, buf + have, sizeof buf - have, &status);
@@ -374,10 +401,18 @@ static void session_feed(struct session *s)
 		logf_("session %s: writing input: %s", s->name, strerror(-r));
 }
 
-static void chan_remove(struct chan *v)
+static void console_audit(struct server *srv, const struct chan *v, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
+
+static void chan_remove(struct server *srv, struct chan *v)
 {
 	struct chan **pp;
 
+	if (v->s->con) {
+		console_audit(srv, v, "detach%s", v->s->writer == v ? " (was writing)" : "");
+		if (v->s->writer == v)
+			v->s->writer = NULL;
+	}
 	for (pp = &v->s->viewers; *pp; pp = &(*pp)->snext) {
 		if (*pp == v) {
 			*pp = v->snext;
@@ -395,14 +430,14 @@ static void session_end(struct server *srv, struct session *s, int status)
 	struct rp_enc e;
 	int code = WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
 
-	session_read(srv, s); /* what it printed last */
+	session_read(srv, s, NULL); /* what it printed last */
 	logf_("session %s ended (status %d)", s->name, code);
 	while (s->viewers) {
 		struct chan *v = s->viewers;
 		rp_enc_begin(&e, buf, sizeof buf, RP_EXIT, 0, v->id);
 		rp_put_u32(&e, (uint32_t)code);
 		send_frame(v->conn, &e);
-		chan_remove(v);
+		chan_remove(srv, v);
 	}
 	for (struct session **pp = &srv->sessions; *pp; pp = &(*pp)->next) {
 		if (*pp == s) {
@@ -411,7 +446,10 @@ static void session_end(struct server *srv, struct session *s, int status)
 		}
 	}
 	srv->nsessions--;
-	kpty_os_close(&s->child);
+	if (s->con)
+		vmc_console_destroy(s->con);
+	else
+		kpty_os_close(&s->child);
 	rp_screen_destroy(s->screen);
 	if (s->log_fd >= 0)
 		close(s->log_fd);
@@ -420,6 +458,10 @@ static void session_end(struct server *srv, struct session *s, int status)
 
 static void session_kill(struct session *s)
 {
+	if (s->con) {
+		s->kill_at = now_ms(); /* ended by the loop, which may remove it */
+		return;
+	}
 	if (s->child.pid <= 0 || s->kill_at)
 		return;
 	/* As a hangup does: the whole session's process group. */
@@ -529,8 +571,168 @@ static void set_winsize(struct session *s, const struct kpty_winsize *ws)
 	if (ws->ws_row == 0 || ws->ws_col == 0)
 		return;
 	s->ws = *ws;
-	kpty_os_set_winsize(s->child.master, ws); /* SIGWINCH only on change */
+	/* A serial line has no size to tell: only our copy of the screen. */
+	if (!s->con)
+		kpty_os_set_winsize(s->child.master, ws); /* SIGWINCH only on change */
 	rp_screen_resize(s->screen, ws->ws_row, ws->ws_col);
+}
+
+/* ---- consoles ---- */
+
+static void console_audit(struct server *srv, const struct chan *v, const char *fmt, ...)
+{
+	char what[300];
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(what, sizeof what, fmt, ap);
+	va_end(ap);
+	vmc_audit(srv->audit_fd, v->s->name, v->conn->who, "%s", what);
+}
+
+static void send_notice(struct chan *v, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+static void send_notice(struct chan *v, const char *fmt, ...)
+{
+	char msg[300];
+	uint8_t buf[400];
+	struct rp_enc e;
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(msg, sizeof msg, fmt, ap);
+	va_end(ap);
+	rp_enc_begin(&e, buf, sizeof buf, RP_NOTICE, 0, v->id);
+	rp_put_str(&e, msg, strlen(msg));
+	send_frame(v->conn, &e);
+}
+
+static int console_create(struct server *srv, const struct vmc_spec *spec, char *err, size_t errn)
+{
+	struct session *s = calloc(1, sizeof *s);
+
+	if (!s) {
+		snprintf(err, errn, "out of memory");
+		return -ENOMEM;
+	}
+	if (find_session(srv, spec->name, strlen(spec->name))) {
+		snprintf(err, errn, "console %s: a session of that name exists", spec->name);
+		free(s);
+		return -EEXIST;
+	}
+	snprintf(s->name, sizeof s->name, "%s", spec->name);
+	s->ws = (struct kpty_winsize){.ws_row = 24, .ws_col = 80};
+	s->log_fd = -1;
+	s->child.master = s->child.slave = -1;
+	/* A serial line is raw: desks pass keys straight through. */
+	s->termios.c_cflag = KPTY_CS8 | KPTY_CREAD;
+	if (!(s->screen = rp_screen_create(s->ws.ws_row, s->ws.ws_col, SB_LINES, SB_BYTES)) ||
+	    !(s->con = vmc_console_create(spec, srv->dir, err, errn))) {
+		if (!s->screen)
+			snprintf(err, errn, "out of memory");
+		rp_screen_destroy(s->screen);
+		free(s);
+		return -ENOMEM;
+	}
+	vmc_console_describe(s->con, s->cmd, sizeof s->cmd);
+	s->next = srv->sessions;
+	srv->sessions = s;
+	srv->nsessions++;
+	logf_("console %s: %s, pty %s", s->name, s->cmd, vmc_console_pty(s->con));
+	return 0;
+}
+
+/* One writer at a time; the others watch until they take over. */
+static void console_attached(struct server *srv, struct chan *v)
+{
+	struct session *s = v->s;
+
+	if (v->readonly) {
+		console_audit(srv, v, "attach read-only");
+		send_notice(v, "%s: read-only, you are watching", s->name);
+	} else if (!s->writer) {
+		s->writer = v;
+		console_audit(srv, v, "attach writing");
+		send_notice(v, "%s: attached, you are writing (~? for help)", s->name);
+	} else {
+		console_audit(srv, v, "attach watching (%s writes)", s->writer->conn->name);
+		send_notice(v, "%s: %s is writing; you are watching (~f takes over)", s->name,
+			    s->writer->conn->name);
+	}
+}
+
+/* May v write now? Becomes the writer if nobody is. */
+static bool console_may_write(struct server *srv, struct chan *v)
+{
+	struct session *s = v->s;
+
+	if (s->writer == v)
+		return true;
+	if (!s->writer) {
+		s->writer = v;
+		console_audit(srv, v, "writing (nobody was)");
+		return true;
+	}
+	if (!v->told_watching) {
+		char msg[300];
+		snprintf(msg, sizeof msg, "%s: %s is writing; your keys are dropped (~f takes over)",
+			 s->name, s->writer->conn->name);
+		rp_conn_error(v->conn->rc, v->id, RP_E_READONLY, 0, false, msg);
+		v->told_watching = true;
+	}
+	return false;
+}
+
+static int console_input(struct server *srv, struct chan *v, const struct rp_data *d)
+{
+	int r;
+
+	if (!console_may_write(srv, v))
+		return FRAME_DONE;
+	r = vmc_console_write(v->s->con, d->p, d->n);
+	if (r == -EAGAIN)
+		return FRAME_STALL; /* the guest is slow: hold the rest back */
+	if (r == -ENOTCONN) {
+		char msg[120];
+		snprintf(msg, sizeof msg, "%s is down: input dropped", v->s->name);
+		rp_conn_error(v->conn->rc, v->id, RP_E_NOENT, 0, false, msg);
+		return FRAME_DONE;
+	}
+	v->written_seq = d->seq;
+	return FRAME_DONE;
+}
+
+static void console_takeover(struct server *srv, struct chan *v)
+{
+	struct chan *was = v->s->writer;
+
+	if (was == v)
+		return;
+	v->s->writer = v;
+	v->told_watching = false;
+	console_audit(srv, v, "takeover%s%s", was ? " from " : "", was ? was->conn->name : "");
+	send_notice(v, "%s: you are writing now", v->s->name);
+	if (was) {
+		was->told_watching = false;
+		send_notice(was, "%s: %s took over; you are watching (~f takes it back)", v->s->name,
+			    v->conn->name);
+	}
+}
+
+static void console_break(struct server *srv, struct chan *v)
+{
+	int r;
+
+	if (!console_may_write(srv, v))
+		return;
+	r = vmc_console_break(v->s->con);
+	console_audit(srv, v, "break%s", r < 0 ? " (not sent)" : "");
+	if (r == -ENOTSUP)
+		send_notice(v, "%s: its backend cannot send a break (only pty: can)", v->s->name);
+	else if (r < 0)
+		send_notice(v, "%s: break not sent: %s", v->s->name,
+			    r == -ENOTCONN ? "it is down" : strerror(-r));
+	else
+		send_notice(v, "%s: break sent", v->s->name);
 }
 
 /* ---- requests ---- */
@@ -560,6 +762,8 @@ static void reply_list(struct server *srv, struct conn *c, uint32_t req)
 	rp_put_u32(&e, req);
 	rp_put_u16(&e, (uint16_t)srv->nsessions);
 	for (struct session *s = srv->sessions; s; s = s->next) {
+		if (s->con)
+			vmc_console_describe(s->con, s->cmd, sizeof s->cmd);
 		rp_put_str(&e, s->name, strlen(s->name));
 		rp_put_str(&e, s->cmd, strlen(s->cmd));
 		rp_put_u32(&e, (uint32_t)s->child.pid);
@@ -637,6 +841,8 @@ static void do_open(struct server *srv, struct conn *c, const struct rp_open *m)
 		set_winsize(s, &m->ws);
 	chan_snapshot(v);
 	logf_("connection %u: attached to %s%s", c->id, name, v->readonly ? " (read-only)" : "");
+	if (s->con)
+		console_attached(srv, v);
 }
 
 static struct chan *frame_chan(struct conn *c, const struct rp_hdr *h, bool write)
@@ -658,8 +864,6 @@ static struct chan *frame_chan(struct conn *c, const struct rp_hdr *h, bool writ
 	}
 	return v;
 }
-
-enum { FRAME_DONE, FRAME_STALL };
 
 /* `telly serve --stdio` passes its stdin and stdout (ssh's pipes) with a
  * HANDOFF frame, so the desk's bytes skip a copy through that process. It
@@ -735,6 +939,16 @@ static int handle_frame(struct server *srv, struct conn *c, const struct rp_hdr 
 		}
 		c->hello = true;
 		c->timing = hello.caps & RP_CAP_TIMING;
+		{
+			char peer[sizeof c->who];
+			snprintf(peer, sizeof peer, "%s", c->who);
+			snprintf(c->who, sizeof c->who, "%.*s (%s)", hello.name.n > 120 ? 120 : (int)hello.name.n,
+				 hello.name.p, peer);
+			for (char *q = c->who; *q; q++)
+				if ((unsigned char)*q < 0x20 || *q == '"' || *q == 0x7f)
+					*q = '?'; /* one audit line, quotes balanced */
+			snprintf(c->name, sizeof c->name, "%.*s", (int)strcspn(c->who, " "), c->who);
+		}
 		srv->served = true; /* only a peer that got in counts for the lifetime */
 		{
 			uint8_t buf[64];
@@ -768,9 +982,12 @@ static int handle_frame(struct server *srv, struct conn *c, const struct rp_hdr 
 		if (rp_kill_decode(p, h->len, &req, &name) < 0)
 			goto malformed;
 		s = find_session(srv, name.p, name.n);
-		if (!s) {
-			char msg[100];
-			snprintf(msg, sizeof msg, "no session %.*s", (int)name.n, name.p);
+		if (!s || s->con) {
+			char msg[160];
+			snprintf(msg, sizeof msg,
+				 s ? "%.*s is a console: it goes with the daemon (telly stop)"
+				   : "no session %.*s",
+				 (int)name.n, name.p);
 			rp_conn_error(c->rc, 0, RP_E_NOENT, req, false, msg);
 			return FRAME_DONE;
 		}
@@ -791,6 +1008,8 @@ static int handle_frame(struct server *srv, struct conn *c, const struct rp_hdr 
 			goto malformed;
 		if (!(v = frame_chan(c, h, true)))
 			return FRAME_DONE;
+		if (v->s->con)
+			return console_input(srv, v, &d);
 		if (!kpty_os_inq_push(&v->s->inq, d.p, d.n, (uint64_t)v->serial << 32 | d.seq))
 			return FRAME_STALL; /* the program is not reading: hold the rest back */
 		if (c->timing) {
@@ -810,6 +1029,11 @@ static int handle_frame(struct server *srv, struct conn *c, const struct rp_hdr 
 			goto malformed;
 		if (!(v = frame_chan(c, h, true)))
 			return FRAME_DONE;
+		if (v->s->con) {
+			rp_conn_error(c->rc, h->chan, RP_E_PROTO, 0, false,
+				      "a console takes no signals (its line is raw: keys go as typed)");
+			return FRAME_DONE;
+		}
 		if (sig != SIGINT && sig != SIGQUIT && sig != SIGTSTP) {
 			rp_conn_error(c->rc, h->chan, RP_E_PROTO, 0, false,
 				      "only SIGINT, SIGQUIT and SIGTSTP can be sent");
@@ -829,12 +1053,28 @@ static int handle_frame(struct server *srv, struct conn *c, const struct rp_hdr 
 		if (!v->readonly)
 			set_winsize(v->s, &ws);
 		return FRAME_DONE;
+	case RP_BREAK:
+	case RP_TAKEOVER:
+		if (h->len != 0)
+			goto malformed;
+		if (!(v = frame_chan(c, h, true)))
+			return FRAME_DONE;
+		if (!v->s->con) {
+			rp_conn_error(c->rc, h->chan, RP_E_PROTO, 0, false,
+				      "BREAK and TAKEOVER are for consoles");
+			return FRAME_DONE;
+		}
+		if (h->type == RP_BREAK)
+			console_break(srv, v);
+		else
+			console_takeover(srv, v);
+		return FRAME_DONE;
 	case RP_DETACH:
 		if (h->len != 0)
 			goto malformed;
 		if ((v = frame_chan(c, h, false)) != NULL) {
 			logf_("connection %u: detached from %s", c->id, v->s->name);
-			chan_remove(v);
+			chan_remove(srv, v);
 		}
 		return FRAME_DONE;
 	case RP_ERROR:
@@ -900,6 +1140,19 @@ static void conn_add(struct server *srv, int fd, bool tcp)
 	}
 	c->id = ++srv->next_conn_id;
 	c->need_token = tcp;
+	{
+		struct ucred cr;
+		socklen_t cl = sizeof cr;
+		struct sockaddr_storage a;
+		socklen_t al = sizeof a;
+		char host[64] = "?", port[16] = "?";
+		if (!tcp && getsockopt(fd, SOL_SOCKET, SO_PEERCRED, &cr, &cl) == 0)
+			snprintf(c->who, sizeof c->who, "uid %u pid %d", (unsigned)cr.uid, (int)cr.pid);
+		else if (tcp && getpeername(fd, (struct sockaddr *)&a, &al) == 0 &&
+			 getnameinfo((struct sockaddr *)&a, al, host, sizeof host, port, sizeof port,
+				     NI_NUMERICHOST | NI_NUMERICSERV) == 0)
+			snprintf(c->who, sizeof c->who, "tcp %s port %s", host, port);
+	}
 	c->next = srv->conns;
 	srv->conns = c;
 	srv->nconns++;
@@ -909,7 +1162,7 @@ static void conn_destroy(struct server *srv, struct conn *c)
 {
 	for (int i = 0; i < MAX_CHANS; i++)
 		if (c->chans[i])
-			chan_remove(c->chans[i]);
+			chan_remove(srv, c->chans[i]);
 	for (struct conn **pp = &srv->conns; *pp; pp = &(*pp)->next) {
 		if (*pp == c) {
 			*pp = c->next;
@@ -1074,8 +1327,17 @@ static void reap(struct server *srv)
 
 	for (s = srv->sessions; s; s = next) {
 		next = s->next;
-		if (kpty_os_reap(&s->child, &status))
+		if (s->con) {
+			vmc_console_reap(s->con); /* its exec command, if it ended */
+			session_read(srv, s, NULL);
+		} else if (kpty_os_reap(&s->child, &status)) {
 			session_end(srv, s, status);
+		}
+	}
+	if (srv->sshd_pid > 0 && waitpid(srv->sshd_pid, &status, WNOHANG) == srv->sshd_pid) {
+		logf_("the SSH front door exited (status %d); consoles stay reachable here",
+		      WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status));
+		srv->sshd_pid = 0;
 	}
 }
 
@@ -1094,7 +1356,7 @@ static bool should_exit(struct server *srv, long now)
 
 static int run(struct server *srv)
 {
-	struct pollfd *pf = calloc(4 + MAX_SESSIONS + 2 * MAX_CONNS, sizeof *pf);
+	struct pollfd *pf = calloc(4 + 2 * MAX_SESSIONS + 2 * MAX_CONNS, sizeof *pf);
 
 	if (!pf)
 		return 1;
@@ -1107,6 +1369,17 @@ static int run(struct server *srv)
 
 		for (s = srv->sessions; s; s = snext) {
 			snext = s->next;
+			if (s->con && s->kill_at) {
+				session_end(srv, s, 0);
+				continue;
+			}
+			if (s->con) {
+				long t = vmc_console_timeout_ms(s->con, now);
+				if (t == 0)
+					session_read(srv, s, NULL); /* a reconnect is due */
+				else if (t > 0 && t < timeout)
+					timeout = t;
+			}
 			if (s->kill_at && now >= s->kill_at) {
 				kill(-s->child.pid, SIGKILL);
 				s->kill_at = now + KILL_GRACE_MS;
@@ -1142,8 +1415,13 @@ static int run(struct server *srv)
 		pf[n++] = (struct pollfd){.fd = srv->sigfd, .events = POLLIN};
 		pf[n++] = (struct pollfd){.fd = srv->listen_unix, .events = POLLIN};
 		pf[n++] = (struct pollfd){.fd = srv->listen_tcp, .events = POLLIN};
-		for (s = srv->sessions; s; s = s->next)
-			pf[n++] = (struct pollfd){.fd = s->child.master, .events = POLLIN};
+		for (s = srv->sessions; s; s = s->next, n += 2) {
+			if (s->con)
+				vmc_console_pollfds(s->con, &pf[n]);
+			else
+				pf[n] = (struct pollfd){.fd = s->child.master, .events = POLLIN},
+				pf[n + 1] = (struct pollfd){.fd = -1};
+		}
 		for (c = srv->conns; c; c = c->next) {
 			/* Two slots each: handed-over pipes read and write on two
 			 * descriptors. */
@@ -1162,9 +1440,9 @@ static int run(struct server *srv)
 			break;
 
 		n = 3;
-		for (s = srv->sessions; s; s = s->next, n++)
-			if (pf[n].revents)
-				session_read(srv, s);
+		for (s = srv->sessions; s; s = s->next, n += 2)
+			if (pf[n].revents || pf[n + 1].revents)
+				session_read(srv, s, &pf[n]);
 		for (c = srv->conns; c; c = cnext, n += 2) {
 			cnext = c->next;
 			if (pf[n + 1].revents & (POLLERR | POLLHUP)) { /* its reader is gone */
@@ -1203,6 +1481,60 @@ static int run(struct server *srv)
 	return 0;
 }
 
+/* The SSH front door runs as a child process: libssh parses what strangers
+ * send in its own address space, and each connection gets its own process
+ * below it (vmc_sshd_run), as sshd does. */
+static int start_sshd(struct server *srv)
+{
+	int p[2];
+	pid_t pid;
+	struct vmc_sshd_opts so = {
+		.listen = srv->o.ssh_listen, .keys_file = srv->o.ssh_keys,
+		.host_key = srv->o.ssh_host_key, .daemon_sock = srv->sock_path,
+		.cfg = srv->o.consoles, .listen_fd = srv->o.ssh_fd,
+	};
+
+	if (pipe2(p, O_CLOEXEC) < 0) {
+		logf_("pipe: %s", strerror(errno));
+		return -1;
+	}
+	pid = fork();
+	if (pid < 0) {
+		logf_("fork: %s", strerror(errno));
+		close(p[0]);
+		close(p[1]);
+		return -1;
+	}
+	if (pid == 0) {
+		close(p[1]);
+		close(srv->listen_unix);
+		so.parent_fd = p[0];
+		_exit(vmc_sshd_run(&so));
+	}
+	close(p[0]);
+	close(srv->o.ssh_fd);
+	srv->sshd_pipe = p[1];
+	srv->sshd_pid = pid;
+	return 0;
+}
+
+static int start_consoles(struct server *srv)
+{
+	char path[320], err[400];
+
+	snprintf(path, sizeof path, "%s/logs/audit.log", srv->dir);
+	srv->audit_fd = open(path, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0600);
+	if (srv->audit_fd < 0)
+		logf_("audit log %s: %s", path, strerror(errno));
+	for (unsigned i = 0; i < srv->o.consoles->n; i++) {
+		if (console_create(srv, &srv->o.consoles->specs[i], err, sizeof err) < 0) {
+			logf_("%s", err);
+			return -1;
+		}
+	}
+	return 0;
+}
+
 static int serve_main(int listen_unix, const char *dir, const struct telly_serve_opts *o)
 {
 	struct server *srv = calloc(1, sizeof *srv);
@@ -1215,10 +1547,14 @@ static int serve_main(int listen_unix, const char *dir, const struct telly_serve
 	srv->o = *o;
 	srv->listen_unix = listen_unix;
 	srv->listen_tcp = -1;
+	srv->audit_fd = srv->sshd_pipe = -1;
 	snprintf(srv->dir, sizeof srv->dir, "%s", dir);
 	snprintf(srv->sock_path, sizeof srv->sock_path, "%s/serve.sock", dir);
 	snprintf(logs, sizeof logs, "%s/logs", dir);
 	mkdir(logs, 0700);
+	/* The front door first, so it holds none of the consoles' fds. */
+	if (o->ssh_listen && start_sshd(srv) < 0)
+		goto out;
 	sigemptyset(&mask);
 	sigaddset(&mask, SIGCHLD);
 	sigaddset(&mask, SIGTERM);
@@ -1235,15 +1571,27 @@ static int serve_main(int listen_unix, const char *dir, const struct telly_serve
 		logf_("%s", err);
 		goto out_sig;
 	}
-	logf_("serving on %s%s%s (pid %d)", srv->sock_path, o->listen ? " and tcp " : "",
-	      o->listen ? o->listen : "", (int)getpid());
+	if (o->consoles && start_consoles(srv) < 0)
+		goto out_consoles;
+	logf_("serving on %s%s%s%s%s (pid %d)", srv->sock_path, o->listen ? " and tcp " : "",
+	      o->listen ? o->listen : "", o->ssh_listen ? ", ssh on " : "",
+	      o->ssh_listen ? o->ssh_listen : "", (int)getpid());
 	rc = run(srv);
 	logf_("exiting");
+out_consoles:
+	while (srv->sessions) /* consoles that were made before one failed */
+		session_end(srv, srv->sessions, 0);
+	if (srv->audit_fd >= 0)
+		close(srv->audit_fd);
 	if (srv->listen_tcp >= 0)
 		close(srv->listen_tcp);
 out_sig:
 	close(srv->sigfd);
 out:
+	if (srv->sshd_pipe >= 0)
+		close(srv->sshd_pipe); /* the front door sees EOF and leaves */
+	if (srv->sshd_pid > 0)
+		waitpid(srv->sshd_pid, NULL, 0);
 	unlink(srv->sock_path);
 	close(listen_unix);
 	free(srv);
@@ -1389,6 +1737,8 @@ static void serve_usage(FILE *f)
 {
 	fputs("usage: telly serve [--stdio] [--listen HOST:PORT [--allow-remote]]\n"
 	      "                   [--log-cap BYTES]\n"
+	      "                   [--consoles FILE] [--console NAME=BACKEND]...\n"
+	      "                   [--ssh-listen ADDR:PORT --ssh-keys FILE [--ssh-host-key FILE]]\n"
 	      "\n"
 	      "Run this user's telly daemon in the foreground. It holds the sessions\n"
 	      "(programs on ptys), their screens and logs, and listens on a unix socket\n"
@@ -1402,34 +1752,98 @@ static void serve_usage(FILE *f)
 	      "  --listen HOST:PORT also listen on TCP; clients must present the token\n"
 	      "                     kept in the runtime directory's 'token' file (0600).\n"
 	      "                     Only loopback addresses unless --allow-remote\n"
-	      "  --log-cap BYTES    rotate a session's log past this size (default 8M)\n",
+	      "  --log-cap BYTES    rotate a session's log past this size (default 8M)\n"
+	      "\n"
+	      "Consoles (VM serial consoles and the like; see vmconsole/README.md):\n"
+	      "  --consoles FILE    the consoles to serve, one [NAME] section each\n"
+	      "  --console NAME=BACKEND  one more: unix:PATH (a QEMU socket chardev),\n"
+	      "                     pty:PATH, tcp:HOST:PORT or exec:COMMAND\n"
+	      "  --ssh-listen ADDR:PORT  an SSH server for them: `ssh -p PORT NAME@HOST`\n"
+	      "                     attaches to console NAME, `ssh -p PORT HOST` lists\n"
+	      "  --ssh-keys FILE    authorized_keys whose lines say consoles=\"GLOB:rw,...\"\n"
+	      "  --ssh-host-key FILE  kept here, made once (default\n"
+	      "                     $XDG_STATE_HOME/telly/ssh_host_ed25519_key)\n"
+	      "Each console is a session (telly attach NAME, telly view), a pty linked\n"
+	      "at RUNDIR/consoles/NAME (for picocom or screen), and a timestamped log\n"
+	      "in RUNDIR/logs/NAME.log; who attached, took over or sent a break is in\n"
+	      "RUNDIR/logs/audit.log.\n",
 	      f);
 }
 
-static int parse_size(const char *s, size_t *out)
+/* The whole of a small file (a config), bounded. */
+static char *read_small_file(const char *path, size_t *n, char *err, size_t errn)
 {
-	char *end;
-	unsigned long long v = strtoull(s, &end, 10);
+	FILE *f = fopen(path, "re");
+	char *buf;
 
-	if (end == s)
+	if (!f) {
+		snprintf(err, errn, "%s: %s", path, strerror(errno));
+		return NULL;
+	}
+	buf = malloc(VMC_FILE_MAX + 1);
+	if (!buf) {
+		fclose(f);
+		snprintf(err, errn, "out of memory");
+		return NULL;
+	}
+	*n = fread(buf, 1, VMC_FILE_MAX + 1, f);
+	fclose(f);
+	if (*n > VMC_FILE_MAX) {
+		snprintf(err, errn, "%s: larger than %u bytes", path, VMC_FILE_MAX);
+		free(buf);
+		return NULL;
+	}
+	return buf;
+}
+
+static int load_consoles(struct vmc_config *cfg, const char *path, char *err, size_t errn)
+{
+	size_t n;
+	char *text = read_small_file(path, &n, err, errn);
+	int r;
+
+	if (!text)
 		return -1;
-	if (*end == 'K' || *end == 'k')
-		v <<= 10, end++;
-	else if (*end == 'M' || *end == 'm')
-		v <<= 20, end++;
-	else if (*end == 'G' || *end == 'g')
-		v <<= 30, end++;
-	if (*end || v < 4096)
+	r = vmc_config_parse(cfg, text, n, path, err, errn);
+	free(text);
+	return r;
+}
+
+/* The keys file is read again for each connection (edits apply without a
+ * restart, as sshd's authorized_keys); here it is only checked. */
+static int check_keys(const char *path, char *err, size_t errn)
+{
+	size_t n;
+	char *text = read_small_file(path, &n, err, errn);
+	struct vmc_key *keys;
+	int r;
+
+	if (!text)
 		return -1;
-	*out = (size_t)v;
-	return 0;
+	r = vmc_keys_parse(text, n, path, &keys, err, errn);
+	free(text);
+	if (r >= 0)
+		vmc_keys_free(keys, r);
+	return r < 0 ? -1 : 0;
+}
+
+static void default_host_key(char *out, size_t n)
+{
+	const char *state = getenv("XDG_STATE_HOME"), *home = getenv("HOME");
+
+	if (state && *state)
+		snprintf(out, n, "%s/telly/ssh_host_ed25519_key", state);
+	else
+		snprintf(out, n, "%s/.local/state/telly/ssh_host_ed25519_key",
+			 home && *home ? home : "/tmp");
 }
 
 int telly_serve(int argc, char **argv)
 {
-	struct telly_serve_opts o = {.log_cap = TELLY_LOG_CAP_DEFAULT};
+	struct telly_serve_opts o = {.log_cap = TELLY_LOG_CAP_DEFAULT, .ssh_fd = -1};
+	struct vmc_config cfg = {0};
 	bool stdio = false;
-	char dir[256], err[300] = "";
+	char dir[256], err[400] = "", host_key[300];
 	int listen_fd, rc;
 	struct rp_transport *t;
 
@@ -1440,8 +1854,22 @@ int telly_serve(int argc, char **argv)
 			o.listen = argv[++i];
 		} else if (!strcmp(argv[i], "--allow-remote")) {
 			o.allow_remote = true;
+		} else if (!strcmp(argv[i], "--consoles") && i + 1 < argc) {
+			if (load_consoles(&cfg, argv[++i], err, sizeof err) < 0)
+				goto bad_consoles;
+			o.consoles = &cfg;
+		} else if (!strcmp(argv[i], "--console") && i + 1 < argc) {
+			if (vmc_config_add_arg(&cfg, argv[++i], err, sizeof err) < 0)
+				goto bad_consoles;
+			o.consoles = &cfg;
+		} else if (!strcmp(argv[i], "--ssh-listen") && i + 1 < argc) {
+			o.ssh_listen = argv[++i];
+		} else if (!strcmp(argv[i], "--ssh-keys") && i + 1 < argc) {
+			o.ssh_keys = argv[++i];
+		} else if (!strcmp(argv[i], "--ssh-host-key") && i + 1 < argc) {
+			o.ssh_host_key = argv[++i];
 		} else if (!strcmp(argv[i], "--log-cap") && i + 1 < argc) {
-			if (parse_size(argv[++i], &o.log_cap) < 0) {
+			if (vmc_parse_size(argv[++i], &o.log_cap) < 0) {
 				fprintf(stderr, "telly serve: --log-cap wants a size of at least 4096 "
 						"bytes (suffix K, M or G), got '%s'\n",
 					argv[i]);
@@ -1453,6 +1881,30 @@ int telly_serve(int argc, char **argv)
 		} else {
 			fprintf(stderr, "telly serve: unknown option '%s'\n", argv[i]);
 			serve_usage(stderr);
+			return 2;
+		}
+	}
+	if ((o.ssh_listen || o.ssh_keys) && !(o.ssh_listen && o.ssh_keys && o.consoles)) {
+		fprintf(stderr, "telly serve: the SSH front door wants --ssh-listen ADDR:PORT, "
+				"--ssh-keys FILE and consoles (--consoles FILE or --console)\n");
+		vmc_config_finish(&cfg);
+		return 2;
+	}
+	if (stdio && o.consoles) {
+		fprintf(stderr, "telly serve: consoles are served by a daemon run in the foreground "
+				"(telly serve --consoles FILE), not with --stdio\n");
+		vmc_config_finish(&cfg);
+		return 2;
+	}
+	if (o.ssh_listen) {
+		if (!o.ssh_host_key) {
+			default_host_key(host_key, sizeof host_key);
+			o.ssh_host_key = host_key;
+		}
+		if (check_keys(o.ssh_keys, err, sizeof err) < 0 ||
+		    vmc_sshd_host_key(o.ssh_host_key, err, sizeof err) < 0) {
+			fprintf(stderr, "telly serve: %s\n", err);
+			vmc_config_finish(&cfg);
 			return 2;
 		}
 	}
@@ -1483,7 +1935,20 @@ int telly_serve(int argc, char **argv)
 	}
 	if (listen_fd < 0) {
 		fprintf(stderr, "telly serve: %s\n", err);
+		vmc_config_finish(&cfg);
 		return 1;
 	}
-	return serve_main(listen_fd, dir, &o);
+	if (o.ssh_listen && (o.ssh_fd = vmc_sshd_listen(o.ssh_listen, err, sizeof err)) < 0) {
+		fprintf(stderr, "telly serve: %s\n", err);
+		close(listen_fd);
+		vmc_config_finish(&cfg);
+		return 1;
+	}
+	rc = serve_main(listen_fd, dir, &o);
+	vmc_config_finish(&cfg);
+	return rc;
+bad_consoles:
+	fprintf(stderr, "telly serve: %s\n", err);
+	vmc_config_finish(&cfg);
+	return 2;
 }

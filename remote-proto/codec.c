@@ -148,6 +148,15 @@ int rp_req_str_decode(const uint8_t *p, size_t n, uint32_t *req, struct rp_str *
 	return done(&r);
 }
 
+int rp_notice_decode(const uint8_t *p, size_t n, struct rp_str *text)
+{
+	struct rd r;
+
+	rd_init(&r, p, n);
+	*text = get_str(&r);
+	return done(&r);
+}
+
 int rp_kill_decode(const uint8_t *p, size_t n, uint32_t *req, struct rp_str *name)
 {
 	int r = rp_req_str_decode(p, n, req, name);
@@ -425,7 +434,8 @@ const char *rp_type_name(uint8_t type)
 		[RP_INPUT] = "INPUT",     [RP_OUTPUT] = "OUTPUT",   [RP_TERMIOS] = "TERMIOS",
 		[RP_WINSIZE] = "WINSIZE", [RP_SIGNAL] = "SIGNAL",   [RP_ECHO] = "ECHO",
 		[RP_SNAPSHOT] = "SNAPSHOT", [RP_EXIT] = "EXIT",     [RP_DETACH] = "DETACH",
-		[RP_HANDOFF] = "HANDOFF", [RP_TIMING] = "TIMING",
+		[RP_HANDOFF] = "HANDOFF", [RP_TIMING] = "TIMING",   [RP_BREAK] = "BREAK",
+		[RP_TAKEOVER] = "TAKEOVER", [RP_NOTICE] = "NOTICE",
 	};
 	if (type < sizeof names / sizeof names[0] && names[type])
 		return names[type];

@@ -43,6 +43,9 @@ enum rp_type {
 	RP_DETACH = 24,
 	RP_HANDOFF = 25,
 	RP_TIMING = 26,
+	RP_BREAK = 27,    /* desk→host: a serial break on a console */
+	RP_TAKEOVER = 28, /* desk→host: become the console's writer */
+	RP_NOTICE = 29,   /* host→desk: a line for the person (writer changes, ...) */
 };
 
 /* Header flags. */
@@ -147,6 +150,7 @@ int rp_winsize_decode(const uint8_t *p, size_t n, struct kpty_winsize *ws);
 int rp_signal_decode(const uint8_t *p, size_t n, uint8_t *sig, bool *flush);
 int rp_exit_decode(const uint8_t *p, size_t n, int32_t *status);
 int rp_timing_decode(const uint8_t *p, size_t n, struct rp_timing *t);
+int rp_notice_decode(const uint8_t *p, size_t n, struct rp_str *text);
 /* LIST_REPLY: the request id and count, then entries one at a time. */
 int rp_list_reply_decode(const uint8_t *p, size_t n, uint32_t *req, uint16_t *count,
 			 size_t *off);

@@ -47,6 +47,7 @@ unit kpty
 unit rp
 unit wm
 unit ds
+unit vmc
 # libvterm is not built with ASan: the random-stream screen tests also run
 # under valgrind, which sees its reads and writes (it found libvterm
 # 0.1.4 going outside its line table after a shrink).

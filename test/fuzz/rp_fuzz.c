@@ -97,6 +97,12 @@ static void payload(uint8_t type, const uint8_t *p, size_t n)
 		rp_timing_decode(p, n, &t);
 		break;
 	}
+	case RP_NOTICE: {
+		struct rp_str text;
+		if (rp_notice_decode(p, n, &text) == 0)
+			in_range(p, n, (const uint8_t *)text.p, text.n);
+		break;
+	}
 	default:
 		break;
 	}

@@ -128,6 +128,9 @@ static void malformed_table(void)
 		{RP_TIMING, "00000001"},
 		{RP_TIMING, "0000000100000000000000010000000000000002000000000000000300000000000000"},
 		{RP_TIMING, "000000010000000000000001000000000000000200000000000000030000000000000004ff"},
+		{RP_NOTICE, ""},
+		{RP_NOTICE, "0003616263"},   /* length past the end */
+		{RP_NOTICE, "000161ff"},     /* trailing byte */
 	};
 	uint8_t p[256];
 
@@ -158,6 +161,7 @@ static void malformed_table(void)
 			r = rp_timing_decode(p, n, &t);
 			break;
 		}
+		case RP_NOTICE: r = rp_notice_decode(p, n, &s); break;
 		}
 		if (r != -EPROTO) {
 			fprintf(stderr, "case %zu (%s %s) accepted\n", i, rp_type_name(bad[i].type),

@@ -1,0 +1,322 @@
+/* vmconsole's pure parts as plain function calls: the consoles file (every
+ * bad line named by number, in a table), --console arguments, the keys
+ * file and its grants, escapes split across reads, log timestamps. */
+#include <errno.h>
+#include <stdlib.h>
+
+#include "unit.h"
+#include "vmc.h"
+
+static int parse(struct vmc_config *cfg, const char *text, char *err, size_t errn)
+{
+	return vmc_config_parse(cfg, text, strlen(text), "c.conf", err, errn);
+}
+
+static void config_good(void)
+{
+	struct vmc_config cfg = {0};
+	char err[400] = "";
+	const char *text = "# consoles\n"
+			   "[vm1]\n"
+			   "  backend = unix:/run/vm1.sock  \n"
+			   "log = /var/log/telly/vm1.log\n"
+			   "log-cap = 64K\n"
+			   "log-keep = 5\n"
+			   "users = alice:rw ops-*:ro\n"
+			   "\n"
+			   "[web-2]\r\n"
+			   "backend = tcp:127.0.0.1:4555\r\n"
+			   "[pts]\n"
+			   "backend=pty:/dev/pts/7\n"
+			   "[cmd]\n"
+			   "backend = exec:while :; do date; sleep 1; done\n";
+
+	CHECK_EQ(parse(&cfg, text, err, sizeof err), 0);
+	if (err[0])
+		fprintf(stderr, "%s\n", err);
+	CHECK_EQ(cfg.n, 4);
+	if (cfg.n != 4)
+		return;
+	CHECK(!strcmp(cfg.specs[0].name, "vm1"));
+	CHECK_EQ(cfg.specs[0].kind, VMC_UNIX);
+	CHECK(!strcmp(cfg.specs[0].target, "/run/vm1.sock"));
+	CHECK(!strcmp(cfg.specs[0].log, "/var/log/telly/vm1.log"));
+	CHECK_EQ(cfg.specs[0].log_cap, 64 << 10);
+	CHECK_EQ(cfg.specs[0].log_keep, 5);
+	CHECK_EQ(cfg.specs[0].nusers, 2);
+	CHECK(!strcmp(cfg.specs[0].users[1].pattern, "ops-*"));
+	CHECK_EQ(cfg.specs[0].users[1].right, VMC_RO);
+	CHECK_EQ(cfg.specs[1].kind, VMC_TCP);
+	CHECK(!strcmp(cfg.specs[1].target, "127.0.0.1:4555"));
+	CHECK_EQ(cfg.specs[1].log_cap, VMC_LOG_CAP_DEFAULT);
+	CHECK_EQ(cfg.specs[2].kind, VMC_PTY);
+	CHECK_EQ(cfg.specs[3].kind, VMC_EXEC);
+	CHECK(!strcmp(cfg.specs[3].target, "while :; do date; sleep 1; done"));
+	vmc_config_finish(&cfg);
+}
+
+/* Each bad file and the start of the message it must get. */
+static void config_bad_table(void)
+{
+	static const struct {
+		const char *text, *msg;
+	} bad[] = {
+		{"backend = unix:/x\n", "c.conf:1: 'backend = unix:/x' comes before any [NAME]"},
+		{"[vm1]\nbackend unix:/x\n", "c.conf:2: expected KEY = VALUE"},
+		{"[vm1]\n", "c.conf:1: console vm1 has no backend"},
+		{"[vm1]\nlog = /x\n[vm2]\nbackend = unix:/y\n", "c.conf:1: console vm1 has no backend"},
+		{"[vm1]\nbackend = serial:/x\n", "c.conf:2: backend 'serial:/x' is not"},
+		{"[vm1]\nbackend = unix:x.sock\n", "c.conf:2: backend unix:x.sock: wants an absolute"},
+		{"[vm1]\nbackend = tcp:host\n", "c.conf:2: backend tcp:host: wants HOST:PORT"},
+		{"[vm1]\nbackend = tcp:h:99999\n", "c.conf:2: backend tcp:h:99999: wants HOST:PORT"},
+		{"[vm1]\nbackend = exec:\n", "c.conf:2: backend exec: wants a command"},
+		{"[vm1]\nbackend =\n", "c.conf:2: backend: no value"},
+		{"[vm1]\nbackend = unix:/x\ncolour = red\n", "c.conf:3: unknown key 'colour'"},
+		{"[vm1]\nbackend = unix:/x\nlog-cap = 12\n", "c.conf:3: log-cap wants a size"},
+		{"[vm1]\nbackend = unix:/x\nlog-keep = many\n", "c.conf:3: log-keep wants 0 to 99"},
+		{"[vm1]\nbackend = unix:/x\nlog = rel.log\n", "c.conf:3: log wants an absolute"},
+		{"[vm1]\nbackend = unix:/x\nusers = alice\n", "c.conf:3: 'alice' is not PATTERN:rw"},
+		{"[vm1]\nbackend = unix:/x\nusers = alice:rx\n", "c.conf:3: 'alice:rx' is not"},
+		{"[vm 1]\nbackend = unix:/x\n", "c.conf:1: console name 'vm 1' is not"},
+		{"[.hidden]\nbackend = unix:/x\n", "c.conf:1: console name '.hidden' is not"},
+		{"[vm1\nbackend = unix:/x\n", "c.conf:1: a section is [NAME]"},
+		{"[vm1]\nbackend = unix:/x\n[vm1]\nbackend = unix:/y\n", "c.conf:3: console vm1 is named twice"},
+		{"[vm1]\nbackend = unix:/x\0y\n", "c.conf:2: a NUL byte"},
+	};
+	for (size_t i = 0; i < sizeof bad / sizeof *bad; i++) {
+		struct vmc_config cfg = {0};
+		char err[400] = "";
+		size_t len = strlen(bad[i].text);
+		if (i == sizeof bad / sizeof *bad - 1)
+			len += 3; /* past the NUL */
+		int r = vmc_config_parse(&cfg, bad[i].text, len, "c.conf", err, sizeof err);
+		if (r != -EINVAL || strncmp(err, bad[i].msg, strlen(bad[i].msg))) {
+			fprintf(stderr, "case %zu: got %d '%s', expected '%s'\n", i, r, err, bad[i].msg);
+			failures++;
+		}
+		CHECK_EQ(cfg.n, 0); /* nothing of a bad file is kept */
+		vmc_config_finish(&cfg);
+	}
+}
+
+static void config_limits(void)
+{
+	struct vmc_config cfg = {0};
+	char err[400], *text = malloc(VMC_LINE_MAX + 100);
+
+	memset(text, 'a', VMC_LINE_MAX + 10);
+	memcpy(text, "[vm1]\nlog = /", 13);
+	text[VMC_LINE_MAX + 10] = 0;
+	CHECK_EQ(parse(&cfg, text, err, sizeof err), -EINVAL);
+	CHECK(!strcmp(err, "c.conf:2: line longer than 8192 bytes"));
+	vmc_config_finish(&cfg);
+	free(text);
+}
+
+static void console_args(void)
+{
+	struct vmc_config cfg = {0};
+	char err[400];
+
+	CHECK_EQ(vmc_config_add_arg(&cfg, "vm1=unix:/tmp/vm1.sock", err, sizeof err), 0);
+	CHECK_EQ(vmc_config_add_arg(&cfg, "gen=exec:yes | head", err, sizeof err), 0);
+	CHECK_EQ(cfg.n, 2);
+	CHECK_EQ(cfg.specs[1].kind, VMC_EXEC);
+	CHECK(!strcmp(cfg.specs[1].target, "yes | head"));
+	CHECK_EQ(vmc_config_add_arg(&cfg, "vm1=pty:/dev/pts/3", err, sizeof err), -EINVAL);
+	CHECK(!strcmp(err, "console vm1 is named twice"));
+	CHECK_EQ(vmc_config_add_arg(&cfg, "=unix:/x", err, sizeof err), -EINVAL);
+	CHECK(!strncmp(err, "--console wants NAME=BACKEND", 28));
+	CHECK_EQ(vmc_config_add_arg(&cfg, "vm2=ftp:/x", err, sizeof err), -EINVAL);
+	CHECK_EQ(cfg.n, 2);
+	/* A file after arguments: a name from both is refused. */
+	CHECK_EQ(parse(&cfg, "[gen]\nbackend = unix:/z\n", err, sizeof err), -EINVAL);
+	CHECK(!strcmp(err, "c.conf:1: console gen is named twice"));
+	CHECK_EQ(cfg.n, 2);
+	vmc_config_finish(&cfg);
+}
+
+static const char KEY_A[] = "AAAAC3NzaC1lZDI1NTE5AAAAIKZ0ZXN0a2V5YWxpY2UwMDAwMDAwMDAwMDAwMDAw";
+
+static void keys_parse(void)
+{
+	char text[2048], err[400] = "";
+	struct vmc_key *k;
+	int n;
+
+	snprintf(text, sizeof text,
+		 "# who may use which console\n"
+		 "consoles=\"vm1:rw,web*:ro\" ssh-ed25519 %s alice@desk\n"
+		 "restrict,consoles=\"*:ro\" ssh-ed25519 %s bob\n"
+		 "ssh-ed25519 %s carol\n"
+		 "\n",
+		 KEY_A, KEY_A, KEY_A);
+	n = vmc_keys_parse(text, strlen(text), "keys", &k, err, sizeof err);
+	CHECK_EQ(n, 3);
+	if (n != 3) {
+		fprintf(stderr, "%s\n", err);
+		return;
+	}
+	CHECK(!strcmp(k[0].type, "ssh-ed25519"));
+	CHECK(!strcmp(k[0].b64, KEY_A));
+	CHECK(!strcmp(k[0].name, "alice@desk"));
+	CHECK_EQ(k[0].ngrants, 2);
+	CHECK_EQ(vmc_grants_right(k[0].grants, k[0].ngrants, "vm1"), VMC_RW);
+	CHECK_EQ(vmc_grants_right(k[0].grants, k[0].ngrants, "web3"), VMC_RO);
+	CHECK_EQ(vmc_grants_right(k[0].grants, k[0].ngrants, "vm10"), VMC_NONE);
+	CHECK_EQ(vmc_grants_right(k[1].grants, k[1].ngrants, "vm1"), VMC_RO);
+	CHECK_EQ(k[2].ngrants, 0); /* no option: no console */
+	{
+		/* The strongest grant wins, in any order; a console's users
+		 * line narrows it. */
+		struct vmc_key both = {.name = "ops-1", .ngrants = 2,
+				       .grants = {{"*", VMC_RO}, {"vm1", VMC_RW}}};
+		struct vmc_spec s = {.name = "vm1"};
+		CHECK_EQ(vmc_access(&both, &s), VMC_RW);
+		s.nusers = 1;
+		s.users[0] = (struct vmc_grant){"ops-*", VMC_RO};
+		CHECK_EQ(vmc_access(&both, &s), VMC_RO);
+		s.users[0] = (struct vmc_grant){"alice", VMC_RW};
+		CHECK_EQ(vmc_access(&both, &s), VMC_NONE);
+	}
+	vmc_keys_free(k, n);
+}
+
+static void keys_bad_table(void)
+{
+	static const struct {
+		const char *line, *msg;
+	} bad[] = {
+		{"ssh-ed25519\n", "keys:1: no key after the type"},
+		{"ssh-dss AAAA x\n", "keys:1: 'ssh-dss' is not a key type"},
+		{"from=\"10.0.0.1\" ssh-ed25519 AAAA x\n", "keys:1: option 'from' is not supported"},
+		{"command=\"sh\" ssh-ed25519 AAAA x\n", "keys:1: option 'command' is not supported"},
+		{"consoles=vm1:rw ssh-ed25519 AAAA x\n", "keys:1: option consoles: the value must be in"},
+		{"consoles=\"vm1:rw ssh-ed25519 AAAA x\n", "keys:1: option consoles: no closing quote"},
+		{"consoles=\"vm1\" ssh-ed25519 AAAA x\n", "keys:1: consoles=\"vm1\": 'vm1' is not PATTERN:rw"},
+		{"consoles=\"vm1:rw\"ssh-ed25519 AAAA x\n", "keys:1: options must be followed by"},
+		{"ssh-ed25519 AA!A x\n", "keys:1: the key is not base64"},
+		{"# ok\n\nssh-ed25519 AAAA a\nnonsense\n", "keys:4: 'nonsense' is not a key type"},
+	};
+	for (size_t i = 0; i < sizeof bad / sizeof *bad; i++) {
+		struct vmc_key *k = (struct vmc_key *)1;
+		char err[400] = "";
+		int r = vmc_keys_parse(bad[i].line, strlen(bad[i].line), "keys", &k, err, sizeof err);
+		if (r != -EINVAL || strncmp(err, bad[i].msg, strlen(bad[i].msg)) || k) {
+			fprintf(stderr, "case %zu: got %d '%s', expected '%s'\n", i, r, err, bad[i].msg);
+			failures++;
+		}
+	}
+}
+
+/* Runs keys through the scanner n bytes at a time; returns what was sent
+ * and the commands in order. */
+static void esc_run(const char *keys, size_t step, char *sent, char *cmds)
+{
+	struct vmc_esc e;
+	size_t len = strlen(keys), s = 0, c = 0;
+
+	vmc_esc_init(&e, '~');
+	for (size_t off = 0; off < len;) {
+		size_t n = len - off < step ? len - off : step;
+		while (n) {
+			uint8_t out[64];
+			size_t used, nout;
+			int cmd = vmc_esc_scan(&e, ".?Bf", (const uint8_t *)keys + off, n, &used, out,
+					       &nout);
+			memcpy(sent + s, out, nout);
+			s += nout;
+			if (cmd)
+				cmds[c++] = (char)cmd;
+			off += used;
+			n -= used;
+		}
+	}
+	sent[s] = 0;
+	cmds[c] = 0;
+}
+
+static void escapes(void)
+{
+	static const struct {
+		const char *keys, *sent, *cmds;
+	} t[] = {
+		{"~.", "", "."},                 /* first thing typed */
+		{"ls\r~.", "ls\r", "."},
+		{"a~.", "a~.", ""},              /* not after a newline */
+		{"\r~~x", "\r~x", ""},           /* doubled: one goes */
+		{"\r~x", "\r~x", ""},            /* not a command: both go */
+		{"\r~B\r~f\r~?", "\r\r\r", "Bf?"},
+		{"\r~Bx~f", "\rx~f", "B"}, /* a command ends the line start */
+		{"\n~Bab\r~.", "\nab\r", "B."},
+		{"~~.", "~.", ""},
+	};
+	for (size_t i = 0; i < sizeof t / sizeof *t; i++) {
+		for (size_t step = 1; step <= 3; step++) {
+			char sent[64], cmds[16];
+			esc_run(t[i].keys, step, sent, cmds);
+			if (strcmp(sent, t[i].sent) || strcmp(cmds, t[i].cmds)) {
+				fprintf(stderr, "case %zu step %zu: sent '%s' cmds '%s'\n", i, step, sent,
+					cmds);
+				failures++;
+			}
+		}
+	}
+}
+
+static void stamps(void)
+{
+	struct vmc_stamp st = {0};
+	const char stamp[] = "2026-11-22T06:30:01.123 ";
+	uint8_t out[256];
+	size_t used, n;
+	char want[256];
+
+	n = vmc_stamp_lines(&st, stamp, (const uint8_t *)"boot\r\nok", 8, out, sizeof out, &used);
+	CHECK_EQ(used, 8);
+	snprintf(want, sizeof want, "%sboot\r\n%sok", stamp, stamp);
+	CHECK_EQ(n, strlen(want));
+	CHECK(!memcmp(out, want, n));
+	/* The line goes on in the next piece: no stamp in its middle. */
+	n = vmc_stamp_lines(&st, stamp, (const uint8_t *)"!\n", 2, out, sizeof out, &used);
+	CHECK_EQ(n, 2);
+	CHECK(!memcmp(out, "!\n", 2));
+	/* A small out takes what fits and says so. */
+	n = vmc_stamp_lines(&st, stamp, (const uint8_t *)"abcdefgh", 8, out, VMC_STAMP_LEN + 3, &used);
+	CHECK_EQ(used, 3);
+	CHECK_EQ(n, VMC_STAMP_LEN + 3);
+	n = vmc_stamp_lines(&st, stamp, (const uint8_t *)"defgh", 5, out, VMC_STAMP_LEN + 3, &used);
+	CHECK_EQ(used, 5);
+	CHECK(!memcmp(out, "defgh", 5));
+	{
+		char s[VMC_STAMP_LEN + 1];
+		vmc_stamp_format(s, 0, 1234);
+		CHECK_EQ(strlen(s), VMC_STAMP_LEN);
+		CHECK(!strcmp(s + 19, ".234 "));
+	}
+}
+
+static void sizes(void)
+{
+	size_t v;
+
+	CHECK_EQ(vmc_parse_size("8M", &v), 0);
+	CHECK_EQ(v, 8 << 20);
+	CHECK_EQ(vmc_parse_size("4096", &v), 0);
+	CHECK_EQ(vmc_parse_size("4095", &v), -EINVAL);
+	CHECK_EQ(vmc_parse_size("-5M", &v), -EINVAL);
+	CHECK_EQ(vmc_parse_size("5MB", &v), -EINVAL);
+	CHECK_EQ(vmc_parse_size("", &v), -EINVAL);
+}
+
+int main(int argc, char **argv)
+{
+	static const struct unit_case cases[] = {
+		{"config-good", config_good},     {"config-bad-table", config_bad_table},
+		{"config-limits", config_limits}, {"console-args", console_args},
+		{"keys-parse", keys_parse},       {"keys-bad-table", keys_bad_table},
+		{"escapes", escapes},             {"stamps", stamps},
+		{"sizes", sizes},
+	};
+	return unit_main(cases, sizeof cases / sizeof *cases, argc, argv);
+}

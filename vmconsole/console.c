@@ -1,0 +1,606 @@
+/* One console at the edge: its backend, its exposed pty, its log.
+ *
+ * Backends sit behind struct vmc_backend_ops, as a tty's hardware sits
+ * behind FreeBSD's ttydevsw: open (connect, spawn), close, break. The
+ * console above them does the rest the same way for all: a backend that
+ * fails or goes away is closed and opened again after a backoff (200 ms,
+ * doubling to 2 s; reset once a connection lasted 5 s), and the log and
+ * the viewers are told once when it goes and once when it is back, with
+ * how long it was gone.
+ *
+ * The exposed pty is a pty pair whose slave is set raw and kept open here
+ * (so the master never sees a hangup and any number of picocom/screen runs
+ * can come and go); the guest's bytes are written to the master, what is
+ * typed on the slave is read from the master and goes to the guest. When
+ * nobody reads the slave its buffer fills; then the oldest bytes are
+ * flushed, as a serial line with nobody listening loses them. The log and
+ * the session keep everything.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <netdb.h>
+#include <netinet/in.h>
+#include <netinet/tcp.h>
+#include <signal.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <sys/un.h>
+#include <sys/wait.h>
+#include <termios.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "kpty_os.h"
+#include "vmc.h"
+
+#define BACKOFF_FIRST_MS 200
+#define BACKOFF_MAX_MS 2000
+#define BACKOFF_RESET_MS 5000 /* up this long: the next failure starts over */
+#define TO_GUEST_BYTES 4096   /* keys waiting for a slow backend */
+#define NOTICE_ROOM 400       /* kept free in a service buffer for notices */
+#define PTY_KEYS_BYTES 1024   /* typed on the exposed pty, per wakeup */
+
+struct vmc_console;
+
+struct vmc_backend_ops {
+	const char *scheme;
+	/* 0 with c->fd set (c->connecting if not yet done), or -errno with
+	 * c->why said. */
+	int (*open)(struct vmc_console *c);
+	void (*close)(struct vmc_console *c);
+	int (*brk)(struct vmc_console *c);
+};
+
+struct vmc_console {
+	struct vmc_spec spec;
+	const struct vmc_backend_ops *ops;
+	int fd; /* the backend; -1 while down */
+	bool connecting, exited, said_down;
+	struct kpty_os_child child; /* exec */
+	int exit_status;
+	long up_since_ms, down_since_ms, retry_at_ms, backoff_ms;
+	char why[160];
+	uint8_t to_guest[TO_GUEST_BYTES];
+	size_t to_guest_len;
+	int ptm, pts;
+	char pty_path[64], link[VMC_PATH_MAX + 80];
+	int log_fd;
+	size_t log_bytes;
+	char log_path[VMC_PATH_MAX + 1];
+	struct vmc_stamp stamp;
+};
+
+static long now_ms(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+static void why(struct vmc_console *c, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+static void why(struct vmc_console *c, const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(c->why, sizeof c->why, fmt, ap);
+	va_end(ap);
+}
+
+static void set_raw(int fd)
+{
+	struct termios t;
+
+	if (tcgetattr(fd, &t) == 0) {
+		cfmakeraw(&t);
+		tcsetattr(fd, TCSANOW, &t);
+	}
+}
+
+/* ---- backends ---- */
+
+static void fd_close(struct vmc_console *c)
+{
+	close(c->fd);
+	c->fd = -1;
+}
+
+static int unix_open(struct vmc_console *c)
+{
+	struct sockaddr_un a = {.sun_family = AF_UNIX};
+	int fd = socket(AF_UNIX, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
+
+	snprintf(a.sun_path, sizeof a.sun_path, "%s", c->spec.target);
+	if (fd < 0 || connect(fd, (struct sockaddr *)&a, sizeof a) < 0) {
+		int e = errno;
+		why(c, "%s", strerror(e));
+		if (fd >= 0)
+			close(fd);
+		return -e;
+	}
+	c->fd = fd;
+	return 0;
+}
+
+static int tcp_open(struct vmc_console *c)
+{
+	char host[VMC_TARGET_MAX + 1];
+	const char *colon = strrchr(c->spec.target, ':');
+	struct addrinfo hints = {.ai_socktype = SOCK_STREAM, .ai_flags = AI_NUMERICSERV}, *res;
+	int fd, r, one = 1;
+
+	snprintf(host, sizeof host, "%.*s", (int)(colon - c->spec.target), c->spec.target);
+	if (host[0] == '[' && host[strlen(host) - 1] == ']') {
+		memmove(host, host + 1, strlen(host));
+		host[strlen(host) - 1] = 0;
+	}
+	if ((r = getaddrinfo(host, colon + 1, &hints, &res)) != 0) {
+		why(c, "cannot resolve %s: %s", host, gai_strerror(r));
+		return -EHOSTUNREACH;
+	}
+	fd = socket(res->ai_family, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
+	if (fd < 0 || (connect(fd, res->ai_addr, res->ai_addrlen) < 0 && errno != EINPROGRESS)) {
+		int e = errno;
+		why(c, "%s", strerror(e));
+		if (fd >= 0)
+			close(fd);
+		freeaddrinfo(res);
+		return -e;
+	}
+	freeaddrinfo(res);
+	setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof one);
+	c->fd = fd;
+	c->connecting = true; /* done when it polls writable */
+	return 0;
+}
+
+static int pty_open(struct vmc_console *c)
+{
+	int fd = open(c->spec.target, O_RDWR | O_NOCTTY | O_NONBLOCK | O_CLOEXEC);
+
+	if (fd < 0) {
+		int e = errno;
+		why(c, "%s", strerror(e));
+		return -e;
+	}
+	set_raw(fd);
+	c->fd = fd;
+	return 0;
+}
+
+static int pty_break(struct vmc_console *c)
+{
+	return tcsendbreak(c->fd, 0) < 0 ? -errno : 0;
+}
+
+static int exec_open(struct vmc_console *c)
+{
+	char *argv[] = {"/bin/sh", "-c", c->spec.target, NULL};
+	struct kpty_winsize ws = {.ws_row = 24, .ws_col = 80};
+	int r = kpty_os_spawn(&c->child, argv, &ws, 0);
+
+	if (r < 0) {
+		why(c, "cannot start /bin/sh: %s", strerror(-r));
+		return r;
+	}
+	/* A console command talks to a machine, not to a person: no echo
+	 * or editing between it and us. */
+	set_raw(c->child.slave);
+	c->fd = c->child.master;
+	c->exited = false;
+	return 0;
+}
+
+static void exec_close(struct vmc_console *c)
+{
+	if (c->child.pid > 0) {
+		kill(-c->child.pid, SIGHUP);
+		kill(-c->child.pid, SIGCONT);
+		/* Reaped by vmc_console_reap when it has gone (SIGCHLD). */
+	}
+	close(c->child.master);
+	if (c->child.slave >= 0)
+		close(c->child.slave);
+	c->child.master = c->child.slave = -1;
+	c->fd = -1;
+}
+
+static int no_break(struct vmc_console *c)
+{
+	(void)c;
+	return -ENOTSUP;
+}
+
+static const struct vmc_backend_ops backends[] = {
+	[VMC_UNIX] = {"unix", unix_open, fd_close, no_break},
+	[VMC_PTY] = {"pty", pty_open, fd_close, pty_break},
+	[VMC_TCP] = {"tcp", tcp_open, fd_close, no_break},
+	[VMC_EXEC] = {"exec", exec_open, exec_close, no_break},
+};
+
+/* ---- the log ---- */
+
+static void log_rotate(struct vmc_console *c)
+{
+	char from[VMC_PATH_MAX + 8], to[VMC_PATH_MAX + 8];
+
+	for (unsigned i = c->spec.log_keep; i > 1; i--) {
+		snprintf(from, sizeof from, "%s.%u", c->log_path, i - 1);
+		snprintf(to, sizeof to, "%s.%u", c->log_path, i);
+		rename(from, to);
+	}
+	if (c->spec.log_keep) {
+		snprintf(to, sizeof to, "%s.1", c->log_path);
+		rename(c->log_path, to);
+	}
+	close(c->log_fd);
+	c->log_fd = open(c->log_path, O_WRONLY | O_CREAT | O_TRUNC | O_APPEND | O_CLOEXEC, 0600);
+	c->log_bytes = 0;
+}
+
+static void log_write(struct vmc_console *c, const void *buf, size_t n)
+{
+	uint8_t out[8192];
+	char stamp[VMC_STAMP_LEN + 1];
+	struct timespec ts;
+	const uint8_t *p = buf;
+
+	clock_gettime(CLOCK_REALTIME, &ts);
+	vmc_stamp_format(stamp, (long long)ts.tv_sec, ts.tv_nsec / 1000000);
+	while (n && c->log_fd >= 0) {
+		size_t used, o = vmc_stamp_lines(&c->stamp, stamp, p, n, out, sizeof out, &used);
+		if (c->log_bytes + o > c->spec.log_cap && c->log_bytes)
+			log_rotate(c);
+		if (c->log_fd >= 0 && write(c->log_fd, out, o) == (ssize_t)o)
+			c->log_bytes += o;
+		p += used;
+		n -= used;
+	}
+}
+
+/* A notice: on its own line in the log, and in buf for the viewers. */
+static size_t notice(struct vmc_console *c, uint8_t *buf, size_t room, const char *fmt, ...)
+	__attribute__((format(printf, 4, 5)));
+static size_t notice(struct vmc_console *c, uint8_t *buf, size_t room, const char *fmt, ...)
+{
+	char msg[NOTICE_ROOM - 8], line[NOTICE_ROOM];
+	va_list ap;
+	int n;
+
+	va_start(ap, fmt);
+	vsnprintf(msg, sizeof msg, fmt, ap);
+	va_end(ap);
+	n = snprintf(line, sizeof line, "%s[telly: %s: %s]\n", c->stamp.mid_line ? "\n" : "",
+		     c->spec.name, msg);
+	log_write(c, line, (size_t)n);
+	n = snprintf(line, sizeof line, "\r\n[telly: %s: %s]\r\n", c->spec.name, msg);
+	if ((size_t)n > room)
+		return 0;
+	memcpy(buf, line, (size_t)n);
+	return (size_t)n;
+}
+
+/* ---- up and down ---- */
+
+static size_t go_down(struct vmc_console *c, long now, uint8_t *buf, size_t room)
+{
+	size_t o = 0;
+
+	if (c->fd >= 0)
+		c->ops->close(c);
+	c->connecting = false;
+	c->to_guest_len = 0; /* keys for a machine that is gone */
+	if (c->up_since_ms && now - c->up_since_ms >= BACKOFF_RESET_MS)
+		c->backoff_ms = 0;
+	c->backoff_ms = c->backoff_ms ? c->backoff_ms * 2 : BACKOFF_FIRST_MS;
+	if (c->backoff_ms > BACKOFF_MAX_MS)
+		c->backoff_ms = BACKOFF_MAX_MS;
+	c->retry_at_ms = now + c->backoff_ms;
+	if (!c->said_down) {
+		o = notice(c, buf, room, "%s:%s: %s; retrying", c->ops->scheme, c->spec.target, c->why);
+		c->said_down = true;
+		c->down_since_ms = now;
+	}
+	c->up_since_ms = 0;
+	return o;
+}
+
+static size_t came_up(struct vmc_console *c, long now, uint8_t *buf, size_t room)
+{
+	size_t o = 0;
+
+	c->connecting = false;
+	c->up_since_ms = now;
+	c->retry_at_ms = 0;
+	if (c->said_down) {
+		o = notice(c, buf, room, "%s:%s: connected again after %.1f s", c->ops->scheme,
+			   c->spec.target, (double)(now - c->down_since_ms) / 1e3);
+		c->said_down = false;
+	} else {
+		char line[NOTICE_ROOM];
+		int n = snprintf(line, sizeof line, "%s[telly: %s: connected to %s:%s]\n",
+				 c->stamp.mid_line ? "\n" : "", c->spec.name, c->ops->scheme,
+				 c->spec.target);
+		log_write(c, line, (size_t)n); /* the log only: nothing went wrong */
+	}
+	return o;
+}
+
+static size_t try_open(struct vmc_console *c, long now, uint8_t *buf, size_t room)
+{
+	if (c->ops->open(c) < 0)
+		return go_down(c, now, buf, room);
+	return c->connecting ? 0 : came_up(c, now, buf, room);
+}
+
+struct vmc_console *vmc_console_create(const struct vmc_spec *s, const char *rundir, char *err,
+				       size_t errn)
+{
+	struct vmc_console *c = calloc(1, sizeof *c);
+	char dir[VMC_PATH_MAX + 20];
+	const char *pts;
+	struct stat st;
+	uint8_t scratch[NOTICE_ROOM];
+
+	if (!c) {
+		snprintf(err, errn, "out of memory");
+		return NULL;
+	}
+	c->spec = *s;
+	c->ops = &backends[s->kind];
+	c->fd = c->child.master = c->child.slave = -1;
+	c->ptm = posix_openpt(O_RDWR | O_NOCTTY | O_NONBLOCK | O_CLOEXEC);
+	if (c->ptm < 0 || grantpt(c->ptm) < 0 || unlockpt(c->ptm) < 0 || !(pts = ptsname(c->ptm))) {
+		snprintf(err, errn, "console %s: cannot make its pty: %s", s->name, strerror(errno));
+		goto fail_ptm;
+	}
+	snprintf(c->pty_path, sizeof c->pty_path, "%s", pts);
+	c->pts = open(c->pty_path, O_RDWR | O_NOCTTY | O_CLOEXEC);
+	if (c->pts < 0) {
+		snprintf(err, errn, "console %s: cannot open %s: %s", s->name, c->pty_path,
+			 strerror(errno));
+		goto fail_ptm;
+	}
+	set_raw(c->pts);
+	snprintf(dir, sizeof dir, "%s/consoles", rundir);
+	mkdir(dir, 0700);
+	snprintf(c->link, sizeof c->link, "%s/%s", dir, s->name);
+	unlink(c->link);
+	if (symlink(c->pty_path, c->link) < 0) {
+		snprintf(err, errn, "console %s: cannot link %s: %s", s->name, c->link, strerror(errno));
+		goto fail_pts;
+	}
+	if (s->log[0])
+		snprintf(c->log_path, sizeof c->log_path, "%s", s->log);
+	else
+		snprintf(c->log_path, sizeof c->log_path, "%s/logs/%s.log", rundir, s->name);
+	/* Appended to: a console's history outlives the daemon. */
+	c->log_fd = open(c->log_path, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0600);
+	if (c->log_fd < 0) {
+		snprintf(err, errn, "console %s: log %s: %s", s->name, c->log_path, strerror(errno));
+		goto fail_link;
+	}
+	if (fstat(c->log_fd, &st) == 0) {
+		c->log_bytes = (size_t)st.st_size;
+		c->stamp.mid_line = st.st_size > 0; /* a new start begins a new line */
+	}
+	try_open(c, now_ms(), scratch, sizeof scratch);
+	return c;
+fail_link:
+	unlink(c->link);
+fail_pts:
+	close(c->pts);
+fail_ptm:
+	if (c->ptm >= 0)
+		close(c->ptm);
+	free(c);
+	return NULL;
+}
+
+void vmc_console_destroy(struct vmc_console *c)
+{
+	if (!c)
+		return;
+	if (c->fd >= 0)
+		c->ops->close(c);
+	if (c->child.pid > 0)
+		kpty_os_reap(&c->child, &c->exit_status);
+	unlink(c->link);
+	close(c->pts);
+	close(c->ptm);
+	if (c->log_fd >= 0)
+		close(c->log_fd);
+	free(c);
+}
+
+void vmc_console_pollfds(const struct vmc_console *c, struct pollfd pf[2])
+{
+	short ev = c->connecting ? POLLOUT : (short)(POLLIN | (c->to_guest_len ? POLLOUT : 0));
+
+	pf[0] = (struct pollfd){.fd = c->fd, .events = ev};
+	pf[1] = (struct pollfd){.fd = c->ptm, .events = POLLIN};
+}
+
+long vmc_console_timeout_ms(const struct vmc_console *c, long now)
+{
+	if (c->exited)
+		return 0;
+	if (c->fd >= 0 || !c->retry_at_ms)
+		return -1;
+	return c->retry_at_ms > now ? c->retry_at_ms - now : 0;
+}
+
+static void flush_to_guest(struct vmc_console *c)
+{
+	ssize_t w;
+
+	if (c->fd < 0 || c->connecting || !c->to_guest_len)
+		return;
+	w = write(c->fd, c->to_guest, c->to_guest_len);
+	if (w > 0) {
+		memmove(c->to_guest, c->to_guest + w, c->to_guest_len - (size_t)w);
+		c->to_guest_len -= (size_t)w;
+	}
+}
+
+int vmc_console_write(struct vmc_console *c, const void *buf, size_t n)
+{
+	if (c->fd < 0)
+		return -ENOTCONN;
+	if (c->to_guest_len + n > sizeof c->to_guest) {
+		flush_to_guest(c);
+		if (c->to_guest_len + n > sizeof c->to_guest)
+			return -EAGAIN;
+	}
+	memcpy(c->to_guest + c->to_guest_len, buf, n);
+	c->to_guest_len += n;
+	flush_to_guest(c);
+	return (int)n;
+}
+
+/* The guest's bytes: to the log and to whoever has the pty open. */
+static void from_guest(struct vmc_console *c, const uint8_t *p, size_t n)
+{
+	log_write(c, p, n);
+	if (write(c->ptm, p, n) < 0 && errno == EAGAIN) {
+		tcflush(c->pts, TCIFLUSH);
+		if (write(c->ptm, p, n) < 0) {
+			/* Dropped for the pty only. */
+		}
+	}
+}
+
+/* Reads the backend until it is empty or buf is full. */
+static size_t read_guest(struct vmc_console *c, long now, uint8_t *buf, size_t cap)
+{
+	size_t o = 0;
+
+	while (c->fd >= 0 && o + NOTICE_ROOM < cap) {
+		ssize_t r = read(c->fd, buf + o, cap - o - NOTICE_ROOM);
+		if (r > 0) {
+			from_guest(c, buf + o, (size_t)r);
+			o += (size_t)r;
+			continue;
+		}
+		if (r < 0 && errno == EINTR)
+			continue;
+		if (r < 0 && errno == EAGAIN) {
+			if (!c->exited)
+				break;
+			why(c, "the command exited (status %d)", c->exit_status);
+		} else if (r == 0) {
+			why(c, "%s", c->spec.kind == VMC_EXEC ? "the command closed its terminal"
+							      : "closed by the other end");
+		} else if (!(c->spec.kind == VMC_EXEC && errno == EIO)) {
+			why(c, "%s", strerror(errno));
+		} else {
+			why(c, "the command exited");
+		}
+		o += go_down(c, now, buf + o, cap - o);
+	}
+	return o;
+}
+
+size_t vmc_console_service(struct vmc_console *c, const struct pollfd *pf, long now, uint8_t *buf,
+			   size_t cap)
+{
+	size_t o = 0;
+
+	if (c->fd < 0 && c->retry_at_ms && now >= c->retry_at_ms)
+		o += try_open(c, now, buf, cap);
+	if (c->fd >= 0 && c->connecting && pf && (pf[0].revents & (POLLOUT | POLLERR | POLLHUP))) {
+		int e = 0;
+		socklen_t el = sizeof e;
+		getsockopt(c->fd, SOL_SOCKET, SO_ERROR, &e, &el);
+		if (e) {
+			why(c, "%s", strerror(e));
+			o += go_down(c, now, buf + o, cap - o);
+		} else {
+			o += came_up(c, now, buf + o, cap - o);
+		}
+	} else if (c->fd >= 0 && !c->connecting) {
+		if (pf && (pf[0].revents & POLLOUT))
+			flush_to_guest(c);
+		if (c->exited || (pf && (pf[0].revents & (POLLIN | POLLHUP | POLLERR))))
+			o += read_guest(c, now, buf + o, cap - o);
+	}
+	if (pf && (pf[1].revents & POLLIN)) {
+		uint8_t keys[PTY_KEYS_BYTES];
+		ssize_t r = read(c->ptm, keys, sizeof keys);
+		if (r > 0)
+			vmc_console_write(c, keys, (size_t)r); /* dropped while down */
+	}
+	return o;
+}
+
+void vmc_console_reap(struct vmc_console *c)
+{
+	int status;
+
+	if (c->spec.kind != VMC_EXEC || c->child.pid <= 0)
+		return;
+	if (!kpty_os_reap(&c->child, &status))
+		return;
+	c->exit_status = WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
+	if (c->fd >= 0)
+		c->exited = true; /* service() reads what it left, then it is down */
+}
+
+int vmc_console_break(struct vmc_console *c)
+{
+	if (c->fd < 0 || c->connecting)
+		return -ENOTCONN;
+	return c->ops->brk(c);
+}
+
+bool vmc_console_up(const struct vmc_console *c)
+{
+	return c->fd >= 0 && !c->connecting;
+}
+
+const struct vmc_spec *vmc_console_spec(const struct vmc_console *c)
+{
+	return &c->spec;
+}
+
+const char *vmc_console_pty(const struct vmc_console *c)
+{
+	return c->pty_path;
+}
+
+void vmc_console_describe(const struct vmc_console *c, char *out, size_t n)
+{
+	snprintf(out, n, "console %s:%s (%s)", c->ops->scheme, c->spec.target,
+		 vmc_console_up(c) ? "up" : "down");
+}
+
+void vmc_audit(int fd, const char *console, const char *who, const char *fmt, ...)
+{
+	char line[600], stamp[VMC_STAMP_LEN + 1];
+	struct timespec ts;
+	va_list ap;
+	int n;
+
+	if (fd < 0)
+		return;
+	clock_gettime(CLOCK_REALTIME, &ts);
+	vmc_stamp_format(stamp, (long long)ts.tv_sec, ts.tv_nsec / 1000000);
+	n = snprintf(line, sizeof line, "%sconsole=%s who=\"%s\" ", stamp, console, who);
+	va_start(ap, fmt);
+	if (n > 0 && (size_t)n < sizeof line)
+		n += vsnprintf(line + n, sizeof line - (size_t)n, fmt, ap);
+	va_end(ap);
+	if (n < 0)
+		return;
+	if ((size_t)n >= sizeof line - 1)
+		n = (int)sizeof line - 2;
+	line[n++] = '\n';
+	if (write(fd, line, (size_t)n) < 0) {
+		/* Nowhere to say it. */
+	}
+}
