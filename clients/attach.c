@@ -9,7 +9,9 @@
  * go straight through, each INPUT numbered; OUTPUT names the last input the
  * host had written before it, which is how --stats measures echo latency.
  *
- * Escapes after a newline, as ssh's: ~. detach, ~? help, ~~ a literal ~.
+ * Escapes after a newline, as ssh's: ~. detach, ~? help, ~~ a literal ~;
+ * on a console also ~B (a serial break) and ~f (take over writing). The
+ * scanner is vmconsole's, shared with its SSH front door.
  */
 #include <errno.h>
 #include <poll.h>
@@ -26,6 +28,7 @@
 #include "clients.h"
 #include "kpty_os.h"
 #include "linemode.h"
+#include "vmc.h"
 
 #define OPEN_TIMEOUT_MS 30000
 #define PENDING_MAX 4096     /* remote-echo keys awaiting their answer */
@@ -40,8 +43,7 @@ struct attach {
 	bool in_keys, readonly;
 	int in_fd, out_fd;
 	uint32_t seq;
-	int esc;               /* escape character, or -1 */
-	bool line_start, esc_pending;
+	struct vmc_esc esc;
 	bool done, detached;
 	int rc;
 	char why[300];
@@ -170,48 +172,50 @@ static void help(struct attach *a)
 	snprintf(msg, sizeof msg,
 		 "Supported escape sequences (after a newline):\r\n"
 		 " %c.  detach from %s (the session goes on)\r\n"
+		 " %cB  send a serial break (consoles)\r\n"
+		 " %cf  take over writing (consoles)\r\n"
 		 " %c?  this message\r\n"
 		 " %c%c  send the escape character itself",
-		 a->esc, a->name, a->esc, a->esc, a->esc);
+		 a->esc.ch, a->name, a->esc.ch, a->esc.ch, a->esc.ch, a->esc.ch, a->esc.ch);
 	say(a, msg);
+}
+
+static void send_empty(struct attach *a, uint8_t type)
+{
+	uint8_t buf[RP_HDR_SIZE];
+	struct rp_enc e;
+	long n;
+
+	rp_enc_begin(&e, buf, sizeof buf, type, 0, a->chan);
+	if ((n = rp_enc_end(&e)) > 0)
+		rp_conn_send(a->c, buf, (size_t)n);
 }
 
 static void keys(struct attach *a, const uint8_t *buf, size_t n)
 {
 	uint8_t out[KEY_READ_BYTES + 1];
-	size_t o = 0;
 
-	for (size_t i = 0; i < n; i++) {
-		uint8_t b = buf[i];
-		if (a->esc_pending) {
-			a->esc_pending = false;
-			if (b == '.') {
-				a->done = a->detached = true;
-				snprintf(a->why, sizeof a->why, "[detached from %s]", a->name);
-				break;
-			}
-			if (b == '?') {
-				help(a);
-				continue;
-			}
-			out[o++] = (uint8_t)a->esc;
-			if (b == a->esc) {
-				a->line_start = false;
-				continue;
-			}
+	while (n && !a->done) {
+		size_t used, o;
+		int cmd = vmc_esc_scan(&a->esc, ".?Bf", buf, n, &used, out, &o);
+		buf += used;
+		n -= used;
+		if (o && !a->readonly) {
+			a->in_keys = true;
+			kpty_lm_keys(a->lm, out, o);
+			a->in_keys = false;
 		}
-		if (a->line_start && a->esc >= 0 && b == a->esc) {
-			a->esc_pending = true;
-			continue;
+		if (cmd == '.') {
+			a->done = a->detached = true;
+			snprintf(a->why, sizeof a->why, "[detached from %s]", a->name);
+		} else if (cmd == '?') {
+			help(a);
+		} else if (cmd && a->readonly) {
+			say(a, "[telly: read-only: no break or takeover]");
+		} else if (cmd) {
+			send_empty(a, cmd == 'B' ? RP_BREAK : RP_TAKEOVER);
 		}
-		out[o++] = b;
-		a->line_start = b == '\r' || b == '\n';
 	}
-	if (!o || a->readonly)
-		return;
-	a->in_keys = true;
-	kpty_lm_keys(a->lm, out, o);
-	a->in_keys = false;
 }
 
 static void answered(struct attach *a, uint32_t ack)
@@ -243,6 +247,15 @@ static void on_frame(struct attach *a, const struct rp_hdr *h, const uint8_t *p)
 		return;
 	case RP_SNAPSHOT:
 		return;
+	case RP_NOTICE: {
+		struct rp_str text;
+		char msg[300];
+		if (rp_notice_decode(p, h->len, &text) < 0)
+			break;
+		snprintf(msg, sizeof msg, "[telly: %.*s]", (int)text.n, text.p);
+		say(a, msg);
+		return;
+	}
 	case RP_EXIT:
 		if (h->chan != a->chan || rp_exit_decode(p, h->len, &status) < 0)
 			break;
@@ -316,7 +329,8 @@ static void attach_usage(FILE *f)
 	      "  --token-file F  its token (the daemon's runtime directory 'token' file)\n"
 	      "  -- CMD...       the program to run if the session is created\n"
 	      "\n"
-	      "Escapes, typed after a newline: ~. detach, ~? help, ~~ a literal ~.\n",
+	      "Escapes, typed after a newline: ~. detach, ~? help, ~~ a literal ~;\n"
+	      "on a console, ~B sends a serial break and ~f takes over writing.\n",
 	      f);
 }
 
@@ -455,8 +469,7 @@ int telly_attach(int argc, char **argv)
 	a = calloc(1, sizeof *a);
 	if (!a)
 		return 1;
-	a->esc = '~';
-	a->line_start = true;
+	vmc_esc_init(&a->esc, '~');
 	a->in_fd = STDIN_FILENO;
 	a->out_fd = STDOUT_FILENO;
 	for (int i = 1; i < argc; i++) {
@@ -477,11 +490,11 @@ int telly_attach(int argc, char **argv)
 			if (++i >= argc)
 				goto missing;
 			if (!strcmp(argv[i], "none"))
-				a->esc = -1;
+				vmc_esc_init(&a->esc, -1);
 			else if (strlen(argv[i]) == 1)
-				a->esc = (uint8_t)argv[i][0];
+				vmc_esc_init(&a->esc, (uint8_t)argv[i][0]);
 			else if (argv[i][0] == '^' && strlen(argv[i]) == 2)
-				a->esc = argv[i][1] & 0x1f;
+				vmc_esc_init(&a->esc, argv[i][1] & 0x1f);
 			else {
 				fprintf(stderr, "telly attach: -e wants one character, ^X or 'none'\n");
 				goto usage;

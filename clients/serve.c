@@ -673,10 +673,8 @@ static bool console_may_write(struct server *srv, struct chan *v)
 		return true;
 	}
 	if (!v->told_watching) {
-		char msg[300];
-		snprintf(msg, sizeof msg, "%s: %s is writing; your keys are dropped (~f takes over)",
-			 s->name, s->writer->conn->name);
-		rp_conn_error(v->conn->rc, v->id, RP_E_READONLY, 0, false, msg);
+		send_notice(v, "%s: %s is writing; your keys are dropped (~f takes over)", s->name,
+			    s->writer->conn->name);
 		v->told_watching = true;
 	}
 	return false;

@@ -35,7 +35,9 @@ backend = unix:$T/vm1.sock
 log-cap = 1M
 
 [gen]
-backend = exec:i=0; while :; do i=\$((i+1)); echo tick \$i; sleep 0.2; done
+backend = exec:i=0; while :; do i=\$((i+1)); echo tick \$i; sleep 0.02; done
+log-cap = 4K
+log-keep = 2
 EOF
 
 # ---- a malformed consoles file and keys file: errors name the line ----
@@ -120,6 +122,14 @@ wait_for rw2 "cannot send a break"
 # ---- picocom on the exposed pty ----
 [ -L "$TELLY_DIR/consoles/vm1" ] || fail "no pty link for vm1"
 tm_start pico "picocom -q $TELLY_DIR/consoles/vm1"
+pts=$(readlink "$TELLY_DIR/consoles/vm1")
+picocom_open() { # picocom has the console's pty open
+	for p in $(pgrep -f "picocom -q $TELLY_DIR/consoles/vm1"); do
+		ls -l "/proc/$p/fd" 2>/dev/null | grep -q -- "-> $pts\$" && return 0
+	done
+	return 1
+}
+wait_until 10 picocom_open
 tm send-keys -t t:pico Enter 'echo pico-$((2*21))' Enter
 wait_for pico "pico-42"
 tm send-keys -t t:pico C-a C-x
@@ -135,21 +145,41 @@ wait_for rw "$boot2" 20
 tm send-keys -t t:rw2 Enter 'echo after-$((5*5))' Enter
 wait_for rw2 "after-25" 20
 
+# ---- telly attach to the console: a spectator that takes over ----
+tm_start av "$TELLY attach vm1"
+wait_for av "ssh:carol is writing; you are watching" 20
+tm send-keys -t t:av Enter '~f'
+wait_for av "you are writing now"
+wait_for rw2 "took over; you are watching"
+tm send-keys -t t:av 'echo attach-$((4*4))' Enter
+wait_for av "attach-16"
+
 # ---- ~. detaches, ssh exits 0 ----
 tm send-keys -t t:rw Enter '~.'
 wait_for rw "[detached from vm1]"
-wait_until 10 sh -c "tmux -L $TMUX_SOCK list-panes -t t:rw -F '#{pane_dead} #{pane_dead_status}' | grep -qx '1 0'" || { tm list-panes -t t:rw -F "#{pane_dead} #{pane_dead_status}"; screen rw; fail "ssh did not exit 0 after ~."; }
+# dead, with its status or signal known (tmux sets them a moment apart)
+pane_dead() { [ -n "$(tm list-panes -t t:rw -F '#{?pane_dead,#{pane_dead_status}#{pane_dead_signal},}')" ]; }
+wait_until 10 pane_dead
+st=$(tm list-panes -t t:rw -F '#{pane_dead_status}#{pane_dead_signal}')
+[ "$st" = 0 ] || { screen rw | tail -5; fail "ssh exited $st after ~."; }
 
 # ---- a console is a session: telly ls and telly attach ----
 "$TELLY" ls | grep -q "^vm1: console unix:" || fail "telly ls: $("$TELLY" ls)"
 tm_start att "$TELLY attach gen"
 wait_for att "tick"
+# gen's log rotates at 4K, two older generations kept
+GL=$TELLY_DIR/logs/gen.log
+wait_until 30 test -f "$GL.2"
+[ -f "$GL.3" ] && fail "more generations than log-keep"
+for f in "$GL" "$GL.1" "$GL.2"; do
+	[ "$(stat -c %s "$f")" -le 4096 ] || fail "$f is over its cap"
+done
 
 # ---- the log: every line stamped, everything the guest printed ----
 strip() { sed 's/^[0-9-]*T[0-9:.]* //' "$LOG"; }
 bad=$(grep -cv '^[0-9]\{4\}-[0-9][0-9]-[0-9][0-9]T[0-9:]*\.[0-9]\{3\} ' "$LOG")
 [ "$bad" = 0 ] || fail "$bad log lines without a timestamp"
-for want in "telly-guest up: boot $boot1" "marker-42" "sync-2" "carol-9" "pico-42" \
+for want in "telly-guest up: boot $boot1" "marker-42" "sync-2" "carol-9" "pico-42" "attach-16" \
 	"telly-guest up: boot $boot2" "after-25" "[telly: vm1: unix:$T/vm1.sock:" "connected again after"; do
 	strip | grep -qF -- "$want" || fail "the log lacks '$want'"
 done
@@ -167,6 +197,6 @@ wait_until 10 daemon_gone
 wait_until 10 sh -c "! ss -ltn | grep -q ':$port '"
 start_serve 2
 out=$($SSH -o StrictHostKeyChecking=yes -i "$K/bob" 127.0.0.1 2>&1 </dev/null) ||
-	fail "after a restart: $out"
+	{ tail -5 "$TELLY_DIR/serve.log"; fail "after a restart: $out"; }
 echo "$out" | grep -q "vm1" || fail "after a restart: $out"
 echo "ok"
