@@ -35,7 +35,7 @@ INC        := $(DS_CFLAGS) -Ikernel-pty -Iremote-proto -Iwinmgr -Idisplay-server
 obj = $(patsubst %.c,$(BUILD)/$(1)/%.o,$(2))
 
 BINS := $(BUILD)/bin/kpty-script $(BUILD)/bin/kpty-fuzz $(BUILD)/bin/kpty-bench \
-        $(BUILD)/bin/telly $(BUILD)/bin/typometer $(BUILD)/bin/delay-proxy
+        $(BUILD)/bin/telly $(BUILD)/bin/typometer $(BUILD)/bin/delay-proxy $(BUILD)/bin/ticker
 FUZZ := $(BUILD)/test/rp-fuzz
 UNIT := $(FUZZ) $(BUILD)/test/unit-kpty $(BUILD)/test/unit-kpty-asan $(BUILD)/test/kpty-script-asan \
         $(BUILD)/test/unit-rp $(BUILD)/test/unit-rp-asan $(BUILD)/test/rp-poke \
@@ -81,6 +81,10 @@ $(BUILD)/test/unit-vmc-asan: $(call obj,san,$(VMC_UNIT))
 $(BUILD)/bin/typometer: $(call obj,obj,test/bench/typometer.c)
 	@mkdir -p $(dir $@)
 	$(CC) $(ALL_CFLAGS) -o $@ $^ -lutil
+
+$(BUILD)/bin/ticker: $(call obj,obj,test/bench/ticker.c)
+	@mkdir -p $(dir $@)
+	$(CC) $(ALL_CFLAGS) -o $@ $^
 
 $(BUILD)/bin/delay-proxy: $(call obj,obj,test/bench/delay-proxy.c)
 	@mkdir -p $(dir $@)
@@ -155,6 +159,7 @@ bench: deps
 	@$(BUILD)/bin/kpty-bench
 	@sh test/bench/remote-bench.sh $(BUILD)
 	@sh test/bench/view-bench.sh $(BUILD)
+	@sh test/bench/vmconsole-bench.sh $(BUILD)
 
 # Open-ended run of the protocol decoder's fuzzer (corpus kept in build/).
 fuzz: $(BUILD)/test/rp-fuzz

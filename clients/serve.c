@@ -31,6 +31,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/epoll.h>
 #include <sys/file.h>
 #include <sys/signalfd.h>
 #include <sys/socket.h>
@@ -57,6 +58,10 @@
 #define SB_LINES 2000
 #define SB_BYTES (4u << 20)
 #define SNAPSHOT_SB_LINES 1000
+/* A console's screen is made when it first prints or is first watched
+ * (an idle one costs no grid), with a smaller ring: its log keeps all. */
+#define CONSOLE_SB_LINES 48
+#define CONSOLE_SB_BYTES (1u << 20)
 #define KILL_GRACE_MS 2000    /* SIGHUP, then SIGKILL after this */
 #define CLOSE_GRACE_MS 2000   /* a closing peer gets this long to take its error */
 #define FIRST_CLIENT_MS 10000 /* a daemon nobody reaches exits after this */
@@ -83,10 +88,18 @@ struct chan {
 	bool told_watching; /* a console's spectator, told its keys are dropped */
 };
 
+/* A console's descriptor in the daemon's epoll set (see run()). */
+struct ep_slot {
+	struct session *s;
+	int fd;
+	short events;
+};
+
 struct session {
 	struct session *next;
 	struct vmc_console *con; /* a console, not a program */
 	struct chan *writer;     /* a console's one writer, or NULL */
+	struct ep_slot ep[2];    /* a console's: backend, exposed pty */
 	char name[RP_MAX_NAME + 1];
 	char cmd[LIST_CMD_MAX + 1];
 	struct kpty_os_child child;
@@ -136,6 +149,7 @@ struct server {
 	bool stopping, served;
 	long started_ms;
 	int audit_fd;    /* consoles' audit log, or -1 */
+	int epfd;        /* consoles' descriptors, or -1 */
 	pid_t sshd_pid;  /* the SSH front door, or 0 */
 	int sshd_pipe;   /* its end closes when we exit */
 };
@@ -192,6 +206,14 @@ static void conn_fatal(struct conn *c, uint16_t code, const char *fmt, ...)
 
 static void chan_output(struct chan *v, struct rp_buf *b);
 
+static struct rp_screen *screen_of(struct session *s)
+{
+	if (!s->screen && s->con)
+		s->screen = rp_screen_create(s->ws.ws_row, s->ws.ws_col, CONSOLE_SB_LINES,
+					     CONSOLE_SB_BYTES);
+	return s->screen;
+}
+
 /* A viewer's own header for a shared OUTPUT payload of n bytes: the frame
  * header and the ack of this viewer's last input written to the pty. */
 static void output_hdr(const struct chan *v, size_t n, uint8_t h[RP_HDR_SIZE + 4])
@@ -226,6 +248,8 @@ static void chan_snapshot(struct chan *v)
 	rp_put_u16(&e, v->s->ws.ws_row);
 	rp_put_u16(&e, v->s->ws.ws_col);
 	send_frame(v->conn, &e);
+	if (!screen_of(v->s))
+		return; /* out of memory: no replay */
 	rp_screen_snapshot(v->s->screen, SNAPSHOT_SB_LINES, &snap);
 	for (size_t off = 0; off < snap.len && !snap.err;) {
 		size_t n = snap.len - off;
@@ -315,7 +339,8 @@ static void session_show(struct server *srv, struct session *s, const void *buf,
 {
 	struct rp_buf *b;
 
-	rp_screen_feed(s->screen, buf, n);
+	if (screen_of(s))
+		rp_screen_feed(s->screen, buf, n);
 	s->settle_at = now_ms() + SETTLE_MS;
 	log_append(srv, s, buf, n);
 	b = rp_buf_create(n);
@@ -574,7 +599,8 @@ static void set_winsize(struct session *s, const struct kpty_winsize *ws)
 	/* A serial line has no size to tell: only our copy of the screen. */
 	if (!s->con)
 		kpty_os_set_winsize(s->child.master, ws); /* SIGWINCH only on change */
-	rp_screen_resize(s->screen, ws->ws_row, ws->ws_col);
+	if (s->screen)
+		rp_screen_resize(s->screen, ws->ws_row, ws->ws_col);
 }
 
 /* ---- consoles ---- */
@@ -606,6 +632,8 @@ static void send_notice(struct chan *v, const char *fmt, ...)
 	send_frame(v->conn, &e);
 }
 
+static void console_sync(struct server *srv, struct session *s);
+
 static int console_create(struct server *srv, const struct vmc_spec *spec, char *err, size_t errn)
 {
 	struct session *s = calloc(1, sizeof *s);
@@ -625,20 +653,63 @@ static int console_create(struct server *srv, const struct vmc_spec *spec, char 
 	s->child.master = s->child.slave = -1;
 	/* A serial line is raw: desks pass keys straight through. */
 	s->termios.c_cflag = KPTY_CS8 | KPTY_CREAD;
-	if (!(s->screen = rp_screen_create(s->ws.ws_row, s->ws.ws_col, SB_LINES, SB_BYTES)) ||
-	    !(s->con = vmc_console_create(spec, srv->dir, err, errn))) {
-		if (!s->screen)
-			snprintf(err, errn, "out of memory");
-		rp_screen_destroy(s->screen);
+	if (!(s->con = vmc_console_create(spec, srv->dir, err, errn))) {
 		free(s);
 		return -ENOMEM;
 	}
 	vmc_console_describe(s->con, s->cmd, sizeof s->cmd);
+	s->ep[0].fd = s->ep[1].fd = -1;
+	console_sync(srv, s);
 	s->next = srv->sessions;
 	srv->sessions = s;
 	srv->nsessions++;
 	logf_("console %s: %s, pty %s", s->name, s->cmd, vmc_console_pty(s->con));
 	return 0;
+}
+
+/* Consoles are polled through one epoll set, itself one slot of the
+ * loop's poll(): hundreds of ptys and sockets in every poll() call cost
+ * the kernel a tty_poll each per wakeup (the larger part of the CPU with
+ * 200 busy consoles), while epoll only hears from the ones that changed.
+ * Called after anything that may change what a console waits for. */
+static void console_sync(struct server *srv, struct session *s)
+{
+	struct pollfd pf[2];
+
+	vmc_console_pollfds(s->con, pf);
+	for (int i = 0; i < 2; i++) {
+		struct ep_slot *e = &s->ep[i];
+		struct epoll_event ev = {.events = (uint32_t)pf[i].events, .data.ptr = e};
+		if (e->fd == pf[i].fd && e->events == pf[i].events)
+			continue;
+		if (e->fd >= 0 && e->fd != pf[i].fd)
+			epoll_ctl(srv->epfd, EPOLL_CTL_DEL, e->fd, NULL); /* gone if closed */
+		if (pf[i].fd >= 0 &&
+		    (e->fd != pf[i].fd || epoll_ctl(srv->epfd, EPOLL_CTL_MOD, pf[i].fd, &ev) < 0) &&
+		    epoll_ctl(srv->epfd, EPOLL_CTL_ADD, pf[i].fd, &ev) < 0 && errno == EEXIST)
+			epoll_ctl(srv->epfd, EPOLL_CTL_MOD, pf[i].fd, &ev);
+		e->s = s;
+		e->fd = pf[i].fd;
+		e->events = pf[i].events;
+	}
+}
+
+/* The consoles epoll says are ready, serviced (a bounded number a wakeup). */
+static void consoles_ready(struct server *srv)
+{
+	struct epoll_event evs[64];
+	int n = epoll_wait(srv->epfd, evs, 64, 0);
+
+	for (int i = 0; i < n; i++) {
+		struct ep_slot *e = evs[i].data.ptr;
+		struct session *s = e->s;
+		struct pollfd pf[2];
+		vmc_console_pollfds(s->con, pf);
+		pf[0].revents = pf[1].revents = 0;
+		pf[e == &s->ep[1]].revents = (short)evs[i].events;
+		session_read(srv, s, pf);
+		console_sync(srv, s);
+	}
 }
 
 /* One writer at a time; the others watch until they take over. */
@@ -687,6 +758,7 @@ static int console_input(struct server *srv, struct chan *v, const struct rp_dat
 	if (!console_may_write(srv, v))
 		return FRAME_DONE;
 	r = vmc_console_write(v->s->con, d->p, d->n);
+	console_sync(srv, v->s); /* it may wait to write now */
 	if (r == -EAGAIN)
 		return FRAME_STALL; /* the guest is slow: hold the rest back */
 	if (r == -ENOTCONN) {
@@ -1328,6 +1400,7 @@ static void reap(struct server *srv)
 		if (s->con) {
 			vmc_console_reap(s->con); /* its exec command, if it ended */
 			session_read(srv, s, NULL);
+			console_sync(srv, s);
 		} else if (kpty_os_reap(&s->child, &status)) {
 			session_end(srv, s, status);
 		}
@@ -1354,7 +1427,7 @@ static bool should_exit(struct server *srv, long now)
 
 static int run(struct server *srv)
 {
-	struct pollfd *pf = calloc(4 + 2 * MAX_SESSIONS + 2 * MAX_CONNS, sizeof *pf);
+	struct pollfd *pf = calloc(5 + 2 * MAX_SESSIONS + 2 * MAX_CONNS, sizeof *pf);
 
 	if (!pf)
 		return 1;
@@ -1373,8 +1446,10 @@ static int run(struct server *srv)
 			}
 			if (s->con) {
 				long t = vmc_console_timeout_ms(s->con, now);
-				if (t == 0)
+				if (t == 0) {
 					session_read(srv, s, NULL); /* a reconnect is due */
+					console_sync(srv, s);
+				}
 				else if (t > 0 && t < timeout)
 					timeout = t;
 			}
@@ -1383,7 +1458,8 @@ static int run(struct server *srv)
 				s->kill_at = now + KILL_GRACE_MS;
 			}
 			if (s->settle_at && now >= s->settle_at) {
-				rp_screen_settle(s->screen);
+				if (s->screen)
+					rp_screen_settle(s->screen);
 				s->settle_at = 0;
 			} else if (s->settle_at && s->settle_at - now < timeout) {
 				timeout = s->settle_at - now;
@@ -1413,12 +1489,11 @@ static int run(struct server *srv)
 		pf[n++] = (struct pollfd){.fd = srv->sigfd, .events = POLLIN};
 		pf[n++] = (struct pollfd){.fd = srv->listen_unix, .events = POLLIN};
 		pf[n++] = (struct pollfd){.fd = srv->listen_tcp, .events = POLLIN};
+		pf[n++] = (struct pollfd){.fd = srv->epfd, .events = POLLIN};
 		for (s = srv->sessions; s; s = s->next, n += 2) {
-			if (s->con)
-				vmc_console_pollfds(s->con, &pf[n]);
-			else
-				pf[n] = (struct pollfd){.fd = s->child.master, .events = POLLIN},
-				pf[n + 1] = (struct pollfd){.fd = -1};
+			/* Consoles are in the epoll set. */
+			pf[n] = (struct pollfd){.fd = s->con ? -1 : s->child.master, .events = POLLIN};
+			pf[n + 1] = (struct pollfd){.fd = -1};
 		}
 		for (c = srv->conns; c; c = c->next) {
 			/* Two slots each: handed-over pipes read and write on two
@@ -1437,9 +1512,11 @@ static int run(struct server *srv)
 		if (poll(pf, n, (int)timeout) < 0 && errno != EINTR)
 			break;
 
-		n = 3;
+		if (pf[3].revents & POLLIN)
+			consoles_ready(srv);
+		n = 4;
 		for (s = srv->sessions; s; s = s->next, n += 2)
-			if (pf[n].revents || pf[n + 1].revents)
+			if (!s->con && pf[n].revents)
 				session_read(srv, s, &pf[n]);
 		for (c = srv->conns; c; c = cnext, n += 2) {
 			cnext = c->next;
@@ -1520,6 +1597,11 @@ static int start_consoles(struct server *srv)
 {
 	char path[320], err[400];
 
+	srv->epfd = epoll_create1(EPOLL_CLOEXEC);
+	if (srv->epfd < 0) {
+		logf_("epoll: %s", strerror(errno));
+		return -1;
+	}
 	snprintf(path, sizeof path, "%s/logs/audit.log", srv->dir);
 	srv->audit_fd = open(path, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0600);
 	if (srv->audit_fd < 0)
@@ -1545,7 +1627,7 @@ static int serve_main(int listen_unix, const char *dir, const struct telly_serve
 	srv->o = *o;
 	srv->listen_unix = listen_unix;
 	srv->listen_tcp = -1;
-	srv->audit_fd = srv->sshd_pipe = -1;
+	srv->audit_fd = srv->sshd_pipe = srv->epfd = -1;
 	snprintf(srv->dir, sizeof srv->dir, "%s", dir);
 	snprintf(srv->sock_path, sizeof srv->sock_path, "%s/serve.sock", dir);
 	snprintf(logs, sizeof logs, "%s/logs", dir);
@@ -1581,6 +1663,8 @@ out_consoles:
 		session_end(srv, srv->sessions, 0);
 	if (srv->audit_fd >= 0)
 		close(srv->audit_fd);
+	if (srv->epfd >= 0)
+		close(srv->epfd);
 	if (srv->listen_tcp >= 0)
 		close(srv->listen_tcp);
 out_sig:
