@@ -67,6 +67,8 @@ need prog tmux               tmux
 need prog mosh               mosh
 need prog gnuplot            gnuplot-nox
 need prog picocom            picocom
+need prog conserver          conserver-server
+need prog console            conserver-client
 need prog stty               coreutils
 need prog valgrind           valgrind
 
