@@ -60,7 +60,7 @@
 #define SNAPSHOT_SB_LINES 1000
 /* A console's screen is made when it first prints or is first watched
  * (an idle one costs no grid), with a smaller ring: its log keeps all. */
-#define CONSOLE_SB_LINES 48
+#define CONSOLE_SB_LINES 24
 #define CONSOLE_SB_BYTES (1u << 20)
 #define KILL_GRACE_MS 2000    /* SIGHUP, then SIGKILL after this */
 #define CLOSE_GRACE_MS 2000   /* a closing peer gets this long to take its error */

@@ -20,8 +20,11 @@ N=${2:-200}
 V=${3:-20}
 SECS=${4:-10}
 TELLY=$B/bin/telly
-TICK=$B/bin/ticker
 W=$(mktemp -d /tmp/telly-vmcb.XXXXXX)
+# Run from inside $W, so cleanup finds every console command by its path
+# (conserver leaves its exec children running when it is stopped).
+cp "$B/bin/ticker" "$W/ticker"
+TICK=$W/ticker
 PORT_SSH=$(( 30000 + $$ % 10000 ))
 PORT_CS=$(( PORT_SSH + 1 ))
 export TELLY_DIR=$W/run
@@ -96,6 +99,7 @@ cs_start() {
 cs_stop() {
 	for p in $(cs_pids); do kill "$p" 2>/dev/null; done
 	while [ -n "$(cs_pids)" ]; do sleep 0.05; done
+	pkill -f -- "$TICK" 2>/dev/null # its console commands outlive it
 }
 settle() { sleep 2; } # consoles started and attached: let first-time costs pass
 
