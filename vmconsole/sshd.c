@@ -674,8 +674,9 @@ static void on_close(ssh_session s, ssh_channel c, void *ud)
 
 static void on_eof(ssh_session s, ssh_channel c, void *ud)
 {
-	(void)s, (void)c;
-	finish(ud, 0); /* nothing more will be typed: detach */
+	/* Nothing more will be typed (`ssh host </dev/null`, a pipe that
+	 * ended); output still goes out until the client closes. */
+	(void)s, (void)c, (void)ud;
 }
 
 static ssh_channel on_channel_open(ssh_session s, void *ud)
