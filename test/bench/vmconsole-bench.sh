@@ -189,7 +189,7 @@ printf '%-34s %14s %14s %8s\n' "  idle after printing 300 lines" "$((t_per2 / 10
 printf '%-34s %14s %14s\n' "console output (MB/s)" "$(mbps "$t_lines")" "$(mbps "$c_lines")"
 printf '%-34s %14s %14s %8s\n' "CPU seconds per MB of output" "$(per_mb "$t_cpu" "$t_lines")" \
 	"$(per_mb "$c_cpu" "$c_lines")" \
-	"$(awk -v a="$(per_mb "$t_cpu" "$t_lines")" -v b="$(per_mb "$c_cpu" "$c_lines")" 'BEGIN {printf "%.2f", b > 0 ? a / b : 0}')"
+	"$(awk -v a="$(per_mb "$t_cpu" "$t_lines")" -v b="$(per_mb "$c_cpu" "$c_lines")" 'BEGIN {printf "%.2f", (b > 0 ? a / b : 0)}')"
 printf '%-34s %14s\n' "  telly with the SSH front door" "$(per_mb "$t_all" "$t_lines")"
 printf '%-34s %14s %14s %8s\n' "attach, first byte (median of 10)" "${t_att} ms (ssh)" "${c_att} ms" \
 	"$(awk -v a=$t_att -v b=$c_att 'BEGIN {printf "%.2f", b ? a / b : 0}')"
