@@ -182,13 +182,10 @@ static void help(struct attach *a)
 
 static void send_empty(struct attach *a, uint8_t type)
 {
-	uint8_t buf[RP_HDR_SIZE];
-	struct rp_enc e;
-	long n;
+	uint8_t hdr[RP_HDR_SIZE];
 
-	rp_enc_begin(&e, buf, sizeof buf, type, 0, a->chan);
-	if ((n = rp_enc_end(&e)) > 0)
-		rp_conn_send(a->c, buf, (size_t)n);
+	rp_hdr_encode(hdr, type, 0, a->chan, 0);
+	rp_conn_send(a->c, hdr, sizeof hdr);
 }
 
 static void keys(struct attach *a, const uint8_t *buf, size_t n)

@@ -46,30 +46,6 @@ static long now_ms(void)
 }
 
 /* The next frame, waiting up to the deadline. 1, or -errno. */
-static int next_frame(struct rp_conn *c, struct rp_hdr *h, const uint8_t **p, long deadline)
-{
-	for (;;) {
-		int r = rp_conn_frame(c, h, p);
-		if (r != 0)
-			return r;
-		if (rp_conn_flush(c) < 0)
-			return -EPIPE;
-		struct pollfd pf = {.fd = c->t->rfd, .events = (short)(POLLIN | rp_conn_wevents(c))};
-		long left = deadline - now_ms();
-		if (left <= 0)
-			return -ETIMEDOUT;
-		if (poll(&pf, 1, (int)left) < 0 && errno != EINTR)
-			return -errno;
-		if (pf.revents & (POLLIN | POLLHUP | POLLERR)) {
-			ssize_t n = rp_conn_read(c);
-			if (n == 0)
-				return -ECONNRESET;
-			if (n < 0 && n != -EAGAIN)
-				return (int)n;
-		}
-	}
-}
-
 static int read_token(const char *path, char *out, size_t n, char *err, size_t errn)
 {
 	FILE *f = fopen(path, "r");
@@ -95,7 +71,6 @@ struct rp_conn *telly_client_connect(const struct telly_dest *d, bool start, cha
 	struct rp_conn *c;
 	char token[128] = "";
 	uint8_t buf[256];
-	struct rp_enc e;
 	struct rp_hdr h;
 	const uint8_t *p;
 	long n;
@@ -103,15 +78,14 @@ struct rp_conn *telly_client_connect(const struct telly_dest *d, bool start, cha
 
 	if (d->tcp) {
 		char host[256];
-		const char *colon = strrchr(d->tcp, ':');
-		if (!colon || !d->token_file) {
+		const char *port;
+		if (rp_host_port(d->tcp, host, sizeof host, &port) < 0 || !d->token_file) {
 			snprintf(err, errn, "tcp needs HOST:PORT and --token-file");
 			return NULL;
 		}
 		if (read_token(d->token_file, token, sizeof token, err, errn) < 0)
 			return NULL;
-		snprintf(host, sizeof host, "%.*s", (int)(colon - d->tcp), d->tcp);
-		t = rp_transport_tcp_connect(host, colon + 1);
+		t = rp_transport_tcp_connect(host, port);
 		if (!t)
 			snprintf(err, errn, "cannot connect to %s: %s", d->tcp, strerror(errno));
 	} else if (d->host) {
@@ -133,11 +107,6 @@ struct rp_conn *telly_client_connect(const struct telly_dest *d, bool start, cha
 		snprintf(err, errn, "out of memory");
 		return NULL;
 	}
-	rp_enc_begin(&e, buf, sizeof buf, RP_HELLO, 0, 0);
-	rp_put_bytes(&e, "TELLY", 5);
-	rp_put_u16(&e, RP_VERSION);
-	rp_put_u32(&e, RP_CAP_LINEMODE | d->caps);
-	rp_put_str(&e, token, strlen(token));
 	{
 		/* Who, for a console's notices and audit log ("telly:alice"). */
 		const char *user = getenv("USER");
@@ -145,13 +114,12 @@ struct rp_conn *telly_client_connect(const struct telly_dest *d, bool start, cha
 		char me[80];
 		if (pw)
 			user = pw->pw_name;
-		int n = snprintf(me, sizeof me, "telly:%s", user && *user ? user : "?");
-		rp_put_str(&e, me, (size_t)n < sizeof me ? (size_t)n : sizeof me - 1);
+		snprintf(me, sizeof me, "telly:%s", user && *user ? user : "?");
+		n = rp_hello_frame(buf, sizeof buf, RP_CAP_LINEMODE | d->caps, token, me);
 	}
-	n = rp_enc_end(&e);
 	if (n < 0 || rp_conn_send(c, buf, (size_t)n) < 0)
 		goto fail_proto;
-	r = next_frame(c, &h, &p, now_ms() + HELLO_TIMEOUT_MS);
+	r = rp_conn_next_frame(c, &h, &p, HELLO_TIMEOUT_MS);
 	if (r < 0) {
 		if (d->host)
 			snprintf(err, errn,
@@ -197,7 +165,7 @@ int telly_client_call(struct rp_conn *c, const void *frame, size_t n, uint32_t r
 		return -ENOBUFS;
 	}
 	for (;;) {
-		r = next_frame(c, h, payload, deadline);
+		r = rp_conn_next_frame(c, h, payload, (int)(deadline - now_ms()));
 		if (r < 0) {
 			snprintf(err, errn, "no answer from the server: %s", strerror(-r));
 			return r;
@@ -337,21 +305,8 @@ long telly_open_frame(uint8_t *frame, size_t cap, uint32_t req, uint8_t flags, c
 		      int ncmd)
 {
 	char here[1024] = "";
-	struct rp_enc e;
 
-	if (ncmd > RP_MAX_ARGS)
-		return -EMSGSIZE;
 	if (!cwd)
 		cwd = getcwd(here, sizeof here) ? here : "";
-	rp_enc_begin(&e, frame, cap, RP_OPEN, 0, 0);
-	rp_put_u32(&e, req);
-	rp_put_u8(&e, flags);
-	rp_put_str(&e, name, strlen(name));
-	rp_put_str(&e, term ? term : "", term ? strlen(term) : 0);
-	rp_put_str(&e, cwd, strlen(cwd));
-	rp_put_winsize(&e, ws);
-	rp_put_u16(&e, (uint16_t)ncmd);
-	for (int i = 0; i < ncmd; i++)
-		rp_put_str(&e, cmd[i], strlen(cmd[i]));
-	return rp_enc_end(&e);
+	return rp_open_frame(frame, cap, req, flags, name, term, cwd, ws, cmd, ncmd);
 }

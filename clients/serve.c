@@ -1022,14 +1022,9 @@ static int handle_frame(struct server *srv, struct conn *c, const struct rp_hdr 
 		srv->served = true; /* only a peer that got in counts for the lifetime */
 		{
 			uint8_t buf[64];
-			struct rp_enc e;
-			rp_enc_begin(&e, buf, sizeof buf, RP_HELLO, 0, 0);
-			rp_put_bytes(&e, "TELLY", 5);
-			rp_put_u16(&e, RP_VERSION);
-			rp_put_u32(&e, RP_CAP_LINEMODE);
-			rp_put_str(&e, "", 0);
-			rp_put_str(&e, "telly serve", 11);
-			send_frame(c, &e);
+			long n = rp_hello_frame(buf, sizeof buf, RP_CAP_LINEMODE, "", "telly serve");
+			if (n < 0 || rp_conn_send(c->rc, buf, (size_t)n) < 0)
+				logf_("connection %u: a reply did not fit; dropped", c->id);
 		}
 		return FRAME_DONE;
 	case RP_LIST:
@@ -1292,17 +1287,6 @@ static void accept_all(struct server *srv, int lfd, bool tcp)
 
 /* ---- the TCP listener ---- */
 
-static bool loopback(const struct sockaddr *a)
-{
-	if (a->sa_family == AF_INET)
-		return (ntohl(((const struct sockaddr_in *)a)->sin_addr.s_addr) >> 24) == 127;
-	if (a->sa_family == AF_INET6) {
-		static const struct in6_addr lo = IN6ADDR_LOOPBACK_INIT;
-		return !memcmp(&((const struct sockaddr_in6 *)a)->sin6_addr, &lo, sizeof lo);
-	}
-	return false;
-}
-
 static int load_token(struct server *srv, char *err, size_t errn)
 {
 	char path[300];
@@ -1345,42 +1329,20 @@ static int load_token(struct server *srv, char *err, size_t errn)
 
 static int tcp_listen(struct server *srv, char *err, size_t errn)
 {
-	char host[256];
-	const char *colon = strrchr(srv->o.listen, ':');
-	struct addrinfo hints = {.ai_socktype = SOCK_STREAM, .ai_flags = AI_PASSIVE}, *res;
-	int fd, one = 1;
+	char why[300];
+	int fd = rp_tcp_listen(srv->o.listen, !srv->o.allow_remote, why, sizeof why);
 
-	if (!colon || colon == srv->o.listen || (size_t)(colon - srv->o.listen) >= sizeof host) {
-		snprintf(err, errn, "--listen wants HOST:PORT, got '%s'", srv->o.listen);
-		return -1;
-	}
-	snprintf(host, sizeof host, "%.*s", (int)(colon - srv->o.listen), srv->o.listen);
-	if (host[0] == '[' && host[strlen(host) - 1] == ']') {
-		memmove(host, host + 1, strlen(host));
-		host[strlen(host) - 1] = 0;
-	}
-	if (getaddrinfo(host, colon + 1, &hints, &res) != 0) {
-		snprintf(err, errn, "--listen %s: cannot resolve", srv->o.listen);
-		return -1;
-	}
-	if (!loopback(res->ai_addr) && !srv->o.allow_remote) {
+	if (fd == -EADDRNOTAVAIL) {
 		snprintf(err, errn,
-			 "--listen %s is not a loopback address; add --allow-remote to listen "
-			 "beyond this host (the token is then all that guards your sessions)",
-			 srv->o.listen);
-		freeaddrinfo(res);
+			 "--listen %s; add --allow-remote to listen beyond this host (the token is "
+			 "then all that guards your sessions)",
+			 why);
 		return -1;
 	}
-	fd = socket(res->ai_family, SOCK_STREAM | SOCK_CLOEXEC | SOCK_NONBLOCK, 0);
-	if (fd < 0 || setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof one) < 0 ||
-	    bind(fd, res->ai_addr, res->ai_addrlen) < 0 || listen(fd, 64) < 0) {
-		snprintf(err, errn, "--listen %s: %s", srv->o.listen, strerror(errno));
-		if (fd >= 0)
-			close(fd);
-		freeaddrinfo(res);
+	if (fd < 0) {
+		snprintf(err, errn, "--listen %s", why);
 		return -1;
 	}
-	freeaddrinfo(res);
 	if (load_token(srv, err, errn) < 0) {
 		close(fd);
 		return -1;
@@ -1852,36 +1814,10 @@ static void serve_usage(FILE *f)
 	      f);
 }
 
-/* The whole of a small file (a config), bounded. */
-static char *read_small_file(const char *path, size_t *n, char *err, size_t errn)
-{
-	FILE *f = fopen(path, "re");
-	char *buf;
-
-	if (!f) {
-		snprintf(err, errn, "%s: %s", path, strerror(errno));
-		return NULL;
-	}
-	buf = malloc(VMC_FILE_MAX + 1);
-	if (!buf) {
-		fclose(f);
-		snprintf(err, errn, "out of memory");
-		return NULL;
-	}
-	*n = fread(buf, 1, VMC_FILE_MAX + 1, f);
-	fclose(f);
-	if (*n > VMC_FILE_MAX) {
-		snprintf(err, errn, "%s: larger than %u bytes", path, VMC_FILE_MAX);
-		free(buf);
-		return NULL;
-	}
-	return buf;
-}
-
 static int load_consoles(struct vmc_config *cfg, const char *path, char *err, size_t errn)
 {
 	size_t n;
-	char *text = read_small_file(path, &n, err, errn);
+	char *text = vmc_read_file(path, &n, err, errn);
 	int r;
 
 	if (!text)
@@ -1896,7 +1832,7 @@ static int load_consoles(struct vmc_config *cfg, const char *path, char *err, si
 static int check_keys(const char *path, char *err, size_t errn)
 {
 	size_t n;
-	char *text = read_small_file(path, &n, err, errn);
+	char *text = vmc_read_file(path, &n, err, errn);
 	struct vmc_key *keys;
 	int r;
 

@@ -425,6 +425,59 @@ void rp_put_timing(struct rp_enc *e, const struct rp_timing *t)
 	}
 }
 
+long rp_hello_frame(uint8_t *buf, size_t cap, uint32_t caps, const char *token, const char *name)
+{
+	struct rp_enc e;
+
+	rp_enc_begin(&e, buf, cap, RP_HELLO, 0, 0);
+	rp_put_bytes(&e, "TELLY", 5);
+	rp_put_u16(&e, RP_VERSION);
+	rp_put_u32(&e, caps);
+	rp_put_str(&e, token, strlen(token));
+	rp_put_str(&e, name, strlen(name));
+	return rp_enc_end(&e);
+}
+
+long rp_open_frame(uint8_t *buf, size_t cap, uint32_t req, uint8_t flags, const char *name,
+		   const char *term, const char *cwd, const struct kpty_winsize *ws, char *const *argv,
+		   int argc)
+{
+	struct rp_enc e;
+
+	if (argc > RP_MAX_ARGS)
+		return -EMSGSIZE;
+	rp_enc_begin(&e, buf, cap, RP_OPEN, 0, 0);
+	rp_put_u32(&e, req);
+	rp_put_u8(&e, flags);
+	rp_put_str(&e, name, strlen(name));
+	rp_put_str(&e, term ? term : "", term ? strlen(term) : 0);
+	rp_put_str(&e, cwd, strlen(cwd));
+	rp_put_winsize(&e, ws);
+	rp_put_u16(&e, (uint16_t)argc);
+	for (int i = 0; i < argc; i++)
+		rp_put_str(&e, argv[i], strlen(argv[i]));
+	return rp_enc_end(&e);
+}
+
+int rp_host_port(const char *s, char *host, size_t hn, const char **port)
+{
+	const char *colon = strrchr(s, ':');
+	size_t len = colon ? (size_t)(colon - s) : 0;
+
+	if (!colon || !len || !colon[1])
+		return -EINVAL;
+	if (s[0] == '[' && len >= 2 && s[len - 1] == ']') {
+		s++;
+		len -= 2;
+	}
+	if (!len || len >= hn)
+		return -EINVAL;
+	memcpy(host, s, len);
+	host[len] = 0;
+	*port = colon + 1;
+	return 0;
+}
+
 const char *rp_type_name(uint8_t type)
 {
 	static const char *const names[] = {

@@ -150,6 +150,32 @@ int rp_conn_flush_wait(struct rp_conn *c, int timeout_ms)
 	return r;
 }
 
+int rp_conn_next_frame(struct rp_conn *c, struct rp_hdr *h, const uint8_t **p, int timeout_ms)
+{
+	long deadline = now_ms() + timeout_ms;
+
+	for (;;) {
+		int r = rp_conn_frame(c, h, p);
+		if (r != 0)
+			return r;
+		if (rp_conn_flush(c) < 0)
+			return -EPIPE;
+		struct pollfd pf = {.fd = c->t->rfd, .events = (short)(POLLIN | rp_conn_wevents(c))};
+		long left = deadline - now_ms();
+		if (left <= 0)
+			return -ETIMEDOUT;
+		if (poll(&pf, 1, (int)left) < 0 && errno != EINTR)
+			return -errno;
+		if (pf.revents & (POLLIN | POLLHUP | POLLERR)) {
+			ssize_t n = rp_conn_read(c);
+			if (n == 0)
+				return -ECONNRESET;
+			if (n < 0 && n != -EAGAIN)
+				return (int)n;
+		}
+	}
+}
+
 short rp_conn_wevents(const struct rp_conn *c)
 {
 	return c->q.count ? POLLOUT : 0;

@@ -183,6 +183,15 @@ void rp_put_termios(struct rp_enc *e, const struct kpty_termios *t);
 void rp_put_winsize(struct rp_enc *e, const struct kpty_winsize *ws);
 void rp_put_timing(struct rp_enc *e, const struct rp_timing *t);
 long rp_enc_end(struct rp_enc *e);
+/* Whole frames every side sends: HELLO; OPEN (argc at most RP_MAX_ARGS,
+ * else -EMSGSIZE). Return the frame's length or -EMSGSIZE. */
+long rp_hello_frame(uint8_t *buf, size_t cap, uint32_t caps, const char *token, const char *name);
+long rp_open_frame(uint8_t *buf, size_t cap, uint32_t req, uint8_t flags, const char *name,
+		   const char *term, const char *cwd, const struct kpty_winsize *ws, char *const *argv,
+		   int argc);
+/* "HOST:PORT" or "[V6]:PORT" into host (brackets gone) and *port (in s).
+ * -EINVAL if either part is missing or host is longer than hn - 1. */
+int rp_host_port(const char *s, char *host, size_t hn, const char **port);
 
 const char *rp_type_name(uint8_t type);
 

@@ -80,9 +80,20 @@ int rp_conn_error(struct rp_conn *c, uint16_t chan, uint16_t code, uint32_t req,
 /* Write what is queued. Returns 0 (queue empty), 1 (more to write), or
  * -errno. */
 int rp_conn_flush(struct rp_conn *c);
+/* For a side with nothing else to do (a client before it attaches): the
+ * next whole frame, writing what is queued meanwhile, waiting up to
+ * timeout_ms. 1, or -ETIMEDOUT, -ECONNRESET, -EPROTO, -errno. */
+int rp_conn_next_frame(struct rp_conn *c, struct rp_hdr *h, const uint8_t **payload,
+		       int timeout_ms);
 /* Write everything, waiting up to timeout_ms in all. */
 int rp_conn_flush_wait(struct rp_conn *c, int timeout_ms);
 /* Events to poll for the write side: POLLOUT if something is queued. */
 short rp_conn_wevents(const struct rp_conn *c);
+
+/* A TCP listener on "HOST:PORT" (backlog 64, SO_REUSEADDR, non-blocking,
+ * close-on-exec).
+ * With loopback_only, an address beyond this host is refused with
+ * -EADDRNOTAVAIL. Returns the fd, or -errno with err said. */
+int rp_tcp_listen(const char *host_port, bool loopback_only, char *err, size_t errn);
 
 #endif

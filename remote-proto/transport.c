@@ -7,6 +7,7 @@
 #include <netinet/tcp.h>
 #include <poll.h>
 #include <signal.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
@@ -213,6 +214,51 @@ struct rp_transport *rp_transport_tcp_connect(const char *host, const char *port
 	/* Keystrokes are small frames: send each at once. */
 	setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof one);
 	return rp_transport_socket(fd);
+}
+
+static bool loopback(const struct sockaddr *a)
+{
+	if (a->sa_family == AF_INET)
+		return (ntohl(((const struct sockaddr_in *)a)->sin_addr.s_addr) >> 24) == 127;
+	if (a->sa_family == AF_INET6) {
+		static const struct in6_addr lo = IN6ADDR_LOOPBACK_INIT;
+		return !memcmp(&((const struct sockaddr_in6 *)a)->sin6_addr, &lo, sizeof lo);
+	}
+	return false;
+}
+
+int rp_tcp_listen(const char *host_port, bool loopback_only, char *err, size_t errn)
+{
+	char host[256];
+	const char *port;
+	struct addrinfo hints = {.ai_socktype = SOCK_STREAM, .ai_flags = AI_PASSIVE}, *res;
+	int fd, one = 1, e;
+
+	if (rp_host_port(host_port, host, sizeof host, &port) < 0) {
+		snprintf(err, errn, "wants HOST:PORT, got '%s'", host_port);
+		return -EINVAL;
+	}
+	if (getaddrinfo(host, port, &hints, &res) != 0) {
+		snprintf(err, errn, "%s: cannot resolve", host_port);
+		return -EHOSTUNREACH;
+	}
+	if (loopback_only && !loopback(res->ai_addr)) {
+		snprintf(err, errn, "%s is not a loopback address", host_port);
+		freeaddrinfo(res);
+		return -EADDRNOTAVAIL;
+	}
+	fd = socket(res->ai_family, SOCK_STREAM | SOCK_CLOEXEC | SOCK_NONBLOCK, 0);
+	if (fd < 0 || setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof one) < 0 ||
+	    bind(fd, res->ai_addr, res->ai_addrlen) < 0 || listen(fd, 64) < 0) {
+		e = errno;
+		snprintf(err, errn, "%s: %s", host_port, strerror(e));
+		if (fd >= 0)
+			close(fd);
+		freeaddrinfo(res);
+		return -e;
+	}
+	freeaddrinfo(res);
+	return fd;
 }
 
 struct rp_transport *rp_transport_stdio(void)

@@ -35,6 +35,7 @@
 #include <unistd.h>
 
 #include "kpty_os.h"
+#include "rp.h"
 #include "vmc.h"
 
 #define BACKOFF_FIRST_MS 200
@@ -72,6 +73,10 @@ struct vmc_console {
 	size_t log_bytes;
 	char log_path[VMC_PATH_MAX + 1];
 	struct vmc_stamp stamp;
+	/* The stamp's date and time, formatted once a second (localtime and
+	 * strftime per read of a busy console cost more than the write). */
+	long long stamp_sec;
+	char stamp_text[VMC_STAMP_LEN + 1];
 };
 
 static long now_ms(void)
@@ -130,16 +135,15 @@ static int unix_open(struct vmc_console *c)
 static int tcp_open(struct vmc_console *c)
 {
 	char host[VMC_TARGET_MAX + 1];
-	const char *colon = strrchr(c->spec.target, ':');
+	const char *port;
 	struct addrinfo hints = {.ai_socktype = SOCK_STREAM, .ai_flags = AI_NUMERICSERV}, *res;
 	int fd, r, one = 1;
 
-	snprintf(host, sizeof host, "%.*s", (int)(colon - c->spec.target), c->spec.target);
-	if (host[0] == '[' && host[strlen(host) - 1] == ']') {
-		memmove(host, host + 1, strlen(host));
-		host[strlen(host) - 1] = 0;
+	if (rp_host_port(c->spec.target, host, sizeof host, &port) < 0) { /* checked when parsed */
+		why(c, "'%s' is not HOST:PORT", c->spec.target);
+		return -EINVAL;
 	}
-	if ((r = getaddrinfo(host, colon + 1, &hints, &res)) != 0) {
+	if ((r = getaddrinfo(host, port, &hints, &res)) != 0) {
 		why(c, "cannot resolve %s: %s", host, gai_strerror(r));
 		return -EHOSTUNREACH;
 	}
@@ -246,14 +250,21 @@ static void log_rotate(struct vmc_console *c)
 static void log_write(struct vmc_console *c, const void *buf, size_t n)
 {
 	uint8_t out[8192];
-	char stamp[VMC_STAMP_LEN + 1];
 	struct timespec ts;
 	const uint8_t *p = buf;
+	long ms;
 
 	clock_gettime(CLOCK_REALTIME, &ts);
-	vmc_stamp_format(stamp, (long long)ts.tv_sec, ts.tv_nsec / 1000000);
+	if ((long long)ts.tv_sec != c->stamp_sec) {
+		vmc_stamp_format(c->stamp_text, (long long)ts.tv_sec, 0);
+		c->stamp_sec = (long long)ts.tv_sec;
+	}
+	ms = ts.tv_nsec / 1000000;
+	c->stamp_text[20] = (char)('0' + ms / 100);
+	c->stamp_text[21] = (char)('0' + ms / 10 % 10);
+	c->stamp_text[22] = (char)('0' + ms % 10);
 	while (n && c->log_fd >= 0) {
-		size_t used, o = vmc_stamp_lines(&c->stamp, stamp, p, n, out, sizeof out, &used);
+		size_t used, o = vmc_stamp_lines(&c->stamp, c->stamp_text, p, n, out, sizeof out, &used);
 		if (c->log_bytes + o > c->spec.log_cap && c->log_bytes)
 			log_rotate(c);
 		if (c->log_fd >= 0 && write(c->log_fd, out, o) == (ssize_t)o)
@@ -577,6 +588,31 @@ void vmc_console_describe(const struct vmc_console *c, char *out, size_t n)
 {
 	snprintf(out, n, "console %s:%s (%s)", c->ops->scheme, c->spec.target,
 		 vmc_console_up(c) ? "up" : "down");
+}
+
+char *vmc_read_file(const char *path, size_t *n, char *err, size_t errn)
+{
+	FILE *f = fopen(path, "re");
+	char *buf;
+
+	if (!f) {
+		snprintf(err, errn, "%s: %s", path, strerror(errno));
+		return NULL;
+	}
+	buf = malloc(VMC_FILE_MAX + 1);
+	if (!buf) {
+		fclose(f);
+		snprintf(err, errn, "out of memory");
+		return NULL;
+	}
+	*n = fread(buf, 1, VMC_FILE_MAX + 1, f);
+	fclose(f);
+	if (*n > VMC_FILE_MAX) {
+		snprintf(err, errn, "%s: larger than %u bytes", path, VMC_FILE_MAX);
+		free(buf);
+		return NULL;
+	}
+	return buf;
 }
 
 void vmc_audit(int fd, const char *console, const char *who, const char *fmt, ...)

@@ -85,36 +85,13 @@ static long now_ms(void)
 
 int vmc_sshd_listen(const char *addr_port, char *err, size_t errn)
 {
-	char host[256];
-	const char *colon = strrchr(addr_port, ':');
-	struct addrinfo hints = {.ai_socktype = SOCK_STREAM, .ai_flags = AI_PASSIVE | AI_NUMERICSERV};
-	struct addrinfo *res;
-	int fd, one = 1;
+	char why[300];
+	/* Public-key logins only: any address may be served. */
+	int fd = rp_tcp_listen(addr_port, false, why, sizeof why);
 
-	if (!colon || colon == addr_port || !colon[1] || (size_t)(colon - addr_port) >= sizeof host) {
-		snprintf(err, errn, "--ssh-listen wants ADDR:PORT, got '%s'", addr_port);
-		return -1;
-	}
-	snprintf(host, sizeof host, "%.*s", (int)(colon - addr_port), addr_port);
-	if (host[0] == '[' && host[strlen(host) - 1] == ']') {
-		memmove(host, host + 1, strlen(host));
-		host[strlen(host) - 1] = 0;
-	}
-	if (getaddrinfo(host, colon + 1, &hints, &res) != 0) {
-		snprintf(err, errn, "--ssh-listen %s: cannot resolve", addr_port);
-		return -1;
-	}
-	fd = socket(res->ai_family, SOCK_STREAM | SOCK_CLOEXEC, 0);
-	if (fd < 0 || setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof one) < 0 ||
-	    bind(fd, res->ai_addr, res->ai_addrlen) < 0 || listen(fd, 64) < 0) {
-		snprintf(err, errn, "--ssh-listen %s: %s", addr_port, strerror(errno));
-		if (fd >= 0)
-			close(fd);
-		freeaddrinfo(res);
-		return -1;
-	}
-	freeaddrinfo(res);
-	return fd;
+	if (fd < 0)
+		snprintf(err, errn, "--ssh-listen %s", why);
+	return fd < 0 ? -1 : fd;
 }
 
 static int mkdirs(char *path)
@@ -189,35 +166,16 @@ static void finish(struct door *d, int code)
 
 /* ---- the keys ---- */
 
-static char *read_file(const char *path, size_t *n)
-{
-	FILE *f = fopen(path, "re");
-	char *buf = f ? malloc(VMC_FILE_MAX + 1) : NULL;
-
-	if (!buf) {
-		if (f)
-			fclose(f);
-		return NULL;
-	}
-	*n = fread(buf, 1, VMC_FILE_MAX + 1, f);
-	fclose(f);
-	if (*n > VMC_FILE_MAX) {
-		free(buf);
-		return NULL;
-	}
-	return buf;
-}
-
 /* The keys file's entry for this public key: 0, or -1. */
 static int find_key(struct door *d, ssh_key pub, struct vmc_key *found)
 {
 	size_t n;
-	char *text = read_file(d->o->keys_file, &n), err[300];
+	char err[300], *text = vmc_read_file(d->o->keys_file, &n, err, sizeof err);
 	struct vmc_key *keys;
 	int count, r = -1;
 
 	if (!text) {
-		say("%s: cannot read the keys file %s", d->peer, d->o->keys_file);
+		say("%s: %s", d->peer, err);
 		return -1;
 	}
 	count = vmc_keys_parse(text, n, d->o->keys_file, &keys, err, sizeof err);
@@ -296,40 +254,23 @@ static int auth_pubkey(ssh_session s, const char *user, struct ssh_key_struct *p
 
 /* ---- the daemon ---- */
 
-static int send_frame(struct door *d, struct rp_enc *e)
+static int send_bytes(struct door *d, const void *frame, long n)
 {
-	long n = rp_enc_end(e);
-
-	if (n < 0 || rp_conn_send(d->rc, e->buf, (size_t)n) < 0)
+	if (n < 0 || rp_conn_send(d->rc, frame, (size_t)n) < 0)
 		return -1;
 	return rp_conn_flush_wait(d->rc, DAEMON_ANSWER_MS) < 0 ? -1 : 0;
 }
 
-/* Waits for the next frame from the daemon (before attaching). */
-static int next_frame(struct door *d, struct rp_hdr *h, const uint8_t **p)
+static int send_frame(struct door *d, struct rp_enc *e)
 {
-	long deadline = now_ms() + DAEMON_ANSWER_MS;
-
-	for (;;) {
-		int r = rp_conn_frame(d->rc, h, p);
-		struct pollfd pf = {.fd = d->rc->t->rfd, .events = POLLIN};
-		if (r != 0)
-			return r < 0 ? r : 0;
-		if (poll(&pf, 1, (int)(deadline - now_ms())) <= 0)
-			return -ETIMEDOUT;
-		ssize_t n = rp_conn_read(d->rc);
-		if (n == 0)
-			return -ECONNRESET;
-		if (n < 0 && n != -EAGAIN)
-			return (int)n;
-	}
+	return send_bytes(d, e->buf, rp_enc_end(e));
 }
 
 /* An answer to a request: 0, or -1 with the daemon's message in err. */
 static int answer(struct door *d, uint8_t want, struct rp_hdr *h, const uint8_t **p, char *err,
 		  size_t errn)
 {
-	int r = next_frame(d, h, p);
+	int r = rp_conn_next_frame(d->rc, h, p, DAEMON_ANSWER_MS);
 
 	if (r < 0) {
 		snprintf(err, errn, "the daemon did not answer: %s", strerror(-r));
@@ -354,22 +295,17 @@ static int daemon_connect(struct door *d, char *err, size_t errn)
 {
 	struct rp_transport *t = rp_transport_unix_connect(d->o->daemon_sock);
 	uint8_t buf[512];
-	struct rp_enc e;
 	struct rp_hdr h;
 	const uint8_t *p;
+	long n;
 
 	if (!t || !(d->rc = rp_conn_create(t, 2048, 1u << 20))) {
 		snprintf(err, errn, "cannot reach the daemon: %s", strerror(errno));
 		rp_transport_destroy(t);
 		return -1;
 	}
-	rp_enc_begin(&e, buf, sizeof buf, RP_HELLO, 0, 0);
-	rp_put_bytes(&e, "TELLY", 5);
-	rp_put_u16(&e, RP_VERSION);
-	rp_put_u32(&e, RP_CAP_LINEMODE);
-	rp_put_str(&e, "", 0);
-	rp_put_str(&e, d->who, strlen(d->who));
-	if (send_frame(d, &e) < 0 || answer(d, RP_HELLO, &h, &p, err, errn) < 0)
+	n = rp_hello_frame(buf, sizeof buf, RP_CAP_LINEMODE, "", d->who);
+	if (send_bytes(d, buf, n) < 0 || answer(d, RP_HELLO, &h, &p, err, errn) < 0)
 		return -1;
 	return 0;
 }
@@ -409,11 +345,10 @@ static void help(struct door *d)
 
 static void send_empty(struct door *d, uint8_t type)
 {
-	uint8_t buf[RP_HDR_SIZE];
-	struct rp_enc e;
+	uint8_t hdr[RP_HDR_SIZE];
 
-	rp_enc_begin(&e, buf, sizeof buf, type, 0, d->rchan);
-	if (send_frame(d, &e) < 0)
+	rp_hdr_encode(hdr, type, 0, d->rchan, 0);
+	if (send_bytes(d, hdr, sizeof hdr) < 0)
 		finish(d, 255);
 }
 
@@ -559,11 +494,11 @@ static void attach(struct door *d)
 	const struct vmc_spec *spec = NULL;
 	enum vmc_right right = VMC_NONE;
 	uint8_t buf[1024];
-	struct rp_enc e;
 	struct rp_hdr h;
 	const uint8_t *p;
 	char err[300];
 	struct kpty_winsize ws = {.ws_row = (uint16_t)d->rows, .ws_col = (uint16_t)d->cols};
+	long n;
 
 	for (unsigned i = 0; i < cfg->n; i++)
 		if (!strcmp(cfg->specs[i].name, d->user))
@@ -585,15 +520,9 @@ static void attach(struct door *d)
 		finish(d, 255);
 		return;
 	}
-	rp_enc_begin(&e, buf, sizeof buf, RP_OPEN, 0, 0);
-	rp_put_u32(&e, 1);
-	rp_put_u8(&e, RP_OPEN_ATTACH | (d->readonly ? RP_OPEN_READONLY : 0));
-	rp_put_str(&e, spec->name, strlen(spec->name));
-	rp_put_str(&e, d->term, strlen(d->term));
-	rp_put_str(&e, "", 0);
-	rp_put_winsize(&e, &ws);
-	rp_put_u16(&e, 0);
-	if (send_frame(d, &e) < 0 || answer(d, RP_OK, &h, &p, err, sizeof err) < 0) {
+	n = rp_open_frame(buf, sizeof buf, 1, RP_OPEN_ATTACH | (d->readonly ? RP_OPEN_READONLY : 0),
+			  spec->name, d->term, "", &ws, NULL, 0);
+	if (send_bytes(d, buf, n) < 0 || answer(d, RP_OK, &h, &p, err, sizeof err) < 0) {
 		out(d, "telly: %s: %s\r\n", spec->name, err);
 		finish(d, 255);
 		return;
@@ -781,10 +710,7 @@ static int serve_one(const struct vmc_sshd_opts *o, ssh_bind bind, int fd)
 		ssh_event_remove_fd(d->event, d->rc->t->rfd);
 out:
 	if (d->rc) {
-		uint8_t buf[RP_HDR_SIZE];
-		struct rp_enc e;
-		rp_enc_begin(&e, buf, sizeof buf, RP_DETACH, 0, d->rchan);
-		send_frame(d, &e);
+		send_empty(d, RP_DETACH);
 		rp_conn_destroy(d->rc);
 	}
 	if (d->event)

@@ -104,7 +104,7 @@ int vmc_esc_scan(struct vmc_esc *e, const char *cmds, const uint8_t *in, size_t 
 		 uint8_t *out, size_t *nout);
 
 /* Log lines carry a timestamp: "2026-11-22T06:30:01.123 " before the first
- * byte of each line (a line ends at \n). */
+ * byte of each line (a line ends at \n); the milliseconds are bytes 20-22. */
 #define VMC_STAMP_LEN 24
 struct vmc_stamp {
 	bool mid_line;
@@ -145,6 +145,10 @@ const struct vmc_spec *vmc_console_spec(const struct vmc_console *c);
 const char *vmc_console_pty(const struct vmc_console *c); /* the slave's path */
 /* "unix:/run/vm1.sock (up)" and the like. */
 void vmc_console_describe(const struct vmc_console *c, char *out, size_t n);
+
+/* The whole of a consoles or keys file, at most VMC_FILE_MAX bytes
+ * (malloc'd; NULL with "PATH: why" in err). */
+char *vmc_read_file(const char *path, size_t *n, char *err, size_t errn);
 
 /* The audit log: one timestamped line per event, "console who event". */
 void vmc_audit(int fd, const char *console, const char *who, const char *fmt, ...)

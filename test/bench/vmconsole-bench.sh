@@ -128,53 +128,49 @@ hz=$(getconf CLK_TCK)
 rate() { # FILES...: bytes now, summed
 	cat "$@" 2>/dev/null | wc -c
 }
-stopped_ratio() { # VIEWER_PIDS_FN OUTFILES...: others' rate after/before one is stopped
+# Others' rate after/before one viewer (its client's pids from VICTIM_FN)
+# is stopped. OUTFILES: the other viewers' output.
+stopped_ratio() { # VICTIM_FN OUTFILES...
 	fn=$1; shift
-	first=$1; shift
 	a0=$(rate "$@"); sleep "$SECS"; a1=$(rate "$@")
-	victim=$($fn "$first")
+	victim=$($fn)
 	for p in $victim; do kill -STOP "$p"; done
 	b0=$(rate "$@"); sleep "$SECS"; b1=$(rate "$@")
 	for p in $victim; do kill -CONT "$p"; done
 	awk -v a=$((a1 - a0)) -v b=$((b1 - b0)) 'BEGIN {printf "%.2f", a ? b / a : 0}'
 }
+ssh_client() { echo "$SSH -tt $1@127.0.0.1"; }
+cs_client() { echo "console -M 127.0.0.1 -p $PORT_CS -s $1"; }
 ssh_of() { pgrep -f -- "ssh .*-p $PORT_SSH c1@127.0.0.1"; }
 cons_of() { pgrep -f -- "console -M 127.0.0.1 -p $PORT_CS -s c1\$"; }
 
-telly_conf "$N" 100; telly_start; settle
-for i in $(seq 1 "$V"); do watch "$SSH -tt c$i@127.0.0.1" "$W/tv$i.out"; done
-settle
-l0=$(lines "$TELLY_DIR"/logs/c*.log); k0=$(ticks $(telly_pid)); a0=$(ticks $(telly_all))
-sleep "$SECS"
-l1=$(lines "$TELLY_DIR"/logs/c*.log); k1=$(ticks $(telly_pid)); a1=$(ticks $(telly_all))
-t_cpu=$((k1 - k0)) t_all=$((a1 - a0)) t_lines=$((l1 - l0))
-t_att=$(for _ in $(seq 1 10); do
-	s=$(now_ns)
-	e=$( (sleep 2 | timeout 3 $SSH -tt c$((V + 1))@127.0.0.1 2>/dev/null) | { head -c 1 >/dev/null; now_ns; })
-	echo $(( (e - s) / 1000000 ))
-done | median)
-others=$(for i in $(seq 2 "$V"); do echo "$W/tv$i.out"; done)
-t_slow=$(stopped_ratio ssh_of "$W/tv1.out" $others)
-for p in $viewers; do pkill -P "$p"; kill "$p" 2>/dev/null; done
-viewers=""
-telly_stop
+# One side, running: V viewers, then CPU over SECS, attach time, a stopped
+# viewer. Sets r_cpu r_all (ticks), r_lines, r_att (ms), r_slow (ratio).
+side() { # CLIENT_FN TAG LOGDIR PIDS_FN ALL_PIDS_FN VICTIM_FN
+	for i in $(seq 1 "$V"); do watch "$($1 "c$i")" "$W/$2$i.out"; done
+	settle
+	l0=$(lines "$3"/c*.log); k0=$(ticks $($4)); a0=$(ticks $($5))
+	sleep "$SECS"
+	l1=$(lines "$3"/c*.log); k1=$(ticks $($4)); a1=$(ticks $($5))
+	att=$(for _ in $(seq 1 10); do
+		s=$(now_ns)
+		e=$( (sleep 2 | timeout 3 $($1 "c$((V + 1))") 2>/dev/null) | { head -c 1 >/dev/null; now_ns; })
+		echo $(( (e - s) / 1000000 ))
+	done | median)
+	others=$(for i in $(seq 2 "$V"); do echo "$W/$2$i.out"; done)
+	slow=$(stopped_ratio "$6" $others)
+	for p in $viewers; do pkill -P "$p"; kill "$p" 2>/dev/null; done
+	viewers=""
+	r_cpu=$((k1 - k0)) r_all=$((a1 - a0)) r_lines=$((l1 - l0)) r_att=$att r_slow=$slow
+}
 
+telly_conf "$N" 100; telly_start; settle
+side ssh_client tv "$TELLY_DIR/logs" telly_pid telly_all ssh_of
+t_cpu=$r_cpu t_all=$r_all t_lines=$r_lines t_att=$r_att t_slow=$r_slow
+telly_stop
 cs_conf "$N" 100; cs_start; settle
-for i in $(seq 1 "$V"); do watch "console -M 127.0.0.1 -p $PORT_CS -s c$i" "$W/cv$i.out"; done
-settle
-l0=$(lines "$W"/cs/c*.log); k0=$(ticks $(cs_pids))
-sleep "$SECS"
-l1=$(lines "$W"/cs/c*.log); k1=$(ticks $(cs_pids))
-c_cpu=$((k1 - k0)) c_lines=$((l1 - l0))
-c_att=$(for _ in $(seq 1 10); do
-	s=$(now_ns)
-	e=$( (sleep 2 | timeout 3 console -M 127.0.0.1 -p $PORT_CS -s c$((V + 1)) 2>/dev/null) | { head -c 1 >/dev/null; now_ns; })
-	echo $(( (e - s) / 1000000 ))
-done | median)
-others=$(for i in $(seq 2 "$V"); do echo "$W/cv$i.out"; done)
-c_slow=$(stopped_ratio cons_of "$W/cv1.out" $others)
-for p in $viewers; do pkill -P "$p"; kill "$p" 2>/dev/null; done
-viewers=""
+side cs_client cv "$W/cs" cs_pids cs_pids cons_of
+c_cpu=$r_cpu c_lines=$r_lines c_att=$r_att c_slow=$r_slow
 cs_stop
 
 per_mb() { awk -v t="$1" -v l="$2" -v hz="$hz" 'BEGIN {mb = l * 80 / 1e6; printf "%.3f", mb ? t / hz / mb : 0}'; }

@@ -95,7 +95,7 @@ echo "$out" | grep -q "gen" && fail "bob's list shows gen: $out"
 tm_start ro "$SSH -i $K/bob vm1@127.0.0.1"
 wait_for ro "vm1: read-only, you are watching" 20
 wait_for ro "$boot1" 10 # the replay: what the guest printed before
-tm_start rw "$SSH -i $K/alice vm1@127.0.0.1"
+tm_start rw "$SSH -i $K/alice vm1@127.0.0.1; echo ssh-exit-\$?"
 wait_for rw "vm1: attached, you are writing" 20
 tm send-keys -t t:rw 'echo marker-$((6*7))' Enter
 wait_for rw "marker-42"
@@ -106,12 +106,18 @@ tm send-keys -t t:rw 'echo sync-$((1+1))' Enter
 wait_for rw "sync-2"
 grep -q "ro-typed" "$LOG" && fail "the read-only key's keys reached the guest"
 
+# take_over WINDOW WRITER WRITER_NAME: WINDOW is told WRITER_NAME writes,
+# takes over with ~f, and WRITER is told.
+take_over() {
+	wait_for "$1" "$3 is writing; you are watching" 20
+	tm send-keys -t "t:$1" Enter '~f'
+	wait_for "$1" "you are writing now"
+	wait_for "$2" "took over; you are watching"
+}
+
 # ---- takeover: carol takes over, alice is told ----
 tm_start rw2 "$SSH -i $K/carol vm1@127.0.0.1"
-wait_for rw2 "ssh:alice is writing; you are watching" 20
-tm send-keys -t t:rw2 Enter '~f'
-wait_for rw2 "you are writing now"
-wait_for rw "took over; you are watching"
+take_over rw2 rw ssh:alice
 tm send-keys -t t:rw2 'echo carol-$((3*3))' Enter
 wait_for rw2 "carol-9"
 tm send-keys -t t:rw 'echo alice-dropped' Enter
@@ -147,21 +153,14 @@ wait_for rw2 "after-25" 20
 
 # ---- telly attach to the console: a spectator that takes over ----
 tm_start av "$TELLY attach vm1"
-wait_for av "ssh:carol is writing; you are watching" 20
-tm send-keys -t t:av Enter '~f'
-wait_for av "you are writing now"
-wait_for rw2 "took over; you are watching"
+take_over av rw2 ssh:carol
 tm send-keys -t t:av 'echo attach-$((4*4))' Enter
 wait_for av "attach-16"
 
 # ---- ~. detaches, ssh exits 0 ----
 tm send-keys -t t:rw Enter '~.'
 wait_for rw "[detached from vm1]"
-# dead, with its status or signal known (tmux sets them a moment apart)
-pane_dead() { [ -n "$(tm list-panes -t t:rw -F '#{?pane_dead,#{pane_dead_status}#{pane_dead_signal},}')" ]; }
-wait_until 10 pane_dead
-st=$(tm list-panes -t t:rw -F '#{pane_dead_status}#{pane_dead_signal}')
-[ "$st" = 0 ] || { screen rw | tail -5; fail "ssh exited $st after ~."; }
+wait_for rw "ssh-exit-0"
 
 # ---- a console is a session: telly ls and telly attach ----
 "$TELLY" ls | grep -q "^vm1: console unix:" || fail "telly ls: $("$TELLY" ls)"

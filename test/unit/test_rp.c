@@ -171,6 +171,70 @@ static void malformed_table(void)
 	}
 }
 
+/* HOST:PORT as --listen, --tcp and tcp: backends take it. */
+static void host_port(void)
+{
+	static const struct {
+		const char *in, *host, *port; /* host NULL: refused */
+	} t[] = {
+		{"127.0.0.1:2222", "127.0.0.1", "2222"},
+		{"[::1]:22", "::1", "22"},
+		{"localhost:ssh", "localhost", "ssh"},
+		{"::1:22", "::1", "22"}, /* the last colon splits */
+		{"host", NULL, NULL},
+		{":22", NULL, NULL},
+		{"host:", NULL, NULL},
+		{"[]:22", NULL, NULL},
+		{"aaaaaaaaaaaaaaaa:1", NULL, NULL}, /* longer than the buffer */
+	};
+	for (size_t i = 0; i < sizeof t / sizeof *t; i++) {
+		char host[16] = "";
+		const char *port = NULL;
+		int r = rp_host_port(t[i].in, host, sizeof host, &port);
+		if (t[i].host ? (r != 0 || strcmp(host, t[i].host) || strcmp(port, t[i].port))
+			      : r != -EINVAL) {
+			fprintf(stderr, "case %zu (%s): %d '%s' '%s'\n", i, t[i].in, r, host,
+				port ? port : "");
+			failures++;
+		}
+	}
+}
+
+/* The whole-frame encoders decode to what they were given. */
+static void frames_round_trip(void)
+{
+	uint8_t buf[512];
+	struct rp_hdr h;
+	struct rp_hello hello;
+	struct rp_open open;
+	struct kpty_winsize ws = {.ws_row = 30, .ws_col = 100};
+	char *argv[] = {"sh", "-c", "true"};
+	long n = rp_hello_frame(buf, sizeof buf, 3, "tok", "ssh:alice");
+
+	CHECK(n > 0);
+	CHECK_EQ(rp_hdr_decode(buf, (size_t)n, &h), 0);
+	CHECK_EQ(h.type, RP_HELLO);
+	CHECK_EQ(rp_hello_decode(buf + RP_HDR_SIZE, h.len, &hello), 0);
+	CHECK_EQ(hello.caps, 3);
+	CHECK(hello.token.n == 3 && !memcmp(hello.token.p, "tok", 3));
+	CHECK(hello.name.n == 9 && !memcmp(hello.name.p, "ssh:alice", 9));
+	n = rp_open_frame(buf, sizeof buf, 7, RP_OPEN_ATTACH, "vm1", NULL, "/tmp", &ws, argv, 3);
+	CHECK(n > 0);
+	CHECK_EQ(rp_hdr_decode(buf, (size_t)n, &h), 0);
+	CHECK_EQ(rp_open_decode(buf + RP_HDR_SIZE, h.len, &open), 0);
+	CHECK_EQ(open.req, 7);
+	CHECK_EQ(open.flags, RP_OPEN_ATTACH);
+	CHECK(open.name.n == 3 && !memcmp(open.name.p, "vm1", 3));
+	CHECK_EQ(open.term.n, 0);
+	CHECK(open.cwd.n == 4 && !memcmp(open.cwd.p, "/tmp", 4));
+	CHECK_EQ(open.ws.ws_col, 100);
+	CHECK_EQ(open.argc, 3);
+	CHECK(open.argv[2].n == 4 && !memcmp(open.argv[2].p, "true", 4));
+	CHECK_EQ(rp_open_frame(buf, sizeof buf, 1, 0, "x", NULL, "", &ws, argv, RP_MAX_ARGS + 1),
+		 -EMSGSIZE);
+	CHECK_EQ(rp_open_frame(buf, 20, 1, 0, "x", NULL, "", &ws, argv, 3), -EMSGSIZE);
+}
+
 static void timing_round_trip(void)
 {
 	struct rp_timing t = {.seq = 0xfedcba98, .t_input = 1,
@@ -530,6 +594,8 @@ static const struct unit_case cases[] = {
 	{"malformed-table", malformed_table},
 	{"names", names},
 	{"timing-round-trip", timing_round_trip},
+	{"host-port", host_port},
+	{"frames-round-trip", frames_round_trip},
 	{"encoder-overflow", encoder_overflow},
 	{"list-entries", list_entries},
 	{"queue-partial-and-shared", queue_partial_and_shared},
