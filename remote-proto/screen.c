@@ -672,53 +672,134 @@ static bool fast_ready(struct rp_screen *s)
 	return true;
 }
 
-/* How much of p fast_draw may take: plain bytes up to the last line feed
- * that leaves the cursor in column 0. */
-static size_t plain_len(const struct rp_screen *s, const uint8_t *p, size_t n)
+/* Whether a character is one libvterm draws in one cell with nothing to
+ * combine: ranges of Latin, Greek, Cyrillic, punctuation, arrows, maths
+ * and box drawing (the unit tests hold each range against libvterm). */
+static bool narrow_char(uint32_t c)
+{
+	static const uint32_t ranges[][2] = {
+		{0xa0, 0x2ff},	   {0x370, 0x482},   {0x48a, 0x52f},   {0x2010, 0x2027},
+		{0x2030, 0x205e}, {0x2190, 0x22ff}, {0x2500, 0x259f},
+	};
+
+	for (size_t i = 0; i < sizeof ranges / sizeof ranges[0]; i++)
+		if (c >= ranges[i][0] && c <= ranges[i][1])
+			return true;
+	return false;
+}
+
+/* Bytes of the UTF-8 character at p when it is well formed and narrow
+ * (above), with its code point in *c; 0 otherwise. */
+static size_t narrow_utf8(const uint8_t *p, size_t n, uint32_t *c)
+{
+	if (n >= 2 && p[0] >= 0xc2 && p[0] < 0xe0 && (p[1] & 0xc0) == 0x80) {
+		*c = (uint32_t)(p[0] & 0x1f) << 6 | (p[1] & 0x3f);
+		return narrow_char(*c) ? 2 : 0;
+	}
+	if (n >= 3 && (p[0] & 0xf0) == 0xe0 && (p[1] & 0xc0) == 0x80 && (p[2] & 0xc0) == 0x80) {
+		*c = (uint32_t)(p[0] & 0x0f) << 12 | (uint32_t)(p[1] & 0x3f) << 6 | (p[2] & 0x3f);
+		return *c >= 0x800 && narrow_char(*c) ? 3 : 0; /* not overlong */
+	}
+	return 0;
+}
+
+/* Bytes at the start of p that are printable ASCII, eight at a time (no
+ * byte below 0x20, none above 0x7e: the word tests of "Bit Twiddling
+ * Hacks"); stops at most 7 bytes short of the first other byte. */
+static size_t printable_words(const uint8_t *p, size_t n)
 {
 	const uint64_t ones = ~(uint64_t)0 / 255, highs = ones * 0x80;
+	size_t i = 0;
+
+	for (; n - i >= 8; i += 8) {
+		uint64_t x;
+		memcpy(&x, p + i, 8);
+		if ((((x - ones * 0x20) & ~x) | ((x + ones) | x)) & highs)
+			break;
+	}
+	return i;
+}
+
+/* How much of p fast_draw may take: plain text (printable ASCII, narrow
+ * UTF-8 characters, tabs with the default stops, CR, LF) up to the last
+ * line feed that leaves the cursor in column 0. */
+static size_t plain_len(const struct rp_screen *s, const uint8_t *p, size_t n)
+{
 	size_t end = 0;
+	uint32_t cp;
 
 	for (size_t i = 0; i < n; i++) {
 		uint8_t c;
-		/* Eight printable bytes at a time (no byte below 0x20, none above
-		 * 0x7e: the word tests of "Bit Twiddling Hacks"); the rest, and
-		 * every word with a control or high byte in it, one at a time. */
-		while (n - i >= 8) {
-			uint64_t x;
-			memcpy(&x, p + i, 8);
-			if ((((x - ones * 0x20) & ~x) | ((x + ones) | x)) & highs)
-				break;
-			i += 8;
-		}
+		i += printable_words(p + i, n - i);
 		if (i == n)
 			break;
 		c = p[i];
 		if (c == '\n') {
 			if (i == 0 || p[i - 1] == '\r' || s->scan.lnm)
 				end = i + 1;
-		} else if (c != '\r' && (c < 0x20 || c > 0x7e)) {
+		} else if (c >= 0x80) {
+			size_t k = s->scan.utf8_broken ? 0 : narrow_utf8(p + i, n - i, &cp);
+			if (!k)
+				break;
+			i += k - 1;
+		} else if (c == '\t' ? s->scan.tabs_set : c != '\r' && (c < 0x20 || c == 0x7f)) {
 			break;
 		}
 	}
 	return end;
 }
 
+/* Where HT takes the cursor from column x with the default stops (every 8
+ * columns), as libvterm does: to the next stop or the last column (where
+ * a pending wrap stays pending). */
+static int tab_col(const struct rp_screen *s, int x)
+{
+	int to = (x / 8 + 1) * 8;
+
+	return to < s->cols - 1 ? to : s->cols - 1;
+}
+
 /* Rows a line of plain text takes from column 0 when it is printable
- * characters and one CR LF at its end (most output): one, and one more for
- * each wrap. Sets *len to its length with the CR LF; 0 for any other line. */
+ * characters and tabs and one CR LF at its end (most output): one, and
+ * one more for each wrap. Sets *len to its length with the CR LF; 0 for
+ * any other line (a CR inside). */
 static size_t simple_rows(const struct rp_screen *s, const uint8_t *p, size_t n, size_t *len)
 {
 	const uint8_t *lf = memchr(p, '\n', n);
-	size_t chars;
+	size_t chars, rows = 1;
+	int x = 0;
+	bool wrap = false;
 
 	if (!lf || lf == p || lf[-1] != '\r')
 		return 0;
 	chars = (size_t)(lf - p) - 1;
-	if (memchr(p, '\r', chars))
-		return 0;
 	*len = chars + 2;
-	return chars ? 1 + (chars - 1) / (size_t)s->cols : 1;
+	size_t i = printable_words(p, chars);
+	while (i < chars && p[i] >= 0x20 && p[i] < 0x7f)
+		i++;
+	if (i == chars)
+		return chars ? 1 + (chars - 1) / (size_t)s->cols : 1;
+	/* Tabs or UTF-8 (plain_len let only narrow characters by) */
+	for (i = 0; i < chars; i++) {
+		if (p[i] == '\r')
+			return 0;
+		if (p[i] == '\t') {
+			x = tab_col(s, x);
+			continue;
+		}
+		if ((p[i] & 0xc0) == 0x80)
+			continue; /* the rest of a character */
+		if (wrap) {
+			rows++;
+			x = 0;
+			wrap = false;
+		}
+		if (x == s->cols - 1)
+			wrap = true;
+		else
+			x++;
+	}
+	return rows;
 }
 
 /* With the cursor on the bottom row, each row of text scrolls the whole
@@ -727,11 +808,12 @@ static size_t simple_rows(const struct rp_screen *s, const uint8_t *p, size_t n,
  * the ring turns by their rows and the bottom line is cleared, as the last
  * of their line feeds would have left it. Every line of the ring is
  * scrolled in (cleared) again by the rows drawn after. Returns the bytes
- * skipped. */
+ * skipped. The lines kept are found from the end, so only they are
+ * measured twice. */
 static size_t fast_skip(struct rp_screen *s, const uint8_t *p, size_t n)
 {
 	struct grid *g = s->cur;
-	size_t total = 0, want, skipped = 0, off, len, r;
+	size_t total = 0, tail = 0, off, len, r;
 	const struct cell b = blank_cell(s);
 	VTermPos cur;
 
@@ -744,14 +826,19 @@ static size_t fast_skip(struct rp_screen *s, const uint8_t *p, size_t n)
 		total += r;
 	if (total <= g->nlines)
 		return 0;
-	want = total - g->nlines;
-	for (off = 0; (r = simple_rows(s, p + off, n - off, &len)) && skipped + r <= want; off += len)
-		skipped += r;
-	g->top = (unsigned)((g->top + skipped) % g->nlines);
-	if (g->nlines - (unsigned)s->rows - g->sb_count < skipped)
+	/* Lines from the end until the ring is full: those are drawn. */
+	while (tail < g->nlines) {
+		const uint8_t *lf = off > 1 ? memrchr(p, '\n', off - 1) : NULL;
+		size_t start = lf ? (size_t)(lf - p) + 1 : 0;
+		tail += simple_rows(s, p + start, off - start, &len);
+		off = start;
+	}
+	total -= tail; /* the rows skipped */
+	g->top = (unsigned)((g->top + total) % g->nlines);
+	if (g->nlines - (unsigned)s->rows - g->sb_count < total)
 		g->sb_count = g->nlines - (unsigned)s->rows;
 	else
-		g->sb_count += (unsigned)skipped;
+		g->sb_count += (unsigned)total;
 	fill(row(s, s->rows - 1), s->cap_cols, &b);
 	return off;
 }
@@ -784,6 +871,10 @@ static void fast_draw(struct rp_screen *s, const uint8_t *p, size_t n)
 			wrap = false;
 			continue;
 		}
+		if (c == '\t') { /* a pending wrap stays pending */
+			x = tab_col(s, x);
+			continue;
+		}
 		if (c == '\n' || wrap) {
 			if (y == s->rows - 1)
 				scrollrect(all, 1, 0, s);
@@ -801,6 +892,11 @@ static void fast_draw(struct rp_screen *s, const uint8_t *p, size_t n)
 		}
 		line[x] = pen;
 		line[x].ch[0] = c;
+		if (c >= 0x80) {
+			uint32_t cp;
+			i += narrow_utf8(p + i, n - i, &cp) - 1; /* plain_len checked it */
+			line[x].ch[0] = cp;
+		}
 		if (x == s->cols - 1)
 			wrap = true;
 		else

@@ -51,6 +51,8 @@ static void csi_end(struct rp_vtscan *v, uint8_t final)
 		v->modes_changed = true;
 	} else if (v->inter == '"' && final == 'q') {
 		v->protect = v->param[0] == 1;
+	} else if (final == 'g' || final == 'W') {
+		v->tabs_set = true; /* TBC, CTC, DECST8C: whatever the arguments */
 	}
 	v->state = GROUND;
 }
@@ -88,8 +90,14 @@ static void esc_end(struct rp_vtscan *v, uint8_t final)
 	if (v->inter)
 		return;
 	switch (final) {
-	case 'c':
+	case 'c': { /* RIS; libvterm's UTF-8 decoder keeps what it holds */
+		bool broken = v->utf8_broken || v->utf8_left;
 		reset(v);
+		v->utf8_broken = broken;
+		break;
+	}
+	case 'H': /* HTS */
+		v->tabs_set = true;
 		break;
 	default:
 		break;
@@ -125,13 +133,16 @@ void rp_vtscan_feed(struct rp_vtscan *v, const uint8_t *p, size_t n)
 		switch (v->state) {
 		case GROUND:
 			if (c >= 0x20 && c < 0x7f) {
+				v->utf8_broken |= v->utf8_left != 0;
 				v->utf8_left = 0;
 			} else if (c >= 0x80) {
 				if ((c & 0xc0) == 0x80) {
+					v->utf8_broken |= !v->utf8_left;
 					if (v->utf8_left)
 						v->utf8_left--;
 				} else {
-					v->utf8_left = c >= 0xf0 ? 3 : c >= 0xe0 ? 2 : c >= 0xc0 ? 1 : 0;
+					v->utf8_broken |= v->utf8_left || c < 0xc2 || c > 0xf4;
+					v->utf8_left = c >= 0xf0 ? 3 : c >= 0xe0 ? 2 : 1;
 				}
 			}
 			break;

@@ -1,5 +1,5 @@
 /* rp_vtscan: follows a terminal output stream just far enough to tell
- * whether plain text (printable ASCII, CR, LF) arriving next would be
+ * whether plain text (printable ASCII, HT, CR, LF) arriving next would be
  * drawn plainly: the parser is between sequences, no UTF-8 character is
  * half read, ASCII is designated in all four character sets, insert mode
  * is off. It
@@ -25,6 +25,12 @@ struct rp_vtscan {
 	uint8_t utf8_left; /* continuation bytes still expected */
 	uint8_t g[4];	   /* designated character sets (final bytes) */
 	bool irm, lnm, protect;
+	bool tabs_set; /* tab stops may not be every 8 columns any more (HTS,
+			* TBC, DECST8C, CTC); only RIS clears it */
+	/* Malformed UTF-8 went by: libvterm 0.1.4's decoder may then hold a
+	 * stale half character that turns up as U+FFFD before a later one,
+	 * depending on how its writes were cut. Never cleared. */
+	bool utf8_broken;
 	bool modes_changed; /* set here, cleared by the user once it asked */
 	uint8_t inter, leader, nparam;
 	unsigned param[RP_VTSCAN_PARAMS];

@@ -85,8 +85,14 @@ if want drain; then
 echo
 echo "draining cat of a ${DRAIN_MB} MB file (80x24 terminal):"
 big=$T/big.txt
-yes 'the quick brown fox jumps over the lazy dog 0123456789 ABCDEFGHIJKLMNOPQRSTU' |
-	head -c $((DRAIN_MB * 1048576)) >"$big"
+# Text like a terminal's: C headers (source, varied line lengths, tabs),
+# repeated to the size. lz4 shrinks it to about a third (a single
+# repeated line would shrink to nothing and flatter compression).
+find /usr/include -name '*.h' -type f | LC_ALL=C sort | head -n 3000 | xargs cat >"$T/corpus.txt"
+[ -s "$T/corpus.txt" ] || fail "no C headers under /usr/include for the drain text"
+: >"$big"
+while [ "$(wc -c <"$big")" -lt $((DRAIN_MB * 1048576)) ]; do cat "$T/corpus.txt" >>"$big"; done
+truncate -s $((DRAIN_MB * 1048576)) "$big"
 # The program stays after the marker: tmux would close the pane before
 # drawing its last screen.
 drain_prog="echo READY-FOR-KEYS; read x; cat $big; echo END-OF-DRAIN; exec sleep 600"

@@ -445,14 +445,50 @@ static const char *const pieces[] = {
 	"\033(0", "\xe4",
 };
 
-static void random_stream(unsigned seed, bool quirks, int plain_pct, struct rp_bytes *out)
+/* Text streams: source code and logs (plain lines with tabs and UTF-8:
+ * the ends of the ranges the plain path draws itself, a line separator),
+ * with what changes how they are drawn: tab stops, colours, cursor moves,
+ * a reset; and, with quirks, a character cut short. Combining marks and
+ * wide characters just past the ranges are left to
+ * characters-match-libvterm. */
+static const char *const utf8_samples[] = {
+	"\u00a0", "\u00e9", "\u02ff", "\u0370", "\u0482", "\u048a", "\u052f", "\u2010",
+	"\u2027", "\u2028", "\u2030", "\u205e", "\u2190", "\u22ff", "\u2500", "\u259f",
+};
+static const char *const text_pieces[] = {
+	"\r\n", "\t", "\033H", "\033[3g", "\033[g", "\033[1;31m", "\033[0m", "\033[5;10H",
+	"\033[H", "\033[2J", "\033[K", "\u00e9", "\033c", "\xe4",
+};
+
+static void random_stream(unsigned seed, bool quirks, int plain_pct, bool text,
+			  struct rp_bytes *out)
 {
 	size_t npieces = sizeof pieces / sizeof pieces[0] - (quirks ? 0 : 2);
 
+	if (text)
+		npieces = sizeof text_pieces / sizeof text_pieces[0] - (quirks ? 0 : 1);
 	srand(seed);
 	for (int i = 0; i < 3000; i++) {
 		int r = rand() % 100;
-		if (r < plain_pct) { /* plain lines dominate real output */
+		if (r < plain_pct && text) {
+			char line[256];
+			int n = rand() % 60, len = 0;
+			for (int k = 0; k < n; k++) {
+				int x = rand() % 30;
+				const char *u = utf8_samples[(size_t)rand() % (sizeof utf8_samples /
+									  sizeof utf8_samples[0])];
+				if (x == 0) {
+					line[len++] = '\t';
+				} else if (x == 1) {
+					memcpy(line + len, u, strlen(u));
+					len += (int)strlen(u);
+				} else {
+					line[len++] = (char)(' ' + rand() % 95);
+				}
+			}
+			rp_bytes_put(out, line, (size_t)len);
+			rp_bytes_put(out, "\r\n", 2);
+		} else if (r < plain_pct) { /* plain lines dominate real output */
 			char line[128];
 			int n = rand() % 60;
 			for (int k = 0; k < n; k++)
@@ -462,7 +498,8 @@ static void random_stream(unsigned seed, bool quirks, int plain_pct, struct rp_b
 		} else if (r == 99 && rand() % 8 == 0) {
 			rp_bytes_put(out, "\033c", 2);
 		} else {
-			const char *p = pieces[(size_t)rand() % npieces];
+			const char *p = text ? text_pieces[(size_t)rand() % npieces]
+					     : pieces[(size_t)rand() % npieces];
 			rp_bytes_put(out, p, strlen(p));
 		}
 	}
@@ -502,7 +539,7 @@ static size_t cut_utf8(const char *p, size_t n)
  * can overrun its buffer). Batched: mostly plain lines in large chunks,
  * looked at only now and then, so the screen draws batches longer than
  * its ring (where the plain path skips what would scroll out of it). */
-static void compare_screens(bool quirks, bool batched)
+static void compare_screens(bool quirks, bool batched, bool text)
 {
 	for (unsigned seed = 1; seed <= 40; seed++) {
 		struct rp_bytes in = {0}, sa = {0}, sb = {0};
@@ -520,7 +557,7 @@ static void compare_screens(bool quirks, bool batched)
 			vterm_screen_reset(vs, 1);
 		}
 		rp_screen_set_fast(b, false);
-		random_stream(seed, quirks, batched ? 97 : 40, &in);
+		random_stream(seed, quirks, batched ? (text ? 99 : 97) : 40, text, &in);
 		for (size_t off = 0; off < in.len && !bad;) {
 			size_t k = rand() % 4 ? 1 + (size_t)rand() % (batched ? 20000 : 300)
 					      : 1 + (size_t)rand() % 3;
@@ -540,6 +577,16 @@ static void compare_screens(bool quirks, bool batched)
 			}
 			if (batched && rand() % 8)
 				continue;
+			if (batched) { /* scrollback too: what the plain path skipped */
+				rp_screen_snapshot(a, 100, &sa);
+				rp_screen_snapshot(b, 100, &sb);
+				if (sa.len != sb.len || memcmp(sa.p, sb.p, sa.len)) {
+					fprintf(stderr, "seed %u, %zu bytes in: snapshots differ\n", seed, off);
+					bad = 1;
+				}
+				rp_bytes_finish(&sa);
+				rp_bytes_finish(&sb);
+			}
 			for (int y = 0; y < rows; y++) {
 				char ta[512], tb[512], tv[512] = "";
 				rp_screen_row_text(a, y, ta, sizeof ta);
@@ -574,17 +621,120 @@ static void compare_screens(bool quirks, bool batched)
 
 static void screen_matches_libvterm(void)
 {
-	compare_screens(false, false);
+	compare_screens(false, false, false);
+}
+
+static void text_matches_libvterm(void)
+{
+	compare_screens(false, false, true);
+	compare_screens(false, true, true);
+}
+
+static void text_path_matches_with_quirks(void)
+{
+	compare_screens(true, false, true);
+}
+
+/* Every character from U+00A0 to U+25FF, sixteen to a line, each after a
+ * space (for the combining marks), as libvterm draws them: the plain path
+ * takes those it knows to be narrow. */
+static void characters_match_libvterm(void)
+{
+	struct rp_screen *a = rp_screen_create(4, 60, 10, 1 << 16);
+	struct rp_screen *b = rp_screen_create(4, 60, 10, 1 << 16);
+	VTerm *vt = vterm_new(4, 60);
+	VTermScreen *vs = vterm_obtain_screen(vt);
+
+	rp_screen_set_fast(b, false);
+	vterm_set_utf8(vt, 1);
+	vterm_screen_reset(vs, 1);
+	for (uint32_t c = 0xa0; c < 0x2600; c += 16) {
+		char line[96], ta[256], tv[256];
+		size_t n = 0;
+		for (uint32_t k = c; k < c + 16; k++) {
+			if (k >= 0xd800 && k < 0xe000)
+				continue;
+			n += k < 0x800 ? (size_t)sprintf(line + n, " %c%c", 0xc0 | k >> 6, 0x80 | (k & 63))
+				       : (size_t)sprintf(line + n, " %c%c%c", 0xe0 | k >> 12,
+							 0x80 | ((k >> 6) & 63), 0x80 | (k & 63));
+		}
+		n += (size_t)sprintf(line + n, "x\r\n");
+		struct rp_bytes sa = {0}, sb = {0};
+		/* then a bar at column 50 on that line: the blanks before it
+		 * say how many cells the characters took */
+		static const char bar[] = "\033[A\033[50G|\r\n";
+		rp_screen_feed(a, line, n);
+		rp_screen_feed(b, line, n);
+		vterm_input_write(vt, line, n);
+		rp_screen_feed(a, bar, sizeof bar - 1);
+		rp_screen_feed(b, bar, sizeof bar - 1);
+		vterm_input_write(vt, bar, sizeof bar - 1);
+		rp_screen_row_text(a, 2, ta, sizeof ta);
+		text_of(vs, 2, 60, tv, sizeof tv);
+		rp_screen_snapshot(a, 0, &sa);
+		rp_screen_snapshot(b, 0, &sb);
+		bool same = sa.len == sb.len && !memcmp(sa.p, sb.p, sa.len);
+		rp_bytes_finish(&sa);
+		rp_bytes_finish(&sb);
+		if (strcmp(ta, tv) || !same) {
+			fprintf(stderr, "U+%04X..: '%s', libvterm '%s'%s\n", (unsigned)c, ta, tv,
+				same ? "" : ", snapshots differ");
+			failures++;
+			break;
+		}
+	}
+	rp_screen_destroy(a);
+	rp_screen_destroy(b);
+	vterm_free(vt);
+}
+
+/* One batch of lines much longer than the ring, of one or more rows each
+ * (tabs, UTF-8, wraps), on screens of several sizes: the plain path counts
+ * the rows of the lines it skips and draws the rest; the snapshot, with
+ * all the scrollback, must be the libvterm path's. */
+static void skipped_lines_keep_scrollback(void)
+{
+	static const char *const forms[] = {
+		"L%03d\r\n", "L%03d\t\t\txy\r\n", "L%03d \u00e9\u2500\tx\r\n",
+		"L%03d abcdefghijklmnopqrstuvwxyz0123456789\r\n", "L%03d\t\u00e9\t\u00e9\t\u00e9\r\n",
+	};
+	for (int cols = 9; cols <= 33; cols += 4) {
+		for (unsigned mix = 0; mix < 6; mix++) {
+			struct rp_screen *a = rp_screen_create(3, cols, 5, 1 << 20);
+			struct rp_screen *b = rp_screen_create(3, cols, 5, 1 << 20);
+			struct rp_bytes in = {0}, sa = {0}, sb = {0};
+			rp_screen_set_fast(b, false);
+			rp_bytes_put(&in, "\033[3;1H", 6);
+			for (int i = 0; i < 200; i++) {
+				char line[80];
+				int n = snprintf(line, sizeof line, forms[(i * 7 + mix * (unsigned)i / 3) % 5], i);
+				rp_bytes_put(&in, line, (size_t)n);
+			}
+			rp_screen_feed(a, in.p, in.len);
+			rp_screen_feed(b, in.p, in.len);
+			rp_screen_snapshot(a, 100, &sa);
+			rp_screen_snapshot(b, 100, &sb);
+			if (sa.len != sb.len || memcmp(sa.p, sb.p, sa.len)) {
+				fprintf(stderr, "%d columns, mix %u: snapshots differ\n", cols, mix);
+				failures++;
+			}
+			rp_bytes_finish(&in);
+			rp_bytes_finish(&sa);
+			rp_bytes_finish(&sb);
+			rp_screen_destroy(a);
+			rp_screen_destroy(b);
+		}
+	}
 }
 
 static void batched_plain_matches_libvterm(void)
 {
-	compare_screens(false, true);
+	compare_screens(false, true, false);
 }
 
 static void plain_path_matches_with_quirks(void)
 {
-	compare_screens(true, false);
+	compare_screens(true, false, false);
 }
 
 static const struct unit_case cases[] = {
@@ -605,6 +755,10 @@ static const struct unit_case cases[] = {
 	{"screen-matches-libvterm", screen_matches_libvterm},
 	{"plain-path-matches-with-quirks", plain_path_matches_with_quirks},
 	{"batched-plain-matches-libvterm", batched_plain_matches_libvterm},
+	{"characters-match-libvterm", characters_match_libvterm},
+	{"skipped-lines-keep-scrollback", skipped_lines_keep_scrollback},
+	{"text-matches-libvterm", text_matches_libvterm},
+	{"text-path-matches-with-quirks", text_path_matches_with_quirks},
 };
 
 int main(int argc, char **argv)
