@@ -890,13 +890,11 @@ static void fast_draw(struct rp_screen *s, const uint8_t *p, size_t n)
 			x = 0;
 			wrap = false;
 		}
+		uint32_t ch = c;
+		if (c >= 0x80) /* a narrow character: plain_len checked it */
+			i += narrow_utf8(p + i, n - i, &ch) - 1;
 		line[x] = pen;
-		line[x].ch[0] = c;
-		if (c >= 0x80) {
-			uint32_t cp;
-			i += narrow_utf8(p + i, n - i, &cp) - 1; /* plain_len checked it */
-			line[x].ch[0] = cp;
-		}
+		line[x].ch[0] = ch;
 		if (x == s->cols - 1)
 			wrap = true;
 		else

@@ -402,16 +402,11 @@ static int on_data(ssh_session s, ssh_channel c, void *data, uint32_t len, int i
 			help(d);
 			break;
 		case 'B':
-			if (d->readonly)
-				out(d, "\r\n[telly: %s: read-only, no break]\r\n", d->user);
-			else
-				send_empty(d, RP_BREAK);
-			break;
 		case 'f':
 			if (d->readonly)
-				out(d, "\r\n[telly: %s: read-only, no takeover]\r\n", d->user);
+				out(d, "\r\n[telly: %s: read-only: no break or takeover]\r\n", d->user);
 			else
-				send_empty(d, RP_TAKEOVER);
+				send_empty(d, cmd == 'B' ? RP_BREAK : RP_TAKEOVER);
 			break;
 		}
 	}
