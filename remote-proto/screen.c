@@ -803,18 +803,18 @@ static size_t simple_rows(const struct rp_screen *s, const uint8_t *p, size_t n,
 }
 
 /* With the cursor on the bottom row, each row of text scrolls the whole
- * screen once; lines followed by more than the ring's worth of rows would
- * scroll out of the ring again before the end, so they are only counted:
- * the ring turns by their rows and the bottom line is cleared, as the last
- * of their line feeds would have left it. Every line of the ring is
- * scrolled in (cleared) again by the rows drawn after. Returns the bytes
- * skipped. The lines kept are found from the end, so only they are
- * measured twice. */
+ * screen once. When the last lines of a batch take at least the ring's
+ * worth of rows, every line of the ring is scrolled in (cleared) again
+ * while they are drawn, and they fill the scrollback to its bound: what
+ * came before them cannot show and is not drawn at all (nor is the row
+ * the first of them starts on: it scrolls out too). Only the cursor
+ * matters: on the bottom row, in column 0 after the CR LF that ends the
+ * lines skipped. The lines kept are found from the end, so a batch costs
+ * the rows it keeps, not the rows it has. Returns the bytes skipped. */
 static size_t fast_skip(struct rp_screen *s, const uint8_t *p, size_t n)
 {
-	struct grid *g = s->cur;
-	size_t total = 0, tail = 0, off, len, r;
-	const struct cell b = blank_cell(s);
+	const struct grid *g = s->cur;
+	size_t tail = 0, off = n, len;
 	VTermPos cur;
 
 	if (n / 2 <= g->nlines) /* a line is at least CR LF */
@@ -822,24 +822,16 @@ static size_t fast_skip(struct rp_screen *s, const uint8_t *p, size_t n)
 	vterm_state_get_cursorpos(s->st, &cur);
 	if (cur.row != s->rows - 1)
 		return 0;
-	for (off = 0; off < n && (r = simple_rows(s, p + off, n - off, &len)); off += len)
-		total += r;
-	if (total <= g->nlines)
-		return 0;
-	/* Lines from the end until the ring is full: those are drawn. */
 	while (tail < g->nlines) {
 		const uint8_t *lf = off > 1 ? memrchr(p, '\n', off - 1) : NULL;
-		size_t start = lf ? (size_t)(lf - p) + 1 : 0;
-		tail += simple_rows(s, p + start, off - start, &len);
+		size_t start = lf ? (size_t)(lf - p) + 1 : 0, r;
+		if (!start || !(r = simple_rows(s, p + start, off - start, &len)))
+			return 0; /* too few lines, or one that is not simple */
+		tail += r;
 		off = start;
 	}
-	total -= tail; /* the rows skipped */
-	g->top = (unsigned)((g->top + total) % g->nlines);
-	if (g->nlines - (unsigned)s->rows - g->sb_count < total)
-		g->sb_count = g->nlines - (unsigned)s->rows;
-	else
-		g->sb_count += (unsigned)total;
-	fill(row(s, s->rows - 1), s->cap_cols, &b);
+	if (off < 2 || p[off - 2] != '\r')
+		return 0; /* a bare line feed keeps its column */
 	return off;
 }
 
@@ -876,15 +868,18 @@ static void fast_draw(struct rp_screen *s, const uint8_t *p, size_t n)
 			continue;
 		}
 		if (c == '\n' || wrap) {
+			/* libvterm keeps a pending wrap unless the cursor moves:
+			 * a line feed that scrolls keeps it. */
+			bool moved = y < s->rows - 1 || (c == '\n' && s->scan.lnm && x);
 			if (y == s->rows - 1)
 				scrollrect(all, 1, 0, s);
 			else
 				y++;
 			line = row(s, y);
 			if (c == '\n') {
-				wrap = false;
 				if (s->scan.lnm)
 					x = 0;
+				wrap = wrap && !moved;
 				continue;
 			}
 			x = 0;

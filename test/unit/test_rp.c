@@ -457,7 +457,7 @@ static const char *const utf8_samples[] = {
 };
 static const char *const text_pieces[] = {
 	"\r\n", "\t", "\033H", "\033[3g", "\033[g", "\033[1;31m", "\033[0m", "\033[5;10H",
-	"\033[H", "\033[2J", "\033[K", "\u00e9", "\033c", "\xe4",
+	"\033[H", "\033[2J", "\033[K", "\u00e9", "\n", "\r", "\033c", "\xe4",
 };
 
 static void random_stream(unsigned seed, bool quirks, int plain_pct, bool text,
@@ -688,10 +688,62 @@ static void characters_match_libvterm(void)
 	vterm_free(vt);
 }
 
-/* One batch of lines much longer than the ring, of one or more rows each
- * (tabs, UTF-8, wraps), on screens of several sizes: the plain path counts
- * the rows of the lines it skips and draws the rest; the snapshot, with
- * all the scrollback, must be the libvterm path's. */
+/* Where a line that fills its row leaves a pending wrap, and what ends
+ * it, as libvterm has it: a line feed that scrolls keeps it (the next
+ * character starts a new row), one that moves the cursor down cancels it,
+ * as do CR and a line feed in newline mode; a tab at the last column keeps
+ * it. Each stream's first line (through libvterm) puts the cursor in
+ * column 0; the rest is plain text. */
+static void wraps_match_libvterm(void)
+{
+	static const char *const streams[] = {
+		"\033[1;1H\n123456789\nab\r\n",	 "\033[3;1H\n123456789\nab\r\n",
+		"\033[20h\033[1;1H\n123456789\nab\r\n", "\033[20h\033[3;1H\n123456789\nab\r\n",
+		"\033[3;1H\n1234567\t\nab\r\n",	 "\033[3;1H\n123456789\tab\r\n",
+		"\033[3;1H\n123456789\rab\r\n",	 "\033[1;1H\n123456789\n\nab\r\n",
+	};
+	for (size_t i = 0; i < sizeof streams / sizeof streams[0]; i++) {
+		struct rp_screen *a = rp_screen_create(4, 9, 10, 1 << 16);
+		struct rp_screen *b = rp_screen_create(4, 9, 10, 1 << 16);
+		VTerm *vt = vterm_new(4, 9);
+		VTermScreen *vs = vterm_obtain_screen(vt);
+		struct rp_bytes sa = {0}, sb = {0};
+		size_t n = strlen(streams[i]);
+
+		rp_screen_set_fast(b, false);
+		vterm_set_utf8(vt, 1);
+		vterm_screen_reset(vs, 1);
+		rp_screen_feed(a, streams[i], n);
+		rp_screen_feed(b, streams[i], n);
+		vterm_input_write(vt, streams[i], n);
+		for (int y = 0; y < 4; y++) {
+			char ta[64], tv[64];
+			rp_screen_row_text(a, y, ta, sizeof ta);
+			text_of(vs, y, 9, tv, sizeof tv);
+			if (strcmp(ta, tv)) {
+				fprintf(stderr, "stream %zu, row %d: '%s', libvterm '%s'\n", i, y, ta, tv);
+				failures++;
+			}
+		}
+		rp_screen_snapshot(a, 100, &sa);
+		rp_screen_snapshot(b, 100, &sb);
+		if (sa.len != sb.len || memcmp(sa.p, sb.p, sa.len)) {
+			fprintf(stderr, "stream %zu: snapshots differ\n", i);
+			failures++;
+		}
+		rp_bytes_finish(&sa);
+		rp_bytes_finish(&sb);
+		rp_screen_destroy(a);
+		rp_screen_destroy(b);
+		vterm_free(vt);
+	}
+}
+
+/* A batch longer than the ring, drawn with the plain path (which skips
+ * the lines that would scroll out of the ring) and by libvterm: the same
+ * screen and scrollback, whatever the lines (tabs, UTF-8, wraps), and
+ * with a bare line feed (the next line starts where it left the column)
+ * at each distance from the end. */
 static void skipped_lines_keep_scrollback(void)
 {
 	static const char *const forms[] = {
@@ -699,15 +751,18 @@ static void skipped_lines_keep_scrollback(void)
 		"L%03d abcdefghijklmnopqrstuvwxyz0123456789\r\n", "L%03d\t\u00e9\t\u00e9\t\u00e9\r\n",
 	};
 	for (int cols = 9; cols <= 33; cols += 4) {
-		for (unsigned mix = 0; mix < 6; mix++) {
+		for (unsigned mix = 0; mix < 6 * 16; mix++) {
 			struct rp_screen *a = rp_screen_create(3, cols, 5, 1 << 20);
 			struct rp_screen *b = rp_screen_create(3, cols, 5, 1 << 20);
 			struct rp_bytes in = {0}, sa = {0}, sb = {0};
+			int bare = (int)mix / 6;
 			rp_screen_set_fast(b, false);
 			rp_bytes_put(&in, "\033[3;1H", 6);
 			for (int i = 0; i < 200; i++) {
 				char line[80];
-				int n = snprintf(line, sizeof line, forms[(i * 7 + mix * (unsigned)i / 3) % 5], i);
+				int n = snprintf(line, sizeof line, forms[(i * 7 + mix % 6 * (unsigned)i / 3) % 5], i);
+				if (bare && i == 200 - bare)
+					line[n - 2] = '\n', n--;
 				rp_bytes_put(&in, line, (size_t)n);
 			}
 			rp_screen_feed(a, in.p, in.len);
@@ -715,7 +770,8 @@ static void skipped_lines_keep_scrollback(void)
 			rp_screen_snapshot(a, 100, &sa);
 			rp_screen_snapshot(b, 100, &sb);
 			if (sa.len != sb.len || memcmp(sa.p, sb.p, sa.len)) {
-				fprintf(stderr, "%d columns, mix %u: snapshots differ\n", cols, mix);
+				fprintf(stderr, "%d columns, mix %u, bare LF %d lines from the end: "
+					"snapshots differ\n", cols, mix % 6, bare);
 				failures++;
 			}
 			rp_bytes_finish(&in);
@@ -756,6 +812,7 @@ static const struct unit_case cases[] = {
 	{"plain-path-matches-with-quirks", plain_path_matches_with_quirks},
 	{"batched-plain-matches-libvterm", batched_plain_matches_libvterm},
 	{"characters-match-libvterm", characters_match_libvterm},
+	{"wraps-match-libvterm", wraps_match_libvterm},
 	{"skipped-lines-keep-scrollback", skipped_lines_keep_scrollback},
 	{"text-matches-libvterm", text_matches_libvterm},
 	{"text-path-matches-with-quirks", text_path_matches_with_quirks},
