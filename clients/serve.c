@@ -316,9 +316,7 @@ static void log_append(struct server *srv, struct session *s, const void *buf, s
 		return;
 	if (s->log_bytes + n > srv->o.log_cap) {
 		/* Rotate: one older generation is kept beside it. */
-		char old[340];
-		snprintf(old, sizeof old, "%s.1", s->log_path);
-		rename(s->log_path, old);
+		vmc_log_rotate(s->log_path, 1);
 		close(s->log_fd);
 		s->log_fd = open(s->log_path, O_WRONLY | O_CREAT | O_TRUNC | O_APPEND | O_CLOEXEC,
 				 0600);

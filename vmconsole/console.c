@@ -18,6 +18,7 @@
  */
 #include <errno.h>
 #include <fcntl.h>
+#include <limits.h>
 #include <netdb.h>
 #include <netinet/in.h>
 #include <netinet/tcp.h>
@@ -229,19 +230,25 @@ static const struct vmc_backend_ops backends[] = {
 
 /* ---- the log ---- */
 
-static void log_rotate(struct vmc_console *c)
+void vmc_log_rotate(const char *path, unsigned keep)
 {
-	char from[VMC_PATH_MAX + 8], to[VMC_PATH_MAX + 8];
+	char from[PATH_MAX], to[PATH_MAX];
 
-	for (unsigned i = c->spec.log_keep; i > 1; i--) {
-		snprintf(from, sizeof from, "%s.%u", c->log_path, i - 1);
-		snprintf(to, sizeof to, "%s.%u", c->log_path, i);
+	snprintf(to, sizeof to, "%s.%u", path, keep);
+	unlink(keep ? to : path);
+	for (unsigned i = keep; i > 0; i--) {
+		if (i > 1)
+			snprintf(from, sizeof from, "%s.%u", path, i - 1);
+		else
+			snprintf(from, sizeof from, "%s", path);
+		snprintf(to, sizeof to, "%s.%u", path, i);
 		rename(from, to);
 	}
-	if (c->spec.log_keep) {
-		snprintf(to, sizeof to, "%s.1", c->log_path);
-		rename(c->log_path, to);
-	}
+}
+
+static void log_rotate(struct vmc_console *c)
+{
+	vmc_log_rotate(c->log_path, c->spec.log_keep);
 	close(c->log_fd);
 	c->log_fd = open(c->log_path, O_WRONLY | O_CREAT | O_TRUNC | O_APPEND | O_CLOEXEC, 0600);
 	c->log_bytes = 0;

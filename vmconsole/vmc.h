@@ -149,6 +149,11 @@ void vmc_console_describe(const struct vmc_console *c, char *out, size_t n);
 /* The whole of a consoles or keys file, at most VMC_FILE_MAX bytes
  * (malloc'd; NULL with "PATH: why" in err). */
 char *vmc_read_file(const char *path, size_t *n, char *err, size_t errn);
+/* Moves PATH to PATH.1, PATH.1 to PATH.2 and so on, keeping `keep`
+ * generations (0: PATH is removed). No rename replaces a file: ext4 writes
+ * a file renamed over another (or truncated) to disk at once, and a flood
+ * of output rotating its log would become a flood of disk writes. */
+void vmc_log_rotate(const char *path, unsigned keep);
 
 /* The audit log: one timestamped line per event, "console who event". */
 void vmc_audit(int fd, const char *console, const char *who, const char *fmt, ...)
