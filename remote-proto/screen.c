@@ -75,6 +75,9 @@ struct rp_screen {
 	/* Output not yet drawn (see rp_screen_feed). */
 	uint8_t *pend;
 	size_t pend_len, pend_cap;
+	size_t plain_end;   /* pend up to here is plain lines (plain_len) */
+	bool plain_blocked; /* and what follows is not */
+	size_t compact_at;  /* pend_len at which pend_scan cuts or draws it */
 };
 
 /* Output is drawn in batches of up to this much: in a batch of plain text
@@ -720,10 +723,17 @@ static size_t printable_words(const uint8_t *p, size_t n)
 	return i;
 }
 
+static size_t utf8_len(uint8_t lead)
+{
+	return lead >= 0xf0 ? 4 : lead >= 0xe0 ? 3 : 2;
+}
+
 /* How much of p fast_draw may take: plain text (printable ASCII, narrow
- * UTF-8 characters, tabs with the default stops, CR, LF) up to the last
- * line feed that leaves the cursor in column 0. */
-static size_t plain_len(const struct rp_screen *s, const uint8_t *p, size_t n)
+ * UTF-8 characters, tabs with the default stops, CR, LF, and VT and FF,
+ * which libvterm takes as LF) up to the last
+ * line feed that leaves the cursor in column 0. *blocked (if asked) says
+ * whether a byte it cannot take stopped it, rather than the end of p. */
+static size_t plain_len(const struct rp_screen *s, const uint8_t *p, size_t n, bool *blocked)
 {
 	size_t end = 0;
 	uint32_t cp;
@@ -739,10 +749,17 @@ static size_t plain_len(const struct rp_screen *s, const uint8_t *p, size_t n)
 				end = i + 1;
 		} else if (c >= 0x80) {
 			size_t k = s->scan.utf8_broken ? 0 : narrow_utf8(p + i, n - i, &cp);
-			if (!k)
+			if (!k) {
+				if (blocked) /* not a character cut by the end of p */
+					*blocked = s->scan.utf8_broken || c < 0xc0 ||
+						   n - i >= utf8_len(c);
 				break;
+			}
 			i += k - 1;
-		} else if (c == '\t' ? s->scan.tabs_set : c != '\r' && (c < 0x20 || c == 0x7f)) {
+		} else if (c == '\t' ? s->scan.tabs_set
+				     : c != '\r' && c != '\v' && c != '\f' && (c < 0x20 || c == 0x7f)) {
+			if (blocked)
+				*blocked = true;
 			break;
 		}
 	}
@@ -759,10 +776,11 @@ static int tab_col(const struct rp_screen *s, int x)
 	return to < s->cols - 1 ? to : s->cols - 1;
 }
 
-/* Rows a line of plain text takes from column 0 when it is printable
- * characters and tabs and one CR LF at its end (most output): one, and
- * one more for each wrap. Sets *len to its length with the CR LF; 0 for
- * any other line (a CR inside). */
+/* Rows a line of plain text takes from column 0 on the bottom row when it
+ * is printable characters and tabs and one CR LF at its end (most output):
+ * one, and one more for each wrap, VT and FF (line feeds, which keep the
+ * column and a pending wrap there). Sets *len to its length with the CR
+ * LF; 0 for any other line (a CR inside). */
 static size_t simple_rows(const struct rp_screen *s, const uint8_t *p, size_t n, size_t *len)
 {
 	const uint8_t *lf = memchr(p, '\n', n);
@@ -783,6 +801,10 @@ static size_t simple_rows(const struct rp_screen *s, const uint8_t *p, size_t n,
 	for (i = 0; i < chars; i++) {
 		if (p[i] == '\r')
 			return 0;
+		if (p[i] == '\v' || p[i] == '\f') { /* a line feed (on the bottom row) */
+			rows++;
+			continue;
+		}
 		if (p[i] == '\t') {
 			x = tab_col(s, x);
 			continue;
@@ -863,6 +885,8 @@ static void fast_draw(struct rp_screen *s, const uint8_t *p, size_t n)
 			wrap = false;
 			continue;
 		}
+		if (c == '\v' || c == '\f')
+			c = '\n'; /* as libvterm has them */
 		if (c == '\t') { /* a pending wrap stays pending */
 			x = tab_col(s, x);
 			continue;
@@ -899,11 +923,6 @@ static void fast_draw(struct rp_screen *s, const uint8_t *p, size_t n)
 	vterm_input_write(s->vt, cup, strlen(cup));
 }
 
-static size_t utf8_len(uint8_t lead)
-{
-	return lead >= 0xf0 ? 4 : lead >= 0xe0 ? 3 : 2;
-}
-
 /* How many bytes at the end of p are the start of a UTF-8 character that
  * is not complete yet. */
 static size_t cut_tail(const uint8_t *p, size_t n)
@@ -924,7 +943,7 @@ static size_t cut_tail(const uint8_t *p, size_t n)
 static void feed_part(struct rp_screen *s, const uint8_t *p, size_t n)
 {
 	while (n) {
-		size_t k = fast_ready(s) ? plain_len(s, p, n) : 0;
+		size_t k = fast_ready(s) ? plain_len(s, p, n, NULL) : 0;
 
 		if (k) {
 			fast_draw(s, p, k);
@@ -973,16 +992,82 @@ static void feed_now(struct rp_screen *s, const void *buf, size_t n)
 	}
 }
 
+/* Twice the ring's cells: how much the kept output grows between cuts. */
+static size_t compact_step(const struct rp_screen *s)
+{
+	return 2 * (size_t)s->cur->nlines * (size_t)s->cap_cols;
+}
+
 static void settle(struct rp_screen *s)
 {
 	if (s->pend_len)
 		feed_now(s, s->pend, s->pend_len);
 	s->pend_len = 0;
+	s->plain_end = 0;
+	s->plain_blocked = false;
+	s->compact_at = compact_step(s);
+}
+
+/* Draws the whole lines kept; the last one, cut by the end of a read,
+ * stays (so that the next batch starts in column 0). */
+static void settle_lines(struct rp_screen *s)
+{
+	const uint8_t *lf = s->pend_len ? memrchr(s->pend, '\n', s->pend_len) : NULL;
+	size_t upto = lf ? (size_t)(lf - s->pend) + 1 : 0;
+
+	if (!upto)
+		return;
+	feed_now(s, s->pend, upto);
+	memmove(s->pend, s->pend + upto, s->pend_len - upto);
+	s->pend_len -= upto;
+	s->plain_end = 0;
+	s->plain_blocked = false;
+}
+
+/* While plain lines pour in, the output kept is cut to the lines that can
+ * still show: from the state at its start (where the plain path would
+ * begin), fast_skip says which lines drawing it would skip, and they are
+ * dropped now. Each feed scans only what it added, and every time the
+ * output kept grows by compact_step() it is cut. What the plain path
+ * cannot take (an escape sequence, a control, a batch starting in the
+ * middle of a line) is drawn with the lines before it: at once when
+ * nothing plain comes before it, else at the next cut. A flood of text
+ * thus costs a scan of each byte and no drawing until somebody looks or
+ * it pauses, and no feed does much more work than its own bytes need
+ * (the daemon reads its pty between feeds, and a pty buffers only about
+ * 20 KiB: a long pause stops the program). */
+static void pend_scan(struct rp_screen *s)
+{
+	size_t off;
+
+	for (int pass = 0; pass < 2; pass++) {
+		bool blocked = false;
+		if (s->plain_blocked || (!s->plain_end && !fast_ready(s)))
+			blocked = true;
+		else
+			s->plain_end += plain_len(s, s->pend + s->plain_end,
+						  s->pend_len - s->plain_end, &blocked);
+		s->plain_blocked = blocked;
+		if (!blocked || s->plain_end || pass)
+			break;
+		settle_lines(s);
+	}
+	if (s->pend_len < s->compact_at)
+		return;
+	if (!s->plain_blocked && (off = fast_skip(s, s->pend, s->plain_end))) {
+		memmove(s->pend, s->pend + off, s->pend_len - off);
+		s->pend_len -= off;
+		s->plain_end -= off;
+	} else { /* or the cursor is not on the bottom row yet */
+		settle_lines(s);
+	}
+	s->compact_at = s->pend_len + compact_step(s);
 }
 
 /* Nobody looks at the host's screen until a snapshot, a resize or a test
  * asks, so output is only kept until then, or until a batch is full, or
- * the owner settles it (when output pauses). */
+ * the owner settles it (when output pauses); plain lines that could no
+ * longer show are dropped from it as it grows (pend_scan). */
 void rp_screen_feed(struct rp_screen *s, const void *buf, size_t n)
 {
 	const uint8_t *p = buf;
@@ -1008,6 +1093,8 @@ void rp_screen_feed(struct rp_screen *s, const void *buf, size_t n)
 		p += k;
 		n -= k;
 	}
+	if (s->fast)
+		pend_scan(s);
 }
 
 void rp_screen_settle(struct rp_screen *s)

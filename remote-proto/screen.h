@@ -32,7 +32,9 @@ void rp_bytes_finish(struct rp_bytes *b);
 struct rp_screen *rp_screen_create(int rows, int cols, unsigned sb_lines, size_t sb_bytes);
 void rp_screen_destroy(struct rp_screen *s); /* takes NULL */
 /* Output is kept (up to a batch of 1 MiB) and drawn when a batch is full,
- * a reader below needs it, or at rp_screen_settle. */
+ * a reader below needs it, or at rp_screen_settle. Plain lines that would
+ * scroll out of the scrollback before the end are dropped as they come,
+ * so a flood of text is scanned, not drawn. */
 void rp_screen_feed(struct rp_screen *s, const void *buf, size_t n);
 /* Draws what is kept and frees the batch: for when output pauses. */
 void rp_screen_settle(struct rp_screen *s);

@@ -52,7 +52,8 @@ unit vmc
 # under valgrind, which sees its reads and writes (it found libvterm
 # 0.1.4 going outside its line table after a shrink).
 for t in screen-matches-libvterm plain-path-matches-with-quirks batched-plain-matches-libvterm \
-	text-matches-libvterm text-path-matches-with-quirks; do
+	text-matches-libvterm text-path-matches-with-quirks skipped-lines-keep-scrollback \
+	wraps-match-libvterm; do
 	run "unit-valgrind/rp/$t" 120 valgrind -q --error-exitcode=9 "$B/test/unit-rp" "$t"
 done
 for f in test/ttyscript/corpus/*.tty; do

@@ -739,39 +739,57 @@ static void wraps_match_libvterm(void)
 	}
 }
 
-/* A batch longer than the ring, drawn with the plain path (which skips
- * the lines that would scroll out of the ring) and by libvterm: the same
- * screen and scrollback, whatever the lines (tabs, UTF-8, wraps), and
- * with a bare line feed (the next line starts where it left the column)
- * at each distance from the end. */
+/* Lines much longer than the ring, drawn with the plain path (which drops
+ * the lines that would scroll out of the ring as they come, and skips
+ * them when it draws) and by libvterm: the same screen and scrollback,
+ * whatever the lines (tabs, UTF-8, wraps, FF; bold and wide characters,
+ * which the plain path leaves to libvterm), however the output is cut
+ * into feeds, and with a bare line feed (the next line starts where it
+ * left the column) or a form feed at each distance from the end. */
 static void skipped_lines_keep_scrollback(void)
 {
 	static const char *const forms[] = {
 		"L%03d\r\n", "L%03d\t\t\txy\r\n", "L%03d \u00e9\u2500\tx\r\n",
 		"L%03d abcdefghijklmnopqrstuvwxyz0123456789\r\n", "L%03d\t\u00e9\t\u00e9\t\u00e9\r\n",
+		"L%03d\fx\r\n", "L%03d \033[1mbold\033[m\r\n", "L%03d \u4e2d\r\n",
 	};
 	for (int cols = 9; cols <= 33; cols += 4) {
 		for (unsigned mix = 0; mix < 6 * 16; mix++) {
 			struct rp_screen *a = rp_screen_create(3, cols, 5, 1 << 20);
 			struct rp_screen *b = rp_screen_create(3, cols, 5, 1 << 20);
 			struct rp_bytes in = {0}, sa = {0}, sb = {0};
-			int bare = (int)mix / 6;
+			int at = (int)mix / 6; /* a bare LF or an FF this far from the end */
+			char row[128];
 			rp_screen_set_fast(b, false);
-			rp_bytes_put(&in, "\033[3;1H", 6);
+			rp_screen_feed(a, "\033[3;1H", 6); /* the bottom row */
+			rp_screen_feed(b, "\033[3;1H", 6);
+			rp_screen_row_text(a, 0, row, sizeof row);
+			rp_screen_row_text(b, 0, row, sizeof row);
 			for (int i = 0; i < 200; i++) {
 				char line[80];
-				int n = snprintf(line, sizeof line, forms[(i * 7 + mix % 6 * (unsigned)i / 3) % 5], i);
-				if (bare && i == 200 - bare)
+				unsigned f = (i * 7 + mix % 6 * (unsigned)i / 3) % 5;
+				if (mix % 6 > 2 && i % (int)(mix % 6 * 11) == 0) /* now and then */
+					f = 5 + (unsigned)i % 3;
+				if (at && i == 200 - at && mix % 3 == 1)
+					f = 5;
+				int n = snprintf(line, sizeof line, forms[f], i);
+				if (at && i == 200 - at && mix % 3 == 0)
 					line[n - 2] = '\n', n--;
 				rp_bytes_put(&in, line, (size_t)n);
 			}
-			rp_screen_feed(a, in.p, in.len);
-			rp_screen_feed(b, in.p, in.len);
+			/* in feeds of 1 to 300 bytes, or all at once */
+			for (size_t off = 0, k; off < in.len; off += k) {
+				k = mix % 2 ? in.len : 1 + (off * 7 + mix) % 300;
+				if (k > in.len - off)
+					k = in.len - off;
+				rp_screen_feed(a, in.p + off, k);
+				rp_screen_feed(b, in.p + off, k);
+			}
 			rp_screen_snapshot(a, 100, &sa);
 			rp_screen_snapshot(b, 100, &sb);
 			if (sa.len != sb.len || memcmp(sa.p, sb.p, sa.len)) {
-				fprintf(stderr, "%d columns, mix %u, bare LF %d lines from the end: "
-					"snapshots differ\n", cols, mix % 6, bare);
+				fprintf(stderr, "%d columns, mix %u, %d lines from the end: "
+					"snapshots differ\n", cols, mix % 6, at);
 				failures++;
 			}
 			rp_bytes_finish(&in);
