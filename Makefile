@@ -26,6 +26,7 @@ WM_SRC     := winmgr/wm.c
 VMC_CORE   := vmconsole/config.c vmconsole/escape.c
 VMC_SRC    := $(VMC_CORE) vmconsole/console.c vmconsole/sshd.c
 SSH_LIBS   := $(shell pkg-config --libs libssh 2>/dev/null || echo -lssh)
+LZ4_LIBS   := $(shell pkg-config --libs liblz4 2>/dev/null || echo -llz4)
 DS_SRC     := display-server/comp.c display-server/term.c display-server/font.c \
               display-server/headless.c display-server/x11.c display-server/script.c
 DS_LIBS    := $(shell pkg-config --libs pixman-1 freetype2 fontconfig libpng xcb xcb-shm xkbcommon xkbcommon-x11 2>/dev/null)
@@ -67,16 +68,16 @@ $(BUILD)/bin/kpty-bench: $(call obj,obj,$(KPTY_SRC) test/bench/kpty-bench.c)
 
 $(BUILD)/bin/telly: $(call obj,obj,$(KPTY_SRC) $(KPTY_OS) $(RP_SRC) $(WM_SRC) $(DS_SRC) $(VMC_SRC) $(CLIENT_SRC))
 	@mkdir -p $(dir $@)
-	$(CC) $(ALL_CFLAGS) -o $@ $^ $(VTERM_LIBS) $(DS_LIBS) $(SSH_LIBS) -lm
+	$(CC) $(ALL_CFLAGS) -o $@ $^ $(VTERM_LIBS) $(DS_LIBS) $(SSH_LIBS) $(LZ4_LIBS) -lm
 
 VMC_UNIT := $(VMC_CORE) remote-proto/codec.c test/unit/test_vmc.c
 $(BUILD)/test/unit-vmc: $(call obj,obj,$(VMC_UNIT))
 	@mkdir -p $(dir $@)
-	$(CC) $(ALL_CFLAGS) -o $@ $^
+	$(CC) $(ALL_CFLAGS) -o $@ $^ $(LZ4_LIBS)
 
 $(BUILD)/test/unit-vmc-asan: $(call obj,san,$(VMC_UNIT))
 	@mkdir -p $(dir $@)
-	$(CC) $(ALL_CFLAGS) -O1 $(SAN) -o $@ $^
+	$(CC) $(ALL_CFLAGS) -O1 $(SAN) -o $@ $^ $(LZ4_LIBS)
 
 $(BUILD)/bin/typometer: $(call obj,obj,test/bench/typometer.c)
 	@mkdir -p $(dir $@)
@@ -105,11 +106,11 @@ $(BUILD)/test/kpty-script-asan: $(call obj,san,$(KPTY_SRC) $(TS_SRC) test/ttyscr
 RP_UNIT := $(RP_CORE) remote-proto/screen.c remote-proto/vtscan.c kernel-pty/pty.c kernel-pty/disc.c test/unit/test_rp.c
 $(BUILD)/test/unit-rp: $(call obj,obj,$(RP_UNIT))
 	@mkdir -p $(dir $@)
-	$(CC) $(ALL_CFLAGS) -o $@ $^ $(VTERM_LIBS)
+	$(CC) $(ALL_CFLAGS) -o $@ $^ $(VTERM_LIBS) $(LZ4_LIBS)
 
 $(BUILD)/test/unit-rp-asan: $(call obj,san,$(RP_UNIT))
 	@mkdir -p $(dir $@)
-	$(CC) $(ALL_CFLAGS) -O1 $(SAN) -o $@ $^ $(VTERM_LIBS)
+	$(CC) $(ALL_CFLAGS) -O1 $(SAN) -o $@ $^ $(VTERM_LIBS) $(LZ4_LIBS)
 
 $(BUILD)/test/unit-wm: $(call obj,obj,$(WM_SRC) test/unit/test_wm.c)
 	@mkdir -p $(dir $@)
@@ -135,11 +136,11 @@ $(BUILD)/test/png-probe: $(call obj,obj,test/integration/png-probe.c)
 $(BUILD)/test/rp-fuzz: $(RP_CORE) test/fuzz/rp_fuzz.c remote-proto/rp.h
 	@mkdir -p $(dir $@)
 	clang -std=c11 -D_GNU_SOURCE -Wall -Wextra -Werror -O1 -g -fsanitize=fuzzer,address,undefined \
-		-fno-sanitize-recover=all $(INC) -o $@ $(RP_CORE) test/fuzz/rp_fuzz.c
+		-fno-sanitize-recover=all $(INC) -o $@ $(RP_CORE) test/fuzz/rp_fuzz.c $(LZ4_LIBS)
 
 $(BUILD)/test/rp-poke: $(call obj,obj,$(RP_CORE) remote-proto/transport.c remote-proto/conn.c test/integration/rp-poke.c)
 	@mkdir -p $(dir $@)
-	$(CC) $(ALL_CFLAGS) -o $@ $^
+	$(CC) $(ALL_CFLAGS) -o $@ $^ $(LZ4_LIBS)
 
 # Dependencies first: the script installs what is missing (as root) or
 # prints the exact command (otherwise).

@@ -37,6 +37,7 @@
 
 struct attach {
 	struct rp_conn *c;
+	uint8_t unpacked[RP_MAX_OUTPUT]; /* an OUTPUT_LZ4's bytes */
 	uint16_t chan;
 	char name[RP_MAX_NAME + 1];
 	struct kpty_lm *lm;
@@ -233,7 +234,8 @@ static void on_frame(struct attach *a, const struct rp_hdr *h, const uint8_t *p)
 
 	switch (h->type) {
 	case RP_OUTPUT:
-		if (h->chan != a->chan || rp_data_decode(p, h->len, &d) < 0)
+	case RP_OUTPUT_LZ4:
+		if (h->chan != a->chan || rp_output_decode(h->type, p, h->len, &d, a->unpacked) < 0)
 			break;
 		answered(a, d.seq);
 		kpty_lm_output(a->lm, d.p, d.n);
@@ -324,6 +326,8 @@ static void attach_usage(FILE *f)
 	      "  --server CMD    the telly command on the host (default: telly)\n"
 	      "  --tcp HOST:PORT reach a `telly serve --listen` daemon instead\n"
 	      "  --token-file F  its token (the daemon's runtime directory 'token' file)\n"
+	      "  --compress, --no-compress\n"
+	      "                  lz4 for the output (default: on over ssh and TCP)\n"
 	      "  -- CMD...       the program to run if the session is created\n"
 	      "\n"
 	      "Escapes, typed after a newline: ~. detach, ~? help, ~~ a literal ~;\n"

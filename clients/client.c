@@ -115,7 +115,11 @@ struct rp_conn *telly_client_connect(const struct telly_dest *d, bool start, cha
 		if (pw)
 			user = pw->pw_name;
 		snprintf(me, sizeof me, "telly:%s", user && *user ? user : "?");
-		n = rp_hello_frame(buf, sizeof buf, RP_CAP_LINEMODE | d->caps, token, me);
+		/* Output compressed where the bytes cross ssh or a network; on
+		 * this host the copy through the socket costs less than lz4. */
+		bool lz4 = d->compress > 0 || (!d->compress && (d->host || d->tcp));
+		n = rp_hello_frame(buf, sizeof buf, RP_CAP_LINEMODE | d->caps | (lz4 ? RP_CAP_LZ4 : 0),
+				   token, me);
 	}
 	if (n < 0 || rp_conn_send(c, buf, (size_t)n) < 0)
 		goto fail_proto;
@@ -199,6 +203,11 @@ int telly_client_call(struct rp_conn *c, const void *frame, size_t n, uint32_t r
 int telly_dest_option(int argc, char **argv, int *i, struct telly_dest *d)
 {
 	const char *o = argv[*i];
+
+	if (!strcmp(o, "--compress") || !strcmp(o, "--no-compress")) {
+		d->compress = o[2] == 'c' ? 1 : -1;
+		return 1;
+	}
 	const char **slot = !strcmp(o, "--ssh")          ? &d->ssh
 			    : !strcmp(o, "--server")     ? &d->server
 			    : !strcmp(o, "--tcp")        ? &d->tcp

@@ -57,6 +57,7 @@ struct telly_dest {
 	const char *tcp;     /* HOST:PORT of a --listen daemon, or NULL */
 	const char *token_file;
 	uint32_t caps; /* HELLO capabilities beyond LINEMODE */
+	int compress;  /* lz4 output: 1 --compress, -1 --no-compress, 0 over ssh and TCP */
 };
 struct rp_conn *telly_client_connect(const struct telly_dest *d, bool start, char *err,
 				     size_t errn);

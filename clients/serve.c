@@ -122,6 +122,7 @@ struct conn {
 	struct rp_conn *rc;
 	unsigned id;
 	bool hello, need_token, stalled, timing;
+	bool lz4; /* the desk takes OUTPUT_LZ4 */
 	char who[200]; /* for the audit log: its HELLO name and its peer */
 	char name[64]; /* for notices: its HELLO name, short */
 	/* Some channel fell behind and is owed a snapshot once the queue has
@@ -204,7 +205,7 @@ static void conn_fatal(struct conn *c, uint16_t code, const char *fmt, ...)
 	c->closing_at = now_ms() + CLOSE_GRACE_MS;
 }
 
-static void chan_output(struct chan *v, struct rp_buf *b);
+static void chan_output(struct chan *v, struct rp_buf *b, struct rp_buf *z);
 
 static struct rp_screen *screen_of(struct session *s)
 {
@@ -216,13 +217,36 @@ static struct rp_screen *screen_of(struct session *s)
 
 /* A viewer's own header for a shared OUTPUT payload of n bytes: the frame
  * header and the ack of this viewer's last input written to the pty. */
-static void output_hdr(const struct chan *v, size_t n, uint8_t h[RP_HDR_SIZE + 4])
+/* OUTPUT's bytes as OUTPUT_LZ4's body (u32 length, one lz4 block), made
+ * once per read and shared by every viewer that takes it like the bytes
+ * themselves; NULL where compressing does not pay. */
+static struct rp_buf *lz4_body(const struct rp_buf *b)
 {
-	rp_hdr_encode(h, RP_OUTPUT, 0, v->id, (uint32_t)(4 + n));
+	struct rp_buf *z = rp_buf_create(rp_lz4_bound(b->len));
+	size_t n = z ? rp_lz4_pack(b->data, b->len, z->data) : 0;
+
+	if (!n) {
+		rp_buf_unref(z);
+		return NULL;
+	}
+	z->len = (uint32_t)n;
+	return z;
+}
+
+/* Queues b as OUTPUT, or z (lz4_body(b), if any) as OUTPUT_LZ4 for a desk
+ * that takes it, behind this viewer's own header (its ack). */
+static int push_output(struct chan *v, struct rp_buf *b, struct rp_buf *z, bool droppable)
+{
+	uint8_t h[RP_HDR_SIZE + 4];
+
+	if (!v->conn->lz4)
+		z = NULL;
+	rp_hdr_encode(h, z ? RP_OUTPUT_LZ4 : RP_OUTPUT, 0, v->id, (uint32_t)(4 + (z ? z : b)->len));
 	h[8] = (uint8_t)(v->written_seq >> 24);
 	h[9] = (uint8_t)(v->written_seq >> 16);
 	h[10] = (uint8_t)(v->written_seq >> 8);
 	h[11] = (uint8_t)v->written_seq;
+	return rp_queue_push(&v->conn->rc->q, h, sizeof h, z ? z : b, droppable);
 }
 
 static void send_termios(struct chan *v)
@@ -253,30 +277,28 @@ static void chan_snapshot(struct chan *v)
 	rp_screen_snapshot(v->s->screen, SNAPSHOT_SB_LINES, &snap);
 	for (size_t off = 0; off < snap.len && !snap.err;) {
 		size_t n = snap.len - off;
-		if (n > RP_MAX_PAYLOAD - 4)
-			n = RP_MAX_PAYLOAD - 4;
-		struct rp_buf *b = rp_buf_create(n);
+		if (n > RP_MAX_OUTPUT)
+			n = RP_MAX_OUTPUT;
+		struct rp_buf *b = rp_buf_create(n), *z;
 		if (!b)
 			break;
 		memcpy(b->data, snap.p + off, n);
-		uint8_t h[RP_HDR_SIZE + 4];
-		output_hdr(v, n, h);
-		rp_queue_push(&v->conn->rc->q, h, sizeof h, b, false);
+		z = v->conn->lz4 ? lz4_body(b) : NULL;
+		push_output(v, b, z, false);
+		rp_buf_unref(z);
 		rp_buf_unref(b);
 		off += n;
 	}
 	rp_bytes_finish(&snap);
 }
 
-static void chan_output(struct chan *v, struct rp_buf *b)
+static void chan_output(struct chan *v, struct rp_buf *b, struct rp_buf *z)
 {
 	struct rp_queue *q = &v->conn->rc->q;
-	uint8_t h[RP_HDR_SIZE + 4];
 
 	if (v->snapshot_due || v->conn->closing_at)
 		return;
-	output_hdr(v, b->len, h);
-	if (rp_queue_push(q, h, sizeof h, b, true) == 0) {
+	if (push_output(v, b, z, true) == 0) {
 		if (v->timing_seq && v->t_written && v->written_seq == v->timing_seq) {
 			/* This output is the first that answers the key. */
 			struct rp_timing t = {v->timing_seq, v->t_input, v->t_written, v->s->t_read,
@@ -335,7 +357,8 @@ static void log_append(struct server *srv, struct session *s, const void *buf, s
 static void session_show(struct server *srv, struct session *s, const void *buf, size_t n,
 			 struct chan *from)
 {
-	struct rp_buf *b;
+	struct rp_buf *b, *z = NULL;
+	bool packed = false;
 
 	if (screen_of(s))
 		rp_screen_feed(s->screen, buf, n);
@@ -345,9 +368,16 @@ static void session_show(struct server *srv, struct session *s, const void *buf,
 	if (!b)
 		return;
 	memcpy(b->data, buf, n);
-	for (struct chan *v = s->viewers; v; v = v->snext)
-		if (v != from)
-			chan_output(v, b);
+	for (struct chan *v = s->viewers; v; v = v->snext) {
+		if (v == from)
+			continue;
+		if (v->conn->lz4 && !packed) {
+			z = lz4_body(b);
+			packed = true;
+		}
+		chan_output(v, b, z);
+	}
+	rp_buf_unref(z);
 	rp_buf_unref(b);
 }
 
@@ -908,7 +938,8 @@ static void do_open(struct server *srv, struct conn *c, const struct rp_open *m)
 	if (!v->readonly)
 		set_winsize(s, &m->ws);
 	chan_snapshot(v);
-	logf_("connection %u: attached to %s%s", c->id, name, v->readonly ? " (read-only)" : "");
+	logf_("connection %u: attached to %s%s%s", c->id, name, v->readonly ? " (read-only)" : "",
+	      c->lz4 ? " (lz4 output)" : "");
 	if (s->con)
 		console_attached(srv, v);
 }
@@ -1007,6 +1038,7 @@ static int handle_frame(struct server *srv, struct conn *c, const struct rp_hdr 
 		}
 		c->hello = true;
 		c->timing = hello.caps & RP_CAP_TIMING;
+		c->lz4 = hello.caps & RP_CAP_LZ4;
 		{
 			char peer[sizeof c->who];
 			snprintf(peer, sizeof peer, "%s", c->who);

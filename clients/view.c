@@ -74,6 +74,7 @@ enum { SP_WIRE_OUT, SP_HOST_IN, SP_PTY, SP_HOST_OUT, SP_WIRE_BACK, SP_N };
 struct view {
 	struct telly_dest dest;
 	struct rp_conn *c;
+	uint8_t unpacked[RP_MAX_OUTPUT]; /* an OUTPUT_LZ4's bytes */
 	struct ds_backend *b;
 	struct ds_font *font;
 	struct ds_comp *comp;
@@ -502,7 +503,8 @@ static void on_frame(struct view *v, const struct rp_hdr *h, const uint8_t *p)
 
 	switch (h->type) {
 	case RP_OUTPUT:
-		if (rp_data_decode(p, h->len, &d) < 0)
+	case RP_OUTPUT_LZ4:
+		if (rp_output_decode(h->type, p, h->len, &d, v->unpacked) < 0)
 			break;
 		if (w) {
 			uint64_t t = v->nout ? telly_now_ns() : 0;
@@ -963,7 +965,8 @@ static void view_usage(FILE *f)
 	      "  --stats             print keystroke-to-pixel latency by stage at exit\n"
 	      "  --bench-keys N      type N keys into the focused window, one at a time,\n"
 	      "                      each once the last one's echo is drawn; then exit\n"
-	      "  --ssh CMD, --server CMD, --tcp HOST:PORT, --token-file F: as telly attach\n"
+	      "  --ssh CMD, --server CMD, --tcp HOST:PORT, --token-file F,\n"
+	      "  --compress, --no-compress: as telly attach\n"
 	      "\n"
 	      "Keys (ctrl+shift+): Return new terminal, J/Tab next window, K previous,\n"
 	      "W close (ends the session), M maximize. Drag a title bar to move a\n"

@@ -3,6 +3,7 @@
  * order and checks once at the end that nothing overran and nothing is left.
  */
 #include <errno.h>
+#include <lz4.h>
 #include <string.h>
 
 #include "rp.h"
@@ -213,6 +214,48 @@ int rp_data_decode(const uint8_t *p, size_t n, struct rp_data *m)
 	m->p = p + r.off;
 	m->n = (uint32_t)(n - r.off);
 	return 0;
+}
+
+int rp_output_decode(uint8_t type, const uint8_t *p, size_t n, struct rp_data *m, uint8_t *out)
+{
+	struct rd r;
+	uint32_t len;
+
+	if (type == RP_OUTPUT)
+		return rp_data_decode(p, n, m);
+	rd_init(&r, p, n);
+	m->seq = get_u32(&r);
+	len = get_u32(&r);
+	/* The block must be shorter than what it stands for: a sender only
+	 * compresses when that pays, and a bound on the work a frame asks. */
+	if (r.bad || type != RP_OUTPUT_LZ4 || !len || len > RP_MAX_OUTPUT || n - r.off >= len ||
+	    LZ4_decompress_safe((const char *)p + r.off, (char *)out, (int)(n - r.off), (int)len) !=
+		    (int)len)
+		return -EPROTO;
+	m->p = out;
+	m->n = len;
+	return 0;
+}
+
+size_t rp_lz4_bound(size_t n)
+{
+	return 4 + (size_t)LZ4_compressBound((int)n);
+}
+
+size_t rp_lz4_pack(const uint8_t *src, size_t n, uint8_t *out)
+{
+	int z;
+
+	if (!n || n > RP_MAX_OUTPUT)
+		return 0;
+	z = LZ4_compress_default((const char *)src, (char *)out + 4, (int)n, LZ4_compressBound((int)n));
+	if (z <= 0 || (size_t)z + 4 >= n)
+		return 0;
+	out[0] = (uint8_t)(n >> 24);
+	out[1] = (uint8_t)(n >> 16);
+	out[2] = (uint8_t)(n >> 8);
+	out[3] = (uint8_t)n;
+	return (size_t)z + 4;
 }
 
 int rp_termios_decode(const uint8_t *p, size_t n, struct kpty_termios *t)
@@ -488,7 +531,7 @@ const char *rp_type_name(uint8_t type)
 		[RP_WINSIZE] = "WINSIZE", [RP_SIGNAL] = "SIGNAL",   [RP_ECHO] = "ECHO",
 		[RP_SNAPSHOT] = "SNAPSHOT", [RP_EXIT] = "EXIT",     [RP_DETACH] = "DETACH",
 		[RP_HANDOFF] = "HANDOFF", [RP_TIMING] = "TIMING",   [RP_BREAK] = "BREAK",
-		[RP_TAKEOVER] = "TAKEOVER", [RP_NOTICE] = "NOTICE",
+		[RP_TAKEOVER] = "TAKEOVER", [RP_NOTICE] = "NOTICE",     [RP_OUTPUT_LZ4] = "OUTPUT_LZ4",
 	};
 	if (type < sizeof names / sizeof names[0] && names[type])
 		return names[type];

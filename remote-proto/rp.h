@@ -46,6 +46,7 @@ enum rp_type {
 	RP_BREAK = 27,    /* desk→host: a serial break on a console */
 	RP_TAKEOVER = 28, /* desk→host: become the console's writer */
 	RP_NOTICE = 29,   /* host→desk: a line for the person (writer changes, ...) */
+	RP_OUTPUT_LZ4 = 30, /* host→desk: OUTPUT with its bytes lz4-compressed (cap LZ4) */
 };
 
 /* Header flags. */
@@ -54,6 +55,10 @@ enum rp_type {
 /* Capabilities (HELLO). */
 #define RP_CAP_LINEMODE 0x01 /* the desk runs the discipline under EXTPROC */
 #define RP_CAP_TIMING 0x02   /* the desk wants TIMING after each answered key */
+#define RP_CAP_LZ4 0x04      /* the desk takes OUTPUT_LZ4 */
+
+/* The most bytes for the screen one OUTPUT carries (after its u32 ack). */
+#define RP_MAX_OUTPUT (RP_MAX_PAYLOAD - 4)
 
 /* OPEN flags. */
 #define RP_OPEN_CREATE 0x01   /* create the session if it does not exist */
@@ -145,6 +150,14 @@ int rp_req_str_decode(const uint8_t *p, size_t n, uint32_t *req, struct rp_str *
 int rp_kill_decode(const uint8_t *p, size_t n, uint32_t *req, struct rp_str *name);
 int rp_open_decode(const uint8_t *p, size_t n, struct rp_open *m);
 int rp_data_decode(const uint8_t *p, size_t n, struct rp_data *m); /* INPUT, OUTPUT */
+/* OUTPUT or OUTPUT_LZ4 (type): the bytes for the screen, decompressed into
+ * out (RP_MAX_OUTPUT bytes) when they came compressed. */
+int rp_output_decode(uint8_t type, const uint8_t *p, size_t n, struct rp_data *m, uint8_t *out);
+/* OUTPUT_LZ4's body after the ack: u32 length, then n bytes of src as one
+ * lz4 block, into out (rp_lz4_bound(n) bytes). Returns its length, or 0
+ * when it would not be shorter than n (send OUTPUT then). */
+size_t rp_lz4_bound(size_t n);
+size_t rp_lz4_pack(const uint8_t *src, size_t n, uint8_t *out);
 int rp_termios_decode(const uint8_t *p, size_t n, struct kpty_termios *t);
 int rp_winsize_decode(const uint8_t *p, size_t n, struct kpty_winsize *ws);
 int rp_signal_decode(const uint8_t *p, size_t n, uint8_t *sig, bool *flush);

@@ -76,10 +76,17 @@ static void payload(uint8_t type, const uint8_t *p, size_t n)
 			assert(rp_name_valid(s.p, s.n));
 		break;
 	case RP_INPUT:
-	case RP_OUTPUT:
 		if (rp_data_decode(p, n, &d) == 0)
 			in_range(p, n, d.p, d.n);
 		break;
+	case RP_OUTPUT:
+	case RP_OUTPUT_LZ4: {
+		static uint8_t out[RP_MAX_OUTPUT];
+		if (rp_output_decode(type, p, n, &d, out) == 0)
+			assert(type == RP_OUTPUT ? (in_range(p, n, d.p, d.n), 1)
+						 : d.p == out && d.n > 0 && d.n <= RP_MAX_OUTPUT);
+		break;
+	}
 	case RP_TERMIOS:
 		rp_termios_decode(p, n, &t);
 		break;

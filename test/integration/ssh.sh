@@ -15,6 +15,12 @@ wait_for w1 "$T/remote over ssh"
 TELLY_DIR=$T/remote "$TELLY" ls | grep -q '^s1: ' || fail "the session is not on the ssh side"
 "$TELLY" ls 2>/dev/null | grep -q '^s1: ' && fail "the session is on the local daemon"
 "$TELLY" ls --ssh "$ssh_cmd" --server "$TELLY" "$dest" | grep -q '^s1: ' || fail "ls over ssh"
+# Over ssh the output goes lz4-compressed (OUTPUT_LZ4); a whole screen of
+# it, and the shell's answer after, arrive intact.
+grep -q 'attached to s1 (lz4 output)' "$T/remote/serve.log" || fail "no lz4 output over ssh"
+tm send-keys -t t:w1 'seq 1 3000 | tr "\n" " "; echo; echo "sum $((3000 * 3001 / 2))"' Enter
+wait_for w1 "2998 2999 3000"
+wait_for w1 "sum 4501500"
 
 # The host's `telly serve --stdio` gave the daemon ssh's pipes and only
 # waits; it is gone once the viewer detaches.
@@ -34,8 +40,9 @@ relays() {
 }
 no_relay() { [ -z "$(relays)" ]; }
 wait_until 10 no_relay
-tm_start w2 "exec $TELLY attach --ssh '$ssh_cmd' --server '$TELLY' $dest:s1"
-wait_for w2 "$T/remote over ssh" 20
+tm_start w2 "exec $TELLY attach --no-compress --ssh '$ssh_cmd' --server '$TELLY' $dest:s1"
+wait_for w2 "sum 4501500" 20
+grep -q 'attached to s1$' "$T/remote/serve.log" || fail "--no-compress still had lz4 output"
 "$TELLY" kill --ssh "$ssh_cmd" --server "$TELLY" "$dest" s1 || fail "kill over ssh"
 wait_for w2 '[s1 exited with status'
 TELLY_DIR=$T/remote "$TELLY" stop >/dev/null 2>&1

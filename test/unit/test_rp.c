@@ -131,6 +131,13 @@ static void malformed_table(void)
 		{RP_NOTICE, ""},
 		{RP_NOTICE, "0004616263"},   /* length past the end */
 		{RP_NOTICE, "000161ff"},     /* trailing byte */
+		{RP_OUTPUT_LZ4, "00000001"},                 /* no length */
+		{RP_OUTPUT_LZ4, "0000000100000000"},         /* length 0 */
+		{RP_OUTPUT_LZ4, "000000010000ffff00"},       /* over RP_MAX_OUTPUT */
+		{RP_OUTPUT_LZ4, "0000000100000003306162"},   /* block as long as its bytes */
+		{RP_OUTPUT_LZ4, "000000010000000a1f61"},     /* block cut short */
+		{RP_OUTPUT_LZ4, "000000010000000a10610200"}, /* a match before the start */
+		{RP_OUTPUT_LZ4, "000000010000000a10610000"}, /* offset 0 */
 	};
 	uint8_t p[256];
 
@@ -155,6 +162,11 @@ static void malformed_table(void)
 		case RP_SIGNAL: r = rp_signal_decode(p, n, &sig, &flush); break;
 		case RP_WINSIZE: r = rp_winsize_decode(p, n, &ws); break;
 		case RP_INPUT: r = rp_data_decode(p, n, &d); break;
+		case RP_OUTPUT_LZ4: {
+			static uint8_t out[RP_MAX_OUTPUT];
+			r = rp_output_decode(RP_OUTPUT_LZ4, p, n, &d, out);
+			break;
+		}
 		case RP_EXIT: r = rp_exit_decode(p, n, &st); break;
 		case RP_TIMING: {
 			struct rp_timing t;
@@ -251,6 +263,44 @@ static void timing_round_trip(void)
 	CHECK_EQ(rp_timing_decode(buf + RP_HDR_SIZE, (size_t)n - RP_HDR_SIZE, &u), 0);
 	CHECK(u.seq == t.seq && u.t_input == t.t_input && u.t_written == t.t_written &&
 	      u.t_read == t.t_read && u.t_sent == t.t_sent);
+}
+
+/* OUTPUT_LZ4 as the daemon makes it and a desk reads it: the same bytes
+ * and ack; what does not shrink (noise, a few bytes) is not packed (it
+ * goes as OUTPUT); a length that is not the block's is refused. */
+static void lz4_round_trip(void)
+{
+	static uint8_t src[RP_MAX_OUTPUT], out[RP_MAX_OUTPUT];
+	uint8_t *z = malloc(4 + rp_lz4_bound(RP_MAX_OUTPUT));
+	struct rp_data d;
+
+	for (size_t i = 0; i < sizeof src; i++) /* lines of text: compressible */
+		src[i] = (uint8_t)(i % 61 == 60 ? '\n' : 'a' + (i * 7 + i / 61) % 26);
+	for (size_t n = 1; n <= sizeof src; n = n * 3 + 1) {
+		size_t len = rp_lz4_pack(src, n, z + 4);
+		if (n < 1000 && !len)
+			continue; /* too short to pay */
+		CHECK(len > 4 && len < n);
+		memcpy(z, "\x12\x34\x56\x78", 4);
+		CHECK_EQ(rp_output_decode(RP_OUTPUT_LZ4, z, 4 + len, &d, out), 0);
+		CHECK_EQ(d.seq, 0x12345678);
+		CHECK(d.n == n && d.p == out && !memcmp(out, src, n));
+		for (int delta = -1; delta <= 1; delta += 2) { /* the length field is wrong */
+			uint32_t bad = (uint32_t)n + (uint32_t)delta;
+			uint8_t save[4];
+			memcpy(save, z + 4, 4);
+			z[4] = (uint8_t)(bad >> 24), z[5] = (uint8_t)(bad >> 16);
+			z[6] = (uint8_t)(bad >> 8), z[7] = (uint8_t)bad;
+			CHECK(rp_output_decode(RP_OUTPUT_LZ4, z, 4 + len, &d, out) < 0);
+			memcpy(z + 4, save, 4);
+		}
+	}
+	for (uint32_t i = 0, x = 1; i < 4096; i++) { /* noise does not shrink */
+		x ^= x << 13, x ^= x >> 17, x ^= x << 5;
+		src[i] = (uint8_t)(x >> 24);
+	}
+	CHECK_EQ(rp_lz4_pack(src, 4096, z + 4), 0);
+	free(z);
 }
 
 static void names(void)
@@ -818,6 +868,7 @@ static const struct unit_case cases[] = {
 	{"malformed-table", malformed_table},
 	{"names", names},
 	{"timing-round-trip", timing_round_trip},
+	{"lz4-round-trip", lz4_round_trip},
 	{"host-port", host_port},
 	{"frames-round-trip", frames_round_trip},
 	{"encoder-overflow", encoder_overflow},
