@@ -181,6 +181,19 @@ static int run_tcp(int lport, int tport, double delay)
 				d[i].to = -1;
 			}
 		}
+		/* A connection both of whose directions are done is closed and
+		 * its slots reused (a bench makes more than MAX_PAIRS). */
+		for (int i = 0; i + 1 < nd;) {
+			if (d[i].to >= 0 || d[i + 1].to >= 0) {
+				i += 2;
+				continue;
+			}
+			close(d[i].from);
+			close(d[i + 1].from);
+			d[i] = d[nd - 2];
+			d[i + 1] = d[nd - 1];
+			nd -= 2;
+		}
 	}
 }
 

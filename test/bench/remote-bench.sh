@@ -120,7 +120,14 @@ drain_once() { # KIND: prints seconds
 }
 kinds="telly-ssh telly-local ssh tmux"
 for i in $(seq "$DRAIN_ROUNDS"); do
-	for k in $kinds; do echo "$k $(drain_once $k)" >>"$out/drain-rounds.txt.$$"; done
+	for k in $kinds; do
+		# A round that failed (said on stderr) is left out of the median.
+		if sec=$(drain_once $k) && [ -n "$sec" ]; then
+			echo "$k $sec" >>"$out/drain-rounds.txt.$$"
+		else
+			echo "(round $i of $k failed; left out)"
+		fi
+	done
 done
 median() { awk -v k="$1" '$1 == k {print $2}' "$out/drain-rounds.txt.$$" | sort -n |
 	awk '{a[NR] = $1} END {print a[int((NR + 1) / 2)]}'; }
@@ -132,8 +139,10 @@ for k in $kinds; do
 	*) label=$k ;;
 	esac
 	mbs=$(echo "$DRAIN_MB $sec" | awk '{printf "%.1f", $1 / $2}')
-	printf '%-28s %7.2f s   %7s MB/s   %5.2fx ssh  (median of %d)\n' "$label" "$sec" "$mbs" \
-		"$(echo "$ssh_s $sec" | awk '{print $1 / $2}')" "$DRAIN_ROUNDS"
+	spread=$(awk -v k="$k" '$1 == k {print $2}' "$out/drain-rounds.txt.$$" | sort -n |
+		awk '{a[NR] = $1} END {printf "median of %d, %.2f-%.2f s", NR, a[1], a[NR]}')
+	printf '%-28s %7.2f s   %7s MB/s   %5.2fx ssh  (%s)\n' "$label" "$sec" "$mbs" \
+		"$(echo "$ssh_s $sec" | awk '{print $1 / $2}')" "$spread"
 	echo "\"$label\" $mbs" >>"$drates"
 done
 rm -f "$out/drain-rounds.txt.$$"
