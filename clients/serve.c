@@ -51,6 +51,7 @@
 #define PTY_READ_BYTES 4096   /* what Linux gives a pty read at most */
 #define PTY_FRAME_BYTES 65532 /* reads shown together, one frame */
 #define PTY_READS_PER_WAKEUP 64
+#define LZ4_MIN_BYTES 256 /* shorter output goes to lz4 desks as it is */
 #define CONN_READS_PER_WAKEUP 4
 #define VIEWER_QUEUE_BYTES (1u << 20)
 #define VIEWER_QUEUE_ENTRIES 2048
@@ -219,10 +220,11 @@ static struct rp_screen *screen_of(struct session *s)
  * header and the ack of this viewer's last input written to the pty. */
 /* OUTPUT's bytes as OUTPUT_LZ4's body (u32 length, one lz4 block), made
  * once per read and shared by every viewer that takes it like the bytes
- * themselves; NULL where compressing does not pay. */
+ * themselves; NULL where compressing does not pay, and for a few bytes
+ * (a key's echo: not worth the time on the keystroke's path). */
 static struct rp_buf *lz4_body(const struct rp_buf *b)
 {
-	struct rp_buf *z = rp_buf_create(rp_lz4_bound(b->len));
+	struct rp_buf *z = b->len >= LZ4_MIN_BYTES ? rp_buf_create(rp_lz4_bound(b->len)) : NULL;
 	size_t n = z ? rp_lz4_pack(b->data, b->len, z->data) : 0;
 
 	if (!n) {
