@@ -168,15 +168,10 @@ static void logf_(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 static void logf_(const char *fmt, ...)
 {
 	va_list ap;
-	time_t t = time(NULL);
-	char ts[32];
 
-	strftime(ts, sizeof ts, "%Y-%m-%d %H:%M:%S", localtime(&t));
-	fprintf(stderr, "%s telly serve: ", ts);
 	va_start(ap, fmt);
-	vfprintf(stderr, fmt, ap);
+	vmc_vlog("telly serve", fmt, ap);
 	va_end(ap);
-	fputc('\n', stderr);
 }
 
 /* ---- frames out ---- */

@@ -230,6 +230,19 @@ static const struct vmc_backend_ops backends[] = {
 
 /* ---- the log ---- */
 
+void vmc_vlog(const char *who, const char *fmt, va_list ap)
+{
+	time_t t = time(NULL);
+	struct tm tm;
+	char ts[32];
+
+	localtime_r(&t, &tm);
+	strftime(ts, sizeof ts, "%Y-%m-%d %H:%M:%S", &tm);
+	fprintf(stderr, "%s %s: ", ts, who);
+	vfprintf(stderr, fmt, ap);
+	fputc('\n', stderr);
+}
+
 void vmc_log_rotate(const char *path, unsigned keep)
 {
 	char from[PATH_MAX], to[PATH_MAX];

@@ -64,15 +64,12 @@ static void say(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 static void say(const char *fmt, ...)
 {
 	va_list ap;
-	time_t t = time(NULL);
-	char ts[32];
+	char who[32];
 
-	strftime(ts, sizeof ts, "%Y-%m-%d %H:%M:%S", localtime(&t));
-	fprintf(stderr, "%s telly sshd[%d]: ", ts, (int)getpid());
+	snprintf(who, sizeof who, "telly sshd[%d]", (int)getpid());
 	va_start(ap, fmt);
-	vfprintf(stderr, fmt, ap);
+	vmc_vlog(who, fmt, ap);
 	va_end(ap);
-	fputc('\n', stderr);
 }
 
 static long now_ms(void)

@@ -14,6 +14,7 @@
 #define VMC_H
 
 #include <poll.h>
+#include <stdarg.h>
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -115,6 +116,9 @@ struct vmc_stamp {
 size_t vmc_stamp_lines(struct vmc_stamp *st, const char stamp[VMC_STAMP_LEN], const uint8_t *in,
 		       size_t n, uint8_t *out, size_t cap, size_t *used);
 void vmc_stamp_format(char out[VMC_STAMP_LEN + 1], long long sec, long msec);
+/* One line "YYYY-MM-DD HH:MM:SS WHO: message" on stderr: the daemon's and
+ * the SSH front door's logs. */
+void vmc_vlog(const char *who, const char *fmt, va_list ap);
 
 /* ---- at the edge: one console ---- */
 
