@@ -15,7 +15,7 @@ SAN     := -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-re
 DEPS    := scripts/deps.sh
 
 KPTY_SRC   := kernel-pty/disc.c kernel-pty/pty.c kernel-pty/stty.c kernel-pty/linemode.c
-KPTY_OS    := kernel-pty/os.c
+KPTY_OS    := kernel-pty/os.c kernel-pty/pump.c
 RP_CORE    := remote-proto/codec.c remote-proto/queue.c
 RP_SRC     := $(RP_CORE) remote-proto/transport.c remote-proto/conn.c remote-proto/screen.c remote-proto/vtscan.c
 CLIENT_SRC := clients/telly.c clients/demo.c clients/serve.c clients/attach.c clients/ctl.c \
@@ -39,6 +39,7 @@ BINS := $(BUILD)/bin/kpty-script $(BUILD)/bin/kpty-fuzz $(BUILD)/bin/kpty-bench 
         $(BUILD)/bin/telly $(BUILD)/bin/typometer $(BUILD)/bin/delay-proxy $(BUILD)/bin/ticker
 FUZZ := $(BUILD)/test/rp-fuzz
 UNIT := $(FUZZ) $(BUILD)/test/unit-kpty $(BUILD)/test/unit-kpty-asan $(BUILD)/test/kpty-script-asan \
+        $(BUILD)/test/unit-pump $(BUILD)/test/unit-pump-asan $(BUILD)/test/unit-pump-tsan \
         $(BUILD)/test/unit-rp $(BUILD)/test/unit-rp-asan $(BUILD)/test/rp-poke \
         $(BUILD)/test/unit-wm $(BUILD)/test/unit-wm-asan $(BUILD)/test/png-probe \
         $(BUILD)/test/unit-ds $(BUILD)/test/unit-ds-asan $(BUILD)/test/unit-vmc $(BUILD)/test/unit-vmc-asan
@@ -68,7 +69,7 @@ $(BUILD)/bin/kpty-bench: $(call obj,obj,$(KPTY_SRC) test/bench/kpty-bench.c)
 
 $(BUILD)/bin/telly: $(call obj,obj,$(KPTY_SRC) $(KPTY_OS) $(RP_SRC) $(WM_SRC) $(DS_SRC) $(VMC_SRC) $(CLIENT_SRC))
 	@mkdir -p $(dir $@)
-	$(CC) $(ALL_CFLAGS) -o $@ $^ $(VTERM_LIBS) $(DS_LIBS) $(SSH_LIBS) $(LZ4_LIBS) -lm
+	$(CC) $(ALL_CFLAGS) -o $@ $^ $(VTERM_LIBS) $(DS_LIBS) $(SSH_LIBS) $(LZ4_LIBS) -lm -lpthread
 
 VMC_UNIT := $(VMC_CORE) remote-proto/codec.c test/unit/test_vmc.c
 $(BUILD)/test/unit-vmc: $(call obj,obj,$(VMC_UNIT))
@@ -98,6 +99,19 @@ $(BUILD)/test/unit-kpty: $(call obj,obj,$(KPTY_SRC) test/unit/test_kpty.c)
 $(BUILD)/test/unit-kpty-asan: $(call obj,san,$(KPTY_SRC) test/unit/test_kpty.c)
 	@mkdir -p $(dir $@)
 	$(CC) $(ALL_CFLAGS) -O1 $(SAN) -o $@ $^
+
+# The pty reader thread on real ptys: plain, ASan+UBSan, ThreadSanitizer.
+$(BUILD)/test/unit-pump: $(call obj,obj,$(KPTY_OS) test/unit/test_pump.c)
+	@mkdir -p $(dir $@)
+	$(CC) $(ALL_CFLAGS) -o $@ $^ -lpthread
+
+$(BUILD)/test/unit-pump-asan: $(call obj,san,$(KPTY_OS) test/unit/test_pump.c)
+	@mkdir -p $(dir $@)
+	$(CC) $(ALL_CFLAGS) -O1 $(SAN) -o $@ $^ -lpthread
+
+$(BUILD)/test/unit-pump-tsan: $(KPTY_OS) test/unit/test_pump.c kernel-pty/kpty_os.h test/unit/unit.h
+	@mkdir -p $(dir $@)
+	$(CC) $(ALL_CFLAGS) -O1 -fsanitize=thread $(INC) -o $@ $(KPTY_OS) test/unit/test_pump.c -lpthread
 
 $(BUILD)/test/kpty-script-asan: $(call obj,san,$(KPTY_SRC) $(TS_SRC) test/ttyscript/kpty-script.c)
 	@mkdir -p $(dir $@)

@@ -51,6 +51,8 @@
 #define PTY_READ_BYTES 4096   /* what Linux gives a pty read at most */
 #define PTY_FRAME_BYTES 65532 /* reads shown together, one frame */
 #define PTY_READS_PER_WAKEUP 64
+#define PUMP_BYTES (256u << 10) /* a session's output read ahead of the loop */
+#define SESSION_END_READS 8	/* wakeups' worth read when a session ends */
 #define LZ4_MIN_BYTES 256 /* shorter output goes to lz4 desks as it is */
 #define CONN_READS_PER_WAKEUP 4
 #define VIEWER_QUEUE_BYTES (1u << 20)
@@ -104,6 +106,7 @@ struct session {
 	char name[RP_MAX_NAME + 1];
 	char cmd[LIST_CMD_MAX + 1];
 	struct kpty_os_child child;
+	struct kpty_os_pump *pump; /* drains child.master; NULL: read directly */
 	struct rp_screen *screen;
 	struct kpty_termios termios;
 	struct kpty_winsize ws;
@@ -390,11 +393,11 @@ static void session_termios(struct session *s)
 /* Reads until the pty is empty, a frame is full or the wakeup's budget is
  * spent, and shows what it read as one frame: Linux hands out at most 4 KiB
  * a read, and every frame costs a write on each hop to the viewer. */
-static void session_read(struct server *srv, struct session *s, const struct pollfd *pf)
+static size_t session_read(struct server *srv, struct session *s, const struct pollfd *pf)
 {
 	_Static_assert(PTY_FRAME_BYTES <= RP_MAX_PAYLOAD - 4, "one frame");
 	uint8_t buf[PTY_FRAME_BYTES];
-	size_t have = 0;
+	size_t have = 0, shown = 0;
 
 	if (s->con) {
 		have = vmc_console_service(s->con, pf, now_ms(), buf, sizeof buf);
@@ -402,26 +405,29 @@ static void session_read(struct server *srv, struct session *s, const struct pol
 			s->t_read = telly_now_ns();
 			session_show(srv, s, buf, have, NULL);
 		}
-		return;
+		return have;
 	}
 	for (int i = 0; i < PTY_READS_PER_WAKEUP; i++) {
 		uint8_t status;
-		long n = kpty_os_read(s->child.master, buf + have, sizeof buf - have, &status);
+		long n = s->pump ? kpty_os_pump_read(s->pump, buf + have, sizeof buf - have, &status)
+				 : kpty_os_read(s->child.master, buf + have, sizeof buf - have, &status);
 		if (n > 0 && !have)
 			s->t_read = telly_now_ns();
 		if (n > 0)
 			have += (size_t)n;
 		if (have && (n <= 0 || sizeof buf - have < PTY_READ_BYTES)) {
 			session_show(srv, s, buf, have, NULL);
+			shown += have;
 			have = 0;
 		}
 		if (n == 0 && (status & KPTY_PKT_IOCTL))
 			session_termios(s);
 		else if (n < 0)
-			return;
+			return shown;
 	}
 	if (have)
 		session_show(srv, s, buf, have, NULL);
+	return shown + have;
 }
 
 static bool session_paced(const struct session *s)
@@ -480,7 +486,11 @@ static void session_end(struct server *srv, struct session *s, int status)
 	struct rp_enc e;
 	int code = WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
 
-	session_read(srv, s, NULL); /* what it printed last */
+	/* What it printed last: the pump's ring and what the pty holds (a
+	 * bound, since the program's children may print on). */
+	kpty_os_pump_stop(s->pump);
+	for (int i = 0; i < SESSION_END_READS && session_read(srv, s, NULL); i++)
+		;
 	logf_("session %s ended (status %d)", s->name, code);
 	while (s->viewers) {
 		struct chan *v = s->viewers;
@@ -498,7 +508,8 @@ static void session_end(struct server *srv, struct session *s, int status)
 	srv->nsessions--;
 	if (s->con)
 		vmc_console_destroy(s->con);
-	else
+	kpty_os_pump_destroy(s->pump);
+	if (!s->con)
 		kpty_os_close(&s->child);
 	rp_screen_destroy(s->screen);
 	if (s->log_fd >= 0)
@@ -595,6 +606,9 @@ static int session_create(struct server *srv, const struct rp_open *m, const cha
 		return RP_E_SPAWN;
 	}
 	kpty_os_get_termios(s->child.master, &s->termios);
+	if (!(s->pump = kpty_os_pump_create(s->child.master, PUMP_BYTES)))
+		logf_("session %s: no pty reader thread (%s): reading in the loop", name,
+		      strerror(errno));
 	snprintf(s->log_path, sizeof s->log_path, "%s/logs/%s.log", srv->dir, s->name);
 	s->log_fd = open(s->log_path, O_WRONLY | O_CREAT | O_TRUNC | O_APPEND | O_CLOEXEC, 0600);
 	if (s->log_fd < 0)
@@ -1481,7 +1495,10 @@ static int run(struct server *srv)
 		pf[n++] = (struct pollfd){.fd = srv->epfd, .events = POLLIN};
 		for (s = srv->sessions; s; s = s->next, n += 2) {
 			/* Consoles are in the epoll set. */
-			pf[n] = (struct pollfd){.fd = s->con ? -1 : s->child.master, .events = POLLIN};
+			pf[n] = (struct pollfd){.fd = s->con ? -1
+						   : s->pump ? kpty_os_pump_fd(s->pump)
+							     : s->child.master,
+						.events = POLLIN};
 			pf[n + 1] = (struct pollfd){.fd = -1};
 		}
 		for (c = srv->conns; c; c = c->next) {

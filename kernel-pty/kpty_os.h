@@ -35,6 +35,23 @@ int kpty_os_spawn(struct kpty_os_child *c, char *const argv[], const struct kpty
  * gone). */
 long kpty_os_read(int master, void *buf, size_t n, uint8_t *status);
 
+/* A thread that reads a master as fast as the kernel gives (a pty holds
+ * only about 20 KiB: an owner busy between its reads stops a program that
+ * floods output), into a ring of `bytes`. kpty_os_pump_fd() turns
+ * readable once the program pauses, a status comes, 64 KiB came or the ring
+ * is full, and stays so until a read finds the ring empty;
+ * kpty_os_pump_read() then answers as kpty_os_read() would have, in the
+ * same order (-EAGAIN: nothing yet). After kpty_os_pump_stop() (the thread
+ * ends) reads take the ring's rest, then read the master directly.
+ * create: NULL and errno on failure; destroy stops it and takes NULL; the
+ * master stays the caller's, to close after. */
+struct kpty_os_pump;
+struct kpty_os_pump *kpty_os_pump_create(int master, size_t bytes);
+int kpty_os_pump_fd(const struct kpty_os_pump *p);
+long kpty_os_pump_read(struct kpty_os_pump *p, void *buf, size_t n, uint8_t *status);
+void kpty_os_pump_stop(struct kpty_os_pump *p);
+void kpty_os_pump_destroy(struct kpty_os_pump *p);
+
 /* Bytes written to the master that the program has not read yet.
  *
  * Under EXTPROC, Linux does not end a canonical read at a line end: a

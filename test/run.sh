@@ -44,6 +44,11 @@ unit() { # PART: each case of build/test/unit-PART, plain and under ASan+UBSan
 	done
 }
 unit kpty
+unit pump
+# The pty reader thread's locking, under ThreadSanitizer too.
+for t in $("$B/test/unit-pump" --list); do
+	run "unit-tsan/pump/$t" 60 "$B/test/unit-pump-tsan" "$t"
+done
 unit rp
 unit wm
 unit ds

@@ -1,0 +1,216 @@
+/* kpty_os_pump on real Linux ptys: every byte the program printed comes
+ * out once and in order however slowly the owner reads and however small
+ * the ring; the owner's descriptor is readable exactly while there is
+ * something to read; termios reports get through; the thread stops when
+ * told, whether it is waiting for the program or for room. Also built
+ * with ThreadSanitizer. */
+#include <errno.h>
+#include <poll.h>
+#include <signal.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "kpty_os.h"
+#include "unit.h"
+
+#define WAIT_MS 10000
+
+static int spawn(struct kpty_os_child *c, const char *script)
+{
+	char *argv[] = {"sh", "-c", (char *)script, NULL};
+	struct kpty_winsize ws = {.ws_row = 24, .ws_col = 80};
+
+	return kpty_os_spawn(c, argv, &ws, KPTY_OS_EXTPROC);
+}
+
+static bool readable(int fd, int ms)
+{
+	struct pollfd pf = {.fd = fd, .events = POLLIN};
+
+	return poll(&pf, 1, ms) == 1;
+}
+
+/* What `seq 1 N` prints through a pty (ONLCR). */
+static char *seq_text(int n, size_t *len)
+{
+	char *t = malloc((size_t)n * 9 + 1);
+	size_t o = 0;
+
+	for (int i = 1; t && i <= n; i++)
+		o += (size_t)sprintf(t + o, "%d\r\n", i);
+	*len = o;
+	return t;
+}
+
+struct got {
+	char *p;
+	size_t len, cap;
+	int ioctls; /* termios reports */
+};
+
+/* One read of the pump into g: what kpty_os_pump_read said. */
+static long take(struct kpty_os_pump *p, struct got *g, size_t most)
+{
+	uint8_t status = 0;
+	if (g->cap - g->len < most) {
+		g->cap = (g->cap + most) * 2;
+		g->p = realloc(g->p, g->cap);
+	}
+	long n = kpty_os_pump_read(p, g->p + g->len, most, &status);
+	if (n > 0)
+		g->len += (size_t)n;
+	else if (n == 0 && (status & KPTY_PKT_IOCTL))
+		g->ioctls++;
+	return n;
+}
+
+static void reap(struct kpty_os_child *c)
+{
+	int status = 0;
+	struct timespec t = {0, 1000000};
+
+	for (int i = 0; i < WAIT_MS && !kpty_os_reap(c, &status); i++)
+		nanosleep(&t, NULL);
+	CHECK(WIFEXITED(status) && WEXITSTATUS(status) == 0);
+}
+
+/* A ring of two reads, an owner that takes odd amounts and dawdles: the
+ * program is held back, nothing is lost or doubled. */
+static void pump_keeps_every_byte(void)
+{
+	struct kpty_os_child c;
+	struct got g = {0};
+	size_t want_len;
+	char *want = seq_text(60000, &want_len);
+
+	CHECK_EQ(spawn(&c, "seq 1 30000; stty -echo; seq 30001 60000"), 0);
+	struct kpty_os_pump *p = kpty_os_pump_create(c.master, 1);
+	CHECK(p != NULL);
+	if (!p)
+		return;
+	unsigned seed = 7;
+	while (g.len < want_len) {
+		if (!readable(kpty_os_pump_fd(p), WAIT_MS))
+			break;
+		seed = seed * 1103515245 + 12345;
+		long n;
+		while ((n = take(p, &g, 1 + (seed >> 8) % 5000)) >= 0)
+			;
+		CHECK_EQ(n, -EAGAIN);
+		if (seed & 0x10000) {
+			struct timespec t = {0, 200000};
+			nanosleep(&t, NULL);
+		}
+	}
+	reap(&c);
+	kpty_os_pump_stop(p);
+	while (take(p, &g, 4096) >= 0)
+		;
+	CHECK_EQ(g.len, want_len);
+	CHECK(g.len == want_len && !memcmp(g.p, want, want_len));
+	CHECK(g.ioctls >= 1); /* stty -echo */
+	kpty_os_pump_destroy(p);
+	kpty_os_close(&c);
+	free(want);
+	free(g.p);
+}
+
+/* Reads what the pump has each time its descriptor says so, until text
+ * shows up after `from`. */
+static bool read_until(struct kpty_os_pump *p, struct got *g, size_t from, const char *text)
+{
+	while (!g->p || !memmem(g->p + from, g->len - from, text, strlen(text))) {
+		if (!readable(kpty_os_pump_fd(p), WAIT_MS))
+			return false;
+		while (take(p, g, 4096) >= 0)
+			;
+	}
+	return true;
+}
+
+/* Readable while something is unread, and only then; what the program
+ * prints after the owner found the ring empty wakes it. */
+static void pump_fd_says_when(void)
+{
+	struct kpty_os_child c;
+	struct got g = {0};
+
+	CHECK_EQ(spawn(&c, "stty -echo; echo ready; read x; echo \"got $x\"; read y"), 0);
+	struct kpty_os_pump *p = kpty_os_pump_create(c.master, 65536);
+	CHECK(p != NULL);
+	if (!p)
+		return;
+	CHECK(read_until(p, &g, 0, "ready\r\n"));
+	CHECK(!readable(kpty_os_pump_fd(p), 0));
+	CHECK_EQ(take(p, &g, 4096), -EAGAIN);
+	CHECK(write(c.master, "hi\n", 3) == 3);
+	CHECK(read_until(p, &g, g.len, "got hi\r\n"));
+	CHECK(!readable(kpty_os_pump_fd(p), 0));
+	CHECK(write(c.master, "bye\n", 4) == 4);
+	reap(&c);
+	kpty_os_pump_destroy(p);
+	kpty_os_close(&c);
+	free(g.p);
+}
+
+/* Destroy returns whether the thread waits for output (a silent program)
+ * or for room (a full ring nobody reads), and a stopped pump reads the
+ * pty itself. */
+static void pump_stops_when_told(void)
+{
+	struct kpty_os_child c;
+	struct got g = {0};
+
+	CHECK_EQ(spawn(&c, "exec sleep 100"), 0);
+	struct kpty_os_pump *p = kpty_os_pump_create(c.master, 65536);
+	CHECK(p != NULL);
+	kpty_os_pump_destroy(p);
+	kill(c.pid, SIGKILL);
+	kpty_os_close(&c);
+
+	CHECK_EQ(spawn(&c, "exec yes telly"), 0);
+	p = kpty_os_pump_create(c.master, 1);
+	CHECK(p != NULL);
+	if (!p)
+		return;
+	CHECK(readable(kpty_os_pump_fd(p), WAIT_MS));
+	/* The ring fills (two reads' worth) and the program blocks. */
+	struct timespec t = {0, 50000000};
+	nanosleep(&t, NULL);
+	kpty_os_pump_stop(p);
+	kpty_os_pump_stop(p); /* twice is once */
+	/* The ring's two reads, then the pty itself (the program runs on),
+	 * which the owner now waits on. */
+	while (g.len < 200000) {
+		long r = take(p, &g, 4096);
+		if (r == -EAGAIN && !readable(c.master, WAIT_MS))
+			break;
+		if (r < 0 && r != -EAGAIN)
+			break;
+	}
+	CHECK(g.len >= 200000);
+	for (size_t i = 0; i + 7 <= g.len; i += 7)
+		if (memcmp(g.p + i, "telly\r\n", 7)) {
+			CHECK(!"the stream of lines is whole");
+			break;
+		}
+	kpty_os_pump_destroy(p);
+	kpty_os_pump_destroy(NULL);
+	kill(c.pid, SIGKILL);
+	kpty_os_close(&c);
+	free(g.p);
+}
+
+int main(int argc, char **argv)
+{
+	static const struct unit_case cases[] = {
+		{"pump-keeps-every-byte", pump_keeps_every_byte},
+		{"pump-fd-says-when", pump_fd_says_when},
+		{"pump-stops-when-told", pump_stops_when_told},
+	};
+	return unit_main(cases, sizeof cases / sizeof cases[0], argc, argv);
+}
