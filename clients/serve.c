@@ -390,9 +390,10 @@ static void session_termios(struct session *s)
 			send_termios(v);
 }
 
-/* Reads until the pty is empty, a frame is full or the wakeup's budget is
- * spent, and shows what it read as one frame: Linux hands out at most 4 KiB
- * a read, and every frame costs a write on each hop to the viewer. */
+/* Reads until the pty (its pump's ring, if it has one) is empty, a frame
+ * is full or the wakeup's budget is spent, and shows what it read as one
+ * frame: Linux hands out at most 4 KiB a read, and every frame costs a
+ * write on each hop to the viewer. Returns the bytes shown. */
 static size_t session_read(struct server *srv, struct session *s, const struct pollfd *pf)
 {
 	_Static_assert(PTY_FRAME_BYTES <= RP_MAX_PAYLOAD - 4, "one frame");
