@@ -507,11 +507,12 @@ static void session_end(struct server *srv, struct session *s, int status)
 		}
 	}
 	srv->nsessions--;
-	if (s->con)
+	if (s->con) {
 		vmc_console_destroy(s->con);
-	kpty_os_pump_destroy(s->pump);
-	if (!s->con)
+	} else {
+		kpty_os_pump_destroy(s->pump);
 		kpty_os_close(&s->child);
+	}
 	rp_screen_destroy(s->screen);
 	if (s->log_fd >= 0)
 		close(s->log_fd);

@@ -100,7 +100,7 @@ drain_prog="echo READY-FOR-KEYS; read x; cat $big; echo END-OF-DRAIN; exec sleep
 # Each drain DRAIN_ROUNDS times, interleaved (this machine is shared and
 # noisy): the median of each, and its ratio to ssh's.
 DRAIN_ROUNDS=${DRAIN_ROUNDS:-5}
-drain_once() { # KIND: prints seconds
+drain_once() { # KIND: prints seconds and the bytes the desk got
 	case $1 in
 	telly-ssh)
 		r=$("$TYPO" drain -- "$TELLY" attach -e none --ssh "$(ssh_via $tport)" --server "$TELLY" \

@@ -8,6 +8,7 @@
 #include <poll.h>
 #include <signal.h>
 #include <stdint.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/wait.h>
@@ -157,6 +158,26 @@ static void pump_fd_says_when(void)
 	free(g.p);
 }
 
+/* Waits until pid sleeps (for `yes`: only in a write to a full pty). */
+static bool sleeping(pid_t pid)
+{
+	char path[64], st[256];
+	struct timespec t = {0, 1000000};
+
+	snprintf(path, sizeof path, "/proc/%d/stat", (int)pid);
+	for (int i = 0; i < WAIT_MS; i++, nanosleep(&t, NULL)) {
+		FILE *f = fopen(path, "r");
+		size_t n = f ? fread(st, 1, sizeof st - 1, f) : 0;
+		if (f)
+			fclose(f);
+		st[n] = 0;
+		const char *end = strrchr(st, ')'); /* after the command's name */
+		if (end && end[1] == ' ' && end[2] == 'S')
+			return true;
+	}
+	return false;
+}
+
 /* Destroy returns whether the thread waits for output (a silent program)
  * or for room (a full ring nobody reads), and a stopped pump reads the
  * pty itself. */
@@ -178,9 +199,9 @@ static void pump_stops_when_told(void)
 	if (!p)
 		return;
 	CHECK(readable(kpty_os_pump_fd(p), WAIT_MS));
-	/* The ring fills (two reads' worth) and the program blocks. */
-	struct timespec t = {0, 50000000};
-	nanosleep(&t, NULL);
+	/* The ring fills (two reads' worth), the pty behind it too, and
+	 * `yes` sleeps in its write. */
+	CHECK(sleeping(c.pid));
 	kpty_os_pump_stop(p);
 	kpty_os_pump_stop(p); /* twice is once */
 	/* The ring's two reads, then the pty itself (the program runs on),
