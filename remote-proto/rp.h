@@ -22,6 +22,11 @@
 #define RP_MAX_STR 4096 /* any string field */
 #define RP_MAX_ARGS 64  /* argv of a new session */
 #define RP_MAX_NAME 64  /* session names */
+/* A window's size in cells, on the wire and on every pty telly sets: a
+ * screen model costs memory in proportion (a 2000x2000 desk took the host
+ * daemon from 15 MB to 202 MB), so anything larger is clamped. */
+#define RP_MAX_ROWS 500
+#define RP_MAX_COLS 1000
 
 enum rp_type {
 	RP_HELLO = 1,
