@@ -17,14 +17,15 @@ DEPS    := scripts/deps.sh
 KPTY_SRC   := kernel-pty/disc.c kernel-pty/pty.c kernel-pty/stty.c kernel-pty/linemode.c
 KPTY_OS    := kernel-pty/os.c kernel-pty/pump.c
 RP_CORE    := remote-proto/codec.c remote-proto/queue.c
-RP_SRC     := $(RP_CORE) remote-proto/transport.c remote-proto/conn.c remote-proto/screen.c remote-proto/vtscan.c
+RP_SRC     := $(RP_CORE) remote-proto/transport.c remote-proto/conn.c remote-proto/screen.c remote-proto/vtscan.c \
+              remote-proto/vtfilter.c
 CLIENT_SRC := clients/telly.c clients/demo.c clients/serve.c clients/attach.c clients/ctl.c \
               clients/client.c clients/rundir.c clients/view.c
 VTERM_LIBS := $(shell pkg-config --libs vterm 2>/dev/null || echo -lvterm)
 TS_SRC     := test/ttyscript/script.c test/ttyscript/backend_kpty.c test/ttyscript/backend_linux.c
 WM_SRC     := winmgr/wm.c
 VMC_CORE   := vmconsole/config.c vmconsole/escape.c
-VMC_SRC    := $(VMC_CORE) vmconsole/console.c vmconsole/sshd.c
+VMC_SRC    := $(VMC_CORE) vmconsole/console.c vmconsole/sshd.c vmconsole/session.c vmconsole/sandbox.c
 SSH_LIBS   := $(shell pkg-config --libs libssh 2>/dev/null || echo -lssh)
 LZ4_LIBS   := $(shell pkg-config --libs liblz4 2>/dev/null || echo -llz4)
 DS_SRC     := display-server/comp.c display-server/term.c display-server/font.c \
@@ -37,12 +38,13 @@ obj = $(patsubst %.c,$(BUILD)/$(1)/%.o,$(2))
 
 BINS := $(BUILD)/bin/kpty-script $(BUILD)/bin/kpty-fuzz $(BUILD)/bin/kpty-bench \
         $(BUILD)/bin/telly $(BUILD)/bin/typometer $(BUILD)/bin/delay-proxy $(BUILD)/bin/ticker
-FUZZ := $(BUILD)/test/rp-fuzz
+FUZZ := $(patsubst test/fuzz/%.c,$(BUILD)/test/fuzz-%,$(wildcard test/fuzz/*.c))
 UNIT := $(FUZZ) $(BUILD)/test/unit-kpty $(BUILD)/test/unit-kpty-asan $(BUILD)/test/kpty-script-asan \
         $(BUILD)/test/unit-pump $(BUILD)/test/unit-pump-asan $(BUILD)/test/unit-pump-tsan \
         $(BUILD)/test/unit-rp $(BUILD)/test/unit-rp-asan $(BUILD)/test/rp-poke \
         $(BUILD)/test/unit-wm $(BUILD)/test/unit-wm-asan $(BUILD)/test/png-probe \
-        $(BUILD)/test/unit-ds $(BUILD)/test/unit-ds-asan $(BUILD)/test/unit-vmc $(BUILD)/test/unit-vmc-asan
+        $(BUILD)/test/unit-ds $(BUILD)/test/unit-ds-asan $(BUILD)/test/unit-vmc $(BUILD)/test/unit-vmc-asan \
+        $(BUILD)/test/unit-vtfilter $(BUILD)/test/unit-vtfilter-asan
 
 .PHONY: all test demo bench fuzz fuzz-kpty deps clean install check-deps
 all: $(BINS) $(UNIT)
@@ -117,7 +119,7 @@ $(BUILD)/test/kpty-script-asan: $(call obj,san,$(KPTY_SRC) $(TS_SRC) test/ttyscr
 	@mkdir -p $(dir $@)
 	$(CC) $(ALL_CFLAGS) -O1 $(SAN) -o $@ $^
 
-RP_UNIT := $(RP_CORE) remote-proto/screen.c remote-proto/vtscan.c kernel-pty/pty.c kernel-pty/disc.c test/unit/test_rp.c
+RP_UNIT := $(RP_CORE) remote-proto/screen.c remote-proto/vtscan.c remote-proto/vtfilter.c kernel-pty/pty.c kernel-pty/disc.c test/unit/test_rp.c
 $(BUILD)/test/unit-rp: $(call obj,obj,$(RP_UNIT))
 	@mkdir -p $(dir $@)
 	$(CC) $(ALL_CFLAGS) -o $@ $^ $(VTERM_LIBS) $(LZ4_LIBS)
@@ -125,6 +127,15 @@ $(BUILD)/test/unit-rp: $(call obj,obj,$(RP_UNIT))
 $(BUILD)/test/unit-rp-asan: $(call obj,san,$(RP_UNIT))
 	@mkdir -p $(dir $@)
 	$(CC) $(ALL_CFLAGS) -O1 $(SAN) -o $@ $^ $(VTERM_LIBS) $(LZ4_LIBS)
+
+VTF_UNIT := remote-proto/vtfilter.c test/unit/test_vtfilter.c
+$(BUILD)/test/unit-vtfilter: $(call obj,obj,$(VTF_UNIT))
+	@mkdir -p $(dir $@)
+	$(CC) $(ALL_CFLAGS) -o $@ $^ $(VTERM_LIBS)
+
+$(BUILD)/test/unit-vtfilter-asan: $(call obj,san,$(VTF_UNIT))
+	@mkdir -p $(dir $@)
+	$(CC) $(ALL_CFLAGS) -O1 $(SAN) -o $@ $^ $(VTERM_LIBS)
 
 $(BUILD)/test/unit-wm: $(call obj,obj,$(WM_SRC) test/unit/test_wm.c)
 	@mkdir -p $(dir $@)
@@ -134,11 +145,11 @@ $(BUILD)/test/unit-wm-asan: $(call obj,san,$(WM_SRC) test/unit/test_wm.c)
 	@mkdir -p $(dir $@)
 	$(CC) $(ALL_CFLAGS) -O1 $(SAN) -o $@ $^ -lm
 
-$(BUILD)/test/unit-ds: $(call obj,obj,$(WM_SRC) $(DS_SRC) test/unit/test_ds.c)
+$(BUILD)/test/unit-ds: $(call obj,obj,$(WM_SRC) $(DS_SRC) remote-proto/vtfilter.c test/unit/test_ds.c)
 	@mkdir -p $(dir $@)
 	$(CC) $(ALL_CFLAGS) -o $@ $^ $(VTERM_LIBS) $(DS_LIBS) -lm
 
-$(BUILD)/test/unit-ds-asan: $(call obj,san,$(WM_SRC) $(DS_SRC) test/unit/test_ds.c)
+$(BUILD)/test/unit-ds-asan: $(call obj,san,$(WM_SRC) $(DS_SRC) remote-proto/vtfilter.c test/unit/test_ds.c)
 	@mkdir -p $(dir $@)
 	$(CC) $(ALL_CFLAGS) -O1 $(SAN) -o $@ $^ $(VTERM_LIBS) $(DS_LIBS) -lm
 
@@ -146,13 +157,52 @@ $(BUILD)/test/png-probe: $(call obj,obj,test/integration/png-probe.c)
 	@mkdir -p $(dir $@)
 	$(CC) $(ALL_CFLAGS) -o $@ $^ $(shell pkg-config --libs libpng 2>/dev/null)
 
-# The decoder under libFuzzer (clang), with ASan and UBSan.
-$(BUILD)/test/rp-fuzz: $(RP_CORE) test/fuzz/rp_fuzz.c remote-proto/rp.h
+# libFuzzer targets (test/fuzz/README.md): test/fuzz/NAME.c with the sources
+# FUZZ_SRC_NAME names (coverage-instrumented), clang with ASan and UBSan, into
+# $(BUILD)/test/fuzz-NAME. `make fuzz-NAME` runs one until stopped or a
+# finding, `make fuzz-all SECONDS=N` each for N s; test/run.sh runs each.
+FUZZ_SRC_rp       := $(RP_CORE)
+FUZZ_SRC_consoles := $(VMC_CORE) remote-proto/codec.c
+FUZZ_SRC_keys     := $(VMC_CORE) remote-proto/codec.c
+FUZZ_SRC_escape   := vmconsole/escape.c
+FUZZ_SRC_ttyscript := test/ttyscript/script.c $(KPTY_SRC)
+FUZZ_LIBS         := $(LZ4_LIBS)
+# The terminal fuzzers take libvterm built from its source with the same
+# instrumentation (scripts/vterm-source.sh; -lvterm where it cannot).
+FUZZ_SRC_screen   := remote-proto/screen.c remote-proto/vtscan.c remote-proto/vtfilter.c
+FUZZ_SRC_term     := display-server/term.c display-server/font.c remote-proto/vtfilter.c
+FUZZ_DEPS_screen  := $(BUILD)/vterm-fuzz/link
+FUZZ_DEPS_term    := $(BUILD)/vterm-fuzz/link
+FUZZ_LIBS_screen  = $(shell cat $(BUILD)/vterm-fuzz/link 2>/dev/null)
+FUZZ_LIBS_term    = $(shell cat $(BUILD)/vterm-fuzz/link 2>/dev/null) $(DS_LIBS) -lm
+FUZZ_CFLAGS := -std=c11 -D_GNU_SOURCE -Wall -Wextra -Werror -O1 -g -fno-omit-frame-pointer \
+	-fsanitize=address,undefined -fno-sanitize-recover=all
+$(BUILD)/fuzz-obj/%.o: %.c
 	@mkdir -p $(dir $@)
-	clang -std=c11 -D_GNU_SOURCE -Wall -Wextra -Werror -O1 -g -fsanitize=fuzzer,address,undefined \
-		-fno-sanitize-recover=all $(INC) -o $@ $(RP_CORE) test/fuzz/rp_fuzz.c $(LZ4_LIBS)
+	clang $(FUZZ_CFLAGS) -fsanitize=fuzzer-no-link -MMD -MP $(INC) -c $< -o $@
+$(BUILD)/vterm-fuzz/link:
+	@sh scripts/vterm-source.sh $(BUILD)/vterm-fuzz "clang $(FUZZ_CFLAGS) -fsanitize=fuzzer-no-link"
+define fuzz_target
+$(BUILD)/test/fuzz-$(1): $(call obj,fuzz-obj,test/fuzz/$(1).c $(FUZZ_SRC_$(1))) $(FUZZ_DEPS_$(1))
+	@mkdir -p $$(dir $$@)
+	clang $(FUZZ_CFLAGS) -fsanitize=fuzzer -o $$@ $(call obj,fuzz-obj,test/fuzz/$(1).c $(FUZZ_SRC_$(1))) \
+		$(FUZZ_LIBS) $$(FUZZ_LIBS_$(1))
+fuzz-$(1): $(BUILD)/test/fuzz-$(1)
+	@sh test/fuzz/fuzz.sh run $(BUILD) $(1) $(or $(SECONDS),0)
+endef
+FUZZ_NAMES := $(patsubst test/fuzz/%.c,%,$(wildcard test/fuzz/*.c))
+$(foreach f,$(FUZZ_NAMES),$(eval $(call fuzz_target,$(f))))
+.PHONY: fuzz-all $(FUZZ_NAMES:%=fuzz-%)
+fuzz-all: $(FUZZ)
+	@for f in $(FUZZ_NAMES); do sh test/fuzz/fuzz.sh run $(BUILD) $$f $(or $(SECONDS),60) || exit 1; done
 
 $(BUILD)/test/rp-poke: $(call obj,obj,$(RP_CORE) remote-proto/transport.c remote-proto/conn.c test/integration/rp-poke.c)
+	@mkdir -p $(dir $@)
+	$(CC) $(ALL_CFLAGS) -o $@ $^ $(LZ4_LIBS)
+
+# Many connections, wrong tokens and floods for the daemon's limit tests.
+all: $(BUILD)/test/rp-storm
+$(BUILD)/test/rp-storm: $(call obj,obj,$(RP_CORE) test/integration/rp-storm.c)
 	@mkdir -p $(dir $@)
 	$(CC) $(ALL_CFLAGS) -o $@ $^ $(LZ4_LIBS)
 
@@ -176,10 +226,8 @@ bench: deps
 	@sh test/bench/view-bench.sh $(BUILD)
 	@sh test/bench/vmconsole-bench.sh $(BUILD)
 
-# Open-ended run of the protocol decoder's fuzzer (corpus kept in build/).
-fuzz: $(BUILD)/test/rp-fuzz
-	@mkdir -p $(BUILD)/fuzz-corpus
-	$(BUILD)/test/rp-fuzz -max_len=70000 $(BUILD)/fuzz-corpus
+# Open-ended run of the protocol decoder's fuzzer (make fuzz-rp).
+fuzz: fuzz-rp
 
 # Open-ended random differential run against the Linux kernel's pty.
 fuzz-kpty: $(BUILD)/bin/kpty-fuzz

@@ -2,16 +2,22 @@
  * draws the rows it reports damaged, one row at a time: the background
  * as runs of boxes, the glyphs as one pixman_composite_glyphs call per
  * run of one colour, then underlines and the cursor. */
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <vterm.h>
 
 #include "ds_int.h"
+#include "rp.h"
+#include "vtfilter.h"
 
 #define DEFAULT_FG 0xe5e5e5u
 #define DEFAULT_BG 0x1c1c1cu
-#define MAX_ROWS 1000
-#define MAX_COLS 1000
+#define MAX_ROWS RP_MAX_ROWS
+#define MAX_COLS RP_MAX_COLS
+/* A wide character needs two: libvterm 0.1.4's screen layer writes its
+ * right half past a one-column row. */
+#define MIN_COLS 2
 
 struct ds_term {
 	VTerm *vt;
@@ -25,6 +31,9 @@ struct ds_term {
 	ds_term_out_fn out;
 	void *ctx;
 	pixman_glyph_t *glyphs; /* a row's worth */
+	/* The session's output passes here before libvterm parses it. */
+	struct rp_vtfilter filter;
+	bool filter_ok;
 };
 
 static void mark(struct ds_term *t, int start, int end)
@@ -86,6 +95,13 @@ static void on_output(const char *s, size_t len, void *user)
 		t->out(t->ctx, s, len);
 }
 
+static void parse(void *ctx, const void *bytes, size_t n)
+{
+	struct ds_term *t = ctx;
+
+	vterm_input_write(t->vt, bytes, n);
+}
+
 static int clamp(int v, int lo, int hi)
 {
 	return v < lo ? lo : v > hi ? hi : v;
@@ -99,7 +115,7 @@ struct ds_term *ds_term_create(struct ds_font *f, int rows, int cols, ds_term_ou
 	if (!t)
 		return NULL;
 	t->rows = clamp(rows, 1, MAX_ROWS);
-	t->cols = clamp(cols, 1, MAX_COLS);
+	t->cols = clamp(cols, MIN_COLS, MAX_COLS);
 	t->font = f;
 	ds_font_cell(f, &t->cw, &t->ch);
 	t->out = out;
@@ -107,7 +123,8 @@ struct ds_term *ds_term_create(struct ds_font *f, int rows, int cols, ds_term_ou
 	t->dirty = calloc(MAX_ROWS, 1);
 	t->glyphs = calloc(MAX_COLS, sizeof *t->glyphs);
 	t->vt = vterm_new(t->rows, t->cols);
-	if (!t->dirty || !t->glyphs || !t->vt) {
+	t->filter_ok = rp_vtfilter_init(&t->filter, parse, t);
+	if (!t->dirty || !t->glyphs || !t->vt || !t->filter_ok) {
 		ds_term_destroy(t);
 		return NULL;
 	}
@@ -118,6 +135,7 @@ struct ds_term *ds_term_create(struct ds_font *f, int rows, int cols, ds_term_ou
 	vterm_screen_enable_altscreen(t->screen, 1);
 	vterm_screen_set_damage_merge(t->screen, VTERM_DAMAGE_CELL);
 	vterm_screen_reset(t->screen, 1);
+	rp_vtfilter_set_cols(&t->filter, t->cols);
 	t->cursor_visible = true;
 	mark(t, 0, t->rows);
 	return t;
@@ -129,6 +147,8 @@ void ds_term_destroy(struct ds_term *t)
 		return;
 	if (t->vt)
 		vterm_free(t->vt);
+	if (t->filter_ok)
+		rp_vtfilter_finish(&t->filter);
 	free(t->glyphs);
 	free(t->dirty);
 	free(t);
@@ -136,18 +156,32 @@ void ds_term_destroy(struct ds_term *t)
 
 void ds_term_write(struct ds_term *t, const void *bytes, size_t n)
 {
-	vterm_input_write(t->vt, bytes, n);
+	rp_vtfilter_feed(&t->filter, bytes, n);
 }
 
 void ds_term_resize(struct ds_term *t, int rows, int cols)
 {
 	rows = clamp(rows, 1, MAX_ROWS);
-	cols = clamp(cols, 1, MAX_COLS);
+	cols = clamp(cols, MIN_COLS, MAX_COLS);
 	if (rows == t->rows && cols == t->cols)
 		return;
 	t->rows = rows;
 	t->cols = cols;
 	vterm_set_size(t->vt, rows, cols);
+	rp_vtfilter_set_cols(&t->filter, cols);
+	/* libvterm 0.1.4 clamps neither the margins nor the saved cursor on
+	 * a shrink and later goes outside its line table (rp_screen_resize
+	 * says more): margins back to the whole screen, the cursor put
+	 * back where it was and saved there. */
+	{
+		VTermPos cur;
+		char fix[64];
+		vterm_state_get_cursorpos(vterm_obtain_state(t->vt), &cur);
+		snprintf(fix, sizeof fix, "\033[r\033[s\033[%d;%dH\0337",
+			 (cur.row < rows ? cur.row : rows - 1) + 1,
+			 (cur.col < cols ? cur.col : cols - 1) + 1);
+		vterm_input_write(t->vt, fix, strlen(fix));
+	}
 	mark(t, 0, rows);
 }
 

@@ -21,7 +21,9 @@
 #include <string.h>
 #include <vterm.h>
 
+#include "rp.h"
 #include "screen.h"
+#include "vtfilter.h"
 #include "vtscan.h"
 
 enum {
@@ -66,6 +68,8 @@ struct rp_screen {
 	int mouse, cursor_shape;
 	bool cursor_blink;
 	char title[256];
+	/* What the program prints passes here before anything parses it. */
+	struct rp_vtfilter filter;
 	/* The plain-text path (see rp_screen_feed). */
 	struct rp_vtscan scan;
 	bool fast;	/* allowed at all (tests compare with and without) */
@@ -576,6 +580,8 @@ static void encode_cells(const struct cell *cells, int ncols, struct rp_bytes *b
 
 /* ---- the public side ---- */
 
+static void keep(void *ctx, const void *buf, size_t n);
+
 struct rp_screen *rp_screen_create(int rows, int cols, unsigned sb_lines, size_t sb_bytes)
 {
 	struct rp_screen *s = calloc(1, sizeof *s);
@@ -585,6 +591,11 @@ struct rp_screen *rp_screen_create(int rows, int cols, unsigned sb_lines, size_t
 		return NULL;
 	if (rows < 1 || cols < 1)
 		rows = 24, cols = 80;
+	rows = rows > RP_MAX_ROWS ? RP_MAX_ROWS : rows;
+	cols = cols > RP_MAX_COLS ? RP_MAX_COLS : cols;
+	if (!rp_vtfilter_init(&s->filter, keep, s))
+		goto fail_filter;
+	rp_vtfilter_set_cols(&s->filter, cols);
 	s->sb_lines = sb_lines;
 	s->sb_bytes = sb_bytes;
 	s->cap_cols = cols;
@@ -614,6 +625,8 @@ fail_alt:
 fail_pri:
 	vterm_free(s->vt);
 fail_vt:
+	rp_vtfilter_finish(&s->filter);
+fail_filter:
 	free(s);
 	return NULL;
 }
@@ -623,6 +636,7 @@ void rp_screen_destroy(struct rp_screen *s)
 	if (!s)
 		return;
 	vterm_free(s->vt);
+	rp_vtfilter_finish(&s->filter);
 	free(s->pend);
 	free(s->grid[0].cells);
 	free(s->grid[1].cells);
@@ -950,6 +964,13 @@ static void feed_part(struct rp_screen *s, const uint8_t *p, size_t n)
 		} else {
 			const uint8_t *lf = memchr(p, '\n', n);
 			k = lf ? (size_t)(lf - p) + 1 : n;
+			/* libvterm puts four bytes a byte written on its stack;
+			 * the filter's output breaks between characters. */
+			if (k > RP_VTFILTER_CHUNK) {
+				k = RP_VTFILTER_CHUNK;
+				while (k > 1 && (p[k] & 0xc0) == 0x80)
+					k--;
+			}
 			vterm_input_write(s->vt, (const char *)p, k);
 			rp_vtscan_feed(&s->scan, p, k);
 		}
@@ -1068,8 +1089,9 @@ static void pend_scan(struct rp_screen *s)
  * asks, so output is only kept until then, or until a batch is full, or
  * the owner settles it (when output pauses); plain lines that could no
  * longer show are dropped from it as it grows (pend_scan). */
-void rp_screen_feed(struct rp_screen *s, const void *buf, size_t n)
+static void keep(void *ctx, const void *buf, size_t n)
 {
+	struct rp_screen *s = ctx;
 	const uint8_t *p = buf;
 
 	while (n) {
@@ -1097,6 +1119,11 @@ void rp_screen_feed(struct rp_screen *s, const void *buf, size_t n)
 		pend_scan(s);
 }
 
+void rp_screen_feed(struct rp_screen *s, const void *buf, size_t n)
+{
+	rp_vtfilter_feed(&s->filter, buf, n);
+}
+
 void rp_screen_settle(struct rp_screen *s)
 {
 	settle(s);
@@ -1114,8 +1141,11 @@ void rp_screen_set_fast(struct rp_screen *s, bool on)
 void rp_screen_resize(struct rp_screen *s, int rows, int cols)
 {
 	settle(s);
+	rows = rows > RP_MAX_ROWS ? RP_MAX_ROWS : rows;
+	cols = cols > RP_MAX_COLS ? RP_MAX_COLS : cols;
 	if (rows < 1 || cols < 1 || (rows == s->rows && cols == s->cols))
 		return;
+	rp_vtfilter_set_cols(&s->filter, cols);
 	vterm_set_size(s->vt, rows, cols);
 	/* libvterm 0.1.4 clamps neither the margins nor the saved cursor
 	 * (DECSC, and the alternate screen's) on a shrink, and later reads
