@@ -20,7 +20,7 @@ RP_CORE    := remote-proto/codec.c remote-proto/queue.c
 RP_SRC     := $(RP_CORE) remote-proto/transport.c remote-proto/conn.c remote-proto/screen.c remote-proto/vtscan.c \
               remote-proto/vtfilter.c
 CLIENT_SRC := clients/telly.c clients/demo.c clients/serve.c clients/attach.c clients/ctl.c \
-              clients/client.c clients/rundir.c clients/view.c
+              clients/client.c clients/rundir.c clients/view.c clients/slog.c
 VTERM_LIBS := $(shell pkg-config --libs vterm 2>/dev/null || echo -lvterm)
 TS_SRC     := test/ttyscript/script.c test/ttyscript/backend_kpty.c test/ttyscript/backend_linux.c
 WM_SRC     := winmgr/wm.c

@@ -43,6 +43,7 @@
 #include "clients.h"
 #include "kpty_os.h"
 #include "screen.h"
+#include "slog.h"
 #include "vmc.h"
 
 #define MAX_SESSIONS 256
@@ -113,9 +114,9 @@ struct session {
 	struct kpty_os_inq inq;
 	struct chan *viewers;
 	unsigned nviewers;
-	int log_fd;
-	size_t log_bytes;
-	char log_path[320];
+	/* A program's log, written by its pump's thread as it reads (NULL
+	 * for a console, which keeps its own, timestamped). */
+	struct telly_slog *log;
 	long kill_at; /* ms: SIGKILL then, if it still runs; 0: not killed */
 	long settle_at; /* ms: draw the screen's kept output then; 0: none kept */
 	uint64_t t_read; /* ns: the first pty read of the output being shown */
@@ -332,30 +333,40 @@ static struct session *find_session(struct server *srv, const char *p, size_t n)
 	return NULL;
 }
 
-static void log_append(struct server *srv, struct session *s, const void *buf, size_t n)
+static void send_notice(struct chan *v, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+
+/* What happened to the session's log since the last look, told once: in
+ * the daemon's log and to the people watching. */
+static void session_log_events(struct session *s)
 {
-	if (s->log_fd < 0) /* consoles keep their own, timestamped */
-		return;
-	if (s->log_bytes + n > srv->o.log_cap) {
-		/* Rotate: one older generation is kept beside it. */
-		vmc_log_rotate(s->log_path, 1);
-		close(s->log_fd);
-		s->log_fd = open(s->log_path, O_WRONLY | O_CREAT | O_TRUNC | O_APPEND | O_CLOEXEC,
-				 0600);
-		s->log_bytes = 0;
-		if (s->log_fd < 0) {
-			logf_("session %s: log %s: %s", s->name, s->log_path, strerror(errno));
-			return;
-		}
+	int err;
+	unsigned long long lost;
+	unsigned ev = s->log ? telly_slog_events(s->log, &err, &lost) : 0;
+	const char *path = ev ? telly_slog_path(s->log) : "";
+
+	if (ev & TELLY_SLOG_FAILED) {
+		logf_("session %s: log %s: %s; its output is not logged, tried again every %d s",
+		      s->name, path, strerror(err), TELLY_SLOG_RETRY_MS / 1000);
+		for (struct chan *v = s->viewers; v; v = v->snext)
+			send_notice(v, "%s: its log stopped: %s (tried again every %d s)", s->name,
+				    strerror(err), TELLY_SLOG_RETRY_MS / 1000);
 	}
-	if (write(s->log_fd, buf, n) == (ssize_t)n)
-		s->log_bytes += n;
+	if (ev & TELLY_SLOG_RECOVERED) {
+		logf_("session %s: log %s works again; %llu bytes were not logged", s->name, path,
+		      lost);
+		for (struct chan *v = s->viewers; v; v = v->snext)
+			send_notice(v, "%s: its log works again (%llu bytes were not logged)", s->name,
+				    lost);
+	}
+	if (ev & TELLY_SLOG_REMADE)
+		logf_("session %s: log %s was deleted or moved: made again", s->name, path);
 }
 
 /* Bytes that are now on the session's screen: the program's output, or a
- * viewer's local echo (from is that viewer, which has them already). */
-static void session_show(struct server *srv, struct session *s, const void *buf, size_t n,
-			 struct chan *from)
+ * viewer's local echo (from is that viewer, which has them already).
+ * logged: the pump's thread put them in the log as it read them. */
+static void session_show(struct session *s, const void *buf, size_t n, struct chan *from,
+			 bool logged)
 {
 	struct rp_buf *b, *z = NULL;
 	bool packed = false;
@@ -363,7 +374,8 @@ static void session_show(struct server *srv, struct session *s, const void *buf,
 	if (screen_of(s))
 		rp_screen_feed(s->screen, buf, n);
 	s->settle_at = now_ms() + SETTLE_MS;
-	log_append(srv, s, buf, n);
+	if (s->log && !logged)
+		telly_slog_write(s->log, buf, n);
 	b = rp_buf_create(n);
 	if (!b)
 		return;
@@ -394,7 +406,7 @@ static void session_termios(struct session *s)
  * is full or the wakeup's budget is spent, and shows what it read as one
  * frame: Linux hands out at most 4 KiB a read, and every frame costs a
  * write on each hop to the viewer. Returns the bytes shown. */
-static size_t session_read(struct server *srv, struct session *s, const struct pollfd *pf)
+static size_t session_read(struct session *s, const struct pollfd *pf)
 {
 	_Static_assert(PTY_FRAME_BYTES <= RP_MAX_PAYLOAD - 4, "one frame");
 	uint8_t buf[PTY_FRAME_BYTES];
@@ -404,7 +416,7 @@ static size_t session_read(struct server *srv, struct session *s, const struct p
 		have = vmc_console_service(s->con, pf, now_ms(), buf, sizeof buf);
 		if (have) {
 			s->t_read = telly_now_ns();
-			session_show(srv, s, buf, have, NULL);
+			session_show(s, buf, have, NULL, false);
 		}
 		return have;
 	}
@@ -417,17 +429,18 @@ static size_t session_read(struct server *srv, struct session *s, const struct p
 		if (n > 0)
 			have += (size_t)n;
 		if (have && (n <= 0 || sizeof buf - have < PTY_READ_BYTES)) {
-			session_show(srv, s, buf, have, NULL);
+			session_show(s, buf, have, NULL, s->pump != NULL);
 			shown += have;
 			have = 0;
 		}
 		if (n == 0 && (status & KPTY_PKT_IOCTL))
 			session_termios(s);
 		else if (n < 0)
-			return shown;
+			break;
 	}
 	if (have)
-		session_show(srv, s, buf, have, NULL);
+		session_show(s, buf, have, NULL, s->pump != NULL);
+	session_log_events(s);
 	return shown + have;
 }
 
@@ -490,9 +503,19 @@ static void session_end(struct server *srv, struct session *s, int status)
 	/* What it printed last: the pump's ring and what the pty holds (a
 	 * bound, since the program's children may print on). */
 	kpty_os_pump_stop(s->pump);
-	for (int i = 0; i < SESSION_END_READS && session_read(srv, s, NULL); i++)
+	for (int i = 0; i < SESSION_END_READS && session_read(s, NULL); i++)
 		;
 	logf_("session %s ended (status %d)", s->name, code);
+	if (s->log) {
+		char why[64];
+		if (WIFSIGNALED(status))
+			snprintf(why, sizeof why, "killed by signal %d (status %d)", WTERMSIG(status),
+				 code);
+		else
+			snprintf(why, sizeof why, "status %d", code);
+		telly_slog_end(s->log, why);
+		session_log_events(s);
+	}
 	while (s->viewers) {
 		struct chan *v = s->viewers;
 		rp_enc_begin(&e, buf, sizeof buf, RP_EXIT, 0, v->id);
@@ -514,8 +537,7 @@ static void session_end(struct server *srv, struct session *s, int status)
 		kpty_os_close(&s->child);
 	}
 	rp_screen_destroy(s->screen);
-	if (s->log_fd >= 0)
-		close(s->log_fd);
+	telly_slog_destroy(s->log); /* after the pump, which writes it */
 	free(s);
 }
 
@@ -531,6 +553,22 @@ static void session_kill(struct session *s)
 	kill(-s->child.pid, SIGHUP);
 	kill(-s->child.pid, SIGCONT);
 	s->kill_at = now_ms() + KILL_GRACE_MS;
+}
+
+/* The pump's thread logs each read as it makes it. */
+static void log_tee(void *ctx, const void *buf, size_t n)
+{
+	telly_slog_write(ctx, buf, n);
+}
+
+/* A window larger than telly sets is clamped: a screen model costs memory
+ * in proportion to its cells. */
+static void clamp_winsize(struct kpty_winsize *ws)
+{
+	if (ws->ws_row > RP_MAX_ROWS)
+		ws->ws_row = RP_MAX_ROWS;
+	if (ws->ws_col > RP_MAX_COLS)
+		ws->ws_col = RP_MAX_COLS;
 }
 
 static void pick_name(struct server *srv, char *out, size_t n)
@@ -562,7 +600,7 @@ static int session_create(struct server *srv, const struct rp_open *m, const cha
 	s->ws = m->ws;
 	if (s->ws.ws_row == 0 || s->ws.ws_col == 0)
 		s->ws = (struct kpty_winsize){.ws_row = 24, .ws_col = 80};
-	s->log_fd = -1;
+	clamp_winsize(&s->ws);
 	s->screen = rp_screen_create(s->ws.ws_row, s->ws.ws_col, SB_LINES, SB_BYTES);
 	if (!s->screen)
 		goto nomem_s;
@@ -608,13 +646,19 @@ static int session_create(struct server *srv, const struct rp_open *m, const cha
 		return RP_E_SPAWN;
 	}
 	kpty_os_get_termios(s->child.master, &s->termios);
-	if (!(s->pump = kpty_os_pump_create(s->child.master, PUMP_BYTES)))
+	{
+		char logs[300], what[LIST_CMD_MAX + 40];
+		snprintf(logs, sizeof logs, "%s/logs", srv->dir);
+		snprintf(what, sizeof what, "%s (pid %d)", s->cmd, (int)s->child.pid);
+		/* Appended to, never truncated: a run before this one, even one
+		 * that a crash ended, stays on record above it. */
+		s->log = telly_slog_start(logs, s->name, srv->o.log_cap, what);
+	}
+	if (!(s->pump = kpty_os_pump_create_tee(s->child.master, PUMP_BYTES, s->log ? log_tee : NULL,
+						s->log)))
 		logf_("session %s: no pty reader thread (%s): reading in the loop", name,
 		      strerror(errno));
-	snprintf(s->log_path, sizeof s->log_path, "%s/logs/%s.log", srv->dir, s->name);
-	s->log_fd = open(s->log_path, O_WRONLY | O_CREAT | O_TRUNC | O_APPEND | O_CLOEXEC, 0600);
-	if (s->log_fd < 0)
-		logf_("session %s: log %s: %s", s->name, s->log_path, strerror(errno));
+	session_log_events(s);
 	s->next = srv->sessions;
 	srv->sessions = s;
 	srv->nsessions++;
@@ -632,16 +676,19 @@ nomem:
 	return RP_E_LIMIT;
 }
 
-static void set_winsize(struct session *s, const struct kpty_winsize *ws)
+static void set_winsize(struct session *s, const struct kpty_winsize *asked)
 {
-	if (ws->ws_row == 0 || ws->ws_col == 0)
+	struct kpty_winsize ws = *asked;
+
+	if (ws.ws_row == 0 || ws.ws_col == 0)
 		return;
-	s->ws = *ws;
+	clamp_winsize(&ws);
+	s->ws = ws;
 	/* A serial line has no size to tell: only our copy of the screen. */
 	if (!s->con)
-		kpty_os_set_winsize(s->child.master, ws); /* SIGWINCH only on change */
+		kpty_os_set_winsize(s->child.master, &ws); /* SIGWINCH only on change */
 	if (s->screen)
-		rp_screen_resize(s->screen, ws->ws_row, ws->ws_col);
+		rp_screen_resize(s->screen, ws.ws_row, ws.ws_col);
 }
 
 /* ---- consoles ---- */
@@ -657,7 +704,6 @@ static void console_audit(struct server *srv, const struct chan *v, const char *
 	vmc_audit(srv->audit_fd, v->s->name, v->conn->who, "%s", what);
 }
 
-static void send_notice(struct chan *v, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 static void send_notice(struct chan *v, const char *fmt, ...)
 {
 	char msg[300];
@@ -690,7 +736,6 @@ static int console_create(struct server *srv, const struct vmc_spec *spec, char 
 	}
 	snprintf(s->name, sizeof s->name, "%s", spec->name);
 	s->ws = (struct kpty_winsize){.ws_row = 24, .ws_col = 80};
-	s->log_fd = -1;
 	s->child.master = s->child.slave = -1;
 	/* A serial line is raw: desks pass keys straight through. */
 	s->termios.c_cflag = KPTY_CS8 | KPTY_CREAD;
@@ -748,7 +793,7 @@ static void consoles_ready(struct server *srv)
 		vmc_console_pollfds(s->con, pf);
 		pf[0].revents = pf[1].revents = 0;
 		pf[e == &s->ep[1]].revents = (short)evs[i].events;
-		session_read(srv, s, pf);
+		session_read(s, pf);
 		console_sync(srv, s);
 	}
 }
@@ -1130,7 +1175,9 @@ static int handle_frame(struct server *srv, struct conn *c, const struct rp_hdr 
 	case RP_ECHO:
 		if (!(v = frame_chan(c, h, true)))
 			return FRAME_DONE;
-		session_show(srv, v->s, p, h->len, v);
+		if (!h->len) /* nothing to show (and p may be NULL) */
+			return FRAME_DONE;
+		session_show(v->s, p, h->len, v, false);
 		return FRAME_DONE;
 	case RP_SIGNAL:
 		if (rp_signal_decode(p, h->len, &sig, &flush) < 0)
@@ -1404,7 +1451,7 @@ static void reap(struct server *srv)
 		next = s->next;
 		if (s->con) {
 			vmc_console_reap(s->con); /* its exec command, if it ended */
-			session_read(srv, s, NULL);
+			session_read(s, NULL);
 			console_sync(srv, s);
 		} else if (kpty_os_reap(&s->child, &status)) {
 			session_end(srv, s, status);
@@ -1452,7 +1499,7 @@ static int run(struct server *srv)
 			if (s->con) {
 				long t = vmc_console_timeout_ms(s->con, now);
 				if (t == 0) {
-					session_read(srv, s, NULL); /* a reconnect is due */
+					session_read(s, NULL); /* a reconnect is due */
 					console_sync(srv, s);
 				}
 				else if (t > 0 && t < timeout)
@@ -1525,7 +1572,7 @@ static int run(struct server *srv)
 		n = 4;
 		for (s = srv->sessions; s; s = s->next, n += 2)
 			if (!s->con && pf[n].revents)
-				session_read(srv, s, &pf[n]);
+				session_read(s, &pf[n]);
 		for (c = srv->conns; c; c = cnext, n += 2) {
 			cnext = c->next;
 			if (pf[n + 1].revents & (POLLERR | POLLHUP)) { /* its reader is gone */
@@ -1610,7 +1657,8 @@ static int start_consoles(struct server *srv)
 		logf_("epoll: %s", strerror(errno));
 		return -1;
 	}
-	snprintf(path, sizeof path, "%s/logs/audit.log", srv->dir);
+	/* Beside logs/, not in it: no session or console name reaches it. */
+	snprintf(path, sizeof path, "%s/audit.log", srv->dir);
 	srv->audit_fd = open(path, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0600);
 	if (srv->audit_fd < 0)
 		logf_("audit log %s: %s", path, strerror(errno));
@@ -1640,6 +1688,12 @@ static int serve_main(int listen_unix, const char *dir, const struct telly_serve
 	snprintf(srv->sock_path, sizeof srv->sock_path, "%s/serve.sock", dir);
 	snprintf(logs, sizeof logs, "%s/logs", dir);
 	mkdir(logs, 0700);
+	{
+		int dead = telly_slog_recover(logs);
+		if (dead)
+			logf_("%d session%s ended when the daemon before died; marked in %s", dead,
+			      dead == 1 ? "" : "s", logs);
+	}
 	/* The front door first, so it holds none of the consoles' fds. */
 	if (o->ssh_listen && start_sshd(srv) < 0)
 		goto out;
@@ -1856,7 +1910,7 @@ static void serve_usage(FILE *f)
 	      "Each console is a session (telly attach NAME, telly view), a pty linked\n"
 	      "at RUNDIR/consoles/NAME (for picocom or screen), and a timestamped log\n"
 	      "in RUNDIR/logs/NAME.log; who attached, took over or sent a break is in\n"
-	      "RUNDIR/logs/audit.log.\n",
+	      "RUNDIR/audit.log.\n",
 	      f);
 }
 

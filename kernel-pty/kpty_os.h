@@ -47,6 +47,14 @@ long kpty_os_read(int master, void *buf, size_t n, uint8_t *status);
  * master stays the caller's, to close after. */
 struct kpty_os_pump;
 struct kpty_os_pump *kpty_os_pump_create(int master, size_t bytes);
+/* The same, and every data byte it hands out is given to tee(ctx, ...)
+ * first, once and in order, as soon as it is read: on the pump's thread
+ * while it runs (outside its lock, so a slow tee holds up only the
+ * pump), on the owner's in kpty_os_pump_read() after it stopped. A log
+ * written there keeps what a killed owner had not taken from the ring. */
+typedef void kpty_os_pump_tee(void *ctx, const void *buf, size_t n);
+struct kpty_os_pump *kpty_os_pump_create_tee(int master, size_t bytes, kpty_os_pump_tee *tee,
+					     void *ctx);
 int kpty_os_pump_fd(const struct kpty_os_pump *p);
 long kpty_os_pump_read(struct kpty_os_pump *p, void *buf, size_t n, uint8_t *status);
 void kpty_os_pump_stop(struct kpty_os_pump *p);

@@ -18,6 +18,10 @@
  * did, and a key's echo is handed over at once. The pump never sleeps
  * on data it has not told of. Everything else is under one mutex, held
  * for a copy of at most one read.
+ *
+ * A tee, if given, gets each read's bytes right after the read, outside
+ * the mutex: what the owner keeps of the output (a log) is then written
+ * before it sits in the ring, where a killed owner would lose it.
  */
 #include <errno.h>
 #include <poll.h>
@@ -51,6 +55,8 @@ struct kpty_os_pump {
 	bool owner_waits;	/* the owner found the ring empty */
 	bool stop, ended;
 	long end; /* why reads ended (-errno), once ended */
+	kpty_os_pump_tee *tee; /* set before the thread starts, then only read */
+	void *tee_ctx;
 };
 
 static void ring_put(struct kpty_os_pump *p, const void *src, size_t n)
@@ -127,6 +133,8 @@ static void *pump_main(void *arg)
 			else
 				continue;
 		}
+		if (n > 0 && p->tee)
+			p->tee(p->tee_ctx, buf, (size_t)n);
 		pthread_mutex_lock(&p->mu);
 		if (n >= 0) {
 			uint8_t h[REC_HDR] = {(uint8_t)(n >> 8), (uint8_t)n, status, 0};
@@ -149,6 +157,12 @@ static void *pump_main(void *arg)
 
 struct kpty_os_pump *kpty_os_pump_create(int master, size_t bytes)
 {
+	return kpty_os_pump_create_tee(master, bytes, NULL, NULL);
+}
+
+struct kpty_os_pump *kpty_os_pump_create_tee(int master, size_t bytes, kpty_os_pump_tee *tee,
+					     void *ctx)
+{
 	struct kpty_os_pump *p = calloc(1, sizeof *p);
 	sigset_t all, old;
 	int err = ENOMEM;
@@ -156,6 +170,8 @@ struct kpty_os_pump *kpty_os_pump_create(int master, size_t bytes)
 	if (!p)
 		goto fail;
 	p->master = master;
+	p->tee = tee;
+	p->tee_ctx = ctx;
 	p->cap = bytes < 2 * (REC_HDR + READ_BYTES) ? 2 * (REC_HDR + READ_BYTES) : bytes;
 	p->owner_waits = true;
 	p->ready = p->wake = -1;
@@ -217,8 +233,13 @@ long kpty_os_pump_read(struct kpty_os_pump *p, void *buf, size_t n, uint8_t *sta
 			unpoke(p->ready);
 		}
 		pthread_mutex_unlock(&p->mu);
+		if (!direct)
+			return r;
 		/* Stopped: the rest is still in the pty. */
-		return direct ? kpty_os_read(p->master, buf, n, status) : r;
+		r = kpty_os_read(p->master, buf, n, status);
+		if (r > 0 && p->tee)
+			p->tee(p->tee_ctx, buf, (size_t)r);
+		return r;
 	}
 	ring_get(p, p->tail, h, sizeof h);
 	len = (size_t)h[0] << 8 | h[1];

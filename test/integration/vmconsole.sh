@@ -183,7 +183,7 @@ for want in "telly-guest up: boot $boot1" "marker-42" "sync-2" "carol-9" "pico-4
 	strip | grep -qF -- "$want" || fail "the log lacks '$want'"
 done
 grep -q "alice-dropped" "$LOG" && fail "a spectator's keys reached the guest"
-A=$TELLY_DIR/logs/audit.log
+A=$TELLY_DIR/audit.log
 for want in 'who="ssh:bob (key SHA256:.*" attach read-only' 'who="ssh:alice .* attach writing' \
 	'who="ssh:carol .* takeover from ssh:alice' 'who="ssh:carol .* break (not sent)' \
 	'who="ssh:alice .* detach'; do

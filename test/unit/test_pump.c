@@ -226,12 +226,66 @@ static void pump_stops_when_told(void)
 	free(g.p);
 }
 
+/* What a tee was given (on the pump's thread, then on the owner's). */
+static void tee_into(void *ctx, const void *buf, size_t n)
+{
+	struct got *t = ctx;
+
+	if (t->cap - t->len < n) {
+		t->cap = (t->cap + n) * 2;
+		t->p = realloc(t->p, t->cap);
+	}
+	memcpy(t->p + t->len, buf, n);
+	t->len += n;
+}
+
+/* The tee gets every byte the owner does, once and in order, and gets it
+ * whether or not the owner ever takes it from the ring: here the owner
+ * stops the pump after a little and reads the rest from the pty itself. */
+static void pump_tees_every_byte(void)
+{
+	struct kpty_os_child c;
+	struct got g = {0}, t = {0};
+	size_t want_len;
+	char *want = seq_text(40000, &want_len);
+
+	CHECK_EQ(spawn(&c, "seq 1 20000; stty -echo; seq 20001 40000"), 0);
+	struct kpty_os_pump *p = kpty_os_pump_create_tee(c.master, 1, tee_into, &t);
+	CHECK(p != NULL);
+	if (!p)
+		return;
+	while (g.len < 30000 && readable(kpty_os_pump_fd(p), WAIT_MS))
+		while (take(p, &g, 3000) >= 0)
+			;
+	kpty_os_pump_stop(p);
+	/* What the thread read and teed but the owner had not taken yet. */
+	CHECK(t.len >= g.len);
+	while (g.len < want_len) {
+		long r = take(p, &g, 4096);
+		if (r == -EAGAIN && !readable(c.master, WAIT_MS))
+			break;
+		if (r < 0 && r != -EAGAIN)
+			break;
+	}
+	reap(&c);
+	CHECK_EQ(g.len, want_len);
+	CHECK_EQ(t.len, want_len);
+	CHECK(g.len == want_len && !memcmp(g.p, want, want_len));
+	CHECK(t.len == want_len && !memcmp(t.p, want, want_len));
+	kpty_os_pump_destroy(p);
+	kpty_os_close(&c);
+	free(want);
+	free(g.p);
+	free(t.p);
+}
+
 int main(int argc, char **argv)
 {
 	static const struct unit_case cases[] = {
 		{"pump-keeps-every-byte", pump_keeps_every_byte},
 		{"pump-fd-says-when", pump_fd_says_when},
 		{"pump-stops-when-told", pump_stops_when_told},
+		{"pump-tees-every-byte", pump_tees_every_byte},
 	};
 	return unit_main(cases, sizeof cases / sizeof cases[0], argc, argv);
 }

@@ -1,0 +1,379 @@
+/* rp-storm: many connections, wrong tokens and floods against a telly
+ * daemon, for the tests of its limits. Every loop is bounded in count and
+ * time, and every address is on this machine.
+ *
+ *   rp-storm hold TARGET N [--from K] [--partial M] [--hello] [--seconds S]
+ *       N connections to TARGET (a unix socket path, or 127.0.0.1:PORT);
+ *       with --from, their source addresses spread over 127.0.0.2 to
+ *       127.0.0.(K+1); M of them stall mid-frame (half a header, or a
+ *       header and part of its payload); with --hello the rest send a
+ *       valid HELLO (no token), else nothing. Prints "open N" once
+ *       connected and "closed C" whenever the count of connections the
+ *       daemon closed changes; ends when all are closed or after S
+ *       seconds (default 120).
+ *   rp-storm tokens 127.0.0.1:PORT N TOKEN
+ *       N tries one after the other, each a new connection with a HELLO
+ *       carrying TOKEN, each waiting for the answer; prints
+ *       "wrong=W refused=R ok=O eof=E timeout=T" (refused: an ERROR
+ *       other than the wrong token's).
+ *   rp-storm fill SOCKET PID K
+ *       connections with a HELLO each, until the daemon stops taking
+ *       them (a connect waits 200 ms for room in the listen queue and
+ *       gives up); then K more, each given up the same way, while the
+ *       CPU time of process PID (utime + stime, in clock ticks) is read
+ *       before the first and after the last. Prints "filled N", then
+ *       "window refused R ticks X", and holds the connections until
+ *       killed (at most 120 s).
+ *   rp-storm flood [--insert-line] COUNTFILE [BYTES]
+ *       to be run as a session's program: writes lines "%09d\n" to its
+ *       stdout (the pty) as fast as it takes them, with SIGHUP ignored,
+ *       until a write fails or BYTES (default 256 MiB) went; then writes
+ *       the count of bytes written into COUNTFILE. With --insert-line
+ *       each line starts with ESC [ L (insert a line: a screen model moves
+ *       every row below the cursor, so it reads slower than the pty).
+ */
+#include <arpa/inet.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <netinet/in.h>
+#include <poll.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <sys/time.h>
+#include <sys/un.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "rp.h"
+
+#define ANSWER_MS 5000
+#define CONNECT_WAIT_MS 200
+#define MAX_CONNS 4096
+
+static long now_ms(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+/* A blocking connection to TARGET; src_host: bind there first (TCP).
+ * wait_ms > 0: a unix connect gives up after that long (listen queue
+ * full). -1 with errno on failure. */
+static int dial(const char *target, const char *src_host, int wait_ms)
+{
+	const char *colon = strrchr(target, ':');
+	int fd;
+
+	if (strchr(target, '/') || !colon) {
+		struct sockaddr_un a = {.sun_family = AF_UNIX};
+		snprintf(a.sun_path, sizeof a.sun_path, "%s", target);
+		fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
+		if (fd < 0)
+			return -1;
+		if (wait_ms > 0) {
+			struct timeval tv = {wait_ms / 1000, (wait_ms % 1000) * 1000};
+			setsockopt(fd, SOL_SOCKET, SO_SNDTIMEO, &tv, sizeof tv);
+		}
+		if (connect(fd, (struct sockaddr *)&a, sizeof a) < 0) {
+			int e = errno;
+			close(fd);
+			errno = e;
+			return -1;
+		}
+		return fd;
+	}
+	struct sockaddr_in a = {.sin_family = AF_INET, .sin_port = htons((uint16_t)atoi(colon + 1))};
+	char host[64];
+	snprintf(host, sizeof host, "%.*s", (int)(colon - target), target);
+	if (inet_pton(AF_INET, host, &a.sin_addr) != 1) {
+		errno = EINVAL;
+		return -1;
+	}
+	fd = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+	if (fd < 0)
+		return -1;
+	if (src_host) {
+		struct sockaddr_in s = {.sin_family = AF_INET};
+		inet_pton(AF_INET, src_host, &s.sin_addr);
+		if (bind(fd, (struct sockaddr *)&s, sizeof s) < 0)
+			goto fail;
+	}
+	if (connect(fd, (struct sockaddr *)&a, sizeof a) < 0)
+		goto fail;
+	return fd;
+fail: {
+	int e = errno;
+	close(fd);
+	errno = e;
+	return -1;
+}
+}
+
+static size_t hello(uint8_t *buf, size_t cap, const char *token)
+{
+	long n = rp_hello_frame(buf, cap, 0, token, "rp-storm");
+
+	return n > 0 ? (size_t)n : 0;
+}
+
+static void send_all(int fd, const void *p, size_t n)
+{
+	while (n) {
+		ssize_t w = send(fd, p, n, MSG_NOSIGNAL);
+		if (w <= 0)
+			return;
+		p = (const uint8_t *)p + w;
+		n -= (size_t)w;
+	}
+}
+
+/* ---- hold ---- */
+
+static int cmd_hold(int argc, char **argv)
+{
+	static struct pollfd pf[MAX_CONNS];
+	int n = atoi(argv[3]), from = 0, partial = 0, seconds = 120;
+	bool with_hello = false;
+	uint8_t h[128];
+	size_t hn = hello(h, sizeof h, "");
+	int open = 0, closed = 0, shown = -1;
+
+	for (int i = 4; i < argc; i++) {
+		if (!strcmp(argv[i], "--from") && i + 1 < argc)
+			from = atoi(argv[++i]);
+		else if (!strcmp(argv[i], "--partial") && i + 1 < argc)
+			partial = atoi(argv[++i]);
+		else if (!strcmp(argv[i], "--seconds") && i + 1 < argc)
+			seconds = atoi(argv[++i]);
+		else if (!strcmp(argv[i], "--hello"))
+			with_hello = true;
+		else
+			return fprintf(stderr, "rp-storm hold: bad option %s\n", argv[i]), 2;
+	}
+	if (n < 1 || n > MAX_CONNS)
+		return fprintf(stderr, "rp-storm hold: 1 to %d connections\n", MAX_CONNS), 2;
+	for (int i = 0; i < n; i++) {
+		char src[32];
+		if (from > 0)
+			snprintf(src, sizeof src, "127.0.0.%d", 2 + i % from);
+		int fd = dial(argv[2], from > 0 ? src : NULL, 0);
+		if (fd < 0) {
+			fprintf(stderr, "rp-storm hold: connection %d: %s\n", i, strerror(errno));
+			pf[i] = (struct pollfd){.fd = -1};
+			closed++;
+			continue;
+		}
+		if (i < partial && i % 2 == 0)
+			send_all(fd, h, 5); /* half a header */
+		else if (i < partial)
+			send_all(fd, h, RP_HDR_SIZE + 3); /* a header, part of its payload */
+		else if (with_hello)
+			send_all(fd, h, hn);
+		pf[i] = (struct pollfd){.fd = fd, .events = POLLIN};
+		open++;
+	}
+	printf("open %d\n", open);
+	fflush(stdout);
+	for (long end = now_ms() + seconds * 1000L; closed < n && now_ms() < end;) {
+		if (closed != shown) {
+			printf("closed %d\n", closed);
+			fflush(stdout);
+			shown = closed;
+		}
+		if (poll(pf, (nfds_t)n, 1000) <= 0)
+			continue;
+		for (int i = 0; i < n; i++) {
+			char sink[4096];
+			if (pf[i].fd < 0 || !pf[i].revents)
+				continue;
+			ssize_t r = recv(pf[i].fd, sink, sizeof sink, MSG_DONTWAIT);
+			if (r == 0 || (r < 0 && errno != EAGAIN && errno != EINTR)) {
+				close(pf[i].fd);
+				pf[i].fd = -1;
+				closed++;
+			}
+		}
+	}
+	printf("closed %d\n", closed);
+	return 0;
+}
+
+/* ---- tokens ---- */
+
+enum { WRONG, REFUSED, OK, END, TIMEOUT };
+
+/* One try: the daemon's first answer to a HELLO with token. */
+static int try_token(const char *target, const char *token)
+{
+	uint8_t buf[1024];
+	size_t got = 0, hn = hello(buf, sizeof buf, token);
+	int fd = dial(target, NULL, 0);
+	long end = now_ms() + ANSWER_MS;
+
+	if (fd < 0)
+		return END;
+	send_all(fd, buf, hn);
+	for (;;) {
+		struct pollfd p = {.fd = fd, .events = POLLIN};
+		struct rp_hdr h;
+		long left = end - now_ms();
+		if (left <= 0 || poll(&p, 1, (int)left) <= 0) {
+			close(fd);
+			return TIMEOUT;
+		}
+		ssize_t r = recv(fd, buf + got, sizeof buf - got, 0);
+		if (r <= 0) {
+			close(fd);
+			return END;
+		}
+		got += (size_t)r;
+		if (rp_hdr_decode(buf, got, &h) != 0 || got < RP_HDR_SIZE + h.len) {
+			if (got == sizeof buf) {
+				close(fd);
+				return END;
+			}
+			continue;
+		}
+		close(fd);
+		if (h.type == RP_HELLO)
+			return OK;
+		struct rp_error e;
+		if (h.type == RP_ERROR && rp_error_decode(buf + RP_HDR_SIZE, h.len, &e) == 0)
+			return e.code == RP_E_AUTH && memmem(e.msg.p, e.msg.n, "wrong token", 11)
+				       ? WRONG
+				       : REFUSED;
+		return END;
+	}
+}
+
+static int cmd_tokens(char **argv)
+{
+	int n = atoi(argv[3]), count[5] = {0};
+
+	if (n < 1 || n > 100000)
+		return fprintf(stderr, "rp-storm tokens: 1 to 100000 tries\n"), 2;
+	for (int i = 0; i < n; i++)
+		count[try_token(argv[2], argv[4])]++;
+	printf("wrong=%d refused=%d ok=%d eof=%d timeout=%d\n", count[WRONG], count[REFUSED],
+	       count[OK], count[END], count[TIMEOUT]);
+	return 0;
+}
+
+/* ---- fill ---- */
+
+static long cpu_ticks(const char *pid)
+{
+	char path[64], st[1024];
+	long utime = -1, stime = -1;
+	FILE *f;
+
+	snprintf(path, sizeof path, "/proc/%s/stat", pid);
+	f = fopen(path, "r");
+	if (!f)
+		return -1;
+	size_t n = fread(st, 1, sizeof st - 1, f);
+	fclose(f);
+	st[n] = 0;
+	const char *p = strrchr(st, ')'); /* fields 14 and 15 after the name */
+	if (!p || sscanf(p + 2, "%*c %*d %*d %*d %*d %*d %*u %*u %*u %*u %*u %ld %ld", &utime,
+			 &stime) != 2)
+		return -1;
+	return utime + stime;
+}
+
+static int cmd_fill(char **argv)
+{
+	uint8_t h[128];
+	size_t hn = hello(h, sizeof h, "");
+	int k = atoi(argv[4]), n = 0, refused = 0;
+	long before, after;
+
+	for (;;) {
+		if (n == MAX_CONNS)
+			return fprintf(stderr, "rp-storm fill: the daemon took %d\n", n), 1;
+		int fd = dial(argv[2], NULL, CONNECT_WAIT_MS);
+		if (fd < 0 && (errno == EAGAIN || errno == EINPROGRESS))
+			break; /* its listen queue is full: it takes no more */
+		if (fd < 0)
+			return fprintf(stderr, "rp-storm fill: %s\n", strerror(errno)), 1;
+		send_all(fd, h, hn);
+		n++;
+	}
+	printf("filled %d\n", n);
+	fflush(stdout);
+	before = cpu_ticks(argv[3]);
+	for (int i = 0; i < k; i++) {
+		int fd = dial(argv[2], NULL, CONNECT_WAIT_MS);
+		if (fd < 0)
+			refused++;
+		else
+			send_all(fd, h, hn); /* kept open, like the rest */
+	}
+	after = cpu_ticks(argv[3]);
+	printf("window refused %d ticks %ld\n", refused, before < 0 || after < 0 ? -1 : after - before);
+	fflush(stdout);
+	struct timespec t = {120, 0};
+	nanosleep(&t, NULL);
+	return 0;
+}
+
+/* ---- flood ---- */
+
+static int cmd_flood(int argc, char **argv)
+{
+	static char buf[40000];
+	bool il = argc > 2 && !strcmp(argv[2], "--insert-line");
+	const char *count = argv[2 + il];
+	unsigned long long most = argc > 3 + il ? strtoull(argv[3 + il], NULL, 10) : 256ull << 20;
+	unsigned long long sent = 0;
+	unsigned line = 0;
+	size_t line_len = il ? 13 : 10;
+	char tmp[512];
+	FILE *f;
+
+	signal(SIGHUP, SIG_IGN);
+	signal(SIGPIPE, SIG_IGN);
+	while (sent < most) {
+		size_t len = 0;
+		while (len + line_len <= sizeof buf)
+			len += (size_t)snprintf(buf + len, line_len + 1, "%s%09u\n", il ? "\033[L" : "",
+						++line);
+		size_t off = 0;
+		while (off < len) {
+			ssize_t w = write(1, buf + off, len - off);
+			if (w < 0 && errno == EINTR)
+				continue;
+			if (w <= 0)
+				goto done;
+			off += (size_t)w;
+			sent += (unsigned long long)w;
+		}
+	}
+done:
+	snprintf(tmp, sizeof tmp, "%s.tmp", count);
+	f = fopen(tmp, "w");
+	if (!f)
+		return 1;
+	fprintf(f, "%llu\n", sent);
+	fclose(f);
+	return rename(tmp, count) < 0;
+}
+
+int main(int argc, char **argv)
+{
+	if (argc >= 4 && !strcmp(argv[1], "hold"))
+		return cmd_hold(argc, argv);
+	if (argc == 5 && !strcmp(argv[1], "tokens"))
+		return cmd_tokens(argv);
+	if (argc == 5 && !strcmp(argv[1], "fill"))
+		return cmd_fill(argv);
+	if (argc >= 3 && !strcmp(argv[1], "flood"))
+		return cmd_flood(argc, argv);
+	fprintf(stderr, "usage: rp-storm hold|tokens|fill|flood ... (see the source's head)\n");
+	return 2;
+}
