@@ -92,6 +92,10 @@ static bool is_mark(const struct rp_vtfilter *f, uint32_t c)
 	locale_t was;
 	int w;
 
+	/* Most text: nothing combines below U+0300, nor among the CJK
+	 * ideographs and the Hangul syllables. */
+	if (c < 0x300 || (c >= 0x4e00 && c <= 0x9fff) || (c >= 0xac00 && c <= 0xd7a3))
+		return false;
 	for (size_t i = 0; i < sizeof also / sizeof also[0]; i++)
 		if (c == also[i])
 			return true;
@@ -483,12 +487,25 @@ static void byte(struct rp_vtfilter *f, uint8_t c)
 }
 
 /* Printable ASCII and the C0 controls a program prints most (no ESC,
- * CAN, SUB, NUL): passed on as they are. */
+ * CAN, SUB, NUL): passed on as they are. Eight bytes at a time while
+ * they are all printable ASCII (no byte below 0x20, none above 0x7e:
+ * the word tests of "Bit Twiddling Hacks"). */
 static size_t plain_run(const uint8_t *p, size_t n)
 {
+	const uint64_t ones = 0x0101010101010101ull, highs = 0x8080808080808080ull;
 	size_t i = 0;
 
 	while (i < n) {
+		while (n - i >= 8) {
+			uint64_t w;
+			memcpy(&w, p + i, 8);
+			/* a byte < 0x20, > 0x7e (w + 1 reaches 0x80), or >= 0x80 */
+			if (((w - ones * 0x20) | (w + ones) | w) & highs)
+				break;
+			i += 8;
+		}
+		if (i == n)
+			break;
 		uint8_t c = p[i];
 		if (c >= 0x20 ? c == 0x7f || c >= 0x80 : (c == 0 || c == 0x18 || c == 0x1a || c == 0x1b))
 			break;
@@ -506,14 +523,14 @@ void rp_vtfilter_feed(struct rp_vtfilter *f, const void *bytes, size_t n)
 
 		if (k) {
 			uint8_t lastc = p[k - 1];
-			for (size_t done = 0; done < k;) {
-				size_t room = sizeof f->obuf - f->out_len;
-				size_t m = k - done < room ? k - done : room;
-				memcpy(f->obuf + f->out_len, p + done, m);
-				f->out_len += m;
-				done += m;
-				if (f->out_len == sizeof f->obuf)
-					flush(f);
+			if (f->out_len + k <= sizeof f->obuf) {
+				memcpy(f->obuf + f->out_len, p, k);
+				f->out_len += k;
+			} else { /* long runs go out from where they are */
+				flush(f);
+				for (size_t done = 0; done < k; done += RP_VTFILTER_CHUNK)
+					f->out(f->ctx, p + done,
+					       k - done < RP_VTFILTER_CHUNK ? k - done : RP_VTFILTER_CHUNK);
 			}
 			if (lastc >= 0x20) {
 				f->last[0] = lastc;
