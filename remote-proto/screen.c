@@ -88,6 +88,9 @@ struct rp_screen {
  * longer than the ring (screen and scrollback) most lines would scroll
  * out of the ring before the batch ends and need not be drawn at all. */
 #define PEND_MAX ((size_t)1 << 20)
+/* libvterm 0.1.4 puts the cursor in column -1 of a double-width line
+ * one column wide (and a wide character past a one-column row). */
+#define MIN_COLS 2
 
 void rp_bytes_put(struct rp_bytes *b, const void *p, size_t n)
 {
@@ -592,7 +595,7 @@ struct rp_screen *rp_screen_create(int rows, int cols, unsigned sb_lines, size_t
 	if (rows < 1 || cols < 1)
 		rows = 24, cols = 80;
 	rows = rows > RP_MAX_ROWS ? RP_MAX_ROWS : rows;
-	cols = cols > RP_MAX_COLS ? RP_MAX_COLS : cols;
+	cols = cols > RP_MAX_COLS ? RP_MAX_COLS : cols < MIN_COLS ? MIN_COLS : cols;
 	if (!rp_vtfilter_init(&s->filter, keep, s))
 		goto fail_filter;
 	rp_vtfilter_set_cols(&s->filter, cols);
@@ -1142,7 +1145,7 @@ void rp_screen_resize(struct rp_screen *s, int rows, int cols)
 {
 	settle(s);
 	rows = rows > RP_MAX_ROWS ? RP_MAX_ROWS : rows;
-	cols = cols > RP_MAX_COLS ? RP_MAX_COLS : cols;
+	cols = cols > RP_MAX_COLS ? RP_MAX_COLS : cols < 1 ? cols : cols < MIN_COLS ? MIN_COLS : cols;
 	if (rows < 1 || cols < 1 || (rows == s->rows && cols == s->cols))
 		return;
 	rp_vtfilter_set_cols(&s->filter, cols);
