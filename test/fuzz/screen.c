@@ -21,8 +21,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *p, size_t n)
 
 	if (n < 2)
 		return 0;
-	rows = 1 + p[0] % 40;
-	cols = 1 + p[1] % 132;
+	rows = 1 + p[0] % 25;
+	cols = 1 + p[1] % 90;
 	p += 2, n -= 2;
 	s = rp_screen_create(rows, cols, 1 + (unsigned)(rows * 3), 1 << 16);
 	if (!s)
@@ -33,8 +33,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *p, size_t n)
 		switch (op % 16) {
 		case 12: /* resize */
 			if (n >= 2) {
-				rows = 1 + p[0] % 40;
-				cols = 1 + p[1] % 132;
+				rows = 1 + p[0] % 25;
+				cols = 1 + p[1] % 90;
 				rp_screen_resize(s, rows, cols);
 				p += 2, n -= 2;
 			}

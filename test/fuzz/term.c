@@ -56,8 +56,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *p, size_t n)
 
 	if (n < 2)
 		return 0;
-	rows = 1 + p[0] % 40;
-	cols = 1 + p[1] % 132;
+	rows = 1 + p[0] % 25;
+	cols = 1 + p[1] % 90;
 	p += 2, n -= 2;
 	t = ds_term_create(font, rows, cols, answers, NULL);
 	if (!t)
@@ -68,8 +68,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *p, size_t n)
 		switch (op % 16) {
 		case 12:
 			if (n >= 2) {
-				rows = 1 + p[0] % 40;
-				cols = 1 + p[1] % 132;
+				rows = 1 + p[0] % 25;
+				cols = 1 + p[1] % 90;
 				ds_term_resize(t, rows, cols);
 				p += 2, n -= 2;
 			}
