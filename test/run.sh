@@ -6,7 +6,8 @@
 #   sh test/run.sh BUILD_DIR [PATTERN]   PATTERN: only tests whose name has it
 #   SEED=N           seed of the random differential test (default 1)
 #   KPTY_FUZZ_SECONDS=N  how long it runs (default 120)
-#   RP_FUZZ_SECONDS=N    how long the protocol decoder's fuzzer runs (default 20)
+#   FUZZ_SECONDS=N       how long each libFuzzer target runs after its
+#                        committed inputs (default 10; test/fuzz/README.md)
 B=${1:-build}
 only=${2:-}
 pass=0 fail=0 skip=0
@@ -74,9 +75,12 @@ run "kpty/random-differential" $(( ${KPTY_FUZZ_SECONDS:-120} + 120 )) \
 	"$B/bin/kpty-fuzz" --seconds "${KPTY_FUZZ_SECONDS:-120}" --seed "${SEED:-1}"
 run "demo/scripted-session" 60 sh test/demo.sh "$B"
 run "demo/view-headless" 60 sh test/demo-view.sh "$B"
-mkdir -p "$B/fuzz-corpus"
-run "fuzz/rp-decoder" 120 "$B/test/rp-fuzz" -max_total_time="${RP_FUZZ_SECONDS:-20}" \
-	-max_len=70000 "$B/fuzz-corpus"
+# Each libFuzzer target: its committed inputs (seeds, past findings), then
+# a short run.
+for f in test/fuzz/*.c; do
+	n=$(basename "$f" .c)
+	run "fuzz/$n" $(( ${FUZZ_SECONDS:-10} + 120 )) sh test/fuzz/fuzz.sh test "$B" "$n" "${FUZZ_SECONDS:-10}"
+done
 run "build/clang" 600 make --no-print-directory CC=clang BUILD="$B/clang" \
 	"$B/clang/bin/telly" "$B/clang/bin/kpty-script" "$B/clang/test/unit-rp"
 for f in test/integration/*.sh; do

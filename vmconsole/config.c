@@ -41,19 +41,21 @@ int vmc_parse_size(const char *s, size_t *out)
 {
 	char *end;
 	unsigned long long v;
+	unsigned shift = 0;
 
 	if (*s < '0' || *s > '9')
 		return -EINVAL;
 	v = strtoull(s, &end, 10);
 	if (*end == 'K' || *end == 'k')
-		v <<= 10, end++;
+		shift = 10, end++;
 	else if (*end == 'M' || *end == 'm')
-		v <<= 20, end++;
+		shift = 20, end++;
 	else if (*end == 'G' || *end == 'g')
-		v <<= 30, end++;
-	if (*end || v < 4096 || v > (1ull << 40))
+		shift = 30, end++;
+	/* Bounded before the shift, which would wrap a huge number into range. */
+	if (*end || v > (1ull << 40) >> shift || v << shift < 4096)
 		return -EINVAL;
-	*out = (size_t)v;
+	*out = (size_t)(v << shift);
 	return 0;
 }
 
@@ -478,7 +480,10 @@ static int parse_key_line(char *b, struct vmc_key *k, char *err, size_t errn)
 	b += strspn(b, " \t");
 	snprintf(k->type, sizeof k->type, "%s", t);
 	/* The comment names the key's owner in the audit log. */
-	snprintf(k->name, sizeof k->name, "%.*s", (int)strcspn(b, " \t"), *b ? b : "(no name)");
+	if (*b)
+		snprintf(k->name, sizeof k->name, "%.*s", (int)strcspn(b, " \t"), b);
+	else
+		snprintf(k->name, sizeof k->name, "(no name)");
 	if (!(k->b64 = strdup(b64)))
 		return fail(err, errn, "", 0, "out of memory");
 	return 0;

@@ -74,7 +74,7 @@ const char *vmc_kind_name(enum vmc_kind k);
  * option consoles="GLOB:rw,GLOB:ro". name is the comment (who, in the
  * audit log). */
 struct vmc_key {
-	char type[32];
+	char type[48]; /* sk-ecdsa-sha2-nistp256@openssh.com has 34 bytes */
 	char *b64;
 	char name[VMC_NAME_MAX + 1];
 	unsigned ngrants;

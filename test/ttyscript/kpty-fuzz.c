@@ -88,7 +88,7 @@ static void show(const struct text *k, const struct text *l)
 	printf("--- kernel-pty\n%.*s--- linux\n%.*s", (int)k->len, k->buf, (int)l->len, l->buf);
 }
 
-static char *slurp(const char *path)
+static char *slurp(const char *path, size_t *len)
 {
 	FILE *f = fopen(path, "rb");
 	char *buf = NULL;
@@ -118,6 +118,7 @@ static char *slurp(const char *path)
 	}
 	fclose(f);
 	buf[n] = '\0';
+	*len = n;
 	return buf;
 }
 
@@ -128,14 +129,15 @@ static int check(int argc, char **argv)
 	for (int i = 0; i < argc; i++) {
 		struct ts_script s;
 		struct text k = {0}, l = {0};
-		char *text = slurp(argv[i]);
+		size_t len;
+		char *text = slurp(argv[i], &len);
 		int d;
 
 		if (!text) {
 			fprintf(stderr, "kpty-fuzz: %s: %s\n", argv[i], strerror(errno));
 			return 2;
 		}
-		if (ts_parse(&s, argv[i], text) < 0) {
+		if (ts_parse(&s, argv[i], text, len) < 0) {
 			free(text);
 			return 2;
 		}

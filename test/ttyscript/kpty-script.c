@@ -21,7 +21,7 @@ static void usage(FILE *f)
 }
 
 /* Read a whole file, at most MAX_SCRIPT bytes. */
-static char *slurp(const char *path)
+static char *slurp(const char *path, size_t *len)
 {
 	FILE *f = strcmp(path, "-") ? fopen(path, "rb") : stdin;
 	char *buf;
@@ -45,6 +45,7 @@ static char *slurp(const char *path)
 		return NULL;
 	}
 	buf[n] = '\0';
+	*len = n;
 	return buf;
 }
 
@@ -55,6 +56,7 @@ int main(int argc, char **argv)
 	int quiet_ms = 5, rc;
 	struct ts_script s;
 	char *text;
+	size_t len;
 
 	for (int i = 1; i < argc; i++) {
 		if (!strcmp(argv[i], "--linux")) {
@@ -85,10 +87,10 @@ int main(int argc, char **argv)
 		usage(stderr);
 		return 2;
 	}
-	text = slurp(path);
+	text = slurp(path, &len);
 	if (!text)
 		return 2;
-	rc = ts_parse(&s, path, text);
+	rc = ts_parse(&s, path, text, len);
 	free(text);
 	if (rc < 0)
 		return 2;

@@ -272,8 +272,9 @@ static int parse_line(struct ts_script *s, const char *name, int lineno, char *l
 	return 0;
 }
 
-int ts_parse(struct ts_script *s, const char *name, const char *text)
+int ts_parse(struct ts_script *s, const char *name, const char *text, size_t n)
 {
+	const char *end = text + n;
 	unsigned char *strbuf = malloc(MAX_STR);
 	char *line = malloc(MAX_LINE + 1);
 	int lineno = 0, rc = 0;
@@ -284,9 +285,9 @@ int ts_parse(struct ts_script *s, const char *name, const char *text)
 		rc = -1;
 		goto out;
 	}
-	while (*text) {
-		const char *nl = strchr(text, '\n');
-		size_t len = nl ? (size_t)(nl - text) : strlen(text);
+	while (text < end) {
+		const char *nl = memchr(text, '\n', (size_t)(end - text));
+		size_t len = nl ? (size_t)(nl - text) : (size_t)(end - text);
 		lineno++;
 		if (len > MAX_LINE) {
 			perr(name, lineno, "line longer than %d bytes", MAX_LINE);

@@ -32,8 +32,9 @@ struct ts_script {
 	size_t nops, cap;
 };
 
-/* Parse text; on error print "NAME:LINE: message" to stderr, return -1. */
-int ts_parse(struct ts_script *s, const char *name, const char *text);
+/* Parse text[0..n) (a NUL in it is an error); on error print
+ * "NAME:LINE: message" to stderr, return -1. */
+int ts_parse(struct ts_script *s, const char *name, const char *text, size_t n);
 void ts_free(struct ts_script *s);
 /* Write a script back out (used to print minimized failing scripts). */
 void ts_print(FILE *f, const struct ts_script *s);

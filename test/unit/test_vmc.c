@@ -296,6 +296,68 @@ static void stamps(void)
 	}
 }
 
+/* Found by test/fuzz/keys.c: a key without a comment had an empty name
+ * (the audit log's who), and the longest key type lost its end, so such a
+ * key never matched at a login. */
+static void keys_name_and_type(void)
+{
+	char text[512], err[400] = "";
+	struct vmc_key *k;
+	int n;
+
+	snprintf(text, sizeof text,
+		 "consoles=\"vm1:rw\" ssh-ed25519 %s\n"
+		 "consoles=\"vm1:rw\" sk-ecdsa-sha2-nistp256@openssh.com %s sk\n",
+		 KEY_A, KEY_A);
+	n = vmc_keys_parse(text, strlen(text), "keys", &k, err, sizeof err);
+	CHECK_EQ(n, 2);
+	if (n != 2) {
+		fprintf(stderr, "%s\n", err);
+		return;
+	}
+	CHECK(!strcmp(k[0].name, "(no name)"));
+	CHECK(!strcmp(k[1].type, "sk-ecdsa-sha2-nistp256@openssh.com"));
+	vmc_keys_free(k, n);
+}
+
+/* The consoles file the README shows is one the daemon takes. */
+static void readme_consoles_example(void)
+{
+	struct vmc_config cfg = {0};
+	FILE *f = fopen("vmconsole/README.md", "r");
+	char err[400] = "", *text = malloc(1 << 16), *start, *end;
+	size_t n;
+
+	CHECK(f && text);
+	if (!f || !text) {
+		fprintf(stderr, "vmconsole/README.md: run from the top of the tree\n");
+		free(text);
+		if (f)
+			fclose(f);
+		return;
+	}
+	n = fread(text, 1, (1 << 16) - 1, f);
+	fclose(f);
+	text[n] = 0;
+	start = strstr(text, "```ini\n");
+	end = start ? strstr(start + 7, "```") : NULL;
+	CHECK(start && end);
+	if (start && end) {
+		int r = vmc_config_parse(&cfg, start + 7, (size_t)(end - start - 7), "README", err,
+					 sizeof err);
+		CHECK_EQ(r, 0);
+		if (r)
+			fprintf(stderr, "%s\n", err);
+		CHECK_EQ(cfg.n, 4);
+		if (cfg.n == 4) {
+			CHECK(!strcmp(cfg.specs[0].target, "/run/vm1/serial.sock"));
+			CHECK_EQ(cfg.specs[0].log_cap, 8 << 20);
+		}
+	}
+	vmc_config_finish(&cfg);
+	free(text);
+}
+
 static void sizes(void)
 {
 	size_t v;
@@ -307,6 +369,12 @@ static void sizes(void)
 	CHECK_EQ(vmc_parse_size("-5M", &v), -EINVAL);
 	CHECK_EQ(vmc_parse_size("5MB", &v), -EINVAL);
 	CHECK_EQ(vmc_parse_size("", &v), -EINVAL);
+	/* Found by test/fuzz/consoles.c: the suffix's shift wrapped these
+	 * into range (5 GiB and 1 GiB). */
+	CHECK_EQ(vmc_parse_size("10995116277765g", &v), -EINVAL);
+	CHECK_EQ(vmc_parse_size("17179869185G", &v), -EINVAL);
+	CHECK_EQ(vmc_parse_size("1024G", &v), 0);
+	CHECK_EQ(vmc_parse_size("1025G", &v), -EINVAL);
 }
 
 int main(int argc, char **argv)
@@ -317,6 +385,8 @@ int main(int argc, char **argv)
 		{"keys-parse", keys_parse},       {"keys-bad-table", keys_bad_table},
 		{"escapes", escapes},             {"stamps", stamps},
 		{"sizes", sizes},
+		{"keys-name-and-type", keys_name_and_type},
+		{"readme-consoles-example", readme_consoles_example},
 	};
 	return unit_main(cases, sizeof cases / sizeof *cases, argc, argv);
 }
