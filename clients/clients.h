@@ -30,6 +30,9 @@ struct telly_serve_opts {
 	const struct vmc_config *consoles;
 	const char *ssh_listen, *ssh_keys, *ssh_host_key;
 	int ssh_fd; /* the front door's bound socket, or -1 */
+	/* A connection says HELLO within hello_ms of connecting, and a frame
+	 * begun is whole within frame_ms (0: the defaults, 10 s and 30 s). */
+	long hello_ms, frame_ms;
 };
 
 /* rundir.c */

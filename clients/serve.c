@@ -33,6 +33,7 @@
 #include <string.h>
 #include <sys/epoll.h>
 #include <sys/file.h>
+#include <sys/resource.h>
 #include <sys/signalfd.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
@@ -47,7 +48,37 @@
 #include "vmc.h"
 
 #define MAX_SESSIONS 256
-#define MAX_CONNS 256
+/* Connections: the owner's (the unix socket) and the network's (TCP) are
+ * counted apart, so strangers never take the owner's places; of the TCP
+ * ones, those that have not logged in yet (no HELLO with the token) are
+ * held to fewer, and fewer again from one address. */
+#define MAX_UNIX_CONNS 256
+#define MAX_TCP_CONNS 256
+#define MAX_TCP_PENDING 64
+#define MAX_PENDING_PER_SOURCE 8
+#define MAX_CONNS (MAX_UNIX_CONNS + MAX_TCP_CONNS)
+#define MAX_SOURCES 256 /* TCP addresses remembered (backoff, counts) */
+#define HELLO_TIMEOUT_MS 10000 /* from connecting to HELLO (--hello-timeout) */
+#define FRAME_TIMEOUT_MS 30000 /* from a frame's first byte to its last (--frame-timeout) */
+#define TIMEOUT_MAX_MS 3600000
+/* Past a few wrong tokens in a row from one address (a person who
+ * mistypes tries again at once), each makes the next try from there wait
+ * this long, doubling with each up to the cap; a right one resets it. */
+#define TOKEN_FREE_TRIES 3
+#define TOKEN_BACKOFF_MS 100
+#define TOKEN_BACKOFF_MAX_MS 10000
+/* Refusals before login are logged a line an address, at most this many
+ * lines an interval, the rest summed up at the interval's end. */
+#define STRANGER_LOG_MS 60000
+#define STRANGER_LOG_LINES 10
+#define ACCEPTS_PER_WAKEUP 16
+#define ACCEPT_PAUSE_MS 250 /* a listener out of descriptors rests this long */
+/* Descriptors the limits above need: a session's pty master and slave,
+ * its pump's two eventfds and its log; a connection's socket, or a relay's
+ * socket and the two pipes it handed over. */
+#define FDS_PER_SESSION 5
+#define FDS_PER_CONN 3
+#define FDS_SPARE 64
 #define MAX_CHANS 32 /* per connection */
 #define PTY_READ_BYTES 4096   /* what Linux gives a pty read at most */
 #define PTY_FRAME_BYTES 65532 /* reads shown together, one frame */
@@ -101,6 +132,7 @@ struct ep_slot {
 
 struct session {
 	struct session *next;
+	int pfi; /* its slot in this round's poll set, or -1 */
 	struct vmc_console *con; /* a console, not a program */
 	struct chan *writer;     /* a console's one writer, or NULL */
 	struct ep_slot ep[2];    /* a console's: backend, exposed pty */
@@ -122,10 +154,28 @@ struct session {
 	uint64_t t_read; /* ns: the first pty read of the output being shown */
 };
 
+/* A TCP peer's address, remembered while it has connections that have
+ * not logged in or refusals to sum up, and for its backoff. */
+struct source {
+	char addr[64]; /* numeric; "": a free slot */
+	unsigned pending; /* its connections without HELLO */
+	unsigned fails;   /* wrong tokens in a row */
+	long retry_at;    /* ms: no token of its is compared before this */
+	long used_at;     /* ms: the least recent is taken for a new address */
+	bool told;        /* it had its line in this interval */
+	unsigned wrong, backoff, over, other; /* refusals not logged yet */
+};
+
 struct conn {
 	struct conn *next;
 	struct rp_conn *rc;
 	unsigned id;
+	int pfr, pfw; /* its slots in this round's poll set (read, write), or -1 */
+	bool tcp;
+	struct source *src; /* TCP before HELLO: where it came from; else NULL */
+	long hello_by;	    /* ms: closed if it has not said HELLO by then */
+	long frame_by;	    /* ms: closed if the frame begun is not whole then; 0: none */
+	unsigned long frames; /* handled so far */
 	bool hello, need_token, stalled, timing;
 	bool lz4; /* the desk takes OUTPUT_LZ4 */
 	char who[200]; /* for the audit log: its HELLO name and its peer */
@@ -148,7 +198,17 @@ struct server {
 	struct session *sessions;
 	unsigned nsessions;
 	struct conn *conns;
-	unsigned nconns, next_conn_id;
+	unsigned nconns, nunix, ntcp, ntcp_pending, next_conn_id;
+	struct source src[MAX_SOURCES];
+	long stranger_at;	     /* ms: this interval of refusals began */
+	unsigned stranger_lines;     /* lines of them said in it */
+	unsigned long unsummed;      /* refusals counted, not logged yet */
+	unsigned long forgotten;     /* of them, of addresses no longer remembered */
+	unsigned long unix_refused;  /* the owner's, over MAX_UNIX_CONNS */
+	long unix_told_at;
+	long rest_until[2];	     /* ms: the unix [0], TCP [1] listener rests */
+	unsigned long accept_fails;  /* since the last accept that worked */
+	bool accept_told;
 	uint32_t next_serial;
 	struct telly_serve_opts o;
 	char token[65];
@@ -188,9 +248,14 @@ static void send_frame(struct conn *c, struct rp_enc *e)
 		logf_("connection %u: a reply did not fit; dropped", c->id);
 }
 
-static void conn_fatal(struct conn *c, uint16_t code, const char *fmt, ...)
-	__attribute__((format(printf, 3, 4)));
-static void conn_fatal(struct conn *c, uint16_t code, const char *fmt, ...)
+enum refusal { REFUSED_WRONG, REFUSED_BACKOFF, REFUSED_OVER, REFUSED_OTHER };
+static void stranger(struct server *srv, struct source *src, enum refusal why, const char *what);
+static bool token_ok(struct server *srv, struct conn *c, const struct rp_str *token);
+static void conn_logged_in(struct server *srv, struct conn *c);
+
+static void conn_fatal(struct server *srv, struct conn *c, uint16_t code, const char *fmt, ...)
+	__attribute__((format(printf, 4, 5)));
+static void conn_fatal(struct server *srv, struct conn *c, uint16_t code, const char *fmt, ...)
 {
 	char msg[300];
 	va_list ap;
@@ -200,7 +265,14 @@ static void conn_fatal(struct conn *c, uint16_t code, const char *fmt, ...)
 	va_start(ap, fmt);
 	vsnprintf(msg, sizeof msg, fmt, ap);
 	va_end(ap);
-	logf_("connection %u: closed: %s", c->id, msg);
+	if (c->src) /* a stranger's: summed up, not a line each */
+		stranger(srv, c->src,
+			 code == RP_E_AUTH    ? REFUSED_WRONG
+			 : code == RP_E_LIMIT ? REFUSED_BACKOFF
+					      : REFUSED_OTHER,
+			 msg);
+	else
+		logf_("connection %u: closed: %s", c->id, msg);
 	rp_conn_error(c->rc, 0, code, 0, true, msg);
 	c->closing_at = now_ms() + CLOSE_GRACE_MS;
 }
@@ -596,6 +668,7 @@ static int session_create(struct server *srv, const struct rp_open *m, const cha
 	s = calloc(1, sizeof *s);
 	if (!s)
 		goto nomem;
+	s->pfi = -1;
 	snprintf(s->name, sizeof s->name, "%s", name);
 	s->ws = m->ws;
 	if (s->ws.ws_row == 0 || s->ws.ws_col == 0)
@@ -735,6 +808,7 @@ static int console_create(struct server *srv, const struct vmc_spec *spec, char 
 		return -EEXIST;
 	}
 	snprintf(s->name, sizeof s->name, "%s", spec->name);
+	s->pfi = -1;
 	s->ws = (struct kpty_winsize){.ws_row = 24, .ws_col = 80};
 	s->child.master = s->child.slave = -1;
 	/* A serial line is raw: desks pass keys straight through. */
@@ -1025,7 +1099,7 @@ static struct chan *frame_chan(struct conn *c, const struct rp_hdr *h, bool writ
 /* `telly serve --stdio` passes its stdin and stdout (ssh's pipes) with a
  * HANDOFF frame, so the desk's bytes skip a copy through that process. It
  * must come first and alone, with exactly two descriptors. */
-static int handoff(struct conn *c, const struct rp_hdr *h)
+static int handoff(struct server *srv, struct conn *c, const struct rp_hdr *h)
 {
 	struct rp_transport *pipes;
 	int fds[2], n = rp_transport_take_fds(c->rc->t, fds);
@@ -1034,7 +1108,7 @@ static int handoff(struct conn *c, const struct rp_hdr *h)
 	if (n != 2 || c->hello || c->relay || h->len || c->rc->rx_len != c->rc->rx_off) {
 		for (int i = 0; i < n; i++)
 			close(fds[i]);
-		conn_fatal(c, RP_E_PROTO, "HANDOFF must come first and alone, with 2 descriptors (got %d)",
+		conn_fatal(srv, c, RP_E_PROTO, "HANDOFF must come first and alone, with 2 descriptors (got %d)",
 			   n);
 		return FRAME_DONE;
 	}
@@ -1042,7 +1116,7 @@ static int handoff(struct conn *c, const struct rp_hdr *h)
 	if (!pipes) {
 		close(fds[0]);
 		close(fds[1]);
-		conn_fatal(c, RP_E_LIMIT, "cannot take the handed-over descriptors: %s",
+		conn_fatal(srv, c, RP_E_LIMIT, "cannot take the handed-over descriptors: %s",
 			   strerror(errno));
 		return FRAME_DONE;
 	}
@@ -1050,7 +1124,7 @@ static int handoff(struct conn *c, const struct rp_hdr *h)
 	rp_hdr_encode(ack, RP_HANDOFF, 0, 0, 0);
 	if (send(c->rc->t->wfd, ack, sizeof ack, MSG_NOSIGNAL | MSG_DONTWAIT) != sizeof ack) {
 		rp_transport_destroy(pipes);
-		conn_fatal(c, RP_E_PROTO, "HANDOFF: cannot answer");
+		conn_fatal(srv, c, RP_E_PROTO, "HANDOFF: cannot answer");
 		return FRAME_DONE;
 	}
 	c->relay = c->rc->t;
@@ -1075,9 +1149,9 @@ static int handle_frame(struct server *srv, struct conn *c, const struct rp_hdr 
 	const char *what = rp_type_name(h->type);
 
 	if (h->type == RP_HANDOFF)
-		return handoff(c, h);
+		return handoff(srv, c, h);
 	if (!c->hello && h->type != RP_HELLO) {
-		conn_fatal(c, RP_E_PROTO, "expected HELLO first, got %s (type %u)", what, h->type);
+		conn_fatal(srv, c, RP_E_PROTO, "expected HELLO first, got %s (type %u)", what, h->type);
 		return FRAME_DONE;
 	}
 	switch (h->type) {
@@ -1085,16 +1159,14 @@ static int handle_frame(struct server *srv, struct conn *c, const struct rp_hdr 
 		if (c->hello || rp_hello_decode(p, h->len, &hello) < 0)
 			goto malformed;
 		if (hello.version != RP_VERSION) {
-			conn_fatal(c, RP_E_VERSION, "protocol version %u not supported (this is %u)",
+			conn_fatal(srv, c, RP_E_VERSION, "protocol version %u not supported (this is %u)",
 				   hello.version, RP_VERSION);
 			return FRAME_DONE;
 		}
-		if (c->need_token && (hello.token.n != strlen(srv->token) ||
-				      memcmp(hello.token.p, srv->token, hello.token.n))) {
-			conn_fatal(c, RP_E_AUTH, "missing or wrong token");
+		if (c->need_token && !token_ok(srv, c, &hello.token))
 			return FRAME_DONE;
-		}
 		c->hello = true;
+		conn_logged_in(srv, c);
 		c->timing = hello.caps & RP_CAP_TIMING;
 		c->lz4 = hello.caps & RP_CAP_LZ4;
 		{
@@ -1243,7 +1315,7 @@ static int handle_frame(struct server *srv, struct conn *c, const struct rp_hdr 
 	}
 	}
 malformed:
-	conn_fatal(c, RP_E_PROTO, "malformed %s frame (%u bytes of payload)", what, h->len);
+	conn_fatal(srv, c, RP_E_PROTO, "malformed %s frame (%u bytes of payload)", what, h->len);
 	return FRAME_DONE;
 }
 
@@ -1254,6 +1326,7 @@ static void process_frames(struct server *srv, struct conn *c)
 	int r;
 
 	while (!c->closing_at && (r = rp_conn_frame(c->rc, &h, &p)) == 1) {
+		c->frames++;
 		if (handle_frame(srv, c, &h, p) == FRAME_STALL) {
 			rp_conn_unread(c->rc, &h); /* take it again later */
 			c->stalled = true;
@@ -1262,22 +1335,181 @@ static void process_frames(struct server *srv, struct conn *c)
 	}
 	if (!c->closing_at && r < 0) {
 		if (r == -EMSGSIZE)
-			conn_fatal(c, RP_E_PROTO, "frame of %u bytes is over the limit of %u", h.len,
+			conn_fatal(srv, c, RP_E_PROTO, "frame of %u bytes is over the limit of %u", h.len,
 				   RP_MAX_PAYLOAD);
 		else
-			conn_fatal(c, RP_E_PROTO, "malformed frame header (type 0)");
+			conn_fatal(srv, c, RP_E_PROTO, "malformed frame header (type 0)");
 	}
 }
 
 /* ---- connections ---- */
 
-static void conn_add(struct server *srv, int fd, bool tcp)
+/* The remembered address addr (a free slot, or the one used least
+ * recently with no connection waiting to log in, if it is new). */
+static struct source *source_get(struct server *srv, const char *addr, long now)
+{
+	struct source *old = NULL;
+
+	for (int i = 0; i < MAX_SOURCES; i++) {
+		struct source *src = &srv->src[i];
+		if (!strcmp(src->addr, addr)) {
+			src->used_at = now;
+			return src;
+		}
+		if (!src->pending && (!old || (old->addr[0] && (!src->addr[0] || src->used_at < old->used_at))))
+			old = src;
+	}
+	/* One is free of pending connections: at most MAX_TCP_PENDING are. */
+	srv->forgotten += old->wrong + old->backoff + old->over + old->other;
+	*old = (struct source){.used_at = now};
+	snprintf(old->addr, sizeof old->addr, "%s", addr);
+	return old;
+}
+
+/* Refusals of the interval so far, one line an address (at most
+ * STRANGER_LOG_LINES, the rest in one), and a new interval. */
+static void strangers_summed(struct server *srv, long now)
+{
+	unsigned long more = srv->forgotten, from = 0;
+
+	for (int i = 0; i < MAX_SOURCES; i++) {
+		struct source *src = &srv->src[i];
+		unsigned n = src->wrong + src->backoff + src->over + src->other;
+		if (n && srv->stranger_lines < STRANGER_LOG_LINES) {
+			logf_("tcp %s: refused %u time%s in the last %ld s: %u wrong token%s, %u while "
+			      "backing off, %u over the connection limits, %u other (no HELLO in "
+			      "time, malformed)",
+			      src->addr, n, n == 1 ? "" : "s", (now - srv->stranger_at) / 1000,
+			      src->wrong, src->wrong == 1 ? "" : "s", src->backoff, src->over,
+			      src->other);
+			srv->stranger_lines++;
+		} else if (n) {
+			more += n;
+			from++;
+		}
+		src->wrong = src->backoff = src->over = src->other = 0;
+		src->told = false;
+	}
+	if (more)
+		logf_("and %lu more refusals before login from %lu other address%s", more,
+		      from, from == 1 ? "" : "es");
+	srv->forgotten = srv->unsummed = 0;
+	srv->stranger_lines = 0;
+	srv->stranger_at = now;
+}
+
+/* A refusal before login: an address's first in an interval is a line of
+ * the log (while the interval has lines left), the rest are counted and
+ * summed up when it ends. A guesser's thousands of tries cost the log a
+ * few lines a minute. */
+static void stranger(struct server *srv, struct source *src, enum refusal why, const char *what)
+{
+	long now = now_ms();
+
+	if (now - srv->stranger_at >= STRANGER_LOG_MS)
+		strangers_summed(srv, now);
+	if (!src->told && srv->stranger_lines < STRANGER_LOG_LINES) {
+		logf_("tcp %s: %s (more from there are summed up every %d s)", src->addr, what,
+		      STRANGER_LOG_MS / 1000);
+		src->told = true;
+		srv->stranger_lines++;
+		return;
+	}
+	srv->unsummed++;
+	switch (why) {
+	case REFUSED_WRONG:
+		src->wrong++;
+		break;
+	case REFUSED_BACKOFF:
+		src->backoff++;
+		break;
+	case REFUSED_OVER:
+		src->over++;
+		break;
+	case REFUSED_OTHER:
+		src->other++;
+		break;
+	}
+}
+
+/* Logged in, or gone: it no longer counts as waiting. */
+static void conn_unpend(struct server *srv, struct conn *c)
+{
+	if (!c->src)
+		return;
+	c->src->pending--;
+	srv->ntcp_pending--;
+	c->src = NULL;
+}
+
+static void conn_logged_in(struct server *srv, struct conn *c)
+{
+	conn_unpend(srv, c);
+	c->frame_by = 0;
+}
+
+/* The token, compared in time that does not depend on where it differs;
+ * not compared at all while its address backs off after a wrong one. */
+static bool token_ok(struct server *srv, struct conn *c, const struct rp_str *token)
+{
+	struct source *src = c->src;
+	long now = now_ms();
+	size_t want = strlen(srv->token);
+	unsigned diff = token->n != want;
+
+	if (src && now < src->retry_at) {
+		conn_fatal(srv, c, RP_E_LIMIT, "too many failed logins from %s: try again in %ld ms",
+			   src->addr, src->retry_at - now);
+		return false;
+	}
+	for (size_t i = 0; i < want; i++)
+		diff |= (unsigned)(uint8_t)srv->token[i] ^ (i < token->n ? (uint8_t)token->p[i] : 0u);
+	if (diff == 0) {
+		if (src)
+			src->fails = 0;
+		return true;
+	}
+	if (src && ++src->fails >= TOKEN_FREE_TRIES) {
+		unsigned shift = src->fails - TOKEN_FREE_TRIES;
+		long wait = (long)TOKEN_BACKOFF_MS << (shift < 16 ? shift : 16);
+		src->retry_at = now + (wait < TOKEN_BACKOFF_MAX_MS ? wait : TOKEN_BACKOFF_MAX_MS);
+	}
+	conn_fatal(srv, c, RP_E_AUTH, "missing or wrong token");
+	return false;
+}
+
+static void conn_add(struct server *srv, int fd, bool tcp, const struct sockaddr *a, socklen_t al)
 {
 	struct rp_transport *t;
 	struct conn *c;
+	struct source *src = NULL;
+	long now = now_ms();
+	char host[64] = "?", port[16] = "?";
 
-	if (srv->nconns >= MAX_CONNS) {
-		logf_("refusing a connection: %u already", srv->nconns);
+	if (tcp) {
+		getnameinfo(a, al, host, sizeof host, port, sizeof port,
+			    NI_NUMERICHOST | NI_NUMERICSERV);
+		src = source_get(srv, host, now);
+		if (srv->ntcp >= MAX_TCP_CONNS || srv->ntcp_pending >= MAX_TCP_PENDING ||
+		    src->pending >= MAX_PENDING_PER_SOURCE) {
+			char what[160];
+			snprintf(what, sizeof what,
+				 "connection refused: over the limits (%u over TCP, %u not logged in, "
+				 "%u of them from there)",
+				 srv->ntcp, srv->ntcp_pending, src->pending);
+			stranger(srv, src, REFUSED_OVER, what);
+			close(fd);
+			return;
+		}
+	} else if (srv->nunix >= MAX_UNIX_CONNS) {
+		/* The owner's own programs: a line a minute says it. */
+		srv->unix_refused++;
+		if (!srv->unix_told_at || now - srv->unix_told_at >= STRANGER_LOG_MS) {
+			logf_("refusing connections on the unix socket: %u already (%lu refused)",
+			      srv->nunix, srv->unix_refused);
+			srv->unix_told_at = now;
+			srv->unix_refused = 0;
+		}
 		close(fd);
 		return;
 	}
@@ -1294,19 +1526,21 @@ static void conn_add(struct server *srv, int fd, bool tcp)
 		setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof one);
 	}
 	c->id = ++srv->next_conn_id;
-	c->need_token = tcp;
-	{
+	c->need_token = c->tcp = tcp;
+	c->pfr = c->pfw = -1;
+	c->hello_by = now + srv->o.hello_ms;
+	if (tcp) {
+		snprintf(c->who, sizeof c->who, "tcp %s port %s", host, port);
+		c->src = src;
+		src->pending++;
+		srv->ntcp_pending++;
+		srv->ntcp++;
+	} else {
 		struct ucred cr;
 		socklen_t cl = sizeof cr;
-		struct sockaddr_storage a;
-		socklen_t al = sizeof a;
-		char host[64] = "?", port[16] = "?";
-		if (!tcp && getsockopt(fd, SOL_SOCKET, SO_PEERCRED, &cr, &cl) == 0)
+		if (getsockopt(fd, SOL_SOCKET, SO_PEERCRED, &cr, &cl) == 0)
 			snprintf(c->who, sizeof c->who, "uid %u pid %d", (unsigned)cr.uid, (int)cr.pid);
-		else if (tcp && getpeername(fd, (struct sockaddr *)&a, &al) == 0 &&
-			 getnameinfo((struct sockaddr *)&a, al, host, sizeof host, port, sizeof port,
-				     NI_NUMERICHOST | NI_NUMERICSERV) == 0)
-			snprintf(c->who, sizeof c->who, "tcp %s port %s", host, port);
+		srv->nunix++;
 	}
 	c->next = srv->conns;
 	srv->conns = c;
@@ -1324,15 +1558,34 @@ static void conn_destroy(struct server *srv, struct conn *c)
 			break;
 		}
 	}
+	conn_unpend(srv, c);
+	if (c->tcp)
+		srv->ntcp--;
+	else
+		srv->nunix--;
 	srv->nconns--;
 	rp_conn_destroy(c->rc);
 	rp_transport_destroy(c->relay);
 	free(c);
 }
 
+/* A frame begun must be whole in time: its deadline starts with its first
+ * byte (a peer that stalls mid-frame would hold its place for ever). Not
+ * while the connection waits on us (a program that does not read). */
+static void conn_frame_deadline(struct server *srv, struct conn *c, unsigned long frames_before,
+				long now)
+{
+	if (c->stalled || c->rc->rx_len == c->rc->rx_off)
+		c->frame_by = 0;
+	else if (!c->frame_by || c->frames != frames_before)
+		c->frame_by = now + srv->o.frame_ms;
+}
+
 /* Returns false when the connection is gone. */
 static bool conn_readable(struct server *srv, struct conn *c)
 {
+	unsigned long frames = c->frames;
+
 	for (int i = 0; i < CONN_READS_PER_WAKEUP && !c->stalled && !c->closing_at; i++) {
 		ssize_t r = rp_conn_read(c->rc);
 		if (r == -EAGAIN)
@@ -1343,6 +1596,7 @@ static bool conn_readable(struct server *srv, struct conn *c)
 		}
 		process_frames(srv, c);
 	}
+	conn_frame_deadline(srv, c, frames, now_ms());
 	return true;
 }
 
@@ -1365,13 +1619,46 @@ static bool conn_writable(struct server *srv, struct conn *c)
 	return true;
 }
 
-static void accept_all(struct server *srv, int lfd, bool tcp)
+/* Out of descriptors (or memory), accept fails and the listener stays
+ * readable: polled on, the loop would spin. It rests a while instead,
+ * and the log says so once until an accept works again. */
+static void accept_failed(struct server *srv, bool tcp, int err)
 {
-	for (int i = 0; i < 16; i++) {
-		int fd = accept4(lfd, NULL, NULL, SOCK_CLOEXEC);
-		if (fd < 0)
+	struct rlimit rl = {0};
+
+	srv->rest_until[tcp] = now_ms() + ACCEPT_PAUSE_MS;
+	srv->accept_fails++;
+	if (srv->accept_told)
+		return;
+	getrlimit(RLIMIT_NOFILE, &rl);
+	logf_("cannot accept connections: %s (%u connections, %u sessions, at most %lu "
+	      "descriptors); trying again every %d ms",
+	      strerror(err), srv->nconns, srv->nsessions, (unsigned long)rl.rlim_cur,
+	      ACCEPT_PAUSE_MS);
+	srv->accept_told = true;
+}
+
+static void accept_all(struct server *srv, bool tcp)
+{
+	int lfd = tcp ? srv->listen_tcp : srv->listen_unix;
+
+	for (int i = 0; i < ACCEPTS_PER_WAKEUP; i++) {
+		struct sockaddr_storage a;
+		socklen_t al = sizeof a;
+		int fd = accept4(lfd, (struct sockaddr *)&a, &al, SOCK_CLOEXEC);
+		if (fd < 0 && (errno == EINTR || errno == ECONNABORTED))
+			continue;
+		if (fd < 0) {
+			if (errno == EMFILE || errno == ENFILE || errno == ENOBUFS || errno == ENOMEM)
+				accept_failed(srv, tcp, errno);
 			return;
-		conn_add(srv, fd, tcp);
+		}
+		if (srv->accept_told) {
+			logf_("accepting connections again (%lu tries failed)", srv->accept_fails);
+			srv->accept_told = false;
+		}
+		srv->accept_fails = 0;
+		conn_add(srv, fd, tcp, (struct sockaddr *)&a, al);
 	}
 }
 
@@ -1479,14 +1766,18 @@ static bool should_exit(struct server *srv, long now)
 
 static int run(struct server *srv)
 {
-	struct pollfd *pf = calloc(5 + 2 * MAX_SESSIONS + 2 * MAX_CONNS, sizeof *pf);
+	/* Only live descriptors go in (a slot of -1 still counts against
+	 * RLIMIT_NOFILE, and poll fails with EINVAL past it). */
+	struct pollfd *pf = calloc(4 + MAX_SESSIONS + 2 * MAX_CONNS, sizeof *pf);
+	bool poll_told = false;
 
 	if (!pf)
 		return 1;
-	srv->started_ms = now_ms();
+	srv->started_ms = srv->stranger_at = now_ms();
 	for (;;) {
 		long now = now_ms(), timeout = 1000;
 		nfds_t n = 0;
+		int i_unix = -1, i_tcp = -1, i_ep = -1;
 		struct session *s, *snext;
 		struct conn *c, *cnext;
 
@@ -1529,66 +1820,114 @@ static int run(struct server *srv)
 				continue;
 			}
 			if (c->stalled) {
+				unsigned long frames = c->frames;
 				c->stalled = false;
 				process_frames(srv, c);
 				if (c->stalled)
 					timeout = PACE_POLL_MS;
+				conn_frame_deadline(srv, c, frames, now);
 			}
+			/* Deadlines: HELLO from connecting, a frame from its
+			 * first byte. */
+			if (c->closing_at) {
+				if (c->closing_at - now < timeout)
+					timeout = c->closing_at - now;
+				continue;
+			}
+			if (!c->hello && now >= c->hello_by)
+				conn_fatal(srv, c, RP_E_PROTO, "no HELLO within %ld ms", srv->o.hello_ms);
+			else if (c->frame_by && now >= c->frame_by)
+				conn_fatal(srv, c, RP_E_PROTO,
+					   "no whole frame within %ld ms (%zu bytes of one came)",
+					   srv->o.frame_ms, c->rc->rx_len - c->rc->rx_off);
+			else if (!c->hello && c->hello_by - now < timeout)
+				timeout = c->hello_by - now;
+			else if (c->frame_by && c->frame_by - now < timeout)
+				timeout = c->frame_by - now;
+		}
+		if (srv->unsummed) {
+			long left = srv->stranger_at + STRANGER_LOG_MS - now;
+			if (left <= 0)
+				strangers_summed(srv, now);
+			else if (left < timeout)
+				timeout = left;
 		}
 		if (should_exit(srv, now))
 			break;
 
 		pf[n++] = (struct pollfd){.fd = srv->sigfd, .events = POLLIN};
-		pf[n++] = (struct pollfd){.fd = srv->listen_unix, .events = POLLIN};
-		pf[n++] = (struct pollfd){.fd = srv->listen_tcp, .events = POLLIN};
-		pf[n++] = (struct pollfd){.fd = srv->epfd, .events = POLLIN};
-		for (s = srv->sessions; s; s = s->next, n += 2) {
-			/* Consoles are in the epoll set. */
-			pf[n] = (struct pollfd){.fd = s->con ? -1
-						   : s->pump ? kpty_os_pump_fd(s->pump)
-							     : s->child.master,
-						.events = POLLIN};
-			pf[n + 1] = (struct pollfd){.fd = -1};
+		for (int tcp = 0; tcp < 2; tcp++) {
+			int fd = tcp ? srv->listen_tcp : srv->listen_unix;
+			long rest = srv->rest_until[tcp] - now;
+			if (fd < 0)
+				continue;
+			if (rest > 0) { /* out of descriptors: see accept_failed */
+				if (rest < timeout)
+					timeout = rest;
+				continue;
+			}
+			*(tcp ? &i_tcp : &i_unix) = (int)n;
+			pf[n++] = (struct pollfd){.fd = fd, .events = POLLIN};
+		}
+		if (srv->epfd >= 0) {
+			i_ep = (int)n;
+			pf[n++] = (struct pollfd){.fd = srv->epfd, .events = POLLIN};
+		}
+		for (s = srv->sessions; s; s = s->next) {
+			s->pfi = -1;
+			if (s->con) /* consoles are in the epoll set */
+				continue;
+			s->pfi = (int)n;
+			pf[n++] = (struct pollfd){.fd = s->pump ? kpty_os_pump_fd(s->pump) : s->child.master,
+						  .events = POLLIN};
 		}
 		for (c = srv->conns; c; c = c->next) {
-			/* Two slots each: handed-over pipes read and write on two
-			 * descriptors. */
+			/* Handed-over pipes read and write on two descriptors. */
 			const struct rp_transport *t = c->rc->t;
 			short wev = rp_conn_wevents(c->rc) | (c->snapshots_due ? POLLOUT : 0);
 			short rev = !c->stalled && !c->closing_at ? POLLIN : 0;
+			c->pfr = (int)n;
+			c->pfw = -1;
 			if (t->wfd == t->rfd) {
 				pf[n++] = (struct pollfd){.fd = t->rfd, .events = rev | wev};
-				pf[n++] = (struct pollfd){.fd = -1};
 			} else {
 				pf[n++] = (struct pollfd){.fd = t->rfd, .events = rev};
+				c->pfw = (int)n;
 				pf[n++] = (struct pollfd){.fd = t->wfd, .events = wev};
 			}
 		}
-		if (poll(pf, n, (int)timeout) < 0 && errno != EINTR)
-			break;
+		if (poll(pf, n, (int)(timeout > 0 ? timeout : 0)) < 0) {
+			if (errno != EINTR && !poll_told) {
+				logf_("poll: %s", strerror(errno));
+				poll_told = true;
+			}
+			if (errno != EINTR)
+				poll(NULL, 0, ACCEPT_PAUSE_MS); /* no spinning on it */
+			continue;
+		}
 
-		if (pf[3].revents & POLLIN)
+		if (i_ep >= 0 && (pf[i_ep].revents & POLLIN))
 			consoles_ready(srv);
-		n = 4;
-		for (s = srv->sessions; s; s = s->next, n += 2)
-			if (!s->con && pf[n].revents)
-				session_read(s, &pf[n]);
-		for (c = srv->conns; c; c = cnext, n += 2) {
+		for (s = srv->sessions; s; s = s->next)
+			if (s->pfi >= 0 && pf[s->pfi].revents)
+				session_read(s, &pf[s->pfi]);
+		for (c = srv->conns; c; c = cnext) {
 			cnext = c->next;
-			if (pf[n + 1].revents & (POLLERR | POLLHUP)) { /* its reader is gone */
+			short rr = c->pfr >= 0 ? pf[c->pfr].revents : 0;
+			short wr = c->pfw >= 0 ? pf[c->pfw].revents : 0;
+			if (wr & (POLLERR | POLLHUP)) { /* its reader is gone */
 				conn_destroy(srv, c);
 				continue;
 			}
-			if ((pf[n].revents & (POLLIN | POLLHUP | POLLERR)) && !conn_readable(srv, c))
+			if ((rr & (POLLIN | POLLHUP | POLLERR)) && !conn_readable(srv, c))
 				continue;
-			if (((pf[n].revents | pf[n + 1].revents) & POLLOUT) || rp_conn_wevents(c->rc) ||
-			    c->snapshots_due)
+			if (((rr | wr) & POLLOUT) || rp_conn_wevents(c->rc) || c->snapshots_due)
 				conn_writable(srv, c);
 		}
-		if (pf[1].revents & POLLIN)
-			accept_all(srv, srv->listen_unix, false);
-		if (srv->listen_tcp >= 0 && (pf[2].revents & POLLIN))
-			accept_all(srv, srv->listen_tcp, true);
+		if (i_unix >= 0 && (pf[i_unix].revents & POLLIN))
+			accept_all(srv, false);
+		if (i_tcp >= 0 && (pf[i_tcp].revents & POLLIN))
+			accept_all(srv, true);
 		if (pf[0].revents & POLLIN) {
 			struct signalfd_siginfo si;
 			while (read(srv->sigfd, &si, sizeof si) == sizeof si) {
@@ -1602,6 +1941,8 @@ static int run(struct server *srv)
 			reap(srv);
 		}
 	}
+	if (srv->unsummed)
+		strangers_summed(srv, now_ms());
 	/* Let the last frames (EXIT, OK to stop) reach their readers. */
 	for (struct conn *c = srv->conns; c; c = c->next)
 		rp_conn_flush_wait(c->rc, 500);
@@ -1671,6 +2012,24 @@ static int start_consoles(struct server *srv)
 	return 0;
 }
 
+/* Enough descriptors for every session and connection the limits let
+ * in, if the hard limit allows (a default soft limit of 1024 does not). */
+static void raise_fd_limit(void)
+{
+	const rlim_t need = FDS_SPARE + MAX_SESSIONS * FDS_PER_SESSION + MAX_CONNS * FDS_PER_CONN;
+	struct rlimit rl;
+
+	if (getrlimit(RLIMIT_NOFILE, &rl) < 0 || rl.rlim_cur >= need)
+		return;
+	rl.rlim_cur = rl.rlim_max < need ? rl.rlim_max : need;
+	if (setrlimit(RLIMIT_NOFILE, &rl) < 0)
+		getrlimit(RLIMIT_NOFILE, &rl);
+	if (rl.rlim_cur < need)
+		logf_("at most %lu file descriptors (the hard limit): the limits of %d sessions and "
+		      "%d connections need %lu",
+		      (unsigned long)rl.rlim_cur, MAX_SESSIONS, MAX_CONNS, (unsigned long)need);
+}
+
 static int serve_main(int listen_unix, const char *dir, const struct telly_serve_opts *o)
 {
 	struct server *srv = calloc(1, sizeof *srv);
@@ -1681,6 +2040,11 @@ static int serve_main(int listen_unix, const char *dir, const struct telly_serve
 	if (!srv)
 		return 1;
 	srv->o = *o;
+	if (!srv->o.hello_ms)
+		srv->o.hello_ms = HELLO_TIMEOUT_MS;
+	if (!srv->o.frame_ms)
+		srv->o.frame_ms = FRAME_TIMEOUT_MS;
+	raise_fd_limit();
 	srv->listen_unix = listen_unix;
 	srv->listen_tcp = -1;
 	srv->audit_fd = srv->sshd_pipe = srv->epfd = -1;
@@ -1702,6 +2066,10 @@ static int serve_main(int listen_unix, const char *dir, const struct telly_serve
 	sigaddset(&mask, SIGTERM);
 	sigaddset(&mask, SIGINT);
 	sigaddset(&mask, SIGHUP);
+	/* A file size limit makes a log write fail (EFBIG), which the log
+	 * reports, rather than kill the daemon. Blocked, not ignored, so the
+	 * programs it starts get the default back (kpty_os_spawn). */
+	sigaddset(&mask, SIGXFSZ);
 	sigprocmask(SIG_BLOCK, &mask, NULL);
 	signal(SIGPIPE, SIG_IGN);
 	srv->sigfd = signalfd(-1, &mask, SFD_NONBLOCK | SFD_CLOEXEC);
@@ -1880,7 +2248,7 @@ static int hand_over(struct rp_transport *t)
 static void serve_usage(FILE *f)
 {
 	fputs("usage: telly serve [--stdio] [--listen HOST:PORT [--allow-remote]]\n"
-	      "                   [--log-cap BYTES]\n"
+	      "                   [--log-cap BYTES] [--hello-timeout MS] [--frame-timeout MS]\n"
 	      "                   [--consoles FILE] [--console NAME=BACKEND]...\n"
 	      "                   [--ssh-listen ADDR:PORT --ssh-keys FILE [--ssh-host-key FILE]]\n"
 	      "\n"
@@ -1897,6 +2265,10 @@ static void serve_usage(FILE *f)
 	      "                     kept in the runtime directory's 'token' file (0600).\n"
 	      "                     Only loopback addresses unless --allow-remote\n"
 	      "  --log-cap BYTES    rotate a session's log past this size (default 8M)\n"
+	      "  --hello-timeout MS close a connection that has not said HELLO (logged\n"
+	      "                     in) this long after connecting (default 10000)\n"
+	      "  --frame-timeout MS close a connection whose frame, once begun, is not\n"
+	      "                     whole this long after (default 30000)\n"
 	      "\n"
 	      "Consoles (VM serial consoles and the like; see vmconsole/README.md):\n"
 	      "  --consoles FILE    the consoles to serve, one [NAME] section each\n"
@@ -1993,6 +2365,17 @@ int telly_serve(int argc, char **argv)
 					argv[i]);
 				return 2;
 			}
+		} else if ((!strcmp(argv[i], "--hello-timeout") || !strcmp(argv[i], "--frame-timeout")) &&
+			   i + 1 < argc) {
+			char *end;
+			long ms = strtol(argv[i + 1], &end, 10);
+			if (*end || end == argv[i + 1] || ms < 1 || ms > TIMEOUT_MAX_MS) {
+				fprintf(stderr, "telly serve: %s wants milliseconds from 1 to %d, got '%s'\n",
+					argv[i], TIMEOUT_MAX_MS, argv[i + 1]);
+				return 2;
+			}
+			*(argv[i][2] == 'h' ? &o.hello_ms : &o.frame_ms) = ms;
+			i++;
 		} else if (!strcmp(argv[i], "-h") || !strcmp(argv[i], "--help")) {
 			serve_usage(stdout);
 			return 0;

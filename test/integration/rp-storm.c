@@ -5,9 +5,9 @@
  *   rp-storm hold TARGET N [--from K] [--partial M] [--hello] [--seconds S]
  *       N connections to TARGET (a unix socket path, or 127.0.0.1:PORT);
  *       with --from, their source addresses spread over 127.0.0.2 to
- *       127.0.0.(K+1); M of them stall mid-frame (half a header, or a
- *       header and part of its payload); with --hello the rest send a
- *       valid HELLO (no token), else nothing. Prints "open N" once
+ *       127.0.0.(K+1); with --hello each sends a valid HELLO (no token)
+ *       first, else nothing; then M of them stall mid-frame (half a
+ *       header, or a header and part of its payload). Prints "open N" once
  *       connected and "closed C" whenever the count of connections the
  *       daemon closed changes; ends when all are closed or after S
  *       seconds (default 120).
@@ -168,12 +168,12 @@ static int cmd_hold(int argc, char **argv)
 			closed++;
 			continue;
 		}
+		if (with_hello)
+			send_all(fd, h, hn);
 		if (i < partial && i % 2 == 0)
 			send_all(fd, h, 5); /* half a header */
 		else if (i < partial)
 			send_all(fd, h, RP_HDR_SIZE + 3); /* a header, part of its payload */
-		else if (with_hello)
-			send_all(fd, h, hn);
 		pf[i] = (struct pollfd){.fd = fd, .events = POLLIN};
 		open++;
 	}
