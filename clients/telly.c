@@ -3,6 +3,7 @@
 #include <string.h>
 
 #include "clients.h"
+#include "vmc.h"
 
 static void usage(FILE *f)
 {
@@ -47,6 +48,8 @@ int main(int argc, char **argv)
 		{"demo", telly_demo}, {"serve", telly_serve}, {"attach", telly_attach},
 		{"a", telly_attach},  {"ls", telly_ls},       {"new", telly_new},
 		{"kill", telly_kill}, {"stop", telly_stop},   {"view", telly_view},
+		/* not for people: the SSH front door runs it per connection */
+		{"sshd-session", vmc_sshd_session},
 	};
 	for (size_t i = 0; i < sizeof cmds / sizeof cmds[0]; i++)
 		if (!strcmp(argv[1], cmds[i].name))

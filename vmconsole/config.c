@@ -165,18 +165,22 @@ static int next_line(struct lines *l, char *err, size_t errn)
 	size_t len;
 	char *s, *e;
 
+	const char *line = l->p;
+
 	if (l->p >= l->end)
 		return 0;
 	nl = memchr(l->p, '\n', (size_t)(l->end - l->p));
 	len = (size_t)((nl ? nl : l->end) - l->p);
 	l->no++;
+	/* Past the line before judging it: a reader that skips bad lines
+	 * goes on with the next. */
+	l->p = nl ? nl + 1 : l->end;
 	if (len > VMC_LINE_MAX)
 		return fail(err, errn, l->file, l->no, "line longer than %d bytes", VMC_LINE_MAX);
-	if (memchr(l->p, 0, len))
+	if (memchr(line, 0, len))
 		return fail(err, errn, l->file, l->no, "a NUL byte");
-	memcpy(l->buf, l->p, len);
+	memcpy(l->buf, line, len);
 	l->buf[len] = 0;
-	l->p = nl ? nl + 1 : l->end;
 	for (s = l->buf; *s == ' ' || *s == '\t'; s++)
 		;
 	e = s + strlen(s);
@@ -388,6 +392,7 @@ static int parse_options(char **pp, struct vmc_key *k, char *err, size_t errn)
 		"no-user-rc",
 	};
 	char *p = *pp;
+	bool consoles_seen = false;
 
 	for (;;) {
 		char *name = p, value[VMC_LINE_MAX];
@@ -412,6 +417,13 @@ static int parse_options(char **pp, struct vmc_key *k, char *err, size_t errn)
 		if (nlen == 8 && !memcmp(name, "consoles", 8)) {
 			if (!has_value)
 				return fail(err, errn, "", 0, "consoles wants =\"PATTERN:rw,...\"");
+			/* Two lists would leave one of them unread (the last
+			 * won, and "vm1:ro" then "*:rw" granted everything). */
+			if (consoles_seen)
+				return fail(err, errn, "", 0,
+					    "consoles=\"...\" is given twice: a key has one list "
+					    "(put every PATTERN:RIGHT in it)");
+			consoles_seen = true;
 			if (parse_grants(value, k->grants, &k->ngrants, err, errn) < 0) {
 				char msg[300];
 				snprintf(msg, sizeof msg, "%s", err);
@@ -489,8 +501,10 @@ static int parse_key_line(char *b, struct vmc_key *k, char *err, size_t errn)
 	return 0;
 }
 
-int vmc_keys_parse(const char *text, size_t n, const char *file, struct vmc_key **out, char *err,
-		   size_t errn)
+/* Both readers of the keys file: with bad == NULL the first bad line fails
+ * the whole file; otherwise it is said through bad and skipped. */
+static int keys_parse(const char *text, size_t n, const char *file, struct vmc_key **out,
+		      void (*bad)(void *ctx, const char *msg), void *ctx, char *err, size_t errn)
 {
 	struct lines *l = malloc(sizeof *l);
 	struct vmc_key *keys = NULL;
@@ -501,25 +515,37 @@ int vmc_keys_parse(const char *text, size_t n, const char *file, struct vmc_key 
 		return fail(err, errn, file, 0, "out of memory");
 	if ((r = lines_init(l, text, n, file, err, errn)) < 0)
 		goto out;
-	while ((r = next_line(l, err, errn)) == 1) {
+	for (;;) {
 		struct vmc_key *k;
-		if (!l->buf[0] || l->buf[0] == '#')
+		if ((r = next_line(l, err, errn)) == 0)
+			break;
+		if (r == 1 && (!l->buf[0] || l->buf[0] == '#'))
 			continue;
-		if (count == VMC_KEYS_MAX) {
-			r = fail(err, errn, file, l->no, "more than %d keys", VMC_KEYS_MAX);
-			goto out;
+		if (r == 1 && count == VMC_KEYS_MAX) {
+			r = fail(err, errn, file, l->no, "more than %d keys: this line and the rest are left out",
+				 VMC_KEYS_MAX);
+			if (bad) {
+				bad(ctx, err);
+				r = 0;
+			}
+			break;
 		}
-		k = realloc(keys, (size_t)(count + 1) * sizeof *keys);
-		if (!k) {
-			r = fail(err, errn, file, l->no, "out of memory");
-			goto out;
-		}
-		keys = k;
-		if (parse_key_line(l->buf, &keys[count], err, errn) < 0) {
+		if (r == 1) {
+			k = realloc(keys, (size_t)(count + 1) * sizeof *keys);
+			if (!k) {
+				r = fail(err, errn, file, l->no, "out of memory");
+				goto out;
+			}
+			keys = k;
+			if (parse_key_line(l->buf, &keys[count], err, errn) == 0) {
+				count++;
+				continue;
+			}
 			r = at_line(err, errn, file, l->no);
-			goto out;
 		}
-		count++;
+		if (!bad)
+			goto out;
+		bad(ctx, err);
 	}
 out:
 	free(l);
@@ -529,6 +555,19 @@ out:
 	}
 	*out = keys;
 	return count;
+}
+
+int vmc_keys_parse(const char *text, size_t n, const char *file, struct vmc_key **out, char *err,
+		   size_t errn)
+{
+	return keys_parse(text, n, file, out, NULL, NULL, err, errn);
+}
+
+int vmc_keys_parse_lenient(const char *text, size_t n, const char *file, struct vmc_key **out,
+			   void (*bad)(void *ctx, const char *msg), void *ctx, char *err,
+			   size_t errn)
+{
+	return keys_parse(text, n, file, out, bad, ctx, err, errn);
 }
 
 void vmc_keys_free(struct vmc_key *k, int n)

@@ -234,13 +234,27 @@ void vmc_vlog(const char *who, const char *fmt, va_list ap)
 {
 	time_t t = time(NULL);
 	struct tm tm;
-	char ts[32];
+	char msg[2048], line[VMC_LOG_LINE_MAX];
+	size_t o;
+	int n;
 
 	localtime_r(&t, &tm);
-	strftime(ts, sizeof ts, "%Y-%m-%d %H:%M:%S", &tm);
-	fprintf(stderr, "%s %s: ", ts, who);
-	vfprintf(stderr, fmt, ap);
-	fputc('\n', stderr);
+	o = strftime(line, sizeof line, "%Y-%m-%d %H:%M:%S ", &tm);
+	o += vmc_log_escape(who, strlen(who), false, line + o, sizeof line - o);
+	o += (size_t)snprintf(line + o, sizeof line - o, ": ");
+	n = vsnprintf(msg, sizeof msg, fmt, ap);
+	if (n < 0)
+		n = 0;
+	/* One escaped line, written at once: a message cannot end the line
+	 * early or start another. */
+	o += vmc_log_escape(msg, (size_t)n < sizeof msg ? (size_t)n : sizeof msg - 1, false,
+			    line + o, sizeof line - o - 8);
+	if ((size_t)n >= sizeof msg)
+		o += (size_t)snprintf(line + o, sizeof line - o, "[...]");
+	line[o++] = '\n';
+	if (write(STDERR_FILENO, line, o) < 0) {
+		/* Nowhere to say it. */
+	}
 }
 
 void vmc_log_rotate(const char *path, unsigned keep)
@@ -637,26 +651,32 @@ char *vmc_read_file(const char *path, size_t *n, char *err, size_t errn)
 
 void vmc_audit(int fd, const char *console, const char *who, const char *fmt, ...)
 {
-	char line[600], stamp[VMC_STAMP_LEN + 1];
+	char event[1024], line[VMC_LOG_LINE_MAX], stamp[VMC_STAMP_LEN + 1];
 	struct timespec ts;
 	va_list ap;
+	size_t o;
 	int n;
 
 	if (fd < 0)
 		return;
 	clock_gettime(CLOCK_REALTIME, &ts);
 	vmc_stamp_format(stamp, (long long)ts.tv_sec, ts.tv_nsec / 1000000);
-	n = snprintf(line, sizeof line, "%sconsole=%s who=\"%s\" ", stamp, console, who);
 	va_start(ap, fmt);
-	if (n > 0 && (size_t)n < sizeof line)
-		n += vsnprintf(line + n, sizeof line - (size_t)n, fmt, ap);
+	n = vsnprintf(event, sizeof event, fmt, ap);
 	va_end(ap);
 	if (n < 0)
 		return;
-	if ((size_t)n >= sizeof line - 1)
-		n = (int)sizeof line - 2;
-	line[n++] = '\n';
-	if (write(fd, line, (size_t)n) < 0) {
+	/* Every field escaped (who in its quotes with " too): one event is
+	 * one line, whatever a name or a client put in it. */
+	o = (size_t)snprintf(line, sizeof line, "%sconsole=", stamp);
+	o += vmc_log_escape(console, strlen(console), false, line + o, sizeof line - o);
+	o += (size_t)snprintf(line + o, sizeof line - o, " who=\"");
+	o += vmc_log_escape(who, strlen(who), true, line + o, sizeof line - o - 2);
+	o += (size_t)snprintf(line + o, sizeof line - o, "\" ");
+	o += vmc_log_escape(event, (size_t)n < sizeof event ? (size_t)n : sizeof event - 1, false,
+			    line + o, sizeof line - o - 1);
+	line[o++] = '\n';
+	if (write(fd, line, o) < 0) {
 		/* Nowhere to say it. */
 	}
 }

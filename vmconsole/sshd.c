@@ -1,23 +1,28 @@
 /* The SSH front door: `ssh -p PORT vm1@host` reaches console vm1.
  *
- * Built on libssh's server callbacks. One process listens (forked by the
- * daemon, so libssh parses strangers' bytes outside the daemon); each
- * accepted connection gets a process of its own, as with sshd, so a slow
- * or hostile client holds up nobody else. That process authenticates by
- * public key only (the keys file, read again for every connection), offers
- * nothing but a session channel with a pty and a shell (exec, subsystems,
- * forwarding and agents are refused), and then is a client of the daemon
- * like `telly attach`: HELLO with who it is, OPEN the console, and relay.
- * The daemon does the rest (one writer, the audit log, the replay).
+ * Its processes, as OpenSSH's sshd keeps its privileges apart
+ * (vmconsole/README.md has the picture):
  *
- * Keys typed go through an ssh-style escape scanner: ~. ~B ~f ~? after a
- * newline.
+ *   listener  vmc_sshd_run, forked by the daemon: accepts, and counts the
+ *             connections that have not logged in yet; past
+ *             STARTUPS_MAX, a new one takes the place of the one that made
+ *             the least progress (the oldest that has not finished key
+ *             exchange), so a flood of silent connections cannot keep a
+ *             person out.
+ *   monitor   a fork of the listener per connection, which never parses the
+ *             client's bytes: it reads the keys file and says which keys
+ *             may log in, ends the connection when the login grace time
+ *             runs out (key exchange included), connects to the daemon
+ *             only once a key is accepted and the person asks for a
+ *             console, opens that console with the rights the key has,
+ *             and then passes on only that console's frames.
+ *   session   session.c: a fresh exec of telly per connection, libssh in a
+ *             seccomp sandbox, with the client's socket and the monitor's
+ *             and nothing else.
  */
 #include <errno.h>
 #include <fcntl.h>
-#include <libssh/callbacks.h>
 #include <libssh/libssh.h>
-#include <libssh/server.h>
 #include <netdb.h>
 #include <poll.h>
 #include <signal.h>
@@ -25,40 +30,31 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/prctl.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
 
+#include "door.h"
 #include "rp_io.h"
 #include "vmc.h"
 
-#define LOGIN_GRACE_MS 30000 /* to authenticate and ask for a shell */
-#define AUTH_TRIES_MAX 6
+#define STARTUPS_MAX 64       /* connections that have not logged in */
+#define CHILDREN_MAX 512      /* connections in all */
+#define LOGIN_GRACE_DEFAULT_S 30 /* from accept to asking for a console */
+#define LOGIN_GRACE_MAX_S 600
+#define LOGIN_GRACE_ENV "TELLY_SSH_LOGIN_GRACE"
+#define DROP_LOG_INTERVAL_MS 10000 /* dropped connections: one line at most this often */
+#define ACCEPT_PAUSE_MS 100   /* after EMFILE and the like */
 #define DAEMON_ANSWER_MS 5000
-#define CHILDREN_MAX 512
-#define CLOSE_WAIT_MS 2000   /* for the client's close after ours */
+#define KEY_QUERIES_MAX 32    /* a session asking more is not libssh */
+#define SESSION_LOG_LINES_MAX 200
+#define RELAY_QUEUE_BYTES (256u << 10) /* queued one way before the other side is read */
+#define PEER_MAX 80
 
-struct door {
-	const struct vmc_sshd_opts *o;
-	ssh_session session;
-	ssh_event event;
-	ssh_channel chan;
-	struct ssh_channel_callbacks_struct ccb;
-	char user[VMC_NAME_MAX + 1], peer[80], who[200], fingerprint[80], term[64];
-	struct vmc_key key; /* the one that got in */
-	bool authed, shell, pty, closed, done;
-	int tries;
-	int cols, rows;
-	/* attached */
-	struct rp_conn *rc;
-	uint16_t rchan;
-	uint32_t seq;
-	bool readonly, told_readonly;
-	struct vmc_esc esc;
-	int exit_code;
-};
+extern char **environ;
 
 static void say(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 static void say(const char *fmt, ...)
@@ -106,95 +102,111 @@ static int mkdirs(char *path)
 	return 0;
 }
 
-int vmc_sshd_host_key(const char *path, char *err, size_t errn)
+static int write_all(int fd, const char *p, size_t n)
 {
-	ssh_key key = NULL;
-	char dir[VMC_PATH_MAX + 1];
-
-	if (access(path, F_OK) == 0) {
-		if (ssh_pki_import_privkey_file(path, NULL, NULL, NULL, &key) != SSH_OK) {
-			snprintf(err, errn, "host key %s: not a private key libssh can read", path);
+	while (n) {
+		ssize_t w = write(fd, p, n);
+		if (w < 0 && errno == EINTR)
+			continue;
+		if (w <= 0)
 			return -1;
-		}
-		ssh_key_free(key);
-		return 0;
+		p += w;
+		n -= (size_t)w;
 	}
-	snprintf(dir, sizeof dir, "%s", path);
-	if (mkdirs(dir) < 0) {
-		snprintf(err, errn, "host key %s: cannot make its directory: %s", path, strerror(errno));
-		return -1;
-	}
-	if (ssh_pki_generate(SSH_KEYTYPE_ED25519, 0, &key) != SSH_OK ||
-	    ssh_pki_export_privkey_file(key, NULL, NULL, NULL, path) != SSH_OK) {
-		snprintf(err, errn, "host key %s: cannot generate or write it", path);
-		ssh_key_free(key);
-		return -1;
-	}
-	ssh_key_free(key);
-	chmod(path, 0600);
 	return 0;
 }
 
-/* ---- talking to the person ---- */
-
-static void out(struct door *d, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
-static void out(struct door *d, const char *fmt, ...)
+/* The key is written into a file created 0600 (O_EXCL: never one that
+ * was there), then linked to its name, which never exists with other
+ * bits or half written. */
+static int write_key_file(const char *path, const char *pem, char *err, size_t errn)
 {
-	char msg[2048];
-	va_list ap;
-	int n;
+	char tmp[VMC_PATH_MAX + 32];
+	int fd, e = 0;
 
-	va_start(ap, fmt);
-	n = vsnprintf(msg, sizeof msg, fmt, ap);
-	va_end(ap);
-	if (n > (int)sizeof msg - 1)
-		n = (int)sizeof msg - 1;
-	if (d->chan && n > 0)
-		ssh_channel_write(d->chan, msg, (uint32_t)n);
-}
-
-static void finish(struct door *d, int code)
-{
-	if (d->done)
-		return;
-	d->done = true;
-	d->exit_code = code;
-}
-
-/* ---- the keys ---- */
-
-/* The keys file's entry for this public key: 0, or -1. */
-static int find_key(struct door *d, ssh_key pub, struct vmc_key *found)
-{
-	size_t n;
-	char err[300], *text = vmc_read_file(d->o->keys_file, &n, err, sizeof err);
-	struct vmc_key *keys;
-	int count, r = -1;
-
-	if (!text) {
-		say("%s: %s", d->peer, err);
+	snprintf(tmp, sizeof tmp, "%s.new.%d", path, (int)getpid());
+	fd = open(tmp, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0600);
+	if (fd < 0) {
+		snprintf(err, errn, "host key %s: cannot create it: %s", tmp, strerror(errno));
 		return -1;
 	}
-	count = vmc_keys_parse(text, n, d->o->keys_file, &keys, err, sizeof err);
-	free(text);
-	if (count < 0) {
-		say("%s: %s (no key accepted until it is fixed)", d->peer, err);
+	if (write_all(fd, pem, strlen(pem)) < 0 || fsync(fd) < 0)
+		e = errno ? errno : EIO;
+	if (close(fd) < 0 && !e)
+		e = errno;
+	if (!e && link(tmp, path) < 0)
+		e = errno;
+	unlink(tmp);
+	if (e && e != EEXIST) {
+		snprintf(err, errn, "host key %s: cannot write it: %s", path, strerror(e));
 		return -1;
 	}
-	for (int i = 0; i < count && r < 0; i++) {
-		ssh_key k = NULL;
-		if (ssh_pki_import_pubkey_base64(keys[i].b64, ssh_key_type_from_name(keys[i].type),
-						 &k) != SSH_OK)
-			continue;
-		if (ssh_key_cmp(k, pub, SSH_KEY_CMP_PUBLIC) == 0) {
-			*found = keys[i];
-			found->b64 = NULL;
-			r = 0;
+	return 0; /* EEXIST: another daemon made one meanwhile, which is as good */
+}
+
+int vmc_sshd_host_key(const char *path, char *err, size_t errn)
+{
+	ssh_key key = NULL;
+	char dir[VMC_PATH_MAX + 1], *pem = NULL;
+	int r;
+
+	if (access(path, F_OK) < 0) {
+		snprintf(dir, sizeof dir, "%s", path);
+		if (mkdirs(dir) < 0) {
+			snprintf(err, errn, "host key %s: cannot make its directory: %s", path,
+				 strerror(errno));
+			return -1;
 		}
-		ssh_key_free(k);
+		if (ssh_pki_generate(SSH_KEYTYPE_ED25519, 0, &key) != SSH_OK ||
+		    ssh_pki_export_privkey_base64(key, NULL, NULL, NULL, &pem) != SSH_OK) {
+			snprintf(err, errn, "host key %s: cannot generate it", path);
+			ssh_key_free(key);
+			return -1;
+		}
+		ssh_key_free(key);
+		key = NULL;
+		r = write_key_file(path, pem, err, errn);
+		explicit_bzero(pem, strlen(pem));
+		ssh_string_free_char(pem);
+		if (r < 0)
+			return -1;
 	}
-	vmc_keys_free(keys, count);
-	return r;
+	if (ssh_pki_import_privkey_file(path, NULL, NULL, NULL, &key) != SSH_OK) {
+		snprintf(err, errn, "host key %s: not a private key libssh can read", path);
+		return -1;
+	}
+	ssh_key_free(key);
+	return 0;
+}
+
+/* ---- the monitor: one per connection ---- */
+
+struct mon {
+	const struct vmc_sshd_opts *o;
+	char peer[PEER_MAX];
+	int progress_fd; /* to the listener; -1 once logged in */
+	pid_t session_pid;
+	struct rp_conn *sess, *daemon;
+	/* the keys file, read at the first key offered */
+	struct vmc_key *keys;
+	int nkeys;
+	bool keys_read;
+	/* logged in */
+	bool authed;
+	struct vmc_key key;
+	char user[VMC_NAME_MAX + 1], fp[80], who[200];
+	/* attached */
+	bool attached, readonly, detached;
+	uint16_t chan;
+	int queries, log_lines;
+	uint8_t *frame; /* RP_MAX_FRAME bytes */
+};
+
+static void progress(struct mon *m, char what)
+{
+	if (m->progress_fd >= 0 && write(m->progress_fd, &what, 1) < 0) {
+		/* The listener is gone; the daemon's EOF ends us soon. */
+	}
 }
 
 static void fingerprint(ssh_key pub, char *out_fp, size_t n)
@@ -213,571 +225,663 @@ static void fingerprint(ssh_key pub, char *out_fp, size_t n)
 	ssh_clean_pubkey_hash(&hash);
 }
 
-static int auth_pubkey(ssh_session s, const char *user, struct ssh_key_struct *pub, char state,
-		       void *ud)
+static void bad_key_line(void *ctx, const char *msg)
 {
-	struct door *d = ud;
-	struct vmc_key k;
-	char fp[80];
+	struct mon *m = ctx;
 
-	(void)s;
-	fingerprint(pub, fp, sizeof fp);
-	if (++d->tries > AUTH_TRIES_MAX) {
-		finish(d, 255);
-		return SSH_AUTH_DENIED;
-	}
-	if (find_key(d, pub, &k) < 0) {
-		if (state == SSH_PUBLICKEY_STATE_NONE)
-			say("%s: key %s (user %.64s) is not in %s: refused", d->peer, fp, user,
-			    d->o->keys_file);
-		return SSH_AUTH_DENIED;
-	}
-	if (!k.ngrants) {
-		say("%s: key %s (%s) has no consoles=\"...\" option: refused", d->peer, fp, k.name);
-		return SSH_AUTH_DENIED;
-	}
-	if (state == SSH_PUBLICKEY_STATE_NONE)
-		return SSH_AUTH_SUCCESS; /* a probe: this key would do */
-	if (state != SSH_PUBLICKEY_STATE_VALID)
-		return SSH_AUTH_DENIED;
-	d->key = k;
-	d->authed = true;
-	snprintf(d->user, sizeof d->user, "%s", user);
-	snprintf(d->fingerprint, sizeof d->fingerprint, "%s", fp);
-	snprintf(d->who, sizeof d->who, "ssh:%s (key %s, from %s)", k.name, fp, d->peer);
-	say("%s: %s logged in as %s", d->peer, k.name, user);
-	return SSH_AUTH_SUCCESS;
+	say("%s: %s (this line is left out; the other keys work)", m->peer, msg);
 }
 
-/* ---- the daemon ---- */
-
-static int send_bytes(struct door *d, const void *frame, long n)
+/* The keys file as it is now (read again for every connection, as sshd's
+ * authorized_keys; a bad line costs only itself). */
+static void read_keys(struct mon *m)
 {
-	if (n < 0 || rp_conn_send(d->rc, frame, (size_t)n) < 0)
+	size_t n;
+	char err[300], *text;
+
+	m->keys_read = true;
+	text = vmc_read_file(m->o->keys_file, &n, err, sizeof err);
+	if (!text) {
+		say("%s: %s", m->peer, err);
+		return;
+	}
+	m->nkeys = vmc_keys_parse_lenient(text, n, m->o->keys_file, &m->keys, bad_key_line, m, err,
+					  sizeof err);
+	free(text);
+	if (m->nkeys < 0) {
+		say("%s: %s (no key accepted until it is fixed)", m->peer, err);
+		m->nkeys = 0;
+	}
+}
+
+/* The first entry of the keys file for pub, or NULL. */
+static const struct vmc_key *find_key(struct mon *m, ssh_key pub)
+{
+	if (!m->keys_read)
+		read_keys(m);
+	for (int i = 0; i < m->nkeys; i++) {
+		ssh_key k = NULL;
+		bool same;
+		if (ssh_pki_import_pubkey_base64(m->keys[i].b64, ssh_key_type_from_name(m->keys[i].type),
+						 &k) != SSH_OK)
+			continue;
+		same = ssh_key_cmp(k, pub, SSH_KEY_CMP_PUBLIC) == 0;
+		ssh_key_free(k);
+		if (same)
+			return &m->keys[i];
+	}
+	return NULL;
+}
+
+static int send_frame(struct rp_conn *c, struct rp_enc *e)
+{
+	long n = rp_enc_end(e);
+
+	return n < 0 || rp_conn_send(c, e->buf, (size_t)n) < 0 ? -1 : 0;
+}
+
+/* DOOR_KEY: u8 proven, then exactly three NUL-terminated strings. */
+static int on_key(struct mon *m, const uint8_t *p, size_t n)
+{
+	const char *user, *type, *b64, *end = (const char *)p + n;
+	const struct vmc_key *k = NULL;
+	ssh_key pub = NULL;
+	char fp[80] = "?";
+	struct rp_enc e;
+	bool proven, ok = false;
+
+	if (n < 4 || p[n - 1] || ++m->queries > KEY_QUERIES_MAX || m->authed)
 		return -1;
-	return rp_conn_flush_wait(d->rc, DAEMON_ANSWER_MS) < 0 ? -1 : 0;
+	proven = p[0];
+	user = (const char *)p + 1;
+	type = user + strlen(user) + 1;
+	if (type >= end)
+		return -1;
+	b64 = type + strlen(type) + 1;
+	if (b64 >= end || b64 + strlen(b64) + 1 != end)
+		return -1;
+	if (ssh_pki_import_pubkey_base64(b64, ssh_key_type_from_name(type), &pub) == SSH_OK) {
+		fingerprint(pub, fp, sizeof fp);
+		k = find_key(m, pub);
+	}
+	ssh_key_free(pub);
+	if (!k) {
+		if (!proven)
+			say("%s: key %s (user %.64s) is not in %s: refused", m->peer, fp, user,
+			    m->o->keys_file);
+	} else if (!k->ngrants) {
+		say("%s: key %s (%s) has no consoles=\"...\" option: refused", m->peer, fp, k->name);
+	} else {
+		ok = true;
+	}
+	if (ok && proven) {
+		m->authed = true;
+		m->key = *k;
+		m->key.b64 = NULL;
+		/* A name longer than any console's is no console. */
+		snprintf(m->user, sizeof m->user, "%s", strlen(user) <= VMC_NAME_MAX ? user : "");
+		snprintf(m->fp, sizeof m->fp, "%s", fp);
+		snprintf(m->who, sizeof m->who, "ssh:%s (key %s, from %s)", k->name, fp, m->peer);
+		say("%s: %s logged in as %.64s", m->peer, k->name, user);
+		progress(m, 'a');
+		close(m->progress_fd);
+		m->progress_fd = -1;
+	}
+	rp_enc_begin(&e, m->frame, RP_MAX_FRAME, DOOR_KEY_OK, ok ? 1 : 0, 0);
+	if (k)
+		rp_put_bytes(&e, k->name, strlen(k->name));
+	return send_frame(m->sess, &e);
 }
 
-static int send_frame(struct door *d, struct rp_enc *e)
+static void on_log(struct mon *m, const uint8_t *p, size_t n)
 {
-	return send_bytes(d, e->buf, rp_enc_end(e));
+	if (++m->log_lines > SESSION_LOG_LINES_MAX) {
+		if (m->log_lines == SESSION_LOG_LINES_MAX + 1)
+			say("%s: more lines from this connection are left out", m->peer);
+		return;
+	}
+	if (n > DOOR_LOG_BYTES)
+		n = DOOR_LOG_BYTES;
+	if (m->authed)
+		say("%s (%s): %.*s", m->peer, m->key.name, (int)n, (const char *)p);
+	else
+		say("%s: %.*s", m->peer, (int)n, (const char *)p);
 }
 
-/* An answer to a request: 0, or -1 with the daemon's message in err. */
-static int answer(struct door *d, uint8_t want, struct rp_hdr *h, const uint8_t **p, char *err,
-		  size_t errn)
+static int send_text(struct mon *m, const char *text)
 {
-	int r = rp_conn_next_frame(d->rc, h, p, DAEMON_ANSWER_MS);
+	struct rp_enc e;
+
+	rp_enc_begin(&e, m->frame, RP_MAX_FRAME, DOOR_TEXT, 0, 0);
+	rp_put_bytes(&e, text, strlen(text));
+	return send_frame(m->sess, &e);
+}
+
+/* Not a console of this key: what it may use, by name and right only
+ * (a backend's target, an exec: command line above all, is the host's
+ * business). Unknown and forbidden look the same. */
+static int send_listing(struct mon *m)
+{
+	const struct vmc_config *cfg = m->o->cfg;
+	char *text = malloc(RP_MAX_PAYLOAD), user[4 * VMC_NAME_MAX + 1];
+	size_t o = 0, cap = RP_MAX_PAYLOAD;
+	unsigned shown = 0;
+	int r;
+
+	if (!text)
+		return -1;
+	vmc_log_escape(m->user, strlen(m->user), false, user, sizeof user);
+	o += (size_t)snprintf(text + o, cap - o,
+			      "telly: '%s' is not a console of %s.\r\n"
+			      "telly: consoles for %s (ssh -p PORT NAME@HOST to attach):\r\n",
+			      user, m->key.name, m->key.name);
+	for (unsigned i = 0; i < cfg->n && o < cap - 128; i++) {
+		enum vmc_right right = vmc_access(&m->key, &cfg->specs[i]);
+		if (right == VMC_NONE)
+			continue;
+		o += (size_t)snprintf(text + o, cap - o, "  %-20s %s\r\n", cfg->specs[i].name,
+				      right == VMC_RW ? "rw" : "ro");
+		shown++;
+	}
+	if (!shown)
+		snprintf(text + o, cap - o, "  (none)\r\n");
+	r = send_text(m, text);
+	free(text);
+	return r;
+}
+
+/* The daemon's answer to a request: 1 with *h, or -1 with err said. */
+static int daemon_answer(struct mon *m, struct rp_hdr *h, const uint8_t **p, char *err, size_t errn)
+{
+	int r = rp_conn_next_frame(m->daemon, h, p, DAEMON_ANSWER_MS);
 
 	if (r < 0) {
 		snprintf(err, errn, "the daemon did not answer: %s", strerror(-r));
 		return -1;
 	}
-	if (h->type == RP_ERROR) {
-		struct rp_error m;
-		if (rp_error_decode(*p, h->len, &m) == 0)
-			snprintf(err, errn, "%.*s", (int)m.msg.n, m.msg.p);
-		else
-			snprintf(err, errn, "a malformed error from the daemon");
-		return -1;
-	}
-	if (h->type != want) {
-		snprintf(err, errn, "the daemon answered %s", rp_type_name(h->type));
-		return -1;
-	}
-	return 0;
+	return 1;
 }
 
-static int daemon_connect(struct door *d, char *err, size_t errn)
+/* The session asks to attach (RP_OPEN: its term and size are taken, the
+ * name and the rights are the monitor's). */
+static int on_open(struct mon *m, const uint8_t *p, size_t n)
 {
-	struct rp_transport *t = rp_transport_unix_connect(d->o->daemon_sock);
-	uint8_t buf[512];
-	struct rp_hdr h;
-	const uint8_t *p;
-	long n;
-
-	if (!t || !(d->rc = rp_conn_create(t, 2048, 1u << 20))) {
-		snprintf(err, errn, "cannot reach the daemon: %s", strerror(errno));
-		rp_transport_destroy(t);
-		return -1;
-	}
-	n = rp_hello_frame(buf, sizeof buf, RP_CAP_LINEMODE, "", d->who);
-	if (send_bytes(d, buf, n) < 0 || answer(d, RP_HELLO, &h, &p, err, errn) < 0)
-		return -1;
-	return 0;
-}
-
-/* ---- listing ---- */
-
-static void list_consoles(struct door *d)
-{
-	const struct vmc_config *cfg = d->o->cfg;
-	unsigned shown = 0;
-
-	out(d, "telly: consoles for %s (ssh -p PORT NAME@HOST to attach):\r\n", d->key.name);
-	for (unsigned i = 0; i < cfg->n; i++) {
-		enum vmc_right r = vmc_access(&d->key, &cfg->specs[i]);
-		if (r == VMC_NONE)
-			continue;
-		out(d, "  %-20s %s  %s:%s\r\n", cfg->specs[i].name, r == VMC_RW ? "rw" : "ro",
-		    vmc_kind_name(cfg->specs[i].kind), cfg->specs[i].target);
-		shown++;
-	}
-	if (!shown)
-		out(d, "  (none)\r\n");
-}
-
-/* ---- attached: relaying ---- */
-
-static void help(struct door *d)
-{
-	out(d, "\r\nSupported escape sequences (after a newline):\r\n"
-	       " ~.  detach from %s (the console goes on)\r\n"
-	       " ~B  send a serial break\r\n"
-	       " ~f  take over writing (the writer before you is told)\r\n"
-	       " ~?  this message\r\n"
-	       " ~~  send ~ itself\r\n",
-	    d->user);
-}
-
-static void send_empty(struct door *d, uint8_t type)
-{
-	uint8_t hdr[RP_HDR_SIZE];
-
-	rp_hdr_encode(hdr, type, 0, d->rchan, 0);
-	if (send_bytes(d, hdr, sizeof hdr) < 0)
-		finish(d, 255);
-}
-
-static void send_keys(struct door *d, const uint8_t *p, size_t n)
-{
-	while (n && !d->done) {
-		uint8_t buf[RP_HDR_SIZE + 4 + 4096];
-		size_t take = n < 4096 ? n : 4096;
-		struct rp_enc e;
-		if (d->readonly) {
-			if (!d->told_readonly)
-				out(d, "\r\n[telly: %s: read-only, your keys go nowhere (~. detaches)]\r\n",
-				    d->user);
-			d->told_readonly = true;
-			return;
-		}
-		rp_enc_begin(&e, buf, sizeof buf, RP_INPUT, 0, d->rchan);
-		rp_put_u32(&e, ++d->seq);
-		rp_put_bytes(&e, p, take);
-		if (send_frame(d, &e) < 0)
-			finish(d, 255);
-		p += take;
-		n -= take;
-	}
-}
-
-static int on_data(ssh_session s, ssh_channel c, void *data, uint32_t len, int is_stderr, void *ud)
-{
-	struct door *d = ud;
-	const uint8_t *in = data;
-	size_t n = len;
-
-	(void)s;
-	(void)c;
-	(void)is_stderr;
-	if (!d->rc)
-		return (int)len; /* before attaching: nothing to type into */
-	while (n && !d->done) {
-		uint8_t keys[4096 + 1];
-		size_t take = n < 4096 ? n : 4096, used, nout;
-		int cmd = vmc_esc_scan(&d->esc, ".?Bf", in, take, &used, keys, &nout);
-		send_keys(d, keys, nout);
-		in += used;
-		n -= used;
-		switch (cmd) {
-		case '.':
-			out(d, "\r\n[detached from %s]\r\n", d->user);
-			finish(d, 0);
-			break;
-		case '?':
-			help(d);
-			break;
-		case 'B':
-		case 'f':
-			if (d->readonly)
-				out(d, "\r\n[telly: %s: read-only: no break or takeover]\r\n", d->user);
-			else
-				send_empty(d, cmd == 'B' ? RP_BREAK : RP_TAKEOVER);
-			break;
-		}
-	}
-	return (int)len;
-}
-
-static void send_winsize(struct door *d)
-{
-	uint8_t buf[32];
-	struct rp_enc e;
-	struct kpty_winsize ws = {.ws_row = (uint16_t)d->rows, .ws_col = (uint16_t)d->cols};
-
-	if (!d->rc || d->readonly || !d->rows || !d->cols)
-		return;
-	rp_enc_begin(&e, buf, sizeof buf, RP_WINSIZE, 0, d->rchan);
-	rp_put_winsize(&e, &ws);
-	send_frame(d, &e);
-}
-
-static void on_daemon_frame(struct door *d, const struct rp_hdr *h, const uint8_t *p)
-{
-	struct rp_data data;
-	struct rp_error err;
-	struct rp_str text;
-	int32_t status;
-
-	switch (h->type) {
-	case RP_OUTPUT:
-		if (rp_data_decode(p, h->len, &data) == 0 && data.n)
-			ssh_channel_write(d->chan, data.p, data.n);
-		break;
-	case RP_NOTICE:
-		if (rp_notice_decode(p, h->len, &text) == 0)
-			out(d, "\r\n[telly: %.*s]\r\n", (int)text.n, text.p);
-		break;
-	case RP_ERROR:
-		if (rp_error_decode(p, h->len, &err) < 0)
-			break;
-		out(d, "\r\n[telly: %.*s]\r\n", (int)err.msg.n, err.msg.p);
-		if (h->flags & RP_F_FATAL)
-			finish(d, 255);
-		break;
-	case RP_EXIT:
-		rp_exit_decode(p, h->len, &status);
-		out(d, "\r\n[telly: console %s is gone (the daemon stopped)]\r\n", d->user);
-		finish(d, 0);
-		break;
-	default:
-		break; /* TERMIOS, SNAPSHOT: a console's are always the same */
-	}
-}
-
-static int on_daemon(socket_t fd, int revents, void *ud)
-{
-	struct door *d = ud;
-	struct rp_hdr h;
-	const uint8_t *p;
-	ssize_t r;
-	int f;
-
-	(void)fd;
-	if (!(revents & (POLLIN | POLLHUP | POLLERR)))
-		return 0;
-	r = rp_conn_read(d->rc);
-	if (r == 0 || (r < 0 && r != -EAGAIN)) {
-		out(d, "\r\n[telly: the daemon went away]\r\n");
-		finish(d, 255);
-		return 0;
-	}
-	while (!d->done && (f = rp_conn_frame(d->rc, &h, &p)) == 1)
-		on_daemon_frame(d, &h, p);
-	if (!d->done && f < 0)
-		finish(d, 255);
-	return 0;
-}
-
-static void attach(struct door *d)
-{
-	const struct vmc_config *cfg = d->o->cfg;
+	const struct vmc_config *cfg = m->o->cfg;
 	const struct vmc_spec *spec = NULL;
 	enum vmc_right right = VMC_NONE;
-	uint8_t buf[1024];
+	struct rp_transport *t;
+	struct rp_open req;
+	struct kpty_winsize ws = {.ws_row = 24, .ws_col = 80};
 	struct rp_hdr h;
-	const uint8_t *p;
-	char err[300];
-	struct kpty_winsize ws = {.ws_row = (uint16_t)d->rows, .ws_col = (uint16_t)d->cols};
-	long n;
+	const uint8_t *a;
+	char err[300], term[64];
+	struct rp_enc e;
+	long len;
 
+	if (!m->authed || m->attached || rp_open_decode(p, n, &req) < 0)
+		return -1;
+	vmc_winsize_bound(req.ws.ws_col, req.ws.ws_row, &ws.ws_col, &ws.ws_row);
+	snprintf(term, sizeof term, "%.*s", (int)req.term.n, req.term.p);
 	for (unsigned i = 0; i < cfg->n; i++)
-		if (!strcmp(cfg->specs[i].name, d->user))
+		if (!strcmp(cfg->specs[i].name, m->user))
 			spec = &cfg->specs[i];
 	if (spec)
-		right = vmc_access(&d->key, spec);
-	if (right == VMC_NONE) {
-		/* A user name that is not one of this key's consoles asks for the
-		 * list (`ssh -p PORT host`); unknown and forbidden look the same,
-		 * so names are not given away. */
-		out(d, "telly: '%s' is not a console of %s.\r\n", d->user, d->key.name);
-		list_consoles(d);
-		finish(d, 0);
-		return;
+		right = vmc_access(&m->key, spec);
+	if (right == VMC_NONE)
+		return send_listing(m);
+	m->readonly = right != VMC_RW;
+	/* Only now, with a key accepted and a console it may use, is the
+	 * daemon reached. */
+	t = rp_transport_unix_connect(m->o->daemon_sock);
+	if (!t || !(m->daemon = rp_conn_create(t, 2048, 1u << 20))) {
+		snprintf(err, sizeof err, "cannot reach the daemon: %s", strerror(errno));
+		rp_transport_destroy(t);
+		goto fail;
 	}
-	d->readonly = right != VMC_RW;
-	if (daemon_connect(d, err, sizeof err) < 0) {
-		out(d, "telly: %s\r\n", err);
-		finish(d, 255);
-		return;
+	len = rp_hello_frame(m->frame, RP_MAX_FRAME, RP_CAP_LINEMODE, "", m->who);
+	if (len < 0 || rp_conn_send(m->daemon, m->frame, (size_t)len) < 0 ||
+	    daemon_answer(m, &h, &a, err, sizeof err) < 0)
+		goto fail;
+	if (h.type != RP_HELLO)
+		goto refused;
+	len = rp_open_frame(m->frame, RP_MAX_FRAME, 1,
+			    RP_OPEN_ATTACH | (m->readonly ? RP_OPEN_READONLY : 0), spec->name, term, "",
+			    &ws, NULL, 0);
+	if (len < 0 || rp_conn_send(m->daemon, m->frame, (size_t)len) < 0 ||
+	    daemon_answer(m, &h, &a, err, sizeof err) < 0)
+		goto fail;
+	if (h.type != RP_OK)
+		goto refused;
+	m->attached = true;
+	m->chan = h.chan;
+	rp_enc_begin(&e, m->frame, RP_MAX_FRAME, DOOR_ATTACHED, m->readonly ? 1 : 0, m->chan);
+	return send_frame(m->sess, &e);
+refused:
+	/* The daemon's ERROR goes to the person as it is. */
+	if (h.type == RP_ERROR) {
+		rp_hdr_encode(m->frame, h.type, h.flags, h.chan, h.len);
+		memcpy(m->frame + RP_HDR_SIZE, a, h.len);
+		return rp_conn_send(m->sess, m->frame, RP_HDR_SIZE + h.len);
 	}
-	n = rp_open_frame(buf, sizeof buf, 1, RP_OPEN_ATTACH | (d->readonly ? RP_OPEN_READONLY : 0),
-			  spec->name, d->term, "", &ws, NULL, 0);
-	if (send_bytes(d, buf, n) < 0 || answer(d, RP_OK, &h, &p, err, sizeof err) < 0) {
-		out(d, "telly: %s: %s\r\n", spec->name, err);
-		finish(d, 255);
-		return;
-	}
-	d->rchan = h.chan;
-	vmc_esc_init(&d->esc, '~');
-	/* The daemon says how it went (writing, watching), after the replay. */
-	ssh_event_add_fd(d->event, d->rc->t->rfd, POLLIN, on_daemon, d);
-	/* Frames that came with the OK (the replay) are already buffered. */
-	on_daemon(d->rc->t->rfd, POLLIN, d);
-}
-
-/* ---- the session channel ---- */
-
-static int on_pty(ssh_session s, ssh_channel c, const char *term, int w, int h, int pw, int ph,
-		  void *ud)
-{
-	struct door *d = ud;
-
-	(void)s, (void)c, (void)pw, (void)ph;
-	snprintf(d->term, sizeof d->term, "%s", term);
-	d->cols = w > 0 && w < 10000 ? w : 80;
-	d->rows = h > 0 && h < 10000 ? h : 24;
-	d->pty = true;
+	snprintf(err, sizeof err, "the daemon answered %s", rp_type_name(h.type));
+fail:
+	say("%s (%s): %s: %s", m->peer, m->key.name, spec->name, err);
+	rp_conn_error(m->sess, 0, RP_E_PROTO, 1, true, err);
 	return 0;
 }
 
-static int on_winch(ssh_session s, ssh_channel c, int w, int h, int pw, int ph, void *ud)
+/* A frame from the session once attached: only this channel's, and only
+ * what the key's right allows. */
+static int relay_to_daemon(struct mon *m, const struct rp_hdr *h, const uint8_t *p)
 {
-	struct door *d = ud;
+	struct kpty_winsize ws;
+	uint8_t buf[32];
+	struct rp_enc e;
 
-	(void)s, (void)c, (void)pw, (void)ph;
-	if (w > 0 && w < 10000 && h > 0 && h < 10000) {
-		d->cols = w;
-		d->rows = h;
-		send_winsize(d);
+	if (h->type == DOOR_LOG) {
+		on_log(m, p, h->len);
+		return 0;
 	}
-	return 0;
+	if (h->chan != m->chan)
+		return -1;
+	switch (h->type) {
+	case RP_INPUT:
+		if (h->len < 4)
+			return -1;
+		break;
+	case RP_WINSIZE:
+		if (rp_winsize_decode(p, h->len, &ws) < 0)
+			return -1;
+		if (m->readonly || !vmc_winsize_bound(ws.ws_col, ws.ws_row, &ws.ws_col, &ws.ws_row))
+			return 0;
+		rp_enc_begin(&e, buf, sizeof buf, RP_WINSIZE, 0, m->chan);
+		rp_put_winsize(&e, &ws);
+		return send_frame(m->daemon, &e);
+	case RP_BREAK:
+	case RP_TAKEOVER:
+	case RP_DETACH:
+		if (h->len)
+			return -1;
+		m->detached |= h->type == RP_DETACH;
+		break;
+	default:
+		return -1;
+	}
+	if (m->readonly && h->type != RP_DETACH)
+		return 0;
+	rp_hdr_encode(m->frame, h->type, 0, m->chan, h->len);
+	memcpy(m->frame + RP_HDR_SIZE, p, h->len);
+	return rp_conn_send(m->daemon, m->frame, RP_HDR_SIZE + h->len);
 }
 
-static int on_shell(ssh_session s, ssh_channel c, void *ud)
+static int relay_to_session(struct mon *m, const struct rp_hdr *h, const uint8_t *p)
 {
-	struct door *d = ud;
-
-	(void)s, (void)c;
-	if (d->shell)
-		return SSH_ERROR;
-	d->shell = true;
-	return 0;
+	rp_hdr_encode(m->frame, h->type, h->flags, h->chan, h->len);
+	memcpy(m->frame + RP_HDR_SIZE, p, h->len);
+	return rp_conn_send(m->sess, m->frame, RP_HDR_SIZE + h->len);
 }
 
-static int on_exec(ssh_session s, ssh_channel c, const char *cmd, void *ud)
+/* A frame from the session before it is attached. */
+static int pre_attach(struct mon *m, const struct rp_hdr *h, const uint8_t *p)
 {
-	struct door *d = ud;
-
-	(void)s, (void)c;
-	say("%s: %s asked to run '%.80s': refused (consoles only)", d->peer, d->who, cmd);
-	return SSH_ERROR;
+	switch (h->type) {
+	case DOOR_KEX:
+		progress(m, 'k');
+		return 0;
+	case DOOR_LOG:
+		on_log(m, p, h->len);
+		return 0;
+	case DOOR_KEY:
+		return on_key(m, p, h->len);
+	case RP_OPEN:
+		return on_open(m, p, h->len);
+	default:
+		return -1;
+	}
 }
 
-static int on_subsystem(ssh_session s, ssh_channel c, const char *sub, void *ud)
+/* Starts the session process: a fresh exec of this program, the client on
+ * DOOR_SOCK_FD, its end of the socketpair on DOOR_MON_FD, nothing else. */
+static pid_t start_session(struct mon *m, int client_fd, int pair_fd)
 {
-	struct door *d = ud;
+	pid_t parent = getpid(), pid = fork();
 
-	(void)s, (void)c;
-	say("%s: %s asked for subsystem '%.40s': refused", d->peer, d->who, sub);
-	return SSH_ERROR;
+	if (pid != 0)
+		return pid;
+	int c = fcntl(client_fd, F_DUPFD_CLOEXEC, 10), s = fcntl(pair_fd, F_DUPFD_CLOEXEC, 10);
+	int null = open("/dev/null", O_RDWR | O_CLOEXEC);
+	char *argv[] = {"telly", DOOR_SUBCOMMAND, (char *)m->o->host_key, NULL};
+
+	/* It dies with its monitor (killed at the grace time, or dropped by
+	 * the listener), wherever libssh is waiting. */
+	prctl(PR_SET_PDEATHSIG, SIGKILL);
+	if (getppid() != parent || c < 0 || s < 0 || null < 0)
+		_exit(127);
+	/* Its stderr is nobody's log: what it says goes through the monitor,
+	 * escaped. */
+	if (dup2(null, 0) < 0 || dup2(null, 1) < 0 || dup2(null, 2) < 0 ||
+	    dup2(c, DOOR_SOCK_FD) < 0 || dup2(s, DOOR_MON_FD) < 0)
+		_exit(127);
+	if (close_range(DOOR_MON_FD + 1, ~0u, 0) < 0)
+		for (int fd = DOOR_MON_FD + 1; fd < 65536; fd++)
+			close(fd);
+	execve("/proc/self/exe", argv, environ);
+	_exit(127);
 }
 
-static void on_close(ssh_session s, ssh_channel c, void *ud)
+static void monitor(const struct vmc_sshd_opts *o, int client_fd, int progress_fd,
+		    const char *peer, int grace_ms)
 {
-	struct door *d = ud;
+	struct mon *m = calloc(1, sizeof *m);
+	long deadline = now_ms() + grace_ms;
+	struct rp_transport *t;
+	int pair[2] = {-1, -1}, status;
+	const char *why = NULL;
 
-	(void)s, (void)c;
-	d->closed = true;
-	finish(d, 0);
+	if (!m || !(m->frame = malloc(RP_MAX_FRAME)) ||
+	    socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, pair) < 0) {
+		say("%s: %s", peer, strerror(errno));
+		return;
+	}
+	m->o = o;
+	m->progress_fd = progress_fd;
+	snprintf(m->peer, sizeof m->peer, "%s", peer);
+	ssh_init();
+	m->session_pid = start_session(m, client_fd, pair[1]);
+	close(client_fd);
+	close(pair[1]);
+	if (m->session_pid < 0 || !(t = rp_transport_socket(pair[0])) ||
+	    !(m->sess = rp_conn_create(t, 2048, 1u << 20))) {
+		say("%s: cannot start its session process: %s", peer, strerror(errno));
+		goto out;
+	}
+	for (;;) {
+		struct pollfd pf[2] = {{.fd = m->sess->t->rfd}, {.fd = -1}};
+		struct rp_hdr h;
+		const uint8_t *p;
+		int f, r = 0;
+		long left = deadline - now_ms();
+
+		/* Frames already read come first (the replay came with OK). */
+		if (m->daemon) {
+			while ((f = rp_conn_frame(m->daemon, &h, &p)) == 1 && r == 0)
+				r = relay_to_session(m, &h, p);
+			if (f < 0 || r < 0) {
+				why = "the daemon sent a malformed frame";
+				break;
+			}
+		}
+		if (!m->attached && left <= 0) {
+			why = m->authed ? "asked for no console within the login grace time"
+					: "not logged in within the login grace time";
+			break;
+		}
+		pf[0].events = (short)(rp_conn_wevents(m->sess) |
+				       (!m->daemon || m->daemon->q.bytes < RELAY_QUEUE_BYTES ? POLLIN : 0));
+		if (m->daemon) {
+			pf[1].fd = m->daemon->t->rfd;
+			pf[1].events = (short)(rp_conn_wevents(m->daemon) |
+					       (m->sess->q.bytes < RELAY_QUEUE_BYTES ? POLLIN : 0));
+		}
+		if (poll(pf, 2, m->attached ? -1 : (int)(left < 1000 ? left : 1000)) < 0 &&
+		    errno != EINTR)
+			break;
+		if ((pf[0].revents & POLLOUT && rp_conn_flush(m->sess) < 0) ||
+		    (pf[1].revents & POLLOUT && rp_conn_flush(m->daemon) < 0))
+			break;
+		if (pf[1].revents & (POLLIN | POLLHUP | POLLERR)) {
+			ssize_t rr = rp_conn_read(m->daemon);
+			if (rr == 0 || (rr < 0 && rr != -EAGAIN))
+				break; /* the daemon went: the session says so at our EOF */
+		}
+		if (pf[0].revents & (POLLIN | POLLHUP | POLLERR)) {
+			ssize_t rr = rp_conn_read(m->sess);
+			if (rr == 0 || (rr < 0 && rr != -EAGAIN))
+				break; /* the connection ended */
+			while ((f = rp_conn_frame(m->sess, &h, &p)) == 1 && r == 0)
+				r = m->attached ? relay_to_daemon(m, &h, p) : pre_attach(m, &h, p);
+			if (f < 0 || r < 0) {
+				/* Not what session.c sends: whatever runs there
+				 * now is not to be talked to. */
+				why = "its session process broke the door's protocol";
+				break;
+			}
+		}
+		rp_conn_flush(m->sess);
+		if (m->daemon)
+			rp_conn_flush(m->daemon);
+	}
+	if (why)
+		say("%s: %s: closed", peer, why);
+	if (m->daemon && m->attached && !m->detached) {
+		uint8_t hdr[RP_HDR_SIZE];
+		rp_hdr_encode(hdr, RP_DETACH, 0, m->chan, 0);
+		if (rp_conn_send(m->daemon, hdr, sizeof hdr) == 0)
+			rp_conn_flush_wait(m->daemon, 500);
+	}
+	if (why)
+		kill(m->session_pid, SIGKILL);
+	else
+		rp_conn_flush_wait(m->sess, 500);
+out:
+	rp_conn_destroy(m->daemon);
+	rp_conn_destroy(m->sess); /* its EOF: the session closes the connection */
+	if (m->session_pid > 0 && waitpid(m->session_pid, &status, 0) == m->session_pid &&
+	    WIFSIGNALED(status) && WTERMSIG(status) == SIGSYS)
+		say("%s: its session process made a call its sandbox forbids: killed", peer);
+	vmc_keys_free(m->keys, m->nkeys);
+	free(m->frame);
+	free(m);
 }
 
-static void on_eof(ssh_session s, ssh_channel c, void *ud)
+/* ---- the listener ---- */
+
+struct kid {
+	pid_t pid;
+	int progress_fd; /* its monitor's: 'k' key exchange done, 'a' logged in; -1 */
+	int stage;       /* 0 connected, 1 key exchange done, 2 logged in or ending */
+	long since_ms;
+};
+
+struct listener {
+	const struct vmc_sshd_opts *o;
+	struct kid kids[CHILDREN_MAX];
+	int nkids, grace_ms;
+	long pause_until_ms, drop_logged_ms;
+	unsigned dropped, refused;
+};
+
+static int login_grace_ms(void)
 {
-	/* Nothing more will be typed (`ssh host </dev/null`, a pipe that
-	 * ended); output still goes out until the client closes. */
-	(void)s, (void)c, (void)ud;
+	const char *v = getenv(LOGIN_GRACE_ENV);
+	char *end;
+	long s;
+
+	if (!v || !*v)
+		return LOGIN_GRACE_DEFAULT_S * 1000;
+	s = strtol(v, &end, 10);
+	if (*end || s < 1 || s > LOGIN_GRACE_MAX_S) {
+		say("%s=%.20s: not 1 to %d seconds; %d it is", LOGIN_GRACE_ENV, v, LOGIN_GRACE_MAX_S,
+		    LOGIN_GRACE_DEFAULT_S);
+		return LOGIN_GRACE_DEFAULT_S * 1000;
+	}
+	return (int)s * 1000;
 }
 
-static ssh_channel on_channel_open(ssh_session s, void *ud)
+static void kid_done(struct kid *k)
 {
-	struct door *d = ud;
-
-	if (d->chan || !d->authed)
-		return NULL; /* one session channel per connection */
-	d->chan = ssh_channel_new(s);
-	if (!d->chan)
-		return NULL;
-	memset(&d->ccb, 0, sizeof d->ccb);
-	d->ccb.userdata = d;
-	d->ccb.channel_data_function = on_data;
-	d->ccb.channel_pty_request_function = on_pty;
-	d->ccb.channel_pty_window_change_function = on_winch;
-	d->ccb.channel_shell_request_function = on_shell;
-	d->ccb.channel_exec_request_function = on_exec;
-	d->ccb.channel_subsystem_request_function = on_subsystem;
-	d->ccb.channel_close_function = on_close;
-	d->ccb.channel_eof_function = on_eof;
-	ssh_callbacks_init(&d->ccb);
-	ssh_set_channel_callbacks(d->chan, &d->ccb);
-	return d->chan;
+	if (k->progress_fd >= 0)
+		close(k->progress_fd);
+	k->progress_fd = -1;
+	k->stage = 2;
 }
 
-static void peer_name(int fd, char *out_peer, size_t n)
+static void read_progress(struct kid *k)
+{
+	char buf[16];
+	ssize_t n = read(k->progress_fd, buf, sizeof buf);
+
+	if (n <= 0) {
+		kid_done(k);
+		return;
+	}
+	for (ssize_t i = 0; i < n; i++) {
+		if (buf[i] == 'k' && k->stage < 1)
+			k->stage = 1;
+		if (buf[i] == 'a')
+			kid_done(k);
+	}
+}
+
+/* Room for one more connection before login: the one that made the least
+ * progress (not even key exchange), the oldest of those, makes it. */
+static void make_room(struct listener *L)
+{
+	struct kid *victim = NULL;
+	int waiting = 0;
+
+	for (int i = 0; i < L->nkids; i++) {
+		struct kid *k = &L->kids[i];
+		if (k->stage == 2)
+			continue;
+		waiting++;
+		if (!victim || k->stage < victim->stage ||
+		    (k->stage == victim->stage && k->since_ms < victim->since_ms))
+			victim = k;
+	}
+	if (waiting < STARTUPS_MAX || !victim)
+		return;
+	kill(victim->pid, SIGKILL); /* its session process goes with it */
+	kid_done(victim);
+	L->dropped++;
+}
+
+static void log_drops(struct listener *L, long now)
+{
+	if (!L->dropped && !L->refused)
+		return;
+	if (L->drop_logged_ms && now - L->drop_logged_ms < DROP_LOG_INTERVAL_MS)
+		return;
+	if (L->dropped)
+		say("%u connection%s dropped before login: more than %d were waiting to log in "
+		    "(the oldest that had not finished key exchange made room)",
+		    L->dropped, L->dropped == 1 ? "" : "s", STARTUPS_MAX);
+	if (L->refused)
+		say("%u connection%s refused: %d already", L->refused, L->refused == 1 ? "" : "s",
+		    CHILDREN_MAX);
+	L->dropped = L->refused = 0;
+	L->drop_logged_ms = now;
+}
+
+static void accept_one(struct listener *L, long now)
 {
 	struct sockaddr_storage a;
 	socklen_t al = sizeof a;
-	char host[64] = "?", port[16] = "?";
+	char host[64] = "?", port[16] = "?", peer[PEER_MAX];
+	int fd = accept4(L->o->listen_fd, (struct sockaddr *)&a, &al, SOCK_CLOEXEC), p[2];
+	pid_t pid;
 
-	if (getpeername(fd, (struct sockaddr *)&a, &al) == 0)
-		getnameinfo((struct sockaddr *)&a, al, host, sizeof host, port, sizeof port,
-			    NI_NUMERICHOST | NI_NUMERICSERV);
-	snprintf(out_peer, n, "%s port %s", host, port);
-}
-
-/* One connection, in its own process. */
-static int serve_one(const struct vmc_sshd_opts *o, ssh_bind bind, int fd)
-{
-	struct door *d = calloc(1, sizeof *d);
-	struct ssh_server_callbacks_struct scb = {0};
-	long deadline = now_ms() + LOGIN_GRACE_MS;
-	int code = 255;
-
-	if (!d)
-		return 255;
-	d->o = o;
-	peer_name(fd, d->peer, sizeof d->peer);
-	snprintf(d->who, sizeof d->who, "ssh:? (from %s)", d->peer);
-	snprintf(d->term, sizeof d->term, "xterm-256color");
-	d->session = ssh_new();
-	if (!d->session || ssh_bind_accept_fd(bind, d->session, fd) != SSH_OK) {
-		say("%s: %s", d->peer, d->session ? ssh_get_error(bind) : "out of memory");
-		goto out;
-	}
-	scb.userdata = d;
-	scb.auth_pubkey_function = auth_pubkey;
-	scb.channel_open_request_session_function = on_channel_open;
-	ssh_callbacks_init(&scb);
-	ssh_set_server_callbacks(d->session, &scb);
-	ssh_set_auth_methods(d->session, SSH_AUTH_METHOD_PUBLICKEY);
-	if (ssh_handle_key_exchange(d->session) != SSH_OK) {
-		say("%s: key exchange: %s", d->peer, ssh_get_error(d->session));
-		goto out;
-	}
-	d->event = ssh_event_new();
-	if (!d->event || ssh_event_add_session(d->event, d->session) != SSH_OK)
-		goto out;
-	/* Until there is something to attach: a shell on a session channel. */
-	while (!d->done && !(d->authed && d->chan && d->shell)) {
-		if (now_ms() > deadline) {
-			say("%s: no shell request within %d s: closed", d->peer, LOGIN_GRACE_MS / 1000);
-			goto out;
+	if (fd < 0) {
+		if (errno == EMFILE || errno == ENFILE || errno == ENOBUFS || errno == ENOMEM) {
+			say("accept: %s: pausing %d ms", strerror(errno), ACCEPT_PAUSE_MS);
+			L->pause_until_ms = now + ACCEPT_PAUSE_MS;
 		}
-		if (ssh_event_dopoll(d->event, 200) == SSH_ERROR ||
-		    ssh_get_status(d->session) & (SSH_CLOSED | SSH_CLOSED_ERROR))
-			goto out;
+		return;
 	}
-	if (!d->done)
-		attach(d);
-	while (!d->done) {
-		if (ssh_event_dopoll(d->event, 1000) == SSH_ERROR ||
-		    ssh_get_status(d->session) & (SSH_CLOSED | SSH_CLOSED_ERROR))
-			break;
+	make_room(L);
+	if (L->nkids == CHILDREN_MAX) {
+		L->refused++;
+		close(fd);
+		return;
 	}
-	code = d->exit_code;
-	if (d->chan && !d->closed) {
-		/* The status, then our close; the client closes too, and only
-		 * then is it sure to have had everything. */
-		long until = now_ms() + CLOSE_WAIT_MS;
-		ssh_channel_request_send_exit_status(d->chan, code);
-		ssh_channel_send_eof(d->chan);
-		ssh_channel_close(d->chan);
-		while (!d->closed && now_ms() < until &&
-		       ssh_event_dopoll(d->event, 100) != SSH_ERROR &&
-		       !(ssh_get_status(d->session) & (SSH_CLOSED | SSH_CLOSED_ERROR)))
-			;
+	getnameinfo((struct sockaddr *)&a, al, host, sizeof host, port, sizeof port,
+		    NI_NUMERICHOST | NI_NUMERICSERV);
+	snprintf(peer, sizeof peer, "%s port %s", host, port);
+	if (pipe2(p, O_CLOEXEC) < 0) {
+		say("%s: pipe: %s", peer, strerror(errno));
+		close(fd);
+		return;
 	}
-	if (d->rc)
-		ssh_event_remove_fd(d->event, d->rc->t->rfd);
-out:
-	if (d->rc) {
-		send_empty(d, RP_DETACH);
-		rp_conn_destroy(d->rc);
+	pid = fork();
+	if (pid == 0) {
+		close(L->o->listen_fd);
+		close(L->o->parent_fd);
+		close(p[0]);
+		for (int i = 0; i < L->nkids; i++)
+			if (L->kids[i].progress_fd >= 0)
+				close(L->kids[i].progress_fd);
+		signal(SIGTERM, SIG_DFL);
+		monitor(L->o, fd, p[1], peer, L->grace_ms);
+		_exit(0);
 	}
-	if (d->event)
-		ssh_event_free(d->event);
-	if (d->chan)
-		ssh_channel_free(d->chan);
-	if (d->session) {
-		ssh_disconnect(d->session);
-		ssh_free(d->session);
+	close(fd);
+	close(p[1]);
+	if (pid < 0) {
+		say("%s: fork: %s", peer, strerror(errno));
+		close(p[0]);
+		return;
 	}
-	free(d);
-	return code;
+	L->kids[L->nkids++] = (struct kid){.pid = pid, .progress_fd = p[0], .since_ms = now};
 }
 
 int vmc_sshd_run(const struct vmc_sshd_opts *o)
 {
-	ssh_bind bind;
-	pid_t kids[CHILDREN_MAX];
-	int nkids = 0;
+	struct listener *L = calloc(1, sizeof *L);
+	struct pollfd *pf = calloc(2 + CHILDREN_MAX, sizeof *pf);
+	int *slot = calloc(2 + CHILDREN_MAX, sizeof *slot);
 	sigset_t none;
 
+	if (!L || !pf || !slot) {
+		say("out of memory");
+		free(L), free(pf), free(slot);
+		return 1;
+	}
 	sigemptyset(&none);
 	sigprocmask(SIG_SETMASK, &none, NULL);
 	signal(SIGPIPE, SIG_IGN);
 	signal(SIGCHLD, SIG_DFL);
-	ssh_init();
-	bind = ssh_bind_new();
-	if (!bind || ssh_bind_options_set(bind, SSH_BIND_OPTIONS_HOSTKEY, o->host_key) != SSH_OK) {
-		say("cannot set up the SSH server: %s", bind ? ssh_get_error(bind) : "out of memory");
-		return 1;
-	}
-	ssh_bind_set_fd(bind, o->listen_fd);
-	if (ssh_bind_listen(bind) != SSH_OK) {
-		say("host key %s: %s", o->host_key, ssh_get_error(bind));
-		ssh_bind_free(bind);
-		return 1;
-	}
-	say("listening on %s", o->listen);
+	L->o = o;
+	L->grace_ms = login_grace_ms();
+	say("listening on %s (login grace %d s, key exchange included; at most %d connections "
+	    "before login, %d in all)",
+	    o->listen, L->grace_ms / 1000, STARTUPS_MAX, CHILDREN_MAX);
 	for (;;) {
-		struct pollfd pf[2] = {{.fd = o->listen_fd, .events = POLLIN},
-				       {.fd = o->parent_fd, .events = POLLIN}};
-		int status;
+		long now = now_ms();
+		int status, n = 2;
 		pid_t pid;
 
 		while ((pid = waitpid(-1, &status, WNOHANG)) > 0)
-			for (int i = 0; i < nkids; i++)
-				if (kids[i] == pid)
-					kids[i] = kids[--nkids];
-		if (poll(pf, 2, 1000) < 0 && errno != EINTR)
+			for (int i = 0; i < L->nkids; i++)
+				if (L->kids[i].pid == pid) {
+					kid_done(&L->kids[i]);
+					L->kids[i] = L->kids[--L->nkids];
+					break;
+				}
+		pf[0] = (struct pollfd){.fd = now < L->pause_until_ms ? -1 : o->listen_fd,
+					.events = POLLIN};
+		pf[1] = (struct pollfd){.fd = o->parent_fd, .events = POLLIN};
+		for (int i = 0; i < L->nkids; i++)
+			if (L->kids[i].progress_fd >= 0) {
+				slot[n] = i;
+				pf[n++] = (struct pollfd){.fd = L->kids[i].progress_fd, .events = POLLIN};
+			}
+		if (poll(pf, (nfds_t)n, now < L->pause_until_ms ? ACCEPT_PAUSE_MS : 1000) < 0 &&
+		    errno != EINTR)
 			break;
 		if (pf[1].revents)
 			break; /* the daemon is gone */
-		if (!(pf[0].revents & POLLIN))
-			continue;
-		int fd = accept4(o->listen_fd, NULL, NULL, SOCK_CLOEXEC);
-		if (fd < 0)
-			continue;
-		if (nkids == CHILDREN_MAX) {
-			say("refusing a connection: %d already", CHILDREN_MAX);
-			close(fd);
-			continue;
-		}
-		pid = fork();
-		if (pid == 0) {
-			close(o->listen_fd);
-			close(o->parent_fd);
-			_exit(serve_one(o, bind, fd));
-		}
-		close(fd);
-		if (pid > 0)
-			kids[nkids++] = pid;
+		for (int i = 2; i < n; i++)
+			if (pf[i].revents)
+				read_progress(&L->kids[slot[i]]);
+		now = now_ms();
+		if (pf[0].revents & POLLIN)
+			accept_one(L, now);
+		log_drops(L, now);
 	}
-	for (int i = 0; i < nkids; i++)
-		kill(kids[i], SIGTERM);
-	ssh_bind_free(bind);
-	ssh_finalize();
+	for (int i = 0; i < L->nkids; i++)
+		kill(L->kids[i].pid, SIGTERM);
+	free(L);
+	free(pf);
+	free(slot);
 	return 0;
 }

@@ -29,6 +29,7 @@
 #define VMC_FILE_MAX (4u << 20)
 #define VMC_LOG_CAP_DEFAULT (8u << 20)
 #define VMC_LOG_KEEP_DEFAULT 3
+#define VMC_LOG_LINE_MAX 8448 /* a log or audit line, escaped (a 2 KiB message at most 4x) */
 
 enum vmc_kind { VMC_UNIX, VMC_PTY, VMC_TCP, VMC_EXEC };
 enum vmc_right { VMC_NONE, VMC_RO, VMC_RW };
@@ -84,6 +85,14 @@ struct vmc_key {
  * -EINVAL with "FILE:LINE: ..." in err. */
 int vmc_keys_parse(const char *text, size_t n, const char *file, struct vmc_key **out,
 		   char *err, size_t errn);
+/* As vmc_keys_parse, but a bad line costs only itself: it is said through
+ * bad(ctx, "FILE:LINE: what is wrong") and left out, and every other key
+ * is kept (the front door reads the file at each login: one bad line
+ * added while it runs must not lock every key out). -EINVAL only for the
+ * file as a whole (larger than VMC_FILE_MAX, out of memory). */
+int vmc_keys_parse_lenient(const char *text, size_t n, const char *file, struct vmc_key **out,
+			   void (*bad)(void *ctx, const char *msg), void *ctx, char *err,
+			   size_t errn);
 void vmc_keys_free(struct vmc_key *k, int n);
 /* The strongest right any grant matching name gives. */
 enum vmc_right vmc_grants_right(const struct vmc_grant *g, unsigned n, const char *name);
@@ -117,8 +126,22 @@ size_t vmc_stamp_lines(struct vmc_stamp *st, const char stamp[VMC_STAMP_LEN], co
 		       size_t n, uint8_t *out, size_t cap, size_t *used);
 void vmc_stamp_format(char out[VMC_STAMP_LEN + 1], long long sec, long msec);
 /* One line "YYYY-MM-DD HH:MM:SS WHO: message" on stderr: the daemon's and
- * the SSH front door's logs. */
+ * the SSH front door's logs. The message is escaped (vmc_log_escape): what
+ * a stranger sends (a user name, a command) cannot start a line of its
+ * own or hide one. */
 void vmc_vlog(const char *who, const char *fmt, va_list ap);
+/* in[0..n) for a log line, as OpenSSH's logs: printable ASCII as it is,
+ * \ as \\, newline, CR and tab as \n \r \t, well-formed UTF-8 as it is
+ * unless it is a C1 control, a line separator or a bidirectional
+ * override, every other byte as \xHH; with quote, " as \" too. Whole
+ * units, as many as fit in cap - 1 bytes; out is NUL-terminated. Returns
+ * the bytes in out. */
+size_t vmc_log_escape(const char *in, size_t n, bool quote, char *out, size_t cap);
+/* A window size a client asks for (an SSH pty-req or window-change): false
+ * when it says none (a side of zero or less); else true with the size in
+ * *cols, *rows, bounded to RP_MAX_COLS x RP_MAX_ROWS (a screen model costs
+ * memory in proportion). */
+bool vmc_winsize_bound(long cols, long rows, uint16_t *out_cols, uint16_t *out_rows);
 
 /* ---- at the edge: one console ---- */
 
@@ -179,8 +202,12 @@ struct vmc_sshd_opts {
 int vmc_sshd_listen(const char *addr_port, char *err, size_t errn);
 /* Make sure the host key exists (generating an ed25519 key once). */
 int vmc_sshd_host_key(const char *path, char *err, size_t errn);
-/* The front door's process: accepts, one child process per connection.
- * Returns when the daemon is gone. */
+/* The front door's listener: accepts, and per connection a monitor process
+ * and a session process (see sshd.c). Returns when the daemon is gone. */
 int vmc_sshd_run(const struct vmc_sshd_opts *o);
+/* A connection's session process (session.c): what the front door runs as
+ * `telly sshd-session HOSTKEY`, with the client's socket on fd 3 and its
+ * monitor's on fd 4. Does not return. */
+int vmc_sshd_session(int argc, char **argv);
 
 #endif

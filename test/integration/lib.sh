@@ -123,3 +123,48 @@ legend_cell() { # LEGEND: "CW CH"
 legend_win() { # LEGEND NAME: "X Y W H X0 Y0 COLS ROWS" from the last screenshot
 	awk -v n="$2" '$1 == "window" && $2 == n { v = $4" "$5" "$6" "$7" "$9" "$10" "$12" "$13 } END { print v }' "$1"
 }
+
+# The SSH front door with consoles that need no VM (vmconsole.sh has the
+# QEMU guest). The test writes $T/consoles.conf first.
+#   door_keys NAME:GRANTS...  a key per NAME (its comment NAME) in $K, and
+#                             $K/authorized giving it consoles="GRANTS"
+#   door_start [ARGS...]      telly serve with them, SSH on 127.0.0.1:$door_port
+#                             (again after a stop: waits for its own start;
+#                             run under $door_wrap if set, strace say)
+#   door_ssh KEY [ARGS...]    the OpenSSH client with $K/KEY on that port
+#                             ($door_ssh_cmd -i $K/KEY ... in a tmux window)
+#   door_sessions             the pids of this daemon's per-connection
+#                             session processes
+K=$T/keys
+door_wrap=""
+door_port=$(( 30000 + $$ % 10000 ))
+while ss -ltn | grep -q ":$door_port "; do door_port=$(( door_port + 1 )); done
+door_keys() {
+	mkdir -p "$K"
+	: >"$K/authorized"
+	for door_kg in "$@"; do
+		ssh-keygen -q -t ed25519 -N '' -C "${door_kg%%:*}" -f "$K/${door_kg%%:*}" || fail "ssh-keygen"
+		echo "consoles=\"${door_kg#*:}\" $(cat "$K/${door_kg%%:*}.pub")" >>"$K/authorized"
+	done
+}
+door_start() {
+	mkdir -p "$TELLY_DIR" && chmod 700 "$TELLY_DIR"
+	door_n=$(grep -c 'serving on' "$TELLY_DIR/serve.log" 2>/dev/null)
+	$door_wrap "$TELLY" serve --consoles "$T/consoles.conf" --ssh-listen "127.0.0.1:$door_port" \
+		--ssh-keys "$K/authorized" --ssh-host-key "$T/hostkey" "$@" 2>>"$TELLY_DIR/serve.log" &
+	pids="$pids $!"
+	wait_until 10 sh -c "[ \$(grep -c 'serving on' '$TELLY_DIR/serve.log') -gt ${door_n:-0} ]"
+}
+door_ssh_cmd="ssh -F none -e none -o UserKnownHostsFile=/dev/null -o StrictHostKeyChecking=no \
+-o IdentitiesOnly=yes -o BatchMode=yes -o LogLevel=ERROR -p $door_port"
+door_ssh() {
+	door_key=$1; shift
+	$door_ssh_cmd -i "$K/$door_key" "$@"
+}
+door_sessions() {
+	for door_s in $(pgrep -f "^telly sshd-session"); do
+		door_m=$(awk '{print $4}' "/proc/$door_s/stat" 2>/dev/null)
+		door_l=$(awk '{print $4}' "/proc/$door_m/stat" 2>/dev/null)
+		[ "$(awk '{print $4}' "/proc/$door_l/stat" 2>/dev/null)" = "$(daemon_pid)" ] && echo "$door_s"
+	done
+}

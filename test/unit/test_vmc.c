@@ -1,6 +1,8 @@
 /* vmconsole's pure parts as plain function calls: the consoles file (every
  * bad line named by number, in a table), --console arguments, the keys
- * file and its grants, escapes split across reads, log timestamps. */
+ * file and its grants (strict at start, a bad line skipped at a login),
+ * escapes split across reads, log timestamps, the escaping of log lines,
+ * the bound on a client's window size. */
 #include <errno.h>
 #include <stdlib.h>
 
@@ -197,6 +199,11 @@ static void keys_bad_table(void)
 		{"consoles=\"vm1:rw\"ssh-ed25519 AAAA x\n", "keys:1: options must be followed by"},
 		{"ssh-ed25519 AA!A x\n", "keys:1: the key is not base64"},
 		{"# ok\n\nssh-ed25519 AAAA a\nnonsense\n", "keys:4: 'nonsense' is not a key type"},
+		/* the last list won: "vm1:ro" then "*:rw" granted everything */
+		{"consoles=\"vm1:ro\",consoles=\"*:rw\" ssh-ed25519 AAAA x\n",
+		 "keys:1: consoles=\"...\" is given twice"},
+		{"restrict,consoles=\"vm1:ro\",no-user-rc,consoles=\"vm1:ro\" ssh-ed25519 AAAA x\n",
+		 "keys:1: consoles=\"...\" is given twice"},
 	};
 	for (size_t i = 0; i < sizeof bad / sizeof *bad; i++) {
 		struct vmc_key *k = (struct vmc_key *)1;
@@ -204,6 +211,154 @@ static void keys_bad_table(void)
 		int r = vmc_keys_parse(bad[i].line, strlen(bad[i].line), "keys", &k, err, sizeof err);
 		if (r != -EINVAL || strncmp(err, bad[i].msg, strlen(bad[i].msg)) || k) {
 			fprintf(stderr, "case %zu: got %d '%s', expected '%s'\n", i, r, err, bad[i].msg);
+			failures++;
+		}
+	}
+}
+
+struct bad_lines {
+	unsigned n;
+	char msg[8][300];
+};
+
+static void note_bad(void *ctx, const char *msg)
+{
+	struct bad_lines *b = ctx;
+
+	if (b->n < 8)
+		snprintf(b->msg[b->n], sizeof b->msg[0], "%s", msg);
+	b->n++;
+}
+
+/* At a login, a bad line (one added while the front door runs, say) is
+ * said and left out; every other key still works. */
+static void keys_lenient(void)
+{
+	char *text = malloc(3 * VMC_LINE_MAX), err[400] = "";
+	struct bad_lines bad = {0};
+	struct vmc_key *k;
+	size_t o = 0;
+	int n;
+
+	o += (size_t)sprintf(text + o, "consoles=\"vm1:rw\" ssh-ed25519 %s alice\n", KEY_A);
+	o += (size_t)sprintf(text + o, "consoles=\"vm1:ro\",consoles=\"*:rw\" ssh-ed25519 %s eve\n",
+			     KEY_A);
+	o += (size_t)sprintf(text + o, "from=\"10.0.0.1\" ssh-ed25519 %s mallory\n", KEY_A);
+	memset(text + o, 'x', VMC_LINE_MAX + 1);
+	o += VMC_LINE_MAX + 1;
+	text[o++] = '\n';
+	o += (size_t)sprintf(text + o, "ssh-ed25519 AA%cA nul\n", 0); /* counts the NUL */
+	o += (size_t)sprintf(text + o, "consoles=\"web*:ro\" ssh-ed25519 %s bob", KEY_A);
+	n = vmc_keys_parse_lenient(text, o, "keys", &k, note_bad, &bad, err, sizeof err);
+	CHECK_EQ(n, 2);
+	CHECK_EQ(bad.n, 4);
+	if (n == 2) {
+		CHECK(!strcmp(k[0].name, "alice"));
+		CHECK_EQ(vmc_grants_right(k[0].grants, k[0].ngrants, "vm1"), VMC_RW);
+		CHECK(!strcmp(k[1].name, "bob"));
+		CHECK_EQ(vmc_grants_right(k[1].grants, k[1].ngrants, "web1"), VMC_RO);
+		CHECK_EQ(vmc_grants_right(k[1].grants, k[1].ngrants, "vm1"), VMC_NONE);
+	}
+	if (bad.n == 4) {
+		CHECK(!strncmp(bad.msg[0], "keys:2: consoles=\"...\" is given twice", 37));
+		CHECK(!strncmp(bad.msg[1], "keys:3: option 'from' is not supported", 38));
+		CHECK(!strncmp(bad.msg[2], "keys:4: line longer than", 24));
+		CHECK(!strncmp(bad.msg[3], "keys:5: a NUL byte", 18));
+	}
+	vmc_keys_free(k, n);
+
+	/* At start the same file is refused, at its first bad line. */
+	k = (struct vmc_key *)1;
+	CHECK_EQ(vmc_keys_parse(text, o, "keys", &k, err, sizeof err), -EINVAL);
+	CHECK(!strncmp(err, "keys:2: consoles=", 17));
+	CHECK(k == NULL);
+	free(text);
+}
+
+static void log_escape(void)
+{
+	static const struct {
+		const char *in;
+		size_t n; /* 0: strlen(in) */
+		bool quote;
+		const char *want;
+	} t[] = {
+		{"x\n2026-01-01 telly sshd[1]: forged", 0, false,
+		 "x\\n2026-01-01 telly sshd[1]: forged"},
+		{"a\rb\tc", 0, false, "a\\rb\\tc"},
+		{"\x1b[31mred\x1b[0m\x07\x7f", 0, false, "\\x1b[31mred\\x1b[0m\\x07\\x7f"},
+		{"back\\slash", 0, false, "back\\\\slash"},
+		{"say \"hi\"", 0, false, "say \"hi\""},
+		{"say \"hi\"", 0, true, "say \\\"hi\\\""},
+		{"a\0b", 3, false, "a\\x00b"},
+		{"caf\xc3\xa9 \xf0\x9f\x98\x80", 0, false, "caf\xc3\xa9 \xf0\x9f\x98\x80"},
+		{"\xff\xfe", 0, false, "\\xff\\xfe"},
+		{"end\xc3", 0, false, "end\\xc3"},
+		{"\xc3(", 0, false, "\\xc3("},
+		{"\xc0\xaf", 0, false, "\\xc0\\xaf"},
+		{"\xed\xa0\x80", 0, false, "\\xed\\xa0\\x80"},
+		{"\xf4\x90\x80\x80", 0, false, "\\xf4\\x90\\x80\\x80"},
+		{"\xc2\x85", 0, false, "\\xc2\\x85"},
+		{"\xe2\x80\xa8", 0, false, "\\xe2\\x80\\xa8"},
+		{"ok\xe2\x80\xae" "kO", 0, false, "ok\\xe2\\x80\\xae" "kO"},
+	};
+	char out[256];
+
+	for (size_t i = 0; i < sizeof t / sizeof *t; i++) {
+		size_t n = t[i].n ? t[i].n : strlen(t[i].in);
+		size_t r = vmc_log_escape(t[i].in, n, t[i].quote, out, sizeof out);
+		if (r != strlen(t[i].want) || strcmp(out, t[i].want)) {
+			fprintf(stderr, "case %zu: got '%s', expected '%s'\n", i, out, t[i].want);
+			failures++;
+		}
+	}
+	/* Whole units, as many as fit. */
+	CHECK_EQ(vmc_log_escape("abc\n", 4, false, out, 5), 3);
+	CHECK(!strcmp(out, "abc"));
+	CHECK_EQ(vmc_log_escape("abc\n", 4, false, out, 6), 5);
+	CHECK_EQ(vmc_log_escape("abc", 3, false, out, 1), 0);
+	CHECK(!strcmp(out, ""));
+	/* Random bytes: never a control character in what comes out. */
+	srand(16);
+	for (int round = 0; round < 20000; round++) {
+		char in[64], o2[96];
+		size_t n = (size_t)(rand() % 64), r;
+		for (size_t j = 0; j < n; j++)
+			in[j] = (char)(rand() % 256);
+		r = vmc_log_escape(in, n, round & 1, o2, sizeof o2);
+		CHECK(r < sizeof o2 && o2[r] == 0);
+		for (size_t j = 0; j < r; j++)
+			if ((unsigned char)o2[j] < 0x20 || o2[j] == 0x7f) {
+				fprintf(stderr, "round %d: byte 0x%02x at %zu\n", round, o2[j], j);
+				failures++;
+				break;
+			}
+	}
+}
+
+static void winsize_bound(void)
+{
+	static const struct {
+		long cols, rows;
+		bool ok;
+		uint16_t want_cols, want_rows;
+	} t[] = {
+		{80, 24, true, 80, 24},
+		{5000, 5000, true, 1000, 500},
+		{1000, 500, true, 1000, 500},
+		{1001, 501, true, 1000, 500},
+		{65535, 3, true, 1000, 3},
+		{3, 99999, true, 3, 500},
+		{0, 24, false, 0, 0},
+		{80, 0, false, 0, 0},
+		{-1, -1, false, 0, 0},
+	};
+
+	for (size_t i = 0; i < sizeof t / sizeof *t; i++) {
+		uint16_t cols = 0, rows = 0;
+		bool ok = vmc_winsize_bound(t[i].cols, t[i].rows, &cols, &rows);
+		if (ok != t[i].ok || (ok && (cols != t[i].want_cols || rows != t[i].want_rows))) {
+			fprintf(stderr, "case %zu: got %d %ux%u\n", i, ok, cols, rows);
 			failures++;
 		}
 	}
@@ -387,6 +542,8 @@ int main(int argc, char **argv)
 		{"sizes", sizes},
 		{"keys-name-and-type", keys_name_and_type},
 		{"readme-consoles-example", readme_consoles_example},
+		{"keys-lenient", keys_lenient},   {"log-escape", log_escape},
+		{"winsize-bound", winsize_bound},
 	};
 	return unit_main(cases, sizeof cases / sizeof *cases, argc, argv);
 }
