@@ -19,7 +19,8 @@
  *   rp-storm fill SOCKET PID K
  *       connections with a HELLO each, until the daemon stops taking
  *       them (a connect waits 200 ms for room in the listen queue and
- *       gives up); then K more, each given up the same way, while the
+ *       gives up; 5 in a row given up: it takes no more, it is not just
+ *       slow); then K more, each given up the same way, while the
  *       CPU time of process PID (utime + stime, in clock ticks) is read
  *       before the first and after the last. Prints "filled N", then
  *       "window refused R ticks X", and holds the connections until
@@ -51,6 +52,7 @@
 
 #define ANSWER_MS 5000
 #define CONNECT_WAIT_MS 200
+#define FULL_AFTER 5 /* connects given up in a row: the daemon takes no more */
 #define MAX_CONNS 4096
 
 static long now_ms(void)
@@ -293,16 +295,19 @@ static int cmd_fill(char **argv)
 	int k = atoi(argv[4]), n = 0, refused = 0;
 	long before, after;
 
-	for (;;) {
+	for (int given_up = 0; given_up < FULL_AFTER;) {
 		if (n == MAX_CONNS)
 			return fprintf(stderr, "rp-storm fill: the daemon took %d\n", n), 1;
 		int fd = dial(argv[2], NULL, CONNECT_WAIT_MS);
-		if (fd < 0 && (errno == EAGAIN || errno == EINPROGRESS))
-			break; /* its listen queue is full: it takes no more */
+		if (fd < 0 && (errno == EAGAIN || errno == EINPROGRESS)) {
+			given_up++; /* its listen queue is full */
+			continue;
+		}
 		if (fd < 0)
 			return fprintf(stderr, "rp-storm fill: %s\n", strerror(errno)), 1;
 		send_all(fd, h, hn);
 		n++;
+		given_up = 0;
 	}
 	printf("filled %d\n", n);
 	fflush(stdout);
