@@ -1840,9 +1840,9 @@ static int run(struct server *srv)
 				conn_fatal(srv, c, RP_E_PROTO,
 					   "no whole frame within %ld ms (%zu bytes of one came)",
 					   srv->o.frame_ms, c->rc->rx_len - c->rc->rx_off);
-			else if (!c->hello && c->hello_by - now < timeout)
+			if (!c->closing_at && !c->hello && c->hello_by - now < timeout)
 				timeout = c->hello_by - now;
-			else if (c->frame_by && c->frame_by - now < timeout)
+			if (!c->closing_at && c->frame_by && c->frame_by - now < timeout)
 				timeout = c->frame_by - now;
 		}
 		if (srv->unsummed) {
