@@ -92,7 +92,7 @@ done
 san="-O1 -g -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=all"
 run "build/asan-telly" 900 make --no-print-directory BUILD="$B/asan" CFLAGS="$san" \
 	"$B/asan/bin/telly" "$B/asan/test/png-probe"
-for t in view-typing view-focus view-move-resize view-lifecycle view-x11 vmconsole; do
+for t in view-typing view-focus view-move-resize view-lifecycle view-x11 vmconsole door-privsep door-keys door-winsize; do
 	[ -x "$B/asan/bin/telly" ] && run "integration-asan/$t" 300 sh "test/integration/$t.sh" "$B/asan"
 done
 

@@ -666,9 +666,12 @@ static void monitor(const struct vmc_sshd_opts *o, int client_fd, int progress_f
 out:
 	rp_conn_destroy(m->daemon);
 	rp_conn_destroy(m->sess); /* its EOF: the session closes the connection */
-	if (m->session_pid > 0 && waitpid(m->session_pid, &status, 0) == m->session_pid &&
-	    WIFSIGNALED(status) && WTERMSIG(status) == SIGSYS)
-		say("%s: its session process made a call its sandbox forbids: killed", peer);
+	if (m->session_pid > 0 && waitpid(m->session_pid, &status, 0) == m->session_pid) {
+		if (WIFSIGNALED(status) && WTERMSIG(status) == SIGSYS)
+			say("%s: its session process made a call its sandbox forbids: killed", peer);
+		if (WIFEXITED(status) && WEXITSTATUS(status) == 127)
+			say("%s: its session process did not start (exec of /proc/self/exe)", peer);
+	}
 	vmc_keys_free(m->keys, m->nkeys);
 	free(m->frame);
 	free(m);

@@ -15,7 +15,8 @@
 # door's log shows each text escaped.
 . "$(dirname "$0")/lib.sh"
 POKE=$B/test/rp-poke
-[ -x "$POKE" ] || fail "$POKE is not built"
+[ -x "$POKE" ] || POKE=$(dirname "$B")/test/rp-poke # telly under ASan: the plain build's
+[ -x "$POKE" ] || fail "$B/test/rp-poke is not built"
 cat >"$T/consoles.conf" <<EOF2
 [vm1]
 backend = exec:cat
@@ -24,7 +25,7 @@ door_keys "alice:vm1:rw"
 ssh-keygen -q -t ed25519 -N '' -C eve -f "$K/eve" || fail "ssh-keygen"
 door_start
 LOG=$TELLY_DIR/serve.log
-AUDIT=$TELLY_DIR/logs/audit.log
+AUDIT=$TELLY_DIR/audit.log
 FORGED='2026-01-01 00:00:00 telly sshd[1]: forged'
 
 # ---- exec and subsystem: a newline and a forged line ----
@@ -32,7 +33,8 @@ door_ssh alice vm1@127.0.0.1 "$(printf 'ls\n%s-by-exec' "$FORGED")" </dev/null >
 door_ssh alice -s vm1@127.0.0.1 "$(printf 'sftp\n\033[1Aforged-by-subsystem')" </dev/null >/dev/null 2>&1
 wait_until 10 grep -q "forged-by-subsystem" "$LOG"
 wait_until 10 grep -q "forged-by-exec" "$LOG"
-grep -q "^$FORGED" "$LOG" && { cat "$LOG"; fail "a client forged a line of the log"; }
+starts_with() { awk -v f="$1" 'index($0, f) == 1 { n++ } END { exit !n }' "$2"; }
+starts_with "$FORGED" "$LOG" && { cat "$LOG"; fail "a client forged a line of the log"; }
 grep -qF "asked to run 'ls\\n$FORGED-by-exec'" "$LOG" || { cat "$LOG"; fail "exec: not escaped as expected"; }
 grep -qF "asked for subsystem 'sftp\\n\\x1b[1Aforged-by-subsystem'" "$LOG" ||
 	{ cat "$LOG"; fail "subsystem: not escaped"; }
@@ -55,7 +57,7 @@ open="0000000104$(str vm1)$(str '')$(str '')0018005000000000""0000"
 out=$("$POKE" "$TELLY_DIR/serve.sock" --until 3 frame 1 "$hello" frame 6 "$open" 2>&1)
 echo "$out" | grep -q "^OK" || fail "the poke did not attach: $out"
 wait_until 10 grep -q "attach writing" "$AUDIT"
-grep -q "^2026-01-01T00:00:00.000" "$AUDIT" && { cat "$AUDIT"; fail "a client forged an audit line"; }
+starts_with "2026-01-01T00:00:00.000" "$AUDIT" && { cat "$AUDIT"; fail "a client forged an audit line"; }
 [ "$(grep -c . "$AUDIT")" = 2 ] || { cat -v "$AUDIT"; fail "one attach and one detach are not two lines"; }
 
 for f in "$LOG" "$AUDIT"; do

@@ -2,8 +2,8 @@
 # The SSH front door keeps its privileges apart (issue 16), seen from
 # outside with /proc and ss, and with the real OpenSSH client.
 #
-# A connection that sits before login has a session process that is a
-# fresh exec of telly (its command line is `telly sshd-session`, its stack
+# A connection that sits before login: the process that holds the front
+# door's end of it (ss), its session process, is a fresh exec of telly (its command line is `telly sshd-session`, its stack
 # is not where its parent's is), runs under a seccomp filter (Seccomp: 2),
 # has exactly stdin/out/err (/dev/null), the client's socket and its
 # monitor's, and no socket of the daemon; neither has its monitor. Once
@@ -15,7 +15,8 @@
 . "$(dirname "$0")/lib.sh"
 command -v bash >/dev/null || { echo "bash (for /dev/tcp) is not installed"; exit 77; }
 POKE=$B/test/rp-poke
-[ -x "$POKE" ] || fail "$POKE is not built"
+[ -x "$POKE" ] || POKE=$(dirname "$B")/test/rp-poke # telly under ASan: the plain build's
+[ -x "$POKE" ] || fail "$B/test/rp-poke is not built"
 cat >"$T/consoles.conf" <<EOF
 [vm1]
 backend = exec:cat
@@ -26,7 +27,7 @@ EOF
 door_keys "alice:vm1:rw" "bob:vm*:ro"
 door_start
 SOCK=$TELLY_DIR/serve.sock
-AUDIT=$TELLY_DIR/logs/audit.log
+AUDIT=$TELLY_DIR/audit.log
 
 # The client ends of the daemon's connections, and a process's sockets.
 daemon_peers() { ss -xa | awk -v s="$SOCK" '$5 == s && $2 == "ESTAB" { print $8 }'; }
@@ -40,17 +41,22 @@ has_daemon_socket() { # PID
 }
 ppid_of() { awk '{ print $4 }' "/proc/$1/stat"; }
 stack_of() { sed -n 's/ .*\[stack\]$//p' "/proc/$1/maps"; }
-one_session() { [ "$(door_sessions | wc -l)" = 1 ]; }
-no_session() { [ -z "$(door_sessions)" ]; }
+# The process that holds the front door's end of the one connection: the
+# one that reads what the client sends.
+conn_proc() { ss -tnpH state established "( sport = :$door_port )" | grep -o 'pid=[0-9]*' | cut -d= -f2 | sort -u; }
+one_conn() { [ "$(conn_proc | wc -l)" = 1 ]; }
+no_conn() { [ -z "$(conn_proc)" ]; }
 
 # ---- a connection before login ----
 bash -c 'exec 3<>"/dev/tcp/127.0.0.1/$1" && exec sleep 600' silent "$door_port" &
 silent=$!
 pids="$pids $silent"
-wait_until 20 one_session
-s=$(door_sessions)
+wait_until 20 one_conn
+s=$(conn_proc)
 m=$(ppid_of "$s")
-grep -q '^Seccomp:[[:space:]]*2$' "/proc/$s/status" ||
+# It loads the host key first, then enters the filter, then reads.
+filtered() { grep -q '^Seccomp:[[:space:]]*2$' "/proc/$1/status"; }
+wait_until 20 filtered "$s" ||
 	fail "the session process is not under a seccomp filter: $(grep Seccomp "/proc/$s/status")"
 [ "$(tr '\0' ' ' <"/proc/$s/cmdline")" = "telly sshd-session $T/hostkey " ] ||
 	fail "the session process is no exec of its own: $(tr '\0' ' ' <"/proc/$s/cmdline")"
@@ -66,15 +72,15 @@ done
 has_daemon_socket "$s" && fail "the session process holds a socket of the daemon before login"
 has_daemon_socket "$m" && fail "its monitor holds a socket of the daemon before login"
 kill "$silent"
-wait_until 10 no_session
+wait_until 10 no_conn
 
 # ---- attached: the monitor holds the daemon's socket, the session does not ----
 tm_start a1 "$door_ssh_cmd -i $K/alice vm1@127.0.0.1"
 wait_for a1 "vm1: attached, you are writing" 20
 tm send-keys -t t:a1 'echo typed-by-alice' Enter
 wait_for a1 "typed-by-alice"
-wait_until 10 one_session
-s=$(door_sessions)
+wait_until 10 one_conn
+s=$(conn_proc)
 m=$(ppid_of "$s")
 has_daemon_socket "$m" || fail "the monitor of an attached connection has no daemon socket (the check is blind)"
 has_daemon_socket "$s" && fail "the session process of an attached connection holds the daemon's socket"

@@ -133,8 +133,6 @@ legend_win() { # LEGEND NAME: "X Y W H X0 Y0 COLS ROWS" from the last screenshot
 #                             run under $door_wrap if set, strace say)
 #   door_ssh KEY [ARGS...]    the OpenSSH client with $K/KEY on that port
 #                             ($door_ssh_cmd -i $K/KEY ... in a tmux window)
-#   door_sessions             the pids of this daemon's per-connection
-#                             session processes
 K=$T/keys
 door_wrap=""
 door_port=$(( 30000 + $$ % 10000 ))
@@ -160,11 +158,4 @@ door_ssh_cmd="ssh -F none -e none -o UserKnownHostsFile=/dev/null -o StrictHostK
 door_ssh() {
 	door_key=$1; shift
 	$door_ssh_cmd -i "$K/$door_key" "$@"
-}
-door_sessions() {
-	for door_s in $(pgrep -f "^telly sshd-session"); do
-		door_m=$(awk '{print $4}' "/proc/$door_s/stat" 2>/dev/null)
-		door_l=$(awk '{print $4}' "/proc/$door_m/stat" 2>/dev/null)
-		[ "$(awk '{print $4}' "/proc/$door_l/stat" 2>/dev/null)" = "$(daemon_pid)" ] && echo "$door_s"
-	done
 }
