@@ -175,6 +175,12 @@ FUZZ_DEPS_screen  := $(BUILD)/vterm-fuzz/link
 FUZZ_DEPS_term    := $(BUILD)/vterm-fuzz/link
 FUZZ_LIBS_screen  = $(shell cat $(BUILD)/vterm-fuzz/link 2>/dev/null)
 FUZZ_LIBS_term    = $(shell cat $(BUILD)/vterm-fuzz/link 2>/dev/null) $(DS_LIBS) -lm
+# The daemon's frame dispatch: serve.c itself, built with its fuzz hooks.
+FUZZ_SRC_dispatch := clients/serve.c clients/slog.c clients/rundir.c clients/client.c \
+                     $(RP_SRC) $(KPTY_SRC) $(KPTY_OS) $(VMC_SRC)
+FUZZ_DEPS_dispatch := $(BUILD)/vterm-fuzz/link
+FUZZ_LIBS_dispatch = $(shell cat $(BUILD)/vterm-fuzz/link 2>/dev/null) $(SSH_LIBS) -lm -lpthread
+$(BUILD)/fuzz-obj/clients/serve.o: FUZZ_CFLAGS += -DTELLY_FUZZ_DISPATCH
 FUZZ_CFLAGS := -std=c11 -D_GNU_SOURCE -Wall -Wextra -Werror -O1 -g -fno-omit-frame-pointer \
 	-fsanitize=address,undefined -fno-sanitize-recover=all
 $(BUILD)/fuzz-obj/%.o: %.c

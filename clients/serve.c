@@ -104,6 +104,40 @@
 #define SETTLE_MS 50	      /* output paused this long: the screen is drawn */
 #define LIST_CMD_MAX 100
 
+#ifdef TELLY_FUZZ_DISPATCH
+/* Built for test/fuzz/dispatch.c (hooks at the end of this file): a new
+ * session's "program" is a pty whose slave only the fuzzer reads (nothing
+ * is forked), with no reader thread and no log; fewer sessions, smaller
+ * screens, scrollback and viewer queues (a 500x1000 screen takes 0.3 s
+ * under ASan, 4 MiB of scrollback 25 ms: the limits are what is tested,
+ * not memset; a small queue is soon full, and its snapshot path taken). */
+static int fuzz_pty(struct kpty_os_child *c, const struct kpty_winsize *ws);
+#define kpty_os_spawn(c, argv, ws, flags) ((void)(argv), (void)(flags), fuzz_pty(c, ws))
+#define kpty_os_pump_create_tee(m, n, tee, ctx) \
+	((void)(m), (void)(n), (void)(tee), (void)(ctx), errno = ENOSYS, (struct kpty_os_pump *)NULL)
+#define telly_slog_start(dir, name, cap, what) \
+	((void)(dir), (void)(name), (void)(cap), (void)(what), (struct telly_slog *)NULL)
+#undef MAX_SESSIONS
+#define MAX_SESSIONS 8
+#undef RP_MAX_ROWS
+#define RP_MAX_ROWS 40
+#undef RP_MAX_COLS
+#define RP_MAX_COLS 120
+#undef SB_LINES
+#define SB_LINES 20
+#undef SB_BYTES
+#define SB_BYTES (64u << 10)
+#undef VIEWER_QUEUE_BYTES
+#define VIEWER_QUEUE_BYTES (16u << 10)
+#undef VIEWER_QUEUE_ENTRIES
+#define VIEWER_QUEUE_ENTRIES 32
+struct server;
+struct server *telly_fuzz_server(void);
+int telly_fuzz_connect(struct server *srv, int fd, bool tcp);
+unsigned telly_fuzz_step(struct server *srv);
+void telly_fuzz_server_destroy(struct server *srv);
+#endif
+
 struct conn;
 
 enum { FRAME_DONE, FRAME_STALL };
@@ -2453,3 +2487,111 @@ bad_consoles:
 	vmc_config_finish(&cfg);
 	return 2;
 }
+
+#ifdef TELLY_FUZZ_DISPATCH
+/* ---- test/fuzz/dispatch.c: the loop's work, without poll() ---- */
+#include <sys/ioctl.h>
+#include <termios.h>
+
+/* What kpty_os_spawn() makes, less the child: packet mode, EXTPROC. */
+static int fuzz_pty(struct kpty_os_child *c, const struct kpty_winsize *ws)
+{
+	struct termios t;
+	int on = 1, err;
+
+	c->pid = 0; /* nothing to signal or wait for (session_kill leaves it) */
+	c->slave = -1;
+	c->master = posix_openpt(O_RDWR | O_NOCTTY | O_CLOEXEC);
+	if (c->master < 0)
+		return -errno;
+	if (grantpt(c->master) < 0 || unlockpt(c->master) < 0 ||
+	    (c->slave = open(ptsname(c->master), O_RDWR | O_NOCTTY | O_CLOEXEC | O_NONBLOCK)) < 0 ||
+	    fcntl(c->master, F_SETFL, O_NONBLOCK) < 0 || kpty_os_set_winsize(c->master, ws) < 0 ||
+	    tcgetattr(c->slave, &t) < 0)
+		goto fail;
+	t.c_lflag |= EXTPROC;
+	if (tcsetattr(c->slave, TCSANOW, &t) < 0 || ioctl(c->master, TIOCPKT, &on) < 0)
+		goto fail;
+	return 0;
+fail:
+	err = errno;
+	kpty_os_close(c);
+	return -err;
+}
+
+/* A daemon with no listeners, no signals, no consoles. */
+struct server *telly_fuzz_server(void)
+{
+	struct server *srv = calloc(1, sizeof *srv);
+
+	if (!srv)
+		return NULL;
+	srv->o.log_cap = TELLY_LOG_CAP_DEFAULT;
+	srv->o.hello_ms = HELLO_TIMEOUT_MS;
+	srv->o.frame_ms = FRAME_TIMEOUT_MS;
+	srv->listen_unix = srv->listen_tcp = srv->sigfd = -1;
+	srv->audit_fd = srv->sshd_pipe = srv->epfd = -1;
+	snprintf(srv->token, sizeof srv->token, "%s",
+		 "0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef");
+	srv->started_ms = srv->stranger_at = now_ms();
+	return srv;
+}
+
+/* fd as accept() hands it over: the owner's (unix socket) or, with tcp, a
+ * stranger's from 127.0.0.1 that must log in with the token. 0, or -1 if
+ * refused (fd closed). */
+int telly_fuzz_connect(struct server *srv, int fd, bool tcp)
+{
+	struct sockaddr_in a = {.sin_family = AF_INET, .sin_port = htons(40000),
+				.sin_addr.s_addr = htonl(INADDR_LOOPBACK)};
+	unsigned before = srv->nconns;
+
+	conn_add(srv, fd, tcp, (struct sockaddr *)&a, sizeof a);
+	return srv->nconns > before ? 0 : -1;
+}
+
+/* One round of run()'s work as if every descriptor were ready: each
+ * session's "program" reads its input (the slave drained), the pty's
+ * output shown, input written; each connection read, its frames
+ * dispatched, its replies flushed. Returns the connections left. */
+unsigned telly_fuzz_step(struct server *srv)
+{
+	struct conn *c, *cnext;
+
+	for (struct session *s = srv->sessions; s; s = s->next) {
+		char sink[4096];
+		struct pollfd pf = {.fd = s->child.slave, .events = POLLIN};
+		poll(&pf, 1, 0); /* runs the pty's pending work: see kpty_os_input_queued */
+		while (read(s->child.slave, sink, sizeof sink) > 0)
+			;
+		session_read(s, NULL);
+		if (s->settle_at && s->screen)
+			rp_screen_settle(s->screen);
+		s->settle_at = 0;
+		if (s->inq.count)
+			session_feed(s);
+	}
+	for (c = srv->conns; c; c = cnext) {
+		cnext = c->next;
+		if (c->stalled) {
+			c->stalled = false;
+			process_frames(srv, c);
+		}
+		if (!c->stalled && !c->closing_at && !conn_readable(srv, c))
+			continue;
+		conn_writable(srv, c);
+	}
+	return srv->nconns;
+}
+
+void telly_fuzz_server_destroy(struct server *srv)
+{
+	if (!srv)
+		return;
+	while (srv->conns)
+		conn_destroy(srv, srv->conns);
+	while (srv->sessions)
+		session_end(srv, srv->sessions, 0);
+	free(srv);
+}
+#endif
