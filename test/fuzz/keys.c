@@ -5,7 +5,9 @@
  * A refused file must say "keys:LINE: why" and hand back nothing; every
  * key kept must have a type the server knows, a base64 key, a name for the
  * audit log and grants the README allows; written out again, the keys
- * must read back the same. */
+ * must read back the same. The lenient reader (at a login) must keep the
+ * same keys when the strict one takes the file, and otherwise say at
+ * least one bad line, each as "keys:LINE:", lines in order. */
 #include <assert.h>
 #include <errno.h>
 #include <stdint.h>
@@ -90,6 +92,42 @@ static char *write_back(const struct vmc_key *keys, int count, size_t *n)
 	return text;
 }
 
+struct bad_lines {
+	unsigned n, last;
+};
+
+static void note_bad(void *ctx, const char *msg)
+{
+	struct bad_lines *b = ctx;
+	unsigned line;
+
+	assert(sscanf(msg, "keys:%u: ", &line) == 1 && line >= 1 && line >= b->last);
+	b->last = line;
+	b->n++;
+}
+
+/* Checks the lenient reader against the strict one's count (or -EINVAL). */
+static void lenient(const uint8_t *data, size_t size, const struct vmc_key *strict, int nstrict)
+{
+	struct bad_lines bad = {0};
+	struct vmc_key *keys;
+	char err[400];
+	int count = vmc_keys_parse_lenient((const char *)data, size, "keys", &keys, note_bad, &bad,
+					   err, sizeof err);
+
+	assert(count >= 0 && count <= VMC_KEYS_MAX);
+	if (nstrict >= 0) {
+		assert(count == nstrict && bad.n == 0);
+		for (int i = 0; i < count; i++)
+			assert(same_key(&keys[i], &strict[i]));
+	} else {
+		assert(bad.n >= 1);
+	}
+	for (int i = 0; i < count; i++)
+		check_key(&keys[i]);
+	vmc_keys_free(keys, count);
+}
+
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
 	struct vmc_key *keys = (struct vmc_key *)1, *again;
@@ -103,8 +141,10 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		assert(count == -EINVAL && !keys);
 		assert(!strncmp(err, "keys:", 5) && err[5] >= '1' && err[5] <= '9');
 		assert(memchr(err, 0, sizeof err));
+		lenient(data, size, NULL, count);
 		return 0;
 	}
+	lenient(data, size, keys, count);
 	assert(count <= VMC_KEYS_MAX && (count == 0 || keys));
 	for (int i = 0; i < count; i++) {
 		struct vmc_spec s = {.name = "vm1", .nusers = 1, .users = {{"*", VMC_RO}}};
