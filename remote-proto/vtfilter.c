@@ -55,7 +55,7 @@ static void put_byte(struct rp_vtfilter *f, uint8_t c)
 	put(f, &c, 1);
 }
 
-static size_t utf8_encode(uint32_t c, uint8_t *o)
+size_t rp_utf8_encode(uint32_t c, uint8_t *o)
 {
 	if (c < 0x80) {
 		o[0] = (uint8_t)c;
@@ -108,7 +108,7 @@ static bool is_mark(const struct rp_vtfilter *f, uint32_t c)
 static void put_char(struct rp_vtfilter *f, uint32_t c)
 {
 	uint8_t u[4];
-	size_t n = utf8_encode(c, u);
+	size_t n = rp_utf8_encode(c, u);
 
 	if (c >= 0x80 && c < 0xa0) { /* C1: libvterm's width -1 */
 		f->refused++;

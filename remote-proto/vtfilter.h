@@ -85,4 +85,7 @@ void rp_vtfilter_set_cols(struct rp_vtfilter *f, int cols);
  * character or sequence for the next feed. */
 void rp_vtfilter_feed(struct rp_vtfilter *f, const void *bytes, size_t n);
 
+/* c (at most U+10FFFF) as UTF-8 into o (4 bytes of room); its length. */
+size_t rp_utf8_encode(uint32_t c, uint8_t *o);
+
 #endif
