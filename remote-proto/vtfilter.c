@@ -208,7 +208,7 @@ static void begin_seq(struct rp_vtfilter *f, uint8_t state)
  * text wraps), at most a row's width of times. */
 static void rep(struct rp_vtfilter *f)
 {
-	unsigned n = f->param_set[0] && f->param[0] ? f->param[0] : 1;
+	unsigned n = f->nparam && f->param_set[0] && f->param[0] ? f->param[0] : 1;
 
 	if (!f->last_ok || f->nparam > 1) {
 		f->refused++;

@@ -77,6 +77,7 @@ static const struct {
 	{S("e\xcc\x81\033[1b"), S("e\xcc\x81""e\xcc\x81")}, /* with its mark */
 	{S("x\033[99999b"), S("xxxxxxxxxxx")},	/* at most a row (10 here) */
 	{S("a\033[?2b"), S("a\033[?2b")},	/* not REP: passed as it is */
+	{S("\033[5ma\033[b"), S("\033[5maa")},	/* no count: one, whatever came before */
 	/* CSI arguments: 16 at most (libvterm writes the 17th past its array) */
 	{S("\033[::::::::::::::::2J"), S("")},
 	{S("\033[;;;;;;;;;;;;;;;;m"), S("")},
