@@ -546,6 +546,9 @@ int telly_attach(int argc, char **argv)
 	sigprocmask(SIG_BLOCK, &mask, NULL);
 	signal(SIGPIPE, SIG_IGN);
 	sigfd = signalfd(-1, &mask, SFD_NONBLOCK | SFD_CLOEXEC);
+	/* A resize between OPEN and the mask above raised a SIGWINCH that
+	 * nobody caught: the size now, whatever it is. */
+	send_winsize(a);
 	tty = tcgetattr(a->in_fd, &saved) == 0;
 	if (tty) {
 		raw = saved;

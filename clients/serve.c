@@ -83,6 +83,11 @@
 #define PTY_READ_BYTES 4096   /* what Linux gives a pty read at most */
 #define PTY_FRAME_BYTES 65532 /* reads shown together, one frame */
 #define PTY_READS_PER_WAKEUP 64
+#define WORK_PER_SHOW_CELLS (1u << 20)	 /* drawing one show may cost this much */
+#define WORK_PER_WAKEUP_CELLS (4u << 20) /* a session's share of a round */
+#define READ_CAP_MIN_BYTES 16
+#define READ_CAP_START_BYTES 4096  /* doubled while output is cheap to draw */
+#define SKIPPED_TELL_BYTES (1u << 20) /* a log line each time this many more */
 #define PUMP_BYTES (256u << 10) /* a session's output read ahead of the loop */
 #define SESSION_END_READS 8	/* wakeups' worth read when a session ends */
 #define LZ4_MIN_BYTES 256 /* shorter output goes to lz4 desks as it is */
@@ -186,6 +191,8 @@ struct session {
 	long kill_at; /* ms: SIGKILL then, if it still runs; 0: not killed */
 	long settle_at; /* ms: draw the screen's kept output then; 0: none kept */
 	uint64_t t_read; /* ns: the first pty read of the output being shown */
+	size_t read_cap; /* bytes shown at once: fewer while they cost much */
+	uint64_t skipped_told; /* screen bytes not drawn, as last logged */
 };
 
 /* A TCP peer's address, remembered while it has connections that have
@@ -512,30 +519,61 @@ static void session_termios(struct session *s)
  * is full or the wakeup's budget is spent, and shows what it read as one
  * frame: Linux hands out at most 4 KiB a read, and every frame costs a
  * write on each hop to the viewer. Returns the bytes shown. */
+static uint64_t session_work(const struct session *s)
+{
+	return s->screen ? rp_screen_work(s->screen) : 0;
+}
+
+/* Output is paced by what it costs to draw, not by its bytes: a byte
+ * can cost a whole screen (three bytes of insert-line at the top of a
+ * 500x1000 screen move half a million cells), and the screen is drawn
+ * on the loop every session shares. Bytes that cost much are shown a
+ * few at a time, and a session stops being read for the round once it
+ * used its share; what it printed waits in the pump (and then the pty),
+ * so the program is slowed, not the daemon, and nothing is lost. */
+static void pace(struct session *s, size_t n, uint64_t cost)
+{
+	if (cost > WORK_PER_SHOW_CELLS) {
+		size_t fit = (size_t)((uint64_t)n * WORK_PER_SHOW_CELLS / cost);
+		s->read_cap = fit < READ_CAP_MIN_BYTES ? READ_CAP_MIN_BYTES : fit;
+	} else if (cost < WORK_PER_SHOW_CELLS / 4 && n >= s->read_cap) {
+		s->read_cap = s->read_cap > PTY_FRAME_BYTES / 2 ? PTY_FRAME_BYTES : s->read_cap * 2;
+	}
+}
+
 static size_t session_read(struct session *s, const struct pollfd *pf)
 {
 	_Static_assert(PTY_FRAME_BYTES <= RP_MAX_PAYLOAD - 4, "one frame");
 	uint8_t buf[PTY_FRAME_BYTES];
 	size_t have = 0, shown = 0;
+	uint64_t spent = 0, before;
 
+	if (!s->read_cap || s->read_cap > sizeof buf)
+		s->read_cap = READ_CAP_START_BYTES;
 	if (s->con) {
-		have = vmc_console_service(s->con, pf, now_ms(), buf, sizeof buf);
+		have = vmc_console_service(s->con, pf, now_ms(), buf, s->read_cap);
 		if (have) {
 			s->t_read = telly_now_ns();
+			before = session_work(s);
 			session_show(s, buf, have, NULL, false);
+			pace(s, have, session_work(s) - before);
 		}
 		return have;
 	}
-	for (int i = 0; i < PTY_READS_PER_WAKEUP; i++) {
+	for (int i = 0; i < PTY_READS_PER_WAKEUP && spent < WORK_PER_WAKEUP_CELLS; i++) {
 		uint8_t status;
-		long n = s->pump ? kpty_os_pump_read(s->pump, buf + have, sizeof buf - have, &status)
-				 : kpty_os_read(s->child.master, buf + have, sizeof buf - have, &status);
+		size_t cap = s->read_cap;
+		long n = s->pump ? kpty_os_pump_read(s->pump, buf + have, cap - have, &status)
+				 : kpty_os_read(s->child.master, buf + have, cap - have, &status);
 		if (n > 0 && !have)
 			s->t_read = telly_now_ns();
 		if (n > 0)
 			have += (size_t)n;
-		if (have && (n <= 0 || sizeof buf - have < PTY_READ_BYTES)) {
+		if (have && (n <= 0 || cap - have < (cap < PTY_READ_BYTES ? 1 : PTY_READ_BYTES))) {
+			before = session_work(s);
 			session_show(s, buf, have, NULL, s->pump != NULL);
+			spent += session_work(s) - before;
+			pace(s, have, session_work(s) - before);
 			shown += have;
 			have = 0;
 		}
@@ -547,6 +585,12 @@ static size_t session_read(struct session *s, const struct pollfd *pf)
 	if (have)
 		session_show(s, buf, have, NULL, s->pump != NULL);
 	session_log_events(s);
+	if (s->screen && rp_screen_skipped(s->screen) >= s->skipped_told + SKIPPED_TELL_BYTES) {
+		s->skipped_told = rp_screen_skipped(s->screen);
+		logf_("session %s: output too costly to draw at once; the host's copy of its screen "
+		      "skipped %llu bytes so far (viewers and the log have them all)",
+		      s->name, (unsigned long long)s->skipped_told);
+	}
 	return shown + have;
 }
 

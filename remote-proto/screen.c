@@ -82,12 +82,23 @@ struct rp_screen {
 	size_t plain_end;   /* pend up to here is plain lines (plain_len) */
 	bool plain_blocked; /* and what follows is not */
 	size_t compact_at;  /* pend_len at which pend_scan cuts or draws it */
+	uint64_t work;	    /* cells drawn, moved or cleared (rp_screen_work) */
+	uint64_t work_from; /* work when this call in from outside began */
+	uint64_t skipped;   /* bytes not drawn: they would have cost too much */
 };
 
 /* Output is drawn in batches of up to this much: in a batch of plain text
  * longer than the ring (screen and scrollback) most lines would scroll
  * out of the ring before the batch ends and need not be drawn at all. */
 #define PEND_MAX ((size_t)1 << 20)
+#define NONPLAIN_KEPT_BYTES 1024
+/* A write to libvterm costs at most about this many cells (a byte can
+ * cost the whole screen: a line feed in a scroll region moves it), and a
+ * call in from outside at most DRAW_WORK_MAX_CELLS: the rest of what it
+ * was to draw is skipped and counted, so a flood of such bytes costs one
+ * session's screen its exactness, never the daemon its time. */
+#define WRITE_WORK_CELLS (4u << 20)
+#define DRAW_WORK_MAX_CELLS (64u << 20)
 /* libvterm 0.1.4 puts the cursor in column -1 of a double-width line
  * one column wide (and a wide character past a one-column row). */
 #define MIN_COLS 2
@@ -185,6 +196,7 @@ static int putglyph(VTermGlyphInfo *info, VTermPos pos, void *user)
 	struct rp_screen *s = user;
 	struct cell *c;
 
+	s->work++;
 	if (pos.row < 0 || pos.row >= s->rows || pos.col < 0 || pos.col >= s->cols)
 		return 1;
 	c = row(s, pos.row) + pos.col;
@@ -219,6 +231,7 @@ static int scrollrect(VTermRect r, int down, int right, void *user)
 	    !rect_ok(s, r))
 		return 0;
 	n = down < r.end_row ? down : r.end_row;
+	s->work += (uint64_t)n * (uint64_t)(s->rows - r.end_row + 1) * (uint64_t)s->cap_cols;
 	for (int i = 0; i < n; i++) {
 		g->top = (g->top + 1) % g->nlines;
 		if (g->sb_count < g->nlines - (unsigned)s->rows)
@@ -240,6 +253,7 @@ static int moverect(VTermRect dest, VTermRect src, void *user)
 	if (!rect_ok(s, src) || !rect_ok(s, dest) || dest.end_row - dest.start_row != h ||
 	    dest.end_col - dest.start_col != src.end_col - src.start_col)
 		return 1;
+	s->work += (uint64_t)h * (uint64_t)(src.end_col - src.start_col);
 	if (dest.start_row <= src.start_row) {
 		for (int y = 0; y < h; y++)
 			memmove(row(s, dest.start_row + y) + dest.start_col,
@@ -259,6 +273,7 @@ static int erase(VTermRect r, int selective, void *user)
 
 	if (!rect_ok(s, r))
 		return 1;
+	s->work += (uint64_t)(r.end_row - r.start_row) * (uint64_t)(r.end_col - r.start_col);
 	for (int y = r.start_row; y < r.end_row; y++) {
 		struct cell *c = row(s, y);
 		for (int x = r.start_col; x < r.end_col; x++)
@@ -936,10 +951,26 @@ static size_t cut_tail(const uint8_t *p, size_t n)
  * per-character work: its state layer costs about three times the rest
  * of the daemon's per-byte work. Everything else goes through libvterm, a
  * line at a time so that the plain path can take over at the next one. */
+static size_t write_bytes(const struct rp_screen *s)
+{
+	size_t k = WRITE_WORK_CELLS / ((size_t)s->rows * (size_t)s->cols);
+
+	return k < 16 ? 16 : k > RP_VTFILTER_CHUNK ? RP_VTFILTER_CHUNK : k;
+}
+
 static void feed_part(struct rp_screen *s, const uint8_t *p, size_t n)
 {
 	while (n) {
-		size_t k = fast_ready(s) ? plain_len(s, p, n, NULL) : 0;
+		size_t k;
+
+		if (s->work - s->work_from > DRAW_WORK_MAX_CELLS) {
+			/* CAN: libvterm drops a sequence it was reading */
+			vterm_input_write(s->vt, "\030", 1);
+			rp_vtscan_feed(&s->scan, (const uint8_t *)"\030", 1);
+			s->skipped += n;
+			return;
+		}
+		k = fast_ready(s) ? plain_len(s, p, n, NULL) : 0;
 
 		if (k) {
 			fast_draw(s, p, k);
@@ -948,8 +979,8 @@ static void feed_part(struct rp_screen *s, const uint8_t *p, size_t n)
 			k = lf ? (size_t)(lf - p) + 1 : n;
 			/* libvterm puts four bytes a byte written on its stack;
 			 * the filter's output breaks between characters. */
-			if (k > RP_VTFILTER_CHUNK) {
-				k = RP_VTFILTER_CHUNK;
+			if (k > write_bytes(s)) {
+				k = write_bytes(s);
 				while (k > 1 && (p[k] & 0xc0) == 0x80)
 					k--;
 			}
@@ -1055,6 +1086,14 @@ static void pend_scan(struct rp_screen *s)
 			break;
 		settle_lines(s);
 	}
+	/* What the plain path cannot take is never kept long: drawing a
+	 * byte of it can cost a whole screen (an insert-line moves every
+	 * row below), so the owner can only pace a program's output by
+	 * its cost if each feed draws about its own bytes. */
+	if (s->plain_blocked && s->pend_len - s->plain_end > NONPLAIN_KEPT_BYTES) {
+		settle(s);
+		return;
+	}
 	if (s->pend_len < s->compact_at)
 		return;
 	if (!s->plain_blocked && (off = fast_skip(s, s->pend, s->plain_end))) {
@@ -1103,11 +1142,23 @@ static void keep(void *ctx, const void *buf, size_t n)
 
 void rp_screen_feed(struct rp_screen *s, const void *buf, size_t n)
 {
+	s->work_from = s->work;
 	rp_vtfilter_feed(&s->filter, buf, n);
+}
+
+uint64_t rp_screen_skipped(const struct rp_screen *s)
+{
+	return s->skipped;
+}
+
+uint64_t rp_screen_work(const struct rp_screen *s)
+{
+	return s->work;
 }
 
 void rp_screen_settle(struct rp_screen *s)
 {
+	s->work_from = s->work;
 	settle(s);
 	free(s->pend);
 	s->pend = NULL;
@@ -1116,12 +1167,14 @@ void rp_screen_settle(struct rp_screen *s)
 
 void rp_screen_set_fast(struct rp_screen *s, bool on)
 {
+	s->work_from = s->work;
 	settle(s);
 	s->fast = on;
 }
 
 void rp_screen_resize(struct rp_screen *s, int rows, int cols)
 {
+	s->work_from = s->work;
 	settle(s);
 	rows = rows > RP_MAX_ROWS ? RP_MAX_ROWS : rows;
 	cols = cols > RP_MAX_COLS ? RP_MAX_COLS : cols < 1 ? cols : cols < MIN_COLS ? MIN_COLS : cols;
@@ -1163,6 +1216,7 @@ void rp_screen_snapshot(struct rp_screen *s, unsigned sb_max, struct rp_bytes *o
 	unsigned n;
 	VTermPos cur;
 
+	s->work_from = s->work;
 	settle(s);
 	n = pri->sb_count < sb_max ? pri->sb_count : sb_max;
 
@@ -1209,6 +1263,7 @@ size_t rp_screen_row_text(struct rp_screen *s, int y, char *buf, size_t n)
 	size_t len = 0;
 	const struct cell *c;
 
+	s->work_from = s->work;
 	settle(s);
 	if (!n || y < 0 || y >= s->rows)
 		return 0;

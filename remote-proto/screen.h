@@ -14,6 +14,7 @@
 
 #include <stdbool.h>
 #include <stddef.h>
+#include <stdint.h>
 
 struct rp_screen;
 
@@ -36,6 +37,15 @@ void rp_screen_destroy(struct rp_screen *s); /* takes NULL */
  * scroll out of the scrollback before the end are dropped as they come,
  * so a flood of text is scanned, not drawn. */
 void rp_screen_feed(struct rp_screen *s, const void *buf, size_t n);
+/* Cells drawn, moved or cleared so far: what output has cost. A byte
+ * can cost a whole screen (an insert-line at the top moves every row),
+ * so the owner paces a program's output by this, not by its bytes. */
+uint64_t rp_screen_work(const struct rp_screen *s);
+/* Bytes of output not drawn because drawing them at once would have
+ * cost too much (each call in draws at most a bounded amount): the
+ * host's copy of the screen is then not exact until the program draws
+ * it again. Viewers and the log get every byte regardless. */
+uint64_t rp_screen_skipped(const struct rp_screen *s);
 /* Draws what is kept and frees the batch: for when output pauses. */
 void rp_screen_settle(struct rp_screen *s);
 void rp_screen_resize(struct rp_screen *s, int rows, int cols);

@@ -35,6 +35,25 @@ tm send-keys -t t:by 'still-typing' Enter
 wait_for by still-typing
 kill -0 "$pid" 2>/dev/null || fail "the daemon died"
 
+# Output that costs a whole screen a few bytes (insert-line at the top
+# of a 500x1000 screen moves half a million cells) is paced by its cost:
+# the session is slowed, the daemon and every other session are not.
+cat >"$T/il.sh" <<'EOF2'
+while [ "$(stty size)" != "500 1000" ]; do sleep 0.1; done
+yes "$(printf '\033[L')" | tr -d '\n'
+EOF2
+tm_start il "exec $TELLY attach il -- sh $T/il.sh"
+tm resize-window -t t:il -x 1000 -y 500
+wait_until 10 sh -c "'$TELLY' ls | grep -q '^il:'"
+wait_until 30 sh -c "test \$(stat -c %s '$TELLY_DIR/logs/il.log') -gt 200000"
+for i in 1 2 3; do
+	out=$(timeout 10 "$TELLY" ls 2>&1) || fail "telly ls did not answer during the insert-line flood ($out)"
+done
+tm send-keys -t t:by 'typed-during-flood' Enter
+wait_for by typed-during-flood
+tm kill-window -t t:il
+"$TELLY" kill il >/dev/null 2>&1
+
 # A desk's terminal surface is given the same bytes as they come: telly
 # view (one session, so that it has the focus) draws what follows them.
 for s in bystander rep colons; do "$TELLY" kill "$s" || fail "kill $s"; done

@@ -477,6 +477,31 @@ static void scrollback_bounded(void)
 	rp_screen_destroy(s);
 }
 
+/* A byte can cost a whole screen (insert-line at the top moves every
+ * row): whatever is fed, one call draws a bounded amount, skips and
+ * counts the rest, and the screen goes on drawing what comes after. */
+static void costly_output_bounded(void)
+{
+	struct rp_screen *s = rp_screen_create(500, 1000, 10, 1 << 20);
+	static char flood[3 * 20000];
+	char row[64];
+
+	for (size_t i = 0; i < sizeof flood; i += 3)
+		memcpy(flood + i, "\033[L", 3);
+	for (int round = 0; round < 3; round++) {
+		uint64_t before = rp_screen_work(s);
+		rp_screen_feed(s, flood, sizeof flood);
+		rp_screen_settle(s);
+		/* 20000 insert-lines would move 10^10 cells */
+		CHECK(rp_screen_work(s) - before < (uint64_t)200 << 20);
+	}
+	CHECK(rp_screen_skipped(s) > 0);
+	rp_screen_feed(s, "\033[Hafter", 8);
+	rp_screen_row_text(s, 0, row, sizeof row);
+	CHECK(!strcmp(row, "after"));
+	rp_screen_destroy(s);
+}
+
 /* Pieces of terminal output: plain lines and text, the sequences that
  * change how plain text is drawn, and others. */
 static const char *const pieces[] = {
@@ -888,6 +913,7 @@ static const struct unit_case cases[] = {
 	{"queue-bounds", queue_bounds},
 	{"snapshot-reproduces-screen", snapshot_reproduces_screen},
 	{"scrollback-bounded", scrollback_bounded},
+	{"costly-output-bounded", costly_output_bounded},
 	{"screen-matches-libvterm", screen_matches_libvterm},
 	{"plain-path-matches-with-quirks", plain_path_matches_with_quirks},
 	{"batched-plain-matches-libvterm", batched_plain_matches_libvterm},
