@@ -37,7 +37,8 @@ INC        := $(DS_CFLAGS) -Ikernel-pty -Iremote-proto -Iwinmgr -Idisplay-server
 obj = $(patsubst %.c,$(BUILD)/$(1)/%.o,$(2))
 
 BINS := $(BUILD)/bin/kpty-script $(BUILD)/bin/kpty-fuzz $(BUILD)/bin/kpty-bench \
-        $(BUILD)/bin/telly $(BUILD)/bin/typometer $(BUILD)/bin/delay-proxy $(BUILD)/bin/ticker
+        $(BUILD)/bin/telly $(BUILD)/bin/typometer $(BUILD)/bin/delay-proxy $(BUILD)/bin/ticker \
+        $(BUILD)/bin/vtfilter-bench
 FUZZ := $(patsubst test/fuzz/%.c,$(BUILD)/test/fuzz-%,$(wildcard test/fuzz/*.c))
 UNIT := $(FUZZ) $(BUILD)/test/unit-kpty $(BUILD)/test/unit-kpty-asan $(BUILD)/test/kpty-script-asan \
         $(BUILD)/test/unit-pump $(BUILD)/test/unit-pump-asan $(BUILD)/test/unit-pump-tsan \
@@ -85,6 +86,10 @@ $(BUILD)/test/unit-vmc-asan: $(call obj,san,$(VMC_UNIT))
 $(BUILD)/bin/typometer: $(call obj,obj,test/bench/typometer.c)
 	@mkdir -p $(dir $@)
 	$(CC) $(ALL_CFLAGS) -o $@ $^ -lutil
+
+$(BUILD)/bin/vtfilter-bench: $(call obj,obj,remote-proto/vtfilter.c test/bench/vtfilter-bench.c)
+	@mkdir -p $(dir $@)
+	$(CC) $(ALL_CFLAGS) -o $@ $^ $(VTERM_LIBS)
 
 $(BUILD)/bin/ticker: $(call obj,obj,test/bench/ticker.c)
 	@mkdir -p $(dir $@)
@@ -228,6 +233,7 @@ demo: deps
 bench: deps
 	@$(MAKE) --no-print-directory all
 	@$(BUILD)/bin/kpty-bench
+	@$(BUILD)/bin/vtfilter-bench
 	@sh test/bench/remote-bench.sh $(BUILD)
 	@sh test/bench/view-bench.sh $(BUILD)
 	@sh test/bench/vmconsole-bench.sh $(BUILD)

@@ -85,7 +85,7 @@ size_t rp_utf8_encode(uint32_t c, uint8_t *o)
  * and Syriac prepended marks, a Hanunoo sign and two Hangul tone marks
  * that later Unicode made spacing); the unit tests hold the two against
  * each other over every code point. */
-static bool is_mark(const struct rp_vtfilter *f, uint32_t c)
+static bool is_mark(struct rp_vtfilter *f, uint32_t c)
 {
 	static const uint32_t also[] = {0x0600, 0x0601, 0x0602, 0x0603, 0x06dd,
 					0x06de, 0x070f, 0x1734, 0x302e, 0x302f};
@@ -96,12 +96,17 @@ static bool is_mark(const struct rp_vtfilter *f, uint32_t c)
 	 * ideographs and the Hangul syllables. */
 	if (c < 0x300 || (c >= 0x4e00 && c <= 0x9fff) || (c >= 0xac00 && c <= 0xd7a3))
 		return false;
+	uint32_t *slot = &f->mark_cache[c % RP_VTFILTER_MARK_CACHE];
+
+	if ((*slot & 0x7fffffffu) == c)
+		return *slot >> 31;
 	for (size_t i = 0; i < sizeof also / sizeof also[0]; i++)
 		if (c == also[i])
 			return true;
 	was = uselocale(f->utf8);
 	w = wcwidth((wchar_t)c);
 	uselocale(was);
+	*slot = c | (uint32_t)(w == 0) << 31;
 	return w == 0;
 }
 

@@ -44,6 +44,7 @@
 #define RP_VTFILTER_MARKS 4	   /* combining marks kept on one character */
 #define RP_VTFILTER_STR_BYTES 1024 /* an OSC or DCS kept whole up to this */
 #define RP_VTFILTER_CHUNK 4096	   /* the most handed over at once */
+#define RP_VTFILTER_MARK_CACHE 64  /* characters whose class is remembered */
 
 typedef void (*rp_vtfilter_out_fn)(void *ctx, const void *bytes, size_t n);
 
@@ -51,6 +52,9 @@ struct rp_vtfilter {
 	rp_vtfilter_out_fn out;
 	void *ctx;
 	locale_t utf8; /* for wcwidth: which characters are combining marks */
+	/* The answers for recent characters: code point, and bit 31 set for a
+	 * mark (0 never matches: U+0000 is not text here). */
+	uint32_t mark_cache[RP_VTFILTER_MARK_CACHE];
 	uint8_t state; /* enum in vtfilter.c */
 	/* A UTF-8 character being read. */
 	uint32_t cp, cp_min;
