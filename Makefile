@@ -83,6 +83,18 @@ $(BUILD)/test/unit-vmc-asan: $(call obj,san,$(VMC_UNIT))
 	@mkdir -p $(dir $@)
 	$(CC) $(ALL_CFLAGS) -O1 $(SAN) -o $@ $^ $(LZ4_LIBS)
 
+# The front door's processes driven without a client (test/unit/test_door.c).
+DOOR_UNIT := $(VMC_CORE) vmconsole/console.c vmconsole/sshd.c vmconsole/sandbox.c $(KPTY_OS) \
+             $(RP_CORE) remote-proto/transport.c remote-proto/conn.c test/unit/test_door.c
+all: $(BUILD)/test/unit-door $(BUILD)/test/unit-door-asan
+$(BUILD)/test/unit-door: $(call obj,obj,$(DOOR_UNIT))
+	@mkdir -p $(dir $@)
+	$(CC) $(ALL_CFLAGS) -o $@ $^ $(SSH_LIBS) $(LZ4_LIBS) -lpthread
+
+$(BUILD)/test/unit-door-asan: $(call obj,san,$(DOOR_UNIT))
+	@mkdir -p $(dir $@)
+	$(CC) $(ALL_CFLAGS) -O1 $(SAN) -o $@ $^ $(SSH_LIBS) $(LZ4_LIBS) -lpthread
+
 $(BUILD)/bin/typometer: $(call obj,obj,test/bench/typometer.c)
 	@mkdir -p $(dir $@)
 	$(CC) $(ALL_CFLAGS) -o $@ $^ -lutil

@@ -54,6 +54,7 @@ unit rp
 unit wm
 unit ds
 unit vmc
+unit door
 unit vtfilter
 # libvterm is not built with ASan: the random-stream screen tests also run
 # under valgrind, which sees its reads and writes (it found libvterm

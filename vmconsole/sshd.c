@@ -197,6 +197,7 @@ struct mon {
 	char user[VMC_NAME_MAX + 1], fp[80], who[200];
 	/* attached */
 	bool attached, readonly, detached;
+	bool opened; /* an OPEN was asked: one a connection, whatever came of it */
 	uint16_t chan;
 	int queries, log_lines;
 	uint8_t *frame; /* RP_MAX_FRAME bytes */
@@ -420,6 +421,13 @@ static int on_open(struct mon *m, const uint8_t *p, size_t n)
 
 	if (!m->authed || m->attached || rp_open_decode(p, n, &req) < 0)
 		return -1;
+	/* session.c asks once and ends at the answer: another OPEN is not
+	 * the person's, and must not make another daemon connection. */
+	if (m->opened) {
+		rp_conn_error(m->sess, 0, RP_E_PROTO, req.req, true, "one console a connection");
+		return 0;
+	}
+	m->opened = true;
 	vmc_winsize_bound(req.ws.ws_col, req.ws.ws_row, &ws.ws_col, &ws.ws_row);
 	snprintf(term, sizeof term, "%.*s", (int)req.term.n, req.term.p);
 	for (unsigned i = 0; i < cfg->n; i++)
@@ -461,12 +469,18 @@ refused:
 	if (h.type == RP_ERROR) {
 		rp_hdr_encode(m->frame, h.type, h.flags, h.chan, h.len);
 		memcpy(m->frame + RP_HDR_SIZE, a, h.len);
+		rp_conn_destroy(m->daemon); /* a is in its buffer: copied first */
+		m->daemon = NULL;
 		return rp_conn_send(m->sess, m->frame, RP_HDR_SIZE + h.len);
 	}
 	snprintf(err, sizeof err, "the daemon answered %s", rp_type_name(h.type));
 fail:
 	say("%s (%s): %s: %s", m->peer, m->key.name, spec->name, err);
 	rp_conn_error(m->sess, 0, RP_E_PROTO, 1, true, err);
+	/* Not attached: its daemon connection (it said HELLO, so no
+	 * deadline ends it there) goes now, not at our end. */
+	rp_conn_destroy(m->daemon);
+	m->daemon = NULL;
 	return 0;
 }
 
