@@ -130,7 +130,7 @@ static size_t utf8_seq(const uint8_t *p, size_t n, unsigned *cp)
  * overrides of bidirectional text, the byte order mark. */
 static bool invisible(unsigned c)
 {
-	return (c >= 0x80 && c <= 0x9f) || c == 0x2028 || c == 0x2029 || c == 0x200e ||
+	return (c >= 0x80 && c <= 0x9f) || c == 0x2028 || c == 0x2029 || c == 0x061c || c == 0x200e ||
 	       c == 0x200f || (c >= 0x202a && c <= 0x202e) || (c >= 0x2066 && c <= 0x2069) ||
 	       c == 0xfeff;
 }

@@ -301,6 +301,8 @@ static void log_escape(void)
 		{"\xc2\x85", 0, false, "\\xc2\\x85"},
 		{"\xe2\x80\xa8", 0, false, "\\xe2\\x80\\xa8"},
 		{"ok\xe2\x80\xae" "kO", 0, false, "ok\\xe2\\x80\\xae" "kO"},
+		/* U+061C ARABIC LETTER MARK, a bidi mark as U+200E/U+200F */
+		{"ab\xd8\x9c" "cd", 0, false, "ab\\xd8\\x9c" "cd"},
 	};
 	char out[256];
 
