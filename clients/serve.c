@@ -62,8 +62,9 @@
 #define FRAME_TIMEOUT_MS 30000 /* from a frame's first byte to its last (--frame-timeout) */
 #define TIMEOUT_MAX_MS 3600000
 /* Past a few wrong tokens in a row from one address (a person who
- * mistypes tries again at once), each makes the next try from there wait
- * this long, doubling with each up to the cap; a right one resets it. */
+ * mistypes tries again at once), each makes the next wrong one from there
+ * be refused for this long, doubling with each up to the cap; a wrong
+ * one after that long without any starts afresh. */
 #define TOKEN_FREE_TRIES 3
 #define TOKEN_BACKOFF_MS 100
 #define TOKEN_BACKOFF_MAX_MS 10000
@@ -201,7 +202,8 @@ struct source {
 	char addr[64]; /* numeric; "": a free slot */
 	unsigned pending; /* its connections without HELLO */
 	unsigned fails;   /* wrong tokens in a row */
-	long retry_at;    /* ms: no token of its is compared before this */
+	long retry_at;    /* ms: a wrong token of its before this is refused */
+	long wrong_at;    /* ms: its last wrong token */
 	long used_at;     /* ms: the least recent is taken for a new address */
 	bool told;        /* it had its line in this interval */
 	unsigned wrong, backoff, over, other; /* refusals not logged yet */
@@ -293,6 +295,8 @@ enum refusal { REFUSED_WRONG, REFUSED_BACKOFF, REFUSED_OVER, REFUSED_OTHER };
 static void stranger(struct server *srv, struct source *src, enum refusal why, const char *what);
 static bool token_ok(struct server *srv, struct conn *c, const struct rp_str *token);
 static void conn_logged_in(struct server *srv, struct conn *c);
+static void conn_unpend(struct server *srv, struct conn *c);
+static void conn_destroy(struct server *srv, struct conn *c);
 
 static void conn_fatal(struct server *srv, struct conn *c, uint16_t code, const char *fmt, ...)
 	__attribute__((format(printf, 4, 5)));
@@ -316,6 +320,7 @@ static void conn_fatal(struct server *srv, struct conn *c, uint16_t code, const 
 		logf_("connection %u: closed: %s", c->id, msg);
 	rp_conn_error(c->rc, 0, code, 0, true, msg);
 	c->closing_at = now_ms() + CLOSE_GRACE_MS;
+	conn_unpend(srv, c); /* on its way out: it waits to log in no more */
 }
 
 static void chan_output(struct chan *v, struct rp_buf *b, struct rp_buf *z);
@@ -1526,8 +1531,13 @@ static void conn_logged_in(struct server *srv, struct conn *c)
 	c->frame_by = 0;
 }
 
-/* The token, compared in time that does not depend on where it differs;
- * not compared at all while its address backs off after a wrong one. */
+/* The token, always compared, in time that does not depend on where it
+ * differs, and a right one always gets in: the listener is loopback-only
+ * by default, so every local user and the owner's ssh -L tunnel come
+ * from the same address, and a guesser's backoff must not lock the owner
+ * out. The backoff only costs the guesser: while its address backs off a
+ * wrong token is refused as such (summed up in the log, and not counted
+ * towards a longer wait). Guessing is held off by the token's 256 bits. */
 static bool token_ok(struct server *srv, struct conn *c, const struct rp_str *token)
 {
 	struct source *src = c->src;
@@ -1535,17 +1545,21 @@ static bool token_ok(struct server *srv, struct conn *c, const struct rp_str *to
 	size_t want = strlen(srv->token);
 	unsigned diff = token->n != want;
 
+	for (size_t i = 0; i < want; i++)
+		diff |= (unsigned)(uint8_t)srv->token[i] ^ (i < token->n ? (uint8_t)token->p[i] : 0u);
+	/* A right token leaves the address's backoff as it was: whoever
+	 * guesses from the same address would start afresh at each of the
+	 * owner's logins. It ends after a quiet spell instead. */
+	if (diff == 0)
+		return true;
+	if (src && now - src->wrong_at >= TOKEN_BACKOFF_MAX_MS)
+		src->fails = 0;
+	if (src)
+		src->wrong_at = now;
 	if (src && now < src->retry_at) {
 		conn_fatal(srv, c, RP_E_LIMIT, "too many failed logins from %s: try again in %ld ms",
 			   src->addr, src->retry_at - now);
 		return false;
-	}
-	for (size_t i = 0; i < want; i++)
-		diff |= (unsigned)(uint8_t)srv->token[i] ^ (i < token->n ? (uint8_t)token->p[i] : 0u);
-	if (diff == 0) {
-		if (src)
-			src->fails = 0;
-		return true;
 	}
 	if (src && ++src->fails >= TOKEN_FREE_TRIES) {
 		unsigned shift = src->fails - TOKEN_FREE_TRIES;
@@ -1554,6 +1568,33 @@ static bool token_ok(struct server *srv, struct conn *c, const struct rp_str *to
 	}
 	conn_fatal(srv, c, RP_E_AUTH, "missing or wrong token");
 	return false;
+}
+
+/* Room for a new connection not logged in yet: real clients send HELLO at
+ * once, so the oldest of those waiting (from src, else from anywhere) is
+ * the likeliest to be a squatter; it is closed, not the newcomer, so that
+ * silent connections re-opened as fast as they time out cannot keep the
+ * owner out. */
+static void conn_evict_pending(struct server *srv, struct source *src)
+{
+	struct conn *old = NULL;
+	char what[160];
+
+	for (struct conn *c = srv->conns; c; c = c->next)
+		if (c->src && !c->closing_at && (!src || c->src == src) && (!old || c->id < old->id))
+			old = c;
+	if (!old)
+		return;
+	snprintf(what, sizeof what,
+		 "connection closed without HELLO: a newer one came (%u not logged in, %u of them "
+		 "from there)",
+		 srv->ntcp_pending, old->src->pending);
+	stranger(srv, old->src, REFUSED_OVER, what);
+	/* Gone now, not after a grace: a stream of newcomers must not fill
+	 * the TCP budget with connections on their way out. */
+	rp_conn_error(old->rc, 0, RP_E_LIMIT, 0, true, what);
+	rp_conn_flush(old->rc);
+	conn_destroy(srv, old);
 }
 
 static void conn_add(struct server *srv, int fd, bool tcp, const struct sockaddr *a, socklen_t al)
@@ -1568,11 +1609,14 @@ static void conn_add(struct server *srv, int fd, bool tcp, const struct sockaddr
 		getnameinfo(a, al, host, sizeof host, port, sizeof port,
 			    NI_NUMERICHOST | NI_NUMERICSERV);
 		src = source_get(srv, host, now);
-		if (srv->ntcp >= MAX_TCP_CONNS || srv->ntcp_pending >= MAX_TCP_PENDING ||
-		    src->pending >= MAX_PENDING_PER_SOURCE) {
+		if (src->pending >= MAX_PENDING_PER_SOURCE)
+			conn_evict_pending(srv, src);
+		else if (srv->ntcp_pending >= MAX_TCP_PENDING)
+			conn_evict_pending(srv, NULL);
+		if (srv->ntcp >= MAX_TCP_CONNS) {
 			char what[160];
 			snprintf(what, sizeof what,
-				 "connection refused: over the limits (%u over TCP, %u not logged in, "
+				 "connection refused: over the limit (%u over TCP, %u not logged in, "
 				 "%u of them from there)",
 				 srv->ntcp, srv->ntcp_pending, src->pending);
 			stranger(srv, src, REFUSED_OVER, what);
