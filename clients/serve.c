@@ -1956,6 +1956,18 @@ static int run(struct server *srv)
 					timeout = c->closing_at - now;
 				continue;
 			}
+			/* Judged on what the peer sent, not on what this loop
+			 * took in: after a stall of ours (a slow disk, a stop)
+			 * its HELLO or its frame's end may be waiting in the
+			 * socket. */
+			if (((!c->hello && now >= c->hello_by) || (c->frame_by && now >= c->frame_by)) &&
+			    !conn_readable(srv, c))
+				continue;
+			if (c->closing_at) {
+				if (c->closing_at - now < timeout)
+					timeout = c->closing_at - now;
+				continue;
+			}
 			if (!c->hello && now >= c->hello_by)
 				conn_fatal(srv, c, RP_E_PROTO, "no HELLO within %ld ms", srv->o.hello_ms);
 			else if (c->frame_by && now >= c->frame_by)

@@ -25,6 +25,15 @@
  *       before the first and after the last. Prints "filled N", then
  *       "window refused R ticks X", and holds the connections until
  *       killed (at most 120 s).
+ *   rp-storm stall 127.0.0.1:PORT TOKEN PID MS FIFO
+ *       two connections: one accepted (the listen queue in /proc/net/tcp
+ *       is empty) that has sent nothing, one logged in whose first 3
+ *       bytes of a LIST the daemon read (its receive queue is empty);
+ *       fills FIFO (a session's log about to be made) and prints "ready";
+ *       once the daemon PID's loop blocks writing to it (its wchan), sends
+ *       the HELLO and the rest of the LIST, waits MS ms, empties FIFO (the
+ *       daemon goes on) and prints "hello served" or "hello closed: WHY",
+ *       then "frame served" or "frame closed: WHY".
  *   rp-storm flood [--insert-line] COUNTFILE [BYTES]
  *       to be run as a session's program: writes lines "%09d\n" to its
  *       stdout (the pty) as fast as it takes them, with SIGHUP ignored,
@@ -327,6 +336,150 @@ static int cmd_fill(char **argv)
 	return 0;
 }
 
+/* ---- stall ---- */
+
+/* The receive queue /proc/net/tcp shows for the socket on local port
+ * lport (and remote port rport, 0: the listener, whose queue is its
+ * connections not accepted yet); -1: not found. */
+static long tcp_rx_queue(unsigned lport, unsigned rport)
+{
+	char line[512];
+	long q = -1;
+	FILE *f = fopen("/proc/net/tcp", "r");
+
+	if (!f)
+		return -1;
+	while (fgets(line, sizeof line, f)) {
+		unsigned lp, rp, st;
+		unsigned long tx, rx;
+		if (sscanf(line, " %*d: %*x:%x %*x:%x %x %lx:%lx", &lp, &rp, &st, &tx, &rx) != 5)
+			continue;
+		if (lp == lport && (rport ? rp == rport && st == 0x01 : st == 0x0A)) {
+			q = (long)rx;
+			break;
+		}
+	}
+	fclose(f);
+	return q;
+}
+
+/* Until the queue is empty (the daemon took it), at most 10 s. */
+static bool queue_drained(unsigned lport, unsigned rport)
+{
+	for (long end = now_ms() + 10000; now_ms() < end;) {
+		if (tcp_rx_queue(lport, rport) == 0)
+			return true;
+		poll(NULL, 0, 5);
+	}
+	return false;
+}
+
+/* The daemon's first answer: 1 the type wanted, 0 anything else (why
+ * says what), -1 nothing within ANSWER_MS. */
+static int answer(int fd, uint8_t type, char *why, size_t cap)
+{
+	uint8_t buf[65536];
+	size_t got = 0;
+
+	for (long end = now_ms() + ANSWER_MS;;) {
+		struct pollfd p = {.fd = fd, .events = POLLIN};
+		struct rp_hdr h;
+		long left = end - now_ms();
+		if (left <= 0 || poll(&p, 1, (int)left) <= 0)
+			return snprintf(why, cap, "no answer"), -1;
+		ssize_t r = recv(fd, buf + got, sizeof buf - got, 0);
+		if (r <= 0)
+			return snprintf(why, cap, "connection closed"), 0;
+		got += (size_t)r;
+		if (rp_hdr_decode(buf, got, &h) != 0 || got < RP_HDR_SIZE + h.len)
+			continue;
+		if (h.type == type)
+			return 1;
+		struct rp_error e;
+		if (h.type == RP_ERROR && rp_error_decode(buf + RP_HDR_SIZE, h.len, &e) == 0)
+			snprintf(why, cap, "%.*s", (int)e.msg.n, e.msg.p);
+		else
+			snprintf(why, cap, "frame of type %u", h.type);
+		return 0;
+	}
+}
+
+/* Until the daemon's loop blocks writing to a pipe, at most 20 s. */
+static bool blocked_in_pipe(const char *pid)
+{
+	char path[64], w[128];
+
+	snprintf(path, sizeof path, "/proc/%s/wchan", pid);
+	for (long end = now_ms() + 20000; now_ms() < end;) {
+		FILE *f = fopen(path, "r");
+		size_t n = f ? fread(w, 1, sizeof w - 1, f) : 0;
+		if (f)
+			fclose(f);
+		w[n] = 0;
+		if (strstr(w, "pipe_write"))
+			return true;
+		poll(NULL, 0, 5);
+	}
+	return false;
+}
+
+static int cmd_stall(char **argv)
+{
+	const char *target = argv[2], *colon = strrchr(target, ':');
+	int ms = atoi(argv[5]);
+	uint8_t h[1024], list[64], sink[4096];
+	size_t hn = hello(h, sizeof h, argv[3]);
+	unsigned port = colon ? (unsigned)atoi(colon + 1) : 0;
+	struct sockaddr_in me;
+	socklen_t ml = sizeof me;
+	char why[300];
+	struct rp_enc e;
+	int a, b, fifo, r;
+
+	if (!port || ms < 1 || ms > 60000 || !hn)
+		return fprintf(stderr, "rp-storm stall: 127.0.0.1:PORT TOKEN PID MS FIFO\n"), 2;
+	rp_enc_begin(&e, list, sizeof list, RP_LIST, 0, 0);
+	rp_put_u32(&e, 7);
+	size_t ln = (size_t)rp_enc_end(&e);
+
+	a = dial(target, NULL, 0);
+	if (a < 0 || !queue_drained(port, 0))
+		return fprintf(stderr, "rp-storm stall: not accepted\n"), 1;
+	b = dial(target, NULL, 0);
+	if (b < 0 || getsockname(b, (struct sockaddr *)&me, &ml) < 0)
+		return fprintf(stderr, "rp-storm stall: %s\n", strerror(errno)), 1;
+	send_all(b, h, hn);
+	if (answer(b, RP_HELLO, why, sizeof why) != 1)
+		return fprintf(stderr, "rp-storm stall: HELLO: %s\n", why), 1;
+	send_all(b, list, 3);
+	if (!queue_drained(port, ntohs(me.sin_port)))
+		return fprintf(stderr, "rp-storm stall: the frame's first bytes were not read\n"), 1;
+
+	fifo = open(argv[6], O_RDWR | O_NONBLOCK | O_CLOEXEC);
+	if (fifo < 0)
+		return fprintf(stderr, "rp-storm stall: %s: %s\n", argv[6], strerror(errno)), 1;
+	memset(sink, 'x', sizeof sink);
+	while (write(fifo, sink, sizeof sink) > 0)
+		;
+	printf("ready\n");
+	fflush(stdout);
+	if (!blocked_in_pipe(argv[4]))
+		return fprintf(stderr, "rp-storm stall: the daemon never blocked on the log\n"), 1;
+	send_all(a, h, hn);
+	send_all(b, list + 3, ln - 3);
+	poll(NULL, 0, ms); /* the stall itself: time has to pass */
+	while (read(fifo, sink, sizeof sink) > 0)
+		;
+	r = answer(a, RP_HELLO, why, sizeof why);
+	printf(r == 1 ? "hello served\n" : "hello closed: %s\n", why);
+	r = answer(b, RP_LIST_REPLY, why, sizeof why);
+	printf(r == 1 ? "frame served\n" : "frame closed: %s\n", why);
+	close(a);
+	close(b);
+	close(fifo);
+	return 0;
+}
+
 /* ---- flood ---- */
 
 static int cmd_flood(int argc, char **argv)
@@ -377,8 +530,10 @@ int main(int argc, char **argv)
 		return cmd_tokens(argv);
 	if (argc == 5 && !strcmp(argv[1], "fill"))
 		return cmd_fill(argv);
+	if (argc == 7 && !strcmp(argv[1], "stall"))
+		return cmd_stall(argv);
 	if (argc >= 3 && !strcmp(argv[1], "flood"))
 		return cmd_flood(argc, argv);
-	fprintf(stderr, "usage: rp-storm hold|tokens|fill|flood ... (see the source's head)\n");
+	fprintf(stderr, "usage: rp-storm hold|tokens|fill|stall|flood ... (see the source's head)\n");
 	return 2;
 }
