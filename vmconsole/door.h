@@ -30,7 +30,8 @@ enum door_type {
 
 /* The seccomp filter of the session process: from here on it can only
  * read, write, poll and close descriptors it has, allocate memory, read
- * clocks and random bytes, and exit; opening a file fails with EACCES and
+ * clocks and random bytes, and exit; opening a file or stat of a path fails
+ * with EACCES (fstat of a descriptor works) and
  * anything else (a socket, connect, exec, fork, kill, ptrace, ...) kills
  * it. 0, or -1 with err. */
 int vmc_sandbox_enter(char *err, size_t errn);

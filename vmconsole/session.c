@@ -39,6 +39,10 @@
 #define CLOSE_WAIT_MS 2000 /* for the client's close after ours */
 #define USER_SENT_MAX 256  /* of a user name, to the monitor (longer is no console anyway) */
 #define KEYS_CHUNK_BYTES 4096
+/* Keys queued to the monitor past this, and the client is held back:
+ * what it sent stays in libssh, whose window then closes (a paste into a
+ * slow console waits; it does not end the connection). */
+#define MON_QUEUE_HIGH_BYTES (64u << 10)
 
 struct door {
 	ssh_session session;
@@ -56,6 +60,8 @@ struct door {
 	uint16_t rchan;
 	uint32_t seq;
 	bool readonly, told_readonly;
+	bool held;       /* libssh keeps keys we did not take: offer them again */
+	short mon_events; /* what the event loop polls the monitor's fd for */
 	struct vmc_esc esc;
 	int exit_code;
 };
@@ -128,6 +134,20 @@ static int send_bytes(struct door *d, const void *frame, long n)
 static int send_frame(struct door *d, struct rp_enc *e)
 {
 	return send_bytes(d, e->buf, rp_enc_end(e));
+}
+
+/* Attached: queued and written as the monitor takes it, never waited
+ * for (the event loop polls for POLLOUT while something is queued). */
+static int queue_bytes(struct door *d, const void *frame, long n)
+{
+	if (n < 0 || rp_conn_send(d->mon, frame, (size_t)n) < 0)
+		return -1;
+	return rp_conn_flush(d->mon) < 0 ? -1 : 0;
+}
+
+static bool mon_full(const struct door *d)
+{
+	return d->mon->q.bytes >= MON_QUEUE_HIGH_BYTES;
 }
 
 /* Is this key in the keys file, with consoles? The monitor reads the file;
@@ -214,7 +234,7 @@ static void send_empty(struct door *d, uint8_t type)
 	uint8_t hdr[RP_HDR_SIZE];
 
 	rp_hdr_encode(hdr, type, 0, d->rchan, 0);
-	if (send_bytes(d, hdr, sizeof hdr) < 0)
+	if (queue_bytes(d, hdr, sizeof hdr) < 0)
 		finish(d, 255);
 }
 
@@ -234,25 +254,21 @@ static void send_keys(struct door *d, const uint8_t *p, size_t n)
 		rp_enc_begin(&e, buf, sizeof buf, RP_INPUT, 0, d->rchan);
 		rp_put_u32(&e, ++d->seq);
 		rp_put_bytes(&e, p, take);
-		if (send_frame(d, &e) < 0)
+		if (queue_bytes(d, buf, rp_enc_end(&e)) < 0)
 			finish(d, 255);
 		p += take;
 		n -= take;
 	}
 }
 
-static int on_data(ssh_session s, ssh_channel c, void *data, uint32_t len, int is_stderr, void *ud)
+/* What the person typed: in[0..n) scanned for escapes and queued to the
+ * monitor, while the queue is below its mark (all of it with all).
+ * Returns the bytes taken. */
+static size_t type_keys(struct door *d, const uint8_t *in, size_t n, bool all)
 {
-	struct door *d = ud;
-	const uint8_t *in = data;
-	size_t n = len;
+	size_t len = n;
 
-	(void)s;
-	(void)c;
-	(void)is_stderr;
-	if (!d->attached)
-		return (int)len; /* before attaching: nothing to type into */
-	while (n && !d->done) {
+	while (n && !d->done && (all || !mon_full(d))) {
 		uint8_t keys[KEYS_CHUNK_BYTES + 1];
 		size_t take = n < KEYS_CHUNK_BYTES ? n : KEYS_CHUNK_BYTES, used, nout;
 		int cmd = vmc_esc_scan(&d->esc, ".?Bf", in, take, &used, keys, &nout);
@@ -276,7 +292,44 @@ static int on_data(ssh_session s, ssh_channel c, void *data, uint32_t len, int i
 			break;
 		}
 	}
-	return (int)len;
+	return d->done ? len : len - n;
+}
+
+static int on_data(ssh_session s, ssh_channel c, void *data, uint32_t len, int is_stderr, void *ud)
+{
+	struct door *d = ud;
+	size_t took;
+
+	(void)s;
+	(void)c;
+	(void)is_stderr;
+	if (!d->attached)
+		return (int)len; /* before attaching: nothing to type into */
+	/* The rest stays in libssh (offered again first): see held. */
+	took = type_keys(d, data, len, false);
+	d->held |= took < len;
+	return (int)took;
+}
+
+/* libssh calls on_data only when more arrives, and the client sends no
+ * more once the window is closed: what it keeps is taken here, once the
+ * monitor has taken enough of the queue. */
+static void take_held(struct door *d)
+{
+	uint8_t buf[KEYS_CHUNK_BYTES];
+
+	while (d->held && !d->done && !mon_full(d)) {
+		int n = ssh_channel_read_nonblocking(d->chan, buf, sizeof buf, 0);
+		if (n == SSH_ERROR) {
+			finish(d, 255);
+			return;
+		}
+		if (n <= 0) {
+			d->held = false;
+			return;
+		}
+		type_keys(d, buf, (size_t)n, true);
+	}
 }
 
 static void send_winsize(struct door *d)
@@ -289,7 +342,8 @@ static void send_winsize(struct door *d)
 		return;
 	rp_enc_begin(&e, buf, sizeof buf, RP_WINSIZE, 0, d->rchan);
 	rp_put_winsize(&e, &ws);
-	send_frame(d, &e);
+	if (queue_bytes(d, buf, rp_enc_end(&e)) < 0)
+		finish(d, 255);
 }
 
 static void on_monitor_frame(struct door *d, const struct rp_hdr *h, const uint8_t *p)
@@ -334,6 +388,10 @@ static int on_monitor(socket_t fd, int revents, void *ud)
 	int f;
 
 	(void)fd;
+	if (revents & POLLOUT && rp_conn_flush(d->mon) < 0) {
+		finish(d, 255);
+		return 0;
+	}
 	if (!(revents & (POLLIN | POLLHUP | POLLERR)))
 		return 0;
 	r = rp_conn_read(d->mon);
@@ -390,6 +448,7 @@ static void attach(struct door *d)
 	d->attached = true;
 	vmc_esc_init(&d->esc, '~');
 	/* The daemon says how it went (writing, watching), after the replay. */
+	d->mon_events = POLLIN;
 	ssh_event_add_fd(d->event, d->mon->t->rfd, POLLIN, on_monitor, d);
 	/* Frames that came with the OK (the replay) are already buffered. */
 	on_monitor(d->mon->t->rfd, POLLIN, d);
@@ -554,6 +613,16 @@ static int serve(struct door *d, ssh_bind bind)
 	if (!d->done)
 		attach(d);
 	while (!d->done) {
+		short want;
+		take_held(d);
+		want = (short)(POLLIN | rp_conn_wevents(d->mon));
+		if (d->attached && want != d->mon_events) {
+			ssh_event_remove_fd(d->event, d->mon->t->rfd);
+			ssh_event_add_fd(d->event, d->mon->t->rfd, want, on_monitor, d);
+			d->mon_events = want;
+		}
+		if (d->done)
+			break;
 		if (ssh_event_dopoll(d->event, 1000) == SSH_ERROR ||
 		    ssh_get_status(d->session) & (SSH_CLOSED | SSH_CLOSED_ERROR))
 			break;
