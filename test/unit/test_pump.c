@@ -241,7 +241,8 @@ static void tee_into(void *ctx, const void *buf, size_t n)
 
 /* The tee gets every byte the owner does, once and in order, and gets it
  * whether or not the owner ever takes it from the ring: here the owner
- * stops the pump after a little and reads the rest from the pty itself. */
+ * stops the pump before taking anything and reads it all afterwards, the
+ * ring's and then the pty's. */
 static void pump_tees_every_byte(void)
 {
 	struct kpty_os_child c;
@@ -254,12 +255,15 @@ static void pump_tees_every_byte(void)
 	CHECK(p != NULL);
 	if (!p)
 		return;
-	while (g.len < 30000 && readable(kpty_os_pump_fd(p), WAIT_MS))
-		while (take(p, &g, 3000) >= 0)
-			;
+	/* The ring holds what the thread read; the owner has taken none of
+	 * it. Stopping joins the thread, so t is still afterwards. */
+	CHECK(readable(kpty_os_pump_fd(p), WAIT_MS));
 	kpty_os_pump_stop(p);
-	/* What the thread read and teed but the owner had not taken yet. */
-	CHECK(t.len >= g.len);
+	/* Teed as the thread read it, not as the owner takes it (a daemon
+	 * killed then would lose it): the tee already has more than the
+	 * owner got. */
+	CHECK_EQ(g.len, 0);
+	CHECK(t.len > g.len);
 	while (g.len < want_len) {
 		long r = take(p, &g, 4096);
 		if (r == -EAGAIN && !readable(c.master, WAIT_MS))
