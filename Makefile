@@ -45,7 +45,8 @@ UNIT := $(FUZZ) $(BUILD)/test/unit-kpty $(BUILD)/test/unit-kpty-asan $(BUILD)/te
         $(BUILD)/test/unit-rp $(BUILD)/test/unit-rp-asan $(BUILD)/test/rp-poke \
         $(BUILD)/test/unit-wm $(BUILD)/test/unit-wm-asan $(BUILD)/test/png-probe \
         $(BUILD)/test/unit-ds $(BUILD)/test/unit-ds-asan $(BUILD)/test/unit-vmc $(BUILD)/test/unit-vmc-asan \
-        $(BUILD)/test/unit-vtfilter $(BUILD)/test/unit-vtfilter-asan
+        $(BUILD)/test/unit-vtfilter $(BUILD)/test/unit-vtfilter-asan \
+        $(BUILD)/test/unit-slog $(BUILD)/test/unit-slog-asan
 
 .PHONY: all test demo bench fuzz fuzz-kpty deps clean install check-deps
 all: $(BINS) $(UNIT)
@@ -144,6 +145,17 @@ $(BUILD)/test/unit-rp: $(call obj,obj,$(RP_UNIT))
 $(BUILD)/test/unit-rp-asan: $(call obj,san,$(RP_UNIT))
 	@mkdir -p $(dir $@)
 	$(CC) $(ALL_CFLAGS) -O1 $(SAN) -o $@ $^ $(VTERM_LIBS) $(LZ4_LIBS)
+
+# The session log as the daemon's loop sees it (a thread, real files).
+SLOG_UNIT := clients/slog.c $(VMC_CORE) vmconsole/console.c remote-proto/codec.c $(KPTY_OS) \
+             test/unit/test_slog.c
+$(BUILD)/test/unit-slog: $(call obj,obj,$(SLOG_UNIT))
+	@mkdir -p $(dir $@)
+	$(CC) $(ALL_CFLAGS) -o $@ $^ $(LZ4_LIBS) -lpthread
+
+$(BUILD)/test/unit-slog-asan: $(call obj,san,$(SLOG_UNIT))
+	@mkdir -p $(dir $@)
+	$(CC) $(ALL_CFLAGS) -O1 $(SAN) -o $@ $^ $(LZ4_LIBS) -lpthread
 
 VTF_UNIT := remote-proto/vtfilter.c test/unit/test_vtfilter.c
 $(BUILD)/test/unit-vtfilter: $(call obj,obj,$(VTF_UNIT))

@@ -324,7 +324,11 @@ unsigned telly_slog_events(struct telly_slog *l, int *err, unsigned long long *l
 {
 	unsigned ev;
 
-	pthread_mutex_lock(&l->mu);
+	/* The pump's thread holds the lock across the log's file calls: on a
+	 * slow or hung file system the loop every session shares must not
+	 * wait for it. Busy: nothing to tell now, the events keep. */
+	if (pthread_mutex_trylock(&l->mu))
+		return 0;
 	ev = l->events;
 	l->events = 0;
 	*err = l->err;

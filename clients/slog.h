@@ -47,7 +47,8 @@ void telly_slog_destroy(struct telly_slog *l); /* takes NULL; no end mark */
 /* What happened since the last call (TELLY_SLOG_* bits; 0: nothing to
  * tell), the last failure's errno and the bytes missed in the failure
  * that ended. A failure is told at most once in TELLY_SLOG_QUIET_MS, and
- * a recovery only when its failure was. */
+ * a recovery only when its failure was. Never waits: while the log's
+ * writer is inside a file call, 0 now and the events at a later call. */
 unsigned telly_slog_events(struct telly_slog *l, int *err, unsigned long long *lost);
 const char *telly_slog_path(const struct telly_slog *l);
 
