@@ -71,6 +71,10 @@ need prog conserver          conserver-server
 need prog console            conserver-client
 need prog stty               coreutils
 need prog valgrind           valgrind
+need prog strace             strace
+need prog ss                 iproute2
+need prog prlimit            util-linux
+need prog dpkg-query         dpkg
 
 [ -z "$missing" ] && exit 0
 
