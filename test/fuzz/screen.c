@@ -5,71 +5,63 @@
  * source for this (scripts/vterm-source.sh), so that ASan, UBSan and the
  * fuzzer's coverage reach into it. A hang is a finding (-timeout).
  *
- * Input: two bytes of size, then operations: a byte saying what, and
- * for output a length byte and that many bytes. */
+ * Input: vt_ops.h; 13 settles, 14 snapshots and reads the rows, 15
+ * turns the plain-text path on or off. */
 #include <stddef.h>
 #include <stdint.h>
 #include <stdlib.h>
 
 #include "screen.h"
+#include "vt_ops.h"
+
+static void feed(void *t, const uint8_t *p, size_t n)
+{
+	rp_screen_feed(t, p, n);
+}
+
+static void resize(void *t, int rows, int cols)
+{
+	rp_screen_resize(t, rows, cols);
+}
+
+static void snapshot(struct rp_screen *s, unsigned sb_max)
+{
+	struct rp_bytes snap = {0};
+
+	rp_screen_snapshot(s, sb_max, &snap);
+	rp_bytes_finish(&snap);
+}
+
+static void other(void *t, uint8_t op, int rows, const uint8_t **p, size_t *n)
+{
+	char row[4096];
+
+	(void)p, (void)n;
+	if (op % 16 == 13) {
+		rp_screen_settle(t);
+	} else if (op % 16 == 14) {
+		snapshot(t, op >> 4);
+		for (int y = 0; y < rows; y++)
+			rp_screen_row_text(t, y, row, sizeof row);
+	} else {
+		rp_screen_set_fast(t, op & 0x10);
+	}
+}
 
 int LLVMFuzzerTestOneInput(const uint8_t *p, size_t n)
 {
+	static const struct vt_fuzz_ops ops = {feed, resize, other};
 	struct rp_screen *s;
-	char row[4096];
 	int rows, cols;
 
 	if (n < 2)
 		return 0;
-	rows = 1 + p[0] % 25;
-	cols = 1 + p[1] % 90;
-	p += 2, n -= 2;
+	vt_fuzz_size(p, &rows, &cols);
 	s = rp_screen_create(rows, cols, 1 + (unsigned)(rows * 3), 1 << 16);
 	if (!s)
 		return 0;
-	while (n) {
-		uint8_t op = *p++;
-		n--;
-		switch (op % 16) {
-		case 12: /* resize */
-			if (n >= 2) {
-				rows = 1 + p[0] % 25;
-				cols = 1 + p[1] % 90;
-				rp_screen_resize(s, rows, cols);
-				p += 2, n -= 2;
-			}
-			break;
-		case 13:
-			rp_screen_settle(s);
-			break;
-		case 14: {
-			struct rp_bytes snap = {0};
-			rp_screen_snapshot(s, op >> 4, &snap);
-			rp_bytes_finish(&snap);
-			for (int y = 0; y < rows; y++)
-				rp_screen_row_text(s, y, row, sizeof row);
-			break;
-		}
-		case 15:
-			rp_screen_set_fast(s, op & 0x10);
-			break;
-		default: { /* output: a length, then that much */
-			size_t k = n ? (size_t)*p + 1 : 0;
-			if (n) {
-				p++, n--;
-			}
-			if (k > n)
-				k = n;
-			rp_screen_feed(s, p, k);
-			p += k, n -= k;
-		}
-		}
-	}
-	{
-		struct rp_bytes snap = {0};
-		rp_screen_snapshot(s, 1000, &snap);
-		rp_bytes_finish(&snap);
-	}
+	vt_fuzz_run(s, &ops, rows, p + 2, n - 2);
+	snapshot(s, 1000);
 	rp_screen_destroy(s);
 	return 0;
 }

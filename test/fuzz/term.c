@@ -4,13 +4,14 @@
  * anywhere, with resizes, renders and keys between the pieces, as telly
  * view does. A hang is a finding (-timeout).
  *
- * Input: two bytes of size, then operations: a byte saying what, and
- * for output a length byte and that many bytes. */
+ * Input: vt_ops.h; 13 renders, 14 reads the rows, 15 a key (one more
+ * byte). */
 #include <stddef.h>
 #include <stdint.h>
 #include <stdlib.h>
 
 #include "ds_int.h"
+#include "vt_ops.h"
 
 static struct ds_font *font;
 static pixman_image_t *img;
@@ -48,57 +49,45 @@ int LLVMFuzzerInitialize(int *argc, char ***argv)
 	return 0;
 }
 
+static void feed(void *t, const uint8_t *p, size_t n)
+{
+	ds_term_write(t, p, n);
+}
+
+static void resize(void *t, int rows, int cols)
+{
+	ds_term_resize(t, rows, cols);
+}
+
+static void other(void *t, uint8_t op, int rows, const uint8_t **p, size_t *n)
+{
+	char row[4096];
+
+	if (op % 16 == 13) {
+		render(t, op & 0x10);
+	} else if (op % 16 == 14) {
+		for (int y = 0; y < rows; y++)
+			ds_term_row_text(t, y, row, sizeof row);
+	} else if (*n) {
+		uint8_t k = **p;
+		ds_term_key(t, 0xff00u | k, op >> 4, k >= 0x20 ? k : 0);
+		(*p)++, (*n)--;
+	}
+}
+
 int LLVMFuzzerTestOneInput(const uint8_t *p, size_t n)
 {
+	static const struct vt_fuzz_ops ops = {feed, resize, other};
 	struct ds_term *t;
-	char row[4096];
 	int rows, cols;
 
 	if (n < 2)
 		return 0;
-	rows = 1 + p[0] % 25;
-	cols = 1 + p[1] % 90;
-	p += 2, n -= 2;
+	vt_fuzz_size(p, &rows, &cols);
 	t = ds_term_create(font, rows, cols, answers, NULL);
 	if (!t)
 		return 0;
-	while (n) {
-		uint8_t op = *p++;
-		n--;
-		switch (op % 16) {
-		case 12:
-			if (n >= 2) {
-				rows = 1 + p[0] % 25;
-				cols = 1 + p[1] % 90;
-				ds_term_resize(t, rows, cols);
-				p += 2, n -= 2;
-			}
-			break;
-		case 13:
-			render(t, op & 0x10);
-			break;
-		case 14:
-			for (int y = 0; y < rows; y++)
-				ds_term_row_text(t, y, row, sizeof row);
-			break;
-		case 15:
-			if (n >= 1) {
-				ds_term_key(t, 0xff00u | p[0], op >> 4, p[0] >= 0x20 ? p[0] : 0);
-				p++, n--;
-			}
-			break;
-		default: {
-			size_t k = n ? (size_t)*p + 1 : 0;
-			if (n) {
-				p++, n--;
-			}
-			if (k > n)
-				k = n;
-			ds_term_write(t, p, k);
-			p += k, n -= k;
-		}
-		}
-	}
+	vt_fuzz_run(t, &ops, rows, p + 2, n - 2);
 	render(t, true);
 	ds_term_destroy(t);
 	return 0;
