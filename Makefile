@@ -43,7 +43,7 @@ FUZZ := $(patsubst test/fuzz/%.c,$(BUILD)/test/fuzz-%,$(wildcard test/fuzz/*.c))
 UNIT := $(FUZZ) $(BUILD)/test/unit-kpty $(BUILD)/test/unit-kpty-asan $(BUILD)/test/kpty-script-asan \
         $(BUILD)/test/unit-pump $(BUILD)/test/unit-pump-asan $(BUILD)/test/unit-pump-tsan \
         $(BUILD)/test/unit-rp $(BUILD)/test/unit-rp-asan $(BUILD)/test/rp-poke \
-        $(BUILD)/test/unit-wm $(BUILD)/test/unit-wm-asan $(BUILD)/test/png-probe \
+        $(BUILD)/test/unit-wm $(BUILD)/test/unit-wm-asan $(BUILD)/test/png-probe $(BUILD)/test/free-port \
         $(BUILD)/test/unit-ds $(BUILD)/test/unit-ds-asan $(BUILD)/test/unit-vmc $(BUILD)/test/unit-vmc-asan \
         $(BUILD)/test/unit-vtfilter $(BUILD)/test/unit-vtfilter-asan \
         $(BUILD)/test/unit-slog $(BUILD)/test/unit-slog-asan
@@ -181,6 +181,10 @@ $(BUILD)/test/unit-ds: $(call obj,obj,$(WM_SRC) $(DS_SRC) remote-proto/vtfilter.
 $(BUILD)/test/unit-ds-asan: $(call obj,san,$(WM_SRC) $(DS_SRC) remote-proto/vtfilter.c test/unit/test_ds.c)
 	@mkdir -p $(dir $@)
 	$(CC) $(ALL_CFLAGS) -O1 $(SAN) -o $@ $^ $(VTERM_LIBS) $(DS_LIBS) -lm
+
+$(BUILD)/test/free-port: $(call obj,obj,test/integration/free-port.c)
+	@mkdir -p $(dir $@)
+	$(CC) $(ALL_CFLAGS) -o $@ $^
 
 $(BUILD)/test/png-probe: $(call obj,obj,test/integration/png-probe.c)
 	@mkdir -p $(dir $@)

@@ -32,7 +32,18 @@ cleanup() {
 }
 trap cleanup EXIT INT TERM
 
-fail() { echo "FAIL: $*"; exit 1; }
+fail() {
+	echo "FAIL: $*"
+	# What the daemon said is most of the diagnosis when a wait times out.
+	if [ -s "$TELLY_DIR/serve.log" ]; then
+		echo "--- last lines of $TELLY_DIR/serve.log:"
+		tail -n 15 "$TELLY_DIR/serve.log"
+	fi
+	exit 1
+}
+
+# free_port: a port on 127.0.0.1 that nothing holds now (test/integration/free-port.c).
+free_port() { "$B/test/free-port" || fail "no free port"; }
 
 daemon_pid() {
 	sed -n 's/.*serving on .* (pid \([0-9]*\)).*/\1/p' "$TELLY_DIR/serve.log" 2>/dev/null | tail -n 1
@@ -91,7 +102,7 @@ start_sshd() {
 	ssh-keygen -q -t ed25519 -N '' -f "$T/ssh/user" || fail "ssh-keygen"
 	cp "$T/ssh/user.pub" "$T/ssh/authorized_keys"
 	[ "$(id -u)" = 0 ] && mkdir -p /run/sshd
-	ssh_port=$(( 20000 + $$ % 20000 ))
+	ssh_port=$(free_port)
 	cat >"$T/ssh/sshd_config" <<CFG
 ListenAddress 127.0.0.1
 Port $ssh_port
@@ -135,8 +146,7 @@ legend_win() { # LEGEND NAME: "X Y W H X0 Y0 COLS ROWS" from the last screenshot
 #                             ($door_ssh_cmd -i $K/KEY ... in a tmux window)
 K=$T/keys
 door_wrap=""
-door_port=$(( 30000 + $$ % 10000 ))
-while ss -ltn | grep -q ":$door_port "; do door_port=$(( door_port + 1 )); done
+door_port=$(free_port)
 door_keys() {
 	mkdir -p "$K"
 	: >"$K/authorized"

@@ -7,7 +7,7 @@
 # closed by the frame deadline.
 . test/integration/lib.sh "$1"
 STORM=$B/test/rp-storm
-port=$(( 20000 + ($$ + 11) % 20000 ))
+port=$(free_port)
 mkdir -p -m 700 "$TELLY_DIR"
 
 "$TELLY" serve --listen 127.0.0.1:$port --hello-timeout 1500 --frame-timeout 1500 \

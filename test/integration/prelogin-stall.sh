@@ -6,7 +6,7 @@
 # on, both are served instead of closed for being late.
 . test/integration/lib.sh "$1"
 STORM=$B/test/rp-storm
-port=$(( 20000 + ($$ + 17) % 20000 ))
+port=$(free_port)
 mkdir -p -m 700 "$TELLY_DIR" "$TELLY_DIR/logs"
 
 "$TELLY" serve --listen 127.0.0.1:$port --hello-timeout 3000 --frame-timeout 3000 \

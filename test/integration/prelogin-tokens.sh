@@ -8,7 +8,7 @@
 # as many as it may keep waiting, do not keep the owner out either.
 . test/integration/lib.sh "$1"
 STORM=$B/test/rp-storm
-port=$(( 20000 + ($$ + 13) % 20000 ))
+port=$(free_port)
 mkdir -p -m 700 "$TELLY_DIR"
 
 "$TELLY" serve --listen 127.0.0.1:$port 2>>"$TELLY_DIR/serve.log" &

@@ -2,7 +2,7 @@
 # The optional TCP listener: loopback only unless --allow-remote, a token
 # in a 0600 file, refused without it.
 . test/integration/lib.sh "$1"
-port=$(( 20000 + ($$ + 7) % 20000 ))
+port=$(free_port)
 
 out=$("$TELLY" serve --listen 0.0.0.0:$port 2>&1) && fail "listened on 0.0.0.0"
 echo "$out" | grep -q 'not a loopback address; add --allow-remote' || fail "message: $out"

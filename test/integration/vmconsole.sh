@@ -17,7 +17,7 @@
 G=$B/guest
 sh "$(dirname "$0")/../guest/build.sh" "$G" || fail "cannot build the test guest"
 mkdir -p "$TELLY_DIR" && chmod 700 "$TELLY_DIR"
-port=$(( 40000 + $$ % 20000 ))
+port=$(free_port)
 K=$T/keys && mkdir -p "$K"
 for who in alice bob carol eve; do
 	ssh-keygen -q -t ed25519 -N '' -C "$who" -f "$K/$who" || fail "ssh-keygen"
