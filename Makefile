@@ -16,7 +16,8 @@ DEPS    := scripts/deps.sh
 
 KPTY_SRC   := kernel-pty/disc.c kernel-pty/pty.c kernel-pty/stty.c kernel-pty/linemode.c
 KPTY_OS    := kernel-pty/os.c kernel-pty/pump.c
-RP_CORE    := remote-proto/codec.c remote-proto/queue.c
+BASE_SRC   := base/base.c
+RP_CORE    := $(BASE_SRC) remote-proto/codec.c remote-proto/queue.c
 RP_SRC     := $(RP_CORE) remote-proto/transport.c remote-proto/conn.c remote-proto/screen.c remote-proto/vtscan.c \
               remote-proto/vtfilter.c
 CLIENT_SRC := clients/telly.c clients/demo.c clients/serve.c clients/attach.c clients/ctl.c \
@@ -24,7 +25,7 @@ CLIENT_SRC := clients/telly.c clients/demo.c clients/serve.c clients/attach.c cl
 VTERM_LIBS := $(shell pkg-config --libs vterm 2>/dev/null || echo -lvterm)
 TS_SRC     := test/ttyscript/script.c test/ttyscript/backend_kpty.c test/ttyscript/backend_linux.c
 WM_SRC     := winmgr/wm.c
-VMC_CORE   := vmconsole/config.c vmconsole/escape.c
+VMC_CORE   := $(BASE_SRC) vmconsole/config.c vmconsole/escape.c
 VMC_SRC    := $(VMC_CORE) vmconsole/console.c vmconsole/sshd.c vmconsole/session.c vmconsole/sandbox.c
 SSH_LIBS   := $(shell pkg-config --libs libssh 2>/dev/null || echo -lssh)
 LZ4_LIBS   := $(shell pkg-config --libs liblz4 2>/dev/null || echo -llz4)
@@ -32,7 +33,7 @@ DS_SRC     := display-server/comp.c display-server/term.c display-server/font.c 
               display-server/headless.c display-server/x11.c display-server/script.c
 DS_LIBS    := $(shell pkg-config --libs pixman-1 freetype2 fontconfig libpng xcb xcb-shm xkbcommon xkbcommon-x11 2>/dev/null)
 DS_CFLAGS  := $(shell pkg-config --cflags pixman-1 freetype2 fontconfig libpng xcb xkbcommon 2>/dev/null)
-INC        := $(DS_CFLAGS) -Ikernel-pty -Iremote-proto -Iwinmgr -Idisplay-server -Ivmconsole -Itest/ttyscript -Itest/unit -Iclients
+INC        := $(DS_CFLAGS) -Ibase -Ikernel-pty -Iremote-proto -Iwinmgr -Idisplay-server -Ivmconsole -Itest/ttyscript -Itest/unit -Iclients
 
 obj = $(patsubst %.c,$(BUILD)/$(1)/%.o,$(2))
 
@@ -197,7 +198,7 @@ $(BUILD)/test/png-probe: $(call obj,obj,test/integration/png-probe.c)
 FUZZ_SRC_rp       := $(RP_CORE)
 FUZZ_SRC_consoles := $(VMC_CORE) remote-proto/codec.c
 FUZZ_SRC_keys     := $(VMC_CORE) remote-proto/codec.c
-FUZZ_SRC_escape   := vmconsole/escape.c
+FUZZ_SRC_escape   := $(BASE_SRC) vmconsole/escape.c
 FUZZ_SRC_ttyscript := test/ttyscript/script.c $(KPTY_SRC)
 FUZZ_LIBS         := $(LZ4_LIBS)
 # The terminal fuzzers take libvterm built from its source with the same
@@ -224,7 +225,7 @@ $(BUILD)/vterm-fuzz/link:
 define fuzz_target
 $(BUILD)/test/fuzz-$(1): $(call obj,fuzz-obj,test/fuzz/$(1).c $(FUZZ_SRC_$(1))) $(FUZZ_DEPS_$(1))
 	@mkdir -p $$(dir $$@)
-	clang $(FUZZ_CFLAGS) -fsanitize=fuzzer -o $$@ $(call obj,fuzz-obj,test/fuzz/$(1).c $(FUZZ_SRC_$(1))) \
+	clang $(FUZZ_CFLAGS) -fsanitize=fuzzer -o $$@ $(sort $(call obj,fuzz-obj,test/fuzz/$(1).c $(FUZZ_SRC_$(1)))) \
 		$(FUZZ_LIBS) $$(FUZZ_LIBS_$(1))
 fuzz-$(1): $(BUILD)/test/fuzz-$(1)
 	@sh test/fuzz/fuzz.sh run $(BUILD) $(1) $(or $(SECONDS),0)

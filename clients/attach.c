@@ -25,6 +25,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "base.h"
 #include "clients.h"
 #include "kpty_os.h"
 #include "linemode.h"
@@ -65,24 +66,6 @@ struct attach {
 	uint8_t out[65536];
 };
 
-static void write_all(int fd, const void *buf, size_t n)
-{
-	const char *p = buf;
-
-	while (n) {
-		ssize_t w = write(fd, p, n);
-		if (w < 0 && (errno == EINTR || errno == EAGAIN)) {
-			struct pollfd pf = {.fd = fd, .events = POLLOUT};
-			poll(&pf, 1, 100);
-			continue;
-		}
-		if (w <= 0)
-			return;
-		p += w;
-		n -= (size_t)w;
-	}
-}
-
 static void sample(struct attach *a, uint64_t t0)
 {
 	if (a->nsamples < SAMPLES_MAX)
@@ -116,7 +99,7 @@ static void to_far(void *ctx, const void *buf, size_t n)
 
 static void out_flush(struct attach *a)
 {
-	write_all(a->out_fd, a->out, a->out_len);
+	base_write_all(a->out_fd, a->out, a->out_len, -1);
 	a->out_len = 0;
 }
 
@@ -124,7 +107,7 @@ static void out_put(struct attach *a, const void *buf, size_t n)
 {
 	if (!a->batching || n > sizeof a->out) {
 		out_flush(a);
-		write_all(a->out_fd, buf, n);
+		base_write_all(a->out_fd, buf, n, -1);
 		return;
 	}
 	if (n > sizeof a->out - a->out_len)
@@ -465,7 +448,6 @@ int telly_attach(int argc, char **argv)
 	char **cmd = NULL;
 	struct termios saved, raw;
 	bool tty;
-	sigset_t mask;
 
 	a = calloc(1, sizeof *a);
 	if (!a)
@@ -539,13 +521,7 @@ int telly_attach(int argc, char **argv)
 	if (!a->lm)
 		goto fail_conn;
 
-	sigemptyset(&mask);
-	sigaddset(&mask, SIGWINCH);
-	sigaddset(&mask, SIGTERM);
-	sigaddset(&mask, SIGHUP);
-	sigprocmask(SIG_BLOCK, &mask, NULL);
-	signal(SIGPIPE, SIG_IGN);
-	sigfd = signalfd(-1, &mask, SFD_NONBLOCK | SFD_CLOEXEC);
+	sigfd = base_signalfd((const int[]){SIGWINCH, SIGTERM, SIGHUP, 0});
 	/* A resize between OPEN and the mask above raised a SIGWINCH that
 	 * nobody caught: the size now, whatever it is. */
 	send_winsize(a);

@@ -11,6 +11,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "base.h"
 #include "clients.h"
 
 #define CLIENT_QUEUE_ENTRIES 4096
@@ -35,14 +36,6 @@ static void shell_quote(char *out, size_t n, const char *s)
 	if (o < n - 1)
 		out[o++] = '\'';
 	out[o] = 0;
-}
-
-static long now_ms(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
 }
 
 /* The next frame, waiting up to the deadline. 1, or -errno. */
@@ -161,7 +154,7 @@ int telly_client_call(struct rp_conn *c, const void *frame, size_t n, uint32_t r
 		      struct rp_hdr *h, const uint8_t **payload, int timeout_ms, char *err,
 		      size_t errn)
 {
-	long deadline = now_ms() + timeout_ms;
+	long deadline = base_now_ms() + timeout_ms;
 	int r;
 
 	if (rp_conn_send(c, frame, n) < 0) {
@@ -169,7 +162,7 @@ int telly_client_call(struct rp_conn *c, const void *frame, size_t n, uint32_t r
 		return -ENOBUFS;
 	}
 	for (;;) {
-		r = rp_conn_next_frame(c, h, payload, (int)(deadline - now_ms()));
+		r = rp_conn_next_frame(c, h, payload, (int)(deadline - base_now_ms()));
 		if (r < 0) {
 			snprintf(err, errn, "no answer from the server: %s", strerror(-r));
 			return r;

@@ -18,6 +18,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "base.h"
 #include "clients.h"
 #include "kpty_os.h"
 #include "linemode.h"
@@ -27,6 +28,7 @@
 /* While finished lines wait for the program to read the previous one, the
  * loop looks again this often (there is no event for "input consumed"). */
 #define PACE_POLL_MS 1
+#define DROP_STALL_MS 1000 /* a terminal that takes nothing this long: its output is dropped */
 #define PROMPT "telly-demo$ "
 
 struct demo {
@@ -38,27 +40,6 @@ struct demo {
 	char seen[16384]; /* recent screen output, for the scripted waits */
 	size_t seen_len;
 };
-
-static void write_all(int fd, const void *buf, size_t n)
-{
-	const char *p = buf;
-
-	while (n) {
-		ssize_t w = write(fd, p, n);
-		if (w < 0 && errno == EAGAIN) {
-			struct pollfd pf = {.fd = fd, .events = POLLOUT};
-			if (poll(&pf, 1, 1000) <= 0)
-				return; /* the reader is gone or stuck: drop */
-			continue;
-		}
-		if (w < 0 && errno == EINTR)
-			continue;
-		if (w <= 0)
-			return;
-		p += w;
-		n -= (size_t)w;
-	}
-}
 
 static void to_far(void *ctx, const void *buf, size_t n)
 {
@@ -79,7 +60,7 @@ static void to_screen(void *ctx, const void *buf, size_t n)
 {
 	struct demo *d = ctx;
 
-	write_all(STDOUT_FILENO, buf, n);
+	base_write_all(STDOUT_FILENO, buf, n, DROP_STALL_MS);
 	if (n >= sizeof d->seen) {
 		buf = (const char *)buf + n - sizeof d->seen;
 		n = sizeof d->seen;
@@ -264,7 +245,6 @@ int telly_demo(int argc, char **argv)
 	char *sh_argv[] = {"/bin/sh", NULL};
 	struct kpty_winsize ws = {24, 80, 0, 0};
 	struct demo *d;
-	sigset_t sigs;
 	int sigfd, rc, status = 0;
 	bool tty = isatty(STDIN_FILENO);
 
@@ -285,11 +265,8 @@ int telly_demo(int argc, char **argv)
 	if (tty)
 		kpty_os_get_winsize(STDIN_FILENO, &ws);
 	setenv("PS1", PROMPT, 1);
-	signal(SIGPIPE, SIG_IGN);
-	sigemptyset(&sigs);
-	sigaddset(&sigs, SIGWINCH);
-	sigaddset(&sigs, SIGCHLD);
-	sigprocmask(SIG_BLOCK, &sigs, NULL);
+	/* Before the shell starts, so its end is never missed. */
+	sigfd = base_signalfd((const int[]){SIGWINCH, SIGCHLD, 0});
 	rc = kpty_os_spawn(&d->child, sh_argv, &ws, KPTY_OS_EXTPROC);
 	if (rc < 0) {
 		fprintf(stderr, "telly demo: cannot start /bin/sh on a pty: %s\n", strerror(-rc));
@@ -297,10 +274,6 @@ int telly_demo(int argc, char **argv)
 		return 1;
 	}
 	d->lm = kpty_lm_create(&demo_ops, d);
-	sigemptyset(&sigs);
-	sigaddset(&sigs, SIGWINCH);
-	sigaddset(&sigs, SIGCHLD);
-	sigfd = signalfd(-1, &sigs, SFD_CLOEXEC | SFD_NONBLOCK);
 	if (!d->lm || sigfd < 0) {
 		fprintf(stderr, "telly demo: out of resources\n");
 		rc = 1;

@@ -41,6 +41,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "base.h"
 #include "clients.h"
 #include "kpty_os.h"
 #include "screen.h"
@@ -263,21 +264,13 @@ struct server {
 	int sshd_pipe;   /* its end closes when we exit */
 };
 
-static long now_ms(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
-}
-
 static void logf_(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 static void logf_(const char *fmt, ...)
 {
 	va_list ap;
 
 	va_start(ap, fmt);
-	vmc_vlog("telly serve", fmt, ap);
+	base_vlog("telly serve", fmt, ap);
 	va_end(ap);
 }
 
@@ -319,7 +312,7 @@ static void conn_fatal(struct server *srv, struct conn *c, uint16_t code, const 
 	else
 		logf_("connection %u: closed: %s", c->id, msg);
 	rp_conn_error(c->rc, 0, code, 0, true, msg);
-	c->closing_at = now_ms() + CLOSE_GRACE_MS;
+	c->closing_at = base_now_ms() + CLOSE_GRACE_MS;
 	conn_unpend(srv, c); /* on its way out: it waits to log in no more */
 }
 
@@ -491,7 +484,7 @@ static void session_show(struct session *s, const void *buf, size_t n, struct ch
 
 	if (screen_of(s))
 		rp_screen_feed(s->screen, buf, n);
-	s->settle_at = now_ms() + SETTLE_MS;
+	s->settle_at = base_now_ms() + SETTLE_MS;
 	if (s->log && !logged)
 		telly_slog_write(s->log, buf, n);
 	b = rp_buf_create(n);
@@ -556,7 +549,7 @@ static size_t session_read(struct session *s, const struct pollfd *pf)
 	if (!s->read_cap || s->read_cap > sizeof buf)
 		s->read_cap = READ_CAP_START_BYTES;
 	if (s->con) {
-		have = vmc_console_service(s->con, pf, now_ms(), buf, s->read_cap);
+		have = vmc_console_service(s->con, pf, base_now_ms(), buf, s->read_cap);
 		if (have) {
 			s->t_read = telly_now_ns();
 			before = session_work(s);
@@ -699,7 +692,7 @@ static void session_end(struct server *srv, struct session *s, int status)
 static void session_kill(struct session *s)
 {
 	if (s->con) {
-		s->kill_at = now_ms(); /* ended by the loop, which may remove it */
+		s->kill_at = base_now_ms(); /* ended by the loop, which may remove it */
 		return;
 	}
 	if (s->child.pid <= 0 || s->kill_at)
@@ -707,7 +700,7 @@ static void session_kill(struct session *s)
 	/* As a hangup does: the whole session's process group. */
 	kill(-s->child.pid, SIGHUP);
 	kill(-s->child.pid, SIGCONT);
-	s->kill_at = now_ms() + KILL_GRACE_MS;
+	s->kill_at = base_now_ms() + KILL_GRACE_MS;
 }
 
 /* The pump's thread logs each read as it makes it. */
@@ -1487,7 +1480,7 @@ static void strangers_summed(struct server *srv, long now)
  * few lines a minute. */
 static void stranger(struct server *srv, struct source *src, enum refusal why, const char *what)
 {
-	long now = now_ms();
+	long now = base_now_ms();
 
 	if (now - srv->stranger_at >= STRANGER_LOG_MS)
 		strangers_summed(srv, now);
@@ -1541,7 +1534,7 @@ static void conn_logged_in(struct server *srv, struct conn *c)
 static bool token_ok(struct server *srv, struct conn *c, const struct rp_str *token)
 {
 	struct source *src = c->src;
-	long now = now_ms();
+	long now = base_now_ms();
 	size_t want = strlen(srv->token);
 	unsigned diff = token->n != want;
 
@@ -1602,7 +1595,7 @@ static void conn_add(struct server *srv, int fd, bool tcp, const struct sockaddr
 	struct rp_transport *t;
 	struct conn *c;
 	struct source *src = NULL;
-	long now = now_ms();
+	long now = base_now_ms();
 	char host[64] = "?", port[16] = "?";
 
 	if (tcp) {
@@ -1718,7 +1711,7 @@ static bool conn_readable(struct server *srv, struct conn *c)
 		}
 		process_frames(srv, c);
 	}
-	conn_frame_deadline(srv, c, frames, now_ms());
+	conn_frame_deadline(srv, c, frames, base_now_ms());
 	return true;
 }
 
@@ -1748,7 +1741,7 @@ static void accept_failed(struct server *srv, bool tcp, int err)
 {
 	struct rlimit rl = {0};
 
-	srv->rest_until[tcp] = now_ms() + ACCEPT_PAUSE_MS;
+	srv->rest_until[tcp] = base_now_ms() + ACCEPT_PAUSE_MS;
 	srv->accept_fails++;
 	if (srv->accept_told)
 		return;
@@ -1895,9 +1888,9 @@ static int run(struct server *srv)
 
 	if (!pf)
 		return 1;
-	srv->started_ms = srv->stranger_at = now_ms();
+	srv->started_ms = srv->stranger_at = base_now_ms();
 	for (;;) {
-		long now = now_ms(), timeout = 1000;
+		long now = base_now_ms(), timeout = 1000;
 		nfds_t n = 0;
 		int i_unix = -1, i_tcp = -1, i_ep = -1;
 		struct session *s, *snext;
@@ -2076,7 +2069,7 @@ static int run(struct server *srv)
 		}
 	}
 	if (srv->unsummed)
-		strangers_summed(srv, now_ms());
+		strangers_summed(srv, base_now_ms());
 	/* Let the last frames (EXIT, OK to stop) reach their readers. */
 	for (struct conn *c = srv->conns; c; c = c->next)
 		rp_conn_flush_wait(c->rc, 500);
@@ -2168,7 +2161,6 @@ static int serve_main(int listen_unix, const char *dir, const struct telly_serve
 {
 	struct server *srv = calloc(1, sizeof *srv);
 	char err[300] = "", logs[300];
-	sigset_t mask;
 	int rc = 1;
 
 	if (!srv)
@@ -2195,20 +2187,12 @@ static int serve_main(int listen_unix, const char *dir, const struct telly_serve
 	/* The front door first, so it holds none of the consoles' fds. */
 	if (o->ssh_listen && start_sshd(srv) < 0)
 		goto out;
-	sigemptyset(&mask);
-	sigaddset(&mask, SIGCHLD);
-	sigaddset(&mask, SIGTERM);
-	sigaddset(&mask, SIGINT);
-	sigaddset(&mask, SIGHUP);
-	/* A file size limit makes a log write fail (EFBIG), which the log
-	 * reports, rather than kill the daemon. Blocked, not ignored, so the
-	 * programs it starts get the default back (kpty_os_spawn). */
-	sigaddset(&mask, SIGXFSZ);
-	sigprocmask(SIG_BLOCK, &mask, NULL);
-	signal(SIGPIPE, SIG_IGN);
-	srv->sigfd = signalfd(-1, &mask, SFD_NONBLOCK | SFD_CLOEXEC);
+	/* SIGXFSZ: a file size limit makes a log write fail (EFBIG), which
+	 * the log reports, rather than kill the daemon. Blocked, not ignored,
+	 * so the programs it starts get the default back (kpty_os_spawn). */
+	srv->sigfd = base_signalfd((const int[]){SIGCHLD, SIGTERM, SIGINT, SIGHUP, SIGXFSZ, 0});
 	if (srv->sigfd < 0) {
-		logf_("signalfd: %s", strerror(errno));
+		logf_("signalfd: %s", strerror(-srv->sigfd));
 		goto out;
 	}
 	if (o->listen && (srv->listen_tcp = tcp_listen(srv, err, sizeof err)) < 0) {
@@ -2493,7 +2477,7 @@ int telly_serve(int argc, char **argv)
 		} else if (!strcmp(argv[i], "--ssh-host-key") && i + 1 < argc) {
 			o.ssh_host_key = argv[++i];
 		} else if (!strcmp(argv[i], "--log-cap") && i + 1 < argc) {
-			if (vmc_parse_size(argv[++i], &o.log_cap) < 0) {
+			if (base_parse_size(argv[++i], &o.log_cap) < 0) {
 				fprintf(stderr, "telly serve: --log-cap wants a size of at least 4096 "
 						"bytes (suffix K, M or G), got '%s'\n",
 					argv[i]);
@@ -2633,7 +2617,7 @@ struct server *telly_fuzz_server(void)
 	srv->audit_fd = srv->sshd_pipe = srv->epfd = -1;
 	snprintf(srv->token, sizeof srv->token, "%s",
 		 "0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef");
-	srv->started_ms = srv->stranger_at = now_ms();
+	srv->started_ms = srv->stranger_at = base_now_ms();
 	return srv;
 }
 

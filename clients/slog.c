@@ -12,6 +12,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "base.h"
 #include "rp.h"
 #include "slog.h"
 #include "vmc.h"
@@ -37,14 +38,6 @@ struct telly_slog {
 	unsigned events;
 };
 
-static long now_ms(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
-}
-
 /* "2026-11-22T06:30:01.123", as a console's log lines are stamped. */
 static void stamp(char out[VMC_STAMP_LEN + 1])
 {
@@ -53,24 +46,6 @@ static void stamp(char out[VMC_STAMP_LEN + 1])
 	clock_gettime(CLOCK_REALTIME, &ts);
 	vmc_stamp_format(out, (long long)ts.tv_sec, ts.tv_nsec / 1000000);
 	out[VMC_STAMP_LEN - 1] = 0; /* its trailing space */
-}
-
-static size_t write_all(int fd, const void *buf, size_t n)
-{
-	size_t done = 0;
-
-	while (done < n) {
-		ssize_t w = write(fd, (const char *)buf + done, n - done);
-		if (w < 0 && errno == EINTR)
-			continue;
-		if (w <= 0) {
-			if (w == 0)
-				errno = ENOSPC;
-			break;
-		}
-		done += (size_t)w;
-	}
-	return done;
 }
 
 /* (Re)opens the file at path to append; 0 or -errno. */
@@ -132,13 +107,13 @@ static void put(struct telly_slog *l, const void *buf, size_t n, long now)
 	if (l->bytes && l->bytes + n > l->cap) {
 		/* One older generation is kept beside it. */
 		int r;
-		vmc_log_rotate(l->path, 1);
+		base_log_rotate(l->path, 1);
 		if ((r = open_log(l, true)) < 0) {
 			fail(l, -r, n, now);
 			return;
 		}
 	}
-	w = write_all(l->fd, buf, n);
+	w = base_write_all(l->fd, buf, n, -1);
 	l->bytes += w;
 	if (w)
 		l->line_start = ((const char *)buf)[w - 1] == '\n';
@@ -168,7 +143,7 @@ static bool ready(struct telly_slog *l, long now)
 			     "(%s, from %s to %s)\n",
 			     l->line_start ? "" : "\n", l->name, l->lost, strerror(l->err),
 			     l->fail_stamp, at);
-		size_t w = write_all(l->fd, m, (size_t)n);
+		size_t w = base_write_all(l->fd, m, (size_t)n, -1);
 		l->bytes += w;
 		if (w < (size_t)n) {
 			l->err = errno;
@@ -210,7 +185,7 @@ static bool ready(struct telly_slog *l, long now)
 
 static void write_locked(struct telly_slog *l, const void *buf, size_t n)
 {
-	long now = now_ms();
+	long now = base_now_ms();
 
 	if (ready(l, now))
 		put(l, buf, n, now);
@@ -276,8 +251,8 @@ struct telly_slog *telly_slog_start(const char *dir, const char *name, size_t ca
 	l->fd = -1;
 	l->line_start = true;
 	if ((r = open_log(l, false)) < 0)
-		fail(l, -r, 0, now_ms());
-	l->check_at = now_ms() + TELLY_SLOG_CHECK_MS;
+		fail(l, -r, 0, base_now_ms());
+	l->check_at = base_now_ms() + TELLY_SLOG_CHECK_MS;
 	if (dead_run(l->run_path, dead, sizeof dead))
 		mark(l, "%s", dead);
 	stamp(at);
@@ -370,7 +345,7 @@ int telly_slog_recover(const char *dir)
 			char m[MARK_BYTES];
 			int n = snprintf(m, sizeof m, "%s--- telly: session %s %s\n",
 					 l.line_start ? "" : "\n", name, dead);
-			write_all(l.fd, m, (size_t)n);
+			base_write_all(l.fd, m, (size_t)n, -1);
 			close(l.fd);
 		}
 		unlink(run_path);

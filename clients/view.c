@@ -26,6 +26,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "base.h"
 #include "clients.h"
 #include "ds.h"
 #include "linemode.h"
@@ -990,7 +991,6 @@ int telly_view(int argc, char **argv)
 	bool headless = false;
 	struct wm_config cfg = {.profile = WM_ACCEL_ADAPTIVE};
 	bool accel_set = false;
-	sigset_t mask;
 
 	if (!v)
 		return 1;
@@ -1115,13 +1115,7 @@ int telly_view(int argc, char **argv)
 		fprintf(stderr, "telly view: %s\n", err);
 		goto out;
 	}
-	sigemptyset(&mask);
-	sigaddset(&mask, SIGTERM);
-	sigaddset(&mask, SIGINT);
-	sigaddset(&mask, SIGHUP);
-	sigprocmask(SIG_BLOCK, &mask, NULL);
-	signal(SIGPIPE, SIG_IGN);
-	sigfd = signalfd(-1, &mask, SFD_NONBLOCK | SFD_CLOEXEC);
+	sigfd = base_signalfd((const int[]){SIGTERM, SIGINT, SIGHUP, 0});
 	v->t_start = telly_now_ns();
 	loop(v, sigfd);
 	rp_conn_flush_wait(v->c, 1000);

@@ -5,6 +5,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "base.h"
 #include "rp_io.h"
 
 #define IOV_MAX_PER_WRITE 64
@@ -128,22 +129,14 @@ int rp_conn_flush(struct rp_conn *c)
 	return 0;
 }
 
-static long now_ms(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
-}
-
 int rp_conn_flush_wait(struct rp_conn *c, int timeout_ms)
 {
-	long end = now_ms() + timeout_ms;
+	long end = base_now_ms() + timeout_ms;
 	int r;
 
 	while ((r = rp_conn_flush(c)) == 1) {
 		struct pollfd p = {.fd = c->t->wfd, .events = POLLOUT};
-		long left = end - now_ms();
+		long left = end - base_now_ms();
 		if (left <= 0 || poll(&p, 1, (int)left) <= 0)
 			return -ETIMEDOUT;
 	}
@@ -152,7 +145,7 @@ int rp_conn_flush_wait(struct rp_conn *c, int timeout_ms)
 
 int rp_conn_next_frame(struct rp_conn *c, struct rp_hdr *h, const uint8_t **p, int timeout_ms)
 {
-	long deadline = now_ms() + timeout_ms;
+	long deadline = base_now_ms() + timeout_ms;
 
 	for (;;) {
 		int r = rp_conn_frame(c, h, p);
@@ -161,7 +154,7 @@ int rp_conn_next_frame(struct rp_conn *c, struct rp_hdr *h, const uint8_t **p, i
 		if (rp_conn_flush(c) < 0)
 			return -EPIPE;
 		struct pollfd pf = {.fd = c->t->rfd, .events = (short)(POLLIN | rp_conn_wevents(c))};
-		long left = deadline - now_ms();
+		long left = deadline - base_now_ms();
 		if (left <= 0)
 			return -ETIMEDOUT;
 		if (poll(&pf, 1, (int)left) < 0 && errno != EINTR)

@@ -37,28 +37,6 @@ static int fail(char *err, size_t errn, const char *file, unsigned line, const c
 	return -EINVAL;
 }
 
-int vmc_parse_size(const char *s, size_t *out)
-{
-	char *end;
-	unsigned long long v;
-	unsigned shift = 0;
-
-	if (*s < '0' || *s > '9')
-		return -EINVAL;
-	v = strtoull(s, &end, 10);
-	if (*end == 'K' || *end == 'k')
-		shift = 10, end++;
-	else if (*end == 'M' || *end == 'm')
-		shift = 20, end++;
-	else if (*end == 'G' || *end == 'g')
-		shift = 30, end++;
-	/* Bounded before the shift, which would wrap a huge number into range. */
-	if (*end || v > (1ull << 40) >> shift || v << shift < 4096)
-		return -EINVAL;
-	*out = (size_t)(v << shift);
-	return 0;
-}
-
 int vmc_backend_parse(struct vmc_spec *s, const char *v, char *err, size_t errn)
 {
 	const char *colon = strchr(v, ':');
@@ -310,7 +288,7 @@ int vmc_config_parse(struct vmc_config *cfg, const char *text, size_t n, const c
 			else
 				snprintf(s->log, sizeof s->log, "%s", val);
 		} else if (!strcmp(key, "log-cap")) {
-			if (vmc_parse_size(val, &s->log_cap) < 0)
+			if (base_parse_size(val, &s->log_cap) < 0)
 				r = fail(err, errn, "", 0,
 					 "log-cap wants a size of at least 4096 bytes (suffix K, M or G), got '%.40s'",
 					 val);

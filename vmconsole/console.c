@@ -35,6 +35,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "base.h"
 #include "kpty_os.h"
 #include "rp.h"
 #include "vmc.h"
@@ -79,14 +80,6 @@ struct vmc_console {
 	long long stamp_sec;
 	char stamp_text[VMC_STAMP_LEN + 1];
 };
-
-static long now_ms(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
-}
 
 static void why(struct vmc_console *c, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 static void why(struct vmc_console *c, const char *fmt, ...)
@@ -230,52 +223,9 @@ static const struct vmc_backend_ops backends[] = {
 
 /* ---- the log ---- */
 
-void vmc_vlog(const char *who, const char *fmt, va_list ap)
-{
-	time_t t = time(NULL);
-	struct tm tm;
-	char msg[2048], line[VMC_LOG_LINE_MAX];
-	size_t o;
-	int n;
-
-	localtime_r(&t, &tm);
-	o = strftime(line, sizeof line, "%Y-%m-%d %H:%M:%S ", &tm);
-	o += vmc_log_escape(who, strlen(who), false, line + o, sizeof line - o);
-	o += (size_t)snprintf(line + o, sizeof line - o, ": ");
-	n = vsnprintf(msg, sizeof msg, fmt, ap);
-	if (n < 0)
-		n = 0;
-	/* One escaped line, written at once: a message cannot end the line
-	 * early or start another. */
-	o += vmc_log_escape(msg, (size_t)n < sizeof msg ? (size_t)n : sizeof msg - 1, false,
-			    line + o, sizeof line - o - 8);
-	if ((size_t)n >= sizeof msg)
-		o += (size_t)snprintf(line + o, sizeof line - o, "[...]");
-	line[o++] = '\n';
-	if (write(STDERR_FILENO, line, o) < 0) {
-		/* Nowhere to say it. */
-	}
-}
-
-void vmc_log_rotate(const char *path, unsigned keep)
-{
-	char from[PATH_MAX], to[PATH_MAX];
-
-	snprintf(to, sizeof to, "%s.%u", path, keep);
-	unlink(keep ? to : path);
-	for (unsigned i = keep; i > 0; i--) {
-		if (i > 1)
-			snprintf(from, sizeof from, "%s.%u", path, i - 1);
-		else
-			snprintf(from, sizeof from, "%s", path);
-		snprintf(to, sizeof to, "%s.%u", path, i);
-		rename(from, to);
-	}
-}
-
 static void log_rotate(struct vmc_console *c)
 {
-	vmc_log_rotate(c->log_path, c->spec.log_keep);
+	base_log_rotate(c->log_path, c->spec.log_keep);
 	close(c->log_fd);
 	c->log_fd = open(c->log_path, O_WRONLY | O_CREAT | O_TRUNC | O_APPEND | O_CLOEXEC, 0600);
 	c->log_bytes = 0;
@@ -434,7 +384,7 @@ struct vmc_console *vmc_console_create(const struct vmc_spec *s, const char *run
 		c->log_bytes = (size_t)st.st_size;
 		c->stamp.mid_line = st.st_size > 0; /* a new start begins a new line */
 	}
-	try_open(c, now_ms(), scratch, sizeof scratch);
+	try_open(c, base_now_ms(), scratch, sizeof scratch);
 	return c;
 fail_link:
 	unlink(c->link);
@@ -651,7 +601,7 @@ char *vmc_read_file(const char *path, size_t *n, char *err, size_t errn)
 
 void vmc_audit(int fd, const char *console, const char *who, const char *fmt, ...)
 {
-	char event[1024], line[VMC_LOG_LINE_MAX], stamp[VMC_STAMP_LEN + 1];
+	char event[1024], line[BASE_LOG_LINE_MAX], stamp[VMC_STAMP_LEN + 1];
 	struct timespec ts;
 	va_list ap;
 	size_t o;
@@ -669,11 +619,11 @@ void vmc_audit(int fd, const char *console, const char *who, const char *fmt, ..
 	/* Every field escaped (who in its quotes with " too): one event is
 	 * one line, whatever a name or a client put in it. */
 	o = (size_t)snprintf(line, sizeof line, "%sconsole=", stamp);
-	o += vmc_log_escape(console, strlen(console), false, line + o, sizeof line - o);
+	o += base_log_escape(console, strlen(console), false, line + o, sizeof line - o);
 	o += (size_t)snprintf(line + o, sizeof line - o, " who=\"");
-	o += vmc_log_escape(who, strlen(who), true, line + o, sizeof line - o - 2);
+	o += base_log_escape(who, strlen(who), true, line + o, sizeof line - o - 2);
 	o += (size_t)snprintf(line + o, sizeof line - o, "\" ");
-	o += vmc_log_escape(event, (size_t)n < sizeof event ? (size_t)n : sizeof event - 1, false,
+	o += base_log_escape(event, (size_t)n < sizeof event ? (size_t)n : sizeof event - 1, false,
 			    line + o, sizeof line - o - 1);
 	line[o++] = '\n';
 	if (write(fd, line, o) < 0) {

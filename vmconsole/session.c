@@ -30,6 +30,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "base.h"
 #include "door.h"
 #include "rp_io.h"
 #include "vmc.h"
@@ -86,14 +87,6 @@ static void say(struct door *d, const char *fmt, ...)
 	rp_put_bytes(&e, msg, (size_t)n);
 	if (rp_enc_end(&e) > 0 && rp_conn_send(d->mon, buf, e.len) == 0)
 		rp_conn_flush(d->mon);
-}
-
-static long now_ms(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
 }
 
 /* ---- talking to the person ---- */
@@ -630,11 +623,11 @@ static int serve(struct door *d, ssh_bind bind)
 	if (d->chan && !d->closed) {
 		/* The status, then our close; the client closes too, and only
 		 * then is it sure to have had everything. */
-		long until = now_ms() + CLOSE_WAIT_MS;
+		long until = base_now_ms() + CLOSE_WAIT_MS;
 		ssh_channel_request_send_exit_status(d->chan, d->exit_code);
 		ssh_channel_send_eof(d->chan);
 		ssh_channel_close(d->chan);
-		while (!d->closed && now_ms() < until &&
+		while (!d->closed && base_now_ms() < until &&
 		       ssh_event_dopoll(d->event, 100) != SSH_ERROR &&
 		       !(ssh_get_status(d->session) & (SSH_CLOSED | SSH_CLOSED_ERROR)))
 			;

@@ -37,6 +37,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "base.h"
 #include "door.h"
 #include "rp_io.h"
 #include "vmc.h"
@@ -64,16 +65,8 @@ static void say(const char *fmt, ...)
 
 	snprintf(who, sizeof who, "telly sshd[%d]", (int)getpid());
 	va_start(ap, fmt);
-	vmc_vlog(who, fmt, ap);
+	base_vlog(who, fmt, ap);
 	va_end(ap);
-}
-
-static long now_ms(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
 }
 
 int vmc_sshd_listen(const char *addr_port, char *err, size_t errn)
@@ -102,20 +95,6 @@ static int mkdirs(char *path)
 	return 0;
 }
 
-static int write_all(int fd, const char *p, size_t n)
-{
-	while (n) {
-		ssize_t w = write(fd, p, n);
-		if (w < 0 && errno == EINTR)
-			continue;
-		if (w <= 0)
-			return -1;
-		p += w;
-		n -= (size_t)w;
-	}
-	return 0;
-}
-
 /* The key is written into a file created 0600 (O_EXCL: never one that
  * was there), then linked to its name, which never exists with other
  * bits or half written. */
@@ -130,7 +109,7 @@ static int write_key_file(const char *path, const char *pem, char *err, size_t e
 		snprintf(err, errn, "host key %s: cannot create it: %s", tmp, strerror(errno));
 		return -1;
 	}
-	if (write_all(fd, pem, strlen(pem)) < 0 || fsync(fd) < 0)
+	if (base_write_all(fd, pem, strlen(pem), -1) != strlen(pem) || fsync(fd) < 0)
 		e = errno ? errno : EIO;
 	if (close(fd) < 0 && !e)
 		e = errno;
@@ -371,7 +350,7 @@ static int send_listing(struct mon *m)
 
 	if (!text)
 		return -1;
-	vmc_log_escape(m->user, strlen(m->user), false, user, sizeof user);
+	base_log_escape(m->user, strlen(m->user), false, user, sizeof user);
 	o += (size_t)snprintf(text + o, cap - o,
 			      "telly: '%s' is not a console of %s.\r\n"
 			      "telly: consoles for %s (ssh -p PORT NAME@HOST to attach):\r\n",
@@ -587,7 +566,7 @@ static void monitor(const struct vmc_sshd_opts *o, int client_fd, int progress_f
 		    const char *peer, int grace_ms)
 {
 	struct mon *m = calloc(1, sizeof *m);
-	long deadline = now_ms() + grace_ms;
+	long deadline = base_now_ms() + grace_ms;
 	struct rp_transport *t;
 	int pair[2] = {-1, -1}, status;
 	const char *why = NULL;
@@ -614,7 +593,7 @@ static void monitor(const struct vmc_sshd_opts *o, int client_fd, int progress_f
 		struct rp_hdr h;
 		const uint8_t *p;
 		int f, r = 0;
-		long left = deadline - now_ms();
+		long left = deadline - base_now_ms();
 
 		/* Frames already read come first (the replay came with OK). */
 		if (m->daemon) {
@@ -863,7 +842,7 @@ int vmc_sshd_run(const struct vmc_sshd_opts *o)
 	    "before login, %d in all)",
 	    o->listen, L->grace_ms / 1000, STARTUPS_MAX, CHILDREN_MAX);
 	for (;;) {
-		long now = now_ms();
+		long now = base_now_ms();
 		int status, n = 2;
 		pid_t pid;
 
@@ -890,7 +869,7 @@ int vmc_sshd_run(const struct vmc_sshd_opts *o)
 		for (int i = 2; i < n; i++)
 			if (pf[i].revents)
 				read_progress(&L->kids[slot[i]]);
-		now = now_ms();
+		now = base_now_ms();
 		if (pf[0].revents & POLLIN)
 			accept_one(L, now);
 		log_drops(L, now);

@@ -19,6 +19,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "base.h"
+
 #define VMC_NAME_MAX 64     /* as a session name (RP_MAX_NAME) */
 #define VMC_TARGET_MAX 512  /* a path, HOST:PORT or command */
 #define VMC_PATH_MAX 300
@@ -29,7 +31,6 @@
 #define VMC_FILE_MAX (4u << 20)
 #define VMC_LOG_CAP_DEFAULT (8u << 20)
 #define VMC_LOG_KEEP_DEFAULT 3
-#define VMC_LOG_LINE_MAX 8448 /* a log or audit line, escaped (a 2 KiB message at most 4x) */
 
 enum vmc_kind { VMC_UNIX, VMC_PTY, VMC_TCP, VMC_EXEC };
 enum vmc_right { VMC_NONE, VMC_RO, VMC_RW };
@@ -67,8 +68,6 @@ int vmc_config_add_arg(struct vmc_config *cfg, const char *arg, char *err, size_
 /* "unix:PATH" and the like into spec's kind and target. */
 int vmc_backend_parse(struct vmc_spec *s, const char *v, char *err, size_t errn);
 void vmc_config_finish(struct vmc_config *cfg);
-/* "8M" and the like (suffix K, M or G; at least 4096). */
-int vmc_parse_size(const char *s, size_t *out);
 const char *vmc_kind_name(enum vmc_kind k);
 
 /* A line of the keys file: OpenSSH authorized_keys format, with the
@@ -125,18 +124,6 @@ struct vmc_stamp {
 size_t vmc_stamp_lines(struct vmc_stamp *st, const char stamp[VMC_STAMP_LEN], const uint8_t *in,
 		       size_t n, uint8_t *out, size_t cap, size_t *used);
 void vmc_stamp_format(char out[VMC_STAMP_LEN + 1], long long sec, long msec);
-/* One line "YYYY-MM-DD HH:MM:SS WHO: message" on stderr: the daemon's and
- * the SSH front door's logs. The message is escaped (vmc_log_escape): what
- * a stranger sends (a user name, a command) cannot start a line of its
- * own or hide one. */
-void vmc_vlog(const char *who, const char *fmt, va_list ap);
-/* in[0..n) for a log line, as OpenSSH's logs: printable ASCII as it is,
- * \ as \\, newline, CR and tab as \n \r \t, well-formed UTF-8 as it is
- * unless it is a C1 control, a line separator or a bidirectional
- * override, every other byte as \xHH; with quote, " as \" too. Whole
- * units, as many as fit in cap - 1 bytes; out is NUL-terminated. Returns
- * the bytes in out. */
-size_t vmc_log_escape(const char *in, size_t n, bool quote, char *out, size_t cap);
 /* A window size a client asks for (an SSH pty-req or window-change): false
  * when it says none (a side of zero or less); else true with the size in
  * *cols, *rows, bounded to RP_MAX_COLS x RP_MAX_ROWS (a screen model costs
@@ -176,12 +163,6 @@ void vmc_console_describe(const struct vmc_console *c, char *out, size_t n);
 /* The whole of a consoles or keys file, at most VMC_FILE_MAX bytes
  * (malloc'd; NULL with "PATH: why" in err). */
 char *vmc_read_file(const char *path, size_t *n, char *err, size_t errn);
-/* Moves PATH to PATH.1, PATH.1 to PATH.2 and so on, keeping `keep`
- * generations (0: PATH is removed). No rename replaces a file: ext4 writes
- * a file renamed over another (or truncated) to disk at once, and a flood
- * of output rotating its log would become a flood of disk writes. */
-void vmc_log_rotate(const char *path, unsigned keep);
-
 /* The audit log: one timestamped line per event, "console who event". */
 void vmc_audit(int fd, const char *console, const char *who, const char *fmt, ...)
 	__attribute__((format(printf, 4, 5)));

@@ -6,7 +6,7 @@
  * A refused file must say "consoles:LINE: why" and keep nothing of
  * itself; an accepted one must hold only what the README allows, and
  * written out again it must read back the same. The first line also goes
- * to vmc_parse_size, checked against a sum that cannot overflow. */
+ * to base_parse_size, checked against a sum that cannot overflow. */
 #include <assert.h>
 #include <errno.h>
 #include <stdint.h>
@@ -52,10 +52,10 @@ static void check_size(const uint8_t *data, size_t size)
 		n++;
 	memcpy(s, data, n);
 	s[n] = 0;
-	r = vmc_parse_size(s, &got);
+	r = base_parse_size(s, &got);
 	rr = size_ref(s, &want);
 	if (r != rr || (r == 0 && got != want)) {
-		fprintf(stderr, "vmc_parse_size(\"%s\"): %d %zu, expected %d %zu\n", s, r, got, rr, want);
+		fprintf(stderr, "base_parse_size(\"%s\"): %d %zu, expected %d %zu\n", s, r, got, rr, want);
 		abort();
 	}
 }

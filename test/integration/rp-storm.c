@@ -57,20 +57,13 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "base.h"
 #include "rp.h"
 
 #define ANSWER_MS 5000
 #define CONNECT_WAIT_MS 200
 #define FULL_AFTER 5 /* connects given up in a row: the daemon takes no more */
 #define MAX_CONNS 4096
-
-static long now_ms(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
-}
 
 /* A blocking connection to TARGET; src_host: bind there first (TCP).
  * wait_ms > 0: a unix connect gives up after that long (listen queue
@@ -190,7 +183,7 @@ static int cmd_hold(int argc, char **argv)
 	}
 	printf("open %d\n", open);
 	fflush(stdout);
-	for (long end = now_ms() + seconds * 1000L; closed < n && now_ms() < end;) {
+	for (long end = base_now_ms() + seconds * 1000L; closed < n && base_now_ms() < end;) {
 		if (closed != shown) {
 			printf("closed %d\n", closed);
 			fflush(stdout);
@@ -224,7 +217,7 @@ static int try_token(const char *target, const char *token)
 	uint8_t buf[1024];
 	size_t got = 0, hn = hello(buf, sizeof buf, token);
 	int fd = dial(target, NULL, 0);
-	long end = now_ms() + ANSWER_MS;
+	long end = base_now_ms() + ANSWER_MS;
 
 	if (fd < 0)
 		return END;
@@ -232,7 +225,7 @@ static int try_token(const char *target, const char *token)
 	for (;;) {
 		struct pollfd p = {.fd = fd, .events = POLLIN};
 		struct rp_hdr h;
-		long left = end - now_ms();
+		long left = end - base_now_ms();
 		if (left <= 0 || poll(&p, 1, (int)left) <= 0) {
 			close(fd);
 			return TIMEOUT;
@@ -366,7 +359,7 @@ static long tcp_rx_queue(unsigned lport, unsigned rport)
 /* Until the queue is empty (the daemon took it), at most 10 s. */
 static bool queue_drained(unsigned lport, unsigned rport)
 {
-	for (long end = now_ms() + 10000; now_ms() < end;) {
+	for (long end = base_now_ms() + 10000; base_now_ms() < end;) {
 		if (tcp_rx_queue(lport, rport) == 0)
 			return true;
 		poll(NULL, 0, 5);
@@ -381,10 +374,10 @@ static int answer(int fd, uint8_t type, char *why, size_t cap)
 	uint8_t buf[65536];
 	size_t got = 0;
 
-	for (long end = now_ms() + ANSWER_MS;;) {
+	for (long end = base_now_ms() + ANSWER_MS;;) {
 		struct pollfd p = {.fd = fd, .events = POLLIN};
 		struct rp_hdr h;
-		long left = end - now_ms();
+		long left = end - base_now_ms();
 		if (left <= 0 || poll(&p, 1, (int)left) <= 0)
 			return snprintf(why, cap, "no answer"), -1;
 		ssize_t r = recv(fd, buf + got, sizeof buf - got, 0);
@@ -410,7 +403,7 @@ static bool blocked_in_pipe(const char *pid)
 	char path[64], w[128];
 
 	snprintf(path, sizeof path, "/proc/%s/wchan", pid);
-	for (long end = now_ms() + 20000; now_ms() < end;) {
+	for (long end = base_now_ms() + 20000; base_now_ms() < end;) {
 		FILE *f = fopen(path, "r");
 		size_t n = f ? fread(w, 1, sizeof w - 1, f) : 0;
 		if (f)

@@ -24,6 +24,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "base.h"
 #include "door.h"
 #include "rp_io.h"
 #include "unit.h"
@@ -33,14 +34,6 @@
 #define WAIT_MS 20000
 #define ENV_KEY "DOOR_TEST_KEY"
 #define ENV_DONE "DOOR_TEST_DONE"
-
-static long now_ms(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
-}
 
 /* ---- the session gone bad (exec'd by the monitor) ---- */
 
@@ -207,13 +200,13 @@ static void door_open_once(void)
 
 	/* The daemon's side until the session has had all its answers, then
 	 * until the monitor has let go of what it no longer uses. */
-	until = now_ms() + WAIT_MS;
-	while (now_ms() < until) {
+	until = base_now_ms() + WAIT_MS;
+	while (base_now_ms() < until) {
 		struct pollfd pf[1 + OPENS_ASKED + 4];
 		int n = 1;
 
 		if (!after_done && access(done, F_OK) == 0)
-			after_done = now_ms();
+			after_done = base_now_ms();
 		if (after_done && count_open(conns, nconns) == 0)
 			break;
 		pf[0] = (struct pollfd){.fd = nconns < OPENS_ASKED + 4 ? dfd : -1, .events = POLLIN};

@@ -308,17 +308,17 @@ static void log_escape(void)
 
 	for (size_t i = 0; i < sizeof t / sizeof *t; i++) {
 		size_t n = t[i].n ? t[i].n : strlen(t[i].in);
-		size_t r = vmc_log_escape(t[i].in, n, t[i].quote, out, sizeof out);
+		size_t r = base_log_escape(t[i].in, n, t[i].quote, out, sizeof out);
 		if (r != strlen(t[i].want) || strcmp(out, t[i].want)) {
 			fprintf(stderr, "case %zu: got '%s', expected '%s'\n", i, out, t[i].want);
 			failures++;
 		}
 	}
 	/* Whole units, as many as fit. */
-	CHECK_EQ(vmc_log_escape("abc\n", 4, false, out, 5), 3);
+	CHECK_EQ(base_log_escape("abc\n", 4, false, out, 5), 3);
 	CHECK(!strcmp(out, "abc"));
-	CHECK_EQ(vmc_log_escape("abc\n", 4, false, out, 6), 5);
-	CHECK_EQ(vmc_log_escape("abc", 3, false, out, 1), 0);
+	CHECK_EQ(base_log_escape("abc\n", 4, false, out, 6), 5);
+	CHECK_EQ(base_log_escape("abc", 3, false, out, 1), 0);
 	CHECK(!strcmp(out, ""));
 	/* Random bytes: never a control character in what comes out. */
 	srand(16);
@@ -327,7 +327,7 @@ static void log_escape(void)
 		size_t n = (size_t)(rand() % 64), r;
 		for (size_t j = 0; j < n; j++)
 			in[j] = (char)(rand() % 256);
-		r = vmc_log_escape(in, n, round & 1, o2, sizeof o2);
+		r = base_log_escape(in, n, round & 1, o2, sizeof o2);
 		CHECK(r < sizeof o2 && o2[r] == 0);
 		for (size_t j = 0; j < r; j++)
 			if ((unsigned char)o2[j] < 0x20 || o2[j] == 0x7f) {
@@ -519,19 +519,19 @@ static void sizes(void)
 {
 	size_t v;
 
-	CHECK_EQ(vmc_parse_size("8M", &v), 0);
+	CHECK_EQ(base_parse_size("8M", &v), 0);
 	CHECK_EQ(v, 8 << 20);
-	CHECK_EQ(vmc_parse_size("4096", &v), 0);
-	CHECK_EQ(vmc_parse_size("4095", &v), -EINVAL);
-	CHECK_EQ(vmc_parse_size("-5M", &v), -EINVAL);
-	CHECK_EQ(vmc_parse_size("5MB", &v), -EINVAL);
-	CHECK_EQ(vmc_parse_size("", &v), -EINVAL);
+	CHECK_EQ(base_parse_size("4096", &v), 0);
+	CHECK_EQ(base_parse_size("4095", &v), -EINVAL);
+	CHECK_EQ(base_parse_size("-5M", &v), -EINVAL);
+	CHECK_EQ(base_parse_size("5MB", &v), -EINVAL);
+	CHECK_EQ(base_parse_size("", &v), -EINVAL);
 	/* Found by test/fuzz/consoles.c: the suffix's shift wrapped these
 	 * into range (5 GiB and 1 GiB). */
-	CHECK_EQ(vmc_parse_size("10995116277765g", &v), -EINVAL);
-	CHECK_EQ(vmc_parse_size("17179869185G", &v), -EINVAL);
-	CHECK_EQ(vmc_parse_size("1024G", &v), 0);
-	CHECK_EQ(vmc_parse_size("1025G", &v), -EINVAL);
+	CHECK_EQ(base_parse_size("10995116277765g", &v), -EINVAL);
+	CHECK_EQ(base_parse_size("17179869185G", &v), -EINVAL);
+	CHECK_EQ(base_parse_size("1024G", &v), 0);
+	CHECK_EQ(base_parse_size("1025G", &v), -EINVAL);
 }
 
 int main(int argc, char **argv)

@@ -1,0 +1,226 @@
+/* The bottom of the layering (base.h): clock, full writes, signals, the
+ * escaped log line, rotation, sizes. */
+#include <errno.h>
+#include <limits.h>
+#include <poll.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/signalfd.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "base.h"
+
+long base_now_ms(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+size_t base_write_all(int fd, const void *buf, size_t n, int stall_ms)
+{
+	const char *p = buf;
+	size_t done = 0;
+
+	while (done < n) {
+		ssize_t w = write(fd, p + done, n - done);
+
+		if (w > 0) {
+			done += (size_t)w;
+		} else if (w < 0 && errno == EINTR) {
+			continue;
+		} else if (w < 0 && errno == EAGAIN) {
+			struct pollfd pf = {.fd = fd, .events = POLLOUT};
+			int r = poll(&pf, 1, stall_ms);
+
+			if (r == 0)
+				errno = ETIMEDOUT;
+			if (r == 0 || (r < 0 && errno != EINTR))
+				return done;
+		} else {
+			if (w == 0)
+				errno = ENOSPC; /* a file that takes nothing is full */
+			return done;
+		}
+	}
+	return done;
+}
+
+int base_signalfd(const int *sigs)
+{
+	sigset_t mask;
+	int fd;
+
+	sigemptyset(&mask);
+	for (; *sigs; sigs++)
+		sigaddset(&mask, *sigs);
+	if (sigprocmask(SIG_BLOCK, &mask, NULL) < 0)
+		return -errno;
+	signal(SIGPIPE, SIG_IGN);
+	fd = signalfd(-1, &mask, SFD_NONBLOCK | SFD_CLOEXEC);
+	return fd < 0 ? -errno : fd;
+}
+
+void base_log(const char *who, const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	base_vlog(who, fmt, ap);
+	va_end(ap);
+}
+
+/* The length of the well-formed UTF-8 sequence at p (2 to 4 bytes, no
+ * overlong form, no surrogate, at most U+10FFFF) with its code point in
+ * *cp, or 0. */
+static size_t utf8_seq(const uint8_t *p, size_t n, unsigned *cp)
+{
+	size_t len;
+	unsigned c, min;
+
+	if (p[0] >= 0xc2 && p[0] <= 0xdf)
+		len = 2, c = p[0] & 0x1fu, min = 0x80;
+	else if (p[0] >= 0xe0 && p[0] <= 0xef)
+		len = 3, c = p[0] & 0x0fu, min = 0x800;
+	else if (p[0] >= 0xf0 && p[0] <= 0xf4)
+		len = 4, c = p[0] & 0x07u, min = 0x10000;
+	else
+		return 0;
+	if (len > n)
+		return 0;
+	for (size_t i = 1; i < len; i++) {
+		if ((p[i] & 0xc0) != 0x80)
+			return 0;
+		c = c << 6 | (p[i] & 0x3fu);
+	}
+	if (c < min || c > 0x10ffff || (c >= 0xd800 && c <= 0xdfff))
+		return 0;
+	*cp = c;
+	return len;
+}
+
+/* Characters that are well-formed but move or hide text on a terminal or
+ * in a viewer: C1 controls, line and paragraph separators, the marks and
+ * overrides of bidirectional text, the byte order mark. */
+static bool invisible(unsigned c)
+{
+	return (c >= 0x80 && c <= 0x9f) || c == 0x2028 || c == 0x2029 || c == 0x061c || c == 0x200e ||
+	       c == 0x200f || (c >= 0x202a && c <= 0x202e) || (c >= 0x2066 && c <= 0x2069) ||
+	       c == 0xfeff;
+}
+
+size_t base_log_escape(const char *in, size_t n, bool quote, char *out, size_t cap)
+{
+	static const char hex[] = "0123456789abcdef";
+	const uint8_t *p = (const uint8_t *)in;
+	size_t o = 0, i = 0;
+
+	if (!cap)
+		return 0;
+	while (i < n) {
+		char unit[16];
+		size_t ulen = 0, take = 1;
+		unsigned cp;
+		uint8_t b = p[i];
+
+		if (b == '\\' || (quote && b == '"')) {
+			unit[ulen++] = '\\';
+			unit[ulen++] = (char)b;
+		} else if (b >= 0x20 && b < 0x7f) {
+			unit[ulen++] = (char)b;
+		} else if (b == '\n' || b == '\r' || b == '\t') {
+			unit[ulen++] = '\\';
+			unit[ulen++] = b == '\n' ? 'n' : b == '\r' ? 'r' : 't';
+		} else if (b >= 0x80 && (take = utf8_seq(p + i, n - i, &cp)) && !invisible(cp)) {
+			memcpy(unit, p + i, take);
+			ulen = take;
+		} else {
+			/* A control, DEL, a byte of no character or of an
+			 * invisible one: each byte as \xHH. */
+			take = take ? take : 1;
+			for (size_t k = 0; k < take; k++) {
+				unit[ulen++] = '\\';
+				unit[ulen++] = 'x';
+				unit[ulen++] = hex[p[i + k] >> 4];
+				unit[ulen++] = hex[p[i + k] & 15];
+			}
+		}
+		if (ulen > cap - 1 - o)
+			break;
+		memcpy(out + o, unit, ulen);
+		o += ulen;
+		i += take;
+	}
+	out[o] = 0;
+	return o;
+}
+
+void base_vlog(const char *who, const char *fmt, va_list ap)
+{
+	time_t t = time(NULL);
+	struct tm tm;
+	char msg[2048], line[BASE_LOG_LINE_MAX];
+	size_t o;
+	int n;
+
+	localtime_r(&t, &tm);
+	o = strftime(line, sizeof line, "%Y-%m-%d %H:%M:%S ", &tm);
+	o += base_log_escape(who, strlen(who), false, line + o, sizeof line - o);
+	o += (size_t)snprintf(line + o, sizeof line - o, ": ");
+	n = vsnprintf(msg, sizeof msg, fmt, ap);
+	if (n < 0)
+		n = 0;
+	/* One escaped line, written at once: a message cannot end the line
+	 * early or start another. */
+	o += base_log_escape(msg, (size_t)n < sizeof msg ? (size_t)n : sizeof msg - 1, false,
+			    line + o, sizeof line - o - 8);
+	if ((size_t)n >= sizeof msg)
+		o += (size_t)snprintf(line + o, sizeof line - o, "[...]");
+	line[o++] = '\n';
+	if (write(STDERR_FILENO, line, o) < 0) {
+		/* Nowhere to say it. */
+	}
+}
+
+void base_log_rotate(const char *path, unsigned keep)
+{
+	char from[PATH_MAX], to[PATH_MAX];
+
+	snprintf(to, sizeof to, "%s.%u", path, keep);
+	unlink(keep ? to : path);
+	for (unsigned i = keep; i > 0; i--) {
+		if (i > 1)
+			snprintf(from, sizeof from, "%s.%u", path, i - 1);
+		else
+			snprintf(from, sizeof from, "%s", path);
+		snprintf(to, sizeof to, "%s.%u", path, i);
+		rename(from, to);
+	}
+}
+
+int base_parse_size(const char *s, size_t *out)
+{
+	char *end;
+	unsigned long long v;
+	unsigned shift = 0;
+
+	if (*s < '0' || *s > '9')
+		return -EINVAL;
+	v = strtoull(s, &end, 10);
+	if (*end == 'K' || *end == 'k')
+		shift = 10, end++;
+	else if (*end == 'M' || *end == 'm')
+		shift = 20, end++;
+	else if (*end == 'G' || *end == 'g')
+		shift = 30, end++;
+	/* Bounded before the shift, which would wrap a huge number into range. */
+	if (*end || v > (1ull << 40) >> shift || v << shift < 4096)
+		return -EINVAL;
+	*out = (size_t)(v << shift);
+	return 0;
+}
+

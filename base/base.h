@@ -1,0 +1,57 @@
+/* What every part of telly needs, in one place at the bottom of the
+ * layering: the clock, full writes, signal setup, the log line (escaped, so
+ * what a stranger sends cannot forge a line), log rotation and size
+ * parsing. libc only; depends on no other part, and every part may use it.
+ */
+#ifndef BASE_H
+#define BASE_H
+
+#include <signal.h>
+#include <stdarg.h>
+#include <stdbool.h>
+#include <stddef.h>
+#include <sys/types.h>
+
+/* CLOCK_MONOTONIC in milliseconds: every deadline and timer in telly. */
+long base_now_ms(void);
+
+/* Writes all n bytes to fd, through EINTR and short writes, waiting (poll)
+ * while a non-blocking fd is full, up to stall_ms each time (-1: as long as
+ * it takes). Returns the bytes written: n, or fewer with errno set when a
+ * write failed (ETIMEDOUT: the reader took nothing for stall_ms). */
+size_t base_write_all(int fd, const void *buf, size_t n, int stall_ms);
+
+/* Blocks the signals named in sigs (0-terminated) and returns a
+ * non-blocking, close-on-exec signalfd that reads them, or -errno. SIGPIPE
+ * is ignored as well: a peer that goes away is an error return, never a
+ * signal. Programs started later get the default mask and dispositions
+ * back (kpty_os_spawn). */
+int base_signalfd(const int *sigs);
+
+/* Log lines "YYYY-MM-DD HH:MM:SS WHO: message" on stderr: the daemon's and
+ * the SSH front door's logs. The message is escaped (base_log_escape): what
+ * a stranger sends (a user name, a command) cannot start a line of its own
+ * or hide one. */
+#define BASE_LOG_LINE_MAX 8448 /* a line, escaped (a 2 KiB message at most 4x) */
+void base_vlog(const char *who, const char *fmt, va_list ap);
+void base_log(const char *who, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+
+/* in[0..n) for a log line, as OpenSSH's logs: printable ASCII as it is,
+ * \ as \\, newline, CR and tab as \n \r \t, well-formed UTF-8 as it is
+ * unless it is a C1 control, a line separator or a bidirectional
+ * override, every other byte as \xHH; with quote, " as \" too. Whole
+ * units, as many as fit in cap - 1 bytes; out is NUL-terminated. Returns
+ * the bytes in out. */
+size_t base_log_escape(const char *in, size_t n, bool quote, char *out, size_t cap);
+
+/* Moves PATH to PATH.1, PATH.1 to PATH.2 and so on, keeping `keep`
+ * generations (0: PATH is removed). No rename replaces a file: ext4 writes
+ * a file renamed over another (or truncated) to disk at once, and a flood
+ * of output rotating its log would become a flood of disk writes. */
+void base_log_rotate(const char *path, unsigned keep);
+
+/* "4096", "64K", "8M", "1G" (suffix K, M or G, either case) into *out:
+ * 0, or -EINVAL for anything else, below 4096 or above 1 TiB. */
+int base_parse_size(const char *s, size_t *out);
+
+#endif
