@@ -25,7 +25,8 @@ struct kpty_os_child {
 	pid_t pid;
 };
 
-/* argv[0] is looked up in PATH. ws may be NULL. Returns 0 or -errno. */
+/* argv[0] is looked up in PATH. ws may be NULL. The pty has IUTF8 set
+ * (an erase takes a whole UTF-8 character). Returns 0 or -errno. */
 int kpty_os_spawn(struct kpty_os_child *c, char *const argv[], const struct kpty_winsize *ws,
 		  unsigned flags);
 

@@ -141,14 +141,19 @@ int kpty_os_spawn(struct kpty_os_child *c, char *const argv[], const struct kpty
 		goto fail_errno;
 	if (ws && kpty_os_set_winsize(master, ws) < 0)
 		goto fail_errno;
+	/* IUTF8: telly speaks UTF-8 end to end, so an erase takes back a
+	 * whole character on the host's discipline as on the desk's (Linux
+	 * starts a pty without it, and an erase after é would leave a byte
+	 * the user no longer sees). */
+	if (tcgetattr(slave, &lt) < 0)
+		goto fail_errno;
+	lt.c_iflag |= IUTF8;
 	if (flags & KPTY_OS_EXTPROC) {
-		if (tcgetattr(slave, &lt) < 0)
-			goto fail_errno;
 		lt.c_lflag |= EXTPROC;
-		if (tcsetattr(slave, TCSANOW, &lt) < 0)
-			goto fail_errno;
 		flags |= KPTY_OS_PACKET;
 	}
+	if (tcsetattr(slave, TCSANOW, &lt) < 0)
+		goto fail_errno;
 	if ((flags & KPTY_OS_PACKET) && ioctl(master, TIOCPKT, &on) < 0)
 		goto fail_errno;
 	if (pipe2(errpipe, O_CLOEXEC) < 0)
