@@ -18,7 +18,8 @@ KPTY_SRC   := kernel-pty/disc.c kernel-pty/pty.c kernel-pty/stty.c kernel-pty/li
 KPTY_OS    := kernel-pty/os.c kernel-pty/pump.c
 BASE_SRC   := base/base.c
 RP_CORE    := $(BASE_SRC) remote-proto/codec.c remote-proto/queue.c
-RP_SRC     := $(RP_CORE) remote-proto/transport.c remote-proto/conn.c remote-proto/screen.c remote-proto/vtscan.c \
+RP_SRC     := $(RP_CORE) remote-proto/transport.c remote-proto/conn.c remote-proto/desk.c remote-proto/chan.c \
+              remote-proto/screen.c remote-proto/vtscan.c \
               remote-proto/vtfilter.c
 CLIENT_SRC := clients/telly.c clients/demo.c clients/serve.c clients/attach.c clients/ctl.c \
               clients/client.c clients/rundir.c clients/view.c clients/slog.c
@@ -87,7 +88,7 @@ $(BUILD)/test/unit-vmc-asan: $(call obj,san,$(VMC_UNIT))
 
 # The front door's processes driven without a client (test/unit/test_door.c).
 DOOR_UNIT := $(VMC_CORE) vmconsole/console.c vmconsole/sshd.c vmconsole/sandbox.c $(KPTY_OS) \
-             $(RP_CORE) remote-proto/transport.c remote-proto/conn.c test/unit/test_door.c
+             $(RP_CORE) remote-proto/transport.c remote-proto/conn.c remote-proto/desk.c test/unit/test_door.c
 all: $(BUILD)/test/unit-door $(BUILD)/test/unit-door-asan
 $(BUILD)/test/unit-door: $(call obj,obj,$(DOOR_UNIT))
 	@mkdir -p $(dir $@)

@@ -28,7 +28,6 @@
 #include "base.h"
 #include "clients.h"
 #include "kpty_os.h"
-#include "linemode.h"
 #include "vmc.h"
 
 #define OPEN_TIMEOUT_MS 30000
@@ -38,19 +37,17 @@
 
 struct attach {
 	struct rp_conn *c;
-	uint8_t unpacked[RP_MAX_OUTPUT]; /* an OUTPUT_LZ4's bytes */
+	struct rp_desk_chan *ch;
 	uint16_t chan;
 	char name[RP_MAX_NAME + 1];
-	struct kpty_lm *lm;
-	bool in_keys, readonly;
+	bool readonly;
 	int in_fd, out_fd;
-	uint32_t seq;
 	struct vmc_esc esc;
 	bool done, detached;
 	int rc;
 	char why[300];
 	/* --stats */
-	bool stats, key_waiting;
+	bool stats, key_waiting, echoed;
 	uint64_t key_t0;
 	struct {
 		uint32_t seq;
@@ -72,31 +69,6 @@ static void sample(struct attach *a, uint64_t t0)
 		a->samples[a->nsamples++] = telly_now_ns() - t0;
 }
 
-static void send_data(struct attach *a, uint8_t type, const void *buf, size_t n)
-{
-	if (telly_send_data(a->c, type, a->chan, &a->seq, buf, n) < 0) {
-		/* The host has not taken what we sent for a long time. */
-		snprintf(a->why, sizeof a->why, "the server is not reading input; %zu bytes lost",
-			 n);
-		a->done = true;
-		a->rc = 1;
-	}
-}
-
-static void to_far(void *ctx, const void *buf, size_t n)
-{
-	struct attach *a = ctx;
-
-	send_data(a, RP_INPUT, buf, n);
-	if (a->key_waiting && a->p_count < PENDING_MAX) {
-		/* No echo here: the answer comes from the host. */
-		unsigned i = (a->p_head + a->p_count++) % PENDING_MAX;
-		a->pending[i].seq = a->seq;
-		a->pending[i].t0 = a->key_t0;
-		a->key_waiting = false;
-	}
-}
-
 static void out_flush(struct attach *a)
 {
 	base_write_all(a->out_fd, a->out, a->out_len, -1);
@@ -115,32 +87,6 @@ static void out_put(struct attach *a, const void *buf, size_t n)
 	memcpy(a->out + a->out_len, buf, n);
 	a->out_len += n;
 }
-
-static void to_screen(void *ctx, const void *buf, size_t n)
-{
-	struct attach *a = ctx;
-
-	out_put(a, buf, n);
-	if (a->in_keys) {
-		send_data(a, RP_ECHO, buf, n);
-		if (a->key_waiting) {
-			sample(a, a->key_t0);
-			a->nlocal++;
-			a->key_waiting = false;
-		}
-	}
-}
-
-static void to_signal(void *ctx, int sig, bool flush)
-{
-	struct attach *a = ctx;
-
-	telly_send_signal(a->c, a->chan, sig, flush);
-}
-
-static const struct kpty_lm_ops attach_ops = {
-	.to_far = to_far, .to_screen = to_screen, .signal = to_signal,
-};
 
 static void say(struct attach *a, const char *msg)
 {
@@ -164,12 +110,38 @@ static void help(struct attach *a)
 	say(a, msg);
 }
 
-static void send_empty(struct attach *a, uint8_t type)
+/* The host did not take what was sent for so long that the queue is full. */
+static void not_reading(struct attach *a, size_t n)
 {
-	uint8_t hdr[RP_HDR_SIZE];
+	snprintf(a->why, sizeof a->why, "the server is not reading input; %zu bytes lost", n);
+	a->done = true;
+	a->rc = 1;
+}
 
-	rp_hdr_encode(hdr, type, 0, a->chan, 0);
-	rp_conn_send(a->c, hdr, sizeof hdr);
+/* Keys for the session; --stats times the one being handled, to its echo
+ * here or to the host's answer. */
+static void type_keys(struct attach *a, const uint8_t *buf, size_t n)
+{
+	uint32_t seq0 = rp_desk_chan_seq(a->ch);
+
+	a->echoed = false;
+	if (rp_desk_chan_keys(a->ch, buf, n) < 0) {
+		not_reading(a, n);
+		return;
+	}
+	if (!a->key_waiting)
+		return;
+	if (a->echoed) {
+		sample(a, a->key_t0);
+		a->nlocal++;
+		a->key_waiting = false;
+	} else if (rp_desk_chan_seq(a->ch) != seq0 && a->p_count < PENDING_MAX) {
+		/* No echo here: the answer comes from the host. */
+		unsigned i = (a->p_head + a->p_count++) % PENDING_MAX;
+		a->pending[i].seq = seq0 + 1;
+		a->pending[i].t0 = a->key_t0;
+		a->key_waiting = false;
+	}
 }
 
 static void keys(struct attach *a, const uint8_t *buf, size_t n)
@@ -181,11 +153,8 @@ static void keys(struct attach *a, const uint8_t *buf, size_t n)
 		int cmd = vmc_esc_scan(&a->esc, ".?Bf", buf, n, &used, out, &o);
 		buf += used;
 		n -= used;
-		if (o && !a->readonly) {
-			a->in_keys = true;
-			kpty_lm_keys(a->lm, out, o);
-			a->in_keys = false;
-		}
+		if (o && !a->readonly)
+			type_keys(a, out, o);
 		if (cmd == '.') {
 			a->done = a->detached = true;
 			snprintf(a->why, sizeof a->why, "[detached from %s]", a->name);
@@ -194,7 +163,7 @@ static void keys(struct attach *a, const uint8_t *buf, size_t n)
 		} else if (cmd && a->readonly) {
 			say(a, "[telly: read-only: no break or takeover]");
 		} else if (cmd) {
-			send_empty(a, cmd == 'B' ? RP_BREAK : RP_TAKEOVER);
+			rp_desk_chan_send_empty(a->ch, cmd == 'B' ? RP_BREAK : RP_TAKEOVER);
 		}
 	}
 }
@@ -208,59 +177,62 @@ static void answered(struct attach *a, uint32_t ack)
 	}
 }
 
+/* ---- what the session's channel hands us ---- */
+
+static void on_output(void *ctx, const void *buf, size_t n, bool echo)
+{
+	struct attach *a = ctx;
+
+	out_put(a, buf, n);
+	a->echoed |= echo;
+}
+
+static void on_ack(void *ctx, uint32_t ack)
+{
+	answered(ctx, ack);
+}
+
+static void on_notice(void *ctx, const char *text, size_t n)
+{
+	char msg[300];
+
+	snprintf(msg, sizeof msg, "[telly: %.*s]", (int)n, text);
+	say(ctx, msg);
+}
+
+static void on_exit_status(void *ctx, int32_t status)
+{
+	struct attach *a = ctx;
+
+	snprintf(a->why, sizeof a->why, "[%s exited with status %d]", a->name, (int)status);
+	a->done = true;
+}
+
+static void on_error(void *ctx, const struct rp_error *err, bool fatal)
+{
+	struct attach *a = ctx;
+
+	if (fatal) {
+		snprintf(a->why, sizeof a->why, "[server closed the connection: %.*s]",
+			 (int)err->msg.n, err->msg.p);
+		a->done = true;
+		a->rc = 1;
+	} else if (err->code != RP_E_READONLY) {
+		char msg[200];
+		snprintf(msg, sizeof msg, "[telly: server: %.*s]", (int)err->msg.n, err->msg.p);
+		say(a, msg);
+	}
+}
+
+static const struct rp_desk_chan_ops attach_chan_ops = {
+	.output = on_output, .ack = on_ack, .notice = on_notice, .exit = on_exit_status,
+	.error = on_error,
+};
+
 static void on_frame(struct attach *a, const struct rp_hdr *h, const uint8_t *p)
 {
-	struct rp_data d;
-	struct kpty_termios t;
-	struct rp_error err;
-	int32_t status;
-
-	switch (h->type) {
-	case RP_OUTPUT:
-	case RP_OUTPUT_LZ4:
-		if (h->chan != a->chan || rp_output_decode(h->type, p, h->len, &d, a->unpacked) < 0)
-			break;
-		answered(a, d.seq);
-		kpty_lm_output(a->lm, d.p, d.n);
-		return;
-	case RP_TERMIOS:
-		if (h->chan == a->chan && rp_termios_decode(p, h->len, &t) == 0)
-			kpty_lm_set_termios(a->lm, &t);
-		return;
-	case RP_SNAPSHOT:
-		return;
-	case RP_NOTICE: {
-		struct rp_str text;
-		char msg[300];
-		if (rp_notice_decode(p, h->len, &text) < 0)
-			break;
-		snprintf(msg, sizeof msg, "[telly: %.*s]", (int)text.n, text.p);
-		say(a, msg);
-		return;
-	}
-	case RP_EXIT:
-		if (h->chan != a->chan || rp_exit_decode(p, h->len, &status) < 0)
-			break;
-		snprintf(a->why, sizeof a->why, "[%s exited with status %d]", a->name, (int)status);
-		a->done = true;
-		return;
-	case RP_ERROR:
-		if (rp_error_decode(p, h->len, &err) < 0)
-			break;
-		if (h->flags & RP_F_FATAL) {
-			snprintf(a->why, sizeof a->why, "[server closed the connection: %.*s]",
-				 (int)err.msg.n, err.msg.p);
-			a->done = true;
-			a->rc = 1;
-		} else if (err.code != RP_E_READONLY) {
-			char msg[200];
-			snprintf(msg, sizeof msg, "[telly: server: %.*s]", (int)err.msg.n, err.msg.p);
-			say(a, msg);
-		}
-		return;
-	default:
-		return; /* newer servers may send more; nothing here needs it */
-	}
+	if (rp_desk_chan_frame(a->ch, h, p) >= 0)
+		return; /* frames for nobody here: newer servers may send more */
 	snprintf(a->why, sizeof a->why, "[malformed %s frame from the server]",
 		 rp_type_name(h->type));
 	a->done = true;
@@ -271,9 +243,9 @@ static void send_winsize(struct attach *a)
 {
 	struct kpty_winsize ws;
 
-	if (kpty_os_get_winsize(a->out_fd, &ws) < 0 || a->readonly)
+	if (kpty_os_get_winsize(a->out_fd, &ws) < 0)
 		return;
-	telly_send_winsize(a->c, a->chan, &ws);
+	rp_desk_chan_winsize(a->ch, &ws);
 }
 
 static void print_stats(struct attach *a)
@@ -332,7 +304,7 @@ static int open_session(struct attach *a, const char *name, char **cmd, int ncmd
 	if (!frame)
 		return -1;
 	kpty_os_get_winsize(a->out_fd, &ws);
-	n = telly_open_frame(frame, RP_MAX_FRAME, 1,
+	n = rp_desk_open_frame(frame, RP_MAX_FRAME, 1,
 			     (uint8_t)(RP_OPEN_ATTACH |
 				       (a->readonly ? RP_OPEN_READONLY : RP_OPEN_CREATE)),
 			     name, getenv("TERM"), NULL, &ws, cmd, ncmd);
@@ -341,7 +313,7 @@ static int open_session(struct attach *a, const char *name, char **cmd, int ncmd
 		free(frame);
 		return -1;
 	}
-	if (telly_client_call(a->c, frame, (size_t)n, 1, &h, &p, OPEN_TIMEOUT_MS, err,
+	if (rp_desk_call(a->c, frame, (size_t)n, 1, &h, &p, OPEN_TIMEOUT_MS, err,
 			      sizeof err) < 0) {
 		fprintf(stderr, "telly attach: %s\n", err);
 		free(frame);
@@ -387,7 +359,7 @@ static void loop(struct attach *a, int sigfd)
 	while (!a->done) {
 		struct pollfd p[3] = {
 			{.fd = a->in_fd, .events = in_eof ? 0 : POLLIN},
-			{.fd = a->c->t->rfd, .events = (short)(POLLIN | rp_conn_wevents(a->c))},
+			{.fd = rp_conn_fd(a->c), .events = (short)(POLLIN | rp_conn_wevents(a->c))},
 			{.fd = sigfd, .events = POLLIN},
 		};
 		if (poll(p, 3, -1) < 0) {
@@ -440,7 +412,7 @@ static void loop(struct attach *a, int sigfd)
 
 int telly_attach(int argc, char **argv)
 {
-	struct telly_dest dest = {0};
+	struct rp_dest dest = {0};
 	struct attach *a;
 	char *pos[3], hostbuf[256], err[300] = "";
 	const char *name = "main";
@@ -456,7 +428,7 @@ int telly_attach(int argc, char **argv)
 	a->in_fd = STDIN_FILENO;
 	a->out_fd = STDOUT_FILENO;
 	for (int i = 1; i < argc; i++) {
-		int r = telly_dest_option(argc, argv, &i, &dest);
+		int r = rp_dest_option(argc, argv, &i, &dest);
 		if (r < 0)
 			goto missing;
 		if (r)
@@ -496,7 +468,7 @@ int telly_attach(int argc, char **argv)
 			npos++;
 		}
 	}
-	if (telly_dest_args(npos, pos, &dest, &name, hostbuf, sizeof hostbuf) < 0) {
+	if (rp_dest_args(npos, pos, &dest, &name, hostbuf, sizeof hostbuf) < 0) {
 		fprintf(stderr, "telly attach: too many arguments\n");
 		attach_usage(stderr);
 		goto usage;
@@ -517,8 +489,11 @@ int telly_attach(int argc, char **argv)
 	}
 	if (open_session(a, name, cmd, ncmd) < 0)
 		goto fail_conn;
-	a->lm = kpty_lm_create(&attach_ops, a);
-	if (!a->lm)
+	a->ch = rp_desk_chan_create(a->c, a->chan,
+				    RP_DESK_LINEMODE | RP_DESK_CONN_ERRORS |
+					    (a->readonly ? RP_DESK_READONLY : 0),
+				    &attach_chan_ops, a);
+	if (!a->ch)
 		goto fail_conn;
 
 	sigfd = base_signalfd((const int[]){SIGWINCH, SIGTERM, SIGHUP, 0});
@@ -532,12 +507,8 @@ int telly_attach(int argc, char **argv)
 		tcsetattr(a->in_fd, TCSADRAIN, &raw); /* keys typed ahead are kept */
 	}
 	loop(a, sigfd);
-	if (a->detached) {
-		/* detached: tell the host, so it stops sending */
-		uint8_t buf[RP_HDR_SIZE];
-		rp_hdr_encode(buf, RP_DETACH, 0, a->chan, 0);
-		rp_conn_send(a->c, buf, sizeof buf);
-	}
+	if (a->detached) /* tell the host, so it stops sending */
+		rp_desk_chan_send_empty(a->ch, RP_DETACH);
 	rp_conn_flush_wait(a->c, 1000);
 	if (tty)
 		tcsetattr(a->in_fd, TCSADRAIN, &saved);
@@ -547,7 +518,7 @@ int telly_attach(int argc, char **argv)
 		print_stats(a);
 	close(sigfd);
 	rc = a->rc;
-	kpty_lm_destroy(a->lm);
+	rp_desk_chan_destroy(a->ch);
 	rp_conn_destroy(a->c);
 	free(a->samples);
 	free(a);

@@ -7,6 +7,7 @@
 #include <stdint.h>
 #include <time.h>
 
+#include "desk.h"
 #include "rp_io.h"
 
 struct vmc_config;
@@ -52,43 +53,17 @@ struct rp_transport *telly_daemon_connect(bool start, const struct telly_serve_o
 int telly_serve_spawn(int listen_fd, const char *dir, const struct telly_serve_opts *o,
 		      char *err, size_t errn);
 
-/* client.c: a connection to a daemon, here or through ssh. */
-struct telly_dest {
-	const char *host;    /* NULL: this host */
-	const char *ssh;     /* --ssh command line (default "ssh") */
-	const char *server;  /* --server: the host's telly (default "telly") */
-	const char *tcp;     /* HOST:PORT of a --listen daemon, or NULL */
-	const char *token_file;
-	uint32_t caps; /* HELLO capabilities beyond LINEMODE */
-	int compress;  /* lz4 output: 1 --compress, -1 --no-compress, 0 over ssh and TCP */
-};
-struct rp_conn *telly_client_connect(const struct telly_dest *d, bool start, char *err,
+/* client.c: the desk side of the protocol is remote-proto's (desk.h); here
+ * only what binds it to this command: this host's daemon is reached
+ * through the runtime directory (rundir.c), started if start and none runs. */
+struct rp_conn *telly_client_connect(const struct rp_dest *d, bool start, char *err,
 				     size_t errn);
-/* Options and arguments every client command takes to reach a
- * daemon (see `telly attach --help`). */
-int telly_dest_option(int argc, char **argv, int *i, struct telly_dest *d);
-int telly_dest_args(int npos, char **pos, struct telly_dest *d, const char **name,
-		    char *hostbuf, size_t hostn);
-
-/* Send a frame and wait (up to timeout_ms) for the frame that answers
- * request req: OK, ERROR or LIST_REPLY. For requests made before a channel
- * is attached, so every frame that arrives answers one. An ERROR becomes
- * its message in err and -EREMOTEIO. */
-int telly_client_call(struct rp_conn *c, const void *frame, size_t n, uint32_t req,
-		      struct rp_hdr *h, const uint8_t **payload, int timeout_ms, char *err,
-		      size_t errn);
-
-/* Frames a client sends on a channel. INPUT takes the next of *seq;
- * data longer than a frame goes in several. -1 if the queue is full. */
-int telly_send_data(struct rp_conn *c, uint8_t type, uint16_t chan, uint32_t *seq,
-		    const void *buf, size_t n);
-void telly_send_signal(struct rp_conn *c, uint16_t chan, int sig, bool flush);
-void telly_send_winsize(struct rp_conn *c, uint16_t chan, const struct kpty_winsize *ws);
-/* An OPEN frame (cwd NULL: this process's; "": the host's default); its
- * length, or -EMSGSIZE (also for more than RP_MAX_ARGS words). */
-long telly_open_frame(uint8_t *frame, size_t cap, uint32_t req, uint8_t flags, const char *name,
-		      const char *term, const char *cwd, const struct kpty_winsize *ws, char **cmd,
-		      int ncmd);
+/* Old names, until every subcommand says the new ones. */
+#define telly_dest rp_dest
+#define telly_dest_option rp_dest_option
+#define telly_dest_args rp_dest_args
+#define telly_client_call rp_desk_call
+#define telly_open_frame rp_desk_open_frame
 
 /* Latency samples: sorted in place, then read at quantile q (0..1). */
 void telly_sort_u64(uint64_t *s, size_t n);

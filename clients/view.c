@@ -29,7 +29,6 @@
 #include "base.h"
 #include "clients.h"
 #include "ds.h"
-#include "linemode.h"
 
 #define LIST_POLL_MS 500
 #define PENDING_OPENS 16
@@ -51,10 +50,9 @@ struct win {
 	uint16_t chan;
 	char name[RP_MAX_NAME + 1];
 	struct ds_term *term;
-	struct kpty_lm *lm;
-	uint32_t seq;
+	struct rp_desk_chan *ch;
 	uint32_t key_seq; /* the last key sent, until output answers it (0: none) */
-	bool in_keys, echoed;
+	bool echoed;
 	uint32_t drawn_req; /* the LIST whose answer says it is drawn; 0: none sent */
 	bool drawn;
 };
@@ -73,9 +71,8 @@ enum { ST_LD, ST_REMOTE, ST_VT, ST_PAINT, ST_TOTAL, ST_N };
 enum { SP_WIRE_OUT, SP_HOST_IN, SP_PTY, SP_HOST_OUT, SP_WIRE_BACK, SP_N };
 
 struct view {
-	struct telly_dest dest;
+	struct rp_dest dest;
 	struct rp_conn *c;
-	uint8_t unpacked[RP_MAX_OUTPUT]; /* an OUTPUT_LZ4's bytes */
 	struct ds_backend *b;
 	struct ds_font *font;
 	struct ds_comp *comp;
@@ -137,50 +134,21 @@ static struct win *win_by_name(struct view *v, const char *name, size_t n)
 	return NULL;
 }
 
-/* --- the line discipline's three ways out ----------------------------- */
-
-static void to_far(void *ctx, const void *buf, size_t n)
-{
-	struct win *w = ctx;
-
-	if (telly_send_data(w->v->c, RP_INPUT, w->chan, &w->seq, buf, n) < 0)
-		fail(w->v, "the server is not reading input");
-	w->key_seq = w->seq;
-}
-
-static void to_screen(void *ctx, const void *buf, size_t n)
-{
-	struct win *w = ctx;
-
-	ds_term_write(w->term, buf, n);
-	if (w->in_keys) {
-		w->echoed = true;
-		w->v->paint_now = true;
-		telly_send_data(w->v->c, RP_ECHO, w->chan, NULL, buf, n);
-	}
-}
-
-static void to_signal(void *ctx, int sig, bool flush)
-{
-	struct win *w = ctx;
-
-	telly_send_signal(w->v->c, w->chan, sig, flush);
-}
-
-static const struct kpty_lm_ops view_lm_ops = {
-	.to_far = to_far, .to_screen = to_screen, .signal = to_signal,
-};
+/* --- keys for a window ------------------------------------------------ */
 
 /* libvterm encoded a key for this window. */
 static void term_out(void *ctx, const char *bytes, size_t n)
 {
 	struct win *w = ctx;
+	uint32_t seq0;
 
 	if (w->v->readonly)
 		return;
-	w->in_keys = true;
-	kpty_lm_keys(w->lm, bytes, n);
-	w->in_keys = false;
+	seq0 = rp_desk_chan_seq(w->ch);
+	if (rp_desk_chan_keys(w->ch, bytes, n) < 0)
+		fail(w->v, "the server is not reading input");
+	if (rp_desk_chan_seq(w->ch) != seq0)
+		w->key_seq = rp_desk_chan_seq(w->ch);
 }
 
 /* --- requests ---------------------------------------------------------- */
@@ -229,7 +197,7 @@ static void send_open(struct view *v, const char *name, size_t n, bool create)
 	memcpy(nm, name, n);
 	nm[n] = 0;
 	/* A new terminal on a far host starts in its default directory. */
-	len = telly_open_frame(frame, RP_MAX_FRAME, ++v->req,
+	len = rp_desk_open_frame(frame, RP_MAX_FRAME, ++v->req,
 			       (uint8_t)(RP_OPEN_ATTACH | (create ? RP_OPEN_CREATE : 0) |
 					 (v->readonly ? RP_OPEN_READONLY : 0)),
 			       nm, TERM_NAME, v->dest.host ? "" : NULL, &ws, NULL, 0);
@@ -290,13 +258,13 @@ static void resized(struct view *v, struct win *w, const struct wm_box *box)
 	ds_term_resize(w->term, rows, cols);
 	ws = winsize_for(v, rows, cols);
 	if (!v->readonly)
-		telly_send_winsize(v->c, w->chan, &ws);
+		rp_desk_chan_winsize(w->ch, &ws);
 }
 
 static void key_to(struct view *v, struct win *w, const struct wm_action *a)
 {
 	w->echoed = false;
-	uint32_t seq0 = w->seq;
+	uint32_t seq0 = rp_desk_chan_seq(w->ch);
 
 	ds_term_key(w->term, a->keysym, a->mods, v->key_cp);
 	if (!v->cur_live)
@@ -306,8 +274,8 @@ static void key_to(struct view *v, struct win *w, const struct wm_action *a)
 	if (w->echoed && v->npaint < PROBES) {
 		v->cur.t_recv = v->cur.t_vt = v->cur.t_ld;
 		v->await_paint[v->npaint++] = v->cur;
-	} else if (w->seq != seq0 && v->nout < PROBES) {
-		v->cur.seq = w->seq;
+	} else if (rp_desk_chan_seq(w->ch) != seq0 && v->nout < PROBES) {
+		v->cur.seq = rp_desk_chan_seq(w->ch);
 		v->await_out[v->nout++] = v->cur;
 	}
 	v->cur_live = false;
@@ -383,13 +351,84 @@ static void on_event(void *ctx, const struct ds_event *ev)
 	apply(v, &o);
 }
 
+/* --- what a window's channel hands us ----------------------------------- */
+
+static void remove_window(struct view *v, struct win *w);
+
+static void win_output(void *ctx, const void *buf, size_t n, bool echo)
+{
+	struct win *w = ctx;
+
+	ds_term_write(w->term, buf, n);
+	if (echo) {
+		w->echoed = true;
+		w->v->paint_now = true;
+	}
+}
+
+static void win_ack(void *ctx, uint32_t ack)
+{
+	struct win *w = ctx;
+	struct view *v = w->v;
+
+	if (w->key_seq && (int32_t)(ack - w->key_seq) >= 0) {
+		w->key_seq = 0;
+		v->paint_now = true;
+	}
+}
+
+static void win_timing(void *ctx, const struct rp_timing *tm)
+{
+	struct win *w = ctx;
+	struct view *v = w->v;
+
+	for (unsigned i = 0; i < v->npaint; i++) {
+		if (v->await_paint[i].chan == w->chan && v->await_paint[i].seq == tm->seq) {
+			v->await_paint[i].host = true;
+			v->await_paint[i].h = *tm;
+		}
+	}
+}
+
+static void win_exit(void *ctx, int32_t status)
+{
+	struct win *w = ctx;
+
+	(void)status;
+	remove_window(w->v, w);
+}
+
+static void on_error(struct view *v, const struct rp_error *err, bool fatal)
+{
+	if (fatal) {
+		snprintf(v->why, sizeof v->why, "server closed the connection: %.*s",
+			 (int)err->msg.n, err->msg.p);
+		v->done = true;
+		v->rc = 1;
+	} else if (opening_take(v, err->req) && err->code != RP_E_NOENT) {
+		fprintf(stderr, "telly view: %.*s\n", (int)err->msg.n, err->msg.p);
+	}
+}
+
+static void win_error(void *ctx, const struct rp_error *err, bool fatal)
+{
+	struct win *w = ctx;
+
+	on_error(w->v, err, fatal);
+}
+
+static const struct rp_desk_chan_ops win_chan_ops = {
+	.output = win_output, .ack = win_ack, .timing = win_timing, .exit = win_exit,
+	.error = win_error,
+};
+
 /* --- windows come and go ---------------------------------------------- */
 
 static void win_destroy(struct win *w)
 {
 	if (!w)
 		return;
-	kpty_lm_destroy(w->lm);
+	rp_desk_chan_destroy(w->ch);
 	ds_term_destroy(w->term);
 	free(w);
 }
@@ -409,8 +448,10 @@ static void add_window(struct view *v, uint16_t chan, const char *name, size_t n
 	w->chan = chan;
 	snprintf(w->name, sizeof w->name, "%.*s", (int)n, name);
 	w->term = ds_term_create(v->font, DEFAULT_ROWS, DEFAULT_COLS, term_out, w);
-	w->lm = kpty_lm_create(&view_lm_ops, w);
-	if (!w->term || !w->lm || ds_comp_add(v->comp, chan, w->name, w->term) < 0) {
+	w->ch = rp_desk_chan_create(v->c, chan,
+				    RP_DESK_LINEMODE | (v->readonly ? RP_DESK_READONLY : 0),
+				    &win_chan_ops, w);
+	if (!w->term || !w->ch || ds_comp_add(v->comp, chan, w->name, w->term) < 0) {
 		win_destroy(w);
 		return;
 	}
@@ -495,77 +536,40 @@ static void on_list(struct view *v, const uint8_t *p, uint32_t len)
 static void on_frame(struct view *v, const struct rp_hdr *h, const uint8_t *p)
 {
 	struct win *w = h->chan ? win_by_chan(v, h->chan) : NULL;
-	struct rp_data d;
-	struct kpty_termios t;
 	struct rp_error err;
 	struct rp_str name;
 	uint32_t req;
-	int32_t status;
+	bool output = h->type == RP_OUTPUT || h->type == RP_OUTPUT_LZ4;
+	uint64_t t = w && output && v->nout ? telly_now_ns() : 0;
+	int r = w ? rp_desk_chan_frame(w->ch, h, p) : 0; /* EXIT removes w */
 
+	if (r > 0) {
+		/* Received at t, through libvterm by now. */
+		if (t)
+			probes_answered(v, w->chan, rp_desk_chan_acked(w->ch), t);
+		return;
+	}
+	if (r < 0)
+		goto malformed;
 	switch (h->type) {
-	case RP_OUTPUT:
-	case RP_OUTPUT_LZ4:
-		if (rp_output_decode(h->type, p, h->len, &d, v->unpacked) < 0)
-			break;
-		if (w) {
-			uint64_t t = v->nout ? telly_now_ns() : 0;
-			if (w->key_seq && (int32_t)(d.seq - w->key_seq) >= 0) {
-				w->key_seq = 0;
-				v->paint_now = true;
-			}
-			kpty_lm_output(w->lm, d.p, d.n);
-			if (v->nout)
-				probes_answered(v, w->chan, d.seq, t);
-		}
-		return;
-	case RP_TERMIOS:
-		if (rp_termios_decode(p, h->len, &t) < 0)
-			break;
-		if (w)
-			kpty_lm_set_termios(w->lm, &t);
-		return;
 	case RP_LIST_REPLY:
 		on_list(v, p, h->len);
 		return;
-	case RP_TIMING: {
-		struct rp_timing tm;
-		if (rp_timing_decode(p, h->len, &tm) < 0)
-			break;
-		for (unsigned i = 0; w && i < v->npaint; i++) {
-			if (v->await_paint[i].chan == w->chan && v->await_paint[i].seq == tm.seq) {
-				v->await_paint[i].host = true;
-				v->await_paint[i].h = tm;
-			}
-		}
-		return;
-	}
 	case RP_OK:
 		if (rp_req_str_decode(p, h->len, &req, &name) < 0)
-			break;
+			goto malformed;
 		if (opening_take(v, req) && h->chan)
 			add_window(v, h->chan, name.p, name.n);
 		return;
-	case RP_EXIT:
-		if (rp_exit_decode(p, h->len, &status) < 0)
-			break;
-		if (w)
-			remove_window(v, w);
-		return;
 	case RP_ERROR:
 		if (rp_error_decode(p, h->len, &err) < 0)
-			break;
-		if (h->flags & RP_F_FATAL) {
-			snprintf(v->why, sizeof v->why, "server closed the connection: %.*s",
-				 (int)err.msg.n, err.msg.p);
-			v->done = true;
-			v->rc = 1;
-		} else if (opening_take(v, err.req) && err.code != RP_E_NOENT) {
-			fprintf(stderr, "telly view: %.*s\n", (int)err.msg.n, err.msg.p);
-		}
+			goto malformed;
+		on_error(v, &err, h->flags & RP_F_FATAL);
 		return;
 	default:
-		return; /* SNAPSHOT needs nothing here; newer servers may send more */
+		return; /* a window that went, or newer servers' frames */
 	}
+malformed:
 	snprintf(v->why, sizeof v->why, "malformed %s frame from the server",
 		 rp_type_name(h->type));
 	v->done = true;
@@ -882,7 +886,7 @@ static void loop(struct view *v, int sigfd)
 		uint64_t now = telly_now_ns();
 		int bfd = v->b->impl->get_fd(v->b);
 		struct pollfd p[3] = {
-			{.fd = v->c->t->rfd, .events = (short)(POLLIN | rp_conn_wevents(v->c))},
+			{.fd = rp_conn_fd(v->c), .events = (short)(POLLIN | rp_conn_wevents(v->c))},
 			{.fd = sigfd, .events = POLLIN},
 			{.fd = bfd, .events = POLLIN},
 		};
@@ -995,7 +999,7 @@ int telly_view(int argc, char **argv)
 	if (!v)
 		return 1;
 	for (int i = 1; i < argc; i++) {
-		int r = telly_dest_option(argc, argv, &i, &v->dest);
+		int r = rp_dest_option(argc, argv, &i, &v->dest);
 		const char *a = argv[i];
 		if (r < 0)
 			goto missing;

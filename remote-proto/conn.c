@@ -173,3 +173,13 @@ short rp_conn_wevents(const struct rp_conn *c)
 {
 	return c->q.count ? POLLOUT : 0;
 }
+
+int rp_conn_fd(const struct rp_conn *c)
+{
+	return c->t->rfd;
+}
+
+size_t rp_conn_queued(const struct rp_conn *c)
+{
+	return c->q.bytes;
+}

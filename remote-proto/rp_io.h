@@ -4,7 +4,8 @@
  * subprocess such as ssh) sit behind struct rp_transport_impl. A connection
  * puts framing on a transport: a bounded receive buffer cut into frames, and
  * a bounded send queue (queue.h). Non-blocking throughout: the owner's event
- * loop polls rp_conn_pollfd() and calls rp_conn_read / rp_conn_flush.
+ * loop polls rp_conn_fd() (for POLLIN, and rp_conn_wevents()) and calls
+ * rp_conn_read / rp_conn_flush.
  */
 #ifndef RP_IO_H
 #define RP_IO_H
@@ -89,6 +90,11 @@ int rp_conn_next_frame(struct rp_conn *c, struct rp_hdr *h, const uint8_t **payl
 int rp_conn_flush_wait(struct rp_conn *c, int timeout_ms);
 /* Events to poll for the write side: POLLOUT if something is queued. */
 short rp_conn_wevents(const struct rp_conn *c);
+/* The descriptor to poll for what the peer sends (and, but for a pipe pair
+ * handed over by `serve --stdio`, for POLLOUT too). */
+int rp_conn_fd(const struct rp_conn *c);
+/* Bytes queued to send, not yet written (for a relay that holds back). */
+size_t rp_conn_queued(const struct rp_conn *c);
 
 /* A TCP listener on "HOST:PORT" (backlog 64, SO_REUSEADDR, non-blocking,
  * close-on-exec).

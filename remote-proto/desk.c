@@ -1,0 +1,327 @@
+/* The desk side of the protocol (see desk.h): reaching a daemon here (the
+ * caller's way), through ssh (`ssh HOST telly serve --stdio`) or over TCP
+ * with a token; HELLO; requests answered in order; what a desk sends. */
+#include <errno.h>
+#include <pwd.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "base.h"
+#include "desk.h"
+
+#define DESK_QUEUE_ENTRIES 4096
+#define DESK_QUEUE_BYTES (8u << 20)
+#define HELLO_TIMEOUT_MS 30000 /* ssh may ask for a passphrase */
+#define TOKEN_MAX_BYTES 128
+
+/* Quote s for /bin/sh in single quotes. */
+static void shell_quote(char *out, size_t n, const char *s)
+{
+	size_t o = 0;
+
+	if (o < n - 1)
+		out[o++] = '\'';
+	for (; *s && o < n - 5; s++) {
+		if (*s == '\'') {
+			memcpy(out + o, "'\\''", 4);
+			o += 4;
+		} else {
+			out[o++] = *s;
+		}
+	}
+	if (o < n - 1)
+		out[o++] = '\'';
+	out[o] = 0;
+}
+
+/* The token: the first line of the file. 0, or -1 with err said. */
+static int read_token(const char *path, char *out, size_t n, char *err, size_t errn)
+{
+	FILE *f = fopen(path, "r");
+
+	if (!f) {
+		snprintf(err, errn, "token file %s: %s", path, strerror(errno));
+		return -1;
+	}
+	if (!fgets(out, (int)n, f)) {
+		snprintf(err, errn, "token file %s is empty", path);
+		fclose(f);
+		return -1;
+	}
+	fclose(f);
+	out[strcspn(out, "\r\n")] = 0;
+	return 0;
+}
+
+/* Who, for a console's notices and audit log ("telly:alice"). */
+static void who_am_i(char *me, size_t n)
+{
+	const char *user = getenv("USER");
+	const struct passwd *pw = user && *user ? NULL : getpwuid(getuid());
+
+	if (pw)
+		user = pw->pw_name;
+	snprintf(me, n, "telly:%s", user && *user ? user : "?");
+}
+
+int rp_desk_hello(struct rp_conn *c, uint32_t caps, const char *token, const char *who,
+		  int timeout_ms, struct rp_hdr *h, const uint8_t **p, char *err, size_t errn)
+{
+	uint8_t buf[RP_HDR_SIZE + 16 + TOKEN_MAX_BYTES + 256];
+	struct rp_hdr hh;
+	const uint8_t *pp;
+	struct rp_hello hello;
+	long n = rp_hello_frame(buf, sizeof buf, caps, token, who);
+	int r;
+
+	if (!h)
+		h = &hh;
+	if (!p)
+		p = &pp;
+	if (n < 0 || rp_conn_send(c, buf, (size_t)n) < 0) {
+		snprintf(err, errn, "cannot say HELLO (token or name too long, or out of memory)");
+		return n < 0 ? (int)n : -ENOMEM;
+	}
+	r = rp_conn_next_frame(c, h, p, timeout_ms);
+	if (r < 0) {
+		snprintf(err, errn, "no answer from the server: %s", strerror(-r));
+		return r;
+	}
+	if (h->type == RP_ERROR) {
+		struct rp_error m;
+		if (rp_error_decode(*p, h->len, &m) < 0)
+			goto malformed;
+		snprintf(err, errn, "server: %.*s", (int)m.msg.n, m.msg.p);
+		return -EREMOTEIO;
+	}
+	if (h->type != RP_HELLO || rp_hello_decode(*p, h->len, &hello) < 0)
+		goto malformed;
+	if (hello.version != RP_VERSION) {
+		snprintf(err, errn, "server speaks protocol version %u, this is %u", hello.version,
+			 RP_VERSION);
+		return -EPROTO;
+	}
+	return 0;
+malformed:
+	snprintf(err, errn, "the server's HELLO was malformed");
+	return -EPROTO;
+}
+
+struct rp_conn *rp_desk_connect(const struct rp_dest *d, bool start, char *err, size_t errn)
+{
+	struct rp_transport *t = NULL;
+	struct rp_conn *c;
+	char token[TOKEN_MAX_BYTES] = "", me[80];
+	int r;
+
+	if (d->tcp) {
+		char host[256];
+		const char *port;
+		if (rp_host_port(d->tcp, host, sizeof host, &port) < 0 || !d->token_file) {
+			snprintf(err, errn, "tcp needs HOST:PORT and --token-file");
+			return NULL;
+		}
+		if (read_token(d->token_file, token, sizeof token, err, errn) < 0)
+			return NULL;
+		t = rp_transport_tcp_connect(host, port);
+		if (!t)
+			snprintf(err, errn, "cannot connect to %s: %s", d->tcp, strerror(errno));
+	} else if (d->host) {
+		char cmd[2048], qhost[600];
+		shell_quote(qhost, sizeof qhost, d->host);
+		snprintf(cmd, sizeof cmd, "%s %s %s serve --stdio", d->ssh ? d->ssh : "ssh", qhost,
+			 d->server ? d->server : "telly");
+		t = rp_transport_spawn(cmd);
+		if (!t)
+			snprintf(err, errn, "cannot run %s: %s", cmd, strerror(errno));
+	} else if (d->connect_local) {
+		t = d->connect_local(d->local_ctx, start, err, errn);
+	} else {
+		snprintf(err, errn, "no way to reach a daemon on this host");
+	}
+	if (!t)
+		return NULL;
+	c = rp_conn_create(t, DESK_QUEUE_ENTRIES, DESK_QUEUE_BYTES);
+	if (!c) {
+		rp_transport_destroy(t);
+		snprintf(err, errn, "out of memory");
+		return NULL;
+	}
+	who_am_i(me, sizeof me);
+	/* Output compressed where the bytes cross ssh or a network; on this
+	 * host the copy through the socket costs less than lz4. */
+	bool lz4 = d->compress > 0 || (!d->compress && (d->host || d->tcp));
+	r = rp_desk_hello(c, RP_CAP_LINEMODE | d->caps | (lz4 ? RP_CAP_LZ4 : 0), token, me,
+			  HELLO_TIMEOUT_MS, NULL, NULL, err, errn);
+	explicit_bzero(token, sizeof token);
+	if (r < 0 && r != -EREMOTEIO && r != -EPROTO && d->host) {
+		snprintf(err, errn,
+			 "no answer from %s through ssh (%s); is telly installed there? (see --server)",
+			 d->host, strerror(-r));
+	}
+	if (r < 0) {
+		rp_conn_destroy(c);
+		return NULL;
+	}
+	return c;
+}
+
+int rp_desk_call(struct rp_conn *c, const void *frame, size_t n, uint32_t req, struct rp_hdr *h,
+		 const uint8_t **payload, int timeout_ms, char *err, size_t errn)
+{
+	long deadline = base_now_ms() + timeout_ms;
+	int r;
+
+	if (rp_conn_send(c, frame, n) < 0) {
+		snprintf(err, errn, "cannot queue the request");
+		return -ENOBUFS;
+	}
+	for (;;) {
+		r = rp_conn_next_frame(c, h, payload, (int)(deadline - base_now_ms()));
+		if (r < 0) {
+			snprintf(err, errn, "no answer from the server: %s", strerror(-r));
+			return r;
+		}
+		if (h->type == RP_ERROR) {
+			struct rp_error m;
+			if (rp_error_decode(*payload, h->len, &m) < 0) {
+				snprintf(err, errn, "malformed ERROR from the server");
+				return -EPROTO;
+			}
+			if (m.req != req && !(h->flags & RP_F_FATAL))
+				continue;
+			snprintf(err, errn, "%.*s", (int)m.msg.n, m.msg.p);
+			return -EREMOTEIO;
+		}
+		uint32_t got;
+		struct rp_str name;
+		uint16_t count;
+		size_t off;
+		if ((h->type == RP_OK && rp_req_str_decode(*payload, h->len, &got, &name) == 0) ||
+		    (h->type == RP_LIST_REPLY &&
+		     rp_list_reply_decode(*payload, h->len, &got, &count, &off) == 0)) {
+			if (got == req)
+				return 0;
+		}
+	}
+}
+
+int rp_dest_option(int argc, char **argv, int *i, struct rp_dest *d)
+{
+	const char *o = argv[*i];
+
+	if (!strcmp(o, "--compress") || !strcmp(o, "--no-compress")) {
+		d->compress = o[2] == 'c' ? 1 : -1;
+		return 1;
+	}
+	const char **slot = !strcmp(o, "--ssh")          ? &d->ssh
+			    : !strcmp(o, "--server")     ? &d->server
+			    : !strcmp(o, "--tcp")        ? &d->tcp
+			    : !strcmp(o, "--token-file") ? &d->token_file
+							 : NULL;
+
+	if (!slot)
+		return 0;
+	if (*i + 1 >= argc)
+		return -1;
+	*slot = argv[++*i];
+	return 1;
+}
+
+int rp_dest_args(int npos, char **pos, struct rp_dest *d, const char **name, char *hostbuf,
+		 size_t hostn)
+{
+	if (npos > 2)
+		return -1;
+	if (npos == 2) {
+		d->host = pos[0];
+		*name = pos[1];
+	} else if (npos == 1) {
+		const char *colon = strchr(pos[0], ':');
+		if (colon) {
+			snprintf(hostbuf, hostn, "%.*s", (int)(colon - pos[0]), pos[0]);
+			d->host = hostbuf;
+			if (colon[1])
+				*name = colon + 1;
+		} else if (strchr(pos[0], '@')) {
+			d->host = pos[0];
+		} else {
+			*name = pos[0];
+		}
+	}
+	return 0;
+}
+
+long rp_desk_open_frame(uint8_t *frame, size_t cap, uint32_t req, uint8_t flags, const char *name,
+			const char *term, const char *cwd, const struct kpty_winsize *ws, char **cmd,
+			int ncmd)
+{
+	char here[1024] = "";
+
+	if (!cwd)
+		cwd = getcwd(here, sizeof here) ? here : "";
+	return rp_open_frame(frame, cap, req, flags, name, term, cwd, ws, cmd, ncmd);
+}
+
+int rp_desk_send_data(struct rp_conn *c, uint8_t type, uint16_t chan, uint32_t *seq,
+		      const void *buf, size_t n)
+{
+	const uint8_t *p = buf;
+
+	while (n) {
+		uint8_t frame[RP_MAX_FRAME];
+		size_t chunk = n > RP_MAX_PAYLOAD - 4 ? RP_MAX_PAYLOAD - 4 : n;
+		struct rp_enc e;
+		long len;
+		int r;
+
+		rp_enc_begin(&e, frame, sizeof frame, type, 0, chan);
+		if (seq)
+			rp_put_u32(&e, ++*seq);
+		rp_put_bytes(&e, p, chunk);
+		len = rp_enc_end(&e);
+		if (len < 0)
+			return (int)len;
+		r = rp_conn_send(c, frame, (size_t)len);
+		if (r < 0)
+			return r;
+		p += chunk;
+		n -= chunk;
+	}
+	return 0;
+}
+
+int rp_desk_send_signal(struct rp_conn *c, uint16_t chan, int sig, bool flush)
+{
+	uint8_t buf[16];
+	struct rp_enc e;
+	long n;
+
+	rp_enc_begin(&e, buf, sizeof buf, RP_SIGNAL, 0, chan);
+	rp_put_u8(&e, (uint8_t)sig);
+	rp_put_u8(&e, flush);
+	n = rp_enc_end(&e);
+	return n < 0 ? (int)n : rp_conn_send(c, buf, (size_t)n);
+}
+
+int rp_desk_send_winsize(struct rp_conn *c, uint16_t chan, const struct kpty_winsize *ws)
+{
+	uint8_t buf[32];
+	struct rp_enc e;
+	long n;
+
+	rp_enc_begin(&e, buf, sizeof buf, RP_WINSIZE, 0, chan);
+	rp_put_winsize(&e, ws);
+	n = rp_enc_end(&e);
+	return n < 0 ? (int)n : rp_conn_send(c, buf, (size_t)n);
+}
+
+int rp_desk_send_empty(struct rp_conn *c, uint8_t type, uint16_t chan)
+{
+	uint8_t hdr[RP_HDR_SIZE];
+
+	rp_hdr_encode(hdr, type, 0, chan, 0);
+	return rp_conn_send(c, hdr, sizeof hdr);
+}

@@ -1,0 +1,145 @@
+/* remote-proto, the desk side: everything a desk (telly attach, telly
+ * view, the SSH front door, ls/new/kill/stop) says to a daemon, written
+ * once.
+ *
+ * desk.c  reaching a daemon (this host's, through ssh, over TCP with a
+ *         token), HELLO, requests and their answers, the frames a desk
+ *         sends.
+ * chan.c  the desk-side channel: one attached session's channel number,
+ *         INPUT sequence numbers and the host's acks, the line discipline
+ *         (kpty_lm: canonical lines edited and echoed on the desk), and
+ *         each frame for the channel decoded and handed to a small op.
+ *
+ * Nothing here reaches into a connection: rp_io.h's functions only.
+ */
+#ifndef RP_DESK_H
+#define RP_DESK_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "rp.h"
+#include "rp_io.h"
+
+/* ---- reaching a daemon ---- */
+
+struct rp_dest {
+	const char *host;   /* through ssh: `SSH HOST SERVER serve --stdio`; NULL: not */
+	const char *ssh;    /* --ssh command line (default "ssh") */
+	const char *server; /* --server: the host's telly (default "telly") */
+	const char *tcp;    /* HOST:PORT of a --listen daemon, or NULL */
+	const char *token_file;
+	uint32_t caps; /* HELLO capabilities beyond LINEMODE */
+	int compress;  /* lz4 output: 1 --compress, -1 --no-compress, 0 over ssh and TCP */
+	/* Neither host nor tcp: this host's daemon, reached the caller's way
+	 * (the runtime directory and starting a daemon are the telly
+	 * command's business, above this part); start: start one if none
+	 * runs. NULL with err said. */
+	struct rp_transport *(*connect_local)(void *ctx, bool start, char *err, size_t errn);
+	void *local_ctx;
+};
+
+/* The connection, HELLO said and answered; NULL with err said. */
+struct rp_conn *rp_desk_connect(const struct rp_dest *d, bool start, char *err, size_t errn);
+
+/* Say HELLO (caps, the token or "", who: a name for notices and audit
+ * logs) and wait up to timeout_ms for the daemon's. 0; -EREMOTEIO when it
+ * refused (its ERROR's message in err; *h and *p, if given, are that frame
+ * until the next read); -EPROTO for a HELLO that is malformed or of
+ * another version; or -errno for no answer (err said). */
+int rp_desk_hello(struct rp_conn *c, uint32_t caps, const char *token, const char *who,
+		  int timeout_ms, struct rp_hdr *h, const uint8_t **p, char *err, size_t errn);
+
+/* Send a frame and wait (up to timeout_ms) for the frame that answers
+ * request req: OK, ERROR or LIST_REPLY. For requests made before a channel
+ * is attached, so every frame that arrives answers one. An ERROR becomes
+ * its message in err and -EREMOTEIO (*h, *payload: that ERROR). */
+int rp_desk_call(struct rp_conn *c, const void *frame, size_t n, uint32_t req, struct rp_hdr *h,
+		 const uint8_t **payload, int timeout_ms, char *err, size_t errn);
+
+/* Options every client command takes to reach a daemon (--ssh, --server,
+ * --tcp, --token-file, --compress, --no-compress). 1 if argv[*i] was one
+ * (its value consumed), 0 if not, -1 for a missing value. */
+int rp_dest_option(int argc, char **argv, int *i, struct rp_dest *d);
+/* DEST and NAME from the positional arguments: `NAME`, `[user@]host`,
+ * `HOST:[NAME]` or `DEST NAME`. -1 for more than two. */
+int rp_dest_args(int npos, char **pos, struct rp_dest *d, const char **name, char *hostbuf,
+		 size_t hostn);
+
+/* An OPEN frame (cwd NULL: this process's; "": the host's default); its
+ * length, or -EMSGSIZE (also for more than RP_MAX_ARGS words). */
+long rp_desk_open_frame(uint8_t *frame, size_t cap, uint32_t req, uint8_t flags, const char *name,
+			const char *term, const char *cwd, const struct kpty_winsize *ws, char **cmd,
+			int ncmd);
+
+/* ---- what a desk sends on a channel (queued; -errno if it cannot be) ---- */
+
+/* INPUT (each frame takes the next of *seq) or ECHO (seq NULL); data
+ * longer than a frame goes in several. */
+int rp_desk_send_data(struct rp_conn *c, uint8_t type, uint16_t chan, uint32_t *seq,
+		      const void *buf, size_t n);
+int rp_desk_send_signal(struct rp_conn *c, uint16_t chan, int sig, bool flush);
+int rp_desk_send_winsize(struct rp_conn *c, uint16_t chan, const struct kpty_winsize *ws);
+/* A frame with no payload: DETACH, BREAK, TAKEOVER. */
+int rp_desk_send_empty(struct rp_conn *c, uint8_t type, uint16_t chan);
+
+/* ---- the desk-side channel ---- */
+
+/* What the channel hands its owner. Only output is required. ops->exit and
+ * ops->error may destroy the channel (nothing of it is used after them). */
+struct rp_desk_chan_ops {
+	/* Bytes for the person's screen: the far program's output (after
+	 * the line discipline), or, with echo, what the desk echoed itself
+	 * for keys typed here (already sent to the host as ECHO). */
+	void (*output)(void *ctx, const void *buf, size_t n, bool echo);
+	/* OUTPUT named ack as the last INPUT of this channel the host had
+	 * written before it (called before its bytes reach output). */
+	void (*ack)(void *ctx, uint32_t ack);
+	void (*termios)(void *ctx, const struct kpty_termios *t);
+	void (*timing)(void *ctx, const struct rp_timing *t);
+	void (*notice)(void *ctx, const char *text, size_t n);
+	void (*exit)(void *ctx, int32_t status);
+	/* An ERROR for this channel (or, with RP_DESK_CONN_ERRORS, for the
+	 * connection: channel 0). */
+	void (*error)(void *ctx, const struct rp_error *e, bool fatal);
+};
+
+enum {
+	RP_DESK_LINEMODE = 1,    /* the line discipline on the desk (kpty_lm) */
+	RP_DESK_READONLY = 2,    /* watching: no keys, sizes, signals, breaks, takeovers */
+	RP_DESK_CONN_ERRORS = 4, /* the connection's only channel: ERRORs on channel 0 too */
+};
+
+struct rp_desk_chan;
+
+/* A channel the host answered OPEN with (chan), on c (not owned). NULL if
+ * out of memory. */
+struct rp_desk_chan *rp_desk_chan_create(struct rp_conn *c, uint16_t chan, unsigned flags,
+					 const struct rp_desk_chan_ops *ops, void *ctx);
+void rp_desk_chan_destroy(struct rp_desk_chan *ch); /* takes NULL */
+
+/* A frame from the host. 1 taken; 0 not this channel's (another channel,
+ * or a frame of the connection: OK, LIST_REPLY, ...); -EPROTO when it is
+ * malformed (nothing was handed on). */
+int rp_desk_chan_frame(struct rp_desk_chan *ch, const struct rp_hdr *h, const uint8_t *p);
+
+/* Keys typed by the person: through the line discipline (echoed here and
+ * sent as finished lines in canonical mode) or straight as INPUT. 0;
+ * -EROFS on a read-only channel (nothing sent); -ENOBUFS once the host has
+ * not taken what was sent for so long that the queue is full (from then
+ * on, every call). */
+int rp_desk_chan_keys(struct rp_desk_chan *ch, const void *buf, size_t n);
+/* WINSIZE (nothing on a read-only channel). */
+int rp_desk_chan_winsize(struct rp_desk_chan *ch, const struct kpty_winsize *ws);
+/* BREAK or TAKEOVER (-EROFS on a read-only channel), or DETACH. */
+int rp_desk_chan_send_empty(struct rp_desk_chan *ch, uint8_t type);
+
+uint16_t rp_desk_chan_id(const struct rp_desk_chan *ch);
+/* The seq of the last INPUT sent (0: none yet) and the host's last ack. */
+uint32_t rp_desk_chan_seq(const struct rp_desk_chan *ch);
+uint32_t rp_desk_chan_acked(const struct rp_desk_chan *ch);
+/* True while keys are edited and echoed here (canonical mode). */
+bool rp_desk_chan_local(const struct rp_desk_chan *ch);
+
+#endif
