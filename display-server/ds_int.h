@@ -7,9 +7,26 @@
 /* font.c */
 pixman_glyph_cache_t *ds_font_cache(struct ds_font *f);
 int ds_font_ascent(const struct ds_font *f);
-/* The cached glyph of codepoint cp (NULL if the font has nothing to
- * draw). Call between pixman_glyph_cache_freeze and _thaw. */
-const void *ds_font_glyph(struct ds_font *f, uint32_t cp, bool bold);
+/* The strikethrough line: its top from the cell's and its thickness. */
+void ds_font_strike(const struct ds_font *f, int *y, int *h);
+/* Glyphs are looked up between these two (the cache is frozen, and
+ * emptied first when it has grown past its bound). */
+pixman_glyph_cache_t *ds_font_begin(struct ds_font *f);
+void ds_font_end(struct ds_font *f);
+enum { DS_FONT_BOLD = 1, DS_FONT_ITALIC = 2 };
+struct ds_glyph {
+	/* In the glyph cache, drawn in the text's colour at the pen
+	 * position (the cell's left, on the baseline)... */
+	const void *mono;
+	/* ...or a colour image (emoji) composited as it is with its top
+	 * left at x, y from the cell's; valid until the next lookup. */
+	pixman_image_t *color;
+	int x, y;
+};
+/* The glyph of codepoint cp in a style (DS_FONT_*) over cells (1 or 2)
+ * columns: the font's own, a fallback font's scaled into the cells, or a
+ * box if no font has it. false: nothing to draw (out of memory). */
+bool ds_font_lookup(struct ds_font *f, uint32_t cp, unsigned style, int cells, struct ds_glyph *g);
 
 /* term.c: draw the rows that changed into dst with the cells' top left
  * at x, y; add what was drawn to damage (dst coordinates). all: every

@@ -1,7 +1,8 @@
 /* A terminal surface: libvterm's screen layer holds the cells; this file
  * draws the rows it reports damaged, one row at a time: the background
  * as runs of boxes, the glyphs as one pixman_composite_glyphs call per
- * run of one colour, then underlines and the cursor. */
+ * run of one colour (colour glyphs, emoji, as they come), then
+ * underlines, strikethrough and the cursor. */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -315,7 +316,9 @@ static void render_row(struct ds_term *t, pixman_image_t *dst, int x0, int y0, i
 	int y = y0 + r * t->ch, base = y + ds_font_ascent(t->font), n = 0;
 	uint32_t run_fg = 0;
 	bool cursor_here = t->cursor_visible && t->cursor.row == r;
+	int strike_y, strike_h;
 
+	ds_font_strike(t->font, &strike_y, &strike_h);
 	ds_fill(dst, t->reverse ? DEFAULT_FG : DEFAULT_BG, x0, y, t->cols * t->cw, t->ch);
 	for (int col = 0; col < t->cols;) {
 		VTermScreenCell cell;
@@ -341,14 +344,26 @@ static void render_row(struct ds_term *t, pixman_image_t *dst, int x0, int y0, i
 			n = 0;
 		}
 		if (cell.chars[0] && cell.chars[0] != ' ' && cell.chars[0] != (uint32_t)-1) {
-			const void *g = ds_font_glyph(t->font, cell.chars[0], cell.attrs.bold);
-			if (g) {
-				t->glyphs[n++] = (pixman_glyph_t){x, base, g};
+			struct ds_glyph g;
+			unsigned style = (cell.attrs.bold ? DS_FONT_BOLD : 0) |
+					 (cell.attrs.italic ? DS_FONT_ITALIC : 0);
+			bool found = ds_font_lookup(t->font, cell.chars[0], style, w, &g);
+			if (found && g.mono) {
+				t->glyphs[n++] = (pixman_glyph_t){x, base, g.mono};
 				run_fg = fg;
+			} else if (found) {
+				/* Its own colours, now: the image is the font's
+				 * until the next lookup. */
+				pixman_image_composite32(PIXMAN_OP_OVER, g.color, NULL, dst, 0, 0, 0, 0,
+							 x + g.x, y + g.y,
+							 pixman_image_get_width(g.color),
+							 pixman_image_get_height(g.color));
 			}
 		}
 		if (cell.attrs.underline)
 			ds_fill(dst, fg, x, base + 1, w * t->cw, 1);
+		if (cell.attrs.strike)
+			ds_fill(dst, fg, x, y + strike_y, w * t->cw, strike_h);
 		col += w;
 	}
 	draw_glyphs(t->font, dst, run_fg, t->glyphs, n);
@@ -364,11 +379,9 @@ static void render_row(struct ds_term *t, pixman_image_t *dst, int x0, int y0, i
 void ds_term_render(struct ds_term *t, pixman_image_t *dst, int x, int y, bool all,
 		    bool focused, pixman_region32_t *damage)
 {
-	pixman_glyph_cache_t *cache = ds_font_cache(t->font);
-
 	if (!all && !t->any_dirty)
 		return;
-	pixman_glyph_cache_freeze(cache);
+	ds_font_begin(t->font);
 	for (int r = 0; r < t->rows; r++) {
 		if (!all && !t->dirty[r])
 			continue;
@@ -378,7 +391,7 @@ void ds_term_render(struct ds_term *t, pixman_image_t *dst, int x, int y, bool a
 			pixman_region32_union_rect(damage, damage, x, y + r * t->ch,
 						   (unsigned)(t->cols * t->cw), (unsigned)t->ch);
 	}
-	pixman_glyph_cache_thaw(cache);
+	ds_font_end(t->font);
 	t->any_dirty = false;
 }
 
@@ -386,18 +399,17 @@ void ds_draw_text(struct ds_font *f, pixman_image_t *dst, int x, int y, int max_
 		  const char *text, uint32_t rgb)
 {
 	pixman_glyph_t g[256];
-	pixman_glyph_cache_t *cache = ds_font_cache(f);
 	int cw, ch, n = 0, base = y + ds_font_ascent(f);
 
 	ds_font_cell(f, &cw, &ch);
-	pixman_glyph_cache_freeze(cache);
+	ds_font_begin(f);
 	/* Names are ASCII (rp_name_valid); anything else is drawn as '?'. */
 	for (const char *p = text; *p && n < 256 && (int)(p - text + 1) * cw <= max_w; p++) {
 		uint32_t cp = (unsigned char)*p < 0x80 ? (unsigned char)*p : '?';
-		const void *gl = cp == ' ' ? NULL : ds_font_glyph(f, cp, true);
-		if (gl)
-			g[n++] = (pixman_glyph_t){x + (int)(p - text) * cw, base, gl};
+		struct ds_glyph gl;
+		if (cp != ' ' && ds_font_lookup(f, cp, DS_FONT_BOLD, 1, &gl) && gl.mono)
+			g[n++] = (pixman_glyph_t){x + (int)(p - text) * cw, base, gl.mono};
 	}
 	draw_glyphs(f, dst, rgb, g, n);
-	pixman_glyph_cache_thaw(cache);
+	ds_font_end(f);
 }

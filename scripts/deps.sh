@@ -52,6 +52,7 @@ need pc xkbcommon        libxkbcommon-dev
 need pc xkbcommon-x11    libxkbcommon-x11-dev
 need pc libpng           libpng-dev
 need file /usr/share/fonts/truetype/dejavu/DejaVuSansMono.ttf fonts-dejavu-core
+need file /usr/share/fonts/truetype/wqy/wqy-microhei.ttc fonts-wqy-microhei
 
 # Programs the tests, the demo and the benchmarks drive.
 need prog Xvfb               xvfb
@@ -75,6 +76,10 @@ need prog strace             strace
 need prog ss                 iproute2
 need prog prlimit            util-linux
 need prog dpkg-query         dpkg
+# The Debian packages (make deb) and their test.
+need prog dpkg-buildpackage  dpkg-dev
+need prog dh                 debhelper
+need prog lintian            lintian
 
 [ -z "$missing" ] && exit 0
 

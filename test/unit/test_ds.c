@@ -256,11 +256,123 @@ static void cells_drawn_in_colour(void)
 	scene_finish(&s);
 }
 
+/* Pixels of cell (row, col) of the top window that are not the
+ * terminal's background. */
+static int cell_ink(struct scene *s, int row, int col)
+{
+	struct wm_box in = wm_client_box(&s->wm, &wm_find(&s->wm, 2)->box);
+	int n = 0;
+
+	for (int y = in.y + row * s->ch; y < in.y + (row + 1) * s->ch; y++)
+		for (int x = in.x + col * s->cw; x < in.x + (col + 1) * s->cw; x++)
+			n += pixel(s, x, y) != 0x1c1c1c;
+	return n;
+}
+
+/* Characters DejaVu Sans Mono lacks: each is drawn in every cell it takes
+ * (a fallback font's glyph, scaled to fit, or a box when no font has it)
+ * and nowhere else. */
+static const struct {
+	const char *what, *text;
+	int cells;
+} fallback_table[] = {
+	{"CJK (a CJK font)", "\xe6\x97\xa5\xe6\x9c\xac", 4},            /* 日本 */
+	{"kana", "\xe3\x81\x8b\xe3\x81\xaa", 4},                            /* かな */
+	{"hangul", "\xed\x95\x9c", 2},                                      /* 한 */
+	{"a narrow symbol (DejaVu Sans)", "\xe2\x81\x82", 1},               /* ⁂ */
+	{"a wide emoji", "\xf0\x9f\x98\x80", 2},                            /* 😀 */
+	{"unassigned: a box", "\xcd\xb8", 1},                               /* U+0378 */
+	{"unassigned wide: a box over both cells", "\xf0\xaf\xbf\xbd", 2}, /* U+2FFFD */
+};
+
+static void fallback_fills_cells(void)
+{
+	struct scene s;
+
+	if (!scene_init(&s))
+		return;
+	for (size_t i = 0; i < sizeof fallback_table / sizeof fallback_table[0]; i++) {
+		static const char clear[] = "\033[?25l\033[H\033[2J";
+		ds_term_write(s.t[1], clear, sizeof clear - 1);
+		ds_term_write(s.t[1], fallback_table[i].text, strlen(fallback_table[i].text));
+		ds_comp_repaint(s.c, &s.wm);
+		for (int col = 0; col <= fallback_table[i].cells; col++) {
+			int ink = cell_ink(&s, 0, col), below = cell_ink(&s, 1, col);
+			bool want = col < fallback_table[i].cells;
+			if ((ink > 2) != want || below) {
+				fprintf(stderr, "%s: cell %d has %d pixels drawn (%s), %d below it\n",
+					fallback_table[i].what, col, ink, want ? "wanted" : "none wanted",
+					below);
+				failures++;
+			}
+		}
+	}
+	scene_finish(&s);
+}
+
+static void italic_differs(void)
+{
+	struct scene s;
+	int same = 0;
+
+	if (!scene_init(&s))
+		return;
+	static const char text[] = "\033[?25labcd\r\n\033[3mabcd";
+	ds_term_write(s.t[1], text, sizeof text - 1);
+	ds_comp_repaint(s.c, &s.wm);
+	{
+		struct wm_box in = wm_client_box(&s.wm, &wm_find(&s.wm, 2)->box);
+		for (int y = 0; y < s.ch; y++)
+			for (int x = 0; x < 4 * s.cw; x++)
+				same += pixel(&s, in.x + x, in.y + y) ==
+					pixel(&s, in.x + x, in.y + s.ch + y);
+	}
+	for (int col = 0; col < 4; col++)
+		CHECK(cell_ink(&s, 1, col) > 2);
+	CHECK(same < 4 * s.cw * s.ch);
+	scene_finish(&s);
+}
+
+/* A struck cell, blank or not, has a row of the text's colour across it
+ * in the middle half of the cell; plain ones have none. */
+static void strikethrough_line(void)
+{
+	struct scene s;
+
+	if (!scene_init(&s))
+		return;
+	static const char text[] = "\033[?25l\033[9m  x\033[29m  x";
+	ds_term_write(s.t[1], text, sizeof text - 1);
+	ds_comp_repaint(s.c, &s.wm);
+	{
+		struct wm_box in = wm_client_box(&s.wm, &wm_find(&s.wm, 2)->box);
+		for (int col = 0; col < 6; col++) {
+			int line = -1;
+			for (int y = 0; y < s.ch && line < 0; y++) {
+				int fg = 0;
+				for (int x = 0; x < s.cw; x++)
+					fg += pixel(&s, in.x + col * s.cw + x, in.y + y) == 0xe5e5e5;
+				if (fg == s.cw)
+					line = y;
+			}
+			if (col < 3) {
+				CHECK(line >= s.ch / 4 && line < s.ch * 3 / 4);
+			} else {
+				CHECK_EQ(line, -1);
+			}
+		}
+	}
+	scene_finish(&s);
+}
+
 static const struct unit_case cases[] = {
 	{"script-parse-table", script_parse_table},
 	{"script-values", script_values},
 	{"repaint-only-damage", repaint_only_damage},
 	{"cells-drawn-in-colour", cells_drawn_in_colour},
+	{"fallback-fills-cells", fallback_fills_cells},
+	{"italic-differs", italic_differs},
+	{"strikethrough-line", strikethrough_line},
 };
 
 int main(int argc, char **argv)
