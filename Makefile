@@ -159,6 +159,21 @@ $(BUILD)/test/unit-slog-asan: $(call obj,san,$(SLOG_UNIT))
 	@mkdir -p $(dir $@)
 	$(CC) $(ALL_CFLAGS) -O1 $(SAN) -o $@ $^ $(LZ4_LIBS) -lpthread
 
+# The desk-side channel on a socketpair (test/unit/test_desk.c).
+DESK_UNIT := $(RP_CORE) remote-proto/transport.c remote-proto/conn.c remote-proto/desk.c \
+             remote-proto/chan.c $(KPTY_SRC) test/unit/test_desk.c
+all: $(BUILD)/test/unit-desk $(BUILD)/test/unit-desk-asan
+.PHONY: unit-desk unit-desk-asan
+unit-desk: $(BUILD)/test/unit-desk
+unit-desk-asan: $(BUILD)/test/unit-desk-asan
+$(BUILD)/test/unit-desk: $(call obj,obj,$(DESK_UNIT))
+	@mkdir -p $(dir $@)
+	$(CC) $(ALL_CFLAGS) -o $@ $^ $(LZ4_LIBS)
+
+$(BUILD)/test/unit-desk-asan: $(call obj,san,$(DESK_UNIT))
+	@mkdir -p $(dir $@)
+	$(CC) $(ALL_CFLAGS) -O1 $(SAN) -o $@ $^ $(LZ4_LIBS)
+
 VTF_UNIT := remote-proto/vtfilter.c test/unit/test_vtfilter.c
 $(BUILD)/test/unit-vtfilter: $(call obj,obj,$(VTF_UNIT))
 	@mkdir -p $(dir $@)

@@ -57,6 +57,7 @@ unit vmc
 unit door
 unit vtfilter
 unit slog
+unit desk
 # libvterm is not built with ASan: the random-stream screen tests also run
 # under valgrind, which sees its reads and writes (it found libvterm
 # 0.1.4 going outside its line table after a shrink).

@@ -31,6 +31,7 @@
 #include <unistd.h>
 
 #include "base.h"
+#include "desk.h"
 #include "door.h"
 #include "rp_io.h"
 #include "vmc.h"
@@ -58,8 +59,7 @@ struct door {
 	 * the console */
 	struct rp_conn *mon;
 	bool attached;
-	uint16_t rchan;
-	uint32_t seq;
+	struct rp_desk_chan *rch; /* the console's channel, once attached */
 	bool readonly, told_readonly;
 	bool held;       /* libssh keeps keys we did not take: offer them again */
 	short mon_events; /* what the event loop polls the monitor's fd for */
@@ -129,18 +129,18 @@ static int send_frame(struct door *d, struct rp_enc *e)
 	return send_bytes(d, e->buf, rp_enc_end(e));
 }
 
-/* Attached: queued and written as the monitor takes it, never waited
- * for (the event loop polls for POLLOUT while something is queued). */
-static int queue_bytes(struct door *d, const void *frame, long n)
+/* Attached: what the channel queued is written as the monitor takes it,
+ * never waited for (the event loop polls for POLLOUT while something is
+ * queued). r: what queueing it gave. */
+static void queued(struct door *d, int r)
 {
-	if (n < 0 || rp_conn_send(d->mon, frame, (size_t)n) < 0)
-		return -1;
-	return rp_conn_flush(d->mon) < 0 ? -1 : 0;
+	if (r < 0 || rp_conn_flush(d->mon) < 0)
+		finish(d, 255);
 }
 
 static bool mon_full(const struct door *d)
 {
-	return d->mon->q.bytes >= MON_QUEUE_HIGH_BYTES;
+	return rp_conn_queued(d->mon) >= MON_QUEUE_HIGH_BYTES;
 }
 
 /* Is this key in the keys file, with consoles? The monitor reads the file;
@@ -222,36 +222,21 @@ static void help(struct door *d)
 	    d->user);
 }
 
-static void send_empty(struct door *d, uint8_t type)
-{
-	uint8_t hdr[RP_HDR_SIZE];
-
-	rp_hdr_encode(hdr, type, 0, d->rchan, 0);
-	if (queue_bytes(d, hdr, sizeof hdr) < 0)
-		finish(d, 255);
-}
-
 static void send_keys(struct door *d, const uint8_t *p, size_t n)
 {
-	while (n && !d->done) {
-		uint8_t buf[RP_HDR_SIZE + 4 + KEYS_CHUNK_BYTES];
-		size_t take = n < KEYS_CHUNK_BYTES ? n : KEYS_CHUNK_BYTES;
-		struct rp_enc e;
-		if (d->readonly) {
-			if (!d->told_readonly)
-				out(d, "\r\n[telly: %s: read-only, your keys go nowhere (~. detaches)]\r\n",
-				    d->user);
-			d->told_readonly = true;
-			return;
-		}
-		rp_enc_begin(&e, buf, sizeof buf, RP_INPUT, 0, d->rchan);
-		rp_put_u32(&e, ++d->seq);
-		rp_put_bytes(&e, p, take);
-		if (queue_bytes(d, buf, rp_enc_end(&e)) < 0)
-			finish(d, 255);
-		p += take;
-		n -= take;
+	int r;
+
+	if (!n || d->done)
+		return;
+	r = rp_desk_chan_keys(d->rch, p, n);
+	if (r == -EROFS) {
+		if (!d->told_readonly)
+			out(d, "\r\n[telly: %s: read-only, your keys go nowhere (~. detaches)]\r\n",
+			    d->user);
+		d->told_readonly = true;
+		return;
 	}
+	queued(d, r);
 }
 
 /* What the person typed: in[0..n) scanned for escapes and queued to the
@@ -281,7 +266,8 @@ static size_t type_keys(struct door *d, const uint8_t *in, size_t n, bool all)
 			if (d->readonly)
 				out(d, "\r\n[telly: %s: read-only: no break or takeover]\r\n", d->user);
 			else
-				send_empty(d, cmd == 'B' ? RP_BREAK : RP_TAKEOVER);
+				queued(d, rp_desk_chan_send_empty(d->rch, cmd == 'B' ? RP_BREAK
+											: RP_TAKEOVER));
 			break;
 		}
 	}
@@ -327,49 +313,56 @@ static void take_held(struct door *d)
 
 static void send_winsize(struct door *d)
 {
-	uint8_t buf[32];
-	struct rp_enc e;
 	struct kpty_winsize ws = {.ws_row = d->rows, .ws_col = d->cols};
 
-	if (!d->attached || d->readonly)
-		return;
-	rp_enc_begin(&e, buf, sizeof buf, RP_WINSIZE, 0, d->rchan);
-	rp_put_winsize(&e, &ws);
-	if (queue_bytes(d, buf, rp_enc_end(&e)) < 0)
+	if (d->attached)
+		queued(d, rp_desk_chan_winsize(d->rch, &ws));
+}
+
+/* ---- what the console's channel hands us (TERMIOS, SNAPSHOT: a
+ * console's are always the same, and nothing here needs them) ---- */
+
+static void con_output(void *ctx, const void *buf, size_t n, bool echo)
+{
+	struct door *d = ctx;
+
+	(void)echo; /* no discipline here: the guest echoes */
+	ssh_channel_write(d->chan, buf, (uint32_t)n);
+}
+
+static void con_notice(void *ctx, const char *text, size_t n)
+{
+	out(ctx, "\r\n[telly: %.*s]\r\n", (int)n, text);
+}
+
+static void con_error(void *ctx, const struct rp_error *err, bool fatal)
+{
+	struct door *d = ctx;
+
+	out(d, "\r\n[telly: %.*s]\r\n", (int)err->msg.n, err->msg.p);
+	if (fatal)
 		finish(d, 255);
 }
 
+static void con_exit(void *ctx, int32_t status)
+{
+	struct door *d = ctx;
+
+	(void)status;
+	out(d, "\r\n[telly: console %s is gone (the daemon stopped)]\r\n", d->user);
+	finish(d, 0);
+}
+
+static const struct rp_desk_chan_ops con_ops = {
+	.output = con_output, .notice = con_notice, .error = con_error, .exit = con_exit,
+};
+
 static void on_monitor_frame(struct door *d, const struct rp_hdr *h, const uint8_t *p)
 {
-	struct rp_data data;
-	struct rp_error err;
-	struct rp_str text;
-	int32_t status;
-
-	switch (h->type) {
-	case RP_OUTPUT:
-		if (rp_data_decode(p, h->len, &data) == 0 && data.n)
-			ssh_channel_write(d->chan, data.p, data.n);
-		break;
-	case RP_NOTICE:
-		if (rp_notice_decode(p, h->len, &text) == 0)
-			out(d, "\r\n[telly: %.*s]\r\n", (int)text.n, text.p);
-		break;
-	case RP_ERROR:
-		if (rp_error_decode(p, h->len, &err) < 0)
-			break;
-		out(d, "\r\n[telly: %.*s]\r\n", (int)err.msg.n, err.msg.p);
-		if (h->flags & RP_F_FATAL)
-			finish(d, 255);
-		break;
-	case RP_EXIT:
-		rp_exit_decode(p, h->len, &status);
-		out(d, "\r\n[telly: console %s is gone (the daemon stopped)]\r\n", d->user);
-		finish(d, 0);
-		break;
-	default:
-		break; /* TERMIOS, SNAPSHOT: a console's are always the same */
-	}
+	if (rp_desk_chan_frame(d->rch, h, p) >= 0)
+		return;
+	out(d, "\r\n[telly: a malformed %s frame from the daemon]\r\n", rp_type_name(h->type));
+	finish(d, 255);
 }
 
 static int on_monitor(socket_t fd, int revents, void *ud)
@@ -437,14 +430,21 @@ static void attach(struct door *d)
 		return;
 	}
 	d->readonly = h.flags & 1;
-	d->rchan = h.chan;
+	d->rch = rp_desk_chan_create(d->mon, h.chan,
+				     RP_DESK_CONN_ERRORS | (d->readonly ? RP_DESK_READONLY : 0),
+				     &con_ops, d);
+	if (!d->rch) {
+		out(d, "telly: %s: out of memory\r\n", d->user);
+		finish(d, 255);
+		return;
+	}
 	d->attached = true;
 	vmc_esc_init(&d->esc, '~');
 	/* The daemon says how it went (writing, watching), after the replay. */
 	d->mon_events = POLLIN;
-	ssh_event_add_fd(d->event, d->mon->t->rfd, POLLIN, on_monitor, d);
+	ssh_event_add_fd(d->event, rp_conn_fd(d->mon), POLLIN, on_monitor, d);
 	/* Frames that came with the OK (the replay) are already buffered. */
-	on_monitor(d->mon->t->rfd, POLLIN, d);
+	on_monitor(rp_conn_fd(d->mon), POLLIN, d);
 }
 
 /* ---- the session channel ---- */
@@ -610,8 +610,8 @@ static int serve(struct door *d, ssh_bind bind)
 		take_held(d);
 		want = (short)(POLLIN | rp_conn_wevents(d->mon));
 		if (d->attached && want != d->mon_events) {
-			ssh_event_remove_fd(d->event, d->mon->t->rfd);
-			ssh_event_add_fd(d->event, d->mon->t->rfd, want, on_monitor, d);
+			ssh_event_remove_fd(d->event, rp_conn_fd(d->mon));
+			ssh_event_add_fd(d->event, rp_conn_fd(d->mon), want, on_monitor, d);
 			d->mon_events = want;
 		}
 		if (d->done)
@@ -633,8 +633,8 @@ static int serve(struct door *d, ssh_bind bind)
 			;
 	}
 	if (d->attached) {
-		ssh_event_remove_fd(d->event, d->mon->t->rfd);
-		send_empty(d, RP_DETACH);
+		ssh_event_remove_fd(d->event, rp_conn_fd(d->mon));
+		queued(d, rp_desk_chan_send_empty(d->rch, RP_DETACH));
 	}
 	return d->exit_code;
 }
@@ -690,6 +690,7 @@ out:
 	}
 	ssh_bind_free(bind);
 	rp_conn_flush_wait(d->mon, MONITOR_ANSWER_MS);
+	rp_desk_chan_destroy(d->rch);
 	rp_conn_destroy(d->mon);
 	free(d);
 	/* No exit handlers: they are not what the sandbox allows (a leak

@@ -38,6 +38,7 @@
 #include <unistd.h>
 
 #include "base.h"
+#include "desk.h"
 #include "door.h"
 #include "rp_io.h"
 #include "vmc.h"
@@ -370,18 +371,6 @@ static int send_listing(struct mon *m)
 	return r;
 }
 
-/* The daemon's answer to a request: 1 with *h, or -1 with err said. */
-static int daemon_answer(struct mon *m, struct rp_hdr *h, const uint8_t **p, char *err, size_t errn)
-{
-	int r = rp_conn_next_frame(m->daemon, h, p, DAEMON_ANSWER_MS);
-
-	if (r < 0) {
-		snprintf(err, errn, "the daemon did not answer: %s", strerror(-r));
-		return -1;
-	}
-	return 1;
-}
-
 /* The session asks to attach (RP_OPEN: its term and size are taken, the
  * name and the rights are the monitor's). */
 static int on_open(struct mon *m, const uint8_t *p, size_t n)
@@ -397,6 +386,7 @@ static int on_open(struct mon *m, const uint8_t *p, size_t n)
 	char err[300], term[64];
 	struct rp_enc e;
 	long len;
+	int r;
 
 	if (!m->authed || m->attached || rp_open_decode(p, n, &req) < 0)
 		return -1;
@@ -425,34 +415,33 @@ static int on_open(struct mon *m, const uint8_t *p, size_t n)
 		rp_transport_destroy(t);
 		goto fail;
 	}
-	len = rp_hello_frame(m->frame, RP_MAX_FRAME, RP_CAP_LINEMODE, "", m->who);
-	if (len < 0 || rp_conn_send(m->daemon, m->frame, (size_t)len) < 0 ||
-	    daemon_answer(m, &h, &a, err, sizeof err) < 0)
-		goto fail;
-	if (h.type != RP_HELLO)
+	r = rp_desk_hello(m->daemon, RP_CAP_LINEMODE, "", m->who, DAEMON_ANSWER_MS, &h, &a, err,
+			  sizeof err);
+	if (r == -EREMOTEIO)
 		goto refused;
+	if (r < 0)
+		goto fail;
 	len = rp_open_frame(m->frame, RP_MAX_FRAME, 1,
 			    RP_OPEN_ATTACH | (m->readonly ? RP_OPEN_READONLY : 0), spec->name, term, "",
 			    &ws, NULL, 0);
-	if (len < 0 || rp_conn_send(m->daemon, m->frame, (size_t)len) < 0 ||
-	    daemon_answer(m, &h, &a, err, sizeof err) < 0)
-		goto fail;
-	if (h.type != RP_OK)
+	r = len < 0 ? (int)len
+		    : rp_desk_call(m->daemon, m->frame, (size_t)len, 1, &h, &a, DAEMON_ANSWER_MS,
+				   err, sizeof err);
+	if (r == -EREMOTEIO)
 		goto refused;
+	if (r < 0)
+		goto fail;
 	m->attached = true;
 	m->chan = h.chan;
 	rp_enc_begin(&e, m->frame, RP_MAX_FRAME, DOOR_ATTACHED, m->readonly ? 1 : 0, m->chan);
 	return send_frame(m->sess, &e);
 refused:
 	/* The daemon's ERROR goes to the person as it is. */
-	if (h.type == RP_ERROR) {
-		rp_hdr_encode(m->frame, h.type, h.flags, h.chan, h.len);
-		memcpy(m->frame + RP_HDR_SIZE, a, h.len);
-		rp_conn_destroy(m->daemon); /* a is in its buffer: copied first */
-		m->daemon = NULL;
-		return rp_conn_send(m->sess, m->frame, RP_HDR_SIZE + h.len);
-	}
-	snprintf(err, sizeof err, "the daemon answered %s", rp_type_name(h.type));
+	rp_hdr_encode(m->frame, h.type, h.flags, h.chan, h.len);
+	memcpy(m->frame + RP_HDR_SIZE, a, h.len);
+	rp_conn_destroy(m->daemon); /* a is in its buffer: copied first */
+	m->daemon = NULL;
+	return rp_conn_send(m->sess, m->frame, RP_HDR_SIZE + h.len);
 fail:
 	say("%s (%s): %s: %s", m->peer, m->key.name, spec->name, err);
 	rp_conn_error(m->sess, 0, RP_E_PROTO, 1, true, err);
@@ -589,7 +578,7 @@ static void monitor(const struct vmc_sshd_opts *o, int client_fd, int progress_f
 		goto out;
 	}
 	for (;;) {
-		struct pollfd pf[2] = {{.fd = m->sess->t->rfd}, {.fd = -1}};
+		struct pollfd pf[2] = {{.fd = rp_conn_fd(m->sess)}, {.fd = -1}};
 		struct rp_hdr h;
 		const uint8_t *p;
 		int f, r = 0;
@@ -610,11 +599,11 @@ static void monitor(const struct vmc_sshd_opts *o, int client_fd, int progress_f
 			break;
 		}
 		pf[0].events = (short)(rp_conn_wevents(m->sess) |
-				       (!m->daemon || m->daemon->q.bytes < RELAY_QUEUE_BYTES ? POLLIN : 0));
+				       (!m->daemon || rp_conn_queued(m->daemon) < RELAY_QUEUE_BYTES ? POLLIN : 0));
 		if (m->daemon) {
-			pf[1].fd = m->daemon->t->rfd;
+			pf[1].fd = rp_conn_fd(m->daemon);
 			pf[1].events = (short)(rp_conn_wevents(m->daemon) |
-					       (m->sess->q.bytes < RELAY_QUEUE_BYTES ? POLLIN : 0));
+					       (rp_conn_queued(m->sess) < RELAY_QUEUE_BYTES ? POLLIN : 0));
 		}
 		if (poll(pf, 2, m->attached ? -1 : (int)(left < 1000 ? left : 1000)) < 0 &&
 		    errno != EINTR)
@@ -646,12 +635,9 @@ static void monitor(const struct vmc_sshd_opts *o, int client_fd, int progress_f
 	}
 	if (why)
 		say("%s: %s: closed", peer, why);
-	if (m->daemon && m->attached && !m->detached) {
-		uint8_t hdr[RP_HDR_SIZE];
-		rp_hdr_encode(hdr, RP_DETACH, 0, m->chan, 0);
-		if (rp_conn_send(m->daemon, hdr, sizeof hdr) == 0)
-			rp_conn_flush_wait(m->daemon, 500);
-	}
+	if (m->daemon && m->attached && !m->detached &&
+	    rp_desk_send_empty(m->daemon, RP_DETACH, m->chan) == 0)
+		rp_conn_flush_wait(m->daemon, 500);
 	if (why)
 		kill(m->session_pid, SIGKILL);
 	else

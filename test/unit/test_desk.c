@@ -1,0 +1,518 @@
+/* The desk-side channel (remote-proto/desk.h) on its own: frames from a
+ * host built here and handed to it, what it sends read back from the other
+ * end of a socketpair. No daemon. */
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include "desk.h"
+#include "unit.h"
+
+#define CHAN 3
+#define WAIT_MS 2000
+
+/* What the ops were handed. */
+struct seen {
+	char out[8192];
+	size_t out_len, echo_len;
+	int outputs, acks, termios, notices, exits, errors, timings;
+	uint32_t last_ack;
+	struct kpty_termios t;
+	int32_t status;
+	uint16_t code;
+	uint32_t req;
+	bool fatal;
+	char text[128];
+};
+
+static void on_output(void *ctx, const void *buf, size_t n, bool echo)
+{
+	struct seen *s = ctx;
+
+	s->outputs++;
+	if (echo)
+		s->echo_len += n;
+	if (n > sizeof s->out - s->out_len)
+		n = sizeof s->out - s->out_len;
+	memcpy(s->out + s->out_len, buf, n);
+	s->out_len += n;
+}
+
+static void on_ack(void *ctx, uint32_t ack)
+{
+	struct seen *s = ctx;
+
+	s->acks++;
+	s->last_ack = ack;
+}
+
+static void on_termios(void *ctx, const struct kpty_termios *t)
+{
+	struct seen *s = ctx;
+
+	s->termios++;
+	s->t = *t;
+}
+
+static void on_timing(void *ctx, const struct rp_timing *t)
+{
+	struct seen *s = ctx;
+
+	(void)t;
+	s->timings++;
+}
+
+static void on_notice(void *ctx, const char *text, size_t n)
+{
+	struct seen *s = ctx;
+
+	s->notices++;
+	snprintf(s->text, sizeof s->text, "%.*s", (int)n, text);
+}
+
+static void on_exit_status(void *ctx, int32_t status)
+{
+	struct seen *s = ctx;
+
+	s->exits++;
+	s->status = status;
+}
+
+static void on_error(void *ctx, const struct rp_error *e, bool fatal)
+{
+	struct seen *s = ctx;
+
+	s->errors++;
+	s->code = e->code;
+	s->req = e->req;
+	s->fatal = fatal;
+	snprintf(s->text, sizeof s->text, "%.*s", (int)e->msg.n, e->msg.p);
+}
+
+static const struct rp_desk_chan_ops ops = {
+	.output = on_output, .ack = on_ack, .termios = on_termios, .timing = on_timing,
+	.notice = on_notice, .exit = on_exit_status, .error = on_error,
+};
+
+/* A desk's connection (desk) and the host's end of it (host). */
+struct pair {
+	struct rp_conn *desk, *host;
+};
+
+static void pair_open(struct pair *p, unsigned desk_entries)
+{
+	int fds[2];
+
+	CHECK(socketpair(AF_UNIX, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0, fds) == 0);
+	p->desk = rp_conn_create(rp_transport_socket(fds[0]), desk_entries, 1u << 20);
+	p->host = rp_conn_create(rp_transport_socket(fds[1]), 64, 1u << 20);
+	CHECK(p->desk && p->host);
+}
+
+static void pair_close(struct pair *p)
+{
+	rp_conn_destroy(p->desk);
+	rp_conn_destroy(p->host);
+}
+
+/* The next frame the host gets from the desk: 1, or what went wrong. */
+static int host_frame(struct pair *p, struct rp_hdr *h, const uint8_t **payload)
+{
+	if (rp_conn_flush_wait(p->desk, WAIT_MS) < 0)
+		return -ETIMEDOUT;
+	return rp_conn_next_frame(p->host, h, payload, WAIT_MS);
+}
+
+/* Nothing more from the desk (what is queued is written first). */
+static bool host_quiet(struct pair *p)
+{
+	struct rp_hdr h;
+	const uint8_t *payload;
+
+	rp_conn_flush_wait(p->desk, WAIT_MS);
+	return rp_conn_next_frame(p->host, &h, &payload, 50) == -ETIMEDOUT;
+}
+
+/* Hand a frame built in buf to the channel, as one read from the wire. */
+static int feed(struct rp_desk_chan *ch, const uint8_t *buf, long n)
+{
+	struct rp_hdr h;
+
+	CHECK(n >= RP_HDR_SIZE);
+	if (n < RP_HDR_SIZE || rp_hdr_decode(buf, (size_t)n, &h) != 0)
+		return -999;
+	CHECK_EQ(RP_HDR_SIZE + h.len, n);
+	return rp_desk_chan_frame(ch, &h, buf + RP_HDR_SIZE);
+}
+
+static int feed_output(struct rp_desk_chan *ch, uint16_t chan, uint32_t ack, const char *text)
+{
+	uint8_t buf[256];
+	struct rp_enc e;
+
+	rp_enc_begin(&e, buf, sizeof buf, RP_OUTPUT, 0, chan);
+	rp_put_u32(&e, ack);
+	rp_put_bytes(&e, text, strlen(text));
+	return feed(ch, buf, rp_enc_end(&e));
+}
+
+static int feed_termios(struct rp_desk_chan *ch, const struct kpty_termios *t)
+{
+	uint8_t buf[256];
+	struct rp_enc e;
+
+	rp_enc_begin(&e, buf, sizeof buf, RP_TERMIOS, 0, CHAN);
+	rp_put_termios(&e, t);
+	return feed(ch, buf, rp_enc_end(&e));
+}
+
+/* The far program reads in canonical mode with echo, under EXTPROC: the
+ * desk edits. */
+static void canonical(struct kpty_termios *t)
+{
+	kpty_termios_default(t);
+	t->c_lflag |= KPTY_EXTPROC | KPTY_ICANON | KPTY_ECHO | KPTY_ECHOE | KPTY_ISIG;
+	t->c_iflag |= KPTY_ICRNL;
+}
+
+/* The far program reads raw (vim, a shell's line editor). */
+static void raw(struct kpty_termios *t)
+{
+	kpty_termios_default(t);
+	t->c_lflag = KPTY_EXTPROC;
+	t->c_iflag = 0;
+}
+
+static void output_and_termios_reach_ops(void)
+{
+	struct pair p;
+	struct seen s = {0};
+	struct rp_desk_chan *ch;
+	struct kpty_termios t;
+
+	pair_open(&p, 64);
+	ch = rp_desk_chan_create(p.desk, CHAN, RP_DESK_LINEMODE, &ops, &s);
+	CHECK(ch != NULL);
+	raw(&t);
+	CHECK_EQ(feed_termios(ch, &t), 1);
+	CHECK_EQ(s.termios, 1);
+	CHECK_EQ(s.t.c_lflag, t.c_lflag);
+	CHECK_EQ(feed_output(ch, CHAN, 0, "hello, desk"), 1);
+	CHECK_EQ(s.out_len, strlen("hello, desk"));
+	CHECK(!memcmp(s.out, "hello, desk", s.out_len));
+	CHECK_EQ(s.echo_len, 0);
+	/* Another channel's output is not ours, and nothing is handed on. */
+	CHECK_EQ(feed_output(ch, CHAN + 1, 0, "not yours"), 0);
+	CHECK_EQ(s.out_len, strlen("hello, desk"));
+	/* Without the discipline, output goes straight through too. */
+	rp_desk_chan_destroy(ch);
+	memset(&s, 0, sizeof s);
+	ch = rp_desk_chan_create(p.desk, CHAN, 0, &ops, &s);
+	CHECK_EQ(feed_output(ch, CHAN, 0, "plain"), 1);
+	CHECK_EQ(s.out_len, 5);
+	CHECK(!memcmp(s.out, "plain", 5));
+	CHECK(!rp_desk_chan_local(ch));
+	rp_desk_chan_destroy(ch);
+	pair_close(&p);
+}
+
+static void input_gets_increasing_seq(void)
+{
+	struct pair p;
+	struct seen s = {0};
+	struct rp_desk_chan *ch;
+	struct kpty_termios t;
+	struct rp_hdr h;
+	const uint8_t *payload;
+	struct rp_data d;
+	size_t big = RP_MAX_PAYLOAD + 100, got = 0;
+	char *paste = malloc(big);
+
+	pair_open(&p, 64);
+	ch = rp_desk_chan_create(p.desk, CHAN, RP_DESK_LINEMODE, &ops, &s);
+	raw(&t);
+	feed_termios(ch, &t);
+	CHECK(!rp_desk_chan_local(ch));
+	CHECK_EQ(rp_desk_chan_seq(ch), 0);
+	CHECK_EQ(rp_desk_chan_keys(ch, "a", 1), 0);
+	CHECK_EQ(rp_desk_chan_keys(ch, "b", 1), 0);
+	for (uint32_t want = 1; want <= 2; want++) {
+		CHECK_EQ(host_frame(&p, &h, &payload), 1);
+		CHECK_EQ(h.type, RP_INPUT);
+		CHECK_EQ(h.chan, CHAN);
+		CHECK_EQ(rp_data_decode(payload, h.len, &d), 0);
+		CHECK_EQ(d.seq, want);
+		CHECK_EQ(d.n, 1);
+		CHECK_EQ(d.p[0], want == 1 ? 'a' : 'b');
+	}
+	CHECK_EQ(rp_desk_chan_seq(ch), 2);
+	CHECK_EQ(s.echo_len, 0); /* raw: the far side echoes */
+	CHECK(host_quiet(&p));
+	rp_desk_chan_destroy(ch);
+	/* Without the discipline (a console's front door), more than a frame
+	 * holds goes in several INPUTs, each the next number. */
+	ch = rp_desk_chan_create(p.desk, CHAN, 0, &ops, &s);
+	memset(paste, 'x', big);
+	CHECK_EQ(rp_desk_chan_keys(ch, paste, big), 0);
+	for (uint32_t want = 1; got < big; want++) {
+		CHECK_EQ(host_frame(&p, &h, &payload), 1);
+		CHECK_EQ(h.type, RP_INPUT);
+		CHECK_EQ(rp_data_decode(payload, h.len, &d), 0);
+		CHECK_EQ(d.seq, want);
+		CHECK(d.n > 0);
+		if (d.n == 0)
+			break;
+		got += d.n;
+	}
+	CHECK_EQ(got, big);
+	CHECK_EQ(rp_desk_chan_seq(ch), 2);
+	CHECK(host_quiet(&p));
+	free(paste);
+	rp_desk_chan_destroy(ch);
+	pair_close(&p);
+}
+
+static void acks_are_taken(void)
+{
+	struct pair p;
+	struct seen s = {0};
+	struct rp_desk_chan *ch;
+
+	pair_open(&p, 64);
+	ch = rp_desk_chan_create(p.desk, CHAN, 0, &ops, &s);
+	CHECK_EQ(rp_desk_chan_acked(ch), 0);
+	CHECK_EQ(feed_output(ch, CHAN, 5, "x"), 1);
+	CHECK_EQ(s.acks, 1);
+	CHECK_EQ(s.last_ack, 5);
+	CHECK_EQ(rp_desk_chan_acked(ch), 5);
+	/* An older ack (output from before) does not go back. */
+	CHECK_EQ(feed_output(ch, CHAN, 3, "y"), 1);
+	CHECK_EQ(rp_desk_chan_acked(ch), 5);
+	/* Numbers wrap: 2 comes after 0xfffffff0. */
+	static const uint32_t steps[] = {0x40000000u, 0x80000000u, 0xc0000000u, 0xfffffff0u, 2};
+	for (size_t i = 0; i < sizeof steps / sizeof *steps; i++) {
+		CHECK_EQ(feed_output(ch, CHAN, steps[i], ""), 1);
+		CHECK_EQ(rp_desk_chan_acked(ch), steps[i]);
+	}
+	CHECK_EQ(feed_output(ch, CHAN, 0xfffffff8u, ""), 1); /* from before the wrap */
+	CHECK_EQ(rp_desk_chan_acked(ch), 2);
+	CHECK_EQ(s.acks, 8);
+	CHECK_EQ(s.out_len, 2); /* empty output: acked, nothing shown */
+	rp_desk_chan_destroy(ch);
+	pair_close(&p);
+}
+
+static void exit_error_notice_reach_ops(void)
+{
+	struct pair p;
+	struct seen s = {0};
+	struct rp_desk_chan *ch;
+	uint8_t buf[256];
+	struct rp_enc e;
+	struct rp_timing tm = {.seq = 1};
+
+	pair_open(&p, 64);
+	ch = rp_desk_chan_create(p.desk, CHAN, RP_DESK_LINEMODE, &ops, &s);
+	rp_enc_begin(&e, buf, sizeof buf, RP_NOTICE, 0, CHAN);
+	rp_put_str(&e, "you are writing", 15);
+	CHECK_EQ(feed(ch, buf, rp_enc_end(&e)), 1);
+	CHECK_EQ(s.notices, 1);
+	CHECK(!strcmp(s.text, "you are writing"));
+
+	rp_enc_begin(&e, buf, sizeof buf, RP_TIMING, 0, CHAN);
+	rp_put_timing(&e, &tm);
+	CHECK_EQ(feed(ch, buf, rp_enc_end(&e)), 1);
+	CHECK_EQ(s.timings, 1);
+
+	rp_enc_begin(&e, buf, sizeof buf, RP_ERROR, 0, CHAN);
+	rp_put_u16(&e, RP_E_READONLY);
+	rp_put_u32(&e, 0);
+	rp_put_str(&e, "read-only", 9);
+	CHECK_EQ(feed(ch, buf, rp_enc_end(&e)), 1);
+	CHECK_EQ(s.errors, 1);
+	CHECK_EQ(s.code, RP_E_READONLY);
+	CHECK(!s.fatal);
+	CHECK(!strcmp(s.text, "read-only"));
+
+	/* The connection's ERROR (channel 0) is not a channel's unless it is
+	 * the connection's only one. */
+	rp_enc_begin(&e, buf, sizeof buf, RP_ERROR, RP_F_FATAL, 0);
+	rp_put_u16(&e, RP_E_LIMIT);
+	rp_put_u32(&e, 9);
+	rp_put_str(&e, "stopping", 8);
+	long n = rp_enc_end(&e);
+	CHECK_EQ(feed(ch, buf, n), 0);
+	CHECK_EQ(s.errors, 1);
+	rp_desk_chan_destroy(ch);
+	ch = rp_desk_chan_create(p.desk, CHAN, RP_DESK_CONN_ERRORS, &ops, &s);
+	CHECK_EQ(feed(ch, buf, n), 1);
+	CHECK_EQ(s.errors, 2);
+	CHECK(s.fatal);
+	CHECK_EQ(s.req, 9);
+	CHECK_EQ(s.code, RP_E_LIMIT);
+
+	rp_enc_begin(&e, buf, sizeof buf, RP_EXIT, 0, CHAN);
+	rp_put_u32(&e, (uint32_t)-7);
+	CHECK_EQ(feed(ch, buf, rp_enc_end(&e)), 1);
+	CHECK_EQ(s.exits, 1);
+	CHECK_EQ(s.status, -7);
+	rp_desk_chan_destroy(ch);
+	pair_close(&p);
+}
+
+static void malformed_frame_is_an_error(void)
+{
+	struct pair p;
+	struct seen s = {0};
+	struct rp_desk_chan *ch;
+	uint8_t buf[256];
+	static const struct {
+		uint8_t type;
+		uint8_t len;
+		uint8_t body[16];
+	} bad[] = {
+		{RP_OUTPUT, 2, {0, 0}},                         /* shorter than its ack */
+		{RP_OUTPUT_LZ4, 4, {0, 0, 0, 1}},               /* no length, no block */
+		{RP_OUTPUT_LZ4, 11, {0, 0, 0, 1, 0, 0, 0, 9, 0xff, 0xff, 0xff}}, /* not lz4 */
+		{RP_TERMIOS, 3, {1, 2, 3}},
+		{RP_EXIT, 0, {0}},
+		{RP_EXIT, 5, {0, 0, 0, 0, 0}}, /* a byte left over */
+		{RP_ERROR, 3, {0, 1, 0}},
+		{RP_ERROR, 8, {0, 1, 0, 0, 0, 0, 0, 200}}, /* a message longer than the frame */
+		{RP_NOTICE, 1, {5}},
+		{RP_TIMING, 4, {0, 0, 0, 1}},
+	};
+
+	pair_open(&p, 64);
+	ch = rp_desk_chan_create(p.desk, CHAN, RP_DESK_LINEMODE | RP_DESK_CONN_ERRORS, &ops, &s);
+	for (size_t i = 0; i < sizeof bad / sizeof *bad; i++) {
+		rp_hdr_encode(buf, bad[i].type, 0, CHAN, bad[i].len);
+		memcpy(buf + RP_HDR_SIZE, bad[i].body, bad[i].len);
+		int r = feed(ch, buf, RP_HDR_SIZE + bad[i].len);
+		if (r != -EPROTO)
+			fprintf(stderr, "bad frame %zu (%s): %d\n", i, rp_type_name(bad[i].type), r);
+		CHECK_EQ(r, -EPROTO);
+	}
+	CHECK_EQ(s.outputs + s.acks + s.termios + s.notices + s.exits + s.errors + s.timings, 0);
+	/* And the channel goes on working. */
+	CHECK_EQ(feed_output(ch, CHAN, 1, "ok"), 1);
+	CHECK_EQ(s.out_len, 2);
+	rp_desk_chan_destroy(ch);
+	pair_close(&p);
+}
+
+static void canonical_line_edited_on_desk(void)
+{
+	struct pair p;
+	struct seen s = {0};
+	struct rp_desk_chan *ch;
+	struct kpty_termios t;
+	struct rp_hdr h;
+	const uint8_t *payload;
+	struct rp_data d;
+	char echoed[256] = "";
+	size_t echoed_len = 0;
+	bool input = false;
+
+	pair_open(&p, 64);
+	ch = rp_desk_chan_create(p.desk, CHAN, RP_DESK_LINEMODE, &ops, &s);
+	canonical(&t);
+	CHECK_EQ(feed_termios(ch, &t), 1);
+	CHECK(rp_desk_chan_local(ch));
+	/* A typo, rubbed out, and the line finished. */
+	CHECK_EQ(rp_desk_chan_keys(ch, "ecoh", 4), 0);
+	CHECK_EQ(rp_desk_chan_keys(ch, "\x7f\x7fho hi\r", 8), 0);
+	CHECK(s.echo_len > 0);
+	CHECK_EQ(s.echo_len, s.out_len);
+	CHECK_EQ(rp_desk_chan_seq(ch), 1); /* one INPUT: the finished line */
+	/* The host gets ECHO frames (what the desk showed) and one INPUT. */
+	while (!input && host_frame(&p, &h, &payload) == 1) {
+		CHECK_EQ(h.chan, CHAN);
+		if (h.type == RP_ECHO) {
+			CHECK(echoed_len + h.len <= sizeof echoed);
+			if (echoed_len + h.len > sizeof echoed)
+				break;
+			memcpy(echoed + echoed_len, payload, h.len);
+			echoed_len += h.len;
+			continue;
+		}
+		CHECK_EQ(h.type, RP_INPUT);
+		CHECK_EQ(rp_data_decode(payload, h.len, &d), 0);
+		CHECK_EQ(d.seq, 1);
+		CHECK_EQ(d.n, 8);
+		CHECK(d.n == 8 && !memcmp(d.p, "echo hi\n", 8));
+		input = true;
+	}
+	CHECK(input);
+	CHECK_EQ(echoed_len, s.echo_len);
+	CHECK(!memcmp(echoed, s.out, echoed_len));
+	CHECK(host_quiet(&p));
+	/* The program's answer is output, not echo. */
+	size_t before = s.echo_len;
+	CHECK_EQ(feed_output(ch, CHAN, 1, "hi\r\n"), 1);
+	CHECK_EQ(s.echo_len, before);
+	CHECK_EQ(s.acks, 1);
+	CHECK_EQ(s.last_ack, 1);
+	rp_desk_chan_destroy(ch);
+	pair_close(&p);
+}
+
+static void readonly_sends_nothing(void)
+{
+	struct pair p;
+	struct seen s = {0};
+	struct rp_desk_chan *ch;
+	struct kpty_winsize ws = {.ws_row = 24, .ws_col = 80};
+	struct rp_hdr h;
+	const uint8_t *payload;
+
+	pair_open(&p, 64);
+	ch = rp_desk_chan_create(p.desk, CHAN, RP_DESK_LINEMODE | RP_DESK_READONLY, &ops, &s);
+	CHECK_EQ(rp_desk_chan_keys(ch, "rm -rf /\r", 9), -EROFS);
+	CHECK_EQ(rp_desk_chan_winsize(ch, &ws), 0);
+	CHECK_EQ(rp_desk_chan_send_empty(ch, RP_TAKEOVER), -EROFS);
+	CHECK_EQ(rp_desk_chan_send_empty(ch, RP_DETACH), 0);
+	CHECK_EQ(host_frame(&p, &h, &payload), 1);
+	CHECK_EQ(h.type, RP_DETACH); /* only that */
+	CHECK(host_quiet(&p));
+	CHECK_EQ(s.out_len, 0);
+	rp_desk_chan_destroy(ch);
+	pair_close(&p);
+}
+
+/* A host that takes nothing: once the queue is full, keys say so (and
+ * keep saying so) instead of being lost without a word. */
+static void full_queue_is_told(void)
+{
+	struct pair p;
+	struct seen s = {0};
+	struct rp_desk_chan *ch;
+	int r = 0, i;
+
+	pair_open(&p, 4);
+	ch = rp_desk_chan_create(p.desk, CHAN, 0, &ops, &s);
+	for (i = 0; i < 16 && r == 0; i++)
+		r = rp_desk_chan_keys(ch, "k", 1);
+	CHECK_EQ(r, -ENOBUFS);
+	CHECK(i > 1);
+	CHECK_EQ(rp_desk_chan_keys(ch, "k", 1), -ENOBUFS);
+	rp_desk_chan_destroy(ch);
+	pair_close(&p);
+}
+
+int main(int argc, char **argv)
+{
+	static const struct unit_case cases[] = {
+		{"output-and-termios-reach-ops", output_and_termios_reach_ops},
+		{"input-gets-increasing-seq", input_gets_increasing_seq},
+		{"acks-are-taken", acks_are_taken},
+		{"exit-error-notice-reach-ops", exit_error_notice_reach_ops},
+		{"malformed-frame-is-an-error", malformed_frame_is_an_error},
+		{"canonical-line-edited-on-desk", canonical_line_edited_on_desk},
+		{"readonly-sends-nothing", readonly_sends_nothing},
+		{"full-queue-is-told", full_queue_is_told},
+	};
+	return unit_main(cases, sizeof cases / sizeof *cases, argc, argv);
+}
