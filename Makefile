@@ -21,7 +21,10 @@ RP_CORE    := $(BASE_SRC) remote-proto/codec.c remote-proto/queue.c
 RP_SRC     := $(RP_CORE) remote-proto/transport.c remote-proto/conn.c remote-proto/desk.c remote-proto/chan.c \
               remote-proto/screen.c remote-proto/vtscan.c \
               remote-proto/vtfilter.c
-CLIENT_SRC := clients/telly.c clients/demo.c clients/serve.c clients/attach.c clients/ctl.c \
+SERVE_SRC  := clients/serve/main.c clients/serve/loop.c clients/serve/fdm.c clients/serve/conn.c \
+              clients/serve/dispatch.c clients/serve/viewer.c clients/serve/session.c \
+              clients/serve/session_pty.c clients/serve/session_console.c
+CLIENT_SRC := clients/telly.c clients/demo.c $(SERVE_SRC) clients/attach.c clients/ctl.c \
               clients/client.c clients/rundir.c clients/view.c clients/slog.c
 VTERM_LIBS := $(shell pkg-config --libs vterm 2>/dev/null || echo -lvterm)
 TS_SRC     := test/ttyscript/script.c test/ttyscript/backend_kpty.c test/ttyscript/backend_linux.c
@@ -225,12 +228,12 @@ FUZZ_DEPS_screen  := $(BUILD)/vterm-fuzz/link
 FUZZ_DEPS_term    := $(BUILD)/vterm-fuzz/link
 FUZZ_LIBS_screen  = $(shell cat $(BUILD)/vterm-fuzz/link 2>/dev/null)
 FUZZ_LIBS_term    = $(shell cat $(BUILD)/vterm-fuzz/link 2>/dev/null) $(DS_LIBS) -lm
-# The daemon's frame dispatch: serve.c itself, built with its fuzz hooks.
-FUZZ_SRC_dispatch := clients/serve.c clients/slog.c clients/rundir.c clients/client.c \
+# The daemon's frame dispatch: clients/serve/ itself, built with its fuzz hooks.
+FUZZ_SRC_dispatch := $(SERVE_SRC) clients/slog.c clients/rundir.c clients/client.c \
                      $(RP_SRC) $(KPTY_SRC) $(KPTY_OS) $(VMC_SRC)
 FUZZ_DEPS_dispatch := $(BUILD)/vterm-fuzz/link
 FUZZ_LIBS_dispatch = $(shell cat $(BUILD)/vterm-fuzz/link 2>/dev/null) $(SSH_LIBS) -lm -lpthread
-$(BUILD)/fuzz-obj/clients/serve.o: FUZZ_CFLAGS += -DTELLY_FUZZ_DISPATCH
+$(call obj,fuzz-obj,$(SERVE_SRC)): FUZZ_CFLAGS += -DTELLY_FUZZ_DISPATCH
 FUZZ_CFLAGS := -std=c11 -D_GNU_SOURCE -Wall -Wextra -Werror -O1 -g -fno-omit-frame-pointer \
 	-fsanitize=address,undefined -fno-sanitize-recover=all
 $(BUILD)/fuzz-obj/%.o: %.c

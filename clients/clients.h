@@ -44,12 +44,12 @@ int telly_unix_listen(const char *path, char *err, size_t errn);
  * socket is bound and its listening fd returned (-1 and err on failure). */
 int telly_daemon_claim(char *dir, size_t dirn, struct rp_transport **running, char *err,
 		       size_t errn);
-/* Connect to this user's daemon; with start, start it if none runs. err
- * must start empty. */
+
+/* serve/main.c: connect to this user's daemon; with start, start it in
+ * the background if none runs. err must start empty. */
 struct rp_transport *telly_daemon_connect(bool start, const struct telly_serve_opts *o,
 					  char *err, size_t errn);
-
-/* serve.c: run a daemon in the background on an already listening socket. */
+/* Run a daemon in the background on an already listening socket. */
 int telly_serve_spawn(int listen_fd, const char *dir, const struct telly_serve_opts *o,
 		      char *err, size_t errn);
 

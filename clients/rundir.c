@@ -1,10 +1,10 @@
-/* The per-user runtime directory and reaching the daemon in it.
+/* The per-user runtime directory, its socket and its start lock (the
+ * daemon itself is started by serve/main.c, which uses these).
  *
  * $TELLY_DIR, else $XDG_RUNTIME_DIR/telly, else /tmp/telly-UID: created
  * 0700 and refused if another user owns it or others may enter it (the
- * socket there is the key to every session). Starting the daemon is
- * serialized by a lock file, so two clients that find no daemon at once
- * start one.
+ * socket there is the key to every session). Claiming it is serialized
+ * by a lock file, so two clients that find no daemon at once start one.
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -110,36 +110,4 @@ int telly_daemon_claim(char *dir, size_t dirn, struct rp_transport **running, ch
 		listen_fd = telly_unix_listen(sock, err, errn);
 	close(lfd);
 	return listen_fd;
-}
-
-struct rp_transport *telly_daemon_connect(bool start, const struct telly_serve_opts *o,
-					  char *err, size_t errn)
-{
-	char dir[256], sock[300];
-	struct rp_transport *t;
-	int listen_fd;
-	const struct telly_serve_opts def = {.log_cap = TELLY_LOG_CAP_DEFAULT};
-
-	if (!o)
-		o = &def;
-	if (telly_rundir(dir, sizeof dir, err, errn) < 0)
-		return NULL;
-	snprintf(sock, sizeof sock, "%s/serve.sock", dir);
-	t = rp_transport_unix_connect(sock);
-	if (t || !start) {
-		if (!t)
-			snprintf(err, errn, "no server running on %s", sock);
-		return t;
-	}
-	listen_fd = telly_daemon_claim(dir, sizeof dir, &t, err, errn);
-	if (t || listen_fd < 0)
-		return t;
-	if (telly_serve_spawn(listen_fd, dir, o, err, errn) < 0) {
-		close(listen_fd);
-		return NULL;
-	}
-	t = rp_transport_unix_connect(sock);
-	if (!t)
-		snprintf(err, errn, "cannot reach the new server on %s: %s", sock, strerror(errno));
-	return t;
 }

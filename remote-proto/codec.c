@@ -537,3 +537,13 @@ const char *rp_type_name(uint8_t type)
 		return names[type];
 	return "unknown";
 }
+
+void rp_output_hdr_encode(uint8_t out[RP_HDR_SIZE + 4], bool lz4, uint16_t chan, uint32_t ack,
+			  uint32_t body_len)
+{
+	rp_hdr_encode(out, lz4 ? RP_OUTPUT_LZ4 : RP_OUTPUT, 0, chan, 4 + body_len);
+	out[8] = (uint8_t)(ack >> 24);
+	out[9] = (uint8_t)(ack >> 16);
+	out[10] = (uint8_t)(ack >> 8);
+	out[11] = (uint8_t)ack;
+}

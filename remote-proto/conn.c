@@ -183,3 +183,56 @@ size_t rp_conn_queued(const struct rp_conn *c)
 {
 	return c->q.bytes;
 }
+
+/* ---- for the daemon ---- */
+
+#include <sys/socket.h>
+
+void rp_conn_fds(const struct rp_conn *c, int *rfd, int *wfd)
+{
+	*rfd = c->t->rfd;
+	*wfd = c->t->wfd;
+}
+
+size_t rp_conn_rx_partial(const struct rp_conn *c)
+{
+	return c->rx_len - c->rx_off;
+}
+
+int rp_conn_push(struct rp_conn *c, const void *hdr, size_t hdr_len, struct rp_buf *b,
+		 bool droppable)
+{
+	return rp_queue_push(&c->q, hdr, hdr_len, b, droppable);
+}
+
+void rp_conn_drop_queued(struct rp_conn *c)
+{
+	rp_queue_drop(&c->q);
+}
+
+int rp_conn_take_fds(struct rp_conn *c, int fds[2])
+{
+	return rp_transport_take_fds(c->t, fds);
+}
+
+struct rp_transport *rp_conn_swap_transport(struct rp_conn *c, struct rp_transport *t)
+{
+	struct rp_transport *old = c->t;
+
+	c->t = t;
+	return old;
+}
+
+ssize_t rp_conn_send_now(struct rp_conn *c, const void *buf, size_t n)
+{
+	ssize_t w = send(c->t->wfd, buf, n, MSG_NOSIGNAL | MSG_DONTWAIT);
+
+	if (w < 0)
+		return -errno;
+	return (size_t)w == n ? w : -EAGAIN;
+}
+
+int rp_transport_read_fd(const struct rp_transport *t)
+{
+	return t->rfd;
+}

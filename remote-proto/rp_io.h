@@ -102,4 +102,33 @@ size_t rp_conn_queued(const struct rp_conn *c);
  * -EADDRNOTAVAIL. Returns the fd, or -errno with err said. */
 int rp_tcp_listen(const char *host_port, bool loopback_only, char *err, size_t errn);
 
+/* ---- for the daemon ---- */
+/* What `telly serve` needs of a connection beyond the above, so that it
+ * never reaches into one. */
+/* The descriptors to poll: for reading and for writing (the same but for
+ * a pipe pair handed over by `serve --stdio`). */
+void rp_conn_fds(const struct rp_conn *c, int *rfd, int *wfd);
+/* Bytes received that are not a whole frame yet. */
+size_t rp_conn_rx_partial(const struct rp_conn *c);
+/* Queue a frame header (with a u32 field, RP_HDR_SIZE + 4 bytes at most)
+ * and a shared body (a reference taken); droppable as rp_queue_push. */
+int rp_conn_push(struct rp_conn *c, const void *hdr, size_t hdr_len, struct rp_buf *b,
+		 bool droppable);
+/* Drop what has not started to go out and may be dropped (a viewer that
+ * fell behind gets a snapshot instead). */
+void rp_conn_drop_queued(struct rp_conn *c);
+/* Up to 2 descriptors that came with what was read; the caller owns them. */
+int rp_conn_take_fds(struct rp_conn *c, int fds[2]);
+/* Speak on t from now on; the old transport is returned, not destroyed. */
+struct rp_transport *rp_conn_swap_transport(struct rp_conn *c, struct rp_transport *t);
+/* n bytes written at once on the connection's socket, past the queue
+ * (which must be empty): n, or -errno (-EAGAIN if they did not all go). */
+ssize_t rp_conn_send_now(struct rp_conn *c, const void *buf, size_t n);
+/* The descriptor a transport reads from (serve --stdio's relay). */
+int rp_transport_read_fd(const struct rp_transport *t);
+/* codec.c: the header of an OUTPUT (or, with lz4, OUTPUT_LZ4) frame with
+ * its ack, for a body of body_len bytes queued after it. */
+void rp_output_hdr_encode(uint8_t out[RP_HDR_SIZE + 4], bool lz4, uint16_t chan, uint32_t ack,
+			  uint32_t body_len);
+
 #endif

@@ -1,8 +1,9 @@
-/* libFuzzer target for the daemon's frame dispatch: clients/serve.c itself,
- * built with TELLY_FUZZ_DISPATCH (its hooks at the end of that file), gets
- * the input as a peer's byte stream on a socketpair and runs its loop's
- * work (read, cut frames, handle_frame, flush the replies, the sessions'
- * ptys) until the stream is consumed and the connection gone or idle; then
+/* libFuzzer target for the daemon's frame dispatch: clients/serve/ itself,
+ * built with TELLY_FUZZ_DISPATCH (its hooks at the end of serve/loop.c and
+ * serve/session_pty.c), gets the input as a peer's byte stream on a
+ * socketpair and runs its loop's work (read, cut frames, dispatch_frame,
+ * flush the replies, the sessions' ptys) until the stream is consumed and
+ * the connection gone or idle; then
  * everything is torn down, so a leak is a finding.
  *
  * Input: one byte of flags, then the stream.

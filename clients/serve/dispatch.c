@@ -1,0 +1,408 @@
+/* One handler a message, and a short switch that picks it, in the manner
+ * of tmux's server_client_dispatch. Each handler decodes its payload
+ * (malformed: the connection is told why and closed), finds its channel
+ * and session, and answers. Handlers return FRAME_DONE, or FRAME_STALL
+ * when the session cannot take the frame yet (it is offered again).
+ */
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "base.h"
+#include "serve.h"
+
+static int malformed(struct server *srv, struct conn *c, const struct rp_hdr *h)
+{
+	conn_fatal(srv, c, RP_E_PROTO, "malformed %s frame (%u bytes of payload)",
+		   rp_type_name(h->type), h->len);
+	return FRAME_DONE;
+}
+
+static void reply_ok(struct conn *c, uint16_t chan, uint32_t req, const char *name)
+{
+	uint8_t buf[128];
+	struct rp_enc e;
+
+	rp_enc_begin(&e, buf, sizeof buf, RP_OK, 0, chan);
+	rp_put_u32(&e, req);
+	rp_put_str(&e, name, strlen(name));
+	conn_send(c, &e);
+}
+
+/* The channel a frame is for; NULL (the peer told) if none is attached
+ * there, or, for write, if it is read-only. */
+static struct chan *frame_chan(struct conn *c, const struct rp_hdr *h, bool write)
+{
+	struct chan *v = h->chan >= 1 && h->chan <= MAX_CHANS ? c->chans[h->chan - 1] : NULL;
+	char msg[80];
+
+	if (!v) {
+		/* Not fatal: the session may have ended while this was on its way. */
+		snprintf(msg, sizeof msg, "%s on channel %u, which is not attached",
+			 rp_type_name(h->type), h->chan);
+		rp_conn_error(c->rc, h->chan, RP_E_CHANNEL, 0, false, msg);
+		return NULL;
+	}
+	if (write && v->readonly) {
+		rp_conn_error(c->rc, h->chan, RP_E_READONLY, 0, false,
+			      "this viewer is read-only: input ignored");
+		return NULL;
+	}
+	return v;
+}
+
+/* `telly serve --stdio` passes its stdin and stdout (ssh's pipes) with a
+ * HANDOFF frame, so the desk's bytes skip a copy through that process. It
+ * must come first and alone, with exactly two descriptors. */
+static int on_handoff(struct server *srv, struct conn *c, const struct rp_hdr *h,
+		      const uint8_t *p)
+{
+	struct rp_transport *pipes;
+	int fds[2], n = rp_conn_take_fds(c->rc, fds);
+	uint8_t ack[RP_HDR_SIZE];
+
+	(void)p;
+	if (n != 2 || c->hello || c->relay || h->len || rp_conn_rx_partial(c->rc)) {
+		for (int i = 0; i < n; i++)
+			close(fds[i]);
+		conn_fatal(srv, c, RP_E_PROTO,
+			   "HANDOFF must come first and alone, with 2 descriptors (got %d)", n);
+		return FRAME_DONE;
+	}
+	pipes = rp_transport_fds(fds[0], fds[1]);
+	if (!pipes) {
+		close(fds[0]);
+		close(fds[1]);
+		conn_fatal(srv, c, RP_E_LIMIT, "cannot take the handed-over descriptors: %s",
+			   strerror(errno));
+		return FRAME_DONE;
+	}
+	/* The answer goes on the socket, which has nothing else queued. */
+	rp_hdr_encode(ack, RP_HANDOFF, 0, 0, 0);
+	if (rp_conn_send_now(c->rc, ack, sizeof ack) != sizeof ack) {
+		rp_transport_destroy(pipes);
+		conn_fatal(srv, c, RP_E_PROTO, "HANDOFF: cannot answer");
+		return FRAME_DONE;
+	}
+	c->relay = rp_conn_swap_transport(c->rc, pipes);
+	conn_register(srv, c);
+	serve_log("connection %u: speaks on the stdin/stdout of telly serve --stdio", c->id);
+	return FRAME_DONE;
+}
+
+static int on_hello(struct server *srv, struct conn *c, const struct rp_hdr *h, const uint8_t *p)
+{
+	struct rp_hello hello;
+	char peer[sizeof c->who];
+	uint8_t buf[64];
+	long n;
+
+	if (c->hello || rp_hello_decode(p, h->len, &hello) < 0)
+		return malformed(srv, c, h);
+	if (hello.version != RP_VERSION) {
+		conn_fatal(srv, c, RP_E_VERSION, "protocol version %u not supported (this is %u)",
+			   hello.version, RP_VERSION);
+		return FRAME_DONE;
+	}
+	if (c->need_token && !conn_token_ok(srv, c, &hello.token))
+		return FRAME_DONE;
+	c->hello = true;
+	conn_logged_in(srv, c);
+	c->timing = hello.caps & RP_CAP_TIMING;
+	c->lz4 = hello.caps & RP_CAP_LZ4;
+	snprintf(peer, sizeof peer, "%s", c->who);
+	snprintf(c->who, sizeof c->who, "%.*s (%s)", hello.name.n > 120 ? 120 : (int)hello.name.n,
+		 hello.name.p, peer);
+	for (char *q = c->who; *q; q++)
+		if ((unsigned char)*q < 0x20 || *q == '"' || *q == 0x7f)
+			*q = '?'; /* one audit line, quotes balanced */
+	snprintf(c->name, sizeof c->name, "%.*s", (int)strcspn(c->who, " "), c->who);
+	srv->served = true; /* only a peer that got in counts for the lifetime */
+	n = rp_hello_frame(buf, sizeof buf, RP_CAP_LINEMODE, "", "telly serve");
+	if (n < 0 || rp_conn_send(c->rc, buf, (size_t)n) < 0)
+		serve_log("connection %u: a reply did not fit; dropped", c->id);
+	return FRAME_DONE;
+}
+
+static int on_list(struct server *srv, struct conn *c, const struct rp_hdr *h, const uint8_t *p)
+{
+	_Static_assert(MAX_SESSIONS * (2 + RP_MAX_NAME + 2 + LIST_CMD_MAX + 10) + 16 <=
+			       RP_MAX_PAYLOAD,
+		       "a listing fits one frame");
+	uint32_t req;
+	uint8_t *buf;
+	struct rp_enc e;
+
+	if (rp_req_decode(p, h->len, &req) < 0)
+		return malformed(srv, c, h);
+	if (!(buf = malloc(RP_MAX_FRAME)))
+		return FRAME_DONE;
+	rp_enc_begin(&e, buf, RP_MAX_FRAME, RP_LIST_REPLY, 0, 0);
+	rp_put_u32(&e, req);
+	rp_put_u16(&e, (uint16_t)srv->nsessions);
+	for (struct session *s = srv->sessions; s; s = s->next) {
+		char cmd[LIST_CMD_MAX + 1];
+		pid_t pid;
+		session_describe(s, cmd, sizeof cmd, &pid);
+		rp_put_str(&e, s->name, strlen(s->name));
+		rp_put_str(&e, cmd, strlen(cmd));
+		rp_put_u32(&e, (uint32_t)pid);
+		rp_put_u16(&e, s->ws.ws_row);
+		rp_put_u16(&e, s->ws.ws_col);
+		rp_put_u16(&e, (uint16_t)s->nviewers);
+	}
+	conn_send(c, &e);
+	free(buf);
+	return FRAME_DONE;
+}
+
+static void do_open(struct server *srv, struct conn *c, const struct rp_open *m)
+{
+	char name[RP_MAX_NAME + 1], err[300];
+	struct session *s;
+	struct chan *v;
+	int slot, code;
+
+	if (m->name.n) {
+		snprintf(name, sizeof name, "%.*s", (int)m->name.n, m->name.p);
+	} else if (m->flags & RP_OPEN_CREATE) {
+		session_pick_name(srv, name, sizeof name);
+	} else {
+		rp_conn_error(c->rc, 0, RP_E_NOENT, m->req, false, "no session name given");
+		return;
+	}
+	s = session_find(srv, name, strlen(name));
+	if (s && (m->flags & RP_OPEN_EXCL)) {
+		snprintf(err, sizeof err, "session %s already exists", name);
+		rp_conn_error(c->rc, 0, RP_E_EXIST, m->req, false, err);
+		return;
+	}
+	if (!s && !(m->flags & RP_OPEN_CREATE)) {
+		snprintf(err, sizeof err, "no session %s", name);
+		rp_conn_error(c->rc, 0, RP_E_NOENT, m->req, false, err);
+		return;
+	}
+	if (srv->stopping) {
+		rp_conn_error(c->rc, 0, RP_E_LIMIT, m->req, false, "the server is stopping");
+		return;
+	}
+	for (slot = 0; slot < MAX_CHANS && c->chans[slot]; slot++)
+		;
+	if ((m->flags & RP_OPEN_ATTACH) && slot == MAX_CHANS) {
+		snprintf(err, sizeof err, "too many channels on one connection (at most %d)",
+			 MAX_CHANS);
+		rp_conn_error(c->rc, 0, RP_E_LIMIT, m->req, false, err);
+		return;
+	}
+	if (!s && (code = program_create(srv, m, name, &s, err, sizeof err)) != 0) {
+		rp_conn_error(c->rc, 0, (uint16_t)code, m->req, false, err);
+		return;
+	}
+	if (!(m->flags & RP_OPEN_ATTACH)) {
+		reply_ok(c, 0, m->req, name);
+		return;
+	}
+	if (!(v = chan_attach(srv, c, s, slot, (m->flags & RP_OPEN_READONLY) != 0))) {
+		rp_conn_error(c->rc, 0, RP_E_LIMIT, m->req, false, "out of memory");
+		return;
+	}
+	reply_ok(c, v->id, m->req, name);
+	/* The newest writer's window decides the size, as tmux's "latest". */
+	if (!v->readonly)
+		session_set_winsize(s, &m->ws);
+	chan_snapshot(v);
+	serve_log("connection %u: attached to %s%s%s", c->id, name,
+		  v->readonly ? " (read-only)" : "", c->lz4 ? " (lz4 output)" : "");
+	session_attached(s, v);
+}
+
+static int on_open(struct server *srv, struct conn *c, const struct rp_hdr *h, const uint8_t *p)
+{
+	struct rp_open *open = malloc(sizeof *open);
+
+	if (!open)
+		return FRAME_DONE;
+	if (rp_open_decode(p, h->len, open) < 0) {
+		free(open);
+		return malformed(srv, c, h);
+	}
+	do_open(srv, c, open);
+	free(open);
+	return FRAME_DONE;
+}
+
+static int on_kill(struct server *srv, struct conn *c, const struct rp_hdr *h, const uint8_t *p)
+{
+	uint32_t req;
+	struct rp_str name;
+	struct session *s;
+	char msg[160];
+
+	if (rp_kill_decode(p, h->len, &req, &name) < 0)
+		return malformed(srv, c, h);
+	if (!(s = session_find(srv, name.p, name.n))) {
+		snprintf(msg, sizeof msg, "no session %.*s", (int)name.n, name.p);
+		rp_conn_error(c->rc, 0, RP_E_NOENT, req, false, msg);
+		return FRAME_DONE;
+	}
+	if (session_kill(s, false, msg, sizeof msg) < 0) {
+		rp_conn_error(c->rc, 0, RP_E_NOENT, req, false, msg);
+		return FRAME_DONE;
+	}
+	reply_ok(c, 0, req, s->name);
+	return FRAME_DONE;
+}
+
+static int on_stop(struct server *srv, struct conn *c, const struct rp_hdr *h, const uint8_t *p)
+{
+	uint32_t req;
+
+	if (rp_req_decode(p, h->len, &req) < 0)
+		return malformed(srv, c, h);
+	serve_log("connection %u: stop", c->id);
+	server_stop(srv);
+	reply_ok(c, 0, req, "");
+	return FRAME_DONE;
+}
+
+static int on_input(struct server *srv, struct conn *c, const struct rp_hdr *h, const uint8_t *p)
+{
+	struct rp_data d;
+	struct chan *v;
+
+	if (rp_data_decode(p, h->len, &d) < 0)
+		return malformed(srv, c, h);
+	if (!(v = frame_chan(c, h, true)))
+		return FRAME_DONE;
+	return session_input(v->s, v, &d);
+}
+
+static int on_echo(struct server *srv, struct conn *c, const struct rp_hdr *h, const uint8_t *p)
+{
+	struct chan *v;
+
+	(void)srv;
+	if (!(v = frame_chan(c, h, true)))
+		return FRAME_DONE;
+	if (!h->len) /* nothing to show (and p may be NULL) */
+		return FRAME_DONE;
+	session_show(v->s, p, h->len, v, false);
+	return FRAME_DONE;
+}
+
+static int on_signal(struct server *srv, struct conn *c, const struct rp_hdr *h, const uint8_t *p)
+{
+	uint8_t sig;
+	bool flush;
+	struct chan *v;
+	char err[120];
+
+	if (rp_signal_decode(p, h->len, &sig, &flush) < 0)
+		return malformed(srv, c, h);
+	if (!(v = frame_chan(c, h, true)))
+		return FRAME_DONE;
+	if (session_signal(v->s, sig, flush, err, sizeof err) < 0)
+		rp_conn_error(c->rc, h->chan, RP_E_PROTO, 0, false, err);
+	return FRAME_DONE;
+}
+
+static int on_winsize(struct server *srv, struct conn *c, const struct rp_hdr *h, const uint8_t *p)
+{
+	struct kpty_winsize ws;
+	struct chan *v;
+
+	if (rp_winsize_decode(p, h->len, &ws) < 0)
+		return malformed(srv, c, h);
+	if (!(v = frame_chan(c, h, false)))
+		return FRAME_DONE;
+	if (!v->readonly)
+		session_set_winsize(v->s, &ws);
+	return FRAME_DONE;
+}
+
+/* BREAK and TAKEOVER: for the kinds that have them (consoles). */
+static int on_console_op(struct server *srv, struct conn *c, const struct rp_hdr *h,
+			 const uint8_t *p)
+{
+	struct chan *v;
+	int r;
+
+	(void)p;
+	if (h->len != 0)
+		return malformed(srv, c, h);
+	if (!(v = frame_chan(c, h, true)))
+		return FRAME_DONE;
+	r = h->type == RP_BREAK ? session_break(v->s, v) : session_takeover(v->s, v);
+	if (r == -ENOTSUP)
+		rp_conn_error(c->rc, h->chan, RP_E_PROTO, 0, false,
+			      "BREAK and TAKEOVER are for consoles");
+	return FRAME_DONE;
+}
+
+static int on_detach(struct server *srv, struct conn *c, const struct rp_hdr *h, const uint8_t *p)
+{
+	struct chan *v;
+
+	(void)p;
+	if (h->len != 0)
+		return malformed(srv, c, h);
+	if ((v = frame_chan(c, h, false)) != NULL) {
+		serve_log("connection %u: detached from %s", c->id, v->s->name);
+		chan_remove(srv, v);
+	}
+	return FRAME_DONE;
+}
+
+static int on_unknown(struct server *srv, struct conn *c, const struct rp_hdr *h,
+		      const uint8_t *p)
+{
+	char msg[80];
+
+	(void)srv;
+	(void)p;
+	snprintf(msg, sizeof msg, "unknown message type %u", h->type);
+	rp_conn_error(c->rc, h->chan, RP_E_UNKNOWN, 0, false, msg);
+	return FRAME_DONE;
+}
+
+int dispatch_frame(struct server *srv, struct conn *c, const struct rp_hdr *h, const uint8_t *p)
+{
+	if (h->type == RP_HANDOFF)
+		return on_handoff(srv, c, h, p);
+	if (!c->hello && h->type != RP_HELLO) {
+		conn_fatal(srv, c, RP_E_PROTO, "expected HELLO first, got %s (type %u)",
+			   rp_type_name(h->type), h->type);
+		return FRAME_DONE;
+	}
+	switch (h->type) {
+	case RP_HELLO:
+		return on_hello(srv, c, h, p);
+	case RP_LIST:
+		return on_list(srv, c, h, p);
+	case RP_OPEN:
+		return on_open(srv, c, h, p);
+	case RP_KILL:
+		return on_kill(srv, c, h, p);
+	case RP_STOP:
+		return on_stop(srv, c, h, p);
+	case RP_INPUT:
+		return on_input(srv, c, h, p);
+	case RP_ECHO:
+		return on_echo(srv, c, h, p);
+	case RP_SIGNAL:
+		return on_signal(srv, c, h, p);
+	case RP_WINSIZE:
+		return on_winsize(srv, c, h, p);
+	case RP_BREAK:
+	case RP_TAKEOVER:
+		return on_console_op(srv, c, h, p);
+	case RP_DETACH:
+		return on_detach(srv, c, h, p);
+	case RP_ERROR:
+		return FRAME_DONE; /* a client's complaint about us: nothing to answer */
+	default:
+		return on_unknown(srv, c, h, p);
+	}
+}

@@ -1,0 +1,479 @@
+/* The daemon's loop: the server, its listeners (the unix socket, TCP),
+ * the signalfd, reaping, the SSH front door's process, and when to exit.
+ * Everything waits in the one fd manager (fdm.c); each component's hook
+ * does its timed work and says how long the loop may sleep.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <poll.h>
+#include <signal.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/resource.h>
+#include <sys/signalfd.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "base.h"
+#include "serve.h"
+#include "slog.h"
+#include "vmc.h"
+
+void serve_log(const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	base_vlog("telly serve", fmt, ap);
+	va_end(ap);
+}
+
+static struct server *server_alloc(const char *dir, const struct telly_serve_opts *o)
+{
+	struct server *srv = calloc(1, sizeof *srv);
+
+	if (!srv)
+		return NULL;
+	srv->o = *o;
+	if (!srv->o.hello_ms)
+		srv->o.hello_ms = HELLO_TIMEOUT_MS;
+	if (!srv->o.frame_ms)
+		srv->o.frame_ms = FRAME_TIMEOUT_MS;
+	srv->listen_unix = srv->listen_tcp = srv->sigfd = -1;
+	srv->audit_fd = srv->sshd_pipe = -1;
+	snprintf(srv->dir, sizeof srv->dir, "%s", dir);
+	snprintf(srv->sock_path, sizeof srv->sock_path, "%s/serve.sock", dir);
+	srv->started_ms = srv->stranger_at = base_now_ms();
+	return srv;
+}
+
+struct server *server_create(const char *dir, const struct telly_serve_opts *o)
+{
+	struct server *srv = server_alloc(dir, o);
+
+	if (srv && !(srv->fdm = fdm_create())) {
+		free(srv);
+		return NULL;
+	}
+	return srv;
+}
+
+void server_destroy(struct server *srv)
+{
+	if (!srv)
+		return;
+	while (srv->conns)
+		conn_destroy(srv, srv->conns);
+	while (srv->sessions) /* consoles made before one failed; the fuzzer's */
+		session_end(srv, srv->sessions, 0);
+	fdm_destroy(srv->fdm);
+	free(srv);
+}
+
+void server_stop(struct server *srv)
+{
+	srv->stopping = true;
+	for (struct session *s = srv->sessions; s; s = s->next)
+		session_kill(s, true, NULL, 0);
+}
+
+/* ---- listeners ---- */
+
+/* Out of descriptors (or memory), accept fails and the listener stays
+ * readable: polled on, the loop would spin. It rests a while instead,
+ * and the log says so once until an accept works again. */
+static void accept_failed(struct server *srv, bool tcp, int err)
+{
+	struct rlimit rl = {0};
+
+	srv->rest_until[tcp] = base_now_ms() + ACCEPT_PAUSE_MS;
+	fdm_event_del(srv->fdm, tcp ? srv->listen_tcp : srv->listen_unix, POLLIN);
+	srv->accept_fails++;
+	if (srv->accept_told)
+		return;
+	getrlimit(RLIMIT_NOFILE, &rl);
+	serve_log("cannot accept connections: %s (%u connections, %u sessions, at most %lu "
+		  "descriptors); trying again every %d ms",
+		  strerror(err), srv->nconns, srv->nsessions, (unsigned long)rl.rlim_cur,
+		  ACCEPT_PAUSE_MS);
+	srv->accept_told = true;
+}
+
+static void on_listener(struct fdm *fdm, int lfd, int events, void *data)
+{
+	struct server *srv = data;
+	bool tcp = lfd == srv->listen_tcp;
+
+	(void)fdm;
+	if (!(events & POLLIN))
+		return;
+	for (int i = 0; i < ACCEPTS_PER_WAKEUP; i++) {
+		struct sockaddr_storage a;
+		socklen_t al = sizeof a;
+		int fd = accept4(lfd, (struct sockaddr *)&a, &al, SOCK_CLOEXEC);
+		if (fd < 0 && (errno == EINTR || errno == ECONNABORTED))
+			continue;
+		if (fd < 0) {
+			if (errno == EMFILE || errno == ENFILE || errno == ENOBUFS || errno == ENOMEM)
+				accept_failed(srv, tcp, errno);
+			return;
+		}
+		if (srv->accept_told) {
+			serve_log("accepting connections again (%lu tries failed)", srv->accept_fails);
+			srv->accept_told = false;
+		}
+		srv->accept_fails = 0;
+		conn_add(srv, fd, tcp, (struct sockaddr *)&a, al);
+	}
+}
+
+/* A listener that rested (accept_failed) listens again when its rest is
+ * over. */
+static long listeners_hook(struct fdm *fdm, long now, void *data)
+{
+	struct server *srv = data;
+	long wait = -1;
+
+	for (int tcp = 0; tcp < 2; tcp++) {
+		int fd = tcp ? srv->listen_tcp : srv->listen_unix;
+		long rest = srv->rest_until[tcp] - now;
+		if (fd < 0 || !srv->rest_until[tcp])
+			continue;
+		if (rest > 0) {
+			if (wait < 0 || rest < wait)
+				wait = rest;
+			continue;
+		}
+		srv->rest_until[tcp] = 0;
+		fdm_event_add(fdm, fd, POLLIN);
+	}
+	return wait;
+}
+
+static int tcp_listen(struct server *srv, char *err, size_t errn)
+{
+	char why[300];
+	int fd = rp_tcp_listen(srv->o.listen, !srv->o.allow_remote, why, sizeof why);
+
+	if (fd == -EADDRNOTAVAIL) {
+		snprintf(err, errn,
+			 "--listen %s; add --allow-remote to listen beyond this host (the token is "
+			 "then all that guards your sessions)",
+			 why);
+		return -1;
+	}
+	if (fd < 0) {
+		snprintf(err, errn, "--listen %s", why);
+		return -1;
+	}
+	if (load_token(srv, err, errn) < 0) {
+		close(fd);
+		return -1;
+	}
+	return fd;
+}
+
+/* ---- sessions, signals ---- */
+
+static long sessions_hook(struct fdm *fdm, long now, void *data)
+{
+	struct server *srv = data;
+	struct session *s, *next;
+	long wait = -1;
+
+	(void)fdm;
+	for (s = srv->sessions; s; s = next) {
+		long w;
+		next = s->next; /* its tick may end it */
+		w = session_tick(s, now);
+		if (w >= 0 && (wait < 0 || w < wait))
+			wait = w;
+	}
+	return wait;
+}
+
+static void reap(struct server *srv)
+{
+	struct session *s, *next;
+	int status;
+
+	for (s = srv->sessions; s; s = next) {
+		next = s->next;
+		session_reap(s);
+	}
+	if (srv->sshd_pid > 0 && waitpid(srv->sshd_pid, &status, WNOHANG) == srv->sshd_pid) {
+		serve_log("the SSH front door exited (status %d); consoles stay reachable here",
+			  WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status));
+		srv->sshd_pid = 0;
+	}
+}
+
+static void on_signal(struct fdm *fdm, int fd, int events, void *data)
+{
+	struct server *srv = data;
+	struct signalfd_siginfo si;
+
+	(void)fdm;
+	if (!(events & POLLIN))
+		return;
+	while (read(fd, &si, sizeof si) == sizeof si) {
+		if (si.ssi_signo == SIGTERM || si.ssi_signo == SIGINT) {
+			serve_log("signal %d: stopping", (int)si.ssi_signo);
+			server_stop(srv);
+		}
+	}
+	reap(srv);
+}
+
+static bool should_exit(struct server *srv, long now)
+{
+	if (srv->nsessions)
+		return false;
+	if (srv->stopping)
+		return true;
+	/* Like tmux's server: gone with its last session (once its clients
+	 * have left), or if nobody came. */
+	if (!srv->served)
+		return now - srv->started_ms > FIRST_CLIENT_MS;
+	return srv->nconns == 0;
+}
+
+static int run(struct server *srv)
+{
+	bool wait_told = false;
+
+	srv->started_ms = srv->stranger_at = base_now_ms();
+	if (fdm_add(srv->fdm, srv->sigfd, POLLIN, on_signal, srv) < 0 ||
+	    fdm_add(srv->fdm, srv->listen_unix, POLLIN, on_listener, srv) < 0 ||
+	    (srv->listen_tcp >= 0 && fdm_add(srv->fdm, srv->listen_tcp, POLLIN, on_listener, srv) < 0) ||
+	    fdm_hook_add(srv->fdm, sessions_hook, srv) < 0 ||
+	    fdm_hook_add(srv->fdm, conns_hook, srv) < 0 ||
+	    fdm_hook_add(srv->fdm, listeners_hook, srv) < 0) {
+		serve_log("cannot watch the listeners: %s", strerror(errno));
+		return 1;
+	}
+	for (;;) {
+		long wait = fdm_hooks(srv->fdm, base_now_ms());
+		int r;
+		if (should_exit(srv, base_now_ms()))
+			break;
+		r = fdm_wait(srv->fdm, wait);
+		if (r < 0 && r != -EINTR) {
+			if (!wait_told)
+				serve_log("epoll_wait: %s", strerror(-r));
+			wait_told = true;
+			poll(NULL, 0, ACCEPT_PAUSE_MS); /* no spinning on it */
+		}
+	}
+	if (srv->unsummed)
+		strangers_summed(srv, base_now_ms());
+	/* Let the last frames (EXIT, OK to stop) reach their readers. */
+	for (struct conn *c = srv->conns; c; c = c->next)
+		rp_conn_flush_wait(c->rc, 500);
+	while (srv->conns)
+		conn_destroy(srv, srv->conns);
+	return 0;
+}
+
+/* ---- starting ---- */
+
+/* The SSH front door runs as a child process: libssh parses what strangers
+ * send in its own address space, and each connection gets its own process
+ * below it (vmc_sshd_run), as sshd does. */
+static int start_sshd(struct server *srv)
+{
+	int p[2];
+	pid_t pid;
+	struct vmc_sshd_opts so = {
+		.listen = srv->o.ssh_listen, .keys_file = srv->o.ssh_keys,
+		.host_key = srv->o.ssh_host_key, .daemon_sock = srv->sock_path,
+		.cfg = srv->o.consoles, .listen_fd = srv->o.ssh_fd,
+	};
+
+	if (pipe2(p, O_CLOEXEC) < 0) {
+		serve_log("pipe: %s", strerror(errno));
+		return -1;
+	}
+	pid = fork();
+	if (pid < 0) {
+		serve_log("fork: %s", strerror(errno));
+		close(p[0]);
+		close(p[1]);
+		return -1;
+	}
+	if (pid == 0) {
+		close(p[1]);
+		close(srv->listen_unix);
+		so.parent_fd = p[0];
+		_exit(vmc_sshd_run(&so));
+	}
+	close(p[0]);
+	close(srv->o.ssh_fd);
+	srv->sshd_pipe = p[1];
+	srv->sshd_pid = pid;
+	return 0;
+}
+
+static int start_consoles(struct server *srv)
+{
+	char path[320], err[400];
+
+	/* Beside logs/, not in it: no session or console name reaches it. */
+	snprintf(path, sizeof path, "%s/audit.log", srv->dir);
+	srv->audit_fd = open(path, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0600);
+	if (srv->audit_fd < 0)
+		serve_log("audit log %s: %s", path, strerror(errno));
+	for (unsigned i = 0; i < srv->o.consoles->n; i++) {
+		if (console_create(srv, &srv->o.consoles->specs[i], err, sizeof err) < 0) {
+			serve_log("%s", err);
+			return -1;
+		}
+	}
+	return 0;
+}
+
+/* Enough descriptors for every session and connection the limits let
+ * in, if the hard limit allows (a default soft limit of 1024 does not). */
+static void raise_fd_limit(void)
+{
+	const rlim_t need = FDS_SPARE + MAX_SESSIONS * FDS_PER_SESSION + MAX_CONNS * FDS_PER_CONN;
+	struct rlimit rl;
+
+	if (getrlimit(RLIMIT_NOFILE, &rl) < 0 || rl.rlim_cur >= need)
+		return;
+	rl.rlim_cur = rl.rlim_max < need ? rl.rlim_max : need;
+	if (setrlimit(RLIMIT_NOFILE, &rl) < 0)
+		getrlimit(RLIMIT_NOFILE, &rl);
+	if (rl.rlim_cur < need)
+		serve_log("at most %lu file descriptors (the hard limit): the limits of %d sessions "
+			  "and %d connections need %lu",
+			  (unsigned long)rl.rlim_cur, MAX_SESSIONS, MAX_CONNS, (unsigned long)need);
+}
+
+int serve_main(int listen_unix, const char *dir, const struct telly_serve_opts *o)
+{
+	struct server *srv = server_alloc(dir, o);
+	char err[300] = "", logs[300];
+	int rc = 1;
+
+	if (!srv)
+		return 1;
+	raise_fd_limit();
+	srv->listen_unix = listen_unix;
+	snprintf(logs, sizeof logs, "%s/logs", dir);
+	mkdir(logs, 0700);
+	{
+		int dead = telly_slog_recover(logs);
+		if (dead)
+			serve_log("%d session%s ended when the daemon before died; marked in %s", dead,
+				  dead == 1 ? "" : "s", logs);
+	}
+	/* The front door first, so it holds none of the consoles' fds (nor
+	 * the fd manager's). */
+	if (o->ssh_listen && start_sshd(srv) < 0)
+		goto out;
+	if (!(srv->fdm = fdm_create())) {
+		serve_log("epoll: %s", strerror(errno));
+		goto out;
+	}
+	/* SIGXFSZ: a file size limit makes a log write fail (EFBIG), which
+	 * the log reports, rather than kill the daemon. Blocked, not ignored,
+	 * so the programs it starts get the default back (kpty_os_spawn). */
+	srv->sigfd = base_signalfd((const int[]){SIGCHLD, SIGTERM, SIGINT, SIGHUP, SIGXFSZ, 0});
+	if (srv->sigfd < 0) {
+		serve_log("signalfd: %s", strerror(-srv->sigfd));
+		goto out;
+	}
+	if (o->listen && (srv->listen_tcp = tcp_listen(srv, err, sizeof err)) < 0) {
+		serve_log("%s", err);
+		goto out_sig;
+	}
+	if (o->consoles && start_consoles(srv) < 0)
+		goto out_consoles;
+	serve_log("serving on %s%s%s%s%s (pid %d)", srv->sock_path, o->listen ? " and tcp " : "",
+		  o->listen ? o->listen : "", o->ssh_listen ? ", ssh on " : "",
+		  o->ssh_listen ? o->ssh_listen : "", (int)getpid());
+	rc = run(srv);
+	serve_log("exiting");
+out_consoles:
+	while (srv->sessions) /* consoles that were made before one failed */
+		session_end(srv, srv->sessions, 0);
+	if (srv->audit_fd >= 0)
+		close(srv->audit_fd);
+	if (srv->listen_tcp >= 0)
+		close(srv->listen_tcp);
+out_sig:
+	close(srv->sigfd);
+out:
+	if (srv->sshd_pipe >= 0)
+		close(srv->sshd_pipe); /* the front door sees EOF and leaves */
+	if (srv->sshd_pid > 0)
+		waitpid(srv->sshd_pid, NULL, 0);
+	unlink(srv->sock_path);
+	close(listen_unix);
+	server_destroy(srv);
+	return rc;
+}
+
+#ifdef TELLY_FUZZ_DISPATCH
+/* ---- test/fuzz/dispatch.c: the loop's work, without waiting ---- */
+#include <arpa/inet.h>
+#include <netinet/in.h>
+
+/* A daemon with no listeners, no signals, no consoles. */
+struct server *telly_fuzz_server(void)
+{
+	const struct telly_serve_opts o = {.log_cap = TELLY_LOG_CAP_DEFAULT};
+	struct server *srv = server_create("", &o);
+
+	if (!srv)
+		return NULL;
+	snprintf(srv->token, sizeof srv->token, "%s",
+		 "0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef");
+	return srv;
+}
+
+/* fd as accept() hands it over: the owner's (unix socket) or, with tcp, a
+ * stranger's from 127.0.0.1 that must log in with the token. 0, or -1 if
+ * refused (fd closed). */
+int telly_fuzz_connect(struct server *srv, int fd, bool tcp)
+{
+	struct sockaddr_in a = {.sin_family = AF_INET, .sin_port = htons(40000),
+				.sin_addr.s_addr = htonl(INADDR_LOOPBACK)};
+	unsigned before = srv->nconns;
+
+	conn_add(srv, fd, tcp, (struct sockaddr *)&a, sizeof a);
+	return srv->nconns > before ? 0 : -1;
+}
+
+/* One round of the loop's work as if every descriptor were ready: each
+ * session's round (program_fuzz_round); each connection read, its frames
+ * dispatched, its replies flushed. Returns the connections left. */
+unsigned telly_fuzz_step(struct server *srv)
+{
+	struct conn *c, *cnext;
+
+	for (struct session *s = srv->sessions; s; s = s->next)
+		program_fuzz_round(s);
+	for (c = srv->conns; c; c = cnext) {
+		cnext = c->next;
+		if (c->stalled) {
+			c->stalled = false;
+			conn_process(srv, c);
+		}
+		if (!c->stalled && !c->closing_at && !conn_readable(srv, c))
+			continue;
+		conn_writable(srv, c);
+	}
+	return srv->nconns;
+}
+
+void telly_fuzz_server_destroy(struct server *srv)
+{
+	server_destroy(srv);
+}
+#endif

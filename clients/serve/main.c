@@ -1,0 +1,397 @@
+/* telly serve: the command. Its options, the `--stdio` side (hand the
+ * daemon ssh's pipes, or relay them to an older daemon), starting the
+ * daemon in the background for a client (telly_daemon_connect), and the
+ * foreground daemon (serve_main, loop.c).
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <poll.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "base.h"
+#include "serve.h"
+#include "vmc.h"
+
+int telly_serve_spawn(int listen_fd, const char *dir, const struct telly_serve_opts *o,
+		      char *err, size_t errn)
+{
+	pid_t pid = fork();
+	int status;
+
+	if (pid < 0) {
+		snprintf(err, errn, "fork: %s", strerror(errno));
+		return -1;
+	}
+	if (pid == 0) {
+		char log[300];
+		int fd;
+		/* Detach from the starter's session and terminal. */
+		setsid();
+		if (fork() != 0)
+			_exit(0);
+		snprintf(log, sizeof log, "%s/serve.log", dir);
+		fd = open("/dev/null", O_RDWR);
+		dup2(fd, 0);
+		dup2(fd, 1);
+		fd = open(log, O_WRONLY | O_CREAT | O_APPEND, 0600);
+		if (fd >= 0)
+			dup2(fd, 2);
+		if (chdir("/") < 0)
+			_exit(1);
+		_exit(serve_main(listen_fd, dir, o));
+	}
+	waitpid(pid, &status, 0);
+	close(listen_fd);
+	return 0;
+}
+
+/* `telly serve --stdio` when the daemon does not take stdin/stdout
+ * (hand_over): carry the protocol between them and the daemon's socket. */
+static int relay(struct rp_transport *t)
+{
+	char up[65536], down[65536];
+	size_t up_len = 0, down_len = 0;
+	bool in_eof = false, sock_eof = false;
+
+	signal(SIGPIPE, SIG_IGN);
+	while (!(sock_eof && down_len == 0) && !(in_eof && up_len == 0)) {
+		struct pollfd p[3] = {
+			{.fd = 0, .events = (!in_eof && up_len == 0) ? POLLIN : 0},
+			{.fd = rp_transport_read_fd(t),
+			 .events = (short)((!sock_eof && down_len == 0 ? POLLIN : 0) |
+					   (up_len ? POLLOUT : 0))},
+			{.fd = 1, .events = down_len ? POLLOUT : 0},
+		};
+		if (poll(p, 3, -1) < 0) {
+			if (errno == EINTR)
+				continue;
+			return 1;
+		}
+		if (p[0].revents) {
+			ssize_t r = read(0, up, sizeof up);
+			if (r > 0)
+				up_len = (size_t)r;
+			else if (r == 0 || errno != EAGAIN)
+				in_eof = true;
+		}
+		if (p[1].revents & (POLLIN | POLLHUP | POLLERR) && down_len == 0 && !sock_eof) {
+			ssize_t r = recv(rp_transport_read_fd(t), down, sizeof down, 0);
+			if (r > 0)
+				down_len = (size_t)r;
+			else if (r == 0 || errno != EAGAIN)
+				sock_eof = true;
+		}
+		if (up_len && (p[1].revents & POLLOUT)) {
+			ssize_t w = send(rp_transport_read_fd(t), up, up_len, MSG_NOSIGNAL);
+			if (w < 0 && errno != EAGAIN)
+				return 1;
+			if (w > 0) {
+				memmove(up, up + w, up_len - (size_t)w);
+				up_len -= (size_t)w;
+			}
+		}
+		if (down_len && (p[2].revents & (POLLOUT | POLLERR | POLLHUP))) {
+			ssize_t w = write(1, down, down_len);
+			if (w < 0 && errno != EAGAIN)
+				return 1;
+			if (w > 0) {
+				memmove(down, down + w, down_len - (size_t)w);
+				down_len -= (size_t)w;
+			}
+		}
+		if (in_eof && up_len == 0)
+			shutdown(rp_transport_read_fd(t), SHUT_WR);
+	}
+	return 0;
+}
+
+/* `telly serve --stdio`, first choice: give the daemon our stdin and
+ * stdout (ssh's pipes) and wait until it is done with them, as tmux's
+ * client gives its server the terminal. Returns -1 if the daemon did not
+ * take them (nothing was read from stdin: relay() can still take over). */
+static int hand_over(struct rp_transport *t)
+{
+	const int fds[2] = {STDIN_FILENO, STDOUT_FILENO};
+	uint8_t hdr[RP_HDR_SIZE];
+	struct rp_hdr h;
+	struct pollfd p = {.fd = rp_transport_read_fd(t), .events = POLLIN};
+	size_t got = 0;
+
+	rp_hdr_encode(hdr, RP_HANDOFF, 0, 0, 0);
+	if (rp_transport_send_fds(t, hdr, sizeof hdr, fds, 2) < 0)
+		return -1;
+	while (got < sizeof hdr) {
+		ssize_t r;
+		if (poll(&p, 1, HANDOFF_ANSWER_MS) <= 0)
+			return -1;
+		r = recv(rp_transport_read_fd(t), hdr + got, sizeof hdr - got, 0);
+		if (r <= 0 && !(r < 0 && (errno == EAGAIN || errno == EINTR)))
+			return -1;
+		got += r > 0 ? (size_t)r : 0;
+	}
+	if (rp_hdr_decode(hdr, sizeof hdr, &h) != 0 || h.type != RP_HANDOFF)
+		return -1;
+	/* Ours to keep open no longer; the daemon closes the socket when the
+	 * connection ends, and ssh sees this process exit. */
+	close(STDIN_FILENO);
+	close(STDOUT_FILENO);
+	for (;;) {
+		char sink[64];
+		ssize_t r;
+		p.revents = 0;
+		if (poll(&p, 1, -1) < 0 && errno != EINTR)
+			return 1;
+		r = recv(rp_transport_read_fd(t), sink, sizeof sink, 0);
+		if (r == 0 || (r < 0 && errno != EAGAIN && errno != EINTR))
+			return 0;
+	}
+}
+
+static void serve_usage(FILE *f)
+{
+	fputs("usage: telly serve [--stdio] [--listen HOST:PORT [--allow-remote]]\n"
+	      "                   [--log-cap BYTES] [--hello-timeout MS] [--frame-timeout MS]\n"
+	      "                   [--consoles FILE] [--console NAME=BACKEND]...\n"
+	      "                   [--ssh-listen ADDR:PORT --ssh-keys FILE [--ssh-host-key FILE]]\n"
+	      "\n"
+	      "Run this user's telly daemon in the foreground. It holds the sessions\n"
+	      "(programs on ptys), their screens and logs, and listens on a unix socket\n"
+	      "in the runtime directory ($TELLY_DIR, else $XDG_RUNTIME_DIR/telly, else\n"
+	      "/tmp/telly-UID). Clients start it by themselves when needed; it exits\n"
+	      "with its last session.\n"
+	      "\n"
+	      "  --stdio            speak the protocol on stdin/stdout, joining the\n"
+	      "                     running daemon or starting it (what `telly attach\n"
+	      "                     user@host` runs through ssh)\n"
+	      "  --listen HOST:PORT also listen on TCP; clients must present the token\n"
+	      "                     kept in the runtime directory's 'token' file (0600).\n"
+	      "                     Only loopback addresses unless --allow-remote\n"
+	      "  --log-cap BYTES    rotate a session's log past this size (default 8M)\n"
+	      "  --hello-timeout MS close a connection that has not said HELLO (logged\n"
+	      "                     in) this long after connecting (default 10000)\n"
+	      "  --frame-timeout MS close a connection whose frame, once begun, is not\n"
+	      "                     whole this long after (default 30000)\n"
+	      "\n"
+	      "Consoles (VM serial consoles and the like; see vmconsole/README.md):\n"
+	      "  --consoles FILE    the consoles to serve, one [NAME] section each\n"
+	      "  --console NAME=BACKEND  one more: unix:PATH (a QEMU socket chardev),\n"
+	      "                     pty:PATH, tcp:HOST:PORT or exec:COMMAND\n"
+	      "  --ssh-listen ADDR:PORT  an SSH server for them: `ssh -p PORT NAME@HOST`\n"
+	      "                     attaches to console NAME, `ssh -p PORT HOST` lists\n"
+	      "  --ssh-keys FILE    authorized_keys whose lines say consoles=\"GLOB:rw,...\"\n"
+	      "  --ssh-host-key FILE  kept here, made once (default\n"
+	      "                     $XDG_STATE_HOME/telly/ssh_host_ed25519_key)\n"
+	      "Each console is a session (telly attach NAME, telly view), a pty linked\n"
+	      "at RUNDIR/consoles/NAME (for picocom or screen), and a timestamped log\n"
+	      "in RUNDIR/logs/NAME.log; who attached, took over or sent a break is in\n"
+	      "RUNDIR/audit.log.\n",
+	      f);
+}
+
+static int load_consoles(struct vmc_config *cfg, const char *path, char *err, size_t errn)
+{
+	size_t n;
+	char *text = vmc_read_file(path, &n, err, errn);
+	int r;
+
+	if (!text)
+		return -1;
+	r = vmc_config_parse(cfg, text, n, path, err, errn);
+	free(text);
+	return r;
+}
+
+/* The keys file is read again for each connection (edits apply without a
+ * restart, as sshd's authorized_keys); here it is only checked. */
+static int check_keys(const char *path, char *err, size_t errn)
+{
+	size_t n;
+	char *text = vmc_read_file(path, &n, err, errn);
+	struct vmc_key *keys;
+	int r;
+
+	if (!text)
+		return -1;
+	r = vmc_keys_parse(text, n, path, &keys, err, errn);
+	free(text);
+	if (r >= 0)
+		vmc_keys_free(keys, r);
+	return r < 0 ? -1 : 0;
+}
+
+static void default_host_key(char *out, size_t n)
+{
+	const char *state = getenv("XDG_STATE_HOME"), *home = getenv("HOME");
+
+	if (state && *state)
+		snprintf(out, n, "%s/telly/ssh_host_ed25519_key", state);
+	else
+		snprintf(out, n, "%s/.local/state/telly/ssh_host_ed25519_key",
+			 home && *home ? home : "/tmp");
+}
+
+int telly_serve(int argc, char **argv)
+{
+	struct telly_serve_opts o = {.log_cap = TELLY_LOG_CAP_DEFAULT, .ssh_fd = -1};
+	struct vmc_config cfg = {0};
+	bool stdio = false;
+	char dir[256], err[400] = "", host_key[300];
+	int listen_fd, rc;
+	struct rp_transport *t;
+
+	for (int i = 1; i < argc; i++) {
+		if (!strcmp(argv[i], "--stdio")) {
+			stdio = true;
+		} else if (!strcmp(argv[i], "--listen") && i + 1 < argc) {
+			o.listen = argv[++i];
+		} else if (!strcmp(argv[i], "--allow-remote")) {
+			o.allow_remote = true;
+		} else if (!strcmp(argv[i], "--consoles") && i + 1 < argc) {
+			if (load_consoles(&cfg, argv[++i], err, sizeof err) < 0)
+				goto bad_consoles;
+			o.consoles = &cfg;
+		} else if (!strcmp(argv[i], "--console") && i + 1 < argc) {
+			if (vmc_config_add_arg(&cfg, argv[++i], err, sizeof err) < 0)
+				goto bad_consoles;
+			o.consoles = &cfg;
+		} else if (!strcmp(argv[i], "--ssh-listen") && i + 1 < argc) {
+			o.ssh_listen = argv[++i];
+		} else if (!strcmp(argv[i], "--ssh-keys") && i + 1 < argc) {
+			o.ssh_keys = argv[++i];
+		} else if (!strcmp(argv[i], "--ssh-host-key") && i + 1 < argc) {
+			o.ssh_host_key = argv[++i];
+		} else if (!strcmp(argv[i], "--log-cap") && i + 1 < argc) {
+			if (base_parse_size(argv[++i], &o.log_cap) < 0) {
+				fprintf(stderr, "telly serve: --log-cap wants a size of at least 4096 "
+						"bytes (suffix K, M or G), got '%s'\n",
+					argv[i]);
+				return 2;
+			}
+		} else if ((!strcmp(argv[i], "--hello-timeout") || !strcmp(argv[i], "--frame-timeout")) &&
+			   i + 1 < argc) {
+			char *end;
+			long ms = strtol(argv[i + 1], &end, 10);
+			if (*end || end == argv[i + 1] || ms < 1 || ms > TIMEOUT_MAX_MS) {
+				fprintf(stderr, "telly serve: %s wants milliseconds from 1 to %d, got '%s'\n",
+					argv[i], TIMEOUT_MAX_MS, argv[i + 1]);
+				return 2;
+			}
+			*(argv[i][2] == 'h' ? &o.hello_ms : &o.frame_ms) = ms;
+			i++;
+		} else if (!strcmp(argv[i], "-h") || !strcmp(argv[i], "--help")) {
+			serve_usage(stdout);
+			return 0;
+		} else {
+			fprintf(stderr, "telly serve: unknown option '%s'\n", argv[i]);
+			serve_usage(stderr);
+			return 2;
+		}
+	}
+	if ((o.ssh_listen || o.ssh_keys) && !(o.ssh_listen && o.ssh_keys && o.consoles)) {
+		fprintf(stderr, "telly serve: the SSH front door wants --ssh-listen ADDR:PORT, "
+				"--ssh-keys FILE and consoles (--consoles FILE or --console)\n");
+		vmc_config_finish(&cfg);
+		return 2;
+	}
+	if (stdio && o.consoles) {
+		fprintf(stderr, "telly serve: consoles are served by a daemon run in the foreground "
+				"(telly serve --consoles FILE), not with --stdio\n");
+		vmc_config_finish(&cfg);
+		return 2;
+	}
+	if (o.ssh_listen) {
+		if (!o.ssh_host_key) {
+			default_host_key(host_key, sizeof host_key);
+			o.ssh_host_key = host_key;
+		}
+		if (check_keys(o.ssh_keys, err, sizeof err) < 0 ||
+		    vmc_sshd_host_key(o.ssh_host_key, err, sizeof err) < 0) {
+			fprintf(stderr, "telly serve: %s\n", err);
+			vmc_config_finish(&cfg);
+			return 2;
+		}
+	}
+	if (stdio) {
+		t = telly_daemon_connect(true, &o, err, sizeof err);
+		if (!t) {
+			fprintf(stderr, "telly serve: %s\n", err);
+			return 1;
+		}
+		rc = hand_over(t);
+		if (rc < 0) { /* a daemon that does not take them: copy */
+			rp_transport_destroy(t);
+			t = telly_daemon_connect(true, &o, err, sizeof err);
+			if (!t) {
+				fprintf(stderr, "telly serve: %s\n", err);
+				return 1;
+			}
+			rc = relay(t);
+		}
+		rp_transport_destroy(t);
+		return rc;
+	}
+	listen_fd = telly_daemon_claim(dir, sizeof dir, &t, err, sizeof err);
+	if (t) {
+		rp_transport_destroy(t);
+		fprintf(stderr, "telly serve: a server is already running in %s\n", dir);
+		return 1;
+	}
+	if (listen_fd < 0) {
+		fprintf(stderr, "telly serve: %s\n", err);
+		vmc_config_finish(&cfg);
+		return 1;
+	}
+	if (o.ssh_listen && (o.ssh_fd = vmc_sshd_listen(o.ssh_listen, err, sizeof err)) < 0) {
+		fprintf(stderr, "telly serve: %s\n", err);
+		close(listen_fd);
+		vmc_config_finish(&cfg);
+		return 1;
+	}
+	rc = serve_main(listen_fd, dir, &o);
+	vmc_config_finish(&cfg);
+	return rc;
+bad_consoles:
+	fprintf(stderr, "telly serve: %s\n", err);
+	vmc_config_finish(&cfg);
+	return 2;
+}
+
+
+struct rp_transport *telly_daemon_connect(bool start, const struct telly_serve_opts *o,
+					  char *err, size_t errn)
+{
+	char dir[256], sock[300];
+	struct rp_transport *t;
+	int listen_fd;
+	const struct telly_serve_opts def = {.log_cap = TELLY_LOG_CAP_DEFAULT};
+
+	if (!o)
+		o = &def;
+	if (telly_rundir(dir, sizeof dir, err, errn) < 0)
+		return NULL;
+	snprintf(sock, sizeof sock, "%s/serve.sock", dir);
+	t = rp_transport_unix_connect(sock);
+	if (t || !start) {
+		if (!t)
+			snprintf(err, errn, "no server running on %s", sock);
+		return t;
+	}
+	listen_fd = telly_daemon_claim(dir, sizeof dir, &t, err, errn);
+	if (t || listen_fd < 0)
+		return t;
+	if (telly_serve_spawn(listen_fd, dir, o, err, errn) < 0) {
+		close(listen_fd);
+		return NULL;
+	}
+	t = rp_transport_unix_connect(sock);
+	if (!t)
+		snprintf(err, errn, "cannot reach the new server on %s: %s", sock, strerror(errno));
+	return t;
+}

@@ -1,0 +1,446 @@
+/* telly serve, inside: what the daemon's files share (README.md here
+ * says which file holds which concern). Not a public header: the rest of
+ * the telly command sees telly_serve() and telly_daemon_connect() in
+ * clients.h.
+ */
+#ifndef TELLY_SERVE_H
+#define TELLY_SERVE_H
+
+#include <errno.h>
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <sys/socket.h>
+#include <sys/types.h>
+
+#include "clients.h"
+#include "kpty_os.h"
+#include "rp_io.h"
+#include "screen.h"
+
+struct fdm;
+struct server;
+struct session;
+struct chan;
+struct conn;
+struct telly_slog;
+
+/* ---- limits (the README's "Limits in force") ---- */
+
+#define MAX_SESSIONS 256
+/* Connections: the owner's (the unix socket) and the network's (TCP) are
+ * counted apart, so strangers never take the owner's places; of the TCP
+ * ones, those that have not logged in yet (no HELLO with the token) are
+ * held to fewer, and fewer again from one address. */
+#define MAX_UNIX_CONNS 256
+#define MAX_TCP_CONNS 256
+#define MAX_TCP_PENDING 64
+#define MAX_PENDING_PER_SOURCE 8
+#define MAX_CONNS (MAX_UNIX_CONNS + MAX_TCP_CONNS)
+#define MAX_SOURCES 256 /* TCP addresses remembered (backoff, counts) */
+#define HELLO_TIMEOUT_MS 10000 /* from connecting to HELLO (--hello-timeout) */
+#define FRAME_TIMEOUT_MS 30000 /* from a frame's first byte to its last (--frame-timeout) */
+#define TIMEOUT_MAX_MS 3600000
+/* Past a few wrong tokens in a row from one address (a person who
+ * mistypes tries again at once), each makes the next wrong one from there
+ * be refused for this long, doubling with each up to the cap; a wrong
+ * one after that long without any starts afresh. */
+#define TOKEN_FREE_TRIES 3
+#define TOKEN_BACKOFF_MS 100
+#define TOKEN_BACKOFF_MAX_MS 10000
+/* Refusals before login are logged a line an address, at most this many
+ * lines an interval, the rest summed up at the interval's end. */
+#define STRANGER_LOG_MS 60000
+#define STRANGER_LOG_LINES 10
+#define ACCEPTS_PER_WAKEUP 16
+#define ACCEPT_PAUSE_MS 250 /* a listener out of descriptors rests this long */
+/* Descriptors the limits above need: a session's pty master and slave,
+ * its pump's two eventfds and its log; a connection's socket, or a relay's
+ * socket and the two pipes it handed over. */
+#define FDS_PER_SESSION 5
+#define FDS_PER_CONN 3
+#define FDS_SPARE 64
+#define MAX_CHANS 32 /* per connection */
+#define PTY_READ_BYTES 4096   /* what Linux gives a pty read at most */
+#define PTY_FRAME_BYTES 65532 /* reads shown together, one frame */
+#define PTY_READS_PER_WAKEUP 64
+#define WORK_PER_SHOW_CELLS (1u << 20)	 /* drawing one show may cost this much */
+#define WORK_PER_WAKEUP_CELLS (4u << 20) /* a session's share of a round */
+#define READ_CAP_MIN_BYTES 16
+#define READ_CAP_START_BYTES 4096  /* doubled while output is cheap to draw */
+#define SKIPPED_TELL_BYTES (1u << 20) /* a log line each time this many more */
+#define PUMP_BYTES (256u << 10) /* a session's output read ahead of the loop */
+#define SESSION_END_READS 8	/* wakeups' worth read when a session ends */
+#define LZ4_MIN_BYTES 256 /* shorter output goes to lz4 desks as it is */
+#define CONN_READS_PER_WAKEUP 4
+#define VIEWER_QUEUE_BYTES (1u << 20)
+#define VIEWER_QUEUE_ENTRIES 2048
+#define PACE_POLL_MS 1
+#define SB_LINES 2000
+#define SB_BYTES (4u << 20)
+#define SNAPSHOT_SB_LINES 1000
+/* A console's screen is made when it first prints or is first watched
+ * (an idle one costs no grid), with a smaller ring: its log keeps all. */
+#define CONSOLE_SB_LINES 24
+#define CONSOLE_SB_BYTES (1u << 20)
+#define KILL_GRACE_MS 2000    /* SIGHUP, then SIGKILL after this */
+#define CLOSE_GRACE_MS 2000   /* a closing peer gets this long to take its error */
+#define FIRST_CLIENT_MS 10000 /* a daemon nobody reaches exits after this */
+#define HANDOFF_ANSWER_MS 5000 /* serve --stdio waits this long for the daemon */
+#define SETTLE_MS 50	      /* output paused this long: the screen is drawn */
+#define LIST_CMD_MAX 100
+#define IDLE_WAIT_MS 1000 /* the loop wakes at least this often */
+
+#ifdef TELLY_FUZZ_DISPATCH
+/* Built for test/fuzz/dispatch.c (hooks in loop.c and session_pty.c): a
+ * new session's "program" is a pty whose slave only the fuzzer reads
+ * (nothing is forked), with no reader thread and no log; fewer sessions,
+ * smaller screens, scrollback and viewer queues (a 500x1000 screen takes
+ * 0.3 s under ASan, 4 MiB of scrollback 25 ms: the limits are what is
+ * tested, not memset; a small queue is soon full, and its snapshot path
+ * taken). */
+#undef MAX_SESSIONS
+#define MAX_SESSIONS 8
+#undef RP_MAX_ROWS
+#define RP_MAX_ROWS 40
+#undef RP_MAX_COLS
+#define RP_MAX_COLS 120
+#undef SB_LINES
+#define SB_LINES 20
+#undef SB_BYTES
+#define SB_BYTES (64u << 10)
+#undef VIEWER_QUEUE_BYTES
+#define VIEWER_QUEUE_BYTES (16u << 10)
+#undef VIEWER_QUEUE_ENTRIES
+#define VIEWER_QUEUE_ENTRIES 32
+struct server *telly_fuzz_server(void);
+int telly_fuzz_connect(struct server *srv, int fd, bool tcp);
+unsigned telly_fuzz_step(struct server *srv);
+void telly_fuzz_server_destroy(struct server *srv);
+struct session;
+void program_fuzz_round(struct session *s);
+#endif
+
+/* ---- fdm.c: the one fd manager (epoll) ---- */
+
+/* Events are poll's bits (POLLIN, POLLOUT; POLLERR and POLLHUP always
+ * come). A handler may delete any descriptor, its own included: events
+ * already taken for a deleted one are not delivered. */
+typedef void (*fdm_handler_fn)(struct fdm *fdm, int fd, int events, void *data);
+/* Runs once an iteration, before the wait, in the order added: does the
+ * component's timed work and returns how long it may wait (ms; -1: no
+ * deadline), as mosh's wait_time. */
+typedef long (*fdm_hook_fn)(struct fdm *fdm, long now_ms, void *data);
+
+struct fdm *fdm_create(void);
+void fdm_destroy(struct fdm *fdm); /* takes NULL; closes nothing */
+int fdm_add(struct fdm *fdm, int fd, int events, fdm_handler_fn h, void *data);
+void fdm_del(struct fdm *fdm, int fd); /* does not close it; takes -1 and fds not added */
+int fdm_event_add(struct fdm *fdm, int fd, int events);
+int fdm_event_del(struct fdm *fdm, int fd, int events);
+int fdm_events(const struct fdm *fdm, int fd); /* what fd waits for now, or -1 */
+int fdm_hook_add(struct fdm *fdm, fdm_hook_fn h, void *data);
+/* Every hook, then the least of their waits (IDLE_WAIT_MS at most). */
+long fdm_hooks(struct fdm *fdm, long now_ms);
+/* Wait up to timeout_ms and run the handlers of what is ready. */
+int fdm_wait(struct fdm *fdm, long timeout_ms);
+
+/* ---- sessions (session.c; kinds in session_pty.c, session_console.c) ---- */
+
+enum { FRAME_DONE, FRAME_STALL };
+
+/* What a kind of session does; the loop, the viewers and the message
+ * handlers reach a kind only through these (the wrappers below), in the
+ * manner of FreeBSD's ttydevsw. A new kind is one new file with one of
+ * these. NULL members take the wrapper's default. */
+struct session_ops {
+	const char *kind;
+	/* Show what it printed (bounded a call); the bytes shown. */
+	size_t (*read)(struct session *s);
+	/* Keys of viewer v: FRAME_DONE, or FRAME_STALL to be offered again. */
+	int (*input)(struct session *s, struct chan *v, const struct rp_data *d);
+	/* 0, or -errno with why in err (told to the viewer). */
+	int (*signal)(struct session *s, int sig, bool flush, char *err, size_t errn);
+	void (*resize)(struct session *s, const struct kpty_winsize *ws); /* s->ws set */
+	int (*brk)(struct session *s, struct chan *v);	    /* NULL: not for this kind */
+	int (*takeover)(struct session *s, struct chan *v); /* NULL: not for this kind */
+	/* Asked by KILL (stop false) or by a stopping daemon: 0, or -errno with
+	 * why in err. It ends later, by reap or wait_time. */
+	int (*kill)(struct session *s, bool stop, char *err, size_t errn);
+	void (*reap)(struct session *s); /* a child exited (SIGCHLD): may end s */
+	void (*describe)(struct session *s, char *cmd, size_t n, pid_t *pid);
+	/* Put its descriptors in fdm (again, after anything that may change
+	 * what it waits for). */
+	void (*register_fds)(struct session *s, struct fdm *fdm);
+	/* Timed work due by now (may end s); ms until the next, -1: none. */
+	long (*wait_time)(struct session *s, long now_ms);
+	void (*attached)(struct session *s, struct chan *v);
+	void (*detached)(struct session *s, struct chan *v);
+	/* Frees the kind's part and s; its descriptors leave fdm first. */
+	void (*destroy)(struct session *s, struct fdm *fdm);
+};
+
+/* What every kind shares. A kind's own state is a struct of its file
+ * whose first member is this. */
+struct session {
+	struct session *next;
+	const struct session_ops *ops;
+	struct server *srv;
+	char name[RP_MAX_NAME + 1];
+	/* The host's copy of the screen: made by session_screen() when first
+	 * needed, with the kind's scrollback. */
+	struct rp_screen *screen;
+	unsigned sb_lines;
+	size_t sb_bytes;
+	struct kpty_termios termios;
+	struct kpty_winsize ws;
+	struct chan *viewers;
+	unsigned nviewers;
+	/* The log of what it printed, written as the kind reads it (NULL:
+	 * none, or the kind keeps its own, as a console does). */
+	struct telly_slog *log;
+	long settle_at; /* ms: draw the screen's kept output then; 0: none kept */
+	uint64_t t_read; /* ns: the first read of the output being shown */
+	size_t read_cap; /* bytes shown at once: fewer while they cost much */
+	uint64_t skipped_told; /* screen bytes not drawn, as last logged */
+};
+
+static inline size_t session_read(struct session *s)
+{
+	return s->ops->read(s);
+}
+
+static inline int session_input(struct session *s, struct chan *v, const struct rp_data *d)
+{
+	return s->ops->input(s, v, d);
+}
+
+static inline int session_signal(struct session *s, int sig, bool flush, char *err, size_t errn)
+{
+	return s->ops->signal(s, sig, flush, err, errn);
+}
+
+static inline int session_break(struct session *s, struct chan *v)
+{
+	return s->ops->brk ? s->ops->brk(s, v) : -ENOTSUP;
+}
+
+static inline int session_takeover(struct session *s, struct chan *v)
+{
+	return s->ops->takeover ? s->ops->takeover(s, v) : -ENOTSUP;
+}
+
+static inline int session_kill(struct session *s, bool stop, char *err, size_t errn)
+{
+	return s->ops->kill(s, stop, err, errn);
+}
+
+static inline void session_reap(struct session *s)
+{
+	if (s->ops->reap)
+		s->ops->reap(s);
+}
+
+static inline void session_describe(struct session *s, char *cmd, size_t n, pid_t *pid)
+{
+	s->ops->describe(s, cmd, n, pid);
+}
+
+static inline void session_register_fds(struct session *s, struct fdm *fdm)
+{
+	if (s->ops->register_fds)
+		s->ops->register_fds(s, fdm);
+}
+
+static inline long session_wait_time(struct session *s, long now_ms)
+{
+	return s->ops->wait_time ? s->ops->wait_time(s, now_ms) : -1;
+}
+
+static inline void session_attached(struct session *s, struct chan *v)
+{
+	if (s->ops->attached)
+		s->ops->attached(s, v);
+}
+
+static inline void session_detached(struct session *s, struct chan *v)
+{
+	if (s->ops->detached)
+		s->ops->detached(s, v);
+}
+
+/* session.c: the table and what every kind does alike. */
+struct session *session_find(struct server *srv, const char *p, size_t n);
+void session_pick_name(struct server *srv, char *out, size_t n);
+/* A new session's shared part (the kind's struct of size bytes, zeroed),
+ * not yet in the table. NULL with err said. */
+struct session *session_alloc(struct server *srv, size_t size, const struct session_ops *ops,
+			      const char *name, char *err, size_t errn);
+void session_insert(struct server *srv, struct session *s);
+/* The program ended with status (wait(2)'s), or the console goes: what
+ * it printed last shown, its viewers told EXIT, gone from the table,
+ * destroyed. */
+void session_end(struct server *srv, struct session *s, int status);
+struct rp_screen *session_screen(struct session *s); /* made if need be; NULL: no memory */
+/* Bytes now on its screen: its output (logged: the kind logged them) or a
+ * viewer's echo (from: that viewer, which has them). */
+void session_show(struct session *s, const void *buf, size_t n, struct chan *from, bool logged);
+/* After a show of n bytes that cost cost cells to draw. */
+void session_pace(struct session *s, size_t n, uint64_t cost);
+uint64_t session_work(const struct session *s);
+/* The screen as bytes that draw it (and some scrollback); false: no memory. */
+bool session_snapshot(struct session *s, struct rp_bytes *snap);
+void session_termios_changed(struct session *s);
+void session_log_events(struct session *s);
+void session_skipped_told(struct session *s);
+void session_set_winsize(struct session *s, const struct kpty_winsize *asked);
+void session_clamp_winsize(struct kpty_winsize *ws);
+/* Shared timed work (the screen's settle), then the kind's. */
+long session_tick(struct session *s, long now_ms);
+
+/* session_pty.c: a program on a Linux pty (EXTPROC packet mode). */
+int program_create(struct server *srv, const struct rp_open *m, const char *name,
+		   struct session **out, char *err, size_t errn);
+/* session_console.c: a VM's serial console (vmconsole). */
+struct vmc_spec;
+int console_create(struct server *srv, const struct vmc_spec *spec, char *err, size_t errn);
+void console_audit(struct server *srv, const struct chan *v, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
+
+/* ---- viewer.c: channels, fan-out ---- */
+
+struct chan {
+	struct chan *snext; /* the session's viewers */
+	struct conn *conn;
+	struct session *s;
+	uint16_t id;
+	bool readonly, snapshot_due;
+	uint32_t serial;      /* tags this viewer's input in the session's queue */
+	uint32_t written_seq; /* its last input written into the session */
+	/* TIMING (a desk that asked): the last key, when its frame was
+	 * handled and when it went into the pty (ns; 0: not yet). */
+	uint32_t timing_seq;
+	uint64_t t_input, t_written;
+	bool told_watching; /* a console's spectator, told its keys are dropped */
+};
+
+struct chan *chan_attach(struct server *srv, struct conn *c, struct session *s, int slot,
+			 bool readonly);
+void chan_remove(struct server *srv, struct chan *v);
+void chan_snapshot(struct chan *v);
+void chan_output(struct chan *v, struct rp_buf *b, struct rp_buf *z);
+void chan_termios(struct chan *v);
+void chan_notice(struct chan *v, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+void chan_exit(struct chan *v, int code);
+struct rp_buf *lz4_body(const struct rp_buf *b);
+
+/* ---- conn.c: connections ---- */
+
+/* A TCP peer's address, remembered while it has connections that have
+ * not logged in or refusals to sum up, and for its backoff. */
+struct source {
+	char addr[64]; /* numeric; "": a free slot */
+	unsigned pending; /* its connections without HELLO */
+	unsigned fails;   /* wrong tokens in a row */
+	long retry_at;    /* ms: a wrong token of its before this is refused */
+	long wrong_at;    /* ms: its last wrong token */
+	long used_at;     /* ms: the least recent is taken for a new address */
+	bool told;        /* it had its line in this interval */
+	unsigned wrong, backoff, over, other; /* refusals not logged yet */
+};
+
+struct conn {
+	struct conn *next;
+	struct server *srv;
+	struct rp_conn *rc;
+	unsigned id;
+	int rfd, wfd; /* as registered in the fd manager; -1: not */
+	int events;   /* what they wait for, as registered */
+	bool tcp;
+	struct source *src; /* TCP before HELLO: where it came from; else NULL */
+	long hello_by;	    /* ms: closed if it has not said HELLO by then */
+	long frame_by;	    /* ms: closed if the frame begun is not whole then; 0: none */
+	unsigned long frames; /* handled so far */
+	bool hello, need_token, stalled, timing;
+	bool lz4; /* the desk takes OUTPUT_LZ4 */
+	char who[200]; /* for the audit log: its HELLO name and its peer */
+	char name[64]; /* for notices: its HELLO name, short */
+	/* Some channel fell behind and is owed a snapshot once the queue has
+	 * drained. Kept here and not only on the channels because a drop can
+	 * leave the queue empty: then nothing else would ask to write. */
+	bool snapshots_due;
+	/* The socket of a `telly serve --stdio` that handed its stdin and
+	 * stdout over (HANDOFF): the protocol runs on those now, and closing
+	 * this with the connection lets that relay exit. */
+	struct rp_transport *relay;
+	long closing_at; /* ms: destroy then even if not flushed; 0: open */
+	struct chan *chans[MAX_CHANS];
+};
+
+enum refusal { REFUSED_WRONG, REFUSED_BACKOFF, REFUSED_OVER, REFUSED_OTHER };
+
+void conn_add(struct server *srv, int fd, bool tcp, const struct sockaddr *a, socklen_t al);
+void conn_destroy(struct server *srv, struct conn *c);
+void conn_fatal(struct server *srv, struct conn *c, uint16_t code, const char *fmt, ...)
+	__attribute__((format(printf, 4, 5)));
+void conn_send(struct conn *c, struct rp_enc *e); /* rp_enc_end, queued */
+void conn_logged_in(struct server *srv, struct conn *c);
+bool conn_token_ok(struct server *srv, struct conn *c, const struct rp_str *token);
+/* The descriptors it speaks on now (they change with HANDOFF). */
+void conn_register(struct server *srv, struct conn *c);
+/* Take frames in and hand each to dispatch_frame; false when it is gone. */
+bool conn_readable(struct server *srv, struct conn *c);
+void conn_process(struct server *srv, struct conn *c);
+bool conn_writable(struct server *srv, struct conn *c);
+/* The fd manager's hook for every connection: deadlines, stalls, closing,
+ * what is queued written, POLLOUT armed while something is left. */
+long conns_hook(struct fdm *fdm, long now_ms, void *srv);
+void strangers_summed(struct server *srv, long now_ms);
+void stranger(struct server *srv, struct source *src, enum refusal why, const char *what);
+int load_token(struct server *srv, char *err, size_t errn);
+
+/* ---- dispatch.c: one handler a message ---- */
+
+int dispatch_frame(struct server *srv, struct conn *c, const struct rp_hdr *h,
+		   const uint8_t *p);
+
+/* ---- loop.c: the daemon ---- */
+
+struct server {
+	char dir[256], sock_path[300];
+	int listen_unix, listen_tcp, sigfd;
+	struct fdm *fdm;
+	struct session *sessions;
+	unsigned nsessions;
+	struct conn *conns;
+	unsigned nconns, nunix, ntcp, ntcp_pending, next_conn_id;
+	struct source src[MAX_SOURCES];
+	long stranger_at;	     /* ms: this interval of refusals began */
+	unsigned stranger_lines;     /* lines of them said in it */
+	unsigned long unsummed;      /* refusals counted, not logged yet */
+	unsigned long forgotten;     /* of them, of addresses no longer remembered */
+	unsigned long unix_refused;  /* the owner's, over MAX_UNIX_CONNS */
+	long unix_told_at;
+	long rest_until[2];	     /* ms: the unix [0], TCP [1] listener rests */
+	unsigned long accept_fails;  /* since the last accept that worked */
+	bool accept_told;
+	uint32_t next_serial;
+	struct telly_serve_opts o;
+	char token[65];
+	bool stopping, served;
+	long started_ms;
+	int audit_fd;    /* consoles' audit log, or -1 */
+	pid_t sshd_pid;  /* the SSH front door, or 0 */
+	int sshd_pipe;   /* its end closes when we exit */
+};
+
+/* A server with no listeners yet (srv->fdm made): NULL if out of memory. */
+struct server *server_create(const char *dir, const struct telly_serve_opts *o);
+/* Ends what is left (connections, sessions) and frees it. */
+void server_destroy(struct server *srv);
+/* Every session killed (STOP, SIGTERM): the daemon exits once they end. */
+void server_stop(struct server *srv);
+int serve_main(int listen_unix, const char *dir, const struct telly_serve_opts *o);
+void serve_log(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+
+#endif

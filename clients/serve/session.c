@@ -1,0 +1,244 @@
+/* Sessions: the table, and what every kind does alike (the screen, the
+ * log's events, pacing output by what it costs to draw, the end). A
+ * kind's own work is behind struct session_ops (serve.h); the calls into
+ * the host's copy of the screen (rp_screen_*) are all here.
+ */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/wait.h>
+
+#include "base.h"
+#include "serve.h"
+#include "slog.h"
+
+struct session *session_find(struct server *srv, const char *p, size_t n)
+{
+	for (struct session *s = srv->sessions; s; s = s->next)
+		if (strlen(s->name) == n && !memcmp(s->name, p, n))
+			return s;
+	return NULL;
+}
+
+void session_pick_name(struct server *srv, char *out, size_t n)
+{
+	for (unsigned i = 0;; i++) {
+		snprintf(out, n, "%u", i);
+		if (!session_find(srv, out, strlen(out)))
+			return;
+	}
+}
+
+struct session *session_alloc(struct server *srv, size_t size, const struct session_ops *ops,
+			      const char *name, char *err, size_t errn)
+{
+	struct session *s = calloc(1, size);
+
+	if (!s) {
+		snprintf(err, errn, "out of memory");
+		errno = ENOMEM;
+		return NULL;
+	}
+	s->ops = ops;
+	s->srv = srv;
+	snprintf(s->name, sizeof s->name, "%s", name);
+	s->ws = (struct kpty_winsize){.ws_row = 24, .ws_col = 80};
+	return s;
+}
+
+void session_insert(struct server *srv, struct session *s)
+{
+	s->next = srv->sessions;
+	srv->sessions = s;
+	srv->nsessions++;
+	session_register_fds(s, srv->fdm);
+}
+
+struct rp_screen *session_screen(struct session *s)
+{
+	if (!s->screen)
+		s->screen = rp_screen_create(s->ws.ws_row, s->ws.ws_col, s->sb_lines, s->sb_bytes);
+	return s->screen;
+}
+
+bool session_snapshot(struct session *s, struct rp_bytes *snap)
+{
+	if (!session_screen(s))
+		return false;
+	rp_screen_snapshot(s->screen, SNAPSHOT_SB_LINES, snap);
+	return true;
+}
+
+uint64_t session_work(const struct session *s)
+{
+	return s->screen ? rp_screen_work(s->screen) : 0;
+}
+
+/* What happened to the session's log since the last look, told once: in
+ * the daemon's log and to the people watching. */
+void session_log_events(struct session *s)
+{
+	int err;
+	unsigned long long lost;
+	unsigned ev = s->log ? telly_slog_events(s->log, &err, &lost) : 0;
+	const char *path = ev ? telly_slog_path(s->log) : "";
+
+	if (ev & TELLY_SLOG_FAILED) {
+		serve_log("session %s: log %s: %s; its output is not logged, tried again every %d s",
+			  s->name, path, strerror(err), TELLY_SLOG_RETRY_MS / 1000);
+		for (struct chan *v = s->viewers; v; v = v->snext)
+			chan_notice(v, "%s: its log stopped: %s (tried again every %d s)", s->name,
+				    strerror(err), TELLY_SLOG_RETRY_MS / 1000);
+	}
+	if (ev & TELLY_SLOG_RECOVERED) {
+		serve_log("session %s: log %s works again; %llu bytes were not logged", s->name,
+			  path, lost);
+		for (struct chan *v = s->viewers; v; v = v->snext)
+			chan_notice(v, "%s: its log works again (%llu bytes were not logged)", s->name,
+				    lost);
+	}
+	if (ev & TELLY_SLOG_REMADE)
+		serve_log("session %s: log %s was deleted or moved: made again", s->name, path);
+}
+
+void session_skipped_told(struct session *s)
+{
+	if (s->screen && rp_screen_skipped(s->screen) >= s->skipped_told + SKIPPED_TELL_BYTES) {
+		s->skipped_told = rp_screen_skipped(s->screen);
+		serve_log("session %s: output too costly to draw at once; the host's copy of its "
+			  "screen skipped %llu bytes so far (viewers and the log have them all)",
+			  s->name, (unsigned long long)s->skipped_told);
+	}
+}
+
+void session_show(struct session *s, const void *buf, size_t n, struct chan *from, bool logged)
+{
+	struct rp_buf *b, *z = NULL;
+	bool packed = false;
+
+	if (session_screen(s))
+		rp_screen_feed(s->screen, buf, n);
+	s->settle_at = base_now_ms() + SETTLE_MS;
+	if (s->log && !logged)
+		telly_slog_write(s->log, buf, n);
+	b = rp_buf_create(n);
+	if (!b)
+		return;
+	memcpy(b->data, buf, n);
+	for (struct chan *v = s->viewers; v; v = v->snext) {
+		if (v == from)
+			continue;
+		if (v->conn->lz4 && !packed) {
+			z = lz4_body(b);
+			packed = true;
+		}
+		chan_output(v, b, z);
+	}
+	rp_buf_unref(z);
+	rp_buf_unref(b);
+}
+
+/* Output is paced by what it costs to draw, not by its bytes: a byte
+ * can cost a whole screen (three bytes of insert-line at the top of a
+ * 500x1000 screen move half a million cells), and the screen is drawn
+ * on the loop every session shares. Bytes that cost much are shown a
+ * few at a time, and a session stops being read for the round once it
+ * used its share; what it printed waits in the pump (and then the pty),
+ * so the program is slowed, not the daemon, and nothing is lost. */
+void session_pace(struct session *s, size_t n, uint64_t cost)
+{
+	if (cost > WORK_PER_SHOW_CELLS) {
+		size_t fit = (size_t)((uint64_t)n * WORK_PER_SHOW_CELLS / cost);
+		s->read_cap = fit < READ_CAP_MIN_BYTES ? READ_CAP_MIN_BYTES : fit;
+	} else if (cost < WORK_PER_SHOW_CELLS / 4 && n >= s->read_cap) {
+		s->read_cap = s->read_cap > PTY_FRAME_BYTES / 2 ? PTY_FRAME_BYTES : s->read_cap * 2;
+	}
+}
+
+void session_termios_changed(struct session *s)
+{
+	for (struct chan *v = s->viewers; v; v = v->snext)
+		if (!v->snapshot_due)
+			chan_termios(v);
+}
+
+/* A window larger than telly sets is clamped: a screen model costs memory
+ * in proportion to its cells. */
+void session_clamp_winsize(struct kpty_winsize *ws)
+{
+	if (ws->ws_row > RP_MAX_ROWS)
+		ws->ws_row = RP_MAX_ROWS;
+	if (ws->ws_col > RP_MAX_COLS)
+		ws->ws_col = RP_MAX_COLS;
+}
+
+void session_set_winsize(struct session *s, const struct kpty_winsize *asked)
+{
+	struct kpty_winsize ws = *asked;
+
+	if (ws.ws_row == 0 || ws.ws_col == 0)
+		return;
+	session_clamp_winsize(&ws);
+	s->ws = ws;
+	if (s->ops->resize)
+		s->ops->resize(s, &ws);
+	if (s->screen)
+		rp_screen_resize(s->screen, ws.ws_row, ws.ws_col);
+}
+
+long session_tick(struct session *s, long now)
+{
+	long wait = -1;
+
+	if (s->settle_at && now >= s->settle_at) {
+		if (s->screen)
+			rp_screen_settle(s->screen);
+		s->settle_at = 0;
+	} else if (s->settle_at) {
+		wait = s->settle_at - now;
+	}
+	/* Last: the kind's work may end the session. */
+	{
+		long w = session_wait_time(s, now);
+		if (w >= 0 && (wait < 0 || w < wait))
+			wait = w;
+	}
+	return wait;
+}
+
+void session_end(struct server *srv, struct session *s, int status)
+{
+	int code = WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
+
+	/* What it printed last (a bound, since a program's children may
+	 * print on). */
+	for (int i = 0; i < SESSION_END_READS && session_read(s); i++)
+		;
+	serve_log("session %s ended (status %d)", s->name, code);
+	if (s->log) {
+		char why[64];
+		if (WIFSIGNALED(status))
+			snprintf(why, sizeof why, "killed by signal %d (status %d)", WTERMSIG(status),
+				 code);
+		else
+			snprintf(why, sizeof why, "status %d", code);
+		telly_slog_end(s->log, why);
+		session_log_events(s);
+	}
+	while (s->viewers) {
+		struct chan *v = s->viewers;
+		chan_exit(v, code);
+		chan_remove(srv, v);
+	}
+	for (struct session **pp = &srv->sessions; *pp; pp = &(*pp)->next) {
+		if (*pp == s) {
+			*pp = s->next;
+			break;
+		}
+	}
+	srv->nsessions--;
+	rp_screen_destroy(s->screen);
+	s->screen = NULL;
+	s->ops->destroy(s, srv->fdm); /* the kind frees its log after what writes it */
+}

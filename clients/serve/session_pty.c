@@ -1,0 +1,397 @@
+/* Program sessions: a program on a real Linux pty in EXTPROC packet mode,
+ * so the desk runs the line discipline and the host learns every termios
+ * change. A thread per session (kpty_os_pump) only reads the pty ahead of
+ * the loop and writes the log as it reads; keys wait in a paced input
+ * queue (kpty_os_inq) while the program does not read them.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <poll.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "base.h"
+#include "serve.h"
+#include "slog.h"
+
+#ifdef TELLY_FUZZ_DISPATCH
+static int fuzz_pty(struct kpty_os_child *c, const struct kpty_winsize *ws);
+#define kpty_os_spawn(c, argv, ws, flags) ((void)(argv), (void)(flags), fuzz_pty(c, ws))
+#define kpty_os_pump_create_tee(m, n, tee, ctx) \
+	((void)(m), (void)(n), (void)(tee), (void)(ctx), errno = ENOSYS, (struct kpty_os_pump *)NULL)
+#define telly_slog_start(dir, name, cap, what) \
+	((void)(dir), (void)(name), (void)(cap), (void)(what), (struct telly_slog *)NULL)
+#endif
+
+struct program {
+	struct session s;
+	char cmd[LIST_CMD_MAX + 1];
+	struct kpty_os_child child;
+	struct kpty_os_pump *pump; /* drains child.master; NULL: read directly */
+	int fd;			   /* what the loop polls: the pump's, or the master */
+	struct kpty_os_inq inq;	   /* keys the program has not read yet */
+	long sigkill_at; /* ms: SIGKILL then, if it still runs; 0: not killed */
+};
+
+static struct program *prog(struct session *s)
+{
+	return (struct program *)s;
+}
+
+/* Reads until the pty (its pump's ring, if it has one) is empty, a frame
+ * is full or the wakeup's budget is spent, and shows what it read as one
+ * frame: Linux hands out at most 4 KiB a read, and every frame costs a
+ * write on each hop to the viewer. Returns the bytes shown. */
+static size_t program_read(struct session *s)
+{
+	_Static_assert(PTY_FRAME_BYTES <= RP_MAX_PAYLOAD - 4, "one frame");
+	struct program *p = prog(s);
+	uint8_t buf[PTY_FRAME_BYTES];
+	size_t have = 0, shown = 0;
+	uint64_t spent = 0, before;
+
+	if (!s->read_cap || s->read_cap > sizeof buf)
+		s->read_cap = READ_CAP_START_BYTES;
+	for (int i = 0; i < PTY_READS_PER_WAKEUP && spent < WORK_PER_WAKEUP_CELLS; i++) {
+		uint8_t status;
+		size_t cap = s->read_cap;
+		long n = p->pump ? kpty_os_pump_read(p->pump, buf + have, cap - have, &status)
+				 : kpty_os_read(p->child.master, buf + have, cap - have, &status);
+		if (n > 0 && !have)
+			s->t_read = telly_now_ns();
+		if (n > 0)
+			have += (size_t)n;
+		if (have && (n <= 0 || cap - have < (cap < PTY_READ_BYTES ? 1 : PTY_READ_BYTES))) {
+			before = session_work(s);
+			session_show(s, buf, have, NULL, p->pump != NULL);
+			spent += session_work(s) - before;
+			session_pace(s, have, session_work(s) - before);
+			shown += have;
+			have = 0;
+		}
+		if (n == 0 && (status & KPTY_PKT_IOCTL)) {
+			if (kpty_os_get_termios(p->child.master, &s->termios) == 0)
+				session_termios_changed(s);
+		} else if (n < 0) {
+			break;
+		}
+	}
+	if (have)
+		session_show(s, buf, have, NULL, p->pump != NULL);
+	session_log_events(s);
+	session_skipped_told(s);
+	return shown + have;
+}
+
+static void on_pty(struct fdm *fdm, int fd, int events, void *data)
+{
+	(void)fdm;
+	(void)fd;
+	if (events)
+		program_read(data);
+}
+
+static bool paced(const struct session *s)
+{
+	return (s->termios.c_lflag & (KPTY_EXTPROC | KPTY_ICANON)) ==
+	       (KPTY_EXTPROC | KPTY_ICANON);
+}
+
+static void input_written(void *ctx, uint64_t tag)
+{
+	struct session *s = ctx;
+
+	for (struct chan *v = s->viewers; v; v = v->snext) {
+		if (v->serial != (uint32_t)(tag >> 32))
+			continue;
+		v->written_seq = (uint32_t)tag;
+		if (v->timing_seq == (uint32_t)tag)
+			v->t_written = telly_now_ns();
+	}
+}
+
+static void feed(struct program *p)
+{
+	int r = kpty_os_inq_feed(&p->inq, &p->child, paced(&p->s), input_written, &p->s);
+
+	if (r < 0 && r != -EIO)
+		serve_log("session %s: writing input: %s", p->s.name, strerror(-r));
+}
+
+static int program_input(struct session *s, struct chan *v, const struct rp_data *d)
+{
+	struct program *p = prog(s);
+
+	if (!kpty_os_inq_push(&p->inq, d->p, d->n, (uint64_t)v->serial << 32 | d->seq))
+		return FRAME_STALL; /* the program is not reading: hold the rest back */
+	if (v->conn->timing) {
+		v->timing_seq = d->seq;
+		v->t_input = telly_now_ns();
+		v->t_written = 0;
+	}
+	feed(p);
+	return FRAME_DONE;
+}
+
+static int program_signal(struct session *s, int sig, bool flush, char *err, size_t errn)
+{
+	struct program *p = prog(s);
+
+	if (sig != SIGINT && sig != SIGQUIT && sig != SIGTSTP) {
+		snprintf(err, errn, "only SIGINT, SIGQUIT and SIGTSTP can be sent");
+		return -EINVAL;
+	}
+	if (flush) {
+		kpty_os_inq_clear(&p->inq);
+		kpty_os_flush_input(&p->child);
+	}
+	kpty_os_signal(p->child.master, sig);
+	return 0;
+}
+
+static void program_resize(struct session *s, const struct kpty_winsize *ws)
+{
+	kpty_os_set_winsize(prog(s)->child.master, ws); /* SIGWINCH only on change */
+}
+
+static int program_kill(struct session *s, bool stop, char *err, size_t errn)
+{
+	struct program *p = prog(s);
+
+	(void)stop;
+	(void)err;
+	(void)errn;
+	if (p->child.pid <= 0 || p->sigkill_at)
+		return 0;
+	/* As a hangup does: the whole session's process group. */
+	kill(-p->child.pid, SIGHUP);
+	kill(-p->child.pid, SIGCONT);
+	p->sigkill_at = base_now_ms() + KILL_GRACE_MS;
+	return 0;
+}
+
+static void program_reap(struct session *s)
+{
+	struct program *p = prog(s);
+	int status;
+
+	if (!kpty_os_reap(&p->child, &status))
+		return;
+	/* What it printed last: the pump's ring and what the pty holds. */
+	kpty_os_pump_stop(p->pump);
+	session_end(s->srv, s, status);
+}
+
+static void program_describe(struct session *s, char *cmd, size_t n, pid_t *pid)
+{
+	snprintf(cmd, n, "%s", prog(s)->cmd);
+	*pid = prog(s)->child.pid;
+}
+
+static void program_register_fds(struct session *s, struct fdm *fdm)
+{
+	struct program *p = prog(s);
+	int r = fdm_add(fdm, p->fd, POLLIN, on_pty, s);
+
+	if (r < 0)
+		serve_log("session %s: cannot watch its pty: %s", s->name, strerror(-r));
+}
+
+static long program_wait_time(struct session *s, long now)
+{
+	struct program *p = prog(s);
+	long wait = -1;
+
+	if (p->sigkill_at && now >= p->sigkill_at) {
+		kill(-p->child.pid, SIGKILL);
+		p->sigkill_at = now + KILL_GRACE_MS;
+	}
+	if (p->sigkill_at)
+		wait = p->sigkill_at - now;
+	if (p->inq.count) {
+		feed(p);
+		if (p->inq.count)
+			wait = PACE_POLL_MS;
+	}
+	return wait;
+}
+
+static void program_destroy(struct session *s, struct fdm *fdm)
+{
+	struct program *p = prog(s);
+
+	fdm_del(fdm, p->fd);
+	kpty_os_pump_destroy(p->pump);
+	kpty_os_close(&p->child);
+	telly_slog_destroy(s->log); /* after the pump, which writes it */
+	free(p);
+}
+
+static const struct session_ops program_ops = {
+	.kind = "program",
+	.read = program_read,
+	.input = program_input,
+	.signal = program_signal,
+	.resize = program_resize,
+	.kill = program_kill,
+	.reap = program_reap,
+	.describe = program_describe,
+	.register_fds = program_register_fds,
+	.wait_time = program_wait_time,
+	.destroy = program_destroy,
+};
+
+/* The pump's thread logs each read as it makes it. */
+static void log_tee(void *ctx, const void *buf, size_t n)
+{
+	telly_slog_write(ctx, buf, n);
+}
+
+int program_create(struct server *srv, const struct rp_open *m, const char *name,
+		   struct session **out, char *err, size_t errn)
+{
+	struct program *p;
+	struct session *s;
+	char *argv[RP_MAX_ARGS + 8];
+	char *strs[RP_MAX_ARGS + 3];
+	int argc = 0, nstr = 0, r;
+	const char *shell = getenv("SHELL");
+
+	if (srv->nsessions >= MAX_SESSIONS) {
+		snprintf(err, errn, "too many sessions (at most %d)", MAX_SESSIONS);
+		return RP_E_LIMIT;
+	}
+	if (!(s = session_alloc(srv, sizeof *p, &program_ops, name, err, errn)))
+		return RP_E_LIMIT;
+	p = prog(s);
+	p->fd = -1;
+	s->sb_lines = SB_LINES;
+	s->sb_bytes = SB_BYTES;
+	if (m->ws.ws_row && m->ws.ws_col)
+		s->ws = m->ws;
+	session_clamp_winsize(&s->ws);
+	if (!session_screen(s))
+		goto nomem_s;
+
+	/* env sets the program's TERM, working directory and session name
+	 * and then execs it, so the pid we hold is the program's. */
+#define STR(p, n) (strs[nstr] = strndup((p), (n)), strs[nstr] ? strs[nstr++] : NULL)
+	argv[argc++] = "env";
+	if (m->cwd.n) {
+		argv[argc++] = "-C";
+		if (!(argv[argc++] = STR(m->cwd.p, m->cwd.n)))
+			goto nomem_argv;
+	}
+	char term[80], sess[100];
+	snprintf(term, sizeof term, "TERM=%.*s", m->term.n ? (int)m->term.n : 14,
+		 m->term.n ? m->term.p : "xterm-256color");
+	snprintf(sess, sizeof sess, "TELLY_SESSION=%s", name);
+	argv[argc++] = term;
+	argv[argc++] = sess;
+	if (m->argc == 0) {
+		argv[argc++] = (char *)(shell && *shell ? shell : "/bin/sh");
+	} else {
+		for (unsigned i = 0; i < m->argc; i++)
+			if (!(argv[argc++] = STR(m->argv[i].p, m->argv[i].n)))
+				goto nomem_argv;
+	}
+	argv[argc] = NULL;
+#undef STR
+	{
+		size_t o = 0;
+		int first = m->cwd.n ? 5 : 3;
+		for (int i = first; i < argc && o < sizeof p->cmd - 1; i++)
+			o += (size_t)snprintf(p->cmd + o, sizeof p->cmd - o, "%s%s", i > first ? " " : "",
+					      argv[i]);
+	}
+	r = kpty_os_spawn(&p->child, argv, &s->ws, KPTY_OS_EXTPROC);
+	for (int i = 0; i < nstr; i++)
+		free(strs[i]);
+	if (r < 0) {
+		snprintf(err, errn, "cannot start %s: %s", p->cmd, strerror(-r));
+		rp_screen_destroy(s->screen);
+		free(p);
+		return RP_E_SPAWN;
+	}
+	kpty_os_get_termios(p->child.master, &s->termios);
+	{
+		char logs[300], what[LIST_CMD_MAX + 40];
+		snprintf(logs, sizeof logs, "%s/logs", srv->dir);
+		snprintf(what, sizeof what, "%s (pid %d)", p->cmd, (int)p->child.pid);
+		/* Appended to, never truncated: a run before this one, even one
+		 * that a crash ended, stays on record above it. */
+		s->log = telly_slog_start(logs, s->name, srv->o.log_cap, what);
+	}
+	if (!(p->pump = kpty_os_pump_create_tee(p->child.master, PUMP_BYTES, s->log ? log_tee : NULL,
+						s->log)))
+		serve_log("session %s: no pty reader thread (%s): reading in the loop", name,
+			  strerror(errno));
+	p->fd = p->pump ? kpty_os_pump_fd(p->pump) : p->child.master;
+	session_log_events(s);
+	session_insert(srv, s);
+	serve_log("session %s started: %s (pid %d)", s->name, p->cmd, (int)p->child.pid);
+	*out = s;
+	return 0;
+nomem_argv:
+	for (int i = 0; i < nstr; i++)
+		free(strs[i]);
+	rp_screen_destroy(s->screen);
+nomem_s:
+	free(p);
+	snprintf(err, errn, "out of memory");
+	return RP_E_LIMIT;
+}
+
+#ifdef TELLY_FUZZ_DISPATCH
+#include <sys/ioctl.h>
+#include <termios.h>
+
+/* What kpty_os_spawn() makes, less the child: packet mode, EXTPROC. */
+static int fuzz_pty(struct kpty_os_child *c, const struct kpty_winsize *ws)
+{
+	struct termios t;
+	int on = 1, err;
+
+	c->pid = 0; /* nothing to signal or wait for (program_kill leaves it) */
+	c->slave = -1;
+	c->master = posix_openpt(O_RDWR | O_NOCTTY | O_CLOEXEC);
+	if (c->master < 0)
+		return -errno;
+	if (grantpt(c->master) < 0 || unlockpt(c->master) < 0 ||
+	    (c->slave = open(ptsname(c->master), O_RDWR | O_NOCTTY | O_CLOEXEC | O_NONBLOCK)) < 0 ||
+	    fcntl(c->master, F_SETFL, O_NONBLOCK) < 0 || kpty_os_set_winsize(c->master, ws) < 0 ||
+	    tcgetattr(c->slave, &t) < 0)
+		goto fail;
+	t.c_lflag |= EXTPROC;
+	if (tcsetattr(c->slave, TCSANOW, &t) < 0 || ioctl(c->master, TIOCPKT, &on) < 0)
+		goto fail;
+	return 0;
+fail:
+	err = errno;
+	kpty_os_close(c);
+	return -err;
+}
+
+/* The fuzzer's round for one session, as if its pty were ready: the
+ * "program" reads its input (the slave drained), its output shown, the
+ * screen drawn, input written. */
+void program_fuzz_round(struct session *s)
+{
+	struct program *p = prog(s);
+	char sink[4096];
+	struct pollfd pf = {.fd = p->child.slave, .events = POLLIN};
+
+	poll(&pf, 1, 0); /* runs the pty's pending work: see kpty_os_input_queued */
+	while (read(p->child.slave, sink, sizeof sink) > 0)
+		;
+	program_read(s);
+	if (s->settle_at)
+		session_tick(s, s->settle_at);
+	s->settle_at = 0;
+	if (p->inq.count)
+		feed(p);
+}
+#endif
