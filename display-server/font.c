@@ -96,6 +96,8 @@ static int find_face(FcConfig *fc, FT_Library ft, const char *pattern, bool bold
 	FcResult res;
 	FcChar8 *file = NULL;
 	int index = 0, weight = FC_WEIGHT_REGULAR, slant = FC_SLANT_ROMAN, rc = -1;
+	FcBool synth = FcFalse;
+	FcMatrix *mat;
 
 	if (!pat) {
 		snprintf(err, errn, "bad font pattern '%s'", pattern);
@@ -114,8 +116,13 @@ static int find_face(FcConfig *fc, FT_Library ft, const char *pattern, bool bold
 	FcPatternGetInteger(match, FC_INDEX, 0, &index);
 	FcPatternGetInteger(match, FC_WEIGHT, 0, &weight);
 	FcPatternGetInteger(match, FC_SLANT, 0, &slant);
-	*is_bold = weight >= FC_WEIGHT_DEMIBOLD;
-	*is_italic = slant != FC_SLANT_ROMAN;
+	/* fontconfig's 90-synthetic.conf calls a regular face bold or
+	 * italic, and asks whoever draws to embolden or slant it: that is
+	 * ours to do, it is not the family's face. */
+	*is_bold = weight >= FC_WEIGHT_DEMIBOLD &&
+		   !(FcPatternGetBool(match, FC_EMBOLDEN, 0, &synth) == FcResultMatch && synth);
+	*is_italic = slant != FC_SLANT_ROMAN &&
+		     FcPatternGetMatrix(match, FC_MATRIX, 0, &mat) != FcResultMatch;
 	if (FT_New_Face(ft, (const char *)file, index, out)) {
 		snprintf(err, errn, "cannot load font %s", (const char *)file);
 		goto out;
@@ -143,12 +150,12 @@ static void find_styles(struct ds_font *f, const char *pattern)
 		bool bold = s & DS_FONT_BOLD, italic = s & DS_FONT_ITALIC, is_b = false, is_i = false;
 		FT_Face face;
 		struct style *st = &f->style[s];
-
 		int base = italic ? s & DS_FONT_BOLD : 0;
 
 		if (find_face(f->fc, f->ft, pattern, bold, italic, f->px, &face, &is_b, &is_i, err,
 			      sizeof err) == 0) {
-			/* A real bold italic is worth having even unslanted. */
+			/* For bold italic, the family's italic emboldened is
+			 * closer than its bold slanted. */
 			if (italic == is_i && (bold == is_b || (bold && italic))) {
 				*st = (struct style){face, true, false, bold && !is_b};
 				continue;
@@ -321,14 +328,15 @@ void ds_font_end(struct ds_font *f)
 
 /* The open fallback face that has cp, else the first of fontconfig's
  * candidates that has it, opened in a free slot or the least recently
- * used one's. NULL: no font has it. */
-static FT_Face fallback_face(struct ds_font *f, uint32_t cp)
+ * used one's; color: only colour fonts. NULL: no such font has it. */
+static FT_Face fallback_find(struct ds_font *f, uint32_t cp, bool color)
 {
 	struct fallback *slot = &f->fb[0];
 
 	for (int i = 0; i < DS_FONT_FALLBACK_MAX; i++) {
 		struct fallback *fb = &f->fb[i];
-		if (fb->face && FcCharSetHasChar(fb->charset, cp)) {
+		if (fb->face && (!color || FT_HAS_COLOR(fb->face)) &&
+		    FcCharSetHasChar(fb->charset, cp)) {
 			fb->used = ++f->tick;
 			return fb->face;
 		}
@@ -342,7 +350,11 @@ static FT_Face fallback_face(struct ds_font *f, uint32_t cp)
 		int index = 0;
 		FT_Face face;
 		bool open = false;
+		FcBool has_color = FcFalse;
 
+		if (color && (FcPatternGetBool(p, FC_COLOR, 0, &has_color) != FcResultMatch ||
+			      !has_color))
+			continue;
 		if (FcPatternGetCharSet(p, FC_CHARSET, 0, &cs) != FcResultMatch ||
 		    !FcCharSetHasChar(cs, cp) ||
 		    FcPatternGetString(p, FC_FILE, 0, &file) != FcResultMatch)
@@ -378,6 +390,16 @@ static FT_Face fallback_face(struct ds_font *f, uint32_t cp)
 		return face;
 	}
 	return NULL;
+}
+
+static FT_Face fallback_face(struct ds_font *f, uint32_t cp)
+{
+	/* Emoji look like emoji where a colour font has them, as in other
+	 * terminals, even when a monochrome font comes first in the list. */
+	bool emoji = cp >= 0x1f000 && cp < 0x1fb00;
+	FT_Face face = emoji ? fallback_find(f, cp, true) : NULL;
+
+	return face ? face : fallback_find(f, cp, false);
 }
 
 /* A rendered glyph: its image and its top left from the cell's. */

@@ -3,9 +3,10 @@
  * on the headless backend: it repaints only damage ∩ window − what covers
  * it, and draws a terminal's cells where they belong. */
 #include <errno.h>
+#include <fontconfig/fontconfig.h>
 #include <stdlib.h>
 
-#include "ds.h"
+#include "ds_int.h" /* ds_term_render */
 #include "unit.h"
 
 static const struct {
@@ -365,6 +366,99 @@ static void strikethrough_line(void)
 	scene_finish(&s);
 }
 
+/* An emoji a colour font has (Noto Color Emoji) is drawn in its colours,
+ * scaled into its two cells; without such a font there is nothing to
+ * see (the fallback table above holds it to being drawn at all). */
+static void emoji_in_colour(void)
+{
+	FcConfig *fc = FcInitLoadConfigAndFonts();
+	FcPattern *pat = FcPatternCreate();
+	FcCharSet *cs = FcCharSetCreate();
+	FcObjectSet *os = FcObjectSetBuild(FC_FILE, NULL);
+	FcFontSet *fonts;
+	struct scene s;
+	int coloured = 0;
+
+	FcCharSetAddChar(cs, 0x1f389);
+	FcPatternAddCharSet(pat, FC_CHARSET, cs);
+	FcPatternAddBool(pat, FC_COLOR, FcTrue);
+	fonts = FcFontList(fc, pat, os);
+	if (!fonts || !fonts->nfont)
+		fprintf(stderr, "no colour font has U+1F389: not checked\n");
+	if (fonts && fonts->nfont && scene_init(&s)) {
+		static const char text[] = "\033[?25l\xf0\x9f\x8e\x89"; /* 🎉 */
+		ds_term_write(s.t[1], text, sizeof text - 1);
+		ds_comp_repaint(s.c, &s.wm);
+		struct wm_box in = wm_client_box(&s.wm, &wm_find(&s.wm, 2)->box);
+		for (int y = in.y; y < in.y + s.ch; y++) {
+			for (int x = in.x; x < in.x + 2 * s.cw; x++) {
+				uint32_t p = pixel(&s, x, y);
+				int r = p >> 16, g = p >> 8 & 0xff, b = p & 0xff;
+				coloured += abs(r - g) > 40 || abs(g - b) > 40 || abs(r - b) > 40;
+			}
+		}
+		CHECK(coloured > s.cw);
+		CHECK_EQ(cell_ink(&s, 0, 2) + cell_ink(&s, 1, 0) + cell_ink(&s, 1, 1), 0);
+		scene_finish(&s);
+	}
+	if (fonts)
+		FcFontSetDestroy(fonts);
+	FcObjectSetDestroy(os);
+	FcCharSetDestroy(cs);
+	FcPatternDestroy(pat);
+	FcConfigDestroy(fc);
+}
+
+/* Italic, bold and bold italic look unlike upright text and unlike each
+ * other: from the family's own faces (DejaVu Sans Mono has all four), or
+ * made by hand where it has none (WenQuanYi Micro Hei Mono has one face;
+ * fontconfig then only asks the drawer to embolden or slant it). */
+static void styles_differ(void)
+{
+	static const char *const patterns[] = {"monospace", "WenQuanYi Micro Hei Mono"};
+	/* Rows: plain, bold, italic, bold italic. */
+	static const char text[] = "\033[?25labcd\r\n\033[1mabcd\r\n\033[22;3mabcd\r\n\033[1mabcd";
+
+	for (size_t i = 0; i < sizeof patterns / sizeof patterns[0]; i++) {
+		char err[200];
+		struct ds_font *f = ds_font_create(patterns[i], 14, err, sizeof err);
+		struct ds_term *t = f ? ds_term_create(f, 4, 4, NULL, NULL) : NULL;
+		pixman_image_t *img;
+		uint32_t *px;
+		int cw, ch, stride;
+
+		if (!t) {
+			fprintf(stderr, "%s: %s\n", patterns[i], f ? "no terminal" : err);
+			failures++;
+			ds_font_destroy(f);
+			continue;
+		}
+		ds_font_cell(f, &cw, &ch);
+		img = pixman_image_create_bits(PIXMAN_x8r8g8b8, 4 * cw, 4 * ch, NULL, 0);
+		ds_term_write(t, text, sizeof text - 1);
+		ds_term_render(t, img, 0, 0, true, true, NULL);
+		px = pixman_image_get_data(img);
+		stride = pixman_image_get_stride(img) / 4;
+		for (int a = 0; a < 4; a++) {
+			for (int b = a + 1; b < 4; b++) {
+				int same = 0;
+				for (int y = 0; y < ch; y++)
+					for (int x = 0; x < 4 * cw; x++)
+						same += px[(a * ch + y) * stride + x] ==
+							px[(b * ch + y) * stride + x];
+				if (same == 4 * cw * ch) {
+					fprintf(stderr, "%s: style rows %d and %d look the same\n",
+						patterns[i], a, b);
+					failures++;
+				}
+			}
+		}
+		pixman_image_unref(img);
+		ds_term_destroy(t);
+		ds_font_destroy(f);
+	}
+}
+
 static const struct unit_case cases[] = {
 	{"script-parse-table", script_parse_table},
 	{"script-values", script_values},
@@ -373,6 +467,8 @@ static const struct unit_case cases[] = {
 	{"fallback-fills-cells", fallback_fills_cells},
 	{"italic-differs", italic_differs},
 	{"strikethrough-line", strikethrough_line},
+	{"emoji-in-colour", emoji_in_colour},
+	{"styles-differ", styles_differ},
 };
 
 int main(int argc, char **argv)
