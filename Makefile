@@ -177,6 +177,18 @@ $(BUILD)/test/unit-desk-asan: $(call obj,san,$(DESK_UNIT))
 	@mkdir -p $(dir $@)
 	$(CC) $(ALL_CFLAGS) -O1 $(SAN) -o $@ $^ $(LZ4_LIBS)
 
+# The daemon without sockets (test/unit/test_serve.c): its files but the command's.
+SERVE_UNIT := $(filter-out clients/serve/main.c,$(SERVE_SRC)) clients/slog.c $(RP_SRC) $(KPTY_SRC) \
+              $(KPTY_OS) $(VMC_SRC) test/unit/test_serve.c
+all: $(BUILD)/test/unit-serve $(BUILD)/test/unit-serve-asan
+$(BUILD)/test/unit-serve: $(call obj,obj,$(SERVE_UNIT))
+	@mkdir -p $(dir $@)
+	$(CC) $(ALL_CFLAGS) -o $@ $^ $(VTERM_LIBS) $(SSH_LIBS) $(LZ4_LIBS) -lm -lpthread
+
+$(BUILD)/test/unit-serve-asan: $(call obj,san,$(SERVE_UNIT))
+	@mkdir -p $(dir $@)
+	$(CC) $(ALL_CFLAGS) -O1 $(SAN) -o $@ $^ $(VTERM_LIBS) $(SSH_LIBS) $(LZ4_LIBS) -lm -lpthread
+
 VTF_UNIT := remote-proto/vtfilter.c test/unit/test_vtfilter.c
 $(BUILD)/test/unit-vtfilter: $(call obj,obj,$(VTF_UNIT))
 	@mkdir -p $(dir $@)

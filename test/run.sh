@@ -57,6 +57,7 @@ unit vmc
 unit door
 unit vtfilter
 unit slog
+unit serve
 unit desk
 # libvterm is not built with ASan: the random-stream screen tests also run
 # under valgrind, which sees its reads and writes (it found libvterm

@@ -1,0 +1,903 @@
+/* The daemon's own logic as plain calls, with no listening socket: the
+ * session table, dispatch of each message (good and malformed) to its
+ * handler with the answer a desk would read, the console's one writer and
+ * takeover, the viewer drop policy. A connection is a socketpair (the
+ * daemon's end given to conn_add as accept would); sessions are a kind
+ * made here (struct session_ops), or a console whose backend is down.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <netinet/in.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "serve/serve.h"
+#include "unit.h"
+#include "vmc.h"
+
+/* ---- a kind of session that records what reached it ---- */
+
+struct fake {
+	struct session s;
+	char in[512];
+	size_t in_len;
+	int inputs, sig, kills, stops, resizes, reaps;
+	bool flush, stall;
+};
+
+static int fakes_destroyed;
+
+static struct fake *fk(struct session *s)
+{
+	return (struct fake *)s;
+}
+
+static size_t fake_read(struct session *s)
+{
+	(void)s;
+	return 0;
+}
+
+static int fake_input(struct session *s, struct chan *v, const struct rp_data *d)
+{
+	struct fake *f = fk(s);
+
+	if (f->stall)
+		return FRAME_STALL;
+	if (f->in_len + d->n <= sizeof f->in) {
+		memcpy(f->in + f->in_len, d->p, d->n);
+		f->in_len += d->n;
+	}
+	f->inputs++;
+	v->written_seq = d->seq;
+	return FRAME_DONE;
+}
+
+static int fake_signal(struct session *s, int sig, bool flush, char *err, size_t errn)
+{
+	(void)err;
+	(void)errn;
+	fk(s)->sig = sig;
+	fk(s)->flush = flush;
+	return 0;
+}
+
+static void fake_resize(struct session *s, const struct kpty_winsize *ws)
+{
+	(void)ws;
+	fk(s)->resizes++;
+}
+
+static int fake_kill(struct session *s, bool stop, char *err, size_t errn)
+{
+	(void)err;
+	(void)errn;
+	if (stop)
+		fk(s)->stops++;
+	else
+		fk(s)->kills++;
+	return 0;
+}
+
+static void fake_reap(struct session *s)
+{
+	fk(s)->reaps++;
+}
+
+static void fake_describe(struct session *s, char *cmd, size_t n, pid_t *pid)
+{
+	snprintf(cmd, n, "fake %s", s->name);
+	*pid = 4242;
+}
+
+static void fake_destroy(struct session *s, struct fdm *fdm)
+{
+	(void)fdm;
+	fakes_destroyed++;
+	free(s);
+}
+
+static const struct session_ops fake_ops = {
+	.kind = "fake",
+	.read = fake_read,
+	.input = fake_input,
+	.signal = fake_signal,
+	.resize = fake_resize,
+	.kill = fake_kill,
+	.reap = fake_reap,
+	.describe = fake_describe,
+	.destroy = fake_destroy,
+};
+
+static struct fake *fake_add(struct server *srv, const char *name)
+{
+	char err[100];
+	struct session *s = session_alloc(srv, sizeof(struct fake), &fake_ops, name, err, sizeof err);
+
+	if (!s)
+		return NULL;
+	s->sb_lines = 10;
+	s->sb_bytes = 4096;
+	session_insert(srv, s);
+	return fk(s);
+}
+
+/* ---- a daemon, and desks on socketpairs ---- */
+
+struct fixture {
+	char dir[64];
+	struct server *srv;
+};
+
+static void fixture_init(struct fixture *fx)
+{
+	const struct telly_serve_opts o = {.log_cap = TELLY_LOG_CAP_DEFAULT};
+	char path[128];
+
+	snprintf(fx->dir, sizeof fx->dir, "/tmp/telly-unit-serve.XXXXXX");
+	CHECK(mkdtemp(fx->dir) != NULL);
+	snprintf(path, sizeof path, "%s/logs", fx->dir); /* as serve_main makes it */
+	CHECK_EQ(mkdir(path, 0700), 0);
+	fx->srv = server_create(fx->dir, &o);
+	CHECK(fx->srv != NULL);
+	snprintf(path, sizeof path, "%s/audit.log", fx->dir);
+	fx->srv->audit_fd = open(path, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0600);
+	snprintf(fx->srv->token, sizeof fx->srv->token, "%s",
+		 "0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef");
+}
+
+static void fixture_finish(struct fixture *fx)
+{
+	char cmd[128];
+
+	if (fx->srv->audit_fd >= 0)
+		close(fx->srv->audit_fd);
+	server_destroy(fx->srv);
+	snprintf(cmd, sizeof cmd, "rm -rf '%s'", fx->dir);
+	CHECK(system(cmd) == 0);
+}
+
+/* The audit log as text (at most n - 1 bytes). */
+static const char *audit(struct fixture *fx, char *out, size_t n)
+{
+	char path[128];
+	FILE *f;
+	size_t got = 0;
+
+	snprintf(path, sizeof path, "%s/audit.log", fx->dir);
+	if ((f = fopen(path, "r"))) {
+		got = fread(out, 1, n - 1, f);
+		fclose(f);
+	}
+	out[got] = 0;
+	return out;
+}
+
+struct desk {
+	struct conn *c;
+	int peer;
+	/* What the desk read: frames parsed from buf. */
+	uint8_t buf[512 << 10];
+	size_t len;
+	int n;
+	struct rp_hdr h[256];
+	const uint8_t *p[256];
+};
+
+static struct desk *desk_new(struct server *srv, bool tcp)
+{
+	struct desk *d = calloc(1, sizeof *d);
+	int sv[2];
+	struct sockaddr_in a = {.sin_family = AF_INET, .sin_port = htons(40000),
+				.sin_addr.s_addr = htonl(INADDR_LOOPBACK)};
+
+	if (!d || socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, sv) < 0) {
+		free(d);
+		return NULL;
+	}
+	fcntl(sv[1], F_SETFL, O_NONBLOCK);
+	conn_add(srv, sv[0], tcp, (struct sockaddr *)&a, sizeof a);
+	d->c = srv->conns; /* the newest is first */
+	d->peer = sv[1];
+	return d;
+}
+
+static void desk_free(struct desk *d)
+{
+	if (!d)
+		return;
+	close(d->peer);
+	free(d);
+}
+
+/* A frame from the desk, handed to the daemon as its loop would. */
+static int send_frame(struct server *srv, struct desk *d, const void *frame, long n)
+{
+	struct rp_hdr h;
+
+	CHECK(n >= RP_HDR_SIZE);
+	CHECK_EQ(rp_hdr_decode(frame, (size_t)n, &h), 0);
+	return dispatch_frame(srv, d->c, &h, (const uint8_t *)frame + RP_HDR_SIZE);
+}
+
+/* Everything the daemon queued for the desk, written and read back. */
+static void take(struct desk *d)
+{
+	d->len = 0;
+	d->n = 0;
+	for (;;) {
+		int r = rp_conn_flush(d->c->rc);
+		ssize_t got = recv(d->peer, d->buf + d->len, sizeof d->buf - d->len, 0);
+		if (got > 0)
+			d->len += (size_t)got;
+		if (r <= 0 && got <= 0)
+			break;
+		if (d->len == sizeof d->buf)
+			break;
+	}
+	for (size_t off = 0; off + RP_HDR_SIZE <= d->len && d->n < 256;) {
+		struct rp_hdr *h = &d->h[d->n];
+		if (rp_hdr_decode(d->buf + off, d->len - off, h) != 0 ||
+		    off + RP_HDR_SIZE + h->len > d->len)
+			break;
+		d->p[d->n++] = d->buf + off + RP_HDR_SIZE;
+		off += RP_HDR_SIZE + h->len;
+	}
+}
+
+/* The index of the first frame of type (on chan, if chan >= 0), or -1. */
+static int find(const struct desk *d, uint8_t type, int chan)
+{
+	for (int i = 0; i < d->n; i++)
+		if (d->h[i].type == type && (chan < 0 || d->h[i].chan == chan))
+			return i;
+	return -1;
+}
+
+static int count(const struct desk *d, uint8_t type)
+{
+	int n = 0;
+
+	for (int i = 0; i < d->n; i++)
+		n += d->h[i].type == type;
+	return n;
+}
+
+/* The code of the first ERROR read (0: none), its fatal flag and text. */
+static int error_code(const struct desk *d, bool *fatal, char *msg, size_t n)
+{
+	int i = find(d, RP_ERROR, -1);
+	struct rp_error e;
+
+	if (i < 0 || rp_error_decode(d->p[i], d->h[i].len, &e) < 0)
+		return 0;
+	if (fatal)
+		*fatal = d->h[i].flags & RP_F_FATAL;
+	if (msg)
+		snprintf(msg, n, "%.*s", (int)e.msg.n, e.msg.p);
+	return e.code;
+}
+
+/* Every NOTICE read, one a line. */
+static const char *notices(const struct desk *d, char *out, size_t n)
+{
+	size_t o = 0;
+
+	out[0] = 0;
+	for (int i = 0; i < d->n; i++) {
+		struct rp_str t;
+		if (d->h[i].type == RP_NOTICE && rp_notice_decode(d->p[i], d->h[i].len, &t) == 0)
+			o += (size_t)snprintf(out + o, o < n ? n - o : 0, "%.*s\n", (int)t.n, t.p);
+	}
+	return out;
+}
+
+static void hello(struct server *srv, struct desk *d, uint32_t caps, const char *token,
+		  const char *name)
+{
+	uint8_t f[256];
+
+	send_frame(srv, d, f, rp_hello_frame(f, sizeof f, caps, token, name));
+	take(d);
+}
+
+static long open_frame(uint8_t *f, size_t cap, uint32_t req, uint8_t flags, const char *name)
+{
+	const struct kpty_winsize ws = {.ws_row = 30, .ws_col = 100};
+
+	return rp_open_frame(f, cap, req, flags, name, "", "", &ws, NULL, 0);
+}
+
+/* OPEN name attach (read-only if ro); the channel, or 0. */
+static int attach(struct server *srv, struct desk *d, const char *name, bool ro)
+{
+	uint8_t f[512];
+	int i;
+
+	send_frame(srv, d, f,
+		   open_frame(f, sizeof f, 7, RP_OPEN_ATTACH | (ro ? RP_OPEN_READONLY : 0), name));
+	take(d);
+	i = find(d, RP_OK, -1);
+	return i < 0 ? 0 : d->h[i].chan;
+}
+
+static long simple(uint8_t *f, size_t cap, uint8_t type, uint16_t chan, const void *p, size_t n)
+{
+	struct rp_enc e;
+
+	rp_enc_begin(&e, f, cap, type, 0, chan);
+	rp_put_bytes(&e, p, n);
+	return rp_enc_end(&e);
+}
+
+static long input_frame(uint8_t *f, size_t cap, uint16_t chan, uint32_t seq, const char *keys)
+{
+	struct rp_enc e;
+
+	rp_enc_begin(&e, f, cap, RP_INPUT, 0, chan);
+	rp_put_u32(&e, seq);
+	rp_put_bytes(&e, keys, strlen(keys));
+	return rp_enc_end(&e);
+}
+
+static long req_frame(uint8_t *f, size_t cap, uint8_t type, uint32_t req, const char *name)
+{
+	struct rp_enc e;
+
+	rp_enc_begin(&e, f, cap, type, 0, 0);
+	rp_put_u32(&e, req);
+	if (name)
+		rp_put_str(&e, name, strlen(name));
+	return rp_enc_end(&e);
+}
+
+/* ---- the session table ---- */
+
+static void test_table(void)
+{
+	struct fixture fx;
+	struct fake *a, *b;
+	char name[RP_MAX_NAME + 1];
+
+	fixture_init(&fx);
+	CHECK(session_find(fx.srv, "0", 1) == NULL);
+	session_pick_name(fx.srv, name, sizeof name);
+	CHECK(!strcmp(name, "0"));
+	a = fake_add(fx.srv, "0");
+	b = fake_add(fx.srv, "2");
+	CHECK_EQ(fx.srv->nsessions, 2);
+	CHECK(session_find(fx.srv, "0", 1) == &a->s);
+	CHECK(session_find(fx.srv, "2", 1) == &b->s);
+	CHECK(session_find(fx.srv, "20", 2) == NULL);
+	CHECK(session_find(fx.srv, "2x", 1) == &b->s); /* by length */
+	session_pick_name(fx.srv, name, sizeof name);
+	CHECK(!strcmp(name, "1")); /* the lowest free number */
+	fake_add(fx.srv, "1");
+	session_pick_name(fx.srv, name, sizeof name);
+	CHECK(!strcmp(name, "3"));
+	/* The end: gone from the table, the kind destroys it. */
+	fakes_destroyed = 0;
+	session_end(fx.srv, &a->s, 0);
+	CHECK_EQ(fakes_destroyed, 1);
+	CHECK_EQ(fx.srv->nsessions, 2);
+	CHECK(session_find(fx.srv, "0", 1) == NULL);
+	session_pick_name(fx.srv, name, sizeof name);
+	CHECK(!strcmp(name, "0"));
+	fixture_finish(&fx);
+}
+
+/* A new program past MAX_SESSIONS is refused with LIMIT before anything
+ * is started. */
+static void test_session_limit(void)
+{
+	struct fixture fx;
+	struct desk *d;
+	uint8_t f[512];
+	char name[16], msg[200];
+
+	fixture_init(&fx);
+	for (int i = 0; i < MAX_SESSIONS; i++) {
+		snprintf(name, sizeof name, "s%d", i);
+		CHECK(fake_add(fx.srv, name) != NULL);
+	}
+	d = desk_new(fx.srv, false);
+	hello(fx.srv, d, 0, "", "t");
+	send_frame(fx.srv, d, f, open_frame(f, sizeof f, 9, RP_OPEN_CREATE | RP_OPEN_ATTACH, "new"));
+	take(d);
+	CHECK_EQ(error_code(d, NULL, msg, sizeof msg), RP_E_LIMIT);
+	CHECK(strstr(msg, "too many sessions") != NULL);
+	CHECK_EQ(fx.srv->nsessions, MAX_SESSIONS);
+	desk_free(d);
+	fixture_finish(&fx);
+}
+
+/* ---- dispatch ---- */
+
+static void test_hello(void)
+{
+	struct fixture fx;
+	struct desk *d, *e, *t;
+	uint8_t f[256];
+	bool fatal = false;
+	char msg[200];
+
+	fixture_init(&fx);
+	/* Anything before HELLO: told, closed. */
+	d = desk_new(fx.srv, false);
+	send_frame(fx.srv, d, f, req_frame(f, sizeof f, RP_LIST, 1, NULL));
+	take(d);
+	CHECK_EQ(error_code(d, &fatal, msg, sizeof msg), RP_E_PROTO);
+	CHECK(fatal);
+	CHECK(strstr(msg, "expected HELLO first") != NULL);
+	CHECK(d->c->closing_at != 0);
+	/* A good one: answered with HELLO, logged in, capabilities kept. */
+	e = desk_new(fx.srv, false);
+	hello(fx.srv, e, RP_CAP_LZ4 | RP_CAP_TIMING, "", "me");
+	CHECK(find(e, RP_HELLO, 0) >= 0);
+	CHECK(e->c->hello && e->c->lz4 && e->c->timing);
+	CHECK(!strncmp(e->c->name, "me", 3));
+	/* A second HELLO is malformed. */
+	hello(fx.srv, e, 0, "", "me");
+	CHECK_EQ(error_code(e, &fatal, msg, sizeof msg), RP_E_PROTO);
+	CHECK(strstr(msg, "malformed HELLO") != NULL);
+	/* Over TCP the token decides. */
+	t = desk_new(fx.srv, true);
+	CHECK(t->c->need_token);
+	hello(fx.srv, t, 0, "wrong", "x");
+	CHECK_EQ(error_code(t, &fatal, NULL, 0), RP_E_AUTH);
+	CHECK(!t->c->hello);
+	desk_free(t);
+	t = desk_new(fx.srv, true);
+	hello(fx.srv, t, 0, fx.srv->token, "x");
+	CHECK(find(t, RP_HELLO, 0) >= 0);
+	CHECK(t->c->hello);
+	CHECK_EQ(fx.srv->ntcp_pending, 0);
+	desk_free(d);
+	desk_free(e);
+	desk_free(t);
+	fixture_finish(&fx);
+}
+
+static void test_list(void)
+{
+	struct fixture fx;
+	struct desk *d;
+	uint8_t f[256];
+	uint32_t req;
+	uint16_t n;
+	size_t off = 0;
+	struct rp_session_info info;
+	int i;
+
+	fixture_init(&fx);
+	fake_add(fx.srv, "one");
+	d = desk_new(fx.srv, false);
+	hello(fx.srv, d, 0, "", "t");
+	send_frame(fx.srv, d, f, req_frame(f, sizeof f, RP_LIST, 77, NULL));
+	take(d);
+	i = find(d, RP_LIST_REPLY, 0);
+	CHECK(i >= 0);
+	if (i >= 0) {
+		CHECK_EQ(rp_list_reply_decode(d->p[i], d->h[i].len, &req, &n, &off), 0);
+		CHECK_EQ(req, 77);
+		CHECK_EQ(n, 1);
+		CHECK_EQ(rp_list_entry_decode(d->p[i], d->h[i].len, &off, &info), 0);
+		CHECK(info.name.n == 3 && !memcmp(info.name.p, "one", 3));
+		CHECK(info.cmd.n == 8 && !memcmp(info.cmd.p, "fake one", 8)); /* the kind's describe */
+		CHECK_EQ(info.pid, 4242);
+	}
+	/* Malformed: a LIST without its request number. */
+	send_frame(fx.srv, d, f, simple(f, sizeof f, RP_LIST, 0, "", 0));
+	take(d);
+	CHECK_EQ(error_code(d, NULL, NULL, 0), RP_E_PROTO);
+	CHECK(d->c->closing_at != 0);
+	desk_free(d);
+	fixture_finish(&fx);
+}
+
+static void test_open(void)
+{
+	struct fixture fx;
+	struct desk *d;
+	struct fake *s;
+	uint8_t f[512];
+	int chan;
+
+	fixture_init(&fx);
+	s = fake_add(fx.srv, "a");
+	d = desk_new(fx.srv, false);
+	hello(fx.srv, d, 0, "", "t");
+	/* Attach: OK on the new channel, then the screen (TERMIOS, SNAPSHOT),
+	 * and the writer's window sets the size. */
+	chan = attach(fx.srv, d, "a", false);
+	CHECK_EQ(chan, 1);
+	CHECK(find(d, RP_TERMIOS, 1) >= 0);
+	CHECK(find(d, RP_SNAPSHOT, 1) >= 0);
+	CHECK_EQ(s->s.nviewers, 1);
+	CHECK_EQ(s->s.ws.ws_row, 30);
+	CHECK_EQ(s->resizes, 1);
+	/* A read-only one does not resize. */
+	CHECK_EQ(attach(fx.srv, d, "a", true), 2);
+	CHECK_EQ(s->resizes, 1);
+	/* No such session, no create. */
+	send_frame(fx.srv, d, f, open_frame(f, sizeof f, 3, RP_OPEN_ATTACH, "b"));
+	take(d);
+	CHECK_EQ(error_code(d, NULL, NULL, 0), RP_E_NOENT);
+	/* No name and no create. */
+	send_frame(fx.srv, d, f, open_frame(f, sizeof f, 3, RP_OPEN_ATTACH, ""));
+	take(d);
+	CHECK_EQ(error_code(d, NULL, NULL, 0), RP_E_NOENT);
+	/* Exclusive on one that exists. */
+	send_frame(fx.srv, d, f, open_frame(f, sizeof f, 3, RP_OPEN_CREATE | RP_OPEN_EXCL, "a"));
+	take(d);
+	CHECK_EQ(error_code(d, NULL, NULL, 0), RP_E_EXIST);
+	/* Malformed: cut short. */
+	send_frame(fx.srv, d, f, simple(f, sizeof f, RP_OPEN, 0, "\0\0\0\1", 4));
+	take(d);
+	CHECK_EQ(error_code(d, NULL, NULL, 0), RP_E_PROTO);
+	CHECK(d->c->closing_at != 0);
+	desk_free(d);
+	fixture_finish(&fx);
+}
+
+static void test_kill_stop(void)
+{
+	struct fixture fx;
+	struct desk *d;
+	struct fake *a, *b;
+	uint8_t f[256];
+
+	fixture_init(&fx);
+	a = fake_add(fx.srv, "a");
+	b = fake_add(fx.srv, "b");
+	d = desk_new(fx.srv, false);
+	hello(fx.srv, d, 0, "", "t");
+	send_frame(fx.srv, d, f, req_frame(f, sizeof f, RP_KILL, 5, "a"));
+	take(d);
+	CHECK(find(d, RP_OK, 0) >= 0);
+	CHECK_EQ(a->kills, 1);
+	CHECK_EQ(b->kills, 0);
+	send_frame(fx.srv, d, f, req_frame(f, sizeof f, RP_KILL, 5, "nope"));
+	take(d);
+	CHECK_EQ(error_code(d, NULL, NULL, 0), RP_E_NOENT);
+	send_frame(fx.srv, d, f, req_frame(f, sizeof f, RP_STOP, 6, NULL));
+	take(d);
+	CHECK(find(d, RP_OK, 0) >= 0);
+	CHECK(fx.srv->stopping);
+	CHECK_EQ(a->stops, 1);
+	CHECK_EQ(b->stops, 1);
+	/* Malformed: KILL with a name that is no name. */
+	send_frame(fx.srv, d, f, req_frame(f, sizeof f, RP_KILL, 5, "a/b"));
+	take(d);
+	CHECK_EQ(error_code(d, NULL, NULL, 0), RP_E_PROTO);
+	desk_free(d);
+	fixture_finish(&fx);
+}
+
+static void test_channel_messages(void)
+{
+	struct fixture fx;
+	struct desk *d, *w;
+	struct fake *s;
+	uint8_t f[256];
+	struct kpty_winsize ws = {.ws_row = 40, .ws_col = 120};
+	struct rp_enc e;
+	struct rp_data out;
+	int i, ro;
+
+	fixture_init(&fx);
+	s = fake_add(fx.srv, "a");
+	d = desk_new(fx.srv, false);
+	w = desk_new(fx.srv, false);
+	hello(fx.srv, d, 0, "", "t");
+	hello(fx.srv, w, 0, "", "w");
+	CHECK_EQ(attach(fx.srv, d, "a", false), 1);
+	ro = attach(fx.srv, d, "a", true);
+	CHECK_EQ(attach(fx.srv, w, "a", true), 1);
+	take(w);
+	/* INPUT reaches the kind. */
+	CHECK_EQ(send_frame(fx.srv, d, f, input_frame(f, sizeof f, 1, 1, "ls\r")), FRAME_DONE);
+	CHECK_EQ(s->inputs, 1);
+	CHECK(s->in_len == 3 && !memcmp(s->in, "ls\r", 3));
+	/* The kind cannot take it yet: the frame is held, not lost. */
+	s->stall = true;
+	CHECK_EQ(send_frame(fx.srv, d, f, input_frame(f, sizeof f, 1, 2, "x")), FRAME_STALL);
+	s->stall = false;
+	/* On a channel not attached: told, not fatal. */
+	send_frame(fx.srv, d, f, input_frame(f, sizeof f, 9, 3, "x"));
+	take(d);
+	bool fatal = true;
+	CHECK_EQ(error_code(d, &fatal, NULL, 0), RP_E_CHANNEL);
+	CHECK(!fatal);
+	/* From a read-only channel: refused. */
+	send_frame(fx.srv, d, f, input_frame(f, sizeof f, (uint16_t)ro, 3, "x"));
+	take(d);
+	CHECK_EQ(error_code(d, NULL, NULL, 0), RP_E_READONLY);
+	CHECK_EQ(s->inputs, 1);
+	/* ECHO: shown to the other viewers, not back to its sender. */
+	send_frame(fx.srv, d, f, simple(f, sizeof f, RP_ECHO, 1, "hey", 3));
+	take(d);
+	take(w);
+	CHECK_EQ(find(d, RP_OUTPUT, 1), -1);
+	CHECK(find(d, RP_OUTPUT, ro) >= 0);
+	i = find(w, RP_OUTPUT, 1);
+	CHECK(i >= 0);
+	if (i >= 0) {
+		CHECK_EQ(rp_data_decode(w->p[i], w->h[i].len, &out), 0);
+		CHECK(out.n == 3 && !memcmp(out.p, "hey", 3));
+	}
+	/* SIGNAL: to the kind, with its flush. */
+	send_frame(fx.srv, d, f, simple(f, sizeof f, RP_SIGNAL, 1, "\x02\x01", 2));
+	CHECK_EQ(s->sig, SIGINT);
+	CHECK(s->flush);
+	send_frame(fx.srv, d, f, simple(f, sizeof f, RP_SIGNAL, 1, "\x02", 1));
+	take(d);
+	CHECK_EQ(error_code(d, NULL, NULL, 0), RP_E_PROTO);
+	CHECK(d->c->closing_at != 0);
+	d->c->closing_at = 0; /* go on with this desk */
+	/* WINSIZE from the writer; a read-only one's is ignored. */
+	rp_enc_begin(&e, f, sizeof f, RP_WINSIZE, 0, 1);
+	rp_put_winsize(&e, &ws);
+	send_frame(fx.srv, d, f, rp_enc_end(&e));
+	CHECK_EQ(s->s.ws.ws_row, 40);
+	CHECK_EQ(s->s.ws.ws_col, 120);
+	ws.ws_row = 10;
+	rp_enc_begin(&e, f, sizeof f, RP_WINSIZE, 0, (uint16_t)ro);
+	rp_put_winsize(&e, &ws);
+	send_frame(fx.srv, d, f, rp_enc_end(&e));
+	CHECK_EQ(s->s.ws.ws_row, 40);
+	/* A window past the limits is clamped. */
+	ws.ws_row = 60000;
+	ws.ws_col = 60000;
+	rp_enc_begin(&e, f, sizeof f, RP_WINSIZE, 0, 1);
+	rp_put_winsize(&e, &ws);
+	send_frame(fx.srv, d, f, rp_enc_end(&e));
+	CHECK_EQ(s->s.ws.ws_row, RP_MAX_ROWS);
+	CHECK_EQ(s->s.ws.ws_col, RP_MAX_COLS);
+	/* BREAK and TAKEOVER: not for this kind. */
+	send_frame(fx.srv, d, f, simple(f, sizeof f, RP_BREAK, 1, "", 0));
+	take(d);
+	CHECK_EQ(error_code(d, &fatal, NULL, 0), RP_E_PROTO);
+	CHECK(!fatal);
+	send_frame(fx.srv, d, f, simple(f, sizeof f, RP_TAKEOVER, 1, "x", 1));
+	take(d);
+	CHECK_EQ(error_code(d, &fatal, NULL, 0), RP_E_PROTO);
+	CHECK(fatal); /* with a payload: malformed */
+	d->c->closing_at = 0;
+	/* An unknown type: told, not fatal. */
+	send_frame(fx.srv, d, f, simple(f, sizeof f, 99, 0, "", 0));
+	take(d);
+	CHECK_EQ(error_code(d, &fatal, NULL, 0), RP_E_UNKNOWN);
+	CHECK(!fatal);
+	/* DETACH: the channel goes. */
+	CHECK_EQ(s->s.nviewers, 3);
+	send_frame(fx.srv, d, f, simple(f, sizeof f, RP_DETACH, 1, "", 0));
+	CHECK_EQ(s->s.nviewers, 2);
+	CHECK(d->c->chans[0] == NULL);
+	send_frame(fx.srv, d, f, simple(f, sizeof f, RP_DETACH, 1, "", 0));
+	take(d);
+	CHECK_EQ(error_code(d, NULL, NULL, 0), RP_E_CHANNEL);
+	/* The session ends: its viewers get EXIT with the status. */
+	session_end(fx.srv, &s->s, 3 << 8);
+	take(w);
+	i = find(w, RP_EXIT, 1);
+	CHECK(i >= 0);
+	if (i >= 0) {
+		int32_t st;
+		CHECK_EQ(rp_exit_decode(w->p[i], w->h[i].len, &st), 0);
+		CHECK_EQ(st, 3);
+	}
+	CHECK(w->c->chans[0] == NULL);
+	desk_free(d);
+	desk_free(w);
+	fixture_finish(&fx);
+}
+
+/* HANDOFF must come first, alone, with two descriptors. */
+static void test_handoff_malformed(void)
+{
+	struct fixture fx;
+	struct desk *d;
+	uint8_t f[64];
+	char msg[200];
+
+	fixture_init(&fx);
+	d = desk_new(fx.srv, false);
+	send_frame(fx.srv, d, f, simple(f, sizeof f, RP_HANDOFF, 0, "", 0));
+	take(d);
+	CHECK_EQ(error_code(d, NULL, msg, sizeof msg), RP_E_PROTO);
+	CHECK(strstr(msg, "got 0") != NULL);
+	desk_free(d);
+	fixture_finish(&fx);
+}
+
+/* ---- the viewer drop policy ---- */
+
+static void test_drop_then_snapshot(void)
+{
+	struct fixture fx;
+	struct desk *slow, *fast;
+	struct fake *s;
+	char chunk[4000];
+	size_t shown = 0, got = 0;
+	int snaps = 0;
+
+	fixture_init(&fx);
+	s = fake_add(fx.srv, "a");
+	slow = desk_new(fx.srv, false);
+	fast = desk_new(fx.srv, false);
+	hello(fx.srv, slow, 0, "", "slow");
+	hello(fx.srv, fast, 0, "", "fast");
+	CHECK_EQ(attach(fx.srv, slow, "a", true), 1);
+	CHECK_EQ(attach(fx.srv, fast, "a", true), 1);
+	memset(chunk, 'x', sizeof chunk);
+	/* The slow desk reads nothing while 2 MiB are shown; the fast one
+	 * takes each show at once. */
+	while (shown < 2 * VIEWER_QUEUE_BYTES) {
+		session_show(&s->s, chunk, sizeof chunk, NULL, true);
+		shown += sizeof chunk;
+		take(fast);
+		CHECK_EQ(count(fast, RP_OUTPUT), 1);
+	}
+	CHECK(slow->c->snapshots_due);
+	CHECK(slow->c->chans[0]->snapshot_due);
+	CHECK(!fast->c->snapshots_due);
+	/* Now it reads: what was queued, then the screen. */
+	for (int round = 0; round < 1000 && (slow->c->snapshots_due || !snaps); round++) {
+		take(slow);
+		for (int i = 0; i < slow->n; i++) {
+			struct rp_data out;
+			if (slow->h[i].type == RP_OUTPUT &&
+			    rp_data_decode(slow->p[i], slow->h[i].len, &out) == 0)
+				got += out.n;
+			snaps += slow->h[i].type == RP_SNAPSHOT;
+		}
+		conn_writable(fx.srv, slow->c);
+	}
+	take(slow);
+	for (int i = 0; i < slow->n; i++)
+		snaps += slow->h[i].type == RP_SNAPSHOT;
+	CHECK(!slow->c->snapshots_due);
+	CHECK_EQ(snaps, 1);
+	/* What it had not started to receive was dropped, not sent late:
+	 * it got the screen's replay, not the megabyte it missed. */
+	CHECK(got < VIEWER_QUEUE_BYTES / 4);
+	desk_free(slow);
+	desk_free(fast);
+	fixture_finish(&fx);
+}
+
+/* ---- consoles: one writer, takeover ---- */
+
+static struct session *console_down(struct fixture *fx, const char *name)
+{
+	struct vmc_config cfg = {0};
+	char arg[200], err[300];
+	struct session *s = NULL;
+
+	snprintf(arg, sizeof arg, "%s=unix:%s/no-such-socket", name, fx->dir);
+	CHECK_EQ(vmc_config_add_arg(&cfg, arg, err, sizeof err), 0);
+	if (cfg.n == 1 && console_create(fx->srv, &cfg.specs[0], err, sizeof err) == 0)
+		s = session_find(fx->srv, name, strlen(name));
+	if (!s)
+		fprintf(stderr, "console: %s\n", err);
+	vmc_config_finish(&cfg);
+	return s;
+}
+
+static void test_console_writer(void)
+{
+	struct fixture fx;
+	struct desk *a, *b, *r;
+	struct session *s;
+	uint8_t f[256];
+	char text[2000];
+
+	fixture_init(&fx);
+	s = console_down(&fx, "vm");
+	CHECK(s != NULL);
+	if (!s) {
+		fixture_finish(&fx);
+		return;
+	}
+	a = desk_new(fx.srv, false);
+	b = desk_new(fx.srv, false);
+	r = desk_new(fx.srv, false);
+	hello(fx.srv, a, 0, "", "alice");
+	hello(fx.srv, b, 0, "", "bob");
+	hello(fx.srv, r, 0, "", "ro");
+	/* The first to attach writes; the next watches. */
+	CHECK_EQ(attach(fx.srv, a, "vm", false), 1);
+	CHECK(strstr(notices(a, text, sizeof text), "you are writing") != NULL);
+	CHECK_EQ(attach(fx.srv, b, "vm", false), 1);
+	CHECK(strstr(notices(b, text, sizeof text), "alice is writing; you are watching") != NULL);
+	CHECK_EQ(attach(fx.srv, r, "vm", true), 1);
+	CHECK(strstr(notices(r, text, sizeof text), "read-only") != NULL);
+	/* A watcher's keys are dropped, and it is told once. */
+	send_frame(fx.srv, b, f, input_frame(f, sizeof f, 1, 1, "x"));
+	take(b);
+	CHECK(strstr(notices(b, text, sizeof text), "your keys are dropped") != NULL);
+	send_frame(fx.srv, b, f, input_frame(f, sizeof f, 1, 2, "x"));
+	take(b);
+	CHECK_EQ(count(b, RP_NOTICE), 0);
+	CHECK_EQ(error_code(b, NULL, NULL, 0), 0);
+	/* The writer's keys reach a console that is down: told so. */
+	send_frame(fx.srv, a, f, input_frame(f, sizeof f, 1, 1, "x"));
+	take(a);
+	CHECK_EQ(error_code(a, NULL, text, sizeof text), RP_E_NOENT);
+	CHECK(strstr(text, "is down") != NULL);
+	/* A read-only viewer cannot write or take over. */
+	send_frame(fx.srv, r, f, simple(f, sizeof f, RP_TAKEOVER, 1, "", 0));
+	take(r);
+	CHECK_EQ(error_code(r, NULL, NULL, 0), RP_E_READONLY);
+	/* No signals on a raw line. */
+	send_frame(fx.srv, a, f, simple(f, sizeof f, RP_SIGNAL, 1, "\x02\x00", 2));
+	take(a);
+	CHECK_EQ(error_code(a, NULL, text, sizeof text), RP_E_PROTO);
+	CHECK(strstr(text, "console takes no signals") != NULL);
+	/* Takeover: both told. */
+	send_frame(fx.srv, b, f, simple(f, sizeof f, RP_TAKEOVER, 1, "", 0));
+	take(a);
+	take(b);
+	CHECK(strstr(notices(b, text, sizeof text), "you are writing now") != NULL);
+	CHECK(strstr(notices(a, text, sizeof text), "bob took over") != NULL);
+	/* Now alice watches (told again, once). */
+	send_frame(fx.srv, a, f, input_frame(f, sizeof f, 1, 3, "x"));
+	take(a);
+	CHECK(strstr(notices(a, text, sizeof text), "bob is writing; your keys are dropped") != NULL);
+	/* A break goes from the writer only (the console is down). */
+	send_frame(fx.srv, b, f, simple(f, sizeof f, RP_BREAK, 1, "", 0));
+	take(b);
+	CHECK(strstr(notices(b, text, sizeof text), "break not sent: it is down") != NULL);
+	/* The writer leaves: the next to type writes. */
+	send_frame(fx.srv, b, f, simple(f, sizeof f, RP_DETACH, 1, "", 0));
+	send_frame(fx.srv, a, f, input_frame(f, sizeof f, 1, 4, "x"));
+	take(a);
+	CHECK_EQ(count(a, RP_NOTICE), 0);
+	CHECK_EQ(error_code(a, NULL, NULL, 0), RP_E_NOENT); /* writing, to a console that is down */
+	/* KILL does not end a console; STOP does, by the next round. */
+	send_frame(fx.srv, a, f, req_frame(f, sizeof f, RP_KILL, 8, "vm"));
+	take(a);
+	CHECK_EQ(error_code(a, NULL, text, sizeof text), RP_E_NOENT);
+	CHECK(strstr(text, "is a console") != NULL);
+	server_stop(fx.srv);
+	CHECK_EQ(fx.srv->nsessions, 1);
+	session_tick(s, 0);
+	CHECK_EQ(fx.srv->nsessions, 0);
+	take(a);
+	CHECK(find(a, RP_EXIT, 1) >= 0);
+	/* What people did is in the audit log. */
+	audit(&fx, text, sizeof text);
+	CHECK(strstr(text, "attach writing") != NULL);
+	CHECK(strstr(text, "takeover from alice") != NULL);
+	CHECK(strstr(text, "detach (was writing)") != NULL);
+	CHECK(strstr(text, "writing (nobody was)") != NULL);
+	desk_free(a);
+	desk_free(b);
+	desk_free(r);
+	fixture_finish(&fx);
+}
+
+int main(int argc, char **argv)
+{
+	static const struct unit_case cases[] = {
+		{"session-table", test_table},
+		{"session-limit", test_session_limit},
+		{"dispatch-hello", test_hello},
+		{"dispatch-list", test_list},
+		{"dispatch-open", test_open},
+		{"dispatch-kill-stop", test_kill_stop},
+		{"dispatch-channel-messages", test_channel_messages},
+		{"dispatch-handoff-malformed", test_handoff_malformed},
+		{"viewer-drop-then-snapshot", test_drop_then_snapshot},
+		{"console-writer-takeover", test_console_writer},
+	};
+
+	signal(SIGPIPE, SIG_IGN);
+	return unit_main(cases, sizeof cases / sizeof cases[0], argc, argv);
+}
