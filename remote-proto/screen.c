@@ -12,6 +12,15 @@
  * attributes, colours kept as the program set them (default, indexed or
  * truecolour), so a snapshot redraws what the program drew rather than an
  * approximation.
+ *
+ * That emulator (struct term) is a screen's whole self, or, for a lazy
+ * screen (a console: hundreds of them, printing for days, looked at now
+ * and then), built only while a reader runs: such a screen keeps its
+ * last output as it came, in a ring cut at line starts, with the size
+ * changes in it, and replays that through the same filter and emulator
+ * when somebody looks. Output then costs a copy, not a parse, and an
+ * unwatched screen its ring, not its cells (about 140 KiB at 24x80 with
+ * 24 lines of scrollback, with libvterm's own state).
  */
 #include <errno.h>
 #include <stdarg.h>
@@ -56,7 +65,7 @@ struct grid {
 	unsigned nlines, top, sb_count;
 };
 
-struct rp_screen {
+struct term {
 	VTerm *vt;
 	VTermState *st;
 	int rows, cols, cap_cols;
@@ -70,13 +79,13 @@ struct rp_screen {
 	char title[256];
 	/* What the program prints passes here before anything parses it. */
 	struct rp_vtfilter filter;
-	/* The plain-text path (see rp_screen_feed). */
+	/* The plain-text path (see term_feed). */
 	struct rp_vtscan scan;
 	bool fast;	/* allowed at all (tests compare with and without) */
 	bool modes_ok; /* libvterm said: autowrap, no margins, whole-screen region */
 	uint8_t carry[4]; /* a UTF-8 character cut at the end of a read */
 	unsigned carry_len;
-	/* Output not yet drawn (see rp_screen_feed). */
+	/* Output not yet drawn (see term_feed). */
 	uint8_t *pend;
 	size_t pend_len, pend_cap;
 	size_t plain_end;   /* pend up to here is plain lines (plain_len) */
@@ -144,13 +153,13 @@ void rp_bytes_finish(struct rp_bytes *b)
 
 /* ---- the grid ---- */
 
-static struct cell *grid_line(const struct rp_screen *s, const struct grid *g, unsigned i)
+static struct cell *grid_line(const struct term *s, const struct grid *g, unsigned i)
 {
 	return g->cells + (size_t)(i % g->nlines) * (size_t)s->cap_cols;
 }
 
 /* Screen row y of the grid in use; y is in range (callers check). */
-static struct cell *row(const struct rp_screen *s, int y)
+static struct cell *row(const struct term *s, int y)
 {
 	const struct grid *g = s->cur;
 	unsigned i = g->top + (unsigned)y; /* both below nlines: no division */
@@ -160,7 +169,7 @@ static struct cell *row(const struct rp_screen *s, int y)
 	return g->cells + (size_t)i * (size_t)s->cap_cols;
 }
 
-static struct cell blank_cell(const struct rp_screen *s)
+static struct cell blank_cell(const struct term *s)
 {
 	/* As libvterm's screen erases: the pen's colours, no attributes. */
 	return (struct cell){.fg = s->pen.fg, .bg = s->pen.bg, .width = 1};
@@ -176,13 +185,13 @@ static void fill(struct cell *c, int n, const struct cell *v)
 		memcpy(c + k, c, (size_t)(k < n - k ? k : n - k) * sizeof *c);
 }
 
-static bool rect_ok(const struct rp_screen *s, VTermRect r)
+static bool rect_ok(const struct term *s, VTermRect r)
 {
 	return r.start_row >= 0 && r.start_col >= 0 && r.end_row <= s->rows &&
 	       r.end_col <= s->cols && r.start_row < r.end_row && r.start_col < r.end_col;
 }
 
-static unsigned sb_cap_for(const struct rp_screen *s, int cap_cols)
+static unsigned sb_cap_for(const struct term *s, int cap_cols)
 {
 	size_t fit = s->sb_bytes / ((size_t)cap_cols * sizeof(struct cell));
 
@@ -193,7 +202,7 @@ static unsigned sb_cap_for(const struct rp_screen *s, int cap_cols)
 
 static int putglyph(VTermGlyphInfo *info, VTermPos pos, void *user)
 {
-	struct rp_screen *s = user;
+	struct term *s = user;
 	struct cell *c;
 
 	s->work++;
@@ -222,7 +231,7 @@ static int putglyph(VTermGlyphInfo *info, VTermPos pos, void *user)
  * moverect and erase. */
 static int scrollrect(VTermRect r, int down, int right, void *user)
 {
-	struct rp_screen *s = user;
+	struct term *s = user;
 	struct grid *g = s->cur;
 	struct cell b = blank_cell(s);
 	int n;
@@ -246,7 +255,7 @@ static int scrollrect(VTermRect r, int down, int right, void *user)
 
 static int moverect(VTermRect dest, VTermRect src, void *user)
 {
-	struct rp_screen *s = user;
+	struct term *s = user;
 	int h = src.end_row - src.start_row;
 	size_t w = (size_t)(src.end_col - src.start_col) * sizeof(struct cell);
 
@@ -268,7 +277,7 @@ static int moverect(VTermRect dest, VTermRect src, void *user)
 
 static int erase(VTermRect r, int selective, void *user)
 {
-	struct rp_screen *s = user;
+	struct term *s = user;
 	struct cell b = blank_cell(s);
 
 	if (!rect_ok(s, r))
@@ -290,7 +299,7 @@ static void set_attr(struct cell *pen, unsigned bit, bool on)
 
 static int setpenattr(VTermAttr attr, VTermValue *val, void *user)
 {
-	struct cell *pen = &((struct rp_screen *)user)->pen;
+	struct cell *pen = &((struct term *)user)->pen;
 
 	switch (attr) {
 	case VTERM_ATTR_BOLD:
@@ -326,7 +335,7 @@ static int setpenattr(VTermAttr attr, VTermValue *val, void *user)
 
 static int settermprop(VTermProp prop, VTermValue *val, void *user)
 {
-	struct rp_screen *s = user;
+	struct term *s = user;
 
 	switch (prop) {
 	case VTERM_PROP_CURSORVISIBLE:
@@ -363,7 +372,7 @@ static int settermprop(VTermProp prop, VTermValue *val, void *user)
  * logical line `first` (0 being g's oldest scrollback line), with up to
  * sb_cap lines of scrollback before it; lines past g's are blank. g is
  * left as it was, so that a failure changes nothing. */
-static int regrid(const struct rp_screen *s, const struct grid *g, struct grid *out, int rows,
+static int regrid(const struct term *s, const struct grid *g, struct grid *out, int rows,
 		  int cap_cols, unsigned sb_cap, unsigned first)
 {
 	unsigned old_total = g->sb_count + (unsigned)s->rows;
@@ -391,7 +400,7 @@ static int regrid(const struct rp_screen *s, const struct grid *g, struct grid *
 	return 0;
 }
 
-static bool row_blank(const struct rp_screen *s, int y)
+static bool row_blank(const struct term *s, int y)
 {
 	const struct cell *c = row(s, y);
 
@@ -406,7 +415,7 @@ static bool row_blank(const struct rp_screen *s, int y)
  * first); more rows bring scrollback lines back. */
 static int resize(int rows, int cols, VTermPos *delta, void *user)
 {
-	struct rp_screen *s = user;
+	struct term *s = user;
 	struct grid *pri = &s->grid[0], *alt = &s->grid[1], npri, nalt;
 	bool on_alt = s->cur == alt;
 	int cap_cols = cols > s->cap_cols ? cols : s->cap_cols;
@@ -463,7 +472,7 @@ static int resize(int rows, int cols, VTermPos *delta, void *user)
  * array after a resize.) */
 static int setlineinfo(int y, const VTermLineInfo *now, const VTermLineInfo *was, void *user)
 {
-	struct rp_screen *s = user;
+	struct term *s = user;
 
 	(void)was;
 	if (now->doublewidth && y >= 0 && y < s->rows)
@@ -575,21 +584,40 @@ static void encode_cells(const struct cell *cells, int ncols, struct rp_bytes *b
 	rp_bytes_put(b, "\033[0m\033[K", 7);
 }
 
-/* ---- the public side ---- */
+/* ---- the emulator ---- */
 
 static void keep(void *ctx, const void *buf, size_t n);
 
-struct rp_screen *rp_screen_create(int rows, int cols, unsigned sb_lines, size_t sb_bytes)
+/* A size as a new screen has it. */
+static void create_size(int *rows, int *cols)
 {
-	struct rp_screen *s = calloc(1, sizeof *s);
+	if (*rows < 1 || *cols < 1)
+		*rows = 24, *cols = 80;
+	*rows = *rows > RP_MAX_ROWS ? RP_MAX_ROWS : *rows;
+	*cols = *cols > RP_MAX_COLS ? RP_MAX_COLS : *cols < MIN_COLS ? MIN_COLS : *cols;
+}
+
+/* The size a term would have after term_resize(rows, cols) from
+ * (*r, *c): false when it would not change. */
+static bool resize_to(int rows, int cols, int *r, int *c)
+{
+	rows = rows > RP_MAX_ROWS ? RP_MAX_ROWS : rows;
+	cols = cols > RP_MAX_COLS ? RP_MAX_COLS : cols < 1 ? cols : cols < MIN_COLS ? MIN_COLS : cols;
+	if (rows < 1 || cols < 1 || (rows == *r && cols == *c))
+		return false;
+	*r = rows;
+	*c = cols;
+	return true;
+}
+
+static struct term *term_create(int rows, int cols, unsigned sb_lines, size_t sb_bytes)
+{
+	struct term *s = calloc(1, sizeof *s);
 	VTermColor fg, bg;
 
 	if (!s)
 		return NULL;
-	if (rows < 1 || cols < 1)
-		rows = 24, cols = 80;
-	rows = rows > RP_MAX_ROWS ? RP_MAX_ROWS : rows;
-	cols = cols > RP_MAX_COLS ? RP_MAX_COLS : cols < MIN_COLS ? MIN_COLS : cols;
+	create_size(&rows, &cols);
 	if (!rp_vtfilter_init(&s->filter, keep, s))
 		goto fail_filter;
 	rp_vtfilter_set_cols(&s->filter, cols);
@@ -628,7 +656,7 @@ fail_filter:
 	return NULL;
 }
 
-void rp_screen_destroy(struct rp_screen *s)
+static void term_destroy(struct term *s)
 {
 	if (!s)
 		return;
@@ -642,7 +670,7 @@ void rp_screen_destroy(struct rp_screen *s)
 
 /* libvterm answers a mode query (DECRQM, DECRQSS) into its output
  * buffer; the answer is compared with the one wanted. */
-static bool vt_answers(struct rp_screen *s, const char *query, const char *want)
+static bool vt_answers(struct term *s, const char *query, const char *want)
 {
 	char a[64];
 	size_t n;
@@ -659,7 +687,7 @@ static bool vt_answers(struct rp_screen *s, const char *query, const char *want)
  * says the stream is plain, libvterm's cursor is at the start of a line
  * (so no wrap is pending and no earlier glyph can take a combining mark),
  * autowrap is on, there are no margins and no double-width lines. */
-static bool fast_ready(struct rp_screen *s)
+static bool fast_ready(struct term *s)
 {
 	VTermPos cur;
 
@@ -744,7 +772,7 @@ static size_t utf8_len(uint8_t lead)
  * which libvterm takes as LF) up to the last
  * line feed that leaves the cursor in column 0. *blocked (if asked) says
  * whether a byte it cannot take stopped it, rather than the end of p. */
-static size_t plain_len(const struct rp_screen *s, const uint8_t *p, size_t n, bool *blocked)
+static size_t plain_len(const struct term *s, const uint8_t *p, size_t n, bool *blocked)
 {
 	size_t end = 0;
 	uint32_t cp;
@@ -780,7 +808,7 @@ static size_t plain_len(const struct rp_screen *s, const uint8_t *p, size_t n, b
 /* Where HT takes the cursor from column x with the default stops (every 8
  * columns), as libvterm does: to the next stop or the last column (where
  * a pending wrap stays pending). */
-static int tab_col(const struct rp_screen *s, int x)
+static int tab_col(const struct term *s, int x)
 {
 	int to = (x / 8 + 1) * 8;
 
@@ -792,7 +820,7 @@ static int tab_col(const struct rp_screen *s, int x)
  * one, and one more for each wrap, VT and FF (line feeds, which keep the
  * column and a pending wrap there). Sets *len to its length with the CR
  * LF; 0 for any other line (a CR inside). */
-static size_t simple_rows(const struct rp_screen *s, const uint8_t *p, size_t n, size_t *len)
+static size_t simple_rows(const struct term *s, const uint8_t *p, size_t n, size_t *len)
 {
 	const uint8_t *lf = memchr(p, '\n', n);
 	size_t chars, rows = 1;
@@ -844,7 +872,7 @@ static size_t simple_rows(const struct rp_screen *s, const uint8_t *p, size_t n,
  * matters: on the bottom row, in column 0 after the CR LF that ends the
  * lines skipped. The lines kept are found from the end, so a batch costs
  * the rows it keeps, not the rows it has. Returns the bytes skipped. */
-static size_t fast_skip(struct rp_screen *s, const uint8_t *p, size_t n)
+static size_t fast_skip(struct term *s, const uint8_t *p, size_t n)
 {
 	const struct grid *g = s->cur;
 	size_t tail = 0, off = n, len;
@@ -870,7 +898,7 @@ static size_t fast_skip(struct rp_screen *s, const uint8_t *p, size_t n)
 
 /* What libvterm would do with plain text (checked by fast_ready), done
  * directly on the grid; libvterm is then told where the cursor went. */
-static void fast_draw(struct rp_screen *s, const uint8_t *p, size_t n)
+static void fast_draw(struct term *s, const uint8_t *p, size_t n)
 {
 	const VTermRect all = {0, s->rows, 0, s->cols};
 	struct cell pen = s->pen;
@@ -951,14 +979,14 @@ static size_t cut_tail(const uint8_t *p, size_t n)
  * per-character work: its state layer costs about three times the rest
  * of the daemon's per-byte work. Everything else goes through libvterm, a
  * line at a time so that the plain path can take over at the next one. */
-static size_t write_bytes(const struct rp_screen *s)
+static size_t write_bytes(const struct term *s)
 {
 	size_t k = WRITE_WORK_CELLS / ((size_t)s->rows * (size_t)s->cols);
 
 	return k < 16 ? 16 : k > RP_VTFILTER_CHUNK ? RP_VTFILTER_CHUNK : k;
 }
 
-static void feed_part(struct rp_screen *s, const uint8_t *p, size_t n)
+static void feed_part(struct term *s, const uint8_t *p, size_t n)
 {
 	while (n) {
 		size_t k;
@@ -995,7 +1023,7 @@ static void feed_part(struct rp_screen *s, const uint8_t *p, size_t n)
 /* A UTF-8 character cut between two reads is held back and given to
  * libvterm whole: libvterm 0.1.4 turns a character split across two
  * writes into U+FFFD, and its decoder stays confused after. */
-static void feed_now(struct rp_screen *s, const void *buf, size_t n)
+static void feed_now(struct term *s, const void *buf, size_t n)
 {
 	const uint8_t *p = buf;
 	size_t hold;
@@ -1027,12 +1055,12 @@ static void feed_now(struct rp_screen *s, const void *buf, size_t n)
 }
 
 /* Twice the ring's cells: how much the kept output grows between cuts. */
-static size_t compact_step(const struct rp_screen *s)
+static size_t compact_step(const struct term *s)
 {
 	return 2 * (size_t)s->cur->nlines * (size_t)s->cap_cols;
 }
 
-static void settle(struct rp_screen *s)
+static void settle(struct term *s)
 {
 	if (s->pend_len)
 		feed_now(s, s->pend, s->pend_len);
@@ -1044,7 +1072,7 @@ static void settle(struct rp_screen *s)
 
 /* Draws the whole lines kept; the last one, cut by the end of a read,
  * stays (so that the next batch starts in column 0). */
-static void settle_lines(struct rp_screen *s)
+static void settle_lines(struct term *s)
 {
 	const uint8_t *lf = s->pend_len ? memrchr(s->pend, '\n', s->pend_len) : NULL;
 	size_t upto = lf ? (size_t)(lf - s->pend) + 1 : 0;
@@ -1070,7 +1098,7 @@ static void settle_lines(struct rp_screen *s)
  * it pauses, and no feed does much more work than its own bytes need
  * (the daemon reads its pty between feeds, and a pty buffers only about
  * 20 KiB: a long pause stops the program). */
-static void pend_scan(struct rp_screen *s)
+static void pend_scan(struct term *s)
 {
 	size_t off;
 
@@ -1112,7 +1140,7 @@ static void pend_scan(struct rp_screen *s)
  * longer show are dropped from it as it grows (pend_scan). */
 static void keep(void *ctx, const void *buf, size_t n)
 {
-	struct rp_screen *s = ctx;
+	struct term *s = ctx;
 	const uint8_t *p = buf;
 
 	while (n) {
@@ -1140,23 +1168,13 @@ static void keep(void *ctx, const void *buf, size_t n)
 		pend_scan(s);
 }
 
-void rp_screen_feed(struct rp_screen *s, const void *buf, size_t n)
+static void term_feed(struct term *s, const void *buf, size_t n)
 {
 	s->work_from = s->work;
 	rp_vtfilter_feed(&s->filter, buf, n);
 }
 
-uint64_t rp_screen_skipped(const struct rp_screen *s)
-{
-	return s->skipped;
-}
-
-uint64_t rp_screen_work(const struct rp_screen *s)
-{
-	return s->work;
-}
-
-void rp_screen_settle(struct rp_screen *s)
+static void term_settle(struct term *s)
 {
 	s->work_from = s->work;
 	settle(s);
@@ -1165,21 +1183,24 @@ void rp_screen_settle(struct rp_screen *s)
 	s->pend_cap = 0;
 }
 
-void rp_screen_set_fast(struct rp_screen *s, bool on)
+static void term_set_fast(struct term *s, bool on)
 {
 	s->work_from = s->work;
 	settle(s);
 	s->fast = on;
 }
 
-void rp_screen_resize(struct rp_screen *s, int rows, int cols)
+static void term_resize(struct term *s, int rows, int cols)
 {
 	s->work_from = s->work;
 	settle(s);
-	rows = rows > RP_MAX_ROWS ? RP_MAX_ROWS : rows;
-	cols = cols > RP_MAX_COLS ? RP_MAX_COLS : cols < 1 ? cols : cols < MIN_COLS ? MIN_COLS : cols;
-	if (rows < 1 || cols < 1 || (rows == s->rows && cols == s->cols))
-		return;
+	{
+		int r = s->rows, c = s->cols;
+		if (!resize_to(rows, cols, &r, &c))
+			return;
+		rows = r;
+		cols = c;
+	}
 	rp_vtfilter_set_cols(&s->filter, cols);
 	vterm_set_size(s->vt, rows, cols);
 	/* libvterm 0.1.4 clamps neither the margins nor the saved cursor
@@ -1201,7 +1222,7 @@ void rp_screen_resize(struct rp_screen *s, int rows, int cols)
 	s->scan.modes_changed = true; /* the scroll region follows the size */
 }
 
-static void put_rows(const struct rp_screen *s, const struct grid *g, struct rp_bytes *out)
+static void put_rows(const struct term *s, const struct grid *g, struct rp_bytes *out)
 {
 	rp_bytes_put(out, "\033[H\033[2J", 7);
 	for (int y = 0; y < s->rows; y++) {
@@ -1210,7 +1231,7 @@ static void put_rows(const struct rp_screen *s, const struct grid *g, struct rp_
 	}
 }
 
-void rp_screen_snapshot(struct rp_screen *s, unsigned sb_max, struct rp_bytes *out)
+static void term_snapshot(struct term *s, unsigned sb_max, struct rp_bytes *out)
 {
 	const struct grid *pri = &s->grid[0];
 	unsigned n;
@@ -1258,7 +1279,7 @@ void rp_screen_snapshot(struct rp_screen *s, unsigned sb_max, struct rp_bytes *o
 			s->cursor_visible ? 'h' : 'l');
 }
 
-size_t rp_screen_row_text(struct rp_screen *s, int y, char *buf, size_t n)
+static size_t term_row_text(struct term *s, int y, char *buf, size_t n)
 {
 	size_t len = 0;
 	const struct cell *c;
@@ -1286,5 +1307,290 @@ done:
 	while (len && buf[len - 1] == ' ')
 		len--;
 	buf[len] = 0;
+	return len;
+}
+
+/* ---- the screen: an emulator, or recent output and one built on demand ---- */
+
+/* A lazy screen's change of size, at a point of its output. */
+struct size_at {
+	uint64_t at; /* bytes of output before it */
+	int rows, cols;
+};
+
+/* Size changes kept with a lazy screen's output; at more, the output
+ * before the oldest is let go. A console changes size when a writer
+ * attaches: a few in the time it prints its keep_bytes. */
+#define LAZY_SIZES_MAX 8
+
+struct rp_screen {
+	struct term *t; /* eager: always; lazy: only while a reader runs */
+	bool lazy, fast;
+	unsigned sb_lines;
+	size_t sb_bytes;
+	uint64_t work, skipped; /* lazy: summed over the readers' builds */
+	/* Lazy: the last output, a ring of keep_max bytes (allocated when
+	 * the first comes) that starts at a line, and the sizes: rows, cols
+	 * at the start of what is kept, then each change within it. */
+	uint8_t *keep;
+	size_t keep_max, head, len;
+	uint64_t fed; /* bytes of output so far */
+	int rows, cols;
+	struct size_at sizes[LAZY_SIZES_MAX];
+	unsigned nsizes;
+};
+
+struct rp_screen *rp_screen_create(int rows, int cols, unsigned sb_lines, size_t sb_bytes)
+{
+	struct rp_screen *s = calloc(1, sizeof *s);
+
+	if (!s)
+		return NULL;
+	s->t = term_create(rows, cols, sb_lines, sb_bytes);
+	if (!s->t) {
+		free(s);
+		return NULL;
+	}
+	return s;
+}
+
+struct rp_screen *rp_screen_create_lazy(int rows, int cols, unsigned sb_lines, size_t sb_bytes,
+					size_t keep_bytes)
+{
+	struct rp_screen *s = calloc(1, sizeof *s);
+
+	if (!s)
+		return NULL;
+	create_size(&rows, &cols);
+	s->lazy = true;
+	s->fast = true;
+	s->sb_lines = sb_lines;
+	s->sb_bytes = sb_bytes;
+	s->keep_max = keep_bytes ? keep_bytes : 1;
+	s->rows = rows;
+	s->cols = cols;
+	return s;
+}
+
+void rp_screen_destroy(struct rp_screen *s)
+{
+	if (!s)
+		return;
+	term_destroy(s->t);
+	free(s->keep);
+	free(s);
+}
+
+/* The size changes at or before the start of what is kept become the
+ * size it starts at. */
+static void lazy_sizes(struct rp_screen *s)
+{
+	uint64_t start = s->fed - s->len;
+
+	while (s->nsizes && s->sizes[0].at <= start) {
+		s->rows = s->sizes[0].rows;
+		s->cols = s->sizes[0].cols;
+		memmove(s->sizes, s->sizes + 1, --s->nsizes * sizeof s->sizes[0]);
+	}
+}
+
+/* Lets go of the first n (at most len) bytes kept, and then of the rest
+ * of the line they cut: the replay starts at a line. Returns whether
+ * what is kept now starts at one (when it is all gone: whether the last
+ * byte that went ended a line). */
+static bool lazy_drop(struct rp_screen *s, size_t n)
+{
+	bool line = true;
+
+	if (n) {
+		while (n < s->len && s->keep[(s->head + n - 1) % s->keep_max] != '\n')
+			n++;
+		line = s->keep[(s->head + n - 1) % s->keep_max] == '\n';
+	}
+	s->head = (s->head + n) % s->keep_max;
+	s->len -= n;
+	lazy_sizes(s);
+	return line;
+}
+
+/* Keeps output: copied, nothing is parsed. */
+static void lazy_keep(struct rp_screen *s, const uint8_t *p, size_t n)
+{
+	size_t over = s->len + n > s->keep_max ? s->len + n - s->keep_max : 0, tail, k;
+	bool line = true;
+
+	if (!s->keep && !(s->keep = malloc(s->keep_max))) {
+		s->fed += n; /* no memory: no replay, for now */
+		lazy_sizes(s);
+		return;
+	}
+	if (over > s->len) { /* the old output goes, and the start of this */
+		line = p[over - s->len - 1] == '\n';
+		p += over - s->len;
+		n -= over - s->len;
+		s->fed += over - s->len;
+		over = s->len;
+	}
+	if (over && !lazy_drop(s, over))
+		line = false;
+	if (!line) { /* the replay starts at a line */
+		const uint8_t *lf = memchr(p, '\n', n);
+		size_t skip = lf ? (size_t)(lf - p) + 1 : 0;
+		p += skip;
+		n -= skip;
+		s->fed += skip;
+	}
+	tail = (s->head + s->len) % s->keep_max;
+	k = n < s->keep_max - tail ? n : s->keep_max - tail;
+	memcpy(s->keep + tail, p, k);
+	memcpy(s->keep, p + k, n - k);
+	s->len += n;
+	s->fed += n;
+	lazy_sizes(s);
+}
+
+static void lazy_resize(struct rp_screen *s, int rows, int cols)
+{
+	struct size_at *last = s->nsizes ? &s->sizes[s->nsizes - 1] : NULL;
+	int r = last ? last->rows : s->rows, c = last ? last->cols : s->cols;
+
+	if (!resize_to(rows, cols, &r, &c))
+		return;
+	if (!s->len) { /* nothing kept: the size to start from */
+		s->rows = r;
+		s->cols = c;
+		return;
+	}
+	if (last && last->at == s->fed) {
+		last->rows = r;
+		last->cols = c;
+		return;
+	}
+	if (s->nsizes == LAZY_SIZES_MAX)
+		lazy_drop(s, (size_t)(s->sizes[0].at - (s->fed - s->len)));
+	s->sizes[s->nsizes++] = (struct size_at){s->fed, r, c};
+	if (!s->len) { /* all dropped: the size is all there is to keep */
+		s->rows = r;
+		s->cols = c;
+		s->nsizes = 0;
+	}
+}
+
+/* Feeds the kept output from offset `from`, n bytes, to t. */
+static void lazy_replay(const struct rp_screen *s, struct term *t, size_t from, size_t n)
+{
+	size_t at = (s->head + from) % s->keep_max;
+	size_t k = n < s->keep_max - at ? n : s->keep_max - at;
+
+	rp_vtfilter_feed(&t->filter, s->keep + at, k);
+	if (n > k)
+		rp_vtfilter_feed(&t->filter, s->keep, n - k);
+}
+
+/* The screen the kept output draws, as an eager screen fed the same
+ * output and sizes would have it: one call in from outside, bounded as
+ * any (DRAW_WORK_MAX_CELLS). */
+static struct term *lazy_build(struct rp_screen *s)
+{
+	struct term *t = term_create(s->rows, s->cols, s->sb_lines, s->sb_bytes);
+	uint64_t start = s->fed - s->len;
+	size_t done = 0;
+
+	if (!t)
+		return NULL;
+	term_set_fast(t, s->fast);
+	t->work_from = t->work;
+	for (unsigned i = 0; i <= s->nsizes; i++) {
+		size_t upto = i < s->nsizes ? (size_t)(s->sizes[i].at - start) : s->len;
+		uint64_t from = t->work_from;
+		lazy_replay(s, t, done, upto - done);
+		done = upto;
+		if (i < s->nsizes) {
+			term_resize(t, s->sizes[i].rows, s->sizes[i].cols);
+			t->work_from = from;
+		}
+	}
+	return t;
+}
+
+static void lazy_done(struct rp_screen *s, struct term *t)
+{
+	s->work += t->work;
+	s->skipped += t->skipped;
+	term_destroy(t);
+}
+
+void rp_screen_feed(struct rp_screen *s, const void *buf, size_t n)
+{
+	if (s->lazy)
+		lazy_keep(s, buf, n);
+	else
+		term_feed(s->t, buf, n);
+}
+
+uint64_t rp_screen_skipped(const struct rp_screen *s)
+{
+	return s->lazy ? s->skipped : s->t->skipped;
+}
+
+uint64_t rp_screen_work(const struct rp_screen *s)
+{
+	return s->lazy ? s->work : s->t->work;
+}
+
+void rp_screen_settle(struct rp_screen *s)
+{
+	if (!s->lazy)
+		term_settle(s->t);
+}
+
+void rp_screen_set_fast(struct rp_screen *s, bool on)
+{
+	if (s->lazy)
+		s->fast = on;
+	else
+		term_set_fast(s->t, on);
+}
+
+void rp_screen_resize(struct rp_screen *s, int rows, int cols)
+{
+	if (s->lazy)
+		lazy_resize(s, rows, cols);
+	else
+		term_resize(s->t, rows, cols);
+}
+
+void rp_screen_snapshot(struct rp_screen *s, unsigned sb_max, struct rp_bytes *out)
+{
+	struct term *t;
+
+	if (!s->lazy) {
+		term_snapshot(s->t, sb_max, out);
+		return;
+	}
+	t = lazy_build(s);
+	if (!t) { /* out of memory: a blank screen */
+		rp_bytes_put(out, "\033[?1049l\033[0m\033[H\033[2J", 19);
+		return;
+	}
+	term_snapshot(t, sb_max, out);
+	lazy_done(s, t);
+}
+
+size_t rp_screen_row_text(struct rp_screen *s, int y, char *buf, size_t n)
+{
+	struct term *t;
+	size_t len;
+
+	if (!s->lazy)
+		return term_row_text(s->t, y, buf, n);
+	t = lazy_build(s);
+	if (!t) {
+		if (n)
+			buf[0] = 0;
+		return 0;
+	}
+	len = term_row_text(t, y, buf, n);
+	lazy_done(s, t);
 	return len;
 }

@@ -31,6 +31,18 @@ void rp_bytes_finish(struct rp_bytes *b);
 
 /* sb_lines and sb_bytes bound the scrollback. */
 struct rp_screen *rp_screen_create(int rows, int cols, unsigned sb_lines, size_t sb_bytes);
+/* A screen for output nobody may look at for days (a console): nothing
+ * is parsed as it comes. The last keep_bytes of output are kept (from the
+ * start of a line, in one buffer allocated when the first byte comes),
+ * with the size changes among them, and the screen is built from them
+ * for each reader below (snapshot, row_text) and freed after: the reader
+ * gets what an eager screen fed the bytes kept, at the same sizes, would
+ * give. Lines before those (beyond a screen and its scrollback, if the
+ * output is lines of text) are not in the replay; the owner's log keeps
+ * them. settle frees nothing (there is nothing drawn); work and skipped
+ * count the readers' drawing. */
+struct rp_screen *rp_screen_create_lazy(int rows, int cols, unsigned sb_lines, size_t sb_bytes,
+					size_t keep_bytes);
 void rp_screen_destroy(struct rp_screen *s); /* takes NULL */
 /* Output is kept (up to a batch of 1 MiB) and drawn when a batch is full,
  * a reader below needs it, or at rp_screen_settle. Plain lines that would

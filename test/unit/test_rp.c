@@ -897,6 +897,139 @@ static void plain_path_matches_with_quirks(void)
 	compare_screens(true, false, false);
 }
 
+/* Feeds out to an eager and a lazy screen in the same random pieces, with
+ * the same size changes, and compares their snapshots now and then: the
+ * lazy one, built from the output it kept, must give the same bytes. */
+static void lazy_against_eager(const struct rp_bytes *out, size_t keep, unsigned seed,
+			       int resizes)
+{
+	struct rp_screen *e = rp_screen_create(24, 80, 24, 1 << 20);
+	struct rp_screen *l = rp_screen_create_lazy(24, 80, 24, 1 << 20, keep);
+	int compared = 0;
+
+	srand(seed);
+	for (size_t off = 0; off < out->len;) {
+		size_t n = 1 + (size_t)rand() % 3000;
+		int r = rand() % 100;
+		if (n > out->len - off)
+			n = out->len - off;
+		rp_screen_feed(e, out->p + off, n);
+		rp_screen_feed(l, out->p + off, n);
+		off += n;
+		if (r < 10)
+			rp_screen_settle(e);
+		if (r >= 90 && resizes) {
+			int rows = 5 + rand() % 40, cols = 10 + rand() % 150;
+			rp_screen_resize(e, rows, cols);
+			rp_screen_resize(l, rows, cols);
+		}
+		if (r % 7 == 0 || off == out->len) {
+			struct rp_bytes a = {0}, b = {0};
+			rp_screen_snapshot(e, 1000, &a);
+			rp_screen_snapshot(l, 1000, &b);
+			if (a.len != b.len || memcmp(a.p, b.p, a.len)) {
+				size_t i = 0;
+				while (i < a.len && i < b.len && a.p[i] == b.p[i])
+					i++;
+				fprintf(stderr, "seed %u, at %zu of %zu: snapshots differ from byte %zu "
+					"(%zu and %zu bytes)\n", seed, off, out->len, i, a.len, b.len);
+				failures++;
+				off = out->len;
+			}
+			compared++;
+			rp_bytes_finish(&a);
+			rp_bytes_finish(&b);
+		}
+	}
+	CHECK(compared > 0);
+	rp_screen_destroy(e);
+	rp_screen_destroy(l);
+}
+
+/* Everything kept: whatever the output and the size changes, a lazy
+ * screen's snapshot is an eager one's. */
+static void lazy_screen_matches_eager(void)
+{
+	for (unsigned seed = 1; seed <= 6; seed++) {
+		struct rp_bytes out = {0};
+		random_stream(seed, seed > 3, 60, seed % 2, &out);
+		lazy_against_eager(&out, out.len + 1, seed, seed % 3);
+		rp_bytes_finish(&out);
+	}
+}
+
+/* A console's boot: coloured lines (more than the lazy screen keeps) and
+ * a prompt, with the window changing size now and then: the lines kept
+ * fill the screen and its scrollback, so the snapshot is the eager one's. */
+static void lazy_screen_keeps_recent_lines(void)
+{
+	static const char *const tags[] = {"\033[0;32m  OK  \033[0m", "\033[0;1;31mFAILED\033[0m",
+					   "\033[0;1;39mDEPEND\033[0m"};
+	for (unsigned seed = 1; seed <= 4; seed++) {
+		struct rp_bytes out = {0};
+		char line[160];
+		srand(seed);
+		for (int i = 0; i < 2000; i++) {
+			int n = snprintf(line, sizeof line, "[%s] Started unit number %d of the %s.\r\n",
+					 tags[rand() % 3], i, seed % 2 ? "boot" : "b\u00f6\u00f6t\tlog");
+			rp_bytes_put(&out, line, (size_t)n);
+			if (rand() % 300 == 0)
+				rp_bytes_put(&out, "\033[H\033[2J", 7);
+		}
+		rp_bytes_put(&out, "\r\nhost login: ", 14);
+		lazy_against_eager(&out, 8192 * seed, seed, 1);
+		rp_bytes_finish(&out);
+	}
+}
+
+/* The output kept starts at a line: the oldest line a lazy screen shows
+ * is whole, not the end of one cut in the middle. And size changes past
+ * what it keeps a record of let go of the output before them, not of
+ * the sizes: with the lines since then on screen, the snapshot is still
+ * the eager one's. */
+static void lazy_screen_replays_whole_lines(void)
+{
+	struct rp_screen *l = rp_screen_create_lazy(24, 80, 24, 1 << 20, 800);
+	struct rp_screen *e = rp_screen_create(24, 80, 24, 1 << 20);
+	struct rp_screen *m = rp_screen_create_lazy(24, 80, 24, 1 << 20, 1 << 20);
+	struct rp_bytes a = {0}, b = {0};
+	char line[64], row[128];
+
+	srand(7);
+	for (int i = 0; i < 100; i++) {
+		int n = snprintf(line, sizeof line, "line %03d, 36 bytes and its CR LF: 38\r\n", i);
+		for (int off = 0; off < n;) {
+			int k = 1 + rand() % 17;
+			k = k < n - off ? k : n - off;
+			rp_screen_feed(l, line + off, (size_t)k);
+			off += k;
+		}
+	}
+	/* 800 bytes: 21 lines of 38 bytes and the end of one, left out */
+	rp_screen_row_text(l, 0, row, sizeof row);
+	CHECK(!strcmp(row, "line 079, 36 bytes and its CR LF: 38"));
+	rp_screen_row_text(l, 20, row, sizeof row);
+	CHECK(!strcmp(row, "line 099, 36 bytes and its CR LF: 38"));
+	for (int seg = 0; seg < 12; seg++) {
+		rp_screen_resize(e, seg % 2 ? 30 : 24, seg % 2 ? 100 : 80);
+		rp_screen_resize(m, seg % 2 ? 30 : 24, seg % 2 ? 100 : 80);
+		for (int i = 0; i < 60; i++) {
+			int n = snprintf(line, sizeof line, "segment %d line %d\r\n", seg, i);
+			rp_screen_feed(e, line, (size_t)n);
+			rp_screen_feed(m, line, (size_t)n);
+		}
+	}
+	rp_screen_snapshot(e, 1000, &a);
+	rp_screen_snapshot(m, 1000, &b);
+	CHECK(a.len == b.len && !memcmp(a.p, b.p, a.len));
+	CHECK(memmem(b.p, b.len, "segment 11 line 59", 18) != NULL);
+	rp_bytes_finish(&a);
+	rp_bytes_finish(&b);
+	rp_screen_destroy(l);
+	rp_screen_destroy(e);
+	rp_screen_destroy(m);
+}
+
 static const struct unit_case cases[] = {
 	{"header-bounds", header_bounds},
 	{"open-round-trip", open_round_trip},
@@ -922,6 +1055,9 @@ static const struct unit_case cases[] = {
 	{"skipped-lines-keep-scrollback", skipped_lines_keep_scrollback},
 	{"text-matches-libvterm", text_matches_libvterm},
 	{"text-path-matches-with-quirks", text_path_matches_with_quirks},
+	{"lazy-screen-matches-eager", lazy_screen_matches_eager},
+	{"lazy-screen-keeps-recent-lines", lazy_screen_keeps_recent_lines},
+	{"lazy-screen-replays-whole-lines", lazy_screen_replays_whole_lines},
 };
 
 int main(int argc, char **argv)
