@@ -305,9 +305,51 @@ fuzz: fuzz-rp
 fuzz-kpty: $(BUILD)/bin/kpty-fuzz
 	@$(BUILD)/bin/kpty-fuzz --seconds 0 --seed $${SEED:-0}
 
-PREFIX ?= /usr/local
+# telly's version is written in one place, VERSION (`telly --version`; the
+# Debian changelog must agree, test/integration/package.sh checks).
+TELLY_VERSION := $(shell cat VERSION)
+$(BUILD)/obj/clients/telly.o: VERSION
+$(BUILD)/obj/clients/telly.o: ALL_CFLAGS += -DTELLY_VERSION='"$(TELLY_VERSION)"'
+
+# `make install PREFIX=... DESTDIR=...`: the binary, telly(1), bash and zsh
+# completion, the systemd units (contrib/README.md); `make uninstall`
+# removes exactly INSTALLED. `make deb`: the Debian packages (debian/),
+# built by dpkg-buildpackage from a copy of the tree in $(BUILD)/deb/src,
+# checked by lintian; the .deb files land in $(BUILD)/deb.
+PREFIX         ?= /usr/local
+BINDIR         ?= $(PREFIX)/bin
+MANDIR         ?= $(PREFIX)/share/man
+BASHCOMPDIR    ?= $(PREFIX)/share/bash-completion/completions
+ZSHCOMPDIR     ?= $(PREFIX)/share/zsh/site-functions
+SYSTEMDUNITDIR ?= $(PREFIX)/lib/systemd/system
+USERUNITDIR    ?= $(PREFIX)/lib/systemd/user
+INSTALLED := $(BINDIR)/telly $(MANDIR)/man1/telly.1 $(BASHCOMPDIR)/telly $(ZSHCOMPDIR)/_telly \
+             $(SYSTEMDUNITDIR)/telly-consoles.service $(USERUNITDIR)/telly.service
 install: $(BUILD)/bin/telly
-	install -D -m 0755 $(BUILD)/bin/telly $(DESTDIR)$(PREFIX)/bin/telly
+	install -D -m 0755 $(BUILD)/bin/telly $(DESTDIR)$(BINDIR)/telly
+	install -d $(DESTDIR)$(MANDIR)/man1
+	sed 's|@VERSION@|$(TELLY_VERSION)|g' doc/telly.1 >$(DESTDIR)$(MANDIR)/man1/telly.1
+	install -D -m 0644 contrib/completion/telly.bash $(DESTDIR)$(BASHCOMPDIR)/telly
+	install -D -m 0644 contrib/completion/_telly $(DESTDIR)$(ZSHCOMPDIR)/_telly
+	install -d $(DESTDIR)$(SYSTEMDUNITDIR) $(DESTDIR)$(USERUNITDIR)
+	sed 's|@BINDIR@|$(BINDIR)|g' contrib/systemd/telly-consoles.service >$(DESTDIR)$(SYSTEMDUNITDIR)/telly-consoles.service
+	sed 's|@BINDIR@|$(BINDIR)|g' contrib/systemd/telly.service >$(DESTDIR)$(USERUNITDIR)/telly.service
+	chmod 0644 $(DESTDIR)$(MANDIR)/man1/telly.1 $(DESTDIR)$(SYSTEMDUNITDIR)/telly-consoles.service \
+		$(DESTDIR)$(USERUNITDIR)/telly.service
+
+uninstall:
+	rm -f $(addprefix $(DESTDIR),$(INSTALLED))
+
+# DEB_PREBUILT=DIR packages DIR/bin/telly as built (debian/rules says why).
+DEB_DIR = $(BUILD)/deb
+deb: deps
+	rm -rf $(DEB_DIR) && mkdir -p $(DEB_DIR)/src
+	tar -c --exclude-vcs --exclude='./build' --exclude='./build-*' --exclude='./$(BUILD)' . | tar -x -C $(DEB_DIR)/src
+	cd $(DEB_DIR)/src && TELLY_PREBUILT=$(if $(DEB_PREBUILT),$(abspath $(DEB_PREBUILT))) \
+		dpkg-buildpackage -b -us -uc $(DEB_FLAGS)
+	lintian --fail-on error,warning $(if $(DEB_PREBUILT),--suppress-tags $(DEB_UNHARDENED)) $(DEB_DIR)/*.changes
+DEB_UNHARDENED := hardening-no-relro,hardening-no-fortify-functions,hardening-no-bindnow
+.PHONY: uninstall deb
 
 clean:
 	rm -rf $(BUILD)

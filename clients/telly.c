@@ -5,9 +5,16 @@
 #include "clients.h"
 #include "vmc.h"
 
+/* The one version of telly: the VERSION file at the top, passed by the
+ * Makefile (the Debian package's version is checked against it). */
+#ifndef TELLY_VERSION
+#define TELLY_VERSION "unknown (built without the Makefile)"
+#endif
+
 static void usage(FILE *f)
 {
 	fputs("usage: telly COMMAND [ARGS]\n"
+	      "       telly --version | -V | --help\n"
 	      "\n"
 	      "commands:\n"
 	      "  attach   attach this terminal to a session here or on [user@]host,\n"
@@ -23,7 +30,10 @@ static void usage(FILE *f)
 	      "           front of it (EXTPROC), in this terminal; without a terminal,\n"
 	      "           a short scripted session printed to standard output\n"
 	      "\n"
-	      "  telly COMMAND --help    help for one command\n",
+	      "  telly COMMAND --help    help for one command\n"
+	      "  telly --version, -V     print telly's version\n"
+	      "\n"
+	      "Manual: man telly. telly " TELLY_VERSION "\n",
 	      f);
 }
 
@@ -37,8 +47,8 @@ int main(int argc, char **argv)
 		usage(stdout);
 		return 0;
 	}
-	if (!strcmp(argv[1], "--version")) {
-		puts("telly 0.1");
+	if (!strcmp(argv[1], "--version") || !strcmp(argv[1], "-V")) {
+		puts("telly " TELLY_VERSION);
 		return 0;
 	}
 	static const struct {

@@ -53,6 +53,7 @@ need pc xkbcommon-x11    libxkbcommon-x11-dev
 need pc libpng           libpng-dev
 need file /usr/share/fonts/truetype/dejavu/DejaVuSansMono.ttf fonts-dejavu-core
 need file /usr/share/fonts/truetype/wqy/wqy-microhei.ttc fonts-wqy-microhei
+need file /usr/share/fonts/truetype/noto/NotoColorEmoji.ttf fonts-noto-color-emoji
 
 # Programs the tests, the demo and the benchmarks drive.
 need prog Xvfb               xvfb
@@ -80,6 +81,7 @@ need prog dpkg-query         dpkg
 need prog dpkg-buildpackage  dpkg-dev
 need prog dh                 debhelper
 need prog lintian            lintian
+need prog zsh                zsh
 
 [ -z "$missing" ] && exit 0
 
