@@ -1425,14 +1425,15 @@ static void lazy_keep(struct rp_screen *s, const uint8_t *p, size_t n)
 		return;
 	}
 	if (over > s->len) { /* the old output goes, and the start of this */
-		line = p[over - s->len - 1] == '\n';
-		p += over - s->len;
-		n -= over - s->len;
-		s->fed += over - s->len;
-		over = s->len;
+		size_t cut = over - s->len;
+		line = p[cut - 1] == '\n';
+		p += cut;
+		n -= cut;
+		s->fed += cut;
+		s->head = s->len = 0;
+	} else if (over) {
+		line = lazy_drop(s, over);
 	}
-	if (over && !lazy_drop(s, over))
-		line = false;
 	if (!line) { /* the replay starts at a line */
 		const uint8_t *lf = memchr(p, '\n', n);
 		size_t skip = lf ? (size_t)(lf - p) + 1 : 0;

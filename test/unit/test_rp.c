@@ -1010,6 +1010,21 @@ static void lazy_screen_replays_whole_lines(void)
 	CHECK(!strcmp(row, "line 079, 36 bytes and its CR LF: 38"));
 	rp_screen_row_text(l, 20, row, sizeof row);
 	CHECK(!strcmp(row, "line 099, 36 bytes and its CR LF: 38"));
+	/* A feed longer than the room left, cut right after a line: that
+	 * line's successor is the first kept, whatever came before. */
+	{
+		struct rp_screen *k = rp_screen_create_lazy(24, 80, 24, 1 << 20, 64);
+		char feed[104 + 1];
+		memset(feed, 'x', 38);
+		snprintf(feed + 38, sizeof feed - 38, "\r\nfirst kept\r\n%s",
+			 "second line 0123456\r\nthird line 0123456\r\nfourth 89\r\n");
+		CHECK_EQ(strlen(feed), 104);
+		rp_screen_feed(k, "abc", 3);
+		rp_screen_feed(k, feed, 104);
+		rp_screen_row_text(k, 0, row, sizeof row);
+		CHECK(!strcmp(row, "first kept"));
+		rp_screen_destroy(k);
+	}
 	for (int seg = 0; seg < 12; seg++) {
 		rp_screen_resize(e, seg % 2 ? 30 : 24, seg % 2 ? 100 : 80);
 		rp_screen_resize(m, seg % 2 ? 30 : 24, seg % 2 ? 100 : 80);
