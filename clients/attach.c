@@ -305,16 +305,16 @@ static int open_session(struct attach *a, const char *name, char **cmd, int ncmd
 		return -1;
 	kpty_os_get_winsize(a->out_fd, &ws);
 	n = rp_desk_open_frame(frame, RP_MAX_FRAME, 1,
-			     (uint8_t)(RP_OPEN_ATTACH |
-				       (a->readonly ? RP_OPEN_READONLY : RP_OPEN_CREATE)),
-			     name, getenv("TERM"), NULL, &ws, cmd, ncmd);
+			       (uint8_t)(RP_OPEN_ATTACH |
+					 (a->readonly ? RP_OPEN_READONLY : RP_OPEN_CREATE)),
+			       name, getenv("TERM"), NULL, &ws, cmd, ncmd);
 	if (n < 0) {
 		fprintf(stderr, "telly attach: the command line is too long\n");
 		free(frame);
 		return -1;
 	}
-	if (rp_desk_call(a->c, frame, (size_t)n, 1, &h, &p, OPEN_TIMEOUT_MS, err,
-			      sizeof err) < 0) {
+	if (rp_desk_call(a->c, frame, (size_t)n, 1, &h, &p, OPEN_TIMEOUT_MS, err, sizeof err) <
+	    0) {
 		fprintf(stderr, "telly attach: %s\n", err);
 		free(frame);
 		return -1;

@@ -198,9 +198,9 @@ static void send_open(struct view *v, const char *name, size_t n, bool create)
 	nm[n] = 0;
 	/* A new terminal on a far host starts in its default directory. */
 	len = rp_desk_open_frame(frame, RP_MAX_FRAME, ++v->req,
-			       (uint8_t)(RP_OPEN_ATTACH | (create ? RP_OPEN_CREATE : 0) |
-					 (v->readonly ? RP_OPEN_READONLY : 0)),
-			       nm, TERM_NAME, v->dest.host ? "" : NULL, &ws, NULL, 0);
+				 (uint8_t)(RP_OPEN_ATTACH | (create ? RP_OPEN_CREATE : 0) |
+					   (v->readonly ? RP_OPEN_READONLY : 0)),
+				 nm, TERM_NAME, v->dest.host ? "" : NULL, &ws, NULL, 0);
 	if (len > 0 && rp_conn_send(v->c, frame, (size_t)len) == 0) {
 		v->opening[v->nopening].req = v->req;
 		snprintf(v->opening[v->nopening].name, sizeof v->opening[0].name, "%s", nm);

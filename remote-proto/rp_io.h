@@ -52,6 +52,9 @@ int rp_transport_send_fds(struct rp_transport *t, const void *buf, size_t n, con
 
 #define RP_RX_SIZE (2 * RP_MAX_FRAME)
 
+/* Private to remote-proto: everyone else uses the functions below. (Still
+ * defined here for test/unit/test_door.c, which polls c->t->rfd: once it
+ * says rp_conn_fd(c), this moves into conn.c.) */
 struct rp_conn {
 	struct rp_transport *t;
 	uint8_t *rx;
