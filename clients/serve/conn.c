@@ -504,6 +504,18 @@ static bool conn_tick(struct server *srv, struct conn *c, long now, long *wait)
 	return true;
 }
 
+void conns_flush(struct server *srv)
+{
+	struct conn *c, *next;
+
+	for (c = srv->conns; c; c = next) {
+		next = c->next;
+		if ((rp_conn_wevents(c->rc) || c->snapshots_due) && !conn_writable(srv, c))
+			continue;
+		conn_sync_events(c);
+	}
+}
+
 long conns_hook(struct fdm *fdm, long now, void *data)
 {
 	struct server *srv = data;
@@ -513,12 +525,9 @@ long conns_hook(struct fdm *fdm, long now, void *data)
 	(void)fdm;
 	for (c = srv->conns; c; c = next) {
 		next = c->next;
-		if (!conn_tick(srv, c, now, &wait))
-			continue;
-		if ((rp_conn_wevents(c->rc) || c->snapshots_due) && !conn_writable(srv, c))
-			continue;
-		conn_sync_events(c);
+		conn_tick(srv, c, now, &wait);
 	}
+	conns_flush(srv);
 	if (srv->unsummed) {
 		long left = srv->stranger_at + STRANGER_LOG_MS - now;
 		if (left <= 0)

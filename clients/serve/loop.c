@@ -262,6 +262,7 @@ static int run(struct server *srv)
 		if (should_exit(srv, base_now_ms()))
 			break;
 		r = fdm_wait(srv->fdm, wait);
+		conns_flush(srv);
 		if (r < 0 && r != -EINTR) {
 			if (!wait_told)
 				serve_log("epoll_wait: %s", strerror(-r));

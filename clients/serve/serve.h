@@ -395,6 +395,10 @@ bool conn_writable(struct server *srv, struct conn *c);
 /* The fd manager's hook for every connection: deadlines, stalls, closing,
  * what is queued written, POLLOUT armed while something is left. */
 long conns_hook(struct fdm *fdm, long now_ms, void *srv);
+/* What is queued written now (the loop calls it after the handlers too,
+ * so output goes out in the round that made it); POLLOUT armed for what
+ * is left. */
+void conns_flush(struct server *srv);
 void strangers_summed(struct server *srv, long now_ms);
 void stranger(struct server *srv, struct source *src, enum refusal why, const char *what);
 int load_token(struct server *srv, char *err, size_t errn);
