@@ -10,6 +10,14 @@
 
 #define IOV_MAX_PER_WRITE 64
 
+struct rp_conn {
+	struct rp_transport *t;
+	uint8_t *rx;
+	size_t rx_len, rx_off;
+	struct rp_queue q;
+	bool eof;
+};
+
 struct rp_conn *rp_conn_create(struct rp_transport *t, unsigned queue_entries, size_t queue_limit)
 {
 	struct rp_conn *c = calloc(1, sizeof *c);

@@ -52,16 +52,8 @@ int rp_transport_send_fds(struct rp_transport *t, const void *buf, size_t n, con
 
 #define RP_RX_SIZE (2 * RP_MAX_FRAME)
 
-/* Private to remote-proto: everyone else uses the functions below. (Still
- * defined here for test/unit/test_door.c, which polls c->t->rfd: once it
- * says rp_conn_fd(c), this moves into conn.c.) */
-struct rp_conn {
-	struct rp_transport *t;
-	uint8_t *rx;
-	size_t rx_len, rx_off;
-	struct rp_queue q;
-	bool eof;
-};
+/* A connection is opaque: its owner uses the functions below. */
+struct rp_conn;
 
 struct rp_conn *rp_conn_create(struct rp_transport *t, unsigned queue_entries, size_t queue_limit);
 void rp_conn_destroy(struct rp_conn *c); /* destroys the transport; takes NULL */

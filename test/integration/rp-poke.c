@@ -46,7 +46,7 @@ static void put(struct rp_conn *c, const void *buf, size_t n)
 	if (n) {
 		memmove(b->data, b->data + 1, n - 1);
 		b->len = (uint32_t)(n - 1);
-		rp_queue_push(&c->q, none, 1, b, false);
+		rp_conn_push(c, none, 1, b, false);
 	}
 	rp_buf_unref(b);
 }

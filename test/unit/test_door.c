@@ -211,7 +211,7 @@ static void door_open_once(void)
 			break;
 		pf[0] = (struct pollfd){.fd = nconns < OPENS_ASKED + 4 ? dfd : -1, .events = POLLIN};
 		for (int i = 0; i < nconns; i++)
-			pf[n++] = (struct pollfd){.fd = conns[i].open ? conns[i].c->t->rfd : -1,
+			pf[n++] = (struct pollfd){.fd = conns[i].open ? rp_conn_fd(conns[i].c) : -1,
 						  .events = POLLIN};
 		if (poll(pf, (nfds_t)n, 100) <= 0)
 			continue;
