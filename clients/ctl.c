@@ -37,7 +37,12 @@ static int parse(struct ctl *c, int argc, char **argv, int want_name, const char
 			fputs(usage, stdout);
 			return -1;
 		}
-		if (want_name == 1 && !strcmp(argv[i], "-s") && i + 1 < argc) {
+		if (want_name == 1 && !strcmp(argv[i], "-s")) {
+			if (i + 1 >= argc) {
+				fprintf(stderr, "telly %s: -s needs a value (a session name)\n%s",
+					c->cmd, usage);
+				return 2;
+			}
 			c->name = argv[++i];
 		} else if (want_name == 1 && !strcmp(argv[i], "--")) {
 			c->argv = argv + i + 1;

@@ -7,10 +7,12 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <poll.h>
+#include <pwd.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "base.h"
@@ -34,6 +36,7 @@ struct program {
 	int fd;			   /* what the loop polls: the pump's, or the master */
 	struct kpty_os_inq inq;	   /* keys the program has not read yet */
 	long sigkill_at; /* ms: SIGKILL then, if it still runs; 0: not killed */
+	char notice[400]; /* for the first viewer: why it started elsewhere */
 };
 
 static struct program *prog(struct session *s)
@@ -230,8 +233,19 @@ static void program_destroy(struct session *s, struct fdm *fdm)
 	free(p);
 }
 
+/* The directory asked for did not exist: the first viewer is told. */
+static void program_attached(struct session *s, struct chan *v)
+{
+	struct program *p = prog(s);
+
+	if (p->notice[0])
+		chan_notice(v, "%s", p->notice);
+	p->notice[0] = 0;
+}
+
 static const struct session_ops program_ops = {
 	.kind = "program",
+	.attached = program_attached,
 	.read = program_read,
 	.input = program_input,
 	.signal = program_signal,
@@ -250,6 +264,45 @@ static void log_tee(void *ctx, const void *buf, size_t n)
 	telly_slog_write(ctx, buf, n);
 }
 
+static bool is_dir(const char *path)
+{
+	struct stat st;
+
+	return stat(path, &st) == 0 && S_ISDIR(st.st_mode) && access(path, X_OK) == 0;
+}
+
+/* Where the program starts: OPEN's cwd (a relative one from the home),
+ * or the home when it names none (a desk on another host has nothing to
+ * say here) or one that is not a directory here, which p->notice says. */
+static void start_dir(struct program *p, const struct rp_open *m, char *dir, size_t n)
+{
+	const char *home = getenv("HOME");
+	const struct passwd *pw = home && *home ? NULL : getpwuid(getuid());
+
+	if (pw)
+		home = pw->pw_dir;
+	if (!home || !is_dir(home))
+		home = "/";
+	if (!m->cwd.n) {
+		snprintf(dir, n, "%s", home);
+		return;
+	}
+	int len = -1;
+	if (memchr(m->cwd.p, 0, m->cwd.n))
+		; /* not a path */
+	else if (m->cwd.p[0] == '/')
+		len = snprintf(dir, n, "%.*s", (int)m->cwd.n, m->cwd.p);
+	else
+		len = snprintf(dir, n, "%s/%.*s", home, (int)m->cwd.n, m->cwd.p);
+	if (len >= 0 && (size_t)len < n && is_dir(dir))
+		return;
+	char safe[256];
+	base_log_escape(m->cwd.p, m->cwd.n, false, safe, sizeof safe);
+	snprintf(p->notice, sizeof p->notice, "%s: no directory %s here: started in %s",
+		 p->s.name, safe, home);
+	snprintf(dir, n, "%s", home);
+}
+
 int program_create(struct server *srv, const struct rp_open *m, const char *name,
 		   struct session **out, char *err, size_t errn)
 {
@@ -259,6 +312,7 @@ int program_create(struct server *srv, const struct rp_open *m, const char *name
 	char *strs[RP_MAX_ARGS + 3];
 	int argc = 0, nstr = 0, r;
 	const char *shell = getenv("SHELL");
+	char dir[4096];
 
 	if (srv->nsessions >= MAX_SESSIONS) {
 		snprintf(err, errn, "too many sessions (at most %d)", MAX_SESSIONS);
@@ -280,11 +334,9 @@ int program_create(struct server *srv, const struct rp_open *m, const char *name
 	 * and then execs it, so the pid we hold is the program's. */
 #define STR(p, n) (strs[nstr] = strndup((p), (n)), strs[nstr] ? strs[nstr++] : NULL)
 	argv[argc++] = "env";
-	if (m->cwd.n) {
-		argv[argc++] = "-C";
-		if (!(argv[argc++] = STR(m->cwd.p, m->cwd.n)))
-			goto nomem_argv;
-	}
+	start_dir(p, m, dir, sizeof dir);
+	argv[argc++] = "-C";
+	argv[argc++] = dir;
 	char term[80], sess[100];
 	snprintf(term, sizeof term, "TERM=%.*s", m->term.n ? (int)m->term.n : 14,
 		 m->term.n ? m->term.p : "xterm-256color");
@@ -302,7 +354,7 @@ int program_create(struct server *srv, const struct rp_open *m, const char *name
 #undef STR
 	{
 		size_t o = 0;
-		int first = m->cwd.n ? 5 : 3;
+		int first = 5;
 		for (int i = first; i < argc && o < sizeof p->cmd - 1; i++)
 			o += (size_t)snprintf(p->cmd + o, sizeof p->cmd - o, "%s%s", i > first ? " " : "",
 					      argv[i]);
@@ -332,7 +384,8 @@ int program_create(struct server *srv, const struct rp_open *m, const char *name
 	p->fd = p->pump ? kpty_os_pump_fd(p->pump) : p->child.master;
 	session_log_events(s);
 	session_insert(srv, s);
-	serve_log("session %s started: %s (pid %d)", s->name, p->cmd, (int)p->child.pid);
+	serve_log("session %s started: %s (pid %d)%s%s", s->name, p->cmd, (int)p->child.pid,
+		  p->notice[0] ? "; " : "", p->notice);
 	*out = s;
 	return 0;
 nomem_argv:
