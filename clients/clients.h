@@ -58,12 +58,6 @@ int telly_serve_spawn(int listen_fd, const char *dir, const struct telly_serve_o
  * through the runtime directory (rundir.c), started if start and none runs. */
 struct rp_conn *telly_client_connect(const struct rp_dest *d, bool start, char *err,
 				     size_t errn);
-/* Old names, until every subcommand says the new ones. */
-#define telly_dest rp_dest
-#define telly_dest_option rp_dest_option
-#define telly_dest_args rp_dest_args
-#define telly_client_call rp_desk_call
-#define telly_open_frame rp_desk_open_frame
 
 /* Latency samples: sorted in place, then read at quantile q (0..1). */
 void telly_sort_u64(uint64_t *s, size_t n);

@@ -11,7 +11,7 @@
 
 struct ctl {
 	const char *cmd; /* for messages */
-	struct telly_dest dest;
+	struct rp_dest dest;
 	const char *name;
 	char **argv; /* -- CMD... */
 	int argc;
@@ -26,7 +26,7 @@ static int parse(struct ctl *c, int argc, char **argv, int want_name, const char
 	int npos = 0;
 
 	for (int i = 1; i < argc; i++) {
-		int r = telly_dest_option(argc, argv, &i, &c->dest);
+		int r = rp_dest_option(argc, argv, &i, &c->dest);
 		if (r < 0) {
 			fprintf(stderr, "telly %s: %s needs a value\n", c->cmd, argv[i]);
 			return 2;
@@ -63,7 +63,7 @@ static int parse(struct ctl *c, int argc, char **argv, int want_name, const char
 			fprintf(stderr, "telly %s: which session?\n%s", c->cmd, usage);
 			return 2;
 		}
-		telly_dest_args(npos, pos, &c->dest, &c->name, c->hostbuf, sizeof c->hostbuf);
+		rp_dest_args(npos, pos, &c->dest, &c->name, c->hostbuf, sizeof c->hostbuf);
 	} else if (npos == 1) {
 		c->dest.host = pos[0];
 	} else if (npos > 1) {
@@ -95,7 +95,7 @@ static int call(struct ctl *c, bool start, const uint8_t *frame, long n, struct 
 		fprintf(stderr, "telly %s: %s\n", c->cmd, err);
 		return 1;
 	}
-	if (telly_client_call(*conn, frame, (size_t)n, 1, h, p, CALL_TIMEOUT_MS, err, sizeof err) <
+	if (rp_desk_call(*conn, frame, (size_t)n, 1, h, p, CALL_TIMEOUT_MS, err, sizeof err) <
 	    0) {
 		fprintf(stderr, "telly %s: %s\n", c->cmd, err);
 		rp_conn_destroy(*conn);
@@ -167,7 +167,7 @@ int telly_new(int argc, char **argv)
 	kpty_os_get_winsize(STDOUT_FILENO, &ws);
 	/* A far host does not have this directory. */
 	r = call(&c, true, buf,
-		 telly_open_frame(buf, RP_MAX_FRAME, 1, RP_OPEN_CREATE | RP_OPEN_EXCL,
+		 rp_desk_open_frame(buf, RP_MAX_FRAME, 1, RP_OPEN_CREATE | RP_OPEN_EXCL,
 				  c.name ? c.name : "", getenv("TERM"), c.dest.host ? "" : NULL, &ws,
 				  c.argv, c.argc),
 		 &conn, &h, &p);
