@@ -1419,6 +1419,8 @@ static void lazy_keep(struct rp_screen *s, const uint8_t *p, size_t n)
 	size_t over = s->len + n > s->keep_max ? s->len + n - s->keep_max : 0, tail, k;
 	bool line = true;
 
+	if (!n)
+		return;
 	if (!s->keep && !(s->keep = malloc(s->keep_max))) {
 		s->fed += n; /* no memory: no replay, for now */
 		lazy_sizes(s);
