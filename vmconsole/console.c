@@ -43,7 +43,7 @@
 #define BACKOFF_FIRST_MS 200
 #define BACKOFF_MAX_MS 2000
 #define BACKOFF_RESET_MS 5000 /* up this long: the next failure starts over */
-#define TO_GUEST_BYTES 4096   /* keys waiting for a slow backend */
+#define TO_GUEST_BYTES 4096   /* keys waiting for a slow backend (held only then) */
 #define NOTICE_ROOM 400       /* kept free in a service buffer for notices */
 #define PTY_KEYS_BYTES 1024   /* typed on the exposed pty, per wakeup */
 
@@ -67,7 +67,7 @@ struct vmc_console {
 	int exit_status;
 	long up_since_ms, down_since_ms, retry_at_ms, backoff_ms;
 	char why[160];
-	uint8_t to_guest[TO_GUEST_BYTES];
+	uint8_t *to_guest; /* TO_GUEST_BYTES while keys wait; NULL when none do */
 	size_t to_guest_len;
 	int ptm, pts;
 	char pty_path[64], link[VMC_PATH_MAX + 80];
@@ -290,6 +290,8 @@ static size_t go_down(struct vmc_console *c, long now, uint8_t *buf, size_t room
 		c->ops->close(c);
 	c->connecting = false;
 	c->to_guest_len = 0; /* keys for a machine that is gone */
+	free(c->to_guest);
+	c->to_guest = NULL;
 	if (c->up_since_ms && now - c->up_since_ms >= BACKOFF_RESET_MS)
 		c->backoff_ms = 0;
 	c->backoff_ms = c->backoff_ms ? c->backoff_ms * 2 : BACKOFF_FIRST_MS;
@@ -410,6 +412,7 @@ void vmc_console_destroy(struct vmc_console *c)
 	close(c->ptm);
 	if (c->log_fd >= 0)
 		close(c->log_fd);
+	free(c->to_guest);
 	free(c);
 }
 
@@ -441,17 +444,23 @@ static void flush_to_guest(struct vmc_console *c)
 		memmove(c->to_guest, c->to_guest + w, c->to_guest_len - (size_t)w);
 		c->to_guest_len -= (size_t)w;
 	}
+	if (!c->to_guest_len) { /* keys mostly go at once: hundreds of consoles wait for none */
+		free(c->to_guest);
+		c->to_guest = NULL;
+	}
 }
 
 int vmc_console_write(struct vmc_console *c, const void *buf, size_t n)
 {
 	if (c->fd < 0)
 		return -ENOTCONN;
-	if (c->to_guest_len + n > sizeof c->to_guest) {
+	if (c->to_guest_len + n > TO_GUEST_BYTES) {
 		flush_to_guest(c);
-		if (c->to_guest_len + n > sizeof c->to_guest)
+		if (c->to_guest_len + n > TO_GUEST_BYTES)
 			return -EAGAIN;
 	}
+	if (!c->to_guest && !(c->to_guest = malloc(TO_GUEST_BYTES)))
+		return -EAGAIN; /* tried again as if the guest were slow */
 	memcpy(c->to_guest + c->to_guest_len, buf, n);
 	c->to_guest_len += n;
 	flush_to_guest(c);
