@@ -33,7 +33,7 @@ VMC_CORE   := $(BASE_SRC) vmconsole/config.c vmconsole/escape.c
 VMC_SRC    := $(VMC_CORE) vmconsole/console.c vmconsole/sshd.c vmconsole/session.c vmconsole/sandbox.c
 SSH_LIBS   := $(shell pkg-config --libs libssh 2>/dev/null || echo -lssh)
 LZ4_LIBS   := $(shell pkg-config --libs liblz4 2>/dev/null || echo -llz4)
-DS_SRC     := display-server/comp.c display-server/term.c display-server/font.c \
+DS_SRC     := $(BASE_SRC) display-server/comp.c display-server/term.c display-server/font.c \
               display-server/headless.c display-server/x11.c display-server/script.c
 DS_LIBS    := $(shell pkg-config --libs pixman-1 freetype2 fontconfig libpng xcb xcb-shm xkbcommon xkbcommon-x11 2>/dev/null)
 DS_CFLAGS  := $(shell pkg-config --cflags pixman-1 freetype2 fontconfig libpng xcb xkbcommon 2>/dev/null)

@@ -13,12 +13,17 @@
 
 #include "base.h"
 
-long base_now_ms(void)
+uint64_t base_now_ns(void)
 {
 	struct timespec ts;
 
 	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+	return (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec;
+}
+
+long base_now_ms(void)
+{
+	return (long)(base_now_ns() / 1000000u);
 }
 
 size_t base_write_all(int fd, const void *buf, size_t n, int stall_ms)

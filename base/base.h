@@ -10,10 +10,13 @@
 #include <stdarg.h>
 #include <stdbool.h>
 #include <stddef.h>
+#include <stdint.h>
 #include <sys/types.h>
 
-/* CLOCK_MONOTONIC in milliseconds: every deadline and timer in telly. */
+/* CLOCK_MONOTONIC, the one clock of telly: milliseconds for deadlines and
+ * timers, nanoseconds for latency samples and TIMING. */
 long base_now_ms(void);
+uint64_t base_now_ns(void);
 
 /* Writes all n bytes to fd, through EINTR and short writes, waiting (poll)
  * while a non-blocking fd is full, up to stall_ms each time (-1: as long as

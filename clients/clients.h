@@ -8,6 +8,7 @@
 #include <time.h>
 
 #include "desk.h"
+#include "base.h"
 #include "rp_io.h"
 
 struct vmc_config;
@@ -68,10 +69,7 @@ static inline double telly_pct_us(const uint64_t *sorted, size_t n, double q)
 
 static inline uint64_t telly_now_ns(void)
 {
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec;
+	return base_now_ns();
 }
 
 #endif

@@ -148,13 +148,6 @@ static void step(struct demo *d, int keyboard, int sigfd, int timeout_ms)
 	}
 }
 
-static long ms_since(const struct timespec *t0)
-{
-	struct timespec t;
-	clock_gettime(CLOCK_MONOTONIC, &t);
-	return (t.tv_sec - t0->tv_sec) * 1000 + (t.tv_nsec - t0->tv_nsec) / 1000000;
-}
-
 static bool seen_since(const struct demo *d, size_t mark, const char *text)
 {
 	size_t tl = strlen(text);
@@ -191,10 +184,9 @@ static int run_script(struct demo *d, int sigfd)
 	       "---\n");
 	fflush(stdout);
 	for (size_t i = 0; i < sizeof script / sizeof script[0]; i++) {
-		struct timespec t0;
+		long t0 = base_now_ms();
 		size_t mark = d->seen_len;
 
-		clock_gettime(CLOCK_MONOTONIC, &t0);
 		kpty_lm_keys(d->lm, script[i].keys, strlen(script[i].keys));
 		for (;;) {
 			if (script[i].until && seen_since(d, mark, script[i].until))
@@ -206,7 +198,7 @@ static int run_script(struct demo *d, int sigfd)
 				}
 				break;
 			}
-			long left = STEP_TIMEOUT_MS - ms_since(&t0);
+			long left = STEP_TIMEOUT_MS - (base_now_ms() - t0);
 			if (left <= 0) {
 				fprintf(stderr, "\ntelly demo: step %zu: no '%s' on the screen after %d ms\n",
 					i, script[i].until ? script[i].until : "(exit)", STEP_TIMEOUT_MS);

@@ -16,6 +16,7 @@
 #include <xcb/xcb.h>
 #include <xkbcommon/xkbcommon-x11.h>
 
+#include "base.h"
 #include "ds_int.h"
 
 #define MAX_SIDE 8192
@@ -38,14 +39,6 @@ struct x11 {
 	bool have_pos;
 	int px, py;
 };
-
-static uint64_t now_us(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (uint64_t)ts.tv_sec * 1000000u + (uint64_t)ts.tv_nsec / 1000;
-}
 
 static void free_fb(struct x11 *x)
 {
@@ -108,7 +101,7 @@ static int x_fd(struct ds_backend *b)
 static void key_event(struct x11 *x, xcb_key_press_event_t *k, bool pressed, ds_event_fn fn,
 		      void *ctx)
 {
-	struct ds_event ev = {.type = DS_EV_KEY, .pressed = pressed, .time_us = now_us()};
+	struct ds_event ev = {.type = DS_EV_KEY, .pressed = pressed, .time_us = base_now_ns() / 1000};
 	uint32_t locked = k->state & (XCB_MOD_MASK_LOCK | XCB_MOD_MASK_2);
 
 	/* The event's modifier state stands for xkb's: latches are rare
@@ -124,7 +117,7 @@ static void key_event(struct x11 *x, xcb_key_press_event_t *k, bool pressed, ds_
 
 static void motion(struct x11 *x, int px, int py, ds_event_fn fn, void *ctx)
 {
-	struct ds_event ev = {.time_us = now_us()};
+	struct ds_event ev = {.time_us = base_now_ns() / 1000};
 
 	if (!x->have_pos) {
 		ev.type = DS_EV_POINTER;
@@ -169,7 +162,7 @@ static int x_dispatch(struct ds_backend *b, ds_event_fn fn, void *ctx)
 			xcb_button_press_event_t *bp = (xcb_button_press_event_t *)e;
 			struct ds_event ev = {.type = DS_EV_BUTTON, .button = bp->detail,
 					      .pressed = (e->response_type & 0x7f) == XCB_BUTTON_PRESS,
-					      .time_us = now_us()};
+					      .time_us = base_now_ns() / 1000};
 			motion(x, bp->event_x, bp->event_y, fn, ctx);
 			fn(ctx, &ev);
 			break;
