@@ -26,6 +26,7 @@ SERVE_SRC  := clients/serve/main.c clients/serve/loop.c clients/serve/fdm.c clie
               clients/serve/session_pty.c clients/serve/session_console.c
 CLIENT_SRC := clients/telly.c clients/demo.c $(SERVE_SRC) clients/attach.c clients/ctl.c \
               clients/client.c clients/rundir.c clients/view.c clients/slog.c
+CLIENT_SRC += clients/termmodes.c
 VTERM_LIBS := $(shell pkg-config --libs vterm 2>/dev/null || echo -lvterm)
 TS_SRC     := test/ttyscript/script.c test/ttyscript/backend_kpty.c test/ttyscript/backend_linux.c
 WM_SRC     := winmgr/wm.c

@@ -12,6 +12,11 @@
  * Escapes after a newline, as ssh's: ~. detach, ~? help, ~~ a literal ~;
  * on a console also ~B (a serial break) and ~f (take over writing). The
  * scanner is vmconsole's, shared with its SSH front door.
+ *
+ * Whatever ends it (~., the link lost, the session's end, end of input, a
+ * signal), the modes the session's output set in this terminal are undone
+ * (termmodes.h) before the last line is printed, and the exit status says
+ * which it was (ATTACH_EXIT_...).
  */
 #include <errno.h>
 #include <poll.h>
@@ -28,12 +33,24 @@
 #include "base.h"
 #include "clients.h"
 #include "kpty_os.h"
+#include "termmodes.h"
 #include "vmc.h"
 
 #define OPEN_TIMEOUT_MS 30000
 #define PENDING_MAX 4096     /* remote-echo keys awaiting their answer */
 #define SAMPLES_MAX 1000000
 #define KEY_READ_BYTES 4096
+#define LIST_TIMEOUT_MS 10000
+
+/* Exit statuses (attach_usage lists them). */
+enum {
+	ATTACH_EXIT_LEFT = 0,	    /* detached with ~., or the session ended */
+	ATTACH_EXIT_ERROR = 1,	    /* the server could not be reached, or was lost */
+	ATTACH_EXIT_USAGE = 2,	    /* a bad option or argument */
+	ATTACH_EXIT_NO_SESSION = 3, /* no such session, and --create not given */
+	ATTACH_EXIT_END_OF_INPUT = 4, /* standard input ended: detached */
+	ATTACH_EXIT_SIGNAL = 128,   /* + the signal that ended it: detached */
+};
 
 struct attach {
 	struct rp_conn *c;
@@ -46,6 +63,7 @@ struct attach {
 	bool done, detached;
 	int rc;
 	char why[300];
+	struct telly_modes modes; /* what the output set in this terminal */
 	/* --stats */
 	bool stats, key_waiting, echoed;
 	uint64_t key_t0;
@@ -115,7 +133,7 @@ static void not_reading(struct attach *a, size_t n)
 {
 	snprintf(a->why, sizeof a->why, "the server is not reading input; %zu bytes lost", n);
 	a->done = true;
-	a->rc = 1;
+	a->rc = ATTACH_EXIT_ERROR;
 }
 
 /* Keys for the session; --stats times the one being handled, to its echo
@@ -183,6 +201,7 @@ static void on_output(void *ctx, const void *buf, size_t n, bool echo)
 {
 	struct attach *a = ctx;
 
+	telly_modes_feed(&a->modes, buf, n);
 	out_put(a, buf, n);
 	a->echoed |= echo;
 }
@@ -216,7 +235,7 @@ static void on_error(void *ctx, const struct rp_error *err, bool fatal)
 		snprintf(a->why, sizeof a->why, "[server closed the connection: %.*s]",
 			 (int)err->msg.n, err->msg.p);
 		a->done = true;
-		a->rc = 1;
+		a->rc = ATTACH_EXIT_ERROR;
 	} else if (err->code != RP_E_READONLY) {
 		char msg[200];
 		snprintf(msg, sizeof msg, "[telly: server: %.*s]", (int)err->msg.n, err->msg.p);
@@ -236,7 +255,7 @@ static void on_frame(struct attach *a, const struct rp_hdr *h, const uint8_t *p)
 	snprintf(a->why, sizeof a->why, "[malformed %s frame from the server]",
 		 rp_type_name(h->type));
 	a->done = true;
-	a->rc = 1;
+	a->rc = ATTACH_EXIT_ERROR;
 }
 
 static void send_winsize(struct attach *a)
@@ -269,11 +288,18 @@ static void attach_usage(FILE *f)
 	fputs("usage: telly attach [options] [DEST] [NAME]\n"
 	      "       telly attach [options] HOST:[NAME]\n"
 	      "\n"
-	      "Attach this terminal to session NAME (default: main), creating it if it\n"
-	      "does not exist. DEST is [user@]host, reached with the system ssh running\n"
-	      "`telly serve --stdio` there; without DEST, this host. One argument is a\n"
-	      "session NAME unless it has an '@' or a ':'.\n"
+	      "Attach this terminal to session NAME. Without a NAME, to main, created if\n"
+	      "it does not exist; a NAME that does not exist is an error that lists the\n"
+	      "sessions there, unless --create or a command (-- CMD...) is given. DEST is\n"
+	      "[user@]host, reached with the system ssh running `telly serve --stdio`\n"
+	      "there; without DEST, this host. One argument is a session NAME unless it\n"
+	      "has an '@' or a ':'.\n"
 	      "\n"
+	      "  --create        create session NAME if it does not exist\n"
+	      "  -c, --cwd DIR   the directory a created session starts in (default: here\n"
+	      "                  on this host; the host user's home on another host; a\n"
+	      "                  relative DIR is from that home there; one that does not\n"
+	      "                  exist: the home, with a notice)\n"
 	      "  -r              read-only: watch, do not type\n"
 	      "  -e CHAR         escape character (default ~; 'none' to disable)\n"
 	      "  --stats         print keystroke-to-echo latency (p50/p90/p99) at exit\n"
@@ -286,11 +312,59 @@ static void attach_usage(FILE *f)
 	      "  -- CMD...       the program to run if the session is created\n"
 	      "\n"
 	      "Escapes, typed after a newline: ~. detach, ~? help, ~~ a literal ~;\n"
-	      "on a console, ~B sends a serial break and ~f takes over writing.\n",
+	      "on a console, ~B sends a serial break and ~f takes over writing.\n"
+	      "\n"
+	      "Leaving, the modes the session set in this terminal (alternate screen,\n"
+	      "cursor keys, keypad, mouse, bracketed paste, hidden cursor, colours) are\n"
+	      "undone. When standard input ends (it is not a terminal), attach detaches.\n"
+	      "\n"
+	      "Exit status: 0 detached (~.) or the session ended; 1 an error (the server\n"
+	      "could not be reached, or the connection was lost); 2 a bad option or\n"
+	      "argument; 3 no such session; 4 end of input; 128+N ended by signal N\n"
+	      "(129 SIGHUP, 143 SIGTERM).\n",
 	      f);
 }
 
-static int open_session(struct attach *a, const char *name, char **cmd, int ncmd)
+/* The sessions there, for a name that is not one of them. */
+static void list_sessions(struct attach *a, const char *name, const char *where)
+{
+	uint8_t buf[64];
+	char err[300] = "";
+	struct rp_enc e;
+	struct rp_hdr h;
+	const uint8_t *p;
+	uint32_t req;
+	uint16_t count;
+	size_t off;
+	long n;
+
+	fprintf(stderr, "telly attach: no session %s on %s", name, where);
+	rp_enc_begin(&e, buf, sizeof buf, RP_LIST, 0, 0);
+	rp_put_u32(&e, 2);
+	n = rp_enc_end(&e);
+	if (n < 0 || rp_desk_call(a->c, buf, (size_t)n, 2, &h, &p, LIST_TIMEOUT_MS, err,
+				  sizeof err) < 0 ||
+	    h.type != RP_LIST_REPLY || rp_list_reply_decode(p, h.len, &req, &count, &off) < 0) {
+		fprintf(stderr, " (its sessions could not be listed: %s)\n", err[0] ? err : "malformed");
+	} else if (!count) {
+		fprintf(stderr, "; it has no sessions\n");
+	} else {
+		fprintf(stderr, "; its sessions:");
+		for (unsigned i = 0; i < count; i++) {
+			struct rp_session_info s;
+			char safe[4 * RP_MAX_NAME + 1];
+			if (rp_list_entry_decode(p, h.len, &off, &s) < 0)
+				break;
+			base_log_escape(s.name.p, s.name.n, false, safe, sizeof safe);
+			fprintf(stderr, "%s %s", i ? "," : "", safe);
+		}
+		fputc('\n', stderr);
+	}
+	fprintf(stderr, "telly attach: --create %s creates it\n", name);
+}
+
+static int open_session(struct attach *a, const char *name, bool create, const char *cwd,
+			const char *where, char **cmd, int ncmd)
 {
 	uint8_t *frame = malloc(RP_MAX_FRAME);
 	char err[300] = "";
@@ -298,31 +372,37 @@ static int open_session(struct attach *a, const char *name, char **cmd, int ncmd
 	struct rp_hdr h;
 	const uint8_t *p;
 	struct rp_str got;
+	struct rp_error e;
 	uint32_t req;
 	long n;
+	int r;
 
 	if (!frame)
-		return -1;
+		return ATTACH_EXIT_ERROR;
 	kpty_os_get_winsize(a->out_fd, &ws);
 	n = rp_desk_open_frame(frame, RP_MAX_FRAME, 1,
-			       (uint8_t)(RP_OPEN_ATTACH |
-					 (a->readonly ? RP_OPEN_READONLY : RP_OPEN_CREATE)),
-			       name, getenv("TERM"), NULL, &ws, cmd, ncmd);
+			       (uint8_t)(RP_OPEN_ATTACH | (a->readonly ? RP_OPEN_READONLY : 0) |
+					 (create ? RP_OPEN_CREATE : 0)),
+			       name, getenv("TERM"), cwd, &ws, cmd, ncmd);
 	if (n < 0) {
 		fprintf(stderr, "telly attach: the command line is too long\n");
 		free(frame);
-		return -1;
+		return ATTACH_EXIT_USAGE;
 	}
-	if (rp_desk_call(a->c, frame, (size_t)n, 1, &h, &p, OPEN_TIMEOUT_MS, err, sizeof err) <
-	    0) {
-		fprintf(stderr, "telly attach: %s\n", err);
-		free(frame);
-		return -1;
-	}
+	r = rp_desk_call(a->c, frame, (size_t)n, 1, &h, &p, OPEN_TIMEOUT_MS, err, sizeof err);
 	free(frame);
+	if (r == -EREMOTEIO && h.type == RP_ERROR && rp_error_decode(p, h.len, &e) == 0 &&
+	    e.code == RP_E_NOENT && !create) {
+		list_sessions(a, name, where);
+		return ATTACH_EXIT_NO_SESSION;
+	}
+	if (r < 0) {
+		fprintf(stderr, "telly attach: %s\n", err);
+		return ATTACH_EXIT_ERROR;
+	}
 	if (rp_req_str_decode(p, h.len, &req, &got) < 0 || h.chan == 0) {
 		fprintf(stderr, "telly attach: malformed answer from the server\n");
-		return -1;
+		return ATTACH_EXIT_ERROR;
 	}
 	snprintf(a->name, sizeof a->name, "%.*s", (int)got.n, got.p);
 	a->chan = h.chan;
@@ -343,7 +423,7 @@ static bool drain_frames(struct attach *a)
 	out_flush(a);
 	if (r < 0) {
 		snprintf(a->why, sizeof a->why, "[bad frame header from the server]");
-		a->rc = 1;
+		a->rc = ATTACH_EXIT_ERROR;
 		return false;
 	}
 	return true;
@@ -351,14 +431,12 @@ static bool drain_frames(struct attach *a)
 
 static void loop(struct attach *a, int sigfd)
 {
-	bool in_eof = false;
-
 	/* The answer to OPEN may have brought the first frames with it. */
 	if (!drain_frames(a))
 		return;
 	while (!a->done) {
 		struct pollfd p[3] = {
-			{.fd = a->in_fd, .events = in_eof ? 0 : POLLIN},
+			{.fd = a->in_fd, .events = POLLIN},
 			{.fd = rp_conn_fd(a->c), .events = (short)(POLLIN | rp_conn_wevents(a->c))},
 			{.fd = sigfd, .events = POLLIN},
 		};
@@ -375,16 +453,21 @@ static void loop(struct attach *a, int sigfd)
 				a->key_waiting = a->stats;
 				keys(a, buf, (size_t)n);
 				a->key_waiting = false;
-			} else if (n == 0 || errno != EINTR) {
-				/* No more keys (a pipe ended): keep watching. */
-				in_eof = true;
+			} else if (n == 0 || (errno != EINTR && errno != EAGAIN)) {
+				/* No more keys (a pipe ended, the terminal went
+				 * away): a pipe's end stays readable, so watching
+				 * on would only spin. What was typed is sent. */
+				snprintf(a->why, sizeof a->why, "[end of input: detached from %s]",
+					 a->name);
+				a->done = a->detached = true;
+				a->rc = ATTACH_EXIT_END_OF_INPUT;
 			}
 		}
 		if (p[1].revents & (POLLIN | POLLHUP | POLLERR)) {
 			ssize_t n = rp_conn_read(a->c);
 			if (n == 0 || (n < 0 && n != -EAGAIN)) {
 				snprintf(a->why, sizeof a->why, "[lost the connection to the server]");
-				a->rc = 1;
+				a->rc = ATTACH_EXIT_ERROR;
 				break;
 			}
 			if (!drain_frames(a))
@@ -396,15 +479,17 @@ static void loop(struct attach *a, int sigfd)
 				if (si.ssi_signo == SIGWINCH) {
 					send_winsize(a);
 				} else {
-					snprintf(a->why, sizeof a->why, "[terminated by signal %u]",
-						 si.ssi_signo);
-					a->done = true;
+					snprintf(a->why, sizeof a->why,
+						 "[%s: detached from %s]", strsignal((int)si.ssi_signo),
+						 a->name);
+					a->done = a->detached = true;
+					a->rc = ATTACH_EXIT_SIGNAL + (int)si.ssi_signo;
 				}
 			}
 		}
 		if (rp_conn_flush(a->c) < 0 && !a->done) {
 			snprintf(a->why, sizeof a->why, "[lost the connection to the server]");
-			a->rc = 1;
+			a->rc = ATTACH_EXIT_ERROR;
 			break;
 		}
 	}
@@ -414,12 +499,12 @@ int telly_attach(int argc, char **argv)
 {
 	struct rp_dest dest = {0};
 	struct attach *a;
-	char *pos[3], hostbuf[256], err[300] = "";
-	const char *name = "main";
+	char *pos[3], hostbuf[256], err[300] = "", where[300], here[4096];
+	const char *name = NULL, *cwd = NULL;
 	int npos = 0, ncmd = 0, sigfd, rc;
 	char **cmd = NULL;
 	struct termios saved, raw;
-	bool tty;
+	bool tty, create = false;
 
 	a = calloc(1, sizeof *a);
 	if (!a)
@@ -439,6 +524,16 @@ int telly_attach(int argc, char **argv)
 			break;
 		} else if (!strcmp(argv[i], "-r")) {
 			a->readonly = true;
+		} else if (!strcmp(argv[i], "--create")) {
+			create = true;
+		} else if (!strcmp(argv[i], "-c") || !strcmp(argv[i], "--cwd")) {
+			if (++i >= argc)
+				goto missing;
+			if (!argv[i][0]) {
+				fprintf(stderr, "telly attach: %s wants a directory\n", argv[i - 1]);
+				goto usage;
+			}
+			cwd = argv[i];
 		} else if (!strcmp(argv[i], "--stats")) {
 			a->stats = true;
 		} else if (!strcmp(argv[i], "-e")) {
@@ -473,6 +568,12 @@ int telly_attach(int argc, char **argv)
 		attach_usage(stderr);
 		goto usage;
 	}
+	/* Only main is made without asking: a name typed wrong must not
+	 * quietly become a new session. A command given is asking. */
+	if (!name)
+		name = "main", create = true;
+	if (ncmd)
+		create = true;
 	if (!rp_name_valid(name, strlen(name))) {
 		fprintf(stderr,
 			"telly attach: bad session name '%s' (1-%d of A-Z a-z 0-9 . _ -, not starting "
@@ -480,6 +581,22 @@ int telly_attach(int argc, char **argv)
 			name, RP_MAX_NAME);
 		goto usage;
 	}
+	/* The working directory is this host's: another host gets its
+	 * user's home (""), or -c DIR, resolved there. */
+	if (dest.host || dest.tcp) {
+		if (!cwd)
+			cwd = "";
+	} else if (cwd && cwd[0] != '/') {
+		errno = 0;
+		if (!getcwd(here, sizeof here) || strlen(here) + 1 + strlen(cwd) >= sizeof here) {
+			fprintf(stderr, "telly attach: -c %s: %s\n", cwd,
+				errno ? strerror(errno) : "too long");
+			goto usage;
+		}
+		strcat(strcat(here, "/"), cwd);
+		cwd = here;
+	}
+	snprintf(where, sizeof where, "%s", dest.host ? dest.host : dest.tcp ? dest.tcp : "this host");
 	if (a->stats && !(a->samples = calloc(SAMPLES_MAX, sizeof *a->samples)))
 		goto fail;
 	a->c = telly_client_connect(&dest, !a->readonly, err, sizeof err);
@@ -487,14 +604,16 @@ int telly_attach(int argc, char **argv)
 		fprintf(stderr, "telly attach: %s\n", err);
 		goto fail;
 	}
-	if (open_session(a, name, cmd, ncmd) < 0)
+	if ((rc = open_session(a, name, create, cwd, where, cmd, ncmd)) != 0)
 		goto fail_conn;
 	a->ch = rp_desk_chan_create(a->c, a->chan,
 				    RP_DESK_LINEMODE | RP_DESK_CONN_ERRORS |
 					    (a->readonly ? RP_DESK_READONLY : 0),
 				    &attach_chan_ops, a);
-	if (!a->ch)
+	if (!a->ch) {
+		rc = ATTACH_EXIT_ERROR;
 		goto fail_conn;
+	}
 
 	sigfd = base_signalfd((const int[]){SIGWINCH, SIGTERM, SIGHUP, 0});
 	/* A resize between OPEN and the mask above raised a SIGWINCH that
@@ -510,6 +629,11 @@ int telly_attach(int argc, char **argv)
 	if (a->detached) /* tell the host, so it stops sending */
 		rp_desk_chan_send_empty(a->ch, RP_DETACH);
 	rp_conn_flush_wait(a->c, 1000);
+	{
+		char undo[TELLY_MODES_RESET_BYTES];
+		size_t n = telly_modes_reset(&a->modes, undo, sizeof undo);
+		base_write_all(a->out_fd, undo, n, -1);
+	}
 	if (tty)
 		tcsetattr(a->in_fd, TCSADRAIN, &saved);
 	if (a->why[0])
@@ -528,11 +652,14 @@ missing:
 	fprintf(stderr, "telly attach: %s needs a value\n", argv[argc - 1]);
 usage:
 	free(a);
-	return 2;
+	return ATTACH_EXIT_USAGE;
 fail_conn:
 	rp_conn_destroy(a->c);
+	free(a->samples);
+	free(a);
+	return rc;
 fail:
 	free(a->samples);
 	free(a);
-	return 1;
+	return ATTACH_EXIT_ERROR;
 }

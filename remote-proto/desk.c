@@ -2,10 +2,14 @@
  * caller's way), through ssh (`ssh HOST telly serve --stdio`) or over TCP
  * with a token; HELLO; requests answered in order; what a desk sends. */
 #include <errno.h>
+#include <poll.h>
 #include <pwd.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/syscall.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #include "base.h"
@@ -15,6 +19,7 @@
 #define DESK_QUEUE_BYTES (8u << 20)
 #define HELLO_TIMEOUT_MS 30000 /* ssh may ask for a passphrase */
 #define TOKEN_MAX_BYTES 128
+#define SSH_EXIT_WAIT_MS 2000 /* ssh that closed its end is about to exit */
 
 /* Quote s for /bin/sh in single quotes. */
 static void shell_quote(char *out, size_t n, const char *s)
@@ -109,6 +114,46 @@ malformed:
 	return -EPROTO;
 }
 
+/* ssh ended, or closed its end, before the daemon said HELLO: what its
+ * exit status says. ssh's own 255 (the host could not be resolved,
+ * reached or logged in to; ssh printed why on stderr) is not the shell's
+ * 127 there (no telly in its PATH). The child is left for the transport
+ * to reap (WNOWAIT). */
+static void ssh_failed(const struct rp_dest *d, pid_t pid, int r, char *err, size_t errn)
+{
+	const char *server = d->server ? d->server : "telly";
+	int pfd = (int)syscall(SYS_pidfd_open, pid, 0);
+	struct pollfd p = {.fd = pfd, .events = POLLIN};
+	siginfo_t si;
+
+	memset(&si, 0, sizeof si);
+	if (pfd >= 0) {
+		poll(&p, 1, SSH_EXIT_WAIT_MS);
+		close(pfd);
+	}
+	if (waitid(P_PID, (id_t)pid, &si, WEXITED | WNOHANG | WNOWAIT) < 0 || si.si_pid != pid) {
+		snprintf(err, errn, "no answer from %s through ssh (%s)", d->host, strerror(-r));
+	} else if (si.si_code != CLD_EXITED) {
+		snprintf(err, errn, "ssh to %s ended by signal %d before %s answered", d->host,
+			 si.si_status, server);
+	} else if (si.si_status == 255) {
+		snprintf(err, errn,
+			 "ssh could not reach or log in to %s (ssh's exit status 255; its message "
+			 "is above)",
+			 d->host);
+	} else if (si.si_status == 127) {
+		snprintf(err, errn,
+			 "'%s' was not found on %s (exit status 127): is telly installed there, in "
+			 "the PATH of a non-interactive ssh session? (--server PATH names it)",
+			 server, d->host);
+	} else if (si.si_status == 126) {
+		snprintf(err, errn, "'%s' on %s cannot be run (exit status 126)", server, d->host);
+	} else {
+		snprintf(err, errn, "'%s serve --stdio' on %s ended with status %d before answering",
+			 server, d->host, si.si_status);
+	}
+}
+
 struct rp_conn *rp_desk_connect(const struct rp_dest *d, bool start, char *err, size_t errn)
 {
 	struct rp_transport *t = NULL;
@@ -156,11 +201,8 @@ struct rp_conn *rp_desk_connect(const struct rp_dest *d, bool start, char *err, 
 	r = rp_desk_hello(c, RP_CAP_LINEMODE | d->caps | (lz4 ? RP_CAP_LZ4 : 0), token, me,
 			  HELLO_TIMEOUT_MS, NULL, NULL, err, errn);
 	explicit_bzero(token, sizeof token);
-	if (r < 0 && r != -EREMOTEIO && r != -EPROTO && d->host) {
-		snprintf(err, errn,
-			 "no answer from %s through ssh (%s); is telly installed there? (see --server)",
-			 d->host, strerror(-r));
-	}
+	if (r < 0 && r != -EREMOTEIO && r != -EPROTO && d->host && t->pid > 0)
+		ssh_failed(d, t->pid, r, err, errn);
 	if (r < 0) {
 		rp_conn_destroy(c);
 		return NULL;

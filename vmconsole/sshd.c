@@ -340,7 +340,9 @@ static int send_text(struct mon *m, const char *text)
 
 /* Not a console of this key: what it may use, by name and right only
  * (a backend's target, an exec: command line above all, is the host's
- * business). Unknown and forbidden look the same. */
+ * business). Unknown and forbidden look the same. The list comes first:
+ * `ssh -p PORT host`, the documented way to ask for it, logs in as the
+ * person's own name, and a complaint about that name is not the answer. */
 static int send_listing(struct mon *m)
 {
 	const struct vmc_config *cfg = m->o->cfg;
@@ -353,10 +355,9 @@ static int send_listing(struct mon *m)
 		return -1;
 	base_log_escape(m->user, strlen(m->user), false, user, sizeof user);
 	o += (size_t)snprintf(text + o, cap - o,
-			      "telly: '%s' is not a console of %s.\r\n"
 			      "telly: consoles for %s (ssh -p PORT NAME@HOST to attach):\r\n",
-			      user, m->key.name, m->key.name);
-	for (unsigned i = 0; i < cfg->n && o < cap - 128; i++) {
+			      m->key.name);
+	for (unsigned i = 0; i < cfg->n && o < cap - 128 - sizeof user - sizeof m->key.name; i++) {
 		enum vmc_right right = vmc_access(&m->key, &cfg->specs[i]);
 		if (right == VMC_NONE)
 			continue;
@@ -365,7 +366,8 @@ static int send_listing(struct mon *m)
 		shown++;
 	}
 	if (!shown)
-		snprintf(text + o, cap - o, "  (none)\r\n");
+		o += (size_t)snprintf(text + o, cap - o, "  (none)\r\n");
+	snprintf(text + o, cap - o, "telly: '%s' is not a console of %s.\r\n", user, m->key.name);
 	r = send_text(m, text);
 	free(text);
 	return r;

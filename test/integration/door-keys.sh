@@ -35,6 +35,9 @@ door_start
 out=$(door_ssh bob 127.0.0.1 </dev/null 2>&1) || fail "bob's list: $out"
 echo "$out" | grep -q "^  vm1 *ro" || fail "bob's list lacks vm1: $out"
 echo "$out" | grep -q "^  vm2 *ro" || fail "bob's list lacks vm2: $out"
+# `ssh -p PORT host` (the login name is the person's own) is how the list
+# is asked for: it comes first, not a complaint about that name (issue 20).
+echo "$out" | head -n 1 | grep -q "^telly: consoles for bob" || fail "bob's list does not come first: $out"
 echo "$out" | grep -qE "exec:|SECRET|cat" && fail "bob's list shows a backend's target: $out"
 
 # ---- lines added while it runs ----

@@ -92,7 +92,8 @@ count_on_screen() { # WINDOW TEXT: lines showing TEXT
 
 # start_sshd REMOTE_TELLY_DIR: a real sshd on 127.0.0.1 with generated keys,
 # logging in as this user by key only; sessions it starts see
-# TELLY_DIR=REMOTE_TELLY_DIR. Sets ssh_port, ssh_cmd (a full ssh command
+# TELLY_DIR=REMOTE_TELLY_DIR (and SHLVL=1, so bash, run by sshd, does not
+# read the user's ~/.bashrc, whatever that does). Sets ssh_port, ssh_cmd (a full ssh command
 # line) and dest (user@127.0.0.1).
 start_sshd() {
 	SSHD=$(command -v sshd || echo /usr/sbin/sshd)
@@ -114,7 +115,7 @@ UsePAM no
 StrictModes no
 PidFile $T/ssh/sshd.pid
 PermitRootLogin prohibit-password
-SetEnv TELLY_DIR=$1 LANG=C.UTF-8
+SetEnv TELLY_DIR=$1 LANG=C.UTF-8 SHLVL=1
 CFG
 	"$SSHD" -D -e -f "$T/ssh/sshd_config" 2>"$T/ssh/sshd.log" &
 	pids="$pids $!"
