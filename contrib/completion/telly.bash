@@ -47,6 +47,10 @@ _telly()
 		COMPREPLY=($(compgen -f -- "$cur"))
 		return
 		;;
+	-c | --cwd)
+		[[ $cmd == attach || $cmd == a ]] && COMPREPLY=($(compgen -d -- "$cur"))
+		return
+		;;
 	--tcp | --listen | --ssh-listen | -e | --size | --font | --font-size | --speed | \
 		--bench-keys | --log-cap | --hello-timeout | --frame-timeout | --console)
 		return
@@ -63,7 +67,7 @@ _telly()
 	local opts="" names=0
 	case $cmd in
 	attach | a)
-		opts="-r -e --stats --help -- $dest_opts"
+		opts="--create -c --cwd -r -e --stats --help -- $dest_opts"
 		names=1
 		;;
 	view)

@@ -59,6 +59,7 @@ complete_words() { # WORDS...: what bash offers for the last one
 complete_words telly at | grep -qx attach || fail "bash does not complete 'telly at' to attach"
 complete_words telly view --head | grep -qx -- --headless || fail "bash does not complete view's --headless"
 complete_words telly serve --ssh-h | grep -qx -- --ssh-host-key || fail "bash does not complete serve's --ssh-host-key"
+complete_words telly attach --cr | grep -qx -- --create || fail "bash does not complete attach's --create"
 complete_words telly attach co | grep -qx compl-one || fail "bash does not complete a session name"
 complete_words telly kill "" | grep -qx compl-one || fail "bash does not offer session names to kill"
 
