@@ -163,6 +163,17 @@ $(BUILD)/test/unit-slog-asan: $(call obj,san,$(SLOG_UNIT))
 	@mkdir -p $(dir $@)
 	$(CC) $(ALL_CFLAGS) -O1 $(SAN) -o $@ $^ $(LZ4_LIBS) -lpthread
 
+# telly attach's terminal modes (test/unit/test_termmodes.c).
+TERMMODES_UNIT := clients/termmodes.c test/unit/test_termmodes.c
+all: $(BUILD)/test/unit-termmodes $(BUILD)/test/unit-termmodes-asan
+$(BUILD)/test/unit-termmodes: $(call obj,obj,$(TERMMODES_UNIT))
+	@mkdir -p $(dir $@)
+	$(CC) $(ALL_CFLAGS) -o $@ $^
+
+$(BUILD)/test/unit-termmodes-asan: $(call obj,san,$(TERMMODES_UNIT))
+	@mkdir -p $(dir $@)
+	$(CC) $(ALL_CFLAGS) -O1 $(SAN) -o $@ $^
+
 # The desk-side channel on a socketpair (test/unit/test_desk.c).
 DESK_UNIT := $(RP_CORE) remote-proto/transport.c remote-proto/conn.c remote-proto/desk.c \
              remote-proto/chan.c $(KPTY_SRC) test/unit/test_desk.c

@@ -59,6 +59,7 @@ unit vtfilter
 unit slog
 unit serve
 unit desk
+unit termmodes
 # libvterm is not built with ASan: the random-stream screen tests also run
 # under valgrind, which sees its reads and writes (it found libvterm
 # 0.1.4 going outside its line table after a shrink).
