@@ -84,7 +84,7 @@ struct attach {
 static void sample(struct attach *a, uint64_t t0)
 {
 	if (a->nsamples < SAMPLES_MAX)
-		a->samples[a->nsamples++] = telly_now_ns() - t0;
+		a->samples[a->nsamples++] = base_now_ns() - t0;
 }
 
 static void out_flush(struct attach *a)
@@ -449,7 +449,7 @@ static void loop(struct attach *a, int sigfd)
 			uint8_t buf[KEY_READ_BYTES];
 			ssize_t n = read(a->in_fd, buf, sizeof buf);
 			if (n > 0) {
-				a->key_t0 = telly_now_ns();
+				a->key_t0 = base_now_ns();
 				a->key_waiting = a->stats;
 				keys(a, buf, (size_t)n);
 				a->key_waiting = false;

@@ -67,9 +67,4 @@ static inline double telly_pct_us(const uint64_t *sorted, size_t n, double q)
 	return (double)sorted[(size_t)((double)(n - 1) * q)] / 1e3;
 }
 
-static inline uint64_t telly_now_ns(void)
-{
-	return base_now_ns();
-}
-
 #endif

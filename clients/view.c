@@ -167,7 +167,7 @@ static void send_list(struct view *v)
 	for (unsigned i = 0; i < v->nwins; i++)
 		if (!v->wins[i]->drawn && !v->wins[i]->drawn_req)
 			v->wins[i]->drawn_req = v->req;
-	v->list_due_ns = telly_now_ns() + LIST_POLL_MS * 1000000ull;
+	v->list_due_ns = base_now_ns() + LIST_POLL_MS * 1000000ull;
 }
 
 static struct kpty_winsize winsize_for(struct view *v, int rows, int cols)
@@ -270,7 +270,7 @@ static void key_to(struct view *v, struct win *w, const struct wm_action *a)
 	if (!v->cur_live)
 		return;
 	v->cur.chan = w->chan;
-	v->cur.t_ld = telly_now_ns();
+	v->cur.t_ld = base_now_ns();
 	if (w->echoed && v->npaint < PROBES) {
 		v->cur.t_recv = v->cur.t_vt = v->cur.t_ld;
 		v->await_paint[v->npaint++] = v->cur;
@@ -326,7 +326,7 @@ static void on_event(void *ctx, const struct ds_event *ev)
 		v->key_cp = ev->codepoint;
 		v->cur_live = v->stats;
 		if (v->stats)
-			v->cur = (struct probe){.t_key = telly_now_ns()};
+			v->cur = (struct probe){.t_key = base_now_ns()};
 		wm_key(&v->wm, ev->keysym, ev->mods, &o);
 		apply(v, &o);
 		v->cur_live = false;
@@ -460,7 +460,7 @@ static void add_window(struct view *v, uint16_t chan, const char *name, size_t n
 	wm_manage(&v->wm, chan, DEFAULT_COLS * cw + 2 * bw,
 		  DEFAULT_ROWS * ch + 2 * bw + v->wm.cfg.title_h, &o);
 	apply(v, &o);
-	v->list_due_ns = telly_now_ns(); /* a LIST now says when it is drawn */
+	v->list_due_ns = base_now_ns(); /* a LIST now says when it is drawn */
 }
 
 static void remove_window(struct view *v, struct win *w)
@@ -487,7 +487,7 @@ static void probes_answered(struct view *v, uint16_t chan, uint32_t ack, uint64_
 		struct probe *p = &v->await_out[i];
 		if (p->chan == chan && (int32_t)(ack - p->seq) >= 0) {
 			p->t_recv = t_recv;
-			p->t_vt = telly_now_ns();
+			p->t_vt = base_now_ns();
 			if (v->npaint < PROBES)
 				v->await_paint[v->npaint++] = *p;
 			*p = v->await_out[--v->nout];
@@ -540,7 +540,7 @@ static void on_frame(struct view *v, const struct rp_hdr *h, const uint8_t *p)
 	struct rp_str name;
 	uint32_t req;
 	bool output = h->type == RP_OUTPUT || h->type == RP_OUTPUT_LZ4;
-	uint64_t t = w && output && v->nout ? telly_now_ns() : 0;
+	uint64_t t = w && output && v->nout ? base_now_ns() : 0;
 	int r = w ? rp_desk_chan_frame(w->ch, h, p) : 0; /* EXIT removes w */
 
 	if (r > 0) {
@@ -584,7 +584,7 @@ static void repaint(struct view *v)
 
 	long px = ds_comp_repaint(v->comp, &v->wm);
 
-	t = telly_now_ns();
+	t = base_now_ns();
 	v->paint_now = false;
 	if (px > 0) {
 		v->frames++;
@@ -633,7 +633,7 @@ static void print_stats(struct view *v)
 		"  wire back",
 	};
 	size_t n = v->nsamples;
-	double secs = (double)(telly_now_ns() - v->t_start) / 1e9;
+	double secs = (double)(base_now_ns() - v->t_start) / 1e9;
 
 	fprintf(stderr, "telly view: %llu frames in %.2f s (%.1f/s), %.1f Mpixel drawn\n",
 		(unsigned long long)v->frames, secs, (double)v->frames / secs, (double)v->pixels / 1e6);
@@ -696,7 +696,7 @@ static void type_text(struct view *v, const char *s)
 	while (n) {
 		uint32_t cp;
 		int k = ds_utf8_next(s, n, &cp);
-		struct ds_event ev = {.type = DS_EV_KEY, .pressed = true, .time_us = telly_now_ns() / 1000,
+		struct ds_event ev = {.type = DS_EV_KEY, .pressed = true, .time_us = base_now_ns() / 1000,
 				      .keysym = ds_keysym_for(cp), .codepoint = cp};
 		on_event(v, &ev);
 		s += k;
@@ -707,7 +707,7 @@ static void type_text(struct view *v, const char *s)
 static void button(struct view *v, int b, bool pressed)
 {
 	struct ds_event ev = {.type = DS_EV_BUTTON, .button = b, .pressed = pressed,
-			      .time_us = telly_now_ns() / 1000};
+			      .time_us = base_now_ns() / 1000};
 	on_event(v, &ev);
 }
 
@@ -722,14 +722,14 @@ static void run_script(struct view *v)
 			break;
 		case DS_STEP_KEY: {
 			struct ds_event ev = {.type = DS_EV_KEY, .pressed = true, .keysym = s->keysym,
-					      .mods = s->mods, .time_us = telly_now_ns() / 1000,
+					      .mods = s->mods, .time_us = base_now_ns() / 1000,
 					      .codepoint = ds_codepoint_of(s->keysym)};
 			on_event(v, &ev);
 			break;
 		}
 		case DS_STEP_MOVE: {
 			struct ds_event ev = {.type = DS_EV_MOTION, .dx = s->dx, .dy = s->dy,
-					      .time_us = telly_now_ns() / 1000};
+					      .time_us = base_now_ns() / 1000};
 			on_event(v, &ev);
 			break;
 		}
@@ -745,8 +745,8 @@ static void run_script(struct view *v)
 			struct win *w = focused(v);
 			if (!w || !ds_term_has_text(w->term, s->text)) {
 				if (!v->wait_deadline_ns)
-					v->wait_deadline_ns = telly_now_ns() + (uint64_t)s->timeout_ms * 1000000u;
-				if (telly_now_ns() < v->wait_deadline_ns)
+					v->wait_deadline_ns = base_now_ns() + (uint64_t)s->timeout_ms * 1000000u;
+				if (base_now_ns() < v->wait_deadline_ns)
 					return;
 				snprintf(v->why, sizeof v->why,
 					 "input line %d: \"%s\" not on the focused window after %.1f s",
@@ -883,7 +883,7 @@ static int timeout_ms(struct view *v, uint64_t now)
 static void loop(struct view *v, int sigfd)
 {
 	while (!v->done) {
-		uint64_t now = telly_now_ns();
+		uint64_t now = base_now_ns();
 		int bfd = v->b->impl->get_fd(v->b);
 		struct pollfd p[3] = {
 			{.fd = rp_conn_fd(v->c), .events = (short)(POLLIN | rp_conn_wevents(v->c))},
@@ -904,7 +904,7 @@ static void loop(struct view *v, int sigfd)
 			break;
 		}
 		p[0].events = (short)(POLLIN | rp_conn_wevents(v->c));
-		if (poll(p, bfd >= 0 ? 3 : 2, timeout_ms(v, telly_now_ns())) < 0) {
+		if (poll(p, bfd >= 0 ? 3 : 2, timeout_ms(v, base_now_ns())) < 0) {
 			if (errno == EINTR)
 				continue;
 			break;
@@ -1120,7 +1120,7 @@ int telly_view(int argc, char **argv)
 		goto out;
 	}
 	sigfd = base_signalfd((const int[]){SIGTERM, SIGINT, SIGHUP, 0});
-	v->t_start = telly_now_ns();
+	v->t_start = base_now_ns();
 	loop(v, sigfd);
 	rp_conn_flush_wait(v->c, 1000);
 	if (v->why[0])

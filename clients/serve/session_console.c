@@ -53,7 +53,7 @@ static size_t service(struct session *s, const struct pollfd *pf)
 		s->read_cap = READ_CAP_START_BYTES;
 	have = vmc_console_service(cons(s)->con, pf, base_now_ms(), buf, s->read_cap);
 	if (have) {
-		s->t_read = telly_now_ns();
+		s->t_read = base_now_ns();
 		before = session_work(s);
 		session_show(s, buf, have, NULL, false);
 		session_pace(s, have, session_work(s) - before);

@@ -64,7 +64,7 @@ static size_t program_read(struct session *s)
 		long n = p->pump ? kpty_os_pump_read(p->pump, buf + have, cap - have, &status)
 				 : kpty_os_read(p->child.master, buf + have, cap - have, &status);
 		if (n > 0 && !have)
-			s->t_read = telly_now_ns();
+			s->t_read = base_now_ns();
 		if (n > 0)
 			have += (size_t)n;
 		if (have && (n <= 0 || cap - have < (cap < PTY_READ_BYTES ? 1 : PTY_READ_BYTES))) {
@@ -112,7 +112,7 @@ static void input_written(void *ctx, uint64_t tag)
 			continue;
 		v->written_seq = (uint32_t)tag;
 		if (v->timing_seq == (uint32_t)tag)
-			v->t_written = telly_now_ns();
+			v->t_written = base_now_ns();
 	}
 }
 
@@ -132,7 +132,7 @@ static int program_input(struct session *s, struct chan *v, const struct rp_data
 		return FRAME_STALL; /* the program is not reading: hold the rest back */
 	if (v->conn->timing) {
 		v->timing_seq = d->seq;
-		v->t_input = telly_now_ns();
+		v->t_input = base_now_ns();
 		v->t_written = 0;
 	}
 	feed(p);

@@ -96,7 +96,7 @@ void chan_output(struct chan *v, struct rp_buf *b, struct rp_buf *z)
 		if (v->timing_seq && v->t_written && v->written_seq == v->timing_seq) {
 			/* This output is the first that answers the key. */
 			struct rp_timing t = {v->timing_seq, v->t_input, v->t_written, v->s->t_read,
-					      telly_now_ns()};
+					      base_now_ns()};
 			uint8_t buf[64];
 			struct rp_enc e;
 			rp_enc_begin(&e, buf, sizeof buf, RP_TIMING, 0, v->id);
