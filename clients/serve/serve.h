@@ -79,10 +79,12 @@ struct telly_slog;
 #define SB_LINES 2000
 #define SB_BYTES (4u << 20)
 #define SNAPSHOT_SB_LINES 1000
-/* A console's screen is made when it first prints or is first watched
- * (an idle one costs no grid), with a smaller ring: its log keeps all. */
+/* A console's screen is lazy (rp_screen_create_lazy): nothing is parsed
+ * as a guest prints, for days if nobody looks; its last output is kept
+ * raw and replayed into a screen for each attach. Its log keeps all. */
 #define CONSOLE_SB_LINES 24
 #define CONSOLE_SB_BYTES (1u << 20)
+#define CONSOLE_KEEP_BYTES (16u << 10) /* its last output, replayed on attach */
 #define KILL_GRACE_MS 2000    /* SIGHUP, then SIGKILL after this */
 #define CLOSE_GRACE_MS 2000   /* a closing peer gets this long to take its error */
 #define FIRST_CLIENT_MS 10000 /* a daemon nobody reaches exits after this */
