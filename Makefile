@@ -18,12 +18,12 @@ KPTY_SRC   := kernel-pty/disc.c kernel-pty/pty.c kernel-pty/stty.c kernel-pty/li
 KPTY_OS    := kernel-pty/os.c kernel-pty/pump.c
 BASE_SRC   := base/base.c
 RP_CORE    := $(BASE_SRC) remote-proto/codec.c remote-proto/queue.c
-RP_SRC     := $(RP_CORE) remote-proto/transport.c remote-proto/conn.c remote-proto/desk.c remote-proto/chan.c \
-              remote-proto/screen.c remote-proto/vtscan.c \
-              remote-proto/vtfilter.c
+RP_SRC     := $(RP_CORE) remote-proto/transport.c remote-proto/conn.c remote-proto/desk.c remote-proto/chan.c
+VTF_SRC    := kernel-pty/vtfilter.c
 SERVE_SRC  := clients/serve/main.c clients/serve/loop.c clients/serve/fdm.c clients/serve/conn.c \
               clients/serve/dispatch.c clients/serve/viewer.c clients/serve/session.c \
-              clients/serve/session_pty.c clients/serve/session_console.c
+              clients/serve/session_pty.c clients/serve/session_console.c \
+              clients/serve/screen.c clients/serve/vtscan.c $(VTF_SRC)
 CLIENT_SRC := clients/telly.c clients/demo.c $(SERVE_SRC) clients/attach.c clients/ctl.c \
               clients/client.c clients/rundir.c clients/view.c clients/slog.c
 CLIENT_SRC += clients/termmodes.c
@@ -34,11 +34,11 @@ VMC_CORE   := $(BASE_SRC) vmconsole/config.c vmconsole/escape.c
 VMC_SRC    := $(VMC_CORE) vmconsole/console.c vmconsole/sshd.c vmconsole/session.c vmconsole/sandbox.c
 SSH_LIBS   := $(shell pkg-config --libs libssh 2>/dev/null || echo -lssh)
 LZ4_LIBS   := $(shell pkg-config --libs liblz4 2>/dev/null || echo -llz4)
-DS_SRC     := $(BASE_SRC) display-server/comp.c display-server/term.c display-server/font.c \
+DS_SRC     := $(BASE_SRC) $(VTF_SRC) display-server/comp.c display-server/term.c display-server/font.c \
               display-server/headless.c display-server/x11.c display-server/script.c
 DS_LIBS    := $(shell pkg-config --libs pixman-1 freetype2 fontconfig libpng xcb xcb-shm xkbcommon xkbcommon-x11 2>/dev/null)
 DS_CFLAGS  := $(shell pkg-config --cflags pixman-1 freetype2 fontconfig libpng xcb xkbcommon 2>/dev/null)
-INC        := $(DS_CFLAGS) -Ibase -Ikernel-pty -Iremote-proto -Iwinmgr -Idisplay-server -Ivmconsole -Itest/ttyscript -Itest/unit -Iclients
+INC        := $(DS_CFLAGS) -Ibase -Ikernel-pty -Iclients/serve -Iremote-proto -Iwinmgr -Idisplay-server -Ivmconsole -Itest/ttyscript -Itest/unit -Iclients
 
 obj = $(patsubst %.c,$(BUILD)/$(1)/%.o,$(2))
 
@@ -49,6 +49,7 @@ FUZZ := $(patsubst test/fuzz/%.c,$(BUILD)/test/fuzz-%,$(wildcard test/fuzz/*.c))
 UNIT := $(FUZZ) $(BUILD)/test/unit-kpty $(BUILD)/test/unit-kpty-asan $(BUILD)/test/kpty-script-asan \
         $(BUILD)/test/unit-pump $(BUILD)/test/unit-pump-asan $(BUILD)/test/unit-pump-tsan \
         $(BUILD)/test/unit-rp $(BUILD)/test/unit-rp-asan $(BUILD)/test/rp-poke \
+        $(BUILD)/test/unit-screen $(BUILD)/test/unit-screen-asan \
         $(BUILD)/test/unit-wm $(BUILD)/test/unit-wm-asan $(BUILD)/test/png-probe $(BUILD)/test/free-port \
         $(BUILD)/test/unit-ds $(BUILD)/test/unit-ds-asan $(BUILD)/test/unit-vmc $(BUILD)/test/unit-vmc-asan \
         $(BUILD)/test/unit-vtfilter $(BUILD)/test/unit-vtfilter-asan \
@@ -106,7 +107,7 @@ $(BUILD)/bin/typometer: $(call obj,obj,test/bench/typometer.c)
 	@mkdir -p $(dir $@)
 	$(CC) $(ALL_CFLAGS) -o $@ $^ -lutil
 
-$(BUILD)/bin/vtfilter-bench: $(call obj,obj,remote-proto/vtfilter.c test/bench/vtfilter-bench.c)
+$(BUILD)/bin/vtfilter-bench: $(call obj,obj,kernel-pty/vtfilter.c test/bench/vtfilter-bench.c)
 	@mkdir -p $(dir $@)
 	$(CC) $(ALL_CFLAGS) -o $@ $^ $(VTERM_LIBS)
 
@@ -143,7 +144,7 @@ $(BUILD)/test/kpty-script-asan: $(call obj,san,$(KPTY_SRC) $(TS_SRC) test/ttyscr
 	@mkdir -p $(dir $@)
 	$(CC) $(ALL_CFLAGS) -O1 $(SAN) -o $@ $^
 
-RP_UNIT := $(RP_CORE) remote-proto/screen.c remote-proto/vtscan.c remote-proto/vtfilter.c kernel-pty/pty.c kernel-pty/disc.c test/unit/test_rp.c
+RP_UNIT := $(RP_CORE) kernel-pty/pty.c kernel-pty/disc.c test/unit/test_rp.c
 $(BUILD)/test/unit-rp: $(call obj,obj,$(RP_UNIT))
 	@mkdir -p $(dir $@)
 	$(CC) $(ALL_CFLAGS) -o $@ $^ $(VTERM_LIBS) $(LZ4_LIBS)
@@ -151,6 +152,16 @@ $(BUILD)/test/unit-rp: $(call obj,obj,$(RP_UNIT))
 $(BUILD)/test/unit-rp-asan: $(call obj,san,$(RP_UNIT))
 	@mkdir -p $(dir $@)
 	$(CC) $(ALL_CFLAGS) -O1 $(SAN) -o $@ $^ $(VTERM_LIBS) $(LZ4_LIBS)
+
+# The daemon's copy of a session's screen, against libvterm's own.
+SCREEN_UNIT := clients/serve/screen.c clients/serve/vtscan.c kernel-pty/vtfilter.c test/unit/test_screen.c
+$(BUILD)/test/unit-screen: $(call obj,obj,$(SCREEN_UNIT))
+	@mkdir -p $(dir $@)
+	$(CC) $(ALL_CFLAGS) -o $@ $^ $(VTERM_LIBS)
+
+$(BUILD)/test/unit-screen-asan: $(call obj,san,$(SCREEN_UNIT))
+	@mkdir -p $(dir $@)
+	$(CC) $(ALL_CFLAGS) -O1 $(SAN) -o $@ $^ $(VTERM_LIBS)
 
 # The session log as the daemon's loop sees it (a thread, real files).
 SLOG_UNIT := clients/slog.c $(VMC_CORE) vmconsole/console.c remote-proto/codec.c $(KPTY_OS) \
@@ -201,7 +212,7 @@ $(BUILD)/test/unit-serve-asan: $(call obj,san,$(SERVE_UNIT))
 	@mkdir -p $(dir $@)
 	$(CC) $(ALL_CFLAGS) -O1 $(SAN) -o $@ $^ $(VTERM_LIBS) $(SSH_LIBS) $(LZ4_LIBS) -lm -lpthread
 
-VTF_UNIT := remote-proto/vtfilter.c test/unit/test_vtfilter.c
+VTF_UNIT := kernel-pty/vtfilter.c test/unit/test_vtfilter.c
 $(BUILD)/test/unit-vtfilter: $(call obj,obj,$(VTF_UNIT))
 	@mkdir -p $(dir $@)
 	$(CC) $(ALL_CFLAGS) -o $@ $^ $(VTERM_LIBS)
@@ -218,11 +229,11 @@ $(BUILD)/test/unit-wm-asan: $(call obj,san,$(WM_SRC) test/unit/test_wm.c)
 	@mkdir -p $(dir $@)
 	$(CC) $(ALL_CFLAGS) -O1 $(SAN) -o $@ $^ -lm
 
-$(BUILD)/test/unit-ds: $(call obj,obj,$(WM_SRC) $(DS_SRC) remote-proto/vtfilter.c test/unit/test_ds.c)
+$(BUILD)/test/unit-ds: $(call obj,obj,$(WM_SRC) $(DS_SRC) kernel-pty/vtfilter.c test/unit/test_ds.c)
 	@mkdir -p $(dir $@)
 	$(CC) $(ALL_CFLAGS) -o $@ $^ $(VTERM_LIBS) $(DS_LIBS) -lm
 
-$(BUILD)/test/unit-ds-asan: $(call obj,san,$(WM_SRC) $(DS_SRC) remote-proto/vtfilter.c test/unit/test_ds.c)
+$(BUILD)/test/unit-ds-asan: $(call obj,san,$(WM_SRC) $(DS_SRC) kernel-pty/vtfilter.c test/unit/test_ds.c)
 	@mkdir -p $(dir $@)
 	$(CC) $(ALL_CFLAGS) -O1 $(SAN) -o $@ $^ $(VTERM_LIBS) $(DS_LIBS) -lm
 
@@ -246,8 +257,8 @@ FUZZ_SRC_ttyscript := test/ttyscript/script.c $(KPTY_SRC)
 FUZZ_LIBS         := $(LZ4_LIBS)
 # The terminal fuzzers take libvterm built from its source with the same
 # instrumentation (scripts/vterm-source.sh; -lvterm where it cannot).
-FUZZ_SRC_screen   := remote-proto/screen.c remote-proto/vtscan.c remote-proto/vtfilter.c
-FUZZ_SRC_term     := display-server/term.c display-server/font.c remote-proto/vtfilter.c
+FUZZ_SRC_screen   := clients/serve/screen.c clients/serve/vtscan.c kernel-pty/vtfilter.c
+FUZZ_SRC_term     := display-server/term.c display-server/font.c kernel-pty/vtfilter.c
 FUZZ_DEPS_screen  := $(BUILD)/vterm-fuzz/link
 FUZZ_DEPS_term    := $(BUILD)/vterm-fuzz/link
 FUZZ_LIBS_screen  = $(shell cat $(BUILD)/vterm-fuzz/link 2>/dev/null)

@@ -33,7 +33,7 @@ struct ds_term {
 	void *ctx;
 	pixman_glyph_t *glyphs; /* a row's worth */
 	/* The session's output passes here before libvterm parses it. */
-	struct rp_vtfilter filter;
+	struct kpty_vtfilter filter;
 	bool filter_ok;
 };
 
@@ -124,7 +124,7 @@ struct ds_term *ds_term_create(struct ds_font *f, int rows, int cols, ds_term_ou
 	t->dirty = calloc(MAX_ROWS, 1);
 	t->glyphs = calloc(MAX_COLS, sizeof *t->glyphs);
 	t->vt = vterm_new(t->rows, t->cols);
-	t->filter_ok = rp_vtfilter_init(&t->filter, parse, t);
+	t->filter_ok = kpty_vtfilter_init(&t->filter, parse, t);
 	if (!t->dirty || !t->glyphs || !t->vt || !t->filter_ok) {
 		ds_term_destroy(t);
 		return NULL;
@@ -136,7 +136,7 @@ struct ds_term *ds_term_create(struct ds_font *f, int rows, int cols, ds_term_ou
 	vterm_screen_enable_altscreen(t->screen, 1);
 	vterm_screen_set_damage_merge(t->screen, VTERM_DAMAGE_CELL);
 	vterm_screen_reset(t->screen, 1);
-	rp_vtfilter_set_cols(&t->filter, t->cols);
+	kpty_vtfilter_set_cols(&t->filter, t->cols);
 	t->cursor_visible = true;
 	mark(t, 0, t->rows);
 	return t;
@@ -149,7 +149,7 @@ void ds_term_destroy(struct ds_term *t)
 	if (t->vt)
 		vterm_free(t->vt);
 	if (t->filter_ok)
-		rp_vtfilter_finish(&t->filter);
+		kpty_vtfilter_finish(&t->filter);
 	free(t->glyphs);
 	free(t->dirty);
 	free(t);
@@ -157,7 +157,7 @@ void ds_term_destroy(struct ds_term *t)
 
 void ds_term_write(struct ds_term *t, const void *bytes, size_t n)
 {
-	rp_vtfilter_feed(&t->filter, bytes, n);
+	kpty_vtfilter_feed(&t->filter, bytes, n);
 }
 
 void ds_term_resize(struct ds_term *t, int rows, int cols)
@@ -169,9 +169,9 @@ void ds_term_resize(struct ds_term *t, int rows, int cols)
 	t->rows = rows;
 	t->cols = cols;
 	vterm_set_size(t->vt, rows, cols);
-	rp_vtfilter_set_cols(&t->filter, cols);
+	kpty_vtfilter_set_cols(&t->filter, cols);
 	/* libvterm 0.1.4 clamps neither the margins nor the saved cursor on
-	 * a shrink and later goes outside its line table (rp_screen_resize
+	 * a shrink and later goes outside its line table (screen_resize
 	 * says more): margins back to the whole screen, the cursor put
 	 * back where it was and saved there. */
 	{

@@ -58,6 +58,7 @@ unit door
 unit vtfilter
 unit slog
 unit serve
+unit screen
 unit desk
 unit termmodes
 # libvterm is not built with ASan: the random-stream screen tests also run
@@ -66,7 +67,7 @@ unit termmodes
 for t in screen-matches-libvterm plain-path-matches-with-quirks batched-plain-matches-libvterm \
 	text-matches-libvterm text-path-matches-with-quirks skipped-lines-keep-scrollback \
 	wraps-match-libvterm; do
-	run "unit-valgrind/rp/$t" 120 valgrind -q --error-exitcode=9 "$B/test/unit-rp" "$t"
+	run "unit-valgrind/screen/$t" 120 valgrind -q --error-exitcode=9 "$B/test/unit-screen" "$t"
 done
 for f in test/ttyscript/corpus/*.tty; do
 	run "ttyscript/$(basename "$f" .tty)" 60 "$B/bin/kpty-fuzz" --check "$f"

@@ -79,7 +79,7 @@ struct telly_slog;
 #define SB_LINES 2000
 #define SB_BYTES (4u << 20)
 #define SNAPSHOT_SB_LINES 1000
-/* A console's screen is lazy (rp_screen_create_lazy): nothing is parsed
+/* A console's screen is lazy (screen_create_lazy): nothing is parsed
  * as a guest prints, for days if nobody looks; its last output is kept
  * raw and replayed into a screen for each attach. Its log keeps all. */
 #define CONSOLE_SB_LINES 24
@@ -191,7 +191,7 @@ struct session {
 	char name[RP_MAX_NAME + 1];
 	/* The host's copy of the screen: made by session_screen() when first
 	 * needed, with the kind's scrollback. */
-	struct rp_screen *screen;
+	struct screen *screen;
 	unsigned sb_lines;
 	size_t sb_bytes;
 	struct kpty_termios termios;
@@ -283,7 +283,7 @@ void session_insert(struct server *srv, struct session *s);
  * it printed last shown, its viewers told EXIT, gone from the table,
  * destroyed. */
 void session_end(struct server *srv, struct session *s, int status);
-struct rp_screen *session_screen(struct session *s); /* made if need be; NULL: no memory */
+struct screen *session_screen(struct session *s); /* made if need be; NULL: no memory */
 /* Bytes now on its screen: its output (logged: the kind logged them) or a
  * viewer's echo (from: that viewer, which has them). */
 void session_show(struct session *s, const void *buf, size_t n, struct chan *from, bool logged);
@@ -291,7 +291,7 @@ void session_show(struct session *s, const void *buf, size_t n, struct chan *fro
 void session_pace(struct session *s, size_t n, uint64_t cost);
 uint64_t session_work(const struct session *s);
 /* The screen as bytes that draw it (and some scrollback); false: no memory. */
-bool session_snapshot(struct session *s, struct rp_bytes *snap);
+bool session_snapshot(struct session *s, struct screen_bytes *snap);
 void session_termios_changed(struct session *s);
 void session_log_events(struct session *s);
 void session_skipped_told(struct session *s);

@@ -1,7 +1,7 @@
 /* Sessions: the table, and what every kind does alike (the screen, the
  * log's events, pacing output by what it costs to draw, the end). A
  * kind's own work is behind struct session_ops (serve.h); the calls into
- * the host's copy of the screen (rp_screen_*) are all here.
+ * the host's copy of the screen (screen_*) are all here.
  */
 #include <errno.h>
 #include <stdio.h>
@@ -55,24 +55,24 @@ void session_insert(struct server *srv, struct session *s)
 	session_register_fds(s, srv->fdm);
 }
 
-struct rp_screen *session_screen(struct session *s)
+struct screen *session_screen(struct session *s)
 {
 	if (!s->screen)
-		s->screen = rp_screen_create(s->ws.ws_row, s->ws.ws_col, s->sb_lines, s->sb_bytes);
+		s->screen = screen_create(s->ws.ws_row, s->ws.ws_col, s->sb_lines, s->sb_bytes);
 	return s->screen;
 }
 
-bool session_snapshot(struct session *s, struct rp_bytes *snap)
+bool session_snapshot(struct session *s, struct screen_bytes *snap)
 {
 	if (!session_screen(s))
 		return false;
-	rp_screen_snapshot(s->screen, SNAPSHOT_SB_LINES, snap);
+	screen_snapshot(s->screen, SNAPSHOT_SB_LINES, snap);
 	return true;
 }
 
 uint64_t session_work(const struct session *s)
 {
-	return s->screen ? rp_screen_work(s->screen) : 0;
+	return s->screen ? screen_work(s->screen) : 0;
 }
 
 /* What happened to the session's log since the last look, told once: in
@@ -104,8 +104,8 @@ void session_log_events(struct session *s)
 
 void session_skipped_told(struct session *s)
 {
-	if (s->screen && rp_screen_skipped(s->screen) >= s->skipped_told + SKIPPED_TELL_BYTES) {
-		s->skipped_told = rp_screen_skipped(s->screen);
+	if (s->screen && screen_skipped(s->screen) >= s->skipped_told + SKIPPED_TELL_BYTES) {
+		s->skipped_told = screen_skipped(s->screen);
 		serve_log("session %s: output too costly to draw at once; the host's copy of its "
 			  "screen skipped %llu bytes so far (viewers and the log have them all)",
 			  s->name, (unsigned long long)s->skipped_told);
@@ -118,7 +118,7 @@ void session_show(struct session *s, const void *buf, size_t n, struct chan *fro
 	bool packed = false;
 
 	if (session_screen(s))
-		rp_screen_feed(s->screen, buf, n);
+		screen_feed(s->screen, buf, n);
 	s->settle_at = base_now_ms() + SETTLE_MS;
 	if (s->log && !logged)
 		telly_slog_write(s->log, buf, n);
@@ -184,7 +184,7 @@ void session_set_winsize(struct session *s, const struct kpty_winsize *asked)
 	if (s->ops->resize)
 		s->ops->resize(s, &ws);
 	if (s->screen)
-		rp_screen_resize(s->screen, ws.ws_row, ws.ws_col);
+		screen_resize(s->screen, ws.ws_row, ws.ws_col);
 }
 
 long session_tick(struct session *s, long now)
@@ -193,7 +193,7 @@ long session_tick(struct session *s, long now)
 
 	if (s->settle_at && now >= s->settle_at) {
 		if (s->screen)
-			rp_screen_settle(s->screen);
+			screen_settle(s->screen);
 		s->settle_at = 0;
 	} else if (s->settle_at) {
 		wait = s->settle_at - now;
@@ -238,7 +238,7 @@ void session_end(struct server *srv, struct session *s, int status)
 		}
 	}
 	srv->nsessions--;
-	rp_screen_destroy(s->screen);
+	screen_destroy(s->screen);
 	s->screen = NULL;
 	s->ops->destroy(s, srv->fdm); /* the kind frees its log after what writes it */
 }

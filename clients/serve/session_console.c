@@ -311,7 +311,7 @@ int console_create(struct server *srv, const struct vmc_spec *spec, char *err, s
 		return -ENOMEM;
 	}
 	/* NULL (no memory): session_screen() makes an eager one when needed. */
-	s->screen = rp_screen_create_lazy(s->ws.ws_row, s->ws.ws_col, CONSOLE_SB_LINES,
+	s->screen = screen_create_lazy(s->ws.ws_row, s->ws.ws_col, CONSOLE_SB_LINES,
 					  CONSOLE_SB_BYTES, CONSOLE_KEEP_BYTES);
 	session_insert(srv, s);
 	vmc_console_describe(c->con, cmd, sizeof cmd);

@@ -364,7 +364,7 @@ int program_create(struct server *srv, const struct rp_open *m, const char *name
 		free(strs[i]);
 	if (r < 0) {
 		snprintf(err, errn, "cannot start %s: %s", p->cmd, strerror(-r));
-		rp_screen_destroy(s->screen);
+		screen_destroy(s->screen);
 		free(p);
 		return RP_E_SPAWN;
 	}
@@ -391,7 +391,7 @@ int program_create(struct server *srv, const struct rp_open *m, const char *name
 nomem_argv:
 	for (int i = 0; i < nstr; i++)
 		free(strs[i]);
-	rp_screen_destroy(s->screen);
+	screen_destroy(s->screen);
 nomem_s:
 	free(p);
 	snprintf(err, errn, "out of memory");

@@ -59,7 +59,7 @@ void chan_termios(struct chan *v)
 /* The screen as it is, instead of the output the viewer missed. */
 void chan_snapshot(struct chan *v)
 {
-	struct rp_bytes snap = {0};
+	struct screen_bytes snap = {0};
 	uint8_t buf[64];
 	struct rp_enc e;
 
@@ -85,7 +85,7 @@ void chan_snapshot(struct chan *v)
 		rp_buf_unref(b);
 		off += n;
 	}
-	rp_bytes_finish(&snap);
+	screen_bytes_finish(&snap);
 }
 
 void chan_output(struct chan *v, struct rp_buf *b, struct rp_buf *z)

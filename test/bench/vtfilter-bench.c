@@ -1,4 +1,4 @@
-/* The output filter's cost a byte (rp_vtfilter, in front of every
+/* The output filter's cost a byte (kpty_vtfilter, in front of every
  * libvterm): C headers as a program's output (ASCII with tabs and line
  * feeds), and mixed UTF-8 text with wide characters and combining marks;
  * fed in pty-sized reads, median and p99 of the rounds; beside it, in
@@ -46,10 +46,10 @@ static void to_vterm(void *ctx, const void *p, size_t n)
 /* median ns a byte; with vt: through libvterm alone */
 static double bench(const char *what, const char *buf, size_t n, int rounds, VTerm *vt)
 {
-	struct rp_vtfilter f;
+	struct kpty_vtfilter f;
 	double *ns = calloc((size_t)rounds, sizeof *ns), med;
 
-	if (!ns || !rp_vtfilter_init(&f, sink, NULL)) {
+	if (!ns || !kpty_vtfilter_init(&f, sink, NULL)) {
 		fprintf(stderr, "vtfilter-bench: no memory or no UTF-8 locale\n");
 		exit(1);
 	}
@@ -60,7 +60,7 @@ static double bench(const char *what, const char *buf, size_t n, int rounds, VTe
 			if (vt)
 				to_vterm(vt, buf + off, k);
 			else
-				rp_vtfilter_feed(&f, buf + off, k);
+				kpty_vtfilter_feed(&f, buf + off, k);
 		}
 		ns[r] = (now_s() - t0) * 1e9 / (double)n;
 	}
@@ -68,7 +68,7 @@ static double bench(const char *what, const char *buf, size_t n, int rounds, VTe
 	med = ns[rounds / 2];
 	printf("%-30s %6.2f ns/byte median, %6.2f p99 (%d rounds of %zu MB)\n", what, med,
 	       ns[rounds - 1 - rounds / 100], rounds, n >> 20);
-	rp_vtfilter_finish(&f);
+	kpty_vtfilter_finish(&f);
 	free(ns);
 	return med;
 }

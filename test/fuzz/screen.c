@@ -1,4 +1,4 @@
-/* libFuzzer target: the host's screen model (rp_screen: the output
+/* libFuzzer target: the host's screen model (struct screen: the output
  * filter, libvterm's parser and state, telly's cells and scrollback)
  * given what a program or a VM guest prints, cut anywhere, with resizes,
  * settles and snapshots between the pieces. libvterm is built from its
@@ -16,20 +16,20 @@
 
 static void feed(void *t, const uint8_t *p, size_t n)
 {
-	rp_screen_feed(t, p, n);
+	screen_feed(t, p, n);
 }
 
 static void resize(void *t, int rows, int cols)
 {
-	rp_screen_resize(t, rows, cols);
+	screen_resize(t, rows, cols);
 }
 
-static void snapshot(struct rp_screen *s, unsigned sb_max)
+static void snapshot(struct screen *s, unsigned sb_max)
 {
-	struct rp_bytes snap = {0};
+	struct screen_bytes snap = {0};
 
-	rp_screen_snapshot(s, sb_max, &snap);
-	rp_bytes_finish(&snap);
+	screen_snapshot(s, sb_max, &snap);
+	screen_bytes_finish(&snap);
 }
 
 static void other(void *t, uint8_t op, int rows, const uint8_t **p, size_t *n)
@@ -38,30 +38,30 @@ static void other(void *t, uint8_t op, int rows, const uint8_t **p, size_t *n)
 
 	(void)p, (void)n;
 	if (op % 16 == 13) {
-		rp_screen_settle(t);
+		screen_settle(t);
 	} else if (op % 16 == 14) {
 		snapshot(t, op >> 4);
 		for (int y = 0; y < rows; y++)
-			rp_screen_row_text(t, y, row, sizeof row);
+			screen_row_text(t, y, row, sizeof row);
 	} else {
-		rp_screen_set_fast(t, op & 0x10);
+		screen_set_fast(t, op & 0x10);
 	}
 }
 
 int LLVMFuzzerTestOneInput(const uint8_t *p, size_t n)
 {
 	static const struct vt_fuzz_ops ops = {feed, resize, other};
-	struct rp_screen *s;
+	struct screen *s;
 	int rows, cols;
 
 	if (n < 2)
 		return 0;
 	vt_fuzz_size(p, &rows, &cols);
-	s = rp_screen_create(rows, cols, 1 + (unsigned)(rows * 3), 1 << 16);
+	s = screen_create(rows, cols, 1 + (unsigned)(rows * 3), 1 << 16);
 	if (!s)
 		return 0;
 	vt_fuzz_run(s, &ops, rows, p + 2, n - 2);
 	snapshot(s, 1000);
-	rp_screen_destroy(s);
+	screen_destroy(s);
 	return 0;
 }

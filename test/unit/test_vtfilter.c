@@ -42,20 +42,20 @@ static void collect(void *ctx, const void *p, size_t n)
 /* Feeds in pieces of `step` bytes (0: all at once). */
 static void run(const char *in, size_t n, size_t step, int cols, struct sink *k)
 {
-	struct rp_vtfilter f;
+	struct kpty_vtfilter f;
 
 	memset(k, 0, sizeof *k);
-	if (!rp_vtfilter_init(&f, collect, k)) {
+	if (!kpty_vtfilter_init(&f, collect, k)) {
 		CHECK(!"filter init");
 		return;
 	}
-	rp_vtfilter_set_cols(&f, cols);
+	kpty_vtfilter_set_cols(&f, cols);
 	for (size_t off = 0; off < n;) {
 		size_t m = step && step < n - off ? step : n - off;
-		rp_vtfilter_feed(&f, in + off, m);
+		kpty_vtfilter_feed(&f, in + off, m);
 		off += m;
 	}
-	rp_vtfilter_finish(&f);
+	kpty_vtfilter_finish(&f);
 }
 
 #define S(x) x, sizeof x - 1
@@ -158,7 +158,7 @@ static void filter_table(void)
 }
 
 /* A random stream gives the same output whichever way it is cut, in
- * pieces of at most RP_VTFILTER_CHUNK that never end inside a
+ * pieces of at most KPTY_VTFILTER_CHUNK that never end inside a
  * character; and the output passes the filter unchanged (it is already
  * in the one form the filter writes). */
 static void filter_cuts(void)
@@ -183,7 +183,7 @@ static void filter_cuts(void)
 		run(in, n, 0, 80, &whole);
 		run(in, n, 1 + (size_t)rand() % 7, 80, &cut);
 		CHECK(whole.len == cut.len && !memcmp(whole.buf, cut.buf, cut.len));
-		CHECK(whole.longest <= RP_VTFILTER_CHUNK);
+		CHECK(whole.longest <= KPTY_VTFILTER_CHUNK);
 		CHECK(!whole.cut_char && !cut.cut_char);
 		run(whole.buf, whole.len, 0, 80, &again);
 		CHECK(again.len == whole.len && !memcmp(again.buf, whole.buf, whole.len));
@@ -196,7 +196,7 @@ static void filter_cuts(void)
 	memset(in, 'a', sizeof in);
 	run(in, sizeof in, 0, 80, &whole);
 	CHECK_EQ(whole.len, sizeof in);
-	CHECK(whole.longest <= RP_VTFILTER_CHUNK);
+	CHECK(whole.longest <= KPTY_VTFILTER_CHUNK);
 }
 
 /* libvterm merges a mark into the character before it; the filter must
@@ -222,7 +222,7 @@ static int on_glyph(VTermGlyphInfo *info, VTermPos pos, void *user)
 
 static void marks_match_libvterm(void)
 {
-	struct rp_vtfilter f;
+	struct kpty_vtfilter f;
 	static struct sink k;
 	static const VTermStateCallbacks cb = {.putglyph = on_glyph};
 	VTerm *vt = vterm_new(5, 40);
@@ -232,7 +232,7 @@ static void marks_match_libvterm(void)
 	vterm_set_utf8(vt, 1);
 	vterm_state_set_callbacks(st, &cb, NULL);
 	vterm_state_reset(st, 1);
-	CHECK(rp_vtfilter_init(&f, collect, &k));
+	CHECK(kpty_vtfilter_init(&f, collect, &k));
 	for (uint32_t c = 0xa0; c <= 0x10ffff; c++) {
 		char u[4], in[32] = "\ra";
 		size_t n = 2, len = 0;
@@ -258,13 +258,13 @@ static void marks_match_libvterm(void)
 		for (int i = 0; i < 6; i++, n += len)
 			memcpy(in + n, u, len);
 		k.len = 0;
-		rp_vtfilter_feed(&f, in, n);
+		kpty_vtfilter_feed(&f, in, n);
 		kept = k.len == n;
 		if (merged && kept && missed++ < 20)
 			fprintf(stderr, "U+%04X: libvterm merges it, the filter does not count it\n", c);
 	}
 	CHECK_EQ(missed, 0);
-	rp_vtfilter_finish(&f);
+	kpty_vtfilter_finish(&f);
 	vterm_free(vt);
 }
 

@@ -27,15 +27,15 @@ enum {
 
 static const uint8_t replacement[] = {0xef, 0xbf, 0xbd}; /* U+FFFD */
 
-static void flush(struct rp_vtfilter *f)
+static void flush(struct kpty_vtfilter *f)
 {
 	if (f->out_len)
 		f->out(f->ctx, f->obuf, f->out_len);
 	f->out_len = 0;
 }
 
-/* Stages n bytes (n <= RP_VTFILTER_CHUNK) that must stay together. */
-static void put(struct rp_vtfilter *f, const void *p, size_t n)
+/* Stages n bytes (n <= KPTY_VTFILTER_CHUNK) that must stay together. */
+static void put(struct kpty_vtfilter *f, const void *p, size_t n)
 {
 	if (f->out_len + n > sizeof f->obuf)
 		flush(f);
@@ -43,19 +43,19 @@ static void put(struct rp_vtfilter *f, const void *p, size_t n)
 	f->out_len += n;
 }
 
-/* Room for n bytes (n <= RP_VTFILTER_CHUNK) in one piece. */
-static void reserve(struct rp_vtfilter *f, size_t n)
+/* Room for n bytes (n <= KPTY_VTFILTER_CHUNK) in one piece. */
+static void reserve(struct kpty_vtfilter *f, size_t n)
 {
 	if (f->out_len + n > sizeof f->obuf)
 		flush(f);
 }
 
-static void put_byte(struct rp_vtfilter *f, uint8_t c)
+static void put_byte(struct kpty_vtfilter *f, uint8_t c)
 {
 	put(f, &c, 1);
 }
 
-size_t rp_utf8_encode(uint32_t c, uint8_t *o)
+size_t kpty_utf8_encode(uint32_t c, uint8_t *o)
 {
 	if (c < 0x80) {
 		o[0] = (uint8_t)c;
@@ -85,7 +85,7 @@ size_t rp_utf8_encode(uint32_t c, uint8_t *o)
  * and Syriac prepended marks, a Hanunoo sign and two Hangul tone marks
  * that later Unicode made spacing); the unit tests hold the two against
  * each other over every code point. */
-static bool is_mark(struct rp_vtfilter *f, uint32_t c)
+static bool is_mark(struct kpty_vtfilter *f, uint32_t c)
 {
 	static const uint32_t also[] = {0x0600, 0x0601, 0x0602, 0x0603, 0x06dd,
 					0x06de, 0x070f, 0x1734, 0x302e, 0x302f};
@@ -96,7 +96,7 @@ static bool is_mark(struct rp_vtfilter *f, uint32_t c)
 	 * ideographs and the Hangul syllables. */
 	if (c < 0x300 || (c >= 0x4e00 && c <= 0x9fff) || (c >= 0xac00 && c <= 0xd7a3))
 		return false;
-	uint32_t *slot = &f->mark_cache[c % RP_VTFILTER_MARK_CACHE];
+	uint32_t *slot = &f->mark_cache[c % KPTY_VTFILTER_MARK_CACHE];
 
 	if ((*slot & 0x7fffffffu) == c)
 		return *slot >> 31;
@@ -110,10 +110,10 @@ static bool is_mark(struct rp_vtfilter *f, uint32_t c)
 	return w == 0;
 }
 
-static void put_char(struct rp_vtfilter *f, uint32_t c)
+static void put_char(struct kpty_vtfilter *f, uint32_t c)
 {
 	uint8_t u[4];
-	size_t n = rp_utf8_encode(c, u);
+	size_t n = kpty_utf8_encode(c, u);
 
 	if (c >= 0x80 && c < 0xa0) { /* C1: libvterm's width -1 */
 		f->refused++;
@@ -122,7 +122,7 @@ static void put_char(struct rp_vtfilter *f, uint32_t c)
 	if (c >= 0x80 && is_mark(f, c)) {
 		/* Only on a character just printed, and only a few: libvterm
 		 * keeps every mark of a run and redraws them all for each. */
-		if (!f->last_ok || f->marks >= RP_VTFILTER_MARKS) {
+		if (!f->last_ok || f->marks >= KPTY_VTFILTER_MARKS) {
 			f->refused++;
 			return;
 		}
@@ -139,7 +139,7 @@ static void put_char(struct rp_vtfilter *f, uint32_t c)
 	put(f, u, n);
 }
 
-static void bad_utf8(struct rp_vtfilter *f)
+static void bad_utf8(struct kpty_vtfilter *f)
 {
 	f->utf8_left = 0;
 	f->last_ok = true;
@@ -149,7 +149,7 @@ static void bad_utf8(struct rp_vtfilter *f)
 	put(f, replacement, sizeof replacement);
 }
 
-static void utf8_byte(struct rp_vtfilter *f, uint8_t c)
+static void utf8_byte(struct kpty_vtfilter *f, uint8_t c)
 {
 	if ((c & 0xc0) == 0x80) {
 		if (!f->utf8_left) {
@@ -185,21 +185,21 @@ static void utf8_byte(struct rp_vtfilter *f, uint8_t c)
 }
 
 /* A sequence dropped whole; REP has nothing to repeat after it. */
-static void refuse(struct rp_vtfilter *f)
+static void refuse(struct kpty_vtfilter *f)
 {
 	f->refused++;
 	f->last_ok = false;
 }
 
 /* Anything but text ends what REP may repeat and any half character. */
-static void not_text(struct rp_vtfilter *f)
+static void not_text(struct kpty_vtfilter *f)
 {
 	if (f->utf8_left)
 		bad_utf8(f);
 	f->last_ok = false;
 }
 
-static void begin_seq(struct rp_vtfilter *f, uint8_t state)
+static void begin_seq(struct kpty_vtfilter *f, uint8_t state)
 {
 	f->state = state;
 	f->leader = 0;
@@ -211,7 +211,7 @@ static void begin_seq(struct rp_vtfilter *f, uint8_t state)
 
 /* REP: the last character again, as xterm does it (wrapping as printed
  * text wraps), at most a row's width of times. */
-static void rep(struct rp_vtfilter *f)
+static void rep(struct kpty_vtfilter *f)
 {
 	unsigned n = f->nparam && f->param_set[0] && f->param[0] ? f->param[0] : 1;
 
@@ -225,9 +225,9 @@ static void rep(struct rp_vtfilter *f)
 		put(f, f->last, f->last_len);
 }
 
-static void csi_done(struct rp_vtfilter *f, uint8_t final)
+static void csi_done(struct kpty_vtfilter *f, uint8_t final)
 {
-	uint8_t seq[8 + RP_VTFILTER_PARAMS * 7];
+	uint8_t seq[8 + KPTY_VTFILTER_PARAMS * 7];
 	size_t n = 0;
 
 	f->state = GROUND;
@@ -264,7 +264,7 @@ static void csi_done(struct rp_vtfilter *f, uint8_t final)
 	put(f, seq, n);
 }
 
-static void esc_done(struct rp_vtfilter *f, uint8_t final)
+static void esc_done(struct kpty_vtfilter *f, uint8_t final)
 {
 	uint8_t seq[4] = {0x1b};
 	size_t n = 1;
@@ -307,7 +307,7 @@ static void esc_done(struct rp_vtfilter *f, uint8_t final)
 /* libvterm 0.1.4 answers only these DCS (DECRQSS of SGR, the margins,
  * the cursor shape, protection), and an unknown DECRQSS crashes it (a
  * "%.s" in its answer reads an int as a string). */
-static bool dcs_known(const struct rp_vtfilter *f)
+static bool dcs_known(const struct kpty_vtfilter *f)
 {
 	static const char *const ok[] = {"$qm", "$qr", "$qs", "$q q", "$q\"q"};
 
@@ -317,7 +317,7 @@ static bool dcs_known(const struct rp_vtfilter *f)
 	return false;
 }
 
-static void str_done(struct rp_vtfilter *f)
+static void str_done(struct kpty_vtfilter *f)
 {
 	static const uint8_t st[] = {0x1b, '\\'};
 	uint8_t intro[2] = {0x1b, f->str_kind};
@@ -334,7 +334,7 @@ static void str_done(struct rp_vtfilter *f)
 	put(f, st, sizeof st);
 }
 
-static void csi_byte(struct rp_vtfilter *f, uint8_t c)
+static void csi_byte(struct kpty_vtfilter *f, uint8_t c)
 {
 	switch (f->state) {
 	case CSI_LEADER:
@@ -355,8 +355,8 @@ static void csi_byte(struct rp_vtfilter *f, uint8_t c)
 				f->param[0] = 0;
 			}
 			f->param[i] = f->param[i] * 10 + (uint32_t)(c - '0');
-			if (f->param[i] > RP_VTFILTER_PARAM_MAX)
-				f->param[i] = RP_VTFILTER_PARAM_MAX;
+			if (f->param[i] > KPTY_VTFILTER_PARAM_MAX)
+				f->param[i] = KPTY_VTFILTER_PARAM_MAX;
 			f->param_set[i] = true;
 			return;
 		}
@@ -366,7 +366,7 @@ static void csi_byte(struct rp_vtfilter *f, uint8_t c)
 				f->param_set[0] = false;
 				f->param[0] = 0;
 			}
-			if (f->nparam >= RP_VTFILTER_PARAMS) {
+			if (f->nparam >= KPTY_VTFILTER_PARAMS) {
 				f->bad = true;
 				return;
 			}
@@ -397,7 +397,7 @@ static void csi_byte(struct rp_vtfilter *f, uint8_t c)
 	}
 }
 
-static void byte(struct rp_vtfilter *f, uint8_t c)
+static void byte(struct kpty_vtfilter *f, uint8_t c)
 {
 	if (c == 0x00 || c == 0x7f)
 		return;
@@ -519,7 +519,7 @@ static size_t plain_run(const uint8_t *p, size_t n)
 	return i;
 }
 
-void rp_vtfilter_feed(struct rp_vtfilter *f, const void *bytes, size_t n)
+void kpty_vtfilter_feed(struct kpty_vtfilter *f, const void *bytes, size_t n)
 {
 	const uint8_t *p = bytes;
 
@@ -533,9 +533,9 @@ void rp_vtfilter_feed(struct rp_vtfilter *f, const void *bytes, size_t n)
 				f->out_len += k;
 			} else { /* long runs go out from where they are */
 				flush(f);
-				for (size_t done = 0; done < k; done += RP_VTFILTER_CHUNK)
+				for (size_t done = 0; done < k; done += KPTY_VTFILTER_CHUNK)
 					f->out(f->ctx, p + done,
-					       k - done < RP_VTFILTER_CHUNK ? k - done : RP_VTFILTER_CHUNK);
+					       k - done < KPTY_VTFILTER_CHUNK ? k - done : KPTY_VTFILTER_CHUNK);
 			}
 			if (lastc >= 0x20) {
 				f->last[0] = lastc;
@@ -555,7 +555,7 @@ void rp_vtfilter_feed(struct rp_vtfilter *f, const void *bytes, size_t n)
 	flush(f);
 }
 
-bool rp_vtfilter_init(struct rp_vtfilter *f, rp_vtfilter_out_fn out, void *ctx)
+bool kpty_vtfilter_init(struct kpty_vtfilter *f, kpty_vtfilter_out_fn out, void *ctx)
 {
 	memset(f, 0, sizeof *f);
 	f->utf8 = newlocale(LC_CTYPE_MASK, "C.UTF-8", (locale_t)0);
@@ -568,14 +568,14 @@ bool rp_vtfilter_init(struct rp_vtfilter *f, rp_vtfilter_out_fn out, void *ctx)
 	return true;
 }
 
-void rp_vtfilter_finish(struct rp_vtfilter *f)
+void kpty_vtfilter_finish(struct kpty_vtfilter *f)
 {
 	if (f->utf8)
 		freelocale(f->utf8);
 	f->utf8 = (locale_t)0;
 }
 
-void rp_vtfilter_set_cols(struct rp_vtfilter *f, int cols)
+void kpty_vtfilter_set_cols(struct kpty_vtfilter *f, int cols)
 {
 	f->rep_max = cols < 1 ? 1 : (unsigned)cols;
 }

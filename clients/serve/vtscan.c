@@ -1,4 +1,4 @@
-/* The stream follower behind rp_screen's plain-text path (see vtscan.h).
+/* The stream follower behind struct screen's plain-text path (see vtscan.h).
  *
  * The states are those of a VT500 parser collapsed to what matters here:
  * between sequences, after ESC, in a CSI, in a string (OSC, DCS and the
@@ -11,28 +11,28 @@
 
 enum { GROUND, ESC, CSI, STR, STR_ESC };
 
-static void reset(struct rp_vtscan *v)
+static void reset(struct vtscan *v)
 {
 	memset(v, 0, sizeof *v);
 	memset(v->g, 'B', sizeof v->g); /* US ASCII everywhere */
 	v->modes_changed = true;
 }
 
-void rp_vtscan_init(struct rp_vtscan *v)
+void vtscan_init(struct vtscan *v)
 {
 	reset(v);
 }
 
-bool rp_vtscan_plain(const struct rp_vtscan *v)
+bool vtscan_plain(const struct vtscan *v)
 {
 	/* With ASCII in all four sets, which one is invoked (SI, SO, single
 	 * shifts) does not matter, and is not followed. */
 	return v->state == GROUND && !v->utf8_left && !memcmp(v->g, "BBBB", 4) && !v->irm;
 }
 
-static void csi_end(struct rp_vtscan *v, uint8_t final)
+static void csi_end(struct vtscan *v, uint8_t final)
 {
-	if (v->nparam < RP_VTSCAN_PARAMS)
+	if (v->nparam < VTSCAN_PARAMS)
 		v->nparam++; /* the argument being read when the final came */
 	if (!v->leader && !v->inter && (final == 'h' || final == 'l')) {
 		for (unsigned i = 0; i < v->nparam; i++) {
@@ -57,7 +57,7 @@ static void csi_end(struct rp_vtscan *v, uint8_t final)
 	v->state = GROUND;
 }
 
-static void esc_end(struct rp_vtscan *v, uint8_t final)
+static void esc_end(struct vtscan *v, uint8_t final)
 {
 	v->state = GROUND;
 	/* libvterm starts a CSI or a string on these whatever intermediates
@@ -104,7 +104,7 @@ static void esc_end(struct rp_vtscan *v, uint8_t final)
 	}
 }
 
-static void esc_byte(struct rp_vtscan *v, uint8_t c)
+static void esc_byte(struct vtscan *v, uint8_t c)
 {
 	if (c < 0x20)
 		return; /* executed as outside a sequence: nothing followed here */
@@ -114,7 +114,7 @@ static void esc_byte(struct rp_vtscan *v, uint8_t c)
 		esc_end(v, c);
 }
 
-void rp_vtscan_feed(struct rp_vtscan *v, const uint8_t *p, size_t n)
+void vtscan_feed(struct vtscan *v, const uint8_t *p, size_t n)
 {
 	for (size_t i = 0; i < n; i++) {
 		uint8_t c = p[i];
@@ -151,10 +151,10 @@ void rp_vtscan_feed(struct rp_vtscan *v, const uint8_t *p, size_t n)
 			break;
 		case CSI:
 			if (c >= '0' && c <= '9') {
-				if (v->nparam < RP_VTSCAN_PARAMS && v->param[v->nparam] < 100000)
+				if (v->nparam < VTSCAN_PARAMS && v->param[v->nparam] < 100000)
 					v->param[v->nparam] = v->param[v->nparam] * 10 + (c - '0');
 			} else if (c == ';' || c == ':') {
-				if (v->nparam < RP_VTSCAN_PARAMS)
+				if (v->nparam < VTSCAN_PARAMS)
 					v->nparam++;
 			} else if (c >= '<' && c <= '?') {
 				v->leader = c;

@@ -1,4 +1,4 @@
-/* rp_vtfilter: what a program or a VM guest prints, made safe for libvterm.
+/* kpty_vtfilter: what a program or a VM guest prints, made safe for libvterm.
  *
  * Terminal output is untrusted input, and libvterm 0.1.4 (Debian 12's)
  * trusts it: a 17th CSI argument is written past its array, REP after
@@ -12,15 +12,15 @@
  * parses is exactly what the filter checked:
  *
  * - text: strict UTF-8 (malformed input becomes U+FFFD, as libvterm
- *   shows it), no C1 code points, at most RP_VTFILTER_MARKS combining
+ *   shows it), no C1 code points, at most KPTY_VTFILTER_MARKS combining
  *   marks on one character; NUL and DEL are dropped (libvterm ignores
  *   them);
- * - CSI: at most RP_VTFILTER_PARAMS arguments, each at most
- *   RP_VTFILTER_PARAM_MAX, one leader, two intermediates; REP is done
+ * - CSI: at most KPTY_VTFILTER_PARAMS arguments, each at most
+ *   KPTY_VTFILTER_PARAM_MAX, one leader, two intermediates; REP is done
  *   here (the last character, repeated up to a row's width) and never
  *   reaches libvterm;
  * - ESC: at most two intermediates;
- * - OSC: kept whole up to RP_VTFILTER_STR_BYTES and passed complete;
+ * - OSC: kept whole up to KPTY_VTFILTER_STR_BYTES and passed complete;
  *   longer ones are dropped. DCS: only the status requests libvterm
  *   answers (any other DECRQSS crashes it). SOS, PM and APC strings are
  *   dropped (libvterm would print their contents);
@@ -28,40 +28,40 @@
  *   even inside a sequence.
  *
  * A sequence refused is counted, never half passed. Output comes out in
- * pieces of at most RP_VTFILTER_CHUNK bytes, each ending between
+ * pieces of at most KPTY_VTFILTER_CHUNK bytes, each ending between
  * characters. Pure logic, no I/O, no allocation.
  */
-#ifndef RP_VTFILTER_H
-#define RP_VTFILTER_H
+#ifndef KPTY_VTFILTER_H
+#define KPTY_VTFILTER_H
 
 #include <locale.h>
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
-#define RP_VTFILTER_PARAMS 16	   /* libvterm 0.1.4 keeps 16 and writes a 17th past them */
-#define RP_VTFILTER_PARAM_MAX 65535 /* xterm's own bound on an argument */
-#define RP_VTFILTER_MARKS 4	   /* combining marks kept on one character */
-#define RP_VTFILTER_STR_BYTES 1024 /* an OSC or DCS kept whole up to this */
-#define RP_VTFILTER_CHUNK 4096	   /* the most handed over at once */
-#define RP_VTFILTER_MARK_CACHE 64  /* characters whose class is remembered */
+#define KPTY_VTFILTER_PARAMS 16	   /* libvterm 0.1.4 keeps 16 and writes a 17th past them */
+#define KPTY_VTFILTER_PARAM_MAX 65535 /* xterm's own bound on an argument */
+#define KPTY_VTFILTER_MARKS 4	   /* combining marks kept on one character */
+#define KPTY_VTFILTER_STR_BYTES 1024 /* an OSC or DCS kept whole up to this */
+#define KPTY_VTFILTER_CHUNK 4096	   /* the most handed over at once */
+#define KPTY_VTFILTER_MARK_CACHE 64  /* characters whose class is remembered */
 
-typedef void (*rp_vtfilter_out_fn)(void *ctx, const void *bytes, size_t n);
+typedef void (*kpty_vtfilter_out_fn)(void *ctx, const void *bytes, size_t n);
 
-struct rp_vtfilter {
-	rp_vtfilter_out_fn out;
+struct kpty_vtfilter {
+	kpty_vtfilter_out_fn out;
 	void *ctx;
 	locale_t utf8; /* for wcwidth: which characters are combining marks */
 	/* The answers for recent characters: code point, and bit 31 set for a
 	 * mark (0 never matches: U+0000 is not text here). */
-	uint32_t mark_cache[RP_VTFILTER_MARK_CACHE];
+	uint32_t mark_cache[KPTY_VTFILTER_MARK_CACHE];
 	uint8_t state; /* enum in vtfilter.c */
 	/* A UTF-8 character being read. */
 	uint32_t cp, cp_min;
 	uint8_t utf8_left;
 	/* The last character printed (with its marks), for REP; valid
 	 * while nothing but text followed it. */
-	uint8_t last[4 * (1 + RP_VTFILTER_MARKS)];
+	uint8_t last[4 * (1 + KPTY_VTFILTER_MARKS)];
 	uint8_t last_len, marks;
 	bool last_ok;
 	unsigned rep_max; /* a row's width */
@@ -69,27 +69,27 @@ struct rp_vtfilter {
 	uint8_t leader, ninter, inter[2], str_kind;
 	bool bad;  /* refused: read to its end, then dropped */
 	uint8_t nparam;
-	bool param_set[RP_VTFILTER_PARAMS];
-	uint8_t sep[RP_VTFILTER_PARAMS]; /* ';' or ':' after each */
-	uint32_t param[RP_VTFILTER_PARAMS];
+	bool param_set[KPTY_VTFILTER_PARAMS];
+	uint8_t sep[KPTY_VTFILTER_PARAMS]; /* ';' or ':' after each */
+	uint32_t param[KPTY_VTFILTER_PARAMS];
 	size_t str_len;
-	uint8_t str[RP_VTFILTER_STR_BYTES];
+	uint8_t str[KPTY_VTFILTER_STR_BYTES];
 	/* Output staged for out(). */
 	size_t out_len;
-	uint8_t obuf[RP_VTFILTER_CHUNK];
+	uint8_t obuf[KPTY_VTFILTER_CHUNK];
 	uint64_t refused; /* sequences and characters dropped, for reports */
 };
 
 /* false (with errno) when no UTF-8 locale could be made. */
-bool rp_vtfilter_init(struct rp_vtfilter *f, rp_vtfilter_out_fn out, void *ctx);
-void rp_vtfilter_finish(struct rp_vtfilter *f);
+bool kpty_vtfilter_init(struct kpty_vtfilter *f, kpty_vtfilter_out_fn out, void *ctx);
+void kpty_vtfilter_finish(struct kpty_vtfilter *f);
 /* The width REP may fill (the terminal's columns). */
-void rp_vtfilter_set_cols(struct rp_vtfilter *f, int cols);
+void kpty_vtfilter_set_cols(struct kpty_vtfilter *f, int cols);
 /* Passes what may pass of bytes to out(), and holds an unfinished
  * character or sequence for the next feed. */
-void rp_vtfilter_feed(struct rp_vtfilter *f, const void *bytes, size_t n);
+void kpty_vtfilter_feed(struct kpty_vtfilter *f, const void *bytes, size_t n);
 
 /* c (at most U+10FFFF) as UTF-8 into o (4 bytes of room); its length. */
-size_t rp_utf8_encode(uint32_t c, uint8_t *o);
+size_t kpty_utf8_encode(uint32_t c, uint8_t *o);
 
 #endif

@@ -1,36 +1,36 @@
-/* rp_screen: a session's screen as the host keeps it, for reattach.
+/* struct screen: a session's screen as the host keeps it, for reattach.
  *
  * libvterm's parser and state draw into telly's cells; the screen and a
  * bounded scrollback are one ring of lines. Output is drawn in batches
- * (see rp_screen_feed), so the readers below bring it up to date first;
+ * (see screen_feed), so the readers below bring it up to date first;
  * the owner settles it when output pauses. A snapshot is a byte
  * stream that, written to a terminal of the same size, leaves it showing
  * the recent scrollback (in its history) and then the current screen, the
  * cursor and the modes libvterm reports: what a viewer gets on attach, or
  * when it fell behind, instead of a replay of old output.
  */
-#ifndef RP_SCREEN_H
-#define RP_SCREEN_H
+#ifndef TELLY_SERVE_SCREEN_H
+#define TELLY_SERVE_SCREEN_H
 
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
-struct rp_screen;
+struct screen;
 
 /* A growable byte buffer for snapshots. */
-struct rp_bytes {
+struct screen_bytes {
 	char *p;
 	size_t len, cap;
 	int err; /* -ENOMEM once an append failed */
 };
-void rp_bytes_put(struct rp_bytes *b, const void *p, size_t n);
-void rp_bytes_printf(struct rp_bytes *b, const char *fmt, ...)
+void screen_bytes_put(struct screen_bytes *b, const void *p, size_t n);
+void screen_bytes_printf(struct screen_bytes *b, const char *fmt, ...)
 	__attribute__((format(printf, 2, 3)));
-void rp_bytes_finish(struct rp_bytes *b);
+void screen_bytes_finish(struct screen_bytes *b);
 
 /* sb_lines and sb_bytes bound the scrollback. */
-struct rp_screen *rp_screen_create(int rows, int cols, unsigned sb_lines, size_t sb_bytes);
+struct screen *screen_create(int rows, int cols, unsigned sb_lines, size_t sb_bytes);
 /* A screen for output nobody may look at for days (a console): nothing
  * is parsed as it comes. The last keep_bytes of output are kept (from the
  * start of a line, in one buffer allocated when the first byte comes),
@@ -41,33 +41,33 @@ struct rp_screen *rp_screen_create(int rows, int cols, unsigned sb_lines, size_t
  * output is lines of text) are not in the replay; the owner's log keeps
  * them. settle frees nothing (there is nothing drawn); work and skipped
  * count the readers' drawing. */
-struct rp_screen *rp_screen_create_lazy(int rows, int cols, unsigned sb_lines, size_t sb_bytes,
+struct screen *screen_create_lazy(int rows, int cols, unsigned sb_lines, size_t sb_bytes,
 					size_t keep_bytes);
-void rp_screen_destroy(struct rp_screen *s); /* takes NULL */
+void screen_destroy(struct screen *s); /* takes NULL */
 /* Output is kept (up to a batch of 1 MiB) and drawn when a batch is full,
- * a reader below needs it, or at rp_screen_settle. Plain lines that would
+ * a reader below needs it, or at screen_settle. Plain lines that would
  * scroll out of the scrollback before the end are dropped as they come,
  * so a flood of text is scanned, not drawn. */
-void rp_screen_feed(struct rp_screen *s, const void *buf, size_t n);
+void screen_feed(struct screen *s, const void *buf, size_t n);
 /* Cells drawn, moved or cleared so far: what output has cost. A byte
  * can cost a whole screen (an insert-line at the top moves every row),
  * so the owner paces a program's output by this, not by its bytes. */
-uint64_t rp_screen_work(const struct rp_screen *s);
+uint64_t screen_work(const struct screen *s);
 /* Bytes of output not drawn because drawing them at once would have
  * cost too much (each call in draws at most a bounded amount): the
  * host's copy of the screen is then not exact until the program draws
  * it again. Viewers and the log get every byte regardless. */
-uint64_t rp_screen_skipped(const struct rp_screen *s);
+uint64_t screen_skipped(const struct screen *s);
 /* Draws what is kept and frees the batch: for when output pauses. */
-void rp_screen_settle(struct rp_screen *s);
-void rp_screen_resize(struct rp_screen *s, int rows, int cols);
+void screen_settle(struct screen *s);
+void screen_resize(struct screen *s, int rows, int cols);
 /* Appends the snapshot, with up to sb_max scrollback lines. */
-void rp_screen_snapshot(struct rp_screen *s, unsigned sb_max, struct rp_bytes *out);
+void screen_snapshot(struct screen *s, unsigned sb_max, struct screen_bytes *out);
 /* The text of one screen row (UTF-8, trailing blanks trimmed), for tests
  * and titles. Returns its length. */
-size_t rp_screen_row_text(struct rp_screen *s, int row, char *buf, size_t n);
+size_t screen_row_text(struct screen *s, int row, char *buf, size_t n);
 /* Plain text is drawn without libvterm's per-character work unless this
  * is turned off; tests compare the two. On by default. */
-void rp_screen_set_fast(struct rp_screen *s, bool on);
+void screen_set_fast(struct screen *s, bool on);
 
 #endif

@@ -78,9 +78,9 @@ struct term {
 	bool cursor_blink;
 	char title[256];
 	/* What the program prints passes here before anything parses it. */
-	struct rp_vtfilter filter;
+	struct kpty_vtfilter filter;
 	/* The plain-text path (see term_feed). */
-	struct rp_vtscan scan;
+	struct vtscan scan;
 	bool fast;	/* allowed at all (tests compare with and without) */
 	bool modes_ok; /* libvterm said: autowrap, no margins, whole-screen region */
 	uint8_t carry[4]; /* a UTF-8 character cut at the end of a read */
@@ -91,7 +91,7 @@ struct term {
 	size_t plain_end;   /* pend up to here is plain lines (plain_len) */
 	bool plain_blocked; /* and what follows is not */
 	size_t compact_at;  /* pend_len at which pend_scan cuts or draws it */
-	uint64_t work;	    /* cells drawn, moved or cleared (rp_screen_work) */
+	uint64_t work;	    /* cells drawn, moved or cleared (screen_work) */
 	uint64_t work_from; /* work when this call in from outside began */
 	uint64_t skipped;   /* bytes not drawn: they would have cost too much */
 };
@@ -112,7 +112,7 @@ struct term {
  * one column wide (and a wide character past a one-column row). */
 #define MIN_COLS 2
 
-void rp_bytes_put(struct rp_bytes *b, const void *p, size_t n)
+void screen_bytes_put(struct screen_bytes *b, const void *p, size_t n)
 {
 	if (b->err)
 		return;
@@ -132,7 +132,7 @@ void rp_bytes_put(struct rp_bytes *b, const void *p, size_t n)
 	b->len += n;
 }
 
-void rp_bytes_printf(struct rp_bytes *b, const char *fmt, ...)
+void screen_bytes_printf(struct screen_bytes *b, const char *fmt, ...)
 {
 	char tmp[256];
 	va_list ap;
@@ -142,10 +142,10 @@ void rp_bytes_printf(struct rp_bytes *b, const char *fmt, ...)
 	n = vsnprintf(tmp, sizeof tmp, fmt, ap);
 	va_end(ap);
 	if (n > 0)
-		rp_bytes_put(b, tmp, (size_t)n < sizeof tmp ? (size_t)n : sizeof tmp - 1);
+		screen_bytes_put(b, tmp, (size_t)n < sizeof tmp ? (size_t)n : sizeof tmp - 1);
 }
 
-void rp_bytes_finish(struct rp_bytes *b)
+void screen_bytes_finish(struct screen_bytes *b)
 {
 	free(b->p);
 	memset(b, 0, sizeof *b);
@@ -495,15 +495,15 @@ static const VTermStateCallbacks state_cb = {
 
 static size_t utf8(uint32_t c, char *o)
 {
-	return rp_utf8_encode(c > 0x10ffff ? 0xfffd : c, (uint8_t *)o);
+	return kpty_utf8_encode(c > 0x10ffff ? 0xfffd : c, (uint8_t *)o);
 }
 
-static void put_color(struct rp_bytes *b, const VTermColor *c, bool fg)
+static void put_color(struct screen_bytes *b, const VTermColor *c, bool fg)
 {
 	if (VTERM_COLOR_IS_INDEXED(c))
-		rp_bytes_printf(b, ";%d;5;%u", fg ? 38 : 48, c->indexed.idx);
+		screen_bytes_printf(b, ";%d;5;%u", fg ? 38 : 48, c->indexed.idx);
 	else
-		rp_bytes_printf(b, ";%d;2;%u;%u;%u", fg ? 38 : 48, c->rgb.red, c->rgb.green,
+		screen_bytes_printf(b, ";%d;2;%u;%u;%u", fg ? 38 : 48, c->rgb.red, c->rgb.green,
 				c->rgb.blue);
 }
 
@@ -525,7 +525,7 @@ static bool same_pen(const struct cell *a, const struct cell *b)
 	       same_color(&a->bg, &b->bg);
 }
 
-static void put_pen(struct rp_bytes *b, const struct cell *c)
+static void put_pen(struct screen_bytes *b, const struct cell *c)
 {
 	static const struct {
 		unsigned mask, value;
@@ -541,15 +541,15 @@ static void put_pen(struct rp_bytes *b, const struct cell *c)
 		{A_STRIKE, A_STRIKE, ";9"},
 	};
 
-	rp_bytes_put(b, "\033[0", 3);
+	screen_bytes_put(b, "\033[0", 3);
 	for (size_t i = 0; i < sizeof attr / sizeof attr[0]; i++)
 		if ((c->attrs & attr[i].mask) == attr[i].value)
-			rp_bytes_put(b, attr[i].sgr, strlen(attr[i].sgr));
+			screen_bytes_put(b, attr[i].sgr, strlen(attr[i].sgr));
 	if (!VTERM_COLOR_IS_DEFAULT_FG(&c->fg))
 		put_color(b, &c->fg, true);
 	if (!VTERM_COLOR_IS_DEFAULT_BG(&c->bg))
 		put_color(b, &c->bg, false);
-	rp_bytes_put(b, "m", 1);
+	screen_bytes_put(b, "m", 1);
 }
 
 static bool blank(const struct cell *c)
@@ -560,7 +560,7 @@ static bool blank(const struct cell *c)
 
 /* One line of cells as bytes: attributes as SGR, trailing blanks left out
  * and the rest of the line erased in the default pen. */
-static void encode_cells(const struct cell *cells, int ncols, struct rp_bytes *b)
+static void encode_cells(const struct cell *cells, int ncols, struct screen_bytes *b)
 {
 	int end = ncols;
 	const struct cell *pen = NULL;
@@ -574,14 +574,14 @@ static void encode_cells(const struct cell *cells, int ncols, struct rp_bytes *b
 			put_pen(b, c);
 		pen = c;
 		if (c->ch[0] == 0 || c->width == 0) {
-			rp_bytes_put(b, " ", 1);
+			screen_bytes_put(b, " ", 1);
 		} else {
 			for (int i = 0; i < CELL_CHARS && c->ch[i]; i++)
-				rp_bytes_put(b, u, utf8(c->ch[i], u));
+				screen_bytes_put(b, u, utf8(c->ch[i], u));
 		}
 		x += c->width == 2 ? 2 : 1;
 	}
-	rp_bytes_put(b, "\033[0m\033[K", 7);
+	screen_bytes_put(b, "\033[0m\033[K", 7);
 }
 
 /* ---- the emulator ---- */
@@ -618,9 +618,9 @@ static struct term *term_create(int rows, int cols, unsigned sb_lines, size_t sb
 	if (!s)
 		return NULL;
 	create_size(&rows, &cols);
-	if (!rp_vtfilter_init(&s->filter, keep, s))
+	if (!kpty_vtfilter_init(&s->filter, keep, s))
 		goto fail_filter;
-	rp_vtfilter_set_cols(&s->filter, cols);
+	kpty_vtfilter_set_cols(&s->filter, cols);
 	s->sb_lines = sb_lines;
 	s->sb_bytes = sb_bytes;
 	s->cap_cols = cols;
@@ -641,7 +641,7 @@ static struct term *term_create(int rows, int cols, unsigned sb_lines, size_t sb
 	s->cur = &s->grid[0];
 	s->cursor_visible = true;
 	s->fast = true;
-	rp_vtscan_init(&s->scan);
+	vtscan_init(&s->scan);
 	vterm_state_set_callbacks(s->st, &state_cb, s);
 	vterm_state_reset(s->st, 1);
 	return s;
@@ -650,7 +650,7 @@ fail_alt:
 fail_pri:
 	vterm_free(s->vt);
 fail_vt:
-	rp_vtfilter_finish(&s->filter);
+	kpty_vtfilter_finish(&s->filter);
 fail_filter:
 	free(s);
 	return NULL;
@@ -661,7 +661,7 @@ static void term_destroy(struct term *s)
 	if (!s)
 		return;
 	vterm_free(s->vt);
-	rp_vtfilter_finish(&s->filter);
+	kpty_vtfilter_finish(&s->filter);
 	free(s->pend);
 	free(s->grid[0].cells);
 	free(s->grid[1].cells);
@@ -691,7 +691,7 @@ static bool fast_ready(struct term *s)
 {
 	VTermPos cur;
 
-	if (!s->fast || !rp_vtscan_plain(&s->scan) || s->cols < 2)
+	if (!s->fast || !vtscan_plain(&s->scan) || s->cols < 2)
 		return false;
 	vterm_state_get_cursorpos(s->st, &cur);
 	if (cur.col != 0 || cur.row < 0 || cur.row >= s->rows)
@@ -983,7 +983,7 @@ static size_t write_bytes(const struct term *s)
 {
 	size_t k = WRITE_WORK_CELLS / ((size_t)s->rows * (size_t)s->cols);
 
-	return k < 16 ? 16 : k > RP_VTFILTER_CHUNK ? RP_VTFILTER_CHUNK : k;
+	return k < 16 ? 16 : k > KPTY_VTFILTER_CHUNK ? KPTY_VTFILTER_CHUNK : k;
 }
 
 static void feed_part(struct term *s, const uint8_t *p, size_t n)
@@ -994,7 +994,7 @@ static void feed_part(struct term *s, const uint8_t *p, size_t n)
 		if (s->work - s->work_from > DRAW_WORK_MAX_CELLS) {
 			/* CAN: libvterm drops a sequence it was reading */
 			vterm_input_write(s->vt, "\030", 1);
-			rp_vtscan_feed(&s->scan, (const uint8_t *)"\030", 1);
+			vtscan_feed(&s->scan, (const uint8_t *)"\030", 1);
 			s->skipped += n;
 			return;
 		}
@@ -1013,7 +1013,7 @@ static void feed_part(struct term *s, const uint8_t *p, size_t n)
 					k--;
 			}
 			vterm_input_write(s->vt, (const char *)p, k);
-			rp_vtscan_feed(&s->scan, p, k);
+			vtscan_feed(&s->scan, p, k);
 		}
 		p += k;
 		n -= k;
@@ -1171,7 +1171,7 @@ static void keep(void *ctx, const void *buf, size_t n)
 static void term_feed(struct term *s, const void *buf, size_t n)
 {
 	s->work_from = s->work;
-	rp_vtfilter_feed(&s->filter, buf, n);
+	kpty_vtfilter_feed(&s->filter, buf, n);
 }
 
 static void term_settle(struct term *s)
@@ -1201,7 +1201,7 @@ static void term_resize(struct term *s, int rows, int cols)
 		rows = r;
 		cols = c;
 	}
-	rp_vtfilter_set_cols(&s->filter, cols);
+	kpty_vtfilter_set_cols(&s->filter, cols);
 	vterm_set_size(s->vt, rows, cols);
 	/* libvterm 0.1.4 clamps neither the margins nor the saved cursor
 	 * (DECSC, and the alternate screen's) on a shrink, and later reads
@@ -1222,16 +1222,16 @@ static void term_resize(struct term *s, int rows, int cols)
 	s->scan.modes_changed = true; /* the scroll region follows the size */
 }
 
-static void put_rows(const struct term *s, const struct grid *g, struct rp_bytes *out)
+static void put_rows(const struct term *s, const struct grid *g, struct screen_bytes *out)
 {
-	rp_bytes_put(out, "\033[H\033[2J", 7);
+	screen_bytes_put(out, "\033[H\033[2J", 7);
 	for (int y = 0; y < s->rows; y++) {
-		rp_bytes_printf(out, "\033[%d;1H", y + 1);
+		screen_bytes_printf(out, "\033[%d;1H", y + 1);
 		encode_cells(grid_line(s, g, g->top + (unsigned)y), s->cols, out);
 	}
 }
 
-static void term_snapshot(struct term *s, unsigned sb_max, struct rp_bytes *out)
+static void term_snapshot(struct term *s, unsigned sb_max, struct screen_bytes *out)
 {
 	const struct grid *pri = &s->grid[0];
 	unsigned n;
@@ -1243,39 +1243,39 @@ static void term_snapshot(struct term *s, unsigned sb_max, struct rp_bytes *out)
 
 	/* Main screen, default pen, cleared; scrollback lines are printed
 	 * and then pushed into the terminal's own history. */
-	rp_bytes_put(out, "\033[?1049l\033[0m\033[H\033[2J", 19);
+	screen_bytes_put(out, "\033[?1049l\033[0m\033[H\033[2J", 19);
 	for (unsigned i = 0; i < n; i++) {
 		encode_cells(grid_line(s, pri, pri->top + pri->nlines - n + i), s->cap_cols, out);
-		rp_bytes_put(out, "\r\n", 2);
+		screen_bytes_put(out, "\r\n", 2);
 	}
 	if (n) {
-		rp_bytes_printf(out, "\033[%d;1H", s->rows);
+		screen_bytes_printf(out, "\033[%d;1H", s->rows);
 		for (int i = 0; i < s->rows; i++)
-			rp_bytes_put(out, "\n", 1);
+			screen_bytes_put(out, "\n", 1);
 	}
 	/* The primary screen is drawn even under the alternate one, so that
 	 * it is right when the program leaves the alternate screen. */
 	put_rows(s, pri, out);
 	if (s->cur == &s->grid[1]) {
-		rp_bytes_put(out, "\033[?1049h", 8);
+		screen_bytes_put(out, "\033[?1049h", 8);
 		put_rows(s, &s->grid[1], out);
 	}
 	if (s->title[0])
-		rp_bytes_printf(out, "\033]2;%s\a", s->title);
+		screen_bytes_printf(out, "\033]2;%s\a", s->title);
 	if (s->mouse)
-		rp_bytes_printf(out, "\033[?%dh", s->mouse == VTERM_PROP_MOUSE_CLICK  ? 1000
+		screen_bytes_printf(out, "\033[?%dh", s->mouse == VTERM_PROP_MOUSE_CLICK  ? 1000
 						  : s->mouse == VTERM_PROP_MOUSE_DRAG ? 1002
 										      : 1003);
 	if (s->reverse)
-		rp_bytes_put(out, "\033[?5h", 5);
+		screen_bytes_put(out, "\033[?5h", 5);
 	if (s->cursor_shape)
-		rp_bytes_printf(out, "\033[%d q",
+		screen_bytes_printf(out, "\033[%d q",
 				(s->cursor_shape == VTERM_PROP_CURSORSHAPE_UNDERLINE  ? 3
 				 : s->cursor_shape == VTERM_PROP_CURSORSHAPE_BAR_LEFT ? 5
 										      : 1) +
 					!s->cursor_blink);
 	vterm_state_get_cursorpos(s->st, &cur);
-	rp_bytes_printf(out, "\033[%d;%dH\033[?25%c", cur.row + 1, cur.col + 1,
+	screen_bytes_printf(out, "\033[%d;%dH\033[?25%c", cur.row + 1, cur.col + 1,
 			s->cursor_visible ? 'h' : 'l');
 }
 
@@ -1323,7 +1323,7 @@ struct size_at {
  * attaches: a few in the time it prints its keep_bytes. */
 #define LAZY_SIZES_MAX 8
 
-struct rp_screen {
+struct screen {
 	struct term *t; /* eager: always; lazy: only while a reader runs */
 	bool lazy, fast;
 	unsigned sb_lines;
@@ -1340,9 +1340,9 @@ struct rp_screen {
 	unsigned nsizes;
 };
 
-struct rp_screen *rp_screen_create(int rows, int cols, unsigned sb_lines, size_t sb_bytes)
+struct screen *screen_create(int rows, int cols, unsigned sb_lines, size_t sb_bytes)
 {
-	struct rp_screen *s = calloc(1, sizeof *s);
+	struct screen *s = calloc(1, sizeof *s);
 
 	if (!s)
 		return NULL;
@@ -1354,10 +1354,10 @@ struct rp_screen *rp_screen_create(int rows, int cols, unsigned sb_lines, size_t
 	return s;
 }
 
-struct rp_screen *rp_screen_create_lazy(int rows, int cols, unsigned sb_lines, size_t sb_bytes,
+struct screen *screen_create_lazy(int rows, int cols, unsigned sb_lines, size_t sb_bytes,
 					size_t keep_bytes)
 {
-	struct rp_screen *s = calloc(1, sizeof *s);
+	struct screen *s = calloc(1, sizeof *s);
 
 	if (!s)
 		return NULL;
@@ -1372,7 +1372,7 @@ struct rp_screen *rp_screen_create_lazy(int rows, int cols, unsigned sb_lines, s
 	return s;
 }
 
-void rp_screen_destroy(struct rp_screen *s)
+void screen_destroy(struct screen *s)
 {
 	if (!s)
 		return;
@@ -1383,7 +1383,7 @@ void rp_screen_destroy(struct rp_screen *s)
 
 /* The size changes at or before the start of what is kept become the
  * size it starts at. */
-static void lazy_sizes(struct rp_screen *s)
+static void lazy_sizes(struct screen *s)
 {
 	uint64_t start = s->fed - s->len;
 
@@ -1398,7 +1398,7 @@ static void lazy_sizes(struct rp_screen *s)
  * of the line they cut: the replay starts at a line. Returns whether
  * what is kept now starts at one (when it is all gone: whether the last
  * byte that went ended a line). */
-static bool lazy_drop(struct rp_screen *s, size_t n)
+static bool lazy_drop(struct screen *s, size_t n)
 {
 	bool line = true;
 
@@ -1414,7 +1414,7 @@ static bool lazy_drop(struct rp_screen *s, size_t n)
 }
 
 /* Keeps output: copied, nothing is parsed. */
-static void lazy_keep(struct rp_screen *s, const uint8_t *p, size_t n)
+static void lazy_keep(struct screen *s, const uint8_t *p, size_t n)
 {
 	size_t over = s->len + n > s->keep_max ? s->len + n - s->keep_max : 0, tail, k;
 	bool line = true;
@@ -1452,7 +1452,7 @@ static void lazy_keep(struct rp_screen *s, const uint8_t *p, size_t n)
 	lazy_sizes(s);
 }
 
-static void lazy_resize(struct rp_screen *s, int rows, int cols)
+static void lazy_resize(struct screen *s, int rows, int cols)
 {
 	struct size_at *last = s->nsizes ? &s->sizes[s->nsizes - 1] : NULL;
 	int r = last ? last->rows : s->rows, c = last ? last->cols : s->cols;
@@ -1480,20 +1480,20 @@ static void lazy_resize(struct rp_screen *s, int rows, int cols)
 }
 
 /* Feeds the kept output from offset `from`, n bytes, to t. */
-static void lazy_replay(const struct rp_screen *s, struct term *t, size_t from, size_t n)
+static void lazy_replay(const struct screen *s, struct term *t, size_t from, size_t n)
 {
 	size_t at = (s->head + from) % s->keep_max;
 	size_t k = n < s->keep_max - at ? n : s->keep_max - at;
 
-	rp_vtfilter_feed(&t->filter, s->keep + at, k);
+	kpty_vtfilter_feed(&t->filter, s->keep + at, k);
 	if (n > k)
-		rp_vtfilter_feed(&t->filter, s->keep, n - k);
+		kpty_vtfilter_feed(&t->filter, s->keep, n - k);
 }
 
 /* The screen the kept output draws, as an eager screen fed the same
  * output and sizes would have it: one call in from outside, bounded as
  * any (DRAW_WORK_MAX_CELLS). */
-static struct term *lazy_build(struct rp_screen *s)
+static struct term *lazy_build(struct screen *s)
 {
 	struct term *t = term_create(s->rows, s->cols, s->sb_lines, s->sb_bytes);
 	uint64_t start = s->fed - s->len;
@@ -1516,14 +1516,14 @@ static struct term *lazy_build(struct rp_screen *s)
 	return t;
 }
 
-static void lazy_done(struct rp_screen *s, struct term *t)
+static void lazy_done(struct screen *s, struct term *t)
 {
 	s->work += t->work;
 	s->skipped += t->skipped;
 	term_destroy(t);
 }
 
-void rp_screen_feed(struct rp_screen *s, const void *buf, size_t n)
+void screen_feed(struct screen *s, const void *buf, size_t n)
 {
 	if (s->lazy)
 		lazy_keep(s, buf, n);
@@ -1531,23 +1531,23 @@ void rp_screen_feed(struct rp_screen *s, const void *buf, size_t n)
 		term_feed(s->t, buf, n);
 }
 
-uint64_t rp_screen_skipped(const struct rp_screen *s)
+uint64_t screen_skipped(const struct screen *s)
 {
 	return s->lazy ? s->skipped : s->t->skipped;
 }
 
-uint64_t rp_screen_work(const struct rp_screen *s)
+uint64_t screen_work(const struct screen *s)
 {
 	return s->lazy ? s->work : s->t->work;
 }
 
-void rp_screen_settle(struct rp_screen *s)
+void screen_settle(struct screen *s)
 {
 	if (!s->lazy)
 		term_settle(s->t);
 }
 
-void rp_screen_set_fast(struct rp_screen *s, bool on)
+void screen_set_fast(struct screen *s, bool on)
 {
 	if (s->lazy)
 		s->fast = on;
@@ -1555,7 +1555,7 @@ void rp_screen_set_fast(struct rp_screen *s, bool on)
 		term_set_fast(s->t, on);
 }
 
-void rp_screen_resize(struct rp_screen *s, int rows, int cols)
+void screen_resize(struct screen *s, int rows, int cols)
 {
 	if (s->lazy)
 		lazy_resize(s, rows, cols);
@@ -1563,7 +1563,7 @@ void rp_screen_resize(struct rp_screen *s, int rows, int cols)
 		term_resize(s->t, rows, cols);
 }
 
-void rp_screen_snapshot(struct rp_screen *s, unsigned sb_max, struct rp_bytes *out)
+void screen_snapshot(struct screen *s, unsigned sb_max, struct screen_bytes *out)
 {
 	struct term *t;
 
@@ -1573,14 +1573,14 @@ void rp_screen_snapshot(struct rp_screen *s, unsigned sb_max, struct rp_bytes *o
 	}
 	t = lazy_build(s);
 	if (!t) { /* out of memory: a blank screen */
-		rp_bytes_put(out, "\033[?1049l\033[0m\033[H\033[2J", 19);
+		screen_bytes_put(out, "\033[?1049l\033[0m\033[H\033[2J", 19);
 		return;
 	}
 	term_snapshot(t, sb_max, out);
 	lazy_done(s, t);
 }
 
-size_t rp_screen_row_text(struct rp_screen *s, int y, char *buf, size_t n)
+size_t screen_row_text(struct screen *s, int y, char *buf, size_t n)
 {
 	struct term *t;
 	size_t len;

@@ -1,4 +1,4 @@
-/* rp_vtscan: follows a terminal output stream just far enough to tell
+/* struct vtscan: follows a terminal output stream just far enough to tell
  * whether plain text (printable ASCII, HT, CR, LF) arriving next would be
  * drawn plainly: the parser is between sequences, no UTF-8 character is
  * half read, ASCII is designated in all four character sets, insert mode
@@ -7,20 +7,20 @@
  * are on, and whether a sequence went by that may have changed a mode
  * libvterm can be asked about (DECAWM, margins, scroll region).
  *
- * Pure logic, no I/O: rp_screen runs it beside libvterm so that floods of
+ * Pure logic, no I/O: struct screen runs it beside libvterm so that floods of
  * plain lines are drawn without libvterm's per-character work. Where
  * unsure it says "not plain", which only costs speed.
  */
-#ifndef RP_VTSCAN_H
-#define RP_VTSCAN_H
+#ifndef VTSCAN_H
+#define VTSCAN_H
 
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
-#define RP_VTSCAN_PARAMS 16 /* as libvterm: later CSI arguments are ignored */
+#define VTSCAN_PARAMS 16 /* as libvterm: later CSI arguments are ignored */
 
-struct rp_vtscan {
+struct vtscan {
 	uint8_t state;	   /* enum in vtscan.c */
 	uint8_t utf8_left; /* continuation bytes still expected */
 	uint8_t g[4];	   /* designated character sets (final bytes) */
@@ -33,11 +33,11 @@ struct rp_vtscan {
 	bool utf8_broken;
 	bool modes_changed; /* set here, cleared by the user once it asked */
 	uint8_t inter, leader, nparam;
-	unsigned param[RP_VTSCAN_PARAMS];
+	unsigned param[VTSCAN_PARAMS];
 };
 
-void rp_vtscan_init(struct rp_vtscan *v);
-void rp_vtscan_feed(struct rp_vtscan *v, const uint8_t *p, size_t n);
-bool rp_vtscan_plain(const struct rp_vtscan *v);
+void vtscan_init(struct vtscan *v);
+void vtscan_feed(struct vtscan *v, const uint8_t *p, size_t n);
+bool vtscan_plain(const struct vtscan *v);
 
 #endif
