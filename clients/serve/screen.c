@@ -1482,8 +1482,12 @@ static void lazy_resize(struct screen *s, int rows, int cols)
 /* Feeds the kept output from offset `from`, n bytes, to t. */
 static void lazy_replay(const struct screen *s, struct term *t, size_t from, size_t n)
 {
-	size_t at = (s->head + from) % s->keep_max;
-	size_t k = n < s->keep_max - at ? n : s->keep_max - at;
+	size_t at, k;
+
+	if (!n) /* nothing kept yet: the ring is not even allocated */
+		return;
+	at = (s->head + from) % s->keep_max;
+	k = n < s->keep_max - at ? n : s->keep_max - at;
 
 	kpty_vtfilter_feed(&t->filter, s->keep + at, k);
 	if (n > k)

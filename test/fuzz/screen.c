@@ -5,8 +5,13 @@
  * source for this (scripts/vterm-source.sh), so that ASan, UBSan and the
  * fuzzer's coverage reach into it. A hang is a finding (-timeout).
  *
+ * Each input runs twice: on an eager screen (a program's session) and on
+ * a lazy one (a console's: output kept raw in a ring of 1 to 16 KiB, the
+ * size taken from the input, and replayed for each snapshot and row read).
+ *
  * Input: vt_ops.h; 13 settles, 14 snapshots and reads the rows, 15
  * turns the plain-text path on or off. */
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 #include <stdlib.h>
@@ -14,14 +19,19 @@
 #include "screen.h"
 #include "vt_ops.h"
 
+struct fz {
+	struct screen *s;
+	bool lazy;
+};
+
 static void feed(void *t, const uint8_t *p, size_t n)
 {
-	screen_feed(t, p, n);
+	screen_feed(((struct fz *)t)->s, p, n);
 }
 
 static void resize(void *t, int rows, int cols)
 {
-	screen_resize(t, rows, cols);
+	screen_resize(((struct fz *)t)->s, rows, cols);
 }
 
 static void snapshot(struct screen *s, unsigned sb_max)
@@ -36,32 +46,48 @@ static void other(void *t, uint8_t op, int rows, const uint8_t **p, size_t *n)
 {
 	char row[4096];
 
+	struct fz *z = t;
+
 	(void)p, (void)n;
 	if (op % 16 == 13) {
-		screen_settle(t);
+		screen_settle(z->s);
 	} else if (op % 16 == 14) {
-		snapshot(t, op >> 4);
-		for (int y = 0; y < rows; y++)
-			screen_row_text(t, y, row, sizeof row);
+		snapshot(z->s, op >> 4);
+		/* A lazy screen replays its ring for each read: the first and
+		 * last rows are enough to reach that path. */
+		for (int y = 0; y < rows; y += z->lazy && rows > 1 ? rows - 1 : 1)
+			screen_row_text(z->s, y, row, sizeof row);
 	} else {
-		screen_set_fast(t, op & 0x10);
+		screen_set_fast(z->s, op & 0x10);
 	}
+}
+
+static void run(const uint8_t *p, size_t n, bool lazy)
+{
+	static const struct vt_fuzz_ops ops = {feed, resize, other};
+	struct screen *s;
+	struct fz z;
+	int rows, cols;
+
+	vt_fuzz_size(p, &rows, &cols);
+	if (lazy)
+		s = screen_create_lazy(rows, cols, 1 + (unsigned)(rows * 3), 1 << 16,
+				       (size_t)(1 + (p[0] ^ p[1]) % 16) << 10);
+	else
+		s = screen_create(rows, cols, 1 + (unsigned)(rows * 3), 1 << 16);
+	if (!s)
+		return;
+	z = (struct fz){s, lazy};
+	vt_fuzz_run(&z, &ops, rows, p + 2, n - 2);
+	snapshot(s, 1000);
+	screen_destroy(s);
 }
 
 int LLVMFuzzerTestOneInput(const uint8_t *p, size_t n)
 {
-	static const struct vt_fuzz_ops ops = {feed, resize, other};
-	struct screen *s;
-	int rows, cols;
-
 	if (n < 2)
 		return 0;
-	vt_fuzz_size(p, &rows, &cols);
-	s = screen_create(rows, cols, 1 + (unsigned)(rows * 3), 1 << 16);
-	if (!s)
-		return 0;
-	vt_fuzz_run(s, &ops, rows, p + 2, n - 2);
-	snapshot(s, 1000);
-	screen_destroy(s);
+	run(p, n, false);
+	run(p, n, true);
 	return 0;
 }
