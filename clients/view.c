@@ -49,6 +49,7 @@ struct win {
 	struct view *v;
 	uint16_t chan;
 	char name[RP_MAX_NAME + 1];
+	char cmd[DS_TITLE_MAX_BYTES + 1]; /* what runs, from the host's list ("": not known yet) */
 	struct ds_term *term;
 	struct rp_desk_chan *ch;
 	uint32_t key_seq; /* the last key sent, until output answers it (0: none) */
@@ -132,6 +133,15 @@ static struct win *win_by_name(struct view *v, const char *name, size_t n)
 		if (strlen(v->wins[i]->name) == n && !memcmp(v->wins[i]->name, name, n))
 			return v->wins[i];
 	return NULL;
+}
+
+/* What the title bar says: the program's own title (OSC 0/2), else what
+ * runs there, else the session's name. */
+static const char *win_title(const struct win *w)
+{
+	const char *t = ds_term_title(w->term);
+
+	return t ? t : w->cmd[0] ? w->cmd : w->name;
 }
 
 /* --- keys for a window ------------------------------------------------ */
@@ -360,6 +370,7 @@ static void win_output(void *ctx, const void *buf, size_t n, bool echo)
 	struct win *w = ctx;
 
 	ds_term_write(w->term, buf, n);
+	ds_comp_set_title(w->v->comp, w->chan, win_title(w));
 	if (echo) {
 		w->echoed = true;
 		w->v->paint_now = true;
@@ -519,9 +530,13 @@ static void on_list(struct view *v, const uint8_t *p, uint32_t len)
 			fail(v, "malformed LIST_REPLY from the server");
 			return;
 		}
-		if (!win_by_name(v, s.name.p, s.name.n) && !opening_name(v, s.name.p, s.name.n) &&
-		    nnew < PENDING_OPENS)
+		struct win *w = win_by_name(v, s.name.p, s.name.n);
+		if (w) {
+			ds_title_clean(s.cmd.p, s.cmd.n, w->cmd, sizeof w->cmd);
+			ds_comp_set_title(v->comp, w->chan, win_title(w));
+		} else if (!opening_name(v, s.name.p, s.name.n) && nnew < PENDING_OPENS) {
 			names[nnew++] = s.name;
+		}
 	}
 	/* The host lists the newest first; opened oldest first, the newest
 	 * ends on top with the focus. The rest come with the next LIST. */
@@ -679,9 +694,12 @@ static int screenshot(struct view *v, const char *path)
 			continue;
 		cells = wm_client_box(&v->wm, &ww->box); /* the cells start at its corner */
 		ds_term_size(w->term, &rows, &cols);
-		printf("window %s box %d %d %d %d cells %d %d grid %d %d%s\n", w->name, ww->box.x,
-		       ww->box.y, ww->box.w, ww->box.h, cells.x, cells.y, cols, rows,
-		       ww->id == v->wm.focus ? " focused" : "");
+		printf("window %s box %d %d %d %d cells %d %d grid %d %d title \"", w->name, ww->box.x,
+		       ww->box.y, ww->box.w, ww->box.h, cells.x, cells.y, cols, rows);
+		/* Quoted: a title has no controls, but may have quotes. */
+		for (const char *t = win_title(w); *t; t++)
+			printf(*t == '"' || *t == '\\' ? "\\%c" : "%c", *t);
+		printf("\"%s\n", ww->id == v->wm.focus ? " focused" : "");
 	}
 	fflush(stdout);
 	return 0;
@@ -743,7 +761,8 @@ static void run_script(struct view *v)
 			break;
 		case DS_STEP_WAIT: {
 			struct win *w = focused(v);
-			if (!w || !ds_term_has_text(w->term, s->text)) {
+			/* Drawn too: the host's list named what runs there. */
+			if (!w || !w->drawn || !ds_term_has_text(w->term, s->text)) {
 				if (!v->wait_deadline_ns)
 					v->wait_deadline_ns = base_now_ns() + (uint64_t)s->timeout_ms * 1000000u;
 				if (base_now_ns() < v->wait_deadline_ns)

@@ -14,11 +14,10 @@
 #define UNFOCUS_RGB 0x555753u
 #define TITLE_TEXT_RGB 0xffffffu
 #define TERM_BG_RGB 0x1c1c1cu
-#define TITLE_MAX 80
 
 struct surface {
 	uint32_t id;
-	char title[TITLE_MAX];
+	char title[DS_TITLE_MAX_BYTES + 1];
 	struct ds_term *term;
 	pixman_image_t *img;
 	struct wm_box box;
@@ -124,7 +123,7 @@ int ds_comp_add(struct ds_comp *c, uint32_t id, const char *title, struct ds_ter
 	s = &c->s[c->n++];
 	memset(s, 0, sizeof *s);
 	s->id = id;
-	snprintf(s->title, sizeof s->title, "%s", title);
+	ds_title_clean(title, strlen(title), s->title, sizeof s->title);
 	s->term = term;
 	s->stack = -1;
 	return 0;
@@ -140,6 +139,20 @@ void ds_comp_remove(struct ds_comp *c, uint32_t id)
 	if (s->img)
 		pixman_image_unref(s->img);
 	*s = c->s[--c->n];
+}
+
+void ds_comp_set_title(struct ds_comp *c, uint32_t id, const char *title)
+{
+	struct surface *s = find(c, id);
+	char t[sizeof s->title];
+
+	if (!s)
+		return;
+	ds_title_clean(title, strlen(title), t, sizeof t);
+	if (!strcmp(t, s->title))
+		return;
+	memcpy(s->title, t, sizeof t);
+	s->full = true;
 }
 
 void ds_comp_sync(struct ds_comp *c, const struct wm *wm)

@@ -89,6 +89,15 @@ void ds_term_write(struct ds_term *t, const void *bytes, size_t n);
 void ds_term_key(struct ds_term *t, uint32_t keysym, uint32_t mods, uint32_t codepoint);
 void ds_term_resize(struct ds_term *t, int rows, int cols);
 void ds_term_size(const struct ds_term *t, int *rows, int *cols);
+/* A window title: what the program set with OSC 0 or 2, cleaned (see
+ * ds_title_clean); NULL while it set none. */
+#define DS_TITLE_MAX_BYTES 256
+const char *ds_term_title(const struct ds_term *t);
+/* Copy n bytes of untrusted text into out (outn >= 1) as a title: valid
+ * UTF-8 only (a bad sequence becomes U+FFFD), no C0/C1 controls or DEL,
+ * cut at a character boundary to at most DS_TITLE_MAX_BYTES bytes and
+ * outn - 1. Returns the length written. */
+size_t ds_title_clean(const char *in, size_t n, char *out, size_t outn);
 /* Is text (UTF-8) anywhere on the screen? */
 bool ds_term_has_text(const struct ds_term *t, const char *text);
 /* Text of one row (UTF-8, trailing blanks dropped). */
@@ -102,6 +111,8 @@ void ds_comp_destroy(struct ds_comp *c);
  * own the terminal). */
 int ds_comp_add(struct ds_comp *c, uint32_t id, const char *title, struct ds_term *term);
 void ds_comp_remove(struct ds_comp *c, uint32_t id);
+/* A window's title bar text changed (cut to DS_TITLE_MAX_BYTES). */
+void ds_comp_set_title(struct ds_comp *c, uint32_t id, const char *title);
 /* The window manager changed something: boxes, focus, stacking. */
 void ds_comp_sync(struct ds_comp *c, const struct wm *wm);
 void ds_comp_cursor(struct ds_comp *c, int x, int y);

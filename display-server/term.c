@@ -35,6 +35,8 @@ struct ds_term {
 	/* The session's output passes here before libvterm parses it. */
 	struct kpty_vtfilter filter;
 	bool filter_ok;
+	char title[DS_TITLE_MAX_BYTES + 1];
+	bool has_title;
 };
 
 static void mark(struct ds_term *t, int start, int end)
@@ -78,6 +80,13 @@ static int on_prop(VTermProp prop, VTermValue *val, void *user)
 	case VTERM_PROP_REVERSE:
 		t->reverse = val->boolean;
 		mark(t, 0, t->rows);
+		return 1;
+	case VTERM_PROP_TITLE:
+		/* The program's text on the desk's title bar: cleaned here. */
+		if (val->string) {
+			ds_title_clean(val->string, strlen(val->string), t->title, sizeof t->title);
+			t->has_title = true;
+		}
 		return 1;
 	default:
 		return 1;
@@ -184,6 +193,42 @@ void ds_term_resize(struct ds_term *t, int rows, int cols)
 		vterm_input_write(t->vt, fix, strlen(fix));
 	}
 	mark(t, 0, rows);
+}
+
+const char *ds_term_title(const struct ds_term *t)
+{
+	return t->has_title ? t->title : NULL;
+}
+
+size_t ds_title_clean(const char *in, size_t n, char *out, size_t outn)
+{
+	static const char repl[] = "\xef\xbf\xbd"; /* U+FFFD */
+	size_t o = 0, max = outn - 1 < DS_TITLE_MAX_BYTES ? outn - 1 : DS_TITLE_MAX_BYTES;
+
+	while (n) {
+		uint32_t cp;
+		int k = ds_utf8_next(in, n, &cp);
+		const char *src = in;
+		size_t len = (size_t)k;
+		/* Overlong forms, surrogates and past U+10FFFF are not UTF-8. */
+		if ((k == 2 && cp < 0x80) || (k == 3 && cp < 0x800) || (k == 4 && cp < 0x10000) ||
+		    (cp >= 0xd800 && cp <= 0xdfff) || cp > 0x10ffff)
+			cp = 0xfffd;
+		in += k;
+		n -= (size_t)k;
+		if (cp < 0x20 || (cp >= 0x7f && cp < 0xa0))
+			continue;
+		if (cp == 0xfffd) {
+			src = repl;
+			len = 3;
+		}
+		if (o + len > max)
+			break;
+		memcpy(out + o, src, len);
+		o += len;
+	}
+	out[o] = 0;
+	return o;
 }
 
 void ds_term_size(const struct ds_term *t, int *rows, int *cols)
@@ -398,17 +443,22 @@ void ds_term_render(struct ds_term *t, pixman_image_t *dst, int x, int y, bool a
 void ds_draw_text(struct ds_font *f, pixman_image_t *dst, int x, int y, int max_w,
 		  const char *text, uint32_t rgb)
 {
-	pixman_glyph_t g[256];
-	int cw, ch, n = 0, base = y + ds_font_ascent(f);
+	pixman_glyph_t g[DS_TITLE_MAX_BYTES];
+	int cw, ch, n = 0, col = 0, base = y + ds_font_ascent(f);
+	size_t left = strlen(text);
 
 	ds_font_cell(f, &cw, &ch);
 	ds_font_begin(f);
-	/* Names are ASCII (rp_name_valid); anything else is drawn as '?'. */
-	for (const char *p = text; *p && n < 256 && (int)(p - text + 1) * cw <= max_w; p++) {
-		uint32_t cp = (unsigned char)*p < 0x80 ? (unsigned char)*p : '?';
+	/* A title is UTF-8 (ds_title_clean); one cell a character, colour
+	 * glyphs left out (titles are one colour). */
+	for (const char *p = text; left && n < DS_TITLE_MAX_BYTES && (col + 1) * cw <= max_w; col++) {
+		uint32_t cp;
+		int k = ds_utf8_next(p, left, &cp);
 		struct ds_glyph gl;
+		p += k;
+		left -= (size_t)k;
 		if (cp != ' ' && ds_font_lookup(f, cp, DS_FONT_BOLD, 1, &gl) && gl.mono)
-			g[n++] = (pixman_glyph_t){x + (int)(p - text) * cw, base, gl.mono};
+			g[n++] = (pixman_glyph_t){x + col * cw, base, gl.mono};
 	}
 	draw_glyphs(f, dst, rgb, g, n);
 	ds_font_end(f);

@@ -127,7 +127,8 @@ CFG
 
 # telly view --headless prints a legend with each screenshot:
 #   screenshot FILE WxH cell CWxCH
-#   window NAME box X Y W H cells X0 Y0 grid COLS ROWS [focused]
+#   window NAME box X Y W H cells X0 Y0 grid COLS ROWS title "TITLE" [focused]
+# (TITLE as its title bar shows it, with \" and \\ for " and \)
 PROBE=$B/test/png-probe
 legend_cell() { # LEGEND: "CW CH"
 	sed -n 's/^screenshot .* cell \([0-9]*\)x\([0-9]*\)$/\1 \2/p' "$1" | tail -n 1

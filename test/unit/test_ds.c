@@ -517,7 +517,35 @@ static void glyph_cache_bounded(void)
 	ds_font_destroy(f);
 }
 
+/* A program's OSC 2 title: kept as the program set it, cleaned of
+ * controls and bad UTF-8, cut at a character to DS_TITLE_MAX_BYTES. */
+static void title_from_osc(void)
+{
+	struct ds_font *f = ds_font_create("monospace", 16, NULL, 0);
+	struct ds_term *t = f ? ds_term_create(f, 4, 20, NULL, NULL) : NULL;
+	char buf[600], out[DS_TITLE_MAX_BYTES + 1];
+	const char *osc = "\033]2;build \xe2\x82\xac ok\007";
+
+	CHECK(t);
+	CHECK(ds_term_title(t) == NULL);
+	ds_term_write(t, osc, strlen(osc));
+	CHECK(ds_term_title(t) && !strcmp(ds_term_title(t), "build \xe2\x82\xac ok"));
+	ds_term_write(t, "\033]0;x\007", 6);
+	CHECK(!strcmp(ds_term_title(t), "x"));
+	/* Controls go, bad bytes become U+FFFD, overlong forms too. */
+	CHECK_EQ(ds_title_clean("a\tb\x1b[1m\xc2\x85" "c\x7f\xff\xc0\xaf" "d", 15, out, sizeof out), 13);
+	CHECK(!strcmp(out, "ab[1mc\xef\xbf\xbd\xef\xbf\xbd" "d"));
+	/* 300 bytes of euro signs: cut to whole characters within 256. */
+	for (int i = 0; i < 100; i++)
+		memcpy(buf + 3 * i, "\xe2\x82\xac", 3);
+	CHECK_EQ(ds_title_clean(buf, 300, out, sizeof out), 255);
+	CHECK_EQ(ds_title_clean(buf, 300, out, 8), 6);
+	ds_term_destroy(t);
+	ds_font_destroy(f);
+}
+
 static const struct unit_case cases[] = {
+	{"title-from-osc", title_from_osc},
 	{"script-parse-table", script_parse_table},
 	{"script-values", script_values},
 	{"repaint-only-damage", repaint_only_damage},
