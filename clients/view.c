@@ -956,8 +956,13 @@ static void loop(struct view *v, int sigfd)
 		}
 		if (bfd >= 0 && (p[2].revents & (POLLIN | POLLHUP | POLLERR))) {
 			int r = v->b->impl->dispatch(v->b, on_event, v);
+			/* The display closed the connection (xkill, the X
+			 * server ending): the window is gone, as if closed;
+			 * the sessions run on. */
 			if (r < 0) {
-				fail(v, "lost the display");
+				if (!v->done)
+					snprintf(v->why, sizeof v->why, "the display closed the connection");
+				v->done = true;
 				break;
 			}
 		}

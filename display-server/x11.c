@@ -38,6 +38,7 @@ struct x11 {
 	struct xkb_state *state;
 	bool have_pos;
 	int px, py;
+	bool gone; /* the window was destroyed: nothing more to draw */
 };
 
 static void free_fb(struct x11 *x)
@@ -183,6 +184,14 @@ static int x_dispatch(struct ds_backend *b, ds_event_fn fn, void *ctx)
 		case XCB_EXPOSE:
 			fn(ctx, &(struct ds_event){.type = DS_EV_RESIZE, .w = b->w, .h = b->h});
 			break;
+		case XCB_DESTROY_NOTIFY:
+			/* Destroyed under us (xdotool windowclose, a window
+			 * manager): the same as the user closing it. */
+			if (((xcb_destroy_notify_event_t *)e)->window == x->win) {
+				x->gone = true;
+				fn(ctx, &(struct ds_event){.type = DS_EV_CLOSE});
+			}
+			break;
 		case XCB_CLIENT_MESSAGE: {
 			xcb_client_message_event_t *cm = (xcb_client_message_event_t *)e;
 			if (cm->data.data32[0] == x->wm_delete)
@@ -208,6 +217,8 @@ static int x_present(struct ds_backend *b, pixman_region32_t *damage)
 	int n;
 	const pixman_box32_t *r = pixman_region32_rectangles(damage, &n);
 
+	if (x->gone)
+		return 0;
 	for (int i = 0; i < n; i++) {
 		uint16_t w = (uint16_t)(r[i].x2 - r[i].x1), h = (uint16_t)(r[i].y2 - r[i].y1);
 		if (x->shm) {
