@@ -729,6 +729,23 @@ static void button(struct view *v, int b, bool pressed)
 	on_event(v, &ev);
 }
 
+/* A wait's text: anywhere, or on one row (from the bottom if negative:
+ * after a resize, the last row shows the program drew at the new size). */
+static bool has_text(const struct ds_term *t, const char *text, int row)
+{
+	char buf[DS_STEP_TEXT_MAX * 4];
+	int rows, cols;
+
+	if (!row)
+		return ds_term_has_text(t, text);
+	ds_term_size(t, &rows, &cols);
+	row = row > 0 ? row - 1 : rows + row;
+	if (row < 0 || row >= rows)
+		return false;
+	ds_term_row_text(t, row, buf, sizeof buf);
+	return strstr(buf, text) != NULL;
+}
+
 /* Run steps until one has to wait. */
 static void run_script(struct view *v)
 {
@@ -762,7 +779,7 @@ static void run_script(struct view *v)
 		case DS_STEP_WAIT: {
 			struct win *w = focused(v);
 			/* Drawn too: the host's list named what runs there. */
-			if (!w || !w->drawn || !ds_term_has_text(w->term, s->text)) {
+			if (!w || !w->drawn || !has_text(w->term, s->text, s->row)) {
 				if (!v->wait_deadline_ns)
 					v->wait_deadline_ns = base_now_ns() + (uint64_t)s->timeout_ms * 1000000u;
 				if (base_now_ns() < v->wait_deadline_ns)
@@ -982,7 +999,7 @@ static void view_usage(FILE *f)
 	      "  --input FILE        scripted input (with either output), one step a line:\n"
 	      "                        type \"TEXT\"   key [ctrl+|shift+|alt+|super+]NAME\n"
 	      "                        move DX DY    click|press|release [BUTTON]\n"
-	      "                        wait \"TEXT\" [SECS]   screenshot FILE\n"
+	      "                        wait \"TEXT\" [SECS] [row N]   screenshot FILE\n"
 	      "  --screenshot FILE   write the frame (PNG) and exit once the input is done\n"
 	      "                      (without --input: once every window has drawn)\n"
 	      "  --font PATTERN      fontconfig pattern (default: monospace)\n"

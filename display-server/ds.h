@@ -133,7 +133,8 @@ pixman_image_t *ds_comp_framebuffer(struct ds_comp *c);
  *   move DX DY           a relative pointer motion
  *   click [BUTTON]       press and release (default 1)
  *   press [BUTTON] / release [BUTTON]
- *   wait "TEXT" [SECS]   until TEXT is on the focused window (default 20 s)
+ *   wait "TEXT" [SECS] [row N]   until TEXT is on the focused window (default
+ *                        20 s); with row, on its row N (1 the top, -1 the bottom)
  *   screenshot FILE      the frame as PNG
  * Blank lines and lines starting with # are skipped. */
 #define DS_STEP_TEXT_MAX 1024
@@ -149,6 +150,7 @@ struct ds_step {
 	double dx, dy;               /* MOVE */
 	int button;                  /* CLICK, PRESS, RELEASE */
 	int timeout_ms;              /* WAIT */
+	int row;                     /* WAIT: 1.. from the top, -1.. from the bottom; 0 any */
 };
 /* 1 with *out filled, 0 for a blank or comment line, -EINVAL with err
  * saying what is wrong. */

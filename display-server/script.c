@@ -11,6 +11,7 @@
 
 #define WAIT_DEFAULT_MS 20000
 #define WAIT_MAX_S 3600
+#define WAIT_ROW_MAX 500 /* RP_MAX_ROWS */
 #define MOVE_MAX 100000
 
 static const char *skip_ws(const char *p)
@@ -179,7 +180,9 @@ int ds_step_parse(const char *line, int lineno, struct ds_step *s, char *err, si
 			return -EINVAL;
 		}
 		s->timeout_ms = WAIT_DEFAULT_MS;
-		if (s->type == DS_STEP_WAIT && word(&p, w, sizeof w)) {
+		/* wait "TEXT" [SECS] [row N] */
+		bool more = s->type == DS_STEP_WAIT && word(&p, w, sizeof w);
+		if (more && strcmp(w, "row")) {
 			char *end;
 			double secs = strtod(w, &end);
 			if (*end || !(secs > 0 && secs <= WAIT_MAX_S)) {
@@ -188,6 +191,20 @@ int ds_step_parse(const char *line, int lineno, struct ds_step *s, char *err, si
 				return -EINVAL;
 			}
 			s->timeout_ms = (int)(secs * 1000);
+			more = word(&p, w, sizeof w);
+		}
+		if (more && !strcmp(w, "row")) {
+			char *end = NULL;
+			long row = word(&p, w, sizeof w) ? strtol(w, &end, 10) : 0;
+			if (!row || *end || row < -WAIT_ROW_MAX || row > WAIT_ROW_MAX) {
+				snprintf(err, errn, "wait ... row wants a row, 1 to %d or -1 to -%d",
+					 WAIT_ROW_MAX, WAIT_ROW_MAX);
+				return -EINVAL;
+			}
+			s->row = (int)row;
+		} else if (more) {
+			snprintf(err, errn, "unexpected '%s' after the step", w);
+			return -EINVAL;
 		}
 	} else if (!strcmp(cmd, "key")) {
 		s->type = DS_STEP_KEY;

@@ -9,7 +9,7 @@ B=$(cd "${1:-build}" && pwd)
 TELLY=$B/bin/telly
 out=$B/demo
 mkdir -p "$out"
-export TELLY_DIR=$(mktemp -d /tmp/telly-demo.XXXXXX)
+export TELLY_DIR=$(mktemp -d "${TMPDIR:-/tmp}/telly-demo.XXXXXX")
 trap '"$TELLY" stop >/dev/null 2>&1; rm -rf "$TELLY_DIR"' EXIT INT TERM
 
 if command -v top >/dev/null 2>&1; then
@@ -24,20 +24,27 @@ if [ -n "${DISPLAY:-}" ]; then
 	echo "telly view on $DISPLAY: click a window to focus it, drag title bars and"
 	echo "borders; ctrl+shift+Return opens a terminal, ctrl+shift+J/K cycles,"
 	echo "ctrl+shift+W closes, ctrl+shift+M maximizes. Close the window to end."
-	exec "$TELLY" view
+	# Not exec: when the window goes, the trap stops the daemon and its
+	# sessions.
+	"$TELLY" view
+	exit $?
 fi
 
 cat >"$out/input" <<EOT
 # The demo's scripted input (telly view --help lists the steps).
 wait "demo\$"
 type "echo hello from telly view; uname -sr\n"
-wait "hello from telly view"
+# The desk echoes the typed line itself at once: wait for what the
+# commands print (uname's "Linux" comes after the echo's line).
+wait "Linux"
 screenshot $out/1-typed.png
 key ctrl+shift+j
 wait "load average"
 screenshot $out/2-top-focused.png
 key ctrl+shift+m
-wait "load average"
+# top redrawn at the new size: its last row has a process's TIME+ (or
+# the clock's time) on it.
+wait ":" row -1
 screenshot $out/3-top-maximized.png
 EOT
 echo "no \$DISPLAY: telly view --headless, typing from $out/input"

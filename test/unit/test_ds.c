@@ -19,6 +19,12 @@ static const struct {
 	{"  type \"a\\\"b\\x41\\e\"", 1, DS_STEP_TYPE, "a\"bA\033"},
 	{"wait \"$ \"", 1, DS_STEP_WAIT, "$ "},
 	{"wait \"x\" 2.5", 1, DS_STEP_WAIT, "x"},
+	{"wait \"x\" 2.5 row -1", 1, DS_STEP_WAIT, "x"},
+	{"wait \"x\" row 3", 1, DS_STEP_WAIT, "x"},
+	{"wait \"x\" row 0", -EINVAL, 0, "row wants a row"},
+	{"wait \"x\" row", -EINVAL, 0, "row wants a row"},
+	{"wait \"x\" row 2 3", -EINVAL, 0, "unexpected '3'"},
+	{"wait \"x\" 2 3", -EINVAL, 0, "unexpected '3'"},
 	{"screenshot /tmp/a.png", 1, DS_STEP_SCREENSHOT, "/tmp/a.png"},
 	{"screenshot \"/tmp/a b.png\"", 1, DS_STEP_SCREENSHOT, "/tmp/a b.png"},
 	{"click", 1, DS_STEP_CLICK, ""},
@@ -92,6 +98,13 @@ static void script_values(void)
 	CHECK_EQ(ds_step_parse("wait \"x\" 2.5", 1, &s, err, sizeof err), 1);
 	CHECK_EQ(s.timeout_ms, 2500);
 	CHECK_EQ(ds_step_parse("wait \"x\"", 1, &s, err, sizeof err), 1);
+	CHECK_EQ(s.timeout_ms, 20000);
+	CHECK_EQ(s.row, 0);
+	CHECK_EQ(ds_step_parse("wait \"x\" 3 row -1", 1, &s, err, sizeof err), 1);
+	CHECK_EQ(s.timeout_ms, 3000);
+	CHECK_EQ(s.row, -1);
+	CHECK_EQ(ds_step_parse("wait \"x\" row 7", 1, &s, err, sizeof err), 1);
+	CHECK_EQ(s.row, 7);
 	CHECK_EQ(s.timeout_ms, 20000);
 	CHECK_EQ(ds_step_parse("press 3", 1, &s, err, sizeof err), 1);
 	CHECK_EQ(s.button, 3);
