@@ -933,6 +933,13 @@ static void loop(struct view *v, int sigfd)
 		    (v->paint_now || ds_frame_due(v->last_frame_ns, now) <= now))
 			repaint(v);
 		after_frames(v);
+		/* A frame's round trip may have read the display's events
+		 * into xcb's queue, where poll() cannot see them: take them
+		 * now (a key, the window destroyed). */
+		if (bfd >= 0 && !v->done && v->b->impl->dispatch(v->b, on_event, v) < 0) {
+			snprintf(v->why, sizeof v->why, "the display closed the connection");
+			v->done = true;
+		}
 		if (v->done)
 			break;
 		if (rp_conn_flush(v->c) < 0) {
