@@ -134,7 +134,8 @@ pixman_image_t *ds_comp_framebuffer(struct ds_comp *c);
  *   click [BUTTON]       press and release (default 1)
  *   press [BUTTON] / release [BUTTON]
  *   wait "TEXT" [SECS] [row N]   until TEXT is on the focused window (default
- *                        20 s); with row, on its row N (1 the top, -1 the bottom)
+ *                        20 s); with row, on its row N (1 the top, -1 the bottom;
+ *                        the row's trailing blanks are not part of it)
  *   screenshot FILE      the frame as PNG
  * Blank lines and lines starting with # are skipped. */
 #define DS_STEP_TEXT_MAX 1024
