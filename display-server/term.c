@@ -195,6 +195,29 @@ void ds_term_resize(struct ds_term *t, int rows, int cols)
 	mark(t, 0, rows);
 }
 
+int ds_utf8_next(const char *str, size_t n, uint32_t *cp)
+{
+	const unsigned char *s = (const unsigned char *)str;
+	int len = s[0] < 0x80 ? 1 : (s[0] & 0xe0) == 0xc0 ? 2 : (s[0] & 0xf0) == 0xe0 ? 3
+				   : (s[0] & 0xf8) == 0xf0 ? 4 : 0;
+	uint32_t c;
+
+	if (!len || (size_t)len > n) {
+		*cp = 0xfffd;
+		return 1;
+	}
+	c = len == 1 ? s[0] : s[0] & (0x7f >> len);
+	for (int i = 1; i < len; i++) {
+		if ((s[i] & 0xc0) != 0x80) {
+			*cp = 0xfffd;
+			return 1;
+		}
+		c = c << 6 | (s[i] & 0x3f);
+	}
+	*cp = c;
+	return len;
+}
+
 const char *ds_term_title(const struct ds_term *t)
 {
 	return t->has_title ? t->title : NULL;
