@@ -20,7 +20,11 @@ view_then() {
 	"$TELLY" view >"$T/view.log" 2>&1 &
 	vp=$!
 	pids="$pids $vp"
-	wait_until 20 sh -c "xdotool search --name '^telly view$' >/dev/null"
+	shown() {
+		ps -o stat= -p "$vp" | grep -q '^[^Z]' || fail "$how: telly view ended early: $(cat "$T/view.log")"
+		xdotool search --name '^telly view$' >/dev/null
+	}
+	wait_until 20 shown
 	wid=$(xdotool search --name '^telly view$' | head -n 1)
 	# Shown: the daemon logs one more attach.
 	wait_until 20 test "$(grep -c "attached to keep" "$TELLY_DIR/serve.log")" -gt "$n"
