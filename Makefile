@@ -50,7 +50,7 @@ UNIT := $(FUZZ) $(BUILD)/test/unit-kpty $(BUILD)/test/unit-kpty-asan $(BUILD)/te
         $(BUILD)/test/unit-pump $(BUILD)/test/unit-pump-asan $(BUILD)/test/unit-pump-tsan \
         $(BUILD)/test/unit-rp $(BUILD)/test/unit-rp-asan $(BUILD)/test/rp-poke \
         $(BUILD)/test/unit-screen $(BUILD)/test/unit-screen-asan \
-        $(BUILD)/test/unit-wm $(BUILD)/test/unit-wm-asan $(BUILD)/test/png-probe $(BUILD)/test/free-port \
+        $(BUILD)/test/unit-wm $(BUILD)/test/unit-wm-asan $(BUILD)/test/png-probe $(BUILD)/test/free-port $(BUILD)/test/notify-sink \
         $(BUILD)/test/unit-ds $(BUILD)/test/unit-ds-asan $(BUILD)/test/unit-vmc $(BUILD)/test/unit-vmc-asan \
         $(BUILD)/test/unit-vtfilter $(BUILD)/test/unit-vtfilter-asan \
         $(BUILD)/test/unit-slog $(BUILD)/test/unit-slog-asan
@@ -238,6 +238,10 @@ $(BUILD)/test/unit-ds-asan: $(call obj,san,$(WM_SRC) $(DS_SRC) kernel-pty/vtfilt
 	$(CC) $(ALL_CFLAGS) -O1 $(SAN) -o $@ $^ $(VTERM_LIBS) $(DS_LIBS) -lm
 
 $(BUILD)/test/free-port: $(call obj,obj,test/integration/free-port.c)
+	@mkdir -p $(dir $@)
+	$(CC) $(ALL_CFLAGS) -o $@ $^
+
+$(BUILD)/test/notify-sink: $(call obj,obj,test/integration/notify-sink.c)
 	@mkdir -p $(dir $@)
 	$(CC) $(ALL_CFLAGS) -o $@ $^
 

@@ -13,8 +13,10 @@
 #include <string.h>
 #include <sys/resource.h>
 #include <sys/signalfd.h>
+#include <stddef.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
+#include <sys/un.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -44,7 +46,7 @@ static struct server *server_alloc(const char *dir, const struct telly_serve_opt
 	if (!srv->o.frame_ms)
 		srv->o.frame_ms = FRAME_TIMEOUT_MS;
 	srv->listen_unix = srv->listen_tcp = srv->sigfd = -1;
-	srv->audit_fd = srv->sshd_pipe = -1;
+	srv->audit_fd = srv->sshd_pipe = srv->notify_fd = -1;
 	snprintf(srv->dir, sizeof srv->dir, "%s", dir);
 	snprintf(srv->sock_path, sizeof srv->sock_path, "%s/serve.sock", dir);
 	srv->started_ms = srv->stranger_at = base_now_ms();
@@ -71,14 +73,65 @@ void server_destroy(struct server *srv)
 	while (srv->sessions) /* consoles made before one failed; the fuzzer's */
 		session_end(srv, srv->sessions, 0);
 	fdm_destroy(srv->fdm);
+	if (srv->notify_fd >= 0)
+		close(srv->notify_fd);
+	if (srv->reloaded) {
+		vmc_config_finish(srv->reloaded);
+		free(srv->reloaded);
+	}
 	free(srv);
 }
 
 void server_stop(struct server *srv)
 {
+	if (!srv->stopping)
+		serve_notify(srv, "STOPPING=1");
 	srv->stopping = true;
 	for (struct session *s = srv->sessions; s; s = s->next)
 		session_kill(s, true, NULL, 0);
+}
+
+/* ---- systemd ---- */
+
+/* sd_notify(3)'s protocol without libsystemd: a datagram to the socket
+ * $NOTIFY_SOCKET names (a path, or '@' for an abstract one). Read once
+ * and taken out of the environment: the sessions' programs and the front
+ * door are not the service systemd waits for. */
+static void notify_open(struct server *srv)
+{
+	const char *path = getenv("NOTIFY_SOCKET");
+	struct sockaddr_un *a = (struct sockaddr_un *)&srv->notify_addr;
+	size_t n;
+
+	if (!path)
+		return;
+	n = strlen(path);
+	if (n < 2 || n >= sizeof a->sun_path || (path[0] != '/' && path[0] != '@')) {
+		serve_log("NOTIFY_SOCKET '%.*s': not an absolute path or @abstract name of at most "
+			  "%zu bytes; systemd is not told when the daemon is ready",
+			  (int)(n < 120 ? n : 120), path, sizeof a->sun_path - 1);
+		unsetenv("NOTIFY_SOCKET");
+		return;
+	}
+	a->sun_family = AF_UNIX;
+	memcpy(a->sun_path, path, n);
+	if (path[0] == '@')
+		a->sun_path[0] = '\0';
+	srv->notify_len = (socklen_t)(offsetof(struct sockaddr_un, sun_path) + n + (path[0] == '/'));
+	srv->notify_fd = socket(AF_UNIX, SOCK_DGRAM | SOCK_CLOEXEC, 0);
+	if (srv->notify_fd < 0)
+		serve_log("NOTIFY_SOCKET: socket: %s", strerror(errno));
+	unsetenv("NOTIFY_SOCKET");
+}
+
+void serve_notify(struct server *srv, const char *msg)
+{
+	if (srv->notify_fd < 0)
+		return;
+	/* Never blocked on systemd: a message it cannot take is logged. */
+	if (sendto(srv->notify_fd, msg, strlen(msg), MSG_NOSIGNAL | MSG_DONTWAIT,
+		   (struct sockaddr *)&srv->notify_addr, srv->notify_len) < 0)
+		serve_log("NOTIFY_SOCKET: cannot tell systemd %.40s: %s", msg, strerror(errno));
 }
 
 /* ---- listeners ---- */
@@ -212,6 +265,114 @@ static void reap(struct server *srv)
 	}
 }
 
+/* ---- reloading consoles ---- */
+
+int serve_consoles_load(int argc, char **argv, bool files_only, struct vmc_config *cfg, char *err,
+			size_t errn)
+{
+	/* The options that take a value, whose value is not an option. */
+	static const char *const valued[] = {"--listen", "--ssh-listen", "--ssh-keys",
+					     "--ssh-host-key", "--log-cap", "--hello-timeout",
+					     "--frame-timeout", NULL};
+	bool any = false, file = false;
+
+	for (int i = 1; i + 1 < argc; i++) {
+		if (!strcmp(argv[i], "--consoles")) {
+			size_t n;
+			char *text = vmc_read_file(argv[++i], &n, err, errn);
+			int r = text ? vmc_config_parse(cfg, text, n, argv[i], err, errn) : -1;
+			free(text);
+			if (r < 0)
+				return -1;
+			any = file = true;
+		} else if (!strcmp(argv[i], "--console")) {
+			if (vmc_config_add_arg(cfg, argv[++i], err, errn) < 0)
+				return -1;
+			any = true;
+		} else {
+			for (int k = 0; valued[k]; k++)
+				if (!strcmp(argv[i], valued[k])) {
+					i++;
+					break;
+				}
+		}
+	}
+	return files_only ? file : any;
+}
+
+/* SIGHUP: the consoles as the command line's files say now. Consoles
+ * whose spec is the same keep running with their viewers; new ones are
+ * made; those gone end (their viewers told); a changed one ends and is
+ * made again. A file that does not parse changes nothing. */
+static void reload(struct server *srv)
+{
+	struct vmc_config *cfg = calloc(1, sizeof *cfg);
+	struct session *s, *next;
+	char err[400] = "";
+	unsigned made = 0, kept = 0, ended = 0, remade = 0;
+	int r;
+
+	if (!cfg) {
+		serve_log("reload: out of memory; nothing changed");
+		return;
+	}
+	r = serve_consoles_load(srv->argc, srv->argv, true, cfg, err, sizeof err);
+	if (r <= 0) {
+		if (r < 0)
+			serve_log("reload: %s; nothing changed", err);
+		else
+			serve_log("signal %d: nothing to reload (no --consoles FILE)", SIGHUP);
+		vmc_config_finish(cfg);
+		free(cfg);
+		return;
+	}
+	serve_notify(srv, "RELOADING=1");
+	for (s = srv->sessions; s; s = next) {
+		const struct vmc_spec *was = console_spec(s), *now = NULL;
+		next = s->next;
+		if (!was)
+			continue;
+		for (unsigned i = 0; i < cfg->n && !now; i++)
+			if (!strcmp(cfg->specs[i].name, s->name))
+				now = &cfg->specs[i];
+		if (now && console_spec_same(was, now)) {
+			kept++;
+			continue;
+		}
+		for (struct chan *v = s->viewers; v; v = v->snext)
+			chan_notice(v, "%s: %s", s->name,
+				    now ? "its backend changed in the consoles file: made again, attach anew"
+					: "removed from the consoles file: it ends");
+		serve_log("reload: console %s %s", s->name,
+			  now ? "changed: ending it to make it again" : "is gone from the file: ending it");
+		if (now)
+			remade++;
+		else
+			ended++;
+		session_end(srv, s, 0);
+	}
+	for (unsigned i = 0; i < cfg->n; i++) {
+		s = session_find(srv, cfg->specs[i].name, strlen(cfg->specs[i].name));
+		if (s && console_spec(s))
+			continue;
+		if (console_create(srv, &cfg->specs[i], err, sizeof err) < 0) {
+			serve_log("reload: %s", err);
+			continue;
+		}
+		made++;
+	}
+	made = made > remade ? made - remade : 0; /* the new ones */
+	serve_log("reload: %u console%s kept, %u new, %u ended, %u made again", kept,
+		  kept == 1 ? "" : "s", made, ended, remade);
+	if (srv->reloaded) {
+		vmc_config_finish(srv->reloaded);
+		free(srv->reloaded);
+	}
+	srv->reloaded = cfg;
+	srv->o.consoles = cfg;
+	serve_notify(srv, "READY=1");
+}
+
 static void on_signal(struct fdm *fdm, int fd, int events, void *data)
 {
 	struct server *srv = data;
@@ -224,6 +385,8 @@ static void on_signal(struct fdm *fdm, int fd, int events, void *data)
 		if (si.ssi_signo == SIGTERM || si.ssi_signo == SIGINT) {
 			serve_log("signal %d: stopping", (int)si.ssi_signo);
 			server_stop(srv);
+		} else if (si.ssi_signo == SIGHUP && !srv->stopping) {
+			reload(srv);
 		}
 	}
 	reap(srv);
@@ -309,6 +472,8 @@ static int start_sshd(struct server *srv)
 	if (pid == 0) {
 		close(p[1]);
 		close(srv->listen_unix);
+		if (srv->notify_fd >= 0)
+			close(srv->notify_fd); /* systemd's is the daemon's to tell */
 		so.parent_fd = p[0];
 		_exit(vmc_sshd_run(&so));
 	}
@@ -355,7 +520,8 @@ static void raise_fd_limit(void)
 			  (unsigned long)rl.rlim_cur, MAX_SESSIONS, MAX_CONNS, (unsigned long)need);
 }
 
-int serve_main(int listen_unix, const char *dir, const struct telly_serve_opts *o)
+int serve_main(int listen_unix, const char *dir, const struct telly_serve_opts *o, int argc,
+	       char **argv)
 {
 	struct server *srv = server_alloc(dir, o);
 	char err[300] = "", logs[300];
@@ -363,6 +529,9 @@ int serve_main(int listen_unix, const char *dir, const struct telly_serve_opts *
 
 	if (!srv)
 		return 1;
+	srv->argc = argc;
+	srv->argv = argv;
+	notify_open(srv); /* before the front door forks, so it has none */
 	raise_fd_limit();
 	srv->listen_unix = listen_unix;
 	snprintf(logs, sizeof logs, "%s/logs", dir);
@@ -398,6 +567,7 @@ int serve_main(int listen_unix, const char *dir, const struct telly_serve_opts *
 	serve_log("serving on %s%s%s%s%s (pid %d)", srv->sock_path, o->listen ? " and tcp " : "",
 		  o->listen ? o->listen : "", o->ssh_listen ? ", ssh on " : "",
 		  o->ssh_listen ? o->ssh_listen : "", (int)getpid());
+	serve_notify(srv, "READY=1");
 	rc = run(srv);
 	serve_log("exiting");
 out_consoles:

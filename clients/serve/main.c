@@ -45,7 +45,10 @@ int telly_serve_spawn(int listen_fd, const char *dir, const struct telly_serve_o
 			dup2(fd, 2);
 		if (chdir("/") < 0)
 			_exit(1);
-		_exit(serve_main(listen_fd, dir, o));
+		/* Started by a client: systemd's socket, if the client had one,
+		 * is not this daemon's to tell (nor its sessions'). */
+		unsetenv("NOTIFY_SOCKET");
+		_exit(serve_main(listen_fd, dir, o, 0, NULL));
 	}
 	waitpid(pid, &status, 0);
 	close(listen_fd);
@@ -354,7 +357,7 @@ int telly_serve(int argc, char **argv)
 		vmc_config_finish(&cfg);
 		return 1;
 	}
-	rc = serve_main(listen_fd, dir, &o);
+	rc = serve_main(listen_fd, dir, &o, argc, argv);
 	vmc_config_finish(&cfg);
 	return rc;
 bad_consoles:

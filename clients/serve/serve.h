@@ -306,6 +306,12 @@ int program_create(struct server *srv, const struct rp_open *m, const char *name
 /* session_console.c: a VM's serial console (vmconsole). */
 struct vmc_spec;
 int console_create(struct server *srv, const struct vmc_spec *spec, char *err, size_t errn);
+/* The spec console s runs, or NULL if s is another kind of session. */
+const struct vmc_spec *console_spec(struct session *s);
+/* Whether a console of spec b runs as one of spec a does (backend, log,
+ * rotation): a reload keeps it running. Who may use it (users=) is the
+ * front door's business and does not count. */
+bool console_spec_same(const struct vmc_spec *a, const struct vmc_spec *b);
 void console_audit(struct server *srv, const struct chan *v, const char *fmt, ...)
 	__attribute__((format(printf, 3, 4)));
 
@@ -438,6 +444,15 @@ struct server {
 	int audit_fd;    /* consoles' audit log, or -1 */
 	pid_t sshd_pid;  /* the SSH front door, or 0 */
 	int sshd_pipe;   /* its end closes when we exit */
+	/* systemd's notification socket ($NOTIFY_SOCKET), or -1 */
+	int notify_fd;
+	struct sockaddr_storage notify_addr;
+	socklen_t notify_len;
+	/* The command line, read again for its consoles on SIGHUP, and the
+	 * consoles as last reloaded (o.consoles points here once reloaded). */
+	int argc;
+	char **argv;
+	struct vmc_config *reloaded;
 };
 
 /* A server with no listeners yet (srv->fdm made): NULL if out of memory. */
@@ -446,7 +461,18 @@ struct server *server_create(const char *dir, const struct telly_serve_opts *o);
 void server_destroy(struct server *srv);
 /* Every session killed (STOP, SIGTERM): the daemon exits once they end. */
 void server_stop(struct server *srv);
-int serve_main(int listen_unix, const char *dir, const struct telly_serve_opts *o);
+/* argc, argv: the command line whose --consoles/--console a SIGHUP reads
+ * again (0, NULL: none, as for a daemon a client starts). */
+int serve_main(int listen_unix, const char *dir, const struct telly_serve_opts *o, int argc,
+	       char **argv);
+/* loop.c: the consoles that argv's --console and --consoles options give,
+ * in their order, into cfg (empty). 1 if there are any, 0 if there are
+ * none, -1 with err ("FILE:LINE: ..."). files_only: 0 unless there is a
+ * --consoles FILE (a SIGHUP reloads files, not arguments alone). */
+int serve_consoles_load(int argc, char **argv, bool files_only, struct vmc_config *cfg, char *err,
+			size_t errn);
+/* loop.c: sd_notify's message (READY=1, ...) to systemd, if it listens. */
+void serve_notify(struct server *srv, const char *msg);
 void serve_log(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 
 #endif

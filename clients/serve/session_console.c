@@ -318,3 +318,14 @@ int console_create(struct server *srv, const struct vmc_spec *spec, char *err, s
 	serve_log("console %s: %s, pty %s", s->name, cmd, vmc_console_pty(c->con));
 	return 0;
 }
+
+const struct vmc_spec *console_spec(struct session *s)
+{
+	return s->ops == &console_ops ? vmc_console_spec(cons(s)->con) : NULL;
+}
+
+bool console_spec_same(const struct vmc_spec *a, const struct vmc_spec *b)
+{
+	return !strcmp(a->name, b->name) && a->kind == b->kind && !strcmp(a->target, b->target) &&
+	       !strcmp(a->log, b->log) && a->log_cap == b->log_cap && a->log_keep == b->log_keep;
+}

@@ -883,6 +883,93 @@ static void test_console_writer(void)
 	fixture_finish(&fx);
 }
 
+/* A reload keeps a console running when only who may use it changed, and
+ * makes it again when its backend or log did. */
+static void test_reload_spec_same(void)
+{
+	struct vmc_config cfg = {0};
+	struct vmc_spec a, b;
+	char err[300] = "";
+
+	CHECK_EQ(vmc_config_add_arg(&cfg, "vm=unix:/run/vm.sock", err, sizeof err), 0);
+	if (cfg.n != 1) {
+		vmc_config_finish(&cfg);
+		return;
+	}
+	a = b = cfg.specs[0];
+	CHECK(console_spec_same(&a, &b));
+	b.nusers = 1;
+	snprintf(b.users[0].pattern, sizeof b.users[0].pattern, "alice");
+	b.users[0].right = VMC_RW;
+	CHECK(console_spec_same(&a, &b)); /* the front door's business */
+	snprintf(b.target, sizeof b.target, "/run/vm2.sock");
+	CHECK(!console_spec_same(&a, &b));
+	b = a;
+	b.kind = VMC_PTY;
+	CHECK(!console_spec_same(&a, &b));
+	b = a;
+	b.log_cap = a.log_cap * 2;
+	CHECK(!console_spec_same(&a, &b));
+	b = a;
+	b.log_keep = a.log_keep + 1;
+	CHECK(!console_spec_same(&a, &b));
+	b = a;
+	snprintf(b.log, sizeof b.log, "/var/log/telly/vm.log");
+	CHECK(!console_spec_same(&a, &b));
+	vmc_config_finish(&cfg);
+}
+
+/* A SIGHUP reads the command line's consoles again, in its order: the
+ * values of other options are not taken for options, a file with an
+ * error is named with its line, and without a --consoles FILE there is
+ * nothing to reload. */
+static void test_reload_consoles_load(void)
+{
+	char dir[] = "/tmp/telly-unit-reload.XXXXXX", path[128], err[400] = "";
+	char *argv[] = {"telly", "--ssh-keys", "--console", "--console", "a=exec:true",
+			"--consoles", path, "--listen", "--consoles", NULL};
+	int argc = (int)(sizeof argv / sizeof argv[0]) - 1;
+	struct vmc_config cfg = {0};
+	FILE *f;
+
+	CHECK(mkdtemp(dir) != NULL);
+	snprintf(path, sizeof path, "%s/consoles.conf", dir);
+	f = fopen(path, "w");
+	CHECK(f != NULL);
+	if (!f)
+		return;
+	fputs("[b]\nbackend = exec:true\n[c]\nbackend = tcp:127.0.0.1:4000\n", f);
+	fclose(f);
+	CHECK_EQ(serve_consoles_load(argc, argv, true, &cfg, err, sizeof err), 1);
+	CHECK_EQ(cfg.n, 3);
+	if (cfg.n == 3) {
+		CHECK(!strcmp(cfg.specs[0].name, "a"));
+		CHECK(!strcmp(cfg.specs[1].name, "b"));
+		CHECK(!strcmp(cfg.specs[2].name, "c"));
+	}
+	vmc_config_finish(&cfg);
+	/* --console alone: nothing for a SIGHUP, something for a start. */
+	memset(&cfg, 0, sizeof cfg);
+	CHECK_EQ(serve_consoles_load(5, argv, true, &cfg, err, sizeof err), 0);
+	vmc_config_finish(&cfg);
+	memset(&cfg, 0, sizeof cfg);
+	CHECK_EQ(serve_consoles_load(5, argv, false, &cfg, err, sizeof err), 1);
+	vmc_config_finish(&cfg);
+	/* A malformed file: its name and line. */
+	f = fopen(path, "w");
+	CHECK(f != NULL);
+	if (f) {
+		fputs("[b]\nbackend = exec:true\n[c\n", f);
+		fclose(f);
+	}
+	memset(&cfg, 0, sizeof cfg);
+	CHECK_EQ(serve_consoles_load(argc, argv, true, &cfg, err, sizeof err), -1);
+	CHECK(strstr(err, "consoles.conf:3") != NULL);
+	vmc_config_finish(&cfg);
+	unlink(path);
+	rmdir(dir);
+}
+
 int main(int argc, char **argv)
 {
 	static const struct unit_case cases[] = {
@@ -896,6 +983,8 @@ int main(int argc, char **argv)
 		{"dispatch-handoff-malformed", test_handoff_malformed},
 		{"viewer-drop-then-snapshot", test_drop_then_snapshot},
 		{"console-writer-takeover", test_console_writer},
+		{"reload-spec-same", test_reload_spec_same},
+		{"reload-consoles-load", test_reload_consoles_load},
 	};
 
 	signal(SIGPIPE, SIG_IGN);
