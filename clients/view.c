@@ -92,6 +92,10 @@ struct view {
 	uint64_t list_due_ns, last_frame_ns;
 	uint32_t key_cp;
 	bool paint_now; /* what changed answers a key: no frame wait */
+	/* Buttons (bit 1 << button, 1-3) pressed in a program's window that
+	 * asked for the mouse: their drag and release go to it too. */
+	unsigned mouse_held;
+	uint16_t mouse_chan;
 	/* Script. */
 	struct ds_step *steps;
 	size_t nsteps, step;
@@ -324,6 +328,85 @@ static void apply(struct view *v, struct wm_actions *o)
 	ds_comp_sync(v->comp, &v->wm);
 }
 
+/* --- the mouse for programs that ask for it (xterm 1000/1002/1003) ---- */
+
+static struct win *focused(struct view *v);
+
+/* The cell of w under the pointer (0-based); false when the pointer is
+ * not on w's cells (its decoration, the spare pixels past the grid,
+ * another window on top). */
+static bool cell_at(struct view *v, struct win *w, int *row, int *col)
+{
+	const struct wm_window *ww = wm_find(&v->wm, w->chan);
+	enum wm_part part;
+	struct wm_box in;
+	int cw, ch, rows, cols, x, y;
+
+	if (!ww)
+		return false;
+	in = wm_client_box(&v->wm, &ww->box);
+	ds_font_cell(v->font, &cw, &ch);
+	ds_term_size(w->term, &rows, &cols);
+	x = (int)v->wm.cx - in.x;
+	y = (int)v->wm.cy - in.y;
+	*col = x < 0 ? -1 : x / cw;
+	*row = y < 0 ? -1 : y / ch;
+	return x >= 0 && y >= 0 && *col < cols && *row < rows &&
+	       wm_at(&v->wm, (int)v->wm.cx, (int)v->wm.cy, &part, NULL) == ww &&
+	       part == WM_PART_CLIENT;
+}
+
+/* A button for the program under the pointer: true if it took it.
+ * Shift+click stays the desk's, as in xterm; so does a click that
+ * focuses a window. */
+static bool mouse_button(struct view *v, const struct ds_event *ev)
+{
+	unsigned bit = ev->button >= 1 && ev->button <= 3 ? 1u << ev->button : 0;
+	struct win *w;
+	int row, col;
+
+	if (!ev->pressed) {
+		if (!(v->mouse_held & bit))
+			return ev->button == 4 || ev->button == 5;
+		v->mouse_held &= ~bit;
+		w = win_by_chan(v, v->mouse_chan);
+		if (w) {
+			cell_at(v, w, &row, &col);
+			ds_term_mouse(w->term, row, col, ev->button, false, ev->mods);
+		}
+		return true;
+	}
+	if (v->wm.drag || (ev->mods & WM_MOD_SHIFT))
+		return false;
+	w = focused(v);
+	if (!w || !ds_term_mouse_wanted(w->term) || !cell_at(v, w, &row, &col))
+		return false;
+	if (v->mouse_held && v->mouse_chan != w->chan)
+		return true; /* a button is held in another window still */
+	v->mouse_chan = w->chan;
+	v->mouse_held |= bit;
+	ds_term_mouse(w->term, row, col, ev->button, true, ev->mods);
+	return true;
+}
+
+/* The pointer moved: the program whose button is held, or the focused
+ * one under the pointer, hears of it if its mode says so (libvterm
+ * decides: drag with a button held, or any move). */
+static void mouse_motion(struct view *v)
+{
+	struct win *w = v->mouse_held ? win_by_chan(v, v->mouse_chan) : focused(v);
+	int row, col;
+
+	if (!w) {
+		v->mouse_held = 0;
+		return;
+	}
+	if (v->wm.drag || !ds_term_mouse_wanted(w->term))
+		return;
+	if (cell_at(v, w, &row, &col) || v->mouse_held)
+		ds_term_mouse(w->term, row, col, 0, false, 0);
+}
+
 static void on_event(void *ctx, const struct ds_event *ev)
 {
 	struct view *v = ctx;
@@ -343,11 +426,17 @@ static void on_event(void *ctx, const struct ds_event *ev)
 		return;
 	case DS_EV_MOTION:
 		wm_motion(&v->wm, ev->dx, ev->dy, ev->time_us, &o);
-		break;
+		apply(v, &o);
+		mouse_motion(v);
+		return;
 	case DS_EV_POINTER:
 		wm_warp(&v->wm, ev->x, ev->y, &o);
-		break;
+		apply(v, &o);
+		mouse_motion(v);
+		return;
 	case DS_EV_BUTTON:
+		if (mouse_button(v, ev))
+			return;
 		wm_button(&v->wm, ev->button, ev->pressed, &o);
 		break;
 	case DS_EV_RESIZE:
@@ -722,9 +811,9 @@ static void type_text(struct view *v, const char *s)
 	}
 }
 
-static void button(struct view *v, int b, bool pressed)
+static void button(struct view *v, int b, uint32_t mods, bool pressed)
 {
-	struct ds_event ev = {.type = DS_EV_BUTTON, .button = b, .pressed = pressed,
+	struct ds_event ev = {.type = DS_EV_BUTTON, .button = b, .pressed = pressed, .mods = mods,
 			      .time_us = base_now_ns() / 1000};
 	on_event(v, &ev);
 }
@@ -769,12 +858,12 @@ static void run_script(struct view *v)
 			break;
 		}
 		case DS_STEP_CLICK:
-			button(v, s->button, true);
-			button(v, s->button, false);
+			button(v, s->button, s->mods, true);
+			button(v, s->button, s->mods, false);
 			break;
 		case DS_STEP_PRESS:
 		case DS_STEP_RELEASE:
-			button(v, s->button, s->type == DS_STEP_PRESS);
+			button(v, s->button, s->mods, s->type == DS_STEP_PRESS);
 			break;
 		case DS_STEP_WAIT: {
 			struct win *w = focused(v);

@@ -21,7 +21,7 @@ enum ds_event_type {
 	DS_EV_KEY,     /* keysym, mods (WM_MOD_*), codepoint (0: none), pressed */
 	DS_EV_MOTION,  /* a relative pointer delta dx, dy */
 	DS_EV_POINTER, /* an absolute pointer position x, y */
-	DS_EV_BUTTON,  /* button, pressed */
+	DS_EV_BUTTON,  /* button, pressed, mods (WM_MOD_*) */
 	DS_EV_RESIZE,  /* the output is now w x h (the framebuffer was remade) */
 	DS_EV_CLOSE,   /* the user closed the output */
 };
@@ -98,6 +98,15 @@ const char *ds_term_title(const struct ds_term *t);
  * cut at a character boundary to at most DS_TITLE_MAX_BYTES bytes and
  * outn - 1. Returns the length written. */
 size_t ds_title_clean(const char *in, size_t n, char *out, size_t outn);
+/* Mouse reporting the program asked for (xterm modes 1000, 1002, 1003;
+ * the encoding, X10 or SGR 1006, is libvterm's to follow). */
+enum ds_mouse_mode { DS_MOUSE_NONE, DS_MOUSE_CLICK, DS_MOUSE_DRAG, DS_MOUSE_MOVE };
+enum ds_mouse_mode ds_term_mouse_wanted(const struct ds_term *t);
+/* A pointer event at a cell (0-based, clamped to the grid), encoded as
+ * the program asked and handed to out() like a key. button 0: a move;
+ * 1-3 press or release; 4, 5 the wheel (presses only). Nothing when the
+ * program asked for no reporting. mods: WM_MOD_*. */
+void ds_term_mouse(struct ds_term *t, int row, int col, int button, bool pressed, uint32_t mods);
 /* Is text (UTF-8) anywhere on the screen? */
 bool ds_term_has_text(const struct ds_term *t, const char *text);
 /* Text of one row (UTF-8, trailing blanks dropped). */
@@ -131,8 +140,9 @@ pixman_image_t *ds_comp_framebuffer(struct ds_comp *c);
  *   type "TEXT"          keys for each character (\n Return, \t Tab, \e Esc)
  *   key [MOD+]...NAME    one key: xkb keysym name, ctrl/shift/alt/super
  *   move DX DY           a relative pointer motion
- *   click [BUTTON]       press and release (default 1)
- *   press [BUTTON] / release [BUTTON]
+ *   click [MOD+][BUTTON] press and release (default 1; 4, 5 the wheel;
+ *                        shift+1 a shift+click)
+ *   press [MOD+][BUTTON] / release [MOD+][BUTTON]
  *   wait "TEXT" [SECS] [row N]   until TEXT is on the focused window (default
  *                        20 s); with row, on its row N (1 the top, -1 the bottom;
  *                        the row's trailing blanks are not part of it)
@@ -147,7 +157,7 @@ struct ds_step {
 	enum ds_step_type type;
 	int line;
 	char text[DS_STEP_TEXT_MAX]; /* TYPE, WAIT, SCREENSHOT */
-	uint32_t keysym, mods;       /* KEY */
+	uint32_t keysym, mods;       /* KEY; mods also CLICK, PRESS, RELEASE */
 	double dx, dy;               /* MOVE */
 	int button;                  /* CLICK, PRESS, RELEASE */
 	int timeout_ms;              /* WAIT */

@@ -144,12 +144,31 @@ static int parse_button(const char **p, struct ds_step *s, char *err, size_t err
 	char *end;
 	long b;
 
+	char *num;
+
 	s->button = 1;
 	if (!word(p, w, sizeof w))
 		return 0;
-	b = strtol(w, &end, 10);
-	if (*end || b < 1 || b > 9) {
-		snprintf(err, errn, "button '%s' is not 1-9", w);
+	/* [MOD+]...BUTTON: shift+1 is a shift+click. */
+	num = w;
+	for (char *plus; (plus = strchr(num, '+')); num = plus + 1) {
+		*plus = 0;
+		if (!strcasecmp(num, "shift"))
+			s->mods |= WM_MOD_SHIFT;
+		else if (!strcasecmp(num, "ctrl") || !strcasecmp(num, "control"))
+			s->mods |= WM_MOD_CTRL;
+		else if (!strcasecmp(num, "alt") || !strcasecmp(num, "mod1"))
+			s->mods |= WM_MOD_ALT;
+		else if (!strcasecmp(num, "super") || !strcasecmp(num, "mod4"))
+			s->mods |= WM_MOD_SUPER;
+		else {
+			snprintf(err, errn, "unknown modifier '%s' (ctrl, shift, alt, super)", num);
+			return -EINVAL;
+		}
+	}
+	b = strtol(num, &end, 10);
+	if (!*num || *end || b < 1 || b > 9) {
+		snprintf(err, errn, "button '%s' is not 1-9", num);
 		return -EINVAL;
 	}
 	s->button = (int)b;

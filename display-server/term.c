@@ -37,6 +37,7 @@ struct ds_term {
 	bool filter_ok;
 	char title[DS_TITLE_MAX_BYTES + 1];
 	bool has_title;
+	enum ds_mouse_mode mouse; /* what the program asked for (1000/1002/1003) */
 };
 
 static void mark(struct ds_term *t, int start, int end)
@@ -80,6 +81,12 @@ static int on_prop(VTermProp prop, VTermValue *val, void *user)
 	case VTERM_PROP_REVERSE:
 		t->reverse = val->boolean;
 		mark(t, 0, t->rows);
+		return 1;
+	case VTERM_PROP_MOUSE:
+		t->mouse = val->number == VTERM_PROP_MOUSE_CLICK  ? DS_MOUSE_CLICK
+			   : val->number == VTERM_PROP_MOUSE_DRAG ? DS_MOUSE_DRAG
+			   : val->number == VTERM_PROP_MOUSE_MOVE ? DS_MOUSE_MOVE
+								  : DS_MOUSE_NONE;
 		return 1;
 	case VTERM_PROP_TITLE:
 		/* The program's text on the desk's title bar: cleaned here. */
@@ -302,6 +309,34 @@ void ds_term_key(struct ds_term *t, uint32_t keysym, uint32_t mods, uint32_t cp)
 	}
 	if (cp && cp < 0x110000)
 		vterm_keyboard_unichar(t->vt, cp, m);
+}
+
+enum ds_mouse_mode ds_term_mouse_wanted(const struct ds_term *t)
+{
+	return t->mouse;
+}
+
+void ds_term_mouse(struct ds_term *t, int row, int col, int button, bool pressed, uint32_t mods)
+{
+	VTermModifier m = VTERM_MOD_NONE;
+
+	if (!t->mouse)
+		return;
+	if (mods & WM_MOD_SHIFT)
+		m |= VTERM_MOD_SHIFT;
+	if (mods & WM_MOD_CTRL)
+		m |= VTERM_MOD_CTRL;
+	if (mods & WM_MOD_ALT)
+		m |= VTERM_MOD_ALT;
+	/* libvterm reports motion itself when the mode wants it (a drag
+	 * with a button held, or any move), once per cell. */
+	vterm_mouse_move(t->vt, clamp(row, 0, t->rows - 1), clamp(col, 0, t->cols - 1), m);
+	/* The wheel (4, 5) has no release in xterm's protocols: libvterm
+	 * 0.1.4 would send one. */
+	if (button >= 1 && button <= 3)
+		vterm_mouse_button(t->vt, button, pressed, m);
+	else if ((button == 4 || button == 5) && pressed)
+		vterm_mouse_button(t->vt, button, true, m);
 }
 
 size_t ds_term_row_text(const struct ds_term *t, int row, char *buf, size_t n)

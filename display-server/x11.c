@@ -163,6 +163,7 @@ static int x_dispatch(struct ds_backend *b, ds_event_fn fn, void *ctx)
 			xcb_button_press_event_t *bp = (xcb_button_press_event_t *)e;
 			struct ds_event ev = {.type = DS_EV_BUTTON, .button = bp->detail,
 					      .pressed = (e->response_type & 0x7f) == XCB_BUTTON_PRESS,
+					      .mods = bp->state & (WM_MOD_SHIFT | WM_MOD_CTRL | WM_MOD_ALT | WM_MOD_SUPER),
 					      .time_us = base_now_ns() / 1000};
 			motion(x, bp->event_x, bp->event_y, fn, ctx);
 			fn(ctx, &ev);

@@ -557,6 +557,108 @@ static void title_from_osc(void)
 	ds_font_destroy(f);
 }
 
+/* Mouse reporting: nothing until the program asks; then libvterm's
+ * encoding of what it asked for (X10, SGR 1006) at 1-based cells, the
+ * wheel without a release, drags only in 1002, shift as a modifier. */
+struct mouse_out {
+	char buf[256];
+	size_t n;
+};
+
+static void mouse_collect(void *ctx, const char *bytes, size_t n)
+{
+	struct mouse_out *o = ctx;
+
+	if (o->n + n < sizeof o->buf) {
+		memcpy(o->buf + o->n, bytes, n);
+		o->n += n;
+	}
+	o->buf[o->n] = 0;
+}
+
+static bool mouse_got(struct mouse_out *o, const char *want)
+{
+	bool same = o->n == strlen(want) && !memcmp(o->buf, want, o->n);
+
+	if (!same)
+		fprintf(stderr, "mouse: got %zu bytes '%s', want '%s'\n", o->n, o->buf + (o->n > 0),
+			want + 1);
+	o->n = 0;
+	o->buf[0] = 0;
+	return same;
+}
+
+static void mouse_encoding(void)
+{
+	struct ds_font *f = ds_font_create("monospace", 16, NULL, 0);
+	struct mouse_out o = {{0}, 0};
+	struct ds_term *t = f ? ds_term_create(f, 24, 80, mouse_collect, &o) : NULL;
+
+	CHECK(t);
+	CHECK_EQ(ds_term_mouse_wanted(t), DS_MOUSE_NONE);
+	ds_term_mouse(t, 2, 5, 1, true, 0);
+	ds_term_mouse(t, 2, 5, 1, false, 0);
+	CHECK(mouse_got(&o, ""));
+	ds_term_write(t, "\033[?1000h\033[?1006h", 16);
+	CHECK_EQ(ds_term_mouse_wanted(t), DS_MOUSE_CLICK);
+	ds_term_mouse(t, 2, 5, 1, true, 0);
+	CHECK(mouse_got(&o, "\033[<0;6;3M"));
+	ds_term_mouse(t, 2, 7, 0, false, 0); /* no drag reports in 1000 */
+	CHECK(mouse_got(&o, ""));
+	ds_term_mouse(t, 2, 7, 1, false, 0);
+	CHECK(mouse_got(&o, "\033[<0;8;3m"));
+	ds_term_mouse(t, 2, 7, 4, true, 0);
+	ds_term_mouse(t, 2, 7, 4, false, 0);
+	ds_term_mouse(t, 2, 7, 5, true, 0);
+	CHECK(mouse_got(&o, "\033[<64;8;3M\033[<65;8;3M"));
+	ds_term_mouse(t, 9, 0, 3, true, WM_MOD_SHIFT);
+	CHECK(mouse_got(&o, "\033[<6;1;10M"));
+	ds_term_mouse(t, 9, 0, 3, false, 0);
+	o.n = 0;
+	/* Past the grid: clamped to its last cell. */
+	ds_term_mouse(t, 500, 500, 1, true, 0);
+	CHECK(mouse_got(&o, "\033[<0;80;24M"));
+	ds_term_mouse(t, 500, 500, 1, false, 0);
+	o.n = 0;
+	ds_term_write(t, "\033[?1002h", 8);
+	CHECK_EQ(ds_term_mouse_wanted(t), DS_MOUSE_DRAG);
+	ds_term_mouse(t, 0, 0, 1, true, 0);
+	ds_term_mouse(t, 0, 1, 0, false, 0);
+	ds_term_mouse(t, 0, 1, 1, false, 0);
+	ds_term_mouse(t, 0, 2, 0, false, 0); /* no button held: nothing */
+	CHECK(mouse_got(&o, "\033[<0;1;1M\033[<32;2;1M\033[<0;2;1m"));
+	/* X10, the default encoding: ESC [ M, then button, col, row + 32. */
+	ds_term_write(t, "\033[?1006l\033[?1000h", 16);
+	ds_term_mouse(t, 2, 5, 1, true, 0);
+	CHECK(mouse_got(&o, "\033[M &#"));
+	ds_term_mouse(t, 2, 5, 1, false, 0);
+	o.n = 0;
+	ds_term_write(t, "\033[?1000l", 8);
+	CHECK_EQ(ds_term_mouse_wanted(t), DS_MOUSE_NONE);
+	ds_term_mouse(t, 1, 1, 1, true, 0);
+	CHECK(mouse_got(&o, ""));
+	ds_term_destroy(t);
+	ds_font_destroy(f);
+}
+
+/* The script's buttons take modifiers: shift+1 is a shift+click. */
+static void script_click_mods(void)
+{
+	struct ds_step st;
+	char err[200] = "";
+
+	CHECK_EQ(ds_step_parse("click shift+4", 1, &st, err, sizeof err), 1);
+	CHECK(st.type == DS_STEP_CLICK && st.button == 4 && st.mods == WM_MOD_SHIFT);
+	CHECK_EQ(ds_step_parse("press ctrl+alt+2", 1, &st, err, sizeof err), 1);
+	CHECK(st.button == 2 && st.mods == (WM_MOD_CTRL | WM_MOD_ALT));
+	CHECK_EQ(ds_step_parse("click 3", 1, &st, err, sizeof err), 1);
+	CHECK(st.button == 3 && st.mods == 0);
+	CHECK_EQ(ds_step_parse("click hyper+1", 1, &st, err, sizeof err), -EINVAL);
+	CHECK(strstr(err, "unknown modifier 'hyper'"));
+	CHECK_EQ(ds_step_parse("click shift+", 1, &st, err, sizeof err), -EINVAL);
+	CHECK(strstr(err, "is not 1-9"));
+}
+
 static const struct unit_case cases[] = {
 	{"title-from-osc", title_from_osc},
 	{"script-parse-table", script_parse_table},
@@ -569,6 +671,8 @@ static const struct unit_case cases[] = {
 	{"emoji-in-colour", emoji_in_colour},
 	{"styles-differ", styles_differ},
 	{"glyph-cache-bounded", glyph_cache_bounded},
+	{"mouse-encoding", mouse_encoding},
+	{"script-click-mods", script_click_mods},
 };
 
 int main(int argc, char **argv)
