@@ -32,6 +32,7 @@
 #include <string.h>
 #include <sys/prctl.h>
 #include <sys/socket.h>
+#include <sys/signalfd.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
 #include <time.h>
@@ -669,6 +670,7 @@ struct kid {
 
 struct listener {
 	const struct vmc_sshd_opts *o;
+	int sigfd; /* SIGHUP: the consoles read again (o->reload), or -1 */
 	struct kid kids[CHILDREN_MAX];
 	int nkids, grace_ms;
 	long pause_until_ms, drop_logged_ms;
@@ -788,8 +790,13 @@ static void accept_one(struct listener *L, long now)
 	}
 	pid = fork();
 	if (pid == 0) {
+		sigset_t none;
 		close(L->o->listen_fd);
 		close(L->o->parent_fd);
+		if (L->sigfd >= 0)
+			close(L->sigfd);
+		sigemptyset(&none);
+		sigprocmask(SIG_SETMASK, &none, NULL);
 		close(p[0]);
 		for (int i = 0; i < L->nkids; i++)
 			if (L->kids[i].progress_fd >= 0)
@@ -808,11 +815,41 @@ static void accept_one(struct listener *L, long now)
 	L->kids[L->nkids++] = (struct kid){.pid = pid, .progress_fd = p[0], .since_ms = now};
 }
 
+/* SIGHUP (the daemon reloaded its consoles): the consoles as they are now
+ * for the connections that come from here on; on error the old ones stay. */
+static void reload_consoles(struct listener *L, struct vmc_sshd_opts *mine,
+			    struct vmc_config **reloaded)
+{
+	struct signalfd_siginfo si;
+	struct vmc_config *cfg;
+	char err[400] = "";
+
+	while (read(L->sigfd, &si, sizeof si) == sizeof si)
+		;
+	if (!mine->reload || !(cfg = calloc(1, sizeof *cfg)))
+		return;
+	if (mine->reload(mine->reload_ctx, cfg, err, sizeof err) < 0) {
+		say("consoles not read again: %s; the door keeps the %u it had", err, mine->cfg->n);
+		vmc_config_finish(cfg);
+		free(cfg);
+		return;
+	}
+	if (*reloaded) {
+		vmc_config_finish(*reloaded);
+		free(*reloaded);
+	}
+	*reloaded = cfg;
+	mine->cfg = cfg;
+	say("consoles read again: %u", cfg->n);
+}
+
 int vmc_sshd_run(const struct vmc_sshd_opts *o)
 {
 	struct listener *L = calloc(1, sizeof *L);
-	struct pollfd *pf = calloc(2 + CHILDREN_MAX, sizeof *pf);
-	int *slot = calloc(2 + CHILDREN_MAX, sizeof *slot);
+	struct pollfd *pf = calloc(3 + CHILDREN_MAX, sizeof *pf);
+	int *slot = calloc(3 + CHILDREN_MAX, sizeof *slot);
+	struct vmc_sshd_opts mine = *o;
+	struct vmc_config *reloaded = NULL;
 	sigset_t none;
 
 	if (!L || !pf || !slot) {
@@ -824,14 +861,17 @@ int vmc_sshd_run(const struct vmc_sshd_opts *o)
 	sigprocmask(SIG_SETMASK, &none, NULL);
 	signal(SIGPIPE, SIG_IGN);
 	signal(SIGCHLD, SIG_DFL);
-	L->o = o;
+	L->o = &mine;
+	L->sigfd = base_signalfd((const int[]){SIGHUP, 0});
+	if (L->sigfd < 0)
+		say("signalfd: %s: a SIGHUP would not read the consoles again", strerror(-L->sigfd));
 	L->grace_ms = login_grace_ms();
 	say("listening on %s (login grace %d s, key exchange included; at most %d connections "
 	    "before login, %d in all)",
 	    o->listen, L->grace_ms / 1000, STARTUPS_MAX, CHILDREN_MAX);
 	for (;;) {
 		long now = base_now_ms();
-		int status, n = 2;
+		int status, n = 3;
 		pid_t pid;
 
 		while ((pid = waitpid(-1, &status, WNOHANG)) > 0)
@@ -844,6 +884,7 @@ int vmc_sshd_run(const struct vmc_sshd_opts *o)
 		pf[0] = (struct pollfd){.fd = now < L->pause_until_ms ? -1 : o->listen_fd,
 					.events = POLLIN};
 		pf[1] = (struct pollfd){.fd = o->parent_fd, .events = POLLIN};
+		pf[2] = (struct pollfd){.fd = L->sigfd, .events = POLLIN};
 		for (int i = 0; i < L->nkids; i++)
 			if (L->kids[i].progress_fd >= 0) {
 				slot[n] = i;
@@ -854,7 +895,9 @@ int vmc_sshd_run(const struct vmc_sshd_opts *o)
 			break;
 		if (pf[1].revents)
 			break; /* the daemon is gone */
-		for (int i = 2; i < n; i++)
+		if (pf[2].revents)
+			reload_consoles(L, &mine, &reloaded);
+		for (int i = 3; i < n; i++)
 			if (pf[i].revents)
 				read_progress(&L->kids[slot[i]]);
 		now = base_now_ms();
@@ -864,6 +907,12 @@ int vmc_sshd_run(const struct vmc_sshd_opts *o)
 	}
 	for (int i = 0; i < L->nkids; i++)
 		kill(L->kids[i].pid, SIGTERM);
+	if (L->sigfd >= 0)
+		close(L->sigfd);
+	if (reloaded) {
+		vmc_config_finish(reloaded);
+		free(reloaded);
+	}
 	free(L);
 	free(pf);
 	free(slot);

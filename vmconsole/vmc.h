@@ -177,6 +177,10 @@ struct vmc_sshd_opts {
 	const struct vmc_config *cfg;
 	int parent_fd;           /* EOF on it: the daemon is gone */
 	int listen_fd;           /* bound by vmc_sshd_listen */
+	/* On SIGHUP (the daemon reloaded): the consoles as they are now, into
+	 * an empty cfg; 0, or -1 with err. NULL: SIGHUP changes nothing. */
+	int (*reload)(void *ctx, struct vmc_config *cfg, char *err, size_t errn);
+	void *reload_ctx;
 };
 /* Bind ADDR:PORT (before the daemon forks the front door, so errors reach
  * the user). Returns the fd or -1 with err. */

@@ -370,6 +370,10 @@ static void reload(struct server *srv)
 	}
 	srv->reloaded = cfg;
 	srv->o.consoles = cfg;
+	/* Its list of consoles and their users= lines; its keys file it reads
+	 * at each login anyway. */
+	if (srv->sshd_pid > 0 && kill(srv->sshd_pid, SIGHUP) < 0)
+		serve_log("reload: cannot tell the SSH front door: %s", strerror(errno));
 	serve_notify(srv, "READY=1");
 }
 
@@ -445,6 +449,15 @@ static int run(struct server *srv)
 
 /* ---- starting ---- */
 
+/* The front door's reload (in its own process, on the SIGHUP reload()
+ * sends it): the command line's consoles, read as the daemon read them. */
+static int sshd_reload(void *ctx, struct vmc_config *cfg, char *err, size_t errn)
+{
+	struct server *srv = ctx;
+
+	return serve_consoles_load(srv->argc, srv->argv, false, cfg, err, errn) < 0 ? -1 : 0;
+}
+
 /* The SSH front door runs as a child process: libssh parses what strangers
  * send in its own address space, and each connection gets its own process
  * below it (vmc_sshd_run), as sshd does. */
@@ -456,6 +469,7 @@ static int start_sshd(struct server *srv)
 		.listen = srv->o.ssh_listen, .keys_file = srv->o.ssh_keys,
 		.host_key = srv->o.ssh_host_key, .daemon_sock = srv->sock_path,
 		.cfg = srv->o.consoles, .listen_fd = srv->o.ssh_fd,
+		.reload = sshd_reload, .reload_ctx = srv,
 	};
 
 	if (pipe2(p, O_CLOEXEC) < 0) {
