@@ -64,6 +64,16 @@ wait_until 10 sh -c "grep -c . '$T/notify.out' | grep -qx 3"
 [ "$(sed -n 2p "$T/notify.out" | cut -d';' -f1)" = RELOADING=1 ] || fail "no RELOADING=1: $(cat "$T/notify.out")"
 [ "$(sed -n 3p "$T/notify.out")" = READY=1 ] || fail "no READY=1 after the reload: $(cat "$T/notify.out")"
 
+# A console whose backend changed ends and is made again.
+printf '[keep]\nbackend = exec:sh -c %s keep\n[new]\nbackend = exec:echo new-again; exec cat\n' "'$answer'" >"$T/consoles.new"
+mv "$T/consoles.new" "$T/consoles.conf"
+kill -HUP "$pid"
+wait_until 10 grep -q 'reload: console new changed' "$TELLY_DIR/serve.log"
+wait_until 10 grep -q 'reload: 1 console kept, 0 new, 0 ended, 1 made again' "$TELLY_DIR/serve.log"
+wait_until 10 grep -q 'new-again' "$TELLY_DIR/logs/new.log"
+tm send-keys -t t:k 'last' Enter
+wait_for k 'keep-got:last'
+
 kill -TERM "$pid"
 wait_until 10 grep -qx 'STOPPING=1' "$T/notify.out"
 wait_until 10 sh -c "! kill -0 $pid 2>/dev/null"
