@@ -1266,6 +1266,8 @@ static void term_snapshot(struct term *s, unsigned sb_max, struct screen_bytes *
 		screen_bytes_printf(out, "\033[?%dh", s->mouse == VTERM_PROP_MOUSE_CLICK  ? 1000
 						  : s->mouse == VTERM_PROP_MOUSE_DRAG ? 1002
 										      : 1003);
+	if (s->scan.mouse_enc) /* SGR (1006) and the others: X10 breaks past column 223 */
+		screen_bytes_printf(out, "\033[?%uh", (unsigned)s->scan.mouse_enc);
 	if (s->reverse)
 		screen_bytes_put(out, "\033[?5h", 5);
 	if (s->cursor_shape)

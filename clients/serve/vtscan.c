@@ -43,6 +43,11 @@ static void csi_end(struct vtscan *v, uint8_t final)
 		}
 	} else if (v->leader == '?' && (final == 'h' || final == 'l')) {
 		v->modes_changed = true; /* DECAWM, DECLRMM, DECOM... */
+		/* The mouse encoding, which libvterm keeps but does not tell: as
+		 * there, the last one set wins and resetting any means X10. */
+		for (unsigned i = 0; i < v->nparam; i++)
+			if (v->param[i] == 1005 || v->param[i] == 1006 || v->param[i] == 1015)
+				v->mouse_enc = final == 'h' ? (uint16_t)v->param[i] : 0;
 	} else if (!v->leader && !v->inter && (final == 'r' || final == 's')) {
 		v->modes_changed = true; /* DECSTBM, DECSLRM */
 	} else if (v->inter == '!' && final == 'p') {

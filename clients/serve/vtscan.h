@@ -32,6 +32,7 @@ struct vtscan {
 	 * depending on how its writes were cut. Never cleared. */
 	bool utf8_broken;
 	bool modes_changed; /* set here, cleared by the user once it asked */
+	uint16_t mouse_enc; /* 1005, 1006 or 1015 while set; 0: X10 */
 	uint8_t inter, leader, nparam;
 	unsigned param[VTSCAN_PARAMS];
 };

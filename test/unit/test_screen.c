@@ -639,6 +639,45 @@ static void lazy_screen_replays_whole_lines(void)
 	screen_destroy(m);
 }
 
+/* A program that asked for mouse reports in SGR (1006, as vim and htop
+ * do) gets them so from a desk that attaches later: the snapshot sets the
+ * encoding with the mode, for eager and lazy screens, and forgets it when
+ * the program resets it or the terminal. */
+static void snapshot_keeps_mouse_encoding(void)
+{
+	static const struct {
+		const char *out, *want, *not;
+	} t[] = {
+		{"\033[?1002h\033[?1006h", "\033[?1002h\033[?1006h", NULL},
+		{"\033[?1000;1015h", "\033[?1015h", "\033[?1006h"},
+		{"\033[?1000h\033[?1006h\033[?1006l", "\033[?1000h", "\033[?1006h"},
+		{"\033[?1003h\033[?1005h\033[?1006h", "\033[?1006h", "\033[?1005h"},
+		{"\033[?1000h\033[?1006h\033c", NULL, "\033[?1006h"},
+	};
+
+	for (size_t i = 0; i < sizeof t / sizeof t[0]; i++) {
+		for (int lazy = 0; lazy < 2; lazy++) {
+			struct screen *s = lazy ? screen_create_lazy(5, 20, 10, 1 << 16, 4096)
+						: screen_create(5, 20, 10, 1 << 16);
+			struct screen_bytes snap = {0};
+
+			screen_feed(s, t[i].out, strlen(t[i].out));
+			screen_snapshot(s, 10, &snap);
+			CHECK_EQ(snap.err, 0);
+			if (t[i].want && !memmem(snap.p, snap.len, t[i].want, strlen(t[i].want))) {
+				fprintf(stderr, "case %zu%s: no %s\n", i, lazy ? " (lazy)" : "", t[i].want + 1);
+				failures++;
+			}
+			if (t[i].not && memmem(snap.p, snap.len, t[i].not, strlen(t[i].not))) {
+				fprintf(stderr, "case %zu%s: has %s\n", i, lazy ? " (lazy)" : "", t[i].not + 1);
+				failures++;
+			}
+			screen_bytes_finish(&snap);
+			screen_destroy(s);
+		}
+	}
+}
+
 static const struct unit_case cases[] = {
 	{"snapshot-reproduces-screen", snapshot_reproduces_screen},
 	{"scrollback-bounded", scrollback_bounded},
@@ -654,6 +693,7 @@ static const struct unit_case cases[] = {
 	{"lazy-screen-matches-eager", lazy_screen_matches_eager},
 	{"lazy-screen-keeps-recent-lines", lazy_screen_keeps_recent_lines},
 	{"lazy-screen-replays-whole-lines", lazy_screen_replays_whole_lines},
+	{"snapshot-keeps-mouse-encoding", snapshot_keeps_mouse_encoding},
 };
 
 int main(int argc, char **argv)
