@@ -285,7 +285,8 @@ static const struct {
 	{0xff56, VTERM_KEY_PAGEDOWN},
 };
 
-void ds_term_key(struct ds_term *t, uint32_t keysym, uint32_t mods, uint32_t cp)
+/* The window manager's modifiers as libvterm's, for keys and the mouse. */
+static VTermModifier vterm_mods(uint32_t mods)
 {
 	VTermModifier m = VTERM_MOD_NONE;
 
@@ -295,6 +296,13 @@ void ds_term_key(struct ds_term *t, uint32_t keysym, uint32_t mods, uint32_t cp)
 		m |= VTERM_MOD_CTRL;
 	if (mods & WM_MOD_ALT)
 		m |= VTERM_MOD_ALT;
+	return m;
+}
+
+void ds_term_key(struct ds_term *t, uint32_t keysym, uint32_t mods, uint32_t cp)
+{
+	VTermModifier m = vterm_mods(mods);
+
 	for (size_t i = 0; i < sizeof keymap / sizeof keymap[0]; i++) {
 		if (keymap[i].sym == keysym) {
 			if (keysym == 0xfe20)
@@ -318,16 +326,10 @@ enum ds_mouse_mode ds_term_mouse_wanted(const struct ds_term *t)
 
 void ds_term_mouse(struct ds_term *t, int row, int col, int button, bool pressed, uint32_t mods)
 {
-	VTermModifier m = VTERM_MOD_NONE;
+	VTermModifier m = vterm_mods(mods);
 
 	if (!t->mouse)
 		return;
-	if (mods & WM_MOD_SHIFT)
-		m |= VTERM_MOD_SHIFT;
-	if (mods & WM_MOD_CTRL)
-		m |= VTERM_MOD_CTRL;
-	if (mods & WM_MOD_ALT)
-		m |= VTERM_MOD_ALT;
 	/* libvterm reports motion itself when the mode wants it (a drag
 	 * with a button held, or any move), once per cell. */
 	vterm_mouse_move(t->vt, clamp(row, 0, t->rows - 1), clamp(col, 0, t->cols - 1), m);
