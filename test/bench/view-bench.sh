@@ -31,10 +31,8 @@ keys "raw (stty raw -echo; cat echoes each key)" "stty raw -echo; exec cat"
 echo
 echo "== draining $MB MB of dense output (80-column lines, full screen scrolling)"
 base64 -w 79 /dev/urandom | head -c $((MB * 1024 * 1024)) >"$T/dense" || fail "no data"
-Xvfb -displayfd 3 -screen 0 1024x768x24 -nolisten tcp 3>"$T/dpy" >"$T/xvfb.log" 2>&1 &
-pids="$pids $!"
-wait_until 20 grep -q '[0-9]' "$T/dpy"
-dpy=:$(cat "$T/dpy")
+start_xvfb
+dpy=$DISPLAY; unset DISPLAY # only the x11 rounds draw there
 
 drain_view() { # FILE [VIEW OPTIONS]
 	f=$1

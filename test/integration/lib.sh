@@ -42,6 +42,17 @@ fail() {
 	exit 1
 }
 
+# start_xvfb [WxH]: a private X server (Xvfb picks a free display and
+# says which once it is ready; no TCP); sets DISPLAY. make deps installs it.
+start_xvfb() {
+	command -v Xvfb >/dev/null || fail "no Xvfb (make deps installs xvfb)"
+	Xvfb -displayfd 3 -screen 0 "${1:-1024x768}x24" -nolisten tcp 3>"$T/dpy" >"$T/xvfb.log" 2>&1 &
+	pids="$pids $!"
+	wait_until 20 grep -q '[0-9]' "$T/dpy"
+	DISPLAY=:$(cat "$T/dpy")
+	export DISPLAY
+}
+
 # free_port: a port on 127.0.0.1 that nothing holds now (test/integration/free-port.c).
 free_port() { "$B/test/free-port" || fail "no free port"; }
 

@@ -19,11 +19,8 @@ set -- $(legend_win "$T/legend" m)
 cols=$7 rows=$8
 grep -q "^$rows $cols" "$TELLY_DIR/logs/m.log" || fail "stty size in the window is not $rows $cols: $(tail -n 3 "$TELLY_DIR/logs/m.log")"
 
-command -v Xvfb >/dev/null && command -v xdotool >/dev/null || { echo "no Xvfb/xdotool: headless only"; exit 0; }
-Xvfb -displayfd 3 -screen 0 1280x1024x24 -nolisten tcp 3>"$T/dpy" >"$T/xvfb.log" 2>&1 &
-pids="$pids $!"
-wait_until 20 grep -q '[0-9]' "$T/dpy"
-export DISPLAY=:$(cat "$T/dpy")
+command -v xdotool >/dev/null || fail "no xdotool (make deps installs it)"
+start_xvfb 1280x1024
 "$TELLY" view >"$T/view.log" 2>&1 &
 pids="$pids $!"
 wait_until 20 sh -c "xdotool search --name '^telly view$' >/dev/null"

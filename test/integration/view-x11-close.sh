@@ -6,10 +6,7 @@
 . test/integration/lib.sh "$1"
 command -v Xvfb >/dev/null && command -v xdotool >/dev/null || { echo "no Xvfb/xdotool"; exit 77; }
 
-Xvfb -displayfd 3 -screen 0 1024x768x24 -nolisten tcp 3>"$T/dpy" >"$T/xvfb.log" 2>&1 &
-pids="$pids $!"
-wait_until 20 grep -q '[0-9]' "$T/dpy"
-export DISPLAY=:$(cat "$T/dpy")
+start_xvfb
 "$TELLY" new -s keep -- sh -c 'echo KEEP; exec sleep 1000' || fail "new"
 
 # view_then HOW CMD...: start a view, wait for its window, close it with

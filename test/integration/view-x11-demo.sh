@@ -5,10 +5,7 @@
 . test/integration/lib.sh "$1"
 command -v Xvfb >/dev/null && command -v xdotool >/dev/null || { echo "no Xvfb/xdotool"; exit 77; }
 
-Xvfb -displayfd 3 -screen 0 1024x768x24 -nolisten tcp 3>"$T/dpy" >"$T/xvfb.log" 2>&1 &
-pids="$pids $!"
-wait_until 20 grep -q '[0-9]' "$T/dpy"
-export DISPLAY=:$(cat "$T/dpy")
+start_xvfb
 
 mkdir "$T/tmp"
 TMPDIR=$T/tmp sh scripts/demo.sh "$B" >"$T/demo.log" 2>&1 &

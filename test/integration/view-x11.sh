@@ -6,11 +6,7 @@
 # screen is captured with xwd.
 . test/integration/lib.sh "$1"
 
-# Xvfb picks a free display and says which when it is ready.
-Xvfb -displayfd 3 -screen 0 1024x768x24 -nolisten tcp 3>"$T/dpy" >"$T/xvfb.log" 2>&1 &
-pids="$pids $!"
-wait_until 20 grep -q '[0-9]' "$T/dpy"
-export DISPLAY=:$(cat "$T/dpy")
+start_xvfb
 
 "$TELLY" new -s a -- env W=a PS1='a> ' sh || fail "new a"
 "$TELLY" new -s b -- sh -c 'printf "\033[31mREDRED\033[0m\n"; env W=b PS1="b> " sh' || fail "new b"
