@@ -532,6 +532,11 @@ const char *rp_type_name(uint8_t type)
 		[RP_SNAPSHOT] = "SNAPSHOT", [RP_EXIT] = "EXIT",     [RP_DETACH] = "DETACH",
 		[RP_HANDOFF] = "HANDOFF", [RP_TIMING] = "TIMING",   [RP_BREAK] = "BREAK",
 		[RP_TAKEOVER] = "TAKEOVER", [RP_NOTICE] = "NOTICE",     [RP_OUTPUT_LZ4] = "OUTPUT_LZ4",
+		[RP_XWIN] = "XWIN",       [RP_XGONE] = "XGONE",     [RP_XPIXELS] = "XPIXELS",
+		[RP_XCURSOR] = "XCURSOR", [RP_XCLIP] = "XCLIP",     [RP_XKEY] = "XKEY",
+		[RP_XPOINTER] = "XPOINTER", [RP_XCONFIGURE] = "XCONFIGURE", [RP_XCLOSE] = "XCLOSE",
+		[RP_XKEYMAP] = "XKEYMAP", [RP_XACK] = "XACK",     [RP_XTIMING] = "XTIMING",
+		[RP_XFOCUS] = "XFOCUS",
 	};
 	if (type < sizeof names / sizeof names[0] && names[type])
 		return names[type];

@@ -52,6 +52,20 @@ enum rp_type {
 	RP_TAKEOVER = 28, /* desk→host: become the console's writer */
 	RP_NOTICE = 29,   /* host→desk: a line for the person (writer changes, ...) */
 	RP_OUTPUT_LZ4 = 30, /* host→desk: OUTPUT with its bytes lz4-compressed (cap LZ4) */
+	/* X windows (xwin.h; a desk with RP_CAP_X11 on an X session's channel) */
+	RP_XWIN = 40,	    /* host→desk: a window is mapped, or its place or names changed */
+	RP_XGONE = 41,	    /* host→desk: a window is gone */
+	RP_XPIXELS = 42,    /* host→desk: ops on one window's pixels */
+	RP_XCURSOR = 43,    /* host→desk: the pointer's shape */
+	RP_XCLIP = 44,	    /* both ways: a selection's text, in chunks */
+	RP_XKEY = 45,	    /* desk→host: a key as a keycode of the desk's keymap */
+	RP_XPOINTER = 46,   /* desk→host: motion, button press or release */
+	RP_XCONFIGURE = 47, /* desk→host: move, resize or raise a window */
+	RP_XCLOSE = 48,	    /* desk→host: close a window politely */
+	RP_XKEYMAP = 49,    /* desk→host: the desk's xkb keymap, as text, in chunks */
+	RP_XACK = 50,	    /* desk→host: an update drawn (frame pacing) */
+	RP_XTIMING = 51,    /* host→desk: where one input's time went */
+	RP_XFOCUS = 52,	    /* desk→host: give a window the input focus */
 };
 
 /* Header flags. */

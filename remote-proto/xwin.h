@@ -1,0 +1,226 @@
+/* remote-proto, X windows: the messages of an X session's channel and the
+ * pixel codec both ends share.
+ *
+ * A desk that said HELLO with RP_CAP_X11 and opened (OPEN + ATTACH) an X
+ * session gets one channel for the whole display: XWIN for every window
+ * that is mapped (and again whenever its geometry, stacking or names
+ * change), XGONE when it goes, XPIXELS for what changed in its pixels.
+ * The desk sends keys as keycodes (after XKEYMAP), pointer events, and
+ * requests (move/resize/raise, close politely, focus).
+ *
+ * Pixels: each window has a pixel buffer on the desk (x8r8g8b8 in host
+ * byte order as pixman's PIXMAN_x8r8g8b8, width*height, stride w*4). An
+ * update is a run of XPIXELS frames for one window; each frame carries
+ * ops applied in order to that buffer (copy: a scroll of pixels the desk
+ * has; fill: a solid rectangle; lz4/zstd/raw: a rectangle of pixels);
+ * the frame with RP_XPIX_LAST ends the update: the desk shows it then,
+ * never half of one. An update's size (w, h) is the window's: when it
+ * differs from the buffer the desk has, the buffer is resized first
+ * (kept pixels at the top left, the rest black) and the host follows
+ * with what changed.
+ *
+ * The encoder (host) keeps a shadow of what every desk has and sends only
+ * what differs from it, so each update is encoded once and the same
+ * frames go to every viewer; a viewer that is new or fell behind gets a
+ * keyframe of the shadow (rp_xenc_keyframe) and then the shared updates.
+ *
+ * Bounds (PROTOCOL.md "X windows"): window sizes RP_XWIN_MAX_DIM, ops
+ * within the window, an op's decompressed pixels at most
+ * RP_XPIX_MAX_OP_PIXELS, strings RP_MAX_STR, a keymap RP_XKEYMAP_MAX_BYTES,
+ * a clipboard text RP_XCLIP_MAX_BYTES, a cursor RP_XCURSOR_MAX_DIM square.
+ */
+#ifndef RP_XWIN_H
+#define RP_XWIN_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "rp.h"
+
+#define RP_CAP_X11 0x40 /* HELLO: the desk draws X windows */
+
+#define RP_XWIN_MAX_DIM 8192	     /* a window's width or height */
+#define RP_XPIX_MAX_OP_PIXELS 65536  /* pixels of one lz4/zstd/raw op, decompressed */
+#define RP_XKEYMAP_MAX_BYTES (1u << 20) /* a keymap's text, all its chunks */
+#define RP_XCLIP_MAX_BYTES (16u << 20)	/* a selection's text, all its chunks */
+#define RP_XCURSOR_MAX_DIM 256
+
+/* XWIN flags */
+#define RP_XWIN_OVERRIDE 0x01  /* override-redirect: a menu, tooltip; no frame */
+#define RP_XWIN_TRANSIENT 0x02 /* a dialog of transient_for */
+#define RP_XWIN_FOCUSED 0x04   /* has the host's input focus */
+#define RP_XWIN_HINTS 0x08     /* min/max/inc/base are set (WM_NORMAL_HINTS) */
+#define RP_XWIN_CAN_CLOSE 0x10 /* takes WM_DELETE_WINDOW (else XCLOSE kills the client) */
+
+/* XWIN: a mapped window, its place and names (host→desk). */
+struct rp_xwin {
+	uint32_t id;		/* the host's X window id; never 0 */
+	uint32_t transient_for; /* 0: none */
+	uint32_t above;		/* stacked right above this one; 0: at the bottom */
+	int16_t x, y;		/* on the host's screen */
+	uint16_t w, h;		/* 1..RP_XWIN_MAX_DIM */
+	uint16_t flags;
+	uint16_t min_w, min_h, max_w, max_h, inc_w, inc_h, base_w, base_h;
+	struct rp_str title, wm_class, icon_name; /* UTF-8, any may be empty */
+};
+
+/* XPIXELS ops */
+enum rp_xop {
+	RP_XOP_COPY = 1, /* sx, sy, x, y, w, h: pixels already in the buffer move */
+	RP_XOP_FILL = 2, /* x, y, w, h, u32 pixel */
+	RP_XOP_LZ4 = 3,	 /* x, y, w, h, u32 len, len bytes: one lz4 block of w*h*4 */
+	RP_XOP_ZSTD = 4, /* x, y, w, h, u32 len, len bytes: one zstd frame of w*h*4 */
+	RP_XOP_RAW = 5,	 /* x, y, w, h, then w*h*4 bytes */
+};
+
+#define RP_XPIX_LAST 0x01 /* XPIXELS flags: this frame ends the update */
+
+/* XPIXELS head (then ops to the end of the payload). */
+struct rp_xpix {
+	uint32_t id;	/* window */
+	uint32_t frame; /* update number, per window, from 1 */
+	uint32_t ack;	/* last XKEY/XPOINTER seq injected before these pixels were read */
+	uint16_t w, h;	/* the window's size in this update */
+	uint8_t flags;
+};
+
+/* XKEY / XPOINTER (desk→host). */
+#define RP_XPTR_MOTION 0
+#define RP_XPTR_PRESS 1
+#define RP_XPTR_RELEASE 2
+struct rp_xkey {
+	uint32_t seq, id; /* id: the window the key was typed into (focus follows) */
+	uint8_t keycode;  /* in the desk's keymap (XKEYMAP) */
+	bool pressed;
+};
+struct rp_xpointer {
+	uint32_t seq, id;
+	int16_t x, y;	/* window-relative */
+	uint8_t kind;	/* RP_XPTR_* */
+	uint8_t button; /* 1..9 (4/5 wheel up/down, 6/7 left/right); 0 for motion */
+};
+
+/* XCONFIGURE (desk→host): the desk moved, resized or raised a window. */
+#define RP_XCONF_MOVE 0x01
+#define RP_XCONF_SIZE 0x02
+#define RP_XCONF_RAISE 0x04
+struct rp_xconfigure {
+	uint32_t id;
+	uint8_t what; /* RP_XCONF_* */
+	int16_t x, y;
+	uint16_t w, h;
+};
+
+/* XCURSOR (host→desk): the pointer's shape, ARGB premultiplied, raw. */
+struct rp_xcursor {
+	uint32_t serial; /* XFixes cursor serial: the desk may cache by it */
+	uint16_t w, h, xhot, yhot;
+	const uint8_t *argb; /* w*h*4 bytes, in the frame */
+};
+
+/* XCLIP (both ways) and XKEYMAP (desk→host): text in chunks; the first
+ * chunk says the total, the one that completes it is acted on. */
+#define RP_XSEL_CLIPBOARD 0
+#define RP_XSEL_PRIMARY 1
+struct rp_xchunk {
+	uint8_t sel;	/* XCLIP: RP_XSEL_*; XKEYMAP: 0 */
+	uint32_t total; /* bytes of the whole text */
+	uint32_t off;	/* where this chunk goes */
+	const uint8_t *p;
+	uint32_t n;
+};
+
+/* XTIMING (host→desk, to a desk with RP_CAP_TIMING): where one input's
+ * time went on the host (CLOCK_MONOTONIC ns). */
+struct rp_xtiming {
+	uint32_t seq, id;
+	uint64_t t_input, t_injected, t_damage, t_read, t_encoded, t_sent;
+};
+
+/* Decoders: 0 or -EPROTO (a field overruns, a bound is broken, bytes
+ * left over). Strings and byte runs point into the frame. */
+int rp_xwin_decode(const uint8_t *p, size_t n, struct rp_xwin *m);
+int rp_xid_decode(const uint8_t *p, size_t n, uint32_t *id); /* XGONE, XCLOSE, XFOCUS */
+int rp_xpix_decode(const uint8_t *p, size_t n, struct rp_xpix *m, size_t *ops_off);
+int rp_xkey_decode(const uint8_t *p, size_t n, struct rp_xkey *m);
+int rp_xpointer_decode(const uint8_t *p, size_t n, struct rp_xpointer *m);
+int rp_xconfigure_decode(const uint8_t *p, size_t n, struct rp_xconfigure *m);
+int rp_xcursor_decode(const uint8_t *p, size_t n, struct rp_xcursor *m);
+int rp_xchunk_decode(const uint8_t *p, size_t n, uint32_t max_total, struct rp_xchunk *m);
+int rp_xack_decode(const uint8_t *p, size_t n, uint32_t *id, uint32_t *frame); /* XACK */
+int rp_xtiming_decode(const uint8_t *p, size_t n, struct rp_xtiming *m);
+
+/* Encoders: the whole frame into buf; its length or -EMSGSIZE. */
+long rp_xwin_frame(uint8_t *buf, size_t cap, uint16_t chan, const struct rp_xwin *m);
+long rp_xid_frame(uint8_t *buf, size_t cap, uint8_t type, uint16_t chan, uint32_t id);
+long rp_xkey_frame(uint8_t *buf, size_t cap, uint16_t chan, const struct rp_xkey *m);
+long rp_xpointer_frame(uint8_t *buf, size_t cap, uint16_t chan, const struct rp_xpointer *m);
+long rp_xconfigure_frame(uint8_t *buf, size_t cap, uint16_t chan, const struct rp_xconfigure *m);
+long rp_xcursor_frame(uint8_t *buf, size_t cap, uint16_t chan, const struct rp_xcursor *m);
+/* XCLIP or XKEYMAP chunks of text: calls send for each frame in turn;
+ * 0, or the first negative send returned. */
+int rp_xchunks_send(uint8_t type, uint16_t chan, uint8_t sel, const void *text, uint32_t n,
+		    int (*send)(void *ctx, const uint8_t *frame, size_t len), void *ctx);
+long rp_xack_frame(uint8_t *buf, size_t cap, uint16_t chan, uint32_t id, uint32_t frame);
+long rp_xtiming_frame(uint8_t *buf, size_t cap, uint16_t chan, const struct rp_xtiming *m);
+
+/* Reassembling chunked text (XCLIP, XKEYMAP) on the receiving side. */
+struct rp_xtext {
+	uint8_t *buf;
+	uint32_t total, got;
+	uint8_t sel;
+};
+/* 1 when the text is whole (t->buf, t->total: it; the caller takes buf and
+ * zeroes t), 0 when more is to come, -EPROTO for a chunk out of order or
+ * out of bounds (t is reset), -ENOMEM. */
+int rp_xtext_add(struct rp_xtext *t, const struct rp_xchunk *c);
+void rp_xtext_finish(struct rp_xtext *t);
+
+/* ---- the pixel codec ---- */
+
+/* Apply one XPIXELS frame's ops (p, n: the payload after the head,
+ * ops_off on) to a window's pixels (w x h, stride in bytes, as the head
+ * said). 0, or -EPROTO with what was wrong in err (an op outside the
+ * window, a block that does not decompress to exactly w*h*4, an unknown
+ * op); ops before the bad one stay applied. */
+int rp_xpix_apply(const uint8_t *ops, size_t n, uint32_t *pixels, uint16_t w, uint16_t h,
+		  size_t stride, char *err, size_t errn);
+
+/* The host's encoder of one window. */
+struct rp_xenc;
+
+/* One XPIXELS payload (no header: each viewer's goes before the same
+ * bytes, rp_hdr_encode(RP_XPIXELS, 0, its channel, len)); at most
+ * RP_MAX_PAYLOAD bytes. */
+typedef int (*rp_xenc_emit_fn)(void *ctx, const uint8_t *payload, size_t len);
+
+struct rp_xenc *rp_xenc_create(uint32_t id, uint16_t w, uint16_t h);
+void rp_xenc_destroy(struct rp_xenc *e); /* takes NULL */
+
+/* Encode what changed: pixels is the window's whole picture now (w x h,
+ * stride bytes a row; w, h may differ from the last call: a resize);
+ * damage is where it may have changed (nrects boxes x, y, w, h; NULL:
+ * anywhere). Compares 64x64 tiles by hash against the shadow, detects
+ * vertical scrolls (sent as COPY), solid tiles (FILL), sends the rest
+ * lz4 (small areas) or zstd (large). Emits XPIXELS payloads, the last
+ * with RP_XPIX_LAST; nothing if nothing changed. ack: the input
+ * these pixels answer. Returns frames emitted, or a negative emit's
+ * result / -ENOMEM. */
+struct rp_xrect {
+	int32_t x, y, w, h;
+};
+int rp_xenc_update(struct rp_xenc *e, const uint32_t *pixels, uint16_t w, uint16_t h,
+		   size_t stride, const struct rp_xrect *damage, size_t nrects, uint32_t ack,
+		   rp_xenc_emit_fn emit, void *ctx);
+/* The whole shadow as one update, for a desk that is new or fell behind. */
+int rp_xenc_keyframe(struct rp_xenc *e, uint32_t ack, rp_xenc_emit_fn emit, void *ctx);
+
+/* What the encoder did (bench and tests). */
+struct rp_xenc_stats {
+	uint64_t updates, frames, bytes;
+	uint64_t tiles_same, tiles_fill, tiles_copy, tiles_lz4, tiles_zstd, tiles_raw;
+};
+void rp_xenc_stats(const struct rp_xenc *e, struct rp_xenc_stats *out);
+
+#endif
