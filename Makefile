@@ -17,13 +17,13 @@ DEPS    := scripts/deps.sh
 KPTY_SRC   := kernel-pty/disc.c kernel-pty/pty.c kernel-pty/stty.c kernel-pty/linemode.c
 KPTY_OS    := kernel-pty/os.c kernel-pty/pump.c
 BASE_SRC   := base/base.c
-RP_CORE    := $(BASE_SRC) remote-proto/codec.c remote-proto/queue.c
+RP_CORE    := $(BASE_SRC) remote-proto/codec.c remote-proto/queue.c remote-proto/resume.c
 RP_SRC     := $(RP_CORE) remote-proto/transport.c remote-proto/conn.c remote-proto/desk.c remote-proto/chan.c
 VTF_SRC    := kernel-pty/vtfilter.c
 SERVE_SRC  := clients/serve/main.c clients/serve/loop.c clients/serve/fdm.c clients/serve/conn.c \
               clients/serve/dispatch.c clients/serve/viewer.c clients/serve/session.c \
               clients/serve/session_pty.c clients/serve/session_console.c \
-              clients/serve/screen.c clients/serve/vtscan.c $(VTF_SRC)
+              clients/serve/screen.c clients/serve/vtscan.c $(VTF_SRC) clients/serve/link.c
 CLIENT_SRC := clients/telly.c clients/demo.c $(SERVE_SRC) clients/attach.c clients/ctl.c \
               clients/client.c clients/rundir.c clients/view.c clients/slog.c
 CLIENT_SRC += clients/termmodes.c
@@ -38,7 +38,7 @@ DS_SRC     := $(BASE_SRC) $(VTF_SRC) display-server/comp.c display-server/term.c
               display-server/headless.c display-server/x11.c display-server/script.c
 DS_LIBS    := $(shell pkg-config --libs pixman-1 freetype2 fontconfig libpng xcb xcb-shm xkbcommon xkbcommon-x11 2>/dev/null)
 DS_CFLAGS  := $(shell pkg-config --cflags pixman-1 freetype2 fontconfig libpng xcb xkbcommon 2>/dev/null)
-INC        := $(DS_CFLAGS) -Ibase -Ikernel-pty -Iclients/serve -Iremote-proto -Iwinmgr -Idisplay-server -Ivmconsole -Itest/ttyscript -Itest/unit -Iclients
+INC        := $(DS_CFLAGS) -Ibase -Ikernel-pty -Iclients/serve -Iremote-proto -Iwinmgr -Idisplay-server -Ivmconsole -Ipredict -Itest/ttyscript -Itest/unit -Iclients
 
 obj = $(patsubst %.c,$(BUILD)/$(1)/%.o,$(2))
 
@@ -185,6 +185,18 @@ $(BUILD)/test/unit-termmodes-asan: $(call obj,san,$(TERMMODES_UNIT))
 	@mkdir -p $(dir $@)
 	$(CC) $(ALL_CFLAGS) -O1 $(SAN) -o $@ $^
 
+# The prediction engine's rules as plain calls (test/unit/test_predict.c).
+PRED_SRC := predict/predict.c
+PREDICT_UNIT := $(PRED_SRC) test/unit/test_predict.c
+all: $(BUILD)/test/unit-predict $(BUILD)/test/unit-predict-asan
+$(BUILD)/test/unit-predict: $(call obj,obj,$(PREDICT_UNIT))
+	@mkdir -p $(dir $@)
+	$(CC) $(ALL_CFLAGS) -o $@ $^ $(VTERM_LIBS)
+
+$(BUILD)/test/unit-predict-asan: $(call obj,san,$(PREDICT_UNIT))
+	@mkdir -p $(dir $@)
+	$(CC) $(ALL_CFLAGS) -O1 $(SAN) -o $@ $^ $(VTERM_LIBS)
+
 # The desk-side channel on a socketpair (test/unit/test_desk.c).
 DESK_UNIT := $(RP_CORE) remote-proto/transport.c remote-proto/conn.c remote-proto/desk.c \
              remote-proto/chan.c $(KPTY_SRC) test/unit/test_desk.c
@@ -199,6 +211,16 @@ $(BUILD)/test/unit-desk: $(call obj,obj,$(DESK_UNIT))
 $(BUILD)/test/unit-desk-asan: $(call obj,san,$(DESK_UNIT))
 	@mkdir -p $(dir $@)
 	$(CC) $(ALL_CFLAGS) -O1 $(SAN) -o $@ $^ $(LZ4_LIBS)
+
+# The link's bookkeeping: kept output, input sent again, heartbeat (test/unit/test_resume.c).
+all: $(BUILD)/test/unit-resume $(BUILD)/test/unit-resume-asan
+$(BUILD)/test/unit-resume: $(call obj,obj,remote-proto/resume.c test/unit/test_resume.c)
+	@mkdir -p $(dir $@)
+	$(CC) $(ALL_CFLAGS) -o $@ $^
+
+$(BUILD)/test/unit-resume-asan: $(call obj,san,remote-proto/resume.c test/unit/test_resume.c)
+	@mkdir -p $(dir $@)
+	$(CC) $(ALL_CFLAGS) -O1 $(SAN) -o $@ $^
 
 # The daemon without sockets (test/unit/test_serve.c): its files but the command's.
 SERVE_UNIT := $(filter-out clients/serve/main.c,$(SERVE_SRC)) clients/slog.c $(RP_SRC) $(KPTY_SRC) \

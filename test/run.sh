@@ -61,6 +61,8 @@ unit serve
 unit screen
 unit desk
 unit termmodes
+unit predict
+unit resume
 # libvterm is not built with ASan: the random-stream screen tests also run
 # under valgrind, which sees its reads and writes (it found libvterm
 # 0.1.4 going outside its line table after a shrink).

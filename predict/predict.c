@@ -1,0 +1,860 @@
+/* The prediction engine (see predict.h).
+ *
+ * Keys are kept in order as they were typed, each with the INPUT seq that
+ * carried it and the hold point before it (the seq of the last key whose
+ * answer must be waited for: an Enter, a ^C, a wrong prediction, a change
+ * of context). The overlay is never patched: each update replays the keys
+ * not yet confirmed over the true screen as it is now, so what the host
+ * already did is never predicted twice and a rollback is only a key list
+ * cut short. A key's expectation is the cursor's row from the first key
+ * replayed to it (cumulative) and the cursor after it; the screen that
+ * shows the expectation of key K once the host answered K confirms every
+ * key up to K at once. A key the program consumed (it waits for input
+ * again) whose expectation is not on screen was wrong.
+ */
+#include <stdlib.h>
+#include <string.h>
+#include <vterm.h>
+
+#include "predict.h"
+
+#define BLANK ' '
+#define CONT 0xffffffffu /* the right half of a wide character (libvterm's mark) */
+
+struct wc {
+	uint32_t cp;
+	int8_t width; /* 1, 2, or 0 for CONT */
+};
+
+enum kind { K_CHAR, K_BS, K_LEFT, K_RIGHT, K_HOME, K_END };
+
+struct key {
+	uint32_t seq, hold; /* its INPUT; the answer to wait for before it shows */
+	uint32_t line;	    /* the line it was typed on (keys that end one count them) */
+	uint8_t kind;
+	uint32_t cp;
+	int width;
+	long t_ms;
+	bool acked; /* its round trip was sampled */
+	bool expect; /* an expectation was worked out (below) */
+	bool learning; /* predicted in the middle of a line with the mode unknown */
+	bool shown;    /* drawn before its answer */
+	int row, col;  /* the cursor after it */
+	int lo, hi;    /* the row's cells it and the keys replayed before it touched */
+};
+
+struct ctx {
+	char comm[PRED_COMM_BYTES + 1];
+	uint32_t flags;
+	bool alt, used;
+	unsigned right; /* in a row, since the last wrong */
+	int insert;	/* 0 unknown, 1 insert, 2 overwrite (in the middle of a line) */
+	long used_at;
+};
+
+struct pred {
+	VTerm *vt, *wvt; /* the model; a scratch one that measures widths */
+	VTermScreen *vs;
+	int rows, cols;
+	enum pred_policy policy;
+	bool alt; /* the model is on the alternate screen */
+	bool have_ctx;
+	struct pred_context hc; /* the host's */
+	struct ctx ctxs[PRED_MAX_CONTEXTS];
+	struct ctx *cur;
+	bool line_trusted; /* the context did not change since a key was confirmed */
+	uint32_t acked, consumed, last_seq, hold;
+	bool any_acked, any_consumed;
+	struct key keys[PRED_MAX_KEYS];
+	struct wc *exp;	/* PRED_MAX_KEYS rows of cols: each key's expected row */
+	unsigned head, n;
+	/* Where the input of the line began: the cursor's column when its
+	 * first key was replayed (a prompt's end), for home, left and
+	 * backspace. A line ends with Enter, ^C or ^D, or when the cursor
+	 * is on another row. */
+	uint32_t line, start_line;
+	int start_col, start_row; /* -1: not known */
+	int srtt_ms; /* -1: none yet */
+	bool showing, flagging;
+	long glitch_until;
+	struct wc *work, *truth; /* a row each */
+	struct pred_cell *cells;
+	struct pred_overlay ov, prev;
+	struct pred_stats st;
+};
+
+/* ---- the model ---- */
+
+static int on_prop(VTermProp prop, VTermValue *val, void *user)
+{
+	struct pred *p = user;
+
+	if (prop == VTERM_PROP_ALTSCREEN)
+		p->alt = val->boolean;
+	return 1;
+}
+
+static const VTermScreenCallbacks model_cbs = {.settermprop = on_prop};
+
+static void discard(const char *s, size_t len, void *user)
+{
+	(void)s, (void)len, (void)user; /* answers to queries: the host's program gets the terminal's */
+}
+
+static bool alloc_rows(struct pred *p, int cols)
+{
+	struct wc *exp = calloc((size_t)PRED_MAX_KEYS * (size_t)cols, sizeof *exp);
+	struct wc *work = calloc((size_t)cols, sizeof *work);
+	struct wc *truth = calloc((size_t)cols, sizeof *truth);
+	struct pred_cell *cells = calloc((size_t)cols, sizeof *cells);
+	struct pred_cell *prev = calloc((size_t)cols, sizeof *prev);
+
+	if (!exp || !work || !truth || !cells || !prev) {
+		free(exp), free(work), free(truth), free(cells), free(prev);
+		return false;
+	}
+	free(p->exp), free(p->work), free(p->truth), free(p->cells), free(p->prev.cells);
+	p->exp = exp, p->work = work, p->truth = truth, p->cells = cells, p->prev.cells = prev;
+	p->ov.cells = cells;
+	return true;
+}
+
+struct pred *pred_create(int rows, int cols, enum pred_policy policy)
+{
+	struct pred *p = calloc(1, sizeof *p);
+
+	if (!p)
+		return NULL;
+	if (rows < 1)
+		rows = 1;
+	if (cols < 2)
+		cols = 2;
+	p->rows = rows, p->cols = cols;
+	p->policy = policy;
+	p->srtt_ms = -1;
+	p->start_col = p->start_row = -1;
+	p->vt = vterm_new(rows, cols);
+	p->wvt = vterm_new(1, 8);
+	if (!p->vt || !p->wvt || !alloc_rows(p, cols))
+		goto fail;
+	vterm_set_utf8(p->vt, 1);
+	vterm_set_utf8(p->wvt, 1);
+	vterm_output_set_callback(p->vt, discard, NULL);
+	vterm_output_set_callback(p->wvt, discard, NULL);
+	p->vs = vterm_obtain_screen(p->vt);
+	vterm_screen_set_callbacks(p->vs, &model_cbs, p);
+	vterm_screen_enable_altscreen(p->vs, 1);
+	vterm_screen_reset(p->vs, 1);
+	vterm_screen_reset(vterm_obtain_screen(p->wvt), 1);
+	return p;
+fail:
+	pred_destroy(p);
+	return NULL;
+}
+
+void pred_destroy(struct pred *p)
+{
+	if (!p)
+		return;
+	if (p->vt)
+		vterm_free(p->vt);
+	if (p->wvt)
+		vterm_free(p->wvt);
+	free(p->exp), free(p->work), free(p->truth), free(p->cells), free(p->prev.cells);
+	free(p);
+}
+
+static void clear_keys(struct pred *p)
+{
+	p->n = 0;
+	p->head = 0;
+}
+
+/* Nothing typed so far can be trusted to be where it was: wait for the
+ * host to have consumed all of it. */
+static void hold_all(struct pred *p)
+{
+	if ((int32_t)(p->last_seq - p->hold) > 0)
+		p->hold = p->last_seq;
+	clear_keys(p);
+}
+
+void pred_resize(struct pred *p, int rows, int cols)
+{
+	if (rows < 1)
+		rows = 1;
+	if (cols < 2)
+		cols = 2;
+	if (rows == p->rows && cols == p->cols)
+		return;
+	if (cols != p->cols && !alloc_rows(p, cols))
+		return; /* out of memory: the old size, and nothing predicted */
+	vterm_set_size(p->vt, rows, cols);
+	p->rows = rows, p->cols = cols;
+	p->ov.n = p->prev.n = 0;
+	p->ov.cursor = p->prev.cursor = false;
+	hold_all(p);
+}
+
+void pred_output(struct pred *p, const void *buf, size_t n)
+{
+	if (n)
+		vterm_input_write(p->vt, buf, n);
+}
+
+struct VTermScreen *pred_screen(struct pred *p)
+{
+	return p->vs;
+}
+
+struct VTermState *pred_state(struct pred *p)
+{
+	return vterm_obtain_state(p->vt);
+}
+
+void pred_size(const struct pred *p, int *rows, int *cols)
+{
+	*rows = p->rows;
+	*cols = p->cols;
+}
+
+const struct pred_stats *pred_stats(const struct pred *p)
+{
+	return &p->st;
+}
+
+int pred_srtt_ms(const struct pred *p)
+{
+	return p->srtt_ms;
+}
+
+bool pred_policy_parse(const char *s, enum pred_policy *out)
+{
+	static const char *const names[] = {[PRED_NEVER] = "never", [PRED_ADAPTIVE] = "adaptive",
+					    [PRED_ALWAYS] = "always"};
+
+	for (int i = 0; i < 3; i++)
+		if (!strcmp(s, names[i])) {
+			*out = (enum pred_policy)i;
+			return true;
+		}
+	return false;
+}
+
+/* Columns libvterm gives cp: the model's own widths (0: combining). */
+static int width_of(struct pred *p, uint32_t cp)
+{
+	char b[8];
+	int n = 0;
+	VTermPos pos;
+
+	if (cp < 0x80) {
+		return 1;
+	} else if (cp < 0x800) {
+		b[n++] = (char)(0xc0 | cp >> 6);
+	} else if (cp < 0x10000) {
+		b[n++] = (char)(0xe0 | cp >> 12);
+		b[n++] = (char)(0x80 | (cp >> 6 & 0x3f));
+	} else {
+		b[n++] = (char)(0xf0 | cp >> 18);
+		b[n++] = (char)(0x80 | (cp >> 12 & 0x3f));
+		b[n++] = (char)(0x80 | (cp >> 6 & 0x3f));
+	}
+	b[n++] = (char)(0x80 | (cp & 0x3f));
+	vterm_input_write(p->wvt, "\033[H\033[2K", 7);
+	vterm_input_write(p->wvt, "a", 1);
+	vterm_input_write(p->wvt, b, (size_t)n);
+	vterm_state_get_cursorpos(vterm_obtain_state(p->wvt), &pos);
+	return pos.col - 1;
+}
+
+static void put_utf8(uint32_t cp, char out[8])
+{
+	int n = 0;
+
+	if (cp < 0x80) {
+		out[n++] = (char)cp;
+	} else if (cp < 0x800) {
+		out[n++] = (char)(0xc0 | cp >> 6);
+		out[n++] = (char)(0x80 | (cp & 0x3f));
+	} else if (cp < 0x10000) {
+		out[n++] = (char)(0xe0 | cp >> 12);
+		out[n++] = (char)(0x80 | (cp >> 6 & 0x3f));
+		out[n++] = (char)(0x80 | (cp & 0x3f));
+	} else {
+		out[n++] = (char)(0xf0 | cp >> 18);
+		out[n++] = (char)(0x80 | (cp >> 12 & 0x3f));
+		out[n++] = (char)(0x80 | (cp >> 6 & 0x3f));
+		out[n++] = (char)(0x80 | (cp & 0x3f));
+	}
+	out[n] = 0;
+}
+
+static void read_row(struct pred *p, int row, struct wc *out)
+{
+	for (int c = 0; c < p->cols; c++) {
+		VTermScreenCell cell;
+		vterm_screen_get_cell(p->vs, (VTermPos){row, c}, &cell);
+		if (cell.chars[0] == CONT) {
+			out[c] = (struct wc){CONT, 0};
+		} else {
+			out[c].cp = cell.chars[0] ? cell.chars[0] : BLANK;
+			out[c].width = (int8_t)(cell.width == 2 ? 2 : 1);
+		}
+	}
+}
+
+static bool same(struct wc a, struct wc b)
+{
+	return a.cp == b.cp && a.width == b.width;
+}
+
+/* ---- contexts ---- */
+
+static struct ctx *find_ctx(struct pred *p, long now_ms)
+{
+	struct ctx *free_c = NULL, *old = NULL;
+
+	for (int i = 0; i < PRED_MAX_CONTEXTS; i++) {
+		struct ctx *c = &p->ctxs[i];
+		if (!c->used) {
+			free_c = free_c ? free_c : c;
+			continue;
+		}
+		if (c->flags == p->hc.flags && c->alt == p->alt && !strcmp(c->comm, p->hc.comm)) {
+			c->used_at = now_ms;
+			return c;
+		}
+		if (!old || c->used_at < old->used_at)
+			old = c;
+	}
+	struct ctx *c = free_c ? free_c : old;
+	memset(c, 0, sizeof *c);
+	c->used = true;
+	c->flags = p->hc.flags;
+	c->alt = p->alt;
+	c->used_at = now_ms;
+	memcpy(c->comm, p->hc.comm, sizeof c->comm);
+	return c;
+}
+
+void pred_context(struct pred *p, uint32_t seq, const struct pred_context *c)
+{
+	bool changed = !p->have_ctx || p->hc.flags != c->flags || p->hc.pgid != c->pgid ||
+		       strcmp(p->hc.comm, c->comm);
+
+	(void)seq; /* keys typed since may have gone to either: all wait */
+	p->hc = *c;
+	p->hc.comm[PRED_COMM_BYTES] = 0;
+	p->have_ctx = true;
+	if (changed) {
+		p->line_trusted = false;
+		hold_all(p);
+	}
+}
+
+/* ---- keys ---- */
+
+static void add_key(struct pred *p, uint32_t seq, enum kind kind, uint32_t cp, int width,
+		    long now_ms)
+{
+	struct key *k;
+
+	p->st.keys++;
+	if (p->n == PRED_MAX_KEYS) {
+		/* Too far ahead of the host: this one waits, and so does all. */
+		p->hold = seq;
+		return;
+	}
+	k = &p->keys[(p->head + p->n++) % PRED_MAX_KEYS];
+	memset(k, 0, sizeof *k);
+	k->seq = seq;
+	k->hold = p->hold;
+	k->kind = (uint8_t)kind;
+	k->cp = cp;
+	k->width = width;
+	k->t_ms = now_ms;
+	k->line = p->line;
+}
+
+/* A key nothing predicts: what follows waits for its answer. */
+static void boundary(struct pred *p, uint32_t seq)
+{
+	p->hold = seq;
+}
+
+/* An escape sequence at b[0] (ESC): its length and kind, or -1 kind. */
+static size_t escape(const uint8_t *b, size_t n, int *kind)
+{
+	*kind = -1;
+	if (n < 2 || (b[1] != '[' && b[1] != 'O'))
+		return 1; /* Escape alone (or Alt+key): a boundary */
+	size_t i = 2;
+	while (i < n && b[i] >= 0x20 && b[i] < 0x40)
+		i++; /* parameters, intermediates */
+	if (i >= n)
+		return n;
+	uint8_t f = b[i];
+	size_t len = i + 1;
+	bool plain = i == 2; /* no parameters */
+	if (plain && (f == 'D'))
+		*kind = K_LEFT;
+	else if (plain && f == 'C')
+		*kind = K_RIGHT;
+	else if (plain && f == 'H')
+		*kind = K_HOME;
+	else if (plain && f == 'F')
+		*kind = K_END;
+	else if (b[1] == '[' && f == '~' && i == 3 && (b[2] == '1' || b[2] == '7'))
+		*kind = K_HOME;
+	else if (b[1] == '[' && f == '~' && i == 3 && (b[2] == '4' || b[2] == '8'))
+		*kind = K_END;
+	return len;
+}
+
+/* The UTF-8 character at b: its length and code point, 0 if malformed. */
+static size_t utf8(const uint8_t *b, size_t n, uint32_t *cp)
+{
+	size_t len = b[0] < 0xc2 ? 0 : b[0] < 0xe0 ? 2 : b[0] < 0xf0 ? 3 : b[0] < 0xf5 ? 4 : 0;
+	uint32_t v;
+
+	if (!len || len > n)
+		return 0;
+	v = b[0] & (0x7f >> len);
+	for (size_t i = 1; i < len; i++) {
+		if ((b[i] & 0xc0) != 0x80)
+			return 0;
+		v = v << 6 | (b[i] & 0x3f);
+	}
+	if ((len == 3 && v < 0x800) || (len == 4 && v < 0x10000) || v > 0x10ffff ||
+	    (v >= 0xd800 && v < 0xe000))
+		return 0;
+	*cp = v;
+	return len;
+}
+
+void pred_keys(struct pred *p, uint32_t seq, const void *buf, size_t n, long now_ms)
+{
+	const uint8_t *b = buf;
+
+	if (!n)
+		return;
+	p->last_seq = seq;
+	if (p->policy == PRED_NEVER || !p->have_ctx || (p->hc.flags & PRED_CTX_ICANON)) {
+		/* Nothing predicted; if the context turns out otherwise, these
+		 * must have been answered first. */
+		boundary(p, seq);
+		return;
+	}
+	for (size_t i = 0; i < n;) {
+		uint8_t c = b[i];
+		uint32_t cp;
+		size_t len;
+		int kind;
+
+		if (c == 0x7f || c == 0x08) {
+			add_key(p, seq, K_BS, 0, 0, now_ms);
+			i++;
+		} else if (c == 0x1b) {
+			len = escape(b + i, n - i, &kind);
+			if (kind < 0)
+				boundary(p, seq);
+			else
+				add_key(p, seq, (enum kind)kind, 0, 0, now_ms);
+			i += len;
+		} else if (c >= 0x20 && c < 0x7f) {
+			add_key(p, seq, K_CHAR, c, 1, now_ms);
+			i++;
+		} else if (c >= 0xc2 && (len = utf8(b + i, n - i, &cp)) && cp >= 0xa0) {
+			int w = width_of(p, cp);
+			if (w == 1 || w == 2)
+				add_key(p, seq, K_CHAR, cp, w, now_ms);
+			else
+				boundary(p, seq); /* combining: libvterm joins it to what is there */
+			i += len;
+		} else {
+			/* Enter, ^C, Tab, ^D, other controls, malformed UTF-8;
+			 * Enter, ^C and ^D end the line too. */
+			boundary(p, seq);
+			if (c == '\r' || c == '\n' || c == 0x03 || c == 0x04)
+				p->line++;
+			i++;
+		}
+	}
+}
+
+/* ---- acks and answers ---- */
+
+static int rtt_sample(struct pred *p, int ms)
+{
+	if (ms < 0)
+		ms = 0;
+	p->srtt_ms = p->srtt_ms < 0 ? ms : (7 * p->srtt_ms + ms) / 8;
+	return ms;
+}
+
+void pred_ack(struct pred *p, uint32_t seq, long now_ms)
+{
+	if (p->any_acked && (int32_t)(seq - p->acked) <= 0)
+		return;
+	p->acked = seq;
+	p->any_acked = true;
+	for (unsigned i = 0; i < p->n; i++) {
+		struct key *k = &p->keys[(p->head + i) % PRED_MAX_KEYS];
+		if ((int32_t)(k->seq - seq) > 0)
+			break;
+		if (!k->acked) {
+			k->acked = true;
+			if (rtt_sample(p, (int)(now_ms - k->t_ms)) > PRED_GLITCH_MS)
+				p->glitch_until = now_ms + PRED_GLITCH_HOLD_MS;
+		}
+	}
+}
+
+void pred_consumed(struct pred *p, uint32_t seq)
+{
+	if (!p->any_consumed || (int32_t)(seq - p->consumed) > 0)
+		p->consumed = seq;
+	p->any_consumed = true;
+}
+
+static bool covers(uint32_t upto, bool any, uint32_t seq)
+{
+	return any && (int32_t)(upto - seq) >= 0;
+}
+
+/* ---- replay ---- */
+
+static bool blank(struct wc c)
+{
+	return c.cp == BLANK && c.width == 1;
+}
+
+/* The column just after the row's last character. */
+static int text_end(const struct wc *w, int cols)
+{
+	int e = cols;
+
+	while (e > 0 && blank(w[e - 1]))
+		e--;
+	return e;
+}
+
+/* Apply k to the row w with the cursor at *col; false if it cannot be
+ * predicted (the keys from it on wait for the host). */
+static bool apply(struct pred *p, struct key *k, struct wc *w, int *col, int *lo, int *hi)
+{
+	int c = *col, n = p->cols, s0 = p->start_col;
+	int end = text_end(w, n);
+
+	if (c < 0 || c >= n || w[c].width == 0)
+		return false;
+	k->learning = false;
+	switch (k->kind) {
+	case K_CHAR: {
+		int wd = k->width;
+		bool mid = end > c;
+		bool insert = true;
+		if (c + wd >= n) /* never into the last column: the wrap is the program's */
+			return false;
+		if (mid) {
+			insert = p->cur->insert != 2;
+			k->learning = p->cur->insert == 0;
+		}
+		if (insert && mid) {
+			if (end + wd >= n)
+				return false; /* the tail would wrap */
+			memmove(w + c + wd, w + c, (size_t)(end - c) * sizeof *w);
+			if (end + wd > *hi)
+				*hi = end + wd;
+		} else {
+			/* Overwrite: a wide character half covered is not predicted. */
+			if (w[c + wd - 1].width == 2 || (c + wd < n && w[c + wd].width == 0))
+				return false;
+		}
+		w[c] = (struct wc){k->cp, (int8_t)wd};
+		if (wd == 2)
+			w[c + 1] = (struct wc){CONT, 0};
+		if (c < *lo)
+			*lo = c;
+		if (c + wd > *hi)
+			*hi = c + wd;
+		*col = c + wd;
+		return true;
+	}
+	case K_BS: {
+		if (s0 < 0)
+			return false;
+		if (c <= s0)
+			return true; /* at the start of the input: nothing to erase */
+		int wd = c >= 2 && w[c - 1].width == 0 ? 2 : 1;
+		bool mid = end > c;
+		if (mid && p->cur->insert != 1)
+			return false; /* what overwrite mode does with it is the program's */
+		memmove(w + c - wd, w + c, (size_t)(n - c) * sizeof *w);
+		for (int i = n - wd; i < n; i++)
+			w[i] = (struct wc){BLANK, 1};
+		if (c - wd < *lo)
+			*lo = c - wd;
+		if ((mid ? end : c) > *hi)
+			*hi = mid ? end : c;
+		*col = c - wd;
+		return true;
+	}
+	case K_LEFT:
+		if (s0 < 0)
+			return false;
+		if (c > s0)
+			*col = c >= 2 && w[c - 1].width == 0 ? c - 2 : c - 1;
+		return true;
+	case K_RIGHT:
+		if (c < end)
+			*col = c + w[c].width;
+		return *col < n;
+	case K_HOME:
+		if (s0 < 0)
+			return false;
+		*col = s0;
+		return true;
+	case K_END:
+		if (s0 < 0)
+			return false;
+		*col = end > s0 ? end : s0;
+		return *col < n;
+	}
+	return false;
+}
+
+static struct key *key_at(struct pred *p, unsigned i)
+{
+	return &p->keys[(p->head + i) % PRED_MAX_KEYS];
+}
+
+static struct wc *exp_row(struct pred *p, unsigned i)
+{
+	return p->exp + (size_t)((p->head + i) % PRED_MAX_KEYS) * (size_t)p->cols;
+}
+
+static void drop_front(struct pred *p, unsigned m)
+{
+	p->head = (p->head + m) % PRED_MAX_KEYS;
+	p->n -= m;
+}
+
+static bool matches(struct pred *p, unsigned i, const VTermPos *cur)
+{
+	struct key *k = key_at(p, i);
+	struct wc *e = exp_row(p, i);
+
+	if (!k->expect || cur->row != k->row || cur->col != k->col)
+		return false;
+	read_row(p, k->row, p->truth);
+	for (int c = k->lo; c < k->hi; c++)
+		if (!same(e[c], p->truth[c]))
+			return false;
+	return true;
+}
+
+/* Judge the keys the host answered. */
+static void judge(struct pred *p, long now_ms, const VTermPos *cur)
+{
+	int best = -1;
+
+	for (unsigned i = 0; i < p->n; i++) {
+		struct key *k = key_at(p, i);
+		if (!covers(p->acked, p->any_acked, k->seq))
+			break;
+		if (k->expect && matches(p, i, cur))
+			best = (int)i;
+	}
+	for (int i = 0; i <= best; i++) {
+		struct key *k = key_at(p, (unsigned)i);
+		if (k->learning)
+			p->cur->insert = p->cur->insert ? p->cur->insert : 1;
+		p->cur->right++;
+		p->st.right++;
+		p->line_trusted = true;
+	}
+	if (best >= 0)
+		drop_front(p, (unsigned)best + 1);
+	/* What is left and answered: wrong once consumed, else in flight. */
+	while (p->n) {
+		struct key *k = key_at(p, 0);
+		if (!covers(p->acked, p->any_acked, k->seq))
+			break;
+		if (!k->expect) {
+			/* Answered before it was predicted: what it did is the
+			 * host's to show; what follows waits for it. */
+			if ((int32_t)(k->seq - p->hold) > 0)
+				p->hold = k->seq;
+			drop_front(p, 1);
+			continue;
+		}
+		if (covers(p->consumed, p->any_consumed, k->seq)) {
+			if (k->learning) {
+				/* The guess at insert was wrong: overwrite, no blame. */
+				p->cur->insert = 2;
+			} else {
+				p->cur->right = 0;
+				p->st.wrong++;
+				if (k->shown)
+					p->st.shown_wrong++;
+			}
+			hold_all(p);
+			return;
+		}
+		if (now_ms - k->t_ms > PRED_STALE_MS) {
+			hold_all(p); /* a program that answers nothing: no blame */
+			return;
+		}
+		break;
+	}
+}
+
+static bool gate_on(struct pred *p, long now_ms)
+{
+	int rtt = p->srtt_ms;
+
+	if (rtt >= 0) {
+		if (rtt > PRED_SHOW_ON_MS)
+			p->showing = true;
+		else if (rtt < PRED_SHOW_OFF_MS)
+			p->showing = false;
+		if (rtt > PRED_FLAG_ON_MS)
+			p->flagging = true;
+		else if (rtt < PRED_FLAG_OFF_MS)
+			p->flagging = false;
+	}
+	if (p->policy == PRED_ALWAYS)
+		return true;
+	return p->showing || now_ms < p->glitch_until;
+}
+
+static bool overlay_same(const struct pred_overlay *a, const struct pred_overlay *b)
+{
+	if (a->n != b->n || a->cursor != b->cursor || a->underline != b->underline)
+		return false;
+	if (a->cursor && (a->row != b->row || a->col != b->col))
+		return false;
+	for (int i = 0; i < a->n; i++)
+		if (a->cells[i].col != b->cells[i].col || a->cells[i].row != b->cells[i].row ||
+		    a->cells[i].width != b->cells[i].width || strcmp(a->cells[i].utf8, b->cells[i].utf8))
+			return false;
+	return true;
+}
+
+bool pred_update(struct pred *p, long now_ms)
+{
+	VTermPos cur;
+	int col, lo, hi, shown_upto = 0;
+	bool show;
+
+	/* The last overlay, kept to tell whether this one differs. */
+	p->prev.n = p->ov.n;
+	memcpy(p->prev.cells, p->ov.cells, (size_t)p->ov.n * sizeof *p->ov.cells);
+	p->prev.cursor = p->ov.cursor, p->prev.row = p->ov.row, p->prev.col = p->ov.col;
+	p->prev.underline = p->ov.underline;
+	p->ov.n = 0;
+	p->ov.cursor = false;
+	p->ov.underline = false;
+
+	vterm_state_get_cursorpos(vterm_obtain_state(p->vt), &cur);
+	if (!p->have_ctx || (p->hc.flags & PRED_CTX_ICANON) || p->policy == PRED_NEVER) {
+		clear_keys(p);
+		goto out;
+	}
+	p->cur = find_ctx(p, now_ms);
+	judge(p, now_ms, &cur);
+	if (p->n && !key_at(p, 0)->acked && now_ms - key_at(p, 0)->t_ms > PRED_GLITCH_MS)
+		p->glitch_until = now_ms + PRED_GLITCH_HOLD_MS;
+	if (!p->n)
+		goto out;
+
+	/* Replay what is not confirmed over the true row. */
+	read_row(p, cur.row, p->work);
+	col = cur.col;
+	lo = p->cols, hi = 0;
+	for (unsigned i = 0; i < p->n; i++) {
+		struct key *k = key_at(p, i);
+		bool answered = covers(p->acked, p->any_acked, k->seq);
+		if (!covers(p->consumed, p->any_consumed, k->hold) && k->hold)
+			break; /* waits for the host */
+		if (p->start_col < 0 || p->start_line != k->line || p->start_row != cur.row) {
+			p->start_line = k->line;
+			p->start_row = cur.row;
+			p->start_col = cur.col;
+		}
+		if (!apply(p, k, p->work, &col, &lo, &hi)) {
+			/* Unpredictable: it and what follows wait for the host. */
+			if ((int32_t)(k->seq - p->hold) > 0)
+				p->hold = k->seq;
+			for (unsigned j = i; j < p->n; j++)
+				key_at(p, j)->hold = key_at(p, j)->seq;
+			break;
+		}
+		if (!answered) {
+			k->expect = true;
+			k->row = cur.row;
+			k->col = col;
+			k->lo = lo;
+			k->hi = hi;
+			memcpy(exp_row(p, i), p->work, (size_t)p->cols * sizeof *p->work);
+		}
+		if (k->learning)
+			break; /* not shown past a guess */
+		shown_upto = (int)i + 1;
+	}
+
+	show = gate_on(p, now_ms) && p->cur->right >= PRED_PROVE_RIGHT && p->line_trusted &&
+	       cur.col < p->cols - 1 && shown_upto > 0;
+	if (!show)
+		goto out;
+	/* The overlay: the replay up to the last key shown. */
+	read_row(p, cur.row, p->work);
+	col = cur.col;
+	lo = p->cols, hi = 0;
+	for (int i = 0; i < shown_upto; i++) {
+		struct key *k = key_at(p, (unsigned)i);
+		apply(p, k, p->work, &col, &lo, &hi);
+		if (!covers(p->acked, p->any_acked, k->seq) && !k->shown) {
+			k->shown = true;
+			p->st.shown++;
+		}
+	}
+	read_row(p, cur.row, p->truth);
+	for (int c = lo; c < hi; c++) {
+		struct wc w = p->work[c];
+		if (w.width == 0 || same(w, p->truth[c]))
+			continue;
+		struct pred_cell *pc = &p->cells[p->ov.n++];
+		pc->row = cur.row;
+		pc->col = c;
+		pc->width = w.width;
+		put_utf8(w.cp, pc->utf8);
+	}
+	p->ov.cursor = p->ov.n || col != cur.col; /* else nothing to draw */
+	p->ov.row = cur.row;
+	p->ov.col = col;
+	p->ov.underline = p->flagging || now_ms < p->glitch_until;
+out:
+	return !overlay_same(&p->ov, &p->prev);
+}
+
+const struct pred_overlay *pred_overlay(const struct pred *p)
+{
+	return &p->ov;
+}
+
+long pred_wait_ms(const struct pred *p, long now_ms)
+{
+	long wait = -1;
+
+	if (p->n) {
+		const struct key *k = &p->keys[p->head];
+		long t = k->acked ? k->t_ms + PRED_STALE_MS : k->t_ms + PRED_GLITCH_MS;
+		wait = t > now_ms ? t - now_ms : 0;
+	}
+	if (p->glitch_until > now_ms && (wait < 0 || p->glitch_until - now_ms < wait))
+		wait = p->glitch_until - now_ms;
+	return wait;
+}

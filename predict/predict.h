@@ -1,0 +1,137 @@
+/* predict: what a key will show on a remote program's screen, before the
+ * program answers it.
+ *
+ * Pure logic, no I/O, no clock of its own (every call that needs the time
+ * is given it). The desk keeps a screen model here (libvterm, the widths
+ * the host's libvterm uses), fed with every byte it shows; the host says
+ * what it knows of the context (termios bits, the foreground program) and
+ * when the program has consumed input and waits again; the desk says which
+ * keys it sent in which INPUT and which INPUT the host's output answers.
+ * From that, pred_update() judges earlier predictions exactly (right: the
+ * screen shows them once the input is answered; wrong: the program
+ * consumed it and waits, and the screen shows something else) and works
+ * out the overlay: the cells to draw over the true screen and where the
+ * cursor goes.
+ *
+ * Rules (test/unit/test_predict.c has a row for each):
+ * - printable characters of every width, backspace, left, right, home and
+ *   end are predicted, on the cursor's row, never into the last column;
+ *   insert or overwrite in the middle of a line only once the context has
+ *   shown which it does;
+ * - keys after an Enter, ^C, Tab, Escape (any key not above) stay hidden
+ *   until the host says the program consumed it and waits again;
+ * - a context (program name, termios bits, alternate screen) shows its
+ *   predictions only once it has proved itself: PRED_PROVE_RIGHT right in
+ *   a row and none wrong since; a wrong one demotes it and rolls back
+ *   exactly what was not yet confirmed, and keys wait for the host again;
+ * - after a change of context, a line's predictions show once one of its
+ *   keys was confirmed (a no-echo prompt is a change of context);
+ * - nothing in canonical mode (the desk's line discipline echoes there,
+ *   exactly), nothing without the host's context (an older host);
+ * - adaptive: shown while the smoothed round trip is over PRED_SHOW_ON_MS
+ *   or a key waited over PRED_GLITCH_MS; underlined while the round trip
+ *   is over PRED_FLAG_ON_MS (mosh's figures).
+ */
+#ifndef PREDICT_H
+#define PREDICT_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+enum pred_policy { PRED_NEVER, PRED_ADAPTIVE, PRED_ALWAYS };
+
+#define PRED_COMM_BYTES 64    /* a program's name, as /proc/PID/comm (16 on Linux) */
+#define PRED_MAX_KEYS 64      /* keys predicted ahead of the host; later ones wait */
+#define PRED_MAX_CONTEXTS 32  /* contexts remembered (the least used is forgotten) */
+#define PRED_PROVE_RIGHT 3    /* right in a row before a context's predictions show */
+#define PRED_SHOW_ON_MS 20    /* adaptive: shown above this smoothed round trip */
+#define PRED_SHOW_OFF_MS 10   /* ... until it falls below this */
+#define PRED_GLITCH_MS 250    /* a key that waited this long turns them on ... */
+#define PRED_GLITCH_HOLD_MS 5000 /* ... for this long */
+#define PRED_FLAG_ON_MS 80    /* underlined above this round trip */
+#define PRED_FLAG_OFF_MS 50   /* ... until it falls below this */
+#define PRED_STALE_MS 5000    /* answered, neither right nor consumed: dropped, no blame */
+
+/* Termios bits of the context (RP_CONTEXT's flags). */
+#define PRED_CTX_ICANON 0x01
+#define PRED_CTX_ECHO 0x02
+#define PRED_CTX_ISIG 0x04
+#define PRED_CTX_IEXTEN 0x08
+#define PRED_CTX_OPOST 0x10
+#define PRED_CTX_ICRNL 0x20
+
+struct pred_context {
+	uint32_t flags; /* PRED_CTX_* */
+	uint32_t pgid;  /* the foreground process group; 0: unknown */
+	char comm[PRED_COMM_BYTES + 1]; /* its program's name, NUL-terminated */
+};
+
+/* One predicted cell: a character (UTF-8, NUL-terminated) of width 1 or
+ * 2, or a blank (" ") where a prediction erased one. */
+struct pred_cell {
+	int row, col, width;
+	char utf8[8];
+};
+
+struct pred_overlay {
+	int n;
+	struct pred_cell *cells; /* n of them, left to right, owned by the pred */
+	bool cursor;		 /* move the cursor to row, col (else leave it) */
+	int row, col;
+	bool underline;
+};
+
+struct pred_stats {
+	unsigned long keys;	 /* keys typed that could be predicted */
+	unsigned long right, wrong; /* judged (shown or not) */
+	unsigned long shown;	 /* keys whose prediction was drawn before the answer */
+	unsigned long shown_wrong; /* of them, wrong (rolled back on screen) */
+};
+
+struct pred;
+
+/* A screen model of rows x cols. NULL if out of memory. */
+struct pred *pred_create(int rows, int cols, enum pred_policy policy);
+void pred_destroy(struct pred *p); /* takes NULL */
+void pred_resize(struct pred *p, int rows, int cols);
+
+/* Bytes the person's terminal was given (the host's output, the desk's
+ * own echo): the model follows them. */
+void pred_output(struct pred *p, const void *buf, size_t n);
+/* The host's answer covers INPUT seq (OUTPUT's ack), said before the
+ * bytes of that OUTPUT are given to pred_output. */
+void pred_ack(struct pred *p, uint32_t seq, long now_ms);
+/* The program consumed every input up to seq and waits for input again;
+ * what it wrote before is already given to pred_output. */
+void pred_consumed(struct pred *p, uint32_t seq);
+/* The host's context changed after INPUT seq was written. */
+void pred_context(struct pred *p, uint32_t seq, const struct pred_context *c);
+/* Keys the person typed, sent to the host as INPUT seq (all in one). */
+void pred_keys(struct pred *p, uint32_t seq, const void *buf, size_t n, long now_ms);
+
+/* Judge what can be judged and work out the overlay. Call after a batch
+ * of the calls above (the overlay is what the screen model shows now, so
+ * call it after the output is given). Returns true if the overlay to
+ * draw changed since the last call. */
+bool pred_update(struct pred *p, long now_ms);
+/* The overlay pred_update worked out (valid until the next call into p). */
+const struct pred_overlay *pred_overlay(const struct pred *p);
+/* ms until pred_update should run again for a timed rule (-1: none). */
+long pred_wait_ms(const struct pred *p, long now_ms);
+
+/* The model: the true screen, for repainting the cells under the overlay. */
+struct VTermScreen;
+struct VTermState;
+struct VTermScreen *pred_screen(struct pred *p);
+struct VTermState *pred_state(struct pred *p);
+void pred_size(const struct pred *p, int *rows, int *cols);
+
+const struct pred_stats *pred_stats(const struct pred *p);
+/* The smoothed round trip (ms; -1: not measured yet). */
+int pred_srtt_ms(const struct pred *p);
+
+/* "adaptive", "always", "never" into *out; false for anything else. */
+bool pred_policy_parse(const char *s, enum pred_policy *out);
+
+#endif

@@ -1,0 +1,532 @@
+/* The prediction engine's rules as plain calls (predict/predict.h): a
+ * screen model, a fake host that answers keys the way a program would
+ * (or would not), and what the overlay then shows. */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <vterm.h>
+
+#include "predict.h"
+#include "unit.h"
+
+#define RAW_ECHOING (PRED_CTX_ISIG | PRED_CTX_IEXTEN | PRED_CTX_OPOST | PRED_CTX_ICRNL)
+#define RAW_PASSWORD 0 /* tty.setraw(): everything off */
+#define SLOW_RTT_MS 200
+
+struct fx {
+	struct pred *p;
+	uint32_t seq;
+	long now;
+};
+
+static void ctx(struct fx *f, const char *comm, uint32_t flags)
+{
+	struct pred_context c = {.flags = flags, .pgid = 42};
+
+	snprintf(c.comm, sizeof c.comm, "%s", comm);
+	pred_context(f->p, f->seq, &c);
+	pred_update(f->p, f->now);
+}
+
+/* A 5x40 screen showing a prompt "$ ", bash in readline's raw mode. */
+static void setup(struct fx *f, enum pred_policy policy)
+{
+	memset(f, 0, sizeof *f);
+	f->p = pred_create(5, 40, policy);
+	f->now = 1000;
+	pred_output(f->p, "$ ", 2);
+	ctx(f, "bash", RAW_ECHOING);
+}
+
+/* The person types s (one INPUT). */
+static void type(struct fx *f, const char *s)
+{
+	pred_keys(f->p, ++f->seq, s, strlen(s), f->now);
+	pred_update(f->p, f->now);
+}
+
+/* The host answers the last INPUT with echo and says the program waits. */
+static void answer(struct fx *f, const char *echo, bool consumed)
+{
+	f->now += SLOW_RTT_MS;
+	pred_ack(f->p, f->seq, f->now);
+	pred_output(f->p, echo, strlen(echo));
+	if (consumed)
+		pred_consumed(f->p, f->seq);
+	pred_update(f->p, f->now);
+}
+
+static void teardown(struct fx *f)
+{
+	pred_destroy(f->p);
+}
+
+/* The context proves itself: three keys echoed as predicted. */
+static void prove(struct fx *f)
+{
+	for (int i = 0; i < PRED_PROVE_RIGHT; i++) {
+		type(f, "a");
+		answer(f, "a", true);
+	}
+	CHECK_EQ(pred_stats(f->p)->right, PRED_PROVE_RIGHT);
+}
+
+/* What the person sees on the cursor's row with the overlay drawn over
+ * the true screen, as "TEXT@COL" (trailing blanks cut; COL: the cursor),
+ * or "" when nothing is drawn. */
+static const char *shows(struct fx *f)
+{
+	static char out[256];
+	char cells[64][8];
+	const struct pred_overlay *o = pred_overlay(f->p);
+	int rows, cols, end = 0;
+
+	(void)rows;
+	size_t n = 0;
+
+	out[0] = 0;
+	if (!o->cursor)
+		return out;
+	pred_size(f->p, &rows, &cols);
+	for (int c = 0; c < cols && c < 64; c++) {
+		VTermScreenCell cell;
+		vterm_screen_get_cell(pred_screen(f->p), (VTermPos){o->row, c}, &cell);
+		cells[c][0] = 0;
+		if (cell.chars[0] == 0xffffffffu)
+			continue;
+		snprintf(cells[c], sizeof cells[c], "%c", cell.chars[0] ? (char)cell.chars[0] : ' ');
+	}
+	for (int i = 0; i < o->n; i++) {
+		snprintf(cells[o->cells[i].col], 8, "%s", o->cells[i].utf8);
+		if (o->cells[i].width == 2)
+			cells[o->cells[i].col + 1][0] = 0;
+	}
+	for (int c = 0; c < cols && c < 64; c++)
+		if (cells[c][0] && strcmp(cells[c], " "))
+			end = c + 1;
+	for (int c = 0; c < end && n < sizeof out - 16; c++)
+		n += (size_t)snprintf(out + n, sizeof out - n, "%s", cells[c]);
+	snprintf(out + n, sizeof out - n, "@%d", o->col);
+	return out;
+}
+
+#define SHOWS(f, want)                                                                     \
+	do {                                                                               \
+		const char *got_ = shows(f);                                               \
+		if (strcmp(got_, want)) {                                                  \
+			fprintf(stderr, "%s:%d: overlay \"%s\", expected \"%s\"\n", __FILE__, \
+				__LINE__, got_, want);                                     \
+			failures++;                                                        \
+		}                                                                          \
+	} while (0)
+
+/* Each editing key, typed on a proven context after "$ aaa": the overlay
+ * before the host answers. */
+static void test_editing_keys(void)
+{
+	static const struct {
+		const char *keys, *shows;
+	} rows[] = {
+		{"b", "$ aaab@6"},		 /* a character, at the cursor */
+		{"bc", "$ aaabc@7"},		 /* two in one INPUT */
+		{"\xe5\xad\x97", "$ aaa\xe5\xad\x97@7"}, /* a wide one: two columns */
+		{"\xc3\xa9", "$ aaa\xc3\xa9@6"},	 /* a narrow non-ASCII one */
+		{"\x7f", "$ aa@4"},	 /* backspace erases the last */
+		{"\x08", "$ aa@4"},	 /* so does ^H */
+		{"\x1b[D", "$ aaa@4"},	 /* left: the cursor only */
+		{"\x1bOD", "$ aaa@4"},	 /* in cursor-key application mode too */
+		{"\x1b[H", "$ aaa@2"},	 /* home: where the input began */
+		{"\x1b[1~", "$ aaa@2"},
+		{"\x1b[H\x1b[F", ""},	 /* and end: back where it was */
+		{"\x1b[H\x1b[F\x7f", "$ aa@4"},
+		{"\x1b[D\x1b[D\x1b[C", "$ aaa@4"}, /* right */
+		{"\x1b[C", ""},		 /* right at the end: nothing moves */
+		{"\x7f\x7f\x7f\x7f", "$@2"}, /* backspace stops at the input's start */
+	};
+
+	for (size_t i = 0; i < sizeof rows / sizeof rows[0]; i++) {
+		struct fx f;
+		setup(&f, PRED_ALWAYS);
+		prove(&f);
+		type(&f, rows[i].keys);
+		const char *got = shows(&f);
+		if (strcmp(got, rows[i].shows)) {
+			fprintf(stderr, "row %zu (%s): overlay \"%s\", expected \"%s\"\n", i,
+				rows[i].keys, got, rows[i].shows);
+			failures++;
+		}
+		teardown(&f);
+	}
+}
+
+/* Keys after an unanswered Enter, ^C, Tab, Escape or another key nothing
+ * predicts stay hidden; shown once the host says the program waits. */
+static void test_boundaries_hide_until_answered(void)
+{
+	static const char *const boundary[] = {"\r", "\x03", "\t", "\x1b", "\x1b[A", "\x04", "\x15"};
+
+	for (size_t i = 0; i < sizeof boundary / sizeof boundary[0]; i++) {
+		struct fx f;
+		setup(&f, PRED_ALWAYS);
+		prove(&f);
+		type(&f, boundary[i]);
+		type(&f, "x");
+		if (strcmp(shows(&f), "")) {
+			fprintf(stderr, "boundary %zu: \"%s\" shown before the answer\n", i,
+				shows(&f));
+			failures++;
+		}
+		/* The host answers the boundary key (a new prompt for Enter). */
+		f.now += SLOW_RTT_MS;
+		pred_ack(f.p, f.seq - 1, f.now);
+		pred_output(f.p, "\r\n$ ", 4);
+		pred_consumed(f.p, f.seq - 1);
+		pred_update(f.p, f.now);
+		SHOWS(&f, "$ x@3");
+		teardown(&f);
+	}
+}
+
+/* A context shows nothing until enough keys came out right. */
+static void test_unproven_context_hidden(void)
+{
+	struct fx f;
+
+	setup(&f, PRED_ALWAYS);
+	for (int i = 0; i < PRED_PROVE_RIGHT; i++) {
+		type(&f, "a");
+		SHOWS(&f, "");
+		answer(&f, "a", true);
+	}
+	type(&f, "b");
+	SHOWS(&f, "$ aaab@6");
+	teardown(&f);
+}
+
+/* A wrong one (the program did not echo what was predicted) is rolled
+ * back at once, demotes the context and holds what follows. */
+static void test_wrong_rolls_back_and_demotes(void)
+{
+	struct fx f;
+
+	setup(&f, PRED_ALWAYS);
+	prove(&f);
+	type(&f, "b");
+	SHOWS(&f, "$ aaab@6");
+	answer(&f, "B", true); /* the program showed something else */
+	SHOWS(&f, "");
+	CHECK_EQ(pred_stats(f.p)->wrong, 1);
+	CHECK_EQ(pred_stats(f.p)->shown_wrong, 1);
+	type(&f, "c");
+	SHOWS(&f, ""); /* demoted: proves itself again first */
+	answer(&f, "c", true);
+	type(&f, "d");
+	SHOWS(&f, "");
+	teardown(&f);
+}
+
+/* Only what was wrong goes: keys of the line before it that were right
+ * stay confirmed, and a later epoch's are not touched by it. */
+static void test_rollback_exactly_the_wrong_keys(void)
+{
+	struct fx f;
+
+	setup(&f, PRED_ALWAYS);
+	prove(&f);
+	type(&f, "x");
+	type(&f, "y");
+	SHOWS(&f, "$ aaaxy@7");
+	/* x echoed and consumed: right; y not yet answered: still shown. */
+	f.now += SLOW_RTT_MS;
+	pred_ack(f.p, f.seq - 1, f.now);
+	pred_output(f.p, "x", 1);
+	pred_consumed(f.p, f.seq - 1);
+	pred_update(f.p, f.now);
+	SHOWS(&f, "$ aaaxy@7");
+	CHECK_EQ(pred_stats(f.p)->wrong, 0);
+	answer(&f, "Y", true);
+	SHOWS(&f, "");
+	CHECK_EQ(pred_stats(f.p)->wrong, 1);
+	CHECK_EQ(pred_stats(f.p)->right, PRED_PROVE_RIGHT + 1);
+	teardown(&f);
+}
+
+/* Exact, not by a timer: a slow program (answered, not yet consumed) is
+ * not judged wrong however long it takes; its echo confirms it. */
+static void test_slow_program_not_judged(void)
+{
+	struct fx f;
+
+	setup(&f, PRED_ALWAYS);
+	prove(&f);
+	type(&f, "b");
+	answer(&f, "", false); /* written into the pty; the program is busy */
+	f.now += 3000;
+	pred_update(f.p, f.now);
+	SHOWS(&f, "$ aaab@6");
+	CHECK_EQ(pred_stats(f.p)->wrong, 0);
+	pred_output(f.p, "b", 1);
+	pred_update(f.p, f.now);
+	SHOWS(&f, "");
+	CHECK_EQ(pred_stats(f.p)->right, PRED_PROVE_RIGHT + 1);
+	teardown(&f);
+}
+
+/* A raw prompt that never echoes never shows a character, however long
+ * the person types, even with --predict=always. */
+static void test_raw_password_never_shown(void)
+{
+	struct fx f;
+
+	setup(&f, PRED_ALWAYS);
+	prove(&f); /* bash's line editor has proved itself */
+	unsigned long shown = pred_stats(f.p)->shown;
+	type(&f, "\r");
+	answer(&f, "\r\nPassword: ", true);
+	ctx(&f, "python3", RAW_PASSWORD);
+	for (int i = 0; i < 50; i++) {
+		type(&f, "s");
+		SHOWS(&f, "");
+		answer(&f, "", true);
+	}
+	CHECK_EQ(pred_stats(f.p)->shown, shown);
+	teardown(&f);
+}
+
+/* The same program in another mode is another context: a no-echo prompt
+ * of a program whose editor proved itself shows nothing. */
+static void test_context_change_not_trusted(void)
+{
+	struct fx f;
+
+	setup(&f, PRED_ALWAYS);
+	prove(&f);
+	type(&f, "\r");
+	answer(&f, "\r\n", true);
+	ctx(&f, "bash", RAW_ECHOING & ~PRED_CTX_ISIG);
+	type(&f, "p");
+	SHOWS(&f, "");
+	teardown(&f);
+}
+
+/* Back in a proven context after a change, the line waits for one of its
+ * keys to be confirmed (a prompt may now be a no-echo one), then shows. */
+static void test_back_in_proven_context_after_one(void)
+{
+	struct fx f;
+
+	setup(&f, PRED_ALWAYS);
+	prove(&f);
+	ctx(&f, "vim", RAW_ECHOING);
+	ctx(&f, "bash", RAW_ECHOING);
+	type(&f, "a");
+	SHOWS(&f, "");
+	answer(&f, "a", true);
+	type(&f, "b");
+	SHOWS(&f, "$ aaaab@7");
+	teardown(&f);
+}
+
+/* Canonical mode: the desk's line discipline echoes; nothing predicted,
+ * with or without ECHO. */
+static void test_canonical_nothing(void)
+{
+	for (int echo = 0; echo < 2; echo++) {
+		struct fx f;
+		setup(&f, PRED_ALWAYS);
+		prove(&f);
+		ctx(&f, "bash", RAW_ECHOING | PRED_CTX_ICANON | (echo ? PRED_CTX_ECHO : 0));
+		type(&f, "p");
+		SHOWS(&f, "");
+		CHECK_EQ(pred_stats(f.p)->keys, PRED_PROVE_RIGHT);
+		teardown(&f);
+	}
+}
+
+/* Without the host's context (an older host), nothing. */
+static void test_no_context_nothing(void)
+{
+	struct pred *p = pred_create(5, 40, PRED_ALWAYS);
+
+	pred_keys(p, 1, "abc", 3, 0);
+	pred_update(p, 0);
+	CHECK(!pred_overlay(p)->cursor);
+	CHECK_EQ(pred_stats(p)->keys, 0);
+	pred_destroy(p);
+}
+
+/* In the middle of a line, insert or overwrite is learned from the
+ * context: the first guess is not shown; once known, it is. */
+static void test_insert_learned(void)
+{
+	struct fx f;
+
+	setup(&f, PRED_ALWAYS);
+	prove(&f); /* "$ aaa" */
+	type(&f, "\x1b[D\x1b[D");
+	answer(&f, "\b\b", true);
+	type(&f, "X");
+	SHOWS(&f, ""); /* insert or overwrite: not known yet */
+	answer(&f, "\x1b[1@X", true); /* readline inserts */
+	type(&f, "Y");
+	SHOWS(&f, "$ aXYaa@5"); /* the tail moves right */
+	teardown(&f);
+}
+
+static void test_overwrite_learned(void)
+{
+	struct fx f;
+
+	setup(&f, PRED_ALWAYS);
+	prove(&f);
+	type(&f, "\x1b[D\x1b[D");
+	answer(&f, "\b\b", true);
+	type(&f, "X");
+	answer(&f, "X", true); /* an editor in overwrite mode */
+	CHECK_EQ(pred_stats(f.p)->wrong, 0); /* a guess, not a wrong one */
+	type(&f, "\x1b[D");
+	answer(&f, "\b", true);
+	type(&f, "Y");
+	answer(&f, "Y", true); /* learned now: overwrite */
+	type(&f, "\x1b[D");
+	answer(&f, "\b", true);
+	type(&f, "Z");
+	SHOWS(&f, "$ aZa@4"); /* over the Y, the tail stays */
+	teardown(&f);
+}
+
+/* Never into the last column: where the line wraps is the program's. */
+static void test_not_into_last_column(void)
+{
+	struct fx f;
+	char line[64];
+
+	setup(&f, PRED_ALWAYS);
+	prove(&f);
+	memset(line, 'z', 34);
+	pred_output(f.p, line, 34); /* the cursor in the last column, 39 */
+	pred_update(f.p, f.now);
+	type(&f, "q");
+	SHOWS(&f, "");
+	teardown(&f);
+}
+
+/* adaptive: off on a fast link, on on a slow one or after a key waited. */
+static void test_adaptive_rtt(void)
+{
+	struct fx f;
+
+	setup(&f, PRED_ADAPTIVE);
+	for (int i = 0; i < 6; i++) { /* a 2 ms link */
+		type(&f, "a");
+		f.now += 2;
+		pred_ack(f.p, f.seq, f.now);
+		pred_output(f.p, "a", 1);
+		pred_consumed(f.p, f.seq);
+		pred_update(f.p, f.now);
+	}
+	type(&f, "b");
+	SHOWS(&f, "");
+	/* A key that waited over PRED_GLITCH_MS turns them on. */
+	f.now += PRED_GLITCH_MS + 1;
+	pred_update(f.p, f.now);
+	SHOWS(&f, "$ aaaaaab@9");
+	teardown(&f);
+
+	setup(&f, PRED_ADAPTIVE);
+	prove(&f); /* at SLOW_RTT_MS */
+	type(&f, "b");
+	SHOWS(&f, "$ aaab@6");
+	CHECK(pred_overlay(f.p)->underline); /* a round trip a person notices */
+	teardown(&f);
+}
+
+static void test_never(void)
+{
+	struct fx f;
+
+	setup(&f, PRED_NEVER);
+	for (int i = 0; i < 5; i++) {
+		type(&f, "a");
+		answer(&f, "a", true);
+	}
+	type(&f, "b");
+	SHOWS(&f, "");
+	CHECK_EQ(pred_stats(f.p)->right, 0);
+	teardown(&f);
+}
+
+static void test_policy_parse(void)
+{
+	enum pred_policy p;
+
+	CHECK(pred_policy_parse("adaptive", &p) && p == PRED_ADAPTIVE);
+	CHECK(pred_policy_parse("always", &p) && p == PRED_ALWAYS);
+	CHECK(pred_policy_parse("never", &p) && p == PRED_NEVER);
+	CHECK(!pred_policy_parse("sometimes", &p));
+	CHECK(!pred_policy_parse("", &p));
+}
+
+/* Type-ahead: keys typed before the prompt came are shown on it. */
+static void test_typeahead_after_enter(void)
+{
+	struct fx f;
+
+	setup(&f, PRED_ALWAYS);
+	prove(&f);
+	type(&f, "\r");
+	type(&f, "ls");
+	SHOWS(&f, "");
+	f.now += SLOW_RTT_MS;
+	pred_ack(f.p, f.seq - 1, f.now);
+	pred_output(f.p, "\r\nout\r\n$ ", 9);
+	pred_consumed(f.p, f.seq - 1);
+	pred_update(f.p, f.now);
+	SHOWS(&f, "$ ls@4");
+	answer(&f, "ls", true);
+	SHOWS(&f, "");
+	CHECK_EQ(pred_stats(f.p)->right, PRED_PROVE_RIGHT + 2);
+	teardown(&f);
+}
+
+/* A resize drops what was predicted (the row moved) until answered. */
+static void test_resize_holds(void)
+{
+	struct fx f;
+
+	setup(&f, PRED_ALWAYS);
+	prove(&f);
+	type(&f, "b");
+	SHOWS(&f, "$ aaab@6");
+	pred_resize(f.p, 10, 60);
+	pred_update(f.p, f.now);
+	SHOWS(&f, "");
+	teardown(&f);
+}
+
+int main(int argc, char **argv)
+{
+	static const struct unit_case cases[] = {
+		{"editing-keys", test_editing_keys},
+		{"boundaries-hide-until-answered", test_boundaries_hide_until_answered},
+		{"unproven-context-hidden", test_unproven_context_hidden},
+		{"wrong-rolls-back-and-demotes", test_wrong_rolls_back_and_demotes},
+		{"rollback-exactly-the-wrong-keys", test_rollback_exactly_the_wrong_keys},
+		{"slow-program-not-judged", test_slow_program_not_judged},
+		{"raw-password-never-shown", test_raw_password_never_shown},
+		{"context-change-not-trusted", test_context_change_not_trusted},
+		{"back-in-proven-context-after-one", test_back_in_proven_context_after_one},
+		{"canonical-nothing", test_canonical_nothing},
+		{"no-context-nothing", test_no_context_nothing},
+		{"insert-learned", test_insert_learned},
+		{"overwrite-learned", test_overwrite_learned},
+		{"not-into-last-column", test_not_into_last_column},
+		{"adaptive-rtt", test_adaptive_rtt},
+		{"never", test_never},
+		{"policy-parse", test_policy_parse},
+		{"typeahead-after-enter", test_typeahead_after_enter},
+		{"resize-holds", test_resize_holds},
+	};
+	return unit_main(cases, sizeof cases / sizeof cases[0], argc, argv);
+}
