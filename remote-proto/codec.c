@@ -323,6 +323,51 @@ int rp_timing_decode(const uint8_t *p, size_t n, struct rp_timing *t)
 	return done(&r);
 }
 
+int rp_u64_decode(const uint8_t *p, size_t n, uint64_t *v)
+{
+	struct rd r;
+
+	rd_init(&r, p, n);
+	*v = get_u64(&r);
+	return done(&r);
+}
+
+int rp_token_decode(const uint8_t *p, size_t n, const uint8_t **token)
+{
+	struct rd r;
+
+	rd_init(&r, p, n);
+	*token = take(&r, RP_TOKEN_BYTES);
+	return done(&r);
+}
+
+int rp_resume_decode(const uint8_t *p, size_t n, struct rp_resume *m)
+{
+	struct rd r;
+
+	rd_init(&r, p, n);
+	m->req = get_u32(&r);
+	m->name = get_str(&r);
+	m->token = take(&r, RP_TOKEN_BYTES);
+	m->offset = get_u64(&r);
+	m->seq = get_u32(&r);
+	if (!r.bad && !rp_name_valid(m->name.p, m->name.n))
+		return -EPROTO;
+	return done(&r);
+}
+
+int rp_resumed_decode(const uint8_t *p, size_t n, struct rp_resumed *m)
+{
+	struct rd r;
+
+	rd_init(&r, p, n);
+	m->req = get_u32(&r);
+	m->seq = get_u32(&r);
+	m->after = get_u32(&r);
+	m->offset = get_u64(&r);
+	return done(&r);
+}
+
 int rp_list_reply_decode(const uint8_t *p, size_t n, uint32_t *req, uint16_t *count,
 			 size_t *off)
 {
@@ -457,6 +502,12 @@ long rp_enc_end(struct rp_enc *e)
 	return (long)e->len;
 }
 
+void rp_put_u64(struct rp_enc *e, uint64_t v)
+{
+	rp_put_u32(e, (uint32_t)(v >> 32));
+	rp_put_u32(e, (uint32_t)v);
+}
+
 void rp_put_timing(struct rp_enc *e, const struct rp_timing *t)
 {
 	const uint64_t v[4] = {t->t_input, t->t_written, t->t_read, t->t_sent};
@@ -537,6 +588,8 @@ const char *rp_type_name(uint8_t type)
 		[RP_XPOINTER] = "XPOINTER", [RP_XCONFIGURE] = "XCONFIGURE", [RP_XCLOSE] = "XCLOSE",
 		[RP_XKEYMAP] = "XKEYMAP", [RP_XACK] = "XACK",     [RP_XTIMING] = "XTIMING",
 		[RP_XFOCUS] = "XFOCUS",
+		[RP_PING] = "PING",       [RP_PONG] = "PONG",       [RP_TOKEN] = "TOKEN",
+		[RP_RESUME] = "RESUME",   [RP_RESUMED] = "RESUMED", [RP_SYNC] = "SYNC",
 	};
 	if (type < sizeof names / sizeof names[0] && names[type])
 		return names[type];

@@ -52,6 +52,13 @@ enum rp_type {
 	RP_TAKEOVER = 28, /* desk→host: become the console's writer */
 	RP_NOTICE = 29,   /* host→desk: a line for the person (writer changes, ...) */
 	RP_OUTPUT_LZ4 = 30, /* host→desk: OUTPUT with its bytes lz4-compressed (cap LZ4) */
+	/* The link (cap RESUME): heartbeat, and channels resumed on a new connection */
+	RP_PING = 34,	 /* desk→host: u64 stamp, answered at once by PONG */
+	RP_PONG = 35,	 /* host→desk: the PING's stamp */
+	RP_TOKEN = 36,	 /* host→desk: the channel's resume token, after OK */
+	RP_RESUME = 37,	 /* desk→host: a channel again, from what the desk got and sent */
+	RP_RESUMED = 38, /* host→desk: what the host took, and where output goes on */
+	RP_SYNC = 39,	 /* host→desk: the offset of the next output byte (a redraw follows) */
 	/* X windows (xwin.h; a desk with RP_CAP_X11 on an X session's channel) */
 	RP_XWIN = 40,	    /* host→desk: a window is mapped, or its place or names changed */
 	RP_XGONE = 41,	    /* host→desk: a window is gone */
@@ -75,6 +82,7 @@ enum rp_type {
 #define RP_CAP_LINEMODE 0x01 /* the desk runs the discipline under EXTPROC */
 #define RP_CAP_TIMING 0x02   /* the desk wants TIMING after each answered key */
 #define RP_CAP_LZ4 0x04      /* the desk takes OUTPUT_LZ4 */
+#define RP_CAP_RESUME 0x10   /* PING/PONG, channels that outlive their connection */
 
 /* The most bytes for the screen one OUTPUT carries (after its u32 ack). */
 #define RP_MAX_OUTPUT (RP_MAX_PAYLOAD - 4)
@@ -154,6 +162,22 @@ struct rp_timing {
 	uint64_t t_input, t_written, t_read, t_sent;
 };
 
+/* The link (RP_CAP_RESUME): a channel's token, RESUME and RESUMED. */
+#define RP_TOKEN_BYTES 16
+struct rp_resume {
+	uint32_t req;
+	struct rp_str name;		/* the session */
+	const uint8_t *token;		/* RP_TOKEN_BYTES, into the frame */
+	uint64_t offset;		/* bytes of OUTPUT received on the channel */
+	uint32_t seq;			/* the last INPUT sent */
+};
+struct rp_resumed {
+	uint32_t req;
+	uint32_t seq;	 /* the last INPUT the host took */
+	uint32_t after;	 /* ECHO and SIGNAL frames it took after that INPUT */
+	uint64_t offset; /* of the next OUTPUT byte (RESUME's: the missed output follows) */
+};
+
 /* Header. Returns 0 with *h filled, 1 if more bytes are needed, or -EPROTO
  * / -EMSGSIZE for a header no valid peer sends. */
 int rp_hdr_decode(const uint8_t *buf, size_t n, struct rp_hdr *h);
@@ -182,6 +206,11 @@ int rp_winsize_decode(const uint8_t *p, size_t n, struct kpty_winsize *ws);
 int rp_signal_decode(const uint8_t *p, size_t n, uint8_t *sig, bool *flush);
 int rp_exit_decode(const uint8_t *p, size_t n, int32_t *status);
 int rp_timing_decode(const uint8_t *p, size_t n, struct rp_timing *t);
+/* PING, PONG, SYNC: one u64. TOKEN: RP_TOKEN_BYTES (*token into p). */
+int rp_u64_decode(const uint8_t *p, size_t n, uint64_t *v);
+int rp_token_decode(const uint8_t *p, size_t n, const uint8_t **token);
+int rp_resume_decode(const uint8_t *p, size_t n, struct rp_resume *m);
+int rp_resumed_decode(const uint8_t *p, size_t n, struct rp_resumed *m);
 int rp_notice_decode(const uint8_t *p, size_t n, struct rp_str *text);
 /* LIST_REPLY: the request id and count, then entries one at a time. */
 int rp_list_reply_decode(const uint8_t *p, size_t n, uint32_t *req, uint16_t *count,
@@ -214,6 +243,7 @@ void rp_put_str(struct rp_enc *e, const char *p, size_t n); /* u16 length + byte
 void rp_put_termios(struct rp_enc *e, const struct kpty_termios *t);
 void rp_put_winsize(struct rp_enc *e, const struct kpty_winsize *ws);
 void rp_put_timing(struct rp_enc *e, const struct rp_timing *t);
+void rp_put_u64(struct rp_enc *e, uint64_t v); /* high word first */
 long rp_enc_end(struct rp_enc *e);
 /* Whole frames every side sends: HELLO; OPEN (argc at most RP_MAX_ARGS,
  * else -EMSGSIZE). Return the frame's length or -EMSGSIZE. */

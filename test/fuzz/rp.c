@@ -110,6 +110,33 @@ static void payload(uint8_t type, const uint8_t *p, size_t n)
 			in_range(p, n, (const uint8_t *)text.p, text.n);
 		break;
 	}
+	case RP_PING:
+	case RP_PONG:
+	case RP_SYNC: {
+		uint64_t v;
+		rp_u64_decode(p, n, &v);
+		break;
+	}
+	case RP_TOKEN: {
+		const uint8_t *tok;
+		if (rp_token_decode(p, n, &tok) == 0)
+			in_range(p, n, tok, RP_TOKEN_BYTES);
+		break;
+	}
+	case RP_RESUME: {
+		struct rp_resume m;
+		if (rp_resume_decode(p, n, &m) == 0) {
+			in_range(p, n, m.token, RP_TOKEN_BYTES);
+			in_range(p, n, m.name.p, m.name.n);
+			assert(rp_name_valid(m.name.p, m.name.n));
+		}
+		break;
+	}
+	case RP_RESUMED: {
+		struct rp_resumed m;
+		rp_resumed_decode(p, n, &m);
+		break;
+	}
 	default:
 		break;
 	}

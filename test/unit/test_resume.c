@@ -1,0 +1,288 @@
+/* The link's bookkeeping as plain calls (remote-proto/resume.h): what the
+ * host keeps of a channel's output and gives back from an offset, what the
+ * desk keeps of what it sent and sends again after the host's place (no
+ * frame lost or doubled), and the heartbeat's and redial's timers. */
+#include <errno.h>
+#include <stdlib.h>
+
+#include "resume.h"
+#include "unit.h"
+
+/* Bytes [from, end) of a stream where byte i is (i * 7 + i / 251) & 0xff. */
+static uint8_t byte_at(uint64_t i)
+{
+	return (uint8_t)((i * 7 + i / 251) & 0xff);
+}
+
+static void feed(struct rp_outkeep *k, size_t n)
+{
+	uint8_t *b = malloc(n ? n : 1);
+	for (size_t i = 0; i < n; i++)
+		b[i] = byte_at(k->end + i);
+	rp_outkeep_add(k, b, n);
+	free(b);
+}
+
+/* The bytes since from are exactly the stream's. */
+static bool since_ok(const struct rp_outkeep *k, uint64_t from)
+{
+	const uint8_t *p1, *p2;
+	size_t n1, n2;
+
+	if (rp_outkeep_since(k, from, &p1, &n1, &p2, &n2) < 0)
+		return false;
+	if (n1 + n2 != k->end - from)
+		return false;
+	for (size_t i = 0; i < n1; i++)
+		if (p1[i] != byte_at(from + i))
+			return false;
+	for (size_t i = 0; i < n2; i++)
+		if (p2[i] != byte_at(from + n1 + i))
+			return false;
+	return true;
+}
+
+static void outkeep_gives_back_exactly(void)
+{
+	struct rp_outkeep k;
+	const uint8_t *p1, *p2;
+	size_t n1, n2;
+
+	rp_outkeep_init(&k, 10000);
+	CHECK_EQ(rp_outkeep_since(&k, 0, &p1, &n1, &p2, &n2), 0);
+	CHECK_EQ(n1 + n2, 0);
+	feed(&k, 100);
+	CHECK(since_ok(&k, 0));
+	CHECK(since_ok(&k, 37));
+	CHECK(since_ok(&k, 100));
+	CHECK_EQ(rp_outkeep_since(&k, 101, &p1, &n1, &p2, &n2), -ERANGE);
+	/* Grown past its first size, then wrapped many times in odd steps. */
+	for (int i = 0; i < 300; i++)
+		feed(&k, (size_t)(i * 37 % 1500));
+	CHECK_EQ(k.len, 10000);
+	CHECK(since_ok(&k, k.end - 10000));
+	CHECK(since_ok(&k, k.end - 9999));
+	CHECK(since_ok(&k, k.end - 1));
+	CHECK(since_ok(&k, k.end));
+	CHECK_EQ(rp_outkeep_since(&k, k.end - 10001, &p1, &n1, &p2, &n2), -ERANGE);
+	/* More than it keeps at once: the last max bytes. */
+	feed(&k, 25000);
+	CHECK(since_ok(&k, k.end - 10000));
+	CHECK_EQ(rp_outkeep_since(&k, k.end - 10001, &p1, &n1, &p2, &n2), -ERANGE);
+	/* A redraw: nothing before it is offered, the offset goes on. */
+	uint64_t end = k.end;
+	rp_outkeep_forget(&k);
+	CHECK_EQ(k.end, end);
+	CHECK_EQ(rp_outkeep_since(&k, end - 1, &p1, &n1, &p2, &n2), -ERANGE);
+	feed(&k, 10);
+	CHECK(since_ok(&k, end));
+	rp_outkeep_finish(&k);
+}
+
+/* fn for rp_inlog_since: the frames' first bytes in order. */
+struct got {
+	uint8_t first[64];
+	int n;
+};
+
+static int collect(void *ctx, const void *frame, size_t n)
+{
+	struct got *g = ctx;
+	if (n && g->n < 64)
+		g->first[g->n++] = *(const uint8_t *)frame;
+	return 0;
+}
+
+static void add(struct rp_inlog *l, uint32_t seq, uint32_t after, uint8_t tag)
+{
+	uint8_t f[8] = {tag};
+	CHECK_EQ(rp_inlog_add(l, (struct rp_inpos){seq, after}, f, sizeof f, false), 0);
+}
+
+static void inlog_sends_again_exactly_the_rest(void)
+{
+	struct rp_inlog l;
+	struct got g = {0};
+	bool gap;
+
+	rp_inlog_init(&l);
+	/* INPUT 1, ECHO, ECHO, INPUT 2, SIGNAL, INPUT 3 */
+	add(&l, 1, 0, 'a');
+	add(&l, 1, 1, 'b');
+	add(&l, 1, 2, 'c');
+	add(&l, 2, 0, 'd');
+	add(&l, 2, 1, 'e');
+	add(&l, 3, 0, 'f');
+	/* The host took INPUT 1 and one ECHO after it: b is not sent again. */
+	CHECK_EQ(rp_inlog_since(&l, (struct rp_inpos){1, 1}, collect, &g, &gap), 4);
+	CHECK(!gap);
+	CHECK(g.n == 4 && !memcmp(g.first, "cdef", 4));
+	/* It took nothing: all of them. */
+	g.n = 0;
+	CHECK_EQ(rp_inlog_since(&l, (struct rp_inpos){0, 0}, collect, &g, &gap), 6);
+	/* Everything: none. */
+	g.n = 0;
+	CHECK_EQ(rp_inlog_since(&l, (struct rp_inpos){3, 0}, collect, &g, &gap), 0);
+	/* OUTPUT acked INPUT 2: what came before it and it go; the SIGNAL
+	 * after it stays (its fate is not known). */
+	rp_inlog_acked(&l, 2);
+	g.n = 0;
+	CHECK_EQ(rp_inlog_since(&l, (struct rp_inpos){2, 0}, collect, &g, &gap), 2);
+	CHECK(g.n == 2 && !memcmp(g.first, "ef", 2));
+	CHECK(!gap);
+	rp_inlog_acked(&l, 3);
+	CHECK_EQ(rp_inlog_bytes(&l), 0);
+	rp_inlog_finish(&l);
+}
+
+static void inlog_across_the_seq_wrap(void)
+{
+	struct rp_inlog l;
+	struct got g = {0};
+	bool gap;
+
+	rp_inlog_init(&l);
+	add(&l, 0xfffffffeu, 0, 'x');
+	add(&l, 0xffffffffu, 0, 'y');
+	add(&l, 0, 0, 'z');
+	add(&l, 1, 0, 'w');
+	CHECK_EQ(rp_inlog_since(&l, (struct rp_inpos){0xffffffffu, 0}, collect, &g, &gap), 2);
+	CHECK(g.n == 2 && !memcmp(g.first, "zw", 2));
+	rp_inlog_acked(&l, 0);
+	g.n = 0;
+	CHECK_EQ(rp_inlog_since(&l, (struct rp_inpos){0xfffffff0u, 0}, collect, &g, &gap), 1);
+	CHECK(g.n == 1 && g.first[0] == 'w');
+	rp_inlog_finish(&l);
+}
+
+static void inlog_bounded(void)
+{
+	struct rp_inlog l;
+	static uint8_t big[60000];
+	uint32_t seq = 0;
+	bool gap;
+	struct got g = {0};
+
+	rp_inlog_init(&l);
+	/* Full while the link is down: refused, nothing let go. */
+	while (rp_inlog_add(&l, (struct rp_inpos){++seq, 0}, big, sizeof big, false) == 0)
+		;
+	CHECK(rp_inlog_bytes(&l) <= RP_INLOG_BYTES);
+	CHECK(rp_inlog_bytes(&l) > RP_INLOG_BYTES - sizeof big - 64);
+	CHECK(!l.lost);
+	seq--;
+	/* While up: the oldest make room, and a resume from before them says
+	 * frames were lost. */
+	CHECK_EQ(rp_inlog_add(&l, (struct rp_inpos){++seq, 0}, big, sizeof big, true), 0);
+	CHECK(l.lost);
+	CHECK(rp_inlog_since(&l, (struct rp_inpos){0, 0}, collect, &g, &gap) > 0);
+	CHECK(gap);
+	CHECK(rp_inlog_since(&l, (struct rp_inpos){seq - 1, 0}, collect, &g, &gap) == 1);
+	CHECK(!gap);
+	CHECK_EQ(rp_inlog_add(&l, (struct rp_inpos){++seq, 0}, big, RP_INLOG_BYTES, true), -EMSGSIZE);
+	rp_inlog_finish(&l);
+}
+
+static void link_heartbeat_and_rtt(void)
+{
+	struct rp_link l;
+	long t = 1000;
+
+	rp_link_init(&l, t, 0);
+	/* A PING at once, then one a second. */
+	CHECK_EQ(rp_link_tick(&l, t, 0), RP_LINK_SEND_PING);
+	uint64_t s = rp_link_ping_stamp(&l, 5000000, t);
+	CHECK_EQ(rp_link_tick(&l, t + 10, 0), RP_LINK_NOTHING);
+	CHECK_EQ(rp_link_pong(&l, s + 1, 5020000, t + 20), 0); /* not the one awaited */
+	CHECK_EQ(rp_link_pong(&l, s, 5020000, t + 20), 1);
+	CHECK_EQ(rp_link_rtt_us(&l), 20000);
+	CHECK_EQ(rp_link_wait(&l, t + 20), RP_LINK_PING_MS - 20);
+	CHECK_EQ(rp_link_tick(&l, t + RP_LINK_PING_MS, 0), RP_LINK_SEND_PING);
+	s = rp_link_ping_stamp(&l, 6000000, t + RP_LINK_PING_MS);
+	rp_link_pong(&l, s, 6040000, t + RP_LINK_PING_MS + 40);
+	CHECK(rp_link_rtt_us(&l) > 20000 && rp_link_rtt_us(&l) < 40000);
+}
+
+static void link_dead_when_nothing_answers(void)
+{
+	struct rp_link l;
+	long t = 0;
+
+	rp_link_init(&l, t, 0);
+	CHECK_EQ(rp_link_tick(&l, t, 0), RP_LINK_SEND_PING);
+	rp_link_ping_stamp(&l, 1000, t);
+	/* Output still flowing: not dead, whatever the PONG does. */
+	for (t = 100; t < 5000; t += 100) {
+		rp_link_heard(&l, t);
+		CHECK_EQ(rp_link_tick(&l, t, 0), RP_LINK_NOTHING);
+	}
+	/* Then silence: dead after the floor. */
+	CHECK_EQ(rp_link_tick(&l, t + RP_LINK_DEAD_MIN_MS - 200, 0), RP_LINK_NOTHING);
+	CHECK_EQ(rp_link_tick(&l, t + RP_LINK_DEAD_MIN_MS, 0), RP_LINK_DEAD);
+	CHECK_EQ(l.state, RP_LINK_DOWN);
+	/* The first redial at once. */
+	CHECK_EQ(rp_link_wait(&l, t + RP_LINK_DEAD_MIN_MS), 0);
+}
+
+static void link_wake_from_suspend(void)
+{
+	struct rp_link l;
+
+	rp_link_init(&l, 0, 100);
+	CHECK_EQ(rp_link_tick(&l, 10, 100), RP_LINK_SEND_PING);
+	rp_link_ping_stamp(&l, 1, 10);
+	rp_link_pong(&l, 1, 300, 10);
+	/* CLOCK_BOOTTIME went on while CLOCK_MONOTONIC stood still. */
+	CHECK_EQ(rp_link_tick(&l, 20, 100 + RP_LINK_SUSPEND_MS + 1), RP_LINK_DEAD);
+	CHECK_EQ(rp_link_tick(&l, 20, 100 + RP_LINK_SUSPEND_MS + 1), RP_LINK_DIAL);
+}
+
+static void link_redial_backoff(void)
+{
+	struct rp_link l;
+	long t = 0, prev = 0;
+
+	rp_link_init(&l, t, 0);
+	rp_link_down(&l, t);
+	CHECK_EQ(rp_link_tick(&l, t, 0), RP_LINK_DIAL);
+	CHECK_EQ(rp_link_tick(&l, t, 0), RP_LINK_NOTHING); /* one dial at a time */
+	/* Doubling from the least to the most while freshly lost. */
+	for (int i = 0; i < 10; i++) {
+		rp_link_dial_failed(&l, t);
+		long w = rp_link_wait(&l, t);
+		CHECK(w >= RP_LINK_RETRY_MIN_MS && w <= RP_LINK_RETRY_MAX_MS);
+		CHECK(w >= prev);
+		prev = w;
+		t += w;
+		CHECK_EQ(rp_link_tick(&l, t, 0), RP_LINK_DIAL);
+	}
+	CHECK_EQ(prev, RP_LINK_RETRY_MAX_MS);
+	/* Long down: slower. */
+	t += RP_LINK_PATIENT_MS;
+	rp_link_dial_failed(&l, t);
+	rp_link_tick(&l, t + rp_link_wait(&l, t), 0);
+	rp_link_dial_failed(&l, t);
+	CHECK_EQ(rp_link_wait(&l, t), RP_LINK_RETRY_SLOW_MS);
+	/* ~r: at once. */
+	rp_link_retry_now(&l, t);
+	CHECK_EQ(rp_link_wait(&l, t), 0);
+	CHECK_EQ(rp_link_tick(&l, t, 0), RP_LINK_DIAL);
+	rp_link_up(&l, t + 5);
+	CHECK_EQ(l.state, RP_LINK_UP);
+	CHECK_EQ(rp_link_tick(&l, t + 5, 0), RP_LINK_SEND_PING);
+}
+
+int main(int argc, char **argv)
+{
+	static const struct unit_case cases[] = {
+		{"outkeep-gives-back-exactly", outkeep_gives_back_exactly},
+		{"inlog-sends-again-exactly-the-rest", inlog_sends_again_exactly_the_rest},
+		{"inlog-across-the-seq-wrap", inlog_across_the_seq_wrap},
+		{"inlog-bounded", inlog_bounded},
+		{"link-heartbeat-and-rtt", link_heartbeat_and_rtt},
+		{"link-dead-when-nothing-answers", link_dead_when_nothing_answers},
+		{"link-wake-from-suspend", link_wake_from_suspend},
+		{"link-redial-backoff", link_redial_backoff},
+	};
+	return unit_main(cases, sizeof cases / sizeof cases[0], argc, argv);
+}
