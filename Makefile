@@ -17,7 +17,7 @@ DEPS    := scripts/deps.sh
 KPTY_SRC   := kernel-pty/disc.c kernel-pty/pty.c kernel-pty/stty.c kernel-pty/linemode.c
 KPTY_OS    := kernel-pty/os.c kernel-pty/pump.c
 BASE_SRC   := base/base.c
-RP_CORE    := $(BASE_SRC) remote-proto/codec.c remote-proto/queue.c
+RP_CORE    := $(BASE_SRC) remote-proto/codec.c remote-proto/queue.c remote-proto/resume.c
 RP_SRC     := $(RP_CORE) remote-proto/transport.c remote-proto/conn.c remote-proto/desk.c remote-proto/chan.c
 VTF_SRC    := kernel-pty/vtfilter.c
 SERVE_SRC  := clients/serve/main.c clients/serve/loop.c clients/serve/fdm.c clients/serve/conn.c \
@@ -211,6 +211,16 @@ $(BUILD)/test/unit-desk: $(call obj,obj,$(DESK_UNIT))
 $(BUILD)/test/unit-desk-asan: $(call obj,san,$(DESK_UNIT))
 	@mkdir -p $(dir $@)
 	$(CC) $(ALL_CFLAGS) -O1 $(SAN) -o $@ $^ $(LZ4_LIBS)
+
+# The link's bookkeeping: kept output, input sent again, heartbeat (test/unit/test_resume.c).
+all: $(BUILD)/test/unit-resume $(BUILD)/test/unit-resume-asan
+$(BUILD)/test/unit-resume: $(call obj,obj,remote-proto/resume.c test/unit/test_resume.c)
+	@mkdir -p $(dir $@)
+	$(CC) $(ALL_CFLAGS) -o $@ $^
+
+$(BUILD)/test/unit-resume-asan: $(call obj,san,remote-proto/resume.c test/unit/test_resume.c)
+	@mkdir -p $(dir $@)
+	$(CC) $(ALL_CFLAGS) -O1 $(SAN) -o $@ $^
 
 # The daemon without sockets (test/unit/test_serve.c): its files but the command's.
 SERVE_UNIT := $(filter-out clients/serve/main.c,$(SERVE_SRC)) clients/slog.c $(RP_SRC) $(KPTY_SRC) \
