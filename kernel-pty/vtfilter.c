@@ -110,6 +110,20 @@ static bool is_mark(struct kpty_vtfilter *f, uint32_t c)
 	return w == 0;
 }
 
+/* libvterm 0.1.4 gives a mark its East Asian width when it lies in a
+ * wide block (U+302A-U+302F, U+3099-U+309A: width 2, merged all the
+ * same) and adds it to the glyph's: a character with a few such marks is
+ * wider than a narrow row, and libvterm's screen writes past the row's
+ * end. Those marks are dropped; the ranges are its mk_wcwidth's. */
+static bool wide_in_libvterm(uint32_t c)
+{
+	return (c >= 0x1100 && c <= 0x115f) || c == 0x2329 || c == 0x232a ||
+	       (c >= 0x2e80 && c <= 0xa4cf && c != 0x303f) || (c >= 0xac00 && c <= 0xd7a3) ||
+	       (c >= 0xf900 && c <= 0xfaff) || (c >= 0xfe30 && c <= 0xfe6f) ||
+	       (c >= 0xff00 && c <= 0xff60) || (c >= 0xffe0 && c <= 0xffe6) ||
+	       (c >= 0x20000 && c <= 0x2fffd) || (c >= 0x30000 && c <= 0x3fffd);
+}
+
 static void put_char(struct kpty_vtfilter *f, uint32_t c)
 {
 	uint8_t u[4];
@@ -122,7 +136,7 @@ static void put_char(struct kpty_vtfilter *f, uint32_t c)
 	if (c >= 0x80 && is_mark(f, c)) {
 		/* Only on a character just printed, and only a few: libvterm
 		 * keeps every mark of a run and redraws them all for each. */
-		if (!f->last_ok || f->marks >= KPTY_VTFILTER_MARKS) {
+		if (!f->last_ok || f->marks >= KPTY_VTFILTER_MARKS || wide_in_libvterm(c)) {
 			f->refused++;
 			return;
 		}

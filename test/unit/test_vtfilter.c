@@ -268,7 +268,80 @@ static void marks_match_libvterm(void)
 	vterm_free(vt);
 }
 
+/* Whatever the filter passes, libvterm draws within the row: no glyph
+ * (a character and the marks it keeps) wider than the narrowest row a
+ * screen is given (2 columns), for every code point as a mark on a
+ * narrow and on a wide character. The term fuzzer found U+302A (a mark
+ * libvterm counts 2 wide) on one character making it 3 wide: libvterm's
+ * screen wrote past the row's end. */
+static unsigned too_wide;
+
+static int glyph_fits(VTermGlyphInfo *info, VTermPos pos, void *user)
+{
+	(void)user;
+	if (pos.col + info->width > 2 && too_wide++ < 20)
+		fprintf(stderr, "U+%04X with %d more: %d wide at column %d of 2\n", info->chars[0],
+			info->chars[1] ? 1 : 0, info->width, pos.col);
+	return 1;
+}
+
+/* A narrow row scrolls: libvterm calls these without checking them. */
+static int moved(VTermRect dest, VTermRect src, void *user)
+{
+	(void)dest, (void)src, (void)user;
+	return 1;
+}
+
+static int erased(VTermRect rect, int selective, void *user)
+{
+	(void)rect, (void)selective, (void)user;
+	return 1;
+}
+
+static void glyphs_fit_the_row(void)
+{
+	static struct sink k;
+	static const VTermStateCallbacks cb = {
+		.putglyph = glyph_fits, .moverect = moved, .erase = erased};
+	struct kpty_vtfilter f;
+	VTerm *vt = vterm_new(3, 2);
+	VTermState *st = vterm_obtain_state(vt);
+
+	vterm_set_utf8(vt, 1);
+	vterm_state_set_callbacks(st, &cb, NULL);
+	vterm_state_reset(st, 1);
+	CHECK(kpty_vtfilter_init(&f, collect, &k));
+	kpty_vtfilter_set_cols(&f, 2);
+	too_wide = 0;
+	for (uint32_t c = 0x300; c <= 0x10ffff; c++) {
+		char in[64];
+		uint8_t u[4];
+		size_t len, n;
+
+		if (c >= 0xd800 && c < 0xe000)
+			continue;
+		len = kpty_utf8_encode(c, u);
+		for (int base = 0; base < 2; base++) {
+			n = 0;
+			in[n++] = '\r';
+			if (base)
+				memcpy(in + n, "\xe4\xb8\x80", 3), n += 3; /* U+4E00, wide */
+			else
+				in[n++] = 'a';
+			for (int i = 0; i < 6; i++, n += len)
+				memcpy(in + n, u, len);
+			k.len = 0;
+			kpty_vtfilter_feed(&f, in, n);
+			vterm_input_write(vt, k.buf, k.len);
+		}
+	}
+	CHECK_EQ(too_wide, 0);
+	kpty_vtfilter_finish(&f);
+	vterm_free(vt);
+}
+
 static const struct unit_case cases[] = {
+	{"glyphs-fit-the-row", glyphs_fit_the_row},
 	{"filter-table", filter_table},
 	{"filter-cuts", filter_cuts},
 	{"marks-match-libvterm", marks_match_libvterm},
