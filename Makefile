@@ -18,6 +18,8 @@ KPTY_SRC   := kernel-pty/disc.c kernel-pty/pty.c kernel-pty/stty.c kernel-pty/li
 KPTY_OS    := kernel-pty/os.c kernel-pty/pump.c
 BASE_SRC   := base/base.c
 RP_CORE    := $(BASE_SRC) remote-proto/codec.c remote-proto/queue.c remote-proto/resume.c
+# The X windows' messages and pixel codec (xwin.h) go wherever the codec does.
+RP_CORE    += remote-proto/xwin.c
 RP_SRC     := $(RP_CORE) remote-proto/transport.c remote-proto/conn.c remote-proto/desk.c remote-proto/chan.c
 VTF_SRC    := kernel-pty/vtfilter.c
 SERVE_SRC  := clients/serve/main.c clients/serve/loop.c clients/serve/fdm.c clients/serve/conn.c \
@@ -34,6 +36,8 @@ VMC_CORE   := $(BASE_SRC) vmconsole/config.c vmconsole/escape.c
 VMC_SRC    := $(VMC_CORE) vmconsole/console.c vmconsole/sshd.c vmconsole/session.c vmconsole/sandbox.c
 SSH_LIBS   := $(shell pkg-config --libs libssh 2>/dev/null || echo -lssh)
 LZ4_LIBS   := $(shell pkg-config --libs liblz4 2>/dev/null || echo -llz4)
+# ... and so does zstd, for the X pixel codec (remote-proto/xwin.c).
+LZ4_LIBS   += $(shell pkg-config --libs libzstd 2>/dev/null || echo -lzstd)
 DS_SRC     := $(BASE_SRC) $(VTF_SRC) display-server/comp.c display-server/term.c display-server/font.c \
               display-server/headless.c display-server/x11.c display-server/script.c
 DS_LIBS    := $(shell pkg-config --libs pixman-1 freetype2 fontconfig libpng xcb xcb-shm xkbcommon xkbcommon-x11 2>/dev/null)
@@ -196,6 +200,17 @@ $(BUILD)/test/unit-predict: $(call obj,obj,$(PREDICT_UNIT))
 $(BUILD)/test/unit-predict-asan: $(call obj,san,$(PREDICT_UNIT))
 	@mkdir -p $(dir $@)
 	$(CC) $(ALL_CFLAGS) -O1 $(SAN) -o $@ $^ $(VTERM_LIBS)
+
+# remote-proto's X windows: messages and pixel codec (test/unit/test_xwin.c).
+XWIN_UNIT := $(RP_CORE) test/unit/test_xwin.c
+all: $(BUILD)/test/unit-xwin $(BUILD)/test/unit-xwin-asan
+$(BUILD)/test/unit-xwin: $(call obj,obj,$(XWIN_UNIT))
+	@mkdir -p $(dir $@)
+	$(CC) $(ALL_CFLAGS) -o $@ $^ $(LZ4_LIBS)
+
+$(BUILD)/test/unit-xwin-asan: $(call obj,san,$(XWIN_UNIT))
+	@mkdir -p $(dir $@)
+	$(CC) $(ALL_CFLAGS) -O1 $(SAN) -o $@ $^ $(LZ4_LIBS)
 
 # The desk-side channel on a socketpair (test/unit/test_desk.c).
 DESK_UNIT := $(RP_CORE) remote-proto/transport.c remote-proto/conn.c remote-proto/desk.c \

@@ -61,6 +61,7 @@ unit serve
 unit screen
 unit desk
 unit termmodes
+unit xwin
 unit predict
 unit resume
 # libvterm is not built with ASan: the random-stream screen tests also run

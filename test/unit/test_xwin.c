@@ -1,0 +1,975 @@
+/* Unit tests of remote-proto's X windows (xwin.c): every message through
+ * its encoder and decoder, each decoder refusing truncated, oversized and
+ * out-of-bounds input, chunked text reassembled, the ops applied to a
+ * window's pixels as a naive reference does them, and the encoder's
+ * output applied to a desk's buffer giving back the picture exactly
+ * (random pictures, partial damage, scrolls, resizes, keyframes).
+ */
+#include <errno.h>
+#include <lz4.h>
+#include <stdlib.h>
+#include <zstd.h>
+
+#include "unit.h"
+#include "xwin.h"
+
+#define MASK 0x00ffffffu
+
+static uint64_t rng_state = 0x12345678;
+
+static uint32_t rnd(void)
+{
+	rng_state ^= rng_state << 13;
+	rng_state ^= rng_state >> 7;
+	rng_state ^= rng_state << 17;
+	return (uint32_t)(rng_state >> 11);
+}
+
+static uint8_t frame[RP_MAX_FRAME];
+
+/* The header of a frame the encoders made, and its payload. */
+static const uint8_t *payload_of(long len, uint8_t type, size_t *n)
+{
+	struct rp_hdr h;
+
+	CHECK(len >= RP_HDR_SIZE);
+	if (len < RP_HDR_SIZE)
+		return NULL;
+	CHECK_EQ(rp_hdr_decode(frame, (size_t)len, &h), 0);
+	CHECK_EQ(h.type, type);
+	CHECK_EQ(h.chan, 7);
+	CHECK_EQ(h.len, len - RP_HDR_SIZE);
+	*n = h.len;
+	return frame + RP_HDR_SIZE;
+}
+
+static bool str_is(struct rp_str s, const char *want)
+{
+	return s.n == strlen(want) && !memcmp(s.p, want, s.n);
+}
+
+static void messages_round_trip(void)
+{
+	struct rp_xwin w = {.id = 0x400001, .transient_for = 0x400002, .above = 9, .x = -5,
+			    .y = 30000, .w = 800, .h = RP_XWIN_MAX_DIM,
+			    .flags = RP_XWIN_TRANSIENT | RP_XWIN_HINTS, .min_w = 1, .min_h = 2,
+			    .max_w = 3, .max_h = 4, .inc_w = 5, .inc_h = 6, .base_w = 7, .base_h = 8,
+			    .title = {"xterm — ä", sizeof "xterm — ä" - 1}, .wm_class = {"XTerm", 5}};
+	struct rp_xwin w2;
+	const uint8_t *p;
+	size_t n;
+
+	p = payload_of(rp_xwin_frame(frame, sizeof frame, 7, &w), RP_XWIN, &n);
+	CHECK_EQ(rp_xwin_decode(p, n, &w2), 0);
+	CHECK_EQ(w2.id, w.id);
+	CHECK_EQ(w2.transient_for, w.transient_for);
+	CHECK_EQ(w2.above, 9);
+	CHECK_EQ(w2.x, -5);
+	CHECK_EQ(w2.y, 30000);
+	CHECK_EQ(w2.w, 800);
+	CHECK_EQ(w2.h, RP_XWIN_MAX_DIM);
+	CHECK_EQ(w2.flags, w.flags);
+	CHECK_EQ(w2.min_w + w2.min_h + w2.max_w + w2.max_h, 10);
+	CHECK_EQ(w2.inc_w * 1000 + w2.inc_h * 100 + w2.base_w * 10 + w2.base_h, 5678);
+	CHECK(str_is(w2.title, "xterm — ä"));
+	CHECK(str_is(w2.wm_class, "XTerm"));
+	CHECK_EQ(w2.icon_name.n, 0);
+
+	uint32_t id = 0;
+	p = payload_of(rp_xid_frame(frame, sizeof frame, RP_XGONE, 7, 0xabcdef), RP_XGONE, &n);
+	CHECK_EQ(rp_xid_decode(p, n, &id), 0);
+	CHECK_EQ(id, 0xabcdef);
+
+	struct rp_xkey k = {.seq = 41, .id = 3, .keycode = 38, .pressed = true}, k2;
+	p = payload_of(rp_xkey_frame(frame, sizeof frame, 7, &k), RP_XKEY, &n);
+	CHECK_EQ(rp_xkey_decode(p, n, &k2), 0);
+	CHECK_EQ(k2.seq, 41);
+	CHECK_EQ(k2.id, 3);
+	CHECK_EQ(k2.keycode, 38);
+	CHECK(k2.pressed);
+
+	struct rp_xpointer pt = {.seq = 0xffffffff, .id = 3, .x = -1, .y = 500,
+				 .kind = RP_XPTR_PRESS, .button = 5},
+			   pt2;
+	p = payload_of(rp_xpointer_frame(frame, sizeof frame, 7, &pt), RP_XPOINTER, &n);
+	CHECK_EQ(rp_xpointer_decode(p, n, &pt2), 0);
+	CHECK_EQ(pt2.seq, 0xffffffff);
+	CHECK_EQ(pt2.x, -1);
+	CHECK_EQ(pt2.y, 500);
+	CHECK_EQ(pt2.kind, RP_XPTR_PRESS);
+	CHECK_EQ(pt2.button, 5);
+
+	struct rp_xconfigure c = {.id = 3, .what = RP_XCONF_MOVE | RP_XCONF_SIZE, .x = -10,
+				  .y = 20, .w = 640, .h = 480},
+			     c2;
+	p = payload_of(rp_xconfigure_frame(frame, sizeof frame, 7, &c), RP_XCONFIGURE, &n);
+	CHECK_EQ(rp_xconfigure_decode(p, n, &c2), 0);
+	CHECK_EQ(c2.what, c.what);
+	CHECK_EQ(c2.x, -10);
+	CHECK_EQ(c2.w, 640);
+	CHECK_EQ(c2.h, 480);
+
+	uint8_t argb[16 * 16 * 4];
+	for (size_t i = 0; i < sizeof argb; i++)
+		argb[i] = (uint8_t)i;
+	struct rp_xcursor cu = {.serial = 77, .w = 16, .h = 16, .xhot = 3, .yhot = 15,
+				.argb = argb},
+			  cu2;
+	p = payload_of(rp_xcursor_frame(frame, sizeof frame, 7, &cu), RP_XCURSOR, &n);
+	CHECK_EQ(rp_xcursor_decode(p, n, &cu2), 0);
+	CHECK_EQ(cu2.serial, 77);
+	CHECK_EQ(cu2.yhot, 15);
+	CHECK(cu2.argb && !memcmp(cu2.argb, argb, sizeof argb));
+	/* a cursor too big for one frame is refused by its encoder */
+	static uint8_t big[256 * 256 * 4];
+	struct rp_xcursor cb = {.serial = 1, .w = 256, .h = 256, .argb = big};
+	CHECK_EQ(rp_xcursor_frame(frame, sizeof frame, 7, &cb), -EMSGSIZE);
+
+	uint32_t fr = 0;
+	p = payload_of(rp_xack_frame(frame, sizeof frame, 7, 3, 99), RP_XACK, &n);
+	CHECK_EQ(rp_xack_decode(p, n, &id, &fr), 0);
+	CHECK_EQ(id, 3);
+	CHECK_EQ(fr, 99);
+
+	struct rp_xtiming t = {.seq = 5, .id = 3, .t_input = 1ull << 40, .t_injected = 2,
+			       .t_damage = 3, .t_read = 4, .t_encoded = 5, .t_sent = UINT64_MAX},
+			  t2;
+	p = payload_of(rp_xtiming_frame(frame, sizeof frame, 7, &t), RP_XTIMING, &n);
+	CHECK_EQ(rp_xtiming_decode(p, n, &t2), 0);
+	CHECK(!memcmp(&t, &t2, sizeof t));
+}
+
+/* Every decoder, on a good payload cut short at each length and with a
+ * byte too many. */
+static int decode_any(uint8_t type, const uint8_t *p, size_t n)
+{
+	union {
+		struct rp_xwin w;
+		struct rp_xpix x;
+		struct rp_xkey k;
+		struct rp_xpointer pt;
+		struct rp_xconfigure c;
+		struct rp_xcursor cu;
+		struct rp_xchunk ch;
+		struct rp_xtiming t;
+	} m;
+	uint32_t a, b;
+	size_t off;
+
+	switch (type) {
+	case RP_XWIN:
+		return rp_xwin_decode(p, n, &m.w);
+	case RP_XGONE:
+		return rp_xid_decode(p, n, &a);
+	case RP_XPIXELS:
+		return rp_xpix_decode(p, n, &m.x, &off);
+	case RP_XKEY:
+		return rp_xkey_decode(p, n, &m.k);
+	case RP_XPOINTER:
+		return rp_xpointer_decode(p, n, &m.pt);
+	case RP_XCONFIGURE:
+		return rp_xconfigure_decode(p, n, &m.c);
+	case RP_XCURSOR:
+		return rp_xcursor_decode(p, n, &m.cu);
+	case RP_XCLIP:
+		return rp_xchunk_decode(p, n, RP_XCLIP_MAX_BYTES, &m.ch);
+	case RP_XACK:
+		return rp_xack_decode(p, n, &a, &b);
+	case RP_XTIMING:
+		return rp_xtiming_decode(p, n, &m.t);
+	}
+	return -EINVAL;
+}
+
+static void truncated_and_long(uint8_t type, long len)
+{
+	size_t n = (size_t)len - RP_HDR_SIZE;
+	static uint8_t copy[RP_MAX_FRAME + 1];
+
+	CHECK(len > RP_HDR_SIZE);
+	memcpy(copy, frame + RP_HDR_SIZE, n);
+	if (decode_any(type, copy, n) != 0) {
+		fprintf(stderr, "%s: the good payload is refused\n", rp_type_name(type));
+		failures++;
+	}
+	/* XPIXELS and XCLIP run to the end of the payload: any length of
+	 * their tail is a frame of its own; their heads are checked. */
+	size_t fixed = type == RP_XPIXELS ? 17 : type == RP_XCLIP ? 9 : n;
+	for (size_t k = 0; k < fixed; k++)
+		if (decode_any(type, copy, k) != -EPROTO) {
+			fprintf(stderr, "%s cut to %zu bytes of %zu: not refused\n",
+				rp_type_name(type), k, n);
+			failures++;
+		}
+	copy[n] = 0;
+	if (type != RP_XPIXELS && type != RP_XCLIP && decode_any(type, copy, n + 1) != -EPROTO) {
+		fprintf(stderr, "%s with a byte too many: not refused\n", rp_type_name(type));
+		failures++;
+	}
+}
+
+/* Overwrite a big-endian field of the last frame's payload. */
+static void poke16(size_t off, uint16_t v)
+{
+	frame[RP_HDR_SIZE + off] = (uint8_t)(v >> 8);
+	frame[RP_HDR_SIZE + off + 1] = (uint8_t)v;
+}
+
+static void poke32(size_t off, uint32_t v)
+{
+	poke16(off, (uint16_t)(v >> 16));
+	poke16(off + 2, (uint16_t)v);
+}
+
+static int redecode(uint8_t type, long len)
+{
+	return decode_any(type, frame + RP_HDR_SIZE, (size_t)len - RP_HDR_SIZE);
+}
+
+static void decoders_refuse(void)
+{
+	struct rp_xwin w = {.id = 1, .w = 10, .h = 10, .title = {"t", 1}};
+	long len;
+
+	len = rp_xwin_frame(frame, sizeof frame, 7, &w);
+	truncated_and_long(RP_XWIN, len);
+	poke32(0, 0); /* id 0 */
+	CHECK_EQ(redecode(RP_XWIN, len), -EPROTO);
+	len = rp_xwin_frame(frame, sizeof frame, 7, &w);
+	poke16(16, 0); /* w 0 */
+	CHECK_EQ(redecode(RP_XWIN, len), -EPROTO);
+	poke16(16, RP_XWIN_MAX_DIM + 1);
+	CHECK_EQ(redecode(RP_XWIN, len), -EPROTO);
+	poke16(16, 10);
+	poke16(18, RP_XWIN_MAX_DIM + 1); /* h */
+	CHECK_EQ(redecode(RP_XWIN, len), -EPROTO);
+	poke16(18, 10);
+	poke32(4, 1); /* transient for itself */
+	CHECK_EQ(redecode(RP_XWIN, len), -EPROTO);
+	poke32(4, 0);
+	poke16(38, RP_MAX_STR + 1); /* the title's length */
+	CHECK_EQ(redecode(RP_XWIN, len), -EPROTO);
+	poke16(38, 2); /* overruns into the next string's length */
+	CHECK_EQ(redecode(RP_XWIN, len), -EPROTO);
+
+	len = rp_xid_frame(frame, sizeof frame, RP_XGONE, 7, 5);
+	truncated_and_long(RP_XGONE, len);
+	poke32(0, 0);
+	CHECK_EQ(redecode(RP_XGONE, len), -EPROTO);
+
+	struct rp_xkey k = {.seq = 1, .id = 2, .keycode = 8, .pressed = false};
+	len = rp_xkey_frame(frame, sizeof frame, 7, &k);
+	truncated_and_long(RP_XKEY, len);
+	frame[RP_HDR_SIZE + 8] = 7; /* not an X keycode */
+	CHECK_EQ(redecode(RP_XKEY, len), -EPROTO);
+	frame[RP_HDR_SIZE + 8] = 8;
+	frame[RP_HDR_SIZE + 9] = 2; /* pressed is 0 or 1 */
+	CHECK_EQ(redecode(RP_XKEY, len), -EPROTO);
+
+	struct rp_xpointer pt = {.seq = 1, .id = 2, .kind = RP_XPTR_RELEASE, .button = 9};
+	len = rp_xpointer_frame(frame, sizeof frame, 7, &pt);
+	truncated_and_long(RP_XPOINTER, len);
+	frame[RP_HDR_SIZE + 13] = 10; /* button */
+	CHECK_EQ(redecode(RP_XPOINTER, len), -EPROTO);
+	frame[RP_HDR_SIZE + 13] = 0;
+	CHECK_EQ(redecode(RP_XPOINTER, len), -EPROTO);
+	frame[RP_HDR_SIZE + 12] = RP_XPTR_MOTION; /* motion takes button 0 only */
+	CHECK_EQ(redecode(RP_XPOINTER, len), 0);
+	frame[RP_HDR_SIZE + 13] = 1;
+	CHECK_EQ(redecode(RP_XPOINTER, len), -EPROTO);
+	frame[RP_HDR_SIZE + 12] = 3; /* kind */
+	CHECK_EQ(redecode(RP_XPOINTER, len), -EPROTO);
+
+	struct rp_xconfigure c = {.id = 2, .what = RP_XCONF_SIZE, .w = 1, .h = 1};
+	len = rp_xconfigure_frame(frame, sizeof frame, 7, &c);
+	truncated_and_long(RP_XCONFIGURE, len);
+	poke16(9, 0); /* w 0 with SIZE */
+	CHECK_EQ(redecode(RP_XCONFIGURE, len), -EPROTO);
+	frame[RP_HDR_SIZE + 4] = RP_XCONF_RAISE; /* then no size is needed */
+	CHECK_EQ(redecode(RP_XCONFIGURE, len), 0);
+	frame[RP_HDR_SIZE + 4] = 0;
+	CHECK_EQ(redecode(RP_XCONFIGURE, len), -EPROTO);
+	frame[RP_HDR_SIZE + 4] = 0x80;
+	CHECK_EQ(redecode(RP_XCONFIGURE, len), -EPROTO);
+
+	uint8_t argb[4 * 3 * 4] = {0};
+	struct rp_xcursor cu = {.serial = 1, .w = 4, .h = 3, .xhot = 3, .yhot = 2, .argb = argb};
+	len = rp_xcursor_frame(frame, sizeof frame, 7, &cu);
+	truncated_and_long(RP_XCURSOR, len);
+	poke16(8, 4); /* xhot outside */
+	CHECK_EQ(redecode(RP_XCURSOR, len), -EPROTO);
+	poke16(8, 0);
+	poke16(4, 0); /* w 0 */
+	CHECK_EQ(redecode(RP_XCURSOR, len), -EPROTO);
+	poke16(4, RP_XCURSOR_MAX_DIM + 1);
+	CHECK_EQ(redecode(RP_XCURSOR, len), -EPROTO);
+	poke16(4, 5); /* more pixels than the frame has */
+	CHECK_EQ(redecode(RP_XCURSOR, len), -EPROTO);
+
+	len = rp_xack_frame(frame, sizeof frame, 7, 1, 1);
+	truncated_and_long(RP_XACK, len);
+	poke32(0, 0);
+	CHECK_EQ(redecode(RP_XACK, len), -EPROTO);
+
+	struct rp_xtiming t = {.id = 1};
+	len = rp_xtiming_frame(frame, sizeof frame, 7, &t);
+	truncated_and_long(RP_XTIMING, len);
+
+	/* XPIXELS' head: the window's size and its flags. */
+	uint8_t px[17] = {0, 0, 0, 1, 0, 0, 0, 1, 0, 0, 0, 0, 0, 10, 0, 10, RP_XPIX_LAST};
+	struct rp_xpix x;
+	size_t off;
+	CHECK_EQ(rp_xpix_decode(px, sizeof px, &x, &off), 0);
+	CHECK_EQ(off, 17);
+	CHECK_EQ(x.flags, RP_XPIX_LAST);
+	for (size_t k2 = 0; k2 < sizeof px; k2++)
+		CHECK_EQ(rp_xpix_decode(px, k2, &x, &off), -EPROTO);
+	px[16] = 2; /* unknown flag */
+	CHECK_EQ(rp_xpix_decode(px, sizeof px, &x, &off), -EPROTO);
+	px[16] = 0;
+	px[13] = 0; /* w 0 */
+	CHECK_EQ(rp_xpix_decode(px, sizeof px, &x, &off), -EPROTO);
+	px[12] = 0x20;
+	px[13] = 1; /* 8193 */
+	CHECK_EQ(rp_xpix_decode(px, sizeof px, &x, &off), -EPROTO);
+	px[12] = 0;
+	px[13] = 10;
+	px[3] = 0; /* id 0 */
+	CHECK_EQ(rp_xpix_decode(px, sizeof px, &x, &off), -EPROTO);
+
+	/* XCLIP's chunk: within its total, the total within the bound. */
+	uint8_t ch[12] = {RP_XSEL_PRIMARY, 0, 0, 0, 5, 0, 0, 0, 2, 'a', 'b', 'c'};
+	struct rp_xchunk c1;
+	CHECK_EQ(rp_xchunk_decode(ch, sizeof ch, 100, &c1), 0);
+	CHECK_EQ(c1.off, 2);
+	CHECK_EQ(c1.n, 3);
+	CHECK(c1.p == ch + 9);
+	CHECK_EQ(rp_xchunk_decode(ch, sizeof ch, 4, &c1), -EPROTO); /* total over the bound */
+	ch[8] = 3;						    /* 3 + 3 > 5 */
+	CHECK_EQ(rp_xchunk_decode(ch, sizeof ch, 100, &c1), -EPROTO);
+	ch[8] = 2;
+	CHECK_EQ(rp_xchunk_decode(ch, 9, 100, &c1), -EPROTO); /* no bytes, not an empty text */
+	ch[0] = 2;					      /* no such selection */
+	CHECK_EQ(rp_xchunk_decode(ch, sizeof ch, 100, &c1), -EPROTO);
+	uint8_t empty[9] = {0};
+	CHECK_EQ(rp_xchunk_decode(empty, sizeof empty, 100, &c1), 0);
+	CHECK_EQ(c1.total, 0);
+	for (size_t k2 = 0; k2 < 9; k2++)
+		CHECK_EQ(rp_xchunk_decode(ch, k2, 100, &c1), -EPROTO);
+}
+
+struct chunks {
+	struct rp_xtext t;
+	int frames, done, errors;
+	uint8_t type;
+	uint8_t *whole;
+	uint32_t whole_n;
+};
+
+static int take_chunk(void *ctx, const uint8_t *f, size_t len)
+{
+	struct chunks *c = ctx;
+	struct rp_hdr h;
+	struct rp_xchunk ch;
+
+	CHECK(len <= RP_MAX_FRAME);
+	CHECK_EQ(rp_hdr_decode(f, len, &h), 0);
+	CHECK_EQ(h.type, c->type);
+	CHECK_EQ(h.len + RP_HDR_SIZE, len);
+	c->frames++;
+	if (rp_xchunk_decode(f + RP_HDR_SIZE, h.len,
+			     c->type == RP_XCLIP ? RP_XCLIP_MAX_BYTES : RP_XKEYMAP_MAX_BYTES, &ch)) {
+		c->errors++;
+		return 0;
+	}
+	int r = rp_xtext_add(&c->t, &ch);
+	if (r == 1) {
+		c->done++;
+		c->whole = c->t.buf;
+		c->whole_n = c->t.total;
+		memset(&c->t, 0, sizeof c->t);
+	} else if (r < 0) {
+		c->errors++;
+	}
+	return 0;
+}
+
+static int refuse_send(void *ctx, const uint8_t *f, size_t len)
+{
+	(void)ctx;
+	(void)f;
+	(void)len;
+	return -EPIPE;
+}
+
+static void chunks_reassemble(void)
+{
+	uint32_t n = 200000;
+	uint8_t *text = malloc(n);
+	struct chunks c = {.type = RP_XCLIP};
+
+	for (uint32_t i = 0; i < n; i++)
+		text[i] = (uint8_t)rnd();
+	CHECK_EQ(rp_xchunks_send(RP_XCLIP, 7, RP_XSEL_PRIMARY, text, n, take_chunk, &c), 0);
+	CHECK_EQ(c.frames, 4); /* 200000 bytes at 65527 a frame */
+	CHECK_EQ(c.done, 1);
+	CHECK_EQ(c.errors, 0);
+	CHECK_EQ(c.whole_n, n);
+	CHECK(c.whole && !memcmp(c.whole, text, n));
+	free(c.whole);
+
+	/* an empty selection is one frame */
+	struct chunks e = {.type = RP_XKEYMAP};
+	CHECK_EQ(rp_xchunks_send(RP_XKEYMAP, 7, 0, "", 0, take_chunk, &e), 0);
+	CHECK_EQ(e.frames, 1);
+	CHECK_EQ(e.done, 1);
+	CHECK_EQ(e.whole_n, 0);
+	CHECK(e.whole && e.whole[0] == 0);
+	free(e.whole);
+
+	/* the bounds, and a send that fails stops it */
+	CHECK_EQ(rp_xchunks_send(RP_XKEYMAP, 7, 0, text, RP_XKEYMAP_MAX_BYTES + 1, take_chunk, &e),
+		 -EMSGSIZE);
+	CHECK_EQ(rp_xchunks_send(RP_XKEY, 7, 0, text, 1, take_chunk, &e), -EINVAL);
+	CHECK_EQ(rp_xchunks_send(RP_XCLIP, 7, 0, text, n, refuse_send, NULL), -EPIPE);
+
+	/* out of order: a chunk that skips, or a second start, resets */
+	struct rp_xtext t = {0};
+	struct rp_xchunk a = {.sel = 0, .total = 10, .off = 0, .p = text, .n = 4};
+	struct rp_xchunk b = {.sel = 0, .total = 10, .off = 5, .p = text, .n = 5};
+	CHECK_EQ(rp_xtext_add(&t, &a), 0);
+	CHECK_EQ(rp_xtext_add(&t, &b), -EPROTO);
+	CHECK(t.buf == NULL);
+	CHECK_EQ(rp_xtext_add(&t, &b), -EPROTO); /* not a start */
+	CHECK_EQ(rp_xtext_add(&t, &a), 0);
+	b.off = 4;
+	b.n = 6;
+	b.sel = 1; /* the other selection's chunk in the middle */
+	CHECK_EQ(rp_xtext_add(&t, &b), -EPROTO);
+	CHECK_EQ(rp_xtext_add(&t, &a), 0);
+	b.sel = 0;
+	CHECK_EQ(rp_xtext_add(&t, &b), 1);
+	CHECK_EQ(t.total, 10);
+	CHECK(!memcmp(t.buf, text, 4) && !memcmp(t.buf + 4, text, 6));
+	rp_xtext_finish(&t);
+	CHECK(t.buf == NULL);
+	free(text);
+}
+
+/* ---- ops ---- */
+
+struct ops {
+	uint8_t b[RP_MAX_PAYLOAD];
+	size_t n;
+};
+
+static void o8(struct ops *o, uint32_t v)
+{
+	o->b[o->n++] = (uint8_t)v;
+}
+
+static void o16(struct ops *o, uint32_t v)
+{
+	o8(o, v >> 8);
+	o8(o, v);
+}
+
+static void o32(struct ops *o, uint32_t v)
+{
+	o16(o, v >> 16);
+	o16(o, v);
+}
+
+static void orect(struct ops *o, unsigned op, uint32_t x, uint32_t y, uint32_t w, uint32_t h)
+{
+	o8(o, op);
+	o16(o, x);
+	o16(o, y);
+	o16(o, w);
+	o16(o, h);
+}
+
+static void ocopy(struct ops *o, uint32_t sx, uint32_t sy, uint32_t x, uint32_t y, uint32_t w,
+		  uint32_t h)
+{
+	o8(o, RP_XOP_COPY);
+	o16(o, sx);
+	o16(o, sy);
+	o16(o, x);
+	o16(o, y);
+	o16(o, w);
+	o16(o, h);
+}
+
+/* The reference: a copy through a separate buffer. */
+static void ref_copy(uint32_t *px, size_t stride, uint32_t sx, uint32_t sy, uint32_t x,
+		     uint32_t y, uint32_t w, uint32_t h)
+{
+	uint32_t *tmp = malloc((size_t)w * h * 4);
+	for (uint32_t j = 0; j < h; j++)
+		memcpy(tmp + (size_t)j * w, px + (size_t)(sy + j) * stride + sx, (size_t)w * 4);
+	for (uint32_t j = 0; j < h; j++)
+		memcpy(px + (size_t)(y + j) * stride + x, tmp + (size_t)j * w, (size_t)w * 4);
+	free(tmp);
+}
+
+static void apply_matches_reference(void)
+{
+	enum { W = 100, H = 80, S = 104 }; /* a stride wider than the window */
+	static uint32_t a[S * H], r[S * H];
+	static uint32_t blk[40 * 30];
+	static uint8_t z[1 << 17];
+	struct ops o = {0};
+	char err[200];
+
+	for (size_t i = 0; i < S * H; i++)
+		a[i] = r[i] = rnd();
+	/* copies that overlap their source in each direction, and apart */
+	const uint32_t cp[][6] = {{0, 0, 0, 5, 100, 70},   {0, 9, 0, 0, 100, 71},
+				  {3, 2, 0, 2, 97, 50},	   {0, 2, 7, 4, 90, 60},
+				  {10, 10, 12, 13, 40, 40}, {50, 40, 0, 0, 50, 40},
+				  {99, 79, 0, 0, 1, 1}};
+	for (size_t i = 0; i < sizeof cp / sizeof cp[0]; i++) {
+		ocopy(&o, cp[i][0], cp[i][1], cp[i][2], cp[i][3], cp[i][4], cp[i][5]);
+		ref_copy(r, S, cp[i][0], cp[i][1], cp[i][2], cp[i][3], cp[i][4], cp[i][5]);
+	}
+	orect(&o, RP_XOP_FILL, 5, 6, 20, 10);
+	o32(&o, 0x00abcdef);
+	for (int j = 0; j < 10; j++)
+		for (int i = 0; i < 20; i++)
+			r[(6 + j) * S + 5 + i] = 0x00abcdef;
+	/* a block of 40x30, raw, lz4 and zstd at three places */
+	for (size_t i = 0; i < 40 * 30; i++)
+		blk[i] = (i % 7) ? 0x00102030 : rnd(); /* little-endian hosts: as on the wire */
+	orect(&o, RP_XOP_RAW, 60, 50, 40, 30);
+	memcpy(o.b + o.n, blk, sizeof blk);
+	o.n += sizeof blk;
+	int zn = LZ4_compress_default((const char *)blk, (char *)z, sizeof blk, sizeof z);
+	orect(&o, RP_XOP_LZ4, 0, 0, 40, 30);
+	o32(&o, (uint32_t)zn);
+	memcpy(o.b + o.n, z, (size_t)zn);
+	o.n += (size_t)zn;
+	size_t zs = ZSTD_compress(z, sizeof z, blk, sizeof blk, 3);
+	orect(&o, RP_XOP_ZSTD, 30, 40, 40, 30);
+	o32(&o, (uint32_t)zs);
+	memcpy(o.b + o.n, z, zs);
+	o.n += zs;
+	for (int j = 0; j < 30; j++) {
+		memcpy(r + (50 + j) * S + 60, blk + j * 40, 160);
+		memcpy(r + j * S, blk + j * 40, 160);
+		memcpy(r + (40 + j) * S + 30, blk + j * 40, 160);
+	}
+	CHECK_EQ(rp_xpix_apply(o.b, o.n, a, W, H, S * 4, err, sizeof err), 0);
+	CHECK_EQ(err[0], 0);
+	for (size_t i = 0; i < S * H; i++)
+		if (a[i] != r[i]) {
+			fprintf(stderr, "pixel %zu,%zu: %08x, expected %08x\n", i % S, i / S, a[i],
+				r[i]);
+			failures++;
+			break;
+		}
+}
+
+static void apply_refuses(void)
+{
+	enum { W = 64, H = 32 };
+	static uint32_t px[W * H], blk[16 * 16];
+	static uint8_t z[4096];
+	struct ops o = {0};
+	char err[200];
+	int zn;
+
+	/* a good stream, cut inside each op: refused where it is cut, what
+	 * came before applied */
+	orect(&o, RP_XOP_FILL, 0, 0, W, H);
+	o32(&o, 0x00111111);
+	ocopy(&o, 0, 0, 1, 1, 10, 10);
+	for (size_t i = 0; i < 16 * 16; i++)
+		blk[i] = i & 1 ? 0x00ff0000 : 0x000000ff;
+	zn = LZ4_compress_default((const char *)blk, (char *)z, sizeof blk, sizeof z);
+	orect(&o, RP_XOP_LZ4, 3, 3, 16, 16);
+	o32(&o, (uint32_t)zn);
+	memcpy(o.b + o.n, z, (size_t)zn);
+	o.n += (size_t)zn;
+	size_t good = o.n;
+	CHECK_EQ(rp_xpix_apply(o.b, good, px, W, H, W * 4, err, sizeof err), 0);
+	for (size_t k = 1; k < good; k++) {
+		if (k == 13 || k == 26)
+			continue; /* ends of whole ops */
+		err[0] = 0;
+		if (rp_xpix_apply(o.b, k, px, W, H, W * 4, err, sizeof err) != -EPROTO || !err[0]) {
+			fprintf(stderr, "ops cut to %zu bytes: not refused\n", k);
+			failures++;
+		}
+	}
+	px[0] = 0;
+	CHECK_EQ(rp_xpix_apply(o.b, 14, px, W, H, W * 4, err, sizeof err), -EPROTO);
+	CHECK_EQ(px[0], 0x00111111); /* the FILL before the cut one stays */
+	fprintf(stderr, "(a cut op: %s)\n", err);
+
+	/* one op at a time */
+	struct {
+		const char *what;
+		struct ops o;
+	} bad[12];
+	size_t nb = 0;
+	memset(bad, 0, sizeof bad);
+#define BAD(w) (bad[nb].what = (w), &bad[nb++].o)
+	orect(BAD("fill outside"), RP_XOP_FILL, 60, 0, 5, 1);
+	o32(&bad[nb - 1].o, 0);
+	orect(BAD("fill empty"), RP_XOP_FILL, 0, 0, 0, 1);
+	o32(&bad[nb - 1].o, 0);
+	orect(BAD("fill below"), RP_XOP_FILL, 0, 32, 1, 1);
+	o32(&bad[nb - 1].o, 0);
+	ocopy(BAD("copy from outside"), 60, 0, 0, 0, 5, 1);
+	ocopy(BAD("copy to outside"), 0, 0, 0, 30, 1, 3);
+	o8(BAD("unknown op"), 9);
+	o8(BAD("op 0"), 0);
+	orect(BAD("lz4 of another size"), RP_XOP_LZ4, 0, 0, 16, 15);
+	o32(&bad[nb - 1].o, (uint32_t)zn);
+	memcpy(bad[nb - 1].o.b + bad[nb - 1].o.n, z, (size_t)zn);
+	bad[nb - 1].o.n += (size_t)zn;
+	orect(BAD("zstd garbage"), RP_XOP_ZSTD, 0, 0, 16, 16);
+	o32(&bad[nb - 1].o, 4);
+	o32(&bad[nb - 1].o, 0x28b52ffd);
+	orect(BAD("raw beyond the frame"), RP_XOP_RAW, 0, 0, 2, 2);
+	o32(&bad[nb - 1].o, 0);
+	orect(BAD("lz4 of no bytes"), RP_XOP_LZ4, 0, 0, 1, 1);
+	o32(&bad[nb - 1].o, 0);
+	orect(BAD("lz4 longer than the frame"), RP_XOP_LZ4, 0, 0, 1, 1);
+	o32(&bad[nb - 1].o, 1000);
+	o8(&bad[nb - 1].o, 0);
+	for (size_t i = 0; i < nb; i++) {
+		err[0] = 0;
+		int r = rp_xpix_apply(bad[i].o.b, bad[i].o.n, px, W, H, W * 4, err, sizeof err);
+		if (r != -EPROTO || !err[0]) {
+			fprintf(stderr, "%s: %d, not refused\n", bad[i].what, r);
+			failures++;
+		} else {
+			fprintf(stderr, "(%s: %s)\n", bad[i].what, err);
+		}
+	}
+	/* more pixels than an op may have, on a window big enough */
+	static uint32_t wide[300 * 300];
+	struct ops m = {0};
+	orect(&m, RP_XOP_ZSTD, 0, 0, 300, 220); /* 66000 > 65536 */
+	o32(&m, 4);
+	o32(&m, 0);
+	CHECK_EQ(rp_xpix_apply(m.b, m.n, wide, 300, 300, 300 * 4, err, sizeof err), -EPROTO);
+	CHECK(strstr(err, "65536") != NULL);
+	/* the window itself */
+	CHECK_EQ(rp_xpix_apply(o.b, good, px, W, H, W * 4 - 4, err, sizeof err), -EPROTO);
+	CHECK_EQ(rp_xpix_apply(o.b, good, px, 0, H, W * 4, err, sizeof err), -EPROTO);
+	/* no ops: nothing to do */
+	CHECK_EQ(rp_xpix_apply(o.b, 0, px, W, H, W * 4, NULL, 0), 0);
+}
+
+/* ---- the encoder against a desk ---- */
+
+struct desk {
+	uint32_t *px;
+	uint16_t w, h;
+	uint32_t id, frame, ack;
+	bool open;	 /* frames of an update came, not its LAST */
+	int updates, frames, errors;
+	size_t bytes, max_payload;
+};
+
+static void desk_resize(struct desk *d, uint16_t w, uint16_t h)
+{
+	uint32_t *n = calloc((size_t)w * h, 4);
+
+	for (uint32_t j = 0; j < h && j < d->h; j++)
+		memcpy(n + (size_t)j * w, d->px + (size_t)j * d->w, (size_t)(w < d->w ? w : d->w) * 4);
+	free(d->px);
+	d->px = n;
+	d->w = w;
+	d->h = h;
+}
+
+static int desk_take(void *ctx, const uint8_t *p, size_t n)
+{
+	struct desk *d = ctx;
+	struct rp_xpix x;
+	size_t off;
+	char err[200];
+
+	d->frames++;
+	d->bytes += n;
+	if (n > d->max_payload)
+		d->max_payload = n;
+	if (n > RP_MAX_PAYLOAD || rp_xpix_decode(p, n, &x, &off)) {
+		fprintf(stderr, "a payload of %zu bytes: not an XPIXELS\n", n);
+		d->errors++;
+		return 0;
+	}
+	if (x.id != d->id || (d->open && x.frame != d->frame)) {
+		fprintf(stderr, "frame %u of window %x in the middle of update %u\n", x.frame, x.id,
+			d->frame);
+		d->errors++;
+	}
+	d->frame = x.frame;
+	d->ack = x.ack;
+	if (x.w != d->w || x.h != d->h)
+		desk_resize(d, x.w, x.h);
+	if (rp_xpix_apply(p + off, n - off, d->px, d->w, d->h, (size_t)d->w * 4, err, sizeof err)) {
+		fprintf(stderr, "apply: %s\n", err);
+		d->errors++;
+	}
+	d->open = !(x.flags & RP_XPIX_LAST);
+	if (!d->open)
+		d->updates++;
+	return 0;
+}
+
+static bool same_picture(const struct desk *d, const uint32_t *px, uint16_t w, uint16_t h,
+			 size_t stride)
+{
+	if (d->w != w || d->h != h) {
+		fprintf(stderr, "the desk has %ux%u, the host %ux%u\n", d->w, d->h, w, h);
+		return false;
+	}
+	for (uint32_t y = 0; y < h; y++)
+		for (uint32_t x = 0; x < w; x++)
+			if ((px[y * stride + x] & MASK) != d->px[(size_t)y * w + x]) {
+				fprintf(stderr, "pixel %u,%u: %08x on the desk, %08x on the host\n", x,
+					y, d->px[(size_t)y * w + x], px[y * stride + x] & MASK);
+				return false;
+			}
+	return true;
+}
+
+/* A picture like a terminal's: a background, lines of glyph-like runs. */
+static void draw_text(uint32_t *px, size_t stride, uint16_t w, uint16_t h, uint32_t first_line)
+{
+	for (uint32_t y = 0; y < h; y++) {
+		uint32_t line = first_line + y / 16, row = y % 16;
+		for (uint32_t x = 0; x < w; x++) {
+			uint32_t col = x / 8, cx = x % 8;
+			uint32_t ch = (line * 2654435761u + col * 40503u) >> 7;
+			bool ink = col < 20 + (line * 7) % 60 && (ch % 5) && row > 2 && row < 14 &&
+				   ((ch >> (cx + row % 4)) & 1);
+			px[y * stride + x] = (ink ? 0x00d0d0d0 : 0x00101820) | (rnd() & 0xff000000);
+		}
+	}
+}
+
+static void draw_noise(uint32_t *px, size_t stride, uint32_t x0, uint32_t y0, uint32_t w,
+		       uint32_t h)
+{
+	for (uint32_t y = y0; y < y0 + h; y++)
+		for (uint32_t x = x0; x < x0 + w; x++)
+			px[y * stride + x] = rnd();
+}
+
+static void encoder_round_trip(void)
+{
+	uint16_t w = 300, h = 200;
+	size_t stride = 320;
+	uint32_t *pic = calloc(stride * 2000, 4);
+	struct rp_xenc *e = rp_xenc_create(5, w, h);
+	struct desk d = {.id = 5};
+	struct rp_xenc_stats st;
+
+	desk_resize(&d, w, h);
+	CHECK(e != NULL);
+	CHECK(rp_xenc_create(0, w, h) == NULL);
+	CHECK(rp_xenc_create(5, 0, h) == NULL);
+	/* the first picture, all of it */
+	draw_text(pic, stride, w, h, 0);
+	CHECK(rp_xenc_update(e, pic, w, h, stride * 4, NULL, 0, 1, desk_take, &d) > 0);
+	CHECK(same_picture(&d, pic, w, h, stride));
+	CHECK_EQ(d.frame, 1);
+	CHECK_EQ(d.ack, 1);
+	/* the same again: nothing */
+	int before = d.frames;
+	CHECK_EQ(rp_xenc_update(e, pic, w, h, stride * 4, NULL, 0, 2, desk_take, &d), 0);
+	CHECK_EQ(d.frames, before);
+	/* damage outside the window or empty: nothing */
+	struct rp_xrect out[] = {{-50, -50, 40, 40}, {300, 0, 10, 10}, {5, 5, 0, 9}};
+	CHECK_EQ(rp_xenc_update(e, pic, w, h, stride * 4, out, 3, 2, desk_take, &d), 0);
+
+	for (int round = 0; round < 200; round++) {
+		struct rp_xrect dmg[4];
+		size_t nd = 1 + rnd() % 4;
+		for (size_t i = 0; i < nd; i++) {
+			/* boxes that may reach past the window's edges */
+			dmg[i].x = (int32_t)(rnd() % (w + 20)) - 10;
+			dmg[i].y = (int32_t)(rnd() % (h + 20)) - 10;
+			dmg[i].w = 1 + (int32_t)(rnd() % w);
+			dmg[i].h = 1 + (int32_t)(rnd() % h);
+			struct rp_xrect c = dmg[i];
+			if (c.x < 0) {
+				c.w += c.x;
+				c.x = 0;
+			}
+			if (c.y < 0) {
+				c.h += c.y;
+				c.y = 0;
+			}
+			if (c.x + c.w > w)
+				c.w = w - c.x;
+			if (c.y + c.h > h)
+				c.h = h - c.y;
+			if (c.w <= 0 || c.h <= 0)
+				continue;
+			switch (rnd() % 4) {
+			case 0:
+				draw_noise(pic, stride, (uint32_t)c.x, (uint32_t)c.y, (uint32_t)c.w,
+					   (uint32_t)c.h);
+				break;
+			case 1: {
+				uint32_t v = rnd();
+				for (int y = c.y; y < c.y + c.h; y++)
+					for (int x = c.x; x < c.x + c.w; x++)
+						pic[y * stride + x] = v;
+				break;
+			}
+			case 2: /* a scroll of the whole text */
+				draw_text(pic, stride, w, h, (uint32_t)round);
+				dmg[i] = (struct rp_xrect){0, 0, w, h};
+				break;
+			default: /* only the top byte changes: nothing to send there */
+				for (int y = c.y; y < c.y + c.h; y++)
+					for (int x = c.x; x < c.x + c.w; x++)
+						pic[y * stride + x] ^= 0x5a000000;
+			}
+		}
+		if (round % 37 == 36) { /* resized, up or down */
+			w = (uint16_t)(40 + rnd() % 280);
+			h = (uint16_t)(1 + rnd() % 1900);
+			draw_text(pic, stride, w, h, (uint32_t)round);
+		}
+		int r = rp_xenc_update(e, pic, w, h, stride * 4, dmg, nd, (uint32_t)round, desk_take,
+				       &d);
+		CHECK(r >= 0);
+		if (!same_picture(&d, pic, w, h, stride)) {
+			fprintf(stderr, "round %d\n", round);
+			failures++;
+			break;
+		}
+		CHECK(!d.open);
+	}
+	CHECK_EQ(d.errors, 0);
+	CHECK(d.max_payload <= RP_MAX_PAYLOAD);
+	rp_xenc_stats(e, &st);
+	CHECK_EQ(st.updates, (uint64_t)d.updates);
+	CHECK_EQ(st.frames, (uint64_t)d.frames);
+	CHECK_EQ(st.bytes, (uint64_t)d.bytes);
+	CHECK(st.tiles_fill > 0);
+	CHECK(st.tiles_raw > 0);
+	CHECK(st.tiles_same > 0);
+	fprintf(stderr, "%llu updates, %llu frames, %llu bytes; tiles same %llu fill %llu copy %llu "
+			"lz4 %llu zstd %llu raw %llu\n",
+		(unsigned long long)st.updates, (unsigned long long)st.frames,
+		(unsigned long long)st.bytes, (unsigned long long)st.tiles_same,
+		(unsigned long long)st.tiles_fill, (unsigned long long)st.tiles_copy,
+		(unsigned long long)st.tiles_lz4, (unsigned long long)st.tiles_zstd,
+		(unsigned long long)st.tiles_raw);
+
+	/* a desk that comes late, with anything in its buffer: the keyframe */
+	struct desk late = {.id = 5};
+	desk_resize(&late, w, h);
+	for (size_t i = 0; i < (size_t)w * h; i++)
+		late.px[i] = rnd();
+	uint32_t frame_now = d.frame;
+	CHECK(rp_xenc_keyframe(e, 9, desk_take, &late) > 0);
+	CHECK(same_picture(&late, pic, w, h, stride));
+	CHECK_EQ(late.frame, frame_now);
+	CHECK_EQ(late.ack, 9);
+	CHECK_EQ(late.errors, 0);
+	/* and then it follows the shared updates with the others */
+	draw_noise(pic, stride, 0, 0, 10, 10);
+	struct rp_xrect one = {0, 0, 10, 10};
+	CHECK(rp_xenc_update(e, pic, w, h, stride * 4, &one, 1, 10, desk_take, &late) > 0);
+	CHECK(same_picture(&late, pic, w, h, stride));
+	CHECK_EQ(late.frame, frame_now + 1);
+
+	free(late.px);
+	free(d.px);
+	free(pic);
+	rp_xenc_destroy(e);
+	rp_xenc_destroy(NULL);
+}
+
+/* A terminal scrolled by a line: a COPY and the new line, not the screen. */
+static void encoder_scroll(void)
+{
+	enum { W = 640, H = 384 };
+	static uint32_t pic[W * H];
+	struct rp_xenc *e = rp_xenc_create(9, W, H);
+	struct desk d = {.id = 9};
+	struct rp_xenc_stats s0, s1;
+	struct rp_xrect all = {0, 0, W, H};
+
+	desk_resize(&d, W, H);
+	draw_text(pic, W, W, H, 0);
+	CHECK(rp_xenc_update(e, pic, W, H, W * 4, &all, 1, 0, desk_take, &d) > 0);
+	rp_xenc_stats(e, &s0);
+	for (uint32_t line = 1; line <= 10; line++) {
+		draw_text(pic, W, W, H, line);
+		CHECK(rp_xenc_update(e, pic, W, H, W * 4, &all, 1, line, desk_take, &d) > 0);
+		CHECK(same_picture(&d, pic, W, H, W));
+	}
+	rp_xenc_stats(e, &s1);
+	CHECK(s1.tiles_copy > 0);
+	/* a scroll costs about its new line: ten of them less than the first
+	 * picture's 24 lines (each would be most of it, sent as tiles) */
+	fprintf(stderr, "first picture %llu bytes, ten scrolls %llu bytes, copied tiles %llu\n",
+		(unsigned long long)s0.bytes, (unsigned long long)(s1.bytes - s0.bytes),
+		(unsigned long long)s1.tiles_copy);
+	CHECK(s1.bytes - s0.bytes < s0.bytes * 10 / 16);
+	/* scrolling back the other way too */
+	draw_text(pic, W, W, H, 4);
+	CHECK(rp_xenc_update(e, pic, W, H, W * 4, &all, 1, 11, desk_take, &d) > 0);
+	CHECK(same_picture(&d, pic, W, H, W));
+	CHECK_EQ(d.errors, 0);
+	free(d.px);
+	rp_xenc_destroy(e);
+}
+
+/* A big window of noise: frames split at the payload's bound, no op
+ * beyond its pixels, and what is solid costs a fill. */
+static void encoder_big_and_solid(void)
+{
+	enum { W = 1920, H = 1080 };
+	uint32_t *pic = malloc((size_t)W * H * 4);
+	struct rp_xenc *e = rp_xenc_create(2, 100, 100);
+	struct desk d = {.id = 2};
+	struct rp_xenc_stats st;
+
+	desk_resize(&d, 100, 100);
+	draw_noise(pic, W, 0, 0, W, H);
+	CHECK(rp_xenc_update(e, pic, W, H, W * 4, NULL, 0, 0, desk_take, &d) > 1);
+	CHECK(same_picture(&d, pic, W, H, W));
+	CHECK(d.max_payload <= RP_MAX_PAYLOAD);
+	CHECK(d.frames > W * H * 3 / RP_MAX_PAYLOAD); /* noise hardly compresses */
+	for (size_t i = 0; i < (size_t)W * H; i++)
+		pic[i] = 0x00336699;
+	size_t b0 = d.bytes;
+	CHECK_EQ(rp_xenc_update(e, pic, W, H, W * 4, NULL, 0, 0, desk_take, &d), 1);
+	CHECK(same_picture(&d, pic, W, H, W));
+	rp_xenc_stats(e, &st);
+	CHECK_EQ(st.tiles_fill, (uint64_t)30 * 17);
+	CHECK(d.bytes - b0 < 17 * 13 + 17 + 1); /* one fill a tile row */
+	CHECK_EQ(d.errors, 0);
+	free(d.px);
+	free(pic);
+	rp_xenc_destroy(e);
+}
+
+static const struct unit_case cases[] = {
+	{"messages-round-trip", messages_round_trip},
+	{"decoders-refuse", decoders_refuse},
+	{"chunks-reassemble", chunks_reassemble},
+	{"apply-matches-reference", apply_matches_reference},
+	{"apply-refuses", apply_refuses},
+	{"encoder-round-trip", encoder_round_trip},
+	{"encoder-scroll", encoder_scroll},
+	{"encoder-big-and-solid", encoder_big_and_solid},
+};
+
+int main(int argc, char **argv)
+{
+	return unit_main(cases, sizeof cases / sizeof cases[0], argc, argv);
+}
