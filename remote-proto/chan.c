@@ -157,6 +157,22 @@ int rp_desk_chan_frame(struct rp_desk_chan *ch, const struct rp_hdr *h, const ui
 		if (ch->ops->timing)
 			ch->ops->timing(ch->ctx, &tm);
 		return 1;
+	case RP_CONTEXT: {
+		struct rp_context c;
+		if (rp_context_decode(p, h->len, &c) < 0)
+			return -EPROTO;
+		if (ch->ops->context)
+			ch->ops->context(ch->ctx, &c);
+		return 1;
+	}
+	case RP_CONSUMED: {
+		uint32_t seq;
+		if (rp_consumed_decode(p, h->len, &seq) < 0)
+			return -EPROTO;
+		if (ch->ops->consumed)
+			ch->ops->consumed(ch->ctx, seq);
+		return 1;
+	}
 	case RP_NOTICE:
 		if (rp_notice_decode(p, h->len, &text) < 0)
 			return -EPROTO;

@@ -323,6 +323,50 @@ int rp_timing_decode(const uint8_t *p, size_t n, struct rp_timing *t)
 	return done(&r);
 }
 
+int rp_context_decode(const uint8_t *p, size_t n, struct rp_context *m)
+{
+	struct rd r;
+
+	rd_init(&r, p, n);
+	m->seq = get_u32(&r);
+	m->flags = get_u32(&r);
+	m->pgid = get_u32(&r);
+	m->comm = get_str(&r);
+	if (r.bad || (m->flags & ~(uint32_t)RP_CTX_ALL) || m->comm.n > RP_MAX_COMM)
+		return -EPROTO;
+	for (unsigned i = 0; i < m->comm.n; i++)
+		if (m->comm.p[i] < 0x20 || m->comm.p[i] > 0x7e)
+			return -EPROTO; /* shown to the person, and a context's key */
+	return done(&r);
+}
+
+long rp_context_frame(uint8_t *buf, size_t cap, uint16_t chan, uint32_t seq, uint32_t flags,
+		      uint32_t pgid, const char *comm, size_t n)
+{
+	char safe[RP_MAX_COMM];
+	struct rp_enc e;
+
+	if (n > RP_MAX_COMM)
+		n = RP_MAX_COMM;
+	for (size_t i = 0; i < n; i++)
+		safe[i] = comm[i] >= 0x20 && comm[i] <= 0x7e ? comm[i] : '?';
+	rp_enc_begin(&e, buf, cap, RP_CONTEXT, 0, chan);
+	rp_put_u32(&e, seq);
+	rp_put_u32(&e, flags & RP_CTX_ALL);
+	rp_put_u32(&e, pgid);
+	rp_put_str(&e, safe, n);
+	return rp_enc_end(&e);
+}
+
+int rp_consumed_decode(const uint8_t *p, size_t n, uint32_t *seq)
+{
+	struct rd r;
+
+	rd_init(&r, p, n);
+	*seq = get_u32(&r);
+	return done(&r);
+}
+
 int rp_u64_decode(const uint8_t *p, size_t n, uint64_t *v)
 {
 	struct rd r;
@@ -583,6 +627,7 @@ const char *rp_type_name(uint8_t type)
 		[RP_SNAPSHOT] = "SNAPSHOT", [RP_EXIT] = "EXIT",     [RP_DETACH] = "DETACH",
 		[RP_HANDOFF] = "HANDOFF", [RP_TIMING] = "TIMING",   [RP_BREAK] = "BREAK",
 		[RP_TAKEOVER] = "TAKEOVER", [RP_NOTICE] = "NOTICE",     [RP_OUTPUT_LZ4] = "OUTPUT_LZ4",
+		[RP_CONTEXT] = "CONTEXT", [RP_CONSUMED] = "CONSUMED",
 		[RP_XWIN] = "XWIN",       [RP_XGONE] = "XGONE",     [RP_XPIXELS] = "XPIXELS",
 		[RP_XCURSOR] = "XCURSOR", [RP_XCLIP] = "XCLIP",     [RP_XKEY] = "XKEY",
 		[RP_XPOINTER] = "XPOINTER", [RP_XCONFIGURE] = "XCONFIGURE", [RP_XCLOSE] = "XCLOSE",

@@ -98,6 +98,10 @@ struct rp_desk_chan_ops {
 	void (*ack)(void *ctx, uint32_t ack);
 	void (*termios)(void *ctx, const struct kpty_termios *t);
 	void (*timing)(void *ctx, const struct rp_timing *t);
+	/* For a desk that said RP_CAP_CONTEXT (it predicts): the host's
+	 * context (comm points into the frame), and CONSUMED. */
+	void (*context)(void *ctx, const struct rp_context *c);
+	void (*consumed)(void *ctx, uint32_t seq);
 	void (*notice)(void *ctx, const char *text, size_t n);
 	void (*exit)(void *ctx, int32_t status);
 	/* An ERROR for this channel (or, with RP_DESK_CONN_ERRORS, for the

@@ -52,6 +52,8 @@ enum rp_type {
 	RP_TAKEOVER = 28, /* desk→host: become the console's writer */
 	RP_NOTICE = 29,   /* host→desk: a line for the person (writer changes, ...) */
 	RP_OUTPUT_LZ4 = 30, /* host→desk: OUTPUT with its bytes lz4-compressed (cap LZ4) */
+	RP_CONTEXT = 31,  /* host→desk: termios bits and foreground program (cap CONTEXT) */
+	RP_CONSUMED = 32, /* host→desk: input up to seq read, the program waits again (cap CONTEXT) */
 	/* The link (cap RESUME): heartbeat, and channels resumed on a new connection */
 	RP_PING = 34,	 /* desk→host: u64 stamp, answered at once by PONG */
 	RP_PONG = 35,	 /* host→desk: the PING's stamp */
@@ -82,6 +84,7 @@ enum rp_type {
 #define RP_CAP_LINEMODE 0x01 /* the desk runs the discipline under EXTPROC */
 #define RP_CAP_TIMING 0x02   /* the desk wants TIMING after each answered key */
 #define RP_CAP_LZ4 0x04      /* the desk takes OUTPUT_LZ4 */
+#define RP_CAP_CONTEXT 0x08  /* the desk predicts: CONTEXT and CONSUMED */
 #define RP_CAP_RESUME 0x10   /* PING/PONG, channels that outlive their connection */
 
 /* The most bytes for the screen one OUTPUT carries (after its u32 ack). */
@@ -178,6 +181,23 @@ struct rp_resumed {
 	uint64_t offset; /* of the next OUTPUT byte (RESUME's: the missed output follows) */
 };
 
+/* CONTEXT: what the host knows of the program reading the pty, sent when
+ * it changes (each change an epoch for the desk's predictions). */
+#define RP_MAX_COMM 64 /* a program's name (Linux's comm is at most 15) */
+#define RP_CTX_ICANON 0x01
+#define RP_CTX_ECHO 0x02
+#define RP_CTX_ISIG 0x04
+#define RP_CTX_IEXTEN 0x08
+#define RP_CTX_OPOST 0x10
+#define RP_CTX_ICRNL 0x20
+#define RP_CTX_ALL 0x3f
+struct rp_context {
+	uint32_t seq;	/* the last INPUT of the channel written before the change */
+	uint32_t flags; /* RP_CTX_*: the pty's termios */
+	uint32_t pgid;	/* its foreground process group; 0: none or unknown */
+	struct rp_str comm; /* that group's leader's program name; empty: unknown */
+};
+
 /* Header. Returns 0 with *h filled, 1 if more bytes are needed, or -EPROTO
  * / -EMSGSIZE for a header no valid peer sends. */
 int rp_hdr_decode(const uint8_t *buf, size_t n, struct rp_hdr *h);
@@ -206,6 +226,14 @@ int rp_winsize_decode(const uint8_t *p, size_t n, struct kpty_winsize *ws);
 int rp_signal_decode(const uint8_t *p, size_t n, uint8_t *sig, bool *flush);
 int rp_exit_decode(const uint8_t *p, size_t n, int32_t *status);
 int rp_timing_decode(const uint8_t *p, size_t n, struct rp_timing *t);
+/* CONTEXT (comm: at most RP_MAX_COMM printable ASCII bytes; flags: only
+ * RP_CTX_* bits) and CONSUMED. */
+int rp_context_decode(const uint8_t *p, size_t n, struct rp_context *m);
+int rp_consumed_decode(const uint8_t *p, size_t n, uint32_t *seq);
+/* A whole CONTEXT frame (comm cut to RP_MAX_COMM, anything but printable
+ * ASCII in it made '?'); its length or -EMSGSIZE. */
+long rp_context_frame(uint8_t *buf, size_t cap, uint16_t chan, uint32_t seq, uint32_t flags,
+		      uint32_t pgid, const char *comm, size_t n);
 /* PING, PONG, SYNC: one u64. TOKEN: RP_TOKEN_BYTES (*token into p). */
 int rp_u64_decode(const uint8_t *p, size_t n, uint64_t *v);
 int rp_token_decode(const uint8_t *p, size_t n, const uint8_t **token);

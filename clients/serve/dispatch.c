@@ -112,6 +112,7 @@ static int on_hello(struct server *srv, struct conn *c, const struct rp_hdr *h, 
 	conn_logged_in(srv, c);
 	c->timing = hello.caps & RP_CAP_TIMING;
 	c->lz4 = hello.caps & RP_CAP_LZ4;
+	c->context = hello.caps & RP_CAP_CONTEXT;
 	snprintf(peer, sizeof peer, "%s", c->who);
 	snprintf(c->who, sizeof c->who, "%.*s (%s)", hello.name.n > 120 ? 120 : (int)hello.name.n,
 		 hello.name.p, peer);

@@ -330,6 +330,7 @@ struct chan {
 	uint32_t timing_seq;
 	uint64_t t_input, t_written;
 	bool told_watching; /* a console's spectator, told its keys are dropped */
+	uint32_t consumed_sent; /* the last CONSUMED said to it (cap CONTEXT) */
 };
 
 struct chan *chan_attach(struct server *srv, struct conn *c, struct session *s, int slot,
@@ -371,6 +372,7 @@ struct conn {
 	unsigned long frames; /* handled so far */
 	bool hello, need_token, stalled, timing;
 	bool lz4; /* the desk takes OUTPUT_LZ4 */
+	bool context; /* the desk predicts: it takes CONTEXT and CONSUMED */
 	char who[200]; /* for the audit log: its HELLO name and its peer */
 	char name[64]; /* for notices: its HELLO name, short */
 	/* Some channel fell behind and is owed a snapshot once the queue has

@@ -13,6 +13,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <sys/syscall.h>
 #include <unistd.h>
 
 #include "base.h"
@@ -36,12 +37,179 @@ struct program {
 	int fd;			   /* what the loop polls: the pump's, or the master */
 	struct kpty_os_inq inq;	   /* keys the program has not read yet */
 	long sigkill_at; /* ms: SIGKILL then, if it still runs; 0: not killed */
+	/* For desks that predict (cap CONTEXT): the context they were told,
+	 * and whether input went in since the program was last seen waiting
+	 * for more (then CONSUMED is due, looked for at consumed_at). */
+	bool ctx_known, consumed_due;
+	uint32_t ctx_flags;
+	pid_t ctx_pgid;
+	char ctx_comm[RP_MAX_COMM + 1];
+	long consumed_at, consumed_poll_ms;
 	char notice[400]; /* for the first viewer: why it started elsewhere */
 };
 
 static struct program *prog(struct session *s)
 {
 	return (struct program *)s;
+}
+
+/* ---- what desks that predict are told (RP_CONTEXT, RP_CONSUMED) ---- */
+
+#define CONSUMED_POLL_MIN_MS 1  /* after input or output, look this soon ... */
+#define CONSUMED_POLL_MAX_MS 64 /* ... doubling up to this while the program is busy */
+
+static uint32_t ctx_flags_of(const struct kpty_termios *t)
+{
+	return (t->c_lflag & KPTY_ICANON ? RP_CTX_ICANON : 0) | (t->c_lflag & KPTY_ECHO ? RP_CTX_ECHO : 0) |
+	       (t->c_lflag & KPTY_ISIG ? RP_CTX_ISIG : 0) | (t->c_lflag & KPTY_IEXTEN ? RP_CTX_IEXTEN : 0) |
+	       (t->c_oflag & KPTY_OPOST ? RP_CTX_OPOST : 0) | (t->c_iflag & KPTY_ICRNL ? RP_CTX_ICRNL : 0);
+}
+
+/* A small /proc file of process pid, NUL-terminated; its length or -1. */
+static ssize_t read_proc(pid_t pid, const char *what, char *buf, size_t n)
+{
+	char path[64];
+	ssize_t r;
+	int fd;
+
+	snprintf(path, sizeof path, "/proc/%d/%s", (int)pid, what);
+	if ((fd = open(path, O_RDONLY | O_CLOEXEC)) < 0)
+		return -1;
+	r = read(fd, buf, n - 1);
+	close(fd);
+	buf[r > 0 ? r : 0] = 0;
+	return r;
+}
+
+static bool predicting(const struct chan *v)
+{
+	return v->conn->context && !v->snapshot_due && !v->conn->closing_at;
+}
+
+static void send_context(struct program *p, struct chan *v)
+{
+	uint8_t buf[128];
+	long n = rp_context_frame(buf, sizeof buf, v->id, v->written_seq, p->ctx_flags,
+				  (uint32_t)p->ctx_pgid, p->ctx_comm, strlen(p->ctx_comm));
+
+	if (n > 0)
+		rp_conn_send(v->conn->rc, buf, (size_t)n);
+}
+
+/* The termios bits that matter and the foreground program: desks that
+ * predict are told each change (an epoch for their predictions). */
+static void context_check(struct program *p)
+{
+	struct session *s = &p->s;
+	uint32_t flags = ctx_flags_of(&s->termios);
+	pid_t pgid = tcgetpgrp(p->child.master);
+	bool any = false;
+
+	for (struct chan *v = s->viewers; v && !any; v = v->snext)
+		any = predicting(v);
+	if (!any)
+		return;
+	if (pgid < 0)
+		pgid = 0;
+	if (p->ctx_known && flags == p->ctx_flags && pgid == p->ctx_pgid)
+		return;
+	p->ctx_known = true;
+	p->ctx_flags = flags;
+	p->ctx_pgid = pgid;
+	if (pgid <= 0 || read_proc(pgid, "comm", p->ctx_comm, sizeof p->ctx_comm) <= 0)
+		p->ctx_comm[0] = 0;
+	p->ctx_comm[strcspn(p->ctx_comm, "\n")] = 0;
+	for (struct chan *v = s->viewers; v; v = v->snext)
+		if (predicting(v))
+			send_context(p, v);
+}
+
+/* Whether the program has read all its input and waits for more: the
+ * input queue and the slave's are empty, nothing it wrote is still to be
+ * read from the master, and the foreground group's leader sleeps in a
+ * call that waits for input (where /proc says; else sleeping will do). */
+static bool program_waits(struct program *p)
+{
+	static const long waits[] = {
+#ifdef SYS_read
+		SYS_read,
+#endif
+#ifdef SYS_poll
+		SYS_poll,
+#endif
+#ifdef SYS_select
+		SYS_select,
+#endif
+#ifdef SYS_pselect6
+		SYS_pselect6,
+#endif
+#ifdef SYS_ppoll
+		SYS_ppoll,
+#endif
+#ifdef SYS_epoll_wait
+		SYS_epoll_wait,
+#endif
+#ifdef SYS_epoll_pwait
+		SYS_epoll_pwait,
+#endif
+	};
+	struct pollfd pf[2] = {{.fd = p->child.master, .events = POLLIN},
+			       {.fd = p->fd, .events = POLLIN}};
+	char buf[512], *st;
+	long call;
+
+	if (p->inq.count || kpty_os_input_queued(&p->child) != 0 || p->ctx_pgid <= 0)
+		return false;
+	/* Output not yet shown: it goes first (and the program is busy). */
+	if (poll(pf, p->fd != p->child.master ? 2 : 1, 0) > 0)
+		return false;
+	if (read_proc(p->ctx_pgid, "stat", buf, sizeof buf) <= 0 || !(st = strrchr(buf, ')')) ||
+	    st[1] != ' ' || st[2] != 'S')
+		return false;
+	if (read_proc(p->ctx_pgid, "syscall", buf, sizeof buf) <= 0)
+		return true; /* not ours to read: sleeping it is */
+	if (!strncmp(buf, "running", 7))
+		return false;
+	call = strtol(buf, NULL, 10);
+	for (size_t i = 0; i < sizeof waits / sizeof waits[0]; i++)
+		if (call == waits[i])
+			return true;
+	return false;
+}
+
+/* Input went in or output came out: look for the program waiting soon. */
+static void consumed_soon(struct program *p, bool input)
+{
+	if (!input && !p->consumed_due)
+		return;
+	p->consumed_due = true;
+	p->consumed_poll_ms = CONSUMED_POLL_MIN_MS;
+	p->consumed_at = base_now_ms() + CONSUMED_POLL_MIN_MS;
+}
+
+/* Due: desks that predict learn that their input up to now was read and
+ * the program waits again, after the output it wrote before. */
+static void consumed_check(struct program *p, long now)
+{
+	context_check(p);
+	if (!program_waits(p)) {
+		p->consumed_poll_ms *= 2;
+		if (p->consumed_poll_ms > CONSUMED_POLL_MAX_MS)
+			p->consumed_poll_ms = CONSUMED_POLL_MAX_MS;
+		p->consumed_at = now + p->consumed_poll_ms;
+		return;
+	}
+	p->consumed_due = false;
+	for (struct chan *v = p->s.viewers; v; v = v->snext) {
+		uint8_t buf[16];
+		struct rp_enc e;
+		if (!predicting(v) || v->written_seq == v->consumed_sent)
+			continue;
+		v->consumed_sent = v->written_seq;
+		rp_enc_begin(&e, buf, sizeof buf, RP_CONSUMED, 0, v->id);
+		rp_put_u32(&e, v->written_seq);
+		conn_send(v->conn, &e);
+	}
 }
 
 /* Reads until the pty (its pump's ring, if it has one) is empty, a frame
@@ -86,6 +254,9 @@ static size_t program_read(struct session *s)
 		session_show(s, buf, have, NULL, p->pump != NULL);
 	session_log_events(s);
 	session_skipped_told(s);
+	context_check(p);
+	if (shown + have)
+		consumed_soon(p, false);
 	return shown + have;
 }
 
@@ -136,6 +307,7 @@ static int program_input(struct session *s, struct chan *v, const struct rp_data
 		v->t_written = 0;
 	}
 	feed(p);
+	consumed_soon(p, true);
 	return FRAME_DONE;
 }
 
@@ -219,6 +391,10 @@ static long program_wait_time(struct session *s, long now)
 		if (p->inq.count)
 			wait = PACE_POLL_MS;
 	}
+	if (p->consumed_due && now >= p->consumed_at)
+		consumed_check(p, now);
+	if (p->consumed_due && (wait < 0 || p->consumed_at - now < wait))
+		wait = p->consumed_at > now ? p->consumed_at - now : 0;
 	return wait;
 }
 
@@ -241,6 +417,8 @@ static void program_attached(struct session *s, struct chan *v)
 	if (p->notice[0])
 		chan_notice(v, "%s", p->notice);
 	p->notice[0] = 0;
+	p->ctx_known = false; /* told again, to the new viewer too */
+	context_check(p);
 }
 
 static const struct session_ops program_ops = {

@@ -110,6 +110,19 @@ static void payload(uint8_t type, const uint8_t *p, size_t n)
 			in_range(p, n, (const uint8_t *)text.p, text.n);
 		break;
 	}
+	case RP_CONTEXT: {
+		struct rp_context c;
+		if (rp_context_decode(p, n, &c) == 0) {
+			in_range(p, n, c.comm.p, c.comm.n);
+			assert(c.comm.n <= RP_MAX_COMM && !(c.flags & ~(uint32_t)RP_CTX_ALL));
+			for (unsigned i = 0; i < c.comm.n; i++)
+				assert(c.comm.p[i] >= 0x20 && c.comm.p[i] <= 0x7e);
+		}
+		break;
+	}
+	case RP_CONSUMED:
+		rp_consumed_decode(p, n, &req);
+		break;
 	case RP_PING:
 	case RP_PONG:
 	case RP_SYNC: {

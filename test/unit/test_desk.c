@@ -17,7 +17,9 @@
 struct seen {
 	char out[8192];
 	size_t out_len, echo_len;
-	int outputs, acks, termios, notices, exits, errors, timings;
+	int outputs, acks, termios, notices, exits, errors, timings, contexts, consumeds;
+	uint32_t ctx_seq, ctx_flags, ctx_pgid, consumed;
+	char comm[80];
 	uint32_t last_ack;
 	struct kpty_termios t;
 	int32_t status;
@@ -91,9 +93,29 @@ static void on_error(void *ctx, const struct rp_error *e, bool fatal)
 	snprintf(s->text, sizeof s->text, "%.*s", (int)e->msg.n, e->msg.p);
 }
 
+static void on_context(void *ctx, const struct rp_context *c)
+{
+	struct seen *s = ctx;
+
+	s->contexts++;
+	s->ctx_seq = c->seq;
+	s->ctx_flags = c->flags;
+	s->ctx_pgid = c->pgid;
+	snprintf(s->comm, sizeof s->comm, "%.*s", (int)c->comm.n, c->comm.p);
+}
+
+static void on_consumed(void *ctx, uint32_t seq)
+{
+	struct seen *s = ctx;
+
+	s->consumeds++;
+	s->consumed = seq;
+}
+
 static const struct rp_desk_chan_ops ops = {
 	.output = on_output, .ack = on_ack, .termios = on_termios, .timing = on_timing,
 	.notice = on_notice, .exit = on_exit_status, .error = on_error,
+	.context = on_context, .consumed = on_consumed,
 };
 
 /* A desk's connection (desk) and the host's end of it (host). */
@@ -362,6 +384,36 @@ static void exit_error_notice_reach_ops(void)
 	pair_close(&p);
 }
 
+/* What a predicting desk is told reaches its ops. */
+static void context_and_consumed_reach_ops(void)
+{
+	struct pair p;
+	struct seen s = {0};
+	struct rp_desk_chan *ch;
+	uint8_t buf[256];
+	struct rp_enc e;
+
+	pair_open(&p, 64);
+	ch = rp_desk_chan_create(p.desk, CHAN, RP_DESK_LINEMODE, &ops, &s);
+	CHECK_EQ(feed(ch, buf, rp_context_frame(buf, sizeof buf, CHAN, 5, RP_CTX_ISIG, 77, "bash", 4)),
+		 1);
+	CHECK_EQ(s.contexts, 1);
+	CHECK_EQ(s.ctx_seq, 5);
+	CHECK_EQ(s.ctx_flags, RP_CTX_ISIG);
+	CHECK_EQ(s.ctx_pgid, 77);
+	CHECK(!strcmp(s.comm, "bash"));
+	rp_enc_begin(&e, buf, sizeof buf, RP_CONSUMED, 0, CHAN);
+	rp_put_u32(&e, 6);
+	CHECK_EQ(feed(ch, buf, rp_enc_end(&e)), 1);
+	CHECK_EQ(s.consumeds, 1);
+	CHECK_EQ(s.consumed, 6);
+	/* Another channel's is not this one's. */
+	CHECK_EQ(feed(ch, buf, rp_context_frame(buf, sizeof buf, CHAN + 1, 5, 0, 1, "x", 1)), 0);
+	CHECK_EQ(s.contexts, 1);
+	rp_desk_chan_destroy(ch);
+	pair_close(&p);
+}
+
 static void malformed_frame_is_an_error(void)
 {
 	struct pair p;
@@ -383,6 +435,9 @@ static void malformed_frame_is_an_error(void)
 		{RP_ERROR, 8, {0, 1, 0, 0, 0, 0, 0, 200}}, /* a message longer than the frame */
 		{RP_NOTICE, 1, {5}},
 		{RP_TIMING, 4, {0, 0, 0, 1}},
+		{RP_CONTEXT, 14, {0, 0, 0, 1, 0, 0, 0, 0x80, 0, 0, 0, 1, 0, 0}}, /* unknown flag */
+		{RP_CONTEXT, 15, {0, 0, 0, 1, 0, 0, 0, 0, 0, 0, 0, 1, 0, 1, 7}}, /* BEL in the name */
+		{RP_CONSUMED, 5, {0, 0, 0, 1, 0}},
 	};
 
 	pair_open(&p, 64);
@@ -395,7 +450,9 @@ static void malformed_frame_is_an_error(void)
 			fprintf(stderr, "bad frame %zu (%s): %d\n", i, rp_type_name(bad[i].type), r);
 		CHECK_EQ(r, -EPROTO);
 	}
-	CHECK_EQ(s.outputs + s.acks + s.termios + s.notices + s.exits + s.errors + s.timings, 0);
+	CHECK_EQ(s.outputs + s.acks + s.termios + s.notices + s.exits + s.errors + s.timings +
+			 s.contexts + s.consumeds,
+		 0);
 	/* And the channel goes on working. */
 	CHECK_EQ(feed_output(ch, CHAN, 1, "ok"), 1);
 	CHECK_EQ(s.out_len, 2);
@@ -510,6 +567,7 @@ int main(int argc, char **argv)
 		{"acks-are-taken", acks_are_taken},
 		{"exit-error-notice-reach-ops", exit_error_notice_reach_ops},
 		{"malformed-frame-is-an-error", malformed_frame_is_an_error},
+		{"context-and-consumed-reach-ops", context_and_consumed_reach_ops},
 		{"canonical-line-edited-on-desk", canonical_line_edited_on_desk},
 		{"readonly-sends-nothing", readonly_sends_nothing},
 		{"full-queue-is-told", full_queue_is_told},

@@ -133,6 +133,14 @@ static void malformed_table(void)
 		{RP_OUTPUT_LZ4, "000000010000000a1f61"},     /* block cut short */
 		{RP_OUTPUT_LZ4, "000000010000000a10610200"}, /* a match before the start */
 		{RP_OUTPUT_LZ4, "000000010000000a10610000"}, /* offset 0 */
+		{RP_CONTEXT, ""},
+		{RP_CONTEXT, "000000010000000000000001"},             /* no comm */
+		{RP_CONTEXT, "00000001000000400000000100016100"},     /* unknown flag; trailing */
+		{RP_CONTEXT, "0000000100000000000000010002610a"},     /* a control in comm */
+		{RP_CONTEXT, "00000001000000000000000100020061"},     /* NUL in comm */
+		{RP_CONTEXT, "00000001000000000000000100416161616161616161616161616161616161616161616161616161616161616161616161616161616161616161616161616161616161616161616161616161616161"}, /* comm of 65 */
+		{RP_CONSUMED, "000001"},
+		{RP_CONSUMED, "0000000100"},
 	};
 	uint8_t p[256];
 
@@ -169,6 +177,12 @@ static void malformed_table(void)
 			break;
 		}
 		case RP_NOTICE: r = rp_notice_decode(p, n, &s); break;
+		case RP_CONTEXT: {
+			struct rp_context c;
+			r = rp_context_decode(p, n, &c);
+			break;
+		}
+		case RP_CONSUMED: r = rp_consumed_decode(p, n, &req); break;
 		}
 		if (r != -EPROTO) {
 			fprintf(stderr, "case %zu (%s %s) accepted\n", i, rp_type_name(bad[i].type),
@@ -240,6 +254,37 @@ static void frames_round_trip(void)
 	CHECK_EQ(rp_open_frame(buf, sizeof buf, 1, 0, "x", NULL, "", &ws, argv, RP_MAX_ARGS + 1),
 		 -EMSGSIZE);
 	CHECK_EQ(rp_open_frame(buf, 20, 1, 0, "x", NULL, "", &ws, argv, 3), -EMSGSIZE);
+}
+
+/* CONTEXT as the host makes it reads back; a name with controls or
+ * longer than RP_MAX_COMM goes cleaned and cut. */
+static void context_round_trip(void)
+{
+	uint8_t buf[256];
+	char longname[100];
+	struct rp_hdr h;
+	struct rp_context c;
+	uint32_t seq;
+	long n = rp_context_frame(buf, sizeof buf, 3, 77, RP_CTX_ISIG | RP_CTX_ECHO | 0x100, 4242,
+				  "py\033x", 4);
+
+	CHECK(n > 0);
+	CHECK_EQ(rp_hdr_decode(buf, (size_t)n, &h), 0);
+	CHECK_EQ(h.type, RP_CONTEXT);
+	CHECK_EQ(h.chan, 3);
+	CHECK_EQ(rp_context_decode(buf + RP_HDR_SIZE, h.len, &c), 0);
+	CHECK_EQ(c.seq, 77);
+	CHECK_EQ(c.flags, RP_CTX_ISIG | RP_CTX_ECHO);
+	CHECK_EQ(c.pgid, 4242);
+	CHECK(c.comm.n == 4 && !memcmp(c.comm.p, "py?x", 4));
+	memset(longname, 'a', sizeof longname);
+	n = rp_context_frame(buf, sizeof buf, 1, 1, 0, 1, longname, sizeof longname);
+	CHECK_EQ(rp_context_decode(buf + RP_HDR_SIZE, (size_t)n - RP_HDR_SIZE, &c), 0);
+	CHECK_EQ(c.comm.n, RP_MAX_COMM);
+	CHECK_EQ(rp_consumed_decode((const uint8_t *)"\x80\0\0\x01", 4, &seq), 0);
+	CHECK_EQ(seq, 0x80000001u);
+	CHECK(!strcmp(rp_type_name(RP_CONTEXT), "CONTEXT"));
+	CHECK(!strcmp(rp_type_name(RP_CONSUMED), "CONSUMED"));
 }
 
 static void timing_round_trip(void)
@@ -423,6 +468,7 @@ static const struct unit_case cases[] = {
 	{"malformed-table", malformed_table},
 	{"names", names},
 	{"timing-round-trip", timing_round_trip},
+	{"context-round-trip", context_round_trip},
 	{"lz4-round-trip", lz4_round_trip},
 	{"host-port", host_port},
 	{"frames-round-trip", frames_round_trip},
