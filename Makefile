@@ -42,6 +42,12 @@ DS_SRC     := $(BASE_SRC) $(VTF_SRC) display-server/comp.c display-server/term.c
               display-server/headless.c display-server/x11.c display-server/script.c
 DS_LIBS    := $(shell pkg-config --libs pixman-1 freetype2 fontconfig libpng xcb xcb-shm xkbcommon xkbcommon-x11 2>/dev/null)
 DS_CFLAGS  := $(shell pkg-config --cflags pixman-1 freetype2 fontconfig libpng xcb xkbcommon 2>/dev/null)
+# X windows on the desk: their surfaces and the keymap sent to X sessions
+# (display-server/xsurf.c, keymap.c; the pixel codec with them), the view's X side.
+DS_SRC     += display-server/xsurf.c display-server/keymap.c display-server/seamless.c \
+              remote-proto/xwin.c remote-proto/codec.c
+DS_LIBS    += $(LZ4_LIBS)
+CLIENT_SRC += clients/view_x11.c
 INC        := $(DS_CFLAGS) -Ibase -Ikernel-pty -Iclients/serve -Iremote-proto -Iwinmgr -Idisplay-server -Ivmconsole -Ipredict -Itest/ttyscript -Itest/unit -Iclients
 
 obj = $(patsubst %.c,$(BUILD)/$(1)/%.o,$(2))
@@ -200,6 +206,19 @@ $(BUILD)/test/unit-predict: $(call obj,obj,$(PREDICT_UNIT))
 $(BUILD)/test/unit-predict-asan: $(call obj,san,$(PREDICT_UNIT))
 	@mkdir -p $(dir $@)
 	$(CC) $(ALL_CFLAGS) -O1 $(SAN) -o $@ $^ $(VTERM_LIBS)
+
+# X windows on the desk without a daemon: surfaces, keymap, the view's X
+# side against a fake host (test/unit/test_xdesk.c).
+XDESK_UNIT := $(WM_SRC) $(DS_SRC) $(RP_CORE) remote-proto/transport.c remote-proto/conn.c \
+              clients/view_x11.c test/unit/test_xdesk.c
+all: $(BUILD)/test/unit-xdesk $(BUILD)/test/unit-xdesk-asan
+$(BUILD)/test/unit-xdesk: $(call obj,obj,$(XDESK_UNIT))
+	@mkdir -p $(dir $@)
+	$(CC) $(ALL_CFLAGS) -o $@ $^ $(VTERM_LIBS) $(DS_LIBS) -lm
+
+$(BUILD)/test/unit-xdesk-asan: $(call obj,san,$(XDESK_UNIT))
+	@mkdir -p $(dir $@)
+	$(CC) $(ALL_CFLAGS) -O1 $(SAN) -o $@ $^ $(VTERM_LIBS) $(DS_LIBS) -lm
 
 # remote-proto's X windows: messages and pixel codec (test/unit/test_xwin.c).
 XWIN_UNIT := $(RP_CORE) test/unit/test_xwin.c

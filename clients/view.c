@@ -29,6 +29,8 @@
 #include "base.h"
 #include "clients.h"
 #include "ds.h"
+#include "view_x11.h"
+#include "xwin.h"
 
 #define LIST_POLL_MS 500
 #define PENDING_OPENS 16
@@ -78,6 +80,8 @@ struct view {
 	struct ds_font *font;
 	struct ds_comp *comp;
 	struct wm wm;
+	struct vx *x;		    /* the X sessions (view_x11.c) */
+	const struct ds_event *key; /* the key being handled */
 	struct win *wins[WM_MAX_WINDOWS];
 	unsigned nwins;
 	uint32_t req;
@@ -87,6 +91,7 @@ struct view {
 	} opening[PENDING_OPENS];
 	unsigned nopening;
 	bool listed, ready, done, readonly;
+	bool seamless; /* X windows as the desk's own; no terminals */
 	int rc;
 	char why[300];
 	uint64_t list_due_ns, last_frame_ns;
@@ -300,6 +305,10 @@ static void apply(struct view *v, struct wm_actions *o)
 	for (unsigned i = 0; i < o->n; i++) {
 		const struct wm_action *a = &o->a[i];
 		struct win *w = a->window ? win_by_chan(v, (uint16_t)a->window) : NULL;
+		if (a->window >= VX_ID_BASE) {
+			vx_action(v->x, a, v->key);
+			continue;
+		}
 		switch (a->type) {
 		case WM_ACT_GEOMETRY:
 			if (w)
@@ -414,28 +423,36 @@ static void on_event(void *ctx, const struct ds_event *ev)
 
 	switch (ev->type) {
 	case DS_EV_KEY:
-		if (!ev->pressed)
+		if (!ev->pressed) {
+			/* X programs hear releases (terminals do not). */
+			if (v->wm.focus >= VX_ID_BASE)
+				vx_key_release(v->x, ev);
 			return;
+		}
 		v->key_cp = ev->codepoint;
 		v->cur_live = v->stats;
 		if (v->stats)
 			v->cur = (struct probe){.t_key = base_now_ns()};
+		v->key = ev;
 		wm_key(&v->wm, ev->keysym, ev->mods, &o);
 		apply(v, &o);
+		v->key = NULL;
 		v->cur_live = false;
 		return;
 	case DS_EV_MOTION:
 		wm_motion(&v->wm, ev->dx, ev->dy, ev->time_us, &o);
 		apply(v, &o);
 		mouse_motion(v);
+		vx_pointer(v->x);
 		return;
 	case DS_EV_POINTER:
 		wm_warp(&v->wm, ev->x, ev->y, &o);
 		apply(v, &o);
 		mouse_motion(v);
+		vx_pointer(v->x);
 		return;
 	case DS_EV_BUTTON:
-		if (mouse_button(v, ev))
+		if (vx_button(v->x, ev) || mouse_button(v, ev))
 			return;
 		wm_button(&v->wm, ev->button, ev->pressed, &o);
 		break;
@@ -613,13 +630,28 @@ static void on_list(struct view *v, const uint8_t *p, uint32_t len)
 			v->wins[i]->drawn = true;
 	struct rp_str names[PENDING_OPENS];
 	unsigned nnew = 0;
+	size_t xoff = off;
 
+	/* The X sessions (listed after all of them) are the X side's. */
+	for (uint16_t i = 0; i < count; i++)
+		if (rp_list_entry_decode(p, len, &xoff, &s) < 0)
+			break;
+	if (vx_list(v->x, p, len, xoff) < 0) {
+		fail(v, "malformed X part of LIST_REPLY from the server");
+		return;
+	}
+	if (v->seamless) { /* X windows only */
+		v->listed = true;
+		return;
+	}
 	for (uint16_t i = 0; i < count; i++) {
 		if (rp_list_entry_decode(p, len, &off, &s) < 0) {
 			fail(v, "malformed LIST_REPLY from the server");
 			return;
 		}
 		struct win *w = win_by_name(v, s.name.p, s.name.n);
+		if (vx_has(v->x, s.name.p, s.name.n))
+			continue;
 		if (w) {
 			ds_title_clean(s.cmd.p, s.cmd.n, w->cmd, sizeof w->cmd);
 			ds_comp_set_title(v->comp, w->chan, win_title(w));
@@ -646,6 +678,16 @@ static void on_frame(struct view *v, const struct rp_hdr *h, const uint8_t *p)
 	bool output = h->type == RP_OUTPUT || h->type == RP_OUTPUT_LZ4;
 	uint64_t t = w && output && v->nout ? base_now_ns() : 0;
 	int r = w ? rp_desk_chan_frame(w->ch, h, p) : 0; /* EXIT removes w */
+	if (!w && (r = vx_frame(v->x, h, p)) != 0) {
+		if (r < 0) {
+			snprintf(v->why, sizeof v->why, "%s", vx_why(v->x));
+			v->done = true;
+			v->rc = 1;
+		} else if (vx_take_paint_now(v->x)) {
+			v->paint_now = true;
+		}
+		return;
+	}
 
 	if (r > 0) {
 		/* Received at t, through libvterm by now. */
@@ -687,6 +729,8 @@ static void repaint(struct view *v)
 	uint64_t t;
 
 	long px = ds_comp_repaint(v->comp, &v->wm);
+
+	vx_painted(v->x);
 
 	t = base_now_ns();
 	v->paint_now = false;
@@ -779,6 +823,16 @@ static int screenshot(struct view *v, const char *path)
 		struct win *w = win_by_chan(v, (uint16_t)ww->id);
 		struct wm_box cells;
 		int rows, cols;
+		if (!w && vx_title(v->x, ww->id)) {
+			cells = wm_client_box(&v->wm, &ww->box);
+			printf("xwindow %u box %d %d %d %d client %d %d %d %d title \"",
+			       ww->id / VX_ID_BASE, ww->box.x, ww->box.y, ww->box.w, ww->box.h, cells.x,
+			       cells.y, cells.w, cells.h);
+			for (const char *t = vx_title(v->x, ww->id); *t; t++)
+				printf(*t == '"' || *t == '\\' ? "\\%c" : "%c", *t);
+			printf("\"%s\n", ww->id == v->wm.focus ? " focused" : "");
+			continue;
+		}
 		if (!w)
 			continue;
 		cells = wm_client_box(&v->wm, &ww->box); /* the cells start at its corner */
@@ -833,6 +887,37 @@ static bool has_text(const struct ds_term *t, const char *text, int row)
 		return false;
 	ds_term_row_text(t, row, buf, sizeof buf);
 	return strstr(buf, text) != NULL;
+}
+
+/* A window whose title contains text and that has drawn: an X window,
+ * or a terminal (0: none yet). */
+static uint32_t window_titled(struct view *v, const char *text)
+{
+	uint32_t id = vx_find(v->x, text);
+
+	for (unsigned i = 0; !id && i < v->nwins; i++)
+		if (v->wins[i]->drawn && strstr(win_title(v->wins[i]), text))
+			id = v->wins[i]->chan;
+	return id;
+}
+
+/* A step that waits for ok: true to go on, false to come back later (or
+ * the view ends, its deadline past, saying what did not happen). */
+static bool step_waits(struct view *v, const struct ds_step *s, bool ok, const char *what)
+{
+	if (ok) {
+		v->wait_deadline_ns = 0;
+		return true;
+	}
+	if (!v->wait_deadline_ns)
+		v->wait_deadline_ns = base_now_ns() + (uint64_t)s->timeout_ms * 1000000u;
+	if (base_now_ns() < v->wait_deadline_ns)
+		return false;
+	snprintf(v->why, sizeof v->why, "input line %d: %s%s%s%s after %.1f s", s->line, what,
+		 s->text[0] ? " \"" : "", s->text, s->text[0] ? "\"" : "", s->timeout_ms / 1000.0);
+	v->done = true;
+	v->rc = 1;
+	return false;
 }
 
 /* Run steps until one has to wait. */
@@ -890,6 +975,38 @@ static void run_script(struct view *v)
 				return;
 			}
 			break;
+		case DS_STEP_WAIT_WINDOW: {
+			uint32_t id = window_titled(v, s->text);
+			if (!step_waits(v, s, id != 0, "no window titled"))
+				return;
+			struct wm_actions o = {0};
+			wm_focus(&v->wm, id, &o);
+			apply(v, &o);
+			break;
+		}
+		case DS_STEP_WAIT_UPDATE:
+			if (!step_waits(v, s, v->wm.focus >= VX_ID_BASE && vx_updated(v->x),
+					"the focused X window did not change"))
+				return;
+			break;
+		case DS_STEP_CLICK_WINDOW: {
+			const struct wm_window *ww = wm_find(&v->wm, v->wm.focus);
+			struct wm_box in;
+			if (!ww) {
+				snprintf(v->why, sizeof v->why, "input line %d: no window is focused",
+					 s->line);
+				v->done = true;
+				v->rc = 1;
+				return;
+			}
+			in = wm_client_box(&v->wm, &ww->box);
+			struct ds_event ev = {.type = DS_EV_POINTER, .x = in.x + (int)s->dx,
+					      .y = in.y + (int)s->dy, .time_us = base_now_ns() / 1000};
+			on_event(v, &ev);
+			button(v, s->button, s->mods, true);
+			button(v, s->button, s->mods, false);
+			break;
+		}
 		}
 		v->step++;
 	}
@@ -965,12 +1082,14 @@ bad:
 
 static bool all_drawn(struct view *v)
 {
-	if (!v->listed || v->nopening)
+	unsigned xopening, xs = vx_sessions(v->x, &xopening);
+
+	if (!v->listed || v->nopening || xopening)
 		return false;
 	for (unsigned i = 0; i < v->nwins; i++)
 		if (!v->wins[i]->drawn)
 			return false;
-	return v->nwins > 0;
+	return v->nwins > 0 || xs > 0;
 }
 
 static void after_frames(struct view *v)
@@ -1057,7 +1176,9 @@ static void loop(struct view *v, int sigfd)
 				on_frame(v, &h, fp);
 			if (r < 0)
 				fail(v, "bad frame header from the server");
-			if (v->listed && !v->nwins && !v->nopening && !v->steps) {
+			unsigned xopening;
+			if (v->listed && !v->nwins && !v->nopening && !v->steps &&
+			    !vx_sessions(v->x, &xopening) && !xopening) {
 				snprintf(v->why, sizeof v->why, "no sessions left");
 				v->done = true;
 			}
@@ -1084,18 +1205,25 @@ static void loop(struct view *v, int sigfd)
 
 static void view_usage(FILE *f)
 {
-	fputs("usage: telly view [options] [DEST]\n"
+	fputs("usage: telly view [options] [DEST [NAME]]\n"
 	      "\n"
 	      "Show every session of this host, or of [user@]host through ssh, as a\n"
 	      "window: in an X window on $DISPLAY, or headless in memory. With no\n"
-	      "session yet, one is started.\n"
+	      "session yet, one is started. The windows of X sessions (telly new --x11)\n"
+	      "are windows of the desktop too: click, move and resize them, and the\n"
+	      "host follows. NAME: only that X session (DEST \"\" for this host).\n"
 	      "\n"
 	      "  --headless          no display: an in-memory framebuffer\n"
+	      "  --seamless          each X window a window of $DISPLAY itself, managed by\n"
+	      "                      its own window manager (no terminals)\n"
+	      "  --x11 NAME          only X session NAME\n"
 	      "  --size WxH          output size (default 1024x768)\n"
 	      "  --input FILE        scripted input (with either output), one step a line:\n"
 	      "                        type \"TEXT\"   key [ctrl+|shift+|alt+|super+]NAME\n"
 	      "                        move DX DY    click|press|release [BUTTON]\n"
 	      "                        wait \"TEXT\" [SECS] [row N]   screenshot FILE\n"
+	      "                        wait-window \"TITLE\" [SECS]   wait-update [SECS]\n"
+	      "                        click-window X Y [BUTTON]\n"
 	      "  --screenshot FILE   write the frame (PNG) and exit once the input is done\n"
 	      "                      (without --input: once every window has drawn)\n"
 	      "  --font PATTERN      fontconfig pattern (default: monospace)\n"
@@ -1127,7 +1255,7 @@ int telly_view(int argc, char **argv)
 {
 	struct view *v = calloc(1, sizeof *v);
 	char *pos[2], err[300] = "";
-	const char *input = NULL, *font = "monospace";
+	const char *input = NULL, *font = "monospace", *xname = NULL;
 	int npos = 0, w = DEFAULT_W, h = DEFAULT_H, font_px = 16, sigfd = -1, rc = 1, cw, ch;
 	bool headless = false;
 	struct wm_config cfg = {.profile = WM_ACCEL_ADAPTIVE};
@@ -1148,6 +1276,8 @@ int telly_view(int argc, char **argv)
 			return 0;
 		} else if (!strcmp(a, "--headless")) {
 			headless = true;
+		} else if (!strcmp(a, "--seamless")) {
+			v->seamless = true;
 		} else if (!strcmp(a, "-r")) {
 			v->readonly = true;
 		} else if (!strcmp(a, "--stats")) {
@@ -1155,8 +1285,11 @@ int telly_view(int argc, char **argv)
 		} else if (i + 1 >= argc && (!strcmp(a, "--size") || !strcmp(a, "--input") ||
 					     !strcmp(a, "--screenshot") || !strcmp(a, "--font") ||
 					     !strcmp(a, "--font-size") || !strcmp(a, "--accel") ||
-					     !strcmp(a, "--speed") || !strcmp(a, "--bench-keys"))) {
+					     !strcmp(a, "--speed") || !strcmp(a, "--bench-keys") ||
+					     !strcmp(a, "--x11"))) {
 			goto missing;
+		} else if (!strcmp(a, "--x11")) {
+			xname = argv[++i];
 		} else if (!strcmp(a, "--size")) {
 			if (!parse_size(argv[++i], &w, &h)) {
 				fprintf(stderr, "telly view: --size wants WxH, such as 1024x768\n");
@@ -1205,12 +1338,19 @@ int telly_view(int argc, char **argv)
 			npos++;
 		}
 	}
-	if (npos > 1) {
-		fprintf(stderr, "telly view: one DEST at most ([user@]host)\n");
+	if (npos > 2) {
+		fprintf(stderr, "telly view: DEST and NAME at most ([user@]host X-SESSION)\n");
 		goto usage;
 	}
-	if (npos)
+	/* DEST "": this host. */
+	if (npos && pos[0][0])
 		v->dest.host = pos[0];
+	if (npos == 2)
+		xname = pos[1];
+	if (v->seamless && headless) {
+		fprintf(stderr, "telly view: --seamless shows windows on $DISPLAY; not with --headless\n");
+		goto usage;
+	}
 	if (!headless && !getenv("DISPLAY")) {
 		fprintf(stderr, "telly view: no $DISPLAY; use --headless (see --help)\n");
 		goto usage;
@@ -1231,8 +1371,9 @@ int telly_view(int argc, char **argv)
 		fprintf(stderr, "telly view: %s\n", err);
 		goto out;
 	}
-	v->b = headless ? ds_headless_create(w, h, err, sizeof err)
-			: ds_x11_create(NULL, w, h, "telly view", err, sizeof err);
+	v->b = headless	     ? ds_headless_create(w, h, err, sizeof err)
+	       : v->seamless ? ds_seamless_create(NULL, err, sizeof err)
+			     : ds_x11_create(NULL, w, h, "telly view", err, sizeof err);
 	if (!v->b) {
 		fprintf(stderr, "telly view: %s\n", err);
 		goto out;
@@ -1251,9 +1392,22 @@ int telly_view(int argc, char **argv)
 	if (v->b->accelerated && !accel_set)
 		cfg.profile = WM_ACCEL_FLAT;
 	wm_init(&v->wm, &cfg);
+	v->dest.caps |= RP_CAP_X11;
 	v->c = telly_client_connect(&v->dest, !v->readonly, err, sizeof err);
 	if (!v->c) {
 		fprintf(stderr, "telly view: %s\n", err);
+		goto out;
+	}
+	v->x = vx_create(&(struct vx_ctx){.c = v->c, .comp = v->comp, .wm = &v->wm, .b = v->b,
+					  .req = &v->req, .readonly = v->readonly,
+					  .stats = v->stats, .only_named = xname != NULL},
+			 err, sizeof err);
+	if (!v->x) {
+		fprintf(stderr, "telly view: %s\n", err);
+		goto out;
+	}
+	if (xname && vx_open(v->x, xname, strlen(xname)) < 0) {
+		fprintf(stderr, "telly view: '%s' is not a session name\n", xname);
 		goto out;
 	}
 	sigfd = base_signalfd((const int[]){SIGTERM, SIGINT, SIGHUP, 0});
@@ -1262,14 +1416,17 @@ int telly_view(int argc, char **argv)
 	rp_conn_flush_wait(v->c, 1000);
 	if (v->why[0])
 		fprintf(stderr, "telly view: %s\n", v->why);
-	if (v->stats)
+	if (v->stats) {
 		print_stats(v);
+		vx_print_stats(v->x);
+	}
 	rc = v->rc;
 out:
 	if (sigfd >= 0)
 		close(sigfd);
 	while (v->nwins)
 		win_destroy(v->wins[--v->nwins]);
+	vx_destroy(v->x);
 	rp_conn_destroy(v->c);
 	ds_comp_destroy(v->comp);
 	ds_backend_destroy(v->b);

@@ -19,6 +19,8 @@ struct surface {
 	uint32_t id;
 	char title[DS_TITLE_MAX_BYTES + 1];
 	struct ds_term *term;
+	struct ds_xsurf *x; /* an X window's pixels (xsurf.c), or NULL */
+	bool overlay;	    /* unframed, not winmgr's: above the rest, at box */
 	pixman_image_t *img;
 	struct wm_box box;
 	int stack; /* index in the stack at the last sync, -1 before */
@@ -34,7 +36,8 @@ struct ds_comp {
 	pixman_region32_t damage;
 	int cur_x, cur_y;
 	bool soft_cursor;
-	pixman_image_t *cursor;
+	pixman_image_t *cursor, *arrow;
+	int cursor_w, cursor_h, hot_x, hot_y;
 };
 
 static const char *const arrow[] = {
@@ -76,11 +79,15 @@ struct ds_comp *ds_comp_create(struct ds_backend *b, struct ds_font *f)
 	c->cur_x = b->w / 2;
 	c->cur_y = b->h / 2;
 	pixman_region32_init_rect(&c->damage, 0, 0, (unsigned)b->w, (unsigned)b->h);
-	if (c->soft_cursor && !(c->cursor = make_cursor())) {
+	if (c->soft_cursor && !(c->cursor = c->arrow = make_cursor())) {
 		pixman_region32_fini(&c->damage);
 		free(c);
 		return NULL;
 	}
+	if (c->cursor)
+		pixman_image_ref(c->arrow);
+	c->cursor_w = ARROW_W;
+	c->cursor_h = ARROW_H;
 	return c;
 }
 
@@ -93,6 +100,8 @@ void ds_comp_destroy(struct ds_comp *c)
 			pixman_image_unref(c->s[i].img);
 	if (c->cursor)
 		pixman_image_unref(c->cursor);
+	if (c->arrow)
+		pixman_image_unref(c->arrow);
 	pixman_region32_fini(&c->damage);
 	free(c);
 }
@@ -110,6 +119,46 @@ static void damage_box(struct ds_comp *c, const struct wm_box *b)
 	if (b->w > 0 && b->h > 0)
 		pixman_region32_union_rect(&c->damage, &c->damage, b->x, b->y, (unsigned)b->w,
 					   (unsigned)b->h);
+}
+
+static void damage_cursor(struct ds_comp *c)
+{
+	pixman_region32_union_rect(&c->damage, &c->damage, c->cur_x - c->hot_x,
+				   c->cur_y - c->hot_y, (unsigned)c->cursor_w, (unsigned)c->cursor_h);
+}
+
+int ds_comp_add_x(struct ds_comp *c, uint32_t id, const char *title, struct ds_xsurf *x,
+		  bool framed)
+{
+	int r = ds_comp_add(c, id, title, NULL);
+	struct surface *s = find(c, id);
+
+	if (r < 0)
+		return r;
+	s->x = x;
+	s->overlay = !framed;
+	if (s->overlay) {
+		ds_xsurf_size(x, &s->box.w, &s->box.h);
+		s->box.x = s->box.y = -s->box.h - s->box.w; /* placed later */
+	}
+	return 0;
+}
+
+void ds_comp_place(struct ds_comp *c, uint32_t id, int x, int y)
+{
+	struct surface *s = find(c, id);
+	int w, h;
+
+	if (!s || !s->overlay)
+		return;
+	ds_xsurf_size(s->x, &w, &h);
+	damage_box(c, &s->box);
+	s->box = (struct wm_box){x, y, w, h};
+	damage_box(c, &s->box);
+	/* The last placed is on top: the end of the list. */
+	struct surface t = *s;
+	memmove(s, s + 1, (size_t)(&c->s[c->n - 1] - s) * sizeof *s);
+	c->s[c->n - 1] = t;
 }
 
 int ds_comp_add(struct ds_comp *c, uint32_t id, const char *title, struct ds_term *term)
@@ -138,7 +187,9 @@ void ds_comp_remove(struct ds_comp *c, uint32_t id)
 	damage_box(c, &s->box);
 	if (s->img)
 		pixman_image_unref(s->img);
-	*s = c->s[--c->n];
+	/* Kept in order: overlays stack by it. */
+	memmove(s, s + 1, (size_t)(&c->s[c->n - 1] - s) * sizeof *s);
+	c->n--;
 }
 
 void ds_comp_set_title(struct ds_comp *c, uint32_t id, const char *title)
@@ -192,10 +243,43 @@ void ds_comp_cursor(struct ds_comp *c, int x, int y)
 {
 	if (!c->soft_cursor || (x == c->cur_x && y == c->cur_y))
 		return;
-	pixman_region32_union_rect(&c->damage, &c->damage, c->cur_x, c->cur_y, ARROW_W, ARROW_H);
+	damage_cursor(c);
 	c->cur_x = x;
 	c->cur_y = y;
-	pixman_region32_union_rect(&c->damage, &c->damage, x, y, ARROW_W, ARROW_H);
+	damage_cursor(c);
+}
+
+int ds_comp_cursor_shape(struct ds_comp *c, const uint32_t *argb, int w, int h, int xhot,
+			 int yhot)
+{
+	pixman_image_t *img;
+
+	if (!c->soft_cursor)
+		return 0;
+	if (argb) {
+		if (w < 1 || h < 1 || w > 1024 || h > 1024)
+			return -EINVAL;
+		img = pixman_image_create_bits(PIXMAN_a8r8g8b8, w, h, NULL, w * 4);
+		if (!img)
+			return -ENOMEM;
+		memcpy(pixman_image_get_data(img), argb, (size_t)w * (size_t)h * 4);
+	} else {
+		if (c->cursor == c->arrow)
+			return 0;
+		img = pixman_image_ref(c->arrow);
+		w = ARROW_W;
+		h = ARROW_H;
+		xhot = yhot = 0;
+	}
+	damage_cursor(c);
+	pixman_image_unref(c->cursor);
+	c->cursor = img;
+	c->cursor_w = w;
+	c->cursor_h = h;
+	c->hot_x = xhot;
+	c->hot_y = yhot;
+	damage_cursor(c);
+	return 0;
 }
 
 void ds_comp_reset(struct ds_comp *c)
@@ -220,9 +304,46 @@ bool ds_comp_dirty(const struct ds_comp *c)
 	if (pixman_region32_not_empty((pixman_region32_t *)&c->damage))
 		return true;
 	for (unsigned i = 0; i < c->n; i++)
-		if (c->s[i].full || (c->s[i].term && ds_term_dirty(c->s[i].term)))
+		if (c->s[i].full || (c->s[i].term && ds_term_dirty(c->s[i].term)) ||
+		    (c->s[i].x && ds_xsurf_dirty(c->s[i].x)))
 			return true;
 	return false;
+}
+
+static void draw_decoration(struct ds_comp *c, struct surface *s);
+
+/* An X window: its decoration when it changed, and the tiles of its
+ * picture that changed, as damage where they show. */
+static void draw_x(struct ds_comp *c, struct surface *s)
+{
+	int cx = s->overlay ? 0 : c->border, cy = s->overlay ? 0 : c->border + c->title_h;
+	int cw = s->box.w - 2 * cx, ch = s->box.h - cx - cy;
+	pixman_region32_t d;
+
+	if (s->overlay) {
+		int w, h;
+		ds_xsurf_size(s->x, &w, &h);
+		if (w != s->box.w || h != s->box.h) {
+			damage_box(c, &s->box);
+			s->box.w = cw = w;
+			s->box.h = ch = h;
+			s->full = true;
+		}
+	}
+	pixman_region32_init(&d);
+	ds_xsurf_take_damage(s->x, &d);
+	if (s->full) {
+		if (!s->overlay && s->img)
+			draw_decoration(c, s);
+		s->full = false;
+		damage_box(c, &s->box);
+	} else {
+		pixman_region32_intersect_rect(&d, &d, 0, 0, (unsigned)(cw > 0 ? cw : 0),
+					       (unsigned)(ch > 0 ? ch : 0));
+		pixman_region32_translate(&d, s->box.x + cx, s->box.y + cy);
+		pixman_region32_union(&c->damage, &c->damage, &d);
+	}
+	pixman_region32_fini(&d);
 }
 
 /* Bring a window's image up to date; damage what changed on screen. */
@@ -231,15 +352,14 @@ static void draw_surface(struct ds_comp *c, struct surface *s)
 	int bw = c->border, th = c->title_h, cx = bw, cy = bw + th;
 	pixman_region32_t d;
 
+	if (s->x) {
+		draw_x(c, s);
+		return;
+	}
 	if (!s->img)
 		return;
 	if (s->full) {
-		ds_fill(s->img, s->focused ? FOCUS_RGB : UNFOCUS_RGB, 0, 0, s->box.w, s->box.h);
-		ds_fill(s->img, TERM_BG_RGB, cx, cy, s->box.w - 2 * bw, s->box.h - 2 * bw - th);
-		int cw, ch;
-		ds_font_cell(c->font, &cw, &ch);
-		ds_draw_text(c->font, s->img, bw + 4, bw + (th - ch) / 2, s->box.w - 2 * bw - 8,
-			     s->title, TITLE_TEXT_RGB);
+		draw_decoration(c, s);
 		if (s->term)
 			ds_term_render(s->term, s->img, cx, cy, true, s->focused, NULL);
 		s->full = false;
@@ -258,8 +378,49 @@ static void draw_surface(struct ds_comp *c, struct surface *s)
 	pixman_region32_fini(&d);
 }
 
+/* The frame, title and an empty client area of a window's image. */
+static void draw_decoration(struct ds_comp *c, struct surface *s)
+{
+	int bw = c->border, th = c->title_h, cw, ch;
+
+	ds_fill(s->img, s->focused ? FOCUS_RGB : UNFOCUS_RGB, 0, 0, s->box.w, s->box.h);
+	ds_fill(s->img, s->x ? 0 : TERM_BG_RGB, bw, bw + th, s->box.w - 2 * bw,
+		s->box.h - 2 * bw - th);
+	ds_font_cell(c->font, &cw, &ch);
+	ds_draw_text(c->font, s->img, bw + 4, bw + (th - ch) / 2, s->box.w - 2 * bw - 8, s->title,
+		     TITLE_TEXT_RGB);
+}
+
+/* What of r an X window's picture covers, drawn. */
+static void composite_x(struct ds_comp *c, pixman_image_t *fb, struct surface *s,
+			pixman_region32_t *r)
+{
+	int cx = s->overlay ? 0 : c->border, cy = s->overlay ? 0 : c->border + c->title_h;
+	int w, h;
+	pixman_region32_t in;
+
+	ds_xsurf_size(s->x, &w, &h);
+	if (w > s->box.w - 2 * cx)
+		w = s->box.w - 2 * cx;
+	if (h > s->box.h - cx - cy)
+		h = s->box.h - cx - cy;
+	if (w <= 0 || h <= 0)
+		return;
+	pixman_region32_init(&in);
+	pixman_region32_intersect_rect(&in, r, s->box.x + cx, s->box.y + cy, (unsigned)w,
+				       (unsigned)h);
+	if (pixman_region32_not_empty(&in)) {
+		pixman_image_set_clip_region32(fb, &in);
+		pixman_image_composite32(PIXMAN_OP_SRC, ds_xsurf_image(s->x), NULL, fb, 0, 0, 0, 0,
+					 s->box.x + cx, s->box.y + cy, w, h);
+	}
+	pixman_region32_fini(&in);
+}
+
 long ds_comp_repaint(struct ds_comp *c, const struct wm *wm)
 {
+	struct surface *order[WM_MAX_WINDOWS];
+	unsigned no = 0;
 	pixman_image_t *fb = c->b->impl->framebuffer(c->b);
 	pixman_region32_t screen, r, bg;
 	const pixman_box32_t *boxes;
@@ -276,33 +437,49 @@ long ds_comp_repaint(struct ds_comp *c, const struct wm *wm)
 	pixman_region32_init(&r);
 	pixman_region32_init(&bg);
 	pixman_region32_copy(&bg, &c->damage);
-	/* Bottom to top: what of the damage this window shows. */
+	/* winmgr's windows bottom to top, then the unframed ones. */
 	for (unsigned i = 0; i < wm->n; i++) {
 		struct surface *s = find(c, wm->win[i].id);
-		if (!s || !s->img)
+		if (s && s->img)
+			order[no++] = s;
+	}
+	for (unsigned i = 0; i < c->n && no < WM_MAX_WINDOWS; i++)
+		if (c->s[i].overlay)
+			order[no++] = &c->s[i];
+	/* Bottom to top: what of the damage this window shows. */
+	for (unsigned i = 0; i < no; i++) {
+		struct surface *s = order[i];
+		if (s->box.w <= 0 || s->box.h <= 0)
 			continue;
 		pixman_region32_intersect_rect(&r, &c->damage, s->box.x, s->box.y,
 					       (unsigned)s->box.w, (unsigned)s->box.h);
 		pixman_region32_subtract(&bg, &bg, &r);
-		for (unsigned j = i + 1; j < wm->n && pixman_region32_not_empty(&r); j++) {
-			const struct wm_box *a = &wm->win[j].box;
+		for (unsigned j = i + 1; j < no && pixman_region32_not_empty(&r); j++) {
+			const struct wm_box *a = &order[j]->box;
 			pixman_region32_t above;
+			if (a->w <= 0 || a->h <= 0)
+				continue;
 			pixman_region32_init_rect(&above, a->x, a->y, (unsigned)a->w, (unsigned)a->h);
 			pixman_region32_subtract(&r, &r, &above);
 			pixman_region32_fini(&above);
 		}
 		if (!pixman_region32_not_empty(&r))
 			continue;
-		pixman_image_set_clip_region32(fb, &r);
-		pixman_image_composite32(PIXMAN_OP_SRC, s->img, NULL, fb, 0, 0, 0, 0, s->box.x,
-					 s->box.y, s->box.w, s->box.h);
+		if (s->img) {
+			pixman_image_set_clip_region32(fb, &r);
+			pixman_image_composite32(PIXMAN_OP_SRC, s->img, NULL, fb, 0, 0, 0, 0,
+						 s->box.x, s->box.y, s->box.w, s->box.h);
+		}
+		if (s->x)
+			composite_x(c, fb, s, &r);
 	}
 	pixman_image_set_clip_region32(fb, &bg);
 	ds_fill(fb, BG_RGB, 0, 0, c->b->w, c->b->h);
 	if (c->soft_cursor) {
 		pixman_image_set_clip_region32(fb, &c->damage);
-		pixman_image_composite32(PIXMAN_OP_OVER, c->cursor, NULL, fb, 0, 0, 0, 0, c->cur_x,
-					 c->cur_y, ARROW_W, ARROW_H);
+		pixman_image_composite32(PIXMAN_OP_OVER, c->cursor, NULL, fb, 0, 0, 0, 0,
+					 c->cur_x - c->hot_x, c->cur_y - c->hot_y, c->cursor_w,
+					 c->cursor_h);
 	}
 	pixman_image_set_clip_region32(fb, NULL);
 	boxes = pixman_region32_rectangles(&c->damage, &nb);

@@ -30,6 +30,7 @@ struct ds_event {
 	enum ds_event_type type;
 	uint64_t time_us; /* CLOCK_MONOTONIC */
 	uint32_t keysym, mods, codepoint;
+	uint32_t keycode; /* KEY: the display's (X) keycode; 0 from a script */
 	bool pressed;
 	double dx, dy;
 	int x, y, button, w, h;
@@ -60,6 +61,8 @@ struct ds_backend {
 	bool soft_cursor;
 	/* The window system accelerated the deltas already. */
 	bool accelerated;
+	/* The display's keyboard layout (x11), NULL without one (headless). */
+	struct xkb_keymap *keymap;
 };
 
 struct ds_backend *ds_headless_create(int w, int h, char *err, size_t errn);
@@ -136,6 +139,85 @@ bool ds_comp_dirty(const struct ds_comp *c);
  * repainted (0: nothing was due). */
 long ds_comp_repaint(struct ds_comp *c, const struct wm *wm);
 pixman_image_t *ds_comp_framebuffer(struct ds_comp *c);
+
+/* X window surfaces (xsurf.c): one window of a host's X display. XPIXELS
+ * payloads go into a back buffer; the picture shown changes only when an
+ * update's last frame is in, and only the tiles that changed are damage. */
+struct ds_xsurf;
+struct ds_xsurf *ds_xsurf_create(uint32_t id, int w, int h);
+void ds_xsurf_destroy(struct ds_xsurf *s); /* takes NULL */
+/* One XPIXELS payload (head and ops). 1 when it ended an update (now
+ * shown), 0 when more is to come, -EPROTO (err says what was wrong) or
+ * -ENOMEM. */
+int ds_xsurf_update(struct ds_xsurf *s, const uint8_t *payload, size_t n, char *err, size_t errn);
+pixman_image_t *ds_xsurf_image(const struct ds_xsurf *s);
+void ds_xsurf_size(const struct ds_xsurf *s, int *w, int *h);
+bool ds_xsurf_dirty(const struct ds_xsurf *s);
+/* Add what changed since the last call (window coordinates) to out. */
+void ds_xsurf_take_damage(struct ds_xsurf *s, pixman_region32_t *out);
+/* The last update shown: its number, the input it answers, and how many
+ * shown updates changed a pixel so far. */
+void ds_xsurf_shown(const struct ds_xsurf *s, uint32_t *frame, uint32_t *ack, uint64_t *changes);
+uint64_t ds_xsurf_updates(const struct ds_xsurf *s);
+
+/* The compositor's X windows. Framed: a window of winmgr's (id as in
+ * ds_comp_add), the X pixels in its client area. Unframed (menus,
+ * tooltips): not winmgr's; drawn above every framed window at the box
+ * ds_comp_place gives, the last placed on top. The compositor does not
+ * own the surface. */
+int ds_comp_add_x(struct ds_comp *c, uint32_t id, const char *title, struct ds_xsurf *x,
+		  bool framed);
+void ds_comp_place(struct ds_comp *c, uint32_t id, int x, int y);
+/* The pointer's shape: ARGB premultiplied (pixman's a8r8g8b8), w x h,
+ * its hot spot at xhot, yhot; argb NULL: the desk's arrow. */
+int ds_comp_cursor_shape(struct ds_comp *c, const uint32_t *argb, int w, int h, int xhot,
+			 int yhot);
+
+/* The seamless backend (seamless.c): each X window a native window of
+ * the desk's X display (display NULL: $DISPLAY). Its framebuffer is a
+ * token one; the windows are the output. What the person does to them
+ * goes to ops (ids are the caller's): keys as the display's keycodes,
+ * the pointer window-relative (kind 0 motion, 1 press, 2 release), a
+ * move or resize by the desk's window manager (the corner on the root),
+ * WM_DELETE_WINDOW, the focus. */
+struct ds_seamless_ops {
+	void (*key)(void *ctx, uint32_t id, uint8_t keycode, bool pressed);
+	void (*pointer)(void *ctx, uint32_t id, int x, int y, int button, int kind);
+	void (*configure)(void *ctx, uint32_t id, int x, int y, int w, int h);
+	void (*close)(void *ctx, uint32_t id);
+	void (*focus)(void *ctx, uint32_t id);
+};
+struct ds_seamless_win {
+	uint32_t id, transient_for; /* the caller's ids; 0: none */
+	bool override;		    /* override-redirect: placed by its parent */
+	int x, y, w, h;		    /* on the host */
+	int min_w, min_h, max_w, max_h, inc_w, inc_h, base_w, base_h; /* 0: not set */
+	const char *title, *wm_class, *icon_name;
+};
+struct ds_backend *ds_seamless_create(const char *display, char *err, size_t errn);
+bool ds_seamless(const struct ds_backend *b); /* is b the seamless backend? */
+void ds_seamless_set_ops(struct ds_backend *b, const struct ds_seamless_ops *ops, void *ctx);
+/* Make the window (shown at once) or change its names, hints, size; its
+ * pixels come from surf (not owned), drawn where it has damage. */
+int ds_seamless_map(struct ds_backend *b, const struct ds_seamless_win *m, struct ds_xsurf *surf);
+void ds_seamless_unmap(struct ds_backend *b, uint32_t id);
+void ds_seamless_draw(struct ds_backend *b, uint32_t id);
+/* The desk's X window of id (0: none), for tests and tools. */
+uint32_t ds_seamless_window(struct ds_backend *b, uint32_t id);
+
+/* The keyboard layout a desk sends an X session (keymap.c): the
+ * backend's own (x11) or the default one xkbcommon makes from its names
+ * (headless, XKB_DEFAULT_LAYOUT and friends apply). */
+struct ds_keymap;
+struct ds_keymap *ds_keymap_create(struct ds_backend *b, char *err, size_t errn);
+void ds_keymap_destroy(struct ds_keymap *k); /* takes NULL */
+/* The keymap as xkb text (NUL-terminated, owned by k). */
+const char *ds_keymap_text(const struct ds_keymap *k, size_t *n);
+/* The keycodes to press, in order, to type keysym with mods (WM_MOD_*)
+ * held: the modifier keys first, the key last; release in reverse.
+ * Returns how many (at most max), 0 when no key types it. */
+int ds_keymap_keys(const struct ds_keymap *k, uint32_t keysym, uint32_t mods, uint8_t *codes,
+		   int max);
 /* Scripted input (`telly view --input FILE`), one step a line:
  *   type "TEXT"          keys for each character (\n Return, \t Tab, \e Esc)
  *   key [MOD+]...NAME    one key: xkb keysym name, ctrl/shift/alt/super
@@ -147,20 +229,27 @@ pixman_image_t *ds_comp_framebuffer(struct ds_comp *c);
  *                        20 s); with row, on its row N (1 the top, -1 the bottom;
  *                        the row's trailing blanks are not part of it)
  *   screenshot FILE      the frame as PNG
+ *   wait-window "TITLE" [SECS]   until a window whose title contains TITLE
+ *                        is drawn (default 20 s); it is then raised and focused
+ *   wait-update [SECS]   until the focused X window (or its menus) shows
+ *                        pixels changed by the last input (default 20 s)
+ *   click-window X Y [MOD+][BUTTON]   the pointer to X, Y from the focused
+ *                        window's client corner (may be outside it), a click
  * Blank lines and lines starting with # are skipped. */
 #define DS_STEP_TEXT_MAX 1024
 enum ds_step_type {
 	DS_STEP_TYPE, DS_STEP_KEY, DS_STEP_MOVE, DS_STEP_CLICK, DS_STEP_PRESS,
 	DS_STEP_RELEASE, DS_STEP_WAIT, DS_STEP_SCREENSHOT,
+	DS_STEP_WAIT_WINDOW, DS_STEP_WAIT_UPDATE, DS_STEP_CLICK_WINDOW,
 };
 struct ds_step {
 	enum ds_step_type type;
 	int line;
-	char text[DS_STEP_TEXT_MAX]; /* TYPE, WAIT, SCREENSHOT */
-	uint32_t keysym, mods;       /* KEY; mods also CLICK, PRESS, RELEASE */
-	double dx, dy;               /* MOVE */
-	int button;                  /* CLICK, PRESS, RELEASE */
-	int timeout_ms;              /* WAIT */
+	char text[DS_STEP_TEXT_MAX]; /* TYPE, WAIT, SCREENSHOT, WAIT_WINDOW */
+	uint32_t keysym, mods;       /* KEY; mods also CLICK, PRESS, RELEASE, CLICK_WINDOW */
+	double dx, dy;               /* MOVE; CLICK_WINDOW: X, Y (whole pixels) */
+	int button;                  /* CLICK, PRESS, RELEASE, CLICK_WINDOW */
+	int timeout_ms;              /* WAIT, WAIT_WINDOW, WAIT_UPDATE */
 	int row;                     /* WAIT: 1.. from the top, -1.. from the bottom; 0 any */
 };
 /* 1 with *out filled, 0 for a blank or comment line, -EINVAL with err

@@ -13,6 +13,7 @@
 #define WAIT_MAX_S 3600
 #define WAIT_ROW_MAX 500 /* RP_MAX_ROWS */
 #define MOVE_MAX 100000
+#define CLICK_WINDOW_MAX 32767 /* X coordinates are 16-bit */
 
 static const char *skip_ws(const char *p)
 {
@@ -138,6 +139,25 @@ static int parse_key(const char *spec, struct ds_step *s, char *err, size_t errn
 	return 0;
 }
 
+/* [SECS] after a wait-window or wait-update. */
+static int parse_timeout(const char **p, const char *cmd, struct ds_step *s, char *err,
+			 size_t errn)
+{
+	char w[32], *end;
+	double secs;
+
+	s->timeout_ms = WAIT_DEFAULT_MS;
+	if (!word(p, w, sizeof w))
+		return 0;
+	secs = strtod(w, &end);
+	if (*end || !(secs > 0 && secs <= WAIT_MAX_S)) {
+		snprintf(err, errn, "%s timeout '%s' is not 0-%d seconds", cmd, w, WAIT_MAX_S);
+		return -EINVAL;
+	}
+	s->timeout_ms = (int)(secs * 1000);
+	return 0;
+}
+
 static int parse_button(const char **p, struct ds_step *s, char *err, size_t errn)
 {
 	char w[32];
@@ -250,6 +270,37 @@ int ds_step_parse(const char *line, int lineno, struct ds_step *s, char *err, si
 		s->type = cmd[0] == 'c' ? DS_STEP_CLICK : cmd[0] == 'p' ? DS_STEP_PRESS
 									 : DS_STEP_RELEASE;
 		rc = parse_button(&p, s, err, errn);
+	} else if (!strcmp(cmd, "wait-window")) {
+		s->type = DS_STEP_WAIT_WINDOW;
+		if (!(p = quoted(p, s->text, sizeof s->text, err, errn)))
+			return -EINVAL;
+		if (!s->text[0]) {
+			snprintf(err, errn, "wait-window wants a non-empty title");
+			return -EINVAL;
+		}
+		rc = parse_timeout(&p, cmd, s, err, errn);
+	} else if (!strcmp(cmd, "wait-update")) {
+		s->type = DS_STEP_WAIT_UPDATE;
+		rc = parse_timeout(&p, cmd, s, err, errn);
+	} else if (!strcmp(cmd, "click-window")) {
+		char x[32], y[32], *e1, *e2;
+		long lx, ly;
+		s->type = DS_STEP_CLICK_WINDOW;
+		if (!word(&p, x, sizeof x) || !word(&p, y, sizeof y)) {
+			snprintf(err, errn, "click-window wants X Y [BUTTON]");
+			return -EINVAL;
+		}
+		lx = strtol(x, &e1, 10);
+		ly = strtol(y, &e2, 10);
+		if (*e1 || *e2 || lx < -CLICK_WINDOW_MAX || lx > CLICK_WINDOW_MAX ||
+		    ly < -CLICK_WINDOW_MAX || ly > CLICK_WINDOW_MAX) {
+			snprintf(err, errn, "click-window wants two whole numbers within +-%d",
+				 CLICK_WINDOW_MAX);
+			return -EINVAL;
+		}
+		s->dx = (double)lx;
+		s->dy = (double)ly;
+		rc = parse_button(&p, s, err, errn);
 	} else if (!strcmp(cmd, "screenshot")) {
 		s->type = DS_STEP_SCREENSHOT;
 		if (*p == '"') {
@@ -261,7 +312,8 @@ int ds_step_parse(const char *line, int lineno, struct ds_step *s, char *err, si
 		}
 	} else {
 		snprintf(err, errn,
-			 "unknown step '%s' (type, key, move, click, press, release, wait, screenshot)",
+			 "unknown step '%s' (type, key, move, click, press, release, wait, screenshot, "
+			 "wait-window, wait-update, click-window)",
 			 cmd);
 		return -EINVAL;
 	}

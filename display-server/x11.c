@@ -110,6 +110,7 @@ static void key_event(struct x11 *x, xcb_key_press_event_t *k, bool pressed, ds_
 	xkb_state_update_mask(x->state, k->state & ~locked, 0, locked, 0, 0,
 			      (k->state >> 13) & 3);
 	ev.keysym = xkb_state_key_get_one_sym(x->state, k->detail);
+	ev.keycode = k->detail; /* X windows take keys as the display's keycodes */
 	ev.codepoint = xkb_keysym_to_utf32(ev.keysym);
 	ev.mods = k->state & (WM_MOD_SHIFT | WM_MOD_CTRL | WM_MOD_ALT | WM_MOD_SUPER);
 	if (ev.keysym != XKB_KEY_NoSymbol)
@@ -371,6 +372,7 @@ struct ds_backend *ds_x11_create(const char *display, int w, int h, const char *
 	x->base.impl = &x11_impl;
 	x->base.soft_cursor = true;
 	x->base.accelerated = true;
+	x->base.keymap = x->keymap;
 	return &x->base;
 
 fail:

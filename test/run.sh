@@ -61,6 +61,7 @@ unit serve
 unit screen
 unit desk
 unit termmodes
+unit xdesk
 unit xwin
 unit predict
 unit resume
