@@ -121,6 +121,12 @@ $(BUILD)/bin/vtfilter-bench: $(call obj,obj,kernel-pty/vtfilter.c test/bench/vtf
 	@mkdir -p $(dir $@)
 	$(CC) $(ALL_CFLAGS) -o $@ $^ $(VTERM_LIBS)
 
+# The X pixel encoder against whole-frame lz4 and zstd (test/bench/xenc-bench.c).
+all: $(BUILD)/bin/xenc-bench
+$(BUILD)/bin/xenc-bench: $(call obj,obj,$(RP_CORE) test/bench/xenc-bench.c)
+	@mkdir -p $(dir $@)
+	$(CC) $(ALL_CFLAGS) -o $@ $^ $(LZ4_LIBS)
+
 $(BUILD)/bin/ticker: $(call obj,obj,test/bench/ticker.c)
 	@mkdir -p $(dir $@)
 	$(CC) $(ALL_CFLAGS) -o $@ $^
@@ -378,6 +384,7 @@ bench: deps
 	@$(MAKE) --no-print-directory all
 	@$(BUILD)/bin/kpty-bench
 	@$(BUILD)/bin/vtfilter-bench
+	@$(BUILD)/bin/xenc-bench
 	@sh test/bench/remote-bench.sh $(BUILD)
 	@sh test/bench/view-bench.sh $(BUILD)
 	@sh test/bench/vmconsole-bench.sh $(BUILD)

@@ -693,7 +693,8 @@ int rp_xpix_apply(const uint8_t *ops, size_t n, uint32_t *pixels, uint16_t w, ui
 #define T_CAND 0x02   /* may have changed: compare */
 #define T_DIRTY 0x04  /* differs: send */
 #define T_SOLID 0x08  /* one colour: color[] */
-#define T_COPIED 0x10 /* put right by this update's COPY */
+#define T_COPIED 0x10 /* under this update's COPY */
+#define T_INSIDE 0x20 /* wholly under it: its rows' hashes said it is right */
 
 struct rp_xenc {
 	uint32_t id, frame;
@@ -703,6 +704,12 @@ struct rp_xenc {
 	uint32_t *color;
 	uint8_t *tflags;
 	uint64_t *rows_new, *rows_old; /* scroll search, h each */
+	/* The hashes of the shadow's whole rows, kept from the last update
+	 * when its scroll search hashed them: most updates of a terminal
+	 * damage whole rows, and so the shadow is not read for them again. */
+	uint64_t *row_cache;
+	uint8_t *row_ok;
+	uint32_t zstd_permille; /* zstd's output for its input lately: sizes the next ops */
 	int32_t *votes;
 	uint32_t *raw; /* one op's pixels, RP_XPIX_MAX_OP_PIXELS, in wire order */
 	uint8_t *comp;
@@ -1036,15 +1043,18 @@ static void send_zstd(struct fw *f, const uint32_t *src, size_t stride, uint32_t
 	z = ZSTD_compressCCtx(e->zc, e->comp, e->comp_cap, e->raw, raw, XENC_ZSTD_LEVEL);
 	if (ZSTD_isError(z) || z >= raw - raw / 8) {
 		/* Noise: lz4 would not do better; tile by tile, raw or lz4. */
+		e->zstd_permille = 1000;
 		send_tiles_lz4(f, src, stride, tx0, tx1, ty);
 		return;
 	}
 	if (z + XENC_OP_HEAD_BYTES > RP_MAX_PAYLOAD - XPIX_HEAD_BYTES) {
 		uint32_t mid = tx0 + (tx1 - tx0) / 2;
+		e->zstd_permille = (uint32_t)(z * 1000 / raw);
 		send_zstd(f, src, stride, tx0, mid, ty);
 		send_zstd(f, src, stride, mid, tx1, ty);
 		return;
 	}
+	e->zstd_permille = (uint32_t)(z * 1000 / raw);
 	op_block(f, RP_XOP_ZSTD, x, y, w, h, e->comp, z);
 	commit(e, src, stride, x, y, w, h);
 	e->st.tiles_zstd += tx1 - tx0;
@@ -1058,6 +1068,18 @@ static void fill_shadow(struct rp_xenc *e, uint32_t x, uint32_t y, uint32_t w, u
 		for (uint32_t i = 0; i < w; i++)
 			row[i] = v;
 	}
+}
+
+/* How many tiles of row ty one zstd op takes: as many as fit a frame
+ * at the ratio zstd had lately, so a block is compressed once; at most
+ * XENC_RUN_TILES (RP_XPIX_MAX_OP_PIXELS). */
+static uint32_t zstd_tiles(const struct rp_xenc *e, uint32_t ty)
+{
+	uint32_t th = e->h - ty * XENC_TILE < XENC_TILE ? e->h - ty * XENC_TILE : XENC_TILE;
+	uint64_t tile_out = (uint64_t)XENC_TILE * th * 4 * (e->zstd_permille + 1) / 1000 + 1;
+	uint64_t k = (RP_MAX_PAYLOAD - XPIX_HEAD_BYTES) * 3 / 4 / tile_out;
+
+	return k < 2 ? 2 : k > XENC_RUN_TILES ? XENC_RUN_TILES : (uint32_t)k;
 }
 
 /* Every T_DIRTY tile, from src: solid runs as one FILL, other runs zstd
@@ -1096,11 +1118,11 @@ static void send_dirty(struct fw *f, const uint32_t *src, size_t stride)
 				if (end - tx < XENC_ZSTD_MIN_TILES) {
 					send_tiles_lz4(f, src, stride, tx, end, ty);
 				} else {
-					for (uint32_t a = tx; a < end; a += XENC_RUN_TILES)
+					for (uint32_t a = tx, k; a < end; a += k) {
+						k = zstd_tiles(e, ty);
 						send_zstd(f, src, stride, a,
-							  end - a > XENC_RUN_TILES ? a + XENC_RUN_TILES
-										   : end,
-							  ty);
+							  end - a > k ? a + k : end, ty);
+					}
 				}
 			}
 			tx = end;
@@ -1116,6 +1138,8 @@ static void xenc_free_tiles(struct rp_xenc *e)
 	free(e->tflags);
 	free(e->rows_new);
 	free(e->rows_old);
+	free(e->row_cache);
+	free(e->row_ok);
 	free(e->votes);
 }
 
@@ -1134,9 +1158,11 @@ static int xenc_resize(struct rp_xenc *e, uint16_t w, uint16_t h)
 	n.tflags = calloc(nt, 1);
 	n.rows_new = calloc(h, sizeof *n.rows_new);
 	n.rows_old = calloc(h, sizeof *n.rows_old);
+	n.row_cache = calloc(h, sizeof *n.row_cache);
+	n.row_ok = calloc(h, 1);
 	n.votes = calloc((size_t)h * XENC_SCROLL_MAX_TWINS, sizeof *n.votes);
 	if (!n.shadow || !n.hash || !n.color || !n.tflags || !n.rows_new || !n.rows_old ||
-	    !n.votes) {
+	    !n.votes || !n.row_cache || !n.row_ok) {
 		xenc_free_tiles(&n);
 		return -ENOMEM;
 	}
@@ -1165,6 +1191,7 @@ struct rp_xenc *rp_xenc_create(uint32_t id, uint16_t w, uint16_t h)
 	if (!e)
 		return NULL;
 	e->id = id;
+	e->zstd_permille = 250;
 	e->comp_cap = ZSTD_compressBound((size_t)RP_XPIX_MAX_OP_PIXELS * 4);
 	if ((size_t)LZ4_compressBound(RP_XPIX_MAX_OP_PIXELS * 4) > e->comp_cap)
 		e->comp_cap = (size_t)LZ4_compressBound(RP_XPIX_MAX_OP_PIXELS * 4);
@@ -1256,11 +1283,13 @@ static void shadow_copy(struct rp_xenc *e, uint32_t sx, uint32_t sy, uint32_t x,
 /* A vertical scroll inside the damaged box x0,y0 w x h: rows of the new
  * picture that the shadow has dy rows higher or lower. Found by row
  * hashes: each changed row votes for its offset to every row of the
- * shadow with its hash (unless there are many: blank rows); the offset with most votes is checked for its
- * longest run of matching rows, which is sent as COPY and done to the
- * shadow. The tiles under it are then compared again as any other, so a
- * hash that lied costs bytes, never a wrong pixel. */
-static void find_scroll(struct fw *f, const uint32_t *px, size_t stride, uint32_t x0, uint32_t y0,
+ * shadow with its hash (unless there are many: blank rows); the offset
+ * with most votes is checked for its longest run of matching rows, which
+ * is sent as COPY and done to the shadow. Tiles wholly under it are right
+ * by their rows' hashes (trusted as the tiles' own are); those it covers
+ * in part are compared again. True when rows_new has the new picture's
+ * row hashes. */
+static bool find_scroll(struct fw *f, const uint32_t *px, size_t stride, uint32_t x0, uint32_t y0,
 			uint32_t w, uint32_t h)
 {
 	struct rp_xenc *e = f->e;
@@ -1268,20 +1297,23 @@ static void find_scroll(struct fw *f, const uint32_t *px, size_t stride, uint32_
 	int32_t *votes = e->votes, best = 0;
 	uint32_t nv = 0, changed = 0, best_n = 0, run_a = 0, run_n = 0, moved = 0;
 	struct row_hash *idx;
-	bool solid;
+	bool solid, whole = x0 == 0 && w == e->w;
 
 	if (h < XENC_SCROLL_MIN_ROWS)
-		return;
+		return false;
 	for (uint32_t j = 0; j < h; j++) {
 		hn[j] = rect_hash(px, stride, x0, y0 + j, w, 1, &solid);
-		ho[j] = rect_hash(e->shadow, e->w, x0, y0 + j, w, 1, &solid);
+		if (whole && e->row_ok[y0 + j])
+			ho[j] = e->row_cache[y0 + j];
+		else
+			ho[j] = rect_hash(e->shadow, e->w, x0, y0 + j, w, 1, &solid);
 		changed += hn[j] != ho[j];
 	}
 	if (changed < XENC_SCROLL_MIN_MOVED)
-		return;
+		return true;
 	idx = malloc(h * sizeof *idx);
 	if (!idx)
-		return; /* no scroll found: the tiles still go */
+		return true; /* no scroll found: the tiles still go */
 	for (uint32_t j = 0; j < h; j++)
 		idx[j] = (struct row_hash){ho[j], (int32_t)j};
 	qsort(idx, h, sizeof *idx, cmp_row_hash);
@@ -1296,7 +1328,7 @@ static void find_scroll(struct fw *f, const uint32_t *px, size_t stride, uint32_
 	}
 	free(idx);
 	if (!nv)
-		return;
+		return true;
 	qsort(votes, nv, sizeof *votes, cmp_i32);
 	for (uint32_t i = 0, k; i < nv; i = k) {
 		for (k = i; k < nv && votes[k] == votes[i]; k++)
@@ -1322,11 +1354,19 @@ static void find_scroll(struct fw *f, const uint32_t *px, size_t stride, uint32_
 		j = k > j ? k : j + 1;
 	}
 	if (moved < XENC_SCROLL_MIN_MOVED)
-		return;
+		return true;
 	uint32_t dy = y0 + run_a, sy = (uint32_t)((int32_t)dy - best);
 	op_copy(f, x0, sy, x0, dy, w, run_n);
 	shadow_copy(e, x0, sy, x0, dy, w, run_n);
 	mark_rect(e, x0, dy, w, run_n, T_CAND | T_COPIED, T_VALID);
+	for (uint32_t ty = dy / XENC_TILE; ty <= (dy + run_n - 1) / XENC_TILE; ty++)
+		for (uint32_t tx = x0 / XENC_TILE; tx <= (x0 + w - 1) / XENC_TILE; tx++) {
+			uint32_t x, y, tw, th;
+			tile_rect(e, tx, ty, &x, &y, &tw, &th);
+			if (x >= x0 && x + tw <= x0 + w && y >= dy && y + th <= dy + run_n)
+				e->tflags[(size_t)ty * e->tw + tx] |= T_INSIDE;
+		}
+	return true;
 }
 
 /* Clip a damage box to the window; false when nothing is left. */
@@ -1369,7 +1409,7 @@ int rp_xenc_update(struct rp_xenc *e, const uint32_t *pixels, uint16_t w, uint16
 		   rp_xenc_emit_fn emit, void *ctx)
 {
 	size_t sp = stride / 4, nt;
-	bool resized = w != e->w || h != e->h, any = false;
+	bool resized = w != e->w || h != e->h, any = false, hashed = false;
 	uint32_t bx0 = UINT32_MAX, by0 = UINT32_MAX, bx1 = 0, by1 = 0;
 	struct fw f;
 
@@ -1404,7 +1444,7 @@ int rp_xenc_update(struct rp_xenc *e, const uint32_t *pixels, uint16_t w, uint16
 		return 0;
 	fw_init(&f, e, e->frame + 1, ack, emit, ctx);
 	if (!resized)
-		find_scroll(&f, pixels, sp, bx0, by0, bx1 - bx0, by1 - by0);
+		hashed = find_scroll(&f, pixels, sp, bx0, by0, bx1 - bx0, by1 - by0);
 	for (uint32_t ty = 0; ty < e->th; ty++)
 		for (uint32_t tx = 0; tx < e->tw; tx++) {
 			uint8_t *fl = &e->tflags[(size_t)ty * e->tw + tx];
@@ -1414,6 +1454,13 @@ int rp_xenc_update(struct rp_xenc *e, const uint32_t *pixels, uint16_t w, uint16
 
 			if (!(*fl & T_CAND))
 				continue;
+			if (*fl & T_INSIDE) {
+				/* right by its rows; its hash is left to be
+				 * taken when it is compared next (the next
+				 * scroll moves it again anyway) */
+				e->st.tiles_copy++;
+				continue;
+			}
 			tile_rect(e, tx, ty, &x, &y, &tw, &th);
 			hv = rect_hash(pixels, sp, x, y, tw, th, &solid);
 			if (*fl & T_VALID)
@@ -1435,8 +1482,17 @@ int rp_xenc_update(struct rp_xenc *e, const uint32_t *pixels, uint16_t w, uint16
 	send_dirty(&f, pixels, sp);
 	if (f.rc >= 0 && (f.any || resized))
 		fw_flush(&f, true);
-	if (f.rc < 0)
+	if (f.rc < 0) {
+		memset(e->row_ok, 0, e->h);
 		return f.rc;
+	}
+	/* The shadow's rows in the box are the new picture's now, if all of
+	 * the box was compared (with several boxes, the gaps were not). */
+	hashed = hashed && bx0 == 0 && bx1 == e->w && (!damage || resized || nrects == 1);
+	for (uint32_t j = by0; j < by1; j++) {
+		e->row_ok[j] = hashed;
+		e->row_cache[j] = e->rows_new[j - by0];
+	}
 	if (f.frames) {
 		e->frame++;
 		e->st.updates++;

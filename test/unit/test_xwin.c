@@ -923,6 +923,37 @@ static void encoder_scroll(void)
 	draw_text(pic, W, W, H, 4);
 	CHECK(rp_xenc_update(e, pic, W, H, W * 4, &all, 1, 11, desk_take, &d) > 0);
 	CHECK(same_picture(&d, pic, W, H, W));
+	/* a line changed alone (the shadow's rows it keeps are stale there),
+	 * then the scroll that moves it */
+	struct rp_xrect line = {0, 100, W / 2, 16};
+	draw_noise(pic, W, 0, 100, W / 2, 16);
+	CHECK(rp_xenc_update(e, pic, W, H, W * 4, &line, 1, 12, desk_take, &d) > 0);
+	CHECK(same_picture(&d, pic, W, H, W));
+	memmove(pic, pic + 16 * W, (size_t)(H - 16) * W * 4);
+	draw_noise(pic, W, 0, H - 16, W, 16);
+	CHECK(rp_xenc_update(e, pic, W, H, W * 4, &all, 1, 13, desk_take, &d) > 0);
+	CHECK(same_picture(&d, pic, W, H, W));
+	/* a small change the scroll search does not look at, then a scroll
+	 * that brings back the rows as they were before it: the shadow's
+	 * rows there are not what they were */
+	static uint32_t saved[16 * W];
+	struct rp_xrect small = {0, 200, 8, 8};
+	memcpy(saved, pic + 200 * W, sizeof saved);
+	draw_noise(pic, W, 0, 200, 8, 8);
+	CHECK(rp_xenc_update(e, pic, W, H, W * 4, &small, 1, 13, desk_take, &d) > 0);
+	memmove(pic, pic + 16 * W, (size_t)(H - 16) * W * 4);
+	memcpy(pic + 184 * W, saved, sizeof saved);
+	CHECK(rp_xenc_update(e, pic, W, H, W * 4, &all, 1, 13, desk_take, &d) > 0);
+	CHECK(same_picture(&d, pic, W, H, W));
+	/* two boxes with a gap between them, then a scroll */
+	struct rp_xrect two[2] = {{0, 0, W, 16}, {0, H - 16, W, 16}};
+	draw_noise(pic, W, 0, 0, W, 16);
+	draw_noise(pic, W, 0, H - 16, W, 16);
+	CHECK(rp_xenc_update(e, pic, W, H, W * 4, two, 2, 14, desk_take, &d) > 0);
+	CHECK(same_picture(&d, pic, W, H, W));
+	memmove(pic + 32 * W, pic, (size_t)(H - 32) * W * 4);
+	CHECK(rp_xenc_update(e, pic, W, H, W * 4, &all, 1, 15, desk_take, &d) > 0);
+	CHECK(same_picture(&d, pic, W, H, W));
 	CHECK_EQ(d.errors, 0);
 	free(d.px);
 	rp_xenc_destroy(e);
@@ -958,6 +989,37 @@ static void encoder_big_and_solid(void)
 	rp_xenc_destroy(e);
 }
 
+/* A character typed: what goes is about its cell, not its tile. */
+static void encoder_small_change(void)
+{
+	enum { W = 640, H = 384 };
+	static uint32_t pic[W * H];
+	struct rp_xenc *e = rp_xenc_create(9, W, H);
+	struct desk d = {.id = 9};
+	struct rp_xrect cell = {80, 32, 8, 16};
+
+	desk_resize(&d, W, H);
+	draw_text(pic, W, W, H, 0);
+	CHECK(rp_xenc_update(e, pic, W, H, W * 4, NULL, 0, 0, desk_take, &d) > 0);
+	for (int y = 32; y < 48; y++)
+		for (int x = 80; x < 88; x++)
+			pic[y * W + x] = (x ^ y) & 1 ? 0x00ffffff : 0x00101820;
+	size_t b0 = d.bytes;
+	CHECK_EQ(rp_xenc_update(e, pic, W, H, W * 4, &cell, 1, 1, desk_take, &d), 1);
+	CHECK(same_picture(&d, pic, W, H, W));
+	fprintf(stderr, "a typed cell: %zu bytes\n", d.bytes - b0);
+	CHECK(d.bytes - b0 < 17 + 13 + 8 * 16 * 4);
+	/* the same without damage: found by the tiles' hashes */
+	pic[40 * W + 600] = 0x00ff0000;
+	b0 = d.bytes;
+	CHECK_EQ(rp_xenc_update(e, pic, W, H, W * 4, NULL, 0, 2, desk_take, &d), 1);
+	CHECK(same_picture(&d, pic, W, H, W));
+	CHECK(d.bytes - b0 < 17 + 13 + 4 + 20);
+	CHECK_EQ(d.errors, 0);
+	free(d.px);
+	rp_xenc_destroy(e);
+}
+
 static const struct unit_case cases[] = {
 	{"messages-round-trip", messages_round_trip},
 	{"decoders-refuse", decoders_refuse},
@@ -967,6 +1029,7 @@ static const struct unit_case cases[] = {
 	{"encoder-round-trip", encoder_round_trip},
 	{"encoder-scroll", encoder_scroll},
 	{"encoder-big-and-solid", encoder_big_and_solid},
+	{"encoder-small-change", encoder_small_change},
 };
 
 int main(int argc, char **argv)
