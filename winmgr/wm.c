@@ -408,6 +408,16 @@ void wm_toggle_maximize(struct wm *wm, uint32_t id, struct wm_actions *out)
 	}
 }
 
+void wm_set_box(struct wm *wm, uint32_t id, struct wm_box box, struct wm_actions *out)
+{
+	int i = index_of(wm, id);
+
+	if (i < 0 || wm->drag == id)
+		return;
+	wm->win[i].maximized = false;
+	set_box(&wm->win[i], clamp_box(wm, box), out);
+}
+
 void wm_key(struct wm *wm, uint32_t keysym, uint32_t mods, struct wm_actions *out)
 {
 	uint32_t k = keysym >= 'A' && keysym <= 'Z' ? keysym + 32 : keysym;

@@ -128,6 +128,10 @@ void wm_key(struct wm *wm, uint32_t keysym, uint32_t mods, struct wm_actions *ou
 void wm_cycle(struct wm *wm, int dir, struct wm_actions *out);
 void wm_focus(struct wm *wm, uint32_t id, struct wm_actions *out);
 void wm_toggle_maximize(struct wm *wm, uint32_t id, struct wm_actions *out);
+/* Put a window at a box the far side says it has (an X window moved or
+ * resized by its program), kept within the limits and the screen as a
+ * drag would be; not during the window's own drag. */
+void wm_set_box(struct wm *wm, uint32_t id, struct wm_box box, struct wm_actions *out);
 
 /* The topmost window at x, y and which part of it (NULL: the desktop). */
 const struct wm_window *wm_at(const struct wm *wm, int x, int y, enum wm_part *part,

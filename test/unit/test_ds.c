@@ -53,6 +53,23 @@ static const struct {
 	{"click 0", -EINVAL, 0, "button '0' is not 1-9"},
 	{"click left", -EINVAL, 0, "button 'left'"},
 	{"screenshot", -EINVAL, 0, "needs a file name"},
+	{"wait-window \"xterm\"", 1, DS_STEP_WAIT_WINDOW, "xterm"},
+	{"wait-window \"Save as\" 5", 1, DS_STEP_WAIT_WINDOW, "Save as"},
+	{"wait-window xterm", -EINVAL, 0, "expected a \"quoted string\""},
+	{"wait-window \"\"", -EINVAL, 0, "non-empty title"},
+	{"wait-window \"x\" never", -EINVAL, 0, "wait-window timeout 'never'"},
+	{"wait-window \"x\" 2 3", -EINVAL, 0, "unexpected '3'"},
+	{"wait-update", 1, DS_STEP_WAIT_UPDATE, ""},
+	{"wait-update 2.5", 1, DS_STEP_WAIT_UPDATE, ""},
+	{"wait-update 0", -EINVAL, 0, "wait-update timeout '0'"},
+	{"wait-update \"x\"", -EINVAL, 0, "wait-update timeout"},
+	{"click-window 10 20", 1, DS_STEP_CLICK_WINDOW, ""},
+	{"click-window -5 300 shift+3", 1, DS_STEP_CLICK_WINDOW, ""},
+	{"click-window 10", -EINVAL, 0, "click-window wants X Y"},
+	{"click-window 1.5 2", -EINVAL, 0, "two whole numbers"},
+	{"click-window 40000 2", -EINVAL, 0, "two whole numbers"},
+	{"click-window 1 2 0", -EINVAL, 0, "button '0' is not 1-9"},
+	{"click-window 1 2 3 4", -EINVAL, 0, "unexpected '4'"},
 };
 
 static void script_parse_table(void)
@@ -641,6 +658,25 @@ static void mouse_encoding(void)
 	ds_font_destroy(f);
 }
 
+/* The X windows' steps carry their values: a title and a timeout, a
+ * point in the window and a button. */
+static void script_x_values(void)
+{
+	struct ds_step st;
+	char err[200] = "";
+
+	CHECK_EQ(ds_step_parse("wait-window \"Save as\" 5", 3, &st, err, sizeof err), 1);
+	CHECK(!strcmp(st.text, "Save as") && st.timeout_ms == 5000 && st.line == 3);
+	CHECK_EQ(ds_step_parse("wait-window \"a\"", 1, &st, err, sizeof err), 1);
+	CHECK_EQ(st.timeout_ms, 20000);
+	CHECK_EQ(ds_step_parse("wait-update 0.5", 1, &st, err, sizeof err), 1);
+	CHECK_EQ(st.timeout_ms, 500);
+	CHECK_EQ(ds_step_parse("click-window -5 300 shift+3", 1, &st, err, sizeof err), 1);
+	CHECK(st.dx == -5 && st.dy == 300 && st.button == 3 && st.mods == WM_MOD_SHIFT);
+	CHECK_EQ(ds_step_parse("click-window 7 8", 1, &st, err, sizeof err), 1);
+	CHECK(st.dx == 7 && st.dy == 8 && st.button == 1 && st.mods == 0);
+}
+
 /* The script's buttons take modifiers: shift+1 is a shift+click. */
 static void script_click_mods(void)
 {
@@ -673,6 +709,7 @@ static const struct unit_case cases[] = {
 	{"glyph-cache-bounded", glyph_cache_bounded},
 	{"mouse-encoding", mouse_encoding},
 	{"script-click-mods", script_click_mods},
+	{"script-x-values", script_x_values},
 };
 
 int main(int argc, char **argv)

@@ -1,0 +1,1210 @@
+/* telly view's X side: see view_x11.h.
+ *
+ * Where windows go: the host's screen is the desk's, offset by the
+ * decoration, so a framed window's outer box stands where the host has
+ * the window (its client area a border and a title bar lower). A view
+ * started again finds every window where it was, because the host keeps
+ * the places; moving a window on the desk moves it on the host
+ * (XCONFIGURE). Override-redirect windows (menus, tooltips) keep their
+ * place relative to their parent: the parent's offset between host and
+ * desk applies to them, so a menu opens under its button even when the
+ * desk clamped the parent elsewhere.
+ */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "base.h"
+#include "clients.h"
+#include "view_x11.h"
+#include "xwin.h"
+
+#define VX_SESSIONS 16
+#define VX_LISTED 64 /* X sessions a list names that are known as X */
+#define VX_WINDOWS 48 /* X windows drawn at once, below WM_MAX_WINDOWS with terminals */
+#define VX_PROBES 256
+#define VX_SAMPLES_MAX 100000
+#define VX_PROBE_MAX_AGE_NS 5000000000ull /* an input nothing visible answered */
+
+struct xsess {
+	uint16_t chan; /* 0 while the OPEN is pending */
+	uint32_t req;
+	char name[RP_MAX_NAME + 1];
+	uint32_t seq;	  /* the last XKEY/XPOINTER sent */
+	uint32_t key_seq; /* an input not answered yet: its update paints at once */
+	struct rp_xtext clip;
+};
+
+struct xw {
+	struct xsess *s;
+	uint32_t id;  /* the host's */
+	uint32_t wid; /* winmgr's and the compositor's */
+	struct ds_xsurf *surf;
+	bool overlay, can_close;
+	uint32_t transient_for;
+	int hx, hy, hw, hh; /* on the host, as it last said */
+	char title[DS_TITLE_MAX_BYTES + 1];
+	uint32_t acked;
+	bool ack_due;
+	uint64_t changes;
+};
+
+struct xprobe {
+	uint16_t chan;
+	uint32_t seq;
+	uint64_t t_key, t_sent, t_recv, t_shown;
+	bool host;
+	struct rp_xtiming h;
+};
+
+enum { XS_DESK, XS_REMOTE, XS_APPLY, XS_PAINT, XS_TOTAL, XS_N };
+enum { XH_WIRE, XH_INJECT, XH_DAMAGE, XH_READ, XH_ENCODE, XH_QUEUE, XH_BACK, XH_N };
+
+struct vx {
+	struct vx_ctx c;
+	struct ds_keymap *keymap;
+	struct xsess *sess[VX_SESSIONS];
+	unsigned nsess;
+	struct xw *win[VX_WINDOWS];
+	unsigned nwin;
+	/* The X sessions the host's last list named (opened or not). */
+	char listed[VX_LISTED][RP_MAX_NAME + 1];
+	unsigned nlisted;
+	uint32_t next_wid;
+	const struct ds_event *key; /* the key a WM_ACT_KEY came from */
+	/* Keys pressed into X windows, to release where they went. */
+	struct {
+		uint8_t code;
+		struct xw *w;
+	} down[32];
+	unsigned ndown;
+	/* The pointer: buttons held in a window (the grab), where it was. */
+	struct xw *grab;
+	unsigned held;
+	struct xw *under;
+	int px, py;
+	bool cursor_x; /* the host's shape is shown */
+	uint32_t *cursor;
+	int cur_w, cur_h, cur_hx, cur_hy;
+	bool paint_now, applying_host;
+	bool seamless; /* each window a native one of the desk (seamless.c) */
+	/* wait-update: the last input and whether pixels changed since. */
+	uint16_t mark_chan;
+	uint32_t mark_seq;
+	bool mark_changed;
+	/* --stats */
+	struct xprobe await[VX_PROBES];
+	unsigned nawait;
+	uint64_t *samples[XS_N], *split[XH_N];
+	size_t nsamples, nsplit;
+	char why[300];
+};
+
+/* ---- the wire ---------------------------------------------------------- */
+
+static int send_frame(void *ctx, const uint8_t *frame, size_t len)
+{
+	struct vx *x = ctx;
+
+	return rp_conn_send(x->c.c, frame, len);
+}
+
+static void send_open(struct vx *x, struct xsess *s)
+{
+	uint8_t *frame = malloc(RP_MAX_FRAME);
+	long len;
+
+	if (!frame)
+		return;
+	s->req = ++*x->c.req;
+	len = rp_open_frame(frame, RP_MAX_FRAME, s->req,
+			    (uint8_t)(RP_OPEN_ATTACH | (x->c.readonly ? RP_OPEN_READONLY : 0)),
+			    s->name, "", "", &(struct kpty_winsize){0}, NULL, 0);
+	if (len > 0)
+		rp_conn_send(x->c.c, frame, (size_t)len);
+	free(frame);
+}
+
+static void send_id(struct vx *x, uint8_t type, struct xw *w)
+{
+	uint8_t buf[RP_HDR_SIZE + 8];
+	long n = rp_xid_frame(buf, sizeof buf, type, w->s->chan, w->id);
+
+	if (n > 0)
+		rp_conn_send(x->c.c, buf, (size_t)n);
+}
+
+static void mark_input(struct vx *x, struct xsess *s)
+{
+	x->mark_chan = s->chan;
+	x->mark_seq = s->seq;
+	x->mark_changed = false;
+}
+
+static void send_key(struct vx *x, struct xw *w, uint8_t code, bool pressed, uint64_t t_key)
+{
+	uint8_t buf[RP_HDR_SIZE + 16];
+	struct rp_xkey k = {.seq = ++w->s->seq, .id = w->id, .keycode = code, .pressed = pressed};
+	long n = rp_xkey_frame(buf, sizeof buf, w->s->chan, &k);
+
+	if (n <= 0 || rp_conn_send(x->c.c, buf, (size_t)n) < 0)
+		return;
+	w->s->key_seq = k.seq;
+	mark_input(x, w->s);
+	/* Presses are what a person waits to see answered. */
+	if (x->c.stats && pressed) {
+		if (x->nawait == VX_PROBES)
+			memmove(&x->await[0], &x->await[1], (VX_PROBES - 1) * sizeof x->await[0]);
+		else
+			x->nawait++;
+		x->await[x->nawait - 1] = (struct xprobe){
+			.chan = w->s->chan, .seq = k.seq, .t_key = t_key, .t_sent = base_now_ns()};
+	}
+}
+
+static void send_pointer(struct vx *x, struct xw *w, int px, int py, uint8_t kind, int button)
+{
+	uint8_t buf[RP_HDR_SIZE + 16];
+	struct rp_xpointer m = {.seq = ++w->s->seq, .id = w->id, .kind = kind,
+				.button = (uint8_t)button,
+				.x = (int16_t)(px < -32768 ? -32768 : px > 32767 ? 32767 : px),
+				.y = (int16_t)(py < -32768 ? -32768 : py > 32767 ? 32767 : py)};
+	long n = rp_xpointer_frame(buf, sizeof buf, w->s->chan, &m);
+
+	if (n > 0 && rp_conn_send(x->c.c, buf, (size_t)n) == 0) {
+		if (kind != RP_XPTR_MOTION)
+			w->s->key_seq = m.seq;
+		mark_input(x, w->s);
+	}
+}
+
+static void send_configure(struct vx *x, struct xw *w, uint8_t what, const struct wm_box *b)
+{
+	struct wm_box in = wm_client_box(x->c.wm, b);
+	uint8_t buf[RP_HDR_SIZE + 16];
+	struct rp_xconfigure m = {.id = w->id, .what = what, .x = (int16_t)b->x, .y = (int16_t)b->y,
+				  .w = (uint16_t)(in.w < 1 ? 1 : in.w),
+				  .h = (uint16_t)(in.h < 1 ? 1 : in.h)};
+	long n;
+
+	if (x->c.readonly)
+		return;
+	n = rp_xconfigure_frame(buf, sizeof buf, w->s->chan, &m);
+	if (n > 0)
+		rp_conn_send(x->c.c, buf, (size_t)n);
+	if (what & RP_XCONF_MOVE) {
+		w->hx = b->x;
+		w->hy = b->y;
+	}
+	if (what & RP_XCONF_SIZE) {
+		w->hw = m.w;
+		w->hh = m.h;
+	}
+}
+
+/* ---- sessions and windows ---------------------------------------------- */
+
+static const struct ds_seamless_ops seamless_ops;
+
+struct vx *vx_create(const struct vx_ctx *ctx, char *err, size_t errn)
+{
+	struct vx *x = calloc(1, sizeof *x);
+
+	if (!x) {
+		snprintf(err, errn, "out of memory");
+		return NULL;
+	}
+	x->c = *ctx;
+	x->next_wid = VX_ID_BASE;
+	x->seamless = ds_seamless(ctx->b);
+	if (x->seamless)
+		ds_seamless_set_ops(ctx->b, &seamless_ops, x);
+	if (x->c.stats) {
+		for (int k = 0; k < XS_N; k++)
+			if (!(x->samples[k] = calloc(VX_SAMPLES_MAX, sizeof(uint64_t))))
+				goto oom;
+		for (int k = 0; k < XH_N; k++)
+			if (!(x->split[k] = calloc(VX_SAMPLES_MAX, sizeof(uint64_t))))
+				goto oom;
+	}
+	return x;
+oom:
+	snprintf(err, errn, "out of memory");
+	vx_destroy(x);
+	return NULL;
+}
+
+static void win_free(struct xw *w)
+{
+	ds_xsurf_destroy(w->surf);
+	free(w);
+}
+
+void vx_destroy(struct vx *x)
+{
+	if (!x)
+		return;
+	for (unsigned i = 0; i < x->nwin; i++)
+		win_free(x->win[i]);
+	for (unsigned i = 0; i < x->nsess; i++) {
+		rp_xtext_finish(&x->sess[i]->clip);
+		free(x->sess[i]);
+	}
+	ds_keymap_destroy(x->keymap);
+	for (int k = 0; k < XS_N; k++)
+		free(x->samples[k]);
+	for (int k = 0; k < XH_N; k++)
+		free(x->split[k]);
+	free(x->cursor);
+	free(x);
+}
+
+const char *vx_why(const struct vx *x)
+{
+	return x->why;
+}
+
+static struct xsess *sess_by_name(const struct vx *x, const char *name, size_t n)
+{
+	for (unsigned i = 0; i < x->nsess; i++)
+		if (strlen(x->sess[i]->name) == n && !memcmp(x->sess[i]->name, name, n))
+			return x->sess[i];
+	return NULL;
+}
+
+static struct xsess *sess_by_chan(const struct vx *x, uint16_t chan)
+{
+	for (unsigned i = 0; chan && i < x->nsess; i++)
+		if (x->sess[i]->chan == chan)
+			return x->sess[i];
+	return NULL;
+}
+
+int vx_open(struct vx *x, const char *name, size_t n)
+{
+	struct xsess *s;
+
+	if (!rp_name_valid(name, n))
+		return -EINVAL;
+	if (sess_by_name(x, name, n))
+		return 0;
+	if (x->nsess == VX_SESSIONS)
+		return -ENOSPC;
+	s = calloc(1, sizeof *s);
+	if (!s)
+		return -ENOMEM;
+	memcpy(s->name, name, n);
+	x->sess[x->nsess++] = s;
+	send_open(x, s);
+	return 0;
+}
+
+static bool take(size_t n, size_t *off, size_t want)
+{
+	if (want > n - *off)
+		return false;
+	*off += want;
+	return true;
+}
+
+static bool take_u16(const uint8_t *p, size_t n, size_t *off, uint16_t *v)
+{
+	if (!take(n, off, 2))
+		return false;
+	*v = (uint16_t)(p[*off - 2] << 8 | p[*off - 1]);
+	return true;
+}
+
+int vx_list(struct vx *x, const uint8_t *p, size_t n, size_t off)
+{
+	uint16_t nx, nw, nn, tn;
+
+	if (off == n)
+		return 0; /* a host that lists no X part */
+	if (!take_u16(p, n, &off, &nx))
+		return -EPROTO;
+	x->nlisted = 0;
+	for (uint16_t i = 0; i < nx; i++) {
+		const char *name;
+		/* str name, u32 display, u16 windows × (u32 id, 4 × u16, str title) */
+		if (!take_u16(p, n, &off, &nn) || nn > RP_MAX_NAME)
+			return -EPROTO;
+		name = (const char *)p + off;
+		if (!take(n, &off, nn) || !take(n, &off, 4) || !take_u16(p, n, &off, &nw))
+			return -EPROTO;
+		for (uint16_t k = 0; k < nw; k++)
+			if (!take(n, &off, 12) || !take_u16(p, n, &off, &tn) ||
+			    tn > RP_MAX_STR || !take(n, &off, tn))
+				return -EPROTO;
+		if (x->nlisted < VX_LISTED) {
+			memcpy(x->listed[x->nlisted], name, nn);
+			x->listed[x->nlisted++][nn] = 0;
+		}
+		if (!x->c.only_named && !sess_by_name(x, name, nn) && rp_name_valid(name, nn))
+			vx_open(x, name, nn);
+	}
+	return off == n ? 0 : -EPROTO;
+}
+
+bool vx_has(const struct vx *x, const char *name, size_t n)
+{
+	for (unsigned i = 0; i < x->nlisted; i++)
+		if (strlen(x->listed[i]) == n && !memcmp(x->listed[i], name, n))
+			return true;
+	return sess_by_name(x, name, n) != NULL;
+}
+
+unsigned vx_sessions(const struct vx *x, unsigned *opening)
+{
+	unsigned att = 0, op = 0;
+
+	for (unsigned i = 0; i < x->nsess; i++)
+		if (x->sess[i]->chan)
+			att++;
+		else
+			op++;
+	if (opening)
+		*opening = op;
+	return att;
+}
+
+static struct xw *win_by_id(const struct vx *x, const struct xsess *s, uint32_t id)
+{
+	for (unsigned i = 0; i < x->nwin; i++)
+		if (x->win[i]->s == s && x->win[i]->id == id)
+			return x->win[i];
+	return NULL;
+}
+
+static struct xw *win_by_wid(const struct vx *x, uint32_t wid)
+{
+	for (unsigned i = 0; i < x->nwin; i++)
+		if (x->win[i]->wid == wid)
+			return x->win[i];
+	return NULL;
+}
+
+static void apply_own(struct vx *x, struct wm_actions *o)
+{
+	for (unsigned i = 0; i < o->n; i++)
+		if (o->a[i].window >= VX_ID_BASE || o->a[i].type == WM_ACT_CURSOR)
+			vx_action(x, &o->a[i], NULL);
+	o->n = 0;
+	ds_comp_sync(x->c.comp, x->c.wm);
+}
+
+/* The offset from the host's screen to the desk's for a window's
+ * contents: its client area's corner minus the host's place of it. */
+static void offset_of(const struct vx *x, const struct xw *w, int *dx, int *dy)
+{
+	const struct wm_window *ww = w && !w->overlay ? wm_find(x->c.wm, w->wid) : NULL;
+
+	if (ww) {
+		struct wm_box in = wm_client_box(x->c.wm, &ww->box);
+		*dx = in.x - w->hx;
+		*dy = in.y - w->hy;
+		return;
+	}
+	/* As a window the desk did not have to move. */
+	*dx = x->c.wm->cfg.border;
+	*dy = x->c.wm->cfg.border + x->c.wm->cfg.title_h;
+}
+
+/* An override-redirect window's corner on the desk: its parent's offset
+ * (the framed window it is transient for, else the focused window of its
+ * session). */
+static void overlay_origin(const struct vx *x, const struct xw *w, int *ox, int *oy)
+{
+	const struct xw *p = w->transient_for ? win_by_id(x, w->s, w->transient_for) : NULL;
+	int dx, dy;
+
+	while (p && p->overlay && p->transient_for)
+		p = win_by_id(x, p->s, p->transient_for);
+	if (!p || p->overlay) {
+		const struct xw *f = win_by_wid(x, x->c.wm->focus);
+		p = f && f->s == w->s ? f : NULL;
+	}
+	offset_of(x, p, &dx, &dy);
+	*ox = w->hx + dx;
+	*oy = w->hy + dy;
+}
+
+static void place_overlay(struct vx *x, struct xw *w)
+{
+	int ox, oy;
+
+	overlay_origin(x, w, &ox, &oy);
+	ds_comp_place(x->c.comp, w->wid, ox, oy);
+}
+
+static void replace_overlays(struct vx *x, struct xsess *s)
+{
+	for (unsigned i = 0; i < x->nwin; i++)
+		if (x->win[i]->s == s && x->win[i]->overlay && ds_xsurf_updates(x->win[i]->surf))
+			place_overlay(x, x->win[i]);
+}
+
+static struct wm_box outer_for(const struct vx *x, int hx, int hy, int w, int h)
+{
+	int bw = x->c.wm->cfg.border, th = x->c.wm->cfg.title_h;
+
+	return (struct wm_box){hx, hy, w + 2 * bw, h + 2 * bw + th};
+}
+
+/* Seamless: the desk's own window, made or told what changed. */
+static void seamless_xwin(struct vx *x, struct xsess *s, struct xw *w, const struct rp_xwin *m,
+			  const char *title)
+{
+	char cls[DS_TITLE_MAX_BYTES + 1], icon[DS_TITLE_MAX_BYTES + 1];
+	const struct xw *t = m->transient_for ? win_by_id(x, s, m->transient_for) : NULL;
+
+	if (!w) {
+		if (x->nwin == VX_WINDOWS || !(w = calloc(1, sizeof *w)))
+			return;
+		if (!(w->surf = ds_xsurf_create(m->id, m->w, m->h))) {
+			free(w);
+			return;
+		}
+		w->s = s;
+		w->id = m->id;
+		w->wid = x->next_wid;
+		x->next_wid += VX_ID_BASE;
+		w->overlay = m->flags & RP_XWIN_OVERRIDE;
+		x->win[x->nwin++] = w;
+	}
+	w->hx = m->x;
+	w->hy = m->y;
+	w->hw = m->w;
+	w->hh = m->h;
+	w->transient_for = m->transient_for;
+	snprintf(w->title, sizeof w->title, "%s", title);
+	ds_title_clean(m->wm_class.p, m->wm_class.n, cls, sizeof cls);
+	ds_title_clean(m->icon_name.p, m->icon_name.n, icon, sizeof icon);
+	struct ds_seamless_win sw = {
+		.id = w->wid, .transient_for = t ? t->wid : 0, .override = w->overlay,
+		.x = m->x, .y = m->y, .w = m->w, .h = m->h, .title = title, .wm_class = cls,
+		.icon_name = icon[0] ? icon : title};
+	if (m->flags & RP_XWIN_HINTS) {
+		sw.min_w = m->min_w;
+		sw.min_h = m->min_h;
+		sw.max_w = m->max_w;
+		sw.max_h = m->max_h;
+		sw.inc_w = m->inc_w;
+		sw.inc_h = m->inc_h;
+		sw.base_w = m->base_w;
+		sw.base_h = m->base_h;
+	}
+	if (ds_seamless_map(x->c.b, &sw, w->surf) < 0)
+		fprintf(stderr, "telly view: window 0x%x of %s not shown\n", m->id, s->name);
+}
+
+static void on_xwin(struct vx *x, struct xsess *s, const struct rp_xwin *m)
+{
+	struct xw *w = win_by_id(x, s, m->id);
+	char title[DS_TITLE_MAX_BYTES + 1];
+	struct wm_actions o = {0};
+
+	ds_title_clean(m->title.p, m->title.n, title, sizeof title);
+	if (!title[0])
+		ds_title_clean(m->wm_class.p, m->wm_class.n, title, sizeof title);
+	if (x->seamless) {
+		seamless_xwin(x, s, w, m, title);
+		return;
+	}
+	if (!w) {
+		bool overlay = m->flags & RP_XWIN_OVERRIDE;
+		if (x->nwin == VX_WINDOWS)
+			return; /* not drawn; the host keeps it */
+		w = calloc(1, sizeof *w);
+		if (!w || !(w->surf = ds_xsurf_create(m->id, m->w, m->h))) {
+			free(w);
+			return;
+		}
+		w->s = s;
+		w->id = m->id;
+		w->wid = x->next_wid;
+		x->next_wid += VX_ID_BASE;
+		w->overlay = overlay;
+		if (ds_comp_add_x(x->c.comp, w->wid, title, w->surf, !overlay) < 0) {
+			win_free(w);
+			return;
+		}
+		x->win[x->nwin++] = w;
+		if (!overlay) {
+			struct wm_box b = outer_for(x, m->x, m->y, m->w, m->h);
+			x->applying_host = true;
+			if (wm_manage(x->c.wm, w->wid, b.w, b.h, &o) == 0)
+				wm_set_box(x->c.wm, w->wid, b, &o);
+			apply_own(x, &o);
+			x->applying_host = false;
+		}
+	} else if (!w->overlay && (m->x != w->hx || m->y != w->hy || m->w != w->hw ||
+				   m->h != w->hh)) {
+		x->applying_host = true;
+		wm_set_box(x->c.wm, w->wid, outer_for(x, m->x, m->y, m->w, m->h), &o);
+		apply_own(x, &o);
+		x->applying_host = false;
+	}
+	w->hx = m->x;
+	w->hy = m->y;
+	w->hw = m->w;
+	w->hh = m->h;
+	w->transient_for = m->transient_for;
+	w->can_close = m->flags & RP_XWIN_CAN_CLOSE;
+	if (strcmp(title, w->title)) {
+		memcpy(w->title, title, sizeof title);
+		ds_comp_set_title(x->c.comp, w->wid, title);
+	}
+	if (w->overlay && ds_xsurf_updates(w->surf))
+		place_overlay(x, w);
+	else if (!w->overlay)
+		replace_overlays(x, s);
+}
+
+static void remove_win(struct vx *x, struct xw *w)
+{
+	struct wm_actions o = {0};
+
+	for (unsigned i = 0; i < x->nwin; i++)
+		if (x->win[i] == w) {
+			memmove(&x->win[i], &x->win[i + 1], (x->nwin - i - 1) * sizeof x->win[0]);
+			x->nwin--;
+			break;
+		}
+	for (unsigned i = 0; i < x->ndown;)
+		if (x->down[i].w == w)
+			x->down[i] = x->down[--x->ndown];
+		else
+			i++;
+	if (x->grab == w) {
+		x->grab = NULL;
+		x->held = 0;
+	}
+	if (x->under == w)
+		x->under = NULL;
+	if (x->seamless) {
+		ds_seamless_unmap(x->c.b, w->wid);
+		win_free(w);
+		return;
+	}
+	ds_comp_remove(x->c.comp, w->wid);
+	if (!w->overlay) {
+		wm_unmanage(x->c.wm, w->wid, &o);
+		apply_own(x, &o);
+	}
+	win_free(w);
+}
+
+static void remove_sess(struct vx *x, struct xsess *s)
+{
+	for (unsigned i = x->nwin; i-- > 0;)
+		if (x->win[i]->s == s)
+			remove_win(x, x->win[i]);
+	for (unsigned i = 0; i < x->nsess; i++)
+		if (x->sess[i] == s) {
+			x->sess[i] = x->sess[--x->nsess];
+			break;
+		}
+	rp_xtext_finish(&s->clip);
+	free(s);
+}
+
+/* ---- frames from the host ---------------------------------------------- */
+
+static void probes_shown(struct vx *x, struct xsess *s, uint32_t ack, uint64_t t_recv)
+{
+	uint64_t now = base_now_ns();
+
+	for (unsigned i = 0; i < x->nawait; i++) {
+		struct xprobe *p = &x->await[i];
+		if (p->chan == s->chan && !p->t_shown && (int32_t)(ack - p->seq) >= 0) {
+			p->t_recv = t_recv;
+			p->t_shown = now;
+		}
+	}
+}
+
+static int on_pixels(struct vx *x, struct xsess *s, const uint8_t *p, uint32_t len,
+		     uint64_t t_recv)
+{
+	struct rp_xpix head;
+	size_t off;
+	struct xw *w;
+	uint64_t changes;
+	uint32_t frame, ack;
+	char err[200];
+	int r;
+
+	if (rp_xpix_decode(p, len, &head, &off) < 0)
+		return -EPROTO;
+	w = win_by_id(x, s, head.id);
+	if (!w)
+		return 0; /* one we do not draw */
+	r = ds_xsurf_update(w->surf, p, len, err, sizeof err);
+	if (r < 0) {
+		snprintf(x->why, sizeof x->why, "bad pixels for window 0x%x of %s: %s", head.id,
+			 s->name, err);
+		return -EPROTO;
+	}
+	if (r == 0)
+		return 0;
+	ds_xsurf_shown(w->surf, &frame, &ack, &changes);
+	if (changes != w->changes) {
+		w->changes = changes;
+		if (s->chan == x->mark_chan && (int32_t)(ack - x->mark_seq) >= 0)
+			x->mark_changed = true;
+		if (x->c.stats)
+			probes_shown(x, s, ack, t_recv);
+	}
+	if (s->key_seq && (int32_t)(ack - s->key_seq) >= 0) {
+		s->key_seq = 0;
+		x->paint_now = true;
+	}
+	if (x->seamless)
+		ds_seamless_draw(x->c.b, w->wid);
+	else if (w->overlay && ds_xsurf_updates(w->surf) == 1)
+		place_overlay(x, w);
+	/* Drawn when the compositor next paints; nothing to paint: drawn. */
+	w->ack_due = true;
+	if (!ds_xsurf_dirty(w->surf) && !x->c.readonly) {
+		uint8_t buf[RP_HDR_SIZE + 8];
+		long n = rp_xack_frame(buf, sizeof buf, s->chan, w->id, frame);
+		if (n > 0)
+			rp_conn_send(x->c.c, buf, (size_t)n);
+		w->acked = frame;
+		w->ack_due = false;
+	}
+	return 0;
+}
+
+static void on_cursor(struct vx *x, const struct rp_xcursor *m)
+{
+	uint32_t *px = malloc((size_t)m->w * m->h * 4);
+
+	if (!px)
+		return;
+	for (size_t i = 0; i < (size_t)m->w * m->h; i++) {
+		const uint8_t *b = m->argb + i * 4; /* little-endian words */
+		px[i] = (uint32_t)b[0] | (uint32_t)b[1] << 8 | (uint32_t)b[2] << 16 |
+			(uint32_t)b[3] << 24;
+	}
+	free(x->cursor);
+	x->cursor = px;
+	x->cur_w = m->w;
+	x->cur_h = m->h;
+	x->cur_hx = m->xhot;
+	x->cur_hy = m->yhot;
+	if (x->cursor_x && !x->seamless)
+		ds_comp_cursor_shape(x->c.comp, x->cursor, x->cur_w, x->cur_h, x->cur_hx,
+				     x->cur_hy);
+}
+
+static void on_timing(struct vx *x, struct xsess *s, const struct rp_xtiming *t)
+{
+	for (unsigned i = 0; i < x->nawait; i++)
+		if (x->await[i].chan == s->chan && x->await[i].seq == t->seq) {
+			x->await[i].host = true;
+			x->await[i].h = *t;
+		}
+}
+
+static void send_keymap(struct vx *x, struct xsess *s)
+{
+	size_t n;
+	const char *text;
+
+	char err[200];
+
+	if (x->c.readonly)
+		return;
+	/* Made with the first X session: a terminal-only view needs none. */
+	if (!x->keymap && !(x->keymap = ds_keymap_create(x->c.b, err, sizeof err))) {
+		fprintf(stderr, "telly view: %s: keys cannot be sent: %s\n", s->name, err);
+		return;
+	}
+	text = ds_keymap_text(x->keymap, &n);
+	if (n <= RP_XKEYMAP_MAX_BYTES)
+		rp_xchunks_send(RP_XKEYMAP, s->chan, 0, text, (uint32_t)n, send_frame, x);
+}
+
+static int on_chan_frame(struct vx *x, struct xsess *s, const struct rp_hdr *h, const uint8_t *p)
+{
+	uint64_t t_recv = base_now_ns();
+	uint32_t id;
+
+	switch (h->type) {
+	case RP_XWIN: {
+		struct rp_xwin m;
+		if (rp_xwin_decode(p, h->len, &m) < 0)
+			return -EPROTO;
+		on_xwin(x, s, &m);
+		return 1;
+	}
+	case RP_XGONE: {
+		struct xw *w;
+		if (rp_xid_decode(p, h->len, &id) < 0)
+			return -EPROTO;
+		if ((w = win_by_id(x, s, id)))
+			remove_win(x, w);
+		return 1;
+	}
+	case RP_XPIXELS:
+		return on_pixels(x, s, p, h->len, t_recv) < 0 ? -EPROTO : 1;
+	case RP_XCURSOR: {
+		struct rp_xcursor m;
+		if (rp_xcursor_decode(p, h->len, &m) < 0)
+			return -EPROTO;
+		on_cursor(x, &m);
+		return 1;
+	}
+	case RP_XTIMING: {
+		struct rp_xtiming m;
+		if (rp_xtiming_decode(p, h->len, &m) < 0)
+			return -EPROTO;
+		on_timing(x, s, &m);
+		return 1;
+	}
+	case RP_XCLIP: {
+		struct rp_xchunk c;
+		if (rp_xchunk_decode(p, h->len, RP_XCLIP_MAX_BYTES, &c) < 0)
+			return -EPROTO;
+		/* Reassembled and bounded; the desk's selections take it once
+		 * the display server has them. */
+		if (rp_xtext_add(&s->clip, &c) == 1) {
+			free(s->clip.buf);
+			memset(&s->clip, 0, sizeof s->clip);
+		}
+		return 1;
+	}
+	case RP_EXIT:
+		remove_sess(x, s);
+		return 1;
+	case RP_NOTICE: {
+		struct rp_str t;
+		if (rp_notice_decode(p, h->len, &t) == 0)
+			fprintf(stderr, "telly view: %s: %.*s\n", s->name, (int)t.n, t.p);
+		return 1;
+	}
+	case RP_ERROR: {
+		struct rp_error e;
+		if (rp_error_decode(p, h->len, &e) < 0)
+			return -EPROTO;
+		fprintf(stderr, "telly view: %s: %.*s\n", s->name, (int)e.msg.n, e.msg.p);
+		if (h->flags & RP_F_FATAL)
+			remove_sess(x, s);
+		return 1;
+	}
+	default:
+		return 1; /* a newer host's; nothing here needs it */
+	}
+}
+
+int vx_frame(struct vx *x, const struct rp_hdr *h, const uint8_t *p)
+{
+	struct xsess *s = sess_by_chan(x, h->chan);
+	uint32_t req;
+	struct rp_str name;
+	struct rp_error e;
+	int r;
+
+	if (s) {
+		r = on_chan_frame(x, s, h, p);
+		if (r < 0 && !x->why[0])
+			snprintf(x->why, sizeof x->why, "malformed %s frame from the server",
+				 rp_type_name(h->type));
+		return r;
+	}
+	if (h->type == RP_OK && rp_req_str_decode(p, h->len, &req, &name) == 0) {
+		for (unsigned i = 0; i < x->nsess; i++) {
+			s = x->sess[i];
+			if (!s->chan && s->req == req && h->chan) {
+				s->chan = h->chan;
+				s->req = 0;
+				send_keymap(x, s);
+				return 1;
+			}
+		}
+	}
+	if (h->type == RP_ERROR && !h->chan && rp_error_decode(p, h->len, &e) == 0 && e.req) {
+		for (unsigned i = 0; i < x->nsess; i++) {
+			s = x->sess[i];
+			if (!s->chan && s->req == e.req) {
+				fprintf(stderr, "telly view: %s: %.*s\n", s->name, (int)e.msg.n,
+					e.msg.p);
+				remove_sess(x, s);
+				return 1;
+			}
+		}
+	}
+	return 0;
+}
+
+/* ---- what the person does ---------------------------------------------- */
+
+void vx_action(struct vx *x, const struct wm_action *a, const struct ds_event *key)
+{
+	struct xw *w = a->window >= VX_ID_BASE ? win_by_wid(x, a->window) : NULL;
+
+	switch (a->type) {
+	case WM_ACT_GEOMETRY:
+		if (!w || x->applying_host)
+			break;
+		{
+			struct wm_box in = wm_client_box(x->c.wm, &a->box);
+			uint8_t what = 0;
+			if (a->box.x != w->hx || a->box.y != w->hy)
+				what |= RP_XCONF_MOVE;
+			if (in.w != w->hw || in.h != w->hh)
+				what |= RP_XCONF_SIZE;
+			if (what)
+				send_configure(x, w, what, &a->box);
+			replace_overlays(x, w->s);
+		}
+		break;
+	case WM_ACT_FOCUS:
+		if (!w || x->c.readonly)
+			break;
+		send_id(x, RP_XFOCUS, w);
+		{
+			const struct wm_window *ww = wm_find(x->c.wm, w->wid);
+			if (ww)
+				send_configure(x, w, RP_XCONF_RAISE, &ww->box);
+		}
+		/* A dialog stays above the window it belongs to. */
+		for (unsigned i = 0; i < x->nwin; i++) {
+			struct xw *t = x->win[i];
+			if (t->s == w->s && !t->overlay && t->transient_for == w->id) {
+				struct wm_actions o = {0};
+				wm_focus(x->c.wm, t->wid, &o);
+				apply_own(x, &o);
+				break;
+			}
+		}
+		break;
+	case WM_ACT_KEY: {
+		uint8_t codes[8];
+		int n;
+		if (!w || x->c.readonly || !key || !x->keymap)
+			break;
+		uint64_t t_key = key->time_us ? key->time_us * 1000 : base_now_ns();
+		if (key->keycode) {
+			send_key(x, w, (uint8_t)key->keycode, true, t_key);
+			if (x->ndown < sizeof x->down / sizeof x->down[0]) {
+				x->down[x->ndown].code = (uint8_t)key->keycode;
+				x->down[x->ndown++].w = w;
+			}
+			break;
+		}
+		/* From a script: press and release, modifiers around. */
+		n = ds_keymap_keys(x->keymap, key->keysym, key->mods, codes, 8);
+		for (int i = 0; i < n; i++)
+			send_key(x, w, codes[i], true, t_key);
+		for (int i = n; i-- > 0;)
+			send_key(x, w, codes[i], false, t_key);
+		break;
+	}
+	case WM_ACT_CLOSE:
+		if (w && !x->c.readonly)
+			send_id(x, RP_XCLOSE, w);
+		break;
+	default:
+		break; /* the desk's own (new terminal, copy, paste...) */
+	}
+}
+
+void vx_key_release(struct vx *x, const struct ds_event *ev)
+{
+	for (unsigned i = 0; i < x->ndown; i++)
+		if (x->down[i].code == ev->keycode) {
+			send_key(x, x->down[i].w, x->down[i].code, false, 0);
+			x->down[i] = x->down[--x->ndown];
+			return;
+		}
+}
+
+/* The X window under the pointer and the point in it: a button's grab,
+ * else the topmost menu, else a framed window's client area. */
+static struct xw *target(struct vx *x, int *rx, int *ry)
+{
+	int px = (int)x->c.wm->cx, py = (int)x->c.wm->cy, ox, oy, w, h;
+	struct xw *best = x->grab;
+	const struct wm_window *ww;
+	enum wm_part part;
+
+	/* Menus above everything; the newest on top. */
+	for (unsigned i = 0; !x->grab && i < x->nwin; i++) {
+		if (!x->win[i]->overlay || !ds_xsurf_updates(x->win[i]->surf))
+			continue;
+		overlay_origin(x, x->win[i], &ox, &oy);
+		ds_xsurf_size(x->win[i]->surf, &w, &h);
+		if (px >= ox && py >= oy && px < ox + w && py < oy + h)
+			best = x->win[i];
+	}
+	if (!best) {
+		ww = wm_at(x->c.wm, px, py, &part, NULL);
+		if (!ww || ww->id < VX_ID_BASE || part != WM_PART_CLIENT)
+			return NULL;
+		best = win_by_wid(x, ww->id);
+		if (!best)
+			return NULL;
+	}
+	if (best->overlay) {
+		overlay_origin(x, best, &ox, &oy);
+	} else {
+		if (!(ww = wm_find(x->c.wm, best->wid)))
+			return NULL;
+		struct wm_box in = wm_client_box(x->c.wm, &ww->box);
+		ox = in.x;
+		oy = in.y;
+	}
+	*rx = px - ox;
+	*ry = py - oy;
+	return best;
+}
+
+static void show_cursor(struct vx *x, bool host)
+{
+	if (host == x->cursor_x || (host && !x->cursor))
+		return;
+	x->cursor_x = host;
+	if (host)
+		ds_comp_cursor_shape(x->c.comp, x->cursor, x->cur_w, x->cur_h, x->cur_hx, x->cur_hy);
+	else
+		ds_comp_cursor_shape(x->c.comp, NULL, 0, 0, 0, 0);
+}
+
+void vx_pointer(struct vx *x)
+{
+	int rx, ry;
+	struct xw *w = x->c.wm->drag ? NULL : target(x, &rx, &ry);
+
+	show_cursor(x, w != NULL);
+	x->under = w;
+	if (!w || x->c.readonly || (w == x->under && rx == x->px && ry == x->py && !x->held))
+		return;
+	x->px = rx;
+	x->py = ry;
+	send_pointer(x, w, rx, ry, RP_XPTR_MOTION, 0);
+}
+
+bool vx_button(struct vx *x, const struct ds_event *ev)
+{
+	unsigned bit = ev->button >= 1 && ev->button <= 9 ? 1u << ev->button : 0;
+	int rx, ry;
+	struct xw *w;
+
+	if (!bit)
+		return false;
+	if (!ev->pressed && !(x->held & bit))
+		return false; /* its press was the desk's */
+	w = target(x, &rx, &ry);
+	if (!w)
+		return false;
+	if (ev->pressed && !w->overlay && x->c.wm->focus != w->wid) {
+		struct wm_actions o = {0};
+		wm_focus(x->c.wm, w->wid, &o);
+		apply_own(x, &o);
+	}
+	if (ev->pressed) {
+		x->held |= bit;
+		x->grab = w;
+	} else {
+		x->held &= ~bit;
+		if (!x->held)
+			x->grab = NULL;
+	}
+	if (!x->c.readonly)
+		send_pointer(x, w, rx, ry, ev->pressed ? RP_XPTR_PRESS : RP_XPTR_RELEASE,
+			     ev->button);
+	return true;
+}
+
+/* ---- seamless: what the person does to the desk's own windows ---- */
+
+static void sl_key(void *ctx, uint32_t id, uint8_t keycode, bool pressed)
+{
+	struct vx *x = ctx;
+	struct xw *w = win_by_wid(x, id);
+
+	if (w && !x->c.readonly)
+		send_key(x, w, keycode, pressed, base_now_ns());
+}
+
+static void sl_pointer(void *ctx, uint32_t id, int px, int py, int button, int kind)
+{
+	struct vx *x = ctx;
+	struct xw *w = win_by_wid(x, id);
+
+	if (w && !x->c.readonly)
+		send_pointer(x, w, px, py,
+			     kind == 1 ? RP_XPTR_PRESS : kind == 2 ? RP_XPTR_RELEASE : RP_XPTR_MOTION,
+			     kind ? button : 0);
+}
+
+static void sl_configure(void *ctx, uint32_t id, int cx, int cy, int cw, int ch)
+{
+	struct vx *x = ctx;
+	struct xw *w = win_by_wid(x, id);
+	uint8_t buf[RP_HDR_SIZE + 16], what = 0;
+	long n;
+
+	if (!w || w->overlay || x->c.readonly)
+		return;
+	if (cx != w->hx || cy != w->hy)
+		what |= RP_XCONF_MOVE;
+	if (cw != w->hw || ch != w->hh)
+		what |= RP_XCONF_SIZE;
+	if (!what)
+		return;
+	struct rp_xconfigure m = {.id = w->id, .what = what, .x = (int16_t)cx, .y = (int16_t)cy,
+				  .w = (uint16_t)(cw < 1 ? 1 : cw), .h = (uint16_t)(ch < 1 ? 1 : ch)};
+	n = rp_xconfigure_frame(buf, sizeof buf, w->s->chan, &m);
+	if (n > 0)
+		rp_conn_send(x->c.c, buf, (size_t)n);
+	w->hx = cx;
+	w->hy = cy;
+	w->hw = m.w;
+	w->hh = m.h;
+}
+
+static void sl_close(void *ctx, uint32_t id)
+{
+	struct vx *x = ctx;
+	struct xw *w = win_by_wid(x, id);
+
+	if (w && !x->c.readonly)
+		send_id(x, RP_XCLOSE, w);
+}
+
+static void sl_focus(void *ctx, uint32_t id)
+{
+	struct vx *x = ctx;
+	struct xw *w = win_by_wid(x, id);
+
+	if (w && !w->overlay && !x->c.readonly)
+		send_id(x, RP_XFOCUS, w);
+}
+
+static const struct ds_seamless_ops seamless_ops = {
+	.key = sl_key, .pointer = sl_pointer, .configure = sl_configure, .close = sl_close,
+	.focus = sl_focus,
+};
+
+bool vx_take_paint_now(struct vx *x)
+{
+	bool r = x->paint_now;
+
+	x->paint_now = false;
+	return r;
+}
+
+void vx_painted(struct vx *x)
+{
+	uint64_t now = base_now_ns();
+
+	for (unsigned i = 0; i < x->nwin; i++) {
+		struct xw *w = x->win[i];
+		uint32_t frame;
+		if (!w->ack_due || ds_xsurf_dirty(w->surf))
+			continue;
+		ds_xsurf_shown(w->surf, &frame, NULL, NULL);
+		if (!x->c.readonly) {
+			uint8_t buf[RP_HDR_SIZE + 8];
+			long n = rp_xack_frame(buf, sizeof buf, w->s->chan, w->id, frame);
+			if (n > 0)
+				rp_conn_send(x->c.c, buf, (size_t)n);
+		}
+		w->acked = frame;
+		w->ack_due = false;
+	}
+	if (!x->c.stats)
+		return;
+	for (unsigned i = 0; i < x->nawait;) {
+		struct xprobe *p = &x->await[i];
+		if (!p->t_shown) {
+			if (now - p->t_sent > VX_PROBE_MAX_AGE_NS)
+				goto drop;
+			i++;
+			continue;
+		}
+		if (x->nsamples < VX_SAMPLES_MAX) {
+			uint64_t st[XS_N] = {p->t_sent - p->t_key, p->t_recv - p->t_sent,
+					     p->t_shown - p->t_recv, now - p->t_shown, now - p->t_key};
+			for (int k = 0; k < XS_N; k++)
+				x->samples[k][x->nsamples] = st[k];
+			x->nsamples++;
+		}
+		const struct rp_xtiming *h = &p->h;
+		/* Only when the host's instants fall inside ours: one clock. */
+		if (p->host && x->nsplit < VX_SAMPLES_MAX && p->t_sent <= h->t_input &&
+		    h->t_input <= h->t_injected && h->t_injected <= h->t_damage &&
+		    h->t_damage <= h->t_read && h->t_read <= h->t_encoded &&
+		    h->t_encoded <= h->t_sent && h->t_sent <= p->t_recv) {
+			uint64_t sp[XH_N] = {h->t_input - p->t_sent,  h->t_injected - h->t_input,
+					     h->t_damage - h->t_injected, h->t_read - h->t_damage,
+					     h->t_encoded - h->t_read, h->t_sent - h->t_encoded,
+					     p->t_recv - h->t_sent};
+			for (int k = 0; k < XH_N; k++)
+				x->split[k][x->nsplit] = sp[k];
+			x->nsplit++;
+		}
+	drop:
+		*p = x->await[--x->nawait];
+	}
+}
+
+uint32_t vx_find(const struct vx *x, const char *text)
+{
+	for (unsigned i = x->nwin; i-- > 0;) {
+		const struct xw *w = x->win[i];
+		if (!w->overlay && ds_xsurf_updates(w->surf) && strstr(w->title, text))
+			return w->wid;
+	}
+	return 0;
+}
+
+bool vx_updated(const struct vx *x)
+{
+	return x->mark_changed;
+}
+
+const char *vx_title(const struct vx *x, uint32_t id)
+{
+	const struct xw *w = id >= VX_ID_BASE ? win_by_wid(x, id) : NULL;
+
+	return w ? w->title : NULL;
+}
+
+static void print_pct(const char *name, uint64_t *s, size_t n)
+{
+	telly_sort_u64(s, n);
+	fprintf(stderr, "  %-22s p50 %8.1f  p90 %8.1f  p99 %8.1f\n", name, telly_pct_us(s, n, 0.5),
+		telly_pct_us(s, n, 0.9), telly_pct_us(s, n, 0.99));
+}
+
+void vx_print_stats(const struct vx *x)
+{
+	static const char *const names[XS_N] = {
+		"input to XKEY", "wire+host+wire", "pixels applied", "composite", "total",
+	};
+	static const char *const split_names[XH_N] = {
+		"  wire to host", "  host to injected", "  program to damage", "  capture",
+		"  encode", "  queued", "  wire back",
+	};
+
+	if (!x->nsamples) {
+		if (x->nsess)
+			fprintf(stderr, "telly view: X keystroke-to-pixel: no samples\n");
+		return;
+	}
+	fprintf(stderr, "telly view: X keystroke-to-pixel, %zu keys (us):\n", x->nsamples);
+	for (int k = 0; k < XS_N; k++) {
+		print_pct(names[k], x->samples[k], x->nsamples);
+		if (k == XS_REMOTE && x->nsplit) {
+			fprintf(stderr, "   (split by the host's clock for %zu keys:)\n", x->nsplit);
+			for (int j = 0; j < XH_N; j++)
+				print_pct(split_names[j], x->split[j], x->nsplit);
+		}
+	}
+}

@@ -1,0 +1,87 @@
+/* telly view's X side (view_x11.c): the X sessions of a host as windows
+ * of the view's desktop.
+ *
+ * One channel per X session (OPEN + ATTACH); XWIN makes or moves a
+ * window (framed: winmgr's, with the desk's decoration; override-redirect:
+ * unframed, above the rest, placed relative to its parent), XGONE removes
+ * it, XPIXELS go into its surface (shown when an update is whole), XACK
+ * says an update was drawn. Keys go to the focused X window as keycodes
+ * of the desk's keymap (sent first as XKEYMAP), the pointer as
+ * window-relative XPOINTER, a desk resize or move as XCONFIGURE, a close
+ * as XCLOSE.
+ *
+ * With the seamless backend (display-server/seamless.c) each X window is
+ * a native window of the desk's display instead, and what the person does
+ * to it comes from the backend's ops.
+ *
+ * winmgr and the compositor know X windows by multiples of VX_ID_BASE
+ * (terminals use their channel numbers, below it): cut to a channel
+ * number, an X window's id is 0, no channel's.
+ */
+#ifndef TELLY_VIEW_X11_H
+#define TELLY_VIEW_X11_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "ds.h"
+#include "rp.h"
+#include "rp_io.h"
+
+#define VX_ID_BASE 0x10000u
+
+struct vx_ctx {
+	struct rp_conn *c;
+	struct ds_comp *comp;
+	struct wm *wm;
+	struct ds_backend *b;
+	uint32_t *req; /* the view's request counter */
+	bool readonly, stats;
+	bool only_named; /* open only the X sessions vx_open is given, not the listed */
+};
+
+struct vx;
+struct vx *vx_create(const struct vx_ctx *ctx, char *err, size_t errn);
+void vx_destroy(struct vx *x); /* takes NULL */
+
+/* Attach to X session name (0, or -errno). */
+int vx_open(struct vx *x, const char *name, size_t n);
+/* LIST_REPLY's X part (from off, after the sessions): every X session
+ * listed is opened. 0, or -EPROTO for a malformed part. */
+int vx_list(struct vx *x, const uint8_t *p, size_t n, size_t off);
+/* Is name an X session: ours (attached or being opened) or listed as one? */
+bool vx_has(const struct vx *x, const char *name, size_t n);
+/* X sessions attached and being opened. */
+unsigned vx_sessions(const struct vx *x, unsigned *opening);
+/* A frame from the host: 1 taken (an X channel's, or the answer to our
+ * OPEN), 0 not ours, -EPROTO malformed (vx_why says what). */
+int vx_frame(struct vx *x, const struct rp_hdr *h, const uint8_t *p);
+const char *vx_why(const struct vx *x);
+
+/* winmgr said something about an X window (id >= VX_ID_BASE). key: the
+ * event a WM_ACT_KEY came from. */
+void vx_action(struct vx *x, const struct wm_action *a, const struct ds_event *key);
+/* A key released while an X window has the focus. */
+void vx_key_release(struct vx *x, const struct ds_event *ev);
+/* The pointer moved (winmgr's position): an X window under it hears of it. */
+void vx_pointer(struct vx *x);
+/* A button: true if it was an X window's (sent there), false if it is
+ * the desk's (decoration, terminals, the desktop). */
+bool vx_button(struct vx *x, const struct ds_event *ev);
+
+/* An update that answers input is whole: repaint now (then clears). */
+bool vx_take_paint_now(struct vx *x);
+/* The compositor has drawn everything shown: XACK, keystroke samples. */
+void vx_painted(struct vx *x);
+
+/* Script: the winmgr id of a framed X window whose title contains text
+ * and that has been drawn (0: none yet); has the focused X window (or its
+ * menus) changed pixels since the last input? */
+uint32_t vx_find(const struct vx *x, const char *text);
+bool vx_updated(const struct vx *x);
+/* The title of X window id (NULL: not an X window). */
+const char *vx_title(const struct vx *x, uint32_t id);
+/* --stats: keystroke-to-pixel for X windows, by stage. */
+void vx_print_stats(const struct vx *x);
+
+#endif

@@ -1,0 +1,518 @@
+/* The seamless backend: every X window of a host a native window of the
+ * desk's own X display, managed by the desk's window manager, the way
+ * ssh -X and xpra show them. Behind the backend ops for the view's loop
+ * (get_fd, dispatch; its framebuffer is a token one, nothing composites
+ * into it); its windows through ds_seamless_*.
+ *
+ * Each window carries the host's names (WM_NAME and _NET_WM_NAME,
+ * WM_CLASS, WM_ICON_NAME), size hints (WM_NORMAL_HINTS, with the host's
+ * place as the program's own), WM_TRANSIENT_FOR (the desk window of its
+ * parent) and WM_DELETE_WINDOW; an override-redirect window (a menu, a
+ * tooltip) is mapped override-redirect at its parent's place on the desk
+ * plus its offset from the parent on the host. Pixels go out with
+ * PutImage (in strips) from the window's surface, only where it changed.
+ * Keys leave as the desk display's keycodes (its keymap is what the host
+ * is given), the pointer window-relative, a move or resize by the desk's
+ * window manager as configure, WM_DELETE_WINDOW as close.
+ */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <xcb/xcb.h>
+#include <xkbcommon/xkbcommon-x11.h>
+
+#include "base.h"
+#include "ds_int.h"
+
+#define SEAMLESS_WINDOWS 256
+#define PUT_STRIP_BYTES (256 * 1024) /* under any server's request limit */
+#define TOKEN_FB_PX 64
+
+/* WM_SIZE_HINTS flags (ICCCM 4.1.2.3) */
+#define US_POSITION (1 << 0)
+#define P_POSITION (1 << 2)
+#define P_MIN_SIZE (1 << 4)
+#define P_MAX_SIZE (1 << 5)
+#define P_RESIZE_INC (1 << 6)
+#define P_BASE_SIZE (1 << 8)
+
+struct swin {
+	uint32_t id; /* the caller's */
+	xcb_window_t xw;
+	struct ds_xsurf *surf;
+	bool override, mapped;
+	int x, y, w, h; /* on the desk, as last configured */
+	int hx, hy;	/* on the host */
+	uint32_t transient_for;
+};
+
+struct seamless {
+	struct ds_backend base;
+	xcb_connection_t *conn;
+	xcb_screen_t *scr;
+	xcb_gcontext_t gc;
+	xcb_atom_t wm_protocols, wm_delete, net_wm_name, net_wm_icon_name, utf8;
+	struct xkb_context *xkb;
+	struct xkb_keymap *keymap;
+	pixman_image_t *fb;
+	const struct ds_seamless_ops *ops;
+	void *ctx;
+	struct swin *win[SEAMLESS_WINDOWS];
+	unsigned n;
+};
+
+static struct seamless *to_s(struct ds_backend *b)
+{
+	return (struct seamless *)b;
+}
+
+static struct swin *by_id(struct seamless *s, uint32_t id)
+{
+	for (unsigned i = 0; i < s->n; i++)
+		if (s->win[i]->id == id)
+			return s->win[i];
+	return NULL;
+}
+
+static struct swin *by_xw(struct seamless *s, xcb_window_t xw)
+{
+	for (unsigned i = 0; i < s->n; i++)
+		if (s->win[i]->xw == xw)
+			return s->win[i];
+	return NULL;
+}
+
+static int s_fd(struct ds_backend *b)
+{
+	return xcb_get_file_descriptor(to_s(b)->conn);
+}
+
+/* Send the surface's pixels in box (window coordinates) to the window. */
+static void put(struct seamless *s, struct swin *w, int x, int y, int bw, int bh)
+{
+	pixman_image_t *img = ds_xsurf_image(w->surf);
+	int iw = pixman_image_get_width(img), ih = pixman_image_get_height(img);
+	int stride = pixman_image_get_stride(img);
+	const uint8_t *data = (const uint8_t *)pixman_image_get_data(img);
+
+	if (x < 0) {
+		bw += x;
+		x = 0;
+	}
+	if (y < 0) {
+		bh += y;
+		y = 0;
+	}
+	if (x + bw > iw)
+		bw = iw - x;
+	if (y + bh > ih)
+		bh = ih - y;
+	if (bw <= 0 || bh <= 0)
+		return;
+	/* Rows of the box in strips; each row of a strip copied tight. */
+	int rows = PUT_STRIP_BYTES / (bw * 4) ? PUT_STRIP_BYTES / (bw * 4) : 1;
+	uint8_t *buf = malloc((size_t)bw * 4 * (size_t)(rows < bh ? rows : bh));
+	if (!buf)
+		return;
+	for (int yy = y; yy < y + bh; yy += rows) {
+		int hh = yy + rows > y + bh ? y + bh - yy : rows;
+		for (int r = 0; r < hh; r++)
+			memcpy(buf + (size_t)r * bw * 4, data + (size_t)(yy + r) * stride + (size_t)x * 4,
+			       (size_t)bw * 4);
+		xcb_put_image(s->conn, XCB_IMAGE_FORMAT_Z_PIXMAP, w->xw, s->gc, (uint16_t)bw,
+			      (uint16_t)hh, (int16_t)x, (int16_t)yy, 0, 24, (uint32_t)(bw * 4 * hh), buf);
+	}
+	free(buf);
+}
+
+/* Where the desk's window manager has a window: its corner on the root. */
+static void root_pos(struct seamless *s, struct swin *w)
+{
+	xcb_translate_coordinates_reply_t *r = xcb_translate_coordinates_reply(
+		s->conn, xcb_translate_coordinates(s->conn, w->xw, s->scr->root, 0, 0), NULL);
+
+	if (r) {
+		w->x = r->dst_x;
+		w->y = r->dst_y;
+		free(r);
+	}
+}
+
+static int s_dispatch(struct ds_backend *b, ds_event_fn fn, void *ctx)
+{
+	struct seamless *s = to_s(b);
+	xcb_generic_event_t *e;
+
+	(void)fn;
+	(void)ctx;
+	while ((e = xcb_poll_for_event(s->conn))) {
+		uint8_t type = e->response_type & 0x7f;
+		struct swin *w = NULL;
+		switch (type) {
+		case XCB_KEY_PRESS:
+		case XCB_KEY_RELEASE: {
+			xcb_key_press_event_t *k = (xcb_key_press_event_t *)e;
+			if ((w = by_xw(s, k->event)) && s->ops && s->ops->key)
+				s->ops->key(s->ctx, w->id, k->detail, type == XCB_KEY_PRESS);
+			break;
+		}
+		case XCB_BUTTON_PRESS:
+		case XCB_BUTTON_RELEASE: {
+			xcb_button_press_event_t *bp = (xcb_button_press_event_t *)e;
+			if ((w = by_xw(s, bp->event)) && s->ops && s->ops->pointer)
+				s->ops->pointer(s->ctx, w->id, bp->event_x, bp->event_y, bp->detail,
+						type == XCB_BUTTON_PRESS ? 1 : 2);
+			break;
+		}
+		case XCB_MOTION_NOTIFY: {
+			xcb_motion_notify_event_t *m = (xcb_motion_notify_event_t *)e;
+			if ((w = by_xw(s, m->event)) && s->ops && s->ops->pointer)
+				s->ops->pointer(s->ctx, w->id, m->event_x, m->event_y, 0, 0);
+			break;
+		}
+		case XCB_CONFIGURE_NOTIFY: {
+			xcb_configure_notify_event_t *c = (xcb_configure_notify_event_t *)e;
+			if (!(w = by_xw(s, c->window)) || w->override)
+				break;
+			int ox = w->x, oy = w->y, ow = w->w, oh = w->h;
+			w->w = c->width;
+			w->h = c->height;
+			root_pos(s, w);
+			if ((ox != w->x || oy != w->y || ow != w->w || oh != w->h) && s->ops &&
+			    s->ops->configure)
+				s->ops->configure(s->ctx, w->id, w->x, w->y, w->w, w->h);
+			break;
+		}
+		case XCB_EXPOSE: {
+			xcb_expose_event_t *x = (xcb_expose_event_t *)e;
+			if ((w = by_xw(s, x->window)))
+				put(s, w, x->x, x->y, x->width, x->height);
+			break;
+		}
+		case XCB_FOCUS_IN: {
+			xcb_focus_in_event_t *f = (xcb_focus_in_event_t *)e;
+			if (f->mode == XCB_NOTIFY_MODE_NORMAL && (w = by_xw(s, f->event)) && s->ops &&
+			    s->ops->focus)
+				s->ops->focus(s->ctx, w->id);
+			break;
+		}
+		case XCB_CLIENT_MESSAGE: {
+			xcb_client_message_event_t *cm = (xcb_client_message_event_t *)e;
+			if (cm->type == s->wm_protocols && cm->data.data32[0] == s->wm_delete &&
+			    (w = by_xw(s, cm->window)) && s->ops && s->ops->close)
+				s->ops->close(s->ctx, w->id);
+			break;
+		}
+		default:
+			break;
+		}
+		free(e);
+	}
+	xcb_flush(s->conn);
+	return xcb_connection_has_error(s->conn) ? -EPIPE : 0;
+}
+
+static pixman_image_t *s_framebuffer(struct ds_backend *b)
+{
+	return to_s(b)->fb;
+}
+
+static int s_present(struct ds_backend *b, pixman_region32_t *damage)
+{
+	(void)b;
+	(void)damage;
+	return 0; /* the windows are the output */
+}
+
+static void s_destroy(struct ds_backend *b)
+{
+	struct seamless *s = to_s(b);
+
+	for (unsigned i = 0; i < s->n; i++) {
+		xcb_destroy_window(s->conn, s->win[i]->xw);
+		free(s->win[i]);
+	}
+	if (s->fb)
+		pixman_image_unref(s->fb);
+	xkb_keymap_unref(s->keymap);
+	xkb_context_unref(s->xkb);
+	xcb_disconnect(s->conn);
+	free(s);
+}
+
+static const struct ds_backend_impl seamless_impl = {
+	.name = "seamless", .get_fd = s_fd, .dispatch = s_dispatch,
+	.framebuffer = s_framebuffer, .present = s_present, .destroy = s_destroy,
+};
+
+static xcb_atom_t atom(xcb_connection_t *c, const char *name)
+{
+	xcb_intern_atom_reply_t *r =
+		xcb_intern_atom_reply(c, xcb_intern_atom(c, 0, (uint16_t)strlen(name), name), NULL);
+	xcb_atom_t a = r ? r->atom : XCB_NONE;
+
+	free(r);
+	return a;
+}
+
+struct ds_backend *ds_seamless_create(const char *display, char *err, size_t errn)
+{
+	struct seamless *s = calloc(1, sizeof *s);
+	int num;
+	int32_t dev;
+
+	if (!s) {
+		snprintf(err, errn, "out of memory");
+		return NULL;
+	}
+	s->conn = xcb_connect(display, &num);
+	if (xcb_connection_has_error(s->conn)) {
+		snprintf(err, errn, "cannot open X display '%s'",
+			 display ? display : getenv("DISPLAY") ? getenv("DISPLAY") : "");
+		goto fail;
+	}
+	xcb_screen_iterator_t it = xcb_setup_roots_iterator(xcb_get_setup(s->conn));
+	for (; it.rem && num > 0; num--)
+		xcb_screen_next(&it);
+	s->scr = it.data;
+	if (!s->scr || s->scr->root_depth != 24) {
+		snprintf(err, errn, "the X screen is not 24-bit TrueColor (depth %d)",
+			 s->scr ? s->scr->root_depth : 0);
+		goto fail;
+	}
+	if (!xkb_x11_setup_xkb_extension(s->conn, XKB_X11_MIN_MAJOR_XKB_VERSION,
+					 XKB_X11_MIN_MINOR_XKB_VERSION,
+					 XKB_X11_SETUP_XKB_EXTENSION_NO_FLAGS, NULL, NULL, NULL, NULL) ||
+	    !(s->xkb = xkb_context_new(XKB_CONTEXT_NO_FLAGS)) ||
+	    (dev = xkb_x11_get_core_keyboard_device_id(s->conn)) < 0 ||
+	    !(s->keymap = xkb_x11_keymap_new_from_device(s->xkb, s->conn, dev,
+							 XKB_KEYMAP_COMPILE_NO_FLAGS))) {
+		snprintf(err, errn, "cannot read the X server's keymap");
+		goto fail;
+	}
+	s->wm_protocols = atom(s->conn, "WM_PROTOCOLS");
+	s->wm_delete = atom(s->conn, "WM_DELETE_WINDOW");
+	s->net_wm_name = atom(s->conn, "_NET_WM_NAME");
+	s->net_wm_icon_name = atom(s->conn, "_NET_WM_ICON_NAME");
+	s->utf8 = atom(s->conn, "UTF8_STRING");
+	s->gc = xcb_generate_id(s->conn);
+	xcb_create_gc(s->conn, s->gc, s->scr->root, 0, NULL);
+	s->fb = pixman_image_create_bits(PIXMAN_x8r8g8b8, TOKEN_FB_PX, TOKEN_FB_PX, NULL, 0);
+	if (!s->fb) {
+		snprintf(err, errn, "out of memory");
+		goto fail;
+	}
+	s->base.impl = &seamless_impl;
+	s->base.w = s->base.h = TOKEN_FB_PX;
+	s->base.keymap = s->keymap;
+	return &s->base;
+fail:
+	if (s->fb)
+		pixman_image_unref(s->fb);
+	xkb_keymap_unref(s->keymap);
+	xkb_context_unref(s->xkb);
+	xcb_disconnect(s->conn);
+	free(s);
+	return NULL;
+}
+
+bool ds_seamless(const struct ds_backend *b)
+{
+	return b && b->impl == &seamless_impl;
+}
+
+void ds_seamless_set_ops(struct ds_backend *b, const struct ds_seamless_ops *ops, void *ctx)
+{
+	to_s(b)->ops = ops;
+	to_s(b)->ctx = ctx;
+}
+
+static void set_text(struct seamless *s, xcb_window_t xw, xcb_atom_t prop, xcb_atom_t type,
+		     const char *text, size_t n)
+{
+	xcb_change_property(s->conn, XCB_PROP_MODE_REPLACE, xw, prop, type, 8, (uint32_t)n, text);
+}
+
+static void set_props(struct seamless *s, struct swin *w, const struct ds_seamless_win *m)
+{
+	/* WM_CLASS "instance\0class\0": the host names the class; the
+	 * instance is its lower case (XTerm's is xterm). */
+	char cls[2 * DS_TITLE_MAX_BYTES + 4];
+	size_t cn = strnlen(m->wm_class, DS_TITLE_MAX_BYTES);
+
+	set_text(s, w->xw, XCB_ATOM_WM_NAME, s->utf8, m->title, strlen(m->title));
+	set_text(s, w->xw, s->net_wm_name, s->utf8, m->title, strlen(m->title));
+	set_text(s, w->xw, XCB_ATOM_WM_ICON_NAME, s->utf8, m->icon_name, strlen(m->icon_name));
+	set_text(s, w->xw, s->net_wm_icon_name, s->utf8, m->icon_name, strlen(m->icon_name));
+	if (cn) {
+		for (size_t i = 0; i < cn; i++)
+			cls[i] = m->wm_class[i] >= 'A' && m->wm_class[i] <= 'Z'
+					 ? (char)(m->wm_class[i] + 32)
+					 : m->wm_class[i];
+		cls[cn] = 0;
+		memcpy(cls + cn + 1, m->wm_class, cn);
+		cls[2 * cn + 1] = 0;
+		set_text(s, w->xw, XCB_ATOM_WM_CLASS, XCB_ATOM_STRING, cls, 2 * cn + 2);
+	}
+	uint32_t hints[18] = {0};
+	hints[0] = US_POSITION | P_POSITION;
+	hints[1] = (uint32_t)m->x;
+	hints[2] = (uint32_t)m->y;
+	hints[3] = (uint32_t)m->w;
+	hints[4] = (uint32_t)m->h;
+	if (m->min_w || m->min_h) {
+		hints[0] |= P_MIN_SIZE;
+		hints[5] = m->min_w;
+		hints[6] = m->min_h;
+	}
+	if (m->max_w || m->max_h) {
+		hints[0] |= P_MAX_SIZE;
+		hints[7] = m->max_w ? m->max_w : 32767;
+		hints[8] = m->max_h ? m->max_h : 32767;
+	}
+	if (m->inc_w > 1 || m->inc_h > 1) {
+		hints[0] |= P_RESIZE_INC;
+		hints[9] = m->inc_w ? m->inc_w : 1;
+		hints[10] = m->inc_h ? m->inc_h : 1;
+	}
+	if (m->base_w || m->base_h) {
+		hints[0] |= P_BASE_SIZE;
+		hints[15] = m->base_w;
+		hints[16] = m->base_h;
+	}
+	xcb_change_property(s->conn, XCB_PROP_MODE_REPLACE, w->xw, XCB_ATOM_WM_NORMAL_HINTS,
+			    XCB_ATOM_WM_SIZE_HINTS, 32, 18, hints);
+	struct swin *t = m->transient_for ? by_id(s, m->transient_for) : NULL;
+	if (t)
+		xcb_change_property(s->conn, XCB_PROP_MODE_REPLACE, w->xw, XCB_ATOM_WM_TRANSIENT_FOR,
+				    XCB_ATOM_WINDOW, 32, 1, &t->xw);
+	xcb_change_property(s->conn, XCB_PROP_MODE_REPLACE, w->xw, s->wm_protocols, XCB_ATOM_ATOM,
+			    32, 1, &s->wm_delete);
+}
+
+/* An override-redirect window's place: its parent's corner on the desk
+ * plus its offset from the parent on the host. */
+static void override_place(struct seamless *s, struct swin *w, int *x, int *y)
+{
+	struct swin *p = w->transient_for ? by_id(s, w->transient_for) : NULL;
+
+	while (p && p->override && p->transient_for)
+		p = by_id(s, p->transient_for);
+	*x = w->hx;
+	*y = w->hy;
+	if (p && !p->override) {
+		*x = p->x + (w->hx - p->hx);
+		*y = p->y + (w->hy - p->hy);
+	}
+}
+
+int ds_seamless_map(struct ds_backend *b, const struct ds_seamless_win *m, struct ds_xsurf *surf)
+{
+	struct seamless *s = to_s(b);
+	struct swin *w = by_id(s, m->id);
+	int x, y;
+
+	if (!w) {
+		if (s->n == SEAMLESS_WINDOWS)
+			return -ENOSPC;
+		if (!(w = calloc(1, sizeof *w)))
+			return -ENOMEM;
+		w->id = m->id;
+		w->override = m->override;
+		w->transient_for = m->transient_for;
+		w->surf = surf;
+		w->hx = m->x;
+		w->hy = m->y;
+		w->w = m->w;
+		w->h = m->h;
+		w->x = m->x;
+		w->y = m->y;
+		if (w->override)
+			override_place(s, w, &x, &y);
+		else
+			x = m->x, y = m->y;
+		w->xw = xcb_generate_id(s->conn);
+		uint32_t values[] = {
+			s->scr->black_pixel,
+			w->override ? 1u : 0u,
+			XCB_EVENT_MASK_KEY_PRESS | XCB_EVENT_MASK_KEY_RELEASE |
+				XCB_EVENT_MASK_BUTTON_PRESS | XCB_EVENT_MASK_BUTTON_RELEASE |
+				XCB_EVENT_MASK_POINTER_MOTION | XCB_EVENT_MASK_STRUCTURE_NOTIFY |
+				XCB_EVENT_MASK_EXPOSURE | XCB_EVENT_MASK_FOCUS_CHANGE,
+		};
+		xcb_create_window(s->conn, XCB_COPY_FROM_PARENT, w->xw, s->scr->root, (int16_t)x,
+				  (int16_t)y, (uint16_t)m->w, (uint16_t)m->h, 0,
+				  XCB_WINDOW_CLASS_INPUT_OUTPUT, s->scr->root_visual,
+				  XCB_CW_BACK_PIXEL | XCB_CW_OVERRIDE_REDIRECT | XCB_CW_EVENT_MASK,
+				  values);
+		s->win[s->n++] = w;
+		set_props(s, w, m);
+		xcb_map_window(s->conn, w->xw);
+		w->mapped = true;
+		xcb_flush(s->conn);
+		return 0;
+	}
+	/* The host moved or resized it (its program did). */
+	w->transient_for = m->transient_for;
+	w->hx = m->x;
+	w->hy = m->y;
+	set_props(s, w, m);
+	if (w->override) {
+		override_place(s, w, &x, &y);
+		uint32_t v[] = {(uint32_t)x, (uint32_t)y, m->w, m->h};
+		xcb_configure_window(s->conn, w->xw,
+				     XCB_CONFIG_WINDOW_X | XCB_CONFIG_WINDOW_Y | XCB_CONFIG_WINDOW_WIDTH |
+					     XCB_CONFIG_WINDOW_HEIGHT,
+				     v);
+	} else if (m->w != w->w || m->h != w->h) {
+		uint32_t v[] = {m->w, m->h};
+		w->w = m->w;
+		w->h = m->h;
+		xcb_configure_window(s->conn, w->xw,
+				     XCB_CONFIG_WINDOW_WIDTH | XCB_CONFIG_WINDOW_HEIGHT, v);
+	}
+	xcb_flush(s->conn);
+	return 0;
+}
+
+void ds_seamless_unmap(struct ds_backend *b, uint32_t id)
+{
+	struct seamless *s = to_s(b);
+
+	for (unsigned i = 0; i < s->n; i++) {
+		if (s->win[i]->id != id)
+			continue;
+		xcb_destroy_window(s->conn, s->win[i]->xw);
+		free(s->win[i]);
+		s->win[i] = s->win[--s->n];
+		xcb_flush(s->conn);
+		return;
+	}
+}
+
+void ds_seamless_draw(struct ds_backend *b, uint32_t id)
+{
+	struct seamless *s = to_s(b);
+	struct swin *w = by_id(s, id);
+	pixman_region32_t d;
+	const pixman_box32_t *r;
+	int n;
+
+	if (!w)
+		return;
+	pixman_region32_init(&d);
+	ds_xsurf_take_damage(w->surf, &d);
+	r = pixman_region32_rectangles(&d, &n);
+	for (int i = 0; i < n; i++)
+		put(s, w, r[i].x1, r[i].y1, r[i].x2 - r[i].x1, r[i].y2 - r[i].y1);
+	pixman_region32_fini(&d);
+	xcb_flush(s->conn);
+}
+
+uint32_t ds_seamless_window(struct ds_backend *b, uint32_t id)
+{
+	struct swin *w = by_id(to_s(b), id);
+
+	return w ? w->xw : 0;
+}

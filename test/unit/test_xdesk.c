@@ -1,0 +1,719 @@
+/* X windows on the desk, with no daemon: the surfaces (display-server
+ * xsurf.c) fed with updates the host's own encoder (rp_xenc) made, the
+ * compositor drawing them, the keymap keys travel in, and telly view's X
+ * side (clients/view_x11.c) against a fake host on a socketpair that
+ * answers OPEN and sends XWIN, XPIXELS, XGONE. */
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include "clients.h"
+#include "ds_int.h"
+#include "unit.h"
+#include "view_x11.h"
+#include "xwin.h"
+
+#define WAIT_MS 2000
+#define CHAN 7
+#define SCREEN_W 800
+#define SCREEN_H 600
+
+/* view_x11.c's --stats sorts with the telly command's helper. */
+static int cmp_u64(const void *a, const void *b)
+{
+	uint64_t x = *(const uint64_t *)a, y = *(const uint64_t *)b;
+	return x < y ? -1 : x > y;
+}
+
+void telly_sort_u64(uint64_t *s, size_t n)
+{
+	qsort(s, n, sizeof *s, cmp_u64);
+}
+
+/* ---- an encoder's payloads, kept for feeding ---- */
+
+struct payloads {
+	uint8_t *p[64];
+	size_t n[64];
+	int count;
+};
+
+static int keep(void *ctx, const uint8_t *payload, size_t len)
+{
+	struct payloads *ps = ctx;
+
+	if (ps->count == 64)
+		return -ENOSPC;
+	ps->p[ps->count] = malloc(len);
+	memcpy(ps->p[ps->count], payload, len);
+	ps->n[ps->count++] = len;
+	return 0;
+}
+
+static void payloads_free(struct payloads *ps)
+{
+	for (int i = 0; i < ps->count; i++)
+		free(ps->p[i]);
+	ps->count = 0;
+}
+
+/* A picture no encoder can shrink much: several frames for one update. */
+static uint32_t *noise(int w, int h, uint32_t seed)
+{
+	uint32_t *px = malloc((size_t)w * h * 4);
+
+	for (int i = 0; i < w * h; i++) {
+		seed = seed * 1103515245u + 12345u;
+		px[i] = (seed >> 8) & 0xffffff;
+	}
+	return px;
+}
+
+static bool same_pixels(pixman_image_t *img, const uint32_t *px, int w, int h)
+{
+	const uint32_t *d = pixman_image_get_data(img);
+	int stride = pixman_image_get_stride(img) / 4;
+
+	for (int y = 0; y < h; y++)
+		for (int x = 0; x < w; x++)
+			if ((d[y * stride + x] & 0xffffff) != (px[y * w + x] & 0xffffff))
+				return false;
+	return true;
+}
+
+/* An update is shown whole or not at all: before its last frame the
+ * picture is the one before. */
+static void xsurf_whole_updates(void)
+{
+	int w = 300, h = 200;
+	uint32_t *a = noise(w, h, 1);
+	struct rp_xenc *e = rp_xenc_create(5, w, h);
+	struct ds_xsurf *s = ds_xsurf_create(5, w, h);
+	struct payloads ps = {0};
+	char err[200];
+
+	CHECK(rp_xenc_update(e, a, w, h, (size_t)w * 4, NULL, 0, 0, keep, &ps) > 1);
+	CHECK(ps.count > 1);
+	for (int i = 0; i + 1 < ps.count; i++) {
+		CHECK_EQ(ds_xsurf_update(s, ps.p[i], ps.n[i], err, sizeof err), 0);
+		CHECK(!ds_xsurf_dirty(s)); /* nothing shown yet */
+		CHECK_EQ(ds_xsurf_updates(s), 0);
+	}
+	CHECK(!same_pixels(ds_xsurf_image(s), a, w, h));
+	CHECK_EQ(ds_xsurf_update(s, ps.p[ps.count - 1], ps.n[ps.count - 1], err, sizeof err), 1);
+	CHECK(same_pixels(ds_xsurf_image(s), a, w, h));
+	CHECK(ds_xsurf_dirty(s));
+	CHECK_EQ(ds_xsurf_updates(s), 1);
+	payloads_free(&ps);
+	rp_xenc_destroy(e);
+	ds_xsurf_destroy(s);
+	free(a);
+}
+
+/* One pixel changed: the damage is its 64x64 tile, nothing else. */
+static void xsurf_damage_is_tiles(void)
+{
+	int w = 300, h = 200, nb;
+	uint32_t *a = noise(w, h, 2);
+	struct rp_xenc *e = rp_xenc_create(9, w, h);
+	struct ds_xsurf *s = ds_xsurf_create(9, w, h);
+	struct payloads ps = {0};
+	pixman_region32_t d;
+	char err[200];
+	uint32_t frame, ack;
+	uint64_t changes;
+
+	rp_xenc_update(e, a, w, h, (size_t)w * 4, NULL, 0, 0, keep, &ps);
+	for (int i = 0; i < ps.count; i++)
+		ds_xsurf_update(s, ps.p[i], ps.n[i], err, sizeof err);
+	payloads_free(&ps);
+	pixman_region32_init(&d);
+	ds_xsurf_take_damage(s, &d);
+	CHECK(!ds_xsurf_dirty(s));
+	pixman_region32_clear(&d);
+
+	a[150 * w + 290] ^= 0xffffff;
+	struct rp_xrect r = {290, 150, 1, 1};
+	CHECK_EQ(rp_xenc_update(e, a, w, h, (size_t)w * 4, &r, 1, 42, keep, &ps), 1);
+	CHECK_EQ(ds_xsurf_update(s, ps.p[0], ps.n[0], err, sizeof err), 1);
+	ds_xsurf_take_damage(s, &d);
+	const pixman_box32_t *b = pixman_region32_rectangles(&d, &nb);
+	CHECK_EQ(nb, 1);
+	if (nb == 1) {
+		CHECK_EQ(b->x1, 256);
+		CHECK_EQ(b->y1, 128);
+		CHECK_EQ(b->x2, 300);
+		CHECK_EQ(b->y2, 192);
+	}
+	ds_xsurf_shown(s, &frame, &ack, &changes);
+	CHECK_EQ(ack, 42);
+	CHECK_EQ(frame, 2);
+	CHECK_EQ(changes, 2);
+	CHECK(same_pixels(ds_xsurf_image(s), a, w, h));
+	pixman_region32_fini(&d);
+	payloads_free(&ps);
+	rp_xenc_destroy(e);
+	ds_xsurf_destroy(s);
+	free(a);
+}
+
+/* The host's window grew: the surface follows the update's size. */
+static void xsurf_resized(void)
+{
+	uint32_t *a = noise(100, 50, 3), *b = noise(180, 120, 4);
+	struct rp_xenc *e = rp_xenc_create(3, 100, 50);
+	struct ds_xsurf *s = ds_xsurf_create(3, 100, 50);
+	struct payloads ps = {0};
+	char err[200];
+	int w, h;
+
+	rp_xenc_update(e, a, 100, 50, 400, NULL, 0, 0, keep, &ps);
+	rp_xenc_update(e, b, 180, 120, 720, NULL, 0, 0, keep, &ps);
+	for (int i = 0; i < ps.count; i++)
+		CHECK(ds_xsurf_update(s, ps.p[i], ps.n[i], err, sizeof err) >= 0);
+	ds_xsurf_size(s, &w, &h);
+	CHECK_EQ(w, 180);
+	CHECK_EQ(h, 120);
+	CHECK(same_pixels(ds_xsurf_image(s), b, 180, 120));
+	payloads_free(&ps);
+	rp_xenc_destroy(e);
+	ds_xsurf_destroy(s);
+	free(a);
+	free(b);
+}
+
+/* Malformed updates are refused with what was wrong. */
+static void xsurf_refuses_bad(void)
+{
+	uint8_t buf[64] = {0};
+	struct ds_xsurf *s = ds_xsurf_create(3, 10, 10);
+	char err[200] = "";
+	/* id 4, frame 1, ack 0, 10x10, last; then an op past the window. */
+	static const uint8_t other[] = {0, 0, 0, 4, 0, 0, 0, 1, 0, 0, 0, 0, 0, 10, 0, 10, 1};
+	static const uint8_t outside[] = {0, 0, 0, 3, 0, 0, 0, 1, 0, 0, 0, 0, 0, 10, 0, 10, 1,
+					  RP_XOP_FILL, 0, 5, 0, 5, 0, 9, 0, 9, 0, 0, 0, 0};
+
+	CHECK_EQ(ds_xsurf_update(s, buf, 3, err, sizeof err), -EPROTO);
+	CHECK(strstr(err, "XPIXELS"));
+	CHECK_EQ(ds_xsurf_update(s, other, sizeof other, err, sizeof err), -EPROTO);
+	CHECK(strstr(err, "window 0x4"));
+	err[0] = 0;
+	CHECK_EQ(ds_xsurf_update(s, outside, sizeof outside, err, sizeof err), -EPROTO);
+	CHECK(err[0]);
+	CHECK_EQ(ds_xsurf_updates(s), 0);
+	ds_xsurf_destroy(s);
+}
+
+/* The default keymap: keysyms become the keycodes (evdev) that type them,
+ * with the modifier keys their level needs. */
+static void keymap_keys(void)
+{
+	char err[200];
+	struct ds_keymap *k;
+	uint8_t c[8];
+	size_t n;
+
+	setenv("XKB_DEFAULT_LAYOUT", "us", 1);
+	k = ds_keymap_create(NULL, err, sizeof err);
+	CHECK(k != NULL);
+	if (!k)
+		return;
+	CHECK(strstr(ds_keymap_text(k, &n), "xkb_keymap") != NULL);
+	CHECK(n > 1000);
+	CHECK_EQ(ds_keymap_keys(k, 'a', 0, c, 8), 1);
+	CHECK_EQ(c[0], 38);
+	CHECK_EQ(ds_keymap_keys(k, 'A', 0, c, 8), 2);
+	CHECK_EQ(c[0], 50); /* Shift_L first */
+	CHECK_EQ(c[1], 38);
+	CHECK_EQ(ds_keymap_keys(k, 0xff0d /* Return */, 0, c, 8), 1);
+	CHECK_EQ(c[0], 36);
+	CHECK_EQ(ds_keymap_keys(k, 'c', WM_MOD_CTRL, c, 8), 2);
+	CHECK_EQ(c[0], 37); /* Control_L */
+	CHECK_EQ(c[1], 54);
+	CHECK_EQ(ds_keymap_keys(k, 0x20ac /* EuroSign, not on us */, 0, c, 8), 0);
+	ds_keymap_destroy(k);
+}
+
+/* ---- the view's X side against a fake host ---- */
+
+struct desk {
+	struct ds_font *font;
+	struct ds_backend *b;
+	struct ds_comp *comp;
+	struct wm wm;
+	struct rp_conn *c, *host;
+	uint32_t req;
+	struct vx *x;
+};
+
+static bool desk_open(struct desk *d, bool readonly)
+{
+	char err[200];
+	int fds[2];
+	int cw, ch;
+
+	memset(d, 0, sizeof *d);
+	d->font = ds_font_create("monospace", 14, err, sizeof err);
+	if (!d->font) {
+		fprintf(stderr, "no font: %s\n", err);
+		return false;
+	}
+	d->b = ds_headless_create(SCREEN_W, SCREEN_H, err, sizeof err);
+	d->comp = ds_comp_create(d->b, d->font);
+	ds_font_cell(d->font, &cw, &ch);
+	wm_init(&d->wm, &(struct wm_config){.screen_w = SCREEN_W, .screen_h = SCREEN_H,
+					    .title_h = ch + 6, .border = 3, .min_w = 40,
+					    .min_h = 40});
+	CHECK(socketpair(AF_UNIX, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0, fds) == 0);
+	d->c = rp_conn_create(rp_transport_socket(fds[0]), 4096, 64u << 20);
+	d->host = rp_conn_create(rp_transport_socket(fds[1]), 4096, 64u << 20);
+	d->x = vx_create(&(struct vx_ctx){.c = d->c, .comp = d->comp, .wm = &d->wm, .b = d->b,
+					  .req = &d->req, .readonly = readonly},
+			 err, sizeof err);
+	CHECK(d->x != NULL);
+	return d->x != NULL;
+}
+
+static void desk_close(struct desk *d)
+{
+	vx_destroy(d->x);
+	rp_conn_destroy(d->c);
+	rp_conn_destroy(d->host);
+	ds_comp_destroy(d->comp);
+	ds_backend_destroy(d->b);
+	ds_font_destroy(d->font);
+}
+
+/* The next frame the host gets from the desk, of type (others skipped):
+ * 1, or -ETIMEDOUT. */
+static int host_next(struct desk *d, uint8_t type, struct rp_hdr *h, const uint8_t **p)
+{
+	for (;;) {
+		if (rp_conn_flush_wait(d->c, WAIT_MS) < 0)
+			return -ETIMEDOUT;
+		int r = rp_conn_next_frame(d->host, h, p, WAIT_MS);
+		if (r != 1)
+			return r;
+		if (h->type == type)
+			return 1;
+	}
+}
+
+/* Everything the host sent, through the desk's X side. */
+static int desk_pump(struct desk *d)
+{
+	struct rp_hdr h;
+	const uint8_t *p;
+	int r, n = 0;
+
+	rp_conn_flush_wait(d->host, WAIT_MS);
+	for (int tries = 0; tries < 100; tries++) {
+		ssize_t got = rp_conn_read(d->c);
+		while ((r = rp_conn_frame(d->c, &h, &p)) == 1) {
+			r = vx_frame(d->x, &h, p);
+			if (r < 0)
+				return r;
+			n++;
+		}
+		if (got == -EAGAIN && rp_conn_queued(d->host) == 0)
+			break;
+	}
+	return n;
+}
+
+static void host_send(struct desk *d, const uint8_t *frame, long n)
+{
+	CHECK(n > 0);
+	if (n > 0)
+		rp_conn_send(d->host, frame, (size_t)n);
+}
+
+static int host_pixels(void *ctx, const uint8_t *payload, size_t len)
+{
+	struct desk *d = ctx;
+	uint8_t hdr[RP_HDR_SIZE];
+
+	rp_hdr_encode(hdr, RP_XPIXELS, 0, CHAN, (uint32_t)len);
+	uint8_t *f = malloc(RP_HDR_SIZE + len);
+	memcpy(f, hdr, RP_HDR_SIZE);
+	memcpy(f + RP_HDR_SIZE, payload, len);
+	rp_conn_send(d->host, f, RP_HDR_SIZE + len);
+	free(f);
+	return 0;
+}
+
+/* OPEN answered with OK on CHAN. */
+static void attach(struct desk *d)
+{
+	struct rp_hdr h;
+	const uint8_t *p;
+	struct rp_open o;
+	uint8_t buf[256];
+	struct rp_enc e;
+
+	CHECK_EQ(vx_open(d->x, "xs", 2), 0);
+	CHECK_EQ(host_next(d, RP_OPEN, &h, &p), 1);
+	CHECK_EQ(rp_open_decode(p, h.len, &o), 0);
+	CHECK(o.flags & RP_OPEN_ATTACH);
+	CHECK(o.name.n == 2 && !memcmp(o.name.p, "xs", 2));
+	rp_enc_begin(&e, buf, sizeof buf, RP_OK, 0, CHAN);
+	rp_put_u32(&e, o.req);
+	rp_put_str(&e, "xs", 2);
+	host_send(d, buf, rp_enc_end(&e));
+	CHECK(desk_pump(d) >= 1);
+	unsigned opening;
+	CHECK_EQ(vx_sessions(d->x, &opening), 1);
+	CHECK_EQ(opening, 0);
+}
+
+static void send_xwin(struct desk *d, uint32_t id, int x, int y, int w, int h, uint16_t flags,
+		      uint32_t transient_for, const char *title)
+{
+	uint8_t buf[1024];
+	struct rp_xwin m = {.id = id, .x = (int16_t)x, .y = (int16_t)y, .w = (uint16_t)w,
+			    .h = (uint16_t)h, .flags = flags, .transient_for = transient_for,
+			    .title = {title, (uint16_t)strlen(title)}};
+
+	host_send(d, buf, rp_xwin_frame(buf, sizeof buf, CHAN, &m));
+}
+
+static uint32_t fb_pixel(struct desk *d, int x, int y)
+{
+	pixman_image_t *fb = ds_comp_framebuffer(d->comp);
+
+	return pixman_image_get_data(fb)[y * pixman_image_get_stride(fb) / 4 + x] & 0xffffff;
+}
+
+/* A window of the host: framed where the host has it, its pixels drawn
+ * in its client area, the keymap sent first, the update acknowledged once
+ * drawn; a key goes as keycodes, the pointer window-relative; XGONE
+ * takes it away. */
+static void view_draws_host_window(void)
+{
+	struct desk d;
+	struct rp_hdr h;
+	const uint8_t *p;
+	int w = 200, hh = 120;
+	uint32_t *a;
+
+	if (!desk_open(&d, false))
+		return;
+	attach(&d);
+	/* The keymap, whole, before anything else the desk says. */
+	{
+		struct rp_xtext t = {0};
+		struct rp_xchunk c;
+		int r = 0;
+		while (r == 0 && host_next(&d, RP_XKEYMAP, &h, &p) == 1) {
+			CHECK_EQ(rp_xchunk_decode(p, h.len, RP_XKEYMAP_MAX_BYTES, &c), 0);
+			r = rp_xtext_add(&t, &c);
+		}
+		CHECK_EQ(r, 1);
+		CHECK(t.buf && strstr((char *)t.buf, "xkb_keycodes"));
+		free(t.buf);
+	}
+	a = noise(w, hh, 5);
+	struct rp_xenc *e = rp_xenc_create(0x400001, w, hh);
+	send_xwin(&d, 0x400001, 100, 80, w, hh, RP_XWIN_CAN_CLOSE, 0, "xterm");
+	CHECK(rp_xenc_update(e, a, w, hh, (size_t)w * 4, NULL, 0, 0, host_pixels, &d) >= 1);
+	CHECK(desk_pump(&d) >= 2);
+	CHECK_EQ(d.wm.n, 1);
+	uint32_t wid = vx_find(d.x, "xterm");
+	CHECK(wid >= VX_ID_BASE);
+	const struct wm_window *ww = wm_find(&d.wm, wid);
+	CHECK(ww != NULL);
+	if (!ww)
+		goto out;
+	CHECK_EQ(ww->box.x, 100); /* the frame where the host has the window */
+	CHECK_EQ(ww->box.y, 80);
+	struct wm_box in = wm_client_box(&d.wm, &ww->box);
+	CHECK_EQ(in.w, w);
+	CHECK_EQ(in.h, hh);
+	CHECK(ds_comp_repaint(d.comp, &d.wm) > 0);
+	vx_painted(d.x);
+	for (int y = 0; y < hh; y += 7)
+		for (int x = 0; x < w; x += 13)
+			if (fb_pixel(&d, in.x + x, in.y + y) != (a[y * w + x] & 0xffffff)) {
+				CHECK(!"the host's pixel on the desk");
+				y = hh;
+				break;
+			}
+	/* Drawn: acknowledged. */
+	CHECK_EQ(host_next(&d, RP_XACK, &h, &p), 1);
+	{
+		uint32_t id, frame;
+		CHECK_EQ(rp_xack_decode(p, h.len, &id, &frame), 0);
+		CHECK_EQ(id, 0x400001);
+		CHECK_EQ(frame, 1);
+	}
+	/* A scripted 'A': shift and a, pressed and released, as keycodes. */
+	{
+		struct wm_actions o = {0};
+		struct ds_event ev = {.type = DS_EV_KEY, .pressed = true, .keysym = 'A'};
+		struct rp_xkey k;
+		static const struct {
+			uint8_t code;
+			bool pressed;
+		} want[] = {{50, true}, {38, true}, {38, false}, {50, false}};
+		wm_key(&d.wm, ev.keysym, 0, &o);
+		CHECK_EQ(o.n, 1);
+		vx_action(d.x, &o.a[0], &ev);
+		for (size_t i = 0; i < 4; i++) {
+			CHECK_EQ(host_next(&d, RP_XKEY, &h, &p), 1);
+			CHECK_EQ(rp_xkey_decode(p, h.len, &k), 0);
+			CHECK_EQ(k.id, 0x400001);
+			CHECK_EQ(k.keycode, want[i].code);
+			CHECK_EQ(k.pressed, want[i].pressed);
+		}
+		/* The answer (ack = the last key's seq) changes pixels. */
+		CHECK(!vx_updated(d.x));
+		a[5 * w + 5] ^= 0xffffff;
+		struct rp_xrect r = {5, 5, 1, 1};
+		rp_xenc_update(e, a, w, hh, (size_t)w * 4, &r, 1, k.seq, host_pixels, &d);
+		CHECK(desk_pump(&d) >= 1);
+		CHECK(vx_updated(d.x));
+		CHECK(vx_take_paint_now(d.x));
+		/* One tile repainted, not the window. */
+		CHECK_EQ(ds_comp_repaint(d.comp, &d.wm), 64L * 64);
+		CHECK_EQ(fb_pixel(&d, in.x + 5, in.y + 5), a[5 * w + 5] & 0xffffff);
+	}
+	/* The pointer: relative to the window; a press there is its. */
+	{
+		struct wm_actions o = {0};
+		struct rp_xpointer m;
+		wm_warp(&d.wm, in.x + 10, in.y + 20, &o);
+		vx_pointer(d.x);
+		CHECK_EQ(host_next(&d, RP_XPOINTER, &h, &p), 1);
+		CHECK_EQ(rp_xpointer_decode(p, h.len, &m), 0);
+		CHECK(m.kind == RP_XPTR_MOTION && m.x == 10 && m.y == 20 && m.id == 0x400001);
+		CHECK(vx_button(d.x, &(struct ds_event){.type = DS_EV_BUTTON, .button = 1,
+							.pressed = true}));
+		CHECK_EQ(host_next(&d, RP_XPOINTER, &h, &p), 1);
+		CHECK_EQ(rp_xpointer_decode(p, h.len, &m), 0);
+		CHECK(m.kind == RP_XPTR_PRESS && m.button == 1 && m.x == 10 && m.y == 20);
+		CHECK(vx_button(d.x, &(struct ds_event){.type = DS_EV_BUTTON, .button = 1}));
+		/* On the title bar: the desk's. */
+		wm_warp(&d.wm, ww->box.x + 20, ww->box.y + 5, &o);
+		vx_pointer(d.x);
+		CHECK(!vx_button(d.x, &(struct ds_event){.type = DS_EV_BUTTON, .button = 1,
+							 .pressed = true}));
+	}
+	/* Dragged on the desk: the host is asked to move it there. */
+	{
+		struct wm_actions o = {0};
+		struct rp_xconfigure m;
+		wm_button(&d.wm, 1, true, &o);
+		wm_warp(&d.wm, ww->box.x + 50, ww->box.y + 35, &o);
+		wm_button(&d.wm, 1, false, &o);
+		for (unsigned i = 0; i < o.n; i++)
+			vx_action(d.x, &o.a[i], NULL);
+		CHECK_EQ(host_next(&d, RP_XCONFIGURE, &h, &p), 1);
+		CHECK_EQ(rp_xconfigure_decode(p, h.len, &m), 0);
+		CHECK(m.what & RP_XCONF_MOVE);
+		CHECK_EQ(m.x, 130);
+		CHECK_EQ(m.y, 110);
+	}
+	/* Gone on the host, gone here. */
+	{
+		uint8_t buf[64];
+		host_send(&d, buf, rp_xid_frame(buf, sizeof buf, RP_XGONE, CHAN, 0x400001));
+		CHECK(desk_pump(&d) >= 1);
+		CHECK_EQ(d.wm.n, 0);
+		CHECK_EQ(vx_find(d.x, "xterm"), 0);
+	}
+out:
+	rp_xenc_destroy(e);
+	free(a);
+	desk_close(&d);
+}
+
+/* A menu (override-redirect) is drawn unframed, above its parent, at the
+ * host's place relative to it, and takes the clicks on it. */
+static void view_menu_at_parent(void)
+{
+	struct desk d;
+	struct rp_hdr h;
+	const uint8_t *p;
+	uint32_t *a = noise(300, 200, 6), *m = malloc(80 * 60 * 4);
+
+	if (!desk_open(&d, false))
+		goto out;
+	attach(&d);
+	for (int i = 0; i < 80 * 60; i++)
+		m[i] = 0x00ff00;
+	struct rp_xenc *e = rp_xenc_create(0x600001, 300, 200), *me = rp_xenc_create(0x600009, 80, 60);
+	send_xwin(&d, 0x600001, 0, 0, 300, 200, 0, 0, "gtk");
+	rp_xenc_update(e, a, 300, 200, 1200, NULL, 0, 0, host_pixels, &d);
+	/* A menu at host (40, 30): 40, 30 into the parent's client area. */
+	send_xwin(&d, 0x600009, 40, 30, 80, 60, RP_XWIN_OVERRIDE, 0x600001, "");
+	rp_xenc_update(me, m, 80, 60, 320, NULL, 0, 0, host_pixels, &d);
+	CHECK(desk_pump(&d) >= 4);
+	CHECK_EQ(d.wm.n, 1); /* the menu is not winmgr's */
+	const struct wm_window *ww = wm_find(&d.wm, vx_find(d.x, "gtk"));
+	CHECK(ww != NULL);
+	if (!ww)
+		goto done;
+	struct wm_box in = wm_client_box(&d.wm, &ww->box);
+	ds_comp_repaint(d.comp, &d.wm);
+	CHECK_EQ(fb_pixel(&d, in.x + 40, in.y + 30), 0x00ff00);
+	CHECK_EQ(fb_pixel(&d, in.x + 119, in.y + 89), 0x00ff00);
+	CHECK_EQ(fb_pixel(&d, in.x + 39, in.y + 30), a[30 * 300 + 39] & 0xffffff);
+	/* A click on its item goes to the menu, menu-relative. */
+	{
+		struct rp_xpointer pm;
+		wm_warp(&d.wm, in.x + 50, in.y + 45, NULL);
+		CHECK(vx_button(d.x, &(struct ds_event){.type = DS_EV_BUTTON, .button = 1,
+							.pressed = true}));
+		CHECK_EQ(host_next(&d, RP_XPOINTER, &h, &p), 1);
+		CHECK_EQ(rp_xpointer_decode(p, h.len, &pm), 0);
+		CHECK_EQ(pm.id, 0x600009);
+		CHECK_EQ(pm.x, 10);
+		CHECK_EQ(pm.y, 15);
+	}
+	/* Gone: the parent shows there again. */
+	{
+		uint8_t buf[64];
+		host_send(&d, buf, rp_xid_frame(buf, sizeof buf, RP_XGONE, CHAN, 0x600009));
+		desk_pump(&d);
+		ds_comp_repaint(d.comp, &d.wm);
+		CHECK_EQ(fb_pixel(&d, in.x + 40, in.y + 30), a[30 * 300 + 40] & 0xffffff);
+	}
+done:
+	rp_xenc_destroy(e);
+	rp_xenc_destroy(me);
+	desk_close(&d);
+out:
+	free(a);
+	free(m);
+}
+
+/* A read-only view sends no keys, pointer or keymap. */
+static void view_readonly_silent(void)
+{
+	struct desk d;
+	struct rp_hdr h;
+	const uint8_t *p;
+
+	if (!desk_open(&d, true))
+		return;
+	attach(&d);
+	uint32_t *a = noise(50, 50, 7);
+	struct rp_xenc *e = rp_xenc_create(0x700001, 50, 50);
+	send_xwin(&d, 0x700001, 10, 10, 50, 50, 0, 0, "ro");
+	rp_xenc_update(e, a, 50, 50, 200, NULL, 0, 0, host_pixels, &d);
+	desk_pump(&d);
+	struct wm_actions o = {0};
+	wm_key(&d.wm, 'a', 0, &o);
+	for (unsigned i = 0; i < o.n; i++)
+		vx_action(d.x, &o.a[i], &(struct ds_event){.type = DS_EV_KEY, .keysym = 'a'});
+	const struct wm_window *ww = wm_find(&d.wm, vx_find(d.x, "ro"));
+	CHECK(ww != NULL);
+	if (ww) {
+		struct wm_box in = wm_client_box(&d.wm, &ww->box);
+		wm_warp(&d.wm, in.x + 3, in.y + 3, NULL);
+		vx_pointer(d.x);
+	}
+	rp_conn_flush_wait(d.c, WAIT_MS);
+	CHECK_EQ(rp_conn_next_frame(d.host, &h, &p, 100), -ETIMEDOUT);
+	rp_xenc_destroy(e);
+	free(a);
+	desk_close(&d);
+}
+
+/* Pixels out of the window are a malformed frame: the view says so. */
+static void view_bad_pixels(void)
+{
+	struct desk d;
+	static const uint8_t bad[] = {0, 0, 0, 1, 0, 0, 0, 1, 0, 0, 0, 0, 0, 10, 0, 10, 1,
+				      RP_XOP_FILL, 0, 5, 0, 5, 0, 9, 0, 9, 0, 0, 0, 0};
+	uint8_t f[RP_HDR_SIZE + sizeof bad];
+
+	if (!desk_open(&d, true))
+		return;
+	attach(&d);
+	send_xwin(&d, 1, 0, 0, 10, 10, 0, 0, "t");
+	rp_hdr_encode(f, RP_XPIXELS, 0, CHAN, sizeof bad);
+	memcpy(f + RP_HDR_SIZE, bad, sizeof bad);
+	host_send(&d, f, sizeof f);
+	CHECK_EQ(desk_pump(&d), -EPROTO);
+	CHECK(strstr(vx_why(d.x), "bad pixels for window 0x1"));
+	desk_close(&d);
+}
+
+/* The host's list names its X sessions after all sessions: each is
+ * opened as X; a cut or overlong X part is refused. */
+static void view_list_opens_x(void)
+{
+	struct desk d;
+	struct rp_hdr h;
+	const uint8_t *p;
+	uint8_t buf[512];
+	struct rp_enc e;
+	struct rp_open o;
+	uint32_t req;
+	uint16_t count;
+	size_t off, at;
+	struct rp_session_info si;
+
+	if (!desk_open(&d, false))
+		return;
+	rp_enc_begin(&e, buf, sizeof buf, RP_LIST_REPLY, 0, 0);
+	rp_put_u32(&e, 9);
+	rp_put_u16(&e, 2);
+	const char *names[] = {"sh", "desk1"};
+	for (int i = 0; i < 2; i++) {
+		rp_put_str(&e, names[i], strlen(names[i]));
+		rp_put_str(&e, "bash", 4);
+		rp_put_u32(&e, 100);
+		rp_put_u16(&e, 24);
+		rp_put_u16(&e, 80);
+		rp_put_u16(&e, 0);
+	}
+	rp_put_u16(&e, 1); /* one X session */
+	rp_put_str(&e, "desk1", 5);
+	rp_put_u32(&e, 3);
+	rp_put_u16(&e, 1);
+	rp_put_u32(&e, 0x200001);
+	for (int i = 0; i < 4; i++)
+		rp_put_u16(&e, 10);
+	rp_put_str(&e, "xterm", 5);
+	long n = rp_enc_end(&e);
+	CHECK(n > 0);
+	CHECK_EQ(rp_list_reply_decode(buf + RP_HDR_SIZE, (size_t)n - RP_HDR_SIZE, &req, &count, &off), 0);
+	for (uint16_t i = 0; i < count; i++)
+		CHECK_EQ(rp_list_entry_decode(buf + RP_HDR_SIZE, (size_t)n - RP_HDR_SIZE, &off, &si), 0);
+	at = off;
+	CHECK_EQ(vx_list(d.x, buf + RP_HDR_SIZE, (size_t)n - RP_HDR_SIZE, at), 0);
+	CHECK(vx_has(d.x, "desk1", 5));
+	CHECK(!vx_has(d.x, "sh", 2));
+	CHECK_EQ(host_next(&d, RP_OPEN, &h, &p), 1);
+	CHECK_EQ(rp_open_decode(p, h.len, &o), 0);
+	CHECK(o.name.n == 5 && !memcmp(o.name.p, "desk1", 5));
+	/* No X part at all (an older host): nothing. */
+	CHECK_EQ(vx_list(d.x, buf + RP_HDR_SIZE, at, at), 0);
+	/* Cut inside a window, or bytes after it: malformed. */
+	CHECK_EQ(vx_list(d.x, buf + RP_HDR_SIZE, (size_t)n - RP_HDR_SIZE - 3, at), -EPROTO);
+	buf[n] = 0;
+	CHECK_EQ(vx_list(d.x, buf + RP_HDR_SIZE, (size_t)n - RP_HDR_SIZE + 1, at), -EPROTO);
+	desk_close(&d);
+}
+
+static const struct unit_case cases[] = {
+	{"xsurf-whole-updates", xsurf_whole_updates},
+	{"xsurf-damage-is-tiles", xsurf_damage_is_tiles},
+	{"xsurf-resized", xsurf_resized},
+	{"xsurf-refuses-bad", xsurf_refuses_bad},
+	{"keymap-keys", keymap_keys},
+	{"view-draws-host-window", view_draws_host_window},
+	{"view-menu-at-parent", view_menu_at_parent},
+	{"view-readonly-silent", view_readonly_silent},
+	{"view-bad-pixels", view_bad_pixels},
+	{"view-list-opens-x", view_list_opens_x},
+};
+
+int main(int argc, char **argv)
+{
+	return unit_main(cases, sizeof cases / sizeof cases[0], argc, argv);
+}
