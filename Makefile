@@ -40,6 +40,7 @@ LZ4_LIBS   := $(shell pkg-config --libs liblz4 2>/dev/null || echo -llz4)
 LZ4_LIBS   += $(shell pkg-config --libs libzstd 2>/dev/null || echo -lzstd)
 DS_SRC     := $(BASE_SRC) $(VTF_SRC) display-server/comp.c display-server/term.c display-server/font.c \
               display-server/headless.c display-server/x11.c display-server/script.c
+DS_SRC     += display-server/clip.c
 DS_LIBS    := $(shell pkg-config --libs pixman-1 freetype2 fontconfig libpng xcb xcb-shm xkbcommon xkbcommon-x11 2>/dev/null)
 DS_CFLAGS  := $(shell pkg-config --cflags pixman-1 freetype2 fontconfig libpng xcb xkbcommon 2>/dev/null)
 # X windows on the desk: their surfaces and the keymap sent to X sessions

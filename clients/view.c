@@ -44,6 +44,7 @@
 #define PROBES 256
 #define SAMPLES_MAX 100000
 #define TERM_NAME "xterm-256color"
+#define MULTICLICK_MS 400 /* a second click this soon on the same cell: a word, a third a line */
 
 struct view;
 
@@ -101,6 +102,17 @@ struct view {
 	 * asked for the mouse: their drag and release go to it too. */
 	unsigned mouse_held;
 	uint16_t mouse_chan;
+	/* Selecting with button 1 in sel_chan's window; the last click, to
+	 * count double and triple ones. */
+	bool selecting;
+	uint16_t sel_chan, click_chan;
+	int clicks, click_row, click_col;
+	uint64_t click_ms;
+	/* The desk's X selections (NULL headless: own[] stands for them). */
+	struct ds_clip *clip;
+	char *own[2];
+	size_t own_n[2];
+	bool osc52_write; /* programs may set the clipboard (OSC 52) */
 	/* Script. */
 	struct ds_step *steps;
 	size_t nsteps, step;
@@ -264,6 +276,8 @@ static bool opening_name(struct view *v, const char *name, size_t n)
 /* --- window manager actions ------------------------------------------- */
 
 static void apply(struct view *v, struct wm_actions *o);
+static void copy(struct view *v, struct win *w, enum ds_clip_sel sel);
+static void paste(struct view *v, struct win *w, enum ds_clip_sel sel);
 
 static void resized(struct view *v, struct win *w, const struct wm_box *box)
 {
@@ -328,6 +342,15 @@ static void apply(struct view *v, struct wm_actions *o)
 			break;
 		case WM_ACT_CURSOR:
 			ds_comp_cursor(v->comp, a->x, a->y);
+			break;
+		case WM_ACT_COPY:
+			if (w)
+				copy(v, w, DS_CLIP_CLIPBOARD);
+			break;
+		case WM_ACT_PASTE:
+		case WM_ACT_PASTE_PRIMARY:
+			if (w)
+				paste(v, w, a->type == WM_ACT_PASTE ? DS_CLIP_CLIPBOARD : DS_CLIP_PRIMARY);
 			break;
 		case WM_ACT_FOCUS:
 			break;
@@ -416,6 +439,123 @@ static void mouse_motion(struct view *v)
 		ds_term_mouse(w->term, row, col, 0, false, 0);
 }
 
+/* --- selection, clipboard, scrollback: what the desk does with the mouse - */
+
+/* Text for a selection of the desk (PRIMARY or CLIPBOARD). */
+static void clip_set(struct view *v, enum ds_clip_sel sel, const char *text, size_t n)
+{
+	char *copy;
+
+	if (v->clip) {
+		ds_clip_set(v->clip, sel, text, n);
+		return;
+	}
+	if (!(copy = malloc(n + 1)))
+		return;
+	memcpy(copy, text, n);
+	copy[n] = 0;
+	free(v->own[sel]);
+	v->own[sel] = copy;
+	v->own_n[sel] = n;
+}
+
+/* A selection's text came: typed into the window that asked. */
+static void pasted(void *ctx, const char *text, size_t n)
+{
+	struct view *v = ctx;
+	struct win *w = win_by_chan(v, v->sel_chan);
+
+	if (w && text && !v->readonly)
+		ds_term_paste(w->term, text, n);
+}
+
+static void paste(struct view *v, struct win *w, enum ds_clip_sel sel)
+{
+	v->sel_chan = w->chan;
+	if (v->clip)
+		ds_clip_get(v->clip, sel, pasted, v);
+	else if (v->own[sel])
+		pasted(v, v->own[sel], v->own_n[sel]);
+}
+
+static void copy(struct view *v, struct win *w, enum ds_clip_sel sel)
+{
+	size_t n;
+	char *text = ds_term_selection(w->term, &n);
+
+	if (text)
+		clip_set(v, sel, text, n);
+	free(text);
+}
+
+/* A program set the clipboard (OSC 52; only with --osc52-write). */
+static void osc52(void *ctx, enum ds_clip_sel sel, const char *text, size_t n)
+{
+	clip_set(((struct win *)ctx)->v, sel, text, n);
+}
+
+static void select_motion(struct view *v)
+{
+	struct win *w = v->selecting ? win_by_chan(v, v->sel_chan) : NULL;
+	int row, col;
+
+	if (w) {
+		cell_at(v, w, &row, &col);
+		ds_term_select_to(w->term, row, col);
+	}
+}
+
+/* A button the program did not take: the wheel scrolls the history of
+ * the window under the pointer, button 1 on the cells selects (twice a
+ * word, three times a line) and the release makes it PRIMARY, button 2
+ * pastes PRIMARY. */
+static void desk_button(struct view *v, const struct ds_event *ev)
+{
+	enum wm_part part;
+	const struct wm_window *ww = wm_at(&v->wm, (int)v->wm.cx, (int)v->wm.cy, &part, NULL);
+	struct win *w = ww ? win_by_chan(v, (uint16_t)ww->id) : NULL;
+	uint64_t now = ev->time_us / 1000;
+	int row, col;
+
+	if (!ev->pressed) {
+		if (ev->button == 1 && v->selecting) {
+			select_motion(v);
+			v->selecting = false;
+			if ((w = win_by_chan(v, v->sel_chan)))
+				copy(v, w, DS_CLIP_PRIMARY);
+		}
+		return;
+	}
+	if (!w || v->wm.drag)
+		return;
+	if (ev->button == 4 || ev->button == 5) {
+		ds_term_scroll(w->term, ev->button == 4 ? DS_WHEEL_LINES : -DS_WHEEL_LINES);
+		return;
+	}
+	if (part != WM_PART_CLIENT)
+		return;
+	cell_at(v, w, &row, &col);
+	if (ev->button == 1) {
+		if (v->click_chan == w->chan && row == v->click_row && col == v->click_col &&
+		    now - v->click_ms <= MULTICLICK_MS)
+			v->clicks = v->clicks % 3 + 1;
+		else
+			v->clicks = 1;
+		v->click_chan = w->chan;
+		v->click_row = row;
+		v->click_col = col;
+		v->click_ms = now;
+		for (unsigned i = 0; i < v->nwins; i++)
+			ds_term_select_clear(v->wins[i]->term);
+		ds_term_select(w->term, row, col,
+			       v->clicks == 1 ? DS_SEL_CHAR : v->clicks == 2 ? DS_SEL_WORD : DS_SEL_LINE);
+		v->selecting = true;
+		v->sel_chan = w->chan;
+	} else if (ev->button == 2) {
+		paste(v, w, DS_CLIP_PRIMARY);
+	}
+}
+
 static void on_event(void *ctx, const struct ds_event *ev)
 {
 	struct view *v = ctx;
@@ -443,19 +583,23 @@ static void on_event(void *ctx, const struct ds_event *ev)
 		wm_motion(&v->wm, ev->dx, ev->dy, ev->time_us, &o);
 		apply(v, &o);
 		mouse_motion(v);
+		select_motion(v);
 		vx_pointer(v->x);
 		return;
 	case DS_EV_POINTER:
 		wm_warp(&v->wm, ev->x, ev->y, &o);
 		apply(v, &o);
 		mouse_motion(v);
+		select_motion(v);
 		vx_pointer(v->x);
 		return;
 	case DS_EV_BUTTON:
 		if (vx_button(v->x, ev) || mouse_button(v, ev))
 			return;
 		wm_button(&v->wm, ev->button, ev->pressed, &o);
-		break;
+		apply(v, &o);
+		desk_button(v, ev);
+		return;
 	case DS_EV_RESIZE:
 		wm_set_screen(&v->wm, ev->w, ev->h, &o);
 		ds_comp_reset(v->comp);
@@ -565,6 +709,8 @@ static void add_window(struct view *v, uint16_t chan, const char *name, size_t n
 	w->chan = chan;
 	snprintf(w->name, sizeof w->name, "%.*s", (int)n, name);
 	w->term = ds_term_create(v->font, DEFAULT_ROWS, DEFAULT_COLS, term_out, w);
+	if (w->term && v->osc52_write)
+		ds_term_set_osc52(w->term, osc52, w);
 	w->ch = rp_desk_chan_create(v->c, chan,
 				    RP_DESK_LINEMODE | (v->readonly ? RP_DESK_READONLY : 0),
 				    &win_chan_ops, w);
@@ -677,7 +823,11 @@ static void on_frame(struct view *v, const struct rp_hdr *h, const uint8_t *p)
 	uint32_t req;
 	bool output = h->type == RP_OUTPUT || h->type == RP_OUTPUT_LZ4;
 	uint64_t t = w && output && v->nout ? base_now_ns() : 0;
-	int r = w ? rp_desk_chan_frame(w->ch, h, p) : 0; /* EXIT removes w */
+	int r;
+
+	if (w && h->type == RP_SNAPSHOT)
+		ds_term_history_clear(w->term); /* the snapshot prints the host's again */
+	r = w ? rp_desk_chan_frame(w->ch, h, p) : 0; /* EXIT removes w */
 	if (!w && (r = vx_frame(v->x, h, p)) != 0) {
 		if (r < 0) {
 			snprintf(v->why, sizeof v->why, "%s", vx_why(v->x));
@@ -1129,10 +1279,11 @@ static void loop(struct view *v, int sigfd)
 	while (!v->done) {
 		uint64_t now = base_now_ns();
 		int bfd = v->b->impl->get_fd(v->b);
-		struct pollfd p[3] = {
+		struct pollfd p[4] = {
 			{.fd = rp_conn_fd(v->c), .events = (short)(POLLIN | rp_conn_wevents(v->c))},
 			{.fd = sigfd, .events = POLLIN},
 			{.fd = bfd, .events = POLLIN},
+			{.fd = v->clip ? ds_clip_fd(v->clip) : -1, .events = POLLIN},
 		};
 
 		if (now >= v->list_due_ns)
@@ -1144,6 +1295,10 @@ static void loop(struct view *v, int sigfd)
 		/* A frame's round trip may have read the display's events
 		 * into xcb's queue, where poll() cannot see them: take them
 		 * now (a key, the window destroyed). */
+		if (v->clip && ds_clip_dispatch(v->clip) < 0) {
+			ds_clip_destroy(v->clip); /* the display went: no clipboard, the view goes on */
+			v->clip = NULL;
+		}
 		if (bfd >= 0 && !v->done && v->b->impl->dispatch(v->b, on_event, v) < 0) {
 			snprintf(v->why, sizeof v->why, "the display closed the connection");
 			v->done = true;
@@ -1155,7 +1310,8 @@ static void loop(struct view *v, int sigfd)
 			break;
 		}
 		p[0].events = (short)(POLLIN | rp_conn_wevents(v->c));
-		if (poll(p, bfd >= 0 ? 3 : 2, timeout_ms(v, base_now_ns())) < 0) {
+		p[3].fd = v->clip ? ds_clip_fd(v->clip) : -1; /* poll skips -1 */
+		if (poll(p, 4, timeout_ms(v, base_now_ns())) < 0) {
 			if (errno == EINTR)
 				continue;
 			break;
@@ -1232,6 +1388,8 @@ static void view_usage(FILE *f)
 	      "                      relative pointers)\n"
 	      "  --speed S           acceleration speed, -1 to 1 (default 0)\n"
 	      "  -r                  read-only: watch, do not type\n"
+	      "  --osc52-write       programs may set the clipboard (OSC 52; reads are\n"
+	      "                      never answered)\n"
 	      "  --stats             print keystroke-to-pixel latency by stage at exit\n"
 	      "  --bench-keys N      type N keys into the focused window, one at a time,\n"
 	      "                      each once the last one's echo is drawn; then exit\n"
@@ -1239,8 +1397,12 @@ static void view_usage(FILE *f)
 	      "  --compress, --no-compress: as telly attach\n"
 	      "\n"
 	      "Keys (ctrl+shift+): Return new terminal, J/Tab next window, K previous,\n"
-	      "W close (ends the session), M maximize. Drag a title bar to move a\n"
-	      "window, a border to resize it; click a window to focus it.\n",
+	      "W close (ends the session), M maximize, C copy, V paste; shift+Insert\n"
+	      "pastes the primary selection. Drag a title bar to move a window, a\n"
+	      "border to resize it; click a window to focus it. Drag over text to\n"
+	      "select it (double click: a word, triple: a line; shift when the program\n"
+	      "takes the mouse), middle click pastes it. The wheel and\n"
+	      "shift+PgUp/PgDn scroll the history; a key returns to the live screen.\n",
 	      f);
 }
 
@@ -1282,6 +1444,8 @@ int telly_view(int argc, char **argv)
 			v->readonly = true;
 		} else if (!strcmp(a, "--stats")) {
 			v->stats = true;
+		} else if (!strcmp(a, "--osc52-write")) {
+			v->osc52_write = true;
 		} else if (i + 1 >= argc && (!strcmp(a, "--size") || !strcmp(a, "--input") ||
 					     !strcmp(a, "--screenshot") || !strcmp(a, "--font") ||
 					     !strcmp(a, "--font-size") || !strcmp(a, "--accel") ||
@@ -1381,6 +1545,10 @@ int telly_view(int argc, char **argv)
 	v->comp = ds_comp_create(v->b, v->font);
 	if (!v->comp)
 		goto out;
+	/* The desk's selections, on its display; without one (headless) the
+	 * view keeps its own. */
+	if (!headless && !(v->clip = ds_clip_create(NULL, err, sizeof err)))
+		fprintf(stderr, "telly view: no clipboard: %s\n", err);
 	ds_font_cell(v->font, &cw, &ch);
 	cfg.screen_w = v->b->w;
 	cfg.screen_h = v->b->h;
@@ -1429,6 +1597,9 @@ out:
 	vx_destroy(v->x);
 	rp_conn_destroy(v->c);
 	ds_comp_destroy(v->comp);
+	ds_clip_destroy(v->clip);
+	free(v->own[0]);
+	free(v->own[1]);
 	ds_backend_destroy(v->b);
 	ds_font_destroy(v->font);
 	for (int k = 0; k < ST_N; k++)

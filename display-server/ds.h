@@ -112,8 +112,93 @@ enum ds_mouse_mode ds_term_mouse_wanted(const struct ds_term *t);
 void ds_term_mouse(struct ds_term *t, int row, int col, int button, bool pressed, uint32_t mods);
 /* Is text (UTF-8) anywhere on the screen? */
 bool ds_term_has_text(const struct ds_term *t, const char *text);
-/* Text of one row (UTF-8, trailing blanks dropped). */
+/* Text of one row as shown (scrolled back or not; UTF-8, trailing blanks
+ * dropped). */
 size_t ds_term_row_text(const struct ds_term *t, int row, char *buf, size_t n);
+
+/* Scrollback: the lines that scrolled off the top of the primary screen
+ * (what the host's snapshot printed included), at most
+ * DS_SCROLLBACK_LINES and DS_SCROLLBACK_BYTES of them (the oldest go
+ * first). Shown in place of the screen's top while scrolled back; new
+ * output keeps the shown lines where they are; a key that reaches the
+ * program (ds_term_key, ds_term_paste) returns to the live screen.
+ * shift+Page_Up / shift+Page_Down (ds_term_key) scroll a page less a
+ * line and send nothing. */
+#define DS_SCROLLBACK_LINES 2000
+#define DS_SCROLLBACK_BYTES (4u << 20)
+#define DS_WHEEL_LINES 3
+/* Scroll lines up into the history (negative: down), clamped. */
+void ds_term_scroll(struct ds_term *t, int lines);
+/* Lines of history shown (0: the live screen), lines kept. */
+int ds_term_scrolled(const struct ds_term *t);
+int ds_term_history(const struct ds_term *t);
+/* Forget the history (a snapshot follows with the host's). */
+void ds_term_history_clear(struct ds_term *t);
+
+/* Selection, at the cells as shown (row, col 0-based, clamped to the
+ * grid); it stays on its text as lines scroll. CHAR: from the anchor to
+ * the end; WORD: whole words (letters, digits and -#%&+,./:=?@_~, or
+ * one other character); LINE: whole lines. */
+enum ds_sel_unit { DS_SEL_CHAR, DS_SEL_WORD, DS_SEL_LINE };
+void ds_term_select(struct ds_term *t, int row, int col, enum ds_sel_unit unit);
+void ds_term_select_to(struct ds_term *t, int row, int col);
+void ds_term_select_clear(struct ds_term *t);
+/* The selected text (UTF-8, lines joined by \n, trailing blanks of each
+ * dropped, at most DS_SELECTION_MAX_BYTES), malloc'd; NULL with none (or
+ * an empty one). */
+#define DS_SELECTION_MAX_BYTES (4u << 20)
+char *ds_term_selection(const struct ds_term *t, size_t *n);
+
+/* Paste text as typed (returns to the live screen): bracketed
+ * (ESC[200~ ... ESC[201~) when the program asked for it (mode 2004);
+ * ESC and other C0/C1 controls but tab and newlines dropped (a paste
+ * cannot end the bracket or run a sequence), newlines sent as CR, as
+ * xterm does; at most DS_PASTE_MAX_BYTES of it. */
+#define DS_PASTE_MAX_BYTES (64u << 10)
+void ds_term_paste(struct ds_term *t, const char *text, size_t n);
+
+/* OSC 52 (a program setting the clipboard): with fn set, a write
+ * ("52;c;BASE64", c or p/s for PRIMARY) is handed to fn decoded; with
+ * none (the default) it is ignored. Reads ("52;c;?") are never answered.
+ * An OSC is at most KPTY_VTFILTER_STR_BYTES (about 760 bytes of text). */
+enum ds_clip_sel { DS_CLIP_PRIMARY, DS_CLIP_CLIPBOARD };
+typedef void (*ds_term_clip_fn)(void *ctx, enum ds_clip_sel sel, const char *text, size_t n);
+void ds_term_set_osc52(struct ds_term *t, ds_term_clip_fn fn, void *ctx);
+
+/* The desk's X selections, UTF-8 text in and out (clip.c), for terminal
+ * windows and X windows alike. A connection of its own to the display:
+ * poll ds_clip_fd and call ds_clip_dispatch when it is readable and once
+ * a loop (xcb may have queued events during a round trip). Text over
+ * DS_CLIP_CHUNK_BYTES goes by INCR; at most DS_CLIP_MAX_BYTES is held or
+ * fetched (more is cut); DS_CLIP_TRANSFERS INCR transfers at once; a peer
+ * silent for DS_CLIP_TIMEOUT_MS is given up. */
+#define DS_CLIP_MAX_BYTES (16u << 20)
+#define DS_CLIP_CHUNK_BYTES (64u << 10)
+#define DS_CLIP_TRANSFERS 8
+#define DS_CLIP_TIMEOUT_MS 5000
+struct ds_clip;
+/* display NULL: $DISPLAY. NULL with err filled if it cannot be opened. */
+struct ds_clip *ds_clip_create(const char *display, char *err, size_t errn);
+void ds_clip_destroy(struct ds_clip *c); /* takes NULL */
+int ds_clip_fd(const struct ds_clip *c);
+/* Answer requests for what we own, take answers to ds_clip_get, give up
+ * on silent peers. 0, or -EPIPE once the display is gone. */
+int ds_clip_dispatch(struct ds_clip *c);
+/* Own sel with a copy of text (n bytes of UTF-8). 0, -ENOMEM, or -EBUSY
+ * if the server did not make us the owner. */
+int ds_clip_set(struct ds_clip *c, enum ds_clip_sel sel, const char *text, size_t n);
+/* What we own of sel (NULL: another client owns it, or nobody). */
+const char *ds_clip_owned(const struct ds_clip *c, enum ds_clip_sel sel, size_t *n);
+/* Ask for sel's text: fn(ctx, text, n) is called once, at once if we own
+ * it, else from a later ds_clip_dispatch; text NULL when there is none
+ * (no owner, refused, timed out). text is valid during the call only. A
+ * second get of the same selection replaces the first (whose fn is then
+ * never called). */
+typedef void (*ds_clip_text_fn)(void *ctx, const char *text, size_t n);
+void ds_clip_get(struct ds_clip *c, enum ds_clip_sel sel, ds_clip_text_fn fn, void *ctx);
+/* fn(ctx, sel) when another client takes a selection we owned. */
+typedef void (*ds_clip_owner_fn)(void *ctx, enum ds_clip_sel sel);
+void ds_clip_watch(struct ds_clip *c, ds_clip_owner_fn fn, void *ctx);
 
 /* The compositor. */
 struct ds_comp;

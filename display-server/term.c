@@ -3,6 +3,7 @@
  * as runs of boxes, the glyphs as one pixman_composite_glyphs call per
  * run of one colour (colour glyphs, emoji, as they come), then
  * underlines, strikethrough and the cursor. */
+#include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -38,7 +39,45 @@ struct ds_term {
 	char title[DS_TITLE_MAX_BYTES + 1];
 	bool has_title;
 	enum ds_mouse_mode mouse; /* what the program asked for (1000/1002/1003) */
+	/* Scrollback: lines libvterm pushed off the primary screen, a ring
+	 * of DS_SCROLLBACK_LINES (made at the first), newest at head - 1. */
+	struct sb_line **sb;
+	unsigned sb_head, sb_n;
+	size_t sb_bytes;
+	int scroll; /* lines of history shown above the screen (0: live) */
+	/* The number of lines above the screen's top row since the start
+	 * (pushed less popped): lines are numbered top_abs + row, so a
+	 * selection stays on its text as lines scroll off. */
+	int64_t top_abs;
+	struct {
+		bool on;
+		enum ds_sel_unit unit;
+		int64_t a_line, b_line; /* anchor and end, as the pointer went */
+		int a_col, b_col;
+		int64_t s_line, e_line; /* from s to e inclusive, unit applied */
+		int s_col, e_col;
+	} sel;
+	ds_term_clip_fn osc52;
+	void *osc52_ctx;
 };
+
+/* A cell of history: what drawing it takes, in 16 bytes instead of
+ * libvterm's 40 (combining marks are not kept). */
+enum { SB_BOLD = 1, SB_ITALIC = 2, SB_UNDERLINE = 4, SB_REVERSE = 8, SB_STRIKE = 16 };
+struct sb_cell {
+	uint32_t ch;
+	VTermColor fg, bg;
+	uint8_t attrs, width;
+};
+struct sb_line {
+	uint32_t n; /* cells kept: trailing blanks are not */
+	struct sb_cell c[];
+};
+
+static int clamp(int v, int lo, int hi)
+{
+	return v < lo ? lo : v > hi ? hi : v;
+}
 
 static void mark(struct ds_term *t, int start, int end)
 {
@@ -54,7 +93,10 @@ static void mark(struct ds_term *t, int start, int end)
 
 static int on_damage(VTermRect rect, void *user)
 {
-	mark(user, rect.start_row, rect.end_row);
+	struct ds_term *t = user;
+
+	/* Scrolled back, the screen's rows are shown scroll rows lower. */
+	mark(t, rect.start_row + t->scroll, rect.end_row + t->scroll);
 	return 1;
 }
 
@@ -62,8 +104,8 @@ static int on_movecursor(VTermPos pos, VTermPos old, int visible, void *user)
 {
 	struct ds_term *t = user;
 
-	mark(t, old.row, old.row + 1);
-	mark(t, pos.row, pos.row + 1);
+	mark(t, old.row + t->scroll, old.row + t->scroll + 1);
+	mark(t, pos.row + t->scroll, pos.row + t->scroll + 1);
 	t->cursor = pos;
 	t->cursor_visible = visible;
 	return 1;
@@ -76,7 +118,7 @@ static int on_prop(VTermProp prop, VTermValue *val, void *user)
 	switch (prop) {
 	case VTERM_PROP_CURSORVISIBLE:
 		t->cursor_visible = val->boolean;
-		mark(t, t->cursor.row, t->cursor.row + 1);
+		mark(t, t->cursor.row + t->scroll, t->cursor.row + t->scroll + 1);
 		return 1;
 	case VTERM_PROP_REVERSE:
 		t->reverse = val->boolean;
@@ -100,8 +142,442 @@ static int on_prop(VTermProp prop, VTermValue *val, void *user)
 	}
 }
 
+/* --- scrollback --------------------------------------------------------- */
+
+static size_t sb_line_bytes(const struct sb_line *l)
+{
+	return sizeof *l + l->n * sizeof l->c[0];
+}
+
+/* History line i, 0 the newest. */
+static const struct sb_line *sb_at(const struct ds_term *t, unsigned i)
+{
+	return t->sb[(t->sb_head + DS_SCROLLBACK_LINES - 1 - i) % DS_SCROLLBACK_LINES];
+}
+
+static void sb_drop_oldest(struct ds_term *t)
+{
+	unsigned i = (t->sb_head + DS_SCROLLBACK_LINES - t->sb_n) % DS_SCROLLBACK_LINES;
+
+	t->sb_bytes -= sb_line_bytes(t->sb[i]);
+	free(t->sb[i]);
+	t->sb[i] = NULL;
+	t->sb_n--;
+	if (t->scroll > (int)t->sb_n)
+		t->scroll = (int)t->sb_n;
+}
+
+static bool cell_blank(const VTermScreenCell *c)
+{
+	return (!c->chars[0] || c->chars[0] == ' ') && VTERM_COLOR_IS_DEFAULT_BG(&c->bg) &&
+	       !c->attrs.reverse && !c->attrs.underline && !c->attrs.strike;
+}
+
+static int on_sb_push(int cols, const VTermScreenCell *cells, void *user)
+{
+	struct ds_term *t = user;
+	struct sb_line *l;
+	size_t bytes;
+	int n = cols < 0 ? 0 : cols > MAX_COLS ? MAX_COLS : cols;
+
+	while (n && cell_blank(&cells[n - 1]))
+		n--;
+	bytes = sizeof *l + (size_t)n * sizeof l->c[0];
+	if (!t->sb && !(t->sb = calloc(DS_SCROLLBACK_LINES, sizeof *t->sb)))
+		return 0;
+	if (!(l = malloc(bytes)))
+		return 0; /* out of memory: the line is lost, not the terminal */
+	l->n = (uint32_t)n;
+	for (int i = 0; i < n; i++) {
+		const VTermScreenCell *c = &cells[i];
+		l->c[i] = (struct sb_cell){
+			.ch = c->chars[0], .fg = c->fg, .bg = c->bg,
+			.width = (uint8_t)(c->width == 2 ? 2 : 1),
+			.attrs = (uint8_t)((c->attrs.bold ? SB_BOLD : 0) | (c->attrs.italic ? SB_ITALIC : 0) |
+					   (c->attrs.underline ? SB_UNDERLINE : 0) |
+					   (c->attrs.reverse ? SB_REVERSE : 0) |
+					   (c->attrs.strike ? SB_STRIKE : 0)),
+		};
+	}
+	while (t->sb_n && (t->sb_n == DS_SCROLLBACK_LINES || t->sb_bytes + bytes > DS_SCROLLBACK_BYTES))
+		sb_drop_oldest(t);
+	t->sb[t->sb_head] = l;
+	t->sb_head = (t->sb_head + 1) % DS_SCROLLBACK_LINES;
+	t->sb_n++;
+	t->sb_bytes += bytes;
+	t->top_abs++;
+	/* Scrolled back, the lines shown stay: one more line above them. */
+	if (t->scroll) {
+		if (t->scroll < (int)t->sb_n)
+			t->scroll++;
+		mark(t, 0, t->rows);
+	}
+	return 1;
+}
+
+static void sb_cell_get(const struct sb_line *l, int col, VTermScreenCell *c)
+{
+	memset(c, 0, sizeof *c);
+	c->width = 1;
+	if (col >= (int)l->n) {
+		c->fg.type = VTERM_COLOR_DEFAULT_FG;
+		c->bg.type = VTERM_COLOR_DEFAULT_BG;
+		return;
+	}
+	const struct sb_cell *s = &l->c[col];
+	c->chars[0] = s->ch;
+	c->width = (char)s->width;
+	c->fg = s->fg;
+	c->bg = s->bg;
+	c->attrs.bold = !!(s->attrs & SB_BOLD);
+	c->attrs.italic = !!(s->attrs & SB_ITALIC);
+	c->attrs.underline = (s->attrs & SB_UNDERLINE) ? VTERM_UNDERLINE_SINGLE : 0;
+	c->attrs.reverse = !!(s->attrs & SB_REVERSE);
+	c->attrs.strike = !!(s->attrs & SB_STRIKE);
+}
+
+/* libvterm wants the newest line back: the screen grew taller. */
+static int on_sb_pop(int cols, VTermScreenCell *cells, void *user)
+{
+	struct ds_term *t = user;
+	unsigned i;
+	struct sb_line *l;
+
+	if (!t->sb_n)
+		return 0;
+	i = (t->sb_head + DS_SCROLLBACK_LINES - 1) % DS_SCROLLBACK_LINES;
+	l = t->sb[i];
+	for (int c = 0; c < cols; c++) {
+		sb_cell_get(l, c, &cells[c]);
+		/* libvterm steps by the width: never 0, never past the row. */
+		if (cells[c].width != 1 && (cells[c].width != 2 || c == cols - 1))
+			cells[c].width = 1;
+		if (cells[c].chars[0] == (uint32_t)-1)
+			cells[c].chars[0] = 0;
+	}
+	t->sb_bytes -= sb_line_bytes(l);
+	free(l);
+	t->sb[i] = NULL;
+	t->sb_head = i;
+	t->sb_n--;
+	t->top_abs--;
+	if (t->scroll > (int)t->sb_n)
+		t->scroll = (int)t->sb_n;
+	return 1;
+}
+
+void ds_term_history_clear(struct ds_term *t)
+{
+	while (t->sb_n)
+		sb_drop_oldest(t);
+	t->sb_head = 0;
+	if (t->scroll) {
+		t->scroll = 0;
+		mark(t, 0, t->rows);
+	}
+}
+
+void ds_term_scroll(struct ds_term *t, int lines)
+{
+	long s = (long)t->scroll + lines;
+
+	s = s < 0 ? 0 : s > (long)t->sb_n ? (long)t->sb_n : s;
+	if (s != t->scroll) {
+		t->scroll = (int)s;
+		mark(t, 0, t->rows);
+	}
+}
+
+int ds_term_scrolled(const struct ds_term *t)
+{
+	return t->scroll;
+}
+
+int ds_term_history(const struct ds_term *t)
+{
+	return (int)t->sb_n;
+}
+
+/* The cell of line L (top_abs + row for the screen's rows, less for the
+ * history); a blank one past what is kept. */
+static void line_cell(const struct ds_term *t, int64_t line, int col, VTermScreenCell *c)
+{
+	if (line >= t->top_abs && line - t->top_abs < t->rows && col < t->cols) {
+		vterm_screen_get_cell(t->screen, (VTermPos){(int)(line - t->top_abs), col}, c);
+		return;
+	}
+	if (line < t->top_abs && t->top_abs - 1 - line < t->sb_n) {
+		sb_cell_get(sb_at(t, (unsigned)(t->top_abs - 1 - line)), col, c);
+		return;
+	}
+	memset(c, 0, sizeof *c);
+	c->width = 1;
+	c->fg.type = VTERM_COLOR_DEFAULT_FG;
+	c->bg.type = VTERM_COLOR_DEFAULT_BG;
+}
+
+/* The line shown at row r. */
+static int64_t row_line(const struct ds_term *t, int r)
+{
+	return t->top_abs - t->scroll + r;
+}
+
+/* --- selection ----------------------------------------------------------- */
+
+static bool word_char(uint32_t c)
+{
+	if (c >= 0x80)
+		return c != 0xa0 && c != 0x3000 && c != (uint32_t)-1;
+	return (c >= '0' && c <= '9') || (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') ||
+	       (c && strchr("-#%&+,./:=?@_~", (int)c));
+}
+
+static uint32_t char_at(const struct ds_term *t, int64_t line, int col)
+{
+	VTermScreenCell c;
+
+	line_cell(t, line, col, &c);
+	return c.chars[0] == (uint32_t)-1 ? (uint32_t)-1 : c.chars[0] ? c.chars[0] : ' ';
+}
+
+/* Widen [s, e] of one line to the words at its ends. */
+static void word_bounds(const struct ds_term *t, int64_t line, int *col, int dir)
+{
+	uint32_t c = char_at(t, line, *col);
+	bool w = word_char(c);
+
+	if (!w && c != (uint32_t)-1)
+		return; /* one character */
+	while (*col + dir >= 0 && *col + dir < t->cols) {
+		uint32_t n = char_at(t, line, *col + dir);
+		if (n != (uint32_t)-1 && !word_char(n))
+			break;
+		*col += dir;
+	}
+}
+
+static void sel_update(struct ds_term *t)
+{
+	bool fwd = t->sel.a_line < t->sel.b_line ||
+		   (t->sel.a_line == t->sel.b_line && t->sel.a_col <= t->sel.b_col);
+
+	t->sel.s_line = fwd ? t->sel.a_line : t->sel.b_line;
+	t->sel.s_col = fwd ? t->sel.a_col : t->sel.b_col;
+	t->sel.e_line = fwd ? t->sel.b_line : t->sel.a_line;
+	t->sel.e_col = fwd ? t->sel.b_col : t->sel.a_col;
+	if (t->sel.unit == DS_SEL_WORD) {
+		word_bounds(t, t->sel.s_line, &t->sel.s_col, -1);
+		word_bounds(t, t->sel.e_line, &t->sel.e_col, 1);
+	} else if (t->sel.unit == DS_SEL_LINE) {
+		t->sel.s_col = 0;
+		t->sel.e_col = t->cols - 1;
+	}
+	mark(t, 0, t->rows);
+}
+
+void ds_term_select(struct ds_term *t, int row, int col, enum ds_sel_unit unit)
+{
+	row = clamp(row, 0, t->rows - 1);
+	col = clamp(col, 0, t->cols - 1);
+	t->sel.on = true;
+	t->sel.unit = unit;
+	t->sel.a_line = t->sel.b_line = row_line(t, row);
+	t->sel.a_col = t->sel.b_col = col;
+	sel_update(t);
+}
+
+void ds_term_select_to(struct ds_term *t, int row, int col)
+{
+	if (!t->sel.on)
+		return;
+	t->sel.b_line = row_line(t, clamp(row, 0, t->rows - 1));
+	t->sel.b_col = clamp(col, 0, t->cols - 1);
+	sel_update(t);
+}
+
+void ds_term_select_clear(struct ds_term *t)
+{
+	if (t->sel.on) {
+		t->sel.on = false;
+		mark(t, 0, t->rows);
+	}
+}
+
+static bool selected(const struct ds_term *t, int64_t line, int col)
+{
+	if (!t->sel.on || line < t->sel.s_line || line > t->sel.e_line)
+		return false;
+	if (t->sel.unit == DS_SEL_CHAR && t->sel.s_line == t->sel.e_line &&
+	    t->sel.s_col == t->sel.e_col)
+		return false; /* a click, not a selection */
+	return (line > t->sel.s_line || col >= t->sel.s_col) &&
+	       (line < t->sel.e_line || col <= t->sel.e_col);
+}
+
+static size_t put_utf8(char *o, uint32_t c)
+{
+	if (c < 0x80) {
+		o[0] = (char)c;
+		return 1;
+	}
+	if (c < 0x800) {
+		o[0] = (char)(0xc0 | c >> 6);
+		o[1] = (char)(0x80 | (c & 0x3f));
+		return 2;
+	}
+	if (c < 0x10000) {
+		o[0] = (char)(0xe0 | c >> 12);
+		o[1] = (char)(0x80 | (c >> 6 & 0x3f));
+		o[2] = (char)(0x80 | (c & 0x3f));
+		return 3;
+	}
+	o[0] = (char)(0xf0 | c >> 18);
+	o[1] = (char)(0x80 | (c >> 12 & 0x3f));
+	o[2] = (char)(0x80 | (c >> 6 & 0x3f));
+	o[3] = (char)(0x80 | (c & 0x3f));
+	return 4;
+}
+
+char *ds_term_selection(const struct ds_term *t, size_t *n)
+{
+	size_t cap = 4096, len = 0;
+	char *buf;
+
+	*n = 0;
+	if (!t->sel.on || (t->sel.unit == DS_SEL_CHAR && t->sel.s_line == t->sel.e_line &&
+			   t->sel.s_col == t->sel.e_col))
+		return NULL;
+	if (!(buf = malloc(cap)))
+		return NULL;
+	for (int64_t line = t->sel.s_line; line <= t->sel.e_line; line++) {
+		int c0 = line == t->sel.s_line ? t->sel.s_col : 0;
+		int c1 = line == t->sel.e_line ? t->sel.e_col : t->cols - 1;
+		size_t start = len;
+		if (line > t->sel.s_line)
+			buf[len++] = '\n';
+		for (int col = c0; col <= c1; col++) {
+			VTermScreenCell c;
+			line_cell(t, line, col, &c);
+			if (c.chars[0] == (uint32_t)-1)
+				continue; /* the right half of a wide character */
+			if (len + 4 * VTERM_MAX_CHARS_PER_CELL + 2 > cap) {
+				char *nb;
+				if (cap >= DS_SELECTION_MAX_BYTES)
+					goto full;
+				cap *= 2;
+				if (!(nb = realloc(buf, cap)))
+					goto full;
+				buf = nb;
+			}
+			if (!c.chars[0]) {
+				buf[len++] = ' ';
+				continue;
+			}
+			for (int k = 0; k < VTERM_MAX_CHARS_PER_CELL && c.chars[k]; k++)
+				len += put_utf8(buf + len, c.chars[k] < 0x110000 ? c.chars[k] : 0xfffd);
+		}
+		while (len > start + (line > t->sel.s_line) && buf[len - 1] == ' ')
+			len--;
+	}
+full:
+	buf[len] = 0;
+	if (!len) {
+		free(buf);
+		return NULL;
+	}
+	*n = len;
+	return buf;
+}
+
+/* --- paste and OSC 52 ------------------------------------------------------ */
+
+void ds_term_paste(struct ds_term *t, const char *text, size_t n)
+{
+	char out[256];
+	size_t o = 0;
+
+	if (!t->out)
+		return;
+	ds_term_scroll(t, INT_MIN / 2);
+	if (n > DS_PASTE_MAX_BYTES)
+		n = DS_PASTE_MAX_BYTES;
+	vterm_keyboard_start_paste(t->vt);
+	while (n) {
+		uint32_t cp;
+		int k = ds_utf8_next(text, n, &cp);
+		bool crlf = cp == '\r' && n > 1 && text[1] == '\n';
+		text += k;
+		n -= (size_t)k;
+		if (crlf)
+			continue; /* its \n is the newline */
+		if (cp == '\n')
+			cp = '\r';
+		if ((cp < 0x20 && cp != '\t' && cp != '\r') || (cp >= 0x7f && cp < 0xa0))
+			continue;
+		if (o + 4 > sizeof out) {
+			t->out(t->ctx, out, o);
+			o = 0;
+		}
+		o += put_utf8(out + o, cp);
+	}
+	if (o)
+		t->out(t->ctx, out, o);
+	vterm_keyboard_end_paste(t->vt);
+}
+
+void ds_term_set_osc52(struct ds_term *t, ds_term_clip_fn fn, void *ctx)
+{
+	t->osc52 = fn;
+	t->osc52_ctx = ctx;
+}
+
+static int b64(int c)
+{
+	return c >= 'A' && c <= 'Z' ? c - 'A' : c >= 'a' && c <= 'z' ? c - 'a' + 26
+	       : c >= '0' && c <= '9' ? c - '0' + 52 : c == '+' ? 62 : c == '/' ? 63 : -1;
+}
+
+/* OSC 52;SEL;DATA: DATA in base64 sets the selection, "?" asks for it
+ * (never answered: a program must not read the desk's clipboard). */
+static int on_osc(const char *cmd, size_t n, void *user)
+{
+	struct ds_term *t = user;
+	char text[KPTY_VTFILTER_STR_BYTES];
+	size_t i = 3, o = 0;
+	unsigned acc = 0, bits = 0;
+	enum ds_clip_sel sel = DS_CLIP_CLIPBOARD;
+
+	if (n < 3 || memcmp(cmd, "52;", 3))
+		return 0;
+	if (i < n && cmd[i] != ';' && !strchr("cpqs01234567", cmd[i]))
+		return 1;
+	if (i < n && (cmd[i] == 'p' || cmd[i] == 's'))
+		sel = DS_CLIP_PRIMARY;
+	while (i < n && cmd[i] != ';')
+		i++;
+	if (i++ == n || !t->osc52 || (i < n && cmd[i] == '?'))
+		return 1;
+	for (; i < n && cmd[i] != '='; i++) {
+		int v = b64((unsigned char)cmd[i]);
+		if (v < 0)
+			return 1; /* not base64: nothing set */
+		acc = acc << 6 | (unsigned)v;
+		bits += 6;
+		if (bits >= 8) {
+			bits -= 8;
+			if (o < sizeof text)
+				text[o++] = (char)(acc >> bits & 0xff);
+		}
+	}
+	t->osc52(t->osc52_ctx, sel, text, o);
+	return 1;
+}
+
+static const VTermParserCallbacks fallbacks = {.osc = on_osc};
+
 static const VTermScreenCallbacks screen_cbs = {
 	.damage = on_damage, .movecursor = on_movecursor, .settermprop = on_prop,
+	.sb_pushline = on_sb_push, .sb_popline = on_sb_pop,
 };
 
 static void on_output(const char *s, size_t len, void *user)
@@ -117,11 +593,6 @@ static void parse(void *ctx, const void *bytes, size_t n)
 	struct ds_term *t = ctx;
 
 	vterm_input_write(t->vt, bytes, n);
-}
-
-static int clamp(int v, int lo, int hi)
-{
-	return v < lo ? lo : v > hi ? hi : v;
 }
 
 struct ds_term *ds_term_create(struct ds_font *f, int rows, int cols, ds_term_out_fn out,
@@ -149,6 +620,7 @@ struct ds_term *ds_term_create(struct ds_font *f, int rows, int cols, ds_term_ou
 	vterm_output_set_callback(t->vt, on_output, t);
 	t->screen = vterm_obtain_screen(t->vt);
 	vterm_screen_set_callbacks(t->screen, &screen_cbs, t);
+	vterm_screen_set_unrecognised_fallbacks(t->screen, &fallbacks, t);
 	vterm_screen_enable_altscreen(t->screen, 1);
 	vterm_screen_set_damage_merge(t->screen, VTERM_DAMAGE_CELL);
 	vterm_screen_reset(t->screen, 1);
@@ -166,6 +638,9 @@ void ds_term_destroy(struct ds_term *t)
 		vterm_free(t->vt);
 	if (t->filter_ok)
 		kpty_vtfilter_finish(&t->filter);
+	if (t->sb)
+		ds_term_history_clear(t);
+	free(t->sb);
 	free(t->glyphs);
 	free(t->dirty);
 	free(t);
@@ -303,20 +778,33 @@ void ds_term_key(struct ds_term *t, uint32_t keysym, uint32_t mods, uint32_t cp)
 {
 	VTermModifier m = vterm_mods(mods);
 
+	/* shift+Page_Up/Down page through the history, as in xterm; the
+	 * program hears nothing of them. */
+	if ((keysym == 0xff55 || keysym == 0xff56) &&
+	    (mods & (WM_MOD_SHIFT | WM_MOD_CTRL | WM_MOD_ALT | WM_MOD_SUPER)) == WM_MOD_SHIFT) {
+		int page = t->rows > 1 ? t->rows - 1 : 1;
+		ds_term_scroll(t, keysym == 0xff55 ? page : -page);
+		return;
+	}
 	for (size_t i = 0; i < sizeof keymap / sizeof keymap[0]; i++) {
 		if (keymap[i].sym == keysym) {
 			if (keysym == 0xfe20)
 				m |= VTERM_MOD_SHIFT;
+			ds_term_scroll(t, INT_MIN / 2);
 			vterm_keyboard_key(t->vt, keymap[i].key, m);
 			return;
 		}
 	}
 	if (keysym >= 0xffbe && keysym <= 0xffc9) { /* F1 .. F12 */
+		ds_term_scroll(t, INT_MIN / 2);
 		vterm_keyboard_key(t->vt, VTERM_KEY_FUNCTION(keysym - 0xffbe + 1), m);
 		return;
 	}
-	if (cp && cp < 0x110000)
+	/* A modifier alone types nothing and keeps the history shown. */
+	if (cp && cp < 0x110000) {
+		ds_term_scroll(t, INT_MIN / 2);
 		vterm_keyboard_unichar(t->vt, cp, m);
+	}
 }
 
 enum ds_mouse_mode ds_term_mouse_wanted(const struct ds_term *t)
@@ -343,8 +831,9 @@ void ds_term_mouse(struct ds_term *t, int row, int col, int button, bool pressed
 
 size_t ds_term_row_text(const struct ds_term *t, int row, char *buf, size_t n)
 {
-	VTermRect r = {.start_row = row, .end_row = row + 1, .start_col = 0, .end_col = t->cols};
-	size_t len;
+	VTermRect r = {.start_row = row - t->scroll, .end_row = row - t->scroll + 1, .start_col = 0,
+		       .end_col = t->cols};
+	size_t len = 0;
 
 	if (!n)
 		return 0;
@@ -352,7 +841,14 @@ size_t ds_term_row_text(const struct ds_term *t, int row, char *buf, size_t n)
 		buf[0] = 0;
 		return 0;
 	}
-	len = vterm_screen_get_text(t->screen, buf, n - 1, r);
+	if (row < t->scroll) { /* a line of history */
+		const struct sb_line *l = sb_at(t, (unsigned)(t->scroll - 1 - row));
+		for (uint32_t c = 0; c < l->n && len + 4 < n; c++)
+			if (l->c[c].ch != (uint32_t)-1)
+				len += put_utf8(buf + len, !l->c[c].ch ? ' ' : l->c[c].ch < 0x110000 ? l->c[c].ch : 0xfffd);
+	} else {
+		len = vterm_screen_get_text(t->screen, buf, n - 1, r);
+	}
 	if (len > n - 1)
 		len = n - 1;
 	while (len && buf[len - 1] == ' ')
@@ -420,23 +916,24 @@ static void render_row(struct ds_term *t, pixman_image_t *dst, int x0, int y0, i
 {
 	int y = y0 + r * t->ch, base = y + ds_font_ascent(t->font), n = 0;
 	uint32_t run_fg = 0;
-	bool cursor_here = t->cursor_visible && t->cursor.row == r;
+	bool cursor_here = t->cursor_visible && t->cursor.row + t->scroll == r;
+	int64_t line = row_line(t, r);
 	int strike_y, strike_h;
 
 	ds_font_strike(t->font, &strike_y, &strike_h);
 	ds_fill(dst, t->reverse ? DEFAULT_FG : DEFAULT_BG, x0, y, t->cols * t->cw, t->ch);
 	for (int col = 0; col < t->cols;) {
 		VTermScreenCell cell;
-		VTermPos pos = {r, col};
 		uint32_t fg, bg, tmp;
 		int w, x = x0 + col * t->cw;
 		bool rev;
 
-		vterm_screen_get_cell(t->screen, pos, &cell);
+		line_cell(t, line, col, &cell);
 		w = cell.width > 1 ? 2 : 1;
 		fg = rgb_of(t, cell.fg, true);
 		bg = rgb_of(t, cell.bg, false);
-		rev = cell.attrs.reverse ^ t->reverse ^ (cursor_here && focused && col == t->cursor.col);
+		rev = cell.attrs.reverse ^ t->reverse ^ (cursor_here && focused && col == t->cursor.col) ^
+		      selected(t, line, col);
 		if (rev) {
 			tmp = fg;
 			fg = bg;

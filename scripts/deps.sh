@@ -58,6 +58,7 @@ need file /usr/share/fonts/truetype/noto/NotoColorEmoji.ttf fonts-noto-color-emo
 # Programs the tests, the demo and the benchmarks drive.
 need prog Xvfb               xvfb
 need prog xdotool            xdotool
+need prog xclip              xclip
 need prog xwd                x11-apps
 need prog qemu-system-x86_64 qemu-system-x86
 need prog xterm              xterm

@@ -46,6 +46,8 @@ void wm_init(struct wm *wm, const struct wm_config *cfg)
 {
 	memset(wm, 0, sizeof *wm);
 	wm->cfg = *cfg;
+	if (!wm->cfg.nbind || wm->cfg.nbind > WM_MAX_BINDINGS)
+		wm->cfg.nbind = wm_default_bindings(wm->cfg.bind);
 	if (wm->cfg.min_w < 2 * cfg->border + 1)
 		wm->cfg.min_w = 2 * cfg->border + 1;
 	if (wm->cfg.min_h < cfg->title_h + 2 * cfg->border + 1)
@@ -408,6 +410,48 @@ void wm_toggle_maximize(struct wm *wm, uint32_t id, struct wm_actions *out)
 	}
 }
 
+static const char *const bind_names[WM_BIND_N] = {
+	[WM_BIND_NONE] = "none",	 [WM_BIND_NEW_TERMINAL] = "new-terminal",
+	[WM_BIND_NEXT] = "next",	 [WM_BIND_PREV] = "previous",
+	[WM_BIND_CLOSE] = "close",	 [WM_BIND_MAXIMIZE] = "maximize",
+	[WM_BIND_COPY] = "copy",	 [WM_BIND_PASTE] = "paste",
+	[WM_BIND_PASTE_PRIMARY] = "paste-primary",
+};
+
+const char *wm_bind_name(enum wm_bind_action a)
+{
+	return a < WM_BIND_N ? bind_names[a] : "?";
+}
+
+enum wm_bind_action wm_bind_lookup(const char *name)
+{
+	for (int a = 0; a < WM_BIND_N; a++)
+		if (!strcmp(bind_names[a], name))
+			return (enum wm_bind_action)a;
+	return WM_BIND_N;
+}
+
+unsigned wm_default_bindings(struct wm_binding *b)
+{
+	/* ctrl+shift+KEY, as terminal emulators' own: keys a terminal
+	 * program never sees distinctly anyway. */
+	static const struct wm_binding def[] = {
+		{WM_MOD_CTRL | WM_MOD_SHIFT, WM_KEY_RETURN, WM_BIND_NEW_TERMINAL},
+		{WM_MOD_CTRL | WM_MOD_SHIFT, 'j', WM_BIND_NEXT},
+		{WM_MOD_CTRL | WM_MOD_SHIFT, WM_KEY_TAB, WM_BIND_NEXT},
+		{WM_MOD_CTRL | WM_MOD_SHIFT, WM_KEY_ISO_LEFT_TAB, WM_BIND_NEXT},
+		{WM_MOD_CTRL | WM_MOD_SHIFT, 'k', WM_BIND_PREV},
+		{WM_MOD_CTRL | WM_MOD_SHIFT, 'w', WM_BIND_CLOSE},
+		{WM_MOD_CTRL | WM_MOD_SHIFT, 'm', WM_BIND_MAXIMIZE},
+		{WM_MOD_CTRL | WM_MOD_SHIFT, 'c', WM_BIND_COPY},
+		{WM_MOD_CTRL | WM_MOD_SHIFT, 'v', WM_BIND_PASTE},
+		{WM_MOD_SHIFT, WM_KEY_INSERT, WM_BIND_PASTE_PRIMARY},
+	};
+
+	memcpy(b, def, sizeof def);
+	return sizeof def / sizeof def[0];
+}
+
 void wm_set_box(struct wm *wm, uint32_t id, struct wm_box box, struct wm_actions *out)
 {
 	int i = index_of(wm, id);
@@ -421,31 +465,45 @@ void wm_set_box(struct wm *wm, uint32_t id, struct wm_box box, struct wm_actions
 void wm_key(struct wm *wm, uint32_t keysym, uint32_t mods, struct wm_actions *out)
 {
 	uint32_t k = keysym >= 'A' && keysym <= 'Z' ? keysym + 32 : keysym;
-	uint32_t bound = WM_MOD_CTRL | WM_MOD_SHIFT;
+	uint32_t m = mods & (WM_MOD_CTRL | WM_MOD_SHIFT | WM_MOD_ALT | WM_MOD_SUPER);
+	enum wm_bind_action act = WM_BIND_NONE;
 
-	/* Bindings are ctrl+shift+KEY, as terminal emulators' own: keys a
-	 * terminal program never sees distinctly anyway. */
-	if ((mods & (bound | WM_MOD_ALT | WM_MOD_SUPER)) == bound) {
-		switch (k) {
-		case WM_KEY_RETURN:
-			emit(out, &(struct wm_action){.type = WM_ACT_NEW_TERMINAL});
-			return;
-		case 'j':
-		case WM_KEY_TAB:
-		case WM_KEY_ISO_LEFT_TAB:
-			wm_cycle(wm, 1, out);
-			return;
-		case 'k':
-			wm_cycle(wm, -1, out);
-			return;
-		case 'w':
-			if (wm->focus)
-				emit(out, &(struct wm_action){.type = WM_ACT_CLOSE, .window = wm->focus});
-			return;
-		case 'm':
-			wm_toggle_maximize(wm, wm->focus, out);
-			return;
+	for (unsigned i = 0; i < wm->cfg.nbind; i++) {
+		if (wm->cfg.bind[i].keysym == k && wm->cfg.bind[i].mods == m) {
+			act = wm->cfg.bind[i].action;
+			break;
 		}
+	}
+	switch (act) {
+	case WM_BIND_NEW_TERMINAL:
+		emit(out, &(struct wm_action){.type = WM_ACT_NEW_TERMINAL});
+		return;
+	case WM_BIND_NEXT:
+		wm_cycle(wm, 1, out);
+		return;
+	case WM_BIND_PREV:
+		wm_cycle(wm, -1, out);
+		return;
+	case WM_BIND_CLOSE:
+		if (wm->focus)
+			emit(out, &(struct wm_action){.type = WM_ACT_CLOSE, .window = wm->focus});
+		return;
+	case WM_BIND_MAXIMIZE:
+		wm_toggle_maximize(wm, wm->focus, out);
+		return;
+	case WM_BIND_COPY:
+	case WM_BIND_PASTE:
+	case WM_BIND_PASTE_PRIMARY:
+		if (wm->focus)
+			emit(out, &(struct wm_action){
+					  .type = act == WM_BIND_COPY    ? WM_ACT_COPY
+						  : act == WM_BIND_PASTE ? WM_ACT_PASTE
+									 : WM_ACT_PASTE_PRIMARY,
+					  .window = wm->focus});
+		return;
+	case WM_BIND_NONE:
+	case WM_BIND_N:
+		break;
 	}
 	if (wm->focus)
 		emit(out, &(struct wm_action){.type = WM_ACT_KEY, .window = wm->focus,

@@ -28,11 +28,34 @@
 #define WM_KEY_RETURN 0xff0d
 #define WM_KEY_TAB 0xff09
 #define WM_KEY_ISO_LEFT_TAB 0xfe20
+#define WM_KEY_INSERT 0xff63
 
 enum wm_accel_profile {
 	WM_ACCEL_FLAT,     /* factor 1 + speed, whatever the velocity */
 	WM_ACCEL_ADAPTIVE, /* factor grows with velocity (libinput's shape) */
 };
+
+/* What a key binding does. */
+enum wm_bind_action {
+	WM_BIND_NONE, /* the key goes to the focused window after all */
+	WM_BIND_NEW_TERMINAL,
+	WM_BIND_NEXT,
+	WM_BIND_PREV,
+	WM_BIND_CLOSE,
+	WM_BIND_MAXIMIZE,
+	WM_BIND_COPY,          /* the selection to the clipboard */
+	WM_BIND_PASTE,         /* the clipboard into the focused window */
+	WM_BIND_PASTE_PRIMARY, /* the primary selection into it */
+	WM_BIND_N
+};
+
+/* A key binding: exactly these modifiers (WM_MOD_*) and this keysym (a
+ * letter in lower case: shift's upper case matches it). */
+struct wm_binding {
+	uint32_t mods, keysym;
+	enum wm_bind_action action;
+};
+#define WM_MAX_BINDINGS 32
 
 struct wm_config {
 	int screen_w, screen_h;
@@ -40,7 +63,20 @@ struct wm_config {
 	int min_w, min_h;    /* the smallest outer box */
 	enum wm_accel_profile profile;
 	double speed; /* -1 .. 1, as libinput's accel speed */
+	/* The bindings, first match wins; none (nbind 0): wm_default_bindings. */
+	struct wm_binding bind[WM_MAX_BINDINGS];
+	unsigned nbind;
 };
+
+/* The bindings of a terminal emulator's kind: ctrl+shift+Return new
+ * terminal, J/Tab next, K previous, W close, M maximize, C copy, V paste;
+ * shift+Insert pastes the primary selection. Fills b (WM_MAX_BINDINGS),
+ * returns how many. */
+unsigned wm_default_bindings(struct wm_binding *b);
+/* The name of an action as a config file says it ("new-terminal",
+ * "next", ...), and back (WM_BIND_N: none such). */
+const char *wm_bind_name(enum wm_bind_action a);
+enum wm_bind_action wm_bind_lookup(const char *name);
 
 struct wm_box {
 	int x, y, w, h;
@@ -73,6 +109,9 @@ enum wm_action_type {
 	WM_ACT_NEW_TERMINAL, /* the user asked for a new terminal */
 	WM_ACT_CLOSE,        /* the user asked to close window */
 	WM_ACT_CURSOR,       /* the cursor moved to x, y */
+	WM_ACT_COPY,         /* copy window's selection to the clipboard */
+	WM_ACT_PASTE,        /* paste the clipboard into window */
+	WM_ACT_PASTE_PRIMARY, /* paste the primary selection into window */
 };
 
 struct wm_action {

@@ -1242,15 +1242,19 @@ static void term_snapshot(struct term *s, unsigned sb_max, struct screen_bytes *
 	n = pri->sb_count < sb_max ? pri->sb_count : sb_max;
 
 	/* Main screen, default pen, cleared; scrollback lines are printed
-	 * and then pushed into the terminal's own history. */
+	 * and then pushed into the terminal's own history: exactly n lines
+	 * (the last one printed stays on the cursor's row, so newlines from
+	 * the bottom row push the min(n, rows) still on the screen and no
+	 * blank one). */
 	screen_bytes_put(out, "\033[?1049l\033[0m\033[H\033[2J", 19);
 	for (unsigned i = 0; i < n; i++) {
+		if (i)
+			screen_bytes_put(out, "\r\n", 2);
 		encode_cells(grid_line(s, pri, pri->top + pri->nlines - n + i), s->cap_cols, out);
-		screen_bytes_put(out, "\r\n", 2);
 	}
 	if (n) {
 		screen_bytes_printf(out, "\033[%d;1H", s->rows);
-		for (int i = 0; i < s->rows; i++)
+		for (unsigned i = 0; i < n && i < (unsigned)s->rows; i++)
 			screen_bytes_put(out, "\n", 1);
 	}
 	/* The primary screen is drawn even under the alternate one, so that

@@ -71,6 +71,36 @@ static void scrollback_bounded(void)
 	screen_destroy(s);
 }
 
+/* A terminal fed a snapshot has the same history as the screen it came
+ * from, line for line: a screen fed it gives the same snapshot again
+ * (with fewer lines of history than rows, and with more). */
+static void snapshot_history_exact(void)
+{
+	for (int lines = 2; lines <= 40; lines += 19) {
+		struct screen *a = screen_create(5, 20, 100, 1 << 16);
+		struct screen *b = screen_create(5, 20, 100, 1 << 16);
+		struct screen_bytes sa = {0}, sb = {0};
+		char line[32];
+
+		for (int i = 0; i < lines + 4; i++) {
+			int n = snprintf(line, sizeof line, "L%d.\r\n", i);
+			screen_feed(a, line, (size_t)n);
+		}
+		screen_snapshot(a, 100, &sa);
+		screen_feed(b, sa.p, sa.len);
+		screen_snapshot(b, 100, &sb);
+		if (sa.len != sb.len || memcmp(sa.p, sb.p, sa.len)) {
+			fprintf(stderr, "%d lines: the snapshot of a snapshot differs (%zu, %zu bytes)\n",
+				lines, sa.len, sb.len);
+			failures++;
+		}
+		screen_bytes_finish(&sa);
+		screen_bytes_finish(&sb);
+		screen_destroy(a);
+		screen_destroy(b);
+	}
+}
+
 /* A byte can cost a whole screen (insert-line at the top moves every
  * row): whatever is fed, one call draws a bounded amount, skips and
  * counts the rest, and the screen goes on drawing what comes after. */
@@ -681,6 +711,7 @@ static void snapshot_keeps_mouse_encoding(void)
 static const struct unit_case cases[] = {
 	{"snapshot-reproduces-screen", snapshot_reproduces_screen},
 	{"scrollback-bounded", scrollback_bounded},
+	{"snapshot-history-exact", snapshot_history_exact},
 	{"costly-output-bounded", costly_output_bounded},
 	{"screen-matches-libvterm", screen_matches_libvterm},
 	{"plain-path-matches-with-quirks", plain_path_matches_with_quirks},

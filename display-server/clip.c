@@ -1,0 +1,478 @@
+/* The desk's X selections (PRIMARY, CLIPBOARD) as UTF-8 text in and out.
+ *
+ * A connection of its own to the display and an unmapped window of its
+ * own, so that any part of the desk (terminal windows, X windows shown
+ * from a host) can use it without sharing a backend's event queue. It
+ * follows ICCCM: an owner answers SelectionRequest for TARGETS,
+ * UTF8_STRING, STRING, TEXT (text over DS_CLIP_CHUNK_BYTES goes INCR, one
+ * chunk each time the requestor deletes the property); a reader converts
+ * to UTF8_STRING into a property of its window and reads it, INCR
+ * included. Everything it holds is bounded: the text (DS_CLIP_MAX_BYTES),
+ * the transfers in flight (DS_CLIP_TRANSFERS), and a requestor or owner
+ * that stops answering is given up after DS_CLIP_TIMEOUT_MS.
+ */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <xcb/xcb.h>
+
+#include "base.h"
+#include "ds.h"
+
+/* A refcounted text: an INCR transfer keeps what it sends while the
+ * selection changes hands. */
+struct text {
+	unsigned refs;
+	size_t n;
+	char data[];
+};
+
+/* An INCR transfer to a requestor. */
+struct transfer {
+	xcb_window_t win;
+	xcb_atom_t prop, type;
+	struct text *t;
+	size_t off;
+	uint64_t due_ms; /* given up if the requestor has not taken a chunk by then */
+};
+
+/* A ds_clip_get in flight. */
+struct fetch {
+	ds_clip_text_fn fn;
+	void *ctx;
+	bool incr, utf8_tried_string;
+	char *buf;
+	size_t n;
+	uint64_t due_ms;
+};
+
+enum { A_CLIPBOARD, A_UTF8, A_TARGETS, A_INCR, A_TEXT, A_TIMESTAMP, A_PROP_PRIMARY,
+       A_PROP_CLIPBOARD, A_N };
+static const char *const atom_names[A_N] = {
+	"CLIPBOARD", "UTF8_STRING", "TARGETS", "INCR", "TEXT", "TIMESTAMP",
+	"TELLY_SEL_PRIMARY", "TELLY_SEL_CLIPBOARD",
+};
+
+struct ds_clip {
+	xcb_connection_t *conn;
+	xcb_window_t win, root;
+	xcb_atom_t atom[A_N];
+	struct text *own[2];	/* what we own, per selection */
+	xcb_timestamp_t own_time[2];
+	struct transfer xfer[DS_CLIP_TRANSFERS];
+	unsigned nxfer;
+	struct fetch fetch[2];
+	ds_clip_owner_fn watch;
+	void *watch_ctx;
+};
+
+static uint64_t now_ms(void)
+{
+	return (uint64_t)base_now_ms();
+}
+
+static xcb_atom_t sel_atom(const struct ds_clip *c, enum ds_clip_sel s)
+{
+	return s == DS_CLIP_PRIMARY ? XCB_ATOM_PRIMARY : c->atom[A_CLIPBOARD];
+}
+
+static void text_unref(struct text *t)
+{
+	if (t && !--t->refs)
+		free(t);
+}
+
+struct ds_clip *ds_clip_create(const char *display, char *err, size_t errn)
+{
+	struct ds_clip *c = calloc(1, sizeof *c);
+	xcb_intern_atom_cookie_t ck[A_N];
+	const xcb_setup_t *setup;
+	xcb_screen_iterator_t it;
+	int scr = 0;
+
+	if (!c) {
+		snprintf(err, errn, "out of memory");
+		return NULL;
+	}
+	c->conn = xcb_connect(display, &scr);
+	if (xcb_connection_has_error(c->conn)) {
+		snprintf(err, errn, "cannot open display %s for the clipboard",
+			 display ? display : getenv("DISPLAY") ? getenv("DISPLAY") : "(unset)");
+		goto fail;
+	}
+	setup = xcb_get_setup(c->conn);
+	it = xcb_setup_roots_iterator(setup);
+	for (int i = 0; i < scr && it.rem; i++)
+		xcb_screen_next(&it);
+	if (!it.rem) {
+		snprintf(err, errn, "no screen %d on the display", scr);
+		goto fail;
+	}
+	c->root = it.data->root;
+	for (int i = 0; i < A_N; i++)
+		ck[i] = xcb_intern_atom(c->conn, 0, (uint16_t)strlen(atom_names[i]), atom_names[i]);
+	for (int i = 0; i < A_N; i++) {
+		xcb_intern_atom_reply_t *r = xcb_intern_atom_reply(c->conn, ck[i], NULL);
+		c->atom[i] = r ? r->atom : XCB_NONE;
+		free(r);
+		if (!c->atom[i]) {
+			snprintf(err, errn, "cannot intern the atom %s", atom_names[i]);
+			goto fail;
+		}
+	}
+	c->win = xcb_generate_id(c->conn);
+	xcb_create_window(c->conn, XCB_COPY_FROM_PARENT, c->win, c->root, -1, -1, 1, 1, 0,
+			  XCB_WINDOW_CLASS_INPUT_ONLY, XCB_COPY_FROM_PARENT, XCB_CW_EVENT_MASK,
+			  (uint32_t[]){XCB_EVENT_MASK_PROPERTY_CHANGE});
+	xcb_flush(c->conn);
+	return c;
+fail:
+	ds_clip_destroy(c);
+	return NULL;
+}
+
+void ds_clip_destroy(struct ds_clip *c)
+{
+	if (!c)
+		return;
+	for (int s = 0; s < 2; s++) {
+		text_unref(c->own[s]);
+		free(c->fetch[s].buf);
+	}
+	for (unsigned i = 0; i < c->nxfer; i++)
+		text_unref(c->xfer[i].t);
+	if (c->conn)
+		xcb_disconnect(c->conn);
+	free(c);
+}
+
+int ds_clip_fd(const struct ds_clip *c)
+{
+	return xcb_get_file_descriptor(c->conn);
+}
+
+void ds_clip_watch(struct ds_clip *c, ds_clip_owner_fn fn, void *ctx)
+{
+	c->watch = fn;
+	c->watch_ctx = ctx;
+}
+
+static void handle(struct ds_clip *c, xcb_generic_event_t *e);
+
+/* The server's time now: a property change on our window comes back with
+ * it (ICCCM: owning with CurrentTime races other owners). Events read
+ * while waiting are handled as they come. */
+static xcb_timestamp_t server_time(struct ds_clip *c)
+{
+	xcb_generic_event_t *e;
+	xcb_timestamp_t t = XCB_CURRENT_TIME;
+	uint64_t end = now_ms() + DS_CLIP_TIMEOUT_MS;
+
+	xcb_change_property(c->conn, XCB_PROP_MODE_APPEND, c->win, c->atom[A_TIMESTAMP],
+			    XCB_ATOM_INTEGER, 32, 0, NULL);
+	xcb_flush(c->conn);
+	while (now_ms() < end && (e = xcb_wait_for_event(c->conn))) {
+		if ((e->response_type & 0x7f) == XCB_PROPERTY_NOTIFY &&
+		    ((xcb_property_notify_event_t *)e)->window == c->win &&
+		    ((xcb_property_notify_event_t *)e)->atom == c->atom[A_TIMESTAMP]) {
+			t = ((xcb_property_notify_event_t *)e)->time;
+			free(e);
+			break;
+		}
+		handle(c, e); /* a request for what we own still, an answer */
+		free(e);
+	}
+	return t;
+}
+
+int ds_clip_set(struct ds_clip *c, enum ds_clip_sel sel, const char *text, size_t n)
+{
+	struct text *t;
+	xcb_get_selection_owner_reply_t *r;
+	bool ok;
+
+	if (n > DS_CLIP_MAX_BYTES)
+		n = DS_CLIP_MAX_BYTES;
+	if (!(t = malloc(sizeof *t + n + 1)))
+		return -ENOMEM;
+	t->refs = 1;
+	t->n = n;
+	memcpy(t->data, text, n);
+	t->data[n] = 0;
+	c->own_time[sel] = server_time(c);
+	xcb_set_selection_owner(c->conn, c->win, sel_atom(c, sel), c->own_time[sel]);
+	r = xcb_get_selection_owner_reply(c->conn, xcb_get_selection_owner(c->conn, sel_atom(c, sel)),
+					  NULL);
+	ok = r && r->owner == c->win;
+	free(r);
+	text_unref(c->own[sel]);
+	c->own[sel] = ok ? t : NULL;
+	if (!ok) {
+		text_unref(t);
+		return -EBUSY;
+	}
+	return 0;
+}
+
+const char *ds_clip_owned(const struct ds_clip *c, enum ds_clip_sel sel, size_t *n)
+{
+	if (!c->own[sel])
+		return NULL;
+	*n = c->own[sel]->n;
+	return c->own[sel]->data;
+}
+
+static void fetch_done(struct ds_clip *c, enum ds_clip_sel sel, bool ok)
+{
+	struct fetch f = c->fetch[sel];
+
+	c->fetch[sel] = (struct fetch){0};
+	if (f.fn)
+		f.fn(f.ctx, ok ? (f.buf ? f.buf : "") : NULL, ok ? f.n : 0);
+	free(f.buf);
+}
+
+void ds_clip_get(struct ds_clip *c, enum ds_clip_sel sel, ds_clip_text_fn fn, void *ctx)
+{
+	free(c->fetch[sel].buf);
+	c->fetch[sel] = (struct fetch){.fn = fn, .ctx = ctx,
+				       .due_ms = now_ms() + DS_CLIP_TIMEOUT_MS};
+	if (c->own[sel]) { /* ours: no round trip through the server */
+		c->fetch[sel] = (struct fetch){0};
+		fn(ctx, c->own[sel]->data, c->own[sel]->n);
+		return;
+	}
+	xcb_delete_property(c->conn, c->win, c->atom[A_PROP_PRIMARY + sel]);
+	xcb_convert_selection(c->conn, c->win, sel_atom(c, sel), c->atom[A_UTF8],
+			      c->atom[A_PROP_PRIMARY + sel], XCB_CURRENT_TIME);
+	xcb_flush(c->conn);
+}
+
+/* Append what the property holds to the fetch (deleting it: the owner's
+ * next INCR chunk waits for that). false: nothing more comes. */
+static bool fetch_read(struct ds_clip *c, enum ds_clip_sel sel, xcb_atom_t *type, size_t *got)
+{
+	struct fetch *f = &c->fetch[sel];
+	xcb_get_property_reply_t *r = xcb_get_property_reply(
+		c->conn,
+		xcb_get_property(c->conn, 1, c->win, c->atom[A_PROP_PRIMARY + sel], XCB_GET_PROPERTY_TYPE_ANY,
+				 0, (DS_CLIP_MAX_BYTES + 3) / 4),
+		NULL);
+	size_t n;
+
+	*got = 0;
+	if (!r)
+		return false;
+	*type = r->type;
+	n = r->format == 8 ? (size_t)xcb_get_property_value_length(r) : 0;
+	if (*type == c->atom[A_INCR]) {
+		free(r);
+		return true;
+	}
+	if (f->n + n > DS_CLIP_MAX_BYTES)
+		n = DS_CLIP_MAX_BYTES - f->n; /* the rest is cut */
+	if (n) {
+		char *nb = realloc(f->buf, f->n + n + 1);
+		if (!nb) {
+			free(r);
+			return false;
+		}
+		f->buf = nb;
+		memcpy(f->buf + f->n, xcb_get_property_value(r), n);
+		f->n += n;
+		f->buf[f->n] = 0;
+	}
+	*got = n ? n : (size_t)xcb_get_property_value_length(r);
+	free(r);
+	return true;
+}
+
+static void on_notify(struct ds_clip *c, xcb_selection_notify_event_t *e)
+{
+	enum ds_clip_sel sel = e->selection == XCB_ATOM_PRIMARY ? DS_CLIP_PRIMARY : DS_CLIP_CLIPBOARD;
+	struct fetch *f = &c->fetch[sel];
+	xcb_atom_t type = XCB_NONE;
+	size_t got;
+
+	if (e->requestor != c->win || !f->fn)
+		return;
+	if (e->property == XCB_NONE) {
+		/* No UTF8_STRING from an old owner: STRING (Latin-1 for
+		 * ICCCM, often UTF-8 in practice) once. */
+		if (e->target == c->atom[A_UTF8] && !f->utf8_tried_string) {
+			f->utf8_tried_string = true;
+			xcb_convert_selection(c->conn, c->win, e->selection, XCB_ATOM_STRING,
+					      c->atom[A_PROP_PRIMARY + sel], XCB_CURRENT_TIME);
+			xcb_flush(c->conn);
+			return;
+		}
+		fetch_done(c, sel, false);
+		return;
+	}
+	if (!fetch_read(c, sel, &type, &got)) {
+		fetch_done(c, sel, false);
+		return;
+	}
+	if (type == c->atom[A_INCR]) {
+		f->incr = true; /* chunks follow as PropertyNotify NewValue */
+		f->due_ms = now_ms() + DS_CLIP_TIMEOUT_MS;
+		xcb_flush(c->conn);
+		return;
+	}
+	fetch_done(c, sel, true);
+}
+
+static void send_notify(struct ds_clip *c, const xcb_selection_request_event_t *r, xcb_atom_t prop)
+{
+	xcb_selection_notify_event_t n = {
+		.response_type = XCB_SELECTION_NOTIFY, .time = r->time, .requestor = r->requestor,
+		.selection = r->selection, .target = r->target, .property = prop,
+	};
+
+	xcb_send_event(c->conn, 0, r->requestor, XCB_EVENT_MASK_NO_EVENT, (const char *)&n);
+}
+
+static void on_request(struct ds_clip *c, const xcb_selection_request_event_t *r)
+{
+	enum ds_clip_sel sel = r->selection == XCB_ATOM_PRIMARY ? DS_CLIP_PRIMARY : DS_CLIP_CLIPBOARD;
+	struct text *t = c->own[sel];
+	/* ICCCM: a property of None is an obsolete client's; use the target. */
+	xcb_atom_t prop = r->property ? r->property : r->target;
+
+	if (!t || (r->selection != XCB_ATOM_PRIMARY && r->selection != c->atom[A_CLIPBOARD]) ||
+	    (r->time != XCB_CURRENT_TIME && r->time < c->own_time[sel])) {
+		send_notify(c, r, XCB_NONE);
+	} else if (r->target == c->atom[A_TARGETS]) {
+		xcb_atom_t targets[] = {c->atom[A_TARGETS], c->atom[A_UTF8], XCB_ATOM_STRING,
+					c->atom[A_TEXT], c->atom[A_TIMESTAMP]};
+		xcb_change_property(c->conn, XCB_PROP_MODE_REPLACE, r->requestor, prop, XCB_ATOM_ATOM,
+				    32, sizeof targets / sizeof targets[0], targets);
+		send_notify(c, r, prop);
+	} else if (r->target == c->atom[A_TIMESTAMP]) {
+		xcb_change_property(c->conn, XCB_PROP_MODE_REPLACE, r->requestor, prop,
+				    XCB_ATOM_INTEGER, 32, 1, &c->own_time[sel]);
+		send_notify(c, r, prop);
+	} else if (r->target == c->atom[A_UTF8] || r->target == XCB_ATOM_STRING ||
+		   r->target == c->atom[A_TEXT]) {
+		xcb_atom_t type = r->target == XCB_ATOM_STRING ? XCB_ATOM_STRING : c->atom[A_UTF8];
+		if (t->n <= DS_CLIP_CHUNK_BYTES) {
+			xcb_change_property(c->conn, XCB_PROP_MODE_REPLACE, r->requestor, prop, type, 8,
+					    (uint32_t)t->n, t->data);
+			send_notify(c, r, prop);
+		} else if (c->nxfer < DS_CLIP_TRANSFERS) {
+			/* INCR: the size, then a chunk each time the requestor
+			 * deletes the property, then an empty one. */
+			uint32_t size = (uint32_t)t->n;
+			xcb_change_window_attributes(c->conn, r->requestor, XCB_CW_EVENT_MASK,
+						     (uint32_t[]){XCB_EVENT_MASK_PROPERTY_CHANGE});
+			xcb_change_property(c->conn, XCB_PROP_MODE_REPLACE, r->requestor, prop,
+					    c->atom[A_INCR], 32, 1, &size);
+			t->refs++;
+			c->xfer[c->nxfer++] = (struct transfer){r->requestor, prop, type, t, 0,
+								now_ms() + DS_CLIP_TIMEOUT_MS};
+			send_notify(c, r, prop);
+		} else {
+			send_notify(c, r, XCB_NONE); /* too many at once */
+		}
+	} else {
+		send_notify(c, r, XCB_NONE);
+	}
+	xcb_flush(c->conn);
+}
+
+static void xfer_end(struct ds_clip *c, unsigned i)
+{
+	text_unref(c->xfer[i].t);
+	c->xfer[i] = c->xfer[--c->nxfer];
+}
+
+static void on_property(struct ds_clip *c, const xcb_property_notify_event_t *e)
+{
+	if (e->window == c->win && e->state == XCB_PROPERTY_NEW_VALUE) {
+		for (int s = 0; s < 2; s++) {
+			struct fetch *f = &c->fetch[s];
+			xcb_atom_t type;
+			size_t got;
+			if (!f->fn || !f->incr || e->atom != c->atom[A_PROP_PRIMARY + s])
+				continue;
+			f->due_ms = now_ms() + DS_CLIP_TIMEOUT_MS;
+			if (!fetch_read(c, (enum ds_clip_sel)s, &type, &got))
+				fetch_done(c, (enum ds_clip_sel)s, false);
+			else if (!got) /* the empty chunk: the end */
+				fetch_done(c, (enum ds_clip_sel)s, true);
+			xcb_flush(c->conn);
+		}
+		return;
+	}
+	if (e->state != XCB_PROPERTY_DELETE)
+		return;
+	for (unsigned i = 0; i < c->nxfer; i++) {
+		struct transfer *x = &c->xfer[i];
+		size_t n;
+		if (x->win != e->window || x->prop != e->atom)
+			continue;
+		n = x->t->n - x->off < DS_CLIP_CHUNK_BYTES ? x->t->n - x->off : DS_CLIP_CHUNK_BYTES;
+		xcb_change_property(c->conn, XCB_PROP_MODE_REPLACE, x->win, x->prop, x->type, 8,
+				    (uint32_t)n, x->t->data + x->off);
+		x->due_ms = now_ms() + DS_CLIP_TIMEOUT_MS;
+		if (!n) {
+			xcb_change_window_attributes(c->conn, x->win, XCB_CW_EVENT_MASK,
+						     (uint32_t[]){XCB_EVENT_MASK_NO_EVENT});
+			xfer_end(c, i);
+		} else {
+			x->off += n;
+		}
+		xcb_flush(c->conn);
+		return;
+	}
+}
+
+static void handle(struct ds_clip *c, xcb_generic_event_t *e)
+{
+	switch (e->response_type & 0x7f) {
+	case XCB_SELECTION_REQUEST:
+		on_request(c, (xcb_selection_request_event_t *)e);
+		break;
+	case XCB_SELECTION_CLEAR: {
+		xcb_selection_clear_event_t *sc = (xcb_selection_clear_event_t *)e;
+		enum ds_clip_sel sel = sc->selection == XCB_ATOM_PRIMARY ? DS_CLIP_PRIMARY
+									 : DS_CLIP_CLIPBOARD;
+		if (sc->owner == c->win && c->own[sel]) {
+			text_unref(c->own[sel]);
+			c->own[sel] = NULL;
+			if (c->watch)
+				c->watch(c->watch_ctx, sel);
+		}
+		break;
+	}
+	case XCB_SELECTION_NOTIFY:
+		on_notify(c, (xcb_selection_notify_event_t *)e);
+		break;
+	case XCB_PROPERTY_NOTIFY:
+		on_property(c, (xcb_property_notify_event_t *)e);
+		break;
+	}
+}
+
+int ds_clip_dispatch(struct ds_clip *c)
+{
+	xcb_generic_event_t *e;
+	uint64_t now;
+
+	while ((e = xcb_poll_for_event(c->conn))) {
+		handle(c, e);
+		free(e);
+	}
+	now = now_ms();
+	for (unsigned i = 0; i < c->nxfer;) {
+		if (now >= c->xfer[i].due_ms)
+			xfer_end(c, i);
+		else
+			i++;
+	}
+	for (int s = 0; s < 2; s++)
+		if (c->fetch[s].fn && now >= c->fetch[s].due_ms)
+			fetch_done(c, (enum ds_clip_sel)s, false);
+	return xcb_connection_has_error(c->conn) ? -EPIPE : 0;
+}
