@@ -135,6 +135,16 @@ static void send_id(struct vx *x, uint8_t type, struct xw *w)
 		rp_conn_send(x->c.c, buf, (size_t)n);
 }
 
+/* The person did something (a read-only view too): from now on, any
+ * change counts for wait-update until what is sent narrows it. */
+static void mark_reset(struct vx *x)
+{
+	x->mark_chan = 0;
+	x->mark_seq = 0;
+	x->mark_changed = false;
+}
+
+/* Sent: a change counts once it answers this (an update's ack). */
 static void mark_input(struct vx *x, struct xsess *s)
 {
 	x->mark_chan = s->chan;
@@ -191,8 +201,8 @@ static void send_configure(struct vx *x, struct xw *w, uint8_t what, const struc
 	if (x->c.readonly)
 		return;
 	n = rp_xconfigure_frame(buf, sizeof buf, w->s->chan, &m);
-	if (n > 0)
-		rp_conn_send(x->c.c, buf, (size_t)n);
+	if (n > 0 && rp_conn_send(x->c.c, buf, (size_t)n) == 0 && (what & RP_XCONF_SIZE))
+		mark_input(x, w->s);
 	if (what & RP_XCONF_MOVE) {
 		w->hx = b->x;
 		w->hy = b->y;
@@ -504,6 +514,7 @@ static void on_xwin(struct vx *x, struct xsess *s, const struct rp_xwin *m)
 	struct xw *w = win_by_id(x, s, m->id);
 	char title[DS_TITLE_MAX_BYTES + 1];
 	struct wm_actions o = {0};
+	bool created = false;
 
 	ds_title_clean(m->title.p, m->title.n, title, sizeof title);
 	if (!title[0])
@@ -514,6 +525,7 @@ static void on_xwin(struct vx *x, struct xsess *s, const struct rp_xwin *m)
 	}
 	if (!w) {
 		bool overlay = m->flags & RP_XWIN_OVERRIDE;
+		created = true;
 		if (x->nwin == VX_WINDOWS)
 			return; /* not drawn; the host keeps it */
 		w = calloc(1, sizeof *w);
@@ -531,13 +543,26 @@ static void on_xwin(struct vx *x, struct xsess *s, const struct rp_xwin *m)
 			return;
 		}
 		x->win[x->nwin++] = w;
+		w->hx = m->x;
+		w->hy = m->y;
+		w->hw = m->w;
+		w->hh = m->h;
 		if (!overlay) {
 			struct wm_box b = outer_for(x, m->x, m->y, m->w, m->h);
+			const struct wm_config *cfg = &x->c.wm->cfg;
+			/* Where the host has it, if the desk shows it whole there;
+			 * else where winmgr puts a new window, and the host is
+			 * asked to follow (a view started again finds it there). */
+			bool fits = b.x >= 0 && b.y >= 0 && b.x + b.w <= cfg->screen_w &&
+				    b.y + b.h <= cfg->screen_h;
+			const struct wm_window *ww;
 			x->applying_host = true;
-			if (wm_manage(x->c.wm, w->wid, b.w, b.h, &o) == 0)
+			if (wm_manage(x->c.wm, w->wid, b.w, b.h, &o) == 0 && fits)
 				wm_set_box(x->c.wm, w->wid, b, &o);
 			apply_own(x, &o);
 			x->applying_host = false;
+			if (!fits && (ww = wm_find(x->c.wm, w->wid)))
+				send_configure(x, w, RP_XCONF_MOVE, &ww->box);
 		}
 	} else if (!w->overlay && (m->x != w->hx || m->y != w->hy || m->w != w->hw ||
 				   m->h != w->hh)) {
@@ -546,10 +571,12 @@ static void on_xwin(struct vx *x, struct xsess *s, const struct rp_xwin *m)
 		apply_own(x, &o);
 		x->applying_host = false;
 	}
-	w->hx = m->x;
-	w->hy = m->y;
-	w->hw = m->w;
-	w->hh = m->h;
+	if (!created && (w->overlay || !x->c.wm->drag)) {
+		w->hx = m->x;
+		w->hy = m->y;
+		w->hw = m->w;
+		w->hh = m->h;
+	}
 	w->transient_for = m->transient_for;
 	w->can_close = m->flags & RP_XWIN_CAN_CLOSE;
 	if (strcmp(title, w->title)) {
@@ -652,7 +679,7 @@ static int on_pixels(struct vx *x, struct xsess *s, const uint8_t *p, uint32_t l
 	ds_xsurf_shown(w->surf, &frame, &ack, &changes);
 	if (changes != w->changes) {
 		w->changes = changes;
-		if (s->chan == x->mark_chan && (int32_t)(ack - x->mark_seq) >= 0)
+		if (!x->mark_chan || (s->chan == x->mark_chan && (int32_t)(ack - x->mark_seq) >= 0))
 			x->mark_changed = true;
 		if (x->c.stats)
 			probes_shown(x, s, ack, t_recv);
@@ -863,7 +890,10 @@ void vx_action(struct vx *x, const struct wm_action *a, const struct ds_event *k
 		}
 		break;
 	case WM_ACT_FOCUS:
-		if (!w || x->c.readonly)
+		/* Only the person's focus goes to the host: a window shown as
+		 * it is (a view starting) must not take the focus from, say, an
+		 * open menu, which would close it. */
+		if (!w || x->c.readonly || x->applying_host)
 			break;
 		send_id(x, RP_XFOCUS, w);
 		{
@@ -885,6 +915,8 @@ void vx_action(struct vx *x, const struct wm_action *a, const struct ds_event *k
 	case WM_ACT_KEY: {
 		uint8_t codes[8];
 		int n;
+		if (w)
+			mark_reset(x);
 		if (!w || x->c.readonly || !key || !x->keymap)
 			break;
 		uint64_t t_key = key->time_us ? key->time_us * 1000 : base_now_ns();
@@ -1001,6 +1033,7 @@ bool vx_button(struct vx *x, const struct ds_event *ev)
 	w = target(x, &rx, &ry);
 	if (!w)
 		return false;
+	mark_reset(x);
 	if (ev->pressed && !w->overlay && x->c.wm->focus != w->wid) {
 		struct wm_actions o = {0};
 		wm_focus(x->c.wm, w->wid, &o);

@@ -4,6 +4,9 @@
  *   png-probe FILE count X Y W H RRGGBB [TOL]  pixels within TOL of a colour
  *   png-probe FILE other X Y W H RRGGBB     pixels that are not that colour
  *   png-probe FILE reddish X Y W H          pixels with r > 150, g and b < 90
+ *   png-probe FILE diff X Y W H FILE2 X2 Y2  pixels of the box that differ from
+ *                                           FILE2's box at X2, Y2 (outside either:
+ *                                           differing)
  */
 #include <png.h>
 #include <stdint.h>
@@ -123,6 +126,32 @@ int main(int argc, char **argv)
 	}
 	w = atoi(argv[5]);
 	h = atoi(argv[6]);
+	if (!strcmp(argv[2], "diff")) {
+		struct pic q = {0};
+		int x2 = argc == 10 ? atoi(argv[8]) : 0, y2 = argc == 10 ? atoi(argv[9]) : 0;
+		if (argc != 10 || !(f = fopen(argv[7], "rb"))) {
+			free(p.px);
+			return 2;
+		}
+		r = strstr(argv[7], ".xwd") ? load_xwd(f, &q) : load_png(f, &q);
+		fclose(f);
+		if (r < 0) {
+			fprintf(stderr, "%s: cannot read the picture\n", argv[7]);
+			free(p.px);
+			free(q.px);
+			return 2;
+		}
+		for (int j = 0; j < h; j++)
+			for (int i = 0; i < w; i++) {
+				int ax = x + i, ay = y + j, bx = x2 + i, by = y2 + j;
+				n += ax < 0 || ay < 0 || ax >= p.w || ay >= p.h || bx < 0 || by < 0 ||
+				     bx >= q.w || by >= q.h || p.px[ay * p.w + ax] != q.px[by * q.w + bx];
+			}
+		printf("%ld\n", n);
+		free(p.px);
+		free(q.px);
+		return 0;
+	}
 	for (int j = y; j < y + h && j < p.h; j++) {
 		for (int i = x; i < x + w && i < p.w; i++) {
 			uint32_t c = p.px[j * p.w + i];
