@@ -357,8 +357,8 @@ static void set_props(struct seamless *s, struct swin *w, const struct ds_seamle
 	}
 	uint32_t hints[18] = {0};
 	hints[0] = US_POSITION | P_POSITION;
-	hints[1] = (uint32_t)m->x;
-	hints[2] = (uint32_t)m->y;
+	hints[1] = (uint32_t)w->x; /* where it is on this desk */
+	hints[2] = (uint32_t)w->y;
 	hints[3] = (uint32_t)m->w;
 	hints[4] = (uint32_t)m->h;
 	if (m->min_w || m->min_h) {
@@ -428,10 +428,21 @@ int ds_seamless_map(struct ds_backend *b, const struct ds_seamless_win *m, struc
 		w->h = m->h;
 		w->x = m->x;
 		w->y = m->y;
-		if (w->override)
+		bool moved = false;
+		if (w->override) {
 			override_place(s, w, &x, &y);
-		else
-			x = m->x, y = m->y;
+		} else {
+			/* Shown whole on this screen: a window the host has
+			 * beyond it comes in, and the host is told. */
+			int sw = s->scr->width_in_pixels, sh = s->scr->height_in_pixels;
+			x = m->x + m->w > sw ? sw - m->w : m->x;
+			y = m->y + m->h > sh ? sh - m->h : m->y;
+			x = x < 0 ? 0 : x;
+			y = y < 0 ? 0 : y;
+			moved = x != m->x || y != m->y;
+			w->x = x;
+			w->y = y;
+		}
 		w->xw = xcb_generate_id(s->conn);
 		uint32_t values[] = {
 			s->scr->black_pixel,
@@ -451,6 +462,8 @@ int ds_seamless_map(struct ds_backend *b, const struct ds_seamless_win *m, struc
 		xcb_map_window(s->conn, w->xw);
 		w->mapped = true;
 		xcb_flush(s->conn);
+		if (moved && s->ops && s->ops->configure)
+			s->ops->configure(s->ctx, w->id, x, y, w->w, w->h);
 		return 0;
 	}
 	/* The host moved or resized it (its program did). */
