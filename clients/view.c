@@ -1568,7 +1568,8 @@ int telly_view(int argc, char **argv)
 	}
 	v->x = vx_create(&(struct vx_ctx){.c = v->c, .comp = v->comp, .wm = &v->wm, .b = v->b,
 					  .req = &v->req, .readonly = v->readonly,
-					  .stats = v->stats, .only_named = xname != NULL},
+					  .stats = v->stats, .only_named = xname != NULL,
+					  .clip = &v->clip},
 			 err, sizeof err);
 	if (!v->x) {
 		fprintf(stderr, "telly view: %s\n", err);

@@ -34,6 +34,9 @@ struct xsess {
 	uint32_t seq;	  /* the last XKEY/XPOINTER sent */
 	uint32_t key_seq; /* an input not answered yet: its update paints at once */
 	struct rp_xtext clip;
+	/* What each selection (RP_XSEL_*) last held on either side, hashed:
+	 * the same text is not sent back where it came from. */
+	uint64_t sel_hash[2];
 };
 
 struct xw {
@@ -89,6 +92,7 @@ struct vx {
 	int cur_w, cur_h, cur_hx, cur_hy;
 	bool paint_now, applying_host;
 	bool seamless; /* each window a native one of the desk (seamless.c) */
+	uint16_t clip_chan[2]; /* the session a selection fetch is for, by RP_XSEL_* */
 	/* wait-update: the last input and whether pixels changed since. */
 	uint16_t mark_chan;
 	uint32_t mark_seq;
@@ -736,6 +740,55 @@ static void on_timing(struct vx *x, struct xsess *s, const struct rp_xtiming *t)
 		}
 }
 
+static uint64_t text_hash(const uint8_t *p, size_t n)
+{
+	uint64_t h = 1469598103934665603ull; /* FNV-1a */
+
+	for (size_t i = 0; i < n; i++)
+		h = (h ^ p[i]) * 1099511628211ull;
+	return h ^ n;
+}
+
+/* The desk's selection, fetched when an X window took the focus: to the
+ * host, if it is not what the host has. */
+static void clip_to_host(struct vx *x, uint8_t sel, const char *text, size_t n)
+{
+	struct xsess *s = sess_by_chan(x, x->clip_chan[sel]);
+	uint64_t h;
+
+	if (!s || !text || !n || n > RP_XCLIP_MAX_BYTES || x->c.readonly)
+		return;
+	h = text_hash((const uint8_t *)text, n);
+	if (h == s->sel_hash[sel])
+		return;
+	s->sel_hash[sel] = h;
+	rp_xchunks_send(RP_XCLIP, s->chan, sel, text, (uint32_t)n, send_frame, x);
+}
+
+static void got_clipboard(void *ctx, const char *text, size_t n)
+{
+	clip_to_host(ctx, RP_XSEL_CLIPBOARD, text, n);
+}
+
+static void got_primary(void *ctx, const char *text, size_t n)
+{
+	clip_to_host(ctx, RP_XSEL_PRIMARY, text, n);
+}
+
+/* The person went to an X window: what the desk's selections hold now
+ * goes to its session (the clipboard follows the focus, as a paste there
+ * comes after it). */
+static void clip_follow(struct vx *x, struct xsess *s)
+{
+	struct ds_clip *clip = x->c.clip ? *x->c.clip : NULL;
+
+	if (!clip || x->c.readonly)
+		return;
+	x->clip_chan[RP_XSEL_CLIPBOARD] = x->clip_chan[RP_XSEL_PRIMARY] = s->chan;
+	ds_clip_get(clip, DS_CLIP_CLIPBOARD, got_clipboard, x);
+	ds_clip_get(clip, DS_CLIP_PRIMARY, got_primary, x);
+}
+
 static void send_keymap(struct vx *x, struct xsess *s)
 {
 	size_t n;
@@ -794,11 +847,20 @@ static int on_chan_frame(struct vx *x, struct xsess *s, const struct rp_hdr *h, 
 	}
 	case RP_XCLIP: {
 		struct rp_xchunk c;
-		if (rp_xchunk_decode(p, h->len, RP_XCLIP_MAX_BYTES, &c) < 0)
+		int r;
+		if (rp_xchunk_decode(p, h->len, RP_XCLIP_MAX_BYTES, &c) < 0 || c.sel > RP_XSEL_PRIMARY)
 			return -EPROTO;
-		/* Reassembled and bounded; the desk's selections take it once
-		 * the display server has them. */
-		if (rp_xtext_add(&s->clip, &c) == 1) {
+		r = rp_xtext_add(&s->clip, &c);
+		if (r == -EPROTO)
+			return -EPROTO;
+		if (r == 1) {
+			/* The host's selection changed: the desk's takes it. */
+			struct ds_clip *clip = x->c.clip ? *x->c.clip : NULL;
+			uint8_t sel = s->clip.sel;
+			s->sel_hash[sel] = text_hash(s->clip.buf, s->clip.total);
+			if (clip)
+				ds_clip_set(clip, sel == RP_XSEL_PRIMARY ? DS_CLIP_PRIMARY : DS_CLIP_CLIPBOARD,
+					    (const char *)s->clip.buf, s->clip.total);
 			free(s->clip.buf);
 			memset(&s->clip, 0, sizeof s->clip);
 		}
@@ -896,6 +958,7 @@ void vx_action(struct vx *x, const struct wm_action *a, const struct ds_event *k
 		if (!w || x->c.readonly || x->applying_host)
 			break;
 		send_id(x, RP_XFOCUS, w);
+		clip_follow(x, w->s);
 		{
 			const struct wm_window *ww = wm_find(x->c.wm, w->wid);
 			if (ww)
@@ -1115,8 +1178,10 @@ static void sl_focus(void *ctx, uint32_t id)
 	struct vx *x = ctx;
 	struct xw *w = win_by_wid(x, id);
 
-	if (w && !w->overlay && !x->c.readonly)
+	if (w && !w->overlay && !x->c.readonly) {
 		send_id(x, RP_XFOCUS, w);
+		clip_follow(x, w->s);
+	}
 }
 
 static const struct ds_seamless_ops seamless_ops = {

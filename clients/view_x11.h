@@ -38,6 +38,10 @@ struct vx_ctx {
 	uint32_t *req; /* the view's request counter */
 	bool readonly, stats;
 	bool only_named; /* open only the X sessions vx_open is given, not the listed */
+	/* The desk's selections (the view's; NULL or *NULL: none, headless):
+	 * XCLIP from a host is set there; when an X window takes the focus,
+	 * what they hold goes to its host. */
+	struct ds_clip **clip;
 };
 
 struct vx;
