@@ -53,6 +53,19 @@ INC        := $(DS_CFLAGS) -Ibase -Ikernel-pty -Iclients/serve -Iremote-proto -I
 
 obj = $(patsubst %.c,$(BUILD)/$(1)/%.o,$(2))
 
+# X sessions on the host (clients/serve/session_x11.c) and the display they
+# run (xdisplay/), in the daemon and all that is built with it; their X
+# libraries go along with the codec's. The probe desk of the X tests.
+XD_SRC     := xdisplay/xd.c xdisplay/xvfb.c clients/serve/session_x11.c
+SERVE_SRC  += $(XD_SRC)
+CLIENT_SRC += $(XD_SRC)
+LZ4_LIBS   += $(shell pkg-config --libs xcb xcb-shm xcb-composite xcb-damage xcb-xfixes xcb-xtest 2>/dev/null)
+INC        += -Ixdisplay
+all: $(BUILD)/test/xprobe
+$(BUILD)/test/xprobe: $(call obj,obj,$(RP_SRC) $(KPTY_SRC) test/integration/xprobe.c)
+	@mkdir -p $(dir $@)
+	$(CC) $(ALL_CFLAGS) -o $@ $^ $(LZ4_LIBS) $(shell pkg-config --libs xkbcommon 2>/dev/null)
+
 BINS := $(BUILD)/bin/kpty-script $(BUILD)/bin/kpty-fuzz $(BUILD)/bin/kpty-bench \
         $(BUILD)/bin/telly $(BUILD)/bin/typometer $(BUILD)/bin/delay-proxy $(BUILD)/bin/ticker \
         $(BUILD)/bin/vtfilter-bench

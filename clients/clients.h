@@ -18,6 +18,7 @@ int telly_serve(int argc, char **argv);
 int telly_attach(int argc, char **argv);
 int telly_ls(int argc, char **argv);
 int telly_new(int argc, char **argv);
+int telly_run(int argc, char **argv); /* ctl.c: a program in an X session */
 int telly_kill(int argc, char **argv);
 int telly_stop(int argc, char **argv);
 int telly_view(int argc, char **argv);

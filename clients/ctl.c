@@ -1,4 +1,5 @@
 /* telly ls, new, kill, stop: one request each to a daemon. */
+#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -6,6 +7,7 @@
 
 #include "clients.h"
 #include "kpty_os.h"
+#include "xwin.h"
 
 #define CALL_TIMEOUT_MS 30000
 
@@ -16,6 +18,9 @@ struct ctl {
 	char **argv; /* -- CMD... */
 	int argc;
 	char hostbuf[256];
+	bool x11;	     /* new --x11: an X session */
+	bool run;	     /* telly run: NAME -- CMD... */
+	const char *display; /* new --display NAME: a terminal of that X session */
 };
 
 /* Parse [options] [DEST] [NAME] [-- CMD...]. want_name: 0 none, 1 optional
@@ -44,7 +49,16 @@ static int parse(struct ctl *c, int argc, char **argv, int want_name, const char
 				return 2;
 			}
 			c->name = argv[++i];
-		} else if (want_name == 1 && !strcmp(argv[i], "--")) {
+		} else if (want_name == 1 && !strcmp(argv[i], "--x11")) {
+			c->x11 = true;
+		} else if (want_name == 1 && !strcmp(argv[i], "--display")) {
+			if (i + 1 >= argc) {
+				fprintf(stderr, "telly %s: --display needs a value (an X session)\n%s",
+					c->cmd, usage);
+				return 2;
+			}
+			c->display = argv[++i];
+		} else if ((want_name == 1 || c->run) && !strcmp(argv[i], "--")) {
 			c->argv = argv + i + 1;
 			c->argc = argc - i - 1;
 			break;
@@ -68,6 +82,12 @@ static int parse(struct ctl *c, int argc, char **argv, int want_name, const char
 		c->dest.host = pos[0];
 	} else if (npos > 1) {
 		fprintf(stderr, "telly %s: too many arguments\n%s", c->cmd, usage);
+		return 2;
+	}
+	if (c->display && (c->x11 || !rp_name_valid(c->display, strlen(c->display)))) {
+		fprintf(stderr, "telly %s: %s\n", c->cmd,
+			c->x11 ? "--display is for terminal sessions, not with --x11"
+			       : "bad X session name after --display");
 		return 2;
 	}
 	if (c->name && !rp_name_valid(c->name, strlen(c->name))) {
@@ -104,6 +124,78 @@ static int call(struct ctl *c, bool start, const uint8_t *frame, long n, struct 
 	return 0;
 }
 
+/* LIST_REPLY's X part, after the entries (PROTOCOL.md): u16 count, then
+ * each X session: str name, u32 display + 1 (0: starting), u16 windows,
+ * each u32 id, i16 x, i16 y, u16 w, u16 h, str title. Printed under the
+ * session's line; a reply without it (an older daemon) prints nothing. */
+struct ls_reader {
+	const uint8_t *p;
+	size_t n, off;
+	bool bad;
+};
+
+static uint32_t ls_get(struct ls_reader *r, size_t n)
+{
+	uint32_t v = 0;
+
+	if (r->bad || r->n - r->off < n) {
+		r->bad = true;
+		return 0;
+	}
+	for (size_t i = 0; i < n; i++)
+		v = v << 8 | r->p[r->off++];
+	return v;
+}
+
+static struct rp_str ls_str(struct ls_reader *r)
+{
+	struct rp_str s = {"", 0};
+	uint32_t n = ls_get(r, 2);
+
+	if (r->bad || r->n - r->off < n) {
+		r->bad = true;
+		return s;
+	}
+	s.p = (const char *)r->p + r->off;
+	s.n = (uint16_t)n;
+	r->off += n;
+	return s;
+}
+
+static void ls_x11(const uint8_t *p, size_t n, size_t off, const struct rp_str *name)
+{
+	struct ls_reader r = {p, n, off, false};
+	unsigned nx;
+
+	if (off >= n)
+		return;
+	nx = ls_get(&r, 2);
+	for (unsigned i = 0; i < nx && !r.bad; i++) {
+		struct rp_str sn = ls_str(&r);
+		uint32_t dpy = ls_get(&r, 4);
+		unsigned nw = ls_get(&r, 2);
+		bool mine = !r.bad && sn.n == name->n && !memcmp(sn.p, name->p, sn.n);
+		if (mine) {
+			if (dpy)
+				printf("  display :%u, %u window%s\n", dpy - 1, nw, nw == 1 ? "" : "s");
+			else
+				printf("  display starting\n");
+		}
+		for (unsigned k = 0; k < nw && !r.bad; k++) {
+			uint32_t id = ls_get(&r, 4);
+			int x = (int16_t)ls_get(&r, 2), y = (int16_t)ls_get(&r, 2);
+			unsigned w = ls_get(&r, 2), h = ls_get(&r, 2);
+			struct rp_str t = ls_str(&r);
+			if (!mine || r.bad)
+				continue;
+			printf("  window 0x%x %ux%u%+d%+d \"", id, w, h, x, y);
+			for (unsigned j = 0; j < t.n; j++) /* the program's title: no controls */
+				putchar((unsigned char)t.p[j] < 0x20 || t.p[j] == 0x7f ? '?' : t.p[j]);
+			printf("\"\n");
+		}
+	}
+}
+
 int telly_ls(int argc, char **argv)
 {
 	static const char usage[] = "usage: telly ls [DEST]\n"
@@ -127,13 +219,25 @@ int telly_ls(int argc, char **argv)
 		return r;
 	if (h.type != RP_LIST_REPLY || rp_list_reply_decode(p, h.len, &req, &count, &off) < 0)
 		goto bad;
+	size_t first = off, xoff = off;
+	for (unsigned i = 0; i < count; i++) { /* where the X part starts */
+		struct rp_session_info s;
+		if (rp_list_entry_decode(p, h.len, &xoff, &s) < 0)
+			goto bad;
+	}
+	off = first;
 	for (unsigned i = 0; i < count; i++) {
 		struct rp_session_info s;
 		if (rp_list_entry_decode(p, h.len, &off, &s) < 0)
 			goto bad;
-		printf("%.*s: %.*s (pid %u, %ux%u, %u viewer%s)\n", (int)s.name.n, s.name.p,
-		       (int)s.cmd.n, s.cmd.p, s.pid, s.cols, s.rows, s.viewers,
-		       s.viewers == 1 ? "" : "s");
+		if (!s.rows && !s.cols) /* an X session: no text size */
+			printf("%.*s: %.*s (pid %u, %u viewer%s)\n", (int)s.name.n, s.name.p,
+			       (int)s.cmd.n, s.cmd.p, s.pid, s.viewers, s.viewers == 1 ? "" : "s");
+		else
+			printf("%.*s: %.*s (pid %u, %ux%u, %u viewer%s)\n", (int)s.name.n, s.name.p,
+			       (int)s.cmd.n, s.cmd.p, s.pid, s.cols, s.rows, s.viewers,
+			       s.viewers == 1 ? "" : "s");
+		ls_x11(p, h.len, xoff, &s.name);
 	}
 	rp_conn_destroy(conn);
 	return 0;
@@ -143,12 +247,64 @@ bad:
 	return 1;
 }
 
+/* OPEN with RP_OPEN_DISPLAY: the X session's name after argv. */
+static long open_add_display(uint8_t *buf, size_t cap, long n, const char *display)
+{
+	size_t dn = strlen(display);
+
+	if (n < 0 || (size_t)n + 2 + dn > cap || (size_t)n - RP_HDR_SIZE + 2 + dn > RP_MAX_PAYLOAD)
+		return -EMSGSIZE;
+	buf[n] = (uint8_t)(dn >> 8);
+	buf[n + 1] = (uint8_t)dn;
+	memcpy(buf + n + 2, display, dn);
+	n += (long)(2 + dn);
+	rp_hdr_encode(buf, RP_OPEN, 0, 0, (uint32_t)(n - RP_HDR_SIZE));
+	return n;
+}
+
+int telly_run(int argc, char **argv)
+{
+	static const char usage[] =
+		"usage: telly run [DEST] NAME -- PROGRAM [ARGS...]\n"
+		"Start PROGRAM in X session NAME (made by telly new --x11): its windows\n"
+		"show wherever that session is viewed.\n";
+	struct ctl c = {.cmd = "run", .run = true};
+	uint8_t *buf;
+	struct rp_conn *conn;
+	struct rp_hdr h;
+	const uint8_t *p;
+	struct kpty_winsize ws = {.ws_row = 24, .ws_col = 80};
+	int r = parse(&c, argc, argv, 2, usage);
+
+	if (r)
+		return r < 0 ? 0 : r;
+	if (!c.argc) {
+		fprintf(stderr, "telly run: which program? (after --)\n%s", usage);
+		return 2;
+	}
+	if (!(buf = malloc(RP_MAX_FRAME)))
+		return 1;
+	r = call(&c, false, buf,
+		 rp_desk_open_frame(buf, RP_MAX_FRAME, 1, RP_OPEN_RUN, c.name, getenv("TERM"),
+				    c.dest.host ? "" : NULL, &ws, c.argv, c.argc),
+		 &conn, &h, &p);
+	free(buf);
+	if (r)
+		return r;
+	rp_conn_destroy(conn);
+	return 0;
+}
+
 int telly_new(int argc, char **argv)
 {
 	static const char usage[] =
-		"usage: telly new [DEST] [-s NAME] [-- CMD...]\n"
+		"usage: telly new [DEST] [-s NAME] [--display XNAME] [-- CMD...]\n"
+		"       telly new --x11 [DEST] [-s NAME] [-- PROGRAM ARGS...]\n"
 		"Start a session running CMD (default: your shell) without attaching to it,\n"
-		"and print its name. NAME defaults to the lowest free number.\n";
+		"and print its name. NAME defaults to the lowest free number.\n"
+		"  --x11            an X session: a private X display (Xvfb) running PROGRAM;\n"
+		"                   telly view shows its windows, telly run starts more\n"
+		"  --display XNAME  CMD gets DISPLAY and XAUTHORITY of X session XNAME\n";
 	struct ctl c = {.cmd = "new"};
 	uint8_t *buf;
 	struct rp_conn *conn;
@@ -166,11 +322,13 @@ int telly_new(int argc, char **argv)
 		return 1;
 	kpty_os_get_winsize(STDOUT_FILENO, &ws);
 	/* A far host does not have this directory. */
-	r = call(&c, true, buf,
-		 rp_desk_open_frame(buf, RP_MAX_FRAME, 1, RP_OPEN_CREATE | RP_OPEN_EXCL,
-				  c.name ? c.name : "", getenv("TERM"), c.dest.host ? "" : NULL, &ws,
-				  c.argv, c.argc),
-		 &conn, &h, &p);
+	uint8_t flags = RP_OPEN_CREATE | RP_OPEN_EXCL | (c.x11 ? RP_OPEN_X11 : 0) |
+			(c.display ? RP_OPEN_DISPLAY : 0);
+	long n = rp_desk_open_frame(buf, RP_MAX_FRAME, 1, flags, c.name ? c.name : "",
+				    getenv("TERM"), c.dest.host ? "" : NULL, &ws, c.argv, c.argc);
+	if (c.display)
+		n = open_add_display(buf, RP_MAX_FRAME, n, c.display);
+	r = call(&c, true, buf, n, &conn, &h, &p);
 	free(buf);
 	if (r)
 		return r;

@@ -21,7 +21,8 @@ static void usage(FILE *f)
 	      "           creating it if needed (detach with ~.)\n"
 	      "  view     every session here or on [user@]host as a window (X11, or\n"
 	      "           --headless with scripted input and PNG screenshots)\n"
-	      "  new      start a session without attaching\n"
+	      "  new      start a session without attaching (--x11: an X display)\n"
+	      "  run      start a program in an X session\n"
 	      "  ls       list sessions\n"
 	      "  kill     end a session\n"
 	      "  stop     end the daemon and all its sessions\n"
@@ -58,6 +59,7 @@ int main(int argc, char **argv)
 		{"demo", telly_demo}, {"serve", telly_serve}, {"attach", telly_attach},
 		{"a", telly_attach},  {"ls", telly_ls},       {"new", telly_new},
 		{"kill", telly_kill}, {"stop", telly_stop},   {"view", telly_view},
+		{"run", telly_run},
 		/* not for people: the SSH front door runs it per connection */
 		{"sshd-session", vmc_sshd_session},
 	};

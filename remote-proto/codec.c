@@ -195,6 +195,12 @@ int rp_open_decode(const uint8_t *p, size_t n, struct rp_open *m)
 		if (!r.bad && memchr(m->argv[i].p, 0, m->argv[i].n))
 			return -EPROTO;
 	}
+	m->display = (struct rp_str){"", 0};
+	if (m->flags & RP_OPEN_DISPLAY) {
+		m->display = get_str(&r);
+		if (!r.bad && !rp_name_valid(m->display.p, m->display.n))
+			return -EPROTO;
+	}
 	/* An empty name asks the host to choose one. */
 	if (!r.bad && m->name.n && !rp_name_valid(m->name.p, m->name.n))
 		return -EPROTO;

@@ -95,6 +95,9 @@ enum rp_type {
 #define RP_OPEN_EXCL 0x02     /* fail if it exists (telly new) */
 #define RP_OPEN_ATTACH 0x04   /* attach a channel to it */
 #define RP_OPEN_READONLY 0x08 /* the channel may not send input */
+#define RP_OPEN_X11 0x10     /* with CREATE: an X session (a display) running argv */
+#define RP_OPEN_RUN 0x20     /* start argv in the X session name (no channel) */
+#define RP_OPEN_DISPLAY 0x40 /* with CREATE: a str follows argv, the X session whose display it gets */
 
 /* ERROR codes. */
 enum rp_err {
@@ -142,6 +145,7 @@ struct rp_open {
 	struct kpty_winsize ws;
 	uint16_t argc;
 	struct rp_str argv[RP_MAX_ARGS];
+	struct rp_str display; /* RP_OPEN_DISPLAY: an X session's name */
 };
 
 struct rp_session_info {

@@ -12,6 +12,7 @@
 
 #include "base.h"
 #include "serve.h"
+#include "xwin.h"
 
 static int malformed(struct server *srv, struct conn *c, const struct rp_hdr *h)
 {
@@ -112,6 +113,7 @@ static int on_hello(struct server *srv, struct conn *c, const struct rp_hdr *h, 
 	conn_logged_in(srv, c);
 	c->timing = hello.caps & RP_CAP_TIMING;
 	c->lz4 = hello.caps & RP_CAP_LZ4;
+	c->x11 = hello.caps & RP_CAP_X11;
 	c->context = hello.caps & RP_CAP_CONTEXT;
 	snprintf(peer, sizeof peer, "%s", c->who);
 	snprintf(c->who, sizeof c->who, "%.*s (%s)", hello.name.n > 120 ? 120 : (int)hello.name.n,
@@ -154,6 +156,17 @@ static int on_list(struct server *srv, struct conn *c, const struct rp_hdr *h, c
 		rp_put_u16(&e, s->ws.ws_col);
 		rp_put_u16(&e, (uint16_t)s->nviewers);
 	}
+	/* Then the X sessions' displays and windows, as far as the frame
+	 * holds them (a desk that does not know this part reads no further). */
+	size_t nx_at = e.len;
+	uint16_t nx = 0;
+	rp_put_u16(&e, 0);
+	for (struct session *s = srv->sessions; s && !e.over; s = s->next)
+		nx += x11_list(s, &e, RP_MAX_FRAME);
+	if (!e.over) {
+		buf[nx_at] = (uint8_t)(nx >> 8);
+		buf[nx_at + 1] = (uint8_t)nx;
+	}
 	conn_send(c, &e);
 	free(buf);
 	return FRAME_DONE;
@@ -189,6 +202,18 @@ static void do_open(struct server *srv, struct conn *c, const struct rp_open *m)
 		rp_conn_error(c->rc, 0, RP_E_LIMIT, m->req, false, "the server is stopping");
 		return;
 	}
+	if (s && (m->flags & RP_OPEN_RUN)) { /* telly run: a program in an X session */
+		if ((code = x11_run(s, m, err, sizeof err)) != 0)
+			rp_conn_error(c->rc, 0, (uint16_t)code, m->req, false, err);
+		else
+			reply_ok(c, 0, m->req, name);
+		return;
+	}
+	if (s && (m->flags & RP_OPEN_ATTACH) && x11_session(s) && !c->x11) {
+		snprintf(err, sizeof err, "session %s is an X display: telly view shows it", name);
+		rp_conn_error(c->rc, 0, RP_E_PROTO, m->req, false, err);
+		return;
+	}
 	for (slot = 0; slot < MAX_CHANS && c->chans[slot]; slot++)
 		;
 	if ((m->flags & RP_OPEN_ATTACH) && slot == MAX_CHANS) {
@@ -197,7 +222,8 @@ static void do_open(struct server *srv, struct conn *c, const struct rp_open *m)
 		rp_conn_error(c->rc, 0, RP_E_LIMIT, m->req, false, err);
 		return;
 	}
-	if (!s && (code = program_create(srv, m, name, &s, err, sizeof err)) != 0) {
+	if (!s && (code = (m->flags & RP_OPEN_X11 ? x11_create : program_create)(
+			   srv, m, name, &s, err, sizeof err)) != 0) {
 		rp_conn_error(c->rc, 0, (uint16_t)code, m->req, false, err);
 		return;
 	}
@@ -356,6 +382,120 @@ static int on_detach(struct server *srv, struct conn *c, const struct rp_hdr *h,
 	return FRAME_DONE;
 }
 
+/* ---- an X session's channel: the desk's X messages (session_x11.c acts) ---- */
+
+/* The channel of an X frame; NULL (the desk told) if there is none or its
+ * session is not an X display. */
+static struct chan *x_chan(struct conn *c, const struct rp_hdr *h, bool write)
+{
+	struct chan *v = frame_chan(c, h, write);
+	char msg[120];
+
+	if (v && !x11_session(v->s)) {
+		snprintf(msg, sizeof msg, "%s is for X sessions; %s is not one", rp_type_name(h->type),
+			 v->s->name);
+		rp_conn_error(c->rc, h->chan, RP_E_PROTO, 0, false, msg);
+		return NULL;
+	}
+	return v;
+}
+
+static int on_xkey(struct server *srv, struct conn *c, const struct rp_hdr *h, const uint8_t *p)
+{
+	struct rp_xkey k;
+	struct chan *v;
+	char err[120];
+
+	if (rp_xkey_decode(p, h->len, &k) < 0)
+		return malformed(srv, c, h);
+	if ((v = x_chan(c, h, true)) && x11_key(v->s, v, &k, err, sizeof err) < 0)
+		rp_conn_error(c->rc, h->chan, RP_E_PROTO, 0, false, err);
+	return FRAME_DONE;
+}
+
+static int on_xpointer(struct server *srv, struct conn *c, const struct rp_hdr *h,
+		       const uint8_t *p)
+{
+	struct rp_xpointer m;
+	struct chan *v;
+	char err[120];
+
+	if (rp_xpointer_decode(p, h->len, &m) < 0)
+		return malformed(srv, c, h);
+	if ((v = x_chan(c, h, true)) && x11_pointer(v->s, v, &m, err, sizeof err) < 0)
+		rp_conn_error(c->rc, h->chan, RP_E_PROTO, 0, false, err);
+	return FRAME_DONE;
+}
+
+static int on_xconfigure(struct server *srv, struct conn *c, const struct rp_hdr *h,
+			 const uint8_t *p)
+{
+	struct rp_xconfigure m;
+	struct chan *v;
+
+	if (rp_xconfigure_decode(p, h->len, &m) < 0)
+		return malformed(srv, c, h);
+	if ((v = x_chan(c, h, true)))
+		x11_configure(v->s, &m);
+	return FRAME_DONE;
+}
+
+/* XCLOSE, XFOCUS: a window's id. */
+static int on_xid(struct server *srv, struct conn *c, const struct rp_hdr *h, const uint8_t *p)
+{
+	uint32_t id;
+	struct chan *v;
+
+	if (rp_xid_decode(p, h->len, &id) < 0)
+		return malformed(srv, c, h);
+	if (!(v = x_chan(c, h, true)))
+		return FRAME_DONE;
+	if (h->type == RP_XCLOSE)
+		x11_close(v->s, id);
+	else
+		x11_focus(v->s, id);
+	return FRAME_DONE;
+}
+
+static int on_xack(struct server *srv, struct conn *c, const struct rp_hdr *h, const uint8_t *p)
+{
+	uint32_t id, frame;
+	struct chan *v;
+
+	if (rp_xack_decode(p, h->len, &id, &frame) < 0)
+		return malformed(srv, c, h);
+	if ((v = x_chan(c, h, false)))
+		x11_ack(v->s, v, id, frame);
+	return FRAME_DONE;
+}
+
+static int on_xkeymap(struct server *srv, struct conn *c, const struct rp_hdr *h,
+		      const uint8_t *p)
+{
+	struct rp_xchunk m;
+	struct chan *v;
+	char err[160];
+
+	if (rp_xchunk_decode(p, h->len, RP_XKEYMAP_MAX_BYTES, &m) < 0)
+		return malformed(srv, c, h);
+	if ((v = x_chan(c, h, true)) && x11_keymap(v->s, v, &m, err, sizeof err) < 0)
+		rp_conn_error(c->rc, h->chan, RP_E_PROTO, 0, false, err);
+	return FRAME_DONE;
+}
+
+static int on_xclip(struct server *srv, struct conn *c, const struct rp_hdr *h, const uint8_t *p)
+{
+	struct rp_xchunk m;
+	struct chan *v;
+
+	if (rp_xchunk_decode(p, h->len, RP_XCLIP_MAX_BYTES, &m) < 0)
+		return malformed(srv, c, h);
+	if ((v = x_chan(c, h, true)) && m.off == 0)
+		rp_conn_error(c->rc, h->chan, RP_E_UNKNOWN, 0, false,
+			      "this host does not take the clipboard yet");
+	return FRAME_DONE;
+}
+
 static int on_unknown(struct server *srv, struct conn *c, const struct rp_hdr *h,
 		      const uint8_t *p)
 {
@@ -401,6 +541,21 @@ int dispatch_frame(struct server *srv, struct conn *c, const struct rp_hdr *h, c
 		return on_console_op(srv, c, h, p);
 	case RP_DETACH:
 		return on_detach(srv, c, h, p);
+	case RP_XKEY:
+		return on_xkey(srv, c, h, p);
+	case RP_XPOINTER:
+		return on_xpointer(srv, c, h, p);
+	case RP_XCONFIGURE:
+		return on_xconfigure(srv, c, h, p);
+	case RP_XCLOSE:
+	case RP_XFOCUS:
+		return on_xid(srv, c, h, p);
+	case RP_XACK:
+		return on_xack(srv, c, h, p);
+	case RP_XKEYMAP:
+		return on_xkeymap(srv, c, h, p);
+	case RP_XCLIP:
+		return on_xclip(srv, c, h, p);
 	case RP_ERROR:
 		return FRAME_DONE; /* a client's complaint about us: nothing to answer */
 	default:

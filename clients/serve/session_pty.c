@@ -521,6 +521,19 @@ int program_create(struct server *srv, const struct rp_open *m, const char *name
 	snprintf(sess, sizeof sess, "TELLY_SESSION=%s", name);
 	argv[argc++] = term;
 	argv[argc++] = sess;
+	char dpy[40], xauth[600];
+	if (m->flags & RP_OPEN_DISPLAY) { /* --display: a terminal of an X session */
+		r = x11_env(srv, m->display.p, m->display.n, dpy, sizeof dpy, xauth, sizeof xauth, err,
+			    errn);
+		if (r) {
+			screen_destroy(s->screen);
+			free(p);
+			return r;
+		}
+		argv[argc++] = dpy;
+		argv[argc++] = xauth;
+	}
+	int first = argc; /* the program's own words */
 	if (m->argc == 0) {
 		argv[argc++] = (char *)(shell && *shell ? shell : "/bin/sh");
 	} else {
@@ -532,7 +545,6 @@ int program_create(struct server *srv, const struct rp_open *m, const char *name
 #undef STR
 	{
 		size_t o = 0;
-		int first = 5;
 		for (int i = first; i < argc && o < sizeof p->cmd - 1; i++)
 			o += (size_t)snprintf(p->cmd + o, sizeof p->cmd - o, "%s%s", i > first ? " " : "",
 					      argv[i]);

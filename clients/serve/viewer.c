@@ -64,6 +64,10 @@ void chan_snapshot(struct chan *v)
 	struct rp_enc e;
 
 	v->snapshot_due = false;
+	if (v->s->ops->snapshot) {
+		v->s->ops->snapshot(v->s, v);
+		return;
+	}
 	chan_termios(v);
 	rp_enc_begin(&e, buf, sizeof buf, RP_SNAPSHOT, 0, v->id);
 	rp_put_u16(&e, v->s->ws.ws_row);

@@ -1,0 +1,1064 @@
+/* X sessions: a private X display (xdisplay's xd: Xvfb, telly as its
+ * window manager) with programs in it. A desk with RP_CAP_X11 attached to
+ * one gets XWIN for every window, a keyframe of each, then updates: on
+ * damage the window's changed pixels are read, encoded once
+ * (rp_xenc_update) and the same payload is queued to every viewer behind
+ * its own header. An update that answers an input is read at once;
+ * otherwise a window is read at most once a frame (X11_FRAME_MS), and
+ * only for viewers with fewer than X11_UNACKED_MAX updates not yet
+ * acknowledged (XACK); a viewer past that, or whose queue overflowed,
+ * gets a keyframe when it catches up, never a backlog.
+ *
+ * The session lasts while a program it started runs (one started
+ * without a program lasts until killed); the display ends with it.
+ * Windows keep their place while nobody looks: they are the X server's.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <poll.h>
+#include <pwd.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "base.h"
+#include "serve.h"
+#include "xd.h"
+#include "xwin.h"
+
+#define X11_FRAME_MS 16	     /* a window's updates are at least this far apart... */
+#define X11_UNACKED_MAX 3    /* ...and a viewer has at most this many unacknowledged */
+#define X11_MAX_PROGRAMS 64  /* programs started in one display */
+#define X11_MAX_WINDOWS XD_MAX_WINDOWS
+#define X11_XWIN_FRAME_BYTES (3 * (2 + XD_TITLE_MAX_BYTES) + 128)
+
+struct xprog {
+	pid_t pid;
+	char **argv; /* waiting for the display; NULL once started */
+};
+
+struct xwindow {
+	struct xwindow *next;
+	uint32_t id;
+	struct rp_xwin m; /* as last told, strings in the buffers below */
+	char title[XD_TITLE_MAX_BYTES + 1], wm_class[XD_TITLE_MAX_BYTES + 1],
+		icon[XD_TITLE_MAX_BYTES + 1];
+	struct rp_xenc *enc;
+	bool has_pixels; /* the encoder's shadow holds a picture */
+	bool dirty;	 /* damaged since last read */
+	long last_read;	 /* ms */
+	long input_at;	 /* ms: an input went in after the last read */
+	uint64_t t_damage; /* ns: the first damage after an input */
+};
+
+/* What one viewer has of one window. */
+struct xvwin {
+	uint32_t id, sent, acked;
+	bool key_due;
+};
+
+struct xview {
+	struct xview *next;
+	struct chan *v;
+	struct xvwin *w;
+	unsigned nw, capw;
+	struct rp_xtext keymap;
+	/* XTIMING: its last input and when it went in */
+	uint32_t t_seq, t_id;
+	uint64_t t_input, t_injected;
+	bool started; /* XWINs sent */
+};
+
+struct x11 {
+	struct session s;
+	struct xd *xd;
+	int fd; /* as registered */
+	char cmd[LIST_CMD_MAX + 1];
+	char log[300];
+	char home[1024];
+	struct xprog progs[X11_MAX_PROGRAMS];
+	unsigned nprogs;
+	bool started_any, killing, stopped, more;
+	long kill_at; /* ms: SIGKILL to programs and the server; 0: not killing */
+	struct xwindow *wins;
+	unsigned nwins;
+	struct xview *views;
+	uint32_t last_seq; /* the last input injected (any viewer's) */
+	long wake_at;	   /* ms: a window is due to be read */
+};
+
+static const struct session_ops x11_ops;
+
+static struct x11 *xs(struct session *s)
+{
+	return (struct x11 *)s;
+}
+
+struct x11 *x11_session(struct session *s)
+{
+	return s && s->ops == &x11_ops ? xs(s) : NULL;
+}
+
+static struct xwindow *win_find(struct x11 *x, uint32_t id)
+{
+	for (struct xwindow *w = x->wins; w; w = w->next)
+		if (w->id == id)
+			return w;
+	return NULL;
+}
+
+static struct xview *view_of(struct x11 *x, struct chan *v, bool make)
+{
+	struct xview *xv;
+
+	for (xv = x->views; xv; xv = xv->next)
+		if (xv->v == v)
+			return xv;
+	if (!make || !(xv = calloc(1, sizeof *xv)))
+		return NULL;
+	xv->v = v;
+	xv->next = x->views;
+	x->views = xv;
+	return xv;
+}
+
+static struct xvwin *vw_of(struct xview *xv, uint32_t id, bool make)
+{
+	for (unsigned i = 0; i < xv->nw; i++)
+		if (xv->w[i].id == id)
+			return &xv->w[i];
+	if (!make)
+		return NULL;
+	if (xv->nw == xv->capw) {
+		unsigned cap = xv->capw ? xv->capw * 2 : 8;
+		struct xvwin *n = realloc(xv->w, cap * sizeof *n);
+		if (!n)
+			return NULL;
+		xv->w = n;
+		xv->capw = cap;
+	}
+	xv->w[xv->nw] = (struct xvwin){.id = id};
+	return &xv->w[xv->nw++];
+}
+
+static void vw_forget(struct xview *xv, uint32_t id)
+{
+	for (unsigned i = 0; i < xv->nw; i++)
+		if (xv->w[i].id == id) {
+			xv->w[i] = xv->w[--xv->nw];
+			return;
+		}
+}
+
+/* ---- sending ---- */
+
+static void send_xwin(struct chan *v, const struct xwindow *w)
+{
+	uint8_t buf[X11_XWIN_FRAME_BYTES];
+	long n = rp_xwin_frame(buf, sizeof buf, v->id, &w->m);
+
+	if (n > 0)
+		rp_conn_send(v->conn->rc, buf, (size_t)n);
+}
+
+static void send_gone(struct chan *v, uint32_t id)
+{
+	uint8_t buf[32];
+	long n = rp_xid_frame(buf, sizeof buf, RP_XGONE, v->id, id);
+
+	if (n > 0)
+		rp_conn_send(v->conn->rc, buf, (size_t)n);
+}
+
+/* The viewer fell behind (its queue is full): what it has not started
+ * to receive goes, for every channel of the connection, and each gets a
+ * snapshot (here: keyframes) once the link has drained, as chan_output. */
+static void fell_behind(struct chan *v)
+{
+	rp_conn_drop_queued(v->conn->rc);
+	for (int i = 0; i < MAX_CHANS; i++)
+		if (v->conn->chans[i])
+			v->conn->chans[i]->snapshot_due = true;
+	v->conn->snapshots_due = true;
+}
+
+struct emit {
+	struct x11 *x;
+	struct xwindow *w;
+	struct xview *only; /* a keyframe for one viewer; NULL: every viewer that takes it */
+	uint64_t t_encoded;
+};
+
+static bool takes_update(struct xview *xv, struct xvwin *vw)
+{
+	return xv->started && !vw->key_due && !xv->v->snapshot_due && !xv->v->conn->closing_at &&
+	       vw->sent - vw->acked < X11_UNACKED_MAX;
+}
+
+static void push_pixels(struct xview *xv, struct xwindow *w, struct rp_buf *b,
+			const struct rp_xpix *m)
+{
+	uint8_t h[RP_HDR_SIZE];
+	struct xvwin *vw = vw_of(xv, w->id, true);
+
+	if (!vw)
+		return;
+	rp_hdr_encode(h, RP_XPIXELS, 0, xv->v->id, b->len);
+	if (rp_conn_push(xv->v->conn->rc, h, sizeof h, b, true) < 0) {
+		fell_behind(xv->v);
+		return;
+	}
+	vw->sent = m->frame;
+}
+
+static int emit_fn(void *ctx, const uint8_t *payload, size_t len)
+{
+	struct emit *e = ctx;
+	struct rp_xpix m;
+	size_t off;
+	struct rp_buf *b;
+
+	if (rp_xpix_decode(payload, len, &m, &off) < 0)
+		return -EPROTO; /* the encoder's own output: cannot happen */
+	if (!(b = rp_buf_create(len)))
+		return -ENOMEM;
+	memcpy(b->data, payload, len);
+	if (e->only) {
+		push_pixels(e->only, e->w, b, &m);
+	} else {
+		for (struct xview *xv = e->x->views; xv; xv = xv->next) {
+			struct xvwin *vw = vw_of(xv, e->w->id, true);
+			/* An update goes whole or not at all: its first frame
+			 * decides (sent moves on with it). */
+			if (vw && (takes_update(xv, vw) || vw->sent == m.frame))
+				push_pixels(xv, e->w, b, &m);
+		}
+	}
+	rp_buf_unref(b);
+	return 0;
+}
+
+static void keyframe(struct x11 *x, struct xview *xv, struct xwindow *w)
+{
+	struct xvwin *vw = vw_of(xv, w->id, true);
+	struct emit e = {x, w, xv, 0};
+
+	if (!vw || !w->enc || !w->has_pixels)
+		return;
+	vw->key_due = false;
+	vw->acked = vw->sent; /* a keyframe starts its count afresh */
+	if (rp_xenc_keyframe(w->enc, x->last_seq, emit_fn, &e) < 0)
+		serve_log("session %s: window 0x%x: no keyframe (out of memory)", x->s.name, w->id);
+}
+
+static void send_timing(struct x11 *x, struct xwindow *w, uint64_t t_read, uint64_t t_encoded)
+{
+	for (struct xview *xv = x->views; xv; xv = xv->next) {
+		if (!xv->t_seq || !xv->v->conn->timing || xv->t_id != w->id)
+			continue;
+		struct rp_xtiming t = {xv->t_seq,   w->id,	   xv->t_input, xv->t_injected,
+				       w->t_damage, t_read,	   t_encoded,	base_now_ns()};
+		uint8_t buf[128];
+		long n = rp_xtiming_frame(buf, sizeof buf, xv->v->id, &t);
+		if (n > 0)
+			rp_conn_send(xv->v->conn->rc, buf, (size_t)n);
+		xv->t_seq = 0;
+	}
+	w->t_damage = 0;
+}
+
+/* ---- reading windows: when ---- */
+
+static bool anyone_takes(struct x11 *x, struct xwindow *w)
+{
+	for (struct xview *xv = x->views; xv; xv = xv->next) {
+		struct xvwin *vw = vw_of(xv, w->id, false);
+		if (!xv->started)
+			continue;
+		if (!vw || vw->key_due || vw->sent - vw->acked < X11_UNACKED_MAX)
+			return true;
+	}
+	return false;
+}
+
+/* Read w now if it is due: damaged, somebody takes it, and it answers an
+ * input or its frame's time has come; else x->wake_at says when. */
+static void maybe_read(struct x11 *x, struct xwindow *w, long now)
+{
+	if (!w->dirty || !anyone_takes(x, w) || xd_busy(x->xd, w->id))
+		return;
+	if (w->input_at > w->last_read || now >= w->last_read + X11_FRAME_MS) {
+		if (xd_capture(x->xd, w->id, !w->has_pixels)) {
+			w->dirty = false;
+			w->last_read = now;
+		}
+		return;
+	}
+	if (!x->wake_at || w->last_read + X11_FRAME_MS < x->wake_at)
+		x->wake_at = w->last_read + X11_FRAME_MS;
+}
+
+/* ---- what the display says (xd_ops) ---- */
+
+static void start_programs(struct x11 *x);
+
+static void on_ready(void *ctx, int display)
+{
+	struct x11 *x = ctx;
+
+	serve_log("session %s: X display :%d ready (Xvfb pid %d)", x->s.name, display,
+		  (int)xd_server_pid(x->xd));
+	start_programs(x);
+}
+
+static void on_window(void *ctx, const struct xd_window *d)
+{
+	struct x11 *x = ctx;
+	struct xwindow *w = win_find(x, d->id);
+
+	if (!w) {
+		if (x->nwins >= X11_MAX_WINDOWS || !(w = calloc(1, sizeof *w)))
+			return;
+		w->id = d->id;
+		if (!(w->enc = rp_xenc_create(d->id, d->w, d->h))) {
+			free(w);
+			return;
+		}
+		w->next = x->wins;
+		x->wins = w;
+		x->nwins++;
+	}
+	snprintf(w->title, sizeof w->title, "%s", d->title);
+	snprintf(w->wm_class, sizeof w->wm_class, "%s", d->wm_class);
+	snprintf(w->icon, sizeof w->icon, "%s", d->icon_name);
+	struct rp_xwin m = {
+		.id = d->id,
+		.transient_for = d->transient_for,
+		.above = d->above,
+		.x = d->x,
+		.y = d->y,
+		.w = d->w,
+		.h = d->h,
+		.flags = (uint16_t)((d->override_redirect ? RP_XWIN_OVERRIDE : 0) |
+				    (d->transient_for ? RP_XWIN_TRANSIENT : 0) |
+				    (d->focused ? RP_XWIN_FOCUSED : 0) | (d->hints ? RP_XWIN_HINTS : 0) |
+				    (d->can_close ? RP_XWIN_CAN_CLOSE : 0)),
+		.min_w = d->min_w,
+		.min_h = d->min_h,
+		.max_w = d->max_w,
+		.max_h = d->max_h,
+		.inc_w = d->inc_w,
+		.inc_h = d->inc_h,
+		.base_w = d->base_w,
+		.base_h = d->base_h,
+		.title = {w->title, (uint16_t)strlen(w->title)},
+		.wm_class = {w->wm_class, (uint16_t)strlen(w->wm_class)},
+		.icon_name = {w->icon, (uint16_t)strlen(w->icon)},
+	};
+	w->m = m;
+	for (struct xview *xv = x->views; xv; xv = xv->next)
+		if (xv->started)
+			send_xwin(xv->v, w);
+}
+
+static void on_gone(void *ctx, uint32_t id)
+{
+	struct x11 *x = ctx;
+	struct xwindow **pp, *w;
+
+	for (pp = &x->wins; (w = *pp) && w->id != id; pp = &w->next)
+		;
+	if (!w)
+		return;
+	*pp = w->next;
+	x->nwins--;
+	for (struct xview *xv = x->views; xv; xv = xv->next) {
+		if (xv->started)
+			send_gone(xv->v, id);
+		vw_forget(xv, id);
+	}
+	rp_xenc_destroy(w->enc);
+	free(w);
+}
+
+static void on_damaged(void *ctx, uint32_t id)
+{
+	struct x11 *x = ctx;
+	struct xwindow *w = win_find(x, id);
+
+	if (!w)
+		return;
+	w->dirty = true;
+	if (w->input_at > w->last_read && !w->t_damage)
+		w->t_damage = base_now_ns();
+	maybe_read(x, w, base_now_ms());
+}
+
+static void on_pixels(void *ctx, uint32_t id, const uint32_t *pix, uint16_t wd, uint16_t ht,
+		      size_t stride, const struct xd_rect *rects, size_t n)
+{
+	_Static_assert(sizeof(struct xd_rect) == sizeof(struct rp_xrect), "the same boxes");
+	struct x11 *x = ctx;
+	struct xwindow *w = win_find(x, id);
+	uint64_t t_read = base_now_ns();
+	struct emit e;
+	int r;
+
+	if (!w)
+		return;
+	e = (struct emit){x, w, NULL, 0};
+	r = rp_xenc_update(w->enc, pix, wd, ht, stride, (const struct rp_xrect *)rects, n,
+			   x->last_seq, emit_fn, &e);
+	if (r < 0) {
+		serve_log("session %s: window 0x%x: encoding failed (%s)", x->s.name, id,
+			  strerror(-r));
+		return;
+	}
+	w->has_pixels = true;
+	/* Viewers owed a keyframe get it now that the shadow is current. */
+	for (struct xview *xv = x->views; xv; xv = xv->next) {
+		struct xvwin *vw = vw_of(xv, id, false);
+		if (xv->started && vw && vw->key_due && vw->sent - vw->acked < X11_UNACKED_MAX)
+			keyframe(x, xv, w);
+	}
+	send_timing(x, w, t_read, base_now_ns());
+}
+
+static void on_cursor(void *ctx, const struct xd_cursor *c)
+{
+	struct x11 *x = ctx;
+	struct rp_xcursor m = {c->serial, c->w, c->h, c->xhot, c->yhot, (const uint8_t *)c->argb};
+	size_t cap = (size_t)c->w * c->h * 4 + 64;
+	uint8_t *buf;
+	long n;
+
+	if (!x->views || !(buf = malloc(cap)))
+		return;
+	for (struct xview *xv = x->views; xv; xv = xv->next) {
+		if (!xv->started)
+			continue;
+		n = rp_xcursor_frame(buf, cap, xv->v->id, &m);
+		if (n > 0)
+			rp_conn_send(xv->v->conn->rc, buf, (size_t)n);
+	}
+	free(buf);
+}
+
+static void programs_signal(struct x11 *x, int sig)
+{
+	for (unsigned i = 0; i < x->nprogs; i++)
+		if (x->progs[i].pid > 0)
+			kill(-x->progs[i].pid, sig);
+}
+
+static void on_lost(void *ctx, const char *why)
+{
+	struct x11 *x = ctx;
+
+	serve_log("session %s: %s", x->s.name, why);
+	programs_signal(x, SIGHUP);
+	xd_stop(x->xd);
+	if (!x->kill_at)
+		x->kill_at = base_now_ms() + KILL_GRACE_MS;
+}
+
+static const struct xd_ops xd_ops = {
+	.ready = on_ready,
+	.window = on_window,
+	.gone = on_gone,
+	.damaged = on_damaged,
+	.pixels = on_pixels,
+	.cursor = on_cursor,
+	.lost = on_lost,
+};
+
+/* ---- programs ---- */
+
+static void free_argv(char **argv)
+{
+	if (!argv)
+		return;
+	for (char **a = argv; *a; a++)
+		free(*a);
+	free(argv);
+}
+
+static pid_t spawn(struct x11 *x, char **argv)
+{
+	char dpy[32], xauth[600], sess[100];
+	pid_t pid;
+
+	snprintf(dpy, sizeof dpy, "DISPLAY=:%d", xd_display(x->xd));
+	snprintf(xauth, sizeof xauth, "XAUTHORITY=%s", xd_auth_path(x->xd));
+	snprintf(sess, sizeof sess, "TELLY_SESSION=%s", x->s.name);
+	pid = fork();
+	if (pid != 0)
+		return pid;
+	sigset_t none;
+	sigemptyset(&none);
+	sigprocmask(SIG_SETMASK, &none, NULL);
+	for (int s = 1; s < NSIG; s++)
+		signal(s, SIG_DFL);
+	setsid();
+	int fd = open("/dev/null", O_RDONLY);
+	if (fd >= 0 && fd != 0) {
+		dup2(fd, 0);
+		close(fd);
+	}
+	fd = x->log[0] ? open(x->log, O_WRONLY | O_CREAT | O_APPEND, 0600) : -1;
+	if (fd < 0)
+		fd = open("/dev/null", O_WRONLY);
+	if (fd >= 0) {
+		dup2(fd, 1);
+		dup2(fd, 2);
+		if (fd > 2)
+			close(fd);
+	}
+	closefrom(3);
+	if (chdir(x->home) < 0 && chdir("/") < 0)
+		_exit(127);
+	putenv(dpy);
+	putenv(xauth);
+	putenv(sess);
+	unsetenv("NOTIFY_SOCKET");
+	unsetenv("WAYLAND_DISPLAY");
+	execvp(argv[0], argv);
+	dprintf(2, "telly: cannot run %s: %s\n", argv[0], strerror(errno));
+	_exit(127);
+}
+
+static void start_programs(struct x11 *x)
+{
+	if (xd_display(x->xd) < 0)
+		return;
+	for (unsigned i = 0; i < x->nprogs; i++) {
+		struct xprog *p = &x->progs[i];
+		if (!p->argv)
+			continue;
+		p->pid = spawn(x, p->argv);
+		if (p->pid < 0)
+			serve_log("session %s: cannot start %s: %s", x->s.name, p->argv[0],
+				  strerror(errno));
+		else
+			serve_log("session %s: started %s (pid %d) on :%d", x->s.name, p->argv[0],
+				  (int)p->pid, xd_display(x->xd));
+		x->started_any = true;
+		free_argv(p->argv);
+		p->argv = NULL;
+	}
+}
+
+/* A program to run in the display (now, or once it is ready). */
+static int add_program(struct x11 *x, const struct rp_str *args, unsigned argc, char *err,
+		       size_t errn)
+{
+	char **argv;
+	unsigned slot;
+
+	for (slot = 0; slot < x->nprogs && (x->progs[slot].pid > 0 || x->progs[slot].argv); slot++)
+		;
+	if (slot == X11_MAX_PROGRAMS) {
+		snprintf(err, errn, "too many programs in one X session (at most %d)",
+			 X11_MAX_PROGRAMS);
+		return RP_E_LIMIT;
+	}
+	if (argc == 0 || !(argv = calloc(argc + 1, sizeof *argv)))
+		goto nomem;
+	for (unsigned i = 0; i < argc; i++)
+		if (!(argv[i] = strndup(args[i].p, args[i].n))) {
+			free_argv(argv);
+			goto nomem;
+		}
+	x->progs[slot] = (struct xprog){0, argv};
+	if (slot == x->nprogs)
+		x->nprogs++;
+	start_programs(x);
+	return 0;
+nomem:
+	snprintf(err, errn, argc ? "out of memory" : "no program given");
+	return argc ? RP_E_LIMIT : RP_E_SPAWN;
+}
+
+/* ---- session_ops ---- */
+
+static size_t x11_read(struct session *s)
+{
+	(void)s;
+	return 0;
+}
+
+static int x11_input(struct session *s, struct chan *v, const struct rp_data *d)
+{
+	(void)d;
+	rp_conn_error(v->conn->rc, v->id, RP_E_PROTO, 0, false,
+		      "INPUT on an X session: keys go as XKEY");
+	(void)s;
+	return FRAME_DONE;
+}
+
+static int x11_signal(struct session *s, int sig, bool flush, char *err, size_t errn)
+{
+	(void)s;
+	(void)sig;
+	(void)flush;
+	snprintf(err, errn, "an X session takes no signals");
+	return -ENOTSUP;
+}
+
+static int x11_kill(struct session *s, bool stop, char *err, size_t errn)
+{
+	struct x11 *x = xs(s);
+
+	(void)stop;
+	(void)err;
+	(void)errn;
+	if (x->killing)
+		return 0;
+	x->killing = true;
+	/* Programs first (a hangup, as a terminal's), then the display once
+	 * they are gone or the grace is over. */
+	programs_signal(x, SIGHUP);
+	programs_signal(x, SIGCONT);
+	x->kill_at = base_now_ms() + KILL_GRACE_MS;
+	bool any = false;
+	for (unsigned i = 0; i < x->nprogs; i++)
+		any |= x->progs[i].pid > 0;
+	if (!any) {
+		xd_stop(x->xd);
+		x->stopped = true;
+	}
+	return 0;
+}
+
+static void x11_reap(struct session *s)
+{
+	struct x11 *x = xs(s);
+	int status;
+	bool any = false;
+
+	for (unsigned i = 0; i < x->nprogs; i++) {
+		struct xprog *p = &x->progs[i];
+		if (p->pid > 0 && waitpid(p->pid, &status, WNOHANG) == p->pid) {
+			serve_log("session %s: program pid %d ended (status %d)", s->name, (int)p->pid,
+				  WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status));
+			p->pid = 0;
+		}
+		any |= p->pid > 0 || p->argv;
+	}
+	while (x->nprogs && !x->progs[x->nprogs - 1].pid && !x->progs[x->nprogs - 1].argv)
+		x->nprogs--;
+	/* The last program gone: the display goes with it. */
+	if (!any && (x->started_any || x->killing) && !x->stopped) {
+		xd_stop(x->xd);
+		x->stopped = true;
+		if (!x->kill_at)
+			x->kill_at = base_now_ms() + KILL_GRACE_MS;
+	}
+	if (xd_reap(x->xd, &status)) {
+		programs_signal(x, SIGHUP);
+		session_end(s->srv, s, x->killing || x->stopped ? 0 : status);
+	}
+}
+
+static void x11_describe(struct session *s, char *cmd, size_t n, pid_t *pid)
+{
+	struct x11 *x = xs(s);
+	int d = xd_display(x->xd);
+
+	if (d >= 0)
+		snprintf(cmd, n, "X :%d %s", d, x->cmd);
+	else
+		snprintf(cmd, n, "X (starting) %s", x->cmd);
+	*pid = xd_server_pid(x->xd);
+}
+
+static void on_xfd(struct fdm *fdm, int fd, int events, void *data);
+
+static void x11_register_fds(struct session *s, struct fdm *fdm)
+{
+	struct x11 *x = xs(s);
+	int fd = xd_fd(x->xd);
+
+	if (fd == x->fd)
+		return;
+	if (x->fd >= 0)
+		fdm_del(fdm, x->fd);
+	x->fd = -1;
+	if (fd >= 0 && fdm_add(fdm, fd, POLLIN, on_xfd, s) == 0)
+		x->fd = fd;
+}
+
+static void dispatch(struct x11 *x)
+{
+	x->more = xd_dispatch(x->xd) > 0;
+	x11_register_fds(&x->s, x->s.srv->fdm);
+}
+
+static void on_xfd(struct fdm *fdm, int fd, int events, void *data)
+{
+	(void)fdm;
+	(void)fd;
+	(void)events;
+	dispatch(data);
+}
+
+static long x11_wait_time(struct session *s, long now)
+{
+	struct x11 *x = xs(s);
+	long wait = -1, w;
+
+	/* xcb may hold events it read while writing: look every round. */
+	if (xd_display(x->xd) >= 0)
+		dispatch(x);
+	if (x->kill_at && now >= x->kill_at) {
+		programs_signal(x, SIGKILL);
+		if (!x->stopped || now >= x->kill_at + KILL_GRACE_MS) {
+			xd_stop(x->xd);
+			x->stopped = true;
+		}
+		if (xd_server_pid(x->xd) > 0 && now >= x->kill_at + KILL_GRACE_MS)
+			kill(xd_server_pid(x->xd), SIGKILL);
+		x->kill_at = now + KILL_GRACE_MS;
+	}
+	if (x->kill_at)
+		wait = x->kill_at - now;
+	if ((w = xd_wait_time(x->xd, now)) >= 0 && (wait < 0 || w < wait))
+		wait = w;
+	if (x->wake_at && now >= x->wake_at) {
+		x->wake_at = 0;
+		for (struct xwindow *xw = x->wins; xw; xw = xw->next)
+			maybe_read(x, xw, now);
+	}
+	if (x->wake_at && (wait < 0 || x->wake_at - now < wait))
+		wait = x->wake_at - now;
+	if (x->more)
+		wait = 0;
+	return wait;
+}
+
+/* Every window told and drawn afresh (attach, or fallen behind). */
+static void x11_snapshot(struct session *s, struct chan *v)
+{
+	struct x11 *x = xs(s);
+	struct xview *xv = view_of(x, v, true);
+	struct xwindow *order[X11_MAX_WINDOWS];
+	unsigned n = 0;
+
+	if (!xv)
+		return;
+	xv->started = true;
+	/* Bottom to top, as the display stacks them (each XWIN names the one
+	 * below it, which the desk knows by then). */
+	for (struct xwindow *w = x->wins; w && n < X11_MAX_WINDOWS; w = w->next)
+		order[n++] = w;
+	for (unsigned i = n; i-- > 0;)
+		send_xwin(v, order[i]);
+	for (unsigned i = n; i-- > 0;) {
+		struct xwindow *w = order[i];
+		struct xvwin *vw = vw_of(xv, w->id, true);
+		if (!vw)
+			continue;
+		vw->key_due = true;
+		vw->acked = vw->sent;
+		if (w->has_pixels && !w->dirty)
+			keyframe(x, xv, w);
+		else
+			w->dirty = true; /* read it (whole if never read), then the keyframe */
+		maybe_read(x, w, base_now_ms());
+	}
+}
+
+static void x11_attached(struct session *s, struct chan *v)
+{
+	(void)s;
+	(void)v;
+}
+
+static void x11_detached(struct session *s, struct chan *v)
+{
+	struct x11 *x = xs(s);
+	struct xview **pp, *xv;
+
+	for (pp = &x->views; (xv = *pp) && xv->v != v; pp = &xv->next)
+		;
+	if (!xv)
+		return;
+	*pp = xv->next;
+	rp_xtext_finish(&xv->keymap);
+	free(xv->w);
+	free(xv);
+}
+
+static void x11_destroy(struct session *s, struct fdm *fdm)
+{
+	struct x11 *x = xs(s);
+
+	if (x->fd >= 0)
+		fdm_del(fdm, x->fd);
+	while (x->views)
+		x11_detached(s, x->views->v);
+	while (x->wins) {
+		struct xwindow *w = x->wins;
+		x->wins = w->next;
+		rp_xenc_destroy(w->enc);
+		free(w);
+	}
+	xd_destroy(x->xd);
+	for (unsigned i = 0; i < x->nprogs; i++) {
+		if (x->progs[i].pid > 0) {
+			kill(-x->progs[i].pid, SIGKILL);
+			waitpid(x->progs[i].pid, NULL, 0);
+		}
+		free_argv(x->progs[i].argv);
+	}
+	free(x);
+}
+
+static const struct session_ops x11_ops = {
+	.kind = "x11",
+	.read = x11_read,
+	.input = x11_input,
+	.signal = x11_signal,
+	.kill = x11_kill,
+	.reap = x11_reap,
+	.describe = x11_describe,
+	.register_fds = x11_register_fds,
+	.wait_time = x11_wait_time,
+	.snapshot = x11_snapshot,
+	.attached = x11_attached,
+	.detached = x11_detached,
+	.destroy = x11_destroy,
+};
+
+/* ---- made by OPEN ---- */
+
+int x11_create(struct server *srv, const struct rp_open *m, const char *name,
+	       struct session **out, char *err, size_t errn)
+{
+	struct x11 *x;
+	struct session *s;
+	const char *home = getenv("HOME");
+	int r;
+
+	if (srv->nsessions >= MAX_SESSIONS) {
+		snprintf(err, errn, "too many sessions (at most %d)", MAX_SESSIONS);
+		return RP_E_LIMIT;
+	}
+	if (!(s = session_alloc(srv, sizeof *x, &x11_ops, name, err, errn)))
+		return RP_E_LIMIT;
+	x = xs(s);
+	x->fd = -1;
+	s->ws = (struct kpty_winsize){0};
+	if (!home || !*home) {
+		const struct passwd *pw = getpwuid(getuid());
+		home = pw ? pw->pw_dir : "/";
+	}
+	snprintf(x->home, sizeof x->home, "%s", home);
+	{
+		size_t o = 0;
+		for (unsigned i = 0; i < m->argc && o < sizeof x->cmd - 1; i++)
+			o += (size_t)snprintf(x->cmd + o, sizeof x->cmd - o, "%s%.*s", i ? " " : "",
+					      (int)m->argv[i].n, m->argv[i].p);
+		for (char *q = x->cmd; *q; q++)
+			if ((unsigned char)*q < 0x20 || *q == 0x7f)
+				*q = '?';
+	}
+	char logs[300];
+	snprintf(logs, sizeof logs, "%s/logs", srv->dir);
+	mkdir(logs, 0700);
+	snprintf(x->log, sizeof x->log, "%s/%s.x11.log", logs, name);
+	struct xd_config cfg = {.dir = srv->dir, .name = name, .log = x->log};
+	if ((r = xd_create(&cfg, &xd_ops, x, &x->xd, err, errn)) < 0) {
+		free(x);
+		return RP_E_SPAWN;
+	}
+	if (m->argc && (r = add_program(x, m->argv, m->argc, err, errn)) != 0) {
+		xd_destroy(x->xd);
+		free(x);
+		return r;
+	}
+	session_insert(srv, s);
+	serve_log("session %s started: an X display (Xvfb pid %d)%s%s", s->name,
+		  (int)xd_server_pid(x->xd), x->cmd[0] ? " for " : "", x->cmd);
+	*out = s;
+	return 0;
+}
+
+int x11_run(struct session *s, const struct rp_open *m, char *err, size_t errn)
+{
+	struct x11 *x = x11_session(s);
+
+	if (!x) {
+		snprintf(err, errn, "session %s is not an X session", s->name);
+		return RP_E_NOENT;
+	}
+	if (x->killing) {
+		snprintf(err, errn, "session %s is ending", s->name);
+		return RP_E_NOENT;
+	}
+	return add_program(x, m->argv, m->argc, err, errn);
+}
+
+int x11_env(struct server *srv, const char *name, size_t n, char *display, size_t dn,
+	    char *xauth, size_t xn, char *err, size_t errn)
+{
+	struct session *s = session_find(srv, name, n);
+	struct x11 *x = x11_session(s);
+
+	if (!x) {
+		snprintf(err, errn, "no X session %.*s", (int)n, name);
+		return RP_E_NOENT;
+	}
+	if (xd_display(x->xd) < 0) {
+		snprintf(err, errn, "the X session %.*s is still starting", (int)n, name);
+		return RP_E_NOENT;
+	}
+	snprintf(display, dn, "DISPLAY=:%d", xd_display(x->xd));
+	snprintf(xauth, xn, "XAUTHORITY=%s", xd_auth_path(x->xd));
+	return 0;
+}
+
+int x11_list(struct session *s, struct rp_enc *e, size_t room)
+{
+	struct x11 *x = x11_session(s);
+	size_t count_at, nn = strlen(s->name);
+	uint16_t count = 0;
+
+	if (!x || e->len + 2 + nn + 6 > room)
+		return 0;
+	rp_put_str(e, s->name, nn);
+	rp_put_u32(e, (uint32_t)(xd_display(x->xd) + 1)); /* 0: starting */
+	count_at = e->len;
+	rp_put_u16(e, 0);
+	for (struct xwindow *w = x->wins; w; w = w->next) {
+		size_t tn = strnlen(w->title, X11_LIST_TITLE_BYTES);
+		if (e->len + 14 + tn > room)
+			break;
+		rp_put_u32(e, w->id);
+		rp_put_u16(e, (uint16_t)w->m.x);
+		rp_put_u16(e, (uint16_t)w->m.y);
+		rp_put_u16(e, w->m.w);
+		rp_put_u16(e, w->m.h);
+		rp_put_str(e, w->title, tn);
+		count++;
+	}
+	if (!e->over) {
+		e->buf[count_at] = (uint8_t)(count >> 8);
+		e->buf[count_at + 1] = (uint8_t)count;
+	}
+	return 1;
+}
+
+/* ---- the desk's X messages (dispatch.c decodes; here they act) ---- */
+
+static void note_input(struct x11 *x, struct chan *v, uint32_t seq, uint32_t id, uint64_t t_in)
+{
+	struct xview *xv = view_of(x, v, false);
+	long now = base_now_ms();
+
+	x->last_seq = seq;
+	for (struct xwindow *w = x->wins; w; w = w->next)
+		w->input_at = now + 1; /* after any read this millisecond */
+	if (xv && v->conn->timing) {
+		xv->t_seq = seq;
+		xv->t_id = id;
+		xv->t_input = t_in;
+		xv->t_injected = base_now_ns();
+	}
+}
+
+int x11_key(struct session *s, struct chan *v, const struct rp_xkey *k, char *err, size_t errn)
+{
+	struct x11 *x = xs(s);
+	uint64_t t = base_now_ns();
+	int r = xd_key(x->xd, k->id, k->keycode, k->pressed);
+
+	if (r < 0) {
+		snprintf(err, errn, "XKEY: %s", r == -EINVAL ? "keycodes start at 8"
+								 : "the display is not running");
+		return r;
+	}
+	note_input(x, v, k->seq, k->id, t);
+	return 0;
+}
+
+int x11_pointer(struct session *s, struct chan *v, const struct rp_xpointer *p, char *err,
+		size_t errn)
+{
+	struct x11 *x = xs(s);
+	uint64_t t = base_now_ns();
+	int r = xd_pointer(x->xd, p->id, p->x, p->y, p->kind, p->button);
+
+	if (r == -ENOENT)
+		return 0; /* the window went while this was on its way */
+	if (r < 0) {
+		snprintf(err, errn, "XPOINTER: %s", r == -EINVAL ? "buttons are 1 to 9"
+								   : "the display is not running");
+		return r;
+	}
+	note_input(x, v, p->seq, p->id, t);
+	return 0;
+}
+
+void x11_configure(struct session *s, const struct rp_xconfigure *c)
+{
+	xd_configure(xs(s)->xd, c->id, c->what, c->x, c->y, c->w, c->h);
+}
+
+void x11_close(struct session *s, uint32_t id)
+{
+	xd_close(xs(s)->xd, id);
+}
+
+void x11_focus(struct session *s, uint32_t id)
+{
+	xd_focus(xs(s)->xd, id);
+}
+
+void x11_ack(struct session *s, struct chan *v, uint32_t id, uint32_t frame)
+{
+	struct x11 *x = xs(s);
+	struct xview *xv = view_of(x, v, false);
+	struct xvwin *vw = xv ? vw_of(xv, id, false) : NULL;
+	struct xwindow *w = win_find(x, id);
+
+	if (!vw || !w)
+		return;
+	/* Frames count up; an ack from before a keyframe's reset is old news. */
+	if (frame - vw->acked <= vw->sent - vw->acked)
+		vw->acked = frame;
+	if (vw->key_due && vw->sent - vw->acked < X11_UNACKED_MAX && w->has_pixels)
+		keyframe(x, xv, w);
+	maybe_read(x, w, base_now_ms());
+}
+
+int x11_keymap(struct session *s, struct chan *v, const struct rp_xchunk *c, char *err,
+	       size_t errn)
+{
+	struct x11 *x = xs(s);
+	struct xview *xv = view_of(x, v, true);
+	int r;
+
+	if (!xv) {
+		snprintf(err, errn, "out of memory");
+		return -ENOMEM;
+	}
+	r = rp_xtext_add(&xv->keymap, c);
+	if (r < 0) {
+		snprintf(err, errn, "XKEYMAP: %s", r == -ENOMEM ? "out of memory"
+								  : "a chunk out of order");
+		return r;
+	}
+	if (r == 0)
+		return 0;
+	r = xd_keymap(x->xd, (const char *)xv->keymap.buf, xv->keymap.total, err, errn);
+	if (r == 0)
+		serve_log("session %s: loading a desk's keymap (%u bytes)", s->name,
+			  xv->keymap.total);
+	rp_xtext_finish(&xv->keymap);
+	return r;
+}

@@ -1,0 +1,1281 @@
+/* The X connection: telly as the display's window manager and
+ * compositor (xd.h says what and why). Replies are never waited for once
+ * the display runs: each request that has one is remembered in a ring
+ * with what to do with its answer, and xd_dispatch takes the answers in
+ * order as they come (a program that grabs the server stalls its
+ * display, not the daemon).
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <stddef.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mman.h>
+#include <unistd.h>
+
+#include <xcb/composite.h>
+#include <xcb/damage.h>
+#include <xcb/shm.h>
+#include <xcb/xcb.h>
+#include <xcb/xcbext.h>
+#include <xcb/xfixes.h>
+#include <xcb/xtest.h>
+
+#include "base.h"
+#include "xd.h"
+#include "xd_int.h"
+
+#define XD_PENDING_MAX 4096	   /* requests awaiting their reply */
+#define XD_EVENTS_PER_DISPATCH 256 /* then the loop gets its turn */
+#define XD_RECTS_MAX 32		   /* damage in more pieces is read as its bounding box */
+#define XD_PROP_MAX_WORDS 1024	   /* a property read is at most 4 KiB */
+#define XD_PROTOCOLS_MAX 64
+
+enum {
+	A_WM_NAME,
+	A_NET_WM_NAME,
+	A_WM_ICON_NAME,
+	A_NET_WM_ICON_NAME,
+	A_WM_CLASS,
+	A_WM_NORMAL_HINTS,
+	A_WM_TRANSIENT_FOR,
+	A_WM_PROTOCOLS,
+	A_WM_DELETE_WINDOW,
+	A_WM_STATE,
+	A_UTF8_STRING,
+	A_COUNT
+};
+static const char *const atom_names[A_COUNT] = {
+	"WM_NAME",	   "_NET_WM_NAME",	"WM_ICON_NAME", "_NET_WM_ICON_NAME",
+	"WM_CLASS",	   "WM_NORMAL_HINTS", "WM_TRANSIENT_FOR", "WM_PROTOCOLS",
+	"WM_DELETE_WINDOW", "WM_STATE",	"UTF8_STRING",
+};
+
+enum pkind { PK_PROP, PK_REGION, PK_SHM, PK_CURSOR };
+
+struct pending {
+	unsigned seq;
+	uint8_t kind;
+	uint32_t win, atom;
+	struct xd_rect r; /* PK_SHM: the piece read, in pixmap coordinates */
+	uint32_t off;	  /* PK_SHM: where in the segment */
+};
+
+struct xwin {
+	struct xwin *below, *above; /* the stacking order of the root's children */
+	uint32_t id;
+	int16_t x, y;
+	uint16_t w, h, bw;
+	bool mapped, override, reported;
+	uint32_t damage, pixmap;
+	uint16_t pm_w, pm_h; /* the named pixmap's size (border included) */
+	uint32_t *pix;	     /* the last picture read, pm_w x pm_h */
+	uint16_t pix_w, pix_h;
+	bool want, want_whole, capturing, damaged_again;
+	char title[XD_TITLE_MAX_BYTES + 1], net_title[XD_TITLE_MAX_BYTES + 1];
+	char icon[XD_TITLE_MAX_BYTES + 1], net_icon[XD_TITLE_MAX_BYTES + 1];
+	char wm_class[XD_TITLE_MAX_BYTES + 1];
+	uint32_t transient_for;
+	bool can_close, hints;
+	uint16_t min_w, min_h, max_w, max_h, inc_w, inc_h, base_w, base_h;
+};
+
+struct capture {
+	struct xwin *w;
+	struct xd_rect rects[XD_RECTS_MAX]; /* what changed, pixmap coordinates */
+	size_t nrects;
+	size_t next;	  /* the rect whose pieces are being read */
+	int32_t next_row; /* its row where the next piece starts */
+	uint32_t shm_used;
+	unsigned inflight;
+	bool region_asked;
+};
+
+struct xd {
+	const struct xd_ops *ops;
+	void *ctx;
+	struct xd_proc proc;
+	long start_by;
+	xcb_connection_t *c;
+	xcb_window_t root;
+	int fd;
+	bool lost;
+	xcb_atom_t atoms[A_COUNT];
+	uint8_t damage_ev, xfixes_ev;
+	xcb_shm_seg_t seg;
+	uint8_t *shm;
+	size_t shm_bytes;
+	xcb_xfixes_region_t region;
+	struct xwin *bottom, *top;
+	unsigned nwins;
+	uint32_t focus;
+	struct pending ring[XD_PENDING_MAX];
+	unsigned head, count;
+	struct capture cap; /* cap.w: the read under way, NULL: none */
+	unsigned screen_w, screen_h;
+};
+
+/* ---- strings from properties ---- */
+
+/* Valid UTF-8 with no control characters, at most cap - 1 bytes and never
+ * a character cut: from UTF-8 (bad bytes become '?') or Latin-1. */
+static void clean_text(char *dst, size_t cap, const uint8_t *s, size_t n, bool latin1)
+{
+	size_t o = 0;
+
+	for (size_t i = 0; i < n && s[i];) {
+		uint32_t cp;
+		size_t len = 1;
+		uint8_t c = s[i];
+		if (latin1 || c < 0x80) {
+			cp = c;
+		} else {
+			size_t need = c >= 0xf0 && c < 0xf5 ? 4 : c >= 0xe0 ? 3 : c >= 0xc2 && c < 0xe0 ? 2 : 0;
+			cp = need == 2 ? c & 0x1f : need == 3 ? c & 0x0f : c & 0x07;
+			bool ok = need && i + need <= n;
+			for (size_t k = 1; ok && k < need; k++) {
+				if ((s[i + k] & 0xc0) != 0x80)
+					ok = false;
+				else
+					cp = cp << 6 | (s[i + k] & 0x3f);
+			}
+			if (ok && ((need == 3 && cp < 0x800) || (need == 4 && (cp < 0x10000 || cp > 0x10ffff)) ||
+				   (cp >= 0xd800 && cp <= 0xdfff)))
+				ok = false;
+			if (ok)
+				len = need;
+			else
+				cp = '?';
+		}
+		i += len;
+		if (cp < 0x20 || cp == 0x7f || (cp >= 0x80 && cp < 0xa0))
+			cp = ' ';
+		uint8_t out[4];
+		size_t k = 0;
+		if (cp < 0x80) {
+			out[k++] = (uint8_t)cp;
+		} else if (cp < 0x800) {
+			out[k++] = (uint8_t)(0xc0 | cp >> 6);
+			out[k++] = (uint8_t)(0x80 | (cp & 0x3f));
+		} else if (cp < 0x10000) {
+			out[k++] = (uint8_t)(0xe0 | cp >> 12);
+			out[k++] = (uint8_t)(0x80 | ((cp >> 6) & 0x3f));
+			out[k++] = (uint8_t)(0x80 | (cp & 0x3f));
+		} else {
+			out[k++] = (uint8_t)(0xf0 | cp >> 18);
+			out[k++] = (uint8_t)(0x80 | ((cp >> 12) & 0x3f));
+			out[k++] = (uint8_t)(0x80 | ((cp >> 6) & 0x3f));
+			out[k++] = (uint8_t)(0x80 | (cp & 0x3f));
+		}
+		if (o + k >= cap)
+			break;
+		memcpy(dst + o, out, k);
+		o += k;
+	}
+	dst[o] = 0;
+}
+
+/* ---- windows ---- */
+
+static struct xwin *find(struct xd *xd, uint32_t id)
+{
+	for (struct xwin *w = xd->top; w; w = w->below)
+		if (w->id == id)
+			return w;
+	return NULL;
+}
+
+static void unlink_win(struct xd *xd, struct xwin *w)
+{
+	if (w->below)
+		w->below->above = w->above;
+	else
+		xd->bottom = w->above;
+	if (w->above)
+		w->above->below = w->below;
+	else
+		xd->top = w->below;
+	w->above = w->below = NULL;
+}
+
+/* Put w right above sib (NULL: at the bottom). */
+static void place_above(struct xd *xd, struct xwin *w, struct xwin *sib)
+{
+	w->below = sib;
+	w->above = sib ? sib->above : xd->bottom;
+	if (w->above)
+		w->above->below = w;
+	else
+		xd->top = w;
+	if (sib)
+		sib->above = w;
+	else
+		xd->bottom = w;
+}
+
+static uint16_t clamp_dim(int v)
+{
+	return v < 1 ? 1 : v > XD_MAX_DIM ? XD_MAX_DIM : (uint16_t)v;
+}
+
+static void report(struct xd *xd, struct xwin *w)
+{
+	struct xd_window r = {0};
+	struct xwin *b;
+
+	if (!w->mapped || !xd->ops->window)
+		return;
+	for (b = w->below; b && !b->mapped; b = b->below)
+		;
+	r.id = w->id;
+	r.transient_for = w->transient_for;
+	r.above = b ? b->id : 0;
+	r.x = w->x;
+	r.y = w->y;
+	r.w = clamp_dim(w->w + 2 * w->bw);
+	r.h = clamp_dim(w->h + 2 * w->bw);
+	r.override_redirect = w->override;
+	r.can_close = w->can_close;
+	r.focused = xd->focus == w->id;
+	r.hints = w->hints;
+	r.min_w = w->min_w;
+	r.min_h = w->min_h;
+	r.max_w = w->max_w;
+	r.max_h = w->max_h;
+	r.inc_w = w->inc_w;
+	r.inc_h = w->inc_h;
+	r.base_w = w->base_w;
+	r.base_h = w->base_h;
+	r.title = w->net_title[0] ? w->net_title : w->title;
+	r.icon_name = w->net_icon[0] ? w->net_icon : w->icon;
+	r.wm_class = w->wm_class;
+	w->reported = true;
+	xd->ops->window(xd->ctx, &r);
+}
+
+static bool pend(struct xd *xd, unsigned seq, enum pkind kind, uint32_t win, uint32_t atom,
+		 struct pending **out)
+{
+	struct pending *p;
+
+	if (xd->count == XD_PENDING_MAX)
+		return false; /* cannot happen with the bounds above; the answer is ignored */
+	p = &xd->ring[(xd->head + xd->count++) % XD_PENDING_MAX];
+	memset(p, 0, sizeof *p);
+	p->seq = seq;
+	p->kind = (uint8_t)kind;
+	p->win = win;
+	p->atom = atom;
+	if (out)
+		*out = p;
+	return true;
+}
+
+static void ask_prop(struct xd *xd, struct xwin *w, int a)
+{
+	xcb_get_property_cookie_t ck;
+
+	if (xd->count == XD_PENDING_MAX)
+		return;
+	ck = xcb_get_property(xd->c, 0, w->id, xd->atoms[a], XCB_GET_PROPERTY_TYPE_ANY, 0,
+			      XD_PROP_MAX_WORDS);
+	pend(xd, ck.sequence, PK_PROP, w->id, (uint32_t)a, NULL);
+}
+
+static void ask_props(struct xd *xd, struct xwin *w)
+{
+	static const int all[] = {A_WM_NAME,	     A_NET_WM_NAME,	 A_WM_ICON_NAME,
+				  A_NET_WM_ICON_NAME, A_WM_CLASS,	 A_WM_NORMAL_HINTS,
+				  A_WM_TRANSIENT_FOR, A_WM_PROTOCOLS};
+	for (size_t i = 0; i < sizeof all / sizeof all[0]; i++)
+		ask_prop(xd, w, all[i]);
+}
+
+static void name_pixmap(struct xd *xd, struct xwin *w)
+{
+	if (w->pixmap)
+		xcb_free_pixmap(xd->c, w->pixmap);
+	w->pixmap = xcb_generate_id(xd->c);
+	xcb_composite_name_window_pixmap(xd->c, w->id, w->pixmap);
+	w->pm_w = clamp_dim(w->w + 2 * w->bw);
+	w->pm_h = clamp_dim(w->h + 2 * w->bw);
+	w->want_whole = true;
+}
+
+static void add_win(struct xd *xd, uint32_t id, int16_t x, int16_t y, uint16_t wd, uint16_t ht,
+		    uint16_t bw, bool override)
+{
+	struct xwin *w;
+	uint32_t mask = XCB_EVENT_MASK_PROPERTY_CHANGE;
+
+	if (find(xd, id))
+		return;
+	if (xd->nwins >= XD_MAX_WINDOWS) {
+		base_log("xdisplay", "display :%d: over %d windows; window 0x%x is not shown",
+			 xd->proc.display, XD_MAX_WINDOWS, id);
+		return;
+	}
+	if (!(w = calloc(1, sizeof *w)))
+		return;
+	w->id = id;
+	w->x = x;
+	w->y = y;
+	w->w = wd;
+	w->h = ht;
+	w->bw = bw;
+	w->override = override;
+	place_above(xd, w, xd->top); /* a new window is on top */
+	xd->nwins++;
+	xcb_change_window_attributes(xd->c, id, XCB_CW_EVENT_MASK, &mask);
+}
+
+static void unmapped(struct xd *xd, struct xwin *w)
+{
+	bool was = w->mapped && w->reported;
+
+	w->mapped = false;
+	w->reported = false;
+	if (w->damage)
+		xcb_damage_destroy(xd->c, w->damage);
+	if (w->pixmap)
+		xcb_free_pixmap(xd->c, w->pixmap);
+	w->damage = w->pixmap = 0;
+	w->want = false;
+	if (xd->focus == w->id)
+		xd->focus = 0;
+	if (was && xd->ops->gone)
+		xd->ops->gone(xd->ctx, w->id);
+}
+
+static void del_win(struct xd *xd, struct xwin *w)
+{
+	if (w->mapped)
+		unmapped(xd, w);
+	if (xd->cap.w == w)
+		xd->cap.w = NULL; /* its answers still come; they find no window */
+	unlink_win(xd, w);
+	xd->nwins--;
+	free(w->pix);
+	free(w);
+}
+
+static void set_focus(struct xd *xd, struct xwin *w)
+{
+	struct xwin *old = xd->focus ? find(xd, xd->focus) : NULL;
+
+	if (!w || w->override || !w->mapped || xd->focus == w->id)
+		return;
+	xcb_set_input_focus(xd->c, XCB_INPUT_FOCUS_POINTER_ROOT, w->id, XCB_CURRENT_TIME);
+	xd->focus = w->id;
+	if (old)
+		report(xd, old);
+	report(xd, w);
+}
+
+static void mapped(struct xd *xd, struct xwin *w, bool override)
+{
+	if (w->mapped)
+		return;
+	w->mapped = true;
+	w->override = override;
+	w->damage = xcb_generate_id(xd->c);
+	xcb_damage_create(xd->c, w->damage, w->id, XCB_DAMAGE_REPORT_LEVEL_NON_EMPTY);
+	name_pixmap(xd, w);
+	ask_props(xd, w);
+	report(xd, w);
+	if (!override)
+		set_focus(xd, w);
+	if (xd->ops->damaged)
+		xd->ops->damaged(xd->ctx, w->id);
+}
+
+/* ---- replies ---- */
+
+static void on_prop(struct xd *xd, struct xwin *w, int a, xcb_get_property_reply_t *r)
+{
+	const uint8_t *v = r ? xcb_get_property_value(r) : NULL;
+	int len = r ? xcb_get_property_value_length(r) : 0; /* bytes */
+	bool utf8 = r && r->type == xd->atoms[A_UTF8_STRING];
+
+	if (len < 0 || (r && r->format != 8 && r->format != 16 && r->format != 32))
+		len = 0;
+	switch (a) {
+	case A_WM_NAME:
+		clean_text(w->title, sizeof w->title, v, r && r->format == 8 ? (size_t)len : 0, !utf8);
+		break;
+	case A_NET_WM_NAME:
+		clean_text(w->net_title, sizeof w->net_title, v,
+			   r && r->format == 8 && utf8 ? (size_t)len : 0, false);
+		break;
+	case A_WM_ICON_NAME:
+		clean_text(w->icon, sizeof w->icon, v, r && r->format == 8 ? (size_t)len : 0, !utf8);
+		break;
+	case A_NET_WM_ICON_NAME:
+		clean_text(w->net_icon, sizeof w->net_icon, v,
+			   r && r->format == 8 && utf8 ? (size_t)len : 0, false);
+		break;
+	case A_WM_CLASS: {
+		/* "instance\0class\0": the class, else the instance. */
+		size_t n = r && r->format == 8 ? (size_t)len : 0;
+		const uint8_t *inst = v, *cls = NULL;
+		const uint8_t *nul = n ? memchr(v, 0, n) : NULL;
+		if (nul && (size_t)(nul - v) + 1 < n)
+			cls = nul + 1;
+		if (cls && *cls)
+			clean_text(w->wm_class, sizeof w->wm_class, cls, n - (size_t)(cls - v), true);
+		else
+			clean_text(w->wm_class, sizeof w->wm_class, inst, n, true);
+		break;
+	}
+	case A_WM_NORMAL_HINTS: {
+		/* WM_SIZE_HINTS: flags, 4 obsolete, min, max, inc, aspect x2, base, gravity. */
+		const uint32_t *h = (const void *)v;
+		size_t n = r && r->format == 32 ? (size_t)len / 4 : 0;
+		w->hints = false;
+		w->min_w = w->min_h = w->max_w = w->max_h = w->inc_w = w->inc_h = 0;
+		w->base_w = w->base_h = 0;
+		if (n >= 15) {
+#define DIM(i) ((int32_t)h[i] < 0 ? 0 : h[i] > XD_MAX_DIM ? XD_MAX_DIM : (uint16_t)h[i])
+			uint32_t f = h[0];
+			if (f & 16) { /* PMinSize */
+				w->min_w = DIM(5);
+				w->min_h = DIM(6);
+			}
+			if (f & 32) { /* PMaxSize */
+				w->max_w = DIM(7);
+				w->max_h = DIM(8);
+			}
+			if (f & 64) { /* PResizeInc */
+				w->inc_w = DIM(9);
+				w->inc_h = DIM(10);
+			}
+			if ((f & 256) && n >= 17) { /* PBaseSize */
+				w->base_w = DIM(15);
+				w->base_h = DIM(16);
+			}
+#undef DIM
+			w->hints = (f & (16 | 32 | 64 | 256)) != 0;
+		}
+		break;
+	}
+	case A_WM_TRANSIENT_FOR:
+		w->transient_for = 0;
+		if (r && r->format == 32 && len >= 4) {
+			uint32_t t;
+			memcpy(&t, v, 4);
+			/* Only a window we know: an id is not trusted further. */
+			w->transient_for = t != w->id && find(xd, t) ? t : 0;
+		}
+		break;
+	case A_WM_PROTOCOLS:
+		w->can_close = false;
+		if (r && r->format == 32)
+			for (int i = 0; i < len / 4 && i < XD_PROTOCOLS_MAX; i++) {
+				uint32_t at;
+				memcpy(&at, v + 4 * i, 4);
+				if (at == xd->atoms[A_WM_DELETE_WINDOW])
+					w->can_close = true;
+			}
+		break;
+	}
+}
+
+static void capture_next(struct xd *xd);
+
+static void capture_done(struct xd *xd)
+{
+	struct capture *cap = &xd->cap;
+	struct xwin *w = cap->w;
+
+	cap->w = NULL;
+	if (w) {
+		w->capturing = false;
+		if (w->mapped && xd->ops->pixels && cap->nrects)
+			xd->ops->pixels(xd->ctx, w->id, w->pix, w->pix_w, w->pix_h,
+					(size_t)w->pix_w * 4, cap->rects, cap->nrects);
+		if (w->damaged_again && w->mapped) {
+			w->damaged_again = false;
+			if (xd->ops->damaged)
+				xd->ops->damaged(xd->ctx, w->id);
+		}
+	}
+	capture_next(xd);
+}
+
+/* Reads go out as pieces of the damaged rects, as many as the segment
+ * holds; the next batch once they are in. */
+static void capture_issue(struct xd *xd)
+{
+	struct capture *cap = &xd->cap;
+	struct xwin *w = cap->w;
+
+	while (w && cap->next < cap->nrects && xd->count < XD_PENDING_MAX) {
+		struct xd_rect *r = &cap->rects[cap->next];
+		size_t row_bytes = (size_t)r->w * 4;
+		size_t room = (xd->shm_bytes - cap->shm_used) / row_bytes;
+		int32_t rows = r->h - cap->next_row;
+		if (room == 0)
+			break;
+		if ((size_t)rows > room)
+			rows = (int32_t)room;
+		xcb_shm_get_image_cookie_t ck =
+			xcb_shm_get_image(xd->c, w->pixmap, (int16_t)r->x, (int16_t)(r->y + cap->next_row),
+					  (uint16_t)r->w, (uint16_t)rows, ~0u, XCB_IMAGE_FORMAT_Z_PIXMAP,
+					  xd->seg, cap->shm_used);
+		struct pending *p = NULL;
+		if (!pend(xd, ck.sequence, PK_SHM, w->id, 0, &p))
+			break;
+		p->r = (struct xd_rect){r->x, r->y + cap->next_row, r->w, rows};
+		p->off = cap->shm_used;
+		cap->shm_used += (uint32_t)(row_bytes * (size_t)rows);
+		cap->inflight++;
+		cap->next_row += rows;
+		if (cap->next_row >= r->h) {
+			cap->next++;
+			cap->next_row = 0;
+		}
+	}
+	if (w && !cap->inflight && cap->next >= cap->nrects)
+		capture_done(xd);
+}
+
+static void clip_add(struct capture *cap, int32_t x, int32_t y, int32_t w, int32_t h, int32_t mw,
+		     int32_t mh)
+{
+	if (x < 0) {
+		w += x;
+		x = 0;
+	}
+	if (y < 0) {
+		h += y;
+		y = 0;
+	}
+	if (x + w > mw)
+		w = mw - x;
+	if (y + h > mh)
+		h = mh - y;
+	if (w <= 0 || h <= 0 || cap->nrects >= XD_RECTS_MAX)
+		return;
+	cap->rects[cap->nrects++] = (struct xd_rect){x, y, w, h};
+}
+
+static void on_region(struct xd *xd, struct xwin *w, xcb_xfixes_fetch_region_reply_t *r)
+{
+	struct capture *cap = &xd->cap;
+	int n = r ? xcb_xfixes_fetch_region_rectangles_length(r) : 0;
+	const xcb_rectangle_t *rs = r ? xcb_xfixes_fetch_region_rectangles(r) : NULL;
+
+	if (cap->w != w)
+		return;
+	cap->nrects = 0;
+	if (n < 0)
+		n = 0;
+	/* Damage is in window coordinates; the pixmap has the border too. */
+	if (n > XD_RECTS_MAX) {
+		clip_add(cap, r->extents.x + w->bw, r->extents.y + w->bw, r->extents.width,
+			 r->extents.height, w->pm_w, w->pm_h);
+	} else {
+		for (int i = 0; i < n; i++)
+			clip_add(cap, rs[i].x + w->bw, rs[i].y + w->bw, rs[i].width, rs[i].height,
+				 w->pm_w, w->pm_h);
+	}
+	if (!cap->nrects) {
+		capture_done(xd);
+		return;
+	}
+	capture_issue(xd);
+}
+
+static void on_shm(struct xd *xd, const struct pending *p, xcb_shm_get_image_reply_t *r)
+{
+	struct capture *cap = &xd->cap;
+	struct xwin *w = cap->w;
+
+	if (!w || w->id != p->win)
+		return;
+	cap->inflight--;
+	if (r && r->size == (uint32_t)p->r.w * (uint32_t)p->r.h * 4 &&
+	    p->off + (size_t)r->size <= xd->shm_bytes && p->r.x + p->r.w <= w->pix_w &&
+	    p->r.y + p->r.h <= w->pix_h) {
+		for (int32_t row = 0; row < p->r.h; row++)
+			memcpy(w->pix + (size_t)(p->r.y + row) * w->pix_w + p->r.x,
+			       xd->shm + p->off + (size_t)row * (size_t)p->r.w * 4, (size_t)p->r.w * 4);
+	}
+	if (!cap->inflight) {
+		cap->shm_used = 0;
+		capture_issue(xd);
+	}
+}
+
+static void on_cursor(struct xd *xd, xcb_xfixes_get_cursor_image_reply_t *r)
+{
+	struct xd_cursor cur;
+	int n;
+
+	if (!r || !xd->ops->cursor)
+		return;
+	n = xcb_xfixes_get_cursor_image_cursor_image_length(r);
+	if (r->width == 0 || r->height == 0 || r->width > XD_CURSOR_MAX_DIM ||
+	    r->height > XD_CURSOR_MAX_DIM || n < 0 || (size_t)n != (size_t)r->width * r->height)
+		return;
+	cur.serial = r->cursor_serial;
+	cur.w = r->width;
+	cur.h = r->height;
+	cur.xhot = r->xhot < r->width ? r->xhot : 0;
+	cur.yhot = r->yhot < r->height ? r->yhot : 0;
+	cur.argb = xcb_xfixes_get_cursor_image_cursor_image(r);
+	xd->ops->cursor(xd->ctx, &cur);
+}
+
+static void on_reply(struct xd *xd, const struct pending *p, void *reply)
+{
+	struct xwin *w = p->win ? find(xd, p->win) : NULL;
+
+	switch (p->kind) {
+	case PK_PROP:
+		if (w) {
+			/* Told only when it changed: a window's names come in
+			 * eight answers at its mapping. */
+			const size_t at = offsetof(struct xwin, title);
+			char before[sizeof *w - offsetof(struct xwin, title)];
+			memcpy(before, (char *)w + at, sizeof before);
+			on_prop(xd, w, (int)p->atom, reply);
+			if (memcmp(before, (char *)w + at, sizeof before))
+				report(xd, w);
+		}
+		break;
+	case PK_REGION:
+		if (w)
+			on_region(xd, w, reply);
+		else if (!xd->cap.w)
+			capture_next(xd);
+		break;
+	case PK_SHM:
+		on_shm(xd, p, reply);
+		break;
+	case PK_CURSOR:
+		on_cursor(xd, reply);
+		break;
+	}
+}
+
+/* ---- capture ---- */
+
+static void capture_start(struct xd *xd, struct xwin *w)
+{
+	struct capture *cap = &xd->cap;
+	bool whole = w->want_whole || !w->pix || w->pix_w != w->pm_w || w->pix_h != w->pm_h;
+
+	memset(cap, 0, sizeof *cap);
+	w->want = false;
+	if (w->pix_w != w->pm_w || w->pix_h != w->pm_h || !w->pix) {
+		uint32_t *pix = calloc((size_t)w->pm_w * w->pm_h, 4);
+		if (!pix)
+			return;
+		free(w->pix);
+		w->pix = pix;
+		w->pix_w = w->pm_w;
+		w->pix_h = w->pm_h;
+	}
+	cap->w = w;
+	w->capturing = true;
+	w->damaged_again = false;
+	if (whole) {
+		w->want_whole = false;
+		xcb_damage_subtract(xd->c, w->damage, XCB_NONE, XCB_NONE);
+		cap->rects[0] = (struct xd_rect){0, 0, w->pm_w, w->pm_h};
+		cap->nrects = 1;
+		capture_issue(xd);
+		return;
+	}
+	xcb_damage_subtract(xd->c, w->damage, XCB_NONE, xd->region);
+	xcb_xfixes_fetch_region_cookie_t ck = xcb_xfixes_fetch_region(xd->c, xd->region);
+	pend(xd, ck.sequence, PK_REGION, w->id, 0, NULL);
+	cap->region_asked = true;
+}
+
+static void capture_next(struct xd *xd)
+{
+	if (xd->cap.w)
+		return;
+	/* Bottom first: a dialog over its parent comes after it. */
+	for (struct xwin *w = xd->bottom; w; w = w->above)
+		if (w->want && w->mapped && w->pixmap) {
+			capture_start(xd, w);
+			if (xd->cap.w)
+				return;
+		}
+}
+
+bool xd_capture(struct xd *xd, uint32_t id, bool whole)
+{
+	struct xwin *w = xd && xd->c ? find(xd, id) : NULL;
+
+	if (!w || !w->mapped)
+		return false;
+	if (w->capturing) {
+		w->damaged_again = true;
+		if (whole)
+			w->want_whole = true;
+		return false;
+	}
+	w->want = true;
+	if (whole)
+		w->want_whole = true;
+	capture_next(xd);
+	xcb_flush(xd->c);
+	return true;
+}
+
+bool xd_busy(const struct xd *xd, uint32_t id)
+{
+	return xd && xd->cap.w && xd->cap.w->id == id;
+}
+
+/* ---- events ---- */
+
+static void on_event(struct xd *xd, xcb_generic_event_t *ev)
+{
+	uint8_t type = ev->response_type & 0x7f;
+	struct xwin *w;
+
+	if (type == 0)
+		return; /* an error: a window went away under a request; nothing to undo */
+	if (type == xd->damage_ev + XCB_DAMAGE_NOTIFY) {
+		xcb_damage_notify_event_t *e = (void *)ev;
+		if ((w = find(xd, e->drawable)) && w->mapped) {
+			if (w->capturing)
+				w->damaged_again = true;
+			else if (xd->ops->damaged)
+				xd->ops->damaged(xd->ctx, w->id);
+		}
+		return;
+	}
+	if (type == xd->xfixes_ev + XCB_XFIXES_CURSOR_NOTIFY) {
+		if (xd->count < XD_PENDING_MAX) {
+			xcb_xfixes_get_cursor_image_cookie_t ck = xcb_xfixes_get_cursor_image(xd->c);
+			pend(xd, ck.sequence, PK_CURSOR, 0, 0, NULL);
+		}
+		return;
+	}
+	switch (type) {
+	case XCB_CREATE_NOTIFY: {
+		xcb_create_notify_event_t *e = (void *)ev;
+		if (e->parent == xd->root)
+			add_win(xd, e->window, e->x, e->y, e->width, e->height, e->border_width,
+				e->override_redirect);
+		break;
+	}
+	case XCB_DESTROY_NOTIFY: {
+		xcb_destroy_notify_event_t *e = (void *)ev;
+		if (e->event == xd->root && (w = find(xd, e->window)))
+			del_win(xd, w);
+		break;
+	}
+	case XCB_REPARENT_NOTIFY: {
+		xcb_reparent_notify_event_t *e = (void *)ev;
+		if (e->event != xd->root)
+			break;
+		if (e->parent == xd->root)
+			add_win(xd, e->window, e->x, e->y, 1, 1, 0, e->override_redirect);
+		else if ((w = find(xd, e->window)))
+			del_win(xd, w);
+		break;
+	}
+	case XCB_MAP_REQUEST: {
+		xcb_map_request_event_t *e = (void *)ev;
+		/* Granted, with no border: the desk draws the frame. */
+		uint32_t bw = 0;
+		static const uint32_t state[2] = {1, 0}; /* WM_STATE NormalState */
+		xcb_configure_window(xd->c, e->window, XCB_CONFIG_WINDOW_BORDER_WIDTH, &bw);
+		xcb_change_property(xd->c, XCB_PROP_MODE_REPLACE, e->window, xd->atoms[A_WM_STATE],
+				    xd->atoms[A_WM_STATE], 32, 2, state);
+		xcb_map_window(xd->c, e->window);
+		break;
+	}
+	case XCB_MAP_NOTIFY: {
+		xcb_map_notify_event_t *e = (void *)ev;
+		if (e->event == xd->root && (w = find(xd, e->window)))
+			mapped(xd, w, e->override_redirect);
+		break;
+	}
+	case XCB_UNMAP_NOTIFY: {
+		xcb_unmap_notify_event_t *e = (void *)ev;
+		if (e->event == xd->root && (w = find(xd, e->window)) && w->mapped)
+			unmapped(xd, w);
+		break;
+	}
+	case XCB_CONFIGURE_REQUEST: {
+		xcb_configure_request_event_t *e = (void *)ev;
+		uint32_t v[7];
+		uint16_t mask = 0;
+		int n = 0;
+		/* Granted as asked: the program knows its size best; the desk
+		 * follows (XWIN), and its own resizes come back as XCONFIGURE. */
+		if (e->value_mask & XCB_CONFIG_WINDOW_X) {
+			mask |= XCB_CONFIG_WINDOW_X;
+			v[n++] = (uint32_t)(int32_t)e->x;
+		}
+		if (e->value_mask & XCB_CONFIG_WINDOW_Y) {
+			mask |= XCB_CONFIG_WINDOW_Y;
+			v[n++] = (uint32_t)(int32_t)e->y;
+		}
+		if (e->value_mask & XCB_CONFIG_WINDOW_WIDTH) {
+			mask |= XCB_CONFIG_WINDOW_WIDTH;
+			v[n++] = clamp_dim(e->width);
+		}
+		if (e->value_mask & XCB_CONFIG_WINDOW_HEIGHT) {
+			mask |= XCB_CONFIG_WINDOW_HEIGHT;
+			v[n++] = clamp_dim(e->height);
+		}
+		if (e->value_mask & XCB_CONFIG_WINDOW_SIBLING) {
+			mask |= XCB_CONFIG_WINDOW_SIBLING;
+			v[n++] = e->sibling;
+		}
+		if (e->value_mask & XCB_CONFIG_WINDOW_STACK_MODE) {
+			mask |= XCB_CONFIG_WINDOW_STACK_MODE;
+			v[n++] = e->stack_mode;
+		}
+		if (mask)
+			xcb_configure_window(xd->c, e->window, mask, v);
+		break;
+	}
+	case XCB_CONFIGURE_NOTIFY: {
+		xcb_configure_notify_event_t *e = (void *)ev;
+		if (e->event != xd->root || !(w = find(xd, e->window)))
+			break;
+		bool resized = e->width != w->w || e->height != w->h || e->border_width != w->bw;
+		w->x = e->x;
+		w->y = e->y;
+		w->w = e->width;
+		w->h = e->height;
+		w->bw = e->border_width;
+		w->override = e->override_redirect;
+		struct xwin *sib = e->above_sibling ? find(xd, e->above_sibling) : NULL;
+		if (sib != w && w->below != sib) {
+			unlink_win(xd, w);
+			place_above(xd, w, sib);
+		}
+		if (resized && w->mapped) {
+			name_pixmap(xd, w);
+			if (xd->ops->damaged)
+				xd->ops->damaged(xd->ctx, w->id);
+		}
+		report(xd, w);
+		break;
+	}
+	case XCB_CIRCULATE_NOTIFY: {
+		xcb_circulate_notify_event_t *e = (void *)ev;
+		if (e->event != xd->root || !(w = find(xd, e->window)))
+			break;
+		unlink_win(xd, w);
+		place_above(xd, w, e->place == XCB_PLACE_ON_TOP ? xd->top : NULL);
+		report(xd, w);
+		break;
+	}
+	case XCB_CIRCULATE_REQUEST: {
+		xcb_circulate_request_event_t *e = (void *)ev;
+		xcb_circulate_window(xd->c,
+				     e->place == XCB_PLACE_ON_TOP ? XCB_CIRCULATE_RAISE_LOWEST
+								  : XCB_CIRCULATE_LOWER_HIGHEST,
+				     e->window);
+		break;
+	}
+	case XCB_PROPERTY_NOTIFY: {
+		xcb_property_notify_event_t *e = (void *)ev;
+		if (!(w = find(xd, e->window)))
+			break;
+		for (int a = 0; a < A_WM_DELETE_WINDOW; a++)
+			if (e->atom == xd->atoms[a])
+				ask_prop(xd, w, a);
+		break;
+	}
+	default:
+		break;
+	}
+}
+
+static void lose(struct xd *xd, const char *why)
+{
+	if (xd->lost)
+		return;
+	xd->lost = true;
+	if (xd->ops->lost)
+		xd->ops->lost(xd->ctx, why);
+}
+
+/* ---- connecting (once; replies waited for: nobody else is in the display yet) ---- */
+
+static int setup(struct xd *xd, char *err, size_t errn)
+{
+	char dpy[32];
+	xcb_auth_info_t auth = {.namelen = 18,
+				.name = (char *)"MIT-MAGIC-COOKIE-1",
+				.datalen = XD_COOKIE_BYTES,
+				.data = (char *)xd->proc.cookie};
+	const xcb_query_extension_reply_t *ext;
+	xcb_generic_error_t *e = NULL;
+	xcb_intern_atom_cookie_t ac[A_COUNT];
+	int memfd;
+
+	snprintf(dpy, sizeof dpy, ":%d", xd->proc.display);
+	xd->c = xcb_connect_to_display_with_auth_info(dpy, &auth, NULL);
+	if (!xd->c || xcb_connection_has_error(xd->c)) {
+		snprintf(err, errn, "cannot connect to the X server %s", dpy);
+		return -ECONNREFUSED;
+	}
+	xd->root = xcb_setup_roots_iterator(xcb_get_setup(xd->c)).data->root;
+	static const struct {
+		xcb_extension_t *ext;
+		const char *name;
+	} need[] = {{&xcb_composite_id, "Composite"}, {&xcb_damage_id, "DAMAGE"},
+		    {&xcb_xfixes_id, "XFIXES"},       {&xcb_shm_id, "MIT-SHM"},
+		    {&xcb_test_id, "XTEST"}};
+	for (size_t i = 0; i < sizeof need / sizeof need[0]; i++) {
+		ext = xcb_get_extension_data(xd->c, need[i].ext);
+		if (!ext || !ext->present) {
+			snprintf(err, errn, "the X server has no %s extension", need[i].name);
+			return -ENOTSUP;
+		}
+		if (need[i].ext == &xcb_damage_id)
+			xd->damage_ev = ext->first_event;
+		if (need[i].ext == &xcb_xfixes_id)
+			xd->xfixes_ev = ext->first_event;
+	}
+	free(xcb_composite_query_version_reply(xd->c, xcb_composite_query_version(xd->c, 0, 4), NULL));
+	free(xcb_damage_query_version_reply(xd->c, xcb_damage_query_version(xd->c, 1, 1), NULL));
+	free(xcb_xfixes_query_version_reply(xd->c, xcb_xfixes_query_version(xd->c, 5, 0), NULL));
+	xcb_shm_query_version_reply_t *sv =
+		xcb_shm_query_version_reply(xd->c, xcb_shm_query_version(xd->c), NULL);
+	bool fds = sv && (sv->major_version > 1 || (sv->major_version == 1 && sv->minor_version >= 2));
+	free(sv);
+	if (!fds) {
+		snprintf(err, errn, "the X server's MIT-SHM cannot take a descriptor (1.2)");
+		return -ENOTSUP;
+	}
+	for (int i = 0; i < A_COUNT; i++)
+		ac[i] = xcb_intern_atom(xd->c, 0, (uint16_t)strlen(atom_names[i]), atom_names[i]);
+	for (int i = 0; i < A_COUNT; i++) {
+		xcb_intern_atom_reply_t *r = xcb_intern_atom_reply(xd->c, ac[i], NULL);
+		xd->atoms[i] = r ? r->atom : XCB_NONE;
+		free(r);
+	}
+	uint32_t mask = XCB_EVENT_MASK_SUBSTRUCTURE_REDIRECT | XCB_EVENT_MASK_SUBSTRUCTURE_NOTIFY;
+	e = xcb_request_check(xd->c, xcb_change_window_attributes_checked(xd->c, xd->root,
+									  XCB_CW_EVENT_MASK, &mask));
+	if (e) {
+		free(e);
+		snprintf(err, errn, "another window manager runs on %s", dpy);
+		return -EBUSY;
+	}
+	e = xcb_request_check(xd->c, xcb_composite_redirect_subwindows_checked(
+					     xd->c, xd->root, XCB_COMPOSITE_REDIRECT_MANUAL));
+	if (e) {
+		free(e);
+		snprintf(err, errn, "cannot redirect the windows of %s (Composite)", dpy);
+		return -EBUSY;
+	}
+	xcb_xfixes_select_cursor_input(xd->c, xd->root, XCB_XFIXES_CURSOR_NOTIFY_MASK_DISPLAY_CURSOR);
+	xd->region = xcb_generate_id(xd->c);
+	xcb_xfixes_create_region(xd->c, xd->region, 0, NULL);
+	/* The segment pixels are read into: a screen's worth of address
+	 * space (only what reads touch is memory); xcb hands the descriptor
+	 * to the server and closes it. */
+	xd->shm_bytes = (size_t)xd->screen_w * xd->screen_h * 4;
+	memfd = memfd_create("telly-xshm", MFD_CLOEXEC);
+	if (memfd < 0 || ftruncate(memfd, (off_t)xd->shm_bytes) < 0) {
+		snprintf(err, errn, "no shared memory for pixels: %s", strerror(errno));
+		if (memfd >= 0)
+			close(memfd);
+		return -ENOMEM;
+	}
+	xd->shm = mmap(NULL, xd->shm_bytes, PROT_READ | PROT_WRITE, MAP_SHARED, memfd, 0);
+	if (xd->shm == MAP_FAILED) {
+		xd->shm = NULL;
+		snprintf(err, errn, "no shared memory for pixels: %s", strerror(errno));
+		close(memfd);
+		return -ENOMEM;
+	}
+	xd->seg = xcb_generate_id(xd->c);
+	e = xcb_request_check(xd->c, xcb_shm_attach_fd_checked(xd->c, xd->seg, memfd, 0));
+	if (e) {
+		free(e);
+		snprintf(err, errn, "the X server did not take the shared memory");
+		return -EIO;
+	}
+	/* The shape the pointer has now; XFixes tells each change after. */
+	xcb_xfixes_get_cursor_image_cookie_t ck = xcb_xfixes_get_cursor_image(xd->c);
+	pend(xd, ck.sequence, PK_CURSOR, 0, 0, NULL);
+	xcb_flush(xd->c);
+	xd->fd = xcb_get_file_descriptor(xd->c);
+	return 0;
+}
+
+/* ---- the public face ---- */
+
+int xd_create(const struct xd_config *cfg, const struct xd_ops *ops, void *ctx, struct xd **out,
+	      char *err, size_t errn)
+{
+	struct xd *xd = calloc(1, sizeof *xd);
+	int r;
+
+	if (!xd) {
+		snprintf(err, errn, "out of memory");
+		return -ENOMEM;
+	}
+	xd->ops = ops;
+	xd->ctx = ctx;
+	xd->fd = -1;
+	xd->screen_w = cfg->width ? cfg->width : XD_SCREEN_W;
+	xd->screen_h = cfg->height ? cfg->height : XD_SCREEN_H;
+	r = xvfb_start(&xd->proc, cfg->dir, cfg->name, cfg->log, cfg->xvfb, xd->screen_w,
+		       xd->screen_h, err, errn);
+	if (r < 0) {
+		free(xd);
+		return r;
+	}
+	xd->start_by = base_now_ms() + XD_START_MS;
+	*out = xd;
+	return 0;
+}
+
+void xd_destroy(struct xd *xd)
+{
+	if (!xd)
+		return;
+	while (xd->top)
+		del_win(xd, xd->top);
+	if (xd->c)
+		xcb_disconnect(xd->c);
+	if (xd->shm)
+		munmap(xd->shm, xd->shm_bytes);
+	xvfb_finish(&xd->proc);
+	free(xd);
+}
+
+int xd_fd(const struct xd *xd)
+{
+	return xd->c ? xd->fd : xd->proc.displayfd;
+}
+
+int xd_display(const struct xd *xd)
+{
+	return xd->c ? xd->proc.display : -1;
+}
+
+const char *xd_auth_path(const struct xd *xd)
+{
+	return xd->proc.auth;
+}
+
+pid_t xd_server_pid(const struct xd *xd)
+{
+	return xd->proc.server;
+}
+
+bool xd_reap(struct xd *xd, int *status)
+{
+	bool gone = xvfb_reap(&xd->proc);
+
+	if (gone && status)
+		*status = xd->proc.server_status;
+	return gone;
+}
+
+void xd_stop(struct xd *xd)
+{
+	xvfb_stop(&xd->proc);
+}
+
+long xd_wait_time(struct xd *xd, long now)
+{
+	char err[300];
+
+	if (xd->c || xd->lost)
+		return -1;
+	if (now >= xd->start_by) {
+		snprintf(err, sizeof err, "the X server (Xvfb) did not start within %d ms",
+			 XD_START_MS);
+		lose(xd, err);
+		return -1;
+	}
+	return xd->start_by - now;
+}
+
+int xd_dispatch(struct xd *xd)
+{
+	char err[300];
+	int r, n = 0;
+
+	if (xd->lost)
+		return -EIO;
+	if (!xd->c) {
+		r = xvfb_read_display(&xd->proc, err, sizeof err);
+		if (r == 0)
+			return 0;
+		if (r > 0 && (r = setup(xd, err, sizeof err)) == 0) {
+			if (xd->ops->ready)
+				xd->ops->ready(xd->ctx, xd->proc.display);
+			return 0;
+		}
+		lose(xd, err);
+		return r < 0 ? r : -EIO;
+	}
+	for (xcb_generic_event_t *ev; n < XD_EVENTS_PER_DISPATCH && (ev = xcb_poll_for_event(xd->c));
+	     n++) {
+		on_event(xd, ev);
+		free(ev);
+	}
+	/* Answers, in the order asked (xcb_poll_for_event read them in). */
+	while (xd->count) {
+		struct pending p = xd->ring[xd->head];
+		void *reply = NULL;
+		xcb_generic_error_t *e = NULL;
+		if (!xcb_poll_for_reply(xd->c, p.seq, &reply, &e))
+			break;
+		xd->head = (xd->head + 1) % XD_PENDING_MAX;
+		xd->count--;
+		on_reply(xd, &p, reply);
+		free(reply);
+		free(e);
+	}
+	xcb_flush(xd->c);
+	if (xcb_connection_has_error(xd->c)) {
+		lose(xd, "the connection to the X server broke");
+		return -EIO;
+	}
+	return n == XD_EVENTS_PER_DISPATCH;
+}
+
+void xd_windows(struct xd *xd)
+{
+	for (struct xwin *w = xd->bottom; w; w = w->above)
+		if (w->mapped)
+			report(xd, w);
+}
+
+int xd_key(struct xd *xd, uint32_t id, uint8_t keycode, bool pressed)
+{
+	struct xwin *w;
+
+	if (!xd->c)
+		return -EAGAIN;
+	if (keycode < 8)
+		return -EINVAL;
+	if (pressed && (w = find(xd, id)))
+		set_focus(xd, w);
+	xcb_test_fake_input(xd->c, pressed ? XCB_KEY_PRESS : XCB_KEY_RELEASE, keycode,
+			    XCB_CURRENT_TIME, XCB_NONE, 0, 0, 0);
+	xcb_flush(xd->c);
+	return 0;
+}
+
+int xd_pointer(struct xd *xd, uint32_t id, int x, int y, int kind, int button)
+{
+	struct xwin *w;
+	int rx, ry;
+
+	if (!xd->c)
+		return -EAGAIN;
+	if (!(w = find(xd, id)) || !w->mapped)
+		return -ENOENT;
+	rx = w->x + x;
+	ry = w->y + y;
+	if (rx < 0)
+		rx = 0;
+	if (ry < 0)
+		ry = 0;
+	if (rx > 32767)
+		rx = 32767;
+	if (ry > 32767)
+		ry = 32767;
+	xcb_test_fake_input(xd->c, XCB_MOTION_NOTIFY, 0, XCB_CURRENT_TIME, xd->root, (int16_t)rx,
+			    (int16_t)ry, 0);
+	if (kind == 1 || kind == 2) {
+		if (button < 1 || button > 9)
+			return -EINVAL;
+		if (kind == 1 && !w->override)
+			set_focus(xd, w);
+		xcb_test_fake_input(xd->c, kind == 1 ? XCB_BUTTON_PRESS : XCB_BUTTON_RELEASE,
+				    (uint8_t)button, XCB_CURRENT_TIME, XCB_NONE, 0, 0, 0);
+	}
+	xcb_flush(xd->c);
+	return 0;
+}
+
+int xd_focus(struct xd *xd, uint32_t id)
+{
+	struct xwin *w;
+
+	if (!xd->c)
+		return -EAGAIN;
+	if (!(w = find(xd, id)) || !w->mapped)
+		return -ENOENT;
+	set_focus(xd, w);
+	xcb_flush(xd->c);
+	return 0;
+}
+
+int xd_configure(struct xd *xd, uint32_t id, unsigned what, int x, int y, unsigned wd,
+		 unsigned ht)
+{
+	struct xwin *w;
+	uint32_t v[5];
+	uint16_t mask = 0;
+	int n = 0;
+
+	if (!xd->c)
+		return -EAGAIN;
+	if (!(w = find(xd, id)) || !w->mapped)
+		return -ENOENT;
+	if (what & 1) {
+		mask |= XCB_CONFIG_WINDOW_X | XCB_CONFIG_WINDOW_Y;
+		v[n++] = (uint32_t)(x < -32768 ? -32768 : x > 32767 ? 32767 : x);
+		v[n++] = (uint32_t)(y < -32768 ? -32768 : y > 32767 ? 32767 : y);
+	}
+	if (what & 2) {
+		/* The border is the program's; the desk said the outer size. */
+		int bw2 = 2 * w->bw;
+		mask |= XCB_CONFIG_WINDOW_WIDTH | XCB_CONFIG_WINDOW_HEIGHT;
+		v[n++] = clamp_dim((int)wd - bw2);
+		v[n++] = clamp_dim((int)ht - bw2);
+	}
+	if (what & 4) {
+		mask |= XCB_CONFIG_WINDOW_STACK_MODE;
+		v[n++] = XCB_STACK_MODE_ABOVE;
+	}
+	if (mask)
+		xcb_configure_window(xd->c, id, mask, v);
+	xcb_flush(xd->c);
+	return 0;
+}
+
+int xd_close(struct xd *xd, uint32_t id)
+{
+	struct xwin *w;
+
+	if (!xd->c)
+		return -EAGAIN;
+	if (!(w = find(xd, id)))
+		return -ENOENT;
+	if (w->can_close) {
+		xcb_client_message_event_t ev = {0};
+		ev.response_type = XCB_CLIENT_MESSAGE;
+		ev.format = 32;
+		ev.window = id;
+		ev.type = xd->atoms[A_WM_PROTOCOLS];
+		ev.data.data32[0] = xd->atoms[A_WM_DELETE_WINDOW];
+		ev.data.data32[1] = XCB_CURRENT_TIME;
+		xcb_send_event(xd->c, 0, id, XCB_EVENT_MASK_NO_EVENT, (const char *)&ev);
+	} else {
+		xcb_kill_client(xd->c, id);
+	}
+	xcb_flush(xd->c);
+	return 0;
+}
+
+int xd_keymap(struct xd *xd, const char *text, size_t n, char *err, size_t errn)
+{
+	return xvfb_keymap(&xd->proc, text, n, err, errn);
+}

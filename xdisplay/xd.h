@@ -1,0 +1,132 @@
+/* xdisplay: a private X display that telly runs and manages.
+ *
+ * xd starts an Xvfb (-displayfd, no TCP, an MIT-MAGIC-COOKIE-1 in a 0600
+ * file it is given with -auth), connects to it with xcb and becomes its
+ * window manager: map and configure requests are granted, top-level
+ * windows are redirected (XComposite, manual: nothing is drawn on the
+ * root, telly is the only compositor), each mapped window has an XDamage
+ * object, and pixels are read from its named window pixmap through
+ * MIT-SHM, only where it was damaged. Keys and the pointer go in through
+ * XTEST; the cursor's shape comes from XFixes; a desk's keymap is loaded
+ * with xkbcomp.
+ *
+ * Nothing here blocks on the X server once it is up: the owner's loop
+ * polls xd_fd() and calls xd_dispatch(), which handles what is ready
+ * (events, and replies to what xd asked, in order) up to a bound a call.
+ * A program inside the display may set any property to anything: every
+ * string, hint and size read from the server is bounded and checked.
+ *
+ * xd reports through struct xd_ops; it knows nothing of its owner.
+ */
+#ifndef XD_H
+#define XD_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <sys/types.h>
+
+#define XD_TITLE_MAX_BYTES 256 /* a title, class or icon name, as reported */
+#define XD_MAX_WINDOWS 1024    /* top-level windows tracked on one display */
+#define XD_MAX_DIM 8192	       /* a window larger than this is reported clamped */
+#define XD_CURSOR_MAX_DIM 256
+#define XD_SCREEN_W 4096
+#define XD_SCREEN_H 2160
+#define XD_START_MS 10000 /* Xvfb says its display within this, or it failed */
+
+struct xd;
+
+struct xd_rect {
+	int32_t x, y, w, h;
+};
+
+/* A mapped top-level window as the display has it. */
+struct xd_window {
+	uint32_t id, transient_for, above; /* above: the mapped window right below it */
+	int16_t x, y;
+	uint16_t w, h;
+	bool override_redirect, can_close, focused, hints;
+	uint16_t min_w, min_h, max_w, max_h, inc_w, inc_h, base_w, base_h;
+	const char *title, *wm_class, *icon_name; /* valid UTF-8, no controls, bounded */
+};
+
+struct xd_cursor {
+	uint32_t serial;
+	uint16_t w, h, xhot, yhot;
+	const uint32_t *argb; /* w*h, premultiplied */
+};
+
+struct xd_ops {
+	/* The display answers (its number): programs may start in it. */
+	void (*ready)(void *ctx, int display);
+	/* A window was mapped, or its place, size, stacking or names changed. */
+	void (*window)(void *ctx, const struct xd_window *w);
+	void (*gone)(void *ctx, uint32_t id);
+	/* Its pixels changed; xd_capture() reads them when the owner wants. */
+	void (*damaged)(void *ctx, uint32_t id);
+	/* What xd_capture() read: the window's whole picture (w x h, stride
+	 * bytes a row, x8r8g8b8), rects where it changed (whole: n 1, the
+	 * window). */
+	void (*pixels)(void *ctx, uint32_t id, const uint32_t *pix, uint16_t w, uint16_t h,
+		       size_t stride, const struct xd_rect *rects, size_t n);
+	void (*cursor)(void *ctx, const struct xd_cursor *c);
+	/* The connection to the X server broke (the server died): why. */
+	void (*lost)(void *ctx, const char *why);
+};
+
+struct xd_config {
+	const char *dir;  /* where the cookie file goes (the runtime directory) */
+	const char *name; /* names the cookie file: DIR/x11-NAME.auth */
+	const char *log;  /* Xvfb's output is appended here (NULL: /dev/null) */
+	const char *xvfb; /* the server to run (NULL: "Xvfb" from PATH) */
+	unsigned width, height; /* the screen (0: XD_SCREEN_W x XD_SCREEN_H) */
+};
+
+/* Start the server; it is not ready yet (ops->ready says when). 0, or
+ * -errno with err said. */
+int xd_create(const struct xd_config *cfg, const struct xd_ops *ops, void *ctx, struct xd **out,
+	      char *err, size_t errn);
+/* Kills the server if it runs (and waits for it), closes, removes the cookie. */
+void xd_destroy(struct xd *xd); /* takes NULL */
+
+/* What to poll (for reading): it changes once the server is ready. */
+int xd_fd(const struct xd *xd);
+/* Handles what is ready. 1 if it stopped at its bound with more to do
+ * (call again soon), 0, or -errno once the display is lost or failed to
+ * start (ops->lost said why). */
+int xd_dispatch(struct xd *xd);
+/* ms until xd has timed work (its start's deadline), or -1. */
+long xd_wait_time(struct xd *xd, long now_ms);
+
+int xd_display(const struct xd *xd); /* its number, -1 while starting */
+const char *xd_auth_path(const struct xd *xd);
+pid_t xd_server_pid(const struct xd *xd);
+/* Reaps what xd started that exited (its server, xkbcomp): true when the
+ * server is gone (its wait status in *status). */
+bool xd_reap(struct xd *xd, int *status);
+/* SIGTERM to the server (its clients lose the display). */
+void xd_stop(struct xd *xd);
+
+/* Every mapped window, bottom to top, through ops->window. */
+void xd_windows(struct xd *xd);
+/* Read what changed in window id (its whole picture the first time, or
+ * with whole) into ops->pixels. false: no such window, or a read of it
+ * is under way (it is read again after, if damaged meanwhile). */
+bool xd_capture(struct xd *xd, uint32_t id, bool whole);
+bool xd_busy(const struct xd *xd, uint32_t id); /* a read of id is under way */
+
+/* Input through XTEST. A key for window id gives it the focus first. */
+int xd_key(struct xd *xd, uint32_t id, uint8_t keycode, bool pressed);
+/* kind: 0 motion, 1 press, 2 release; x, y relative to window id. */
+int xd_pointer(struct xd *xd, uint32_t id, int x, int y, int kind, int button);
+int xd_focus(struct xd *xd, uint32_t id);
+/* The desk moved, resized or raised a window (what: 1 move, 2 size, 4 raise). */
+int xd_configure(struct xd *xd, uint32_t id, unsigned what, int x, int y, unsigned w,
+		 unsigned h);
+/* WM_DELETE_WINDOW if it takes it, else its client is killed. */
+int xd_close(struct xd *xd, uint32_t id);
+/* Loads an xkb keymap (xkbcomp's text format) into the server, in the
+ * background (xkbcomp runs; xd_reap collects it). 0 or -errno. */
+int xd_keymap(struct xd *xd, const char *text, size_t n, char *err, size_t errn);
+
+#endif

@@ -1,0 +1,43 @@
+/* xdisplay, inside: what xd.c (the X connection) and xvfb.c (the
+ * processes and files) share. Not a public header. */
+#ifndef XD_INT_H
+#define XD_INT_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <sys/types.h>
+
+#define XD_COOKIE_BYTES 16
+#define XD_KEYMAP_MAX_BYTES (1u << 20)
+
+/* The processes and files of one display (xvfb.c). */
+struct xd_proc {
+	char auth[512];	    /* the cookie file */
+	char keymap[512];   /* xkbcomp's input file */
+	char log[512];	    /* where their output goes ("": /dev/null) */
+	uint8_t cookie[XD_COOKIE_BYTES];
+	pid_t server;	    /* Xvfb, 0 once reaped */
+	int server_status;
+	int displayfd;	    /* the read end of -displayfd, -1 once read */
+	char dbuf[16];
+	size_t dlen;
+	pid_t xkbcomp;	    /* 0: none runs */
+	char *keymap_next;  /* a keymap that came while one was loading */
+	size_t keymap_next_len;
+	int display;	    /* -1 until known */
+};
+
+/* Writes the cookie file (0600 from creation) and starts Xvfb. */
+int xvfb_start(struct xd_proc *p, const char *dir, const char *name, const char *log,
+	       const char *xvfb, unsigned w, unsigned h, char *err, size_t errn);
+/* Reads what the server said on -displayfd: 1 with p->display set, 0 for
+ * more to come, -errno (err said) when it failed. */
+int xvfb_read_display(struct xd_proc *p, char *err, size_t errn);
+/* true when the server exited (reaped). */
+bool xvfb_reap(struct xd_proc *p);
+void xvfb_stop(struct xd_proc *p);
+void xvfb_finish(struct xd_proc *p); /* kills and waits, removes the files */
+int xvfb_keymap(struct xd_proc *p, const char *text, size_t n, char *err, size_t errn);
+
+#endif

@@ -1,0 +1,321 @@
+/* The processes and files of a display: the cookie file, Xvfb started
+ * with -displayfd (it says its display number once it takes clients),
+ * xkbcomp loading a desk's keymap. */
+#include <errno.h>
+#include <fcntl.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/random.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "base.h"
+#include "xd_int.h"
+
+#define XVFB_STOP_WAIT_MS 2000 /* after SIGTERM, SIGKILL */
+
+/* An Xauthority entry that fits any display: family FamilyWild, empty
+ * address and number, so one file serves the server (-auth reads every
+ * entry's cookie) and its clients (XAUTHORITY). */
+static int write_cookie(const char *path, const uint8_t *cookie, char *err, size_t errn)
+{
+	static const char name[] = "MIT-MAGIC-COOKIE-1";
+	uint8_t buf[64];
+	size_t n = 0;
+	int fd;
+
+	buf[n++] = 0xff; /* FamilyWild */
+	buf[n++] = 0xff;
+	buf[n++] = 0; /* address: empty */
+	buf[n++] = 0;
+	buf[n++] = 0; /* number: empty */
+	buf[n++] = 0;
+	buf[n++] = 0;
+	buf[n++] = sizeof name - 1;
+	memcpy(buf + n, name, sizeof name - 1);
+	n += sizeof name - 1;
+	buf[n++] = 0;
+	buf[n++] = XD_COOKIE_BYTES;
+	memcpy(buf + n, cookie, XD_COOKIE_BYTES);
+	n += XD_COOKIE_BYTES;
+	/* A stale file of an earlier run goes; the new one is 0600 from its
+	 * creation (O_EXCL: nobody slips another in between). */
+	unlink(path);
+	fd = open(path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC | O_NOFOLLOW, 0600);
+	if (fd < 0) {
+		snprintf(err, errn, "cannot create the cookie file %s: %s", path, strerror(errno));
+		return -errno;
+	}
+	if (base_write_all(fd, buf, n, 1000) != n) {
+		int e = errno ? errno : EIO;
+		snprintf(err, errn, "cannot write the cookie file %s: %s", path, strerror(e));
+		close(fd);
+		unlink(path);
+		return -e;
+	}
+	close(fd);
+	return 0;
+}
+
+/* In the child: default signals, nothing blocked (the daemon blocks the
+ * ones its signalfd reads), its own session, output to the log. */
+static void child_setup(const char *log)
+{
+	sigset_t none;
+	int fd;
+
+	sigemptyset(&none);
+	sigprocmask(SIG_SETMASK, &none, NULL);
+	for (int s = 1; s < NSIG; s++)
+		signal(s, SIG_DFL);
+	setsid();
+	fd = open("/dev/null", O_RDONLY);
+	if (fd >= 0 && fd != 0) {
+		dup2(fd, 0);
+		close(fd);
+	}
+	fd = log && *log ? open(log, O_WRONLY | O_CREAT | O_APPEND, 0600) : -1;
+	if (fd < 0)
+		fd = open("/dev/null", O_WRONLY);
+	if (fd >= 0) {
+		dup2(fd, 1);
+		dup2(fd, 2);
+		if (fd > 2)
+			close(fd);
+	}
+}
+
+int xvfb_start(struct xd_proc *p, const char *dir, const char *name, const char *log,
+	       const char *xvfb, unsigned w, unsigned h, char *err, size_t errn)
+{
+	int pipefd[2], r;
+	char screen[64];
+	pid_t pid;
+
+	p->server = 0;
+	p->displayfd = -1;
+	p->xkbcomp = 0;
+	p->display = -1;
+	p->dlen = 0;
+	snprintf(p->log, sizeof p->log, "%s", log ? log : "");
+	if ((size_t)snprintf(p->auth, sizeof p->auth, "%s/x11-%s.auth", dir, name) >= sizeof p->auth ||
+	    (size_t)snprintf(p->keymap, sizeof p->keymap, "%s/x11-%s.xkb", dir, name) >=
+		    sizeof p->keymap) {
+		snprintf(err, errn, "the runtime directory's path is too long");
+		return -ENAMETOOLONG;
+	}
+	if (getrandom(p->cookie, sizeof p->cookie, 0) != (ssize_t)sizeof p->cookie) {
+		snprintf(err, errn, "no random bytes for the cookie: %s", strerror(errno));
+		return -EIO;
+	}
+	if ((r = write_cookie(p->auth, p->cookie, err, errn)) < 0)
+		return r;
+	if (pipe2(pipefd, O_CLOEXEC) < 0) {
+		r = -errno;
+		snprintf(err, errn, "pipe: %s", strerror(errno));
+		goto fail_cookie;
+	}
+	snprintf(screen, sizeof screen, "%ux%ux24", w, h);
+	pid = fork();
+	if (pid < 0) {
+		r = -errno;
+		snprintf(err, errn, "fork: %s", strerror(errno));
+		close(pipefd[0]);
+		close(pipefd[1]);
+		goto fail_cookie;
+	}
+	if (pid == 0) {
+		child_setup(p->log);
+		/* The display number is written to descriptor 3 (dup2 drops
+		 * close-on-exec); nothing else of the daemon's goes along. */
+		if (dup2(pipefd[1], 3) < 0)
+			_exit(127);
+		closefrom(4);
+		const char *bin = xvfb && *xvfb ? xvfb : "Xvfb";
+		execlp(bin, bin, "-displayfd", "3", "-auth", p->auth, "-nolisten", "tcp", "-noreset",
+		       "-screen", "0", screen, "+extension", "COMPOSITE", "+extension", "DAMAGE",
+		       "+extension", "XFIXES", "+extension", "XTEST", "+extension", "MIT-SHM",
+		       "+extension", "RANDR", (char *)NULL);
+		dprintf(2, "telly: cannot run %s: %s\n", bin, strerror(errno));
+		_exit(127);
+	}
+	close(pipefd[1]);
+	fcntl(pipefd[0], F_SETFL, O_NONBLOCK);
+	p->displayfd = pipefd[0];
+	p->server = pid;
+	return 0;
+fail_cookie:
+	unlink(p->auth);
+	return r;
+}
+
+int xvfb_read_display(struct xd_proc *p, char *err, size_t errn)
+{
+	for (;;) {
+		ssize_t n = read(p->displayfd, p->dbuf + p->dlen, sizeof p->dbuf - 1 - p->dlen);
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n < 0 && errno == EAGAIN)
+			return 0;
+		if (n <= 0) {
+			snprintf(err, errn, "the X server (Xvfb) ended before it took clients%s%s",
+				 p->log[0] ? "; see " : "", p->log);
+			return -EIO;
+		}
+		p->dlen += (size_t)n;
+		p->dbuf[p->dlen] = 0;
+		char *nl = strchr(p->dbuf, '\n');
+		if (nl) {
+			char *end;
+			long d = strtol(p->dbuf, &end, 10);
+			if (end == p->dbuf || end != nl || d < 0 || d > 65535) {
+				snprintf(err, errn, "the X server said no display number");
+				return -EPROTO;
+			}
+			p->display = (int)d;
+			close(p->displayfd);
+			p->displayfd = -1;
+			return 1;
+		}
+		if (p->dlen >= sizeof p->dbuf - 1) {
+			snprintf(err, errn, "the X server said no display number");
+			return -EPROTO;
+		}
+	}
+}
+
+static void keymap_run(struct xd_proc *p);
+
+bool xvfb_reap(struct xd_proc *p)
+{
+	int status;
+
+	if (p->xkbcomp > 0 && waitpid(p->xkbcomp, &status, WNOHANG) == p->xkbcomp) {
+		if (!WIFEXITED(status) || WEXITSTATUS(status) != 0)
+			base_log("xdisplay", "xkbcomp did not load the desk's keymap (status %d)%s%s",
+				 WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status),
+				 p->log[0] ? "; see " : "", p->log);
+		p->xkbcomp = 0;
+		unlink(p->keymap);
+		if (p->keymap_next && p->server)
+			keymap_run(p);
+	}
+	if (p->server > 0 && waitpid(p->server, &status, WNOHANG) == p->server) {
+		p->server = 0;
+		p->server_status = status;
+	}
+	return p->server == 0;
+}
+
+void xvfb_stop(struct xd_proc *p)
+{
+	if (p->server > 0)
+		kill(p->server, SIGTERM);
+}
+
+static void wait_gone(pid_t pid)
+{
+	long until = base_now_ms() + XVFB_STOP_WAIT_MS;
+	int status;
+
+	while (waitpid(pid, &status, WNOHANG) == 0) {
+		if (base_now_ms() >= until) {
+			kill(pid, SIGKILL);
+			waitpid(pid, &status, 0);
+			return;
+		}
+		usleep(5000);
+	}
+}
+
+void xvfb_finish(struct xd_proc *p)
+{
+	if (p->xkbcomp > 0) {
+		kill(p->xkbcomp, SIGKILL);
+		waitpid(p->xkbcomp, NULL, 0);
+		p->xkbcomp = 0;
+	}
+	if (p->server > 0) {
+		kill(p->server, SIGTERM);
+		wait_gone(p->server);
+		p->server = 0;
+	}
+	if (p->displayfd >= 0)
+		close(p->displayfd);
+	p->displayfd = -1;
+	if (p->auth[0])
+		unlink(p->auth);
+	if (p->keymap[0])
+		unlink(p->keymap);
+	free(p->keymap_next);
+	p->keymap_next = NULL;
+}
+
+/* xkbcomp compiles the text and loads it into the display, as xpra does:
+ * xcb-xkb has no request that takes a whole keymap in one piece. */
+static void keymap_run(struct xd_proc *p)
+{
+	char dpy[32], xauth[600];
+	char *text = p->keymap_next;
+	size_t n = p->keymap_next_len;
+	pid_t pid;
+	int fd;
+
+	p->keymap_next = NULL;
+	unlink(p->keymap);
+	fd = open(p->keymap, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC | O_NOFOLLOW, 0600);
+	if (fd < 0 || base_write_all(fd, text, n, 1000) != n) {
+		base_log("xdisplay", "cannot write %s: %s", p->keymap, strerror(errno));
+		if (fd >= 0)
+			close(fd);
+		free(text);
+		return;
+	}
+	close(fd);
+	free(text);
+	snprintf(dpy, sizeof dpy, ":%d", p->display);
+	snprintf(xauth, sizeof xauth, "XAUTHORITY=%s", p->auth);
+	pid = fork();
+	if (pid < 0) {
+		base_log("xdisplay", "fork for xkbcomp: %s", strerror(errno));
+		return;
+	}
+	if (pid == 0) {
+		child_setup(p->log);
+		closefrom(3);
+		putenv(xauth);
+		execlp("xkbcomp", "xkbcomp", "-w", "0", p->keymap, dpy, (char *)NULL);
+		dprintf(2, "telly: cannot run xkbcomp: %s\n", strerror(errno));
+		_exit(127);
+	}
+	p->xkbcomp = pid;
+}
+
+int xvfb_keymap(struct xd_proc *p, const char *text, size_t n, char *err, size_t errn)
+{
+	char *copy;
+
+	if (n == 0 || n > XD_KEYMAP_MAX_BYTES || memchr(text, 0, n)) {
+		snprintf(err, errn, "a keymap is 1 to %u bytes of text", XD_KEYMAP_MAX_BYTES);
+		return -EINVAL;
+	}
+	if (p->display < 0 || !p->server) {
+		snprintf(err, errn, "the display is not running");
+		return -EAGAIN;
+	}
+	if (!(copy = malloc(n))) {
+		snprintf(err, errn, "out of memory");
+		return -ENOMEM;
+	}
+	memcpy(copy, text, n);
+	/* One xkbcomp at a time; the newest keymap waits for it. */
+	free(p->keymap_next);
+	p->keymap_next = copy;
+	p->keymap_next_len = n;
+	if (!p->xkbcomp)
+		keymap_run(p);
+	return 0;
+}
