@@ -1,0 +1,293 @@
+#!/bin/sh
+# make bench, X11 part: the same X program (xterm running cat, and a GTK
+# text entry, zenity --entry) shown on a desk X display (Xvfb) by each
+# peer, side by side in one run on this machine, through the same delay
+# proxy at 0 and 50 ms round trip:
+#   straight   the program drawn on the desk display itself (the floor)
+#   ssh -X     OpenSSH's X11 forwarding (client and sshd on 127.0.0.1)
+#   xpra       xpra start on a host Xvfb, xpra attach on the desk
+#              (default encoding, and --encoding=rgb; mmap off, as between
+#              two machines)
+#   vnc        x11vnc on a host Xvfb, xtigervncviewer on the desk
+#   telly      telly's X sessions on the desk (once this tree has them)
+# Keystroke-to-pixel (xkey2pixel: a key injected with XTEST on the desk,
+# timed until the desk's pixels change) p50/p99 and the ratio to ssh -X;
+# a scrolling xterm (ticker: 1000 lines/s): frames per second on the
+# desk, bytes on the wire per second and per frame (counted by the
+# proxy), CPU time per frame on each side, memory (RSS) per window.
+# Everything listens on 127.0.0.1 and is stopped at the end.
+#
+#   X11_KEYS=100 X11_SCROLL_S=5 X11_DELAYS="0 50" \
+#   X11_PEERS="straight ssh xpra xpra-rgb vnc telly" X11_PROGS="xterm entry" \
+#   sh test/bench/x11-bench.sh BUILD_DIR
+. test/integration/lib.sh "$1"
+sh scripts/bench-deps.sh || exit 1
+KEYS=${X11_KEYS:-100}
+SCROLL_S=${X11_SCROLL_S:-5}
+DELAYS=${X11_DELAYS:-0 50}
+PEERS=${X11_PEERS:-straight ssh xpra xpra-rgb vnc telly}
+PROGS=${X11_PROGS:-xterm entry}
+X2P=$B/bin/xkey2pixel
+PROXY=$B/bin/delay-proxy
+HOST_SCREEN=800x600
+out=$B/bench
+mkdir -p "$out"
+export LANG=C.UTF-8
+# The desk's ssh -X writes its cookies here, not in the user's
+# ~/.Xauthority (sshd's side, which OpenSSH does not let us move, does).
+export XAUTHORITY=$T/Xauthority
+: >"$XAUTHORITY"
+
+# Processes this script starts per run (killed by id at its end); the
+# cleanup of lib.sh kills whatever is left (every command names $T).
+run_pids=""
+x11_cleanup() {
+	for p in $run_pids; do kill -9 "$p" 2>/dev/null; done
+	cleanup
+}
+trap x11_cleanup EXIT INT TERM
+
+start_xvfb 1280x1024
+desk=$DISPLAY
+unset DISPLAY
+
+# A GTK entry whose cursor does not blink (a blink would be a change no
+# key made) and without the accessibility bus.
+mkdir -p "$T/xdg/gtk-3.0"
+printf '[Settings]\ngtk-cursor-blink=false\n' >"$T/xdg/gtk-3.0/settings.ini"
+prog_cmd() { # KIND TITLE: the program's command line
+	case $1 in
+	xterm) echo "xterm -title $2 -geometry 80x24+0+0 -e cat" ;;
+	entry) echo "env NO_AT_BRIDGE=1 XDG_CONFIG_HOME=$T/xdg zenity --entry --title=$2 --text=type --width=400" ;;
+	scroll) echo "xterm -title $2 -geometry 80x24+0+0 -e $B/bin/ticker 1" ;;
+	esac
+}
+keys_opts() { # KIND: how lines are kept from filling
+	case $1 in
+	xterm) echo "--reset return --reset-every 50" ;;
+	entry) echo "--reset backspace --reset-every 30" ;;
+	esac
+}
+
+# PID...: those and all their descendants.
+tree() {
+	ps -e -o pid= -o ppid= | awk -v roots="$*" '
+		BEGIN { n = split(roots, r, " "); for (i = 1; i <= n; i++) keep[r[i]] = 1 }
+		{ par[$1] = $2 }
+		END {
+			do { more = 0; for (p in par) if (!(p in keep) && (par[p] in keep)) { keep[p] = 1; more = 1 } } while (more)
+			for (p in keep) if (p in par) print p
+		}'
+}
+# The program's processes among PIDs (by name), or the others (-v).
+progs() { # [-v] PID...
+	v=""; [ "$1" = -v ] && { v=-v; shift; }
+	for p in "$@"; do
+		c=$(cat "/proc/$p/comm" 2>/dev/null) || continue
+		echo "$c" | grep -q -x $v -E 'xterm|zenity|cat|ticker' && echo "$p"
+	done
+}
+rss_mb() { # PID...: their resident memory together
+	for p in "$@"; do awk '/^VmRSS:/ { print $2 }' "/proc/$p/status" 2>/dev/null; done |
+		awk '{ s += $1 } END { printf "%.1f", s / 1024 }'
+}
+csv() { echo "$*" | tr ' ' ','; }
+
+# The sshd of lib.sh, with X11 forwarding (bound to 127.0.0.1 only); a
+# SIGHUP makes it read its configuration again, keeping its pid.
+start_sshd "$T/remote"
+sshd_pid=${pids##* }
+printf 'X11Forwarding yes\nX11UseLocalhost yes\nAddressFamily inet\nXAuthLocation %s\n' \
+	"$(command -v xauth)" >>"$T/ssh/sshd_config"
+kill -HUP "$sshd_pid"
+wait_until 10 sh -c "DISPLAY=$desk $ssh_cmd -X $dest 'test -n \"\$DISPLAY\"' 2>/dev/null"
+
+host_xvfb() { # start a host X display for one run; sets hdpy, hx_pid
+	rm -f "$T/hdpy"
+	Xvfb -displayfd 3 -screen 0 ${HOST_SCREEN}x24 -nolisten tcp 3>"$T/hdpy" >/dev/null 2>&1 &
+	hx_pid=$!
+	run_pids="$run_pids $hx_pid"
+	wait_until 20 grep -q '[0-9]' "$T/hdpy"
+	hdpy=:$(cat "$T/hdpy")
+}
+
+start_proxy() { # ROUND_TRIP_MS TARGET_PORT: sets pport, count
+	pport=$(free_port)
+	count=$T/count.$pport
+	"$PROXY" tcp "$pport" "$2" "$(($1 / 2))" "$count" &
+	run_pids="$run_pids $!"
+	wait_until 10 sh -c "ss -ltn | grep -q '127.0.0.1:$pport '"
+}
+
+telly_why=""
+telly_ready() {
+	"$TELLY" --help 2>&1 | grep -q -- '--x11' && "$TELLY" --help 2>&1 | grep -q -- '--seamless' && return 0
+	telly_why="this tree's telly has no X sessions yet (no 'telly new --x11' and 'telly view --seamless'; issue 18 is being built)"
+	return 1
+}
+
+# peer_start PEER ROUND_TRIP_MS KIND TITLE: shows the program on the desk.
+# Sets match (the desk window's title holds it), count (the proxy's count
+# file, or none), desk_client (the desk's client process), host_roots
+# (the host's processes: their trees less the program are the host side)
+# and prog_roots.
+peer_start() {
+	peer=$1 rtt=$2 cmd=$(prog_cmd "$3" "$4") match=$4 count=/dev/null desk_client="" host_roots="" prog_roots=""
+	case $peer in
+	straight)
+		DISPLAY=$desk $cmd >/dev/null 2>&1 &
+		prog_roots=$!
+		run_pids="$run_pids $!" ;;
+	ssh)
+		start_proxy "$rtt" "$ssh_port"
+		DISPLAY=$desk ssh $ssh_opts -X -p "$pport" "$dest" "exec $cmd" >/dev/null 2>"$T/ssh.err" &
+		desk_client=$!
+		run_pids="$run_pids $!"
+		host_roots=$sshd_pid ;;
+	xpra | xpra-rgb)
+		host_xvfb
+		xport=$(free_port)
+		mkdir -p "$T/xpra" && chmod 700 "$T/xpra"
+		: >"$T/xpra/server.log"
+		XDG_RUNTIME_DIR=$T/xpra xpra start "$hdpy" --use-display=yes --daemon=no \
+			--bind=none --bind-tcp="127.0.0.1:$xport" --socket-dirs="$T/xpra" --log-dir="$T/xpra" \
+			--mdns=no --html=off --notifications=no --pulseaudio=no --speaker=off --microphone=off \
+			--webcam=no --printing=no --file-transfer=no --open-files=no --open-url=no \
+			--systemd-run=no --dbus-launch= --dbus-control=no --dbus-proxy=no --clipboard=no \
+			--tray=no --system-tray=no --mmap=no --start= --exit-with-children=yes \
+			--start-child="$cmd" >"$T/xpra/server.log" 2>&1 &
+		host_roots="$! $hx_pid"
+		run_pids="$run_pids $!"
+		wait_until 60 grep -q 'xpra is ready' "$T/xpra/server.log"
+		start_proxy "$rtt" "$xport"
+		enc=""; [ "$peer" = xpra-rgb ] && enc=--encoding=rgb
+		DISPLAY=$desk XDG_RUNTIME_DIR=$T/xpra xpra attach "tcp://127.0.0.1:$pport/" $enc \
+			--socket-dirs="$T/xpra" --mmap=no --opengl=no --notifications=no --tray=no \
+			--system-tray=no --clipboard=no --speaker=off --microphone=off --webcam=no \
+			--printing=no --file-transfer=no >"$T/xpra/client.log" 2>&1 &
+		desk_client=$!
+		run_pids="$run_pids $!" ;;
+	vnc)
+		host_xvfb
+		DISPLAY=$hdpy $cmd >/dev/null 2>&1 &
+		prog_roots=$!
+		run_pids="$run_pids $!"
+		# No window manager on the host display: the program is given
+		# the focus, as a window manager would.
+		DISPLAY=$hdpy timeout 30 xdotool search --sync --onlyvisible --name "$4" windowfocus >/dev/null 2>&1
+		vport=$(free_port)
+		x11vnc -display "$hdpy" -rfbport "$vport" -localhost -noipv6 -nopw -forever -shared \
+			-desktop "vnc-$4" -quiet >"$T/x11vnc.log" 2>&1 &
+		host_roots="$! $hx_pid"
+		run_pids="$run_pids $!"
+		wait_until 20 sh -c "ss -ltn | grep -q '127.0.0.1:$vport '"
+		start_proxy "$rtt" "$vport"
+		DISPLAY=$desk xtigervncviewer -SecurityTypes None "127.0.0.1::$pport" >"$T/viewer.log" 2>&1 &
+		desk_client=$!
+		run_pids="$run_pids $!"
+		match="vnc-$4" ;;
+	telly)
+		return 1 ;;
+	esac
+	# The window is drawn on the desk: the program is up.
+	DISPLAY=$desk "$X2P" wait --name "$match" --timeout 60 >/dev/null || return 1
+}
+
+peer_stop() {
+	for p in $run_pids; do kill "$p" 2>/dev/null; done
+	for p in $run_pids; do kill -0 "$p" 2>/dev/null && sleep 0.2 && kill -9 "$p" 2>/dev/null; done
+	run_pids=""
+	# The program under sshd dies with its forwarded display; wait for it.
+	for p in $(progs $(tree "$sshd_pid")); do kill "$p" 2>/dev/null; done
+}
+
+host_set() { progs -v $(tree $host_roots) | grep -v -x "$sshd_pid"; }
+prog_set() { progs $(tree $host_roots $prog_roots); }
+
+label() {
+	case $1 in
+	straight) echo "drawn straight on the desk" ;; ssh) echo "ssh -X" ;;
+	xpra) echo "xpra (default)" ;; xpra-rgb) echo "xpra --encoding=rgb" ;;
+	vnc) echo "x11vnc + xtigervncviewer" ;; telly) echo "telly" ;;
+	esac
+}
+
+results=$out/x11-keys.dat
+scrolls=$out/x11-scroll.dat
+: >"$results"
+: >"$scrolls"
+n=0
+for kind in $PROGS; do
+	for d in $DELAYS; do
+		for peer in $PEERS; do
+			[ "$peer" = straight ] && [ "$d" != "${DELAYS%% *}" ] && continue
+			if [ "$peer" = telly ] && ! telly_ready; then continue; fi
+			n=$((n + 1))
+			title=xbench-$kind-$peer-$n
+			if ! peer_start "$peer" "$d" "$kind" "$title"; then
+				echo "($(label "$peer") at $d ms: the window never showed; left out)"
+				peer_stop
+				continue
+			fi
+			samples=$out/x11-samples-$kind-$peer-$d.txt
+			# shellcheck disable=SC2046
+			if DISPLAY=$desk "$X2P" keys --name "$match" --count "$KEYS" $(keys_opts "$kind") >"$samples" 2>"$T/x2p.err"; then
+				set -- $(sed -n 's/^keys //p' "$samples")
+				hs=$(host_set) ps_=$(prog_set)
+				echo "$kind $peer $d $1 $2 $(rss_mb $hs) $(rss_mb $desk_client) $(rss_mb $ps_)" >>"$results"
+			else
+				echo "($(label "$peer") at $d ms, $kind: $(cat "$T/x2p.err"); left out)"
+			fi
+			peer_stop
+		done
+	done
+done
+
+for d in $DELAYS; do
+	for peer in $PEERS; do
+		[ "$peer" = straight ] && [ "$d" != "${DELAYS%% *}" ] && continue
+		if [ "$peer" = telly ] && ! telly_ready; then continue; fi
+		n=$((n + 1))
+		title=xbench-scroll-$peer-$n
+		if ! peer_start "$peer" "$d" scroll "$title"; then
+			echo "($(label "$peer") at $d ms: the scrolling window never showed; left out)"
+			peer_stop
+			continue
+		fi
+		hs=$(host_set) ps_=$(prog_set)
+		r=$(DISPLAY=$desk "$X2P" scroll --name "$match" --seconds "$SCROLL_S" --bytes "$count" \
+			--proc "host=$(csv $hs 0)" --proc "desk=$(csv $desk_client 0)" --proc "prog=$(csv $ps_ 0)" 2>"$T/x2p.err")
+		if [ -n "$r" ]; then
+			echo "$peer $d $r" >>"$scrolls"
+		else
+			echo "($(label "$peer") at $d ms, scrolling: $(cat "$T/x2p.err"); left out)"
+		fi
+		peer_stop
+	done
+done
+
+echo "== X11: keystroke-to-pixel on the desk, $KEYS keys a run (xkey2pixel), ms; ratio of p50 to ssh -X's at the same delay"
+for kind in $PROGS; do
+	case $kind in xterm) echo "xterm (cat echoing):" ;; entry) echo "GTK text entry (zenity --entry):" ;; esac
+	printf '  %-28s %5s  %8s %8s %9s   %s\n' "" "rtt" "p50" "p99" "p50/ssh" "RSS MB host/desk/program"
+	awk -v k="$kind" '$1 == k' "$results" | while read -r _ peer d p50 p99 rh rd rp; do
+		ssh50=$(awk -v k="$kind" -v d="$d" '$1 == k && $2 == "ssh" && $3 == d { print $4 }' "$results")
+		ratio=$(awk -v a="$p50" -v b="${ssh50:-0}" 'BEGIN { if (b > 0) printf "%.2fx", a / b; else print "-" }')
+		printf '  %-28s %2s ms  %8.2f %8.2f %9s   %s/%s/%s\n' "$(label "$peer")" "$d" "$p50" "$p99" "$ratio" "$rh" "$rd" "$rp"
+	done
+done
+echo
+echo "== X11: a scrolling xterm (1000 lines/s) for ${SCROLL_S} s, as the desk sees it"
+printf '  %-28s %5s  %7s %9s %9s   %s\n' "" "rtt" "frames/s" "KB/s" "KB/frame" "CPU ms/frame host/desk/program"
+while read -r peer d _ _ frames _ secs _ bytes _ cpu; do
+	set -- $(echo "$cpu" | tr '=' ' ')
+	awk -v f="$frames" -v s="$secs" -v b="$bytes" -v h="$2" -v dk="$4" -v p="$6" -v l="$(label "$peer")" -v d="$d" 'BEGIN {
+		fr = f > 0 ? f : 1
+		printf "  %-28s %2s ms  %8.1f %9.1f %9.2f   %.3f/%.3f/%.3f\n", l, d, f / s, b / 1024 / s, b / 1024 / fr,
+			1000 * h / fr, 1000 * dk / fr, 1000 * p / fr }'
+done <"$scrolls"
+if ! telly_ready; then
+	echo
+	echo "telly: not measured: $telly_why."
+fi
+echo "(raw samples: $out/x11-samples-*.txt; the desk's CPU is its client's only: the desk's X server also serves the meter)"
