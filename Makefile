@@ -47,8 +47,8 @@ DS_CFLAGS  := $(shell pkg-config --cflags pixman-1 freetype2 fontconfig libpng x
 # (display-server/xsurf.c, keymap.c; the pixel codec with them), the view's X side.
 DS_SRC     += display-server/xsurf.c display-server/keymap.c display-server/seamless.c \
               remote-proto/xwin.c remote-proto/codec.c
-DS_LIBS    += $(LZ4_LIBS)
-CLIENT_SRC += clients/view_x11.c
+DS_LIBS    += $(LZ4_LIBS) $(shell pkg-config --libs xcb-render 2>/dev/null || echo -lxcb-render)
+CLIENT_SRC += clients/view_x11.c clients/x.c
 INC        := $(DS_CFLAGS) -Ibase -Ikernel-pty -Iclients/serve -Iremote-proto -Iwinmgr -Idisplay-server -Ivmconsole -Ipredict -Itest/ttyscript -Itest/unit -Iclients
 
 obj = $(patsubst %.c,$(BUILD)/$(1)/%.o,$(2))
@@ -227,6 +227,12 @@ $(BUILD)/test/unit-predict-asan: $(call obj,san,$(PREDICT_UNIT))
 	@mkdir -p $(dir $@)
 	$(CC) $(ALL_CFLAGS) -O1 $(SAN) -o $@ $^ $(VTERM_LIBS)
 
+# WM_DELETE_WINDOW sent to a window, for the seamless view's tests.
+all: $(BUILD)/test/xclose
+$(BUILD)/test/xclose: $(call obj,obj,test/integration/xclose.c)
+	@mkdir -p $(dir $@)
+	$(CC) $(ALL_CFLAGS) -o $@ $^ $(shell pkg-config --libs xcb 2>/dev/null)
+
 # X windows on the desk without a daemon: surfaces, keymap, the view's X
 # side against a fake host (test/unit/test_xdesk.c).
 XDESK_UNIT := $(WM_SRC) $(DS_SRC) $(RP_CORE) remote-proto/transport.c remote-proto/conn.c \
@@ -334,7 +340,6 @@ FUZZ_SRC_consoles := $(VMC_CORE) remote-proto/codec.c
 FUZZ_SRC_keys     := $(VMC_CORE) remote-proto/codec.c
 FUZZ_SRC_escape   := $(BASE_SRC) vmconsole/escape.c
 FUZZ_SRC_termmodes := clients/termmodes.c
-FUZZ_SRC_xwin     := $(RP_CORE)
 FUZZ_SRC_ttyscript := test/ttyscript/script.c $(KPTY_SRC)
 FUZZ_LIBS         := $(LZ4_LIBS)
 # The terminal fuzzers take libvterm built from its source with the same

@@ -22,6 +22,7 @@ int telly_run(int argc, char **argv); /* ctl.c: a program in an X session */
 int telly_kill(int argc, char **argv);
 int telly_stop(int argc, char **argv);
 int telly_view(int argc, char **argv);
+int telly_x(int argc, char **argv); /* x.c: an X program, its windows here */
 
 #define TELLY_LOG_CAP_DEFAULT (8u << 20)
 

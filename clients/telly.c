@@ -21,6 +21,8 @@ static void usage(FILE *f)
 	      "           creating it if needed (detach with ~.)\n"
 	      "  view     every session here or on [user@]host as a window (X11, or\n"
 	      "           --headless with scripted input and PNG screenshots)\n"
+	      "  x        run an X program here or on [user@]host, its windows on this\n"
+	      "           desk (telly x host -- firefox); it outlives the view\n"
 	      "  new      start a session without attaching (--x11: an X display)\n"
 	      "  run      start a program in an X session\n"
 	      "  ls       list sessions\n"
@@ -60,6 +62,7 @@ int main(int argc, char **argv)
 		{"a", telly_attach},  {"ls", telly_ls},       {"new", telly_new},
 		{"kill", telly_kill}, {"stop", telly_stop},   {"view", telly_view},
 		{"run", telly_run},
+		{"x", telly_x},
 		/* not for people: the SSH front door runs it per connection */
 		{"sshd-session", vmc_sshd_session},
 	};

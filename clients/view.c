@@ -564,9 +564,9 @@ static void on_event(void *ctx, const struct ds_event *ev)
 	switch (ev->type) {
 	case DS_EV_KEY:
 		if (!ev->pressed) {
-			/* X programs hear releases (terminals do not). */
-			if (v->wm.focus >= VX_ID_BASE)
-				vx_key_release(v->x, ev);
+			/* X programs hear releases (terminals do not), in the
+			 * window the key went to. */
+			vx_key_release(v->x, ev);
 			return;
 		}
 		v->key_cp = ev->codepoint;

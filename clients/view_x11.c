@@ -726,7 +726,9 @@ static void on_cursor(struct vx *x, const struct rp_xcursor *m)
 	x->cur_h = m->h;
 	x->cur_hx = m->xhot;
 	x->cur_hy = m->yhot;
-	if (x->cursor_x && !x->seamless)
+	if (x->seamless)
+		ds_seamless_cursor(x->c.b, x->cursor, x->cur_w, x->cur_h, x->cur_hx, x->cur_hy);
+	else if (x->cursor_x)
 		ds_comp_cursor_shape(x->c.comp, x->cursor, x->cur_w, x->cur_h, x->cur_hx,
 				     x->cur_hy);
 }

@@ -287,6 +287,10 @@ void ds_seamless_set_ops(struct ds_backend *b, const struct ds_seamless_ops *ops
 int ds_seamless_map(struct ds_backend *b, const struct ds_seamless_win *m, struct ds_xsurf *surf);
 void ds_seamless_unmap(struct ds_backend *b, uint32_t id);
 void ds_seamless_draw(struct ds_backend *b, uint32_t id);
+/* The host's pointer shape (ARGB premultiplied, w x h, hot spot) on every
+ * window; argb NULL: the desk's own. -ENOTSUP without Render. */
+int ds_seamless_cursor(struct ds_backend *b, const uint32_t *argb, int w, int h, int xhot,
+		       int yhot);
 /* The desk's X window of id (0: none), for tests and tools. */
 uint32_t ds_seamless_window(struct ds_backend *b, uint32_t id);
 

@@ -19,6 +19,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <xcb/render.h>
 #include <xcb/xcb.h>
 #include <xkbcommon/xkbcommon-x11.h>
 
@@ -60,6 +61,9 @@ struct seamless {
 	void *ctx;
 	struct swin *win[SEAMLESS_WINDOWS];
 	unsigned n;
+	xcb_cursor_t cursor; /* the host's pointer shape, on every window; 0: the desk's */
+	xcb_render_pictformat_t argb32; /* 0: not looked up yet, or none */
+	bool no_render;
 };
 
 static struct seamless *to_s(struct ds_backend *b)
@@ -233,6 +237,8 @@ static void s_destroy(struct ds_backend *b)
 		xcb_destroy_window(s->conn, s->win[i]->xw);
 		free(s->win[i]);
 	}
+	if (s->cursor)
+		xcb_free_cursor(s->conn, s->cursor);
 	if (s->fb)
 		pixman_image_unref(s->fb);
 	xkb_keymap_unref(s->keymap);
@@ -451,11 +457,16 @@ int ds_seamless_map(struct ds_backend *b, const struct ds_seamless_win *m, struc
 				XCB_EVENT_MASK_BUTTON_PRESS | XCB_EVENT_MASK_BUTTON_RELEASE |
 				XCB_EVENT_MASK_POINTER_MOTION | XCB_EVENT_MASK_STRUCTURE_NOTIFY |
 				XCB_EVENT_MASK_EXPOSURE | XCB_EVENT_MASK_FOCUS_CHANGE,
+			0,
 		};
+		if (s->cursor) {
+			values[3] = s->cursor;
+		}
 		xcb_create_window(s->conn, XCB_COPY_FROM_PARENT, w->xw, s->scr->root, (int16_t)x,
 				  (int16_t)y, (uint16_t)m->w, (uint16_t)m->h, 0,
 				  XCB_WINDOW_CLASS_INPUT_OUTPUT, s->scr->root_visual,
-				  XCB_CW_BACK_PIXEL | XCB_CW_OVERRIDE_REDIRECT | XCB_CW_EVENT_MASK,
+				  XCB_CW_BACK_PIXEL | XCB_CW_OVERRIDE_REDIRECT | XCB_CW_EVENT_MASK |
+					  (s->cursor ? XCB_CW_CURSOR : 0),
 				  values);
 		s->win[s->n++] = w;
 		set_props(s, w, m);
@@ -528,4 +539,71 @@ uint32_t ds_seamless_window(struct ds_backend *b, uint32_t id)
 	struct swin *w = by_id(to_s(b), id);
 
 	return w ? w->xw : 0;
+}
+
+/* Render's 32-bit ARGB picture format (a8r8g8b8), for cursors. */
+static xcb_render_pictformat_t argb32(struct seamless *s)
+{
+	xcb_render_query_pict_formats_reply_t *r;
+	xcb_render_pictforminfo_iterator_t it;
+
+	if (s->argb32 || s->no_render)
+		return s->argb32;
+	r = xcb_render_query_pict_formats_reply(s->conn, xcb_render_query_pict_formats(s->conn),
+						 NULL);
+	s->no_render = true;
+	if (!r)
+		return 0;
+	for (it = xcb_render_query_pict_formats_formats_iterator(r); it.rem;
+	     xcb_render_pictforminfo_next(&it)) {
+		const xcb_render_pictforminfo_t *f = it.data;
+		if (f->depth == 32 && f->type == XCB_RENDER_PICT_TYPE_DIRECT &&
+		    f->direct.alpha_mask == 0xff && f->direct.alpha_shift == 24 &&
+		    f->direct.red_shift == 16 && f->direct.green_shift == 8 &&
+		    f->direct.blue_shift == 0) {
+			s->argb32 = f->id;
+			s->no_render = false;
+			break;
+		}
+	}
+	free(r);
+	return s->argb32;
+}
+
+int ds_seamless_cursor(struct ds_backend *b, const uint32_t *argb, int w, int h, int xhot,
+		       int yhot)
+{
+	struct seamless *s = to_s(b);
+	xcb_cursor_t cur = 0;
+
+	if (argb) {
+		xcb_render_pictformat_t fmt = argb32(s);
+		xcb_pixmap_t pm;
+		xcb_gcontext_t gc;
+		xcb_render_picture_t pic;
+		if (!fmt || w < 1 || h < 1 || w > 1024 || h > 1024 || (size_t)w * h * 4 > 256 * 1024)
+			return -ENOTSUP;
+		pm = xcb_generate_id(s->conn);
+		xcb_create_pixmap(s->conn, 32, pm, s->scr->root, (uint16_t)w, (uint16_t)h);
+		gc = xcb_generate_id(s->conn);
+		xcb_create_gc(s->conn, gc, pm, 0, NULL);
+		xcb_put_image(s->conn, XCB_IMAGE_FORMAT_Z_PIXMAP, pm, gc, (uint16_t)w, (uint16_t)h, 0,
+			      0, 0, 32, (uint32_t)(w * h * 4), (const uint8_t *)argb);
+		pic = xcb_generate_id(s->conn);
+		xcb_render_create_picture(s->conn, pic, pm, fmt, 0, NULL);
+		cur = xcb_generate_id(s->conn);
+		xcb_render_create_cursor(s->conn, cur, pic, (uint16_t)(xhot < 0 ? 0 : xhot),
+					 (uint16_t)(yhot < 0 ? 0 : yhot));
+		xcb_render_free_picture(s->conn, pic);
+		xcb_free_gc(s->conn, gc);
+		xcb_free_pixmap(s->conn, pm);
+	}
+	for (unsigned i = 0; i < s->n; i++)
+		xcb_change_window_attributes(s->conn, s->win[i]->xw, XCB_CW_CURSOR,
+					     &(uint32_t){cur});
+	if (s->cursor)
+		xcb_free_cursor(s->conn, s->cursor);
+	s->cursor = cur;
+	xcb_flush(s->conn);
+	return 0;
 }

@@ -1,0 +1,122 @@
+/* telly x [DEST] [-s NAME] -- PROGRAM [ARGS]: a graphical program on this
+ * host or on [user@]host, its windows on this desk: a new X session
+ * running PROGRAM (as `telly new --x11`), then `telly view --seamless`
+ * of it. The one-line form of what people type `ssh -X host PROGRAM`
+ * for; unlike it, the program outlives the view: `telly view --seamless
+ * DEST NAME` (or `telly view`) finds its windows again. */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "clients.h"
+
+#define X_CALL_TIMEOUT_MS 30000 /* the host starts a display and the program */
+#define X_VIEW_ARGS_MAX 24
+
+static const char x_usage[] =
+	"usage: telly x [options] [DEST] [-s NAME] -- PROGRAM [ARGS...]\n"
+	"\n"
+	"Run PROGRAM in a new X session on this host, or on [user@]host through\n"
+	"ssh, and show its windows as windows of this desk ($DISPLAY), managed by\n"
+	"its window manager (telly view --seamless). Closing the view leaves the\n"
+	"program running: telly view --seamless DEST NAME shows it again.\n"
+	"\n"
+	"  -s NAME             the session's name (default: the host picks one)\n"
+	"  -r                  watch only\n"
+	"  --stats             keystroke-to-pixel at exit, as telly view --stats\n"
+	"  --ssh CMD, --server CMD, --tcp HOST:PORT, --token-file F,\n"
+	"  --compress, --no-compress: as telly attach\n";
+
+int telly_x(int argc, char **argv)
+{
+	struct rp_dest dest = {0};
+	const char *name = "", *host = NULL;
+	char **prog = NULL, err[300] = "", got[RP_MAX_NAME + 1];
+	int nprog = 0, nview = 0, r;
+	char *view[X_VIEW_ARGS_MAX + 4];
+	uint8_t *frame;
+	struct rp_conn *c;
+	struct rp_hdr h;
+	const uint8_t *p;
+	uint32_t req;
+	struct rp_str nm;
+	long len;
+
+	view[nview++] = "view";
+	view[nview++] = "--seamless";
+	for (int i = 1; i < argc; i++) {
+		int at = i;
+		r = rp_dest_option(argc, argv, &i, &dest);
+		if (r < 0) {
+			fprintf(stderr, "telly x: %s needs a value\n", argv[at]);
+			return 2;
+		}
+		if (r) {
+			/* The view reaches the host the same way. */
+			for (int k = at; k <= i && nview < X_VIEW_ARGS_MAX; k++)
+				view[nview++] = argv[k];
+			continue;
+		}
+		if (!strcmp(argv[i], "-h") || !strcmp(argv[i], "--help")) {
+			fputs(x_usage, stdout);
+			return 0;
+		} else if (!strcmp(argv[i], "-s") && i + 1 < argc) {
+			name = argv[++i];
+		} else if ((!strcmp(argv[i], "-r") || !strcmp(argv[i], "--stats")) &&
+			   nview < X_VIEW_ARGS_MAX) {
+			view[nview++] = argv[i];
+		} else if (!strcmp(argv[i], "--")) {
+			prog = argv + i + 1;
+			nprog = argc - i - 1;
+			break;
+		} else if (argv[i][0] == '-' || host) {
+			fprintf(stderr, "telly x: unexpected '%s'\n%s", argv[i], x_usage);
+			return 2;
+		} else {
+			host = argv[i];
+		}
+	}
+	if (!nprog) {
+		fprintf(stderr, "telly x: which program? (telly x [DEST] -- PROGRAM)\n%s", x_usage);
+		return 2;
+	}
+	if (name[0] && !rp_name_valid(name, strlen(name))) {
+		fprintf(stderr, "telly x: bad session name '%s'\n", name);
+		return 2;
+	}
+	if (!getenv("DISPLAY")) {
+		fprintf(stderr, "telly x: no $DISPLAY to show the windows on\n");
+		return 2;
+	}
+	dest.host = host;
+	c = telly_client_connect(&dest, true, err, sizeof err);
+	if (!c) {
+		fprintf(stderr, "telly x: %s\n", err);
+		return 1;
+	}
+	frame = malloc(RP_MAX_FRAME);
+	if (!frame) {
+		rp_conn_destroy(c);
+		return 1;
+	}
+	len = rp_desk_open_frame(frame, RP_MAX_FRAME, 1,
+				 RP_OPEN_CREATE | RP_OPEN_EXCL | RP_OPEN_X11, name, "",
+				 host ? "" : NULL, &(struct kpty_winsize){0}, prog, nprog);
+	r = len < 0 ? (int)len
+		    : rp_desk_call(c, frame, (size_t)len, 1, &h, &p, X_CALL_TIMEOUT_MS, err,
+				   sizeof err);
+	free(frame);
+	if (r < 0 || rp_req_str_decode(p, h.len, &req, &nm) < 0 || nm.n > RP_MAX_NAME) {
+		fprintf(stderr, "telly x: %s\n",
+			r < 0 ? (err[0] ? err : "the program was not started")
+			      : "malformed answer from the server");
+		rp_conn_destroy(c);
+		return 1;
+	}
+	snprintf(got, sizeof got, "%.*s", (int)nm.n, nm.p);
+	rp_conn_destroy(c);
+	view[nview++] = host ? (char *)host : "";
+	view[nview++] = got;
+	view[nview] = NULL;
+	return telly_view(nview, view);
+}

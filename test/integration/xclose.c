@@ -1,0 +1,55 @@
+/* xclose: ask an X window to close the polite way, as a window manager's
+ * close button does (a WM_PROTOCOLS ClientMessage of WM_DELETE_WINDOW),
+ * for the seamless tests: xdotool only destroys or kills.
+ *
+ *   xclose WINDOW-ID     (on $DISPLAY; 0x... or decimal)
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <xcb/xcb.h>
+
+static xcb_atom_t atom(xcb_connection_t *c, const char *name)
+{
+	xcb_intern_atom_reply_t *r =
+		xcb_intern_atom_reply(c, xcb_intern_atom(c, 0, (uint16_t)strlen(name), name), NULL);
+	xcb_atom_t a = r ? r->atom : XCB_NONE;
+
+	free(r);
+	return a;
+}
+
+int main(int argc, char **argv)
+{
+	xcb_connection_t *c;
+	xcb_client_message_event_t ev = {.response_type = XCB_CLIENT_MESSAGE, .format = 32};
+	char *end;
+	int rc;
+
+	if (argc != 2) {
+		fprintf(stderr, "usage: xclose WINDOW-ID\n");
+		return 2;
+	}
+	ev.window = (xcb_window_t)strtoul(argv[1], &end, 0);
+	if (*end || !ev.window) {
+		fprintf(stderr, "xclose: '%s' is not a window id\n", argv[1]);
+		return 2;
+	}
+	c = xcb_connect(NULL, NULL);
+	if (xcb_connection_has_error(c)) {
+		fprintf(stderr, "xclose: cannot open the display\n");
+		xcb_disconnect(c);
+		return 1;
+	}
+	ev.type = atom(c, "WM_PROTOCOLS");
+	ev.data.data32[0] = atom(c, "WM_DELETE_WINDOW");
+	ev.data.data32[1] = XCB_CURRENT_TIME;
+	xcb_generic_error_t *e = xcb_request_check(
+		c, xcb_send_event_checked(c, 0, ev.window, XCB_EVENT_MASK_NO_EVENT, (const char *)&ev));
+	rc = e || xcb_connection_has_error(c) ? 1 : 0;
+	if (e)
+		fprintf(stderr, "xclose: the server refused it (error %d)\n", e->error_code);
+	free(e);
+	xcb_disconnect(c);
+	return rc;
+}

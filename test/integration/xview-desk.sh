@@ -1,0 +1,77 @@
+#!/bin/sh
+# An X window as a window of the desk: resized on the desk, it is resized
+# on the host (xwininfo); a view killed and started again finds it where
+# it was, at its size; two views at once, one read-only: the read-only one
+# watches what the other types, and its own keys go nowhere.
+. test/integration/lib.sh "$1"
+command -v xterm >/dev/null || fail "no xterm (make deps installs it)"
+command -v xwininfo >/dev/null || fail "no xwininfo (make deps installs x11-utils)"
+
+xlegend() { # LEGEND TITLE: "BX BY BW BH CX CY CW CH" of the X window in the last legend
+	sed -n "s/^xwindow [0-9]* box \([-0-9]*\) \([-0-9]*\) \([0-9]*\) \([0-9]*\) client \([-0-9]*\) \([-0-9]*\) \([0-9]*\) \([0-9]*\) title \"$2\".*/\1 \2 \3 \4 \5 \6 \7 \8/p" "$1" | tail -n 1
+}
+hostid() { "$TELLY" ls | sed -n "s/^ *window \(0x[0-9a-f]*\) .* \"$1\".*/\1/p" | head -n 1; }
+attached() { grep -c 'attached to xs' "$TELLY_DIR/serve.log"; }
+more_attached() { [ "$(attached)" -gt "$1" ]; }
+hostdpy() { "$TELLY" ls | sed -n 's/^ *display \(:[0-9]*\).*/\1/p' | head -n 1; }
+hostsize() { # ID: "W H" by xwininfo on the host's display
+	DISPLAY=$(hostdpy) XAUTHORITY="$TELLY_DIR/x11-xs.auth" xwininfo -id "$1" |
+		sed -n 's/^ *Width: \([0-9]*\)/\1/p; s/^ *Height: \([0-9]*\)/\1/p' | tr '\n' ' '
+}
+
+"$TELLY" new --x11 -s xs -- xterm -T xtest -geometry 40x8+100+80 \
+	-e sh -c "while read l; do printf '%s\n' \"\$l\" >>$T/typed; done" || fail "new --x11"
+wait_until 20 sh -c "\"$TELLY\" ls | grep -q 'window .*\"xtest\"'"
+id=$(hostid xtest)
+set -- $(hostsize "$id"); w0=$1 h0=$2
+echo "host window $id ${w0}x$h0"
+
+# Resize on the desk: a click on the bottom right corner of the frame
+# puts the pointer there, then a drag 100 right and 50 down.
+cat >"$T/in1" <<EOT
+wait-window "xtest" 20
+click-window $((w0 + 1)) $((h0 + 1))
+press 1
+move 100 50
+release 1
+wait-update 10
+screenshot $T/r.png
+EOT
+"$TELLY" view --headless --accel flat --x11 xs --input "$T/in1" >"$T/l1" 2>"$T/err" ||
+	fail "view: $(cat "$T/err")"
+cat "$T/l1"
+set -- $(xlegend "$T/l1" xtest); [ $# -eq 8 ] || fail "no xtest window drawn"
+box="$1 $2 $3 $4"
+[ "$7" -eq $((w0 + 100)) ] && [ "$8" -eq $((h0 + 50)) ] ||
+	fail "the desk's client area is $7x$8, not $((w0 + 100))x$((h0 + 50))"
+sized() { set -- $(hostsize "$id"); [ "$1" -eq $((w0 + 100)) ] && [ "$2" -eq $((h0 + 50)) ]; }
+wait_until 10 sized
+
+# Killed and started again: the window where it was, at its size.
+printf 'wait-window "xtest" 20\nwait-update 120\n' >"$T/in2"
+n=$(attached)
+"$TELLY" view --headless --x11 xs --input "$T/in2" >/dev/null 2>&1 &
+vpid=$!
+pids="$pids $vpid"
+wait_until 10 more_attached "$n"
+kill -9 "$vpid"
+printf 'wait-window "xtest" 20\nscreenshot %s\n' "$T/again.png" >"$T/in3"
+"$TELLY" view --headless --x11 xs --input "$T/in3" >"$T/l3" 2>>"$T/err" || fail "view again"
+set -- $(xlegend "$T/l3" xtest)
+[ "$1 $2 $3 $4" = "$box" ] || fail "the window came back at $1 $2 $3 $4, was at $box"
+
+# Two views: a read-only one watching, the other typing. The watcher
+# ends when it sees the window change (its wait counts any change: it
+# sent nothing); what it typed itself went nowhere.
+printf 'wait-window "xtest" 20\ntype "from-watcher\\n"\nwait-update 60\n' >"$T/ro"
+n=$(attached)
+"$TELLY" view --headless -r --x11 xs --input "$T/ro" >/dev/null 2>"$T/ro.err" &
+ro=$!
+pids="$pids $ro"
+wait_until 10 more_attached "$n"
+printf 'wait-window "xtest" 20\ntype "from-typist\\n"\nwait-update 20\n' >"$T/rw"
+"$TELLY" view --headless --x11 xs --input "$T/rw" >/dev/null 2>>"$T/err" || fail "typing view"
+wait_until 10 grep -qx from-typist "$T/typed"
+wait "$ro" || fail "the read-only view did not see the change: $(cat "$T/ro.err")"
+! grep -q from-watcher "$T/typed" || fail "the read-only view's keys reached the program"
+echo "resized on the host, back where it was, a watcher and a typist: ok"
