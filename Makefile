@@ -340,6 +340,7 @@ FUZZ_SRC_consoles := $(VMC_CORE) remote-proto/codec.c
 FUZZ_SRC_keys     := $(VMC_CORE) remote-proto/codec.c
 FUZZ_SRC_escape   := $(BASE_SRC) vmconsole/escape.c
 FUZZ_SRC_termmodes := clients/termmodes.c
+FUZZ_SRC_xwin     := $(RP_CORE)
 FUZZ_SRC_ttyscript := test/ttyscript/script.c $(KPTY_SRC)
 FUZZ_LIBS         := $(LZ4_LIBS)
 # The terminal fuzzers take libvterm built from its source with the same

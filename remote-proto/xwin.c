@@ -508,7 +508,8 @@ struct apply {
 	uint32_t *px;
 	uint16_t w, h;
 	size_t stride; /* in pixels */
-	uint8_t *scratch; /* a decompressed block, RP_XPIX_MAX_OP_PIXELS * 4 */
+	uint8_t *scratch; /* a decompressed block: the largest yet of this frame */
+	size_t scratch_cap;
 	ZSTD_DCtx *zd;
 	char *err;
 	size_t errn;
@@ -568,10 +569,13 @@ static int apply_block(struct apply *a, size_t at, unsigned op, uint32_t x, uint
 {
 	size_t want = (size_t)w * h * 4;
 
-	if (!a->scratch) {
-		a->scratch = malloc((size_t)RP_XPIX_MAX_OP_PIXELS * 4);
+	if (want > a->scratch_cap) {
+		free(a->scratch);
+		a->scratch_cap = 0;
+		a->scratch = malloc(want);
 		if (!a->scratch)
 			return apply_fail(a, at, op, "out of memory");
+		a->scratch_cap = want;
 	}
 	if (op == RP_XOP_LZ4) {
 		int got = LZ4_decompress_safe((const char *)src, (char *)a->scratch, (int)len,
@@ -1040,7 +1044,11 @@ static void send_zstd(struct fw *f, const uint32_t *src, size_t stride, uint32_t
 		return;
 	extract(e, src, stride, x, y, w, h);
 	raw = (size_t)w * h * 4;
-	z = ZSTD_compressCCtx(e->zc, e->comp, e->comp_cap, e->raw, raw, XENC_ZSTD_LEVEL);
+	/* made when first needed: small windows never are */
+	if (!e->zc)
+		e->zc = ZSTD_createCCtx();
+	z = e->zc ? ZSTD_compressCCtx(e->zc, e->comp, e->comp_cap, e->raw, raw, XENC_ZSTD_LEVEL)
+		  : raw;
 	if (ZSTD_isError(z) || z >= raw - raw / 8) {
 		/* Noise: lz4 would not do better; tile by tile, raw or lz4. */
 		e->zstd_permille = 1000;
@@ -1141,6 +1149,8 @@ static void xenc_free_tiles(struct rp_xenc *e)
 	free(e->row_cache);
 	free(e->row_ok);
 	free(e->votes);
+	free(e->raw);
+	free(e->comp);
 }
 
 /* The shadow at a new size: kept pixels at the top left, the rest black,
@@ -1161,8 +1171,16 @@ static int xenc_resize(struct rp_xenc *e, uint16_t w, uint16_t h)
 	n.row_cache = calloc(h, sizeof *n.row_cache);
 	n.row_ok = calloc(h, 1);
 	n.votes = calloc((size_t)h * XENC_SCROLL_MAX_TWINS, sizeof *n.votes);
+	/* one op's pixels at most, and no more than the window has: a menu's
+	 * encoder is small */
+	size_t op = (size_t)w * h < RP_XPIX_MAX_OP_PIXELS ? (size_t)w * h : RP_XPIX_MAX_OP_PIXELS;
+	n.comp_cap = ZSTD_compressBound(op * 4);
+	if ((size_t)LZ4_compressBound((int)op * 4) > n.comp_cap)
+		n.comp_cap = (size_t)LZ4_compressBound((int)op * 4);
+	n.raw = malloc(op * 4);
+	n.comp = malloc(n.comp_cap);
 	if (!n.shadow || !n.hash || !n.color || !n.tflags || !n.rows_new || !n.rows_old ||
-	    !n.votes || !n.row_cache || !n.row_ok) {
+	    !n.votes || !n.row_cache || !n.row_ok || !n.raw || !n.comp) {
 		xenc_free_tiles(&n);
 		return -ENOMEM;
 	}
@@ -1192,14 +1210,8 @@ struct rp_xenc *rp_xenc_create(uint32_t id, uint16_t w, uint16_t h)
 		return NULL;
 	e->id = id;
 	e->zstd_permille = 250;
-	e->comp_cap = ZSTD_compressBound((size_t)RP_XPIX_MAX_OP_PIXELS * 4);
-	if ((size_t)LZ4_compressBound(RP_XPIX_MAX_OP_PIXELS * 4) > e->comp_cap)
-		e->comp_cap = (size_t)LZ4_compressBound(RP_XPIX_MAX_OP_PIXELS * 4);
-	e->raw = malloc((size_t)RP_XPIX_MAX_OP_PIXELS * 4);
-	e->comp = malloc(e->comp_cap);
 	e->payload = malloc(RP_MAX_PAYLOAD);
-	e->zc = ZSTD_createCCtx();
-	if (!e->raw || !e->comp || !e->payload || !e->zc || xenc_resize(e, w, h) < 0) {
+	if (!e->payload || xenc_resize(e, w, h) < 0) {
 		rp_xenc_destroy(e);
 		return NULL;
 	}
@@ -1211,8 +1223,6 @@ void rp_xenc_destroy(struct rp_xenc *e)
 	if (!e)
 		return;
 	xenc_free_tiles(e);
-	free(e->raw);
-	free(e->comp);
 	free(e->payload);
 	ZSTD_freeCCtx(e->zc);
 	free(e);

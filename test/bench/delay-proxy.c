@@ -1,8 +1,11 @@
 /* delay-proxy: adds a fixed one-way delay to every byte between a client
  * and a server on loopback, in both directions (there is no netem here).
  *
- *   delay-proxy tcp|udp LISTEN_PORT TARGET_PORT DELAY_MS
+ *   delay-proxy tcp|udp LISTEN_PORT TARGET_PORT DELAY_MS [COUNT_FILE]
  *
+ * With COUNT_FILE (tcp), the bytes it carried so far, "UP DOWN" (client to
+ * server, server to client), are written there at most COUNT_EVERY_MS
+ * after they change: a bench reads it before and after what it measures.
  * A round trip through it costs 2 × DELAY_MS more. Order is kept; each
  * chunk read is sent whole once its time has come. Listens on 127.0.0.1.
  */
@@ -21,6 +24,7 @@
 
 #define MAX_PAIRS 16
 #define CHUNK 65536
+#define COUNT_EVERY_MS 10
 
 struct chunk {
 	struct chunk *next;
@@ -119,8 +123,23 @@ static int run_udp(int lport, int tport, double delay)
 	}
 }
 
-static int run_tcp(int lport, int tport, double delay)
+/* Rewrites the count file in place (the reader takes whole lines). */
+static void write_counts(const char *file, const double *bytes)
 {
+	char line[64];
+	FILE *f = fopen(file, "r+");
+
+	if (!f && !(f = fopen(file, "w")))
+		return;
+	snprintf(line, sizeof line, "%.0f %.0f\n", bytes[0], bytes[1]);
+	fputs(line, f);
+	fclose(f);
+}
+
+static int run_tcp(int lport, int tport, double delay, const char *count_file)
+{
+	double bytes[2] = {0, 0}, written_at = 0; /* up, down */
+	bool unwritten = count_file != NULL;
 	struct sockaddr_in la = lo(lport);
 	int ls = socket(AF_INET, SOCK_STREAM, 0), one = 1;
 	struct dir d[2 * MAX_PAIRS];
@@ -142,7 +161,14 @@ static int run_tcp(int lport, int tport, double delay)
 			if (d[i].head && d[i].head->due - t < next)
 				next = d[i].head->due - t;
 		}
+		if (unwritten && next > COUNT_EVERY_MS)
+			next = COUNT_EVERY_MS;
 		poll(p, (nfds_t)(1 + nd), next < 0 ? 0 : (int)next + 1);
+		if (unwritten && now_ms() - written_at >= COUNT_EVERY_MS) {
+			write_counts(count_file, bytes);
+			written_at = now_ms();
+			unwritten = false;
+		}
 		if ((p[0].revents & POLLIN) && nd + 2 <= 2 * MAX_PAIRS) {
 			int c = accept(ls, NULL, NULL), s = socket(AF_INET, SOCK_STREAM, 0);
 			struct sockaddr_in ta = lo(tport);
@@ -160,9 +186,11 @@ static int run_tcp(int lport, int tport, double delay)
 			if (!(p[1 + i].revents & (POLLIN | POLLHUP | POLLERR)))
 				continue;
 			ssize_t n = read(d[i].from, buf, sizeof buf);
-			if (n > 0)
+			if (n > 0) {
 				enqueue(&d[i], buf, (size_t)n, now_ms() + delay);
-			else
+				bytes[i % 2] += (double)n; /* even: client to server */
+				unwritten = count_file != NULL;
+			} else
 				d[i].eof = true;
 		}
 		t = now_ms();
@@ -199,11 +227,11 @@ static int run_tcp(int lport, int tport, double delay)
 
 int main(int argc, char **argv)
 {
-	if (argc != 5) {
-		fprintf(stderr, "usage: delay-proxy tcp|udp LISTEN_PORT TARGET_PORT DELAY_MS\n");
+	if (argc != 5 && argc != 6) {
+		fprintf(stderr, "usage: delay-proxy tcp|udp LISTEN_PORT TARGET_PORT DELAY_MS [COUNT_FILE]\n");
 		return 2;
 	}
 	int lp = atoi(argv[2]), tp = atoi(argv[3]);
 	double delay = atof(argv[4]);
-	return !strcmp(argv[1], "udp") ? run_udp(lp, tp, delay) : run_tcp(lp, tp, delay);
+	return !strcmp(argv[1], "udp") ? run_udp(lp, tp, delay) : run_tcp(lp, tp, delay, argc == 6 ? argv[5] : NULL);
 }
