@@ -198,6 +198,8 @@ bool xvfb_reap(struct xd_proc *p)
 			base_log("xdisplay", "xkbcomp did not load the desk's keymap (status %d)%s%s",
 				 WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status),
 				 p->log[0] ? "; see " : "", p->log);
+		else
+			base_log("xdisplay", "display :%d: the desk's keymap is loaded", p->display);
 		p->xkbcomp = 0;
 		unlink(p->keymap);
 		if (p->keymap_next && p->server)

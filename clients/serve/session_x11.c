@@ -609,6 +609,14 @@ static int x11_signal(struct session *s, int sig, bool flush, char *err, size_t 
 	return -ENOTSUP;
 }
 
+/* A desk's text size means nothing to a display (windows have their
+ * own, XCONFIGURE); listings show none. */
+static void x11_resize(struct session *s, const struct kpty_winsize *ws)
+{
+	(void)ws;
+	s->ws = (struct kpty_winsize){0};
+}
+
 static int x11_kill(struct session *s, bool stop, char *err, size_t errn)
 {
 	struct x11 *x = xs(s);
@@ -823,6 +831,7 @@ static const struct session_ops x11_ops = {
 	.read = x11_read,
 	.input = x11_input,
 	.signal = x11_signal,
+	.resize = x11_resize,
 	.kill = x11_kill,
 	.reap = x11_reap,
 	.describe = x11_describe,

@@ -461,6 +461,10 @@ int main(int argc, char **argv)
 	}
 	p.chan = h.chan;
 	write_state(&p);
+	/* What came with the answer, already read. */
+	while (rp_conn_frame(p.c, &h, &b) == 1)
+		if (frame(&p, &h, b) < 0)
+			return 1;
 	for (;;) {
 		struct pollfd pf[2] = {{rp_conn_fd(p.c), (short)(POLLIN | rp_conn_wevents(p.c)), 0},
 				       {0, POLLIN, 0}};
