@@ -40,6 +40,7 @@ need pc xcb-composite    libxcb-composite0-dev
 need pc xcb-damage       libxcb-damage0-dev
 need pc xcb-xtest        libxcb-xtest0-dev
 need pc xcb-image        libxcb-image0-dev
+need pc xcb-render       libxcb-render0-dev
 need pc x11              libx11-dev
 need pc x11-xcb          libx11-xcb-dev
 need pc pixman-1         libpixman-1-dev
@@ -62,6 +63,8 @@ need prog xclip              xclip
 need prog xwd                x11-apps
 need prog qemu-system-x86_64 qemu-system-x86
 need prog xterm              xterm
+need prog zenity             zenity
+need prog xwininfo           x11-utils
 need file /bin/busybox       busybox-static
 need prog ssh                openssh-client
 need prog sshd               openssh-server
