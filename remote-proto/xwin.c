@@ -700,6 +700,11 @@ int rp_xpix_apply(const uint8_t *ops, size_t n, uint32_t *pixels, uint16_t w, ui
 #define T_COPIED 0x10 /* under this update's COPY */
 #define T_INSIDE 0x20 /* wholly under it: its rows' hashes said it is right */
 
+struct row_hash {
+	uint64_t h;
+	int32_t row;
+};
+
 struct rp_xenc {
 	uint32_t id, frame;
 	uint16_t w, h, tw, th; /* pixels; tiles across and down */
@@ -715,6 +720,7 @@ struct rp_xenc {
 	uint8_t *row_ok;
 	uint32_t zstd_permille; /* zstd's output for its input lately: sizes the next ops */
 	int32_t *votes;
+	struct row_hash *index; /* the shadow's row hashes sorted, h */
 	uint32_t *raw; /* one op's pixels, RP_XPIX_MAX_OP_PIXELS, in wire order */
 	uint8_t *comp;
 	size_t comp_cap;
@@ -1116,6 +1122,23 @@ static void send_dirty(struct fw *f, const uint32_t *src, size_t stride)
 				tile_rect(e, tx, ty, &x, &y, &w, &h);
 				tile_rect(e, end - 1, ty, &x1, &y1, &w1, &h1);
 				w = x1 + w1 - x;
+				/* the same run in the rows below goes with it */
+				for (uint32_t ty2 = ty + 1; ty2 < e->th; ty2++) {
+					uint8_t *fl2 = e->tflags + (size_t)ty2 * e->tw;
+					const uint32_t *col2 = e->color + (size_t)ty2 * e->tw;
+					uint32_t k = tx;
+					while (k < end &&
+					       (fl2[k] & (T_DIRTY | T_SOLID)) == (T_DIRTY | T_SOLID) &&
+					       col2[k] == col[tx])
+						k++;
+					if (k < end)
+						break;
+					for (k = tx; k < end; k++)
+						fl2[k] &= (uint8_t)~T_DIRTY;
+					tile_rect(e, tx, ty2, &x1, &y1, &w1, &h1);
+					h = y1 + h1 - y;
+					e->st.tiles_fill += end - tx;
+				}
 				op_fill(f, x, y, w, h, col[tx]);
 				if (src != e->shadow)
 					fill_shadow(e, x, y, w, h, col[tx]);
@@ -1149,6 +1172,7 @@ static void xenc_free_tiles(struct rp_xenc *e)
 	free(e->row_cache);
 	free(e->row_ok);
 	free(e->votes);
+	free(e->index);
 	free(e->raw);
 	free(e->comp);
 }
@@ -1171,6 +1195,7 @@ static int xenc_resize(struct rp_xenc *e, uint16_t w, uint16_t h)
 	n.row_cache = calloc(h, sizeof *n.row_cache);
 	n.row_ok = calloc(h, 1);
 	n.votes = calloc((size_t)h * XENC_SCROLL_MAX_TWINS, sizeof *n.votes);
+	n.index = calloc(h, sizeof *n.index);
 	/* one op's pixels at most, and no more than the window has: a menu's
 	 * encoder is small */
 	size_t op = (size_t)w * h < RP_XPIX_MAX_OP_PIXELS ? (size_t)w * h : RP_XPIX_MAX_OP_PIXELS;
@@ -1180,7 +1205,7 @@ static int xenc_resize(struct rp_xenc *e, uint16_t w, uint16_t h)
 	n.raw = malloc(op * 4);
 	n.comp = malloc(n.comp_cap);
 	if (!n.shadow || !n.hash || !n.color || !n.tflags || !n.rows_new || !n.rows_old ||
-	    !n.votes || !n.row_cache || !n.row_ok || !n.raw || !n.comp) {
+	    !n.votes || !n.index || !n.row_cache || !n.row_ok || !n.raw || !n.comp) {
 		xenc_free_tiles(&n);
 		return -ENOMEM;
 	}
@@ -1245,11 +1270,6 @@ static void mark_rect(struct rp_xenc *e, uint32_t x, uint32_t y, uint32_t w, uin
 		}
 }
 
-struct row_hash {
-	uint64_t h;
-	int32_t row;
-};
-
 static int cmp_row_hash(const void *a, const void *b)
 {
 	const struct row_hash *x = a, *y = b;
@@ -1306,7 +1326,7 @@ static bool find_scroll(struct fw *f, const uint32_t *px, size_t stride, uint32_
 	uint64_t *hn = e->rows_new, *ho = e->rows_old;
 	int32_t *votes = e->votes, best = 0;
 	uint32_t nv = 0, changed = 0, best_n = 0, run_a = 0, run_n = 0, moved = 0;
-	struct row_hash *idx;
+	struct row_hash *idx = e->index;
 	bool solid, whole = x0 == 0 && w == e->w;
 
 	if (h < XENC_SCROLL_MIN_ROWS)
@@ -1321,9 +1341,6 @@ static bool find_scroll(struct fw *f, const uint32_t *px, size_t stride, uint32_
 	}
 	if (changed < XENC_SCROLL_MIN_MOVED)
 		return true;
-	idx = malloc(h * sizeof *idx);
-	if (!idx)
-		return true; /* no scroll found: the tiles still go */
 	for (uint32_t j = 0; j < h; j++)
 		idx[j] = (struct row_hash){ho[j], (int32_t)j};
 	qsort(idx, h, sizeof *idx, cmp_row_hash);
@@ -1336,7 +1353,6 @@ static bool find_scroll(struct fw *f, const uint32_t *px, size_t stride, uint32_
 		for (uint32_t k = 0; k < count && count <= XENC_SCROLL_MAX_TWINS; k++)
 			votes[nv++] = (int32_t)j - idx[first + k].row;
 	}
-	free(idx);
 	if (!nv)
 		return true;
 	qsort(votes, nv, sizeof *votes, cmp_i32);
