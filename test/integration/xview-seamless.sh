@@ -29,8 +29,9 @@ wait_until 20 sh -c "\"$TELLY\" ls | grep -q 'window .*\"xtest\"'"
 "$TELLY" view --seamless "" xs >"$T/view.out" 2>&1 &
 view=$!
 pids="$pids $view"
-has_xtest() { [ -n "$(deskwin xtest)" ]; }
+has_xtest() { [ -n "$(deskwin xtest)" ] || ! kill -0 "$view" 2>/dev/null; }
 wait_until 20 has_xtest
+kill -0 "$view" 2>/dev/null || fail "the seamless view ended: $(cat "$T/view.out")"
 w=$(deskwin xtest)
 xprop -id "$w" >"$T/props"
 cat "$T/props"
