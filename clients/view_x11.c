@@ -692,9 +692,13 @@ static int on_pixels(struct vx *x, struct xsess *s, const uint8_t *p, uint32_t l
 		s->key_seq = 0;
 		x->paint_now = true;
 	}
-	if (x->seamless)
+	if (x->seamless) {
+		/* Drawn now: acknowledged and timed here (no compositor). */
 		ds_seamless_draw(x->c.b, w->wid);
-	else if (w->overlay && ds_xsurf_updates(w->surf) == 1)
+		w->ack_due = true;
+		vx_painted(x);
+		return 0;
+	} else if (w->overlay && ds_xsurf_updates(w->surf) == 1)
 		place_overlay(x, w);
 	/* Drawn when the compositor next paints; nothing to paint: drawn. */
 	w->ack_due = true;
