@@ -739,8 +739,12 @@ static void on_cursor(struct vx *x, const struct rp_xcursor *m)
 
 static void on_timing(struct vx *x, struct xsess *s, const struct rp_xtiming *t)
 {
+	/* The host times the last input it injected before reading the
+	 * pixels: a key's release, say, right after its press; the keys
+	 * before it that the same pixels answer share its stages. */
 	for (unsigned i = 0; i < x->nawait; i++)
-		if (x->await[i].chan == s->chan && x->await[i].seq == t->seq) {
+		if (x->await[i].chan == s->chan && !x->await[i].host &&
+		    (int32_t)(t->seq - x->await[i].seq) >= 0) {
 			x->await[i].host = true;
 			x->await[i].h = *t;
 		}
