@@ -42,6 +42,8 @@ DS_SRC     := $(BASE_SRC) $(VTF_SRC) display-server/comp.c display-server/term.c
               display-server/headless.c display-server/x11.c display-server/script.c
 DS_SRC     += display-server/clip.c
 DS_LIBS    := $(shell pkg-config --libs pixman-1 freetype2 fontconfig libpng xcb xcb-shm xkbcommon xkbcommon-x11 2>/dev/null)
+# XKB's events (the desk's layout followed while telly view runs).
+DS_LIBS    += $(shell pkg-config --libs xcb-xkb 2>/dev/null || echo -lxcb-xkb)
 DS_CFLAGS  := $(shell pkg-config --cflags pixman-1 freetype2 fontconfig libpng xcb xkbcommon 2>/dev/null)
 # X windows on the desk: their surfaces and the keymap sent to X sessions
 # (display-server/xsurf.c, keymap.c; the pixel codec with them), the view's X side.

@@ -607,6 +607,8 @@ static void on_event(void *ctx, const struct ds_event *ev)
 	case DS_EV_CLOSE:
 		v->done = true;
 		return;
+	case DS_EV_KEYMAP: /* keys come with the new layout's keysyms already */
+		return;
 	}
 	apply(v, &o);
 }

@@ -24,6 +24,7 @@ enum ds_event_type {
 	DS_EV_BUTTON,  /* button, pressed, mods (WM_MOD_*) */
 	DS_EV_RESIZE,  /* the output is now w x h (the framebuffer was remade) */
 	DS_EV_CLOSE,   /* the user closed the output */
+	DS_EV_KEYMAP,  /* the display's keyboard layout changed (backend->keymap is the new one) */
 };
 
 struct ds_event {

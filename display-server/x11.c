@@ -14,6 +14,8 @@
 #include <time.h>
 #include <xcb/shm.h>
 #include <xcb/xcb.h>
+#include <xcb/xkb.h>
+#include <xkbcommon/xkbcommon-compose.h>
 #include <xkbcommon/xkbcommon-x11.h>
 
 #include "base.h"
@@ -36,6 +38,14 @@ struct x11 {
 	struct xkb_context *xkb;
 	struct xkb_keymap *keymap;
 	struct xkb_state *state;
+	/* Layout changes on the display (setxkbmap, a second keyboard):
+	 * XKB's events for the core keyboard, from its first event code. */
+	int32_t kbd;
+	uint8_t xkb_event;
+	/* Dead keys and Multi_key sequences, from the locale's compose
+	 * table (none: keys as they are). */
+	struct xkb_compose_table *compose_table;
+	struct xkb_compose_state *compose;
 	bool have_pos;
 	int px, py;
 	bool gone; /* the window was destroyed: nothing more to draw */
@@ -112,9 +122,73 @@ static void key_event(struct x11 *x, xcb_key_press_event_t *k, bool pressed, ds_
 	ev.keysym = xkb_state_key_get_one_sym(x->state, k->detail);
 	ev.keycode = k->detail; /* X windows take keys as the display's keycodes */
 	ev.codepoint = xkb_keysym_to_utf32(ev.keysym);
+	/* A dead key or a compose sequence types nothing until it ends,
+	 * then its character; the keysym stays the key's own (an X window
+	 * on a host composes for itself from its keycodes). */
+	if (pressed && x->compose &&
+	    xkb_compose_state_feed(x->compose, ev.keysym) == XKB_COMPOSE_FEED_ACCEPTED) {
+		switch (xkb_compose_state_get_status(x->compose)) {
+		case XKB_COMPOSE_COMPOSING:
+			ev.codepoint = 0;
+			break;
+		case XKB_COMPOSE_COMPOSED:
+			ev.codepoint = xkb_keysym_to_utf32(xkb_compose_state_get_one_sym(x->compose));
+			xkb_compose_state_reset(x->compose);
+			break;
+		case XKB_COMPOSE_CANCELLED: /* the key that broke the sequence is dropped, as GTK does */
+			ev.codepoint = 0;
+			xkb_compose_state_reset(x->compose);
+			break;
+		case XKB_COMPOSE_NOTHING:
+			break;
+		}
+	}
 	ev.mods = k->state & (WM_MOD_SHIFT | WM_MOD_CTRL | WM_MOD_ALT | WM_MOD_SUPER);
 	if (ev.keysym != XKB_KEY_NoSymbol)
 		fn(ctx, &ev);
+}
+
+/* The display's layout changed: its keymap read again (the old one kept
+ * if that fails). */
+static void keymap_changed(struct x11 *x, ds_event_fn fn, void *ctx)
+{
+	struct xkb_keymap *km = xkb_x11_keymap_new_from_device(x->xkb, x->conn, x->kbd,
+								XKB_KEYMAP_COMPILE_NO_FLAGS);
+	struct xkb_state *st = km ? xkb_x11_state_new_from_device(km, x->conn, x->kbd) : NULL;
+
+	if (!st) {
+		xkb_keymap_unref(km);
+		return;
+	}
+	xkb_state_unref(x->state);
+	xkb_keymap_unref(x->keymap);
+	x->keymap = km;
+	x->state = st;
+	x->base.keymap = km;
+	fn(ctx, &(struct ds_event){.type = DS_EV_KEYMAP, .time_us = base_now_ns() / 1000});
+}
+
+static void xkb_event(struct x11 *x, xcb_generic_event_t *e, ds_event_fn fn, void *ctx)
+{
+	union {
+		struct {
+			uint8_t response_type, xkb_type;
+			uint16_t sequence;
+			xcb_timestamp_t time;
+			uint8_t device;
+		} any;
+		xcb_xkb_new_keyboard_notify_event_t nkn;
+		xcb_xkb_map_notify_event_t map;
+	} *xe = (void *)e;
+
+	if (xe->any.device != x->kbd)
+		return;
+	if (xe->any.xkb_type == XCB_XKB_NEW_KEYBOARD_NOTIFY) {
+		if (xe->nkn.changed & XCB_XKB_NKN_DETAIL_KEYCODES)
+			keymap_changed(x, fn, ctx);
+	} else if (xe->any.xkb_type == XCB_XKB_MAP_NOTIFY) {
+		keymap_changed(x, fn, ctx);
+	}
 }
 
 static void motion(struct x11 *x, int px, int py, ds_event_fn fn, void *ctx)
@@ -201,6 +275,8 @@ static int x_dispatch(struct ds_backend *b, ds_event_fn fn, void *ctx)
 			break;
 		}
 		default:
+			if (x->xkb_event && (e->response_type & 0x7f) == x->xkb_event)
+				xkb_event(x, e, fn, ctx);
 			break;
 		}
 		free(e);
@@ -252,6 +328,8 @@ static void x_destroy(struct ds_backend *b)
 	free_fb(x);
 	xkb_state_unref(x->state);
 	xkb_keymap_unref(x->keymap);
+	xkb_compose_state_unref(x->compose);
+	xkb_compose_table_unref(x->compose_table);
 	xkb_context_unref(x->xkb);
 	xcb_disconnect(x->conn);
 	free(x);
@@ -270,6 +348,49 @@ static xcb_atom_t atom(xcb_connection_t *c, const char *name)
 
 	free(r);
 	return a;
+}
+
+/* XKB's word that the keyboard's layout changed: a new keyboard (its
+ * keycodes), or a new map (setxkbmap, xmodmap, xdotool's remapping). */
+static void listen_keyboard(struct x11 *x)
+{
+	const xcb_query_extension_reply_t *ext = xcb_get_extension_data(x->conn, &xcb_xkb_id);
+	uint16_t map = XCB_XKB_MAP_PART_KEY_TYPES | XCB_XKB_MAP_PART_KEY_SYMS |
+		       XCB_XKB_MAP_PART_MODIFIER_MAP | XCB_XKB_MAP_PART_EXPLICIT_COMPONENTS |
+		       XCB_XKB_MAP_PART_KEY_ACTIONS | XCB_XKB_MAP_PART_VIRTUAL_MODS |
+		       XCB_XKB_MAP_PART_VIRTUAL_MOD_MAP;
+	xcb_xkb_select_events_details_t details = {
+		.affectNewKeyboard = XCB_XKB_NKN_DETAIL_KEYCODES,
+		.newKeyboardDetails = XCB_XKB_NKN_DETAIL_KEYCODES,
+	};
+
+	if (!ext || !ext->present)
+		return;
+	x->xkb_event = ext->first_event;
+	xcb_xkb_select_events_aux(x->conn, (xcb_xkb_device_spec_t)x->kbd,
+				  XCB_XKB_EVENT_TYPE_NEW_KEYBOARD_NOTIFY | XCB_XKB_EVENT_TYPE_MAP_NOTIFY,
+				  0, 0, map, map, &details);
+}
+
+/* The compose table of the locale that says how text is encoded
+ * (LC_ALL, LC_CTYPE, LANG as xkbcommon reads them); with none, or C, the
+ * UTF-8 one. NULL: no composing. */
+static struct xkb_compose_table *compose_table(struct xkb_context *ctx)
+{
+	const char *env[] = {"LC_ALL", "LC_CTYPE", "LANG"};
+	const char *loc = NULL;
+	struct xkb_compose_table *t = NULL;
+
+	for (size_t i = 0; i < 3 && !loc; i++)
+		if (getenv(env[i]) && *getenv(env[i]))
+			loc = getenv(env[i]);
+	if (loc && strcmp(loc, "C") && strcmp(loc, "POSIX"))
+		t = xkb_compose_table_new_from_locale(ctx, loc, XKB_COMPOSE_COMPILE_NO_FLAGS);
+	if (!t)
+		t = xkb_compose_table_new_from_locale(ctx, "C.UTF-8", XKB_COMPOSE_COMPILE_NO_FLAGS);
+	if (!t)
+		t = xkb_compose_table_new_from_locale(ctx, "en_US.UTF-8", XKB_COMPOSE_COMPILE_NO_FLAGS);
+	return t;
 }
 
 static int setup_keyboard(struct x11 *x, char *err, size_t errn)
@@ -291,6 +412,11 @@ static int setup_keyboard(struct x11 *x, char *err, size_t errn)
 		snprintf(err, errn, "cannot read the X server's keymap");
 		return -1;
 	}
+	x->kbd = dev;
+	listen_keyboard(x);
+	x->compose_table = compose_table(x->xkb);
+	if (x->compose_table)
+		x->compose = xkb_compose_state_new(x->compose_table, XKB_COMPOSE_STATE_NO_FLAGS);
 	return 0;
 }
 
@@ -378,6 +504,8 @@ struct ds_backend *ds_x11_create(const char *display, int w, int h, const char *
 fail:
 	xkb_state_unref(x->state);
 	xkb_keymap_unref(x->keymap);
+	xkb_compose_state_unref(x->compose);
+	xkb_compose_table_unref(x->compose_table);
 	xkb_context_unref(x->xkb);
 	xcb_disconnect(x->conn);
 	free(x);
