@@ -388,6 +388,41 @@ static void motion_uses_velocity(void)
 	CHECK_EQ((int)wm.cx, 188);
 }
 
+/* A box the far side says a window has (an X window its program moved):
+ * taken within the limits, not while the person drags that window. */
+static void set_box_from_far_side(void)
+{
+	struct wm wm;
+	struct wm_actions o = {0};
+	const struct wm_action *a;
+
+	three(&wm);
+	wm_set_box(&wm, 2, (struct wm_box){200, 150, 320, 240}, &o);
+	a = find_act(&o, WM_ACT_GEOMETRY);
+	CHECK(a && a->window == 2 && a->box.x == 200 && a->box.y == 150 && a->box.w == 320 &&
+	      a->box.h == 240);
+	CHECK_EQ(top(&wm), 3); /* no raise, no focus */
+	CHECK(find_act(&o, WM_ACT_FOCUS) == NULL);
+	o.n = 0;
+	wm_set_box(&wm, 2, (struct wm_box){200, 150, 320, 240}, &o);
+	CHECK_EQ(o.n, 0); /* the same: nothing */
+	/* Too small, and far off the screen: within limits, title reachable. */
+	wm_set_box(&wm, 2, (struct wm_box){5000, -40, 10, 10}, NULL);
+	{
+		const struct wm_box *b = &wm_find(&wm, 2)->box;
+		CHECK(b->w == CFG.min_w && b->h == CFG.min_h);
+		CHECK(b->x <= 800 - 32 && b->y == 0);
+	}
+	/* While it is dragged, the person's drag wins. */
+	wm_warp(&wm, wm_find(&wm, 3)->box.x + 50, wm_find(&wm, 3)->box.y + 10, NULL);
+	wm_button(&wm, 1, true, NULL);
+	o.n = 0;
+	wm_set_box(&wm, 3, (struct wm_box){0, 0, 400, 300}, &o);
+	CHECK_EQ(o.n, 0);
+	wm_set_box(&wm, 99, (struct wm_box){0, 0, 400, 300}, &o); /* unknown: nothing */
+	CHECK_EQ(o.n, 0);
+}
+
 static const struct unit_case cases[] = {
 	{"manage-places-and-focuses", manage_places_and_focuses},
 	{"hit-test-overlaps", hit_test_overlaps},
@@ -401,6 +436,7 @@ static const struct unit_case cases[] = {
 	{"cursor-clamped-to-screen", cursor_clamped_to_screen},
 	{"accel-curves", accel_curves},
 	{"motion-uses-velocity", motion_uses_velocity},
+	{"set-box-from-far-side", set_box_from_far_side},
 };
 
 int main(int argc, char **argv)
