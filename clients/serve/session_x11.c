@@ -233,9 +233,14 @@ static int emit_fn(void *ctx, const uint8_t *payload, size_t len)
 		for (struct xview *xv = e->x->views; xv; xv = xv->next) {
 			struct xvwin *vw = vw_of(xv, e->w->id, true);
 			/* An update goes whole or not at all: its first frame
-			 * decides (sent moves on with it). */
-			if (vw && (takes_update(xv, vw) || vw->sent == m.frame))
+			 * decides (sent moves on with it). A viewer that misses
+			 * one is owed a keyframe once it catches up. */
+			if (!vw)
+				continue;
+			if (vw->sent == m.frame || takes_update(xv, vw))
 				push_pixels(xv, e->w, b, &m);
+			else if (xv->started)
+				vw->key_due = true;
 		}
 	}
 	rp_buf_unref(b);
@@ -736,11 +741,11 @@ static long x11_wait_time(struct session *s, long now)
 		wait = x->kill_at - now;
 	if ((w = xd_wait_time(x->xd, now)) >= 0 && (wait < 0 || w < wait))
 		wait = w;
-	if (x->wake_at && now >= x->wake_at) {
-		x->wake_at = 0;
-		for (struct xwindow *xw = x->wins; xw; xw = xw->next)
-			maybe_read(x, xw, now);
-	}
+	/* Windows damaged while another was being read, or whose frame has
+	 * come: read now (maybe_read does nothing for the others). */
+	x->wake_at = 0;
+	for (struct xwindow *xw = x->wins; xw; xw = xw->next)
+		maybe_read(x, xw, now);
 	if (x->wake_at && (wait < 0 || x->wake_at - now < wait))
 		wait = x->wake_at - now;
 	if (x->more)
