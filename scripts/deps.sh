@@ -39,6 +39,7 @@ need pc xcb-xkb          libxcb-xkb-dev
 need pc xcb-composite    libxcb-composite0-dev
 need pc xcb-damage       libxcb-damage0-dev
 need pc xcb-xtest        libxcb-xtest0-dev
+need pc xcb-xfixes       libxcb-xfixes0-dev
 need pc xcb-image        libxcb-image0-dev
 need pc xcb-render       libxcb-render0-dev
 need pc x11              libx11-dev
@@ -65,6 +66,7 @@ need prog qemu-system-x86_64 qemu-system-x86
 need prog xterm              xterm
 need prog zenity             zenity
 need prog xwininfo           x11-utils
+need prog xkbcomp            x11-xkb-utils
 need file /bin/busybox       busybox-static
 need prog ssh                openssh-client
 need prog sshd               openssh-server

@@ -19,7 +19,7 @@ _telly()
 	local cur prev cmd i w dest=""
 	cur=${COMP_WORDS[COMP_CWORD]}
 	prev=${COMP_WORDS[COMP_CWORD - 1]}
-	local commands="attach view new ls kill stop serve demo"
+	local commands="attach view new run ls kill stop serve demo"
 	local dest_opts="--ssh --server --tcp --token-file --compress --no-compress"
 
 	if ((COMP_CWORD == 1)); then
@@ -74,7 +74,11 @@ _telly()
 		opts="--headless --size --input --screenshot --font --font-size --accel --speed -r
 		      --stats --bench-keys --help $dest_opts"
 		;;
-	new) opts="-s --help -- $dest_opts" ;;
+	new) opts="-s --x11 --display --help -- $dest_opts" ;;
+	run)
+		opts="--help -- $dest_opts"
+		names=1
+		;;
 	ls | stop) opts="--help $dest_opts" ;;
 	kill)
 		opts="--help $dest_opts"
