@@ -64,6 +64,7 @@ unit termmodes
 unit xdesk
 unit xwin
 unit predict
+unit overlay
 unit resume
 # libvterm is not built with ASan: the random-stream screen tests also run
 # under valgrind, which sees its reads and writes (it found libvterm
@@ -101,8 +102,8 @@ done
 # UBSan too: telly built with them, then the view tests, which drive all.
 san="-O1 -g -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=all"
 run "build/asan-telly" 900 make --no-print-directory BUILD="$B/asan" CFLAGS="$san" \
-	"$B/asan/bin/telly" "$B/asan/test/png-probe" "$B/asan/test/free-port"
-for t in view-typing view-focus view-move-resize view-lifecycle view-x11 vmconsole door-privsep door-keys door-winsize; do
+	"$B/asan/bin/telly" "$B/asan/test/png-probe" "$B/asan/test/free-port" "$B/asan/test/xclose"
+for t in view-typing view-focus view-move-resize view-lifecycle view-x11 vmconsole door-privsep door-keys door-winsize xview-xterm xview-desk; do
 	[ -x "$B/asan/bin/telly" ] && run "integration-asan/$t" 300 sh "test/integration/$t.sh" "$B/asan"
 done
 
