@@ -642,6 +642,60 @@ static void view_bad_pixels(void)
 	desk_close(&d);
 }
 
+/* The host's pointer shape (XCURSOR) is the pointer over its windows,
+ * at its hot spot; over the desktop the desk's own arrow again. */
+static void view_cursor_shape(void)
+{
+	struct desk d;
+	uint8_t buf[512], argb[4 * 4 * 4];
+	uint32_t *black = calloc(100 * 80, 4);
+
+	if (!desk_open(&d, false))
+		goto out;
+	attach(&d);
+	for (int i = 0; i < 100 * 80; i++)
+		black[i] = 0x000001; /* not the encoder's empty shadow: it sends it */
+	for (int i = 0; i < 16; i++) { /* opaque red, little-endian words */
+		argb[i * 4] = 0;
+		argb[i * 4 + 1] = 0;
+		argb[i * 4 + 2] = 0xff;
+		argb[i * 4 + 3] = 0xff;
+	}
+	struct rp_xenc *e = rp_xenc_create(0x500001, 100, 80);
+	send_xwin(&d, 0x500001, 200, 200, 100, 80, 0, 0, "cur");
+	rp_xenc_update(e, black, 100, 80, 400, NULL, 0, 0, host_pixels, &d);
+	struct rp_xcursor c = {.serial = 7, .w = 4, .h = 4, .xhot = 1, .yhot = 1, .argb = argb};
+	host_send(&d, buf, rp_xcursor_frame(buf, sizeof buf, CHAN, &c));
+	int n = desk_pump(&d);
+	if (n < 3)
+		fprintf(stderr, "pump %d: %s\n", n, vx_why(d.x));
+	CHECK(n >= 3);
+	const struct wm_window *ww = wm_find(&d.wm, vx_find(d.x, "cur"));
+	CHECK(ww != NULL);
+	if (ww) {
+		struct wm_box in = wm_client_box(&d.wm, &ww->box);
+		int px = in.x + 50, py = in.y + 40;
+		wm_warp(&d.wm, px, py, NULL);
+		ds_comp_cursor(d.comp, px, py);
+		vx_pointer(d.x);
+		ds_comp_repaint(d.comp, &d.wm);
+		CHECK_EQ(fb_pixel(&d, px - 1, py - 1), 0xff0000); /* the hot spot is 1,1 in */
+		CHECK_EQ(fb_pixel(&d, px + 2, py + 2), 0xff0000);
+		CHECK_EQ(fb_pixel(&d, px + 3, py + 3), 1);
+		/* Over the desktop: the arrow, its tip at the pointer. */
+		wm_warp(&d.wm, 20, 20, NULL);
+		ds_comp_cursor(d.comp, 20, 20);
+		vx_pointer(d.x);
+		ds_comp_repaint(d.comp, &d.wm);
+		CHECK_EQ(fb_pixel(&d, 20, 20), 0);	 /* the arrow's black outline */
+		CHECK(fb_pixel(&d, px - 1, py - 1) != 0xff0000); /* the red one gone */
+	}
+	rp_xenc_destroy(e);
+	desk_close(&d);
+out:
+	free(black);
+}
+
 /* The host's list names its X sessions after all sessions: each is
  * opened as X; a cut or overlong X part is refused. */
 static void view_list_opens_x(void)
@@ -711,6 +765,7 @@ static const struct unit_case cases[] = {
 	{"view-readonly-silent", view_readonly_silent},
 	{"view-bad-pixels", view_bad_pixels},
 	{"view-list-opens-x", view_list_opens_x},
+	{"view-cursor-shape", view_cursor_shape},
 };
 
 int main(int argc, char **argv)
