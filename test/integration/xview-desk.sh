@@ -74,4 +74,17 @@ printf 'wait-window "xtest" 20\ntype "from-typist\\n"\nwait-update 20\n' >"$T/rw
 wait_until 10 grep -qx from-typist "$T/typed"
 wait "$ro" || fail "the read-only view did not see the change: $(cat "$T/ro.err")"
 ! grep -q from-watcher "$T/typed" || fail "the read-only view's keys reached the program"
-echo "resized on the host, back where it was, a watcher and a typist: ok"
+
+# A second program's window appears in the view; ctrl+shift+W closes it
+# (XCLOSE: WM_DELETE_WINDOW to xterm), and it goes from host and desk.
+"$TELLY" run xs -- xterm -T second -geometry 20x5+400+300 || fail "telly run"
+printf 'wait-window "second" 20\nscreenshot %s\nkey ctrl+shift+w\n' "$T/two.png" >"$T/in5"
+"$TELLY" view --headless --x11 xs --input "$T/in5" >"$T/l5" 2>>"$T/err" || fail "view: $(cat "$T/err")"
+grep -q 'title "second" focused' "$T/l5" || fail "the second window is not drawn and focused"
+grep -q 'title "xtest"' "$T/l5" || fail "the first window went"
+second_gone() { ! "$TELLY" ls | grep -q '"second"'; }
+wait_until 20 second_gone
+printf 'wait-window "xtest" 20\nscreenshot %s\n' "$T/one.png" >"$T/in6"
+"$TELLY" view --headless --x11 xs --input "$T/in6" >"$T/l6" 2>>"$T/err" || fail "view: $(cat "$T/err")"
+! grep -q '"second"' "$T/l6" || fail "the closed window is still on the desk"
+echo "resized on the host, back where it was, a watcher and a typist, a window comes and goes: ok"
