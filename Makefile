@@ -29,6 +29,7 @@ SERVE_SRC  := clients/serve/main.c clients/serve/loop.c clients/serve/fdm.c clie
 CLIENT_SRC := clients/telly.c clients/demo.c $(SERVE_SRC) clients/attach.c clients/ctl.c \
               clients/client.c clients/rundir.c clients/view.c clients/slog.c
 CLIENT_SRC += clients/termmodes.c
+CLIENT_SRC += clients/overlay.c predict/predict.c
 VTERM_LIBS := $(shell pkg-config --libs vterm 2>/dev/null || echo -lvterm)
 TS_SRC     := test/ttyscript/script.c test/ttyscript/backend_kpty.c test/ttyscript/backend_linux.c
 WM_SRC     := winmgr/wm.c
@@ -258,6 +259,17 @@ $(BUILD)/test/unit-xwin: $(call obj,obj,$(XWIN_UNIT))
 $(BUILD)/test/unit-xwin-asan: $(call obj,san,$(XWIN_UNIT))
 	@mkdir -p $(dir $@)
 	$(CC) $(ALL_CFLAGS) -O1 $(SAN) -o $@ $^ $(LZ4_LIBS)
+
+# telly attach's overlay against a terminal (test/unit/test_overlay.c).
+OVERLAY_UNIT := clients/overlay.c $(PRED_SRC) test/unit/test_overlay.c
+all: $(BUILD)/test/unit-overlay $(BUILD)/test/unit-overlay-asan
+$(BUILD)/test/unit-overlay: $(call obj,obj,$(OVERLAY_UNIT))
+	@mkdir -p $(dir $@)
+	$(CC) $(ALL_CFLAGS) -o $@ $^ $(VTERM_LIBS)
+
+$(BUILD)/test/unit-overlay-asan: $(call obj,san,$(OVERLAY_UNIT))
+	@mkdir -p $(dir $@)
+	$(CC) $(ALL_CFLAGS) -O1 $(SAN) -o $@ $^ $(VTERM_LIBS)
 
 # The desk-side channel on a socketpair (test/unit/test_desk.c).
 DESK_UNIT := $(RP_CORE) remote-proto/transport.c remote-proto/conn.c remote-proto/desk.c \

@@ -33,6 +33,7 @@
 #include "base.h"
 #include "clients.h"
 #include "kpty_os.h"
+#include "overlay.h"
 #include "termmodes.h"
 #include "vmc.h"
 
@@ -64,6 +65,8 @@ struct attach {
 	int rc;
 	char why[300];
 	struct telly_modes modes; /* what the output set in this terminal */
+	struct telly_overlay *ov; /* predictions drawn over it; NULL: none */
+	enum pred_policy predict;
 	/* --stats */
 	bool stats, key_waiting, echoed;
 	uint64_t key_t0;
@@ -147,6 +150,8 @@ static void type_keys(struct attach *a, const uint8_t *buf, size_t n)
 		not_reading(a, n);
 		return;
 	}
+	if (a->ov && rp_desk_chan_seq(a->ch) != seq0)
+		telly_overlay_keys(a->ov, rp_desk_chan_seq(a->ch), buf, n, base_now_ms());
 	if (!a->key_waiting)
 		return;
 	if (a->echoed) {
@@ -195,6 +200,43 @@ static void answered(struct attach *a, uint32_t ack)
 	}
 }
 
+/* ---- predictions, drawn over the terminal (overlay.h) ---- */
+
+static void overlay_put(void *ctx, const void *buf, size_t n)
+{
+	out_put(ctx, buf, n);
+}
+
+static void overlay_draw(struct attach *a)
+{
+	if (a->ov)
+		telly_overlay_show(a->ov, base_now_ms());
+}
+
+static void overlay_resize(struct attach *a)
+{
+	struct kpty_winsize ws;
+
+	if (a->ov && kpty_os_get_winsize(a->out_fd, &ws) == 0 && ws.ws_row && ws.ws_col)
+		telly_overlay_resize(a->ov, ws.ws_row, ws.ws_col);
+}
+
+static void on_context(void *ctx, const struct rp_context *c)
+{
+	struct attach *a = ctx;
+
+	if (a->ov)
+		telly_overlay_context(a->ov, c);
+}
+
+static void on_consumed(void *ctx, uint32_t seq)
+{
+	struct attach *a = ctx;
+
+	if (a->ov)
+		telly_overlay_consumed(a->ov, seq);
+}
+
 /* ---- what the session's channel hands us ---- */
 
 static void on_output(void *ctx, const void *buf, size_t n, bool echo)
@@ -202,13 +244,19 @@ static void on_output(void *ctx, const void *buf, size_t n, bool echo)
 	struct attach *a = ctx;
 
 	telly_modes_feed(&a->modes, buf, n);
+	if (a->ov) /* the overlay off, the model told */
+		telly_overlay_output(a->ov, buf, n);
 	out_put(a, buf, n);
 	a->echoed |= echo;
 }
 
 static void on_ack(void *ctx, uint32_t ack)
 {
-	answered(ctx, ack);
+	struct attach *a = ctx;
+
+	answered(a, ack);
+	if (a->ov)
+		telly_overlay_ack(a->ov, ack, base_now_ms());
 }
 
 static void on_notice(void *ctx, const char *text, size_t n)
@@ -244,7 +292,8 @@ static void on_error(void *ctx, const struct rp_error *err, bool fatal)
 }
 
 static const struct rp_desk_chan_ops attach_chan_ops = {
-	.output = on_output, .ack = on_ack, .notice = on_notice, .exit = on_exit_status,
+	.output = on_output, .ack = on_ack, .context = on_context, .consumed = on_consumed,
+	.notice = on_notice, .exit = on_exit_status,
 	.error = on_error,
 };
 
@@ -302,7 +351,12 @@ static void attach_usage(FILE *f)
 	      "                  exist: the home, with a notice)\n"
 	      "  -r              read-only: watch, do not type\n"
 	      "  -e CHAR         escape character (default ~; 'none' to disable)\n"
-	      "  --stats         print keystroke-to-echo latency (p50/p90/p99) at exit\n"
+	      "  --predict=WHEN  show what keys will do before the host answers: adaptive\n"
+	      "                  (default: while the round trip is over 20 ms or a key\n"
+	      "                  waited over 250 ms), always, or never; predictions are\n"
+	      "                  underlined while the round trip is over 80 ms\n"
+	      "  --stats         print keystroke-to-echo latency (p50/p90/p99) and\n"
+	      "                  the predictions' counts at exit\n"
 	      "  --ssh CMD       the ssh command line (default: ssh)\n"
 	      "  --server CMD    the telly command on the host (default: telly)\n"
 	      "  --tcp HOST:PORT reach a `telly serve --listen` daemon instead\n"
@@ -419,6 +473,7 @@ static bool drain_frames(struct attach *a)
 	a->batching = true;
 	while (!a->done && (r = rp_conn_frame(a->c, &h, &fp)) == 1)
 		on_frame(a, &h, fp);
+	overlay_draw(a);
 	a->batching = false;
 	out_flush(a);
 	if (r < 0) {
@@ -452,6 +507,7 @@ static void loop(struct attach *a, int sigfd)
 				a->key_t0 = base_now_ns();
 				a->key_waiting = a->stats;
 				keys(a, buf, (size_t)n);
+				overlay_draw(a);
 				a->key_waiting = false;
 			} else if (n == 0 || (errno != EINTR && errno != EAGAIN)) {
 				/* No more keys (a pipe ended, the terminal went
@@ -478,6 +534,7 @@ static void loop(struct attach *a, int sigfd)
 			while (read(sigfd, &si, sizeof si) == sizeof si) {
 				if (si.ssi_signo == SIGWINCH) {
 					send_winsize(a);
+					overlay_resize(a);
 				} else {
 					snprintf(a->why, sizeof a->why,
 						 "[%s: detached from %s]", strsignal((int)si.ssi_signo),
@@ -510,6 +567,7 @@ int telly_attach(int argc, char **argv)
 	if (!a)
 		return 1;
 	vmc_esc_init(&a->esc, '~');
+	a->predict = PRED_ADAPTIVE;
 	a->in_fd = STDIN_FILENO;
 	a->out_fd = STDOUT_FILENO;
 	for (int i = 1; i < argc; i++) {
@@ -534,6 +592,14 @@ int telly_attach(int argc, char **argv)
 				goto usage;
 			}
 			cwd = argv[i];
+		} else if (!strncmp(argv[i], "--predict", 9) && (argv[i][9] == '=' || !argv[i][9])) {
+			const char *v = argv[i][9] ? argv[i] + 10 : ++i < argc ? argv[i] : NULL;
+			if (!v)
+				goto missing;
+			if (!pred_policy_parse(v, &a->predict)) {
+				fprintf(stderr, "telly attach: --predict wants adaptive, always or never\n");
+				goto usage;
+			}
 		} else if (!strcmp(argv[i], "--stats")) {
 			a->stats = true;
 		} else if (!strcmp(argv[i], "-e")) {
@@ -599,6 +665,8 @@ int telly_attach(int argc, char **argv)
 	snprintf(where, sizeof where, "%s", dest.host ? dest.host : dest.tcp ? dest.tcp : "this host");
 	if (a->stats && !(a->samples = calloc(SAMPLES_MAX, sizeof *a->samples)))
 		goto fail;
+	if (a->predict != PRED_NEVER && !a->readonly)
+		dest.caps |= RP_CAP_CONTEXT; /* the host tells what predicting needs */
 	a->c = telly_client_connect(&dest, !a->readonly, err, sizeof err);
 	if (!a->c) {
 		fprintf(stderr, "telly attach: %s\n", err);
@@ -615,6 +683,12 @@ int telly_attach(int argc, char **argv)
 		goto fail_conn;
 	}
 
+	if (dest.caps & RP_CAP_CONTEXT) {
+		struct kpty_winsize ws = {0};
+		kpty_os_get_winsize(a->out_fd, &ws);
+		a->ov = telly_overlay_create(ws.ws_row ? ws.ws_row : 24, ws.ws_col ? ws.ws_col : 80,
+					     a->predict, overlay_put, a);
+	}
 	sigfd = base_signalfd((const int[]){SIGWINCH, SIGTERM, SIGHUP, 0});
 	/* A resize between OPEN and the mask above raised a SIGWINCH that
 	 * nobody caught: the size now, whatever it is. */
@@ -629,6 +703,10 @@ int telly_attach(int argc, char **argv)
 	if (a->detached) /* tell the host, so it stops sending */
 		rp_desk_chan_send_empty(a->ch, RP_DETACH);
 	rp_conn_flush_wait(a->c, 1000);
+	if (a->ov) { /* the true screen left behind */
+		telly_overlay_hide(a->ov);
+		out_flush(a);
+	}
 	{
 		char undo[TELLY_MODES_RESET_BYTES];
 		size_t n = telly_modes_reset(&a->modes, undo, sizeof undo);
@@ -640,8 +718,11 @@ int telly_attach(int argc, char **argv)
 		fprintf(stderr, "\r\n%s\r\n", a->why);
 	if (a->stats)
 		print_stats(a);
+	if (a->stats && a->ov)
+		telly_overlay_print_stats(a->ov, stderr);
 	close(sigfd);
 	rc = a->rc;
+	telly_overlay_destroy(a->ov);
 	rp_desk_chan_destroy(a->ch);
 	rp_conn_destroy(a->c);
 	free(a->samples);

@@ -39,6 +39,9 @@ struct key {
 	bool expect; /* an expectation was worked out (below) */
 	bool learning; /* predicted in the middle of a line with the mode unknown */
 	bool shown;    /* drawn before its answer */
+	/* Keys after it in the same INPUT were not predicted: its answer
+	 * moves the cursor on past what it expects, so only its cells count. */
+	bool tail_held;
 	int row, col;  /* the cursor after it */
 	int lo, hi;    /* the row's cells it and the keys replayed before it touched */
 };
@@ -75,6 +78,7 @@ struct pred {
 	uint32_t line, start_line;
 	int start_col, start_row; /* -1: not known */
 	int srtt_ms; /* -1: none yet */
+	long now_ms; /* the latest time a caller gave */
 	bool showing, flagging;
 	long glitch_until;
 	struct wc *work, *truth; /* a row each */
@@ -338,12 +342,21 @@ static struct ctx *find_ctx(struct pred *p, long now_ms)
 	return c;
 }
 
+static void judge(struct pred *p, long now_ms, const VTermPos *cur);
+
 void pred_context(struct pred *p, uint32_t seq, const struct pred_context *c)
 {
 	bool changed = !p->have_ctx || p->hc.flags != c->flags || p->hc.pgid != c->pgid ||
 		       strcmp(p->hc.comm, c->comm);
+	VTermPos cur;
 
 	(void)seq; /* keys typed since may have gone to either: all wait */
+	if (changed && p->have_ctx && p->cur && p->n) {
+		/* The keys the old context answered are on screen now (this
+		 * comes after that output): judged in it before they go. */
+		vterm_state_get_cursorpos(vterm_obtain_state(p->vt), &cur);
+		judge(p, p->now_ms, &cur);
+	}
 	p->hc = *c;
 	p->hc.comm[PRED_COMM_BYTES] = 0;
 	p->have_ctx = true;
@@ -381,6 +394,11 @@ static void add_key(struct pred *p, uint32_t seq, enum kind kind, uint32_t cp, i
 static void boundary(struct pred *p, uint32_t seq)
 {
 	p->hold = seq;
+	for (unsigned i = 0; i < p->n; i++) {
+		struct key *k = &p->keys[(p->head + i) % PRED_MAX_KEYS];
+		if (k->seq == seq)
+			k->tail_held = true;
+	}
 }
 
 /* An escape sequence at b[0] (ESC): its length and kind, or -1 kind. */
@@ -439,6 +457,7 @@ void pred_keys(struct pred *p, uint32_t seq, const void *buf, size_t n, long now
 
 	if (!n)
 		return;
+	p->now_ms = now_ms;
 	p->last_seq = seq;
 	if (p->policy == PRED_NEVER || !p->have_ctx || (p->hc.flags & PRED_CTX_ICANON)) {
 		/* Nothing predicted; if the context turns out otherwise, these
@@ -495,6 +514,7 @@ static int rtt_sample(struct pred *p, int ms)
 
 void pred_ack(struct pred *p, uint32_t seq, long now_ms)
 {
+	p->now_ms = now_ms;
 	if (p->any_acked && (int32_t)(seq - p->acked) <= 0)
 		return;
 	p->acked = seq;
@@ -646,7 +666,7 @@ static bool matches(struct pred *p, unsigned i, const VTermPos *cur)
 	struct key *k = key_at(p, i);
 	struct wc *e = exp_row(p, i);
 
-	if (!k->expect || cur->row != k->row || cur->col != k->col)
+	if (!k->expect || (!k->tail_held && (cur->row != k->row || cur->col != k->col)))
 		return false;
 	read_row(p, k->row, p->truth);
 	for (int c = k->lo; c < k->hi; c++)
@@ -757,6 +777,7 @@ bool pred_update(struct pred *p, long now_ms)
 	p->ov.n = 0;
 	p->ov.cursor = false;
 	p->ov.underline = false;
+	p->now_ms = now_ms;
 
 	vterm_state_get_cursorpos(vterm_obtain_state(p->vt), &cur);
 	if (!p->have_ctx || (p->hc.flags & PRED_CTX_ICANON) || p->policy == PRED_NEVER) {
@@ -790,6 +811,9 @@ bool pred_update(struct pred *p, long now_ms)
 				p->hold = k->seq;
 			for (unsigned j = i; j < p->n; j++)
 				key_at(p, j)->hold = key_at(p, j)->seq;
+			for (unsigned j = 0; j < i; j++)
+				if (key_at(p, j)->seq == k->seq)
+					key_at(p, j)->tail_held = true;
 			break;
 		}
 		if (!answered) {

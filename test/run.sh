@@ -64,6 +64,7 @@ unit termmodes
 unit xdesk
 unit xwin
 unit predict
+unit overlay
 unit resume
 # libvterm is not built with ASan: the random-stream screen tests also run
 # under valgrind, which sees its reads and writes (it found libvterm

@@ -67,7 +67,7 @@ _telly()
 	local opts="" names=0
 	case $cmd in
 	attach | a)
-		opts="--create -c --cwd -r -e --stats --help -- $dest_opts"
+		opts="--create -c --cwd -r -e --predict= --stats --help -- $dest_opts"
 		names=1
 		;;
 	view)

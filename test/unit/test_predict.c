@@ -310,6 +310,40 @@ static void test_context_change_not_trusted(void)
 	teardown(&f);
 }
 
+/* Keys the old context echoed are judged in it when the context changes
+ * right after (Enter runs a program): not dropped unjudged. */
+static void test_judged_before_context_change(void)
+{
+	struct fx f;
+
+	setup(&f, PRED_ALWAYS);
+	prove(&f);
+	type(&f, "b");
+	f.now += SLOW_RTT_MS;
+	pred_ack(f.p, f.seq, f.now);
+	pred_output(f.p, "b", 1);
+	ctx(&f, "python3", RAW_PASSWORD);
+	CHECK_EQ(pred_stats(f.p)->right, PRED_PROVE_RIGHT + 1);
+	CHECK_EQ(pred_stats(f.p)->wrong, 0);
+	teardown(&f);
+}
+
+/* Keys sent in one INPUT with an Enter after them (a paste, a fast
+ * typist): the answer moves the cursor on, yet their cells confirm them. */
+static void test_burst_with_enter_confirmed(void)
+{
+	struct fx f;
+
+	setup(&f, PRED_ALWAYS);
+	prove(&f);
+	type(&f, "ls\r");
+	SHOWS(&f, "$ aaals@7");
+	answer(&f, "ls\r\nout\r\n$ ", true);
+	CHECK_EQ(pred_stats(f.p)->right, PRED_PROVE_RIGHT + 2);
+	CHECK_EQ(pred_stats(f.p)->wrong, 0);
+	teardown(&f);
+}
+
 /* Back in a proven context after a change, the line waits for one of its
  * keys to be confirmed (a prompt may now be a no-echo one), then shows. */
 static void test_back_in_proven_context_after_one(void)
@@ -517,6 +551,8 @@ int main(int argc, char **argv)
 		{"raw-password-never-shown", test_raw_password_never_shown},
 		{"context-change-not-trusted", test_context_change_not_trusted},
 		{"back-in-proven-context-after-one", test_back_in_proven_context_after_one},
+		{"judged-before-context-change", test_judged_before_context_change},
+		{"burst-with-enter-confirmed", test_burst_with_enter_confirmed},
 		{"canonical-nothing", test_canonical_nothing},
 		{"no-context-nothing", test_no_context_nothing},
 		{"insert-learned", test_insert_learned},

@@ -1,0 +1,57 @@
+/* telly attach's predictions, drawn over the person's own terminal.
+ *
+ * The terminal shows the true screen (the host's output) and, over it, a
+ * few predicted cells and the cursor where the keys typed will put it
+ * (predict/predict.h decides what). Before any output reaches the
+ * terminal the overlay is taken off: the true cells under it are
+ * repainted from the screen model, the cursor and the pen put back where
+ * the program left them; after a batch of output, or keys, the new
+ * overlay is drawn. All of it inside DEC 2026 synchronized updates, so a
+ * terminal that has them never shows a half-drawn state.
+ *
+ * Never drawn: while the program has origin mode on (DECOM: a cursor
+ * address would land elsewhere). Insert mode (IRM) is turned off for the
+ * overlay's cells and back on after.
+ */
+#ifndef TELLY_OVERLAY_H
+#define TELLY_OVERLAY_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+
+#include "predict.h"
+#include "rp.h"
+
+typedef void telly_overlay_put(void *ctx, const void *buf, size_t n);
+
+struct telly_overlay;
+
+/* An overlay on a rows x cols terminal; bytes for it go to put(ctx).
+ * NULL if out of memory. */
+struct telly_overlay *telly_overlay_create(int rows, int cols, enum pred_policy policy,
+					   telly_overlay_put *put, void *ctx);
+void telly_overlay_destroy(struct telly_overlay *o); /* takes NULL */
+
+/* Bytes about to be written to the terminal (the host's output, the desk's
+ * echo): the overlay comes off first; give the bytes to the terminal
+ * after this call, then call telly_overlay_show once the batch is done. */
+void telly_overlay_output(struct telly_overlay *o, const void *buf, size_t n);
+/* Draw what is predicted now (if it changed). */
+void telly_overlay_show(struct telly_overlay *o, long now_ms);
+/* Take it off for good (leaving): the terminal shows the true screen. */
+void telly_overlay_hide(struct telly_overlay *o);
+void telly_overlay_resize(struct telly_overlay *o, int rows, int cols);
+
+/* What the channel hands the desk. */
+void telly_overlay_keys(struct telly_overlay *o, uint32_t seq, const void *buf, size_t n,
+			long now_ms);
+void telly_overlay_ack(struct telly_overlay *o, uint32_t seq, long now_ms);
+void telly_overlay_context(struct telly_overlay *o, const struct rp_context *c);
+void telly_overlay_consumed(struct telly_overlay *o, uint32_t seq);
+
+/* One line of counts for --stats. */
+void telly_overlay_print_stats(const struct telly_overlay *o, FILE *f);
+
+#endif

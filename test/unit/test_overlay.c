@@ -1,0 +1,237 @@
+/* telly attach's overlay (clients/overlay.h) against a terminal: the
+ * bytes it writes and the program's output go into one libvterm (the
+ * person's terminal), the program's output alone into another (the
+ * truth). With predictions drawn the terminal shows them at the cursor;
+ * once they are taken off it equals the truth cell for cell, attributes,
+ * cursor and pen included. */
+#include <stdio.h>
+#include <string.h>
+#include <vterm.h>
+
+#include "overlay.h"
+#include "unit.h"
+
+#define ROWS 6
+#define COLS 40
+#define RAW_ECHOING (RP_CTX_ISIG | RP_CTX_IEXTEN | RP_CTX_OPOST | RP_CTX_ICRNL)
+
+struct fx {
+	VTerm *term, *truth;
+	struct telly_overlay *o;
+	uint32_t seq;
+	long now;
+};
+
+static void to_term(void *ctx, const void *buf, size_t n)
+{
+	vterm_input_write(((struct fx *)ctx)->term, buf, n);
+}
+
+static VTerm *vt(void)
+{
+	VTerm *v = vterm_new(ROWS, COLS);
+	vterm_set_utf8(v, 1);
+	vterm_screen_reset(vterm_obtain_screen(v), 1);
+	return v;
+}
+
+/* Output of the program: overlay off, to the terminal and the truth. */
+static void out(struct fx *f, const char *s)
+{
+	telly_overlay_output(f->o, s, strlen(s));
+	vterm_input_write(f->term, s, strlen(s));
+	vterm_input_write(f->truth, s, strlen(s));
+}
+
+static void show(struct fx *f)
+{
+	telly_overlay_show(f->o, f->now);
+}
+
+static void type(struct fx *f, const char *s)
+{
+	telly_overlay_keys(f->o, ++f->seq, s, strlen(s), f->now);
+	show(f);
+}
+
+static void answer(struct fx *f, const char *echo)
+{
+	f->now += 200;
+	telly_overlay_ack(f->o, f->seq, f->now);
+	out(f, echo);
+	telly_overlay_consumed(f->o, f->seq);
+	show(f);
+}
+
+static void setup(struct fx *f)
+{
+	struct rp_context c = {.flags = RAW_ECHOING, .pgid = 9, .comm = {"bash", 4}};
+
+	memset(f, 0, sizeof *f);
+	f->term = vt();
+	f->truth = vt();
+	f->o = telly_overlay_create(ROWS, COLS, PRED_ALWAYS, to_term, f);
+	f->now = 1000;
+	out(f, "$ ");
+	telly_overlay_context(f->o, &c);
+	show(f);
+	for (int i = 0; i < PRED_PROVE_RIGHT; i++) {
+		type(f, "a");
+		answer(f, "a");
+	}
+}
+
+static void teardown(struct fx *f)
+{
+	telly_overlay_destroy(f->o);
+	vterm_free(f->term);
+	vterm_free(f->truth);
+}
+
+static VTermScreenCell cell(VTerm *v, int row, int col)
+{
+	VTermScreenCell c;
+
+	vterm_screen_get_cell(vterm_obtain_screen(v), (VTermPos){row, col}, &c);
+	return c;
+}
+
+static VTermPos cursor(VTerm *v)
+{
+	VTermPos p;
+
+	vterm_state_get_cursorpos(vterm_obtain_state(v), &p);
+	return p;
+}
+
+/* The terminal shows exactly the truth: every cell, its attributes and
+ * colours, the cursor and the pen. */
+static bool same_as_truth(struct fx *f)
+{
+	for (int r = 0; r < ROWS; r++)
+		for (int c = 0; c < COLS; c++) {
+			VTermScreenCell a = cell(f->term, r, c), b = cell(f->truth, r, c);
+			if (a.chars[0] != b.chars[0] || a.width != b.width ||
+			    memcmp(&a.attrs, &b.attrs, sizeof a.attrs) ||
+			    !vterm_color_is_equal(&a.fg, &b.fg) || !vterm_color_is_equal(&a.bg, &b.bg)) {
+				fprintf(stderr, "cell %d,%d: %x vs %x\n", r, c, a.chars[0], b.chars[0]);
+				return false;
+			}
+		}
+	VTermPos a = cursor(f->term), b = cursor(f->truth);
+	if (a.row != b.row || a.col != b.col) {
+		fprintf(stderr, "cursor %d,%d vs %d,%d\n", a.row, a.col, b.row, b.col);
+		return false;
+	}
+	VTermValue x, y;
+	vterm_state_get_penattr(vterm_obtain_state(f->term), VTERM_ATTR_FOREGROUND, &x);
+	vterm_state_get_penattr(vterm_obtain_state(f->truth), VTERM_ATTR_FOREGROUND, &y);
+	return vterm_color_is_equal(&x.color, &y.color);
+}
+
+static uint32_t char_at(VTerm *v, int row, int col)
+{
+	return cell(v, row, col).chars[0];
+}
+
+/* Drawn: the predicted character at the cursor, the cursor after it;
+ * answered: the terminal is the truth again. */
+static void test_drawn_then_answered(void)
+{
+	struct fx f;
+
+	setup(&f);
+	type(&f, "b");
+	CHECK_EQ(char_at(f.term, 0, 5), 'b');
+	CHECK_EQ(cursor(f.term).col, 6);
+	CHECK_EQ(char_at(f.truth, 0, 5), 0);
+	answer(&f, "b");
+	CHECK(same_as_truth(&f));
+	teardown(&f);
+}
+
+/* Wrong: what the program showed instead, and nothing of the guess. */
+static void test_wrong_rolled_back(void)
+{
+	struct fx f;
+
+	setup(&f);
+	type(&f, "bc");
+	CHECK_EQ(char_at(f.term, 0, 6), 'c');
+	answer(&f, "X");
+	CHECK_EQ(char_at(f.term, 0, 5), 'X');
+	CHECK(same_as_truth(&f));
+	teardown(&f);
+}
+
+/* The program's pen and colours under the overlay come back: its next
+ * character is in its colour, the cells repainted in theirs. */
+static void test_pen_and_cells_restored(void)
+{
+	struct fx f;
+
+	setup(&f);
+	out(&f, "\033[1;31mR\033[44m");
+	show(&f);
+	type(&f, "q"); /* drawn in the overlay's own pen */
+	CHECK_EQ(char_at(f.term, 0, 6), 'q');
+	out(&f, "Z"); /* output before the answer: the overlay comes off */
+	CHECK(same_as_truth(&f));
+	show(&f);
+	telly_overlay_hide(f.o);
+	CHECK(same_as_truth(&f));
+	teardown(&f);
+}
+
+/* Insert mode (IRM) on in the program: the overlay's cells do not push
+ * the line right. Origin mode on: nothing drawn. */
+static void test_irm_and_decom(void)
+{
+	struct fx f;
+
+	setup(&f);
+	type(&f, "\033[D");
+	answer(&f, "\b");
+	type(&f, "X");
+	answer(&f, "\033[1@X"); /* it inserts: learned */
+	out(&f, "\033[4h");
+	show(&f);
+	type(&f, "Y");
+	CHECK_EQ(char_at(f.term, 0, 5), 'Y');
+	CHECK_EQ(char_at(f.term, 0, 6), 'a');
+	CHECK_EQ(char_at(f.term, 0, 7), 0);
+	answer(&f, "Y");
+	CHECK(same_as_truth(&f));
+	out(&f, "\033[4l\033[?6h");
+	show(&f);
+	type(&f, "c");
+	CHECK(same_as_truth(&f)); /* nothing drawn */
+	teardown(&f);
+}
+
+/* Wide characters: drawn two columns wide, and a wide one under the
+ * overlay repainted whole. */
+static void test_wide(void)
+{
+	struct fx f;
+
+	setup(&f);
+	type(&f, "\xe5\xad\x97");
+	CHECK_EQ(char_at(f.term, 0, 5), 0x5b57);
+	CHECK_EQ(cursor(f.term).col, 7);
+	answer(&f, "\xe5\xad\x97");
+	CHECK(same_as_truth(&f));
+	teardown(&f);
+}
+
+int main(int argc, char **argv)
+{
+	static const struct unit_case cases[] = {
+		{"drawn-then-answered", test_drawn_then_answered},
+		{"wrong-rolled-back", test_wrong_rolled_back},
+		{"pen-and-cells-restored", test_pen_and_cells_restored},
+		{"irm-and-decom", test_irm_and_decom},
+		{"wide", test_wide},
+	};
+	return unit_main(cases, sizeof cases / sizeof cases[0], argc, argv);
+}
