@@ -9,7 +9,10 @@
 #              (default encoding, and --encoding=rgb; mmap off, as between
 #              two machines)
 #   vnc        x11vnc on a host Xvfb, xtigervncviewer on the desk
-#   telly      telly's X sessions on the desk (once this tree has them)
+#   telly      telly x through ssh: telly's X session on the host, its
+#              windows native windows of the desk (telly view --seamless)
+#   telly-desk the same session inside telly view's own desktop window
+#   (both once this tree has X sessions)
 # Keystroke-to-pixel (xkey2pixel: a key injected with XTEST on the desk,
 # timed until the desk's pixels change) p50/p99 and the ratio to ssh -X;
 # a scrolling xterm (ticker: 1000 lines/s): frames per second on the
@@ -18,14 +21,15 @@
 # Everything listens on 127.0.0.1 and is stopped at the end.
 #
 #   X11_KEYS=100 X11_SCROLL_S=5 X11_DELAYS="0 50" \
-#   X11_PEERS="straight ssh xpra xpra-rgb vnc telly" X11_PROGS="xterm entry" \
+#   X11_PEERS="straight ssh xpra xpra-rgb vnc telly telly-desk" X11_PROGS="xterm entry" \
 #   sh test/bench/x11-bench.sh BUILD_DIR
 . test/integration/lib.sh "$1"
+dirs="$T/remote" # the host daemon, reached through ssh, that cleanup stops
 sh scripts/bench-deps.sh || exit 1
 KEYS=${X11_KEYS:-100}
 SCROLL_S=${X11_SCROLL_S:-5}
 DELAYS=${X11_DELAYS:-0 50}
-PEERS=${X11_PEERS:-straight ssh xpra xpra-rgb vnc telly}
+PEERS=${X11_PEERS:-straight ssh xpra xpra-rgb vnc telly telly-desk}
 PROGS=${X11_PROGS:-xterm entry}
 X2P=$B/bin/xkey2pixel
 PROXY=$B/bin/delay-proxy
@@ -121,7 +125,7 @@ start_proxy() { # ROUND_TRIP_MS TARGET_PORT: sets pport, count
 
 telly_why=""
 telly_ready() {
-	"$TELLY" --help 2>&1 | grep -q -- '--x11' && "$TELLY" --help 2>&1 | grep -q -- '--seamless' && return 0
+	"$TELLY" x --help >/dev/null 2>&1 && "$TELLY" view --help 2>&1 | grep -q -- '--seamless' && return 0
 	telly_why="this tree's telly has no X sessions yet (no 'telly new --x11' and 'telly view --seamless'; issue 18 is being built)"
 	return 1
 }
@@ -186,8 +190,25 @@ peer_start() {
 		desk_client=$!
 		run_pids="$run_pids $!"
 		match="vnc-$4" ;;
-	telly)
-		return 1 ;;
+	telly | telly-desk)
+		# The one-line form through ssh (telly x: a new X session on the
+		# host, then telly view --seamless of it), or the session shown
+		# inside telly view's own desktop window.
+		start_proxy "$rtt" "$ssh_port"
+		tsess=xb$n
+		set -- --ssh "ssh $ssh_opts -p $pport" --server "$TELLY" "$dest"
+		if [ "$peer" = telly ]; then
+			DISPLAY=$desk "$TELLY" x "$@" -s "$tsess" -- $cmd >"$T/telly-x.log" 2>&1 &
+		else
+			"$TELLY" new --x11 "$@" -s "$tsess" -- $cmd >"$T/telly-x.log" 2>&1 ||
+				{ echo "(telly new --x11: $(cat "$T/telly-x.log"))"; return 1; }
+			DISPLAY=$desk "$TELLY" view "$@" "$tsess" >>"$T/telly-x.log" 2>&1 &
+			match="telly view"
+		fi
+		desk_client=$!
+		run_pids="$run_pids $!"
+		wait_until 60 sh -c "TELLY_DIR=$T/remote \"$TELLY\" ls 2>/dev/null | grep -q '$tsess'"
+		host_roots="$sshd_pid $(TELLY_DIR=$T/remote daemon_pid)" ;;
 	esac
 	# The window is drawn on the desk: the program is up.
 	DISPLAY=$desk "$X2P" wait --name "$match" --timeout 60 >/dev/null || return 1
@@ -199,6 +220,7 @@ peer_stop() {
 	run_pids=""
 	# The program under sshd dies with its forwarded display; wait for it.
 	for p in $(progs $(tree "$sshd_pid")); do kill "$p" 2>/dev/null; done
+	case $peer in telly*) TELLY_DIR=$T/remote "$TELLY" kill "$tsess" >/dev/null 2>&1 ;; esac
 }
 
 host_set() { progs -v $(tree $host_roots) | grep -v -x "$sshd_pid"; }
@@ -208,7 +230,8 @@ label() {
 	case $1 in
 	straight) echo "drawn straight on the desk" ;; ssh) echo "ssh -X" ;;
 	xpra) echo "xpra (default)" ;; xpra-rgb) echo "xpra --encoding=rgb" ;;
-	vnc) echo "x11vnc + xtigervncviewer" ;; telly) echo "telly" ;;
+	vnc) echo "x11vnc + xtigervncviewer" ;; telly) echo "telly x (seamless)" ;;
+	telly-desk) echo "telly view (its desktop)" ;;
 	esac
 }
 
@@ -221,7 +244,7 @@ for kind in $PROGS; do
 	for d in $DELAYS; do
 		for peer in $PEERS; do
 			[ "$peer" = straight ] && [ "$d" != "${DELAYS%% *}" ] && continue
-			if [ "$peer" = telly ] && ! telly_ready; then continue; fi
+			case $peer in telly*) telly_ready || continue ;; esac
 			n=$((n + 1))
 			title=xbench-$kind-$peer-$n
 			if ! peer_start "$peer" "$d" "$kind" "$title"; then
@@ -246,7 +269,7 @@ done
 for d in $DELAYS; do
 	for peer in $PEERS; do
 		[ "$peer" = straight ] && [ "$d" != "${DELAYS%% *}" ] && continue
-		if [ "$peer" = telly ] && ! telly_ready; then continue; fi
+		case $peer in telly*) telly_ready || continue ;; esac
 		n=$((n + 1))
 		title=xbench-scroll-$peer-$n
 		if ! peer_start "$peer" "$d" scroll "$title"; then
