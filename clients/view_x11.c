@@ -33,6 +33,7 @@ struct xsess {
 	char name[RP_MAX_NAME + 1];
 	uint32_t seq;	  /* the last XKEY/XPOINTER sent */
 	uint32_t key_seq; /* an input not answered yet: its update paints at once */
+	bool keymap_sent;
 	struct rp_xtext clip;
 	/* What each selection (RP_XSEL_*) last held on either side, hashed:
 	 * the same text is not sent back where it came from. */
@@ -828,6 +829,12 @@ static int on_chan_frame(struct vx *x, struct xsess *s, const struct rp_hdr *h, 
 		struct rp_xwin m;
 		if (rp_xwin_decode(p, h->len, &m) < 0)
 			return -EPROTO;
+		/* The keymap once the display runs (a window shows it does):
+		 * keys only ever go to windows. */
+		if (!s->keymap_sent) {
+			s->keymap_sent = true;
+			send_keymap(x, s);
+		}
 		on_xwin(x, s, &m);
 		return 1;
 	}
@@ -920,7 +927,6 @@ int vx_frame(struct vx *x, const struct rp_hdr *h, const uint8_t *p)
 			if (!s->chan && s->req == req && h->chan) {
 				s->chan = h->chan;
 				s->req = 0;
-				send_keymap(x, s);
 				return 1;
 			}
 		}

@@ -387,7 +387,7 @@ static uint32_t fb_pixel(struct desk *d, int x, int y)
 }
 
 /* A window of the host: framed where the host has it, its pixels drawn
- * in its client area, the keymap sent first, the update acknowledged once
+ * in its client area, the keymap sent with the first window, the update acknowledged once
  * drawn; a key goes as keycodes, the pointer window-relative; XGONE
  * takes it away. */
 static void view_draws_host_window(void)
@@ -401,7 +401,12 @@ static void view_draws_host_window(void)
 	if (!desk_open(&d, false))
 		return;
 	attach(&d);
-	/* The keymap, whole, before anything else the desk says. */
+	a = noise(w, hh, 5);
+	struct rp_xenc *e = rp_xenc_create(0x400001, w, hh);
+	send_xwin(&d, 0x400001, 100, 80, w, hh, RP_XWIN_CAN_CLOSE, 0, "xterm");
+	CHECK(rp_xenc_update(e, a, w, hh, (size_t)w * 4, NULL, 0, 0, host_pixels, &d) >= 1);
+	CHECK(desk_pump(&d) >= 2);
+	/* The keymap, whole, once the display has a window (it runs). */
 	{
 		struct rp_xtext t = {0};
 		struct rp_xchunk c;
@@ -414,11 +419,6 @@ static void view_draws_host_window(void)
 		CHECK(t.buf && strstr((char *)t.buf, "xkb_keycodes"));
 		free(t.buf);
 	}
-	a = noise(w, hh, 5);
-	struct rp_xenc *e = rp_xenc_create(0x400001, w, hh);
-	send_xwin(&d, 0x400001, 100, 80, w, hh, RP_XWIN_CAN_CLOSE, 0, "xterm");
-	CHECK(rp_xenc_update(e, a, w, hh, (size_t)w * 4, NULL, 0, 0, host_pixels, &d) >= 1);
-	CHECK(desk_pump(&d) >= 2);
 	CHECK_EQ(d.wm.n, 1);
 	uint32_t wid = vx_find(d.x, "xterm");
 	CHECK(wid >= VX_ID_BASE);
