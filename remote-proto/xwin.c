@@ -1023,8 +1023,10 @@ static void send_tiles_lz4(struct fw *f, const uint32_t *src, size_t stride, uin
 		tile_rect(f->e, tx, ty, &x, &y, &w, &h);
 		if (!shrink(f->e, src, stride, &x, &y, &w, &h))
 			continue;
-		extract(f->e, src, stride, x, y, w, h);
-		send_lz4(f, x, y, w, h);
+		if (f->rc >= 0) { /* after a failed send, the shadow still follows */
+			extract(f->e, src, stride, x, y, w, h);
+			send_lz4(f, x, y, w, h);
+		}
 		commit(f->e, src, stride, x, y, w, h);
 	}
 }
@@ -1048,6 +1050,10 @@ static void send_zstd(struct fw *f, const uint32_t *src, size_t stride, uint32_t
 	w = x1 + w1 - x;
 	if (!shrink(e, src, stride, &x, &y, &w, &h))
 		return;
+	if (f->rc < 0) {
+		commit(e, src, stride, x, y, w, h);
+		return;
+	}
 	extract(e, src, stride, x, y, w, h);
 	raw = (size_t)w * h * 4;
 	/* made when first needed: small windows never are */
@@ -1102,7 +1108,7 @@ static void send_dirty(struct fw *f, const uint32_t *src, size_t stride)
 {
 	struct rp_xenc *e = f->e;
 
-	for (uint32_t ty = 0; ty < e->th && f->rc >= 0; ty++) {
+	for (uint32_t ty = 0; ty < e->th; ty++) {
 		uint8_t *fl = e->tflags + (size_t)ty * e->tw;
 		const uint32_t *col = e->color + (size_t)ty * e->tw;
 		uint32_t tx = 0;
@@ -1509,7 +1515,12 @@ int rp_xenc_update(struct rp_xenc *e, const uint32_t *pixels, uint16_t w, uint16
 	if (f.rc >= 0 && (f.any || resized))
 		fw_flush(&f, true);
 	if (f.rc < 0) {
+		/* What the desks have is not known now (the shadow has all of
+		 * the update, they have part): the caller sends keyframes. A
+		 * number that went out is not used again. */
 		memset(e->row_ok, 0, e->h);
+		if (f.frames)
+			e->frame++;
 		return f.rc;
 	}
 	/* The shadow's rows in the box are the new picture's now, if all of

@@ -1030,6 +1030,50 @@ static void encoder_small_change(void)
 	rp_xenc_destroy(e);
 }
 
+struct failing {
+	struct desk d;
+	int left; /* frames taken before the sends fail */
+};
+
+static int fail_after(void *ctx, const uint8_t *p, size_t n)
+{
+	struct failing *f = ctx;
+
+	if (f->left-- <= 0)
+		return -EPIPE;
+	return desk_take(&f->d, p, n);
+}
+
+/* A send that fails mid-update: the error comes back, the number is not
+ * used again, and a keyframe gives a desk the picture. */
+static void encoder_emit_fails(void)
+{
+	enum { W = 512, H = 512 };
+	static uint32_t pic[W * H];
+	struct rp_xenc *e = rp_xenc_create(3, W, H);
+	struct failing f = {.d = {.id = 3}, .left = 1};
+	struct desk late = {.id = 3};
+
+	desk_resize(&f.d, W, H);
+	draw_noise(pic, W, 0, 0, W, H); /* 1 MiB: many frames */
+	CHECK_EQ(rp_xenc_update(e, pic, W, H, W * 4, NULL, 0, 1, fail_after, &f), -EPIPE);
+	CHECK_EQ(f.d.frames, 1);
+	CHECK_EQ(f.d.frame, 1);
+	f.left = 1000;
+	f.d.open = false; /* the host sends this desk a keyframe next: not tested here */
+	f.d.errors = 0;
+	pic[0] ^= 1;
+	CHECK(rp_xenc_update(e, pic, W, H, W * 4, NULL, 0, 2, fail_after, &f) > 0);
+	CHECK_EQ(f.d.frame, 2);
+	desk_resize(&late, W, H);
+	CHECK(rp_xenc_keyframe(e, 2, desk_take, &late) > 0);
+	CHECK(same_picture(&late, pic, W, H, W));
+	CHECK_EQ(late.frame, 2);
+	free(late.px);
+	free(f.d.px);
+	rp_xenc_destroy(e);
+}
+
 static const struct unit_case cases[] = {
 	{"messages-round-trip", messages_round_trip},
 	{"decoders-refuse", decoders_refuse},
@@ -1040,6 +1084,7 @@ static const struct unit_case cases[] = {
 	{"encoder-scroll", encoder_scroll},
 	{"encoder-big-and-solid", encoder_big_and_solid},
 	{"encoder-small-change", encoder_small_change},
+	{"encoder-emit-fails", encoder_emit_fails},
 };
 
 int main(int argc, char **argv)
