@@ -1236,7 +1236,7 @@ static bool all_drawn(struct view *v)
 {
 	unsigned xopening, xs = vx_sessions(v->x, &xopening);
 
-	if (!v->listed || v->nopening || xopening)
+	if (!v->listed || v->nopening || xopening || !vx_drawn(v->x))
 		return false;
 	for (unsigned i = 0; i < v->nwins; i++)
 		if (!v->wins[i]->drawn)

@@ -34,6 +34,7 @@ struct xsess {
 	uint32_t seq;	  /* the last XKEY/XPOINTER sent */
 	uint32_t key_seq; /* an input not answered yet: its update paints at once */
 	bool keymap_sent;
+	uint16_t listed_windows; /* how many the host's last list said it has */
 	struct rp_xtext clip;
 	/* What each selection (RP_XSEL_*) last held on either side, hashed:
 	 * the same text is not sent back where it came from. */
@@ -358,6 +359,9 @@ int vx_list(struct vx *x, const uint8_t *p, size_t n, size_t off)
 		}
 		if (!x->c.only_named && !sess_by_name(x, name, nn) && rp_name_valid(name, nn))
 			vx_open(x, name, nn);
+		struct xsess *ls = sess_by_name(x, name, nn);
+		if (ls)
+			ls->listed_windows = nw;
 	}
 	return off == n ? 0 : -EPROTO;
 }
@@ -1266,6 +1270,21 @@ void vx_painted(struct vx *x)
 	drop:
 		*p = x->await[--x->nawait];
 	}
+}
+
+bool vx_drawn(const struct vx *x)
+{
+	for (unsigned i = 0; i < x->nsess; i++) {
+		const struct xsess *s = x->sess[i];
+		unsigned drawn = 0;
+		if (!s->chan)
+			return false;
+		for (unsigned k = 0; k < x->nwin; k++)
+			drawn += x->win[k]->s == s && ds_xsurf_updates(x->win[k]->surf) > 0;
+		if (drawn < s->listed_windows)
+			return false;
+	}
+	return true;
 }
 
 uint32_t vx_find(const struct vx *x, const char *text)

@@ -82,6 +82,9 @@ void vx_painted(struct vx *x);
  * and that has been drawn (0: none yet); has the focused X window (or its
  * menus) changed pixels since the last input? */
 uint32_t vx_find(const struct vx *x, const char *text);
+/* Every X session attached, with at least as many windows drawn as the
+ * host's last list named (a --screenshot without a script waits for it). */
+bool vx_drawn(const struct vx *x);
 bool vx_updated(const struct vx *x);
 /* The title of X window id (NULL: not an X window). */
 const char *vx_title(const struct vx *x, uint32_t id);

@@ -421,6 +421,7 @@ static void view_draws_host_window(void)
 	}
 	CHECK_EQ(d.wm.n, 1);
 	uint32_t wid = vx_find(d.x, "xterm");
+	CHECK(vx_drawn(d.x));
 	CHECK(wid >= VX_ID_BASE);
 	const struct wm_window *ww = wm_find(&d.wm, wid);
 	CHECK(ww != NULL);
@@ -742,6 +743,7 @@ static void view_list_opens_x(void)
 	CHECK_EQ(vx_list(d.x, buf + RP_HDR_SIZE, (size_t)n - RP_HDR_SIZE, at), 0);
 	CHECK(vx_has(d.x, "desk1", 5));
 	CHECK(!vx_has(d.x, "sh", 2));
+	CHECK(!vx_drawn(d.x)); /* being opened, its listed window not drawn */
 	CHECK_EQ(host_next(&d, RP_OPEN, &h, &p), 1);
 	CHECK_EQ(rp_open_decode(p, h.len, &o), 0);
 	CHECK(o.name.n == 5 && !memcmp(o.name.p, "desk1", 5));
