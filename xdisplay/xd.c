@@ -44,15 +44,22 @@ enum {
 	A_WM_DELETE_WINDOW,
 	A_WM_STATE,
 	A_UTF8_STRING,
+	A_CLIPBOARD,
+	A_PRIMARY,
+	A_TARGETS,
+	A_TEXT,
+	A_INCR,
+	A_TELLY_SEL,
 	A_COUNT
 };
 static const char *const atom_names[A_COUNT] = {
 	"WM_NAME",	   "_NET_WM_NAME",	"WM_ICON_NAME", "_NET_WM_ICON_NAME",
 	"WM_CLASS",	   "WM_NORMAL_HINTS", "WM_TRANSIENT_FOR", "WM_PROTOCOLS",
-	"WM_DELETE_WINDOW", "WM_STATE",	"UTF8_STRING",
+	"WM_DELETE_WINDOW", "WM_STATE",	"UTF8_STRING", "CLIPBOARD", "PRIMARY",
+	"TARGETS", "TEXT", "INCR", "_TELLY_SELECTION",
 };
 
-enum pkind { PK_PROP, PK_REGION, PK_SHM, PK_CURSOR };
+enum pkind { PK_PROP, PK_REGION, PK_SHM, PK_CURSOR, PK_SEL };
 
 struct pending {
 	unsigned seq;
@@ -114,13 +121,19 @@ struct xd {
 	unsigned head, count;
 	struct capture cap; /* cap.w: the read under way, NULL: none */
 	unsigned screen_w, screen_h;
+	/* Selections: xd's own window converts them and owns the desk's. */
+	xcb_window_t selwin;
+	char *seltext[2]; /* the desk's, while xd owns it */
+	size_t sellen[2];
+	size_t max_request_bytes;
 };
 
 /* ---- strings from properties ---- */
 
 /* Valid UTF-8 with no control characters, at most cap - 1 bytes and never
  * a character cut: from UTF-8 (bad bytes become '?') or Latin-1. */
-static void clean_text(char *dst, size_t cap, const uint8_t *s, size_t n, bool latin1)
+static void clean_text_ctl(char *dst, size_t cap, const uint8_t *s, size_t n, bool latin1,
+			   bool keep_ctl)
 {
 	size_t o = 0;
 
@@ -149,7 +162,7 @@ static void clean_text(char *dst, size_t cap, const uint8_t *s, size_t n, bool l
 				cp = '?';
 		}
 		i += len;
-		if (cp < 0x20 || cp == 0x7f || (cp >= 0x80 && cp < 0xa0))
+		if (!keep_ctl && (cp < 0x20 || cp == 0x7f || (cp >= 0x80 && cp < 0xa0)))
 			cp = ' ';
 		uint8_t out[4];
 		size_t k = 0;
@@ -174,6 +187,11 @@ static void clean_text(char *dst, size_t cap, const uint8_t *s, size_t n, bool l
 		o += k;
 	}
 	dst[o] = 0;
+}
+
+static void clean_text(char *dst, size_t cap, const uint8_t *s, size_t n, bool latin1)
+{
+	clean_text_ctl(dst, cap, s, n, latin1, false);
 }
 
 /* ---- windows ---- */
@@ -628,6 +646,8 @@ static void on_cursor(struct xd *xd, xcb_xfixes_get_cursor_image_reply_t *r)
 	xd->ops->cursor(xd->ctx, &cur);
 }
 
+static void on_sel_text(struct xd *xd, int i, xcb_get_property_reply_t *r);
+
 static void on_reply(struct xd *xd, const struct pending *p, void *reply)
 {
 	struct xwin *w = p->win ? find(xd, p->win) : NULL;
@@ -656,6 +676,9 @@ static void on_reply(struct xd *xd, const struct pending *p, void *reply)
 		break;
 	case PK_CURSOR:
 		on_cursor(xd, reply);
+		break;
+	case PK_SEL:
+		on_sel_text(xd, (int)p->atom, reply);
 		break;
 	}
 }
@@ -733,6 +756,118 @@ bool xd_busy(const struct xd *xd, uint32_t id)
 	return xd && xd->cap.w && xd->cap.w->id == id;
 }
 
+/* ---- selections ---- */
+
+static int sel_index(const struct xd *xd, xcb_atom_t a)
+{
+	return a == xd->atoms[A_CLIPBOARD] ? 0 : a == xd->atoms[A_PRIMARY] ? 1 : -1;
+}
+
+/* A program took a selection: its text is asked for (into a property of
+ * xd's window named after the selection). */
+static void on_sel_owner(struct xd *xd, const xcb_xfixes_selection_notify_event_t *e)
+{
+	int i = sel_index(xd, e->selection);
+
+	if (i < 0 || e->owner == XCB_NONE || e->owner == xd->selwin)
+		return;
+	free(xd->seltext[i]);
+	xd->seltext[i] = NULL;
+	xcb_convert_selection(xd->c, xd->selwin, e->selection, xd->atoms[A_UTF8_STRING],
+			      e->selection, e->selection_timestamp);
+}
+
+static void on_sel_notify(struct xd *xd, const xcb_selection_notify_event_t *e)
+{
+	int i = sel_index(xd, e->selection);
+
+	if (i < 0 || e->requestor != xd->selwin || e->property == XCB_NONE ||
+	    xd->count == XD_PENDING_MAX)
+		return;
+	xcb_get_property_cookie_t ck = xcb_get_property(xd->c, 1, xd->selwin, e->property,
+						       XCB_GET_PROPERTY_TYPE_ANY, 0,
+						       XD_SEL_MAX_BYTES / 4);
+	pend(xd, ck.sequence, PK_SEL, 0, (uint32_t)i, NULL);
+}
+
+static void on_sel_text(struct xd *xd, int i, xcb_get_property_reply_t *r)
+{
+	int len = r ? xcb_get_property_value_length(r) : -1;
+	char *text;
+
+	if (!r || len < 0 || !xd->ops->selection)
+		return;
+	if (r->type == xd->atoms[A_INCR] || r->bytes_after) {
+		base_log("xdisplay", "display :%d: a selection over %u bytes (or sent in pieces, INCR) "
+				     "is not passed on", xd->proc.display, XD_SEL_MAX_BYTES);
+		return;
+	}
+	if (r->format != 8)
+		return;
+	/* Latin-1 (STRING) takes up to two bytes a character in UTF-8. */
+	if (!(text = malloc((size_t)len * 2 + 1)))
+		return;
+	clean_text_ctl(text, (size_t)len * 2 + 1, xcb_get_property_value(r), (size_t)len,
+		       r->type != xd->atoms[A_UTF8_STRING], true);
+	xd->ops->selection(xd->ctx, i, text, strlen(text));
+	free(text);
+}
+
+/* A program pastes what the desk copied. */
+static void on_sel_request(struct xd *xd, const xcb_selection_request_event_t *e)
+{
+	int i = sel_index(xd, e->selection);
+	xcb_atom_t prop = e->property ? e->property : e->target;
+	xcb_selection_notify_event_t ev = {0};
+
+	ev.response_type = XCB_SELECTION_NOTIFY;
+	ev.time = e->time;
+	ev.requestor = e->requestor;
+	ev.selection = e->selection;
+	ev.target = e->target;
+	ev.property = XCB_NONE;
+	if (i >= 0 && xd->seltext[i]) {
+		if (e->target == xd->atoms[A_TARGETS]) {
+			const uint32_t targets[4] = {xd->atoms[A_TARGETS], xd->atoms[A_UTF8_STRING],
+						     xd->atoms[A_TEXT], XCB_ATOM_STRING};
+			xcb_change_property(xd->c, XCB_PROP_MODE_REPLACE, e->requestor, prop,
+					    XCB_ATOM_ATOM, 32, 4, targets);
+			ev.property = prop;
+		} else if ((e->target == xd->atoms[A_UTF8_STRING] || e->target == xd->atoms[A_TEXT] ||
+			    e->target == XCB_ATOM_STRING) &&
+			   xd->sellen[i] + 64 <= xd->max_request_bytes) {
+			/* One request (BIG-REQUESTS makes them large); larger
+			 * texts would need INCR, which xd does not speak. */
+			xcb_change_property(xd->c, XCB_PROP_MODE_REPLACE, e->requestor, prop,
+					    e->target == XCB_ATOM_STRING ? XCB_ATOM_STRING
+									 : xd->atoms[A_UTF8_STRING],
+					    8, (uint32_t)xd->sellen[i], xd->seltext[i]);
+			ev.property = prop;
+		}
+	}
+	xcb_send_event(xd->c, 0, e->requestor, XCB_EVENT_MASK_NO_EVENT, (const char *)&ev);
+}
+
+int xd_selection_set(struct xd *xd, int sel, const char *utf8, size_t n)
+{
+	char *copy;
+
+	if (!xd->c)
+		return -EAGAIN;
+	if (sel < 0 || sel > 1 || n > XD_SEL_MAX_BYTES)
+		return -EINVAL;
+	if (!(copy = malloc(n ? n : 1)))
+		return -ENOMEM;
+	memcpy(copy, utf8, n);
+	free(xd->seltext[sel]);
+	xd->seltext[sel] = copy;
+	xd->sellen[sel] = n;
+	xcb_set_selection_owner(xd->c, xd->selwin, xd->atoms[sel ? A_PRIMARY : A_CLIPBOARD],
+				XCB_CURRENT_TIME);
+	xcb_flush(xd->c);
+	return 0;
+}
+
 /* ---- events ---- */
 
 static void on_event(struct xd *xd, xcb_generic_event_t *ev)
@@ -750,6 +885,10 @@ static void on_event(struct xd *xd, xcb_generic_event_t *ev)
 			else if (xd->ops->damaged)
 				xd->ops->damaged(xd->ctx, w->id);
 		}
+		return;
+	}
+	if (type == xd->xfixes_ev + XCB_XFIXES_SELECTION_NOTIFY) {
+		on_sel_owner(xd, (void *)ev);
 		return;
 	}
 	if (type == xd->xfixes_ev + XCB_XFIXES_CURSOR_NOTIFY) {
@@ -882,6 +1021,21 @@ static void on_event(struct xd *xd, xcb_generic_event_t *ev)
 				     e->window);
 		break;
 	}
+	case XCB_SELECTION_NOTIFY:
+		on_sel_notify(xd, (void *)ev);
+		break;
+	case XCB_SELECTION_REQUEST:
+		on_sel_request(xd, (void *)ev);
+		break;
+	case XCB_SELECTION_CLEAR: {
+		xcb_selection_clear_event_t *e = (void *)ev;
+		int i = sel_index(xd, e->selection);
+		if (i >= 0) {
+			free(xd->seltext[i]);
+			xd->seltext[i] = NULL;
+		}
+		break;
+	}
 	case XCB_PROPERTY_NOTIFY: {
 		xcb_property_notify_event_t *e = (void *)ev;
 		if (!(w = find(xd, e->window)))
@@ -977,6 +1131,16 @@ static int setup(struct xd *xd, char *err, size_t errn)
 		return -EBUSY;
 	}
 	xcb_xfixes_select_cursor_input(xd->c, xd->root, XCB_XFIXES_CURSOR_NOTIFY_MASK_DISPLAY_CURSOR);
+	/* The selections: xd's own window (never mapped) asks for a
+	 * program's text and owns the desk's. */
+	xd->selwin = xcb_generate_id(xd->c);
+	xcb_create_window(xd->c, 0, xd->selwin, xd->root, -1, -1, 1, 1, 0,
+			  XCB_WINDOW_CLASS_INPUT_ONLY, XCB_COPY_FROM_PARENT, 0, NULL);
+	for (int a = A_CLIPBOARD; a <= A_PRIMARY; a++)
+		xcb_xfixes_select_selection_input(
+			xd->c, xd->selwin, xd->atoms[a],
+			XCB_XFIXES_SELECTION_EVENT_MASK_SET_SELECTION_OWNER);
+	xd->max_request_bytes = (size_t)xcb_get_maximum_request_length(xd->c) * 4;
 	xd->region = xcb_generate_id(xd->c);
 	xcb_xfixes_create_region(xd->c, xd->region, 0, NULL);
 	/* The segment pixels are read into: a screen's worth of address
@@ -1050,6 +1214,8 @@ void xd_destroy(struct xd *xd)
 		xcb_disconnect(xd->c);
 	if (xd->shm)
 		munmap(xd->shm, xd->shm_bytes);
+	free(xd->seltext[0]);
+	free(xd->seltext[1]);
 	xvfb_finish(&xd->proc);
 	free(xd);
 }

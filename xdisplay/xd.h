@@ -33,6 +33,7 @@
 #define XD_SCREEN_W 4096
 #define XD_SCREEN_H 2160
 #define XD_START_MS 10000 /* Xvfb says its display within this, or it failed */
+#define XD_SEL_MAX_BYTES (4u << 20) /* a selection's text, either way */
 
 struct xd;
 
@@ -72,6 +73,9 @@ struct xd_ops {
 	void (*cursor)(void *ctx, const struct xd_cursor *c);
 	/* The connection to the X server broke (the server died): why. */
 	void (*lost)(void *ctx, const char *why);
+	/* A program in the display took selection sel (0 CLIPBOARD, 1
+	 * PRIMARY): its text, valid UTF-8, at most XD_SEL_MAX_BYTES. */
+	void (*selection)(void *ctx, int sel, const char *utf8, size_t n);
 };
 
 struct xd_config {
@@ -125,6 +129,10 @@ int xd_configure(struct xd *xd, uint32_t id, unsigned what, int x, int y, unsign
 		 unsigned h);
 /* WM_DELETE_WINDOW if it takes it, else its client is killed. */
 int xd_close(struct xd *xd, uint32_t id);
+/* The desk's selection sel (0 CLIPBOARD, 1 PRIMARY) becomes the
+ * display's: xd owns it and gives programs the text (UTF8_STRING, STRING,
+ * TEXT, TARGETS). 0 or -errno. */
+int xd_selection_set(struct xd *xd, int sel, const char *utf8, size_t n);
 /* Loads an xkb keymap (xkbcomp's text format) into the server, in the
  * background (xkbcomp runs; xd_reap collects it). 0 or -errno. */
 int xd_keymap(struct xd *xd, const char *text, size_t n, char *err, size_t errn);

@@ -488,11 +488,12 @@ static int on_xclip(struct server *srv, struct conn *c, const struct rp_hdr *h, 
 	struct rp_xchunk m;
 	struct chan *v;
 
+	char err[160];
+
 	if (rp_xchunk_decode(p, h->len, RP_XCLIP_MAX_BYTES, &m) < 0)
 		return malformed(srv, c, h);
-	if ((v = x_chan(c, h, true)) && m.off == 0)
-		rp_conn_error(c->rc, h->chan, RP_E_UNKNOWN, 0, false,
-			      "this host does not take the clipboard yet");
+	if ((v = x_chan(c, h, true)) && x11_clip(v->s, v, &m, err, sizeof err) < 0)
+		rp_conn_error(c->rc, h->chan, RP_E_PROTO, 0, false, err);
 	return FRAME_DONE;
 }
 

@@ -333,6 +333,7 @@ void x11_focus(struct session *s, uint32_t id);
 void x11_ack(struct session *s, struct chan *v, uint32_t id, uint32_t frame);
 int x11_keymap(struct session *s, struct chan *v, const struct rp_xchunk *c, char *err,
 	       size_t errn);
+int x11_clip(struct session *s, struct chan *v, const struct rp_xchunk *c, char *err, size_t errn);
 /* session_console.c: a VM's serial console (vmconsole). */
 struct vmc_spec;
 int console_create(struct server *srv, const struct vmc_spec *spec, char *err, size_t errn);

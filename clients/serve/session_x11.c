@@ -66,7 +66,7 @@ struct xview {
 	struct chan *v;
 	struct xvwin *w;
 	unsigned nw, capw;
-	struct rp_xtext keymap;
+	struct rp_xtext keymap, clip;
 	/* XTIMING: its last input and when it went in */
 	uint32_t t_seq, t_id;
 	uint64_t t_input, t_injected;
@@ -471,7 +471,24 @@ static void on_lost(void *ctx, const char *why)
 		x->kill_at = base_now_ms() + KILL_GRACE_MS;
 }
 
+static int send_clip(void *ctx, const uint8_t *frame, size_t len)
+{
+	return rp_conn_send(ctx, frame, len);
+}
+
+/* A program in the display copied: every desk gets the text. */
+static void on_selection(void *ctx, int sel, const char *text, size_t n)
+{
+	struct x11 *x = ctx;
+
+	for (struct xview *xv = x->views; xv; xv = xv->next)
+		if (xv->started && !xv->v->conn->closing_at)
+			rp_xchunks_send(RP_XCLIP, xv->v->id, (uint8_t)sel, text, (uint32_t)n, send_clip,
+					xv->v->conn->rc);
+}
+
 static const struct xd_ops xd_ops = {
+	.selection = on_selection,
 	.ready = on_ready,
 	.window = on_window,
 	.gone = on_gone,
@@ -802,6 +819,7 @@ static void x11_detached(struct session *s, struct chan *v)
 		return;
 	*pp = xv->next;
 	rp_xtext_finish(&xv->keymap);
+	rp_xtext_finish(&xv->clip);
 	free(xv->w);
 	free(xv);
 }
@@ -858,6 +876,18 @@ int x11_create(struct server *srv, const struct rp_open *m, const char *name,
 	const char *home = getenv("HOME");
 	int r;
 
+#ifdef TELLY_FUZZ_DISPATCH
+	/* The fuzzer forks nothing (serve.h): no X server either. */
+	(void)m;
+	(void)name;
+	(void)out;
+	(void)home;
+	(void)r;
+	(void)x;
+	(void)s;
+	snprintf(err, errn, "no X sessions in the fuzzer");
+	return RP_E_SPAWN;
+#endif
 	if (srv->nsessions >= MAX_SESSIONS) {
 		snprintf(err, errn, "too many sessions (at most %d)", MAX_SESSIONS);
 		return RP_E_LIMIT;
@@ -1074,5 +1104,33 @@ int x11_keymap(struct session *s, struct chan *v, const struct rp_xchunk *c, cha
 		serve_log("session %s: loading a desk's keymap (%u bytes)", s->name,
 			  xv->keymap.total);
 	rp_xtext_finish(&xv->keymap);
+	return r;
+}
+
+int x11_clip(struct session *s, struct chan *v, const struct rp_xchunk *c, char *err, size_t errn)
+{
+	struct x11 *x = xs(s);
+	struct xview *xv = view_of(x, v, true);
+	int r;
+
+	if (!xv) {
+		snprintf(err, errn, "out of memory");
+		return -ENOMEM;
+	}
+	if (c->total > XD_SEL_MAX_BYTES) { /* said once, at its first chunk */
+		snprintf(err, errn, "XCLIP: a text over %u bytes is not taken", XD_SEL_MAX_BYTES);
+		return c->off == 0 ? -EMSGSIZE : 0;
+	}
+	r = rp_xtext_add(&xv->clip, c);
+	if (r < 0) {
+		snprintf(err, errn, "XCLIP: %s", r == -ENOMEM ? "out of memory" : "a chunk out of order");
+		return r;
+	}
+	if (r == 0)
+		return 0;
+	r = xd_selection_set(x->xd, xv->clip.sel, (const char *)xv->clip.buf, xv->clip.total);
+	rp_xtext_finish(&xv->clip);
+	if (r < 0)
+		snprintf(err, errn, "XCLIP: %s", strerror(-r));
 	return r;
 }

@@ -17,9 +17,11 @@
  *   click ID X Y [BTN]  pointer to X,Y in the window, button pressed, released
  *   move ID X Y W H     XCONFIGURE (move and size)
  *   close ID            XCLOSE
+ *   clip SEL TEXT       XCLIP: TEXT (\n a newline) as selection SEL (0, 1)
  *   raw TYPE HEX        a frame of TYPE with payload HEX on the X channel
  *   quit
  *
+ * The host's selections (XCLIP) are written to STATEDIR/clip-SEL as they come.
  * Errors from the host are printed on standard error as they come.
  */
 #include <errno.h>
@@ -58,6 +60,7 @@ struct probe {
 	struct xkb_context *kctx;
 	struct xkb_keymap *km;
 	uint8_t shift;
+	struct rp_xtext clip;
 };
 
 static struct win *find(struct probe *p, uint32_t id)
@@ -327,6 +330,18 @@ static void command(struct probe *p, char *line)
 		long len = rp_xid_frame(f, sizeof f, RP_XCLOSE, p->chan, id);
 		if (len > 0)
 			rp_conn_send(p->c, f, (size_t)len);
+	} else if (!strcmp(what, "clip") && sscanf(line, "%*s %u %n", &id, &n) == 1) {
+		char text[1024];
+		size_t k = 0;
+		for (const char *q = line + n; *q && k < sizeof text - 1; q++) {
+			if (q[0] == '\\' && q[1] == 'n') {
+				text[k++] = '\n';
+				q++;
+			} else {
+				text[k++] = *q;
+			}
+		}
+		rp_xchunks_send(RP_XCLIP, p->chan, (uint8_t)id, text, (uint32_t)k, send_chunk, p->c);
 	} else if (!strcmp(what, "raw") && sscanf(line, "%*s %d %511s", &x, a) >= 1) {
 		uint8_t f[RP_HDR_SIZE + 256];
 		size_t len = 0;
@@ -359,6 +374,25 @@ static int frame(struct probe *p, const struct rp_hdr *h, const uint8_t *b)
 	case RP_XPIXELS:
 		on_pixels(p, b, h->len);
 		break;
+	case RP_XCLIP: {
+		struct rp_xchunk c;
+		if (rp_xchunk_decode(b, h->len, RP_XCLIP_MAX_BYTES, &c) < 0 ||
+		    rp_xtext_add(&p->clip, &c) < 0)
+			return fprintf(stderr, "xprobe: malformed XCLIP\n"), -1;
+		if (p->clip.buf && p->clip.got == p->clip.total) {
+			char path[600], tmp[600];
+			snprintf(path, sizeof path, "%s/clip-%u", p->state, p->clip.sel);
+			snprintf(tmp, sizeof tmp, "%s.tmp", path);
+			FILE *f = fopen(tmp, "wb");
+			if (f) {
+				fwrite(p->clip.buf, 1, p->clip.total, f);
+				fclose(f);
+				rename(tmp, path);
+			}
+			rp_xtext_finish(&p->clip);
+		}
+		break;
+	}
 	case RP_ERROR:
 		if (rp_error_decode(b, h->len, &e) == 0) {
 			fprintf(stderr, "xprobe: error %u: %.*s\n", e.code, (int)e.msg.n, e.msg.p);
