@@ -42,6 +42,8 @@ LZ4_LIBS   += $(shell pkg-config --libs libzstd 2>/dev/null || echo -lzstd)
 DS_SRC     := $(BASE_SRC) $(VTF_SRC) display-server/comp.c display-server/term.c display-server/font.c \
               display-server/headless.c display-server/x11.c display-server/script.c
 DS_SRC     += display-server/clip.c
+# The config file (~/.config/telly/config), for attach and view.
+CLIENT_SRC += clients/config.c
 DS_LIBS    := $(shell pkg-config --libs pixman-1 freetype2 fontconfig libpng xcb xcb-shm xkbcommon xkbcommon-x11 2>/dev/null)
 # XKB's events (the desk's layout followed while telly view runs).
 DS_LIBS    += $(shell pkg-config --libs xcb-xkb 2>/dev/null || echo -lxcb-xkb)
@@ -354,6 +356,8 @@ FUZZ_SRC_consoles := $(VMC_CORE) remote-proto/codec.c
 FUZZ_SRC_keys     := $(VMC_CORE) remote-proto/codec.c
 FUZZ_SRC_escape   := $(BASE_SRC) vmconsole/escape.c
 FUZZ_SRC_termmodes := clients/termmodes.c
+FUZZ_SRC_config   := clients/config.c winmgr/wm.c
+FUZZ_LIBS_config  = $(shell pkg-config --libs xkbcommon 2>/dev/null || echo -lxkbcommon) -lm
 FUZZ_SRC_xwin     := $(RP_CORE)
 FUZZ_SRC_ttyscript := test/ttyscript/script.c $(KPTY_SRC)
 FUZZ_LIBS         := $(LZ4_LIBS)

@@ -32,6 +32,7 @@
 
 #include "base.h"
 #include "clients.h"
+#include "config.h"
 #include "kpty_os.h"
 #include "overlay.h"
 #include "termmodes.h"
@@ -554,6 +555,7 @@ static void loop(struct attach *a, int sigfd)
 
 int telly_attach(int argc, char **argv)
 {
+	struct telly_config cfg;
 	struct rp_dest dest = {0};
 	struct attach *a;
 	char *pos[3], hostbuf[256], err[300] = "", where[300], here[4096];
@@ -570,6 +572,15 @@ int telly_attach(int argc, char **argv)
 	a->predict = PRED_ADAPTIVE;
 	a->in_fd = STDIN_FILENO;
 	a->out_fd = STDOUT_FILENO;
+	/* The config file's defaults; the options below override them. */
+	if (telly_config_load(&cfg, err, sizeof err) < 0) {
+		fprintf(stderr, "telly attach: %s\n", err);
+		free(a);
+		return 2;
+	}
+	telly_config_dest(&cfg, &dest);
+	if (cfg.escape != TELLY_CONFIG_ESCAPE_UNSET)
+		vmc_esc_init(&a->esc, cfg.escape);
 	for (int i = 1; i < argc; i++) {
 		int r = rp_dest_option(argc, argv, &i, &dest);
 		if (r < 0)

@@ -28,6 +28,7 @@
 
 #include "base.h"
 #include "clients.h"
+#include "config.h"
 #include "ds.h"
 #include "view_x11.h"
 #include "xwin.h"
@@ -113,6 +114,7 @@ struct view {
 	char *own[2];
 	size_t own_n[2];
 	bool osc52_write; /* programs may set the clipboard (OSC 52) */
+	struct telly_config cfg; /* the config file (its strings are dest's) */
 	/* Script. */
 	struct ds_step *steps;
 	size_t nsteps, step;
@@ -1427,6 +1429,20 @@ int telly_view(int argc, char **argv)
 
 	if (!v)
 		return 1;
+	/* The config file's defaults; the options below override them. */
+	if (telly_config_load(&v->cfg, err, sizeof err) < 0) {
+		fprintf(stderr, "telly view: %s\n", err);
+		free(v);
+		return 2;
+	}
+	telly_config_dest(&v->cfg, &v->dest);
+	if (v->cfg.font[0])
+		font = v->cfg.font;
+	if (v->cfg.font_size)
+		font_px = v->cfg.font_size;
+	v->osc52_write = v->cfg.osc52_write > 0;
+	memcpy(cfg.bind, v->cfg.bind, sizeof cfg.bind);
+	cfg.nbind = v->cfg.nbind;
 	for (int i = 1; i < argc; i++) {
 		int r = rp_dest_option(argc, argv, &i, &v->dest);
 		const char *a = argv[i];
