@@ -30,6 +30,7 @@
 #include "clients.h"
 #include "config.h"
 #include "ds.h"
+#include "predict.h"
 #include "view_x11.h"
 #include "xwin.h"
 
@@ -59,6 +60,7 @@ struct win {
 	uint32_t key_seq; /* the last key sent, until output answers it (0: none) */
 	bool echoed;
 	uint32_t drawn_req; /* the LIST whose answer says it is drawn; 0: none sent */
+	struct pred *pred; /* what keys will show, drawn at composite time; NULL: none */
 	bool drawn;
 };
 
@@ -93,6 +95,7 @@ struct view {
 	} opening[PENDING_OPENS];
 	unsigned nopening;
 	bool listed, ready, done, readonly;
+	enum pred_policy predict;
 	bool seamless; /* X windows as the desk's own; no terminals */
 	int rc;
 	char why[300];
@@ -169,6 +172,27 @@ static const char *win_title(const struct win *w)
 
 /* --- keys for a window ------------------------------------------------ */
 
+/* What the window's predictions are now, to its terminal surface: drawn
+ * over its cells when the compositor next paints, at once after a key. */
+static void win_predict(struct win *w)
+{
+	struct ds_predicted cells[64];
+	const struct pred_overlay *o;
+	int n = 0;
+
+	if (!pred_update(w->pred, base_now_ms()))
+		return;
+	o = pred_overlay(w->pred);
+	for (int i = 0; i < o->n && n < 64; i++) {
+		uint32_t cp = 0;
+		ds_utf8_next(o->cells[i].utf8, strlen(o->cells[i].utf8), &cp);
+		cells[n++] = (struct ds_predicted){o->cells[i].row, o->cells[i].col, o->cells[i].width,
+						   cp};
+	}
+	ds_term_predict(w->term, cells, n, o->cursor, o->row, o->col, o->underline);
+	w->v->paint_now = true;
+}
+
 /* libvterm encoded a key for this window. */
 static void term_out(void *ctx, const char *bytes, size_t n)
 {
@@ -182,6 +206,10 @@ static void term_out(void *ctx, const char *bytes, size_t n)
 		fail(w->v, "the server is not reading input");
 	if (rp_desk_chan_seq(w->ch) != seq0)
 		w->key_seq = rp_desk_chan_seq(w->ch);
+	if (w->pred && rp_desk_chan_seq(w->ch) != seq0) {
+		pred_keys(w->pred, rp_desk_chan_seq(w->ch), bytes, n, base_now_ms());
+		win_predict(w);
+	}
 }
 
 /* --- requests ---------------------------------------------------------- */
@@ -291,6 +319,8 @@ static void resized(struct view *v, struct win *w, const struct wm_box *box)
 	if (rows == r0 && cols == c0)
 		return;
 	ds_term_resize(w->term, rows, cols);
+	if (w->pred)
+		pred_resize(w->pred, rows, cols);
 	ws = winsize_for(v, rows, cols);
 	if (!v->readonly)
 		rp_desk_chan_winsize(w->ch, &ws);
@@ -624,6 +654,10 @@ static void win_output(void *ctx, const void *buf, size_t n, bool echo)
 	struct win *w = ctx;
 
 	ds_term_write(w->term, buf, n);
+	if (w->pred) {
+		pred_output(w->pred, buf, n);
+		win_predict(w);
+	}
 	ds_comp_set_title(w->v->comp, w->chan, win_title(w));
 	if (echo) {
 		w->echoed = true;
@@ -636,6 +670,8 @@ static void win_ack(void *ctx, uint32_t ack)
 	struct win *w = ctx;
 	struct view *v = w->v;
 
+	if (w->pred)
+		pred_ack(w->pred, ack, base_now_ms());
 	if (w->key_seq && (int32_t)(ack - w->key_seq) >= 0) {
 		w->key_seq = 0;
 		v->paint_now = true;
@@ -653,6 +689,28 @@ static void win_timing(void *ctx, const struct rp_timing *tm)
 			v->await_paint[i].h = *tm;
 		}
 	}
+}
+
+static void win_context(void *ctx, const struct rp_context *c)
+{
+	struct win *w = ctx;
+	struct pred_context pc = {.flags = c->flags, .pgid = c->pgid};
+
+	if (!w->pred)
+		return;
+	memcpy(pc.comm, c->comm.p, c->comm.n < PRED_COMM_BYTES ? c->comm.n : PRED_COMM_BYTES);
+	pred_context(w->pred, c->seq, &pc);
+	win_predict(w);
+}
+
+static void win_consumed(void *ctx, uint32_t seq)
+{
+	struct win *w = ctx;
+
+	if (!w->pred)
+		return;
+	pred_consumed(w->pred, seq);
+	win_predict(w);
 }
 
 static void win_exit(void *ctx, int32_t status)
@@ -683,7 +741,8 @@ static void win_error(void *ctx, const struct rp_error *err, bool fatal)
 }
 
 static const struct rp_desk_chan_ops win_chan_ops = {
-	.output = win_output, .ack = win_ack, .timing = win_timing, .exit = win_exit,
+	.output = win_output, .ack = win_ack, .timing = win_timing, .context = win_context,
+	.consumed = win_consumed, .exit = win_exit,
 	.error = win_error,
 };
 
@@ -695,6 +754,7 @@ static void win_destroy(struct win *w)
 		return;
 	rp_desk_chan_destroy(w->ch);
 	ds_term_destroy(w->term);
+	pred_destroy(w->pred);
 	free(w);
 }
 
@@ -713,6 +773,8 @@ static void add_window(struct view *v, uint16_t chan, const char *name, size_t n
 	w->chan = chan;
 	snprintf(w->name, sizeof w->name, "%.*s", (int)n, name);
 	w->term = ds_term_create(v->font, DEFAULT_ROWS, DEFAULT_COLS, term_out, w);
+	if (v->dest.caps & RP_CAP_CONTEXT) /* none: no predictions, the window goes on */
+		w->pred = pred_create(DEFAULT_ROWS, DEFAULT_COLS, v->predict);
 	if (w->term && v->osc52_write)
 		ds_term_set_osc52(w->term, osc52, w);
 	w->ch = rp_desk_chan_create(v->c, chan,
@@ -1394,6 +1456,8 @@ static void view_usage(FILE *f)
 	      "  -r                  read-only: watch, do not type\n"
 	      "  --osc52-write       programs may set the clipboard (OSC 52; reads are\n"
 	      "                      never answered)\n"
+	      "  --predict=WHEN      draw what keys will show before the host answers:\n"
+	      "                      adaptive (default), always, never (as telly attach)\n"
 	      "  --stats             print keystroke-to-pixel latency by stage at exit\n"
 	      "  --bench-keys N      type N keys into the focused window, one at a time,\n"
 	      "                      each once the last one's echo is drawn; then exit\n"
@@ -1429,6 +1493,7 @@ int telly_view(int argc, char **argv)
 
 	if (!v)
 		return 1;
+	v->predict = PRED_ADAPTIVE;
 	/* The config file's defaults; the options below override them. */
 	if (telly_config_load(&v->cfg, err, sizeof err) < 0) {
 		fprintf(stderr, "telly view: %s\n", err);
@@ -1460,6 +1525,11 @@ int telly_view(int argc, char **argv)
 			v->seamless = true;
 		} else if (!strcmp(a, "-r")) {
 			v->readonly = true;
+		} else if (!strncmp(a, "--predict=", 10)) {
+			if (!pred_policy_parse(a + 10, &v->predict)) {
+				fprintf(stderr, "telly view: --predict wants adaptive, always or never\n");
+				goto usage;
+			}
 		} else if (!strcmp(a, "--stats")) {
 			v->stats = true;
 		} else if (!strcmp(a, "--osc52-write")) {
@@ -1548,6 +1618,8 @@ int telly_view(int argc, char **argv)
 				goto out;
 		v->dest.caps |= RP_CAP_TIMING;
 	}
+	if (v->predict != PRED_NEVER && !v->readonly)
+		v->dest.caps |= RP_CAP_CONTEXT;
 	v->font = ds_font_create(font, font_px, err, sizeof err);
 	if (!v->font) {
 		fprintf(stderr, "telly view: %s\n", err);

@@ -93,6 +93,16 @@ void ds_term_write(struct ds_term *t, const void *bytes, size_t n);
 void ds_term_key(struct ds_term *t, uint32_t keysym, uint32_t mods, uint32_t codepoint);
 void ds_term_resize(struct ds_term *t, int rows, int cols);
 void ds_term_size(const struct ds_term *t, int *rows, int *cols);
+/* Predicted cells (telly view's predictions, predict/predict.h) drawn over
+ * the live screen at composite time, and the cursor where the keys typed
+ * will put it; none with n 0 and cursor false. Copied; the rows they
+ * touch, before and after, are drawn again. */
+struct ds_predicted {
+	int row, col, width; /* width 1 or 2 */
+	uint32_t cp;
+};
+void ds_term_predict(struct ds_term *t, const struct ds_predicted *cells, int n, bool cursor,
+		     int row, int col, bool underline);
 /* A window title: what the program set with OSC 0 or 2, cleaned (see
  * ds_title_clean); NULL while it set none. */
 #define DS_TITLE_MAX_BYTES 256

@@ -59,6 +59,13 @@ struct ds_term {
 	} sel;
 	ds_term_clip_fn osc52;
 	void *osc52_ctx;
+	/* Predictions over the live screen (ds_term_predict). */
+	struct {
+		int n;
+		struct ds_predicted *cells; /* MAX_COLS of them */
+		bool cursor, underline;
+		VTermPos at;
+	} pv;
 };
 
 /* A cell of history: what drawing it takes, in 16 bytes instead of
@@ -643,6 +650,7 @@ void ds_term_destroy(struct ds_term *t)
 	free(t->sb);
 	free(t->glyphs);
 	free(t->dirty);
+	free(t->pv.cells);
 	free(t);
 }
 
@@ -911,12 +919,51 @@ static void draw_glyphs(struct ds_font *f, pixman_image_t *dst, uint32_t rgb,
 	pixman_image_unref(src);
 }
 
+void ds_term_predict(struct ds_term *t, const struct ds_predicted *cells, int n, bool cursor,
+		     int row, int col, bool underline)
+{
+	if (!t->pv.cells && !(t->pv.cells = calloc(MAX_COLS, sizeof *t->pv.cells)))
+		return;
+	/* What was drawn, and what will be, are drawn again. */
+	for (int i = 0; i < t->pv.n; i++)
+		mark(t, t->pv.cells[i].row, t->pv.cells[i].row + 1);
+	if (t->pv.cursor)
+		mark(t, t->pv.at.row, t->pv.at.row + 1);
+	mark(t, t->cursor.row, t->cursor.row + 1);
+	t->pv.n = 0;
+	for (int i = 0; i < n && t->pv.n < MAX_COLS; i++) {
+		const struct ds_predicted *c = &cells[i];
+		if (c->row < 0 || c->row >= t->rows || c->col < 0 || c->col + c->width > t->cols ||
+		    (c->width != 1 && c->width != 2))
+			continue;
+		t->pv.cells[t->pv.n++] = *c;
+		mark(t, c->row, c->row + 1);
+	}
+	t->pv.cursor = cursor && row >= 0 && row < t->rows && col >= 0 && col < t->cols;
+	t->pv.at = (VTermPos){row, col};
+	t->pv.underline = underline;
+	if (t->pv.cursor)
+		mark(t, row, row + 1);
+}
+
+/* The predicted cell at r, col of the live screen, if any. */
+static const struct ds_predicted *predicted(const struct ds_term *t, int r, int col)
+{
+	if (t->scroll)
+		return NULL;
+	for (int i = 0; i < t->pv.n; i++)
+		if (t->pv.cells[i].row == r && t->pv.cells[i].col == col)
+			return &t->pv.cells[i];
+	return NULL;
+}
+
 static void render_row(struct ds_term *t, pixman_image_t *dst, int x0, int y0, int r,
 		       bool focused)
 {
 	int y = y0 + r * t->ch, base = y + ds_font_ascent(t->font), n = 0;
 	uint32_t run_fg = 0;
-	bool cursor_here = t->cursor_visible && t->cursor.row + t->scroll == r;
+	VTermPos cur = t->pv.cursor && !t->scroll ? t->pv.at : t->cursor;
+	bool cursor_here = t->cursor_visible && cur.row + t->scroll == r;
 	int64_t line = row_line(t, r);
 	int strike_y, strike_h;
 
@@ -929,10 +976,18 @@ static void render_row(struct ds_term *t, pixman_image_t *dst, int x0, int y0, i
 		bool rev;
 
 		line_cell(t, line, col, &cell);
+		const struct ds_predicted *pc = predicted(t, r, col);
+		if (pc) {
+			memset(&cell.attrs, 0, sizeof cell.attrs);
+			cell.attrs.underline = t->pv.underline;
+			cell.chars[0] = pc->cp;
+			cell.chars[1] = 0;
+			cell.width = (char)pc->width;
+		}
 		w = cell.width > 1 ? 2 : 1;
 		fg = rgb_of(t, cell.fg, true);
 		bg = rgb_of(t, cell.bg, false);
-		rev = cell.attrs.reverse ^ t->reverse ^ (cursor_here && focused && col == t->cursor.col) ^
+		rev = cell.attrs.reverse ^ t->reverse ^ (cursor_here && focused && col == cur.col) ^
 		      selected(t, line, col);
 		if (rev) {
 			tmp = fg;
@@ -969,8 +1024,8 @@ static void render_row(struct ds_term *t, pixman_image_t *dst, int x0, int y0, i
 		col += w;
 	}
 	draw_glyphs(t->font, dst, run_fg, t->glyphs, n);
-	if (cursor_here && !focused && t->cursor.col < t->cols) {
-		int x = x0 + t->cursor.col * t->cw;
+	if (cursor_here && !focused && cur.col < t->cols) {
+		int x = x0 + cur.col * t->cw;
 		ds_fill(dst, DEFAULT_FG, x, y, t->cw, 1);
 		ds_fill(dst, DEFAULT_FG, x, y + t->ch - 1, t->cw, 1);
 		ds_fill(dst, DEFAULT_FG, x, y, 1, t->ch);
