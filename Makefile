@@ -419,6 +419,12 @@ demo: deps
 	@$(MAKE) --no-print-directory $(BUILD)/bin/telly
 	@sh scripts/demo.sh $(BUILD)
 
+# The X11 bench's meter on the desk display (test/bench/x11-bench.sh).
+all: $(BUILD)/bin/xkey2pixel
+$(BUILD)/bin/xkey2pixel: $(call obj,obj,test/bench/xkey2pixel.c)
+	@mkdir -p $(dir $@)
+	$(CC) $(ALL_CFLAGS) -o $@ $^ $(shell pkg-config --libs xcb xcb-xtest xcb-damage 2>/dev/null || echo -lxcb -lxcb-xtest -lxcb-damage)
+
 bench: deps
 	@$(MAKE) --no-print-directory all
 	@$(BUILD)/bin/kpty-bench
@@ -427,6 +433,7 @@ bench: deps
 	@sh test/bench/remote-bench.sh $(BUILD)
 	@sh test/bench/view-bench.sh $(BUILD)
 	@sh test/bench/vmconsole-bench.sh $(BUILD)
+	@sh test/bench/x11-bench.sh $(BUILD)
 
 # Open-ended run of the protocol decoder's fuzzer (make fuzz-rp).
 fuzz: fuzz-rp
