@@ -695,6 +695,176 @@ static void script_click_mods(void)
 	CHECK(strstr(err, "is not 1-9"));
 }
 
+/* Bytes a terminal hands out (keys, pastes, answers). */
+struct sink {
+	char buf[512];
+	size_t n;
+};
+
+static void sink_out(void *ctx, const char *bytes, size_t n)
+{
+	struct sink *k = ctx;
+
+	if (k->n + n < sizeof k->buf) {
+		memcpy(k->buf + k->n, bytes, n);
+		k->n += n;
+	}
+	k->buf[k->n] = 0;
+}
+
+static void row_is(const struct ds_term *t, int row, const char *want)
+{
+	char got[128];
+
+	ds_term_row_text(t, row, got, sizeof got);
+	if (strcmp(got, want)) {
+		fprintf(stderr, "row %d: '%s', not '%s'\n", row, got, want);
+		failures++;
+	}
+}
+
+/* Lines scrolled off are history: shown scrolled back, selected across
+ * it and the screen, given back when the window grows; shift+PgUp sends
+ * nothing, a typed key returns to the live screen. */
+static void scrollback_and_selection(void)
+{
+	char err[200];
+	struct ds_font *f = ds_font_create("monospace", 12, err, sizeof err);
+	struct sink k = {0};
+	struct ds_term *t = f ? ds_term_create(f, 4, 20, sink_out, &k) : NULL;
+	char *sel;
+	size_t n;
+
+	if (!t) {
+		fprintf(stderr, "%s\n", err);
+		failures++;
+		ds_font_destroy(f);
+		return;
+	}
+	ds_term_write(t, "l1\r\nl2\r\nl3\r\nfoo-bar.baz qux\r\nl5\r\nl6", 36);
+	CHECK_EQ(ds_term_history(t), 2); /* l1, l2 */
+	row_is(t, 0, "l3");
+	ds_term_scroll(t, 5);
+	CHECK_EQ(ds_term_scrolled(t), 2);
+	row_is(t, 0, "l1");
+	row_is(t, 2, "l3");
+	/* From l2 (history) to "foo" (the screen). */
+	ds_term_select(t, 1, 0, DS_SEL_CHAR);
+	ds_term_select_to(t, 3, 2);
+	sel = ds_term_selection(t, &n);
+	CHECK(sel && !strcmp(sel, "l2\nl3\nfoo") && n == 9);
+	free(sel);
+	/* New output keeps what is shown and the selection on its text. */
+	ds_term_write(t, "\r\nl7", 4);
+	CHECK_EQ(ds_term_scrolled(t), 3);
+	row_is(t, 0, "l1");
+	sel = ds_term_selection(t, &n);
+	CHECK(sel && !strcmp(sel, "l2\nl3\nfoo"));
+	free(sel);
+	/* A word, a line. */
+	ds_term_select(t, 3, 5, DS_SEL_WORD);
+	sel = ds_term_selection(t, &n);
+	CHECK(sel && !strcmp(sel, "foo-bar.baz"));
+	free(sel);
+	ds_term_select(t, 3, 13, DS_SEL_LINE);
+	sel = ds_term_selection(t, &n);
+	CHECK(sel && !strcmp(sel, "foo-bar.baz qux"));
+	free(sel);
+	/* A click is no selection. */
+	ds_term_select(t, 0, 0, DS_SEL_CHAR);
+	CHECK(ds_term_selection(t, &n) == NULL);
+	/* Keys: shift+PgDn scrolls, a lone shift keeps, a letter returns
+	 * live and is the only thing sent. */
+	ds_term_key(t, 0xff56, WM_MOD_SHIFT, 0);
+	CHECK_EQ(ds_term_scrolled(t), 0);
+	ds_term_key(t, 0xff55, WM_MOD_SHIFT, 0);
+	CHECK_EQ(ds_term_scrolled(t), 3);
+	ds_term_key(t, 0xffe1, WM_MOD_SHIFT, 0);
+	CHECK_EQ(ds_term_scrolled(t), 3);
+	CHECK_EQ(k.n, 0);
+	ds_term_key(t, 'x', 0, 'x');
+	CHECK_EQ(ds_term_scrolled(t), 0);
+	CHECK(!strcmp(k.buf, "x"));
+	/* Taller: the newest history lines come back to the screen. */
+	ds_term_resize(t, 6, 20);
+	CHECK_EQ(ds_term_history(t), 1);
+	row_is(t, 0, "l2");
+	ds_term_history_clear(t);
+	CHECK_EQ(ds_term_history(t), 0);
+	ds_term_destroy(t);
+	ds_font_destroy(f);
+}
+
+/* A paste cannot run a sequence or close the bracket; newlines go as CR;
+ * bracketed only when the program asked (2004). */
+static void paste_cleaned(void)
+{
+	char err[200];
+	struct ds_font *f = ds_font_create("monospace", 12, err, sizeof err);
+	struct sink k = {0};
+	struct ds_term *t = f ? ds_term_create(f, 4, 20, sink_out, &k) : NULL;
+	static const char text[] = "a\033[201~b\nc\r\nd\xc2\x9b\te\xc3\xa9";
+
+	if (!t) {
+		failures++;
+		ds_font_destroy(f);
+		return;
+	}
+	ds_term_paste(t, text, sizeof text - 1);
+	CHECK(!strcmp(k.buf, "a[201~b\rc\rd\te\xc3\xa9"));
+	k.n = 0;
+	ds_term_write(t, "\033[?2004h", 8);
+	ds_term_paste(t, "x\ny", 3);
+	CHECK(!strcmp(k.buf, "\033[200~x\ry\033[201~"));
+	ds_term_destroy(t);
+	ds_font_destroy(f);
+}
+
+struct clipped {
+	enum ds_clip_sel sel;
+	char text[64];
+	int calls;
+};
+
+static void on_osc52(void *ctx, enum ds_clip_sel sel, const char *text, size_t n)
+{
+	struct clipped *c = ctx;
+
+	c->sel = sel;
+	snprintf(c->text, sizeof c->text, "%.*s", (int)n, text);
+	c->calls++;
+}
+
+/* OSC 52: writes only to a callback that was set, PRIMARY for p/s;
+ * reads never answered. */
+static void osc52_policy(void)
+{
+	char err[200];
+	struct ds_font *f = ds_font_create("monospace", 12, err, sizeof err);
+	struct sink k = {0};
+	struct ds_term *t = f ? ds_term_create(f, 4, 20, sink_out, &k) : NULL;
+	struct clipped c = {0};
+
+	if (!t) {
+		failures++;
+		ds_font_destroy(f);
+		return;
+	}
+	ds_term_write(t, "\033]52;c;aGVsbG8=\a", 17); /* off: nothing */
+	ds_term_set_osc52(t, on_osc52, &c);
+	CHECK_EQ(c.calls, 0);
+	ds_term_write(t, "\033]52;c;aGVsbG8=\a", 17);
+	CHECK(c.calls == 1 && c.sel == DS_CLIP_CLIPBOARD && !strcmp(c.text, "hello"));
+	ds_term_write(t, "\033]52;p;d29ybGQ=\033\\", 18);
+	CHECK(c.calls == 2 && c.sel == DS_CLIP_PRIMARY && !strcmp(c.text, "world"));
+	ds_term_write(t, "\033]52;c;?\a", 10);
+	ds_term_write(t, "\033]52;c;!!!\a", 12); /* not base64 */
+	CHECK_EQ(c.calls, 2);
+	CHECK_EQ(k.n, 0);
+	ds_term_destroy(t);
+	ds_font_destroy(f);
+}
+
 static const struct unit_case cases[] = {
 	{"title-from-osc", title_from_osc},
 	{"script-parse-table", script_parse_table},
@@ -710,6 +880,9 @@ static const struct unit_case cases[] = {
 	{"mouse-encoding", mouse_encoding},
 	{"script-click-mods", script_click_mods},
 	{"script-x-values", script_x_values},
+	{"scrollback-and-selection", scrollback_and_selection},
+	{"paste-cleaned", paste_cleaned},
+	{"osc52-policy", osc52_policy},
 };
 
 int main(int argc, char **argv)
