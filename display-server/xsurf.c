@@ -4,10 +4,12 @@
  * ops go into a back buffer as they come; the picture shown (the front
  * image, what the compositor draws) changes only when an update's last
  * frame is in, so a person never sees half of one. Showing an update
- * compares the back buffer with the front by tiles and copies only the
- * tiles that differ: those are the damage the compositor repaints, so a
- * keystroke that changed one glyph repaints one tile, whatever the host
- * sent.
+ * compares the back buffer with the front by tiles, only where the ops
+ * wrote (their rectangles, read from the frame after rp_xpix_apply took
+ * it: PROTOCOL.md's op layout), and copies only the tiles that differ:
+ * those are the damage the compositor repaints, so a keystroke that
+ * changed one glyph repaints one tile, whatever the host sent, and costs
+ * what that tile costs, whatever the window's size.
  */
 #include <errno.h>
 #include <stdio.h>
@@ -24,7 +26,8 @@ struct ds_xsurf {
 	int w, h;	/* the back buffer's size: the current update's */
 	uint32_t *back; /* w * h, stride w * 4 */
 	pixman_image_t *front;
-	pixman_region32_t damage; /* front pixels changed, not yet taken */
+	pixman_region32_t damage;  /* front pixels changed, not yet taken */
+	pixman_region32_t written; /* where this update's ops wrote, so far */
 	uint32_t frame, ack;	  /* of the last update shown */
 	uint64_t updates, changes;
 };
@@ -56,6 +59,7 @@ struct ds_xsurf *ds_xsurf_create(uint32_t id, int w, int h)
 		return NULL;
 	}
 	pixman_region32_init(&s->damage);
+	pixman_region32_init(&s->written);
 	return s;
 }
 
@@ -65,6 +69,7 @@ void ds_xsurf_destroy(struct ds_xsurf *s)
 		return;
 	pixman_image_unref(s->front);
 	pixman_region32_fini(&s->damage);
+	pixman_region32_fini(&s->written);
 	free(s->back);
 	free(s);
 }
@@ -87,7 +92,44 @@ static int resize_back(struct ds_xsurf *s, int w, int h)
 	return 0;
 }
 
-/* The update is whole: the front takes the tiles of the back that differ. */
+static uint32_t be16(const uint8_t *p)
+{
+	return (uint32_t)p[0] << 8 | p[1];
+}
+
+/* Add the rectangles a frame's ops wrote (already applied, so well
+ * formed) to s->written; anything unexpected: the whole window. */
+static void note_written(struct ds_xsurf *s, const uint8_t *p, size_t n)
+{
+	size_t off = 0;
+
+	while (off < n) {
+		uint8_t op = p[off];
+		size_t head = op == RP_XOP_COPY ? 13 : op == RP_XOP_RAW ? 9 : 9 + 4;
+		uint32_t x, y, w, h, len = 0;
+		if (op < RP_XOP_COPY || op > RP_XOP_RAW || n - off < head)
+			goto all;
+		const uint8_t *f = p + off + 1 + (op == RP_XOP_COPY ? 4 : 0);
+		x = be16(f);
+		y = be16(f + 2);
+		w = be16(f + 4);
+		h = be16(f + 6);
+		if (op == RP_XOP_LZ4 || op == RP_XOP_ZSTD)
+			len = (uint32_t)f[8] << 24 | (uint32_t)f[9] << 16 | (uint32_t)f[10] << 8 | f[11];
+		else if (op == RP_XOP_RAW)
+			len = w * h * 4;
+		if (len > n - off - head)
+			goto all;
+		pixman_region32_union_rect(&s->written, &s->written, (int)x, (int)y, w, h);
+		off += head + len;
+	}
+	return;
+all:
+	pixman_region32_union_rect(&s->written, &s->written, 0, 0, (unsigned)s->w, (unsigned)s->h);
+}
+
+/* The update is whole: the front takes the tiles of the back that differ
+ * where the ops wrote. */
 static int show(struct ds_xsurf *s)
 {
 	int fw = pixman_image_get_width(s->front), fh = pixman_image_get_height(s->front);
@@ -101,6 +143,7 @@ static int show(struct ds_xsurf *s)
 		pixman_image_unref(s->front);
 		s->front = f;
 		memcpy(pixman_image_get_data(f), s->back, (size_t)s->w * (size_t)s->h * 4);
+		pixman_region32_clear(&s->written);
 		/* The old picture's area too: the compositor clears what it left. */
 		pixman_region32_union_rect(&s->damage, &s->damage, 0, 0,
 					   (unsigned)(s->w > fw ? s->w : fw),
@@ -109,28 +152,46 @@ static int show(struct ds_xsurf *s)
 		return 0;
 	}
 	uint32_t *fp = pixman_image_get_data(s->front);
-	for (int ty = 0; ty < s->h; ty += TILE_PX) {
-		int th = s->h - ty < TILE_PX ? s->h - ty : TILE_PX;
-		for (int tx = 0; tx < s->w; tx += TILE_PX) {
-			int tw = s->w - tx < TILE_PX ? s->w - tx : TILE_PX;
-			size_t bytes = (size_t)tw * 4;
-			int y = 0;
-			for (; y < th; y++) {
-				size_t o = (size_t)(ty + y) * (size_t)s->w + (size_t)tx;
-				if (memcmp(fp + o, s->back + o, bytes))
-					break;
+	pixman_region32_t tiles;
+	const pixman_box32_t *b;
+	int nb;
+
+	/* The written boxes grown to whole tiles (a region: no tile twice). */
+	pixman_region32_init(&tiles);
+	b = pixman_region32_rectangles(&s->written, &nb);
+	for (int i = 0; i < nb; i++) {
+		int x1 = b[i].x1 / TILE_PX * TILE_PX, y1 = b[i].y1 / TILE_PX * TILE_PX;
+		int x2 = (b[i].x2 + TILE_PX - 1) / TILE_PX * TILE_PX;
+		int y2 = (b[i].y2 + TILE_PX - 1) / TILE_PX * TILE_PX;
+		pixman_region32_union_rect(&tiles, &tiles, x1, y1, (unsigned)(x2 - x1),
+					   (unsigned)(y2 - y1));
+	}
+	pixman_region32_intersect_rect(&tiles, &tiles, 0, 0, (unsigned)s->w, (unsigned)s->h);
+	pixman_region32_clear(&s->written);
+	b = pixman_region32_rectangles(&tiles, &nb);
+	for (int i = 0; i < nb; i++) {
+		for (int ty = b[i].y1; ty < b[i].y2; ty += TILE_PX) {
+			int th = b[i].y2 - ty < TILE_PX ? b[i].y2 - ty : TILE_PX;
+			for (int tx = b[i].x1; tx < b[i].x2; tx += TILE_PX) {
+				int tw = b[i].x2 - tx < TILE_PX ? b[i].x2 - tx : TILE_PX;
+				size_t bytes = (size_t)tw * 4;
+				bool dirty = false;
+				for (int y = 0; y < th; y++) {
+					size_t o = (size_t)(ty + y) * (size_t)s->w + (size_t)tx;
+					if (!memcmp(fp + o, s->back + o, bytes))
+						continue;
+					memcpy(fp + o, s->back + o, bytes);
+					dirty = true;
+				}
+				if (!dirty)
+					continue;
+				pixman_region32_union_rect(&s->damage, &s->damage, tx, ty,
+							   (unsigned)tw, (unsigned)th);
+				changed = true;
 			}
-			if (y == th)
-				continue;
-			for (; y < th; y++) {
-				size_t o = (size_t)(ty + y) * (size_t)s->w + (size_t)tx;
-				memcpy(fp + o, s->back + o, bytes);
-			}
-			pixman_region32_union_rect(&s->damage, &s->damage, tx, ty, (unsigned)tw,
-						   (unsigned)th);
-			changed = true;
 		}
 	}
+	pixman_region32_fini(&tiles);
 	if (changed)
 		s->changes++;
 	return 0;
@@ -159,8 +220,13 @@ int ds_xsurf_update(struct ds_xsurf *s, const uint8_t *payload, size_t n, char *
 		return -ENOMEM;
 	}
 	r = rp_xpix_apply(payload + off, n - off, s->back, m.w, m.h, (size_t)m.w * 4, err, errn);
-	if (r < 0)
+	if (r < 0) {
+		/* Ops before the bad one were applied: compare it all next time. */
+		pixman_region32_union_rect(&s->written, &s->written, 0, 0, (unsigned)s->w,
+					   (unsigned)s->h);
 		return r;
+	}
+	note_written(s, payload + off, n - off);
 	if (!(m.flags & RP_XPIX_LAST))
 		return 0;
 	if (show(s) < 0) {

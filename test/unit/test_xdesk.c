@@ -184,6 +184,40 @@ static void xsurf_resized(void)
 	free(b);
 }
 
+/* A scroll (the encoder sends COPY, then the new rows) and a change in
+ * two far corners: the picture shown is the host's exactly, whatever ops
+ * it took (only where the ops wrote is compared). */
+static void xsurf_scroll_and_corners(void)
+{
+	int w = 320, h = 256;
+	uint32_t *a = noise(w, h, 9), *b = noise(w, h, 10);
+	struct rp_xenc *e = rp_xenc_create(4, w, h);
+	struct ds_xsurf *s = ds_xsurf_create(4, w, h);
+	struct payloads ps = {0};
+	struct rp_xenc_stats st;
+	char err[200];
+
+	rp_xenc_update(e, a, w, h, (size_t)w * 4, NULL, 0, 0, keep, &ps);
+	memmove(a, a + 10 * w, (size_t)(h - 10) * w * 4); /* up 10 rows */
+	memcpy(a + (size_t)(h - 10) * w, b, (size_t)10 * w * 4);
+	rp_xenc_update(e, a, w, h, (size_t)w * 4, NULL, 0, 0, keep, &ps);
+	rp_xenc_stats(e, &st);
+	CHECK(st.tiles_copy > 0); /* the scroll went as COPY */
+	a[0] ^= 0xffffff;
+	a[(size_t)(h - 1) * w + w - 1] ^= 0xffffff;
+	struct rp_xrect r[2] = {{0, 0, 1, 1}, {w - 1, h - 1, 1, 1}};
+	rp_xenc_update(e, a, w, h, (size_t)w * 4, r, 2, 0, keep, &ps);
+	for (int i = 0; i < ps.count; i++)
+		CHECK(ds_xsurf_update(s, ps.p[i], ps.n[i], err, sizeof err) >= 0);
+	CHECK_EQ(ds_xsurf_updates(s), 3);
+	CHECK(same_pixels(ds_xsurf_image(s), a, w, h));
+	payloads_free(&ps);
+	rp_xenc_destroy(e);
+	ds_xsurf_destroy(s);
+	free(a);
+	free(b);
+}
+
 /* Malformed updates are refused with what was wrong. */
 static void xsurf_refuses_bad(void)
 {
@@ -760,6 +794,7 @@ static const struct unit_case cases[] = {
 	{"xsurf-whole-updates", xsurf_whole_updates},
 	{"xsurf-damage-is-tiles", xsurf_damage_is_tiles},
 	{"xsurf-resized", xsurf_resized},
+	{"xsurf-scroll-and-corners", xsurf_scroll_and_corners},
 	{"xsurf-refuses-bad", xsurf_refuses_bad},
 	{"keymap-keys", keymap_keys},
 	{"view-draws-host-window", view_draws_host_window},
