@@ -105,6 +105,7 @@ struct desk {
 	uint16_t w, h;
 	uint32_t frame;
 	bool open;
+	int fail_in; /* frames taken before the sends fail; < 0: they do not */
 };
 
 static void desk_resize(struct desk *d, uint16_t w, uint16_t h)
@@ -126,6 +127,10 @@ static int desk_take(void *ctx, const uint8_t *p, size_t n)
 	size_t off;
 	char err[200];
 
+	if (d->fail_in == 0)
+		return -EPIPE;
+	if (d->fail_in > 0)
+		d->fail_in--;
 	assert(n <= RP_MAX_PAYLOAD);
 	assert(rp_xpix_decode(p, n, &x, &off) == 0);
 	assert(!d->open || x.frame == d->frame);
@@ -176,7 +181,7 @@ static void encoder(const uint8_t *data, size_t size)
 	struct script s = {data, size, 0};
 	uint16_t w = (uint16_t)(1 + next(&s, 1) % PIC_W), h = (uint16_t)(1 + next(&s, 1) % PIC_H);
 	struct rp_xenc *e = rp_xenc_create(7, w, h);
-	struct desk d = {0};
+	struct desk d = {.fail_in = -1};
 
 	assert(e);
 	memset(pic, 0, sizeof pic);
@@ -228,9 +233,21 @@ static void encoder(const uint8_t *data, size_t size)
 			if (nd == 4)
 				break;
 		}
-		bool all = next(&s, 1) & 1;
-		int r = rp_xenc_update(e, pic, w, h, PIC_SP * 4, all ? NULL : dmg, nd, (uint32_t)steps,
-				       desk_take, &d);
+		uint32_t how = next(&s, 1);
+		/* bit 7: the sends fail after 0..3 frames; then the desk gets a
+		 * keyframe, as the host sends one */
+		d.fail_in = how & 0x80 ? (int)(how >> 5 & 3) : -1;
+		int r = rp_xenc_update(e, pic, w, h, PIC_SP * 4, how & 1 ? NULL : dmg, nd,
+				       (uint32_t)steps, desk_take, &d);
+		if (r == -EPIPE) {
+			d.fail_in = -1;
+			d.open = false;
+			desk_resize(&d, w, h);
+			assert(rp_xenc_keyframe(e, 0, desk_take, &d) > 0);
+			same(&d, pic, w, h, PIC_SP);
+			continue;
+		}
+		d.fail_in = -1;
 		assert(r >= 0);
 		if (d.w == w && d.h == h)
 			same(&d, pic, w, h, PIC_SP);
@@ -238,7 +255,7 @@ static void encoder(const uint8_t *data, size_t size)
 			assert(r == 0); /* nothing sent: no resize either */
 	}
 	/* a desk that comes late, with garbage in its buffer */
-	struct desk late = {0};
+	struct desk late = {.fail_in = -1};
 	desk_resize(&late, d.w, d.h);
 	for (size_t i = 0; i < (size_t)d.w * d.h; i++)
 		late.px[i] = (uint32_t)i * 2654435761u;
