@@ -20,12 +20,12 @@ BASE_SRC   := base/base.c
 RP_CORE    := $(BASE_SRC) remote-proto/codec.c remote-proto/queue.c remote-proto/resume.c
 # The X windows' messages and pixel codec (xwin.h) go wherever the codec does.
 RP_CORE    += remote-proto/xwin.c
-RP_SRC     := $(RP_CORE) remote-proto/transport.c remote-proto/conn.c remote-proto/desk.c remote-proto/chan.c
+RP_SRC     := $(RP_CORE) remote-proto/transport.c remote-proto/conn.c remote-proto/desk.c remote-proto/chan.c remote-proto/redial.c
 VTF_SRC    := kernel-pty/vtfilter.c
 SERVE_SRC  := clients/serve/main.c clients/serve/loop.c clients/serve/fdm.c clients/serve/conn.c \
               clients/serve/dispatch.c clients/serve/viewer.c clients/serve/session.c \
               clients/serve/session_pty.c clients/serve/session_console.c \
-              clients/serve/screen.c clients/serve/vtscan.c $(VTF_SRC)
+              clients/serve/screen.c clients/serve/vtscan.c $(VTF_SRC) clients/serve/link.c
 CLIENT_SRC := clients/telly.c clients/demo.c $(SERVE_SRC) clients/attach.c clients/ctl.c \
               clients/client.c clients/rundir.c clients/view.c clients/slog.c
 CLIENT_SRC += clients/termmodes.c
@@ -400,6 +400,18 @@ $(BUILD)/test/rp-poke: $(call obj,obj,$(RP_CORE) remote-proto/transport.c remote
 	@mkdir -p $(dir $@)
 	$(CC) $(ALL_CFLAGS) -o $@ $^ $(LZ4_LIBS)
 
+# How soon typing works again after a lost link (test/bench/reconnect-bench.sh).
+all: $(BUILD)/bin/reconnect-bench
+$(BUILD)/bin/reconnect-bench: $(call obj,obj,test/bench/reconnect-bench.c)
+	@mkdir -p $(dir $@)
+	$(CC) $(ALL_CFLAGS) -o $@ $^
+
+# A TCP relay whose link the reconnect tests and bench cut on command.
+all: $(BUILD)/test/cut-proxy
+$(BUILD)/test/cut-proxy: $(call obj,obj,test/integration/cut-proxy.c)
+	@mkdir -p $(dir $@)
+	$(CC) $(ALL_CFLAGS) -o $@ $^
+
 # Many connections, wrong tokens and floods for the daemon's limit tests.
 all: $(BUILD)/test/rp-storm
 $(BUILD)/test/rp-storm: $(call obj,obj,$(RP_CORE) test/integration/rp-storm.c)
@@ -433,6 +445,7 @@ bench: deps
 	@sh test/bench/remote-bench.sh $(BUILD)
 	@sh test/bench/view-bench.sh $(BUILD)
 	@sh test/bench/vmconsole-bench.sh $(BUILD)
+	@sh test/bench/reconnect-bench.sh $(BUILD)
 	@sh test/bench/x11-bench.sh $(BUILD)
 
 # Open-ended run of the protocol decoder's fuzzer (make fuzz-rp).

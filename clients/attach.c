@@ -9,9 +9,18 @@
  * go straight through, each INPUT numbered; OUTPUT names the last input the
  * host had written before it, which is how --stats measures echo latency.
  *
- * Escapes after a newline, as ssh's: ~. detach, ~? help, ~~ a literal ~;
- * on a console also ~B (a serial break) and ~f (take over writing). The
- * scanner is vmconsole's, shared with its SSH front door.
+ * Escapes after a newline, as ssh's: ~. detach, ~? help, ~~ a literal ~,
+ * ~r reconnect now; on a console also ~B (a serial break) and ~f (take
+ * over writing). The scanner is vmconsole's, shared with its SSH front
+ * door.
+ *
+ * The link: with a server that resumes (it gave the channel a TOKEN), a
+ * lost connection (its end, an error, no PONG within a few round trips, a
+ * wake from sleep) does not end attach: a status line on the last row
+ * says so, keys go on (edited here in canonical mode) and wait, the
+ * server is redialed with backoff (ssh in batch mode) in a thread, and the
+ * channel resumed where it was: the output missed comes, the keys the
+ * host did not take go again (resume.h, chan.c).
  *
  * Whatever ends it (~., the link lost, the session's end, end of input, a
  * signal), the modes the session's output set in this terminal are undone
@@ -34,6 +43,7 @@
 #include "clients.h"
 #include "config.h"
 #include "kpty_os.h"
+#include "resume.h"
 #include "overlay.h"
 #include "termmodes.h"
 #include "vmc.h"
@@ -43,6 +53,9 @@
 #define SAMPLES_MAX 1000000
 #define KEY_READ_BYTES 4096
 #define LIST_TIMEOUT_MS 10000
+#define RESUME_ANSWER_MS 10000 /* a new connection that does not answer RESUME: lost */
+#define STATUS_EVERY_MS 1000   /* the status line's count of seconds */
+#define RESUME_REQ_FIRST 100   /* RESUME's request ids (1 and 2 are OPEN's, LIST's) */
 
 /* Exit statuses (attach_usage lists them). */
 enum {
@@ -66,6 +79,14 @@ struct attach {
 	int rc;
 	char why[300];
 	struct telly_modes modes; /* what the output set in this terminal */
+	/* The link (a resumable channel) */
+	struct rp_dest dest;
+	struct rp_link link;
+	struct rp_dialer *dialer;
+	uint32_t req;
+	long resume_sent_ms, status_at_ms;
+	bool status_shown, told_full;
+	char link_err[200];
 	struct telly_overlay *ov; /* predictions drawn over it; NULL: none */
 	enum pred_policy predict;
 	/* --stats */
@@ -126,9 +147,11 @@ static void help(struct attach *a)
 		 " %c.  detach from %s (the session goes on)\r\n"
 		 " %cB  send a serial break (consoles)\r\n"
 		 " %cf  take over writing (consoles)\r\n"
+		 " %cr  reconnect now (when the link is down, or seems stuck)\r\n"
 		 " %c?  this message\r\n"
 		 " %c%c  send the escape character itself",
-		 a->esc.ch, a->name, a->esc.ch, a->esc.ch, a->esc.ch, a->esc.ch, a->esc.ch);
+		 a->esc.ch, a->name, a->esc.ch, a->esc.ch, a->esc.ch, a->esc.ch, a->esc.ch,
+		 a->esc.ch);
 	say(a, msg);
 }
 
@@ -147,7 +170,12 @@ static void type_keys(struct attach *a, const uint8_t *buf, size_t n)
 	uint32_t seq0 = rp_desk_chan_seq(a->ch);
 
 	a->echoed = false;
-	if (rp_desk_chan_keys(a->ch, buf, n) < 0) {
+	int r = rp_desk_chan_keys(a->ch, buf, n);
+	if (r == -ENOSPC) {
+		if (!a->told_full)
+			say(a, "[telly: the link is down and more was typed than is kept: keys dropped]");
+		a->told_full = true;
+	} else if (r < 0) {
 		not_reading(a, n);
 		return;
 	}
@@ -168,13 +196,15 @@ static void type_keys(struct attach *a, const uint8_t *buf, size_t n)
 	}
 }
 
+static void link_retry(struct attach *a);
+
 static void keys(struct attach *a, const uint8_t *buf, size_t n)
 {
 	uint8_t out[KEY_READ_BYTES + 1];
 
 	while (n && !a->done) {
 		size_t used, o;
-		int cmd = vmc_esc_scan(&a->esc, ".?Bf", buf, n, &used, out, &o);
+		int cmd = vmc_esc_scan(&a->esc, ".?Bfr", buf, n, &used, out, &o);
 		buf += used;
 		n -= used;
 		if (o && !a->readonly)
@@ -184,6 +214,8 @@ static void keys(struct attach *a, const uint8_t *buf, size_t n)
 			snprintf(a->why, sizeof a->why, "[detached from %s]", a->name);
 		} else if (cmd == '?') {
 			help(a);
+		} else if (cmd == 'r') {
+			link_retry(a);
 		} else if (cmd && a->readonly) {
 			say(a, "[telly: read-only: no break or takeover]");
 		} else if (cmd) {
@@ -292,14 +324,184 @@ static void on_error(void *ctx, const struct rp_error *err, bool fatal)
 	}
 }
 
+/* ---- the link ---- */
+
+/* The status line: the terminal's last row, drawn over what is there,
+ * the cursor and its colours put back (DECSC, DECRC). */
+static void status(struct attach *a, long now)
+{
+	char msg[400];
+	const struct rp_link *l = &a->link;
+	long secs = (now - l->down_ms) / 1000;
+	int n = snprintf(msg, sizeof msg,
+			 "\0337\033[999;1H\033[0;7m[telly: link down %ld s, %s%s%.80s; %cr retries "
+			 "now, %c. detaches]\033[0m\033[K\0338",
+			 secs, l->state == RP_LINK_DIALING ? "reconnecting" : "retrying",
+			 a->link_err[0] ? ": " : "", a->link_err, a->esc.ch, a->esc.ch);
+
+	out_put(a, msg, n > 0 && (size_t)n < sizeof msg ? (size_t)n : 0);
+	out_flush(a);
+	a->status_shown = true;
+	a->status_at_ms = now + STATUS_EVERY_MS;
+}
+
+static void status_clear(struct attach *a)
+{
+	static const char clear[] = "\0337\033[999;1H\033[0m\033[2K\0338";
+
+	if (a->status_shown)
+		out_put(a, clear, sizeof clear - 1);
+	a->status_shown = false;
+}
+
+/* The connection is gone: the channel waits, attach goes on. */
+static void link_lost(struct attach *a, const char *why)
+{
+	long now = base_now_ms();
+
+	rp_desk_chan_link_down(a->ch);
+	rp_conn_destroy(a->c);
+	a->c = NULL;
+	if (a->link.state == RP_LINK_UP)
+		rp_link_down(&a->link, now);
+	else
+		rp_link_dial_failed(&a->link, now);
+	snprintf(a->link_err, sizeof a->link_err, "%s", why);
+	status(a, now);
+}
+
+static void link_retry(struct attach *a)
+{
+	long now = base_now_ms();
+
+	if (!rp_desk_chan_resumable(a->ch)) {
+		say(a, "[telly: this server does not resume channels: nothing to reconnect]");
+		return;
+	}
+	if (a->link.state == RP_LINK_UP)
+		link_lost(a, "reconnecting (~r)");
+	rp_link_retry_now(&a->link, now);
+}
+
+/* The redial's thread is done: RESUME on what it reached. */
+static void dialed(struct attach *a)
+{
+	char err[300] = "";
+	long now = base_now_ms();
+
+	a->c = rp_dialer_finish(a->dialer, err, sizeof err);
+	a->dialer = NULL;
+	if (!a->c) {
+		rp_link_dial_failed(&a->link, now);
+		snprintf(a->link_err, sizeof a->link_err, "%s", err);
+		status(a, now);
+		return;
+	}
+	if (!a->req)
+		a->req = RESUME_REQ_FIRST;
+	if (rp_desk_chan_resume(a->ch, a->c, ++a->req, a->name) < 0) {
+		link_lost(a, "cannot ask to resume");
+		return;
+	}
+	a->resume_sent_ms = now;
+}
+
+/* Heartbeat, dead links, sleeps, redials, the status line: what is due. */
+static void link_work(struct attach *a)
+{
+	long now = base_now_ms();
+
+	if (!rp_desk_chan_resumable(a->ch))
+		return;
+	switch (rp_link_tick(&a->link, now, rp_desk_sleep_gap_ms())) {
+	case RP_LINK_SEND_PING:
+		if (a->c)
+			rp_desk_send_ping(a->c, rp_link_ping_stamp(&a->link, base_now_ns() / 1000, now));
+		break;
+	case RP_LINK_DEAD: {
+		/* No answer, or the desk slept: give the connection up. */
+		rp_desk_chan_link_down(a->ch);
+		rp_conn_destroy(a->c);
+		a->c = NULL;
+		snprintf(a->link_err, sizeof a->link_err, "no answer from the server");
+		status(a, now);
+		break;
+	}
+	case RP_LINK_DIAL:
+		a->dialer = rp_dialer_start(&a->dest);
+		if (!a->dialer) {
+			rp_link_dial_failed(&a->link, now);
+			snprintf(a->link_err, sizeof a->link_err, "cannot redial: %s",
+				 strerror(errno));
+		}
+		status(a, now);
+		break;
+	case RP_LINK_NOTHING:
+		break;
+	}
+	if (a->link.state == RP_LINK_DIALING && a->c && !a->dialer &&
+	    now - a->resume_sent_ms > RESUME_ANSWER_MS)
+		link_lost(a, "no answer to RESUME");
+	if (a->link.state != RP_LINK_UP && now >= a->status_at_ms)
+		status(a, now);
+}
+
+/* How long poll may wait for the link's sake (-1: as long as it likes). */
+static int link_wait(struct attach *a)
+{
+	long now = base_now_ms(), w;
+
+	if (!rp_desk_chan_resumable(a->ch))
+		return -1;
+	w = rp_link_wait(&a->link, now);
+	if (a->link.state != RP_LINK_UP) {
+		long s = a->status_at_ms > now ? a->status_at_ms - now : 0;
+		if (w < 0 || s < w)
+			w = s;
+	}
+	return (int)w;
+}
+
+static void on_resumed(void *ctx, bool exact, bool keys_lost)
+{
+	struct attach *a = ctx;
+
+	(void)exact; /* not exact: the redraw that follows is the screen */
+	rp_link_up(&a->link, base_now_ms());
+	a->link_err[0] = 0;
+	a->told_full = false;
+	status_clear(a);
+	if (keys_lost)
+		say(a, "[telly: more was typed than could be kept while the link was down: some "
+		       "keys were lost]");
+}
+
+static void on_refused(void *ctx, const struct rp_error *e)
+{
+	struct attach *a = ctx;
+
+	status_clear(a);
+	snprintf(a->why, sizeof a->why, "[could not resume %s after the link was lost: %.*s]",
+		 a->name, (int)e->msg.n, e->msg.p);
+	a->done = true;
+	a->rc = ATTACH_EXIT_ERROR;
+}
+
 static const struct rp_desk_chan_ops attach_chan_ops = {
 	.output = on_output, .ack = on_ack, .context = on_context, .consumed = on_consumed,
 	.notice = on_notice, .exit = on_exit_status,
-	.error = on_error,
+	.error = on_error, .resumed = on_resumed, .refused = on_refused,
 };
 
 static void on_frame(struct attach *a, const struct rp_hdr *h, const uint8_t *p)
 {
+	uint64_t stamp;
+
+	if (h->type == RP_PONG && h->chan == 0 && rp_u64_decode(p, h->len, &stamp) == 0) {
+		if (rp_link_pong(&a->link, stamp, base_now_ns() / 1000, base_now_ms()))
+			rp_desk_chan_set_rtt(a->ch, rp_link_rtt_us(&a->link));
+		return;
+	}
 	if (rp_desk_chan_frame(a->ch, h, p) >= 0)
 		return; /* frames for nobody here: newer servers may send more */
 	snprintf(a->why, sizeof a->why, "[malformed %s frame from the server]",
@@ -491,12 +693,14 @@ static void loop(struct attach *a, int sigfd)
 	if (!drain_frames(a))
 		return;
 	while (!a->done) {
-		struct pollfd p[3] = {
+		struct pollfd p[4] = {
 			{.fd = a->in_fd, .events = POLLIN},
-			{.fd = rp_conn_fd(a->c), .events = (short)(POLLIN | rp_conn_wevents(a->c))},
+			{.fd = a->c ? rp_conn_fd(a->c) : -1,
+			 .events = (short)(POLLIN | (a->c ? rp_conn_wevents(a->c) : 0))},
 			{.fd = sigfd, .events = POLLIN},
+			{.fd = a->dialer ? rp_dialer_fd(a->dialer) : -1, .events = POLLIN},
 		};
-		if (poll(p, 3, -1) < 0) {
+		if (poll(p, 4, link_wait(a)) < 0) {
 			if (errno == EINTR)
 				continue;
 			break;
@@ -520,8 +724,14 @@ static void loop(struct attach *a, int sigfd)
 				a->rc = ATTACH_EXIT_END_OF_INPUT;
 			}
 		}
-		if (p[1].revents & (POLLIN | POLLHUP | POLLERR)) {
+		if (a->c && (p[1].revents & (POLLIN | POLLHUP | POLLERR))) {
 			ssize_t n = rp_conn_read(a->c);
+			if ((n == 0 || (n < 0 && n != -EAGAIN)) && rp_desk_chan_resumable(a->ch)) {
+				link_lost(a, n == 0 ? "the connection closed" : strerror((int)-n));
+				continue;
+			}
+			if (n > 0)
+				rp_link_heard(&a->link, base_now_ms());
 			if (n == 0 || (n < 0 && n != -EAGAIN)) {
 				snprintf(a->why, sizeof a->why, "[lost the connection to the server]");
 				a->rc = ATTACH_EXIT_ERROR;
@@ -545,11 +755,18 @@ static void loop(struct attach *a, int sigfd)
 				}
 			}
 		}
-		if (rp_conn_flush(a->c) < 0 && !a->done) {
+		if (p[3].revents)
+			dialed(a);
+		if (a->c && rp_conn_flush(a->c) < 0 && !a->done) {
+			if (rp_desk_chan_resumable(a->ch)) {
+				link_lost(a, "the connection broke");
+				continue;
+			}
 			snprintf(a->why, sizeof a->why, "[lost the connection to the server]");
 			a->rc = ATTACH_EXIT_ERROR;
 			break;
 		}
+		link_work(a);
 	}
 }
 
@@ -678,6 +895,10 @@ int telly_attach(int argc, char **argv)
 		goto fail;
 	if (a->predict != PRED_NEVER && !a->readonly)
 		dest.caps |= RP_CAP_CONTEXT; /* the host tells what predicting needs */
+	/* Over ssh and TCP the channel outlives a lost link; on this host the
+	 * link is lost only with the daemon, and the session with it. */
+	if (dest.host || dest.tcp)
+		dest.caps |= RP_CAP_RESUME;
 	a->c = telly_client_connect(&dest, !a->readonly, err, sizeof err);
 	if (!a->c) {
 		fprintf(stderr, "telly attach: %s\n", err);
@@ -693,6 +914,9 @@ int telly_attach(int argc, char **argv)
 		rc = ATTACH_EXIT_ERROR;
 		goto fail_conn;
 	}
+	a->dest = dest; /* for a redial: the same way, never starting a daemon */
+	telly_client_dest(&a->dest);
+	rp_link_init(&a->link, base_now_ms(), rp_desk_sleep_gap_ms());
 
 	if (dest.caps & RP_CAP_CONTEXT) {
 		struct kpty_winsize ws = {0};
@@ -713,7 +937,10 @@ int telly_attach(int argc, char **argv)
 	loop(a, sigfd);
 	if (a->detached) /* tell the host, so it stops sending */
 		rp_desk_chan_send_empty(a->ch, RP_DETACH);
-	rp_conn_flush_wait(a->c, 1000);
+	status_clear(a);
+	out_flush(a);
+	if (a->c)
+		rp_conn_flush_wait(a->c, 1000);
 	if (a->ov) { /* the true screen left behind */
 		telly_overlay_hide(a->ov);
 		out_flush(a);

@@ -20,6 +20,11 @@ struct rp_conn *telly_client_connect(const struct rp_dest *d, bool start, char *
 	return rp_desk_connect(&here, start, err, errn);
 }
 
+void telly_client_dest(struct rp_dest *d)
+{
+	d->connect_local = local_daemon;
+}
+
 static int cmp_u64(const void *x, const void *y)
 {
 	uint64_t a = *(const uint64_t *)x, b = *(const uint64_t *)y;

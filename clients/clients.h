@@ -61,6 +61,9 @@ int telly_serve_spawn(int listen_fd, const char *dir, const struct telly_serve_o
  * through the runtime directory (rundir.c), started if start and none runs. */
 struct rp_conn *telly_client_connect(const struct rp_dest *d, bool start, char *err,
 				     size_t errn);
+/* d, reaching this host's daemon the way telly_client_connect does (for a
+ * redial: rp_dialer_start). */
+void telly_client_dest(struct rp_dest *d);
 
 /* Latency samples: sorted in place, then read at quantile q (0..1). */
 void telly_sort_u64(uint64_t *s, size_t n);

@@ -12,6 +12,7 @@
 
 #include "desk.h"
 #include "linemode.h"
+#include "resume.h"
 
 enum origin { FROM_HOST, FROM_KEYS };
 
@@ -26,7 +27,66 @@ struct rp_desk_chan {
 	uint32_t seq, acked;
 	int broken; /* 0, or the error that filled the queue (sticky) */
 	uint8_t *unpacked; /* RP_MAX_OUTPUT: an OUTPUT_LZ4's bytes; made at the first */
+	/* The link (the host gave a TOKEN): what was sent is kept until the
+	 * host has it, output received is counted, and while the link is
+	 * down (c NULL) keys wait in the log. */
+	bool resumable, full; /* full: keys typed while down did not fit */
+	uint8_t token[RP_TOKEN_BYTES];
+	uint64_t received;    /* bytes of OUTPUT on this channel */
+	struct rp_inlog log;
+	uint32_t after;	      /* ECHO and SIGNAL frames sent since the last INPUT */
+	uint32_t resume_req;  /* RESUME sent, its answer awaited; 0: none */
+	struct rp_conn *pending; /* where it was sent */
+	struct kpty_winsize ws; /* the last size asked (sent again after RESUME) */
+	long rtt_us;
 };
+
+/* A resumable channel's INPUT (seq: its number), ECHO or SIGNAL: kept at
+ * its place in what was sent, and sent unless the link is down. */
+static int send_kept(struct rp_desk_chan *ch, struct rp_enc *e, bool input)
+{
+	struct rp_inpos pos = input ? (struct rp_inpos){ch->seq + 1, 0}
+				    : (struct rp_inpos){ch->seq, ch->after + 1};
+	long n = rp_enc_end(e);
+	int r;
+
+	if (n < 0)
+		return (int)n;
+	r = rp_inlog_add(&ch->log, pos, e->buf, (size_t)n, ch->c != NULL);
+	if (r < 0) {
+		ch->full = true; /* down, and more typed than is kept */
+		return 0;
+	}
+	ch->seq = pos.seq;
+	ch->after = pos.after;
+	if (ch->c && rp_conn_send(ch->c, e->buf, (size_t)n) < 0)
+		return -ENOBUFS;
+	return 0;
+}
+
+static int resume_answer(struct rp_desk_chan *ch, const struct rp_hdr *h, const uint8_t *p);
+
+static int send_data_kept(struct rp_desk_chan *ch, uint8_t type, const void *buf, size_t n)
+{
+	const uint8_t *p = buf;
+
+	while (n) {
+		uint8_t frame[RP_MAX_FRAME];
+		size_t chunk = n > RP_MAX_PAYLOAD - 4 ? RP_MAX_PAYLOAD - 4 : n;
+		struct rp_enc e;
+		int r;
+
+		rp_enc_begin(&e, frame, sizeof frame, type, 0, ch->chan);
+		if (type == RP_INPUT)
+			rp_put_u32(&e, ch->seq + 1);
+		rp_put_bytes(&e, p, chunk);
+		if ((r = send_kept(ch, &e, type == RP_INPUT)) < 0)
+			return r;
+		p += chunk;
+		n -= chunk;
+	}
+	return 0;
+}
 
 static void send_input(struct rp_desk_chan *ch, const void *buf, size_t n)
 {
@@ -34,7 +94,10 @@ static void send_input(struct rp_desk_chan *ch, const void *buf, size_t n)
 
 	if (ch->broken)
 		return;
-	r = rp_desk_send_data(ch->c, RP_INPUT, ch->chan, &ch->seq, buf, n);
+	if (ch->resumable)
+		r = send_data_kept(ch, RP_INPUT, buf, n);
+	else
+		r = rp_desk_send_data(ch->c, RP_INPUT, ch->chan, &ch->seq, buf, n);
 	if (r < 0)
 		ch->broken = -ENOBUFS;
 }
@@ -54,7 +117,8 @@ static void lm_to_screen(void *ctx, const void *buf, size_t n)
 	bool echo = ch->origin == FROM_KEYS;
 
 	if (echo && !ch->broken &&
-	    rp_desk_send_data(ch->c, RP_ECHO, ch->chan, NULL, buf, n) < 0)
+	    (ch->resumable ? send_data_kept(ch, RP_ECHO, buf, n)
+			   : rp_desk_send_data(ch->c, RP_ECHO, ch->chan, NULL, buf, n)) < 0)
 		ch->broken = -ENOBUFS;
 	ch->ops->output(ch->ctx, buf, n, echo);
 }
@@ -63,6 +127,16 @@ static void lm_signal(void *ctx, int sig, bool flush)
 {
 	struct rp_desk_chan *ch = ctx;
 
+	if (ch->resumable && !ch->broken) {
+		uint8_t buf[16];
+		struct rp_enc e;
+		rp_enc_begin(&e, buf, sizeof buf, RP_SIGNAL, 0, ch->chan);
+		rp_put_u8(&e, (uint8_t)sig);
+		rp_put_u8(&e, flush);
+		if (send_kept(ch, &e, false) < 0)
+			ch->broken = -ENOBUFS;
+		return;
+	}
 	if (!ch->broken && rp_desk_send_signal(ch->c, ch->chan, sig, flush) < 0)
 		ch->broken = -ENOBUFS;
 }
@@ -98,6 +172,7 @@ void rp_desk_chan_destroy(struct rp_desk_chan *ch)
 	if (!ch)
 		return;
 	kpty_lm_destroy(ch->lm);
+	rp_inlog_finish(&ch->log);
 	free(ch->unpacked);
 	free(ch);
 }
@@ -113,6 +188,9 @@ static int on_output(struct rp_desk_chan *ch, const struct rp_hdr *h, const uint
 	/* Acks only go forward (seq wraps: compared as a difference). */
 	if ((int32_t)(d.seq - ch->acked) > 0)
 		ch->acked = d.seq;
+	ch->received += d.n;
+	if (ch->resumable)
+		rp_inlog_acked(&ch->log, ch->acked); /* written: the host has it */
 	if (ch->ops->ack)
 		ch->ops->ack(ch->ctx, d.seq);
 	if (!d.n)
@@ -133,6 +211,8 @@ int rp_desk_chan_frame(struct rp_desk_chan *ch, const struct rp_hdr *h, const ui
 	struct rp_error err;
 	int32_t status;
 
+	if (ch->resume_req)
+		return resume_answer(ch, h, p);
 	if (h->chan != ch->chan &&
 	    !(h->chan == 0 && h->type == RP_ERROR && (ch->flags & RP_DESK_CONN_ERRORS)))
 		return 0;
@@ -151,6 +231,18 @@ int rp_desk_chan_frame(struct rp_desk_chan *ch, const struct rp_hdr *h, const ui
 		return 1;
 	case RP_SNAPSHOT:
 		return 1; /* the screen that follows is plain OUTPUT */
+	case RP_TOKEN: {
+		const uint8_t *tok;
+		if (rp_token_decode(p, h->len, &tok) < 0)
+			return -EPROTO;
+		memcpy(ch->token, tok, sizeof ch->token);
+		ch->resumable = true;
+		return 1;
+	}
+	case RP_SYNC:
+		if (rp_u64_decode(p, h->len, &ch->received) < 0)
+			return -EPROTO;
+		return 1;
 	case RP_TIMING:
 		if (rp_timing_decode(p, h->len, &tm) < 0)
 			return -EPROTO;
@@ -200,6 +292,7 @@ int rp_desk_chan_keys(struct rp_desk_chan *ch, const void *buf, size_t n)
 {
 	if (ch->flags & RP_DESK_READONLY)
 		return -EROFS;
+	ch->full = false;
 	if (ch->lm) {
 		ch->origin = FROM_KEYS;
 		kpty_lm_keys(ch->lm, buf, n);
@@ -207,13 +300,16 @@ int rp_desk_chan_keys(struct rp_desk_chan *ch, const void *buf, size_t n)
 	} else {
 		send_input(ch, buf, n);
 	}
-	return ch->broken;
+	return ch->broken ? ch->broken : ch->full ? -ENOSPC : 0;
 }
 
 int rp_desk_chan_winsize(struct rp_desk_chan *ch, const struct kpty_winsize *ws)
 {
 	if (ch->flags & RP_DESK_READONLY)
 		return 0;
+	ch->ws = *ws;
+	if (!ch->c)
+		return 0; /* sent after RESUME */
 	return rp_desk_send_winsize(ch->c, ch->chan, ws);
 }
 
@@ -221,6 +317,8 @@ int rp_desk_chan_send_empty(struct rp_desk_chan *ch, uint8_t type)
 {
 	if ((ch->flags & RP_DESK_READONLY) && type != RP_DETACH)
 		return -EROFS;
+	if (!ch->c)
+		return -ENOTCONN; /* the link is down */
 	return rp_desk_send_empty(ch->c, type, ch->chan);
 }
 
@@ -242,4 +340,117 @@ uint32_t rp_desk_chan_acked(const struct rp_desk_chan *ch)
 bool rp_desk_chan_local(const struct rp_desk_chan *ch)
 {
 	return ch->lm && kpty_lm_local(ch->lm);
+}
+
+/* ---- the link ---- */
+
+bool rp_desk_chan_resumable(const struct rp_desk_chan *ch)
+{
+	return ch->resumable;
+}
+
+void rp_desk_chan_link_down(struct rp_desk_chan *ch)
+{
+	ch->c = NULL;
+	ch->resume_req = 0;
+}
+
+int rp_desk_chan_resume(struct rp_desk_chan *ch, struct rp_conn *c, uint32_t req, const char *name)
+{
+	uint8_t buf[RP_HDR_SIZE + 64 + RP_MAX_NAME];
+	struct rp_enc e;
+	long n;
+
+	if (!ch->resumable || !req)
+		return -EINVAL;
+	rp_enc_begin(&e, buf, sizeof buf, RP_RESUME, 0, 0);
+	rp_put_u32(&e, req);
+	rp_put_str(&e, name, strlen(name));
+	rp_put_bytes(&e, ch->token, sizeof ch->token);
+	rp_put_u64(&e, ch->received);
+	rp_put_u32(&e, ch->seq);
+	n = rp_enc_end(&e);
+	if (n < 0)
+		return (int)n;
+	ch->c = NULL; /* nothing sent on c before RESUMED */
+	ch->resume_req = req;
+	ch->broken = 0;
+	return rp_conn_send(c, buf, (size_t)n) < 0 ? -ENOBUFS : (ch->pending = c, 0);
+}
+
+/* rp_inlog_since: a frame sent again, on the channel's new number. */
+static int send_again(void *ctx, const void *frame, size_t n)
+{
+	struct rp_desk_chan *ch = ctx;
+	uint8_t f[RP_MAX_FRAME];
+
+	if (n < RP_HDR_SIZE || n > sizeof f)
+		return -EINVAL;
+	memcpy(f, frame, n);
+	f[2] = (uint8_t)(ch->chan >> 8);
+	f[3] = (uint8_t)ch->chan;
+	return rp_conn_send(ch->c, f, n) < 0 ? -ENOBUFS : 0;
+}
+
+/* While a RESUME waits: its RESUMED (on the channel's new number), or an
+ * ERROR that names its request; nothing else is this channel's. */
+static int resume_answer(struct rp_desk_chan *ch, const struct rp_hdr *h, const uint8_t *p)
+{
+	struct rp_resumed m;
+	struct rp_error err;
+	bool gap, exact;
+
+	if (h->type == RP_ERROR && h->chan == 0) {
+		if (rp_error_decode(p, h->len, &err) < 0)
+			return -EPROTO;
+		if (err.req != ch->resume_req)
+			return 0;
+		ch->resume_req = 0;
+		ch->pending = NULL;
+		if (ch->ops->refused)
+			ch->ops->refused(ch->ctx, &err);
+		return 1;
+	}
+	if (h->type != RP_RESUMED)
+		return 0;
+	if (rp_resumed_decode(p, h->len, &m) < 0 || h->chan == 0)
+		return -EPROTO;
+	if (m.req != ch->resume_req)
+		return 0;
+	/* The host cannot have taken what was never sent. */
+	if (rp_inpos_before((struct rp_inpos){ch->seq, ch->after}, (struct rp_inpos){m.seq, m.after}))
+		return -EPROTO;
+	ch->resume_req = 0;
+	ch->c = ch->pending;
+	ch->pending = NULL;
+	ch->chan = h->chan;
+	exact = m.offset == ch->received;
+	ch->received = m.offset;
+	if (rp_inlog_since(&ch->log, (struct rp_inpos){m.seq, m.after}, send_again, ch, &gap) < 0)
+		ch->broken = -ENOBUFS;
+	if (ch->ws.ws_row && !(ch->flags & RP_DESK_READONLY))
+		rp_desk_send_winsize(ch->c, ch->chan, &ch->ws);
+	if (ch->ops->resumed)
+		ch->ops->resumed(ch->ctx, exact, gap);
+	return 1;
+}
+
+void rp_desk_chan_set_rtt(struct rp_desk_chan *ch, long us)
+{
+	ch->rtt_us = us;
+}
+
+long rp_desk_chan_rtt_us(const struct rp_desk_chan *ch)
+{
+	return ch->rtt_us;
+}
+
+uint64_t rp_desk_chan_received(const struct rp_desk_chan *ch)
+{
+	return ch->received;
+}
+
+bool rp_desk_chan_up(const struct rp_desk_chan *ch)
+{
+	return ch->c != NULL;
 }

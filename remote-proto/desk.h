@@ -107,6 +107,13 @@ struct rp_desk_chan_ops {
 	/* An ERROR for this channel (or, with RP_DESK_CONN_ERRORS, for the
 	 * connection: channel 0). */
 	void (*error)(void *ctx, const struct rp_error *e, bool fatal);
+	/* The link (rp_desk_chan_resume): the channel is back, the output
+	 * missed to follow (exact) or a redraw; keys_lost: more was typed
+	 * than was kept (RP_INLOG_BYTES) and the host took less. Or the
+	 * host refused (e: its ERROR; NOENT: the session or the channel is
+	 * gone); the channel stays down. */
+	void (*resumed)(void *ctx, bool exact, bool keys_lost);
+	void (*refused)(void *ctx, const struct rp_error *e);
 };
 
 enum {
@@ -145,5 +152,42 @@ uint32_t rp_desk_chan_seq(const struct rp_desk_chan *ch);
 uint32_t rp_desk_chan_acked(const struct rp_desk_chan *ch);
 /* True while keys are edited and echoed here (canonical mode). */
 bool rp_desk_chan_local(const struct rp_desk_chan *ch);
+
+/* ---- the link (HELLO cap RP_CAP_RESUME; the bookkeeping is resume.h's) ---- */
+
+/* The host gave this channel a resume token (TOKEN): it can outlive its
+ * connection. Its INPUT, ECHO and SIGNAL frames are kept until the host
+ * has them; rp_desk_chan_keys says -ENOSPC when keys typed while the link
+ * is down did not fit (they are not sent). */
+bool rp_desk_chan_resumable(const struct rp_desk_chan *ch);
+/* Its connection is gone (the owner destroys it): keys go on being
+ * handled (the line discipline too) and wait. */
+void rp_desk_chan_link_down(struct rp_desk_chan *ch);
+/* Ask for it again on c, a new connection (HELLO said): RESUME of session
+ * name as request req (not 0). Its answer comes to rp_desk_chan_frame
+ * (RESUMED on the channel's new number, or ERROR naming req), then
+ * ops->resumed, which follows the host's place: what it did not take is
+ * sent again, then the window size; or ops->refused. */
+int rp_desk_chan_resume(struct rp_desk_chan *ch, struct rp_conn *c, uint32_t req,
+			const char *name);
+bool rp_desk_chan_up(const struct rp_desk_chan *ch); /* a connection, and no RESUME waiting */
+/* The round trip the owner measures (PING/PONG), in µs; 0: not yet. */
+void rp_desk_chan_set_rtt(struct rp_desk_chan *ch, long us);
+long rp_desk_chan_rtt_us(const struct rp_desk_chan *ch);
+uint64_t rp_desk_chan_received(const struct rp_desk_chan *ch); /* bytes of OUTPUT */
+
+/* A heartbeat on c: PING with stamp (answered by PONG on channel 0). */
+int rp_desk_send_ping(struct rp_conn *c, uint64_t stamp);
+/* CLOCK_BOOTTIME - CLOCK_MONOTONIC in ms: grows while the machine sleeps. */
+long rp_desk_sleep_gap_ms(void);
+
+/* Redialing without stopping the person's typing: rp_desk_connect in a
+ * thread of its own (ssh in batch mode, its messages to /dev/null). Poll
+ * rp_dialer_fd for POLLIN, then rp_dialer_finish: the connection, or NULL
+ * with err said. */
+struct rp_dialer;
+struct rp_dialer *rp_dialer_start(const struct rp_dest *d); /* NULL: errno */
+int rp_dialer_fd(const struct rp_dialer *dl);
+struct rp_conn *rp_dialer_finish(struct rp_dialer *dl, char *err, size_t errn);
 
 #endif

@@ -349,7 +349,7 @@ void conn_add(struct server *srv, int fd, bool tcp, const struct sockaddr *a, so
 void conn_destroy(struct server *srv, struct conn *c)
 {
 	for (int i = 0; i < MAX_CHANS; i++)
-		if (c->chans[i])
+		if (c->chans[i] && !chan_orphan(srv, c->chans[i]))
 			chan_remove(srv, c->chans[i]);
 	for (struct conn **pp = &srv->conns; *pp; pp = &(*pp)->next) {
 		if (*pp == c) {

@@ -113,6 +113,7 @@ static int on_hello(struct server *srv, struct conn *c, const struct rp_hdr *h, 
 	conn_logged_in(srv, c);
 	c->timing = hello.caps & RP_CAP_TIMING;
 	c->lz4 = hello.caps & RP_CAP_LZ4;
+	c->resume = hello.caps & RP_CAP_RESUME;
 	c->x11 = hello.caps & RP_CAP_X11;
 	c->context = hello.caps & RP_CAP_CONTEXT;
 	snprintf(peer, sizeof peer, "%s", c->who);
@@ -123,7 +124,7 @@ static int on_hello(struct server *srv, struct conn *c, const struct rp_hdr *h, 
 			*q = '?'; /* one audit line, quotes balanced */
 	snprintf(c->name, sizeof c->name, "%.*s", (int)strcspn(c->who, " "), c->who);
 	srv->served = true; /* only a peer that got in counts for the lifetime */
-	n = rp_hello_frame(buf, sizeof buf, RP_CAP_LINEMODE, "", "telly serve");
+	n = rp_hello_frame(buf, sizeof buf, RP_CAP_LINEMODE | RP_CAP_RESUME, "", "telly serve");
 	if (n < 0 || rp_conn_send(c->rc, buf, (size_t)n) < 0)
 		serve_log("connection %u: a reply did not fit; dropped", c->id);
 	return FRAME_DONE;
@@ -236,6 +237,7 @@ static void do_open(struct server *srv, struct conn *c, const struct rp_open *m)
 		return;
 	}
 	reply_ok(c, v->id, m->req, name);
+	chan_resumable(v);
 	/* The newest writer's window decides the size, as tmux's "latest". */
 	if (!v->readonly)
 		session_set_winsize(s, &m->ws);
@@ -303,7 +305,10 @@ static int on_input(struct server *srv, struct conn *c, const struct rp_hdr *h, 
 		return malformed(srv, c, h);
 	if (!(v = frame_chan(c, h, true)))
 		return FRAME_DONE;
-	return session_input(v->s, v, &d);
+	if (session_input(v->s, v, &d) == FRAME_STALL)
+		return FRAME_STALL;
+	v->taken = (struct rp_inpos){d.seq, 0}; /* what a RESUME needs not send again */
+	return FRAME_DONE;
 }
 
 static int on_echo(struct server *srv, struct conn *c, const struct rp_hdr *h, const uint8_t *p)
@@ -313,6 +318,7 @@ static int on_echo(struct server *srv, struct conn *c, const struct rp_hdr *h, c
 	(void)srv;
 	if (!(v = frame_chan(c, h, true)))
 		return FRAME_DONE;
+	v->taken.after++;
 	if (!h->len) /* nothing to show (and p may be NULL) */
 		return FRAME_DONE;
 	session_show(v->s, p, h->len, v, false);
@@ -330,6 +336,7 @@ static int on_signal(struct server *srv, struct conn *c, const struct rp_hdr *h,
 		return malformed(srv, c, h);
 	if (!(v = frame_chan(c, h, true)))
 		return FRAME_DONE;
+	v->taken.after++;
 	if (session_signal(v->s, sig, flush, err, sizeof err) < 0)
 		rp_conn_error(c->rc, h->chan, RP_E_PROTO, 0, false, err);
 	return FRAME_DONE;
@@ -542,6 +549,10 @@ int dispatch_frame(struct server *srv, struct conn *c, const struct rp_hdr *h, c
 		return on_console_op(srv, c, h, p);
 	case RP_DETACH:
 		return on_detach(srv, c, h, p);
+	case RP_PING:
+		return link_ping(srv, c, h, p);
+	case RP_RESUME:
+		return link_resume(srv, c, h, p);
 	case RP_XKEY:
 		return on_xkey(srv, c, h, p);
 	case RP_XPOINTER:

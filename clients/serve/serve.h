@@ -15,6 +15,7 @@
 
 #include "clients.h"
 #include "kpty_os.h"
+#include "resume.h"
 #include "rp_io.h"
 #include "screen.h"
 
@@ -92,6 +93,11 @@ struct telly_slog;
 #define SETTLE_MS 50	      /* output paused this long: the screen is drawn */
 #define LIST_CMD_MAX 100
 #define IDLE_WAIT_MS 1000 /* the loop wakes at least this often */
+/* The link (link.c): a resumable channel whose connection is lost waits
+ * this long for its desk to come back (RESUME), keeping what it is sent
+ * (RP_KEEP_OUTPUT_BYTES); at most this many wait at once. */
+#define RESUME_GRACE_MS (60L * 60 * 1000)
+#define MAX_ORPHANS 64
 
 #ifdef TELLY_FUZZ_DISPATCH
 /* Built for test/fuzz/dispatch.c (hooks in loop.c and session_pty.c): a
@@ -208,6 +214,7 @@ struct session {
 	uint64_t t_read; /* ns: the first read of the output being shown */
 	size_t read_cap; /* bytes shown at once: fewer while they cost much */
 	uint64_t skipped_told; /* screen bytes not drawn, as last logged */
+	struct chan *orphans; /* channels waiting for their desk (link.c), by snext */
 };
 
 static inline size_t session_read(struct session *s)
@@ -361,6 +368,13 @@ struct chan {
 	uint32_t timing_seq;
 	uint64_t t_input, t_written;
 	bool told_watching; /* a console's spectator, told its keys are dropped */
+	/* The link (a desk with RP_CAP_RESUME; link.c): the channel outlives
+	 * its connection, as an orphan, until orphan_until. */
+	bool resumable;
+	uint8_t token[RP_TOKEN_BYTES];
+	struct rp_outkeep kept; /* its output, numbered by offset */
+	struct rp_inpos taken;	/* the last INPUT taken, and ECHO/SIGNAL frames after it */
+	long orphan_until;	/* ms */
 	uint32_t consumed_sent; /* the last CONSUMED said to it (cap CONTEXT) */
 };
 
@@ -373,6 +387,20 @@ void chan_termios(struct chan *v);
 void chan_notice(struct chan *v, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 void chan_exit(struct chan *v, int code);
 struct rp_buf *lz4_body(const struct rp_buf *b);
+
+/* ---- link.c: channels that outlive their connection ---- */
+
+/* After OK: a desk with RP_CAP_RESUME gets the channel's TOKEN. */
+void chan_resumable(struct chan *v);
+/* Its connection is gone: it waits for RESUME (false: it cannot; the
+ * caller removes it). */
+bool chan_orphan(struct server *srv, struct chan *v);
+/* Output shown while they wait; the grace period's end; the session's. */
+void orphans_show(struct session *s, const void *buf, size_t n);
+long orphans_tick(struct session *s, long now_ms);
+void orphans_end(struct server *srv, struct session *s);
+int link_ping(struct server *srv, struct conn *c, const struct rp_hdr *h, const uint8_t *p);
+int link_resume(struct server *srv, struct conn *c, const struct rp_hdr *h, const uint8_t *p);
 
 /* ---- conn.c: connections ---- */
 
@@ -403,6 +431,7 @@ struct conn {
 	unsigned long frames; /* handled so far */
 	bool hello, need_token, stalled, timing;
 	bool lz4; /* the desk takes OUTPUT_LZ4 */
+	bool resume; /* the desk's channels outlive this connection (RP_CAP_RESUME) */
 	bool x11; /* the desk draws X windows (RP_CAP_X11) */
 	bool context; /* the desk predicts: it takes CONTEXT and CONSUMED */
 	char who[200]; /* for the audit log: its HELLO name and its peer */
@@ -471,6 +500,7 @@ struct server {
 	unsigned long accept_fails;  /* since the last accept that worked */
 	bool accept_told;
 	uint32_t next_serial;
+	unsigned norphans; /* channels waiting for their desk (link.c) */
 	struct telly_serve_opts o;
 	char token[65];
 	bool stopping, served;

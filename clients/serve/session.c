@@ -137,6 +137,7 @@ void session_show(struct session *s, const void *buf, size_t n, struct chan *fro
 	}
 	rp_buf_unref(z);
 	rp_buf_unref(b);
+	orphans_show(s, buf, n);
 }
 
 /* Output is paced by what it costs to draw, not by its bytes: a byte
@@ -198,6 +199,11 @@ long session_tick(struct session *s, long now)
 	} else if (s->settle_at) {
 		wait = s->settle_at - now;
 	}
+	{
+		long w = orphans_tick(s, now);
+		if (w >= 0 && (wait < 0 || w < wait))
+			wait = w;
+	}
 	/* Last: the kind's work may end the session. */
 	{
 		long w = session_wait_time(s, now);
@@ -231,6 +237,7 @@ void session_end(struct server *srv, struct session *s, int status)
 		chan_exit(v, code);
 		chan_remove(srv, v);
 	}
+	orphans_end(srv, s);
 	for (struct session **pp = &srv->sessions; *pp; pp = &(*pp)->next) {
 		if (*pp == s) {
 			*pp = s->next;

@@ -42,6 +42,8 @@ static int push_output(struct chan *v, struct rp_buf *b, struct rp_buf *z, bool 
 
 	if (!v->conn->lz4)
 		z = NULL;
+	if (v->resumable) /* kept even if dropped: a redraw and SYNC follow */
+		rp_outkeep_add(&v->kept, b->data, b->len);
 	rp_output_hdr_encode(h, z != NULL, v->id, v->written_seq, (z ? z : b)->len);
 	return rp_conn_push(v->conn->rc, h, sizeof h, z ? z : b, droppable);
 }
@@ -67,6 +69,11 @@ void chan_snapshot(struct chan *v)
 	if (v->s->ops->snapshot) {
 		v->s->ops->snapshot(v->s, v);
 		return;
+	}
+	if (v->resumable) { /* the redraw's first byte's offset */
+		rp_enc_begin(&e, buf, sizeof buf, RP_SYNC, 0, v->id);
+		rp_put_u64(&e, v->kept.end);
+		send_frame(v->conn, &e);
 	}
 	chan_termios(v);
 	rp_enc_begin(&e, buf, sizeof buf, RP_SNAPSHOT, 0, v->id);
@@ -157,6 +164,7 @@ struct chan *chan_attach(struct server *srv, struct conn *c, struct session *s, 
 	v->id = (uint16_t)(slot + 1);
 	v->readonly = readonly;
 	v->serial = ++srv->next_serial;
+	rp_outkeep_init(&v->kept, RP_KEEP_OUTPUT_BYTES);
 	c->chans[slot] = v;
 	v->snext = s->viewers;
 	s->viewers = v;
@@ -178,5 +186,6 @@ void chan_remove(struct server *srv, struct chan *v)
 	}
 	v->s->nviewers--;
 	v->conn->chans[v->id - 1] = NULL;
+	rp_outkeep_finish(&v->kept);
 	free(v);
 }

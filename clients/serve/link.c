@@ -1,0 +1,249 @@
+/* The link, host side (HELLO cap RP_CAP_RESUME): PING answered with PONG;
+ * a channel that outlives its connection. A resumable channel keeps its
+ * recent output numbered by byte offset (rp_outkeep) and the place of the
+ * last input it took; when its connection goes it becomes an orphan of its
+ * session for RESUME_GRACE_MS, still keeping what it is sent. RESUME on a
+ * new connection (the token given at OPEN) puts it back: the host says what
+ * it took (RESUMED), resends exactly the output the desk missed, or a
+ * redraw when that is more than it kept. A session that ends, a DETACH and
+ * a stopping daemon leave no orphans.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/random.h>
+
+#include "base.h"
+#include "serve.h"
+
+void chan_resumable(struct chan *v)
+{
+	uint8_t buf[RP_HDR_SIZE + RP_TOKEN_BYTES];
+	struct rp_enc e;
+
+	if (!v->conn->resume ||
+	    getrandom(v->token, sizeof v->token, 0) != (ssize_t)sizeof v->token)
+		return;
+	v->resumable = true;
+	rp_enc_begin(&e, buf, sizeof buf, RP_TOKEN, 0, v->id);
+	rp_put_bytes(&e, v->token, sizeof v->token);
+	conn_send(v->conn, &e);
+}
+
+/* Out of the session's viewers (as chan_remove does, but kept). */
+static void unview(struct chan *v)
+{
+	struct session *s = v->s;
+
+	session_detached(s, v);
+	for (struct chan **pp = &s->viewers; *pp; pp = &(*pp)->snext) {
+		if (*pp == v) {
+			*pp = v->snext;
+			break;
+		}
+	}
+	s->nviewers--;
+	v->conn->chans[v->id - 1] = NULL;
+	v->conn = NULL;
+}
+
+bool chan_orphan(struct server *srv, struct chan *v)
+{
+	if (!v->resumable || srv->stopping || srv->norphans >= MAX_ORPHANS)
+		return false;
+	serve_log("connection %u: lost; its channel on %s waits %ld s for its desk", v->conn->id,
+		  v->s->name, RESUME_GRACE_MS / 1000);
+	unview(v);
+	v->orphan_until = base_now_ms() + RESUME_GRACE_MS;
+	v->snext = v->s->orphans;
+	v->s->orphans = v;
+	srv->norphans++;
+	return true;
+}
+
+static void orphan_free(struct server *srv, struct chan *v)
+{
+	rp_outkeep_finish(&v->kept);
+	free(v);
+	srv->norphans--;
+}
+
+void orphans_show(struct session *s, const void *buf, size_t n)
+{
+	for (struct chan *v = s->orphans; v; v = v->snext)
+		rp_outkeep_add(&v->kept, buf, n);
+}
+
+long orphans_tick(struct session *s, long now)
+{
+	long wait = -1;
+
+	for (struct chan **pp = &s->orphans; *pp;) {
+		struct chan *v = *pp;
+		if (now >= v->orphan_until) {
+			serve_log("session %s: a channel's desk did not come back within %ld s",
+				  s->name, RESUME_GRACE_MS / 1000);
+			*pp = v->snext;
+			orphan_free(s->srv, v);
+			continue;
+		}
+		if (wait < 0 || v->orphan_until - now < wait)
+			wait = v->orphan_until - now;
+		pp = &v->snext;
+	}
+	return wait;
+}
+
+void orphans_end(struct server *srv, struct session *s)
+{
+	while (s->orphans) {
+		struct chan *v = s->orphans;
+		s->orphans = v->snext;
+		orphan_free(srv, v);
+	}
+}
+
+int link_ping(struct server *srv, struct conn *c, const struct rp_hdr *h, const uint8_t *p)
+{
+	uint8_t buf[RP_HDR_SIZE + 8];
+	struct rp_enc e;
+	uint64_t stamp;
+
+	if (rp_u64_decode(p, h->len, &stamp) < 0) {
+		conn_fatal(srv, c, RP_E_PROTO, "malformed PING frame (%u bytes of payload)", h->len);
+		return FRAME_DONE;
+	}
+	rp_enc_begin(&e, buf, sizeof buf, RP_PONG, 0, 0);
+	rp_put_u64(&e, stamp);
+	conn_send(c, &e);
+	return FRAME_DONE;
+}
+
+/* Tokens compared in time that does not depend on where they differ. */
+static bool token_eq(const uint8_t *a, const uint8_t *b)
+{
+	uint8_t d = 0;
+
+	for (int i = 0; i < RP_TOKEN_BYTES; i++)
+		d |= a[i] ^ b[i];
+	return d == 0;
+}
+
+static struct chan *find(struct chan *list, const uint8_t *token)
+{
+	for (struct chan *v = list; v; v = v->snext)
+		if (v->resumable && token_eq(v->token, token))
+			return v;
+	return NULL;
+}
+
+/* The output the desk missed, as OUTPUT frames (not kept again). */
+static void resend(struct chan *v, const uint8_t *p, size_t n)
+{
+	while (n) {
+		size_t k = n > RP_MAX_OUTPUT ? RP_MAX_OUTPUT : n;
+		struct rp_buf *b = rp_buf_create(k), *z;
+		uint8_t hdr[RP_HDR_SIZE + 4];
+		if (!b)
+			return;
+		memcpy(b->data, p, k);
+		z = v->conn->lz4 ? lz4_body(b) : NULL;
+		rp_output_hdr_encode(hdr, z != NULL, v->id, v->written_seq, (z ? z : b)->len);
+		rp_conn_push(v->conn->rc, hdr, sizeof hdr, z ? z : b, false);
+		rp_buf_unref(z);
+		rp_buf_unref(b);
+		p += k;
+		n -= k;
+	}
+}
+
+int link_resume(struct server *srv, struct conn *c, const struct rp_hdr *h, const uint8_t *p)
+{
+	struct rp_resume m;
+	struct session *s;
+	struct chan *v;
+	char msg[200];
+	int slot;
+
+	if (rp_resume_decode(p, h->len, &m) < 0) {
+		conn_fatal(srv, c, RP_E_PROTO, "malformed RESUME frame (%u bytes of payload)", h->len);
+		return FRAME_DONE;
+	}
+	if (!c->resume) {
+		rp_conn_error(c->rc, 0, RP_E_PROTO, m.req, false, "RESUME needs HELLO cap RESUME");
+		return FRAME_DONE;
+	}
+	if (!(s = session_find(srv, m.name.p, m.name.n))) {
+		snprintf(msg, sizeof msg, "no session %.*s: it ended", (int)m.name.n, m.name.p);
+		rp_conn_error(c->rc, 0, RP_E_NOENT, m.req, false, msg);
+		return FRAME_DONE;
+	}
+	if (!(v = find(s->orphans, m.token)) && !(v = find(s->viewers, m.token))) {
+		snprintf(msg, sizeof msg, "no channel to resume on %s (detached, or waited over %ld s)",
+			 s->name, RESUME_GRACE_MS / 1000);
+		rp_conn_error(c->rc, 0, RP_E_NOENT, m.req, false, msg);
+		return FRAME_DONE;
+	}
+	/* The desk cannot have got more than was sent, nor sent less than
+	 * was taken. */
+	if (m.offset > v->kept.end || (int32_t)(m.seq - v->taken.seq) < 0) {
+		rp_conn_error(c->rc, 0, RP_E_PROTO, m.req, false,
+			      "RESUME names more output or less input than there was");
+		return FRAME_DONE;
+	}
+	for (slot = 0; slot < MAX_CHANS && c->chans[slot]; slot++)
+		;
+	if (slot == MAX_CHANS) {
+		snprintf(msg, sizeof msg, "too many channels on one connection (at most %d)",
+			 MAX_CHANS);
+		rp_conn_error(c->rc, 0, RP_E_LIMIT, m.req, false, msg);
+		return FRAME_DONE;
+	}
+	if (v->conn) {
+		/* Its old connection has not noticed that it is gone. */
+		serve_log("connection %u: its channel on %s resumed elsewhere", v->conn->id,
+			  s->name);
+		unview(v);
+	} else {
+		for (struct chan **pp = &s->orphans; *pp; pp = &(*pp)->snext) {
+			if (*pp == v) {
+				*pp = v->snext;
+				break;
+			}
+		}
+		srv->norphans--;
+	}
+	v->conn = c;
+	v->id = (uint16_t)(slot + 1);
+	c->chans[slot] = v;
+	v->snext = s->viewers;
+	s->viewers = v;
+	s->nviewers++;
+	v->snapshot_due = false;
+	v->timing_seq = 0;
+	v->told_watching = false;
+
+	const uint8_t *p1, *p2;
+	size_t n1, n2;
+	bool exact = rp_outkeep_since(&v->kept, m.offset, &p1, &n1, &p2, &n2) == 0;
+	uint8_t buf[64];
+	struct rp_enc e;
+	rp_enc_begin(&e, buf, sizeof buf, RP_RESUMED, 0, v->id);
+	rp_put_u32(&e, m.req);
+	rp_put_u32(&e, v->taken.seq);
+	rp_put_u32(&e, v->taken.after);
+	rp_put_u64(&e, exact ? m.offset : v->kept.end);
+	conn_send(c, &e);
+	if (exact) {
+		chan_termios(v);
+		resend(v, p1, n1);
+		resend(v, p2, n2);
+	} else {
+		chan_snapshot(v);
+	}
+	serve_log("connection %u: resumed its channel on %s (%s, %llu bytes of output again)",
+		  c->id, s->name, exact ? "exact" : "redrawn",
+		  exact ? (unsigned long long)(n1 + n2) : 0ULL);
+	session_attached(s, v);
+	return FRAME_DONE;
+}

@@ -1,0 +1,109 @@
+/* The desk's side of the link at the edge (see desk.h): the heartbeat
+ * frame, the clocks that tell a sleep, and redialing in a thread of its
+ * own, so that a dial that takes seconds (ssh, a host that does not
+ * answer) never stops the person's typing and local editing. The timers
+ * and the bookkeeping are resume.c's, pure. */
+#include <errno.h>
+#include <fcntl.h>
+#include <pthread.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "desk.h"
+
+/* ssh on a redial: never a prompt (nobody may be there to answer it:
+ * the terminal is raw and the keys are the session's), a bounded
+ * connect, and its complaints kept off the person's screen (the status
+ * line says what went wrong). */
+#define REDIAL_SSH_OPTS "-o BatchMode=yes -o ConnectTimeout=10"
+
+int rp_desk_send_ping(struct rp_conn *c, uint64_t stamp)
+{
+	uint8_t buf[RP_HDR_SIZE + 8];
+	struct rp_enc e;
+	long n;
+
+	rp_enc_begin(&e, buf, sizeof buf, RP_PING, 0, 0);
+	rp_put_u64(&e, stamp);
+	n = rp_enc_end(&e);
+	return n < 0 ? (int)n : rp_conn_send(c, buf, (size_t)n);
+}
+
+long rp_desk_sleep_gap_ms(void)
+{
+	struct timespec b, m;
+
+	clock_gettime(CLOCK_BOOTTIME, &b);
+	clock_gettime(CLOCK_MONOTONIC, &m);
+	return (b.tv_sec - m.tv_sec) * 1000L + (b.tv_nsec - m.tv_nsec) / 1000000L;
+}
+
+struct rp_dialer {
+	struct rp_dest d;
+	char ssh[1024];
+	pthread_t thread;
+	int pipe[2];
+	struct rp_conn *c;
+	char err[300];
+};
+
+static void *dial(void *arg)
+{
+	struct rp_dialer *dl = arg;
+	char one = 1;
+
+	dl->c = rp_desk_connect(&dl->d, false, dl->err, sizeof dl->err);
+	ssize_t w = write(dl->pipe[1], &one, 1); /* a pipe of its own: it cannot be full */
+
+	(void)w;
+	return NULL;
+}
+
+struct rp_dialer *rp_dialer_start(const struct rp_dest *d)
+{
+	struct rp_dialer *dl = calloc(1, sizeof *dl);
+	int e;
+
+	if (!dl)
+		return NULL;
+	dl->d = *d;
+	if (d->host) {
+		snprintf(dl->ssh, sizeof dl->ssh, "%s " REDIAL_SSH_OPTS " 2>/dev/null",
+			 d->ssh ? d->ssh : "ssh");
+		dl->d.ssh = dl->ssh;
+	}
+	if (pipe2(dl->pipe, O_CLOEXEC) < 0) {
+		free(dl);
+		return NULL;
+	}
+	if ((e = pthread_create(&dl->thread, NULL, dial, dl)) != 0) {
+		close(dl->pipe[0]);
+		close(dl->pipe[1]);
+		free(dl);
+		errno = e;
+		return NULL;
+	}
+	return dl;
+}
+
+int rp_dialer_fd(const struct rp_dialer *dl)
+{
+	return dl->pipe[0];
+}
+
+struct rp_conn *rp_dialer_finish(struct rp_dialer *dl, char *err, size_t errn)
+{
+	struct rp_conn *c;
+
+	pthread_join(dl->thread, NULL);
+	close(dl->pipe[0]);
+	close(dl->pipe[1]);
+	c = dl->c;
+	if (!c)
+		snprintf(err, errn, "%s", dl->err[0] ? dl->err : "cannot reach the server");
+	free(dl);
+	return c;
+}
