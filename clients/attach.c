@@ -333,11 +333,14 @@ static void status(struct attach *a, long now)
 	char msg[400];
 	const struct rp_link *l = &a->link;
 	long secs = (now - l->down_ms) / 1000;
+	char hint[64] = "";
+	if (a->esc.ch >= 0) /* escapes on: how to act on it */
+		snprintf(hint, sizeof hint, "; %cr retries now, %c. detaches", a->esc.ch, a->esc.ch);
 	int n = snprintf(msg, sizeof msg,
-			 "\0337\033[999;1H\033[0;7m[telly: link down %ld s, %s%s%.80s; %cr retries "
-			 "now, %c. detaches]\033[0m\033[K\0338",
+			 "\0337\033[999;1H\033[0;7m[telly: link down %ld s, %s%s%.80s%s]"
+			 "\033[0m\033[K\0338",
 			 secs, l->state == RP_LINK_DIALING ? "reconnecting" : "retrying",
-			 a->link_err[0] ? ": " : "", a->link_err, a->esc.ch, a->esc.ch);
+			 a->link_err[0] ? ": " : "", a->link_err, hint);
 
 	out_put(a, msg, n > 0 && (size_t)n < sizeof msg ? (size_t)n : 0);
 	out_flush(a);

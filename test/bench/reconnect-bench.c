@@ -1,9 +1,10 @@
 /* reconnect-bench: how soon typing works again once a lost link returns.
  *
- *   reconnect-bench CTL_FIFO DROPS RTT_MS -- CMD...
+ *   reconnect-bench CTL_FIFO PROXY_LOG DROPS RTT_MS -- CMD...
  *
  * CMD (telly attach through test/integration/cut-proxy, whose control
- * fifo is CTL_FIFO) runs with its standard input and output on pipes
+ * fifo is CTL_FIFO and whose output is PROXY_LOG: each command is done
+ * once the proxy says so there) runs with its standard input and output on pipes
  * here; its program prints READY and echoes each key itself (raw mode).
  * DROPS times: half of them the link is refused ("down") for a random
  * 0-1 s while a key is typed, then returns ("up"); the other half it is
@@ -68,10 +69,36 @@ static bool await(const char *what)
 	}
 }
 
+static const char *proxy_log;
+
+static int log_count(const char *word)
+{
+	FILE *f = fopen(proxy_log, "r");
+	char line[128];
+	int n = 0;
+
+	if (!f)
+		return -1;
+	while (fgets(line, sizeof line, f))
+		n += !strncmp(line, word, strlen(word));
+	fclose(f);
+	return n;
+}
+
+/* A command to the proxy ("down\n"), done when its log says so. */
 static void ctl(const char *cmd)
 {
+	char word[16];
+	int before;
+
+	snprintf(word, sizeof word, "%.*s", (int)strcspn(cmd, "\n"), cmd);
+	before = log_count(word);
 	if (write(ctl_fd, cmd, strlen(cmd)) < 0)
 		perror("reconnect-bench: control fifo");
+	for (double end = now_ms() + WAIT_MS; log_count(word) <= before && now_ms() < end;) {
+		struct timespec ts = {0, 200000};
+		nanosleep(&ts, NULL);
+	}
 }
 
 static void sleep_ms(long ms)
@@ -110,12 +137,13 @@ int main(int argc, char **argv)
 	unsigned seed = 1;
 	pid_t pid;
 
-	if (argc < 6 || strcmp(argv[4], "--")) {
-		fprintf(stderr, "usage: reconnect-bench CTL_FIFO DROPS RTT_MS -- CMD...\n");
+	if (argc < 7 || strcmp(argv[5], "--")) {
+		fprintf(stderr, "usage: reconnect-bench CTL_FIFO PROXY_LOG DROPS RTT_MS -- CMD...\n");
 		return 2;
 	}
-	drops = atoi(argv[2]);
-	rtt = atof(argv[3]);
+	proxy_log = argv[2];
+	drops = atoi(argv[3]);
+	rtt = atof(argv[4]);
 	signal(SIGPIPE, SIG_IGN);
 	if ((ctl_fd = open(argv[1], O_WRONLY | O_CLOEXEC)) < 0 || pipe2(to, O_CLOEXEC) < 0 ||
 	    pipe2(from, O_CLOEXEC) < 0) {
@@ -125,7 +153,7 @@ int main(int argc, char **argv)
 	if ((pid = fork()) == 0) {
 		dup2(to[0], 0);
 		dup2(from[1], 1);
-		execvp(argv[5], argv + 5);
+		execvp(argv[6], argv + 6);
 		_exit(127);
 	}
 	close(to[0]);
@@ -154,8 +182,8 @@ int main(int argc, char **argv)
 				break;
 			down[nd++] = now_ms() - t0;
 		} else {
-			t0 = now_ms();
 			ctl("cut\n");
+			t0 = now_ms(); /* the link is back at once */
 			if (write(in_fd, "#", 1) != 1 || !await("#"))
 				break;
 			cut[nc++] = now_ms() - t0;

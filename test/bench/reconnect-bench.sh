@@ -29,7 +29,7 @@ for rtt in $RTTS; do
 	"$B/test/cut-proxy" "$pport" "$target" "$T/ctl" >"$T/proxy$n.log" 2>&1 &
 	pids="$pids $!"
 	wait_until 10 grep -q '^ready' "$T/proxy$n.log"
-	"$B/bin/reconnect-bench" "$T/ctl" "$DROPS" "$rtt" -- "$TELLY" attach -e none \
+	"$B/bin/reconnect-bench" "$T/ctl" "$T/proxy$n.log" "$DROPS" "$rtt" -- "$TELLY" attach -e none --predict=never \
 		--tcp 127.0.0.1:$pport --token-file "$TELLY_DIR/token" --create "rb$n" -- \
 		sh -c 'stty raw -echo; echo READY; exec dd bs=1 2>/dev/null' 2>"$T/attach$n.err" ||
 		fail "at $rtt ms: $(tail -n 3 "$T/attach$n.err")"
