@@ -37,10 +37,14 @@ struct transfer {
 	uint64_t due_ms; /* given up if the requestor has not taken a chunk by then */
 };
 
-/* A ds_clip_get in flight. */
+/* A conversion in flight, and the ds_clip_gets waiting for it (nw 0:
+ * none in flight). */
 struct fetch {
-	ds_clip_text_fn fn;
-	void *ctx;
+	struct {
+		ds_clip_text_fn fn;
+		void *ctx;
+	} w[DS_CLIP_WAITERS];
+	unsigned nw;
 	bool incr, utf8_tried_string;
 	char *buf;
 	size_t n;
@@ -228,21 +232,31 @@ static void fetch_done(struct ds_clip *c, enum ds_clip_sel sel, bool ok)
 	struct fetch f = c->fetch[sel];
 
 	c->fetch[sel] = (struct fetch){0};
-	if (f.fn)
-		f.fn(f.ctx, ok ? (f.buf ? f.buf : "") : NULL, ok ? f.n : 0);
+	for (unsigned i = 0; i < f.nw; i++)
+		f.w[i].fn(f.w[i].ctx, ok ? (f.buf ? f.buf : "") : NULL, ok ? f.n : 0);
 	free(f.buf);
 }
 
 void ds_clip_get(struct ds_clip *c, enum ds_clip_sel sel, ds_clip_text_fn fn, void *ctx)
 {
-	free(c->fetch[sel].buf);
-	c->fetch[sel] = (struct fetch){.fn = fn, .ctx = ctx,
-				       .due_ms = now_ms() + DS_CLIP_TIMEOUT_MS};
+	struct fetch *f = &c->fetch[sel];
+
 	if (c->own[sel]) { /* ours: no round trip through the server */
-		c->fetch[sel] = (struct fetch){0};
 		fn(ctx, c->own[sel]->data, c->own[sel]->n);
 		return;
 	}
+	if (f->nw) { /* one in flight: its answer is this one's too */
+		if (f->nw == DS_CLIP_WAITERS) {
+			fn(ctx, NULL, 0);
+			return;
+		}
+		f->w[f->nw].fn = fn;
+		f->w[f->nw++].ctx = ctx;
+		return;
+	}
+	*f = (struct fetch){.nw = 1, .due_ms = now_ms() + DS_CLIP_TIMEOUT_MS};
+	f->w[0].fn = fn;
+	f->w[0].ctx = ctx;
 	xcb_delete_property(c->conn, c->win, c->atom[A_PROP_PRIMARY + sel]);
 	xcb_convert_selection(c->conn, c->win, sel_atom(c, sel), c->atom[A_UTF8],
 			      c->atom[A_PROP_PRIMARY + sel], XCB_CURRENT_TIME);
@@ -295,7 +309,7 @@ static void on_notify(struct ds_clip *c, xcb_selection_notify_event_t *e)
 	xcb_atom_t type = XCB_NONE;
 	size_t got;
 
-	if (e->requestor != c->win || !f->fn)
+	if (e->requestor != c->win || !f->nw)
 		return;
 	if (e->property == XCB_NONE) {
 		/* No UTF8_STRING from an old owner: STRING (Latin-1 for
@@ -394,7 +408,7 @@ static void on_property(struct ds_clip *c, const xcb_property_notify_event_t *e)
 			struct fetch *f = &c->fetch[s];
 			xcb_atom_t type;
 			size_t got;
-			if (!f->fn || !f->incr || e->atom != c->atom[A_PROP_PRIMARY + s])
+			if (!f->nw || !f->incr || e->atom != c->atom[A_PROP_PRIMARY + s])
 				continue;
 			f->due_ms = now_ms() + DS_CLIP_TIMEOUT_MS;
 			if (!fetch_read(c, (enum ds_clip_sel)s, &type, &got))
@@ -472,7 +486,7 @@ int ds_clip_dispatch(struct ds_clip *c)
 			i++;
 	}
 	for (int s = 0; s < 2; s++)
-		if (c->fetch[s].fn && now >= c->fetch[s].due_ms)
+		if (c->fetch[s].nw && now >= c->fetch[s].due_ms)
 			fetch_done(c, (enum ds_clip_sel)s, false);
 	return xcb_connection_has_error(c->conn) ? -EPIPE : 0;
 }

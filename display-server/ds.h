@@ -202,9 +202,10 @@ int ds_clip_set(struct ds_clip *c, enum ds_clip_sel sel, const char *text, size_
 const char *ds_clip_owned(const struct ds_clip *c, enum ds_clip_sel sel, size_t *n);
 /* Ask for sel's text: fn(ctx, text, n) is called once, at once if we own
  * it, else from a later ds_clip_dispatch; text NULL when there is none
- * (no owner, refused, timed out). text is valid during the call only. A
- * second get of the same selection replaces the first (whose fn is then
- * never called). */
+ * (no owner, refused, timed out). text is valid during the call only.
+ * Gets of a selection while one is in flight share its answer (at most
+ * DS_CLIP_WAITERS; one more is answered NULL at once). */
+#define DS_CLIP_WAITERS 4
 typedef void (*ds_clip_text_fn)(void *ctx, const char *text, size_t n);
 void ds_clip_get(struct ds_clip *c, enum ds_clip_sel sel, ds_clip_text_fn fn, void *ctx);
 /* fn(ctx, sel) when another client takes a selection we owned. */
