@@ -23,6 +23,10 @@
 #define VX_SESSIONS 16
 #define VX_LISTED 64 /* X sessions a list names that are known as X */
 #define VX_WINDOWS 48 /* X windows drawn at once, below WM_MAX_WINDOWS with terminals */
+/* Pixels of all X windows drawn at once (each costs 8 bytes: the shown
+ * picture and the one being updated): a host cannot make the desk hold
+ * more than 256 MiB of them; a window past it is not drawn. */
+#define VX_PIXELS_MAX (32u << 20)
 #define VX_PROBES 256
 #define VX_SAMPLES_MAX 100000
 #define VX_PROBE_MAX_AGE_NS 5000000000ull /* an input nothing visible answered */
@@ -518,6 +522,22 @@ static void seamless_xwin(struct vx *x, struct xsess *s, struct xw *w, const str
 		fprintf(stderr, "telly view: window 0x%x of %s not shown\n", m->id, s->name);
 }
 
+/* Would the windows' pixels stay within VX_PIXELS_MAX with w (NULL: a
+ * new one) at w x h? */
+static bool pixels_fit(const struct vx *x, const struct xw *w, uint32_t ww, uint32_t wh)
+{
+	uint64_t total = (uint64_t)ww * wh;
+	int sw, sh;
+
+	for (unsigned i = 0; i < x->nwin; i++) {
+		if (x->win[i] == w)
+			continue;
+		ds_xsurf_size(x->win[i]->surf, &sw, &sh);
+		total += (uint64_t)sw * (uint64_t)sh;
+	}
+	return total <= VX_PIXELS_MAX;
+}
+
 static void on_xwin(struct vx *x, struct xsess *s, const struct rp_xwin *m)
 {
 	struct xw *w = win_by_id(x, s, m->id);
@@ -528,6 +548,11 @@ static void on_xwin(struct vx *x, struct xsess *s, const struct rp_xwin *m)
 	ds_title_clean(m->title.p, m->title.n, title, sizeof title);
 	if (!title[0])
 		ds_title_clean(m->wm_class.p, m->wm_class.n, title, sizeof title);
+	if (!w && !pixels_fit(x, NULL, m->w, m->h)) {
+		fprintf(stderr, "telly view: %s: window 0x%x (%ux%u) not shown: the X windows'"
+				" pixels would pass %u\n", s->name, m->id, m->w, m->h, VX_PIXELS_MAX);
+		return;
+	}
 	if (x->seamless) {
 		seamless_xwin(x, s, w, m, title);
 		return;
@@ -677,6 +702,12 @@ static int on_pixels(struct vx *x, struct xsess *s, const uint8_t *p, uint32_t l
 	w = win_by_id(x, s, head.id);
 	if (!w)
 		return 0; /* one we do not draw */
+	if (!pixels_fit(x, w, head.w, head.h)) {
+		fprintf(stderr, "telly view: %s: window 0x%x grew to %ux%u: not shown any more\n",
+			s->name, head.id, head.w, head.h);
+		remove_win(x, w);
+		return 0;
+	}
 	r = ds_xsurf_update(w->surf, p, len, err, sizeof err);
 	if (r < 0) {
 		snprintf(x->why, sizeof x->why, "bad pixels for window 0x%x of %s: %s", head.id,

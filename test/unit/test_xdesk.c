@@ -657,6 +657,24 @@ static void view_readonly_silent(void)
 	desk_close(&d);
 }
 
+/* A host cannot make the desk hold unbounded pixels: windows past the
+ * budget are not drawn, the others are. */
+static void view_pixels_bounded(void)
+{
+	struct desk d;
+
+	if (!desk_open(&d, true))
+		return;
+	attach(&d);
+	send_xwin(&d, 0x900001, 0, 0, 8000, 8000, 0, 0, "huge"); /* 64 M pixels */
+	send_xwin(&d, 0x900002, 0, 0, 5000, 5000, 0, 0, "big");  /* 25 M */
+	send_xwin(&d, 0x900003, 0, 0, 4000, 4000, 0, 0, "more"); /* 16 M: past 32 M with big */
+	send_xwin(&d, 0x900004, 0, 0, 100, 100, 0, 0, "small");
+	CHECK(desk_pump(&d) >= 4);
+	CHECK_EQ(d.wm.n, 2); /* big and small */
+	desk_close(&d);
+}
+
 /* Pixels out of the window are a malformed frame: the view says so. */
 static void view_bad_pixels(void)
 {
@@ -801,6 +819,7 @@ static const struct unit_case cases[] = {
 	{"view-menu-at-parent", view_menu_at_parent},
 	{"view-readonly-silent", view_readonly_silent},
 	{"view-bad-pixels", view_bad_pixels},
+	{"view-pixels-bounded", view_pixels_bounded},
 	{"view-list-opens-x", view_list_opens_x},
 	{"view-cursor-shape", view_cursor_shape},
 };
