@@ -273,6 +273,12 @@ $(BUILD)/test/unit-overlay-asan: $(call obj,san,$(OVERLAY_UNIT))
 	@mkdir -p $(dir $@)
 	$(CC) $(ALL_CFLAGS) -O1 $(SAN) -o $@ $^ $(VTERM_LIBS)
 
+# make bench's typist at a remote line editor (test/bench/predict-bench.sh).
+all: $(BUILD)/bin/predict-bench
+$(BUILD)/bin/predict-bench: $(call obj,obj,test/bench/predict-bench.c)
+	@mkdir -p $(dir $@)
+	$(CC) $(ALL_CFLAGS) -o $@ $^ -lutil $(VTERM_LIBS)
+
 # The desk-side channel on a socketpair (test/unit/test_desk.c).
 DESK_UNIT := $(RP_CORE) remote-proto/transport.c remote-proto/conn.c remote-proto/desk.c \
              remote-proto/chan.c $(KPTY_SRC) test/unit/test_desk.c
@@ -443,6 +449,7 @@ bench: deps
 	@$(BUILD)/bin/vtfilter-bench
 	@$(BUILD)/bin/xenc-bench
 	@sh test/bench/remote-bench.sh $(BUILD)
+	@sh test/bench/predict-bench.sh $(BUILD)
 	@sh test/bench/view-bench.sh $(BUILD)
 	@sh test/bench/vmconsole-bench.sh $(BUILD)
 	@sh test/bench/reconnect-bench.sh $(BUILD)
