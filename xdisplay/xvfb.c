@@ -7,6 +7,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/prctl.h>
 #include <sys/random.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
@@ -61,8 +62,10 @@ static int write_cookie(const char *path, const uint8_t *cookie, char *err, size
 }
 
 /* In the child: default signals, nothing blocked (the daemon blocks the
- * ones its signalfd reads), its own session, output to the log. */
-static void child_setup(const char *log)
+ * ones its signalfd reads), its own session, output to the log. It ends
+ * with the daemon (parent), even one killed with SIGKILL: a display
+ * nobody can reach is not left running, and its programs lose it. */
+static void child_setup(const char *log, pid_t parent)
 {
 	sigset_t none;
 	int fd;
@@ -71,6 +74,8 @@ static void child_setup(const char *log)
 	sigprocmask(SIG_SETMASK, &none, NULL);
 	for (int s = 1; s < NSIG; s++)
 		signal(s, SIG_DFL);
+	if (prctl(PR_SET_PDEATHSIG, SIGTERM) < 0 || getppid() != parent)
+		_exit(127);
 	setsid();
 	fd = open("/dev/null", O_RDONLY);
 	if (fd >= 0 && fd != 0) {
@@ -119,6 +124,7 @@ int xvfb_start(struct xd_proc *p, const char *dir, const char *name, const char 
 		goto fail_cookie;
 	}
 	snprintf(screen, sizeof screen, "%ux%ux24", w, h);
+	pid_t self = getpid();
 	pid = fork();
 	if (pid < 0) {
 		r = -errno;
@@ -128,7 +134,7 @@ int xvfb_start(struct xd_proc *p, const char *dir, const char *name, const char 
 		goto fail_cookie;
 	}
 	if (pid == 0) {
-		child_setup(p->log);
+		child_setup(p->log, self);
 		/* The display number is written to descriptor 3 (dup2 drops
 		 * close-on-exec); nothing else of the daemon's goes along. */
 		if (dup2(pipefd[1], 3) < 0)
@@ -280,13 +286,14 @@ static void keymap_run(struct xd_proc *p)
 	free(text);
 	snprintf(dpy, sizeof dpy, ":%d", p->display);
 	snprintf(xauth, sizeof xauth, "XAUTHORITY=%s", p->auth);
+	pid_t self = getpid();
 	pid = fork();
 	if (pid < 0) {
 		base_log("xdisplay", "fork for xkbcomp: %s", strerror(errno));
 		return;
 	}
 	if (pid == 0) {
-		child_setup(p->log);
+		child_setup(p->log, self);
 		closefrom(3);
 		putenv(xauth);
 		execlp("xkbcomp", "xkbcomp", "-w", "0", p->keymap, dpy, (char *)NULL);

@@ -652,6 +652,7 @@ static int x11_kill(struct session *s, bool stop, char *err, size_t errn)
 	/* Programs first (a hangup, as a terminal's), then the display once
 	 * they are gone or the grace is over. */
 	programs_signal(x, SIGHUP);
+	programs_signal(x, SIGTERM); /* what X programs expect (xterm holds on to SIGHUP) */
 	programs_signal(x, SIGCONT);
 	x->kill_at = base_now_ms() + KILL_GRACE_MS;
 	bool any = false;

@@ -49,12 +49,21 @@ wait_until 20 has_win "$T/p1" first
 id=$(win_id "$T/p1" first)
 wait_until 20 test "$(updates "$T/p1" first)" -ge 1
 
+# await_file FILE: until it is there, not empty, 10 s at most (its own
+# deadline: wait_until's variables are the caller's, which may be waiting).
+await_file() {
+	af_end=$(( $(date +%s) + 10 ))
+	while [ ! -s "$1" ]; do
+		[ "$(date +%s)" -le "$af_end" ] || return 1
+		sleep 0.05
+	done
+}
 # same_as_xwd DIR ID: the probe's picture equals the window's xwd dump
 # (retried while the program still draws).
 same_as_xwd() {
 	rm -f "$1/w.ppm"
 	echo "dump $2 $1/w.ppm" >&3
-	wait_until 10 test -s "$1/w.ppm"
+	await_file "$1/w.ppm" || return 1
 	xenv xwd -silent -id "$2" >"$1/w.xwd" || return 1
 	"$XPROBE" --compare "$1/w.ppm" "$1/w.xwd" 2>"$1/cmp.err"
 }
@@ -106,7 +115,8 @@ fi
 echo "--display: the terminal's programs use the X session"
 
 # telly kill: the programs and the X server are gone, and so is the cookie.
-xterm_pids=$(pgrep -f "xterm -T first")
+xterm_pids=$(sed -n 's/.*session x: started xterm (pid \([0-9]*\)).*/\1/p' "$TELLY_DIR/serve.log")
+[ -n "$xterm_pids" ] || fail "serve.log names no xterm"
 "$TELLY" kill x || fail "telly kill"
 gone() { ! kill -0 "$xpid" 2>/dev/null && for p in $xterm_pids; do ! kill -0 "$p" 2>/dev/null || return 1; done; }
 wait_until 20 gone

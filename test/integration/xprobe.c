@@ -433,12 +433,16 @@ static int compare(const char *ppm, const char *xwd)
 	uint8_t *row = malloc(bpl);
 	unsigned diff = 0;
 	for (unsigned y = 0; y < bh; y++) {
-		if (fread(row, 1, bpl, b) != bpl)
+		if (fread(row, 1, bpl, b) != bpl) {
+			fprintf(stderr, "xprobe: %s is short\n", xwd);
 			return 2;
+		}
 		for (unsigned x = 0; x < bw; x++) {
 			uint8_t rgb[3];
-			if (fread(rgb, 1, 3, a) != 3)
+			if (fread(rgb, 1, 3, a) != 3) {
+				fprintf(stderr, "xprobe: %s is short\n", ppm);
 				return 2;
+			}
 			const uint8_t *q = row + x * 4;
 			uint32_t v = order ? (uint32_t)q[0] << 24 | q[1] << 16 | q[2] << 8 | q[3]
 					   : (uint32_t)q[3] << 24 | q[2] << 16 | q[1] << 8 | q[0];
@@ -448,6 +452,9 @@ static int compare(const char *ppm, const char *xwd)
 					x, y, ours, v & 0xffffff, xwd);
 		}
 	}
+	free(row);
+	fclose(a);
+	fclose(b);
 	if (diff)
 		fprintf(stderr, "xprobe: %u pixels differ\n", diff);
 	return diff != 0;
