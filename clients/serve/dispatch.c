@@ -113,7 +113,6 @@ static int on_hello(struct server *srv, struct conn *c, const struct rp_hdr *h, 
 	conn_logged_in(srv, c);
 	c->timing = hello.caps & RP_CAP_TIMING;
 	c->lz4 = hello.caps & RP_CAP_LZ4;
-	c->x11 = hello.caps & RP_CAP_X11;
 	c->resume = hello.caps & RP_CAP_RESUME;
 	c->x11 = hello.caps & RP_CAP_X11;
 	c->context = hello.caps & RP_CAP_CONTEXT;
@@ -505,121 +504,6 @@ static int on_xclip(struct server *srv, struct conn *c, const struct rp_hdr *h, 
 	return FRAME_DONE;
 }
 
-/* ---- an X session's channel: the desk's X messages (session_x11.c acts) ---- */
-
-/* The channel of an X frame; NULL (the desk told) if there is none or its
- * session is not an X display. */
-static struct chan *x_chan(struct conn *c, const struct rp_hdr *h, bool write)
-{
-	struct chan *v = frame_chan(c, h, write);
-	char msg[120];
-
-	if (v && !x11_session(v->s)) {
-		snprintf(msg, sizeof msg, "%s is for X sessions; %s is not one", rp_type_name(h->type),
-			 v->s->name);
-		rp_conn_error(c->rc, h->chan, RP_E_PROTO, 0, false, msg);
-		return NULL;
-	}
-	return v;
-}
-
-static int on_xkey(struct server *srv, struct conn *c, const struct rp_hdr *h, const uint8_t *p)
-{
-	struct rp_xkey k;
-	struct chan *v;
-	char err[120];
-
-	if (rp_xkey_decode(p, h->len, &k) < 0)
-		return malformed(srv, c, h);
-	if ((v = x_chan(c, h, true)) && x11_key(v->s, v, &k, err, sizeof err) < 0)
-		rp_conn_error(c->rc, h->chan, RP_E_PROTO, 0, false, err);
-	return FRAME_DONE;
-}
-
-static int on_xpointer(struct server *srv, struct conn *c, const struct rp_hdr *h,
-		       const uint8_t *p)
-{
-	struct rp_xpointer m;
-	struct chan *v;
-	char err[120];
-
-	if (rp_xpointer_decode(p, h->len, &m) < 0)
-		return malformed(srv, c, h);
-	if ((v = x_chan(c, h, true)) && x11_pointer(v->s, v, &m, err, sizeof err) < 0)
-		rp_conn_error(c->rc, h->chan, RP_E_PROTO, 0, false, err);
-	return FRAME_DONE;
-}
-
-static int on_xconfigure(struct server *srv, struct conn *c, const struct rp_hdr *h,
-			 const uint8_t *p)
-{
-	struct rp_xconfigure m;
-	struct chan *v;
-
-	if (rp_xconfigure_decode(p, h->len, &m) < 0)
-		return malformed(srv, c, h);
-	if ((v = x_chan(c, h, true)))
-		x11_configure(v->s, &m);
-	return FRAME_DONE;
-}
-
-/* XCLOSE, XFOCUS: a window's id. */
-static int on_xid(struct server *srv, struct conn *c, const struct rp_hdr *h, const uint8_t *p)
-{
-	uint32_t id;
-	struct chan *v;
-
-	if (rp_xid_decode(p, h->len, &id) < 0)
-		return malformed(srv, c, h);
-	if (!(v = x_chan(c, h, true)))
-		return FRAME_DONE;
-	if (h->type == RP_XCLOSE)
-		x11_close(v->s, id);
-	else
-		x11_focus(v->s, id);
-	return FRAME_DONE;
-}
-
-static int on_xack(struct server *srv, struct conn *c, const struct rp_hdr *h, const uint8_t *p)
-{
-	uint32_t id, frame;
-	struct chan *v;
-
-	if (rp_xack_decode(p, h->len, &id, &frame) < 0)
-		return malformed(srv, c, h);
-	if ((v = x_chan(c, h, false)))
-		x11_ack(v->s, v, id, frame);
-	return FRAME_DONE;
-}
-
-static int on_xkeymap(struct server *srv, struct conn *c, const struct rp_hdr *h,
-		      const uint8_t *p)
-{
-	struct rp_xchunk m;
-	struct chan *v;
-	char err[160];
-
-	if (rp_xchunk_decode(p, h->len, RP_XKEYMAP_MAX_BYTES, &m) < 0)
-		return malformed(srv, c, h);
-	if ((v = x_chan(c, h, true)) && x11_keymap(v->s, v, &m, err, sizeof err) < 0)
-		rp_conn_error(c->rc, h->chan, RP_E_PROTO, 0, false, err);
-	return FRAME_DONE;
-}
-
-static int on_xclip(struct server *srv, struct conn *c, const struct rp_hdr *h, const uint8_t *p)
-{
-	struct rp_xchunk m;
-	struct chan *v;
-
-	char err[160];
-
-	if (rp_xchunk_decode(p, h->len, RP_XCLIP_MAX_BYTES, &m) < 0)
-		return malformed(srv, c, h);
-	if ((v = x_chan(c, h, true)) && x11_clip(v->s, v, &m, err, sizeof err) < 0)
-		rp_conn_error(c->rc, h->chan, RP_E_PROTO, 0, false, err);
-	return FRAME_DONE;
-}
-
 static int on_unknown(struct server *srv, struct conn *c, const struct rp_hdr *h,
 		      const uint8_t *p)
 {
@@ -665,21 +549,6 @@ int dispatch_frame(struct server *srv, struct conn *c, const struct rp_hdr *h, c
 		return on_console_op(srv, c, h, p);
 	case RP_DETACH:
 		return on_detach(srv, c, h, p);
-	case RP_XKEY:
-		return on_xkey(srv, c, h, p);
-	case RP_XPOINTER:
-		return on_xpointer(srv, c, h, p);
-	case RP_XCONFIGURE:
-		return on_xconfigure(srv, c, h, p);
-	case RP_XCLOSE:
-	case RP_XFOCUS:
-		return on_xid(srv, c, h, p);
-	case RP_XACK:
-		return on_xack(srv, c, h, p);
-	case RP_XKEYMAP:
-		return on_xkeymap(srv, c, h, p);
-	case RP_XCLIP:
-		return on_xclip(srv, c, h, p);
 	case RP_PING:
 		return link_ping(srv, c, h, p);
 	case RP_RESUME:

@@ -341,33 +341,6 @@ void x11_ack(struct session *s, struct chan *v, uint32_t id, uint32_t frame);
 int x11_keymap(struct session *s, struct chan *v, const struct rp_xchunk *c, char *err,
 	       size_t errn);
 int x11_clip(struct session *s, struct chan *v, const struct rp_xchunk *c, char *err, size_t errn);
-/* session_x11.c: an X display (xdisplay) with programs in it. */
-struct rp_xkey;
-struct rp_xpointer;
-struct rp_xconfigure;
-struct rp_xchunk;
-#define X11_LIST_TITLE_BYTES 80
-int x11_create(struct server *srv, const struct rp_open *m, const char *name,
-	       struct session **out, char *err, size_t errn);
-struct x11 *x11_session(struct session *s); /* NULL: another kind */
-/* OPEN with RP_OPEN_RUN: m's argv started in X session s. 0 or an RP_E_ code, err said. */
-int x11_run(struct session *s, const struct rp_open *m, char *err, size_t errn);
-/* "DISPLAY=:N" and "XAUTHORITY=PATH" of X session name, for a terminal
- * session made with --display. 0 or an RP_E_ code, err said. */
-int x11_env(struct server *srv, const char *name, size_t n, char *display, size_t dn,
-	    char *xauth, size_t xn, char *err, size_t errn);
-/* LIST_REPLY's X part for s (nothing if not an X session), within room bytes of e. */
-int x11_list(struct session *s, struct rp_enc *e, size_t room); /* 1: it is one */
-/* The desk's X messages, decoded, on an X session's channel. */
-int x11_key(struct session *s, struct chan *v, const struct rp_xkey *k, char *err, size_t errn);
-int x11_pointer(struct session *s, struct chan *v, const struct rp_xpointer *p, char *err,
-		size_t errn);
-void x11_configure(struct session *s, const struct rp_xconfigure *c);
-void x11_close(struct session *s, uint32_t id);
-void x11_focus(struct session *s, uint32_t id);
-void x11_ack(struct session *s, struct chan *v, uint32_t id, uint32_t frame);
-int x11_keymap(struct session *s, struct chan *v, const struct rp_xchunk *c, char *err,
-	       size_t errn);
 /* session_console.c: a VM's serial console (vmconsole). */
 struct vmc_spec;
 int console_create(struct server *srv, const struct vmc_spec *spec, char *err, size_t errn);
@@ -458,7 +431,6 @@ struct conn {
 	unsigned long frames; /* handled so far */
 	bool hello, need_token, stalled, timing;
 	bool lz4; /* the desk takes OUTPUT_LZ4 */
-	bool x11; /* the desk draws X windows (RP_CAP_X11) */
 	bool resume; /* the desk's channels outlive this connection (RP_CAP_RESUME) */
 	bool x11; /* the desk draws X windows (RP_CAP_X11) */
 	bool context; /* the desk predicts: it takes CONTEXT and CONSUMED */
