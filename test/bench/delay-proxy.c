@@ -14,6 +14,7 @@
 #include <netinet/in.h>
 #include <netinet/tcp.h>
 #include <poll.h>
+#include <signal.h>
 #include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -169,6 +170,7 @@ static int run_tcp(int lport, int tport, double delay, const char *count_file)
 			written_at = now_ms();
 			unwritten = false;
 		}
+		int polled = nd; /* a connection accepted now has no poll result yet */
 		if ((p[0].revents & POLLIN) && nd + 2 <= 2 * MAX_PAIRS) {
 			int c = accept(ls, NULL, NULL), s = socket(AF_INET, SOCK_STREAM, 0);
 			struct sockaddr_in ta = lo(tport);
@@ -182,7 +184,7 @@ static int run_tcp(int lport, int tport, double delay, const char *count_file)
 				close(s);
 			}
 		}
-		for (int i = 0; i < nd; i++) {
+		for (int i = 0; i < polled; i++) {
 			if (!(p[1 + i].revents & (POLLIN | POLLHUP | POLLERR)))
 				continue;
 			ssize_t n = read(d[i].from, buf, sizeof buf);
@@ -233,5 +235,6 @@ int main(int argc, char **argv)
 	}
 	int lp = atoi(argv[2]), tp = atoi(argv[3]);
 	double delay = atof(argv[4]);
+	signal(SIGPIPE, SIG_IGN); /* a peer reset mid-write (reconnect-bench) is an error, not an end */
 	return !strcmp(argv[1], "udp") ? run_udp(lp, tp, delay) : run_tcp(lp, tp, delay, argc == 6 ? argv[5] : NULL);
 }

@@ -27,6 +27,8 @@ struct seen {
 	uint32_t req;
 	bool fatal;
 	char text[128];
+	int resumes, refusals;
+	bool exact, keys_lost;
 };
 
 static void on_output(void *ctx, const void *buf, size_t n, bool echo)
@@ -112,10 +114,27 @@ static void on_consumed(void *ctx, uint32_t seq)
 	s->consumed = seq;
 }
 
+static void on_resumed(void *ctx, bool exact, bool keys_lost)
+{
+	struct seen *s = ctx;
+
+	s->resumes++;
+	s->exact = exact;
+	s->keys_lost = keys_lost;
+}
+
+static void on_refused(void *ctx, const struct rp_error *e)
+{
+	struct seen *s = ctx;
+
+	s->refusals++;
+	s->code = e->code;
+}
+
 static const struct rp_desk_chan_ops ops = {
 	.output = on_output, .ack = on_ack, .termios = on_termios, .timing = on_timing,
 	.notice = on_notice, .exit = on_exit_status, .error = on_error,
-	.context = on_context, .consumed = on_consumed,
+	.context = on_context, .consumed = on_consumed, .resumed = on_resumed, .refused = on_refused,
 };
 
 /* A desk's connection (desk) and the host's end of it (host). */
@@ -559,6 +578,107 @@ static void full_queue_is_told(void)
 	pair_close(&p);
 }
 
+/* The link: a channel the host gave a TOKEN keeps what it sent; its
+ * connection lost, keys wait; RESUME on a new one says what it got and
+ * sent, and after RESUMED exactly what the host did not take goes again,
+ * on the channel's new number. */
+static void expect_input(struct pair *p, uint16_t chan, uint32_t seq, const char *text)
+{
+	struct rp_hdr h;
+	const uint8_t *payload;
+	struct rp_data d;
+
+	CHECK_EQ(host_frame(p, &h, &payload), 1);
+	CHECK_EQ(h.type, RP_INPUT);
+	CHECK_EQ(h.chan, chan);
+	CHECK_EQ(rp_data_decode(payload, h.len, &d), 0);
+	CHECK_EQ(d.seq, seq);
+	CHECK(d.n == strlen(text) && !memcmp(d.p, text, d.n));
+}
+
+static void resume_sends_again_exactly(void)
+{
+	static const uint8_t token[RP_TOKEN_BYTES] = "0123456789abcdef";
+	struct pair p, q;
+	struct seen s = {0};
+	struct rp_desk_chan *ch;
+	struct kpty_termios t;
+	struct rp_hdr h;
+	const uint8_t *payload;
+	struct rp_resume m;
+	uint8_t buf[256];
+	struct rp_enc e;
+
+	pair_open(&p, 64);
+	pair_open(&q, 64);
+	ch = rp_desk_chan_create(p.desk, CHAN, RP_DESK_LINEMODE, &ops, &s);
+	raw(&t);
+	feed_termios(ch, &t);
+	CHECK(!rp_desk_chan_resumable(ch));
+	rp_enc_begin(&e, buf, sizeof buf, RP_TOKEN, 0, CHAN);
+	rp_put_bytes(&e, token, sizeof token);
+	CHECK_EQ(feed(ch, buf, rp_enc_end(&e)), 1);
+	CHECK(rp_desk_chan_resumable(ch));
+	rp_desk_chan_keys(ch, "abc", 3);
+	rp_desk_chan_keys(ch, "de", 2);
+	rp_desk_chan_keys(ch, "f", 1);
+	expect_input(&p, CHAN, 1, "abc");
+	expect_input(&p, CHAN, 2, "de");
+	expect_input(&p, CHAN, 3, "f");
+	CHECK_EQ(feed_output(ch, CHAN, 1, "xyz"), 1);
+	CHECK_EQ(rp_desk_chan_received(ch), 3);
+	/* The link goes: keys are taken, nothing is sent. */
+	rp_desk_chan_link_down(ch);
+	CHECK(!rp_desk_chan_up(ch));
+	CHECK_EQ(rp_desk_chan_keys(ch, "gh", 2), 0);
+	CHECK(host_quiet(&p));
+	/* A new connection: RESUME names what came and went. */
+	CHECK_EQ(rp_desk_chan_resume(ch, q.desk, 7, "s1"), 0);
+	CHECK_EQ(host_frame(&q, &h, &payload), 1);
+	CHECK_EQ(h.type, RP_RESUME);
+	CHECK_EQ(rp_resume_decode(payload, h.len, &m), 0);
+	CHECK_EQ(m.req, 7);
+	CHECK(m.name.n == 2 && !memcmp(m.name.p, "s1", 2));
+	CHECK(!memcmp(m.token, token, sizeof token));
+	CHECK_EQ(m.offset, 3);
+	CHECK_EQ(m.seq, 4);
+	/* Frames for its old number are not its own while it waits. */
+	CHECK_EQ(feed_output(ch, CHAN, 4, "not yet"), 0);
+	/* The host took INPUT 2: 3 and 4 go again, on channel 5. */
+	rp_enc_begin(&e, buf, sizeof buf, RP_RESUMED, 0, 5);
+	rp_put_u32(&e, 7);
+	rp_put_u32(&e, 2);
+	rp_put_u32(&e, 0);
+	rp_put_u64(&e, 3);
+	CHECK_EQ(feed(ch, buf, rp_enc_end(&e)), 1);
+	CHECK_EQ(s.resumes, 1);
+	CHECK(s.exact && !s.keys_lost);
+	CHECK(rp_desk_chan_up(ch));
+	CHECK_EQ(rp_desk_chan_id(ch), 5);
+	expect_input(&q, 5, 3, "f");
+	expect_input(&q, 5, 4, "gh");
+	CHECK(host_quiet(&q));
+	CHECK(host_quiet(&p));
+	CHECK_EQ(rp_desk_chan_keys(ch, "i", 1), 0);
+	expect_input(&q, 5, 5, "i");
+	/* Once more, refused: the channel stays down and says so. */
+	rp_desk_chan_link_down(ch);
+	CHECK_EQ(rp_desk_chan_resume(ch, p.desk, 8, "s1"), 0);
+	CHECK_EQ(host_frame(&p, &h, &payload), 1);
+	CHECK_EQ(h.type, RP_RESUME);
+	rp_enc_begin(&e, buf, sizeof buf, RP_ERROR, 0, 0);
+	rp_put_u16(&e, RP_E_NOENT);
+	rp_put_u32(&e, 8);
+	rp_put_str(&e, "gone", 4);
+	CHECK_EQ(feed(ch, buf, rp_enc_end(&e)), 1);
+	CHECK_EQ(s.refusals, 1);
+	CHECK_EQ(s.code, RP_E_NOENT);
+	CHECK(!rp_desk_chan_up(ch));
+	rp_desk_chan_destroy(ch);
+	pair_close(&p);
+	pair_close(&q);
+}
+
 int main(int argc, char **argv)
 {
 	static const struct unit_case cases[] = {
@@ -571,6 +691,7 @@ int main(int argc, char **argv)
 		{"canonical-line-edited-on-desk", canonical_line_edited_on_desk},
 		{"readonly-sends-nothing", readonly_sends_nothing},
 		{"full-queue-is-told", full_queue_is_told},
+		{"resume-sends-again-exactly", resume_sends_again_exactly},
 	};
 	return unit_main(cases, sizeof cases / sizeof *cases, argc, argv);
 }
