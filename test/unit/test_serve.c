@@ -772,6 +772,135 @@ static void test_drop_then_snapshot(void)
 	fixture_finish(&fx);
 }
 
+/* ---- the link: a channel outlives its connection ---- */
+
+/* The OUTPUT bytes d read, added to *off; what they were, into out. */
+static void outputs(const struct desk *d, uint64_t *off, char *out, size_t n)
+{
+	size_t o = 0;
+
+	for (int i = 0; i < d->n; i++) {
+		struct rp_data x;
+		if (d->h[i].type != RP_OUTPUT || rp_data_decode(d->p[i], d->h[i].len, &x) < 0)
+			continue;
+		*off += x.n;
+		if (out && o + x.n < n) {
+			memcpy(out + o, x.p, x.n);
+			o += x.n;
+		}
+	}
+	if (out)
+		out[o] = 0;
+}
+
+static long resume_frame(uint8_t *f, size_t cap, uint32_t req, const char *name,
+			 const uint8_t *token, uint64_t offset, uint32_t seq)
+{
+	struct rp_enc e;
+
+	rp_enc_begin(&e, f, cap, RP_RESUME, 0, 0);
+	rp_put_u32(&e, req);
+	rp_put_str(&e, name, strlen(name));
+	rp_put_bytes(&e, token, RP_TOKEN_BYTES);
+	rp_put_u64(&e, offset);
+	rp_put_u32(&e, seq);
+	return rp_enc_end(&e);
+}
+
+static void test_resume(void)
+{
+	struct fixture fx;
+	struct desk *a, *b, *c;
+	struct fake *s;
+	uint8_t f[512], token[RP_TOKEN_BYTES], wrong[RP_TOKEN_BYTES] = {0};
+	const uint8_t *tok;
+	struct rp_hello hi;
+	struct rp_resumed m;
+	uint64_t got = 0, got2 = 0;
+	char out[256];
+	bool fatal;
+	int i;
+
+	fixture_init(&fx);
+	s = fake_add(fx.srv, "r");
+	a = desk_new(fx.srv, false);
+	hello(fx.srv, a, RP_CAP_RESUME, "", "a");
+	i = find(a, RP_HELLO, 0);
+	CHECK(i >= 0 && rp_hello_decode(a->p[i], a->h[i].len, &hi) == 0 && (hi.caps & RP_CAP_RESUME));
+	CHECK_EQ(attach(fx.srv, a, "r", false), 1);
+	i = find(a, RP_TOKEN, 1);
+	CHECK(i >= 0 && i < find(a, RP_TERMIOS, 1)); /* after OK, before the replay */
+	CHECK(i >= 0 && rp_token_decode(a->p[i], a->h[i].len, &tok) == 0);
+	if (i >= 0)
+		memcpy(token, tok, sizeof token);
+	outputs(a, &got, NULL, 0);
+	session_show(&s->s, "hello", 5, NULL, true);
+	send_frame(fx.srv, a, f, input_frame(f, sizeof f, 1, 1, "k1"));
+	take(a);
+	outputs(a, &got, NULL, 0);
+	/* The connection goes: the channel waits, output goes on being kept. */
+	conn_destroy(fx.srv, a->c);
+	CHECK_EQ(fx.srv->norphans, 1);
+	CHECK_EQ(s->s.nviewers, 0);
+	session_show(&s->s, " world", 6, NULL, true);
+	/* A wrong token, or a desk without the cap: refused, not fatal. */
+	b = desk_new(fx.srv, false);
+	hello(fx.srv, b, RP_CAP_RESUME, "", "b");
+	send_frame(fx.srv, b, f, resume_frame(f, sizeof f, 9, "r", wrong, got, 2));
+	take(b);
+	CHECK_EQ(error_code(b, &fatal, NULL, 0), RP_E_NOENT);
+	CHECK(!fatal);
+	send_frame(fx.srv, b, f, resume_frame(f, sizeof f, 9, "r", token, got + 100, 2));
+	take(b);
+	CHECK_EQ(error_code(b, &fatal, NULL, 0), RP_E_PROTO); /* more output than was sent */
+	CHECK(!fatal);
+	c = desk_new(fx.srv, false);
+	hello(fx.srv, c, 0, "", "c");
+	send_frame(fx.srv, c, f, resume_frame(f, sizeof f, 9, "r", token, got, 2));
+	take(c);
+	CHECK_EQ(error_code(c, NULL, NULL, 0), RP_E_PROTO);
+	CHECK_EQ(fx.srv->norphans, 1);
+	/* The right one: RESUMED says input 1 was taken, and exactly the
+	 * output missed follows. */
+	send_frame(fx.srv, b, f, resume_frame(f, sizeof f, 9, "r", token, got, 2));
+	take(b);
+	i = find(b, RP_RESUMED, -1);
+	CHECK(i >= 0 && rp_resumed_decode(b->p[i], b->h[i].len, &m) == 0);
+	CHECK_EQ(m.req, 9);
+	CHECK_EQ(m.seq, 1);
+	CHECK_EQ(m.after, 0);
+	CHECK_EQ(m.offset, got);
+	CHECK(i >= 0 && b->h[i].chan == 1);
+	CHECK_EQ(count(b, RP_SNAPSHOT), 0);
+	outputs(b, &got2, out, sizeof out);
+	CHECK(!strcmp(out, " world"));
+	CHECK_EQ(fx.srv->norphans, 0);
+	CHECK_EQ(s->s.nviewers, 1);
+	/* Missed more than was kept (here: from before what is kept): a
+	 * redraw, after SYNC. */
+	conn_destroy(fx.srv, b->c);
+	CHECK_EQ(fx.srv->norphans, 1);
+	desk_free(b);
+	b = desk_new(fx.srv, false);
+	hello(fx.srv, b, RP_CAP_RESUME, "", "b");
+	rp_outkeep_forget(&s->s.orphans->kept);
+	send_frame(fx.srv, b, f, resume_frame(f, sizeof f, 10, "r", token, got, 2));
+	take(b);
+	i = find(b, RP_RESUMED, -1);
+	CHECK(i >= 0 && rp_resumed_decode(b->p[i], b->h[i].len, &m) == 0);
+	CHECK(m.offset > got);
+	CHECK(find(b, RP_SYNC, 1) >= 0);
+	CHECK_EQ(count(b, RP_SNAPSHOT), 1);
+	/* DETACH leaves no orphan; the session's end takes any with it. */
+	send_frame(fx.srv, b, f, simple(f, sizeof f, RP_DETACH, 1, NULL, 0));
+	conn_destroy(fx.srv, b->c);
+	CHECK_EQ(fx.srv->norphans, 0);
+	desk_free(a);
+	desk_free(b);
+	desk_free(c);
+	fixture_finish(&fx);
+}
+
 /* ---- consoles: one writer, takeover ---- */
 
 static struct session *console_down(struct fixture *fx, const char *name)
@@ -982,6 +1111,7 @@ int main(int argc, char **argv)
 		{"dispatch-channel-messages", test_channel_messages},
 		{"dispatch-handoff-malformed", test_handoff_malformed},
 		{"viewer-drop-then-snapshot", test_drop_then_snapshot},
+		{"link-resume", test_resume},
 		{"console-writer-takeover", test_console_writer},
 		{"reload-spec-same", test_reload_spec_same},
 		{"reload-consoles-load", test_reload_consoles_load},
