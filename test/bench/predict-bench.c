@@ -190,10 +190,15 @@ static bool shows(struct term *t, int row, int col0, const struct state *s)
 	char text[COLS + 1];
 	VTermPos c = cursor(t);
 
+	char line[LINE_MAX_CHARS + 1];
+	int n = snprintf(line, sizeof line, "%s", s->line);
+
+	while (n > 0 && line[n - 1] == ' ')
+		line[--n] = 0; /* rows are read without trailing blanks; the cursor says where */
 	row_text(t, row, text, sizeof text);
 	if (c.row != row || c.col != col0 + s->cur)
 		return false;
-	return (int)strlen(text) >= col0 ? !strcmp(text + col0, s->line) : !s->line[0];
+	return (int)strlen(text) >= col0 ? !strcmp(text + col0, line) : !line[0];
 }
 
 static int cmp_double(const void *a, const void *b)
@@ -334,6 +339,9 @@ int main(int argc, char **argv)
 		sorted[n++] = lat[k] < 0 ? 1e9 : lat[k];
 	}
 	qsort(sorted, (size_t)n, sizeof *sorted, cmp_double);
+	if (getenv("PREDICT_BENCH_KEYS"))
+		for (int k = 0; k < nkeys; k++)
+			fprintf(stderr, "key %d %02x: %.1f ms, then \"%s\" at %d\n", k, (unsigned char)keys[k].b[keys[k].n - 1], lat[k], want[k + 1].line, want[k + 1].cur);
 	bool final_ok = shows(&t, row, col0, &want[nkeys]);
 	printf("%d keys, shown within 5 ms %5.1f %%, p50 %7.1f ms, wrong %5.1f per 100 keys "
 	       "(%.0f ms in all), final %s\n",
