@@ -38,8 +38,8 @@ setxkbmap -display "$DISPLAY" de -option compose:ralt || fail "setxkbmap de"
 xdotool type --delay 20 'zy'
 xdotool key --delay 20 dead_acute e dead_circumflex a Multi_key o c Multi_key e equal
 xdotool type --delay 20 '.'
-wait_until 20 grep -q . "$T/got"
-wait_until 20 sh -c "tail -c 1 '$T/got' | grep -q '[.]'"
+wait_until 60 grep -q . "$T/got"
+wait_until 60 sh -c "tail -c 1 '$T/got' | grep -q '[.]'"
 want=$(printf 'zyzy\303\251\303\242\302\251\342\202\254.')
 [ "$(cat "$T/got")" = "$want" ] ||
 	fail "the program read $(od -An -c "$T/got" | tr -s ' \n' ' '), not $(printf '%s' "$want" | od -An -c | tr -s ' \n' ' ')"
