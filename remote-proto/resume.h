@@ -85,7 +85,7 @@ bool rp_inpos_before(struct rp_inpos a, struct rp_inpos b);
 #define RP_LINK_DEAD_RTTS 4	 /* or this many round trips (with their spread), if longer */
 #define RP_LINK_SUSPEND_MS 2000	 /* the clock stood still longer: the desk slept */
 #define RP_LINK_RETRY_MIN_MS 50	 /* the first redial waits this, doubling... */
-#define RP_LINK_RETRY_MAX_MS 250 /* ...up to this while the link is freshly lost */
+#define RP_LINK_RETRY_MAX_MS 200 /* ...up to this while the link is freshly lost */
 #define RP_LINK_PATIENT_MS 60000 /* down longer than this: */
 #define RP_LINK_RETRY_SLOW_MS 2000 /* redial this often */
 
