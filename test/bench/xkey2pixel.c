@@ -43,6 +43,7 @@
 #define MAX_SETS 8
 #define KEY_TIMEOUT_MS 5000
 #define QUIET_MS 40		/* no drawing this long: the window is settled */
+#define SETTLE_MAX_MS 3000	/* a window that never rests is taken as it is */
 #define FIND_TIMEOUT_S 30
 #define FRAME_COALESCE_MS 1.0	/* drawing closer than this is one frame */
 #define XK_a 0x61
@@ -156,7 +157,7 @@ static int find_window(struct win *w, const char *title, double timeout_s)
 		}
 		sleep_ms(50);
 	} while (now_ms() < end);
-	fprintf(stderr, "xkey2pixel: no viewable window titled \"%s\" within %.0f s\n", title, timeout_s);
+	fprintf(stderr, "xkey2pixel: no viewable window titled \"%s\" within %g s\n", title, timeout_s);
 	return -1;
 }
 
@@ -282,11 +283,16 @@ static void press(struct win *w, int code)
 	xcb_flush(w->c);
 }
 
-/* Until nothing was drawn for QUIET_MS (and at least until `not_before`). */
+/* Until nothing was drawn for QUIET_MS (and at least until `not_before`),
+ * for at most SETTLE_MAX_MS more. */
 static void settle(struct win *w, double not_before)
 {
+	double give_up = (not_before > now_ms() ? not_before : now_ms()) + SETTLE_MAX_MS;
+
 	for (;;) {
 		double t = now_ms(), until = t + QUIET_MS;
+		if (t >= give_up)
+			return;
 		if (until < not_before)
 			until = not_before;
 		if (next_change(w, until, 0) < 0)
@@ -520,9 +526,11 @@ int main(int argc, char **argv)
 	if (!title || count < 1 || count > MAX_KEYS || reset_sym == 1 || gap_min < 0 || gap_max < gap_min ||
 	    seconds <= 0 || timeout_s <= 0)
 		return usage();
-	if (open_window(&w, title, timeout_s) < 0)
-		return 1;
 	int rc = 0;
+	if (open_window(&w, title, timeout_s) < 0) {
+		rc = 1;
+		goto out;
+	}
 	if (!strcmp(argv[1], "keys"))
 		rc = cmd_keys(&w, count, gap_min, gap_max, reset_sym, reset_every);
 	else if (!strcmp(argv[1], "scroll"))
@@ -531,7 +539,9 @@ int main(int argc, char **argv)
 		printf("window 0x%x %dx%d\n", w.id, w.w, w.h);
 	else
 		rc = usage();
+out:
 	free(w.pix);
-	xcb_disconnect(w.c);
+	if (w.c)
+		xcb_disconnect(w.c);
 	return rc;
 }
