@@ -47,6 +47,10 @@
 #define SAMPLES_MAX 100000
 #define TERM_NAME "xterm-256color"
 #define MULTICLICK_MS 400 /* a second click this soon on the same cell: a word, a third a line */
+/* A paste goes out a piece at a time, the next once the connection's queue
+ * is empty: in canonical mode every pasted line is a frame (and its echo
+ * another), and the queue holds 4096. */
+#define PASTE_PIECE_BYTES 512
 
 struct view;
 
@@ -62,6 +66,8 @@ struct win {
 	uint32_t drawn_req; /* the LIST whose answer says it is drawn; 0: none sent */
 	struct pred *pred; /* what keys will show, drawn at composite time; NULL: none */
 	bool drawn;
+	char *paste; /* a paste on its way out: paste_off of paste_n sent */
+	size_t paste_n, paste_off;
 };
 
 /* A keystroke on its way to the pixel (--stats, --bench-keys). */
@@ -491,14 +497,63 @@ static void clip_set(struct view *v, enum ds_clip_sel sel, const char *text, siz
 	v->own_n[sel] = n;
 }
 
-/* A selection's text came: typed into the window that asked. */
+static void paste_pump(struct view *v);
+
+/* A selection's text came: typed into the window that asked, a piece at
+ * a time (paste_pump). */
 static void pasted(void *ctx, const char *text, size_t n)
 {
 	struct view *v = ctx;
 	struct win *w = win_by_chan(v, v->sel_chan);
 
-	if (w && text && !v->readonly)
-		ds_term_paste(w->term, text, n);
+	if (!w || !text || v->readonly)
+		return;
+	if (w->paste) /* the one before is cut short: its bracket closes */
+		ds_term_paste_part(w->term, "", 0, false, true);
+	free(w->paste);
+	w->paste_off = 0;
+	w->paste_n = n > DS_PASTE_MAX_BYTES ? DS_PASTE_MAX_BYTES : n;
+	while (w->paste_n < n && w->paste_n && (text[w->paste_n] & 0xc0) == 0x80)
+		w->paste_n--; /* cut at a character */
+	if (!(w->paste = malloc(w->paste_n ? w->paste_n : 1)))
+		return;
+	memcpy(w->paste, text, w->paste_n);
+	paste_pump(v);
+}
+
+/* The next piece of each window's paste, if what went before has left. */
+static void paste_pump(struct view *v)
+{
+	for (unsigned i = 0; i < v->nwins; i++) {
+		struct win *w = v->wins[i];
+		size_t k;
+		if (!w->paste || rp_conn_queued(v->c))
+			continue;
+		k = w->paste_n - w->paste_off;
+		if (k > PASTE_PIECE_BYTES) {
+			k = PASTE_PIECE_BYTES;
+			/* Never inside a character, nor between CR and LF. */
+			while (k > 1 && ((w->paste[w->paste_off + k] & 0xc0) == 0x80 ||
+					 (w->paste[w->paste_off + k] == '\n' &&
+					  w->paste[w->paste_off + k - 1] == '\r')))
+				k--;
+		}
+		ds_term_paste_part(w->term, w->paste + w->paste_off, k, w->paste_off == 0,
+				   w->paste_off + k == w->paste_n);
+		w->paste_off += k;
+		if (w->paste_off == w->paste_n) {
+			free(w->paste);
+			w->paste = NULL;
+		}
+	}
+}
+
+static bool pasting(const struct view *v)
+{
+	for (unsigned i = 0; i < v->nwins; i++)
+		if (v->wins[i]->paste)
+			return true;
+	return false;
 }
 
 static void paste(struct view *v, struct win *w, enum ds_clip_sel sel)
@@ -755,6 +810,7 @@ static void win_destroy(struct win *w)
 	rp_desk_chan_destroy(w->ch);
 	ds_term_destroy(w->term);
 	pred_destroy(w->pred);
+	free(w->paste);
 	free(w);
 }
 
@@ -1371,13 +1427,16 @@ static void loop(struct view *v, int sigfd)
 		}
 		if (v->done)
 			break;
+		paste_pump(v);
 		if (rp_conn_flush(v->c) < 0) {
 			fail(v, "lost the connection to the server");
 			break;
 		}
 		p[0].events = (short)(POLLIN | rp_conn_wevents(v->c));
 		p[3].fd = v->clip ? ds_clip_fd(v->clip) : -1; /* poll skips -1 */
-		if (poll(p, 4, timeout_ms(v, base_now_ns())) < 0) {
+		/* A paste's next piece is due as soon as the queue is empty. */
+		if (poll(p, 4, pasting(v) && !rp_conn_queued(v->c) ? 0 : timeout_ms(v, base_now_ns())) <
+		    0) {
 			if (errno == EINTR)
 				continue;
 			break;

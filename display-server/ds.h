@@ -167,6 +167,10 @@ char *ds_term_selection(const struct ds_term *t, size_t *n);
  * xterm does; at most DS_PASTE_MAX_BYTES of it. */
 #define DS_PASTE_MAX_BYTES (64u << 10)
 void ds_term_paste(struct ds_term *t, const char *text, size_t n);
+/* The same in pieces (a long paste paced by its caller, who cuts it at
+ * characters and never between CR and LF, and keeps to
+ * DS_PASTE_MAX_BYTES): first opens the bracket, last closes it. */
+void ds_term_paste_part(struct ds_term *t, const char *text, size_t n, bool first, bool last);
 
 /* OSC 52 (a program setting the clipboard): with fn set, a write
  * ("52;c;BASE64", c or p/s for PRIMARY) is handed to fn decoded; with

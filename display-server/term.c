@@ -500,15 +500,20 @@ full:
 
 void ds_term_paste(struct ds_term *t, const char *text, size_t n)
 {
+	ds_term_paste_part(t, text, n > DS_PASTE_MAX_BYTES ? DS_PASTE_MAX_BYTES : n, true, true);
+}
+
+void ds_term_paste_part(struct ds_term *t, const char *text, size_t n, bool first, bool last)
+{
 	char out[256];
 	size_t o = 0;
 
 	if (!t->out)
 		return;
-	ds_term_scroll(t, INT_MIN / 2);
-	if (n > DS_PASTE_MAX_BYTES)
-		n = DS_PASTE_MAX_BYTES;
-	vterm_keyboard_start_paste(t->vt);
+	if (first) {
+		ds_term_scroll(t, INT_MIN / 2);
+		vterm_keyboard_start_paste(t->vt);
+	}
 	while (n) {
 		uint32_t cp;
 		int k = ds_utf8_next(text, n, &cp);
@@ -529,7 +534,8 @@ void ds_term_paste(struct ds_term *t, const char *text, size_t n)
 	}
 	if (o)
 		t->out(t->ctx, out, o);
-	vterm_keyboard_end_paste(t->vt);
+	if (last)
+		vterm_keyboard_end_paste(t->vt);
 }
 
 void ds_term_set_osc52(struct ds_term *t, ds_term_clip_fn fn, void *ctx)

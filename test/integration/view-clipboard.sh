@@ -2,7 +2,8 @@
 # The clipboard of telly view on an X desk (Xvfb), checked with xclip
 # from the other side: ctrl+shift+v pastes the desk's CLIPBOARD (5 MB of
 # it too, which xclip hands over by INCR; a paste is cut to 64 KiB),
-# bracketed when the program asked; a double click selects a word and a
+# bracketed when the program asked; 30000 lines of it into a canonical
+# read (paced: the view's queue never fills); a double click selects a word and a
 # drag a range, either becomes PRIMARY, ctrl+shift+c copies to CLIPBOARD,
 # a middle click pastes PRIMARY; a selection of 1500 lines across the
 # history goes to xclip by INCR; OSC 52 writes only with --osc52-write,
@@ -34,6 +35,14 @@ while read cmd; do
 		stty raw -echo; printf 'RAW2-READY\r\n'
 		head -c 65536 >"$T/bigpaste"
 		stty sane; echo "RAW2<\$(wc -c <"$T/bigpaste")>" ;;
+	setmany)
+		xclip -selection clipboard -i "$T/many"
+		until [ "\$(xclip -o -selection clipboard | wc -l)" = 30000 ]; do :; done
+		echo MANY-SET ;;
+	readmany)
+		echo READING
+		head -n 30000 >"$T/manygot"
+		echo "MANY<\$(grep -cx a "$T/manygot")>" ;;
 	lines)
 		i=1; while [ \$i -le 1500 ]; do printf 'L%04d-%s\n' \$i "\$xx"; i=\$((i + 1)); done
 		echo LINES-DONE ;;
@@ -50,6 +59,7 @@ done
 EOP
 printf from-desk >"$T/small"
 head -c 5000000 /dev/zero | tr '\0' y >"$T/big"
+yes a | head -n 30000 >"$T/many"
 xclip -selection clipboard -i "$T/small" || fail "xclip -i"
 "$TELLY" new -s c -- env DISPLAY="$DISPLAY" sh "$T/c" || fail "new"
 
@@ -99,6 +109,14 @@ cell() { # COL ROW: a move from (0,0) to the middle of that cell
 	printf '%s\n' 'wait "RAW2-READY"'
 	printf '%s\n' 'key ctrl+shift+v'
 	printf '%s\n' 'wait "RAW2<65536>" 30'
+	# 30000 short lines pasted into a canonical read: 30000 frames
+	# and their echo, paced so the connection's queue never fills.
+	printf '%s\n' 'type "setmany\n"'
+	printf '%s\n' 'wait "MANY-SET" 60'
+	printf '%s\n' 'type "readmany\n"'
+	printf '%s\n' 'wait "READING"'
+	printf '%s\n' 'key ctrl+shift+v'
+	printf '%s\n' 'wait "MANY<30000>" 120'
 	# 1500 lines selected from the top of the history to the live
 	# screen: xclip reads them by INCR.
 	printf '%s\n' 'type "lines\n"'
