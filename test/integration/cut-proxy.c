@@ -17,6 +17,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <netinet/in.h>
+#include <netinet/tcp.h>
 #include <poll.h>
 #include <signal.h>
 #include <stdbool.h>
@@ -189,6 +190,9 @@ int main(int argc, char **argv)
 			if (a >= 0 && i < MAX_PAIRS) {
 				b = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
 				if (b >= 0 && connect(b, (struct sockaddr *)&t, sizeof t) == 0) {
+					int one = 1; /* small writes (a key) go at once, as on a link */
+					setsockopt(a, IPPROTO_TCP, TCP_NODELAY, &one, sizeof one);
+					setsockopt(b, IPPROTO_TCP, TCP_NODELAY, &one, sizeof one);
 					p[i] = (struct pair){a, b, false};
 					say("accepted", ++accepted);
 				} else {
