@@ -126,6 +126,9 @@ struct xd {
 	char *seltext[2]; /* the desk's, while xd owns it */
 	size_t sellen[2];
 	size_t max_request_bytes;
+	/* An event xcb read while writing (the descriptor will not say so),
+	 * taken out at the end of a dispatch to be handled by the next. */
+	xcb_generic_event_t *stash;
 };
 
 /* ---- strings from properties ---- */
@@ -1208,6 +1211,7 @@ void xd_destroy(struct xd *xd)
 {
 	if (!xd)
 		return;
+	free(xd->stash);
 	while (xd->top)
 		del_win(xd, xd->top);
 	if (xd->c)
@@ -1269,6 +1273,26 @@ long xd_wait_time(struct xd *xd, long now)
 	return xd->start_by - now;
 }
 
+static unsigned take_replies(struct xd *xd)
+{
+	unsigned n = 0;
+
+	while (xd->count) {
+		struct pending p = xd->ring[xd->head];
+		void *reply = NULL;
+		xcb_generic_error_t *e = NULL;
+		if (!xcb_poll_for_reply(xd->c, p.seq, &reply, &e))
+			break;
+		xd->head = (xd->head + 1) % XD_PENDING_MAX;
+		xd->count--;
+		on_reply(xd, &p, reply);
+		free(reply);
+		free(e);
+		n++;
+	}
+	return n;
+}
+
 int xd_dispatch(struct xd *xd)
 {
 	char err[300];
@@ -1288,30 +1312,30 @@ int xd_dispatch(struct xd *xd)
 		lose(xd, err);
 		return r < 0 ? r : -EIO;
 	}
+	if (xd->stash) {
+		on_event(xd, xd->stash);
+		free(xd->stash);
+		xd->stash = NULL;
+		n++;
+	}
 	for (xcb_generic_event_t *ev; n < XD_EVENTS_PER_DISPATCH && (ev = xcb_poll_for_event(xd->c));
 	     n++) {
 		on_event(xd, ev);
 		free(ev);
 	}
-	/* Answers, in the order asked (xcb_poll_for_event read them in). */
-	while (xd->count) {
-		struct pending p = xd->ring[xd->head];
-		void *reply = NULL;
-		xcb_generic_error_t *e = NULL;
-		if (!xcb_poll_for_reply(xd->c, p.seq, &reply, &e))
-			break;
-		xd->head = (xd->head + 1) % XD_PENDING_MAX;
-		xd->count--;
-		on_reply(xd, &p, reply);
-		free(reply);
-		free(e);
-	}
+	/* Answers, in the order asked (xcb_poll_for_event read them in, or
+	 * a flush did: then taken after it, a few rounds at most). */
+	for (int round = 0; round < 4 && take_replies(xd); round++)
+		xcb_flush(xd->c);
 	xcb_flush(xd->c);
 	if (xcb_connection_has_error(xd->c)) {
 		lose(xd, "the connection to the X server broke");
 		return -EIO;
 	}
-	return n == XD_EVENTS_PER_DISPATCH;
+	/* Flushing may have read events in: they are not on the descriptor
+	 * any more, so the owner is told to come back at once. */
+	xd->stash = xcb_poll_for_queued_event(xd->c);
+	return n == XD_EVENTS_PER_DISPATCH || xd->stash;
 }
 
 void xd_windows(struct xd *xd)

@@ -156,27 +156,10 @@ static void vw_forget(struct xview *xv, uint32_t id)
 
 /* ---- sending ---- */
 
-static void send_xwin(struct chan *v, const struct xwindow *w)
-{
-	uint8_t buf[X11_XWIN_FRAME_BYTES];
-	long n = rp_xwin_frame(buf, sizeof buf, v->id, &w->m);
-
-	if (n > 0)
-		rp_conn_send(v->conn->rc, buf, (size_t)n);
-}
-
-static void send_gone(struct chan *v, uint32_t id)
-{
-	uint8_t buf[32];
-	long n = rp_xid_frame(buf, sizeof buf, RP_XGONE, v->id, id);
-
-	if (n > 0)
-		rp_conn_send(v->conn->rc, buf, (size_t)n);
-}
-
 /* The viewer fell behind (its queue is full): what it has not started
  * to receive goes, for every channel of the connection, and each gets a
- * snapshot (here: keyframes) once the link has drained, as chan_output. */
+ * snapshot (here: every window told again and keyframes) once the link
+ * has drained, as chan_output. */
 static void fell_behind(struct chan *v)
 {
 	rp_conn_drop_queued(v->conn->rc);
@@ -186,11 +169,47 @@ static void fell_behind(struct chan *v)
 	v->conn->snapshots_due = true;
 }
 
+/* Whether a frame that is not droppable (XWIN, XGONE, XCURSOR, XCLIP)
+ * may be queued for v now: not while it waits for a snapshot (which
+ * says it all again), nor past the queue's bound (then it falls behind):
+ * a program that renames a window, or changes its cursor, in a loop
+ * costs a stopped desk no more than its queue. */
+static bool may_queue(struct chan *v)
+{
+	if (v->snapshot_due || v->conn->closing_at)
+		return false;
+	if (rp_conn_queued(v->conn->rc) > VIEWER_QUEUE_BYTES) {
+		fell_behind(v);
+		return false;
+	}
+	return true;
+}
+
+static void send_xwin(struct chan *v, const struct xwindow *w)
+{
+	uint8_t buf[X11_XWIN_FRAME_BYTES];
+	long n = may_queue(v) ? rp_xwin_frame(buf, sizeof buf, v->id, &w->m) : -1;
+
+	if (n > 0)
+		rp_conn_send(v->conn->rc, buf, (size_t)n);
+}
+
+static bool send_gone(struct chan *v, uint32_t id)
+{
+	uint8_t buf[32];
+	long n = may_queue(v) ? rp_xid_frame(buf, sizeof buf, RP_XGONE, v->id, id) : -1;
+
+	if (n > 0)
+		rp_conn_send(v->conn->rc, buf, (size_t)n);
+	return n > 0;
+}
+
 struct emit {
 	struct x11 *x;
 	struct xwindow *w;
 	struct xview *only; /* a keyframe for one viewer; NULL: every viewer that takes it */
 	uint64_t t_encoded;
+	bool pushed; /* (a keyframe) it went into the viewer's queue */
 };
 
 static bool takes_update(struct xview *xv, struct xvwin *vw)
@@ -199,20 +218,21 @@ static bool takes_update(struct xview *xv, struct xvwin *vw)
 	       vw->sent - vw->acked < X11_UNACKED_MAX;
 }
 
-static void push_pixels(struct xview *xv, struct xwindow *w, struct rp_buf *b,
+static bool push_pixels(struct xview *xv, struct xwindow *w, struct rp_buf *b,
 			const struct rp_xpix *m)
 {
 	uint8_t h[RP_HDR_SIZE];
 	struct xvwin *vw = vw_of(xv, w->id, true);
 
 	if (!vw)
-		return;
+		return false;
 	rp_hdr_encode(h, RP_XPIXELS, 0, xv->v->id, b->len);
 	if (rp_conn_push(xv->v->conn->rc, h, sizeof h, b, true) < 0) {
 		fell_behind(xv->v);
-		return;
+		return false;
 	}
 	vw->sent = m->frame;
+	return true;
 }
 
 static int emit_fn(void *ctx, const uint8_t *payload, size_t len)
@@ -228,7 +248,7 @@ static int emit_fn(void *ctx, const uint8_t *payload, size_t len)
 		return -ENOMEM;
 	memcpy(b->data, payload, len);
 	if (e->only) {
-		push_pixels(e->only, e->w, b, &m);
+		e->pushed |= push_pixels(e->only, e->w, b, &m);
 	} else {
 		for (struct xview *xv = e->x->views; xv; xv = xv->next) {
 			struct xvwin *vw = vw_of(xv, e->w->id, true);
@@ -250,14 +270,16 @@ static int emit_fn(void *ctx, const uint8_t *payload, size_t len)
 static void keyframe(struct x11 *x, struct xview *xv, struct xwindow *w)
 {
 	struct xvwin *vw = vw_of(xv, w->id, true);
-	struct emit e = {x, w, xv, 0};
+	struct emit e = {x, w, xv, 0, false};
 
 	if (!vw || !w->enc || !w->has_pixels)
 		return;
 	vw->key_due = false;
-	vw->acked = vw->sent; /* a keyframe starts its count afresh */
 	if (rp_xenc_keyframe(w->enc, x->last_seq, emit_fn, &e) < 0)
 		serve_log("session %s: window 0x%x: no keyframe (out of memory)", x->s.name, w->id);
+	/* A keyframe starts the count afresh: it is the one unacknowledged. */
+	if (e.pushed)
+		vw->acked = vw->sent - 1;
 }
 
 static void send_timing(struct x11 *x, struct xwindow *w, uint64_t t_read, uint64_t t_encoded)
@@ -381,11 +403,9 @@ static void on_gone(void *ctx, uint32_t id)
 		return;
 	*pp = w->next;
 	x->nwins--;
-	for (struct xview *xv = x->views; xv; xv = xv->next) {
-		if (xv->started)
-			send_gone(xv->v, id);
-		vw_forget(xv, id);
-	}
+	for (struct xview *xv = x->views; xv; xv = xv->next)
+		if (!xv->started || send_gone(xv->v, id))
+			vw_forget(xv, id); /* else its snapshot says it is gone */
 	rp_xenc_destroy(w->enc);
 	free(w);
 }
@@ -415,7 +435,7 @@ static void on_pixels(void *ctx, uint32_t id, const uint32_t *pix, uint16_t wd, 
 
 	if (!w)
 		return;
-	e = (struct emit){x, w, NULL, 0};
+	e = (struct emit){x, w, NULL, 0, false};
 	r = rp_xenc_update(w->enc, pix, wd, ht, stride, (const struct rp_xrect *)rects, n,
 			   x->last_seq, emit_fn, &e);
 	if (r < 0) {
@@ -444,7 +464,7 @@ static void on_cursor(void *ctx, const struct xd_cursor *c)
 	if (!x->views || !(buf = malloc(cap)))
 		return;
 	for (struct xview *xv = x->views; xv; xv = xv->next) {
-		if (!xv->started)
+		if (!xv->started || !may_queue(xv->v))
 			continue;
 		n = rp_xcursor_frame(buf, cap, xv->v->id, &m);
 		if (n > 0)
@@ -482,7 +502,7 @@ static void on_selection(void *ctx, int sel, const char *text, size_t n)
 	struct x11 *x = ctx;
 
 	for (struct xview *xv = x->views; xv; xv = xv->next)
-		if (xv->started && !xv->v->conn->closing_at)
+		if (xv->started && may_queue(xv->v))
 			rp_xchunks_send(RP_XCLIP, xv->v->id, (uint8_t)sel, text, (uint32_t)n, send_clip,
 					xv->v->conn->rc);
 }
@@ -786,6 +806,16 @@ static void x11_snapshot(struct session *s, struct chan *v)
 	 * below it, which the desk knows by then). */
 	for (struct xwindow *w = x->wins; w && n < X11_MAX_WINDOWS; w = w->next)
 		order[n++] = w;
+	/* Windows it knew that went while it was behind. */
+	for (unsigned i = 0; i < xv->nw;) {
+		uint32_t id = xv->w[i].id;
+		if (win_find(x, id)) {
+			i++;
+			continue;
+		}
+		send_gone(v, id);
+		vw_forget(xv, id);
+	}
 	for (unsigned i = n; i-- > 0;)
 		send_xwin(v, order[i]);
 	for (unsigned i = n; i-- > 0;) {
