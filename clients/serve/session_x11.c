@@ -88,6 +88,8 @@ struct x11 {
 	unsigned nwins;
 	struct xview *views;
 	uint32_t last_seq; /* the last input injected (any viewer's) */
+	struct rp_xcursor cursor; /* the pointer's shape now (argb: x->cursor_px), for new desks */
+	uint8_t *cursor_px;
 	long wake_at;	   /* ms: a window is due to be read */
 };
 
@@ -453,24 +455,37 @@ static void on_pixels(void *ctx, uint32_t id, const uint32_t *pix, uint16_t wd, 
 	send_timing(x, w, t_read, base_now_ns());
 }
 
-static void on_cursor(void *ctx, const struct xd_cursor *c)
+static void send_cursor(struct x11 *x, struct chan *v)
 {
-	struct x11 *x = ctx;
-	struct rp_xcursor m = {c->serial, c->w, c->h, c->xhot, c->yhot, (const uint8_t *)c->argb};
-	size_t cap = (size_t)c->w * c->h * 4 + 64;
+	size_t cap = (size_t)x->cursor.w * x->cursor.h * 4 + 64;
 	uint8_t *buf;
 	long n;
 
-	if (!x->views || !(buf = malloc(cap)))
+	if (!x->cursor_px || !may_queue(v) || !(buf = malloc(cap)))
 		return;
-	for (struct xview *xv = x->views; xv; xv = xv->next) {
-		if (!xv->started || !may_queue(xv->v))
-			continue;
-		n = rp_xcursor_frame(buf, cap, xv->v->id, &m);
-		if (n > 0)
-			rp_conn_send(xv->v->conn->rc, buf, (size_t)n);
-	}
+	n = rp_xcursor_frame(buf, cap, v->id, &x->cursor);
+	if (n > 0) /* (a cursor too large for a frame is not sent: PROTOCOL.md) */
+		rp_conn_send(v->conn->rc, buf, (size_t)n);
 	free(buf);
+}
+
+/* The pointer's shape changed: kept (a desk that attaches later gets
+ * it) and told to every desk. */
+static void on_cursor(void *ctx, const struct xd_cursor *c)
+{
+	struct x11 *x = ctx;
+	size_t bytes = (size_t)c->w * c->h * 4;
+	uint8_t *px = malloc(bytes);
+
+	if (!px)
+		return;
+	memcpy(px, c->argb, bytes);
+	free(x->cursor_px);
+	x->cursor_px = px;
+	x->cursor = (struct rp_xcursor){c->serial, c->w, c->h, c->xhot, c->yhot, px};
+	for (struct xview *xv = x->views; xv; xv = xv->next)
+		if (xv->started)
+			send_cursor(x, xv->v);
 }
 
 static void programs_signal(struct x11 *x, int sig)
@@ -818,6 +833,7 @@ static void x11_snapshot(struct session *s, struct chan *v)
 	}
 	for (unsigned i = n; i-- > 0;)
 		send_xwin(v, order[i]);
+	send_cursor(x, v);
 	for (unsigned i = n; i-- > 0;) {
 		struct xwindow *w = order[i];
 		struct xvwin *vw = vw_of(xv, w->id, true);
@@ -870,6 +886,7 @@ static void x11_destroy(struct session *s, struct fdm *fdm)
 		free(w);
 	}
 	xd_destroy(x->xd);
+	free(x->cursor_px);
 	for (unsigned i = 0; i < x->nprogs; i++) {
 		if (x->progs[i].pid > 0) {
 			kill(-x->progs[i].pid, SIGKILL);

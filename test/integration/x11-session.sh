@@ -69,6 +69,8 @@ same_as_xwd() {
 }
 wait_until 20 same_as_xwd "$T/p1" "$id"
 echo "picture: equal to xwd's"
+# The pointer's shape (XFixes), told on attach.
+wait_until 20 grep -q '^[0-9]* [0-9]*x[0-9]*$' "$T/p1/cursor"
 
 # Keys: the desk's keymap first (xkbcomp), then typing into the shell.
 echo keymap >&3

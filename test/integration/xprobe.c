@@ -21,7 +21,8 @@
  *   raw TYPE HEX        a frame of TYPE with payload HEX on the X channel
  *   quit
  *
- * The host's selections (XCLIP) are written to STATEDIR/clip-SEL as they come.
+ * The host's selections (XCLIP) are written to STATEDIR/clip-SEL as they come,
+ * the pointer's shape (XCURSOR) to STATEDIR/cursor as "SERIAL WxH".
  * Errors from the host are printed on standard error as they come.
  */
 #include <errno.h>
@@ -374,6 +375,21 @@ static int frame(struct probe *p, const struct rp_hdr *h, const uint8_t *b)
 	case RP_XPIXELS:
 		on_pixels(p, b, h->len);
 		break;
+	case RP_XCURSOR: {
+		struct rp_xcursor c;
+		char path[600], tmp[600];
+		if (rp_xcursor_decode(b, h->len, &c) < 0)
+			return fprintf(stderr, "xprobe: malformed XCURSOR\n"), -1;
+		snprintf(path, sizeof path, "%s/cursor", p->state);
+		snprintf(tmp, sizeof tmp, "%s.tmp", path);
+		FILE *f = fopen(tmp, "w");
+		if (f) {
+			fprintf(f, "%u %ux%u\n", c.serial, c.w, c.h);
+			fclose(f);
+			rename(tmp, path);
+		}
+		break;
+	}
 	case RP_XCLIP: {
 		struct rp_xchunk c;
 		if (rp_xchunk_decode(b, h->len, RP_XCLIP_MAX_BYTES, &c) < 0 ||
