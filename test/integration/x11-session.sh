@@ -44,7 +44,7 @@ xenv() { DISPLAY=$dpy XAUTHORITY=$auth "$@"; }
 # Without the cookie the display refuses.
 XAUTHORITY=/dev/null DISPLAY=$dpy xwd -root -silent >/dev/null 2>&1 && fail "the display took a client without the cookie"
 
-probe "$T/p1"
+XPROBE_TIMING=1 probe "$T/p1"
 wait_until 20 has_win "$T/p1" first
 id=$(win_id "$T/p1" first)
 wait_until 20 test "$(updates "$T/p1" first)" -ge 1
@@ -80,6 +80,15 @@ printf 'type %s echo typed-$((6*7)) > %s\\n\n' "$id" "$T/typed" >&3
 wait_until 20 grep -q '^typed-42$' "$T/typed"
 wait_until 20 same_as_xwd "$T/p1" "$id"
 echo "typing: reached xterm, picture still equal"
+# TIMING asked: keys that changed the window are answered with XTIMING,
+# its stages in order (input, injected, damage, read, encoded, queued).
+in_order() {
+	awk '$3 > 0 && $3 <= $4 && $4 <= $5 && $5 <= $6 && $6 <= $7 && $7 <= $8 { ok++ }
+	     END { exit !(ok > 0) }' "$T/p1/timing" 2>/dev/null
+}
+wait_until 20 in_order
+grep -q "^[0-9]* $id " "$T/p1/timing" || fail "XTIMING names another window: $(head -n 3 "$T/p1/timing")"
+echo "XTIMING: the stages of a key, in order"
 
 # A second window (telly run) appears; closed politely, it goes.
 "$TELLY" run x -- xterm -T second || fail "telly run"

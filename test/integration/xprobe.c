@@ -22,7 +22,9 @@
  *   quit
  *
  * The host's selections (XCLIP) are written to STATEDIR/clip-SEL as they come,
- * the pointer's shape (XCURSOR) to STATEDIR/cursor as "SERIAL WxH".
+ * the pointer's shape (XCURSOR) to STATEDIR/cursor as "SERIAL WxH". With
+ * XPROBE_TIMING=1 in the environment it asks for TIMING and appends each
+ * XTIMING to STATEDIR/timing: "SEQ ID" and its six instants (ns).
  * Errors from the host are printed on standard error as they come.
  */
 #include <errno.h>
@@ -375,6 +377,22 @@ static int frame(struct probe *p, const struct rp_hdr *h, const uint8_t *b)
 	case RP_XPIXELS:
 		on_pixels(p, b, h->len);
 		break;
+	case RP_XTIMING: {
+		struct rp_xtiming t;
+		char path[600];
+		if (rp_xtiming_decode(b, h->len, &t) < 0)
+			return fprintf(stderr, "xprobe: malformed XTIMING\n"), -1;
+		snprintf(path, sizeof path, "%s/timing", p->state);
+		FILE *f = fopen(path, "a");
+		if (f) {
+			fprintf(f, "%u 0x%x %llu %llu %llu %llu %llu %llu\n", t.seq, t.id,
+				(unsigned long long)t.t_input, (unsigned long long)t.t_injected,
+				(unsigned long long)t.t_damage, (unsigned long long)t.t_read,
+				(unsigned long long)t.t_encoded, (unsigned long long)t.t_sent);
+			fclose(f);
+		}
+		break;
+	}
 	case RP_XCURSOR: {
 		struct rp_xcursor c;
 		char path[600], tmp[600];
@@ -499,7 +517,10 @@ int main(int argc, char **argv)
 		perror("xprobe: connect");
 		return 1;
 	}
-	n = rp_hello_frame(buf, sizeof buf, RP_CAP_LINEMODE | RP_CAP_X11, "", "xprobe");
+	const char *tm = getenv("XPROBE_TIMING");
+	n = rp_hello_frame(buf, sizeof buf,
+			   RP_CAP_LINEMODE | RP_CAP_X11 | (tm && *tm == '1' ? RP_CAP_TIMING : 0), "",
+			   "xprobe");
 	rp_conn_send(p.c, buf, (size_t)n);
 	if (rp_conn_next_frame(p.c, &h, &b, 5000) != 1 || h.type != RP_HELLO) {
 		fprintf(stderr, "xprobe: no HELLO\n");
