@@ -459,7 +459,8 @@ static int cmd_scroll(struct win *w, double seconds, const char *bytes_file, str
 	double cpu0[MAX_SETS], b0, t0, end;
 	long frames = 0;
 
-	settle(w, now_ms()); /* the first picture is taken by open_window */
+	/* No wait for quiet: a scrolling window never rests. open_window
+	 * took the first picture. */
 	for (int i = 0; i < nsets; i++)
 		cpu0[i] = cpu_s(&sets[i]);
 	b0 = proxy_bytes(bytes_file);
