@@ -17,6 +17,7 @@
  * the OK means the window has its first screen.
  */
 #include <errno.h>
+#include <fcntl.h>
 #include <poll.h>
 #include <signal.h>
 #include <stdio.h>
@@ -31,6 +32,7 @@
 #include "config.h"
 #include "ds.h"
 #include "predict.h"
+#include "resume.h"
 #include "view_x11.h"
 #include "xwin.h"
 
@@ -51,12 +53,21 @@
  * is empty: in canonical mode every pasted line is a frame (and its echo
  * another), and the queue holds 4096. */
 #define PASTE_PIECE_BYTES 512
+/* The link (over ssh and TCP, as telly attach's): a new connection that
+ * does not answer RESUME is lost; the titles count the seconds down. */
+#define RESUME_ANSWER_MS 10000
+#define LINK_STATUS_EVERY_MS 1000
+#define LINK_TITLE_BYTES (DS_TITLE_MAX_BYTES + 300)
 
 struct view;
 
 struct win {
 	struct view *v;
-	uint16_t chan;
+	/* The window's id for winmgr and the compositor: its first channel
+	 * number. wire: its channel number on the connection now (0 while
+	 * the link is down or its RESUME is unanswered). */
+	uint16_t chan, wire;
+	uint32_t resume_req; /* RESUME sent, its answer awaited; 0: none */
 	char name[RP_MAX_NAME + 1];
 	char cmd[DS_TITLE_MAX_BYTES + 1]; /* what runs, from the host's list ("": not known yet) */
 	struct ds_term *term;
@@ -65,9 +76,11 @@ struct win {
 	bool echoed;
 	uint32_t drawn_req; /* the LIST whose answer says it is drawn; 0: none sent */
 	struct pred *pred; /* what keys will show, drawn at composite time; NULL: none */
-	bool drawn;
+	bool drawn, told_full;
 	char *paste; /* a paste on its way out: paste_off of paste_n sent */
 	size_t paste_n, paste_off;
+	int record_fd; /* --record: what it is sent, as sent; -1: not */
+	char shown[LINK_TITLE_BYTES]; /* the title bar's text (win_show_title) */
 };
 
 /* A keystroke on its way to the pixel (--stats, --bench-keys). */
@@ -129,6 +142,7 @@ struct view {
 	size_t nsteps, step;
 	uint64_t wait_deadline_ns;
 	const char *screenshot;
+	const char *record; /* --record DIR */
 	/* Keystroke-to-pixel. */
 	bool stats;
 	long bench_keys, bench_sent;
@@ -141,6 +155,14 @@ struct view {
 	uint64_t frames, t_start, pixels;
 	struct probe cur; /* the key being handled */
 	bool cur_live;
+	/* The link: with RP_CAP_RESUME (over ssh and TCP) the terminals'
+	 * channels outlive a lost connection (c NULL while it is down). */
+	struct rp_dest redial; /* the same way again, never starting a daemon */
+	struct rp_link link;
+	struct rp_dialer *dialer;
+	struct rp_conn *xc; /* the connection the X side holds (kept for it) */
+	long resume_sent_ms, status_at_ms;
+	char link_err[200];
 };
 
 static void fail(struct view *v, const char *msg)
@@ -155,6 +177,15 @@ static struct win *win_by_chan(struct view *v, uint16_t chan)
 {
 	for (unsigned i = 0; i < v->nwins; i++)
 		if (v->wins[i]->chan == chan)
+			return v->wins[i];
+	return NULL;
+}
+
+/* The window whose channel on the connection now is chan. */
+static struct win *win_by_wire(struct view *v, uint16_t chan)
+{
+	for (unsigned i = 0; chan && i < v->nwins; i++)
+		if (v->wins[i]->wire == chan)
 			return v->wins[i];
 	return NULL;
 }
@@ -174,6 +205,26 @@ static const char *win_title(const struct win *w)
 	const char *t = ds_term_title(w->term);
 
 	return t ? t : w->cmd[0] ? w->cmd : w->name;
+}
+
+/* The title as drawn: while the link is down it says so, and what is
+ * being done about it. */
+static void win_show_title(struct win *w)
+{
+	struct view *v = w->v;
+	char t[LINK_TITLE_BYTES];
+
+	if (v->c && (!w->resume_req && w->wire)) {
+		snprintf(w->shown, sizeof w->shown, "%s", win_title(w));
+		ds_comp_set_title(v->comp, w->chan, w->shown);
+		return;
+	}
+	snprintf(t, sizeof t, "[link down %ld s, %s%s%.80s; ctrl+shift+R retries] %s",
+		 (base_now_ms() - v->link.down_ms) / 1000,
+		 v->link.state == RP_LINK_DIALING ? "reconnecting" : "retrying",
+		 v->link_err[0] ? ": " : "", v->link_err, win_title(w));
+	snprintf(w->shown, sizeof w->shown, "%s", t);
+	ds_comp_set_title(v->comp, w->chan, t);
 }
 
 /* --- keys for a window ------------------------------------------------ */
@@ -208,8 +259,16 @@ static void term_out(void *ctx, const char *bytes, size_t n)
 	if (w->v->readonly)
 		return;
 	seq0 = rp_desk_chan_seq(w->ch);
-	if (rp_desk_chan_keys(w->ch, bytes, n) < 0)
+	int r = rp_desk_chan_keys(w->ch, bytes, n);
+	if (r == -ENOSPC) { /* the link is down and what it keeps is full */
+		if (!w->told_full)
+			fprintf(stderr, "telly view: %s: the link is down and more was typed "
+					"than is kept: keys dropped\n",
+				w->name);
+		w->told_full = true;
+	} else if (r < 0) {
 		fail(w->v, "the server is not reading input");
+	}
 	if (rp_desk_chan_seq(w->ch) != seq0)
 		w->key_seq = rp_desk_chan_seq(w->ch);
 	if (w->pred && rp_desk_chan_seq(w->ch) != seq0) {
@@ -226,6 +285,10 @@ static void send_list(struct view *v)
 	struct rp_enc e;
 	long n;
 
+	if (!v->c) { /* the link is down: asked again once it is back */
+		v->list_due_ns = base_now_ns() + LIST_POLL_MS * 1000000ull;
+		return;
+	}
 	rp_enc_begin(&e, buf, sizeof buf, RP_LIST, 0, 0);
 	rp_put_u32(&e, ++v->req);
 	n = rp_enc_end(&e);
@@ -256,7 +319,7 @@ static void send_open(struct view *v, const char *name, size_t n, bool create)
 	struct kpty_winsize ws = winsize_for(v, DEFAULT_ROWS, DEFAULT_COLS);
 	long len;
 
-	if (v->nopening == PENDING_OPENS || n > RP_MAX_NAME)
+	if (!v->c || v->nopening == PENDING_OPENS || n > RP_MAX_NAME)
 		return;
 	frame = malloc(RP_MAX_FRAME);
 	if (!frame)
@@ -282,6 +345,8 @@ static void send_kill(struct view *v, const char *name)
 	struct rp_enc e;
 	long n;
 
+	if (!v->c)
+		return;
 	rp_enc_begin(&e, buf, sizeof buf, RP_KILL, 0, 0);
 	rp_put_u32(&e, ++v->req);
 	rp_put_str(&e, name, strlen(name));
@@ -312,6 +377,7 @@ static bool opening_name(struct view *v, const char *name, size_t n)
 /* --- window manager actions ------------------------------------------- */
 
 static void apply(struct view *v, struct wm_actions *o);
+static void link_retry(struct view *v);
 static void copy(struct view *v, struct win *w, enum ds_clip_sel sel);
 static void paste(struct view *v, struct win *w, enum ds_clip_sel sel);
 
@@ -389,6 +455,9 @@ static void apply(struct view *v, struct wm_actions *o)
 		case WM_ACT_PASTE_PRIMARY:
 			if (w)
 				paste(v, w, a->type == WM_ACT_PASTE ? DS_CLIP_CLIPBOARD : DS_CLIP_PRIMARY);
+			break;
+		case WM_ACT_RECONNECT:
+			link_retry(v);
 			break;
 		case WM_ACT_FOCUS:
 			break;
@@ -527,7 +596,7 @@ static void paste_pump(struct view *v)
 	for (unsigned i = 0; i < v->nwins; i++) {
 		struct win *w = v->wins[i];
 		size_t k;
-		if (!w->paste || rp_conn_queued(v->c))
+		if (!w->paste || !rp_desk_chan_up(w->ch) || rp_conn_queued(v->c))
 			continue;
 		k = w->paste_n - w->paste_off;
 		if (k > PASTE_PIECE_BYTES) {
@@ -551,7 +620,7 @@ static void paste_pump(struct view *v)
 static bool pasting(const struct view *v)
 {
 	for (unsigned i = 0; i < v->nwins; i++)
-		if (v->wins[i]->paste)
+		if (v->wins[i]->paste && rp_desk_chan_up(v->wins[i]->ch))
 			return true;
 	return false;
 }
@@ -709,11 +778,13 @@ static void win_output(void *ctx, const void *buf, size_t n, bool echo)
 	struct win *w = ctx;
 
 	ds_term_write(w->term, buf, n);
+	if (w->record_fd >= 0)
+		base_write_all(w->record_fd, buf, n, -1);
 	if (w->pred) {
 		pred_output(w->pred, buf, n);
 		win_predict(w);
 	}
-	ds_comp_set_title(w->v->comp, w->chan, win_title(w));
+	win_show_title(w);
 	if (echo) {
 		w->echoed = true;
 		w->v->paint_now = true;
@@ -795,10 +866,41 @@ static void win_error(void *ctx, const struct rp_error *err, bool fatal)
 	on_error(w->v, err, fatal);
 }
 
+static void link_up(struct view *v);
+
+/* The host took the channel back (RESUMED): what it missed follows, and
+ * the keys it did not take went again. */
+static void win_resumed(void *ctx, bool exact, bool keys_lost)
+{
+	struct win *w = ctx;
+
+	(void)exact; /* not exact: the redraw that follows is the screen */
+	w->resume_req = 0;
+	w->wire = rp_desk_chan_id(w->ch);
+	w->told_full = false;
+	if (keys_lost)
+		fprintf(stderr, "telly view: %s: more was typed than could be kept while the "
+				"link was down: some keys were lost\n",
+			w->name);
+	link_up(w->v);
+	win_show_title(w);
+}
+
+/* The host would not take it back (the session ended, or its wait ran
+ * out): the window goes, as at the session's end. */
+static void win_refused(void *ctx, const struct rp_error *e)
+{
+	struct win *w = ctx;
+
+	fprintf(stderr, "telly view: could not resume %s after the link was lost: %.*s\n", w->name,
+		(int)e->msg.n, e->msg.p);
+	remove_window(w->v, w);
+}
+
 static const struct rp_desk_chan_ops win_chan_ops = {
 	.output = win_output, .ack = win_ack, .timing = win_timing, .context = win_context,
 	.consumed = win_consumed, .exit = win_exit,
-	.error = win_error,
+	.error = win_error, .resumed = win_resumed, .refused = win_refused,
 };
 
 /* --- windows come and go ---------------------------------------------- */
@@ -808,6 +910,8 @@ static void win_destroy(struct win *w)
 	if (!w)
 		return;
 	rp_desk_chan_destroy(w->ch);
+	if (w->record_fd >= 0)
+		close(w->record_fd);
 	ds_term_destroy(w->term);
 	pred_destroy(w->pred);
 	free(w->paste);
@@ -820,17 +924,31 @@ static void add_window(struct view *v, uint16_t chan, const char *name, size_t n
 	struct wm_actions o = {0};
 	int cw, ch, bw = v->wm.cfg.border;
 
-	if (v->nwins == WM_MAX_WINDOWS || win_by_chan(v, chan))
+	if (v->nwins == WM_MAX_WINDOWS || win_by_wire(v, chan))
 		return;
 	w = calloc(1, sizeof *w);
 	if (!w)
 		return;
 	w->v = v;
+	w->record_fd = -1;
+	w->wire = chan;
+	/* Its id: the channel number, unless a window resumed on another
+	 * number keeps it as its id. */
 	w->chan = chan;
+	while (win_by_chan(v, w->chan))
+		w->chan = (uint16_t)(w->chan % (VX_ID_BASE - 1) + 1);
 	snprintf(w->name, sizeof w->name, "%.*s", (int)n, name);
 	w->term = ds_term_create(v->font, DEFAULT_ROWS, DEFAULT_COLS, term_out, w);
 	if (v->dest.caps & RP_CAP_CONTEXT) /* none: no predictions, the window goes on */
 		w->pred = pred_create(DEFAULT_ROWS, DEFAULT_COLS, v->predict);
+	/* --record: a name that is a file name in DIR (never a path). */
+	if (v->record && n && name[0] != '.' && !memchr(name, '/', n)) {
+		char path[4096];
+		snprintf(path, sizeof path, "%s/%s", v->record, w->name);
+		w->record_fd = open(path, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0600);
+		if (w->record_fd < 0)
+			fprintf(stderr, "telly view: --record: %s: %s\n", path, strerror(errno));
+	}
 	if (w->term && v->osc52_write)
 		ds_term_set_osc52(w->term, osc52, w);
 	w->ch = rp_desk_chan_create(v->c, chan,
@@ -922,7 +1040,7 @@ static void on_list(struct view *v, const uint8_t *p, uint32_t len)
 			continue;
 		if (w) {
 			ds_title_clean(s.cmd.p, s.cmd.n, w->cmd, sizeof w->cmd);
-			ds_comp_set_title(v->comp, w->chan, win_title(w));
+			win_show_title(w);
 		} else if (!opening_name(v, s.name.p, s.name.n) && nnew < PENDING_OPENS) {
 			names[nnew++] = s.name;
 		}
@@ -939,14 +1057,39 @@ static void on_list(struct view *v, const uint8_t *p, uint32_t len)
 
 static void on_frame(struct view *v, const struct rp_hdr *h, const uint8_t *p)
 {
-	struct win *w = h->chan ? win_by_chan(v, h->chan) : NULL;
+	struct win *w = h->chan ? win_by_wire(v, h->chan) : NULL;
 	struct rp_error err;
 	struct rp_str name;
 	uint32_t req;
 	bool output = h->type == RP_OUTPUT || h->type == RP_OUTPUT_LZ4;
 	uint64_t t = w && output && v->nout ? base_now_ns() : 0;
 	int r;
+	uint64_t stamp;
 
+	if (h->type == RP_PONG && !h->chan && rp_u64_decode(p, h->len, &stamp) == 0) {
+		if (rp_link_pong(&v->link, stamp, base_now_ns() / 1000, base_now_ms()))
+			for (unsigned i = 0; i < v->nwins; i++)
+				rp_desk_chan_set_rtt(v->wins[i]->ch, rp_link_rtt_us(&v->link));
+		return;
+	}
+	if (h->type == RP_RESUMED || (h->type == RP_ERROR && !h->chan)) {
+		/* The answer to a window's RESUME, by its request. */
+		struct rp_resumed m;
+		uint32_t rq = 0;
+		if (h->type == RP_RESUMED && rp_resumed_decode(p, h->len, &m) == 0)
+			rq = m.req;
+		else if (h->type == RP_ERROR && rp_error_decode(p, h->len, &err) == 0)
+			rq = err.req;
+		for (unsigned i = 0; rq && i < v->nwins; i++) {
+			if (v->wins[i]->resume_req == rq) {
+				if (rp_desk_chan_frame(v->wins[i]->ch, h, p) < 0)
+					goto malformed;
+				return;
+			}
+		}
+		if (h->type == RP_RESUMED)
+			return; /* a window that went meanwhile */
+	}
 	if (w && h->type == RP_SNAPSHOT)
 		ds_term_history_clear(w->term); /* the snapshot prints the host's again */
 	r = w ? rp_desk_chan_frame(w->ch, h, p) : 0; /* EXIT removes w */
@@ -1168,7 +1311,8 @@ static uint32_t window_titled(struct view *v, const char *text)
 	uint32_t id = vx_find(v->x, text);
 
 	for (unsigned i = 0; !id && i < v->nwins; i++)
-		if (v->wins[i]->drawn && strstr(win_title(v->wins[i]), text))
+		if (v->wins[i]->drawn &&
+		    strstr(v->wins[i]->shown[0] ? v->wins[i]->shown : win_title(v->wins[i]), text))
 			id = v->wins[i]->chan;
 	return id;
 }
@@ -1350,6 +1494,163 @@ bad:
 	return -1;
 }
 
+/* --- the link ------------------------------------------------------------ */
+
+/* Over ssh and TCP a lost connection does not end the view when the host
+ * gave its terminals' channels TOKENs: the windows stay with what they
+ * show, keys are edited and kept, the host is redialed with backoff and
+ * each channel resumed where it was (resume.h, chan.c), as telly attach. */
+static bool link_resumes(const struct view *v)
+{
+	if (!(v->dest.caps & RP_CAP_RESUME))
+		return false;
+	for (unsigned i = 0; i < v->nwins; i++)
+		if (rp_desk_chan_resumable(v->wins[i]->ch))
+			return true;
+	return false;
+}
+
+/* The titles say how the link is, counting the seconds. */
+static void link_status(struct view *v, long now)
+{
+	for (unsigned i = 0; i < v->nwins; i++)
+		win_show_title(v->wins[i]);
+	v->status_at_ms = now + LINK_STATUS_EVERY_MS;
+}
+
+/* The connection is gone (dead: rp_link_tick has said so already): the
+ * windows wait, the view goes on. */
+static void link_gone(struct view *v, const char *why, bool dead)
+{
+	long now = base_now_ms();
+
+	if (v->link.state == RP_LINK_UP || dead)
+		fprintf(stderr, "telly view: the link is down (%s); reconnecting\n", why);
+	for (unsigned i = 0; i < v->nwins; i++) {
+		rp_desk_chan_link_down(v->wins[i]->ch);
+		v->wins[i]->wire = 0;
+		v->wins[i]->resume_req = 0;
+	}
+	v->nopening = 0; /* their answers will not come */
+	if (v->c != v->xc) /* the X side holds its own until the end */
+		rp_conn_destroy(v->c);
+	v->c = NULL;
+	if (!dead) {
+		if (v->link.state == RP_LINK_UP)
+			rp_link_down(&v->link, now);
+		else
+			rp_link_dial_failed(&v->link, now);
+	}
+	snprintf(v->link_err, sizeof v->link_err, "%s", why);
+	link_status(v, now);
+}
+
+static void link_retry(struct view *v)
+{
+	if (!link_resumes(v)) {
+		fprintf(stderr, "telly view: this server does not resume channels: nothing to "
+				"reconnect\n");
+		return;
+	}
+	if (v->link.state == RP_LINK_UP)
+		link_gone(v, "reconnecting (ctrl+shift+R)", false);
+	rp_link_retry_now(&v->link, base_now_ms());
+}
+
+static void link_up(struct view *v)
+{
+	if (v->link.state == RP_LINK_UP)
+		return;
+	rp_link_up(&v->link, base_now_ms());
+	v->link_err[0] = 0;
+	fprintf(stderr, "telly view: the link is back\n");
+}
+
+/* The redial's thread is done: each window's RESUME on what it reached. */
+static void dialed(struct view *v)
+{
+	char err[300] = "";
+	long now = base_now_ms();
+
+	v->c = rp_dialer_finish(v->dialer, err, sizeof err);
+	v->dialer = NULL;
+	if (!v->c) {
+		rp_link_dial_failed(&v->link, now);
+		snprintf(v->link_err, sizeof v->link_err, "%s", err);
+		link_status(v, now);
+		return;
+	}
+	for (unsigned i = 0; i < v->nwins;) {
+		struct win *w = v->wins[i];
+		if (!rp_desk_chan_resumable(w->ch)) { /* no TOKEN: it cannot come back */
+			remove_window(v, w);
+			continue;
+		}
+		if (rp_desk_chan_resume(w->ch, v->c, ++v->req, w->name) < 0) {
+			link_gone(v, "cannot ask to resume", false);
+			return;
+		}
+		w->resume_req = v->req;
+		i++;
+	}
+	v->resume_sent_ms = now;
+	v->list_due_ns = base_now_ns(); /* sessions started meanwhile */
+	if (!v->nwins)
+		link_up(v);
+}
+
+/* Heartbeat, dead links, sleeps, redials, the titles: what is due. */
+static void link_work(struct view *v)
+{
+	long now = base_now_ms();
+	bool waiting = false;
+
+	if (!link_resumes(v))
+		return;
+	switch (rp_link_tick(&v->link, now, rp_desk_sleep_gap_ms())) {
+	case RP_LINK_SEND_PING:
+		if (v->c)
+			rp_desk_send_ping(v->c, rp_link_ping_stamp(&v->link, base_now_ns() / 1000, now));
+		break;
+	case RP_LINK_DEAD: /* no answer, or the desk slept */
+		link_gone(v, "no answer from the server", true);
+		break;
+	case RP_LINK_DIAL:
+		v->dialer = rp_dialer_start(&v->redial);
+		if (!v->dialer) {
+			rp_link_dial_failed(&v->link, now);
+			snprintf(v->link_err, sizeof v->link_err, "cannot redial: %s",
+				 strerror(errno));
+		}
+		link_status(v, now);
+		break;
+	case RP_LINK_NOTHING:
+		break;
+	}
+	for (unsigned i = 0; i < v->nwins; i++)
+		waiting |= v->wins[i]->resume_req != 0;
+	if (v->c && waiting && now - v->resume_sent_ms > RESUME_ANSWER_MS)
+		link_gone(v, "no answer to RESUME", false);
+	if ((!v->c || waiting) && now >= v->status_at_ms)
+		link_status(v, now);
+}
+
+/* How long poll may wait for the link's sake (-1: as long as it likes). */
+static long link_wait(struct view *v)
+{
+	long now = base_now_ms(), w;
+
+	if (!link_resumes(v))
+		return -1;
+	w = rp_link_wait(&v->link, now);
+	if (v->link.state != RP_LINK_UP) {
+		long s = v->status_at_ms > now ? v->status_at_ms - now : 0;
+		if (w < 0 || s < w)
+			w = s;
+	}
+	return w;
+}
+
 /* --- the loop ------------------------------------------------------------ */
 
 static bool all_drawn(struct view *v)
@@ -1401,12 +1702,15 @@ static void loop(struct view *v, int sigfd)
 	while (!v->done) {
 		uint64_t now = base_now_ns();
 		int bfd = v->b->impl->get_fd(v->b);
-		struct pollfd p[4] = {
-			{.fd = rp_conn_fd(v->c), .events = (short)(POLLIN | rp_conn_wevents(v->c))},
+		struct pollfd p[5] = {
+			{.fd = -1, .events = POLLIN},
 			{.fd = sigfd, .events = POLLIN},
 			{.fd = bfd, .events = POLLIN},
 			{.fd = v->clip ? ds_clip_fd(v->clip) : -1, .events = POLLIN},
+			{.fd = -1, .events = POLLIN},
 		};
+		int wait_ms;
+		long lw;
 
 		if (now >= v->list_due_ns)
 			send_list(v);
@@ -1428,24 +1732,44 @@ static void loop(struct view *v, int sigfd)
 		if (v->done)
 			break;
 		paste_pump(v);
-		if (rp_conn_flush(v->c) < 0) {
+		if (v->c && rp_conn_flush(v->c) < 0) {
+			if (link_resumes(v)) {
+				link_gone(v, "the connection broke", false);
+				continue;
+			}
 			fail(v, "lost the connection to the server");
 			break;
 		}
-		p[0].events = (short)(POLLIN | rp_conn_wevents(v->c));
+		if (v->c) {
+			p[0].fd = rp_conn_fd(v->c);
+			p[0].events = (short)(POLLIN | rp_conn_wevents(v->c));
+		}
 		p[3].fd = v->clip ? ds_clip_fd(v->clip) : -1; /* poll skips -1 */
+		p[4].fd = v->dialer ? rp_dialer_fd(v->dialer) : -1;
 		/* A paste's next piece is due as soon as the queue is empty. */
-		if (poll(p, 4, pasting(v) && !rp_conn_queued(v->c) ? 0 : timeout_ms(v, base_now_ns())) <
-		    0) {
+		wait_ms = pasting(v) && !rp_conn_queued(v->c) ? 0 : timeout_ms(v, base_now_ns());
+		lw = link_wait(v);
+		if (lw >= 0 && lw < wait_ms)
+			wait_ms = (int)lw;
+		if (poll(p, 5, wait_ms) < 0) {
 			if (errno == EINTR)
 				continue;
 			break;
 		}
-		if (p[0].revents & (POLLIN | POLLHUP | POLLERR)) {
+		if (p[4].revents)
+			dialed(v);
+		if (v->c && p[0].fd == rp_conn_fd(v->c) &&
+		    (p[0].revents & (POLLIN | POLLHUP | POLLERR))) {
 			struct rp_hdr h;
 			const uint8_t *fp;
 			ssize_t n = rp_conn_read(v->c);
 			int r = 0;
+			if ((n == 0 || (n < 0 && n != -EAGAIN)) && link_resumes(v)) {
+				link_gone(v, n == 0 ? "the connection closed" : strerror((int)-n), false);
+				continue;
+			}
+			if (n > 0)
+				rp_link_heard(&v->link, base_now_ms());
 			if (n == 0 || (n < 0 && n != -EAGAIN)) {
 				if (v->nwins)
 					fail(v, "lost the connection to the server");
@@ -1481,6 +1805,7 @@ static void loop(struct view *v, int sigfd)
 				break;
 			}
 		}
+		link_work(v);
 	}
 }
 
@@ -1517,6 +1842,8 @@ static void view_usage(FILE *f)
 	      "                      never answered)\n"
 	      "  --predict=WHEN      draw what keys will show before the host answers:\n"
 	      "                      adaptive (default), always, never (as telly attach)\n"
+	      "  --record DIR        append what each terminal is sent to DIR/NAME (its\n"
+	      "                      session's name), as sent: for tests and bug reports\n"
 	      "  --stats             print keystroke-to-pixel latency by stage at exit\n"
 	      "  --bench-keys N      type N keys into the focused window, one at a time,\n"
 	      "                      each once the last one's echo is drawn; then exit\n"
@@ -1524,8 +1851,9 @@ static void view_usage(FILE *f)
 	      "  --compress, --no-compress: as telly attach\n"
 	      "\n"
 	      "Keys (ctrl+shift+): Return new terminal, J/Tab next window, K previous,\n"
-	      "W close (ends the session), M maximize, C copy, V paste; shift+Insert\n"
-	      "pastes the primary selection. Drag a title bar to move a window, a\n"
+	      "W close (ends the session), M maximize, C copy, V paste, R reconnect now\n"
+	      "(the link is down, or seems stuck); shift+Insert pastes the primary\n"
+	      "selection. Drag a title bar to move a window, a\n"
 	      "border to resize it; click a window to focus it. Drag over text to\n"
 	      "select it (double click: a word, triple: a line; shift when the program\n"
 	      "takes the mouse), middle click pastes it. The wheel and\n"
@@ -1597,7 +1925,7 @@ int telly_view(int argc, char **argv)
 					     !strcmp(a, "--screenshot") || !strcmp(a, "--font") ||
 					     !strcmp(a, "--font-size") || !strcmp(a, "--accel") ||
 					     !strcmp(a, "--speed") || !strcmp(a, "--bench-keys") ||
-					     !strcmp(a, "--x11"))) {
+					     !strcmp(a, "--x11") || !strcmp(a, "--record"))) {
 			goto missing;
 		} else if (!strcmp(a, "--x11")) {
 			xname = argv[++i];
@@ -1606,6 +1934,8 @@ int telly_view(int argc, char **argv)
 				fprintf(stderr, "telly view: --size wants WxH, such as 1024x768\n");
 				goto usage;
 			}
+		} else if (!strcmp(a, "--record")) {
+			v->record = argv[++i];
 		} else if (!strcmp(a, "--input")) {
 			input = argv[++i];
 		} else if (!strcmp(a, "--screenshot")) {
@@ -1710,11 +2040,19 @@ int telly_view(int argc, char **argv)
 		cfg.profile = WM_ACCEL_FLAT;
 	wm_init(&v->wm, &cfg);
 	v->dest.caps |= RP_CAP_X11;
+	/* Over ssh and TCP the terminals outlive a lost link; on this host
+	 * the link is lost only with the daemon, and the sessions with it. */
+	if (v->dest.host || v->dest.tcp)
+		v->dest.caps |= RP_CAP_RESUME;
 	v->c = telly_client_connect(&v->dest, !v->readonly, err, sizeof err);
 	if (!v->c) {
 		fprintf(stderr, "telly view: %s\n", err);
 		goto out;
 	}
+	v->xc = v->c;
+	v->redial = v->dest; /* for a redial: the same way, never starting a daemon */
+	telly_client_dest(&v->redial);
+	rp_link_init(&v->link, base_now_ms(), rp_desk_sleep_gap_ms());
 	v->x = vx_create(&(struct vx_ctx){.c = v->c, .comp = v->comp, .wm = &v->wm, .b = v->b,
 					  .req = &v->req, .readonly = v->readonly,
 					  .stats = v->stats, .only_named = xname != NULL,
@@ -1731,7 +2069,8 @@ int telly_view(int argc, char **argv)
 	sigfd = base_signalfd((const int[]){SIGTERM, SIGINT, SIGHUP, 0});
 	v->t_start = base_now_ns();
 	loop(v, sigfd);
-	rp_conn_flush_wait(v->c, 1000);
+	if (v->c)
+		rp_conn_flush_wait(v->c, 1000);
 	if (v->why[0])
 		fprintf(stderr, "telly view: %s\n", v->why);
 	if (v->stats) {
@@ -1745,6 +2084,12 @@ out:
 	while (v->nwins)
 		win_destroy(v->wins[--v->nwins]);
 	vx_destroy(v->x);
+	if (v->dialer) { /* its thread ends within ssh's ConnectTimeout */
+		char e[300];
+		rp_conn_destroy(rp_dialer_finish(v->dialer, e, sizeof e));
+	}
+	if (v->xc != v->c)
+		rp_conn_destroy(v->xc);
 	rp_conn_destroy(v->c);
 	ds_comp_destroy(v->comp);
 	ds_clip_destroy(v->clip);

@@ -415,7 +415,7 @@ static const char *const bind_names[WM_BIND_N] = {
 	[WM_BIND_NEXT] = "next",	 [WM_BIND_PREV] = "previous",
 	[WM_BIND_CLOSE] = "close",	 [WM_BIND_MAXIMIZE] = "maximize",
 	[WM_BIND_COPY] = "copy",	 [WM_BIND_PASTE] = "paste",
-	[WM_BIND_PASTE_PRIMARY] = "paste-primary",
+	[WM_BIND_PASTE_PRIMARY] = "paste-primary", [WM_BIND_RECONNECT] = "reconnect",
 };
 
 const char *wm_bind_name(enum wm_bind_action a)
@@ -445,6 +445,7 @@ unsigned wm_default_bindings(struct wm_binding *b)
 		{WM_MOD_CTRL | WM_MOD_SHIFT, 'm', WM_BIND_MAXIMIZE},
 		{WM_MOD_CTRL | WM_MOD_SHIFT, 'c', WM_BIND_COPY},
 		{WM_MOD_CTRL | WM_MOD_SHIFT, 'v', WM_BIND_PASTE},
+		{WM_MOD_CTRL | WM_MOD_SHIFT, 'r', WM_BIND_RECONNECT},
 		{WM_MOD_SHIFT, WM_KEY_INSERT, WM_BIND_PASTE_PRIMARY},
 	};
 
@@ -490,6 +491,9 @@ void wm_key(struct wm *wm, uint32_t keysym, uint32_t mods, struct wm_actions *ou
 		return;
 	case WM_BIND_MAXIMIZE:
 		wm_toggle_maximize(wm, wm->focus, out);
+		return;
+	case WM_BIND_RECONNECT:
+		emit(out, &(struct wm_action){.type = WM_ACT_RECONNECT});
 		return;
 	case WM_BIND_COPY:
 	case WM_BIND_PASTE:

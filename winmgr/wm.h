@@ -46,6 +46,7 @@ enum wm_bind_action {
 	WM_BIND_COPY,          /* the selection to the clipboard */
 	WM_BIND_PASTE,         /* the clipboard into the focused window */
 	WM_BIND_PASTE_PRIMARY, /* the primary selection into it */
+	WM_BIND_RECONNECT,     /* the link is down or stuck: redial now */
 	WM_BIND_N
 };
 
@@ -69,8 +70,8 @@ struct wm_config {
 };
 
 /* The bindings of a terminal emulator's kind: ctrl+shift+Return new
- * terminal, J/Tab next, K previous, W close, M maximize, C copy, V paste;
- * shift+Insert pastes the primary selection. Fills b (WM_MAX_BINDINGS),
+ * terminal, J/Tab next, K previous, W close, M maximize, C copy, V paste,
+ * R reconnect; shift+Insert pastes the primary selection. Fills b (WM_MAX_BINDINGS),
  * returns how many. */
 unsigned wm_default_bindings(struct wm_binding *b);
 /* The name of an action as a config file says it ("new-terminal",
@@ -112,6 +113,7 @@ enum wm_action_type {
 	WM_ACT_COPY,         /* copy window's selection to the clipboard */
 	WM_ACT_PASTE,        /* paste the clipboard into window */
 	WM_ACT_PASTE_PRIMARY, /* paste the primary selection into window */
+	WM_ACT_RECONNECT,    /* the user asked to redial the host now */
 };
 
 struct wm_action {

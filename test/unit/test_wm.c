@@ -159,6 +159,10 @@ static void bindings(void)
 	o.n = 0;
 	wm_key(&wm, 'W', cs, &o); /* shift makes the keysym upper case */
 	CHECK(o.n == 1 && o.a[0].type == WM_ACT_CLOSE && o.a[0].window == 3);
+	o.n = 0;
+	wm_key(&wm, 'R', cs, &o); /* the link: redial now, whatever has the focus */
+	CHECK(o.n == 1 && o.a[0].type == WM_ACT_RECONNECT);
+	CHECK(wm_bind_lookup("reconnect") == WM_BIND_RECONNECT);
 	/* Next: the bottom one comes up; around the whole stack. */
 	wm_key(&wm, 'J', cs, NULL);
 	CHECK_EQ(wm.focus, 1);
