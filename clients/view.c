@@ -763,7 +763,8 @@ static void on_event(void *ctx, const struct ds_event *ev)
 	case DS_EV_CLOSE:
 		v->done = true;
 		return;
-	case DS_EV_KEYMAP: /* keys come with the new layout's keysyms already */
+	case DS_EV_KEYMAP: /* terminals' keys come with the new keysyms; X sessions need it */
+		vx_keymap_changed(v->x);
 		return;
 	}
 	apply(v, &o);
