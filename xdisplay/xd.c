@@ -28,6 +28,7 @@
 
 #define XD_PENDING_MAX 4096	   /* requests awaiting their reply */
 #define XD_EVENTS_PER_DISPATCH 256 /* then the loop gets its turn */
+#define XD_DISPATCH_ROUNDS 8	   /* of events, answers and flushes in one dispatch */
 #define XD_RECTS_MAX 32		   /* damage in more pieces is read as its bounding box */
 #define XD_PROP_MAX_WORDS 1024	   /* a property read is at most 4 KiB */
 #define XD_PROTOCOLS_MAX 64
@@ -88,6 +89,16 @@ struct xwin {
 	uint16_t min_w, min_h, max_w, max_h, inc_w, inc_h, base_w, base_h;
 };
 
+/* An input held while a keymap loads: a key (kind -1) or the pointer
+ * (kind 0 motion, 1 press, 2 release, at root position x, y). */
+struct xd_held {
+	uint32_t id;
+	int8_t kind;
+	uint8_t detail; /* the keycode or the button */
+	bool pressed;
+	int16_t x, y;
+};
+
 struct capture {
 	struct xwin *w;
 	struct xd_rect rects[XD_RECTS_MAX]; /* what changed, pixmap coordinates */
@@ -129,6 +140,8 @@ struct xd {
 	/* An event xcb read while writing (the descriptor will not say so),
 	 * taken out at the end of a dispatch to be handled by the next. */
 	xcb_generic_event_t *stash;
+	struct xd_held held[XD_HELD_KEYS_MAX]; /* input while a keymap loads, in order */
+	unsigned nheld, held_lost;
 };
 
 /* ---- strings from properties ---- */
@@ -1244,9 +1257,75 @@ pid_t xd_server_pid(const struct xd *xd)
 	return xd->proc.server;
 }
 
+static bool keymap_loading(const struct xd *xd)
+{
+	return xd->proc.xkbcomp > 0 || xd->proc.keymap_next;
+}
+
+static void inject_key(struct xd *xd, uint32_t id, uint8_t keycode, bool pressed)
+{
+	struct xwin *w;
+
+	if (pressed && (w = find(xd, id)))
+		set_focus(xd, w);
+	xcb_test_fake_input(xd->c, pressed ? XCB_KEY_PRESS : XCB_KEY_RELEASE, keycode,
+			    XCB_CURRENT_TIME, XCB_NONE, 0, 0, 0);
+}
+
+static void inject_pointer(struct xd *xd, uint32_t id, int16_t rx, int16_t ry, int kind,
+			   uint8_t button)
+{
+	struct xwin *w = find(xd, id);
+
+	xcb_test_fake_input(xd->c, XCB_MOTION_NOTIFY, 0, XCB_CURRENT_TIME, xd->root, rx, ry, 0);
+	if (kind == 1 || kind == 2) {
+		if (kind == 1 && w && !w->override)
+			set_focus(xd, w);
+		xcb_test_fake_input(xd->c, kind == 1 ? XCB_BUTTON_PRESS : XCB_BUTTON_RELEASE, button,
+				    XCB_CURRENT_TIME, XCB_NONE, 0, 0, 0);
+	}
+}
+
+/* Input while a keymap loads waits for it, keys and the pointer alike
+ * (a click after a key comes after it). true: held. */
+static bool hold(struct xd *xd, struct xd_held h)
+{
+	if (!keymap_loading(xd) && !xd->nheld)
+		return false;
+	if (xd->nheld < XD_HELD_KEYS_MAX)
+		xd->held[xd->nheld++] = h;
+	else
+		xd->held_lost++;
+	return true;
+}
+
+/* The keymap is in: the input held meanwhile goes, in order. */
+static void release_held(struct xd *xd)
+{
+	if (!xd->c || keymap_loading(xd) || !xd->nheld)
+		return;
+	for (unsigned i = 0; i < xd->nheld; i++) {
+		const struct xd_held *h = &xd->held[i];
+		if (h->kind < 0)
+			inject_key(xd, h->id, h->detail, h->pressed);
+		else
+			inject_pointer(xd, h->id, h->x, h->y, h->kind, h->detail);
+	}
+	xd->nheld = 0;
+	if (xd->held_lost)
+		base_log("xdisplay", "display :%d: %u inputs while the keymap loaded were "
+				     "past %d and lost",
+			 xd->proc.display, xd->held_lost, XD_HELD_KEYS_MAX);
+	xd->held_lost = 0;
+	xcb_flush(xd->c);
+}
+
 bool xd_reap(struct xd *xd, int *status)
 {
 	bool gone = xvfb_reap(&xd->proc);
+
+	if (!gone)
+		release_held(xd);
 
 	if (gone && status)
 		*status = xd->proc.server_status;
@@ -1312,30 +1391,45 @@ int xd_dispatch(struct xd *xd)
 		lose(xd, err);
 		return r < 0 ? r : -EIO;
 	}
-	if (xd->stash) {
-		on_event(xd, xd->stash);
-		free(xd->stash);
-		xd->stash = NULL;
-		n++;
-	}
-	for (xcb_generic_event_t *ev; n < XD_EVENTS_PER_DISPATCH && (ev = xcb_poll_for_event(xd->c));
-	     n++) {
-		on_event(xd, ev);
-		free(ev);
-	}
-	/* Answers, in the order asked (xcb_poll_for_event read them in, or
-	 * a flush did: then taken after it, a few rounds at most). */
-	for (int round = 0; round < 4 && take_replies(xd); round++)
+	/* Until xcb holds nothing the descriptor will not tell of: every
+	 * flush may read answers and events in (xcb reads while it writes),
+	 * and an answer left in xcb's queue wakes nobody: the capture it
+	 * belongs to would wait for the next event from the display, which
+	 * for an idle window never comes. */
+	for (int round = 0;; round++) {
+		unsigned took = 0;
+		if (xd->stash) {
+			on_event(xd, xd->stash);
+			free(xd->stash);
+			xd->stash = NULL;
+			n++;
+		}
+		for (xcb_generic_event_t *ev;
+		     n < XD_EVENTS_PER_DISPATCH && (ev = xcb_poll_for_event(xd->c)); n++) {
+			on_event(xd, ev);
+			free(ev);
+		}
+		/* Answers in the order asked; what they ask next goes out. */
+		for (unsigned t; (t = take_replies(xd)); took += t)
+			xcb_flush(xd->c);
 		xcb_flush(xd->c);
-	xcb_flush(xd->c);
-	if (xcb_connection_has_error(xd->c)) {
-		lose(xd, "the connection to the X server broke");
-		return -EIO;
+		if (xcb_connection_has_error(xd->c)) {
+			lose(xd, "the connection to the X server broke");
+			return -EIO;
+		}
+		/* The last flush may have read more in; take_replies reads
+		 * what the socket has too. Events are kept for the next round
+		 * (or the next call, past the budget). */
+		took += take_replies(xd);
+		xd->stash = xcb_poll_for_queued_event(xd->c);
+		if (!took && !xd->stash)
+			return 0; /* all written, nothing held: the descriptor tells of the rest */
+		if (n >= XD_EVENTS_PER_DISPATCH || round + 1 >= XD_DISPATCH_ROUNDS)
+			break;
 	}
-	/* Flushing may have read events in: they are not on the descriptor
-	 * any more, so the owner is told to come back at once. */
-	xd->stash = xcb_poll_for_queued_event(xd->c);
-	return n == XD_EVENTS_PER_DISPATCH || xd->stash;
+	/* The loop's turn: the owner calls again at once. */
+	xcb_flush(xd->c);
+	return 1;
 }
 
 void xd_windows(struct xd *xd)
@@ -1347,16 +1441,13 @@ void xd_windows(struct xd *xd)
 
 int xd_key(struct xd *xd, uint32_t id, uint8_t keycode, bool pressed)
 {
-	struct xwin *w;
-
 	if (!xd->c)
 		return -EAGAIN;
 	if (keycode < 8)
 		return -EINVAL;
-	if (pressed && (w = find(xd, id)))
-		set_focus(xd, w);
-	xcb_test_fake_input(xd->c, pressed ? XCB_KEY_PRESS : XCB_KEY_RELEASE, keycode,
-			    XCB_CURRENT_TIME, XCB_NONE, 0, 0, 0);
+	if (hold(xd, (struct xd_held){id, -1, keycode, pressed, 0, 0}))
+		return 0;
+	inject_key(xd, id, keycode, pressed);
 	xcb_flush(xd->c);
 	return 0;
 }
@@ -1380,16 +1471,12 @@ int xd_pointer(struct xd *xd, uint32_t id, int x, int y, int kind, int button)
 		rx = 32767;
 	if (ry > 32767)
 		ry = 32767;
-	xcb_test_fake_input(xd->c, XCB_MOTION_NOTIFY, 0, XCB_CURRENT_TIME, xd->root, (int16_t)rx,
-			    (int16_t)ry, 0);
-	if (kind == 1 || kind == 2) {
-		if (button < 1 || button > 9)
-			return -EINVAL;
-		if (kind == 1 && !w->override)
-			set_focus(xd, w);
-		xcb_test_fake_input(xd->c, kind == 1 ? XCB_BUTTON_PRESS : XCB_BUTTON_RELEASE,
-				    (uint8_t)button, XCB_CURRENT_TIME, XCB_NONE, 0, 0, 0);
-	}
+	if ((kind == 1 || kind == 2) && (button < 1 || button > 9))
+		return -EINVAL;
+	if (hold(xd, (struct xd_held){id, (int8_t)kind, (uint8_t)button, kind == 1, (int16_t)rx,
+				      (int16_t)ry}))
+		return 0;
+	inject_pointer(xd, id, (int16_t)rx, (int16_t)ry, kind, (uint8_t)button);
 	xcb_flush(xd->c);
 	return 0;
 }

@@ -97,7 +97,10 @@ void xd_destroy(struct xd *xd); /* takes NULL */
 int xd_fd(const struct xd *xd);
 /* Handles what is ready. 1 if it stopped at its bound with more to do
  * (call again soon), 0, or -errno once the display is lost or failed to
- * start (ops->lost said why). */
+ * start (ops->lost said why). After 0, xcb holds nothing the descriptor
+ * would not tell of. Every other call that talks to the server (input,
+ * xd_capture...) flushes, and xcb may read while it flushes: the owner
+ * calls xd_dispatch after them before it sleeps on the descriptor. */
 int xd_dispatch(struct xd *xd);
 /* ms until xd has timed work (its start's deadline), or -1. */
 long xd_wait_time(struct xd *xd, long now_ms);
@@ -119,7 +122,12 @@ void xd_windows(struct xd *xd);
 bool xd_capture(struct xd *xd, uint32_t id, bool whole);
 bool xd_busy(const struct xd *xd, uint32_t id); /* a read of id is under way */
 
-/* Input through XTEST. A key for window id gives it the focus first. */
+/* Input through XTEST. A key for window id gives it the focus first.
+ * While a desk's keymap loads (xd_keymap) input is held, at most
+ * XD_HELD_KEYS_MAX events, and goes in once it is loaded (xd_reap): a key
+ * typed meanwhile would be lost or read with the old layout (and the
+ * pointer waits with the keys, to keep their order). */
+#define XD_HELD_KEYS_MAX 1024
 int xd_key(struct xd *xd, uint32_t id, uint8_t keycode, bool pressed);
 /* kind: 0 motion, 1 press, 2 release; x, y relative to window id. */
 int xd_pointer(struct xd *xd, uint32_t id, int x, int y, int kind, int button);
@@ -134,7 +142,8 @@ int xd_close(struct xd *xd, uint32_t id);
  * TEXT, TARGETS). 0 or -errno. */
 int xd_selection_set(struct xd *xd, int sel, const char *utf8, size_t n);
 /* Loads an xkb keymap (xkbcomp's text format) into the server, in the
- * background (xkbcomp runs; xd_reap collects it). 0 or -errno. */
+ * background (xkbcomp runs; xd_reap collects it, then the keys held
+ * meanwhile go in: the owner settles with xd_dispatch after). 0 or -errno. */
 int xd_keymap(struct xd *xd, const char *text, size_t n, char *err, size_t errn);
 
 #endif

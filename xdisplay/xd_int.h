@@ -25,6 +25,10 @@ struct xd_proc {
 	pid_t xkbcomp;	    /* 0: none runs */
 	char *keymap_next;  /* a keymap that came while one was loading */
 	size_t keymap_next_len;
+	char *keymap_running; /* the one xkbcomp loads */
+	size_t keymap_running_len;
+	char *keymap_loaded; /* the one the display has (NULL: its own) */
+	size_t keymap_loaded_len;
 	int display;	    /* -1 until known */
 };
 

@@ -206,6 +206,15 @@ bool xvfb_reap(struct xd_proc *p)
 				 p->log[0] ? "; see " : "", p->log);
 		else
 			base_log("xdisplay", "display :%d: the desk's keymap is loaded", p->display);
+		free(p->keymap_loaded);
+		p->keymap_loaded = NULL;
+		if (WIFEXITED(status) && WEXITSTATUS(status) == 0) {
+			p->keymap_loaded = p->keymap_running;
+			p->keymap_loaded_len = p->keymap_running_len;
+		} else {
+			free(p->keymap_running);
+		}
+		p->keymap_running = NULL;
 		p->xkbcomp = 0;
 		unlink(p->keymap);
 		if (p->keymap_next && p->server)
@@ -260,6 +269,10 @@ void xvfb_finish(struct xd_proc *p)
 		unlink(p->keymap);
 	free(p->keymap_next);
 	p->keymap_next = NULL;
+	free(p->keymap_running);
+	p->keymap_running = NULL;
+	free(p->keymap_loaded);
+	p->keymap_loaded = NULL;
 }
 
 /* xkbcomp compiles the text and loads it into the display, as xpra does:
@@ -283,13 +296,13 @@ static void keymap_run(struct xd_proc *p)
 		return;
 	}
 	close(fd);
-	free(text);
 	snprintf(dpy, sizeof dpy, ":%d", p->display);
 	snprintf(xauth, sizeof xauth, "XAUTHORITY=%s", p->auth);
 	pid_t self = getpid();
 	pid = fork();
 	if (pid < 0) {
 		base_log("xdisplay", "fork for xkbcomp: %s", strerror(errno));
+		free(text);
 		return;
 	}
 	if (pid == 0) {
@@ -301,6 +314,8 @@ static void keymap_run(struct xd_proc *p)
 		_exit(127);
 	}
 	p->xkbcomp = pid;
+	p->keymap_running = text;
+	p->keymap_running_len = n;
 }
 
 int xvfb_keymap(struct xd_proc *p, const char *text, size_t n, char *err, size_t errn)
@@ -315,6 +330,14 @@ int xvfb_keymap(struct xd_proc *p, const char *text, size_t n, char *err, size_t
 		snprintf(err, errn, "the display is not running");
 		return -EAGAIN;
 	}
+	/* The keymap the display has, or is about to have: nothing to do
+	 * (every desk that attaches sends its own; most are the same, and a
+	 * load holds everyone's keys). */
+	if (!p->keymap_next &&
+	    ((p->xkbcomp && p->keymap_running_len == n && !memcmp(p->keymap_running, text, n)) ||
+	     (!p->xkbcomp && p->keymap_loaded_len == n && p->keymap_loaded &&
+	      !memcmp(p->keymap_loaded, text, n))))
+		return 0;
 	if (!(copy = malloc(n))) {
 		snprintf(err, errn, "out of memory");
 		return -ENOMEM;

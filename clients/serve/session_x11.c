@@ -21,6 +21,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/eventfd.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -77,6 +78,10 @@ struct x11 {
 	struct session s;
 	struct xd *xd;
 	int fd; /* as registered */
+	/* Wakes the loop when xcb holds work the display's descriptor will
+	 * not tell of (settle). */
+	int kick_fd;
+	bool kick_registered, dispatching;
 	char cmd[LIST_CMD_MAX + 1];
 	char log[300];
 	char home[1024];
@@ -94,6 +99,7 @@ struct x11 {
 };
 
 static const struct session_ops x11_ops;
+static void settle(struct x11 *x);
 
 static struct x11 *xs(struct session *s)
 {
@@ -727,7 +733,9 @@ static void x11_reap(struct session *s)
 	if (xd_reap(x->xd, &status)) {
 		programs_signal(x, SIGHUP);
 		session_end(s->srv, s, x->killing || x->stopped ? 0 : status);
+		return;
 	}
+	settle(x); /* keys held for a keymap may have gone in */
 }
 
 static void x11_describe(struct session *s, char *cmd, size_t n, pid_t *pid)
@@ -743,12 +751,15 @@ static void x11_describe(struct session *s, char *cmd, size_t n, pid_t *pid)
 }
 
 static void on_xfd(struct fdm *fdm, int fd, int events, void *data);
+static void on_kick(struct fdm *fdm, int fd, int events, void *data);
 
 static void x11_register_fds(struct session *s, struct fdm *fdm)
 {
 	struct x11 *x = xs(s);
 	int fd = xd_fd(x->xd);
 
+	if (!x->kick_registered && fdm_add(fdm, x->kick_fd, POLLIN, on_kick, s) == 0)
+		x->kick_registered = true;
 	if (fd == x->fd)
 		return;
 	if (x->fd >= 0)
@@ -760,8 +771,41 @@ static void x11_register_fds(struct session *s, struct fdm *fdm)
 
 static void dispatch(struct x11 *x)
 {
+	if (x->dispatching)
+		return; /* (an xd callback's own work: the dispatch under way takes it) */
+	x->dispatching = true;
 	x->more = xd_dispatch(x->xd) > 0;
+	x->dispatching = false;
 	x11_register_fds(&x->s, x->s.srv->fdm);
+}
+
+/* After anything that talked to the display outside x11_wait_time: xcb
+ * may have read answers and events while it flushed, which the display's
+ * descriptor no longer shows, and the loop may be about to sleep on it
+ * (a snapshot made while the connections are flushed comes after this
+ * session's wait time). Taken now; past the dispatch's bound, the kick
+ * wakes the loop for the rest. */
+static void settle(struct x11 *x)
+{
+	if (xd_display(x->xd) < 0 || x->dispatching)
+		return;
+	dispatch(x);
+	if (x->more) {
+		uint64_t one = 1;
+		if (write(x->kick_fd, &one, sizeof one) < 0 && errno != EAGAIN)
+			serve_log("session %s: cannot wake the loop: %s", x->s.name, strerror(errno));
+	}
+}
+
+static void on_kick(struct fdm *fdm, int fd, int events, void *data)
+{
+	uint64_t n;
+
+	(void)fdm;
+	(void)events;
+	if (read(fd, &n, sizeof n) < 0 && errno != EAGAIN)
+		return;
+	settle(data);
 }
 
 static void on_xfd(struct fdm *fdm, int fd, int events, void *data)
@@ -777,9 +821,6 @@ static long x11_wait_time(struct session *s, long now)
 	struct x11 *x = xs(s);
 	long wait = -1, w;
 
-	/* xcb may hold events it read while writing: look every round. */
-	if (xd_display(x->xd) >= 0)
-		dispatch(x);
 	if (x->kill_at && now >= x->kill_at) {
 		programs_signal(x, SIGKILL);
 		if (!x->stopped || now >= x->kill_at + KILL_GRACE_MS) {
@@ -799,6 +840,11 @@ static long x11_wait_time(struct session *s, long now)
 	x->wake_at = 0;
 	for (struct xwindow *xw = x->wins; xw; xw = xw->next)
 		maybe_read(x, xw, now);
+	/* Last, as the loop is about to sleep on the display's descriptor:
+	 * what the reads asked goes out, and what xcb read in while writing
+	 * (here or anywhere since) is taken. */
+	if (xd_display(x->xd) >= 0)
+		dispatch(x);
 	if (x->wake_at && (wait < 0 || x->wake_at - now < wait))
 		wait = x->wake_at - now;
 	if (x->more)
@@ -847,6 +893,7 @@ static void x11_snapshot(struct session *s, struct chan *v)
 			w->dirty = true; /* read it (whole if never read), then the keyframe */
 		maybe_read(x, w, base_now_ms());
 	}
+	settle(x);
 }
 
 static void x11_attached(struct session *s, struct chan *v)
@@ -877,6 +924,9 @@ static void x11_destroy(struct session *s, struct fdm *fdm)
 
 	if (x->fd >= 0)
 		fdm_del(fdm, x->fd);
+	if (x->kick_registered)
+		fdm_del(fdm, x->kick_fd);
+	close(x->kick_fd);
 	while (x->views)
 		x11_detached(s, x->views->v);
 	while (x->wins) {
@@ -944,6 +994,11 @@ int x11_create(struct server *srv, const struct rp_open *m, const char *name,
 		return RP_E_LIMIT;
 	x = xs(s);
 	x->fd = -1;
+	if ((x->kick_fd = eventfd(0, EFD_NONBLOCK | EFD_CLOEXEC)) < 0) {
+		snprintf(err, errn, "eventfd: %s", strerror(errno));
+		free(x);
+		return RP_E_SPAWN;
+	}
 	s->ws = (struct kpty_winsize){0};
 	if (!home || !*home) {
 		const struct passwd *pw = getpwuid(getuid());
@@ -965,11 +1020,13 @@ int x11_create(struct server *srv, const struct rp_open *m, const char *name,
 	snprintf(x->log, sizeof x->log, "%s/%s.x11.log", logs, name);
 	struct xd_config cfg = {.dir = srv->dir, .name = name, .log = x->log};
 	if ((r = xd_create(&cfg, &xd_ops, x, &x->xd, err, errn)) < 0) {
+		close(x->kick_fd);
 		free(x);
 		return RP_E_SPAWN;
 	}
 	if (m->argc && (r = add_program(x, m->argv, m->argc, err, errn)) != 0) {
 		xd_destroy(x->xd);
+		close(x->kick_fd);
 		free(x);
 		return r;
 	}
@@ -1075,6 +1132,7 @@ int x11_key(struct session *s, struct chan *v, const struct rp_xkey *k, char *er
 		return r;
 	}
 	note_input(x, v, k->seq, k->id, t);
+	settle(x);
 	return 0;
 }
 
@@ -1093,22 +1151,26 @@ int x11_pointer(struct session *s, struct chan *v, const struct rp_xpointer *p, 
 		return r;
 	}
 	note_input(x, v, p->seq, p->id, t);
+	settle(x);
 	return 0;
 }
 
 void x11_configure(struct session *s, const struct rp_xconfigure *c)
 {
 	xd_configure(xs(s)->xd, c->id, c->what, c->x, c->y, c->w, c->h);
+	settle(xs(s));
 }
 
 void x11_close(struct session *s, uint32_t id)
 {
 	xd_close(xs(s)->xd, id);
+	settle(xs(s));
 }
 
 void x11_focus(struct session *s, uint32_t id)
 {
 	xd_focus(xs(s)->xd, id);
+	settle(xs(s));
 }
 
 void x11_ack(struct session *s, struct chan *v, uint32_t id, uint32_t frame)
@@ -1126,6 +1188,7 @@ void x11_ack(struct session *s, struct chan *v, uint32_t id, uint32_t frame)
 	if (vw->key_due && vw->sent - vw->acked < X11_UNACKED_MAX && w->has_pixels)
 		keyframe(x, xv, w);
 	maybe_read(x, w, base_now_ms());
+	settle(x);
 }
 
 int x11_keymap(struct session *s, struct chan *v, const struct rp_xchunk *c, char *err,
@@ -1178,6 +1241,7 @@ int x11_clip(struct session *s, struct chan *v, const struct rp_xchunk *c, char 
 		return 0;
 	r = xd_selection_set(x->xd, xv->clip.sel, (const char *)xv->clip.buf, xv->clip.total);
 	rp_xtext_finish(&xv->clip);
+	settle(x);
 	if (r < 0)
 		snprintf(err, errn, "XCLIP: %s", strerror(-r));
 	return r;
