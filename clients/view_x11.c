@@ -1059,6 +1059,15 @@ void vx_action(struct vx *x, const struct wm_action *a, const struct ds_event *k
 	}
 }
 
+void vx_keymap_changed(struct vx *x)
+{
+	ds_keymap_destroy(x->keymap);
+	x->keymap = NULL; /* made again from the backend's new one */
+	for (unsigned i = 0; i < x->nsess; i++)
+		if (x->sess[i] && x->sess[i]->chan && x->sess[i]->keymap_sent)
+			send_keymap(x, x->sess[i]);
+}
+
 void vx_key_release(struct vx *x, const struct ds_event *ev)
 {
 	for (unsigned i = 0; i < x->ndown; i++)

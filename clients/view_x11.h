@@ -67,6 +67,9 @@ const char *vx_why(const struct vx *x);
 void vx_action(struct vx *x, const struct wm_action *a, const struct ds_event *key);
 /* A key released while an X window has the focus. */
 void vx_key_release(struct vx *x, const struct ds_event *ev);
+/* The desk's layout changed (DS_EV_KEYMAP): every X session that has the
+ * old keymap gets the new one (keys travel as keycodes of it). */
+void vx_keymap_changed(struct vx *x);
 /* The pointer moved (winmgr's position): an X window under it hears of it. */
 void vx_pointer(struct vx *x);
 /* A button: true if it was an X window's (sent there), false if it is

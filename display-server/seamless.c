@@ -21,6 +21,7 @@
 #include <string.h>
 #include <xcb/render.h>
 #include <xcb/xcb.h>
+#include <xcb/xkb.h>
 #include <xkbcommon/xkbcommon-x11.h>
 
 #include "base.h"
@@ -56,6 +57,8 @@ struct seamless {
 	xcb_atom_t wm_protocols, wm_delete, net_wm_name, net_wm_icon_name, utf8;
 	struct xkb_context *xkb;
 	struct xkb_keymap *keymap;
+	int32_t kbd;	   /* the core keyboard's xkb device */
+	uint8_t xkb_event; /* XKB's event code; 0: its changes are not followed */
 	pixman_image_t *fb;
 	const struct ds_seamless_ops *ops;
 	void *ctx;
@@ -143,16 +146,71 @@ static void root_pos(struct seamless *s, struct swin *w)
 	}
 }
 
+/* The desk's layout changed (setxkbmap, a layout switch): its keymap read
+ * again, the old one kept if that fails, and the caller told (DS_EV_KEYMAP:
+ * keys leave as this display's keycodes, so the host needs the new one). */
+static void keymap_event(struct seamless *s, xcb_generic_event_t *e, ds_event_fn fn, void *ctx)
+{
+	const struct {
+		uint8_t response_type, xkb_type;
+		uint16_t sequence;
+		xcb_timestamp_t time;
+		uint8_t device;
+	} *any = (const void *)e;
+	struct xkb_keymap *km;
+
+	if (any->device != s->kbd)
+		return;
+	if (any->xkb_type == XCB_XKB_NEW_KEYBOARD_NOTIFY) {
+		const xcb_xkb_new_keyboard_notify_event_t *n = (const void *)e;
+		if (!(n->changed & XCB_XKB_NKN_DETAIL_KEYCODES))
+			return;
+	} else if (any->xkb_type != XCB_XKB_MAP_NOTIFY) {
+		return;
+	}
+	if (!(km = xkb_x11_keymap_new_from_device(s->xkb, s->conn, s->kbd,
+						  XKB_KEYMAP_COMPILE_NO_FLAGS)))
+		return;
+	xkb_keymap_unref(s->keymap);
+	s->keymap = km;
+	s->base.keymap = km;
+	if (fn)
+		fn(ctx, &(struct ds_event){.type = DS_EV_KEYMAP, .time_us = base_now_ns() / 1000});
+}
+
+static void listen_keyboard(struct seamless *s)
+{
+	const xcb_query_extension_reply_t *ext = xcb_get_extension_data(s->conn, &xcb_xkb_id);
+	uint16_t map = XCB_XKB_MAP_PART_KEY_TYPES | XCB_XKB_MAP_PART_KEY_SYMS |
+		       XCB_XKB_MAP_PART_MODIFIER_MAP | XCB_XKB_MAP_PART_EXPLICIT_COMPONENTS |
+		       XCB_XKB_MAP_PART_KEY_ACTIONS | XCB_XKB_MAP_PART_VIRTUAL_MODS |
+		       XCB_XKB_MAP_PART_VIRTUAL_MOD_MAP;
+	xcb_xkb_select_events_details_t details = {
+		.affectNewKeyboard = XCB_XKB_NKN_DETAIL_KEYCODES,
+		.newKeyboardDetails = XCB_XKB_NKN_DETAIL_KEYCODES,
+	};
+
+	if (!ext || !ext->present)
+		return;
+	s->xkb_event = ext->first_event;
+	xcb_xkb_select_events_aux(s->conn, (xcb_xkb_device_spec_t)s->kbd,
+				  XCB_XKB_EVENT_TYPE_NEW_KEYBOARD_NOTIFY | XCB_XKB_EVENT_TYPE_MAP_NOTIFY,
+				  0, 0, map, map, &details);
+}
+
 static int s_dispatch(struct ds_backend *b, ds_event_fn fn, void *ctx)
 {
 	struct seamless *s = to_s(b);
 	xcb_generic_event_t *e;
 
-	(void)fn;
-	(void)ctx;
 	while ((e = xcb_poll_for_event(s->conn))) {
 		uint8_t type = e->response_type & 0x7f;
 		struct swin *w = NULL;
+		if (s->xkb_event && type == s->xkb_event) {
+			keymap_event(s, e, fn, ctx);
+			free(e);
+			continue;
+		}
 		switch (type) {
 		case XCB_KEY_PRESS:
 		case XCB_KEY_RELEASE: {
@@ -297,6 +355,8 @@ struct ds_backend *ds_seamless_create(const char *display, char *err, size_t err
 		snprintf(err, errn, "cannot read the X server's keymap");
 		goto fail;
 	}
+	s->kbd = dev;
+	listen_keyboard(s);
 	s->wm_protocols = atom(s->conn, "WM_PROTOCOLS");
 	s->wm_delete = atom(s->conn, "WM_DELETE_WINDOW");
 	s->net_wm_name = atom(s->conn, "_NET_WM_NAME");
