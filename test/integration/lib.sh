@@ -44,9 +44,11 @@ fail() {
 
 # start_xvfb [WxH]: a private X server (Xvfb picks a free display and
 # says which once it is ready; no TCP); sets DISPLAY. make deps installs it.
+# -noreset: without it the server resets whenever its last client leaves
+# (a test's xwininfo, xdotool...), and refuses connections meanwhile.
 start_xvfb() {
 	command -v Xvfb >/dev/null || fail "no Xvfb (make deps installs xvfb)"
-	Xvfb -displayfd 3 -screen 0 "${1:-1024x768}x24" -nolisten tcp 3>"$T/dpy" >"$T/xvfb.log" 2>&1 &
+	Xvfb -displayfd 3 -screen 0 "${1:-1024x768}x24" -nolisten tcp -noreset 3>"$T/dpy" >"$T/xvfb.log" 2>&1 &
 	pids="$pids $!"
 	wait_until 20 grep -q '[0-9]' "$T/dpy"
 	DISPLAY=:$(cat "$T/dpy")
