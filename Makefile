@@ -221,7 +221,7 @@ $(BUILD)/test/unit-termmodes-asan: $(call obj,san,$(TERMMODES_UNIT))
 	$(CC) $(ALL_CFLAGS) -O1 $(SAN) -o $@ $^
 
 # The prediction engine's rules as plain calls (test/unit/test_predict.c).
-PRED_SRC := predict/predict.c
+PRED_SRC := predict/predict.c $(VTF_SRC)
 PREDICT_UNIT := $(PRED_SRC) test/unit/test_predict.c
 all: $(BUILD)/test/unit-predict $(BUILD)/test/unit-predict-asan
 $(BUILD)/test/unit-predict: $(call obj,obj,$(PREDICT_UNIT))

@@ -17,6 +17,7 @@
 #include <vterm.h>
 
 #include "predict.h"
+#include "vtfilter.h"
 
 #define BLANK ' '
 #define CONT 0xffffffffu /* the right half of a wide character (libvterm's mark) */
@@ -57,6 +58,11 @@ struct ctx {
 
 struct pred {
 	VTerm *vt, *wvt; /* the model; a scratch one that measures widths */
+	/* What the program prints reaches the model through the output
+	 * filter, as on every other screen: libvterm 0.1.4 hangs or writes
+	 * past its buffers on some sequences (kernel-pty/vtfilter.h). */
+	struct kpty_vtfilter filter;
+	bool filter_ok;
 	VTermScreen *vs;
 	int rows, cols;
 	enum pred_policy policy;
@@ -123,6 +129,13 @@ static bool alloc_rows(struct pred *p, int cols)
 	return true;
 }
 
+static void to_model(void *ctx, const void *buf, size_t n)
+{
+	struct pred *p = ctx;
+
+	vterm_input_write(p->vt, buf, n);
+}
+
 struct pred *pred_create(int rows, int cols, enum pred_policy policy)
 {
 	struct pred *p = calloc(1, sizeof *p);
@@ -141,6 +154,10 @@ struct pred *pred_create(int rows, int cols, enum pred_policy policy)
 	p->wvt = vterm_new(1, 8);
 	if (!p->vt || !p->wvt || !alloc_rows(p, cols))
 		goto fail;
+	p->filter_ok = kpty_vtfilter_init(&p->filter, to_model, p);
+	if (!p->filter_ok)
+		goto fail;
+	kpty_vtfilter_set_cols(&p->filter, cols);
 	vterm_set_utf8(p->vt, 1);
 	vterm_set_utf8(p->wvt, 1);
 	vterm_output_set_callback(p->vt, discard, NULL);
@@ -160,6 +177,8 @@ void pred_destroy(struct pred *p)
 {
 	if (!p)
 		return;
+	if (p->filter_ok)
+		kpty_vtfilter_finish(&p->filter);
 	if (p->vt)
 		vterm_free(p->vt);
 	if (p->wvt)
@@ -194,6 +213,7 @@ void pred_resize(struct pred *p, int rows, int cols)
 	if (cols != p->cols && !alloc_rows(p, cols))
 		return; /* out of memory: the old size, and nothing predicted */
 	vterm_set_size(p->vt, rows, cols);
+	kpty_vtfilter_set_cols(&p->filter, cols);
 	p->rows = rows, p->cols = cols;
 	p->ov.n = p->prev.n = 0;
 	p->ov.cursor = p->prev.cursor = false;
@@ -203,7 +223,7 @@ void pred_resize(struct pred *p, int rows, int cols)
 void pred_output(struct pred *p, const void *buf, size_t n)
 {
 	if (n)
-		vterm_input_write(p->vt, buf, n);
+		kpty_vtfilter_feed(&p->filter, buf, n);
 }
 
 struct VTermScreen *pred_screen(struct pred *p)

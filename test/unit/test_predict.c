@@ -390,6 +390,24 @@ static void test_no_context_nothing(void)
 	pred_destroy(p);
 }
 
+/* What a program prints is untrusted: the sequences that hang libvterm
+ * 0.1.4 (REP with nothing before it) or write past its buffers (16 colon
+ * sub-parameters, a mark it counts wide on a wide character in a narrow
+ * row) leave the model answering, with what follows on it. */
+static void test_untrusted_output(void)
+{
+	static const char bad[] = "\033[b\033[::::::::::::::::2J\033[;;;;;;;;;;;;;;;;;;;;m"
+				  "\xe4\xb8\x80\xe3\x80\xaa\xe3\x80\xab\xe3\x80\xac\xe3\x80\xad\r\nok";
+	struct pred *p = pred_create(3, 2, PRED_ALWAYS);
+	VTermScreenCell cell;
+
+	CHECK(p != NULL);
+	pred_output(p, bad, sizeof bad - 1);
+	CHECK(vterm_screen_get_cell(pred_screen(p), (VTermPos){1, 0}, &cell));
+	CHECK_EQ(cell.chars[0], 'o');
+	pred_destroy(p);
+}
+
 /* In the middle of a line, insert or overwrite is learned from the
  * context: the first guess is not shown; once known, it is. */
 static void test_insert_learned(void)
@@ -543,6 +561,7 @@ int main(int argc, char **argv)
 {
 	static const struct unit_case cases[] = {
 		{"editing-keys", test_editing_keys},
+		{"untrusted-output", test_untrusted_output},
 		{"boundaries-hide-until-answered", test_boundaries_hide_until_answered},
 		{"unproven-context-hidden", test_unproven_context_hidden},
 		{"wrong-rolls-back-and-demotes", test_wrong_rolls_back_and_demotes},
