@@ -160,9 +160,13 @@ struct view {
 	struct rp_dest redial; /* the same way again, never starting a daemon */
 	struct rp_link link;
 	struct rp_dialer *dialer;
-	struct rp_conn *xc; /* the connection the X side holds (kept for it) */
+	struct rp_conn *xc; /* the connection the X side holds (kept for it until a redial) */
 	long resume_sent_ms, status_at_ms;
 	char link_err[200];
+	/* The terminal focused when the X sessions were attached again: their
+	 * windows, made anew, do not take the focus from it (until they are
+	 * all back, or the person clicks). 0: none. */
+	uint32_t keep_focus;
 };
 
 static void fail(struct view *v, const char *msg)
@@ -717,6 +721,8 @@ static void on_event(void *ctx, const struct ds_event *ev)
 	struct view *v = ctx;
 	struct wm_actions o = {0};
 
+	if (ev->type == DS_EV_BUTTON)
+		v->keep_focus = 0; /* the person clicks: the focus is theirs */
 	switch (ev->type) {
 	case DS_EV_KEY:
 		if (!ev->pressed) {
@@ -1094,7 +1100,16 @@ static void on_frame(struct view *v, const struct rp_hdr *h, const uint8_t *p)
 	if (w && h->type == RP_SNAPSHOT)
 		ds_term_history_clear(w->term); /* the snapshot prints the host's again */
 	r = w ? rp_desk_chan_frame(w->ch, h, p) : 0; /* EXIT removes w */
+	uint32_t focus = v->wm.focus;
 	if (!w && (r = vx_frame(v->x, h, p)) != 0) {
+		if (v->keep_focus && v->wm.focus != focus && v->wm.focus >= VX_ID_BASE &&
+		    wm_find(&v->wm, v->keep_focus)) {
+			struct wm_actions o = {0};
+			wm_focus(&v->wm, v->keep_focus, &o);
+			apply(v, &o);
+		}
+		if (vx_drawn(v->x))
+			v->keep_focus = 0; /* every X window is back */
 		if (r < 0) {
 			snprintf(v->why, sizeof v->why, "%s", vx_why(v->x));
 			v->done = true;
@@ -1593,6 +1608,13 @@ static void dialed(struct view *v)
 		}
 		w->resume_req = v->req;
 		i++;
+	}
+	/* The X sessions come back fresh on it: their old connection goes. */
+	if (v->xc != v->c) {
+		v->keep_focus = v->wm.focus < VX_ID_BASE ? v->wm.focus : 0;
+		vx_relink(v->x, v->c);
+		rp_conn_destroy(v->xc);
+		v->xc = v->c;
 	}
 	v->resume_sent_ms = now;
 	v->list_due_ns = base_now_ns(); /* sessions started meanwhile */

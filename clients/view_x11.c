@@ -1381,3 +1381,20 @@ void vx_print_stats(const struct vx *x)
 		}
 	}
 }
+
+/* The link was lost and is back on c: each X session attached again, its
+ * windows made anew from what the host sends on attaching (XWIN and a
+ * keyframe of each). Nothing of the old channels is resumed. */
+void vx_relink(struct vx *x, struct rp_conn *c)
+{
+	x->c.c = c;
+	for (unsigned i = x->nwin; i-- > 0;)
+		remove_win(x, x->win[i]);
+	for (unsigned i = 0; i < x->nsess; i++) {
+		struct xsess *s = x->sess[i];
+		s->chan = 0;
+		s->seq = s->key_seq = 0;
+		s->keymap_sent = false;
+		send_open(x, s);
+	}
+}

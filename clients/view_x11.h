@@ -48,6 +48,9 @@ struct vx;
 struct vx *vx_create(const struct vx_ctx *ctx, char *err, size_t errn);
 void vx_destroy(struct vx *x); /* takes NULL */
 
+/* The view's connection was lost and c replaces it (its link): every X
+ * session is attached again on c, its windows drawn anew. */
+void vx_relink(struct vx *x, struct rp_conn *c);
 /* Attach to X session name (0, or -errno). */
 int vx_open(struct vx *x, const char *name, size_t n);
 /* LIST_REPLY's X part (from off, after the sessions): every X session

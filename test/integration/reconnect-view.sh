@@ -52,6 +52,17 @@ exec sleep 3600
 PROG
 "$TELLY" new $dest -s keys -- sh "$T/keys.sh" "$T" || fail "new keys"
 "$TELLY" new $dest -s out -- sh "$T/out.sh" "$T" || fail "new out"
+# An X session too, where xterm is: attached again after each drop, it
+# takes keys at the end.
+xpart=
+if command -v xterm >/dev/null; then
+	xpart=1
+	"$TELLY" new $dest --x11 -s xs -- xterm -T xtest -geometry 40x8+100+80 \
+		-e sh -c "while read l; do printf '%s\n' \"\$l\" >>$T/typed; done" || fail "new --x11"
+	wait_until 20 sh -c "\"$TELLY\" ls | grep -q 'window .*\"xtest\"'"
+else
+	echo "no xterm: the X part is left out"
+fi
 
 # The view's script: a round per drop. Each fourth drop the link stays
 # down (refused) until a key was typed while the title said so.
@@ -79,6 +90,11 @@ is_stall() { [ "$1" = 6 ] || [ "$1" = 15 ]; }
 	echo 'wait "got end." 30'
 	echo 'wait-window "outwin" 30'
 	echo 'wait "output done" 60'
+	if [ -n "$xpart" ]; then
+		echo 'wait-window "xtest" 30'
+		printf '%s\n' 'type "after-drops\n"'
+		echo 'wait-update 30'
+	fi
 } >"$T/in"
 mkdir "$T/rec"
 "$TELLY" view --headless $dest --record "$T/rec" --input "$T/in" >"$T/legend" 2>"$T/view.err" &
@@ -128,4 +144,9 @@ cmp -s "$T/lines" "$T/lines.want" || {
 	fail "output lost or doubled: $(wc -l <"$T/lines") lines of $count"
 }
 grep -q 'resumed its channel on .* (redrawn' "$T/serve.err" && fail "a resume was redrawn"
+if [ -n "$xpart" ]; then
+	wait_until 20 grep -q after-drops "$T/typed"
+	n=$(grep -c 'attached to xs' "$T/serve.err")
+	[ "$n" -gt "$drops" ] || fail "the X session was attached $n times for $drops drops"
+fi
 echo "view over tcp, $drops drops: $(printf %s "$expect" | wc -c) key bytes and $count lines, each once"
