@@ -78,6 +78,7 @@ struct x11 {
 	struct session s;
 	struct xd *xd;
 	int fd; /* as registered */
+	bool fd_conn; /* fd is the display's connection, not Xvfb's displayfd pipe */
 	/* Wakes the loop when xcb holds work the display's descriptor will
 	 * not tell of (settle). */
 	int kick_fd;
@@ -757,16 +758,25 @@ static void x11_register_fds(struct session *s, struct fdm *fdm)
 {
 	struct x11 *x = xs(s);
 	int fd = xd_fd(x->xd);
+	bool conn = xd_display(x->xd) >= 0;
 
 	if (!x->kick_registered && fdm_add(fdm, x->kick_fd, POLLIN, on_kick, s) == 0)
 		x->kick_registered = true;
-	if (fd == x->fd)
+	/* The same number is not always the same descriptor: the displayfd
+	 * pipe is closed just before the display's connection opens, which
+	 * takes its number when no lower one is free (a desk attached while
+	 * the display started, as telly x's does). epoll dropped the pipe
+	 * when it closed: the connection is added anew, or the display is
+	 * heard only when something else wakes the loop. */
+	if (fd == x->fd && conn == x->fd_conn)
 		return;
 	if (x->fd >= 0)
 		fdm_del(fdm, x->fd);
 	x->fd = -1;
-	if (fd >= 0 && fdm_add(fdm, fd, POLLIN, on_xfd, s) == 0)
+	if (fd >= 0 && fdm_add(fdm, fd, POLLIN, on_xfd, s) == 0) {
 		x->fd = fd;
+		x->fd_conn = conn;
+	}
 }
 
 static void dispatch(struct x11 *x)
