@@ -375,6 +375,9 @@ FUZZ_DEPS_screen  := $(BUILD)/vterm-fuzz/link
 FUZZ_DEPS_term    := $(BUILD)/vterm-fuzz/link
 FUZZ_LIBS_screen  = $(shell cat $(BUILD)/vterm-fuzz/link 2>/dev/null)
 FUZZ_LIBS_term    = $(shell cat $(BUILD)/vterm-fuzz/link 2>/dev/null) $(DS_LIBS) -lm
+FUZZ_SRC_predict  := predict/predict.c kernel-pty/vtfilter.c
+FUZZ_DEPS_predict := $(BUILD)/vterm-fuzz/link
+FUZZ_LIBS_predict = $(shell cat $(BUILD)/vterm-fuzz/link 2>/dev/null)
 # The daemon's frame dispatch: clients/serve/ itself, built with its fuzz hooks.
 FUZZ_SRC_dispatch := $(SERVE_SRC) clients/slog.c clients/rundir.c clients/client.c \
                      $(RP_SRC) $(KPTY_SRC) $(KPTY_OS) $(VMC_SRC)
