@@ -4,28 +4,48 @@
 # another. The view keeps running and its windows, says the link is down
 # in the titles, keeps keys typed meanwhile, and resumes both channels
 # each time: no key and no byte of output lost or doubled (each window's
-# bytes as received: --record).
+# bytes as received: --record). reconnect-view-ssh.sh runs it over ssh
+# (RV_VIA=ssh), without the X part.
 . test/integration/lib.sh "$1"
 command -v perl >/dev/null || { echo "no perl"; exit 77; }
-drops=${RECONNECT_VIEW_DROPS:-20}
-port=$(free_port)
-"$TELLY" serve --listen 127.0.0.1:$port 2>"$T/serve.err" &
-pids="$pids $!"
-wait_until 10 test -s "$TELLY_DIR/token"
+via=${RV_VIA:-tcp}
+if [ "$via" = ssh ]; then
+	drops=${RECONNECT_VIEW_DROPS:-12}
+	dirs="$T/remote"
+	start_sshd "$T/remote"
+	port=$ssh_port
+	rlog=$T/remote/serve.log
+else
+	drops=${RECONNECT_VIEW_DROPS:-20}
+	port=$(free_port)
+	"$TELLY" serve --listen 127.0.0.1:$port 2>"$T/serve.err" &
+	pids="$pids $!"
+	wait_until 10 test -s "$TELLY_DIR/token"
+	rlog=$T/serve.err
+fi
 pport=$(free_port)
 mkfifo "$T/ctl"
 "$B/test/cut-proxy" "$pport" "$port" "$T/ctl" >"$T/proxy.log" 2>&1 &
 pids="$pids $!"
 wait_until 10 grep -q '^ready' "$T/proxy.log"
 ctl() { echo "$1" >"$T/ctl"; }
-resumed() { grep -c 'resumed its channel on .* (exact' "$T/serve.err"; }
+resumed() { grep -c 'resumed its channel on .* (exact' "$rlog"; }
 resumed_both() { [ "$(resumed)" -ge $(($1 + 2)) ]; }
 resumed_or_gone() { resumed_both "$1" || ! kill -0 $vpid 2>/dev/null; }
 keys_have() { grep -q -- "$1" "$T/keys" 2>/dev/null; }
 # What the view said is the rest of the diagnosis when a wait times out.
-lib_fail() { echo "FAIL: $*"; tail -n 20 "$T/serve.err"; echo "--- view:"; tail -n 20 "$T/view.err"; exit 1; }
+lib_fail() { echo "FAIL: $*"; tail -n 20 "$rlog"; echo "--- view:"; tail -n 20 "$T/view.err"; exit 1; }
 fail() { lib_fail "$@"; }
-dest="--tcp 127.0.0.1:$pport --token-file $TELLY_DIR/token"
+# telly SUBCOMMAND ARGS... through the proxy, by TCP or ssh.
+tl() {
+	sub=$1
+	shift
+	if [ "$via" = ssh ]; then
+		"$TELLY" "$sub" --ssh "ssh $ssh_opts -p $pport" --server "$TELLY" "$dest" "$@"
+	else
+		"$TELLY" "$sub" --tcp 127.0.0.1:$pport --token-file "$TELLY_DIR/token" "$@"
+	fi
+}
 
 # Keys in raw mode, no echo, kept in a file as they come; each key ending
 # in "." answered on the screen ("got k1.") for the script to wait for.
@@ -50,18 +70,18 @@ done
 echo "output done $i"
 exec sleep 3600
 PROG
-"$TELLY" new $dest -s keys -- sh "$T/keys.sh" "$T" || fail "new keys"
-"$TELLY" new $dest -s out -- sh "$T/out.sh" "$T" || fail "new out"
+tl new -s keys -- sh "$T/keys.sh" "$T" || fail "new keys"
+tl new -s out -- sh "$T/out.sh" "$T" || fail "new out"
 # An X session too, where xterm is: attached again after each drop, it
 # takes keys at the end.
 xpart=
-if command -v xterm >/dev/null; then
+if [ "$via" = tcp ] && command -v xterm >/dev/null; then
 	xpart=1
-	"$TELLY" new $dest --x11 -s xs -- xterm -T xtest -geometry 40x8+100+80 \
+	tl new --x11 -s xs -- xterm -T xtest -geometry 40x8+100+80 \
 		-e sh -c "while read l; do printf '%s\n' \"\$l\" >>$T/typed; done" || fail "new --x11"
 	wait_until 20 sh -c "\"$TELLY\" ls | grep -q 'window .*\"xtest\"'"
 else
-	echo "no xterm: the X part is left out"
+	echo "the X part is left out (over ssh, or no xterm)"
 fi
 
 # The view's script: a round per drop. Each fourth drop the link stays
@@ -97,7 +117,7 @@ is_stall() { [ "$1" = 6 ] || [ "$1" = 15 ]; }
 	fi
 } >"$T/in"
 mkdir "$T/rec"
-"$TELLY" view --headless $dest --record "$T/rec" --input "$T/in" >"$T/legend" 2>"$T/view.err" &
+tl view --headless --record "$T/rec" --input "$T/in" >"$T/legend" 2>"$T/view.err" &
 vpid=$!
 pids="$pids $vpid"
 rec_ready() { grep -q ready "$T/rec/keys" 2>/dev/null; }
@@ -143,10 +163,10 @@ cmp -s "$T/lines" "$T/lines.want" || {
 	diff "$T/lines.want" "$T/lines" | head -n 20
 	fail "output lost or doubled: $(wc -l <"$T/lines") lines of $count"
 }
-grep -q 'resumed its channel on .* (redrawn' "$T/serve.err" && fail "a resume was redrawn"
+grep -q 'resumed its channel on .* (redrawn' "$rlog" && fail "a resume was redrawn"
 if [ -n "$xpart" ]; then
 	wait_until 20 grep -q after-drops "$T/typed"
 	n=$(grep -c 'attached to xs' "$T/serve.err")
 	[ "$n" -gt "$drops" ] || fail "the X session was attached $n times for $drops drops"
 fi
-echo "view over tcp, $drops drops: $(printf %s "$expect" | wc -c) key bytes and $count lines, each once"
+echo "view over $via, $drops drops: $(printf %s "$expect" | wc -c) key bytes and $count lines, each once"
