@@ -82,8 +82,8 @@ for f in test/ttyscript/errors/*.tty; do
 	run "ttyscript-error/$(basename "$f" .tty)" 10 sh test/ttyscript/expect-error.sh "$B" "$f"
 done
 
-run "kpty/random-differential" $(( ${KPTY_FUZZ_SECONDS:-120} + 120 )) \
-	"$B/bin/kpty-fuzz" --seconds "${KPTY_FUZZ_SECONDS:-120}" --seed "${SEED:-1}"
+run "kpty/random-differential" $(( ${KPTY_FUZZ_SECONDS:-60} + 120 )) \
+	"$B/bin/kpty-fuzz" --seconds "${KPTY_FUZZ_SECONDS:-60}" --seed "${SEED:-1}"
 run "demo/scripted-session" 60 sh test/demo.sh "$B"
 run "demo/view-headless" 60 sh test/demo-view.sh "$B"
 # Each libFuzzer target: its committed inputs (seeds, past findings), then
