@@ -293,6 +293,10 @@ static void keyframe(struct x11 *x, struct xview *xv, struct xwindow *w)
 
 static void send_timing(struct x11 *x, struct xwindow *w, uint64_t t_read, uint64_t t_encoded)
 {
+	/* A read that began before the input's damage came (the damage
+	 * arrived during it) does not answer it: the next read does. */
+	if (!w->t_damage)
+		return;
 	for (struct xview *xv = x->views; xv; xv = xv->next) {
 		if (!xv->t_seq || !xv->v->conn->timing || xv->t_id != w->id)
 			continue;
