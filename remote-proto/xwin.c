@@ -15,82 +15,10 @@
 #include <string.h>
 #include <zstd.h>
 
+#include "rd.h"
 #include "xwin.h"
 
-/* ---- reading fields: an overrun is sticky, checked once at the end
- * (the same cursor as codec.c's, which keeps its own static) ---- */
-
-struct rd {
-	const uint8_t *p;
-	size_t n, off;
-	bool bad;
-};
-
-static void rd_init(struct rd *r, const uint8_t *p, size_t n)
-{
-	r->p = p;
-	r->n = n;
-	r->off = 0;
-	r->bad = false;
-}
-
-static const uint8_t *take(struct rd *r, size_t n)
-{
-	if (r->bad || n > r->n - r->off) {
-		r->bad = true;
-		return NULL;
-	}
-	const uint8_t *p = r->p + r->off;
-	r->off += n;
-	return p;
-}
-
-static uint8_t get_u8(struct rd *r)
-{
-	const uint8_t *p = take(r, 1);
-	return p ? p[0] : 0;
-}
-
-static uint16_t get_u16(struct rd *r)
-{
-	const uint8_t *p = take(r, 2);
-	return p ? (uint16_t)(p[0] << 8 | p[1]) : 0;
-}
-
-static uint32_t get_u32(struct rd *r)
-{
-	const uint8_t *p = take(r, 4);
-	return p ? (uint32_t)p[0] << 24 | (uint32_t)p[1] << 16 | (uint32_t)p[2] << 8 | p[3] : 0;
-}
-
-static uint64_t get_u64(struct rd *r)
-{
-	uint64_t hi = get_u32(r);
-	return hi << 32 | get_u32(r);
-}
-
-static struct rp_str get_str(struct rd *r)
-{
-	struct rp_str s = {0};
-	uint16_t n = get_u16(r);
-	const uint8_t *p;
-
-	if (n > RP_MAX_STR) {
-		r->bad = true;
-		return s;
-	}
-	p = take(r, n);
-	if (p) {
-		s.p = (const char *)p;
-		s.n = n;
-	}
-	return s;
-}
-
-static int done(const struct rd *r)
-{
-	return r->bad || r->off != r->n ? -EPROTO : 0;
-}
+/* Fields are read with rd.h's cursor, as codec.c's. */
 
 static bool dim_ok(uint32_t v)
 {
