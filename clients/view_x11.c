@@ -170,6 +170,12 @@ static void send_key(struct vx *x, struct xw *w, uint8_t code, bool pressed, uin
 
 	if (n <= 0 || rp_conn_send(x->c.c, buf, (size_t)n) < 0)
 		return;
+	/* A release seldom changes a pixel: the host reads the window only
+	 * on damage, so an update that answers the release (acks its seq)
+	 * may never come when the press's damage was read before the
+	 * release went in. The press is what a change answers. */
+	if (!pressed)
+		return;
 	w->s->key_seq = k.seq;
 	mark_input(x, w->s);
 	/* Presses are what a person waits to see answered. */
