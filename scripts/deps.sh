@@ -8,10 +8,20 @@
 #
 #   scripts/deps.sh            install what is missing
 #   scripts/deps.sh --check    only report; exit 1 if something is missing
+#   scripts/deps.sh --bench    what only the benchmarks need (make bench):
+#                              the X11 bench's peers, xpra, x11vnc and a VNC
+#                              viewer; make test never needs them
 set -eu
 
 check_only=0
-[ "${1:-}" = "--check" ] && check_only=1
+set_name=test
+for a in "$@"; do
+	case "$a" in
+	--check) check_only=1 ;;
+	--bench) set_name=bench ;;
+	*) echo "deps.sh: unknown option '$a' (--check, --bench)" >&2; exit 2 ;;
+	esac
+done
 
 missing=""
 need() { # KIND WHAT PACKAGE
@@ -19,10 +29,26 @@ need() { # KIND WHAT PACKAGE
 	pc)   pkg-config --exists "$2" 2>/dev/null && return 0 ;;
 	prog) command -v "$2" >/dev/null 2>&1 && return 0 ;;
 	file) [ -e "$2" ] && return 0 ;;
+	deb)  dpkg-query -W -f '${Status}' "$2" 2>/dev/null | grep -q 'ok installed' && return 0 ;;
 	esac
 	case " $missing " in *" $3 "*) ;; *) missing="$missing $3" ;; esac
 }
 
+bench_needs() {
+	need prog xpra            xpra
+	# xpra's recommended packages that its default encodings and its
+	# client need (without them it falls back to zlib, or draws nothing).
+	need deb  python3-lz4      python3-lz4
+	need deb  python3-pil      python3-pil
+	need deb  python3-numpy    python3-numpy
+	need deb  python3-gi-cairo python3-gi-cairo
+	need prog x11vnc          x11vnc
+	need prog xtigervncviewer tigervnc-viewer
+	need prog zenity          zenity
+	need prog xauth           xauth
+}
+
+test_needs() {
 command -v pkg-config >/dev/null 2>&1 || missing="$missing pkg-config"
 
 # Build tools.
@@ -88,21 +114,24 @@ need prog dpkg-buildpackage  dpkg-dev
 need prog dh                 debhelper
 need prog lintian            lintian
 need prog zsh                zsh
+}
+
+"${set_name}_needs"
 
 [ -z "$missing" ] && exit 0
 
 if [ "$check_only" = 1 ]; then
-	echo "telly: missing packages:$missing" >&2
+	echo "telly ($set_name): missing packages:$missing" >&2
 	exit 1
 fi
 
 if [ "$(id -u)" != 0 ]; then
-	echo "telly: missing packages. Install them as root with:" >&2
+	echo "telly ($set_name): missing packages. Install them as root with:" >&2
 	echo "  sudo apt-get update && sudo apt-get install -y --no-install-recommends$missing" >&2
 	exit 1
 fi
 
-echo "telly: installing:$missing" >&2
+echo "telly ($set_name): installing:$missing" >&2
 export DEBIAN_FRONTEND=noninteractive
 apt-get update -q >&2
 # shellcheck disable=SC2086

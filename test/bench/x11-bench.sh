@@ -25,7 +25,7 @@
 #   sh test/bench/x11-bench.sh BUILD_DIR
 . test/integration/lib.sh "$1"
 dirs="$T/remote" # the host daemon, reached through ssh, that cleanup stops
-sh scripts/bench-deps.sh || exit 1
+sh scripts/deps.sh --bench || exit 1
 KEYS=${X11_KEYS:-100}
 SCROLL_S=${X11_SCROLL_S:-5}
 DELAYS=${X11_DELAYS:-0 50}
