@@ -99,6 +99,19 @@ struct xd_held {
 	int16_t x, y;
 };
 
+/* A program's selection on its way to xd (ICCCM): asked for, then, if
+ * the owner answers INCR, read piece by piece, each piece's property
+ * deleted to ask for the next, until an empty one. */
+struct selin {
+	enum { SEL_IDLE, SEL_ASKED, SEL_INCR } state;
+	/* A piece's PropertyNotify can be handled before the reply that
+	 * says INCR (events and replies are taken in separate rounds). */
+	bool piece_early;
+	bool too_big; /* over XD_SEL_MAX_BYTES: drained, not passed on */
+	char *buf;
+	size_t len;
+};
+
 struct capture {
 	struct xwin *w;
 	struct xd_rect rects[XD_RECTS_MAX]; /* what changed, pixmap coordinates */
@@ -136,6 +149,7 @@ struct xd {
 	xcb_window_t selwin;
 	char *seltext[2]; /* the desk's, while xd owns it */
 	size_t sellen[2];
+	struct selin selin[2]; /* a program's text coming to xd */
 	size_t max_request_bytes;
 	/* An event xcb read while writing (the descriptor will not say so),
 	 * taken out at the end of a dispatch to be handled by the next. */
@@ -779,6 +793,87 @@ static int sel_index(const struct xd *xd, xcb_atom_t a)
 	return a == xd->atoms[A_CLIPBOARD] ? 0 : a == xd->atoms[A_PRIMARY] ? 1 : -1;
 }
 
+static void selin_reset(struct selin *in)
+{
+	free(in->buf);
+	*in = (struct selin){0};
+}
+
+/* The property named after selection i on xd's window, read and deleted
+ * (the deletion is what asks an INCR owner for the next piece). */
+static void sel_read(struct xd *xd, int i)
+{
+	if (xd->count == XD_PENDING_MAX) {
+		selin_reset(&xd->selin[i]);
+		return;
+	}
+	xcb_get_property_cookie_t ck =
+		xcb_get_property(xd->c, 1, xd->selwin, xd->atoms[i ? A_PRIMARY : A_CLIPBOARD],
+				 XCB_GET_PROPERTY_TYPE_ANY, 0, XD_SEL_MAX_BYTES / 4);
+	pend(xd, ck.sequence, PK_SEL, 0, (uint32_t)i, NULL);
+}
+
+/* The owner wrote a property on xd's window: in an INCR transfer, the
+ * next piece. */
+static void on_sel_property(struct xd *xd, const xcb_property_notify_event_t *e)
+{
+	int i = sel_index(xd, e->atom);
+
+	if (i < 0 || e->state != XCB_PROPERTY_NEW_VALUE)
+		return;
+	if (xd->selin[i].state == SEL_INCR)
+		sel_read(xd, i);
+	else if (xd->selin[i].state == SEL_ASKED)
+		xd->selin[i].piece_early = true;
+}
+
+static void sel_deliver(struct xd *xd, int i, const uint8_t *s, size_t len, bool latin1)
+{
+	char *text;
+
+	/* Latin-1 (STRING) takes up to two bytes a character in UTF-8. */
+	if (!(text = malloc(len * 2 + 1)))
+		return;
+	clean_text_ctl(text, len * 2 + 1, s, len, latin1, true);
+	xd->ops->selection(xd->ctx, i, text, strlen(text));
+	free(text);
+}
+
+/* A piece of an INCR transfer: appended; the empty one ends it. */
+static void on_sel_piece(struct xd *xd, int i, xcb_get_property_reply_t *r, int len)
+{
+	struct selin *in = &xd->selin[i];
+
+	if (r->type == XCB_NONE)
+		return; /* not written yet: its PropertyNotify will come */
+	if (len == 0) {
+		if (!in->too_big)
+			sel_deliver(xd, i, (const uint8_t *)in->buf, in->len,
+				    r->type != xd->atoms[A_UTF8_STRING]);
+		selin_reset(in);
+		return;
+	}
+	if (in->too_big)
+		return;
+	if (r->format != 8 || r->bytes_after || in->len + (size_t)len > XD_SEL_MAX_BYTES) {
+		base_log("xdisplay", "display :%d: a selection sent in pieces (INCR) is over %u bytes "
+				     "or not text: not passed on", xd->proc.display, XD_SEL_MAX_BYTES);
+		in->too_big = true;
+		free(in->buf);
+		in->buf = NULL;
+		in->len = 0;
+		return;
+	}
+	char *buf = realloc(in->buf, in->len + (size_t)len);
+	if (!buf) {
+		in->too_big = true;
+		return;
+	}
+	memcpy(buf + in->len, xcb_get_property_value(r), (size_t)len);
+	in->buf = buf;
+	in->len += (size_t)len;
+}
+
 /* A program took a selection: its text is asked for (into a property of
  * xd's window named after the selection). */
 static void on_sel_owner(struct xd *xd, const xcb_xfixes_selection_notify_event_t *e)
@@ -789,6 +884,8 @@ static void on_sel_owner(struct xd *xd, const xcb_xfixes_selection_notify_event_
 		return;
 	free(xd->seltext[i]);
 	xd->seltext[i] = NULL;
+	selin_reset(&xd->selin[i]);
+	xd->selin[i].state = SEL_ASKED;
 	xcb_convert_selection(xd->c, xd->selwin, e->selection, xd->atoms[A_UTF8_STRING],
 			      e->selection, e->selection_timestamp);
 }
@@ -797,36 +894,46 @@ static void on_sel_notify(struct xd *xd, const xcb_selection_notify_event_t *e)
 {
 	int i = sel_index(xd, e->selection);
 
-	if (i < 0 || e->requestor != xd->selwin || e->property == XCB_NONE ||
-	    xd->count == XD_PENDING_MAX)
+	if (i < 0 || e->requestor != xd->selwin)
 		return;
-	xcb_get_property_cookie_t ck = xcb_get_property(xd->c, 1, xd->selwin, e->property,
-						       XCB_GET_PROPERTY_TYPE_ANY, 0,
-						       XD_SEL_MAX_BYTES / 4);
-	pend(xd, ck.sequence, PK_SEL, 0, (uint32_t)i, NULL);
+	if (e->property == XCB_NONE) {
+		selin_reset(&xd->selin[i]);
+		return;
+	}
+	xd->selin[i].piece_early = false;
+	sel_read(xd, i);
 }
 
 static void on_sel_text(struct xd *xd, int i, xcb_get_property_reply_t *r)
 {
 	int len = r ? xcb_get_property_value_length(r) : -1;
-	char *text;
+	struct selin *in = &xd->selin[i];
 
-	if (!r || len < 0 || !xd->ops->selection)
-		return;
-	if (r->type == xd->atoms[A_INCR] || r->bytes_after) {
-		base_log("xdisplay", "display :%d: a selection over %u bytes (or sent in pieces, INCR) "
-				     "is not passed on", xd->proc.display, XD_SEL_MAX_BYTES);
+	if (!r || len < 0 || !xd->ops->selection) {
+		selin_reset(in);
 		return;
 	}
-	if (r->format != 8)
+	if (in->state == SEL_INCR) {
+		on_sel_piece(xd, i, r, len);
 		return;
-	/* Latin-1 (STRING) takes up to two bytes a character in UTF-8. */
-	if (!(text = malloc((size_t)len * 2 + 1)))
+	}
+	if (r->type == xd->atoms[A_INCR]) {
+		/* Reading deleted the property: the owner writes the first
+		 * piece next (or already has). */
+		in->state = SEL_INCR;
+		if (in->piece_early)
+			sel_read(xd, i);
 		return;
-	clean_text_ctl(text, (size_t)len * 2 + 1, xcb_get_property_value(r), (size_t)len,
-		       r->type != xd->atoms[A_UTF8_STRING], true);
-	xd->ops->selection(xd->ctx, i, text, strlen(text));
-	free(text);
+	}
+	selin_reset(in);
+	if (r->bytes_after) {
+		base_log("xdisplay", "display :%d: a selection over %u bytes is not passed on",
+			 xd->proc.display, XD_SEL_MAX_BYTES);
+		return;
+	}
+	if (r->format == 8)
+		sel_deliver(xd, i, xcb_get_property_value(r), (size_t)len,
+			    r->type != xd->atoms[A_UTF8_STRING]);
 }
 
 /* A program pastes what the desk copied. */
@@ -1054,6 +1161,10 @@ static void on_event(struct xd *xd, xcb_generic_event_t *ev)
 	}
 	case XCB_PROPERTY_NOTIFY: {
 		xcb_property_notify_event_t *e = (void *)ev;
+		if (e->window == xd->selwin) {
+			on_sel_property(xd, e);
+			break;
+		}
 		if (!(w = find(xd, e->window)))
 			break;
 		for (int a = 0; a < A_WM_DELETE_WINDOW; a++)
@@ -1150,8 +1261,10 @@ static int setup(struct xd *xd, char *err, size_t errn)
 	/* The selections: xd's own window (never mapped) asks for a
 	 * program's text and owns the desk's. */
 	xd->selwin = xcb_generate_id(xd->c);
+	const uint32_t selmask = XCB_EVENT_MASK_PROPERTY_CHANGE; /* INCR pieces */
 	xcb_create_window(xd->c, 0, xd->selwin, xd->root, -1, -1, 1, 1, 0,
-			  XCB_WINDOW_CLASS_INPUT_ONLY, XCB_COPY_FROM_PARENT, 0, NULL);
+			  XCB_WINDOW_CLASS_INPUT_ONLY, XCB_COPY_FROM_PARENT, XCB_CW_EVENT_MASK,
+			  &selmask);
 	for (int a = A_CLIPBOARD; a <= A_PRIMARY; a++)
 		xcb_xfixes_select_selection_input(
 			xd->c, xd->selwin, xd->atoms[a],
@@ -1233,6 +1346,8 @@ void xd_destroy(struct xd *xd)
 		munmap(xd->shm, xd->shm_bytes);
 	free(xd->seltext[0]);
 	free(xd->seltext[1]);
+	selin_reset(&xd->selin[0]);
+	selin_reset(&xd->selin[1]);
 	xvfb_finish(&xd->proc);
 	free(xd);
 }

@@ -18,6 +18,7 @@
  *   move ID X Y W H     XCONFIGURE (move and size)
  *   close ID            XCLOSE
  *   clip SEL TEXT       XCLIP: TEXT (\n a newline) as selection SEL (0, 1)
+ *   clipfile SEL PATH   XCLIP: the file's bytes (at most RP_XCLIP_MAX_BYTES)
  *   raw TYPE HEX        a frame of TYPE with payload HEX on the X channel
  *   quit
  *
@@ -215,6 +216,21 @@ static int send_chunk(void *ctx, const uint8_t *frame, size_t len)
 	return rp_conn_send(ctx, frame, len);
 }
 
+static void send_file(struct probe *p, uint8_t sel, const char *path)
+{
+	FILE *f = fopen(path, "rb");
+	char *text = malloc(RP_XCLIP_MAX_BYTES);
+	size_t n = f && text ? fread(text, 1, RP_XCLIP_MAX_BYTES, f) : 0;
+
+	if (!f || !text)
+		fprintf(stderr, "xprobe: cannot read %s\n", path);
+	else
+		rp_xchunks_send(RP_XCLIP, p->chan, sel, text, (uint32_t)n, send_chunk, p->c);
+	if (f)
+		fclose(f);
+	free(text);
+}
+
 static void keymap_load(struct probe *p)
 {
 	struct xkb_rule_names names = {.rules = "evdev", .model = "pc105", .layout = "us"};
@@ -345,6 +361,8 @@ static void command(struct probe *p, char *line)
 			}
 		}
 		rp_xchunks_send(RP_XCLIP, p->chan, (uint8_t)id, text, (uint32_t)k, send_chunk, p->c);
+	} else if (!strcmp(what, "clipfile") && sscanf(line, "%*s %u %511s", &id, a) == 2) {
+		send_file(p, (uint8_t)id, a);
 	} else if (!strcmp(what, "raw") && sscanf(line, "%*s %d %511s", &x, a) >= 1) {
 		uint8_t f[RP_HDR_SIZE + 256];
 		size_t len = 0;
