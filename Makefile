@@ -237,6 +237,11 @@ all: $(BUILD)/test/xclose
 $(BUILD)/test/xclose: $(call obj,obj,test/integration/xclose.c)
 	@mkdir -p $(dir $@)
 	$(CC) $(ALL_CFLAGS) -o $@ $^ $(shell pkg-config --libs xcb 2>/dev/null)
+# An X program that draws on presses only and logs every button and key.
+all: $(BUILD)/test/xpress
+$(BUILD)/test/xpress: $(call obj,obj,test/integration/xpress.c)
+	@mkdir -p $(dir $@)
+	$(CC) $(ALL_CFLAGS) -o $@ $^ $(shell pkg-config --libs xcb 2>/dev/null)
 
 # X windows on the desk without a daemon: surfaces, keymap, the view's X
 # side against a fake host (test/unit/test_xdesk.c).

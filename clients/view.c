@@ -1368,6 +1368,20 @@ static void run_script(struct view *v)
 			on_event(v, &ev);
 			break;
 		}
+		case DS_STEP_KEY_DOWN:
+		case DS_STEP_KEY_UP:
+			/* An X window hears one half alone; a terminal, presses. */
+			if (v->wm.focus >= VX_ID_BASE) {
+				vx_script_key(v->x, v->wm.focus, s->keysym, s->mods,
+					      s->type == DS_STEP_KEY_DOWN);
+			} else if (s->type == DS_STEP_KEY_DOWN) {
+				struct ds_event ev = {.type = DS_EV_KEY, .pressed = true,
+						      .keysym = s->keysym, .mods = s->mods,
+						      .time_us = base_now_ns() / 1000,
+						      .codepoint = ds_codepoint_of(s->keysym)};
+				on_event(v, &ev);
+			}
+			break;
 		case DS_STEP_MOVE: {
 			struct ds_event ev = {.type = DS_EV_MOTION, .dx = s->dx, .dy = s->dy,
 					      .time_us = base_now_ns() / 1000};

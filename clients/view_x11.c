@@ -51,6 +51,10 @@ struct xw {
 	uint32_t wid; /* winmgr's and the compositor's */
 	struct ds_xsurf *surf;
 	bool overlay, can_close;
+	/* The window the host has right below it (XWIN's above); unsure: that
+	 * one was not known when it came, so it went on top until it comes. */
+	uint32_t above;
+	bool above_unsure;
 	uint32_t transient_for;
 	int hx, hy, hw, hh; /* on the host, as it last said */
 	char title[DS_TITLE_MAX_BYTES + 1];
@@ -198,12 +202,20 @@ static void send_pointer(struct vx *x, struct xw *w, int px, int py, uint8_t kin
 				.y = (int16_t)(py < -32768 ? -32768 : py > 32767 ? 32767 : py)};
 	long n = rp_xpointer_frame(buf, sizeof buf, w->s->chan, &m);
 
-	if (n > 0 && rp_conn_send(x->c.c, buf, (size_t)n) == 0) {
-		if (kind != RP_XPTR_MOTION)
-			w->s->key_seq = m.seq;
-		mark_input(x, w->s);
-	}
+	if (n <= 0 || rp_conn_send(x->c.c, buf, (size_t)n) < 0)
+		return;
+	/* As a key's (send_key): a release seldom changes a pixel, and when
+	 * the press's damage was read before the release went in, no update
+	 * answering the release ever comes. The press is what a click's
+	 * change answers. */
+	if (kind == RP_XPTR_RELEASE)
+		return;
+	if (kind == RP_XPTR_PRESS)
+		w->s->key_seq = m.seq;
+	mark_input(x, w->s);
 }
+
+static void win_move(struct vx *x, struct xw *w, struct xw *below, bool top);
 
 static void send_configure(struct vx *x, struct xw *w, uint8_t what, const struct wm_box *b)
 {
@@ -219,6 +231,10 @@ static void send_configure(struct vx *x, struct xw *w, uint8_t what, const struc
 	n = rp_xconfigure_frame(buf, sizeof buf, w->s->chan, &m);
 	if (n > 0 && rp_conn_send(x->c.c, buf, (size_t)n) == 0 && (what & RP_XCONF_SIZE))
 		mark_input(x, w->s);
+	/* On top of the host's order already: an XWIN that repeats the
+	 * old order before the host raised it moves nothing back. */
+	if (what & RP_XCONF_RAISE)
+		win_move(x, w, NULL, true);
 	if (what & RP_XCONF_MOVE) {
 		w->hx = b->x;
 		w->hy = b->y;
@@ -544,9 +560,145 @@ static bool pixels_fit(const struct vx *x, const struct xw *w, uint32_t ww, uint
 	return total <= VX_PIXELS_MAX;
 }
 
+/* ---- stacking --------------------------------------------------------- *
+ *
+ * x->win is kept in the host's stacking order, bottom first (an order
+ * within each session; sessions are not stacked against each other). An
+ * XWIN names the window right below its own: the window moves right above
+ * it, every window that was waiting for it follows it, and the desk's
+ * stack of the session's windows is made that order. Only what the host
+ * says changed moves anything: an XWIN that repeats a window's place
+ * (its title changed, say) does not undo a raise on the desk the host
+ * has not answered yet. */
+
+static unsigned win_index(const struct vx *x, const struct xw *w)
+{
+	unsigned i = 0;
+
+	while (i < x->nwin && x->win[i] != w)
+		i++;
+	return i;
+}
+
+/* w out of x->win and back right above below (NULL: at the bottom, or
+ * on top when top). */
+static void win_move(struct vx *x, struct xw *w, struct xw *below, bool top)
+{
+	unsigned i = win_index(x, w), j;
+
+	if (i == x->nwin)
+		return;
+	memmove(&x->win[i], &x->win[i + 1], (x->nwin - i - 1) * sizeof x->win[0]);
+	x->nwin--;
+	j = top ? x->nwin : below ? win_index(x, below) + 1 : 0;
+	memmove(&x->win[j + 1], &x->win[j], (x->nwin - j) * sizeof x->win[0]);
+	x->win[j] = w;
+	x->nwin++;
+}
+
+/* A session's windows, bottom first (framed only, or all): how many. */
+static unsigned sess_order(const struct vx *x, const struct xsess *s, bool framed,
+			   struct xw **out)
+{
+	unsigned n = 0;
+
+	for (unsigned i = 0; i < x->nwin; i++)
+		if (x->win[i]->s == s && (!framed || !x->win[i]->overlay))
+			out[n++] = x->win[i];
+	return n;
+}
+
+/* The host says w is right above its window above (0: at the bottom).
+ * Those waiting for w come right above it, and those waiting for them
+ * above them. */
+static void host_stack(struct vx *x, struct xw *w, uint32_t above, bool created)
+{
+	struct xw *todo[VX_WINDOWS], *b;
+	unsigned n = 0;
+
+	if (!created && !w->above_unsure && w->above == above)
+		return;
+	w->above = above;
+	b = above ? win_by_id(x, w->s, above) : NULL;
+	w->above_unsure = above && (!b || b == w);
+	if (b == w)
+		b = NULL;
+	win_move(x, w, b, w->above_unsure);
+	todo[n++] = w;
+	while (n) {
+		struct xw *t = todo[--n];
+		for (unsigned i = 0; i < x->nwin; i++) {
+			struct xw *u = x->win[i];
+			if (u->s == t->s && u->above_unsure && u->above == t->id && n < VX_WINDOWS) {
+				u->above_unsure = false;
+				win_move(x, u, t, false);
+				todo[n++] = u;
+			}
+		}
+	}
+}
+
+/* The desk's stack made the host's order for the session's framed
+ * windows, in the places they take in it (terminals stay where they
+ * are). When one of them had the focus on top, the new top takes it. */
+static void restack(struct vx *x, struct xsess *s)
+{
+	struct wm *wm = x->c.wm;
+	struct xw *order[VX_WINDOWS];
+	struct wm_window moved[VX_WINDOWS];
+	unsigned slot[VX_WINDOWS], n = 0, k = 0, norder = sess_order(x, s, true, order);
+	uint32_t top = wm->n ? wm->win[wm->n - 1].id : 0;
+	bool focused_top = top && top == wm->focus;
+	const struct wm_window *ww;
+
+	for (unsigned i = 0; i < wm->n && n < VX_WINDOWS; i++) {
+		const struct xw *w = wm->win[i].id >= VX_ID_BASE ? win_by_wid(x, wm->win[i].id) : NULL;
+		if (w && w->s == s && !w->overlay)
+			slot[n++] = i;
+	}
+	for (unsigned i = 0; i < norder && k < n; i++)
+		if ((ww = wm_find(wm, order[i]->wid)))
+			moved[k++] = *ww;
+	if (k != n)
+		return;
+	for (unsigned i = 0; i < n; i++)
+		wm->win[slot[i]] = moved[i];
+	uint32_t now_top = wm->n ? wm->win[wm->n - 1].id : 0;
+	if (focused_top && now_top != top && now_top >= VX_ID_BASE) {
+		struct wm_actions o = {0};
+		x->applying_host = true;
+		wm_focus(wm, now_top, &o);
+		apply_own(x, &o);
+		x->applying_host = false;
+	}
+	ds_comp_sync(x->c.comp, wm);
+}
+
+/* An XWIN's stacking taken: the desk follows where the order changed.
+ * Seamless: the desk's windows from the first that moved up are raised
+ * in turn (before was the order the desk had, w on top when new). */
+static void take_stacking(struct vx *x, struct xw *w, uint32_t above, bool created)
+{
+	struct xw *before[VX_WINDOWS], *after[VX_WINDOWS];
+	unsigned n = sess_order(x, w->s, false, before), d = 0;
+
+	host_stack(x, w, above, created);
+	sess_order(x, w->s, false, after);
+	while (d < n && before[d] == after[d])
+		d++;
+	if (d == n)
+		return;
+	if (!x->seamless) {
+		restack(x, w->s);
+		return;
+	}
+	for (unsigned i = d; i < n; i++)
+		ds_seamless_raise(x->c.b, after[i]->wid);
+}
+
 static void on_xwin(struct vx *x, struct xsess *s, const struct rp_xwin *m)
 {
-	struct xw *w = win_by_id(x, s, m->id);
+	struct xw *w = win_by_id(x, s, m->id), *w2;
 	char title[DS_TITLE_MAX_BYTES + 1];
 	struct wm_actions o = {0};
 	bool created = false;
@@ -561,6 +713,8 @@ static void on_xwin(struct vx *x, struct xsess *s, const struct rp_xwin *m)
 	}
 	if (x->seamless) {
 		seamless_xwin(x, s, w, m, title);
+		if ((w2 = win_by_id(x, s, m->id)))
+			take_stacking(x, w2, m->above, !w);
 		return;
 	}
 	if (!w) {
@@ -627,6 +781,7 @@ static void on_xwin(struct vx *x, struct xsess *s, const struct rp_xwin *m)
 		place_overlay(x, w);
 	else if (!w->overlay)
 		replace_overlays(x, s);
+	take_stacking(x, w, m->above, created);
 }
 
 static void remove_win(struct vx *x, struct xw *w)
@@ -1084,6 +1239,25 @@ void vx_key_release(struct vx *x, const struct ds_event *ev)
 		}
 }
 
+void vx_script_key(struct vx *x, uint32_t wid, uint32_t keysym, uint32_t mods, bool down)
+{
+	struct xw *w = wid >= VX_ID_BASE ? win_by_wid(x, wid) : NULL;
+	uint8_t codes[8];
+	int n;
+
+	if (w && down)
+		mark_reset(x);
+	if (!w || x->c.readonly || !x->keymap)
+		return;
+	n = ds_keymap_keys(x->keymap, keysym, mods, codes, 8);
+	if (down)
+		for (int i = 0; i < n; i++)
+			send_key(x, w, codes[i], true, base_now_ns());
+	else
+		for (int i = n; i-- > 0;)
+			send_key(x, w, codes[i], false, 0);
+}
+
 /* The X window under the pointer and the point in it: a button's grab,
  * else the topmost menu, else a framed window's client area. */
 static struct xw *target(struct vx *x, int *rx, int *ry)
@@ -1162,7 +1336,9 @@ bool vx_button(struct vx *x, const struct ds_event *ev)
 	w = target(x, &rx, &ry);
 	if (!w)
 		return false;
-	mark_reset(x);
+	/* A release starts nothing new to wait for: its press did. */
+	if (ev->pressed)
+		mark_reset(x);
 	if (ev->pressed && !w->overlay && x->c.wm->focus != w->wid) {
 		struct wm_actions o = {0};
 		wm_focus(x->c.wm, w->wid, &o);

@@ -70,6 +70,10 @@ const char *vx_why(const struct vx *x);
 void vx_action(struct vx *x, const struct wm_action *a, const struct ds_event *key);
 /* A key released while an X window has the focus. */
 void vx_key_release(struct vx *x, const struct ds_event *ev);
+/* A script's key-down / key-up: the keycodes that type keysym with mods
+ * in the desk's keymap, pressed (modifiers first) or released (them
+ * last), into X window wid, with nothing else around them. */
+void vx_script_key(struct vx *x, uint32_t wid, uint32_t keysym, uint32_t mods, bool down);
 /* The desk's layout changed (DS_EV_KEYMAP): every X session that has the
  * old keymap gets the new one (keys travel as keycodes of it). */
 void vx_keymap_changed(struct vx *x);

@@ -303,6 +303,9 @@ void ds_seamless_set_ops(struct ds_backend *b, const struct ds_seamless_ops *ops
 int ds_seamless_map(struct ds_backend *b, const struct ds_seamless_win *m, struct ds_xsurf *surf);
 void ds_seamless_unmap(struct ds_backend *b, uint32_t id);
 void ds_seamless_draw(struct ds_backend *b, uint32_t id);
+/* On top of the desk's windows (a window manager may refuse): the
+ * host's stacking, raised in turn from the bottom. */
+void ds_seamless_raise(struct ds_backend *b, uint32_t id);
 /* The host's pointer shape (ARGB premultiplied, w x h, hot spot) on every
  * window; argb NULL: the desk's own. -ENOTSUP without Render. */
 int ds_seamless_cursor(struct ds_backend *b, const uint32_t *argb, int w, int h, int xhot,
@@ -327,9 +330,13 @@ int ds_keymap_keys(const struct ds_keymap *k, uint32_t keysym, uint32_t mods, ui
  *   type "TEXT"          keys for each character (\n Return, \t Tab, \e Esc)
  *   key [MOD+]...NAME    one key: xkb keysym name, ctrl/shift/alt/super
  *   move DX DY           a relative pointer motion
- *   click [MOD+][BUTTON] press and release (default 1; 4, 5 the wheel;
- *                        shift+1 a shift+click)
- *   press [MOD+][BUTTON] / release [MOD+][BUTTON]
+ *   key-down [MOD+]...NAME / key-up [MOD+]...NAME   the key's press (modifier
+ *                        keys first) or release (them last) alone, into the
+ *                        focused X window, no binding looked at; on a terminal
+ *                        key-down is key and key-up does nothing
+ *   click [MOD+][BUTTON] press and release (default 1; 4, 5 the wheel, 6, 7
+ *                        left and right; shift+1 a shift+click)
+ *   press [MOD+][BUTTON] / release [MOD+][BUTTON]   a button down or up alone
  *   wait "TEXT" [SECS] [row N]   until TEXT is on the focused window (default
  *                        20 s); with row, on its row N (1 the top, -1 the bottom;
  *                        the row's trailing blanks are not part of it)
@@ -346,12 +353,13 @@ enum ds_step_type {
 	DS_STEP_TYPE, DS_STEP_KEY, DS_STEP_MOVE, DS_STEP_CLICK, DS_STEP_PRESS,
 	DS_STEP_RELEASE, DS_STEP_WAIT, DS_STEP_SCREENSHOT,
 	DS_STEP_WAIT_WINDOW, DS_STEP_WAIT_UPDATE, DS_STEP_CLICK_WINDOW,
+	DS_STEP_KEY_DOWN, DS_STEP_KEY_UP,
 };
 struct ds_step {
 	enum ds_step_type type;
 	int line;
 	char text[DS_STEP_TEXT_MAX]; /* TYPE, WAIT, SCREENSHOT, WAIT_WINDOW */
-	uint32_t keysym, mods;       /* KEY; mods also CLICK, PRESS, RELEASE, CLICK_WINDOW */
+	uint32_t keysym, mods;       /* KEY, KEY_DOWN, KEY_UP; mods also CLICK, PRESS, RELEASE, CLICK_WINDOW */
 	double dx, dy;               /* MOVE; CLICK_WINDOW: X, Y (whole pixels) */
 	int button;                  /* CLICK, PRESS, RELEASE, CLICK_WINDOW */
 	int timeout_ms;              /* WAIT, WAIT_WINDOW, WAIT_UPDATE */

@@ -245,10 +245,10 @@ int ds_step_parse(const char *line, int lineno, struct ds_step *s, char *err, si
 			snprintf(err, errn, "unexpected '%s' after the step", w);
 			return -EINVAL;
 		}
-	} else if (!strcmp(cmd, "key")) {
-		s->type = DS_STEP_KEY;
+	} else if (!strcmp(cmd, "key") || !strcmp(cmd, "key-down") || !strcmp(cmd, "key-up")) {
+		s->type = !cmd[3] ? DS_STEP_KEY : cmd[4] == 'd' ? DS_STEP_KEY_DOWN : DS_STEP_KEY_UP;
 		if (!word(&p, w, sizeof w)) {
-			snprintf(err, errn, "key needs a name, such as Return or ctrl+c");
+			snprintf(err, errn, "%s needs a name, such as Return or ctrl+c", cmd);
 			return -EINVAL;
 		}
 		rc = parse_key(w, s, err, errn);
@@ -312,8 +312,8 @@ int ds_step_parse(const char *line, int lineno, struct ds_step *s, char *err, si
 		}
 	} else {
 		snprintf(err, errn,
-			 "unknown step '%s' (type, key, move, click, press, release, wait, screenshot, "
-			 "wait-window, wait-update, click-window)",
+			 "unknown step '%s' (type, key, key-down, key-up, move, click, press, release, "
+			 "wait, screenshot, wait-window, wait-update, click-window)",
 			 cmd);
 		return -EINVAL;
 	}

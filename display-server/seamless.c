@@ -594,6 +594,19 @@ void ds_seamless_draw(struct ds_backend *b, uint32_t id)
 	xcb_flush(s->conn);
 }
 
+void ds_seamless_raise(struct ds_backend *b, uint32_t id)
+{
+	struct seamless *s = to_s(b);
+	struct swin *w = by_id(s, id);
+	uint32_t above = XCB_STACK_MODE_ABOVE;
+
+	if (!w)
+		return;
+	/* A window manager gets it as a ConfigureRequest and decides. */
+	xcb_configure_window(s->conn, w->xw, XCB_CONFIG_WINDOW_STACK_MODE, &above);
+	xcb_flush(s->conn);
+}
+
 uint32_t ds_seamless_window(struct ds_backend *b, uint32_t id)
 {
 	struct swin *w = by_id(to_s(b), id);

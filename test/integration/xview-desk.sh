@@ -2,7 +2,8 @@
 # An X window as a window of the desk: resized on the desk, it is resized
 # on the host (xwininfo); a view killed and started again finds it where
 # it was, at its size; two views at once, one read-only: the read-only one
-# watches what the other types, and its own keys go nowhere.
+# watches what the other types, and its own keys go nowhere; two windows
+# come back stacked as they were.
 . test/integration/lib.sh "$1"
 command -v xterm >/dev/null || fail "no xterm (make deps installs it)"
 command -v xwininfo >/dev/null || fail "no xwininfo (make deps installs x11-utils)"
@@ -78,10 +79,20 @@ wait "$ro" || fail "the read-only view did not see the change: $(cat "$T/ro.err"
 # A second program's window appears in the view; ctrl+shift+W closes it
 # (XCLOSE: WM_DELETE_WINDOW to xterm), and it goes from host and desk.
 "$TELLY" run xs -- xterm -T second -geometry 20x5+400+300 || fail "telly run"
-printf 'wait-window "second" 20\nscreenshot %s\nkey ctrl+shift+w\n' "$T/two.png" >"$T/in5"
+printf 'wait-window "second" 20\nscreenshot %s\nwait-window "xtest" 20\n' "$T/two.png" >"$T/in5"
 "$TELLY" view --headless --x11 xs --input "$T/in5" >"$T/l5" 2>>"$T/err" || fail "view: $(cat "$T/err")"
 grep -q 'title "second" focused' "$T/l5" || fail "the second window is not drawn and focused"
 grep -q 'title "xtest"' "$T/l5" || fail "the first window went"
+# The older window was raised on the desk (the host too): a view started
+# again stacks them so, though the host names them oldest first. The
+# legend goes bottom to top.
+printf 'screenshot %s\n' "$T/stack.png" >"$T/in7"
+"$TELLY" view --headless --x11 xs --input "$T/in7" >"$T/l7" 2>>"$T/err" || fail "view: $(cat "$T/err")"
+order=$(sed -n 's/^xwindow .* title "\([a-z]*\)".*/\1/p' "$T/l7" | tr '\n' ' ')
+[ "$order" = "second xtest " ] || fail "stacked bottom to top: $order, not second xtest"
+grep -q 'title "xtest" focused' "$T/l7" || fail "the top window has not the focus: $(cat "$T/l7")"
+printf 'wait-window "second" 20\nkey ctrl+shift+w\n' >"$T/in8"
+"$TELLY" view --headless --x11 xs --input "$T/in8" >/dev/null 2>>"$T/err" || fail "view: $(cat "$T/err")"
 second_gone() { ! "$TELLY" ls | grep -q '"second"'; }
 wait_until 20 second_gone
 printf 'wait-window "xtest" 20\nscreenshot %s\n' "$T/one.png" >"$T/in6"

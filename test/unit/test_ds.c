@@ -32,6 +32,13 @@ static const struct {
 	{"release", 1, DS_STEP_RELEASE, ""},
 	{"move -5 7.5", 1, DS_STEP_MOVE, ""},
 	{"key ctrl+shift+Return", 1, DS_STEP_KEY, ""},
+	{"key-down shift+a", 1, DS_STEP_KEY_DOWN, ""},
+	{"key-up a", 1, DS_STEP_KEY_UP, ""},
+	{"key-down", -EINVAL, 0, "key-down needs a name"},
+	{"key-up NoSuchKey", -EINVAL, 0, "unknown key name 'NoSuchKey'"},
+	{"key-down a b", -EINVAL, 0, "unexpected 'b'"},
+	{"key-sideways a", -EINVAL, 0, "unknown step 'key-sideways'"},
+	{"click 7", 1, DS_STEP_CLICK, ""},
 	{"", 0, 0, ""},
 	{"   # comment", 0, 0, ""},
 	{"jump 1 2", -EINVAL, 0, "unknown step 'jump'"},
@@ -110,6 +117,11 @@ static void script_values(void)
 	CHECK_EQ(ds_step_parse("key alt+super+F1", 1, &s, err, sizeof err), 1);
 	CHECK_EQ(s.keysym, 0xffbe);
 	CHECK_EQ(s.mods, WM_MOD_ALT | WM_MOD_SUPER);
+	CHECK_EQ(ds_step_parse("key-down ctrl+c", 1, &s, err, sizeof err), 1);
+	CHECK_EQ(s.keysym, 'c');
+	CHECK_EQ(s.mods, WM_MOD_CTRL);
+	CHECK_EQ(ds_step_parse("key-up ctrl+c", 1, &s, err, sizeof err), 1);
+	CHECK(s.type == DS_STEP_KEY_UP && s.keysym == 'c' && s.mods == WM_MOD_CTRL);
 	CHECK_EQ(ds_step_parse("key return", 1, &s, err, sizeof err), 1); /* any case */
 	CHECK_EQ(s.keysym, 0xff0d);
 	CHECK_EQ(ds_step_parse("wait \"x\" 2.5", 1, &s, err, sizeof err), 1);

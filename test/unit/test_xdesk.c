@@ -624,6 +624,133 @@ out:
 	free(m);
 }
 
+/* A click's answer is the update that acks its press: the host reads a
+ * window on damage, and a program that draws on the press (a button's
+ * look) changes nothing on the release, so no update acking the release
+ * may ever come. wait-update (vx_updated) and paint-at-once
+ * (vx_take_paint_now) must take the press's answer. */
+static void view_click_answered_by_press(void)
+{
+	struct desk d;
+	struct rp_hdr h;
+	const uint8_t *p;
+	struct rp_xpointer m;
+	uint32_t press = 0, release = 0;
+
+	if (!desk_open(&d, false))
+		return;
+	attach(&d);
+	uint32_t *a = noise(100, 80, 8);
+	struct rp_xenc *e = rp_xenc_create(0x800001, 100, 80);
+	send_xwin(&d, 0x800001, 20, 20, 100, 80, 0, 0, "clicky");
+	rp_xenc_update(e, a, 100, 80, 400, NULL, 0, 0, host_pixels, &d);
+	desk_pump(&d);
+	vx_take_paint_now(d.x);
+	const struct wm_window *ww = wm_find(&d.wm, vx_find(d.x, "clicky"));
+	CHECK(ww != NULL);
+	if (!ww)
+		goto out;
+	struct wm_box in = wm_client_box(&d.wm, &ww->box);
+	wm_warp(&d.wm, in.x + 30, in.y + 40, NULL);
+	vx_pointer(d.x);
+	CHECK(vx_button(d.x, &(struct ds_event){.type = DS_EV_BUTTON, .button = 1,
+						.pressed = true}));
+	CHECK(vx_button(d.x, &(struct ds_event){.type = DS_EV_BUTTON, .button = 1}));
+	while (!release && host_next(&d, RP_XPOINTER, &h, &p) == 1) {
+		CHECK_EQ(rp_xpointer_decode(p, h.len, &m), 0);
+		if (m.kind == RP_XPTR_PRESS)
+			press = m.seq;
+		else if (m.kind == RP_XPTR_RELEASE)
+			release = m.seq;
+	}
+	CHECK(press && release > press);
+	CHECK(!vx_updated(d.x));
+	/* The press's damage, read before the release went in. */
+	a[40 * 100 + 30] ^= 0xffffff;
+	struct rp_xrect r = {30, 40, 1, 1};
+	rp_xenc_update(e, a, 100, 80, 400, &r, 1, press, host_pixels, &d);
+	CHECK(desk_pump(&d) >= 1);
+	CHECK(vx_updated(d.x));
+	CHECK(vx_take_paint_now(d.x));
+out:
+	rp_xenc_destroy(e);
+	free(a);
+	desk_close(&d);
+}
+
+/* Ids of the desk's stack, bottom first, as "A B C" by title letter. */
+static void stack_names(struct desk *d, const char *const *titles, const uint32_t *wids, int n,
+			char *out)
+{
+	for (unsigned i = 0; i < d->wm.n; i++)
+		for (int k = 0; k < n; k++)
+			if (d->wm.win[i].id == wids[k])
+				*out++ = titles[k][0];
+	*out = 0;
+}
+
+/* Windows come back stacked as the host has them, whatever order their
+ * XWINs come in (a view attaching gets them oldest first, each naming the
+ * one below it); a restack on the host moves the desk's; an XWIN that
+ * repeats a window's old place does not undo the person's raise the
+ * host has not answered yet. */
+static void view_stacked_as_host(void)
+{
+	struct desk d;
+	static const char *const titles[] = {"A", "B", "C"};
+	const uint32_t ids[] = {0x900001, 0x900002, 0x900003};
+	uint32_t wids[3];
+	char got[8];
+	uint8_t buf[256];
+
+	if (!desk_open(&d, false))
+		return;
+	attach(&d);
+	/* The host: C at the bottom, B on it, A on top. */
+	const uint32_t above[] = {ids[1], ids[2], 0};
+	for (int i = 0; i < 3; i++) {
+		struct rp_xwin m = {.id = ids[i], .above = above[i], .x = (int16_t)(20 + 30 * i),
+				    .y = 30, .w = 100, .h = 80, .title = {titles[i], 1}};
+		host_send(&d, buf, rp_xwin_frame(buf, sizeof buf, CHAN, &m));
+	}
+	CHECK(desk_pump(&d) >= 3);
+	for (int i = 0; i < 3; i++) {
+		wids[i] = 0;
+		for (unsigned k = 0; k < d.wm.n; k++)
+			if (!strcmp(vx_title(d.x, d.wm.win[k].id), titles[i]))
+				wids[i] = d.wm.win[k].id;
+		CHECK(wids[i] != 0);
+	}
+	stack_names(&d, titles, wids, 3, got);
+	CHECK(!strcmp(got, "CBA"));
+	CHECK_EQ(d.wm.focus, wids[0]); /* the top one has the focus */
+	/* The host raises C: right above A. */
+	{
+		struct rp_xwin m = {.id = ids[2], .above = ids[0], .x = 80, .y = 30, .w = 100,
+				    .h = 80, .title = {"C", 1}};
+		host_send(&d, buf, rp_xwin_frame(buf, sizeof buf, CHAN, &m));
+		desk_pump(&d);
+		stack_names(&d, titles, wids, 3, got);
+		CHECK(!strcmp(got, "BAC"));
+	}
+	/* The person raises B; before the host answers, C's XWIN repeats
+	 * its place (its title changed): B stays on top. */
+	{
+		struct wm_actions o = {0};
+		wm_focus(&d.wm, wids[1], &o);
+		for (unsigned i = 0; i < o.n; i++)
+			vx_action(d.x, &o.a[i], NULL);
+		struct rp_xwin m = {.id = ids[2], .above = ids[0], .x = 80, .y = 30, .w = 100,
+				    .h = 80, .title = {"C2", 2}};
+		host_send(&d, buf, rp_xwin_frame(buf, sizeof buf, CHAN, &m));
+		desk_pump(&d);
+		stack_names(&d, titles, wids, 3, got);
+		CHECK(!strcmp(got, "ACB"));
+		CHECK_EQ(d.wm.focus, wids[1]);
+	}
+	desk_close(&d);
+}
+
 /* A read-only view sends no keys, pointer or keymap. */
 static void view_readonly_silent(void)
 {
@@ -818,6 +945,8 @@ static const struct unit_case cases[] = {
 	{"view-draws-host-window", view_draws_host_window},
 	{"view-menu-at-parent", view_menu_at_parent},
 	{"view-readonly-silent", view_readonly_silent},
+	{"view-stacked-as-host", view_stacked_as_host},
+	{"view-click-answered-by-press", view_click_answered_by_press},
 	{"view-bad-pixels", view_bad_pixels},
 	{"view-pixels-bounded", view_pixels_bounded},
 	{"view-list-opens-x", view_list_opens_x},
