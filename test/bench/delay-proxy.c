@@ -1,8 +1,11 @@
 /* delay-proxy: adds a fixed one-way delay to every byte between a client
  * and a server on loopback, in both directions (there is no netem here).
  *
- *   delay-proxy tcp|udp LISTEN_PORT TARGET_PORT DELAY_MS [COUNT_FILE]
+ *   delay-proxy [--jitter MS] tcp|udp LISTEN_PORT TARGET_PORT DELAY_MS [COUNT_FILE]
  *
+ * --jitter MS: each chunk's delay is DELAY_MS give or take up to MS
+ * (uniformly), never less than 0 and never before the chunk ahead of it
+ * (a queue, as a link with varying delay keeps TCP's and mosh's order).
  * With COUNT_FILE (tcp), the bytes it carried so far, "UP DOWN" (client to
  * server, server to client), are written there at most COUNT_EVERY_MS
  * after they change: a bench reads it before and after what it measures.
@@ -54,6 +57,21 @@ static struct sockaddr_in lo(int port)
 	return a;
 }
 
+/* The time a chunk read now is due: the delay give or take the jitter,
+ * not before the chunk ahead of it. */
+static double due_at(const struct dir *d, double delay, double jitter)
+{
+	double due = now_ms() + delay;
+
+	if (jitter > 0)
+		due += jitter * (2.0 * rand() / RAND_MAX - 1.0);
+	if (due < now_ms())
+		due = now_ms();
+	if (d->tail && due < d->tail->due)
+		due = d->tail->due;
+	return due;
+}
+
 static void enqueue(struct dir *d, const char *buf, size_t n, double due)
 {
 	struct chunk *c = malloc(sizeof *c + n);
@@ -80,7 +98,7 @@ static void pop(struct dir *d)
 	free(c);
 }
 
-static int run_udp(int lport, int tport, double delay)
+static int run_udp(int lport, int tport, double delay, double jitter)
 {
 	struct sockaddr_in la = lo(lport), ta = lo(tport), client = {0};
 	socklen_t cl = sizeof client;
@@ -105,12 +123,12 @@ static int run_udp(int lport, int tport, double delay)
 			cl = sizeof client;
 			ssize_t n = recvfrom(ls, buf, sizeof buf, 0, (struct sockaddr *)&client, &cl);
 			if (n > 0)
-				enqueue(&up, buf, (size_t)n, now_ms() + delay);
+				enqueue(&up, buf, (size_t)n, due_at(&up, delay, jitter));
 		}
 		if (p[1].revents & POLLIN) {
 			ssize_t n = recv(ts, buf, sizeof buf, 0);
 			if (n > 0)
-				enqueue(&down, buf, (size_t)n, now_ms() + delay);
+				enqueue(&down, buf, (size_t)n, due_at(&down, delay, jitter));
 		}
 		t = now_ms();
 		while (up.head && up.head->due <= t) {
@@ -137,7 +155,7 @@ static void write_counts(const char *file, const double *bytes)
 	fclose(f);
 }
 
-static int run_tcp(int lport, int tport, double delay, const char *count_file)
+static int run_tcp(int lport, int tport, double delay, double jitter, const char *count_file)
 {
 	double bytes[2] = {0, 0}, written_at = 0; /* up, down */
 	bool unwritten = count_file != NULL;
@@ -189,7 +207,7 @@ static int run_tcp(int lport, int tport, double delay, const char *count_file)
 				continue;
 			ssize_t n = read(d[i].from, buf, sizeof buf);
 			if (n > 0) {
-				enqueue(&d[i], buf, (size_t)n, now_ms() + delay);
+				enqueue(&d[i], buf, (size_t)n, due_at(&d[i], delay, jitter));
 				bytes[i % 2] += (double)n; /* even: client to server */
 				unwritten = count_file != NULL;
 			} else
@@ -229,12 +247,25 @@ static int run_tcp(int lport, int tport, double delay, const char *count_file)
 
 int main(int argc, char **argv)
 {
+	double jitter = 0;
+
+	if (argc > 2 && !strcmp(argv[1], "--jitter")) {
+		char *end;
+		jitter = strtod(argv[2], &end);
+		if (*end || jitter < 0) {
+			fprintf(stderr, "delay-proxy: --jitter wants a number of ms >= 0, not '%s'\n", argv[2]);
+			return 2;
+		}
+		argc -= 2, argv += 2;
+	}
 	if (argc != 5 && argc != 6) {
-		fprintf(stderr, "usage: delay-proxy tcp|udp LISTEN_PORT TARGET_PORT DELAY_MS [COUNT_FILE]\n");
+		fprintf(stderr, "usage: delay-proxy [--jitter MS] tcp|udp LISTEN_PORT TARGET_PORT DELAY_MS [COUNT_FILE]\n");
 		return 2;
 	}
 	int lp = atoi(argv[2]), tp = atoi(argv[3]);
 	double delay = atof(argv[4]);
 	signal(SIGPIPE, SIG_IGN); /* a peer reset mid-write (reconnect-bench) is an error, not an end */
-	return !strcmp(argv[1], "udp") ? run_udp(lp, tp, delay) : run_tcp(lp, tp, delay, argc == 6 ? argv[5] : NULL);
+	srand((unsigned)getpid());
+	return !strcmp(argv[1], "udp") ? run_udp(lp, tp, delay, jitter)
+				       : run_tcp(lp, tp, delay, jitter, argc == 6 ? argv[5] : NULL);
 }
