@@ -1,35 +1,49 @@
-/* predict-bench: a typist at a remote line editor, as the person sees it.
+/* predict-bench: a typist at a remote program, as the person sees it.
  *
- *   predict-bench [--password] [--gap MS] [--jitter MS] [--ready TEXT] [--seed N]
- *                 KEYS -- CMD...
+ *   predict-bench --record FILE KEYS -- CMD...
+ *   predict-bench --ref FILE [--gap MS] [--jitter MS] [--seed N]
+ *                 [--secret CHARS] KEYS -- CMD...
  *
- * Runs CMD (telly attach, mosh-client, ssh -tt) on a pty of 24x100 as
- * the person's terminal, waits until TEXT is on its screen (default
- * "P> "), then types KEYS (C escapes: \e, \x7f, \r) one key at a time,
- * GAP ms apart give or take JITTER (a typist's timing, the same for every
- * client with the same seed), and feeds all the client prints into
- * libvterm. What a key should show is worked out from KEYS with the rules
- * of a line editor (characters inserted at the cursor, backspace, left,
- * right; the prompt is the text before the cursor when typing starts),
- * which is what the program's own echo on a local pty shows.
+ * --record runs CMD (the program itself) on a pty of 24x100, waits until
+ * its output rests, then types KEYS one at a time, each once the screen
+ * rests again, and writes the screen after each key (every cell's
+ * character and the cursor) to FILE: the reference.
  *
- * For each key: the time from the key to the first screen whose cursor
- * row (after the prompt) and cursor equal what it should show, or show a
- * later key's result. A wrong screen is one that equals no key's result
- * so far (an episode starts when the screen becomes wrong and ends when
- * it is right again). At the end: whether the last screen is right.
+ * --ref runs CMD (telly attach, mosh-client, ssh -tt, or the program
+ * itself) on such a pty as the person's terminal, waits until its screen
+ * equals the reference's first screen, then types KEYS GAP ms apart give
+ * or take JITTER (a typist's timing, the same for every client with the
+ * same seed), feeds all the client prints into libvterm and compares each
+ * screen with the reference:
  *
- * --password: KEYS are typed at a no-echo prompt; any typed character on
- * the prompt's row counts as shown.
+ * - a key is shown when the whole screen and the cursor equal the
+ *   reference after it (or after a later key typed); its time is from the
+ *   key to that screen. Keys that change nothing in the reference are not
+ *   counted. A screen that equals two candidates is taken as the earlier
+ *   one (a typo and its backspace restore the screen before the typo:
+ *   that is not the typo shown);
+ * - a wrong glyph is a cell whose character is in none of the reference
+ *   screens from the last one shown to the last key typed (a program's own
+ *   redraw in two writes shows each cell's old or new glyph, never a
+ *   third); an episode lasts while any cell is wrong;
+ * - --secret: a wrong cell holding one of CHARS is a password character
+ *   shown (the reference, a no-echo prompt, never shows them);
+ * - at the end, once the output rests, whether the screen is the
+ *   reference's last.
  *
- * Prints one line: keys, share within 5 ms, p50, wrong episodes per 100
- * keys and their time, final right or WRONG (or: password characters
- * shown).
+ * KEYS: characters, with C escapes \e \r \t \\ \xHH; \e[X, \e[N~ and
+ * \eOX are one key each; \p makes the typist wait before the next key
+ * until the screen shows the last key's result (a prompt to be read).
+ *
+ * Prints one line of fields:
+ *   keys=N counted=N within5=PCT p50=MS wrong=PER100 wrongms=MS pw=N final=right|WRONG
+ * (PREDICT_BENCH_KEYS=1 prints each key's time on stderr.)
  */
 #include <errno.h>
 #include <poll.h>
 #include <pty.h>
 #include <stdbool.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -41,14 +55,29 @@
 #define ROWS 24
 #define COLS 100
 #define MAX_KEYS 512
-#define LINE_MAX_CHARS 200
 #define READY_TIMEOUT_MS 30000
-#define SETTLE_TIMEOUT_MS 10000
+#define REST_MS 300	      /* no output this long: the screen rests */
+#define REST_MAX_MS 5000      /* a screen that never rests is taken as it is */
+#define PAUSE_TIMEOUT_MS 15000 /* \p: the longest a typist waits for a prompt */
+#define SETTLE_TIMEOUT_MS 15000
 #define SHOWN_FAST_MS 5.0
+#define REF_MAGIC 0x70726631u /* "prf1" */
 
 struct key {
 	char b[8];
 	int n;
+	bool pause; /* wait for the previous key's result before typing it */
+};
+
+struct snap {
+	int32_t row, col; /* the cursor */
+	uint32_t cell[ROWS * COLS];
+};
+
+struct term {
+	VTerm *vt;
+	VTermScreen *vs;
+	int master;
 };
 
 static double now_ms(void)
@@ -62,60 +91,41 @@ static double now_ms(void)
 static int parse_keys(const char *s, struct key *k)
 {
 	int n = 0;
+	bool pause = false;
 
 	while (*s && n < MAX_KEYS) {
 		char c = *s++;
-		if (c == '\\' && *s == 'e') {
+		if (c == '\\' && *s == 'p') {
+			pause = true, s++;
+			continue;
+		} else if (c == '\\' && *s == 'e') {
 			c = 0x1b, s++;
 		} else if (c == '\\' && *s == 'r') {
 			c = '\r', s++;
+		} else if (c == '\\' && *s == 't') {
+			c = '\t', s++;
+		} else if (c == '\\' && *s == '\\') {
+			s++;
 		} else if (c == '\\' && *s == 'x' && s[1] && s[2]) {
 			char hex[3] = {s[1], s[2], 0};
 			c = (char)strtol(hex, NULL, 16), s += 3;
 		}
-		if (c == 0x1b && s[0] == '[' && s[1]) { /* a CSI key: one keystroke */
-			k[n].b[0] = c, k[n].b[1] = '[', k[n].b[2] = s[1], k[n].n = 3;
-			s += 2;
-		} else {
-			k[n].b[0] = c, k[n].n = 1;
+		memset(&k[n], 0, sizeof k[n]);
+		k[n].pause = pause;
+		pause = false;
+		k[n].b[0] = c, k[n].n = 1;
+		if (c == 0x1b && (s[0] == '[' || s[0] == 'O') && s[1]) {
+			/* a cursor or function key: one keystroke */
+			k[n].b[k[n].n++] = *s++;
+			while (*s && k[n].n < 6 && *s >= 0x20 && *s < 0x40)
+				k[n].b[k[n].n++] = *s++;
+			if (*s)
+				k[n].b[k[n].n++] = *s++;
 		}
 		n++;
 	}
 	return n;
 }
-
-/* What the line shows after each key, by the rules of a line editor. */
-struct state {
-	char line[LINE_MAX_CHARS + 1];
-	int cur;
-};
-
-static void apply(struct state *s, const struct key *k)
-{
-	int len = (int)strlen(s->line);
-
-	if (k->n == 3 && k->b[2] == 'D') {
-		if (s->cur > 0)
-			s->cur--;
-	} else if (k->n == 3 && k->b[2] == 'C') {
-		if (s->cur < len)
-			s->cur++;
-	} else if (k->b[0] == 0x7f) {
-		if (s->cur > 0) {
-			memmove(s->line + s->cur - 1, s->line + s->cur, (size_t)(len - s->cur + 1));
-			s->cur--;
-		}
-	} else if (k->b[0] >= 0x20 && k->b[0] < 0x7f && len < LINE_MAX_CHARS) {
-		memmove(s->line + s->cur + 1, s->line + s->cur, (size_t)(len - s->cur + 1));
-		s->line[s->cur++] = k->b[0];
-	}
-}
-
-struct term {
-	VTerm *vt;
-	VTermScreen *vs;
-	int master;
-};
 
 static void answer(const char *s, size_t len, void *user)
 {
@@ -126,79 +136,74 @@ static void answer(const char *s, size_t len, void *user)
 	}
 }
 
-static void row_text(struct term *t, int row, char *out, int n)
-{
-	int o = 0;
-
-	for (int c = 0; c < COLS && o < n - 1; c++) {
-		VTermScreenCell cell;
-		vterm_screen_get_cell(t->vs, (VTermPos){row, c}, &cell);
-		if (cell.chars[0] == (uint32_t)-1)
-			continue;
-		out[o++] = cell.chars[0] && cell.chars[0] < 0x80 ? (char)cell.chars[0]
-				    : cell.chars[0] ? '?'
-						    : ' ';
-	}
-	while (o > 0 && out[o - 1] == ' ')
-		o--;
-	out[o] = 0;
-}
-
-static VTermPos cursor(struct term *t)
+static void snap_take(struct term *t, struct snap *s)
 {
 	VTermPos p;
 
 	vterm_state_get_cursorpos(vterm_obtain_state(t->vt), &p);
-	return p;
+	s->row = p.row, s->col = p.col;
+	for (int r = 0; r < ROWS; r++)
+		for (int c = 0; c < COLS; c++) {
+			VTermScreenCell cell;
+			vterm_screen_get_cell(t->vs, (VTermPos){r, c}, &cell);
+			s->cell[r * COLS + c] = cell.chars[0] ? cell.chars[0] : ' ';
+		}
 }
 
-static bool has_text(struct term *t, const char *text)
+static bool snap_eq(const struct snap *a, const struct snap *b)
 {
-	char row[COLS + 1], want[COLS + 1];
-	int n = snprintf(want, sizeof want, "%s", text);
+	return a->row == b->row && a->col == b->col && !memcmp(a->cell, b->cell, sizeof a->cell);
+}
 
-	while (n > 0 && want[n - 1] == ' ')
-		want[--n] = 0; /* rows are read without their trailing blanks */
-	text = want;
-
+static void snap_dump(const char *what, const struct snap *s)
+{
+	fprintf(stderr, "%s (cursor %d,%d):\n", what, s->row, s->col);
 	for (int r = 0; r < ROWS; r++) {
-		row_text(t, r, row, sizeof row);
-		if (strstr(row, text))
-			return true;
+		char line[COLS + 1];
+		int e = 0;
+		for (int c = 0; c < COLS; c++) {
+			uint32_t v = s->cell[r * COLS + c];
+			line[c] = v >= 0x20 && v < 0x7f ? (char)v : v == (uint32_t)-1 ? ' ' : '?';
+			if (line[c] != ' ')
+				e = c + 1;
+		}
+		line[e] = 0;
+		fprintf(stderr, "  |%s\n", line);
 	}
-	return false;
 }
 
 /* Read what the client printed within wait_ms; false once it is gone. */
-static bool pump(struct term *t, int wait_ms)
+static bool pump(struct term *t, int wait_ms, bool *got)
 {
 	struct pollfd p = {.fd = t->master, .events = POLLIN};
 	char buf[65536];
 
+	if (got)
+		*got = false;
 	if (poll(&p, 1, wait_ms < 0 ? 0 : wait_ms) <= 0)
 		return true;
 	ssize_t n = read(t->master, buf, sizeof buf);
 	if (n <= 0)
 		return false;
 	vterm_input_write(t->vt, buf, (size_t)n);
+	if (got)
+		*got = true;
 	return true;
 }
 
-/* The screen shows state s: the prompt row from col0 and the cursor. */
-static bool shows(struct term *t, int row, int col0, const struct state *s)
+/* Pump until nothing came for REST_MS; false once the client is gone. */
+static bool rest(struct term *t)
 {
-	char text[COLS + 1];
-	VTermPos c = cursor(t);
+	double start = now_ms(), last = start;
 
-	char line[LINE_MAX_CHARS + 1];
-	int n = snprintf(line, sizeof line, "%s", s->line);
-
-	while (n > 0 && line[n - 1] == ' ')
-		line[--n] = 0; /* rows are read without trailing blanks; the cursor says where */
-	row_text(t, row, text, sizeof text);
-	if (c.row != row || c.col != col0 + s->cur)
-		return false;
-	return (int)strlen(text) >= col0 ? !strcmp(text + col0, line) : !line[0];
+	while (now_ms() - last < REST_MS && now_ms() - start < REST_MAX_MS) {
+		bool got;
+		if (!pump(t, 20, &got))
+			return false;
+		if (got)
+			last = now_ms();
+	}
+	return true;
 }
 
 static int cmp_double(const void *a, const void *b)
@@ -207,133 +212,237 @@ static int cmp_double(const void *a, const void *b)
 	return x < y ? -1 : x > y;
 }
 
-int main(int argc, char **argv)
+static pid_t start(struct term *t, char **argv)
 {
-	static struct key keys[MAX_KEYS];
-	static struct state want[MAX_KEYS + 1];
-	static double t_key[MAX_KEYS], lat[MAX_KEYS];
-	const char *ready = "P> ";
-	bool password = false;
-	int gap = 150, jitter = 60, i = 1, nkeys, row, col0, done = -1, typed = 0;
-	unsigned seed = 1;
 	struct winsize ws = {.ws_row = ROWS, .ws_col = COLS};
-	struct term t;
 	pid_t pid;
 
-	for (; i < argc && argv[i][0] == '-' && strcmp(argv[i], "--"); i++) {
-		if (!strcmp(argv[i], "--password"))
-			password = true;
-		else if (!strcmp(argv[i], "--gap") && i + 1 < argc)
-			gap = atoi(argv[++i]);
-		else if (!strcmp(argv[i], "--jitter") && i + 1 < argc)
-			jitter = atoi(argv[++i]);
-		else if (!strcmp(argv[i], "--ready") && i + 1 < argc)
-			ready = argv[++i];
-		else if (!strcmp(argv[i], "--seed") && i + 1 < argc)
-			seed = (unsigned)atoi(argv[++i]);
-		else
-			break;
-	}
-	if (i + 2 >= argc || strcmp(argv[i + 1], "--")) {
-		fprintf(stderr, "usage: predict-bench [--password] [--gap MS] [--jitter MS] "
-				"[--ready TEXT] [--seed N] KEYS -- CMD...\n");
-		return 2;
-	}
-	nkeys = parse_keys(argv[i], keys);
 	setenv("TERM", "xterm-256color", 1);
-	pid = forkpty(&t.master, NULL, NULL, &ws);
+	pid = forkpty(&t->master, NULL, NULL, &ws);
 	if (pid < 0) {
 		perror("forkpty");
-		return 1;
+		exit(1);
 	}
 	if (pid == 0) {
-		execvp(argv[i + 2], argv + i + 2);
-		perror(argv[i + 2]);
+		execvp(argv[0], argv);
+		perror(argv[0]);
 		_exit(127);
 	}
-	t.vt = vterm_new(ROWS, COLS);
-	vterm_set_utf8(t.vt, 1);
-	vterm_output_set_callback(t.vt, answer, &t);
-	t.vs = vterm_obtain_screen(t.vt);
-	vterm_screen_enable_altscreen(t.vs, 1);
-	vterm_screen_reset(t.vs, 1);
+	t->vt = vterm_new(ROWS, COLS);
+	vterm_set_utf8(t->vt, 1);
+	vterm_output_set_callback(t->vt, answer, t);
+	t->vs = vterm_obtain_screen(t->vt);
+	vterm_screen_enable_altscreen(t->vs, 1);
+	vterm_screen_reset(t->vs, 1);
+	return pid;
+}
 
-	double start = now_ms();
-	while (!has_text(&t, ready)) {
-		if (now_ms() - start > READY_TIMEOUT_MS || !pump(&t, 50)) {
-			fprintf(stderr, "predict-bench: '%s' never showed\n", ready);
-			kill(pid, SIGTERM);
+static void stop(struct term *t, pid_t pid)
+{
+	kill(pid, SIGHUP);
+	/* a client that ignores the hangup gets the end a while later */
+	for (int i = 0; i < 100 && waitpid(pid, NULL, WNOHANG) == 0; i++)
+		usleep(20000);
+	kill(pid, SIGKILL);
+	waitpid(pid, NULL, 0);
+	vterm_free(t->vt);
+	close(t->master);
+}
+
+static int record(const char *file, struct key *keys, int nkeys, char **argv)
+{
+	struct snap *s = calloc((size_t)nkeys + 1, sizeof *s);
+	struct term t;
+	pid_t pid;
+	FILE *f;
+
+	if (!s) {
+		perror("predict-bench");
+		return 1;
+	}
+	pid = start(&t, argv);
+	double t0 = now_ms();
+	bool got = false;
+	while (!got && now_ms() - t0 < READY_TIMEOUT_MS)
+		if (!pump(&t, 50, &got))
+			break;
+	if (!got || !rest(&t)) {
+		fprintf(stderr, "predict-bench: %s printed nothing\n", argv[0]);
+		stop(&t, pid);
+		return 1;
+	}
+	snap_take(&t, &s[0]);
+	for (int k = 0; k < nkeys; k++) {
+		if (write(t.master, keys[k].b, (size_t)keys[k].n) < 0 || !rest(&t)) {
+			fprintf(stderr, "predict-bench: %s ended at key %d\n", argv[0], k);
+			stop(&t, pid);
+			return 1;
+		}
+		snap_take(&t, &s[k + 1]);
+	}
+	stop(&t, pid);
+	uint32_t head[4] = {REF_MAGIC, (uint32_t)nkeys, ROWS, COLS};
+	f = fopen(file, "wb");
+	if (!f || fwrite(head, sizeof head, 1, f) != 1 ||
+	    fwrite(s, sizeof *s, (size_t)nkeys + 1, f) != (size_t)nkeys + 1 || fclose(f)) {
+		fprintf(stderr, "predict-bench: cannot write %s\n", file);
+		return 1;
+	}
+	if (getenv("PREDICT_BENCH_KEYS"))
+		for (int k = 0; k <= nkeys; k++) {
+			char what[32];
+			snprintf(what, sizeof what, "after key %d", k);
+			snap_dump(what, &s[k]);
+		}
+	free(s);
+	return 0;
+}
+
+static struct snap *load(const char *file, int nkeys)
+{
+	uint32_t head[4];
+	struct snap *s = calloc((size_t)nkeys + 1, sizeof *s);
+	FILE *f = fopen(file, "rb");
+
+	if (!s || !f || fread(head, sizeof head, 1, f) != 1 || head[0] != REF_MAGIC ||
+	    head[1] != (uint32_t)nkeys || head[2] != ROWS || head[3] != COLS ||
+	    fread(s, sizeof *s, (size_t)nkeys + 1, f) != (size_t)nkeys + 1) {
+		fprintf(stderr, "predict-bench: %s is not a reference for these %d keys\n", file,
+			nkeys);
+		exit(1);
+	}
+	fclose(f);
+	return s;
+}
+
+/* Cells of the screen whose character no reference screen in [lo, hi]
+ * has there; *secret: of them, ones holding a character of secret. */
+static int wrong_cells(const struct snap *scr, const struct snap *ref, int lo, int hi,
+		       const char *secret, int *secret_n)
+{
+	int n = 0;
+
+	*secret_n = 0;
+	for (int i = 0; i < ROWS * COLS; i++) {
+		uint32_t v = scr->cell[i];
+		bool ok = false;
+		for (int j = lo; j <= hi && !ok; j++)
+			ok = ref[j].cell[i] == v;
+		if (ok)
+			continue;
+		n++;
+		if (secret && v < 0x80 && v > ' ' && strchr(secret, (int)v))
+			(*secret_n)++;
+	}
+	return n;
+}
+
+static int measure(const char *file, struct key *keys, int nkeys, char **argv, int gap,
+		   int jitter, unsigned seed, const char *secret)
+{
+	static double t_key[MAX_KEYS], lat[MAX_KEYS];
+	static struct snap scr;
+	struct snap *ref = load(file, nkeys);
+	int typed = 0, best = 0, wrong_eps = 0, leaked = 0;
+	double wrong_ms = 0, wrong_since = -1, next;
+	bool alive = true, counted[MAX_KEYS];
+	struct term t;
+	pid_t pid = start(&t, argv);
+
+	for (int k = 0; k < nkeys; k++) {
+		lat[k] = -1;
+		counted[k] = !snap_eq(&ref[k], &ref[k + 1]);
+	}
+	double t0 = now_ms();
+	for (;;) {
+		snap_take(&t, &scr);
+		if (snap_eq(&scr, &ref[0]))
+			break;
+		if (now_ms() - t0 > READY_TIMEOUT_MS || !pump(&t, 50, NULL)) {
+			fprintf(stderr, "predict-bench: %s never showed the reference's first screen\n",
+				argv[0]);
+			snap_dump("the reference", &ref[0]);
+			snap_dump("the client", &scr);
+			stop(&t, pid);
 			return 1;
 		}
 	}
-	/* Let the prompt's output finish, then it is where typing starts. */
-	for (double s = now_ms(); now_ms() - s < 300;)
-		pump(&t, 20);
-	row = cursor(&t).row;
-	col0 = cursor(&t).col;
-	want[0].line[0] = 0;
-	for (int k = 0; k < nkeys; k++) {
-		want[k + 1] = want[k];
-		apply(&want[k + 1], &keys[k]);
-		lat[k] = -1;
-	}
-
-	int wrong_eps = 0, leaked = 0;
-	double wrong_ms = 0, wrong_since = -1;
-	bool alive = true;
+	if (!rest(&t))
+		alive = false;
 	srand(seed);
-	double next = now_ms();
+	next = now_ms();
+	double settle_from = -1, last_out = now_ms();
 	while (alive) {
 		double t_now = now_ms();
+		bool got;
 		if (typed < nkeys && t_now >= next) {
-			t_key[typed] = t_now;
-			if (write(t.master, keys[typed].b, (size_t)keys[typed].n) < 0)
-				break;
-			typed++;
-			next = t_now + gap + (jitter ? rand() % (2 * jitter + 1) - jitter : 0);
-		}
-		if (typed == nkeys && done < 0)
-			done = 0;
-		alive = pump(&t, typed < nkeys ? (int)(next - now_ms()) : 20);
-		t_now = now_ms();
-		if (password) {
-			char text[COLS + 1];
-			row_text(&t, row, text, sizeof text);
-			for (int c = col0; text[0] && c < (int)strlen(text); c++)
-				if (text[c] != ' ')
-					leaked++;
-		} else {
-			/* The latest key whose result is on screen. */
-			int shown = -1;
-			for (int k = typed; k >= 0 && shown < 0; k--)
-				if (shows(&t, row, col0, &want[k]))
-					shown = k;
-			for (int k = 0; k < shown; k++)
-				if (lat[k] < 0)
-					lat[k] = t_now - t_key[k];
-			if (shown < 0 && wrong_since < 0) {
-				wrong_since = t_now;
-				wrong_eps++;
-			} else if (shown >= 0 && wrong_since >= 0) {
-				wrong_ms += t_now - wrong_since;
-				wrong_since = -1;
+			if (keys[typed].pause && best < typed && t_now - next < PAUSE_TIMEOUT_MS) {
+				/* the typist reads the prompt first */
+			} else {
+				t_key[typed] = t_now;
+				if (write(t.master, keys[typed].b, (size_t)keys[typed].n) < 0)
+					break;
+				typed++;
+				next = t_now + gap + (jitter ? rand() % (2 * jitter + 1) - jitter : 0);
+				if (typed < nkeys && keys[typed].pause)
+					next = t_now; /* waits for the screen, then types */
 			}
-			if (typed == nkeys && shown == nkeys)
+		}
+		int wait = typed < nkeys ? (int)(next - now_ms()) : 20;
+		if (typed < nkeys && keys[typed].pause && best < typed)
+			wait = 5;
+		alive = pump(&t, wait, &got);
+		t_now = now_ms();
+		if (got)
+			last_out = t_now;
+		snap_take(&t, &scr);
+		/* Progress: the earliest reference after the last shown that the
+		 * screen equals, unless it still equals the last shown. */
+		if (!snap_eq(&scr, &ref[best]))
+			for (int j = best + 1; j <= typed; j++)
+				if (snap_eq(&scr, &ref[j])) {
+					for (int k = best; k < j; k++)
+						if (lat[k] < 0)
+							lat[k] = t_now - t_key[k];
+					best = j;
+					if (typed < nkeys && keys[typed].pause && best == typed)
+						next = t_now + gap; /* read, then type */
+					break;
+				}
+		int sn, wrong = wrong_cells(&scr, ref, best, typed, secret, &sn);
+		if (sn > leaked)
+			leaked = sn;
+		if (wrong && wrong_since < 0) {
+			wrong_since = t_now;
+			wrong_eps++;
+		} else if (!wrong && wrong_since >= 0) {
+			wrong_ms += t_now - wrong_since;
+			wrong_since = -1;
+		}
+		if (typed == nkeys) {
+			if (settle_from < 0)
+				settle_from = t_now;
+			/* the last key shown and the output at rest: the end */
+			if (best == nkeys && !wrong && t_now - last_out >= REST_MS)
+				break;
+			if (t_now - settle_from > SETTLE_TIMEOUT_MS)
 				break;
 		}
-		if (typed == nkeys && now_ms() - t_key[nkeys - 1] > (password ? 2000 : SETTLE_TIMEOUT_MS))
-			break;
 	}
-	kill(pid, SIGHUP);
-	waitpid(pid, NULL, 0);
-	if (password) {
-		printf("password: %d keys, typed characters shown: %s\n", nkeys,
-		       leaked ? "YES" : "none");
-		return 0;
+	if (wrong_since >= 0)
+		wrong_ms += now_ms() - wrong_since;
+	snap_take(&t, &scr);
+	bool final_ok = snap_eq(&scr, &ref[nkeys]);
+	if (!final_ok && getenv("PREDICT_BENCH_KEYS")) {
+		snap_dump("the reference's last screen", &ref[nkeys]);
+		snap_dump("the client's last screen", &scr);
 	}
+	stop(&t, pid);
 	int fast = 0, n = 0;
 	static double sorted[MAX_KEYS];
 	for (int k = 0; k < nkeys; k++) {
+		if (!counted[k])
+			continue;
 		if (lat[k] >= 0 && lat[k] <= SHOWN_FAST_MS)
 			fast++;
 		sorted[n++] = lat[k] < 0 ? 1e9 : lat[k];
@@ -341,12 +450,54 @@ int main(int argc, char **argv)
 	qsort(sorted, (size_t)n, sizeof *sorted, cmp_double);
 	if (getenv("PREDICT_BENCH_KEYS"))
 		for (int k = 0; k < nkeys; k++)
-			fprintf(stderr, "key %d %02x: %.1f ms, then \"%s\" at %d\n", k, (unsigned char)keys[k].b[keys[k].n - 1], lat[k], want[k + 1].line, want[k + 1].cur);
-	bool final_ok = shows(&t, row, col0, &want[nkeys]);
-	printf("%d keys, shown within 5 ms %5.1f %%, p50 %7.1f ms, wrong %5.1f per 100 keys "
-	       "(%.0f ms in all), final %s\n",
-	       nkeys, 100.0 * fast / nkeys, sorted[n / 2], 100.0 * wrong_eps / nkeys, wrong_ms,
+			fprintf(stderr, "key %d %02x%s: %.1f ms\n", k,
+				(unsigned char)keys[k].b[keys[k].n - 1], counted[k] ? "" : " (no change)",
+				lat[k]);
+	printf("keys=%d counted=%d within5=%.1f p50=%.0f wrong=%.1f wrongms=%.0f pw=%d final=%s\n",
+	       nkeys, n, n ? 100.0 * fast / n : 0.0, n ? sorted[n / 2] : 0.0,
+	       100.0 * wrong_eps / nkeys, wrong_eps ? wrong_ms / wrong_eps : 0.0, leaked,
 	       final_ok ? "right" : "WRONG");
-	vterm_free(t.vt);
+	free(ref);
 	return 0;
+}
+
+int main(int argc, char **argv)
+{
+	static struct key keys[MAX_KEYS];
+	const char *rec = NULL, *ref = NULL, *secret = NULL;
+	int gap = 150, jitter = 60, i = 1, nkeys;
+	unsigned seed = 1;
+
+	for (; i < argc && argv[i][0] == '-' && strcmp(argv[i], "--"); i++) {
+		if (!strcmp(argv[i], "--record") && i + 1 < argc)
+			rec = argv[++i];
+		else if (!strcmp(argv[i], "--ref") && i + 1 < argc)
+			ref = argv[++i];
+		else if (!strcmp(argv[i], "--secret") && i + 1 < argc)
+			secret = argv[++i];
+		else if (!strcmp(argv[i], "--gap") && i + 1 < argc)
+			gap = atoi(argv[++i]);
+		else if (!strcmp(argv[i], "--jitter") && i + 1 < argc)
+			jitter = atoi(argv[++i]);
+		else if (!strcmp(argv[i], "--seed") && i + 1 < argc)
+			seed = (unsigned)atoi(argv[++i]);
+		else
+			break;
+	}
+	if (i + 2 >= argc || strcmp(argv[i + 1], "--") || !rec == !ref || gap < 1 || jitter < 0 ||
+	    jitter >= gap) {
+		fprintf(stderr, "usage: predict-bench --record FILE KEYS -- CMD...\n"
+				"       predict-bench --ref FILE [--gap MS] [--jitter MS] [--seed N] "
+				"[--secret CHARS] KEYS -- CMD...\n"
+				"(0 <= JITTER < GAP)\n");
+		return 2;
+	}
+	nkeys = parse_keys(argv[i], keys);
+	if (nkeys < 1) {
+		fprintf(stderr, "predict-bench: no keys\n");
+		return 2;
+	}
+	if (rec)
+		return record(rec, keys, nkeys, argv + i + 2);
+	return measure(ref, keys, nkeys, argv + i + 2, gap, jitter, seed, secret);
 }

@@ -1,93 +1,173 @@
 #!/bin/sh
-# make bench, prediction part: a typist at bash's line editor (typos,
-# backspaces, cursor moves; test/bench/predict-bench.c) and at a raw
-# no-echo password prompt, through telly attach (adaptive, over ssh),
-# mosh (adaptive and always) and ssh, behind the delay proxy at 0, 100
-# and 300 ms of round trip (mosh through its UDP twin). Per client: the
-# share of keys whose result is on screen within 5 ms, the median, wrong
-# screens per 100 keys, whether the last screen is right, and whether a
-# password character was ever on screen. The first row, local, is the
-# program on a pty of its own: what its own redraws give this measure (a
-# readline redraw in two writes shows a screen no key asked for for a
-# moment; some keys' results are never on screen alone), the ceiling of
-# the share and the floor of the wrong screens for every client.
+# make bench, prediction part: a typist at six remote programs, as the
+# person sees it (test/bench/predict-bench.c), through telly attach
+# (adaptive, over ssh), mosh (adaptive and always) and ssh, behind the
+# delay proxy at 0, 100 and 300 ms of round trip with jitter (each one-way
+# delay give or take a fifth of it; mosh through the proxy's UDP twin).
 #
-#   RTTS="0 100 300" CLIENTS="local telly mosh mosh-always ssh" sh test/bench/predict-bench.sh BUILD_DIR
+# Traces (a key every 150 +- 60 ms; \p: the typist waits for a prompt):
+#   bash     readline: typos, backspaces, cursor moves, ^A/^E, Enter
+#   python   the python3 REPL: typos, cursor moves, home/end, a def block
+#   vim      normal mode moves and edits, insert mode with typos, Esc
+#   less     paging, line moves, a search typed with a typo, next match
+#   pw-canon a canonical no-echo prompt (getpass) after a command at bash
+#   pw-raw   a raw no-echo prompt after a command at bash
+#
+# Each trace is first recorded on a local pty one key at a time (the
+# screen after each key once it rests: the reference); every client's
+# screen is compared with it. Per trace, round trip and client: the
+# share of keys (that change the screen) shown within 5 ms, the median
+# time, wrong-glyph episodes per 100 keys and their mean length, password
+# characters shown, and whether the final screen equals the reference;
+# for telly, how many keys its predictor drew before the host's answer
+# (attach --stats). The "local" rows (RTT -) run the program on a pty of
+# its own with the typist's timing: the ceiling of this measure.
+#
+#   RTTS="0 100 300" CLIENTS="local telly mosh mosh-always ssh" \
+#   TRACES="bash python vim less pw-canon pw-raw" sh test/bench/predict-bench.sh BUILD_DIR
 #
 # (PREDICT_BENCH_KEYS=1 makes predict-bench print each key's time.) The
-# share depends on the machine's load as much as on the client: read the
-# local row first.
+# machine's load moves the figures: compare clients within one run.
 . test/integration/lib.sh "$1"
 RTTS=${RTTS:-0 100 300}
 CLIENTS=${CLIENTS:-local telly mosh mosh-always ssh}
+TRACES=${TRACES:-bash python vim less pw-canon pw-raw}
 PB=$B/bin/predict-bench
 PROXY=$B/bin/delay-proxy
 out=$B/bench
 mkdir -p "$out"
 export LANG=C.UTF-8
-# echo hello world, typed with typos fixed by backspace and a word put
-# right by moving the cursor back into it.
-TRACE='echo helo\x7flo wrold\x7f\x7f\x7f\x7f\x7fworld\e[D\e[D\e[D\e[Dxy\x7f\x7f\e[C\e[C\e[C\e[C!!\x7f'
-SHELL_CMD="env PS1='P> ' bash --norc --noprofile"
-cat >"$T/pw.py" <<'EOF'
-import sys, tty
-tty.setraw(0)
-sys.stdout.write('Password: ')
-sys.stdout.flush()
-sys.stdin.read(8)
+SECRET=KQZ7XJ9V
+
+# Every program starts on a cleared screen, in $T, with the same
+# environment wherever it runs (local pty, ssh, mosh-server, telly).
+ENV="env PATH=/usr/bin:/bin HOME=$T LANG=C.UTF-8 TERM=xterm-256color LESSHISTFILE=- LESS= PYTHONSTARTUP="
+cat >"$T/bash.sh" <<EOF
+cd $T; printf '\033[H\033[2J'
+exec $ENV PS1='P> ' HISTFILE=/dev/null bash --norc --noprofile
 EOF
-PW_CMD="python3 $T/pw.py"
+cat >"$T/python.sh" <<EOF
+cd $T; printf '\033[H\033[2J'
+exec $ENV python3 -q
+EOF
+cat >"$T/vim.sh" <<EOF
+cd $T; cp text.txt edit.txt; printf '\033[H\033[2J'
+exec $ENV vim -u NONE -i NONE -N -n -c 'set ttimeout ttimeoutlen=10' edit.txt
+EOF
+cat >"$T/less.sh" <<EOF
+cd $T; printf '\033[H\033[2J'
+exec $ENV less lines.txt
+EOF
+cp "$T/bash.sh" "$T/pw-canon.sh"
+cp "$T/bash.sh" "$T/pw-raw.sh"
+cat >"$T/gp.py" <<'EOF'
+import getpass
+print('got', len(getpass.getpass()))
+EOF
+cat >"$T/rp.py" <<'EOF'
+import os, sys, termios, tty
+old = termios.tcgetattr(0)
+tty.setraw(0)
+os.write(1, b'Password: ')
+s = b''
+while not s.endswith(b'\r'):
+    s += os.read(0, 1)
+termios.tcsetattr(0, termios.TCSADRAIN, old)
+print('\ngot', len(s) - 1)
+EOF
+cat >"$T/text.txt" <<'EOF'
+The quick brown fox jumps over the lazy dog.
+Pack my box with five dozen liquor jugs.
+How vexingly quick daft zebras jump!
+Sphinx of black quartz, judge my vow.
+The five boxing wizards jump quickly.
+EOF
+i=1
+while [ $i -le 300 ]; do
+	echo "line $i: alpha beta gamma delta $((i * 7 % 101)) epsilon"
+	i=$((i + 1))
+done >"$T/lines.txt"
+
+trace() {
+	case $1 in
+	bash) printf '%s' 'echo helo\x7flo wrold\x7f\x7f\x7f\x7f\x7fworld\e[D\e[D\e[D\e[Dxy\x7f\x7f\e[C\e[C\e[C\e[C!!\x7f\recho $((6*7)) donr\x7fe\r\pls /nonexist\x01# \x05 ok\r' ;;
+	python) printf '%s' 'x = [i*i for i in rnage\x7f\x7f\x7f\x7fange(10)]\rprint(sum(x)\e[D\e[D\e[D\e[D\e[D\e[D\e[D\e[D\e[H#\e[F)\rdef f(a):\r    return a+1\r\rf(41)\r' ;;
+	vim) printf '%s' 'jjwwi new\x7f\x7f\x7fold \ejjAend of liine\x7f\x7f\x7fne\e0xxjdwo typed a new lien\x7f\x7fne\ekkllllrXhhh' ;;
+	less) printf '%s' ' jjjjbkk/gamma delta 4\x7f77\r\pnnkG\pg' ;;
+	pw-canon) printf '%s' "python3 gp.py\\r\\p$SECRET\\r\\pecho done\\r" ;;
+	pw-raw) printf '%s' "python3 rp.py\\r\\p$SECRET\\r\\pecho done\\r" ;;
+	esac
+}
 
 dirs="$T/remote"
 start_sshd "$T/remote"
 ssh_via() { echo "ssh $ssh_opts -p $1"; }
 
 n=0
-run() { # CLIENT RTT PROXYPORT -- predict-bench options...
-	c=$1 rtt=$2 port=$3; shift 4
+run() { # CLIENT RTT PROXYPORT TRACE
+	c=$1 rtt=$2 port=$3 tr=$4
+	prog="sh $T/$tr.sh"
+	set -- --ref "$T/$tr.ref"
+	case $tr in pw-*) set -- "$@" --secret "$SECRET" ;; esac
+	set -- "$@" "$(trace "$tr")"
 	n=$((n + 1))
 	case $c in
-	local) # the reference: the program on a pty of its own, no network
-		"$PB" "$@" -- sh -c "$prog" ;;
+	local)
+		"$PB" "$@" -- $prog ;;
 	telly)
-		"$PB" "$@" -- "$TELLY" attach -e none --ssh "$(ssh_via "$port")" --server "$TELLY" \
-			"$dest" "pb$n" -- sh -c "$prog"
-		TELLY_DIR=$T/remote "$TELLY" kill "pb$n" >/dev/null 2>&1 ;;
+		"$PB" "$@" -- sh -c "exec \"$TELLY\" attach --stats -e none --ssh \"$(ssh_via "$port")\" \
+			--server \"$TELLY\" $dest pb$n -- $prog 2>$T/stats.$n"
+		TELLY_DIR=$T/remote "$TELLY" kill "pb$n" >/dev/null 2>&1
+		# keys the predictor drew before the host's answer
+		sed -n 's/.*predictions: [0-9]* keys, \([0-9]*\) shown.* \([0-9]*\) wrong (\([0-9]*\) of them shown), round trip \(.*\) ms.*/drawn=\1 drawn-wrong=\3 srtt=\4/p' \
+			"$T/stats.$n" ;;
 	ssh)
 		"$PB" "$@" -- sh -c "exec $(ssh_via "$port") -tt $dest \"$prog\"" ;;
 	mosh | mosh-always)
 		mode=adaptive; [ "$c" = mosh-always ] && mode=always
 		mport=$(free_port)
-		conn=$(mosh-server new -s -l LANG=C.UTF-8 -- sh -c "$prog" 2>/dev/null |
+		conn=$(mosh-server new -s -l LANG=C.UTF-8 -- $prog 2>/dev/null |
 			sed -n 's/^MOSH CONNECT \([0-9]*\) \(.*\)$/\1 \2/p')
 		[ -n "$conn" ] || { echo "mosh-server did not start"; return; }
-		set -- "$@" $conn
-		sport=$(eval echo \${$(($# - 1))}) key=$(eval echo \${$#})
-		"$PROXY" udp "$mport" "$sport" $((rtt / 2)) & ppid=$!
-		# the last two words were mosh's port and key: not predict-bench's
-		args=$(i=0; for a in "$@"; do i=$((i + 1)); [ $i -le $(($# - 2)) ] && printf "'%s' " "$a"; done)
-		eval "MOSH_KEY=$key MOSH_PREDICTION_DISPLAY=$mode \"$PB\" $args -- mosh-client 127.0.0.1 $mport"
+		sport=${conn%% *} key=${conn#* }
+		"$PROXY" --jitter $((rtt / 10)) udp "$mport" "$sport" $((rtt / 2)) & ppid=$!
+		MOSH_KEY=$key MOSH_PREDICTION_DISPLAY=$mode "$PB" "$@" -- mosh-client 127.0.0.1 "$mport"
 		kill "$ppid" 2>/dev/null
-		pid=$(pgrep -f "mosh-server new -s -l LANG=C.UTF-8 -- sh -c" | head -n 1)
+		pid=$(pgrep -f "mosh-server new -s -l LANG=C.UTF-8 -- $prog" | head -n 1)
 		[ -n "$pid" ] && kill "$pid" 2>/dev/null ;;
 	esac
 }
 
-echo "bash line editing (43 keys: typos, backspaces, cursor moves), a key every 150 +- 60 ms;"
-echo "a raw no-echo password prompt (8 keys); delay proxy round trip:"
+# One row: the fields predict-bench printed, in columns.
+row() { # TRACE CLIENT RTT LINE...
+	tr=$1 c=$2 at=$3; shift 3
+	line=$(echo "$*" | tr '\n' ' ')
+	get() { echo " $line" | sed -n "s/.* $1=\([^ ]*\).*/\1/p"; }
+	printf '%-9s %-12s %4s  %6s %7s %6s %7s %3s  %-6s %s\n' "$tr" "$c" "$at" \
+		"$(get within5)" "$(get p50)" "$(get wrong)" "$(get wrongms)" "$(get pw)" \
+		"$(get final)" "$(echo "$line" | grep -o 'drawn=.*')"
+	[ -z "$(get final)" ] && echo "  ($line)"
+	echo "$tr $c $at $line" >>"$out/predict.txt"
+}
+
+: >"$out/predict.txt"
+for tr in $TRACES; do
+	"$PB" --record "$T/$tr.ref" "$(trace "$tr")" -- sh "$T/$tr.sh" ||
+		echo "predict-bench: the $tr trace's reference failed"
+done
+echo "a typist (a key every 150 +- 60 ms) at six programs; delay proxy with jitter (one-way +- a fifth)"
+printf '%-9s %-12s %4s  %6s %7s %6s %7s %3s  %-6s %s\n' trace client rtt "<=5ms%" "p50ms" \
+	"wr/100" "wr-ms" "pw" final "telly's predictor"
 for rtt in $RTTS; do
 	pport=$(free_port)
-	"$PROXY" tcp "$pport" "$ssh_port" $((rtt / 2)) & pids="$pids $!"
+	"$PROXY" --jitter $((rtt / 10)) tcp "$pport" "$ssh_port" $((rtt / 2)) & pids="$pids $!"
 	wait_until 10 sh -c "$(ssh_via "$pport") $dest true 2>/dev/null"
-	for c in $CLIENTS; do
-		case $c in mosh*) command -v mosh-server >/dev/null || continue ;; esac
-		[ "$c" = local ] && [ "$rtt" != "${RTTS%% *}" ] && continue
-		prog=$SHELL_CMD
-		line=$(run "$c" "$rtt" "$pport" -- --ready 'P> ' "$TRACE")
-		at=$rtt; [ "$c" = local ] && at=-
-		printf '%-12s %4s ms  %s\n' "$c" "$at" "$line"
-		prog=$PW_CMD
-		line=$(run "$c" "$rtt" "$pport" -- --password --ready 'Password: ' 'swordfsh')
-		printf '%-12s %4s ms  %s\n' "$c" "$at" "$line"
+	for tr in $TRACES; do
+		for c in $CLIENTS; do
+			case $c in mosh*) command -v mosh-server >/dev/null || continue ;; esac
+			[ "$c" = local ] && [ "$rtt" != "${RTTS%% *}" ] && continue
+			at=$rtt; [ "$c" = local ] && at=-
+			row "$tr" "$c" "$at" "$(run "$c" "$rtt" "$pport" "$tr")"
+		done
 	done
 done
