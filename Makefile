@@ -39,6 +39,8 @@ SSH_LIBS   := $(shell pkg-config --libs libssh 2>/dev/null || echo -lssh)
 LZ4_LIBS   := $(shell pkg-config --libs liblz4 2>/dev/null || echo -llz4)
 # ... and so does zstd, for the X pixel codec (remote-proto/xwin.c).
 LZ4_LIBS   += $(shell pkg-config --libs libzstd 2>/dev/null || echo -lzstd)
+# ... and libjpeg-turbo, for its lossy ops (video-like regions only).
+LZ4_LIBS   += $(shell pkg-config --libs libturbojpeg 2>/dev/null || echo -lturbojpeg)
 DS_SRC     := $(BASE_SRC) $(VTF_SRC) display-server/comp.c display-server/term.c display-server/font.c \
               display-server/headless.c display-server/x11.c display-server/script.c
 DS_SRC     += display-server/clip.c
@@ -240,6 +242,11 @@ $(BUILD)/test/xclose: $(call obj,obj,test/integration/xclose.c)
 # An X program that draws on presses only and logs every button and key.
 all: $(BUILD)/test/xpress
 $(BUILD)/test/xpress: $(call obj,obj,test/integration/xpress.c)
+	@mkdir -p $(dir $@)
+	$(CC) $(ALL_CFLAGS) -o $@ $^ $(shell pkg-config --libs xcb 2>/dev/null)
+# A window that plays video-like frames, for the lossy X test.
+all: $(BUILD)/test/xanim
+$(BUILD)/test/xanim: $(call obj,obj,test/integration/xanim.c)
 	@mkdir -p $(dir $@)
 	$(CC) $(ALL_CFLAGS) -o $@ $^ $(shell pkg-config --libs xcb 2>/dev/null)
 

@@ -116,6 +116,7 @@ struct view {
 	bool listed, ready, done, readonly;
 	enum pred_policy predict;
 	bool seamless; /* X windows as the desk's own; no terminals */
+	bool lossless; /* --lossless: never RP_CAP_XLOSSY */
 	int rc;
 	char why[300];
 	uint64_t list_due_ns, last_frame_ns;
@@ -1881,6 +1882,8 @@ static void view_usage(FILE *f)
 	      "                      adaptive (default), always, never (as telly attach)\n"
 	      "  --record DIR        append what each terminal is sent to DIR/NAME (its\n"
 	      "                      session's name), as sent: for tests and bug reports\n"
+	      "  --lossless          X windows: never lossy (else regions that change like\n"
+	      "                      video go as JPEG, and losslessly once they stop)\n"
 	      "  --stats             print keystroke-to-pixel latency by stage at exit\n"
 	      "  --bench-keys N      type N keys into the focused window, one at a time,\n"
 	      "                      each once the last one's echo is drawn; then exit\n"
@@ -1956,6 +1959,8 @@ int telly_view(int argc, char **argv)
 			}
 		} else if (!strcmp(a, "--stats")) {
 			v->stats = true;
+		} else if (!strcmp(a, "--lossless")) {
+			v->lossless = true;
 		} else if (!strcmp(a, "--osc52-write")) {
 			v->osc52_write = true;
 		} else if (i + 1 >= argc && (!strcmp(a, "--size") || !strcmp(a, "--input") ||
@@ -2076,7 +2081,7 @@ int telly_view(int argc, char **argv)
 	if (v->b->accelerated && !accel_set)
 		cfg.profile = WM_ACCEL_FLAT;
 	wm_init(&v->wm, &cfg);
-	v->dest.caps |= RP_CAP_X11;
+	v->dest.caps |= RP_CAP_X11 | (v->lossless ? 0 : RP_CAP_XLOSSY);
 	/* Over ssh and TCP the terminals outlive a lost link; on this host
 	 * the link is lost only with the daemon, and the sessions with it. */
 	if (v->dest.host || v->dest.tcp)

@@ -13,6 +13,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <turbojpeg.h>
 #include <zstd.h>
 
 #include "rd.h"
@@ -430,7 +431,7 @@ static void pix_copy(uint32_t *dst, const void *src, size_t n)
 
 /* ---- the desk: applying ops ---- */
 
-static const char *const op_names[] = {"?", "COPY", "FILL", "LZ4", "ZSTD", "RAW"};
+static const char *const op_names[] = {"?", "COPY", "FILL", "LZ4", "ZSTD", "RAW", "JPEG"};
 
 struct apply {
 	uint32_t *px;
@@ -439,6 +440,7 @@ struct apply {
 	uint8_t *scratch; /* a decompressed block: the largest yet of this frame */
 	size_t scratch_cap;
 	ZSTD_DCtx *zd;
+	tjhandle tj;
 	char *err;
 	size_t errn;
 };
@@ -511,6 +513,18 @@ static int apply_block(struct apply *a, size_t at, unsigned op, uint32_t x, uint
 		if (got < 0 || (size_t)got != want)
 			return apply_fail(a, at, op, "the block does not decompress to %ux%u pixels",
 					  w, h);
+	} else if (op == RP_XOP_JPEG) {
+		int jw, jh, sub, space;
+
+		if (!a->tj && !(a->tj = tjInitDecompress()))
+			return apply_fail(a, at, op, "out of memory");
+		/* The size is checked before a pixel is decoded; progressive
+		 * files with many scans (a decoder's time sink) are refused. */
+		if (tjDecompressHeader3(a->tj, src, len, &jw, &jh, &sub, &space) < 0 ||
+		    (uint32_t)jw != w || (uint32_t)jh != h ||
+		    tjDecompress2(a->tj, src, len, a->scratch, (int)w, (int)w * 4, (int)h, TJPF_BGRX,
+				  TJFLAG_LIMITSCANS | TJFLAG_STOPONWARNING) < 0)
+			return apply_fail(a, at, op, "the block is not a %ux%u JPEG", w, h);
 	} else {
 		size_t got;
 
@@ -539,7 +553,7 @@ static int apply_ops(struct apply *a, const uint8_t *ops, size_t n)
 		if (op == RP_XOP_COPY) {
 			sx = get_u16(&r);
 			sy = get_u16(&r);
-		} else if (op < RP_XOP_FILL || op > RP_XOP_RAW) {
+		} else if (op < RP_XOP_FILL || op > RP_XOP_JPEG) {
 			return apply_fail(a, at, op, "unknown op %u", op);
 		}
 		x = get_u16(&r);
@@ -569,7 +583,7 @@ static int apply_ops(struct apply *a, const uint8_t *ops, size_t n)
 				return apply_fail(a, at, op, "%ux%u pixels do not fit the frame", w, h);
 			put_rows(a, x, y, w, h, src);
 			break;
-		default: /* LZ4, ZSTD */
+		default: /* LZ4, ZSTD, JPEG */
 			len = get_u32(&r);
 			if (!r.bad && (size_t)w * h > RP_XPIX_MAX_OP_PIXELS)
 				return apply_fail(a, at, op, "%ux%u is more than %u pixels", w, h,
@@ -605,6 +619,8 @@ int rp_xpix_apply(const uint8_t *ops, size_t n, uint32_t *pixels, uint16_t w, ui
 	rc = apply_ops(&a, ops, n);
 	free(a.scratch);
 	ZSTD_freeDCtx(a.zd);
+	if (a.tj)
+		tjDestroy(a.tj);
 	return rc;
 }
 
@@ -619,6 +635,17 @@ int rp_xpix_apply(const uint8_t *ops, size_t n, uint32_t *pixels, uint16_t w, ui
 #define XENC_SCROLL_MAX_TWINS 8 /* a row the shadow has more often than this does not vote */
 #define XENC_OP_HEAD_BYTES 13	/* op, x, y, w, h, len */
 #define XENC_PIXEL_MASK 0x00ffffffu /* x8r8g8b8: the top byte is nobody's */
+/* Video: a tile that changed XENC_VIDEO_STREAK times in a row, each
+ * within XENC_VIDEO_GAP_MS of the last (10 a second or more), and looks
+ * like a picture (more than XENC_VIDEO_COLOURS colours among
+ * XENC_VIDEO_SAMPLES of its pixels; text has a few shades) goes lossy
+ * when lossy is allowed. Once it has been still for XENC_REFRESH_MS it
+ * goes again losslessly, so nothing stays blurred. */
+#define XENC_VIDEO_GAP_MS 100
+#define XENC_VIDEO_STREAK 6
+#define XENC_VIDEO_COLOURS 48
+#define XENC_VIDEO_SAMPLES 256
+#define XENC_REFRESH_MS 200
 
 /* tile flags */
 #define T_VALID 0x01  /* hash[] is the shadow tile's */
@@ -627,6 +654,7 @@ int rp_xpix_apply(const uint8_t *ops, size_t n, uint32_t *pixels, uint16_t w, ui
 #define T_SOLID 0x08  /* one colour: color[] */
 #define T_COPIED 0x10 /* under this update's COPY */
 #define T_INSIDE 0x20 /* wholly under it: its rows' hashes said it is right */
+#define T_VIDEO 0x40  /* changes like video: JPEG */
 
 struct row_hash {
 	uint64_t h;
@@ -654,6 +682,16 @@ struct rp_xenc {
 	size_t comp_cap;
 	ZSTD_CCtx *zc;
 	uint8_t *payload; /* RP_MAX_PAYLOAD */
+	/* Lossy (rp_xenc_lossy): per tile, its changes in a row, when it
+	 * last changed, and whether the desks have it lossy (the shadow
+	 * always has the exact pixels; a refresh sends them). */
+	int jpeg_quality; /* 0: never lossy */
+	uint32_t now_ms;
+	uint8_t *streak;
+	uint32_t *changed_at;
+	uint8_t *lossy;
+	uint32_t nlossy;
+	tjhandle tj;
 	struct rp_xenc_stats st;
 };
 
@@ -862,6 +900,28 @@ static void tile_rect(const struct rp_xenc *e, uint32_t tx, uint32_t ty, uint32_
 	*h = e->h - *y < XENC_TILE ? e->h - *y : XENC_TILE;
 }
 
+/* Whether any tile under a rectangle is lossy on the desks. */
+static bool rect_lossy(const struct rp_xenc *e, uint32_t x, uint32_t y, uint32_t w, uint32_t h)
+{
+	for (uint32_t ty = y / XENC_TILE; ty <= (y + h - 1) / XENC_TILE; ty++)
+		for (uint32_t tx = x / XENC_TILE; tx <= (x + w - 1) / XENC_TILE; tx++)
+			if (e->lossy[(size_t)ty * e->tw + tx])
+				return true;
+	return false;
+}
+
+static void mark_lossy(struct rp_xenc *e, uint32_t x, uint32_t y, uint32_t w, uint32_t h)
+{
+	for (uint32_t ty = y / XENC_TILE; ty <= (y + h - 1) / XENC_TILE; ty++)
+		for (uint32_t tx = x / XENC_TILE; tx <= (x + w - 1) / XENC_TILE; tx++) {
+			uint8_t *l = &e->lossy[(size_t)ty * e->tw + tx];
+			e->nlossy += !*l;
+			*l = 1;
+			/* still for the refresh's clock from now */
+			e->changed_at[(size_t)ty * e->tw + tx] = e->now_ms;
+		}
+}
+
 /* Pixels of a rectangle of src into e->raw (wire order, top byte 0). */
 static void extract(struct rp_xenc *e, const uint32_t *src, size_t stride, uint32_t x, uint32_t y,
 		    uint32_t w, uint32_t h)
@@ -917,7 +977,9 @@ static bool shrink(const struct rp_xenc *e, const uint32_t *src, size_t stride, 
 {
 	uint32_t x0 = UINT32_MAX, x1 = 0, y0 = UINT32_MAX, y1 = 0;
 
-	if (src == e->shadow)
+	/* A lossy tile goes whole: the desks' pixels differ from the
+	 * shadow's where the new picture does not. */
+	if (src == e->shadow || (e->nlossy && rect_lossy(e, *x, *y, *w, *h)))
 		return true;
 	for (uint32_t j = 0; j < *h; j++) {
 		const uint32_t *p = src + (size_t)(*y + j) * stride + *x;
@@ -1008,6 +1070,85 @@ static void send_zstd(struct fw *f, const uint32_t *src, size_t stride, uint32_t
 	e->st.tiles_zstd += tx1 - tx0;
 }
 
+static void set_lossy(struct rp_xenc *e, uint32_t tx0, uint32_t tx1, uint32_t ty, bool on)
+{
+	for (uint32_t tx = tx0; tx < tx1; tx++) {
+		uint8_t *l = &e->lossy[(size_t)ty * e->tw + tx];
+		if (*l && !on)
+			e->nlossy--;
+		else if (!*l && on)
+			e->nlossy++;
+		*l = on;
+	}
+}
+
+/* Tiles tx0..tx1 of row ty (video) as one JPEG op; losslessly when JPEG
+ * cannot (no library handle, a size it cannot take in one buffer). */
+static void send_jpeg(struct fw *f, const uint32_t *src, size_t stride, uint32_t tx0,
+		      uint32_t tx1, uint32_t ty)
+{
+	struct rp_xenc *e = f->e;
+	uint32_t x, y, w, h, x1, y1, w1, h1;
+	unsigned char *out = e->comp;
+	unsigned long len = 0;
+
+	tile_rect(e, tx0, ty, &x, &y, &w, &h);
+	tile_rect(e, tx1 - 1, ty, &x1, &y1, &w1, &h1);
+	w = x1 + w1 - x;
+	if (!e->tj)
+		e->tj = tjInitCompress();
+	if (!e->tj || tjBufSize((int)w, (int)h, TJSAMP_420) > e->comp_cap) {
+		send_zstd(f, src, stride, tx0, tx1, ty);
+		return;
+	}
+	if (f->rc >= 0) {
+		/* e->raw is in wire order: B, G, R, X bytes on every host */
+		extract(e, src, stride, x, y, w, h);
+		if (tjCompress2(e->tj, (const unsigned char *)e->raw, (int)w, (int)w * 4, (int)h,
+				TJPF_BGRX, &out, &len, TJSAMP_420, e->jpeg_quality,
+				TJFLAG_NOREALLOC | TJFLAG_FASTDCT) < 0) {
+			send_zstd(f, src, stride, tx0, tx1, ty);
+			return;
+		}
+		op_block(f, RP_XOP_JPEG, x, y, w, h, e->comp, len);
+		e->st.tiles_jpeg += tx1 - tx0;
+	}
+	commit(e, src, stride, x, y, w, h);
+	set_lossy(e, tx0, tx1, ty, true);
+}
+
+/* A picture (many colours), not text or flat UI (a few shades). */
+static bool picture_like(const uint32_t *px, size_t stride, uint32_t x, uint32_t y, uint32_t w,
+			 uint32_t h)
+{
+	uint32_t seen[XENC_VIDEO_COLOURS + 1], n = 0;
+	uint32_t step = (w * h) / XENC_VIDEO_SAMPLES;
+
+	step = step ? step : 1;
+	for (uint32_t k = 0; k < w * h && n <= XENC_VIDEO_COLOURS; k += step) {
+		uint32_t v = px[(size_t)(y + k / w) * stride + x + k % w] & XENC_PIXEL_MASK;
+		uint32_t i = 0;
+		while (i < n && seen[i] != v)
+			i++;
+		if (i == n)
+			seen[n++] = v;
+	}
+	return n > XENC_VIDEO_COLOURS;
+}
+
+/* A tile that differs: one more change in its streak, or a new streak;
+ * video when lossy is allowed, the streak long and the tile a picture. */
+static bool tile_video(struct rp_xenc *e, size_t t, const uint32_t *px, size_t stride,
+		       uint32_t x, uint32_t y, uint32_t w, uint32_t h, bool solid)
+{
+	bool recent = e->streak[t] && e->now_ms - e->changed_at[t] <= XENC_VIDEO_GAP_MS;
+
+	e->streak[t] = recent ? (uint8_t)(e->streak[t] < 255 ? e->streak[t] + 1 : 255) : 1;
+	e->changed_at[t] = e->now_ms;
+	return e->jpeg_quality && !solid && e->streak[t] >= XENC_VIDEO_STREAK &&
+	       picture_like(px, stride, x, y, w, h);
+}
+
 static void fill_shadow(struct rp_xenc *e, uint32_t x, uint32_t y, uint32_t w, uint32_t h,
 			uint32_t v)
 {
@@ -1069,6 +1210,8 @@ static void send_dirty(struct fw *f, const uint32_t *src, size_t stride)
 						break;
 					for (k = tx; k < end; k++)
 						fl2[k] &= (uint8_t)~T_DIRTY;
+					if (e->nlossy)
+						set_lossy(e, tx, end, ty2, false);
 					tile_rect(e, tx, ty2, &x1, &y1, &w1, &h1);
 					h = y1 + h1 - y;
 					e->st.tiles_fill += end - tx;
@@ -1077,8 +1220,17 @@ static void send_dirty(struct fw *f, const uint32_t *src, size_t stride)
 				if (src != e->shadow)
 					fill_shadow(e, x, y, w, h, col[tx]);
 				e->st.tiles_fill += end - tx;
+			} else if (fl[tx] & T_VIDEO) {
+				const uint8_t kind = T_DIRTY | T_VIDEO;
+				while (end < e->tw && end - tx < XENC_RUN_TILES &&
+				       (fl[end] & (T_DIRTY | T_SOLID | T_VIDEO)) == kind)
+					end++;
+				send_jpeg(f, src, stride, tx, end, ty);
+				tx = end;
+				continue;
 			} else {
-				while (end < e->tw && (fl[end] & (T_DIRTY | T_SOLID)) == T_DIRTY)
+				while (end < e->tw &&
+				       (fl[end] & (T_DIRTY | T_SOLID | T_VIDEO)) == T_DIRTY)
 					end++;
 				if (end - tx < XENC_ZSTD_MIN_TILES) {
 					send_tiles_lz4(f, src, stride, tx, end, ty);
@@ -1090,6 +1242,8 @@ static void send_dirty(struct fw *f, const uint32_t *src, size_t stride)
 					}
 				}
 			}
+			if (e->nlossy)
+				set_lossy(e, tx, end, ty, false);
 			tx = end;
 		}
 	}
@@ -1097,6 +1251,9 @@ static void send_dirty(struct fw *f, const uint32_t *src, size_t stride)
 
 static void xenc_free_tiles(struct rp_xenc *e)
 {
+	free(e->streak);
+	free(e->changed_at);
+	free(e->lossy);
 	free(e->shadow);
 	free(e->hash);
 	free(e->color);
@@ -1130,16 +1287,25 @@ static int xenc_resize(struct rp_xenc *e, uint16_t w, uint16_t h)
 	n.row_ok = calloc(h, 1);
 	n.votes = calloc((size_t)h * XENC_SCROLL_MAX_TWINS, sizeof *n.votes);
 	n.index = calloc(h, sizeof *n.index);
+	n.streak = calloc(nt, 1);
+	n.changed_at = calloc(nt, sizeof *n.changed_at);
+	n.lossy = calloc(nt, 1);
 	/* one op's pixels at most, and no more than the window has: a menu's
 	 * encoder is small */
 	size_t op = (size_t)w * h < RP_XPIX_MAX_OP_PIXELS ? (size_t)w * h : RP_XPIX_MAX_OP_PIXELS;
 	n.comp_cap = ZSTD_compressBound(op * 4);
 	if ((size_t)LZ4_compressBound((int)op * 4) > n.comp_cap)
 		n.comp_cap = (size_t)LZ4_compressBound((int)op * 4);
+	/* a JPEG op: a run of XENC_RUN_TILES tiles of one tile row, at most */
+	uint32_t jw = w < XENC_RUN_TILES * XENC_TILE ? w : XENC_RUN_TILES * XENC_TILE;
+	uint32_t jh = h < XENC_TILE ? h : XENC_TILE;
+	if (tjBufSize((int)jw, (int)jh, TJSAMP_420) > n.comp_cap)
+		n.comp_cap = tjBufSize((int)jw, (int)jh, TJSAMP_420);
 	n.raw = malloc(op * 4);
 	n.comp = malloc(n.comp_cap);
 	if (!n.shadow || !n.hash || !n.color || !n.tflags || !n.rows_new || !n.rows_old ||
-	    !n.votes || !n.index || !n.row_cache || !n.row_ok || !n.raw || !n.comp) {
+	    !n.votes || !n.index || !n.row_cache || !n.row_ok || !n.raw || !n.comp || !n.streak ||
+	    !n.changed_at || !n.lossy) {
 		xenc_free_tiles(&n);
 		return -ENOMEM;
 	}
@@ -1148,6 +1314,16 @@ static int xenc_resize(struct rp_xenc *e, uint16_t w, uint16_t h)
 		for (uint32_t j = 0; j < kh; j++)
 			memcpy(n.shadow + (size_t)j * w, e->shadow + (size_t)j * e->w,
 			       (size_t)kw * 4);
+		/* the desks keep their lossy pixels at the top left too */
+		n.nlossy = 0;
+		for (uint32_t ty = 0; ty < th && ty < e->th; ty++)
+			for (uint32_t tx = 0; tx < tw && tx < e->tw; tx++)
+				if (e->lossy[(size_t)ty * e->tw + tx]) {
+					n.lossy[(size_t)ty * tw + tx] = 1;
+					n.changed_at[(size_t)ty * tw + tx] =
+						e->changed_at[(size_t)ty * e->tw + tx];
+					n.nlossy++;
+				}
 	}
 	xenc_free_tiles(e);
 	n.w = w;
@@ -1184,6 +1360,8 @@ void rp_xenc_destroy(struct rp_xenc *e)
 	xenc_free_tiles(e);
 	free(e->payload);
 	ZSTD_freeCCtx(e->zc);
+	if (e->tj)
+		tjDestroy(e->tj);
 	free(e);
 }
 
@@ -1319,6 +1497,8 @@ static bool find_scroll(struct fw *f, const uint32_t *px, size_t stride, uint32_
 	op_copy(f, x0, sy, x0, dy, w, run_n);
 	shadow_copy(e, x0, sy, x0, dy, w, run_n);
 	mark_rect(e, x0, dy, w, run_n, T_CAND | T_COPIED, T_VALID);
+	if (e->nlossy && rect_lossy(e, x0, sy, w, run_n))
+		mark_lossy(e, x0, dy, w, run_n); /* the desks moved lossy pixels there */
 	for (uint32_t ty = dy / XENC_TILE; ty <= (dy + run_n - 1) / XENC_TILE; ty++)
 		for (uint32_t tx = x0 / XENC_TILE; tx <= (x0 + w - 1) / XENC_TILE; tx++) {
 			uint32_t x, y, tw, th;
@@ -1437,6 +1617,8 @@ int rp_xenc_update(struct rp_xenc *e, const uint32_t *pixels, uint16_t w, uint16
 				continue;
 			}
 			*fl |= T_DIRTY | (solid ? T_SOLID : 0);
+			if (tile_video(e, (size_t)ty * e->tw + tx, pixels, sp, x, y, tw, th, solid))
+				*fl |= T_VIDEO;
 			e->color[(size_t)ty * e->tw + tx] = pixels[y * sp + x] & XENC_PIXEL_MASK;
 		}
 	send_dirty(&f, pixels, sp);
@@ -1483,5 +1665,58 @@ int rp_xenc_keyframe(struct rp_xenc *e, uint32_t ack, rp_xenc_emit_fn emit, void
 		}
 	send_dirty(&f, e->shadow, e->w);
 	fw_flush(&f, true);
+	return f.rc < 0 ? f.rc : f.frames;
+}
+
+void rp_xenc_lossy(struct rp_xenc *e, int quality)
+{
+	e->jpeg_quality = quality < 0 ? 0 : quality > 100 ? 100 : quality;
+}
+
+void rp_xenc_clock(struct rp_xenc *e, uint32_t now_ms)
+{
+	e->now_ms = now_ms;
+}
+
+long rp_xenc_refresh_in(const struct rp_xenc *e, uint32_t now_ms)
+{
+	long soonest = -1;
+
+	if (!e->nlossy)
+		return -1;
+	for (size_t t = 0; t < (size_t)e->tw * e->th; t++)
+		if (e->lossy[t]) {
+			uint32_t still = now_ms - e->changed_at[t];
+			long in = still >= XENC_REFRESH_MS ? 0 : (long)(XENC_REFRESH_MS - still);
+			if (soonest < 0 || in < soonest)
+				soonest = in;
+		}
+	return soonest;
+}
+
+int rp_xenc_refresh(struct rp_xenc *e, uint32_t now_ms, uint32_t ack, rp_xenc_emit_fn emit,
+		    void *ctx)
+{
+	size_t nt = (size_t)e->tw * e->th;
+	struct fw f;
+
+	if (!e->nlossy)
+		return 0;
+	for (size_t t = 0; t < nt; t++) {
+		e->tflags[t] &= T_VALID;
+		if (e->lossy[t] && now_ms - e->changed_at[t] >= XENC_REFRESH_MS)
+			e->tflags[t] |= T_DIRTY;
+	}
+	fw_init(&f, e, e->frame + 1, ack, emit, ctx);
+	/* from the shadow, which has the exact pixels; lossless sends clear
+	 * the tiles' lossy marks */
+	send_dirty(&f, e->shadow, e->w);
+	if (f.rc >= 0 && f.any)
+		fw_flush(&f, true);
+	if (f.frames) {
+		e->frame++;
+		e->st.updates++;
+		e->st.refreshes++;
+	}
 	return f.rc < 0 ? f.rc : f.frames;
 }

@@ -72,7 +72,9 @@ enum rp_xop {
 	RP_XOP_LZ4 = 3,	 /* x, y, w, h, u32 len, len bytes: one lz4 block of w*h*4 */
 	RP_XOP_ZSTD = 4, /* x, y, w, h, u32 len, len bytes: one zstd frame of w*h*4 */
 	RP_XOP_RAW = 5,	 /* x, y, w, h, then w*h*4 bytes */
+	RP_XOP_JPEG = 6, /* x, y, w, h, u32 len, len bytes: a baseline JPEG of w x h (lossy) */
 };
+#define RP_CAP_XLOSSY 0x100 /* HELLO: the desk takes RP_XOP_JPEG (video-like regions) */
 
 #define RP_XPIX_LAST 0x01 /* XPIXELS flags: this frame ends the update */
 
@@ -216,10 +218,25 @@ int rp_xenc_update(struct rp_xenc *e, const uint32_t *pixels, uint16_t w, uint16
 /* The whole shadow as one update, for a desk that is new or fell behind. */
 int rp_xenc_keyframe(struct rp_xenc *e, uint32_t ack, rp_xenc_emit_fn emit, void *ctx);
 
+/* Lossy for video: quality 1..100 lets tiles that change like video
+ * (several changes in a row, 10 a second or more, many colours: never
+ * text) go as JPEG; 0 (the default) never. Only for windows whose every
+ * desk said RP_CAP_XLOSSY. rp_xenc_clock gives the encoder the time
+ * (ms, any origin, wrapping) before each update. A tile sent lossy is
+ * sent again losslessly once still for a while: rp_xenc_refresh_in says
+ * in how many ms (-1: nothing owed), rp_xenc_refresh sends what is due
+ * (frames emitted, 0 for none). */
+void rp_xenc_lossy(struct rp_xenc *e, int quality);
+void rp_xenc_clock(struct rp_xenc *e, uint32_t now_ms);
+long rp_xenc_refresh_in(const struct rp_xenc *e, uint32_t now_ms);
+int rp_xenc_refresh(struct rp_xenc *e, uint32_t now_ms, uint32_t ack, rp_xenc_emit_fn emit,
+		    void *ctx);
+
 /* What the encoder did (bench and tests). */
 struct rp_xenc_stats {
 	uint64_t updates, frames, bytes;
 	uint64_t tiles_same, tiles_fill, tiles_copy, tiles_lz4, tiles_zstd, tiles_raw;
+	uint64_t tiles_jpeg, refreshes;
 };
 void rp_xenc_stats(const struct rp_xenc *e, struct rp_xenc_stats *out);
 

@@ -433,6 +433,7 @@ struct conn {
 	bool lz4; /* the desk takes OUTPUT_LZ4 */
 	bool resume; /* the desk's channels outlive this connection (RP_CAP_RESUME) */
 	bool x11; /* the desk draws X windows (RP_CAP_X11) */
+	bool xlossy; /* ... and takes JPEG for video-like regions (RP_CAP_XLOSSY) */
 	bool context; /* the desk predicts: it takes CONTEXT and CONSUMED */
 	char who[200]; /* for the audit log: its HELLO name and its peer */
 	char name[64]; /* for notices: its HELLO name, short */

@@ -32,6 +32,7 @@
 #include "xwin.h"
 
 #define X11_FRAME_MS 16	     /* a window's updates are at least this far apart... */
+#define X11_JPEG_QUALITY 75  /* video-like regions, for windows whose desks all take JPEG */
 #define X11_UNACKED_MAX 3    /* ...and a viewer has at most this many unacknowledged */
 #define X11_MAX_PROGRAMS 64  /* programs started in one display */
 #define X11_MAX_WINDOWS XD_MAX_WINDOWS
@@ -50,6 +51,7 @@ struct xwindow {
 		icon[XD_TITLE_MAX_BYTES + 1];
 	struct rp_xenc *enc;
 	bool has_pixels; /* the encoder's shadow holds a picture */
+	bool went_lossy; /* logged: a region of it changed like video */
 	bool dirty;	 /* damaged since last read */
 	long last_read;	 /* ms */
 	long input_at;	 /* ms: an input went in after the last read */
@@ -313,6 +315,15 @@ static void send_timing(struct x11 *x, struct xwindow *w, uint64_t t_read, uint6
 
 /* ---- reading windows: when ---- */
 
+/* JPEG only where every desk watching decodes it (RP_CAP_XLOSSY). */
+static bool all_take_jpeg(const struct x11 *x)
+{
+	for (const struct xview *xv = x->views; xv; xv = xv->next)
+		if (!xv->v->conn->xlossy)
+			return false;
+	return x->views != NULL;
+}
+
 static bool anyone_takes(struct x11 *x, struct xwindow *w)
 {
 	for (struct xview *xv = x->views; xv; xv = xv->next) {
@@ -449,6 +460,8 @@ static void on_pixels(void *ctx, uint32_t id, const uint32_t *pix, uint16_t wd, 
 	if (!w)
 		return;
 	e = (struct emit){x, w, NULL, 0, false};
+	rp_xenc_lossy(w->enc, all_take_jpeg(x) ? X11_JPEG_QUALITY : 0);
+	rp_xenc_clock(w->enc, (uint32_t)base_now_ms());
 	r = rp_xenc_update(w->enc, pix, wd, ht, stride, (const struct rp_xrect *)rects, n,
 			   x->last_seq, emit_fn, &e);
 	if (r < 0) {
@@ -457,6 +470,11 @@ static void on_pixels(void *ctx, uint32_t id, const uint32_t *pix, uint16_t wd, 
 		return;
 	}
 	w->has_pixels = true;
+	if (!w->went_lossy && rp_xenc_refresh_in(w->enc, (uint32_t)base_now_ms()) >= 0) {
+		w->went_lossy = true;
+		serve_log("session %s: window 0x%x: a region changes like video: sent lossy "
+			  "(JPEG) while it does, losslessly once it stops", x->s.name, id);
+	}
 	/* Viewers owed a keyframe get it now that the shadow is current. */
 	for (struct xview *xv = x->views; xv; xv = xv->next) {
 		struct xvwin *vw = vw_of(xv, id, false);
@@ -464,6 +482,22 @@ static void on_pixels(void *ctx, uint32_t id, const uint32_t *pix, uint16_t wd, 
 			keyframe(x, xv, w);
 	}
 	send_timing(x, w, t_read, base_now_ns());
+}
+
+/* Lossy pixels still for a while go again losslessly (nothing stays
+ * blurred): now, or the ms until the next is due (-1: none owed). */
+static long refresh_lossy(struct x11 *x, struct xwindow *w, long now)
+{
+	long in = rp_xenc_refresh_in(w->enc, (uint32_t)now);
+	struct emit e = {x, w, NULL, 0, false};
+
+	if (in != 0)
+		return in;
+	if (!anyone_takes(x, w) || xd_busy(x->xd, w->id))
+		return X11_FRAME_MS;
+	if (rp_xenc_refresh(w->enc, (uint32_t)now, x->last_seq, emit_fn, &e) < 0)
+		serve_log("session %s: window 0x%x: encoding failed", x->s.name, w->id);
+	return rp_xenc_refresh_in(w->enc, (uint32_t)now);
 }
 
 static void send_cursor(struct x11 *x, struct chan *v)
@@ -852,8 +886,12 @@ static long x11_wait_time(struct session *s, long now)
 	/* Windows damaged while another was being read, or whose frame has
 	 * come: read now (maybe_read does nothing for the others). */
 	x->wake_at = 0;
-	for (struct xwindow *xw = x->wins; xw; xw = xw->next)
+	for (struct xwindow *xw = x->wins; xw; xw = xw->next) {
 		maybe_read(x, xw, now);
+		if (xw->has_pixels && (w = refresh_lossy(x, xw, now)) >= 0 &&
+		    (!x->wake_at || now + w < x->wake_at))
+			x->wake_at = now + w;
+	}
 	/* Last, as the loop is about to sleep on the display's descriptor:
 	 * what the reads asked goes out, and what xcb read in while writing
 	 * (here or anywhere since) is taken. */

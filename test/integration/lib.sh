@@ -99,6 +99,16 @@ wait_until() {
 	fail "timed out after ${limit}s waiting for: $*"
 }
 
+# await_file FILE: until it is there and not empty, 10 s at most; its own
+# deadline, so it can run inside a wait_until (whose variables it keeps).
+await_file() {
+	af_end=$(( $(date +%s) + 10 ))
+	while [ ! -s "$1" ]; do
+		[ "$(date +%s)" -le "$af_end" ] || return 1
+		sleep 0.05
+	done
+}
+
 count_on_screen() { # WINDOW TEXT: lines showing TEXT
 	screen "$1" | grep -cF -- "$2"
 }

@@ -25,7 +25,8 @@
  * The host's selections (XCLIP) are written to STATEDIR/clip-SEL as they come,
  * the pointer's shape (XCURSOR) to STATEDIR/cursor as "SERIAL WxH". With
  * XPROBE_TIMING=1 in the environment it asks for TIMING and appends each
- * XTIMING to STATEDIR/timing: "SEQ ID" and its six instants (ns).
+ * XTIMING to STATEDIR/timing: "SEQ ID" and its six instants (ns). With
+ * XPROBE_LOSSY=1 it says it takes JPEG (RP_CAP_XLOSSY).
  * Errors from the host are printed on standard error as they come.
  */
 #include <errno.h>
@@ -535,9 +536,10 @@ int main(int argc, char **argv)
 		perror("xprobe: connect");
 		return 1;
 	}
-	const char *tm = getenv("XPROBE_TIMING");
+	const char *tm = getenv("XPROBE_TIMING"), *lossy = getenv("XPROBE_LOSSY");
 	n = rp_hello_frame(buf, sizeof buf,
-			   RP_CAP_LINEMODE | RP_CAP_X11 | (tm && *tm == '1' ? RP_CAP_TIMING : 0), "",
+			   RP_CAP_LINEMODE | RP_CAP_X11 | (tm && *tm == '1' ? RP_CAP_TIMING : 0) |
+				   (lossy && *lossy == '1' ? RP_CAP_XLOSSY : 0), "",
 			   "xprobe");
 	rp_conn_send(p.c, buf, (size_t)n);
 	if (rp_conn_next_frame(p.c, &h, &b, 5000) != 1 || h.type != RP_HELLO) {

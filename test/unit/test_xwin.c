@@ -7,6 +7,7 @@
  */
 #include <errno.h>
 #include <lz4.h>
+#include <turbojpeg.h>
 #include <stdlib.h>
 #include <zstd.h>
 
@@ -1074,6 +1075,192 @@ static void encoder_emit_fails(void)
 	rp_xenc_destroy(e);
 }
 
+
+/* A video-like picture for frame n: smooth colour with grain (many
+ * colours: a photograph's, never text's). */
+static void draw_video(uint32_t *px, size_t stride, uint32_t x0, uint32_t y0, uint32_t w,
+		       uint32_t h, uint32_t n)
+{
+	for (uint32_t y = 0; y < h; y++)
+		for (uint32_t x = 0; x < w; x++) {
+			uint32_t r = (x * 2 + n * 9) & 0xff, g = (y * 2 + n * 5) & 0xff;
+			uint32_t b = ((x + y) + n * 3 + (rnd() & 7)) & 0xff;
+			px[(y0 + y) * stride + x0 + x] = r << 16 | g << 8 | b;
+		}
+}
+
+/* Whether the desk has the host's pixels exactly inside a rectangle. */
+static bool same_rect(const struct desk *d, const uint32_t *px, size_t stride, uint32_t x0,
+		      uint32_t y0, uint32_t w, uint32_t h)
+{
+	for (uint32_t y = y0; y < y0 + h; y++)
+		for (uint32_t x = x0; x < x0 + w; x++)
+			if ((px[y * stride + x] & MASK) != d->px[(size_t)y * d->w + x])
+				return false;
+	return true;
+}
+
+/* A region that changes like video goes lossy (JPEG) after a few
+ * frames, in fewer bytes than lossless; the text around it stays exact
+ * all the while; once still, a refresh makes every pixel exact again,
+ * also after the lossy pixels were scrolled elsewhere. */
+static void encoder_video_lossy(void)
+{
+	enum { W = 448, H = 320, VX = 64, VY = 64, VW = 256, VH = 192 };
+	static uint32_t pic[W * H];
+	struct rp_xenc *e = rp_xenc_create(7, W, H);
+	struct desk d = {.id = 7};
+	struct rp_xrect video = {VX, VY, VW, VH};
+	struct rp_xenc_stats st;
+	size_t lossless = 0, lossy = 0, b0;
+	uint32_t now = 1000;
+
+	desk_resize(&d, W, H);
+	rp_xenc_lossy(e, 70);
+	draw_text(pic, W, W, H, 0);
+	rp_xenc_clock(e, now);
+	CHECK(rp_xenc_update(e, pic, W, H, W * 4, NULL, 0, 0, desk_take, &d) > 0);
+	CHECK_EQ(rp_xenc_refresh_in(e, now), -1);
+	for (uint32_t n = 0; n < 12; n++) {
+		now += 40; /* 25 frames a second */
+		draw_video(pic, W, VX, VY, VW, VH, n);
+		rp_xenc_clock(e, now);
+		b0 = d.bytes;
+		CHECK(rp_xenc_update(e, pic, W, H, W * 4, &video, 1, n, desk_take, &d) > 0);
+		if (n < 4)
+			lossless += d.bytes - b0;
+		else if (n >= 8)
+			lossy += d.bytes - b0;
+		/* text never lossy: outside the video, exact */
+		CHECK(same_rect(&d, pic, W, 0, 0, W, VY));
+		CHECK(same_rect(&d, pic, W, 0, VY + VH, W, H - VY - VH));
+	}
+	rp_xenc_stats(e, &st);
+	fprintf(stderr, "video: %zu bytes a frame lossless, %zu lossy; %llu JPEG tiles\n",
+		lossless / 4, lossy / 4, (unsigned long long)st.tiles_jpeg);
+	CHECK(st.tiles_jpeg > 0);
+	CHECK(lossy / 4 < lossless / 4 / 2);
+	CHECK(!same_rect(&d, pic, W, VX, VY, VW, VH)); /* it is lossy now */
+
+	/* still: nothing due at once; due after the refresh delay */
+	long in = rp_xenc_refresh_in(e, now);
+	CHECK(in > 0);
+	CHECK_EQ(rp_xenc_refresh(e, now, 20, desk_take, &d), 0);
+	now += (uint32_t)in;
+	CHECK_EQ(rp_xenc_refresh_in(e, now), 0);
+	CHECK(rp_xenc_refresh(e, now, 20, desk_take, &d) > 0);
+	CHECK(same_picture(&d, pic, W, H, W));
+	CHECK_EQ(rp_xenc_refresh_in(e, now), -1);
+	CHECK_EQ(d.ack, 20);
+
+	/* lossy again, then the window scrolls up by 32 rows: the lossy
+	 * pixels moved with the COPY are refreshed too */
+	for (uint32_t n = 0; n < 10; n++) {
+		now += 40;
+		draw_video(pic, W, VX, VY, VW, VH, 100 + n);
+		rp_xenc_clock(e, now);
+		CHECK(rp_xenc_update(e, pic, W, H, W * 4, &video, 1, 30 + n, desk_take, &d) > 0);
+	}
+	CHECK(rp_xenc_refresh_in(e, now) >= 0);
+	memmove(pic, pic + 32 * W, (size_t)(H - 32) * W * 4);
+	draw_text(pic + (H - 32) * W, W, W, 32, 99);
+	now += 40;
+	rp_xenc_clock(e, now);
+	CHECK(rp_xenc_update(e, pic, W, H, W * 4, NULL, 0, 50, desk_take, &d) > 0);
+	rp_xenc_stats(e, &st);
+	CHECK(st.tiles_copy > 0);
+	now += 1000;
+	CHECK(rp_xenc_refresh(e, now, 51, desk_take, &d) > 0);
+	CHECK(same_picture(&d, pic, W, H, W));
+	CHECK_EQ(rp_xenc_refresh_in(e, now), -1);
+	CHECK_EQ(d.errors, 0);
+	free(d.px);
+	rp_xenc_destroy(e);
+}
+
+/* Never lossy: text that changes fast (a key held, a flood), and video
+ * in a window whose desks did not all say they take JPEG. */
+static void encoder_lossy_never(void)
+{
+	enum { W = 320, H = 256 };
+	static uint32_t pic[W * H];
+	struct rp_xenc_stats st;
+	uint32_t now = 5;
+
+	for (int round = 0; round < 2; round++) {
+		struct rp_xenc *e = rp_xenc_create(8, W, H);
+		struct desk d = {.id = 8};
+
+		desk_resize(&d, W, H);
+		rp_xenc_lossy(e, round == 0 ? 70 : 0);
+		for (uint32_t n = 0; n < 30; n++) {
+			now += 16; /* 60 a second */
+			if (round == 0)
+				draw_text(pic, W, W, H, n * 3 + 1); /* new text, every tile */
+			else
+				draw_video(pic, W, 0, 0, W, H, n);
+			rp_xenc_clock(e, now);
+			CHECK(rp_xenc_update(e, pic, W, H, W * 4, NULL, 0, n, desk_take, &d) > 0);
+			CHECK(same_picture(&d, pic, W, H, W));
+		}
+		rp_xenc_stats(e, &st);
+		CHECK_EQ(st.tiles_jpeg, 0);
+		CHECK_EQ(rp_xenc_refresh_in(e, now), -1);
+		CHECK_EQ(d.errors, 0);
+		free(d.px);
+		rp_xenc_destroy(e);
+	}
+}
+
+/* JPEG ops the desk refuses: not a JPEG, and a JPEG of another size
+ * than the op says. */
+static void apply_refuses_jpeg(void)
+{
+	enum { W = 64, H = 64 };
+	static uint32_t px[W * H], blk[32 * 32];
+	struct ops o = {0};
+	unsigned char *jpg = NULL;
+	unsigned long jn = 0;
+	char err[200];
+	tjhandle tj = tjInitCompress();
+
+	for (size_t i = 0; i < 32 * 32; i++)
+		blk[i] = rnd() & MASK;
+	CHECK(tj && tjCompress2(tj, (unsigned char *)blk, 32, 32 * 4, 32, TJPF_BGRX, &jpg, &jn,
+				 TJSAMP_420, 80, 0) == 0);
+	/* a good one applies */
+	orect(&o, RP_XOP_JPEG, 8, 8, 32, 32);
+	o32(&o, (uint32_t)jn);
+	memcpy(o.b + o.n, jpg, jn);
+	o.n += jn;
+	CHECK_EQ(rp_xpix_apply(o.b, o.n, px, W, H, W * 4, err, sizeof err), 0);
+	/* said to be 16x16 */
+	o.n = 0;
+	orect(&o, RP_XOP_JPEG, 8, 8, 16, 16);
+	o32(&o, (uint32_t)jn);
+	memcpy(o.b + o.n, jpg, jn);
+	o.n += jn;
+	CHECK_EQ(rp_xpix_apply(o.b, o.n, px, W, H, W * 4, err, sizeof err), -EPROTO);
+	CHECK(strstr(err, "JPEG") != NULL);
+	fprintf(stderr, "(%s)\n", err);
+	/* cut in its middle */
+	o.n = 0;
+	orect(&o, RP_XOP_JPEG, 8, 8, 32, 32);
+	o32(&o, (uint32_t)jn / 2);
+	memcpy(o.b + o.n, jpg, jn / 2);
+	o.n += jn / 2;
+	CHECK_EQ(rp_xpix_apply(o.b, o.n, px, W, H, W * 4, err, sizeof err), -EPROTO);
+	/* garbage */
+	o.n = 0;
+	orect(&o, RP_XOP_JPEG, 0, 0, 32, 32);
+	o32(&o, 100);
+	for (int i = 0; i < 100; i++)
+		o.b[o.n++] = (uint8_t)rnd();
+	CHECK_EQ(rp_xpix_apply(o.b, o.n, px, W, H, W * 4, err, sizeof err), -EPROTO);
+	tjFree(jpg);
+	tjDestroy(tj);
+}
+
 static const struct unit_case cases[] = {
 	{"messages-round-trip", messages_round_trip},
 	{"decoders-refuse", decoders_refuse},
@@ -1085,6 +1272,9 @@ static const struct unit_case cases[] = {
 	{"encoder-big-and-solid", encoder_big_and_solid},
 	{"encoder-small-change", encoder_small_change},
 	{"encoder-emit-fails", encoder_emit_fails},
+	{"encoder-video-lossy", encoder_video_lossy},
+	{"encoder-lossy-never", encoder_lossy_never},
+	{"apply-refuses-jpeg", apply_refuses_jpeg},
 };
 
 int main(int argc, char **argv)

@@ -1,0 +1,38 @@
+#!/bin/sh
+# Video in an X window: while a region changes like video the host sends
+# it lossy (JPEG) to a desk that takes it, and once it stops the desk's
+# picture becomes the window's exactly (xwd), nothing left blurred; the
+# text around a video is never lossy (unit xwin/encoder-video-lossy).
+. test/integration/lib.sh "$1"
+for p in Xvfb xwd; do
+	command -v $p >/dev/null || { echo "no $p (make deps installs it)"; exit 77; }
+done
+XPROBE=$B/test/xprobe
+SOCK=$TELLY_DIR/serve.sock
+
+"$TELLY" new --x11 -s v -- "$B/test/xanim" "$T/stop" >/dev/null || fail "telly new --x11"
+mkdir -p "$T/p"
+mkfifo "$T/p/cmd"
+XPROBE_LOSSY=1 "$XPROBE" "$SOCK" v "$T/p" <"$T/p/cmd" >"$T/p/out" 2>"$T/p/err" &
+pids="$pids $!"
+exec 3>"$T/p/cmd"
+wait_until 20 grep -q " anim playing$" "$T/p/windows"
+id=$(sed -n 's/^\(0x[0-9a-f]*\) .* anim playing$/\1/p' "$T/p/windows")
+dpy=$("$TELLY" ls | sed -n 's/^  display \(:[0-9]*\).*/\1/p')
+xenv() { DISPLAY=$dpy XAUTHORITY=$TELLY_DIR/x11-v.auth "$@"; }
+
+wait_until 30 grep -q "window $id: a region changes like video: sent lossy" "$TELLY_DIR/serve.log"
+echo "playing: sent lossy"
+
+touch "$T/stop"
+wait_until 20 grep -q " anim still$" "$T/p/windows"
+same_as_xwd() {
+	rm -f "$T/p/w.ppm"
+	echo "dump $id $T/p/w.ppm" >&3
+	await_file "$T/p/w.ppm" || return 1
+	xenv xwd -silent -id "$id" >"$T/p/w.xwd" || return 1
+	"$XPROBE" --compare "$T/p/w.ppm" "$T/p/w.xwd" 2>"$T/p/cmp.err"
+}
+wait_until 20 same_as_xwd
+echo "still: the desk's picture is the window's, pixel for pixel"
+echo "x11 video: ok"
