@@ -58,8 +58,8 @@ struct cell {
 
 /* A ring of lines of cap_cols cells. Screen row y is line (top + y) mod
  * nlines; the sb_count lines before top are the scrollback (the primary
- * screen's grid has nlines = rows + sb_cap_for(), the alternate screen's has
- * no room for any). */
+ * screen's grid has room for up to sb_cap_for() of them, made as lines
+ * scroll into it: see sb_grow; the alternate screen's has none). */
 struct grid {
 	struct cell *cells;
 	unsigned nlines, top, sb_count;
@@ -198,6 +198,34 @@ static unsigned sb_cap_for(const struct term *s, int cap_cols)
 	return fit < s->sb_lines ? (unsigned)fit : s->sb_lines;
 }
 
+/* The lines grid g holds once its scrollback is full. */
+static unsigned ring_lines(const struct term *s, const struct grid *g)
+{
+	return g == &s->grid[0] ? (unsigned)s->rows + sb_cap_for(s, s->cap_cols) : g->nlines;
+}
+
+static int regrid(const struct term *s, const struct grid *g, struct grid *out, int rows,
+		  int cap_cols, unsigned sb_cap, unsigned first);
+
+/* The primary screen's scrollback is given room as lines scroll into it,
+ * doubling up to its bound, rather than all at once: most screens never
+ * fill theirs (a session's bound is megabytes), and a console's screen is
+ * made anew for each read of it. Called when the room is full. */
+static void sb_grow(struct term *s)
+{
+	struct grid *g = &s->grid[0], ng;
+	unsigned have = g->nlines - (unsigned)s->rows, max = sb_cap_for(s, s->cap_cols);
+	unsigned want = have < (unsigned)s->rows ? (unsigned)s->rows : have > max / 2 ? max : 2 * have;
+
+	if (have >= max)
+		return;
+	/* No memory: the oldest line goes, as at the bound. */
+	if (regrid(s, g, &ng, s->rows, s->cap_cols, want < max ? want : max, g->sb_count))
+		return;
+	free(g->cells);
+	*g = ng;
+}
+
 /* ---- libvterm state callbacks ---- */
 
 static int putglyph(VTermGlyphInfo *info, VTermPos pos, void *user)
@@ -242,6 +270,8 @@ static int scrollrect(VTermRect r, int down, int right, void *user)
 	n = down < r.end_row ? down : r.end_row;
 	s->work += (uint64_t)n * (uint64_t)(s->rows - r.end_row + 1) * (uint64_t)s->cap_cols;
 	for (int i = 0; i < n; i++) {
+		if (g == &s->grid[0] && g->sb_count == g->nlines - (unsigned)s->rows)
+			sb_grow(s);
 		g->top = (g->top + 1) % g->nlines;
 		if (g->sb_count < g->nlines - (unsigned)s->rows)
 			g->sb_count++;
@@ -285,8 +315,12 @@ static int erase(VTermRect r, int selective, void *user)
 	s->work += (uint64_t)(r.end_row - r.start_row) * (uint64_t)(r.end_col - r.start_col);
 	for (int y = r.start_row; y < r.end_row; y++) {
 		struct cell *c = row(s, y);
+		if (!selective) { /* every new screen and each clear: copied, not looped */
+			fill(c + r.start_col, r.end_col - r.start_col, &b);
+			continue;
+		}
 		for (int x = r.start_col; x < r.end_col; x++)
-			if (!selective || !(c[x].attrs & A_PROTECTED))
+			if (!(c[x].attrs & A_PROTECTED))
 				c[x] = b;
 	}
 	return 1;
@@ -419,7 +453,7 @@ static int resize(int rows, int cols, VTermPos *delta, void *user)
 	struct grid *pri = &s->grid[0], *alt = &s->grid[1], npri, nalt;
 	bool on_alt = s->cur == alt;
 	int cap_cols = cols > s->cap_cols ? cols : s->cap_cols;
-	unsigned sb_cap = sb_cap_for(s, cap_cols);
+	unsigned sb_max = sb_cap_for(s, cap_cols), sb_cap = pri->nlines - (unsigned)s->rows;
 	unsigned first = pri->sb_count;
 	VTermPos cur;
 
@@ -441,6 +475,9 @@ static int resize(int rows, int cols, VTermPos *delta, void *user)
 		first -= pop;
 		delta->row += (int)pop;
 	}
+	/* Room for what is kept (sb_grow makes more), as much as before. */
+	sb_cap = sb_cap > first ? sb_cap : first;
+	sb_cap = sb_cap < sb_max ? sb_cap : sb_max;
 	if (regrid(s, alt, &nalt, rows, cap_cols, 0, 0))
 		return 1; /* out of memory: the old size stays (callbacks check bounds) */
 	if (regrid(s, pri, &npri, rows, cap_cols, sb_cap, first)) {
@@ -632,7 +669,7 @@ static struct term *term_create(int rows, int cols, unsigned sb_lines, size_t sb
 	vterm_state_get_default_colors(s->st, &fg, &bg);
 	s->pen = (struct cell){.fg = fg, .bg = bg, .width = 1};
 	/* Before any line exists, "the old screen" is zero rows of nothing. */
-	if (regrid(s, &s->grid[0], &s->grid[0], rows, cols, sb_cap_for(s, cols), 0))
+	if (regrid(s, &s->grid[0], &s->grid[0], rows, cols, 0, 0)) /* sb_grow */
 		goto fail_pri;
 	if (regrid(s, &s->grid[1], &s->grid[1], rows, cols, 0, 0))
 		goto fail_alt;
@@ -878,12 +915,12 @@ static size_t fast_skip(struct term *s, const uint8_t *p, size_t n)
 	size_t tail = 0, off = n, len;
 	VTermPos cur;
 
-	if (n / 2 <= g->nlines) /* a line is at least CR LF */
+	if (n / 2 <= ring_lines(s, g)) /* a line is at least CR LF */
 		return 0;
 	vterm_state_get_cursorpos(s->st, &cur);
 	if (cur.row != s->rows - 1)
 		return 0;
-	while (tail < g->nlines) {
+	while (tail < ring_lines(s, g)) {
 		const uint8_t *lf = off > 1 ? memrchr(p, '\n', off - 1) : NULL;
 		size_t start = lf ? (size_t)(lf - p) + 1 : 0, r;
 		if (!start || !(r = simple_rows(s, p + start, off - start, &len)))
@@ -1057,7 +1094,7 @@ static void feed_now(struct term *s, const void *buf, size_t n)
 /* Twice the ring's cells: how much the kept output grows between cuts. */
 static size_t compact_step(const struct term *s)
 {
-	return 2 * (size_t)s->cur->nlines * (size_t)s->cap_cols;
+	return 2 * (size_t)ring_lines(s, s->cur) * (size_t)s->cap_cols;
 }
 
 static void settle(struct term *s)

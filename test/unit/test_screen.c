@@ -6,6 +6,7 @@
  * sequences; a lazy screen against an eager one.
  */
 #include <errno.h>
+#include <malloc.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -98,6 +99,66 @@ static void snapshot_history_exact(void)
 		screen_bytes_finish(&sb);
 		screen_destroy(a);
 		screen_destroy(b);
+	}
+}
+
+/* A session's scrollback bound is megabytes, and most never fill it: the
+ * room is made as lines scroll in, with every line kept up to the bound
+ * (on the plain path, which skips what cannot show, and off it), and a
+ * screen made smaller keeps every line it pushes into its history. */
+static void scrollback_made_as_used(void)
+{
+#ifndef __SANITIZE_ADDRESS__ /* ASan's allocations are not in mallinfo */
+	{
+		struct mallinfo2 before = mallinfo2(), after;
+		struct screen *s[16];
+		for (int i = 0; i < 16; i++)
+			s[i] = screen_create(24, 80, 2000, 4u << 20);
+		after = mallinfo2();
+		/* 2000 lines of 80 cells: 3.8 MB each when made at once */
+		CHECK(after.uordblks + after.hblkhd - before.uordblks - before.hblkhd < 16u << 20);
+		for (int i = 0; i < 16; i++)
+			screen_destroy(s[i]);
+	}
+#endif
+	for (int fast = 0; fast < 2; fast++) {
+		struct screen *s = screen_create(24, 80, 2000, 4u << 20);
+		struct screen_bytes snap = {0}, in = {0};
+		char line[32];
+
+		screen_set_fast(s, fast);
+		screen_feed(s, "\033[24;1H", 7); /* from the bottom row: each line scrolls */
+		screen_row_text(s, 0, line, sizeof line);
+		for (int i = 0; i < 3000; i++) {
+			int n = snprintf(line, sizeof line, "L%d\r\n", i);
+			screen_bytes_put(&in, line, (size_t)n);
+		}
+		screen_feed(s, in.p, in.len);
+		screen_snapshot(s, 5000, &snap);
+		/* L2977-L2999 on the screen, the 2000 lines before them kept */
+		CHECK(memmem(snap.p, snap.len, "L976", 4) == NULL);
+		CHECK(memmem(snap.p, snap.len, "L977", 4) != NULL);
+		CHECK(memmem(snap.p, snap.len, "L2500", 5) != NULL);
+		screen_bytes_finish(&snap);
+		screen_bytes_finish(&in);
+		screen_destroy(s);
+	}
+	{
+		struct screen *s = screen_create(24, 80, 2000, 4u << 20);
+		struct screen_bytes snap = {0};
+		char line[32];
+
+		for (int i = 0; i < 30; i++) {
+			int n = snprintf(line, sizeof line, "L%d\r\n", i);
+			screen_feed(s, line, (size_t)n);
+		}
+		/* 7 lines in the history; 19 more pushed into it by the shrink */
+		screen_resize(s, 5, 80);
+		screen_snapshot(s, 100, &snap);
+		CHECK(memmem(snap.p, snap.len, "L0", 2) != NULL);
+		CHECK(memmem(snap.p, snap.len, "L25", 3) != NULL);
+		screen_bytes_finish(&snap);
+		screen_destroy(s);
 	}
 }
 
@@ -712,6 +773,7 @@ static const struct unit_case cases[] = {
 	{"snapshot-reproduces-screen", snapshot_reproduces_screen},
 	{"scrollback-bounded", scrollback_bounded},
 	{"snapshot-history-exact", snapshot_history_exact},
+	{"scrollback-made-as-used", scrollback_made_as_used},
 	{"costly-output-bounded", costly_output_bounded},
 	{"screen-matches-libvterm", screen_matches_libvterm},
 	{"plain-path-matches-with-quirks", plain_path_matches_with_quirks},
