@@ -6,6 +6,7 @@
  *
  * Input: vt_ops.h; 13 renders, 14 reads the rows, 15 a key (one more
  * byte). */
+#include <locale.h>
 #include <stddef.h>
 #include <stdint.h>
 #include <stdlib.h>
@@ -13,6 +14,7 @@
 #include "ds_int.h"
 #include "vt_ops.h"
 
+static locale_t utf8;
 static struct ds_font *font;
 static pixman_image_t *img;
 
@@ -42,9 +44,13 @@ int LLVMFuzzerInitialize(int *argc, char ***argv)
 	(void)argc, (void)argv;
 	char err[256];
 
+	/* Each terminal's output filter makes a C.UTF-8 locale; glibc
+	 * loads its files anew unless one is alive, as in telly view,
+	 * whose terminals hold theirs. */
+	utf8 = newlocale(LC_CTYPE_MASK, "C.UTF-8", (locale_t)0);
 	font = ds_font_create("monospace", 12, err, sizeof err);
 	img = pixman_image_create_bits(PIXMAN_x8r8g8b8, 1024, 768, NULL, 0);
-	if (!font || !img)
+	if (!utf8 || !font || !img)
 		abort();
 	return 0;
 }
