@@ -81,6 +81,7 @@ struct xwin {
 	uint32_t *pix;	     /* the last picture read, pm_w x pm_h */
 	uint16_t pix_w, pix_h;
 	bool want, want_whole, capturing, damaged_again;
+	uint64_t sub_seq; /* the request that last emptied its damage (a read's) */
 	char title[XD_TITLE_MAX_BYTES + 1], net_title[XD_TITLE_MAX_BYTES + 1];
 	char icon[XD_TITLE_MAX_BYTES + 1], net_icon[XD_TITLE_MAX_BYTES + 1];
 	char wm_class[XD_TITLE_MAX_BYTES + 1];
@@ -144,6 +145,7 @@ struct xd {
 	struct pending ring[XD_PENDING_MAX];
 	unsigned head, count;
 	struct capture cap; /* cap.w: the read under way, NULL: none */
+	uint64_t ev_seq;    /* the last event's sequence number, widened to 64 bits */
 	unsigned screen_w, screen_h;
 	/* Selections: xd's own window converts them and owns the desk's. */
 	xcb_window_t selwin;
@@ -715,6 +717,15 @@ static void on_reply(struct xd *xd, const struct pending *p, void *reply)
 
 /* ---- capture ---- */
 
+/* A 32-bit sequence number as the 64-bit one at or after last (events
+ * come in order; a request is asked after every event taken so far). */
+static uint64_t widen_seq(uint64_t last, uint32_t seq)
+{
+	uint64_t v = (last & ~(uint64_t)UINT32_MAX) | seq;
+
+	return v < last ? v + ((uint64_t)1 << 32) : v;
+}
+
 static void capture_start(struct xd *xd, struct xwin *w)
 {
 	struct capture *cap = &xd->cap;
@@ -736,13 +747,15 @@ static void capture_start(struct xd *xd, struct xwin *w)
 	w->damaged_again = false;
 	if (whole) {
 		w->want_whole = false;
-		xcb_damage_subtract(xd->c, w->damage, XCB_NONE, XCB_NONE);
+		w->sub_seq = widen_seq(xd->ev_seq,
+				       xcb_damage_subtract(xd->c, w->damage, XCB_NONE, XCB_NONE).sequence);
 		cap->rects[0] = (struct xd_rect){0, 0, w->pm_w, w->pm_h};
 		cap->nrects = 1;
 		capture_issue(xd);
 		return;
 	}
-	xcb_damage_subtract(xd->c, w->damage, XCB_NONE, xd->region);
+	w->sub_seq = widen_seq(xd->ev_seq,
+			       xcb_damage_subtract(xd->c, w->damage, XCB_NONE, xd->region).sequence);
 	xcb_xfixes_fetch_region_cookie_t ck = xcb_xfixes_fetch_region(xd->c, xd->region);
 	pend(xd, ck.sequence, PK_REGION, w->id, 0, NULL);
 	cap->region_asked = true;
@@ -998,11 +1011,20 @@ static void on_event(struct xd *xd, xcb_generic_event_t *ev)
 	uint8_t type = ev->response_type & 0x7f;
 	struct xwin *w;
 
+	xd->ev_seq = widen_seq(xd->ev_seq, ev->full_sequence);
 	if (type == 0)
 		return; /* an error: a window went away under a request; nothing to undo */
 	if (type == xd->damage_ev + XCB_DAMAGE_NOTIFY) {
 		xcb_damage_notify_event_t *e = (void *)ev;
 		if ((w = find(xd, e->drawable)) && w->mapped) {
+			/* Damage done before a read emptied the window's damage
+			 * (the event's number is that of the last request the
+			 * server had done then), told only after: that read has
+			 * it. Taken as new, it made a read that found nothing,
+			 * and whoever waited on that read waited for the next
+			 * change, which an idle window never makes. */
+			if (xd->ev_seq < w->sub_seq)
+				return;
 			if (w->capturing)
 				w->damaged_again = true;
 			else if (xd->ops->damaged)

@@ -56,6 +56,7 @@ struct xwindow {
 	long last_read;	 /* ms */
 	long input_at;	 /* ms: an input went in after the last read */
 	uint64_t t_damage; /* ns: the first damage after an input */
+	uint64_t t_asked;  /* ns: the last read asked of the display */
 };
 
 /* What one viewer has of one window. */
@@ -346,6 +347,7 @@ static void maybe_read(struct x11 *x, struct xwindow *w, long now)
 		if (xd_capture(x->xd, w->id, !w->has_pixels)) {
 			w->dirty = false;
 			w->last_read = now;
+			w->t_asked = base_now_ns();
 		}
 		return;
 	}
@@ -442,7 +444,11 @@ static void on_damaged(void *ctx, uint32_t id)
 	if (!w)
 		return;
 	w->dirty = true;
-	if (w->input_at > w->last_read && !w->t_damage)
+	/* A damage time from before the last read was asked is that
+	 * read's; it is left only by a read that found nothing (its pixels
+	 * went in the read before), and would date this input's damage
+	 * before the input. */
+	if (w->input_at > w->last_read && (!w->t_damage || w->t_damage < w->t_asked))
 		w->t_damage = base_now_ns();
 	maybe_read(x, w, base_now_ms());
 }
@@ -939,10 +945,15 @@ static void x11_snapshot(struct session *s, struct chan *v)
 			continue;
 		vw->key_due = true;
 		vw->acked = vw->sent;
-		if (w->has_pixels && !w->dirty)
+		/* The shadow now, even if damage is on its way: what changed
+		 * comes after it as updates, which this viewer takes from the
+		 * shadow on. A keyframe left for the next read waited for
+		 * ever when that read found nothing new (the damage had gone
+		 * in the read before) and the window then stayed still. */
+		if (w->has_pixels)
 			keyframe(x, xv, w);
 		else
-			w->dirty = true; /* read it (whole if never read), then the keyframe */
+			w->dirty = true; /* never read: read whole, then the keyframe */
 		maybe_read(x, w, base_now_ms());
 	}
 	settle(x);

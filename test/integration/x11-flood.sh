@@ -34,7 +34,8 @@ has_win() { grep -q " flood$" "$T/p/windows" 2>/dev/null; }
 wait_until 20 has_win
 id=$(grep " flood$" "$T/p/windows" | cut -d' ' -f1)
 updates() { grep " flood$" "$T/p/windows" | cut -d' ' -f7; }
-wait_until 20 test "$(updates)" -ge 1
+drawn() { [ "$(updates)" -ge 1 ] 2>/dev/null; } # (counted anew at each try)
+wait_until 20 drawn
 
 dpid=$(daemon_pid)
 rss() { awk '/^VmRSS:/ {print $2}' "/proc/$dpid/status"; }

@@ -47,7 +47,8 @@ XAUTHORITY=/dev/null DISPLAY=$dpy xwd -root -silent >/dev/null 2>&1 && fail "the
 XPROBE_TIMING=1 probe "$T/p1"
 wait_until 20 has_win "$T/p1" first
 id=$(win_id "$T/p1" first)
-wait_until 20 test "$(updates "$T/p1" first)" -ge 1
+drawn() { [ "$(updates "$1" "$2")" -ge 1 ] 2>/dev/null; } # DIR TITLE: an update drawn
+wait_until 20 drawn "$T/p1" first
 
 # await_file FILE: until it is there, not empty, 10 s at most (its own
 # deadline: wait_until's variables are the caller's, which may be waiting).

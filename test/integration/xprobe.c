@@ -16,6 +16,9 @@
  *   key ID KEYCODE      one keycode pressed and released
  *   click ID X Y [BTN]  pointer to X,Y in the window, button pressed, released
  *   move ID X Y W H     XCONFIGURE (move and size)
+ *   acks off|on         stop acknowledging updates (XACK), as a desk that
+ *                       has stopped drawing; on: each window's last update
+ *                       acknowledged, and the ones after as they come
  *   close ID            XCLOSE
  *   clip SEL TEXT       XCLIP: TEXT (\n a newline) as selection SEL (0, 1)
  *   clipfile SEL PATH   XCLIP: the file's bytes (at most RP_XCLIP_MAX_BYTES)
@@ -51,6 +54,7 @@ struct win {
 	uint32_t *px;
 	uint16_t w, h;
 	unsigned updates;
+	uint32_t frame; /* of the last update drawn */
 	bool used;
 };
 
@@ -66,6 +70,7 @@ struct probe {
 	struct xkb_keymap *km;
 	uint8_t shift;
 	struct rp_xtext clip;
+	bool noack; /* acks off */
 };
 
 static struct win *find(struct probe *p, uint32_t id)
@@ -148,6 +153,15 @@ static void on_gone(struct probe *p, uint32_t id)
 	write_state(p);
 }
 
+static void send_ack(struct probe *p, const struct win *w)
+{
+	uint8_t f[64];
+	long len = rp_xack_frame(f, sizeof f, p->chan, w->id, w->frame);
+
+	if (len > 0)
+		rp_conn_send(p->c, f, (size_t)len);
+}
+
 static void on_pixels(struct probe *p, const uint8_t *b, size_t n)
 {
 	struct rp_xpix m;
@@ -180,10 +194,9 @@ static void on_pixels(struct probe *p, const uint8_t *b, size_t n)
 		exit(1);
 	}
 	if (m.flags & RP_XPIX_LAST) {
-		uint8_t f[64];
-		long len = rp_xack_frame(f, sizeof f, p->chan, m.id, m.frame);
-		if (len > 0)
-			rp_conn_send(p->c, f, (size_t)len);
+		w->frame = m.frame;
+		if (!p->noack)
+			send_ack(p, w);
 		w->updates++;
 		write_state(p);
 	}
@@ -345,6 +358,11 @@ static void command(struct probe *p, char *line)
 		long len = rp_xconfigure_frame(f, sizeof f, p->chan, &m);
 		if (len > 0)
 			rp_conn_send(p->c, f, (size_t)len);
+	} else if (!strcmp(what, "acks") && sscanf(line, "%*s %511s", a) == 1) {
+		p->noack = strcmp(a, "on") != 0;
+		for (unsigned i = 0; i < p->n && !p->noack; i++)
+			if (p->w[p->order[i]].updates)
+				send_ack(p, &p->w[p->order[i]]);
 	} else if (!strcmp(what, "close") && sscanf(line, "%*s %x", &id) == 1) {
 		uint8_t f[64];
 		long len = rp_xid_frame(f, sizeof f, RP_XCLOSE, p->chan, id);
