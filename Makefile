@@ -317,7 +317,8 @@ $(BUILD)/test/unit-resume-asan: $(call obj,san,remote-proto/resume.c test/unit/t
 	$(CC) $(ALL_CFLAGS) -O1 $(SAN) -o $@ $^
 
 # The daemon without sockets (test/unit/test_serve.c): its files but the command's.
-SERVE_UNIT := $(filter-out clients/serve/main.c,$(SERVE_SRC)) clients/slog.c $(RP_SRC) $(KPTY_SRC) \
+SERVE_UNIT := $(filter-out clients/serve/main.c,$(SERVE_SRC)) clients/slog.c clients/rundir.c \
+              $(RP_SRC) $(KPTY_SRC) \
               $(KPTY_OS) $(VMC_SRC) test/unit/test_serve.c
 all: $(BUILD)/test/unit-serve $(BUILD)/test/unit-serve-asan
 $(BUILD)/test/unit-serve: $(call obj,obj,$(SERVE_UNIT))
@@ -374,7 +375,7 @@ FUZZ_SRC_consoles := $(VMC_CORE) remote-proto/codec.c
 FUZZ_SRC_keys     := $(VMC_CORE) remote-proto/codec.c
 FUZZ_SRC_escape   := $(BASE_SRC) vmconsole/escape.c
 FUZZ_SRC_termmodes := clients/termmodes.c
-FUZZ_SRC_config   := clients/config.c winmgr/wm.c
+FUZZ_SRC_config   := $(BASE_SRC) clients/config.c winmgr/wm.c
 FUZZ_LIBS_config  = $(shell pkg-config --libs xkbcommon 2>/dev/null || echo -lxkbcommon) -lm
 FUZZ_SRC_xwin     := $(RP_CORE)
 FUZZ_SRC_ttyscript := test/ttyscript/script.c $(KPTY_SRC)
@@ -392,9 +393,10 @@ FUZZ_DEPS_predict := $(BUILD)/vterm-fuzz/link
 FUZZ_LIBS_predict = $(shell cat $(BUILD)/vterm-fuzz/link 2>/dev/null)
 # The daemon's frame dispatch: clients/serve/ itself, built with its fuzz hooks.
 FUZZ_SRC_dispatch := $(SERVE_SRC) clients/slog.c clients/rundir.c clients/client.c \
-                     $(RP_SRC) $(KPTY_SRC) $(KPTY_OS) $(VMC_SRC)
+                     $(RP_SRC) $(KPTY_SRC) $(KPTY_OS) $(VMC_SRC) clients/config.c winmgr/wm.c
 FUZZ_DEPS_dispatch := $(BUILD)/vterm-fuzz/link
-FUZZ_LIBS_dispatch = $(shell cat $(BUILD)/vterm-fuzz/link 2>/dev/null) $(SSH_LIBS) -lm -lpthread
+FUZZ_LIBS_dispatch = $(shell cat $(BUILD)/vterm-fuzz/link 2>/dev/null) $(SSH_LIBS) -lm -lpthread \
+                     $(FUZZ_LIBS_config)
 $(call obj,fuzz-obj,$(SERVE_SRC)): FUZZ_CFLAGS += -DTELLY_FUZZ_DISPATCH
 # The screen model's cell loops compare with sizes at every cell: tracing
 # those comparisons took a third of the screen fuzzer's time and guides

@@ -5,6 +5,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <sys/types.h>
 #include <time.h>
 
 #include "desk.h"
@@ -37,16 +38,34 @@ struct telly_serve_opts {
 	/* A connection says HELLO within hello_ms of connecting, and a frame
 	 * begun is whole within frame_ms (0: the defaults, 10 s and 30 s). */
 	long hello_ms, frame_ms;
+	/* The log folder (telly_logdir's answer): session and console logs
+	 * in its logs/, the audit log beside them. NULL: the runtime
+	 * directory (the unit tests' servers). */
+	const char *log_dir;
 };
 
 /* rundir.c */
+#define TELLY_LOG_DIR_MAX 200 /* bytes; room below it for logs/NAME.log.1 */
 int telly_rundir(char *out, size_t n, char *err, size_t errn);
+/* The daemon's log folder: want (--log-dir, the config's log-dir; relative
+ * to the current folder), else $XDG_STATE_HOME/telly, else
+ * $HOME/.local/state/telly; made (0700, with missing parents) and checked
+ * (yours, nobody else may write). 0, or -errno with err said. */
+int telly_logdir(const char *want, char *out, size_t n, char *err, size_t errn);
+/* mkdir path 0700 if missing, then refuse it (-EPERM, err said) unless it
+ * is a directory (not a symlink) of this user without a mode bit of
+ * refuse (077: nobody else may enter; 022: nobody else may write). what
+ * names it in messages ("the runtime directory"). */
+int telly_private_dir(const char *path, mode_t refuse, const char *what, char *err, size_t errn);
 int telly_unix_listen(const char *path, char *err, size_t errn);
 /* Become the one to start the daemon: under the runtime directory's lock,
  * either a daemon already answers (*running set, -1 returned) or the
  * socket is bound and its listening fd returned (-1 and err on failure). */
 int telly_daemon_claim(char *dir, size_t dirn, struct rp_transport **running, char *err,
 		       size_t errn);
+/* The same in dir, made and checked already (the daemon that finds its
+ * socket gone binds it again this way). */
+int telly_claim_in(const char *dir, struct rp_transport **running, char *err, size_t errn);
 
 /* serve/main.c: connect to this user's daemon; with start, start it in
  * the background if none runs. err must start empty. */

@@ -12,6 +12,7 @@
 #include <unistd.h>
 #include <xkbcommon/xkbcommon.h>
 
+#include "base.h"
 #include "config.h"
 #include "desk.h"
 
@@ -110,7 +111,8 @@ static int set_bind(struct telly_config *c, const char *v, const char *name, int
 			break;
 	if (i == c->nbind) {
 		if (c->nbind == WM_MAX_BINDINGS)
-			return bad(err, errn, name, line, "more than %d bindings", WM_MAX_BINDINGS);
+			return bad(err, errn, name, line, "bind: more than %d bindings",
+				   WM_MAX_BINDINGS);
 		c->nbind++;
 	}
 	c->bind[i] = (struct wm_binding){mods, sym, act};
@@ -156,6 +158,18 @@ static int parse_line(struct telly_config *c, char *l, const char *name, int lin
 		return set_str(c->server, v, "server", &seen[1], name, line, err, errn);
 	if (!strcmp(l, "font"))
 		return set_str(c->font, v, "font", &seen[2], name, line, err, errn);
+	if (!strcmp(l, "log-dir"))
+		return set_str(c->log_dir, v, "log-dir", &seen[3], name, line, err, errn);
+	if (!strcmp(l, "log-cap")) {
+		if (c->log_cap)
+			return bad(err, errn, name, line, "log-cap given twice");
+		if (base_parse_size(v, &c->log_cap) < 0)
+			return bad(err, errn, name, line,
+				   "log-cap wants a size of at least 4096 bytes (suffix K, M or G), "
+				   "not '%s'",
+				   v);
+		return 0;
+	}
 	if (!strcmp(l, "escape")) {
 		if (c->escape != TELLY_CONFIG_ESCAPE_UNSET)
 			return bad(err, errn, name, line, "escape given twice");
@@ -193,7 +207,7 @@ static int parse_line(struct telly_config *c, char *l, const char *name, int lin
 	}
 	return bad(err, errn, name, line,
 		   "unknown setting '%s' (escape, ssh, server, compress, font, font-size, "
-		   "osc52-write, bind)",
+		   "osc52-write, bind, log-dir, log-cap)",
 		   l);
 }
 
@@ -202,7 +216,7 @@ int telly_config_parse(struct telly_config *c, const char *text, size_t n, const
 {
 	struct telly_config tmp;
 	char l[TELLY_CONFIG_LINE_MAX + 1];
-	bool seen[3] = {false, false, false};
+	bool seen[4] = {false, false, false, false};
 	int line = 0;
 	size_t off = 0;
 
@@ -333,6 +347,10 @@ size_t telly_config_write(const struct telly_config *c, char *buf, size_t n)
 		put(buf, n, &off, "osc52-write %s\n", c->osc52_write > 0 ? "yes" : "no");
 	if (c->font_size)
 		put(buf, n, &off, "font-size %d\n", c->font_size);
+	if (c->log_dir[0])
+		put(buf, n, &off, "log-dir %s\n", c->log_dir);
+	if (c->log_cap)
+		put(buf, n, &off, "log-cap %zu\n", c->log_cap);
 	for (unsigned i = 0; i < c->nbind; i++) {
 		const struct wm_binding *b = &c->bind[i];
 		char sym[64];

@@ -17,6 +17,10 @@
  *                         maximize, copy, paste, paste-primary, or none
  *                         to give the key to the program); bindings
  *                         change the defaults one by one
+ *   log-dir DIR           telly serve's log folder (--log-dir), also for
+ *                         a daemon a client starts
+ *   log-cap SIZE          a session log's size before it rotates
+ *                         (--log-cap; at least 4096, suffix K, M or G)
  * Strict: an unknown name, a bad value, a setting given twice (but bind),
  * a line over TELLY_CONFIG_LINE_MAX, a file over TELLY_CONFIG_MAX_BYTES, a
  * NUL or another control byte is an error naming the file and line; a
@@ -32,7 +36,7 @@
 
 #define TELLY_CONFIG_MAX_BYTES (64 << 10)
 #define TELLY_CONFIG_LINE_MAX 1024
-#define TELLY_CONFIG_STR_MAX 512 /* ssh, server, font */
+#define TELLY_CONFIG_STR_MAX 512 /* ssh, server, font, log-dir */
 #define TELLY_CONFIG_ESCAPE_UNSET -2
 #define TELLY_CONFIG_ESCAPE_NONE -1
 
@@ -40,6 +44,8 @@ struct telly_config {
 	int escape; /* a byte, TELLY_CONFIG_ESCAPE_NONE or _UNSET */
 	char ssh[TELLY_CONFIG_STR_MAX + 1], server[TELLY_CONFIG_STR_MAX + 1];
 	char font[TELLY_CONFIG_STR_MAX + 1];
+	char log_dir[TELLY_CONFIG_STR_MAX + 1]; /* "": not set */
+	size_t log_cap;				/* 0: not set */
 	int compress;	 /* 1 yes, -1 no, 0 not set */
 	int osc52_write; /* 1 yes, -1 no, 0 not set */
 	int font_size;	 /* 0: not set */

@@ -6,6 +6,7 @@
 #include <unistd.h>
 
 #include "clients.h"
+#include "config.h"
 #include "kpty_os.h"
 #include "xwin.h"
 
@@ -21,15 +22,22 @@ struct ctl {
 	bool x11;	     /* new --x11: an X session */
 	bool run;	     /* telly run: NAME -- CMD... */
 	const char *display; /* new --display NAME: a terminal of that X session */
+	struct telly_config cfg; /* the config file: dest's ssh, server, compress */
 };
 
 /* Parse [options] [DEST] [NAME] [-- CMD...]. want_name: 0 none, 1 optional
  * (-s NAME), 2 required. Returns 0, or the exit status (help, usage). */
 static int parse(struct ctl *c, int argc, char **argv, int want_name, const char *usage)
 {
-	char *pos[3];
+	char *pos[3], cfg_err[600] = "";
 	int npos = 0;
 
+	/* The config file's ssh, server and compress, under the command line's
+	 * options; wrong, it is said after the options (--help still helps). */
+	if (telly_config_load(&c->cfg, cfg_err, sizeof cfg_err) == 0)
+		telly_config_dest(&c->cfg, &c->dest);
+	else if (!cfg_err[0])
+		snprintf(cfg_err, sizeof cfg_err, "cannot read the config file");
 	for (int i = 1; i < argc; i++) {
 		int r = rp_dest_option(argc, argv, &i, &c->dest);
 		if (r < 0) {
@@ -71,6 +79,10 @@ static int parse(struct ctl *c, int argc, char **argv, int want_name, const char
 			fprintf(stderr, "telly %s: too many arguments\n%s", c->cmd, usage);
 			return 2;
 		}
+	}
+	if (cfg_err[0]) {
+		fprintf(stderr, "telly %s: %s\n", c->cmd, cfg_err);
+		return 2;
 	}
 	if (want_name == 2) {
 		if (npos == 0) {

@@ -9,6 +9,7 @@
 #include <string.h>
 
 #include "clients.h"
+#include "config.h"
 
 #define X_CALL_TIMEOUT_MS 30000 /* the host starts a display and the program */
 #define X_VIEW_ARGS_MAX 24
@@ -42,6 +43,15 @@ int telly_x(int argc, char **argv)
 	struct rp_str nm;
 	long len;
 
+	struct telly_config cfg;
+	char cfg_err[600] = "";
+
+	/* The config file's ssh, server and compress for this connection (the
+	 * view reads the file itself), under the command line's. */
+	if (telly_config_load(&cfg, cfg_err, sizeof cfg_err) == 0)
+		telly_config_dest(&cfg, &dest);
+	else if (!cfg_err[0])
+		snprintf(cfg_err, sizeof cfg_err, "cannot read the config file");
 	view[nview++] = "view";
 	view[nview++] = "--seamless";
 	for (int i = 1; i < argc; i++) {
@@ -75,6 +85,10 @@ int telly_x(int argc, char **argv)
 		} else {
 			host = argv[i];
 		}
+	}
+	if (cfg_err[0]) {
+		fprintf(stderr, "telly x: %s\n", cfg_err);
+		return 2;
 	}
 	if (!nprog) {
 		fprintf(stderr, "telly x: which program? (telly x [DEST] -- PROGRAM)\n%s", x_usage);

@@ -11,6 +11,8 @@ out=$B/demo
 mkdir -p "$out"
 export TELLY_DIR=$(mktemp -d "${TMPDIR:-/tmp}/telly-demo.XXXXXX")
 trap '"$TELLY" stop >/dev/null 2>&1; rm -rf "$TELLY_DIR"' EXIT INT TERM
+# The demo's session logs go with it, not into the user's log folder.
+export XDG_STATE_HOME=$TELLY_DIR/state
 
 if command -v top >/dev/null 2>&1; then
 	busy="top -d 0.5"

@@ -335,8 +335,8 @@ static size_t try_open(struct vmc_console *c, long now, uint8_t *buf, size_t roo
 	return c->connecting ? 0 : came_up(c, now, buf, room);
 }
 
-struct vmc_console *vmc_console_create(const struct vmc_spec *s, const char *rundir, char *err,
-				       size_t errn)
+struct vmc_console *vmc_console_create(const struct vmc_spec *s, const char *rundir,
+				       const char *logdir, char *err, size_t errn)
 {
 	struct vmc_console *c = calloc(1, sizeof *c);
 	char dir[VMC_PATH_MAX + 20];
@@ -375,7 +375,7 @@ struct vmc_console *vmc_console_create(const struct vmc_spec *s, const char *run
 	if (s->log[0])
 		snprintf(c->log_path, sizeof c->log_path, "%s", s->log);
 	else
-		snprintf(c->log_path, sizeof c->log_path, "%s/logs/%s.log", rundir, s->name);
+		snprintf(c->log_path, sizeof c->log_path, "%s/logs/%s.log", logdir, s->name);
 	/* Appended to: a console's history outlives the daemon. */
 	c->log_fd = open(c->log_path, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0600);
 	if (c->log_fd < 0) {
@@ -575,6 +575,20 @@ const struct vmc_spec *vmc_console_spec(const struct vmc_console *c)
 const char *vmc_console_pty(const struct vmc_console *c)
 {
 	return c->pty_path;
+}
+
+int vmc_console_relink(struct vmc_console *c)
+{
+	char dir[sizeof c->link];
+	char *slash;
+
+	snprintf(dir, sizeof dir, "%s", c->link);
+	if ((slash = strrchr(dir, '/')))
+		*slash = 0;
+	if (mkdir(dir, 0700) < 0 && errno != EEXIST)
+		return -errno;
+	unlink(c->link);
+	return symlink(c->pty_path, c->link) < 0 ? -errno : 0;
 }
 
 void vmc_console_describe(const struct vmc_console *c, char *out, size_t n)

@@ -45,7 +45,7 @@ struct vmc_spec {
 	char name[VMC_NAME_MAX + 1];
 	enum vmc_kind kind;
 	char target[VMC_TARGET_MAX + 1];
-	char log[VMC_PATH_MAX + 1]; /* "": RUNDIR/logs/NAME.log */
+	char log[VMC_PATH_MAX + 1]; /* "": LOGDIR/logs/NAME.log */
 	size_t log_cap;             /* rotate past this many bytes */
 	unsigned log_keep;          /* older generations kept: NAME.log.1 .. .N */
 	/* users = key names (globs) and rights; none: the keys decide alone. */
@@ -133,8 +133,10 @@ bool vmc_winsize_bound(long cols, long rows, uint16_t *out_cols, uint16_t *out_r
 /* ---- at the edge: one console ---- */
 
 struct vmc_console;
-struct vmc_console *vmc_console_create(const struct vmc_spec *s, const char *rundir, char *err,
-				       size_t errn);
+/* Its pty linked at RUNDIR/consoles/NAME; its log s->log, else
+ * LOGDIR/logs/NAME.log. */
+struct vmc_console *vmc_console_create(const struct vmc_spec *s, const char *rundir,
+				       const char *logdir, char *err, size_t errn);
 void vmc_console_destroy(struct vmc_console *c); /* takes NULL */
 /* Two slots: the backend, the exposed pty's master. */
 void vmc_console_pollfds(const struct vmc_console *c, struct pollfd pf[2]);
@@ -157,6 +159,9 @@ int vmc_console_break(struct vmc_console *c);
 bool vmc_console_up(const struct vmc_console *c);
 const struct vmc_spec *vmc_console_spec(const struct vmc_console *c);
 const char *vmc_console_pty(const struct vmc_console *c); /* the slave's path */
+/* RUNDIR/consoles/NAME made again (the runtime directory was removed): 0
+ * or -errno. */
+int vmc_console_relink(struct vmc_console *c);
 /* "unix:/run/vm1.sock (up)" and the like. */
 void vmc_console_describe(const struct vmc_console *c, char *out, size_t n);
 

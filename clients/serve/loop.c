@@ -48,6 +48,8 @@ static struct server *server_alloc(const char *dir, const struct telly_serve_opt
 	srv->listen_unix = srv->listen_tcp = srv->sigfd = -1;
 	srv->audit_fd = srv->sshd_pipe = srv->notify_fd = -1;
 	snprintf(srv->dir, sizeof srv->dir, "%s", dir);
+	if (!srv->o.log_dir)
+		srv->o.log_dir = srv->dir;
 	snprintf(srv->sock_path, sizeof srv->sock_path, "%s/serve.sock", dir);
 	srv->started_ms = srv->stranger_at = base_now_ms();
 	return srv;
@@ -273,7 +275,7 @@ int serve_consoles_load(int argc, char **argv, bool files_only, struct vmc_confi
 	/* The options that take a value, whose value is not an option. */
 	static const char *const valued[] = {"--listen", "--ssh-listen", "--ssh-keys",
 					     "--ssh-host-key", "--log-cap", "--hello-timeout",
-					     "--frame-timeout", NULL};
+					     "--frame-timeout", "--log-dir", NULL};
 	bool any = false, file = false;
 
 	for (int i = 1; i + 1 < argc; i++) {
@@ -396,6 +398,124 @@ static void on_signal(struct fdm *fdm, int fd, int events, void *data)
 	reap(srv);
 }
 
+/* ---- the runtime directory ---- */
+
+/* Which socket file is ours, and whether standard error is the runtime
+ * directory's serve.log (as for a daemon a client starts). */
+static void rundir_note(struct server *srv)
+{
+	char log[320];
+	struct stat st, err_st;
+
+	if (stat(srv->sock_path, &st) == 0) {
+		srv->sock_dev = st.st_dev;
+		srv->sock_ino = st.st_ino;
+	}
+	snprintf(log, sizeof log, "%s/serve.log", srv->dir);
+	srv->log_in_rundir = stat(log, &st) == 0 && fstat(STDERR_FILENO, &err_st) == 0 &&
+			     st.st_dev == err_st.st_dev && st.st_ino == err_st.st_ino;
+}
+
+static bool sock_is_ours(const struct server *srv)
+{
+	struct stat st;
+
+	return stat(srv->sock_path, &st) == 0 && st.st_dev == srv->sock_dev &&
+	       st.st_ino == srv->sock_ino;
+}
+
+/* The socket is gone (the directory with it, say): made again as a
+ * client would make it, under the start lock, unless another daemon
+ * answers there now. The token (TCP) and serve.log are made again too. */
+static void rundir_remake(struct server *srv)
+{
+	char err[400] = "", path[320];
+	struct rp_transport *other;
+	int fd;
+
+	if ((fd = telly_private_dir(srv->dir, 077, "the runtime directory", err, sizeof err)) == 0)
+		fd = telly_claim_in(srv->dir, &other, err, sizeof err);
+	else
+		other = NULL;
+	if (other) {
+		rp_transport_destroy(other);
+		srv->rundir_lost = true;
+		serve_log("another daemon serves %s now: this one's %u session%s can be reached "
+			  "only by the desks attached to it now",
+			  srv->sock_path, srv->nsessions, srv->nsessions == 1 ? "" : "s");
+		return;
+	}
+	if (fd < 0) {
+		if (!srv->rundir_told)
+			serve_log("the runtime directory %s was removed and cannot be made again: %s "
+				  "(trying every %d ms)",
+				  srv->dir, err, RUNDIR_CHECK_MS);
+		srv->rundir_told = true;
+		return;
+	}
+	fdm_del(srv->fdm, srv->listen_unix);
+	close(srv->listen_unix);
+	srv->listen_unix = fd;
+	srv->rest_until[0] = 0;
+	if (fdm_add(srv->fdm, fd, POLLIN, on_listener, srv) < 0)
+		serve_log("cannot watch %s: %s", srv->sock_path, strerror(errno));
+	if (srv->listen_tcp >= 0) {
+		int tfd;
+		snprintf(path, sizeof path, "%s/token", srv->dir);
+		tfd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC | O_NOFOLLOW, 0600);
+		if (tfd < 0 || base_write_all(tfd, srv->token, 64, 1000) != 64)
+			serve_log("cannot write %s: %s", path, strerror(errno));
+		if (tfd >= 0)
+			close(tfd);
+	}
+	if (srv->log_in_rundir) {
+		int lfd;
+		snprintf(path, sizeof path, "%s/serve.log", srv->dir);
+		lfd = open(path, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC | O_NOFOLLOW, 0600);
+		if (lfd >= 0) {
+			dup2(lfd, STDERR_FILENO);
+			close(lfd);
+		}
+	}
+	for (struct session *s = srv->sessions; s; s = s->next) {
+		int r = console_relink(s);
+		if (r < 0)
+			serve_log("console %s: cannot link its pty again: %s", s->name, strerror(-r));
+	}
+	rundir_note(srv);
+	srv->rundir_told = false;
+	/* "serving on ... (pid N)", as at the start: what scripts look for. */
+	serve_log("the runtime directory %s was removed: made again, serving on %s again (pid %d)",
+		  srv->dir, srv->sock_path, (int)getpid());
+}
+
+/* The socket looked at every RUNDIR_CHECK_MS (the loop wakes that often
+ * anyway): logind's removal of /run/user/UID, a /tmp cleaner or a person
+ * may take it, and a daemon nobody can reach is lost with its sessions. */
+static long rundir_hook(struct fdm *fdm, long now, void *data)
+{
+	struct server *srv = data;
+
+	(void)fdm;
+	if (srv->rundir_lost || srv->stopping)
+		return -1;
+	if (now < srv->rundir_check_at)
+		return srv->rundir_check_at - now;
+	srv->rundir_check_at = now + RUNDIR_CHECK_MS;
+	if (!sock_is_ours(srv)) {
+		struct stat st;
+		if (stat(srv->sock_path, &st) == 0) {
+			srv->rundir_lost = true;
+			serve_log("%s is not this daemon's socket any more: this one's %u session%s can "
+				  "be reached only by the desks attached to it now",
+				  srv->sock_path, srv->nsessions, srv->nsessions == 1 ? "" : "s");
+			return -1;
+		}
+		rundir_remake(srv);
+	}
+	return RUNDIR_CHECK_MS;
+}
+
 static bool should_exit(struct server *srv, long now)
 {
 	if (srv->nsessions)
@@ -414,12 +534,14 @@ static int run(struct server *srv)
 	bool wait_told = false;
 
 	srv->started_ms = srv->stranger_at = base_now_ms();
+	srv->rundir_check_at = srv->started_ms + RUNDIR_CHECK_MS;
 	if (fdm_add(srv->fdm, srv->sigfd, POLLIN, on_signal, srv) < 0 ||
 	    fdm_add(srv->fdm, srv->listen_unix, POLLIN, on_listener, srv) < 0 ||
 	    (srv->listen_tcp >= 0 && fdm_add(srv->fdm, srv->listen_tcp, POLLIN, on_listener, srv) < 0) ||
 	    fdm_hook_add(srv->fdm, sessions_hook, srv) < 0 ||
 	    fdm_hook_add(srv->fdm, conns_hook, srv) < 0 ||
-	    fdm_hook_add(srv->fdm, listeners_hook, srv) < 0) {
+	    fdm_hook_add(srv->fdm, listeners_hook, srv) < 0 ||
+	    fdm_hook_add(srv->fdm, rundir_hook, srv) < 0) {
 		serve_log("cannot watch the listeners: %s", strerror(errno));
 		return 1;
 	}
@@ -503,7 +625,7 @@ static int start_consoles(struct server *srv)
 	char path[320], err[400];
 
 	/* Beside logs/, not in it: no session or console name reaches it. */
-	snprintf(path, sizeof path, "%s/audit.log", srv->dir);
+	snprintf(path, sizeof path, "%s/audit.log", srv->o.log_dir);
 	srv->audit_fd = open(path, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0600);
 	if (srv->audit_fd < 0)
 		serve_log("audit log %s: %s", path, strerror(errno));
@@ -548,14 +670,17 @@ int serve_main(int listen_unix, const char *dir, const struct telly_serve_opts *
 	notify_open(srv); /* before the front door forks, so it has none */
 	raise_fd_limit();
 	srv->listen_unix = listen_unix;
-	snprintf(logs, sizeof logs, "%s/logs", dir);
-	mkdir(logs, 0700);
+	rundir_note(srv);
+	snprintf(logs, sizeof logs, "%s/logs", srv->o.log_dir);
+	if (mkdir(logs, 0700) < 0 && errno != EEXIST)
+		serve_log("cannot create %s: %s", logs, strerror(errno));
 	{
 		int dead = telly_slog_recover(logs);
 		if (dead)
 			serve_log("%d session%s ended when the daemon before died; marked in %s", dead,
 				  dead == 1 ? "" : "s", logs);
 	}
+	serve_log("logs in %s (audit log: %s/audit.log)", logs, srv->o.log_dir);
 	/* The front door first, so it holds none of the consoles' fds (nor
 	 * the fd manager's). */
 	if (o->ssh_listen && start_sshd(srv) < 0)
@@ -598,8 +723,9 @@ out:
 		close(srv->sshd_pipe); /* the front door sees EOF and leaves */
 	if (srv->sshd_pid > 0)
 		waitpid(srv->sshd_pid, NULL, 0);
-	unlink(srv->sock_path);
-	close(listen_unix);
+	if (sock_is_ours(srv)) /* not another daemon's, made since ours went */
+		unlink(srv->sock_path);
+	close(srv->listen_unix);
 	server_destroy(srv);
 	return rc;
 }

@@ -16,6 +16,7 @@
 #include <unistd.h>
 
 #include "base.h"
+#include "config.h"
 #include "serve.h"
 #include "vmc.h"
 
@@ -160,15 +161,18 @@ static int hand_over(struct rp_transport *t)
 static void serve_usage(FILE *f)
 {
 	fputs("usage: telly serve [--stdio] [--listen HOST:PORT [--allow-remote]]\n"
-	      "                   [--log-cap BYTES] [--hello-timeout MS] [--frame-timeout MS]\n"
+	      "                   [--log-dir DIR] [--log-cap BYTES]\n"
+	      "                   [--hello-timeout MS] [--frame-timeout MS]\n"
 	      "                   [--consoles FILE] [--console NAME=BACKEND]...\n"
 	      "                   [--ssh-listen ADDR:PORT --ssh-keys FILE [--ssh-host-key FILE]]\n"
 	      "\n"
 	      "Run this user's telly daemon in the foreground. It holds the sessions\n"
 	      "(programs on ptys), their screens and logs, and listens on a unix socket\n"
-	      "in the runtime directory ($TELLY_DIR, else $XDG_RUNTIME_DIR/telly, else\n"
-	      "/tmp/telly-UID). Clients start it by themselves when needed; it exits\n"
-	      "with its last session.\n"
+	      "in the runtime directory ($TELLY_DIR, else /tmp/telly-UID: not under\n"
+	      "$XDG_RUNTIME_DIR, which logind removes at logout; made again if it is\n"
+	      "removed while the daemon runs), where its own messages go too\n"
+	      "(serve.log). Clients start it by themselves when needed; it exits with\n"
+	      "its last session.\n"
 	      "\n"
 	      "  --stdio            speak the protocol on stdin/stdout, joining the\n"
 	      "                     running daemon or starting it (what `telly attach\n"
@@ -176,7 +180,13 @@ static void serve_usage(FILE *f)
 	      "  --listen HOST:PORT also listen on TCP; clients must present the token\n"
 	      "                     kept in the runtime directory's 'token' file (0600).\n"
 	      "                     Only loopback addresses unless --allow-remote\n"
-	      "  --log-cap BYTES    rotate a session's log past this size (default 8M)\n"
+	      "  --log-dir DIR      the log folder, kept across reboots: DIR/logs/NAME.log\n"
+	      "                     for each session and console, DIR/audit.log (default:\n"
+	      "                     the config file's log-dir, else $XDG_STATE_HOME/telly,\n"
+	      "                     else ~/.local/state/telly; made 0700, refused if\n"
+	      "                     someone else owns it or may write to it)\n"
+	      "  --log-cap BYTES    rotate a session's log past this size (default: the\n"
+	      "                     config file's log-cap, else 8M)\n"
 	      "  --hello-timeout MS close a connection that has not said HELLO (logged\n"
 	      "                     in) this long after connecting (default 10000)\n"
 	      "  --frame-timeout MS close a connection whose frame, once begun, is not\n"
@@ -193,8 +203,12 @@ static void serve_usage(FILE *f)
 	      "                     $XDG_STATE_HOME/telly/ssh_host_ed25519_key)\n"
 	      "Each console is a session (telly attach NAME, telly view), a pty linked\n"
 	      "at RUNDIR/consoles/NAME (for picocom or screen), and a timestamped log\n"
-	      "in RUNDIR/logs/NAME.log; who attached, took over or sent a break is in\n"
-	      "RUNDIR/audit.log.\n",
+	      "in LOGDIR/logs/NAME.log; who attached, took over or sent a break is in\n"
+	      "LOGDIR/audit.log (LOGDIR: --log-dir's folder).\n"
+	      "\n"
+	      "The config file ($XDG_CONFIG_HOME/telly/config, else\n"
+	      "~/.config/telly/config) gives log-dir and log-cap defaults, also to a\n"
+	      "daemon that a client starts; the command line overrides them.\n",
 	      f);
 }
 
@@ -240,12 +254,34 @@ static void default_host_key(char *out, size_t n)
 			 home && *home ? home : "/tmp");
 }
 
+/* What the config file says for the daemon, under what the command line
+ * said: the log folder (log_dir NULL: not given) and, unless cap_given,
+ * the log cap. o->log_dir ends up pointing into buf. 0; -2 for a config
+ * file in error, -1 for a log folder refused (err says). */
+static int serve_defaults(struct telly_serve_opts *o, const char *log_dir, bool cap_given,
+			  char *buf, size_t n, char *err, size_t errn)
+{
+	struct telly_config cfg;
+
+	if (telly_config_load(&cfg, err, errn) < 0)
+		return -2;
+	if (!cap_given && cfg.log_cap)
+		o->log_cap = cfg.log_cap;
+	if (!log_dir && cfg.log_dir[0])
+		log_dir = cfg.log_dir;
+	if (telly_logdir(log_dir, buf, n, err, errn) < 0)
+		return -1;
+	o->log_dir = buf;
+	return 0;
+}
+
 int telly_serve(int argc, char **argv)
 {
 	struct telly_serve_opts o = {.log_cap = TELLY_LOG_CAP_DEFAULT, .ssh_fd = -1};
 	struct vmc_config cfg = {0};
-	bool stdio = false;
-	char dir[256], err[400] = "", host_key[300];
+	bool stdio = false, cap_given = false;
+	const char *log_dir = NULL;
+	char dir[256], err[400] = "", host_key[300], log_buf[TELLY_LOG_DIR_MAX + 1];
 	int listen_fd, rc;
 	struct rp_transport *t;
 
@@ -270,7 +306,10 @@ int telly_serve(int argc, char **argv)
 			o.ssh_keys = argv[++i];
 		} else if (!strcmp(argv[i], "--ssh-host-key") && i + 1 < argc) {
 			o.ssh_host_key = argv[++i];
+		} else if (!strcmp(argv[i], "--log-dir") && i + 1 < argc) {
+			log_dir = argv[++i];
 		} else if (!strcmp(argv[i], "--log-cap") && i + 1 < argc) {
+			cap_given = true;
 			if (base_parse_size(argv[++i], &o.log_cap) < 0) {
 				fprintf(stderr, "telly serve: --log-cap wants a size of at least 4096 "
 						"bytes (suffix K, M or G), got '%s'\n",
@@ -322,7 +361,14 @@ int telly_serve(int argc, char **argv)
 		}
 	}
 	if (stdio) {
-		t = telly_daemon_connect(true, &o, err, sizeof err);
+		/* The log folder and the config file matter only to a daemon
+		 * to start: one that runs is joined whatever they say. */
+		t = telly_daemon_connect(false, &o, err, sizeof err);
+		if (!t && (rc = serve_defaults(&o, log_dir, cap_given, log_buf, sizeof log_buf, err,
+					       sizeof err)) < 0)
+			goto bad_defaults;
+		if (!t)
+			t = telly_daemon_connect(true, &o, err, sizeof err);
 		if (!t) {
 			fprintf(stderr, "telly serve: %s\n", err);
 			return 1;
@@ -330,6 +376,9 @@ int telly_serve(int argc, char **argv)
 		rc = hand_over(t);
 		if (rc < 0) { /* a daemon that does not take them: copy */
 			rp_transport_destroy(t);
+			if (!o.log_dir && (rc = serve_defaults(&o, log_dir, cap_given, log_buf,
+							      sizeof log_buf, err, sizeof err)) < 0)
+				goto bad_defaults;
 			t = telly_daemon_connect(true, &o, err, sizeof err);
 			if (!t) {
 				fprintf(stderr, "telly serve: %s\n", err);
@@ -340,6 +389,9 @@ int telly_serve(int argc, char **argv)
 		rp_transport_destroy(t);
 		return rc;
 	}
+	rc = serve_defaults(&o, log_dir, cap_given, log_buf, sizeof log_buf, err, sizeof err);
+	if (rc < 0)
+		goto bad_defaults;
 	listen_fd = telly_daemon_claim(dir, sizeof dir, &t, err, sizeof err);
 	if (t) {
 		rp_transport_destroy(t);
@@ -364,16 +416,20 @@ bad_consoles:
 	fprintf(stderr, "telly serve: %s\n", err);
 	vmc_config_finish(&cfg);
 	return 2;
+bad_defaults: /* the config file (2) or the log folder (1) */
+	fprintf(stderr, "telly serve: %s\n", err);
+	vmc_config_finish(&cfg);
+	return rc == -2 ? 2 : 1;
 }
 
 
 struct rp_transport *telly_daemon_connect(bool start, const struct telly_serve_opts *o,
 					  char *err, size_t errn)
 {
-	char dir[256], sock[300];
+	char dir[256], sock[300], log_buf[TELLY_LOG_DIR_MAX + 1];
 	struct rp_transport *t;
 	int listen_fd;
-	const struct telly_serve_opts def = {.log_cap = TELLY_LOG_CAP_DEFAULT};
+	struct telly_serve_opts def = {.log_cap = TELLY_LOG_CAP_DEFAULT};
 
 	if (!o)
 		o = &def;
@@ -385,6 +441,16 @@ struct rp_transport *telly_daemon_connect(bool start, const struct telly_serve_o
 		if (!t)
 			snprintf(err, errn, "no server running on %s", sock);
 		return t;
+	}
+	/* A daemon to start: its log folder and cap as `telly serve` would
+	 * have them (the config file's, else the defaults), said to whoever
+	 * wanted it if they are wrong. */
+	if (!o->log_dir) {
+		if (o != &def)
+			def = *o;
+		if (serve_defaults(&def, NULL, o != &def, log_buf, sizeof log_buf, err, errn) < 0)
+			return NULL;
+		o = &def;
 	}
 	listen_fd = telly_daemon_claim(dir, sizeof dir, &t, err, errn);
 	if (t || listen_fd < 0)

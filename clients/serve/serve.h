@@ -93,6 +93,9 @@ struct telly_slog;
 #define SETTLE_MS 50	      /* output paused this long: the screen is drawn */
 #define LIST_CMD_MAX 100
 #define IDLE_WAIT_MS 1000 /* the loop wakes at least this often */
+/* The runtime directory's socket is looked at this often; gone (a /tmp
+ * cleaner, rm -rf), the directory and socket are made again. */
+#define RUNDIR_CHECK_MS 1000
 /* The link (link.c): a resumable channel whose connection is lost waits
  * this long for its desk to come back (RESUME), keeping what it is sent
  * (RP_KEEP_OUTPUT_BYTES); at most this many wait at once. */
@@ -346,6 +349,9 @@ struct vmc_spec;
 int console_create(struct server *srv, const struct vmc_spec *spec, char *err, size_t errn);
 /* The spec console s runs, or NULL if s is another kind of session. */
 const struct vmc_spec *console_spec(struct session *s);
+/* Its pty's link in RUNDIR/consoles made again (a console; else nothing):
+ * 0 or -errno. */
+int console_relink(struct session *s);
 /* Whether a console of spec b runs as one of spec a does (backend, log,
  * rotation): a reload keeps it running. Who may use it (users=) is the
  * front door's business and does not count. */
@@ -518,6 +524,13 @@ struct server {
 	int argc;
 	char **argv;
 	struct vmc_config *reloaded;
+	/* The socket's file as bound (loop.c's rundir_hook): another one at
+	 * its path is another daemon's (rundir_lost: left alone). */
+	dev_t sock_dev;
+	ino_t sock_ino;
+	long rundir_check_at;
+	bool rundir_lost, rundir_told;
+	bool log_in_rundir; /* stderr is RUNDIR/serve.log (a daemon a client started) */
 };
 
 /* A server with no listeners yet (srv->fdm made): NULL if out of memory. */

@@ -306,7 +306,7 @@ int console_create(struct server *srv, const struct vmc_spec *spec, char *err, s
 	s->sb_bytes = CONSOLE_SB_BYTES;
 	/* A serial line is raw: desks pass keys straight through. */
 	s->termios.c_cflag = KPTY_CS8 | KPTY_CREAD;
-	if (!(c->con = vmc_console_create(spec, srv->dir, err, errn))) {
+	if (!(c->con = vmc_console_create(spec, srv->dir, srv->o.log_dir, err, errn))) {
 		free(c);
 		return -ENOMEM;
 	}
@@ -322,6 +322,11 @@ int console_create(struct server *srv, const struct vmc_spec *spec, char *err, s
 const struct vmc_spec *console_spec(struct session *s)
 {
 	return s->ops == &console_ops ? vmc_console_spec(cons(s)->con) : NULL;
+}
+
+int console_relink(struct session *s)
+{
+	return s->ops == &console_ops ? vmc_console_relink(cons(s)->con) : 0;
 }
 
 bool console_spec_same(const struct vmc_spec *a, const struct vmc_spec *b)

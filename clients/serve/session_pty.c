@@ -561,7 +561,7 @@ int program_create(struct server *srv, const struct rp_open *m, const char *name
 	kpty_os_get_termios(p->child.master, &s->termios);
 	{
 		char logs[300], what[LIST_CMD_MAX + 40];
-		snprintf(logs, sizeof logs, "%s/logs", srv->dir);
+		snprintf(logs, sizeof logs, "%s/logs", srv->o.log_dir);
 		snprintf(what, sizeof what, "%s (pid %d)", p->cmd, (int)p->child.pid);
 		/* Appended to, never truncated: a run before this one, even one
 		 * that a crash ended, stays on record above it. */

@@ -1078,7 +1078,7 @@ int x11_create(struct server *srv, const struct rp_open *m, const char *name,
 				*q = '?';
 	}
 	char logs[300];
-	snprintf(logs, sizeof logs, "%s/logs", srv->dir);
+	snprintf(logs, sizeof logs, "%s/logs", srv->o.log_dir);
 	mkdir(logs, 0700);
 	snprintf(x->log, sizeof x->log, "%s/%s.x11.log", logs, name);
 	struct xd_config cfg = {.dir = srv->dir, .name = name, .log = x->log};

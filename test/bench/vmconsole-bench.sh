@@ -30,6 +30,7 @@ TICK=$W/ticker
 PORT_SSH=$(( 30000 + $$ % 10000 ))
 PORT_CS=$(( PORT_SSH + 1 ))
 export TELLY_DIR=$W/run
+export XDG_STATE_HOME=$W/state # the consoles' logs: $XDG_STATE_HOME/telly/logs
 pids=""
 viewers=""
 cleanup() {
@@ -170,7 +171,7 @@ side() { # CLIENT_FN TAG LOGDIR PIDS_FN ALL_PIDS_FN VICTIM_FN
 }
 
 telly_conf "$N" 100; telly_start; settle
-side ssh_client tv "$TELLY_DIR/logs" telly_pid telly_all ssh_of
+side ssh_client tv "$XDG_STATE_HOME/telly/logs" telly_pid telly_all ssh_of
 t_cpu=$r_cpu t_all=$r_all t_lines=$r_lines t_att=$r_att t_slow=$r_slow
 telly_stop
 cs_conf "$N" 100; cs_start; settle

@@ -22,6 +22,8 @@ static void check_accepted(const struct telly_config *c)
 	assert(strnlen(c->ssh, sizeof c->ssh) <= TELLY_CONFIG_STR_MAX);
 	assert(strnlen(c->server, sizeof c->server) <= TELLY_CONFIG_STR_MAX);
 	assert(strnlen(c->font, sizeof c->font) <= TELLY_CONFIG_STR_MAX);
+	assert(strnlen(c->log_dir, sizeof c->log_dir) <= TELLY_CONFIG_STR_MAX);
+	assert(!c->log_cap || (c->log_cap >= 4096 && c->log_cap <= (1ull << 40)));
 	assert(c->compress >= -1 && c->compress <= 1);
 	assert(c->osc52_write >= -1 && c->osc52_write <= 1);
 	assert(!c->font_size || (c->font_size >= 4 && c->font_size <= 256));
@@ -40,7 +42,8 @@ static void check_accepted(const struct telly_config *c)
 static bool same(const struct telly_config *a, const struct telly_config *b)
 {
 	return a->escape == b->escape && !strcmp(a->ssh, b->ssh) && !strcmp(a->server, b->server) &&
-	       !strcmp(a->font, b->font) && a->compress == b->compress &&
+	       !strcmp(a->font, b->font) && !strcmp(a->log_dir, b->log_dir) &&
+	       a->log_cap == b->log_cap && a->compress == b->compress &&
 	       a->osc52_write == b->osc52_write && a->font_size == b->font_size &&
 	       a->nbind == b->nbind && !memcmp(a->bind, b->bind, a->nbind * sizeof a->bind[0]);
 }

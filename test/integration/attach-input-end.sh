@@ -13,8 +13,8 @@ rc=$?
 grep -qF '[end of input: detached from main]' "$T/err" || fail "no last line: $(cat "$T/err")"
 printf 'line-one\nline-two\n' | timeout 20 "$TELLY" attach main >/dev/null 2>&1
 [ $? = 4 ] || fail "printf | telly attach main"
-wait_until 10 grep -q 'got\[line-two\]' "$TELLY_DIR/logs/main.log"
-grep -q 'got\[line-one\]' "$TELLY_DIR/logs/main.log" || fail "input before the end was lost"
+wait_until 10 grep -q 'got\[line-two\]' "$LOG_DIR/logs/main.log"
+grep -q 'got\[line-one\]' "$LOG_DIR/logs/main.log" || fail "input before the end was lost"
 "$TELLY" ls | grep -q '^main: .*0 viewers' || fail "attach did not detach: $("$TELLY" ls)"
 
 # SIGTERM and SIGHUP: 128+N, and the terminal told.

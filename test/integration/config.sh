@@ -104,3 +104,51 @@ echo "view: bindings, font size, OSC 52 from the file: ok"
 set -- $(legend_cell "$T/legend3")
 [ "$2" -lt 24 ] || fail "--font-size 12 did not override the file (cells ${1}x${2})"
 echo "--font-size overrides the file: ok"
+
+# ---- every command takes the file: ls, new, kill, stop, x, serve ----
+# A wrong file stops them too, with the file, the line and the setting.
+printf 'escape ^]\nlog-cap 12\n' >"$cfgdir/config"
+for cmd in "ls" "new -s n0 -- true" "kill s" "stop" "x -- true" "serve"; do
+	# shellcheck disable=SC2086
+	DISPLAY=${DISPLAY:-:0} "$TELLY" $cmd >"$T/out" 2>&1 </dev/null
+	rc=$?
+	[ $rc -eq 2 ] || fail "a bad log-cap: telly $cmd exited $rc, not 2: $(cat "$T/out")"
+	grep -qF "$cfgdir/config:2: log-cap wants a size of at least 4096 bytes" "$T/out" ||
+		fail "a bad log-cap: telly $cmd said '$(cat "$T/out")'"
+done
+printf 'log-dir\n' >"$cfgdir/config"
+"$TELLY" serve >"$T/out" 2>&1
+grep -qF "$cfgdir/config:1: log-dir wants a value" "$T/out" || fail "serve said '$(cat "$T/out")'"
+echo "ls, new, kill, stop, x, serve refuse a wrong file, naming file:line and setting: ok"
+
+# ssh and server from the file, for every command that reaches a host:
+# this "ssh" notes the host it was given and runs the command here.
+cat >"$T/fake-ssh" <<EOS
+#!/bin/sh
+echo "\$1" >>"$T/ssh-hosts"
+[ "\$1" = nohost ] && exit 255
+shift
+exec sh -c "\$*"
+EOS
+chmod +x "$T/fake-ssh"
+printf 'ssh %s\nserver %s\n' "$T/fake-ssh" "$TELLY" >"$cfgdir/config"
+"$TELLY" new far-one -s n1 -- sleep 1000 >/dev/null || fail "telly new far-one: the file's ssh not used"
+"$TELLY" ls far-two >"$T/out" || fail "telly ls far-two: $(cat "$T/out")"
+grep -q '^n1: ' "$T/out" || fail "telly ls far-two did not list n1: $(cat "$T/out")"
+"$TELLY" kill far-three n1 || fail "telly kill far-three n1"
+DISPLAY=${DISPLAY:-:0} "$TELLY" x nohost -- true >/dev/null 2>&1
+"$TELLY" stop far-four >/dev/null || fail "telly stop far-four"
+[ "$(cat "$T/ssh-hosts" | tr '\n' ' ')" = "far-one far-two far-three nohost far-four " ] ||
+	fail "the file's ssh reached: $(cat "$T/ssh-hosts" | tr '\n' ' ')"
+echo "new, ls, kill, x, stop take ssh and server from the file: ok"
+
+# log-dir and log-cap from the file, for a daemon a client starts.
+export TELLY_DIR=$T/run-cfg
+dirs="$dirs $TELLY_DIR"
+printf 'log-dir %s\nlog-cap 4K\n' "$T/cfglogs" >"$cfgdir/config"
+"$TELLY" new -s big -- sh -c 'i=0; while [ $i -lt 300 ]; do echo "line $i of a log past its cap"; i=$((i+1)); done; echo BIG-DONE; exec sleep 1000' \
+	>/dev/null || fail "telly new big"
+wait_until 10 grep -qs BIG-DONE "$T/cfglogs/logs/big.log"
+[ -s "$T/cfglogs/logs/big.log.1" ] || fail "log-cap 4K from the file: the log did not rotate: $(ls -l "$T/cfglogs/logs")"
+[ -e "$LOG_DIR/logs/big.log" ] && fail "the file's log-dir was not used"
+echo "log-dir and log-cap from the file, for a daemon a client starts: ok"

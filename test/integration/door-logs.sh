@@ -25,7 +25,7 @@ door_keys "alice:vm1:rw"
 ssh-keygen -q -t ed25519 -N '' -C eve -f "$K/eve" || fail "ssh-keygen"
 door_start
 LOG=$TELLY_DIR/serve.log
-AUDIT=$TELLY_DIR/audit.log
+AUDIT=$LOG_DIR/audit.log
 FORGED='2026-01-01 00:00:00 telly sshd[1]: forged'
 
 # ---- exec and subsystem: a newline and a forged line ----

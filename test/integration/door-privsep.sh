@@ -27,7 +27,7 @@ EOF
 door_keys "alice:vm1:rw" "bob:vm*:ro"
 door_start
 SOCK=$TELLY_DIR/serve.sock
-AUDIT=$TELLY_DIR/audit.log
+AUDIT=$LOG_DIR/audit.log
 
 # The client ends of the daemon's connections, and a process's sockets.
 daemon_peers() { ss -xa | awk -v s="$SOCK" '$5 == s && $2 == "ESTAB" { print $8 }'; }
@@ -117,6 +117,6 @@ tm send-keys -t t:b1 'echo typed-by-bob' Enter
 wait_for b1 "your keys go nowhere"
 tm send-keys -t t:a1 'echo after-bob' Enter
 wait_for b1 "after-bob"
-grep -q "typed-by-bob" "$TELLY_DIR/logs/vm1.log" && fail "a read-only key's keys reached vm1"
+grep -q "typed-by-bob" "$LOG_DIR/logs/vm1.log" && fail "a read-only key's keys reached vm1"
 grep -q 'console=vm1 who="ssh:bob .* attach read-only' "$AUDIT" || fail "audit: $(cat "$AUDIT")"
 echo "ok"

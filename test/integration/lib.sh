@@ -1,5 +1,6 @@
-# Shared by the integration tests: a private runtime directory, a private
-# tmux server, conditions awaited by polling, and cleanup of everything a
+# Shared by the integration tests: a private runtime directory and log
+# folder ($LOG_DIR: session and console logs in $LOG_DIR/logs, the audit
+# log in $LOG_DIR/audit.log), a private tmux server, conditions awaited by polling, and cleanup of everything a
 # test started, even when it fails.
 #
 #   . test/integration/lib.sh BUILD_DIR
@@ -8,6 +9,11 @@ B=$(cd "$1" && pwd)
 TELLY=$B/bin/telly
 T=$(mktemp -d /tmp/telly-it.XXXXXX)
 export TELLY_DIR=$T/run
+# The daemon's log folder is $XDG_STATE_HOME/telly: the test's own, never
+# the user's; the config file likewise.
+export XDG_STATE_HOME=$T/state
+LOG_DIR=$XDG_STATE_HOME/telly
+export XDG_CONFIG_HOME=$T/config
 export TERM=xterm-256color
 TMUX_SOCK=telly-it-$$
 unset TMUX
@@ -26,7 +32,7 @@ cleanup() {
 	# the ssh side).
 	pkill -9 -f -- "$T" 2>/dev/null
 	for p in $(pgrep -f 'telly serve'); do
-		tr '\0' '\n' <"/proc/$p/environ" 2>/dev/null | grep -q "^TELLY_DIR=$T/" && kill -9 "$p"
+		tr '\0' '\n' 2>/dev/null <"/proc/$p/environ" | grep -q "^TELLY_DIR=$T/" && kill -9 "$p"
 	done
 	rm -rf "$T"
 }
@@ -115,7 +121,8 @@ count_on_screen() { # WINDOW TEXT: lines showing TEXT
 
 # start_sshd REMOTE_TELLY_DIR: a real sshd on 127.0.0.1 with generated keys,
 # logging in as this user by key only; sessions it starts see
-# TELLY_DIR=REMOTE_TELLY_DIR (and SHLVL=1, so bash, run by sshd, does not
+# TELLY_DIR=REMOTE_TELLY_DIR, XDG_STATE_HOME=REMOTE_TELLY_DIR.state (its
+# logs in REMOTE_TELLY_DIR.state/telly/logs), XDG_CONFIG_HOME likewise (and SHLVL=1, so bash, run by sshd, does not
 # read the user's ~/.bashrc, whatever that does). Sets ssh_port, ssh_cmd (a full ssh command
 # line) and dest (user@127.0.0.1).
 start_sshd() {
@@ -138,7 +145,7 @@ UsePAM no
 StrictModes no
 PidFile $T/ssh/sshd.pid
 PermitRootLogin prohibit-password
-SetEnv TELLY_DIR=$1 LANG=C.UTF-8 SHLVL=1
+SetEnv TELLY_DIR=$1 XDG_STATE_HOME=$1.state XDG_CONFIG_HOME=$1.config LANG=C.UTF-8 SHLVL=1
 CFG
 	"$SSHD" -D -e -f "$T/ssh/sshd_config" 2>"$T/ssh/sshd.log" &
 	pids="$pids $!"

@@ -4,7 +4,7 @@
 # `audit` does not truncate it. It holds audit lines only.
 . test/integration/lib.sh "$1"
 mkdir -p -m 700 "$TELLY_DIR"
-A=$TELLY_DIR/audit.log
+A=$LOG_DIR/audit.log
 
 "$TELLY" serve --console 'audit=exec:echo guest-output-$((6*7)); exec sleep 1000' \
 	--console 'vm1=exec:exec cat' 2>>"$TELLY_DIR/serve.log" &
@@ -13,7 +13,7 @@ wait_until 10 test -S "$TELLY_DIR/serve.sock"
 tm_start w1 "$TELLY attach vm1"
 wait_for w1 'vm1: attached, you are writing'
 # The console named audit printed; its log has it.
-wait_until 10 grep -rqs 'guest-output-42' "$TELLY_DIR/logs"
+wait_until 10 grep -rqs 'guest-output-42' "$LOG_DIR/logs"
 
 audit_lines_only() { # every file with an audit line holds audit lines only
 	for f in $(grep -rl 'console=vm1 who=' "$TELLY_DIR"); do
@@ -31,7 +31,7 @@ wait_until 10 daemon_gone
 
 # A session named audit, on a daemon started as usual.
 "$TELLY" new -s audit -- sh -c 'echo session-output-$((6*7))' >/dev/null || fail "telly new audit"
-wait_until 10 grep -qs 'session-output-42' "$TELLY_DIR/logs/audit.log"
+wait_until 10 grep -qs 'session-output-42' "$LOG_DIR/logs/audit.log"
 grep -q 'console=vm1 who=.* attach writing' "$A" || fail "the audit log lost its lines"
 grep -q 'session-output' "$A" && fail "session output in the audit log"
 audit_lines_only

@@ -3,7 +3,7 @@
 # and gets the new output (the daemon does not keep writing to a file
 # nobody can see, which would keep its space).
 . test/integration/lib.sh "$1"
-L=$TELLY_DIR/logs/s1.log
+L=$LOG_DIR/logs/s1.log
 
 "$TELLY" new -s s1 -- sh -c 'i=0; while :; do i=$((i+1)); echo tick-$i; sleep 0.05; done' \
 	>/dev/null || fail "telly new"

@@ -4,8 +4,8 @@
 # the log takes output again once there is room, saying what it missed.
 # The logs folder is a 128 KiB tmpfs (needs root and mount; else skipped).
 . test/integration/lib.sh "$1"
-M=$TELLY_DIR/logs
-mkdir -m 700 "$TELLY_DIR" "$M"
+M=$LOG_DIR/logs
+mkdir -p -m 700 "$TELLY_DIR" "$M"
 mount -t tmpfs -o size=128k,mode=700 telly-test "$M" 2>/dev/null || { echo "no tmpfs mount here"; exit 77; }
 trap 'tm kill-server 2>/dev/null; "$TELLY" stop >/dev/null 2>&1; kill -9 $(daemon_pid) 2>/dev/null; umount -l "$M"; cleanup' EXIT INT TERM
 L=$M/s1.log

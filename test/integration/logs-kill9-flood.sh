@@ -7,7 +7,7 @@
 # full when the daemon dies: what it held must be in the log already.
 . test/integration/lib.sh "$1"
 STORM=$B/test/rp-storm
-L=$TELLY_DIR/logs/f.log
+L=$LOG_DIR/logs/f.log
 mkdir -p -m 700 "$TELLY_DIR"
 
 "$TELLY" serve --log-cap 1G 2>>"$TELLY_DIR/serve.log" &

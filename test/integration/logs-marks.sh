@@ -3,7 +3,7 @@
 # started and ended, with the status; a run the daemon could not end (it
 # was killed with -9) is said to have ended without an end mark.
 . test/integration/lib.sh "$1"
-L=$TELLY_DIR/logs/s1.log
+L=$LOG_DIR/logs/s1.log
 
 "$TELLY" new -s s1 -- sh -c 'echo first-run; exec sleep 1000' >/dev/null || fail "telly new"
 wait_until 10 grep -qs first-run "$L"

@@ -16,7 +16,7 @@ wait_for w1 'CANON>'
 # Canonical: edited on the desk (the backspaces never reach the host).
 tm send-keys -t t:w1 'helxo' BSpace BSpace 'lo' Enter
 wait_for w1 'line[hello]'
-grep -q 'helxo' "$TELLY_DIR/logs/m1.log" || fail "the desk's echo did not reach the host's log"
+grep -q 'helxo' "$LOG_DIR/logs/m1.log" || fail "the desk's echo did not reach the host's log"
 
 # Typed while still canonical, then the program goes raw: the held keys
 # reach it once it reads raw, once.

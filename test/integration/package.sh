@@ -72,9 +72,9 @@ export TELLY_DIR=$T/run2
 dirs="$dirs $TELLY_DIR"
 door_start
 "$TELLY" ls | grep -q '^con1:' || fail "the console is not a session"
-wait_until 10 grep -q console-from-the-package "$TELLY_DIR/logs/con1.log"
+wait_until 10 grep -q console-from-the-package "$LOG_DIR/logs/con1.log"
 tm_start c "$door_ssh_cmd -tt -i $K/alice con1@127.0.0.1"
 wait_for c 'console-from-the-package'
 tm send-keys -t t:c 'typed-through-the-door' Enter
-wait_until 10 grep -q typed-through-the-door "$TELLY_DIR/logs/con1.log"
+wait_until 10 grep -q typed-through-the-door "$LOG_DIR/logs/con1.log"
 echo "package: ok"

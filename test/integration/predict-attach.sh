@@ -19,7 +19,7 @@ pids="$pids $!"
 wait_until 10 test -s "$TELLY_DIR/token"
 "$B/bin/delay-proxy" tcp "$pport" "$port" "$DELAY_MS" &
 pids="$pids $!"
-LOG=$TELLY_DIR/logs/p1.log
+LOG=$LOG_DIR/logs/p1.log
 
 tm_start w1 "exec $TELLY attach --stats ${PREDICT_OPT:-} --tcp 127.0.0.1:$pport --token-file $TELLY_DIR/token p1 -- env PS1='P> ' bash --norc --noprofile 2>$T/attach.err"
 wait_for w1 'P>' 30

@@ -7,7 +7,7 @@
 . test/integration/lib.sh "$1"
 STORM=$B/test/rp-storm
 port=$(free_port)
-mkdir -p -m 700 "$TELLY_DIR" "$TELLY_DIR/logs"
+mkdir -p -m 700 "$TELLY_DIR" "$LOG_DIR/logs"
 
 "$TELLY" serve --listen 127.0.0.1:$port --hello-timeout 3000 --frame-timeout 3000 \
 	2>>"$TELLY_DIR/serve.log" &
@@ -16,9 +16,9 @@ wait_until 10 test -s "$TELLY_DIR/token"
 "$TELLY" new -s s1 -- sh -c 'exec sleep 1000' >/dev/null || fail "telly new"
 pid=$(daemon_pid)
 [ -n "$pid" ] || fail "no daemon pid in serve.log"
-mkfifo "$TELLY_DIR/logs/stall.log"
+mkfifo "$LOG_DIR/logs/stall.log"
 
-"$STORM" stall 127.0.0.1:$port "$(cat "$TELLY_DIR/token")" "$pid" 4000 "$TELLY_DIR/logs/stall.log" \
+"$STORM" stall 127.0.0.1:$port "$(cat "$TELLY_DIR/token")" "$pid" 4000 "$LOG_DIR/logs/stall.log" \
 	>"$T/stall.out" 2>&1 &
 spid=$!
 pids="$pids $spid"

@@ -59,7 +59,7 @@ wait_for g 'removed from the consoles file'
 tm send-keys -t t:k 'after' Enter
 wait_for k 'keep-got:after'
 screen k | grep -q 'detached\|exited' && fail "the kept console's viewer was dropped: $(screen k)"
-wait_until 10 grep -q 'new-ready' "$TELLY_DIR/logs/new.log"
+wait_until 10 grep -q 'new-ready' "$LOG_DIR/logs/new.log"
 wait_until 10 sh -c "grep -c . '$T/notify.out' | grep -qx 3"
 [ "$(sed -n 2p "$T/notify.out" | cut -d';' -f1)" = RELOADING=1 ] || fail "no RELOADING=1: $(cat "$T/notify.out")"
 [ "$(sed -n 3p "$T/notify.out")" = READY=1 ] || fail "no READY=1 after the reload: $(cat "$T/notify.out")"
@@ -70,7 +70,7 @@ mv "$T/consoles.new" "$T/consoles.conf"
 kill -HUP "$pid"
 wait_until 10 grep -q 'reload: console new changed' "$TELLY_DIR/serve.log"
 wait_until 10 grep -q 'reload: 1 console kept, 0 new, 0 ended, 1 made again' "$TELLY_DIR/serve.log"
-wait_until 10 grep -q 'new-again' "$TELLY_DIR/logs/new.log"
+wait_until 10 grep -q 'new-again' "$LOG_DIR/logs/new.log"
 tm send-keys -t t:k 'last' Enter
 wait_for k 'keep-got:last'
 

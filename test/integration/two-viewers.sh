@@ -26,5 +26,5 @@ tm send-keys -t t:ro 'echo RO$((5+5))' Enter
 tm send-keys -t t:w1 'echo marker' Enter
 wait_for ro marker
 screen w1 | grep -qF RO10 && fail "the read-only viewer's keys reached the session"
-grep -q 'RO' "$TELLY_DIR/logs/s1.log" && fail "read-only keys are in the session log"
+grep -q 'RO' "$LOG_DIR/logs/s1.log" && fail "read-only keys are in the session log"
 echo "two viewers and a read-only one: ok"

@@ -15,7 +15,7 @@ EOF2
 pid=$!
 pids="$pids $pid"
 wait_until 10 test -S "$TELLY_DIR/serve.sock"
-wait_until 10 grep -q 'after-bad 3' "$TELLY_DIR/logs/guest.log"
+wait_until 10 grep -q 'after-bad 3' "$LOG_DIR/logs/guest.log"
 for i in 1 2 3; do
 	out=$(timeout 5 "$TELLY" ls 2>&1) || fail "telly ls did not answer ($out)"
 done

@@ -14,8 +14,8 @@
 pid=$(daemon_pid)
 # The daemon draws a session's screen once its output pauses: give it
 # the time to, by waiting for the output in the session's log.
-wait_until 10 grep -q after-rep "$TELLY_DIR/logs/rep.log"
-wait_until 10 grep -q after-colons "$TELLY_DIR/logs/colons.log"
+wait_until 10 grep -q after-rep "$LOG_DIR/logs/rep.log"
+wait_until 10 grep -q after-colons "$LOG_DIR/logs/colons.log"
 for i in 1 2 3; do
 	out=$(timeout 5 "$TELLY" ls 2>&1) || fail "telly ls did not answer ($out)"
 done
@@ -45,7 +45,7 @@ EOF2
 tm_start il "exec $TELLY attach il -- sh $T/il.sh"
 tm resize-window -t t:il -x 1000 -y 500
 wait_until 10 sh -c "'$TELLY' ls | grep -q '^il:'"
-wait_until 30 sh -c "test \$(stat -c %s '$TELLY_DIR/logs/il.log') -gt 200000"
+wait_until 30 sh -c "test \$(stat -c %s '$LOG_DIR/logs/il.log') -gt 200000"
 for i in 1 2 3; do
 	out=$(timeout 10 "$TELLY" ls 2>&1) || fail "telly ls did not answer during the insert-line flood ($out)"
 done

@@ -17,7 +17,7 @@ cat "$T/legend"
 set -- $(legend_win "$T/legend" m)
 [ "$1 $2 $3 $4" = "0 0 1024 768" ] || fail "not maximized: $*"
 cols=$7 rows=$8
-grep -q "^$rows $cols" "$TELLY_DIR/logs/m.log" || fail "stty size in the window is not $rows $cols: $(tail -n 3 "$TELLY_DIR/logs/m.log")"
+grep -q "^$rows $cols" "$LOG_DIR/logs/m.log" || fail "stty size in the window is not $rows $cols: $(tail -n 3 "$LOG_DIR/logs/m.log")"
 
 command -v xdotool >/dev/null || fail "no xdotool (make deps installs it)"
 start_xvfb 1280x1024

@@ -46,6 +46,6 @@ cat "$T/legend2"
 set -- $(legend_win "$T/legend2" w)
 cols=$7 rows=$8
 [ "$cols" -lt 80 ] && [ "$rows" -lt 24 ] || fail "the grid did not shrink: ${cols}x$rows"
-wait_until 10 grep -q "size $rows $cols" "$TELLY_DIR/logs/w.log"
+wait_until 10 grep -q "size $rows $cols" "$LOG_DIR/logs/w.log"
 "$TELLY" ls | grep -q "${cols}x$rows" || fail "the host's pty is not ${cols}x$rows: $("$TELLY" ls)"
 echo "move and resize: ok"

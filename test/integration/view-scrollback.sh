@@ -24,7 +24,7 @@ exec sleep 1000
 EOP
 : >"$T/got"
 "$TELLY" new -s p -- sh "$T/p" || fail "new"
-wait_until 20 grep -q READY "$TELLY_DIR/logs/p.log"
+wait_until 20 grep -q READY "$LOG_DIR/logs/p.log"
 
 # The window is 24 rows: the live screen ends with READY and the cursor's
 # empty row, so its top row is line-279; a page is 23 rows; the wheel 3.

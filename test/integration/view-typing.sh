@@ -22,7 +22,7 @@ after=$("$PROBE" "$T/after.png" other "$x0" $((y0 + ch)) $((5 * cw)) "$ch" 1c1c1
 [ "$after" -gt $((cw * ch / 2)) ] || fail "the answer is not drawn on row 1 ($after pixels)"
 cmd=$("$PROBE" "$T/after.png" other $((x0 + 2 * cw)) "$y0" $((10 * cw)) "$ch" 1c1c1c)
 [ "$cmd" -gt "$cw" ] || fail "the typed command is not drawn"
-grep -q 'ANS42' "$TELLY_DIR/logs/sh1.log" || fail "the answer is not in the session log"
+grep -q 'ANS42' "$LOG_DIR/logs/sh1.log" || fail "the answer is not in the session log"
 # Every key of the line was echoed on the desk (canonical mode), and the
 # line crossed the wire once.
 n=$(sed -n 's/.*keystroke-to-pixel, \([0-9]*\) keys.*/\1/p' "$T/err")

@@ -65,7 +65,7 @@ start_serve() { # [N]: the Nth start in this log
 }
 start_serve
 start_vm
-LOG=$TELLY_DIR/logs/vm1.log
+LOG=$LOG_DIR/logs/vm1.log
 boots() { grep -o 'telly-guest up: boot [0-9a-f-]*' "$LOG" 2>/dev/null; }
 # Nobody is attached: the log alone sees the first boot.
 wait_until 60 sh -c "grep -q 'telly-guest up: boot' '$LOG'"
@@ -167,7 +167,7 @@ wait_for rw "ssh-exit-0"
 tm_start att "$TELLY attach gen"
 wait_for att "tick"
 # gen's log rotates at 4K, two older generations kept
-GL=$TELLY_DIR/logs/gen.log
+GL=$LOG_DIR/logs/gen.log
 wait_until 30 test -f "$GL.2"
 [ -f "$GL.3" ] && fail "more generations than log-keep"
 for f in "$GL" "$GL.1" "$GL.2"; do
@@ -183,7 +183,7 @@ for want in "telly-guest up: boot $boot1" "marker-42" "sync-2" "carol-9" "pico-4
 	strip | grep -qF -- "$want" || fail "the log lacks '$want'"
 done
 grep -q "alice-dropped" "$LOG" && fail "a spectator's keys reached the guest"
-A=$TELLY_DIR/audit.log
+A=$LOG_DIR/audit.log
 for want in 'who="ssh:bob (key SHA256:.*" attach read-only' 'who="ssh:alice .* attach writing' \
 	'who="ssh:carol .* takeover from ssh:alice' 'who="ssh:carol .* break (not sent)' \
 	'who="ssh:alice .* detach'; do
