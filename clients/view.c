@@ -1080,6 +1080,8 @@ static void on_frame(struct view *v, const struct rp_hdr *h, const uint8_t *p)
 				rp_desk_chan_set_rtt(v->wins[i]->ch, rp_link_rtt_us(&v->link));
 		return;
 	}
+	if (rp_desk_answer_ping(v->c, h, p) > 0) /* the host's heartbeat */
+		return;
 	if (h->type == RP_RESUMED || (h->type == RP_ERROR && !h->chan)) {
 		/* The answer to a window's RESUME, by its request. */
 		struct rp_resumed m;

@@ -178,6 +178,10 @@ uint64_t rp_desk_chan_received(const struct rp_desk_chan *ch); /* bytes of OUTPU
 
 /* A heartbeat on c: PING with stamp (answered by PONG on channel 0). */
 int rp_desk_send_ping(struct rp_conn *c, uint64_t stamp);
+/* The host's heartbeat: a frame h that is its PING answered with PONG on
+ * c. 1 answered; 0 not a PING; -EPROTO malformed; -ENOBUFS c's queue is
+ * full. */
+int rp_desk_answer_ping(struct rp_conn *c, const struct rp_hdr *h, const uint8_t *p);
 /* CLOCK_BOOTTIME - CLOCK_MONOTONIC in ms: grows while the machine sleeps. */
 long rp_desk_sleep_gap_ms(void);
 

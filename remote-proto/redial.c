@@ -20,16 +20,32 @@
  * line says what went wrong). */
 #define REDIAL_SSH_OPTS "-o BatchMode=yes -o ConnectTimeout=10"
 
-int rp_desk_send_ping(struct rp_conn *c, uint64_t stamp)
+static int send_stamp(struct rp_conn *c, uint8_t type, uint64_t stamp)
 {
 	uint8_t buf[RP_HDR_SIZE + 8];
 	struct rp_enc e;
 	long n;
 
-	rp_enc_begin(&e, buf, sizeof buf, RP_PING, 0, 0);
+	rp_enc_begin(&e, buf, sizeof buf, type, 0, 0);
 	rp_put_u64(&e, stamp);
 	n = rp_enc_end(&e);
 	return n < 0 ? (int)n : rp_conn_send(c, buf, (size_t)n);
+}
+
+int rp_desk_send_ping(struct rp_conn *c, uint64_t stamp)
+{
+	return send_stamp(c, RP_PING, stamp);
+}
+
+int rp_desk_answer_ping(struct rp_conn *c, const struct rp_hdr *h, const uint8_t *p)
+{
+	uint64_t stamp;
+
+	if (h->type != RP_PING || h->chan != 0)
+		return 0;
+	if (rp_u64_decode(p, h->len, &stamp) < 0)
+		return -EPROTO;
+	return c && send_stamp(c, RP_PONG, stamp) < 0 ? -ENOBUFS : 1;
 }
 
 long rp_desk_sleep_gap_ms(void)

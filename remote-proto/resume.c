@@ -235,6 +235,12 @@ void rp_link_init(struct rp_link *l, long now_ms, long sleep_gap_ms)
 	l->ping_at_ms = now_ms; /* the first round trip measured at once */
 	l->backoff_ms = RP_LINK_RETRY_MIN_MS;
 	l->sleep_gap_ms = sleep_gap_ms;
+	l->dead_min_ms = RP_LINK_DEAD_MIN_MS;
+}
+
+void rp_link_set_dead_min(struct rp_link *l, long ms)
+{
+	l->dead_min_ms = ms;
 }
 
 /* How long without a PONG, and without anything else, a link is given:
@@ -243,7 +249,7 @@ static long dead_after_ms(const struct rp_link *l)
 {
 	long rtts = RP_LINK_DEAD_RTTS * (l->srtt_us + 4 * l->rttvar_us) / 1000;
 
-	return rtts > RP_LINK_DEAD_MIN_MS ? rtts : RP_LINK_DEAD_MIN_MS;
+	return rtts > l->dead_min_ms ? rtts : l->dead_min_ms;
 }
 
 void rp_link_down(struct rp_link *l, long now_ms)

@@ -103,6 +103,7 @@ struct rp_link {
 	long backoff_ms;
 	unsigned tries;
 	long sleep_gap_ms;  /* CLOCK_BOOTTIME - CLOCK_MONOTONIC at the last look */
+	long dead_min_ms;   /* the floor of the dead-link time (RP_LINK_DEAD_MIN_MS) */
 };
 
 enum rp_link_todo {
@@ -113,6 +114,10 @@ enum rp_link_todo {
 };
 
 void rp_link_init(struct rp_link *l, long now_ms, long sleep_gap_ms);
+/* The host's view of a desk's link uses the same rules, with a floor of
+ * its own (a desk gives up first and redials; the host only frees what
+ * the channel held and lets it wait for RESUME). */
+void rp_link_set_dead_min(struct rp_link *l, long ms);
 /* What is due at now_ms; sleep_gap_ms as read now (a jump: the desk slept,
  * and a link that slept is taken for dead). */
 enum rp_link_todo rp_link_tick(struct rp_link *l, long now_ms, long sleep_gap_ms);

@@ -527,6 +527,7 @@ long conns_hook(struct fdm *fdm, long now, void *data)
 		next = c->next;
 		conn_tick(srv, c, now, &wait);
 	}
+	wait = links_tick(srv, now, wait); /* link.c: the desks' heartbeat */
 	conns_flush(srv);
 	if (srv->unsummed) {
 		long left = srv->stranger_at + STRANGER_LOG_MS - now;

@@ -552,6 +552,8 @@ int dispatch_frame(struct server *srv, struct conn *c, const struct rp_hdr *h, c
 		return on_detach(srv, c, h, p);
 	case RP_PING:
 		return link_ping(srv, c, h, p);
+	case RP_PONG:
+		return link_pong(srv, c, h, p);
 	case RP_RESUME:
 		return link_resume(srv, c, h, p);
 	case RP_XKEY:

@@ -7,6 +7,12 @@
  * it took (RESUMED), resends exactly the output the desk missed, or a
  * redraw when that is more than it kept. A session that ends, a DETACH and
  * a stopping daemon leave no orphans.
+ *
+ * The host watches such a desk's link too (rp_link, as the desk does):
+ * PING to it, and a connection that has sent no frame, answered no PING
+ * and taken none of its queued output for a few round trips (at least
+ * LINK_HOST_DEAD_MIN_MS) is dropped, so that its channels wait as orphans
+ * at once rather than when TCP gives up, or the desk comes back.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -15,6 +21,11 @@
 
 #include "base.h"
 #include "serve.h"
+
+/* A desk pings once a second and gives up after 2 s (RP_LINK_DEAD_MIN_MS);
+ * the host waits longer, so that on a link that is only slow the desk is
+ * the one that redials. */
+#define LINK_HOST_DEAD_MIN_MS 6000
 
 void chan_resumable(struct chan *v)
 {
@@ -101,6 +112,73 @@ void orphans_end(struct server *srv, struct session *s)
 		s->orphans = v->snext;
 		orphan_free(srv, v);
 	}
+}
+
+/* One desk's link, at now: false when it was dropped. */
+static bool link_check(struct server *srv, struct conn *c, long now, long *wait)
+{
+	size_t queued = rp_conn_queued(c->rc);
+	uint8_t buf[RP_HDR_SIZE + 8];
+	struct rp_enc e;
+	long w;
+
+	if (!c->link_on) {
+		rp_link_init(&c->link, now, 0);
+		rp_link_set_dead_min(&c->link, LINK_HOST_DEAD_MIN_MS);
+		c->link_on = true;
+		c->link_frames = c->frames;
+		c->link_queued = queued;
+	}
+	/* Heard: a frame came, or the desk took some of what waits for it
+	 * (its PONG may be behind that output), or the loop is holding its
+	 * frames back itself (a program that does not read). */
+	if (c->frames != c->link_frames || queued < c->link_queued || c->stalled)
+		rp_link_heard(&c->link, now);
+	c->link_frames = c->frames;
+	c->link_queued = queued;
+	switch (rp_link_tick(&c->link, now, 0)) {
+	case RP_LINK_SEND_PING:
+		rp_enc_begin(&e, buf, sizeof buf, RP_PING, 0, 0);
+		rp_put_u64(&e, rp_link_ping_stamp(&c->link, base_now_ns() / 1000, now));
+		conn_send(c, &e);
+		break;
+	case RP_LINK_DEAD:
+		serve_log("connection %u: no answer from its desk for %ld ms: dropped, its channels "
+			  "wait for it", c->id, now - c->link.heard_ms);
+		conn_destroy(srv, c);
+		return false;
+	default:
+		break;
+	}
+	w = rp_link_wait(&c->link, now);
+	if (w >= 0 && w < *wait)
+		*wait = w;
+	return true;
+}
+
+long links_tick(struct server *srv, long now, long wait)
+{
+	struct conn *next;
+
+	for (struct conn *c = srv->conns; c; c = next) {
+		next = c->next;
+		if (c->resume && c->hello && !c->closing_at)
+			link_check(srv, c, now, &wait);
+	}
+	return wait;
+}
+
+int link_pong(struct server *srv, struct conn *c, const struct rp_hdr *h, const uint8_t *p)
+{
+	uint64_t stamp;
+
+	if (rp_u64_decode(p, h->len, &stamp) < 0) {
+		conn_fatal(srv, c, RP_E_PROTO, "malformed PONG frame (%u bytes of payload)", h->len);
+		return FRAME_DONE;
+	}
+	if (c->link_on)
+		rp_link_pong(&c->link, stamp, base_now_ns() / 1000, base_now_ms());
+	return FRAME_DONE;
 }
 
 int link_ping(struct server *srv, struct conn *c, const struct rp_hdr *h, const uint8_t *p)

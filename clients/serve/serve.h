@@ -406,6 +406,9 @@ void orphans_show(struct session *s, const void *buf, size_t n);
 long orphans_tick(struct session *s, long now_ms);
 void orphans_end(struct server *srv, struct session *s);
 int link_ping(struct server *srv, struct conn *c, const struct rp_hdr *h, const uint8_t *p);
+int link_pong(struct server *srv, struct conn *c, const struct rp_hdr *h, const uint8_t *p);
+/* The desks' links (RESUME): PING, and a dead one dropped; the wait. */
+long links_tick(struct server *srv, long now_ms, long wait_ms);
 int link_resume(struct server *srv, struct conn *c, const struct rp_hdr *h, const uint8_t *p);
 
 /* ---- conn.c: connections ---- */
@@ -441,6 +444,11 @@ struct conn {
 	bool x11; /* the desk draws X windows (RP_CAP_X11) */
 	bool xlossy; /* ... and takes JPEG for video-like regions (RP_CAP_XLOSSY) */
 	bool context; /* the desk predicts: it takes CONTEXT and CONSUMED */
+	/* A RESUME desk's link, as the host sees it (link.c) */
+	bool link_on;
+	struct rp_link link;
+	unsigned long link_frames; /* frames counted at the last look */
+	size_t link_queued;	   /* bytes queued for it then */
 	char who[200]; /* for the audit log: its HELLO name and its peer */
 	char name[64]; /* for notices: its HELLO name, short */
 	/* Some channel fell behind and is owed a snapshot once the queue has

@@ -8,9 +8,11 @@
  *   up     listening again
  *   stall  the connections open stop carrying bytes (a link that went
  *          silent: only a heartbeat notices); new ones work
+ *   hold   the same, and new connections refused: no redial gets
+ *          through, so only the far end's own heartbeat ends them
  *   quit   exit
  * On stdout, one line each: "ready", "accepted N" (N in all), "cut",
- * "down", "up", "stall", so a test awaits what it caused. Ends on SIGTERM
+ * "down", "up", "stall", "hold", so a test awaits what it caused. Ends on SIGTERM
  * too, closing everything.
  */
 #include <arpa/inet.h>
@@ -168,10 +170,14 @@ int main(int argc, char **argv)
 					if (lfd < 0)
 						lfd = listen_on(lport);
 					say(lfd < 0 ? "up failed" : "up", 0);
-				} else if (!strcmp(cbuf, "stall")) {
+				} else if (!strcmp(cbuf, "stall") || !strcmp(cbuf, "hold")) {
 					for (int i = 0; i < MAX_PAIRS; i++)
 						p[i].stalled = p[i].a >= 0;
-					say("stall", 0);
+					if (cbuf[0] == 'h' && lfd >= 0) {
+						close(lfd);
+						lfd = -1;
+					}
+					say(cbuf, 0);
 				} else if (!strcmp(cbuf, "quit")) {
 					cut_all(p);
 					return 0;

@@ -224,6 +224,29 @@ static void link_dead_when_nothing_answers(void)
 	CHECK_EQ(rp_link_wait(&l, t + RP_LINK_DEAD_MIN_MS), 0);
 }
 
+/* The host's view of a desk: the same rules with a floor of its own, and
+ * a desk that never answers PING (an older one) but sends its own frames
+ * is never taken for dead. */
+static void link_host_floor(void)
+{
+	struct rp_link l;
+	long t = 0;
+
+	rp_link_init(&l, t, 0);
+	rp_link_set_dead_min(&l, 6000);
+	CHECK_EQ(rp_link_tick(&l, t, 0), RP_LINK_SEND_PING);
+	rp_link_ping_stamp(&l, 1000, t);
+	for (t = 1000; t < 20000; t += 1000) { /* its own PING each second */
+		rp_link_heard(&l, t);
+		CHECK_EQ(rp_link_tick(&l, t, 0), RP_LINK_NOTHING);
+	}
+	t -= 1000;
+	CHECK_EQ(rp_link_tick(&l, t + RP_LINK_DEAD_MIN_MS, 0), RP_LINK_NOTHING);
+	CHECK_EQ(rp_link_wait(&l, t), 6000);
+	CHECK_EQ(rp_link_tick(&l, t + 5999, 0), RP_LINK_NOTHING);
+	CHECK_EQ(rp_link_tick(&l, t + 6000, 0), RP_LINK_DEAD);
+}
+
 static void link_wake_from_suspend(void)
 {
 	struct rp_link l;
@@ -281,6 +304,7 @@ int main(int argc, char **argv)
 		{"inlog-bounded", inlog_bounded},
 		{"link-heartbeat-and-rtt", link_heartbeat_and_rtt},
 		{"link-dead-when-nothing-answers", link_dead_when_nothing_answers},
+		{"link-host-floor", link_host_floor},
 		{"link-wake-from-suspend", link_wake_from_suspend},
 		{"link-redial-backoff", link_redial_backoff},
 	};

@@ -1,0 +1,44 @@
+#!/bin/sh
+# The host's side of the heartbeat: telly attach over TCP through
+# cut-proxy, the link held silent and no new connection let through (the
+# desk cannot come back and take its channel). The daemon notices by
+# itself that the desk answers nothing, drops that connection, and the
+# channel waits for its desk; once the link is back, attach resumes it
+# exactly and every key arrives once.
+. test/integration/lib.sh "$1"
+. test/integration/reconnect.inc
+port=$(free_port)
+"$TELLY" serve --listen 127.0.0.1:$port 2>"$T/serve.err" &
+pids="$pids $!"
+wait_until 10 grep -q "serving on" "$T/serve.err"
+proxy_start "$port"
+
+cat >"$T/keys.sh" <<'PROG'
+stty raw -echo
+echo ready
+exec cat >"$1"
+PROG
+mkfifo "$T/keys.fifo"
+"$TELLY" attach --predict=never --tcp 127.0.0.1:$pport --token-file "$TELLY_DIR/token" \
+	--create hb -- sh "$T/keys.sh" "$T/keys" <"$T/keys.fifo" >"$T/out" 2>"$T/attach.err" &
+apid=$!
+pids="$pids $apid"
+exec 3>"$T/keys.fifo"
+wait_until 20 grep -q ready "$T/out"
+printf 'a.' >&3
+wait_until 10 keys_are "a."
+
+ctl hold
+wait_until 10 grep -q '^hold' "$T/proxy.log"
+printf 'b.' >&3 # waits on the desk
+wait_until 30 grep -q 'no answer from its desk' "$T/serve.err"
+grep -q 'its channel on hb waits' "$T/serve.err" || fail "the channel does not wait for its desk"
+kill -0 $apid 2>/dev/null || fail "attach ended: $(cat "$T/attach.err")"
+
+ctl up
+wait_until 30 grep -q 'resumed its channel on hb (exact' "$T/serve.err"
+grep -q 'resumed elsewhere' "$T/serve.err" && fail "the daemon still held the dead connection"
+printf 'c.' >&3
+wait_until 10 keys_are "a.b.c."
+echo "$(grep -o 'no answer from its desk for [0-9]* ms' "$T/serve.err"): dropped, resumed exactly"
+echo "reconnect host heartbeat: ok"
