@@ -56,6 +56,7 @@
 #define RESUME_ANSWER_MS 10000 /* a new connection that does not answer RESUME: lost */
 #define STATUS_EVERY_MS 1000   /* the status line's count of seconds */
 #define RESUME_REQ_FIRST 100   /* RESUME's request ids (1 and 2 are OPEN's, LIST's) */
+#define NOTE_SHOWN_MS 5000     /* a note on the status line, unless output comes first */
 
 /* Exit statuses (attach_usage lists them). */
 enum {
@@ -64,6 +65,7 @@ enum {
 	ATTACH_EXIT_USAGE = 2,	    /* a bad option or argument */
 	ATTACH_EXIT_NO_SESSION = 3, /* no such session, and --create not given */
 	ATTACH_EXIT_END_OF_INPUT = 4, /* standard input ended: detached */
+	ATTACH_EXIT_GONE = 5,	    /* the session ended, or its server restarted, while the link was down */
 	ATTACH_EXIT_SIGNAL = 128,   /* + the signal that ended it: detached */
 };
 
@@ -87,7 +89,15 @@ struct attach {
 	long resume_sent_ms, status_at_ms;
 	bool status_shown, told_full;
 	char link_err[200];
+	uint32_t reopen_req; /* OPEN after a refused RESUME, its answer awaited; 0: none */
+	char note[300];	     /* for the status line once the link is back */
+	long note_until_ms;  /* the note is shown until then; 0: none */
 	struct telly_overlay *ov; /* predictions drawn over it; NULL: none */
+	struct {
+		bool known;
+		uint32_t flags, pgid;
+		char comm[RP_MAX_COMM + 1];
+	} hctx; /* the host's last CONTEXT, for --stats */
 	enum pred_policy predict;
 	/* --stats */
 	bool stats, key_waiting, echoed;
@@ -197,6 +207,7 @@ static void type_keys(struct attach *a, const uint8_t *buf, size_t n)
 }
 
 static void link_retry(struct attach *a);
+static void status_clear(struct attach *a);
 
 static void keys(struct attach *a, const uint8_t *buf, size_t n)
 {
@@ -258,6 +269,10 @@ static void on_context(void *ctx, const struct rp_context *c)
 {
 	struct attach *a = ctx;
 
+	a->hctx.known = true;
+	a->hctx.flags = c->flags;
+	a->hctx.pgid = c->pgid;
+	snprintf(a->hctx.comm, sizeof a->hctx.comm, "%.*s", (int)c->comm.n, c->comm.p);
 	if (a->ov)
 		telly_overlay_context(a->ov, c);
 }
@@ -276,6 +291,8 @@ static void on_output(void *ctx, const void *buf, size_t n, bool echo)
 {
 	struct attach *a = ctx;
 
+	if (a->note_until_ms) /* the screen's own last row back first */
+		status_clear(a);
 	telly_modes_feed(&a->modes, buf, n);
 	if (a->ov) /* the overlay off, the model told */
 		telly_overlay_output(a->ov, buf, n);
@@ -328,6 +345,20 @@ static void on_error(void *ctx, const struct rp_error *err, bool fatal)
 
 /* The status line: the terminal's last row, drawn over what is there,
  * the cursor and its colours put back (DECSC, DECRC). */
+/* text over the last row, cut to the terminal's width: a longer line
+ * would wrap and scroll the person's screen. */
+static void status_draw(struct attach *a, const char *text)
+{
+	struct kpty_winsize ws = {0};
+	char msg[600];
+	int cols = kpty_os_get_winsize(a->out_fd, &ws) == 0 && ws.ws_col ? ws.ws_col : 80;
+	int n = snprintf(msg, sizeof msg, "\0337\033[999;1H\033[0;7m%.*s\033[0m\033[K\0338",
+			 cols < 400 ? cols : 400, text);
+
+	out_put(a, msg, n > 0 && (size_t)n < sizeof msg ? (size_t)n : 0);
+	a->status_shown = true;
+}
+
 static void status(struct attach *a, long now)
 {
 	char msg[400];
@@ -336,25 +367,35 @@ static void status(struct attach *a, long now)
 	char hint[64] = "";
 	if (a->esc.ch >= 0) /* escapes on: how to act on it */
 		snprintf(hint, sizeof hint, "; %cr retries now, %c. detaches", a->esc.ch, a->esc.ch);
-	int n = snprintf(msg, sizeof msg,
-			 "\0337\033[999;1H\033[0;7m[telly: link down %ld s, %s%s%.80s%s]"
-			 "\033[0m\033[K\0338",
-			 secs, l->state == RP_LINK_DIALING ? "reconnecting" : "retrying",
-			 a->link_err[0] ? ": " : "", a->link_err, hint);
-
-	out_put(a, msg, n > 0 && (size_t)n < sizeof msg ? (size_t)n : 0);
+	snprintf(msg, sizeof msg, "[telly: link down %ld s, %s%s%.80s%s]", secs,
+		 l->state == RP_LINK_DIALING ? "reconnecting" : "retrying",
+		 a->link_err[0] ? ": " : "", a->link_err, hint);
+	status_draw(a, msg);
 	out_flush(a);
-	a->status_shown = true;
 	a->status_at_ms = now + STATUS_EVERY_MS;
 }
 
+/* The status line off: the row's true cells back from the screen model
+ * (cleared only where there is none). */
 static void status_clear(struct attach *a)
 {
 	static const char clear[] = "\0337\033[999;1H\033[0m\033[2K\0338";
 
-	if (a->status_shown)
+	if (a->status_shown && a->ov)
+		telly_overlay_repaint_row(a->ov, -1);
+	else if (a->status_shown)
 		out_put(a, clear, sizeof clear - 1);
 	a->status_shown = false;
+	a->note_until_ms = 0;
+}
+
+/* A note on the status line once the link is back, until output comes,
+ * a key is typed or NOTE_SHOWN_MS pass. */
+static void note_show(struct attach *a, long now)
+{
+	status_draw(a, a->note);
+	a->note_until_ms = now + NOTE_SHOWN_MS;
+	a->note[0] = 0;
 }
 
 /* The connection is gone: the channel waits, attach goes on. */
@@ -447,6 +488,8 @@ static void link_work(struct attach *a)
 		link_lost(a, "no answer to RESUME");
 	if (a->link.state != RP_LINK_UP && now >= a->status_at_ms)
 		status(a, now);
+	if (a->note_until_ms && now >= a->note_until_ms)
+		status_clear(a);
 }
 
 /* How long poll may wait for the link's sake (-1: as long as it likes). */
@@ -459,6 +502,11 @@ static int link_wait(struct attach *a)
 	w = rp_link_wait(&a->link, now);
 	if (a->link.state != RP_LINK_UP) {
 		long s = a->status_at_ms > now ? a->status_at_ms - now : 0;
+		if (w < 0 || s < w)
+			w = s;
+	}
+	if (a->note_until_ms) {
+		long s = a->note_until_ms > now ? a->note_until_ms - now : 0;
 		if (w < 0 || s < w)
 			w = s;
 	}
@@ -479,10 +527,82 @@ static void on_resumed(void *ctx, bool exact, bool keys_lost)
 		       "keys were lost]");
 }
 
+/* The host no longer has the channel (its wait ran out, or the server
+ * was restarted): the session is asked for again by name, as a new attach
+ * whose redraw is the screen; its answer comes to reopened. */
+static void reopen(struct attach *a, const struct rp_error *e)
+{
+	uint8_t *frame = malloc(RP_MAX_FRAME);
+	struct kpty_winsize ws = {0};
+	long n = -ENOMEM;
+
+	kpty_os_get_winsize(a->out_fd, &ws);
+	if (frame)
+		n = rp_desk_open_frame(frame, RP_MAX_FRAME, ++a->req,
+				       (uint8_t)(RP_OPEN_ATTACH | (a->readonly ? RP_OPEN_READONLY : 0)),
+				       a->name, getenv("TERM"), "", &ws, NULL, 0);
+	if (n < 0 || rp_conn_send(a->c, frame, (size_t)n) < 0) {
+		free(frame);
+		link_lost(a, "cannot ask to attach again");
+		return;
+	}
+	free(frame);
+	a->reopen_req = a->req;
+	a->resume_sent_ms = base_now_ms();
+	snprintf(a->link_err, sizeof a->link_err, "attaching again: %.*s", (int)e->msg.n, e->msg.p);
+	status(a, base_now_ms());
+}
+
+/* OK or ERROR for reopen's OPEN: the channel is back with a redraw, or
+ * the session is gone. False: not its answer. */
+static bool reopened(struct attach *a, const struct rp_hdr *h, const uint8_t *p)
+{
+	struct rp_error e;
+	struct rp_str got;
+	uint32_t req;
+
+	if (h->type == RP_ERROR && h->chan == 0 && rp_error_decode(p, h->len, &e) == 0 &&
+	    e.req == a->reopen_req) {
+		a->reopen_req = 0;
+		status_clear(a);
+		if (e.code == RP_E_NOENT)
+			snprintf(a->why, sizeof a->why,
+				 "[telly: session %s is gone: it ended, or its server was restarted, "
+				 "while the link was down (%.*s)]", a->name, (int)e.msg.n, e.msg.p);
+		else
+			snprintf(a->why, sizeof a->why,
+				 "[could not attach to %s again after the link was lost: %.*s]",
+				 a->name, (int)e.msg.n, e.msg.p);
+		a->done = true;
+		a->rc = e.code == RP_E_NOENT ? ATTACH_EXIT_GONE : ATTACH_EXIT_ERROR;
+		return true;
+	}
+	if (h->type != RP_OK || rp_req_str_decode(p, h->len, &req, &got) < 0 ||
+	    req != a->reopen_req || h->chan == 0)
+		return false;
+	a->reopen_req = 0;
+	a->chan = h->chan;
+	size_t lost = rp_desk_chan_reattached(a->ch, a->c, h->chan);
+	rp_link_up(&a->link, base_now_ms());
+	a->told_full = false;
+	/* Short: the status line is cut to the terminal's width. */
+	char keys[64] = "";
+	if (lost)
+		snprintf(keys, sizeof keys, ", %zu key bytes not resent", lost);
+	snprintf(a->note, sizeof a->note, "[telly: %s attached anew%s: its channel was gone]", a->name,
+		 keys);
+	a->link_err[0] = 0;
+	return true;
+}
+
 static void on_refused(void *ctx, const struct rp_error *e)
 {
 	struct attach *a = ctx;
 
+	if (e->code == RP_E_NOENT && a->c) {
+		reopen(a, e);
+		return;
+	}
 	status_clear(a);
 	snprintf(a->why, sizeof a->why, "[could not resume %s after the link was lost: %.*s]",
 		 a->name, (int)e->msg.n, e->msg.p);
@@ -500,6 +620,10 @@ static void on_frame(struct attach *a, const struct rp_hdr *h, const uint8_t *p)
 {
 	uint64_t stamp;
 
+	if (a->reopen_req && reopened(a, h, p))
+		return;
+	if (rp_desk_answer_ping(a->c, h, p) > 0)
+		return;
 	if (h->type == RP_PONG && h->chan == 0 && rp_u64_decode(p, h->len, &stamp) == 0) {
 		if (rp_link_pong(&a->link, stamp, base_now_ns() / 1000, base_now_ms()))
 			rp_desk_chan_set_rtt(a->ch, rp_link_rtt_us(&a->link));
@@ -580,8 +704,9 @@ static void attach_usage(FILE *f)
 	      "\n"
 	      "Exit status: 0 detached (~.) or the session ended; 1 an error (the server\n"
 	      "could not be reached, or the connection was lost); 2 a bad option or\n"
-	      "argument; 3 no such session; 4 end of input; 128+N ended by signal N\n"
-	      "(129 SIGHUP, 143 SIGTERM).\n",
+	      "argument; 3 no such session; 4 end of input; 5 the session was gone when\n"
+	      "the link came back (it ended, or its server restarted); 128+N ended by\n"
+	      "signal N (129 SIGHUP, 143 SIGTERM).\n",
 	      f);
 }
 
@@ -677,8 +802,10 @@ static bool drain_frames(struct attach *a)
 	int r = 0;
 
 	a->batching = true;
-	while (!a->done && (r = rp_conn_frame(a->c, &h, &fp)) == 1)
+	while (!a->done && a->c && (r = rp_conn_frame(a->c, &h, &fp)) == 1)
 		on_frame(a, &h, fp);
+	if (a->note[0] && a->link.state == RP_LINK_UP)
+		note_show(a, base_now_ms()); /* after the redraw, over it */
 	overlay_draw(a);
 	a->batching = false;
 	out_flush(a);
@@ -715,6 +842,8 @@ static void loop(struct attach *a, int sigfd)
 				a->key_t0 = base_now_ns();
 				a->key_waiting = a->stats;
 				keys(a, buf, (size_t)n);
+				if (a->c) /* on their way before predictions are drawn */
+					rp_conn_flush(a->c);
 				overlay_draw(a);
 				a->key_waiting = false;
 			} else if (n == 0 || (errno != EINTR && errno != EAGAIN)) {
@@ -921,11 +1050,14 @@ int telly_attach(int argc, char **argv)
 	telly_client_dest(&a->dest);
 	rp_link_init(&a->link, base_now_ms(), rp_desk_sleep_gap_ms());
 
-	if (dest.caps & RP_CAP_CONTEXT) {
+	/* The screen model: predictions are drawn over it, and the row the
+	 * link's status line covers is repainted from it. */
+	if (dest.caps & (RP_CAP_CONTEXT | RP_CAP_RESUME)) {
 		struct kpty_winsize ws = {0};
 		kpty_os_get_winsize(a->out_fd, &ws);
 		a->ov = telly_overlay_create(ws.ws_row ? ws.ws_row : 24, ws.ws_col ? ws.ws_col : 80,
-					     a->predict, overlay_put, a);
+					     dest.caps & RP_CAP_CONTEXT ? a->predict : PRED_NEVER,
+					     overlay_put, a);
 	}
 	sigfd = base_signalfd((const int[]){SIGWINCH, SIGTERM, SIGHUP, 0});
 	/* A resize between OPEN and the mask above raised a SIGWINCH that
@@ -961,6 +1093,9 @@ int telly_attach(int argc, char **argv)
 		print_stats(a);
 	if (a->stats && a->ov)
 		telly_overlay_print_stats(a->ov, stderr);
+	if (a->stats && a->hctx.known) /* what the predictions went by at the end */
+		fprintf(stderr, "telly: the host's context: flags 0x%02x, group %u, program '%s'\n",
+			(unsigned)a->hctx.flags, (unsigned)a->hctx.pgid, a->hctx.comm);
 	close(sigfd);
 	rc = a->rc;
 	telly_overlay_destroy(a->ov);

@@ -311,6 +311,29 @@ void telly_overlay_show(struct telly_overlay *o, long now_ms)
 	o->sync_open = false;
 }
 
+void telly_overlay_repaint_row(struct telly_overlay *o, int row)
+{
+	VTermPos cur;
+
+	if (row < 0)
+		row += o->rows;
+	if (row < 0 || row >= o->rows)
+		return;
+	take_off(o);
+	sync_begin(o);
+	if (o->irm)
+		puts_(o, "\033[4l");
+	for (int x = 0; x < o->cols; x++)
+		repaint(o, row, x); /* a wide cell's right half with its left */
+	if (o->irm)
+		puts_(o, "\033[4h");
+	vterm_state_get_cursorpos(pred_state(o->p), &cur);
+	cup(o, cur.row, cur.col);
+	pen(o);
+	puts_(o, SYNC_END);
+	o->sync_open = false;
+}
+
 void telly_overlay_hide(struct telly_overlay *o)
 {
 	take_off(o);

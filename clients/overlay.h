@@ -43,6 +43,10 @@ void telly_overlay_show(struct telly_overlay *o, long now_ms);
 /* Take it off for good (leaving): the terminal shows the true screen. */
 void telly_overlay_hide(struct telly_overlay *o);
 void telly_overlay_resize(struct telly_overlay *o, int rows, int cols);
+/* Something else was drawn over row (from the bottom if negative: -1 the
+ * last), a status line: its true cells back from the model, the cursor
+ * and the pen where the program left them. */
+void telly_overlay_repaint_row(struct telly_overlay *o, int row);
 
 /* What the channel hands the desk. */
 void telly_overlay_keys(struct telly_overlay *o, uint32_t seq, const void *buf, size_t n,

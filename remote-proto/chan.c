@@ -445,6 +445,41 @@ long rp_desk_chan_rtt_us(const struct rp_desk_chan *ch)
 	return ch->rtt_us;
 }
 
+/* rp_inlog_since: the bytes of keys (INPUT) among the frames let go. */
+static int count_keys(void *ctx, const void *frame, size_t n)
+{
+	size_t *bytes = ctx;
+
+	if (n >= RP_HDR_SIZE + 4 && ((const uint8_t *)frame)[0] == RP_INPUT)
+		*bytes += n - RP_HDR_SIZE - 4;
+	return 0;
+}
+
+size_t rp_desk_chan_reattached(struct rp_desk_chan *ch, struct rp_conn *c, uint16_t chan)
+{
+	size_t keys = 0;
+	bool gap;
+
+	/* Whether the old channel's host took them is not known: sending
+	 * them to the new one could take them twice, or give them to
+	 * another program of the same name. */
+	rp_inlog_since(&ch->log, (struct rp_inpos){ch->acked, 0}, count_keys, &keys, &gap);
+	rp_inlog_finish(&ch->log);
+	rp_inlog_init(&ch->log);
+	ch->c = c;
+	ch->chan = chan;
+	ch->resume_req = 0;
+	ch->pending = NULL;
+	ch->broken = 0;
+	ch->full = false;
+	ch->received = 0; /* the new channel's output is numbered from 0 */
+	ch->resumable = false; /* until its own TOKEN */
+	ch->after = 0;
+	if (ch->ws.ws_row && !(ch->flags & RP_DESK_READONLY))
+		rp_desk_send_winsize(c, chan, &ch->ws);
+	return keys;
+}
+
 uint64_t rp_desk_chan_received(const struct rp_desk_chan *ch)
 {
 	return ch->received;

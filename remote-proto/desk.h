@@ -171,6 +171,12 @@ void rp_desk_chan_link_down(struct rp_desk_chan *ch);
 int rp_desk_chan_resume(struct rp_desk_chan *ch, struct rp_conn *c, uint32_t req,
 			const char *name);
 bool rp_desk_chan_up(const struct rp_desk_chan *ch); /* a connection, and no RESUME waiting */
+/* A refused RESUME (the host no longer has the channel) answered by a new
+ * OPEN of the session: the channel is chan on c now, its output numbered
+ * afresh (a redraw follows), its TOKEN awaited again; the keys not known
+ * to be taken by the old one are let go, not sent: the return is how many
+ * bytes of keys that was. The window size goes again. */
+size_t rp_desk_chan_reattached(struct rp_desk_chan *ch, struct rp_conn *c, uint16_t chan);
 /* The round trip the owner measures (PING/PONG), in µs; 0: not yet. */
 void rp_desk_chan_set_rtt(struct rp_desk_chan *ch, long us);
 long rp_desk_chan_rtt_us(const struct rp_desk_chan *ch);
