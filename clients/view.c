@@ -1565,6 +1565,7 @@ static void link_gone(struct view *v, const char *why, bool dead)
 		v->wins[i]->resume_req = 0;
 	}
 	v->nopening = 0; /* their answers will not come */
+	vx_link_down(v->x); /* X input held until its sessions are back */
 	if (v->c != v->xc) /* the X side holds its own until the end */
 		rp_conn_destroy(v->c);
 	v->c = NULL;

@@ -28,6 +28,7 @@
  * more than 256 MiB of them; a window past it is not drawn. */
 #define VX_PIXELS_MAX (32u << 20)
 #define VX_PROBES 256
+#define VX_HELD_MAX 4096 /* X input events kept while the link is down */
 #define VX_SAMPLES_MAX 100000
 #define VX_PROBE_MAX_AGE_NS 5000000000ull /* an input nothing visible answered */
 
@@ -113,7 +114,66 @@ struct vx {
 	uint64_t *samples[XS_N], *split[XH_N];
 	size_t nsamples, nsplit;
 	char why[300];
+	/* The link (vx_link_down): keys and pointer input held while it is
+	 * down, sent in order once their session is attached again. */
+	bool link_down, told_held_full;
+	struct held {
+		struct xsess *s;
+		bool key;
+		struct rp_xkey k;
+		struct rp_xpointer m;
+	} queued[VX_HELD_MAX];
+	unsigned nqueued;
 };
+
+/* Input for an X window while the link is down: kept (its seq given
+ * when it goes). False: not down. */
+static bool hold(struct vx *x, struct xsess *s, const struct rp_xkey *k,
+		 const struct rp_xpointer *m)
+{
+	if (!x->link_down)
+		return false;
+	if (x->nqueued == VX_HELD_MAX) {
+		if (!x->told_held_full)
+			fprintf(stderr, "telly view: the link is down and more was done in X windows "
+					"than is kept (%d events): the rest is dropped\n", VX_HELD_MAX);
+		x->told_held_full = true;
+		return true;
+	}
+	struct held *h = &x->queued[x->nqueued++];
+	*h = (struct held){.s = s, .key = k != NULL};
+	if (k)
+		h->k = *k;
+	else
+		h->m = *m;
+	return true;
+}
+
+/* Session s is attached again: what was held for it goes, in order. */
+static void send_held(struct vx *x, struct xsess *s)
+{
+	unsigned kept = 0;
+
+	for (unsigned i = 0; i < x->nqueued; i++) {
+		struct held *h = &x->queued[i];
+		uint8_t buf[RP_HDR_SIZE + 16];
+		long n;
+		if (h->s != s) {
+			x->queued[kept++] = *h;
+			continue;
+		}
+		if (h->key) {
+			h->k.seq = ++s->seq;
+			n = rp_xkey_frame(buf, sizeof buf, s->chan, &h->k);
+		} else {
+			h->m.seq = ++s->seq;
+			n = rp_xpointer_frame(buf, sizeof buf, s->chan, &h->m);
+		}
+		if (n > 0)
+			rp_conn_send(x->c.c, buf, (size_t)n);
+	}
+	x->nqueued = kept;
+}
 
 /* ---- the wire ---------------------------------------------------------- */
 
@@ -169,7 +229,11 @@ static void mark_input(struct vx *x, struct xsess *s)
 static void send_key(struct vx *x, struct xw *w, uint8_t code, bool pressed, uint64_t t_key)
 {
 	uint8_t buf[RP_HDR_SIZE + 16];
-	struct rp_xkey k = {.seq = ++w->s->seq, .id = w->id, .keycode = code, .pressed = pressed};
+	struct rp_xkey k = {.id = w->id, .keycode = code, .pressed = pressed};
+
+	if (hold(x, w->s, &k, NULL))
+		return;
+	k.seq = ++w->s->seq;
 	long n = rp_xkey_frame(buf, sizeof buf, w->s->chan, &k);
 
 	if (n <= 0 || rp_conn_send(x->c.c, buf, (size_t)n) < 0)
@@ -196,10 +260,13 @@ static void send_key(struct vx *x, struct xw *w, uint8_t code, bool pressed, uin
 static void send_pointer(struct vx *x, struct xw *w, int px, int py, uint8_t kind, int button)
 {
 	uint8_t buf[RP_HDR_SIZE + 16];
-	struct rp_xpointer m = {.seq = ++w->s->seq, .id = w->id, .kind = kind,
-				.button = (uint8_t)button,
+	struct rp_xpointer m = {.id = w->id, .kind = kind, .button = (uint8_t)button,
 				.x = (int16_t)(px < -32768 ? -32768 : px > 32767 ? 32767 : px),
 				.y = (int16_t)(py < -32768 ? -32768 : py > 32767 ? 32767 : py)};
+
+	if (hold(x, w->s, NULL, &m))
+		return;
+	m.seq = ++w->s->seq;
 	long n = rp_xpointer_frame(buf, sizeof buf, w->s->chan, &m);
 
 	if (n <= 0 || rp_conn_send(x->c.c, buf, (size_t)n) < 0)
@@ -820,6 +887,12 @@ static void remove_win(struct vx *x, struct xw *w)
 
 static void remove_sess(struct vx *x, struct xsess *s)
 {
+	unsigned kept = 0;
+
+	for (unsigned i = 0; i < x->nqueued; i++) /* its held input goes nowhere */
+		if (x->queued[i].s != s)
+			x->queued[kept++] = x->queued[i];
+	x->nqueued = kept;
 	for (unsigned i = x->nwin; i-- > 0;)
 		if (x->win[i]->s == s)
 			remove_win(x, x->win[i]);
@@ -1030,6 +1103,7 @@ static int on_chan_frame(struct vx *x, struct xsess *s, const struct rp_hdr *h, 
 		if (!s->keymap_sent) {
 			s->keymap_sent = true;
 			send_keymap(x, s);
+			send_held(x, s); /* after the keymap they need */
 		}
 		on_xwin(x, s, &m);
 		return 1;
@@ -1567,9 +1641,16 @@ void vx_print_stats(const struct vx *x)
 /* The link was lost and is back on c: each X session attached again, its
  * windows made anew from what the host sends on attaching (XWIN and a
  * keyframe of each). Nothing of the old channels is resumed. */
+void vx_link_down(struct vx *x)
+{
+	x->link_down = true;
+}
+
 void vx_relink(struct vx *x, struct rp_conn *c)
 {
 	x->c.c = c;
+	x->link_down = false;
+	x->told_held_full = false;
 	for (unsigned i = x->nwin; i-- > 0;)
 		remove_win(x, x->win[i]);
 	for (unsigned i = 0; i < x->nsess; i++) {

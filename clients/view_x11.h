@@ -48,6 +48,10 @@ struct vx;
 struct vx *vx_create(const struct vx_ctx *ctx, char *err, size_t errn);
 void vx_destroy(struct vx *x); /* takes NULL */
 
+/* The view's connection was lost: keys and pointer input for X windows
+ * are held from now on (VX_HELD_MAX events), and sent in order once each
+ * session is attached again (vx_relink). */
+void vx_link_down(struct vx *x);
 /* The view's connection was lost and c replaces it (its link): every X
  * session is attached again on c, its windows drawn anew. */
 void vx_relink(struct vx *x, struct rp_conn *c);
