@@ -43,6 +43,7 @@ struct key {
 	/* Keys after it in the same INPUT were not predicted: its answer
 	 * moves the cursor on past what it expects, so only its cells count. */
 	bool tail_held;
+	uint8_t ctl; /* typed as this control byte (readline's ^A ^E ^B ^F) */
 	int row, col;  /* the cursor after it */
 	int lo, hi;    /* the row's cells it and the keys replayed before it touched */
 };
@@ -53,6 +54,12 @@ struct ctx {
 	bool alt, used;
 	unsigned right; /* in a row, since the last wrong */
 	int insert;	/* 0 unknown, 1 insert, 2 overwrite (in the middle of a line) */
+	/* A line editor: a cursor key or backspace came back as predicted.
+	 * Its ^A ^E ^B ^F are then taken as readline's home, end, left,
+	 * right: a guess until one comes back so (ctl_known), a boundary
+	 * once one did not (ctl_never). Bits: 1 << the control byte. */
+	bool editor;
+	uint32_t ctl_known, ctl_never;
 	long used_at;
 };
 
@@ -71,7 +78,20 @@ struct pred {
 	struct pred_context hc; /* the host's */
 	struct ctx ctxs[PRED_MAX_CONTEXTS];
 	struct ctx *cur;
-	bool line_trusted; /* the context did not change since a key was confirmed */
+	/* Keys typed after distrust_seq show only once one of them was
+	 * confirmed: after a change of context (a prompt may now be a
+	 * no-echo one), after an Escape (a modal editor's command mode) and
+	 * after any key not predicted on the alternate screen (a full-screen
+	 * program's Enter or Tab may change what keys do there). */
+	bool distrust;
+	uint32_t distrust_seq;
+	/* The context a key was last confirmed in, and its line trusted:
+	 * back in it unchanged (the same process group, termios bits and
+	 * screen) after other contexts, its line is trusted again: an
+	 * excursion elsewhere (a command the shell ran) does not change what
+	 * its echo does. Forgotten when it is distrusted or wrong. */
+	bool have_trusted, trusted_alt;
+	struct pred_context trusted;
 	uint32_t acked, consumed, last_seq, hold;
 	bool any_acked, any_consumed;
 	struct key keys[PRED_MAX_KEYS];
@@ -363,6 +383,7 @@ static struct ctx *find_ctx(struct pred *p, long now_ms)
 }
 
 static void judge(struct pred *p, long now_ms, const VTermPos *cur);
+static bool in_trusted(const struct pred *p);
 
 void pred_context(struct pred *p, uint32_t seq, const struct pred_context *c)
 {
@@ -381,15 +402,37 @@ void pred_context(struct pred *p, uint32_t seq, const struct pred_context *c)
 	p->hc.comm[PRED_COMM_BYTES] = 0;
 	p->have_ctx = true;
 	if (changed) {
-		p->line_trusted = false;
+		p->distrust = !in_trusted(p);
+		p->distrust_seq = p->last_seq;
 		hold_all(p);
 	}
 }
 
+/* The context now is the one last trusted. */
+static bool in_trusted(const struct pred *p)
+{
+	return p->have_trusted && p->trusted.flags == p->hc.flags && p->trusted.pgid == p->hc.pgid &&
+	       p->trusted_alt == p->alt && !strcmp(p->trusted.comm, p->hc.comm);
+}
+
+/* Keys typed after seq show only once one of them was confirmed. */
+static void distrust_after(struct pred *p, uint32_t seq)
+{
+	p->distrust = true;
+	p->distrust_seq = seq;
+	if (in_trusted(p))
+		p->have_trusted = false;
+}
+
+static bool distrusted(const struct pred *p, uint32_t seq)
+{
+	return p->distrust && (int32_t)(seq - p->distrust_seq) > 0;
+}
+
 /* ---- keys ---- */
 
-static void add_key(struct pred *p, uint32_t seq, enum kind kind, uint32_t cp, int width,
-		    long now_ms)
+static struct key *add_key(struct pred *p, uint32_t seq, enum kind kind, uint32_t cp,
+			   int width, long now_ms)
 {
 	struct key *k;
 
@@ -397,7 +440,7 @@ static void add_key(struct pred *p, uint32_t seq, enum kind kind, uint32_t cp, i
 	if (p->n == PRED_MAX_KEYS) {
 		/* Too far ahead of the host: this one waits, and so does all. */
 		p->hold = seq;
-		return;
+		return NULL;
 	}
 	k = &p->keys[(p->head + p->n++) % PRED_MAX_KEYS];
 	memset(k, 0, sizeof *k);
@@ -408,17 +451,30 @@ static void add_key(struct pred *p, uint32_t seq, enum kind kind, uint32_t cp, i
 	k->width = width;
 	k->t_ms = now_ms;
 	k->line = p->line;
+	return k;
 }
 
-/* A key nothing predicts: what follows waits for its answer. */
+/* What readline's control key c does, in a context that proved to be a
+ * line editor and did not answer c otherwise: a motion, else -1. */
+static int ctl_kind(struct pred *p, uint8_t c, long now_ms)
+{
+	struct ctx *x = find_ctx(p, now_ms);
+	int kind = c == 0x01 ? K_HOME : c == 0x05 ? K_END : c == 0x02 ? K_LEFT : c == 0x06 ? K_RIGHT : -1;
+
+	if (kind < 0 || !x->editor || (x->ctl_never & 1u << c))
+		return -1;
+	return kind;
+}
+
+/* A key nothing predicts: what follows waits for its answer. The keys
+ * before it not yet answered may be answered with it (sent in one INPUT,
+ * or in INPUTs the host read together): the cursor is then past them,
+ * so only their cells count. */
 static void boundary(struct pred *p, uint32_t seq)
 {
 	p->hold = seq;
-	for (unsigned i = 0; i < p->n; i++) {
-		struct key *k = &p->keys[(p->head + i) % PRED_MAX_KEYS];
-		if (k->seq == seq)
-			k->tail_held = true;
-	}
+	for (unsigned i = 0; i < p->n; i++)
+		p->keys[(p->head + i) % PRED_MAX_KEYS].tail_held = true;
 }
 
 /* An escape sequence at b[0] (ESC): its length and kind, or -1 kind. */
@@ -498,11 +554,18 @@ void pred_keys(struct pred *p, uint32_t seq, const void *buf, size_t n, long now
 			len = escape(b + i, n - i, &kind);
 			if (kind < 0)
 				boundary(p, seq);
-			else
+			if (kind < 0 && (len == 1 || p->alt))
+				distrust_after(p, seq); /* a modal editor's command mode */
+			if (kind >= 0)
 				add_key(p, seq, (enum kind)kind, 0, 0, now_ms);
 			i += len;
 		} else if (c >= 0x20 && c < 0x7f) {
 			add_key(p, seq, K_CHAR, c, 1, now_ms);
+			i++;
+		} else if ((kind = ctl_kind(p, c, now_ms)) >= 0) {
+			struct key *k = add_key(p, seq, (enum kind)kind, 0, 0, now_ms);
+			if (k)
+				k->ctl = c;
 			i++;
 		} else if (c >= 0xc2 && (len = utf8(b + i, n - i, &cp)) && cp >= 0xa0) {
 			int w = width_of(p, cp);
@@ -515,6 +578,8 @@ void pred_keys(struct pred *p, uint32_t seq, const void *buf, size_t n, long now
 			/* Enter, ^C, Tab, ^D, other controls, malformed UTF-8;
 			 * Enter, ^C and ^D end the line too. */
 			boundary(p, seq);
+			if (p->alt)
+				distrust_after(p, seq);
 			if (c == '\r' || c == '\n' || c == 0x03 || c == 0x04)
 				p->line++;
 			i++;
@@ -556,6 +621,15 @@ void pred_consumed(struct pred *p, uint32_t seq)
 	if (!p->any_consumed || (int32_t)(seq - p->consumed) > 0)
 		p->consumed = seq;
 	p->any_consumed = true;
+	/* Keys the program read and said nothing to (a no-echo prompt) got
+	 * their answer too: no glitch of the link, and no round trip
+	 * sampled from the next OUTPUT, which may come much later. */
+	for (unsigned i = 0; i < p->n; i++) {
+		struct key *k = &p->keys[(p->head + i) % PRED_MAX_KEYS];
+		if ((int32_t)(k->seq - seq) > 0)
+			break;
+		k->acked = true;
+	}
 }
 
 static bool covers(uint32_t upto, bool any, uint32_t seq)
@@ -589,7 +663,7 @@ static bool apply(struct pred *p, struct key *k, struct wc *w, int *col, int *lo
 
 	if (c < 0 || c >= n || w[c].width == 0)
 		return false;
-	k->learning = false;
+	k->learning = k->ctl && !(p->cur->ctl_known & 1u << k->ctl);
 	switch (k->kind) {
 	case K_CHAR: {
 		int wd = k->width;
@@ -611,6 +685,9 @@ static bool apply(struct pred *p, struct key *k, struct wc *w, int *col, int *lo
 			/* Overwrite: a wide character half covered is not predicted. */
 			if (w[c + wd - 1].width == 2 || (c + wd < n && w[c + wd].width == 0))
 				return false;
+			/* The tail stays: that is what tells it from an insert. */
+			if (end > *hi)
+				*hi = end;
 		}
 		w[c] = (struct wc){k->cp, (int8_t)wd};
 		if (wd == 2)
@@ -695,6 +772,19 @@ static bool matches(struct pred *p, unsigned i, const VTermPos *cur)
 	return true;
 }
 
+/* The screen shows k's character written over what was under the
+ * cursor, the cursor after it: the program overwrites. (A key it did not
+ * echo at all, vim's 'i' in command mode, says nothing of that.) */
+static bool overwrote(struct pred *p, const struct key *k, const VTermPos *cur)
+{
+	int c = k->col - k->width;
+
+	if (k->kind != K_CHAR || cur->row != k->row || cur->col != k->col || c < 0)
+		return false;
+	read_row(p, k->row, p->truth);
+	return p->truth[c].cp == k->cp;
+}
+
 /* Judge the keys the host answered. */
 static void judge(struct pred *p, long now_ms, const VTermPos *cur)
 {
@@ -709,11 +799,21 @@ static void judge(struct pred *p, long now_ms, const VTermPos *cur)
 	}
 	for (int i = 0; i <= best; i++) {
 		struct key *k = key_at(p, (unsigned)i);
-		if (k->learning)
+		if (k->learning && k->ctl)
+			p->cur->ctl_known |= 1u << k->ctl;
+		else if (k->learning)
 			p->cur->insert = p->cur->insert ? p->cur->insert : 1;
+		if (k->kind != K_CHAR)
+			p->cur->editor = true;
 		p->cur->right++;
 		p->st.right++;
-		p->line_trusted = true;
+		if (distrusted(p, k->seq))
+			p->distrust = false;
+		if (!p->distrust) {
+			p->have_trusted = true;
+			p->trusted = p->hc;
+			p->trusted_alt = p->alt;
+		}
 	}
 	if (best >= 0)
 		drop_front(p, (unsigned)best + 1);
@@ -731,10 +831,21 @@ static void judge(struct pred *p, long now_ms, const VTermPos *cur)
 			continue;
 		}
 		if (covers(p->consumed, p->any_consumed, k->seq)) {
-			if (k->learning) {
+			if (k->learning && k->ctl) {
+				/* Not readline's: a boundary here from now on. */
+				p->cur->ctl_never |= 1u << k->ctl;
+			} else if (k->learning && overwrote(p, k, cur)) {
 				/* The guess at insert was wrong: overwrite, no blame. */
 				p->cur->insert = 2;
+			} else if (!k->shown && distrusted(p, k->seq) &&
+				   p->cur->right >= PRED_PROVE_RIGHT) {
+				/* Hidden while its line was not trusted (a modal
+				 * editor's command mode): nothing wrong was shown,
+				 * and the context keeps what it proved. */
+				p->st.wrong++;
 			} else {
+				if (in_trusted(p))
+					p->have_trusted = false;
 				p->cur->right = 0;
 				p->st.wrong++;
 				if (k->shown)
@@ -787,7 +898,7 @@ bool pred_update(struct pred *p, long now_ms)
 {
 	VTermPos cur;
 	int col, lo, hi, shown_upto = 0;
-	bool show;
+	bool show, hide = false;
 
 	/* The last overlay, kept to tell whether this one differs. */
 	p->prev.n = p->ov.n;
@@ -844,12 +955,20 @@ bool pred_update(struct pred *p, long now_ms)
 			k->hi = hi;
 			memcpy(exp_row(p, i), p->work, (size_t)p->cols * sizeof *p->work);
 		}
-		if (k->learning)
-			break; /* not shown past a guess */
-		shown_upto = (int)i + 1;
+		if (k->learning) {
+			/* Not shown past a guess; a motion guessed is shown
+			 * itself: the cursor only, no glyph to be wrong. */
+			if (k->ctl && !hide)
+				shown_upto = (int)i + 1;
+			break;
+		}
+		if (distrusted(p, k->seq))
+			hide = true; /* worked out, to be judged, not shown */
+		if (!hide)
+			shown_upto = (int)i + 1;
 	}
 
-	show = gate_on(p, now_ms) && p->cur->right >= PRED_PROVE_RIGHT && p->line_trusted &&
+	show = gate_on(p, now_ms) && p->cur->right >= PRED_PROVE_RIGHT &&
 	       cur.col < p->cols - 1 && shown_upto > 0;
 	if (!show)
 		goto out;

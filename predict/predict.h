@@ -17,20 +17,36 @@
  * - printable characters of every width, backspace, left, right, home and
  *   end are predicted, on the cursor's row, never into the last column;
  *   insert or overwrite in the middle of a line only once the context has
- *   shown which it does;
+ *   shown which it does (a key not echoed at all shows neither);
+ * - in a context whose cursor keys or backspace came back as predicted (a
+ *   line editor), readline's ^A ^E ^B ^F are home, end, left and right:
+ *   the first time a guess drawn as the cursor only, then learned, or a
+ *   boundary in that context from the first that is answered otherwise;
  * - keys after an Enter, ^C, Tab, Escape (any key not above) stay hidden
- *   until the host says the program consumed it and waits again;
+ *   until the host says the program consumed it and waits again; keys
+ *   the host read together with such a key count by their cells (the
+ *   cursor has moved on);
+ * - after an Escape, and after any key not predicted on the alternate
+ *   screen (a full-screen program: vim's command mode, less's prompt after
+ *   a search), keys are worked out but hidden until one of them comes
+ *   back as predicted; the ones that do not are wrong without demoting
+ *   the context (nothing wrong was shown);
  * - a context (program name, termios bits, alternate screen) shows its
  *   predictions only once it has proved itself: PRED_PROVE_RIGHT right in
- *   a row and none wrong since; a wrong one demotes it and rolls back
- *   exactly what was not yet confirmed, and keys wait for the host again;
+ *   a row and none wrong since (one, as mosh's epochs: a no-echo prompt
+ *   never gets one); a wrong one demotes it and rolls back exactly what
+ *   was not yet confirmed, and keys wait for the host again;
  * - after a change of context, a line's predictions show once one of its
- *   keys was confirmed (a no-echo prompt is a change of context);
+ *   keys was confirmed (a no-echo prompt is a change of context), except
+ *   back in exactly the context a key was last confirmed in (the same
+ *   process group, termios bits and screen: the shell after a command it
+ *   ran), where the line is trusted at once;
  * - nothing in canonical mode (the desk's line discipline echoes there,
  *   exactly), nothing without the host's context (an older host);
  * - adaptive: shown while the smoothed round trip is over PRED_SHOW_ON_MS
- *   or a key waited over PRED_GLITCH_MS; underlined while the round trip
- *   is over PRED_FLAG_ON_MS (mosh's figures).
+ *   or a key waited over PRED_GLITCH_MS for any answer (an OUTPUT's ack
+ *   or the host saying the program consumed it); underlined while the
+ *   round trip is over PRED_FLAG_ON_MS (mosh's figures).
  */
 #ifndef PREDICT_H
 #define PREDICT_H
@@ -44,7 +60,7 @@ enum pred_policy { PRED_NEVER, PRED_ADAPTIVE, PRED_ALWAYS };
 #define PRED_COMM_BYTES 64    /* a program's name, as /proc/PID/comm (16 on Linux) */
 #define PRED_MAX_KEYS 64      /* keys predicted ahead of the host; later ones wait */
 #define PRED_MAX_CONTEXTS 32  /* contexts remembered (the least used is forgotten) */
-#define PRED_PROVE_RIGHT 3    /* right in a row before a context's predictions show */
+#define PRED_PROVE_RIGHT 1    /* right in a row before a context's predictions show */
 #define PRED_SHOW_ON_MS 20    /* adaptive: shown above this smoothed round trip */
 #define PRED_SHOW_OFF_MS 10   /* ... until it falls below this */
 #define PRED_GLITCH_MS 250    /* a key that waited this long turns them on ... */

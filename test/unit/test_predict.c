@@ -13,6 +13,9 @@
 #define RAW_ECHOING (PRED_CTX_ISIG | PRED_CTX_IEXTEN | PRED_CTX_OPOST | PRED_CTX_ICRNL)
 #define RAW_PASSWORD 0 /* tty.setraw(): everything off */
 #define SLOW_RTT_MS 200
+/* Keys prove() types: at least what a context needs to prove itself. */
+#define PROVE_KEYS 3
+_Static_assert(PROVE_KEYS >= PRED_PROVE_RIGHT, "prove() proves the context");
 
 struct fx {
 	struct pred *p;
@@ -20,13 +23,19 @@ struct fx {
 	long now;
 };
 
-static void ctx(struct fx *f, const char *comm, uint32_t flags)
+static void ctx_pg(struct fx *f, const char *comm, uint32_t flags, uint32_t pgid)
 {
-	struct pred_context c = {.flags = flags, .pgid = 42};
+	struct pred_context c = {.flags = flags, .pgid = pgid};
 
 	snprintf(c.comm, sizeof c.comm, "%s", comm);
 	pred_context(f->p, f->seq, &c);
 	pred_update(f->p, f->now);
+}
+
+/* The context of the shell's process group (42). */
+static void ctx(struct fx *f, const char *comm, uint32_t flags)
+{
+	ctx_pg(f, comm, flags, 42);
 }
 
 /* A 5x40 screen showing a prompt "$ ", bash in readline's raw mode. */
@@ -65,11 +74,11 @@ static void teardown(struct fx *f)
 /* The context proves itself: three keys echoed as predicted. */
 static void prove(struct fx *f)
 {
-	for (int i = 0; i < PRED_PROVE_RIGHT; i++) {
+	for (int i = 0; i < PROVE_KEYS; i++) {
 		type(f, "a");
 		answer(f, "a", true);
 	}
-	CHECK_EQ(pred_stats(f->p)->right, PRED_PROVE_RIGHT);
+	CHECK_EQ(pred_stats(f->p)->right, PROVE_KEYS);
 }
 
 /* What the person sees on the cursor's row with the overlay drawn over
@@ -160,11 +169,12 @@ static void test_editing_keys(void)
 	}
 }
 
-/* Keys after an unanswered Enter, ^C, Tab, Escape or another key nothing
- * predicts stay hidden; shown once the host says the program waits. */
+/* Keys after an unanswered Enter, ^C, Tab, up or another key nothing
+ * predicts stay hidden; shown once the host says the program waits
+ * (Escape: test_escape_distrusts_line). */
 static void test_boundaries_hide_until_answered(void)
 {
-	static const char *const boundary[] = {"\r", "\x03", "\t", "\x1b", "\x1b[A", "\x04", "\x15"};
+	static const char *const boundary[] = {"\r", "\x03", "\t", "\x1b[A", "\x04", "\x15"};
 
 	for (size_t i = 0; i < sizeof boundary / sizeof boundary[0]; i++) {
 		struct fx f;
@@ -200,7 +210,26 @@ static void test_unproven_context_hidden(void)
 		answer(&f, "a", true);
 	}
 	type(&f, "b");
-	SHOWS(&f, "$ aaab@6");
+	char want[64];
+	snprintf(want, sizeof want, "$ %.*sb@%d", PRED_PROVE_RIGHT, "aaaaaaaaaaaaaaaa",
+		 3 + PRED_PROVE_RIGHT);
+	SHOWS(&f, want);
+	teardown(&f);
+}
+
+/* One key that came back as predicted proves a context (mosh's rule: an
+ * epoch shows once one of its predictions was confirmed); a no-echo
+ * prompt never gets one. */
+static void test_proved_by_one_right(void)
+{
+	struct fx f;
+
+	setup(&f, PRED_ALWAYS);
+	type(&f, "a");
+	SHOWS(&f, "");
+	answer(&f, "a", true);
+	type(&f, "b");
+	SHOWS(&f, "$ ab@4");
 	teardown(&f);
 }
 
@@ -218,11 +247,13 @@ static void test_wrong_rolls_back_and_demotes(void)
 	SHOWS(&f, "");
 	CHECK_EQ(pred_stats(f.p)->wrong, 1);
 	CHECK_EQ(pred_stats(f.p)->shown_wrong, 1);
-	type(&f, "c");
-	SHOWS(&f, ""); /* demoted: proves itself again first */
-	answer(&f, "c", true);
+	for (int i = 0; i < PRED_PROVE_RIGHT; i++) {
+		type(&f, "c");
+		SHOWS(&f, ""); /* demoted: proves itself again first */
+		answer(&f, "c", true);
+	}
 	type(&f, "d");
-	SHOWS(&f, "");
+	CHECK(strcmp(shows(&f), "") != 0);
 	teardown(&f);
 }
 
@@ -248,7 +279,7 @@ static void test_rollback_exactly_the_wrong_keys(void)
 	answer(&f, "Y", true);
 	SHOWS(&f, "");
 	CHECK_EQ(pred_stats(f.p)->wrong, 1);
-	CHECK_EQ(pred_stats(f.p)->right, PRED_PROVE_RIGHT + 1);
+	CHECK_EQ(pred_stats(f.p)->right, PROVE_KEYS + 1);
 	teardown(&f);
 }
 
@@ -269,7 +300,7 @@ static void test_slow_program_not_judged(void)
 	pred_output(f.p, "b", 1);
 	pred_update(f.p, f.now);
 	SHOWS(&f, "");
-	CHECK_EQ(pred_stats(f.p)->right, PRED_PROVE_RIGHT + 1);
+	CHECK_EQ(pred_stats(f.p)->right, PROVE_KEYS + 1);
 	teardown(&f);
 }
 
@@ -323,7 +354,7 @@ static void test_judged_before_context_change(void)
 	pred_ack(f.p, f.seq, f.now);
 	pred_output(f.p, "b", 1);
 	ctx(&f, "python3", RAW_PASSWORD);
-	CHECK_EQ(pred_stats(f.p)->right, PRED_PROVE_RIGHT + 1);
+	CHECK_EQ(pred_stats(f.p)->right, PROVE_KEYS + 1);
 	CHECK_EQ(pred_stats(f.p)->wrong, 0);
 	teardown(&f);
 }
@@ -339,26 +370,183 @@ static void test_burst_with_enter_confirmed(void)
 	type(&f, "ls\r");
 	SHOWS(&f, "$ aaals@7");
 	answer(&f, "ls\r\nout\r\n$ ", true);
-	CHECK_EQ(pred_stats(f.p)->right, PRED_PROVE_RIGHT + 2);
+	CHECK_EQ(pred_stats(f.p)->right, PROVE_KEYS + 2);
 	CHECK_EQ(pred_stats(f.p)->wrong, 0);
 	teardown(&f);
 }
 
-/* Back in a proven context after a change, the line waits for one of its
- * keys to be confirmed (a prompt may now be a no-echo one), then shows. */
+/* A key typed in the middle of a line that the program did not echo at
+ * all (vim's command mode: 'i' enters insert mode) says nothing of insert
+ * or overwrite: the context learns insert from the keys that do echo. */
+static void test_unechoed_key_not_overwrite(void)
+{
+	struct fx f;
+
+	setup(&f, PRED_ALWAYS);
+	ctx(&f, "vim", RAW_ECHOING);
+	pred_output(f.p, "abcdef\033[4D", 10); /* the cursor on c */
+	type(&f, "i");
+	answer(&f, "", true); /* insert mode: nothing on the row */
+	type(&f, "x");
+	answer(&f, "xcdef\033[4D", true); /* inserted, the tail redrawn */
+	type(&f, "y");
+	SHOWS(&f, "$ abxycdef@6");
+	teardown(&f);
+}
+
+/* readline's ^A ^E: in a context whose cursor keys came back as
+ * predicted (a line editor), taken as home and end, the first time a
+ * guess shown as the cursor only (nothing past it), then learned; in a
+ * context not known as a line editor, a boundary. */
+static void test_readline_keys_learned(void)
+{
+	struct fx f;
+
+	setup(&f, PRED_ALWAYS);
+	prove(&f);
+	type(&f, "\x01x");
+	SHOWS(&f, ""); /* not a line editor yet: waits for the host */
+	answer(&f, "\b\b\bxaaa\b\b\b", true);
+	type(&f, "\x05");
+	answer(&f, "\033[3C", true);
+	type(&f, "\x1b[D");
+	answer(&f, "\b", true); /* a cursor key came back: a line editor */
+	type(&f, "\x01");
+	type(&f, "y");
+	SHOWS(&f, "$ xaaa@2"); /* the guess: the cursor only, nothing past it */
+	f.now += SLOW_RTT_MS;
+	pred_ack(f.p, f.seq - 1, f.now);
+	pred_output(f.p, "\b\b\b", 3);
+	pred_consumed(f.p, f.seq - 1);
+	pred_update(f.p, f.now);
+	answer(&f, "yxaaa\b\b\b\b", true);
+	CHECK_EQ(pred_stats(f.p)->wrong, 0);
+	type(&f, "\x05");
+	SHOWS(&f, "$ yxaaa@7"); /* ^E: a guess too */
+	answer(&f, "\033[4C", true);
+	type(&f, "\x01z");
+	SHOWS(&f, "$ zyxaaa@3"); /* learned: ^A and what follows */
+	teardown(&f);
+}
+
+/* Keys the host read together with a later Enter (they came in one
+ * packet): the answer moves the cursor on, yet their cells confirm them. */
+static void test_answered_with_later_enter_confirmed(void)
+{
+	struct fx f;
+
+	setup(&f, PRED_ALWAYS);
+	prove(&f);
+	type(&f, "l");
+	type(&f, "s");
+	type(&f, "\r");
+	answer(&f, "ls\r\nout\r\n$ ", true);
+	CHECK_EQ(pred_stats(f.p)->right, PROVE_KEYS + 2);
+	CHECK_EQ(pred_stats(f.p)->wrong, 0);
+	type(&f, "b");
+	SHOWS(&f, "$ b@3"); /* not demoted */
+	teardown(&f);
+}
+
+/* In a proven context's bits and name, but another process group (a
+ * script run by that name), the line waits for one of its keys to be
+ * confirmed (a prompt may now be a no-echo one), then shows. */
 static void test_back_in_proven_context_after_one(void)
 {
 	struct fx f;
 
 	setup(&f, PRED_ALWAYS);
 	prove(&f);
-	ctx(&f, "vim", RAW_ECHOING);
-	ctx(&f, "bash", RAW_ECHOING);
+	ctx_pg(&f, "vim", RAW_ECHOING, 43);
+	ctx_pg(&f, "bash", RAW_ECHOING, 44);
 	type(&f, "a");
 	SHOWS(&f, "");
 	answer(&f, "a", true);
 	type(&f, "b");
 	SHOWS(&f, "$ aaaab@7");
+	teardown(&f);
+}
+
+/* Back in exactly the context a key was last confirmed in (the same
+ * process group, bits and screen) after the shell ran a command: the
+ * excursion did not change what its echo does, so the new line shows at
+ * once, without waiting for a key of it to come back. */
+static void test_back_in_trusted_context_trusted(void)
+{
+	struct fx f;
+
+	setup(&f, PRED_ALWAYS);
+	prove(&f);
+	type(&f, "\r");
+	ctx(&f, "bash", RAW_ECHOING | PRED_CTX_ICANON | PRED_CTX_ECHO); /* readline let go */
+	ctx_pg(&f, "ls", RAW_ECHOING | PRED_CTX_ICANON | PRED_CTX_ECHO, 43);
+	answer(&f, "\r\nout\r\n$ ", true);
+	ctx(&f, "bash", RAW_ECHOING);
+	type(&f, "b");
+	SHOWS(&f, "$ b@3");
+	/* A raw no-echo prompt of another program in between forgets nothing
+	 * of bash and shows none of its own keys. */
+	type(&f, "\r");
+	answer(&f, "b\r\nPassword: ", true);
+	ctx_pg(&f, "python3", RAW_PASSWORD, 45);
+	type(&f, "s");
+	SHOWS(&f, "");
+	answer(&f, "", true);
+	type(&f, "\r");
+	answer(&f, "\r\n$ ", true);
+	ctx(&f, "bash", RAW_ECHOING);
+	type(&f, "c");
+	SHOWS(&f, "$ c@3");
+	teardown(&f);
+}
+
+/* Escape (a modal editor's command mode follows): the keys after it are
+ * worked out but hidden until one of them comes back as predicted; the
+ * ones that do not are wrong without demoting the context (nothing wrong
+ * was shown), so insert mode shows again after its first key. */
+static void test_escape_distrusts_line(void)
+{
+	struct fx f;
+
+	setup(&f, PRED_ALWAYS);
+	ctx(&f, "vim", RAW_ECHOING);
+	prove(&f); /* insert mode echoed three keys */
+	type(&f, "\x1b");
+	answer(&f, "", true); /* normal mode */
+	type(&f, "j");
+	SHOWS(&f, ""); /* a motion, not a character */
+	answer(&f, "", true);
+	CHECK_EQ(pred_stats(f.p)->wrong, 1);
+	CHECK_EQ(pred_stats(f.p)->shown_wrong, 0);
+	type(&f, "A"); /* append: insert mode again */
+	SHOWS(&f, "");
+	answer(&f, "", true);
+	type(&f, "x");
+	SHOWS(&f, "");
+	answer(&f, "x", true);
+	type(&f, "y");
+	SHOWS(&f, "$ aaaxy@7");
+	CHECK_EQ(pred_stats(f.p)->shown_wrong, 0);
+	teardown(&f);
+}
+
+/* On the alternate screen (a full-screen program: less, vim), a key not
+ * predicted (Enter ending less's search) may change what keys do: the
+ * keys after it are hidden until one comes back as predicted. */
+static void test_alt_screen_boundary_distrusts(void)
+{
+	struct fx f;
+
+	setup(&f, PRED_ALWAYS);
+	pred_output(f.p, "\033[?1049h\033[H:", 11);
+	ctx(&f, "less", RAW_ECHOING);
+	prove(&f); /* a search's text echoed */
+	type(&f, "\r");
+	answer(&f, "\r\033[K:", true); /* the search ran; less's prompt again */
+	type(&f, "n");
+	SHOWS(&f, ""); /* next match: a command, not a character */
+	answer(&f, "", true);
+	CHECK_EQ(pred_stats(f.p)->shown_wrong, 0);
 	teardown(&f);
 }
 
@@ -373,7 +561,7 @@ static void test_canonical_nothing(void)
 		ctx(&f, "bash", RAW_ECHOING | PRED_CTX_ICANON | (echo ? PRED_CTX_ECHO : 0));
 		type(&f, "p");
 		SHOWS(&f, "");
-		CHECK_EQ(pred_stats(f.p)->keys, PRED_PROVE_RIGHT);
+		CHECK_EQ(pred_stats(f.p)->keys, PROVE_KEYS);
 		teardown(&f);
 	}
 }
@@ -465,6 +653,41 @@ static void test_not_into_last_column(void)
 }
 
 /* adaptive: off on a fast link, on on a slow one or after a key waited. */
+/* A short link: keys answered in 2 ms. */
+static void fast_keys(struct fx *f, const char *s)
+{
+	for (; *s; s++) {
+		type(f, (char[]){*s, 0});
+		f->now += 2;
+		pred_ack(f->p, f->seq, f->now);
+		pred_output(f->p, s, 1);
+		pred_consumed(f->p, f->seq);
+		pred_update(f->p, f->now);
+	}
+}
+
+/* A key the program read without a word (a no-echo prompt) on a short
+ * link is not a glitch of the link: the host said it was consumed, so
+ * adaptive does not turn predictions on for the keys after it. */
+static void test_consumed_silently_no_glitch(void)
+{
+	struct fx f;
+
+	setup(&f, PRED_ADAPTIVE);
+	fast_keys(&f, "aaaaaa");
+	ctx_pg(&f, "python3", RAW_PASSWORD, 43);
+	type(&f, "s");
+	f.now += 2;
+	pred_consumed(f.p, f.seq); /* no OUTPUT: nothing to say */
+	pred_update(f.p, f.now);
+	f.now += PRED_GLITCH_MS + 1;
+	pred_update(f.p, f.now);
+	ctx(&f, "bash", RAW_ECHOING);
+	type(&f, "b");
+	SHOWS(&f, "");
+	teardown(&f);
+}
+
 static void test_adaptive_rtt(void)
 {
 	struct fx f;
@@ -538,7 +761,7 @@ static void test_typeahead_after_enter(void)
 	SHOWS(&f, "$ ls@4");
 	answer(&f, "ls", true);
 	SHOWS(&f, "");
-	CHECK_EQ(pred_stats(f.p)->right, PRED_PROVE_RIGHT + 2);
+	CHECK_EQ(pred_stats(f.p)->right, PROVE_KEYS + 2);
 	teardown(&f);
 }
 
@@ -561,23 +784,31 @@ int main(int argc, char **argv)
 {
 	static const struct unit_case cases[] = {
 		{"editing-keys", test_editing_keys},
+		{"readline-keys-learned", test_readline_keys_learned},
 		{"untrusted-output", test_untrusted_output},
 		{"boundaries-hide-until-answered", test_boundaries_hide_until_answered},
 		{"unproven-context-hidden", test_unproven_context_hidden},
+		{"proved-by-one-right", test_proved_by_one_right},
 		{"wrong-rolls-back-and-demotes", test_wrong_rolls_back_and_demotes},
 		{"rollback-exactly-the-wrong-keys", test_rollback_exactly_the_wrong_keys},
 		{"slow-program-not-judged", test_slow_program_not_judged},
 		{"raw-password-never-shown", test_raw_password_never_shown},
 		{"context-change-not-trusted", test_context_change_not_trusted},
 		{"back-in-proven-context-after-one", test_back_in_proven_context_after_one},
+		{"back-in-trusted-context-trusted", test_back_in_trusted_context_trusted},
+		{"escape-distrusts-line", test_escape_distrusts_line},
+		{"alt-screen-boundary-distrusts", test_alt_screen_boundary_distrusts},
 		{"judged-before-context-change", test_judged_before_context_change},
 		{"burst-with-enter-confirmed", test_burst_with_enter_confirmed},
+		{"answered-with-later-enter-confirmed", test_answered_with_later_enter_confirmed},
 		{"canonical-nothing", test_canonical_nothing},
 		{"no-context-nothing", test_no_context_nothing},
 		{"insert-learned", test_insert_learned},
 		{"overwrite-learned", test_overwrite_learned},
+		{"unechoed-key-not-overwrite", test_unechoed_key_not_overwrite},
 		{"not-into-last-column", test_not_into_last_column},
 		{"adaptive-rtt", test_adaptive_rtt},
+		{"consumed-silently-no-glitch", test_consumed_silently_no_glitch},
 		{"never", test_never},
 		{"policy-parse", test_policy_parse},
 		{"typeahead-after-enter", test_typeahead_after_enter},
