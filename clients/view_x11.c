@@ -1448,10 +1448,21 @@ static void sl_pointer(void *ctx, uint32_t id, int px, int py, int button, int k
 	struct vx *x = ctx;
 	struct xw *w = win_by_wid(x, id);
 
-	if (w && !x->c.readonly)
-		send_pointer(x, w, px, py,
-			     kind == 1 ? RP_XPTR_PRESS : kind == 2 ? RP_XPTR_RELEASE : RP_XPTR_MOTION,
-			     kind ? button : 0);
+	if (!w || x->c.readonly)
+		return;
+	/* A click raises the window, on the desk (as most desks do; with no
+	 * window manager, this does) and on the host, which keeps the order
+	 * for a view attached again. A wheel turn does not. */
+	if (kind == 1 && button >= 1 && button <= 3 && !w->overlay) {
+		struct xw *order[VX_WINDOWS];
+		unsigned n = sess_order(x, w->s, false, order);
+		ds_seamless_raise(x->c.b, w->wid);
+		if (n && order[n - 1] != w)
+			send_configure(x, w, RP_XCONF_RAISE, &(struct wm_box){w->hx, w->hy, 1, 1});
+	}
+	send_pointer(x, w, px, py,
+		     kind == 1 ? RP_XPTR_PRESS : kind == 2 ? RP_XPTR_RELEASE : RP_XPTR_MOTION,
+		     kind ? button : 0);
 }
 
 static void sl_configure(void *ctx, uint32_t id, int cx, int cy, int cw, int ch)

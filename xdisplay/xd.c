@@ -264,6 +264,32 @@ static void place_above(struct xd *xd, struct xwin *w, struct xwin *sib)
 		xd->bottom = w;
 }
 
+/* The first mapped window above w (NULL: none). */
+static struct xwin *mapped_above(struct xwin *w)
+{
+	struct xwin *u;
+
+	for (u = w->above; u && !u->mapped; u = u->above)
+		;
+	return u;
+}
+
+static void report(struct xd *xd, struct xwin *w);
+
+/* w was mapped, unmapped or restacked: the mapped window right above
+ * its place (old, or new) has another one below it now, and is told
+ * again (after w), so every XWIN's above is current: a desk attaching
+ * gets them as they stack. */
+static void report_above(struct xd *xd, struct xwin *w, struct xwin *old_up)
+{
+	struct xwin *up = mapped_above(w);
+
+	if (old_up && old_up != w && old_up->mapped)
+		report(xd, old_up);
+	if (up && up != old_up)
+		report(xd, up);
+}
+
 static uint16_t clamp_dim(int v)
 {
 	return v < 1 ? 1 : v > XD_MAX_DIM ? XD_MAX_DIM : (uint16_t)v;
@@ -396,6 +422,8 @@ static void unmapped(struct xd *xd, struct xwin *w)
 		xd->focus = 0;
 	if (was && xd->ops->gone)
 		xd->ops->gone(xd->ctx, w->id);
+	if (was)
+		report_above(xd, w, NULL);
 }
 
 static void del_win(struct xd *xd, struct xwin *w)
@@ -434,6 +462,7 @@ static void mapped(struct xd *xd, struct xwin *w, bool override)
 	name_pixmap(xd, w);
 	ask_props(xd, w);
 	report(xd, w);
+	report_above(xd, w, NULL);
 	if (!override)
 		set_focus(xd, w);
 	if (xd->ops->damaged)
@@ -1137,7 +1166,10 @@ static void on_event(struct xd *xd, xcb_generic_event_t *ev)
 		w->bw = e->border_width;
 		w->override = e->override_redirect;
 		struct xwin *sib = e->above_sibling ? find(xd, e->above_sibling) : NULL;
-		if (sib != w && w->below != sib) {
+		struct xwin *old_up = NULL;
+		bool restacked = sib != w && w->below != sib;
+		if (restacked) {
+			old_up = mapped_above(w);
 			unlink_win(xd, w);
 			place_above(xd, w, sib);
 		}
@@ -1147,15 +1179,20 @@ static void on_event(struct xd *xd, xcb_generic_event_t *ev)
 				xd->ops->damaged(xd->ctx, w->id);
 		}
 		report(xd, w);
+		if (restacked && w->mapped)
+			report_above(xd, w, old_up);
 		break;
 	}
 	case XCB_CIRCULATE_NOTIFY: {
 		xcb_circulate_notify_event_t *e = (void *)ev;
 		if (e->event != xd->root || !(w = find(xd, e->window)))
 			break;
+		struct xwin *old_up = mapped_above(w);
 		unlink_win(xd, w);
 		place_above(xd, w, e->place == XCB_PLACE_ON_TOP ? xd->top : NULL);
 		report(xd, w);
+		if (w->mapped)
+			report_above(xd, w, old_up);
 		break;
 	}
 	case XCB_CIRCULATE_REQUEST: {

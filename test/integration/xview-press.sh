@@ -6,7 +6,8 @@
 # button or key until release and key-up (shift held over a wheel turn);
 # the wheel's left and right (buttons 6, 7) reach the program, from the
 # headless script and from the seamless desk's own X display (xdotool);
-# the seamless desk stacks two windows as the host does.
+# the seamless desk stacks two windows as the host does, a click raises
+# one on both, and a seamless view started again stacks them so.
 . test/integration/lib.sh "$1"
 for p in xdotool xwininfo; do
 	command -v $p >/dev/null || fail "no $p (make deps installs it)"
@@ -70,23 +71,28 @@ $want"
 wait_until 20 sh -c "\"$TELLY\" ls | grep -q 'window .*\"xtwo\"'"
 hostdpy() { "$TELLY" ls | sed -n 's/^ *display \(:[0-9]*\).*/\1/p' | head -n 1; }
 hostid() { "$TELLY" ls | sed -n "s/^ *window \(0x[0-9a-f]*\) .* \"$1\".*/\1/p" | head -n 1; }
-DISPLAY=$(hostdpy) XAUTHORITY="$TELLY_DIR/x11-xp.auth" xdotool windowraise "$(hostid xpress)" ||
-	fail "xdotool windowraise on the host"
+# (xtwo moved off xpress first, for a click on it later.)
+DISPLAY=$(hostdpy) XAUTHORITY="$TELLY_DIR/x11-xp.auth" xdotool windowmove "$(hostid xtwo)" 400 300 \
+	windowraise "$(hostid xpress)" || fail "xdotool on the host"
+moved() { "$TELLY" ls | grep -q 'window .*+400+300 "xtwo"'; }
+wait_until 10 moved
 
 # The seamless desk: its own X display's wheel, left and right, and
 # shift+wheel (shift as a key of the desk) reach the program.
 start_xvfb 800x600
 "$TELLY" view --seamless "" xp >"$T/view.out" 2>&1 &
-pids="$pids $!"
+view=$!
+pids="$pids $view"
 deskwin() { xwininfo -root -tree | sed -n "s/^ *\(0x[0-9a-f]*\) \"$1\".*/\1/p" | head -n 1; }
 has() { [ -n "$(deskwin xpress)" ] && [ -n "$(deskwin xtwo)" ]; }
 wait_until 20 has
 # xwininfo names the root's children top first.
-stacked() {
+stacked_as() {
 	order=$(xwininfo -root -children | sed -n 's/^ *0x[0-9a-f]* "\(xpress\|xtwo\)".*/\1/p' | tr '\n' ' ')
 	echo "the desk's windows, top first: $order"
-	[ "$order" = "xpress xtwo " ]
+	[ "$order" = "$1" ]
 }
+stacked() { stacked_as "xpress xtwo "; }
 wait_until 10 stacked
 w=$(deskwin xpress)
 : >"$T/log"
@@ -97,4 +103,27 @@ wait_until 10 seen
 grep -q '^button-press 6 30 20' "$T/log" || fail "no wheel left from the desk: $(cat "$T/log")"
 grep -q '^button-press 7 30 20' "$T/log" || fail "no wheel right from the desk: $(cat "$T/log")"
 grep -q '^button-press 5 30 20 1$' "$T/log" || fail "no shift+wheel from the desk: $(cat "$T/log")"
-echo "a click answered by its press, keys and buttons held, the wheel's four ways: ok"
+
+# A click on the lower window raises it, on the desk and on the host; a
+# seamless view started again stacks them so.
+hostorder() {
+	DISPLAY=$(hostdpy) XAUTHORITY="$TELLY_DIR/x11-xp.auth" xwininfo -root -children |
+		sed -n 's/^ *0x[0-9a-f]* "\(xpress\|xtwo\)".*/\1/p' | tr '\n' ' '
+}
+xdotool mousemove --window "$(deskwin xtwo)" 20 20 click 1 || fail "xdotool"
+raised() {
+	h=$(hostorder)
+	echo "top first: on the host $h"
+	[ "$h" = "xtwo xpress " ] || return 1
+	stacked_as "xtwo xpress "
+}
+wait_until 10 raised
+kill "$view"
+gone() { [ -z "$(deskwin xpress)" ] && [ -z "$(deskwin xtwo)" ]; }
+wait_until 10 gone
+"$TELLY" view --seamless "" xp >>"$T/view.out" 2>&1 &
+pids="$pids $!"
+wait_until 20 has
+again() { stacked_as "xtwo xpress "; }
+wait_until 10 again
+echo "a click answered by its press, keys and buttons held, the wheel's four ways, stacking: ok"
