@@ -158,8 +158,13 @@ static int parse_line(struct telly_config *c, char *l, const char *name, int lin
 		return set_str(c->server, v, "server", &seen[1], name, line, err, errn);
 	if (!strcmp(l, "font"))
 		return set_str(c->font, v, "font", &seen[2], name, line, err, errn);
-	if (!strcmp(l, "log-dir"))
+	if (!strcmp(l, "log-dir")) {
+		/* Relative to what? The file is read from wherever a command
+		 * that starts the daemon happens to run. */
+		if (v[0] != '/')
+			return bad(err, errn, name, line, "log-dir wants an absolute path, not '%s'", v);
 		return set_str(c->log_dir, v, "log-dir", &seen[3], name, line, err, errn);
+	}
 	if (!strcmp(l, "log-cap")) {
 		if (c->log_cap)
 			return bad(err, errn, name, line, "log-cap given twice");

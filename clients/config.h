@@ -18,7 +18,7 @@
  *                         to give the key to the program); bindings
  *                         change the defaults one by one
  *   log-dir DIR           telly serve's log folder (--log-dir), also for
- *                         a daemon a client starts
+ *                         a daemon a client starts; an absolute path
  *   log-cap SIZE          a session log's size before it rotates
  *                         (--log-cap; at least 4096, suffix K, M or G)
  * Strict: an unknown name, a bad value, a setting given twice (but bind),

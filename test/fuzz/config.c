@@ -23,6 +23,7 @@ static void check_accepted(const struct telly_config *c)
 	assert(strnlen(c->server, sizeof c->server) <= TELLY_CONFIG_STR_MAX);
 	assert(strnlen(c->font, sizeof c->font) <= TELLY_CONFIG_STR_MAX);
 	assert(strnlen(c->log_dir, sizeof c->log_dir) <= TELLY_CONFIG_STR_MAX);
+	assert(!c->log_dir[0] || c->log_dir[0] == '/');
 	assert(!c->log_cap || (c->log_cap >= 4096 && c->log_cap <= (1ull << 40)));
 	assert(c->compress >= -1 && c->compress <= 1);
 	assert(c->osc52_write >= -1 && c->osc52_write <= 1);

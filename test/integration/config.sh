@@ -119,6 +119,10 @@ done
 printf 'log-dir\n' >"$cfgdir/config"
 "$TELLY" serve >"$T/out" 2>&1
 grep -qF "$cfgdir/config:1: log-dir wants a value" "$T/out" || fail "serve said '$(cat "$T/out")'"
+printf '\nlog-dir logs\n' >"$cfgdir/config"
+"$TELLY" serve >"$T/out" 2>&1
+grep -qF "$cfgdir/config:2: log-dir wants an absolute path, not 'logs'" "$T/out" ||
+	fail "serve said '$(cat "$T/out")'"
 echo "ls, new, kill, stop, x, serve refuse a wrong file, naming file:line and setting: ok"
 
 # ssh and server from the file, for every command that reaches a host:
