@@ -323,6 +323,8 @@ void telly_overlay_repaint_row(struct telly_overlay *o, int row)
 	sync_begin(o);
 	if (o->irm)
 		puts_(o, "\033[4l");
+	cup(o, row, 0);
+	puts_(o, "\033[0m\033[2K"); /* nothing of what was over it left, attributes neither */
 	for (int x = 0; x < o->cols; x++)
 		repaint(o, row, x); /* a wide cell's right half with its left */
 	if (o->irm)

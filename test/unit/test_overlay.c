@@ -114,7 +114,7 @@ static bool same_as_truth(struct fx *f)
 			if (a.chars[0] != b.chars[0] || a.width != b.width ||
 			    memcmp(&a.attrs, &b.attrs, sizeof a.attrs) ||
 			    !vterm_color_is_equal(&a.fg, &b.fg) || !vterm_color_is_equal(&a.bg, &b.bg)) {
-				fprintf(stderr, "cell %d,%d: %x vs %x\n", r, c, a.chars[0], b.chars[0]);
+				fprintf(stderr, "cell %d,%d: %x/%d vs %x/%d\n", r, c, a.chars[0], a.width, b.chars[0], b.width);
 				return false;
 			}
 		}
@@ -224,6 +224,35 @@ static void test_wide(void)
 	teardown(&f);
 }
 
+/* Something else drawn over the last row (the link's status line, in
+ * reverse video, the cursor saved and put back around it): the row
+ * repainted from the model is the program's again, coloured cells, wide
+ * ones and erased ones alike, with a prediction drawn or not. */
+static void test_status_row_repainted(void)
+{
+	static const char status[] = "\0337\033[999;1H\033[0;7m[telly: link down 3 s, retrying]"
+				     "\033[0m\033[K\0338";
+	struct fx f;
+
+	setup(&f);
+	out(&f, "\033[6;1H\033[32mgreen\033[0m \xe4\xb8\xad wide\033[6;30Hend\033[1;3H");
+	show(&f);
+	vterm_input_write(f.term, status, sizeof status - 1);
+	CHECK_EQ(char_at(f.term, ROWS - 1, 1), 't');
+	telly_overlay_repaint_row(f.o, -1);
+	CHECK(same_as_truth(&f));
+	type(&f, "x"); /* a prediction drawn, then the status line over it all */
+	vterm_input_write(f.term, status, sizeof status - 1);
+	telly_overlay_repaint_row(f.o, ROWS - 1);
+	show(&f);
+	telly_overlay_hide(f.o);
+	CHECK(same_as_truth(&f));
+	telly_overlay_repaint_row(f.o, ROWS); /* out of the screen: nothing */
+	telly_overlay_repaint_row(f.o, -ROWS - 1);
+	CHECK(same_as_truth(&f));
+	teardown(&f);
+}
+
 int main(int argc, char **argv)
 {
 	static const struct unit_case cases[] = {
@@ -232,6 +261,7 @@ int main(int argc, char **argv)
 		{"pen-and-cells-restored", test_pen_and_cells_restored},
 		{"irm-and-decom", test_irm_and_decom},
 		{"wide", test_wide},
+		{"status-row-repainted", test_status_row_repainted},
 	};
 	return unit_main(cases, sizeof cases / sizeof cases[0], argc, argv);
 }
