@@ -1,11 +1,12 @@
 /* predict-bench: a typist at a remote program, as the person sees it.
  *
- *   predict-bench --record FILE KEYS -- CMD...
+ *   predict-bench --record FILE [--ready TEXT] KEYS -- CMD...
  *   predict-bench --ref FILE [--gap MS] [--jitter MS] [--seed N]
  *                 [--secret CHARS] KEYS -- CMD...
  *
  * --record runs CMD (the program itself) on a pty of 24x100, waits until
- * its output rests, then types KEYS one at a time, each once the screen
+ * TEXT is on its screen (a prompt: a program slow to start must not get
+ * keys before it reads them) and its output rests, then types KEYS one at a time, each once the screen
  * rests again, and writes the screen after each key (every cell's
  * character and the cursor) to FILE: the reference.
  *
@@ -249,7 +250,22 @@ static void stop(struct term *t, pid_t pid)
 	close(t->master);
 }
 
-static int record(const char *file, struct key *keys, int nkeys, char **argv)
+static bool has_text(const struct snap *s, const char *text)
+{
+	size_t n = strlen(text);
+
+	for (int r = 0; r < ROWS; r++)
+		for (int c = 0; c + (int)n <= COLS; c++) {
+			size_t i = 0;
+			while (i < n && s->cell[r * COLS + c + (int)i] == (uint8_t)text[i])
+				i++;
+			if (i == n)
+				return true;
+		}
+	return false;
+}
+
+static int record(const char *file, const char *ready, struct key *keys, int nkeys, char **argv)
 {
 	struct snap *s = calloc((size_t)nkeys + 1, sizeof *s);
 	struct term t;
@@ -262,12 +278,17 @@ static int record(const char *file, struct key *keys, int nkeys, char **argv)
 	}
 	pid = start(&t, argv);
 	double t0 = now_ms();
-	bool got = false;
-	while (!got && now_ms() - t0 < READY_TIMEOUT_MS)
-		if (!pump(&t, 50, &got))
+	bool got = false, alive = true;
+	for (;;) {
+		snap_take(&t, &s[0]);
+		if (got && (!ready || has_text(&s[0], ready)))
 			break;
-	if (!got || !rest(&t)) {
-		fprintf(stderr, "predict-bench: %s printed nothing\n", argv[0]);
+		if (now_ms() - t0 > READY_TIMEOUT_MS || !(alive = pump(&t, 50, &got)))
+			break;
+	}
+	if (!alive || now_ms() - t0 > READY_TIMEOUT_MS || !rest(&t)) {
+		fprintf(stderr, "predict-bench: %s never showed '%s'\n", argv[0],
+			ready ? ready : "anything");
 		stop(&t, pid);
 		return 1;
 	}
@@ -464,7 +485,7 @@ static int measure(const char *file, struct key *keys, int nkeys, char **argv, i
 int main(int argc, char **argv)
 {
 	static struct key keys[MAX_KEYS];
-	const char *rec = NULL, *ref = NULL, *secret = NULL;
+	const char *rec = NULL, *ref = NULL, *secret = NULL, *ready = NULL;
 	int gap = 150, jitter = 60, i = 1, nkeys;
 	unsigned seed = 1;
 
@@ -473,6 +494,8 @@ int main(int argc, char **argv)
 			rec = argv[++i];
 		else if (!strcmp(argv[i], "--ref") && i + 1 < argc)
 			ref = argv[++i];
+		else if (!strcmp(argv[i], "--ready") && i + 1 < argc)
+			ready = argv[++i];
 		else if (!strcmp(argv[i], "--secret") && i + 1 < argc)
 			secret = argv[++i];
 		else if (!strcmp(argv[i], "--gap") && i + 1 < argc)
@@ -486,7 +509,7 @@ int main(int argc, char **argv)
 	}
 	if (i + 2 >= argc || strcmp(argv[i + 1], "--") || !rec == !ref || gap < 1 || jitter < 0 ||
 	    jitter >= gap) {
-		fprintf(stderr, "usage: predict-bench --record FILE KEYS -- CMD...\n"
+		fprintf(stderr, "usage: predict-bench --record FILE [--ready TEXT] KEYS -- CMD...\n"
 				"       predict-bench --ref FILE [--gap MS] [--jitter MS] [--seed N] "
 				"[--secret CHARS] KEYS -- CMD...\n"
 				"(0 <= JITTER < GAP)\n");
@@ -498,6 +521,6 @@ int main(int argc, char **argv)
 		return 2;
 	}
 	if (rec)
-		return record(rec, keys, nkeys, argv + i + 2);
+		return record(rec, ready, keys, nkeys, argv + i + 2);
 	return measure(ref, keys, nkeys, argv + i + 2, gap, jitter, seed, secret);
 }

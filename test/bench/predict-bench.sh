@@ -119,7 +119,7 @@ run() { # CLIENT RTT PROXYPORT TRACE
 			--server \"$TELLY\" $dest pb$n -- $prog 2>$T/stats.$n"
 		TELLY_DIR=$T/remote "$TELLY" kill "pb$n" >/dev/null 2>&1
 		# keys the predictor drew before the host's answer
-		sed -n 's/.*predictions: [0-9]* keys, \([0-9]*\) shown.* \([0-9]*\) wrong (\([0-9]*\) of them shown), round trip \(.*\) ms.*/drawn=\1 drawn-wrong=\3 srtt=\4/p' \
+		sed -n 's/.*predictions: [0-9]* keys, \([0-9]*\) shown.*, \([0-9]*\) right, \([0-9]*\) wrong (\([0-9]*\) of them shown), round trip \(.*\) ms.*/drawn=\1 judged-right=\2 judged-wrong=\3 drawn-wrong=\4 srtt=\5/p' \
 			"$T/stats.$n" ;;
 	ssh)
 		"$PB" "$@" -- sh -c "exec $(ssh_via "$port") -tt $dest \"$prog\"" ;;
@@ -152,7 +152,13 @@ row() { # TRACE CLIENT RTT LINE...
 
 : >"$out/predict.txt"
 for tr in $TRACES; do
-	"$PB" --record "$T/$tr.ref" "$(trace "$tr")" -- sh "$T/$tr.sh" ||
+	case $tr in
+	python) ready='>>> ' ;;
+	vim) ready='edit.txt' ;;
+	less) ready='lines.txt' ;;
+	*) ready='P> ' ;;
+	esac
+	"$PB" --record "$T/$tr.ref" --ready "$ready" "$(trace "$tr")" -- sh "$T/$tr.sh" ||
 		echo "predict-bench: the $tr trace's reference failed"
 done
 echo "a typist (a key every 150 +- 60 ms) at six programs; delay proxy with jitter (one-way +- a fifth)"
