@@ -293,7 +293,7 @@ $(BUILD)/bin/predict-bench: $(call obj,obj,test/bench/predict-bench.c)
 
 # The desk-side channel on a socketpair (test/unit/test_desk.c).
 DESK_UNIT := $(RP_CORE) remote-proto/transport.c remote-proto/conn.c remote-proto/desk.c \
-             remote-proto/chan.c $(KPTY_SRC) test/unit/test_desk.c
+             remote-proto/chan.c remote-proto/redial.c $(KPTY_SRC) test/unit/test_desk.c
 all: $(BUILD)/test/unit-desk $(BUILD)/test/unit-desk-asan
 .PHONY: unit-desk unit-desk-asan
 unit-desk: $(BUILD)/test/unit-desk

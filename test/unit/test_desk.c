@@ -679,6 +679,86 @@ static void resume_sends_again_exactly(void)
 	pair_close(&q);
 }
 
+/* The host no longer has the channel and a new OPEN gave it another
+ * number: the keys not known to be taken are let go and counted, never
+ * sent there; its output is numbered afresh, keys go on the new number,
+ * and it waits for a TOKEN of its own before it can be resumed again. */
+static void refused_then_attached_anew(void)
+{
+	static const uint8_t token[RP_TOKEN_BYTES] = "0123456789abcdef";
+	struct pair p, q;
+	struct seen s = {0};
+	struct rp_desk_chan *ch;
+	struct kpty_termios t;
+	uint8_t buf[256];
+	struct rp_enc e;
+
+	pair_open(&p, 64);
+	pair_open(&q, 64);
+	ch = rp_desk_chan_create(p.desk, CHAN, RP_DESK_LINEMODE, &ops, &s);
+	raw(&t);
+	feed_termios(ch, &t);
+	rp_enc_begin(&e, buf, sizeof buf, RP_TOKEN, 0, CHAN);
+	rp_put_bytes(&e, token, sizeof token);
+	CHECK_EQ(feed(ch, buf, rp_enc_end(&e)), 1);
+	rp_desk_chan_keys(ch, "ab", 2);
+	rp_desk_chan_keys(ch, "c", 1);
+	expect_input(&p, CHAN, 1, "ab");
+	expect_input(&p, CHAN, 2, "c");
+	CHECK_EQ(feed_output(ch, CHAN, 1, "xyz"), 1); /* "ab" written; "c" unknown */
+	rp_desk_chan_link_down(ch);
+	rp_desk_chan_keys(ch, "de", 2); /* typed while down */
+	CHECK_EQ(rp_desk_chan_reattached(ch, q.desk, 9), 3);
+	CHECK(host_quiet(&q)); /* neither "c" nor "de" */
+	CHECK(rp_desk_chan_up(ch));
+	CHECK(!rp_desk_chan_resumable(ch));
+	CHECK_EQ(rp_desk_chan_id(ch), 9);
+	CHECK_EQ(rp_desk_chan_received(ch), 0);
+	CHECK_EQ(feed_output(ch, CHAN, 1, "old"), 0); /* the old number is not its own */
+	CHECK_EQ(feed_output(ch, 9, 0, "new"), 1);
+	CHECK_EQ(rp_desk_chan_received(ch), 3);
+	CHECK_EQ(rp_desk_chan_keys(ch, "f", 1), 0);
+	expect_input(&q, 9, 4, "f");
+	rp_enc_begin(&e, buf, sizeof buf, RP_TOKEN, 0, 9);
+	rp_put_bytes(&e, token, sizeof token);
+	CHECK_EQ(feed(ch, buf, rp_enc_end(&e)), 1);
+	CHECK(rp_desk_chan_resumable(ch));
+	CHECK(host_quiet(&p));
+	rp_desk_chan_destroy(ch);
+	pair_close(&p);
+	pair_close(&q);
+}
+
+/* The host's heartbeat: its PING answered at once with PONG and the same
+ * stamp; other frames and a malformed PING are not. */
+static void host_ping_answered(void)
+{
+	struct pair p;
+	struct rp_hdr h, got;
+	const uint8_t *payload;
+	uint8_t buf[32];
+	struct rp_enc e;
+	uint64_t stamp;
+
+	pair_open(&p, 64);
+	rp_enc_begin(&e, buf, sizeof buf, RP_PING, 0, 0);
+	rp_put_u64(&e, 0x1122334455667788ull);
+	long n = rp_enc_end(&e);
+	CHECK_EQ(rp_hdr_decode(buf, (size_t)n, &h), 0);
+	CHECK_EQ(rp_desk_answer_ping(p.desk, &h, buf + RP_HDR_SIZE), 1);
+	CHECK_EQ(host_frame(&p, &got, &payload), 1);
+	CHECK_EQ(got.type, RP_PONG);
+	CHECK_EQ(got.chan, 0);
+	CHECK_EQ(rp_u64_decode(payload, got.len, &stamp), 0);
+	CHECK(stamp == 0x1122334455667788ull);
+	h.len = 7; /* short */
+	CHECK_EQ(rp_desk_answer_ping(p.desk, &h, buf + RP_HDR_SIZE), -EPROTO);
+	h.type = RP_PONG;
+	CHECK_EQ(rp_desk_answer_ping(p.desk, &h, buf + RP_HDR_SIZE), 0);
+	CHECK(host_quiet(&p));
+	pair_close(&p);
+}
+
 int main(int argc, char **argv)
 {
 	static const struct unit_case cases[] = {
@@ -692,6 +772,8 @@ int main(int argc, char **argv)
 		{"readonly-sends-nothing", readonly_sends_nothing},
 		{"full-queue-is-told", full_queue_is_told},
 		{"resume-sends-again-exactly", resume_sends_again_exactly},
+		{"refused-then-attached-anew", refused_then_attached_anew},
+		{"host-ping-answered", host_ping_answered},
 	};
 	return unit_main(cases, sizeof cases / sizeof *cases, argc, argv);
 }
