@@ -74,6 +74,9 @@ struct xview {
 	/* XTIMING: its last input and when it went in */
 	uint32_t t_seq, t_id;
 	uint64_t t_input, t_injected;
+	/* The input a window's damage came after (seq 0: none), with its
+	 * damage time: what the read that takes that damage answers. */
+	struct rp_xtiming ans;
 	bool started; /* XWINs sent */
 };
 
@@ -301,15 +304,19 @@ static void send_timing(struct x11 *x, struct xwindow *w, uint64_t t_read, uint6
 	if (!w->t_damage)
 		return;
 	for (struct xview *xv = x->views; xv; xv = xv->next) {
-		if (!xv->t_seq || !xv->v->conn->timing || xv->t_id != w->id)
+		if (!xv->ans.seq || !xv->v->conn->timing || xv->ans.id != w->id)
 			continue;
-		struct rp_xtiming t = {xv->t_seq,   w->id,	   xv->t_input, xv->t_injected,
-				       w->t_damage, t_read,	   t_encoded,	base_now_ns()};
+		struct rp_xtiming t = xv->ans;
+		t.t_read = t_read;
+		t.t_encoded = t_encoded;
+		t.t_sent = base_now_ns();
 		uint8_t buf[128];
 		long n = rp_xtiming_frame(buf, sizeof buf, xv->v->id, &t);
 		if (n > 0)
 			rp_conn_send(xv->v->conn->rc, buf, (size_t)n);
-		xv->t_seq = 0;
+		if (xv->t_seq == xv->ans.seq)
+			xv->t_seq = 0;
+		xv->ans.seq = 0;
 	}
 	w->t_damage = 0;
 }
@@ -448,8 +455,19 @@ static void on_damaged(void *ctx, uint32_t id)
 	 * read's; it is left only by a read that found nothing (its pixels
 	 * went in the read before), and would date this input's damage
 	 * before the input. */
-	if (w->input_at > w->last_read && (!w->t_damage || w->t_damage < w->t_asked))
+	if (w->input_at > w->last_read && (!w->t_damage || w->t_damage < w->t_asked)) {
 		w->t_damage = base_now_ns();
+		/* It answers the input before it: keys typed after, while
+		 * it waits to be read, have their damage in the same read
+		 * but no time of their own (this one is before them). */
+		for (struct xview *xv = x->views; xv; xv = xv->next)
+			if (xv->t_seq && xv->t_id == w->id)
+				xv->ans = (struct rp_xtiming){.seq = xv->t_seq,
+							      .id = w->id,
+							      .t_input = xv->t_input,
+							      .t_injected = xv->t_injected,
+							      .t_damage = w->t_damage};
+	}
 	maybe_read(x, w, base_now_ms());
 }
 

@@ -14,6 +14,10 @@
 # the most it may have unacknowledged, so nobody takes more), and the
 # notice of the paint comes after the read that has it. Then a new desk
 # attaches.
+#
+# Last, keys typed while the window's damage waits to be read: the read's
+# XTIMING answers the key before that damage, its stages in order (it
+# named the last key typed, with a damage time from before that key).
 . test/integration/lib.sh "$1"
 for p in Xvfb xterm xwd; do
 	command -v $p >/dev/null || { echo "no $p (make deps installs it)"; exit 77; }
@@ -59,7 +63,7 @@ same_as_xwd() {
 	"$XPROBE" --compare "$1/w.ppm" "$1/w.xwd" 2>"$1/cmp.err"
 }
 
-probe "$T/m"
+probe "$T/m" XPROBE_TIMING=1
 exec 4>&3
 wait_until 20 has_win "$T/m"
 id=$(win_id "$T/m")
@@ -82,11 +86,11 @@ while [ $i -lt $ROUNDS ]; do
 	w=$(( 400 + (i % 2) * 120 )) h=$(( 300 + (i % 3) * 40 ))
 	kill -STOP "$xterm_pid"
 	echo "move $id 0 0 $w $h" >&4
-	wait_until 20 sh -c "grep -q '^$id 0 0 $w $h ' '$T/m/windows'"
+	wait_until 20 sh -c "grep -q '^$id 0 0 $w $h ' '$T/m/windows' 2>/dev/null"
 	wait_until 20 drawn_past "$T/m" $((n + 3))
 	d=$T/p$i
 	probe "$d"
-	wait_until 20 sh -c "grep -q '^$id 0 0 $w $h ' '$d/windows'"
+	wait_until 20 sh -c "grep -q '^$id 0 0 $w $h ' '$d/windows' 2>/dev/null"
 	wait_until 20 same_as_xwd "$d" "$id"
 	echo "acks on" >&4
 	kill -CONT "$xterm_pid"
@@ -97,3 +101,35 @@ while [ $i -lt $ROUNDS ]; do
 	i=$((i + 1))
 done
 echo "x11 reattach: $ROUNDS desks attached with damage pending, each drawn"
+
+# Keys typed while the window's damage waits to be read (the mover has
+# the most it may have unacknowledged): that damage answers the key
+# before it, not these, and the XTIMING of the read says so, its stages
+# in order (it named the last key, with a damage time before that key
+# went in).
+dump() { xenv xwd -silent -id "$id" >"$1"; }
+xenv() { DISPLAY=$dpy XAUTHORITY=$TELLY_DIR/x11-x.auth "$@"; }
+changed() { dump "$T/now.xwd" && ! cmp -s "$T/now.xwd" "$T/before.xwd"; }
+type_seen() { # KEY: typed, and drawn on the host
+	dump "$T/before.xwd" || fail "xwd"
+	echo "type $id $1" >&4
+	wait_until 20 changed
+}
+n=$(updates "$T/m")
+echo "acks off" >&4
+for k in a b c; do
+	echo "type $id $k" >&4
+	n=$((n + 1))
+	wait_until 20 drawn_past "$T/m" $n
+done
+type_seen d
+type_seen e
+lines() { cat "$T/m/timing" 2>/dev/null | wc -l; }
+l0=$(lines)
+more_timing() { [ "$(lines)" -gt "$l0" ]; }
+echo "acks on" >&4
+wait_until 20 more_timing
+awk '!($3 > 0 && $3 <= $4 && $4 <= $5 && $5 <= $6 && $6 <= $7 && $7 <= $8) { bad = bad $0 "; " }
+     END { if (bad != "") { print bad; exit 1 } }' "$T/m/timing" >"$T/bad" ||
+	fail "XTIMING out of order: $(cat "$T/bad")"
+echo "XTIMING of keys typed while damage waited: in order"
