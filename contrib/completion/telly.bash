@@ -51,6 +51,10 @@ _telly()
 		[[ $cmd == attach || $cmd == a ]] && COMPREPLY=($(compgen -d -- "$cur"))
 		return
 		;;
+	--log-dir)
+		COMPREPLY=($(compgen -d -- "$cur"))
+		return
+		;;
 	--tcp | --listen | --ssh-listen | -e | --size | --font | --font-size | --speed | \
 		--bench-keys | --log-cap | --hello-timeout | --frame-timeout | --console)
 		return
@@ -85,7 +89,7 @@ _telly()
 		names=1
 		;;
 	serve)
-		opts="--stdio --listen --allow-remote --log-cap --hello-timeout --frame-timeout
+		opts="--stdio --listen --allow-remote --log-dir --log-cap --hello-timeout --frame-timeout
 		      --consoles --console --ssh-listen --ssh-keys --ssh-host-key --help"
 		;;
 	demo) opts="--help" ;;
