@@ -406,6 +406,7 @@ static void link_lost(struct attach *a, const char *why)
 	rp_desk_chan_link_down(a->ch);
 	rp_conn_destroy(a->c);
 	a->c = NULL;
+	a->reopen_req = 0; /* its answer will not come */
 	if (a->link.state == RP_LINK_UP)
 		rp_link_down(&a->link, now);
 	else
@@ -467,6 +468,7 @@ static void link_work(struct attach *a)
 		rp_desk_chan_link_down(a->ch);
 		rp_conn_destroy(a->c);
 		a->c = NULL;
+		a->reopen_req = 0;
 		snprintf(a->link_err, sizeof a->link_err, "no answer from the server");
 		status(a, now);
 		break;
