@@ -40,7 +40,10 @@ long kpty_os_read(int master, void *buf, size_t n, uint8_t *status);
  * only about 20 KiB: an owner busy between its reads stops a program that
  * floods output), into a ring of `bytes`. kpty_os_pump_fd() turns
  * readable once the program pauses, a status comes, 64 KiB came or the ring
- * is full, and stays so until a read finds the ring empty;
+ * is full, and stays so until a read finds the ring empty; once the program
+ * has been quiet a while, and while it prints little (echoes), as soon as
+ * it prints: the owner then reads the master itself, without waiting for
+ * the thread to wake;
  * kpty_os_pump_read() then answers as kpty_os_read() would have, in the
  * same order (-EAGAIN: nothing yet). After kpty_os_pump_stop() (the thread
  * ends) reads take the ring's rest, then read the master directly.
@@ -48,16 +51,21 @@ long kpty_os_read(int master, void *buf, size_t n, uint8_t *status);
  * master stays the caller's, to close after. */
 struct kpty_os_pump;
 struct kpty_os_pump *kpty_os_pump_create(int master, size_t bytes);
-/* The same, and every data byte it hands out is given to tee(ctx, ...)
- * first, once and in order, as soon as it is read: on the pump's thread
- * while it runs (outside its lock, so a slow tee holds up only the
- * pump), on the owner's in kpty_os_pump_read() after it stopped. A log
- * written there keeps what a killed owner had not taken from the ring. */
+/* The same, and every data byte it hands out is given to tee(ctx, ...),
+ * once and in order: on the pump's thread while it runs (outside its
+ * lock, so a slow tee holds up only the pump), as soon as it reads it,
+ * or, for what the owner read itself, once the owner's round is over
+ * (kpty_os_pump_tee_due) or the pump stops; on the owner's in
+ * kpty_os_pump_read() after it stopped. A log written there keeps what a
+ * killed owner had not taken from the ring. */
 typedef void kpty_os_pump_tee(void *ctx, const void *buf, size_t n);
 struct kpty_os_pump *kpty_os_pump_create_tee(int master, size_t bytes, kpty_os_pump_tee *tee,
 					     void *ctx);
 int kpty_os_pump_fd(const struct kpty_os_pump *p);
 long kpty_os_pump_read(struct kpty_os_pump *p, void *buf, size_t n, uint8_t *status);
+/* The owner's round is over (what it read is sent on): the thread may tee
+ * what the owner read from the master itself. Takes NULL. */
+void kpty_os_pump_tee_due(struct kpty_os_pump *p);
 void kpty_os_pump_stop(struct kpty_os_pump *p);
 void kpty_os_pump_destroy(struct kpty_os_pump *p);
 

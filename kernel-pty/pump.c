@@ -22,6 +22,17 @@
  * A tee, if given, gets each read's bytes right after the read, outside
  * the mutex: what the owner keeps of the output (a log) is then written
  * before it sits in the ring, where a killed owner would lose it.
+ *
+ * A key's echo must not wait for a thread's wakeup on top of the owner's
+ * (on a loaded machine each is a scheduler round): once the program has
+ * printed and then been quiet for QUIET_MS, the thread hands the master
+ * over and the owner reads it itself, as long as what it reads is small
+ * (an echo, a prompt). The owner's descriptor is an epoll set of the
+ * eventfd and, then, the master: the kernel wakes the owner directly. A
+ * big read (a flood begins) hands the master back to the thread. The
+ * thread still writes the tee, from a queue the owner fills, once the
+ * owner says its round is over (kpty_os_pump_tee_due): a slow log never
+ * holds up the owner, nor the output it is about to send.
  */
 #include <errno.h>
 #include <poll.h>
@@ -31,6 +42,7 @@
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/epoll.h>
 #include <sys/eventfd.h>
 #include <unistd.h>
 
@@ -39,11 +51,15 @@
 #define READ_BYTES 4096 /* what Linux gives a pty read at most */
 #define REC_HDR 4	/* u16 length, u8 status, u8 unused */
 #define TELL_BYTES 65536 /* a flood wakes the owner once for this much */
+#define QUIET_MS 10	 /* the program silent this long: the owner reads the master */
+#define OWNER_READ_MAX_BYTES 1024 /* a read of more: a flood, the thread reads again */
+#define TEE_QUEUE_BYTES 16384	  /* what the owner read, waiting for the tee */
 
 struct kpty_os_pump {
 	int master;
 	int ready;	 /* eventfd: the owner has something to read */
 	int wake;	 /* eventfd: the pump should look at `stop` */
+	int owner_fd;	 /* epoll set: ready, and the master while the owner reads it */
 	pthread_t thread;
 	bool running;
 	pthread_mutex_t mu;
@@ -53,7 +69,13 @@ struct kpty_os_pump {
 	size_t part;		/* bytes of the record at tail already taken */
 	size_t told;		/* head when the owner was last woken */
 	bool owner_waits;	/* the owner found the ring empty */
+	bool poked;		/* `ready` was written since the owner last read it */
 	bool stop, ended;
+	bool owner_reads; /* the program was quiet: the owner reads the master */
+	bool heard;	  /* the thread read output (the thread's alone) */
+	bool tee_due;	  /* the owner's round is over: tee what it read */
+	uint8_t *teeq;	  /* TEE_QUEUE_BYTES: what the owner read, not teed yet */
+	size_t teeq_len;
 	long end; /* why reads ended (-errno), once ended */
 	kpty_os_pump_tee *tee; /* set before the thread starts, then only read */
 	void *tee_ctx;
@@ -99,18 +121,63 @@ static void tell(struct kpty_os_pump *p)
 	if (p->owner_waits && (p->head != p->tail || p->ended)) {
 		p->owner_waits = false;
 		p->told = p->head;
+		p->poked = true;
 		poke(p->ready);
 	}
+}
+
+/* Under the mutex: the master to the owner (QUIET_MS of silence), or
+ * back to the thread. Level-triggered, so output that came before the
+ * master joined the set wakes the owner all the same. */
+static void hand_master(struct kpty_os_pump *p, bool to_owner)
+{
+	struct epoll_event ev = {.events = EPOLLIN, .data.fd = p->master};
+
+	if (p->owner_reads == to_owner)
+		return;
+	if (epoll_ctl(p->owner_fd, to_owner ? EPOLL_CTL_ADD : EPOLL_CTL_DEL, p->master, &ev) < 0)
+		return; /* the thread goes on reading it, as before */
+	p->owner_reads = to_owner;
+	if (!to_owner)
+		pthread_cond_signal(&p->room);
+}
+
+/* Tees what the owner read (all of it when stopping: nothing is left out
+ * of the log), outside the mutex, which it takes and gives back. */
+static void tee_queue(struct kpty_os_pump *p, uint8_t *buf)
+{
+	size_t n = p->teeq_len;
+
+	memcpy(buf, p->teeq, n);
+	p->teeq_len = 0;
+	p->tee_due = false;
+	pthread_mutex_unlock(&p->mu);
+	p->tee(p->tee_ctx, buf, n);
+	pthread_mutex_lock(&p->mu);
 }
 
 static void *pump_main(void *arg)
 {
 	struct kpty_os_pump *p = arg;
-	uint8_t buf[READ_BYTES];
+	uint8_t buf[READ_BYTES > TEE_QUEUE_BYTES ? READ_BYTES : TEE_QUEUE_BYTES];
 
 	for (;;) {
 		pthread_mutex_lock(&p->mu);
-		while (!p->stop && p->cap - (p->head - p->tail) < REC_HDR + READ_BYTES) {
+		for (;;) {
+			/* What the owner read goes to the log before anything
+			 * read after it. */
+			if (p->teeq_len && (p->tee_due || p->stop || !p->owner_reads)) {
+				tee_queue(p, buf);
+				continue;
+			}
+			if (p->stop)
+				break;
+			if (p->owner_reads || p->ended) { /* the owner's to read */
+				pthread_cond_wait(&p->room, &p->mu);
+				continue;
+			}
+			if (p->cap - (p->head - p->tail) >= REC_HDR + READ_BYTES)
+				break;
 			tell(p); /* it never sleeps on data the owner was not told of */
 			pthread_cond_wait(&p->room, &p->mu);
 		}
@@ -120,21 +187,30 @@ static void *pump_main(void *arg)
 			return NULL;
 
 		uint8_t status = 0;
-		long n = kpty_os_read(p->master, buf, sizeof buf, &status);
+		long n = kpty_os_read(p->master, buf, READ_BYTES, &status);
 		if (n == -EAGAIN || n == -EINTR) {
-			/* The program paused: the owner gets what came. */
+			/* The program paused: the owner gets what came, and
+			 * the master too once the program stays quiet. */
 			pthread_mutex_lock(&p->mu);
 			tell(p);
 			pthread_mutex_unlock(&p->mu);
 			struct pollfd pf[2] = {{.fd = p->master, .events = POLLIN},
 					       {.fd = p->wake, .events = POLLIN}};
-			if (poll(pf, 2, -1) < 0 && errno != EINTR)
+			int r = poll(pf, 2, p->heard ? QUIET_MS : -1);
+			if (r < 0 && errno != EINTR) {
 				n = -errno;
-			else
+			} else {
+				if (r == 0) {
+					pthread_mutex_lock(&p->mu);
+					hand_master(p, true);
+					pthread_mutex_unlock(&p->mu);
+				}
 				continue;
+			}
 		}
 		if (n > 0 && p->tee)
 			p->tee(p->tee_ctx, buf, (size_t)n);
+		p->heard |= n > 0; /* the thread's own */
 		pthread_mutex_lock(&p->mu);
 		if (n >= 0) {
 			uint8_t h[REC_HDR] = {(uint8_t)(n >> 8), (uint8_t)n, status, 0};
@@ -174,14 +250,24 @@ struct kpty_os_pump *kpty_os_pump_create_tee(int master, size_t bytes, kpty_os_p
 	p->tee_ctx = ctx;
 	p->cap = bytes < 2 * (REC_HDR + READ_BYTES) ? 2 * (REC_HDR + READ_BYTES) : bytes;
 	p->owner_waits = true;
-	p->ready = p->wake = -1;
+	p->ready = p->wake = p->owner_fd = -1;
 	if (!(p->ring = malloc(p->cap)))
 		goto fail_p;
+	if (tee && !(p->teeq = malloc(TEE_QUEUE_BYTES)))
+		goto fail_fds;
 	p->ready = eventfd(0, EFD_NONBLOCK | EFD_CLOEXEC);
 	p->wake = eventfd(0, EFD_NONBLOCK | EFD_CLOEXEC);
-	if (p->ready < 0 || p->wake < 0) {
+	p->owner_fd = epoll_create1(EPOLL_CLOEXEC);
+	if (p->ready < 0 || p->wake < 0 || p->owner_fd < 0) {
 		err = errno;
 		goto fail_fds;
+	}
+	{
+		struct epoll_event ev = {.events = EPOLLIN, .data.fd = p->ready};
+		if (epoll_ctl(p->owner_fd, EPOLL_CTL_ADD, p->ready, &ev) < 0) {
+			err = errno;
+			goto fail_fds;
+		}
 	}
 	if ((err = pthread_mutex_init(&p->mu, NULL)))
 		goto fail_fds;
@@ -205,6 +291,9 @@ fail_fds:
 		close(p->ready);
 	if (p->wake >= 0)
 		close(p->wake);
+	if (p->owner_fd >= 0)
+		close(p->owner_fd);
+	free(p->teeq);
 	free(p->ring);
 fail_p:
 	free(p);
@@ -215,7 +304,57 @@ fail:
 
 int kpty_os_pump_fd(const struct kpty_os_pump *p)
 {
-	return p->ready;
+	return p->owner_fd;
+}
+
+/* Under the mutex: the owner found nothing, and waits on its descriptor. */
+static void owner_idle(struct kpty_os_pump *p)
+{
+	p->owner_waits = true;
+	if (p->poked)
+		unpoke(p->ready);
+	p->poked = false;
+}
+
+/* Under the mutex, the ring empty, the master the owner's: one read of
+ * it. A big one hands the master back to the thread (a flood begins);
+ * so does a tee queue without room for a read (a slow log). */
+static long owner_read(struct kpty_os_pump *p, void *buf, size_t n, uint8_t *status)
+{
+	long r;
+
+	if (p->tee && TEE_QUEUE_BYTES - p->teeq_len < READ_BYTES) {
+		hand_master(p, false);
+		return -EAGAIN;
+	}
+	r = kpty_os_read(p->master, buf, n, status);
+	if (r > 0 && p->tee) {
+		memcpy(p->teeq + p->teeq_len, buf, (size_t)r);
+		p->teeq_len += (size_t)r;
+	}
+	if (r > OWNER_READ_MAX_BYTES) {
+		hand_master(p, false);
+	} else if (r < 0 && r != -EAGAIN && r != -EINTR) {
+		/* As the thread would have: the end is told once, then kept. */
+		struct epoll_event ev = {0};
+		epoll_ctl(p->owner_fd, EPOLL_CTL_DEL, p->master, &ev);
+		p->owner_reads = false;
+		p->ended = true;
+		p->end = r;
+	}
+	return r == -EINTR ? -EAGAIN : r;
+}
+
+void kpty_os_pump_tee_due(struct kpty_os_pump *p)
+{
+	if (!p || !p->tee)
+		return;
+	pthread_mutex_lock(&p->mu);
+	if (p->teeq_len && !p->tee_due) {
+		p->tee_due = true;
+		pthread_cond_signal(&p->room);
+	}
+	pthread_mutex_unlock(&p->mu);
 }
 
 long kpty_os_pump_read(struct kpty_os_pump *p, void *buf, size_t n, uint8_t *status)
@@ -225,13 +364,18 @@ long kpty_os_pump_read(struct kpty_os_pump *p, void *buf, size_t n, uint8_t *sta
 	bool was_full;
 
 	pthread_mutex_lock(&p->mu);
+	if (p->head == p->tail && p->owner_reads && p->running && !p->ended) {
+		long r = owner_read(p, buf, n, status);
+		if (r == -EAGAIN)
+			owner_idle(p);
+		pthread_mutex_unlock(&p->mu);
+		return r;
+	}
 	if (p->head == p->tail) {
 		long r = p->ended ? p->end : -EAGAIN;
 		bool direct = !p->running && !p->ended;
-		if (!direct) {
-			p->owner_waits = true;
-			unpoke(p->ready);
-		}
+		if (!direct)
+			owner_idle(p);
 		pthread_mutex_unlock(&p->mu);
 		if (!direct)
 			return r;
@@ -280,6 +424,8 @@ void kpty_os_pump_destroy(struct kpty_os_pump *p)
 	pthread_mutex_destroy(&p->mu);
 	close(p->ready);
 	close(p->wake);
+	close(p->owner_fd);
+	free(p->teeq);
 	free(p->ring);
 	free(p);
 }

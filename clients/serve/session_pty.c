@@ -391,6 +391,9 @@ static long program_wait_time(struct session *s, long now)
 		if (p->inq.count)
 			wait = PACE_POLL_MS;
 	}
+	/* Between the loop's rounds, its writes done: the log's turn for
+	 * what the loop read from the pty itself. */
+	kpty_os_pump_tee_due(p->pump);
 	if (p->consumed_due && now >= p->consumed_at)
 		consumed_check(p, now);
 	if (p->consumed_due && (wait < 0 || p->consumed_at - now < wait))

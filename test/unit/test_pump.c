@@ -6,6 +6,7 @@
  * with ThreadSanitizer. */
 #include <errno.h>
 #include <poll.h>
+#include <pthread.h>
 #include <signal.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -283,6 +284,80 @@ static void pump_tees_every_byte(void)
 	free(t.p);
 }
 
+/* A tee the test reads while the pump's thread writes it. */
+struct locked_got {
+	pthread_mutex_t mu;
+	struct got g;
+};
+
+static void tee_locked(void *ctx, const void *buf, size_t n)
+{
+	struct locked_got *t = ctx;
+
+	pthread_mutex_lock(&t->mu);
+	tee_into(&t->g, buf, n);
+	pthread_mutex_unlock(&t->mu);
+}
+
+static size_t teed(struct locked_got *t)
+{
+	pthread_mutex_lock(&t->mu);
+	size_t n = t->g.len;
+	pthread_mutex_unlock(&t->mu);
+	return n;
+}
+
+/* Once the program is quiet, its echo reaches the owner without the
+ * thread: the owner reads the pty itself, and is handed more than the tee
+ * has until its round is over (kpty_os_pump_tee_due), when the thread tees
+ * it. The tee still gets every byte once and in order, and so does the
+ * owner, when a flood then hands the pty back to the thread. */
+static void pump_owner_reads_echoes(void)
+{
+	struct kpty_os_child c;
+	struct got g = {0};
+	struct locked_got t = {.mu = PTHREAD_MUTEX_INITIALIZER};
+	bool direct = false;
+
+	CHECK_EQ(spawn(&c, "stty -echo; echo ready; while read x; do echo \"got $x\"; "
+			   "[ $x = flood ] && seq 1 20000; done"),
+		 0);
+	struct kpty_os_pump *p = kpty_os_pump_create_tee(c.master, 65536, tee_locked, &t);
+	CHECK(p != NULL);
+	if (!p)
+		return;
+	CHECK(read_until(p, &g, 0, "ready\r\n"));
+	/* Keys, a quiet spell apart, until one's echo came past the thread. */
+	for (int i = 0; i < 100 && !direct; i++) {
+		size_t from = g.len;
+		CHECK(!readable(kpty_os_pump_fd(p), 20)); /* quiet */
+		CHECK(write(c.master, "k\n", 2) == 2);
+		CHECK(read_until(p, &g, from, "got k\r\n"));
+		direct = teed(&t) < g.len;
+		kpty_os_pump_tee_due(p);
+	}
+	CHECK(direct);
+	for (int i = 0; i < WAIT_MS / 10 && teed(&t) < g.len; i++)
+		readable(-1, 10);
+	CHECK_EQ(teed(&t), g.len);
+	/* A flood: the thread reads it (and tees it as it reads). */
+	size_t from = g.len;
+	CHECK(write(c.master, "flood\n", 6) == 6);
+	CHECK(read_until(p, &g, from, "\r\n20000\r\n"));
+	kpty_os_pump_stop(p); /* the rest of what the owner read is teed */
+	CHECK_EQ(t.g.len, g.len);
+	CHECK(t.g.len == g.len && !memcmp(t.g.p, g.p, g.len));
+	size_t want_len;
+	char *want = seq_text(20000, &want_len);
+	CHECK(g.len >= want_len && !memcmp(g.p + g.len - want_len, want, want_len));
+	free(want);
+	kpty_os_pump_destroy(p);
+	kill(c.pid, SIGKILL);
+	kpty_os_close(&c);
+	free(g.p);
+	free(t.g.p);
+}
+
 int main(int argc, char **argv)
 {
 	static const struct unit_case cases[] = {
@@ -290,6 +365,7 @@ int main(int argc, char **argv)
 		{"pump-fd-says-when", pump_fd_says_when},
 		{"pump-stops-when-told", pump_stops_when_told},
 		{"pump-tees-every-byte", pump_tees_every_byte},
+		{"pump-owner-reads-echoes", pump_owner_reads_echoes},
 	};
 	return unit_main(cases, sizeof cases / sizeof cases[0], argc, argv);
 }
