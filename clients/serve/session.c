@@ -114,29 +114,35 @@ void session_skipped_told(struct session *s)
 
 void session_show(struct session *s, const void *buf, size_t n, struct chan *from, bool logged)
 {
-	struct rp_buf *b, *z = NULL;
+	struct rp_buf *b = rp_buf_create(n), *z = NULL;
 	bool packed = false;
 
+	/* The viewers first, and sent now: a key's echo does not wait for
+	 * the host's screen and log to take it, nor for the loop's round to
+	 * end (a viewer that cannot take it all now gets the rest when its
+	 * link drains, as before; an error is the loop's to see). */
+	if (b) {
+		memcpy(b->data, buf, n);
+		for (struct chan *v = s->viewers; v; v = v->snext) {
+			if (v == from)
+				continue;
+			if (v->conn->lz4 && !packed) {
+				z = lz4_body(b);
+				packed = true;
+			}
+			chan_output(v, b, z);
+		}
+		for (struct chan *v = s->viewers; v; v = v->snext)
+			if (v != from)
+				rp_conn_flush(v->conn->rc);
+		rp_buf_unref(z);
+		rp_buf_unref(b);
+	}
 	if (session_screen(s))
 		screen_feed(s->screen, buf, n);
 	s->settle_at = base_now_ms() + SETTLE_MS;
 	if (s->log && !logged)
 		telly_slog_write(s->log, buf, n);
-	b = rp_buf_create(n);
-	if (!b)
-		return;
-	memcpy(b->data, buf, n);
-	for (struct chan *v = s->viewers; v; v = v->snext) {
-		if (v == from)
-			continue;
-		if (v->conn->lz4 && !packed) {
-			z = lz4_body(b);
-			packed = true;
-		}
-		chan_output(v, b, z);
-	}
-	rp_buf_unref(z);
-	rp_buf_unref(b);
 	orphans_show(s, buf, n);
 }
 

@@ -184,7 +184,9 @@ static void consumed_soon(struct program *p, bool input)
 		return;
 	p->consumed_due = true;
 	p->consumed_poll_ms = CONSUMED_POLL_MIN_MS;
-	p->consumed_at = base_now_ms() + CONSUMED_POLL_MIN_MS;
+	/* + 1: the clock's millisecond may end at once, and a look that
+	 * soon finds the program still at the key, on its echo's way. */
+	p->consumed_at = base_now_ms() + CONSUMED_POLL_MIN_MS + 1;
 }
 
 /* Due: desks that predict learn that their input up to now was read and
