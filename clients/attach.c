@@ -189,6 +189,8 @@ static void type_keys(struct attach *a, const uint8_t *buf, size_t n)
 		not_reading(a, n);
 		return;
 	}
+	if (a->c) /* on their way before the predictions are worked out */
+		rp_conn_flush(a->c);
 	if (a->ov && rp_desk_chan_seq(a->ch) != seq0)
 		telly_overlay_keys(a->ov, rp_desk_chan_seq(a->ch), buf, n, base_now_ms());
 	if (!a->key_waiting)
@@ -844,8 +846,6 @@ static void loop(struct attach *a, int sigfd)
 				a->key_t0 = base_now_ns();
 				a->key_waiting = a->stats;
 				keys(a, buf, (size_t)n);
-				if (a->c) /* on their way before predictions are drawn */
-					rp_conn_flush(a->c);
 				overlay_draw(a);
 				a->key_waiting = false;
 			} else if (n == 0 || (errno != EINTR && errno != EAGAIN)) {
