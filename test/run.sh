@@ -104,10 +104,7 @@ san="-O1 -g -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-r
 run "build/asan-telly" 900 make --no-print-directory BUILD="$B/asan" CFLAGS="$san" \
 	"$B/asan/bin/telly" "$B/asan/test/png-probe" "$B/asan/test/free-port" "$B/asan/test/xclose" \
 	"$B/asan/test/xprobe"
-# (x11-session and x11-flood are out of this list until the race behind
-# their occasional missing first update under ASan's slowness is found;
-# xview-xterm and xview-desk run the X daemon under ASan meanwhile.)
-for t in view-typing view-focus view-move-resize view-lifecycle view-x11 vmconsole door-privsep door-keys door-winsize xview-xterm xview-desk; do
+for t in view-typing view-focus view-move-resize view-lifecycle view-x11 vmconsole door-privsep door-keys door-winsize xview-xterm xview-desk x11-session x11-flood; do
 	[ -x "$B/asan/bin/telly" ] && run "integration-asan/$t" 300 sh "test/integration/$t.sh" "$B/asan"
 done
 

@@ -24,7 +24,7 @@ view_then() {
 	wait_until 20 shown
 	wid=$(xdotool search --name '^telly view$' | head -n 1)
 	# Shown: the daemon logs one more attach.
-	wait_until 20 test "$(grep -c "attached to keep" "$TELLY_DIR/serve.log")" -gt "$n"
+	wait_until 20 sh -c "[ \$(grep -c 'attached to keep' '$TELLY_DIR/serve.log') -gt $n ]"
 	set -- $(echo "$@" | sed "s/%W/$wid/g")
 	"$@" >"$T/close.log" 2>&1 || fail "$how: $* failed: $(cat "$T/close.log")"
 	# Ended: a zombie until waited for.

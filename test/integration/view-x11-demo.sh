@@ -17,7 +17,7 @@ dirs="$dirs $dir"
 wait_until 20 sh -c "xdotool search --name '^telly view$' >/dev/null"
 wid=$(xdotool search --name '^telly view$' | head -n 1)
 # Both sessions shown, and what they run.
-wait_until 20 test "$(grep -c 'attached to' "$dir/serve.log")" -ge 2
+wait_until 20 sh -c "[ \$(grep -c 'attached to' '$dir/serve.log') -ge 2 ]"
 daemon=$(TELLY_DIR=$dir daemon_pid)
 [ -n "$daemon" ] || fail "no daemon pid in $dir/serve.log"
 kids=$(pgrep -P "$daemon")
