@@ -32,6 +32,10 @@
  * - at the end, once the output rests, whether the screen is the
  *   reference's last.
  *
+ * Screens are judged as a terminal with synchronized output (DEC mode
+ * 2026) shows them: none while the client holds the mode set (for at
+ * most SYNC_MAX_MS); PREDICT_BENCH_NO_SYNC=1 judges every read.
+ *
  * KEYS: characters, with C escapes \e \r \t \\ \xHH; \e[X, \e[N~ and
  * \eOX are one key each; \p makes the typist wait before the next key
  * until the screen shows the last key's result (a prompt to be read).
@@ -58,6 +62,7 @@
 #define MAX_KEYS 512
 #define READY_TIMEOUT_MS 30000
 #define REST_MS 300	      /* no output this long: the screen rests */
+#define PROMPT_REST_MS 2000   /* ... before a \p: a program starting (python under load) */
 #define REST_MAX_MS 5000      /* a screen that never rests is taken as it is */
 #define PAUSE_TIMEOUT_MS 15000 /* \p: the longest a typist waits for a prompt */
 #define SETTLE_TIMEOUT_MS 15000
@@ -79,7 +84,16 @@ struct term {
 	VTerm *vt;
 	VTermScreen *vs;
 	int master;
+	/* Synchronized output (DEC mode 2026) open: a terminal that has it
+	 * (kitty, foot, wezterm, iTerm2, Windows Terminal) shows nothing of
+	 * what comes until it is closed, so no screen is judged meanwhile
+	 * (PREDICT_BENCH_NO_SYNC=1 judges every read, as xterm shows it). */
+	bool sync, honor_sync;
+	double sync_since;
+	char tail[8]; /* the last bytes read: a mode split across reads */
 };
+
+#define SYNC_MAX_MS 1000 /* a terminal draws anyway after this long */
 
 static double now_ms(void)
 {
@@ -189,15 +203,42 @@ static bool pump(struct term *t, int wait_ms, bool *got)
 	vterm_input_write(t->vt, buf, (size_t)n);
 	if (got)
 		*got = true;
+	if (t->honor_sync) {
+		/* The last of ESC[?2026h and ESC[?2026l in what was read says. */
+		char scan[sizeof t->tail + sizeof buf];
+		size_t tl = strlen(t->tail), m = tl + (size_t)n;
+		memcpy(scan, t->tail, tl);
+		memcpy(scan + tl, buf, (size_t)n);
+		for (size_t i = 0; i + 8 <= m; i++)
+			if (!memcmp(scan + i, "\033[?2026", 7) && (scan[i + 7] == 'h' || scan[i + 7] == 'l')) {
+				bool open = scan[i + 7] == 'h';
+				if (open && !t->sync)
+					t->sync_since = now_ms();
+				t->sync = open;
+			}
+		size_t keep = m < sizeof t->tail - 1 ? m : sizeof t->tail - 1;
+		memcpy(t->tail, scan + m - keep, keep);
+		t->tail[keep] = 0;
+		for (size_t i = 0; i < keep; i++)
+			if (!t->tail[i])
+				t->tail[i] = ' '; /* a NUL read: not the end of the tail */
+	}
 	return true;
 }
 
-/* Pump until nothing came for REST_MS; false once the client is gone. */
-static bool rest(struct term *t)
+/* The screen as the person sees it now: not while synchronized output
+ * holds it back. */
+static bool visible(const struct term *t)
+{
+	return !t->sync || now_ms() - t->sync_since > SYNC_MAX_MS;
+}
+
+/* Pump until nothing came for rest_ms; false once the client is gone. */
+static bool rest(struct term *t, int rest_ms)
 {
 	double start = now_ms(), last = start;
 
-	while (now_ms() - last < REST_MS && now_ms() - start < REST_MAX_MS) {
+	while (now_ms() - last < rest_ms && now_ms() - start < REST_MAX_MS + rest_ms) {
 		bool got;
 		if (!pump(t, 20, &got))
 			return false;
@@ -235,6 +276,9 @@ static pid_t start(struct term *t, char **argv)
 	t->vs = vterm_obtain_screen(t->vt);
 	vterm_screen_enable_altscreen(t->vs, 1);
 	vterm_screen_reset(t->vs, 1);
+	t->sync = false;
+	t->tail[0] = 0;
+	t->honor_sync = !getenv("PREDICT_BENCH_NO_SYNC");
 	return pid;
 }
 
@@ -286,7 +330,7 @@ static int record(const char *file, const char *ready, struct key *keys, int nke
 		if (now_ms() - t0 > READY_TIMEOUT_MS || !(alive = pump(&t, 50, &got)))
 			break;
 	}
-	if (!alive || now_ms() - t0 > READY_TIMEOUT_MS || !rest(&t)) {
+	if (!alive || now_ms() - t0 > READY_TIMEOUT_MS || !rest(&t, REST_MS)) {
 		fprintf(stderr, "predict-bench: %s never showed '%s'\n", argv[0],
 			ready ? ready : "anything");
 		stop(&t, pid);
@@ -294,7 +338,10 @@ static int record(const char *file, const char *ready, struct key *keys, int nke
 	}
 	snap_take(&t, &s[0]);
 	for (int k = 0; k < nkeys; k++) {
-		if (write(t.master, keys[k].b, (size_t)keys[k].n) < 0 || !rest(&t)) {
+		/* A prompt the typist waits for may come from a program still
+		 * starting: a longer rest before it is taken. */
+		int rest_ms = k + 1 < nkeys && keys[k + 1].pause ? PROMPT_REST_MS : REST_MS;
+		if (write(t.master, keys[k].b, (size_t)keys[k].n) < 0 || !rest(&t, rest_ms)) {
 			fprintf(stderr, "predict-bench: %s ended at key %d\n", argv[0], k);
 			stop(&t, pid);
 			return 1;
@@ -388,7 +435,7 @@ static int measure(const char *file, struct key *keys, int nkeys, char **argv, i
 			return 1;
 		}
 	}
-	if (!rest(&t))
+	if (!rest(&t, REST_MS))
 		alive = false;
 	srand(seed);
 	next = now_ms();
@@ -416,6 +463,8 @@ static int measure(const char *file, struct key *keys, int nkeys, char **argv, i
 		t_now = now_ms();
 		if (got)
 			last_out = t_now;
+		if (!visible(&t))
+			continue; /* held back by the terminal: nothing seen yet */
 		snap_take(&t, &scr);
 		/* Progress: the earliest reference after the last shown that the
 		 * screen equals, unless it still equals the last shown. */
@@ -436,6 +485,10 @@ static int measure(const char *file, struct key *keys, int nkeys, char **argv, i
 		if (wrong && wrong_since < 0) {
 			wrong_since = t_now;
 			wrong_eps++;
+			if (getenv("PREDICT_BENCH_KEYS")) {
+				fprintf(stderr, "wrong glyphs after key %d (last shown %d):\n", typed, best);
+				snap_dump("the client", &scr);
+			}
 		} else if (!wrong && wrong_since >= 0) {
 			wrong_ms += t_now - wrong_since;
 			wrong_since = -1;

@@ -26,6 +26,10 @@
 #   RTTS="0 100 300" CLIENTS="local telly mosh mosh-always ssh" \
 #   TRACES="bash python vim less pw-canon pw-raw" sh test/bench/predict-bench.sh BUILD_DIR
 #
+# Screens are judged as a terminal with synchronized output (DEC 2026:
+# kitty, foot, wezterm, iTerm2, Windows Terminal) shows them: nothing
+# while the client holds it open (telly attach draws its overlay so);
+# PREDICT_BENCH_NO_SYNC=1 judges every read, as xterm shows them.
 # (PREDICT_BENCH_KEYS=1 makes predict-bench print each key's time.) The
 # machine's load moves the figures: compare clients within one run.
 . test/integration/lib.sh "$1"
