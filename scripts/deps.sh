@@ -100,6 +100,8 @@ need prog sshd               openssh-server
 need file /usr/sbin/sshd     openssh-server
 need prog tmux               tmux
 need prog mosh               mosh
+need prog vim                vim       # make bench's typist (predict-bench.sh)
+need prog less               less
 need prog gnuplot            gnuplot-nox
 need prog picocom            picocom
 need prog conserver          conserver-server

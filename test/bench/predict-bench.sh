@@ -156,6 +156,9 @@ row() { # TRACE CLIENT RTT LINE...
 
 : >"$out/predict.txt"
 for tr in $TRACES; do
+	case $tr in vim | less)
+		command -v $tr >/dev/null || { echo "predict-bench: no $tr (scripts/deps.sh): its trace left out"; TRACES=$(echo " $TRACES " | sed "s/ $tr / /"); continue; } ;;
+	esac
 	case $tr in
 	python) ready='>>> ' ;;
 	vim) ready='edit.txt' ;;
