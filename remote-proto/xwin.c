@@ -431,7 +431,8 @@ static void pix_copy(uint32_t *dst, const void *src, size_t n)
 
 /* ---- the desk: applying ops ---- */
 
-static const char *const op_names[] = {"?", "COPY", "FILL", "LZ4", "ZSTD", "RAW", "JPEG"};
+static const char *const op_names[] = {"?", "COPY", "FILL", "LZ4", "ZSTD", "RAW", "JPEG",
+					"PALETTE"};
 
 struct apply {
 	uint32_t *px;
@@ -539,6 +540,62 @@ static int apply_block(struct apply *a, size_t at, unsigned op, uint32_t x, uint
 	return 0;
 }
 
+/* Bits an index takes in a PALETTE op of n colours. */
+static unsigned palette_bits(uint32_t n)
+{
+	return n <= 2 ? 1 : n <= 4 ? 2 : n <= 16 ? 4 : 8;
+}
+
+/* A PALETTE op's block: indices (checked against n before a pixel is
+ * written) into pal's n big-endian colours. */
+static int apply_palette(struct apply *a, size_t at, uint32_t x, uint32_t y, uint32_t w,
+			 uint32_t h, const uint8_t *pal, uint32_t n, const uint8_t *src, uint32_t len)
+{
+	unsigned bits = palette_bits(n), per = 8 / bits, mask = (1u << bits) - 1;
+	size_t rowb = ((size_t)w * bits + 7) / 8, want = rowb * h, got;
+	uint32_t col[256];
+
+	if (want > a->scratch_cap) {
+		free(a->scratch);
+		a->scratch_cap = 0;
+		a->scratch = malloc(want);
+		if (!a->scratch)
+			return apply_fail(a, at, RP_XOP_PALETTE, "out of memory");
+		a->scratch_cap = want;
+	}
+	if (!a->zd && !(a->zd = ZSTD_createDCtx()))
+		return apply_fail(a, at, RP_XOP_PALETTE, "out of memory");
+	got = ZSTD_decompressDCtx(a->zd, a->scratch, want, src, len);
+	if (ZSTD_isError(got) || got != want)
+		return apply_fail(a, at, RP_XOP_PALETTE,
+				  "the block does not decompress to %ux%u indices of %u bits", w, h,
+				  bits);
+	if (n < (1u << bits))
+		for (size_t j = 0; j < h; j++) {
+			const uint8_t *row = a->scratch + j * rowb;
+			for (uint32_t i = 0; i < w; i++) {
+				unsigned v = row[i / per] >> (8 - bits - (i % per) * bits) & mask;
+				if (v >= n)
+					return apply_fail(a, at, RP_XOP_PALETTE,
+							  "index %u of %u colours", v, n);
+			}
+		}
+	for (uint32_t k = 0; k < n; k++)
+		col[k] = (uint32_t)pal[4 * k] << 24 | (uint32_t)pal[4 * k + 1] << 16 |
+			 (uint32_t)pal[4 * k + 2] << 8 | pal[4 * k + 3];
+	for (uint32_t j = 0; j < h; j++) {
+		const uint8_t *row = a->scratch + (size_t)j * rowb;
+		uint32_t *out = a->px + (size_t)(y + j) * a->stride + x;
+		if (bits == 8)
+			for (uint32_t i = 0; i < w; i++)
+				out[i] = col[row[i]];
+		else
+			for (uint32_t i = 0; i < w; i++)
+				out[i] = col[row[i / per] >> (8 - bits - (i % per) * bits) & mask];
+	}
+	return 0;
+}
+
 static int apply_ops(struct apply *a, const uint8_t *ops, size_t n)
 {
 	struct rd r;
@@ -553,7 +610,7 @@ static int apply_ops(struct apply *a, const uint8_t *ops, size_t n)
 		if (op == RP_XOP_COPY) {
 			sx = get_u16(&r);
 			sy = get_u16(&r);
-		} else if (op < RP_XOP_FILL || op > RP_XOP_JPEG) {
+		} else if (op < RP_XOP_FILL || op > RP_XOP_PALETTE) {
 			return apply_fail(a, at, op, "unknown op %u", op);
 		}
 		x = get_u16(&r);
@@ -583,6 +640,25 @@ static int apply_ops(struct apply *a, const uint8_t *ops, size_t n)
 				return apply_fail(a, at, op, "%ux%u pixels do not fit the frame", w, h);
 			put_rows(a, x, y, w, h, src);
 			break;
+		case RP_XOP_PALETTE: {
+			uint32_t ncol = (uint32_t)get_u8(&r) + 1;
+			const uint8_t *pal = take(&r, (size_t)ncol * 4);
+			len = get_u32(&r);
+			if (r.bad || !pal)
+				return apply_fail(a, at, op, "cut short");
+			if ((size_t)w * h > RP_XPIX_MAX_OP_PIXELS)
+				return apply_fail(a, at, op, "%ux%u is more than %u pixels", w, h,
+						  RP_XPIX_MAX_OP_PIXELS);
+			src = take(&r, len);
+			if (!src || !len)
+				return apply_fail(a, at, op,
+						  len ? "a block of %u bytes does not fit the frame"
+						      : "an empty block",
+						  len);
+			if (apply_palette(a, at, x, y, w, h, pal, ncol, src, len) < 0)
+				return -EPROTO;
+			break;
+		}
 		default: /* LZ4, ZSTD, JPEG */
 			len = get_u32(&r);
 			if (!r.bad && (size_t)w * h > RP_XPIX_MAX_OP_PIXELS)
@@ -630,6 +706,12 @@ int rp_xpix_apply(const uint8_t *ops, size_t n, uint32_t *pixels, uint16_t w, ui
 #define XENC_RUN_TILES 16	/* tiles in one zstd op: 16 * 64 * 64 = RP_XPIX_MAX_OP_PIXELS */
 #define XENC_ZSTD_MIN_TILES 3	/* a run of fewer changed tiles goes lz4, tile by tile */
 #define XENC_ZSTD_LEVEL 1
+/* A rectangle of at most XENC_PALETTE_MAX colours (text, flat UI) goes
+ * as indices into them, zstd at XENC_PALETTE_LEVEL: a quarter of the
+ * bytes or less before compression, so a higher level is cheap. */
+#define XENC_PALETTE_MAX 256
+#define XENC_PALETTE_LEVEL 3
+#define XENC_PALETTE_SLOTS 1024 /* the colour table's hash slots */
 #define XENC_SCROLL_MIN_ROWS 16 /* damage lower than this is not searched for a scroll */
 #define XENC_SCROLL_MIN_MOVED 4 /* rows a COPY must put right to be worth sending */
 #define XENC_SCROLL_MAX_TWINS 8 /* a row the shadow has more often than this does not vote */
@@ -755,7 +837,7 @@ static void fw_flush(struct fw *f, bool last)
 }
 
 /* Room for an op of need bytes (at most a frame's after the head). */
-static uint8_t *fw_op(struct fw *f, size_t need)
+static uint8_t *fw_op(struct fw *f, unsigned op, size_t need)
 {
 	if (f->rc < 0)
 		return NULL;
@@ -764,6 +846,7 @@ static uint8_t *fw_op(struct fw *f, size_t need)
 	if (f->rc < 0)
 		return NULL;
 	uint8_t *p = f->e->payload + f->len;
+	f->e->st.bytes_op[op] += need;
 	f->len += need;
 	f->any = true;
 	return p;
@@ -781,7 +864,7 @@ static uint8_t *op_rect(uint8_t *p, unsigned op, uint32_t x, uint32_t y, uint32_
 static void op_copy(struct fw *f, uint32_t sx, uint32_t sy, uint32_t x, uint32_t y, uint32_t w,
 		    uint32_t h)
 {
-	uint8_t *p = fw_op(f, 13);
+	uint8_t *p = fw_op(f, RP_XOP_COPY, 13);
 
 	if (p) {
 		*p++ = RP_XOP_COPY;
@@ -796,7 +879,7 @@ static void op_copy(struct fw *f, uint32_t sx, uint32_t sy, uint32_t x, uint32_t
 
 static void op_fill(struct fw *f, uint32_t x, uint32_t y, uint32_t w, uint32_t h, uint32_t v)
 {
-	uint8_t *p = fw_op(f, 13);
+	uint8_t *p = fw_op(f, RP_XOP_FILL, 13);
 
 	if (p)
 		be32(op_rect(p, RP_XOP_FILL, x, y, w, h), v);
@@ -806,7 +889,7 @@ static void op_block(struct fw *f, unsigned op, uint32_t x, uint32_t y, uint32_t
 		     const void *data, size_t len)
 {
 	bool raw = op == RP_XOP_RAW;
-	uint8_t *p = fw_op(f, (raw ? 9 : XENC_OP_HEAD_BYTES) + len);
+	uint8_t *p = fw_op(f, op, (raw ? 9 : XENC_OP_HEAD_BYTES) + len);
 
 	if (!p)
 		return;
@@ -1159,6 +1242,79 @@ static void fill_shadow(struct rp_xenc *e, uint32_t x, uint32_t y, uint32_t w, u
 	}
 }
 
+/* The rectangle as one PALETTE op, when it has at most
+ * XENC_PALETTE_MAX colours and the op fits a frame; false when it was
+ * not sent (the caller sends it another way). */
+static bool send_palette(struct fw *f, const uint32_t *src, size_t stride, uint32_t x, uint32_t y,
+			 uint32_t w, uint32_t h)
+{
+	struct rp_xenc *e = f->e;
+	uint32_t key[XENC_PALETTE_SLOTS], pal[XENC_PALETTE_MAX], n = 0, last = 0, last_i = 0;
+	uint16_t slot[XENC_PALETTE_SLOTS]; /* index + 1; 0: free */
+	uint8_t *ix = (uint8_t *)e->raw, *p;
+	unsigned bits, per;
+	size_t rowb, z;
+
+	memset(slot, 0, sizeof slot);
+	for (uint32_t j = 0; j < h; j++) {
+		const uint32_t *row = src + (size_t)(y + j) * stride + x;
+		uint8_t *o = ix + (size_t)j * w;
+		for (uint32_t i = 0; i < w; i++) {
+			uint32_t v = row[i] & XENC_PIXEL_MASK, s;
+			if (n && v == last) {
+				o[i] = (uint8_t)last_i;
+				continue;
+			}
+			s = (v * 0x9E3779B1u) >> 22; /* 10 bits: XENC_PALETTE_SLOTS */
+			while (slot[s] && key[s] != v)
+				s = (s + 1) & (XENC_PALETTE_SLOTS - 1);
+			if (!slot[s]) {
+				if (n == XENC_PALETTE_MAX)
+					return false;
+				key[s] = v;
+				pal[n++] = v;
+				slot[s] = (uint16_t)n;
+			}
+			last = v;
+			last_i = slot[s] - 1u;
+			o[i] = (uint8_t)last_i;
+		}
+	}
+	bits = palette_bits(n);
+	per = 8 / bits;
+	rowb = ((size_t)w * bits + 7) / 8;
+	if (bits < 8) /* packed in place: a row's bytes never pass its indices */
+		for (uint32_t j = 0; j < h; j++) {
+			const uint8_t *in = ix + (size_t)j * w;
+			uint8_t *out = ix + (size_t)j * rowb;
+			for (size_t b = 0; b < rowb; b++) {
+				unsigned v = 0;
+				for (unsigned k = 0; k < per; k++) {
+					size_t i = b * per + k;
+					v = v << bits | (i < w ? in[i] : 0u);
+				}
+				out[b] = (uint8_t)v;
+			}
+		}
+	if (!e->zc)
+		e->zc = ZSTD_createCCtx();
+	if (!e->zc)
+		return false;
+	z = ZSTD_compressCCtx(e->zc, e->comp, e->comp_cap, ix, rowb * h, XENC_PALETTE_LEVEL);
+	if (ZSTD_isError(z) || 1 + 8 + 1 + 4 * n + 4 + z > RP_MAX_PAYLOAD - XPIX_HEAD_BYTES)
+		return false;
+	p = fw_op(f, RP_XOP_PALETTE, 1 + 8 + 1 + 4 * (size_t)n + 4 + z);
+	if (!p)
+		return true; /* a send failed: the caller commits all the same */
+	p = op_rect(p, RP_XOP_PALETTE, x, y, w, h);
+	*p++ = (uint8_t)(n - 1);
+	for (uint32_t k = 0; k < n; k++)
+		p = be32(p, pal[k]);
+	p = be32(p, (uint32_t)z);
+	memcpy(p, e->comp, z);
+	return true;
+}
+
 /* How many tiles of row ty one zstd op takes: as many as fit a frame
  * at the ratio zstd had lately, so a block is compressed once; at most
  * XENC_RUN_TILES (RP_XPIX_MAX_OP_PIXELS). */
@@ -1169,6 +1325,57 @@ static uint32_t zstd_tiles(const struct rp_xenc *e, uint32_t ty)
 	uint64_t k = (RP_MAX_PAYLOAD - XPIX_HEAD_BYTES) * 3 / 4 / tile_out;
 
 	return k < 2 ? 2 : k > XENC_RUN_TILES ? XENC_RUN_TILES : (uint32_t)k;
+}
+
+/* Whether tiles tx0..tx1 of row ty all differ and are neither solid
+ * nor video. */
+static bool plain_dirty(const struct rp_xenc *e, uint32_t tx0, uint32_t tx1, uint32_t ty)
+{
+	const uint8_t *fl = e->tflags + (size_t)ty * e->tw;
+
+	for (uint32_t tx = tx0; tx < tx1; tx++)
+		if ((fl[tx] & (T_DIRTY | T_SOLID | T_VIDEO)) != T_DIRTY)
+			return false;
+	return true;
+}
+
+/* Tiles tx0..tx1 of row ty (at most XENC_RUN_TILES) that differ, with
+ * the same tiles of the rows below while they all differ too (at most
+ * XENC_RUN_TILES in all): one PALETTE op when they have few colours
+ * (text: the lines of a column compress together); else row ty alone,
+ * zstd (a long run) or lz4 tile by tile, and the rows below later. */
+static void send_run(struct fw *f, const uint32_t *src, size_t stride, uint32_t tx0, uint32_t tx1,
+		     uint32_t ty)
+{
+	struct rp_xenc *e = f->e;
+	uint32_t n = tx1 - tx0, ty1 = ty + 1, x, y, w, h, x1, y1, w1, h1;
+
+	while (ty1 < e->th && (ty1 - ty + 1) * n <= XENC_RUN_TILES && plain_dirty(e, tx0, tx1, ty1))
+		ty1++;
+	tile_rect(e, tx0, ty, &x, &y, &w, &h);
+	tile_rect(e, tx1 - 1, ty1 - 1, &x1, &y1, &w1, &h1);
+	w = x1 + w1 - x;
+	h = y1 + h1 - y;
+	if (!shrink(e, src, stride, &x, &y, &w, &h) ||
+	    f->rc < 0 || send_palette(f, src, stride, x, y, w, h)) {
+		commit(e, src, stride, x, y, w, h);
+		for (uint32_t t = ty; t < ty1; t++) {
+			for (uint32_t tx = tx0; tx < tx1; tx++)
+				e->tflags[(size_t)t * e->tw + tx] &= (uint8_t)~T_DIRTY;
+			if (e->nlossy)
+				set_lossy(e, tx0, tx1, t, false);
+		}
+		e->st.tiles_palette += (uint64_t)n * (ty1 - ty);
+		return;
+	}
+	if (n < XENC_ZSTD_MIN_TILES) {
+		send_tiles_lz4(f, src, stride, tx0, tx1, ty);
+	} else {
+		for (uint32_t a = tx0, k; a < tx1; a += k) {
+			k = zstd_tiles(e, ty);
+			send_zstd(f, src, stride, a, tx1 - a > k ? a + k : tx1, ty);
+		}
+	}
 }
 
 /* Every T_DIRTY tile, from src: solid runs as one FILL, other runs zstd
@@ -1232,14 +1439,9 @@ static void send_dirty(struct fw *f, const uint32_t *src, size_t stride)
 				while (end < e->tw &&
 				       (fl[end] & (T_DIRTY | T_SOLID | T_VIDEO)) == T_DIRTY)
 					end++;
-				if (end - tx < XENC_ZSTD_MIN_TILES) {
-					send_tiles_lz4(f, src, stride, tx, end, ty);
-				} else {
-					for (uint32_t a = tx, k; a < end; a += k) {
-						k = zstd_tiles(e, ty);
-						send_zstd(f, src, stride, a,
-							  end - a > k ? a + k : end, ty);
-					}
+				for (uint32_t a = tx, b; a < end; a = b) {
+					b = end - a > XENC_RUN_TILES ? a + XENC_RUN_TILES : end;
+					send_run(f, src, stride, a, b, ty);
 				}
 			}
 			if (e->nlossy)

@@ -12,7 +12,8 @@
  * byte order as pixman's PIXMAN_x8r8g8b8, width*height, stride w*4). An
  * update is a run of XPIXELS frames for one window; each frame carries
  * ops applied in order to that buffer (copy: a scroll of pixels the desk
- * has; fill: a solid rectangle; lz4/zstd/raw: a rectangle of pixels);
+ * has; fill: a solid rectangle; lz4/zstd/raw: a rectangle of pixels;
+ * palette: a rectangle of few colours as indices into them, zstd);
  * the frame with RP_XPIX_LAST ends the update: the desk shows it then,
  * never half of one. An update's size (w, h) is the window's: when it
  * differs from the buffer the desk has, the buffer is resized first
@@ -73,6 +74,10 @@ enum rp_xop {
 	RP_XOP_ZSTD = 4, /* x, y, w, h, u32 len, len bytes: one zstd frame of w*h*4 */
 	RP_XOP_RAW = 5,	 /* x, y, w, h, then w*h*4 bytes */
 	RP_XOP_JPEG = 6, /* x, y, w, h, u32 len, len bytes: a baseline JPEG of w x h (lossy) */
+	/* x, y, w, h, u8 n-1, n u32 pixels, u32 len, len bytes: one zstd
+	 * frame of w x h indices into the n colours, rows packed MSB first
+	 * at 1, 2, 4 or 8 bits (n up to 2, 4, 16, 256), each row whole bytes */
+	RP_XOP_PALETTE = 7,
 };
 #define RP_CAP_XLOSSY 0x100 /* HELLO: the desk takes RP_XOP_JPEG (video-like regions) */
 
@@ -205,10 +210,11 @@ void rp_xenc_destroy(struct rp_xenc *e); /* takes NULL */
  * damage is where it may have changed (nrects boxes x, y, w, h; NULL:
  * anywhere). Compares 64x64 tiles by hash against the shadow, detects
  * vertical scrolls (sent as COPY), solid tiles (FILL), sends the rest
- * lz4 (small areas) or zstd (large). Emits XPIXELS payloads, the last
- * with RP_XPIX_LAST; nothing if nothing changed. ack: the input
- * these pixels answer. Returns frames emitted, or a negative emit's
- * result / -ENOMEM. */
+ * as PALETTE when it has at most 256 colours (text: the changed tiles of
+ * a column of rows in one op), else lz4 (small areas) or zstd (large).
+ * Emits XPIXELS payloads, the last with RP_XPIX_LAST; nothing if
+ * nothing changed. ack: the input these pixels answer. Returns frames
+ * emitted, or a negative emit's result / -ENOMEM. */
 struct rp_xrect {
 	int32_t x, y, w, h;
 };
@@ -236,7 +242,10 @@ int rp_xenc_refresh(struct rp_xenc *e, uint32_t now_ms, uint32_t ack, rp_xenc_em
 struct rp_xenc_stats {
 	uint64_t updates, frames, bytes;
 	uint64_t tiles_same, tiles_fill, tiles_copy, tiles_lz4, tiles_zstd, tiles_raw;
-	uint64_t tiles_jpeg, refreshes;
+	uint64_t tiles_jpeg, refreshes, tiles_palette;
+	/* bytes of each kind of op, its code and fields included (what is
+	 * left of bytes: the frames' heads) */
+	uint64_t bytes_op[RP_XOP_PALETTE + 1];
 };
 void rp_xenc_stats(const struct rp_xenc *e, struct rp_xenc_stats *out);
 

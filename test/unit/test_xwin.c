@@ -814,7 +814,7 @@ static void encoder_round_trip(void)
 				c.h = h - c.y;
 			if (c.w <= 0 || c.h <= 0)
 				continue;
-			switch (rnd() % 4) {
+			switch (rnd() % 5) {
 			case 0:
 				draw_noise(pic, stride, (uint32_t)c.x, (uint32_t)c.y, (uint32_t)c.w,
 					   (uint32_t)c.h);
@@ -830,6 +830,15 @@ static void encoder_round_trip(void)
 				draw_text(pic, stride, w, h, (uint32_t)round);
 				dmg[i] = (struct rp_xrect){0, 0, w, h};
 				break;
+			case 4: { /* a few colours, up to a palette's most and past it */
+				uint32_t pal[300], n = 1 + rnd() % 300;
+				for (uint32_t k = 0; k < n; k++)
+					pal[k] = rnd();
+				for (int y = c.y; y < c.y + c.h; y++)
+					for (int x = c.x; x < c.x + c.w; x++)
+						pic[y * stride + x] = pal[rnd() % n];
+				break;
+			}
 			default: /* only the top byte changes: nothing to send there */
 				for (int y = c.y; y < c.y + c.h; y++)
 					for (int x = c.x; x < c.x + c.w; x++)
@@ -860,6 +869,7 @@ static void encoder_round_trip(void)
 	CHECK(st.tiles_fill > 0);
 	CHECK(st.tiles_raw > 0);
 	CHECK(st.tiles_same > 0);
+	CHECK(st.tiles_palette > 0);
 	fprintf(stderr, "%llu updates, %llu frames, %llu bytes; tiles same %llu fill %llu copy %llu "
 			"lz4 %llu zstd %llu raw %llu\n",
 		(unsigned long long)st.updates, (unsigned long long)st.frames,
@@ -1261,6 +1271,181 @@ static void apply_refuses_jpeg(void)
 	tjDestroy(tj);
 }
 
+/* ---- PALETTE ops ---- */
+
+/* A PALETTE op of w x h indices (idx, one byte each) into n colours,
+ * packed at the bits n takes, as PROTOCOL.md says. */
+static void opalette(struct ops *o, uint32_t x, uint32_t y, uint32_t w, uint32_t h,
+		     const uint32_t *pal, uint32_t n, const uint8_t *idx)
+{
+	unsigned bits = n <= 2 ? 1 : n <= 4 ? 2 : n <= 16 ? 4 : 8;
+	size_t rowb = (w * bits + 7) / 8;
+	static uint8_t packed[65536], z[1 << 17];
+
+	memset(packed, 0, rowb * h);
+	for (uint32_t j = 0; j < h; j++)
+		for (uint32_t i = 0; i < w; i++)
+			packed[j * rowb + i * bits / 8] |=
+				(uint8_t)(idx[j * w + i] << (8 - bits - (i * bits) % 8));
+	size_t zn = ZSTD_compress(z, sizeof z, packed, rowb * h, 1);
+	orect(o, RP_XOP_PALETTE, x, y, w, h);
+	o8(o, n - 1);
+	for (uint32_t k = 0; k < n; k++)
+		o32(o, pal[k]);
+	o32(o, (uint32_t)zn);
+	memcpy(o->b + o->n, z, zn);
+	o->n += zn;
+}
+
+/* Indices at 1, 2, 4 and 8 bits, rows of widths that end inside a byte,
+ * applied as the reference puts the colours. */
+static void apply_palette(void)
+{
+	enum { W = 90, H = 70, S = 96 };
+	static uint32_t a[S * H], r[S * H];
+	static uint8_t idx[W * H];
+	static uint32_t pal[256];
+	const uint32_t ns[] = {1, 2, 3, 4, 5, 16, 17, 200, 256};
+	char err[200];
+
+	for (size_t i = 0; i < S * H; i++)
+		a[i] = r[i] = rnd();
+	for (size_t t = 0; t < sizeof ns / sizeof ns[0]; t++) {
+		struct ops o = {0};
+		uint32_t n = ns[t], x = rnd() % 20, y = rnd() % 20;
+		uint32_t w = 1 + rnd() % (W - x), h = 1 + rnd() % (H - y);
+		for (uint32_t k = 0; k < n; k++)
+			pal[k] = rnd() & MASK;
+		for (uint32_t i = 0; i < w * h; i++)
+			idx[i] = (uint8_t)(rnd() % n);
+		opalette(&o, x, y, w, h, pal, n, idx);
+		for (uint32_t j = 0; j < h; j++)
+			for (uint32_t i = 0; i < w; i++)
+				r[(y + j) * S + x + i] = pal[idx[j * w + i]];
+		CHECK_EQ(rp_xpix_apply(o.b, o.n, a, W, H, S * 4, err, sizeof err), 0);
+		if (memcmp(a, r, sizeof a)) {
+			fprintf(stderr, "%u colours, %ux%u at %u,%u: not the reference's pixels\n",
+				n, w, h, x, y);
+			failures++;
+		}
+	}
+}
+
+static void apply_refuses_palette(void)
+{
+	enum { W = 64, H = 32 };
+	static uint32_t px[W * H];
+	static uint8_t idx[W * H];
+	const uint32_t pal[5] = {0x00ffffff, 0, 0x00ff0000, 0x0000ff00, 0x000000ff};
+	struct ops o = {0};
+	char err[200];
+
+	/* an index past the colours (3 colours take 2 bits: 3 is not one) */
+	for (size_t i = 0; i < 16 * 16; i++)
+		idx[i] = i == 77 ? 3 : (uint8_t)(i % 3);
+	px[0] = 0x00123456;
+	opalette(&o, 0, 0, 16, 16, pal, 3, idx);
+	CHECK_EQ(rp_xpix_apply(o.b, o.n, px, W, H, W * 4, err, sizeof err), -EPROTO);
+	CHECK(strstr(err, "index 3 of 3") != NULL);
+	CHECK_EQ(px[0], 0x00123456); /* checked before a pixel is written */
+	fprintf(stderr, "(%s)\n", err);
+	/* said to be another size than its block */
+	o.n = 0;
+	idx[77] = 0;
+	opalette(&o, 0, 0, 16, 16, pal, 3, idx);
+	o.b[8] = 15; /* h */
+	CHECK_EQ(rp_xpix_apply(o.b, o.n, px, W, H, W * 4, err, sizeof err), -EPROTO);
+	CHECK(strstr(err, "decompress") != NULL);
+	/* cut anywhere: in the head, the colours, the length, the block */
+	o.b[8] = 16;
+	for (size_t k = 1; k < o.n; k++)
+		if (rp_xpix_apply(o.b, k, px, W, H, W * 4, err, sizeof err) != -EPROTO) {
+			fprintf(stderr, "a PALETTE op cut to %zu bytes: not refused\n", k);
+			failures++;
+		}
+	CHECK_EQ(rp_xpix_apply(o.b, o.n, px, W, H, W * 4, err, sizeof err), 0);
+	/* outside the window, an empty block, too many pixels */
+	o.n = 0;
+	opalette(&o, 60, 0, 16, 16, pal, 3, idx);
+	CHECK_EQ(rp_xpix_apply(o.b, o.n, px, W, H, W * 4, err, sizeof err), -EPROTO);
+	o.n = 0;
+	orect(&o, RP_XOP_PALETTE, 0, 0, 4, 4);
+	o8(&o, 0);
+	o32(&o, 0);
+	o32(&o, 0);
+	CHECK_EQ(rp_xpix_apply(o.b, o.n, px, W, H, W * 4, err, sizeof err), -EPROTO);
+	CHECK(strstr(err, "empty") != NULL);
+	static uint32_t wide[300 * 300];
+	o.n = 0;
+	orect(&o, RP_XOP_PALETTE, 0, 0, 300, 220);
+	o8(&o, 0);
+	o32(&o, 0);
+	o32(&o, 4);
+	o32(&o, 0x28b52ffd);
+	CHECK_EQ(rp_xpix_apply(o.b, o.n, wide, 300, 300, 300 * 4, err, sizeof err), -EPROTO);
+	CHECK(strstr(err, "65536") != NULL);
+}
+
+/* xterm's picture: black glyphs on white in 6x13 cells, lines that
+ * differ in a few cells (a counter), scrolled several lines an update:
+ * every update exact, and the text sent as indices into its two colours
+ * (a tenth of what the same tiles cost as lz4 of their pixels). */
+static void encoder_text_palette(void)
+{
+	enum { W = 484, H = 316, CW = 6, CH = 13, COLS = 80, ROWS = 24 };
+	static uint32_t pic[W * H];
+	struct rp_xenc *e = rp_xenc_create(3, W, H);
+	struct desk d = {.id = 3};
+	struct rp_xenc_stats s0, s1;
+	struct rp_xrect all = {0, 0, W, H};
+	uint32_t first = 0;
+
+	desk_resize(&d, W, H);
+	for (int round = 0; round <= 30; round++) {
+		for (size_t i = 0; i < (size_t)W * H; i++)
+			pic[i] = 0x00ffffff | (rnd() & 0xff000000);
+		for (uint32_t row = 0; row < ROWS; row++)
+			for (uint32_t col = 0; col < COLS; col++) {
+				/* the line's number in its cells 5..12, the rest
+				 * the same glyph on every line */
+				uint32_t line = first + row, ch = col;
+				if (col >= 5 && col < 13) {
+					uint32_t div = 1;
+					for (uint32_t k = col; k < 12; k++)
+						div *= 10;
+					ch = 100 + (line / div) % 10;
+				}
+				for (uint32_t y = 0; y < CH; y++)
+					for (uint32_t x = 0; x < CW; x++) {
+						uint32_t bits = (ch * 2654435761u) >> (y % 8 * 3);
+						if (y > 1 && y < 11 && x && ((bits >> x) & 1))
+							pic[(2 + row * CH + y) * W + 2 + col * CW + x] = 0;
+					}
+			}
+		CHECK(rp_xenc_update(e, pic, W, H, W * 4, &all, 1, (uint32_t)round, desk_take, &d) >
+		      0);
+		if (!same_picture(&d, pic, W, H, W)) {
+			fprintf(stderr, "round %d\n", round);
+			failures++;
+			break;
+		}
+		if (round == 0)
+			rp_xenc_stats(e, &s0);
+		first += 1 + rnd() % 20;
+	}
+	rp_xenc_stats(e, &s1);
+	fprintf(stderr, "xterm-like text: first picture %llu bytes, 30 updates %llu bytes, "
+			"palette tiles %llu\n",
+		(unsigned long long)s0.bytes, (unsigned long long)(s1.bytes - s0.bytes),
+		(unsigned long long)s1.tiles_palette);
+	CHECK(s1.tiles_palette > 0);
+	CHECK(s1.bytes_op[RP_XOP_LZ4] + s1.bytes_op[RP_XOP_ZSTD] + s1.bytes_op[RP_XOP_RAW] == 0);
+	CHECK(s1.bytes - s0.bytes < 30 * 400);
+	CHECK_EQ(d.errors, 0);
+	free(d.px);
+	rp_xenc_destroy(e);
+}
+
 static const struct unit_case cases[] = {
 	{"messages-round-trip", messages_round_trip},
 	{"decoders-refuse", decoders_refuse},
@@ -1275,6 +1460,9 @@ static const struct unit_case cases[] = {
 	{"encoder-video-lossy", encoder_video_lossy},
 	{"encoder-lossy-never", encoder_lossy_never},
 	{"apply-refuses-jpeg", apply_refuses_jpeg},
+	{"apply-palette", apply_palette},
+	{"apply-refuses-palette", apply_refuses_palette},
+	{"encoder-text-palette", encoder_text_palette},
 };
 
 int main(int argc, char **argv)
