@@ -25,9 +25,9 @@
  *
  * A key's echo must not wait for a thread's wakeup on top of the owner's
  * (on a loaded machine each is a scheduler round): once the program has
- * printed and then been quiet for QUIET_MS, the thread hands the master
- * over and the owner reads it itself, as long as what it reads is small
- * (an echo, a prompt). The owner's descriptor is an epoll set of the
+ * printed a little (an echo, a prompt) and paused, or has been quiet for
+ * QUIET_MS after more, the thread hands the master over and the owner
+ * reads it itself, as long as what it reads is small. The owner's descriptor is an epoll set of the
  * eventfd and, then, the master: the kernel wakes the owner directly. A
  * big read (a flood begins) hands the master back to the thread. The
  * thread still writes the tee, from a queue the owner fills, once the
@@ -73,6 +73,7 @@ struct kpty_os_pump {
 	bool stop, ended;
 	bool owner_reads; /* the program was quiet: the owner reads the master */
 	bool heard;	  /* the thread read output (the thread's alone) */
+	bool last_small;  /* and its last read was small (the thread's alone) */
 	bool tee_due;	  /* the owner's round is over: tee what it read */
 	uint8_t *teeq;	  /* TEE_QUEUE_BYTES: what the owner read, not teed yet */
 	size_t teeq_len;
@@ -190,12 +191,22 @@ static void *pump_main(void *arg)
 		long n = kpty_os_read(p->master, buf, READ_BYTES, &status);
 		if (n == -EAGAIN || n == -EINTR) {
 			/* The program paused: the owner gets what came, and
-			 * the master too once the program stays quiet. */
+			 * the master too, at once after a small read (an
+			 * echo), or once the program stays quiet after a big
+			 * one (a flood that pauses is likely to go on). */
 			pthread_mutex_lock(&p->mu);
 			tell(p);
 			pthread_mutex_unlock(&p->mu);
 			struct pollfd pf[2] = {{.fd = p->master, .events = POLLIN},
 					       {.fd = p->wake, .events = POLLIN}};
+			if (p->last_small) {
+				pthread_mutex_lock(&p->mu);
+				hand_master(p, true);
+				bool handed = p->owner_reads;
+				pthread_mutex_unlock(&p->mu);
+				if (handed)
+					continue;
+			}
 			int r = poll(pf, 2, p->heard ? QUIET_MS : -1);
 			if (r < 0 && errno != EINTR) {
 				n = -errno;
@@ -210,7 +221,10 @@ static void *pump_main(void *arg)
 		}
 		if (n > 0 && p->tee)
 			p->tee(p->tee_ctx, buf, (size_t)n);
-		p->heard |= n > 0; /* the thread's own */
+		if (n > 0) {
+			p->heard = true;
+			p->last_small = n <= OWNER_READ_MAX_BYTES;
+		}
 		pthread_mutex_lock(&p->mu);
 		if (n >= 0) {
 			uint8_t h[REC_HDR] = {(uint8_t)(n >> 8), (uint8_t)n, status, 0};
