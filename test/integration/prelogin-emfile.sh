@@ -11,7 +11,8 @@ mkdir -p -m 700 "$TELLY_DIR"
 prlimit --nofile=40:40 "$TELLY" serve 2>>"$TELLY_DIR/serve.log" &
 pids="$pids $!"
 wait_until 10 test -S "$TELLY_DIR/serve.sock"
-wait_until 10 test -n "$(daemon_pid)"
+has_daemon_pid() { [ -n "$(daemon_pid)" ]; } # asked at each try
+wait_until 10 has_daemon_pid
 pid=$(daemon_pid)
 "$TELLY" new -s s1 -- sh -c 'exec sleep 1000' >/dev/null || fail "telly new"
 
