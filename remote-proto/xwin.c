@@ -1356,16 +1356,18 @@ static void send_run(struct fw *f, const uint32_t *src, size_t stride, uint32_t 
 	tile_rect(e, tx1 - 1, ty1 - 1, &x1, &y1, &w1, &h1);
 	w = x1 + w1 - x;
 	h = y1 + h1 - y;
-	if (!shrink(e, src, stride, &x, &y, &w, &h) ||
-	    f->rc < 0 || send_palette(f, src, stride, x, y, w, h)) {
-		commit(e, src, stride, x, y, w, h);
+	bool changed = shrink(e, src, stride, &x, &y, &w, &h), sent = false;
+	if (!changed || f->rc < 0 || (sent = send_palette(f, src, stride, x, y, w, h))) {
+		if (changed)
+			commit(e, src, stride, x, y, w, h);
 		for (uint32_t t = ty; t < ty1; t++) {
 			for (uint32_t tx = tx0; tx < tx1; tx++)
 				e->tflags[(size_t)t * e->tw + tx] &= (uint8_t)~T_DIRTY;
 			if (e->nlossy)
 				set_lossy(e, tx0, tx1, t, false);
 		}
-		e->st.tiles_palette += (uint64_t)n * (ty1 - ty);
+		if (sent && f->rc >= 0)
+			e->st.tiles_palette += (uint64_t)n * (ty1 - ty);
 		return;
 	}
 	if (n < XENC_ZSTD_MIN_TILES) {
