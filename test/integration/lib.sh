@@ -115,6 +115,17 @@ await_file() {
 	done
 }
 
+# same_as_xwd DIR ID [FD]: the X probe's picture of window ID (asked for on
+# descriptor FD, 3 unless said) equals the window's own xwd dump, pixel
+# for pixel; the display is $dpy, its cookie $xauth. For wait_until.
+same_as_xwd() {
+	rm -f "$1/w.ppm"
+	echo "dump $2 $1/w.ppm" >&"${3:-3}"
+	await_file "$1/w.ppm" || return 1
+	DISPLAY=$dpy XAUTHORITY=$xauth xwd -silent -id "$2" >"$1/w.xwd" || return 1
+	"$B/test/xprobe" --compare "$1/w.ppm" "$1/w.xwd" 2>"$1/cmp.err"
+}
+
 count_on_screen() { # WINDOW TEXT: lines showing TEXT
 	screen "$1" | grep -cF -- "$2"
 }

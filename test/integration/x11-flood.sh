@@ -60,24 +60,9 @@ echo "daemon RSS: $before kB before, at most $max kB during the flood"
 # Reading again: the picture as it is now.
 kill -CONT "$probe_pid"
 dpy=$("$TELLY" ls | sed -n 's/^  display \(:[0-9]*\).*/\1/p')
-# await_file FILE: until it is there, not empty, 10 s at most (its own
-# deadline: wait_until's variables are the caller's, which may be waiting).
-await_file() {
-	af_end=$(( $(date +%s) + 10 ))
-	while [ ! -s "$1" ]; do
-		[ "$(date +%s)" -le "$af_end" ] || return 1
-		sleep 0.05
-	done
-}
-same_as_xwd() { # DIR FD
-	rm -f "$1/w.ppm"
-	echo "dump $id $1/w.ppm" >&$2
-	await_file "$1/w.ppm" || return 1
-	DISPLAY=$dpy XAUTHORITY=$TELLY_DIR/x11-x.auth xwd -silent -id "$id" >"$1/w.xwd" || return 1
-	"$XPROBE" --compare "$1/w.ppm" "$1/w.xwd" 2>"$1/cmp.err"
-}
+xauth=$TELLY_DIR/x11-x.auth
 q_updates=$(grep " flood$" "$T/q/windows" | cut -d' ' -f7)
 [ "$q_updates" -gt 5 ] || fail "the desk that kept reading got $q_updates updates during the flood"
-wait_until 30 same_as_xwd "$T/p" 3
-wait_until 30 same_as_xwd "$T/q" 4
+wait_until 30 same_as_xwd "$T/p" "$id" 3
+wait_until 30 same_as_xwd "$T/q" "$id" 4
 echo "x11 flood: ok"

@@ -45,23 +45,8 @@ at() { grep -q "^$2 $3 $4 $5 $6 " "$1/windows" 2>/dev/null; } # DIR ID X Y W H
 "$TELLY" new --x11 -s x -- xterm -T re -e sh >"$T/new.out" 2>&1 || fail "telly new --x11: $(cat "$T/new.out")"
 wait_until 20 sh -c "'$TELLY' ls | grep -q '^  display :'"
 dpy=$("$TELLY" ls | sed -n 's/^  display \(:[0-9]*\).*/\1/p')
+xauth=$TELLY_DIR/x11-x.auth
 
-# await_file FILE: until it is there, not empty, 10 s at most.
-await_file() {
-	af_end=$(( $(date +%s) + 10 ))
-	while [ ! -s "$1" ]; do
-		[ "$(date +%s)" -le "$af_end" ] || return 1
-		sleep 0.05
-	done
-}
-# same_as_xwd DIR ID: the probe's picture (fd 3) equals the window's xwd dump.
-same_as_xwd() {
-	rm -f "$1/w.ppm"
-	echo "dump $2 $1/w.ppm" >&3
-	await_file "$1/w.ppm" || return 1
-	DISPLAY=$dpy XAUTHORITY=$TELLY_DIR/x11-x.auth xwd -silent -id "$2" >"$1/w.xwd" || return 1
-	"$XPROBE" --compare "$1/w.ppm" "$1/w.xwd" 2>"$1/cmp.err"
-}
 
 probe "$T/m" XPROBE_TIMING=1
 exec 4>&3

@@ -41,6 +41,7 @@ auth=$TELLY_DIR/x11-x.auth
 xpid=$("$TELLY" ls | sed -n 's/^x: .*(pid \([0-9]*\).*/\1/p')
 tr '\0' ' ' <"/proc/$xpid/cmdline" | grep -q -- "-nolisten tcp" || fail "Xvfb listens on TCP"
 xenv() { DISPLAY=$dpy XAUTHORITY=$auth "$@"; }
+xauth=$auth
 # Without the cookie the display refuses.
 XAUTHORITY=/dev/null DISPLAY=$dpy xwd -root -silent >/dev/null 2>&1 && fail "the display took a client without the cookie"
 
@@ -50,24 +51,6 @@ id=$(win_id "$T/p1" first)
 drawn() { [ "$(updates "$1" "$2")" -ge 1 ] 2>/dev/null; } # DIR TITLE: an update drawn
 wait_until 20 drawn "$T/p1" first
 
-# await_file FILE: until it is there, not empty, 10 s at most (its own
-# deadline: wait_until's variables are the caller's, which may be waiting).
-await_file() {
-	af_end=$(( $(date +%s) + 10 ))
-	while [ ! -s "$1" ]; do
-		[ "$(date +%s)" -le "$af_end" ] || return 1
-		sleep 0.05
-	done
-}
-# same_as_xwd DIR ID: the probe's picture equals the window's xwd dump
-# (retried while the program still draws).
-same_as_xwd() {
-	rm -f "$1/w.ppm"
-	echo "dump $2 $1/w.ppm" >&3
-	await_file "$1/w.ppm" || return 1
-	xenv xwd -silent -id "$2" >"$1/w.xwd" || return 1
-	"$XPROBE" --compare "$1/w.ppm" "$1/w.xwd" 2>"$1/cmp.err"
-}
 wait_until 20 same_as_xwd "$T/p1" "$id"
 echo "picture: equal to xwd's"
 # The pointer's shape (XFixes), told on attach.
