@@ -25,6 +25,7 @@ static const char x_usage[] =
 	"  -s NAME             the session's name (default: the host picks one)\n"
 	"  -r                  watch only\n"
 	"  --stats             keystroke-to-pixel at exit, as telly view --stats\n"
+	"  --lossless          never JPEG, even for video (as telly view --lossless)\n"
 	"  --ssh CMD, --server CMD, --tcp HOST:PORT, --token-file F,\n"
 	"  --compress, --no-compress: as telly attach\n";
 
@@ -72,7 +73,8 @@ int telly_x(int argc, char **argv)
 			return 0;
 		} else if (!strcmp(argv[i], "-s") && i + 1 < argc) {
 			name = argv[++i];
-		} else if ((!strcmp(argv[i], "-r") || !strcmp(argv[i], "--stats")) &&
+		} else if ((!strcmp(argv[i], "-r") || !strcmp(argv[i], "--stats") ||
+			    !strcmp(argv[i], "--lossless")) &&
 			   nview < X_VIEW_ARGS_MAX) {
 			view[nview++] = argv[i];
 		} else if (!strcmp(argv[i], "--")) {
