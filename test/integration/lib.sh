@@ -105,6 +105,29 @@ wait_until() {
 	fail "timed out after ${limit}s waiting for: $*"
 }
 
+# need_progs PROG...: the test is skipped (77) when one is not installed.
+need_progs() {
+	for np_p; do
+		command -v "$np_p" >/dev/null || { echo "no $np_p (make deps installs it)"; exit 77; }
+	done
+}
+
+# xprobe_start DIR SESSION [ENV=VALUE...]: the X probe desk
+# (test/integration/xprobe.c) on X session SESSION, its state in DIR; it
+# takes its commands from DIR/cmd, which the caller opens for writing
+# (exec 3>DIR/cmd). Its pid: $xprobe_pid.
+xprobe_start() {
+	xp_dir=$1 xp_sess=$2
+	shift 2
+	mkdir -p "$xp_dir"
+	rm -f "$xp_dir/cmd" "$xp_dir/windows"
+	mkfifo "$xp_dir/cmd"
+	env "$@" "$B/test/xprobe" "$TELLY_DIR/serve.sock" "$xp_sess" "$xp_dir" \
+		<"$xp_dir/cmd" >"$xp_dir/out" 2>"$xp_dir/err" &
+	xprobe_pid=$!
+	pids="$pids $xprobe_pid"
+}
+
 # await_file FILE: until it is there and not empty, 10 s at most; its own
 # deadline, so it can run inside a wait_until (whose variables it keeps).
 await_file() {

@@ -6,9 +6,7 @@
 # that does not draw X windows, --display naming no X session, telly run
 # on a terminal session.
 . test/integration/lib.sh "$1"
-for p in Xvfb xterm; do
-	command -v $p >/dev/null || { echo "no $p (make deps installs it)"; exit 77; }
-done
+need_progs Xvfb xterm
 XPROBE=$B/test/xprobe
 SOCK=$TELLY_DIR/serve.sock
 

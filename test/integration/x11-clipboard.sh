@@ -4,17 +4,10 @@
 # desk as XCLIP, UTF-8, newlines kept; what the desk copies (XCLIP) is
 # what a program there pastes.
 . test/integration/lib.sh "$1"
-for p in Xvfb xterm xclip; do
-	command -v $p >/dev/null || { echo "no $p (make deps installs it)"; exit 77; }
-done
-XPROBE=$B/test/xprobe
-SOCK=$TELLY_DIR/serve.sock
+need_progs Xvfb xterm xclip
 
 "$TELLY" new --x11 -s x -- xterm -T keep -e sh >/dev/null || fail "telly new --x11"
-mkdir -p "$T/p"
-mkfifo "$T/p/cmd"
-"$XPROBE" "$SOCK" x "$T/p" <"$T/p/cmd" >"$T/p/out" 2>"$T/p/err" &
-pids="$pids $!"
+xprobe_start "$T/p" x
 exec 3>"$T/p/cmd"
 wait_until 20 grep -q " keep$" "$T/p/windows"
 dpy=$("$TELLY" ls | sed -n 's/^  display \(:[0-9]*\).*/\1/p')

@@ -4,9 +4,7 @@
 # the programs in them lose their display and end too. Nothing is left
 # running that nobody can reach.
 . test/integration/lib.sh "$1"
-for p in Xvfb xterm; do
-	command -v $p >/dev/null || { echo "no $p (make deps installs it)"; exit 77; }
-done
+need_progs Xvfb xterm
 
 "$TELLY" new --x11 -s x -- xterm -T orphan >/dev/null || fail "telly new --x11"
 wait_until 20 grep -q "session x: started xterm" "$TELLY_DIR/serve.log"

@@ -10,9 +10,7 @@
 # 1.4 s a key through telly x. A test does not time, so the daemon's
 # epoll set is read (by the socket's inode, whatever number it took).
 . test/integration/lib.sh "$1"
-for p in Xvfb xterm xwd; do
-	command -v $p >/dev/null || { echo "no $p (make deps installs it)"; exit 77; }
-done
+need_progs Xvfb xterm xwd
 XPROBE=$B/test/xprobe
 SOCK=$TELLY_DIR/serve.sock
 P=$T/p

@@ -7,9 +7,7 @@
 # is now (a keyframe), not a backlog: both pictures equal the window's own
 # xwd dump.
 . test/integration/lib.sh "$1"
-for p in Xvfb xterm xwd; do
-	command -v $p >/dev/null || { echo "no $p (make deps installs it)"; exit 77; }
-done
+need_progs Xvfb xterm xwd
 XPROBE=$B/test/xprobe
 SOCK=$TELLY_DIR/serve.sock
 RSS_GROWTH_MAX_KB=65536

@@ -19,9 +19,7 @@
 # XTIMING answers the key before that damage, its stages in order (it
 # named the last key typed, with a damage time from before that key).
 . test/integration/lib.sh "$1"
-for p in Xvfb xterm xwd; do
-	command -v $p >/dev/null || { echo "no $p (make deps installs it)"; exit 77; }
-done
+need_progs Xvfb xterm xwd
 XPROBE=$B/test/xprobe
 SOCK=$TELLY_DIR/serve.sock
 ROUNDS=6

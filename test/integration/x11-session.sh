@@ -9,9 +9,7 @@
 # terminal session made with --display runs its programs there; telly
 # kill ends the programs and the X server.
 . test/integration/lib.sh "$1"
-for p in Xvfb xterm xwd xkbcomp; do
-	command -v $p >/dev/null || { echo "no $p (make deps installs it)"; exit 77; }
-done
+need_progs Xvfb xterm xwd xkbcomp
 XPROBE=$B/test/xprobe
 SOCK=$TELLY_DIR/serve.sock
 

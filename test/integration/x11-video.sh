@@ -4,17 +4,10 @@
 # picture becomes the window's exactly (xwd), nothing left blurred; the
 # text around a video is never lossy (unit xwin/encoder-video-lossy).
 . test/integration/lib.sh "$1"
-for p in Xvfb xwd; do
-	command -v $p >/dev/null || { echo "no $p (make deps installs it)"; exit 77; }
-done
-XPROBE=$B/test/xprobe
-SOCK=$TELLY_DIR/serve.sock
+need_progs Xvfb xwd
 
 "$TELLY" new --x11 -s v -- "$B/test/xanim" "$T/stop" >/dev/null || fail "telly new --x11"
-mkdir -p "$T/p"
-mkfifo "$T/p/cmd"
-XPROBE_LOSSY=1 "$XPROBE" "$SOCK" v "$T/p" <"$T/p/cmd" >"$T/p/out" 2>"$T/p/err" &
-pids="$pids $!"
+xprobe_start "$T/p" v XPROBE_LOSSY=1
 exec 3>"$T/p/cmd"
 wait_until 20 grep -q " anim playing$" "$T/p/windows"
 id=$(sed -n 's/^\(0x[0-9a-f]*\) .* anim playing$/\1/p' "$T/p/windows")
