@@ -21,6 +21,14 @@ pids=""
 dirs=""  # more runtime directories whose daemons cleanup stops
 
 cleanup() {
+	# First, at once, whatever the test started: its environment names $T
+	# (a daemon a client forked, an X session's programs, a runtime
+	# directory the test moved away from). The polite stops below can
+	# wait on a stopped program, and the runner's KILL comes 5 s after
+	# its TERM, which would leave them running.
+	for p in $(grep -lszF -- "=$T/" /proc/[0-9]*/environ 2>/dev/null | sed 's#^/proc/\([0-9]*\)/.*#\1#'); do
+		[ "$p" = "$$" ] || kill -9 "$p" 2>/dev/null
+	done
 	tmux -L "$TMUX_SOCK" kill-server 2>/dev/null
 	"$TELLY" stop >/dev/null 2>&1
 	for d in $dirs; do TELLY_DIR=$d "$TELLY" stop >/dev/null 2>&1; done
