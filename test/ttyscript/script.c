@@ -90,19 +90,26 @@ static int parse_string(const char **p, unsigned char *out, size_t *len, const c
 	return 0;
 }
 
+/* Between words: a CR too (a stray one of a CRLF file), so what is
+ * printed back (a CR ends a line there) parses the same. */
+static bool blank(char c)
+{
+	return c == ' ' || c == '\t' || c == '\r';
+}
+
 static int split_words(char *s, char **w, int max)
 {
 	int n = 0;
 
 	for (;;) {
-		while (*s == ' ' || *s == '\t')
+		while (blank(*s))
 			s++;
 		if (!*s)
 			return n;
 		if (n == max)
 			return -1;
 		w[n++] = s;
-		while (*s && *s != ' ' && *s != '\t')
+		while (*s && !blank(*s))
 			s++;
 		if (*s)
 			*s++ = '\0';
@@ -156,16 +163,16 @@ static int parse_line(struct ts_script *s, const char *name, int lineno, char *l
 	struct ts_op *op;
 	int nw;
 
-	while (*line == ' ' || *line == '\t')
+	while (blank(*line))
 		line++;
 	if (!*line || *line == '#')
 		return 0;
 	rest = line;
-	while (*rest && *rest != ' ' && *rest != '\t')
+	while (*rest && !blank(*rest))
 		rest++;
 	if (*rest)
 		*rest++ = '\0';
-	while (*rest == ' ' || *rest == '\t')
+	while (blank(*rest))
 		rest++;
 
 	op = push_op(s);
@@ -181,7 +188,7 @@ static int parse_line(struct ts_script *s, const char *name, int lineno, char *l
 			perr(name, lineno, "%s: %s", line, why);
 			return -1;
 		}
-		while (*p == ' ' || *p == '\t')
+		while (blank(*p))
 			p++;
 		if (*p) {
 			perr(name, lineno, "%s: unexpected text after the string", line);
