@@ -43,6 +43,7 @@ wait "ready" 20
 wait-window "xtest" 30
 type "before\n"
 wait-update 30
+screenshot $T/before-drawn.png
 wait-window "] keyswin" 60
 wait-window "xtest" 30
 type "during\n"
@@ -58,6 +59,10 @@ tl view --headless --input "$T/in" >"$T/legend" 2>"$T/view.err" &
 vpid=$!
 pids="$pids $vpid"
 wait_until 30 grep -qs before "$T/typed"
+# the view has seen its answer drawn (else the cut could come between
+# the key and its picture, and the view wait for a picture that the
+# link, down, cannot bring)
+wait_until 30 test -e "$T/before-drawn.png"
 ctl down
 wait_until 30 test -e "$T/typed-down.png" || fail "the line was not typed while the link was down"
 ctl up
