@@ -495,19 +495,52 @@ static void fill_rect(struct apply *a, uint32_t x, uint32_t y, uint32_t w, uint3
 	}
 }
 
+/* The decoders' output buffer, at least want bytes. */
+static bool scratch_grow(struct apply *a, size_t want)
+{
+	if (want <= a->scratch_cap)
+		return true;
+	free(a->scratch);
+	a->scratch_cap = 0;
+	a->scratch = malloc(want);
+	if (!a->scratch)
+		return false;
+	a->scratch_cap = want;
+	return true;
+}
+
+/* A compressed op's u32 length and block, for a rectangle checked
+ * against the per-op pixel bound before anything is decoded. */
+static const uint8_t *take_block(struct apply *a, struct rd *r, size_t at, unsigned op,
+				 uint32_t w, uint32_t h, uint32_t *len)
+{
+	const uint8_t *src;
+
+	*len = get_u32(r);
+	if (r->bad) {
+		apply_fail(a, at, op, "cut short");
+		return NULL;
+	}
+	if ((size_t)w * h > RP_XPIX_MAX_OP_PIXELS) {
+		apply_fail(a, at, op, "%ux%u is more than %u pixels", w, h,
+			   RP_XPIX_MAX_OP_PIXELS);
+		return NULL;
+	}
+	src = take(r, *len);
+	if (!src || !*len)
+		apply_fail(a, at, op,
+			   *len ? "a block of %u bytes does not fit the frame" : "an empty block",
+			   *len);
+	return *len ? src : NULL;
+}
+
 static int apply_block(struct apply *a, size_t at, unsigned op, uint32_t x, uint32_t y,
 		       uint32_t w, uint32_t h, const uint8_t *src, uint32_t len)
 {
 	size_t want = (size_t)w * h * 4;
 
-	if (want > a->scratch_cap) {
-		free(a->scratch);
-		a->scratch_cap = 0;
-		a->scratch = malloc(want);
-		if (!a->scratch)
-			return apply_fail(a, at, op, "out of memory");
-		a->scratch_cap = want;
-	}
+	if (!scratch_grow(a, want))
+		return apply_fail(a, at, op, "out of memory");
 	if (op == RP_XOP_LZ4) {
 		int got = LZ4_decompress_safe((const char *)src, (char *)a->scratch, (int)len,
 					      (int)want);
@@ -555,14 +588,8 @@ static int apply_palette(struct apply *a, size_t at, uint32_t x, uint32_t y, uin
 	size_t rowb = ((size_t)w * bits + 7) / 8, want = rowb * h, got;
 	uint32_t col[256];
 
-	if (want > a->scratch_cap) {
-		free(a->scratch);
-		a->scratch_cap = 0;
-		a->scratch = malloc(want);
-		if (!a->scratch)
-			return apply_fail(a, at, RP_XOP_PALETTE, "out of memory");
-		a->scratch_cap = want;
-	}
+	if (!scratch_grow(a, want))
+		return apply_fail(a, at, RP_XOP_PALETTE, "out of memory");
 	if (!a->zd && !(a->zd = ZSTD_createDCtx()))
 		return apply_fail(a, at, RP_XOP_PALETTE, "out of memory");
 	got = ZSTD_decompressDCtx(a->zd, a->scratch, want, src, len);
@@ -643,33 +670,17 @@ static int apply_ops(struct apply *a, const uint8_t *ops, size_t n)
 		case RP_XOP_PALETTE: {
 			uint32_t ncol = (uint32_t)get_u8(&r) + 1;
 			const uint8_t *pal = take(&r, (size_t)ncol * 4);
-			len = get_u32(&r);
-			if (r.bad || !pal)
+			if (!pal)
 				return apply_fail(a, at, op, "cut short");
-			if ((size_t)w * h > RP_XPIX_MAX_OP_PIXELS)
-				return apply_fail(a, at, op, "%ux%u is more than %u pixels", w, h,
-						  RP_XPIX_MAX_OP_PIXELS);
-			src = take(&r, len);
-			if (!src || !len)
-				return apply_fail(a, at, op,
-						  len ? "a block of %u bytes does not fit the frame"
-						      : "an empty block",
-						  len);
+			if (!(src = take_block(a, &r, at, op, w, h, &len)))
+				return -EPROTO;
 			if (apply_palette(a, at, x, y, w, h, pal, ncol, src, len) < 0)
 				return -EPROTO;
 			break;
 		}
 		default: /* LZ4, ZSTD, JPEG */
-			len = get_u32(&r);
-			if (!r.bad && (size_t)w * h > RP_XPIX_MAX_OP_PIXELS)
-				return apply_fail(a, at, op, "%ux%u is more than %u pixels", w, h,
-						  RP_XPIX_MAX_OP_PIXELS);
-			src = take(&r, len);
-			if (!src || !len)
-				return apply_fail(a, at, op,
-						  len ? "a block of %u bytes does not fit the frame"
-						      : "an empty block",
-						  len);
+			if (!(src = take_block(a, &r, at, op, w, h, &len)))
+				return -EPROTO;
 			if (apply_block(a, at, op, x, y, w, h, src, len) < 0)
 				return -EPROTO;
 			break;
