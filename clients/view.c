@@ -1075,9 +1075,11 @@ static void on_frame(struct view *v, const struct rp_hdr *h, const uint8_t *p)
 	uint64_t stamp;
 
 	if (h->type == RP_PONG && !h->chan && rp_u64_decode(p, h->len, &stamp) == 0) {
-		if (rp_link_pong(&v->link, stamp, base_now_ns() / 1000, base_now_ms()))
+		if (rp_link_pong(&v->link, stamp, base_now_ns() / 1000, base_now_ms())) {
 			for (unsigned i = 0; i < v->nwins; i++)
 				rp_desk_chan_set_rtt(v->wins[i]->ch, rp_link_rtt_us(&v->link));
+			vx_pong(v->x); /* the X input sent before its PING was taken */
+		}
 		return;
 	}
 	if (rp_desk_answer_ping(v->c, h, p) > 0) /* the host's heartbeat */
@@ -1097,8 +1099,8 @@ static void on_frame(struct view *v, const struct rp_hdr *h, const uint8_t *p)
 				return;
 			}
 		}
-		if (h->type == RP_RESUMED)
-			return; /* a window that went meanwhile */
+		/* Not a window's: an X session's, or one that went meanwhile
+		 * (vx_frame takes every RESUMED). */
 	}
 	if (w && h->type == RP_SNAPSHOT)
 		ds_term_history_clear(w->term); /* the snapshot prints the host's again */
@@ -1537,6 +1539,8 @@ static bool link_resumes(const struct view *v)
 {
 	if (!(v->dest.caps & RP_CAP_RESUME))
 		return false;
+	if (vx_resumable(v->x))
+		return true;
 	for (unsigned i = 0; i < v->nwins; i++)
 		if (rp_desk_chan_resumable(v->wins[i]->ch))
 			return true;
@@ -1650,8 +1654,10 @@ static void link_work(struct view *v)
 		return;
 	switch (rp_link_tick(&v->link, now, rp_desk_sleep_gap_ms())) {
 	case RP_LINK_SEND_PING:
-		if (v->c)
+		if (v->c) {
 			rp_desk_send_ping(v->c, rp_link_ping_stamp(&v->link, base_now_ns() / 1000, now));
+			vx_ping(v->x);
+		}
 		break;
 	case RP_LINK_DEAD: /* no answer, or the desk slept */
 		link_gone(v, "no answer from the server", true);

@@ -17,6 +17,7 @@
 
 #include "base.h"
 #include "clients.h"
+#include "resume.h"
 #include "view_x11.h"
 #include "xwin.h"
 
@@ -29,6 +30,7 @@
 #define VX_PIXELS_MAX (32u << 20)
 #define VX_PROBES 256
 #define VX_HELD_MAX 4096 /* X input events kept while the link is down */
+#define VX_CONF_MAX 16	 /* windows whose latest XCONFIGURE is kept (xlink_conf) */
 #define VX_SAMPLES_MAX 100000
 #define VX_PROBE_MAX_AGE_NS 5000000000ull /* an input nothing visible answered */
 
@@ -44,6 +46,22 @@ struct xsess {
 	/* What each selection (RP_XSEL_*) last held on either side, hashed:
 	 * the same text is not sent back where it came from. */
 	uint64_t sel_hash[2];
+	/* The link (the host gave a TOKEN; xlink_*): each XKEY and XPOINTER
+	 * is kept until a PONG proves the host had it; a RESUME's answer
+	 * says which the host took, and the rest go again. */
+	bool resumable, resuming;
+	uint8_t token[RP_TOKEN_BYTES];
+	struct rp_inlog log;
+	uint32_t sent_seq; /* the last input written to a connection */
+	uint32_t ping_seq; /* sent_seq when the PING awaited went */
+	/* The latest state asked of the host not yet proven taken, sent
+	 * again once attached again (gen: vx's when asked; 0: none). */
+	struct {
+		uint32_t gen;
+		struct rp_xconfigure m;
+	} conf[VX_CONF_MAX];
+	unsigned nconf;
+	uint32_t focus_id, focus_gen, raise_id, raise_gen, clip_gen;
 };
 
 struct xw {
@@ -124,7 +142,16 @@ struct vx {
 		struct rp_xpointer m;
 	} queued[VX_HELD_MAX];
 	unsigned nqueued;
+	uint32_t gen, ping_gen; /* state asked (xsess.conf...), and at the PING awaited */
+	bool ping_out;
 };
+
+static int xlink_send(struct vx *x, struct xsess *s, const uint8_t *frame, size_t n,
+		      uint32_t seq);
+static void xlink_conf(struct vx *x, struct xsess *s, const struct rp_xconfigure *m);
+static void xlink_resume(struct vx *x, struct xsess *s);
+static int xlink_resumed(struct vx *x, const struct rp_hdr *h, const uint8_t *p);
+static void xlink_refused(struct vx *x, struct xsess *s);
 
 /* Input for an X window while the link is down: kept (its seq given
  * when it goes). False: not down. */
@@ -170,7 +197,7 @@ static void send_held(struct vx *x, struct xsess *s)
 			n = rp_xpointer_frame(buf, sizeof buf, s->chan, &h->m);
 		}
 		if (n > 0)
-			rp_conn_send(x->c.c, buf, (size_t)n);
+			xlink_send(x, s, buf, (size_t)n, s->seq);
 	}
 	x->nqueued = kept;
 }
@@ -205,7 +232,11 @@ static void send_id(struct vx *x, uint8_t type, struct xw *w)
 	uint8_t buf[RP_HDR_SIZE + 8];
 	long n = rp_xid_frame(buf, sizeof buf, type, w->s->chan, w->id);
 
-	if (n > 0)
+	if (type == RP_XFOCUS && w->s->resumable) { /* sent again if the link drops */
+		w->s->focus_id = w->id;
+		w->s->focus_gen = ++x->gen;
+	}
+	if (n > 0 && !x->link_down && w->s->chan)
 		rp_conn_send(x->c.c, buf, (size_t)n);
 }
 
@@ -231,12 +262,12 @@ static void send_key(struct vx *x, struct xw *w, uint8_t code, bool pressed, uin
 	uint8_t buf[RP_HDR_SIZE + 16];
 	struct rp_xkey k = {.id = w->id, .keycode = code, .pressed = pressed};
 
-	if (hold(x, w->s, &k, NULL))
+	if (!w->s->resumable && hold(x, w->s, &k, NULL))
 		return;
 	k.seq = ++w->s->seq;
 	long n = rp_xkey_frame(buf, sizeof buf, w->s->chan, &k);
 
-	if (n <= 0 || rp_conn_send(x->c.c, buf, (size_t)n) < 0)
+	if (n <= 0 || xlink_send(x, w->s, buf, (size_t)n, k.seq) < 0)
 		return;
 	/* A release seldom changes a pixel: the host reads the window only
 	 * on damage, so an update that answers the release (acks its seq)
@@ -264,12 +295,12 @@ static void send_pointer(struct vx *x, struct xw *w, int px, int py, uint8_t kin
 				.x = (int16_t)(px < -32768 ? -32768 : px > 32767 ? 32767 : px),
 				.y = (int16_t)(py < -32768 ? -32768 : py > 32767 ? 32767 : py)};
 
-	if (hold(x, w->s, NULL, &m))
+	if (!w->s->resumable && hold(x, w->s, NULL, &m))
 		return;
 	m.seq = ++w->s->seq;
 	long n = rp_xpointer_frame(buf, sizeof buf, w->s->chan, &m);
 
-	if (n <= 0 || rp_conn_send(x->c.c, buf, (size_t)n) < 0)
+	if (n <= 0 || xlink_send(x, w->s, buf, (size_t)n, m.seq) < 0)
 		return;
 	/* As a key's (send_key): a release seldom changes a pixel, and when
 	 * the press's damage was read before the release went in, no update
@@ -295,6 +326,9 @@ static void send_configure(struct vx *x, struct xw *w, uint8_t what, const struc
 
 	if (x->c.readonly)
 		return;
+	xlink_conf(x, w->s, &m);
+	if (x->link_down || !w->s->chan)
+		return; /* the latest goes once attached again */
 	n = rp_xconfigure_frame(buf, sizeof buf, w->s->chan, &m);
 	if (n > 0 && rp_conn_send(x->c.c, buf, (size_t)n) == 0 && (what & RP_XCONF_SIZE))
 		mark_input(x, w->s);
@@ -902,6 +936,7 @@ static void remove_sess(struct vx *x, struct xsess *s)
 			break;
 		}
 	rp_xtext_finish(&s->clip);
+	rp_inlog_finish(&s->log);
 	free(s);
 }
 
@@ -1042,6 +1077,7 @@ static void clip_to_host(struct vx *x, uint8_t sel, const char *text, size_t n)
 	if (h == s->sel_hash[sel])
 		return;
 	s->sel_hash[sel] = h;
+	s->clip_gen = ++x->gen; /* fetched again if the link drops */
 	rp_xchunks_send(RP_XCLIP, s->chan, sel, text, (uint32_t)n, send_frame, x);
 }
 
@@ -1153,6 +1189,14 @@ static int on_chan_frame(struct vx *x, struct xsess *s, const struct rp_hdr *h, 
 		}
 		return 1;
 	}
+	case RP_TOKEN: {
+		const uint8_t *tok;
+		if (rp_token_decode(p, h->len, &tok) < 0)
+			return -EPROTO;
+		memcpy(s->token, tok, sizeof s->token);
+		s->resumable = true;
+		return 1;
+	}
 	case RP_EXIT:
 		remove_sess(x, s);
 		return 1;
@@ -1191,6 +1235,8 @@ int vx_frame(struct vx *x, const struct rp_hdr *h, const uint8_t *p)
 				 rp_type_name(h->type));
 		return r;
 	}
+	if (h->type == RP_RESUMED)
+		return xlink_resumed(x, h, p);
 	if (h->type == RP_OK && rp_req_str_decode(p, h->len, &req, &name) == 0) {
 		for (unsigned i = 0; i < x->nsess; i++) {
 			s = x->sess[i];
@@ -1207,7 +1253,10 @@ int vx_frame(struct vx *x, const struct rp_hdr *h, const uint8_t *p)
 			if (!s->chan && s->req == e.req) {
 				fprintf(stderr, "telly view: %s: %.*s\n", s->name, (int)e.msg.n,
 					e.msg.p);
-				remove_sess(x, s);
+				if (s->resuming)
+					xlink_refused(x, s);
+				else
+					remove_sess(x, s);
 				return 1;
 			}
 		}
@@ -1651,10 +1700,12 @@ void vx_print_stats(const struct vx *x)
 
 /* The link was lost and is back on c: each X session attached again, its
  * windows made anew from what the host sends on attaching (XWIN and a
- * keyframe of each). Nothing of the old channels is resumed. */
+ * keyframe of each); a session whose channel has a TOKEN resumes its
+ * input exactly (xlink_*), the others send what was held. */
 void vx_link_down(struct vx *x)
 {
 	x->link_down = true;
+	x->ping_out = false;
 }
 
 void vx_relink(struct vx *x, struct rp_conn *c)
@@ -1664,11 +1715,329 @@ void vx_relink(struct vx *x, struct rp_conn *c)
 	x->told_held_full = false;
 	for (unsigned i = x->nwin; i-- > 0;)
 		remove_win(x, x->win[i]);
+	x->ping_out = false;
 	for (unsigned i = 0; i < x->nsess; i++) {
 		struct xsess *s = x->sess[i];
 		s->chan = 0;
-		s->seq = s->key_seq = 0;
+		s->key_seq = 0;
 		s->keymap_sent = false;
+		if (s->resumable) {
+			xlink_resume(x, s);
+			continue;
+		}
+		s->seq = 0;
 		send_open(x, s);
 	}
+}
+
+/* ---- the link: X input resumed exactly ---------------------------------
+ *
+ * A session whose channel got a TOKEN keeps each XKEY and XPOINTER it
+ * sent (rp_inlog, at its seq) until the PONG of a later PING proves the
+ * host had it (the host handles a connection's frames in order). While
+ * the link is down input goes on into the log, unsent. Once redialed,
+ * RESUME names the channel and the last seq given; RESUMED says the last
+ * one the host took, and exactly those after it go again, in order, with
+ * their seqs, on the channel's new number. Then the latest window places
+ * and sizes, raise, focus and selection asked and not proven taken: state
+ * goes once, as it is now, never as a backlog. Pixels are not resumed:
+ * the host sends every window and a keyframe of each, as on attaching.
+ */
+
+/* An XKEY or XPOINTER frame of s at seq: kept if s resumes, sent if the
+ * link is up. -ENOBUFS: down and the log full (dropped, the person told). */
+static int xlink_send(struct vx *x, struct xsess *s, const uint8_t *frame, size_t n,
+		      uint32_t seq)
+{
+	bool up = !x->link_down && s->chan && !s->resuming;
+
+	if (!s->resumable)
+		return rp_conn_send(x->c.c, frame, n);
+	if (rp_inlog_add(&s->log, (struct rp_inpos){seq, 0}, frame, n, up) < 0) {
+		if (!x->told_held_full)
+			fprintf(stderr, "telly view: the link is down and more was done in X windows "
+					"than is kept (%u bytes): the rest is dropped\n", RP_INLOG_BYTES);
+		x->told_held_full = true;
+		s->seq = seq - 1;
+		return -ENOBUFS;
+	}
+	if (!up)
+		return 0;
+	s->sent_seq = seq;
+	return rp_conn_send(x->c.c, frame, n);
+}
+
+/* A window's place or size asked, or a raise: the latest kept until
+ * taken (a newer ask of the same window replaces it, bit by bit). */
+static void xlink_conf(struct vx *x, struct xsess *s, const struct rp_xconfigure *m)
+{
+	const uint8_t place = RP_XCONF_MOVE | RP_XCONF_SIZE;
+	unsigned i;
+
+	if (!s->resumable)
+		return;
+	if (m->what & RP_XCONF_RAISE) {
+		s->raise_id = m->id;
+		s->raise_gen = ++x->gen;
+	}
+	if (!(m->what & place))
+		return;
+	for (i = 0; i < s->nconf && s->conf[i].m.id != m->id; i++)
+		;
+	if (i == s->nconf) {
+		if (s->nconf == VX_CONF_MAX) { /* the oldest ask goes */
+			memmove(&s->conf[0], &s->conf[1], (VX_CONF_MAX - 1) * sizeof s->conf[0]);
+			i = --s->nconf;
+		}
+		s->conf[i].m = (struct rp_xconfigure){.id = m->id};
+		s->nconf++;
+	}
+	if (m->what & RP_XCONF_MOVE) {
+		s->conf[i].m.x = m->x;
+		s->conf[i].m.y = m->y;
+	}
+	if (m->what & RP_XCONF_SIZE) {
+		s->conf[i].m.w = m->w;
+		s->conf[i].m.h = m->h;
+	}
+	s->conf[i].m.what |= m->what & place;
+	s->conf[i].gen = ++x->gen;
+}
+
+/* State asked of the host and not proven taken, once more on s's new
+ * channel: it is the latest, so sending it twice does no harm. */
+static void xlink_state(struct vx *x, struct xsess *s)
+{
+	uint8_t buf[RP_HDR_SIZE + 16];
+	long n;
+
+	for (unsigned i = 0; i < s->nconf; i++) {
+		n = rp_xconfigure_frame(buf, sizeof buf, s->chan, &s->conf[i].m);
+		if (n > 0)
+			rp_conn_send(x->c.c, buf, (size_t)n);
+		s->conf[i].gen = ++x->gen;
+	}
+	if (s->raise_gen) {
+		struct rp_xconfigure m = {.id = s->raise_id, .what = RP_XCONF_RAISE};
+		n = rp_xconfigure_frame(buf, sizeof buf, s->chan, &m);
+		if (n > 0)
+			rp_conn_send(x->c.c, buf, (size_t)n);
+		s->raise_gen = ++x->gen;
+	}
+	if (s->focus_gen) {
+		n = rp_xid_frame(buf, sizeof buf, RP_XFOCUS, s->chan, s->focus_id);
+		if (n > 0)
+			rp_conn_send(x->c.c, buf, (size_t)n);
+		s->focus_gen = ++x->gen;
+	}
+	if (s->clip_gen) { /* fetched again and sent, whatever was sent before */
+		s->clip_gen = 0;
+		s->sel_hash[0] = s->sel_hash[1] = 0;
+		clip_follow(x, s);
+	}
+}
+
+static void xlink_resume(struct vx *x, struct xsess *s)
+{
+	uint8_t buf[RP_HDR_SIZE + 64 + RP_MAX_NAME];
+	struct rp_enc e;
+	long n;
+
+	s->req = ++*x->c.req;
+	s->resuming = true;
+	rp_enc_begin(&e, buf, sizeof buf, RP_RESUME, 0, 0);
+	rp_put_u32(&e, s->req);
+	rp_put_str(&e, s->name, strlen(s->name));
+	rp_put_bytes(&e, s->token, sizeof s->token);
+	rp_put_u64(&e, 0); /* an X channel has no OUTPUT */
+	rp_put_u32(&e, s->seq);
+	n = rp_enc_end(&e);
+	if (n > 0)
+		rp_conn_send(x->c.c, buf, (size_t)n);
+}
+
+struct again {
+	struct vx *x;
+	struct xsess *s;
+	unsigned n;
+};
+
+/* rp_inlog_since: an input sent again, on the channel's new number. */
+static int send_again(void *ctx, const void *frame, size_t n)
+{
+	struct again *a = ctx;
+	uint8_t f[64];
+
+	if (n < RP_HDR_SIZE || n > sizeof f)
+		return -EINVAL;
+	memcpy(f, frame, n);
+	f[2] = (uint8_t)(a->s->chan >> 8);
+	f[3] = (uint8_t)a->s->chan;
+	a->n++;
+	return rp_conn_send(a->x->c.c, f, n) < 0 ? -ENOBUFS : 0;
+}
+
+static int xlink_resumed(struct vx *x, const struct rp_hdr *h, const uint8_t *p)
+{
+	struct rp_resumed m;
+	struct xsess *s = NULL;
+	struct again a = {x, NULL, 0};
+	bool gap = false;
+
+	if (rp_resumed_decode(p, h->len, &m) < 0 || !h->chan) {
+		snprintf(x->why, sizeof x->why, "malformed RESUMED frame from the server");
+		return -EPROTO;
+	}
+	for (unsigned i = 0; i < x->nsess && !s; i++)
+		if (x->sess[i]->resuming && x->sess[i]->req == m.req)
+			s = x->sess[i];
+	if (!s)
+		return 1; /* a session that went meanwhile */
+	if (x->mark_chan && !sess_by_chan(x, x->mark_chan))
+		x->mark_chan = h->chan; /* wait-update's input: its channel's new number */
+	s->resuming = false;
+	s->req = 0;
+	s->chan = h->chan;
+	s->keymap_sent = true;
+	send_keymap(x, s); /* as on attaching: another desk may have changed it */
+	a.s = s;
+	if ((int32_t)(s->seq - m.seq) < 0 ||
+	    rp_inlog_since(&s->log, (struct rp_inpos){m.seq, 0}, send_again, &a, &gap) < 0)
+		fprintf(stderr, "telly view: %s: the server took X input up to %u, the view sent up "
+				"to %u\n", s->name, m.seq, s->seq);
+	if (gap)
+		fprintf(stderr, "telly view: %s: more was done in its X windows than could be kept "
+				"while the link was down: some input was lost\n", s->name);
+	s->sent_seq = s->seq;
+	send_held(x, s);
+	xlink_state(x, s);
+	fprintf(stderr, "telly view: %s: X session resumed, %u input events sent again\n", s->name,
+		a.n);
+	return 1;
+}
+
+struct refused {
+	struct vx *x;
+	struct xsess *s;
+	bool unsent; /* the frames since sent_seq: to the held queue */
+	uint8_t pressed[32]; /* keycodes the log pressed, a bit each */
+	unsigned sent;
+};
+
+/* rp_inlog_since, after a refused RESUME: what was never sent is typed
+ * on the new channel; keys the log pressed are noted. */
+static int refused_frame(void *ctx, const void *frame, size_t n)
+{
+	struct refused *r = ctx;
+	const uint8_t *f = frame;
+	struct rp_hdr h;
+	struct held hd = {.s = r->s};
+
+	if (rp_hdr_decode(f, n, &h) < 0 || n != RP_HDR_SIZE + h.len)
+		return 0;
+	if (h.type == RP_XKEY && rp_xkey_decode(f + RP_HDR_SIZE, h.len, &hd.k) == 0) {
+		hd.key = true;
+		if (hd.k.pressed)
+			r->pressed[hd.k.keycode / 8] |= (uint8_t)(1u << hd.k.keycode % 8);
+	} else if (h.type != RP_XPOINTER || rp_xpointer_decode(f + RP_HDR_SIZE, h.len, &hd.m) < 0) {
+		return 0;
+	}
+	if (!r->unsent) {
+		r->sent++;
+		return 0;
+	}
+	if (r->x->nqueued < VX_HELD_MAX)
+		r->x->queued[r->x->nqueued++] = hd;
+	return 0;
+}
+
+/* The host no longer has the channel (its wait ran out, or the daemon
+ * restarted): the session is opened anew. Input never sent goes on the
+ * new channel; input sent on the lost link may or may not have been
+ * taken, so it is not sent again (the person is told how much), and every
+ * key it pressed that is not down on the desk now is released after it,
+ * so no key stays down on the host (releasing a key that is up does
+ * nothing). */
+static void xlink_refused(struct vx *x, struct xsess *s)
+{
+	struct refused r = {.x = x, .s = s};
+	bool gap;
+	uint32_t id = 0;
+
+	/* Every frame kept (a place far before the oldest), then those after
+	 * sent_seq into the held queue. */
+	rp_inlog_since(&s->log, (struct rp_inpos){s->seq - 0x40000000u, 0}, refused_frame, &r,
+		       &gap);
+	r.unsent = true;
+	rp_inlog_since(&s->log, (struct rp_inpos){s->sent_seq, 0}, refused_frame, &r, &gap);
+	for (unsigned i = 0; i < x->nwin && !id; i++)
+		if (x->win[i]->s == s)
+			id = x->win[i]->id;
+	for (unsigned c = 8; c < 256; c++) {
+		bool down = false;
+		if (!(r.pressed[c / 8] & (1u << c % 8)))
+			continue;
+		for (unsigned i = 0; i < x->ndown; i++)
+			down |= x->down[i].code == c && x->down[i].w->s == s;
+		if (down || x->nqueued == VX_HELD_MAX)
+			continue;
+		for (unsigned i = x->nqueued; i-- > 0;) /* the window it went to */
+			if (x->queued[i].s == s && x->queued[i].key) {
+				id = x->queued[i].k.id;
+				break;
+			}
+		x->queued[x->nqueued++] = (struct held){
+			.s = s, .key = true, .k = {.id = id, .keycode = (uint8_t)c, .pressed = 0}};
+	}
+	fprintf(stderr, "telly view: %s attached anew, %u X input events not resent: its channel "
+			"was gone\n", s->name, r.sent);
+	rp_inlog_finish(&s->log);
+	rp_inlog_init(&s->log);
+	s->resumable = s->resuming = false; /* until the new channel's TOKEN */
+	s->seq = s->sent_seq = 0;
+	s->nconf = 0;
+	s->focus_gen = s->raise_gen = s->clip_gen = 0;
+	send_open(x, s);
+}
+
+void vx_ping(struct vx *x)
+{
+	x->ping_gen = x->gen;
+	x->ping_out = !x->link_down;
+	for (unsigned i = 0; i < x->nsess; i++)
+		x->sess[i]->ping_seq = x->sess[i]->sent_seq;
+}
+
+/* Only sessions attached on this connection when the PING went: one
+ * still resuming kept what it sent on the lost one. */
+void vx_pong(struct vx *x)
+{
+	if (!x->ping_out)
+		return;
+	x->ping_out = false;
+	for (unsigned i = 0; i < x->nsess; i++) {
+		struct xsess *s = x->sess[i];
+		unsigned kept = 0;
+		if (!s->resumable || s->resuming || !s->chan)
+			continue;
+		rp_inlog_acked(&s->log, s->ping_seq);
+		for (unsigned j = 0; j < s->nconf; j++)
+			if ((int32_t)(s->conf[j].gen - x->ping_gen) > 0)
+				s->conf[kept++] = s->conf[j];
+		s->nconf = kept;
+		if ((int32_t)(s->raise_gen - x->ping_gen) <= 0)
+			s->raise_gen = 0;
+		if ((int32_t)(s->focus_gen - x->ping_gen) <= 0)
+			s->focus_gen = 0;
+		if ((int32_t)(s->clip_gen - x->ping_gen) <= 0)
+			s->clip_gen = 0;
+	}
+}
+
+bool vx_resumable(const struct vx *x)
+{
+	for (unsigned i = 0; i < x->nsess; i++)
+		if (x->sess[i]->resumable)
+			return true;
+	return false;
 }

@@ -55,6 +55,12 @@ void vx_link_down(struct vx *x);
 /* The view's connection was lost and c replaces it (its link): every X
  * session is attached again on c, its windows drawn anew. */
 void vx_relink(struct vx *x, struct rp_conn *c);
+/* The link's heartbeat: a PING went on the connection, and its PONG came
+ * (everything sent before the PING was taken: kept X input and state
+ * asked are let go). Whether any X session's channel can be resumed. */
+void vx_ping(struct vx *x);
+void vx_pong(struct vx *x);
+bool vx_resumable(const struct vx *x);
 /* Attach to X session name (0, or -errno). */
 int vx_open(struct vx *x, const char *name, size_t n);
 /* LIST_REPLY's X part (from off, after the sessions): every X session

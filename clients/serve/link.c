@@ -306,6 +306,22 @@ int link_resume(struct server *srv, struct conn *c, const struct rp_hdr *h, cons
 	bool exact = rp_outkeep_since(&v->kept, m.offset, &p1, &n1, &p2, &n2) == 0;
 	uint8_t buf[64];
 	struct rp_enc e;
+	if (x11_session(s)) {
+		/* An X display's channel: its input resumes exactly (taken.seq
+		 * is the last XKEY or XPOINTER handled), its pictures do not:
+		 * every window and a keyframe of each, as on attaching. */
+		rp_enc_begin(&e, buf, sizeof buf, RP_RESUMED, 0, v->id);
+		rp_put_u32(&e, m.req);
+		rp_put_u32(&e, v->taken.seq);
+		rp_put_u32(&e, 0);
+		rp_put_u64(&e, 0);
+		conn_send(c, &e);
+		chan_snapshot(v);
+		serve_log("connection %u: resumed its channel on X session %s (input from seq %u)",
+			  c->id, s->name, v->taken.seq + 1);
+		session_attached(s, v);
+		return FRAME_DONE;
+	}
 	rp_enc_begin(&e, buf, sizeof buf, RP_RESUMED, 0, v->id);
 	rp_put_u32(&e, m.req);
 	rp_put_u32(&e, v->taken.seq);

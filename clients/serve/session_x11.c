@@ -1207,6 +1207,8 @@ int x11_key(struct session *s, struct chan *v, const struct rp_xkey *k, char *er
 	uint64_t t = base_now_ns();
 	int r = xd_key(x->xd, k->id, k->keycode, k->pressed);
 
+	v->taken.seq = k->seq; /* handled: a RESUME does not send it again (link.c) */
+
 	if (r < 0) {
 		snprintf(err, errn, "XKEY: %s", r == -EINVAL ? "keycodes start at 8"
 								 : "the display is not running");
@@ -1224,6 +1226,7 @@ int x11_pointer(struct session *s, struct chan *v, const struct rp_xpointer *p, 
 	uint64_t t = base_now_ns();
 	int r = xd_pointer(x->xd, p->id, p->x, p->y, p->kind, p->button);
 
+	v->taken.seq = p->seq; /* as XKEY's */
 	if (r == -ENOENT)
 		return 0; /* the window went while this was on its way */
 	if (r < 0) {
