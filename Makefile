@@ -263,6 +263,17 @@ $(BUILD)/test/unit-xdesk-asan: $(call obj,san,$(XDESK_UNIT))
 	@mkdir -p $(dir $@)
 	$(CC) $(ALL_CFLAGS) -O1 $(SAN) -o $@ $^ $(VTERM_LIBS) $(DS_LIBS) -lm
 
+# xdisplay's reads against a real Xvfb (test/unit/test_xd.c).
+XD_UNIT := $(BASE_SRC) xdisplay/xd.c xdisplay/xvfb.c test/unit/test_xd.c
+all: $(BUILD)/test/unit-xd $(BUILD)/test/unit-xd-asan
+$(BUILD)/test/unit-xd: $(call obj,obj,$(XD_UNIT))
+	@mkdir -p $(dir $@)
+	$(CC) $(ALL_CFLAGS) -o $@ $^ $(LZ4_LIBS)
+
+$(BUILD)/test/unit-xd-asan: $(call obj,san,$(XD_UNIT))
+	@mkdir -p $(dir $@)
+	$(CC) $(ALL_CFLAGS) -O1 $(SAN) -o $@ $^ $(LZ4_LIBS)
+
 # remote-proto's X windows: messages and pixel codec (test/unit/test_xwin.c).
 XWIN_UNIT := $(RP_CORE) test/unit/test_xwin.c
 all: $(BUILD)/test/unit-xwin $(BUILD)/test/unit-xwin-asan

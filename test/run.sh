@@ -62,6 +62,7 @@ unit screen
 unit desk
 unit termmodes
 unit xdesk
+unit xd
 unit xwin
 unit predict
 unit overlay

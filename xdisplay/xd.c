@@ -60,7 +60,7 @@ static const char *const atom_names[A_COUNT] = {
 	"TARGETS", "TEXT", "INCR", "_TELLY_SELECTION",
 };
 
-enum pkind { PK_PROP, PK_REGION, PK_SHM, PK_CURSOR, PK_SEL };
+enum pkind { PK_PROP, PK_SHM, PK_CURSOR, PK_SEL };
 
 struct pending {
 	unsigned seq;
@@ -82,6 +82,11 @@ struct xwin {
 	uint16_t pix_w, pix_h;
 	bool want, want_whole, capturing, damaged_again;
 	uint64_t sub_seq; /* the request that last emptied its damage (a read's) */
+	/* Where it was drawn since the last read (the damage's delta
+	 * rectangles, window coordinates; past XD_RECTS_MAX their bounding
+	 * box), and what that read covered (pixmap coordinates). */
+	struct xd_rect dmg[XD_RECTS_MAX], read[XD_RECTS_MAX];
+	size_t ndmg, nread;
 	char title[XD_TITLE_MAX_BYTES + 1], net_title[XD_TITLE_MAX_BYTES + 1];
 	char icon[XD_TITLE_MAX_BYTES + 1], net_icon[XD_TITLE_MAX_BYTES + 1];
 	char wm_class[XD_TITLE_MAX_BYTES + 1];
@@ -121,7 +126,6 @@ struct capture {
 	int32_t next_row; /* its row where the next piece starts */
 	uint32_t shm_used;
 	unsigned inflight;
-	bool region_asked;
 };
 
 struct xd {
@@ -138,7 +142,6 @@ struct xd {
 	xcb_shm_seg_t seg;
 	uint8_t *shm;
 	size_t shm_bytes;
-	xcb_xfixes_region_t region;
 	struct xwin *bottom, *top;
 	unsigned nwins;
 	uint32_t focus;
@@ -158,6 +161,11 @@ struct xd {
 	xcb_generic_event_t *stash;
 	struct xd_held held[XD_HELD_KEYS_MAX]; /* input while a keymap loads, in order */
 	unsigned nheld, held_lost;
+	struct xd_counts counts;
+	/* Taking a batch of events: a read asked meanwhile starts after it,
+	 * with every rectangle the batch told (an xterm's key is a glyph
+	 * and a cursor: two events, one read). */
+	bool in_events;
 };
 
 /* ---- strings from properties ---- */
@@ -418,6 +426,7 @@ static void unmapped(struct xd *xd, struct xwin *w)
 		xcb_free_pixmap(xd->c, w->pixmap);
 	w->damage = w->pixmap = 0;
 	w->want = false;
+	w->ndmg = w->nread = 0;
 	if (xd->focus == w->id)
 		xd->focus = 0;
 	if (was && xd->ops->gone)
@@ -458,7 +467,11 @@ static void mapped(struct xd *xd, struct xwin *w, bool override)
 	w->mapped = true;
 	w->override = override;
 	w->damage = xcb_generate_id(xd->c);
-	xcb_damage_create(xd->c, w->damage, w->id, XCB_DAMAGE_REPORT_LEVEL_NON_EMPTY);
+	/* Each event says where (what was drawn outside the damage already
+	 * told): a read knows its rectangles without asking, and its
+	 * subtract and its pixels go in one trip. */
+	xcb_damage_create(xd->c, w->damage, w->id, XCB_DAMAGE_REPORT_LEVEL_DELTA_RECTANGLES);
+	w->ndmg = w->nread = 0;
 	name_pixmap(xd, w);
 	ask_props(xd, w);
 	report(xd, w);
@@ -588,6 +601,7 @@ static void capture_issue(struct xd *xd)
 {
 	struct capture *cap = &xd->cap;
 	struct xwin *w = cap->w;
+	bool sent = false;
 
 	while (w && cap->next < cap->nrects && xd->count < XD_PENDING_MAX) {
 		struct xd_rect *r = &cap->rects[cap->next];
@@ -609,12 +623,14 @@ static void capture_issue(struct xd *xd)
 		p->off = cap->shm_used;
 		cap->shm_used += (uint32_t)(row_bytes * (size_t)rows);
 		cap->inflight++;
+		sent = true;
 		cap->next_row += rows;
 		if (cap->next_row >= r->h) {
 			cap->next++;
 			cap->next_row = 0;
 		}
 	}
+	xd->counts.read_trips += sent;
 	if (w && !cap->inflight && cap->next >= cap->nrects)
 		capture_done(xd);
 }
@@ -637,33 +653,6 @@ static void clip_add(struct capture *cap, int32_t x, int32_t y, int32_t w, int32
 	if (w <= 0 || h <= 0 || cap->nrects >= XD_RECTS_MAX)
 		return;
 	cap->rects[cap->nrects++] = (struct xd_rect){x, y, w, h};
-}
-
-static void on_region(struct xd *xd, struct xwin *w, xcb_xfixes_fetch_region_reply_t *r)
-{
-	struct capture *cap = &xd->cap;
-	int n = r ? xcb_xfixes_fetch_region_rectangles_length(r) : 0;
-	const xcb_rectangle_t *rs = r ? xcb_xfixes_fetch_region_rectangles(r) : NULL;
-
-	if (cap->w != w)
-		return;
-	cap->nrects = 0;
-	if (n < 0)
-		n = 0;
-	/* Damage is in window coordinates; the pixmap has the border too. */
-	if (n > XD_RECTS_MAX) {
-		clip_add(cap, r->extents.x + w->bw, r->extents.y + w->bw, r->extents.width,
-			 r->extents.height, w->pm_w, w->pm_h);
-	} else {
-		for (int i = 0; i < n; i++)
-			clip_add(cap, rs[i].x + w->bw, rs[i].y + w->bw, rs[i].width, rs[i].height,
-				 w->pm_w, w->pm_h);
-	}
-	if (!cap->nrects) {
-		capture_done(xd);
-		return;
-	}
-	capture_issue(xd);
 }
 
 static void on_shm(struct xd *xd, const struct pending *p, xcb_shm_get_image_reply_t *r)
@@ -726,12 +715,6 @@ static void on_reply(struct xd *xd, const struct pending *p, void *reply)
 				report(xd, w);
 		}
 		break;
-	case PK_REGION:
-		if (w)
-			on_region(xd, w, reply);
-		else if (!xd->cap.w)
-			capture_next(xd);
-		break;
 	case PK_SHM:
 		on_shm(xd, p, reply);
 		break;
@@ -772,22 +755,31 @@ static void capture_start(struct xd *xd, struct xwin *w)
 		w->pix_h = w->pm_h;
 	}
 	cap->w = w;
+	xd->counts.reads++;
 	w->capturing = true;
 	w->damaged_again = false;
+	/* The damage is emptied and the pixels read right after, in one
+	 * flush: what was drawn before the subtract is in the read. */
+	w->sub_seq = widen_seq(xd->ev_seq,
+			       xcb_damage_subtract(xd->c, w->damage, XCB_NONE, XCB_NONE).sequence);
 	if (whole) {
 		w->want_whole = false;
-		w->sub_seq = widen_seq(xd->ev_seq,
-				       xcb_damage_subtract(xd->c, w->damage, XCB_NONE, XCB_NONE).sequence);
 		cap->rects[0] = (struct xd_rect){0, 0, w->pm_w, w->pm_h};
 		cap->nrects = 1;
-		capture_issue(xd);
+	} else {
+		/* Damage is in window coordinates; the pixmap has the border too. */
+		for (size_t i = 0; i < w->ndmg; i++)
+			clip_add(cap, w->dmg[i].x + w->bw, w->dmg[i].y + w->bw, w->dmg[i].w,
+				 w->dmg[i].h, w->pm_w, w->pm_h);
+	}
+	w->ndmg = 0;
+	memcpy(w->read, cap->rects, cap->nrects * sizeof cap->rects[0]);
+	w->nread = cap->nrects;
+	if (!cap->nrects) {
+		capture_done(xd);
 		return;
 	}
-	w->sub_seq = widen_seq(xd->ev_seq,
-			       xcb_damage_subtract(xd->c, w->damage, XCB_NONE, xd->region).sequence);
-	xcb_xfixes_fetch_region_cookie_t ck = xcb_xfixes_fetch_region(xd->c, xd->region);
-	pend(xd, ck.sequence, PK_REGION, w->id, 0, NULL);
-	cap->region_asked = true;
+	capture_issue(xd);
 }
 
 static void capture_next(struct xd *xd)
@@ -818,6 +810,8 @@ bool xd_capture(struct xd *xd, uint32_t id, bool whole)
 	w->want = true;
 	if (whole)
 		w->want_whole = true;
+	if (xd->in_events)
+		return true;
 	capture_next(xd);
 	xcb_flush(xd->c);
 	return true;
@@ -826,6 +820,11 @@ bool xd_capture(struct xd *xd, uint32_t id, bool whole)
 bool xd_busy(const struct xd *xd, uint32_t id)
 {
 	return xd && xd->cap.w && xd->cap.w->id == id;
+}
+
+void xd_counts(const struct xd *xd, struct xd_counts *out)
+{
+	*out = xd ? xd->counts : (struct xd_counts){0};
 }
 
 /* ---- selections ---- */
@@ -1035,6 +1034,48 @@ int xd_selection_set(struct xd *xd, int sel, const char *utf8, size_t n)
 
 /* ---- events ---- */
 
+/* Drawn at r (window coordinates): the next read takes it. */
+static void dmg_add(struct xwin *w, struct xd_rect r)
+{
+	if (r.w <= 0 || r.h <= 0)
+		return;
+	if (w->ndmg < XD_RECTS_MAX) {
+		w->dmg[w->ndmg++] = r;
+		return;
+	}
+	/* Too many pieces: their bounding box, as one. */
+	int32_t x0 = r.x, y0 = r.y, x1 = r.x + r.w, y1 = r.y + r.h;
+	for (size_t i = 0; i < w->ndmg; i++) {
+		const struct xd_rect *d = &w->dmg[i];
+		x0 = d->x < x0 ? d->x : x0;
+		y0 = d->y < y0 ? d->y : y0;
+		x1 = d->x + d->w > x1 ? d->x + d->w : x1;
+		y1 = d->y + d->h > y1 ? d->y + d->h : y1;
+	}
+	w->dmg[0] = (struct xd_rect){x0, y0, x1 - x0, y1 - y0};
+	w->ndmg = 1;
+}
+
+/* The last read covered r (window coordinates) or what of it is in the
+ * pixmap. */
+static bool read_has(const struct xwin *w, struct xd_rect r)
+{
+	int32_t x0 = r.x + w->bw, y0 = r.y + w->bw, x1 = x0 + r.w, y1 = y0 + r.h;
+
+	x0 = x0 < 0 ? 0 : x0;
+	y0 = y0 < 0 ? 0 : y0;
+	x1 = x1 > w->pm_w ? w->pm_w : x1;
+	y1 = y1 > w->pm_h ? w->pm_h : y1;
+	if (x1 <= x0 || y1 <= y0)
+		return true;
+	for (size_t i = 0; i < w->nread; i++) {
+		const struct xd_rect *d = &w->read[i];
+		if (x0 >= d->x && y0 >= d->y && x1 <= d->x + d->w && y1 <= d->y + d->h)
+			return true;
+	}
+	return false;
+}
+
 static void on_event(struct xd *xd, xcb_generic_event_t *ev)
 {
 	uint8_t type = ev->response_type & 0x7f;
@@ -1045,15 +1086,19 @@ static void on_event(struct xd *xd, xcb_generic_event_t *ev)
 		return; /* an error: a window went away under a request; nothing to undo */
 	if (type == xd->damage_ev + XCB_DAMAGE_NOTIFY) {
 		xcb_damage_notify_event_t *e = (void *)ev;
-		if ((w = find(xd, e->drawable)) && w->mapped) {
+		if ((w = find(xd, e->drawable)) && w->mapped && e->damage == w->damage) {
+			struct xd_rect r = {e->area.x, e->area.y, e->area.width, e->area.height};
 			/* Damage done before a read emptied the window's damage
 			 * (the event's number is that of the last request the
 			 * server had done then), told only after: that read has
-			 * it. Taken as new, it made a read that found nothing,
-			 * and whoever waited on that read waited for the next
-			 * change, which an idle window never makes. */
-			if (xd->ev_seq < w->sub_seq)
+			 * it if it read there. Taken as new, it made a read that
+			 * found nothing, and whoever waited on that read waited
+			 * for the next change, which an idle window never makes.
+			 * Where the read did not look, the subtract forgot it:
+			 * the next read takes it. */
+			if (xd->ev_seq < w->sub_seq && read_has(w, r))
 				return;
+			dmg_add(w, r);
 			if (w->capturing)
 				w->damaged_again = true;
 			else if (xd->ops->damaged)
@@ -1329,8 +1374,6 @@ static int setup(struct xd *xd, char *err, size_t errn)
 			xd->c, xd->selwin, xd->atoms[a],
 			XCB_XFIXES_SELECTION_EVENT_MASK_SET_SELECTION_OWNER);
 	xd->max_request_bytes = (size_t)xcb_get_maximum_request_length(xd->c) * 4;
-	xd->region = xcb_generate_id(xd->c);
-	xcb_xfixes_create_region(xd->c, xd->region, 0, NULL);
 	/* The segment pixels are read into: a screen's worth of address
 	 * space (only what reads touch is memory); xcb hands the descriptor
 	 * to the server and closes it. */
@@ -1572,6 +1615,7 @@ int xd_dispatch(struct xd *xd)
 	 * for an idle window never comes. */
 	for (int round = 0;; round++) {
 		unsigned took = 0;
+		xd->in_events = true;
 		if (xd->stash) {
 			on_event(xd, xd->stash);
 			free(xd->stash);
@@ -1583,6 +1627,8 @@ int xd_dispatch(struct xd *xd)
 			on_event(xd, ev);
 			free(ev);
 		}
+		xd->in_events = false;
+		capture_next(xd);
 		/* Answers in the order asked; what they ask next goes out. */
 		for (unsigned t; (t = take_replies(xd)); took += t)
 			xcb_flush(xd->c);

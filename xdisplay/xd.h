@@ -121,6 +121,13 @@ void xd_windows(struct xd *xd);
  * is under way (it is read again after, if damaged meanwhile). */
 bool xd_capture(struct xd *xd, uint32_t id, bool whole);
 bool xd_busy(const struct xd *xd, uint32_t id); /* a read of id is under way */
+/* What reads cost: reads done, and the batches of requests they sent
+ * that each waited for the answers to the one before (one per read is
+ * the least: the answers come back together). */
+struct xd_counts {
+	uint64_t reads, read_trips;
+};
+void xd_counts(const struct xd *xd, struct xd_counts *out);
 
 /* Input through XTEST. A key for window id gives it the focus first.
  * While a desk's keymap loads (xd_keymap) input is held, at most

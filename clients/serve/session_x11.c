@@ -456,17 +456,22 @@ static void on_damaged(void *ctx, uint32_t id)
 	 * went in the read before), and would date this input's damage
 	 * before the input. */
 	if (w->input_at > w->last_read && (!w->t_damage || w->t_damage < w->t_asked)) {
-		w->t_damage = base_now_ns();
+		uint64_t now = base_now_ns();
 		/* It answers the input before it: keys typed after, while
 		 * it waits to be read, have their damage in the same read
-		 * but no time of their own (this one is before them). */
+		 * but no time of their own (this one is before them). A
+		 * damage no input waits for (the rest of a change a read
+		 * already answered) dates nothing: taken as the first
+		 * damage, it left the next key's damage without a time. */
 		for (struct xview *xv = x->views; xv; xv = xv->next)
-			if (xv->t_seq && xv->t_id == w->id)
+			if (xv->t_seq && xv->t_id == w->id) {
+				w->t_damage = now;
 				xv->ans = (struct rp_xtiming){.seq = xv->t_seq,
 							      .id = w->id,
 							      .t_input = xv->t_input,
 							      .t_injected = xv->t_injected,
-							      .t_damage = w->t_damage};
+							      .t_damage = now};
+			}
 	}
 	maybe_read(x, w, base_now_ms());
 }
