@@ -58,6 +58,7 @@
 #define RESUME_ANSWER_MS 10000
 #define LINK_STATUS_EVERY_MS 1000
 #define LINK_TITLE_BYTES (DS_TITLE_MAX_BYTES + 300)
+#define HOLD_BUFFER_BYTES 65536 /* an answer held whole: beyond this, shown as it comes */
 
 struct view;
 
@@ -68,6 +69,12 @@ struct win {
 	 * the link is down or its RESUME is unanswered). */
 	uint16_t chan, wire;
 	uint32_t resume_req; /* RESUME sent, its answer awaited; 0: none */
+	uint32_t reopen_req; /* OPEN after a refused RESUME (win_reopen); 0: none */
+	/* Said in the title bar (win_show_title): attached anew until the
+	 * person types in it; gone: the session ended while the link was
+	 * down, and the window stays with its last screen until closed. */
+	char note[160];
+	bool gone;
 	char name[RP_MAX_NAME + 1];
 	char cmd[DS_TITLE_MAX_BYTES + 1]; /* what runs, from the host's list ("": not known yet) */
 	struct ds_term *term;
@@ -76,6 +83,14 @@ struct win {
 	bool echoed;
 	uint32_t drawn_req; /* the LIST whose answer says it is drawn; 0: none sent */
 	struct pred *pred; /* what keys will show, drawn at composite time; NULL: none */
+	/* An answer to a key composited whole (predict.h, pred_hold): its
+	 * bytes wait here until the program waits again. */
+	struct pred_hold hold;
+	bool hold_frame; /* the OUTPUT being handled is held */
+	uint8_t *held;	 /* HOLD_BUFFER_BYTES, made at the first hold */
+	size_t held_len;
+	uint32_t held_ack; /* the acks of the held OUTPUTs, told with them */
+	bool held_ack_set;
 	bool drawn, told_full;
 	char *paste; /* a paste on its way out: paste_off of paste_n sent */
 	size_t paste_n, paste_off;
@@ -219,8 +234,9 @@ static void win_show_title(struct win *w)
 	struct view *v = w->v;
 	char t[LINK_TITLE_BYTES];
 
-	if (v->c && (!w->resume_req && w->wire)) {
-		snprintf(w->shown, sizeof w->shown, "%s", win_title(w));
+	if (w->gone || (v->c && !w->resume_req && !w->reopen_req && w->wire)) {
+		snprintf(w->shown, sizeof w->shown, "%s%s%s", w->note, w->note[0] ? " " : "",
+			 win_title(w));
 		ds_comp_set_title(v->comp, w->chan, w->shown);
 		return;
 	}
@@ -236,14 +252,14 @@ static void win_show_title(struct win *w)
 
 /* What the window's predictions are now, to its terminal surface: drawn
  * over its cells when the compositor next paints, at once after a key. */
-static void win_predict(struct win *w)
+static bool win_predict(struct win *w)
 {
 	struct ds_predicted cells[64];
 	const struct pred_overlay *o;
 	int n = 0;
 
 	if (!pred_update(w->pred, base_now_ms()))
-		return;
+		return false;
 	o = pred_overlay(w->pred);
 	for (int i = 0; i < o->n && n < 64; i++) {
 		uint32_t cp = 0;
@@ -252,6 +268,27 @@ static void win_predict(struct win *w)
 						   cp};
 	}
 	ds_term_predict(w->term, cells, n, o->cursor, o->row, o->col, o->underline);
+	w->v->paint_now = true;
+	return true;
+}
+
+static void win_show(struct win *w, const void *buf, size_t n, bool echo);
+
+/* The answer held is composited: its acks, then its bytes. */
+static void win_release(struct win *w)
+{
+	pred_hold_end(&w->hold);
+	w->hold_frame = false;
+	if (w->held_ack_set)
+		pred_ack(w->pred, w->held_ack, base_now_ms());
+	w->held_ack_set = false;
+	if (w->held_len) {
+		size_t n = w->held_len;
+		w->held_len = 0;
+		win_show(w, w->held, n, false);
+	}
+	if (w->pred)
+		win_predict(w);
 	w->v->paint_now = true;
 }
 
@@ -263,6 +300,10 @@ static void term_out(void *ctx, const char *bytes, size_t n)
 
 	if (w->v->readonly)
 		return;
+	if (w->note[0] && !w->gone) { /* the person has read it */
+		w->note[0] = 0;
+		win_show_title(w);
+	}
 	seq0 = rp_desk_chan_seq(w->ch);
 	int r = rp_desk_chan_keys(w->ch, bytes, n);
 	if (r == -ENOSPC) { /* the link is down and what it keeps is full */
@@ -278,7 +319,9 @@ static void term_out(void *ctx, const char *bytes, size_t n)
 		w->key_seq = rp_desk_chan_seq(w->ch);
 	if (w->pred && rp_desk_chan_seq(w->ch) != seq0) {
 		pred_keys(w->pred, rp_desk_chan_seq(w->ch), bytes, n, base_now_ms());
-		win_predict(w);
+		/* Its prediction drawn shows at once, the answer held with it. */
+		if (win_predict(w) && w->hold.holding)
+			win_release(w);
 	}
 }
 
@@ -383,6 +426,8 @@ static bool opening_name(struct view *v, const char *name, size_t n)
 
 static void apply(struct view *v, struct wm_actions *o);
 static void link_retry(struct view *v);
+static void link_gone(struct view *v, const char *why, bool dead);
+static void remove_window(struct view *v, struct win *w);
 static void copy(struct view *v, struct win *w, enum ds_clip_sel sel);
 static void paste(struct view *v, struct win *w, enum ds_clip_sel sel);
 
@@ -446,7 +491,9 @@ static void apply(struct view *v, struct wm_actions *o)
 				send_open(v, "", 0, true);
 			break;
 		case WM_ACT_CLOSE:
-			if (w && !v->readonly)
+			if (w && w->gone) /* nothing on the host to close */
+				remove_window(v, w);
+			else if (w && !v->readonly)
 				send_kill(v, w->name);
 			break;
 		case WM_ACT_CURSOR:
@@ -781,13 +828,9 @@ static void on_event(void *ctx, const struct ds_event *ev)
 
 static void remove_window(struct view *v, struct win *w);
 
-static void win_output(void *ctx, const void *buf, size_t n, bool echo)
+static void win_show(struct win *w, const void *buf, size_t n, bool echo)
 {
-	struct win *w = ctx;
-
 	ds_term_write(w->term, buf, n);
-	if (w->record_fd >= 0)
-		base_write_all(w->record_fd, buf, n, -1);
 	if (w->pred) {
 		pred_output(w->pred, buf, n);
 		win_predict(w);
@@ -799,13 +842,41 @@ static void win_output(void *ctx, const void *buf, size_t n, bool echo)
 	}
 }
 
+static void win_output(void *ctx, const void *buf, size_t n, bool echo)
+{
+	struct win *w = ctx;
+
+	if (w->record_fd >= 0)
+		base_write_all(w->record_fd, buf, n, -1);
+	if (echo && w->hold.holding) /* a key's echo shows at once, after the answer */
+		win_release(w);
+	if (!echo && w->hold_frame && w->hold.holding) {
+		if ((w->held || (w->held = malloc(HOLD_BUFFER_BYTES))) &&
+		    n <= HOLD_BUFFER_BYTES - w->held_len) {
+			memcpy(w->held + w->held_len, buf, n);
+			w->held_len += n;
+			return;
+		}
+		win_release(w); /* too big to hold: shown as it comes */
+	}
+	win_show(w, buf, n, echo);
+}
+
 static void win_ack(void *ctx, uint32_t ack)
 {
 	struct win *w = ctx;
 	struct view *v = w->v;
+	long now = base_now_ms();
 
-	if (w->pred)
-		pred_ack(w->pred, ack, base_now_ms());
+	if (w->pred) {
+		w->hold_frame = pred_hold_output(&w->hold, ack, pred_srtt_ms(w->pred), now);
+		if (w->hold_frame) { /* told with the bytes */
+			w->held_ack = ack;
+			w->held_ack_set = true;
+		} else {
+			pred_ack(w->pred, ack, now);
+		}
+	}
 	if (w->key_seq && (int32_t)(ack - w->key_seq) >= 0) {
 		w->key_seq = 0;
 		v->paint_now = true;
@@ -843,8 +914,28 @@ static void win_consumed(void *ctx, uint32_t seq)
 
 	if (!w->pred)
 		return;
+	if (pred_hold_consumed(&w->hold, seq)) /* the answer is whole: composited */
+		win_release(w);
 	pred_consumed(w->pred, seq);
 	win_predict(w);
+}
+
+/* Answers held past PRED_HOLD_MAX_MS (the program did not wait again)
+ * composited; returns the ms until the next one is due (-1: none). */
+static long holds_due(struct view *v)
+{
+	long now = base_now_ms(), wait = -1;
+
+	for (unsigned i = 0; i < v->nwins; i++) {
+		struct win *w = v->wins[i];
+		long h;
+		if (pred_hold_due(&w->hold, now))
+			win_release(w);
+		h = pred_hold_wait_ms(&w->hold, now);
+		if (h >= 0 && (wait < 0 || h < wait))
+			wait = h;
+	}
+	return wait;
 }
 
 static void win_exit(void *ctx, int32_t status)
@@ -894,12 +985,91 @@ static void win_resumed(void *ctx, bool exact, bool keys_lost)
 	win_show_title(w);
 }
 
-/* The host would not take it back (the session ended, or its wait ran
- * out): the window goes, as at the session's end. */
+/* The host no longer has the channel (its wait ran out, or the daemon
+ * was restarted): the session is asked for again by name, into the same
+ * window (its place, size, stacking and focus stay), as telly attach
+ * does; the answer comes to win_reopened. */
+static void win_reopen(struct win *w, const struct rp_error *e)
+{
+	struct view *v = w->v;
+	uint8_t *frame = malloc(RP_MAX_FRAME);
+	int rows, cols;
+	long n = -ENOMEM;
+
+	ds_term_size(w->term, &rows, &cols);
+	struct kpty_winsize ws = winsize_for(v, rows, cols);
+	if (frame)
+		n = rp_desk_open_frame(frame, RP_MAX_FRAME, ++v->req,
+				       (uint8_t)(RP_OPEN_ATTACH | (v->readonly ? RP_OPEN_READONLY : 0)),
+				       w->name, TERM_NAME, v->dest.host ? "" : NULL, &ws, NULL, 0);
+	if (n < 0 || rp_conn_send(v->c, frame, (size_t)n) < 0) {
+		free(frame);
+		link_gone(v, "cannot ask to attach again", false);
+		return;
+	}
+	free(frame);
+	w->resume_req = 0; /* answered */
+	w->reopen_req = v->req;
+	fprintf(stderr, "telly view: %s: attaching again (%.*s)\n", w->name, (int)e->msg.n,
+		e->msg.p);
+}
+
+/* OK or ERROR for win_reopen's OPEN: the window's channel is back, with
+ * the redraw of any attach, or its session is gone. False: not one. */
+static bool win_reopened(struct view *v, const struct rp_hdr *h, const uint8_t *p)
+{
+	struct rp_error e;
+	struct rp_str got;
+	struct win *w = NULL;
+	uint32_t req = 0;
+
+	if (h->type == RP_ERROR && !h->chan && rp_error_decode(p, h->len, &e) == 0)
+		req = e.req;
+	else if (h->type != RP_OK || !h->chan || rp_req_str_decode(p, h->len, &req, &got) < 0)
+		return false;
+	for (unsigned i = 0; req && !w && i < v->nwins; i++)
+		if (v->wins[i]->reopen_req == req)
+			w = v->wins[i];
+	if (!w)
+		return false;
+	w->reopen_req = 0;
+	if (h->type == RP_ERROR) {
+		if (e.code == RP_E_NOENT)
+			snprintf(w->note, sizeof w->note,
+				 "[telly: session %s is gone: it ended, or its server was restarted, "
+				 "while the link was down]", w->name);
+		else
+			snprintf(w->note, sizeof w->note, "[telly: could not attach to %s again: %.*s]",
+				 w->name, (int)e.msg.n, e.msg.p);
+		w->gone = true;
+	} else {
+		size_t lost = rp_desk_chan_reattached(w->ch, v->c, h->chan);
+		char keys[64] = "";
+		w->wire = h->chan;
+		w->told_full = false;
+		w->key_seq = 0;
+		if (lost)
+			snprintf(keys, sizeof keys, ", %zu key bytes not resent", lost);
+		snprintf(w->note, sizeof w->note, "[telly: %s attached anew%s: its channel was gone]",
+			 w->name, keys);
+	}
+	fprintf(stderr, "telly view: %s\n", w->note);
+	link_up(v);
+	win_show_title(w);
+	return true;
+}
+
+/* The host would not take it back: with no channel of that token (its
+ * wait ran out, the daemon restarted) it is attached anew in place;
+ * otherwise the window goes, as at the session's end. */
 static void win_refused(void *ctx, const struct rp_error *e)
 {
 	struct win *w = ctx;
 
+	if (e->code == RP_E_NOENT && w->v->c && !w->gone) {
+		win_reopen(w, e);
+		return;
+	}
 	fprintf(stderr, "telly view: could not resume %s after the link was lost: %.*s\n", w->name,
 		(int)e->msg.n, e->msg.p);
 	remove_window(w->v, w);
@@ -922,6 +1092,7 @@ static void win_destroy(struct win *w)
 		close(w->record_fd);
 	ds_term_destroy(w->term);
 	pred_destroy(w->pred);
+	free(w->held);
 	free(w->paste);
 	free(w);
 }
@@ -1083,6 +1254,8 @@ static void on_frame(struct view *v, const struct rp_hdr *h, const uint8_t *p)
 		return;
 	}
 	if (rp_desk_answer_ping(v->c, h, p) > 0) /* the host's heartbeat */
+		return;
+	if (win_reopened(v, h, p))
 		return;
 	if (h->type == RP_RESUMED || (h->type == RP_ERROR && !h->chan)) {
 		/* The answer to a window's RESUME, by its request. */
@@ -1566,7 +1739,7 @@ static void link_gone(struct view *v, const char *why, bool dead)
 	for (unsigned i = 0; i < v->nwins; i++) {
 		rp_desk_chan_link_down(v->wins[i]->ch);
 		v->wins[i]->wire = 0;
-		v->wins[i]->resume_req = 0;
+		v->wins[i]->resume_req = v->wins[i]->reopen_req = 0;
 	}
 	v->nopening = 0; /* their answers will not come */
 	vx_link_down(v->x); /* X input held until its sessions are back */
@@ -1620,6 +1793,10 @@ static void dialed(struct view *v)
 	}
 	for (unsigned i = 0; i < v->nwins;) {
 		struct win *w = v->wins[i];
+		if (w->gone) { /* it says so until closed */
+			i++;
+			continue;
+		}
 		if (!rp_desk_chan_resumable(w->ch)) { /* no TOKEN: it cannot come back */
 			remove_window(v, w);
 			continue;
@@ -1675,7 +1852,7 @@ static void link_work(struct view *v)
 		break;
 	}
 	for (unsigned i = 0; i < v->nwins; i++)
-		waiting |= v->wins[i]->resume_req != 0;
+		waiting |= v->wins[i]->resume_req != 0 || v->wins[i]->reopen_req != 0;
 	if (v->c && waiting && now - v->resume_sent_ms > RESUME_ANSWER_MS)
 		link_gone(v, "no answer to RESUME", false);
 	if ((!v->c || waiting) && now >= v->status_at_ms)
@@ -1796,6 +1973,9 @@ static void loop(struct view *v, int sigfd)
 		/* A paste's next piece is due as soon as the queue is empty. */
 		wait_ms = pasting(v) && !rp_conn_queued(v->c) ? 0 : timeout_ms(v, base_now_ns());
 		lw = link_wait(v);
+		if (lw >= 0 && lw < wait_ms)
+			wait_ms = (int)lw;
+		lw = holds_due(v);
 		if (lw >= 0 && lw < wait_ms)
 			wait_ms = (int)lw;
 		if (poll(p, 5, wait_ms) < 0) {
