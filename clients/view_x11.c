@@ -392,6 +392,7 @@ void vx_destroy(struct vx *x)
 		win_free(x->win[i]);
 	for (unsigned i = 0; i < x->nsess; i++) {
 		rp_xtext_finish(&x->sess[i]->clip);
+		rp_inlog_finish(&x->sess[i]->log);
 		free(x->sess[i]);
 	}
 	ds_keymap_destroy(x->keymap);
