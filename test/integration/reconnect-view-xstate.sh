@@ -1,0 +1,81 @@
+#!/bin/sh
+# telly view's X windows across a link that goes silent: a window resized
+# on the desk (maximized) after the link has died but before the view has
+# noticed is resized on the host once the X session is resumed, and desk
+# and host end with the same size. The latest place and size asked are
+# kept until the host is known to have them and sent again after RESUMED.
+# Over TCP through cut-proxy ("stall"); the view headless with a script,
+# held at a gate (a FIFO as its screenshot file) until the link is
+# stalled.
+. test/integration/lib.sh "$1"
+command -v xterm >/dev/null || { echo "no xterm"; exit 77; }
+port=$(free_port)
+"$TELLY" serve --listen 127.0.0.1:$port 2>"$T/serve.err" &
+pids="$pids $!"
+wait_until 10 grep -q "serving on" "$T/serve.err"
+pport=$(free_port)
+mkfifo "$T/ctl" "$T/gate"
+"$B/test/cut-proxy" "$pport" "$port" "$T/ctl" >"$T/proxy.log" 2>&1 &
+pids="$pids $!"
+wait_until 10 grep -q '^ready' "$T/proxy.log"
+ctl() { echo "$1" >"$T/ctl"; }
+tl() {
+	sub=$1
+	shift
+	"$TELLY" "$sub" --tcp 127.0.0.1:$pport --token-file "$TELLY_DIR/token" "$@"
+}
+fail() {
+	echo "FAIL: $*"
+	tail -n 20 "$T/serve.err"
+	echo "--- view:"
+	tail -n 20 "$T/view.err"
+	exit 1
+}
+
+# A terminal whose title says when the link is down, and answers keys.
+cat >"$T/keys.sh" <<'PROG'
+stty raw -echo
+printf '\033]2;keyswin\007'
+echo ready
+exec perl -e '$| = 1; my $t = ""; while (sysread(STDIN, my $b, 1)) { $t .= $b;
+	if ($b eq ".") { print "got $t\r\n"; $t = ""; } }'
+PROG
+tl new -s keys -- sh "$T/keys.sh" >/dev/null || fail "new keys"
+tl new --x11 -s xs -- xterm -T xtest -geometry 40x8+100+80 || fail "new --x11"
+wait_until 20 sh -c "\"$TELLY\" ls | grep -q 'window .*\"xtest\"'"
+host_size() { "$TELLY" ls | sed -n 's/^ *window 0x[0-9a-f]* \([0-9]*x[0-9]*\)[-+].*"xtest".*/\1/p'; }
+size0=$(host_size)
+[ -n "$size0" ] || fail "no size for xtest in telly ls"
+
+cat >"$T/in" <<EOF
+wait-window "keyswin" 20
+wait "ready" 20
+wait-window "xtest" 30
+wait-update 30
+screenshot $T/ready.png
+screenshot $T/gate
+key ctrl+shift+m
+screenshot $T/maxed.png
+wait-window "] keyswin" 60
+wait-window "keyswin" 30
+type "k."
+wait "got k." 60
+wait-window "xtest" 60
+EOF
+tl view --headless --input "$T/in" >"$T/legend" 2>"$T/view.err" &
+vpid=$!
+pids="$pids $vpid"
+wait_until 30 grep -q "ready.png" "$T/legend" || fail "the view never drew xtest"
+ctl stall
+wait_until 10 grep -q '^stall' "$T/proxy.log"
+timeout 60 cat "$T/gate" >/dev/null || fail "the view never reached its gate"
+wait "$vpid" || fail "the view failed"
+# The desk's size of xtest once maximized (its client box).
+want=$(awk '$1 == "screenshot" { on = index($2, "maxed.png") > 0; next }
+	on && $1 == "xwindow" && /"xtest"/ { print $11 "x" $12 }' "$T/legend")
+[ -n "$want" ] || fail "no xtest in the legend after maximizing"
+[ "$want" != "$size0" ] || fail "maximizing did not change the desk's size ($want)"
+host_is() { [ "$(host_size)" = "$1" ]; }
+wait_until 30 host_is "$want" ||
+	fail "the host's xtest is $(host_size) (was $size0), the desk asked for $want while the link was dead"
+echo "a resize asked while the link was dead reached the host: $size0 -> $want"
