@@ -1921,7 +1921,7 @@ struct refused {
 	struct vx *x;
 	struct xsess *s;
 	bool unsent; /* the frames since sent_seq: to the held queue */
-	uint8_t pressed[32]; /* keycodes the log pressed, a bit each */
+	uint32_t pressed[256]; /* by keycode: the window the log last pressed it in; 0: none */
 	unsigned sent;
 };
 
@@ -1939,7 +1939,7 @@ static int refused_frame(void *ctx, const void *frame, size_t n)
 	if (h.type == RP_XKEY && rp_xkey_decode(f + RP_HDR_SIZE, h.len, &hd.k) == 0) {
 		hd.key = true;
 		if (hd.k.pressed)
-			r->pressed[hd.k.keycode / 8] |= (uint8_t)(1u << hd.k.keycode % 8);
+			r->pressed[hd.k.keycode] = hd.k.id; /* never 0 (the codec refuses it) */
 	} else if (h.type != RP_XPOINTER || rp_xpointer_decode(f + RP_HDR_SIZE, h.len, &hd.m) < 0) {
 		return 0;
 	}
@@ -1963,7 +1963,6 @@ static void xlink_refused(struct vx *x, struct xsess *s)
 {
 	struct refused r = {.x = x, .s = s};
 	bool gap;
-	uint32_t id = 0;
 
 	/* Every frame kept (a place far before the oldest), then those after
 	 * sent_seq into the held queue. */
@@ -1971,24 +1970,16 @@ static void xlink_refused(struct vx *x, struct xsess *s)
 		       &gap);
 	r.unsent = true;
 	rp_inlog_since(&s->log, (struct rp_inpos){s->sent_seq, 0}, refused_frame, &r, &gap);
-	for (unsigned i = 0; i < x->nwin && !id; i++)
-		if (x->win[i]->s == s)
-			id = x->win[i]->id;
 	for (unsigned c = 8; c < 256; c++) {
 		bool down = false;
-		if (!(r.pressed[c / 8] & (1u << c % 8)))
+		if (!r.pressed[c])
 			continue;
 		for (unsigned i = 0; i < x->ndown; i++)
 			down |= x->down[i].code == c && x->down[i].w->s == s;
 		if (down || x->nqueued == VX_HELD_MAX)
 			continue;
-		for (unsigned i = x->nqueued; i-- > 0;) /* the window it went to */
-			if (x->queued[i].s == s && x->queued[i].key) {
-				id = x->queued[i].k.id;
-				break;
-			}
 		x->queued[x->nqueued++] = (struct held){
-			.s = s, .key = true, .k = {.id = id, .keycode = (uint8_t)c, .pressed = 0}};
+			.s = s, .key = true, .k = {.id = r.pressed[c], .keycode = (uint8_t)c, .pressed = 0}};
 	}
 	fprintf(stderr, "telly view: %s attached anew, %u X input events not resent: its channel "
 			"was gone\n", s->name, r.sent);
