@@ -53,6 +53,7 @@ struct xsess {
 	uint8_t token[RP_TOKEN_BYTES];
 	struct rp_inlog log;
 	uint32_t sent_seq; /* the last input written to a connection */
+	bool dropped;	   /* input dropped while down (the log was full) */
 	uint32_t ping_seq; /* sent_seq when the PING awaited went */
 	/* The latest state asked of the host not yet proven taken, sent
 	 * again once attached again (gen: vx's when asked; 0: none). */
@@ -151,6 +152,7 @@ static int xlink_send(struct vx *x, struct xsess *s, const uint8_t *frame, size_
 static void xlink_conf(struct vx *x, struct xsess *s, const struct rp_xconfigure *m);
 static void xlink_resume(struct vx *x, struct xsess *s);
 static int xlink_resumed(struct vx *x, const struct rp_hdr *h, const uint8_t *p);
+static void xlink_release_stray(struct vx *x, struct xsess *s);
 static void xlink_refused(struct vx *x, struct xsess *s);
 
 /* Input for an X window while the link is down: kept (its seq given
@@ -296,6 +298,10 @@ static void send_pointer(struct vx *x, struct xw *w, int px, int py, uint8_t kin
 				.y = (int16_t)(py < -32768 ? -32768 : py > 32767 ? 32767 : py)};
 
 	if (!w->s->resumable && hold(x, w->s, NULL, &m))
+		return;
+	/* Down, motion is not kept: a press and release carry their place,
+	 * and keys and buttons keep the room (a full log drops input). */
+	if (kind == RP_XPTR_MOTION && (x->link_down || w->s->resuming))
 		return;
 	m.seq = ++w->s->seq;
 	long n = rp_xpointer_frame(buf, sizeof buf, w->s->chan, &m);
@@ -1759,6 +1765,7 @@ static int xlink_send(struct vx *x, struct xsess *s, const uint8_t *frame, size_
 			fprintf(stderr, "telly view: the link is down and more was done in X windows "
 					"than is kept (%u bytes): the rest is dropped\n", RP_INLOG_BYTES);
 		x->told_held_full = true;
+		s->dropped = true;
 		s->seq = seq - 1;
 		return -ENOBUFS;
 	}
@@ -1911,6 +1918,9 @@ static int xlink_resumed(struct vx *x, const struct rp_hdr *h, const uint8_t *p)
 				"while the link was down: some input was lost\n", s->name);
 	s->sent_seq = s->seq;
 	send_held(x, s);
+	if (gap || s->dropped) /* a release may be among what was lost */
+		xlink_release_stray(x, s);
+	s->dropped = false;
 	xlink_state(x, s);
 	fprintf(stderr, "telly view: %s: X session resumed, %u input events sent again\n", s->name,
 		a.n);
@@ -1990,6 +2000,32 @@ static void xlink_refused(struct vx *x, struct xsess *s)
 	s->nconf = 0;
 	s->focus_gen = s->raise_gen = s->clip_gen = 0;
 	send_open(x, s);
+}
+
+/* After input was lost (the log was full): every key the log pressed
+ * that is not down on the desk now is released, after what was sent
+ * again, so no key stays down on the host. */
+static void xlink_release_stray(struct vx *x, struct xsess *s)
+{
+	struct refused r = {.x = x, .s = s};
+	uint8_t buf[RP_HDR_SIZE + 16];
+	bool gap;
+
+	rp_inlog_since(&s->log, (struct rp_inpos){s->seq - 0x40000000u, 0}, refused_frame, &r,
+		       &gap);
+	for (unsigned c = 8; c < 256; c++) {
+		bool down = false;
+		if (!r.pressed[c])
+			continue;
+		for (unsigned i = 0; i < x->ndown; i++)
+			down |= x->down[i].code == c && x->down[i].w->s == s;
+		if (down)
+			continue;
+		struct rp_xkey k = {.seq = s->seq + 1, .id = r.pressed[c], .keycode = (uint8_t)c};
+		long n = rp_xkey_frame(buf, sizeof buf, s->chan, &k);
+		if (n > 0 && xlink_send(x, s, buf, (size_t)n, k.seq) == 0)
+			s->seq = k.seq;
+	}
 }
 
 void vx_ping(struct vx *x)
