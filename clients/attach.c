@@ -57,6 +57,10 @@
 #define STATUS_EVERY_MS 1000   /* the status line's count of seconds */
 #define RESUME_REQ_FIRST 100   /* RESUME's request ids (1 and 2 are OPEN's, LIST's) */
 #define NOTE_SHOWN_MS 5000     /* a note on the status line, unless output comes first */
+#define HOLD_BUFFER_BYTES 65536 /* an answer held whole (no 2026): beyond this, shown */
+/* DECRQM for mode 2026: a terminal that has synchronized updates answers
+ * CSI ? 2026 ; 1 or 2 $ y (set, reset); one that does not, 0 or nothing. */
+#define SYNC_QUERY "\033[?2026$p"
 
 /* Exit statuses (attach_usage lists them). */
 enum {
@@ -93,6 +97,17 @@ struct attach {
 	char note[300];	     /* for the status line once the link is back */
 	long note_until_ms;  /* the note is shown until then; 0: none */
 	struct telly_overlay *ov; /* predictions drawn over it; NULL: none */
+	/* An answer to a key shown whole (predict.h, pred_hold): on a
+	 * terminal with synchronized updates its bytes go out at once inside
+	 * one, closed when the hold ends; on others they wait here. */
+	struct pred_hold hold;
+	bool hold_frame;    /* the OUTPUT being handled is held */
+	bool sync_asked;    /* DECRQM 2026 sent, its answer not seen yet */
+	bool sync_term;     /* the terminal has synchronized updates */
+	uint8_t *held;      /* HOLD_BUFFER_BYTES, made at the first hold */
+	size_t held_len;
+	uint32_t held_ack;  /* the acks of the held OUTPUTs, told with them */
+	bool held_ack_set;
 	struct {
 		bool known;
 		uint32_t flags, pgid;
@@ -111,7 +126,7 @@ struct attach {
 	size_t nsamples, nlocal;
 	/* Output of the frames of one read, written to the terminal at once:
 	 * a terminal write costs the same for 4 KiB as for 64 KiB. */
-	bool batching;
+	bool batching, wrote_first; /* the batch's first output written at once */
 	size_t out_len;
 	uint8_t out[65536];
 };
@@ -253,10 +268,86 @@ static void overlay_put(void *ctx, const void *buf, size_t n)
 	out_put(ctx, buf, n);
 }
 
-static void overlay_draw(struct attach *a)
+static bool overlay_draw(struct attach *a)
 {
+	return a->ov && telly_overlay_show(a->ov, base_now_ms());
+}
+
+/* Output for the terminal: written first, the models told after. At once
+ * when it is the last of what was received (an echo), unless an overlay
+ * or a hold keeps a synchronized update open; otherwise with the rest of
+ * the batch (a page that came in several frames is written whole). */
+static void show_output(struct attach *a, const void *buf, size_t n, bool echo)
+{
+	if (a->note_until_ms) /* the screen's own last row back first */
+		status_clear(a);
+	if (a->ov) /* the overlay off */
+		telly_overlay_output_begin(a->ov);
+	out_put(a, buf, n);
+	if (a->batching && !a->wrote_first && !(a->ov && telly_overlay_syncing(a->ov)) &&
+	    !(a->c && rp_conn_rx_partial(a->c))) {
+		out_flush(a);
+		a->wrote_first = true;
+	}
+	telly_modes_feed(&a->modes, buf, n);
 	if (a->ov)
-		telly_overlay_show(a->ov, base_now_ms());
+		telly_overlay_output_end(a->ov, buf, n);
+	a->echoed |= echo;
+}
+
+/* The answer held is shown: what waited here (its acks, then its bytes)
+ * or the synchronized update closed, with the overlay drawn anew. */
+static void hold_release(struct attach *a)
+{
+	pred_hold_end(&a->hold);
+	a->hold_frame = false;
+	if (!a->ov)
+		return;
+	if (a->held_ack_set)
+		telly_overlay_ack(a->ov, a->held_ack, base_now_ms());
+	a->held_ack_set = false;
+	if (a->held_len) {
+		size_t n = a->held_len;
+		a->held_len = 0;
+		show_output(a, a->held, n, false);
+	}
+	telly_overlay_hold(a->ov, false);
+	overlay_draw(a);
+}
+
+/* Keeps an OUTPUT's bytes of a held answer (no 2026); false: no room. */
+static bool hold_keep(struct attach *a, const void *buf, size_t n)
+{
+	if (!a->held && !(a->held = malloc(HOLD_BUFFER_BYTES)))
+		return false;
+	if (n > HOLD_BUFFER_BYTES - a->held_len)
+		return false;
+	memcpy(a->held + a->held_len, buf, n);
+	a->held_len += n;
+	return true;
+}
+
+/* The terminal's answer to SYNC_QUERY, taken out of the keys. */
+static size_t sync_reply(struct attach *a, uint8_t *buf, size_t n)
+{
+	static const char pre[] = "\033[?2026;";
+	const size_t pl = sizeof pre - 1;
+
+	for (size_t i = 0; i + pl + 3 <= n; i++) {
+		size_t j = i + pl;
+		unsigned v = 0;
+		if (memcmp(buf + i, pre, pl))
+			continue;
+		while (j < n && j < i + pl + 2 && buf[j] >= '0' && buf[j] <= '9')
+			v = v * 10 + (unsigned)(buf[j++] - '0');
+		if (j == i + pl || j + 2 > n || buf[j] != '$' || buf[j + 1] != 'y')
+			continue;
+		a->sync_term = v == 1 || v == 2;
+		a->sync_asked = false;
+		memmove(buf + i, buf + j + 2, n - (j + 2));
+		return n - (j + 2 - i);
+	}
+	return n;
 }
 
 static void overlay_resize(struct attach *a)
@@ -283,8 +374,11 @@ static void on_consumed(void *ctx, uint32_t seq)
 {
 	struct attach *a = ctx;
 
-	if (a->ov)
-		telly_overlay_consumed(a->ov, seq);
+	if (!a->ov)
+		return;
+	if (pred_hold_consumed(&a->hold, seq)) /* the answer is whole: shown */
+		hold_release(a);
+	telly_overlay_consumed(a->ov, seq);
 }
 
 /* ---- what the session's channel hands us ---- */
@@ -293,22 +387,35 @@ static void on_output(void *ctx, const void *buf, size_t n, bool echo)
 {
 	struct attach *a = ctx;
 
-	if (a->note_until_ms) /* the screen's own last row back first */
-		status_clear(a);
-	telly_modes_feed(&a->modes, buf, n);
-	if (a->ov) /* the overlay off, the model told */
-		telly_overlay_output(a->ov, buf, n);
-	out_put(a, buf, n);
-	a->echoed |= echo;
+	if (echo && a->hold.holding) /* a key's echo shows at once, after the answer */
+		hold_release(a);
+	if (!echo && a->hold_frame && a->hold.holding) {
+		if (a->sync_term)
+			telly_overlay_hold(a->ov, true); /* out at once, shown at its end */
+		else if (hold_keep(a, buf, n))
+			return;
+		else
+			hold_release(a); /* too big to hold: shown as it comes */
+	}
+	show_output(a, buf, n, echo);
 }
 
 static void on_ack(void *ctx, uint32_t ack)
 {
 	struct attach *a = ctx;
+	long now;
 
 	answered(a, ack);
-	if (a->ov)
-		telly_overlay_ack(a->ov, ack, base_now_ms());
+	if (!a->ov)
+		return;
+	now = base_now_ms();
+	a->hold_frame = pred_hold_output(&a->hold, ack, telly_overlay_srtt_ms(a->ov), now);
+	if (a->hold_frame && !a->sync_term) { /* told with the bytes */
+		a->held_ack = ack;
+		a->held_ack_set = true;
+		return;
+	}
+	telly_overlay_ack(a->ov, ack, now);
 }
 
 static void on_notice(void *ctx, const char *text, size_t n)
@@ -404,6 +511,9 @@ static void note_show(struct attach *a, long now)
 static void link_lost(struct attach *a, const char *why)
 {
 	long now = base_now_ms();
+
+	if (a->hold.holding) /* what came is shown */
+		hold_release(a);
 
 	rp_desk_chan_link_down(a->ch);
 	rp_conn_destroy(a->c);
@@ -515,6 +625,15 @@ static int link_wait(struct attach *a)
 			w = s;
 	}
 	return (int)w;
+}
+
+/* How long poll may wait: the link's and a held answer's time. */
+static int loop_wait(struct attach *a)
+{
+	int w = link_wait(a);
+	long h = pred_hold_wait_ms(&a->hold, base_now_ms());
+
+	return h >= 0 && (w < 0 || h < w) ? (int)h : w;
 }
 
 static void on_resumed(void *ctx, bool exact, bool keys_lost)
@@ -806,6 +925,7 @@ static bool drain_frames(struct attach *a)
 	int r = 0;
 
 	a->batching = true;
+	a->wrote_first = false;
 	while (!a->done && a->c && (r = rp_conn_frame(a->c, &h, &fp)) == 1)
 		on_frame(a, &h, fp);
 	if (a->note[0] && a->link.state == RP_LINK_UP)
@@ -834,7 +954,7 @@ static void loop(struct attach *a, int sigfd)
 			{.fd = sigfd, .events = POLLIN},
 			{.fd = a->dialer ? rp_dialer_fd(a->dialer) : -1, .events = POLLIN},
 		};
-		if (poll(p, 4, link_wait(a)) < 0) {
+		if (poll(p, 4, loop_wait(a)) < 0) {
 			if (errno == EINTR)
 				continue;
 			break;
@@ -842,11 +962,20 @@ static void loop(struct attach *a, int sigfd)
 		if (p[0].revents & (POLLIN | POLLHUP | POLLERR)) {
 			uint8_t buf[KEY_READ_BYTES];
 			ssize_t n = read(a->in_fd, buf, sizeof buf);
+			if (n > 0 && a->sync_asked && !(n = (ssize_t)sync_reply(a, buf, (size_t)n)))
+				continue; /* only the terminal's answer */
 			if (n > 0) {
 				a->key_t0 = base_now_ns();
 				a->key_waiting = a->stats;
+				a->batching = true; /* the echo, then the overlay: one write each */
+				a->wrote_first = false;
 				keys(a, buf, (size_t)n);
-				overlay_draw(a);
+				/* A key's prediction drawn shows at once: the answer
+				 * held is shown with it. */
+				if (overlay_draw(a) && a->hold.holding)
+					hold_release(a);
+				a->batching = false;
+				out_flush(a);
 				a->key_waiting = false;
 			} else if (n == 0 || (errno != EINTR && errno != EAGAIN)) {
 				/* No more keys (a pipe ended, the terminal went
@@ -878,6 +1007,8 @@ static void loop(struct attach *a, int sigfd)
 			struct signalfd_siginfo si;
 			while (read(sigfd, &si, sizeof si) == sizeof si) {
 				if (si.ssi_signo == SIGWINCH) {
+					if (a->hold.holding)
+						hold_release(a);
 					send_winsize(a);
 					overlay_resize(a);
 				} else {
@@ -891,6 +1022,12 @@ static void loop(struct attach *a, int sigfd)
 		}
 		if (p[3].revents)
 			dialed(a);
+		if (pred_hold_due(&a->hold, base_now_ms())) { /* the program did not wait again */
+			a->batching = a->wrote_first = true;
+			hold_release(a);
+			a->batching = false;
+			out_flush(a);
+		}
 		if (a->c && rp_conn_flush(a->c) < 0 && !a->done) {
 			if (rp_desk_chan_resumable(a->ch)) {
 				link_lost(a, "the connection broke");
@@ -1060,6 +1197,7 @@ int telly_attach(int argc, char **argv)
 		a->ov = telly_overlay_create(ws.ws_row ? ws.ws_row : 24, ws.ws_col ? ws.ws_col : 80,
 					     dest.caps & RP_CAP_CONTEXT ? a->predict : PRED_NEVER,
 					     overlay_put, a);
+		pred_hold_init(&a->hold);
 	}
 	sigfd = base_signalfd((const int[]){SIGWINCH, SIGTERM, SIGHUP, 0});
 	/* A resize between OPEN and the mask above raised a SIGWINCH that
@@ -1071,7 +1209,14 @@ int telly_attach(int argc, char **argv)
 		cfmakeraw(&raw);
 		tcsetattr(a->in_fd, TCSADRAIN, &raw); /* keys typed ahead are kept */
 	}
+	if (tty && a->ov && isatty(a->out_fd)) {
+		/* Whether the terminal holds an update itself (DEC 2026). */
+		base_write_all(a->out_fd, SYNC_QUERY, sizeof SYNC_QUERY - 1, -1);
+		a->sync_asked = true;
+	}
 	loop(a, sigfd);
+	if (a->hold.holding)
+		hold_release(a);
 	if (a->detached) /* tell the host, so it stops sending */
 		rp_desk_chan_send_empty(a->ch, RP_DETACH);
 	status_clear(a);
@@ -1101,6 +1246,7 @@ int telly_attach(int argc, char **argv)
 	close(sigfd);
 	rc = a->rc;
 	telly_overlay_destroy(a->ov);
+	free(a->held);
 	rp_desk_chan_destroy(a->ch);
 	rp_conn_destroy(a->c);
 	free(a->samples);

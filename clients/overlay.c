@@ -24,6 +24,7 @@ struct telly_overlay {
 	bool drawn_cursor, drawn_underline;
 	int drawn_row, drawn_col;
 	bool sync_open;
+	bool held; /* an answer held whole: the synchronized update stays open */
 	/* Modes the program set that cursor addressing and writing depend on,
 	 * followed from its output: insert mode (IRM) and origin mode (DECOM). */
 	bool irm, decom;
@@ -256,11 +257,43 @@ static void scan(struct telly_overlay *o, const uint8_t *b, size_t n)
 	}
 }
 
-void telly_overlay_output(struct telly_overlay *o, const void *buf, size_t n)
+void telly_overlay_output_begin(struct telly_overlay *o)
 {
 	take_off(o);
+}
+
+void telly_overlay_output_end(struct telly_overlay *o, const void *buf, size_t n)
+{
 	scan(o, buf, n);
 	pred_output(o->p, buf, n);
+}
+
+void telly_overlay_output(struct telly_overlay *o, const void *buf, size_t n)
+{
+	telly_overlay_output_begin(o);
+	telly_overlay_output_end(o, buf, n);
+}
+
+void telly_overlay_hold(struct telly_overlay *o, bool on)
+{
+	if (on)
+		sync_begin(o);
+	o->held = on;
+}
+
+bool telly_overlay_holding(const struct telly_overlay *o)
+{
+	return o->held;
+}
+
+bool telly_overlay_syncing(const struct telly_overlay *o)
+{
+	return o->sync_open;
+}
+
+int telly_overlay_srtt_ms(const struct telly_overlay *o)
+{
+	return pred_srtt_ms(o->p);
 }
 
 static bool same_as_drawn(const struct telly_overlay *o, const struct pred_overlay *ov)
@@ -276,14 +309,16 @@ static bool same_as_drawn(const struct telly_overlay *o, const struct pred_overl
 	return true;
 }
 
-void telly_overlay_show(struct telly_overlay *o, long now_ms)
+bool telly_overlay_show(struct telly_overlay *o, long now_ms)
 {
 	static const struct pred_overlay none;
 	const struct pred_overlay *ov;
+	bool changed;
 
 	pred_update(o->p, now_ms);
 	ov = o->decom ? &none : pred_overlay(o->p);
-	if (!same_as_drawn(o, ov)) {
+	changed = !same_as_drawn(o, ov);
+	if (changed) {
 		take_off(o);
 		if (ov->cursor) {
 			sync_begin(o);
@@ -306,9 +341,9 @@ void telly_overlay_show(struct telly_overlay *o, long now_ms)
 			o->drawn_underline = ov->underline;
 		}
 	}
-	if (o->sync_open)
-		puts_(o, SYNC_END);
-	o->sync_open = false;
+	if (o->sync_open && !o->held)
+		puts_(o, SYNC_END), o->sync_open = false;
+	return changed;
 }
 
 void telly_overlay_repaint_row(struct telly_overlay *o, int row)
@@ -332,12 +367,13 @@ void telly_overlay_repaint_row(struct telly_overlay *o, int row)
 	vterm_state_get_cursorpos(pred_state(o->p), &cur);
 	cup(o, cur.row, cur.col);
 	pen(o);
-	puts_(o, SYNC_END);
-	o->sync_open = false;
+	if (!o->held)
+		puts_(o, SYNC_END), o->sync_open = false;
 }
 
 void telly_overlay_hide(struct telly_overlay *o)
 {
+	o->held = false;
 	take_off(o);
 	if (o->sync_open)
 		puts_(o, SYNC_END);

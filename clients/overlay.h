@@ -34,12 +34,30 @@ struct telly_overlay *telly_overlay_create(int rows, int cols, enum pred_policy 
 					   telly_overlay_put *put, void *ctx);
 void telly_overlay_destroy(struct telly_overlay *o); /* takes NULL */
 
-/* Bytes about to be written to the terminal (the host's output, the desk's
- * echo): the overlay comes off first; give the bytes to the terminal
- * after this call, then call telly_overlay_show once the batch is done. */
+/* Bytes for the terminal (the host's output, the desk's echo), in three
+ * steps so that the bytes are written before the model work:
+ * telly_overlay_output_begin takes the overlay off, the caller gives the
+ * bytes to the terminal, telly_overlay_output_end gives them to the
+ * screen model; telly_overlay_show once the batch is done.
+ * telly_overlay_output is begin and end at once (the bytes written
+ * after it). */
+void telly_overlay_output_begin(struct telly_overlay *o);
+void telly_overlay_output_end(struct telly_overlay *o, const void *buf, size_t n);
 void telly_overlay_output(struct telly_overlay *o, const void *buf, size_t n);
-/* Draw what is predicted now (if it changed). */
-void telly_overlay_show(struct telly_overlay *o, long now_ms);
+/* Draw what is predicted now (if it changed). True: the overlay drawn
+ * changed (a key's prediction shown or taken off). */
+bool telly_overlay_show(struct telly_overlay *o, long now_ms);
+/* An answer held whole on a terminal with synchronized updates (DEC
+ * 2026): on opens the update (if not open) and keeps it open across
+ * telly_overlay_show and _repaint_row; off lets the next of them close it
+ * (the terminal then shows it all at once). */
+void telly_overlay_hold(struct telly_overlay *o, bool on);
+bool telly_overlay_holding(const struct telly_overlay *o);
+/* A synchronized update is open (the overlay came off, or a hold): what
+ * is written now shows only with the rest of the batch. */
+bool telly_overlay_syncing(const struct telly_overlay *o);
+/* The predictor's smoothed round trip (ms; -1: not measured yet). */
+int telly_overlay_srtt_ms(const struct telly_overlay *o);
 /* Take it off for good (leaving): the terminal shows the true screen. */
 void telly_overlay_hide(struct telly_overlay *o);
 void telly_overlay_resize(struct telly_overlay *o, int rows, int cols);

@@ -58,6 +58,7 @@
 #define RESUME_ANSWER_MS 10000
 #define LINK_STATUS_EVERY_MS 1000
 #define LINK_TITLE_BYTES (DS_TITLE_MAX_BYTES + 300)
+#define HOLD_BUFFER_BYTES 65536 /* an answer held whole: beyond this, shown as it comes */
 
 struct view;
 
@@ -82,6 +83,14 @@ struct win {
 	bool echoed;
 	uint32_t drawn_req; /* the LIST whose answer says it is drawn; 0: none sent */
 	struct pred *pred; /* what keys will show, drawn at composite time; NULL: none */
+	/* An answer to a key composited whole (predict.h, pred_hold): its
+	 * bytes wait here until the program waits again. */
+	struct pred_hold hold;
+	bool hold_frame; /* the OUTPUT being handled is held */
+	uint8_t *held;	 /* HOLD_BUFFER_BYTES, made at the first hold */
+	size_t held_len;
+	uint32_t held_ack; /* the acks of the held OUTPUTs, told with them */
+	bool held_ack_set;
 	bool drawn, told_full;
 	char *paste; /* a paste on its way out: paste_off of paste_n sent */
 	size_t paste_n, paste_off;
@@ -243,14 +252,14 @@ static void win_show_title(struct win *w)
 
 /* What the window's predictions are now, to its terminal surface: drawn
  * over its cells when the compositor next paints, at once after a key. */
-static void win_predict(struct win *w)
+static bool win_predict(struct win *w)
 {
 	struct ds_predicted cells[64];
 	const struct pred_overlay *o;
 	int n = 0;
 
 	if (!pred_update(w->pred, base_now_ms()))
-		return;
+		return false;
 	o = pred_overlay(w->pred);
 	for (int i = 0; i < o->n && n < 64; i++) {
 		uint32_t cp = 0;
@@ -259,6 +268,27 @@ static void win_predict(struct win *w)
 						   cp};
 	}
 	ds_term_predict(w->term, cells, n, o->cursor, o->row, o->col, o->underline);
+	w->v->paint_now = true;
+	return true;
+}
+
+static void win_show(struct win *w, const void *buf, size_t n, bool echo);
+
+/* The answer held is composited: its acks, then its bytes. */
+static void win_release(struct win *w)
+{
+	pred_hold_end(&w->hold);
+	w->hold_frame = false;
+	if (w->held_ack_set)
+		pred_ack(w->pred, w->held_ack, base_now_ms());
+	w->held_ack_set = false;
+	if (w->held_len) {
+		size_t n = w->held_len;
+		w->held_len = 0;
+		win_show(w, w->held, n, false);
+	}
+	if (w->pred)
+		win_predict(w);
 	w->v->paint_now = true;
 }
 
@@ -289,7 +319,9 @@ static void term_out(void *ctx, const char *bytes, size_t n)
 		w->key_seq = rp_desk_chan_seq(w->ch);
 	if (w->pred && rp_desk_chan_seq(w->ch) != seq0) {
 		pred_keys(w->pred, rp_desk_chan_seq(w->ch), bytes, n, base_now_ms());
-		win_predict(w);
+		/* Its prediction drawn shows at once, the answer held with it. */
+		if (win_predict(w) && w->hold.holding)
+			win_release(w);
 	}
 }
 
@@ -796,13 +828,9 @@ static void on_event(void *ctx, const struct ds_event *ev)
 
 static void remove_window(struct view *v, struct win *w);
 
-static void win_output(void *ctx, const void *buf, size_t n, bool echo)
+static void win_show(struct win *w, const void *buf, size_t n, bool echo)
 {
-	struct win *w = ctx;
-
 	ds_term_write(w->term, buf, n);
-	if (w->record_fd >= 0)
-		base_write_all(w->record_fd, buf, n, -1);
 	if (w->pred) {
 		pred_output(w->pred, buf, n);
 		win_predict(w);
@@ -814,13 +842,41 @@ static void win_output(void *ctx, const void *buf, size_t n, bool echo)
 	}
 }
 
+static void win_output(void *ctx, const void *buf, size_t n, bool echo)
+{
+	struct win *w = ctx;
+
+	if (w->record_fd >= 0)
+		base_write_all(w->record_fd, buf, n, -1);
+	if (echo && w->hold.holding) /* a key's echo shows at once, after the answer */
+		win_release(w);
+	if (!echo && w->hold_frame && w->hold.holding) {
+		if ((w->held || (w->held = malloc(HOLD_BUFFER_BYTES))) &&
+		    n <= HOLD_BUFFER_BYTES - w->held_len) {
+			memcpy(w->held + w->held_len, buf, n);
+			w->held_len += n;
+			return;
+		}
+		win_release(w); /* too big to hold: shown as it comes */
+	}
+	win_show(w, buf, n, echo);
+}
+
 static void win_ack(void *ctx, uint32_t ack)
 {
 	struct win *w = ctx;
 	struct view *v = w->v;
+	long now = base_now_ms();
 
-	if (w->pred)
-		pred_ack(w->pred, ack, base_now_ms());
+	if (w->pred) {
+		w->hold_frame = pred_hold_output(&w->hold, ack, pred_srtt_ms(w->pred), now);
+		if (w->hold_frame) { /* told with the bytes */
+			w->held_ack = ack;
+			w->held_ack_set = true;
+		} else {
+			pred_ack(w->pred, ack, now);
+		}
+	}
 	if (w->key_seq && (int32_t)(ack - w->key_seq) >= 0) {
 		w->key_seq = 0;
 		v->paint_now = true;
@@ -858,8 +914,28 @@ static void win_consumed(void *ctx, uint32_t seq)
 
 	if (!w->pred)
 		return;
+	if (pred_hold_consumed(&w->hold, seq)) /* the answer is whole: composited */
+		win_release(w);
 	pred_consumed(w->pred, seq);
 	win_predict(w);
+}
+
+/* Answers held past PRED_HOLD_MAX_MS (the program did not wait again)
+ * composited; returns the ms until the next one is due (-1: none). */
+static long holds_due(struct view *v)
+{
+	long now = base_now_ms(), wait = -1;
+
+	for (unsigned i = 0; i < v->nwins; i++) {
+		struct win *w = v->wins[i];
+		long h;
+		if (pred_hold_due(&w->hold, now))
+			win_release(w);
+		h = pred_hold_wait_ms(&w->hold, now);
+		if (h >= 0 && (wait < 0 || h < wait))
+			wait = h;
+	}
+	return wait;
 }
 
 static void win_exit(void *ctx, int32_t status)
@@ -1016,6 +1092,7 @@ static void win_destroy(struct win *w)
 		close(w->record_fd);
 	ds_term_destroy(w->term);
 	pred_destroy(w->pred);
+	free(w->held);
 	free(w->paste);
 	free(w);
 }
@@ -1896,6 +1973,9 @@ static void loop(struct view *v, int sigfd)
 		/* A paste's next piece is due as soon as the queue is empty. */
 		wait_ms = pasting(v) && !rp_conn_queued(v->c) ? 0 : timeout_ms(v, base_now_ns());
 		lw = link_wait(v);
+		if (lw >= 0 && lw < wait_ms)
+			wait_ms = (int)lw;
+		lw = holds_due(v);
 		if (lw >= 0 && lw < wait_ms)
 			wait_ms = (int)lw;
 		if (poll(p, 5, wait_ms) < 0) {

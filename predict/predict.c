@@ -1021,3 +1021,61 @@ long pred_wait_ms(const struct pred *p, long now_ms)
 		wait = p->glitch_until - now_ms;
 	return wait;
 }
+
+/* ---- an answer shown whole (predict.h) ---- */
+
+void pred_hold_init(struct pred_hold *h)
+{
+	memset(h, 0, sizeof *h);
+}
+
+bool pred_hold_output(struct pred_hold *h, uint32_t ack, int srtt_ms, long now_ms)
+{
+	if (h->holding) {
+		if ((int32_t)(ack - h->seq) > 0) /* a later key's answer joins it */
+			h->seq = ack;
+		return true;
+	}
+	/* Seqs wrap: compared as differences. */
+	if ((int32_t)(ack - h->consumed) <= 0 || (int32_t)(ack - h->done) <= 0 ||
+	    srtt_ms < PRED_HOLD_MIN_RTT_MS)
+		return false;
+	h->holding = true;
+	h->seq = ack;
+	h->until_ms = now_ms + PRED_HOLD_MAX_MS;
+	return true;
+}
+
+bool pred_hold_consumed(struct pred_hold *h, uint32_t seq)
+{
+	if ((int32_t)(seq - h->consumed) > 0)
+		h->consumed = seq;
+	if (!h->holding || (int32_t)(seq - h->seq) < 0)
+		return false;
+	pred_hold_end(h);
+	return true;
+}
+
+bool pred_hold_due(struct pred_hold *h, long now_ms)
+{
+	if (!h->holding || now_ms < h->until_ms)
+		return false;
+	pred_hold_end(h);
+	return true;
+}
+
+long pred_hold_wait_ms(const struct pred_hold *h, long now_ms)
+{
+	if (!h->holding)
+		return -1;
+	return h->until_ms > now_ms ? h->until_ms - now_ms : 0;
+}
+
+void pred_hold_end(struct pred_hold *h)
+{
+	if (!h->holding)
+		return;
+	h->holding = false;
+	if ((int32_t)(h->seq - h->done) > 0)
+		h->done = h->seq;
+}

@@ -150,4 +150,47 @@ int pred_srtt_ms(const struct pred *p);
 /* "adaptive", "always", "never" into *out; false for anything else. */
 bool pred_policy_parse(const char *s, enum pred_policy *out);
 
+/* ---- An answer shown whole ----
+ *
+ * A program's answer to a key (less redrawing a page) may reach the desk
+ * in several OUTPUTs, and a terminal that shows each as it comes shows a
+ * screen that is half the old page and half the new one. The host says
+ * when the program consumed the input and waits again (CONSUMED): its
+ * answer is then complete. So output that answers an outstanding key is
+ * held, from its first byte, until CONSUMED covers it or PRED_HOLD_MAX_MS
+ * pass (a program that never waits again is not held longer), and shown
+ * at once then. Nothing is held:
+ * - when no key is outstanding (the program's own output: top, a tail);
+ * - while the round trip is under PRED_HOLD_MIN_RTT_MS (the pieces of an
+ *   answer then come within a moment of each other, and the echo must
+ *   not wait for the host's CONSUMED);
+ * - twice for the same key: once its hold ended by the cap, the rest of
+ *   its answer flows.
+ * The caller ends a hold itself when something else must show at once
+ * (a key's echo or prediction drawn, the link lost, a resize, leaving).
+ * Plain state on the caller's memory, no clock of its own. */
+#define PRED_HOLD_MAX_MS 100	 /* from an answer's first byte to its show, at most */
+#define PRED_HOLD_MIN_RTT_MS 20 /* held only above this smoothed round trip */
+
+struct pred_hold {
+	bool holding;
+	uint32_t seq;	   /* the latest INPUT the held output answers */
+	uint32_t consumed; /* the host's last CONSUMED */
+	uint32_t done;	   /* the latest INPUT whose hold ended */
+	long until_ms;	   /* the cap of the hold under way */
+};
+
+void pred_hold_init(struct pred_hold *h);
+/* An OUTPUT whose ack is seq (not the desk's own echo) comes, the round
+ * trip smoothed to srtt_ms (-1: not measured). True: hold its bytes. */
+bool pred_hold_output(struct pred_hold *h, uint32_t ack, int srtt_ms, long now_ms);
+/* The host's CONSUMED seq. True: the hold under way ends now. */
+bool pred_hold_consumed(struct pred_hold *h, uint32_t seq);
+/* True: the hold under way reached its cap and ends now. */
+bool pred_hold_due(struct pred_hold *h, long now_ms);
+/* ms until pred_hold_due ends the hold (-1: none under way). */
+long pred_hold_wait_ms(const struct pred_hold *h, long now_ms);
+/* The caller ends the hold under way (if any). */
+void pred_hold_end(struct pred_hold *h);
+
 #endif

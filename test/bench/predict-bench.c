@@ -216,6 +216,13 @@ static bool pump(struct term *t, int wait_ms, bool *got)
 					t->sync_since = now_ms();
 				t->sync = open;
 			}
+		/* Asked whether it has the mode (DECRQM), it says it has. */
+		for (size_t i = 0; i + 9 <= m; i++)
+			if (!memcmp(scan + i, "\033[?2026$p", 9) && i + 9 > tl) {
+				static const char yes[] = "\033[?2026;2$y";
+				if (write(t->master, yes, sizeof yes - 1) < 0)
+					return false;
+			}
 		size_t keep = m < sizeof t->tail - 1 ? m : sizeof t->tail - 1;
 		memcpy(t->tail, scan + m - keep, keep);
 		t->tail[keep] = 0;

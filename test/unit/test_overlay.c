@@ -20,11 +20,22 @@ struct fx {
 	struct telly_overlay *o;
 	uint32_t seq;
 	long now;
+	char sent[4096]; /* the overlay's own bytes, the last ones kept */
+	size_t nsent;
 };
 
 static void to_term(void *ctx, const void *buf, size_t n)
 {
-	vterm_input_write(((struct fx *)ctx)->term, buf, n);
+	struct fx *f = ctx;
+
+	vterm_input_write(f->term, buf, n);
+	if (n > sizeof f->sent - 1)
+		n = sizeof f->sent - 1;
+	if (f->nsent + n > sizeof f->sent - 1)
+		f->nsent = 0;
+	memcpy(f->sent + f->nsent, buf, n);
+	f->nsent += n;
+	f->sent[f->nsent] = 0;
 }
 
 static VTerm *vt(void)
@@ -35,11 +46,13 @@ static VTerm *vt(void)
 	return v;
 }
 
-/* Output of the program: overlay off, to the terminal and the truth. */
+/* Output of the program as attach gives it: overlay off, to the
+ * terminal, then to the model; to the truth. */
 static void out(struct fx *f, const char *s)
 {
-	telly_overlay_output(f->o, s, strlen(s));
+	telly_overlay_output_begin(f->o);
 	vterm_input_write(f->term, s, strlen(s));
+	telly_overlay_output_end(f->o, s, strlen(s));
 	vterm_input_write(f->truth, s, strlen(s));
 }
 
@@ -255,6 +268,29 @@ static void test_status_row_repainted(void)
 	teardown(&f);
 }
 
+/* An answer held whole on a terminal with synchronized updates: the
+ * update stays open across the overlay's drawing and a status row, and
+ * the next show once the hold ends closes it. */
+static void test_hold_keeps_update_open(void)
+{
+	struct fx f;
+
+	setup(&f);
+	f.nsent = 0;
+	telly_overlay_hold(f.o, true);
+	CHECK(strstr(f.sent, "\033[?2026h") != NULL);
+	CHECK(telly_overlay_holding(f.o) && telly_overlay_syncing(f.o));
+	out(&f, "x");
+	type(&f, "b");
+	telly_overlay_repaint_row(f.o, -1);
+	CHECK(strstr(f.sent, "\033[?2026l") == NULL);
+	telly_overlay_hold(f.o, false);
+	show(&f);
+	CHECK(strstr(f.sent, "\033[?2026l") != NULL);
+	CHECK(!telly_overlay_syncing(f.o));
+	teardown(&f);
+}
+
 int main(int argc, char **argv)
 {
 	static const struct unit_case cases[] = {
@@ -264,6 +300,7 @@ int main(int argc, char **argv)
 		{"irm-and-decom", test_irm_and_decom},
 		{"wide", test_wide},
 		{"status-row-repainted", test_status_row_repainted},
+		{"hold-keeps-update-open", test_hold_keeps_update_open},
 	};
 	return unit_main(cases, sizeof cases / sizeof cases[0], argc, argv);
 }

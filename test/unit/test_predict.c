@@ -780,6 +780,116 @@ static void test_resize_holds(void)
 	teardown(&f);
 }
 
+/* ---- an answer shown whole (pred_hold) ---- */
+
+#define HOLD_RTT_MS 100
+
+/* less's page redrawn in three OUTPUTs: held from the first until the
+ * host says less waits again, then shown at once. */
+static void test_hold_answer_until_consumed(void)
+{
+	struct pred_hold h;
+
+	pred_hold_init(&h);
+	CHECK(pred_hold_output(&h, 1, HOLD_RTT_MS, 1000));
+	CHECK(pred_hold_output(&h, 1, HOLD_RTT_MS, 1010));
+	CHECK(pred_hold_output(&h, 1, HOLD_RTT_MS, 1030));
+	CHECK(!pred_hold_due(&h, 1050));
+	CHECK_EQ(pred_hold_wait_ms(&h, 1050), PRED_HOLD_MAX_MS - 50);
+	CHECK(pred_hold_consumed(&h, 1));
+	CHECK_EQ(pred_hold_wait_ms(&h, 1051), -1);
+	/* After it, less's own output (none outstanding) flows. */
+	CHECK(!pred_hold_output(&h, 1, HOLD_RTT_MS, 1060));
+}
+
+/* Output with no key outstanding flows: before any key, and after the
+ * program consumed the last (top refreshing, a tail -f). */
+static void test_hold_nothing_outstanding(void)
+{
+	struct pred_hold h;
+
+	pred_hold_init(&h);
+	CHECK(!pred_hold_output(&h, 0, HOLD_RTT_MS, 1000));
+	CHECK(!pred_hold_consumed(&h, 3));
+	CHECK(!pred_hold_output(&h, 3, HOLD_RTT_MS, 1010));
+	CHECK(!pred_hold_output(&h, 2, HOLD_RTT_MS, 1020)); /* an older ack */
+	CHECK_EQ(pred_hold_wait_ms(&h, 1020), -1);
+}
+
+/* At a short round trip nothing is held: the echo does not wait for
+ * CONSUMED. Nor before the round trip is known. */
+static void test_hold_not_at_short_rtt(void)
+{
+	struct pred_hold h;
+
+	pred_hold_init(&h);
+	CHECK(!pred_hold_output(&h, 1, 0, 1000));
+	CHECK(!pred_hold_output(&h, 1, PRED_HOLD_MIN_RTT_MS - 1, 1000));
+	CHECK(!pred_hold_output(&h, 1, -1, 1000));
+	CHECK(pred_hold_output(&h, 1, PRED_HOLD_MIN_RTT_MS, 1000));
+}
+
+/* A program that never waits again (a build's output after Enter) is
+ * held PRED_HOLD_MAX_MS from the first byte, then its answer flows. */
+static void test_hold_capped(void)
+{
+	struct pred_hold h;
+
+	pred_hold_init(&h);
+	CHECK(pred_hold_output(&h, 4, HOLD_RTT_MS, 1000));
+	CHECK(!pred_hold_due(&h, 1000 + PRED_HOLD_MAX_MS - 1));
+	CHECK(pred_hold_output(&h, 4, HOLD_RTT_MS, 1000 + PRED_HOLD_MAX_MS - 1));
+	CHECK(pred_hold_due(&h, 1000 + PRED_HOLD_MAX_MS));
+	CHECK(!pred_hold_due(&h, 1000 + PRED_HOLD_MAX_MS + 1)); /* once */
+	CHECK(!pred_hold_output(&h, 4, HOLD_RTT_MS, 1200));
+	CHECK(!pred_hold_consumed(&h, 4));
+	/* The next key's answer is held again. */
+	CHECK(pred_hold_output(&h, 5, HOLD_RTT_MS, 1300));
+	CHECK(pred_hold_consumed(&h, 5));
+}
+
+/* Keys typed while an answer is held: their answers join it, and it ends
+ * once CONSUMED covers the latest of them. */
+static void test_hold_later_key_joins(void)
+{
+	struct pred_hold h;
+
+	pred_hold_init(&h);
+	CHECK(pred_hold_output(&h, 7, HOLD_RTT_MS, 1000));
+	CHECK(pred_hold_output(&h, 8, HOLD_RTT_MS, 1020));
+	CHECK(!pred_hold_consumed(&h, 7));
+	CHECK(pred_hold_output(&h, 8, HOLD_RTT_MS, 1030));
+	CHECK(pred_hold_consumed(&h, 8));
+}
+
+/* The caller ends a hold (a key's prediction drawn, the link lost): the
+ * rest of that key's answer flows, the next key's is held. */
+static void test_hold_ended_by_caller(void)
+{
+	struct pred_hold h;
+
+	pred_hold_init(&h);
+	pred_hold_end(&h); /* none under way: nothing */
+	CHECK(pred_hold_output(&h, 1, HOLD_RTT_MS, 1000));
+	pred_hold_end(&h);
+	CHECK(!pred_hold_output(&h, 1, HOLD_RTT_MS, 1010));
+	CHECK(pred_hold_output(&h, 2, HOLD_RTT_MS, 1020));
+}
+
+/* Seqs wrap. */
+static void test_hold_seq_wraps(void)
+{
+	struct pred_hold h;
+
+	pred_hold_init(&h);
+	h.consumed = h.done = 0xfffffff0u; /* four billion keys later */
+	CHECK(pred_hold_output(&h, 0xfffffffeu, HOLD_RTT_MS, 1000));
+	CHECK(pred_hold_output(&h, 1, HOLD_RTT_MS, 1010));
+	CHECK(!pred_hold_consumed(&h, 0xffffffffu));
+	CHECK(pred_hold_consumed(&h, 1));
+	CHECK(!pred_hold_output(&h, 0xffffffffu, HOLD_RTT_MS, 1020));
+}
+
 int main(int argc, char **argv)
 {
 	static const struct unit_case cases[] = {
@@ -813,6 +923,13 @@ int main(int argc, char **argv)
 		{"policy-parse", test_policy_parse},
 		{"typeahead-after-enter", test_typeahead_after_enter},
 		{"resize-holds", test_resize_holds},
+		{"hold-answer-until-consumed", test_hold_answer_until_consumed},
+		{"hold-nothing-outstanding", test_hold_nothing_outstanding},
+		{"hold-not-at-short-rtt", test_hold_not_at_short_rtt},
+		{"hold-capped", test_hold_capped},
+		{"hold-later-key-joins", test_hold_later_key_joins},
+		{"hold-ended-by-caller", test_hold_ended_by_caller},
+		{"hold-seq-wraps", test_hold_seq_wraps},
 	};
 	return unit_main(cases, sizeof cases / sizeof cases[0], argc, argv);
 }
