@@ -96,7 +96,8 @@ struct xwin {
 };
 
 /* An input held while a keymap loads: a key (kind -1) or the pointer
- * (kind 0 motion, 1 press, 2 release, at root position x, y). */
+ * (kind 0 motion, 1 press, 2 release, at root position x, y; 3 a
+ * release where the pointer is). */
 struct xd_held {
 	uint32_t id;
 	int8_t kind;
@@ -1494,6 +1495,11 @@ static void inject_pointer(struct xd *xd, uint32_t id, int16_t rx, int16_t ry, i
 {
 	struct xwin *w = find(xd, id);
 
+	if (kind == 3) { /* xd_button_up: let go where the pointer is */
+		xcb_test_fake_input(xd->c, XCB_BUTTON_RELEASE, button, XCB_CURRENT_TIME, XCB_NONE,
+				    0, 0, 0);
+		return;
+	}
 	xcb_test_fake_input(xd->c, XCB_MOTION_NOTIFY, 0, XCB_CURRENT_TIME, xd->root, rx, ry, 0);
 	if (kind == 1 || kind == 2) {
 		if (kind == 1 && w && !w->override)
@@ -1697,6 +1703,19 @@ int xd_pointer(struct xd *xd, uint32_t id, int x, int y, int kind, int button)
 				      (int16_t)ry}))
 		return 0;
 	inject_pointer(xd, id, (int16_t)rx, (int16_t)ry, kind, (uint8_t)button);
+	xcb_flush(xd->c);
+	return 0;
+}
+
+int xd_button_up(struct xd *xd, int button)
+{
+	if (!xd->c)
+		return -EAGAIN;
+	if (button < 1 || button > 9)
+		return -EINVAL;
+	if (hold(xd, (struct xd_held){0, 3, (uint8_t)button, false, 0, 0}))
+		return 0;
+	inject_pointer(xd, 0, 0, 0, 3, (uint8_t)button);
 	xcb_flush(xd->c);
 	return 0;
 }

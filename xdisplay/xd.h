@@ -138,6 +138,9 @@ void xd_counts(const struct xd *xd, struct xd_counts *out);
 int xd_key(struct xd *xd, uint32_t id, uint8_t keycode, bool pressed);
 /* kind: 0 motion, 1 press, 2 release; x, y relative to window id. */
 int xd_pointer(struct xd *xd, uint32_t id, int x, int y, int kind, int button);
+/* Button 1..9 let go where the pointer is, whatever window it was
+ * pressed in (that window may be gone): a desk that left it down went. */
+int xd_button_up(struct xd *xd, int button);
 int xd_focus(struct xd *xd, uint32_t id);
 /* The desk moved, resized or raised a window (what: 1 move, 2 size, 4 raise). */
 int xd_configure(struct xd *xd, uint32_t id, unsigned what, int x, int y, unsigned w,

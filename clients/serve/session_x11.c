@@ -78,6 +78,11 @@ struct xview {
 	 * damage time: what the read that takes that damage answers. */
 	struct rp_xtiming ans;
 	bool started; /* XWINs sent */
+	/* Keys (by keycode) and buttons (bit N: button N) it pressed and has
+	 * not released: let go when it goes (x11_detached), or the display
+	 * keeps them down for everyone after. */
+	uint8_t keys_down[32];
+	uint16_t buttons_down;
 };
 
 struct x11 {
@@ -988,6 +993,32 @@ static void x11_attached(struct session *s, struct chan *v)
 	(void)v;
 }
 
+/* What a desk that went held down (a script ended between key-down and
+ * key-up, a view killed mid-press, a link dropped) is let go, unless
+ * another desk holds it too: the program sees the release, and the next
+ * desk's typing is not shifted. */
+static void let_go(struct x11 *x, struct xview *xv)
+{
+	uint8_t keys[32] = {0};
+	uint16_t buttons = 0;
+
+	for (struct xview *o = x->views; o; o = o->next) {
+		if (o == xv)
+			continue;
+		for (unsigned i = 0; i < sizeof keys; i++)
+			keys[i] |= o->keys_down[i];
+		buttons |= o->buttons_down;
+	}
+	for (unsigned k = 8; k < 256; k++)
+		if ((xv->keys_down[k / 8] & ~keys[k / 8]) & (1u << (k % 8)))
+			xd_key(x->xd, 0, (uint8_t)k, false);
+	for (int b = 1; b <= 9; b++)
+		if ((xv->buttons_down & ~buttons) & (1u << b))
+			xd_button_up(x->xd, b);
+	memset(xv->keys_down, 0, sizeof xv->keys_down);
+	xv->buttons_down = 0;
+}
+
 static void x11_detached(struct session *s, struct chan *v)
 {
 	struct x11 *x = xs(s);
@@ -997,6 +1028,7 @@ static void x11_detached(struct session *s, struct chan *v)
 		;
 	if (!xv)
 		return;
+	let_go(x, xv);
 	*pp = xv->next;
 	rp_xtext_finish(&xv->keymap);
 	rp_xtext_finish(&xv->clip);
@@ -1211,6 +1243,7 @@ int x11_key(struct session *s, struct chan *v, const struct rp_xkey *k, char *er
 	struct x11 *x = xs(s);
 	uint64_t t = base_now_ns();
 	int r = xd_key(x->xd, k->id, k->keycode, k->pressed);
+	struct xview *xv;
 
 	v->taken.seq = k->seq; /* handled: a RESUME does not send it again (link.c) */
 
@@ -1218,6 +1251,12 @@ int x11_key(struct session *s, struct chan *v, const struct rp_xkey *k, char *er
 		snprintf(err, errn, "XKEY: %s", r == -EINVAL ? "keycodes start at 8"
 								 : "the display is not running");
 		return r;
+	}
+	if ((xv = view_of(x, v, true))) {
+		if (k->pressed)
+			xv->keys_down[k->keycode / 8] |= (uint8_t)(1u << (k->keycode % 8));
+		else
+			xv->keys_down[k->keycode / 8] &= (uint8_t)~(1u << (k->keycode % 8));
 	}
 	note_input(x, v, k->seq, k->id, t);
 	settle(x);
@@ -1230,14 +1269,23 @@ int x11_pointer(struct session *s, struct chan *v, const struct rp_xpointer *p, 
 	struct x11 *x = xs(s);
 	uint64_t t = base_now_ns();
 	int r = xd_pointer(x->xd, p->id, p->x, p->y, p->kind, p->button);
+	struct xview *xv;
 
 	v->taken.seq = p->seq; /* as XKEY's */
-	if (r == -ENOENT)
+	if (r == -ENOENT && p->kind == RP_XPTR_RELEASE && p->button >= 1 && p->button <= 9)
+		r = xd_button_up(x->xd, p->button); /* pressed in a window that went since */
+	else if (r == -ENOENT)
 		return 0; /* the window went while this was on its way */
 	if (r < 0) {
 		snprintf(err, errn, "XPOINTER: %s", r == -EINVAL ? "buttons are 1 to 9"
 								   : "the display is not running");
 		return r;
+	}
+	if (p->kind != RP_XPTR_MOTION && (xv = view_of(x, v, true))) {
+		if (p->kind == RP_XPTR_PRESS)
+			xv->buttons_down |= (uint16_t)(1u << p->button);
+		else
+			xv->buttons_down &= (uint16_t)~(1u << p->button);
 	}
 	note_input(x, v, p->seq, p->id, t);
 	settle(x);
