@@ -1567,9 +1567,51 @@ static void sl_focus(void *ctx, uint32_t id)
 	}
 }
 
+/* The desk restacked its windows (ids: bottom to top): each session's
+ * host follows, raised in turn from the first window whose place differs
+ * from the host's order. The host's own restacking, which the desk
+ * followed, leaves the two orders equal and sends nothing back. */
+static void sl_restacked(void *ctx, const uint32_t *ids, unsigned n)
+{
+	struct vx *x = ctx;
+	struct xsess *done[VX_SESSIONS];
+	unsigned ndone = 0;
+
+	if (x->c.readonly)
+		return;
+	for (unsigned i = 0; i < n; i++) {
+		struct xw *w = win_by_wid(x, ids[i]), *desk[VX_WINDOWS], *host[VX_WINDOWS];
+		unsigned nd = 0, nh = 0, d = 0, k;
+		if (!w || w->overlay)
+			continue;
+		for (k = 0; k < ndone && done[k] != w->s; k++)
+			;
+		if (k < ndone || ndone == VX_SESSIONS)
+			continue;
+		done[ndone++] = w->s;
+		for (unsigned j = i; j < n; j++) {
+			struct xw *o = win_by_wid(x, ids[j]);
+			if (o && o->s == w->s && !o->overlay)
+				desk[nd++] = o;
+		}
+		/* The host's order of the same windows. */
+		for (unsigned j = 0; j < x->nwin; j++)
+			for (k = 0; k < nd; k++)
+				if (x->win[j] == desk[k]) {
+					host[nh++] = x->win[j];
+					break;
+				}
+		while (d < nd && d < nh && desk[d] == host[d])
+			d++;
+		for (; d < nd; d++)
+			send_configure(x, desk[d], RP_XCONF_RAISE,
+				       &(struct wm_box){desk[d]->hx, desk[d]->hy, 1, 1});
+	}
+}
+
 static const struct ds_seamless_ops seamless_ops = {
 	.key = sl_key, .pointer = sl_pointer, .configure = sl_configure, .close = sl_close,
-	.focus = sl_focus,
+	.focus = sl_focus, .restacked = sl_restacked,
 };
 
 bool vx_take_paint_now(struct vx *x)

@@ -287,6 +287,9 @@ struct ds_seamless_ops {
 	void (*configure)(void *ctx, uint32_t id, int x, int y, int w, int h);
 	void (*close)(void *ctx, uint32_t id);
 	void (*focus)(void *ctx, uint32_t id);
+	/* The desk restacked its windows (its window manager, a program
+	 * there): the framed ones, bottom to top. */
+	void (*restacked)(void *ctx, const uint32_t *ids, unsigned n);
 };
 struct ds_seamless_win {
 	uint32_t id, transient_for; /* the caller's ids; 0: none */

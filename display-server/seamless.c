@@ -14,6 +14,16 @@
  * Keys leave as the desk display's keycodes (its keymap is what the host
  * is given), the pointer window-relative, a move or resize by the desk's
  * window manager as configure, WM_DELETE_WINDOW as close.
+ *
+ * Stacking: the desk's own order of these windows (its window manager
+ * raised one, a program activated it, a click) is watched on the root's
+ * children (a window manager's frame stands for the window it holds) and
+ * told whole, bottom to top, through ops->restacked once the events at
+ * hand are taken; the owner compares it with the host's and raises what
+ * differs there. The desk raising windows to follow the host
+ * (ds_seamless_raise) tells nothing for DS_SEAMLESS_OWN_RESTACK_MS: a
+ * window manager that is still carrying out those raises would otherwise
+ * send a half-done order back to the host.
  */
 #include <errno.h>
 #include <stdio.h>
@@ -30,6 +40,7 @@
 #define SEAMLESS_WINDOWS 256
 #define PUT_STRIP_BYTES (256 * 1024) /* under any server's request limit */
 #define TOKEN_FB_PX 64
+#define DS_SEAMLESS_OWN_RESTACK_MS 250
 
 /* WM_SIZE_HINTS flags (ICCCM 4.1.2.3) */
 #define US_POSITION (1 << 0)
@@ -47,6 +58,9 @@ struct swin {
 	int x, y, w, h; /* on the desk, as last configured */
 	int hx, hy;	/* on the host */
 	uint32_t transient_for;
+	/* The root's child that holds it (itself, or a window manager's
+	 * frame), and the sibling that child was last seen right above. */
+	xcb_window_t top, top_above;
 };
 
 struct seamless {
@@ -67,6 +81,8 @@ struct seamless {
 	xcb_cursor_t cursor; /* the host's pointer shape, on every window; 0: the desk's */
 	xcb_render_pictformat_t argb32; /* 0: not looked up yet, or none */
 	bool no_render;
+	bool restacked;	 /* the desk's order of these windows changed: tell it */
+	long own_until;	 /* ms: the desk is carrying out ds_seamless_raise until then */
 };
 
 static struct seamless *to_s(struct ds_backend *b)
@@ -198,6 +214,65 @@ static void listen_keyboard(struct seamless *s)
 				  0, 0, map, map, &details);
 }
 
+/* The root's child that holds xw: itself, or a window manager's frame
+ * (its parent, or further up). Round trips, only when it is reparented. */
+static xcb_window_t top_of(struct seamless *s, xcb_window_t xw)
+{
+	for (int depth = 0; depth < 8; depth++) {
+		xcb_query_tree_reply_t *r = xcb_query_tree_reply(s->conn,
+								 xcb_query_tree(s->conn, xw), NULL);
+		if (!r)
+			return xw;
+		xcb_window_t parent = r->parent;
+		free(r);
+		if (parent == s->scr->root || parent == XCB_NONE)
+			return xw;
+		xw = parent;
+	}
+	return xw;
+}
+
+/* A child of the root moved in the stack: one that holds a window of
+ * ours makes the order worth telling. */
+static void child_restacked(struct seamless *s, xcb_window_t child, xcb_window_t above,
+			    bool circulated)
+{
+	for (unsigned i = 0; i < s->n; i++) {
+		struct swin *w = s->win[i];
+		if (w->override || w->top != child)
+			continue;
+		if (circulated || w->top_above != above)
+			s->restacked = true;
+		w->top_above = above;
+		return;
+	}
+}
+
+/* The desk's order of our framed windows, bottom to top, to the owner. */
+static void tell_stacking(struct seamless *s)
+{
+	uint32_t ids[SEAMLESS_WINDOWS];
+	unsigned n = 0;
+	xcb_query_tree_reply_t *r;
+
+	if (!s->restacked || !s->ops || !s->ops->restacked || base_now_ms() < s->own_until)
+		return;
+	s->restacked = false;
+	r = xcb_query_tree_reply(s->conn, xcb_query_tree(s->conn, s->scr->root), NULL);
+	if (!r)
+		return;
+	xcb_window_t *kids = xcb_query_tree_children(r);
+	int nk = xcb_query_tree_children_length(r);
+	for (int k = 0; k < nk && n < SEAMLESS_WINDOWS; k++)
+		for (unsigned i = 0; i < s->n; i++)
+			if (!s->win[i]->override && s->win[i]->top == kids[k]) {
+				ids[n++] = s->win[i]->id;
+				break;
+			}
+	free(r);
+	s->ops->restacked(s->ctx, ids, n);
+}
+
 static int s_dispatch(struct ds_backend *b, ds_event_fn fn, void *ctx)
 {
 	struct seamless *s = to_s(b);
@@ -235,6 +310,10 @@ static int s_dispatch(struct ds_backend *b, ds_event_fn fn, void *ctx)
 		}
 		case XCB_CONFIGURE_NOTIFY: {
 			xcb_configure_notify_event_t *c = (xcb_configure_notify_event_t *)e;
+			if (c->event != c->window) { /* a child of the root (SubstructureNotify) */
+				child_restacked(s, c->window, c->above_sibling, false);
+				break;
+			}
 			if (!(w = by_xw(s, c->window)) || w->override)
 				break;
 			int ox = w->x, oy = w->y, ow = w->w, oh = w->h;
@@ -244,6 +323,22 @@ static int s_dispatch(struct ds_backend *b, ds_event_fn fn, void *ctx)
 			if ((ox != w->x || oy != w->y || ow != w->w || oh != w->h) && s->ops &&
 			    s->ops->configure)
 				s->ops->configure(s->ctx, w->id, w->x, w->y, w->w, w->h);
+			break;
+		}
+		case XCB_CIRCULATE_NOTIFY: {
+			xcb_circulate_notify_event_t *c = (xcb_circulate_notify_event_t *)e;
+			child_restacked(s, c->window, 0, true);
+			break;
+		}
+		case XCB_REPARENT_NOTIFY: {
+			/* A window manager framed it (or let it go): its frame is
+			 * what the root's stack has. */
+			xcb_reparent_notify_event_t *r = (xcb_reparent_notify_event_t *)e;
+			if (r->event == r->window && (w = by_xw(s, r->window)) && !w->override) {
+				w->top = r->parent == s->scr->root ? w->xw : top_of(s, w->xw);
+				w->top_above = 0;
+				s->restacked = true;
+			}
 			break;
 		}
 		case XCB_EXPOSE: {
@@ -271,6 +366,7 @@ static int s_dispatch(struct ds_backend *b, ds_event_fn fn, void *ctx)
 		}
 		free(e);
 	}
+	tell_stacking(s);
 	xcb_flush(s->conn);
 	return xcb_connection_has_error(s->conn) ? -EPIPE : 0;
 }
@@ -357,6 +453,9 @@ struct ds_backend *ds_seamless_create(const char *display, char *err, size_t err
 	}
 	s->kbd = dev;
 	listen_keyboard(s);
+	/* The root's children restacked: the desk's order of our windows. */
+	uint32_t sub = XCB_EVENT_MASK_SUBSTRUCTURE_NOTIFY;
+	xcb_change_window_attributes(s->conn, s->scr->root, XCB_CW_EVENT_MASK, &sub);
 	s->wm_protocols = atom(s->conn, "WM_PROTOCOLS");
 	s->wm_delete = atom(s->conn, "WM_DELETE_WINDOW");
 	s->net_wm_name = atom(s->conn, "_NET_WM_NAME");
@@ -510,6 +609,7 @@ int ds_seamless_map(struct ds_backend *b, const struct ds_seamless_win *m, struc
 			w->y = y;
 		}
 		w->xw = xcb_generate_id(s->conn);
+		w->top = w->xw;
 		uint32_t values[] = {
 			s->scr->black_pixel,
 			w->override ? 1u : 0u,
@@ -602,6 +702,7 @@ void ds_seamless_raise(struct ds_backend *b, uint32_t id)
 
 	if (!w)
 		return;
+	s->own_until = base_now_ms() + DS_SEAMLESS_OWN_RESTACK_MS;
 	/* A window manager gets it as a ConfigureRequest and decides. */
 	xcb_configure_window(s->conn, w->xw, XCB_CONFIG_WINDOW_STACK_MODE, &above);
 	xcb_flush(s->conn);

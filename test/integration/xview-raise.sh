@@ -1,0 +1,59 @@
+#!/bin/sh
+# Seamless: the desk's own restacking reaches the host, and the host's
+# comes back without bouncing. Two xpress windows (xpress.c) of one X
+# session on a desk Xvfb; a program on the desk (xdotool, as a window
+# manager or a pager does) raises the lower one: the host stacks them so
+# (xwininfo -root -children on the host's display); the host raising the
+# other is followed by the desk and both stay so; the desk's focus given
+# to a window (xdotool windowfocus) is the host's focus.
+. test/integration/lib.sh "$1"
+need_progs xdotool xwininfo
+
+"$TELLY" new --x11 -s xr -- "$B/test/xpress" "$T/log" || fail "new --x11"
+wait_until 20 sh -c "\"$TELLY\" ls | grep -q 'window .*\"xpress\"'"
+"$TELLY" run xr -- "$B/test/xpress" "$T/log2" xtwo || fail "telly run"
+wait_until 20 sh -c "\"$TELLY\" ls | grep -q 'window .*\"xtwo\"'"
+hostdpy=$("$TELLY" ls | sed -n 's/^ *display \(:[0-9]*\).*/\1/p' | head -n 1)
+[ -n "$hostdpy" ] || fail "no display in telly ls: $("$TELLY" ls)"
+onhost() { DISPLAY=$hostdpy XAUTHORITY="$TELLY_DIR/x11-xr.auth" "$@"; }
+hostid() { "$TELLY" ls | sed -n "s/^ *window \(0x[0-9a-f]*\) .* \"$1\".*/\1/p" | head -n 1; }
+order() { # the windows top first
+	xwininfo -root -children | sed -n 's/^ *0x[0-9a-f]* "\(xpress\|xtwo\)".*/\1/p' | tr '\n' ' '
+}
+onhost xdotool windowmove "$(hostid xtwo)" 400 300 || fail "xdotool on the host"
+
+start_xvfb 1024x768
+"$TELLY" view --seamless "" xr >"$T/view.out" 2>&1 &
+pids="$pids $!"
+deskwin() { xwininfo -root -tree | sed -n "s/^ *\(0x[0-9a-f]*\) \"$1\".*/\1/p" | head -n 1; }
+has() { [ -n "$(deskwin xpress)" ] && [ -n "$(deskwin xtwo)" ]; }
+wait_until 20 has
+both_are() { # ORDER: the host's and the desk's, top first
+	h=$(onhost order) d=$(order)
+	echo "top first: on the host $h, on the desk $d"
+	[ "$h" = "$1" ] && [ "$d" = "$1" ]
+}
+wait_until 10 both_are "xtwo xpress "
+
+# The desk raises the lower window: the host follows.
+xdotool windowraise "$(deskwin xpress)" || fail "xdotool windowraise on the desk"
+wait_until 10 both_are "xpress xtwo "
+
+# The host raises the other: the desk follows, and neither goes back.
+onhost xdotool windowraise "$(hostid xtwo)" || fail "xdotool windowraise on the host"
+wait_until 10 both_are "xtwo xpress "
+xdotool windowraise "$(deskwin xtwo)" || fail "xdotool windowraise on the desk"
+wait_until 10 both_are "xtwo xpress "
+
+# Focus given on the desk is the host's.
+focus_is() {
+	f=$(onhost xdotool getwindowfocus) || return 1
+	echo "the host's focus: $f, wanted $(( $1 ))"
+	[ "$f" = "$(( $1 ))" ]
+}
+xdotool windowfocus "$(deskwin xpress)" || fail "xdotool windowfocus on the desk"
+wait_until 10 focus_is "$(hostid xpress)"
+xdotool windowfocus "$(deskwin xtwo)" || fail "xdotool windowfocus on the desk"
+wait_until 10 focus_is "$(hostid xtwo)"
+both_are "xtwo xpress " || fail "the stacking moved with the focus"
+echo "the desk's restacking and focus followed on the host, the host's on the desk: ok"
