@@ -1470,6 +1470,11 @@ const char *xd_auth_path(const struct xd *xd)
 	return xd->proc.auth;
 }
 
+int xd_files_again(struct xd *xd, char *err, size_t errn)
+{
+	return xvfb_cookie_again(&xd->proc, err, errn);
+}
+
 pid_t xd_server_pid(const struct xd *xd)
 {
 	return xd->proc.server;

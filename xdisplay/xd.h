@@ -107,6 +107,10 @@ long xd_wait_time(struct xd *xd, long now_ms);
 
 int xd_display(const struct xd *xd); /* its number, -1 while starting */
 const char *xd_auth_path(const struct xd *xd);
+/* The files the display's clients need (its cookie) written again where
+ * they were, if gone: the runtime directory was removed and made again.
+ * 0 or -errno, err said. */
+int xd_files_again(struct xd *xd, char *err, size_t errn);
 pid_t xd_server_pid(const struct xd *xd);
 /* Reaps what xd started that exited (its server, xkbcomp): true when the
  * server is gone (its wait status in *status). */

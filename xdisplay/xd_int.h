@@ -42,6 +42,9 @@ int xvfb_read_display(struct xd_proc *p, char *err, size_t errn);
 bool xvfb_reap(struct xd_proc *p);
 void xvfb_stop(struct xd_proc *p);
 void xvfb_finish(struct xd_proc *p); /* kills and waits, removes the files */
+/* The cookie file written again, with the same cookie, if it is gone
+ * (its directory was removed): 0 or -errno, err said. */
+int xvfb_cookie_again(struct xd_proc *p, char *err, size_t errn);
 int xvfb_keymap(struct xd_proc *p, const char *text, size_t n, char *err, size_t errn);
 
 #endif

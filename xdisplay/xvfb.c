@@ -61,6 +61,19 @@ static int write_cookie(const char *path, const uint8_t *cookie, char *err, size
 	return 0;
 }
 
+int xvfb_cookie_again(struct xd_proc *p, char *err, size_t errn)
+{
+	struct stat st;
+
+	if (!p->auth[0] || lstat(p->auth, &st) == 0)
+		return 0;
+	if (errno != ENOENT) {
+		snprintf(err, errn, "%s: %s", p->auth, strerror(errno));
+		return -errno;
+	}
+	return write_cookie(p->auth, p->cookie, err, errn);
+}
+
 /* In the child: default signals, nothing blocked (the daemon blocks the
  * ones its signalfd reads), its own session, output to the log. It ends
  * with the daemon (parent), even one killed with SIGKILL: a display

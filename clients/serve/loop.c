@@ -481,6 +481,10 @@ static void rundir_remake(struct server *srv)
 		int r = console_relink(s);
 		if (r < 0)
 			serve_log("console %s: cannot link its pty again: %s", s->name, strerror(-r));
+		/* Its programs, and those telly run starts, reach the display
+		 * through the cookie file. */
+		if (x11_files_again(s, err, sizeof err) < 0)
+			serve_log("session %s: %s", s->name, err);
 	}
 	rundir_note(srv);
 	srv->rundir_told = false;

@@ -333,6 +333,9 @@ int x11_env(struct server *srv, const char *name, size_t n, char *display, size_
 	    char *xauth, size_t xn, char *err, size_t errn);
 /* LIST_REPLY's X part for s (nothing if not an X session), within room bytes of e. */
 int x11_list(struct session *s, struct rp_enc *e, size_t room); /* 1: it is one */
+/* Its cookie file written again in the runtime directory made again (an
+ * X session; else nothing): 0 or -errno, err said. */
+int x11_files_again(struct session *s, char *err, size_t errn);
 /* The desk's X messages, decoded, on an X session's channel. */
 int x11_key(struct session *s, struct chan *v, const struct rp_xkey *k, char *err, size_t errn);
 int x11_pointer(struct session *s, struct chan *v, const struct rp_xpointer *p, char *err,

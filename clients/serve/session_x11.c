@@ -1189,6 +1189,13 @@ int x11_env(struct server *srv, const char *name, size_t n, char *display, size_
 	return 0;
 }
 
+int x11_files_again(struct session *s, char *err, size_t errn)
+{
+	struct x11 *x = x11_session(s);
+
+	return x ? xd_files_again(x->xd, err, errn) : 0;
+}
+
 int x11_list(struct session *s, struct rp_enc *e, size_t room)
 {
 	struct x11 *x = x11_session(s);
