@@ -2270,7 +2270,7 @@ int telly_view(int argc, char **argv)
 	if (v->b->accelerated && !accel_set)
 		cfg.profile = WM_ACCEL_FLAT;
 	wm_init(&v->wm, &cfg);
-	v->dest.caps |= RP_CAP_X11 | (v->lossless ? 0 : RP_CAP_XLOSSY);
+	v->dest.caps |= RP_CAP_X11 | RP_CAP_XPALETTE | (v->lossless ? 0 : RP_CAP_XLOSSY);
 	/* Over ssh and TCP the terminals outlive a lost link; on this host
 	 * the link is lost only with the daemon, and the sessions with it. */
 	if (v->dest.host || v->dest.tcp)

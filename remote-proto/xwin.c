@@ -779,6 +779,7 @@ struct rp_xenc {
 	 * last changed, and whether the desks have it lossy (the shadow
 	 * always has the exact pixels; a refresh sends them). */
 	int jpeg_quality; /* 0: never lossy */
+	bool palette;	  /* PALETTE ops allowed (rp_xenc_palette) */
 	uint32_t now_ms;
 	uint8_t *streak;
 	uint32_t *changed_at;
@@ -1368,7 +1369,8 @@ static void send_run(struct fw *f, const uint32_t *src, size_t stride, uint32_t 
 	w = x1 + w1 - x;
 	h = y1 + h1 - y;
 	bool changed = shrink(e, src, stride, &x, &y, &w, &h), sent = false;
-	if (!changed || f->rc < 0 || (sent = send_palette(f, src, stride, x, y, w, h))) {
+	if (!changed || f->rc < 0 ||
+	    (e->palette && (sent = send_palette(f, src, stride, x, y, w, h)))) {
 		if (changed)
 			commit(e, src, stride, x, y, w, h);
 		for (uint32_t t = ty; t < ty1; t++) {
@@ -1886,6 +1888,11 @@ int rp_xenc_keyframe(struct rp_xenc *e, uint32_t ack, rp_xenc_emit_fn emit, void
 void rp_xenc_lossy(struct rp_xenc *e, int quality)
 {
 	e->jpeg_quality = quality < 0 ? 0 : quality > 100 ? 100 : quality;
+}
+
+void rp_xenc_palette(struct rp_xenc *e, bool on)
+{
+	e->palette = on;
 }
 
 void rp_xenc_clock(struct rp_xenc *e, uint32_t now_ms)

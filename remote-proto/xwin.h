@@ -80,6 +80,7 @@ enum rp_xop {
 	RP_XOP_PALETTE = 7,
 };
 #define RP_CAP_XLOSSY 0x100 /* HELLO: the desk takes RP_XOP_JPEG (video-like regions) */
+#define RP_CAP_XPALETTE 0x200 /* HELLO: the desk takes RP_XOP_PALETTE */
 
 #define RP_XPIX_LAST 0x01 /* XPIXELS flags: this frame ends the update */
 
@@ -214,7 +215,8 @@ void rp_xenc_destroy(struct rp_xenc *e); /* takes NULL */
  * a column of rows in one op), else lz4 (small areas) or zstd (large).
  * Emits XPIXELS payloads, the last with RP_XPIX_LAST; nothing if
  * nothing changed. ack: the input these pixels answer. Returns frames
- * emitted, or a negative emit's result / -ENOMEM. */
+ * emitted, or a negative emit's result / -ENOMEM. PALETTE only once
+ * rp_xenc_palette turned it on. */
 struct rp_xrect {
 	int32_t x, y, w, h;
 };
@@ -233,6 +235,10 @@ int rp_xenc_keyframe(struct rp_xenc *e, uint32_t ack, rp_xenc_emit_fn emit, void
  * in how many ms (-1: nothing owed), rp_xenc_refresh sends what is due
  * (frames emitted, 0 for none). */
 void rp_xenc_lossy(struct rp_xenc *e, int quality);
+/* PALETTE ops (few colours: text, flat UI) on or off (the default): only
+ * for windows whose every desk said RP_CAP_XPALETTE; off, those regions
+ * go as lz4/zstd. */
+void rp_xenc_palette(struct rp_xenc *e, bool on);
 void rp_xenc_clock(struct rp_xenc *e, uint32_t now_ms);
 long rp_xenc_refresh_in(const struct rp_xenc *e, uint32_t now_ms);
 int rp_xenc_refresh(struct rp_xenc *e, uint32_t now_ms, uint32_t ack, rp_xenc_emit_fn emit,

@@ -114,6 +114,7 @@ static int on_hello(struct server *srv, struct conn *c, const struct rp_hdr *h, 
 	c->timing = hello.caps & RP_CAP_TIMING;
 	c->lz4 = hello.caps & RP_CAP_LZ4;
 	c->xlossy = hello.caps & RP_CAP_XLOSSY;
+	c->xpalette = hello.caps & RP_CAP_XPALETTE;
 	c->resume = hello.caps & RP_CAP_RESUME;
 	c->x11 = hello.caps & RP_CAP_X11;
 	c->context = hello.caps & RP_CAP_CONTEXT;

@@ -446,6 +446,7 @@ struct conn {
 	bool resume; /* the desk's channels outlive this connection (RP_CAP_RESUME) */
 	bool x11; /* the desk draws X windows (RP_CAP_X11) */
 	bool xlossy; /* ... and takes JPEG for video-like regions (RP_CAP_XLOSSY) */
+	bool xpalette; /* ... and takes PALETTE ops (RP_CAP_XPALETTE) */
 	bool context; /* the desk predicts: it takes CONTEXT and CONSUMED */
 	/* A RESUME desk's link, as the host sees it (link.c) */
 	bool link_on;

@@ -287,6 +287,15 @@ static int emit_fn(void *ctx, const uint8_t *payload, size_t len)
 	return 0;
 }
 
+/* PALETTE only where every desk watching decodes it (RP_CAP_XPALETTE). */
+static bool all_take_palette(const struct x11 *x)
+{
+	for (const struct xview *xv = x->views; xv; xv = xv->next)
+		if (!xv->v->conn->xpalette)
+			return false;
+	return x->views != NULL;
+}
+
 static void keyframe(struct x11 *x, struct xview *xv, struct xwindow *w)
 {
 	struct xvwin *vw = vw_of(xv, w->id, true);
@@ -295,6 +304,7 @@ static void keyframe(struct x11 *x, struct xview *xv, struct xwindow *w)
 	if (!vw || !w->enc || !w->has_pixels)
 		return;
 	vw->key_due = false;
+	rp_xenc_palette(w->enc, all_take_palette(x));
 	if (rp_xenc_keyframe(w->enc, x->last_seq, emit_fn, &e) < 0)
 		serve_log("session %s: window 0x%x: no keyframe (out of memory)", x->s.name, w->id);
 	/* A keyframe starts the count afresh: it is the one unacknowledged. */
@@ -495,6 +505,7 @@ static void on_pixels(void *ctx, uint32_t id, const uint32_t *pix, uint16_t wd, 
 		return;
 	e = (struct emit){x, w, NULL, 0, false};
 	rp_xenc_lossy(w->enc, all_take_jpeg(x) ? X11_JPEG_QUALITY : 0);
+	rp_xenc_palette(w->enc, all_take_palette(x));
 	rp_xenc_clock(w->enc, (uint32_t)base_now_ms());
 	r = rp_xenc_update(w->enc, pix, wd, ht, stride, (const struct rp_xrect *)rects, n,
 			   x->last_seq, emit_fn, &e);
@@ -529,6 +540,7 @@ static long refresh_lossy(struct x11 *x, struct xwindow *w, long now)
 		return in;
 	if (!anyone_takes(x, w) || xd_busy(x->xd, w->id))
 		return X11_FRAME_MS;
+	rp_xenc_palette(w->enc, all_take_palette(x));
 	if (rp_xenc_refresh(w->enc, (uint32_t)now, x->last_seq, emit_fn, &e) < 0)
 		serve_log("session %s: window 0x%x: encoding failed", x->s.name, w->id);
 	return rp_xenc_refresh_in(w->enc, (uint32_t)now);

@@ -318,6 +318,7 @@ static void run(enum work work, int frames)
 		fprintf(stderr, "xenc-bench: out of memory\n");
 		exit(1);
 	}
+	rp_xenc_palette(e, true); /* as for telly view, which says RP_CAP_XPALETTE */
 	for (int r = 0; r < ROWS; r++)
 		random_line(text[r], &tcolor[r]);
 	draw_screen(px);

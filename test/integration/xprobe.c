@@ -29,7 +29,8 @@
  * the pointer's shape (XCURSOR) to STATEDIR/cursor as "SERIAL WxH". With
  * XPROBE_TIMING=1 in the environment it asks for TIMING and appends each
  * XTIMING to STATEDIR/timing: "SEQ ID" and its six instants (ns). With
- * XPROBE_LOSSY=1 it says it takes JPEG (RP_CAP_XLOSSY).
+ * XPROBE_LOSSY=1 it says it takes JPEG (RP_CAP_XLOSSY); it takes PALETTE
+ * (RP_CAP_XPALETTE) unless XPROBE_PALETTE=0.
  * Errors from the host are printed on standard error as they come.
  */
 #include <errno.h>
@@ -554,10 +555,12 @@ int main(int argc, char **argv)
 		perror("xprobe: connect");
 		return 1;
 	}
-	const char *tm = getenv("XPROBE_TIMING"), *lossy = getenv("XPROBE_LOSSY");
+	const char *tm = getenv("XPROBE_TIMING"), *lossy = getenv("XPROBE_LOSSY"),
+		   *pal = getenv("XPROBE_PALETTE");
 	n = rp_hello_frame(buf, sizeof buf,
 			   RP_CAP_LINEMODE | RP_CAP_X11 | (tm && *tm == '1' ? RP_CAP_TIMING : 0) |
-				   (lossy && *lossy == '1' ? RP_CAP_XLOSSY : 0), "",
+				   (lossy && *lossy == '1' ? RP_CAP_XLOSSY : 0) |
+				   (pal && *pal == '0' ? 0 : RP_CAP_XPALETTE), "",
 			   "xprobe");
 	rp_conn_send(p.c, buf, (size_t)n);
 	if (rp_conn_next_frame(p.c, &h, &b, 5000) != 1 || h.type != RP_HELLO) {

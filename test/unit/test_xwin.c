@@ -774,6 +774,7 @@ static void encoder_round_trip(void)
 
 	desk_resize(&d, w, h);
 	CHECK(e != NULL);
+	rp_xenc_palette(e, true);
 	CHECK(rp_xenc_create(0, w, h) == NULL);
 	CHECK(rp_xenc_create(5, 0, h) == NULL);
 	/* the first picture, all of it */
@@ -1401,6 +1402,7 @@ static void encoder_text_palette(void)
 	uint32_t first = 0;
 
 	desk_resize(&d, W, H);
+	rp_xenc_palette(e, true);
 	for (int round = 0; round <= 30; round++) {
 		for (size_t i = 0; i < (size_t)W * H; i++)
 			pic[i] = 0x00ffffff | (rnd() & 0xff000000);
@@ -1446,6 +1448,46 @@ static void encoder_text_palette(void)
 	rp_xenc_destroy(e);
 }
 
+/* PALETTE only for desks that said RP_CAP_XPALETTE: with it off (the
+ * default) text goes as lz4/zstd, no op 7 at all, and the desk's picture
+ * is the same; on, the same updates use it. */
+static void encoder_palette_needs_cap(void)
+{
+	enum { W = 300, H = 200 };
+	static uint32_t pic[W * H];
+	struct rp_xrect all = {0, 0, W, H};
+
+	for (int on = 0; on <= 1; on++) {
+		struct rp_xenc *e = rp_xenc_create(7, W, H);
+		struct desk d = {.id = 7};
+		struct rp_xenc_stats st;
+
+		CHECK(e != NULL);
+		desk_resize(&d, W, H);
+		if (on)
+			rp_xenc_palette(e, true);
+		for (uint32_t round = 0; round < 10; round++) {
+			draw_text(pic, W, W, H, round * 3);
+			CHECK(rp_xenc_update(e, pic, W, H, W * 4, &all, 1, round, desk_take, &d) > 0);
+			CHECK(same_picture(&d, pic, W, H, W));
+		}
+		rp_xenc_keyframe(e, 10, desk_take, &d);
+		CHECK(same_picture(&d, pic, W, H, W));
+		rp_xenc_stats(e, &st);
+		if (on) {
+			CHECK(st.tiles_palette > 0);
+			CHECK(st.bytes_op[RP_XOP_PALETTE] > 0);
+		} else {
+			CHECK_EQ(st.tiles_palette, 0);
+			CHECK_EQ(st.bytes_op[RP_XOP_PALETTE], 0);
+			CHECK(st.bytes_op[RP_XOP_LZ4] + st.bytes_op[RP_XOP_ZSTD] > 0);
+		}
+		CHECK_EQ(d.errors, 0);
+		free(d.px);
+		rp_xenc_destroy(e);
+	}
+}
+
 static const struct unit_case cases[] = {
 	{"messages-round-trip", messages_round_trip},
 	{"decoders-refuse", decoders_refuse},
@@ -1463,6 +1505,7 @@ static const struct unit_case cases[] = {
 	{"apply-palette", apply_palette},
 	{"apply-refuses-palette", apply_refuses_palette},
 	{"encoder-text-palette", encoder_text_palette},
+	{"encoder-palette-needs-cap", encoder_palette_needs_cap},
 };
 
 int main(int argc, char **argv)
