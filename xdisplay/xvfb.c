@@ -154,7 +154,8 @@ int xvfb_start(struct xd_proc *p, const char *dir, const char *name, const char 
 			_exit(127);
 		closefrom(4);
 		const char *bin = xvfb && *xvfb ? xvfb : "Xvfb";
-		execlp(bin, bin, "-displayfd", "3", "-auth", p->auth, "-nolisten", "tcp", "-noreset",
+		/* -r: no key repeat of its own; the desk's repeat comes as keys. */
+		execlp(bin, bin, "-displayfd", "3", "-auth", p->auth, "-nolisten", "tcp", "-noreset", "-r",
 		       "-screen", "0", screen, "+extension", "COMPOSITE", "+extension", "DAMAGE",
 		       "+extension", "XFIXES", "+extension", "XTEST", "+extension", "MIT-SHM",
 		       "+extension", "RANDR", (char *)NULL);

@@ -3,8 +3,10 @@
 # a script that ends between key-down and key-up (and between press and
 # release), and a view killed while it holds a key. xpress (xpress.c) logs
 # every press and release with the modifier state: the program hears the
-# releases, and the next view's typing comes without shift or ctrl.
+# releases, and the next view's typing comes without shift or ctrl. A key
+# held is pressed once: repeat is the desk's, not the host's X server's.
 . test/integration/lib.sh "$1"
+need_progs xset
 
 "$TELLY" new --x11 -s xr -- "$B/test/xpress" "$T/log" || fail "new --x11"
 wait_until 20 sh -c "\"$TELLY\" ls | grep -q 'window .*\"xpress\"'"
@@ -34,6 +36,12 @@ $(cat "$T/log")"
 	done
 }
 heard released "shift, a and button 1 let go"
+# Key repeat is the desk's: the host's X server repeats nothing (its own
+# repeat typed a held key again and again, with the desk's keymap loaded too).
+hostdpy=$("$TELLY" ls | sed -n 's/^ *display \(:[0-9]*\).*/\1/p' | head -n 1)
+DISPLAY=$hostdpy XAUTHORITY="$TELLY_DIR/x11-xr.auth" xset q >"$T/xset" ||
+	fail "xset q on the host's display"
+grep -q 'auto repeat: *off' "$T/xset" || fail "the host's X server repeats keys: $(grep -i 'auto repeat' "$T/xset")"
 
 # The next view types b (56) into it: no shift, no button in its state.
 : >"$T/log"
