@@ -41,6 +41,7 @@
 #define PUT_STRIP_BYTES (256 * 1024) /* under any server's request limit */
 #define TOKEN_FB_PX 64
 #define DS_SEAMLESS_OWN_RESTACK_MS 250
+#define SEAMLESS_FRAME_DEPTH 8 /* a window manager's frames in frames, at most */
 
 /* WM_SIZE_HINTS flags (ICCCM 4.1.2.3) */
 #define US_POSITION (1 << 0)
@@ -59,8 +60,11 @@ struct swin {
 	int hx, hy;	/* on the host */
 	uint32_t transient_for;
 	/* The root's child that holds it (itself, or a window manager's
-	 * frame), and the sibling that child was last seen right above. */
+	 * frame), the sibling that child was last seen right above, and its
+	 * place and size then. */
 	xcb_window_t top, top_above;
+	int16_t top_x, top_y;
+	uint16_t top_w, top_h;
 };
 
 struct seamless {
@@ -218,7 +222,7 @@ static void listen_keyboard(struct seamless *s)
  * (its parent, or further up). Round trips, only when it is reparented. */
 static xcb_window_t top_of(struct seamless *s, xcb_window_t xw)
 {
-	for (int depth = 0; depth < 8; depth++) {
+	for (int depth = 0; depth < SEAMLESS_FRAME_DEPTH; depth++) {
 		xcb_query_tree_reply_t *r = xcb_query_tree_reply(s->conn,
 								 xcb_query_tree(s->conn, xw), NULL);
 		if (!r)
@@ -232,18 +236,29 @@ static xcb_window_t top_of(struct seamless *s, xcb_window_t xw)
 	return xw;
 }
 
-/* A child of the root moved in the stack: one that holds a window of
- * ours makes the order worth telling. */
-static void child_restacked(struct seamless *s, xcb_window_t child, xcb_window_t above,
-			    bool circulated)
+/* A child of the root was configured (c) or circulated (c NULL): one
+ * that holds a window of ours and moved in the stack makes the order
+ * worth telling. It moved when the sibling below it changed, or when
+ * nothing else did (raised back above the same sibling after another
+ * window went between). */
+static void child_restacked(struct seamless *s, xcb_window_t child,
+			    const xcb_configure_notify_event_t *c)
 {
 	for (unsigned i = 0; i < s->n; i++) {
 		struct swin *w = s->win[i];
 		if (w->override || w->top != child)
 			continue;
-		if (circulated || w->top_above != above)
+		if (!c || w->top_above != c->above_sibling ||
+		    (w->top_x == c->x && w->top_y == c->y && w->top_w == c->width &&
+		     w->top_h == c->height))
 			s->restacked = true;
-		w->top_above = above;
+		if (c) {
+			w->top_above = c->above_sibling;
+			w->top_x = c->x;
+			w->top_y = c->y;
+			w->top_w = c->width;
+			w->top_h = c->height;
+		}
 		return;
 	}
 }
@@ -266,6 +281,9 @@ static void tell_stacking(struct seamless *s)
 	for (int k = 0; k < nk && n < SEAMLESS_WINDOWS; k++)
 		for (unsigned i = 0; i < s->n; i++)
 			if (!s->win[i]->override && s->win[i]->top == kids[k]) {
+				/* as it is now: events of others' moves may have
+				 * left it stale */
+				s->win[i]->top_above = k ? kids[k - 1] : XCB_NONE;
 				ids[n++] = s->win[i]->id;
 				break;
 			}
@@ -311,7 +329,7 @@ static int s_dispatch(struct ds_backend *b, ds_event_fn fn, void *ctx)
 		case XCB_CONFIGURE_NOTIFY: {
 			xcb_configure_notify_event_t *c = (xcb_configure_notify_event_t *)e;
 			if (c->event != c->window) { /* a child of the root (SubstructureNotify) */
-				child_restacked(s, c->window, c->above_sibling, false);
+				child_restacked(s, c->window, c);
 				break;
 			}
 			if (!(w = by_xw(s, c->window)) || w->override)
@@ -327,7 +345,7 @@ static int s_dispatch(struct ds_backend *b, ds_event_fn fn, void *ctx)
 		}
 		case XCB_CIRCULATE_NOTIFY: {
 			xcb_circulate_notify_event_t *c = (xcb_circulate_notify_event_t *)e;
-			child_restacked(s, c->window, 0, true);
+			child_restacked(s, c->window, NULL);
 			break;
 		}
 		case XCB_REPARENT_NOTIFY: {

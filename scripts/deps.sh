@@ -93,6 +93,8 @@ need prog qemu-system-x86_64 qemu-system-x86
 need prog xterm              xterm
 need prog zenity             zenity
 need prog xwininfo           x11-utils
+need prog xset               x11-xserver-utils
+need prog openbox            openbox
 need prog xkbcomp            x11-xkb-utils
 need file /bin/busybox       busybox-static
 need prog ssh                openssh-client

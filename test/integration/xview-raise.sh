@@ -5,9 +5,11 @@
 # manager or a pager does) raises the lower one: the host stacks them so
 # (xwininfo -root -children on the host's display); the host raising the
 # other is followed by the desk and both stay so; the desk's focus given
-# to a window (xdotool windowfocus) is the host's focus.
+# to a window (xdotool windowfocus) is the host's focus; under a window
+# manager on the desk (openbox), the window it activates is raised on
+# the host.
 . test/integration/lib.sh "$1"
-need_progs xdotool xwininfo
+need_progs xdotool xwininfo xprop
 
 "$TELLY" new --x11 -s xr -- "$B/test/xpress" "$T/log" || fail "new --x11"
 wait_until 20 sh -c "\"$TELLY\" ls | grep -q 'window .*\"xpress\"'"
@@ -56,4 +58,25 @@ wait_until 10 focus_is "$(hostid xpress)"
 xdotool windowfocus "$(deskwin xtwo)" || fail "xdotool windowfocus on the desk"
 wait_until 10 focus_is "$(hostid xtwo)"
 both_are "xtwo xpress " || fail "the stacking moved with the focus"
+
+# A window manager on the desk (openbox: it frames the windows, and
+# activates one asked through _NET_ACTIVE_WINDOW): what it raises, the
+# host raises. (The desk's root then has its frames: only the host's
+# order is read.)
+if command -v openbox >/dev/null; then
+	openbox --sm-disable >"$T/openbox.log" 2>&1 &
+	pids="$pids $!"
+	# Both framed: openbox took them (an activation before would be lost).
+	framed() { xwininfo -id "$(deskwin "$1")" -children | grep 'Parent window id' | grep -vq 'root window'; }
+	managed() { framed xpress && framed xtwo; }
+	wait_until 20 managed
+	host_is() { h=$(onhost order); echo "top first: on the host $h"; [ "$h" = "$1" ]; }
+	xdotool windowactivate "$(deskwin xpress)" || fail "xdotool windowactivate on the desk"
+	wait_until 10 host_is "xpress xtwo "
+	xdotool windowactivate "$(deskwin xtwo)" || fail "xdotool windowactivate on the desk"
+	wait_until 10 host_is "xtwo xpress "
+	echo "under openbox: its activation followed on the host: ok"
+else
+	echo "no openbox (make deps installs it): the desk's window manager not tried"
+fi
 echo "the desk's restacking and focus followed on the host, the host's on the desk: ok"
