@@ -54,6 +54,10 @@ struct xsess {
 	struct rp_inlog log;
 	uint32_t sent_seq; /* the last input written to a connection */
 	bool dropped;	   /* input dropped while down (the log was full) */
+	/* Keys as the inputs given a seq leave them: the window each was
+	 * pressed in, 0 when up (the host releases a channel's keys when its
+	 * link goes; xlink_resumed presses again those down at its place). */
+	uint32_t kdown[256];
 	uint32_t ping_seq; /* sent_seq when the PING awaited went */
 	/* The latest state asked of the host not yet proven taken, sent
 	 * again once attached again (gen: vx's when asked; 0: none). */
@@ -153,6 +157,7 @@ static void xlink_conf(struct vx *x, struct xsess *s, const struct rp_xconfigure
 static void xlink_resume(struct vx *x, struct xsess *s);
 static int xlink_resumed(struct vx *x, const struct rp_hdr *h, const uint8_t *p);
 static void xlink_release_stray(struct vx *x, struct xsess *s);
+static void xlink_press_again(struct vx *x, struct xsess *s, uint32_t seq);
 static void xlink_refused(struct vx *x, struct xsess *s);
 
 /* Input for an X window while the link is down: kept (its seq given
@@ -271,6 +276,7 @@ static void send_key(struct vx *x, struct xw *w, uint8_t code, bool pressed, uin
 
 	if (n <= 0 || xlink_send(x, w->s, buf, (size_t)n, k.seq) < 0)
 		return;
+	w->s->kdown[code] = pressed ? w->id : 0;
 	/* A release seldom changes a pixel: the host reads the window only
 	 * on damage, so an update that answers the release (acks its seq)
 	 * may never come when the press's damage was read before the
@@ -1951,6 +1957,7 @@ static int xlink_resumed(struct vx *x, const struct rp_hdr *h, const uint8_t *p)
 	s->keymap_sent = true;
 	send_keymap(x, s); /* as on attaching: another desk may have changed it */
 	a.s = s;
+	xlink_press_again(x, s, m.seq);
 	if ((int32_t)(s->seq - m.seq) < 0 ||
 	    rp_inlog_since(&s->log, (struct rp_inpos){m.seq, 0}, send_again, &a, &gap) < 0)
 		fprintf(stderr, "telly view: %s: the server took X input up to %u, the view sent up "
@@ -2032,6 +2039,7 @@ static void xlink_refused(struct vx *x, struct xsess *s)
 			continue;
 		x->queued[x->nqueued++] = (struct held){
 			.s = s, .key = true, .k = {.id = r.pressed[c], .keycode = (uint8_t)c, .pressed = 0}};
+		s->kdown[c] = 0;
 	}
 	fprintf(stderr, "telly view: %s attached anew, %u X input events not resent: its channel "
 			"was gone\n", s->name, r.sent);
@@ -2065,9 +2073,56 @@ static void xlink_release_stray(struct vx *x, struct xsess *s)
 			continue;
 		struct rp_xkey k = {.seq = s->seq + 1, .id = r.pressed[c], .keycode = (uint8_t)c};
 		long n = rp_xkey_frame(buf, sizeof buf, s->chan, &k);
-		if (n > 0 && xlink_send(x, s, buf, (size_t)n, k.seq) == 0)
+		if (n > 0 && xlink_send(x, s, buf, (size_t)n, k.seq) == 0) {
 			s->seq = k.seq;
+			s->kdown[c] = 0;
+		}
 	}
+}
+
+struct at_place {
+	uint32_t id[256]; /* by keycode: down at the host's place (its window), 0: up */
+	bool seen[256];
+};
+
+/* rp_inlog_since: a key's first event after the host's place says how it
+ * was there (a press: up; a release: down). */
+static int key_at_place(void *ctx, const void *frame, size_t n)
+{
+	struct at_place *a = ctx;
+	const uint8_t *f = frame;
+	struct rp_hdr h;
+	struct rp_xkey k;
+
+	if (rp_hdr_decode(f, n, &h) < 0 || n != RP_HDR_SIZE + h.len || h.type != RP_XKEY ||
+	    rp_xkey_decode(f + RP_HDR_SIZE, h.len, &k) < 0 || a->seen[k.keycode])
+		return 0;
+	a->seen[k.keycode] = true;
+	a->id[k.keycode] = k.pressed ? 0 : k.id;
+	return 0;
+}
+
+/* The host released this channel's keys when its link went: those down
+ * at the place it took (seq) are pressed again, numbered seq (its place
+ * does not move), before the input after it goes again. */
+static void xlink_press_again(struct vx *x, struct xsess *s, uint32_t seq)
+{
+	struct at_place *a = calloc(1, sizeof *a);
+	uint8_t buf[RP_HDR_SIZE + 16];
+	bool gap;
+
+	if (!a)
+		return;
+	rp_inlog_since(&s->log, (struct rp_inpos){seq, 0}, key_at_place, a, &gap);
+	for (unsigned c = 8; c < 256; c++) {
+		uint32_t id = a->seen[c] ? a->id[c] : s->kdown[c];
+		struct rp_xkey k = {.seq = seq, .id = id, .keycode = (uint8_t)c, .pressed = 1};
+		long n;
+		if (!id || (n = rp_xkey_frame(buf, sizeof buf, s->chan, &k)) <= 0)
+			continue;
+		rp_conn_send(x->c.c, buf, (size_t)n);
+	}
+	free(a);
 }
 
 void vx_ping(struct vx *x)
