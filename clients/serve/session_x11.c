@@ -105,10 +105,6 @@ struct x11 {
 	unsigned nwins;
 	struct xview *views;
 	uint32_t last_seq; /* the last input injected (any viewer's) */
-	/* Keys down on the display, by keycode: the channel that pressed
-	 * each, released when that channel goes (x11_detached), so a desk
-	 * that is gone leaves no key down. */
-	struct chan *key_by[256];
 	struct rp_xcursor cursor; /* the pointer's shape now (argb: x->cursor_px), for new desks */
 	uint8_t *cursor_px;
 	long wake_at;	   /* ms: a window is due to be read */
@@ -1035,19 +1031,13 @@ static void let_go(struct x11 *x, struct xview *xv)
 	xv->buttons_down = 0;
 }
 
+/* An orphan's too (its link lost): a desk that resumes presses again
+ * what was down at the place the host took (view_x11.c, xlink_resumed). */
 static void x11_detached(struct session *s, struct chan *v)
 {
 	struct x11 *x = xs(s);
 	struct xview **pp, *xv;
 
-	/* Its link lost too (an orphan waiting): a desk that resumes presses
-	 * again what was down at the place the host took (view_x11.c). */
-	for (int kc = 8; kc < 256; kc++)
-		if (x->key_by[kc] == v) {
-			x->key_by[kc] = NULL;
-			if (x->xd)
-				xd_key(x->xd, 0, (uint8_t)kc, false);
-		}
 	for (pp = &x->views; (xv = *pp) && xv->v != v; pp = &xv->next)
 		;
 	if (!xv)
@@ -1277,8 +1267,6 @@ int x11_key(struct session *s, struct chan *v, const struct rp_xkey *k, char *er
 	struct xview *xv;
 
 	v->taken.seq = k->seq; /* handled: a RESUME does not send it again (link.c) */
-	if (r == 0)
-		x->key_by[k->keycode] = k->pressed ? v : NULL;
 
 	if (r < 0) {
 		snprintf(err, errn, "XKEY: %s", r == -EINVAL ? "keycodes start at 8"
