@@ -327,25 +327,31 @@ static bool hold_keep(struct attach *a, const void *buf, size_t n)
 	return true;
 }
 
-/* The terminal's answer to SYNC_QUERY, taken out of the keys. */
+/* The terminal's answers to SYNC_QUERY, taken out of the keys (all of
+ * them: a terminal made of two, libvterm under a window, may answer
+ * twice; one that has the mode says so). */
 static size_t sync_reply(struct attach *a, uint8_t *buf, size_t n)
 {
 	static const char pre[] = "\033[?2026;";
 	const size_t pl = sizeof pre - 1;
 
-	for (size_t i = 0; i + pl + 3 <= n; i++) {
+	for (size_t i = 0; i + pl + 3 <= n;) {
 		size_t j = i + pl;
 		unsigned v = 0;
-		if (memcmp(buf + i, pre, pl))
+		if (memcmp(buf + i, pre, pl)) {
+			i++;
 			continue;
+		}
 		while (j < n && j < i + pl + 2 && buf[j] >= '0' && buf[j] <= '9')
 			v = v * 10 + (unsigned)(buf[j++] - '0');
-		if (j == i + pl || j + 2 > n || buf[j] != '$' || buf[j + 1] != 'y')
+		if (j == i + pl || j + 2 > n || buf[j] != '$' || buf[j + 1] != 'y') {
+			i++;
 			continue;
-		a->sync_term = v == 1 || v == 2;
+		}
+		a->sync_term |= v == 1 || v == 2;
 		a->sync_asked = false;
 		memmove(buf + i, buf + j + 2, n - (j + 2));
-		return n - (j + 2 - i);
+		n -= j + 2 - i;
 	}
 	return n;
 }
