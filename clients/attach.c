@@ -102,7 +102,7 @@ struct attach {
 	 * one, closed when the hold ends; on others they wait here. */
 	struct pred_hold hold;
 	bool hold_frame;    /* the OUTPUT being handled is held */
-	bool sync_asked;    /* DECRQM 2026 sent, its answer not seen yet */
+	bool sync_asked;    /* DECRQM 2026 sent: its answers are not keys */
 	bool sync_term;     /* the terminal has synchronized updates */
 	uint8_t *held;      /* HOLD_BUFFER_BYTES, made at the first hold */
 	size_t held_len;
@@ -349,7 +349,6 @@ static size_t sync_reply(struct attach *a, uint8_t *buf, size_t n)
 			continue;
 		}
 		a->sync_term |= v == 1 || v == 2;
-		a->sync_asked = false;
 		memmove(buf + i, buf + j + 2, n - (j + 2));
 		n -= j + 2 - i;
 	}
@@ -968,6 +967,8 @@ static void loop(struct attach *a, int sigfd)
 		if (p[0].revents & (POLLIN | POLLHUP | POLLERR)) {
 			uint8_t buf[KEY_READ_BYTES];
 			ssize_t n = read(a->in_fd, buf, sizeof buf);
+			/* Answers may come in several reads (libvterm's and a
+			 * window's): looked for as long as attach runs. */
 			if (n > 0 && a->sync_asked && !(n = (ssize_t)sync_reply(a, buf, (size_t)n)))
 				continue; /* only the terminal's answer */
 			if (n > 0) {
