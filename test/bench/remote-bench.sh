@@ -5,9 +5,20 @@
 # file through telly attach, ssh and tmux. Prints a table; draws
 # build/bench/remote.png with gnuplot.
 #
-#   KEYS=200 DRAIN_MB=100 PARTS="echo drain" sh test/bench/remote-bench.sh BUILD_DIR
+# The echo rows run ECHO_ROUNDS times, interleaved (this machine is shared
+# and noisy): each row prints the median of its rounds' p50 and of their
+# p99, and its ratio to ssh's at the same delay and mode; "kernel pty" is
+# the program on typometer's own pty, no client at all (the floor).
+# BASE_TELLY=PATH adds raw rows of another telly binary's attach (a
+# build before a change), interleaved with the rest (the daemon is the
+# one running: this compares the desk's side).
+#
+#   KEYS=200 ECHO_ROUNDS=5 DELAYS="0 100" DRAIN_MB=100 PARTS="echo drain" \
+#   sh test/bench/remote-bench.sh BUILD_DIR
 . test/integration/lib.sh "$1"
 KEYS=${KEYS:-200}
+ECHO_ROUNDS=${ECHO_ROUNDS:-5}
+DELAYS=${DELAYS:-0 100}
 PARTS=${PARTS:-echo drain}
 want() { case " $PARTS " in *" $1 "*) return 0 ;; esac; return 1; }
 DRAIN_MB=${DRAIN_MB:-100}
@@ -29,18 +40,19 @@ cat_prog="echo READY-FOR-KEYS; exec cat"
 # Raw mode, the program echoing each key itself (an editor's case): here
 # every key must cross the wire and back, for telly as for ssh.
 raw_prog="stty raw -echo; echo READY-FOR-KEYS; exec dd bs=1 2>/dev/null"
-row() { # LABEL DELAY RESULT
+# One round's figures of a row, kept for the medians (LABEL DELAY RESULT).
+row() {
 	set -- "$1" "$2" $3
-	printf '%-28s %5s ms   p50 %9.1f us   p99 %9.1f us\n' "$1" "$2" "$4" "$5"
-	echo "\"$1\" $2 $4 $5" >>"$results"
+	printf '%s|%s|%s|%s\n' "$1" "$2" "$4" "$5" >>"$rounds"
 }
 
 n=0
-echo_telly() { # DELAY PROXYPORT [PROGRAM LABEL]
+echo_telly() { # DELAY PROXYPORT [PROGRAM LABEL [TELLY]]
 	n=$((n + 1))
-	r=$("$TYPO" echo "$KEYS" -- "$TELLY" attach -e none --ssh "$(ssh_via "$2")" --server "$TELLY" \
+	tb=${5:-$TELLY}
+	r=$("$TYPO" echo "$KEYS" -- "$tb" attach -e none --ssh "$(ssh_via "$2")" --server "$tb" \
 		"$dest" "echo$n" -- sh -c "${3:-$cat_prog}") || fail "telly at $1 ms"
-	TELLY_DIR=$T/remote "$TELLY" kill "echo$n" >/dev/null 2>&1
+	TELLY_DIR=$T/remote "$tb" kill "echo$n" >/dev/null 2>&1
 	row "telly attach${4:-} (over ssh)" "$1" "$r"
 }
 echo_ssh() { # DELAY PROXYPORT [PROGRAM LABEL]
@@ -59,26 +71,53 @@ echo_mosh() { # DELAY: mosh-client through a UDP delay proxy to mosh-server
 	pkill -f "mosh-server new -s -l LANG=C.UTF-8 -p $2" 2>/dev/null
 	row "mosh" "$1" "$r"
 }
+echo_pty() { # PROGRAM LABEL: on typometer's own pty, no client
+	r=$("$TYPO" echo "$KEYS" -- sh -c "$1") || fail "kernel pty$2"
+	row "kernel pty$2" 0 "$r"
+}
 
 results=$out/remote.dat
 drates=$out/drain.dat
 if want echo; then
 : >"$results"
-echo "keystroke-to-echo, $KEYS keys to cat (typometer), delay proxy round trip:"
-r=$("$TYPO" echo "$KEYS" -- "$TELLY" attach -e none local0 -- sh -c "$cat_prog") || fail "telly local"
-"$TELLY" kill local0 >/dev/null 2>&1
-row "telly attach (this host)" 0 "$r"
-for d in 0 100; do
-	port=$tport; [ $d = 100 ] && port=$((tport + 1))
-	echo_telly $d $port
-	echo_ssh $d $port
-	if command -v mosh-server >/dev/null; then echo_mosh $d; fi
+rounds=$out/echo-rounds.txt.$$
+: >"$rounds"
+echo "keystroke-to-echo, $KEYS keys to cat (typometer), delay proxy round trip;"
+echo "median of $ECHO_ROUNDS interleaved rounds' p50 and p99:"
+for i in $(seq "$ECHO_ROUNDS"); do
+	echo_pty "$cat_prog" ""
+	echo_pty "$raw_prog" " raw"
+	r=$("$TYPO" echo "$KEYS" -- "$TELLY" attach -e none local$i -- sh -c "$cat_prog") || fail "telly local"
+	"$TELLY" kill local$i >/dev/null 2>&1
+	row "telly attach (this host)" 0 "$r"
+	for d in $DELAYS; do
+		port=$tport; [ $d = 100 ] && port=$((tport + 1))
+		echo_telly $d $port
+		echo_ssh $d $port
+		if command -v mosh-server >/dev/null; then echo_mosh $d; fi
+		echo_telly $d $port "$raw_prog" " raw"
+		echo_ssh $d $port "$raw_prog" " raw"
+		if [ -n "${BASE_TELLY:-}" ]; then
+			echo_telly $d $port "$raw_prog" " raw, base" "$BASE_TELLY"
+		fi
+	done
 done
-for d in 0 100; do
-	port=$tport; [ $d = 100 ] && port=$((tport + 1))
-	echo_telly $d $port "$raw_prog" " raw"
-	echo_ssh $d $port "$raw_prog" " raw"
-done
+# LABEL|DELAY|P50|P99 per round: each row's medians, in the order first run.
+med() { sort -n | awk '{a[NR] = $1} END {print a[int((NR + 1) / 2)]}'; }
+col() { awk -F'|' -v k="$1" -v c="$2" '$1 "|" $2 == k {print $c}' "$rounds"; }
+awk -F'|' '!seen[$1 "|" $2]++ {print $1 "|" $2}' "$rounds" >"$rounds.keys"
+while IFS= read -r k; do
+	label=${k%|*} d=${k##*|}
+	p50=$(col "$k" 3 | med) p99=$(col "$k" 4 | med) cnt=$(col "$k" 3 | wc -l)
+	case $label in *" raw"*) ssh="ssh raw|$d" ;; *) ssh="ssh|$d" ;; esac
+	s50=$(col "$ssh" 3 | med)
+	ratio=$([ -n "$s50" ] && echo "$p50 $s50" | awk '$2 > 0 {printf "%5.2fx ssh", $1 / $2}')
+	printf '%-34s %5s ms   p50 %9.1f us   p99 %9.1f us   %s (%d rounds)\n' "$label" "$d" "$p50" "$p99" \
+		"$ratio" "$cnt"
+	echo "\"$label\" $d $p50 $p99" >>"$results"
+done <"$rounds.keys"
+rm -f "$rounds.keys"
+rm -f "$rounds"
 fi
 
 if want drain; then
