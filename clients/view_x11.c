@@ -33,6 +33,9 @@
 #define VX_CONF_MAX 16	 /* windows whose latest XCONFIGURE is kept (xlink_conf) */
 #define VX_SAMPLES_MAX 100000
 #define VX_PROBE_MAX_AGE_NS 5000000000ull /* an input nothing visible answered */
+/* A painted input waits this long for the host's XTIMING (a seamless
+ * desk paints its answer before the frame after it, the timing, is read). */
+#define VX_TIMING_WAIT_NS 1000000000ull
 
 struct xsess {
 	uint16_t chan; /* 0 while the OPEN is pending */
@@ -90,7 +93,7 @@ struct xw {
 struct xprobe {
 	uint16_t chan;
 	uint32_t seq;
-	uint64_t t_key, t_sent, t_recv, t_shown;
+	uint64_t t_key, t_sent, t_recv, t_shown, t_painted;
 	bool host;
 	struct rp_xtiming h;
 };
@@ -1055,6 +1058,8 @@ static void on_cursor(struct vx *x, const struct rp_xcursor *m)
 				     x->cur_hy);
 }
 
+static void probes_finish(struct vx *x, uint64_t now, bool painting, bool all);
+
 static void on_timing(struct vx *x, struct xsess *s, const struct rp_xtiming *t)
 {
 	/* The host times the last input it injected before reading the
@@ -1066,6 +1071,7 @@ static void on_timing(struct vx *x, struct xsess *s, const struct rp_xtiming *t)
 			x->await[i].host = true;
 			x->await[i].h = *t;
 		}
+	probes_finish(x, base_now_ns(), false, false);
 }
 
 static uint64_t text_hash(const uint8_t *p, size_t n)
@@ -1647,8 +1653,15 @@ void vx_painted(struct vx *x)
 		w->acked = frame;
 		w->ack_due = false;
 	}
-	if (!x->c.stats)
-		return;
+	if (x->c.stats)
+		probes_finish(x, now, true, false);
+}
+
+/* Inputs whose answer is painted become samples, with the host's
+ * stages once its XTIMING came (or it waited VX_TIMING_WAIT_NS for
+ * them, or the view ends: all). painting: the shown ones were painted now. */
+static void probes_finish(struct vx *x, uint64_t now, bool painting, bool all)
+{
 	for (unsigned i = 0; i < x->nawait;) {
 		struct xprobe *p = &x->await[i];
 		if (!p->t_shown) {
@@ -1657,9 +1670,17 @@ void vx_painted(struct vx *x)
 			i++;
 			continue;
 		}
+		if (painting && !p->t_painted)
+			p->t_painted = now;
+		if (!p->t_painted ||
+		    (!p->host && !all && now - p->t_painted < VX_TIMING_WAIT_NS)) {
+			i++;
+			continue;
+		}
 		if (x->nsamples < VX_SAMPLES_MAX) {
 			uint64_t st[XS_N] = {p->t_sent - p->t_key, p->t_recv - p->t_sent,
-					     p->t_shown - p->t_recv, now - p->t_shown, now - p->t_key};
+					     p->t_shown - p->t_recv, p->t_painted - p->t_shown,
+					     p->t_painted - p->t_key};
 			for (int k = 0; k < XS_N; k++)
 				x->samples[k][x->nsamples] = st[k];
 			x->nsamples++;
@@ -1727,7 +1748,7 @@ static void print_pct(const char *name, uint64_t *s, size_t n)
 		telly_pct_us(s, n, 0.9), telly_pct_us(s, n, 0.99));
 }
 
-void vx_print_stats(const struct vx *x)
+void vx_print_stats(struct vx *x)
 {
 	static const char *const names[XS_N] = {
 		"input to XKEY", "wire+host+wire", "pixels applied", "composite", "total",
@@ -1737,6 +1758,7 @@ void vx_print_stats(const struct vx *x)
 		"  encode", "  queued", "  wire back",
 	};
 
+	probes_finish(x, base_now_ns(), false, true); /* painted, their timing or not */
 	if (!x->nsamples) {
 		if (x->nsess)
 			fprintf(stderr, "telly view: X keystroke-to-pixel: no samples\n");

@@ -109,6 +109,6 @@ bool vx_updated(const struct vx *x);
 /* The title of X window id (NULL: not an X window). */
 const char *vx_title(const struct vx *x, uint32_t id);
 /* --stats: keystroke-to-pixel for X windows, by stage. */
-void vx_print_stats(const struct vx *x);
+void vx_print_stats(struct vx *x);
 
 #endif

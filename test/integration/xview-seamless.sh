@@ -26,7 +26,7 @@ hostdpy() { "$TELLY" ls | sed -n "/^$1:/,/^[^ ]/s/^ *display \(:[0-9]*\).*/\1/p"
 "$TELLY" new --x11 -s xs -- xterm -T xtest -geometry 40x8+100+80 \
 	-e sh -c "while read l; do printf '%s\n' \"\$l\" >>$T/typed; done" || fail "new --x11"
 wait_until 20 sh -c "\"$TELLY\" ls | grep -q 'window .*\"xtest\"'"
-"$TELLY" view --seamless "" xs >"$T/view.out" 2>&1 &
+"$TELLY" view --seamless --stats "" xs >"$T/view.out" 2>&1 &
 view=$!
 pids="$pids $view"
 has_xtest() { [ -n "$(deskwin xtest)" ] || ! kill -0 "$view" 2>/dev/null; }
@@ -90,6 +90,12 @@ wait_until 10 at_place
 # ends, its session too, and the view with it.
 "$B/test/xclose" "$w" || fail "xclose"
 wait_until 20 sh -c "! \"$TELLY\" ls 2>/dev/null | grep -q '^xs:'"
+# Its --stats, at its end: the keys typed, split by the host's stages
+# (the host's XTIMING comes after the pixels a seamless desk paints at
+# once; the keys wait for it).
+wait_until 20 sh -c "! kill -0 $view 2>/dev/null"
+cat "$T/view.out"
+grep -q "split by the host's clock for [1-9]" "$T/view.out" || fail "--stats has no host stages"
 
 # The one-line form: telly x makes the session and shows its windows.
 "$TELLY" x -s one -- xterm -T xone >"$T/x.out" 2>&1 &
