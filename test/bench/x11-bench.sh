@@ -20,7 +20,11 @@
 # proxy), CPU time per frame on each side, memory (RSS) per window.
 # Everything listens on 127.0.0.1 and is stopped at the end.
 #
-#   X11_KEYS=100 X11_SCROLL_S=5 X11_DELAYS="0 50" \
+# X11_STAGES=1: telly's peers run with --stats (the host then times each
+# update: XTIMING), and where their keys' time went, stage by stage, is
+# printed after the table (the desk's view of it: telly view --stats).
+#
+#   X11_KEYS=100 X11_SCROLL_S=5 X11_DELAYS="0 50" X11_STAGES=0 \
 #   X11_PEERS="straight ssh xpra xpra-rgb vnc telly telly-desk" X11_PROGS="xterm entry" \
 #   sh test/bench/x11-bench.sh BUILD_DIR
 . test/integration/lib.sh "$1"
@@ -31,11 +35,13 @@ SCROLL_S=${X11_SCROLL_S:-5}
 DELAYS=${X11_DELAYS:-0 50}
 PEERS=${X11_PEERS:-straight ssh xpra xpra-rgb vnc telly telly-desk}
 PROGS=${X11_PROGS:-xterm entry}
+STAGES=${X11_STAGES:-0}
 X2P=$B/bin/xkey2pixel
 PROXY=$B/bin/delay-proxy
 HOST_SCREEN=800x600
 out=$B/bench
 mkdir -p "$out"
+rm -f "$out"/x11-stages-*.txt
 export LANG=C.UTF-8
 # The desk's ssh -X writes its cookies here, not in the user's
 # ~/.Xauthority (sshd's side, which OpenSSH does not let us move, does).
@@ -196,13 +202,15 @@ peer_start() {
 		# inside telly view's own desktop window.
 		start_proxy "$rtt" "$ssh_port"
 		tsess=xb$n
+		stats=""
+		[ "$STAGES" = 1 ] && [ "$3" != scroll ] && stats=--stats
 		set -- --ssh "ssh $ssh_opts -p $pport" --server "$TELLY" "$dest"
 		if [ "$peer" = telly ]; then
-			DISPLAY=$desk "$TELLY" x "$@" -s "$tsess" -- $cmd >"$T/telly-x.log" 2>&1 &
+			DISPLAY=$desk "$TELLY" x $stats "$@" -s "$tsess" -- $cmd >"$T/telly-x.log" 2>&1 &
 		else
 			"$TELLY" new --x11 "$@" -s "$tsess" -- $cmd >"$T/telly-x.log" 2>&1 ||
 				{ echo "(telly new --x11: $(cat "$T/telly-x.log"))"; return 1; }
-			DISPLAY=$desk "$TELLY" view "$@" "$tsess" >>"$T/telly-x.log" 2>&1 &
+			DISPLAY=$desk "$TELLY" view $stats "$@" "$tsess" >>"$T/telly-x.log" 2>&1 &
 			match="telly view"
 		fi
 		desk_client=$!
@@ -261,6 +269,12 @@ for kind in $PROGS; do
 			else
 				echo "($(label "$peer") at $d ms, $kind: $(cat "$T/x2p.err"); left out)"
 			fi
+			# --stats prints when the view ends: asked to, and awaited.
+			case $STAGES$peer in 1telly*)
+				kill "$desk_client" 2>/dev/null
+				wait_until 10 sh -c "! kill -0 $desk_client 2>/dev/null"
+				sed -n '/X keystroke-to-pixel/,$p' "$T/telly-x.log" >"$out/x11-stages-$kind-$peer-$d.txt" ;;
+			esac
 			peer_stop
 		done
 	done
@@ -299,6 +313,14 @@ for kind in $PROGS; do
 		printf '  %-28s %2s ms  %8.2f %8.2f %9s   %s/%s/%s\n' "$(label "$peer")" "$d" "$p50" "$p99" "$ratio" "$rh" "$rd" "$rp"
 	done
 done
+if [ "$STAGES" = 1 ]; then
+	for f in "$out"/x11-stages-*.txt; do
+		[ -s "$f" ] || continue
+		echo
+		echo "-- where telly's time went: $(basename "$f" .txt | sed 's/^x11-stages-//') (ms delay), telly view --stats:"
+		cat "$f"
+	done
+fi
 echo
 echo "== X11: a scrolling xterm (1000 lines/s) for ${SCROLL_S} s, as the desk sees it"
 printf '  %-28s %5s  %7s %9s %9s   %s\n' "" "rtt" "frames/s" "KB/s" "KB/frame" "CPU ms/frame host/desk/program"
