@@ -243,13 +243,24 @@ void rp_link_set_dead_min(struct rp_link *l, long ms)
 	l->dead_min_ms = ms;
 }
 
+void rp_link_init_host(struct rp_link *l, long now_ms)
+{
+	rp_link_init(l, now_ms, 0);
+	l->dead_min_ms = RP_LINK_HOST_DEAD_MIN_MS;
+	l->dead_first_ms = RP_LINK_HOST_FIRST_DEAD_MS;
+}
+
 /* How long without a PONG, and without anything else, a link is given:
- * a few round trips, never less than a floor (a busy host, a slow hop). */
+ * a few round trips, never less than a floor (a busy host, a slow hop),
+ * and before any round trip is measured the first judgement's floor. */
 static long dead_after_ms(const struct rp_link *l)
 {
 	long rtts = RP_LINK_DEAD_RTTS * (l->srtt_us + 4 * l->rttvar_us) / 1000;
+	long floor = l->dead_min_ms;
 
-	return rtts > l->dead_min_ms ? rtts : l->dead_min_ms;
+	if (!l->srtt_us && l->dead_first_ms > floor)
+		floor = l->dead_first_ms;
+	return rtts > floor ? rtts : floor;
 }
 
 void rp_link_down(struct rp_link *l, long now_ms)

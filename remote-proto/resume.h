@@ -88,6 +88,14 @@ bool rp_inpos_before(struct rp_inpos a, struct rp_inpos b);
 #define RP_LINK_RETRY_MAX_MS 200 /* ...up to this while the link is freshly lost */
 #define RP_LINK_PATIENT_MS 60000 /* down longer than this: */
 #define RP_LINK_RETRY_SLOW_MS 2000 /* redial this often */
+/* The host's view of a desk's link: a desk gives up after
+ * RP_LINK_DEAD_MIN_MS and redials, so the host waits longer, so that on a
+ * link that is only slow the desk is the one that redials. Until it has
+ * measured a round trip it waits longer still: a link whose round trip is
+ * over the floor (a satellite hop, a laptop's first seconds after a
+ * suspend) would otherwise be dropped before its first PONG could come. */
+#define RP_LINK_HOST_DEAD_MIN_MS 6000
+#define RP_LINK_HOST_FIRST_DEAD_MS 30000
 
 enum rp_link_state { RP_LINK_UP, RP_LINK_DOWN, RP_LINK_DIALING };
 
@@ -104,6 +112,7 @@ struct rp_link {
 	unsigned tries;
 	long sleep_gap_ms;  /* CLOCK_BOOTTIME - CLOCK_MONOTONIC at the last look */
 	long dead_min_ms;   /* the floor of the dead-link time (RP_LINK_DEAD_MIN_MS) */
+	long dead_first_ms; /* the floor while no round trip is measured (0: dead_min_ms) */
 };
 
 enum rp_link_todo {
@@ -118,6 +127,9 @@ void rp_link_init(struct rp_link *l, long now_ms, long sleep_gap_ms);
  * its own (a desk gives up first and redials; the host only frees what
  * the channel held and lets it wait for RESUME). */
 void rp_link_set_dead_min(struct rp_link *l, long ms);
+/* The host's link to a desk: floors RP_LINK_HOST_DEAD_MIN_MS, and
+ * RP_LINK_HOST_FIRST_DEAD_MS until a PONG has measured a round trip. */
+void rp_link_init_host(struct rp_link *l, long now_ms);
 /* What is due at now_ms; sleep_gap_ms as read now (a jump: the desk slept,
  * and a link that slept is taken for dead). */
 enum rp_link_todo rp_link_tick(struct rp_link *l, long now_ms, long sleep_gap_ms);

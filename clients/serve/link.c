@@ -11,7 +11,8 @@
  * The host watches such a desk's link too (rp_link, as the desk does):
  * PING to it, and a connection that has sent no frame, answered no PING
  * and taken none of its queued output for a few round trips (at least
- * LINK_HOST_DEAD_MIN_MS) is dropped, so that its channels wait as orphans
+ * RP_LINK_HOST_DEAD_MIN_MS, and RP_LINK_HOST_FIRST_DEAD_MS before one is
+ * measured) is dropped, so that its channels wait as orphans
  * at once rather than when TCP gives up, or the desk comes back.
  */
 #include <stdio.h>
@@ -21,11 +22,6 @@
 
 #include "base.h"
 #include "serve.h"
-
-/* A desk pings once a second and gives up after 2 s (RP_LINK_DEAD_MIN_MS);
- * the host waits longer, so that on a link that is only slow the desk is
- * the one that redials. */
-#define LINK_HOST_DEAD_MIN_MS 6000
 
 void chan_resumable(struct chan *v)
 {
@@ -123,8 +119,7 @@ static bool link_check(struct server *srv, struct conn *c, long now, long *wait)
 	long w;
 
 	if (!c->link_on) {
-		rp_link_init(&c->link, now, 0);
-		rp_link_set_dead_min(&c->link, LINK_HOST_DEAD_MIN_MS);
+		rp_link_init_host(&c->link, now);
 		c->link_on = true;
 		c->link_frames = c->frames;
 		c->link_queued = queued;

@@ -247,6 +247,53 @@ static void link_host_floor(void)
 	CHECK_EQ(rp_link_tick(&l, t + 6000, 0), RP_LINK_DEAD);
 }
 
+/* The host's first judgement of a desk waits for a round trip measured
+ * (or RP_LINK_HOST_FIRST_DEAD_MS): a link whose round trip is 7 s is not
+ * dropped at the 6 s floor before its first PONG; later judgements go by
+ * what was measured; a link that never answers is dropped at the bound. */
+static void link_host_first_rtt(void)
+{
+	struct rp_link l;
+	long t = 0, rtt = RP_LINK_HOST_DEAD_MIN_MS + 1000;
+
+	rp_link_init_host(&l, t);
+	CHECK_EQ(rp_link_tick(&l, t, 0), RP_LINK_SEND_PING);
+	uint64_t s = rp_link_ping_stamp(&l, 1000000, t);
+	CHECK_EQ(rp_link_tick(&l, t + RP_LINK_HOST_DEAD_MIN_MS, 0), RP_LINK_NOTHING);
+	CHECK_EQ(rp_link_tick(&l, t + rtt - 1, 0), RP_LINK_NOTHING);
+	CHECK_EQ(rp_link_pong(&l, s, 1000000 + (uint64_t)rtt * 1000, t + rtt), 1);
+	CHECK_EQ(rp_link_rtt_us(&l), rtt * 1000);
+	t += rtt;
+	/* Measured: a few such round trips, well over the floor. */
+	CHECK_EQ(rp_link_tick(&l, t + RP_LINK_PING_MS, 0), RP_LINK_SEND_PING);
+	rp_link_ping_stamp(&l, 20000000, t + RP_LINK_PING_MS);
+	t += RP_LINK_PING_MS;
+	CHECK_EQ(rp_link_tick(&l, t + RP_LINK_HOST_FIRST_DEAD_MS, 0), RP_LINK_NOTHING);
+	long dead = RP_LINK_DEAD_RTTS * (rtt + 4 * (rtt / 2));
+	CHECK_EQ(rp_link_wait(&l, t), dead);
+	CHECK_EQ(rp_link_tick(&l, t + dead - 1, 0), RP_LINK_NOTHING);
+	CHECK_EQ(rp_link_tick(&l, t + dead, 0), RP_LINK_DEAD);
+
+	/* Measured fast: back to the floor, not the first bound. */
+	rp_link_init_host(&l, 0);
+	CHECK_EQ(rp_link_tick(&l, 0, 0), RP_LINK_SEND_PING);
+	s = rp_link_ping_stamp(&l, 1000, 0);
+	CHECK_EQ(rp_link_pong(&l, s, 21000, 20), 1);
+	CHECK_EQ(rp_link_tick(&l, RP_LINK_PING_MS, 0), RP_LINK_SEND_PING);
+	rp_link_ping_stamp(&l, 2000000, RP_LINK_PING_MS);
+	CHECK_EQ(rp_link_tick(&l, RP_LINK_PING_MS + RP_LINK_HOST_DEAD_MIN_MS - 1, 0),
+		 RP_LINK_NOTHING);
+	CHECK_EQ(rp_link_tick(&l, RP_LINK_PING_MS + RP_LINK_HOST_DEAD_MIN_MS, 0), RP_LINK_DEAD);
+
+	/* Never answered, nothing heard: dropped at the first bound. */
+	rp_link_init_host(&l, 0);
+	CHECK_EQ(rp_link_tick(&l, 0, 0), RP_LINK_SEND_PING);
+	rp_link_ping_stamp(&l, 1000, 0);
+	CHECK_EQ(rp_link_wait(&l, 0), RP_LINK_HOST_FIRST_DEAD_MS);
+	CHECK_EQ(rp_link_tick(&l, RP_LINK_HOST_FIRST_DEAD_MS - 1, 0), RP_LINK_NOTHING);
+	CHECK_EQ(rp_link_tick(&l, RP_LINK_HOST_FIRST_DEAD_MS, 0), RP_LINK_DEAD);
+}
+
 static void link_wake_from_suspend(void)
 {
 	struct rp_link l;
@@ -305,6 +352,7 @@ int main(int argc, char **argv)
 		{"link-heartbeat-and-rtt", link_heartbeat_and_rtt},
 		{"link-dead-when-nothing-answers", link_dead_when_nothing_answers},
 		{"link-host-floor", link_host_floor},
+		{"link-host-first-rtt", link_host_first_rtt},
 		{"link-wake-from-suspend", link_wake_from_suspend},
 		{"link-redial-backoff", link_redial_backoff},
 	};
