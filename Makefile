@@ -450,6 +450,12 @@ $(BUILD)/test/cut-proxy: $(call obj,obj,test/integration/cut-proxy.c)
 	@mkdir -p $(dir $@)
 	$(CC) $(ALL_CFLAGS) -o $@ $^
 
+# Stops one thread of a daemon (logs-kill9-echo.sh).
+all: $(BUILD)/test/thread-hold
+$(BUILD)/test/thread-hold: $(call obj,obj,test/integration/thread-hold.c)
+	@mkdir -p $(dir $@)
+	$(CC) $(ALL_CFLAGS) -o $@ $^
+
 # Many connections, wrong tokens and floods for the daemon's limit tests.
 all: $(BUILD)/test/rp-storm
 $(BUILD)/test/rp-storm: $(call obj,obj,$(RP_CORE) test/integration/rp-storm.c)

@@ -276,6 +276,20 @@ void telly_slog_write(struct telly_slog *l, const void *buf, size_t n)
 	pthread_mutex_unlock(&l->mu);
 }
 
+bool telly_slog_write_now(struct telly_slog *l, const void *buf, size_t n)
+{
+	long now = base_now_ms();
+	bool plain;
+
+	if (pthread_mutex_trylock(&l->mu))
+		return false;
+	plain = !l->failed && now < l->check_at && !(l->bytes && l->bytes + n > l->cap);
+	if (plain)
+		put(l, buf, n, now);
+	pthread_mutex_unlock(&l->mu);
+	return plain;
+}
+
 void telly_slog_end(struct telly_slog *l, const char *why)
 {
 	char at[VMC_STAMP_LEN + 1];

@@ -16,6 +16,7 @@
 #ifndef TELLY_SLOG_H
 #define TELLY_SLOG_H
 
+#include <stdbool.h>
 #include <stddef.h>
 
 #define TELLY_SLOG_RETRY_MS 2000    /* a failed log is tried again this often */
@@ -39,6 +40,10 @@ struct telly_slog *telly_slog_start(const char *dir, const char *name, size_t ca
 				    const char *what);
 /* The program's bytes. From any thread. */
 void telly_slog_write(struct telly_slog *l, const void *buf, size_t n);
+/* The same when it costs one write(2) and no wait (the lock free, the
+ * file neither due a check nor a rotation, nor failed): true, written;
+ * false, nothing done (give it to telly_slog_write on another thread). */
+bool telly_slog_write_now(struct telly_slog *l, const void *buf, size_t n);
 /* The end mark, "--- telly: session NAME ended, WHY STAMP", after which
  * the run counts as ended. */
 void telly_slog_end(struct telly_slog *l, const char *why);

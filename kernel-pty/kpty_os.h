@@ -63,6 +63,12 @@ struct kpty_os_pump *kpty_os_pump_create_tee(int master, size_t bytes, kpty_os_p
 					     void *ctx);
 int kpty_os_pump_fd(const struct kpty_os_pump *p);
 long kpty_os_pump_read(struct kpty_os_pump *p, void *buf, size_t n, uint8_t *status);
+/* The owner's own reads offered to the log before it sends them on: now()
+ * takes them (true) at once, or says it cannot without a wait (false: the
+ * thread tees them after the round, as without it). Set before the
+ * owner's first read. */
+typedef bool kpty_os_pump_tee_now(void *ctx, const void *buf, size_t n);
+void kpty_os_pump_set_tee_now(struct kpty_os_pump *p, kpty_os_pump_tee_now *now);
 /* The owner's round is over (what it read is sent on): the thread may tee
  * what the owner read from the master itself. Takes NULL. */
 void kpty_os_pump_tee_due(struct kpty_os_pump *p);

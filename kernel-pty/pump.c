@@ -32,7 +32,11 @@
  * big read (a flood begins) hands the master back to the thread. The
  * thread still writes the tee, from a queue the owner fills, once the
  * owner says its round is over (kpty_os_pump_tee_due): a slow log never
- * holds up the owner, nor the output it is about to send.
+ * holds up the owner, nor the output it is about to send. With a tee_now
+ * (kpty_os_pump_set_tee_now) the owner first offers its read to the log
+ * itself, before it sends it on, so that an owner killed right after its
+ * send has logged what it sent; the log takes it only when that costs no
+ * wait (its lock free, one write), and nothing is queued ahead of it.
  */
 #include <errno.h>
 #include <poll.h>
@@ -80,6 +84,8 @@ struct kpty_os_pump {
 	long end; /* why reads ended (-errno), once ended */
 	kpty_os_pump_tee *tee; /* set before the thread starts, then only read */
 	void *tee_ctx;
+	kpty_os_pump_tee_now *tee_now; /* the owner's alone */
+	bool teeing;		       /* the thread is in tee_queue's tee */
 };
 
 static void ring_put(struct kpty_os_pump *p, const void *src, size_t n)
@@ -152,9 +158,11 @@ static void tee_queue(struct kpty_os_pump *p, uint8_t *buf)
 	memcpy(buf, p->teeq, n);
 	p->teeq_len = 0;
 	p->tee_due = false;
+	p->teeing = true;
 	pthread_mutex_unlock(&p->mu);
 	p->tee(p->tee_ctx, buf, n);
 	pthread_mutex_lock(&p->mu);
+	p->teeing = false;
 }
 
 static void *pump_main(void *arg)
@@ -342,7 +350,11 @@ static long owner_read(struct kpty_os_pump *p, void *buf, size_t n, uint8_t *sta
 		return -EAGAIN;
 	}
 	r = kpty_os_read(p->master, buf, n, status);
-	if (r > 0 && p->tee) {
+	/* In order: only when nothing read before it still waits for the
+	 * thread. The thread tees its own reads before it hands the master
+	 * over, and reads again only once it has it back. */
+	if (r > 0 && p->tee &&
+	    !(p->tee_now && !p->teeq_len && !p->teeing && p->tee_now(p->tee_ctx, buf, (size_t)r))) {
 		memcpy(p->teeq + p->teeq_len, buf, (size_t)r);
 		p->teeq_len += (size_t)r;
 	}
@@ -357,6 +369,11 @@ static long owner_read(struct kpty_os_pump *p, void *buf, size_t n, uint8_t *sta
 		p->end = r;
 	}
 	return r == -EINTR ? -EAGAIN : r;
+}
+
+void kpty_os_pump_set_tee_now(struct kpty_os_pump *p, kpty_os_pump_tee_now *now)
+{
+	p->tee_now = now;
 }
 
 void kpty_os_pump_tee_due(struct kpty_os_pump *p)

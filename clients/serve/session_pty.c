@@ -447,6 +447,12 @@ static void log_tee(void *ctx, const void *buf, size_t n)
 	telly_slog_write(ctx, buf, n);
 }
 
+/* The loop's own small reads (echoes), logged before they are sent. */
+static bool log_tee_now(void *ctx, const void *buf, size_t n)
+{
+	return telly_slog_write_now(ctx, buf, n);
+}
+
 static bool is_dir(const char *path)
 {
 	struct stat st;
@@ -576,6 +582,8 @@ int program_create(struct server *srv, const struct rp_open *m, const char *name
 						s->log)))
 		serve_log("session %s: no pty reader thread (%s): reading in the loop", name,
 			  strerror(errno));
+	if (p->pump && s->log)
+		kpty_os_pump_set_tee_now(p->pump, log_tee_now);
 	p->fd = p->pump ? kpty_os_pump_fd(p->pump) : p->child.master;
 	session_log_events(s);
 	session_insert(srv, s);

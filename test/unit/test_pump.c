@@ -358,6 +358,52 @@ static void pump_owner_reads_echoes(void)
 	free(t.g.p);
 }
 
+static bool tee_now_locked(void *ctx, const void *buf, size_t n)
+{
+	tee_locked(ctx, buf, n);
+	return true;
+}
+
+/* With a tee_now, an echo the owner reads itself is teed before the read
+ * returns it, before the owner could send it on: the tee has every byte the
+ * owner has, without waiting for its round to end; and still every byte
+ * once and in order when a flood goes through the thread after it. */
+static void pump_tees_echoes_first(void)
+{
+	struct kpty_os_child c;
+	struct got g = {0};
+	struct locked_got t = {.mu = PTHREAD_MUTEX_INITIALIZER};
+
+	CHECK_EQ(spawn(&c, "stty -echo; echo ready; while read x; do echo \"got $x\"; "
+			   "[ $x = flood ] && seq 1 20000; done"),
+		 0);
+	struct kpty_os_pump *p = kpty_os_pump_create_tee(c.master, 65536, tee_locked, &t);
+	CHECK(p != NULL);
+	if (!p)
+		return;
+	kpty_os_pump_set_tee_now(p, tee_now_locked);
+	CHECK(read_until(p, &g, 0, "ready\r\n"));
+	/* Every echo: the tee has it as soon as the owner does, whoever
+	 * read it (the thread tees before it puts a read in the ring). */
+	for (int i = 0; i < 20; i++) {
+		size_t from = g.len;
+		CHECK(!readable(kpty_os_pump_fd(p), 20)); /* quiet */
+		CHECK(write(c.master, "k\n", 2) == 2);
+		CHECK(read_until(p, &g, from, "got k\r\n"));
+		CHECK_EQ(teed(&t), g.len);
+	}
+	size_t from = g.len;
+	CHECK(write(c.master, "flood\n", 6) == 6);
+	CHECK(read_until(p, &g, from, "\r\n20000\r\n"));
+	kpty_os_pump_stop(p);
+	CHECK(t.g.len == g.len && !memcmp(t.g.p, g.p, g.len));
+	kpty_os_pump_destroy(p);
+	kill(c.pid, SIGKILL);
+	kpty_os_close(&c);
+	free(g.p);
+	free(t.g.p);
+}
+
 int main(int argc, char **argv)
 {
 	static const struct unit_case cases[] = {
@@ -366,6 +412,7 @@ int main(int argc, char **argv)
 		{"pump-stops-when-told", pump_stops_when_told},
 		{"pump-tees-every-byte", pump_tees_every_byte},
 		{"pump-owner-reads-echoes", pump_owner_reads_echoes},
+		{"pump-tees-echoes-first", pump_tees_echoes_first},
 	};
 	return unit_main(cases, sizeof cases / sizeof cases[0], argc, argv);
 }
