@@ -785,6 +785,11 @@ struct rp_xenc {
 	uint32_t *changed_at;
 	uint8_t *lossy;
 	uint32_t nlossy;
+	/* The oldest changed_at among lossy tiles (the next refresh is due
+	 * XENC_REFRESH_MS after it) and how many lossy tiles have it; stale
+	 * once they all went while others are still lossy. */
+	uint32_t due_at, due_n;
+	bool due_stale;
 	tjhandle tj;
 	struct rp_xenc_stats st;
 };
@@ -1005,15 +1010,41 @@ static bool rect_lossy(const struct rp_xenc *e, uint32_t x, uint32_t y, uint32_t
 	return false;
 }
 
+/* Tile t, lossy, is about to change or to be sent losslessly: out of the
+ * oldest group if it is in it. */
+static void due_leave(struct rp_xenc *e, size_t t)
+{
+	if (e->lossy[t] && !e->due_stale && e->due_n && e->changed_at[t] == e->due_at &&
+	    --e->due_n == 0)
+		e->due_stale = true;
+}
+
+/* Tile t is lossy, changed at changed_at[t]: the oldest group is it, or
+ * it joins it (a tile joins at the encoder's now, never before). */
+static void due_join(struct rp_xenc *e, size_t t)
+{
+	if (e->due_stale)
+		return;
+	if (!e->due_n || (int32_t)(e->changed_at[t] - e->due_at) < 0) {
+		e->due_at = e->changed_at[t];
+		e->due_n = 1;
+	} else if (e->changed_at[t] == e->due_at) {
+		e->due_n++;
+	}
+}
+
 static void mark_lossy(struct rp_xenc *e, uint32_t x, uint32_t y, uint32_t w, uint32_t h)
 {
 	for (uint32_t ty = y / XENC_TILE; ty <= (y + h - 1) / XENC_TILE; ty++)
 		for (uint32_t tx = x / XENC_TILE; tx <= (x + w - 1) / XENC_TILE; tx++) {
-			uint8_t *l = &e->lossy[(size_t)ty * e->tw + tx];
+			size_t t = (size_t)ty * e->tw + tx;
+			uint8_t *l = &e->lossy[t];
+			due_leave(e, t);
 			e->nlossy += !*l;
 			*l = 1;
 			/* still for the refresh's clock from now */
-			e->changed_at[(size_t)ty * e->tw + tx] = e->now_ms;
+			e->changed_at[t] = e->now_ms;
+			due_join(e, t);
 		}
 }
 
@@ -1168,12 +1199,22 @@ static void send_zstd(struct fw *f, const uint32_t *src, size_t stride, uint32_t
 static void set_lossy(struct rp_xenc *e, uint32_t tx0, uint32_t tx1, uint32_t ty, bool on)
 {
 	for (uint32_t tx = tx0; tx < tx1; tx++) {
-		uint8_t *l = &e->lossy[(size_t)ty * e->tw + tx];
-		if (*l && !on)
+		size_t t = (size_t)ty * e->tw + tx;
+		uint8_t *l = &e->lossy[t];
+		if (*l && !on) {
+			due_leave(e, t);
 			e->nlossy--;
-		else if (!*l && on)
+		} else if (!*l && on) {
 			e->nlossy++;
+		}
+		bool joins = !*l && on;
 		*l = on;
+		if (joins)
+			due_join(e, t);
+	}
+	if (!e->nlossy) {
+		e->due_n = 0;
+		e->due_stale = false;
 	}
 }
 
@@ -1239,7 +1280,10 @@ static bool tile_video(struct rp_xenc *e, size_t t, const uint32_t *px, size_t s
 	bool recent = e->streak[t] && e->now_ms - e->changed_at[t] <= XENC_VIDEO_GAP_MS;
 
 	e->streak[t] = recent ? (uint8_t)(e->streak[t] < 255 ? e->streak[t] + 1 : 255) : 1;
+	due_leave(e, t);
 	e->changed_at[t] = e->now_ms;
+	if (e->lossy[t])
+		due_join(e, t);
 	return e->jpeg_quality && !solid && e->streak[t] >= XENC_VIDEO_STREAK &&
 	       picture_like(px, stride, x, y, w, h);
 }
@@ -1541,6 +1585,8 @@ static int xenc_resize(struct rp_xenc *e, uint16_t w, uint16_t h)
 						e->changed_at[(size_t)ty * e->tw + tx];
 					n.nlossy++;
 				}
+		n.due_n = 0;
+		n.due_stale = n.nlossy > 0; /* found again when asked */
 	}
 	xenc_free_tiles(e);
 	n.w = w;
@@ -1900,7 +1946,24 @@ void rp_xenc_clock(struct rp_xenc *e, uint32_t now_ms)
 	e->now_ms = now_ms;
 }
 
-long rp_xenc_refresh_in(const struct rp_xenc *e, uint32_t now_ms)
+long rp_xenc_refresh_in(struct rp_xenc *e, uint32_t now_ms)
+{
+	if (!e->nlossy)
+		return -1;
+	if (e->due_stale) {
+		size_t nt = (size_t)e->tw * e->th;
+		e->due_stale = false;
+		e->due_n = 0;
+		for (size_t t = 0; t < nt; t++)
+			if (e->lossy[t])
+				due_join(e, t);
+		e->st.due_scans++;
+	}
+	uint32_t still = now_ms - e->due_at;
+	return still >= XENC_REFRESH_MS ? 0 : (long)(XENC_REFRESH_MS - still);
+}
+
+long rp_xenc_refresh_in_scan(const struct rp_xenc *e, uint32_t now_ms)
 {
 	long soonest = -1;
 

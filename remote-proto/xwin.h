@@ -233,14 +233,19 @@ int rp_xenc_keyframe(struct rp_xenc *e, uint32_t ack, rp_xenc_emit_fn emit, void
  * (ms, any origin, wrapping) before each update. A tile sent lossy is
  * sent again losslessly once still for a while: rp_xenc_refresh_in says
  * in how many ms (-1: nothing owed), rp_xenc_refresh sends what is due
- * (frames emitted, 0 for none). */
+ * (frames emitted, 0 for none). The encoder keeps the earliest due time
+ * as tiles go lossy, change and are refreshed: asking costs no scan of
+ * the tiles, save once after the oldest lossy tiles all went (then it
+ * looks for the next oldest, counted in stats' due_scans). */
 void rp_xenc_lossy(struct rp_xenc *e, int quality);
 /* PALETTE ops (few colours: text, flat UI) on or off (the default): only
  * for windows whose every desk said RP_CAP_XPALETTE; off, those regions
  * go as lz4/zstd. */
 void rp_xenc_palette(struct rp_xenc *e, bool on);
 void rp_xenc_clock(struct rp_xenc *e, uint32_t now_ms);
-long rp_xenc_refresh_in(const struct rp_xenc *e, uint32_t now_ms);
+long rp_xenc_refresh_in(struct rp_xenc *e, uint32_t now_ms);
+/* The same found by looking at every tile (what tests compare with). */
+long rp_xenc_refresh_in_scan(const struct rp_xenc *e, uint32_t now_ms);
 int rp_xenc_refresh(struct rp_xenc *e, uint32_t now_ms, uint32_t ack, rp_xenc_emit_fn emit,
 		    void *ctx);
 
@@ -249,6 +254,7 @@ struct rp_xenc_stats {
 	uint64_t updates, frames, bytes;
 	uint64_t tiles_same, tiles_fill, tiles_copy, tiles_lz4, tiles_zstd, tiles_raw;
 	uint64_t tiles_jpeg, refreshes, tiles_palette;
+	uint64_t due_scans; /* rp_xenc_refresh_in looked at every tile */
 	/* bytes of each kind of op, its code and fields included (what is
 	 * left of bytes: the frames' heads) */
 	uint64_t bytes_op[RP_XOP_PALETTE + 1];

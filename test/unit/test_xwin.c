@@ -1189,6 +1189,103 @@ static void encoder_video_lossy(void)
 	rp_xenc_destroy(e);
 }
 
+/* rp_xenc_refresh_in as kept (the oldest lossy tile's time) against a
+ * scan of every tile, at now and later, after each step of: two videos
+ * going lossy at different times, a refresh of the older one only, text
+ * over part of the newer, a scroll moving lossy pixels, then a refresh of
+ * all. Asked again and again while nothing changes, it scans no tile. */
+static bool due_right(struct rp_xenc *e, uint32_t now)
+{
+	static const uint32_t later[] = {0, 1, 40, 199, 200, 500};
+	bool ok = true;
+
+	for (size_t i = 0; i < sizeof later / sizeof later[0]; i++) {
+		long kept = rp_xenc_refresh_in(e, now + later[i]);
+		long scan = rp_xenc_refresh_in_scan(e, now + later[i]);
+		if (kept != scan) {
+			fprintf(stderr, "refresh_in at now+%u: %ld, the scan says %ld\n", later[i],
+				kept, scan);
+			ok = false;
+		}
+	}
+	return ok;
+}
+
+static void encoder_refresh_due(void)
+{
+	enum { W = 448, H = 320 };
+	static uint32_t pic[W * H];
+	struct rp_xenc *e = rp_xenc_create(9, W, H);
+	struct desk d = {.id = 9};
+	struct rp_xrect a = {64, 64, 128, 128}, b = {256, 64, 128, 128};
+	struct rp_xenc_stats st;
+	uint32_t now = 0xfffff000u; /* the clock wraps on the way */
+	uint32_t seq = 0;
+
+	desk_resize(&d, W, H);
+	rp_xenc_lossy(e, 70);
+	draw_text(pic, W, W, H, 0);
+	rp_xenc_clock(e, now);
+	CHECK(rp_xenc_update(e, pic, W, H, W * 4, NULL, 0, seq++, desk_take, &d) > 0);
+	CHECK(due_right(e, now));
+	CHECK_EQ(rp_xenc_refresh_in(e, now), -1);
+	/* video in a, then in b while a is still */
+	for (uint32_t n = 0; n < 20; n++) {
+		now += 40;
+		struct rp_xrect *r = n < 10 ? &a : &b;
+		draw_video(pic, W, r->x, r->y, r->w, r->h, n);
+		rp_xenc_clock(e, now);
+		CHECK(rp_xenc_update(e, pic, W, H, W * 4, r, 1, seq++, desk_take, &d) > 0);
+		CHECK(due_right(e, now));
+	}
+	rp_xenc_stats(e, &st);
+	CHECK(st.tiles_jpeg > 0);
+	/* a is due, b not yet: the refresh sends a, and b's time is next */
+	long in = rp_xenc_refresh_in(e, now);
+	CHECK_EQ(in, 0);
+	CHECK(rp_xenc_refresh(e, now, seq++, desk_take, &d) > 0);
+	CHECK(due_right(e, now));
+	CHECK(rp_xenc_refresh_in(e, now) > 0);
+	/* text over b's top row of tiles: those go lossless */
+	now += 20;
+	draw_text(pic + (size_t)b.y * W + b.x, W, (uint16_t)b.w, 32, 7);
+	rp_xenc_clock(e, now);
+	CHECK(rp_xenc_update(e, pic, W, H, W * 4, &b, 1, seq++, desk_take, &d) > 0);
+	CHECK(due_right(e, now));
+	/* more video in b, then a scroll that moves its lossy pixels */
+	for (uint32_t n = 0; n < 8; n++) {
+		now += 40;
+		draw_video(pic, W, b.x, b.y + 32, b.w, b.h - 32, 50 + n);
+		rp_xenc_clock(e, now);
+		CHECK(rp_xenc_update(e, pic, W, H, W * 4, &b, 1, seq++, desk_take, &d) > 0);
+		CHECK(due_right(e, now));
+	}
+	memmove(pic, pic + 32 * W, (size_t)(H - 32) * W * 4);
+	draw_text(pic + (H - 32) * W, W, W, 32, 99);
+	now += 40;
+	rp_xenc_clock(e, now);
+	CHECK(rp_xenc_update(e, pic, W, H, W * 4, NULL, 0, seq++, desk_take, &d) > 0);
+	CHECK(due_right(e, now));
+	/* idle: asking costs no scan of the tiles */
+	rp_xenc_refresh_in(e, now);
+	rp_xenc_stats(e, &st);
+	uint64_t scans = st.due_scans;
+	for (uint32_t k = 0; k < 1000; k++)
+		rp_xenc_refresh_in(e, now + k % 300);
+	rp_xenc_stats(e, &st);
+	CHECK_EQ(st.due_scans, scans);
+	/* all refreshed once due */
+	now += 1000;
+	CHECK(due_right(e, now));
+	CHECK(rp_xenc_refresh(e, now, seq++, desk_take, &d) > 0);
+	CHECK(same_picture(&d, pic, W, H, W));
+	CHECK_EQ(rp_xenc_refresh_in(e, now), -1);
+	CHECK(due_right(e, now));
+	CHECK_EQ(d.errors, 0);
+	free(d.px);
+	rp_xenc_destroy(e);
+}
+
 /* Never lossy: text that changes fast (a key held, a flood), and video
  * in a window whose desks did not all say they take JPEG. */
 static void encoder_lossy_never(void)
@@ -1501,6 +1598,7 @@ static const struct unit_case cases[] = {
 	{"encoder-emit-fails", encoder_emit_fails},
 	{"encoder-video-lossy", encoder_video_lossy},
 	{"encoder-lossy-never", encoder_lossy_never},
+	{"encoder-refresh-due", encoder_refresh_due},
 	{"apply-refuses-jpeg", apply_refuses_jpeg},
 	{"apply-palette", apply_palette},
 	{"apply-refuses-palette", apply_refuses_palette},
