@@ -250,6 +250,12 @@ $(BUILD)/test/xanim: $(call obj,obj,test/integration/xanim.c)
 	@mkdir -p $(dir $@)
 	$(CC) $(ALL_CFLAGS) -o $@ $^ $(shell pkg-config --libs xcb 2>/dev/null)
 
+# Pastes the CLIPBOARD and says whether it came in INCR pieces (x11-clipboard-incr.sh).
+all: $(BUILD)/test/xpaste
+$(BUILD)/test/xpaste: $(call obj,obj,test/integration/xpaste.c)
+	@mkdir -p $(dir $@)
+	$(CC) $(ALL_CFLAGS) -o $@ $^ $(shell pkg-config --libs xcb 2>/dev/null)
+
 # X windows on the desk without a daemon: surfaces, keymap, the view's X
 # side against a fake host (test/unit/test_xdesk.c).
 XDESK_UNIT := $(WM_SRC) $(DS_SRC) $(RP_CORE) remote-proto/transport.c remote-proto/conn.c \

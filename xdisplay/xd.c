@@ -119,6 +119,23 @@ struct selin {
 	size_t len;
 };
 
+/* The desk's text on its way to a program in pieces (ICCCM INCR): a
+ * text over XD_SEL_CHUNK_BYTES is announced with an INCR property, then
+ * written a piece at a time, each once the program deleted the last, and
+ * ended by an empty piece. A transfer that stalls XD_INCR_STALL_MS gives
+ * its slot to the next. */
+#define XD_SEL_CHUNK_BYTES (256u << 10)
+#define XD_INCR_MAX 4
+#define XD_INCR_STALL_MS 10000
+struct selout {
+	xcb_window_t win; /* the program's window; 0: slot free */
+	xcb_atom_t prop, type;
+	char *text; /* a copy: the desk may copy anew meanwhile */
+	size_t len, off;
+	long at_ms;   /* the last piece asked for */
+	bool managed; /* xd's own mask on it stays */
+};
+
 struct capture {
 	struct xwin *w;
 	struct xd_rect rects[XD_RECTS_MAX]; /* what changed, pixmap coordinates */
@@ -156,6 +173,7 @@ struct xd {
 	char *seltext[2]; /* the desk's, while xd owns it */
 	size_t sellen[2];
 	struct selin selin[2]; /* a program's text coming to xd */
+	struct selout selout[XD_INCR_MAX]; /* the desk's text going to programs */
 	size_t max_request_bytes;
 	/* An event xcb read while writing (the descriptor will not say so),
 	 * taken out at the end of a dispatch to be handled by the next. */
@@ -978,6 +996,86 @@ static void on_sel_text(struct xd *xd, int i, xcb_get_property_reply_t *r)
 			    r->type != xd->atoms[A_UTF8_STRING]);
 }
 
+static void selout_end(struct xd *xd, struct selout *o)
+{
+	bool shared = false; /* another transfer to that window goes on */
+
+	for (int k = 0; k < XD_INCR_MAX; k++)
+		shared |= &xd->selout[k] != o && xd->selout[k].win == o->win;
+	if (!o->managed && !shared && xd->c) {
+		const uint32_t none = 0;
+		xcb_change_window_attributes(xd->c, o->win, XCB_CW_EVENT_MASK, &none);
+	}
+	free(o->text);
+	*o = (struct selout){0};
+}
+
+/* Starts an INCR transfer of selection i to a request: false when none
+ * can start (all slots busy and none stalled, no memory). */
+static bool selout_start(struct xd *xd, int i, const xcb_selection_request_event_t *e,
+			 xcb_atom_t prop, xcb_atom_t type)
+{
+	long now = base_now_ms();
+	struct selout *o = NULL;
+	uint32_t len32 = (uint32_t)xd->sellen[i];
+
+	if (e->requestor == xd->root || e->requestor == xd->selwin)
+		return false;
+	for (int k = 0; k < XD_INCR_MAX && !o; k++)
+		if (!xd->selout[k].win)
+			o = &xd->selout[k];
+	for (int k = 0; k < XD_INCR_MAX && !o; k++)
+		if (now - xd->selout[k].at_ms >= XD_INCR_STALL_MS) {
+			selout_end(xd, &xd->selout[k]);
+			o = &xd->selout[k];
+		}
+	if (!o || !(o->text = malloc(xd->sellen[i] ? xd->sellen[i] : 1)))
+		return false;
+	memcpy(o->text, xd->seltext[i], xd->sellen[i]);
+	o->win = e->requestor;
+	o->prop = prop;
+	o->type = type;
+	o->len = xd->sellen[i];
+	o->off = 0;
+	o->at_ms = now;
+	/* Its deletions of the property are what ask for each piece. */
+	o->managed = find(xd, e->requestor) != NULL;
+	if (!o->managed) {
+		const uint32_t mask = XCB_EVENT_MASK_PROPERTY_CHANGE;
+		xcb_change_window_attributes(xd->c, o->win, XCB_CW_EVENT_MASK, &mask);
+	}
+	xcb_change_property(xd->c, XCB_PROP_MODE_REPLACE, o->win, prop, xd->atoms[A_INCR], 32, 1,
+			    &len32);
+	return true;
+}
+
+/* A program deleted a property: if it is an INCR transfer's, the next
+ * piece (the empty one last, which ends it). */
+static bool selout_next(struct xd *xd, const xcb_property_notify_event_t *e)
+{
+	size_t chunk = XD_SEL_CHUNK_BYTES;
+
+	if (e->state != XCB_PROPERTY_DELETE)
+		return false;
+	for (int k = 0; k < XD_INCR_MAX; k++) {
+		struct selout *o = &xd->selout[k];
+		if (!o->win || o->win != e->window || o->prop != e->atom)
+			continue;
+		if (xd->max_request_bytes > 64 && chunk > xd->max_request_bytes - 64)
+			chunk = xd->max_request_bytes - 64;
+		if (chunk > o->len - o->off)
+			chunk = o->len - o->off;
+		xcb_change_property(xd->c, XCB_PROP_MODE_APPEND, o->win, o->prop, o->type, 8,
+				    (uint32_t)chunk, o->text + o->off);
+		o->off += chunk;
+		o->at_ms = base_now_ms();
+		if (!chunk)
+			selout_end(xd, o);
+		return true;
+	}
+	return false;
+}
+
 /* A program pastes what the desk copied. */
 static void on_sel_request(struct xd *xd, const xcb_selection_request_event_t *e)
 {
@@ -1000,14 +1098,20 @@ static void on_sel_request(struct xd *xd, const xcb_selection_request_event_t *e
 			ev.property = prop;
 		} else if ((e->target == xd->atoms[A_UTF8_STRING] || e->target == xd->atoms[A_TEXT] ||
 			    e->target == XCB_ATOM_STRING) &&
+			   xd->sellen[i] <= XD_SEL_CHUNK_BYTES &&
 			   xd->sellen[i] + 64 <= xd->max_request_bytes) {
-			/* One request (BIG-REQUESTS makes them large); larger
-			 * texts would need INCR, which xd does not speak. */
+			/* One request (BIG-REQUESTS makes them large). */
 			xcb_change_property(xd->c, XCB_PROP_MODE_REPLACE, e->requestor, prop,
 					    e->target == XCB_ATOM_STRING ? XCB_ATOM_STRING
 									 : xd->atoms[A_UTF8_STRING],
 					    8, (uint32_t)xd->sellen[i], xd->seltext[i]);
 			ev.property = prop;
+		} else if ((e->target == xd->atoms[A_UTF8_STRING] || e->target == xd->atoms[A_TEXT] ||
+			    e->target == XCB_ATOM_STRING) &&
+			   selout_start(xd, i, e, prop,
+					e->target == XCB_ATOM_STRING ? XCB_ATOM_STRING
+								     : xd->atoms[A_UTF8_STRING])) {
+			ev.property = prop; /* larger: in pieces */
 		}
 	}
 	xcb_send_event(xd->c, 0, e->requestor, XCB_EVENT_MASK_NO_EVENT, (const char *)&ev);
@@ -1266,6 +1370,8 @@ static void on_event(struct xd *xd, xcb_generic_event_t *ev)
 	}
 	case XCB_PROPERTY_NOTIFY: {
 		xcb_property_notify_event_t *e = (void *)ev;
+		if (selout_next(xd, e))
+			break;
 		if (e->window == xd->selwin) {
 			on_sel_property(xd, e);
 			break;
@@ -1451,6 +1557,8 @@ void xd_destroy(struct xd *xd)
 	free(xd->seltext[1]);
 	selin_reset(&xd->selin[0]);
 	selin_reset(&xd->selin[1]);
+	for (int k = 0; k < XD_INCR_MAX; k++)
+		free(xd->selout[k].text);
 	xvfb_finish(&xd->proc);
 	free(xd);
 }
