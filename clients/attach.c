@@ -371,6 +371,7 @@ static void on_context(void *ctx, const struct rp_context *c)
 	a->hctx.flags = c->flags;
 	a->hctx.pgid = c->pgid;
 	snprintf(a->hctx.comm, sizeof a->hctx.comm, "%.*s", (int)c->comm.n, c->comm.p);
+	pred_hold_context(&a->hold, c->pgid);
 	if (a->ov)
 		telly_overlay_context(a->ov, c);
 }

@@ -904,6 +904,7 @@ static void win_context(void *ctx, const struct rp_context *c)
 	if (!w->pred)
 		return;
 	memcpy(pc.comm, c->comm.p, c->comm.n < PRED_COMM_BYTES ? c->comm.n : PRED_COMM_BYTES);
+	pred_hold_context(&w->hold, c->pgid);
 	pred_context(w->pred, c->seq, &pc);
 	win_predict(w);
 }

@@ -1037,7 +1037,7 @@ bool pred_hold_output(struct pred_hold *h, uint32_t ack, int srtt_ms, long now_m
 		return true;
 	}
 	/* Seqs wrap: compared as differences. */
-	if ((int32_t)(ack - h->consumed) <= 0 || (int32_t)(ack - h->done) <= 0 ||
+	if (!h->waits_seen || (int32_t)(ack - h->consumed) <= 0 || (int32_t)(ack - h->done) <= 0 ||
 	    srtt_ms < PRED_HOLD_MIN_RTT_MS)
 		return false;
 	h->holding = true;
@@ -1046,8 +1046,18 @@ bool pred_hold_output(struct pred_hold *h, uint32_t ack, int srtt_ms, long now_m
 	return true;
 }
 
+void pred_hold_context(struct pred_hold *h, uint32_t pgid)
+{
+	if (h->pgid_known && h->pgid == pgid)
+		return;
+	h->pgid_known = true;
+	h->pgid = pgid;
+	h->waits_seen = false;
+}
+
 bool pred_hold_consumed(struct pred_hold *h, uint32_t seq)
 {
+	h->waits_seen = true;
 	if ((int32_t)(seq - h->consumed) > 0)
 		h->consumed = seq;
 	if (!h->holding || (int32_t)(seq - h->seq) < 0)

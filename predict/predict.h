@@ -174,6 +174,13 @@ bool pred_policy_parse(const char *s, enum pred_policy *out);
 
 struct pred_hold {
 	bool holding;
+	/* A CONSUMED came since the foreground process group became pgid:
+	 * the host can tell when this program waits for input. One whose
+	 * leader waits where the host does not look (a futex: Go's TUIs,
+	 * a program reading the terminal from another thread) never gets
+	 * one, and its answers would each wait the whole cap: not held. */
+	bool waits_seen, pgid_known;
+	uint32_t pgid;
 	uint32_t seq;	   /* the latest INPUT the held output answers */
 	uint32_t consumed; /* the host's last CONSUMED */
 	uint32_t done;	   /* the latest INPUT whose hold ended */
@@ -184,6 +191,9 @@ void pred_hold_init(struct pred_hold *h);
 /* An OUTPUT whose ack is seq (not the desk's own echo) comes, the round
  * trip smoothed to srtt_ms (-1: not measured). True: hold its bytes. */
 bool pred_hold_output(struct pred_hold *h, uint32_t ack, int srtt_ms, long now_ms);
+/* The host's CONTEXT: a new foreground process group must show that
+ * the host sees it wait (a CONSUMED) before its answers are held. */
+void pred_hold_context(struct pred_hold *h, uint32_t pgid);
 /* The host's CONSUMED seq. True: the hold under way ends now. */
 bool pred_hold_consumed(struct pred_hold *h, uint32_t seq);
 /* True: the hold under way reached its cap and ends now. */

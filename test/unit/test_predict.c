@@ -784,13 +784,22 @@ static void test_resize_holds(void)
 
 #define HOLD_RTT_MS 100
 
+/* A hold as in a context whose program the host has seen wait (a
+ * CONSUMED of nothing outstanding). */
+static void hold_init_seen(struct pred_hold *h)
+{
+	pred_hold_init(h);
+	pred_hold_context(h, 100);
+	CHECK(!pred_hold_consumed(h, 0));
+}
+
 /* less's page redrawn in three OUTPUTs: held from the first until the
  * host says less waits again, then shown at once. */
 static void test_hold_answer_until_consumed(void)
 {
 	struct pred_hold h;
 
-	pred_hold_init(&h);
+	hold_init_seen(&h);
 	CHECK(pred_hold_output(&h, 1, HOLD_RTT_MS, 1000));
 	CHECK(pred_hold_output(&h, 1, HOLD_RTT_MS, 1010));
 	CHECK(pred_hold_output(&h, 1, HOLD_RTT_MS, 1030));
@@ -808,7 +817,7 @@ static void test_hold_nothing_outstanding(void)
 {
 	struct pred_hold h;
 
-	pred_hold_init(&h);
+	hold_init_seen(&h);
 	CHECK(!pred_hold_output(&h, 0, HOLD_RTT_MS, 1000));
 	CHECK(!pred_hold_consumed(&h, 3));
 	CHECK(!pred_hold_output(&h, 3, HOLD_RTT_MS, 1010));
@@ -822,7 +831,7 @@ static void test_hold_not_at_short_rtt(void)
 {
 	struct pred_hold h;
 
-	pred_hold_init(&h);
+	hold_init_seen(&h);
 	CHECK(!pred_hold_output(&h, 1, 0, 1000));
 	CHECK(!pred_hold_output(&h, 1, PRED_HOLD_MIN_RTT_MS - 1, 1000));
 	CHECK(!pred_hold_output(&h, 1, -1, 1000));
@@ -835,7 +844,7 @@ static void test_hold_capped(void)
 {
 	struct pred_hold h;
 
-	pred_hold_init(&h);
+	hold_init_seen(&h);
 	CHECK(pred_hold_output(&h, 4, HOLD_RTT_MS, 1000));
 	CHECK(!pred_hold_due(&h, 1000 + PRED_HOLD_MAX_MS - 1));
 	CHECK(pred_hold_output(&h, 4, HOLD_RTT_MS, 1000 + PRED_HOLD_MAX_MS - 1));
@@ -854,7 +863,7 @@ static void test_hold_later_key_joins(void)
 {
 	struct pred_hold h;
 
-	pred_hold_init(&h);
+	hold_init_seen(&h);
 	CHECK(pred_hold_output(&h, 7, HOLD_RTT_MS, 1000));
 	CHECK(pred_hold_output(&h, 8, HOLD_RTT_MS, 1020));
 	CHECK(!pred_hold_consumed(&h, 7));
@@ -868,7 +877,7 @@ static void test_hold_ended_by_caller(void)
 {
 	struct pred_hold h;
 
-	pred_hold_init(&h);
+	hold_init_seen(&h);
 	pred_hold_end(&h); /* none under way: nothing */
 	CHECK(pred_hold_output(&h, 1, HOLD_RTT_MS, 1000));
 	pred_hold_end(&h);
@@ -876,12 +885,36 @@ static void test_hold_ended_by_caller(void)
 	CHECK(pred_hold_output(&h, 2, HOLD_RTT_MS, 1020));
 }
 
+/* A program the host never sees wait (its leader sleeps in a futex, as
+ * Go's TUIs do: no CONSUMED ever) is not held: each answer would wait
+ * the whole cap. A new foreground group must show it anew; the same
+ * group's CONTEXT (a termios change) keeps what was seen. */
+static void test_hold_only_where_waits_seen(void)
+{
+	struct pred_hold h;
+
+	pred_hold_init(&h);
+	pred_hold_context(&h, 100);
+	CHECK(!pred_hold_output(&h, 1, HOLD_RTT_MS, 1000));
+	CHECK(!pred_hold_output(&h, 2, HOLD_RTT_MS, 1010));
+	CHECK(!pred_hold_consumed(&h, 2)); /* bash waits: seen */
+	CHECK(pred_hold_output(&h, 3, HOLD_RTT_MS, 1020));
+	CHECK(pred_hold_consumed(&h, 3));
+	pred_hold_context(&h, 100); /* stty in the same group */
+	CHECK(pred_hold_output(&h, 4, HOLD_RTT_MS, 1030));
+	CHECK(pred_hold_consumed(&h, 4));
+	pred_hold_context(&h, 200); /* fzf in the foreground */
+	CHECK(!pred_hold_output(&h, 5, HOLD_RTT_MS, 1040));
+	CHECK(!pred_hold_output(&h, 6, HOLD_RTT_MS, 1050));
+	CHECK_EQ(pred_hold_wait_ms(&h, 1050), -1);
+}
+
 /* Seqs wrap. */
 static void test_hold_seq_wraps(void)
 {
 	struct pred_hold h;
 
-	pred_hold_init(&h);
+	hold_init_seen(&h);
 	h.consumed = h.done = 0xfffffff0u; /* four billion keys later */
 	CHECK(pred_hold_output(&h, 0xfffffffeu, HOLD_RTT_MS, 1000));
 	CHECK(pred_hold_output(&h, 1, HOLD_RTT_MS, 1010));
@@ -930,6 +963,7 @@ int main(int argc, char **argv)
 		{"hold-later-key-joins", test_hold_later_key_joins},
 		{"hold-ended-by-caller", test_hold_ended_by_caller},
 		{"hold-seq-wraps", test_hold_seq_wraps},
+		{"hold-only-where-waits-seen", test_hold_only_where_waits_seen},
 	};
 	return unit_main(cases, sizeof cases / sizeof cases[0], argc, argv);
 }
