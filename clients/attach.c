@@ -334,6 +334,7 @@ static size_t sync_reply(struct attach *a, uint8_t *buf, size_t n)
 {
 	static const char pre[] = "\033[?2026;";
 	const size_t pl = sizeof pre - 1;
+	bool was = a->sync_term;
 
 	for (size_t i = 0; i + pl + 3 <= n;) {
 		size_t j = i + pl;
@@ -352,6 +353,10 @@ static size_t sync_reply(struct attach *a, uint8_t *buf, size_t n)
 		memmove(buf + i, buf + j + 2, n - (j + 2));
 		n -= j + 2 - i;
 	}
+	/* A late answer (after a hold began in attach's own buffer): what is
+	 * kept there goes out before any output takes the new way, in order. */
+	if (!was && a->sync_term && a->hold.holding)
+		hold_release(a);
 	return n;
 }
 
