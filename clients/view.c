@@ -179,6 +179,9 @@ struct view {
 	struct rp_conn *xc; /* the connection the X side holds (kept for it until a redial) */
 	long resume_sent_ms, status_at_ms;
 	char link_err[200];
+	/* The link is to go (link_gone), found while its frames are handled:
+	 * it goes once they are done (the drain loop still reads c). */
+	const char *gone_due;
 	/* The terminal focused when the X sessions were attached again: their
 	 * windows, made anew, do not take the focus from it (until they are
 	 * all back, or the person clicks). 0: none. */
@@ -1005,12 +1008,13 @@ static void win_reopen(struct win *w, const struct rp_error *e)
 				       w->name, TERM_NAME, v->dest.host ? "" : NULL, &ws, NULL, 0);
 	if (n < 0 || rp_conn_send(v->c, frame, (size_t)n) < 0) {
 		free(frame);
-		link_gone(v, "cannot ask to attach again", false);
+		v->gone_due = "cannot ask to attach again";
 		return;
 	}
 	free(frame);
 	w->resume_req = 0; /* answered */
 	w->reopen_req = v->req;
+	v->resume_sent_ms = base_now_ms(); /* its answer is timed from now */
 	fprintf(stderr, "telly view: %s: attaching again (%.*s)\n", w->name, (int)e->msg.n,
 		e->msg.p);
 }
@@ -2005,8 +2009,16 @@ static void loop(struct view *v, int sigfd)
 					v->done = true; /* the last session ended: the daemon went */
 				break;
 			}
-			while (!v->done && (r = rp_conn_frame(v->c, &h, &fp)) == 1)
+			while (!v->done && v->c && !v->gone_due &&
+			       (r = rp_conn_frame(v->c, &h, &fp)) == 1)
 				on_frame(v, &h, fp);
+			if (v->gone_due) {
+				const char *why = v->gone_due;
+				v->gone_due = NULL;
+				if (v->c)
+					link_gone(v, why, false);
+				continue;
+			}
 			if (r < 0)
 				fail(v, "bad frame header from the server");
 			unsigned xopening;
