@@ -113,10 +113,13 @@ struct vx {
 	unsigned nlisted;
 	uint32_t next_wid;
 	const struct ds_event *key; /* the key a WM_ACT_KEY came from */
-	/* Keys pressed into X windows, to release where they went. */
+	/* Keys pressed into X windows, to release where they went: by the
+	 * host's window id, kept when the window goes or the link is lost
+	 * (the release must still go), dropped with their session only. */
 	struct {
 		uint8_t code;
-		struct xw *w;
+		struct xsess *s;
+		uint32_t id;
 	} down[32];
 	unsigned ndown;
 	/* The pointer: buttons held in a window (the grab), where it was. */
@@ -267,27 +270,30 @@ static void mark_input(struct vx *x, struct xsess *s)
 	x->mark_changed = false;
 }
 
-static void send_key(struct vx *x, struct xw *w, uint8_t code, bool pressed, uint64_t t_key)
+/* A key to s's window id (which may be gone: the host looks a window
+ * up only for a press, so a release still lets the key go). */
+static void send_key_to(struct vx *x, struct xsess *s, uint32_t id, uint8_t code, bool pressed,
+			uint64_t t_key)
 {
 	uint8_t buf[RP_HDR_SIZE + 16];
-	struct rp_xkey k = {.id = w->id, .keycode = code, .pressed = pressed};
+	struct rp_xkey k = {.id = id, .keycode = code, .pressed = pressed};
 
-	if (!w->s->resumable && hold(x, w->s, &k, NULL))
+	if (!s->resumable && hold(x, s, &k, NULL))
 		return;
-	k.seq = ++w->s->seq;
-	long n = rp_xkey_frame(buf, sizeof buf, w->s->chan, &k);
+	k.seq = ++s->seq;
+	long n = rp_xkey_frame(buf, sizeof buf, s->chan, &k);
 
-	if (n <= 0 || xlink_send(x, w->s, buf, (size_t)n, k.seq) < 0)
+	if (n <= 0 || xlink_send(x, s, buf, (size_t)n, k.seq) < 0)
 		return;
-	w->s->kdown[code] = pressed ? w->id : 0;
+	s->kdown[code] = pressed ? id : 0;
 	/* A release seldom changes a pixel: the host reads the window only
 	 * on damage, so an update that answers the release (acks its seq)
 	 * may never come when the press's damage was read before the
 	 * release went in. The press is what a change answers. */
 	if (!pressed)
 		return;
-	w->s->key_seq = k.seq;
-	mark_input(x, w->s);
+	s->key_seq = k.seq;
+	mark_input(x, s);
 	/* Presses are what a person waits to see answered. */
 	if (x->c.stats && pressed) {
 		if (x->nawait == VX_PROBES)
@@ -295,8 +301,13 @@ static void send_key(struct vx *x, struct xw *w, uint8_t code, bool pressed, uin
 		else
 			x->nawait++;
 		x->await[x->nawait - 1] = (struct xprobe){
-			.chan = w->s->chan, .seq = k.seq, .t_key = t_key, .t_sent = base_now_ns()};
+			.chan = s->chan, .seq = k.seq, .t_key = t_key, .t_sent = base_now_ns()};
 	}
+}
+
+static void send_key(struct vx *x, struct xw *w, uint8_t code, bool pressed, uint64_t t_key)
+{
+	send_key_to(x, w->s, w->id, code, pressed, t_key);
 }
 
 static void send_pointer(struct vx *x, struct xw *w, int px, int py, uint8_t kind, int button)
@@ -911,11 +922,6 @@ static void remove_win(struct vx *x, struct xw *w)
 			x->nwin--;
 			break;
 		}
-	for (unsigned i = 0; i < x->ndown;)
-		if (x->down[i].w == w)
-			x->down[i] = x->down[--x->ndown];
-		else
-			i++;
 	if (x->grab == w) {
 		x->grab = NULL;
 		x->held = 0;
@@ -943,6 +949,11 @@ static void remove_sess(struct vx *x, struct xsess *s)
 		if (x->queued[i].s != s)
 			x->queued[kept++] = x->queued[i];
 	x->nqueued = kept;
+	for (unsigned i = 0; i < x->ndown;) /* nor do its keys' releases */
+		if (x->down[i].s == s)
+			x->down[i] = x->down[--x->ndown];
+		else
+			i++;
 	for (unsigned i = x->nwin; i-- > 0;)
 		if (x->win[i]->s == s)
 			remove_win(x, x->win[i]);
@@ -1341,7 +1352,8 @@ void vx_action(struct vx *x, const struct wm_action *a, const struct ds_event *k
 			send_key(x, w, (uint8_t)key->keycode, true, t_key);
 			if (x->ndown < sizeof x->down / sizeof x->down[0]) {
 				x->down[x->ndown].code = (uint8_t)key->keycode;
-				x->down[x->ndown++].w = w;
+				x->down[x->ndown].s = w->s;
+				x->down[x->ndown++].id = w->id;
 			}
 			break;
 		}
@@ -1375,7 +1387,7 @@ void vx_key_release(struct vx *x, const struct ds_event *ev)
 {
 	for (unsigned i = 0; i < x->ndown; i++)
 		if (x->down[i].code == ev->keycode) {
-			send_key(x, x->down[i].w, x->down[i].code, false, 0);
+			send_key_to(x, x->down[i].s, x->down[i].id, x->down[i].code, false, 0);
 			x->down[i] = x->down[--x->ndown];
 			return;
 		}
@@ -2006,6 +2018,19 @@ struct refused {
 	unsigned sent;
 };
 
+/* Keys the log of s pressed (r->pressed, from every frame kept) that
+ * are not down on the desk now: false when c is not one. */
+static bool key_stray(const struct vx *x, const struct xsess *s, const struct refused *r,
+		      unsigned c)
+{
+	if (!r->pressed[c])
+		return false;
+	for (unsigned i = 0; i < x->ndown; i++)
+		if (x->down[i].code == c && x->down[i].s == s)
+			return false;
+	return true;
+}
+
 /* rp_inlog_since, after a refused RESUME: what was never sent is typed
  * on the new channel; keys the log pressed are noted. */
 static int refused_frame(void *ctx, const void *frame, size_t n)
@@ -2052,12 +2077,7 @@ static void xlink_refused(struct vx *x, struct xsess *s)
 	r.unsent = true;
 	rp_inlog_since(&s->log, (struct rp_inpos){s->sent_seq, 0}, refused_frame, &r, &gap);
 	for (unsigned c = 8; c < 256; c++) {
-		bool down = false;
-		if (!r.pressed[c])
-			continue;
-		for (unsigned i = 0; i < x->ndown; i++)
-			down |= x->down[i].code == c && x->down[i].w->s == s;
-		if (down || x->nqueued == VX_HELD_MAX)
+		if (!key_stray(x, s, &r, c) || x->nqueued == VX_HELD_MAX)
 			continue;
 		x->queued[x->nqueued++] = (struct held){
 			.s = s, .key = true, .k = {.id = r.pressed[c], .keycode = (uint8_t)c, .pressed = 0}};
@@ -2086,12 +2106,7 @@ static void xlink_release_stray(struct vx *x, struct xsess *s)
 	rp_inlog_since(&s->log, (struct rp_inpos){s->seq - 0x40000000u, 0}, refused_frame, &r,
 		       &gap);
 	for (unsigned c = 8; c < 256; c++) {
-		bool down = false;
-		if (!r.pressed[c])
-			continue;
-		for (unsigned i = 0; i < x->ndown; i++)
-			down |= x->down[i].code == c && x->down[i].w->s == s;
-		if (down)
+		if (!key_stray(x, s, &r, c))
 			continue;
 		struct rp_xkey k = {.seq = s->seq + 1, .id = r.pressed[c], .keycode = (uint8_t)c};
 		long n = rp_xkey_frame(buf, sizeof buf, s->chan, &k);

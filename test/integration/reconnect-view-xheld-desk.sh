@@ -1,0 +1,63 @@
+#!/bin/sh
+# A key held on the desk (x11 backend on its own Xvfb, keys from
+# xdotool) in an X window while the link is lost, let go on the desk
+# after the resume: the host must let it go too. The view makes the
+# window anew on resuming; the release still goes, to the window the
+# press went to, so "b" typed after comes unshifted ("a Q B" is wrong).
+. test/integration/lib.sh "$1"
+need() { command -v "$1" >/dev/null || { echo "no $1"; exit 77; }; }
+need xterm
+need xdotool
+port=$(free_port)
+"$TELLY" serve --listen 127.0.0.1:$port 2>"$T/serve.err" &
+pids="$pids $!"
+wait_until 10 grep -q "serving on" "$T/serve.err"
+pport=$(free_port)
+mkfifo "$T/ctl"
+"$B/test/cut-proxy" "$pport" "$port" "$T/ctl" >"$T/proxy.log" 2>&1 &
+pids="$pids $!"
+wait_until 10 grep -q '^ready' "$T/proxy.log"
+ctl() { echo "$1" >"$T/ctl"; }
+tl() {
+	sub=$1
+	shift
+	"$TELLY" "$sub" --tcp 127.0.0.1:$pport --token-file "$TELLY_DIR/token" "$@"
+}
+fail() {
+	echo "FAIL: $*"
+	echo "--- view:"
+	tail -n 20 "$T/view.err"
+	echo "--- typed:"
+	cat "$T/typed"
+	exit 1
+}
+tl new --x11 -s xs -- xterm -T xtest -geometry 40x8+10+10 -e sh -c "exec cat >$T/typed" ||
+	fail "new"
+wait_until 20 sh -c "\"$TELLY\" ls | grep -q 'window .*\"xtest\"'" || fail "no xterm"
+start_xvfb 1024x768
+tl view --x11 xs >"$T/view.out" 2>"$T/view.err" &
+pids="$pids $!"
+wid=""
+getwid() { wid=$(xdotool search --onlyvisible --name . 2>/dev/null | head -n 1); [ -n "$wid" ]; }
+wait_until 20 getwid || fail "no view window"
+# Click into the xterm and type until a key arrives (it may not be drawn yet).
+typed_a() {
+	xdotool mousemove --window "$wid" 150 120 click 1 key a Return
+	grep -q '^a$' "$T/typed"
+}
+wait_until 20 typed_a || fail "typing does not reach the xterm"
+xdotool keydown Shift_L
+xdotool key q Return
+wait_until 10 grep -q '^Q$' "$T/typed" || fail "Q"
+ctl stall
+wait_until 10 grep -q '^stall' "$T/proxy.log" || fail "no stall"
+wait_until 40 grep -q 'X session resumed' "$T/view.err" || fail "no resume"
+xdotool keyup Shift_L
+# The window is made anew on resuming: click until typing reaches it.
+typed_b() {
+	xdotool mousemove --window "$wid" 150 120 click 1 key b Return
+	grep -qi '^b$' "$T/typed"
+}
+wait_until 20 typed_b || fail "b never came"
+grep -q '^B$' "$T/typed" && fail "shift stayed down on the host after the desk let it go: got B"
+echo "ok: shift let go on the host too"
