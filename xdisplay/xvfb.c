@@ -68,8 +68,9 @@ int xvfb_cookie_again(struct xd_proc *p, char *err, size_t errn)
 	if (!p->auth[0] || lstat(p->auth, &st) == 0)
 		return 0;
 	if (errno != ENOENT) {
-		snprintf(err, errn, "%s: %s", p->auth, strerror(errno));
-		return -errno;
+		int e = errno; /* snprintf may change it */
+		snprintf(err, errn, "%s: %s", p->auth, strerror(e));
+		return -e;
 	}
 	return write_cookie(p->auth, p->cookie, err, errn);
 }
