@@ -1988,6 +1988,9 @@ static int xlink_resumed(struct vx *x, const struct rp_hdr *h, const uint8_t *p)
 	s->resuming = false;
 	s->req = 0;
 	s->chan = h->chan;
+	/* A PONG for a PING sent before this answer proves only what the
+	 * host took, not what goes again below. */
+	s->ping_seq = m.seq;
 	s->keymap_sent = true;
 	send_keymap(x, s); /* as on attaching: another desk may have changed it */
 	a.s = s;
