@@ -2016,9 +2016,9 @@ static int xlink_resumed(struct vx *x, const struct rp_hdr *h, const uint8_t *p)
 struct refused {
 	struct vx *x;
 	struct xsess *s;
-	bool unsent; /* the frames since sent_seq: to the held queue */
+	bool unsent; /* the frames since sent_seq: dropped, counted */
 	uint32_t pressed[256]; /* by keycode: the window the log last pressed it in; 0: none */
-	unsigned sent;
+	unsigned sent, dropped;
 };
 
 /* Keys the log of s pressed (r->pressed, from every frame kept) that
@@ -2034,8 +2034,8 @@ static bool key_stray(const struct vx *x, const struct xsess *s, const struct re
 	return true;
 }
 
-/* rp_inlog_since, after a refused RESUME: what was never sent is typed
- * on the new channel; keys the log pressed are noted. */
+/* rp_inlog_since, after a refused RESUME: what was never sent is
+ * counted, to be dropped; keys the log pressed are noted. */
 static int refused_frame(void *ctx, const void *frame, size_t n)
 {
 	struct refused *r = ctx;
@@ -2052,19 +2052,20 @@ static int refused_frame(void *ctx, const void *frame, size_t n)
 	} else if (h.type != RP_XPOINTER || rp_xpointer_decode(f + RP_HDR_SIZE, h.len, &hd.m) < 0) {
 		return 0;
 	}
-	if (!r->unsent) {
+	if (!r->unsent)
 		r->sent++;
-		return 0;
-	}
-	if (r->x->nqueued < VX_HELD_MAX)
-		r->x->queued[r->x->nqueued++] = hd;
+	else
+		r->dropped++;
 	return 0;
 }
 
 /* The host no longer has the channel (its wait ran out, or the daemon
- * restarted): the session is opened anew. Input never sent goes on the
- * new channel; input sent on the lost link may or may not have been
- * taken, so it is not sent again (the person is told how much), and every
+ * restarted): the session is opened anew. Input never sent is dropped:
+ * a program of the same name on the new channel may be another one (a
+ * restarted daemon's), and keys typed for the old one (a password) must
+ * not go to it. Input sent on the lost link may or may not have been
+ * taken, so it is not sent again either (the person is told how much of
+ * each), and every
  * key it pressed that is not down on the desk now is released after it,
  * so no key stays down on the host (releasing a key that is up does
  * nothing). */
@@ -2074,7 +2075,7 @@ static void xlink_refused(struct vx *x, struct xsess *s)
 	bool gap;
 
 	/* Every frame kept (a place far before the oldest), then those after
-	 * sent_seq into the held queue. */
+	 * sent_seq counted apart. */
 	rp_inlog_since(&s->log, (struct rp_inpos){s->seq - 0x40000000u, 0}, refused_frame, &r,
 		       &gap);
 	r.unsent = true;
@@ -2086,8 +2087,13 @@ static void xlink_refused(struct vx *x, struct xsess *s)
 			.s = s, .key = true, .k = {.id = r.pressed[c], .keycode = (uint8_t)c, .pressed = 0}};
 		s->kdown[c] = 0;
 	}
+	r.sent -= r.dropped; /* the first pass counted them too */
 	fprintf(stderr, "telly view: %s attached anew, %u X input events not resent: its channel "
 			"was gone\n", s->name, r.sent);
+	if (r.dropped)
+		fprintf(stderr, "telly view: %s: %u X input events done while the link was down "
+				"dropped: the session there now may be another program of that name\n",
+			s->name, r.dropped);
 	rp_inlog_finish(&s->log);
 	rp_inlog_init(&s->log);
 	s->resumable = s->resuming = false; /* until the new channel's TOKEN */
