@@ -1961,6 +1961,8 @@ static void loop(struct view *v, int sigfd)
 		if (v->done)
 			break;
 		paste_pump(v);
+		if (v->c)
+			vx_send_backlog(v->x);
 		if (v->c && rp_conn_flush(v->c) < 0) {
 			if (link_resumes(v)) {
 				link_gone(v, "the connection broke", false);

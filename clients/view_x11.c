@@ -31,6 +31,9 @@
 #define VX_PROBES 256
 #define VX_HELD_MAX 4096 /* X input events kept while the link is down */
 #define VX_CONF_MAX 16	 /* windows whose latest XCONFIGURE is kept (xlink_conf) */
+/* Input sent again after a resume goes while the connection's queue is
+ * shorter than this (of its 4096 frames), the rest as it drains. */
+#define VX_AGAIN_QUEUED_MAX 1024
 #define VX_SAMPLES_MAX 100000
 #define VX_PROBE_MAX_AGE_NS 5000000000ull /* an input nothing visible answered */
 /* A painted input waits this long for the host's XTIMING (a seamless
@@ -56,6 +59,7 @@ struct xsess {
 	uint8_t token[RP_TOKEN_BYTES];
 	struct rp_inlog log;
 	uint32_t sent_seq; /* the last input written to a connection */
+	bool backlog;	   /* input after sent_seq waits in the log (xlink_flush) */
 	bool dropped;	   /* input dropped while down (the log was full) */
 	/* Keys as the inputs given a seq leave them: the window each was
 	 * pressed in, 0 when up (the host releases a channel's keys when its
@@ -1838,7 +1842,7 @@ void vx_relink(struct vx *x, struct rp_conn *c)
 static int xlink_send(struct vx *x, struct xsess *s, const uint8_t *frame, size_t n,
 		      uint32_t seq)
 {
-	bool up = !x->link_down && s->chan && !s->resuming;
+	bool up = !x->link_down && s->chan && !s->resuming && !s->backlog;
 
 	if (!s->resumable)
 		return rp_conn_send(x->c.c, frame, n);
@@ -1853,8 +1857,12 @@ static int xlink_send(struct vx *x, struct xsess *s, const uint8_t *frame, size_
 	}
 	if (!up)
 		return 0;
+	if (rp_conn_send(x->c.c, frame, n) < 0) { /* kept: it goes as the queue drains */
+		s->backlog = true;
+		return 0;
+	}
 	s->sent_seq = seq;
-	return rp_conn_send(x->c.c, frame, n);
+	return 0;
 }
 
 /* A window's place or size asked, or a raise: the latest kept until
@@ -1952,27 +1960,76 @@ struct again {
 	unsigned n;
 };
 
-/* rp_inlog_since: an input sent again, on the channel's new number. */
+/* rp_inlog_since: an input sent again, on the channel's new number;
+ * -EAGAIN once the connection's queue is long (the rest goes as it
+ * drains). */
 static int send_again(void *ctx, const void *frame, size_t n)
 {
 	struct again *a = ctx;
 	uint8_t f[64];
+	struct rp_hdr h;
+	struct rp_xkey k;
+	struct rp_xpointer m;
+	uint32_t seq;
 
-	if (n < RP_HDR_SIZE || n > sizeof f)
+	if (n < RP_HDR_SIZE || n > sizeof f || rp_hdr_decode(frame, n, &h) < 0 ||
+	    n != RP_HDR_SIZE + h.len)
 		return -EINVAL;
 	memcpy(f, frame, n);
+	if (h.type == RP_XKEY && rp_xkey_decode(f + RP_HDR_SIZE, h.len, &k) == 0)
+		seq = k.seq;
+	else if (h.type == RP_XPOINTER && rp_xpointer_decode(f + RP_HDR_SIZE, h.len, &m) == 0)
+		seq = m.seq;
+	else
+		return -EINVAL;
+	if (rp_conn_queued(a->x->c.c) >= VX_AGAIN_QUEUED_MAX)
+		return -EAGAIN;
 	f[2] = (uint8_t)(a->s->chan >> 8);
 	f[3] = (uint8_t)a->s->chan;
+	if (rp_conn_send(a->x->c.c, f, n) < 0)
+		return -EAGAIN;
+	a->s->sent_seq = seq;
 	a->n++;
-	return rp_conn_send(a->x->c.c, f, n) < 0 ? -ENOBUFS : 0;
+	return 0;
+}
+
+/* The input s kept after sent_seq, as much as the queue takes now. */
+static void xlink_flush(struct vx *x, struct xsess *s)
+{
+	struct again a = {x, s, 0};
+	bool gap;
+	int r = rp_inlog_since(&s->log, (struct rp_inpos){s->sent_seq, 0}, send_again, &a, &gap);
+
+	s->backlog = r == -EAGAIN;
+	if (r < 0 && r != -EAGAIN) /* never: only XKEY and XPOINTER are kept */
+		fprintf(stderr, "telly view: %s: X input kept could not be sent again\n", s->name);
+}
+
+static int count_frame(void *ctx, const void *frame, size_t n)
+{
+	(void)ctx;
+	(void)frame;
+	(void)n;
+	return 0;
+}
+
+void vx_send_backlog(struct vx *x)
+{
+	if (x->link_down || !x->c.c)
+		return;
+	for (unsigned i = 0; i < x->nsess; i++) {
+		struct xsess *s = x->sess[i];
+		if (s->backlog && s->chan && !s->resuming)
+			xlink_flush(x, s);
+	}
 }
 
 static int xlink_resumed(struct vx *x, const struct rp_hdr *h, const uint8_t *p)
 {
 	struct rp_resumed m;
 	struct xsess *s = NULL;
-	struct again a = {x, NULL, 0};
 	bool gap = false;
+	int todo = 0;
 
 	if (rp_resumed_decode(p, h->len, &m) < 0 || !h->chan) {
 		snprintf(x->why, sizeof x->why, "malformed RESUMED frame from the server");
@@ -1993,23 +2050,27 @@ static int xlink_resumed(struct vx *x, const struct rp_hdr *h, const uint8_t *p)
 	s->ping_seq = m.seq;
 	s->keymap_sent = true;
 	send_keymap(x, s); /* as on attaching: another desk may have changed it */
-	a.s = s;
 	xlink_press_again(x, s, m.seq);
-	if ((int32_t)(s->seq - m.seq) < 0 ||
-	    rp_inlog_since(&s->log, (struct rp_inpos){m.seq, 0}, send_again, &a, &gap) < 0)
+	if ((int32_t)(s->seq - m.seq) < 0) {
 		fprintf(stderr, "telly view: %s: the server took X input up to %u, the view sent up "
 				"to %u\n", s->name, m.seq, s->seq);
+		s->sent_seq = s->seq;
+		s->backlog = false;
+	} else {
+		todo = rp_inlog_since(&s->log, (struct rp_inpos){m.seq, 0}, count_frame, NULL, &gap);
+		s->sent_seq = m.seq;
+		xlink_flush(x, s); /* the rest as the queue drains (vx_send_backlog) */
+	}
 	if (gap)
 		fprintf(stderr, "telly view: %s: more was done in its X windows than could be kept "
 				"while the link was down: some input was lost\n", s->name);
-	s->sent_seq = s->seq;
 	send_held(x, s);
 	if (gap || s->dropped) /* a release may be among what was lost */
 		xlink_release_stray(x, s);
 	s->dropped = false;
 	xlink_state(x, s);
-	fprintf(stderr, "telly view: %s: X session resumed, %u input events sent again\n", s->name,
-		a.n);
+	fprintf(stderr, "telly view: %s: X session resumed, %d input events sent again\n", s->name,
+		todo);
 	return 1;
 }
 
@@ -2096,7 +2157,7 @@ static void xlink_refused(struct vx *x, struct xsess *s)
 			s->name, r.dropped);
 	rp_inlog_finish(&s->log);
 	rp_inlog_init(&s->log);
-	s->resumable = s->resuming = false; /* until the new channel's TOKEN */
+	s->resumable = s->resuming = s->backlog = false; /* until the new channel's TOKEN */
 	s->seq = s->sent_seq = 0;
 	s->nconf = 0;
 	s->focus_gen = s->raise_gen = s->clip_gen = 0;

@@ -58,6 +58,9 @@ void vx_relink(struct vx *x, struct rp_conn *c);
 /* The link's heartbeat: a PING went on the connection, and its PONG came
  * (everything sent before the PING was taken: kept X input and state
  * asked are let go). Whether any X session's channel can be resumed. */
+/* Input to send again after a resume that the connection's queue had
+ * no room for: as much as it has now (called as it drains). */
+void vx_send_backlog(struct vx *x);
 void vx_ping(struct vx *x);
 void vx_pong(struct vx *x);
 bool vx_resumable(const struct vx *x);

@@ -1,0 +1,63 @@
+#!/bin/sh
+# X keys typed while the link is down, more frames than the connection's
+# send queue holds (2500 characters: 5000 key events, the queue 4096
+# frames): once resumed, every one arrives, in order, and then "after".
+# Over TCP through cut-proxy; the view headless, held at gates (FIFOs as
+# screenshot files) while the link is down.
+. test/integration/lib.sh "$1"
+command -v xterm >/dev/null || { echo "no xterm"; exit 77; }
+N=2500
+port=$(free_port)
+"$TELLY" serve --listen 127.0.0.1:$port 2>"$T/serve.err" &
+pids="$pids $!"
+wait_until 10 grep -q "serving on" "$T/serve.err"
+pport=$(free_port)
+mkfifo "$T/ctl" "$T/gate1" "$T/gate2"
+"$B/test/cut-proxy" "$pport" "$port" "$T/ctl" >"$T/proxy.log" 2>&1 &
+pids="$pids $!"
+wait_until 10 grep -q '^ready' "$T/proxy.log"
+ctl() { echo "$1" >"$T/ctl"; }
+tl() {
+	sub=$1
+	shift
+	"$TELLY" "$sub" --tcp 127.0.0.1:$pport --token-file "$TELLY_DIR/token" "$@"
+}
+fail() {
+	echo "FAIL: $*"
+	echo "--- view:"
+	tail -n 20 "$T/view.err"
+	exit 1
+}
+tl new --x11 -s xs -- xterm -T xtest -geometry 80x8+10+10 -e sh -c "exec cat >$T/typed" ||
+	fail new
+wait_until 20 sh -c "\"$TELLY\" ls | grep -q 'window .*\"xtest\"'" || fail "no xterm"
+chunk=$(head -c 100 /dev/zero | tr '\0' 'x')
+{
+	echo 'wait-window "xtest" 30'
+	printf '%s\n' 'type "before\n"'
+	echo 'wait-update 30'
+	echo "screenshot $T/gate1"
+	i=0
+	while [ $i -lt $((N / 100)) ]; do
+		echo "type \"$chunk\""
+		i=$((i + 1))
+	done
+	printf '%s\n' 'type "\n"'
+	echo "screenshot $T/gate2"
+	echo 'wait-window "xtest" 120'
+	printf '%s\n' 'type "after\n"'
+	echo 'wait-update 60'
+} >"$T/in"
+tl view --headless --x11 xs --input "$T/in" >"$T/legend" 2>"$T/view.err" &
+vpid=$!
+pids="$pids $vpid"
+wait_until 30 grep -qs before "$T/typed" || fail before
+ctl down
+timeout 30 cat "$T/gate1" >/dev/null || fail "gate1"
+timeout 120 cat "$T/gate2" >/dev/null || fail "typing"
+ctl up
+wait "$vpid" || fail "view failed"
+wait_until 60 grep -q after "$T/typed" || fail "'after' never came"
+awk '{ print NR": "length($0) }' "$T/typed"
+[ "$(sed -n 2p "$T/typed" | tr -d '\r' | wc -c)" -eq $((N + 1)) ] || fail "the long line is not whole"
+echo "ok: $N characters typed while down all arrived"
