@@ -1051,6 +1051,7 @@ static bool win_reopened(struct view *v, const struct rp_hdr *h, const uint8_t *
 		size_t lost = rp_desk_chan_reattached(w->ch, v->c, h->chan);
 		char keys[64] = "";
 		w->wire = h->chan;
+		w->gone = false; /* a gone one's name listed again (on_list) */
 		w->told_full = false;
 		w->key_seq = 0;
 		if (lost)
@@ -1222,7 +1223,13 @@ static void on_list(struct view *v, const uint8_t *p, uint32_t len)
 		struct win *w = win_by_name(v, s.name.p, s.name.n);
 		if (vx_has(v->x, s.name.p, s.name.n))
 			continue;
-		if (w) {
+		if (w && w->gone && !w->reopen_req && v->c) {
+			/* A session of its name again (started since): attached in
+			 * place, or the name would be blocked while it is shown. */
+			static const char again[] = "a session of that name is listed again";
+			ds_title_clean(s.cmd.p, s.cmd.n, w->cmd, sizeof w->cmd);
+			win_reopen(w, &(struct rp_error){.msg = {again, sizeof again - 1}});
+		} else if (w) {
 			ds_title_clean(s.cmd.p, s.cmd.n, w->cmd, sizeof w->cmd);
 			win_show_title(w);
 		} else if (!opening_name(v, s.name.p, s.name.n) && nnew < PENDING_OPENS) {
