@@ -378,18 +378,41 @@ int rp_desk_chan_resume(struct rp_desk_chan *ch, struct rp_conn *c, uint32_t req
 	return rp_conn_send(c, buf, (size_t)n) < 0 ? -ENOBUFS : (ch->pending = c, 0);
 }
 
+/* Frames sent again after RESUMED go packed, consecutive ones in one
+ * entry of the connection's queue (its bytes are written as they are):
+ * one each could pass its 4096 entries and lose the rest. */
+#define AGAIN_PACK_BYTES (4 * RP_MAX_FRAME)
+
+struct again {
+	struct rp_desk_chan *ch;
+	uint8_t *buf;
+	size_t n;
+};
+
+static int again_flush(struct again *a)
+{
+	int r = a->n ? rp_conn_send(a->ch->c, a->buf, a->n) : 0;
+
+	a->n = 0;
+	return r < 0 ? -ENOBUFS : 0;
+}
+
 /* rp_inlog_since: a frame sent again, on the channel's new number. */
 static int send_again(void *ctx, const void *frame, size_t n)
 {
-	struct rp_desk_chan *ch = ctx;
-	uint8_t f[RP_MAX_FRAME];
+	struct again *a = ctx;
+	uint8_t *f;
 
-	if (n < RP_HDR_SIZE || n > sizeof f)
+	if (n < RP_HDR_SIZE || n > RP_MAX_FRAME)
 		return -EINVAL;
+	if (a->n + n > AGAIN_PACK_BYTES && again_flush(a) < 0)
+		return -ENOBUFS;
+	f = a->buf + a->n;
 	memcpy(f, frame, n);
-	f[2] = (uint8_t)(ch->chan >> 8);
-	f[3] = (uint8_t)ch->chan;
-	return rp_conn_send(ch->c, f, n) < 0 ? -ENOBUFS : 0;
+	f[2] = (uint8_t)(a->ch->chan >> 8);
+	f[3] = (uint8_t)a->ch->chan;
+	a->n += n;
+	return 0;
 }
 
 /* While a RESUME waits: its RESUMED (on the channel's new number), or an
@@ -426,8 +449,13 @@ static int resume_answer(struct rp_desk_chan *ch, const struct rp_hdr *h, const 
 	ch->chan = h->chan;
 	exact = m.offset == ch->received;
 	ch->received = m.offset;
-	if (rp_inlog_since(&ch->log, (struct rp_inpos){m.seq, m.after}, send_again, ch, &gap) < 0)
+	struct again a = {ch, malloc(AGAIN_PACK_BYTES), 0};
+	gap = false;
+	if (!a.buf ||
+	    rp_inlog_since(&ch->log, (struct rp_inpos){m.seq, m.after}, send_again, &a, &gap) < 0 ||
+	    again_flush(&a) < 0)
 		ch->broken = -ENOBUFS;
+	free(a.buf);
 	if (ch->ws.ws_row && !(ch->flags & RP_DESK_READONLY))
 		rp_desk_send_winsize(ch->c, ch->chan, &ch->ws);
 	if (ch->ops->resumed)
