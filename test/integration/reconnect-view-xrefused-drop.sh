@@ -45,6 +45,7 @@ cat >"$T/in" <<EOF
 wait-window "firstx" 30
 type "one\n"
 wait-update 30
+screenshot $T/one.png
 screenshot $T/gate
 wait-window "link down" 30
 wait-window "firstx" 30
@@ -58,6 +59,7 @@ EOF
 vpid=$!
 pids="$pids $vpid"
 wait_until 30 grep -qs one "$T/typed1" || fail "'one' never reached the first xterm"
+wait_until 30 grep -q one.png "$T/legend" || fail "the view never saw 'one' drawn"
 
 # The link goes (the view sees it), "secret" is typed, the daemon is
 # restarted with another program as xs, the link comes back.
