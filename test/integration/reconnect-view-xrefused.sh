@@ -42,6 +42,7 @@ cat >"$T/in" <<EOF
 wait-window "firstx" 30
 type "one\n"
 wait-update 30
+screenshot $T/one.png
 wait-window "secondx" 90
 type "two\n"
 wait-update 30
@@ -51,6 +52,9 @@ EOF
 vpid=$!
 pids="$pids $vpid"
 wait_until 30 grep -qs one "$T/typed1" || fail "'one' never reached the first xterm"
+# The link goes only once the view has seen 'one' drawn: its wait-update
+# could otherwise wait for a picture the dead link cannot bring.
+wait_until 30 grep -q one.png "$T/legend" || fail "the view never saw 'one' drawn"
 
 # The daemon goes, and its X session with it; the link is refused meanwhile.
 ctl down
