@@ -8,28 +8,13 @@
 need() { command -v "$1" >/dev/null || { echo "no $1"; exit 77; }; }
 need xterm
 need xdotool
-port=$(free_port)
-"$TELLY" serve --listen 127.0.0.1:$port 2>"$T/serve.err" &
-pids="$pids $!"
-wait_until 10 grep -q "serving on" "$T/serve.err"
-pport=$(free_port)
-mkfifo "$T/ctl"
-"$B/test/cut-proxy" "$pport" "$port" "$T/ctl" >"$T/proxy.log" 2>&1 &
-pids="$pids $!"
-wait_until 10 grep -q '^ready' "$T/proxy.log"
-ctl() { echo "$1" >"$T/ctl"; }
-tl() {
-	sub=$1
-	shift
-	"$TELLY" "$sub" --tcp 127.0.0.1:$pport --token-file "$TELLY_DIR/token" "$@"
-}
+. test/integration/viewlink.inc
+serve "$T/serve.err"
+link_proxy
 fail() {
-	echo "FAIL: $*"
-	echo "--- view:"
-	tail -n 20 "$T/view.err"
 	echo "--- typed:"
 	cat "$T/typed"
-	exit 1
+	view_fail "$@"
 }
 tl new --x11 -s xs -- xterm -T xtest -geometry 40x8+10+10 -e sh -c "exec cat >$T/typed" ||
 	fail "new"

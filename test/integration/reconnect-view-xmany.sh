@@ -7,27 +7,10 @@
 . test/integration/lib.sh "$1"
 command -v xterm >/dev/null || { echo "no xterm"; exit 77; }
 N=2500
-port=$(free_port)
-"$TELLY" serve --listen 127.0.0.1:$port 2>"$T/serve.err" &
-pids="$pids $!"
-wait_until 10 grep -q "serving on" "$T/serve.err"
-pport=$(free_port)
-mkfifo "$T/ctl" "$T/gate1" "$T/gate2"
-"$B/test/cut-proxy" "$pport" "$port" "$T/ctl" >"$T/proxy.log" 2>&1 &
-pids="$pids $!"
-wait_until 10 grep -q '^ready' "$T/proxy.log"
-ctl() { echo "$1" >"$T/ctl"; }
-tl() {
-	sub=$1
-	shift
-	"$TELLY" "$sub" --tcp 127.0.0.1:$pport --token-file "$TELLY_DIR/token" "$@"
-}
-fail() {
-	echo "FAIL: $*"
-	echo "--- view:"
-	tail -n 20 "$T/view.err"
-	exit 1
-}
+. test/integration/viewlink.inc
+serve "$T/serve.err"
+link_proxy "$T/gate1" "$T/gate2"
+fail() { view_fail "$@"; }
 tl new --x11 -s xs -- xterm -T xtest -geometry 80x8+10+10 -e sh -c "exec cat >$T/typed" ||
 	fail new
 wait_until 20 sh -c "\"$TELLY\" ls | grep -q 'window .*\"xtest\"'" || fail "no xterm"

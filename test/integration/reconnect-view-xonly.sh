@@ -8,28 +8,10 @@
 # FIFO as its screenshot file) until the link is stalled.
 . test/integration/lib.sh "$1"
 command -v xterm >/dev/null || { echo "no xterm"; exit 77; }
-port=$(free_port)
-"$TELLY" serve --listen 127.0.0.1:$port 2>"$T/serve.err" &
-pids="$pids $!"
-wait_until 10 grep -q "serving on" "$T/serve.err"
-pport=$(free_port)
-mkfifo "$T/ctl" "$T/gate"
-"$B/test/cut-proxy" "$pport" "$port" "$T/ctl" >"$T/proxy.log" 2>&1 &
-pids="$pids $!"
-wait_until 10 grep -q '^ready' "$T/proxy.log"
-ctl() { echo "$1" >"$T/ctl"; }
-tl() {
-	sub=$1
-	shift
-	"$TELLY" "$sub" --tcp 127.0.0.1:$pport --token-file "$TELLY_DIR/token" "$@"
-}
-fail() {
-	echo "FAIL: $*"
-	tail -n 20 "$T/serve.err"
-	echo "--- view:"
-	tail -n 20 "$T/view.err"
-	exit 1
-}
+. test/integration/viewlink.inc
+serve "$T/serve.err"
+link_proxy "$T/gate"
+fail() { view_fail "$@"; }
 
 tl new --x11 -s xs -- xterm -T xtest -geometry 40x8+100+80 -e sh -c "exec cat >$T/typed" ||
 	fail "new --x11"

@@ -9,34 +9,14 @@
 # terminal's title says the view knows.
 . test/integration/lib.sh "$1"
 command -v xterm >/dev/null || { echo "no xterm"; exit 77; }
-port=$(free_port)
-serve() { # LOG: a daemon on $port
-	"$TELLY" serve --listen 127.0.0.1:$port 2>"$1" &
-	spid=$!
-	pids="$pids $spid"
-	wait_until 10 grep -q "serving on" "$1"
-}
-stop_daemon() {
-	"$TELLY" stop >/dev/null 2>&1
-	wait_until 20 sh -c "! kill -0 $spid 2>/dev/null"
-}
-fail() {
-	echo "FAIL: $*"
-	echo "--- view:"
-	tail -n 20 "$T/view.err"
-	exit 1
-}
+. test/integration/viewlink.inc
+fail() { view_fail "$@"; }
 xsess() { # TITLE FILE: X session xs, an xterm writing what it is typed to FILE
 	"$TELLY" new --x11 -s xs -- xterm -T "$1" -geometry 40x8+100+80 -e sh -c "exec cat >$2" \
 		>/dev/null || fail "new --x11 ($1)"
 }
 serve "$T/serve1.err"
-pport=$(free_port)
-mkfifo "$T/ctl" "$T/gate"
-"$B/test/cut-proxy" "$pport" "$port" "$T/ctl" >"$T/proxy.log" 2>&1 &
-pids="$pids $!"
-wait_until 10 grep -q '^ready' "$T/proxy.log"
-ctl() { echo "$1" >"$T/ctl"; }
+link_proxy "$T/gate"
 xsess firstx "$T/typed1"
 # A terminal too: its title says when the view knows the link is down.
 "$TELLY" new -s tt -- sh -c 'exec cat >/dev/null' >/dev/null || fail "new tt"

@@ -9,28 +9,10 @@
 # stalled.
 . test/integration/lib.sh "$1"
 command -v xterm >/dev/null || { echo "no xterm"; exit 77; }
-port=$(free_port)
-"$TELLY" serve --listen 127.0.0.1:$port 2>"$T/serve.err" &
-pids="$pids $!"
-wait_until 10 grep -q "serving on" "$T/serve.err"
-pport=$(free_port)
-mkfifo "$T/ctl" "$T/gate"
-"$B/test/cut-proxy" "$pport" "$port" "$T/ctl" >"$T/proxy.log" 2>&1 &
-pids="$pids $!"
-wait_until 10 grep -q '^ready' "$T/proxy.log"
-ctl() { echo "$1" >"$T/ctl"; }
-tl() {
-	sub=$1
-	shift
-	"$TELLY" "$sub" --tcp 127.0.0.1:$pport --token-file "$TELLY_DIR/token" "$@"
-}
-fail() {
-	echo "FAIL: $*"
-	tail -n 20 "$T/serve.err"
-	echo "--- view:"
-	tail -n 20 "$T/view.err"
-	exit 1
-}
+. test/integration/viewlink.inc
+serve "$T/serve.err"
+link_proxy "$T/gate"
+fail() { view_fail "$@"; }
 
 # A terminal whose title says when the link is down, and answers keys.
 cat >"$T/keys.sh" <<'PROG'
