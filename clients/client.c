@@ -1,6 +1,8 @@
 /* The desk side of the protocol lives in remote-proto (desk.h); what this
  * command adds is how this host's daemon is reached: its runtime
  * directory, and starting it under the lock (rundir.c). */
+#include <errno.h>
+#include <stdio.h>
 #include <stdlib.h>
 
 #include "clients.h"
@@ -29,6 +31,28 @@ static int cmp_u64(const void *x, const void *y)
 {
 	uint64_t a = *(const uint64_t *)x, b = *(const uint64_t *)y;
 	return a < b ? -1 : a > b;
+}
+
+bool telly_screen_parse(const char *s, struct kpty_winsize *ws, char *err, size_t errn)
+{
+	char *end;
+	unsigned long w, h;
+
+	errno = 0;
+	w = strtoul(s, &end, 10);
+	if (end != s && (*end == 'x' || *end == 'X') && end[1] >= '0' && end[1] <= '9') {
+		const char *hs = end + 1;
+		h = strtoul(hs, &end, 10);
+		if (!errno && !*end && w >= RP_X_SCREEN_MIN && w <= RP_X_SCREEN_MAX &&
+		    h >= RP_X_SCREEN_MIN && h <= RP_X_SCREEN_MAX) {
+			ws->ws_xpixel = (uint16_t)w;
+			ws->ws_ypixel = (uint16_t)h;
+			return true;
+		}
+	}
+	snprintf(err, errn, "'%s' is not a display size: WIDTHxHEIGHT in pixels, each %d to %d", s,
+		 RP_X_SCREEN_MIN, RP_X_SCREEN_MAX);
+	return false;
 }
 
 void telly_sort_u64(uint64_t *s, size_t n)

@@ -84,6 +84,10 @@ struct rp_conn *telly_client_connect(const struct rp_dest *d, bool start, char *
  * redial: rp_dialer_start). */
 void telly_client_dest(struct rp_dest *d);
 
+/* "WxH", an X display's size in pixels (RP_X_SCREEN_MIN..MAX each), into
+ * ws's pixel fields. false, with err said, when it is not one. */
+bool telly_screen_parse(const char *s, struct kpty_winsize *ws, char *err, size_t errn);
+
 /* Latency samples: sorted in place, then read at quantile q (0..1). */
 void telly_sort_u64(uint64_t *s, size_t n);
 static inline double telly_pct_us(const uint64_t *sorted, size_t n, double q)

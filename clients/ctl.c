@@ -22,6 +22,7 @@ struct ctl {
 	bool x11;	     /* new --x11: an X session */
 	bool run;	     /* telly run: NAME -- CMD... */
 	const char *display; /* new --display NAME: a terminal of that X session */
+	struct kpty_winsize screen; /* new --x11 --screen WxH: the display's size */
 	struct telly_config cfg; /* the config file: dest's ssh, server, compress */
 };
 
@@ -59,6 +60,17 @@ static int parse(struct ctl *c, int argc, char **argv, int want_name, const char
 			c->name = argv[++i];
 		} else if (want_name == 1 && !strcmp(argv[i], "--x11")) {
 			c->x11 = true;
+		} else if (want_name == 1 && !strcmp(argv[i], "--screen")) {
+			char err[160];
+			if (i + 1 >= argc) {
+				fprintf(stderr, "telly %s: --screen needs a value (WIDTHxHEIGHT)\n%s",
+					c->cmd, usage);
+				return 2;
+			}
+			if (!telly_screen_parse(argv[++i], &c->screen, err, sizeof err)) {
+				fprintf(stderr, "telly %s: --screen: %s\n", c->cmd, err);
+				return 2;
+			}
 		} else if (want_name == 1 && !strcmp(argv[i], "--display")) {
 			if (i + 1 >= argc) {
 				fprintf(stderr, "telly %s: --display needs a value (an X session)\n%s",
@@ -94,6 +106,10 @@ static int parse(struct ctl *c, int argc, char **argv, int want_name, const char
 		c->dest.host = pos[0];
 	} else if (npos > 1) {
 		fprintf(stderr, "telly %s: too many arguments\n%s", c->cmd, usage);
+		return 2;
+	}
+	if (c->screen.ws_xpixel && !c->x11) {
+		fprintf(stderr, "telly %s: --screen is for X sessions (with --x11)\n", c->cmd);
 		return 2;
 	}
 	if (c->display && (c->x11 || !rp_name_valid(c->display, strlen(c->display)))) {
@@ -311,11 +327,13 @@ int telly_new(int argc, char **argv)
 {
 	static const char usage[] =
 		"usage: telly new [DEST] [-s NAME] [--display XNAME] [-- CMD...]\n"
-		"       telly new --x11 [DEST] [-s NAME] [-- PROGRAM ARGS...]\n"
+		"       telly new --x11 [DEST] [-s NAME] [--screen WxH] [-- PROGRAM ARGS...]\n"
 		"Start a session running CMD (default: your shell) without attaching to it,\n"
 		"and print its name. NAME defaults to the lowest free number.\n"
 		"  --x11            an X session: a private X display (Xvfb) running PROGRAM;\n"
 		"                   telly view shows its windows, telly run starts more\n"
+		"  --screen WxH     the X display's size in pixels (default 4096x2160): what\n"
+		"                   a maximized or centred window is sized and placed by\n"
 		"  --display XNAME  CMD gets DISPLAY and XAUTHORITY of X session XNAME\n";
 	struct ctl c = {.cmd = "new"};
 	uint8_t *buf;
@@ -333,9 +351,14 @@ int telly_new(int argc, char **argv)
 	if (!buf)
 		return 1;
 	kpty_os_get_winsize(STDOUT_FILENO, &ws);
+	if (c.screen.ws_xpixel) {
+		ws.ws_xpixel = c.screen.ws_xpixel;
+		ws.ws_ypixel = c.screen.ws_ypixel;
+	}
 	/* A far host does not have this directory. */
 	uint8_t flags = RP_OPEN_CREATE | RP_OPEN_EXCL | (c.x11 ? RP_OPEN_X11 : 0) |
-			(c.display ? RP_OPEN_DISPLAY : 0);
+			(c.display ? RP_OPEN_DISPLAY : 0) |
+			(c.screen.ws_xpixel ? RP_OPEN_SCREEN : 0);
 	long n = rp_desk_open_frame(buf, RP_MAX_FRAME, 1, flags, c.name ? c.name : "",
 				    getenv("TERM"), c.dest.host ? "" : NULL, &ws, c.argv, c.argc);
 	if (c.display)

@@ -10,6 +10,7 @@
 
 #include "clients.h"
 #include "config.h"
+#include "ds.h"
 
 #define X_CALL_TIMEOUT_MS 30000 /* the host starts a display and the program */
 #define X_VIEW_ARGS_MAX 24
@@ -23,6 +24,8 @@ static const char x_usage[] =
 	"program running: telly view --seamless DEST NAME shows it again.\n"
 	"\n"
 	"  -s NAME             the session's name (default: the host picks one)\n"
+	"  --screen WxH        the host display's size in pixels (default: this\n"
+	"                      desk's screen, so maximized windows fit it)\n"
 	"  -r                  watch only\n"
 	"  --stats             keystroke-to-pixel at exit, as telly view --stats\n"
 	"  --lossless          never JPEG, even for video (as telly view --lossless)\n"
@@ -34,6 +37,7 @@ int telly_x(int argc, char **argv)
 	struct rp_dest dest = {0};
 	const char *name = "", *host = NULL;
 	char **prog = NULL, err[300] = "", got[RP_MAX_NAME + 1];
+	struct kpty_winsize screen = {0};
 	int nprog = 0, nview = 0, r;
 	char *view[X_VIEW_ARGS_MAX + 4];
 	uint8_t *frame;
@@ -73,6 +77,15 @@ int telly_x(int argc, char **argv)
 			return 0;
 		} else if (!strcmp(argv[i], "-s") && i + 1 < argc) {
 			name = argv[++i];
+		} else if (!strcmp(argv[i], "--screen")) {
+			if (i + 1 >= argc) {
+				fprintf(stderr, "telly x: --screen needs a value (WIDTHxHEIGHT)\n");
+				return 2;
+			}
+			if (!telly_screen_parse(argv[++i], &screen, err, sizeof err)) {
+				fprintf(stderr, "telly x: --screen: %s\n", err);
+				return 2;
+			}
 		} else if ((!strcmp(argv[i], "-r") || !strcmp(argv[i], "--stats") ||
 			    !strcmp(argv[i], "--lossless")) &&
 			   nview < X_VIEW_ARGS_MAX) {
@@ -104,6 +117,18 @@ int telly_x(int argc, char **argv)
 		fprintf(stderr, "telly x: no $DISPLAY to show the windows on\n");
 		return 2;
 	}
+	if (!screen.ws_xpixel) {
+		unsigned w, h;
+		/* The desk's screen, within what a host display may be. */
+		if (ds_seamless_screen_size(NULL, &w, &h)) {
+			screen.ws_xpixel = (uint16_t)(w < RP_X_SCREEN_MIN   ? RP_X_SCREEN_MIN
+						      : w > RP_X_SCREEN_MAX ? RP_X_SCREEN_MAX
+									    : w);
+			screen.ws_ypixel = (uint16_t)(h < RP_X_SCREEN_MIN   ? RP_X_SCREEN_MIN
+						      : h > RP_X_SCREEN_MAX ? RP_X_SCREEN_MAX
+									    : h);
+		}
+	}
 	dest.host = host;
 	c = telly_client_connect(&dest, true, err, sizeof err);
 	if (!c) {
@@ -116,8 +141,9 @@ int telly_x(int argc, char **argv)
 		return 1;
 	}
 	len = rp_desk_open_frame(frame, RP_MAX_FRAME, 1,
-				 RP_OPEN_CREATE | RP_OPEN_EXCL | RP_OPEN_X11, name, "",
-				 host ? "" : NULL, &(struct kpty_winsize){0}, prog, nprog);
+				 RP_OPEN_CREATE | RP_OPEN_EXCL | RP_OPEN_X11 |
+					 (screen.ws_xpixel ? RP_OPEN_SCREEN : 0),
+				 name, "", host ? "" : NULL, &screen, prog, nprog);
 	r = len < 0 ? (int)len
 		    : rp_desk_call(c, frame, (size_t)len, 1, &h, &p, X_CALL_TIMEOUT_MS, err,
 				   sizeof err);

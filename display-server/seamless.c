@@ -434,6 +434,26 @@ static xcb_atom_t atom(xcb_connection_t *c, const char *name)
 	return a;
 }
 
+bool ds_seamless_screen_size(const char *display, unsigned *w, unsigned *h)
+{
+	int num;
+	xcb_connection_t *c = xcb_connect(display, &num);
+	bool ok = false;
+
+	if (!xcb_connection_has_error(c)) {
+		xcb_screen_iterator_t it = xcb_setup_roots_iterator(xcb_get_setup(c));
+		for (; it.rem && num > 0; num--)
+			xcb_screen_next(&it);
+		if (it.data) {
+			*w = it.data->width_in_pixels;
+			*h = it.data->height_in_pixels;
+			ok = true;
+		}
+	}
+	xcb_disconnect(c);
+	return ok;
+}
+
 struct ds_backend *ds_seamless_create(const char *display, char *err, size_t errn)
 {
 	struct seamless *s = calloc(1, sizeof *s);

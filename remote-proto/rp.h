@@ -98,6 +98,9 @@ enum rp_type {
 #define RP_OPEN_X11 0x10     /* with CREATE: an X session (a display) running argv */
 #define RP_OPEN_RUN 0x20     /* start argv in the X session name (no channel) */
 #define RP_OPEN_DISPLAY 0x40 /* with CREATE: a str follows argv, the X session whose display it gets */
+#define RP_OPEN_SCREEN 0x80  /* with X11: the winsize's pixels are the display's size */
+#define RP_X_SCREEN_MIN 64   /* an X display's width and height, in pixels */
+#define RP_X_SCREEN_MAX 8192
 
 /* ERROR codes. */
 enum rp_err {

@@ -1122,6 +1122,14 @@ int x11_create(struct server *srv, const struct rp_open *m, const char *name,
 		snprintf(err, errn, "too many sessions (at most %d)", MAX_SESSIONS);
 		return RP_E_LIMIT;
 	}
+	if ((m->flags & RP_OPEN_SCREEN) &&
+	    (m->ws.ws_xpixel < RP_X_SCREEN_MIN || m->ws.ws_xpixel > RP_X_SCREEN_MAX ||
+	     m->ws.ws_ypixel < RP_X_SCREEN_MIN || m->ws.ws_ypixel > RP_X_SCREEN_MAX)) {
+		snprintf(err, errn, "an X display of %ux%u pixels: each side must be %d to %d",
+			 (unsigned)m->ws.ws_xpixel, (unsigned)m->ws.ws_ypixel, RP_X_SCREEN_MIN,
+			 RP_X_SCREEN_MAX);
+		return RP_E_LIMIT;
+	}
 	if (!(s = session_alloc(srv, sizeof *x, &x11_ops, name, err, errn)))
 		return RP_E_LIMIT;
 	x = xs(s);
@@ -1151,6 +1159,10 @@ int x11_create(struct server *srv, const struct rp_open *m, const char *name,
 	mkdir(logs, 0700);
 	snprintf(x->log, sizeof x->log, "%s/%s.x11.log", logs, name);
 	struct xd_config cfg = {.dir = srv->dir, .name = name, .log = x->log};
+	if (m->flags & RP_OPEN_SCREEN) {
+		cfg.width = m->ws.ws_xpixel;
+		cfg.height = m->ws.ws_ypixel;
+	}
 	if ((r = xd_create(&cfg, &xd_ops, x, &x->xd, err, errn)) < 0) {
 		close(x->kick_fd);
 		free(x);
@@ -1163,7 +1175,8 @@ int x11_create(struct server *srv, const struct rp_open *m, const char *name,
 		return r;
 	}
 	session_insert(srv, s);
-	serve_log("session %s started: an X display (Xvfb pid %d)%s%s", s->name,
+	serve_log("session %s started: an X display of %ux%u (Xvfb pid %d)%s%s", s->name,
+		  cfg.width ? cfg.width : XD_SCREEN_W, cfg.height ? cfg.height : XD_SCREEN_H,
 		  (int)xd_server_pid(x->xd), x->cmd[0] ? " for " : "", x->cmd);
 	*out = s;
 	return 0;
