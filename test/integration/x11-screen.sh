@@ -45,5 +45,12 @@ for bad in 10x10 9000x600 800x 800 x600 -800x600 800x600x1; do
 done
 refused "--screen without --x11" "$TELLY" new --screen 800x600 -s nope
 grep -q "with --x11" "$T/out" || fail "--screen on a terminal session: $(cat "$T/out")"
+# The host checks too, whoever asks: OPEN CREATE|EXCL|X11|SCREEN of 9000x600.
+out=$("$B/test/rp-poke" "$TELLY_DIR/serve.sock" hello frame 6 \
+	000000019300046e6f70650000000000000000232802580000)
+case "$out" in
+*"code=9"*"an X display of 9000x600 pixels: each side must be 64 to 8192"*) ;;
+*) fail "the host took a 9000x600 display: $out" ;;
+esac
 if "$TELLY" ls | grep -q "^nope:"; then fail "a refused session was started"; fi
 echo "the host display's size: --screen, the desk's for telly x, 4096x2160 otherwise, bad sizes refused: ok"
