@@ -1,6 +1,7 @@
 #!/bin/sh
-# make demo: a private `telly serve` with two sessions (a shell, and top
-# redrawing), shown by `telly view`: in an X window when $DISPLAY is set,
+# make demo: a private `telly serve` with two terminal sessions (a shell,
+# and top redrawing) and an X session (xterm on the host's private
+# display), shown by `telly view`: in an X window when $DISPLAY is set,
 # otherwise headless with scripted typing, saving screenshots.
 #
 #   sh scripts/demo.sh BUILD_DIR
@@ -21,6 +22,14 @@ else
 fi
 "$TELLY" new -s top -- sh -c "exec $busy" || exit 1
 "$TELLY" new -s shell -- env PS1='demo$ ' sh || exit 1
+# An X program on the host's private display, its window beside the
+# terminals (make deps installs Xvfb and xterm; without them, no window).
+xsession=
+if command -v Xvfb >/dev/null 2>&1 && command -v xterm >/dev/null 2>&1 &&
+	"$TELLY" new --x11 -s gui -- xterm -T "xterm on the host" -geometry 60x12 \
+		-e env PS1='x$ ' sh; then
+	xsession=gui
+fi
 
 if [ -n "${DISPLAY:-}" ]; then
 	echo "telly view on $DISPLAY: click a window to focus it, drag title bars and"
@@ -49,7 +58,19 @@ key ctrl+shift+m
 wait ":" row -1
 screenshot $out/3-top-maximized.png
 EOT
+[ -n "$xsession" ] && cat >>"$out/input" <<EOT
+# The X program: its window raised and focused, keys typed into it.
+wait-window "xterm on the host" 20
+type "echo hello from an X program\n"
+wait-update 10
+EOT
 echo "no \$DISPLAY: telly view --headless, typing from $out/input"
 "$TELLY" view --headless --size 1024x768 --input "$out/input" >"$out/legend" || exit 1
+if [ -n "$xsession" ]; then
+	# A fresh view shows the X window as it is now, the typed line
+	# answered (the last view stopped at the first pixels that changed).
+	printf 'wait-window "xterm on the host" 20\nscreenshot %s\n' "$out/4-xterm.png" >"$out/input2"
+	"$TELLY" view --headless --size 1024x768 --input "$out/input2" >>"$out/legend" || exit 1
+fi
 echo "screenshots:"
 sed -n 's/^screenshot \([^ ]*\) .*/  \1/p' "$out/legend"

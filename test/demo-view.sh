@@ -1,6 +1,7 @@
 #!/bin/sh
-# make demo without a display: telly view headless over two sessions, the
-# scripted typing answered, top focused and maximized, screenshots saved.
+# make demo without a display: telly view headless over two sessions and
+# an X program, the scripted typing answered (in the shell and in xterm),
+# top focused and maximized, screenshots saved.
 B=$(cd "$1" && pwd)
 rm -rf "$B/demo"
 out=$(env -u DISPLAY sh scripts/demo.sh "$B" 2>&1)
@@ -33,5 +34,16 @@ set -- $(win 3-top-maximized top)
 [ $# -eq 6 ] || { echo "no top window in the legend of 3-top-maximized"; exit 1; }
 n=$("$P" "$B/demo/3-top-maximized.png" other "$1" $(($2 + ($4 - 1) * $6)) $((20 * $5)) "$6" 1c1c1c)
 [ "$n" -gt "$5" ] || { echo "3-top-maximized.png: top is not drawn down to its last row ($4)"; exit 1; }
+# The X program (when Xvfb and xterm are here, as make deps installs
+# them): its window in the last picture, with the typed command's output
+# on its second row (xterm's rows are 13 pixels, its background white).
+if command -v Xvfb >/dev/null && command -v xterm >/dev/null; then
+	[ -s "$B/demo/4-xterm.png" ] || { echo "no 4-xterm.png"; exit 1; }
+	set -- $(sed -n 's/^xwindow [0-9]* box [-0-9 ]* client \([-0-9]*\) \([-0-9]*\) .* title "xterm on the host".*/\1 \2/p' \
+		"$B/demo/legend" | tail -n 1)
+	[ $# -eq 2 ] || { echo "no X window in the legend"; exit 1; }
+	n=$("$P" "$B/demo/4-xterm.png" other "$1" $(($2 + 15)) 200 10 ffffff)
+	[ "$n" -gt 50 ] || { echo "4-xterm.png: nothing on the xterm's second row (the output)"; exit 1; }
+fi
 ls /tmp | grep -q "^telly-demo\." && { echo "the demo left its runtime directory"; exit 1; }
 echo "demo: ok"
