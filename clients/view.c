@@ -54,8 +54,8 @@
  * another), and the queue holds 4096. */
 #define PASTE_PIECE_BYTES 512
 /* The link (over ssh and TCP, as telly attach's): a new connection that
- * does not answer RESUME is lost; the titles count the seconds down. */
-#define RESUME_ANSWER_MS 10000
+ * does not answer RESUME (a terminal's or an X session's) within
+ * rp_link_answer_ms is lost; the titles count the seconds down. */
 #define LINK_STATUS_EVERY_MS 1000
 #define LINK_TITLE_BYTES (DS_TITLE_MAX_BYTES + 300)
 #define HOLD_BUFFER_BYTES 65536 /* an answer held whole: beyond this, shown as it comes */
@@ -1300,6 +1300,8 @@ static void on_frame(struct view *v, const struct rp_hdr *h, const uint8_t *p)
 		}
 		if (vx_drawn(v->x))
 			v->keep_focus = 0; /* every X window is back */
+		if (v->link.state == RP_LINK_DIALING && v->c && !v->dialer && !vx_awaiting(v->x))
+			link_up(v); /* the X sessions' answers came */
 		if (r < 0) {
 			snprintf(v->why, sizeof v->why, "%s", vx_why(v->x));
 			v->done = true;
@@ -1829,15 +1831,27 @@ static void dialed(struct view *v)
 	}
 	v->resume_sent_ms = now;
 	v->list_due_ns = base_now_ns(); /* sessions started meanwhile */
-	if (!v->nwins)
+	if (!v->nwins && !vx_awaiting(v->x)) /* else once an answer comes */
 		link_up(v);
+}
+
+/* Whether a RESUME (or the OPEN after a refused one) sent on the
+ * connection just dialed still waits for its answer. */
+static bool answers_awaited(const struct view *v)
+{
+	if (!v->c || v->dialer)
+		return false;
+	for (unsigned i = 0; i < v->nwins; i++)
+		if (v->wins[i]->resume_req || v->wins[i]->reopen_req)
+			return true;
+	return vx_awaiting(v->x);
 }
 
 /* Heartbeat, dead links, sleeps, redials, the titles: what is due. */
 static void link_work(struct view *v)
 {
 	long now = base_now_ms();
-	bool waiting = false;
+	bool waiting;
 
 	if (!link_resumes(v))
 		return;
@@ -1863,10 +1877,13 @@ static void link_work(struct view *v)
 	case RP_LINK_NOTHING:
 		break;
 	}
-	for (unsigned i = 0; i < v->nwins; i++)
-		waiting |= v->wins[i]->resume_req != 0 || v->wins[i]->reopen_req != 0;
-	if (v->c && waiting && now - v->resume_sent_ms > RESUME_ANSWER_MS)
+	waiting = answers_awaited(v);
+	if (waiting && now - v->resume_sent_ms > rp_link_answer_ms(&v->link)) {
+		/* Taken as a lost link: redialed with backoff (link_gone). */
+		fprintf(stderr, "telly view: no answer to RESUME in %ld ms; reconnecting\n",
+			now - v->resume_sent_ms);
 		link_gone(v, "no answer to RESUME", false);
+	}
 	if ((!v->c || waiting) && now >= v->status_at_ms)
 		link_status(v, now);
 }
@@ -1879,6 +1896,13 @@ static long link_wait(struct view *v)
 	if (!link_resumes(v))
 		return -1;
 	w = rp_link_wait(&v->link, now);
+	if (answers_awaited(v)) {
+		long d = v->resume_sent_ms + rp_link_answer_ms(&v->link) + 1 - now;
+		if (d < 0)
+			d = 0;
+		if (w < 0 || d < w)
+			w = d;
+	}
 	if (v->link.state != RP_LINK_UP) {
 		long s = v->status_at_ms > now ? v->status_at_ms - now : 0;
 		if (w < 0 || s < w)

@@ -56,6 +56,9 @@ struct xsess {
 	 * is kept until a PONG proves the host had it; a RESUME's answer
 	 * says which the host took, and the rest go again. */
 	bool resumable, resuming;
+	/* Asked for again on a new connection (its RESUME, or the OPEN after
+	 * a refused one) and not answered yet: the link is not back. */
+	bool relinking;
 	uint8_t token[RP_TOKEN_BYTES];
 	struct rp_inlog log;
 	uint32_t sent_seq; /* the last input written to a connection */
@@ -1277,6 +1280,7 @@ int vx_frame(struct vx *x, const struct rp_hdr *h, const uint8_t *p)
 			if (!s->chan && s->req == req && h->chan) {
 				s->chan = h->chan;
 				s->req = 0;
+				s->relinking = false;
 				return 1;
 			}
 		}
@@ -1814,6 +1818,7 @@ void vx_relink(struct vx *x, struct rp_conn *c)
 		s->chan = 0;
 		s->key_seq = 0;
 		s->keymap_sent = false;
+		s->relinking = true;
 		if (s->resumable) {
 			xlink_resume(x, s);
 			continue;
@@ -2042,7 +2047,7 @@ static int xlink_resumed(struct vx *x, const struct rp_hdr *h, const uint8_t *p)
 		return 1; /* a session that went meanwhile */
 	if (x->mark_chan && !sess_by_chan(x, x->mark_chan))
 		x->mark_chan = h->chan; /* wait-update's input: its channel's new number */
-	s->resuming = false;
+	s->resuming = s->relinking = false;
 	s->req = 0;
 	s->chan = h->chan;
 	/* A PONG for a PING sent before this answer proves only what the
@@ -2264,6 +2269,14 @@ void vx_pong(struct vx *x)
 		if ((int32_t)(s->clip_gen - x->ping_gen) <= 0)
 			s->clip_gen = 0;
 	}
+}
+
+bool vx_awaiting(const struct vx *x)
+{
+	for (unsigned i = 0; i < x->nsess; i++)
+		if (x->sess[i]->relinking && !x->sess[i]->chan)
+			return true;
+	return false;
 }
 
 bool vx_resumable(const struct vx *x)

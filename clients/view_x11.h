@@ -64,6 +64,9 @@ void vx_send_backlog(struct vx *x);
 void vx_ping(struct vx *x);
 void vx_pong(struct vx *x);
 bool vx_resumable(const struct vx *x);
+/* Whether an X session asked for again on the new connection (vx_relink:
+ * RESUME, or OPEN after a refused one) still waits for its answer. */
+bool vx_awaiting(const struct vx *x);
 /* Attach to X session name (0, or -errno). */
 int vx_open(struct vx *x, const char *name, size_t n);
 /* LIST_REPLY's X part (from off, after the sessions): every X session

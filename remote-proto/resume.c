@@ -397,3 +397,12 @@ long rp_link_rtt_us(const struct rp_link *l)
 {
 	return l->srtt_us;
 }
+
+long rp_link_answer_ms(const struct rp_link *l)
+{
+	long t = RP_LINK_ANSWER_RTTS * (l->srtt_us + 4 * l->rttvar_us) / 1000;
+
+	if (!l->srtt_us || t > RP_LINK_ANSWER_MAX_MS)
+		return RP_LINK_ANSWER_MAX_MS;
+	return t < RP_LINK_ANSWER_MIN_MS ? RP_LINK_ANSWER_MIN_MS : t;
+}

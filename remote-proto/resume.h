@@ -96,6 +96,15 @@ bool rp_inpos_before(struct rp_inpos a, struct rp_inpos b);
  * suspend) would otherwise be dropped before its first PONG could come. */
 #define RP_LINK_HOST_DEAD_MIN_MS 6000
 #define RP_LINK_HOST_FIRST_DEAD_MS 30000
+/* What a desk asks on a connection it has just dialed (RESUME, and the
+ * OPEN after a refused one) is answered by the host at once, so the
+ * answer is given this many measured round trips (with their spread),
+ * never less than the floor (a busy host) nor more than the ceiling (a
+ * daemon that greeted and then hung: the link is taken for lost and
+ * redialed with backoff); until a round trip is measured, the ceiling. */
+#define RP_LINK_ANSWER_RTTS 8
+#define RP_LINK_ANSWER_MIN_MS 2000
+#define RP_LINK_ANSWER_MAX_MS 10000
 
 enum rp_link_state { RP_LINK_UP, RP_LINK_DOWN, RP_LINK_DIALING };
 
@@ -146,5 +155,8 @@ void rp_link_up(struct rp_link *l, long now_ms);
 void rp_link_retry_now(struct rp_link *l, long now_ms); /* ~r */
 /* The smoothed round trip (µs; 0: not measured yet). */
 long rp_link_rtt_us(const struct rp_link *l);
+/* How long the answer to a RESUME sent on a fresh connection is awaited
+ * (RP_LINK_ANSWER_*), in ms. */
+long rp_link_answer_ms(const struct rp_link *l);
 
 #endif

@@ -10,9 +10,12 @@
  *          silent: only a heartbeat notices); new ones work
  *   hold   the same, and new connections refused: no redial gets
  *          through, so only the far end's own heartbeat ends them
+ *   mute   the same as stall, and new connections carry the target's
+ *          first bytes (its HELLO) and then nothing: a daemon that
+ *          greets and then hangs ("up" ends it for new connections)
  *   quit   exit
  * On stdout, one line each: "ready", "accepted N" (N in all), "cut",
- * "down", "up", "stall", "hold", so a test awaits what it caused. Ends on SIGTERM
+ * "down", "up", "stall", "hold", "mute", so a test awaits what it caused. Ends on SIGTERM
  * too, closing everything.
  */
 #include <arpa/inet.h>
@@ -36,6 +39,7 @@
 struct pair {
 	int a, b; /* -1: free */
 	bool stalled;
+	bool mute; /* stalls once the target's first bytes went through */
 };
 
 static struct sockaddr_in lo(int port)
@@ -114,6 +118,7 @@ int main(int argc, char **argv)
 	struct pair p[MAX_PAIRS];
 	int lport, tport, lfd, ctl;
 	unsigned accepted = 0;
+	bool muting = false;
 	char cbuf[CTL_BYTES];
 	size_t clen = 0;
 
@@ -131,7 +136,7 @@ int main(int argc, char **argv)
 		return 1;
 	}
 	for (int i = 0; i < MAX_PAIRS; i++)
-		p[i] = (struct pair){-1, -1, false};
+		p[i] = (struct pair){-1, -1, false, false};
 	say("ready", 0);
 	for (;;) {
 		struct pollfd f[2 + 2 * MAX_PAIRS];
@@ -167,10 +172,13 @@ int main(int argc, char **argv)
 					}
 					say(cbuf, 0);
 				} else if (!strcmp(cbuf, "up")) {
+					muting = false;
 					if (lfd < 0)
 						lfd = listen_on(lport);
 					say(lfd < 0 ? "up failed" : "up", 0);
-				} else if (!strcmp(cbuf, "stall") || !strcmp(cbuf, "hold")) {
+				} else if (!strcmp(cbuf, "stall") || !strcmp(cbuf, "hold") ||
+					   !strcmp(cbuf, "mute")) {
+					muting = cbuf[0] == 'm';
 					for (int i = 0; i < MAX_PAIRS; i++)
 						p[i].stalled = p[i].a >= 0;
 					if (cbuf[0] == 'h' && lfd >= 0) {
@@ -199,7 +207,7 @@ int main(int argc, char **argv)
 					int one = 1; /* small writes (a key) go at once, as on a link */
 					setsockopt(a, IPPROTO_TCP, TCP_NODELAY, &one, sizeof one);
 					setsockopt(b, IPPROTO_TCP, TCP_NODELAY, &one, sizeof one);
-					p[i] = (struct pair){a, b, false};
+					p[i] = (struct pair){a, b, false, muting};
 					say("accepted", ++accepted);
 				} else {
 					if (b >= 0)
@@ -219,6 +227,8 @@ int main(int argc, char **argv)
 				close(p[i].a);
 				close(p[i].b);
 				p[i].a = p[i].b = -1;
+			} else if (p[i].mute && from == p[i].b) {
+				p[i].stalled = true;
 			}
 		}
 	}

@@ -342,6 +342,36 @@ static void link_redial_backoff(void)
 	CHECK_EQ(rp_link_tick(&l, t + 5, 0), RP_LINK_SEND_PING);
 }
 
+/* A RESUME's answer is awaited a few measured round trips, within its
+ * floor and ceiling; the ceiling until one is measured. */
+static void link_answer_bounded(void)
+{
+	struct rp_link l;
+	uint64_t s;
+
+	rp_link_init(&l, 0, 0);
+	CHECK_EQ(rp_link_answer_ms(&l), RP_LINK_ANSWER_MAX_MS);
+	/* 1 ms round trips: the floor. */
+	rp_link_tick(&l, 0, 0);
+	s = rp_link_ping_stamp(&l, 1000, 0);
+	CHECK_EQ(rp_link_pong(&l, s, 2000, 1), 1);
+	CHECK_EQ(rp_link_answer_ms(&l), RP_LINK_ANSWER_MIN_MS);
+	/* 400 ms: eight of them with their spread. */
+	rp_link_init(&l, 0, 0);
+	rp_link_tick(&l, 0, 0);
+	s = rp_link_ping_stamp(&l, 1000, 0);
+	CHECK_EQ(rp_link_pong(&l, s, 401000, 400), 1);
+	CHECK_EQ(rp_link_answer_ms(&l), RP_LINK_ANSWER_RTTS * (400 + 4 * 200));
+	CHECK(rp_link_answer_ms(&l) > RP_LINK_ANSWER_MIN_MS);
+	CHECK(rp_link_answer_ms(&l) < RP_LINK_ANSWER_MAX_MS);
+	/* 3 s (a satellite hop under load): the ceiling. */
+	rp_link_init(&l, 0, 0);
+	rp_link_tick(&l, 0, 0);
+	s = rp_link_ping_stamp(&l, 1000, 0);
+	CHECK_EQ(rp_link_pong(&l, s, 3001000, 3000), 1);
+	CHECK_EQ(rp_link_answer_ms(&l), RP_LINK_ANSWER_MAX_MS);
+}
+
 int main(int argc, char **argv)
 {
 	static const struct unit_case cases[] = {
@@ -355,6 +385,7 @@ int main(int argc, char **argv)
 		{"link-host-first-rtt", link_host_first_rtt},
 		{"link-wake-from-suspend", link_wake_from_suspend},
 		{"link-redial-backoff", link_redial_backoff},
+		{"link-answer-bounded", link_answer_bounded},
 	};
 	return unit_main(cases, sizeof cases / sizeof cases[0], argc, argv);
 }
