@@ -178,7 +178,8 @@ struct xd {
 	/* An event xcb read while writing (the descriptor will not say so),
 	 * taken out at the end of a dispatch to be handled by the next. */
 	xcb_generic_event_t *stash;
-	struct xd_held held[XD_HELD_KEYS_MAX]; /* input while a keymap loads, in order */
+	/* input while a keymap loads, in order */
+	struct xd_held held[XD_HELD_KEYS_MAX + XD_HELD_RELEASE_ROOM];
 	unsigned nheld, held_lost;
 	struct xd_counts counts;
 	/* Taking a batch of events: a read asked meanwhile starts after it,
@@ -1623,16 +1624,24 @@ static void inject_pointer(struct xd *xd, uint32_t id, int16_t rx, int16_t ry, i
 }
 
 /* Input while a keymap loads waits for it, keys and the pointer alike
- * (a click after a key comes after it). true: held. */
-static bool hold(struct xd *xd, struct xd_held h)
+ * (a click after a key comes after it). 1: held; 0: not loading, inject
+ * it; -EBUSY: the hold is full, offer it again later (a release has
+ * room of its own, and only past that is it lost). */
+static int hold(struct xd *xd, struct xd_held h)
 {
+	bool release = (h.kind < 0 && !h.pressed) || h.kind == 3;
+
 	if (!keymap_loading(xd) && !xd->nheld)
-		return false;
-	if (xd->nheld < XD_HELD_KEYS_MAX)
+		return 0;
+	if (xd->nheld < XD_HELD_KEYS_MAX ||
+	    (release && xd->nheld < XD_HELD_KEYS_MAX + XD_HELD_RELEASE_ROOM)) {
 		xd->held[xd->nheld++] = h;
-	else
-		xd->held_lost++;
-	return true;
+		return 1;
+	}
+	if (!release)
+		return -EBUSY;
+	xd->held_lost++;
+	return 1;
 }
 
 /* The keymap is in: the input held meanwhile goes, in order. */
@@ -1649,9 +1658,9 @@ static void release_held(struct xd *xd)
 	}
 	xd->nheld = 0;
 	if (xd->held_lost)
-		base_log("xdisplay", "display :%d: %u inputs while the keymap loaded were "
-				     "past %d and lost",
-			 xd->proc.display, xd->held_lost, XD_HELD_KEYS_MAX);
+		base_log("xdisplay", "display :%d: %u releases while the keymap loaded were "
+				     "past %d held and lost",
+			 xd->proc.display, xd->held_lost, XD_HELD_KEYS_MAX + XD_HELD_RELEASE_ROOM);
 	xd->held_lost = 0;
 	xcb_flush(xd->c);
 }
@@ -1784,8 +1793,10 @@ int xd_key(struct xd *xd, uint32_t id, uint8_t keycode, bool pressed)
 		return -EAGAIN;
 	if (keycode < 8)
 		return -EINVAL;
-	if (hold(xd, (struct xd_held){id, -1, keycode, pressed, 0, 0}))
-		return 0;
+	int r = hold(xd, (struct xd_held){id, -1, keycode, pressed, 0, 0});
+
+	if (r)
+		return r < 0 ? r : 0;
 	inject_key(xd, id, keycode, pressed);
 	xcb_flush(xd->c);
 	return 0;
@@ -1812,9 +1823,10 @@ int xd_pointer(struct xd *xd, uint32_t id, int x, int y, int kind, int button)
 		ry = 32767;
 	if ((kind == 1 || kind == 2) && (button < 1 || button > 9))
 		return -EINVAL;
-	if (hold(xd, (struct xd_held){id, (int8_t)kind, (uint8_t)button, kind == 1, (int16_t)rx,
-				      (int16_t)ry}))
-		return 0;
+	int r = hold(xd, (struct xd_held){id, (int8_t)kind, (uint8_t)button, kind == 1,
+					  (int16_t)rx, (int16_t)ry});
+	if (r)
+		return r < 0 ? r : 0;
 	inject_pointer(xd, id, (int16_t)rx, (int16_t)ry, kind, (uint8_t)button);
 	xcb_flush(xd->c);
 	return 0;
@@ -1827,7 +1839,7 @@ int xd_button_up(struct xd *xd, int button)
 	if (button < 1 || button > 9)
 		return -EINVAL;
 	if (hold(xd, (struct xd_held){0, 3, (uint8_t)button, false, 0, 0}))
-		return 0;
+		return 0; /* a release: held, or (past its room) lost and counted */
 	inject_pointer(xd, 0, 0, 0, 3, (uint8_t)button);
 	xcb_flush(xd->c);
 	return 0;

@@ -137,8 +137,14 @@ void xd_counts(const struct xd *xd, struct xd_counts *out);
  * While a desk's keymap loads (xd_keymap) input is held, at most
  * XD_HELD_KEYS_MAX events, and goes in once it is loaded (xd_reap): a key
  * typed meanwhile would be lost or read with the old layout (and the
- * pointer waits with the keys, to keep their order). */
+ * pointer waits with the keys, to keep their order). Past that, a key
+ * or pointer event is refused with -EBUSY, nothing taken: the caller
+ * offers it again once the keymap is in (the daemon stops reading that
+ * desk's connection meanwhile), so none is lost. A release (a key let
+ * go, xd_button_up) is held past it, in XD_HELD_RELEASE_ROOM more, so
+ * that one whose desk went (it cannot be offered again) still goes in. */
 #define XD_HELD_KEYS_MAX 1024
+#define XD_HELD_RELEASE_ROOM 512
 int xd_key(struct xd *xd, uint32_t id, uint8_t keycode, bool pressed);
 /* kind: 0 motion, 1 press, 2 release; x, y relative to window id. */
 int xd_pointer(struct xd *xd, uint32_t id, int x, int y, int kind, int button);

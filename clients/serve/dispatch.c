@@ -414,11 +414,15 @@ static int on_xkey(struct server *srv, struct conn *c, const struct rp_hdr *h, c
 	struct rp_xkey k;
 	struct chan *v;
 	char err[120];
+	int r;
 
 	if (rp_xkey_decode(p, h->len, &k) < 0)
 		return malformed(srv, c, h);
-	if ((v = x_chan(c, h, true)) && x11_key(v->s, v, &k, err, sizeof err) < 0)
+	if ((v = x_chan(c, h, true)) && (r = x11_key(v->s, v, &k, err, sizeof err)) < 0) {
+		if (r == -EBUSY) /* a keymap loads and its hold is full: this desk waits */
+			return FRAME_STALL;
 		rp_conn_error(c->rc, h->chan, RP_E_PROTO, 0, false, err);
+	}
 	return FRAME_DONE;
 }
 
@@ -428,11 +432,15 @@ static int on_xpointer(struct server *srv, struct conn *c, const struct rp_hdr *
 	struct rp_xpointer m;
 	struct chan *v;
 	char err[120];
+	int r;
 
 	if (rp_xpointer_decode(p, h->len, &m) < 0)
 		return malformed(srv, c, h);
-	if ((v = x_chan(c, h, true)) && x11_pointer(v->s, v, &m, err, sizeof err) < 0)
+	if ((v = x_chan(c, h, true)) && (r = x11_pointer(v->s, v, &m, err, sizeof err)) < 0) {
+		if (r == -EBUSY) /* as XKEY's */
+			return FRAME_STALL;
 		rp_conn_error(c->rc, h->chan, RP_E_PROTO, 0, false, err);
+	}
 	return FRAME_DONE;
 }
 

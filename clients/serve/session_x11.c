@@ -94,6 +94,7 @@ struct x11 {
 	 * not tell of (settle). */
 	int kick_fd;
 	bool kick_registered, dispatching;
+	bool told_hold_full; /* said that a desk waits for a keymap's load */
 	char cmd[LIST_CMD_MAX + 1];
 	char log[300];
 	char home[1024];
@@ -1272,6 +1273,18 @@ static void note_input(struct x11 *x, struct chan *v, uint32_t seq, uint32_t id,
 	}
 }
 
+/* The input held while a keymap loads is full (XD_HELD_KEYS_MAX): the
+ * desk's frame is offered again later and its connection waits (said
+ * once a load: it may stop a desk's terminals too for as long). */
+static int hold_full(struct x11 *x, struct chan *v)
+{
+	if (!x->told_hold_full)
+		serve_log("session %s: %d inputs wait for the desk's keymap to load: connection "
+			  "%u waits for it", x->s.name, XD_HELD_KEYS_MAX, v->conn->id);
+	x->told_hold_full = true;
+	return -EBUSY;
+}
+
 int x11_key(struct session *s, struct chan *v, const struct rp_xkey *k, char *err, size_t errn)
 {
 	struct x11 *x = xs(s);
@@ -1279,6 +1292,9 @@ int x11_key(struct session *s, struct chan *v, const struct rp_xkey *k, char *er
 	int r = xd_key(x->xd, k->id, k->keycode, k->pressed);
 	struct xview *xv;
 
+	if (r == -EBUSY) /* held input for a keymap is full: not taken, offered again */
+		return hold_full(x, v);
+	x->told_hold_full = false;
 	v->taken.seq = k->seq; /* handled: a RESUME does not send it again (link.c) */
 
 	if (r < 0) {
@@ -1305,6 +1321,9 @@ int x11_pointer(struct session *s, struct chan *v, const struct rp_xpointer *p, 
 	int r = xd_pointer(x->xd, p->id, p->x, p->y, p->kind, p->button);
 	struct xview *xv;
 
+	if (r == -EBUSY) /* as XKEY's */
+		return hold_full(x, v);
+	x->told_hold_full = false;
 	v->taken.seq = p->seq; /* as XKEY's */
 	if (r == -ENOENT && p->kind == RP_XPTR_RELEASE && p->button >= 1 && p->button <= 9)
 		r = xd_button_up(x->xd, p->button); /* pressed in a window that went since */
