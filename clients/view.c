@@ -2013,6 +2013,11 @@ static void loop(struct view *v, int sigfd)
 		lw = link_wait(v);
 		if (lw >= 0 && lw < wait_ms)
 			wait_ms = (int)lw;
+		/* The desk's restacking told once its own raises are done
+		 * (the dispatch above tells it), with no event to wait for. */
+		lw = ds_seamless(v->b) ? ds_seamless_wait_ms(v->b) : -1;
+		if (lw >= 0 && lw < wait_ms)
+			wait_ms = (int)lw;
 		lw = holds_due(v);
 		if (lw >= 0 && lw < wait_ms)
 			wait_ms = (int)lw;

@@ -312,6 +312,10 @@ void ds_seamless_draw(struct ds_backend *b, uint32_t id);
 /* On top of the desk's windows (a window manager may refuse): the
  * host's stacking, raised in turn from the bottom. */
 void ds_seamless_raise(struct ds_backend *b, uint32_t id);
+/* ms until a dispatch has something to do with no event to read (the
+ * desk's restacking, held while it carries out ds_seamless_raise, is
+ * then told); -1: nothing. */
+long ds_seamless_wait_ms(struct ds_backend *b);
 /* The host's pointer shape (ARGB premultiplied, w x h, hot spot) on every
  * window; argb NULL: the desk's own. -ENOTSUP without Render. */
 int ds_seamless_cursor(struct ds_backend *b, const uint32_t *argb, int w, int h, int xhot,

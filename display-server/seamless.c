@@ -23,7 +23,9 @@
  * differs there. The desk raising windows to follow the host
  * (ds_seamless_raise) tells nothing for DS_SEAMLESS_OWN_RESTACK_MS: a
  * window manager that is still carrying out those raises would otherwise
- * send a half-done order back to the host.
+ * send a half-done order back to the host. A restack of the desk's own
+ * made meanwhile is told when that time is up (ds_seamless_wait_ms gives
+ * the owner's loop its deadline), not at the desk's next event.
  */
 #include <errno.h>
 #include <stdio.h>
@@ -744,6 +746,16 @@ void ds_seamless_raise(struct ds_backend *b, uint32_t id)
 	/* A window manager gets it as a ConfigureRequest and decides. */
 	xcb_configure_window(s->conn, w->xw, XCB_CONFIG_WINDOW_STACK_MODE, &above);
 	xcb_flush(s->conn);
+}
+
+long ds_seamless_wait_ms(struct ds_backend *b)
+{
+	struct seamless *s = to_s(b);
+	long now = base_now_ms();
+
+	if (!s->restacked || !s->ops || !s->ops->restacked) /* as tell_stacking */
+		return -1;
+	return s->own_until > now ? s->own_until - now : 0;
 }
 
 uint32_t ds_seamless_window(struct ds_backend *b, uint32_t id)
