@@ -51,16 +51,18 @@ enum {
 	A_TEXT,
 	A_INCR,
 	A_TELLY_SEL,
+	A_MULTIPLE,
+	A_ATOM_PAIR,
 	A_COUNT
 };
 static const char *const atom_names[A_COUNT] = {
 	"WM_NAME",	   "_NET_WM_NAME",	"WM_ICON_NAME", "_NET_WM_ICON_NAME",
 	"WM_CLASS",	   "WM_NORMAL_HINTS", "WM_TRANSIENT_FOR", "WM_PROTOCOLS",
 	"WM_DELETE_WINDOW", "WM_STATE",	"UTF8_STRING", "CLIPBOARD", "PRIMARY",
-	"TARGETS", "TEXT", "INCR", "_TELLY_SELECTION",
+	"TARGETS", "TEXT", "INCR", "_TELLY_SELECTION", "MULTIPLE", "ATOM_PAIR",
 };
 
-enum pkind { PK_PROP, PK_SHM, PK_CURSOR, PK_SEL };
+enum pkind { PK_PROP, PK_SHM, PK_CURSOR, PK_SEL, PK_MULTI };
 
 struct pending {
 	unsigned seq;
@@ -68,6 +70,10 @@ struct pending {
 	uint32_t win, atom;
 	struct xd_rect r; /* PK_SHM: the piece read, in pixmap coordinates */
 	uint32_t off;	  /* PK_SHM: where in the segment */
+	/* PK_MULTI (win: the requestor, atom: its property of pairs): the
+	 * request's selection (its index) and time, answered on the reply. */
+	uint8_t sel;
+	uint32_t time;
 };
 
 struct xwin {
@@ -718,6 +724,8 @@ static void on_cursor(struct xd *xd, xcb_xfixes_get_cursor_image_reply_t *r)
 
 static void on_sel_text(struct xd *xd, int i, xcb_get_property_reply_t *r);
 
+static void on_multiple(struct xd *xd, const struct pending *p, xcb_get_property_reply_t *r);
+
 static void on_reply(struct xd *xd, const struct pending *p, void *reply)
 {
 	struct xwin *w = p->win ? find(xd, p->win) : NULL;
@@ -743,6 +751,9 @@ static void on_reply(struct xd *xd, const struct pending *p, void *reply)
 		break;
 	case PK_SEL:
 		on_sel_text(xd, (int)p->atom, reply);
+		break;
+	case PK_MULTI:
+		on_multiple(xd, p, reply);
 		break;
 	}
 }
@@ -1077,45 +1088,101 @@ static bool selout_next(struct xd *xd, const xcb_property_notify_event_t *e)
 	return false;
 }
 
-/* A program pastes what the desk copied. */
+static void sel_notify(struct xd *xd, xcb_window_t requestor, xcb_atom_t selection,
+		       xcb_atom_t target, xcb_atom_t prop, uint32_t time)
+{
+	xcb_selection_notify_event_t ev = {0};
+
+	ev.response_type = XCB_SELECTION_NOTIFY;
+	ev.time = time;
+	ev.requestor = requestor;
+	ev.selection = selection;
+	ev.target = target;
+	ev.property = prop;
+	xcb_send_event(xd->c, 0, requestor, XCB_EVENT_MASK_NO_EVENT, (const char *)&ev);
+}
+
+/* Selection i's text as target into prop of e's requestor: false when
+ * it is not a target xd gives (or an INCR transfer cannot start). */
+static bool sel_convert(struct xd *xd, int i, const xcb_selection_request_event_t *e,
+			xcb_atom_t target, xcb_atom_t prop)
+{
+	bool text = target == xd->atoms[A_UTF8_STRING] || target == xd->atoms[A_TEXT] ||
+		    target == XCB_ATOM_STRING;
+	xcb_atom_t type = target == XCB_ATOM_STRING ? XCB_ATOM_STRING : xd->atoms[A_UTF8_STRING];
+
+	if (target == xd->atoms[A_TARGETS]) {
+		const uint32_t targets[5] = {xd->atoms[A_TARGETS], xd->atoms[A_MULTIPLE],
+					     xd->atoms[A_UTF8_STRING], xd->atoms[A_TEXT],
+					     XCB_ATOM_STRING};
+		xcb_change_property(xd->c, XCB_PROP_MODE_REPLACE, e->requestor, prop,
+				    XCB_ATOM_ATOM, 32, 5, targets);
+		return true;
+	}
+	if (text && xd->sellen[i] <= XD_SEL_CHUNK_BYTES &&
+	    xd->sellen[i] + 64 <= xd->max_request_bytes) {
+		/* One request (BIG-REQUESTS makes them large). */
+		xcb_change_property(xd->c, XCB_PROP_MODE_REPLACE, e->requestor, prop, type, 8,
+				    (uint32_t)xd->sellen[i], xd->seltext[i]);
+		return true;
+	}
+	return text && selout_start(xd, i, e, prop, type); /* larger: in pieces */
+}
+
+/* A program pastes what the desk copied. MULTIPLE (ICCCM 2.6.2): the
+ * requestor's property holds (target, property) pairs, read first (the
+ * answer goes when the read does, on_multiple). */
 static void on_sel_request(struct xd *xd, const xcb_selection_request_event_t *e)
 {
 	int i = sel_index(xd, e->selection);
 	xcb_atom_t prop = e->property ? e->property : e->target;
-	xcb_selection_notify_event_t ev = {0};
+	struct pending *p;
 
-	ev.response_type = XCB_SELECTION_NOTIFY;
-	ev.time = e->time;
-	ev.requestor = e->requestor;
-	ev.selection = e->selection;
-	ev.target = e->target;
-	ev.property = XCB_NONE;
-	if (i >= 0 && xd->seltext[i]) {
-		if (e->target == xd->atoms[A_TARGETS]) {
-			const uint32_t targets[4] = {xd->atoms[A_TARGETS], xd->atoms[A_UTF8_STRING],
-						     xd->atoms[A_TEXT], XCB_ATOM_STRING};
-			xcb_change_property(xd->c, XCB_PROP_MODE_REPLACE, e->requestor, prop,
-					    XCB_ATOM_ATOM, 32, 4, targets);
-			ev.property = prop;
-		} else if ((e->target == xd->atoms[A_UTF8_STRING] || e->target == xd->atoms[A_TEXT] ||
-			    e->target == XCB_ATOM_STRING) &&
-			   xd->sellen[i] <= XD_SEL_CHUNK_BYTES &&
-			   xd->sellen[i] + 64 <= xd->max_request_bytes) {
-			/* One request (BIG-REQUESTS makes them large). */
-			xcb_change_property(xd->c, XCB_PROP_MODE_REPLACE, e->requestor, prop,
-					    e->target == XCB_ATOM_STRING ? XCB_ATOM_STRING
-									 : xd->atoms[A_UTF8_STRING],
-					    8, (uint32_t)xd->sellen[i], xd->seltext[i]);
-			ev.property = prop;
-		} else if ((e->target == xd->atoms[A_UTF8_STRING] || e->target == xd->atoms[A_TEXT] ||
-			    e->target == XCB_ATOM_STRING) &&
-			   selout_start(xd, i, e, prop,
-					e->target == XCB_ATOM_STRING ? XCB_ATOM_STRING
-								     : xd->atoms[A_UTF8_STRING])) {
-			ev.property = prop; /* larger: in pieces */
+	if (i >= 0 && xd->seltext[i] && e->target == xd->atoms[A_MULTIPLE]) {
+		if (e->property && xd->count < XD_PENDING_MAX) {
+			xcb_get_property_cookie_t ck =
+				xcb_get_property(xd->c, 0, e->requestor, e->property,
+						 XCB_GET_PROPERTY_TYPE_ANY, 0, XD_PROP_MAX_WORDS);
+			if (pend(xd, ck.sequence, PK_MULTI, e->requestor, e->property, &p)) {
+				p->sel = (uint8_t)i;
+				p->time = e->time;
+				return;
+			}
+		}
+		prop = XCB_NONE;
+	} else if (i < 0 || !xd->seltext[i] || !sel_convert(xd, i, e, e->target, prop)) {
+		prop = XCB_NONE;
+	}
+	sel_notify(xd, e->requestor, e->selection, e->target, prop, e->time);
+}
+
+/* MULTIPLE's pairs read: each converted, those that cannot be have their
+ * property set to None in the pairs written back (ICCCM); a list that is
+ * not pairs of atoms refuses the whole request. */
+static void on_multiple(struct xd *xd, const struct pending *p, xcb_get_property_reply_t *r)
+{
+	xcb_atom_t selection = xd->atoms[p->sel ? A_PRIMARY : A_CLIPBOARD];
+	xcb_selection_request_event_t e = {.requestor = p->win, .selection = selection,
+					   .target = xd->atoms[A_MULTIPLE], .property = p->atom,
+					   .time = p->time};
+	xcb_atom_t answer = XCB_NONE;
+
+	if (r && r->format == 32 && (r->type == xd->atoms[A_ATOM_PAIR] || r->type == XCB_ATOM_ATOM) &&
+	    !r->bytes_after && xd->seltext[p->sel]) {
+		uint32_t n = (uint32_t)xcb_get_property_value_length(r) / 4;
+		uint32_t pairs[XD_PROP_MAX_WORDS];
+		if (n && n % 2 == 0 && n <= XD_PROP_MAX_WORDS) {
+			memcpy(pairs, xcb_get_property_value(r), n * 4);
+			for (uint32_t k = 0; k < n; k += 2)
+				if (!pairs[k + 1] || pairs[k] == xd->atoms[A_MULTIPLE] ||
+				    !sel_convert(xd, p->sel, &e, pairs[k], pairs[k + 1]))
+					pairs[k + 1] = XCB_NONE;
+			xcb_change_property(xd->c, XCB_PROP_MODE_REPLACE, p->win, p->atom,
+					    xd->atoms[A_ATOM_PAIR], 32, n, pairs);
+			answer = p->atom;
 		}
 	}
-	xcb_send_event(xd->c, 0, e->requestor, XCB_EVENT_MASK_NO_EVENT, (const char *)&ev);
+	sel_notify(xd, p->win, selection, xd->atoms[A_MULTIPLE], answer, p->time);
 }
 
 int xd_selection_set(struct xd *xd, int sel, const char *utf8, size_t n)
