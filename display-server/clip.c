@@ -52,11 +52,13 @@ struct fetch {
 };
 
 enum { A_CLIPBOARD, A_UTF8, A_TARGETS, A_INCR, A_TEXT, A_TIMESTAMP, A_PROP_PRIMARY,
-       A_PROP_CLIPBOARD, A_N };
+       A_PROP_CLIPBOARD, A_MULTIPLE, A_ATOM_PAIR, A_N };
 static const char *const atom_names[A_N] = {
 	"CLIPBOARD", "UTF8_STRING", "TARGETS", "INCR", "TEXT", "TIMESTAMP",
-	"TELLY_SEL_PRIMARY", "TELLY_SEL_CLIPBOARD",
+	"TELLY_SEL_PRIMARY", "TELLY_SEL_CLIPBOARD", "MULTIPLE", "ATOM_PAIR",
 };
+/* MULTIPLE's (target, property) pairs read at most (ICCCM 2.6.2). */
+#define DS_CLIP_MULTIPLE_PAIRS 256
 
 struct ds_clip {
 	xcb_connection_t *conn;
@@ -347,51 +349,98 @@ static void send_notify(struct ds_clip *c, const xcb_selection_request_event_t *
 	xcb_send_event(c->conn, 0, r->requestor, XCB_EVENT_MASK_NO_EVENT, (const char *)&n);
 }
 
+/* Text t (selection sel) as target into prop of r's requestor: false
+ * when it is not a target given (or too many INCR transfers at once). */
+static bool convert(struct ds_clip *c, const xcb_selection_request_event_t *r, struct text *t,
+		    enum ds_clip_sel sel, xcb_atom_t target, xcb_atom_t prop)
+{
+	if (target == c->atom[A_TARGETS]) {
+		xcb_atom_t targets[] = {c->atom[A_TARGETS], c->atom[A_MULTIPLE], c->atom[A_UTF8],
+					XCB_ATOM_STRING,    c->atom[A_TEXT],	  c->atom[A_TIMESTAMP]};
+		xcb_change_property(c->conn, XCB_PROP_MODE_REPLACE, r->requestor, prop, XCB_ATOM_ATOM,
+				    32, sizeof targets / sizeof targets[0], targets);
+		return true;
+	}
+	if (target == c->atom[A_TIMESTAMP]) {
+		xcb_change_property(c->conn, XCB_PROP_MODE_REPLACE, r->requestor, prop,
+				    XCB_ATOM_INTEGER, 32, 1, &c->own_time[sel]);
+		return true;
+	}
+	if (target != c->atom[A_UTF8] && target != XCB_ATOM_STRING && target != c->atom[A_TEXT])
+		return false;
+	xcb_atom_t type = target == XCB_ATOM_STRING ? XCB_ATOM_STRING : c->atom[A_UTF8];
+	if (t->n <= DS_CLIP_CHUNK_BYTES) {
+		xcb_change_property(c->conn, XCB_PROP_MODE_REPLACE, r->requestor, prop, type, 8,
+				    (uint32_t)t->n, t->data);
+		return true;
+	}
+	if (c->nxfer == DS_CLIP_TRANSFERS)
+		return false; /* too many at once */
+	/* INCR: the size, then a chunk each time the requestor deletes the
+	 * property, then an empty one. */
+	uint32_t size = (uint32_t)t->n;
+	xcb_change_window_attributes(c->conn, r->requestor, XCB_CW_EVENT_MASK,
+				     (uint32_t[]){XCB_EVENT_MASK_PROPERTY_CHANGE});
+	xcb_change_property(c->conn, XCB_PROP_MODE_REPLACE, r->requestor, prop, c->atom[A_INCR], 32,
+			    1, &size);
+	t->refs++;
+	c->xfer[c->nxfer++] =
+		(struct transfer){r->requestor, prop, type, t, 0, now_ms() + DS_CLIP_TIMEOUT_MS};
+	return true;
+}
+
+/* MULTIPLE (ICCCM 2.6.2): the requestor's property holds (target,
+ * property) pairs; each converted as its own request would be, and the
+ * pairs written back with None for those not given. False: not a list
+ * of pairs (the request refused). */
+static bool convert_multiple(struct ds_clip *c, const xcb_selection_request_event_t *r,
+			     struct text *t, enum ds_clip_sel sel)
+{
+	uint32_t pairs[2 * DS_CLIP_MULTIPLE_PAIRS];
+	xcb_get_property_reply_t *p;
+	uint32_t n = 0;
+
+	if (!r->property)
+		return false;
+	p = xcb_get_property_reply(c->conn,
+				   xcb_get_property(c->conn, 0, r->requestor, r->property,
+						    XCB_GET_PROPERTY_TYPE_ANY, 0, 2 * DS_CLIP_MULTIPLE_PAIRS),
+				   NULL);
+	if (p && p->format == 32 && !p->bytes_after &&
+	    (p->type == c->atom[A_ATOM_PAIR] || p->type == XCB_ATOM_ATOM)) {
+		n = (uint32_t)xcb_get_property_value_length(p) / 4;
+		if (n % 2 || n > 2 * DS_CLIP_MULTIPLE_PAIRS)
+			n = 0;
+		memcpy(pairs, xcb_get_property_value(p), n * 4);
+	}
+	free(p);
+	if (!n)
+		return false;
+	for (uint32_t k = 0; k < n; k += 2)
+		if (!pairs[k + 1] || pairs[k] == c->atom[A_MULTIPLE] ||
+		    !convert(c, r, t, sel, pairs[k], pairs[k + 1]))
+			pairs[k + 1] = XCB_NONE;
+	xcb_change_property(c->conn, XCB_PROP_MODE_REPLACE, r->requestor, r->property,
+			    c->atom[A_ATOM_PAIR], 32, n, pairs);
+	return true;
+}
+
 static void on_request(struct ds_clip *c, const xcb_selection_request_event_t *r)
 {
 	enum ds_clip_sel sel = r->selection == XCB_ATOM_PRIMARY ? DS_CLIP_PRIMARY : DS_CLIP_CLIPBOARD;
 	struct text *t = c->own[sel];
 	/* ICCCM: a property of None is an obsolete client's; use the target. */
 	xcb_atom_t prop = r->property ? r->property : r->target;
+	bool done;
 
 	if (!t || (r->selection != XCB_ATOM_PRIMARY && r->selection != c->atom[A_CLIPBOARD]) ||
-	    (r->time != XCB_CURRENT_TIME && r->time < c->own_time[sel])) {
-		send_notify(c, r, XCB_NONE);
-	} else if (r->target == c->atom[A_TARGETS]) {
-		xcb_atom_t targets[] = {c->atom[A_TARGETS], c->atom[A_UTF8], XCB_ATOM_STRING,
-					c->atom[A_TEXT], c->atom[A_TIMESTAMP]};
-		xcb_change_property(c->conn, XCB_PROP_MODE_REPLACE, r->requestor, prop, XCB_ATOM_ATOM,
-				    32, sizeof targets / sizeof targets[0], targets);
-		send_notify(c, r, prop);
-	} else if (r->target == c->atom[A_TIMESTAMP]) {
-		xcb_change_property(c->conn, XCB_PROP_MODE_REPLACE, r->requestor, prop,
-				    XCB_ATOM_INTEGER, 32, 1, &c->own_time[sel]);
-		send_notify(c, r, prop);
-	} else if (r->target == c->atom[A_UTF8] || r->target == XCB_ATOM_STRING ||
-		   r->target == c->atom[A_TEXT]) {
-		xcb_atom_t type = r->target == XCB_ATOM_STRING ? XCB_ATOM_STRING : c->atom[A_UTF8];
-		if (t->n <= DS_CLIP_CHUNK_BYTES) {
-			xcb_change_property(c->conn, XCB_PROP_MODE_REPLACE, r->requestor, prop, type, 8,
-					    (uint32_t)t->n, t->data);
-			send_notify(c, r, prop);
-		} else if (c->nxfer < DS_CLIP_TRANSFERS) {
-			/* INCR: the size, then a chunk each time the requestor
-			 * deletes the property, then an empty one. */
-			uint32_t size = (uint32_t)t->n;
-			xcb_change_window_attributes(c->conn, r->requestor, XCB_CW_EVENT_MASK,
-						     (uint32_t[]){XCB_EVENT_MASK_PROPERTY_CHANGE});
-			xcb_change_property(c->conn, XCB_PROP_MODE_REPLACE, r->requestor, prop,
-					    c->atom[A_INCR], 32, 1, &size);
-			t->refs++;
-			c->xfer[c->nxfer++] = (struct transfer){r->requestor, prop, type, t, 0,
-								now_ms() + DS_CLIP_TIMEOUT_MS};
-			send_notify(c, r, prop);
-		} else {
-			send_notify(c, r, XCB_NONE); /* too many at once */
-		}
-	} else {
-		send_notify(c, r, XCB_NONE);
-	}
+	    (r->time != XCB_CURRENT_TIME && r->time < c->own_time[sel]))
+		done = false;
+	else if (r->target == c->atom[A_MULTIPLE])
+		done = convert_multiple(c, r, t, sel);
+	else
+		done = convert(c, r, t, sel, r->target, prop);
+	send_notify(c, r, done ? prop : XCB_NONE);
 	xcb_flush(c->conn);
 }
 
