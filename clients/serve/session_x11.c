@@ -1176,9 +1176,9 @@ int x11_create(struct server *srv, const struct rp_open *m, const char *name,
 		return r;
 	}
 	session_insert(srv, s);
-	serve_log("session %s started: an X display of %ux%u (Xvfb pid %d)%s%s", s->name,
-		  cfg.width ? cfg.width : XD_SCREEN_W, cfg.height ? cfg.height : XD_SCREEN_H,
-		  (int)xd_server_pid(x->xd), x->cmd[0] ? " for " : "", x->cmd);
+	serve_log("session %s started: an X display (Xvfb pid %d) of %ux%u%s%s", s->name,
+		  (int)xd_server_pid(x->xd), cfg.width ? cfg.width : XD_SCREEN_W,
+		  cfg.height ? cfg.height : XD_SCREEN_H, x->cmd[0] ? " for " : "", x->cmd);
 	*out = s;
 	return 0;
 }
