@@ -68,6 +68,33 @@ SERVE_SRC  += $(XD_SRC)
 CLIENT_SRC += $(XD_SRC)
 LZ4_LIBS   += $(shell pkg-config --libs xcb xcb-shm xcb-composite xcb-damage xcb-xfixes xcb-xtest 2>/dev/null)
 INC        += -Ixdisplay
+# The direct transport (remote-proto/direct.c, transport_direct.c;
+# clients/serve/direct.c): records sealed with OpenSSL's libcrypto, which
+# goes wherever the codec's libraries go. Its unit test and fuzzer.
+RP_SRC     += remote-proto/direct.c remote-proto/transport_direct.c
+SERVE_SRC  += clients/serve/direct.c
+CLIENT_SRC += clients/serve/direct.c
+LZ4_LIBS   += $(shell pkg-config --libs libcrypto 2>/dev/null || echo -lcrypto)
+FUZZ_SRC_direct := $(BASE_SRC) remote-proto/direct.c
+DIRECT_UNIT := $(BASE_SRC) remote-proto/direct.c remote-proto/transport.c remote-proto/codec.c \
+               remote-proto/transport_direct.c test/unit/test_direct.c $(KPTY_SRC)
+all: $(BUILD)/test/unit-direct $(BUILD)/test/unit-direct-asan
+$(BUILD)/test/unit-direct: $(call obj,obj,$(DIRECT_UNIT))
+	@mkdir -p $(dir $@)
+	$(CC) $(ALL_CFLAGS) -o $@ $^ $(LZ4_LIBS)
+$(BUILD)/test/unit-direct-asan: $(call obj,san,$(DIRECT_UNIT))
+	@mkdir -p $(dir $@)
+	$(CC) $(ALL_CFLAGS) -O1 $(SAN) -o $@ $^ $(LZ4_LIBS)
+# desk.c connects --direct: the unit tests that link it take these too.
+DIRECT_SRC := remote-proto/direct.c remote-proto/transport_direct.c
+$(BUILD)/test/unit-door $(BUILD)/test/unit-desk: $(call obj,obj,$(DIRECT_SRC))
+$(BUILD)/test/unit-door-asan $(BUILD)/test/unit-desk-asan: $(call obj,san,$(DIRECT_SRC))
+all: $(BUILD)/test/direct-poke
+$(BUILD)/test/direct-poke: $(call obj,obj,$(RP_CORE) $(KPTY_SRC) remote-proto/transport.c remote-proto/direct.c \
+                           remote-proto/transport_direct.c test/integration/direct-poke.c)
+	@mkdir -p $(dir $@)
+	$(CC) $(ALL_CFLAGS) -o $@ $^ $(LZ4_LIBS)
+
 all: $(BUILD)/test/xprobe
 $(BUILD)/test/xprobe: $(call obj,obj,$(RP_SRC) $(KPTY_SRC) test/integration/xprobe.c)
 	@mkdir -p $(dir $@)

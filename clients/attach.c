@@ -87,6 +87,7 @@ struct attach {
 	struct telly_modes modes; /* what the output set in this terminal */
 	/* The link (a resumable channel) */
 	struct rp_dest dest;
+	struct rp_direct dx; /* --direct: the secret learned once, for redials */
 	struct rp_link link;
 	struct rp_dialer *dialer;
 	uint32_t req;
@@ -824,6 +825,16 @@ static void attach_usage(FILE *f)
 	      "  --ssh CMD       the ssh command line (default: ssh)\n"
 	      "  --server CMD    the telly command on the host (default: telly)\n"
 	      "  --tcp HOST:PORT reach a `telly serve --listen` daemon instead\n"
+	      "  --direct        with DEST: ssh only to learn a one-time secret and a\n"
+	      "                  port (`telly serve --direct-key`), then TCP straight to\n"
+	      "                  the daemon, every byte sealed (ChaCha20-Poly1305);\n"
+	      "                  redials after a lost link go there too, without ssh\n"
+	      "  --direct-bind ADDR[:PORT]\n"
+	      "                  where the host listens for it (default: the address\n"
+	      "                  sshd was reached on, any free port)\n"
+	      "  --direct-connect HOST[:PORT]\n"
+	      "                  where to connect (default: DEST's host, the port the\n"
+	      "                  host said; for a port forwarded through NAT)\n"
 	      "  --token-file F  its token (the daemon's runtime directory 'token' file)\n"
 	      "  --compress, --no-compress\n"
 	      "                  lz4 for the output (default: on over ssh and TCP)\n"
@@ -1183,6 +1194,7 @@ int telly_attach(int argc, char **argv)
 	 * link is lost only with the daemon, and the session with it. */
 	if (dest.host || dest.tcp)
 		dest.caps |= RP_CAP_RESUME;
+	dest.dx = &a->dx;
 	a->c = telly_client_connect(&dest, !a->readonly, err, sizeof err);
 	if (!a->c) {
 		fprintf(stderr, "telly attach: %s\n", err);

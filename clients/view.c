@@ -113,6 +113,7 @@ enum { SP_WIRE_OUT, SP_HOST_IN, SP_PTY, SP_HOST_OUT, SP_WIRE_BACK, SP_N };
 
 struct view {
 	struct rp_dest dest;
+	struct rp_direct dx; /* --direct: the secret learned once, for redials */
 	struct rp_conn *c;
 	struct ds_backend *b;
 	struct ds_font *font;
@@ -2128,7 +2129,8 @@ static void view_usage(FILE *f)
 	      "  --bench-keys N      type N keys into the focused window, one at a time,\n"
 	      "                      each once the last one's echo is drawn; then exit\n"
 	      "  --ssh CMD, --server CMD, --tcp HOST:PORT, --token-file F,\n"
-	      "  --compress, --no-compress: as telly attach\n"
+	      "  --compress, --no-compress, --direct, --direct-bind ADDR[:PORT],\n"
+	      "  --direct-connect HOST[:PORT]: as telly attach\n"
 	      "\n"
 	      "Keys (ctrl+shift+): Return new terminal, J/Tab next window, K previous,\n"
 	      "W close (ends the session), M maximize, C copy, V paste, R reconnect now\n"
@@ -2326,6 +2328,7 @@ int telly_view(int argc, char **argv)
 	 * the link is lost only with the daemon, and the sessions with it. */
 	if (v->dest.host || v->dest.tcp)
 		v->dest.caps |= RP_CAP_RESUME;
+	v->dest.dx = &v->dx;
 	v->c = telly_client_connect(&v->dest, !v->readonly, err, sizeof err);
 	if (!v->c) {
 		fprintf(stderr, "telly view: %s\n", err);

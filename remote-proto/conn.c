@@ -120,6 +120,12 @@ int rp_conn_error(struct rp_conn *c, uint16_t chan, uint16_t code, uint32_t req,
 	return len < 0 ? (int)len : rp_conn_send(c, buf, (size_t)len);
 }
 
+/* What the transport took but has not written yet (0 for most). */
+static size_t pending(const struct rp_conn *c)
+{
+	return c->t->impl->pending ? c->t->impl->pending(c->t) : 0;
+}
+
 int rp_conn_flush(struct rp_conn *c)
 {
 	struct iovec iov[IOV_MAX_PER_WRITE];
@@ -134,7 +140,7 @@ int rp_conn_flush(struct rp_conn *c)
 		}
 		rp_queue_consume(&c->q, (size_t)w);
 	}
-	return 0;
+	return pending(c) ? 1 : 0;
 }
 
 int rp_conn_flush_wait(struct rp_conn *c, int timeout_ms)
@@ -179,7 +185,7 @@ int rp_conn_next_frame(struct rp_conn *c, struct rp_hdr *h, const uint8_t **p, i
 
 short rp_conn_wevents(const struct rp_conn *c)
 {
-	return c->q.count ? POLLOUT : 0;
+	return c->q.count || pending(c) ? POLLOUT : 0;
 }
 
 int rp_conn_fd(const struct rp_conn *c)
@@ -189,7 +195,17 @@ int rp_conn_fd(const struct rp_conn *c)
 
 size_t rp_conn_queued(const struct rp_conn *c)
 {
-	return c->q.bytes;
+	return c->q.bytes + pending(c);
+}
+
+const char *rp_conn_why(const struct rp_conn *c)
+{
+	return c->t->impl->why ? c->t->impl->why(c->t) : "";
+}
+
+bool rp_conn_direct_id(const struct rp_conn *c, uint8_t id[16])
+{
+	return c->t->impl->direct_id && c->t->impl->direct_id(c->t, id);
 }
 
 /* ---- for the daemon ---- */

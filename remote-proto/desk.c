@@ -2,6 +2,7 @@
  * caller's way), through ssh (`ssh HOST telly serve --stdio`) or over TCP
  * with a token; HELLO; requests answered in order; what a desk sends. */
 #include <errno.h>
+#include <netdb.h>
 #include <poll.h>
 #include <pwd.h>
 #include <signal.h>
@@ -14,12 +15,14 @@
 
 #include "base.h"
 #include "desk.h"
+#include "direct.h"
 
 #define DESK_QUEUE_ENTRIES 4096
 #define DESK_QUEUE_BYTES (8u << 20)
 #define HELLO_TIMEOUT_MS 30000 /* ssh may ask for a passphrase */
 #define TOKEN_MAX_BYTES 128
 #define SSH_EXIT_WAIT_MS 2000 /* ssh that closed its end is about to exit */
+#define DIRECT_HANDSHAKE_MS 10000 /* the direct transport's handshake, once connected */
 
 /* Quote s for /bin/sh in single quotes. */
 static void shell_quote(char *out, size_t n, const char *s)
@@ -154,14 +157,130 @@ static void ssh_failed(const struct rp_dest *d, pid_t pid, int r, char *err, siz
 	}
 }
 
+/* The host part of [user@]host. */
+static const char *dest_host(const char *dest)
+{
+	const char *at = strrchr(dest, '@');
+
+	return at ? at + 1 : dest;
+}
+
+/* `TELLY DIRECT ADDR PORT SECRET` into dx; -1 if it is not that. */
+static int direct_line(const char *line, struct rp_direct *dx)
+{
+	char addr[80], port[16], hex[2 * RP_DX_SECRET_BYTES + 2];
+	int used = 0;
+
+	if (sscanf(line, "TELLY DIRECT %79s %15s %65s%n", addr, port, hex, &used) != 3 ||
+	    strlen(hex) != 2 * RP_DX_SECRET_BYTES || strspn(port, "0123456789") != strlen(port))
+		return -1;
+	for (int i = 0; i < RP_DX_SECRET_BYTES; i++) {
+		unsigned v;
+		if (sscanf(hex + 2 * i, "%2x", &v) != 1)
+			return -1;
+		dx->secret[i] = (uint8_t)v;
+	}
+	explicit_bzero(hex, sizeof hex);
+	snprintf(dx->host, sizeof dx->host, "%s", addr);
+	snprintf(dx->port, sizeof dx->port, "%s", port);
+	return 0;
+}
+
+/* --direct's first step: ssh runs `telly serve --direct-key` on the host
+ * and its line is read from ssh's stdout (ssh then exits); where to
+ * connect is worked out here. 0, or -1 with err said. */
+static int direct_bootstrap(const struct rp_dest *d, struct rp_direct *dx, char *err, size_t errn)
+{
+	char cmd[2048], qhost[600], qbind[300] = "", line[512];
+	size_t got = 0;
+	long deadline = base_now_ms() + HELLO_TIMEOUT_MS;
+	struct rp_transport *t;
+	int r = -ETIMEDOUT;
+
+	shell_quote(qhost, sizeof qhost, d->host);
+	if (d->direct_bind) {
+		char q[260];
+		shell_quote(q, sizeof q, d->direct_bind);
+		snprintf(qbind, sizeof qbind, " --direct-bind %s", q);
+	}
+	snprintf(cmd, sizeof cmd, "%s %s %s serve --direct-key%s", d->ssh ? d->ssh : "ssh", qhost,
+		 d->server ? d->server : "telly", qbind);
+	if (!(t = rp_transport_spawn(cmd))) {
+		snprintf(err, errn, "cannot run %s: %s", cmd, strerror(errno));
+		return -1;
+	}
+	while (got < sizeof line - 1 && !memchr(line, '\n', got)) {
+		struct pollfd p = {.fd = t->rfd, .events = POLLIN};
+		long left = deadline - base_now_ms();
+		if (left <= 0)
+			break;
+		if (poll(&p, 1, (int)left) < 0 && errno != EINTR) {
+			r = -errno;
+			break;
+		}
+		ssize_t n = read(t->rfd, line + got, sizeof line - 1 - got);
+		if (n == 0) {
+			r = -ECONNRESET;
+			break;
+		}
+		if (n > 0)
+			got += (size_t)n;
+	}
+	line[got] = 0;
+	if (!memchr(line, '\n', got) || direct_line(line, dx) < 0) {
+		if (memchr(line, '\n', got))
+			snprintf(err, errn, "%s on %s did not say TELLY DIRECT (an older telly?)",
+				 d->server ? d->server : "telly", d->host);
+		else
+			ssh_failed(d, t->pid, r, err, errn);
+		explicit_bzero(line, sizeof line);
+		rp_transport_destroy(t);
+		return -1;
+	}
+	explicit_bzero(line, sizeof line);
+	rp_transport_destroy(t); /* ssh has said all; it exits */
+	/* Where to connect: --direct-connect, else the host ssh was given
+	 * (what the desk reaches it by), else the address the host said. */
+	const char *to = d->direct_connect ? d->direct_connect : dest_host(d->host);
+	char host[256];
+	const char *port = NULL;
+	if (d->direct_connect && rp_host_port(d->direct_connect, host, sizeof host, &port) == 0)
+		to = host;
+	struct addrinfo hints = {.ai_socktype = SOCK_STREAM}, *res;
+	if (!d->direct_connect && getaddrinfo(to, dx->port, &hints, &res) != 0)
+		to = dx->host; /* an ssh_config alias, say */
+	else if (!d->direct_connect)
+		freeaddrinfo(res);
+	snprintf(dx->host, sizeof dx->host, "%s", to);
+	if (port && *port)
+		snprintf(dx->port, sizeof dx->port, "%s", port);
+	dx->have = true;
+	return 0;
+}
+
 struct rp_conn *rp_desk_connect(const struct rp_dest *d, bool start, char *err, size_t errn)
 {
 	struct rp_transport *t = NULL;
 	struct rp_conn *c;
 	char token[TOKEN_MAX_BYTES] = "", me[80];
+	struct rp_direct once;
 	int r;
 
-	if (d->tcp) {
+	if (d->direct) {
+		struct rp_direct *dx = d->dx ? d->dx : &once;
+		if (!d->host) {
+			snprintf(err, errn, "--direct needs DEST, the host ssh reaches");
+			return NULL;
+		}
+		if (!d->dx)
+			once.have = false;
+		if (!dx->have && direct_bootstrap(d, dx, err, errn) < 0)
+			return NULL;
+		t = rp_transport_direct_connect(dx->host, dx->port, dx->secret, DIRECT_HANDSHAKE_MS,
+						err, errn);
+		if (dx == &once)
+			explicit_bzero(&once, sizeof once);
+	} else if (d->tcp) {
 		char host[256];
 		const char *port;
 		if (rp_host_port(d->tcp, host, sizeof host, &port) < 0 || !d->token_file) {
@@ -201,7 +320,7 @@ struct rp_conn *rp_desk_connect(const struct rp_dest *d, bool start, char *err, 
 	r = rp_desk_hello(c, RP_CAP_LINEMODE | d->caps | (lz4 ? RP_CAP_LZ4 : 0), token, me,
 			  HELLO_TIMEOUT_MS, NULL, NULL, err, errn);
 	explicit_bzero(token, sizeof token);
-	if (r < 0 && r != -EREMOTEIO && r != -EPROTO && d->host && t->pid > 0)
+	if (r < 0 && r != -EREMOTEIO && r != -EPROTO && d->host && !d->direct && t->pid > 0)
 		ssh_failed(d, t->pid, r, err, errn);
 	if (r < 0) {
 		rp_conn_destroy(c);
@@ -258,10 +377,16 @@ int rp_dest_option(int argc, char **argv, int *i, struct rp_dest *d)
 		d->compress = o[2] == 'c' ? 1 : -1;
 		return 1;
 	}
+	if (!strcmp(o, "--direct")) {
+		d->direct = true;
+		return 1;
+	}
 	const char **slot = !strcmp(o, "--ssh")          ? &d->ssh
 			    : !strcmp(o, "--server")     ? &d->server
 			    : !strcmp(o, "--tcp")        ? &d->tcp
 			    : !strcmp(o, "--token-file") ? &d->token_file
+			    : !strcmp(o, "--direct-bind") ? &d->direct_bind
+			    : !strcmp(o, "--direct-connect") ? &d->direct_connect
 							 : NULL;
 
 	if (!slot)

@@ -24,12 +24,29 @@
 
 /* ---- reaching a daemon ---- */
 
+/* What `telly serve --direct-key` printed through ssh: where the daemon
+ * listens for the direct transport, and the secret (kept for redials). */
+struct rp_direct {
+	bool have;
+	char host[256], port[16];
+	uint8_t secret[32];
+};
+
 struct rp_dest {
 	const char *host;   /* through ssh: `SSH HOST SERVER serve --stdio`; NULL: not */
 	const char *ssh;    /* --ssh command line (default "ssh") */
 	const char *server; /* --server: the host's telly (default "telly") */
 	const char *tcp;    /* HOST:PORT of a --listen daemon, or NULL */
 	const char *token_file;
+	/* --direct: `SSH HOST SERVER serve --direct-key` once for a secret,
+	 * then TCP straight to the daemon, sealed (direct.h); --direct-bind
+	 * goes to the host, --direct-connect HOST[:PORT] is where to connect
+	 * (default: HOST as given to ssh, else the address the host said; the
+	 * port it said). dx: the caller's memory for what the first connect
+	 * learned, which later ones (redials) reuse; NULL: learned each time. */
+	bool direct;
+	const char *direct_bind, *direct_connect;
+	struct rp_direct *dx;
 	uint32_t caps; /* HELLO capabilities beyond LINEMODE */
 	int compress;  /* lz4 output: 1 --compress, -1 --no-compress, 0 over ssh and TCP */
 	/* Neither host nor tcp: this host's daemon, reached the caller's way
@@ -59,7 +76,8 @@ int rp_desk_call(struct rp_conn *c, const void *frame, size_t n, uint32_t req, s
 		 const uint8_t **payload, int timeout_ms, char *err, size_t errn);
 
 /* Options every client command takes to reach a daemon (--ssh, --server,
- * --tcp, --token-file, --compress, --no-compress). 1 if argv[*i] was one
+ * --tcp, --token-file, --compress, --no-compress, --direct, --direct-bind,
+ * --direct-connect). 1 if argv[*i] was one
  * (its value consumed), 0 if not, -1 for a missing value. */
 int rp_dest_option(int argc, char **argv, int *i, struct rp_dest *d);
 /* DEST and NAME from the positional arguments: `NAME`, `[user@]host`,

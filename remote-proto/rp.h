@@ -54,6 +54,7 @@ enum rp_type {
 	RP_OUTPUT_LZ4 = 30, /* host→desk: OUTPUT with its bytes lz4-compressed (cap LZ4) */
 	RP_CONTEXT = 31,  /* host→desk: termios bits and foreground program (cap CONTEXT) */
 	RP_CONSUMED = 32, /* host→desk: input up to seq read, the program waits again (cap CONTEXT) */
+	RP_DIRECT = 33,	  /* desk→host: a one-time secret for the direct transport, answered by OK */
 	/* The link (cap RESUME): heartbeat, and channels resumed on a new connection */
 	RP_PING = 34,	 /* desk→host: u64 stamp, answered at once by PONG */
 	RP_PONG = 35,	 /* host→desk: the PING's stamp */

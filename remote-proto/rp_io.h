@@ -22,6 +22,11 @@ struct rp_transport_impl {
 	ssize_t (*read)(struct rp_transport *t, void *buf, size_t n);
 	ssize_t (*writev)(struct rp_transport *t, const struct iovec *iov, int n);
 	void (*destroy)(struct rp_transport *t);
+	/* Optional (the direct transport's): bytes written and taken that
+	 * still wait to go (writing what it can first), and why it failed. */
+	size_t (*pending)(struct rp_transport *t);
+	const char *(*why)(const struct rp_transport *t);
+	bool (*direct_id)(const struct rp_transport *t, uint8_t id[16]);
 };
 
 struct rp_transport {
@@ -44,6 +49,20 @@ struct rp_transport *rp_transport_fds(int rfd, int wfd);
 /* Run `/bin/sh -c CMD` with its stdin and stdout on a socketpair (ssh). */
 struct rp_transport *rp_transport_spawn(const char *cmd);
 void rp_transport_destroy(struct rp_transport *t); /* takes NULL */
+
+/* The direct transport (direct.h, transport_direct.c). The desk's side:
+ * TCP to host:port and the handshake with secret, within timeout_ms;
+ * NULL with err said (the host's refusal in its words). */
+struct rp_transport *rp_transport_direct_connect(const char *host, const char *port,
+						 const uint8_t secret[32], int timeout_ms,
+						 char *err, size_t errn);
+/* The daemon's side: an accepted socket (taken), its handshake done in
+ * its first reads. lookup gives the secret of id: 0 with secret set, or a
+ * refusal's status (RP_DX_UNKNOWN, RP_DX_BUSY) with why said. */
+typedef int rp_dx_lookup(void *ctx, const uint8_t id[16], uint8_t secret[32], char *why,
+			 size_t whyn);
+struct rp_transport *rp_transport_direct_accept(int fd, rp_dx_lookup *lookup, void *ctx);
+
 /* Up to 2 descriptors received with what was read; the caller owns them. */
 int rp_transport_take_fds(struct rp_transport *t, int fds[2]);
 /* Sends n bytes with nfds descriptors over a unix socket (blocking). */
@@ -90,6 +109,11 @@ short rp_conn_wevents(const struct rp_conn *c);
 int rp_conn_fd(const struct rp_conn *c);
 /* Bytes queued to send, not yet written (for a relay that holds back). */
 size_t rp_conn_queued(const struct rp_conn *c);
+/* Why its transport failed, if it says ("" if not): a direct link's
+ * refused handshake or a record that failed authentication. */
+const char *rp_conn_why(const struct rp_conn *c);
+/* The direct transport's secret id (rp_transport_direct_id). */
+bool rp_conn_direct_id(const struct rp_conn *c, uint8_t id[16]);
 
 /* A TCP listener on "HOST:PORT" (backlog 64, SO_REUSEADDR, non-blocking,
  * close-on-exec).

@@ -77,6 +77,7 @@ need pc fontconfig       libfontconfig-dev
 need pc libzstd          libzstd-dev
 need pc liblz4           liblz4-dev
 need pc libturbojpeg     libturbojpeg0-dev
+need pc libcrypto        libssl-dev
 need pc xkbcommon        libxkbcommon-dev
 need pc xkbcommon-x11    libxkbcommon-x11-dev
 need pc libpng           libpng-dev

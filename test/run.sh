@@ -67,6 +67,7 @@ unit xwin
 unit predict
 unit overlay
 unit resume
+unit direct
 # libvterm is not built with ASan: the random-stream screen tests also run
 # under valgrind, which sees its reads and writes (it found libvterm
 # 0.1.4 going outside its line table after a shrink).

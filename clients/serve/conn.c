@@ -272,7 +272,21 @@ void conn_register(struct server *srv, struct conn *c)
 	conn_sync_events(c);
 }
 
+static void conn_add_as(struct server *srv, int fd, bool tcp, bool direct,
+			const struct sockaddr *a, socklen_t al);
+
 void conn_add(struct server *srv, int fd, bool tcp, const struct sockaddr *a, socklen_t al)
+{
+	conn_add_as(srv, fd, tcp, false, a, al);
+}
+
+void conn_add_direct(struct server *srv, int fd, const struct sockaddr *a, socklen_t al)
+{
+	conn_add_as(srv, fd, true, true, a, al);
+}
+
+static void conn_add_as(struct server *srv, int fd, bool tcp, bool direct,
+			const struct sockaddr *a, socklen_t al)
 {
 	struct rp_transport *t;
 	struct conn *c;
@@ -310,7 +324,7 @@ void conn_add(struct server *srv, int fd, bool tcp, const struct sockaddr *a, so
 		close(fd);
 		return;
 	}
-	t = rp_transport_socket(fd);
+	t = direct ? rp_transport_direct_accept(fd, direct_lookup, srv) : rp_transport_socket(fd);
 	c = t ? calloc(1, sizeof *c) : NULL;
 	if (!c || !(c->rc = rp_conn_create(t, VIEWER_QUEUE_ENTRIES, VIEWER_QUEUE_BYTES))) {
 		serve_log("refusing a connection: out of memory");
@@ -324,11 +338,16 @@ void conn_add(struct server *srv, int fd, bool tcp, const struct sockaddr *a, so
 	}
 	c->srv = srv;
 	c->id = ++srv->next_conn_id;
-	c->need_token = c->tcp = tcp;
+	c->tcp = tcp;
+	/* A direct connection's frames come only after its handshake proved
+	 * the secret: that is its login. */
+	c->need_token = tcp && !direct;
+	c->direct = direct;
 	c->rfd = c->wfd = -1;
 	c->hello_by = now + srv->o.hello_ms;
 	if (tcp) {
-		snprintf(c->who, sizeof c->who, "tcp %s port %s", host, port);
+		snprintf(c->who, sizeof c->who, "%stcp %s port %s", direct ? "direct " : "", host,
+			 port);
 		c->src = src;
 		src->pending++;
 		srv->ntcp_pending++;
@@ -358,6 +377,7 @@ void conn_destroy(struct server *srv, struct conn *c)
 		}
 	}
 	conn_unpend(srv, c);
+	direct_conn_gone(srv, c);
 	if (c->tcp)
 		srv->ntcp--;
 	else
@@ -404,6 +424,23 @@ static void conn_frame_deadline(struct server *srv, struct conn *c, unsigned lon
 		c->frame_by = now + srv->o.frame_ms;
 }
 
+/* A direct connection's transport refused its handshake or a record:
+ * said in the log (before login, as other refusals are) and to the desk
+ * in an ERROR sealed as ever (its records the other way still open; a
+ * refused handshake sends nothing more, it said why in the clear). */
+static void direct_failed(struct server *srv, struct conn *c)
+{
+	const char *why = rp_conn_why(c->rc);
+
+	if (c->src)
+		stranger(srv, c->src, REFUSED_WRONG, why);
+	else
+		serve_log("connection %u (%s): %s", c->id, c->who, why);
+	/* Harmless to one without the keys: it cannot open it. */
+	rp_conn_error(c->rc, 0, RP_E_AUTH, 0, true, why);
+	rp_conn_flush(c->rc);
+}
+
 bool conn_readable(struct server *srv, struct conn *c)
 {
 	unsigned long frames = c->frames;
@@ -412,6 +449,8 @@ bool conn_readable(struct server *srv, struct conn *c)
 		ssize_t r = rp_conn_read(c->rc);
 		if (r == -EAGAIN)
 			break;
+		if (r < 0 && c->direct && rp_conn_why(c->rc)[0])
+			direct_failed(srv, c);
 		if (r <= 0) {
 			conn_destroy(srv, c);
 			return false;
@@ -528,6 +567,7 @@ long conns_hook(struct fdm *fdm, long now, void *data)
 		conn_tick(srv, c, now, &wait);
 	}
 	wait = links_tick(srv, now, wait); /* link.c: the desks' heartbeat */
+	wait = direct_tick(srv, now, wait);  /* direct.c: secrets' and listeners' time */
 	conns_flush(srv);
 	if (srv->unsummed) {
 		long left = srv->stranger_at + STRANGER_LOG_MS - now;

@@ -565,6 +565,8 @@ int dispatch_frame(struct server *srv, struct conn *c, const struct rp_hdr *h, c
 		return link_pong(srv, c, h, p);
 	case RP_RESUME:
 		return link_resume(srv, c, h, p);
+	case RP_DIRECT:
+		return on_direct(srv, c, h, p);
 	case RP_XKEY:
 		return on_xkey(srv, c, h, p);
 	case RP_XPOINTER:

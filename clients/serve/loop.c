@@ -72,6 +72,7 @@ void server_destroy(struct server *srv)
 		return;
 	while (srv->conns)
 		conn_destroy(srv, srv->conns);
+	direct_destroy(srv);
 	while (srv->sessions) /* consoles made before one failed; the fuzzer's */
 		session_end(srv, srv->sessions, 0);
 	fdm_destroy(srv->fdm);
@@ -526,6 +527,9 @@ static bool should_exit(struct server *srv, long now)
 		return false;
 	if (srv->stopping)
 		return true;
+	/* A direct secret handed out waits for its desk (a minute at most). */
+	if (direct_waiting(srv))
+		return false;
 	/* Like tmux's server: gone with its last session (once its clients
 	 * have left), or if nobody came. */
 	if (!srv->served)

@@ -17,6 +17,7 @@
 
 #include "base.h"
 #include "config.h"
+#include "desk.h"
 #include "serve.h"
 #include "vmc.h"
 
@@ -158,9 +159,76 @@ static int hand_over(struct rp_transport *t)
 	}
 }
 
+/* The address sshd was reached on (SSH_CONNECTION's third word): what a
+ * desk that reached this host by ssh can reach it on. NULL if not under
+ * ssh or not a plain address. */
+static const char *ssh_server_address(char *buf, size_t n)
+{
+	const char *e = getenv("SSH_CONNECTION");
+	char a[4][80];
+
+	if (!e || sscanf(e, "%79s %79s %79s %79s", a[0], a[1], a[2], a[3]) != 4 ||
+	    strspn(a[2], "0123456789abcdefABCDEF.:") != strlen(a[2]))
+		return NULL;
+	snprintf(buf, n, "%s", a[2]);
+	return buf;
+}
+
+/* `telly serve --direct-key`: ask the daemon (started if none runs) for a
+ * one-time secret and the port it listens on for it, and print them on
+ * stdout as `TELLY DIRECT ADDR PORT SECRET` for the desk that ran this
+ * through ssh (`telly attach --direct`), as mosh-server prints MOSH
+ * CONNECT. The secret goes to stdout only. */
+static int direct_key(struct rp_transport *t, const char *bind)
+{
+	uint8_t frame[RP_HDR_SIZE + 8 + 256];
+	struct rp_enc e;
+	struct rp_hdr h;
+	const uint8_t *p;
+	uint32_t req;
+	struct rp_str text;
+	char err[300];
+	struct rp_conn *c = rp_conn_create(t, 16, 1 << 16);
+	long n;
+	int rc = 1;
+
+	if (!c) {
+		rp_transport_destroy(t);
+		fprintf(stderr, "telly serve: out of memory\n");
+		return 1;
+	}
+	if (rp_desk_hello(c, 0, "", "telly serve --direct-key", DIRECT_KEY_WAIT_MS, NULL, NULL,
+			  err, sizeof err) < 0)
+		goto out;
+	rp_enc_begin(&e, frame, sizeof frame, RP_DIRECT, 0, 0);
+	rp_put_u32(&e, 1);
+	rp_put_str(&e, bind, strlen(bind));
+	n = rp_enc_end(&e);
+	if (n < 0) {
+		snprintf(err, sizeof err, "--direct-bind '%s' is too long", bind);
+		goto out;
+	}
+	if (rp_desk_call(c, frame, (size_t)n, 1, &h, &p, DIRECT_KEY_WAIT_MS, err, sizeof err) < 0)
+		goto out;
+	if (h.type != RP_OK || rp_req_str_decode(p, h.len, &req, &text) < 0) {
+		snprintf(err, sizeof err, "the daemon's answer to DIRECT was malformed");
+		goto out;
+	}
+	printf("TELLY DIRECT %.*s\n", (int)text.n, text.p);
+	rc = fflush(stdout) == 0 ? 0 : 1;
+	explicit_bzero((void *)(uintptr_t)text.p, text.n);
+	err[0] = 0;
+out:
+	if (err[0])
+		fprintf(stderr, "telly serve --direct-key: %s\n", err);
+	rp_conn_destroy(c);
+	return rc;
+}
+
 static void serve_usage(FILE *f)
 {
-	fputs("usage: telly serve [--stdio] [--listen HOST:PORT [--allow-remote]]\n"
+	fputs("usage: telly serve [--stdio | --direct-key [--direct-bind ADDR[:PORT]]]\n"
+	      "                   [--listen HOST:PORT [--allow-remote]]\n"
 	      "                   [--log-dir DIR] [--log-cap BYTES]\n"
 	      "                   [--hello-timeout MS] [--frame-timeout MS]\n"
 	      "                   [--consoles FILE] [--console NAME=BACKEND]...\n"
@@ -177,6 +245,14 @@ static void serve_usage(FILE *f)
 	      "  --stdio            speak the protocol on stdin/stdout, joining the\n"
 	      "                     running daemon or starting it (what `telly attach\n"
 	      "                     user@host` runs through ssh)\n"
+	      "  --direct-key       print `TELLY DIRECT ADDR PORT SECRET`: a one-time\n"
+	      "                     secret from the daemon (joined or started) and the\n"
+	      "                     TCP port it listens on for it (what `telly attach\n"
+	      "                     --direct` runs through ssh; the secret is forgotten\n"
+	      "                     if unused for 60 s). It listens on --direct-bind,\n"
+	      "                     else the address sshd was reached on\n"
+	      "                     ($SSH_CONNECTION), else 127.0.0.1; any free port\n"
+	      "                     unless ADDR:PORT names one\n"
 	      "  --listen HOST:PORT also listen on TCP; clients must present the token\n"
 	      "                     kept in the runtime directory's 'token' file (0600).\n"
 	      "                     Only loopback addresses unless --allow-remote\n"
@@ -279,8 +355,9 @@ int telly_serve(int argc, char **argv)
 {
 	struct telly_serve_opts o = {.log_cap = TELLY_LOG_CAP_DEFAULT, .ssh_fd = -1};
 	struct vmc_config cfg = {0};
-	bool stdio = false, cap_given = false;
-	const char *log_dir = NULL;
+	bool stdio = false, cap_given = false, direct = false;
+	const char *log_dir = NULL, *direct_bind = NULL;
+	char ssh_addr[80];
 	char dir[256], err[400] = "", host_key[300], log_buf[TELLY_LOG_DIR_MAX + 1];
 	int listen_fd, rc;
 	struct rp_transport *t;
@@ -288,6 +365,10 @@ int telly_serve(int argc, char **argv)
 	for (int i = 1; i < argc; i++) {
 		if (!strcmp(argv[i], "--stdio")) {
 			stdio = true;
+		} else if (!strcmp(argv[i], "--direct-key")) {
+			direct = true;
+		} else if (!strcmp(argv[i], "--direct-bind") && i + 1 < argc) {
+			direct_bind = argv[++i];
 		} else if (!strcmp(argv[i], "--listen") && i + 1 < argc) {
 			o.listen = argv[++i];
 		} else if (!strcmp(argv[i], "--allow-remote")) {
@@ -359,6 +440,27 @@ int telly_serve(int argc, char **argv)
 			vmc_config_finish(&cfg);
 			return 2;
 		}
+	}
+	if (direct && (stdio || o.consoles || o.listen)) {
+		fprintf(stderr, "telly serve: --direct-key asks the daemon for a secret and "
+				"exits; it takes no --stdio, --listen or consoles\n");
+		vmc_config_finish(&cfg);
+		return 2;
+	}
+	if (direct) {
+		t = telly_daemon_connect(false, &o, err, sizeof err);
+		if (!t && (rc = serve_defaults(&o, log_dir, cap_given, log_buf, sizeof log_buf, err,
+					       sizeof err)) < 0)
+			goto bad_defaults;
+		if (!t)
+			t = telly_daemon_connect(true, &o, err, sizeof err);
+		if (!t) {
+			fprintf(stderr, "telly serve: %s\n", err);
+			return 1;
+		}
+		if (!direct_bind)
+			direct_bind = ssh_server_address(ssh_addr, sizeof ssh_addr);
+		return direct_key(t, direct_bind ? direct_bind : "127.0.0.1");
 	}
 	if (stdio) {
 		/* The log folder and the config file matter only to a daemon

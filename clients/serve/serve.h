@@ -101,6 +101,12 @@ struct telly_slog;
  * (RP_KEEP_OUTPUT_BYTES); at most this many wait at once. */
 #define RESUME_GRACE_MS (60L * 60 * 1000)
 #define MAX_ORPHANS 64
+/* The direct transport (direct.c): secrets out at once, forgotten this
+ * long after they are made if unused; addresses listened on. */
+#define MAX_DIRECT_SECRETS 64
+#define DIRECT_UNUSED_MS 60000
+#define MAX_DIRECT_LISTENERS 4
+#define DIRECT_KEY_WAIT_MS 10000 /* serve --direct-key waits this long for the daemon */
 
 #ifdef TELLY_FUZZ_DISPATCH
 /* Built for test/fuzz/dispatch.c (hooks in loop.c and session_pty.c): a
@@ -448,6 +454,7 @@ struct conn {
 	bool xlossy; /* ... and takes JPEG for video-like regions (RP_CAP_XLOSSY) */
 	bool xpalette; /* ... and takes PALETTE ops (RP_CAP_XPALETTE) */
 	bool context; /* the desk predicts: it takes CONTEXT and CONSUMED */
+	bool direct;  /* on a direct listener: sealed records, its secret its login */
 	/* A RESUME desk's link, as the host sees it (link.c) */
 	bool link_on;
 	struct rp_link link;
@@ -470,6 +477,17 @@ struct conn {
 enum refusal { REFUSED_WRONG, REFUSED_BACKOFF, REFUSED_OVER, REFUSED_OTHER };
 
 void conn_add(struct server *srv, int fd, bool tcp, const struct sockaddr *a, socklen_t al);
+/* direct.c's: a connection on a direct listener (its handshake first). */
+void conn_add_direct(struct server *srv, int fd, const struct sockaddr *a, socklen_t al);
+/* direct.c: DIRECT answered; the handshake's lookup (rp_dx_lookup); a
+ * direct connection ended; secrets forgotten and listeners closed in
+ * time (the least of wait and its next deadline); all of it freed. */
+int on_direct(struct server *srv, struct conn *c, const struct rp_hdr *h, const uint8_t *p);
+int direct_lookup(void *ctx, const uint8_t id[16], uint8_t secret[32], char *why, size_t whyn);
+void direct_conn_gone(struct server *srv, struct conn *c);
+long direct_tick(struct server *srv, long now, long wait);
+void direct_destroy(struct server *srv);
+bool direct_waiting(struct server *srv); /* a secret out, not used yet */
 void conn_destroy(struct server *srv, struct conn *c);
 void conn_fatal(struct server *srv, struct conn *c, uint16_t code, const char *fmt, ...)
 	__attribute__((format(printf, 4, 5)));
@@ -543,6 +561,7 @@ struct server {
 	long rundir_check_at;
 	bool rundir_lost, rundir_told;
 	bool log_in_rundir; /* stderr is RUNDIR/serve.log (a daemon a client started) */
+	struct direct *direct; /* direct.c: secrets and listeners; NULL: none yet */
 };
 
 /* A server with no listeners yet (srv->fdm made): NULL if out of memory. */
