@@ -277,6 +277,9 @@ int direct_lookup(void *ctx, const uint8_t id[16], uint8_t secret[32], char *why
 		return RP_DX_UNKNOWN;
 	}
 	memcpy(secret, s->secret, RP_DX_SECRET_BYTES);
+	serve_log("direct: a connection with the secret for port %u (%s; %u open with it)",
+		  srv->direct->l[s->listener].port, s->used ? "again" : "its first",
+		  s->conns + 1);
 	s->used = true;
 	s->conns++;
 	return 0;

@@ -24,5 +24,8 @@ reconnect_run "${RECONNECT_DROPS:-30}" --ssh "$T/ssh-wrap" --server "$TELLY" --d
 n=$(grep -c 'resumed its channel on rc (exact' "$rlog")
 [ "$n" -ge "${RECONNECT_DROPS:-30}" ] || fail "only $n exact resumes in the daemon's log"
 grep -q "resumed its channel on rc (redrawn" "$rlog" && fail "a resume was redrawn"
+# Every redial came by the direct link with the one secret.
+n=$(grep -c 'direct: a connection with the secret for port' "$rlog")
+[ "$n" -gt "${RECONNECT_DROPS:-30}" ] || fail "only $n direct handshakes for ${RECONNECT_DROPS:-30} drops"
 grep -q 'failed authentication\|refused:' "$rlog" && fail "a redial's handshake or record was refused"
 echo "reconnect over direct: ok"
