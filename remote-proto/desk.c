@@ -23,6 +23,7 @@
 #define TOKEN_MAX_BYTES 128
 #define SSH_EXIT_WAIT_MS 2000 /* ssh that closed its end is about to exit */
 #define DIRECT_HANDSHAKE_MS 10000 /* the direct transport's handshake, once connected */
+#define DIRECT_REFUSED_AGAIN_MS 10000 /* refused this long: ssh for a new secret */
 
 /* Quote s for /bin/sh in single quotes. */
 static void shell_quote(char *out, size_t n, const char *s)
@@ -263,7 +264,7 @@ struct rp_conn *rp_desk_connect(const struct rp_dest *d, bool start, char *err, 
 	struct rp_transport *t = NULL;
 	struct rp_conn *c;
 	char token[TOKEN_MAX_BYTES] = "", me[80];
-	struct rp_direct once;
+	struct rp_direct once = {0};
 	int r;
 
 	if (d->direct) {
@@ -274,10 +275,31 @@ struct rp_conn *rp_desk_connect(const struct rp_dest *d, bool start, char *err, 
 		}
 		if (!d->dx)
 			once.have = false;
-		if (!dx->have && direct_bootstrap(d, dx, err, errn) < 0)
+		bool had = dx->have;
+		if (!had && direct_bootstrap(d, dx, err, errn) < 0)
 			return NULL;
 		t = rp_transport_direct_connect(dx->host, dx->port, dx->secret, DIRECT_HANDSHAKE_MS,
 						err, errn);
+		/* The host no longer knows the secret (it was forgotten, the
+		 * daemon restarted), or nothing has listened there for a while
+		 * (a daemon restarted on another port): ssh for a new one, once
+		 * (a redial's ssh is in batch mode). A refusal for less long is
+		 * a link's trouble: redials go on as they are. */
+		int e = errno;
+		long now = base_now_ms();
+		if (t || e != ECONNREFUSED)
+			dx->refused_since_ms = 0;
+		else if (!dx->refused_since_ms)
+			dx->refused_since_ms = now;
+		if (!t && had &&
+		    (e == EACCES || (e == ECONNREFUSED &&
+				     now - dx->refused_since_ms >= DIRECT_REFUSED_AGAIN_MS))) {
+			explicit_bzero(dx, sizeof *dx);
+			if (direct_bootstrap(d, dx, err, errn) < 0)
+				return NULL;
+			t = rp_transport_direct_connect(dx->host, dx->port, dx->secret,
+							DIRECT_HANDSHAKE_MS, err, errn);
+		}
 		if (dx == &once)
 			explicit_bzero(&once, sizeof once);
 	} else if (d->tcp) {

@@ -30,6 +30,7 @@ struct rp_direct {
 	bool have;
 	char host[256], port[16];
 	uint8_t secret[32];
+	long refused_since_ms; /* connections refused since then; 0: not */
 };
 
 struct rp_dest {

@@ -52,7 +52,8 @@ void rp_transport_destroy(struct rp_transport *t); /* takes NULL */
 
 /* The direct transport (direct.h, transport_direct.c). The desk's side:
  * TCP to host:port and the handshake with secret, within timeout_ms;
- * NULL with err said (the host's refusal in its words). */
+ * NULL with err said (the host's refusal in its words, errno EACCES; no
+ * listener there: ECONNREFUSED). */
 struct rp_transport *rp_transport_direct_connect(const char *host, const char *port,
 						 const uint8_t secret[32], int timeout_ms,
 						 char *err, size_t errn);

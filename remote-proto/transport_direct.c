@@ -382,8 +382,9 @@ struct rp_transport *rp_transport_direct_connect(const char *host, const char *p
 	int r;
 
 	if (!t) {
-		snprintf(err, errn, "cannot connect to %s port %s: %s", host, port,
-			 strerror(errno));
+		int e = errno;
+		snprintf(err, errn, "cannot connect to %s port %s: %s", host, port, strerror(e));
+		errno = e;
 		return NULL;
 	}
 	if (rp_dx_id(secret, id) < 0 || getrandom(csalt, sizeof csalt, 0) != (ssize_t)sizeof csalt) {
@@ -403,7 +404,9 @@ struct rp_transport *rp_transport_direct_connect(const char *host, const char *p
 	if (r < 0) {
 		snprintf(err, errn, "direct: no answer to the handshake from %s port %s: %s", host,
 			 port, r == -ECONNRESET ? "the connection was closed" : strerror(-r));
-		goto fail;
+		rp_transport_destroy(t);
+		errno = -r;
+		return NULL;
 	}
 	if (len < 0 || (r = rp_dx_answer_decode(ans, (size_t)len, ssalt, why, sizeof why)) < 0) {
 		snprintf(err, errn, "direct: %s port %s does not answer as a telly daemon", host,
@@ -412,7 +415,9 @@ struct rp_transport *rp_transport_direct_connect(const char *host, const char *p
 	}
 	if (r > 0) {
 		snprintf(err, errn, "direct: the host refused the secret: %s", why);
-		goto fail;
+		rp_transport_destroy(t);
+		errno = EACCES;
+		return NULL;
 	}
 	/* The transport becomes a direct one: same socket, records from now. */
 	x = dx_new(t->rfd);
@@ -431,5 +436,6 @@ struct rp_transport *rp_transport_direct_connect(const char *host, const char *p
 	return &x->t;
 fail:
 	rp_transport_destroy(t);
+	errno = EPROTO;
 	return NULL;
 }
