@@ -20,7 +20,7 @@ _telly()
 	cur=${COMP_WORDS[COMP_CWORD]}
 	prev=${COMP_WORDS[COMP_CWORD - 1]}
 	local commands="attach view new run ls kill stop serve demo"
-	local dest_opts="--ssh --server --tcp --token-file --compress --no-compress"
+	local dest_opts="--ssh --server --tcp --token-file --compress --no-compress --direct --direct-bind --direct-connect"
 
 	if ((COMP_CWORD == 1)); then
 		COMPREPLY=($(compgen -W "$commands --help --version -V" -- "$cur"))
@@ -55,7 +55,7 @@ _telly()
 		COMPREPLY=($(compgen -d -- "$cur"))
 		return
 		;;
-	--tcp | --listen | --ssh-listen | -e | --size | --font | --font-size | --speed | \
+	--tcp | --direct-bind | --direct-connect | --listen | --ssh-listen | -e | --size | --font | --font-size | --speed | \
 		--bench-keys | --log-cap | --hello-timeout | --frame-timeout | --console)
 		return
 		;;
