@@ -89,7 +89,7 @@ _telly()
 		names=1
 		;;
 	serve)
-		opts="--stdio --listen --allow-remote --log-dir --log-cap --hello-timeout --frame-timeout
+		opts="--stdio --direct-key --listen --allow-remote --log-dir --log-cap --hello-timeout --frame-timeout
 		      --consoles --console --ssh-listen --ssh-keys --ssh-host-key --help"
 		;;
 	demo) opts="--help" ;;
