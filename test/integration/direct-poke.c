@@ -121,6 +121,7 @@ int main(int argc, char **argv)
 		long pn = rp_dx_open(&recv_d, in, (size_t)len, plain);
 		if (pn < 0) {
 			printf("a record from the daemon did not open\n");
+			rp_transport_destroy(t);
 			return 1;
 		}
 		struct rp_hdr h;
@@ -137,5 +138,6 @@ int main(int argc, char **argv)
 		}
 	}
 	printf("closed\n");
+	rp_transport_destroy(t);
 	return 0;
 }
