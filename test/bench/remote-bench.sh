@@ -13,6 +13,10 @@
 # build before a change), interleaved with the rest (the daemon is the
 # one running: this compares the desk's side).
 #
+# "telly attach raw (tcp, plaintext)" and "(direct)" reach the same daemon
+# without ssh in the path: --tcp with its token, and --direct (ssh once for
+# a secret, then sealed TCP), each behind its own delay proxy.
+#
 #   KEYS=200 ECHO_ROUNDS=5 DELAYS="0 100" DRAIN_MB=100 PARTS="echo drain" \
 #   sh test/bench/remote-bench.sh BUILD_DIR
 . test/integration/lib.sh "$1"
@@ -35,6 +39,19 @@ tport=$((ssh_port + 1))
 "$PROXY" tcp $((tport + 1)) $ssh_port 50 & pids="$pids $!"
 ssh_via() { echo "ssh $ssh_opts -p $1"; }   # through a proxy port
 wait_until 10 sh -c "$(ssh_via $tport) $dest true 2>/dev/null"
+# The same daemon also on TCP (plaintext, a token) and on a fixed port for
+# --direct (sealed), each behind its own delay proxies: telly's rows with
+# as many processes as ssh's (desk -> daemon, as ssh -> sshd).
+lport=$(free_port) dxport=$(free_port)
+TELLY_DIR=$T/remote XDG_STATE_HOME=$T/remote.state XDG_CONFIG_HOME=$T/remote.config \
+	"$TELLY" serve --listen 127.0.0.1:$lport 2>"$T/remote-serve.log" & pids="$pids $!"
+wait_until 10 test -s "$T/remote/token"
+lp0=$(free_port) lp50=$(free_port)
+"$PROXY" tcp $lp0 $lport 0 & pids="$pids $!"
+"$PROXY" tcp $lp50 $lport 50 & pids="$pids $!"
+dp0=$(free_port) dp50=$(free_port)
+"$PROXY" tcp $dp0 $dxport 0 & pids="$pids $!"
+"$PROXY" tcp $dp50 $dxport 50 & pids="$pids $!"
 
 cat_prog="echo READY-FOR-KEYS; exec cat"
 # Raw mode, the program echoing each key itself (an editor's case): here
@@ -54,6 +71,21 @@ echo_telly() { # DELAY PROXYPORT [PROGRAM LABEL [TELLY]]
 		"$dest" "echo$n" -- sh -c "${3:-$cat_prog}") || fail "telly at $1 ms"
 	TELLY_DIR=$T/remote "$tb" kill "echo$n" >/dev/null 2>&1
 	row "telly attach${4:-} (over ssh)" "$1" "$r"
+}
+echo_tcp() { # DELAY PROXYPORT: raw, plaintext TCP with the token
+	n=$((n + 1))
+	r=$("$TYPO" echo "$KEYS" -- "$TELLY" attach -e none --tcp 127.0.0.1:$2 \
+		--token-file "$T/remote/token" "echo$n" -- sh -c "$raw_prog") || fail "telly tcp at $1 ms"
+	TELLY_DIR=$T/remote "$TELLY" kill "echo$n" >/dev/null 2>&1
+	row "telly attach raw (tcp, plaintext)" "$1" "$r"
+}
+echo_direct() { # DELAY SSHPROXYPORT DIRECTPROXYPORT: raw, --direct (sealed)
+	n=$((n + 1))
+	r=$("$TYPO" echo "$KEYS" -- "$TELLY" attach -e none --ssh "$(ssh_via "$2")" --server "$TELLY" \
+		--direct --direct-bind 127.0.0.1:$dxport --direct-connect 127.0.0.1:$3 \
+		"$dest" "echo$n" -- sh -c "$raw_prog") || fail "telly direct at $1 ms"
+	TELLY_DIR=$T/remote "$TELLY" kill "echo$n" >/dev/null 2>&1
+	row "telly attach raw (direct)" "$1" "$r"
 }
 echo_ssh() { # DELAY PROXYPORT [PROGRAM LABEL]
 	r=$("$TYPO" echo "$KEYS" -- sh -c "exec $(ssh_via "$2") -tt $dest '${3:-$cat_prog}'") || fail "ssh at $1 ms"
@@ -100,6 +132,8 @@ for i in $(seq "$ECHO_ROUNDS"); do
 		if [ -n "${BASE_TELLY:-}" ]; then
 			echo_telly $d $port "$raw_prog" " raw, base" "$BASE_TELLY"
 		fi
+		if [ $d = 100 ]; then echo_tcp $d $lp50; else echo_tcp $d $lp0; fi
+		if [ $d = 100 ]; then echo_direct $d $port $dp50; else echo_direct $d $port $dp0; fi
 	done
 done
 # LABEL|DELAY|P50|P99 per round: each row's medians, in the order first run.
