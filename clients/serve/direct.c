@@ -6,6 +6,7 @@
  * a connection made with it lives and RESUME_GRACE_MS after the last one
  * ended (as long as its channels may wait to be resumed). A listener
  * closes once no secret names it. */
+#include <arpa/inet.h>
 #include <errno.h>
 #include <netdb.h>
 #include <poll.h>
@@ -172,11 +173,9 @@ static int parse_bind(const struct rp_str *b, char *host, size_t hn, unsigned *p
 			return -1;
 		*port = (unsigned)p;
 	}
-	for (const char *h = host; *h; h++)
-		if (!strchr("0123456789abcdefABCDEF.:%-_", *h) && !(*h >= 'a' && *h <= 'z') &&
-		    !(*h >= 'A' && *h <= 'Z'))
-			return -1;
-	return host[0] ? 0 : -1;
+	/* An address, never a name: nothing is looked up. */
+	struct in6_addr a6;
+	return inet_pton(AF_INET, host, &a6) == 1 || inet_pton(AF_INET6, host, &a6) == 1 ? 0 : -1;
 }
 
 int on_direct(struct server *srv, struct conn *c, const struct rp_hdr *h, const uint8_t *p)
@@ -196,7 +195,8 @@ int on_direct(struct server *srv, struct conn *c, const struct rp_hdr *h, const 
 		return FRAME_DONE;
 	}
 	if (parse_bind(&bind, host, sizeof host, &port) < 0) {
-		snprintf(msg, sizeof msg, "direct: cannot listen on '%.*s': wants HOST or HOST:PORT",
+		snprintf(msg, sizeof msg,
+			 "direct: cannot listen on '%.*s': wants an IP address, ADDR:PORT or [V6]:PORT",
 			 bind.n > 100 ? 100 : (int)bind.n, bind.p);
 		rp_conn_error(c->rc, 0, RP_E_PROTO, req, false, msg);
 		return FRAME_DONE;

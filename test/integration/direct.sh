@@ -44,6 +44,10 @@ done
 [ "$(grep -c '^HELLO' "$T/replay.out")" = 1 ] || fail "replay: the first copy was not answered once: $(cat "$T/replay.out")"
 grep -q '^HELLO' "$T/tamper.out" && fail "tamper: a changed record was answered"
 grep -q 'failed authentication' "$rlog" || fail "the daemon's log does not say a record failed"
+# A bind that is not an address is refused, saying what it wants.
+$ssh_cmd "$dest" "$TELLY serve --direct-key --direct-bind localhost" >"$T/bind.out" 2>&1 &&
+	fail "a bind to a name was taken"
+grep -q "cannot listen on 'localhost': wants an IP address" "$T/bind.out" || fail "bind: $(cat "$T/bind.out")"
 # The attached desk is still served.
 tm send-keys -t t:a 'still here' Enter
 wait_for a 'still here'
