@@ -46,6 +46,9 @@ lport=$(free_port) dxport=$(free_port)
 TELLY_DIR=$T/remote XDG_STATE_HOME=$T/remote.state XDG_CONFIG_HOME=$T/remote.config \
 	"$TELLY" serve --listen 127.0.0.1:$lport 2>"$T/remote-serve.log" & pids="$pids $!"
 wait_until 10 test -s "$T/remote/token"
+# A session that stays, so the daemon (and its TCP listener) outlives the
+# rows' sessions.
+TELLY_DIR=$T/remote "$TELLY" new -s keep -- sleep 86400 >/dev/null || fail "the daemon's lasting session"
 lp0=$(free_port) lp50=$(free_port)
 "$PROXY" tcp $lp0 $lport 0 & pids="$pids $!"
 "$PROXY" tcp $lp50 $lport 50 & pids="$pids $!"
@@ -75,7 +78,7 @@ echo_telly() { # DELAY PROXYPORT [PROGRAM LABEL [TELLY]]
 echo_tcp() { # DELAY PROXYPORT: raw, plaintext TCP with the token
 	n=$((n + 1))
 	r=$("$TYPO" echo "$KEYS" -- "$TELLY" attach -e none --tcp 127.0.0.1:$2 \
-		--token-file "$T/remote/token" "echo$n" -- sh -c "$raw_prog") || fail "telly tcp at $1 ms"
+		--token-file "$T/remote/token" "echo$n" -- sh -c "$raw_prog") || fail "telly tcp at $1 ms: $(tail -n 3 "$T/remote-serve.log")"
 	TELLY_DIR=$T/remote "$TELLY" kill "echo$n" >/dev/null 2>&1
 	row "telly attach raw (tcp, plaintext)" "$1" "$r"
 }
