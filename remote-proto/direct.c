@@ -57,7 +57,55 @@ int rp_dx_keys(const uint8_t secret[RP_DX_SECRET_BYTES], const uint8_t csalt[RP_
 			       (const uint8_t *)INFO_S2C, strlen(INFO_S2C), s2c->key,
 			       RP_DX_KEY_BYTES);
 	c2s->seq = s2c->seq = 0;
+	c2s->evp = s2c->evp = NULL;
 	return r;
+}
+
+void rp_dx_dir_finish(struct rp_dx_dir *d)
+{
+	EVP_CIPHER_CTX_free(d->evp);
+	explicit_bzero(d, sizeof *d);
+}
+
+/* The direction's context, keyed (made at its first use). */
+static EVP_CIPHER_CTX *dir_ctx(struct rp_dx_dir *d, bool seal)
+{
+	EVP_CIPHER_CTX *x = d->evp;
+
+	if (x)
+		return x;
+	x = EVP_CIPHER_CTX_new();
+	if (!x)
+		return NULL;
+	if (EVP_CipherInit_ex(x, EVP_chacha20_poly1305(), NULL, NULL, NULL, seal) <= 0 ||
+	    EVP_CIPHER_CTX_ctrl(x, EVP_CTRL_AEAD_SET_IVLEN, 12, NULL) <= 0 ||
+	    EVP_CipherInit_ex(x, NULL, NULL, d->key, NULL, seal) <= 0) {
+		EVP_CIPHER_CTX_free(x);
+		return NULL;
+	}
+	d->evp = x;
+	return x;
+}
+
+/* A record's AEAD on the direction's context: only the nonce is set. */
+static int dir_aead(struct rp_dx_dir *d, bool seal, const uint8_t nonce[12], const uint8_t *aad,
+		    size_t aadn, const uint8_t *in, size_t n, uint8_t *out)
+{
+	EVP_CIPHER_CTX *x = dir_ctx(d, seal);
+	uint8_t *tag = seal ? out + n : (uint8_t *)(uintptr_t)(in + n);
+	int len;
+
+	if (!x || EVP_CipherInit_ex(x, NULL, NULL, NULL, nonce, seal) <= 0 ||
+	    EVP_CipherUpdate(x, NULL, &len, aad, (int)aadn) <= 0 ||
+	    EVP_CipherUpdate(x, out, &len, in, (int)n) <= 0)
+		return -EIO;
+	if (!seal && EVP_CIPHER_CTX_ctrl(x, EVP_CTRL_AEAD_SET_TAG, RP_DX_TAG_BYTES, tag) <= 0)
+		return -EIO;
+	if (EVP_CipherFinal_ex(x, out + n, &len) <= 0)
+		return seal ? -EIO : -EBADMSG;
+	if (seal && EVP_CIPHER_CTX_ctrl(x, EVP_CTRL_AEAD_GET_TAG, RP_DX_TAG_BYTES, tag) <= 0)
+		return -EIO;
+	return 0;
 }
 
 static int aead(bool seal, const uint8_t key[32], const uint8_t nonce[12], const uint8_t *aad,
@@ -209,7 +257,7 @@ long rp_dx_seal(struct rp_dx_dir *d, const uint8_t *in, size_t n, uint8_t *out)
 	out[2] = (uint8_t)(l >> 8);
 	out[3] = (uint8_t)l;
 	nonce_of(d->seq, nonce);
-	if (rp_dx_aead_seal(d->key, nonce, out, RP_DX_HDR_BYTES, in, n, out + RP_DX_HDR_BYTES) < 0)
+	if (dir_aead(d, true, nonce, out, RP_DX_HDR_BYTES, in, n, out + RP_DX_HDR_BYTES) < 0)
 		return -EIO;
 	d->seq++;
 	return RP_DX_HDR_BYTES + (long)l;
@@ -226,8 +274,8 @@ long rp_dx_open(struct rp_dx_dir *d, const uint8_t *rec, size_t n, uint8_t *out)
 	if (d->seq == UINT64_MAX)
 		return -EOVERFLOW;
 	nonce_of(d->seq, nonce);
-	r = rp_dx_aead_open(d->key, nonce, rec, RP_DX_HDR_BYTES, rec + RP_DX_HDR_BYTES,
-			    n - RP_DX_HDR_BYTES - RP_DX_TAG_BYTES, out);
+	r = dir_aead(d, false, nonce, rec, RP_DX_HDR_BYTES, rec + RP_DX_HDR_BYTES,
+		     n - RP_DX_HDR_BYTES - RP_DX_TAG_BYTES, out);
 	if (r < 0)
 		return r;
 	d->seq++;

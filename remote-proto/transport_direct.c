@@ -280,8 +280,8 @@ static void dx_destroy(struct rp_transport *t)
 	struct dx *x = (struct dx *)t;
 
 	close(t->rfd);
-	explicit_bzero(&x->send, sizeof x->send);
-	explicit_bzero(&x->recv, sizeof x->recv);
+	rp_dx_dir_finish(&x->send);
+	rp_dx_dir_finish(&x->recv);
 	free(x->in);
 	free(x->out);
 	free(x->plain);

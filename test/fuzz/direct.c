@@ -72,7 +72,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	if (!(data[0] & 1)) {
 		/* Garbage cannot pass a tag (2^-128): nothing opens. */
 		assert(receive(&hr, data + 1, size - 1, NULL, 0) == 0);
-		return 0;
+		goto out;
 	}
 	uint8_t *stream = malloc(STREAM_BYTES);
 	size_t ends[MAX_RECORDS], n = 0, i = 1;
@@ -117,5 +117,10 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	int opened = receive(&hr, stream, n, ends, nrec);
 	assert(opened == whole);
 	free(stream);
+out:
+	rp_dx_dir_finish(&hs);
+	rp_dx_dir_finish(&hr);
+	rp_dx_dir_finish(&ds);
+	rp_dx_dir_finish(&dr);
 	return 0;
 }

@@ -138,6 +138,8 @@ int main(int argc, char **argv)
 		}
 	}
 	printf("closed\n");
+	rp_dx_dir_finish(&send_d);
+	rp_dx_dir_finish(&recv_d);
 	rp_transport_destroy(t);
 	return 0;
 }

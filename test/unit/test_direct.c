@@ -88,6 +88,15 @@ static void pair(const uint8_t *secret, uint8_t salt_byte, struct rp_dx_dir *dse
 	CHECK_EQ(rp_dx_keys(secret, cs, ss, true, hsend, hrecv), 0);
 }
 
+static void finish4(struct rp_dx_dir *a, struct rp_dx_dir *b, struct rp_dx_dir *c,
+		    struct rp_dx_dir *d)
+{
+	rp_dx_dir_finish(a);
+	rp_dx_dir_finish(b);
+	rp_dx_dir_finish(c);
+	rp_dx_dir_finish(d);
+}
+
 static void keys_per_direction_and_connection(void)
 {
 	struct rp_dx_dir ds, dr, hs, hr, ds2, dr2, hs2, hr2;
@@ -105,6 +114,8 @@ static void keys_per_direction_and_connection(void)
 	CHECK_EQ(rp_dx_id(other, id2), 0);
 	CHECK(memcmp(id1, id2, 16));
 	CHECK(memcmp(id1, SECRET, 16));
+	finish4(&ds, &dr, &hs, &hr);
+	finish4(&ds2, &dr2, &hs2, &hr2);
 }
 
 static void records_in_order(void)
@@ -127,9 +138,14 @@ static void records_in_order(void)
 	CHECK_EQ(hr.seq, 3);
 	/* The host's answer opens on the desk, not on the host itself. */
 	long n = rp_dx_seal(&hs, (const uint8_t *)"ok", 2, rec[0]);
-	struct rp_dx_dir hr_copy = hr;
-	CHECK_EQ(rp_dx_open(&hr_copy, rec[0], (size_t)n, out), -EBADMSG);
+	CHECK_EQ(rp_dx_open(&hr, rec[0], (size_t)n, out), -EBADMSG);
+	CHECK_EQ(hr.seq, 3);
 	CHECK_EQ(rp_dx_open(&dr, rec[0], (size_t)n, out), 2);
+	/* A context keyed once serves every record after a refusal too. */
+	n = rp_dx_seal(&ds, (const uint8_t *)"four", 4, rec[0]);
+	CHECK_EQ(rp_dx_open(&hr, rec[0], (size_t)n, out), 4);
+	CHECK(!memcmp(out, "four", 4));
+	finish4(&ds, &dr, &hs, &hr);
 }
 
 static void every_changed_byte_refused(void)
@@ -150,6 +166,7 @@ static void every_changed_byte_refused(void)
 		}
 	}
 	CHECK_EQ(rp_dx_open(&hr, rec, (size_t)n, out), 10);
+	finish4(&ds, &dr, &hs, &hr);
 }
 
 static void replayed_reordered_dropped_refused(void)
@@ -172,6 +189,8 @@ static void replayed_reordered_dropped_refused(void)
 	struct rp_dx_dir ds2, dr2, hs2, hr2;
 	pair(SECRET, 5, &ds2, &dr2, &hs2, &hr2);
 	CHECK_EQ(rp_dx_open(&hr2, r0, (size_t)n0, out), -EBADMSG);
+	finish4(&ds, &dr, &hs, &hr);
+	finish4(&ds2, &dr2, &hs2, &hr2);
 }
 
 static void truncated_and_out_of_bounds(void)
@@ -205,6 +224,7 @@ static void truncated_and_out_of_bounds(void)
 	/* Numbers that ran out. */
 	ds.seq = UINT64_MAX;
 	CHECK_EQ(rp_dx_seal(&ds, (const uint8_t *)"x", 1, rec), -EOVERFLOW);
+	finish4(&ds, &dr, &hs, &hr);
 }
 
 static void handshake_messages(void)
@@ -435,6 +455,7 @@ static void transport_tampered_and_cut(void)
 		uint8_t rec[64];
 		memset(fake.key, 0x33, 32);
 		long n = rp_dx_seal(&fake, (const uint8_t *)"hello", 5, rec);
+		rp_dx_dir_finish(&fake);
 		if (cut)
 			n -= 3;
 		else
