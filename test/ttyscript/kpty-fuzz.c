@@ -4,6 +4,7 @@
  *                                    difference (the corpus test)
  *   kpty-fuzz --seconds N --seed S   generate random scripts for N seconds
  *                                    (0: until a failure or ^C)
+ *   kpty-fuzz --scripts N --jobs J   the seed's first N scripts, J at once
  *
  * A difference is confirmed by running the Linux side again with a longer
  * quiet period (the kernel's input processing is asynchronous; a rerun
@@ -15,12 +16,15 @@
 #include <signal.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/wait.h>
 #include <time.h>
+#include <unistd.h>
 
 #include "backends.h"
 
 #define QUIET_MS 4
 #define CONFIRM_QUIET_MS 40
+#define KPTY_FUZZ_JOBS_MAX 64
 
 struct rng {
 	uint64_t s;
@@ -317,12 +321,18 @@ static void minimize(struct ts_script *s)
 	}
 }
 
-static int random_run(double seconds, uint64_t seed)
+/* Scripts [first, ...) of the seed's sequence, every jobs-th one (the
+ * generator runs for all, so script N is the same whatever the jobs),
+ * until max scripts (0: no limit) or seconds (0: no limit) are reached or
+ * one differs. Returns 1 on a difference, else 0; *ran counts the runs. */
+static int random_part(double seconds, uint64_t seed, unsigned long max, unsigned first,
+		       unsigned jobs, unsigned long *ran)
 {
 	struct timespec t0, t;
 	struct rng r = {seed};
 	unsigned long count = 0;
 
+	*ran = 0;
 	clock_gettime(CLOCK_MONOTONIC, &t0);
 	for (;;) {
 		struct ts_script s;
@@ -333,9 +343,16 @@ static int random_run(double seconds, uint64_t seed)
 		if (seconds > 0 && (double)(t.tv_sec - t0.tv_sec) +
 					   (double)(t.tv_nsec - t0.tv_nsec) / 1e9 >= seconds)
 			break;
+		if (max && count >= max)
+			break;
 		generate(&r, &s);
-		d = differs(&s, s.nops, &k, &l);
 		count++;
+		if ((count - 1) % jobs != first) {
+			ts_free(&s);
+			continue;
+		}
+		d = differs(&s, s.nops, &k, &l);
+		(*ran)++;
 		if (d) {
 			printf("FAIL: script %lu of seed %llu %s\n", count, (unsigned long long)seed,
 			       d < 0 ? "(runner failed)" : "differs");
@@ -357,6 +374,67 @@ static int random_run(double seconds, uint64_t seed)
 		text_free(&l);
 		ts_free(&s);
 	}
+	return 0;
+}
+
+/* The Linux side mostly waits for its pty to be quiet, so scripts run in
+ * jobs processes at once finish jobs times sooner for the same scripts. */
+static int random_run(double seconds, uint64_t seed, unsigned long max, unsigned jobs)
+{
+	unsigned long count = 0, ran;
+	int bad = 0;
+
+	if (jobs <= 1) {
+		bad = random_part(seconds, seed, max, 0, 1, &count);
+	} else {
+		pid_t pids[KPTY_FUZZ_JOBS_MAX];
+		unsigned started = 0;
+		int pipes[2];
+
+		/* Each child writes its count of runs into the pipe at its end. */
+		if (pipe(pipes) < 0) {
+			perror("kpty-fuzz: pipe");
+			return 1;
+		}
+		for (; started < jobs; started++) {
+			pids[started] = fork();
+			if (pids[started] < 0) {
+				perror("kpty-fuzz: fork");
+				bad = 1;
+				break;
+			}
+			if (pids[started] == 0) {
+				int rc = random_part(seconds, seed, max, started, jobs, &ran);
+
+				close(pipes[0]);
+				if (write(pipes[1], &ran, sizeof ran) != (ssize_t)sizeof ran)
+					rc = 1;
+				_exit(rc);
+			}
+		}
+		close(pipes[1]);
+		/* The first difference ends the others (without limits they
+		 * would run on forever). */
+		for (unsigned left = started; left > 0; left--) {
+			int status;
+			pid_t pid = wait(&status);
+
+			if (pid < 0)
+				break;
+			if (!WIFEXITED(status) || WEXITSTATUS(status)) {
+				if (!bad)
+					for (unsigned j = 0; j < started; j++)
+						if (pids[j] != pid)
+							kill(pids[j], SIGTERM);
+				bad = 1;
+			}
+		}
+		while (read(pipes[0], &ran, sizeof ran) == (ssize_t)sizeof ran)
+			count += ran;
+		close(pipes[0]);
+	}
+	if (bad)
+		return 1;
 	printf("kpty-fuzz: %lu random scripts from seed %llu agree with the Linux pty\n", count,
 	       (unsigned long long)seed);
 	return 0;
@@ -366,6 +444,7 @@ int main(int argc, char **argv)
 {
 	double seconds = 120;
 	uint64_t seed = 0;
+	unsigned long scripts = 0, jobs = 1;
 
 	setvbuf(stdout, NULL, _IOLBF, 0);
 	if (argc > 1 && !strcmp(argv[1], "--check"))
@@ -376,17 +455,22 @@ int main(int argc, char **argv)
 			seconds = strtod(argv[++i], &end);
 		} else if (!strcmp(argv[i], "--seed") && i + 1 < argc) {
 			seed = strtoull(argv[++i], &end, 0);
+		} else if (!strcmp(argv[i], "--scripts") && i + 1 < argc) {
+			scripts = strtoul(argv[++i], &end, 10);
+		} else if (!strcmp(argv[i], "--jobs") && i + 1 < argc) {
+			jobs = strtoul(argv[++i], &end, 10);
 		} else if (!strcmp(argv[i], "-h") || !strcmp(argv[i], "--help")) {
 			puts("usage: kpty-fuzz --check FILE...\n"
-			     "       kpty-fuzz [--seconds N] [--seed S]\n"
+			     "       kpty-fuzz [--seconds N] [--scripts N] [--seed S] [--jobs J]\n"
 			     "Differential test of telly's kernel-pty against the Linux pty.\n"
-			     "--seconds 0 runs until a difference is found.");
+			     "--seconds 0 runs until a difference is found; --scripts N\n"
+			     "stops after the seed's first N scripts, run by J processes.");
 			return 0;
 		} else {
 			fprintf(stderr, "kpty-fuzz: unknown argument '%s' (try --help)\n", argv[i]);
 			return 2;
 		}
-		if (!end || *end || seconds < 0) {
+		if (!end || *end || seconds < 0 || jobs < 1 || jobs > KPTY_FUZZ_JOBS_MAX) {
 			fprintf(stderr, "kpty-fuzz: bad number for %s\n", argv[i - 1]);
 			return 2;
 		}
@@ -396,5 +480,5 @@ int main(int argc, char **argv)
 		clock_gettime(CLOCK_REALTIME, &ts);
 		seed = (uint64_t)ts.tv_sec ^ (uint64_t)ts.tv_nsec;
 	}
-	return random_run(seconds, seed);
+	return random_run(seconds, seed, scripts, (unsigned)jobs);
 }
