@@ -12,6 +12,10 @@ set -eu
 out=${1:?usage: build.sh OUTDIR}
 mkdir -p "$out"
 out=$(cd "$out" && pwd)
+# Two tests that need it at once (test/run.sh runs tests side by side)
+# build it once: the second waits here, then finds it there.
+exec 8>"$out/.lock"
+flock 8
 [ -s "$out/vmlinuz" ] && [ -s "$out/initrd.img" ] && exit 0
 
 work=$(mktemp -d)
