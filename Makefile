@@ -500,8 +500,9 @@ $(BUILD)/test/rp-storm: $(call obj,obj,$(RP_CORE) test/integration/rp-storm.c)
 deps:
 	@sh $(DEPS)
 
+# The build on every CPU unless make was given -j itself.
 test: deps
-	@$(MAKE) --no-print-directory all
+	@$(MAKE) --no-print-directory $(if $(filter -j% j%,$(MAKEFLAGS)),,-j$(shell nproc)) all
 	@sh test/run.sh $(BUILD)
 
 demo: deps
