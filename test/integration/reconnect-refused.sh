@@ -9,28 +9,13 @@
 # session is gone.
 . test/integration/lib.sh "$1"
 . test/integration/reconnect.inc
+. test/integration/viewlink.inc
 command -v perl >/dev/null || { echo "no perl"; exit 77; }
 
 # A program that says which it is, then writes the keys it gets to a file.
-cat >"$T/life.sh" <<'PROG'
-stty raw -echo
-echo "$1 life"
-exec cat >"$2"
-PROG
-
-port=$(free_port)
-serve() { # LOG: a daemon on $port
-	"$TELLY" serve --listen 127.0.0.1:$port 2>"$1" &
-	spid=$!
-	pids="$pids $spid"
-	wait_until 10 grep -q "serving on" "$1"
-}
-stop_daemon() {
-	"$TELLY" stop >/dev/null 2>&1
-	wait_until 10 sh -c "! kill -0 $spid 2>/dev/null"
-}
+life_prog
 serve "$T/serve1.err"
-proxy_start "$port"
+link_proxy
 
 mkfifo "$T/keys.fifo"
 "$TELLY" attach --predict=never --tcp 127.0.0.1:$pport --token-file "$TELLY_DIR/token" \

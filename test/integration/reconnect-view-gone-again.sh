@@ -6,24 +6,8 @@
 # through cut-proxy; the view headless, held at a gate (a FIFO as a
 # screenshot file) until the new session is there.
 . test/integration/lib.sh "$1"
-. test/integration/reconnect.inc
-cat >"$T/life.sh" <<'PROG'
-stty raw -echo
-printf '\033]2;lifewin\007'
-echo "$1 life"
-exec cat >"$2"
-PROG
-port=$(free_port)
-serve() { # LOG: a daemon on $port
-	"$TELLY" serve --listen 127.0.0.1:$port 2>"$1" &
-	spid=$!
-	pids="$pids $spid"
-	wait_until 10 grep -q "serving on" "$1"
-}
-stop_daemon() {
-	"$TELLY" stop >/dev/null 2>&1
-	wait_until 10 sh -c "! kill -0 $spid 2>/dev/null"
-}
+. test/integration/viewlink.inc
+life_prog lifewin
 fail() {
 	echo "FAIL: $*"
 	echo "--- view:"
@@ -33,8 +17,7 @@ fail() {
 	exit 1
 }
 serve "$T/s1.err"
-proxy_start "$port"
-mkfifo "$T/gate"
+link_proxy "$T/gate"
 "$TELLY" new -s rt -- sh "$T/life.sh" first "$T/k1" >/dev/null || fail "new rt"
 cat >"$T/in" <<EOF
 wait-window "lifewin" 20
@@ -44,10 +27,7 @@ wait-window "is gone" 60
 screenshot $T/gate
 wait "third life" 30
 EOF
-"$TELLY" view --headless --tcp 127.0.0.1:$pport --token-file "$TELLY_DIR/token" --input "$T/in" \
-	>"$T/legend" 2>"$T/view.err" &
-vpid=$!
-pids="$pids $vpid"
+view_start
 wait_until 20 grep -q a.png "$T/legend" || fail "the first rt never showed"
 ctl down
 stop_daemon

@@ -9,37 +9,15 @@
 # more, the window stays and its title says the session is gone. Over
 # TCP through cut-proxy, the view headless with a script.
 . test/integration/lib.sh "$1"
-. test/integration/reconnect.inc
+. test/integration/viewlink.inc
 command -v perl >/dev/null || { echo "no perl"; exit 77; }
 
 # A program that names itself in its title and on screen, then writes
 # the keys it gets to a file.
-cat >"$T/life.sh" <<'PROG'
-stty raw -echo
-printf '\033]2;lifewin\007'
-echo "$1 life"
-exec cat >"$2"
-PROG
-
-port=$(free_port)
-serve() { # LOG: a daemon on $port
-	"$TELLY" serve --listen 127.0.0.1:$port 2>"$1" &
-	spid=$!
-	pids="$pids $spid"
-	wait_until 10 grep -q "serving on" "$1"
-}
-stop_daemon() {
-	"$TELLY" stop >/dev/null 2>&1
-	wait_until 10 sh -c "! kill -0 $spid 2>/dev/null"
-}
-fail() {
-	echo "FAIL: $*"
-	echo "--- view:"
-	tail -n 20 "$T/view.err"
-	exit 1
-}
+life_prog lifewin
+fail() { view_fail "$@"; }
 serve "$T/serve1.err"
-proxy_start "$port"
+link_proxy
 "$TELLY" new -s side -- sh -c 'printf "\033]2;sidewin\007"; exec cat' >/dev/null ||
 	fail "cannot start side"
 "$TELLY" new -s rt -- sh "$T/life.sh" first "$T/keys1" >/dev/null || fail "cannot start rt"
@@ -57,10 +35,7 @@ type "c1."
 wait-window "is gone" 60
 screenshot $T/gone.png
 EOF
-"$TELLY" view --headless --tcp 127.0.0.1:$pport --token-file "$TELLY_DIR/token" \
-	--input "$T/in" >"$T/legend" 2>"$T/view.err" &
-vpid=$!
-pids="$pids $vpid"
+view_start
 wait_until 20 grep -qs 'a1\.' "$T/keys1" || fail "a1. never reached the first session"
 wait_until 10 grep -q "before.png" "$T/legend"
 
