@@ -16,51 +16,29 @@ link_proxy "$T/gate"
 fail() { view_fail "$@"; }
 
 # A terminal whose title says when the link is down, and answers keys.
-cat >"$T/keys.sh" <<'PROG'
-stty raw -echo
-printf '\033]2;keyswin\007'
-echo ready
-exec perl -e '$| = 1; my $t = ""; while (sysread(STDIN, my $b, 1)) { $t .= $b;
-	if ($b eq ".") { print "got $t\r\n"; $t = ""; } }'
-PROG
-tl new -s keys -- sh "$T/keys.sh" >/dev/null || fail "new keys"
-tl new --x11 -s xs -- xterm -T xtest -geometry 40x8+100+80 -e sh -c "exec cat >$T/typed" ||
-	fail "new --x11"
-wait_until 20 sh -c "\"$TELLY\" ls | grep -q 'window .*\"xtest\"'"
+keys_session
+xterm_session 40x8+100+80 -e sh -c "exec cat >$T/typed"
 
 cat >"$T/in" <<EOF
-wait-window "keyswin" 20
-wait "ready" 20
+$(keys_ready_in)
 wait-window "xtest" 30
 type "before\n"
 wait-update 30
 screenshot $T/gate
 type "during one\n"
 type "during two, three four five\n"
-wait-window "] keyswin" 60
-wait-window "keyswin" 30
-type "k."
-wait "got k." 60
+$(keys_resumed_in)
 wait-window "xtest" 60
 type "after\n"
 wait-update 30
 EOF
-tl view --headless --input "$T/in" >"$T/legend" 2>"$T/view.err" &
-vpid=$!
-pids="$pids $vpid"
+view_start
 wait_until 30 grep -qs before "$T/typed" || fail "'before' never reached the xterm"
 # The link goes silent, then the view goes on past its gate: the keys of
 # 'during' go into the connection that carries nothing.
-ctl stall
-wait_until 10 grep -q '^stall' "$T/proxy.log"
-timeout 60 cat "$T/gate" >/dev/null || fail "the view never reached its gate"
+stall_at_gate
 wait_until 60 grep -qs after "$T/typed" || fail "'after' never reached the xterm"
 wait "$vpid" || fail "the view failed"
-printf 'before\nduring one\nduring two, three four five\nafter\n' >"$T/want"
-cmp -s "$T/typed" "$T/want" || {
-	echo "--- typed:"
-	cat "$T/typed"
-	fail "the X window did not get every line once, in order"
-}
+typed_once before "during one" "during two, three four five" after
 grep -q "X session resumed" "$T/view.err" || fail "the view did not say the X session resumed"
 echo "X keys typed into a link that went silent arrived once each, in order"

@@ -11,9 +11,7 @@ N=2500
 serve "$T/serve.err"
 link_proxy "$T/gate1" "$T/gate2"
 fail() { view_fail "$@"; }
-tl new --x11 -s xs -- xterm -T xtest -geometry 80x8+10+10 -e sh -c "exec cat >$T/typed" ||
-	fail new
-wait_until 20 sh -c "\"$TELLY\" ls | grep -q 'window .*\"xtest\"'" || fail "no xterm"
+xterm_session 80x8+10+10 -e sh -c "exec cat >$T/typed"
 chunk=$(head -c 100 /dev/zero | tr '\0' 'x')
 {
 	echo 'wait-window "xtest" 30'
@@ -31,9 +29,7 @@ chunk=$(head -c 100 /dev/zero | tr '\0' 'x')
 	printf '%s\n' 'type "after\n"'
 	echo 'wait-update 60'
 } >"$T/in"
-tl view --headless --x11 xs --input "$T/in" >"$T/legend" 2>"$T/view.err" &
-vpid=$!
-pids="$pids $vpid"
+view_start --x11 xs
 wait_until 30 grep -qs before "$T/typed" || fail before
 ctl down
 timeout 30 cat "$T/gate1" >/dev/null || fail "gate1"

@@ -15,42 +15,26 @@ link_proxy "$T/gate"
 fail() { view_fail "$@"; }
 
 # A terminal whose title says when the link is down, and answers keys.
-cat >"$T/keys.sh" <<'PROG'
-stty raw -echo
-printf '\033]2;keyswin\007'
-echo ready
-exec perl -e '$| = 1; my $t = ""; while (sysread(STDIN, my $b, 1)) { $t .= $b;
-	if ($b eq ".") { print "got $t\r\n"; $t = ""; } }'
-PROG
-tl new -s keys -- sh "$T/keys.sh" >/dev/null || fail "new keys"
-tl new --x11 -s xs -- xterm -T xtest -geometry 40x8+100+80 || fail "new --x11"
-wait_until 20 sh -c "\"$TELLY\" ls | grep -q 'window .*\"xtest\"'"
+keys_session
+xterm_session 40x8+100+80
 host_size() { "$TELLY" ls | sed -n 's/^ *window 0x[0-9a-f]* \([0-9]*x[0-9]*\)[-+].*"xtest".*/\1/p'; }
 size0=$(host_size)
 [ -n "$size0" ] || fail "no size for xtest in telly ls"
 
 cat >"$T/in" <<EOF
-wait-window "keyswin" 20
-wait "ready" 20
+$(keys_ready_in)
 wait-window "xtest" 30
 wait-update 30
 screenshot $T/ready.png
 screenshot $T/gate
 key ctrl+shift+m
 screenshot $T/maxed.png
-wait-window "] keyswin" 60
-wait-window "keyswin" 30
-type "k."
-wait "got k." 60
+$(keys_resumed_in)
 wait-window "xtest" 60
 EOF
-tl view --headless --input "$T/in" >"$T/legend" 2>"$T/view.err" &
-vpid=$!
-pids="$pids $vpid"
+view_start
 wait_until 30 grep -q "ready.png" "$T/legend" || fail "the view never drew xtest"
-ctl stall
-wait_until 10 grep -q '^stall' "$T/proxy.log"
-timeout 60 cat "$T/gate" >/dev/null || fail "the view never reached its gate"
+stall_at_gate
 wait "$vpid" || fail "the view failed"
 # The desk's size of xtest once maximized (its client box).
 want=$(awk '$1 == "screenshot" { on = index($2, "maxed.png") > 0; next }
