@@ -829,6 +829,7 @@ static void attach_usage(FILE *f)
 	      "                  port (`telly serve --direct-key`), then TCP straight to\n"
 	      "                  the daemon, every byte sealed (ChaCha20-Poly1305);\n"
 	      "                  redials after a lost link go there too, without ssh\n"
+	      "  --no-direct     not --direct, whatever the config file says\n"
 	      "  --direct-bind ADDR[:PORT]\n"
 	      "                  where the host listens for it (default: the address\n"
 	      "                  sshd was reached on, any free port)\n"
@@ -1157,6 +1158,7 @@ int telly_attach(int argc, char **argv)
 		attach_usage(stderr);
 		goto usage;
 	}
+	telly_config_direct(&cfg, &dest);
 	/* Only main is made without asking: a name typed wrong must not
 	 * quietly become a new session. A command given is asking. */
 	if (!name)

@@ -131,6 +131,46 @@ static int set_str(char *dst, const char *v, const char *what, bool *seen, const
 	return 0;
 }
 
+/* direct yes|no [HOST...]: v is the value after the name. */
+static int set_direct(struct telly_config *c, char *v, const char *name, int line, char *err,
+		      size_t errn)
+{
+	char *h = v + strcspn(v, " \t");
+	int on;
+
+	if (*h)
+		*h++ = 0;
+	if (!(on = yes_no(v)))
+		return bad(err, errn, name, line, "direct wants yes or no (then hosts, if any), not '%s'",
+			   v);
+	h += strspn(h, " \t");
+	if (!*h) {
+		if (c->direct)
+			return bad(err, errn, name, line, "direct given twice");
+		c->direct = on;
+		return 0;
+	}
+	while (*h) {
+		size_t n = strcspn(h, " \t");
+		char *next = h + n;
+		if (*next)
+			*next++ = 0;
+		if (n > TELLY_CONFIG_HOST_MAX)
+			return bad(err, errn, name, line, "direct: a host longer than %d bytes",
+				   TELLY_CONFIG_HOST_MAX);
+		for (unsigned i = 0; i < c->ndirect_host; i++)
+			if (!strcmp(c->direct_host[i].host, h))
+				return bad(err, errn, name, line, "direct: host '%s' given twice", h);
+		if (c->ndirect_host == TELLY_CONFIG_DIRECT_HOSTS_MAX)
+			return bad(err, errn, name, line, "direct: more than %d hosts",
+				   TELLY_CONFIG_DIRECT_HOSTS_MAX);
+		memcpy(c->direct_host[c->ndirect_host].host, h, n + 1);
+		c->direct_host[c->ndirect_host++].direct = on;
+		h = next + strspn(next, " \t");
+	}
+	return 0;
+}
+
 /* One line: NUL-terminated, no newline, controls already refused. */
 static int parse_line(struct telly_config *c, char *l, const char *name, int line, bool *seen,
 		      char *err, size_t errn)
@@ -197,6 +237,8 @@ static int parse_line(struct telly_config *c, char *l, const char *name, int lin
 			return bad(err, errn, name, line, "%s wants yes or no, not '%s'", l, v);
 		return 0;
 	}
+	if (!strcmp(l, "direct"))
+		return set_direct(c, v, name, line, err, errn);
 	if (!strcmp(l, "font-size")) {
 		char *end;
 		long px;
@@ -211,7 +253,7 @@ static int parse_line(struct telly_config *c, char *l, const char *name, int lin
 		return 0;
 	}
 	return bad(err, errn, name, line,
-		   "unknown setting '%s' (escape, ssh, server, compress, font, font-size, "
+		   "unknown setting '%s' (escape, ssh, server, compress, direct, font, font-size, "
 		   "osc52-write, bind, log-dir, log-cap)",
 		   l);
 }
@@ -348,6 +390,11 @@ size_t telly_config_write(const struct telly_config *c, char *buf, size_t n)
 		put(buf, n, &off, "font %s\n", c->font);
 	if (c->compress)
 		put(buf, n, &off, "compress %s\n", c->compress > 0 ? "yes" : "no");
+	if (c->direct)
+		put(buf, n, &off, "direct %s\n", c->direct > 0 ? "yes" : "no");
+	for (unsigned i = 0; i < c->ndirect_host; i++)
+		put(buf, n, &off, "direct %s %s\n", c->direct_host[i].direct > 0 ? "yes" : "no",
+		    c->direct_host[i].host);
 	if (c->osc52_write)
 		put(buf, n, &off, "osc52-write %s\n", c->osc52_write > 0 ? "yes" : "no");
 	if (c->font_size)
@@ -379,4 +426,26 @@ void telly_config_dest(const struct telly_config *c, struct rp_dest *d)
 		d->server = c->server;
 	if (c->compress)
 		d->compress = c->compress;
+}
+
+void telly_config_direct(const struct telly_config *c, struct rp_dest *d)
+{
+	const char *at;
+	int on = c->direct;
+
+	if (d->direct_opt || !d->host)
+		return;
+	/* "host" is the host for any user; "user@host" that user's only. */
+	at = strrchr(d->host, '@');
+	for (unsigned i = 0; i < c->ndirect_host; i++) {
+		const char *h = c->direct_host[i].host;
+		if (!strcmp(h, d->host) || (at && !strchr(h, '@') && !strcmp(h, at + 1))) {
+			on = c->direct_host[i].direct;
+			/* The exact DEST wins over its host for any user. */
+			if (!strcmp(h, d->host))
+				break;
+		}
+	}
+	if (on)
+		d->direct = on > 0;
 }

@@ -8,6 +8,11 @@
  *   ssh CMD...            the ssh command line (--ssh)
  *   server CMD...         the telly command on the host (--server)
  *   compress yes|no       lz4 for the output (--compress, --no-compress)
+ *   direct yes|no [HOST...]  --direct (or --no-direct) for every DEST, or
+ *                         for these only (repeatable); a HOST without
+ *                         user@ matches DEST with any user; a host's
+ *                         line wins over the default, the command line
+ *                         over both
  *   font PATTERN          telly view's fontconfig pattern (--font)
  *   font-size PX          telly view's font size, 4-256 (--font-size)
  *   osc52-write yes|no    telly view lets programs set the clipboard
@@ -37,6 +42,8 @@
 #define TELLY_CONFIG_MAX_BYTES (64 << 10)
 #define TELLY_CONFIG_LINE_MAX 1024
 #define TELLY_CONFIG_STR_MAX 512 /* ssh, server, font, log-dir */
+#define TELLY_CONFIG_DIRECT_HOSTS_MAX 32
+#define TELLY_CONFIG_HOST_MAX 255 /* a direct line's HOST, bytes */
 #define TELLY_CONFIG_ESCAPE_UNSET -2
 #define TELLY_CONFIG_ESCAPE_NONE -1
 
@@ -47,6 +54,12 @@ struct telly_config {
 	char log_dir[TELLY_CONFIG_STR_MAX + 1]; /* "": not set */
 	size_t log_cap;				/* 0: not set */
 	int compress;	 /* 1 yes, -1 no, 0 not set */
+	int direct;	 /* for every DEST: 1 yes, -1 no, 0 not set */
+	struct telly_config_host {
+		char host[TELLY_CONFIG_HOST_MAX + 1];
+		int direct; /* 1 yes, -1 no */
+	} direct_host[TELLY_CONFIG_DIRECT_HOSTS_MAX];
+	unsigned ndirect_host;
 	int osc52_write; /* 1 yes, -1 no, 0 not set */
 	int font_size;	 /* 0: not set */
 	/* telly view's bindings: the defaults with the file's changes (valid
@@ -73,6 +86,9 @@ size_t telly_config_write(const struct telly_config *c, char *buf, size_t n);
  * c: c must outlive d). */
 struct rp_dest;
 void telly_config_dest(const struct telly_config *c, struct rp_dest *d);
+/* After the command line: d->direct as the file says for d->host (a
+ * host's line, else the default), unless --direct or --no-direct said. */
+void telly_config_direct(const struct telly_config *c, struct rp_dest *d);
 /* Parse "[MOD+]...KEY" as bind does. false if it is not one. */
 bool telly_config_key(const char *s, uint32_t *mods, uint32_t *keysym);
 

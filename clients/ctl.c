@@ -108,6 +108,7 @@ static int parse(struct ctl *c, int argc, char **argv, int want_name, const char
 		fprintf(stderr, "telly %s: too many arguments\n%s", c->cmd, usage);
 		return 2;
 	}
+	telly_config_direct(&c->cfg, &c->dest);
 	if (c->screen.ws_xpixel && !c->x11) {
 		fprintf(stderr, "telly %s: --screen is for X sessions (with --x11)\n", c->cmd);
 		return 2;

@@ -2129,7 +2129,7 @@ static void view_usage(FILE *f)
 	      "  --bench-keys N      type N keys into the focused window, one at a time,\n"
 	      "                      each once the last one's echo is drawn; then exit\n"
 	      "  --ssh CMD, --server CMD, --tcp HOST:PORT, --token-file F,\n"
-	      "  --compress, --no-compress, --direct, --direct-bind ADDR[:PORT],\n"
+	      "  --compress, --no-compress, --direct, --no-direct, --direct-bind ADDR[:PORT],\n"
 	      "  --direct-connect HOST[:PORT]: as telly attach\n"
 	      "\n"
 	      "Keys (ctrl+shift+): Return new terminal, J/Tab next window, K previous,\n"
@@ -2272,6 +2272,7 @@ int telly_view(int argc, char **argv)
 		v->dest.host = pos[0];
 	if (npos == 2)
 		xname = pos[1];
+	telly_config_direct(&v->cfg, &v->dest);
 	if (v->seamless && headless) {
 		fprintf(stderr, "telly view: --seamless shows windows on $DISPLAY; not with --headless\n");
 		goto usage;

@@ -399,8 +399,9 @@ int rp_dest_option(int argc, char **argv, int *i, struct rp_dest *d)
 		d->compress = o[2] == 'c' ? 1 : -1;
 		return 1;
 	}
-	if (!strcmp(o, "--direct")) {
-		d->direct = true;
+	if (!strcmp(o, "--direct") || !strcmp(o, "--no-direct")) {
+		d->direct = o[2] == 'd';
+		d->direct_opt = d->direct ? 1 : -1;
 		return 1;
 	}
 	const char **slot = !strcmp(o, "--ssh")          ? &d->ssh

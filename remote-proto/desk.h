@@ -46,6 +46,7 @@ struct rp_dest {
 	 * port it said). dx: the caller's memory for what the first connect
 	 * learned, which later ones (redials) reuse; NULL: learned each time. */
 	bool direct;
+	signed char direct_opt; /* 1 --direct, -1 --no-direct, 0 neither: a config may say */
 	const char *direct_bind, *direct_connect;
 	struct rp_direct *dx;
 	uint32_t caps; /* HELLO capabilities beyond LINEMODE */
@@ -77,8 +78,8 @@ int rp_desk_call(struct rp_conn *c, const void *frame, size_t n, uint32_t req, s
 		 const uint8_t **payload, int timeout_ms, char *err, size_t errn);
 
 /* Options every client command takes to reach a daemon (--ssh, --server,
- * --tcp, --token-file, --compress, --no-compress, --direct, --direct-bind,
- * --direct-connect). 1 if argv[*i] was one
+ * --tcp, --token-file, --compress, --no-compress, --direct, --no-direct,
+ * --direct-bind, --direct-connect). 1 if argv[*i] was one
  * (its value consumed), 0 if not, -1 for a missing value. */
 int rp_dest_option(int argc, char **argv, int *i, struct rp_dest *d);
 /* DEST and NAME from the positional arguments: `NAME`, `[user@]host`,

@@ -26,6 +26,16 @@ static void check_accepted(const struct telly_config *c)
 	assert(!c->log_dir[0] || c->log_dir[0] == '/');
 	assert(!c->log_cap || (c->log_cap >= 4096 && c->log_cap <= (1ull << 40)));
 	assert(c->compress >= -1 && c->compress <= 1);
+	assert(c->direct >= -1 && c->direct <= 1);
+	assert(c->ndirect_host <= TELLY_CONFIG_DIRECT_HOSTS_MAX);
+	for (unsigned i = 0; i < c->ndirect_host; i++) {
+		const char *h = c->direct_host[i].host;
+		assert(h[0] && strnlen(h, sizeof c->direct_host[i].host) <= TELLY_CONFIG_HOST_MAX);
+		assert(!strpbrk(h, " \t"));
+		assert(c->direct_host[i].direct == 1 || c->direct_host[i].direct == -1);
+		for (unsigned j = 0; j < i; j++)
+			assert(strcmp(c->direct_host[j].host, h));
+	}
 	assert(c->osc52_write >= -1 && c->osc52_write <= 1);
 	assert(!c->font_size || (c->font_size >= 4 && c->font_size <= 256));
 	assert(c->nbind >= 1 && c->nbind <= WM_MAX_BINDINGS);
@@ -44,7 +54,9 @@ static bool same(const struct telly_config *a, const struct telly_config *b)
 {
 	return a->escape == b->escape && !strcmp(a->ssh, b->ssh) && !strcmp(a->server, b->server) &&
 	       !strcmp(a->font, b->font) && !strcmp(a->log_dir, b->log_dir) &&
-	       a->log_cap == b->log_cap && a->compress == b->compress &&
+	       a->log_cap == b->log_cap && a->compress == b->compress && a->direct == b->direct &&
+	       a->ndirect_host == b->ndirect_host &&
+	       !memcmp(a->direct_host, b->direct_host, a->ndirect_host * sizeof a->direct_host[0]) &&
 	       a->osc52_write == b->osc52_write && a->font_size == b->font_size &&
 	       a->nbind == b->nbind && !memcmp(a->bind, b->bind, a->nbind * sizeof a->bind[0]);
 }
