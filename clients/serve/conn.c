@@ -170,7 +170,7 @@ void conn_logged_in(struct server *srv, struct conn *c)
 bool conn_token_ok(struct server *srv, struct conn *c, const struct rp_str *token)
 {
 	struct source *src = c->src;
-	long now = base_now_ms();
+	long now = base_now_ms(), wait;
 	size_t want = strlen(srv->token);
 	unsigned diff = token->n != want;
 
@@ -181,22 +181,28 @@ bool conn_token_ok(struct server *srv, struct conn *c, const struct rp_str *toke
 	 * owner's logins. It ends after a quiet spell instead. */
 	if (diff == 0)
 		return true;
-	if (src && now - src->wrong_at >= TOKEN_BACKOFF_MAX_MS)
-		src->fails = 0;
-	if (src)
-		src->wrong_at = now;
-	if (src && now < src->retry_at) {
+	if (src && (wait = source_wrong(src, now))) {
 		conn_fatal(srv, c, RP_E_LIMIT, "too many failed logins from %s: try again in %ld ms",
-			   src->addr, src->retry_at - now);
+			   src->addr, wait);
 		return false;
 	}
-	if (src && ++src->fails >= TOKEN_FREE_TRIES) {
+	conn_fatal(srv, c, RP_E_AUTH, "missing or wrong token");
+	return false;
+}
+
+long source_wrong(struct source *src, long now)
+{
+	if (now - src->wrong_at >= TOKEN_BACKOFF_MAX_MS)
+		src->fails = 0;
+	src->wrong_at = now;
+	if (now < src->retry_at)
+		return src->retry_at - now;
+	if (++src->fails >= TOKEN_FREE_TRIES) {
 		unsigned shift = src->fails - TOKEN_FREE_TRIES;
 		long wait = (long)TOKEN_BACKOFF_MS << (shift < 16 ? shift : 16);
 		src->retry_at = now + (wait < TOKEN_BACKOFF_MAX_MS ? wait : TOKEN_BACKOFF_MAX_MS);
 	}
-	conn_fatal(srv, c, RP_E_AUTH, "missing or wrong token");
-	return false;
+	return 0;
 }
 
 /* Room for a new connection not logged in yet: real clients send HELLO at
@@ -324,9 +330,14 @@ static void conn_add_as(struct server *srv, int fd, bool tcp, bool direct,
 		close(fd);
 		return;
 	}
-	t = direct ? rp_transport_direct_accept(fd, direct_lookup, srv) : rp_transport_socket(fd);
-	c = t ? calloc(1, sizeof *c) : NULL;
-	if (!c || !(c->rc = rp_conn_create(t, VIEWER_QUEUE_ENTRIES, VIEWER_QUEUE_BYTES))) {
+	/* The handshake's lookup gets the connection: its address's backoff. */
+	if (!(c = calloc(1, sizeof *c))) {
+		serve_log("refusing a connection: out of memory");
+		close(fd);
+		return;
+	}
+	t = direct ? rp_transport_direct_accept(fd, direct_lookup, c) : rp_transport_socket(fd);
+	if (!t || !(c->rc = rp_conn_create(t, VIEWER_QUEUE_ENTRIES, VIEWER_QUEUE_BYTES))) {
 		serve_log("refusing a connection: out of memory");
 		free(c);
 		rp_transport_destroy(t);
@@ -433,7 +444,7 @@ static void direct_failed(struct server *srv, struct conn *c)
 	const char *why = rp_conn_why(c->rc);
 
 	if (c->src)
-		stranger(srv, c->src, REFUSED_WRONG, why);
+		stranger(srv, c->src, c->backing_off ? REFUSED_BACKOFF : REFUSED_WRONG, why);
 	else
 		serve_log("connection %u (%s): %s", c->id, c->who, why);
 	/* Harmless to one without the keys: it cannot open it. */

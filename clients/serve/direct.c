@@ -264,11 +264,22 @@ static struct direct_secret *find(struct direct *d, const uint8_t id[RP_DX_ID_BY
 	return hit;
 }
 
+/* ctx: the connection. A right secret always gets in, as a right token
+ * does (conn_token_ok says why); a wrong one counts towards its address's
+ * backoff, and while that lasts is refused as busy. */
 int direct_lookup(void *ctx, const uint8_t id[16], uint8_t secret[32], char *why, size_t whyn)
 {
-	struct server *srv = ctx;
+	struct conn *c = ctx;
+	struct server *srv = c->srv;
 	struct direct_secret *s = find(srv->direct, id);
+	long wait;
 
+	if (!s && c->src && (wait = source_wrong(c->src, base_now_ms()))) {
+		snprintf(why, whyn, "too many failed handshakes from %s: try again in %ld ms",
+			 c->src->addr, wait);
+		c->backing_off = true;
+		return RP_DX_BUSY;
+	}
 	if (!s) {
 		snprintf(why, whyn,
 			 "no such secret (a wrong one, or one unused for %d s, or its sessions' "

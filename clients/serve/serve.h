@@ -42,7 +42,8 @@ struct telly_slog;
 #define HELLO_TIMEOUT_MS 10000 /* from connecting to HELLO (--hello-timeout) */
 #define FRAME_TIMEOUT_MS 30000 /* from a frame's first byte to its last (--frame-timeout) */
 #define TIMEOUT_MAX_MS 3600000
-/* Past a few wrong tokens in a row from one address (a person who
+/* Past a few wrong tokens (or direct secrets: the same count) in a row
+ * from one address (a person who
  * mistypes tries again at once), each makes the next wrong one from there
  * be refused for this long, doubling with each up to the cap; a wrong
  * one after that long without any starts afresh. */
@@ -455,6 +456,7 @@ struct conn {
 	bool xpalette; /* ... and takes PALETTE ops (RP_CAP_XPALETTE) */
 	bool context; /* the desk predicts: it takes CONTEXT and CONSUMED */
 	bool direct;  /* on a direct listener: sealed records, its secret its login */
+	bool backing_off; /* its wrong secret came while its address backed off */
 	/* A RESUME desk's link, as the host sees it (link.c) */
 	bool link_on;
 	struct rp_link link;
@@ -494,6 +496,9 @@ void conn_fatal(struct server *srv, struct conn *c, uint16_t code, const char *f
 void conn_send(struct conn *c, struct rp_enc *e); /* rp_enc_end, queued */
 void conn_logged_in(struct server *srv, struct conn *c);
 bool conn_token_ok(struct server *srv, struct conn *c, const struct rp_str *token);
+/* A wrong token or secret from src: 0 if it counts towards the backoff,
+ * else the ms its address still backs off (then it does not count). */
+long source_wrong(struct source *src, long now);
 /* The descriptors it speaks on now (they change with HANDOFF). */
 void conn_register(struct server *srv, struct conn *c);
 /* Take frames in and hand each to dispatch_frame; false when it is gone. */
