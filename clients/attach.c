@@ -58,9 +58,6 @@
 #define RESUME_REQ_FIRST 100   /* RESUME's request ids (1 and 2 are OPEN's, LIST's) */
 #define NOTE_SHOWN_MS 5000     /* a note on the status line, unless output comes first */
 #define HOLD_BUFFER_BYTES 65536 /* an answer held whole (no 2026): beyond this, shown */
-/* DECRQM for mode 2026: a terminal that has synchronized updates answers
- * CSI ? 2026 ; 1 or 2 $ y (set, reset); one that does not, 0 or nothing. */
-#define SYNC_QUERY "\033[?2026$p"
 
 /* Exit statuses (attach_usage lists them). */
 enum {
@@ -105,6 +102,7 @@ struct attach {
 	bool hold_frame;    /* the OUTPUT being handled is held */
 	bool sync_asked;    /* DECRQM 2026 sent: its answers are not keys */
 	bool sync_term;     /* the terminal has synchronized updates */
+	struct telly_sync sync; /* its answers, taken out of the keys */
 	uint8_t *held;      /* HOLD_BUFFER_BYTES, made at the first hold */
 	size_t held_len;
 	uint32_t held_ack;  /* the acks of the held OUTPUTs, told with them */
@@ -328,37 +326,16 @@ static bool hold_keep(struct attach *a, const void *buf, size_t n)
 	return true;
 }
 
-/* The terminal's answers to SYNC_QUERY, taken out of the keys (all of
- * them: a terminal made of two, libvterm under a window, may answer
- * twice; one that has the mode says so). */
-static size_t sync_reply(struct attach *a, uint8_t *buf, size_t n)
+/* The terminal said it has synchronized updates (telly_sync). An answer
+ * that comes after a hold began in attach's own buffer: what is kept
+ * there goes out before any output takes the new way, in order. */
+static void sync_answered(struct attach *a)
 {
-	static const char pre[] = "\033[?2026;";
-	const size_t pl = sizeof pre - 1;
-	bool was = a->sync_term;
-
-	for (size_t i = 0; i + pl + 3 <= n;) {
-		size_t j = i + pl;
-		unsigned v = 0;
-		if (memcmp(buf + i, pre, pl)) {
-			i++;
-			continue;
-		}
-		while (j < n && j < i + pl + 2 && buf[j] >= '0' && buf[j] <= '9')
-			v = v * 10 + (unsigned)(buf[j++] - '0');
-		if (j == i + pl || j + 2 > n || buf[j] != '$' || buf[j + 1] != 'y') {
-			i++;
-			continue;
-		}
-		a->sync_term |= v == 1 || v == 2;
-		memmove(buf + i, buf + j + 2, n - (j + 2));
-		n -= j + 2 - i;
-	}
-	/* A late answer (after a hold began in attach's own buffer): what is
-	 * kept there goes out before any output takes the new way, in order. */
-	if (!was && a->sync_term && a->hold.holding)
+	if (a->sync_term || !a->sync.has)
+		return;
+	a->sync_term = true;
+	if (a->hold.holding)
 		hold_release(a);
-	return n;
 }
 
 static void overlay_resize(struct attach *a)
@@ -639,13 +616,18 @@ static int link_wait(struct attach *a)
 	return (int)w;
 }
 
-/* How long poll may wait: the link's and a held answer's time. */
+/* How long poll may wait: the link's, a held answer's and a partial
+ * terminal answer's time. */
 static int loop_wait(struct attach *a)
 {
-	int w = link_wait(a);
-	long h = pred_hold_wait_ms(&a->hold, base_now_ms());
+	long now = base_now_ms(), w = link_wait(a);
+	long h = pred_hold_wait_ms(&a->hold, now), k = telly_sync_wait_ms(&a->sync, now);
 
-	return h >= 0 && (w < 0 || h < w) ? (int)h : w;
+	if (h >= 0 && (w < 0 || h < w))
+		w = h;
+	if (k >= 0 && (w < 0 || k < w))
+		w = k;
+	return (int)w;
 }
 
 static void on_resumed(void *ctx, bool exact, bool keys_lost)
@@ -964,6 +946,23 @@ static bool drain_frames(struct attach *a)
 	return true;
 }
 
+/* Keys read from the terminal. */
+static void terminal_keys(struct attach *a, const uint8_t *buf, size_t n)
+{
+	a->key_t0 = base_now_ns();
+	a->key_waiting = a->stats;
+	a->batching = true; /* the echo, then the overlay: one write each */
+	a->wrote_first = false;
+	keys(a, buf, n);
+	/* A key's prediction drawn shows at once: the answer held is shown
+	 * with it. */
+	if (overlay_draw(a) && a->hold.holding)
+		hold_release(a);
+	a->batching = false;
+	out_flush(a);
+	a->key_waiting = false;
+}
+
 static void loop(struct attach *a, int sigfd)
 {
 	/* The answer to OPEN may have brought the first frames with it. */
@@ -983,25 +982,18 @@ static void loop(struct attach *a, int sigfd)
 			break;
 		}
 		if (p[0].revents & (POLLIN | POLLHUP | POLLERR)) {
-			uint8_t buf[KEY_READ_BYTES];
+			uint8_t buf[KEY_READ_BYTES], kb[KEY_READ_BYTES + TELLY_SYNC_ANSWER_BYTES];
 			ssize_t n = read(a->in_fd, buf, sizeof buf);
 			/* Answers may come in several reads (libvterm's and a
-			 * window's): looked for as long as attach runs. */
-			if (n > 0 && a->sync_asked && !(n = (ssize_t)sync_reply(a, buf, (size_t)n)))
-				continue; /* only the terminal's answer */
-			if (n > 0) {
-				a->key_t0 = base_now_ns();
-				a->key_waiting = a->stats;
-				a->batching = true; /* the echo, then the overlay: one write each */
-				a->wrote_first = false;
-				keys(a, buf, (size_t)n);
-				/* A key's prediction drawn shows at once: the answer
-				 * held is shown with it. */
-				if (overlay_draw(a) && a->hold.holding)
-					hold_release(a);
-				a->batching = false;
-				out_flush(a);
-				a->key_waiting = false;
+			 * window's), even split: looked for as long as attach
+			 * runs. */
+			if (n > 0 && a->sync_asked) {
+				size_t k = telly_sync_keys(&a->sync, buf, (size_t)n, kb, base_now_ms());
+				sync_answered(a);
+				if (k)
+					terminal_keys(a, kb, k);
+			} else if (n > 0) {
+				terminal_keys(a, buf, (size_t)n);
 			} else if (n == 0 || (errno != EINTR && errno != EAGAIN)) {
 				/* No more keys (a pipe ended, the terminal went
 				 * away): a pipe's end stays readable, so watching
@@ -1047,6 +1039,12 @@ static void loop(struct attach *a, int sigfd)
 		}
 		if (p[3].revents)
 			dialed(a);
+		if (a->sync_asked) { /* a partial answer that was keys after all */
+			uint8_t kb[TELLY_SYNC_ANSWER_BYTES];
+			size_t k = telly_sync_due(&a->sync, kb, base_now_ms());
+			if (k)
+				terminal_keys(a, kb, k);
+		}
 		if (pred_hold_due(&a->hold, base_now_ms())) { /* the program did not wait again */
 			a->batching = a->wrote_first = true;
 			hold_release(a);
@@ -1082,6 +1080,7 @@ int telly_attach(int argc, char **argv)
 	if (!a)
 		return 1;
 	vmc_esc_init(&a->esc, '~');
+	telly_sync_init(&a->sync);
 	a->predict = PRED_ADAPTIVE;
 	a->in_fd = STDIN_FILENO;
 	a->out_fd = STDOUT_FILENO;
@@ -1238,7 +1237,8 @@ int telly_attach(int argc, char **argv)
 	}
 	if (tty && a->ov && isatty(a->out_fd)) {
 		/* Whether the terminal holds an update itself (DEC 2026). */
-		base_write_all(a->out_fd, SYNC_QUERY, sizeof SYNC_QUERY - 1, -1);
+		base_write_all(a->out_fd, TELLY_SYNC_QUERY, sizeof TELLY_SYNC_QUERY - 1, -1);
+		telly_sync_asked(&a->sync, base_now_ms());
 		a->sync_asked = true;
 	}
 	loop(a, sigfd);

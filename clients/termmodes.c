@@ -320,3 +320,114 @@ size_t telly_modes_reset(const struct telly_modes *m, char *out, size_t cap)
 		PUT("\033[0 q");
 	return o < cap ? o : cap - 1;
 }
+
+/* ---- the terminal's DECRQM 2026 answer, taken out of the keys ---- */
+
+#define SYNC_PREFIX "\033[?2026;"
+#define SYNC_PREFIX_BYTES (sizeof SYNC_PREFIX - 1)
+#define SYNC_DIGITS_MAX 2
+/* ESC [ ? comes from no key: kept as a partial answer at any time. */
+#define SYNC_SURE_BYTES 3
+
+enum { MATCH_NO = 0, MATCH_PARTIAL = -1 };
+
+/* An answer at p: its length (>0) with its Ps in *v, MATCH_PARTIAL if the
+ * n bytes are the start of one, else MATCH_NO. */
+static int sync_match(const uint8_t *p, size_t n, unsigned *v)
+{
+	size_t i = 0, digits = 0;
+
+	for (; i < SYNC_PREFIX_BYTES; i++) {
+		if (i == n)
+			return MATCH_PARTIAL;
+		if (p[i] != (uint8_t)SYNC_PREFIX[i])
+			return MATCH_NO;
+	}
+	*v = 0;
+	for (; i < n && digits < SYNC_DIGITS_MAX && p[i] >= '0' && p[i] <= '9'; i++, digits++)
+		*v = *v * 10 + (unsigned)(p[i] - '0');
+	if (i == n)
+		return MATCH_PARTIAL;
+	if (!digits || p[i] != '$')
+		return MATCH_NO;
+	if (++i == n)
+		return MATCH_PARTIAL;
+	return p[i] == 'y' ? (int)i + 1 : MATCH_NO;
+}
+
+void telly_sync_init(struct telly_sync *s)
+{
+	memset(s, 0, sizeof *s);
+}
+
+void telly_sync_asked(struct telly_sync *s, long now_ms)
+{
+	s->await_until_ms = now_ms + TELLY_SYNC_AWAIT_MS;
+}
+
+size_t telly_sync_due(struct telly_sync *s, uint8_t *out, long now_ms)
+{
+	size_t n = s->nkept;
+
+	if (!n || now_ms - s->kept_ms < TELLY_SYNC_PARTIAL_MS)
+		return 0;
+	memcpy(out, s->kept, n);
+	s->nkept = 0;
+	return n;
+}
+
+long telly_sync_wait_ms(const struct telly_sync *s, long now_ms)
+{
+	long left;
+
+	if (!s->nkept)
+		return -1;
+	left = s->kept_ms + TELLY_SYNC_PARTIAL_MS - now_ms;
+	return left > 0 ? left : 0;
+}
+
+size_t telly_sync_keys(struct telly_sync *s, const uint8_t *in, size_t n, uint8_t *out,
+		       long now_ms)
+{
+	/* What the partial kept before goes on with: scanned as one. */
+	uint8_t buf[TELLY_SYNC_ANSWER_BYTES];
+	size_t o = telly_sync_due(s, out, now_ms), nb = s->nkept, i = 0;
+
+	memcpy(buf, s->kept, nb);
+	s->nkept = 0;
+	while (i < nb + n) {
+		/* The byte at i of kept-then-in, and the run from it. */
+		const uint8_t *p;
+		uint8_t run[TELLY_SYNC_ANSWER_BYTES];
+		size_t avail = nb + n - i, take = avail < sizeof run ? avail : sizeof run;
+		unsigned v = 0;
+		int m;
+
+		for (size_t k = 0; k < take; k++)
+			run[k] = i + k < nb ? buf[i + k] : in[i + k - nb];
+		p = run;
+		if (p[0] != 0x1b) {
+			out[o++] = p[0];
+			i++;
+			continue;
+		}
+		m = sync_match(p, take, &v);
+		if (m > 0) {
+			s->has |= v == 1 || v == 2;
+			i += (size_t)m;
+			continue;
+		}
+		/* A partial answer ends the read (take < sizeof run: it can
+		 * only be partial for want of bytes). */
+		if (m == MATCH_PARTIAL && take == avail &&
+		    (take >= SYNC_SURE_BYTES || now_ms < s->await_until_ms)) {
+			memcpy(s->kept, p, take);
+			s->nkept = (uint8_t)take;
+			s->kept_ms = now_ms;
+			break;
+		}
+		out[o++] = p[0];
+		i++;
+	}
+	return o;
+}

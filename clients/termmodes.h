@@ -52,4 +52,44 @@ bool telly_modes_any(const struct telly_modes *m);
  * (0: nothing to undo). cap should be TELLY_MODES_RESET_BYTES. */
 size_t telly_modes_reset(const struct telly_modes *m, char *out, size_t cap);
 
+/* ---- the terminal's answer: does it have synchronized updates? ----
+ *
+ * DECRQM for mode 2026 (TELLY_SYNC_QUERY) is answered CSI ? 2026 ; Ps $ y:
+ * Ps 1 or 2 (set, reset), the terminal has them; 0 or 4, or no answer, it
+ * has not. The answer comes in among the keys, maybe twice (a terminal
+ * made of two, libvterm under a window, may answer twice) and maybe split
+ * across reads (ssh, tmux, a busy terminal). The scanner takes every
+ * answer out of the keys, and keeps a partial one at the end of a read
+ * for the next, at most TELLY_SYNC_ANSWER_BYTES for TELLY_SYNC_PARTIAL_MS;
+ * after that it was keys and goes on as keys, so a real Escape still
+ * works. A lone ESC or ESC [ (how an Escape or an arrow key begins) is
+ * kept only while an answer is awaited (TELLY_SYNC_AWAIT_MS after the
+ * query); ESC [ ? comes from no key. Pure: the caller passes the time. */
+#define TELLY_SYNC_QUERY "\033[?2026$p"
+#define TELLY_SYNC_ANSWER_BYTES 13 /* ESC [ ? 2 0 2 6 ; N N $ y */
+#define TELLY_SYNC_PARTIAL_MS 200  /* a partial answer's rest awaited this long */
+#define TELLY_SYNC_AWAIT_MS 2000   /* answers awaited this long after the query */
+
+struct telly_sync {
+	uint8_t kept[TELLY_SYNC_ANSWER_BYTES]; /* a partial answer, from the last read */
+	uint8_t nkept;
+	long kept_ms;	     /* when it was kept */
+	long await_until_ms; /* answers awaited until then; 0: not asked */
+	bool has;	     /* an answer said the terminal has them */
+};
+
+void telly_sync_init(struct telly_sync *s);
+/* TELLY_SYNC_QUERY was written to the terminal at now_ms. */
+void telly_sync_asked(struct telly_sync *s, long now_ms);
+/* n bytes read from the terminal at now_ms: the keys among them (the
+ * partial answer kept before, if it turned out to be keys, first) go to
+ * out, room for n + TELLY_SYNC_ANSWER_BYTES; returns how many. */
+size_t telly_sync_keys(struct telly_sync *s, const uint8_t *in, size_t n, uint8_t *out,
+		       long now_ms);
+/* The partial answer kept, once its time is up, goes to out (room for
+ * TELLY_SYNC_ANSWER_BYTES) as keys; returns how many (0: none due). */
+size_t telly_sync_due(struct telly_sync *s, uint8_t *out, long now_ms);
+/* ms until telly_sync_due has keys to give (-1: nothing kept). */
+long telly_sync_wait_ms(const struct telly_sync *s, long now_ms);
+
 #endif

@@ -150,6 +150,118 @@ static void test_resets(void)
 	CHECK_EQ(m.kitty, 0);
 }
 
+/* ---- the terminal's DECRQM 2026 answer among the keys ---- */
+
+#define ANSWER "\033[?2026;2$y"
+
+/* The keys telly_sync_keys gives for s read at now (as a string). */
+static const char *sync_keys(struct telly_sync *s, const char *in, long now)
+{
+	static char out[256];
+	size_t n = telly_sync_keys(s, (const uint8_t *)in, strlen(in), (uint8_t *)out, now);
+
+	out[n] = 0;
+	return out;
+}
+
+static const char *sync_due(struct telly_sync *s, long now)
+{
+	static char out[TELLY_SYNC_ANSWER_BYTES + 1];
+	size_t n = telly_sync_due(s, (uint8_t *)out, now);
+
+	out[n] = 0;
+	return out;
+}
+
+/* Whole answers are taken out of the keys, wherever they are, twice too;
+ * only 1 and 2 say the terminal has the mode. */
+static void test_sync_whole(void)
+{
+	struct telly_sync s;
+
+	telly_sync_init(&s);
+	telly_sync_asked(&s, 1000);
+	CHECK(!strcmp(sync_keys(&s, "ab\033[?2026;0$ycd", 1001), "abcd"));
+	CHECK(!s.has);
+	CHECK(!strcmp(sync_keys(&s, "x" ANSWER "\033[A" ANSWER "y", 1002), "x\033[Ay"));
+	CHECK(s.has);
+	CHECK_EQ(telly_sync_wait_ms(&s, 1002), -1);
+	/* not an answer: passed on as it is */
+	CHECK(!strcmp(sync_keys(&s, "\033[?2026;$y\033[?2026;123$y", 1003),
+		      "\033[?2026;$y\033[?2026;123$y"));
+}
+
+/* Split between two reads at every place: nothing of it is a key, and
+ * the keys around it come in order. */
+static void test_sync_split_anywhere(void)
+{
+	const char answer[] = ANSWER;
+
+	for (size_t cut = 1; cut < sizeof answer - 1; cut++) {
+		struct telly_sync s;
+		char first[64], second[64];
+		snprintf(first, sizeof first, "a%.*s", (int)cut, answer);
+		snprintf(second, sizeof second, "%sb", answer + cut);
+		telly_sync_init(&s);
+		telly_sync_asked(&s, 1000);
+		CHECK(!strcmp(sync_keys(&s, first, 1010), "a"));
+		CHECK_EQ(telly_sync_wait_ms(&s, 1010), TELLY_SYNC_PARTIAL_MS);
+		CHECK(!strcmp(sync_keys(&s, second, 1020), "b"));
+		CHECK(s.has);
+		CHECK_EQ(telly_sync_wait_ms(&s, 1020), -1);
+	}
+	/* in three pieces */
+	struct telly_sync s;
+	telly_sync_init(&s);
+	CHECK(!strcmp(sync_keys(&s, "\033[?20", 5000), ""));
+	CHECK(!strcmp(sync_keys(&s, "26;", 5001), ""));
+	CHECK(!strcmp(sync_keys(&s, "1$y", 5002), ""));
+	CHECK(s.has);
+}
+
+/* A partial answer whose rest does not come is keys after all: once its
+ * time is up, or when what follows is not the rest, in order. */
+static void test_sync_partial_gives_up(void)
+{
+	struct telly_sync s;
+
+	telly_sync_init(&s);
+	telly_sync_asked(&s, 1000);
+	/* a real Escape, while an answer is awaited: kept, then passed on */
+	CHECK(!strcmp(sync_keys(&s, "\033", 1010), ""));
+	CHECK(!strcmp(sync_due(&s, 1010 + TELLY_SYNC_PARTIAL_MS - 1), ""));
+	CHECK_EQ(telly_sync_wait_ms(&s, 1010 + TELLY_SYNC_PARTIAL_MS - 1), 1);
+	CHECK(!strcmp(sync_due(&s, 1010 + TELLY_SYNC_PARTIAL_MS), "\033"));
+	CHECK_EQ(telly_sync_wait_ms(&s, 1010 + TELLY_SYNC_PARTIAL_MS), -1);
+	/* an arrow key split after ESC [: what follows is not an answer */
+	CHECK(!strcmp(sync_keys(&s, "x\033[", 1300), "x"));
+	CHECK(!strcmp(sync_keys(&s, "Ay", 1301), "\033[Ay"));
+	/* kept, then more keys after its time: it goes first */
+	CHECK(!strcmp(sync_keys(&s, "\033[?2", 1400), ""));
+	CHECK(!strcmp(sync_keys(&s, "026;2$y", 1400 + TELLY_SYNC_PARTIAL_MS), "\033[?2026;2$y"));
+	CHECK(!s.has);
+	/* a partial that turns wrong in its middle */
+	CHECK(!strcmp(sync_keys(&s, "\033[?2026;1", 1700), ""));
+	CHECK(!strcmp(sync_keys(&s, "x", 1701), "\033[?2026;1x"));
+	CHECK(!s.has);
+}
+
+/* Once answers are no longer awaited, an Escape or an arrow key at the
+ * end of a read goes at once; ESC [ ? is still kept (no key sends it). */
+static void test_sync_escape_at_once(void)
+{
+	struct telly_sync s;
+
+	telly_sync_init(&s); /* never asked */
+	CHECK(!strcmp(sync_keys(&s, "\033", 10), "\033"));
+	telly_sync_asked(&s, 1000);
+	CHECK(!strcmp(sync_keys(&s, "\033", 1000 + TELLY_SYNC_AWAIT_MS), "\033"));
+	CHECK(!strcmp(sync_keys(&s, "\033[", 1000 + TELLY_SYNC_AWAIT_MS), "\033["));
+	CHECK(!strcmp(sync_keys(&s, "\033[?", 1000 + TELLY_SYNC_AWAIT_MS), ""));
+	CHECK(!strcmp(sync_keys(&s, "2026;2$y", 1000 + TELLY_SYNC_AWAIT_MS + 1), ""));
+	CHECK(s.has);
+}
+
 static const struct unit_case cases[] = {
 	{"everything-undone", test_everything_undone},
 	{"split-across-writes", test_split_across_writes},
@@ -157,6 +269,10 @@ static const struct unit_case cases[] = {
 	{"sgr", test_sgr},
 	{"bounded", test_bounded},
 	{"resets", test_resets},
+	{"sync-whole", test_sync_whole},
+	{"sync-split-anywhere", test_sync_split_anywhere},
+	{"sync-partial-gives-up", test_sync_partial_gives_up},
+	{"sync-escape-at-once", test_sync_escape_at_once},
 };
 
 int main(int argc, char **argv)
