@@ -27,7 +27,11 @@ struct wc {
 	int8_t width; /* 1, 2, or 0 for CONT */
 };
 
-enum kind { K_CHAR, K_BS, K_LEFT, K_RIGHT, K_HOME, K_END };
+enum kind {
+	K_CHAR, K_BS, K_LEFT, K_RIGHT, K_HOME, K_END,
+	/* a modal editor's command mode (vi's h l 0 x): */
+	K_VLEFT, K_VRIGHT, K_VZERO, K_VDEL,
+};
 
 struct key {
 	uint32_t seq, hold; /* its INPUT; the answer to wait for before it shows */
@@ -44,6 +48,7 @@ struct key {
 	 * moves the cursor on past what it expects, so only its cells count. */
 	bool tail_held;
 	uint8_t ctl; /* typed as this control byte (readline's ^A ^E ^B ^F) */
+	uint8_t vi;  /* typed as this command key (vi's h l 0 x) */
 	int row, col;  /* the cursor after it */
 	int lo, hi;    /* the row's cells it and the keys replayed before it touched */
 };
@@ -60,6 +65,10 @@ struct ctx {
 	 * once one did not (ctl_never). Bits: 1 << the control byte. */
 	bool editor;
 	uint32_t ctl_known, ctl_never;
+	/* vi's command keys h l 0 x (bits: vi_bit): learned as readline's
+	 * keys are, motions guessed as the cursor only, x hidden until one
+	 * came back so; a boundary once one did not. */
+	uint32_t vi_known, vi_never;
 	long used_at;
 };
 
@@ -85,6 +94,13 @@ struct pred {
 	 * program's Enter or Tab may change what keys do there). */
 	bool distrust;
 	uint32_t distrust_seq;
+	/* A modal editor's command mode, as far as keys tell: since an
+	 * Escape alone on the alternate screen, only keys that keep vi's
+	 * command mode typed (motions, x, and commands whose argument, a
+	 * count or a motion, vi_arg makes the next key's). Its h l 0 x are
+	 * predicted (K_V*); any other key ends it, and so does a character
+	 * echoed as predicted (insert mode). */
+	bool vi_cmd, vi_arg;
 	/* The context a key was last confirmed in, and its line trusted:
 	 * back in it unchanged (the same process group, termios bits and
 	 * screen) after other contexts, its line is trusted again: an
@@ -404,6 +420,7 @@ void pred_context(struct pred *p, uint32_t seq, const struct pred_context *c)
 	if (changed) {
 		p->distrust = !in_trusted(p);
 		p->distrust_seq = p->last_seq;
+		p->vi_cmd = p->vi_arg = false;
 		hold_all(p);
 	}
 }
@@ -477,6 +494,52 @@ static void boundary(struct pred *p, uint32_t seq)
 		p->keys[(p->head + i) % PRED_MAX_KEYS].tail_held = true;
 }
 
+static int vi_bit(uint8_t c)
+{
+	return c == 'h' ? 0 : c == 'l' ? 1 : c == '0' ? 2 : 3;
+}
+
+/* Commands that keep vi's command mode, not predicted (another row, a
+ * word, a page, a change elsewhere); and those whose next key is their
+ * argument (a count, an operator's motion, a character to find or put). */
+#define VI_KEEP "jkwbeWBE$^GHLMnNuJpP~;,%{}()+-_"
+#define VI_ARG "123456789dyg<>zZftFTmr'`\"@q"
+
+/* Key c typed in vi's command mode: 1 taken (a K_V* key, or a boundary
+ * that keeps the mode); 0 it ends the mode, and is a key as any other. */
+static bool vi_cmd_key(struct pred *p, uint32_t seq, uint8_t c, long now_ms)
+{
+	struct ctx *x = find_ctx(p, now_ms);
+	bool arg = p->vi_arg;
+
+	p->vi_arg = false;
+	if (arg && c >= 0x20 && c < 0x7f) { /* an argument: the command's own */
+		boundary(p, seq);
+		p->vi_arg = c >= '0' && c <= '9'; /* a count goes on */
+		return true;
+	}
+	if (!arg && (c == 'h' || c == 'l' || c == '0' || c == 'x') &&
+	    !(x->vi_never & 1u << vi_bit(c))) {
+		struct key *k = add_key(p, seq,
+					c == 'h' ? K_VLEFT : c == 'l' ? K_VRIGHT : c == '0' ? K_VZERO : K_VDEL,
+					0, 0, now_ms);
+		if (k)
+			k->vi = c;
+		return true;
+	}
+	if (c && strchr(VI_KEEP, c)) {
+		boundary(p, seq);
+		return true;
+	}
+	if (c && strchr(VI_ARG, c)) {
+		boundary(p, seq);
+		p->vi_arg = true;
+		return true;
+	}
+	p->vi_cmd = false;
+	return false;
+}
+
 /* An escape sequence at b[0] (ESC): its length and kind, or -1 kind. */
 static size_t escape(const uint8_t *b, size_t n, int *kind)
 {
@@ -547,7 +610,9 @@ void pred_keys(struct pred *p, uint32_t seq, const void *buf, size_t n, long now
 		size_t len;
 		int kind;
 
-		if (c == 0x7f || c == 0x08) {
+		if (p->vi_cmd && p->alt && c != 0x1b && vi_cmd_key(p, seq, c, now_ms)) {
+			i++;
+		} else if (c == 0x7f || c == 0x08) {
 			add_key(p, seq, K_BS, 0, 0, now_ms);
 			i++;
 		} else if (c == 0x1b) {
@@ -556,6 +621,10 @@ void pred_keys(struct pred *p, uint32_t seq, const void *buf, size_t n, long now
 				boundary(p, seq);
 			if (kind < 0 && (len == 1 || p->alt))
 				distrust_after(p, seq); /* a modal editor's command mode */
+			if (len == 1 && p->alt) {
+				p->vi_cmd = true;
+				p->vi_arg = false;
+			}
 			if (kind >= 0)
 				add_key(p, seq, (enum kind)kind, 0, 0, now_ms);
 			i += len;
@@ -664,6 +733,8 @@ static bool apply(struct pred *p, struct key *k, struct wc *w, int *col, int *lo
 	if (c < 0 || c >= n || w[c].width == 0)
 		return false;
 	k->learning = k->ctl && !(p->cur->ctl_known & 1u << k->ctl);
+	if (k->vi)
+		k->learning = !(p->cur->vi_known & 1u << vi_bit(k->vi));
 	switch (k->kind) {
 	case K_CHAR: {
 		int wd = k->width;
@@ -738,6 +809,34 @@ static bool apply(struct pred *p, struct key *k, struct wc *w, int *col, int *lo
 			return false;
 		*col = end > s0 ? end : s0;
 		return *col < n;
+	/* vi's command mode: the cursor is on a character, never past the
+	 * line's last one. */
+	case K_VLEFT:
+		if (c > 0)
+			*col = c >= 2 && w[c - 1].width == 0 ? c - 2 : c - 1;
+		return true;
+	case K_VRIGHT:
+		if (c + w[c].width < end)
+			*col = c + w[c].width;
+		return true;
+	case K_VZERO:
+		*col = 0;
+		return true;
+	case K_VDEL: {
+		int wd = w[c].width;
+		if (c >= end)
+			return true; /* nothing under the cursor */
+		memmove(w + c, w + c + wd, (size_t)(n - c - wd) * sizeof *w);
+		for (int i = n - wd; i < n; i++)
+			w[i] = (struct wc){BLANK, 1};
+		if (c < *lo)
+			*lo = c;
+		if (end > *hi)
+			*hi = end;
+		if (c >= end - wd && c > 0) /* the last one went: onto the one before */
+			*col = c >= 2 && w[c - 1].width == 0 ? c - 2 : c - 1;
+		return true;
+	}
 	}
 	return false;
 }
@@ -799,14 +898,22 @@ static void judge(struct pred *p, long now_ms, const VTermPos *cur)
 	}
 	for (int i = 0; i <= best; i++) {
 		struct key *k = key_at(p, (unsigned)i);
+		p->cur->right++;
+		p->st.right++;
+		if (k->vi) {
+			/* vi's command mode goes on: its line stays distrusted */
+			if (k->learning)
+				p->cur->vi_known |= 1u << vi_bit(k->vi);
+			continue;
+		}
 		if (k->learning && k->ctl)
 			p->cur->ctl_known |= 1u << k->ctl;
 		else if (k->learning)
 			p->cur->insert = p->cur->insert ? p->cur->insert : 1;
 		if (k->kind != K_CHAR)
 			p->cur->editor = true;
-		p->cur->right++;
-		p->st.right++;
+		if (k->kind == K_CHAR)
+			p->vi_cmd = false; /* echoed: insert mode */
 		if (distrusted(p, k->seq))
 			p->distrust = false;
 		if (!p->distrust) {
@@ -831,9 +938,17 @@ static void judge(struct pred *p, long now_ms, const VTermPos *cur)
 			continue;
 		}
 		if (covers(p->consumed, p->any_consumed, k->seq)) {
-			if (k->learning && k->ctl) {
+			if (k->learning && (k->ctl || k->vi) && p->n > 1 &&
+			    covers(p->acked, p->any_acked, key_at(p, 1)->seq)) {
+				/* A guess answered together with the keys after
+				 * it: not judged alone, nothing learned. */
+			} else if (k->learning && k->ctl) {
 				/* Not readline's: a boundary here from now on. */
 				p->cur->ctl_never |= 1u << k->ctl;
+			} else if (k->learning && k->vi) {
+				/* Not vi's: the same. */
+				p->cur->vi_never |= 1u << vi_bit(k->vi);
+				p->vi_cmd = false;
 			} else if (k->learning && overwrote(p, k, cur)) {
 				/* The guess at insert was wrong: overwrite, no blame. */
 				p->cur->insert = 2;
@@ -958,12 +1073,14 @@ bool pred_update(struct pred *p, long now_ms)
 		if (k->learning) {
 			/* Not shown past a guess; a motion guessed is shown
 			 * itself: the cursor only, no glyph to be wrong. */
-			if (k->ctl && !hide)
+			if ((k->ctl || (k->vi && k->kind != K_VDEL)) && !hide)
 				shown_upto = (int)i + 1;
 			break;
 		}
-		if (distrusted(p, k->seq))
-			hide = true; /* worked out, to be judged, not shown */
+		/* worked out, to be judged, not shown; but vi's command keys
+		 * are what its command mode is known to do */
+		if (distrusted(p, k->seq) && !k->vi)
+			hide = true;
 		if (!hide)
 			shown_upto = (int)i + 1;
 	}

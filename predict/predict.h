@@ -31,6 +31,14 @@
  *   a search), keys are worked out but hidden until one of them comes
  *   back as predicted; the ones that do not are wrong without demoting
  *   the context (nothing wrong was shown);
+ * - after an Escape alone on the alternate screen (vi's command mode, as
+ *   far as the keys typed since tell: only ones that keep it), h l 0 x
+ *   are predicted as vi's left, right, first column and delete, each
+ *   learned as readline's keys are (a motion guessed is drawn as the
+ *   cursor only; x hidden until one came back so; a boundary in that
+ *   context once one did not); the keys that keep the mode otherwise
+ *   (j k w ...) wait for the host, a count or an operator makes the next
+ *   key its argument, and any other key, or a character echoed, ends it;
  * - a context (program name, termios bits, alternate screen) shows its
  *   predictions only once it has proved itself: PRED_PROVE_RIGHT right in
  *   a row and none wrong since (one, as mosh's epochs: a no-echo prompt

@@ -923,6 +923,109 @@ static void test_hold_seq_wraps(void)
 	CHECK(!pred_hold_output(&h, 0xffffffffu, HOLD_RTT_MS, 1020));
 }
 
+
+/* vi's command mode (after an Escape alone on the alternate screen): its
+ * h l 0 x are predicted as what vi does with them, each learned as
+ * readline's keys are (a motion guessed shows as the cursor only; x is
+ * hidden until it came back so); keys that keep the mode and are not
+ * predicted (j, w) wait for the host; a count or an operator makes the
+ * next key its argument; any other key (i) ends the mode. */
+static void test_vi_command_keys(void)
+{
+	struct fx f;
+
+	setup(&f, PRED_ALWAYS);
+	pred_output(f.p, "\033[?1049h\033[H\033[2J", 15);
+	ctx(&f, "vim", RAW_ECHOING);
+	prove(&f); /* insert mode: "aaa" */
+	type(&f, "\x1b");
+	answer(&f, "\b", true); /* normal mode, on the last a */
+	type(&f, "0");
+	SHOWS(&f, "aaa@0"); /* a guess: the cursor only */
+	answer(&f, "\r", true);
+	type(&f, "l");
+	SHOWS(&f, "aaa@1");
+	type(&f, "l");
+	SHOWS(&f, "aaa@1"); /* not past a guess */
+	answer(&f, "\033[1;3H", true); /* both at once: not judged */
+	CHECK_EQ(pred_stats(f.p)->wrong, 0);
+	type(&f, "0");
+	answer(&f, "\r", true);
+	type(&f, "l");
+	SHOWS(&f, "aaa@1");
+	answer(&f, "\033[1;2H", true); /* learned */
+	type(&f, "0");
+	SHOWS(&f, "aaa@0");
+	answer(&f, "\r", true);
+	type(&f, "l");
+	SHOWS(&f, "aaa@1"); /* learned */
+	type(&f, "l");
+	SHOWS(&f, "aaa@2");
+	type(&f, "l");
+	SHOWS(&f, "aaa@2"); /* never past the last character */
+	answer(&f, "\033[1;3H", true);
+	CHECK_EQ(pred_stats(f.p)->wrong, 0);
+	type(&f, "x");
+	SHOWS(&f, ""); /* not learned yet: hidden */
+	answer(&f, "\033[K\b", true);
+	type(&f, "h");
+	SHOWS(&f, "aa@0");
+	answer(&f, "\b", true);
+	type(&f, "x");
+	SHOWS(&f, "a@0"); /* learned */
+	answer(&f, "a\033[K\b", true);
+	CHECK_EQ(pred_stats(f.p)->wrong, 0);
+	CHECK_EQ(pred_stats(f.p)->shown_wrong, 0);
+	/* an operator's motion, a count: the command's, not predicted */
+	type(&f, "d");
+	type(&f, "l");
+	SHOWS(&f, "");
+	answer(&f, "\033[K", true);
+	type(&f, "3");
+	type(&f, "l");
+	SHOWS(&f, "");
+	answer(&f, "", true);
+	/* a key that keeps the mode, not predicted: what follows waits */
+	type(&f, "j");
+	type(&f, "l");
+	SHOWS(&f, "");
+	answer(&f, "", true);
+	/* i: insert mode, where h is a character */
+	type(&f, "i");
+	answer(&f, "", true);
+	type(&f, "h");
+	SHOWS(&f, "");
+	answer(&f, "h", true);
+	type(&f, "l");
+	SHOWS(&f, "hl@2");
+	CHECK_EQ(pred_stats(f.p)->shown_wrong, 0);
+	teardown(&f);
+}
+
+/* A program that is not vi, whose h after an Escape did something else:
+ * the guess was wrong without blame, and h is a boundary there from then
+ * on. */
+static void test_vi_key_not_vi(void)
+{
+	struct fx f;
+
+	setup(&f, PRED_ALWAYS);
+	pred_output(f.p, "\033[?1049h\033[H\033[2J", 15);
+	ctx(&f, "other", RAW_ECHOING);
+	prove(&f);
+	type(&f, "\x1b");
+	answer(&f, "", true);
+	type(&f, "h");
+	SHOWS(&f, "aaa@2"); /* guessed */
+	answer(&f, "\033[2J\033[HHelp", true);
+	SHOWS(&f, "");
+	type(&f, "\x1b");
+	answer(&f, "\033[2J\033[H", true);
+	type(&f, "h");
+	SHOWS(&f, ""); /* not again */
+	teardown(&f);
+}
+
 int main(int argc, char **argv)
 {
 	static const struct unit_case cases[] = {
@@ -964,6 +1067,8 @@ int main(int argc, char **argv)
 		{"hold-ended-by-caller", test_hold_ended_by_caller},
 		{"hold-seq-wraps", test_hold_seq_wraps},
 		{"hold-only-where-waits-seen", test_hold_only_where_waits_seen},
+		{"vi-command-keys", test_vi_command_keys},
+		{"vi-key-not-vi", test_vi_key_not_vi},
 	};
 	return unit_main(cases, sizeof cases / sizeof cases[0], argc, argv);
 }
