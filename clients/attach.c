@@ -20,7 +20,9 @@
  * says so, keys go on (edited here in canonical mode) and wait, the
  * server is redialed with backoff (ssh in batch mode) in a thread, and the
  * channel resumed where it was: the output missed comes, the keys the
- * host did not take go again (resume.h, chan.c).
+ * host did not take go again (resume.h, chan.c). A RESUME with no answer
+ * within rp_link_answer_ms (a few round trips measured before the drop)
+ * is a lost link too, redialed with backoff.
  *
  * Whatever ends it (~., the link lost, the session's end, end of input, a
  * signal), the modes the session's output set in this terminal are undone
@@ -53,7 +55,6 @@
 #define SAMPLES_MAX 1000000
 #define KEY_READ_BYTES 4096
 #define LIST_TIMEOUT_MS 10000
-#define RESUME_ANSWER_MS 10000 /* a new connection that does not answer RESUME: lost */
 #define STATUS_EVERY_MS 1000   /* the status line's count of seconds */
 #define RESUME_REQ_FIRST 100   /* RESUME's request ids (1 and 2 are OPEN's, LIST's) */
 #define NOTE_SHOWN_MS 5000     /* a note on the status line, unless output comes first */
@@ -552,6 +553,13 @@ static void dialed(struct attach *a)
 	a->resume_sent_ms = now;
 }
 
+/* A RESUME (or the OPEN after a refused one) sent on a fresh connection
+ * and its answer not come yet. */
+static bool resume_awaited(const struct attach *a)
+{
+	return a->link.state == RP_LINK_DIALING && a->c && !a->dialer;
+}
+
 /* Heartbeat, dead links, sleeps, redials, the status line: what is due. */
 static void link_work(struct attach *a)
 {
@@ -586,9 +594,14 @@ static void link_work(struct attach *a)
 	case RP_LINK_NOTHING:
 		break;
 	}
-	if (a->link.state == RP_LINK_DIALING && a->c && !a->dialer &&
-	    now - a->resume_sent_ms > RESUME_ANSWER_MS)
-		link_lost(a, "no answer to RESUME");
+	if (resume_awaited(a) && now - a->resume_sent_ms > rp_link_answer_ms(&a->link)) {
+		/* A host answers RESUME at once: one that greeted and then said
+		 * nothing is taken for a lost link (redialed with backoff). */
+		char why[80];
+
+		snprintf(why, sizeof why, "no answer to RESUME in %ld ms", now - a->resume_sent_ms);
+		link_lost(a, why);
+	}
 	if (a->link.state != RP_LINK_UP && now >= a->status_at_ms)
 		status(a, now);
 	if (a->note_until_ms && now >= a->note_until_ms)
@@ -603,6 +616,13 @@ static int link_wait(struct attach *a)
 	if (!rp_desk_chan_resumable(a->ch))
 		return -1;
 	w = rp_link_wait(&a->link, now);
+	if (resume_awaited(a)) {
+		long d = a->resume_sent_ms + rp_link_answer_ms(&a->link) + 1 - now;
+		if (d < 0)
+			d = 0;
+		if (w < 0 || d < w)
+			w = d;
+	}
 	if (a->link.state != RP_LINK_UP) {
 		long s = a->status_at_ms > now ? a->status_at_ms - now : 0;
 		if (w < 0 || s < w)
