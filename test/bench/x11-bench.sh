@@ -20,11 +20,16 @@
 # proxy), CPU time per frame on each side, memory (RSS) per window.
 # Everything listens on 127.0.0.1 and is stopped at the end.
 #
+# X11_ROUNDS=N: every row measured N times, the rounds interleaved (each
+# round goes through every row once, so a spell of load on this shared
+# machine falls on all peers alike); the tables give each row's median
+# and its rounds' p50s. The load average is said at each round's start.
+#
 # X11_STAGES=1: telly's peers run with --stats (the host then times each
 # update: XTIMING), and where their keys' time went, stage by stage, is
 # printed after the table (the desk's view of it: telly view --stats).
 #
-#   X11_KEYS=100 X11_SCROLL_S=5 X11_DELAYS="0 50" X11_STAGES=0 \
+#   X11_KEYS=100 X11_SCROLL_S=5 X11_DELAYS="0 50" X11_STAGES=0 X11_ROUNDS=1 \
 #   X11_PEERS="straight ssh xpra xpra-rgb vnc telly telly-desk" X11_PROGS="xterm entry" \
 #   sh test/bench/x11-bench.sh BUILD_DIR
 . test/integration/lib.sh "$1"
@@ -36,6 +41,7 @@ DELAYS=${X11_DELAYS:-0 50}
 PEERS=${X11_PEERS:-straight ssh xpra xpra-rgb vnc telly telly-desk}
 PROGS=${X11_PROGS:-xterm entry}
 STAGES=${X11_STAGES:-0}
+ROUNDS=${X11_ROUNDS:-1}
 X2P=$B/bin/xkey2pixel
 PROXY=$B/bin/delay-proxy
 HOST_SCREEN=800x600
@@ -248,6 +254,10 @@ scrolls=$out/x11-scroll.dat
 : >"$results"
 : >"$scrolls"
 n=0
+round=0
+while [ $round -lt "$ROUNDS" ]; do
+round=$((round + 1))
+echo "(round $round of $ROUNDS: load average $(cut -d' ' -f1-3 /proc/loadavg))"
 for kind in $PROGS; do
 	for d in $DELAYS; do
 		for peer in $PEERS; do
@@ -260,7 +270,7 @@ for kind in $PROGS; do
 				peer_stop
 				continue
 			fi
-			samples=$out/x11-samples-$kind-$peer-$d.txt
+			samples=$out/x11-samples-$kind-$peer-$d-r$round.txt
 			# shellcheck disable=SC2046
 			if DISPLAY=$desk "$X2P" keys --name "$match" --count "$KEYS" $(keys_opts "$kind") >"$samples" 2>"$T/x2p.err"; then
 				set -- $(sed -n 's/^keys //p' "$samples")
@@ -273,7 +283,7 @@ for kind in $PROGS; do
 			case $STAGES$peer in 1telly*)
 				kill "$desk_client" 2>/dev/null
 				wait_until 10 sh -c "! kill -0 $desk_client 2>/dev/null"
-				sed -n '/X keystroke-to-pixel/,$p' "$T/telly-x.log" >"$out/x11-stages-$kind-$peer-$d.txt" ;;
+				sed -n '/X keystroke-to-pixel/,$p' "$T/telly-x.log" >"$out/x11-stages-$kind-$peer-$d-r$round.txt" ;;
 			esac
 			peer_stop
 		done
@@ -302,15 +312,42 @@ for d in $DELAYS; do
 		peer_stop
 	done
 done
+done
+echo "(load average at the end: $(cut -d' ' -f1-3 /proc/loadavg))"
+
+# median FIELD KEYFIELDS...: per key (the KEYFIELDS joined, in the order
+# first seen), the median of column FIELD over its lines (the rounds).
+median() {
+	awk -v f="$1" -v keys="$2" '
+		{ n = split(keys, kf, " "); k = $kf[1]; for (i = 2; i <= n; i++) k = k " " $kf[i]
+		  if (!(k in c)) order[++nk] = k
+		  v[k, ++c[k]] = $f }
+		END { for (j = 1; j <= nk; j++) { k = order[j]; m = c[k]
+			for (a = 1; a <= m; a++) s[a] = v[k, a]
+			for (a = 1; a <= m; a++) for (b = a + 1; b <= m; b++) if (s[b] + 0 < s[a] + 0) { t = s[a]; s[a] = s[b]; s[b] = t }
+			med = m % 2 ? s[(m + 1) / 2] : (s[m / 2] + s[m / 2 + 1]) / 2
+			print k, med } }'
+}
+# The key table's rows, a row's median: KIND PEER DELAY p50 p99 RSSh RSSd RSSp ROUNDS ALL_P50S
+med_results() {
+	for f in 4 5 6 7 8; do median $f "1 2 3" <"$results_raw" >"$T/med.$f"; done
+	awk '{ k = $1 " " $2 " " $3; if (!(k in c)) order[++n] = k; c[k]++; all[k] = all[k] (c[k] > 1 ? "," : "") $4 }
+		END { for (j = 1; j <= n; j++) print order[j], c[order[j]], all[order[j]] }' "$results_raw" >"$T/med.all"
+	paste -d' ' "$T/med.4" "$T/med.5" "$T/med.6" "$T/med.7" "$T/med.8" "$T/med.all" |
+		awk '{ print $1, $2, $3, $4, $8, $12, $16, $20, $24, $25 }'
+}
+results_raw=$results
+results=$T/results.med
+med_results >"$results"
 
 echo "== X11: keystroke-to-pixel on the desk, $KEYS keys a run (xkey2pixel), ms; ratio of p50 to ssh -X's at the same delay"
 for kind in $PROGS; do
 	case $kind in xterm) echo "xterm (cat echoing):" ;; entry) echo "GTK text entry (zenity --entry):" ;; esac
-	printf '  %-28s %5s  %8s %8s %9s   %s\n' "" "rtt" "p50" "p99" "p50/ssh" "RSS MB host/desk/program"
-	awk -v k="$kind" '$1 == k' "$results" | while read -r _ peer d p50 p99 rh rd rp; do
+	printf '  %-28s %5s  %8s %8s %9s   %-26s %s\n' "" "rtt" "p50" "p99" "p50/ssh" "RSS MB host/desk/program" "rounds: p50s"
+	awk -v k="$kind" '$1 == k' "$results" | while read -r _ peer d p50 p99 rh rd rp nr all; do
 		ssh50=$(awk -v k="$kind" -v d="$d" '$1 == k && $2 == "ssh" && $3 == d { print $4 }' "$results")
 		ratio=$(awk -v a="$p50" -v b="${ssh50:-0}" 'BEGIN { if (b > 0) printf "%.2fx", a / b; else print "-" }')
-		printf '  %-28s %2s ms  %8.2f %8.2f %9s   %s/%s/%s\n' "$(label "$peer")" "$d" "$p50" "$p99" "$ratio" "$rh" "$rd" "$rp"
+		printf '  %-28s %2s ms  %8.2f %8.2f %9s   %-26s %s: %s\n' "$(label "$peer")" "$d" "$p50" "$p99" "$ratio" "$rh/$rd/$rp" "$nr" "$all"
 	done
 done
 if [ "$STAGES" = 1 ]; then
@@ -323,14 +360,25 @@ if [ "$STAGES" = 1 ]; then
 fi
 echo
 echo "== X11: a scrolling xterm (1000 lines/s) for ${SCROLL_S} s, as the desk sees it"
-printf '  %-28s %5s  %7s %9s %9s   %s\n' "" "rtt" "frames/s" "KB/s" "KB/frame" "CPU ms/frame host/desk/program"
+printf '  %-28s %5s  %7s %9s %9s   %-21s %s\n' "" "rtt" "frames/s" "KB/s" "KB/frame" "CPU ms/frame h/d/p" "rounds: frames/s; KB/frame"
+# A round's row: PEER DELAY frames/s KB/s KB/frame CPU-ms-per-frame host desk program
 while read -r peer d _ _ frames _ secs _ bytes _ cpu; do
 	set -- $(echo "$cpu" | tr '=' ' ')
-	awk -v f="$frames" -v s="$secs" -v b="$bytes" -v h="$2" -v dk="$4" -v p="$6" -v l="$(label "$peer")" -v d="$d" 'BEGIN {
+	awk -v f="$frames" -v s="$secs" -v b="$bytes" -v h="$2" -v dk="$4" -v p="$6" -v peer="$peer" -v d="$d" 'BEGIN {
 		fr = f > 0 ? f : 1
-		printf "  %-28s %2s ms  %8.1f %9.1f %9.2f   %.3f/%.3f/%.3f\n", l, d, f / s, b / 1024 / s, b / 1024 / fr,
+		printf "%s %s %.1f %.1f %.2f %.3f %.3f %.3f\n", peer, d, f / s, b / 1024 / s, b / 1024 / fr,
 			1000 * h / fr, 1000 * dk / fr, 1000 * p / fr }'
-done <"$scrolls"
+done <"$scrolls" >"$T/scroll.rows"
+for f in 3 4 5 6 7 8; do median $f "1 2" <"$T/scroll.rows" >"$T/smed.$f"; done
+awk '{ k = $1 " " $2; if (!(k in c)) order[++n] = k; c[k]++
+	fps[k] = fps[k] (c[k] > 1 ? "," : "") $3; kbf[k] = kbf[k] (c[k] > 1 ? "," : "") $5 }
+	END { for (j = 1; j <= n; j++) print order[j], c[order[j]], fps[order[j]], kbf[order[j]] }' "$T/scroll.rows" >"$T/smed.all"
+paste -d' ' "$T/smed.3" "$T/smed.4" "$T/smed.5" "$T/smed.6" "$T/smed.7" "$T/smed.8" "$T/smed.all" |
+	awk '{ print $1, $2, $3, $6, $9, $12, $15, $18, $21, $22, $23 }' |
+	while read -r peer d fps kbs kbf ch cd cp nr allf allk; do
+		printf '  %-28s %2s ms  %8.1f %9.1f %9.2f   %-21s %s: %s; %s\n' "$(label "$peer")" "$d" "$fps" "$kbs" "$kbf" \
+			"$ch/$cd/$cp" "$nr" "$allf" "$allk"
+	done
 if ! telly_ready; then
 	echo
 	echo "telly: not measured: $telly_why."
