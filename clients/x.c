@@ -30,7 +30,8 @@ static const char x_usage[] =
 	"  --stats             keystroke-to-pixel at exit, as telly view --stats\n"
 	"  --lossless          never JPEG, even for video (as telly view --lossless)\n"
 	"  --ssh CMD, --server CMD, --tcp HOST:PORT, --token-file F,\n"
-	"  --compress, --no-compress: as telly attach\n";
+	"  --compress, --no-compress, --direct, --direct-bind ADDR[:PORT],\n"
+	"  --direct-connect HOST[:PORT]: as telly attach (the view gets them too)\n";
 
 int telly_x(int argc, char **argv)
 {

@@ -12,6 +12,9 @@
 #   telly      telly x through ssh: telly's X session on the host, its
 #              windows native windows of the desk (telly view --seamless)
 #   telly-desk the same session inside telly view's own desktop window
+#   telly-direct, telly-desk-direct  the same two with --direct: ssh
+#              only to fetch a one-time secret, then TCP straight to the
+#              daemon in sealed records, through a delay proxy of its own
 #   (both once this tree has X sessions)
 # Keystroke-to-pixel (xkey2pixel: a key injected with XTEST on the desk,
 # timed until the desk's pixels change) p50/p99 and the ratio to ssh -X;
@@ -30,7 +33,8 @@
 # printed after the table (the desk's view of it: telly view --stats).
 #
 #   X11_KEYS=100 X11_SCROLL_S=5 X11_DELAYS="0 50" X11_STAGES=0 X11_ROUNDS=1 \
-#   X11_PEERS="straight ssh xpra xpra-rgb vnc telly telly-desk" X11_PROGS="xterm entry" \
+#   X11_PEERS="straight ssh xpra xpra-rgb vnc telly telly-desk telly-direct telly-desk-direct" \
+#   X11_PROGS="xterm entry" X11_SCROLL_PEERS="(the same as X11_PEERS)" \
 #   sh test/bench/x11-bench.sh BUILD_DIR
 . test/integration/lib.sh "$1"
 dirs="$T/remote" # the host daemon, reached through ssh, that cleanup stops
@@ -38,8 +42,9 @@ sh scripts/deps.sh --bench || exit 1
 KEYS=${X11_KEYS:-100}
 SCROLL_S=${X11_SCROLL_S:-5}
 DELAYS=${X11_DELAYS:-0 50}
-PEERS=${X11_PEERS:-straight ssh xpra xpra-rgb vnc telly telly-desk}
+PEERS=${X11_PEERS:-straight ssh xpra xpra-rgb vnc telly telly-desk telly-direct telly-desk-direct}
 PROGS=${X11_PROGS:-xterm entry}
+SCROLL_PEERS=${X11_SCROLL_PEERS:-$PEERS}
 STAGES=${X11_STAGES:-0}
 ROUNDS=${X11_ROUNDS:-1}
 X2P=$B/bin/xkey2pixel
@@ -135,6 +140,15 @@ start_proxy() { # ROUND_TRIP_MS TARGET_PORT: sets pport, count
 	wait_until 10 sh -c "ss -ltn | grep -q '127.0.0.1:$pport '"
 }
 
+# The host daemon's direct listener (--direct-bind), one for the run.
+dxport=$(free_port)
+direct_why=""
+direct_ready() {
+	"$TELLY" view --help 2>&1 | grep -q -- '--direct' && "$TELLY" x --help 2>&1 | grep -q -- '--direct' && return 0
+	direct_why="this tree's telly x and telly view have no --direct"
+	return 1
+}
+
 telly_why=""
 telly_ready() {
 	"$TELLY" x --help >/dev/null 2>&1 && "$TELLY" view --help 2>&1 | grep -q -- '--seamless' && return 0
@@ -202,16 +216,24 @@ peer_start() {
 		desk_client=$!
 		run_pids="$run_pids $!"
 		match="vnc-$4" ;;
-	telly | telly-desk)
+	telly | telly-desk | telly-direct | telly-desk-direct)
 		# The one-line form through ssh (telly x: a new X session on the
 		# host, then telly view --seamless of it), or the session shown
-		# inside telly view's own desktop window.
+		# inside telly view's own desktop window; with --direct, ssh
+		# only for the secret and the pixels by a direct link with its
+		# own delay proxy (whose bytes are the ones counted).
 		start_proxy "$rtt" "$ssh_port"
+		sport=$pport
 		tsess=xb$n
 		stats=""
 		[ "$STAGES" = 1 ] && [ "$3" != scroll ] && stats=--stats
-		set -- --ssh "ssh $ssh_opts -p $pport" --server "$TELLY" "$dest"
-		if [ "$peer" = telly ]; then
+		set -- --ssh "ssh $ssh_opts -p $sport" --server "$TELLY"
+		case $peer in *-direct)
+			start_proxy "$rtt" "$dxport"
+			set -- "$@" --direct --direct-bind "127.0.0.1:$dxport" --direct-connect "127.0.0.1:$pport" ;;
+		esac
+		set -- "$@" "$dest"
+		if [ "$peer" = telly ] || [ "$peer" = telly-direct ]; then
 			DISPLAY=$desk "$TELLY" x $stats "$@" -s "$tsess" -- $cmd >"$T/telly-x.log" 2>&1 &
 		else
 			"$TELLY" new --x11 "$@" -s "$tsess" -- $cmd >"$T/telly-x.log" 2>&1 ||
@@ -246,6 +268,7 @@ label() {
 	xpra) echo "xpra (default)" ;; xpra-rgb) echo "xpra --encoding=rgb" ;;
 	vnc) echo "x11vnc + xtigervncviewer" ;; telly) echo "telly x (seamless)" ;;
 	telly-desk) echo "telly view (its desktop)" ;;
+	telly-direct) echo "telly x --direct" ;; telly-desk-direct) echo "telly view --direct" ;;
 	esac
 }
 
@@ -263,6 +286,8 @@ for kind in $PROGS; do
 		for peer in $PEERS; do
 			[ "$peer" = straight ] && [ "$d" != "${DELAYS%% *}" ] && continue
 			case $peer in telly*) telly_ready || continue ;; esac
+			case $peer in *-direct) direct_ready || continue ;; esac
+		case $peer in *-direct) direct_ready || continue ;; esac
 			n=$((n + 1))
 			title=xbench-$kind-$peer-$n
 			if ! peer_start "$peer" "$d" "$kind" "$title"; then
@@ -291,9 +316,10 @@ for kind in $PROGS; do
 done
 
 for d in $DELAYS; do
-	for peer in $PEERS; do
+	for peer in $SCROLL_PEERS; do
 		[ "$peer" = straight ] && [ "$d" != "${DELAYS%% *}" ] && continue
 		case $peer in telly*) telly_ready || continue ;; esac
+		case $peer in *-direct) direct_ready || continue ;; esac
 		n=$((n + 1))
 		title=xbench-scroll-$peer-$n
 		if ! peer_start "$peer" "$d" scroll "$title"; then
@@ -382,5 +408,8 @@ paste -d' ' "$T/smed.3" "$T/smed.4" "$T/smed.5" "$T/smed.6" "$T/smed.7" "$T/smed
 if ! telly_ready; then
 	echo
 	echo "telly: not measured: $telly_why."
+elif ! direct_ready; then
+	echo
+	echo "telly --direct: not measured: $direct_why."
 fi
 echo "(raw samples: $out/x11-samples-*.txt; the desk's CPU is its client's only: the desk's X server also serves the meter)"
