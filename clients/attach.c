@@ -58,7 +58,6 @@
 #define STATUS_EVERY_MS 1000   /* the status line's count of seconds */
 #define RESUME_REQ_FIRST 100   /* RESUME's request ids (1 and 2 are OPEN's, LIST's) */
 #define NOTE_SHOWN_MS 5000     /* a note on the status line, unless output comes first */
-#define HOLD_BUFFER_BYTES 65536 /* an answer held whole (no 2026): beyond this, shown */
 
 /* Exit statuses (attach_usage lists them). */
 enum {
@@ -96,18 +95,13 @@ struct attach {
 	char note[300];	     /* for the status line once the link is back */
 	long note_until_ms;  /* the note is shown until then; 0: none */
 	struct telly_overlay *ov; /* predictions drawn over it; NULL: none */
-	/* An answer to a key shown whole (predict.h, pred_hold): on a
+	/* An answer to a key shown whole (predict.h, pred_held): on a
 	 * terminal with synchronized updates its bytes go out at once inside
-	 * one, closed when the hold ends; on others they wait here. */
-	struct pred_hold hold;
-	bool hold_frame;    /* the OUTPUT being handled is held */
+	 * one, closed when the hold ends; on others they wait there. */
+	struct pred_held held;
 	bool sync_asked;    /* DECRQM 2026 sent: its answers are not keys */
 	bool sync_term;     /* the terminal has synchronized updates */
 	struct telly_sync sync; /* its answers, taken out of the keys */
-	uint8_t *held;      /* HOLD_BUFFER_BYTES, made at the first hold */
-	size_t held_len;
-	uint32_t held_ack;  /* the acks of the held OUTPUTs, told with them */
-	bool held_ack_set;
 	struct {
 		bool known;
 		uint32_t flags, pgid;
@@ -295,37 +289,29 @@ static void show_output(struct attach *a, const void *buf, size_t n, bool echo)
 	a->echoed |= echo;
 }
 
-/* The answer held is shown: what waited here (its acks, then its bytes)
- * or the synchronized update closed, with the overlay drawn anew. */
-static void hold_release(struct attach *a)
+/* pred_held: the answer held is shown, what waited (its acks, then its
+ * bytes) or the synchronized update closed, with the overlay drawn anew. */
+static void held_ack(void *ctx, uint32_t seq)
 {
-	pred_hold_end(&a->hold);
-	a->hold_frame = false;
-	if (!a->ov)
-		return;
-	if (a->held_ack_set)
-		telly_overlay_ack(a->ov, a->held_ack, base_now_ms());
-	a->held_ack_set = false;
-	if (a->held_len) {
-		size_t n = a->held_len;
-		a->held_len = 0;
-		show_output(a, a->held, n, false);
-	}
+	struct attach *a = ctx;
+
+	telly_overlay_ack(a->ov, seq, base_now_ms());
+}
+
+static void held_show(void *ctx, const void *buf, size_t n)
+{
+	show_output(ctx, buf, n, false);
+}
+
+static void held_released(void *ctx)
+{
+	struct attach *a = ctx;
+
 	telly_overlay_hold(a->ov, false);
 	overlay_draw(a);
 }
 
-/* Keeps an OUTPUT's bytes of a held answer (no 2026); false: no room. */
-static bool hold_keep(struct attach *a, const void *buf, size_t n)
-{
-	if (!a->held && !(a->held = malloc(HOLD_BUFFER_BYTES)))
-		return false;
-	if (n > HOLD_BUFFER_BYTES - a->held_len)
-		return false;
-	memcpy(a->held + a->held_len, buf, n);
-	a->held_len += n;
-	return true;
-}
+static const struct pred_held_ops attach_held_ops = {held_ack, held_show, held_released};
 
 /* The terminal said it has synchronized updates (telly_sync). An answer
  * that comes after a hold began in attach's own buffer: what is kept
@@ -335,8 +321,7 @@ static void sync_answered(struct attach *a)
 	if (a->sync_term || !a->sync.has)
 		return;
 	a->sync_term = true;
-	if (a->hold.holding)
-		hold_release(a);
+	pred_held_through(&a->held, true);
 }
 
 static void overlay_resize(struct attach *a)
@@ -355,7 +340,7 @@ static void on_context(void *ctx, const struct rp_context *c)
 	a->hctx.flags = c->flags;
 	a->hctx.pgid = c->pgid;
 	snprintf(a->hctx.comm, sizeof a->hctx.comm, "%.*s", (int)c->comm.n, c->comm.p);
-	pred_hold_context(&a->hold, c->pgid);
+	pred_held_context(&a->held, c->pgid);
 	if (a->ov)
 		telly_overlay_context(a->ov, c);
 }
@@ -366,8 +351,7 @@ static void on_consumed(void *ctx, uint32_t seq)
 
 	if (!a->ov)
 		return;
-	if (pred_hold_consumed(&a->hold, seq)) /* the answer is whole: shown */
-		hold_release(a);
+	pred_held_consumed(&a->held, seq); /* the answer is whole: shown */
 	telly_overlay_consumed(a->ov, seq);
 }
 
@@ -377,15 +361,16 @@ static void on_output(void *ctx, const void *buf, size_t n, bool echo)
 {
 	struct attach *a = ctx;
 
-	if (echo && a->hold.holding) /* a key's echo shows at once, after the answer */
-		hold_release(a);
-	if (!echo && a->hold_frame && a->hold.holding) {
-		if (a->sync_term)
-			telly_overlay_hold(a->ov, true); /* out at once, shown at its end */
-		else if (hold_keep(a, buf, n))
+	if (a->ov) {
+		switch (pred_held_output(&a->held, buf, n, echo)) {
+		case PRED_HELD_KEPT:
 			return;
-		else
-			hold_release(a); /* too big to hold: shown as it comes */
+		case PRED_HELD_THROUGH: /* out at once, shown at the hold's end */
+			telly_overlay_hold(a->ov, true);
+			break;
+		case PRED_HELD_SHOW:
+			break;
+		}
 	}
 	show_output(a, buf, n, echo);
 }
@@ -399,13 +384,8 @@ static void on_ack(void *ctx, uint32_t ack)
 	if (!a->ov)
 		return;
 	now = base_now_ms();
-	a->hold_frame = pred_hold_output(&a->hold, ack, telly_overlay_srtt_ms(a->ov), now);
-	if (a->hold_frame && !a->sync_term) { /* told with the bytes */
-		a->held_ack = ack;
-		a->held_ack_set = true;
-		return;
-	}
-	telly_overlay_ack(a->ov, ack, now);
+	if (pred_held_ack(&a->held, ack, telly_overlay_srtt_ms(a->ov), now)) /* else with the bytes */
+		telly_overlay_ack(a->ov, ack, now);
 }
 
 static void on_notice(void *ctx, const char *text, size_t n)
@@ -502,8 +482,7 @@ static void link_lost(struct attach *a, const char *why)
 {
 	long now = base_now_ms();
 
-	if (a->hold.holding) /* what came is shown */
-		hold_release(a);
+	pred_held_release(&a->held); /* what came is shown */
 
 	rp_desk_chan_link_down(a->ch);
 	rp_conn_destroy(a->c);
@@ -641,7 +620,7 @@ static int link_wait(struct attach *a)
 static int loop_wait(struct attach *a)
 {
 	long now = base_now_ms(), w = link_wait(a);
-	long h = pred_hold_wait_ms(&a->hold, now), k = telly_sync_wait_ms(&a->sync, now);
+	long h = pred_held_wait_ms(&a->held, now), k = telly_sync_wait_ms(&a->sync, now);
 
 	if (h >= 0 && (w < 0 || h < w))
 		w = h;
@@ -976,8 +955,8 @@ static void terminal_keys(struct attach *a, const uint8_t *buf, size_t n)
 	keys(a, buf, n);
 	/* A key's prediction drawn shows at once: the answer held is shown
 	 * with it. */
-	if (overlay_draw(a) && a->hold.holding)
-		hold_release(a);
+	if (overlay_draw(a))
+		pred_held_release(&a->held);
 	a->batching = false;
 	out_flush(a);
 	a->key_waiting = false;
@@ -1044,8 +1023,7 @@ static void loop(struct attach *a, int sigfd)
 			struct signalfd_siginfo si;
 			while (read(sigfd, &si, sizeof si) == sizeof si) {
 				if (si.ssi_signo == SIGWINCH) {
-					if (a->hold.holding)
-						hold_release(a);
+					pred_held_release(&a->held);
 					send_winsize(a);
 					overlay_resize(a);
 				} else {
@@ -1065,9 +1043,9 @@ static void loop(struct attach *a, int sigfd)
 			if (k)
 				terminal_keys(a, kb, k);
 		}
-		if (pred_hold_due(&a->hold, base_now_ms())) { /* the program did not wait again */
+		if (pred_held_wait_ms(&a->held, base_now_ms()) == 0) { /* the program did not wait again */
 			a->batching = a->wrote_first = true;
-			hold_release(a);
+			pred_held_due(&a->held, base_now_ms());
 			a->batching = false;
 			out_flush(a);
 		}
@@ -1243,7 +1221,7 @@ int telly_attach(int argc, char **argv)
 		a->ov = telly_overlay_create(ws.ws_row ? ws.ws_row : 24, ws.ws_col ? ws.ws_col : 80,
 					     dest.caps & RP_CAP_CONTEXT ? a->predict : PRED_NEVER,
 					     overlay_put, a);
-		pred_hold_init(&a->hold);
+		pred_held_init(&a->held, &attach_held_ops, a);
 	}
 	sigfd = base_signalfd((const int[]){SIGWINCH, SIGTERM, SIGHUP, 0});
 	/* A resize between OPEN and the mask above raised a SIGWINCH that
@@ -1262,8 +1240,7 @@ int telly_attach(int argc, char **argv)
 		a->sync_asked = true;
 	}
 	loop(a, sigfd);
-	if (a->hold.holding)
-		hold_release(a);
+	pred_held_release(&a->held);
 	if (a->detached) /* tell the host, so it stops sending */
 		rp_desk_chan_send_empty(a->ch, RP_DETACH);
 	status_clear(a);
@@ -1293,7 +1270,7 @@ int telly_attach(int argc, char **argv)
 	close(sigfd);
 	rc = a->rc;
 	telly_overlay_destroy(a->ov);
-	free(a->held);
+	pred_held_finish(&a->held);
 	rp_desk_chan_destroy(a->ch);
 	rp_conn_destroy(a->c);
 	free(a->samples);

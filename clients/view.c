@@ -58,7 +58,6 @@
  * rp_link_answer_ms is lost; the titles count the seconds down. */
 #define LINK_STATUS_EVERY_MS 1000
 #define LINK_TITLE_BYTES (DS_TITLE_MAX_BYTES + 300)
-#define HOLD_BUFFER_BYTES 65536 /* an answer held whole: beyond this, shown as it comes */
 
 struct view;
 
@@ -83,14 +82,9 @@ struct win {
 	bool echoed;
 	uint32_t drawn_req; /* the LIST whose answer says it is drawn; 0: none sent */
 	struct pred *pred; /* what keys will show, drawn at composite time; NULL: none */
-	/* An answer to a key composited whole (predict.h, pred_hold): its
-	 * bytes wait here until the program waits again. */
-	struct pred_hold hold;
-	bool hold_frame; /* the OUTPUT being handled is held */
-	uint8_t *held;	 /* HOLD_BUFFER_BYTES, made at the first hold */
-	size_t held_len;
-	uint32_t held_ack; /* the acks of the held OUTPUTs, told with them */
-	bool held_ack_set;
+	/* An answer to a key composited whole (predict.h, pred_held): its
+	 * bytes wait there until the program waits again. */
+	struct pred_held held;
 	bool drawn, told_full;
 	char *paste; /* a paste on its way out: paste_off of paste_n sent */
 	size_t paste_n, paste_off;
@@ -278,23 +272,29 @@ static bool win_predict(struct win *w)
 
 static void win_show(struct win *w, const void *buf, size_t n, bool echo);
 
-/* The answer held is composited: its acks, then its bytes. */
-static void win_release(struct win *w)
+/* pred_held: the answer held is composited, its acks, then its bytes. */
+static void held_ack(void *ctx, uint32_t seq)
 {
-	pred_hold_end(&w->hold);
-	w->hold_frame = false;
-	if (w->held_ack_set)
-		pred_ack(w->pred, w->held_ack, base_now_ms());
-	w->held_ack_set = false;
-	if (w->held_len) {
-		size_t n = w->held_len;
-		w->held_len = 0;
-		win_show(w, w->held, n, false);
-	}
+	struct win *w = ctx;
+
+	pred_ack(w->pred, seq, base_now_ms());
+}
+
+static void held_show(void *ctx, const void *buf, size_t n)
+{
+	win_show(ctx, buf, n, false);
+}
+
+static void held_released(void *ctx)
+{
+	struct win *w = ctx;
+
 	if (w->pred)
 		win_predict(w);
 	w->v->paint_now = true;
 }
+
+static const struct pred_held_ops win_held_ops = {held_ack, held_show, held_released};
 
 /* libvterm encoded a key for this window. */
 static void term_out(void *ctx, const char *bytes, size_t n)
@@ -324,8 +324,8 @@ static void term_out(void *ctx, const char *bytes, size_t n)
 	if (w->pred && rp_desk_chan_seq(w->ch) != seq0) {
 		pred_keys(w->pred, rp_desk_chan_seq(w->ch), bytes, n, base_now_ms());
 		/* Its prediction drawn shows at once, the answer held with it. */
-		if (win_predict(w) && w->hold.holding)
-			win_release(w);
+		if (win_predict(w))
+			pred_held_release(&w->held);
 	}
 }
 
@@ -852,17 +852,10 @@ static void win_output(void *ctx, const void *buf, size_t n, bool echo)
 
 	if (w->record_fd >= 0)
 		base_write_all(w->record_fd, buf, n, -1);
-	if (echo && w->hold.holding) /* a key's echo shows at once, after the answer */
-		win_release(w);
-	if (!echo && w->hold_frame && w->hold.holding) {
-		if ((w->held || (w->held = malloc(HOLD_BUFFER_BYTES))) &&
-		    n <= HOLD_BUFFER_BYTES - w->held_len) {
-			memcpy(w->held + w->held_len, buf, n);
-			w->held_len += n;
-			return;
-		}
-		win_release(w); /* too big to hold: shown as it comes */
-	}
+	/* A key's echo, or an answer too big to keep, shows at once, after
+	 * what was kept. */
+	if (pred_held_output(&w->held, buf, n, echo) == PRED_HELD_KEPT)
+		return;
 	win_show(w, buf, n, echo);
 }
 
@@ -873,13 +866,8 @@ static void win_ack(void *ctx, uint32_t ack)
 	long now = base_now_ms();
 
 	if (w->pred) {
-		w->hold_frame = pred_hold_output(&w->hold, ack, pred_srtt_ms(w->pred), now);
-		if (w->hold_frame) { /* told with the bytes */
-			w->held_ack = ack;
-			w->held_ack_set = true;
-		} else {
+		if (pred_held_ack(&w->held, ack, pred_srtt_ms(w->pred), now)) /* else with the bytes */
 			pred_ack(w->pred, ack, now);
-		}
 	}
 	if (w->key_seq && (int32_t)(ack - w->key_seq) >= 0) {
 		w->key_seq = 0;
@@ -908,7 +896,7 @@ static void win_context(void *ctx, const struct rp_context *c)
 	if (!w->pred)
 		return;
 	memcpy(pc.comm, c->comm.p, c->comm.n < PRED_COMM_BYTES ? c->comm.n : PRED_COMM_BYTES);
-	pred_hold_context(&w->hold, c->pgid);
+	pred_held_context(&w->held, c->pgid);
 	pred_context(w->pred, c->seq, &pc);
 	win_predict(w);
 }
@@ -919,8 +907,7 @@ static void win_consumed(void *ctx, uint32_t seq)
 
 	if (!w->pred)
 		return;
-	if (pred_hold_consumed(&w->hold, seq)) /* the answer is whole: composited */
-		win_release(w);
+	pred_held_consumed(&w->held, seq); /* the answer is whole: composited */
 	pred_consumed(w->pred, seq);
 	win_predict(w);
 }
@@ -934,9 +921,8 @@ static long holds_due(struct view *v)
 	for (unsigned i = 0; i < v->nwins; i++) {
 		struct win *w = v->wins[i];
 		long h;
-		if (pred_hold_due(&w->hold, now))
-			win_release(w);
-		h = pred_hold_wait_ms(&w->hold, now);
+		pred_held_due(&w->held, now);
+		h = pred_held_wait_ms(&w->held, now);
 		if (h >= 0 && (wait < 0 || h < wait))
 			wait = h;
 	}
@@ -1099,7 +1085,7 @@ static void win_destroy(struct win *w)
 		close(w->record_fd);
 	ds_term_destroy(w->term);
 	pred_destroy(w->pred);
-	free(w->held);
+	pred_held_finish(&w->held);
 	free(w->paste);
 	free(w);
 }
@@ -1118,6 +1104,7 @@ static void add_window(struct view *v, uint16_t chan, const char *name, size_t n
 	w->v = v;
 	w->record_fd = -1;
 	w->wire = chan;
+	pred_held_init(&w->held, &win_held_ops, w);
 	/* Its id: the channel number, unless a window resumed on another
 	 * number keeps it as its id. */
 	w->chan = chan;

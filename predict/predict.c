@@ -1206,3 +1206,120 @@ void pred_hold_end(struct pred_hold *h)
 	if ((int32_t)(h->seq - h->done) > 0)
 		h->done = h->seq;
 }
+
+/* ---- pred_held: a held answer's bytes, in order ---- */
+
+void pred_held_init(struct pred_held *h, const struct pred_held_ops *ops, void *ctx)
+{
+	memset(h, 0, sizeof *h);
+	pred_hold_init(&h->hold);
+	h->ops = ops;
+	h->ctx = ctx;
+}
+
+void pred_held_finish(struct pred_held *h)
+{
+	free(h->buf);
+	h->buf = NULL;
+	h->len = 0;
+}
+
+/* The hold is over (pred_hold ended it, or the caller): what was kept
+ * goes out, its ack first. */
+static void held_out(struct pred_held *h)
+{
+	pred_hold_end(&h->hold);
+	h->frame = false;
+	if (h->ack_set) {
+		h->ack_set = false;
+		h->ops->ack(h->ctx, h->ack);
+	}
+	if (h->len) {
+		size_t n = h->len;
+		h->len = 0;
+		h->ops->show(h->ctx, h->buf, n);
+	}
+	h->ops->released(h->ctx);
+}
+
+bool pred_held_ack(struct pred_held *h, uint32_t ack, int srtt_ms, long now_ms)
+{
+	h->frame = pred_hold_output(&h->hold, ack, srtt_ms, now_ms);
+	if (!h->frame || h->through)
+		return true;
+	h->ack = ack;
+	h->ack_set = true;
+	return false;
+}
+
+/* Room for n more bytes kept. */
+static bool held_keep(struct pred_held *h, const void *buf, size_t n)
+{
+	if (!h->buf && !(h->buf = malloc(PRED_HOLD_BUFFER_BYTES)))
+		return false;
+	if (n > PRED_HOLD_BUFFER_BYTES - h->len)
+		return false;
+	memcpy(h->buf + h->len, buf, n);
+	h->len += n;
+	return true;
+}
+
+enum pred_held_way pred_held_output(struct pred_held *h, const void *buf, size_t n, bool echo)
+{
+	if (!h->hold.holding)
+		return PRED_HELD_SHOW;
+	if (echo || !h->frame) { /* a key's echo shows at once, after the answer */
+		held_out(h);
+		return PRED_HELD_SHOW;
+	}
+	if (h->through)
+		return PRED_HELD_THROUGH;
+	if (held_keep(h, buf, n))
+		return PRED_HELD_KEPT;
+	held_out(h); /* too big to keep: shown as it comes */
+	return PRED_HELD_SHOW;
+}
+
+void pred_held_context(struct pred_held *h, uint32_t pgid)
+{
+	pred_hold_context(&h->hold, pgid);
+}
+
+void pred_held_consumed(struct pred_held *h, uint32_t seq)
+{
+	if (pred_hold_consumed(&h->hold, seq)) /* the answer is whole */
+		held_out(h);
+}
+
+void pred_held_due(struct pred_held *h, long now_ms)
+{
+	if (pred_hold_due(&h->hold, now_ms)) /* the program did not wait again */
+		held_out(h);
+}
+
+long pred_held_wait_ms(const struct pred_held *h, long now_ms)
+{
+	return pred_hold_wait_ms(&h->hold, now_ms);
+}
+
+void pred_held_through(struct pred_held *h, bool on)
+{
+	if (on == h->through)
+		return;
+	/* A late answer from the terminal: what is kept goes out before any
+	 * output takes the new way. */
+	if (h->hold.holding)
+		held_out(h);
+	h->through = on;
+}
+
+void pred_held_release(struct pred_held *h)
+{
+	if (h->hold.holding)
+		held_out(h);
+}
+
+bool pred_held_holding(const struct pred_held *h)
+{
+	return h->hold.holding;
+}

@@ -211,4 +211,65 @@ long pred_hold_wait_ms(const struct pred_hold *h, long now_ms);
 /* The caller ends the hold under way (if any). */
 void pred_hold_end(struct pred_hold *h);
 
+/* ---- An answer held on the desk: its bytes, in order ----
+ *
+ * Where the desk keeps a held answer itself (a `telly view` window; `telly
+ * attach` on a terminal without DEC 2026), its bytes wait here with the
+ * latest ack of the OUTPUTs that brought them; the ack is told to the
+ * predictor with the bytes, not before (a key judged against a screen
+ * that does not have its answer yet would be judged wrong). A terminal
+ * that holds an update itself (pred_held_through) gets the bytes at once,
+ * inside one. Whatever happens, bytes go out in the order they came:
+ * what is kept goes out before anything after it, a key's echo, an
+ * answer too big to keep, and a change of way in the middle of a hold
+ * (a terminal's DEC 2026 answer that comes late). An answer over
+ * PRED_HOLD_BUFFER_BYTES is shown as it comes. The ops must not call
+ * back into the pred_held. */
+#define PRED_HOLD_BUFFER_BYTES 65536
+
+struct pred_held_ops {
+	void (*ack)(void *ctx, uint32_t seq);		     /* an ack kept, told now */
+	void (*show)(void *ctx, const void *buf, size_t n); /* bytes kept, shown now */
+	void (*released)(void *ctx);			     /* a hold ended */
+};
+
+struct pred_held {
+	struct pred_hold hold;
+	const struct pred_held_ops *ops;
+	void *ctx;
+	bool frame;   /* the OUTPUT being handled is held */
+	bool through; /* held bytes go out at once (the terminal holds them) */
+	uint8_t *buf; /* PRED_HOLD_BUFFER_BYTES, made at the first hold */
+	size_t len;
+	uint32_t ack;
+	bool ack_set;
+};
+
+/* How an OUTPUT's bytes go (pred_held_output). */
+enum pred_held_way {
+	PRED_HELD_SHOW,	   /* shown now, as any output */
+	PRED_HELD_THROUGH, /* shown now, inside the terminal's own hold */
+	PRED_HELD_KEPT,	   /* kept: shown when the hold ends */
+};
+
+void pred_held_init(struct pred_held *h, const struct pred_held_ops *ops, void *ctx);
+void pred_held_finish(struct pred_held *h);
+/* An OUTPUT's ack (pred_hold_output). True: tell it to the predictor
+ * now; false: it is kept and told with the bytes. */
+bool pred_held_ack(struct pred_held *h, uint32_t ack, int srtt_ms, long now_ms);
+/* That OUTPUT's bytes (echo: the desk's own echo of a key, never held). */
+enum pred_held_way pred_held_output(struct pred_held *h, const void *buf, size_t n, bool echo);
+void pred_held_context(struct pred_held *h, uint32_t pgid);
+void pred_held_consumed(struct pred_held *h, uint32_t seq);
+/* The hold's cap reached: it ends. ms until then with _wait_ms (-1: none). */
+void pred_held_due(struct pred_held *h, long now_ms);
+long pred_held_wait_ms(const struct pred_held *h, long now_ms);
+/* The terminal holds updates itself from now on (what is kept goes out
+ * first). */
+void pred_held_through(struct pred_held *h, bool on);
+/* The caller ends the hold under way, if any (a key's prediction drawn,
+ * the link lost, a resize, leaving). */
+void pred_held_release(struct pred_held *h);
+bool pred_held_holding(const struct pred_held *h);
+
 #endif

@@ -1026,6 +1026,165 @@ static void test_vi_key_not_vi(void)
 	teardown(&f);
 }
 
+/* ---- a held answer's bytes, in order (pred_held) ---- */
+
+/* What a pred_held's ops were told, in order: "a7" an ack, "[bytes]" bytes
+ * shown, "|" a hold released; and the caller's own shows, "(bytes)". */
+struct held_log {
+	char s[512];
+};
+
+static void held_log(struct held_log *l, const char *fmt, const char *a, size_t n)
+{
+	size_t o = strlen(l->s);
+	snprintf(l->s + o, sizeof l->s - o, fmt, (int)n, a);
+}
+
+static void held_ack(void *ctx, uint32_t seq)
+{
+	char b[16];
+	int n = snprintf(b, sizeof b, "%u", (unsigned)seq);
+	held_log(ctx, "a%.*s", b, (size_t)n);
+}
+
+static void held_show(void *ctx, const void *buf, size_t n)
+{
+	held_log(ctx, "[%.*s]", buf, n);
+}
+
+static void held_released(void *ctx)
+{
+	held_log(ctx, "|%.*s", "", 0);
+}
+
+static const struct pred_held_ops held_ops = {held_ack, held_show, held_released};
+
+/* An OUTPUT as a desk handles it: its ack, then its bytes, shown by the
+ * caller unless kept (the caller's show: "(bytes)", or "<bytes>" inside
+ * the terminal's own hold). */
+static void held_output(struct pred_held *h, struct held_log *l, uint32_t ack, const char *bytes,
+			long now)
+{
+	if (pred_held_ack(h, ack, HOLD_RTT_MS, now))
+		held_ack(l, ack);
+	switch (pred_held_output(h, bytes, strlen(bytes), false)) {
+	case PRED_HELD_SHOW:
+		held_log(l, "(%.*s)", bytes, strlen(bytes));
+		break;
+	case PRED_HELD_THROUGH:
+		held_log(l, "<%.*s>", bytes, strlen(bytes));
+		break;
+	case PRED_HELD_KEPT:
+		break;
+	}
+}
+
+static void held_init_seen(struct pred_held *h, struct held_log *l)
+{
+	memset(l, 0, sizeof *l);
+	pred_held_init(h, &held_ops, l);
+	pred_held_context(h, 100);
+	pred_held_consumed(h, 0);
+	CHECK(!strcmp(l->s, "")); /* nothing held: nothing released */
+}
+
+/* less's page in two OUTPUTs: kept with their ack until CONSUMED, then
+ * the ack and the bytes in order; the next output flows. */
+static void test_held_until_consumed(void)
+{
+	struct pred_held h;
+	struct held_log l;
+
+	held_init_seen(&h, &l);
+	held_output(&h, &l, 1, "top", 1000);
+	held_output(&h, &l, 1, "bottom", 1010);
+	CHECK(pred_held_holding(&h));
+	CHECK(!strcmp(l.s, ""));
+	pred_held_consumed(&h, 1);
+	CHECK(!strcmp(l.s, "a1[topbottom]|"));
+	held_output(&h, &l, 1, "more", 1020);
+	CHECK(!strcmp(l.s, "a1[topbottom]|a1(more)"));
+	pred_held_finish(&h);
+}
+
+/* A key's echo, an answer too big to keep, the cap, the caller: each
+ * lets what was kept out first. */
+static void test_held_released_in_order(void)
+{
+	static char big[PRED_HOLD_BUFFER_BYTES + 1];
+	struct pred_held h;
+	struct held_log l;
+
+	held_init_seen(&h, &l);
+	held_output(&h, &l, 1, "ans", 1000);
+	CHECK(pred_held_output(&h, "e", 1, true) == PRED_HELD_SHOW);
+	CHECK(!strcmp(l.s, "a1[ans]|"));
+	pred_held_finish(&h);
+
+	held_init_seen(&h, &l);
+	held_output(&h, &l, 2, "ans", 1000);
+	memset(big, 'x', sizeof big - 1);
+	CHECK(pred_held_ack(&h, 2, HOLD_RTT_MS, 1001) == false);
+	CHECK(pred_held_output(&h, big, sizeof big - 1, false) == PRED_HELD_SHOW);
+	CHECK(!strcmp(l.s, "a2[ans]|"));
+	pred_held_finish(&h);
+
+	held_init_seen(&h, &l);
+	held_output(&h, &l, 3, "ans", 1000);
+	CHECK_EQ(pred_held_wait_ms(&h, 1000), PRED_HOLD_MAX_MS);
+	pred_held_due(&h, 1000 + PRED_HOLD_MAX_MS - 1);
+	CHECK(!strcmp(l.s, ""));
+	pred_held_due(&h, 1000 + PRED_HOLD_MAX_MS);
+	CHECK(!strcmp(l.s, "a3[ans]|"));
+	CHECK_EQ(pred_held_wait_ms(&h, 1000 + PRED_HOLD_MAX_MS), -1);
+	pred_held_finish(&h);
+
+	held_init_seen(&h, &l);
+	held_output(&h, &l, 4, "ans", 1000);
+	pred_held_release(&h);
+	pred_held_release(&h); /* once */
+	CHECK(!strcmp(l.s, "a4[ans]|"));
+	pred_held_finish(&h);
+}
+
+/* On a terminal that holds updates itself (DEC 2026), the bytes go out at
+ * once inside its hold and the ack is told at once; the end of the hold
+ * is still said. */
+static void test_held_through(void)
+{
+	struct pred_held h;
+	struct held_log l;
+
+	held_init_seen(&h, &l);
+	pred_held_through(&h, true);
+	held_output(&h, &l, 1, "top", 1000);
+	held_output(&h, &l, 1, "bottom", 1010);
+	pred_held_consumed(&h, 1);
+	CHECK(!strcmp(l.s, "a1<top>a1<bottom>|"));
+	pred_held_finish(&h);
+}
+
+/* The terminal's DEC 2026 answer comes after a hold began in the desk's
+ * own buffer: what was kept goes out before the rest of the answer takes
+ * the terminal's way, never after it. */
+static void test_held_late_through_in_order(void)
+{
+	struct pred_held h;
+	struct held_log l;
+
+	held_init_seen(&h, &l);
+	held_output(&h, &l, 1, "first", 1000);
+	pred_held_through(&h, true);
+	held_output(&h, &l, 1, "second", 1010);
+	pred_held_consumed(&h, 1);
+	CHECK(!strcmp(l.s, "a1[first]|a1(second)"));
+	/* the next answer is held the terminal's way */
+	held_output(&h, &l, 2, "third", 1100);
+	pred_held_consumed(&h, 2);
+	CHECK(!strcmp(l.s, "a1[first]|a1(second)a2<third>|"));
+	pred_held_finish(&h);
+}
+
 int main(int argc, char **argv)
 {
 	static const struct unit_case cases[] = {
@@ -1069,6 +1228,10 @@ int main(int argc, char **argv)
 		{"hold-only-where-waits-seen", test_hold_only_where_waits_seen},
 		{"vi-command-keys", test_vi_command_keys},
 		{"vi-key-not-vi", test_vi_key_not_vi},
+		{"held-until-consumed", test_held_until_consumed},
+		{"held-released-in-order", test_held_released_in_order},
+		{"held-through", test_held_through},
+		{"held-late-through-in-order", test_held_late_through_in_order},
 	};
 	return unit_main(cases, sizeof cases / sizeof cases[0], argc, argv);
 }
