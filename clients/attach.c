@@ -622,6 +622,9 @@ static int loop_wait(struct attach *a)
 	long now = base_now_ms(), w = link_wait(a);
 	long h = pred_held_wait_ms(&a->held, now), k = telly_sync_wait_ms(&a->sync, now);
 
+	if (a->c && rp_desk_chan_backlog(a->ch) && !rp_conn_queued(a->c))
+		return 0; /* keys wait in the channel's log, and the queue drained */
+
 	if (h >= 0 && (w < 0 || h < w))
 		w = h;
 	if (k >= 0 && (w < 0 || k < w))
@@ -1049,6 +1052,8 @@ static void loop(struct attach *a, int sigfd)
 			a->batching = false;
 			out_flush(a);
 		}
+		if (a->c) /* keys that did not fit in the queue, once it drained */
+			rp_desk_chan_pump(a->ch);
 		if (a->c && rp_conn_flush(a->c) < 0 && !a->done) {
 			if (rp_desk_chan_resumable(a->ch)) {
 				link_lost(a, "the connection broke");

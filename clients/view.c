@@ -673,6 +673,23 @@ static void paste_pump(struct view *v)
 	}
 }
 
+/* Keys that did not fit in the connection's queue (a link gone silent,
+ * not yet known dead) wait in their channel's log: sent once it drained. */
+static void keys_pump(struct view *v)
+{
+	for (unsigned i = 0; v->c && i < v->nwins; i++)
+		if (v->wins[i]->ch)
+			rp_desk_chan_pump(v->wins[i]->ch);
+}
+
+static bool keys_waiting(const struct view *v)
+{
+	for (unsigned i = 0; i < v->nwins; i++)
+		if (v->wins[i]->ch && rp_desk_chan_backlog(v->wins[i]->ch))
+			return true;
+	return false;
+}
+
 static bool pasting(const struct view *v)
 {
 	for (unsigned i = 0; i < v->nwins; i++)
@@ -1982,6 +1999,7 @@ static void loop(struct view *v, int sigfd)
 		paste_pump(v);
 		if (v->c)
 			vx_send_backlog(v->x);
+		keys_pump(v);
 		if (v->c && rp_conn_flush(v->c) < 0) {
 			if (link_resumes(v)) {
 				link_gone(v, "the connection broke", false);
@@ -1997,7 +2015,9 @@ static void loop(struct view *v, int sigfd)
 		p[3].fd = v->clip ? ds_clip_fd(v->clip) : -1; /* poll skips -1 */
 		p[4].fd = v->dialer ? rp_dialer_fd(v->dialer) : -1;
 		/* A paste's next piece is due as soon as the queue is empty. */
-		wait_ms = pasting(v) && !rp_conn_queued(v->c) ? 0 : timeout_ms(v, base_now_ns());
+		wait_ms = (pasting(v) || keys_waiting(v)) && !rp_conn_queued(v->c)
+				  ? 0
+				  : timeout_ms(v, base_now_ns());
 		lw = link_wait(v);
 		if (lw >= 0 && lw < wait_ms)
 			wait_ms = (int)lw;

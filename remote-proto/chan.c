@@ -39,6 +39,12 @@ struct rp_desk_chan {
 	struct rp_conn *pending; /* where it was sent */
 	struct kpty_winsize ws; /* the last size asked (sent again after RESUME) */
 	long rtt_us;
+	/* The connection's queue was full (a link gone silent and not yet
+	 * known dead, or keys faster than it drains): frames after place
+	 * backlog_after wait in the log only, never let go for room, until
+	 * the queue is empty again (rp_desk_chan_pump) or RESUMED sends them. */
+	bool backlog;
+	struct rp_inpos backlog_after;
 };
 
 /* A resumable channel's INPUT (seq: its number), ECHO or SIGNAL: kept at
@@ -47,20 +53,27 @@ static int send_kept(struct rp_desk_chan *ch, struct rp_enc *e, bool input)
 {
 	struct rp_inpos pos = input ? (struct rp_inpos){ch->seq + 1, 0}
 				    : (struct rp_inpos){ch->seq, ch->after + 1};
+	struct rp_inpos prev = {ch->seq, ch->after};
+	bool queue = ch->c && !ch->backlog;
 	long n = rp_enc_end(e);
 	int r;
 
 	if (n < 0)
 		return (int)n;
-	r = rp_inlog_add(&ch->log, pos, e->buf, (size_t)n, ch->c != NULL);
+	/* Only what went into the queue may make room for more. */
+	r = rp_inlog_add(&ch->log, pos, e->buf, (size_t)n, queue);
 	if (r < 0) {
-		ch->full = true; /* down, and more typed than is kept */
+		ch->full = true; /* down or stalled, and more typed than is kept */
 		return 0;
 	}
 	ch->seq = pos.seq;
 	ch->after = pos.after;
-	if (ch->c && rp_conn_send(ch->c, e->buf, (size_t)n) < 0)
-		return -ENOBUFS;
+	if (queue && rp_conn_send(ch->c, e->buf, (size_t)n) < 0) {
+		/* The queue is full: this frame and the ones after it wait
+		 * in the log. */
+		ch->backlog = true;
+		ch->backlog_after = prev;
+	}
 	return 0;
 }
 
@@ -293,6 +306,7 @@ int rp_desk_chan_keys(struct rp_desk_chan *ch, const void *buf, size_t n)
 	if (ch->flags & RP_DESK_READONLY)
 		return -EROFS;
 	ch->full = false;
+	rp_desk_chan_pump(ch); /* what waits goes first, if there is room now */
 	if (ch->lm) {
 		ch->origin = FROM_KEYS;
 		kpty_lm_keys(ch->lm, buf, n);
@@ -447,6 +461,7 @@ static int resume_answer(struct rp_desk_chan *ch, const struct rp_hdr *h, const 
 	ch->c = ch->pending;
 	ch->pending = NULL;
 	ch->chan = h->chan;
+	ch->backlog = false; /* the host's place is where sending starts again */
 	exact = m.offset == ch->received;
 	ch->received = m.offset;
 	struct again a = {ch, malloc(AGAIN_PACK_BYTES), 0};
@@ -461,6 +476,35 @@ static int resume_answer(struct rp_desk_chan *ch, const struct rp_hdr *h, const 
 	if (ch->ops->resumed)
 		ch->ops->resumed(ch->ctx, exact, gap);
 	return 1;
+}
+
+int rp_desk_chan_pump(struct rp_desk_chan *ch)
+{
+	struct again a = {ch, NULL, 0};
+	bool gap;
+	int r;
+
+	if (!ch->backlog || !ch->c || rp_conn_queued(ch->c))
+		return 0;
+	/* Packed: at most RP_INLOG_BYTES / AGAIN_PACK_BYTES + 1 entries,
+	 * and the queue is empty. */
+	if (!(a.buf = malloc(AGAIN_PACK_BYTES)))
+		return -ENOMEM;
+	r = rp_inlog_since(&ch->log, ch->backlog_after, send_again, &a, &gap);
+	if (r >= 0)
+		r = again_flush(&a);
+	free(a.buf);
+	if (r < 0) {
+		ch->broken = -ENOBUFS;
+		return r;
+	}
+	ch->backlog = false;
+	return 1;
+}
+
+bool rp_desk_chan_backlog(const struct rp_desk_chan *ch)
+{
+	return ch->backlog && ch->c;
 }
 
 void rp_desk_chan_set_rtt(struct rp_desk_chan *ch, long us)
@@ -500,6 +544,7 @@ size_t rp_desk_chan_reattached(struct rp_desk_chan *ch, struct rp_conn *c, uint1
 	ch->pending = NULL;
 	ch->broken = 0;
 	ch->full = false;
+	ch->backlog = false;
 	ch->received = 0; /* the new channel's output is numbered from 0 */
 	ch->resumable = false; /* until its own TOKEN */
 	ch->after = 0;

@@ -159,8 +159,19 @@ int rp_desk_chan_frame(struct rp_desk_chan *ch, const struct rp_hdr *h, const ui
  * sent as finished lines in canonical mode) or straight as INPUT. 0;
  * -EROFS on a read-only channel (nothing sent); -ENOBUFS once the host has
  * not taken what was sent for so long that the queue is full (from then
- * on, every call). */
+ * on, every call), on a channel that does not resume. One that resumes
+ * keeps what does not fit in the queue in its log (up to RP_INLOG_BYTES;
+ * past it -ENOSPC) and sends it with rp_desk_chan_pump. */
 int rp_desk_chan_keys(struct rp_desk_chan *ch, const void *buf, size_t n);
+/* A resumable channel whose frames did not fit in the connection's queue
+ * (a link gone silent, not yet known dead; keys faster than it drains)
+ * keeps them in its log, in order behind the first: once the queue is
+ * empty, they go, packed (1); 0 nothing to do or no room yet; -errno.
+ * Call it when the queue drained (rp_conn_flush said 0);
+ * rp_desk_chan_backlog says whether it waits. After a lost link, RESUMED
+ * sends them anyway. */
+int rp_desk_chan_pump(struct rp_desk_chan *ch);
+bool rp_desk_chan_backlog(const struct rp_desk_chan *ch);
 /* WINSIZE (nothing on a read-only channel). */
 int rp_desk_chan_winsize(struct rp_desk_chan *ch, const struct kpty_winsize *ws);
 /* BREAK or TAKEOVER (-EROFS on a read-only channel), or DETACH. */

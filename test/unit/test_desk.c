@@ -759,6 +759,77 @@ static void host_ping_answered(void)
 	pair_close(&p);
 }
 
+/* A resumable channel whose connection's queue is full (a link gone
+ * silent, not yet known dead; keys faster than it drains) keeps the keys
+ * that do not fit in its log: none lost, none out of order. Once the
+ * queue drained, rp_desk_chan_pump sends them; or, the link lost, RESUMED
+ * does. Before, the fifth key here failed and the channel was broken. */
+static void full_queue_kept_when_resumable(void)
+{
+	static const uint8_t token[RP_TOKEN_BYTES] = "0123456789abcdef";
+	struct pair p, q;
+	struct seen s = {0};
+	struct rp_desk_chan *ch;
+	uint8_t buf[256];
+	struct rp_enc e;
+	char k[2] = "a";
+
+	pair_open(&p, 4);
+	pair_open(&q, 64);
+	ch = rp_desk_chan_create(p.desk, CHAN, 0, &ops, &s);
+	rp_enc_begin(&e, buf, sizeof buf, RP_TOKEN, 0, CHAN);
+	rp_put_bytes(&e, token, sizeof token);
+	CHECK_EQ(feed(ch, buf, rp_enc_end(&e)), 1);
+	for (int i = 0; i < 10; i++, k[0]++)
+		CHECK_EQ(rp_desk_chan_keys(ch, k, 1), 0);
+	CHECK(rp_desk_chan_backlog(ch));
+	CHECK_EQ(rp_desk_chan_pump(ch), 0); /* the queue is not empty yet */
+	k[0] = 'a';
+	for (uint32_t i = 1; i <= 4; i++, k[0]++)
+		expect_input(&p, CHAN, i, k);
+	CHECK_EQ(rp_desk_chan_pump(ch), 1); /* drained: the rest, packed */
+	CHECK(!rp_desk_chan_backlog(ch));
+	for (uint32_t i = 5; i <= 10; i++, k[0]++)
+		expect_input(&p, CHAN, i, k);
+	CHECK_EQ(rp_desk_chan_keys(ch, "z", 1), 0);
+	expect_input(&p, CHAN, 11, "z");
+	CHECK(host_quiet(&p));
+
+	/* Full again, and the link lost before it drained: the host took
+	 * INPUT 12, and everything after it goes after RESUMED. */
+	k[0] = 'A';
+	for (int i = 0; i < 10; i++, k[0]++)
+		CHECK_EQ(rp_desk_chan_keys(ch, k, 1), 0);
+	CHECK(rp_desk_chan_backlog(ch));
+	rp_desk_chan_link_down(ch);
+	CHECK(!rp_desk_chan_backlog(ch));
+	CHECK_EQ(rp_desk_chan_keys(ch, "Z", 1), 0);
+	CHECK_EQ(rp_desk_chan_resume(ch, q.desk, 7, "s1"), 0);
+	{
+		struct rp_hdr h;
+		const uint8_t *payload;
+		CHECK_EQ(host_frame(&q, &h, &payload), 1);
+		CHECK_EQ(h.type, RP_RESUME);
+	}
+	rp_enc_begin(&e, buf, sizeof buf, RP_RESUMED, 0, 5);
+	rp_put_u32(&e, 7);
+	rp_put_u32(&e, 12);
+	rp_put_u32(&e, 0);
+	rp_put_u64(&e, 0);
+	CHECK_EQ(feed(ch, buf, rp_enc_end(&e)), 1);
+	CHECK(!s.keys_lost);
+	k[0] = 'B';
+	for (uint32_t i = 13; i <= 21; i++, k[0]++)
+		expect_input(&q, 5, i, k);
+	expect_input(&q, 5, 22, "Z");
+	CHECK(host_quiet(&q));
+	CHECK_EQ(rp_desk_chan_keys(ch, "!", 1), 0);
+	expect_input(&q, 5, 23, "!");
+	rp_desk_chan_destroy(ch);
+	pair_close(&p);
+	pair_close(&q);
+}
+
 int main(int argc, char **argv)
 {
 	static const struct unit_case cases[] = {
@@ -772,6 +843,7 @@ int main(int argc, char **argv)
 		{"readonly-sends-nothing", readonly_sends_nothing},
 		{"full-queue-is-told", full_queue_is_told},
 		{"resume-sends-again-exactly", resume_sends_again_exactly},
+		{"full-queue-kept-when-resumable", full_queue_kept_when_resumable},
 		{"refused-then-attached-anew", refused_then_attached_anew},
 		{"host-ping-answered", host_ping_answered},
 	};
