@@ -488,17 +488,16 @@ int rp_desk_chan_pump(struct rp_desk_chan *ch)
 		return 0;
 	/* Packed: at most RP_INLOG_BYTES / AGAIN_PACK_BYTES + 1 entries,
 	 * and the queue is empty. */
-	if (!(a.buf = malloc(AGAIN_PACK_BYTES)))
-		return -ENOMEM;
-	r = rp_inlog_since(&ch->log, ch->backlog_after, send_again, &a, &gap);
+	a.buf = malloc(AGAIN_PACK_BYTES);
+	r = a.buf ? rp_inlog_since(&ch->log, ch->backlog_after, send_again, &a, &gap) : -ENOMEM;
 	if (r >= 0)
 		r = again_flush(&a);
 	free(a.buf);
-	if (r < 0) {
+	ch->backlog = false;
+	if (r < 0) { /* said by the next keys; a resume would still send them */
 		ch->broken = -ENOBUFS;
 		return r;
 	}
-	ch->backlog = false;
 	return 1;
 }
 
