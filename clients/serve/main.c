@@ -447,22 +447,7 @@ int telly_serve(int argc, char **argv)
 		vmc_config_finish(&cfg);
 		return 2;
 	}
-	if (direct) {
-		t = telly_daemon_connect(false, &o, err, sizeof err);
-		if (!t && (rc = serve_defaults(&o, log_dir, cap_given, log_buf, sizeof log_buf, err,
-					       sizeof err)) < 0)
-			goto bad_defaults;
-		if (!t)
-			t = telly_daemon_connect(true, &o, err, sizeof err);
-		if (!t) {
-			fprintf(stderr, "telly serve: %s\n", err);
-			return 1;
-		}
-		if (!direct_bind)
-			direct_bind = ssh_server_address(ssh_addr, sizeof ssh_addr);
-		return direct_key(t, direct_bind ? direct_bind : "127.0.0.1");
-	}
-	if (stdio) {
+	if (direct || stdio) {
 		/* The log folder and the config file matter only to a daemon
 		 * to start: one that runs is joined whatever they say. */
 		t = telly_daemon_connect(false, &o, err, sizeof err);
@@ -475,6 +460,13 @@ int telly_serve(int argc, char **argv)
 			fprintf(stderr, "telly serve: %s\n", err);
 			return 1;
 		}
+	}
+	if (direct) {
+		if (!direct_bind)
+			direct_bind = ssh_server_address(ssh_addr, sizeof ssh_addr);
+		return direct_key(t, direct_bind ? direct_bind : "127.0.0.1");
+	}
+	if (stdio) {
 		rc = hand_over(t);
 		if (rc < 0) { /* a daemon that does not take them: copy */
 			rp_transport_destroy(t);
