@@ -159,7 +159,7 @@ static void say(struct attach *a, const char *msg)
 
 static void help(struct attach *a)
 {
-	char msg[400];
+	char msg[480];
 
 	snprintf(msg, sizeof msg,
 		 "Supported escape sequences (after a newline):\r\n"
@@ -171,6 +171,17 @@ static void help(struct attach *a)
 		 " %c%c  send the escape character itself",
 		 a->esc.ch, a->name, a->esc.ch, a->esc.ch, a->esc.ch, a->esc.ch, a->esc.ch,
 		 a->esc.ch);
+	/* A watched link's round trip: what the heartbeat's and a RESUME's
+	 * deadlines are made of, and what tells a slow hop from a slow host. */
+	if (a->ch && rp_desk_chan_resumable(a->ch)) {
+		size_t n = strlen(msg);
+		long us = rp_link_rtt_us(&a->link);
+		if (us)
+			snprintf(msg + n, sizeof msg - n, "\r\nthe link: round trip %ld.%ld ms",
+				 us / 1000, us % 1000 / 100);
+		else
+			snprintf(msg + n, sizeof msg - n, "\r\nthe link: no round trip measured yet");
+	}
 	say(a, msg);
 }
 

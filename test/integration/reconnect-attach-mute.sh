@@ -16,13 +16,10 @@ pids="$pids $!"
 wait_until 10 test -s "$TELLY_DIR/token"
 proxy_start "$port"
 
-# The program says ready 3 s after it started, so that attach's
-# heartbeat (a PING a second) has measured round trips by then.
 cat >"$T/keys.sh" <<'PROG'
 stty raw -echo
 exec 3<&0
 cat <&3 >"$1/keys" &
-sleep 3
 echo ready
 exec sleep 3600
 PROG
@@ -33,6 +30,20 @@ apid=$!
 pids="$pids $apid"
 exec 3>"$T/in"
 wait_until 30 grep -q ready "$T/out" || fail "the program never said ready"
+# The RESUME's deadline is made of the round trips attach has measured,
+# so there must be one before the mute: attach's ~? help says the last
+# one. Asked again, once answered, until it does; the newline before
+# each ~? reaches the program, and the keys are compared without them.
+asked=0
+rtt_said() {
+	grep -aq 'the link: round trip [0-9]' "$T/out" && return 0
+	[ "$(grep -ac 'the link: ' "$T/out")" -ge "$asked" ] || return 1
+	asked=$((asked + 1))
+	printf '\r~?' >&3
+	return 1
+}
+wait_until 30 rtt_said || fail "attach's ~? never said a measured round trip"
+keys_are() { [ "$(tr -d '\r' <"$T/keys")" = "$1" ]; }
 printf 'before.' >&3
 wait_until 20 keys_are "before." || fail "'before.' never reached the program"
 
