@@ -1,5 +1,5 @@
-/* The bottom of the layering (base.h): clock, full writes, signals, the
- * escaped log line, rotation, sizes. */
+/* The bottom of the layering (base.h): clock, full writes and reads,
+ * signals, the escaped log line, rotation, sizes. */
 #include <errno.h>
 #include <limits.h>
 #include <poll.h>
@@ -53,6 +53,33 @@ size_t base_write_all(int fd, const void *buf, size_t n, int stall_ms)
 		}
 	}
 	return done;
+}
+
+int base_read_all(int fd, void *buf, size_t n, long deadline_ms)
+{
+	char *p = buf;
+	size_t got = 0;
+
+	while (got < n) {
+		struct pollfd pf = {.fd = fd, .events = POLLIN};
+		long left = deadline_ms - base_now_ms();
+
+		if (left <= 0)
+			return -ETIMEDOUT;
+		int r = poll(&pf, 1, left > INT_MAX ? INT_MAX : (int)left);
+		if (r < 0 && errno != EINTR)
+			return -errno;
+		if (r <= 0)
+			continue;
+		ssize_t k = read(fd, p + got, n - got);
+		if (k == 0)
+			return -ECONNRESET;
+		if (k < 0 && errno != EAGAIN && errno != EINTR)
+			return -errno;
+		if (k > 0)
+			got += (size_t)k;
+	}
+	return 0;
 }
 
 int base_signalfd(const int *sigs)

@@ -1,7 +1,8 @@
 /* What every part of telly needs, in one place at the bottom of the
- * layering: the clock, full writes, signal setup, the log line (escaped, so
- * what a stranger sends cannot forge a line), log rotation and size
- * parsing. libc only; depends on no other part, and every part may use it.
+ * layering: the clock, full writes and reads, signal setup, the log line
+ * (escaped, so what a stranger sends cannot forge a line), log rotation
+ * and size parsing. libc only; depends on no other part, and every part
+ * may use it.
  */
 #ifndef BASE_H
 #define BASE_H
@@ -23,6 +24,12 @@ uint64_t base_now_ns(void);
  * it takes). Returns the bytes written: n, or fewer with errno set when a
  * write failed (ETIMEDOUT: the reader took nothing for stall_ms). */
 size_t base_write_all(int fd, const void *buf, size_t n, int stall_ms);
+
+/* Reads exactly n bytes from fd (a socket or pipe, blocking or not),
+ * through EINTR and short reads, by deadline_ms (base_now_ms's clock): 0,
+ * -ETIMEDOUT, -ECONNRESET when the stream ended first, or another
+ * -errno. What came before a failure is in buf but not counted. */
+int base_read_all(int fd, void *buf, size_t n, long deadline_ms);
 
 /* Blocks the signals named in sigs (0-terminated) and returns a
  * non-blocking, close-on-exec signalfd that reads them, or -errno. SIGPIPE

@@ -14,7 +14,6 @@
 #include <netdb.h>
 #include <netinet/in.h>
 #include <netinet/tcp.h>
-#include <poll.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -342,33 +341,6 @@ static bool dx_direct_id(const struct rp_transport *t, uint8_t id[RP_DX_ID_BYTES
 	return true;
 }
 
-/* Exactly n bytes from fd by the deadline: 0, or -errno (-ECONNRESET at
- * the end of the stream). */
-static int read_by(int fd, uint8_t *buf, size_t n, long deadline)
-{
-	size_t got = 0;
-
-	while (got < n) {
-		struct pollfd p = {.fd = fd, .events = POLLIN};
-		long left = deadline - base_now_ms();
-		if (left <= 0)
-			return -ETIMEDOUT;
-		int r = poll(&p, 1, (int)left);
-		if (r < 0 && errno != EINTR)
-			return -errno;
-		if (r <= 0)
-			continue;
-		ssize_t k = recv(fd, buf + got, n - got, 0);
-		if (k == 0)
-			return -ECONNRESET;
-		if (k < 0 && errno != EAGAIN && errno != EINTR)
-			return -errno;
-		if (k > 0)
-			got += (size_t)k;
-	}
-	return 0;
-}
-
 struct rp_transport *rp_transport_direct_connect(const char *host, const char *port,
 						 const uint8_t secret[RP_DX_SECRET_BYTES],
 						 int timeout_ms, char *err, size_t errn)
@@ -396,11 +368,11 @@ struct rp_transport *rp_transport_direct_connect(const char *host, const char *p
 		snprintf(err, errn, "direct: cannot send the handshake: %s", strerror(errno));
 		goto fail;
 	}
-	r = read_by(t->rfd, ans, RP_DX_ANSWER_HEAD_BYTES + 1, deadline);
+	r = base_read_all(t->rfd, ans, RP_DX_ANSWER_HEAD_BYTES + 1, deadline);
 	len = r < 0 ? r : rp_dx_answer_len(ans, RP_DX_ANSWER_HEAD_BYTES + 1);
 	if (len > RP_DX_ANSWER_HEAD_BYTES + 1)
-		r = read_by(t->rfd, ans + RP_DX_ANSWER_HEAD_BYTES + 1,
-			    (size_t)len - RP_DX_ANSWER_HEAD_BYTES - 1, deadline);
+		r = base_read_all(t->rfd, ans + RP_DX_ANSWER_HEAD_BYTES + 1,
+				  (size_t)len - RP_DX_ANSWER_HEAD_BYTES - 1, deadline);
 	if (r < 0) {
 		snprintf(err, errn, "direct: no answer to the handshake from %s port %s: %s", host,
 			 port, r == -ECONNRESET ? "the connection was closed" : strerror(-r));

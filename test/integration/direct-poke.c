@@ -9,8 +9,6 @@
  * For tamper and replay it prints what the daemon answered before it
  * closed: each frame it could open ("HELLO", "ERROR <message>"), then
  * "closed". Exit 0 if it ran to the end, 1 if something else went wrong. */
-#include <errno.h>
-#include <poll.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -23,26 +21,6 @@
 #include "rp_io.h"
 
 #define WAIT_MS 10000
-
-static int read_exact(int fd, uint8_t *buf, size_t n)
-{
-	size_t got = 0;
-	long end = base_now_ms() + WAIT_MS;
-
-	while (got < n) {
-		struct pollfd p = {.fd = fd, .events = POLLIN};
-		if (poll(&p, 1, (int)(end - base_now_ms())) <= 0)
-			return -ETIMEDOUT;
-		ssize_t k = recv(fd, buf + got, n - got, 0);
-		if (k == 0)
-			return -ECONNRESET;
-		if (k < 0 && errno != EAGAIN && errno != EINTR)
-			return -errno;
-		if (k > 0)
-			got += (size_t)k;
-	}
-	return 0;
-}
 
 int main(int argc, char **argv)
 {
@@ -92,7 +70,8 @@ int main(int argc, char **argv)
 		return 1;
 	rp_dx_hello_encode(hello, id, cs);
 	if (send(fd, hello, sizeof hello, MSG_NOSIGNAL) != (ssize_t)sizeof hello ||
-	    read_exact(fd, ans, RP_DX_ANSWER_HEAD_BYTES + RP_DX_SALT_BYTES) < 0 ||
+	    base_read_all(fd, ans, RP_DX_ANSWER_HEAD_BYTES + RP_DX_SALT_BYTES,
+			  base_now_ms() + WAIT_MS) < 0 ||
 	    rp_dx_answer_decode(ans, RP_DX_ANSWER_HEAD_BYTES + RP_DX_SALT_BYTES, ss, why,
 				sizeof why) != 0) {
 		fprintf(stderr, "direct-poke: the handshake failed\n");
@@ -113,10 +92,12 @@ int main(int argc, char **argv)
 	for (;;) {
 		uint8_t in[RP_DX_MAX_RECORD];
 		static uint8_t plain[RP_DX_MAX_PLAIN];
-		if (read_exact(fd, in, RP_DX_HDR_BYTES) < 0)
+		long end = base_now_ms() + WAIT_MS;
+		if (base_read_all(fd, in, RP_DX_HDR_BYTES, end) < 0)
 			break;
 		long len = rp_dx_record_len(in);
-		if (len < 0 || read_exact(fd, in + RP_DX_HDR_BYTES, (size_t)len - RP_DX_HDR_BYTES) < 0)
+		if (len < 0 ||
+		    base_read_all(fd, in + RP_DX_HDR_BYTES, (size_t)len - RP_DX_HDR_BYTES, end) < 0)
 			break;
 		long pn = rp_dx_open(&recv_d, in, (size_t)len, plain);
 		if (pn < 0) {

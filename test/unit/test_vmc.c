@@ -2,9 +2,12 @@
  * bad line named by number, in a table), --console arguments, the keys
  * file and its grants (strict at start, a bad line skipped at a login),
  * escapes split across reads, log timestamps, the escaping of log lines,
- * the bound on a client's window size. */
+ * the bound on a client's window size; base's exact read. */
 #include <errno.h>
+#include <fcntl.h>
 #include <stdlib.h>
+#include <sys/wait.h>
+#include <unistd.h>
 
 #include "unit.h"
 #include "vmc.h"
@@ -534,6 +537,42 @@ static void sizes(void)
 	CHECK_EQ(base_parse_size("1025G", &v), -EINVAL);
 }
 
+/* base_read_all: bytes that come in pieces (a writer that pauses), on a
+ * non-blocking fd; the end of the stream and the deadline said apart. */
+static void read_all(void)
+{
+	int p[2];
+	char buf[8] = "";
+
+	CHECK_EQ(pipe(p), 0);
+	fcntl(p[0], F_SETFL, O_NONBLOCK);
+	pid_t pid = fork();
+	if (pid == 0) {
+		close(p[0]);
+		if (write(p[1], "ab", 2) != 2)
+			_exit(1);
+		usleep(20000); /* the reader has waited in poll once */
+		_exit(write(p[1], "cde", 3) == 3 ? 0 : 1);
+	}
+	CHECK(pid > 0);
+	close(p[1]);
+	CHECK_EQ(base_read_all(p[0], buf, 4, base_now_ms() + 10000), 0);
+	CHECK(!memcmp(buf, "abcd", 4));
+	int st = 1;
+	CHECK_EQ(waitpid(pid, &st, 0), pid);
+	CHECK_EQ(st, 0);
+	/* One byte left, and then the end: two asked are not there. */
+	CHECK_EQ(base_read_all(p[0], buf, 2, base_now_ms() + 10000), -ECONNRESET);
+	close(p[0]);
+
+	CHECK_EQ(pipe(p), 0);
+	CHECK_EQ(base_read_all(p[0], buf, 1, base_now_ms() + 30), -ETIMEDOUT);
+	CHECK_EQ(base_read_all(p[0], buf, 1, base_now_ms() - 1), -ETIMEDOUT);
+	CHECK_EQ(base_read_all(p[0], buf, 0, base_now_ms() - 1), 0); /* nothing asked */
+	close(p[0]);
+	close(p[1]);
+}
+
 int main(int argc, char **argv)
 {
 	static const struct unit_case cases[] = {
@@ -545,7 +584,7 @@ int main(int argc, char **argv)
 		{"keys-name-and-type", keys_name_and_type},
 		{"readme-consoles-example", readme_consoles_example},
 		{"keys-lenient", keys_lenient},   {"log-escape", log_escape},
-		{"winsize-bound", winsize_bound},
+		{"winsize-bound", winsize_bound}, {"read-all", read_all},
 	};
 	return unit_main(cases, sizeof cases / sizeof *cases, argc, argv);
 }
