@@ -24,7 +24,7 @@ $(keys_ready_in)
 wait-window "xtest" 30
 type "before\n"
 wait-update 30
-screenshot $T/gate
+$(gate_in)
 type "during one\n"
 type "during two, three four five\n"
 $(keys_resumed_in)

@@ -9,7 +9,7 @@ command -v xterm >/dev/null || { echo "no xterm"; exit 77; }
 N=2500
 . test/integration/viewlink.inc
 serve "$T/serve.err"
-link_proxy "$T/gate1" "$T/gate2"
+link_proxy "$T/gate" "$T/gate2"
 fail() { view_fail "$@"; }
 xterm_session 80x8+10+10 -e sh -c "exec cat >$T/typed"
 chunk=$(head -c 100 /dev/zero | tr '\0' 'x')
@@ -17,7 +17,7 @@ chunk=$(head -c 100 /dev/zero | tr '\0' 'x')
 	echo 'wait-window "xtest" 30'
 	printf '%s\n' 'type "before\n"'
 	echo 'wait-update 30'
-	echo "screenshot $T/gate1"
+	gate_in
 	i=0
 	while [ $i -lt $((N / 100)) ]; do
 		echo "type \"$chunk\""
@@ -31,8 +31,9 @@ chunk=$(head -c 100 /dev/zero | tr '\0' 'x')
 } >"$T/in"
 view_start --x11 xs
 wait_until 30 grep -qs before "$T/typed" || fail before
+at_gate
 ctl down
-timeout 30 cat "$T/gate1" >/dev/null || fail "gate1"
+timeout 30 cat "$T/gate" >/dev/null || fail "the view never passed its gate"
 timeout 120 cat "$T/gate2" >/dev/null || fail "typing"
 ctl up
 wait "$vpid" || fail "view failed"

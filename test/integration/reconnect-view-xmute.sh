@@ -23,7 +23,7 @@ cat >"$T/in" <<EOF2
 wait-window "xtest" 30
 type "before\n"
 wait-update 30
-screenshot $T/gate
+$(gate_in)
 type "during one\n"
 type "during two\n"
 wait-update 90
@@ -32,6 +32,7 @@ tl view --headless --x11 xs --input "$T/in" >"$T/legend" 2>"$T/view.err" &
 vpid=$!
 pids="$pids $vpid"
 wait_until 30 grep -qs before "$T/typed" || fail "'before' never reached the xterm"
+at_gate
 ctl mute
 wait_until 10 grep -q '^mute' "$T/proxy.log"
 timeout 60 cat "$T/gate" >/dev/null || fail "the view never reached its gate"

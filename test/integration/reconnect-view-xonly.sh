@@ -19,7 +19,7 @@ cat >"$T/in" <<EOF
 wait-window "xtest" 30
 type "before\n"
 wait-update 30
-screenshot $T/gate
+$(gate_in)
 type "during one\n"
 type "during two, three four five\n"
 wait-update 60
