@@ -5,6 +5,7 @@
 # pieces (xpaste) both get the whole text. A small copy still goes whole.
 . test/integration/lib.sh "$1"
 . test/integration/clip.inc
+probe_desk
 
 big_text desk "$T/desk.txt"
 desk_copies "$T/desk.txt"

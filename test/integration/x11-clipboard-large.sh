@@ -5,6 +5,7 @@
 # program there pastes.
 . test/integration/lib.sh "$1"
 . test/integration/clip.inc
+probe_desk
 
 # Over 2 MiB of lines, each numbered, with a non-ASCII character.
 big_text line "$T/big.txt"

@@ -6,18 +6,11 @@
 # written back, and the text comes whole when small and in INCR pieces
 # (at most 256 KiB) when it is 2 MiB. Before, MULTIPLE was refused whole.
 . test/integration/lib.sh "$1"
-need_progs Xvfb xterm xclip
-
-"$TELLY" new --x11 -s x -- xterm -T keep -e sh >/dev/null || fail "telly new --x11"
-xprobe_start "$T/p" x
-exec 3>"$T/p/cmd"
-wait_until 20 grep -q " keep$" "$T/p/windows"
-dpy=$("$TELLY" ls | sed -n 's/^  display \(:[0-9]*\).*/\1/p')
-xenv() { DISPLAY=$dpy XAUTHORITY=$TELLY_DIR/x11-x.auth "$@"; }
+. test/integration/clip.inc
+probe_desk
 
 printf 'small caf\303\251' >"$T/small.txt"
-printf 'clipfile 0 %s\n' "$T/small.txt" >&3
-pasted() { xenv xclip -selection clipboard -o >"$T/pasted.txt" 2>/dev/null && cmp -s "$T/pasted.txt" "$1"; }
+desk_copies "$T/small.txt"
 wait_until 20 pasted "$T/small.txt"
 xenv "$B/test/xpaste" multiple >"$T/xpaste.txt" 2>"$T/xpaste.err" ||
 	fail "xpaste multiple: $(cat "$T/xpaste.err")"
@@ -26,9 +19,8 @@ whole" ] || fail "MULTIPLE of a small copy: $(cat "$T/xpaste.err")"
 cmp -s "$T/xpaste.txt" "$T/small.txt" || fail "MULTIPLE pasted $(cat "$T/xpaste.txt"), not the desk's text"
 echo "MULTIPLE, small: answered pairs, the text whole"
 
-awk 'BEGIN { for (i = 0; i < 44000; i++) printf "desk %06d of a long selection caf\303\251 ........ %s\n", i, (i % 7 ? "x" : "y") }' \
-	>"$T/desk.txt"
-printf 'clipfile 0 %s\n' "$T/desk.txt" >&3
+big_text desk "$T/desk.txt"
+desk_copies "$T/desk.txt"
 wait_until 60 pasted "$T/desk.txt"
 xenv "$B/test/xpaste" multiple >"$T/xpaste.txt" 2>"$T/xpaste.err" ||
 	fail "xpaste multiple (2 MiB): $(cat "$T/xpaste.err")"

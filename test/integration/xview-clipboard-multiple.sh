@@ -7,23 +7,8 @@
 # small and in INCR pieces when it is 300 KiB. Before, MULTIPLE was
 # refused whole.
 . test/integration/lib.sh "$1"
-for p in xterm xclip xwininfo; do
-	command -v $p >/dev/null || fail "no $p (make deps installs it)"
-done
-start_xvfb
-
-deskwin() { xwininfo -root -tree | sed -n "s/^ *\(0x[0-9a-f]*\) \"$1\".*/\1/p" | head -n 1; }
-hostclip() { # xclip ARGS on the host's display
-	DISPLAY=$("$TELLY" ls | sed -n 's/^ *display \(:[0-9]*\).*/\1/p' | head -n 1) \
-		XAUTHORITY="$TELLY_DIR/x11-xs.auth" timeout 20 xclip "$@"
-}
-
-"$TELLY" new --x11 -s xs -- xterm -T xclip-test || fail "new --x11"
-wait_until 20 sh -c "\"$TELLY\" ls | grep -q 'window .*\"xclip-test\"'"
-"$TELLY" view --seamless "" xs >"$T/view.out" 2>&1 &
-pids="$pids $!"
-has_win() { [ -n "$(deskwin xclip-test)" ]; }
-wait_until 20 has_win
+. test/integration/clip.inc
+seamless_desk
 
 on_desk() { timeout 5 xclip -selection clipboard -o >"$T/desk.txt" 2>/dev/null && cmp -s "$T/desk.txt" "$1"; }
 printf 'from the host \303\244' >"$T/small.txt"

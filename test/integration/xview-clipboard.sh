@@ -4,23 +4,8 @@
 # on the desk's CLIPBOARD; what the desk copied goes to the host when an
 # X window takes the focus.
 . test/integration/lib.sh "$1"
-for p in xterm xclip xdotool xwininfo; do
-	command -v $p >/dev/null || fail "no $p (make deps installs it)"
-done
-start_xvfb
-
-deskwin() { xwininfo -root -tree | sed -n "s/^ *\(0x[0-9a-f]*\) \"$1\".*/\1/p" | head -n 1; }
-hostclip() { # xclip ARGS on the host's display
-	DISPLAY=$("$TELLY" ls | sed -n 's/^ *display \(:[0-9]*\).*/\1/p' | head -n 1) \
-		XAUTHORITY="$TELLY_DIR/x11-xs.auth" timeout 10 xclip "$@"
-}
-
-"$TELLY" new --x11 -s xs -- xterm -T xclip-test || fail "new --x11"
-wait_until 20 sh -c "\"$TELLY\" ls | grep -q 'window .*\"xclip-test\"'"
-"$TELLY" view --seamless "" xs >"$T/view.out" 2>&1 &
-pids="$pids $!"
-has_win() { [ -n "$(deskwin xclip-test)" ]; }
-wait_until 20 has_win
+. test/integration/clip.inc
+seamless_desk xdotool
 
 # Host to desk: a program there takes the CLIPBOARD.
 printf 'from the host \303\244' | hostclip -selection clipboard -i -loops 1 &
