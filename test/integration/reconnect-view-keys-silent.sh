@@ -9,48 +9,27 @@
 # server is not reading input"). Over TCP; the view headless, held at
 # gates (FIFOs as screenshot files).
 . test/integration/lib.sh "$1"
-. test/integration/reconnect.inc
+. test/integration/viewlink.inc
 N=4500
-port=$(free_port)
-"$TELLY" serve --listen 127.0.0.1:$port 2>"$T/serve.err" &
-pids="$pids $!"
-wait_until 10 grep -q "serving on" "$T/serve.err"
-proxy_start "$port"
-mkfifo "$T/gate2" "$T/gate3"
-fail() {
-	echo "FAIL: $*"
-	echo "--- typed: $(wc -c <"$T/typed") bytes, $(tr -cd a <"$T/typed" | wc -c) a"
-	echo "--- view:"
-	tail -n 20 "$T/view.err"
-	exit 1
-}
+serve "$T/serve.err"
+link_proxy "$T/gate2" "$T/gate3"
+fail() { view_fail "$* (typed: $(wc -c <"$T/typed") bytes, $(tr -cd a <"$T/typed" | wc -c) a)"; }
 # The program says "phase1-ok" once the test has seen the first keys.
 "$TELLY" new -s kt -- sh -c "stty raw -echo; echo ready; exec 3<&0; cat <&3 >$T/typed & while [ ! -e $T/phase1 ]; do sleep 0.05; done; echo phase1-ok; wait" >/dev/null || fail new
 {
 	echo 'wait "ready" 20'
 	echo "screenshot $T/a.png"
-	i=0
-	while [ $i -lt $N ]; do
-		echo 'type "a"'
-		i=$((i + 1))
-	done
+	type_each a $N
 	echo 'type "b"'
 	echo 'wait "phase1-ok" 90'
 	echo "screenshot $T/p1.png"
 	echo "screenshot $T/gate2"
-	i=0
-	while [ $i -lt $N ]; do
-		echo 'type "x"'
-		i=$((i + 1))
-	done
+	type_each x $N
 	echo 'type "y"'
 	echo "screenshot $T/gate3"
 	echo 'wait-window "kt" 120'
 } >"$T/in"
-"$TELLY" view --headless --tcp 127.0.0.1:$pport --token-file "$TELLY_DIR/token" --input "$T/in" \
-	>"$T/legend" 2>"$T/view.err" &
-vpid=$!
-pids="$pids $vpid"
+view_start
 wait_until 30 grep -q a.png "$T/legend" || fail "the terminal never showed"
 wait_until 60 grep -q b "$T/typed" || fail "the working link's last key never came ($(tail -n 1 "$T/view.err"))"
 n=$(tr -cd a <"$T/typed" | wc -c)
