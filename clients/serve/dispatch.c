@@ -8,6 +8,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "base.h"
@@ -71,6 +72,21 @@ static int on_handoff(struct server *srv, struct conn *c, const struct rp_hdr *h
 		conn_fatal(srv, c, RP_E_PROTO,
 			   "HANDOFF must come first and alone, with 2 descriptors (got %d)", n);
 		return FRAME_DONE;
+	}
+	for (int i = 0; i < 2; i++) {
+		struct stat st;
+		/* ssh's pipes or a socket: epoll watches them, and making them
+		 * non-blocking touches nobody else. A file cannot be watched; a
+		 * terminal (serve --stdio typed by hand) would be left
+		 * non-blocking under its shell. serve --stdio relays those. */
+		if (fstat(fds[i], &st) < 0 || !(S_ISFIFO(st.st_mode) || S_ISSOCK(st.st_mode))) {
+			close(fds[0]);
+			close(fds[1]);
+			conn_fatal(srv, c, RP_E_PROTO,
+				   "HANDOFF: its %s is not a pipe or a socket: relayed instead",
+				   i ? "stdout" : "stdin");
+			return FRAME_DONE;
+		}
 	}
 	pipes = rp_transport_fds(fds[0], fds[1]);
 	if (!pipes) {

@@ -121,7 +121,7 @@ static int relay(struct rp_transport *t)
  * stdout (ssh's pipes) and wait until it is done with them, as tmux's
  * client gives its server the terminal. Returns -1 if the daemon did not
  * take them (nothing was read from stdin: relay() can still take over). */
-static int hand_over(struct rp_transport *t)
+static int hand_over(struct rp_transport *t, char *why, size_t whyn)
 {
 	const int fds[2] = {STDIN_FILENO, STDOUT_FILENO};
 	uint8_t hdr[RP_HDR_SIZE];
@@ -130,19 +130,47 @@ static int hand_over(struct rp_transport *t)
 	size_t got = 0;
 
 	rp_hdr_encode(hdr, RP_HANDOFF, 0, 0, 0);
-	if (rp_transport_send_fds(t, hdr, sizeof hdr, fds, 2) < 0)
+	if (rp_transport_send_fds(t, hdr, sizeof hdr, fds, 2) < 0) {
+		snprintf(why, whyn, "passing them failed: %s", strerror(errno));
 		return -1;
+	}
 	while (got < sizeof hdr) {
 		ssize_t r;
-		if (poll(&p, 1, HANDOFF_ANSWER_MS) <= 0)
+		if (poll(&p, 1, HANDOFF_ANSWER_MS) <= 0) {
+			snprintf(why, whyn, "no answer within %d ms", HANDOFF_ANSWER_MS);
 			return -1;
+		}
 		r = recv(rp_transport_read_fd(t), hdr + got, sizeof hdr - got, 0);
-		if (r <= 0 && !(r < 0 && (errno == EAGAIN || errno == EINTR)))
+		if (r <= 0 && !(r < 0 && (errno == EAGAIN || errno == EINTR))) {
+			snprintf(why, whyn, "it closed the connection");
 			return -1;
+		}
 		got += r > 0 ? (size_t)r : 0;
 	}
-	if (rp_hdr_decode(hdr, sizeof hdr, &h) != 0 || h.type != RP_HANDOFF)
+	if (rp_hdr_decode(hdr, sizeof hdr, &h) != 0) {
+		snprintf(why, whyn, "its answer was malformed");
 		return -1;
+	}
+	if (h.type != RP_HANDOFF) {
+		/* An ERROR says why (an older daemon: it does not know them). */
+		uint8_t msg[HANDOFF_ERROR_BYTES];
+		struct rp_error e;
+		got = 0;
+		while (h.type == RP_ERROR && h.len <= sizeof msg && got < h.len &&
+		       poll(&p, 1, HANDOFF_ANSWER_MS) > 0) {
+			ssize_t r = recv(rp_transport_read_fd(t), msg + got, h.len - got, 0);
+			if (r <= 0)
+				break;
+			got += (size_t)r;
+		}
+		if (h.type == RP_ERROR && got == h.len && rp_error_decode(msg, got, &e) == 0) {
+			char text[HANDOFF_ERROR_BYTES];
+			base_log_escape(e.msg.p, e.msg.n, false, text, sizeof text);
+			snprintf(why, whyn, "it said: %s", text);
+		} else
+			snprintf(why, whyn, "it answered %s", rp_type_name(h.type));
+		return -1;
+	}
 	/* Ours to keep open no longer; the daemon closes the socket when the
 	 * connection ends, and ssh sees this process exit. */
 	close(STDIN_FILENO);
@@ -467,8 +495,13 @@ int telly_serve(int argc, char **argv)
 		return direct_key(t, direct_bind ? direct_bind : "127.0.0.1");
 	}
 	if (stdio) {
-		rc = hand_over(t);
+		char why[HANDOFF_ERROR_BYTES + 32] = "";
+		rc = hand_over(t, why, sizeof why);
 		if (rc < 0) { /* a daemon that does not take them: copy */
+			/* Said, since every byte now costs a copy and two
+			 * wakeups more each way; ssh shows it on the desk. */
+			fprintf(stderr, "telly serve --stdio: the daemon did not take ssh's pipes (%s); "
+					"relaying them instead\n", why);
 			rp_transport_destroy(t);
 			if (!o.log_dir && (rc = serve_defaults(&o, log_dir, cap_given, log_buf,
 							      sizeof log_buf, err, sizeof err)) < 0)

@@ -91,6 +91,7 @@ struct telly_slog;
 #define CLOSE_GRACE_MS 2000   /* a closing peer gets this long to take its error */
 #define FIRST_CLIENT_MS 10000 /* a daemon nobody reaches exits after this */
 #define HANDOFF_ANSWER_MS 5000 /* serve --stdio waits this long for the daemon */
+#define HANDOFF_ERROR_BYTES 512 /* the longest ERROR it reads for why it refused */
 #define SETTLE_MS 50	      /* output paused this long: the screen is drawn */
 #define LIST_CMD_MAX 100
 #define IDLE_WAIT_MS 1000 /* the loop wakes at least this often */
