@@ -396,6 +396,18 @@ void conn_destroy(struct server *srv, struct conn *c)
 	srv->nconns--;
 	conn_unregister(c);
 	rp_conn_destroy(c->rc);
+	if (c->relay) {
+		/* The end mark (HANDOFF_MARKS_END): serve --stdio exits 0 on
+		 * it, and 1 if the socket closes without it. The socket has
+		 * nothing else queued: it fits. */
+		uint8_t end[RP_HDR_SIZE];
+		rp_hdr_encode(end, RP_HANDOFF, 0, 0, 0);
+		if (send(rp_transport_read_fd(c->relay), end, sizeof end, MSG_NOSIGNAL | MSG_DONTWAIT) !=
+			    (ssize_t)sizeof end &&
+		    errno != EPIPE && errno != ECONNRESET) /* else it is gone already */
+			serve_log("connection %u: cannot tell serve --stdio it ended: %s", c->id,
+				  strerror(errno));
+	}
 	rp_transport_destroy(c->relay);
 	free(c);
 }

@@ -63,7 +63,7 @@ static int on_handoff(struct server *srv, struct conn *c, const struct rp_hdr *h
 {
 	struct rp_transport *pipes;
 	int fds[2], n = rp_conn_take_fds(c->rc, fds);
-	uint8_t ack[RP_HDR_SIZE];
+	uint8_t ack[RP_HDR_SIZE + 1];
 
 	(void)p;
 	if (n != 2 || c->hello || c->relay || h->len || rp_conn_rx_partial(c->rc)) {
@@ -97,7 +97,8 @@ static int on_handoff(struct server *srv, struct conn *c, const struct rp_hdr *h
 		return FRAME_DONE;
 	}
 	/* The answer goes on the socket, which has nothing else queued. */
-	rp_hdr_encode(ack, RP_HANDOFF, 0, 0, 0);
+	rp_hdr_encode(ack, RP_HANDOFF, 0, 0, 1);
+	ack[RP_HDR_SIZE] = HANDOFF_MARKS_END;
 	if (rp_conn_send_now(c->rc, ack, sizeof ack) != sizeof ack) {
 		rp_transport_destroy(pipes);
 		conn_fatal(srv, c, RP_E_PROTO, "HANDOFF: cannot answer");

@@ -128,6 +128,7 @@ static int hand_over(struct rp_transport *t, char *why, size_t whyn)
 	struct rp_hdr h;
 	struct pollfd p = {.fd = rp_transport_read_fd(t), .events = POLLIN};
 	size_t got = 0;
+	uint8_t flags = 0;
 
 	rp_hdr_encode(hdr, RP_HANDOFF, 0, 0, 0);
 	if (rp_transport_send_fds(t, hdr, sizeof hdr, fds, 2) < 0) {
@@ -172,19 +173,36 @@ static int hand_over(struct rp_transport *t, char *why, size_t whyn)
 		return -1;
 	}
 	/* Ours to keep open no longer; the daemon closes the socket when the
-	 * connection ends, and ssh sees this process exit. */
+	 * connection ends, and ssh sees this process exit. What comes first
+	 * is the answer's payload (its flags byte, none from an older
+	 * daemon), then the end mark (HANDOFF_MARKS_END). */
 	close(STDIN_FILENO);
 	close(STDOUT_FILENO);
+	got = 0;
 	for (;;) {
-		char sink[64];
+		uint8_t sink[64];
 		ssize_t r;
 		p.revents = 0;
 		if (poll(&p, 1, -1) < 0 && errno != EINTR)
 			return 1;
 		r = recv(rp_transport_read_fd(t), sink, sizeof sink, 0);
-		if (r == 0 || (r < 0 && errno != EAGAIN && errno != EINTR))
-			return 0;
+		if (r > 0) {
+			if (got == 0 && h.len > 0)
+				flags = sink[0];
+			got += (size_t)r;
+			continue;
+		}
+		if (r < 0 && (errno == EAGAIN || errno == EINTR))
+			continue;
+		break;
 	}
+	if ((flags & HANDOFF_MARKS_END) && got < h.len + RP_HDR_SIZE) {
+		/* ssh's exit status says so too. */
+		fprintf(stderr, "telly serve --stdio: the daemon went without ending the "
+				"connection (killed or crashed)\n");
+		return 1;
+	}
+	return 0;
 }
 
 /* The address sshd was reached on (SSH_CONNECTION's third word): what a

@@ -92,6 +92,11 @@ struct telly_slog;
 #define FIRST_CLIENT_MS 10000 /* a daemon nobody reaches exits after this */
 #define HANDOFF_ANSWER_MS 5000 /* serve --stdio waits this long for the daemon */
 #define HANDOFF_ERROR_BYTES 512 /* the longest ERROR it reads for why it refused */
+/* HANDOFF's answer is one byte of flags. MARKS_END: the daemon sends
+ * one more HANDOFF header on the socket when the connection ends as it
+ * should, so serve --stdio tells that from the daemon dying (an older
+ * daemon's answer is empty: no mark to wait for). */
+#define HANDOFF_MARKS_END 0x01
 #define SETTLE_MS 50	      /* output paused this long: the screen is drawn */
 #define LIST_CMD_MAX 100
 #define IDLE_WAIT_MS 1000 /* the loop wakes at least this often */

@@ -5,7 +5,8 @@
 # /proc/PID/fd) and serve --stdio holds neither; serve --stdio reads and
 # writes nothing while keys and 20000 lines of output pass (/proc/PID/io);
 # every line reaches the desk, the program's exit status too, and the ssh
-# session then ends with status 0. A serve --stdio whose stdin is a file
+# session then ends with status 0; with status 1 if the daemon is killed
+# under it instead. A serve --stdio whose stdin is a file
 # is refused by the daemon (it cannot watch a file), relays instead and
 # says so, and the daemon serves the attached desk on.
 . test/integration/lib.sh "$1"
@@ -86,4 +87,19 @@ wait_for w1 'attach-rc=0'
 wait_until 10 test -s "$T/ssh.rc"
 [ "$(cat "$T/ssh.rc")" = 0 ] || fail "the ssh session ended with status $(cat "$T/ssh.rc")"
 [ -z "$(relays)" ] || fail "serve --stdio outlived its session: $(relays)"
+
+# The daemon killed while it speaks on ssh's pipes: the ssh session ends
+# with status 1 and says why (its end was not marked).
+mkfifo "$T/in"
+($ssh_cmd $dest "$TELLY serve --stdio" <"$T/in" >/dev/null 2>"$T/killed.err"
+ echo $? >"$T/killed.rc") &
+exec 7>"$T/in"
+handed() { [ "$(grep -c 'speaks on the stdin/stdout of telly serve --stdio' "$T/remote/serve.log")" -ge 2 ]; }
+wait_until 20 handed
+kill -9 "$(TELLY_DIR=$T/remote daemon_pid)"
+wait_until 10 test -s "$T/killed.rc"
+exec 7>&-
+[ "$(cat "$T/killed.rc")" = 1 ] || fail "ssh ended with status $(cat "$T/killed.rc") after the daemon was killed"
+grep -q 'the daemon went without ending the connection' "$T/killed.err" ||
+	fail "serve --stdio did not say the daemon went: '$(cat "$T/killed.err")'"
 echo "ssh handoff: ok"
