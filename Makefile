@@ -63,10 +63,10 @@ obj = $(patsubst %.c,$(BUILD)/$(1)/%.o,$(2))
 # X sessions on the host (clients/serve/session_x11.c) and the display they
 # run (xdisplay/), in the daemon and all that is built with it; their X
 # libraries go along with the codec's. The probe desk of the X tests.
-XD_SRC     := xdisplay/xd.c xdisplay/xvfb.c clients/serve/session_x11.c
+XD_SRC     := xdisplay/xd.c xdisplay/xvfb.c xdisplay/xorg.c clients/serve/session_x11.c
 SERVE_SRC  += $(XD_SRC)
 CLIENT_SRC += $(XD_SRC)
-LZ4_LIBS   += $(shell pkg-config --libs xcb xcb-shm xcb-composite xcb-damage xcb-xfixes xcb-xtest 2>/dev/null)
+LZ4_LIBS   += $(shell pkg-config --libs xcb xcb-shm xcb-composite xcb-damage xcb-xfixes xcb-xtest xcb-randr 2>/dev/null)
 INC        += -Ixdisplay
 # The direct transport (remote-proto/direct.c, transport_direct.c;
 # clients/serve/direct.c): records sealed with OpenSSL's libcrypto, which
@@ -297,7 +297,7 @@ $(BUILD)/test/unit-xdesk-asan: $(call obj,san,$(XDESK_UNIT))
 	$(CC) $(ALL_CFLAGS) -O1 $(SAN) -o $@ $^ $(VTERM_LIBS) $(DS_LIBS) -lm
 
 # xdisplay's reads against a real Xvfb (test/unit/test_xd.c).
-XD_UNIT := $(BASE_SRC) xdisplay/xd.c xdisplay/xvfb.c test/unit/test_xd.c
+XD_UNIT := $(BASE_SRC) xdisplay/xd.c xdisplay/xvfb.c xdisplay/xorg.c test/unit/test_xd.c
 all: $(BUILD)/test/unit-xd $(BUILD)/test/unit-xd-asan
 $(BUILD)/test/unit-xd: $(call obj,obj,$(XD_UNIT))
 	@mkdir -p $(dir $@)

@@ -66,6 +66,7 @@ need pc xcb-composite    libxcb-composite0-dev
 need pc xcb-damage       libxcb-damage0-dev
 need pc xcb-xtest        libxcb-xtest0-dev
 need pc xcb-xfixes       libxcb-xfixes0-dev
+need pc xcb-randr        libxcb-randr0-dev
 need pc xcb-image        libxcb-image0-dev
 need pc xcb-render       libxcb-render0-dev
 need pc x11              libx11-dev
@@ -87,6 +88,9 @@ need file /usr/share/fonts/truetype/noto/NotoColorEmoji.ttf fonts-noto-color-emo
 
 # Programs the tests, the demo and the benchmarks drive.
 need prog Xvfb               xvfb
+# X sessions' display that takes the desk's size (xdisplay/xorg.c).
+need file /usr/lib/xorg/Xorg  xserver-xorg-core
+need file /usr/lib/xorg/modules/drivers/dummy_drv.so xserver-xorg-video-dummy
 need prog xdotool            xdotool
 need prog xclip              xclip
 need prog xwd                x11-apps

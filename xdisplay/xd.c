@@ -11,11 +11,13 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <poll.h>
 #include <sys/mman.h>
 #include <unistd.h>
 
 #include <xcb/composite.h>
 #include <xcb/damage.h>
+#include <xcb/randr.h>
 #include <xcb/shm.h>
 #include <xcb/xcb.h>
 #include <xcb/xcbext.h>
@@ -32,6 +34,8 @@
 #define XD_RECTS_MAX 32		   /* damage in more pieces is read as its bounding box */
 #define XD_PROP_MAX_WORDS 1024	   /* a property read is at most 4 KiB */
 #define XD_PROTOCOLS_MAX 64
+#define XD_SHM_MIN_ROWS 64	   /* the pixel segment holds this many rows of the widest window */
+#define XD_SCREEN_DPI 96	   /* the size in millimetres RANDR is told */
 
 enum {
 	A_WM_NAME,
@@ -62,13 +66,13 @@ static const char *const atom_names[A_COUNT] = {
 	"TARGETS", "TEXT", "INCR", "_TELLY_SELECTION", "MULTIPLE", "ATOM_PAIR",
 };
 
-enum pkind { PK_PROP, PK_SHM, PK_CURSOR, PK_SEL, PK_MULTI };
+enum pkind { PK_PROP, PK_SHM, PK_CURSOR, PK_SEL, PK_MULTI, PK_RR_RES, PK_RR_MODE, PK_RR_CRTC };
 
 struct pending {
 	unsigned seq;
 	uint8_t kind;
 	uint32_t win, atom;
-	struct xd_rect r; /* PK_SHM: the piece read, in pixmap coordinates */
+	struct xd_rect r; /* PK_SHM: the piece read, in pixmap coordinates; PK_RR_*: w, h the size */
 	uint32_t off;	  /* PK_SHM: where in the segment */
 	/* PK_MULTI (win: the requestor, atom: its property of pairs): the
 	 * request's selection (its index) and time, answered on the reply. */
@@ -174,6 +178,15 @@ struct xd {
 	struct capture cap; /* cap.w: the read under way, NULL: none */
 	uint64_t ev_seq;    /* the last event's sequence number, widened to 64 bits */
 	unsigned screen_w, screen_h;
+	/* RANDR (xd_screen_size): the output and CRTC that make the screen,
+	 * a change under way (its answers in the ring) and the size asked
+	 * meanwhile (0: none), the screen's size now (the root's). */
+	bool rr_ok, rr_busy, rr_told;
+	xcb_randr_output_t rr_output;
+	xcb_randr_crtc_t rr_crtc;
+	xcb_timestamp_t rr_cfg_ts;
+	unsigned rr_want_w, rr_want_h, cur_w, cur_h;
+	uint64_t cur_seq; /* the request the start's size was read with */
 	/* Selections: xd's own window converts them and owns the desk's. */
 	xcb_window_t selwin;
 	char *seltext[2]; /* the desk's, while xd owns it */
@@ -726,6 +739,8 @@ static void on_sel_text(struct xd *xd, int i, xcb_get_property_reply_t *r);
 
 static void on_multiple(struct xd *xd, const struct pending *p, xcb_get_property_reply_t *r);
 
+static void rr_reply(struct xd *xd, const struct pending *p, void *reply);
+
 static void on_reply(struct xd *xd, const struct pending *p, void *reply)
 {
 	struct xwin *w = p->win ? find(xd, p->win) : NULL;
@@ -754,6 +769,11 @@ static void on_reply(struct xd *xd, const struct pending *p, void *reply)
 		break;
 	case PK_MULTI:
 		on_multiple(xd, p, reply);
+		break;
+	case PK_RR_RES:
+	case PK_RR_MODE:
+	case PK_RR_CRTC:
+		rr_reply(xd, p, reply);
 		break;
 	}
 }
@@ -1249,6 +1269,8 @@ static bool read_has(const struct xwin *w, struct xd_rect r)
 	return false;
 }
 
+static void screen_changed(struct xd *xd, unsigned w, unsigned h);
+
 static void on_event(struct xd *xd, xcb_generic_event_t *ev)
 {
 	uint8_t type = ev->response_type & 0x7f;
@@ -1374,6 +1396,13 @@ static void on_event(struct xd *xd, xcb_generic_event_t *ev)
 	}
 	case XCB_CONFIGURE_NOTIFY: {
 		xcb_configure_notify_event_t *e = (void *)ev;
+		if (e->window == xd->root) {
+			/* (One from the start's change, read before it is told,
+			 * is older than the size read then.) */
+			if (xd->ev_seq > xd->cur_seq)
+				screen_changed(xd, e->width, e->height);
+			break;
+		}
 		if (e->event != xd->root || !(w = find(xd, e->window)))
 			break;
 		bool resized = e->width != w->w || e->height != w->h || e->border_width != w->bw;
@@ -1465,6 +1494,9 @@ static void lose(struct xd *xd, const char *why)
 		xd->ops->lost(xd->ctx, why);
 }
 
+static bool rr_setup(struct xd *xd);
+static int rr_wait(struct xd *xd, unsigned w, unsigned h, char *err, size_t errn);
+
 /* ---- connecting (once; replies waited for: nobody else is in the display yet) ---- */
 
 static int setup(struct xd *xd, char *err, size_t errn)
@@ -1485,7 +1517,10 @@ static int setup(struct xd *xd, char *err, size_t errn)
 		snprintf(err, errn, "cannot connect to the X server %s", dpy);
 		return -ECONNREFUSED;
 	}
-	xd->root = xcb_setup_roots_iterator(xcb_get_setup(xd->c)).data->root;
+	xcb_screen_t *scr = xcb_setup_roots_iterator(xcb_get_setup(xd->c)).data;
+	xd->root = scr->root;
+	xd->cur_w = scr->width_in_pixels;
+	xd->cur_h = scr->height_in_pixels;
 	static const struct {
 		xcb_extension_t *ext;
 		const char *name;
@@ -1521,7 +1556,9 @@ static int setup(struct xd *xd, char *err, size_t errn)
 		xd->atoms[i] = r ? r->atom : XCB_NONE;
 		free(r);
 	}
-	uint32_t mask = XCB_EVENT_MASK_SUBSTRUCTURE_REDIRECT | XCB_EVENT_MASK_SUBSTRUCTURE_NOTIFY;
+	/* StructureNotify: the root's ConfigureNotify says the screen's size. */
+	uint32_t mask = XCB_EVENT_MASK_SUBSTRUCTURE_REDIRECT | XCB_EVENT_MASK_SUBSTRUCTURE_NOTIFY |
+			XCB_EVENT_MASK_STRUCTURE_NOTIFY;
 	e = xcb_request_check(xd->c, xcb_change_window_attributes_checked(xd->c, xd->root,
 									  XCB_CW_EVENT_MASK, &mask));
 	if (e) {
@@ -1553,6 +1590,10 @@ static int setup(struct xd *xd, char *err, size_t errn)
 	 * space (only what reads touch is memory); xcb hands the descriptor
 	 * to the server and closes it. */
 	xd->shm_bytes = (size_t)xd->screen_w * xd->screen_h * 4;
+	/* A display made smaller still reads a window its width's rows at a
+	 * time: at least XD_SHM_MIN_ROWS rows of the widest. */
+	if (xd->shm_bytes < (size_t)XD_MAX_DIM * 4 * XD_SHM_MIN_ROWS)
+		xd->shm_bytes = (size_t)XD_MAX_DIM * 4 * XD_SHM_MIN_ROWS;
 	memfd = memfd_create("telly-xshm", MFD_CLOEXEC);
 	if (memfd < 0 || ftruncate(memfd, (off_t)xd->shm_bytes) < 0) {
 		snprintf(err, errn, "no shared memory for pixels: %s", strerror(errno));
@@ -1574,12 +1615,312 @@ static int setup(struct xd *xd, char *err, size_t errn)
 		snprintf(err, errn, "the X server did not take the shared memory");
 		return -EIO;
 	}
+	xd->fd = xcb_get_file_descriptor(xd->c);
+	/* The size asked, before any program sees the display (Xorg starts
+	 * at a size of its own choosing). */
+	if (rr_setup(xd) && (xd->cur_w != xd->screen_w || xd->cur_h != xd->screen_h)) {
+		int r = rr_wait(xd, xd->screen_w, xd->screen_h, err, errn);
+		if (r < 0)
+			return r;
+	}
 	/* The shape the pointer has now; XFixes tells each change after. */
 	xcb_xfixes_get_cursor_image_cookie_t ck = xcb_xfixes_get_cursor_image(xd->c);
 	pend(xd, ck.sequence, PK_CURSOR, 0, 0, NULL);
 	xcb_flush(xd->c);
-	xd->fd = xcb_get_file_descriptor(xd->c);
 	return 0;
+}
+
+/* ---- the screen's size (RANDR) ---- */
+
+/* The output and CRTC that make the screen, looked up once at the start
+ * (replies waited for). false: this display keeps its size. */
+static bool rr_setup(struct xd *xd)
+{
+	const xcb_query_extension_reply_t *ext;
+	xcb_randr_query_version_reply_t *ver;
+	xcb_randr_get_screen_resources_current_reply_t *res;
+	const char *why = NULL;
+
+	if (!xd->proc.srv->can_resize)
+		return false;
+	ext = xcb_get_extension_data(xd->c, &xcb_randr_id);
+	ver = ext && ext->present
+		      ? xcb_randr_query_version_reply(xd->c, xcb_randr_query_version(xd->c, 1, 5), NULL)
+		      : NULL;
+	if (!ver || (ver->major_version == 1 && ver->minor_version < 2)) {
+		free(ver);
+		base_log("xdisplay", "display :%d: the X server (%s) has no RANDR 1.2: it keeps its size",
+			 xd->proc.display, xd->proc.srv->name);
+		return false;
+	}
+	free(ver);
+	res = xcb_randr_get_screen_resources_current_reply(
+		xd->c, xcb_randr_get_screen_resources_current(xd->c, xd->root), NULL);
+	const xcb_randr_output_t *outs = res ? xcb_randr_get_screen_resources_current_outputs(res) : NULL;
+	int nout = res ? xcb_randr_get_screen_resources_current_outputs_length(res) : 0;
+	/* The first connected output, and its CRTC (or the first it may use). */
+	for (int i = 0; i < nout && !xd->rr_ok; i++) {
+		xcb_randr_get_output_info_reply_t *oi = xcb_randr_get_output_info_reply(
+			xd->c, xcb_randr_get_output_info(xd->c, outs[i], res->config_timestamp), NULL);
+		if (oi && oi->connection == XCB_RANDR_CONNECTION_CONNECTED &&
+		    (oi->crtc || xcb_randr_get_output_info_crtcs_length(oi) > 0)) {
+			xd->rr_output = outs[i];
+			xd->rr_crtc = oi->crtc ? oi->crtc : xcb_randr_get_output_info_crtcs(oi)[0];
+			xd->rr_ok = true;
+		}
+		free(oi);
+	}
+	if (!res)
+		why = "its screen resources cannot be read";
+	else if (!xd->rr_ok)
+		why = "it has no connected output";
+	free(res);
+	if (why)
+		base_log("xdisplay", "display :%d: the X server (%s) cannot change its size: %s",
+			 xd->proc.display, xd->proc.srv->name, why);
+	return xd->rr_ok;
+}
+
+/* The next size asked, if any: the screen's resources first (the modes
+ * it has, and the configuration's time the CRTC request must name). */
+static void rr_next(struct xd *xd)
+{
+	unsigned w = xd->rr_want_w, h = xd->rr_want_h;
+	xcb_randr_get_screen_resources_current_cookie_t ck;
+
+	if (xd->rr_busy || !w || xd->count >= XD_PENDING_MAX)
+		return;
+	xd->rr_want_w = xd->rr_want_h = 0;
+	if (w == xd->cur_w && h == xd->cur_h)
+		return;
+	ck = xcb_randr_get_screen_resources_current(xd->c, xd->root);
+	struct pending *p = NULL;
+	if (pend(xd, ck.sequence, PK_RR_RES, 0, 0, &p)) {
+		p->r = (struct xd_rect){0, 0, (int32_t)w, (int32_t)h};
+		xd->rr_busy = true;
+	}
+}
+
+static void rr_failed(struct xd *xd, unsigned w, unsigned h, const char *why)
+{
+	base_log("xdisplay", "display :%d: the X server (%s) did not take the size %ux%u: %s",
+		 xd->proc.display, xd->proc.srv->name, w, h, why);
+	xd->rr_busy = false;
+	rr_next(xd);
+}
+
+static uint32_t rr_mm(unsigned px)
+{
+	return (uint32_t)((px * 254u + XD_SCREEN_DPI * 5u) / (XD_SCREEN_DPI * 10u));
+}
+
+/* The mode on the output and the CRTC, the screen sized around it: first
+ * large enough for both the old CRTC and the new one, last to the new
+ * size (a screen smaller than a CRTC on it is refused). The root's
+ * ConfigureNotify says when it has it (screen_changed). */
+static void rr_apply(struct xd *xd, xcb_randr_mode_t mode, unsigned w, unsigned h)
+{
+	unsigned bw = w > xd->cur_w ? w : xd->cur_w, bh = h > xd->cur_h ? h : xd->cur_h;
+	xcb_randr_set_crtc_config_cookie_t ck;
+	struct pending *p = NULL;
+
+	xcb_randr_add_output_mode(xd->c, xd->rr_output, mode); /* none if it has it */
+	if (bw != xd->cur_w || bh != xd->cur_h)
+		xcb_randr_set_screen_size(xd->c, xd->root, (uint16_t)bw, (uint16_t)bh, rr_mm(bw),
+					  rr_mm(bh));
+	ck = xcb_randr_set_crtc_config(xd->c, xd->rr_crtc, XCB_CURRENT_TIME, xd->rr_cfg_ts, 0, 0,
+				       mode, XCB_RANDR_ROTATION_ROTATE_0, 1, &xd->rr_output);
+	xcb_randr_set_screen_size(xd->c, xd->root, (uint16_t)w, (uint16_t)h, rr_mm(w), rr_mm(h));
+	if (!pend(xd, ck.sequence, PK_RR_CRTC, 0, 0, &p)) {
+		xd->rr_busy = false;
+		return;
+	}
+	p->r = (struct xd_rect){0, 0, (int32_t)w, (int32_t)h};
+}
+
+static void rr_reply(struct xd *xd, const struct pending *p, void *reply)
+{
+	unsigned w = (unsigned)p->r.w, h = (unsigned)p->r.h;
+
+	if (!reply) {
+		rr_failed(xd, w, h, "the X server refused the request");
+		return;
+	}
+	if (p->kind == PK_RR_RES) {
+		xcb_randr_get_screen_resources_current_reply_t *r = reply;
+		const xcb_randr_mode_info_t *m = xcb_randr_get_screen_resources_current_modes(r);
+		int n = xcb_randr_get_screen_resources_current_modes_length(r);
+		xd->rr_cfg_ts = r->config_timestamp;
+		for (int i = 0; i < n; i++)
+			if (m[i].width == w && m[i].height == h &&
+			    !(m[i].mode_flags & (XCB_RANDR_MODE_FLAG_INTERLACE |
+						 XCB_RANDR_MODE_FLAG_DOUBLE_SCAN))) {
+				rr_apply(xd, m[i].id, w, h);
+				return;
+			}
+		/* None of that size: one made, without blanking (the dummy
+		 * driver shows nothing; a clock of 60 frames a second). A mode
+		 * named so exists only with that size, found above, unless
+		 * interlaced: the name says which. */
+		char name[32];
+		int len = snprintf(name, sizeof name, "%ux%u-telly", w, h);
+		xcb_randr_mode_info_t mi = {
+			.width = (uint16_t)w,
+			.height = (uint16_t)h,
+			.dot_clock = w * h * 60,
+			.hsync_start = (uint16_t)w,
+			.hsync_end = (uint16_t)w,
+			.htotal = (uint16_t)w,
+			.vsync_start = (uint16_t)h,
+			.vsync_end = (uint16_t)h,
+			.vtotal = (uint16_t)h,
+			.name_len = (uint16_t)len,
+		};
+		xcb_randr_create_mode_cookie_t ck = xcb_randr_create_mode(xd->c, xd->root, mi, (uint32_t)len, name);
+		struct pending *q = NULL;
+		if (!pend(xd, ck.sequence, PK_RR_MODE, 0, 0, &q)) {
+			xd->rr_busy = false;
+			return;
+		}
+		q->r = p->r;
+		return;
+	}
+	if (p->kind == PK_RR_MODE) {
+		rr_apply(xd, ((xcb_randr_create_mode_reply_t *)reply)->mode, w, h);
+		return;
+	}
+	xcb_randr_set_crtc_config_reply_t *c = reply;
+	if (c->status != XCB_RANDR_SET_CONFIG_SUCCESS) {
+		char why[64];
+		snprintf(why, sizeof why, "its CRTC said %u", (unsigned)c->status);
+		rr_failed(xd, w, h, why);
+		return;
+	}
+	xd->rr_busy = false;
+	rr_next(xd);
+}
+
+/* The start's size, waited for: nobody is in the display yet. Only a
+ * connection that broke fails the start; a size not taken is logged. */
+static int rr_wait(struct xd *xd, unsigned w, unsigned h, char *err, size_t errn)
+{
+	long until = base_now_ms() + XD_START_MS;
+	xcb_get_geometry_reply_t *g;
+
+	xd->rr_want_w = w;
+	xd->rr_want_h = h;
+	rr_next(xd);
+	xcb_flush(xd->c);
+	while (xd->rr_busy) {
+		struct pending p = xd->ring[xd->head];
+		void *reply = NULL;
+		xcb_generic_error_t *e = NULL;
+		long left = until - base_now_ms();
+		if (xcb_connection_has_error(xd->c)) {
+			snprintf(err, errn, "the connection to the X server broke");
+			return -EIO;
+		}
+		if (left <= 0) {
+			base_log("xdisplay", "display :%d: the X server (%s) did not take the size %ux%u "
+					     "within %d ms",
+				 xd->proc.display, xd->proc.srv->name, w, h, XD_START_MS);
+			break;
+		}
+		if (!xcb_poll_for_reply(xd->c, p.seq, &reply, &e)) {
+			struct pollfd pfd = {.fd = xd->fd, .events = POLLIN};
+			poll(&pfd, 1, (int)left);
+			continue;
+		}
+		xd->head = (xd->head + 1) % XD_PENDING_MAX;
+		xd->count--;
+		on_reply(xd, &p, reply);
+		free(reply);
+		free(e);
+		xcb_flush(xd->c);
+	}
+	/* Past the last request: the screen has its size before any program
+	 * asks (the root's ConfigureNotify, still queued, says it again). */
+	xcb_get_geometry_cookie_t gc = xcb_get_geometry(xd->c, xd->root);
+	xd->cur_seq = widen_seq(xd->ev_seq, gc.sequence);
+	g = xcb_get_geometry_reply(xd->c, gc, NULL);
+	if (g) {
+		xd->cur_w = g->width;
+		xd->cur_h = g->height;
+		free(g);
+	}
+	return 0;
+}
+
+/* The root's size changed (RANDR): windows that spanned the old screen
+ * (maximized, or the full width or height) span the new one; the others
+ * keep their place, moved inside if they would stand off the screen. */
+static void screen_changed(struct xd *xd, unsigned nw, unsigned nh)
+{
+	unsigned ow = xd->cur_w, oh = xd->cur_h;
+
+	if (nw == ow && nh == oh)
+		return;
+	xd->cur_w = nw;
+	xd->cur_h = nh;
+	base_log("xdisplay", "display :%d is now %ux%u (was %ux%u)", xd->proc.display, nw, nh, ow,
+		 oh);
+	for (struct xwin *w = xd->bottom; w; w = w->above) {
+		if (!w->mapped || w->override)
+			continue;
+		int x = w->x, y = w->y;
+		int ww = w->w + 2 * w->bw, wh = w->h + 2 * w->bw;
+		int fw = x == 0 && ww == (int)ow ? (int)nw : ww;
+		int fh = y == 0 && wh == (int)oh ? (int)nh : wh;
+		if (x + fw > (int)nw)
+			x = (int)nw - fw;
+		if (y + fh > (int)nh)
+			y = (int)nh - fh;
+		if (x < 0)
+			x = 0;
+		if (y < 0)
+			y = 0;
+		if (x == w->x && y == w->y && fw == ww && fh == wh)
+			continue;
+		uint32_t v[4] = {(uint32_t)x, (uint32_t)y, clamp_dim(fw - 2 * w->bw),
+				 clamp_dim(fh - 2 * w->bw)};
+		xcb_configure_window(xd->c, w->id,
+				     XCB_CONFIG_WINDOW_X | XCB_CONFIG_WINDOW_Y |
+					     XCB_CONFIG_WINDOW_WIDTH | XCB_CONFIG_WINDOW_HEIGHT,
+				     v);
+	}
+}
+
+int xd_screen_size(struct xd *xd, unsigned w, unsigned h)
+{
+	if (!xd || !xd->c)
+		return -EAGAIN;
+	if (w < XD_SCREEN_MIN || w > XD_SCREEN_MAX || h < XD_SCREEN_MIN || h > XD_SCREEN_MAX)
+		return -EINVAL;
+	if (!xd->rr_ok) {
+		if (!xd->rr_told)
+			base_log("xdisplay", "display :%d keeps its size %ux%u (a desk of %ux%u views "
+					     "it): the X server (%s) cannot change its size%s",
+				 xd->proc.display, xd->cur_w, xd->cur_h, w, h, xd->proc.srv->name,
+				 xd->proc.srv->can_resize ? "" : " (its RANDR takes no new mode)");
+		xd->rr_told = true;
+		return -ENOTSUP;
+	}
+	xd->rr_want_w = w;
+	xd->rr_want_h = h;
+	rr_next(xd);
+	xcb_flush(xd->c);
+	return 0;
+}
+
+void xd_screen(const struct xd *xd, unsigned *w, unsigned *h)
+{
+	*w = xd->c ? xd->cur_w : xd->screen_w;
+	*h = xd->c ? xd->cur_h : xd->screen_h;
+}
+
+const char *xd_server_name(const struct xd *xd)
+{
+	return xd->proc.srv ? xd->proc.srv->name : "X";
 }
 
 /* ---- the public face ---- */
@@ -1599,8 +1940,13 @@ int xd_create(const struct xd_config *cfg, const struct xd_ops *ops, void *ctx, 
 	xd->fd = -1;
 	xd->screen_w = cfg->width ? cfg->width : XD_SCREEN_W;
 	xd->screen_h = cfg->height ? cfg->height : XD_SCREEN_H;
-	r = xvfb_start(&xd->proc, cfg->dir, cfg->name, cfg->log, cfg->xvfb, xd->screen_w,
-		       xd->screen_h, err, errn);
+	/* The X.Org server can change its size; Xvfb cannot (xd_screen_size). */
+	const struct xd_server_ops *srv = cfg->server == XD_SERVER_XVFB   ? &xd_xvfb_ops
+					  : cfg->server == XD_SERVER_XORG ? &xd_xorg_ops
+					  : xd_xorg_present()		  ? &xd_xorg_ops
+									  : &xd_xvfb_ops;
+	r = xvfb_start(&xd->proc, srv, cfg->dir, cfg->name, cfg->log, xd->screen_w, xd->screen_h,
+		       err, errn);
 	if (r < 0) {
 		free(xd);
 		return r;
@@ -1756,8 +2102,8 @@ long xd_wait_time(struct xd *xd, long now)
 	if (xd->c || xd->lost)
 		return -1;
 	if (now >= xd->start_by) {
-		snprintf(err, sizeof err, "the X server (Xvfb) did not start within %d ms",
-			 XD_START_MS);
+		snprintf(err, sizeof err, "the X server (%s) did not start within %d ms",
+			 xd->proc.srv->name, XD_START_MS);
 		lose(xd, err);
 		return -1;
 	}

@@ -1,7 +1,9 @@
 /* xdisplay: a private X display that telly runs and manages.
  *
- * xd starts an Xvfb (-displayfd, no TCP, an MIT-MAGIC-COOKIE-1 in a 0600
- * file it is given with -auth), connects to it with xcb and becomes its
+ * xd starts an X server (X.Org's with the dummy driver, which can change
+ * its size through RANDR, else Xvfb; -displayfd, no TCP, an
+ * MIT-MAGIC-COOKIE-1 in a 0600 file it is given with -auth), connects to
+ * it with xcb and becomes its
  * window manager: map and configure requests are granted, top-level
  * windows are redirected (XComposite, manual: nothing is drawn on the
  * root, telly is the only compositor), each mapped window has an XDamage
@@ -32,7 +34,9 @@
 #define XD_CURSOR_MAX_DIM 256
 #define XD_SCREEN_W 4096
 #define XD_SCREEN_H 2160
-#define XD_START_MS 10000 /* Xvfb says its display within this, or it failed */
+#define XD_SCREEN_MIN 64   /* a side of the display, in pixels (xd_screen_size) */
+#define XD_SCREEN_MAX 8192
+#define XD_START_MS 10000 /* the server says its display within this, or it failed */
 #define XD_SEL_MAX_BYTES (4u << 20) /* a selection's text, either way */
 
 struct xd;
@@ -81,8 +85,12 @@ struct xd_ops {
 struct xd_config {
 	const char *dir;  /* where the cookie file goes (the runtime directory) */
 	const char *name; /* names the cookie file: DIR/x11-NAME.auth */
-	const char *log;  /* Xvfb's output is appended here (NULL: /dev/null) */
-	const char *xvfb; /* the server to run (NULL: "Xvfb" from PATH) */
+	const char *log;  /* the server's output is appended here (NULL: /dev/null) */
+	enum xd_server {
+		XD_SERVER_AUTO, /* Xorg with the dummy driver if installed, else Xvfb */
+		XD_SERVER_XORG, /* X.Org's server, dummy driver: it can change size */
+		XD_SERVER_XVFB, /* Xvfb: it keeps the size it started with */
+	} server;
 	unsigned width, height; /* the screen (0: XD_SCREEN_W x XD_SCREEN_H) */
 };
 
@@ -106,6 +114,19 @@ int xd_dispatch(struct xd *xd);
 long xd_wait_time(struct xd *xd, long now_ms);
 
 int xd_display(const struct xd *xd); /* its number, -1 while starting */
+const char *xd_server_name(const struct xd *xd); /* "Xorg", "Xvfb" */
+/* The display takes the size w x h (XD_SCREEN_MIN..XD_SCREEN_MAX a side)
+ * through RANDR: a mode of that size made if the server has none, given
+ * to its output and its CRTC, the screen sized to it; in the background
+ * (the newest size asked wins). Once the screen has it, windows that
+ * spanned the old screen's width or height span the new one's (they were
+ * maximized), and the others keep their place but are moved inside the
+ * screen if they would stand off it. 0 (asked), -EINVAL (out of bounds),
+ * -EAGAIN (not started yet), -ENOTSUP: the server cannot change its size
+ * (Xvfb; logged once, the display keeps its size). */
+int xd_screen_size(struct xd *xd, unsigned w, unsigned h);
+/* Its size now. */
+void xd_screen(const struct xd *xd, unsigned *w, unsigned *h);
 const char *xd_auth_path(const struct xd *xd);
 /* The files the display's clients need (its cookie) written again where
  * they were, if gone: the runtime directory was removed and made again.

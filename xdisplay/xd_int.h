@@ -11,8 +11,29 @@
 #define XD_COOKIE_BYTES 16
 #define XD_KEYMAP_MAX_BYTES (1u << 20)
 
+struct xd_proc;
+
+/* One kind of X server, behind the same start, reap and stop: Xvfb
+ * (xvfb.c), or X.Org's server with the dummy video driver (xorg.c),
+ * whose RANDR takes new modes, so the display can change its size. */
+struct xd_server_ops {
+	const char *name; /* as messages name it: "Xvfb", "Xorg" */
+	bool can_resize;  /* RANDR takes a mode of any size (xd_screen_size) */
+	/* What it needs before it starts (its config), 0 or -errno, err said. */
+	int (*prepare)(struct xd_proc *p, char *err, size_t errn);
+	/* In the child, -displayfd on descriptor 3: runs it; back on failure. */
+	void (*exec)(const struct xd_proc *p, const char *screen);
+	void (*cleanup)(struct xd_proc *p); /* what prepare made, removed */
+};
+extern const struct xd_server_ops xd_xvfb_ops, xd_xorg_ops;
+/* X.Org's server and its dummy driver are installed (xorg.c). */
+bool xd_xorg_present(void);
+
 /* The processes and files of one display (xvfb.c). */
 struct xd_proc {
+	const struct xd_server_ops *srv;
+	char conf_dir[512]; /* the X.Org server's config folder ("": none) */
+	char conf[540];	    /* its config file in it */
 	char auth[512];	    /* the cookie file */
 	char keymap[512];   /* xkbcomp's input file */
 	char log[512];	    /* where their output goes ("": /dev/null) */
@@ -32,9 +53,9 @@ struct xd_proc {
 	int display;	    /* -1 until known */
 };
 
-/* Writes the cookie file (0600 from creation) and starts Xvfb. */
-int xvfb_start(struct xd_proc *p, const char *dir, const char *name, const char *log,
-	       const char *xvfb, unsigned w, unsigned h, char *err, size_t errn);
+/* Writes the cookie file (0600 from creation) and starts the server srv. */
+int xvfb_start(struct xd_proc *p, const struct xd_server_ops *srv, const char *dir,
+	       const char *name, const char *log, unsigned w, unsigned h, char *err, size_t errn);
 /* Reads what the server said on -displayfd: 1 with p->display set, 0 for
  * more to come, -errno (err said) when it failed. */
 int xvfb_read_display(struct xd_proc *p, char *err, size_t errn);

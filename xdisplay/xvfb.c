@@ -1,6 +1,7 @@
-/* The processes and files of a display: the cookie file, Xvfb started
- * with -displayfd (it says its display number once it takes clients),
- * xkbcomp loading a desk's keymap. */
+/* The processes and files of a display: the cookie file, the X server
+ * (struct xd_server_ops: Xvfb here, X.Org's in xorg.c) started with
+ * -displayfd (it says its display number once it takes clients), xkbcomp
+ * loading a desk's keymap. */
 #include <errno.h>
 #include <fcntl.h>
 #include <signal.h>
@@ -107,23 +108,28 @@ static void child_setup(const char *log, pid_t parent)
 	}
 }
 
-int xvfb_start(struct xd_proc *p, const char *dir, const char *name, const char *log,
-	       const char *xvfb, unsigned w, unsigned h, char *err, size_t errn)
+int xvfb_start(struct xd_proc *p, const struct xd_server_ops *srv, const char *dir,
+	       const char *name, const char *log, unsigned w, unsigned h, char *err, size_t errn)
 {
 	int pipefd[2], r;
 	char screen[64];
 	pid_t pid;
 
+	p->srv = srv;
 	p->server = 0;
 	p->displayfd = -1;
 	p->xkbcomp = 0;
 	p->display = -1;
 	p->dlen = 0;
+	p->conf_dir[0] = p->conf[0] = 0;
 	snprintf(p->log, sizeof p->log, "%s", log ? log : "");
 	if ((size_t)snprintf(p->auth, sizeof p->auth, "%s/x11-%s.auth", dir, name) >= sizeof p->auth ||
 	    (size_t)snprintf(p->keymap, sizeof p->keymap, "%s/x11-%s.xkb", dir, name) >=
-		    sizeof p->keymap) {
+		    sizeof p->keymap ||
+	    (size_t)snprintf(p->conf_dir, sizeof p->conf_dir, "%s/x11-%s.xorg", dir, name) >=
+		    sizeof p->conf_dir) {
 		snprintf(err, errn, "the runtime directory's path is too long");
+		p->auth[0] = p->keymap[0] = p->conf_dir[0] = 0;
 		return -ENAMETOOLONG;
 	}
 	if (getrandom(p->cookie, sizeof p->cookie, 0) != (ssize_t)sizeof p->cookie) {
@@ -132,10 +138,12 @@ int xvfb_start(struct xd_proc *p, const char *dir, const char *name, const char 
 	}
 	if ((r = write_cookie(p->auth, p->cookie, err, errn)) < 0)
 		return r;
+	if (srv->prepare && (r = srv->prepare(p, err, errn)) < 0)
+		goto fail_cookie;
 	if (pipe2(pipefd, O_CLOEXEC) < 0) {
 		r = -errno;
 		snprintf(err, errn, "pipe: %s", strerror(errno));
-		goto fail_cookie;
+		goto fail_prepare;
 	}
 	snprintf(screen, sizeof screen, "%ux%ux24", w, h);
 	pid_t self = getpid();
@@ -145,7 +153,7 @@ int xvfb_start(struct xd_proc *p, const char *dir, const char *name, const char 
 		snprintf(err, errn, "fork: %s", strerror(errno));
 		close(pipefd[0]);
 		close(pipefd[1]);
-		goto fail_cookie;
+		goto fail_prepare;
 	}
 	if (pid == 0) {
 		child_setup(p->log, self);
@@ -154,13 +162,8 @@ int xvfb_start(struct xd_proc *p, const char *dir, const char *name, const char 
 		if (dup2(pipefd[1], 3) < 0)
 			_exit(127);
 		closefrom(4);
-		const char *bin = xvfb && *xvfb ? xvfb : "Xvfb";
-		/* -r: no key repeat of its own; the desk's repeat comes as keys. */
-		execlp(bin, bin, "-displayfd", "3", "-auth", p->auth, "-nolisten", "tcp", "-noreset", "-r",
-		       "-screen", "0", screen, "+extension", "COMPOSITE", "+extension", "DAMAGE",
-		       "+extension", "XFIXES", "+extension", "XTEST", "+extension", "MIT-SHM",
-		       "+extension", "RANDR", (char *)NULL);
-		dprintf(2, "telly: cannot run %s: %s\n", bin, strerror(errno));
+		srv->exec(p, screen);
+		dprintf(2, "telly: cannot run the X server (%s): %s\n", srv->name, strerror(errno));
 		_exit(127);
 	}
 	close(pipefd[1]);
@@ -168,10 +171,28 @@ int xvfb_start(struct xd_proc *p, const char *dir, const char *name, const char 
 	p->displayfd = pipefd[0];
 	p->server = pid;
 	return 0;
+fail_prepare:
+	if (srv->cleanup)
+		srv->cleanup(p);
 fail_cookie:
 	unlink(p->auth);
 	return r;
 }
+
+static void xvfb_exec(const struct xd_proc *p, const char *screen)
+{
+	/* -r: no key repeat of its own; the desk's repeat comes as keys. */
+	execlp("Xvfb", "Xvfb", "-displayfd", "3", "-auth", p->auth, "-nolisten", "tcp", "-noreset",
+	       "-r", "-screen", "0", screen, "+extension", "COMPOSITE", "+extension", "DAMAGE",
+	       "+extension", "XFIXES", "+extension", "XTEST", "+extension", "MIT-SHM", "+extension",
+	       "RANDR", (char *)NULL);
+}
+
+/* Debian 12's Xvfb (21.1) has RANDR but one mode, and takes no other. */
+const struct xd_server_ops xd_xvfb_ops = {
+	.name = "Xvfb",
+	.exec = xvfb_exec,
+};
 
 int xvfb_read_display(struct xd_proc *p, char *err, size_t errn)
 {
@@ -182,8 +203,8 @@ int xvfb_read_display(struct xd_proc *p, char *err, size_t errn)
 		if (n < 0 && errno == EAGAIN)
 			return 0;
 		if (n <= 0) {
-			snprintf(err, errn, "the X server (Xvfb) ended before it took clients%s%s",
-				 p->log[0] ? "; see " : "", p->log);
+			snprintf(err, errn, "the X server (%s) ended before it took clients%s%s",
+				 p->srv->name, p->log[0] ? "; see " : "", p->log);
 			return -EIO;
 		}
 		p->dlen += (size_t)n;
@@ -280,6 +301,8 @@ void xvfb_finish(struct xd_proc *p)
 	p->displayfd = -1;
 	if (p->auth[0])
 		unlink(p->auth);
+	if (p->srv && p->srv->cleanup)
+		p->srv->cleanup(p);
 	if (p->keymap[0])
 		unlink(p->keymap);
 	free(p->keymap_next);
