@@ -42,7 +42,13 @@ struct telly_serve_opts {
 	 * in its logs/, the audit log beside them. NULL: the runtime
 	 * directory (the unit tests' servers). */
 	const char *log_dir;
+	/* The X server of X sessions: TELLY_X_SERVER_*; 0: not given (the
+	 * config file's x-server, else auto). */
+	int x_server;
 };
+#define TELLY_X_SERVER_AUTO 1 /* Xorg with the dummy driver if installed, else Xvfb */
+#define TELLY_X_SERVER_XORG 2
+#define TELLY_X_SERVER_XVFB 3
 
 /* rundir.c */
 #define TELLY_LOG_DIR_MAX 200 /* bytes; room below it for logs/NAME.log.1 */

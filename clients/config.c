@@ -13,11 +13,20 @@
 #include <xkbcommon/xkbcommon.h>
 
 #include "base.h"
+#include "clients.h"
 #include "config.h"
 #include "desk.h"
 
 #define FONT_PX_MIN 4
 #define FONT_PX_MAX 256
+
+int telly_x_server_parse(const char *s)
+{
+	return !strcmp(s, "auto")   ? TELLY_X_SERVER_AUTO
+	       : !strcmp(s, "xorg") ? TELLY_X_SERVER_XORG
+	       : !strcmp(s, "xvfb") ? TELLY_X_SERVER_XVFB
+				    : 0;
+}
 
 void telly_config_init(struct telly_config *c)
 {
@@ -215,6 +224,13 @@ static int parse_line(struct telly_config *c, char *l, const char *name, int lin
 				   v);
 		return 0;
 	}
+	if (!strcmp(l, "x-server")) {
+		if (c->x_server)
+			return bad(err, errn, name, line, "x-server given twice");
+		if (!(c->x_server = telly_x_server_parse(v)))
+			return bad(err, errn, name, line, "x-server wants auto, xorg or xvfb, not '%s'", v);
+		return 0;
+	}
 	if (!strcmp(l, "escape")) {
 		if (c->escape != TELLY_CONFIG_ESCAPE_UNSET)
 			return bad(err, errn, name, line, "escape given twice");
@@ -254,7 +270,7 @@ static int parse_line(struct telly_config *c, char *l, const char *name, int lin
 	}
 	return bad(err, errn, name, line,
 		   "unknown setting '%s' (escape, ssh, server, compress, direct, font, font-size, "
-		   "osc52-write, bind, log-dir, log-cap)",
+		   "osc52-write, bind, log-dir, log-cap, x-server)",
 		   l);
 }
 
@@ -403,6 +419,11 @@ size_t telly_config_write(const struct telly_config *c, char *buf, size_t n)
 		put(buf, n, &off, "log-dir %s\n", c->log_dir);
 	if (c->log_cap)
 		put(buf, n, &off, "log-cap %zu\n", c->log_cap);
+	if (c->x_server)
+		put(buf, n, &off, "x-server %s\n",
+		    c->x_server == TELLY_X_SERVER_XORG	 ? "xorg"
+		    : c->x_server == TELLY_X_SERVER_XVFB ? "xvfb"
+							 : "auto");
 	for (unsigned i = 0; i < c->nbind; i++) {
 		const struct wm_binding *b = &c->bind[i];
 		char sym[64];

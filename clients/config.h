@@ -26,6 +26,11 @@
  *                         a daemon a client starts; an absolute path
  *   log-cap SIZE          a session log's size before it rotates
  *                         (--log-cap; at least 4096, suffix K, M or G)
+ *   x-server auto|xorg|xvfb  telly serve's X server for X sessions
+ *                         (--x-server): X.Org's with the dummy driver,
+ *                         which takes the size of the desk that views
+ *                         it; Xvfb, which keeps its first size; auto
+ *                         (the default): Xorg if installed, else Xvfb
  * Strict: an unknown name, a bad value, a setting given twice (but bind),
  * a line over TELLY_CONFIG_LINE_MAX, a file over TELLY_CONFIG_MAX_BYTES, a
  * NUL or another control byte is an error naming the file and line; a
@@ -46,6 +51,8 @@
 #define TELLY_CONFIG_HOST_MAX 255 /* a direct line's HOST, bytes */
 #define TELLY_CONFIG_ESCAPE_UNSET -2
 #define TELLY_CONFIG_ESCAPE_NONE -1
+/* "auto", "xorg", "xvfb" as TELLY_X_SERVER_* (clients.h); 0 for anything else. */
+int telly_x_server_parse(const char *s);
 
 struct telly_config {
 	int escape; /* a byte, TELLY_CONFIG_ESCAPE_NONE or _UNSET */
@@ -53,6 +60,7 @@ struct telly_config {
 	char font[TELLY_CONFIG_STR_MAX + 1];
 	char log_dir[TELLY_CONFIG_STR_MAX + 1]; /* "": not set */
 	size_t log_cap;				/* 0: not set */
+	int x_server; /* TELLY_X_SERVER_*: 0 not set */
 	int compress;	 /* 1 yes, -1 no, 0 not set */
 	int direct;	 /* for every DEST: 1 yes, -1 no, 0 not set */
 	struct telly_config_host {

@@ -276,7 +276,7 @@ int serve_consoles_load(int argc, char **argv, bool files_only, struct vmc_confi
 	/* The options that take a value, whose value is not an option. */
 	static const char *const valued[] = {"--listen", "--ssh-listen", "--ssh-keys",
 					     "--ssh-host-key", "--log-cap", "--hello-timeout",
-					     "--frame-timeout", "--log-dir", NULL};
+					     "--frame-timeout", "--log-dir", "--x-server", NULL};
 	bool any = false, file = false;
 
 	for (int i = 1; i + 1 < argc; i++) {

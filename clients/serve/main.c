@@ -275,7 +275,7 @@ static void serve_usage(FILE *f)
 {
 	fputs("usage: telly serve [--stdio | --direct-key [--direct-bind ADDR[:PORT]]]\n"
 	      "                   [--listen HOST:PORT [--allow-remote]]\n"
-	      "                   [--log-dir DIR] [--log-cap BYTES]\n"
+	      "                   [--log-dir DIR] [--log-cap BYTES] [--x-server KIND]\n"
 	      "                   [--hello-timeout MS] [--frame-timeout MS]\n"
 	      "                   [--consoles FILE] [--console NAME=BACKEND]...\n"
 	      "                   [--ssh-listen ADDR:PORT --ssh-keys FILE [--ssh-host-key FILE]]\n"
@@ -309,6 +309,11 @@ static void serve_usage(FILE *f)
 	      "                     someone else owns it or may write to it)\n"
 	      "  --log-cap BYTES    rotate a session's log past this size (default: the\n"
 	      "                     config file's log-cap, else 8M)\n"
+	      "  --x-server auto|xorg|xvfb  the X server of X sessions: X.Org's with\n"
+	      "                     the dummy driver, which takes the size of the desk\n"
+	      "                     that views it; Xvfb, which keeps its first size;\n"
+	      "                     auto: Xorg if installed, else Xvfb (default: the\n"
+	      "                     config file's x-server, else auto)\n"
 	      "  --hello-timeout MS close a connection that has not said HELLO (logged\n"
 	      "                     in) this long after connecting (default 10000)\n"
 	      "  --frame-timeout MS close a connection whose frame, once begun, is not\n"
@@ -329,7 +334,7 @@ static void serve_usage(FILE *f)
 	      "LOGDIR/audit.log (LOGDIR: --log-dir's folder).\n"
 	      "\n"
 	      "The config file ($XDG_CONFIG_HOME/telly/config, else\n"
-	      "~/.config/telly/config) gives log-dir and log-cap defaults, also to a\n"
+	      "~/.config/telly/config) gives log-dir, log-cap and x-server defaults, also to a\n"
 	      "daemon that a client starts; the command line overrides them.\n",
 	      f);
 }
@@ -389,6 +394,8 @@ static int serve_defaults(struct telly_serve_opts *o, const char *log_dir, bool 
 		return -2;
 	if (!cap_given && cfg.log_cap)
 		o->log_cap = cfg.log_cap;
+	if (!o->x_server)
+		o->x_server = cfg.x_server;
 	if (!log_dir && cfg.log_dir[0])
 		log_dir = cfg.log_dir;
 	if (telly_logdir(log_dir, buf, n, err, errn) < 0)
@@ -435,6 +442,12 @@ int telly_serve(int argc, char **argv)
 			o.ssh_host_key = argv[++i];
 		} else if (!strcmp(argv[i], "--log-dir") && i + 1 < argc) {
 			log_dir = argv[++i];
+		} else if (!strcmp(argv[i], "--x-server") && i + 1 < argc) {
+			if (!(o.x_server = telly_x_server_parse(argv[++i]))) {
+				fprintf(stderr, "telly serve: --x-server wants auto, xorg or xvfb, got '%s'\n",
+					argv[i]);
+				return 2;
+			}
 		} else if (!strcmp(argv[i], "--log-cap") && i + 1 < argc) {
 			cap_given = true;
 			if (base_parse_size(argv[++i], &o.log_cap) < 0) {
