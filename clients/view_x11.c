@@ -110,6 +110,9 @@ enum { XH_WIRE, XH_INJECT, XH_DAMAGE, XH_READ, XH_ENCODE, XH_QUEUE, XH_BACK, XH_
 
 struct vx {
 	struct vx_ctx c;
+	/* The desk's screen, which an X session's display takes when this
+	 * view (not read-only) attaches (OPEN's SCREEN); 0: not known. */
+	uint16_t desk_w, desk_h;
 	struct ds_keymap *keymap;
 	struct xsess *sess[VX_SESSIONS];
 	unsigned nsess;
@@ -239,9 +242,15 @@ static void send_open(struct vx *x, struct xsess *s)
 	if (!frame)
 		return;
 	s->req = ++*x->c.req;
+	/* The display takes this desk's screen size, unless it only watches. */
+	bool screen = !x->c.readonly && x->desk_w;
 	len = rp_open_frame(frame, RP_MAX_FRAME, s->req,
-			    (uint8_t)(RP_OPEN_ATTACH | (x->c.readonly ? RP_OPEN_READONLY : 0)),
-			    s->name, "", "", &(struct kpty_winsize){0}, NULL, 0);
+			    (uint8_t)(RP_OPEN_ATTACH | (x->c.readonly ? RP_OPEN_READONLY : 0) |
+				      (screen ? RP_OPEN_SCREEN : 0)),
+			    s->name, "", "",
+			    &(struct kpty_winsize){.ws_xpixel = screen ? x->desk_w : 0,
+						   .ws_ypixel = screen ? x->desk_h : 0},
+			    NULL, 0);
 	if (len > 0)
 		rp_conn_send(x->c.c, frame, (size_t)len);
 	free(frame);
@@ -383,6 +392,24 @@ static void send_configure(struct vx *x, struct xw *w, uint8_t what, const struc
 
 static const struct ds_seamless_ops seamless_ops;
 
+/* Seamless: the desk display's screen; else the view's own desktop. */
+static void desk_size(struct vx *x)
+{
+	unsigned w = 0, h = 0;
+
+	if (x->seamless) {
+		if (!ds_seamless_screen_size(NULL, &w, &h))
+			w = h = 0;
+	} else if (x->c.wm) {
+		w = x->c.wm->cfg.screen_w > 0 ? (unsigned)x->c.wm->cfg.screen_w : 0;
+		h = x->c.wm->cfg.screen_h > 0 ? (unsigned)x->c.wm->cfg.screen_h : 0;
+	}
+	if (!w || !h)
+		return;
+	x->desk_w = (uint16_t)(w < RP_X_SCREEN_MIN ? RP_X_SCREEN_MIN : w > RP_X_SCREEN_MAX ? RP_X_SCREEN_MAX : w);
+	x->desk_h = (uint16_t)(h < RP_X_SCREEN_MIN ? RP_X_SCREEN_MIN : h > RP_X_SCREEN_MAX ? RP_X_SCREEN_MAX : h);
+}
+
 struct vx *vx_create(const struct vx_ctx *ctx, char *err, size_t errn)
 {
 	struct vx *x = calloc(1, sizeof *x);
@@ -396,6 +423,7 @@ struct vx *vx_create(const struct vx_ctx *ctx, char *err, size_t errn)
 	x->seamless = ds_seamless(ctx->b);
 	if (x->seamless)
 		ds_seamless_set_ops(ctx->b, &seamless_ops, x);
+	desk_size(x);
 	if (x->c.stats) {
 		for (int k = 0; k < XS_N; k++)
 			if (!(x->samples[k] = calloc(VX_SAMPLES_MAX, sizeof(uint64_t))))

@@ -229,6 +229,16 @@ static void do_open(struct server *srv, struct conn *c, const struct rp_open *m)
 			reply_ok(c, 0, m->req, name);
 		return;
 	}
+	if (s && (m->flags & RP_OPEN_ATTACH) && (m->flags & RP_OPEN_SCREEN) &&
+	    !(m->flags & RP_OPEN_READONLY) && x11_session(s) &&
+	    (m->ws.ws_xpixel < RP_X_SCREEN_MIN || m->ws.ws_xpixel > RP_X_SCREEN_MAX ||
+	     m->ws.ws_ypixel < RP_X_SCREEN_MIN || m->ws.ws_ypixel > RP_X_SCREEN_MAX)) {
+		snprintf(err, sizeof err, "a desk screen of %ux%u pixels: each side must be %d to %d",
+			 (unsigned)m->ws.ws_xpixel, (unsigned)m->ws.ws_ypixel, RP_X_SCREEN_MIN,
+			 RP_X_SCREEN_MAX);
+		rp_conn_error(c->rc, 0, RP_E_LIMIT, m->req, false, err);
+		return;
+	}
 	if (s && (m->flags & RP_OPEN_ATTACH) && x11_session(s) && !c->x11) {
 		snprintf(err, sizeof err, "session %s is an X display: telly view shows it", name);
 		rp_conn_error(c->rc, 0, RP_E_PROTO, m->req, false, err);
@@ -260,6 +270,10 @@ static void do_open(struct server *srv, struct conn *c, const struct rp_open *m)
 	/* The newest writer's window decides the size, as tmux's "latest". */
 	if (!v->readonly)
 		session_set_winsize(s, &m->ws);
+	/* An X display takes the screen of the newest desk that may write
+	 * (xpra's way): what programs maximize or centre by fits it. */
+	if (!v->readonly && (m->flags & RP_OPEN_SCREEN) && x11_session(s))
+		x11_screen(s, m->ws.ws_xpixel, m->ws.ws_ypixel);
 	chan_snapshot(v);
 	serve_log("connection %u: attached to %s%s%s", c->id, name,
 		  v->readonly ? " (read-only)" : "", c->lz4 ? " (lz4 output)" : "");

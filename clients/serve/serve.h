@@ -340,6 +340,11 @@ int x11_create(struct server *srv, const struct rp_open *m, const char *name,
 struct x11 *x11_session(struct session *s); /* NULL: another kind */
 /* OPEN with RP_OPEN_RUN: m's argv started in X session s. 0 or an RP_E_ code, err said. */
 int x11_run(struct session *s, const struct rp_open *m, char *err, size_t errn);
+/* OPEN ATTACH|SCREEN from a desk that may write: the display takes its
+ * screen's size w x h (RP_X_SCREEN_MIN..MAX, checked), as tmux's
+ * window-size latest. 0 (asked, or kept for when the display is up),
+ * -ENOTSUP (its server cannot; logged once), -ENOENT (not an X session). */
+int x11_screen(struct session *s, unsigned w, unsigned h);
 /* "DISPLAY=:N" and "XAUTHORITY=PATH" of X session name, for a terminal
  * session made with --display. 0 or an RP_E_ code, err said. */
 int x11_env(struct server *srv, const char *name, size_t n, char *display, size_t dn,

@@ -109,6 +109,7 @@ struct x11 {
 	struct rp_xcursor cursor; /* the pointer's shape now (argb: x->cursor_px), for new desks */
 	uint8_t *cursor_px;
 	long wake_at;	   /* ms: a window is due to be read */
+	unsigned want_w, want_h; /* a desk's screen, asked before the display was up */
 };
 
 static const struct session_ops x11_ops;
@@ -386,8 +387,12 @@ static void on_ready(void *ctx, int display)
 {
 	struct x11 *x = ctx;
 
-	serve_log("session %s: X display :%d ready (Xvfb pid %d)", x->s.name, display,
-		  (int)xd_server_pid(x->xd));
+	serve_log("session %s: X display :%d ready (%s pid %d)", x->s.name, display,
+		  xd_server_name(x->xd), (int)xd_server_pid(x->xd));
+	/* A desk that attached while it started asked for its size. */
+	if (x->want_w)
+		xd_screen_size(x->xd, x->want_w, x->want_h);
+	x->want_w = x->want_h = 0;
 	start_programs(x);
 }
 
@@ -1159,7 +1164,10 @@ int x11_create(struct server *srv, const struct rp_open *m, const char *name,
 	snprintf(logs, sizeof logs, "%s/logs", srv->o.log_dir);
 	mkdir(logs, 0700);
 	snprintf(x->log, sizeof x->log, "%s/%s.x11.log", logs, name);
-	struct xd_config cfg = {.dir = srv->dir, .name = name, .log = x->log};
+	struct xd_config cfg = {.dir = srv->dir, .name = name, .log = x->log,
+				.server = srv->o.x_server == TELLY_X_SERVER_XORG   ? XD_SERVER_XORG
+					  : srv->o.x_server == TELLY_X_SERVER_XVFB ? XD_SERVER_XVFB
+										   : XD_SERVER_AUTO};
 	if (m->flags & RP_OPEN_SCREEN) {
 		cfg.width = m->ws.ws_xpixel;
 		cfg.height = m->ws.ws_ypixel;
@@ -1176,11 +1184,28 @@ int x11_create(struct server *srv, const struct rp_open *m, const char *name,
 		return r;
 	}
 	session_insert(srv, s);
-	serve_log("session %s started: an X display (Xvfb pid %d) of %ux%u%s%s", s->name,
-		  (int)xd_server_pid(x->xd), cfg.width ? cfg.width : XD_SCREEN_W,
+	serve_log("session %s started: an X display (%s pid %d) of %ux%u%s%s", s->name,
+		  xd_server_name(x->xd), (int)xd_server_pid(x->xd), cfg.width ? cfg.width : XD_SCREEN_W,
 		  cfg.height ? cfg.height : XD_SCREEN_H, x->cmd[0] ? " for " : "", x->cmd);
 	*out = s;
 	return 0;
+}
+
+int x11_screen(struct session *s, unsigned w, unsigned h)
+{
+	struct x11 *x = x11_session(s);
+	int r;
+
+	if (!x || x->killing)
+		return -ENOENT;
+	if ((r = xd_screen_size(x->xd, w, h)) == -EAGAIN) {
+		x->want_w = w; /* starting: on_ready asks */
+		x->want_h = h;
+		return 0;
+	}
+	if (r == 0)
+		settle(x);
+	return r;
 }
 
 int x11_run(struct session *s, const struct rp_open *m, char *err, size_t errn)

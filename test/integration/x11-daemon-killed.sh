@@ -8,7 +8,7 @@ need_progs Xvfb xterm
 
 "$TELLY" new --x11 -s x -- xterm -T orphan >/dev/null || fail "telly new --x11"
 wait_until 20 grep -q "session x: started xterm" "$TELLY_DIR/serve.log"
-xpid=$(sed -n 's/.*session x started: an X display (Xvfb pid \([0-9]*\)).*/\1/p' "$TELLY_DIR/serve.log")
+xpid=$(sed -n 's/.*session x started: an X display (X[a-z]* pid \([0-9]*\)).*/\1/p' "$TELLY_DIR/serve.log")
 tpid=$(sed -n 's/.*session x: started xterm (pid \([0-9]*\)).*/\1/p' "$TELLY_DIR/serve.log")
 [ -n "$xpid" ] && [ -n "$tpid" ] || fail "serve.log names no Xvfb or xterm"
 kill -0 "$xpid" && kill -0 "$tpid" || fail "Xvfb or xterm is not running"

@@ -45,7 +45,7 @@ id=$(win_id)
 
 # The daemon's connection to its Xvfb (the socket whose peer is one of
 # Xvfb's) is in the daemon's epoll set.
-xvfb=$(sed -n 's/.*X display :[0-9]* ready (Xvfb pid \([0-9]*\)).*/\1/p' "$TELLY_DIR/serve.log" | head -n 1)
+xvfb=$(sed -n 's/.*X display :[0-9]* ready (X[a-z]* pid \([0-9]*\)).*/\1/p' "$TELLY_DIR/serve.log" | head -n 1)
 d=$(daemon_pid)
 socks() { for f in /proc/$1/fd/*; do readlink "$f"; done 2>/dev/null | sed -n 's/^socket:\[\([0-9]*\)\]$/\1/p' | tr '\n' ' '; }
 xin=" $(socks "$xvfb")" din=" $(socks "$d")"

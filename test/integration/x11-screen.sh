@@ -20,7 +20,7 @@ wait_until 20 has_window tbig
 wait_until 20 has_window tdef
 got=$(rootsize big)
 [ "$got" = 1280x720 ] || fail "--screen 1280x720 made a display of $got"
-grep -q "session big started: an X display (Xvfb pid [0-9]*) of 1280x720 for xterm" "$TELLY_DIR/serve.log" ||
+grep -q "session big started: an X display (X[a-z]* pid [0-9]*) of 1280x720 for xterm" "$TELLY_DIR/serve.log" ||
 	fail "serve.log does not say the display's size: $(grep 'session big' "$TELLY_DIR/serve.log")"
 got=$(rootsize def)
 [ "$got" = 4096x2160 ] || fail "the default display is $got, not 4096x2160"
