@@ -38,7 +38,7 @@ struct xd_proc {
 	char keymap[512];   /* xkbcomp's input file */
 	char log[512];	    /* where their output goes ("": /dev/null) */
 	uint8_t cookie[XD_COOKIE_BYTES];
-	pid_t server;	    /* Xvfb, 0 once reaped */
+	pid_t server;	    /* the X server, 0 once reaped */
 	int server_status;
 	int displayfd;	    /* the read end of -displayfd, -1 once read */
 	char dbuf[16];
