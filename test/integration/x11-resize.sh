@@ -45,6 +45,19 @@ wait_until 20 has_window tside
 grep -q "session rs started: an X display (Xorg pid [0-9]*) of 1000x700" "$TELLY_DIR/serve.log" ||
 	fail "not an Xorg display: $(grep 'session rs' "$TELLY_DIR/serve.log")"
 [ "$(dims rs)" = 1000x700 ] || fail "--screen 1000x700 made a display of $(dims rs)"
+# What xd needs of any server, and no key repeat of its own (the desk's
+# comes as keys).
+has_exts() {
+	onhost "$1" xdpyinfo >"$T/xdpyinfo" || fail "xdpyinfo on $1's display"
+	for e in Composite DAMAGE XFIXES XTEST MIT-SHM RANDR; do
+		grep -q "^ *$e\$" "$T/xdpyinfo" || fail "$1's X server has no $e"
+	done
+	onhost "$1" xset q | grep -q "auto repeat: *off" || fail "$1's X server repeats keys itself"
+}
+has_exts rs
+# Its config: in the runtime directory, the folder 0700, the file 0600.
+[ "$(stat -c %a "$TELLY_DIR/x11-rs.xorg")" = 700 ] && [ "$(stat -c %a "$TELLY_DIR/x11-rs.xorg/xorg.conf")" = 600 ] ||
+	fail "the Xorg config: $(ls -la "$TELLY_DIR/x11-rs.xorg")"
 # tmax maximized, as a program does by the screen's size.
 onhost rs xdotool search --name '^tmax$' windowmove 0 0 windowsize 1000 700
 wait_until 10 is_geom rs tmax "0 0 1000 700"
@@ -90,6 +103,7 @@ echo "Xorg: the display takes the desk's size, maximized windows follow, others 
 # Xvfb, forced: it works at its first size and says why it stays so.
 "$TELLY" stop >/dev/null 2>&1
 wait_until 20 daemon_gone
+[ ! -e "$TELLY_DIR/x11-rs.xorg" ] || fail "the Xorg config outlived its display"
 mkdir -p "$XDG_CONFIG_HOME/telly"
 echo "x-server xvfb" >"$XDG_CONFIG_HOME/telly/config"
 "$TELLY" new --x11 --screen 1000x700 -s vs -- xterm -T tvfb || fail "telly new --x11 (Xvfb)"
@@ -101,6 +115,7 @@ grep -q 'xwindow .*title "tvfb"' "$T/legend" || fail "the view did not draw the 
 wait_until 10 grep -q "keeps its size 1000x700 (a desk of 1200x800 views it): the X server (Xvfb) cannot change its size" \
 	"$TELLY_DIR/serve.log"
 [ "$(dims vs)" = 1000x700 ] || fail "Xvfb's display is $(dims vs)"
+has_exts vs
 # Said once, however many desks come.
 VIEW_WAIT=tvfb view vs --size 1100x750
 [ "$(grep -c 'cannot change its size' "$TELLY_DIR/serve.log")" -eq 1 ] || fail "said more than once"
