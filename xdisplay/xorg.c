@@ -6,9 +6,9 @@
  * (in the runtime directory, 0600): no input devices of its own (a
  * server that may open /dev/input would read the host's keyboards), no
  * VT switching; the dummy driver asks for no console, so the server
- * opens no VT. As root, the server opens /dev/tty0 once to ask which VT
- * is free (VT_OPENQRY, a question that changes nothing); as another user
- * it cannot and does without.
+ * opens no VT. Told a VT number (vt63), it does not open /dev/tty0 to ask
+ * which one is free either (as root it did, VT_OPENQRY): it touches no
+ * /dev/tty* at all, as root or not.
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -134,7 +134,7 @@ static void xorg_exec(const struct xd_proc *p, const char *screen)
 	 * log, as Xvfb's does (a log file of its own would be renamed to
 	 * .old at each start, beside the daemon's logs). */
 	execl(bin, bin, "-displayfd", "3", "-auth", p->auth, "-nolisten", "tcp", "-noreset", "-r",
-	      "-novtswitch", "-config", "/dev/null", "-configdir", p->conf_dir, "-logfile",
+	      "-novtswitch", "vt63", "-config", "/dev/null", "-configdir", p->conf_dir, "-logfile",
 	      "/dev/null", "+extension", "COMPOSITE", "+extension", "DAMAGE", "+extension", "XFIXES",
 	      "+extension", "XTEST", "+extension", "MIT-SHM", "+extension", "RANDR", (char *)NULL);
 }
