@@ -334,8 +334,8 @@ static void serve_usage(FILE *f)
 	      "LOGDIR/audit.log (LOGDIR: --log-dir's folder).\n"
 	      "\n"
 	      "The config file ($XDG_CONFIG_HOME/telly/config, else\n"
-	      "~/.config/telly/config) gives log-dir, log-cap and x-server defaults, also to a\n"
-	      "daemon that a client starts; the command line overrides them.\n",
+	      "~/.config/telly/config) gives log-dir, log-cap and x-server defaults,\n"
+	      "also to a daemon that a client starts; the command line overrides them.\n",
 	      f);
 }
 
