@@ -103,6 +103,12 @@ struct xwin {
 	uint32_t transient_for;
 	bool can_close, hints;
 	uint16_t min_w, min_h, max_w, max_h, inc_w, inc_h, base_w, base_h;
+	/* The place and outer size a change of the screen's size asked of it,
+	 * and that request: until an event past it comes, the window is
+	 * taken as asked (the next change may come first). */
+	uint64_t fit_seq;
+	int16_t fit_x, fit_y;
+	uint16_t fit_w, fit_h;
 };
 
 /* An input held while a keymap loads: a key (kind -1) or the pointer
@@ -1867,8 +1873,9 @@ static void screen_changed(struct xd *xd, unsigned nw, unsigned nh)
 	for (struct xwin *w = xd->bottom; w; w = w->above) {
 		if (!w->mapped || w->override)
 			continue;
-		int x = w->x, y = w->y;
-		int ww = w->w + 2 * w->bw, wh = w->h + 2 * w->bw;
+		bool asked = w->fit_seq > xd->ev_seq;
+		int x = asked ? w->fit_x : w->x, y = asked ? w->fit_y : w->y;
+		int ww = asked ? w->fit_w : w->w + 2 * w->bw, wh = asked ? w->fit_h : w->h + 2 * w->bw;
 		int fw = x == 0 && ww == (int)ow ? (int)nw : ww;
 		int fh = y == 0 && wh == (int)oh ? (int)nh : wh;
 		if (x + fw > (int)nw)
@@ -1879,14 +1886,21 @@ static void screen_changed(struct xd *xd, unsigned nw, unsigned nh)
 			x = 0;
 		if (y < 0)
 			y = 0;
-		if (x == w->x && y == w->y && fw == ww && fh == wh)
+		if (x == (asked ? w->fit_x : w->x) && y == (asked ? w->fit_y : w->y) && fw == ww &&
+		    fh == wh)
 			continue;
 		uint32_t v[4] = {(uint32_t)x, (uint32_t)y, clamp_dim(fw - 2 * w->bw),
 				 clamp_dim(fh - 2 * w->bw)};
-		xcb_configure_window(xd->c, w->id,
-				     XCB_CONFIG_WINDOW_X | XCB_CONFIG_WINDOW_Y |
-					     XCB_CONFIG_WINDOW_WIDTH | XCB_CONFIG_WINDOW_HEIGHT,
-				     v);
+		xcb_void_cookie_t ck = xcb_configure_window(
+			xd->c, w->id,
+			XCB_CONFIG_WINDOW_X | XCB_CONFIG_WINDOW_Y | XCB_CONFIG_WINDOW_WIDTH |
+				XCB_CONFIG_WINDOW_HEIGHT,
+			v);
+		w->fit_seq = widen_seq(xd->ev_seq, ck.sequence);
+		w->fit_x = (int16_t)x;
+		w->fit_y = (int16_t)y;
+		w->fit_w = (uint16_t)(v[2] + 2 * w->bw);
+		w->fit_h = (uint16_t)(v[3] + 2 * w->bw);
 	}
 }
 

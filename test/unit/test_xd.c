@@ -1,8 +1,10 @@
-/* xdisplay's reads against a real Xvfb (skipped, 77, without one): a
+/* xdisplay against a real X server (skipped, 77, without one): a
  * window's changed pixels are read in one trip to the X server (the
  * damage's subtract and the MIT-SHM reads go out together, the
  * rectangles known from the damage events), and they are the right
- * pixels. */
+ * pixels; the display's size changed through RANDR (Xorg), and Xvfb's
+ * refusal. */
+#include <errno.h>
 #include <poll.h>
 #include <stdint.h>
 #include <stdlib.h>
@@ -166,10 +168,200 @@ out:
 	rmdir(dir);
 }
 
+/* ---- the display's size (xd_screen_size) ---- */
+
+struct sz {
+	int display;
+	bool lost;
+	struct xd_window win[4]; /* as last reported, by the order first seen */
+	unsigned n;
+	uint32_t want_id; /* a window waited for */
+	int16_t want_x, want_y;
+	uint16_t want_w, want_h;
+	struct xd *xd;
+	unsigned want_sw, want_sh;
+};
+
+static void sz_ready(void *ctx, int display)
+{
+	((struct sz *)ctx)->display = display;
+}
+
+static void sz_window(void *ctx, const struct xd_window *w)
+{
+	struct sz *t = ctx;
+	unsigned i;
+
+	for (i = 0; i < t->n && t->win[i].id != w->id; i++)
+		;
+	if (i == t->n && t->n < 4)
+		t->n++;
+	if (i < 4) {
+		t->win[i] = *w;
+		t->win[i].title = t->win[i].wm_class = t->win[i].icon_name = NULL;
+	}
+}
+
+static void sz_lost(void *ctx, const char *why)
+{
+	fprintf(stderr, "display lost: %s\n", why);
+	((struct sz *)ctx)->lost = true;
+}
+
+static const struct xd_ops sz_ops = {.ready = sz_ready, .window = sz_window, .lost = sz_lost};
+
+static bool sz_until(struct sz *t, bool (*cond)(const struct sz *))
+{
+	long end = base_now_ms() + TEST_DEADLINE_MS;
+
+	while (!cond(t) && !t->lost && base_now_ms() < end) {
+		int r;
+		while ((r = xd_dispatch(t->xd)) == 1)
+			;
+		if (r < 0 || cond(t))
+			break;
+		struct pollfd p = {.fd = xd_fd(t->xd), .events = POLLIN};
+		poll(&p, 1, 50);
+	}
+	return cond(t);
+}
+
+static bool sz_ready_cond(const struct sz *t)
+{
+	return t->display >= 0;
+}
+
+static bool sz_two(const struct sz *t)
+{
+	return t->n >= 2;
+}
+
+/* The window wanted is where it is wanted, and the screen has its size. */
+static bool sz_placed(const struct sz *t)
+{
+	unsigned w, h;
+
+	xd_screen(t->xd, &w, &h);
+	if (w != t->want_sw || h != t->want_sh)
+		return false;
+	for (unsigned i = 0; i < t->n; i++)
+		if (t->win[i].id == t->want_id)
+			return t->win[i].x == t->want_x && t->win[i].y == t->want_y &&
+			       t->win[i].w == t->want_w && t->win[i].h == t->want_h;
+	return false;
+}
+
+static const struct xd_window *sz_win(const struct sz *t, uint32_t id)
+{
+	for (unsigned i = 0; i < t->n; i++)
+		if (t->win[i].id == id)
+			return &t->win[i];
+	return NULL;
+}
+
+static bool sz_wait(struct sz *t, uint32_t id, int x, int y, int w, int h, unsigned sw, unsigned sh)
+{
+	t->want_id = id;
+	t->want_x = (int16_t)x;
+	t->want_y = (int16_t)y;
+	t->want_w = (uint16_t)w;
+	t->want_h = (uint16_t)h;
+	t->want_sw = sw;
+	t->want_sh = sh;
+	return sz_until(t, sz_placed);
+}
+
+/* Xorg (dummy driver): the display takes a size; a window that filled the
+ * screen fills the new one, one that would stand off it is moved inside,
+ * one that fits stays. Xvfb: it cannot, and says so. */
+static void screen_size(void)
+{
+	char dir[] = "/tmp/telly-xd.XXXXXX", err[300], dpy[32];
+	struct sz t = {.display = -1};
+	unsigned w, h;
+
+	if (access("/usr/lib/xorg/Xorg", X_OK) || access("/usr/lib/xorg/modules/drivers/dummy_drv.so", R_OK)) {
+		printf("no Xorg with the dummy driver\n");
+		exit(77);
+	}
+	if (!mkdtemp(dir)) {
+		CHECK(!"mkdtemp");
+		return;
+	}
+	struct xd_config cfg = {.dir = dir, .name = "s", .width = 640, .height = 480,
+				.server = XD_SERVER_XORG};
+	CHECK_EQ(xd_create(&cfg, &sz_ops, &t, &t.xd, err, sizeof err), 0);
+	if (!t.xd)
+		goto out;
+	CHECK_EQ(xd_screen_size(t.xd, 800, 600), -EAGAIN); /* not up yet */
+	CHECK(sz_until(&t, sz_ready_cond));
+	xd_screen(t.xd, &w, &h);
+	CHECK_EQ(w, 640u);
+	CHECK_EQ(h, 480u);
+	CHECK(!strcmp(xd_server_name(t.xd), "Xorg"));
+	snprintf(dpy, sizeof dpy, ":%d", t.display);
+	setenv("XAUTHORITY", xd_auth_path(t.xd), 1);
+	xcb_connection_t *c = xcb_connect(dpy, NULL);
+	CHECK(c && !xcb_connection_has_error(c));
+	if (!c || xcb_connection_has_error(c))
+		goto out_xd;
+	xcb_screen_t *s = xcb_setup_roots_iterator(xcb_get_setup(c)).data;
+	CHECK_EQ(s->width_in_pixels, 640); /* the size asked, before anyone came */
+	uint32_t full = xcb_generate_id(c), side = xcb_generate_id(c);
+	xcb_create_window(c, XCB_COPY_FROM_PARENT, full, s->root, 0, 0, 640, 480, 0,
+			  XCB_WINDOW_CLASS_INPUT_OUTPUT, s->root_visual, 0, NULL);
+	xcb_create_window(c, XCB_COPY_FROM_PARENT, side, s->root, 500, 400, 100, 50, 0,
+			  XCB_WINDOW_CLASS_INPUT_OUTPUT, s->root_visual, 0, NULL);
+	xcb_map_window(c, full);
+	xcb_map_window(c, side);
+	xcb_flush(c);
+	CHECK(sz_until(&t, sz_two));
+
+	CHECK_EQ(xd_screen_size(t.xd, 800, 600), 0);
+	CHECK(sz_wait(&t, full, 0, 0, 800, 600, 800, 600));
+	const struct xd_window *sw = sz_win(&t, side);
+	CHECK(sw && sw->x == 500 && sw->y == 400 && sw->w == 100 && sw->h == 50);
+
+	/* Smaller: the side window would stand off it and is moved inside. */
+	CHECK_EQ(xd_screen_size(t.xd, 320, 240), 0);
+	CHECK(sz_wait(&t, side, 220, 190, 100, 50, 320, 240));
+	CHECK(sz_wait(&t, full, 0, 0, 320, 240, 320, 240));
+	xcb_get_geometry_reply_t *g = xcb_get_geometry_reply(c, xcb_get_geometry(c, s->root), NULL);
+	CHECK(g && g->width == 320 && g->height == 240);
+	free(g);
+
+	/* Two asked at once: the newest wins. */
+	CHECK_EQ(xd_screen_size(t.xd, 1000, 700), 0);
+	CHECK_EQ(xd_screen_size(t.xd, 1280, 720), 0);
+	CHECK(sz_wait(&t, full, 0, 0, 1280, 720, 1280, 720));
+
+	CHECK_EQ(xd_screen_size(t.xd, 63, 600), -EINVAL);
+	CHECK_EQ(xd_screen_size(t.xd, 800, 8193), -EINVAL);
+	xcb_disconnect(c);
+out_xd:
+	xd_destroy(t.xd);
+
+	/* Xvfb keeps its size, and says why. */
+	t = (struct sz){.display = -1};
+	cfg.server = XD_SERVER_XVFB;
+	CHECK_EQ(xd_create(&cfg, &sz_ops, &t, &t.xd, err, sizeof err), 0);
+	if (t.xd && sz_until(&t, sz_ready_cond)) {
+		CHECK(!strcmp(xd_server_name(t.xd), "Xvfb"));
+		CHECK_EQ(xd_screen_size(t.xd, 800, 600), -ENOTSUP);
+		CHECK_EQ(xd_screen_size(t.xd, 800, 600), -ENOTSUP);
+		xd_screen(t.xd, &w, &h);
+		CHECK_EQ(w, 640u);
+	}
+	xd_destroy(t.xd);
+out:
+	rmdir(dir);
+}
+
 int main(int argc, char **argv)
 {
 	static const struct unit_case cases[] = {
 		{"read-one-trip", read_one_trip},
+		{"screen-size", screen_size},
 	};
 	return unit_main(cases, sizeof cases / sizeof cases[0], argc, argv);
 }
