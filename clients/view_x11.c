@@ -110,9 +110,8 @@ enum { XH_WIRE, XH_INJECT, XH_DAMAGE, XH_READ, XH_ENCODE, XH_QUEUE, XH_BACK, XH_
 
 struct vx {
 	struct vx_ctx c;
-	/* The desk's screen, which an X session's display takes when this
-	 * view (not read-only) attaches (OPEN's SCREEN); 0: not known. */
-	uint16_t desk_w, desk_h;
+	/* The seamless desk display's screen (0: not known), read once. */
+	unsigned seamless_w, seamless_h;
 	struct ds_keymap *keymap;
 	struct xsess *sess[VX_SESSIONS];
 	unsigned nsess;
@@ -234,6 +233,29 @@ static int send_frame(void *ctx, const uint8_t *frame, size_t len)
 	return rp_conn_send(x->c.c, frame, len);
 }
 
+static uint16_t screen_side(unsigned v)
+{
+	return (uint16_t)(v < RP_X_SCREEN_MIN ? RP_X_SCREEN_MIN : v > RP_X_SCREEN_MAX ? RP_X_SCREEN_MAX : v);
+}
+
+/* The desk's screen, which an X session's display takes (OPEN's SCREEN),
+ * into ws's pixels, within what a display may be: seamless, the desk
+ * display's; else the view's own desktop as it is now. false: not known. */
+static bool desk_size(const struct vx *x, struct kpty_winsize *ws)
+{
+	unsigned w = x->seamless_w, h = x->seamless_h;
+
+	if (!x->seamless && x->c.wm && x->c.wm->cfg.screen_w > 0 && x->c.wm->cfg.screen_h > 0) {
+		w = (unsigned)x->c.wm->cfg.screen_w;
+		h = (unsigned)x->c.wm->cfg.screen_h;
+	}
+	if (!w || !h)
+		return false;
+	ws->ws_xpixel = screen_side(w);
+	ws->ws_ypixel = screen_side(h);
+	return true;
+}
+
 static void send_open(struct vx *x, struct xsess *s)
 {
 	uint8_t *frame = malloc(RP_MAX_FRAME);
@@ -243,14 +265,12 @@ static void send_open(struct vx *x, struct xsess *s)
 		return;
 	s->req = ++*x->c.req;
 	/* The display takes this desk's screen size, unless it only watches. */
-	bool screen = !x->c.readonly && x->desk_w;
+	struct kpty_winsize ws = {0};
+	bool screen = !x->c.readonly && desk_size(x, &ws);
 	len = rp_open_frame(frame, RP_MAX_FRAME, s->req,
 			    (uint8_t)(RP_OPEN_ATTACH | (x->c.readonly ? RP_OPEN_READONLY : 0) |
 				      (screen ? RP_OPEN_SCREEN : 0)),
-			    s->name, "", "",
-			    &(struct kpty_winsize){.ws_xpixel = screen ? x->desk_w : 0,
-						   .ws_ypixel = screen ? x->desk_h : 0},
-			    NULL, 0);
+			    s->name, "", "", &ws, NULL, 0);
 	if (len > 0)
 		rp_conn_send(x->c.c, frame, (size_t)len);
 	free(frame);
@@ -392,24 +412,6 @@ static void send_configure(struct vx *x, struct xw *w, uint8_t what, const struc
 
 static const struct ds_seamless_ops seamless_ops;
 
-/* Seamless: the desk display's screen; else the view's own desktop. */
-static void desk_size(struct vx *x)
-{
-	unsigned w = 0, h = 0;
-
-	if (x->seamless) {
-		if (!ds_seamless_screen_size(NULL, &w, &h))
-			w = h = 0;
-	} else if (x->c.wm) {
-		w = x->c.wm->cfg.screen_w > 0 ? (unsigned)x->c.wm->cfg.screen_w : 0;
-		h = x->c.wm->cfg.screen_h > 0 ? (unsigned)x->c.wm->cfg.screen_h : 0;
-	}
-	if (!w || !h)
-		return;
-	x->desk_w = (uint16_t)(w < RP_X_SCREEN_MIN ? RP_X_SCREEN_MIN : w > RP_X_SCREEN_MAX ? RP_X_SCREEN_MAX : w);
-	x->desk_h = (uint16_t)(h < RP_X_SCREEN_MIN ? RP_X_SCREEN_MIN : h > RP_X_SCREEN_MAX ? RP_X_SCREEN_MAX : h);
-}
-
 struct vx *vx_create(const struct vx_ctx *ctx, char *err, size_t errn)
 {
 	struct vx *x = calloc(1, sizeof *x);
@@ -423,7 +425,8 @@ struct vx *vx_create(const struct vx_ctx *ctx, char *err, size_t errn)
 	x->seamless = ds_seamless(ctx->b);
 	if (x->seamless)
 		ds_seamless_set_ops(ctx->b, &seamless_ops, x);
-	desk_size(x);
+	if (x->seamless && !ds_seamless_screen_size(NULL, &x->seamless_w, &x->seamless_h))
+		x->seamless_w = x->seamless_h = 0;
 	if (x->c.stats) {
 		for (int k = 0; k < XS_N; k++)
 			if (!(x->samples[k] = calloc(VX_SAMPLES_MAX, sizeof(uint64_t))))

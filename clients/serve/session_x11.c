@@ -1185,8 +1185,9 @@ int x11_create(struct server *srv, const struct rp_open *m, const char *name,
 	}
 	session_insert(srv, s);
 	serve_log("session %s started: an X display (%s pid %d) of %ux%u%s%s", s->name,
-		  xd_server_name(x->xd), (int)xd_server_pid(x->xd), cfg.width ? cfg.width : XD_SCREEN_W,
-		  cfg.height ? cfg.height : XD_SCREEN_H, x->cmd[0] ? " for " : "", x->cmd);
+		  xd_server_name(x->xd), (int)xd_server_pid(x->xd),
+		  cfg.width ? cfg.width : XD_SCREEN_W, cfg.height ? cfg.height : XD_SCREEN_H,
+		  x->cmd[0] ? " for " : "", x->cmd);
 	*out = s;
 	return 0;
 }
