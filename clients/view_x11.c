@@ -31,6 +31,7 @@
 #define VX_PROBES 256
 #define VX_HELD_MAX 4096 /* X input events kept while the link is down */
 #define VX_CONF_MAX 16	 /* windows whose latest XCONFIGURE is kept (xlink_conf) */
+#define VX_KEYMAPS_MAX 8 /* keymaps a session's input not proven taken was typed with */
 /* Input sent again after a resume goes while the connection's queue is
  * shorter than this (of its 4096 frames), the rest as it drains. */
 #define VX_AGAIN_QUEUED_MAX 1024
@@ -77,6 +78,20 @@ struct xsess {
 	} conf[VX_CONF_MAX];
 	unsigned nconf;
 	uint32_t focus_id, focus_gen, raise_id, raise_gen, clip_gen;
+	/* The keymaps the input kept was typed with, oldest first: km[i] is
+	 * that of the inputs after seq km[i].seq (until km[i + 1].seq); the
+	 * last is the desk's now. A keymap goes to the host right before
+	 * the first input typed with it (km_sent: the one this connection
+	 * was sent last, -1: none), so a key is always read in the layout it
+	 * was typed with, also when keys kept while the link was down go
+	 * after the layout changed. */
+	struct {
+		uint32_t seq;
+		char *text;
+		size_t n;
+	} km[VX_KEYMAPS_MAX];
+	unsigned nkm;
+	int km_sent;
 };
 
 struct xw {
@@ -174,6 +189,8 @@ static int xlink_resumed(struct vx *x, const struct rp_hdr *h, const uint8_t *p)
 static void xlink_release_stray(struct vx *x, struct xsess *s);
 static void xlink_press_again(struct vx *x, struct xsess *s, uint32_t seq);
 static void xlink_refused(struct vx *x, struct xsess *s);
+static void km_drop(struct xsess *s, unsigned n);
+static void km_before(struct vx *x, struct xsess *s, uint32_t seq);
 
 /* Input for an X window while the link is down: kept (its seq given
  * when it goes). False: not down. */
@@ -457,6 +474,7 @@ void vx_destroy(struct vx *x)
 	for (unsigned i = 0; i < x->nsess; i++) {
 		rp_xtext_finish(&x->sess[i]->clip);
 		rp_inlog_finish(&x->sess[i]->log);
+		km_drop(x->sess[i], x->sess[i]->nkm);
 		free(x->sess[i]);
 	}
 	ds_keymap_destroy(x->keymap);
@@ -503,6 +521,7 @@ int vx_open(struct vx *x, const char *name, size_t n)
 	if (!s)
 		return -ENOMEM;
 	memcpy(s->name, name, n);
+	s->km_sent = -1;
 	x->sess[x->nsess++] = s;
 	send_open(x, s);
 	return 0;
@@ -1002,6 +1021,7 @@ static void remove_sess(struct vx *x, struct xsess *s)
 		}
 	rp_xtext_finish(&s->clip);
 	rp_inlog_finish(&s->log);
+	km_drop(s, s->nkm);
 	free(s);
 }
 
@@ -1173,23 +1193,84 @@ static void clip_follow(struct vx *x, struct xsess *s)
 	ds_clip_get(clip, DS_CLIP_PRIMARY, got_primary, x);
 }
 
-static void send_keymap(struct vx *x, struct xsess *s)
+/* The keymaps of s: the first n (the oldest) are no longer needed. */
+static void km_drop(struct xsess *s, unsigned n)
+{
+	for (unsigned i = 0; i < n; i++)
+		free(s->km[i].text);
+	memmove(&s->km[0], &s->km[n], (s->nkm - n) * sizeof s->km[0]);
+	s->nkm -= n;
+	s->km_sent = s->km_sent < (int)n ? -1 : s->km_sent - (int)n;
+}
+
+/* The desk's keymap now is that of s's inputs from the next seq on. */
+static void km_note(struct vx *x, struct xsess *s)
 {
 	size_t n;
 	const char *text;
-
+	char *copy;
 	char err[200];
 
-	if (x->c.readonly)
-		return;
 	/* Made with the first X session: a terminal-only view needs none. */
 	if (!x->keymap && !(x->keymap = ds_keymap_create(x->c.b, err, sizeof err))) {
 		fprintf(stderr, "telly view: %s: keys cannot be sent: %s\n", s->name, err);
 		return;
 	}
 	text = ds_keymap_text(x->keymap, &n);
-	if (n <= RP_XKEYMAP_MAX_BYTES)
-		rp_xchunks_send(RP_XKEYMAP, s->chan, 0, text, (uint32_t)n, send_frame, x);
+	if (n > RP_XKEYMAP_MAX_BYTES)
+		return;
+	if (s->nkm && s->km[s->nkm - 1].n == n && !memcmp(s->km[s->nkm - 1].text, text, n))
+		return;
+	if (!(copy = malloc(n ? n : 1)))
+		return;
+	memcpy(copy, text, n);
+	/* No input typed with the last one (or none kept to send again): it
+	 * is replaced. */
+	if (s->nkm && (s->km[s->nkm - 1].seq == s->seq || !s->resumable)) {
+		if (s->km_sent == (int)s->nkm - 1)
+			s->km_sent = -1;
+		free(s->km[--s->nkm].text);
+	}
+	if (s->nkm == VX_KEYMAPS_MAX) {
+		fprintf(stderr, "telly view: %s: the keymap changed more than %d times while the "
+				"link was down: keys typed with the oldest are read with the next\n",
+			s->name, VX_KEYMAPS_MAX);
+		km_drop(s, 1);
+	}
+	s->km[s->nkm].seq = s->seq;
+	s->km[s->nkm].text = copy;
+	s->km[s->nkm++].n = n;
+}
+
+/* s's keymap i to the host, unless it was the last one sent there. */
+static void km_send(struct vx *x, struct xsess *s, int i)
+{
+	if (i < 0 || i >= (int)s->nkm || i == s->km_sent || x->c.readonly)
+		return;
+	if (rp_xchunks_send(RP_XKEYMAP, s->chan, 0, s->km[i].text, (uint32_t)s->km[i].n,
+			    send_frame, x) == 0)
+		s->km_sent = i;
+}
+
+/* Input seq of s goes: the keymap it was typed with goes first. */
+static void km_before(struct vx *x, struct xsess *s, uint32_t seq)
+{
+	int i = (int)s->nkm - 1;
+
+	while (i > 0 && (int32_t)(seq - s->km[i].seq) <= 0)
+		i--;
+	km_send(x, s, i);
+}
+
+/* The desk's keymap, noted; sent now unless input typed with another
+ * waits to go first (its keymap goes before it, this one after). */
+static void send_keymap(struct vx *x, struct xsess *s)
+{
+	if (x->c.readonly)
+		return;
+	km_note(x, s);
+	if (!x->link_down && s->chan && !s->resuming && !s->backlog)
+		km_send(x, s, (int)s->nkm - 1);
 }
 
 static int on_chan_frame(struct vx *x, struct xsess *s, const struct rp_hdr *h, const uint8_t *p)
@@ -1417,8 +1498,8 @@ void vx_keymap_changed(struct vx *x)
 {
 	ds_keymap_destroy(x->keymap);
 	x->keymap = NULL; /* made again from the backend's new one */
-	for (unsigned i = 0; i < x->nsess; i++)
-		if (x->sess[i] && x->sess[i]->chan && x->sess[i]->keymap_sent)
+	for (unsigned i = 0; i < x->nsess; i++) /* noted while the link is down too */
+		if (x->sess[i] && x->sess[i]->nkm)
 			send_keymap(x, x->sess[i]);
 }
 
@@ -1849,6 +1930,7 @@ void vx_relink(struct vx *x, struct rp_conn *c)
 		s->chan = 0;
 		s->key_seq = 0;
 		s->keymap_sent = false;
+		s->km_sent = -1;
 		s->relinking = true;
 		if (s->resumable) {
 			xlink_resume(x, s);
@@ -1880,8 +1962,10 @@ static int xlink_send(struct vx *x, struct xsess *s, const uint8_t *frame, size_
 {
 	bool up = !x->link_down && s->chan && !s->resuming && !s->backlog;
 
-	if (!s->resumable)
+	if (!s->resumable) {
+		km_before(x, s, seq);
 		return rp_conn_send(x->c.c, frame, n);
+	}
 	if (rp_inlog_add(&s->log, (struct rp_inpos){seq, 0}, frame, n, up) < 0) {
 		if (!x->told_held_full)
 			fprintf(stderr, "telly view: the link is down and more was done in X windows "
@@ -1893,6 +1977,7 @@ static int xlink_send(struct vx *x, struct xsess *s, const uint8_t *frame, size_
 	}
 	if (!up)
 		return 0;
+	km_before(x, s, seq);
 	if (rp_conn_send(x->c.c, frame, n) < 0) { /* kept: it goes as the queue drains */
 		s->backlog = true;
 		return 0;
@@ -2020,6 +2105,7 @@ static int send_again(void *ctx, const void *frame, size_t n)
 		return -EINVAL;
 	if (rp_conn_queued(a->x->c.c) >= VX_AGAIN_QUEUED_MAX)
 		return -EAGAIN;
+	km_before(a->x, a->s, seq);
 	f[2] = (uint8_t)(a->s->chan >> 8);
 	f[3] = (uint8_t)a->s->chan;
 	if (rp_conn_send(a->x->c.c, f, n) < 0)
@@ -2037,6 +2123,8 @@ static void xlink_flush(struct vx *x, struct xsess *s)
 	int r = rp_inlog_since(&s->log, (struct rp_inpos){s->sent_seq, 0}, send_again, &a, &gap);
 
 	s->backlog = r == -EAGAIN;
+	if (!s->backlog) /* all went: the desk's keymap now, for what comes */
+		km_send(x, s, (int)s->nkm - 1);
 	if (r < 0 && r != -EAGAIN) /* never: only XKEY and XPOINTER are kept */
 		fprintf(stderr, "telly view: %s: X input kept could not be sent again\n", s->name);
 }
@@ -2085,7 +2173,13 @@ static int xlink_resumed(struct vx *x, const struct rp_hdr *h, const uint8_t *p)
 	 * host took, not what goes again below. */
 	s->ping_seq = m.seq;
 	s->keymap_sent = true;
-	send_keymap(x, s); /* as on attaching: another desk may have changed it */
+	/* As on attaching (another desk may have changed it), but the keymap
+	 * the input sent again was typed with: each later one goes before
+	 * the first input typed with it (xlink_flush), never before. */
+	s->km_sent = -1;
+	if (!s->nkm)
+		km_note(x, s);
+	km_before(x, s, m.seq + 1);
 	xlink_press_again(x, s, m.seq);
 	if ((int32_t)(s->seq - m.seq) < 0) {
 		fprintf(stderr, "telly view: %s: the server took X input up to %u, the view sent up "
@@ -2195,6 +2289,10 @@ static void xlink_refused(struct vx *x, struct xsess *s)
 	rp_inlog_init(&s->log);
 	s->resumable = s->resuming = s->backlog = false; /* until the new channel's TOKEN */
 	s->seq = s->sent_seq = 0;
+	if (s->nkm) { /* the desk's keymap now, from the new channel's first input */
+		km_drop(s, s->nkm - 1);
+		s->km[0].seq = 0;
+	}
 	s->nconf = 0;
 	s->focus_gen = s->raise_gen = s->clip_gen = 0;
 	send_open(x, s);
@@ -2289,6 +2387,10 @@ void vx_pong(struct vx *x)
 		if (!s->resumable || s->resuming || !s->chan)
 			continue;
 		rp_inlog_acked(&s->log, s->ping_seq);
+		unsigned old = 0; /* keymaps of input taken only */
+		while (old + 1 < s->nkm && (int32_t)(s->ping_seq - s->km[old + 1].seq) >= 0)
+			old++;
+		km_drop(s, old);
 		for (unsigned j = 0; j < s->nconf; j++)
 			if ((int32_t)(s->conf[j].gen - x->ping_gen) > 0)
 				s->conf[kept++] = s->conf[j];
