@@ -1,8 +1,8 @@
 #!/bin/sh
-# The desk's keymap changes while the link is down, and more keys were
-# typed meanwhile than the host holds while it loads a keymap (1024
+# The desk's keymap changes while the link is down, and more keys are
+# typed after it than the host holds while it loads a keymap (1024
 # events, XD_HELD_KEYS_MAX): once resumed, the view sends the new keymap
-# and then every key again; the host takes what its hold has room for
+# and then every key typed with it; the host takes what its hold has room for
 # and stops reading the desk until the keymap is in, so every character
 # arrives, in order (before, those past the hold were lost). The desk
 # is the x11 backend on its own Xvfb, keys from xdotool, the layout
@@ -53,11 +53,12 @@ wait_until 20 typed_a || fail "typing does not reach the xterm"
 ctl down
 wait_until 10 grep -q '^down' "$T/proxy.log" || fail "no down"
 wait_until 20 grep -q 'the link is down' "$T/view.err" || fail "the view did not see the link go"
+# Another keymap on the desk (caps lock an escape: the letters stay),
+# and the keys typed with it.
+setxkbmap -layout us -option caps:escape || fail "setxkbmap -option"
 line=$(head -c "$N" /dev/zero | tr '\0' 'k')
 xdotool type --delay 0 "$line" || fail "xdotool type"
 xdotool key Return
-# Another keymap on the desk (caps lock an escape: the letters stay).
-setxkbmap -layout us -option caps:escape || fail "setxkbmap -option"
 mkfifo "$T/xkbgate"
 ctl up
 wait_until 10 grep -q '^up' "$T/proxy.log" || fail "no up"
