@@ -2177,7 +2177,7 @@ static int xlink_resumed(struct vx *x, const struct rp_hdr *h, const uint8_t *p)
 	 * the input sent again was typed with: each later one goes before
 	 * the first input typed with it (xlink_flush), never before. */
 	s->km_sent = -1;
-	if (!s->nkm)
+	if (!s->nkm && !x->c.readonly)
 		km_note(x, s);
 	km_before(x, s, m.seq + 1);
 	xlink_press_again(x, s, m.seq);
