@@ -2343,6 +2343,16 @@ int xd_close(struct xd *xd, uint32_t id)
 	return 0;
 }
 
+bool xd_keymap_is(const struct xd *xd, const char *text, size_t n)
+{
+	return xvfb_keymap_is(&xd->proc, text, n);
+}
+
+bool xd_keymap_busy(const struct xd *xd)
+{
+	return keymap_loading(xd) || xd->nheld;
+}
+
 int xd_keymap(struct xd *xd, const char *text, size_t n, char *err, size_t errn)
 {
 	return xvfb_keymap(&xd->proc, text, n, err, errn);

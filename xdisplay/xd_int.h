@@ -48,7 +48,7 @@ struct xd_proc {
 	size_t keymap_next_len;
 	char *keymap_running; /* the one xkbcomp loads */
 	size_t keymap_running_len;
-	char *keymap_loaded; /* the one the display has (NULL: its own) */
+	char *keymap_loaded; /* the one the display has, or xkbcomp refused (NULL: its own) */
 	size_t keymap_loaded_len;
 	int display;	    /* -1 until known */
 };
@@ -67,5 +67,6 @@ void xvfb_finish(struct xd_proc *p); /* kills and waits, removes the files */
  * (its directory was removed): 0 or -errno, err said. */
 int xvfb_cookie_again(struct xd_proc *p, char *err, size_t errn);
 int xvfb_keymap(struct xd_proc *p, const char *text, size_t n, char *err, size_t errn);
+bool xvfb_keymap_is(const struct xd_proc *p, const char *text, size_t n);
 
 #endif

@@ -242,14 +242,11 @@ bool xvfb_reap(struct xd_proc *p)
 				 p->log[0] ? "; see " : "", p->log);
 		else
 			base_log("xdisplay", "display :%d: the desk's keymap is loaded", p->display);
+		/* Refused, it counts as loaded too: asked again (each key of
+		 * its desk asks for it) it would only fail again. */
 		free(p->keymap_loaded);
-		p->keymap_loaded = NULL;
-		if (WIFEXITED(status) && WEXITSTATUS(status) == 0) {
-			p->keymap_loaded = p->keymap_running;
-			p->keymap_loaded_len = p->keymap_running_len;
-		} else {
-			free(p->keymap_running);
-		}
+		p->keymap_loaded = p->keymap_running;
+		p->keymap_loaded_len = p->keymap_running_len;
 		p->keymap_running = NULL;
 		p->xkbcomp = 0;
 		unlink(p->keymap);
@@ -356,6 +353,18 @@ static void keymap_run(struct xd_proc *p)
 	p->keymap_running_len = n;
 }
 
+bool xvfb_keymap_is(const struct xd_proc *p, const char *text, size_t n)
+{
+	const char *k = p->keymap_next	  ? p->keymap_next
+			: p->xkbcomp	  ? p->keymap_running
+					  : p->keymap_loaded;
+	size_t kn = p->keymap_next ? p->keymap_next_len
+		    : p->xkbcomp   ? p->keymap_running_len
+				   : p->keymap_loaded_len;
+
+	return k && kn == n && !memcmp(k, text, n);
+}
+
 int xvfb_keymap(struct xd_proc *p, const char *text, size_t n, char *err, size_t errn)
 {
 	char *copy;
@@ -371,10 +380,7 @@ int xvfb_keymap(struct xd_proc *p, const char *text, size_t n, char *err, size_t
 	/* The keymap the display has, or is about to have: nothing to do
 	 * (every desk that attaches sends its own; most are the same, and a
 	 * load holds everyone's keys). */
-	if (!p->keymap_next &&
-	    ((p->xkbcomp && p->keymap_running_len == n && !memcmp(p->keymap_running, text, n)) ||
-	     (!p->xkbcomp && p->keymap_loaded_len == n && p->keymap_loaded &&
-	      !memcmp(p->keymap_loaded, text, n))))
+	if (!p->keymap_next && xvfb_keymap_is(p, text, n))
 		return 0;
 	if (!(copy = malloc(n))) {
 		snprintf(err, errn, "out of memory");

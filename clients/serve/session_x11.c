@@ -71,6 +71,9 @@ struct xview {
 	struct xvwin *w;
 	unsigned nw, capw;
 	struct rp_xtext keymap, clip;
+	/* Its desk's keymap (NULL: none came): its keys are read in it. */
+	char *km;
+	size_t km_len;
 	/* XTIMING: its last input and when it went in */
 	uint32_t t_seq, t_id;
 	uint64_t t_input, t_injected;
@@ -1051,6 +1054,7 @@ static void x11_detached(struct session *s, struct chan *v)
 	let_go(x, xv);
 	*pp = xv->next;
 	rp_xtext_finish(&xv->keymap);
+	free(xv->km);
 	rp_xtext_finish(&xv->clip);
 	free(xv->w);
 	free(xv);
@@ -1311,13 +1315,43 @@ static int hold_full(struct x11 *x, struct chan *v)
 	return -EBUSY;
 }
 
+/* The display has, or is about to have, keymap km of a desk: loaded
+ * (logged). */
+static void load_keymap(struct x11 *x, const char *km, size_t n)
+{
+	char err[200];
+
+	if (xd_keymap_is(x->xd, km, n))
+		return;
+	if (xd_keymap(x->xd, km, n, err, sizeof err) == 0)
+		serve_log("session %s: loading a desk's keymap (%zu bytes)", x->s.name, n);
+	else
+		serve_log("session %s: a desk's keymap is not loaded: %s", x->s.name, err);
+}
+
+/* A key is read in the keymap of the desk that typed it: another desk's
+ * is loaded for it once the display is done with those asked before
+ * (the keys held for them go in with theirs); until then -EBUSY, the
+ * frame offered again (its connection waits, as for a full hold). */
+static int key_keymap(struct x11 *x, struct xview *xv)
+{
+	if (!xv || !xv->km || xd_keymap_is(x->xd, xv->km, xv->km_len))
+		return 0;
+	if (xd_keymap_busy(x->xd))
+		return -EBUSY;
+	load_keymap(x, xv->km, xv->km_len);
+	return 0;
+}
+
 int x11_key(struct session *s, struct chan *v, const struct rp_xkey *k, char *err, size_t errn)
 {
 	struct x11 *x = xs(s);
 	uint64_t t = base_now_ns();
-	int r = xd_key(x->xd, k->id, k->keycode, k->pressed);
-	struct xview *xv;
+	struct xview *xv = view_of(x, v, false);
+	int r = key_keymap(x, xv);
 
+	if (r == 0)
+		r = xd_key(x->xd, k->id, k->keycode, k->pressed);
 	if (r == -EBUSY) /* held input for a keymap is full: not taken, offered again */
 		return hold_full(x, v);
 	x->told_hold_full = false;
@@ -1426,12 +1460,21 @@ int x11_keymap(struct session *s, struct chan *v, const struct rp_xchunk *c, cha
 	}
 	if (r == 0)
 		return 0;
-	r = xd_keymap(x->xd, (const char *)xv->keymap.buf, xv->keymap.total, err, errn);
-	if (r == 0)
-		serve_log("session %s: loading a desk's keymap (%u bytes)", s->name,
-			  xv->keymap.total);
+	if (!xv->keymap.total || memchr(xv->keymap.buf, 0, xv->keymap.total)) {
+		rp_xtext_finish(&xv->keymap);
+		snprintf(err, errn, "XKEYMAP: a keymap is text of 1 byte or more, with no NUL");
+		return -EINVAL;
+	}
+	free(xv->km);
+	xv->km = (char *)xv->keymap.buf; /* taken: the chunks' buffer is the text */
+	xv->km_len = xv->keymap.total;
+	xv->keymap.buf = NULL;
 	rp_xtext_finish(&xv->keymap);
-	return r;
+	/* Loaded now, unless the display is busy with keys typed with
+	 * another (this desk's earlier one too): then by its first key. */
+	if (!xd_keymap_busy(x->xd))
+		load_keymap(x, xv->km, xv->km_len);
+	return 0;
 }
 
 int x11_clip(struct session *s, struct chan *v, const struct rp_xchunk *c, char *err, size_t errn)
