@@ -102,6 +102,12 @@ struct attach {
 	bool sync_asked;    /* DECRQM 2026 sent: its answers are not keys */
 	bool sync_term;     /* the terminal has synchronized updates */
 	struct telly_sync sync; /* its answers, taken out of the keys */
+	/* Keys typed while the program is cooked for a moment (pred_cook):
+	 * kept here, not echoed, until the host says where they go. */
+	struct pred_cook cook;
+	bool was_local;
+	size_t cooked_len;
+	uint8_t cooked[KEY_READ_BYTES];
 	struct {
 		bool known;
 		uint32_t flags, pgid;
@@ -231,6 +237,35 @@ static void type_keys(struct attach *a, const uint8_t *buf, size_t n)
 static void link_retry(struct attach *a);
 static void status_clear(struct attach *a);
 
+/* The keys kept while the program was cooked for a moment go now, in
+ * the mode the line discipline is in now. */
+static void cook_release(struct attach *a)
+{
+	size_t n = a->cooked_len;
+
+	a->cooked_len = 0;
+	if (n)
+		type_keys(a, a->cooked, n);
+}
+
+/* Keys for the session, kept while pred_cook waits. A signal key (^C,
+ * ^\, ^Z) does not wait (a program that runs long and reads nothing),
+ * nor does what no longer fits: what was kept goes first. */
+static void session_keys(struct attach *a, const uint8_t *buf, size_t n)
+{
+	if (a->cook.waiting) {
+		bool sig = memchr(buf, 0x03, n) || memchr(buf, 0x1c, n) || memchr(buf, 0x1a, n);
+		if (!sig && n <= sizeof a->cooked - a->cooked_len) {
+			memcpy(a->cooked + a->cooked_len, buf, n);
+			a->cooked_len += n;
+			return;
+		}
+		a->cook.waiting = false;
+		cook_release(a);
+	}
+	type_keys(a, buf, n);
+}
+
 static void keys(struct attach *a, const uint8_t *buf, size_t n)
 {
 	uint8_t out[KEY_READ_BYTES + 1];
@@ -241,7 +276,7 @@ static void keys(struct attach *a, const uint8_t *buf, size_t n)
 		buf += used;
 		n -= used;
 		if (o && !a->readonly)
-			type_keys(a, out, o);
+			session_keys(a, out, o);
 		if (cmd == '.') {
 			a->done = a->detached = true;
 			snprintf(a->why, sizeof a->why, "[detached from %s]", a->name);
@@ -356,6 +391,20 @@ static void on_context(void *ctx, const struct rp_context *c)
 		telly_overlay_context(a->ov, c);
 }
 
+/* The host's termios, the line discipline already following it. */
+static void on_termios(void *ctx, const struct kpty_termios *t)
+{
+	struct attach *a = ctx;
+	bool local = rp_desk_chan_local(a->ch);
+
+	(void)t;
+	if (local == a->was_local)
+		return;
+	a->was_local = local;
+	if (pred_cook_mode(&a->cook, local, rp_desk_chan_seq(a->ch), base_now_ms()))
+		cook_release(a); /* raw again: the keys go as they are */
+}
+
 static void on_consumed(void *ctx, uint32_t seq)
 {
 	struct attach *a = ctx;
@@ -363,6 +412,8 @@ static void on_consumed(void *ctx, uint32_t seq)
 	if (!a->ov)
 		return;
 	pred_held_consumed(&a->held, seq); /* the answer is whole: shown */
+	if (pred_cook_consumed(&a->cook, seq)) /* a canonical read: echoed here now */
+		cook_release(a);
 	telly_overlay_consumed(a->ov, seq);
 }
 
@@ -632,12 +683,15 @@ static int loop_wait(struct attach *a)
 {
 	long now = base_now_ms(), w = link_wait(a);
 	long h = pred_held_wait_ms(&a->held, now), k = telly_sync_wait_ms(&a->sync, now);
+	long c = pred_cook_wait_ms(&a->cook, now);
 
 	if (a->c && rp_desk_chan_backlog(a->ch) && !rp_conn_queued(a->c))
 		return 0; /* keys wait in the channel's log, and the queue drained */
 
 	if (h >= 0 && (w < 0 || h < w))
 		w = h;
+	if (c >= 0 && (w < 0 || c < w))
+		w = c;
 	if (k >= 0 && (w < 0 || k < w))
 		w = k;
 	return (int)w;
@@ -741,7 +795,8 @@ static void on_refused(void *ctx, const struct rp_error *e)
 }
 
 static const struct rp_desk_chan_ops attach_chan_ops = {
-	.output = on_output, .ack = on_ack, .context = on_context, .consumed = on_consumed,
+	.output = on_output, .ack = on_ack, .termios = on_termios, .context = on_context,
+	.consumed = on_consumed,
 	.notice = on_notice, .exit = on_exit_status,
 	.error = on_error, .resumed = on_resumed, .refused = on_refused,
 };
@@ -1063,6 +1118,15 @@ static void loop(struct attach *a, int sigfd)
 			a->batching = false;
 			out_flush(a);
 		}
+		if (pred_cook_due(&a->cook, base_now_ms())) { /* the host never said */
+			a->batching = true;
+			a->wrote_first = false;
+			cook_release(a);
+			if (a->c)
+				rp_conn_flush(a->c);
+			a->batching = false;
+			out_flush(a);
+		}
 		if (a->c) /* keys that did not fit in the queue, once it drained */
 			rp_desk_chan_pump(a->ch);
 		if (a->c && rp_conn_flush(a->c) < 0 && !a->done) {
@@ -1238,6 +1302,7 @@ int telly_attach(int argc, char **argv)
 					     dest.caps & RP_CAP_CONTEXT ? a->predict : PRED_NEVER,
 					     overlay_put, a);
 		pred_held_init(&a->held, &attach_held_ops, a);
+		pred_cook_init(&a->cook);
 	}
 	sigfd = base_signalfd((const int[]){SIGWINCH, SIGTERM, SIGHUP, 0});
 	/* A resize between OPEN and the mask above raised a SIGWINCH that

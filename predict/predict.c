@@ -1323,3 +1323,54 @@ bool pred_held_holding(const struct pred_held *h)
 {
 	return h->hold.holding;
 }
+
+/* ---- keys typed while a program is cooked for a moment (predict.h) ---- */
+
+void pred_cook_init(struct pred_cook *c)
+{
+	memset(c, 0, sizeof *c);
+}
+
+bool pred_cook_mode(struct pred_cook *c, bool local, uint32_t last_seq, long now_ms)
+{
+	if (!local) {
+		bool was = c->waiting;
+		c->waiting = false;
+		return was;
+	}
+	/* Already waiting; or a host never heard to say CONSUMED (nothing
+	 * would end the wait but its cap); or the program waits for input. */
+	if (c->waiting || !last_seq || !c->any_consumed ||
+	    (int32_t)(last_seq - c->consumed) <= 0)
+		return false;
+	c->waiting = true;
+	c->seq = last_seq;
+	c->until_ms = now_ms + PRED_COOK_MAX_MS;
+	return false;
+}
+
+bool pred_cook_consumed(struct pred_cook *c, uint32_t seq)
+{
+	if (!c->any_consumed || (int32_t)(seq - c->consumed) > 0)
+		c->consumed = seq;
+	c->any_consumed = true;
+	if (!c->waiting || (int32_t)(seq - c->seq) < 0)
+		return false;
+	c->waiting = false;
+	return true;
+}
+
+bool pred_cook_due(struct pred_cook *c, long now_ms)
+{
+	if (!c->waiting || now_ms < c->until_ms)
+		return false;
+	c->waiting = false;
+	return true;
+}
+
+long pred_cook_wait_ms(const struct pred_cook *c, long now_ms)
+{
+	if (!c->waiting)
+		return -1;
+	return c->until_ms > now_ms ? c->until_ms - now_ms : 0;
+}

@@ -272,4 +272,42 @@ void pred_held_through(struct pred_held *h, bool on);
 void pred_held_release(struct pred_held *h);
 bool pred_held_holding(const struct pred_held *h);
 
+/* ---- Keys typed while a program is cooked for a moment ----
+ *
+ * readline (bash, python) leaves raw mode once a line is entered and goes
+ * back to it just before its next prompt: in between the terminal is
+ * canonical with echo, so the desk's line discipline would echo a key
+ * typed then at once, where the program's prompt is about to be printed
+ * (python's ">>> " after it, the key never erased). Over the link such a
+ * key reaches the host after that moment, raw, and the program echoes it
+ * after its prompt, as over ssh. So when the discipline turns canonical
+ * while an INPUT sent before is not yet consumed (the program is still
+ * at the line it was given), keys typed wait on the desk until the host
+ * says that INPUT was consumed and the program waits (a canonical read:
+ * edited and echoed on the desk then), or the discipline turns raw again
+ * (sent as they are), or PRED_COOK_MAX_MS pass. Nothing waits with a host
+ * that was never heard to say CONSUMED.
+ * Plain state on the caller's memory, no clock of its own. */
+#define PRED_COOK_MAX_MS 1000 /* keys typed in such a moment wait at most this */
+
+struct pred_cook {
+	bool waiting;
+	bool any_consumed;
+	uint32_t seq;	   /* the INPUT whose CONSUMED ends the wait */
+	uint32_t consumed; /* the host's last CONSUMED */
+	long until_ms;
+};
+
+void pred_cook_init(struct pred_cook *c);
+/* The line discipline turned canonical (local: true) or raw (a change of
+ * mode only), last_seq the INPUT sent last (0: none). True: the wait
+ * ended (the keys kept go now). */
+bool pred_cook_mode(struct pred_cook *c, bool local, uint32_t last_seq, long now_ms);
+/* The host's CONSUMED seq. True: the wait ended. */
+bool pred_cook_consumed(struct pred_cook *c, uint32_t seq);
+/* True: the wait reached its cap and ends now. */
+bool pred_cook_due(struct pred_cook *c, long now_ms);
+/* ms until pred_cook_due ends the wait (-1: none under way). */
+long pred_cook_wait_ms(const struct pred_cook *c, long now_ms);
+
 #endif

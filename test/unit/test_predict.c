@@ -1185,6 +1185,79 @@ static void test_held_late_through_in_order(void)
 	pred_held_finish(&h);
 }
 
+/* ---- keys typed while a program is cooked for a moment (pred_cook) ---- */
+
+/* python after Enter (INPUT 5): readline's newline, then canonical with
+ * echo while the line runs, then raw again before the prompt. A key
+ * typed meanwhile waits (the desk would echo it before the prompt) and
+ * goes, raw, once the terminal is raw again. */
+static void test_cook_python_between_lines(void)
+{
+	struct pred_cook c;
+
+	pred_cook_init(&c);
+	CHECK(!pred_cook_consumed(&c, 4)); /* the host says CONSUMED */
+	CHECK(!pred_cook_mode(&c, true, 5, 1000));
+	CHECK(c.waiting);
+	CHECK_EQ(pred_cook_wait_ms(&c, 1010), PRED_COOK_MAX_MS - 10);
+	CHECK(pred_cook_mode(&c, false, 5, 1020)); /* raw: the keys go */
+	CHECK(!c.waiting);
+	CHECK_EQ(pred_cook_wait_ms(&c, 1020), -1);
+	CHECK(!pred_cook_mode(&c, false, 5, 1030)); /* nothing kept */
+}
+
+/* bash running cat after "cat\r" (INPUT 7): canonical for good; the keys
+ * typed before cat reads wait for the host's CONSUMED, then are edited
+ * and echoed on the desk. A CONSUMED of an earlier INPUT does not end it. */
+static void test_cook_canonical_read_waits_for_consumed(void)
+{
+	struct pred_cook c;
+
+	pred_cook_init(&c);
+	pred_cook_consumed(&c, 6);
+	CHECK(!pred_cook_mode(&c, true, 7, 1000));
+	CHECK(c.waiting);
+	CHECK(!pred_cook_consumed(&c, 6));
+	CHECK(c.waiting);
+	CHECK(pred_cook_consumed(&c, 7));
+	CHECK(!c.waiting);
+}
+
+/* Nothing waits: the program already waits for input when it goes
+ * canonical (every INPUT consumed), no INPUT yet, or a host never heard
+ * to say CONSUMED (an older one). */
+static void test_cook_nothing_outstanding(void)
+{
+	struct pred_cook c;
+
+	pred_cook_init(&c);
+	CHECK(!pred_cook_mode(&c, true, 3, 1000)); /* no CONSUMED ever */
+	CHECK(!c.waiting);
+	pred_cook_consumed(&c, 3);
+	CHECK(!pred_cook_mode(&c, true, 3, 1000));
+	CHECK(!c.waiting);
+	CHECK(!pred_cook_mode(&c, true, 0, 1000));
+	CHECK(!c.waiting);
+}
+
+/* A host that never answers (the link down): the keys go at the cap, and
+ * seqs compare across their wrap. */
+static void test_cook_capped_and_wraps(void)
+{
+	struct pred_cook c;
+
+	pred_cook_init(&c);
+	pred_cook_consumed(&c, 0xfffffffeu);
+	CHECK(!pred_cook_mode(&c, true, 1, 1000));
+	CHECK(c.waiting);
+	CHECK(!pred_cook_due(&c, 1000 + PRED_COOK_MAX_MS - 1));
+	CHECK(pred_cook_due(&c, 1000 + PRED_COOK_MAX_MS));
+	CHECK(!c.waiting);
+	CHECK(!pred_cook_due(&c, 1000 + PRED_COOK_MAX_MS + 1));
+	CHECK(!pred_cook_mode(&c, true, 2, 3000));
+	CHECK(pred_cook_consumed(&c, 2));
+}
+
 int main(int argc, char **argv)
 {
 	static const struct unit_case cases[] = {
@@ -1232,6 +1305,10 @@ int main(int argc, char **argv)
 		{"held-released-in-order", test_held_released_in_order},
 		{"held-through", test_held_through},
 		{"held-late-through-in-order", test_held_late_through_in_order},
+		{"cook-python-between-lines", test_cook_python_between_lines},
+		{"cook-canonical-read-waits-for-consumed", test_cook_canonical_read_waits_for_consumed},
+		{"cook-nothing-outstanding", test_cook_nothing_outstanding},
+		{"cook-capped-and-wraps", test_cook_capped_and_wraps},
 	};
 	return unit_main(cases, sizeof cases / sizeof cases[0], argc, argv);
 }
