@@ -102,12 +102,10 @@ struct attach {
 	bool sync_asked;    /* DECRQM 2026 sent: its answers are not keys */
 	bool sync_term;     /* the terminal has synchronized updates */
 	struct telly_sync sync; /* its answers, taken out of the keys */
-	/* Keys typed while the program is cooked for a moment (pred_cook):
-	 * kept here, not echoed, until the host says where they go. */
+	/* Keys typed while the program is cooked for a moment (predict.h,
+	 * pred_cook): kept here, not echoed, until the host says where they
+	 * go. */
 	struct pred_cook cook;
-	bool was_local;
-	size_t cooked_len;
-	uint8_t cooked[KEY_READ_BYTES];
 	struct {
 		bool known;
 		uint32_t flags, pgid;
@@ -217,8 +215,10 @@ static void type_keys(struct attach *a, const uint8_t *buf, size_t n)
 	}
 	if (a->c) /* on their way before the predictions are worked out */
 		rp_conn_flush(a->c);
-	if (a->ov && rp_desk_chan_seq(a->ch) != seq0)
+	if (a->ov && rp_desk_chan_seq(a->ch) != seq0) {
+		pred_cook_sent(&a->cook, rp_desk_chan_seq(a->ch), buf, n);
 		telly_overlay_keys(a->ov, rp_desk_chan_seq(a->ch), buf, n, base_now_ms());
+	}
 	if (!a->key_waiting)
 		return;
 	if (a->echoed) {
@@ -237,32 +237,20 @@ static void type_keys(struct attach *a, const uint8_t *buf, size_t n)
 static void link_retry(struct attach *a);
 static void status_clear(struct attach *a);
 
-/* The keys kept while the program was cooked for a moment go now, in
- * the mode the line discipline is in now. */
-static void cook_release(struct attach *a)
+/* pred_cook: the keys kept while the program was cooked for a moment go
+ * now, in the mode the line discipline is in now. */
+static void cook_keys(void *ctx, const void *buf, size_t n)
 {
-	size_t n = a->cooked_len;
-
-	a->cooked_len = 0;
-	if (n)
-		type_keys(a, a->cooked, n);
+	type_keys(ctx, buf, n);
 }
 
-/* Keys for the session, kept while pred_cook waits. A signal key (^C,
- * ^\, ^Z) does not wait (a program that runs long and reads nothing),
- * nor does what no longer fits: what was kept goes first. */
+static const struct pred_cook_ops attach_cook_ops = {cook_keys};
+
+/* Keys for the session, kept while pred_cook waits. */
 static void session_keys(struct attach *a, const uint8_t *buf, size_t n)
 {
-	if (a->cook.waiting) {
-		bool sig = memchr(buf, 0x03, n) || memchr(buf, 0x1c, n) || memchr(buf, 0x1a, n);
-		if (!sig && n <= sizeof a->cooked - a->cooked_len) {
-			memcpy(a->cooked + a->cooked_len, buf, n);
-			a->cooked_len += n;
-			return;
-		}
-		a->cook.waiting = false;
-		cook_release(a);
-	}
+	if (a->ov && pred_cook_keys(&a->cook, buf, n))
+		return;
 	type_keys(a, buf, n);
 }
 
@@ -395,14 +383,10 @@ static void on_context(void *ctx, const struct rp_context *c)
 static void on_termios(void *ctx, const struct kpty_termios *t)
 {
 	struct attach *a = ctx;
-	bool local = rp_desk_chan_local(a->ch);
 
 	(void)t;
-	if (local == a->was_local)
-		return;
-	a->was_local = local;
-	if (pred_cook_mode(&a->cook, local, rp_desk_chan_seq(a->ch), base_now_ms()))
-		cook_release(a); /* raw again: the keys go as they are */
+	if (a->ov)
+		pred_cook_mode(&a->cook, rp_desk_chan_local(a->ch), base_now_ms());
 }
 
 static void on_consumed(void *ctx, uint32_t seq)
@@ -412,8 +396,7 @@ static void on_consumed(void *ctx, uint32_t seq)
 	if (!a->ov)
 		return;
 	pred_held_consumed(&a->held, seq); /* the answer is whole: shown */
-	if (pred_cook_consumed(&a->cook, seq)) /* a canonical read: echoed here now */
-		cook_release(a);
+	pred_cook_consumed(&a->cook, seq); /* a canonical read: echoed here now */
 	telly_overlay_consumed(a->ov, seq);
 }
 
@@ -1118,10 +1101,10 @@ static void loop(struct attach *a, int sigfd)
 			a->batching = false;
 			out_flush(a);
 		}
-		if (pred_cook_due(&a->cook, base_now_ms())) { /* the host never said */
+		if (a->ov && pred_cook_wait_ms(&a->cook, base_now_ms()) == 0) { /* the host never said */
 			a->batching = true;
 			a->wrote_first = false;
-			cook_release(a);
+			pred_cook_due(&a->cook, base_now_ms());
 			if (a->c)
 				rp_conn_flush(a->c);
 			a->batching = false;
@@ -1302,7 +1285,7 @@ int telly_attach(int argc, char **argv)
 					     dest.caps & RP_CAP_CONTEXT ? a->predict : PRED_NEVER,
 					     overlay_put, a);
 		pred_held_init(&a->held, &attach_held_ops, a);
-		pred_cook_init(&a->cook);
+		pred_cook_init(&a->cook, &attach_cook_ops, a);
 	}
 	sigfd = base_signalfd((const int[]){SIGWINCH, SIGTERM, SIGHUP, 0});
 	/* A resize between OPEN and the mask above raised a SIGWINCH that

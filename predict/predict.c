@@ -1326,46 +1326,94 @@ bool pred_held_holding(const struct pred_held *h)
 
 /* ---- keys typed while a program is cooked for a moment (predict.h) ---- */
 
-void pred_cook_init(struct pred_cook *c)
+void pred_cook_init(struct pred_cook *c, const struct pred_cook_ops *ops, void *ctx)
 {
-	memset(c, 0, sizeof *c);
+	memset(c, 0, offsetof(struct pred_cook, buf));
+	c->ops = ops;
+	c->ctx = ctx;
 }
 
-bool pred_cook_mode(struct pred_cook *c, bool local, uint32_t last_seq, long now_ms)
+/* The wait is over: what was kept goes, in the mode the discipline is in
+ * now. */
+static void cook_out(struct pred_cook *c)
 {
-	if (!local) {
-		bool was = c->waiting;
-		c->waiting = false;
-		return was;
-	}
-	/* Already waiting; or a host never heard to say CONSUMED (nothing
-	 * would end the wait but its cap); or the program waits for input. */
-	if (c->waiting || !last_seq || !c->any_consumed ||
-	    (int32_t)(last_seq - c->consumed) <= 0)
+	size_t n = c->len;
+
+	c->waiting = false;
+	c->len = 0;
+	if (n)
+		c->ops->keys(c->ctx, c->buf, n);
+}
+
+/* ^C, ^\ and ^Z go at once: a program that runs long and reads nothing
+ * is stopped by them, not after the cap. */
+static bool signal_key(const uint8_t *b, size_t n)
+{
+	return memchr(b, 0x03, n) || memchr(b, 0x1c, n) || memchr(b, 0x1a, n);
+}
+
+bool pred_cook_keys(struct pred_cook *c, const void *buf, size_t n)
+{
+	if (!c->waiting)
 		return false;
-	c->waiting = true;
-	c->seq = last_seq;
-	c->until_ms = now_ms + PRED_COOK_MAX_MS;
+	if (!signal_key(buf, n) && n <= sizeof c->buf - c->len) {
+		memcpy(c->buf + c->len, buf, n);
+		c->len += n;
+		return true;
+	}
+	cook_out(c);
 	return false;
 }
 
-bool pred_cook_consumed(struct pred_cook *c, uint32_t seq)
+/* Keys that end a canonical read on a tty: a line's end (CR becomes one
+ * under ICRNL), EOF, and NUL (VEOL's default where it is not disabled).
+ * Any other key waits in the line until one of them comes. */
+static bool ends_read(const uint8_t *b, size_t n)
 {
-	if (!c->any_consumed || (int32_t)(seq - c->consumed) > 0)
-		c->consumed = seq;
-	c->any_consumed = true;
-	if (!c->waiting || (int32_t)(seq - c->seq) < 0)
-		return false;
-	c->waiting = false;
-	return true;
+	for (size_t i = 0; i < n; i++)
+		if (b[i] == '\r' || b[i] == '\n' || b[i] == 0x04 || b[i] == 0)
+			return true;
+	return false;
 }
 
-bool pred_cook_due(struct pred_cook *c, long now_ms)
+void pred_cook_sent(struct pred_cook *c, uint32_t seq, const void *buf, size_t n)
 {
-	if (!c->waiting || now_ms < c->until_ms)
-		return false;
-	c->waiting = false;
-	return true;
+	if (!ends_read(buf, n))
+		return;
+	c->ender = seq;
+	c->ender_sent = true;
+}
+
+void pred_cook_mode(struct pred_cook *c, bool local, long now_ms)
+{
+	if (local == c->local)
+		return;
+	c->local = local;
+	if (!local) {
+		cook_out(c); /* raw again: the keys go as they are */
+		return;
+	}
+	/* The spell proves itself with a CONSUMED after it, which a host
+	 * never heard to say one will not send. */
+	if (!c->any_consumed)
+		return;
+	c->waiting = true;
+	c->until_ms = now_ms + PRED_COOK_MAX_MS;
+}
+
+void pred_cook_consumed(struct pred_cook *c, uint32_t seq)
+{
+	c->any_consumed = true;
+	/* A canonical read with nothing on its way that could end it: the
+	 * keys are edited and echoed here now. */
+	if (c->waiting && (!c->ender_sent || (int32_t)(seq - c->ender) >= 0))
+		cook_out(c);
+}
+
+void pred_cook_due(struct pred_cook *c, long now_ms)
+{
+	if (c->waiting && now_ms >= c->until_ms)
+		cook_out(c);
 }
 
 long pred_cook_wait_ms(const struct pred_cook *c, long now_ms)
@@ -1373,4 +1421,9 @@ long pred_cook_wait_ms(const struct pred_cook *c, long now_ms)
 	if (!c->waiting)
 		return -1;
 	return c->until_ms > now_ms ? c->until_ms - now_ms : 0;
+}
+
+bool pred_cook_waiting(const struct pred_cook *c)
+{
+	return c->waiting;
 }

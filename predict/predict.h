@@ -280,34 +280,58 @@ bool pred_held_holding(const struct pred_held *h);
  * typed then at once, where the program's prompt is about to be printed
  * (python's ">>> " after it, the key never erased). Over the link such a
  * key reaches the host after that moment, raw, and the program echoes it
- * after its prompt, as over ssh. So when the discipline turns canonical
- * while an INPUT sent before is not yet consumed (the program is still
- * at the line it was given), keys typed wait on the desk until the host
- * says that INPUT was consumed and the program waits (a canonical read:
- * edited and echoed on the desk then), or the discipline turns raw again
- * (sent as they are), or PRED_COOK_MAX_MS pass. Nothing waits with a host
- * that was never heard to say CONSUMED.
- * Plain state on the caller's memory, no clock of its own. */
-#define PRED_COOK_MAX_MS 1000 /* keys typed in such a moment wait at most this */
+ * after its prompt, as over ssh. So a canonical spell is not trusted for
+ * local echo until the host has said, after the switch (CONSUMED comes
+ * in stream order with TERMIOS), that the program waits for input with
+ * every key that could end a read (a line's end, EOF) consumed: then it
+ * reads canonically and stays so until a line comes. Until then keys
+ * wait on the desk (neither echoed nor sent) and go, through the caller's
+ * ops, when that CONSUMED comes (into the discipline: edited and echoed
+ * here), when the discipline turns raw again (sent as they are), when a
+ * signal key is typed (it goes at once, after them), or after
+ * PRED_COOK_MAX_MS (a host that never says: the link down, an older host
+ * that does not say CONSUMED again after a TERMIOS). Keys sent before the
+ * switch that cannot end a read do not make the wait longer (a program in
+ * a canonical read is not woken by them on a tty). Nothing waits with a
+ * host never heard to say CONSUMED (it was not asked to, or is older).
+ * Plain state on the caller's memory, no clock of its own; the ops must
+ * not call pred_cook_keys. */
+#define PRED_COOK_MAX_MS 1000	 /* keys typed in such a moment wait at most this */
+#define PRED_COOK_BUFFER_BYTES 4096 /* keys kept meanwhile; more go at once, after them */
 
-struct pred_cook {
-	bool waiting;
-	bool any_consumed;
-	uint32_t seq;	   /* the INPUT whose CONSUMED ends the wait */
-	uint32_t consumed; /* the host's last CONSUMED */
-	long until_ms;
+struct pred_cook_ops {
+	void (*keys)(void *ctx, const void *buf, size_t n); /* kept keys: typed now */
 };
 
-void pred_cook_init(struct pred_cook *c);
-/* The line discipline turned canonical (local: true) or raw (a change of
- * mode only), last_seq the INPUT sent last (0: none). True: the wait
- * ended (the keys kept go now). */
-bool pred_cook_mode(struct pred_cook *c, bool local, uint32_t last_seq, long now_ms);
-/* The host's CONSUMED seq. True: the wait ended. */
-bool pred_cook_consumed(struct pred_cook *c, uint32_t seq);
-/* True: the wait reached its cap and ends now. */
-bool pred_cook_due(struct pred_cook *c, long now_ms);
-/* ms until pred_cook_due ends the wait (-1: none under way). */
+struct pred_cook {
+	const struct pred_cook_ops *ops;
+	void *ctx;
+	bool local;	   /* the discipline is canonical (as last told) */
+	bool waiting;
+	bool any_consumed; /* the host says CONSUMED */
+	bool ender_sent;
+	uint32_t ender;	   /* the last INPUT sent that could end a read */
+	long until_ms;
+	size_t len;
+	uint8_t buf[PRED_COOK_BUFFER_BYTES];
+};
+
+void pred_cook_init(struct pred_cook *c, const struct pred_cook_ops *ops, void *ctx);
+/* Keys typed for the session. True: kept (nothing else to do); false: the
+ * caller types them now (what was kept went first, through the ops). */
+bool pred_cook_keys(struct pred_cook *c, const void *buf, size_t n);
+/* The keys buf went out, the last INPUT that carried them seq (raw keys,
+ * or a line the discipline finished). */
+void pred_cook_sent(struct pred_cook *c, uint32_t seq, const void *buf, size_t n);
+/* The host's TERMIOS, the line discipline already following it: local
+ * is whether it edits and echoes here (canonical). */
+void pred_cook_mode(struct pred_cook *c, bool local, long now_ms);
+/* The host's CONSUMED. */
+void pred_cook_consumed(struct pred_cook *c, uint32_t seq);
+/* The wait's cap reached: the keys go. ms until then with _wait_ms (-1:
+ * no wait under way). */
+void pred_cook_due(struct pred_cook *c, long now_ms);
 long pred_cook_wait_ms(const struct pred_cook *c, long now_ms);
+bool pred_cook_waiting(const struct pred_cook *c);
 
 #endif

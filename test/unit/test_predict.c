@@ -1187,57 +1187,164 @@ static void test_held_late_through_in_order(void)
 
 /* ---- keys typed while a program is cooked for a moment (pred_cook) ---- */
 
+/* What the ops were handed: the keys kept, each release in brackets. */
+struct cook_log {
+	char s[256];
+};
+
+static void cook_log_keys(void *ctx, const void *buf, size_t n)
+{
+	struct cook_log *l = ctx;
+	size_t o = strlen(l->s);
+
+	snprintf(l->s + o, sizeof l->s - o, "[%.*s]", (int)n, (const char *)buf);
+}
+
+static const struct pred_cook_ops cook_log_ops = {cook_log_keys};
+
+/* A cook whose host said CONSUMED up to seq, the discipline raw. */
+static void cook_setup(struct pred_cook *c, struct cook_log *l, uint32_t seq)
+{
+	memset(l, 0, sizeof *l);
+	pred_cook_init(c, &cook_log_ops, l);
+	pred_cook_sent(c, seq, "\r", 1);
+	pred_cook_consumed(c, seq);
+}
+
 /* python after Enter (INPUT 5): readline's newline, then canonical with
- * echo while the line runs, then raw again before the prompt. A key
- * typed meanwhile waits (the desk would echo it before the prompt) and
- * goes, raw, once the terminal is raw again. */
+ * echo while the line runs, then raw again before the prompt. Keys typed
+ * meanwhile wait (the desk would echo them before the prompt) and go, to
+ * be sent raw, once the terminal is raw again. */
 static void test_cook_python_between_lines(void)
 {
 	struct pred_cook c;
+	struct cook_log l;
 
-	pred_cook_init(&c);
-	CHECK(!pred_cook_consumed(&c, 4)); /* the host says CONSUMED */
-	CHECK(!pred_cook_mode(&c, true, 5, 1000));
-	CHECK(c.waiting);
+	cook_setup(&c, &l, 4);
+	pred_cook_sent(&c, 5, "\r", 1);
+	pred_cook_mode(&c, true, 1000);
+	CHECK(pred_cook_waiting(&c));
+	CHECK(pred_cook_keys(&c, "p", 1));
+	CHECK(pred_cook_keys(&c, "r", 1));
 	CHECK_EQ(pred_cook_wait_ms(&c, 1010), PRED_COOK_MAX_MS - 10);
-	CHECK(pred_cook_mode(&c, false, 5, 1020)); /* raw: the keys go */
-	CHECK(!c.waiting);
+	CHECK(!strcmp(l.s, ""));
+	pred_cook_mode(&c, false, 1020); /* raw: the keys go */
+	CHECK(!strcmp(l.s, "[pr]"));
+	CHECK(!pred_cook_waiting(&c));
 	CHECK_EQ(pred_cook_wait_ms(&c, 1020), -1);
-	CHECK(!pred_cook_mode(&c, false, 5, 1030)); /* nothing kept */
-}
-
-/* bash running cat after "cat\r" (INPUT 7): canonical for good; the keys
- * typed before cat reads wait for the host's CONSUMED, then are edited
- * and echoed on the desk. A CONSUMED of an earlier INPUT does not end it. */
-static void test_cook_canonical_read_waits_for_consumed(void)
-{
-	struct pred_cook c;
-
-	pred_cook_init(&c);
+	CHECK(!pred_cook_keys(&c, "i", 1)); /* typed as they come */
 	pred_cook_consumed(&c, 6);
-	CHECK(!pred_cook_mode(&c, true, 7, 1000));
-	CHECK(c.waiting);
-	CHECK(!pred_cook_consumed(&c, 6));
-	CHECK(c.waiting);
-	CHECK(pred_cook_consumed(&c, 7));
-	CHECK(!c.waiting);
+	CHECK(!strcmp(l.s, "[pr]"));
 }
 
-/* Nothing waits: the program already waits for input when it goes
- * canonical (every INPUT consumed), no INPUT yet, or a host never heard
- * to say CONSUMED (an older one). */
-static void test_cook_nothing_outstanding(void)
+/* bash running cat after "cat\r" (INPUT 7): canonical for good. Keys
+ * typed before cat reads wait until the host says it waits with the
+ * Enter read, then are edited and echoed on the desk. An older CONSUMED
+ * does not end the wait. */
+static void test_cook_canonical_read_after_consumed(void)
 {
 	struct pred_cook c;
+	struct cook_log l;
 
-	pred_cook_init(&c);
-	CHECK(!pred_cook_mode(&c, true, 3, 1000)); /* no CONSUMED ever */
-	CHECK(!c.waiting);
-	pred_cook_consumed(&c, 3);
-	CHECK(!pred_cook_mode(&c, true, 3, 1000));
-	CHECK(!c.waiting);
-	CHECK(!pred_cook_mode(&c, true, 0, 1000));
-	CHECK(!c.waiting);
+	cook_setup(&c, &l, 6);
+	pred_cook_sent(&c, 7, "\r", 1);
+	pred_cook_mode(&c, true, 1000);
+	CHECK(pred_cook_keys(&c, "hel", 3));
+	pred_cook_consumed(&c, 6);
+	CHECK(pred_cook_waiting(&c));
+	pred_cook_consumed(&c, 7);
+	CHECK(!pred_cook_waiting(&c));
+	CHECK(!strcmp(l.s, "[hel]"));
+	CHECK(!pred_cook_keys(&c, "lo", 2)); /* trusted: through the discipline */
+	pred_cook_mode(&c, true, 1100);	     /* canonical still: nothing new */
+	CHECK(!pred_cook_waiting(&c));
+}
+
+/* The Enter consumed before the switch (the program waited raw, then went
+ * canonical by itself): the spell still waits for a CONSUMED after it (the
+ * host says it again once the program waits), or for raw again. */
+static void test_cook_consumed_before_switch_not_trusted(void)
+{
+	struct pred_cook c;
+	struct cook_log l;
+
+	cook_setup(&c, &l, 5);
+	pred_cook_mode(&c, true, 1000);
+	CHECK(pred_cook_waiting(&c));
+	CHECK(pred_cook_keys(&c, "x", 1));
+	pred_cook_consumed(&c, 5); /* said again after the TERMIOS */
+	CHECK(!strcmp(l.s, "[x]"));
+	pred_cook_mode(&c, false, 1100);
+	pred_cook_mode(&c, true, 1200); /* a second spell proves itself again */
+	CHECK(pred_cook_keys(&c, "y", 1));
+	pred_cook_mode(&c, false, 1201);
+	CHECK(!strcmp(l.s, "[x][y]"));
+}
+
+/* Keys sent raw before the switch that cannot end a read (no line end,
+ * EOF or NUL) do not make the wait longer: the Enter's CONSUMED ends it.
+ * One that can end it must be consumed too. */
+static void test_cook_only_line_ends_waited_for(void)
+{
+	struct pred_cook c;
+	struct cook_log l;
+
+	cook_setup(&c, &l, 6);
+	pred_cook_sent(&c, 7, "\r", 1);
+	pred_cook_sent(&c, 8, "ab\x7f\x1b[D", 6);
+	pred_cook_mode(&c, true, 1000);
+	CHECK(pred_cook_keys(&c, "c", 1));
+	pred_cook_consumed(&c, 7);
+	CHECK(!strcmp(l.s, "[c]"));
+	pred_cook_mode(&c, false, 1100);
+	pred_cook_sent(&c, 9, "x\r", 2);
+	pred_cook_sent(&c, 10, "y", 1);
+	pred_cook_mode(&c, true, 1200);
+	CHECK(pred_cook_keys(&c, "z", 1));
+	pred_cook_consumed(&c, 8);
+	CHECK(pred_cook_waiting(&c));
+	pred_cook_consumed(&c, 9);
+	CHECK(!strcmp(l.s, "[c][z]"));
+}
+
+/* Nothing waits with a host never heard to say CONSUMED (an older one, or
+ * none asked): the discipline echoes as before. */
+static void test_cook_no_consumed_never_waits(void)
+{
+	struct pred_cook c;
+	struct cook_log l;
+
+	memset(&l, 0, sizeof l);
+	pred_cook_init(&c, &cook_log_ops, &l);
+	pred_cook_sent(&c, 3, "\r", 1);
+	pred_cook_mode(&c, true, 1000);
+	CHECK(!pred_cook_waiting(&c));
+	CHECK(!pred_cook_keys(&c, "a", 1));
+	CHECK_EQ(pred_cook_wait_ms(&c, 1000), -1);
+}
+
+/* A signal key goes at once, after what was kept (a program that runs
+ * long and reads nothing); so does what no longer fits. */
+static void test_cook_signal_and_full_go_at_once(void)
+{
+	static char big[PRED_COOK_BUFFER_BYTES];
+	struct pred_cook c;
+	struct cook_log l;
+
+	cook_setup(&c, &l, 1);
+	pred_cook_sent(&c, 2, "\r", 1);
+	pred_cook_mode(&c, true, 1000);
+	CHECK(pred_cook_keys(&c, "ab", 2));
+	CHECK(!pred_cook_keys(&c, "\x03", 1));
+	CHECK(!strcmp(l.s, "[ab]"));
+	CHECK(!pred_cook_waiting(&c));
+	pred_cook_mode(&c, false, 1100);
+	pred_cook_sent(&c, 3, "\r", 1);
+	pred_cook_mode(&c, true, 1200);
+	CHECK(pred_cook_keys(&c, "d", 1));
+	memset(big, 'e', sizeof big);
+	CHECK(!pred_cook_keys(&c, big, sizeof big)); /* does not fit: "d" first */
+	CHECK(!strcmp(l.s, "[ab][d]"));
 }
 
 /* A host that never answers (the link down): the keys go at the cap, and
@@ -1245,17 +1352,24 @@ static void test_cook_nothing_outstanding(void)
 static void test_cook_capped_and_wraps(void)
 {
 	struct pred_cook c;
+	struct cook_log l;
 
-	pred_cook_init(&c);
-	pred_cook_consumed(&c, 0xfffffffeu);
-	CHECK(!pred_cook_mode(&c, true, 1, 1000));
-	CHECK(c.waiting);
-	CHECK(!pred_cook_due(&c, 1000 + PRED_COOK_MAX_MS - 1));
-	CHECK(pred_cook_due(&c, 1000 + PRED_COOK_MAX_MS));
-	CHECK(!c.waiting);
-	CHECK(!pred_cook_due(&c, 1000 + PRED_COOK_MAX_MS + 1));
-	CHECK(!pred_cook_mode(&c, true, 2, 3000));
-	CHECK(pred_cook_consumed(&c, 2));
+	cook_setup(&c, &l, 0xfffffffeu);
+	pred_cook_sent(&c, 1, "\r", 1);
+	pred_cook_mode(&c, true, 1000);
+	CHECK(pred_cook_keys(&c, "q", 1));
+	pred_cook_due(&c, 1000 + PRED_COOK_MAX_MS - 1);
+	CHECK(pred_cook_waiting(&c));
+	pred_cook_due(&c, 1000 + PRED_COOK_MAX_MS);
+	CHECK(!pred_cook_waiting(&c));
+	CHECK(!strcmp(l.s, "[q]"));
+	pred_cook_mode(&c, false, 3000);
+	pred_cook_mode(&c, true, 3000);
+	CHECK(pred_cook_keys(&c, "r", 1));
+	pred_cook_consumed(&c, 0xffffffffu); /* before the Enter (1) */
+	CHECK(pred_cook_waiting(&c));
+	pred_cook_consumed(&c, 1);
+	CHECK(!strcmp(l.s, "[q][r]"));
 }
 
 int main(int argc, char **argv)
@@ -1306,8 +1420,11 @@ int main(int argc, char **argv)
 		{"held-through", test_held_through},
 		{"held-late-through-in-order", test_held_late_through_in_order},
 		{"cook-python-between-lines", test_cook_python_between_lines},
-		{"cook-canonical-read-waits-for-consumed", test_cook_canonical_read_waits_for_consumed},
-		{"cook-nothing-outstanding", test_cook_nothing_outstanding},
+		{"cook-canonical-read-after-consumed", test_cook_canonical_read_after_consumed},
+		{"cook-consumed-before-switch-not-trusted", test_cook_consumed_before_switch_not_trusted},
+		{"cook-only-line-ends-waited-for", test_cook_only_line_ends_waited_for},
+		{"cook-no-consumed-never-waits", test_cook_no_consumed_never_waits},
+		{"cook-signal-and-full-go-at-once", test_cook_signal_and_full_go_at_once},
 		{"cook-capped-and-wraps", test_cook_capped_and_wraps},
 	};
 	return unit_main(cases, sizeof cases / sizeof cases[0], argc, argv);
