@@ -41,6 +41,10 @@ struct program {
 	 * and whether input went in since the program was last seen waiting
 	 * for more (then CONSUMED is due, looked for at consumed_at). */
 	bool ctx_known, consumed_due;
+	/* The termios changed since: CONSUMED is said again once the program
+	 * waits, even with no new input (a desk trusts its echo in a
+	 * canonical spell only once told the program waits in it). */
+	bool consumed_again;
 	uint32_t ctx_flags;
 	pid_t ctx_pgid;
 	char ctx_comm[RP_MAX_COMM + 1];
@@ -205,13 +209,15 @@ static void consumed_check(struct program *p, long now)
 	for (struct chan *v = p->s.viewers; v; v = v->snext) {
 		uint8_t buf[16];
 		struct rp_enc e;
-		if (!predicting(v) || v->written_seq == v->consumed_sent)
+		if (!predicting(v) ||
+		    (v->written_seq == v->consumed_sent && !(p->consumed_again && v->written_seq)))
 			continue;
 		v->consumed_sent = v->written_seq;
 		rp_enc_begin(&e, buf, sizeof buf, RP_CONSUMED, 0, v->id);
 		rp_put_u32(&e, v->written_seq);
 		conn_send(v->conn, &e);
 	}
+	p->consumed_again = false;
 }
 
 /* Reads until the pty (its pump's ring, if it has one) is empty, a frame
@@ -246,8 +252,11 @@ static size_t program_read(struct session *s)
 			have = 0;
 		}
 		if (n == 0 && (status & KPTY_PKT_IOCTL)) {
-			if (kpty_os_get_termios(p->child.master, &s->termios) == 0)
+			if (kpty_os_get_termios(p->child.master, &s->termios) == 0) {
 				session_termios_changed(s);
+				p->consumed_again = true;
+				consumed_soon(p, true);
+			}
 		} else if (n < 0) {
 			break;
 		}
