@@ -85,6 +85,9 @@ struct win {
 	/* An answer to a key composited whole (predict.h, pred_held): its
 	 * bytes wait there until the program waits again. */
 	struct pred_held held;
+	/* Keys typed while the program is cooked for a moment (pred_cook):
+	 * kept, not echoed, until the host says where they go. */
+	struct pred_cook cook;
 	bool drawn, told_full;
 	char *paste; /* a paste on its way out: paste_off of paste_n sent */
 	size_t paste_n, paste_off;
@@ -296,20 +299,13 @@ static void held_released(void *ctx)
 
 static const struct pred_held_ops win_held_ops = {held_ack, held_show, held_released};
 
-/* libvterm encoded a key for this window. */
-static void term_out(void *ctx, const char *bytes, size_t n)
+/* Keys for the session, now. */
+static void win_type(struct win *w, const char *bytes, size_t n)
 {
-	struct win *w = ctx;
-	uint32_t seq0;
-
-	if (w->v->readonly)
-		return;
-	if (w->note[0] && !w->gone) { /* the person has read it */
-		w->note[0] = 0;
-		win_show_title(w);
-	}
-	seq0 = rp_desk_chan_seq(w->ch);
+	uint32_t seq0 = rp_desk_chan_seq(w->ch);
 	int r = rp_desk_chan_keys(w->ch, bytes, n);
+
+
 	if (r == -ENOSPC) { /* the link is down and what it keeps is full */
 		if (!w->told_full)
 			fprintf(stderr, "telly view: %s: the link is down and more was typed "
@@ -322,11 +318,37 @@ static void term_out(void *ctx, const char *bytes, size_t n)
 	if (rp_desk_chan_seq(w->ch) != seq0)
 		w->key_seq = rp_desk_chan_seq(w->ch);
 	if (w->pred && rp_desk_chan_seq(w->ch) != seq0) {
+		pred_cook_sent(&w->cook, rp_desk_chan_seq(w->ch), bytes, n);
 		pred_keys(w->pred, rp_desk_chan_seq(w->ch), bytes, n, base_now_ms());
 		/* Its prediction drawn shows at once, the answer held with it. */
 		if (win_predict(w))
 			pred_held_release(&w->held);
 	}
+}
+
+/* pred_cook: the keys kept while the program was cooked for a moment go
+ * now, in the mode the line discipline is in now. */
+static void cook_keys(void *ctx, const void *buf, size_t n)
+{
+	win_type(ctx, buf, n);
+}
+
+static const struct pred_cook_ops win_cook_ops = {cook_keys};
+
+/* libvterm encoded a key (or a paste) for this window. */
+static void term_out(void *ctx, const char *bytes, size_t n)
+{
+	struct win *w = ctx;
+
+	if (w->v->readonly)
+		return;
+	if (w->note[0] && !w->gone) { /* the person has read it */
+		w->note[0] = 0;
+		win_show_title(w);
+	}
+	if (w->pred && pred_cook_keys(&w->cook, bytes, n))
+		return;
+	win_type(w, bytes, n);
 }
 
 /* --- requests ---------------------------------------------------------- */
@@ -918,30 +940,46 @@ static void win_context(void *ctx, const struct rp_context *c)
 	win_predict(w);
 }
 
+/* The host's termios, the line discipline already following it. */
+static void win_termios(void *ctx, const struct kpty_termios *t)
+{
+	struct win *w = ctx;
+
+	(void)t;
+	if (w->pred)
+		pred_cook_mode(&w->cook, rp_desk_chan_local(w->ch), base_now_ms());
+}
+
 static void win_consumed(void *ctx, uint32_t seq)
 {
 	struct win *w = ctx;
 
 	if (!w->pred)
 		return;
+	pred_cook_consumed(&w->cook, seq); /* a canonical read: echoed here now */
 	pred_held_consumed(&w->held, seq); /* the answer is whole: composited */
 	pred_consumed(w->pred, seq);
 	win_predict(w);
 }
 
 /* Answers held past PRED_HOLD_MAX_MS (the program did not wait again)
- * composited; returns the ms until the next one is due (-1: none). */
+ * composited, and keys kept past PRED_COOK_MAX_MS typed; returns the ms
+ * until the next one is due (-1: none). */
 static long holds_due(struct view *v)
 {
 	long now = base_now_ms(), wait = -1;
 
 	for (unsigned i = 0; i < v->nwins; i++) {
 		struct win *w = v->wins[i];
-		long h;
+		long h, k;
 		pred_held_due(&w->held, now);
+		pred_cook_due(&w->cook, now);
 		h = pred_held_wait_ms(&w->held, now);
+		k = pred_cook_wait_ms(&w->cook, now);
 		if (h >= 0 && (wait < 0 || h < wait))
 			wait = h;
+		if (k >= 0 && (wait < 0 || k < wait))
+			wait = k;
 	}
 	return wait;
 }
@@ -1086,8 +1124,8 @@ static void win_refused(void *ctx, const struct rp_error *e)
 }
 
 static const struct rp_desk_chan_ops win_chan_ops = {
-	.output = win_output, .ack = win_ack, .timing = win_timing, .context = win_context,
-	.consumed = win_consumed, .exit = win_exit,
+	.output = win_output, .ack = win_ack, .termios = win_termios, .timing = win_timing,
+	.context = win_context, .consumed = win_consumed, .exit = win_exit,
 	.error = win_error, .resumed = win_resumed, .refused = win_refused,
 };
 
@@ -1122,6 +1160,7 @@ static void add_window(struct view *v, uint16_t chan, const char *name, size_t n
 	w->record_fd = -1;
 	w->wire = chan;
 	pred_held_init(&w->held, &win_held_ops, w);
+	pred_cook_init(&w->cook, &win_cook_ops, w);
 	/* Its id: the channel number, unless a window resumed on another
 	 * number keeps it as its id. */
 	w->chan = chan;
