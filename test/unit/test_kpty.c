@@ -406,7 +406,11 @@ static void lm_mode_switch_keeps_keys(void)
 	struct kpty_termios t;
 
 	/* Typed in canonical mode, then the program goes raw: the partial
-	 * line crosses once, and later keys pass at once. */
+	 * line crosses once, and later keys pass at once. "ab" was echoed
+	 * when typed, as Linux echoes typeahead: a program that goes raw
+	 * before reading it (readline between two lines) echoes it again.
+	 * The discipline mirrors the kernel; the desks keep keys from it
+	 * while such a canonical spell is not proven (predict.h, pred_cook). */
 	kpty_lm_keys(lm, "ab", 2);
 	kpty_termios_default(&t);
 	t.c_lflag = (t.c_lflag & ~(KPTY_ICANON | KPTY_ECHO)) | KPTY_EXTPROC;

@@ -1,0 +1,60 @@
+#!/bin/sh
+# A key typed while the program is canonical for a moment between two raw
+# reads (readline between two lines: python, bash) is not echoed by the
+# desk there, before the program's next prompt, where it would stay
+# (python's "r>>> ..."): it reaches the program once the program is raw
+# again, which echoes it after its prompt, as over ssh. The program holds
+# its canonical moment open until the test has typed the key (attach
+# shows its ~? help once it handled the keys before it).
+. test/integration/lib.sh "$1"
+command -v python3 >/dev/null || { echo "no python3: skipped"; exit 77; }
+port=$(free_port)
+
+"$TELLY" serve --listen 127.0.0.1:$port 2>"$T/serve.err" &
+pids="$pids $!"
+wait_until 10 test -s "$TELLY_DIR/token"
+
+# Raw: read a line, echoing it; canonical with echo until $T/go exists;
+# raw again: a prompt, then a line read raw, shown in brackets.
+cat >"$T/spell.py" <<EOF
+import os, sys, termios, time, tty
+cooked = termios.tcgetattr(0)
+def line(prompt):
+    tty.setraw(0, termios.TCSADRAIN)
+    os.write(1, prompt)
+    s = b''
+    while not s.endswith(b'\r') and not s.endswith(b'\n'):
+        c = os.read(0, 1)
+        s += c
+        if prompt == b'R> ':
+            os.write(1, c)
+    return s[:-1]
+line(b'R> ')
+termios.tcsetattr(0, termios.TCSADRAIN, cooked)
+os.write(1, b'\r\nbusy\r\n')
+while not os.path.exists('$T/go'):
+    time.sleep(0.01)
+s = line(b'N> ')
+termios.tcsetattr(0, termios.TCSADRAIN, cooked)
+os.write(1, b'[' + s + b']\r\ndone\r\n')
+time.sleep(600)
+EOF
+
+tm_start w1 "exec $TELLY attach --tcp 127.0.0.1:$port --token-file $TELLY_DIR/token c1 -- python3 $T/spell.py 2>$T/attach.err"
+wait_for w1 'R>' 30
+# Keys read raw and echoed: the host says CONSUMED after each.
+for k in g o g o; do
+	tm send-keys -t t:w1 "$k"
+	wait_until 20 sh -c "tmux -L $TMUX_SOCK capture-pane -p -t t:w1 | grep -q 'R> [go]*$k\$'"
+done
+wait_until 20 sh -c "tmux -L $TMUX_SOCK capture-pane -p -t t:w1 | grep -q 'R> gogo\$'"
+tm send-keys -t t:w1 Enter
+wait_for w1 busy 20
+# Typed in the canonical moment; attach's help says it handled them.
+tm send-keys -t t:w1 x Enter '~?'
+wait_for w1 'Supported escape sequences' 20
+touch "$T/go"
+wait_for w1 done 20
+screen w1 | grep -qx 'N> \[x\]' || { screen w1; fail "the key did not reach the program once, after its prompt"; }
+screen w1 | grep -q '^x' && { screen w1; fail "the key was echoed on the desk before the program's prompt"; }
+echo "predict-cooked-spell: ok"
