@@ -266,6 +266,8 @@ static void keys(struct attach *a, const uint8_t *buf, size_t n)
 		if (o && !a->readonly)
 			session_keys(a, out, o);
 		if (cmd == '.') {
+			if (a->ov) /* what was typed before goes, as ssh's */
+				pred_cook_release(&a->cook);
 			a->done = a->detached = true;
 			snprintf(a->why, sizeof a->why, "[detached from %s]", a->name);
 		} else if (cmd == '?') {
@@ -1051,6 +1053,8 @@ static void loop(struct attach *a, int sigfd)
 				 * on would only spin. What was typed is sent. */
 				snprintf(a->why, sizeof a->why, "[end of input: detached from %s]",
 					 a->name);
+				if (a->ov)
+					pred_cook_release(&a->cook);
 				a->done = a->detached = true;
 				a->rc = ATTACH_EXIT_END_OF_INPUT;
 			}

@@ -1427,3 +1427,9 @@ bool pred_cook_waiting(const struct pred_cook *c)
 {
 	return c->waiting;
 }
+
+void pred_cook_release(struct pred_cook *c)
+{
+	if (c->waiting)
+		cook_out(c);
+}

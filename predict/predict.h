@@ -333,5 +333,7 @@ void pred_cook_consumed(struct pred_cook *c, uint32_t seq);
 void pred_cook_due(struct pred_cook *c, long now_ms);
 long pred_cook_wait_ms(const struct pred_cook *c, long now_ms);
 bool pred_cook_waiting(const struct pred_cook *c);
+/* The caller ends the wait (leaving): the keys kept go now. */
+void pred_cook_release(struct pred_cook *c);
 
 #endif

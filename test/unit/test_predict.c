@@ -1324,7 +1324,8 @@ static void test_cook_no_consumed_never_waits(void)
 }
 
 /* A signal key goes at once, after what was kept (a program that runs
- * long and reads nothing); so does what no longer fits. */
+ * long and reads nothing); so does what no longer fits, and all of it
+ * when the caller leaves. */
 static void test_cook_signal_and_full_go_at_once(void)
 {
 	static char big[PRED_COOK_BUFFER_BYTES];
@@ -1345,6 +1346,13 @@ static void test_cook_signal_and_full_go_at_once(void)
 	memset(big, 'e', sizeof big);
 	CHECK(!pred_cook_keys(&c, big, sizeof big)); /* does not fit: "d" first */
 	CHECK(!strcmp(l.s, "[ab][d]"));
+	/* the caller leaves (end of input, detach): what was kept goes */
+	pred_cook_mode(&c, false, 1300);
+	pred_cook_mode(&c, true, 1400);
+	CHECK(pred_cook_keys(&c, "f", 1));
+	pred_cook_release(&c);
+	CHECK(!strcmp(l.s, "[ab][d][f]"));
+	CHECK(!pred_cook_waiting(&c));
 }
 
 /* A host that never answers (the link down): the keys go at the cap, and
@@ -1424,7 +1432,7 @@ int main(int argc, char **argv)
 		{"cook-consumed-before-switch-not-trusted", test_cook_consumed_before_switch_not_trusted},
 		{"cook-only-line-ends-waited-for", test_cook_only_line_ends_waited_for},
 		{"cook-no-consumed-never-waits", test_cook_no_consumed_never_waits},
-		{"cook-signal-and-full-go-at-once", test_cook_signal_and_full_go_at_once},
+		{"cook-signal-full-and-leaving-go-at-once", test_cook_signal_and_full_go_at_once},
 		{"cook-capped-and-wraps", test_cook_capped_and_wraps},
 	};
 	return unit_main(cases, sizeof cases / sizeof cases[0], argc, argv);
