@@ -14,10 +14,12 @@ port=$(free_port)
 pids="$pids $!"
 wait_until 10 test -s "$TELLY_DIR/token"
 
-# Raw: read a line, echoing it; canonical with echo until $T/go exists;
-# raw again: a prompt, then a line read raw, shown in brackets.
+# Raw: read a line, echoing it, each key's echo followed by a '+' once
+# the program has waited for input a moment (the host says CONSUMED
+# meanwhile); canonical with echo until $T/go exists; raw again: a
+# prompt, then a line read raw, shown in brackets.
 cat >"$T/spell.py" <<EOF
-import os, sys, termios, time, tty
+import os, select, sys, termios, time, tty
 cooked = termios.tcgetattr(0)
 def line(prompt):
     tty.setraw(0, termios.TCSADRAIN)
@@ -28,6 +30,8 @@ def line(prompt):
         s += c
         if prompt == b'R> ':
             os.write(1, c)
+            select.select([0], [], [], 0.3)
+            os.write(1, b'+')
     return s[:-1]
 line(b'R> ')
 termios.tcsetattr(0, termios.TCSADRAIN, cooked)
@@ -43,11 +47,10 @@ EOF
 tm_start w1 "exec $TELLY attach --tcp 127.0.0.1:$port --token-file $TELLY_DIR/token c1 -- python3 $T/spell.py 2>$T/attach.err"
 wait_for w1 'R>' 30
 # Keys read raw and echoed: the host says CONSUMED after each.
-for k in g o g o; do
-	tm send-keys -t t:w1 "$k"
-	wait_until 20 sh -c "tmux -L $TMUX_SOCK capture-pane -p -t t:w1 | grep -q 'R> [go]*$k\$'"
-done
-wait_until 20 sh -c "tmux -L $TMUX_SOCK capture-pane -p -t t:w1 | grep -q 'R> gogo\$'"
+tm send-keys -t t:w1 g
+wait_for w1 'R> g+' 20
+tm send-keys -t t:w1 o
+wait_for w1 'R> g+o+' 20
 tm send-keys -t t:w1 Enter
 wait_for w1 busy 20
 # Typed in the canonical moment; attach's help says it handled them.

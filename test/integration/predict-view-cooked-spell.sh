@@ -1,0 +1,66 @@
+#!/bin/sh
+# telly view (headless): a key typed while the program is canonical for a
+# moment between two raw reads (readline between two lines) is not echoed
+# by the desk before the program's next prompt; it reaches the program
+# once it is raw again, which echoes it after its prompt. What the
+# window's terminal was given (--record) is checked: after "busy", the
+# program's prompt, not the key.
+. test/integration/lib.sh "$1"
+command -v python3 >/dev/null || { echo "no python3: skipped"; exit 77; }
+port=$(free_port)
+
+"$TELLY" serve --listen 127.0.0.1:$port 2>"$T/serve.err" &
+pids="$pids $!"
+wait_until 10 test -s "$TELLY_DIR/token"
+
+# Raw: read a line, echoing it, each key's echo followed by a '+' once
+# the program has waited for input a moment (the host says CONSUMED
+# meanwhile; the script types the next key at the '+'); canonical with
+# echo for 0.7 s (the script types in it); raw again: a prompt, then a
+# line read raw, in brackets.
+cat >"$T/spell.py" <<'EOF'
+import os, select, termios, time, tty
+cooked = termios.tcgetattr(0)
+def line(prompt, echo):
+    tty.setraw(0, termios.TCSADRAIN)
+    os.write(1, prompt)
+    s = b''
+    while not s.endswith(b'\r') and not s.endswith(b'\n'):
+        c = os.read(0, 1)
+        s += c
+        if echo:
+            os.write(1, c)
+            select.select([0], [], [], 0.3)
+            os.write(1, b'+')
+    return s[:-1]
+line(b'R> ', True)
+termios.tcsetattr(0, termios.TCSADRAIN, cooked)
+os.write(1, b'\r\nbusy\r\n')
+time.sleep(0.7)
+s = line(b'N> ', False)
+termios.tcsetattr(0, termios.TCSADRAIN, cooked)
+os.write(1, b'[' + s + b']\r\ndone\r\n')
+time.sleep(600)
+EOF
+"$TELLY" new -s c1 -- python3 "$T/spell.py" || fail "new"
+mkdir "$T/rec"
+cat >"$T/in" <<EOT
+wait "R>" 30
+type "g"
+wait "R> g+" 20
+type "o"
+wait "R> g+o+" 20
+key Return
+wait "busy" 20
+type "x"
+key Return
+wait "done" 20
+EOT
+"$TELLY" view --headless --tcp 127.0.0.1:$port --token-file "$TELLY_DIR/token" \
+	--record "$T/rec" --input "$T/in" >"$T/legend" 2>"$T/err" || fail "view: $(cat "$T/err")"
+after=$(tr -d '\033' <"$T/rec/c1" | sed -n 's/.*busy\r$//p; /busy/,$p' | tr -d '\r\n' | sed 's/.*busy//')
+case "$after" in
+N\>*'[x]'*) ;;
+*) fail "after busy the window was given '$after', not the program's prompt then [x]" ;;
+esac
+echo "predict-view-cooked-spell: ok"
