@@ -31,6 +31,9 @@ enum kind {
 	K_CHAR, K_BS, K_LEFT, K_RIGHT, K_HOME, K_END,
 	/* a modal editor's command mode (vi's h l 0 x): */
 	K_VLEFT, K_VRIGHT, K_VZERO, K_VDEL,
+	/* less's search ('/' or '?' at its prompt): the prompt line becomes
+	 * the search's, the key at its start */
+	K_SEARCH,
 };
 
 struct key {
@@ -69,6 +72,7 @@ struct ctx {
 	 * keys are, motions guessed as the cursor only, x hidden until one
 	 * came back so; a boundary once one did not. */
 	uint32_t vi_known, vi_never;
+	bool search_never; /* a K_SEARCH came back otherwise: not again */
 	long used_at;
 };
 
@@ -101,6 +105,12 @@ struct pred {
 	 * predicted (K_V*); any other key ends it, and so does a character
 	 * echoed as predicted (insert mode). */
 	bool vi_cmd, vi_arg;
+	/* The last byte typed in this context (0: none yet): less's search
+	 * key is predicted only after a command it finishes. */
+	uint8_t prev_key;
+	/* The replay under way: on the screen's last row; in a run of keys
+	 * known exactly (less's search prompt and what is typed on it). */
+	bool replay_last_row, replay_exact;
 	/* The context a key was last confirmed in, and its line trusted:
 	 * back in it unchanged (the same process group, termios bits and
 	 * screen) after other contexts, its line is trusted again: an
@@ -421,6 +431,7 @@ void pred_context(struct pred *p, uint32_t seq, const struct pred_context *c)
 		p->distrust = !in_trusted(p);
 		p->distrust_seq = p->last_seq;
 		p->vi_cmd = p->vi_arg = false;
+		p->prev_key = 0;
 		hold_all(p);
 	}
 }
@@ -590,6 +601,20 @@ static size_t utf8(const uint8_t *b, size_t n, uint32_t *cp)
 	return len;
 }
 
+/* less's commands that are whole at their own key (moves, pages, a
+ * search again): after one it is back at its prompt, where '/' and '?'
+ * begin a search. Not after a count or a prefix (':', '-', ESC, m, ' ...),
+ * whose prompt may look the same and which would take it otherwise. */
+#define LESS_DONE " jkbfdugGnNeywz\r"
+
+/* c is less's search key, at its prompt as far as the keys tell (the
+ * screen is looked at when it is replayed). */
+static bool less_search_key(struct pred *p, uint8_t c, long now_ms)
+{
+	return (c == '/' || c == '?') && p->alt && !strcmp(p->hc.comm, "less") && p->prev_key &&
+	       strchr(LESS_DONE, p->prev_key) && !find_ctx(p, now_ms)->search_never;
+}
+
 void pred_keys(struct pred *p, uint32_t seq, const void *buf, size_t n, long now_ms)
 {
 	const uint8_t *b = buf;
@@ -602,6 +627,7 @@ void pred_keys(struct pred *p, uint32_t seq, const void *buf, size_t n, long now
 		/* Nothing predicted; if the context turns out otherwise, these
 		 * must have been answered first. */
 		boundary(p, seq);
+		p->prev_key = b[n - 1];
 		return;
 	}
 	for (size_t i = 0; i < n;) {
@@ -628,6 +654,10 @@ void pred_keys(struct pred *p, uint32_t seq, const void *buf, size_t n, long now
 			if (kind >= 0)
 				add_key(p, seq, (enum kind)kind, 0, 0, now_ms);
 			i += len;
+		} else if (less_search_key(p, c, now_ms)) {
+			add_key(p, seq, K_SEARCH, c, 1, now_ms);
+			p->line++; /* what is typed on the search's line starts after it */
+			i++;
 		} else if (c >= 0x20 && c < 0x7f) {
 			add_key(p, seq, K_CHAR, c, 1, now_ms);
 			i++;
@@ -653,6 +683,7 @@ void pred_keys(struct pred *p, uint32_t seq, const void *buf, size_t n, long now
 				p->line++;
 			i++;
 		}
+		p->prev_key = b[i - 1];
 	}
 }
 
@@ -707,6 +738,16 @@ static bool covers(uint32_t upto, bool any, uint32_t seq)
 }
 
 /* ---- replay ---- */
+
+/* k was replayed: whether the run of keys known exactly goes on (less's
+ * search prompt, then characters and backspaces typed on it). */
+static void exact_run(struct pred *p, const struct key *k)
+{
+	if (k->kind == K_SEARCH)
+		p->replay_exact = true;
+	else if (k->kind != K_CHAR && k->kind != K_BS)
+		p->replay_exact = false;
+}
 
 static bool blank(struct wc c)
 {
@@ -773,8 +814,8 @@ static bool apply(struct pred *p, struct key *k, struct wc *w, int *col, int *lo
 	case K_BS: {
 		if (s0 < 0)
 			return false;
-		if (c <= s0)
-			return true; /* at the start of the input: nothing to erase */
+		if (c <= s0) /* at the start of the input: nothing to erase */
+			return !p->replay_exact; /* (less's search: it ends) */
 		int wd = c >= 2 && w[c - 1].width == 0 ? 2 : 1;
 		bool mid = end > c;
 		if (mid && p->cur->insert != 1)
@@ -821,6 +862,17 @@ static bool apply(struct pred *p, struct key *k, struct wc *w, int *col, int *lo
 		return true;
 	case K_VZERO:
 		*col = 0;
+		return true;
+	case K_SEARCH:
+		/* less's prompt, a lone ':' on the last row with the cursor
+		 * after it: the search's prompt takes its place. */
+		if (!p->replay_last_row || c != 1 || w[0].cp != ':' || text_end(w, n) != 1)
+			return false;
+		w[0] = (struct wc){k->cp, 1};
+		if (0 < *lo)
+			*lo = 0;
+		if (1 > *hi)
+			*hi = 1;
 		return true;
 	case K_VDEL: {
 		int wd = w[c].width;
@@ -910,7 +962,7 @@ static void judge(struct pred *p, long now_ms, const VTermPos *cur)
 			p->cur->ctl_known |= 1u << k->ctl;
 		else if (k->learning)
 			p->cur->insert = p->cur->insert ? p->cur->insert : 1;
-		if (k->kind != K_CHAR)
+		if (k->kind != K_CHAR && k->kind != K_SEARCH)
 			p->cur->editor = true;
 		if (k->kind == K_CHAR)
 			p->vi_cmd = false; /* echoed: insert mode */
@@ -938,6 +990,8 @@ static void judge(struct pred *p, long now_ms, const VTermPos *cur)
 			continue;
 		}
 		if (covers(p->consumed, p->any_consumed, k->seq)) {
+			if (k->kind == K_SEARCH) /* not less's prompt after all */
+				p->cur->search_never = true;
 			if (k->learning && (k->ctl || k->vi) && p->n > 1 &&
 			    covers(p->acked, p->any_acked, key_at(p, 1)->seq)) {
 				/* A guess answered together with the keys after
@@ -1012,7 +1066,7 @@ static bool overlay_same(const struct pred_overlay *a, const struct pred_overlay
 bool pred_update(struct pred *p, long now_ms)
 {
 	VTermPos cur;
-	int col, lo, hi, shown_upto = 0;
+	int col, lo, hi, shown_upto = 0, exact_upto = 0;
 	bool show, hide = false;
 
 	/* The last overlay, kept to tell whether this one differs. */
@@ -1041,6 +1095,8 @@ bool pred_update(struct pred *p, long now_ms)
 	read_row(p, cur.row, p->work);
 	col = cur.col;
 	lo = p->cols, hi = 0;
+	p->replay_last_row = cur.row == p->rows - 1;
+	p->replay_exact = false;
 	for (unsigned i = 0; i < p->n; i++) {
 		struct key *k = key_at(p, i);
 		bool answered = covers(p->acked, p->any_acked, k->seq);
@@ -1062,6 +1118,7 @@ bool pred_update(struct pred *p, long now_ms)
 					key_at(p, j)->tail_held = true;
 			break;
 		}
+		exact_run(p, k);
 		if (!answered) {
 			k->expect = true;
 			k->row = cur.row;
@@ -1078,14 +1135,19 @@ bool pred_update(struct pred *p, long now_ms)
 			break;
 		}
 		/* worked out, to be judged, not shown; but vi's command keys
-		 * are what its command mode is known to do */
-		if (distrusted(p, k->seq) && !k->vi)
+		 * are what its command mode is known to do, and less's search
+		 * line what less does */
+		if (distrusted(p, k->seq) && !k->vi && !p->replay_exact)
 			hide = true;
+		if (p->replay_exact && exact_upto == (int)i)
+			exact_upto = (int)i + 1;
 		if (!hide)
 			shown_upto = (int)i + 1;
 	}
 
-	show = gate_on(p, now_ms) && p->cur->right >= PRED_PROVE_RIGHT &&
+	/* A context proves itself first, unless all that is shown is known
+	 * exactly. */
+	show = gate_on(p, now_ms) && (p->cur->right >= PRED_PROVE_RIGHT || shown_upto <= exact_upto) &&
 	       cur.col < p->cols - 1 && shown_upto > 0;
 	if (!show)
 		goto out;
@@ -1093,9 +1155,11 @@ bool pred_update(struct pred *p, long now_ms)
 	read_row(p, cur.row, p->work);
 	col = cur.col;
 	lo = p->cols, hi = 0;
+	p->replay_exact = false;
 	for (int i = 0; i < shown_upto; i++) {
 		struct key *k = key_at(p, (unsigned)i);
 		apply(p, k, p->work, &col, &lo, &hi);
+		exact_run(p, k);
 		if (!covers(p->acked, p->any_acked, k->seq) && !k->shown) {
 			k->shown = true;
 			p->st.shown++;

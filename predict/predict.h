@@ -39,6 +39,15 @@
  *   context once one did not); the keys that keep the mode otherwise
  *   (j k w ...) wait for the host, a count or an operator makes the next
  *   key its argument, and any other key, or a character echoed, ends it;
+ * - less's search: '/' or '?' typed at less's prompt (a program named
+ *   less, on the alternate screen, a lone ':' on the last row with the
+ *   cursor after it, after one of less's whole commands: a move, a page,
+ *   a search again; not after a count or a prefix such as ':') puts itself
+ *   in the prompt's place, and the characters and backspaces typed on the
+ *   search's line follow it: known exactly, shown at once even in a
+ *   context not yet proven; a backspace at its start (less leaves the
+ *   search) waits for less; answered otherwise once, it is not guessed
+ *   again in that context;
  * - a context (program name, termios bits, alternate screen) shows its
  *   predictions only once it has proved itself: PRED_PROVE_RIGHT right in
  *   a row and none wrong since (one, as mosh's epochs: a no-echo prompt

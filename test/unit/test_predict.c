@@ -1026,6 +1026,106 @@ static void test_vi_key_not_vi(void)
 	teardown(&f);
 }
 
+/* ---- less's search prompt ---- */
+
+#define LESS_FLAGS (PRED_CTX_ISIG | PRED_CTX_OPOST) /* less: -icanon -echo */
+
+/* less on the alternate screen of a 5x40 screen, its prompt ':' on the
+ * last row. */
+static void less_setup(struct fx *f)
+{
+	static const char page[] = "\033[?1049h\033[H\033[2Jline 1\r\nline 2\r\nline 3\r\nline 4\r\n:";
+
+	setup(f, PRED_ALWAYS);
+	pred_output(f->p, page, strlen(page));
+	ctx(f, "less", LESS_FLAGS);
+}
+
+/* '/' after a command less finishes at once ('j' here): the prompt line
+ * becomes the search's at once, and what is typed on it shows, before
+ * less answered and with the context not yet proven. */
+static void test_less_search_prompt(void)
+{
+	struct fx f;
+
+	less_setup(&f);
+	type(&f, "j");
+	SHOWS(&f, ""); /* a move: less's to show */
+	answer(&f, "\r\033[K:", true);
+	type(&f, "/");
+	SHOWS(&f, "/@1");
+	type(&f, "g");
+	SHOWS(&f, "/g@2");
+	type(&f, "x");
+	type(&f, "\x7f");
+	SHOWS(&f, "/g@2");
+	f.now += SLOW_RTT_MS;
+	pred_ack(f.p, f.seq - 3, f.now); /* '/' answered */
+	pred_output(f.p, "\r\033[K/", 6);
+	pred_consumed(f.p, f.seq - 3);
+	pred_update(f.p, f.now);
+	SHOWS(&f, "/g@2");
+	answer(&f, "gx\b\033[K", true);
+	CHECK_EQ(pred_stats(f.p)->shown_wrong, 0);
+	CHECK_EQ(pred_stats(f.p)->right, 4);
+	teardown(&f);
+}
+
+/* Not after a prefix whose prompt looks the same (':' begins less's
+ * colon commands), not in another program, and a backspace at the start
+ * of the search's line (less leaves the search) waits for less. */
+static void test_less_search_not_guessed(void)
+{
+	struct fx f;
+
+	less_setup(&f);
+	type(&f, ":");
+	answer(&f, "\r\033[K:", true);
+	type(&f, "/");
+	SHOWS(&f, "");
+	answer(&f, "", true);
+	teardown(&f);
+
+	setup(&f, PRED_ALWAYS);
+	pred_output(f.p, "\033[?1049h\033[H\033[2J\033[5;1H:", 21);
+	ctx(&f, "vim", LESS_FLAGS);
+	type(&f, "j");
+	answer(&f, "", true);
+	type(&f, "/");
+	SHOWS(&f, "");
+	teardown(&f);
+
+	less_setup(&f);
+	type(&f, "k");
+	answer(&f, "\r\033[K:", true);
+	type(&f, "/");
+	type(&f, "\x7f");
+	SHOWS(&f, "/@1");
+	teardown(&f);
+}
+
+/* A search key answered otherwise (a prompt of less's own that looked
+ * like it): rolled back, and not guessed again in that context. */
+static void test_less_search_wrong_not_again(void)
+{
+	struct fx f;
+
+	less_setup(&f);
+	type(&f, "j");
+	answer(&f, "\r\033[K:", true);
+	type(&f, "/");
+	SHOWS(&f, "/@1");
+	answer(&f, "\r\033[KMark: ", true);
+	CHECK_EQ(pred_stats(f.p)->shown_wrong, 1);
+	SHOWS(&f, "");
+	answer(&f, "\r\033[K:", true);
+	type(&f, "j");
+	answer(&f, "\r\033[K:", true);
+	type(&f, "/");
+	SHOWS(&f, "");
+	teardown(&f);
+}
+
 /* ---- a held answer's bytes, in order (pred_held) ---- */
 
 /* What a pred_held's ops were told, in order: "a7" an ack, "[bytes]" bytes
@@ -1423,6 +1523,9 @@ int main(int argc, char **argv)
 		{"hold-only-where-waits-seen", test_hold_only_where_waits_seen},
 		{"vi-command-keys", test_vi_command_keys},
 		{"vi-key-not-vi", test_vi_key_not_vi},
+		{"less-search-prompt", test_less_search_prompt},
+		{"less-search-not-guessed", test_less_search_not_guessed},
+		{"less-search-wrong-not-again", test_less_search_wrong_not_again},
 		{"held-until-consumed", test_held_until_consumed},
 		{"held-released-in-order", test_held_released_in_order},
 		{"held-through", test_held_through},
