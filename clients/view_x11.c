@@ -152,6 +152,7 @@ struct vx {
 	struct xw *under;
 	int px, py;
 	bool cursor_x; /* the host's shape is shown */
+	struct rp_xdec *dec; /* every window's updates are applied with it */
 	uint32_t *cursor;
 	int cur_w, cur_h, cur_hx, cur_hy;
 	bool paint_now, applying_host;
@@ -439,6 +440,8 @@ struct vx *vx_create(const struct vx_ctx *ctx, char *err, size_t errn)
 	}
 	x->c = *ctx;
 	x->next_wid = VX_ID_BASE;
+	if (!(x->dec = rp_xdec_create()))
+		goto oom;
 	x->seamless = ds_seamless(ctx->b);
 	if (x->seamless)
 		ds_seamless_set_ops(ctx->b, &seamless_ops, x);
@@ -478,6 +481,7 @@ void vx_destroy(struct vx *x)
 		free(x->sess[i]);
 	}
 	ds_keymap_destroy(x->keymap);
+	rp_xdec_destroy(x->dec);
 	for (int k = 0; k < XS_N; k++)
 		free(x->samples[k]);
 	for (int k = 0; k < XH_N; k++)
@@ -1062,7 +1066,7 @@ static int on_pixels(struct vx *x, struct xsess *s, const uint8_t *p, uint32_t l
 		remove_win(x, w);
 		return 0;
 	}
-	r = ds_xsurf_update(w->surf, p, len, err, sizeof err);
+	r = ds_xsurf_update_with(w->surf, x->dec, p, len, err, sizeof err);
 	if (r < 0) {
 		snprintf(x->why, sizeof x->why, "bad pixels for window 0x%x of %s: %s", head.id,
 			 s->name, err);

@@ -251,6 +251,11 @@ void ds_xsurf_destroy(struct ds_xsurf *s); /* takes NULL */
  * shown), 0 when more is to come, -EPROTO (err says what was wrong) or
  * -ENOMEM. */
 int ds_xsurf_update(struct ds_xsurf *s, const uint8_t *payload, size_t n, char *err, size_t errn);
+/* The same with a decoder's context kept from one update to the next
+ * (rp_xdec_create; NULL: as ds_xsurf_update). */
+struct rp_xdec;
+int ds_xsurf_update_with(struct ds_xsurf *s, struct rp_xdec *dec, const uint8_t *payload, size_t n,
+			 char *err, size_t errn);
 pixman_image_t *ds_xsurf_image(const struct ds_xsurf *s);
 void ds_xsurf_size(const struct ds_xsurf *s, int *w, int *h);
 bool ds_xsurf_dirty(const struct ds_xsurf *s);

@@ -4,12 +4,13 @@
  * ops go into a back buffer as they come; the picture shown (the front
  * image, what the compositor draws) changes only when an update's last
  * frame is in, so a person never sees half of one. Showing an update
- * compares the back buffer with the front by tiles, only where the ops
- * wrote (their rectangles, read from the frame after rp_xpix_apply took
- * it: PROTOCOL.md's op layout), and copies only the tiles that differ:
- * those are the damage the compositor repaints, so a keystroke that
- * changed one glyph repaints one tile, whatever the host sent, and costs
- * what that tile costs, whatever the window's size.
+ * compares the back buffer with the front only where the ops wrote
+ * (their rectangles, read from the frame after rp_xpix_apply took it:
+ * PROTOCOL.md's op layout), a 64x64 tile at a time, and copies only what
+ * differs: in each tile the box of the pixels that changed is the damage
+ * the compositor repaints (or the seamless desk puts), so a keystroke
+ * that changed one glyph repaints that glyph, whatever the host sent,
+ * and costs what the glyph costs, whatever the window's size.
  */
 #include <errno.h>
 #include <stdio.h>
@@ -105,16 +106,26 @@ static void note_written(struct ds_xsurf *s, const uint8_t *p, size_t n)
 
 	while (off < n) {
 		uint8_t op = p[off];
-		size_t head = op == RP_XOP_COPY ? 13 : op == RP_XOP_RAW ? 9 : 9 + 4;
+		/* A PALETTE op's head runs on past its colours: 1 + 8 + 1,
+		 * then n colours and the block's u32 length. */
+		size_t head = op == RP_XOP_RAW ? 9 : op == RP_XOP_PALETTE ? 10 : 13;
 		uint32_t x, y, w, h, len = 0;
-		if (op < RP_XOP_COPY || op > RP_XOP_RAW || n - off < head)
+		if (op < RP_XOP_COPY || op > RP_XOP_PALETTE || n - off < head)
 			goto all;
 		const uint8_t *f = p + off + 1 + (op == RP_XOP_COPY ? 4 : 0);
 		x = be16(f);
 		y = be16(f + 2);
 		w = be16(f + 4);
 		h = be16(f + 6);
-		if (op == RP_XOP_LZ4 || op == RP_XOP_ZSTD)
+		if (op == RP_XOP_PALETTE) {
+			size_t colours = ((size_t)f[8] + 1) * 4;
+			head += colours + 4;
+			if (n - off < head)
+				goto all;
+			f += colours + 1; /* f[8..11]: the block's length, as LZ4's */
+		}
+		if (op == RP_XOP_LZ4 || op == RP_XOP_ZSTD || op == RP_XOP_JPEG ||
+		    op == RP_XOP_PALETTE)
 			len = (uint32_t)f[8] << 24 | (uint32_t)f[9] << 16 | (uint32_t)f[10] << 8 | f[11];
 		else if (op == RP_XOP_RAW)
 			len = w * h * 4;
@@ -152,52 +163,63 @@ static int show(struct ds_xsurf *s)
 		return 0;
 	}
 	uint32_t *fp = pixman_image_get_data(s->front);
-	pixman_region32_t tiles;
 	const pixman_box32_t *b;
 	int nb;
 
-	/* The written boxes grown to whole tiles (a region: no tile twice). */
-	pixman_region32_init(&tiles);
+	/* Each written box (a region: no pixel twice), tile by tile: only
+	 * its own pixels are read, and the box of those that differ in
+	 * each tile is the damage. A keystroke's glyph is a few hundred
+	 * pixels of its tile: reading or repainting the rest of the tile
+	 * cost far more than the glyph (memory the view had not touched
+	 * since the last key). */
+	pixman_region32_intersect_rect(&s->written, &s->written, 0, 0, (unsigned)s->w,
+				       (unsigned)s->h);
 	b = pixman_region32_rectangles(&s->written, &nb);
 	for (int i = 0; i < nb; i++) {
-		int x1 = b[i].x1 / TILE_PX * TILE_PX, y1 = b[i].y1 / TILE_PX * TILE_PX;
-		int x2 = (b[i].x2 + TILE_PX - 1) / TILE_PX * TILE_PX;
-		int y2 = (b[i].y2 + TILE_PX - 1) / TILE_PX * TILE_PX;
-		pixman_region32_union_rect(&tiles, &tiles, x1, y1, (unsigned)(x2 - x1),
-					   (unsigned)(y2 - y1));
-	}
-	pixman_region32_intersect_rect(&tiles, &tiles, 0, 0, (unsigned)s->w, (unsigned)s->h);
-	pixman_region32_clear(&s->written);
-	b = pixman_region32_rectangles(&tiles, &nb);
-	for (int i = 0; i < nb; i++) {
-		for (int ty = b[i].y1; ty < b[i].y2; ty += TILE_PX) {
-			int th = b[i].y2 - ty < TILE_PX ? b[i].y2 - ty : TILE_PX;
-			for (int tx = b[i].x1; tx < b[i].x2; tx += TILE_PX) {
-				int tw = b[i].x2 - tx < TILE_PX ? b[i].x2 - tx : TILE_PX;
-				size_t bytes = (size_t)tw * 4;
-				bool dirty = false;
-				for (int y = 0; y < th; y++) {
-					size_t o = (size_t)(ty + y) * (size_t)s->w + (size_t)tx;
-					if (!memcmp(fp + o, s->back + o, bytes))
+		for (int ty = b[i].y1, y2; ty < b[i].y2; ty = y2) {
+			y2 = (ty / TILE_PX + 1) * TILE_PX; /* the tile's end, or the box's */
+			y2 = y2 < b[i].y2 ? y2 : b[i].y2;
+			for (int tx = b[i].x1, x2; tx < b[i].x2; tx = x2) {
+				x2 = (tx / TILE_PX + 1) * TILE_PX;
+				x2 = x2 < b[i].x2 ? x2 : b[i].x2;
+				int dx1 = x2, dx2 = tx, dy1 = y2, dy2 = ty;
+				for (int y = ty; y < y2; y++) {
+					const uint32_t *bk = s->back + (size_t)y * (size_t)s->w;
+					uint32_t *fr = fp + (size_t)y * (size_t)s->w;
+					int l = tx, r = x2;
+					if (!memcmp(fr + l, bk + l, (size_t)(r - l) * 4))
 						continue;
-					memcpy(fp + o, s->back + o, bytes);
-					dirty = true;
+					while (fr[l] == bk[l])
+						l++;
+					while (fr[r - 1] == bk[r - 1])
+						r--;
+					memcpy(fr + l, bk + l, (size_t)(r - l) * 4);
+					dx1 = l < dx1 ? l : dx1;
+					dx2 = r > dx2 ? r : dx2;
+					dy1 = y < dy1 ? y : dy1;
+					dy2 = y + 1;
 				}
-				if (!dirty)
+				if (dx2 <= dx1)
 					continue;
-				pixman_region32_union_rect(&s->damage, &s->damage, tx, ty,
-							   (unsigned)tw, (unsigned)th);
+				pixman_region32_union_rect(&s->damage, &s->damage, dx1, dy1,
+							   (unsigned)(dx2 - dx1), (unsigned)(dy2 - dy1));
 				changed = true;
 			}
 		}
 	}
-	pixman_region32_fini(&tiles);
+	pixman_region32_clear(&s->written);
 	if (changed)
 		s->changes++;
 	return 0;
 }
 
 int ds_xsurf_update(struct ds_xsurf *s, const uint8_t *payload, size_t n, char *err, size_t errn)
+{
+	return ds_xsurf_update_with(s, NULL, payload, n, err, errn);
+}
+
+int ds_xsurf_update_with(struct ds_xsurf *s, struct rp_xdec *dec, const uint8_t *payload, size_t n,
+			 char *err, size_t errn)
 {
 	struct rp_xpix m;
 	size_t off;
@@ -219,7 +241,8 @@ int ds_xsurf_update(struct ds_xsurf *s, const uint8_t *payload, size_t n, char *
 		snprintf(err, errn, "out of memory for a %ux%u window", m.w, m.h);
 		return -ENOMEM;
 	}
-	r = rp_xpix_apply(payload + off, n - off, s->back, m.w, m.h, (size_t)m.w * 4, err, errn);
+	r = rp_xpix_apply_with(dec, payload + off, n - off, s->back, m.w, m.h, (size_t)m.w * 4, err,
+			       errn);
 	if (r < 0) {
 		/* Ops before the bad one were applied: compare it all next time. */
 		pixman_region32_union_rect(&s->written, &s->written, 0, 0, (unsigned)s->w,

@@ -434,17 +434,37 @@ static void pix_copy(uint32_t *dst, const void *src, size_t n)
 static const char *const op_names[] = {"?", "COPY", "FILL", "LZ4", "ZSTD", "RAW", "JPEG",
 					"PALETTE"};
 
+struct rp_xdec {
+	uint8_t *scratch; /* a decompressed block: the largest yet */
+	size_t scratch_cap;
+	ZSTD_DCtx *zd;
+	tjhandle tj;
+};
+
 struct apply {
 	uint32_t *px;
 	uint16_t w, h;
 	size_t stride; /* in pixels */
-	uint8_t *scratch; /* a decompressed block: the largest yet of this frame */
-	size_t scratch_cap;
-	ZSTD_DCtx *zd;
-	tjhandle tj;
+	struct rp_xdec *d;
 	char *err;
 	size_t errn;
 };
+
+struct rp_xdec *rp_xdec_create(void)
+{
+	return calloc(1, sizeof(struct rp_xdec));
+}
+
+void rp_xdec_destroy(struct rp_xdec *d)
+{
+	if (!d)
+		return;
+	free(d->scratch);
+	ZSTD_freeDCtx(d->zd);
+	if (d->tj)
+		tjDestroy(d->tj);
+	free(d);
+}
 
 static int apply_fail(struct apply *a, size_t at, unsigned op, const char *fmt, ...)
 {
@@ -498,15 +518,25 @@ static void fill_rect(struct apply *a, uint32_t x, uint32_t y, uint32_t w, uint3
 /* The decoders' output buffer, at least want bytes. */
 static bool scratch_grow(struct apply *a, size_t want)
 {
-	if (want <= a->scratch_cap)
+	struct rp_xdec *d = a->d;
+
+	if (want <= d->scratch_cap)
 		return true;
-	free(a->scratch);
-	a->scratch_cap = 0;
-	a->scratch = malloc(want);
-	if (!a->scratch)
+	free(d->scratch);
+	d->scratch_cap = 0;
+	d->scratch = malloc(want);
+	if (!d->scratch)
 		return false;
-	a->scratch_cap = want;
+	d->scratch_cap = want;
 	return true;
+}
+
+/* zstd's decoder, made when first needed and kept. */
+static ZSTD_DCtx *zstd_dctx(struct apply *a)
+{
+	if (!a->d->zd)
+		a->d->zd = ZSTD_createDCtx();
+	return a->d->zd;
 }
 
 /* A compressed op's u32 length and block, for a rectangle checked
@@ -542,7 +572,7 @@ static int apply_block(struct apply *a, size_t at, unsigned op, uint32_t x, uint
 	if (!scratch_grow(a, want))
 		return apply_fail(a, at, op, "out of memory");
 	if (op == RP_XOP_LZ4) {
-		int got = LZ4_decompress_safe((const char *)src, (char *)a->scratch, (int)len,
+		int got = LZ4_decompress_safe((const char *)src, (char *)a->d->scratch, (int)len,
 					      (int)want);
 		if (got < 0 || (size_t)got != want)
 			return apply_fail(a, at, op, "the block does not decompress to %ux%u pixels",
@@ -550,26 +580,26 @@ static int apply_block(struct apply *a, size_t at, unsigned op, uint32_t x, uint
 	} else if (op == RP_XOP_JPEG) {
 		int jw, jh, sub, space;
 
-		if (!a->tj && !(a->tj = tjInitDecompress()))
+		if (!a->d->tj && !(a->d->tj = tjInitDecompress()))
 			return apply_fail(a, at, op, "out of memory");
 		/* The size is checked before a pixel is decoded; progressive
 		 * files with many scans (a decoder's time sink) are refused. */
-		if (tjDecompressHeader3(a->tj, src, len, &jw, &jh, &sub, &space) < 0 ||
+		if (tjDecompressHeader3(a->d->tj, src, len, &jw, &jh, &sub, &space) < 0 ||
 		    (uint32_t)jw != w || (uint32_t)jh != h ||
-		    tjDecompress2(a->tj, src, len, a->scratch, (int)w, (int)w * 4, (int)h, TJPF_BGRX,
-				  TJFLAG_LIMITSCANS | TJFLAG_STOPONWARNING) < 0)
+		    tjDecompress2(a->d->tj, src, len, a->d->scratch, (int)w, (int)w * 4, (int)h,
+				  TJPF_BGRX, TJFLAG_LIMITSCANS | TJFLAG_STOPONWARNING) < 0)
 			return apply_fail(a, at, op, "the block is not a %ux%u JPEG", w, h);
 	} else {
 		size_t got;
 
-		if (!a->zd && !(a->zd = ZSTD_createDCtx()))
+		if (!zstd_dctx(a))
 			return apply_fail(a, at, op, "out of memory");
-		got = ZSTD_decompressDCtx(a->zd, a->scratch, want, src, len);
+		got = ZSTD_decompressDCtx(a->d->zd, a->d->scratch, want, src, len);
 		if (ZSTD_isError(got) || got != want)
 			return apply_fail(a, at, op, "the block does not decompress to %ux%u pixels",
 					  w, h);
 	}
-	put_rows(a, x, y, w, h, a->scratch);
+	put_rows(a, x, y, w, h, a->d->scratch);
 	return 0;
 }
 
@@ -590,16 +620,16 @@ static int apply_palette(struct apply *a, size_t at, uint32_t x, uint32_t y, uin
 
 	if (!scratch_grow(a, want))
 		return apply_fail(a, at, RP_XOP_PALETTE, "out of memory");
-	if (!a->zd && !(a->zd = ZSTD_createDCtx()))
+	if (!zstd_dctx(a))
 		return apply_fail(a, at, RP_XOP_PALETTE, "out of memory");
-	got = ZSTD_decompressDCtx(a->zd, a->scratch, want, src, len);
+	got = ZSTD_decompressDCtx(a->d->zd, a->d->scratch, want, src, len);
 	if (ZSTD_isError(got) || got != want)
 		return apply_fail(a, at, RP_XOP_PALETTE,
 				  "the block does not decompress to %ux%u indices of %u bits", w, h,
 				  bits);
 	if (n < (1u << bits))
 		for (size_t j = 0; j < h; j++) {
-			const uint8_t *row = a->scratch + j * rowb;
+			const uint8_t *row = a->d->scratch + j * rowb;
 			for (uint32_t i = 0; i < w; i++) {
 				unsigned v = row[i / per] >> (8 - bits - (i % per) * bits) & mask;
 				if (v >= n)
@@ -611,7 +641,7 @@ static int apply_palette(struct apply *a, size_t at, uint32_t x, uint32_t y, uin
 		col[k] = (uint32_t)pal[4 * k] << 24 | (uint32_t)pal[4 * k + 1] << 16 |
 			 (uint32_t)pal[4 * k + 2] << 8 | pal[4 * k + 3];
 	for (uint32_t j = 0; j < h; j++) {
-		const uint8_t *row = a->scratch + (size_t)j * rowb;
+		const uint8_t *row = a->d->scratch + (size_t)j * rowb;
 		uint32_t *out = a->px + (size_t)(y + j) * a->stride + x;
 		if (bits == 8)
 			for (uint32_t i = 0; i < w; i++)
@@ -689,11 +719,12 @@ static int apply_ops(struct apply *a, const uint8_t *ops, size_t n)
 	return 0;
 }
 
-int rp_xpix_apply(const uint8_t *ops, size_t n, uint32_t *pixels, uint16_t w, uint16_t h,
-		  size_t stride, char *err, size_t errn)
+int rp_xpix_apply_with(struct rp_xdec *d, const uint8_t *ops, size_t n, uint32_t *pixels,
+		       uint16_t w, uint16_t h, size_t stride, char *err, size_t errn)
 {
-	struct apply a = {.px = pixels, .w = w, .h = h, .stride = stride / 4, .err = err,
-			  .errn = errn};
+	struct rp_xdec once = {0};
+	struct apply a = {.px = pixels, .w = w, .h = h, .stride = stride / 4, .d = d ? d : &once,
+			  .err = err, .errn = errn};
 	int rc;
 
 	if (err && errn)
@@ -704,11 +735,19 @@ int rp_xpix_apply(const uint8_t *ops, size_t n, uint32_t *pixels, uint16_t w, ui
 		return -EPROTO;
 	}
 	rc = apply_ops(&a, ops, n);
-	free(a.scratch);
-	ZSTD_freeDCtx(a.zd);
-	if (a.tj)
-		tjDestroy(a.tj);
+	if (!d) {
+		free(once.scratch);
+		ZSTD_freeDCtx(once.zd);
+		if (once.tj)
+			tjDestroy(once.tj);
+	}
 	return rc;
+}
+
+int rp_xpix_apply(const uint8_t *ops, size_t n, uint32_t *pixels, uint16_t w, uint16_t h,
+		  size_t stride, char *err, size_t errn)
+{
+	return rp_xpix_apply_with(NULL, ops, n, pixels, w, h, stride, err, errn);
 }
 
 /* ---- the host: the encoder of one window ---- */

@@ -195,6 +195,18 @@ void rp_xtext_finish(struct rp_xtext *t);
 int rp_xpix_apply(const uint8_t *ops, size_t n, uint32_t *pixels, uint16_t w, uint16_t h,
 		  size_t stride, char *err, size_t errn);
 
+/* What a desk keeps from one update to the next to apply them: zstd's
+ * decoder and a block's buffer, made when first needed rather than for
+ * every frame (a fresh zstd context costs more than decoding the few
+ * hundred bytes of a keystroke's answer). One serves any number of
+ * windows, one frame at a time. */
+struct rp_xdec;
+struct rp_xdec *rp_xdec_create(void);
+void rp_xdec_destroy(struct rp_xdec *d); /* takes NULL */
+/* rp_xpix_apply with d's context (NULL: one for this call alone). */
+int rp_xpix_apply_with(struct rp_xdec *d, const uint8_t *ops, size_t n, uint32_t *pixels,
+		       uint16_t w, uint16_t h, size_t stride, char *err, size_t errn);
+
 /* The host's encoder of one window. */
 struct rp_xenc;
 

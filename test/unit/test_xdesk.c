@@ -112,8 +112,8 @@ static void xsurf_whole_updates(void)
 	free(a);
 }
 
-/* One pixel changed: the damage is its 64x64 tile, nothing else. */
-static void xsurf_damage_is_tiles(void)
+/* One pixel changed: the damage is that pixel, not its 64x64 tile. */
+static void xsurf_damage_is_what_changed(void)
 {
 	int w = 300, h = 200, nb;
 	uint32_t *a = noise(w, h, 2);
@@ -142,10 +142,10 @@ static void xsurf_damage_is_tiles(void)
 	const pixman_box32_t *b = pixman_region32_rectangles(&d, &nb);
 	CHECK_EQ(nb, 1);
 	if (nb == 1) {
-		CHECK_EQ(b->x1, 256);
-		CHECK_EQ(b->y1, 128);
-		CHECK_EQ(b->x2, 300);
-		CHECK_EQ(b->y2, 192);
+		CHECK_EQ(b->x1, 290);
+		CHECK_EQ(b->y1, 150);
+		CHECK_EQ(b->x2, 291);
+		CHECK_EQ(b->y2, 151);
 	}
 	ds_xsurf_shown(s, &frame, &ack, &changes);
 	CHECK_EQ(ack, 42);
@@ -216,6 +216,80 @@ static void xsurf_scroll_and_corners(void)
 	ds_xsurf_destroy(s);
 	free(a);
 	free(b);
+}
+
+/* Text-like blocks (two colours: PALETTE ops) in two far tiles and noise
+ * in a third, one update, applied with one decoder kept for two windows:
+ * both pictures are the host's exactly (each op's rectangle is read past
+ * its colours, so the ops after a PALETTE are where they wrote); then
+ * the blocks cleared: the damage is their two boxes. */
+static void xsurf_palette_ops_placed(void)
+{
+	int w = 320, h = 192;
+	uint32_t *a = malloc((size_t)w * h * 4), *n = noise(64, 64, 11);
+	struct rp_xenc *e = rp_xenc_create(6, w, h);
+	struct ds_xsurf *s = ds_xsurf_create(6, w, h), *s2 = ds_xsurf_create(6, w, h);
+	struct rp_xdec *dec = rp_xdec_create();
+	struct payloads ps = {0};
+	struct rp_xenc_stats st;
+	pixman_region32_t d;
+	const pixman_box32_t *b;
+	char err[200];
+	int nb;
+
+	for (int i = 0; i < w * h; i++)
+		a[i] = 0xffffff;
+	rp_xenc_palette(e, true);
+	rp_xenc_update(e, a, w, h, (size_t)w * 4, NULL, 0, 0, keep, &ps);
+	for (int y = 0; y < 48; y++)
+		for (int x = 0; x < 48; x++) {
+			a[(size_t)(8 + y) * w + 8 + x] = (x * 7 + y * 3) % 5 ? 0xffffff : 0;
+			a[(size_t)(136 + y) * w + 264 + x] = (x * 5 + y) % 3 ? 0xffffff : 0x2040a0;
+		}
+	for (int y = 0; y < 64; y++)
+		memcpy(a + (size_t)(128 + y) * w + 64, n + (size_t)y * 64, 64 * 4);
+	struct rp_xrect r[3] = {{8, 8, 48, 48}, {264, 136, 48, 48}, {64, 128, 64, 64}};
+	rp_xenc_update(e, a, w, h, (size_t)w * 4, r, 3, 0, keep, &ps);
+	rp_xenc_stats(e, &st);
+	CHECK(st.tiles_palette >= 2);
+	for (int i = 0; i < ps.count; i++) {
+		CHECK(ds_xsurf_update_with(s, dec, ps.p[i], ps.n[i], err, sizeof err) >= 0);
+		CHECK(ds_xsurf_update_with(s2, dec, ps.p[i], ps.n[i], err, sizeof err) >= 0);
+	}
+	CHECK_EQ(ds_xsurf_updates(s), 2);
+	CHECK(same_pixels(ds_xsurf_image(s), a, w, h));
+	CHECK(same_pixels(ds_xsurf_image(s2), a, w, h));
+	pixman_region32_init(&d);
+	ds_xsurf_take_damage(s, &d); /* the first update's whole window, and the three */
+	pixman_region32_clear(&d);
+	ds_xsurf_take_damage(s2, &d);
+	pixman_region32_clear(&d);
+	/* Once more, the blocks back to white: only the pixels that were not. */
+	for (int y = 0; y < 48; y++)
+		for (int x = 0; x < 48; x++) {
+			a[(size_t)(8 + y) * w + 8 + x] = 0xffffff;
+			a[(size_t)(136 + y) * w + 264 + x] = 0xffffff;
+		}
+	payloads_free(&ps);
+	rp_xenc_update(e, a, w, h, (size_t)w * 4, r, 2, 0, keep, &ps);
+	for (int i = 0; i < ps.count; i++)
+		CHECK(ds_xsurf_update_with(s, dec, ps.p[i], ps.n[i], err, sizeof err) >= 0);
+	CHECK(same_pixels(ds_xsurf_image(s), a, w, h));
+	ds_xsurf_take_damage(s, &d);
+	b = pixman_region32_rectangles(&d, &nb);
+	CHECK_EQ(nb, 2);
+	if (nb == 2) {
+		CHECK(b[0].x1 == 8 && b[0].y1 == 8 && b[0].x2 == 56 && b[0].y2 == 56);
+		CHECK(b[1].x1 == 264 && b[1].y1 == 136 && b[1].x2 == 312 && b[1].y2 == 184);
+	}
+	pixman_region32_fini(&d);
+	payloads_free(&ps);
+	rp_xdec_destroy(dec);
+	rp_xenc_destroy(e);
+	ds_xsurf_destroy(s);
+	ds_xsurf_destroy(s2);
+	free(a);
+	free(n);
 }
 
 /* Malformed updates are refused with what was wrong. */
@@ -510,8 +584,8 @@ static void view_draws_host_window(void)
 		CHECK(desk_pump(&d) >= 1);
 		CHECK(vx_updated(d.x));
 		CHECK(vx_take_paint_now(d.x));
-		/* One tile repainted, not the window. */
-		CHECK_EQ(ds_comp_repaint(d.comp, &d.wm), 64L * 64);
+		/* The pixel repainted, not its tile nor the window. */
+		CHECK_EQ(ds_comp_repaint(d.comp, &d.wm), 1);
 		CHECK_EQ(fb_pixel(&d, in.x + 5, in.y + 5), a[5 * w + 5] & 0xffffff);
 	}
 	/* The pointer: relative to the window; a press there is its. */
@@ -937,9 +1011,10 @@ static void view_list_opens_x(void)
 
 static const struct unit_case cases[] = {
 	{"xsurf-whole-updates", xsurf_whole_updates},
-	{"xsurf-damage-is-tiles", xsurf_damage_is_tiles},
+	{"xsurf-damage-is-what-changed", xsurf_damage_is_what_changed},
 	{"xsurf-resized", xsurf_resized},
 	{"xsurf-scroll-and-corners", xsurf_scroll_and_corners},
+	{"xsurf-palette-ops-placed", xsurf_palette_ops_placed},
 	{"xsurf-refuses-bad", xsurf_refuses_bad},
 	{"keymap-keys", keymap_keys},
 	{"view-draws-host-window", view_draws_host_window},
