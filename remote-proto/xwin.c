@@ -763,6 +763,12 @@ int rp_xpix_apply(const uint8_t *ops, size_t n, uint32_t *pixels, uint16_t w, ui
 #define XENC_PALETTE_LEVEL 3
 #define XENC_PALETTE_SLOTS 1024 /* the colour table's hash slots */
 #define XENC_SCROLL_MIN_ROWS 16 /* damage lower than this is not searched for a scroll */
+/* An update damaging at most this many pixels (a typed character and
+ * the cursor) is compared and sent where it was damaged, not by tiles
+ * (send_small); its boxes of at least XENC_SMALL_PALETTE_MIN_PIXELS go as
+ * PALETTE where the desks take it, smaller ones lz4 or raw. */
+#define XENC_SMALL_PIXELS 4096
+#define XENC_SMALL_PALETTE_MIN_PIXELS 1024
 #define XENC_SCROLL_MIN_MOVED 4 /* rows a COPY must put right to be worth sending */
 #define XENC_SCROLL_MAX_TWINS 8 /* a row the shadow has more often than this does not vote */
 #define XENC_OP_HEAD_BYTES 13	/* op, x, y, w, h, len */
@@ -1846,12 +1852,80 @@ static void fw_init(struct fw *f, struct rp_xenc *e, uint32_t frame, uint32_t ac
 	fw_head(f);
 }
 
+/* A small update (a typed character, a cursor, a blinking caret): at
+ * most XENC_SMALL_PIXELS damaged, no lossy tile, none about to change
+ * like video. */
+static bool small_update(const struct rp_xenc *e, const struct rp_xrect *damage, size_t nrects)
+{
+	uint64_t area = 0;
+
+	if (e->nlossy)
+		return false;
+	for (size_t i = 0; i < nrects; i++) {
+		uint32_t x, y, w, h;
+		if (!clip(e, &damage[i], &x, &y, &w, &h))
+			continue;
+		area += (uint64_t)w * h;
+		if (area > XENC_SMALL_PIXELS)
+			return false;
+		if (!e->jpeg_quality)
+			continue;
+		for (uint32_t ty = y / XENC_TILE; ty <= (y + h - 1) / XENC_TILE; ty++)
+			for (uint32_t tx = x / XENC_TILE; tx <= (x + w - 1) / XENC_TILE; tx++) {
+				size_t t = (size_t)ty * e->tw + tx;
+				if (e->streak[t] + 1 >= XENC_VIDEO_STREAK &&
+				    e->now_ms - e->changed_at[t] <= XENC_VIDEO_GAP_MS)
+					return false;
+			}
+	}
+	return true;
+}
+
+/* A small update, rectangle by rectangle: each compared with the shadow
+ * where it lies and the box that differs sent as it is. Nothing else of
+ * its tiles is read: hashing or comparing a whole 64x64 tile for a glyph
+ * of a few hundred pixels cost far more than the glyph (memory nobody
+ * touched since the last key). A tile it changed has no hash until it
+ * is next compared whole (rect_same, then hashed). */
+static void send_small(struct fw *f, const uint32_t *px, size_t sp, const struct rp_xrect *damage,
+		       size_t nrects)
+{
+	struct rp_xenc *e = f->e;
+
+	for (size_t i = 0; i < nrects; i++) {
+		uint32_t x, y, w, h;
+		if (!clip(e, &damage[i], &x, &y, &w, &h))
+			continue;
+		if (!shrink(e, px, sp, &x, &y, &w, &h)) {
+			e->st.tiles_same++;
+			continue;
+		}
+		for (uint32_t ty = y / XENC_TILE; ty <= (y + h - 1) / XENC_TILE; ty++)
+			for (uint32_t tx = x / XENC_TILE; tx <= (x + w - 1) / XENC_TILE; tx++) {
+				size_t t = (size_t)ty * e->tw + tx;
+				/* its change counted once an update, as a tile's */
+				if (!(e->tflags[t] & T_DIRTY))
+					tile_video(e, t, px, sp, 0, 0, 0, 0, true);
+				e->tflags[t] = T_DIRTY; /* no hash now; cleared at the next update */
+			}
+		if (f->rc >= 0 && !(e->palette && (size_t)w * h >= XENC_SMALL_PALETTE_MIN_PIXELS &&
+				    send_palette(f, px, sp, x, y, w, h))) {
+			extract(e, px, sp, x, y, w, h);
+			send_lz4(f, x, y, w, h);
+		} else if (f->rc >= 0) {
+			e->st.tiles_palette++;
+		}
+		commit(e, px, sp, x, y, w, h);
+		memset(e->row_ok + y, 0, h);
+	}
+}
+
 int rp_xenc_update(struct rp_xenc *e, const uint32_t *pixels, uint16_t w, uint16_t h,
 		   size_t stride, const struct rp_xrect *damage, size_t nrects, uint32_t ack,
 		   rp_xenc_emit_fn emit, void *ctx)
 {
 	size_t sp = stride / 4, nt;
-	bool resized = w != e->w || h != e->h, any = false, hashed = false;
+	bool resized = w != e->w || h != e->h, any = false, hashed = false, small = false;
 	uint32_t bx0 = UINT32_MAX, by0 = UINT32_MAX, bx1 = 0, by1 = 0;
 	struct fw f;
 
@@ -1885,6 +1959,13 @@ int rp_xenc_update(struct rp_xenc *e, const uint32_t *pixels, uint16_t w, uint16
 	if (!any)
 		return 0;
 	fw_init(&f, e, e->frame + 1, ack, emit, ctx);
+	if (damage && !resized && small_update(e, damage, nrects)) {
+		small = true;
+		send_small(&f, pixels, sp, damage, nrects);
+		if (f.rc >= 0 && f.any)
+			fw_flush(&f, true);
+		goto sent;
+	}
 	if (!resized)
 		hashed = find_scroll(&f, pixels, sp, bx0, by0, bx1 - bx0, by1 - by0);
 	for (uint32_t ty = 0; ty < e->th; ty++)
@@ -1926,6 +2007,7 @@ int rp_xenc_update(struct rp_xenc *e, const uint32_t *pixels, uint16_t w, uint16
 	send_dirty(&f, pixels, sp);
 	if (f.rc >= 0 && (f.any || resized))
 		fw_flush(&f, true);
+sent:
 	if (f.rc < 0) {
 		/* What the desks have is not known now (the shadow has all of
 		 * the update, they have part): the caller sends keyframes. A
@@ -1938,10 +2020,12 @@ int rp_xenc_update(struct rp_xenc *e, const uint32_t *pixels, uint16_t w, uint16
 	/* The shadow's rows in the box are the new picture's now, if all of
 	 * the box was compared (with several boxes, the gaps were not). */
 	hashed = hashed && bx0 == 0 && bx1 == e->w && (!damage || resized || nrects == 1);
-	for (uint32_t j = by0; j < by1; j++) {
-		e->row_ok[j] = hashed;
+	for (uint32_t j = by0; j < by1 && hashed; j++) {
+		e->row_ok[j] = true;
 		e->row_cache[j] = e->rows_new[j - by0];
 	}
+	for (uint32_t j = by0; j < by1 && !hashed && !small; j++)
+		e->row_ok[j] = false;
 	if (f.frames) {
 		e->frame++;
 		e->st.updates++;

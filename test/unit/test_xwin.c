@@ -1042,6 +1042,113 @@ static void encoder_small_change(void)
 	rp_xenc_destroy(e);
 }
 
+/* Typing into a terminal: updates damaging a glyph and the cursor (the
+ * encoder compares and sends just those), among scrolls, whole-window
+ * compares, damage that changed nothing, a tile of noise and bursts of
+ * quick keys into one tile (with JPEG allowed: never text's, but a
+ * streak), palette on and off: the desk has the host's picture after
+ * every one, a late desk after a keyframe too, and a typed glyph costs
+ * about its own pixels. */
+static int both_take(void *ctx, const uint8_t *p, size_t n)
+{
+	struct desk **d = ctx;
+
+	desk_take(d[0], p, n);
+	return desk_take(d[1], p, n);
+}
+
+static void encoder_small_updates(void)
+{
+	enum { W = 484, H = 316, CW = 6, CH = 13 };
+	static uint32_t pic[W * H];
+	struct rp_xenc *e = rp_xenc_create(3, W, H);
+	struct desk d = {.id = 3}, late = {.id = 3};
+	struct rp_xenc_stats st;
+	uint32_t now = 1000;
+	size_t glyph_bytes = 0, glyphs = 0;
+
+	desk_resize(&d, W, H);
+	desk_resize(&late, W, H);
+	draw_text(pic, W, W, H, 0);
+	rp_xenc_lossy(e, 70);
+	rp_xenc_clock(e, now);
+	CHECK(rp_xenc_update(e, pic, W, H, W * 4, NULL, 0, 0, desk_take, &d) > 0);
+	for (int round = 0; round < 600 && !failures; round++) {
+		uint32_t k = rnd() % 100, col = rnd() % (W / CW - 1), row = rnd() % (H / CH);
+		struct rp_xrect dmg[2] = {{(int32_t)(col * CW), (int32_t)(row * CH), CW, CH},
+					  {(int32_t)((col + 1) * CW), (int32_t)(row * CH), CW, CH}};
+		size_t nd = 2, b0 = d.bytes;
+		bool glyph = false;
+
+		rp_xenc_palette(e, round % 200 < 120);
+		now += k < 30 ? 15 : 120; /* bursts of quick keys, and pauses */
+		rp_xenc_clock(e, now);
+		if (k < 60) { /* a glyph and the cursor after it */
+			uint32_t ink = rnd() & 0xffffff;
+			if (k < 30) { /* the quick ones into the window's first tile */
+				dmg[0] = (struct rp_xrect){0, 0, CW, CH};
+				dmg[1] = (struct rp_xrect){CW, 0, CW, CH};
+			}
+			for (int y = 0; y < CH; y++)
+				for (int x = 0; x < CW; x++) {
+					pic[(dmg[0].y + y) * W + dmg[0].x + x] = rnd() % 3 ? 0x00101820 : ink;
+					pic[(dmg[1].y + y) * W + dmg[1].x + x] = 0x00d0d0d0;
+				}
+			glyph = true;
+		} else if (k < 70) { /* damage where nothing changed */
+		} else if (k < 78) { /* a scroll: the whole window */
+			draw_text(pic, W, W, H, (uint32_t)round);
+			nd = 0;
+		} else if (k < 84) { /* a tile's worth of noise, its damage just fits */
+			dmg[0] = (struct rp_xrect){(int32_t)(rnd() % (W - 64)), (int32_t)(rnd() % (H - 64)),
+						   64, 64};
+			draw_noise(pic, W, (uint32_t)dmg[0].x, (uint32_t)dmg[0].y, 64, 64);
+			nd = 1;
+		} else if (k < 92) { /* a glyph, damage the whole line (too big for the small path) */
+			for (int y = 0; y < CH; y++)
+				for (int x = 0; x < CW; x++)
+					pic[(dmg[0].y + y) * W + dmg[0].x + x] ^= 0x00ffffff;
+			dmg[0] = (struct rp_xrect){0, (int32_t)(row * CH), W, CH};
+			nd = 1;
+		} else { /* the cursor off at the line's end, told with damage past the edge */
+			dmg[1].x = (W / CW - 1) * CW;
+			dmg[1].w = CW + 30;
+			for (int y = 0; y < CH; y++)
+				for (int x = 0; x < CW; x++)
+					pic[(dmg[1].y + y) * W + dmg[1].x + x] = 0x00101820;
+		}
+		struct desk *both[2] = {&d, &late};
+		int r = rp_xenc_update(e, pic, W, H, W * 4, nd ? dmg : NULL, nd, (uint32_t)round,
+				       round > 300 ? both_take : desk_take,
+				       round > 300 ? (void *)both : (void *)&d);
+		CHECK(r >= 0);
+		if (!same_picture(&d, pic, W, H, W) ||
+		    (round > 300 && !same_picture(&late, pic, W, H, W))) {
+			fprintf(stderr, "round %d (kind %u)\n", round, k);
+			failures++;
+		}
+		if (glyph && k >= 30 && round <= 300) {
+			glyph_bytes += d.bytes - b0;
+			glyphs++;
+		}
+		if (round == 300) { /* a desk comes late: a keyframe, then the shared updates */
+			CHECK(rp_xenc_keyframe(e, 0, desk_take, &late) > 0);
+			CHECK(same_picture(&late, pic, W, H, W));
+		}
+	}
+	CHECK_EQ(d.errors, 0);
+	CHECK_EQ(late.errors, 0);
+	CHECK(glyphs > 0);
+	/* two cells' pixels raw would be 624 bytes and their frame's head */
+	if (glyphs)
+		CHECK(glyph_bytes / glyphs < 17 + 2 * (13 + 2 * CW * CH * 4));
+	rp_xenc_stats(e, &st);
+	CHECK(st.tiles_palette > 0 && st.tiles_lz4 + st.tiles_raw > 0 && st.tiles_same > 0);
+	free(d.px);
+	free(late.px);
+	rp_xenc_destroy(e);
+}
+
 struct failing {
 	struct desk d;
 	int left; /* frames taken before the sends fail */
@@ -1595,6 +1702,7 @@ static const struct unit_case cases[] = {
 	{"encoder-scroll", encoder_scroll},
 	{"encoder-big-and-solid", encoder_big_and_solid},
 	{"encoder-small-change", encoder_small_change},
+	{"encoder-small-updates", encoder_small_updates},
 	{"encoder-emit-fails", encoder_emit_fails},
 	{"encoder-video-lossy", encoder_video_lossy},
 	{"encoder-lossy-never", encoder_lossy_never},
