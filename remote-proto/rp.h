@@ -76,6 +76,7 @@ enum rp_type {
 	RP_XACK = 50,	    /* desk→host: an update drawn (frame pacing) */
 	RP_XTIMING = 51,    /* host→desk: where one input's time went */
 	RP_XFOCUS = 52,	    /* desk→host: give a window the input focus */
+	RP_XSCREEN = 53,    /* desk→host: the desk's screen changed: the display's new size */
 };
 
 /* Header flags. */

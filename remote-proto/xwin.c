@@ -378,6 +378,26 @@ long rp_xack_frame(uint8_t *buf, size_t cap, uint16_t chan, uint32_t id, uint32_
 	return rp_enc_end(&e);
 }
 
+int rp_xscreen_decode(const uint8_t *p, size_t n, uint16_t *w, uint16_t *h)
+{
+	struct rd r;
+
+	rd_init(&r, p, n);
+	*w = get_u16(&r);
+	*h = get_u16(&r);
+	return done(&r);
+}
+
+long rp_xscreen_frame(uint8_t *buf, size_t cap, uint16_t chan, uint16_t w, uint16_t h)
+{
+	struct rp_enc e;
+
+	rp_enc_begin(&e, buf, cap, RP_XSCREEN, 0, chan);
+	rp_put_u16(&e, w);
+	rp_put_u16(&e, h);
+	return rp_enc_end(&e);
+}
+
 int rp_xtiming_decode(const uint8_t *p, size_t n, struct rp_xtiming *m)
 {
 	struct rd r;

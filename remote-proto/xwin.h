@@ -158,6 +158,8 @@ int rp_xcursor_decode(const uint8_t *p, size_t n, struct rp_xcursor *m);
 int rp_xchunk_decode(const uint8_t *p, size_t n, uint32_t max_total, struct rp_xchunk *m);
 int rp_xack_decode(const uint8_t *p, size_t n, uint32_t *id, uint32_t *frame); /* XACK */
 int rp_xtiming_decode(const uint8_t *p, size_t n, struct rp_xtiming *m);
+/* XSCREEN: any sizes (the host checks RP_X_SCREEN_MIN..MAX: ERROR LIMIT). */
+int rp_xscreen_decode(const uint8_t *p, size_t n, uint16_t *w, uint16_t *h);
 
 /* Encoders: the whole frame into buf; its length or -EMSGSIZE. */
 long rp_xwin_frame(uint8_t *buf, size_t cap, uint16_t chan, const struct rp_xwin *m);
@@ -172,6 +174,7 @@ int rp_xchunks_send(uint8_t type, uint16_t chan, uint8_t sel, const void *text, 
 		    int (*send)(void *ctx, const uint8_t *frame, size_t len), void *ctx);
 long rp_xack_frame(uint8_t *buf, size_t cap, uint16_t chan, uint32_t id, uint32_t frame);
 long rp_xtiming_frame(uint8_t *buf, size_t cap, uint16_t chan, const struct rp_xtiming *m);
+long rp_xscreen_frame(uint8_t *buf, size_t cap, uint16_t chan, uint16_t w, uint16_t h);
 
 /* Reassembling chunked text (XCLIP, XKEYMAP) on the receiving side. */
 struct rp_xtext {

@@ -517,6 +517,31 @@ static int on_xack(struct server *srv, struct conn *c, const struct rp_hdr *h, c
 	return FRAME_DONE;
 }
 
+/* XSCREEN: the desk's screen changed while it views (a view window
+ * resized, the desk display's RANDR): the display takes it, as OPEN's
+ * SCREEN. Outside RP_X_SCREEN_MIN..MAX: ERROR LIMIT, nothing changed. */
+static int on_xscreen(struct server *srv, struct conn *c, const struct rp_hdr *h,
+		      const uint8_t *p)
+{
+	uint16_t w, hh;
+	struct chan *v;
+	char err[120];
+
+	if (rp_xscreen_decode(p, h->len, &w, &hh) < 0)
+		return malformed(srv, c, h);
+	if (!(v = x_chan(c, h, true)))
+		return FRAME_DONE;
+	if (w < RP_X_SCREEN_MIN || w > RP_X_SCREEN_MAX || hh < RP_X_SCREEN_MIN ||
+	    hh > RP_X_SCREEN_MAX) {
+		snprintf(err, sizeof err, "XSCREEN of %ux%u pixels: each side must be %d to %d",
+			 (unsigned)w, (unsigned)hh, RP_X_SCREEN_MIN, RP_X_SCREEN_MAX);
+		rp_conn_error(c->rc, h->chan, RP_E_LIMIT, 0, false, err);
+		return FRAME_DONE;
+	}
+	x11_screen(v->s, w, hh);
+	return FRAME_DONE;
+}
+
 static int on_xkeymap(struct server *srv, struct conn *c, const struct rp_hdr *h,
 		      const uint8_t *p)
 {
@@ -611,6 +636,8 @@ int dispatch_frame(struct server *srv, struct conn *c, const struct rp_hdr *h, c
 		return on_xack(srv, c, h, p);
 	case RP_XKEYMAP:
 		return on_xkeymap(srv, c, h, p);
+	case RP_XSCREEN:
+		return on_xscreen(srv, c, h, p);
 	case RP_XCLIP:
 		return on_xclip(srv, c, h, p);
 	case RP_ERROR:

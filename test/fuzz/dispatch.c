@@ -269,6 +269,7 @@ static void write_seeds(const char *dir)
 		{"bad-unknown-type", true, 99, ""},
 		{"bad-input-unattached", true, RP_INPUT, "0000000141"},
 		{"bad-hello-twice", true, RP_HELLO, "54454c4c5900010000000000000000"},
+		{"bad-xscreen-short", true, RP_XSCREEN, "0780"},
 	};
 	for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
 		start(&o, 0);

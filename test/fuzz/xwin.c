@@ -77,6 +77,9 @@ static void decoders(const uint8_t *p, size_t n)
 	}
 	rp_xack_decode(p, n, &a, &b);
 	rp_xtiming_decode(p, n, &t);
+	uint16_t sw, sh;
+	if (rp_xscreen_decode(p, n, &sw, &sh) == 0)
+		assert(n == 4);
 }
 
 static void apply(const uint8_t *data, size_t size)

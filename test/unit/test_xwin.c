@@ -178,6 +178,10 @@ static int decode_any(uint8_t type, const uint8_t *p, size_t n)
 		return rp_xack_decode(p, n, &a, &b);
 	case RP_XTIMING:
 		return rp_xtiming_decode(p, n, &m.t);
+	case RP_XSCREEN: {
+		uint16_t w, h;
+		return rp_xscreen_decode(p, n, &w, &h);
+	}
 	}
 	return -EINVAL;
 }
@@ -315,6 +319,16 @@ static void decoders_refuse(void)
 	struct rp_xtiming t = {.id = 1};
 	len = rp_xtiming_frame(frame, sizeof frame, 7, &t);
 	truncated_and_long(RP_XTIMING, len);
+
+	/* XSCREEN: any sizes decode (the host checks the bounds: LIMIT). */
+	len = rp_xscreen_frame(frame, sizeof frame, 7, 1920, 1080);
+	truncated_and_long(RP_XSCREEN, len);
+	uint16_t sw, sh;
+	CHECK_EQ(rp_xscreen_decode(frame + RP_HDR_SIZE, 4, &sw, &sh), 0);
+	CHECK_EQ(sw, 1920);
+	CHECK_EQ(sh, 1080);
+	len = rp_xscreen_frame(frame, sizeof frame, 7, 0, 65535);
+	CHECK_EQ(redecode(RP_XSCREEN, len), 0);
 
 	/* XPIXELS' head: the window's size and its flags. */
 	uint8_t px[17] = {0, 0, 0, 1, 0, 0, 0, 1, 0, 0, 0, 0, 0, 10, 0, 10, RP_XPIX_LAST};
