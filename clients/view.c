@@ -856,6 +856,7 @@ static void on_event(void *ctx, const struct ds_event *ev)
 	case DS_EV_RESIZE:
 		wm_set_screen(&v->wm, ev->w, ev->h, &o);
 		ds_comp_reset(v->comp);
+		vx_desk_resized(v->x); /* the X displays follow the desktop */
 		break;
 	case DS_EV_CLOSE:
 		v->done = true;
@@ -2038,6 +2039,7 @@ static void loop(struct view *v, int sigfd)
 		paste_pump(v);
 		if (v->c)
 			vx_send_backlog(v->x);
+		vx_tick(v->x, base_now_ms());
 		keys_pump(v);
 		if (v->c && rp_conn_flush(v->c) < 0) {
 			if (link_resumes(v)) {
@@ -2066,6 +2068,9 @@ static void loop(struct view *v, int sigfd)
 		if (lw >= 0 && lw < wait_ms)
 			wait_ms = (int)lw;
 		lw = holds_due(v);
+		if (lw >= 0 && lw < wait_ms)
+			wait_ms = (int)lw;
+		lw = vx_wait_ms(v->x, base_now_ms());
 		if (lw >= 0 && lw < wait_ms)
 			wait_ms = (int)lw;
 		if (poll(p, 5, wait_ms) < 0) {

@@ -40,6 +40,10 @@
 /* A painted input waits this long for the host's XTIMING (a seamless
  * desk paints its answer before the frame after it, the timing, is read). */
 #define VX_TIMING_WAIT_NS 1000000000ull
+/* The desk's new screen size goes to the host once it has not changed
+ * for this long: a drag resizes the host display once, not at every
+ * motion (each is a RANDR mode and every maximized window refitted). */
+#define VX_SCREEN_REST_MS 100
 
 struct xsess {
 	uint16_t chan; /* 0 while the OPEN is pending */
@@ -92,6 +96,9 @@ struct xsess {
 	} km[VX_KEYMAPS_MAX];
 	unsigned nkm;
 	int km_sent;
+	/* The desk size the host was last given (OPEN's SCREEN, XSCREEN);
+	 * 0: none, or not known to have arrived (a resumed link). */
+	uint16_t screen_w, screen_h;
 };
 
 struct xw {
@@ -125,8 +132,10 @@ enum { XH_WIRE, XH_INJECT, XH_DAMAGE, XH_READ, XH_ENCODE, XH_QUEUE, XH_BACK, XH_
 
 struct vx {
 	struct vx_ctx c;
-	/* The seamless desk display's screen (0: not known), read once. */
+	/* The seamless desk display's screen (0: not known): read once, then
+	 * as the backend tells its changes (RANDR). */
 	unsigned seamless_w, seamless_h;
+	long screen_due; /* ms: the desk's new size has rested then (0: none due) */
 	struct ds_keymap *keymap;
 	struct xsess *sess[VX_SESSIONS];
 	unsigned nsess;
@@ -292,6 +301,49 @@ static void send_open(struct vx *x, struct xsess *s)
 	if (len > 0)
 		rp_conn_send(x->c.c, frame, (size_t)len);
 	free(frame);
+	s->screen_w = screen ? ws.ws_xpixel : 0;
+	s->screen_h = screen ? ws.ws_ypixel : 0;
+}
+
+/* The desk's size now, to s's display if the host was not given it yet
+ * (XSCREEN): s attached, the link up, this view not read-only. */
+static void screen_send(struct vx *x, struct xsess *s)
+{
+	struct kpty_winsize ws = {0};
+	uint8_t buf[RP_HDR_SIZE + 4];
+	long n;
+
+	if (x->c.readonly || x->link_down || !s->chan || !desk_size(x, &ws) ||
+	    (ws.ws_xpixel == s->screen_w && ws.ws_ypixel == s->screen_h))
+		return;
+	n = rp_xscreen_frame(buf, sizeof buf, s->chan, ws.ws_xpixel, ws.ws_ypixel);
+	if (n > 0 && rp_conn_send(x->c.c, buf, (size_t)n) == 0) {
+		s->screen_w = ws.ws_xpixel;
+		s->screen_h = ws.ws_ypixel;
+	}
+}
+
+void vx_desk_resized(struct vx *x)
+{
+	x->screen_due = base_now_ms() + VX_SCREEN_REST_MS;
+}
+
+long vx_wait_ms(const struct vx *x, long now)
+{
+	if (!x->screen_due)
+		return -1;
+	return x->screen_due > now ? x->screen_due - now : 0;
+}
+
+void vx_tick(struct vx *x, long now)
+{
+	if (!x->screen_due || now < x->screen_due)
+		return;
+	x->screen_due = 0;
+	/* A session not attached now (opening, the link down) is given the
+	 * size once it is: the OPEN carries it, RESUMED sends it. */
+	for (unsigned i = 0; i < x->nsess; i++)
+		screen_send(x, x->sess[i]);
 }
 
 static void send_id(struct vx *x, uint8_t type, struct xw *w)
@@ -889,6 +941,7 @@ static void on_xwin(struct vx *x, struct xsess *s, const struct rp_xwin *m)
 {
 	struct xw *w = win_by_id(x, s, m->id), *w2;
 	char title[DS_TITLE_MAX_BYTES + 1];
+	const struct wm_window *ww0;
 	struct wm_actions o = {0};
 	bool created = false;
 
@@ -948,7 +1001,12 @@ static void on_xwin(struct vx *x, struct xsess *s, const struct rp_xwin *m)
 				send_configure(x, w, RP_XCONF_MOVE, &ww->box);
 		}
 	} else if (!w->overlay && (m->x != w->hx || m->y != w->hy || m->w != w->hw ||
-				   m->h != w->hh)) {
+				   m->h != w->hh) &&
+		   !((ww0 = wm_find(x->c.wm, w->wid)) && ww0->maximized)) {
+		/* (A window maximized on the desk keeps the desk's box, as a
+		 * window manager's does: the host's word may be the echo of
+		 * a size the desk asked before its desktop changed again,
+		 * and taking it would un-maximize the window.) */
 		x->applying_host = true;
 		wm_set_box(x->c.wm, w->wid, outer_for(x, m->x, m->y, m->w, m->h), &o);
 		apply_own(x, &o);
@@ -1397,6 +1455,7 @@ int vx_frame(struct vx *x, const struct rp_hdr *h, const uint8_t *p)
 				s->chan = h->chan;
 				s->req = 0;
 				s->relinking = false;
+				screen_send(x, s); /* the desk changed while it opened */
 				return 1;
 			}
 		}
@@ -1757,9 +1816,21 @@ static void sl_restacked(void *ctx, const uint32_t *ids, unsigned n)
 	}
 }
 
+/* The desk display's screen changed (RANDR): the host's follows. */
+static void sl_screen(void *ctx, int w, int h)
+{
+	struct vx *x = ctx;
+
+	if (w <= 0 || h <= 0)
+		return;
+	x->seamless_w = (unsigned)w;
+	x->seamless_h = (unsigned)h;
+	vx_desk_resized(x);
+}
+
 static const struct ds_seamless_ops seamless_ops = {
 	.key = sl_key, .pointer = sl_pointer, .configure = sl_configure, .close = sl_close,
-	.focus = sl_focus, .restacked = sl_restacked,
+	.focus = sl_focus, .restacked = sl_restacked, .screen = sl_screen,
 };
 
 bool vx_take_paint_now(struct vx *x)
@@ -1936,6 +2007,7 @@ void vx_relink(struct vx *x, struct rp_conn *c)
 		s->keymap_sent = false;
 		s->km_sent = -1;
 		s->relinking = true;
+		s->screen_w = s->screen_h = 0; /* an XSCREEN may have been lost with the link */
 		if (s->resumable) {
 			xlink_resume(x, s);
 			continue;
@@ -2203,6 +2275,7 @@ static int xlink_resumed(struct vx *x, const struct rp_hdr *h, const uint8_t *p)
 		xlink_release_stray(x, s);
 	s->dropped = false;
 	xlink_state(x, s);
+	screen_send(x, s);
 	fprintf(stderr, "telly view: %s: X session resumed, %d input events sent again\n", s->name,
 		todo);
 	return 1;

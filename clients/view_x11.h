@@ -99,6 +99,13 @@ void vx_pointer(struct vx *x);
  * the desk's (decoration, terminals, the desktop). */
 bool vx_button(struct vx *x, const struct ds_event *ev);
 
+/* The desk's size changed (the view's desktop resized; seamless: the
+ * backend tells the desk display's): once it rests VX_SCREEN_REST_MS,
+ * vx_tick gives it to each X session's display (XSCREEN). vx_wait_ms:
+ * ms until vx_tick has that to do, -1: nothing. */
+void vx_desk_resized(struct vx *x);
+long vx_wait_ms(const struct vx *x, long now_ms);
+void vx_tick(struct vx *x, long now_ms);
 /* An update that answers input is whole: repaint now (then clears). */
 bool vx_take_paint_now(struct vx *x);
 /* The compositor has drawn everything shown: XACK, keystroke samples. */

@@ -295,6 +295,8 @@ struct ds_seamless_ops {
 	/* The desk restacked its windows (its window manager, a program
 	 * there): the framed ones, bottom to top. */
 	void (*restacked)(void *ctx, const uint32_t *ids, unsigned n);
+	/* The desk display's screen is now w x h (RANDR; NULL: not wanted). */
+	void (*screen)(void *ctx, int w, int h);
 };
 struct ds_seamless_win {
 	uint32_t id, transient_for; /* the caller's ids; 0: none */

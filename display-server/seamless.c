@@ -334,6 +334,15 @@ static int s_dispatch(struct ds_backend *b, ds_event_fn fn, void *ctx)
 				child_restacked(s, c->window, c);
 				break;
 			}
+			if (c->window == s->scr->root) { /* the screen's new size */
+				/* Kept where windows are placed by it (xcb's copy
+				 * of the setup is ours to read, never re-read). */
+				s->scr->width_in_pixels = c->width;
+				s->scr->height_in_pixels = c->height;
+				if (s->ops && s->ops->screen)
+					s->ops->screen(s->ctx, c->width, c->height);
+				break;
+			}
 			if (!(w = by_xw(s, c->window)) || w->override)
 				break;
 			int ox = w->x, oy = w->y, ow = w->w, oh = w->h;
@@ -493,8 +502,9 @@ struct ds_backend *ds_seamless_create(const char *display, char *err, size_t err
 	}
 	s->kbd = dev;
 	listen_keyboard(s);
-	/* The root's children restacked: the desk's order of our windows. */
-	uint32_t sub = XCB_EVENT_MASK_SUBSTRUCTURE_NOTIFY;
+	/* The root's children restacked: the desk's order of our windows;
+	 * the root itself resized: the screen's size changed (RANDR). */
+	uint32_t sub = XCB_EVENT_MASK_SUBSTRUCTURE_NOTIFY | XCB_EVENT_MASK_STRUCTURE_NOTIFY;
 	xcb_change_window_attributes(s->conn, s->scr->root, XCB_CW_EVENT_MASK, &sub);
 	s->wm_protocols = atom(s->conn, "WM_PROTOCOLS");
 	s->wm_delete = atom(s->conn, "WM_DELETE_WINDOW");
