@@ -13,6 +13,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #include <xcb/composite.h>
@@ -167,6 +168,8 @@ struct xd {
 	void *ctx;
 	struct xd_proc proc;
 	long start_by;
+	/* x-server auto chose Xorg: if it does not start, Xvfb once. */
+	bool may_fall_back;
 	xcb_connection_t *c;
 	xcb_window_t root;
 	int fd;
@@ -1965,6 +1968,7 @@ int xd_create(const struct xd_config *cfg, const struct xd_ops *ops, void *ctx, 
 		free(xd);
 		return r;
 	}
+	xd->may_fall_back = cfg->server == XD_SERVER_AUTO && srv == &xd_xorg_ops;
 	xd->start_by = base_now_ms() + XD_START_MS;
 	*out = xd;
 	return 0;
@@ -2092,9 +2096,46 @@ static void release_held(struct xd *xd)
 	xcb_flush(xd->c);
 }
 
+/* x-server auto's Xorg did not start (why): Xvfb in its place, once,
+ * and the owner told why. false: no fallback (not auto, or done). */
+static bool fall_back(struct xd *xd, const char *why)
+{
+	char words[200], msg[600], err[300];
+
+	if (!xd->may_fall_back || xd->c || xd->lost)
+		return false;
+	xd->may_fall_back = false;
+	xvfb_last_words(&xd->proc, words, sizeof words);
+	snprintf(msg, sizeof msg, "%s%s%s%s: Xvfb instead, which keeps its first size", why,
+		 words[0] ? " (it said: " : "", words, words[0] ? ")" : "");
+	if (xvfb_restart(&xd->proc, &xd_xvfb_ops, xd->screen_w, xd->screen_h, err,
+			 sizeof err) < 0) {
+		snprintf(msg + strlen(msg), sizeof msg - strlen(msg), "; Xvfb did not start: %s",
+			 err);
+		lose(xd, msg);
+		return true;
+	}
+	xd->start_by = base_now_ms() + XD_START_MS;
+	if (xd->ops->fell_back)
+		xd->ops->fell_back(xd->ctx, msg);
+	else
+		base_log("xdisplay", "%s", msg);
+	return true;
+}
+
 bool xd_reap(struct xd *xd, int *status)
 {
 	bool gone = xvfb_reap(&xd->proc);
+
+	if (gone && !xd->c) {
+		char why[120];
+		int st = xd->proc.server_status;
+		snprintf(why, sizeof why, "the X server (Xorg) ended (%s %d) before it said its display",
+			 WIFEXITED(st) ? "exit status" : "signal",
+			 WIFEXITED(st) ? WEXITSTATUS(st) : WTERMSIG(st));
+		if (fall_back(xd, why))
+			return xd->lost && !xd->proc.server;
+	}
 
 	if (!gone)
 		release_held(xd);
@@ -2118,6 +2159,8 @@ long xd_wait_time(struct xd *xd, long now)
 	if (now >= xd->start_by) {
 		snprintf(err, sizeof err, "the X server (%s) did not start within %d ms",
 			 xd->proc.srv->name, XD_START_MS);
+		if (fall_back(xd, err))
+			return xd->lost ? -1 : xd->start_by - now;
 		lose(xd, err);
 		return -1;
 	}
@@ -2155,6 +2198,8 @@ int xd_dispatch(struct xd *xd)
 		r = xvfb_read_display(&xd->proc, err, sizeof err);
 		if (r == 0)
 			return 0;
+		if (r < 0 && fall_back(xd, err))
+			return xd->lost ? -EIO : 0;
 		if (r > 0 && (r = setup(xd, err, sizeof err)) == 0) {
 			if (xd->ops->ready)
 				xd->ops->ready(xd->ctx, xd->proc.display);

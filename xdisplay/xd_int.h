@@ -10,6 +10,7 @@
 
 #define XD_COOKIE_BYTES 16
 #define XD_KEYMAP_MAX_BYTES (1u << 20)
+#define XD_LAST_WORDS_BYTES 4096 /* of a server's output read for why it failed */
 
 struct xd_proc;
 
@@ -37,6 +38,8 @@ struct xd_proc {
 	char auth[512];	    /* the cookie file */
 	char keymap[512];   /* xkbcomp's input file */
 	char log[512];	    /* where their output goes ("": /dev/null) */
+	off_t log_at;	    /* its size when the server started */
+	char bin[512];	    /* the X.Org server's binary (xorg.c's prepare) */
 	uint8_t cookie[XD_COOKIE_BYTES];
 	pid_t server;	    /* the X server, 0 once reaped */
 	int server_status;
@@ -59,6 +62,13 @@ int xvfb_start(struct xd_proc *p, const struct xd_server_ops *srv, const char *d
 /* Reads what the server said on -displayfd: 1 with p->display set, 0 for
  * more to come, -errno (err said) when it failed. */
 int xvfb_read_display(struct xd_proc *p, char *err, size_t errn);
+/* The server (never connected to) stopped and srv started in its place,
+ * with the same cookie: 0 or -errno, err said. */
+int xvfb_restart(struct xd_proc *p, const struct xd_server_ops *srv, unsigned w, unsigned h,
+		 char *err, size_t errn);
+/* What the server last said in the log, since it started (X.Org's fatal
+ * error, else its last line), cleaned for a log line; "" if nothing. */
+void xvfb_last_words(const struct xd_proc *p, char *out, size_t n);
 /* true when the server exited (reaped). */
 bool xvfb_reap(struct xd_proc *p);
 void xvfb_stop(struct xd_proc *p);

@@ -12,7 +12,9 @@
  */
 #include <errno.h>
 #include <fcntl.h>
+#include <limits.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
 #include <unistd.h>
@@ -34,9 +36,45 @@ static const char *first_present(const char *const *paths, int mode)
 	return NULL;
 }
 
+/* The wrapper a distribution puts in PATH (a script, or Xorg.wrap, that
+ * wants a console user): never run; the server it would run is. */
+static const char *const xorg_wrappers[] = {"/usr/bin/Xorg", "/bin/Xorg", NULL};
+
+/* The server to run: "Xorg" from PATH, as Xvfb and xkbcomp are found
+ * (a test puts a fake one first), unless it is the distribution's
+ * wrapper; else the distribution's own server. false: none. */
+static bool xorg_bin(char *out, size_t n)
+{
+	const char *path = getenv("PATH"), *bin;
+	char cand[PATH_MAX], real[PATH_MAX];
+
+	while (path && *path) {
+		const char *end = strchr(path, ':');
+		size_t len = end ? (size_t)(end - path) : strlen(path);
+		if (len && (size_t)snprintf(cand, sizeof cand, "%.*s/Xorg", (int)len, path) <
+				   sizeof cand &&
+		    access(cand, X_OK) == 0 && realpath(cand, real)) {
+			bool wrapper = false;
+			for (int i = 0; xorg_wrappers[i]; i++) {
+				char w[PATH_MAX];
+				if (realpath(xorg_wrappers[i], w) && !strcmp(w, real))
+					wrapper = true;
+			}
+			if (!wrapper)
+				return (size_t)snprintf(out, n, "%s", cand) < n;
+		}
+		path = end ? end + 1 : NULL;
+	}
+	if (!(bin = first_present(xorg_bins, X_OK)))
+		return false;
+	return (size_t)snprintf(out, n, "%s", bin) < n;
+}
+
 bool xd_xorg_present(void)
 {
-	return first_present(xorg_bins, X_OK) && first_present(dummy_drivers, R_OK);
+	char bin[PATH_MAX];
+
+	return xorg_bin(bin, sizeof bin) && first_present(dummy_drivers, R_OK);
 }
 
 /* The framebuffer is the largest screen a display may take
@@ -91,6 +129,10 @@ static int xorg_prepare(struct xd_proc *p, char *err, size_t errn)
 	size_t n = sizeof xorg_conf - 1;
 	int fd, e;
 
+	if (!xorg_bin(p->bin, sizeof p->bin)) {
+		snprintf(err, errn, "no X.Org server (%s)", xorg_bins[0]);
+		return -ENOENT;
+	}
 	/* The server reads its config paths as templates (%-escapes). */
 	if (strchr(p->conf_dir, '%')) {
 		snprintf(err, errn, "the X server's config folder %s has a '%%' in its path",
@@ -122,13 +164,9 @@ static int xorg_prepare(struct xd_proc *p, char *err, size_t errn)
 
 static void xorg_exec(const struct xd_proc *p, const char *screen)
 {
-	const char *bin = first_present(xorg_bins, X_OK);
+	const char *bin = p->bin; /* found by prepare, in the daemon */
 
 	(void)screen; /* set through RANDR once it runs (xd.c's setup) */
-	if (!bin) {
-		errno = ENOENT;
-		return;
-	}
 	/* -r: no key repeat of its own (the desk's comes as keys), as Xvfb's.
 	 * -logfile /dev/null: what it says goes to stderr, the session's
 	 * log, as Xvfb's does (a log file of its own would be renamed to

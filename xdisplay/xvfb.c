@@ -108,14 +108,14 @@ static void child_setup(const char *log, pid_t parent)
 	}
 }
 
+static int spawn(struct xd_proc *p, const struct xd_server_ops *srv, unsigned w, unsigned h,
+		 char *err, size_t errn);
+
 int xvfb_start(struct xd_proc *p, const struct xd_server_ops *srv, const char *dir,
 	       const char *name, const char *log, unsigned w, unsigned h, char *err, size_t errn)
 {
-	int pipefd[2], r;
-	char screen[64];
-	pid_t pid;
+	int r;
 
-	p->srv = srv;
 	p->server = 0;
 	p->displayfd = -1;
 	p->xkbcomp = 0;
@@ -138,8 +138,25 @@ int xvfb_start(struct xd_proc *p, const struct xd_server_ops *srv, const char *d
 	}
 	if ((r = write_cookie(p->auth, p->cookie, err, errn)) < 0)
 		return r;
+	if ((r = spawn(p, srv, w, h, err, errn)) < 0)
+		unlink(p->auth);
+	return r;
+}
+
+/* The server srv started (what it needs prepared first), its output
+ * appended to the log from log_at on. */
+static int spawn(struct xd_proc *p, const struct xd_server_ops *srv, unsigned w, unsigned h,
+		 char *err, size_t errn)
+{
+	int pipefd[2], r;
+	char screen[64];
+	struct stat st;
+	pid_t pid;
+
+	p->srv = srv;
+	p->log_at = p->log[0] && stat(p->log, &st) == 0 ? st.st_size : 0;
 	if (srv->prepare && (r = srv->prepare(p, err, errn)) < 0)
-		goto fail_cookie;
+		return r;
 	if (pipe2(pipefd, O_CLOEXEC) < 0) {
 		r = -errno;
 		snprintf(err, errn, "pipe: %s", strerror(errno));
@@ -174,9 +191,86 @@ int xvfb_start(struct xd_proc *p, const struct xd_server_ops *srv, const char *d
 fail_prepare:
 	if (srv->cleanup)
 		srv->cleanup(p);
-fail_cookie:
-	unlink(p->auth);
 	return r;
+}
+
+int xvfb_restart(struct xd_proc *p, const struct xd_server_ops *srv, unsigned w, unsigned h,
+		 char *err, size_t errn)
+{
+	/* It never took a client: nothing is lost by SIGKILL. */
+	if (p->server > 0) {
+		kill(p->server, SIGKILL);
+		waitpid(p->server, &p->server_status, 0);
+		p->server = 0;
+	}
+	if (p->displayfd >= 0)
+		close(p->displayfd);
+	p->displayfd = -1;
+	p->dlen = 0;
+	p->display = -1;
+	if (p->srv && p->srv->cleanup)
+		p->srv->cleanup(p);
+	return spawn(p, srv, w, h, err, errn);
+}
+
+/* A line as the log may take it: controls as '?', no trailing blanks. */
+static void clean_line(char *out, size_t n, const char *l, size_t len)
+{
+	size_t o = 0;
+
+	while (len && (*l == ' ' || *l == '\t'))
+		l++, len--;
+	if (len >= 5 && !memcmp(l, "(EE) ", 5))
+		l += 5, len -= 5;
+	for (size_t i = 0; i < len && o + 1 < n; i++)
+		out[o++] = (unsigned char)l[i] < 0x20 || l[i] == 0x7f ? '?' : l[i];
+	while (o && (out[o - 1] == ' ' || out[o - 1] == '?'))
+		o--;
+	if (o >= 4 && !memcmp(out + o - 4, "(EE)", 4))
+		o -= 4;
+	while (o && out[o - 1] == ' ')
+		o--;
+	out[o] = 0;
+}
+
+void xvfb_last_words(const struct xd_proc *p, char *out, size_t n)
+{
+	char buf[XD_LAST_WORDS_BYTES + 1];
+	struct stat st;
+	off_t from;
+	ssize_t got;
+	int fd;
+
+	out[0] = 0;
+	if (!p->log[0] || (fd = open(p->log, O_RDONLY | O_CLOEXEC)) < 0)
+		return;
+	from = fstat(fd, &st) == 0 && st.st_size - p->log_at > XD_LAST_WORDS_BYTES
+		       ? st.st_size - XD_LAST_WORDS_BYTES
+		       : p->log_at;
+	got = pread(fd, buf, XD_LAST_WORDS_BYTES, from);
+	close(fd);
+	if (got <= 0)
+		return;
+	buf[got] = 0;
+	/* X.Org's says why on the line after "Fatal server error:"; else
+	 * the last line said (a server's, or ours: it could not be run). */
+	const char *fatal = strstr(buf, "Fatal server error:");
+	if (fatal && (fatal = strchr(fatal, '\n'))) {
+		const char *end = strchr(++fatal, '\n');
+		clean_line(out, n, fatal, end ? (size_t)(end - fatal) : strlen(fatal));
+		if (out[0])
+			return;
+	}
+	for (char *end = buf + got; end > buf && !out[0];) {
+		char *e = end;
+		while (e > buf && e[-1] == '\n')
+			e--;
+		char *b = e;
+		while (b > buf && b[-1] != '\n')
+			b--;
+		clean_line(out, n, b, (size_t)(e - b));
+		end = b;
+	}
 }
 
 static void xvfb_exec(const struct xd_proc *p, const char *screen)

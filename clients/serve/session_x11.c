@@ -622,7 +622,23 @@ static void on_selection(void *ctx, int sel, const char *text, size_t n)
 					xv->v->conn->rc);
 }
 
+static void x11_register_fds(struct session *s, struct fdm *fdm);
+
+/* x-server auto: Xorg did not start, Xvfb runs instead. Its displayfd is
+ * a new pipe, which may have the old one's number: added anew. */
+static void on_fell_back(void *ctx, const char *why)
+{
+	struct x11 *x = ctx;
+
+	serve_log("session %s: %s", x->s.name, why);
+	if (x->fd >= 0)
+		fdm_del(x->s.srv->fdm, x->fd);
+	x->fd = -1;
+	x11_register_fds(&x->s, x->s.srv->fdm);
+}
+
 static const struct xd_ops xd_ops = {
+	.fell_back = on_fell_back,
 	.selection = on_selection,
 	.ready = on_ready,
 	.window = on_window,
