@@ -170,6 +170,9 @@ struct xd {
 	long start_by;
 	/* x-server auto chose Xorg: if it does not start, Xvfb once. */
 	bool may_fall_back;
+	/* xd_stop asked: the server's end is the session's, not a failed
+	 * start, so nothing takes its place. */
+	bool stopping;
 	xcb_connection_t *c;
 	xcb_window_t root;
 	int fd;
@@ -2102,7 +2105,7 @@ static bool fall_back(struct xd *xd, const char *why)
 {
 	char words[200], msg[600], err[300];
 
-	if (!xd->may_fall_back || xd->c || xd->lost)
+	if (!xd->may_fall_back || xd->stopping || xd->c || xd->lost)
 		return false;
 	xd->may_fall_back = false;
 	xvfb_last_words(&xd->proc, words, sizeof words);
@@ -2147,6 +2150,8 @@ bool xd_reap(struct xd *xd, int *status)
 
 void xd_stop(struct xd *xd)
 {
+	xd->may_fall_back = false;
+	xd->stopping = true;
 	xvfb_stop(&xd->proc);
 }
 

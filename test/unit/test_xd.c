@@ -357,11 +357,55 @@ out:
 	rmdir(dir);
 }
 
+static void fb_fell_back(void *ctx, const char *why)
+{
+	fprintf(stderr, "fell back: %s\n", why);
+	((struct sz *)ctx)->lost = true;
+}
+
+/* x-server auto, stopped while its Xorg still starts: the server's end is
+ * the session's, so no Xvfb takes its place and the server is reaped. */
+static void stop_while_starting(void)
+{
+	char dir[] = "/tmp/telly-xd.XXXXXX", err[300];
+	static const struct xd_ops fb_ops = {.ready = sz_ready, .lost = sz_lost,
+					     .fell_back = fb_fell_back};
+	struct sz t = {.display = -1};
+	int status = 0;
+	bool gone = false;
+
+	if (access("/usr/lib/xorg/Xorg", X_OK) || access("/usr/lib/xorg/modules/drivers/dummy_drv.so", R_OK)) {
+		printf("no Xorg with the dummy driver\n");
+		exit(77);
+	}
+	if (!mkdtemp(dir)) {
+		CHECK(!"mkdtemp");
+		return;
+	}
+	struct xd_config cfg = {.dir = dir, .name = "s", .width = 640, .height = 480,
+				.server = XD_SERVER_AUTO};
+	CHECK_EQ(xd_create(&cfg, &fb_ops, &t, &t.xd, err, sizeof err), 0);
+	if (!t.xd)
+		goto out;
+	CHECK(!strcmp(xd_server_name(t.xd), "Xorg"));
+	xd_stop(t.xd);
+	long end = base_now_ms() + TEST_DEADLINE_MS;
+	while (!(gone = xd_reap(t.xd, &status)) && base_now_ms() < end)
+		poll(NULL, 0, 10);
+	CHECK(gone);
+	CHECK(!t.lost); /* neither fell back nor lost */
+	CHECK(!strcmp(xd_server_name(t.xd), "Xorg"));
+	xd_destroy(t.xd);
+out:
+	rmdir(dir);
+}
+
 int main(int argc, char **argv)
 {
 	static const struct unit_case cases[] = {
 		{"read-one-trip", read_one_trip},
 		{"screen-size", screen_size},
+		{"stop-while-starting", stop_while_starting},
 	};
 	return unit_main(cases, sizeof cases / sizeof cases[0], argc, argv);
 }
