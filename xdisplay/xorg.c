@@ -2,8 +2,11 @@
  * change its size: its RANDR takes new modes (Xvfb's does not), so the
  * display can take the size of the desk that views it, as xpra's does.
  *
- * It runs as the daemon's user, never root's, from a config of its own
- * (in the runtime directory, 0600): no input devices of its own (a
+ * It runs as the daemon's user: as root when the daemon runs as root
+ * (then it opens /dev/vga_arbiter, binds a netlink uevent socket and
+ * writes /var/lib/xkb/server-N.xkm, as any root Xorg does); it never
+ * needs root, but nothing drops it. Its config is its own (in the
+ * runtime directory, 0600): no input devices of its own (a
  * server that may open /dev/input would read the host's keyboards), no
  * VT switching; the dummy driver asks for no console, so the server
  * opens no VT. Told a VT number (vt63), it does not open /dev/tty0 to ask
