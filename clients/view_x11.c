@@ -298,16 +298,19 @@ static void send_open(struct vx *x, struct xsess *s)
 			    (uint8_t)(RP_OPEN_ATTACH | (x->c.readonly ? RP_OPEN_READONLY : 0) |
 				      (screen ? RP_OPEN_SCREEN : 0)),
 			    s->name, "", "", &ws, NULL, 0);
-	if (len > 0)
-		rp_conn_send(x->c.c, frame, (size_t)len);
+	/* The size counts as given only if the OPEN went: else an XSCREEN
+	 * gives it once the session is attached. */
+	bool sent = len > 0 && rp_conn_send(x->c.c, frame, (size_t)len) == 0;
 	free(frame);
-	s->screen_w = screen ? ws.ws_xpixel : 0;
-	s->screen_h = screen ? ws.ws_ypixel : 0;
+	s->screen_w = screen && sent ? ws.ws_xpixel : 0;
+	s->screen_h = screen && sent ? ws.ws_ypixel : 0;
 }
 
 /* The desk's size now, to s's display if the host was not given it yet
- * (XSCREEN): s attached, the link up, this view not read-only. */
-static void screen_send(struct vx *x, struct xsess *s)
+ * (XSCREEN): s attached, the link up, this view not read-only. false:
+ * it was due but not sent (the connection's queue full): the rest timer
+ * is armed again, so that it goes once the queue drains. */
+static bool screen_send(struct vx *x, struct xsess *s)
 {
 	struct kpty_winsize ws = {0};
 	uint8_t buf[RP_HDR_SIZE + 4];
@@ -315,12 +318,18 @@ static void screen_send(struct vx *x, struct xsess *s)
 
 	if (x->c.readonly || x->link_down || !s->chan || !desk_size(x, &ws) ||
 	    (ws.ws_xpixel == s->screen_w && ws.ws_ypixel == s->screen_h))
-		return;
+		return true;
 	n = rp_xscreen_frame(buf, sizeof buf, s->chan, ws.ws_xpixel, ws.ws_ypixel);
-	if (n > 0 && rp_conn_send(x->c.c, buf, (size_t)n) == 0) {
-		s->screen_w = ws.ws_xpixel;
-		s->screen_h = ws.ws_ypixel;
+	if (n <= 0)
+		return true;
+	if (rp_conn_send(x->c.c, buf, (size_t)n) != 0) {
+		if (!x->screen_due)
+			x->screen_due = base_now_ms() + VX_SCREEN_REST_MS;
+		return false;
 	}
+	s->screen_w = ws.ws_xpixel;
+	s->screen_h = ws.ws_ypixel;
+	return true;
 }
 
 void vx_desk_resized(struct vx *x)
