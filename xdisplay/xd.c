@@ -197,6 +197,11 @@ struct xd {
 	xcb_randr_output_t rr_output;
 	xcb_randr_crtc_t rr_crtc;
 	xcb_timestamp_t rr_cfg_ts;
+	/* The mode xd made that the CRTC has (0: the server's own), and the
+	 * one being set (made by xd: rr_setting_ours): one of ours that is
+	 * left is deleted, else each size would stay a mode for good. */
+	xcb_randr_mode_t rr_mode_ours, rr_setting;
+	bool rr_setting_ours;
 	unsigned rr_want_w, rr_want_h, cur_w, cur_h;
 	uint64_t cur_seq; /* the request the start's size was read with */
 	/* Selections: xd's own window converts them and owns the desk's. */
@@ -1713,10 +1718,21 @@ static void rr_next(struct xd *xd)
 	}
 }
 
+/* A mode xd made, which nothing uses now, off the output and gone. */
+static void rr_drop_mode(struct xd *xd, xcb_randr_mode_t mode)
+{
+	xcb_randr_delete_output_mode(xd->c, xd->rr_output, mode);
+	xcb_randr_destroy_mode(xd->c, mode);
+}
+
 static void rr_failed(struct xd *xd, unsigned w, unsigned h, const char *why)
 {
 	base_log("xdisplay", "display :%d: the X server (%s) did not take the size %ux%u: %s",
 		 xd->proc.display, xd->proc.srv->name, w, h, why);
+	if (xd->rr_setting_ours && xd->rr_setting != xd->rr_mode_ours)
+		rr_drop_mode(xd, xd->rr_setting);
+	xd->rr_setting = 0;
+	xd->rr_setting_ours = false;
 	xd->rr_busy = false;
 	rr_next(xd);
 }
@@ -1730,11 +1746,14 @@ static uint32_t rr_mm(unsigned px)
  * large enough for both the old CRTC and the new one, last to the new
  * size (a screen smaller than a CRTC on it is refused). The root's
  * ConfigureNotify says when it has it (screen_changed). */
-static void rr_apply(struct xd *xd, xcb_randr_mode_t mode, unsigned w, unsigned h)
+static void rr_apply(struct xd *xd, xcb_randr_mode_t mode, bool ours, unsigned w, unsigned h)
 {
 	unsigned bw = w > xd->cur_w ? w : xd->cur_w, bh = h > xd->cur_h ? h : xd->cur_h;
 	xcb_randr_set_crtc_config_cookie_t ck;
 	struct pending *p = NULL;
+
+	xd->rr_setting = mode;
+	xd->rr_setting_ours = ours || mode == xd->rr_mode_ours;
 
 	xcb_randr_add_output_mode(xd->c, xd->rr_output, mode); /* none if it has it */
 	if (bw != xd->cur_w || bh != xd->cur_h)
@@ -1767,7 +1786,7 @@ static void rr_reply(struct xd *xd, const struct pending *p, void *reply)
 			if (m[i].width == w && m[i].height == h &&
 			    !(m[i].mode_flags & (XCB_RANDR_MODE_FLAG_INTERLACE |
 						 XCB_RANDR_MODE_FLAG_DOUBLE_SCAN))) {
-				rr_apply(xd, m[i].id, w, h);
+				rr_apply(xd, m[i].id, false, w, h);
 				return;
 			}
 		/* None of that size: one made, without blanking (the dummy
@@ -1798,7 +1817,7 @@ static void rr_reply(struct xd *xd, const struct pending *p, void *reply)
 		return;
 	}
 	if (p->kind == PK_RR_MODE) {
-		rr_apply(xd, ((xcb_randr_create_mode_reply_t *)reply)->mode, w, h);
+		rr_apply(xd, ((xcb_randr_create_mode_reply_t *)reply)->mode, true, w, h);
 		return;
 	}
 	xcb_randr_set_crtc_config_reply_t *c = reply;
@@ -1808,6 +1827,12 @@ static void rr_reply(struct xd *xd, const struct pending *p, void *reply)
 		rr_failed(xd, w, h, why);
 		return;
 	}
+	/* The CRTC has the new mode: the one of ours it had is unused. */
+	if (xd->rr_mode_ours && xd->rr_mode_ours != xd->rr_setting)
+		rr_drop_mode(xd, xd->rr_mode_ours);
+	xd->rr_mode_ours = xd->rr_setting_ours ? xd->rr_setting : 0;
+	xd->rr_setting = 0;
+	xd->rr_setting_ours = false;
 	xd->rr_busy = false;
 	rr_next(xd);
 }

@@ -10,6 +10,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
+#include <xcb/randr.h>
 #include <xcb/xcb.h>
 
 #include "base.h"
@@ -180,6 +181,7 @@ struct sz {
 	uint16_t want_w, want_h;
 	struct xd *xd;
 	unsigned want_sw, want_sh;
+	xcb_connection_t *c; /* the test's own connection to the display */
 };
 
 static void sz_ready(void *ctx, int display)
@@ -271,6 +273,40 @@ static bool sz_wait(struct sz *t, uint32_t id, int x, int y, int w, int h, unsig
 	return sz_until(t, sz_placed);
 }
 
+/* How many modes named *-telly the server has (the last one's name in
+ * last). */
+static int sz_modes(const struct sz *t, char *last, size_t lastn)
+{
+	xcb_screen_t *s = xcb_setup_roots_iterator(xcb_get_setup(t->c)).data;
+	xcb_randr_get_screen_resources_reply_t *rs = xcb_randr_get_screen_resources_reply(
+		t->c, xcb_randr_get_screen_resources(t->c, s->root), NULL);
+	int ours = 0;
+
+	if (!rs)
+		return -1;
+	const xcb_randr_mode_info_t *m = xcb_randr_get_screen_resources_modes(rs);
+	const uint8_t *names = xcb_randr_get_screen_resources_names(rs);
+	int n = xcb_randr_get_screen_resources_modes_length(rs);
+	for (int i = 0; i < n; names += m[i].name_len, i++)
+		if (m[i].name_len > 6 && !memcmp(names + m[i].name_len - 6, "-telly", 6)) {
+			ours++;
+			if (last && m[i].name_len < lastn) {
+				memcpy(last, names, m[i].name_len);
+				last[m[i].name_len] = 0;
+			}
+		}
+	free(rs);
+	return ours;
+}
+
+/* Only the mode of the size in use is left of xd's. */
+static bool sz_one_mode(const struct sz *t)
+{
+	char last[64] = "";
+
+	return sz_modes(t, last, sizeof last) == 1 && !strcmp(last, "1003x703-telly");
+}
+
 /* Xorg (dummy driver): the display takes a size; a window that filled the
  * screen fills the new one, one that would stand off it is moved inside,
  * one that fits stays. Xvfb: it cannot, and says so. */
@@ -334,6 +370,16 @@ static void screen_size(void)
 	CHECK_EQ(xd_screen_size(t.xd, 1000, 700), 0);
 	CHECK_EQ(xd_screen_size(t.xd, 1280, 720), 0);
 	CHECK(sz_wait(&t, full, 0, 0, 1280, 720, 1280, 720));
+
+	/* Sizes no server has a mode for: xd makes each, and of those only
+	 * the one in use is left. */
+	CHECK_EQ(xd_screen_size(t.xd, 1001, 701), 0);
+	CHECK(sz_wait(&t, full, 0, 0, 1001, 701, 1001, 701));
+	CHECK_EQ(xd_screen_size(t.xd, 1003, 703), 0);
+	CHECK(sz_wait(&t, full, 0, 0, 1003, 703, 1003, 703));
+	t.c = c;
+	CHECK(sz_until(&t, sz_one_mode));
+	CHECK_EQ(sz_modes(&t, NULL, 0), 1);
 
 	CHECK_EQ(xd_screen_size(t.xd, 63, 600), -EINVAL);
 	CHECK_EQ(xd_screen_size(t.xd, 800, 8193), -EINVAL);
