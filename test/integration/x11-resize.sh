@@ -64,8 +64,10 @@ wait_until 10 is_geom rs tmax "0 0 1000 700"
 set -- $(geom rs tside)
 side_x=$1 side_y=$2 side_w=$3 side_h=$4
 
-# Read-only: the display keeps its size.
-view rs --size 1200x800 -r
+# Read-only: the display keeps its size. A resize it caused could come
+# late, so its desk's size is one the writer below never asks: the first
+# resize serve.log tells must be the writer's.
+view rs --size 1300x900 -r
 "$TELLY" ls >/dev/null
 [ "$(dims rs)" = 1000x700 ] || fail "a read-only view made the display $(dims rs)"
 if grep -q "display :[0-9]* is now" "$TELLY_DIR/serve.log"; then fail "a read-only view resized it"; fi
@@ -77,8 +79,11 @@ wait_until 10 is_dims rs 1200x800
 wait_until 10 is_geom rs tmax "0 0 1200 800"
 is_geom rs tside "$side_x $side_y $side_w $side_h" ||
 	fail "tside moved from $side_x $side_y $side_w $side_h to $(geom rs tside)"
-grep -q "display :[0-9]* is now 1200x800 (was 1000x700)" "$TELLY_DIR/serve.log" ||
-	fail "serve.log does not say the new size"
+first=$(grep -m1 "display :[0-9]* is now" "$TELLY_DIR/serve.log")
+case "$first" in
+*"is now 1200x800 (was 1000x700)") ;;
+*) fail "the first resize serve.log tells is not the writer's 1200x800: $first" ;;
+esac
 
 # A desk of 800x600: tside would stand off the screen and is moved inside.
 view rs --size 800x600
