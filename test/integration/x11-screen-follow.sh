@@ -7,7 +7,7 @@
 # at once): the host follows to the last. An XSCREEN outside 64..8192 is
 # refused with LIMIT and changes nothing.
 . test/integration/lib.sh "$1"
-need_progs xterm xdpyinfo xwininfo xdotool xrandr Xvfb
+need_progs xterm xdpyinfo xwininfo xdotool xrandr Xvfb xauth mcookie
 if [ ! -x /usr/lib/xorg/Xorg ] || [ ! -e /usr/lib/xorg/modules/drivers/dummy_drv.so ]; then
 	echo "no Xorg with the dummy driver (make deps installs them)"
 	exit 77
@@ -120,12 +120,22 @@ Section "Screen"
 EndSection
 EOF
 rm -f "$T/xorg.dpy"
-/usr/lib/xorg/Xorg -displayfd 3 -nolisten tcp -noreset -novtswitch vt62 -config /dev/null \
-	-configdir "$T/xorg.d" -logfile /dev/null 3>"$T/xorg.dpy" >"$T/xorg.log" 2>&1 &
+# A cookie, so that the desk Xorg takes no other local user's clients
+# while the test runs. The server reads every entry of its -auth file,
+# whatever display it names; clients look for their display's, added
+# once the server says which it is.
+cookie=$(mcookie)
+(umask 077 && : >"$T/desk.auth")
+xauth -f "$T/desk.auth" add :0 . "$cookie" || fail "xauth add"
+/usr/lib/xorg/Xorg -displayfd 3 -auth "$T/desk.auth" -nolisten tcp -noreset -novtswitch vt62 \
+	-config /dev/null -configdir "$T/xorg.d" -logfile /dev/null 3>"$T/xorg.dpy" >"$T/xorg.log" 2>&1 &
 pids="$pids $!"
 wait_until 20 test -s "$T/xorg.dpy" || fail "the desk Xorg did not start: $(tail -n 5 "$T/xorg.log")"
 DISPLAY=:$(cat "$T/xorg.dpy")
-export DISPLAY
+xauth -f "$T/desk.auth" add "$DISPLAY" . "$cookie" || fail "xauth add $DISPLAY"
+XAUTHORITY=$T/desk.auth
+export DISPLAY XAUTHORITY
+if XAUTHORITY=/dev/null xdpyinfo >/dev/null 2>&1; then fail "the desk Xorg takes a client without its cookie"; fi
 xrandr --output DUMMY0 --mode 1280x1024 || fail "xrandr --mode"
 "$TELLY" view --seamless --x11 fs >"$T/sview.log" 2>&1 &
 vpid=$!
