@@ -1290,6 +1290,7 @@ int telly_attach(int argc, char **argv)
 					     overlay_put, a);
 		pred_held_init(&a->held, &attach_held_ops, a);
 		pred_cook_init(&a->cook, &attach_cook_ops, a);
+		pred_cook_set_max_ms(&a->cook, telly_cook_max_ms());
 	}
 	sigfd = base_signalfd((const int[]){SIGWINCH, SIGTERM, SIGHUP, 0});
 	/* A resize between OPEN and the mask above raised a SIGWINCH that

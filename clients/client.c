@@ -6,6 +6,7 @@
 #include <stdlib.h>
 
 #include "clients.h"
+#include "predict.h"
 
 static struct rp_transport *local_daemon(void *ctx, bool start, char *err, size_t errn)
 {
@@ -25,6 +26,24 @@ struct rp_conn *telly_client_connect(const struct rp_dest *d, bool start, char *
 void telly_client_dest(struct rp_dest *d)
 {
 	d->connect_local = local_daemon;
+}
+
+long telly_cook_max_ms(void)
+{
+	const char *s = getenv("TELLY_COOK_MAX_MS");
+	char *end;
+	long ms;
+
+	if (!s || !*s)
+		return PRED_COOK_MAX_MS;
+	errno = 0;
+	ms = strtol(s, &end, 10);
+	if (errno || end == s || *end) {
+		fprintf(stderr, "telly: TELLY_COOK_MAX_MS '%.20s' is not a number of ms: %d used\n",
+			s, PRED_COOK_MAX_MS);
+		return PRED_COOK_MAX_MS;
+	}
+	return ms;
 }
 
 static int cmp_u64(const void *x, const void *y)

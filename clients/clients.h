@@ -89,6 +89,11 @@ struct rp_conn *telly_client_connect(const struct rp_dest *d, bool start, char *
 /* d, reaching this host's daemon the way telly_client_connect does (for a
  * redial: rp_dialer_start). */
 void telly_client_dest(struct rp_dest *d);
+/* The cap of a key's wait while the program is cooked for a moment
+ * (pred_cook): TELLY_COOK_MAX_MS for a test on a loaded machine (the
+ * setter clamps it), else PRED_COOK_MAX_MS; a value that is not a number
+ * is said on stderr and ignored. Read once, when attach or view starts. */
+long telly_cook_max_ms(void);
 
 /* "WxH", an X display's size in pixels (RP_X_SCREEN_MIN..MAX each), into
  * ws's pixel fields. false, with err said, when it is not one. */

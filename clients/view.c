@@ -128,6 +128,7 @@ struct view {
 	unsigned nopening;
 	bool listed, ready, done, readonly;
 	enum pred_policy predict;
+	long cook_max_ms; /* each window's pred_cook cap, read at start */
 	bool seamless; /* X windows as the desk's own; no terminals */
 	bool lossless; /* --lossless: never RP_CAP_XLOSSY */
 	int rc;
@@ -1162,6 +1163,7 @@ static void add_window(struct view *v, uint16_t chan, const char *name, size_t n
 	w->wire = chan;
 	pred_held_init(&w->held, &win_held_ops, w);
 	pred_cook_init(&w->cook, &win_cook_ops, w);
+	pred_cook_set_max_ms(&w->cook, v->cook_max_ms);
 	/* Its id: the channel number, unless a window resumed on another
 	 * number keeps it as its id. */
 	w->chan = chan;
@@ -2214,6 +2216,7 @@ int telly_view(int argc, char **argv)
 	if (!v)
 		return 1;
 	v->predict = PRED_ADAPTIVE;
+	v->cook_max_ms = telly_cook_max_ms();
 	/* The config file's defaults; the options below override them. */
 	if (telly_config_load(&v->cfg, err, sizeof err) < 0) {
 		fprintf(stderr, "telly view: %s\n", err);

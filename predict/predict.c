@@ -1395,6 +1395,14 @@ void pred_cook_init(struct pred_cook *c, const struct pred_cook_ops *ops, void *
 	memset(c, 0, offsetof(struct pred_cook, buf));
 	c->ops = ops;
 	c->ctx = ctx;
+	c->max_ms = PRED_COOK_MAX_MS;
+}
+
+void pred_cook_set_max_ms(struct pred_cook *c, long ms)
+{
+	c->max_ms = ms < PRED_COOK_MAX_MIN_MS	? PRED_COOK_MAX_MIN_MS
+		    : ms > PRED_COOK_MAX_MAX_MS ? PRED_COOK_MAX_MAX_MS
+						: ms;
 }
 
 /* The wait is over: what was kept goes, in the mode the discipline is in
@@ -1462,7 +1470,7 @@ void pred_cook_mode(struct pred_cook *c, bool local, long now_ms)
 	if (!c->any_consumed)
 		return;
 	c->waiting = true;
-	c->until_ms = now_ms + PRED_COOK_MAX_MS;
+	c->until_ms = now_ms + c->max_ms;
 }
 
 void pred_cook_consumed(struct pred_cook *c, uint32_t seq)

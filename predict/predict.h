@@ -306,6 +306,11 @@ bool pred_held_holding(const struct pred_held *h);
  * Plain state on the caller's memory, no clock of its own; the ops must
  * not call pred_cook_keys. */
 #define PRED_COOK_MAX_MS 1000	 /* keys typed in such a moment wait at most this */
+/* Bounds of a cap set for a test (pred_cook_set_max_ms): a loaded test
+ * machine may take longer than the default between a key and the raw
+ * TERMIOS after it. */
+#define PRED_COOK_MAX_MIN_MS 100
+#define PRED_COOK_MAX_MAX_MS 60000
 #define PRED_COOK_BUFFER_BYTES 4096 /* keys kept meanwhile; more go at once, after them */
 
 struct pred_cook_ops {
@@ -321,11 +326,15 @@ struct pred_cook {
 	bool ender_sent;
 	uint32_t ender;	   /* the last INPUT sent that could end a read */
 	long until_ms;
+	long max_ms;	   /* the cap; PRED_COOK_MAX_MS unless set */
 	size_t len;
 	uint8_t buf[PRED_COOK_BUFFER_BYTES];
 };
 
 void pred_cook_init(struct pred_cook *c, const struct pred_cook_ops *ops, void *ctx);
+/* The cap for the waits after this one, clamped to
+ * PRED_COOK_MAX_MIN_MS..PRED_COOK_MAX_MAX_MS. */
+void pred_cook_set_max_ms(struct pred_cook *c, long ms);
 /* Keys typed for the session. True: kept (nothing else to do); false: the
  * caller types them now (what was kept went first, through the ops). */
 bool pred_cook_keys(struct pred_cook *c, const void *buf, size_t n);

@@ -1455,6 +1455,32 @@ static void test_cook_signal_and_full_go_at_once(void)
 	CHECK(!pred_cook_waiting(&c));
 }
 
+/* A cap set for a test (TELLY_COOK_MAX_MS) holds the keys that long,
+ * kept within its bounds. */
+static void test_cook_cap_set_clamped(void)
+{
+	static const long want[][2] = {
+		{30000, 30000}, {5, PRED_COOK_MAX_MIN_MS}, {-1, PRED_COOK_MAX_MIN_MS},
+		{10000000, PRED_COOK_MAX_MAX_MS},
+	};
+	struct pred_cook c;
+	struct cook_log l;
+
+	for (size_t i = 0; i < sizeof want / sizeof want[0]; i++) {
+		cook_setup(&c, &l, 1);
+		pred_cook_set_max_ms(&c, want[i][0]);
+		pred_cook_sent(&c, 2, "\r", 1);
+		pred_cook_mode(&c, true, 1000);
+		CHECK(pred_cook_keys(&c, "q", 1));
+		CHECK_EQ(pred_cook_wait_ms(&c, 1000), want[i][1]);
+		pred_cook_due(&c, 1000 + want[i][1] - 1);
+		CHECK(pred_cook_waiting(&c));
+		pred_cook_due(&c, 1000 + want[i][1]);
+		CHECK(!pred_cook_waiting(&c));
+		CHECK(!strcmp(l.s, "[q]"));
+	}
+}
+
 /* A host that never answers (the link down): the keys go at the cap, and
  * seqs compare across their wrap. */
 static void test_cook_capped_and_wraps(void)
@@ -1537,6 +1563,7 @@ int main(int argc, char **argv)
 		{"cook-no-consumed-never-waits", test_cook_no_consumed_never_waits},
 		{"cook-signal-full-and-leaving-go-at-once", test_cook_signal_and_full_go_at_once},
 		{"cook-capped-and-wraps", test_cook_capped_and_wraps},
+		{"cook-cap-set-clamped", test_cook_cap_set_clamped},
 	};
 	return unit_main(cases, sizeof cases / sizeof cases[0], argc, argv);
 }
