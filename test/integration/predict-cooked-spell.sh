@@ -5,7 +5,9 @@
 # (python's "r>>> ..."): it reaches the program once the program is raw
 # again, which echoes it after its prompt, as over ssh. The program holds
 # its canonical moment open until the test has typed the key (attach
-# shows its ~? help once it handled the keys before it).
+# shows its ~? help once it handled the keys before it). The keys' wait
+# is capped at 30 s (TELLY_COOK_MAX_MS), not 1 s, so a loaded machine
+# slow to bring the raw TERMIOS does not release them into the echo.
 . test/integration/lib.sh "$1"
 command -v python3 >/dev/null || { echo "no python3: skipped"; exit 77; }
 port=$(free_port)
@@ -44,7 +46,7 @@ os.write(1, b'[' + s + b']\r\ndone\r\n')
 time.sleep(600)
 EOF
 
-tm_start w1 "exec $TELLY attach --tcp 127.0.0.1:$port --token-file $TELLY_DIR/token c1 -- python3 $T/spell.py 2>$T/attach.err"
+tm_start w1 "TELLY_COOK_MAX_MS=30000 exec $TELLY attach --tcp 127.0.0.1:$port --token-file $TELLY_DIR/token c1 -- python3 $T/spell.py 2>$T/attach.err"
 wait_for w1 'R>' 30
 # Keys read raw and echoed: the host says CONSUMED after each.
 tm send-keys -t t:w1 g

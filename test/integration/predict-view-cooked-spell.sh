@@ -16,10 +16,13 @@ wait_until 10 test -s "$TELLY_DIR/token"
 # Raw: read a line, echoing it, each key's echo followed by a '+' once
 # the program has waited for input a moment (the host says CONSUMED
 # meanwhile; the script types the next key at the '+'); canonical with
-# echo for 0.7 s (the script types in it); raw again: a prompt, then a
-# line read raw, in brackets.
+# echo until the file named by its argument exists (the script's
+# screenshot after it typed); raw again: a prompt, then a line read raw,
+# in brackets. The keys' wait is capped at 30 s (TELLY_COOK_MAX_MS), not
+# 1 s, so a loaded machine slow to bring the raw TERMIOS does not release
+# them into the echo.
 cat >"$T/spell.py" <<'EOF'
-import os, select, termios, time, tty
+import os, select, sys, termios, time, tty
 cooked = termios.tcgetattr(0)
 def line(prompt, echo):
     tty.setraw(0, termios.TCSADRAIN)
@@ -36,13 +39,14 @@ def line(prompt, echo):
 line(b'R> ', True)
 termios.tcsetattr(0, termios.TCSADRAIN, cooked)
 os.write(1, b'\r\nbusy\r\n')
-time.sleep(0.7)
+while not os.path.exists(sys.argv[1]):
+    time.sleep(0.01)
 s = line(b'N> ', False)
 termios.tcsetattr(0, termios.TCSADRAIN, cooked)
 os.write(1, b'[' + s + b']\r\ndone\r\n')
 time.sleep(600)
 EOF
-"$TELLY" new -s c1 -- python3 "$T/spell.py" || fail "new"
+"$TELLY" new -s c1 -- python3 "$T/spell.py" "$T/typed.png" || fail "new"
 mkdir "$T/rec"
 cat >"$T/in" <<EOT
 wait "R>" 30
@@ -54,9 +58,10 @@ key Return
 wait "busy" 20
 type "x"
 key Return
+screenshot "$T/typed.png"
 wait "done" 20
 EOT
-"$TELLY" view --headless --tcp 127.0.0.1:$port --token-file "$TELLY_DIR/token" \
+TELLY_COOK_MAX_MS=30000 "$TELLY" view --headless --tcp 127.0.0.1:$port --token-file "$TELLY_DIR/token" \
 	--record "$T/rec" --input "$T/in" >"$T/legend" 2>"$T/err" || fail "view: $(cat "$T/err")"
 after=$(tr -d '\033' <"$T/rec/c1" | sed -n 's/.*busy\r$//p; /busy/,$p' | tr -d '\r\n' | sed 's/.*busy//')
 case "$after" in
