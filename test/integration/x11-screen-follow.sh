@@ -8,26 +8,7 @@
 # refused with LIMIT and changes nothing.
 . test/integration/lib.sh "$1"
 need_progs xterm xdpyinfo xwininfo xdotool xrandr Xvfb xauth mcookie
-if [ ! -x /usr/lib/xorg/Xorg ] || [ ! -e /usr/lib/xorg/modules/drivers/dummy_drv.so ]; then
-	echo "no Xorg with the dummy driver (make deps installs them)"
-	exit 77
-fi
-
-hostdpy() { "$TELLY" ls | sed -n "/^$1:/,/^[^ ]/s/^ *display \(:[0-9]*\).*/\1/p" | head -n 1; }
-onhost() { # SESSION CMD...: CMD on the session's display
-	s=$1
-	shift
-	DISPLAY=$(hostdpy "$s") XAUTHORITY="$TELLY_DIR/x11-$s.auth" "$@"
-}
-dims() { onhost "$1" xdpyinfo | sed -n 's/^ *dimensions: *\([0-9]*x[0-9]*\) pixels.*/\1/p'; }
-is_dims() { [ "$(dims "$1")" = "$2" ]; }
-geom() { # SESSION TITLE: "X Y W H" of the window on the host display
-	onhost "$1" xwininfo -name "$2" | sed -n 's/^ *Absolute upper-left X: *\(-*[0-9]*\)/\1/p;
-		s/^ *Absolute upper-left Y: *\(-*[0-9]*\)/\1/p; s/^ *Width: \([0-9]*\)/\1/p;
-		s/^ *Height: \([0-9]*\)/\1/p' | paste -sd ' '
-}
-is_geom() { [ "$(geom "$1" "$2")" = "$3" ]; }
-has_window() { "$TELLY" ls | grep -q "window .*\"$1\""; }
+. test/integration/xhost.inc
 until_or() { # SECONDS WHY CMD...: fail with WHY (evaluated then) when CMD is not true in time
 	uo_end=$(( $(date +%s) + $1 ))
 	uo_why=$2
