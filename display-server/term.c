@@ -675,18 +675,11 @@ void ds_term_resize(struct ds_term *t, int rows, int cols)
 	t->cols = cols;
 	vterm_set_size(t->vt, rows, cols);
 	kpty_vtfilter_set_cols(&t->filter, cols);
-	/* libvterm 0.1.4 clamps neither the margins nor the saved cursor on
-	 * a shrink and later goes outside its line table (screen_resize
-	 * says more): margins back to the whole screen, the cursor put
-	 * back where it was and saved there. */
 	{
 		VTermPos cur;
-		char fix[64];
+		char fix[KPTY_VTFILTER_RESIZE_FIX];
 		vterm_state_get_cursorpos(vterm_obtain_state(t->vt), &cur);
-		snprintf(fix, sizeof fix, "\033[r\033[s\033[%d;%dH\0337",
-			 (cur.row < rows ? cur.row : rows - 1) + 1,
-			 (cur.col < cols ? cur.col : cols - 1) + 1);
-		vterm_input_write(t->vt, fix, strlen(fix));
+		vterm_input_write(t->vt, fix, kpty_vtfilter_resize_fix(fix, rows, cols, cur.row, cur.col));
 	}
 	mark(t, 0, rows);
 }

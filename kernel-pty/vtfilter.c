@@ -7,6 +7,7 @@
  * written out again from what was parsed, never copied: a sequence that
  * breaks a bound is dropped whole.
  */
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <wchar.h>
@@ -592,4 +593,14 @@ void kpty_vtfilter_finish(struct kpty_vtfilter *f)
 void kpty_vtfilter_set_cols(struct kpty_vtfilter *f, int cols)
 {
 	f->rep_max = cols < 1 ? 1 : (unsigned)cols;
+}
+
+size_t kpty_vtfilter_resize_fix(char *out, int rows, int cols, int cur_row, int cur_col)
+{
+	/* CSI s resets the left and right margins while DECLRMM is set and
+	 * saves the cursor otherwise; ESC 7 then saves it either way. */
+	int n = snprintf(out, KPTY_VTFILTER_RESIZE_FIX, "\033[r\033[s\033[%d;%dH\0337",
+			 (cur_row < 0 ? 0 : cur_row < rows ? cur_row : rows - 1) + 1,
+			 (cur_col < 0 ? 0 : cur_col < cols ? cur_col : cols - 1) + 1);
+	return n < 0 ? 0 : (size_t)n;
 }

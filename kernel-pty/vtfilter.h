@@ -85,6 +85,18 @@ bool kpty_vtfilter_init(struct kpty_vtfilter *f, kpty_vtfilter_out_fn out, void 
 void kpty_vtfilter_finish(struct kpty_vtfilter *f);
 /* The width REP may fill (the terminal's columns). */
 void kpty_vtfilter_set_cols(struct kpty_vtfilter *f, int cols);
+/* libvterm 0.1.4 clamps neither the scroll margins nor the saved cursor
+ * (DECSC, and the alternate screen's) when it shrinks, and later reads
+ * and writes outside its line table (a program sets a margin or saves
+ * the cursor low on the screen, the window gets smaller, one newline).
+ * Written into the libvterm right after vterm_set_size, these bytes
+ * (at most KPTY_VTFILTER_RESIZE_FIX) put the margins back to the whole
+ * screen, as xterm does on a resize, and the cursor (cur_row, cur_col,
+ * 0-based, read from libvterm after the resize) back where it was, and
+ * save it there: a program that saved it before the resize gets that
+ * place back. Returns the length. */
+#define KPTY_VTFILTER_RESIZE_FIX 48
+size_t kpty_vtfilter_resize_fix(char *out, int rows, int cols, int cur_row, int cur_col);
 /* Passes what may pass of bytes to out(), and holds an unfinished
  * character or sequence for the next feed. */
 void kpty_vtfilter_feed(struct kpty_vtfilter *f, const void *bytes, size_t n);

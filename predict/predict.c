@@ -260,6 +260,12 @@ void pred_resize(struct pred *p, int rows, int cols)
 		return; /* out of memory: the old size, and nothing predicted */
 	vterm_set_size(p->vt, rows, cols);
 	kpty_vtfilter_set_cols(&p->filter, cols);
+	{
+		VTermPos cur;
+		char fix[KPTY_VTFILTER_RESIZE_FIX];
+		vterm_state_get_cursorpos(vterm_obtain_state(p->vt), &cur);
+		vterm_input_write(p->vt, fix, kpty_vtfilter_resize_fix(fix, rows, cols, cur.row, cur.col));
+	}
 	p->rows = rows, p->cols = cols;
 	p->ov.n = p->prev.n = 0;
 	p->ov.cursor = p->prev.cursor = false;

@@ -1240,21 +1240,11 @@ static void term_resize(struct term *s, int rows, int cols)
 	}
 	kpty_vtfilter_set_cols(&s->filter, cols);
 	vterm_set_size(s->vt, rows, cols);
-	/* libvterm 0.1.4 clamps neither the margins nor the saved cursor
-	 * (DECSC, and the alternate screen's) on a shrink, and later reads
-	 * and writes outside its line table. Margins go back to the whole
-	 * screen, as xterm's do on a resize; the cursor, which that homes, is
-	 * put back and saved again there: a program that saved it before a
-	 * resize gets this place back. */
 	{
 		VTermPos cur;
-		char fix[64];
+		char fix[KPTY_VTFILTER_RESIZE_FIX];
 		vterm_state_get_cursorpos(s->st, &cur);
-		snprintf(fix, sizeof fix, "\033[r%s\033[%d;%dH\0337",
-			 vt_answers(s, "\033[?69$p", "\033[?69;1$y") ? "\033[s" : "",
-			 (cur.row < rows ? cur.row : rows - 1) + 1,
-			 (cur.col < cols ? cur.col : cols - 1) + 1);
-		vterm_input_write(s->vt, fix, strlen(fix));
+		vterm_input_write(s->vt, fix, kpty_vtfilter_resize_fix(fix, rows, cols, cur.row, cur.col));
 	}
 	s->scan.modes_changed = true; /* the scroll region follows the size */
 }

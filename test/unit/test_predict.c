@@ -1506,6 +1506,29 @@ static void test_cook_capped_and_wraps(void)
 	CHECK(!strcmp(l.s, "[q][r]"));
 }
 
+/* A program sets a scroll margin and saves the cursor low on a 10-row
+ * screen; the window shrinks to 2 rows; newlines and a restored cursor
+ * then stay inside the desk's model (libvterm alone scrolled a region of
+ * negative height and wrote past its line table), and typing is still
+ * predicted on the right row. */
+static void test_resize_under_margin(void)
+{
+	struct fx f;
+
+	setup(&f, PRED_ALWAYS);
+	pred_resize(f.p, 10, 40);
+	const char *set = "\033[10;1H\0337\033[8;10r\033[9;1H";
+	pred_output(f.p, set, strlen(set));
+	pred_resize(f.p, 2, 40);
+	const char *use = "\n\n\n\0338\n\n\033[?1049h\033[?1049l\r$ ";
+	pred_output(f.p, use, strlen(use));
+	prove(&f);
+	CHECK_EQ(pred_overlay(f.p)->row, 1);
+	type(&f, "b");
+	SHOWS(&f, "$ aaab@6");
+	teardown(&f);
+}
+
 int main(int argc, char **argv)
 {
 	static const struct unit_case cases[] = {
@@ -1528,6 +1551,7 @@ int main(int argc, char **argv)
 		{"burst-with-enter-confirmed", test_burst_with_enter_confirmed},
 		{"answered-with-later-enter-confirmed", test_answered_with_later_enter_confirmed},
 		{"canonical-nothing", test_canonical_nothing},
+		{"resize-under-margin", test_resize_under_margin},
 		{"no-context-nothing", test_no_context_nothing},
 		{"insert-learned", test_insert_learned},
 		{"overwrite-learned", test_overwrite_learned},
