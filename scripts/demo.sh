@@ -41,8 +41,18 @@ if [ -n "${DISPLAY:-}" ]; then
 	exit $?
 fi
 
+# Every window is on the desktop before the steps start: a window that
+# comes later takes the focus (as a new window does), and the keys after
+# it would go there.
+if [ -n "$xsession" ]; then
+	first='wait-window "xterm on the host" 20
+wait-window "PS1=demo" 20'
+else
+	first='wait-window "PS1=demo" 20'
+fi
 cat >"$out/input" <<EOT
 # The demo's scripted input (telly view --help lists the steps).
+$first
 wait "demo\$"
 type "echo hello from telly view; uname -sr\n"
 # The desk echoes the typed line itself at once: wait for what the

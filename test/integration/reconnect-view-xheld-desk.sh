@@ -16,21 +16,7 @@ fail() {
 	cat "$T/typed"
 	view_fail "$@"
 }
-tl new --x11 -s xs -- xterm -T xtest -geometry 40x8+10+10 -e sh -c "exec cat >$T/typed" ||
-	fail "new"
-wait_until 20 sh -c "\"$TELLY\" ls | grep -q 'window .*\"xtest\"'" || fail "no xterm"
-start_xvfb 1024x768
-tl view --x11 xs >"$T/view.out" 2>"$T/view.err" &
-pids="$pids $!"
-wid=""
-getwid() { wid=$(xdotool search --onlyvisible --name . 2>/dev/null | head -n 1); [ -n "$wid" ]; }
-wait_until 20 getwid || fail "no view window"
-# Click into the xterm and type until a key arrives (it may not be drawn yet).
-typed_a() {
-	xdotool mousemove --window "$wid" 150 120 click 1 key a Return
-	grep -q '^a$' "$T/typed"
-}
-wait_until 20 typed_a || fail "typing does not reach the xterm"
+desk_xterm_view 40x8+10+10
 xdotool keydown Shift_L
 xdotool key q Return
 wait_until 10 grep -q '^Q$' "$T/typed" || fail "Q"

@@ -18,21 +18,8 @@ need xkbcomp
 . test/integration/viewlink.inc
 serve "$T/serve.err"
 link_proxy
-tl new --x11 -s xs -- xterm -T xtest -geometry 80x8+10+10 -e sh -c "exec cat >$T/typed" ||
-	view_fail "new"
-wait_until 20 sh -c "\"$TELLY\" ls | grep -q 'window .*\"xtest\"'" || view_fail "no xterm"
-start_xvfb 1024x768
-setxkbmap -layout us || view_fail "setxkbmap us"
-tl view --x11 xs >"$T/view.out" 2>"$T/view.err" &
-pids="$pids $!"
-wid=""
-getwid() { wid=$(xdotool search --onlyvisible --name . 2>/dev/null | head -n 1); [ -n "$wid" ]; }
-wait_until 20 getwid || view_fail "no view window"
-typed_a() {
-	xdotool mousemove --window "$wid" 150 120 click 1 key a Return
-	grep -q '^a$' "$T/typed"
-}
-wait_until 20 typed_a || view_fail "typing does not reach the xterm"
+fail() { view_fail "$@"; }
+desk_xterm_view 80x8+10+10 us
 ctl down
 wait_until 10 grep -q '^down' "$T/proxy.log" || view_fail "no down"
 wait_until 20 grep -q 'the link is down' "$T/view.err" || view_fail "the view did not see the link go"
