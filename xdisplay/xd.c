@@ -1,21 +1,26 @@
 /* The X connection: telly as the display's window manager and
- * compositor (xd.h says what and why). Replies are never waited for once
- * the display runs: each request that has one is remembered in a ring
+ * compositor (xd.h says what and why). Replies are never waited for,
+ * from the start on: each request that has one is remembered in a ring
  * with what to do with its answer, and xd_dispatch takes the answers in
- * order as they come (a program that grabs the server stalls its
- * display, not the daemon).
+ * order as they come (a program that grabs the server, or a server that
+ * is stopped, stalls its display, not the daemon).
  */
 #include <errno.h>
 #include <fcntl.h>
 #include <poll.h>
+#include <pthread.h>
 #include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/eventfd.h>
 #include <sys/mman.h>
+#include <sys/socket.h>
+#include <sys/un.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <xcb/bigreq.h>
 #include <xcb/composite.h>
 #include <xcb/damage.h>
 #include <xcb/randr.h>
@@ -37,6 +42,7 @@
 #define XD_PROTOCOLS_MAX 64
 #define XD_SHM_MIN_ROWS 64	   /* the pixel segment holds this many rows of the widest window */
 #define XD_SCREEN_DPI 96	   /* the size in millimetres RANDR is told */
+#define XD_RR_OUTPUTS_MAX 16	   /* outputs looked at for the one that makes the screen */
 
 enum {
 	A_WM_NAME,
@@ -67,7 +73,17 @@ static const char *const atom_names[A_COUNT] = {
 	"TARGETS", "TEXT", "INCR", "_TELLY_SELECTION", "MULTIPLE", "ATOM_PAIR",
 };
 
-enum pkind { PK_PROP, PK_SHM, PK_CURSOR, PK_SEL, PK_MULTI, PK_RR_RES, PK_RR_MODE, PK_RR_CRTC };
+enum pkind {
+	PK_PROP,
+	PK_SHM,
+	PK_CURSOR,
+	PK_SEL,
+	PK_MULTI,
+	PK_RR_RES,
+	PK_RR_MODE,
+	PK_RR_CRTC,
+	PK_START, /* atom: the start's step that the answer ends */
+};
 
 struct pending {
 	unsigned seq;
@@ -153,6 +169,43 @@ struct selout {
 	bool managed; /* xd's own mask on it stays */
 };
 
+/* The start, step by step; the display is ready at ST_READY. */
+enum start_step {
+	ST_NAMING,     /* the server is to say its display on -displayfd */
+	ST_CONNECTING, /* the handshake's thread runs */
+	ST_EXT,	       /* the extensions and atoms asked */
+	ST_CHECK,      /* the window manager's and Composite's requests sent, checked here */
+	ST_RR_RES,     /* the shared memory attached; RANDR's resources asked */
+	ST_RR_OUT,     /* its outputs asked */
+	ST_SIZE,       /* the size asked through RANDR (rr_busy) */
+	ST_GEOM,       /* the screen's size read */
+	ST_READY,
+};
+
+/* What the start asked whose answers a later step reads. */
+struct start {
+	enum start_step step;
+	/* ST_CONNECTING: xcb's handshake (xcb_connect_to_fd reads the
+	 * server's setup reply until it has it: it cannot be asked not to
+	 * wait) runs in a thread, on a copy of the socket; the loop hears of
+	 * its end on done_fd, and the start's deadline ends it by shutting
+	 * the socket down under it. */
+	pthread_t thread;
+	bool thread_on;
+	int sock, xfd, done_fd;
+	xcb_auth_info_t auth;
+	xcb_connection_t *made; /* the thread's */
+	xcb_intern_atom_cookie_t atoms[A_COUNT];
+	xcb_shm_query_version_cookie_t shm_ver;
+	xcb_void_cookie_t wm, redirect, shm_attach;
+	bool rr_asked, rr_res_asked;
+	xcb_randr_query_version_cookie_t rr_ver;
+	xcb_randr_get_screen_resources_current_cookie_t rr_res;
+	xcb_randr_output_t outs[XD_RR_OUTPUTS_MAX];
+	xcb_randr_get_output_info_cookie_t out_info[XD_RR_OUTPUTS_MAX];
+	unsigned nouts;
+};
+
 struct capture {
 	struct xwin *w;
 	struct xd_rect rects[XD_RECTS_MAX]; /* what changed, pixmap coordinates */
@@ -168,6 +221,9 @@ struct xd {
 	void *ctx;
 	struct xd_proc proc;
 	long start_by;
+	struct start st;
+	unsigned fd_gen; /* xd_fd's: counts each change of the descriptor */
+	bool ready;	 /* the start is done: programs may come */
 	/* x-server auto chose Xorg: if it does not start, Xvfb once. */
 	bool may_fall_back;
 	/* xd_stop asked: the server's end is the session's, not a failed
@@ -758,6 +814,10 @@ static void on_multiple(struct xd *xd, const struct pending *p, xcb_get_property
 
 static void rr_reply(struct xd *xd, const struct pending *p, void *reply);
 
+static void start_on(struct xd *xd, const struct pending *p, void *reply);
+
+static void start_sized(struct xd *xd);
+
 static void on_reply(struct xd *xd, const struct pending *p, void *reply)
 {
 	struct xwin *w = p->win ? find(xd, p->win) : NULL;
@@ -791,6 +851,9 @@ static void on_reply(struct xd *xd, const struct pending *p, void *reply)
 	case PK_RR_MODE:
 	case PK_RR_CRTC:
 		rr_reply(xd, p, reply);
+		break;
+	case PK_START:
+		start_on(xd, p, reply);
 		break;
 	}
 }
@@ -865,7 +928,7 @@ static void capture_next(struct xd *xd)
 
 bool xd_capture(struct xd *xd, uint32_t id, bool whole)
 {
-	struct xwin *w = xd && xd->c ? find(xd, id) : NULL;
+	struct xwin *w = xd && xd->ready ? find(xd, id) : NULL;
 
 	if (!w || !w->mapped)
 		return false;
@@ -1226,7 +1289,7 @@ int xd_selection_set(struct xd *xd, int sel, const char *utf8, size_t n)
 {
 	char *copy;
 
-	if (!xd->c)
+	if (!xd->ready)
 		return -EAGAIN;
 	if (sel < 0 || sel > 1 || n > XD_SEL_MAX_BYTES)
 		return -EINVAL;
@@ -1511,192 +1574,7 @@ static void lose(struct xd *xd, const char *why)
 		xd->ops->lost(xd->ctx, why);
 }
 
-static bool rr_setup(struct xd *xd);
-static int rr_wait(struct xd *xd, unsigned w, unsigned h, char *err, size_t errn);
-
-/* ---- connecting (once; replies waited for: nobody else is in the display yet) ---- */
-
-static int setup(struct xd *xd, char *err, size_t errn)
-{
-	char dpy[32];
-	xcb_auth_info_t auth = {.namelen = 18,
-				.name = (char *)"MIT-MAGIC-COOKIE-1",
-				.datalen = XD_COOKIE_BYTES,
-				.data = (char *)xd->proc.cookie};
-	const xcb_query_extension_reply_t *ext;
-	xcb_generic_error_t *e = NULL;
-	xcb_intern_atom_cookie_t ac[A_COUNT];
-	int memfd;
-
-	snprintf(dpy, sizeof dpy, ":%d", xd->proc.display);
-	xd->c = xcb_connect_to_display_with_auth_info(dpy, &auth, NULL);
-	if (!xd->c || xcb_connection_has_error(xd->c)) {
-		snprintf(err, errn, "cannot connect to the X server %s", dpy);
-		return -ECONNREFUSED;
-	}
-	xcb_screen_t *scr = xcb_setup_roots_iterator(xcb_get_setup(xd->c)).data;
-	xd->root = scr->root;
-	xd->cur_w = scr->width_in_pixels;
-	xd->cur_h = scr->height_in_pixels;
-	static const struct {
-		xcb_extension_t *ext;
-		const char *name;
-	} need[] = {{&xcb_composite_id, "Composite"}, {&xcb_damage_id, "DAMAGE"},
-		    {&xcb_xfixes_id, "XFIXES"},       {&xcb_shm_id, "MIT-SHM"},
-		    {&xcb_test_id, "XTEST"}};
-	for (size_t i = 0; i < sizeof need / sizeof need[0]; i++) {
-		ext = xcb_get_extension_data(xd->c, need[i].ext);
-		if (!ext || !ext->present) {
-			snprintf(err, errn, "the X server has no %s extension", need[i].name);
-			return -ENOTSUP;
-		}
-		if (need[i].ext == &xcb_damage_id)
-			xd->damage_ev = ext->first_event;
-		if (need[i].ext == &xcb_xfixes_id)
-			xd->xfixes_ev = ext->first_event;
-	}
-	free(xcb_composite_query_version_reply(xd->c, xcb_composite_query_version(xd->c, 0, 4), NULL));
-	free(xcb_damage_query_version_reply(xd->c, xcb_damage_query_version(xd->c, 1, 1), NULL));
-	free(xcb_xfixes_query_version_reply(xd->c, xcb_xfixes_query_version(xd->c, 5, 0), NULL));
-	xcb_shm_query_version_reply_t *sv =
-		xcb_shm_query_version_reply(xd->c, xcb_shm_query_version(xd->c), NULL);
-	bool fds = sv && (sv->major_version > 1 || (sv->major_version == 1 && sv->minor_version >= 2));
-	free(sv);
-	if (!fds) {
-		snprintf(err, errn, "the X server's MIT-SHM cannot take a descriptor (1.2)");
-		return -ENOTSUP;
-	}
-	for (int i = 0; i < A_COUNT; i++)
-		ac[i] = xcb_intern_atom(xd->c, 0, (uint16_t)strlen(atom_names[i]), atom_names[i]);
-	for (int i = 0; i < A_COUNT; i++) {
-		xcb_intern_atom_reply_t *r = xcb_intern_atom_reply(xd->c, ac[i], NULL);
-		xd->atoms[i] = r ? r->atom : XCB_NONE;
-		free(r);
-	}
-	/* StructureNotify: the root's ConfigureNotify says the screen's size. */
-	uint32_t mask = XCB_EVENT_MASK_SUBSTRUCTURE_REDIRECT | XCB_EVENT_MASK_SUBSTRUCTURE_NOTIFY |
-			XCB_EVENT_MASK_STRUCTURE_NOTIFY;
-	e = xcb_request_check(xd->c, xcb_change_window_attributes_checked(xd->c, xd->root,
-									  XCB_CW_EVENT_MASK, &mask));
-	if (e) {
-		free(e);
-		snprintf(err, errn, "another window manager runs on %s", dpy);
-		return -EBUSY;
-	}
-	e = xcb_request_check(xd->c, xcb_composite_redirect_subwindows_checked(
-					     xd->c, xd->root, XCB_COMPOSITE_REDIRECT_MANUAL));
-	if (e) {
-		free(e);
-		snprintf(err, errn, "cannot redirect the windows of %s (Composite)", dpy);
-		return -EBUSY;
-	}
-	xcb_xfixes_select_cursor_input(xd->c, xd->root, XCB_XFIXES_CURSOR_NOTIFY_MASK_DISPLAY_CURSOR);
-	/* The selections: xd's own window (never mapped) asks for a
-	 * program's text and owns the desk's. */
-	xd->selwin = xcb_generate_id(xd->c);
-	const uint32_t selmask = XCB_EVENT_MASK_PROPERTY_CHANGE; /* INCR pieces */
-	xcb_create_window(xd->c, 0, xd->selwin, xd->root, -1, -1, 1, 1, 0,
-			  XCB_WINDOW_CLASS_INPUT_ONLY, XCB_COPY_FROM_PARENT, XCB_CW_EVENT_MASK,
-			  &selmask);
-	for (int a = A_CLIPBOARD; a <= A_PRIMARY; a++)
-		xcb_xfixes_select_selection_input(
-			xd->c, xd->selwin, xd->atoms[a],
-			XCB_XFIXES_SELECTION_EVENT_MASK_SET_SELECTION_OWNER);
-	xd->max_request_bytes = (size_t)xcb_get_maximum_request_length(xd->c) * 4;
-	/* The segment pixels are read into: a screen's worth of address
-	 * space (only what reads touch is memory); xcb hands the descriptor
-	 * to the server and closes it. */
-	xd->shm_bytes = (size_t)xd->screen_w * xd->screen_h * 4;
-	/* A display made smaller still reads a window its width's rows at a
-	 * time: at least XD_SHM_MIN_ROWS rows of the widest. */
-	if (xd->shm_bytes < (size_t)XD_MAX_DIM * 4 * XD_SHM_MIN_ROWS)
-		xd->shm_bytes = (size_t)XD_MAX_DIM * 4 * XD_SHM_MIN_ROWS;
-	memfd = memfd_create("telly-xshm", MFD_CLOEXEC);
-	if (memfd < 0 || ftruncate(memfd, (off_t)xd->shm_bytes) < 0) {
-		snprintf(err, errn, "no shared memory for pixels: %s", strerror(errno));
-		if (memfd >= 0)
-			close(memfd);
-		return -ENOMEM;
-	}
-	xd->shm = mmap(NULL, xd->shm_bytes, PROT_READ | PROT_WRITE, MAP_SHARED, memfd, 0);
-	if (xd->shm == MAP_FAILED) {
-		xd->shm = NULL;
-		snprintf(err, errn, "no shared memory for pixels: %s", strerror(errno));
-		close(memfd);
-		return -ENOMEM;
-	}
-	xd->seg = xcb_generate_id(xd->c);
-	e = xcb_request_check(xd->c, xcb_shm_attach_fd_checked(xd->c, xd->seg, memfd, 0));
-	if (e) {
-		free(e);
-		snprintf(err, errn, "the X server did not take the shared memory");
-		return -EIO;
-	}
-	xd->fd = xcb_get_file_descriptor(xd->c);
-	/* The size asked, before any program sees the display (Xorg starts
-	 * at a size of its own choosing). */
-	if (rr_setup(xd) && (xd->cur_w != xd->screen_w || xd->cur_h != xd->screen_h)) {
-		int r = rr_wait(xd, xd->screen_w, xd->screen_h, err, errn);
-		if (r < 0)
-			return r;
-	}
-	/* The shape the pointer has now; XFixes tells each change after. */
-	xcb_xfixes_get_cursor_image_cookie_t ck = xcb_xfixes_get_cursor_image(xd->c);
-	pend(xd, ck.sequence, PK_CURSOR, 0, 0, NULL);
-	xcb_flush(xd->c);
-	return 0;
-}
-
 /* ---- the screen's size (RANDR) ---- */
-
-/* The output and CRTC that make the screen, looked up once at the start
- * (replies waited for). false: this display keeps its size. */
-static bool rr_setup(struct xd *xd)
-{
-	const xcb_query_extension_reply_t *ext;
-	xcb_randr_query_version_reply_t *ver;
-	xcb_randr_get_screen_resources_current_reply_t *res;
-	const char *why = NULL;
-
-	if (!xd->proc.srv->can_resize)
-		return false;
-	ext = xcb_get_extension_data(xd->c, &xcb_randr_id);
-	ver = ext && ext->present
-		      ? xcb_randr_query_version_reply(xd->c, xcb_randr_query_version(xd->c, 1, 5), NULL)
-		      : NULL;
-	if (!ver || (ver->major_version == 1 && ver->minor_version < 2)) {
-		free(ver);
-		base_log("xdisplay", "display :%d: the X server (%s) has no RANDR 1.2: it keeps its size",
-			 xd->proc.display, xd->proc.srv->name);
-		return false;
-	}
-	free(ver);
-	res = xcb_randr_get_screen_resources_current_reply(
-		xd->c, xcb_randr_get_screen_resources_current(xd->c, xd->root), NULL);
-	const xcb_randr_output_t *outs = res ? xcb_randr_get_screen_resources_current_outputs(res) : NULL;
-	int nout = res ? xcb_randr_get_screen_resources_current_outputs_length(res) : 0;
-	/* The first connected output, and its CRTC (or the first it may use). */
-	for (int i = 0; i < nout && !xd->rr_ok; i++) {
-		xcb_randr_get_output_info_reply_t *oi = xcb_randr_get_output_info_reply(
-			xd->c, xcb_randr_get_output_info(xd->c, outs[i], res->config_timestamp), NULL);
-		if (oi && oi->connection == XCB_RANDR_CONNECTION_CONNECTED &&
-		    (oi->crtc || xcb_randr_get_output_info_crtcs_length(oi) > 0)) {
-			xd->rr_output = outs[i];
-			xd->rr_crtc = oi->crtc ? oi->crtc : xcb_randr_get_output_info_crtcs(oi)[0];
-			xd->rr_ok = true;
-		}
-		free(oi);
-	}
-	if (!res)
-		why = "its screen resources cannot be read";
-	else if (!xd->rr_ok)
-		why = "it has no connected output";
-	free(res);
-	if (why)
-		base_log("xdisplay", "display :%d: the X server (%s) cannot change its size: %s",
-			 xd->proc.display, xd->proc.srv->name, why);
-	return xd->rr_ok;
-}
 
 /* The next size asked, if any: the screen's resources first (the modes
  * it has, and the configuration's time the CRTC request must name). */
@@ -1735,6 +1613,7 @@ static void rr_failed(struct xd *xd, unsigned w, unsigned h, const char *why)
 	xd->rr_setting_ours = false;
 	xd->rr_busy = false;
 	rr_next(xd);
+	start_sized(xd);
 }
 
 static uint32_t rr_mm(unsigned px)
@@ -1764,6 +1643,7 @@ static void rr_apply(struct xd *xd, xcb_randr_mode_t mode, bool ours, unsigned w
 	xcb_randr_set_screen_size(xd->c, xd->root, (uint16_t)w, (uint16_t)h, rr_mm(w), rr_mm(h));
 	if (!pend(xd, ck.sequence, PK_RR_CRTC, 0, 0, &p)) {
 		xd->rr_busy = false;
+		start_sized(xd);
 		return;
 	}
 	p->r = (struct xd_rect){0, 0, (int32_t)w, (int32_t)h};
@@ -1811,6 +1691,7 @@ static void rr_reply(struct xd *xd, const struct pending *p, void *reply)
 		struct pending *q = NULL;
 		if (!pend(xd, ck.sequence, PK_RR_MODE, 0, 0, &q)) {
 			xd->rr_busy = false;
+			start_sized(xd);
 			return;
 		}
 		q->r = p->r;
@@ -1835,57 +1716,430 @@ static void rr_reply(struct xd *xd, const struct pending *p, void *reply)
 	xd->rr_setting_ours = false;
 	xd->rr_busy = false;
 	rr_next(xd);
+	start_sized(xd);
 }
 
-/* The start's size, waited for: nobody is in the display yet. Only a
- * connection that broke fails the start; a size not taken is logged. */
-static int rr_wait(struct xd *xd, unsigned w, unsigned h, char *err, size_t errn)
-{
-	long until = base_now_ms() + XD_START_MS;
-	xcb_get_geometry_reply_t *g;
+/* ---- the start: connected and set up, nothing waited for ----
+ *
+ * A server may say its display and then answer slowly, or never (it was
+ * stopped, or it is stuck): the owner's loop serves everyone else
+ * meanwhile, and the start's deadline (XD_START_MS from the display's
+ * naming) ends it. The handshake runs in a thread (struct start); each
+ * later step sends its requests and then one more with an answer
+ * (start_mark), in the ring: once that answer is in, the step's are too,
+ * and reading them waits for nothing. Only then is the display ready
+ * (ops->ready): programs come once telly manages it. */
 
-	xd->rr_want_w = w;
-	xd->rr_want_h = h;
-	rr_next(xd);
-	xcb_flush(xd->c);
-	while (xd->rr_busy) {
-		struct pending p = xd->ring[xd->head];
-		void *reply = NULL;
-		xcb_generic_error_t *e = NULL;
-		long left = until - base_now_ms();
-		if (xcb_connection_has_error(xd->c)) {
-			snprintf(err, errn, "the connection to the X server broke");
-			return -EIO;
-		}
-		if (left <= 0) {
-			base_log("xdisplay", "display :%d: the X server (%s) did not take the size %ux%u "
-					     "within %d ms",
-				 xd->proc.display, xd->proc.srv->name, w, h, XD_START_MS);
+static void start_fail(struct xd *xd, const char *why);
+
+/* A socket to display :N, as xcb's own connect makes it (the abstract
+ * name first, then the file). Not blocking: a server whose queue of
+ * connections is full refuses, it does not hold the loop. */
+static int x_socket(int display, char *err, size_t errn)
+{
+	struct sockaddr_un a = {.sun_family = AF_UNIX};
+	socklen_t len;
+	int fd, n, e = ECONNREFUSED;
+
+	for (int abstract = 1; abstract >= 0; abstract--) {
+		n = snprintf(a.sun_path + abstract, sizeof a.sun_path - (size_t)abstract,
+			     "/tmp/.X11-unix/X%d", display);
+		len = (socklen_t)(offsetof(struct sockaddr_un, sun_path) + (size_t)abstract +
+				  (size_t)n + (size_t)!abstract);
+		fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC | SOCK_NONBLOCK, 0);
+		if (fd < 0) {
+			e = errno;
 			break;
 		}
-		if (!xcb_poll_for_reply(xd->c, p.seq, &reply, &e)) {
-			struct pollfd pfd = {.fd = xd->fd, .events = POLLIN};
-			poll(&pfd, 1, (int)left);
-			continue;
+		if (connect(fd, (struct sockaddr *)&a, len) == 0)
+			return fd;
+		e = errno;
+		close(fd);
+		memset(a.sun_path, 0, sizeof a.sun_path);
+	}
+	snprintf(err, errn, "cannot connect to the X server :%d: %s", display, strerror(e));
+	return -e;
+}
+
+static void *handshake(void *arg)
+{
+	struct start *st = arg;
+	uint64_t one = 1;
+
+	st->made = xcb_connect_to_fd(st->xfd, &st->auth); /* takes xfd, even on failure */
+	if (write(st->done_fd, &one, sizeof one) < 0) {
+		/* (an eventfd far from full: cannot fail) */
+	}
+	return NULL;
+}
+
+/* The display is named: the handshake starts, in its thread. */
+static int start_connect(struct xd *xd, char *err, size_t errn)
+{
+	struct start *st = &xd->st;
+	int r;
+
+	st->sock = x_socket(xd->proc.display, err, errn);
+	if (st->sock < 0)
+		return st->sock;
+	st->xfd = fcntl(st->sock, F_DUPFD_CLOEXEC, 3);
+	st->done_fd = eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK);
+	st->auth = (xcb_auth_info_t){.namelen = 18,
+				     .name = (char *)"MIT-MAGIC-COOKIE-1",
+				     .datalen = XD_COOKIE_BYTES,
+				     .data = (char *)xd->proc.cookie};
+	if (st->xfd < 0 || st->done_fd < 0) {
+		r = -errno;
+		snprintf(err, errn, "cannot connect to the X server: %s", strerror(errno));
+		goto fail;
+	}
+	if ((r = pthread_create(&st->thread, NULL, handshake, st)) != 0) {
+		snprintf(err, errn, "cannot connect to the X server: %s", strerror(r));
+		r = -r;
+		goto fail;
+	}
+	st->thread_on = true;
+	st->step = ST_CONNECTING;
+	xd->fd_gen++;
+	return 0;
+fail:
+	if (st->xfd >= 0)
+		close(st->xfd);
+	if (st->done_fd >= 0)
+		close(st->done_fd);
+	close(st->sock);
+	st->sock = st->xfd = st->done_fd = -1;
+	return r;
+}
+
+/* The handshake's thread ended (or is ended: cut, the socket shut down
+ * under it); what it made is returned (NULL: none). */
+static xcb_connection_t *start_join(struct xd *xd, bool cut)
+{
+	struct start *st = &xd->st;
+	xcb_connection_t *c;
+
+	if (!st->thread_on)
+		return NULL;
+	if (cut)
+		shutdown(st->sock, SHUT_RDWR);
+	pthread_join(st->thread, NULL);
+	st->thread_on = false;
+	close(st->done_fd);
+	close(st->sock); /* xcb has its own copy */
+	st->sock = st->done_fd = st->xfd = -1;
+	c = st->made;
+	st->made = NULL;
+	if (c && (cut || xcb_connection_has_error(c))) {
+		xcb_disconnect(c);
+		c = NULL;
+	}
+	xd->fd_gen++;
+	return c;
+}
+
+/* Asks for an answer that comes after those of the requests just sent:
+ * the step next reads them once it is in. */
+static void start_mark(struct xd *xd, enum start_step next)
+{
+	xcb_get_input_focus_cookie_t ck = xcb_get_input_focus(xd->c);
+
+	pend(xd, ck.sequence, PK_START, 0, (uint32_t)next, NULL);
+	xd->st.step = next;
+	xcb_flush(xd->c);
+}
+
+static const struct {
+	xcb_extension_t *ext;
+	const char *name;
+} need_ext[] = {{&xcb_composite_id, "Composite"}, {&xcb_damage_id, "DAMAGE"},
+		{&xcb_xfixes_id, "XFIXES"},	  {&xcb_shm_id, "MIT-SHM"},
+		{&xcb_test_id, "XTEST"}};
+
+/* Connected: the extensions and atoms asked. */
+static void start_connected(struct xd *xd)
+{
+	xcb_screen_t *scr = xcb_setup_roots_iterator(xcb_get_setup(xd->c)).data;
+
+	xd->fd = xcb_get_file_descriptor(xd->c);
+	xd->root = scr->root;
+	xd->cur_w = scr->width_in_pixels;
+	xd->cur_h = scr->height_in_pixels;
+	/* A ConfigureNotify of the root before the size is read is older. */
+	xd->cur_seq = UINT64_MAX;
+	for (size_t i = 0; i < sizeof need_ext / sizeof need_ext[0]; i++)
+		xcb_prefetch_extension_data(xd->c, need_ext[i].ext);
+	xcb_prefetch_extension_data(xd->c, &xcb_randr_id);
+	xcb_prefetch_extension_data(xd->c, &xcb_big_requests_id);
+	for (int i = 0; i < A_COUNT; i++)
+		xd->st.atoms[i] = xcb_intern_atom(xd->c, 0, (uint16_t)strlen(atom_names[i]),
+						  atom_names[i]);
+	start_mark(xd, ST_EXT);
+}
+
+/* The extensions are known: the versions told (each extension's first
+ * request), the root taken as window manager, windows redirected. */
+static void start_ext(struct xd *xd)
+{
+	const xcb_query_extension_reply_t *ext;
+	struct start *st = &xd->st;
+	char why[80];
+
+	for (int i = 0; i < A_COUNT; i++) {
+		xcb_intern_atom_reply_t *r = xcb_intern_atom_reply(xd->c, st->atoms[i], NULL);
+		xd->atoms[i] = r ? r->atom : XCB_NONE;
+		free(r);
+	}
+	for (size_t i = 0; i < sizeof need_ext / sizeof need_ext[0]; i++) {
+		ext = xcb_get_extension_data(xd->c, need_ext[i].ext);
+		if (!ext || !ext->present) {
+			snprintf(why, sizeof why, "the X server has no %s extension", need_ext[i].name);
+			start_fail(xd, why);
+			return;
 		}
-		xd->head = (xd->head + 1) % XD_PENDING_MAX;
-		xd->count--;
-		on_reply(xd, &p, reply);
-		free(reply);
-		free(e);
+		if (need_ext[i].ext == &xcb_damage_id)
+			xd->damage_ev = ext->first_event;
+		if (need_ext[i].ext == &xcb_xfixes_id)
+			xd->xfixes_ev = ext->first_event;
+	}
+	/* Their answers matter not: the server takes the version asked. */
+	xcb_discard_reply(xd->c, xcb_composite_query_version(xd->c, 0, 4).sequence);
+	xcb_discard_reply(xd->c, xcb_damage_query_version(xd->c, 1, 1).sequence);
+	xcb_discard_reply(xd->c, xcb_xfixes_query_version(xd->c, 5, 0).sequence);
+	st->shm_ver = xcb_shm_query_version(xd->c);
+	xcb_prefetch_maximum_request_length(xd->c);
+	/* StructureNotify: the root's ConfigureNotify says the screen's size. */
+	uint32_t mask = XCB_EVENT_MASK_SUBSTRUCTURE_REDIRECT | XCB_EVENT_MASK_SUBSTRUCTURE_NOTIFY |
+			XCB_EVENT_MASK_STRUCTURE_NOTIFY;
+	st->wm = xcb_change_window_attributes_checked(xd->c, xd->root, XCB_CW_EVENT_MASK, &mask);
+	st->redirect = xcb_composite_redirect_subwindows_checked(xd->c, xd->root,
+								 XCB_COMPOSITE_REDIRECT_MANUAL);
+	xcb_xfixes_select_cursor_input(xd->c, xd->root, XCB_XFIXES_CURSOR_NOTIFY_MASK_DISPLAY_CURSOR);
+	/* The selections: xd's own window (never mapped) asks for a
+	 * program's text and owns the desk's. */
+	xd->selwin = xcb_generate_id(xd->c);
+	const uint32_t selmask = XCB_EVENT_MASK_PROPERTY_CHANGE; /* INCR pieces */
+	xcb_create_window(xd->c, 0, xd->selwin, xd->root, -1, -1, 1, 1, 0,
+			  XCB_WINDOW_CLASS_INPUT_ONLY, XCB_COPY_FROM_PARENT, XCB_CW_EVENT_MASK,
+			  &selmask);
+	for (int a = A_CLIPBOARD; a <= A_PRIMARY; a++)
+		xcb_xfixes_select_selection_input(
+			xd->c, xd->selwin, xd->atoms[a],
+			XCB_XFIXES_SELECTION_EVENT_MASK_SET_SELECTION_OWNER);
+	/* RANDR: only a server that can change its size is asked. */
+	ext = xd->proc.srv->can_resize ? xcb_get_extension_data(xd->c, &xcb_randr_id) : NULL;
+	st->rr_asked = ext && ext->present;
+	if (st->rr_asked)
+		st->rr_ver = xcb_randr_query_version(xd->c, 1, 5);
+	else if (xd->proc.srv->can_resize)
+		base_log("xdisplay", "display :%d: the X server (%s) has no RANDR 1.2: it keeps its size",
+			 xd->proc.display, xd->proc.srv->name);
+	start_mark(xd, ST_CHECK);
+}
+
+/* A checked request's answer (in: a later one came): it was taken. */
+static bool request_ok(struct xd *xd, xcb_void_cookie_t ck)
+{
+	xcb_generic_error_t *e = xcb_request_check(xd->c, ck);
+
+	if (!e)
+		return true;
+	free(e);
+	return false;
+}
+
+/* The window manager's place taken? Then the segment pixels are read
+ * into, and RANDR's resources. */
+static void start_check(struct xd *xd)
+{
+	struct start *st = &xd->st;
+	char why[120];
+	int memfd;
+
+	xcb_shm_query_version_reply_t *sv = xcb_shm_query_version_reply(xd->c, st->shm_ver, NULL);
+	bool fds = sv && (sv->major_version > 1 || (sv->major_version == 1 && sv->minor_version >= 2));
+	free(sv);
+	bool wm_ok = request_ok(xd, st->wm), redirect_ok = request_ok(xd, st->redirect);
+	bool rr_asked = st->rr_asked;
+	xcb_randr_query_version_reply_t *ver =
+		rr_asked ? xcb_randr_query_version_reply(xd->c, st->rr_ver, NULL) : NULL;
+	bool rr12 = ver && (ver->major_version > 1 || ver->minor_version >= 2);
+	free(ver);
+	st->rr_asked = false;
+	if (!wm_ok || !redirect_ok || !fds) {
+		snprintf(why, sizeof why,
+			 !wm_ok	       ? "another window manager runs on :%d"
+			 : !redirect_ok ? "cannot redirect the windows of :%d (Composite)"
+					: "the X server's MIT-SHM cannot take a descriptor (1.2) (:%d)",
+			 xd->proc.display);
+		start_fail(xd, why);
+		return;
+	}
+	xd->max_request_bytes = (size_t)xcb_get_maximum_request_length(xd->c) * 4;
+	/* The segment pixels are read into: a screen's worth of address
+	 * space (only what reads touch is memory); xcb hands the descriptor
+	 * to the server and closes it. */
+	xd->shm_bytes = (size_t)xd->screen_w * xd->screen_h * 4;
+	/* A display made smaller still reads a window its width's rows at a
+	 * time: at least XD_SHM_MIN_ROWS rows of the widest. */
+	if (xd->shm_bytes < (size_t)XD_MAX_DIM * 4 * XD_SHM_MIN_ROWS)
+		xd->shm_bytes = (size_t)XD_MAX_DIM * 4 * XD_SHM_MIN_ROWS;
+	memfd = memfd_create("telly-xshm", MFD_CLOEXEC);
+	if (memfd < 0 || ftruncate(memfd, (off_t)xd->shm_bytes) < 0) {
+		snprintf(why, sizeof why, "no shared memory for pixels: %s", strerror(errno));
+		if (memfd >= 0)
+			close(memfd);
+		start_fail(xd, why);
+		return;
+	}
+	xd->shm = mmap(NULL, xd->shm_bytes, PROT_READ | PROT_WRITE, MAP_SHARED, memfd, 0);
+	if (xd->shm == MAP_FAILED) {
+		xd->shm = NULL;
+		snprintf(why, sizeof why, "no shared memory for pixels: %s", strerror(errno));
+		close(memfd);
+		start_fail(xd, why);
+		return;
+	}
+	xd->seg = xcb_generate_id(xd->c);
+	st->shm_attach = xcb_shm_attach_fd_checked(xd->c, xd->seg, memfd, 0);
+	st->rr_res_asked = rr12;
+	if (rr12)
+		st->rr_res = xcb_randr_get_screen_resources_current(xd->c, xd->root);
+	else if (rr_asked)
+		base_log("xdisplay", "display :%d: the X server (%s) has no RANDR 1.2: it keeps its size",
+			 xd->proc.display, xd->proc.srv->name);
+	start_mark(xd, ST_RR_RES);
+}
+
+static void start_size(struct xd *xd);
+
+/* The segment attached? Then the outputs that may make the screen. */
+static void start_rr_res(struct xd *xd)
+{
+	struct start *st = &xd->st;
+
+	if (!request_ok(xd, st->shm_attach)) {
+		start_fail(xd, "the X server did not take the shared memory");
+		return;
+	}
+	if (!st->rr_res_asked) {
+		start_size(xd);
+		return;
+	}
+	st->rr_res_asked = false;
+	xcb_randr_get_screen_resources_current_reply_t *res =
+		xcb_randr_get_screen_resources_current_reply(xd->c, st->rr_res, NULL);
+	if (!res) {
+		base_log("xdisplay", "display :%d: the X server (%s) cannot change its size: its "
+				     "screen resources cannot be read",
+			 xd->proc.display, xd->proc.srv->name);
+		start_size(xd);
+		return;
+	}
+	const xcb_randr_output_t *outs = xcb_randr_get_screen_resources_current_outputs(res);
+	int n = xcb_randr_get_screen_resources_current_outputs_length(res);
+	st->nouts = 0;
+	for (int i = 0; i < n && st->nouts < XD_RR_OUTPUTS_MAX; i++) {
+		st->outs[st->nouts] = outs[i];
+		st->out_info[st->nouts++] = xcb_randr_get_output_info(xd->c, outs[i],
+									res->config_timestamp);
+	}
+	free(res);
+	start_mark(xd, ST_RR_OUT);
+}
+
+/* The first connected output, and its CRTC (or the first it may use). */
+static void start_rr_out(struct xd *xd)
+{
+	struct start *st = &xd->st;
+
+	for (unsigned i = 0; i < st->nouts; i++) {
+		xcb_randr_get_output_info_reply_t *oi =
+			xcb_randr_get_output_info_reply(xd->c, st->out_info[i], NULL);
+		if (!xd->rr_ok && oi && oi->connection == XCB_RANDR_CONNECTION_CONNECTED &&
+		    (oi->crtc || xcb_randr_get_output_info_crtcs_length(oi) > 0)) {
+			xd->rr_output = st->outs[i];
+			xd->rr_crtc = oi->crtc ? oi->crtc : xcb_randr_get_output_info_crtcs(oi)[0];
+			xd->rr_ok = true;
+		}
+		free(oi);
+	}
+	st->nouts = 0;
+	if (!xd->rr_ok)
+		base_log("xdisplay", "display :%d: the X server (%s) cannot change its size: it has "
+				     "no connected output",
+			 xd->proc.display, xd->proc.srv->name);
+	start_size(xd);
+}
+
+/* The size asked, before any program sees the display (Xorg starts at a
+ * size of its own choosing); its answers go through the ring as any
+ * later size's, and start_sized goes on once they are in. */
+static void start_size(struct xd *xd)
+{
+	xd->st.step = ST_SIZE;
+	if (xd->rr_ok && (xd->cur_w != xd->screen_w || xd->cur_h != xd->screen_h)) {
+		xd->rr_want_w = xd->screen_w;
+		xd->rr_want_h = xd->screen_h;
+		rr_next(xd);
 		xcb_flush(xd->c);
 	}
-	/* Past the last request: the screen has its size before any program
-	 * asks (the root's ConfigureNotify, still queued, says it again). */
+	start_sized(xd);
+}
+
+/* The start's size is taken, or refused (logged): the screen's size
+ * read, past the last request. */
+static void start_sized(struct xd *xd)
+{
+	if (xd->st.step != ST_SIZE || xd->rr_busy)
+		return;
 	xcb_get_geometry_cookie_t gc = xcb_get_geometry(xd->c, xd->root);
-	xd->cur_seq = widen_seq(xd->ev_seq, gc.sequence);
-	g = xcb_get_geometry_reply(xd->c, gc, NULL);
+	pend(xd, gc.sequence, PK_START, 0, ST_GEOM, NULL);
+	xd->st.step = ST_GEOM;
+	xcb_flush(xd->c);
+}
+
+/* The screen's size is known: the display is ready. */
+static void start_geom(struct xd *xd, const xcb_get_geometry_reply_t *g, unsigned seq)
+{
+	xd->cur_seq = widen_seq(xd->ev_seq, seq);
 	if (g) {
 		xd->cur_w = g->width;
 		xd->cur_h = g->height;
-		free(g);
 	}
-	return 0;
+	/* The shape the pointer has now; XFixes tells each change after. */
+	xcb_xfixes_get_cursor_image_cookie_t ck = xcb_xfixes_get_cursor_image(xd->c);
+	pend(xd, ck.sequence, PK_CURSOR, 0, 0, NULL);
+	xcb_flush(xd->c);
+	xd->st.step = ST_READY;
+	xd->ready = true;
+	if (xd->ops->ready)
+		xd->ops->ready(xd->ctx, xd->proc.display);
+}
+
+static void start_on(struct xd *xd, const struct pending *p, void *reply)
+{
+	if (xd->lost || xd->st.step != (enum start_step)p->atom)
+		return;
+	switch (p->atom) {
+	case ST_EXT:
+		start_ext(xd);
+		break;
+	case ST_CHECK:
+		start_check(xd);
+		break;
+	case ST_RR_RES:
+		start_rr_res(xd);
+		break;
+	case ST_RR_OUT:
+		start_rr_out(xd);
+		break;
+	case ST_GEOM:
+		start_geom(xd, reply, p->seq);
+		break;
+	default:
+		break;
+	}
 }
 
 /* The root's size changed (RANDR): windows that spanned the old screen
@@ -1937,7 +2191,7 @@ static void screen_changed(struct xd *xd, unsigned nw, unsigned nh)
 
 int xd_screen_size(struct xd *xd, unsigned w, unsigned h)
 {
-	if (!xd || !xd->c)
+	if (!xd || !xd->ready)
 		return -EAGAIN;
 	if (w < XD_SCREEN_MIN || w > XD_SCREEN_MAX || h < XD_SCREEN_MIN || h > XD_SCREEN_MAX)
 		return -EINVAL;
@@ -1959,8 +2213,8 @@ int xd_screen_size(struct xd *xd, unsigned w, unsigned h)
 
 void xd_screen(const struct xd *xd, unsigned *w, unsigned *h)
 {
-	*w = xd->c ? xd->cur_w : xd->screen_w;
-	*h = xd->c ? xd->cur_h : xd->screen_h;
+	*w = xd->ready ? xd->cur_w : xd->screen_w;
+	*h = xd->ready ? xd->cur_h : xd->screen_h;
 }
 
 const char *xd_server_name(const struct xd *xd)
@@ -1983,6 +2237,7 @@ int xd_create(const struct xd_config *cfg, const struct xd_ops *ops, void *ctx, 
 	xd->ops = ops;
 	xd->ctx = ctx;
 	xd->fd = -1;
+	xd->st.sock = xd->st.xfd = xd->st.done_fd = -1;
 	xd->screen_w = cfg->width ? cfg->width : XD_SCREEN_W;
 	xd->screen_h = cfg->height ? cfg->height : XD_SCREEN_H;
 	/* The X.Org server can change its size; Xvfb cannot (xd_screen_size). */
@@ -2009,6 +2264,7 @@ void xd_destroy(struct xd *xd)
 	free(xd->stash);
 	while (xd->top)
 		del_win(xd, xd->top);
+	start_join(xd, true);
 	if (xd->c)
 		xcb_disconnect(xd->c);
 	if (xd->shm)
@@ -2025,12 +2281,17 @@ void xd_destroy(struct xd *xd)
 
 int xd_fd(const struct xd *xd)
 {
-	return xd->c ? xd->fd : xd->proc.displayfd;
+	return xd->c ? xd->fd : xd->st.thread_on ? xd->st.done_fd : xd->proc.displayfd;
+}
+
+unsigned xd_fd_gen(const struct xd *xd)
+{
+	return xd->fd_gen;
 }
 
 int xd_display(const struct xd *xd)
 {
-	return xd->c ? xd->proc.display : -1;
+	return xd->ready ? xd->proc.display : -1;
 }
 
 const char *xd_auth_path(const struct xd *xd)
@@ -2133,6 +2394,9 @@ static bool fall_back(struct xd *xd, const char *why)
 	if (!xd->may_fall_back || xd->stopping || xd->c || xd->lost)
 		return false;
 	xd->may_fall_back = false;
+	start_join(xd, true);
+	xd->fd_gen++;
+	xd->st.step = ST_NAMING;
 	xvfb_last_words(&xd->proc, words, sizeof words);
 	snprintf(msg, sizeof msg, "%s%s%s%s: Xvfb instead, which keeps its first size", why,
 		 words[0] ? " (it said: " : "", words, words[0] ? ")" : "");
@@ -2149,6 +2413,15 @@ static bool fall_back(struct xd *xd, const char *why)
 	else
 		base_log("xdisplay", "%s", msg);
 	return true;
+}
+
+/* The start failed (why): Xvfb in Xorg's place when it may, else the
+ * display is lost. */
+static void start_fail(struct xd *xd, const char *why)
+{
+	start_join(xd, true);
+	if (!fall_back(xd, why))
+		lose(xd, why);
 }
 
 bool xd_reap(struct xd *xd, int *status)
@@ -2184,15 +2457,19 @@ long xd_wait_time(struct xd *xd, long now)
 {
 	char err[300];
 
-	if (xd->c || xd->lost)
+	if (xd->ready || xd->lost)
 		return -1;
 	if (now >= xd->start_by) {
-		snprintf(err, sizeof err, "the X server (%s) did not start within %d ms",
-			 xd->proc.srv->name, XD_START_MS);
-		if (fall_back(xd, err))
-			return xd->lost ? -1 : xd->start_by - now;
-		lose(xd, err);
-		return -1;
+		if (xd->proc.display < 0)
+			snprintf(err, sizeof err, "the X server (%s) did not start within %d ms",
+				 xd->proc.srv->name, XD_START_MS);
+		else
+			snprintf(err, sizeof err, "the X server (%s) of display :%d did not answer "
+						  "within %d ms%s",
+				 xd->proc.srv->name, xd->proc.display, XD_START_MS,
+				 xd->st.thread_on ? " (not even the connection's handshake)" : "");
+		start_fail(xd, err);
+		return xd->lost ? -1 : xd->start_by - now;
 	}
 	return xd->start_by - now;
 }
@@ -2224,19 +2501,31 @@ int xd_dispatch(struct xd *xd)
 
 	if (xd->lost)
 		return -EIO;
-	if (!xd->c) {
+	if (!xd->c && xd->st.thread_on) {
+		uint64_t v;
+		if (read(xd->st.done_fd, &v, sizeof v) < 0)
+			return 0; /* not yet */
+		if (!(xd->c = start_join(xd, false))) {
+			snprintf(err, sizeof err, "cannot connect to the X server :%d",
+				 xd->proc.display);
+			start_fail(xd, err);
+			return xd->lost ? -EIO : 0;
+		}
+		start_connected(xd);
+	} else if (!xd->c) {
 		r = xvfb_read_display(&xd->proc, err, sizeof err);
 		if (r == 0)
 			return 0;
-		if (r < 0 && fall_back(xd, err))
-			return xd->lost ? -EIO : 0;
-		if (r > 0 && (r = setup(xd, err, sizeof err)) == 0) {
-			if (xd->ops->ready)
-				xd->ops->ready(xd->ctx, xd->proc.display);
-			return 0;
+		if (r > 0) {
+			xd->fd_gen++;
+			/* The connection's own bound: a loaded machine may
+			 * take a while to name the display. */
+			xd->start_by = base_now_ms() + XD_START_MS;
+			r = start_connect(xd, err, sizeof err);
 		}
-		lose(xd, err);
-		return r < 0 ? r : -EIO;
+		if (r < 0)
+			start_fail(xd, err);
+		return xd->lost ? -EIO : 0;
 	}
 	/* Until xcb holds nothing the descriptor will not tell of: every
 	 * flush may read answers and events in (xcb reads while it writes),
@@ -2246,14 +2535,17 @@ int xd_dispatch(struct xd *xd)
 	for (int round = 0;; round++) {
 		unsigned took = 0;
 		xd->in_events = true;
-		if (xd->stash) {
+		/* Until the start is done, events wait in xcb: windows are
+		 * told once the display is ready, as before it. */
+		if (xd->stash && xd->ready) {
 			on_event(xd, xd->stash);
 			free(xd->stash);
 			xd->stash = NULL;
 			n++;
 		}
 		for (xcb_generic_event_t *ev;
-		     n < XD_EVENTS_PER_DISPATCH && (ev = xcb_poll_for_event(xd->c)); n++) {
+		     xd->ready && n < XD_EVENTS_PER_DISPATCH && (ev = xcb_poll_for_event(xd->c));
+		     n++) {
 			on_event(xd, ev);
 			free(ev);
 		}
@@ -2262,6 +2554,8 @@ int xd_dispatch(struct xd *xd)
 		/* Answers in the order asked; what they ask next goes out. */
 		for (unsigned t; (t = take_replies(xd)); took += t)
 			xcb_flush(xd->c);
+		if (xd->lost)
+			return -EIO; /* the start failed */
 		xcb_flush(xd->c);
 		if (xcb_connection_has_error(xd->c)) {
 			lose(xd, "the connection to the X server broke");
@@ -2271,7 +2565,8 @@ int xd_dispatch(struct xd *xd)
 		 * what the socket has too. Events are kept for the next round
 		 * (or the next call, past the budget). */
 		took += take_replies(xd);
-		xd->stash = xcb_poll_for_queued_event(xd->c);
+		if (xd->ready && !xd->stash)
+			xd->stash = xcb_poll_for_queued_event(xd->c);
 		if (!took && !xd->stash)
 			return 0; /* all written, nothing held: the descriptor tells of the rest */
 		if (n >= XD_EVENTS_PER_DISPATCH || round + 1 >= XD_DISPATCH_ROUNDS)
@@ -2291,7 +2586,7 @@ void xd_windows(struct xd *xd)
 
 int xd_key(struct xd *xd, uint32_t id, uint8_t keycode, bool pressed)
 {
-	if (!xd->c)
+	if (!xd->ready)
 		return -EAGAIN;
 	if (keycode < 8)
 		return -EINVAL;
@@ -2309,7 +2604,7 @@ int xd_pointer(struct xd *xd, uint32_t id, int x, int y, int kind, int button)
 	struct xwin *w;
 	int rx, ry;
 
-	if (!xd->c)
+	if (!xd->ready)
 		return -EAGAIN;
 	if (!(w = find(xd, id)) || !w->mapped)
 		return -ENOENT;
@@ -2336,7 +2631,7 @@ int xd_pointer(struct xd *xd, uint32_t id, int x, int y, int kind, int button)
 
 int xd_button_up(struct xd *xd, int button)
 {
-	if (!xd->c)
+	if (!xd->ready)
 		return -EAGAIN;
 	if (button < 1 || button > 9)
 		return -EINVAL;
@@ -2351,7 +2646,7 @@ int xd_focus(struct xd *xd, uint32_t id)
 {
 	struct xwin *w;
 
-	if (!xd->c)
+	if (!xd->ready)
 		return -EAGAIN;
 	if (!(w = find(xd, id)) || !w->mapped)
 		return -ENOENT;
@@ -2368,7 +2663,7 @@ int xd_configure(struct xd *xd, uint32_t id, unsigned what, int x, int y, unsign
 	uint16_t mask = 0;
 	int n = 0;
 
-	if (!xd->c)
+	if (!xd->ready)
 		return -EAGAIN;
 	if (!(w = find(xd, id)) || !w->mapped)
 		return -ENOENT;
@@ -2398,7 +2693,7 @@ int xd_close(struct xd *xd, uint32_t id)
 {
 	struct xwin *w;
 
-	if (!xd->c)
+	if (!xd->ready)
 		return -EAGAIN;
 	if (!(w = find(xd, id)))
 		return -ENOENT;

@@ -12,9 +12,11 @@
  * XTEST; the cursor's shape comes from XFixes; a desk's keymap is loaded
  * with xkbcomp.
  *
- * Nothing here blocks on the X server once it is up: the owner's loop
- * polls xd_fd() and calls xd_dispatch(), which handles what is ready
+ * Nothing here waits for the X server, from its start on: the owner's
+ * loop polls xd_fd() and calls xd_dispatch(), which handles what is ready
  * (events, and replies to what xd asked, in order) up to a bound a call.
+ * A server that says its display but does not answer (stopped, stuck)
+ * fails the start after XD_START_MS; the owner's other work goes on.
  * A program inside the display may set any property to anything: every
  * string, hint and size read from the server is bounded and checked.
  *
@@ -36,7 +38,8 @@
 #define XD_SCREEN_H 2160
 #define XD_SCREEN_MIN 64   /* a side of the display, in pixels (xd_screen_size) */
 #define XD_SCREEN_MAX 8192
-#define XD_START_MS 10000 /* the server says its display within this, or it failed */
+#define XD_START_MS 10000 /* the server says its display within this, then is set up within
+			     this again, or it failed */
 #define XD_SEL_MAX_BYTES (4u << 20) /* a selection's text, either way */
 
 struct xd;
@@ -105,8 +108,11 @@ int xd_create(const struct xd_config *cfg, const struct xd_ops *ops, void *ctx, 
 /* Kills the server if it runs (and waits for it), closes, removes the cookie. */
 void xd_destroy(struct xd *xd); /* takes NULL */
 
-/* What to poll (for reading): it changes once the server is ready. */
+/* What to poll (for reading): it changes as the server starts (its
+ * -displayfd pipe, the connection's handshake, the connection), and
+ * xd_fd_gen with it: the same number may be another descriptor. */
 int xd_fd(const struct xd *xd);
+unsigned xd_fd_gen(const struct xd *xd);
 /* Handles what is ready. 1 if it stopped at its bound with more to do
  * (call again soon), 0, or -errno once the display is lost or failed to
  * start (ops->lost said why). After 0, xcb holds nothing the descriptor

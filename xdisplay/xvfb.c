@@ -354,10 +354,13 @@ bool xvfb_reap(struct xd_proc *p)
 	return p->server == 0;
 }
 
+/* SIGCONT after: a server someone stopped (SIGSTOP) ends all the same. */
 void xvfb_stop(struct xd_proc *p)
 {
-	if (p->server > 0)
+	if (p->server > 0) {
 		kill(p->server, SIGTERM);
+		kill(p->server, SIGCONT);
+	}
 }
 
 static void wait_gone(pid_t pid)
@@ -383,7 +386,7 @@ void xvfb_finish(struct xd_proc *p)
 		p->xkbcomp = 0;
 	}
 	if (p->server > 0) {
-		kill(p->server, SIGTERM);
+		xvfb_stop(p);
 		wait_gone(p->server);
 		p->server = 0;
 	}

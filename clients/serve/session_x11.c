@@ -92,7 +92,7 @@ struct x11 {
 	struct session s;
 	struct xd *xd;
 	int fd; /* as registered */
-	bool fd_conn; /* fd is the display's connection, not Xvfb's displayfd pipe */
+	unsigned fd_gen; /* xd_fd_gen when fd was added: the same number may be another */
 	/* Wakes the loop when xcb holds work the display's descriptor will
 	 * not tell of (settle). */
 	int kick_fd;
@@ -595,11 +595,16 @@ static void programs_signal(struct x11 *x, int sig)
 			kill(-x->progs[i].pid, sig);
 }
 
+static void x11_register_fds(struct session *s, struct fdm *fdm);
+
 static void on_lost(void *ctx, const char *why)
 {
 	struct x11 *x = ctx;
 
 	serve_log("session %s: %s", x->s.name, why);
+	/* A start that failed closed what was polled (not always in a
+	 * dispatch, after which the descriptor is looked at anyway). */
+	x11_register_fds(&x->s, x->s.srv->fdm);
 	programs_signal(x, SIGHUP);
 	xd_stop(x->xd);
 	if (!x->kill_at)
@@ -867,7 +872,7 @@ static void x11_register_fds(struct session *s, struct fdm *fdm)
 {
 	struct x11 *x = xs(s);
 	int fd = xd_fd(x->xd);
-	bool conn = xd_display(x->xd) >= 0;
+	unsigned gen = xd_fd_gen(x->xd);
 
 	if (!x->kick_registered && fdm_add(fdm, x->kick_fd, POLLIN, on_kick, s) == 0)
 		x->kick_registered = true;
@@ -877,14 +882,14 @@ static void x11_register_fds(struct session *s, struct fdm *fdm)
 	 * the display started, as telly x's does). epoll dropped the pipe
 	 * when it closed: the connection is added anew, or the display is
 	 * heard only when something else wakes the loop. */
-	if (fd == x->fd && conn == x->fd_conn)
+	if (fd == x->fd && gen == x->fd_gen)
 		return;
 	if (x->fd >= 0)
 		fdm_del(fdm, x->fd);
 	x->fd = -1;
 	if (fd >= 0 && fdm_add(fdm, fd, POLLIN, on_xfd, s) == 0) {
 		x->fd = fd;
-		x->fd_conn = conn;
+		x->fd_gen = gen;
 	}
 }
 

@@ -6,6 +6,8 @@
  * refusal. */
 #include <errno.h>
 #include <poll.h>
+#include <signal.h>
+#include <stdio.h>
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
@@ -446,12 +448,84 @@ out:
 	rmdir(dir);
 }
 
+/* ---- a server that stops answering while the display starts ---- */
+
+struct stuck {
+	int display;
+	char why[300];
+};
+
+static void stuck_ready(void *ctx, int display)
+{
+	((struct stuck *)ctx)->display = display;
+}
+
+static void stuck_lost(void *ctx, const char *why)
+{
+	fprintf(stderr, "display lost: %s\n", why);
+	snprintf(((struct stuck *)ctx)->why, sizeof ((struct stuck *)ctx)->why, "%s", why);
+}
+
+/* Xvfb stopped (SIGSTOP) as soon as it said its display, while xd
+ * connects: no call into xd waits for it (the owner's loop serves
+ * everyone else), the start fails after its bound with why, and the
+ * display goes at once, its server too. */
+static void stopped_server(void)
+{
+	char dir[] = "/tmp/telly-xd.XXXXXX", err[300];
+	static const struct xd_ops ops = {.ready = stuck_ready, .lost = stuck_lost};
+	struct stuck t = {.display = -1};
+	struct xd *xd = NULL;
+	long worst = 0, lost_at = 0, named_at = 0;
+	pid_t server;
+
+	if (!mkdtemp(dir)) {
+		CHECK(!"mkdtemp");
+		return;
+	}
+	struct xd_config cfg = {.dir = dir, .name = "t", .width = 640, .height = 480,
+				.server = XD_SERVER_XVFB};
+	if (xd_create(&cfg, &ops, &t, &xd, err, sizeof err) < 0) {
+		printf("no Xvfb: %s\n", err);
+		rmdir(dir);
+		exit(77);
+	}
+	server = xd_server_pid(xd);
+	unsigned gen0 = xd_fd_gen(xd);
+	long end = base_now_ms() + TEST_DEADLINE_MS + XD_START_MS;
+	while (!t.why[0] && t.display < 0 && base_now_ms() < end) {
+		long before = base_now_ms(), wait;
+		if (!named_at && xd_fd_gen(xd) != gen0) {
+			kill(server, SIGSTOP); /* named: it stops before it is set up */
+			named_at = base_now_ms();
+		}
+		xd_dispatch(xd);
+		wait = xd_wait_time(xd, base_now_ms());
+		if (base_now_ms() - before > worst)
+			worst = base_now_ms() - before;
+		struct pollfd p = {.fd = xd_fd(xd), .events = POLLIN};
+		poll(&p, xd_fd(xd) >= 0 ? 1 : 0, wait < 0 || wait > 50 ? 50 : (int)wait);
+	}
+	lost_at = base_now_ms();
+	CHECK(named_at > 0);
+	CHECK_EQ(t.display, -1); /* never ready */
+	CHECK(strstr(t.why, "did not answer within") != NULL);
+	CHECK(lost_at - named_at <= XD_START_MS + 2000);
+	CHECK(worst < 500); /* no call waited for the server */
+	long before = base_now_ms();
+	xd_destroy(xd);
+	CHECK(base_now_ms() - before < 1500); /* stopped, it ends at once all the same */
+	CHECK(kill(server, 0) < 0);
+	rmdir(dir);
+}
+
 int main(int argc, char **argv)
 {
 	static const struct unit_case cases[] = {
 		{"read-one-trip", read_one_trip},
 		{"screen-size", screen_size},
 		{"stop-while-starting", stop_while_starting},
+		{"stopped-server", stopped_server},
 	};
 	return unit_main(cases, sizeof cases / sizeof cases[0], argc, argv);
 }

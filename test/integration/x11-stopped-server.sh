@@ -1,0 +1,93 @@
+#!/bin/sh
+# An X server that stops answering does not stop the daemon: whatever one
+# display does, the other sessions are served. Xvfb is stopped (SIGSTOP)
+# right after it says its display, before the daemon is connected (the
+# daemon blocked in the X handshake, then waited for the replies of its
+# start: every session froze, for good): a shell session in the same
+# daemon still echoes what is typed, at once, and after the start's bound
+# (XD_START_MS) serve.log says that display did not answer, the session
+# ends and its server is gone.
+# Then an X.Org display that runs, stopped while a desk of another size
+# views it (the daemon asks it for that size): the shell still echoes,
+# and once the server goes on, the display takes the desk's size.
+. test/integration/lib.sh "$1"
+need_progs Xvfb xterm xdpyinfo
+real_xvfb=$(command -v Xvfb)
+stopped() { grep -q '^State:.*(stopped)' "/proc/$1/status" 2>/dev/null; }
+gone() { ! kill -0 "$1" 2>/dev/null; }
+
+# An Xvfb that stops once it has said its display (to this script, on a
+# FIFO), then says it to the daemon; its pid in $T/xpid. SIGTERM (the
+# daemon's stop) kills it, stopped or not.
+mkdir "$T/bin"
+cat >"$T/bin/Xvfb" <<SCRIPT
+#!/bin/sh
+rm -f "$T/dfifo" && mkfifo "$T/dfifo" || exit 1
+"$real_xvfb" "\$@" 3>"$T/dfifo" &
+x=\$!
+trap 'kill -KILL \$x; wait \$x; exit 0' TERM
+read d <"$T/dfifo"
+kill -STOP \$x
+echo \$x >"$T/xpid"
+echo "\$d" >&3
+wait \$x
+SCRIPT
+chmod +x "$T/bin/Xvfb"
+mkdir -p "$XDG_CONFIG_HOME/telly"
+echo "x-server xvfb" >"$XDG_CONFIG_HOME/telly/config"
+
+# The daemon (its PATH finds that Xvfb) with a shell, typed into.
+PATH=$T/bin:$PATH "$TELLY" new -s term -- env PS1='sh> ' sh || fail "telly new"
+tm_start w1 "exec $TELLY attach term"
+wait_for w1 'sh>'
+"$TELLY" new --x11 -s xs -- xterm -T txs >"$T/new.out" 2>&1 &
+pids="$pids $!"
+wait_until 20 test -s "$T/xpid"
+xpid=$(cat "$T/xpid")
+stopped "$xpid" || fail "the X server $xpid is not stopped"
+tm send-keys -t t:w1 'echo $((6*7))' Enter
+wait_for w1 42 5
+"$TELLY" ls >"$T/ls" || fail "telly ls: the daemon does not answer"
+grep -q '^xs: X (starting)' "$T/ls" || fail "xs is not starting: $(cat "$T/ls")"
+stopped "$xpid" || fail "the X server went on before the shell was answered"
+echo "a stopped X server at the start: the shell echoes: ok"
+
+wait_until 30 grep -q "session xs: the X server (Xvfb) of display :[0-9]* did not answer within [0-9]* ms" \
+	"$TELLY_DIR/serve.log"
+wait_until 20 sh -c "! '$TELLY' ls | grep -q '^xs:'"
+wait_until 20 gone "$xpid"
+[ ! -e "$TELLY_DIR/x11-xs.auth" ] || fail "the stuck display's cookie file is left"
+tm send-keys -t t:w1 'echo $((7*8))' Enter
+wait_for w1 56 5
+echo "the stuck display ended, said why, its server gone: ok"
+
+# X.Org's server (if installed), stopped while it runs; a view of another
+# size comes (the daemon asks the display for its size, and for the
+# window's pixels).
+# A daemon of its own: x-server auto, and the real Xvfb (the fallback).
+. test/integration/xhost.inc
+"$TELLY" stop >/dev/null 2>&1
+wait_until 20 daemon_gone
+rm "$XDG_CONFIG_HOME/telly/config"
+"$TELLY" new -s term -- env PS1='sh> ' sh || fail "telly new"
+tm_start w2 "exec $TELLY attach term"
+wait_for w2 'sh>'
+"$TELLY" new --x11 --screen 1000x700 -s rs -- xterm -T trs || fail "telly new --x11"
+wait_until 20 has_window trs
+rpid=$(sed -n 's/.*session rs started: an X display (Xorg pid \([0-9]*\)).*/\1/p' "$TELLY_DIR/serve.log")
+[ -n "$rpid" ] || fail "rs is not on Xorg: $(grep 'session rs' "$TELLY_DIR/serve.log")"
+kill -STOP "$rpid"
+printf 'wait-window "trs" 30\nscreenshot %s\n' "$T/shot.png" >"$T/in"
+"$TELLY" view --headless --x11 rs --size 1200x800 --input "$T/in" >"$T/legend" 2>"$T/view.err" &
+vpid=$!
+pids="$pids $vpid"
+wait_until 10 grep -q "connection [0-9]*: attached to rs" "$TELLY_DIR/serve.log"
+tm send-keys -t t:w2 'echo $((8*9))' Enter
+wait_for w2 72 3
+"$TELLY" ls >/dev/null || fail "telly ls: the daemon does not answer"
+stopped "$rpid" || fail "the X server went on before the shell was answered"
+kill -CONT "$rpid"
+wait "$vpid" || fail "the view: $(cat "$T/view.err")"
+grep -q 'xwindow .*title "trs"' "$T/legend" || fail "the view did not draw trs: $(cat "$T/legend")"
+wait_until 10 is_dims rs 1200x800
+echo "a stopped X.Org display while a desk of another size comes: the shell echoes, then it takes the size: ok"
