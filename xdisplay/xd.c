@@ -226,6 +226,7 @@ struct xd {
 	bool ready;	 /* the start is done: programs may come */
 	/* x-server auto chose Xorg: if it does not start, Xvfb once. */
 	bool may_fall_back;
+	char fell_why[600]; /* Xvfb from the first: why, to be told */
 	/* xd_stop asked: the server's end is the session's, not a failed
 	 * start, so nothing takes its place. */
 	bool stopping;
@@ -2247,11 +2248,22 @@ int xd_create(const struct xd_config *cfg, const struct xd_ops *ops, void *ctx, 
 									  : &xd_xvfb_ops;
 	r = xvfb_start(&xd->proc, srv, cfg->dir, cfg->name, cfg->log, xd->screen_w, xd->screen_h,
 		       err, errn);
+	xd->may_fall_back = cfg->server == XD_SERVER_AUTO && srv == &xd_xorg_ops;
+	if (r < 0 && xd->may_fall_back) {
+		/* Xorg could not even be run (its config not written): Xvfb,
+		 * the owner told once its loop runs (xd_wait_time). */
+		snprintf(xd->fell_why, sizeof xd->fell_why,
+			 "the X server (Xorg) did not start: %s: Xvfb instead, which keeps its "
+			 "first size",
+			 err);
+		xd->may_fall_back = false;
+		r = xvfb_start(&xd->proc, &xd_xvfb_ops, cfg->dir, cfg->name, cfg->log, xd->screen_w,
+			       xd->screen_h, err, errn);
+	}
 	if (r < 0) {
 		free(xd);
 		return r;
 	}
-	xd->may_fall_back = cfg->server == XD_SERVER_AUTO && srv == &xd_xorg_ops;
 	xd->start_by = base_now_ms() + XD_START_MS;
 	*out = xd;
 	return 0;
@@ -2385,18 +2397,41 @@ static void release_held(struct xd *xd)
 	xcb_flush(xd->c);
 }
 
-/* x-server auto's Xorg did not start (why): Xvfb in its place, once,
- * and the owner told why. false: no fallback (not auto, or done). */
+/* What a start that did not finish made of the connection, undone (no
+ * program saw the display, xd told nothing of it): another server starts
+ * afresh. */
+static void start_undo(struct xd *xd)
+{
+	start_join(xd, true);
+	if (xd->c) {
+		xcb_disconnect(xd->c);
+		xd->c = NULL;
+	}
+	xd->fd = -1;
+	if (xd->shm)
+		munmap(xd->shm, xd->shm_bytes);
+	xd->shm = NULL;
+	xd->head = xd->count = 0;
+	xd->rr_ok = xd->rr_busy = false;
+	xd->rr_want_w = xd->rr_want_h = 0;
+	xd->rr_mode_ours = xd->rr_setting = 0;
+	xd->rr_setting_ours = false;
+	xd->ev_seq = 0;
+	xd->st.step = ST_NAMING;
+	xd->fd_gen++;
+}
+
+/* x-server auto's Xorg did not start, or ended before its display was
+ * ready (why): Xvfb in its place, once, and the owner told why. false: no
+ * fallback (not auto, or done, or programs already came). */
 static bool fall_back(struct xd *xd, const char *why)
 {
 	char words[200], msg[600], err[300];
 
-	if (!xd->may_fall_back || xd->stopping || xd->c || xd->lost)
+	if (!xd->may_fall_back || xd->stopping || xd->ready || xd->lost)
 		return false;
 	xd->may_fall_back = false;
-	start_join(xd, true);
-	xd->fd_gen++;
-	xd->st.step = ST_NAMING;
+	start_undo(xd);
 	xvfb_last_words(&xd->proc, words, sizeof words);
 	snprintf(msg, sizeof msg, "%s%s%s%s: Xvfb instead, which keeps its first size", why,
 		 words[0] ? " (it said: " : "", words, words[0] ? ")" : "");
@@ -2428,12 +2463,15 @@ bool xd_reap(struct xd *xd, int *status)
 {
 	bool gone = xvfb_reap(&xd->proc);
 
-	if (gone && !xd->c) {
-		char why[120];
+	if (gone && !xd->ready) {
+		char why[160], dpy[32] = "";
 		int st = xd->proc.server_status;
-		snprintf(why, sizeof why, "the X server (Xorg) ended (%s %d) before it said its display",
-			 WIFEXITED(st) ? "exit status" : "signal",
-			 WIFEXITED(st) ? WEXITSTATUS(st) : WTERMSIG(st));
+		if (xd->proc.display >= 0)
+			snprintf(dpy, sizeof dpy, " of display :%d", xd->proc.display);
+		snprintf(why, sizeof why, "the X server (%s)%s ended (%s %d) before %s",
+			 xd->proc.srv->name, dpy, WIFEXITED(st) ? "exit status" : "signal",
+			 WIFEXITED(st) ? WEXITSTATUS(st) : WTERMSIG(st),
+			 dpy[0] ? "it was set up" : "it said its display");
 		if (fall_back(xd, why))
 			return xd->lost && !xd->proc.server;
 	}
@@ -2457,6 +2495,13 @@ long xd_wait_time(struct xd *xd, long now)
 {
 	char err[300];
 
+	if (xd->fell_why[0]) {
+		if (xd->ops->fell_back)
+			xd->ops->fell_back(xd->ctx, xd->fell_why);
+		else
+			base_log("xdisplay", "%s", xd->fell_why);
+		xd->fell_why[0] = 0;
+	}
 	if (xd->ready || xd->lost)
 		return -1;
 	if (now >= xd->start_by) {
@@ -2478,7 +2523,7 @@ static unsigned take_replies(struct xd *xd)
 {
 	unsigned n = 0;
 
-	while (xd->count) {
+	while (xd->c && xd->count) {
 		struct pending p = xd->ring[xd->head];
 		void *reply = NULL;
 		xcb_generic_error_t *e = NULL;
@@ -2552,14 +2597,23 @@ int xd_dispatch(struct xd *xd)
 		xd->in_events = false;
 		capture_next(xd);
 		/* Answers in the order asked; what they ask next goes out. */
-		for (unsigned t; (t = take_replies(xd)); took += t)
-			xcb_flush(xd->c);
-		if (xd->lost)
-			return -EIO; /* the start failed */
+		for (unsigned t; xd->c && (t = take_replies(xd)); took += t)
+			if (xd->c)
+				xcb_flush(xd->c);
+		if (xd->lost || !xd->c)
+			return xd->lost ? -EIO : 0; /* the start failed (or Xvfb starts instead) */
 		xcb_flush(xd->c);
 		if (xcb_connection_has_error(xd->c)) {
-			lose(xd, "the connection to the X server broke");
-			return -EIO;
+			char why[120];
+			if (xd->ready) {
+				lose(xd, "the connection to the X server broke");
+				return -EIO;
+			}
+			snprintf(why, sizeof why, "the connection to the X server (%s) of display :%d "
+						  "broke before it was set up",
+				 xd->proc.srv->name, xd->proc.display);
+			start_fail(xd, why);
+			return xd->lost ? -EIO : 0;
 		}
 		/* The last flush may have read more in; take_replies reads
 		 * what the socket has too. Events are kept for the next round
@@ -2725,5 +2779,10 @@ bool xd_keymap_busy(const struct xd *xd)
 
 int xd_keymap(struct xd *xd, const char *text, size_t n, char *err, size_t errn)
 {
+	/* Not while it starts: the server may yet be another (Xvfb for Xorg). */
+	if (!xd->ready) {
+		snprintf(err, errn, "the display is not running");
+		return -EAGAIN;
+	}
 	return xvfb_keymap(&xd->proc, text, n, err, errn);
 }

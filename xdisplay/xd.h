@@ -83,9 +83,11 @@ struct xd_ops {
 	/* A program in the display took selection sel (0 CLIPBOARD, 1
 	 * PRIMARY): its text, valid UTF-8, at most XD_SEL_MAX_BYTES. */
 	void (*selection)(void *ctx, int sel, const char *utf8, size_t n);
-	/* x-server auto: Xorg did not start (it ended before it said its
-	 * display, or not within XD_START_MS): Xvfb runs in its place (once),
-	 * why says why and what Xorg last said. xd_fd() changed. NULL: logged. */
+	/* x-server auto: Xorg did not start (its config could not be
+	 * written; it ended, broke the connection or did not answer before
+	 * the display was set up, or not within XD_START_MS): Xvfb runs in
+	 * its place (once), why says why and what Xorg last said. xd_fd()
+	 * changed. NULL: logged. */
 	void (*fell_back)(void *ctx, const char *why);
 };
 

@@ -2,9 +2,10 @@
 # x-server auto with an Xorg that does not start falls back to Xvfb once:
 # the daemon finds Xorg in its PATH as it finds Xvfb (a fake one first),
 # here a script that says why and exits 1, then one that never answers
-# (the start deadline, XD_START_MS). Each time the session starts on
-# Xvfb all the same, a view draws its window, and serve.log says that
-# Xorg did not start, why, and what it said.
+# (the start deadline, XD_START_MS), one that says its display and dies,
+# and the real one whose config cannot be written. Each time the session
+# starts on Xvfb all the same, a view draws its window, and serve.log
+# says that Xorg did not start, why, and what it said.
 . test/integration/lib.sh "$1"
 need_progs Xvfb xterm
 if [ ! -e /usr/lib/xorg/modules/drivers/dummy_drv.so ]; then
@@ -49,3 +50,32 @@ grep -q "session fh: the X server (Xorg) did not start within [0-9]* ms (it said
 	"$TELLY_DIR/serve.log" || fail "serve.log does not say why: $(grep 'session fh' "$TELLY_DIR/serve.log")"
 drawn fh tfh
 echo "an Xorg that does not answer: Xvfb instead, said why: ok"
+
+# One that says its display and dies (nothing answers on it): Xvfb all
+# the same (before, the session ended: it could not connect).
+dn=$((4000 + $$ % 1000))
+cat >"$T/bin/Xorg" <<SCRIPT
+#!/bin/sh
+echo "fake Xorg: lost its screen" >&2
+echo $dn >&3
+exec sleep 2
+SCRIPT
+"$TELLY" new --x11 -s fn -- xterm -T tfn || fail "telly new --x11"
+wait_until 40 has_window tfn
+grep -q "session fn: cannot connect to the X server :$dn: .*(it said: fake Xorg: lost its screen): Xvfb instead" \
+	"$TELLY_DIR/serve.log" || fail "serve.log does not say why: $(grep 'session fn' "$TELLY_DIR/serve.log")"
+drawn fn tfn
+echo "an Xorg that says its display and dies: Xvfb instead, said why: ok"
+
+# The real Xorg, whose config cannot be written (a file where its folder
+# goes): Xvfb (before, the session was refused).
+rm "$T/bin/Xorg"
+: >"$TELLY_DIR/x11-fc.xorg"
+"$TELLY" new --x11 -s fc -- xterm -T tfc || fail "telly new --x11 with Xorg's config unwritable"
+wait_until 40 has_window tfc
+grep -q "session fc: the X server (Xorg) did not start: cannot make .*/x11-fc.xorg: File exists: Xvfb instead" \
+	"$TELLY_DIR/serve.log" || fail "serve.log does not say why: $(grep 'session fc' "$TELLY_DIR/serve.log")"
+grep -q "session fc: X display :[0-9]* ready (Xvfb pid" "$TELLY_DIR/serve.log" || fail "fc not on Xvfb"
+drawn fc tfc
+[ -f "$TELLY_DIR/x11-fc.xorg" ] || fail "the file in the way of Xorg's config was touched"
+echo "an Xorg whose config cannot be written: Xvfb instead, said why: ok"

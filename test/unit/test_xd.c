@@ -11,6 +11,7 @@
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 #include <xcb/randr.h>
 #include <xcb/xcb.h>
@@ -519,6 +520,109 @@ static void stopped_server(void)
 	rmdir(dir);
 }
 
+/* ---- x-server auto: an Xorg that dies once connected, not yet set up ---- */
+
+struct fb {
+	int display;
+	char why[600];
+	bool lost;
+};
+
+static void fb2_ready(void *ctx, int display)
+{
+	((struct fb *)ctx)->display = display;
+}
+
+static void fb2_lost(void *ctx, const char *why)
+{
+	fprintf(stderr, "display lost: %s\n", why);
+	((struct fb *)ctx)->lost = true;
+}
+
+static void fb2_fell_back(void *ctx, const char *why)
+{
+	fprintf(stderr, "fell back: %s\n", why);
+	snprintf(((struct fb *)ctx)->why, sizeof ((struct fb *)ctx)->why, "%s", why);
+}
+
+/* The "Xorg" x-server auto finds first in PATH is Xvfb under that name
+ * (it takes Xorg's -auth): it says its display, xd connects, and it is
+ * killed before the start's next step. Xvfb takes its place (once), said
+ * why, and the display is ready on it. */
+static void xorg_dies_connected(void)
+{
+	char dir[] = "/tmp/telly-xd.XXXXXX", err[300], bin[64], path[4096];
+	static const struct xd_ops ops = {.ready = fb2_ready, .lost = fb2_lost,
+					  .fell_back = fb2_fell_back};
+	struct fb t = {.display = -1};
+	struct xd *xd = NULL;
+	bool killed = false;
+	FILE *f;
+
+	if (access("/usr/lib/xorg/modules/drivers/dummy_drv.so", R_OK)) {
+		printf("no dummy driver: auto would not choose Xorg\n");
+		exit(77);
+	}
+	if (!mkdtemp(dir)) {
+		CHECK(!"mkdtemp");
+		return;
+	}
+	snprintf(bin, sizeof bin, "%s/Xorg", dir);
+	if (!(f = fopen(bin, "w"))) {
+		CHECK(!"fopen");
+		rmdir(dir);
+		return;
+	}
+	fputs("#!/bin/sh\n"
+	      "while [ $# -gt 0 ]; do [ \"$1\" = -auth ] && auth=$2; shift; done\n"
+	      "exec Xvfb -displayfd 3 -auth \"$auth\" -nolisten tcp -noreset -screen 0 640x480x24 "
+	      "+extension COMPOSITE +extension DAMAGE +extension XFIXES +extension XTEST "
+	      "+extension MIT-SHM +extension RANDR\n",
+	      f);
+	fclose(f);
+	chmod(bin, 0700);
+	const char *old = getenv("PATH");
+	snprintf(path, sizeof path, "%s:%s", dir, old ? old : "/usr/bin:/bin");
+	char *saved = old ? strdup(old) : NULL;
+	setenv("PATH", path, 1);
+	signal(SIGPIPE, SIG_IGN); /* as the daemon: a write to the dead server fails */
+	struct xd_config cfg = {.dir = dir, .name = "t", .width = 640, .height = 480,
+				.server = XD_SERVER_AUTO};
+	CHECK_EQ(xd_create(&cfg, &ops, &t, &xd, err, sizeof err), 0);
+	if (!xd)
+		goto out;
+	CHECK(!strcmp(xd_server_name(xd), "Xorg"));
+	unsigned gen0 = xd_fd_gen(xd);
+	pid_t server = xd_server_pid(xd);
+	long end = base_now_ms() + 2 * TEST_DEADLINE_MS;
+	while (t.display < 0 && !t.lost && base_now_ms() < end) {
+		xd_dispatch(xd);
+		/* Named (+1), the handshake's thread (+1), connected (+1). */
+		if (!killed && xd_fd_gen(xd) - gen0 >= 3) {
+			CHECK_EQ(xd_display(xd), -1); /* connected, not ready */
+			kill(server, SIGKILL);
+			killed = true;
+		}
+		xd_reap(xd, NULL);
+		long wait = xd_wait_time(xd, base_now_ms());
+		struct pollfd p = {.fd = xd_fd(xd), .events = POLLIN};
+		poll(&p, xd_fd(xd) >= 0 ? 1 : 0, wait < 0 || wait > 20 ? 20 : (int)wait);
+	}
+	CHECK(killed);
+	CHECK(t.display >= 0);
+	CHECK(!t.lost);
+	CHECK(!strcmp(xd_server_name(xd), "Xvfb"));
+	CHECK(strstr(t.why, "before it was set up") != NULL);
+	CHECK(strstr(t.why, "Xvfb instead") != NULL);
+	xd_destroy(xd);
+out:
+	if (saved)
+		setenv("PATH", saved, 1);
+	free(saved);
+	unlink(bin);
+	rmdir(dir);
+}
+
 int main(int argc, char **argv)
 {
 	static const struct unit_case cases[] = {
@@ -526,6 +630,7 @@ int main(int argc, char **argv)
 		{"screen-size", screen_size},
 		{"stop-while-starting", stop_while_starting},
 		{"stopped-server", stopped_server},
+		{"xorg-dies-connected", xorg_dies_connected},
 	};
 	return unit_main(cases, sizeof cases / sizeof cases[0], argc, argv);
 }
