@@ -11,6 +11,7 @@
 #define XD_COOKIE_BYTES 16
 #define XD_KEYMAP_MAX_BYTES (1u << 20)
 #define XD_LAST_WORDS_BYTES 4096 /* of a server's output read for why it failed */
+#define XD_KEYMAPS_REFUSED_MAX 16 /* keymaps remembered as refused by xkbcomp */
 
 struct xd_proc;
 
@@ -51,8 +52,16 @@ struct xd_proc {
 	size_t keymap_next_len;
 	char *keymap_running; /* the one xkbcomp loads */
 	size_t keymap_running_len;
-	char *keymap_loaded; /* the one the display has, or xkbcomp refused (NULL: its own) */
+	char *keymap_loaded; /* the one the display has (NULL: its own) */
 	size_t keymap_loaded_len;
+	/* Keymaps xkbcomp refused (their digests, the newest last): each is
+	 * refused once and logged once, never tried again (desks that take
+	 * turns would load theirs at each turn). */
+	struct {
+		uint64_t hash;
+		size_t len;
+	} refused[XD_KEYMAPS_REFUSED_MAX];
+	unsigned nrefused;
 	int display;	    /* -1 until known */
 };
 

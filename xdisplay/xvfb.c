@@ -325,22 +325,60 @@ int xvfb_read_display(struct xd_proc *p, char *err, size_t errn)
 
 static void keymap_run(struct xd_proc *p);
 
+/* FNV-1a: a keymap's digest, to know it again without keeping it (a
+ * keymap is up to XD_KEYMAP_MAX_BYTES). */
+static uint64_t keymap_hash(const char *text, size_t n)
+{
+	uint64_t h = 14695981039346656037ull;
+
+	for (size_t i = 0; i < n; i++)
+		h = (h ^ (uint8_t)text[i]) * 1099511628211ull;
+	return h;
+}
+
+static bool keymap_was_refused(const struct xd_proc *p, const char *text, size_t n)
+{
+	uint64_t h = p->nrefused ? keymap_hash(text, n) : 0;
+
+	for (unsigned i = 0; i < p->nrefused; i++)
+		if (p->refused[i].len == n && p->refused[i].hash == h)
+			return true;
+	return false;
+}
+
+static void keymap_refused(struct xd_proc *p, const char *text, size_t n)
+{
+	if (p->nrefused == XD_KEYMAPS_REFUSED_MAX) { /* the oldest goes */
+		memmove(p->refused, p->refused + 1, (p->nrefused - 1) * sizeof p->refused[0]);
+		p->nrefused--;
+	}
+	p->refused[p->nrefused].hash = keymap_hash(text, n);
+	p->refused[p->nrefused++].len = n;
+}
+
 bool xvfb_reap(struct xd_proc *p)
 {
 	int status;
 
 	if (p->xkbcomp > 0 && waitpid(p->xkbcomp, &status, WNOHANG) == p->xkbcomp) {
-		if (!WIFEXITED(status) || WEXITSTATUS(status) != 0)
-			base_log("xdisplay", "xkbcomp did not load the desk's keymap (status %d)%s%s",
+		if (!WIFEXITED(status) || WEXITSTATUS(status) != 0) {
+			/* Remembered: asked again (each key of its desk, each
+			 * turn of desks with other keymaps asks for it) it would
+			 * only fail again. The display keeps the keymap it had. */
+			base_log("xdisplay", "display :%d: xkbcomp did not load a desk's keymap "
+					     "(status %d), which is not tried again: that desk's keys "
+					     "go in with the display's keymap%s%s",
+				 p->display,
 				 WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status),
 				 p->log[0] ? "; see " : "", p->log);
-		else
+			keymap_refused(p, p->keymap_running, p->keymap_running_len);
+			free(p->keymap_running);
+		} else {
 			base_log("xdisplay", "display :%d: the desk's keymap is loaded", p->display);
-		/* Refused, it counts as loaded too: asked again (each key of
-		 * its desk asks for it) it would only fail again. */
-		free(p->keymap_loaded);
-		p->keymap_loaded = p->keymap_running;
-		p->keymap_loaded_len = p->keymap_running_len;
+			free(p->keymap_loaded);
+			p->keymap_loaded = p->keymap_running;
+			p->keymap_loaded_len = p->keymap_running_len;
+		}
 		p->keymap_running = NULL;
 		p->xkbcomp = 0;
 		unlink(p->keymap);
@@ -452,6 +490,9 @@ static void keymap_run(struct xd_proc *p)
 
 bool xvfb_keymap_is(const struct xd_proc *p, const char *text, size_t n)
 {
+	if (keymap_was_refused(p, text, n))
+		return true; /* counts as had: it is not tried again */
+
 	const char *k = p->keymap_next	  ? p->keymap_next
 			: p->xkbcomp	  ? p->keymap_running
 					  : p->keymap_loaded;
@@ -474,10 +515,10 @@ int xvfb_keymap(struct xd_proc *p, const char *text, size_t n, char *err, size_t
 		snprintf(err, errn, "the display is not running");
 		return -EAGAIN;
 	}
-	/* The keymap the display has, or is about to have: nothing to do
-	 * (every desk that attaches sends its own; most are the same, and a
-	 * load holds everyone's keys). */
-	if (!p->keymap_next && xvfb_keymap_is(p, text, n))
+	/* The keymap the display has, or is about to have, or one xkbcomp
+	 * refused: nothing to do (every desk that attaches sends its own;
+	 * most are the same, and a load holds everyone's keys). */
+	if (keymap_was_refused(p, text, n) || (!p->keymap_next && xvfb_keymap_is(p, text, n)))
 		return 0;
 	if (!(copy = malloc(n))) {
 		snprintf(err, errn, "out of memory");

@@ -1324,12 +1324,19 @@ static void note_input(struct x11 *x, struct chan *v, uint32_t seq, uint32_t id,
 	}
 }
 
-/* The input held while a keymap loads is full (XD_HELD_KEYS_MAX): the
- * desk's frame is offered again later and its connection waits (said
- * once a load: it may stop a desk's terminals too for as long). */
-static int hold_full(struct x11 *x, struct chan *v)
+/* A desk's input cannot go in yet: the frame is offered again later and
+ * its connection waits (said once until input goes in again: it may stop
+ * a desk's terminals too for as long). Either the input held while a
+ * keymap loads is full (XD_HELD_KEYS_MAX), or (other_keymap) the desk's
+ * key waits, nothing of its own held, for the display to be done with
+ * another desk's keymap before its own is loaded. */
+static int hold_full(struct x11 *x, struct chan *v, bool other_keymap)
 {
-	if (!x->told_hold_full)
+	if (!x->told_hold_full && other_keymap)
+		serve_log("session %s: connection %u's key waits (and the connection with it) "
+			  "until the display has loaded another desk's keymap; its own is loaded "
+			  "then", x->s.name, v->conn->id);
+	else if (!x->told_hold_full)
 		serve_log("session %s: %d inputs wait for the desk's keymap to load: connection "
 			  "%u waits for it", x->s.name, XD_HELD_KEYS_MAX, v->conn->id);
 	x->told_hold_full = true;
@@ -1371,10 +1378,11 @@ int x11_key(struct session *s, struct chan *v, const struct rp_xkey *k, char *er
 	struct xview *xv = view_of(x, v, false);
 	int r = key_keymap(x, xv);
 
-	if (r == 0)
-		r = xd_key(x->xd, k->id, k->keycode, k->pressed);
-	if (r == -EBUSY) /* held input for a keymap is full: not taken, offered again */
-		return hold_full(x, v);
+	if (r == -EBUSY) /* another desk's keymap first: not taken, offered again */
+		return hold_full(x, v, true);
+	r = xd_key(x->xd, k->id, k->keycode, k->pressed);
+	if (r == -EBUSY) /* held input for a keymap is full: as above */
+		return hold_full(x, v, false);
 	x->told_hold_full = false;
 	v->taken.seq = k->seq; /* handled: a RESUME does not send it again (link.c) */
 
@@ -1403,7 +1411,7 @@ int x11_pointer(struct session *s, struct chan *v, const struct rp_xpointer *p, 
 	struct xview *xv;
 
 	if (r == -EBUSY) /* as XKEY's */
-		return hold_full(x, v);
+		return hold_full(x, v, false);
 	x->told_hold_full = false;
 	v->taken.seq = p->seq; /* as XKEY's */
 	if (r == -ENOENT && p->kind == RP_XPTR_RELEASE && p->button >= 1 && p->button <= 9)

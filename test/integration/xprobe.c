@@ -11,8 +11,10 @@
  * each update (XACK). Commands, a line each:
  *
  *   dump ID FILE        the window's pixels as a PPM, written whole (rename)
- *   keymap              send the desk's keymap (xkbcommon's "us") as XKEYMAP
- *   type ID TEXT        keys for TEXT (\n is Return) as XKEY, keycodes of "us"
+ *   keymap              send the desk's keymap (xkbcommon's "us", or the layout
+ *                       XPROBE_LAYOUT names) as XKEYMAP
+ *   type ID TEXT        keys for TEXT (\n is Return) as XKEY, keycodes of that
+ *                       keymap
  *   key ID KEYCODE      one keycode pressed and released
  *   click ID X Y [BTN]  pointer to X,Y in the window, button pressed, released
  *   move ID X Y W H     XCONFIGURE (move and size)
@@ -248,12 +250,14 @@ static void send_file(struct probe *p, uint8_t sel, const char *path)
 
 static void keymap_load(struct probe *p)
 {
-	struct xkb_rule_names names = {.rules = "evdev", .model = "pc105", .layout = "us"};
+	const char *layout = getenv("XPROBE_LAYOUT");
+	struct xkb_rule_names names = {.rules = "evdev", .model = "pc105",
+				       .layout = layout && *layout ? layout : "us"};
 
 	p->kctx = xkb_context_new(XKB_CONTEXT_NO_FLAGS);
 	p->km = p->kctx ? xkb_keymap_new_from_names(p->kctx, &names, 0) : NULL;
 	if (!p->km) {
-		fprintf(stderr, "xprobe: no us keymap (xkbcommon)\n");
+		fprintf(stderr, "xprobe: no keymap for layout %s (xkbcommon)\n", names.layout);
 		exit(1);
 	}
 	p->shift = (uint8_t)xkb_keymap_key_by_name(p->km, "LFSH");
@@ -269,7 +273,7 @@ static void send_key(struct probe *p, uint32_t id, uint8_t kc, bool down)
 		rp_conn_send(p->c, f, (size_t)len);
 }
 
-/* The keycode and shift level of ch in the us keymap. */
+/* The keycode and shift level of ch in the desk's keymap. */
 static bool keycode_of(struct probe *p, uint32_t ch, uint8_t *kc, bool *shift)
 {
 	xkb_keysym_t want = ch == '\n' ? XKB_KEY_Return : xkb_utf32_to_keysym(ch);
