@@ -13,7 +13,9 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <linux/sockios.h>
 #include <sys/eventfd.h>
+#include <sys/ioctl.h>
 #include <sys/mman.h>
 #include <sys/socket.h>
 #include <sys/un.h>
@@ -234,6 +236,12 @@ struct xd {
 	xcb_window_t root;
 	int fd;
 	bool lost;
+	/* What the server has not read of what xd sent (backlogged): its
+	 * socket's send buffer, since when a desk's input waits for it (0:
+	 * none does), and whether that, and dropping it, were said. */
+	size_t sndbuf;
+	long backlog_since;
+	bool told_backlog, told_dropping;
 	xcb_atom_t atoms[A_COUNT];
 	uint8_t damage_ev, xfixes_ev;
 	xcb_shm_seg_t seg;
@@ -1863,6 +1871,11 @@ static void start_connected(struct xd *xd)
 	xcb_screen_t *scr = xcb_setup_roots_iterator(xcb_get_setup(xd->c)).data;
 
 	xd->fd = xcb_get_file_descriptor(xd->c);
+	int sndbuf = 0;
+	socklen_t sl = sizeof sndbuf;
+	xd->sndbuf = getsockopt(xd->fd, SOL_SOCKET, SO_SNDBUF, &sndbuf, &sl) == 0 && sndbuf > 0
+			     ? (size_t)sndbuf
+			     : 212992;
 	xd->root = scr->root;
 	xd->cur_w = scr->width_in_pixels;
 	xd->cur_h = scr->height_in_pixels;
@@ -2376,10 +2389,13 @@ static int hold(struct xd *xd, struct xd_held h)
 	return 1;
 }
 
-/* The keymap is in: the input held meanwhile goes, in order. */
+static int backlogged(struct xd *xd, bool release);
+
+/* The keymap is in: the input held meanwhile goes, in order (once the
+ * server reads: a write to its full socket would wait). */
 static void release_held(struct xd *xd)
 {
-	if (!xd->c || keymap_loading(xd) || !xd->nheld)
+	if (!xd->ready || keymap_loading(xd) || !xd->nheld || backlogged(xd, true))
 		return;
 	for (unsigned i = 0; i < xd->nheld; i++) {
 		const struct xd_held *h = &xd->held[i];
@@ -2491,7 +2507,8 @@ void xd_stop(struct xd *xd)
 	xvfb_stop(&xd->proc);
 }
 
-long xd_wait_time(struct xd *xd, long now)
+/* The start's deadline (and a fallback's news): ms until it, or -1. */
+static long start_wait(struct xd *xd, long now)
 {
 	char err[300];
 
@@ -2517,6 +2534,13 @@ long xd_wait_time(struct xd *xd, long now)
 		return xd->lost ? -1 : xd->start_by - now;
 	}
 	return xd->start_by - now;
+}
+
+long xd_wait_time(struct xd *xd, long now)
+{
+	long kw = xvfb_keymap_wait(&xd->proc, now), sw = start_wait(xd, now);
+
+	return kw < 0 ? sw : sw < 0 || kw < sw ? kw : sw;
 }
 
 static unsigned take_replies(struct xd *xd)
@@ -2577,6 +2601,7 @@ int xd_dispatch(struct xd *xd)
 	 * and an answer left in xcb's queue wakes nobody: the capture it
 	 * belongs to would wait for the next event from the display, which
 	 * for an idle window never comes. */
+	release_held(xd); /* held for a server that did not read, which may now */
 	for (int round = 0;; round++) {
 		unsigned took = 0;
 		xd->in_events = true;
@@ -2638,6 +2663,57 @@ void xd_windows(struct xd *xd)
 			report(xd, w);
 }
 
+/* A desk's input (or window request) may be written? A server that does
+ * not read what it is sent (stopped, or a program grabbed it) fills its
+ * socket, and xcb waits, holding the owner's loop, until a socket it
+ * writes to may be written (POLLOUT: for a unix socket, while what the
+ * server has not read takes at most a quarter of the send buffer, the
+ * memory of each piece counted). Past half of that (or, for a release,
+ * which the held ones need to end, once the socket may not be written),
+ * the input waits (-ENOBUFS: offered again, as for a keymap's hold) for
+ * XD_BACKLOG_WAIT_MS, then is dropped (1) until the server reads again.
+ * 0: write it (xcb's output is flushed after each: little goes at once).
+ * The room left is for xd's own requests, few and bounded (a read at a
+ * time, a size at a time, answers to the server's own events). */
+static int backlogged(struct xd *xd, bool release)
+{
+	struct pollfd pfd = {.fd = xd->fd, .events = POLLOUT};
+	int queued = 0;
+	long now;
+
+	bool writable = poll(&pfd, 1, 0) == 1 && (pfd.revents & POLLOUT);
+	if (ioctl(xd->fd, SIOCOUTQ, &queued) < 0)
+		queued = 0;
+	if (writable && (size_t)queued <= xd->sndbuf / 8) {
+		if (xd->told_backlog)
+			base_log("xdisplay", "display :%d reads what it is sent again%s",
+				 xd->proc.display,
+				 xd->told_dropping ? " (desks' input to it was dropped meanwhile)" : "");
+		xd->backlog_since = 0;
+		xd->told_backlog = xd->told_dropping = false;
+		return 0;
+	}
+	if (writable && release)
+		return 0; /* (its room: the backlog stays, as said) */
+	now = base_now_ms();
+	if (!xd->backlog_since)
+		xd->backlog_since = now;
+	if (!xd->told_backlog)
+		base_log("xdisplay", "display :%d does not read what it is sent (%d KiB wait in its "
+				     "socket: its server is stopped, or a program grabbed it): desks' input "
+				     "to it waits",
+			 xd->proc.display, queued / 1024);
+	xd->told_backlog = true;
+	if (now - xd->backlog_since < XD_BACKLOG_WAIT_MS)
+		return -ENOBUFS;
+	if (!xd->told_dropping)
+		base_log("xdisplay", "display :%d has not read for %d ms: desks' input to it is "
+				     "dropped until it reads again",
+			 xd->proc.display, XD_BACKLOG_WAIT_MS);
+	xd->told_dropping = true;
+	return 1;
+}
+
 int xd_key(struct xd *xd, uint32_t id, uint8_t keycode, bool pressed)
 {
 	if (!xd->ready)
@@ -2646,7 +2722,7 @@ int xd_key(struct xd *xd, uint32_t id, uint8_t keycode, bool pressed)
 		return -EINVAL;
 	int r = hold(xd, (struct xd_held){id, -1, keycode, pressed, 0, 0});
 
-	if (r)
+	if (r || (r = backlogged(xd, !pressed)))
 		return r < 0 ? r : 0;
 	inject_key(xd, id, keycode, pressed);
 	xcb_flush(xd->c);
@@ -2676,7 +2752,7 @@ int xd_pointer(struct xd *xd, uint32_t id, int x, int y, int kind, int button)
 		return -EINVAL;
 	int r = hold(xd, (struct xd_held){id, (int8_t)kind, (uint8_t)button, kind == 1,
 					  (int16_t)rx, (int16_t)ry});
-	if (r)
+	if (r || (r = backlogged(xd, kind == 2)))
 		return r < 0 ? r : 0;
 	inject_pointer(xd, id, (int16_t)rx, (int16_t)ry, kind, (uint8_t)button);
 	xcb_flush(xd->c);
@@ -2691,6 +2767,9 @@ int xd_button_up(struct xd *xd, int button)
 		return -EINVAL;
 	if (hold(xd, (struct xd_held){0, 3, (uint8_t)button, false, 0, 0}))
 		return 0; /* a release: held, or (past its room) lost and counted */
+	int r = backlogged(xd, true);
+	if (r)
+		return r < 0 ? r : 0;
 	inject_pointer(xd, 0, 0, 0, 3, (uint8_t)button);
 	xcb_flush(xd->c);
 	return 0;
@@ -2704,6 +2783,9 @@ int xd_focus(struct xd *xd, uint32_t id)
 		return -EAGAIN;
 	if (!(w = find(xd, id)) || !w->mapped)
 		return -ENOENT;
+	int r = backlogged(xd, false);
+	if (r)
+		return r < 0 ? r : 0;
 	set_focus(xd, w);
 	xcb_flush(xd->c);
 	return 0;
@@ -2721,6 +2803,9 @@ int xd_configure(struct xd *xd, uint32_t id, unsigned what, int x, int y, unsign
 		return -EAGAIN;
 	if (!(w = find(xd, id)) || !w->mapped)
 		return -ENOENT;
+	int r = backlogged(xd, false);
+	if (r)
+		return r < 0 ? r : 0;
 	if (what & 1) {
 		mask |= XCB_CONFIG_WINDOW_X | XCB_CONFIG_WINDOW_Y;
 		v[n++] = (uint32_t)(x < -32768 ? -32768 : x > 32767 ? 32767 : x);
@@ -2751,6 +2836,9 @@ int xd_close(struct xd *xd, uint32_t id)
 		return -EAGAIN;
 	if (!(w = find(xd, id)))
 		return -ENOENT;
+	int r = backlogged(xd, false);
+	if (r)
+		return r < 0 ? r : 0;
 	if (w->can_close) {
 		xcb_client_message_event_t ev = {0};
 		ev.response_type = XCB_CLIENT_MESSAGE;

@@ -41,6 +41,7 @@
 #define XD_START_MS 10000 /* the server says its display within this, then is set up within
 			     this again, or it failed */
 #define XD_SEL_MAX_BYTES (4u << 20) /* a selection's text, either way */
+#define XD_XKBCOMP_MS 10000 /* xkbcomp has loaded a keymap within this, or it is killed */
 
 struct xd;
 
@@ -178,6 +179,13 @@ void xd_counts(const struct xd *xd, struct xd_counts *out);
  * that one whose desk went (it cannot be offered again) still goes in. */
 #define XD_HELD_KEYS_MAX 1024
 #define XD_HELD_RELEASE_ROOM 512
+/* A server that does not read what it is sent (stopped, or a program
+ * grabbed it) is not written to once its socket nears the point where
+ * xcb would wait to write (holding the owner's loop): input, focus,
+ * configure and close
+ * are refused with -ENOBUFS (nothing taken: offered again) this long,
+ * then dropped (0) until it reads again. Both said once in the log. */
+#define XD_BACKLOG_WAIT_MS 2000
 int xd_key(struct xd *xd, uint32_t id, uint8_t keycode, bool pressed);
 /* kind: 0 motion, 1 press, 2 release; x, y relative to window id. */
 int xd_pointer(struct xd *xd, uint32_t id, int x, int y, int kind, int button);

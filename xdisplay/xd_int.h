@@ -48,6 +48,8 @@ struct xd_proc {
 	char dbuf[16];
 	size_t dlen;
 	pid_t xkbcomp;	    /* 0: none runs */
+	long xkbcomp_by;    /* when it is killed: the display does not answer it */
+	bool xkbcomp_killed;
 	char *keymap_next;  /* a keymap that came while one was loading */
 	size_t keymap_next_len;
 	char *keymap_running; /* the one xkbcomp loads */
@@ -87,5 +89,8 @@ void xvfb_finish(struct xd_proc *p); /* kills and waits, removes the files */
 int xvfb_cookie_again(struct xd_proc *p, char *err, size_t errn);
 int xvfb_keymap(struct xd_proc *p, const char *text, size_t n, char *err, size_t errn);
 bool xvfb_keymap_is(const struct xd_proc *p, const char *text, size_t n);
+/* xkbcomp past XD_XKBCOMP_MS is killed (xvfb_reap says so): ms until it
+ * would be, or -1. */
+long xvfb_keymap_wait(struct xd_proc *p, long now);
 
 #endif

@@ -15,6 +15,7 @@
 #include <unistd.h>
 
 #include "base.h"
+#include "xd.h"
 #include "xd_int.h"
 
 #define XVFB_STOP_WAIT_MS 2000 /* after SIGTERM, SIGKILL */
@@ -361,7 +362,14 @@ bool xvfb_reap(struct xd_proc *p)
 	int status;
 
 	if (p->xkbcomp > 0 && waitpid(p->xkbcomp, &status, WNOHANG) == p->xkbcomp) {
-		if (!WIFEXITED(status) || WEXITSTATUS(status) != 0) {
+		if (p->xkbcomp_killed) {
+			/* Not the keymap's fault: tried again by the next key
+			 * of its desk (the display keeps the keymap it had). */
+			base_log("xdisplay", "display :%d: xkbcomp did not load a desk's keymap within "
+					     "%d ms (the X server does not answer): killed",
+				 p->display, XD_XKBCOMP_MS);
+			free(p->keymap_running);
+		} else if (!WIFEXITED(status) || WEXITSTATUS(status) != 0) {
 			/* Remembered: asked again (each key of its desk, each
 			 * turn of desks with other keymaps asks for it) it would
 			 * only fail again. The display keeps the keymap it had. */
@@ -381,6 +389,7 @@ bool xvfb_reap(struct xd_proc *p)
 		}
 		p->keymap_running = NULL;
 		p->xkbcomp = 0;
+		p->xkbcomp_killed = false;
 		unlink(p->keymap);
 		if (p->keymap_next && p->server)
 			keymap_run(p);
@@ -484,8 +493,20 @@ static void keymap_run(struct xd_proc *p)
 		_exit(127);
 	}
 	p->xkbcomp = pid;
+	p->xkbcomp_by = base_now_ms() + XD_XKBCOMP_MS;
 	p->keymap_running = text;
 	p->keymap_running_len = n;
+}
+
+long xvfb_keymap_wait(struct xd_proc *p, long now)
+{
+	if (p->xkbcomp <= 0 || p->xkbcomp_killed)
+		return -1;
+	if (now < p->xkbcomp_by)
+		return p->xkbcomp_by - now;
+	kill(p->xkbcomp, SIGKILL); /* reaped by xvfb_reap, which says so */
+	p->xkbcomp_killed = true;
+	return -1;
 }
 
 bool xvfb_keymap_is(const struct xd_proc *p, const char *text, size_t n)

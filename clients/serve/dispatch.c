@@ -483,8 +483,8 @@ static int on_xconfigure(struct server *srv, struct conn *c, const struct rp_hdr
 
 	if (rp_xconfigure_decode(p, h->len, &m) < 0)
 		return malformed(srv, c, h);
-	if ((v = x_chan(c, h, true)))
-		x11_configure(v->s, &m);
+	if ((v = x_chan(c, h, true)) && x11_configure(v->s, &m) == -EBUSY)
+		return FRAME_STALL; /* the display does not read: offered again */
 	return FRAME_DONE;
 }
 
@@ -498,10 +498,8 @@ static int on_xid(struct server *srv, struct conn *c, const struct rp_hdr *h, co
 		return malformed(srv, c, h);
 	if (!(v = x_chan(c, h, true)))
 		return FRAME_DONE;
-	if (h->type == RP_XCLOSE)
-		x11_close(v->s, id);
-	else
-		x11_focus(v->s, id);
+	if ((h->type == RP_XCLOSE ? x11_close(v->s, id) : x11_focus(v->s, id)) == -EBUSY)
+		return FRAME_STALL; /* as XCONFIGURE's */
 	return FRAME_DONE;
 }
 

@@ -358,9 +358,9 @@ int x11_files_again(struct session *s, char *err, size_t errn);
 int x11_key(struct session *s, struct chan *v, const struct rp_xkey *k, char *err, size_t errn);
 int x11_pointer(struct session *s, struct chan *v, const struct rp_xpointer *p, char *err,
 		size_t errn);
-void x11_configure(struct session *s, const struct rp_xconfigure *c);
-void x11_close(struct session *s, uint32_t id);
-void x11_focus(struct session *s, uint32_t id);
+int x11_configure(struct session *s, const struct rp_xconfigure *c);
+int x11_close(struct session *s, uint32_t id);
+int x11_focus(struct session *s, uint32_t id);
 void x11_ack(struct session *s, struct chan *v, uint32_t id, uint32_t frame);
 int x11_keymap(struct session *s, struct chan *v, const struct rp_xchunk *c, char *err,
 	       size_t errn);

@@ -1383,6 +1383,8 @@ int x11_key(struct session *s, struct chan *v, const struct rp_xkey *k, char *er
 	r = xd_key(x->xd, k->id, k->keycode, k->pressed);
 	if (r == -EBUSY) /* held input for a keymap is full: as above */
 		return hold_full(x, v, false);
+	if (r == -ENOBUFS) /* the display does not read (xd logs it): as above */
+		return -EBUSY;
 	x->told_hold_full = false;
 	v->taken.seq = k->seq; /* handled: a RESUME does not send it again (link.c) */
 
@@ -1412,12 +1414,16 @@ int x11_pointer(struct session *s, struct chan *v, const struct rp_xpointer *p, 
 
 	if (r == -EBUSY) /* as XKEY's */
 		return hold_full(x, v, false);
+	if (r == -ENOBUFS)
+		return -EBUSY;
 	x->told_hold_full = false;
 	v->taken.seq = p->seq; /* as XKEY's */
 	if (r == -ENOENT && p->kind == RP_XPTR_RELEASE && p->button >= 1 && p->button <= 9)
 		r = xd_button_up(x->xd, p->button); /* pressed in a window that went since */
 	else if (r == -ENOENT)
 		return 0; /* the window went while this was on its way */
+	if (r == -ENOBUFS)
+		return -EBUSY;
 	if (r < 0) {
 		snprintf(err, errn, "XPOINTER: %s", r == -EINVAL ? "buttons are 1 to 9"
 								   : "the display is not running");
@@ -1434,22 +1440,30 @@ int x11_pointer(struct session *s, struct chan *v, const struct rp_xpointer *p, 
 	return 0;
 }
 
-void x11_configure(struct session *s, const struct rp_xconfigure *c)
+/* -EBUSY: the display does not read what it is sent (-ENOBUFS); offered
+ * again (xd.h, XD_BACKLOG_WAIT_MS). */
+int x11_configure(struct session *s, const struct rp_xconfigure *c)
 {
-	xd_configure(xs(s)->xd, c->id, c->what, c->x, c->y, c->w, c->h);
+	int r = xd_configure(xs(s)->xd, c->id, c->what, c->x, c->y, c->w, c->h);
+
 	settle(xs(s));
+	return r == -ENOBUFS ? -EBUSY : 0;
 }
 
-void x11_close(struct session *s, uint32_t id)
+int x11_close(struct session *s, uint32_t id)
 {
-	xd_close(xs(s)->xd, id);
+	int r = xd_close(xs(s)->xd, id);
+
 	settle(xs(s));
+	return r == -ENOBUFS ? -EBUSY : 0;
 }
 
-void x11_focus(struct session *s, uint32_t id)
+int x11_focus(struct session *s, uint32_t id)
 {
-	xd_focus(xs(s)->xd, id);
+	int r = xd_focus(xs(s)->xd, id);
+
 	settle(xs(s));
+	return r == -ENOBUFS ? -EBUSY : 0;
 }
 
 void x11_ack(struct session *s, struct chan *v, uint32_t id, uint32_t frame)

@@ -7,9 +7,12 @@
 # daemon still echoes what is typed, at once, and after the start's bound
 # (XD_START_MS) serve.log says that display did not answer, the session
 # ends and its server is gone.
-# Then an X.Org display that runs, stopped while a desk of another size
-# views it (the daemon asks it for that size): the shell still echoes,
-# and once the server goes on, the display takes the desk's size.
+# Then an X.Org display that runs is stopped, a desk clicks on and on
+# (before, the daemon's writes filled the server's socket and the next
+# one waited for good), and a desk of another size views it: the shell
+# still echoes, the log says the display does not read (the clicks wait,
+# then are dropped), and once the server goes on, it reads again and
+# takes the desk's size.
 . test/integration/lib.sh "$1"
 need_progs Xvfb xterm xdpyinfo
 real_xvfb=$(command -v Xvfb)
@@ -61,10 +64,10 @@ tm send-keys -t t:w1 'echo $((7*8))' Enter
 wait_for w1 56 5
 echo "the stuck display ended, said why, its server gone: ok"
 
-# X.Org's server (if installed), stopped while it runs; a view of another
-# size comes (the daemon asks the display for its size, and for the
-# window's pixels).
-# A daemon of its own: x-server auto, and the real Xvfb (the fallback).
+# X.Org's server (if installed), stopped while it runs: a desk clicks on
+# and on, then a view of another size comes (the daemon asks the display
+# for its size, the window's pixels, and loads the view's keymap). A
+# daemon of its own: x-server auto, the real Xvfb (for the fallback).
 . test/integration/xhost.inc
 "$TELLY" stop >/dev/null 2>&1
 wait_until 20 daemon_gone
@@ -76,18 +79,32 @@ wait_for w2 'sh>'
 wait_until 20 has_window trs
 rpid=$(sed -n 's/.*session rs started: an X display (Xorg pid \([0-9]*\)).*/\1/p' "$TELLY_DIR/serve.log")
 [ -n "$rpid" ] || fail "rs is not on Xorg: $(grep 'session rs' "$TELLY_DIR/serve.log")"
+xprobe_start "$T/p" rs
+exec 3>"$T/p/cmd"
+wait_until 20 grep -q " trs$" "$T/p/windows"
+id=$(sed -n 's/^\(0x[0-9a-f]*\) .* trs$/\1/p' "$T/p/windows")
 kill -STOP "$rpid"
-printf 'wait-window "trs" 30\nscreenshot %s\n' "$T/shot.png" >"$T/in"
+# A desk clicks on and on (before, the daemon's writes to the stopped
+# server filled its socket, and the next one waited for it for good).
+i=0
+while [ $i -lt 2000 ]; do echo "click $id 10 10"; i=$((i + 1)); done >&3
+wait_until 20 grep -q "display :[0-9]* does not read what it is sent" "$TELLY_DIR/serve.log"
+tm send-keys -t t:w2 'echo $((8*9))' Enter
+wait_for w2 72 5
+# A desk of another size comes.
+printf 'wait-window "trs" 40\nscreenshot %s\n' "$T/shot.png" >"$T/in"
 "$TELLY" view --headless --x11 rs --size 1200x800 --input "$T/in" >"$T/legend" 2>"$T/view.err" &
 vpid=$!
 pids="$pids $vpid"
-wait_until 10 grep -q "connection [0-9]*: attached to rs" "$TELLY_DIR/serve.log"
-tm send-keys -t t:w2 'echo $((8*9))' Enter
-wait_for w2 72 3
+wait_until 10 sh -c "[ \$(grep -c 'attached to rs' '$TELLY_DIR/serve.log') -ge 2 ]"
+tm send-keys -t t:w2 'echo $((9*9))' Enter
+wait_for w2 81 5
 "$TELLY" ls >/dev/null || fail "telly ls: the daemon does not answer"
 stopped "$rpid" || fail "the X server went on before the shell was answered"
 kill -CONT "$rpid"
+echo "click $id 10 10" >&3
+wait_until 20 grep -q "display :[0-9]* reads what it is sent again" "$TELLY_DIR/serve.log"
 wait "$vpid" || fail "the view: $(cat "$T/view.err")"
 grep -q 'xwindow .*title "trs"' "$T/legend" || fail "the view did not draw trs: $(cat "$T/legend")"
 wait_until 10 is_dims rs 1200x800
-echo "a stopped X.Org display while a desk of another size comes: the shell echoes, then it takes the size: ok"
+echo "a stopped X.Org display, a desk of another size and a desk clicking: the shell echoes, then it takes the size: ok"

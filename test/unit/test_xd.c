@@ -467,45 +467,64 @@ static void stuck_lost(void *ctx, const char *why)
 	snprintf(((struct stuck *)ctx)->why, sizeof ((struct stuck *)ctx)->why, "%s", why);
 }
 
+/* An Xvfb display (skipped, 77, without Xvfb) in a new folder dir. */
+static struct xd *stuck_xvfb(char *dir, struct stuck *t)
+{
+	static const struct xd_ops ops = {.ready = stuck_ready, .lost = stuck_lost};
+	struct xd_config cfg = {.dir = dir, .name = "t", .width = 640, .height = 480,
+				.server = XD_SERVER_XVFB};
+	struct xd *xd = NULL;
+	char err[300];
+
+	if (!mkdtemp(dir)) {
+		CHECK(!"mkdtemp");
+		return NULL;
+	}
+	if (xd_create(&cfg, &ops, t, &xd, err, sizeof err) < 0) {
+		printf("no Xvfb: %s\n", err);
+		rmdir(dir);
+		exit(77);
+	}
+	return xd;
+}
+
+/* The owner's loop, once: what is ready handled, then a wait (50 ms at
+ * most) for more or xd's timed work. */
+static void stuck_turn(struct xd *xd)
+{
+	xd_dispatch(xd);
+	long wait = xd_wait_time(xd, base_now_ms());
+	struct pollfd p = {.fd = xd_fd(xd), .events = POLLIN};
+	poll(&p, xd_fd(xd) >= 0 ? 1 : 0, wait < 0 || wait > 50 ? 50 : (int)wait);
+}
+
 /* Xvfb stopped (SIGSTOP) as soon as it said its display, while xd
  * connects: no call into xd waits for it (the owner's loop serves
  * everyone else), the start fails after its bound with why, and the
  * display goes at once, its server too. */
 static void stopped_server(void)
 {
-	char dir[] = "/tmp/telly-xd.XXXXXX", err[300];
-	static const struct xd_ops ops = {.ready = stuck_ready, .lost = stuck_lost};
+	char dir[] = "/tmp/telly-xd.XXXXXX";
 	struct stuck t = {.display = -1};
-	struct xd *xd = NULL;
+	struct xd *xd = stuck_xvfb(dir, &t);
 	long worst = 0, lost_at = 0, named_at = 0;
-	pid_t server;
 
-	if (!mkdtemp(dir)) {
-		CHECK(!"mkdtemp");
+	if (!xd)
 		return;
-	}
-	struct xd_config cfg = {.dir = dir, .name = "t", .width = 640, .height = 480,
-				.server = XD_SERVER_XVFB};
-	if (xd_create(&cfg, &ops, &t, &xd, err, sizeof err) < 0) {
-		printf("no Xvfb: %s\n", err);
-		rmdir(dir);
-		exit(77);
-	}
-	server = xd_server_pid(xd);
+	pid_t server = xd_server_pid(xd);
 	unsigned gen0 = xd_fd_gen(xd);
 	long end = base_now_ms() + TEST_DEADLINE_MS + XD_START_MS;
 	while (!t.why[0] && t.display < 0 && base_now_ms() < end) {
-		long before = base_now_ms(), wait;
+		long before = base_now_ms();
 		if (!named_at && xd_fd_gen(xd) != gen0) {
 			kill(server, SIGSTOP); /* named: it stops before it is set up */
 			named_at = base_now_ms();
 		}
 		xd_dispatch(xd);
-		wait = xd_wait_time(xd, base_now_ms());
+		xd_wait_time(xd, base_now_ms());
 		if (base_now_ms() - before > worst)
 			worst = base_now_ms() - before;
-		struct pollfd p = {.fd = xd_fd(xd), .events = POLLIN};
-		poll(&p, xd_fd(xd) >= 0 ? 1 : 0, wait < 0 || wait > 50 ? 50 : (int)wait);
+		stuck_turn(xd);
 	}
 	lost_at = base_now_ms();
 	CHECK(named_at > 0);
@@ -517,6 +536,59 @@ static void stopped_server(void)
 	xd_destroy(xd);
 	CHECK(base_now_ms() - before < 1500); /* stopped, it ends at once all the same */
 	CHECK(kill(server, 0) < 0);
+	rmdir(dir);
+}
+
+/* A desk's keymap loaded into a stopped server: xkbcomp (its client)
+ * waits for it; past XD_XKBCOMP_MS it is killed and said, the keymap not
+ * taken as refused (the next key of its desk asks again), and the key
+ * held for it goes in. No call into xd waits meanwhile. */
+static void keymap_stopped_server(void)
+{
+	static const char km[] = "xkb_keymap {\n"
+				 "\txkb_keycodes { include \"evdev\" };\n"
+				 "\txkb_types { include \"complete\" };\n"
+				 "\txkb_compat { include \"complete\" };\n"
+				 "\txkb_symbols { include \"pc+us\" };\n"
+				 "};\n";
+	char dir[] = "/tmp/telly-xd.XXXXXX", err[300];
+	struct stuck t = {.display = -1};
+	struct xd *xd = stuck_xvfb(dir, &t);
+	long worst = 0;
+
+	if (!xd)
+		return;
+	long end = base_now_ms() + TEST_DEADLINE_MS;
+	while (t.display < 0 && !t.why[0] && base_now_ms() < end)
+		stuck_turn(xd);
+	CHECK(t.display >= 0);
+	if (t.display < 0)
+		goto out;
+	pid_t server = xd_server_pid(xd);
+	kill(server, SIGSTOP);
+	CHECK_EQ(xd_keymap(xd, km, sizeof km - 1, err, sizeof err), 0);
+	CHECK(xd_keymap_busy(xd));
+	CHECK_EQ(xd_key(xd, 0, 38, true), 0); /* held for the keymap */
+	CHECK_EQ(xd_key(xd, 0, 38, false), 0);
+	long start = base_now_ms();
+	end = start + XD_XKBCOMP_MS + TEST_DEADLINE_MS;
+	while (xd_keymap_busy(xd) && base_now_ms() < end) {
+		long before = base_now_ms();
+		long wait = xd_wait_time(xd, base_now_ms());
+		xd_reap(xd, NULL);
+		xd_dispatch(xd);
+		if (base_now_ms() - before > worst)
+			worst = base_now_ms() - before;
+		poll(NULL, 0, wait < 0 || wait > 50 ? 50 : (int)wait);
+	}
+	CHECK(!xd_keymap_busy(xd)); /* killed, reaped, the held keys gone in */
+	CHECK(base_now_ms() - start >= XD_XKBCOMP_MS - 100);
+	CHECK(!xd_keymap_is(xd, km, sizeof km - 1)); /* not taken as refused */
+	CHECK(worst < 500);
+	CHECK(!t.why[0]);
+	kill(server, SIGCONT);
+out:
+	xd_destroy(xd);
 	rmdir(dir);
 }
 
@@ -630,6 +702,7 @@ int main(int argc, char **argv)
 		{"screen-size", screen_size},
 		{"stop-while-starting", stop_while_starting},
 		{"stopped-server", stopped_server},
+		{"keymap-stopped-server", keymap_stopped_server},
 		{"xorg-dies-connected", xorg_dies_connected},
 	};
 	return unit_main(cases, sizeof cases / sizeof cases[0], argc, argv);
