@@ -62,6 +62,9 @@ fail() {
 # (a test's xwininfo, xdotool...), and refuses connections meanwhile.
 start_xvfb() {
 	command -v Xvfb >/dev/null || fail "no Xvfb (make deps installs xvfb)"
+	# A second one's number is not read from the first's file, in the
+	# moment before its redirection empties it.
+	rm -f "$T/dpy"
 	Xvfb -displayfd 3 -screen 0 "${1:-1024x768}x24" -nolisten tcp -noreset 3>"$T/dpy" >"$T/xvfb.log" 2>&1 &
 	pids="$pids $!"
 	wait_until 20 grep -q '[0-9]' "$T/dpy"
