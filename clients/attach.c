@@ -216,7 +216,7 @@ static void type_keys(struct attach *a, const uint8_t *buf, size_t n)
 	if (a->c) /* on their way before the predictions are worked out */
 		rp_conn_flush(a->c);
 	if (a->ov && rp_desk_chan_seq(a->ch) != seq0) {
-		pred_cook_sent(&a->cook, rp_desk_chan_seq(a->ch), buf, n);
+		pred_cook_sent(&a->cook, rp_desk_chan_seq(a->ch), buf, n, base_now_ms());
 		telly_overlay_keys(a->ov, rp_desk_chan_seq(a->ch), buf, n, base_now_ms());
 	}
 	if (!a->key_waiting)
@@ -246,12 +246,17 @@ static void cook_keys(void *ctx, const void *buf, size_t n)
 
 static const struct pred_cook_ops attach_cook_ops = {cook_keys};
 
-/* Keys for the session, kept while pred_cook waits. */
+/* Keys for the session, kept while pred_cook waits (a line's end typed
+ * may begin a wait for the keys after it). */
 static void session_keys(struct attach *a, const uint8_t *buf, size_t n)
 {
-	if (a->ov && pred_cook_keys(&a->cook, buf, n))
-		return;
-	type_keys(a, buf, n);
+	while (n) {
+		size_t k = a->ov ? pred_cook_piece(&a->cook, buf, n) : n;
+		if (!a->ov || !pred_cook_keys(&a->cook, buf, k))
+			type_keys(a, buf, k);
+		buf += k;
+		n -= k;
+	}
 }
 
 static void keys(struct attach *a, const uint8_t *buf, size_t n)

@@ -319,7 +319,7 @@ static void win_type(struct win *w, const char *bytes, size_t n)
 	if (rp_desk_chan_seq(w->ch) != seq0)
 		w->key_seq = rp_desk_chan_seq(w->ch);
 	if (w->pred && rp_desk_chan_seq(w->ch) != seq0) {
-		pred_cook_sent(&w->cook, rp_desk_chan_seq(w->ch), bytes, n);
+		pred_cook_sent(&w->cook, rp_desk_chan_seq(w->ch), bytes, n, base_now_ms());
 		pred_keys(w->pred, rp_desk_chan_seq(w->ch), bytes, n, base_now_ms());
 		/* Its prediction drawn shows at once, the answer held with it. */
 		if (win_predict(w))
@@ -347,9 +347,13 @@ static void term_out(void *ctx, const char *bytes, size_t n)
 		w->note[0] = 0;
 		win_show_title(w);
 	}
-	if (w->pred && pred_cook_keys(&w->cook, bytes, n))
-		return;
-	win_type(w, bytes, n);
+	while (n) { /* a line's end typed may begin a wait for the rest */
+		size_t k = w->pred ? pred_cook_piece(&w->cook, bytes, n) : n;
+		if (!w->pred || !pred_cook_keys(&w->cook, bytes, k))
+			win_type(w, bytes, k);
+		bytes += k;
+		n -= k;
+	}
 }
 
 /* --- requests ---------------------------------------------------------- */

@@ -1411,16 +1411,50 @@ void pred_cook_set_max_ms(struct pred_cook *c, long ms)
 						: ms;
 }
 
-/* The wait is over: what was kept goes, in the mode the discipline is in
- * now. */
-static void cook_out(struct pred_cook *c)
+/* Keys that end a canonical read on a tty: a line's end (CR becomes one
+ * under ICRNL), EOF, and NUL (VEOL's default where it is not disabled).
+ * Any other key waits in the line until one of them comes. */
+static bool ends_read(const uint8_t *b, size_t n)
 {
-	size_t n = c->len;
+	for (size_t i = 0; i < n; i++)
+		if (b[i] == '\r' || b[i] == '\n' || b[i] == 0x04 || b[i] == 0)
+			return true;
+	return false;
+}
 
+/* Up to and with the first key that can end a read, while the
+ * discipline edits here: what comes after it may have to wait. */
+static size_t cook_piece(const struct pred_cook *c, const uint8_t *b, size_t n)
+{
+	if (!c->local)
+		return n;
+	for (size_t i = 0; i < n; i++)
+		if (ends_read(b + i, 1))
+			return i + 1;
+	return n;
+}
+
+size_t pred_cook_piece(const struct pred_cook *c, const void *buf, size_t n)
+{
+	return cook_piece(c, buf, n);
+}
+
+/* The wait is over: what was kept goes, in the mode the discipline is in
+ * now. A line's end let out may begin another wait (pred_cook_sent, from
+ * the ops): the rest stays kept then, unless all must go (a signal key
+ * after them, the caller leaving). */
+static void cook_out(struct pred_cook *c, bool all)
+{
 	c->waiting = false;
-	c->len = 0;
-	if (n)
-		c->ops->keys(c->ctx, c->buf, n);
+	c->line_waited = false;
+	while (c->len && (all || !c->waiting)) {
+		size_t k = all ? c->len : cook_piece(c, c->buf, c->len);
+		c->ops->keys(c->ctx, c->buf, k);
+		memmove(c->buf, c->buf + k, c->len - k);
+		c->len -= k;
+	}
+	if (all)
+		c->waiting = c->line_waited = false;
 }
 
 /* ^C, ^\ and ^Z go at once: a program that runs long and reads nothing
@@ -1439,59 +1473,72 @@ bool pred_cook_keys(struct pred_cook *c, const void *buf, size_t n)
 		c->len += n;
 		return true;
 	}
-	cook_out(c);
+	cook_out(c, true);
 	return false;
 }
 
-/* Keys that end a canonical read on a tty: a line's end (CR becomes one
- * under ICRNL), EOF, and NUL (VEOL's default where it is not disabled).
- * Any other key waits in the line until one of them comes. */
-static bool ends_read(const uint8_t *b, size_t n)
+/* A wait begins: keys typed from now on are kept. */
+static void cook_wait(struct pred_cook *c, long now_ms)
 {
-	for (size_t i = 0; i < n; i++)
-		if (b[i] == '\r' || b[i] == '\n' || b[i] == 0x04 || b[i] == 0)
-			return true;
-	return false;
+	c->waiting = true;
+	c->until_ms = now_ms + c->max_ms;
 }
 
-void pred_cook_sent(struct pred_cook *c, uint32_t seq, const void *buf, size_t n)
+void pred_cook_sent(struct pred_cook *c, uint32_t seq, const void *buf, size_t n, long now_ms)
 {
 	if (!ends_read(buf, n))
 		return;
 	c->ender = seq;
 	c->ender_sent = true;
+	/* A line finished on the desk in a spell that began raw may end
+	 * the read (bash's read x, then readline raw before its prompt):
+	 * what is typed next waits again, unless the spell has lasted past
+	 * a line already (cat). An EOF ends most such reads for good. */
+	if (c->local && c->spell && c->any_consumed && !c->waiting &&
+	    (!c->lasting || memchr(buf, 0x04, n))) {
+		c->line_waited = true;
+		cook_wait(c, now_ms);
+	}
 }
 
 void pred_cook_mode(struct pred_cook *c, bool local, long now_ms)
 {
+	bool from_raw = c->told && !c->local;
+
+	c->told = true;
 	if (local == c->local)
 		return;
 	c->local = local;
+	c->lasting = c->line_waited = false;
+	c->spell = from_raw;
 	if (!local) {
-		cook_out(c); /* raw again: the keys go as they are */
+		cook_out(c, true); /* raw again: the keys go as they are */
 		return;
 	}
 	/* The spell proves itself with a CONSUMED after it, which a host
 	 * never heard to say one will not send. */
 	if (!c->any_consumed)
 		return;
-	c->waiting = true;
-	c->until_ms = now_ms + c->max_ms;
+	cook_wait(c, now_ms);
 }
 
 void pred_cook_consumed(struct pred_cook *c, uint32_t seq)
 {
 	c->any_consumed = true;
 	/* A canonical read with nothing on its way that could end it: the
-	 * keys are edited and echoed here now. */
-	if (c->waiting && (!c->ender_sent || (int32_t)(seq - c->ender) >= 0))
-		cook_out(c);
+	 * keys are edited and echoed here now. After a line of the spell's
+	 * own, the program read it and reads on canonically: it lasts. */
+	if (c->waiting && (!c->ender_sent || (int32_t)(seq - c->ender) >= 0)) {
+		if (c->line_waited)
+			c->lasting = true;
+		cook_out(c, false);
+	}
 }
 
 void pred_cook_due(struct pred_cook *c, long now_ms)
 {
 	if (c->waiting && now_ms >= c->until_ms)
-		cook_out(c);
+		cook_out(c, false);
 }
 
 long pred_cook_wait_ms(const struct pred_cook *c, long now_ms)
@@ -1509,5 +1556,5 @@ bool pred_cook_waiting(const struct pred_cook *c)
 void pred_cook_release(struct pred_cook *c)
 {
 	if (c->waiting)
-		cook_out(c);
+		cook_out(c, true);
 }

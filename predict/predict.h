@@ -293,7 +293,11 @@ bool pred_held_holding(const struct pred_held *h);
  * local echo until the host has said, after the switch (CONSUMED comes
  * in stream order with TERMIOS), that the program waits for input with
  * every key that could end a read (a line's end, EOF) consumed: then it
- * reads canonically and stays so until a line comes. Until then keys
+ * reads canonically and stays so until a line comes. A line finished on
+ * the desk in a spell that began raw may end it too (bash's read x, then
+ * readline raw before its prompt): keys typed after it wait the same
+ * way, until the spell has lasted past one such line (cat reads on); an
+ * EOF always makes them wait. Until then keys
  * wait on the desk (neither echoed nor sent) and go, through the caller's
  * ops, when that CONSUMED comes (into the discipline: edited and echoed
  * here), when the discipline turns raw again (sent as they are), when a
@@ -324,6 +328,11 @@ struct pred_cook {
 	bool waiting;
 	bool any_consumed; /* the host says CONSUMED */
 	bool ender_sent;
+	/* The canonical spell began raw (told: a TERMIOS came before): a
+	 * line finished in it may end it, with a host that says CONSUMED (the
+	 * wait after it is line_waited); it lasts once the program read one
+	 * of its lines and waits canonically again. */
+	bool told, spell, lasting, line_waited;
 	uint32_t ender;	   /* the last INPUT sent that could end a read */
 	long until_ms;
 	long max_ms;	   /* the cap; PRED_COOK_MAX_MS unless set */
@@ -340,7 +349,11 @@ void pred_cook_set_max_ms(struct pred_cook *c, long ms);
 bool pred_cook_keys(struct pred_cook *c, const void *buf, size_t n);
 /* The keys buf went out, the last INPUT that carried them seq (raw keys,
  * or a line the discipline finished). */
-void pred_cook_sent(struct pred_cook *c, uint32_t seq, const void *buf, size_t n);
+void pred_cook_sent(struct pred_cook *c, uint32_t seq, const void *buf, size_t n, long now_ms);
+/* How much of buf to type (or give pred_cook_keys) before the rest: up to
+ * a line's end while the discipline edits here, as what follows it may
+ * have to wait. */
+size_t pred_cook_piece(const struct pred_cook *c, const void *buf, size_t n);
 /* The host's TERMIOS, the line discipline already following it: local
  * is whether it edits and echoes here (canonical). */
 void pred_cook_mode(struct pred_cook *c, bool local, long now_ms);

@@ -1287,9 +1287,12 @@ static void test_held_late_through_in_order(void)
 
 /* ---- keys typed while a program is cooked for a moment (pred_cook) ---- */
 
-/* What the ops were handed: the keys kept, each release in brackets. */
+/* What the ops were handed: the keys kept, each release in brackets.
+ * With sender, they are sent as a caller sends them, a seq each. */
 struct cook_log {
 	char s[256];
+	struct pred_cook *sender;
+	uint32_t seq;
 };
 
 static void cook_log_keys(void *ctx, const void *buf, size_t n)
@@ -1298,6 +1301,8 @@ static void cook_log_keys(void *ctx, const void *buf, size_t n)
 	size_t o = strlen(l->s);
 
 	snprintf(l->s + o, sizeof l->s - o, "[%.*s]", (int)n, (const char *)buf);
+	if (l->sender)
+		pred_cook_sent(l->sender, ++l->seq, buf, n, 5000);
 }
 
 static const struct pred_cook_ops cook_log_ops = {cook_log_keys};
@@ -1307,7 +1312,8 @@ static void cook_setup(struct pred_cook *c, struct cook_log *l, uint32_t seq)
 {
 	memset(l, 0, sizeof *l);
 	pred_cook_init(c, &cook_log_ops, l);
-	pred_cook_sent(c, seq, "\r", 1);
+	pred_cook_mode(c, false, 0);
+	pred_cook_sent(c, seq, "\r", 1, 0);
 	pred_cook_consumed(c, seq);
 }
 
@@ -1321,7 +1327,7 @@ static void test_cook_python_between_lines(void)
 	struct cook_log l;
 
 	cook_setup(&c, &l, 4);
-	pred_cook_sent(&c, 5, "\r", 1);
+	pred_cook_sent(&c, 5, "\r", 1, 0);
 	pred_cook_mode(&c, true, 1000);
 	CHECK(pred_cook_waiting(&c));
 	CHECK(pred_cook_keys(&c, "p", 1));
@@ -1347,7 +1353,7 @@ static void test_cook_canonical_read_after_consumed(void)
 	struct cook_log l;
 
 	cook_setup(&c, &l, 6);
-	pred_cook_sent(&c, 7, "\r", 1);
+	pred_cook_sent(&c, 7, "\r", 1, 0);
 	pred_cook_mode(&c, true, 1000);
 	CHECK(pred_cook_keys(&c, "hel", 3));
 	pred_cook_consumed(&c, 6);
@@ -1381,6 +1387,110 @@ static void test_cook_consumed_before_switch_not_trusted(void)
 	CHECK(!strcmp(l.s, "[x][y]"));
 }
 
+/* bash's read x (INPUT 6 its Enter): canonical, proven by the host's
+ * CONSUMED. The line typed there ends the read and bash goes raw again
+ * before its prompt: keys typed after the line's end wait (the desk
+ * would echo them before the prompt) and go raw. */
+static void test_cook_read_x_then_raw(void)
+{
+	struct pred_cook c;
+	struct cook_log l;
+	const char *typed = "foo\rabc";
+
+	cook_setup(&c, &l, 5);
+	pred_cook_sent(&c, 6, "\r", 1, 0);
+	pred_cook_mode(&c, true, 1000);
+	pred_cook_consumed(&c, 6);
+	CHECK(!pred_cook_waiting(&c));
+	CHECK_EQ(pred_cook_piece(&c, typed, 7), 4); /* up to the Enter */
+	CHECK(!pred_cook_keys(&c, typed, 4));	    /* typed: the line goes */
+	pred_cook_sent(&c, 7, typed, 4, 1100);
+	CHECK(pred_cook_waiting(&c));
+	CHECK_EQ(pred_cook_wait_ms(&c, 1100), PRED_COOK_MAX_MS);
+	CHECK(pred_cook_keys(&c, typed + 4, 3));
+	pred_cook_consumed(&c, 6); /* older: the line not yet read */
+	CHECK(pred_cook_waiting(&c));
+	pred_cook_mode(&c, false, 1150);
+	CHECK(!strcmp(l.s, "[abc]"));
+	CHECK_EQ(pred_cook_piece(&c, typed, 7), 7); /* raw: as typed */
+}
+
+/* cat after "cat\r" (INPUT 7): a line of the spell read and the program
+ * waiting canonically again makes it last: lines after it do not hold
+ * the keys typed after them. An EOF still does (cat ends, bash goes raw). */
+static void test_cook_lasting_canonical_read(void)
+{
+	struct pred_cook c;
+	struct cook_log l;
+
+	cook_setup(&c, &l, 6);
+	pred_cook_sent(&c, 7, "\r", 1, 0);
+	pred_cook_mode(&c, true, 1000);
+	pred_cook_consumed(&c, 7);
+	pred_cook_sent(&c, 8, "xyz\r", 4, 1100);
+	CHECK(pred_cook_keys(&c, "a", 1));
+	pred_cook_consumed(&c, 8);
+	CHECK(!strcmp(l.s, "[a]"));
+	pred_cook_sent(&c, 9, "a\r", 2, 1200);
+	CHECK(!pred_cook_waiting(&c));
+	CHECK(!pred_cook_keys(&c, "b", 1));
+	pred_cook_sent(&c, 10, "\x04", 1, 1300);
+	CHECK(pred_cook_waiting(&c));
+	pred_cook_mode(&c, false, 1350);
+	/* a program canonical from the start (dash, no raw moment before):
+	 * its lines never hold keys */
+	memset(&l, 0, sizeof l);
+	pred_cook_init(&c, &cook_log_ops, &l);
+	pred_cook_mode(&c, true, 0);
+	pred_cook_consumed(&c, 0);
+	pred_cook_sent(&c, 1, "ls\r", 3, 100);
+	CHECK(!pred_cook_waiting(&c));
+}
+
+/* Typed fast from the start: the program never waited before its
+ * canonical spell, so the desk first hears the host say CONSUMED inside
+ * it (the read waits). The switch's keys were not kept, but the keys
+ * after the read's line are: the spell began raw. */
+static void test_cook_first_consumed_inside_spell(void)
+{
+	struct pred_cook c;
+	struct cook_log l;
+
+	memset(&l, 0, sizeof l);
+	pred_cook_init(&c, &cook_log_ops, &l);
+	pred_cook_mode(&c, false, 0);
+	pred_cook_sent(&c, 21, "read x\r", 7, 0);
+	pred_cook_mode(&c, true, 100);
+	CHECK(!pred_cook_waiting(&c)); /* not known to say CONSUMED yet */
+	pred_cook_consumed(&c, 21);
+	pred_cook_sent(&c, 22, "foo\r", 4, 200);
+	CHECK(pred_cook_waiting(&c));
+	CHECK(pred_cook_keys(&c, "abc", 3));
+	pred_cook_mode(&c, false, 250);
+	CHECK(!strcmp(l.s, "[abc]"));
+}
+
+/* Kept keys with a line's end in them go up to it; the rest waits again
+ * for the program to read that line (it may go raw after it). */
+static void test_cook_kept_line_waits_again(void)
+{
+	struct pred_cook c;
+	struct cook_log l;
+
+	cook_setup(&c, &l, 5);
+	pred_cook_sent(&c, 6, "\r", 1, 0);
+	pred_cook_mode(&c, true, 1000);
+	CHECK(pred_cook_keys(&c, "foo\rbar", 7));
+	l.sender = &c;
+	l.seq = 6;
+	pred_cook_consumed(&c, 6);
+	CHECK(!strcmp(l.s, "[foo\r]"));
+	CHECK(pred_cook_waiting(&c));
+	pred_cook_consumed(&c, 7);
+	CHECK(!strcmp(l.s, "[foo\r][bar]"));
+	CHECK(!pred_cook_waiting(&c));
+}
+
 /* Keys sent raw before the switch that cannot end a read (no line end,
  * EOF or NUL) do not make the wait longer: the Enter's CONSUMED ends it.
  * One that can end it must be consumed too. */
@@ -1390,15 +1500,15 @@ static void test_cook_only_line_ends_waited_for(void)
 	struct cook_log l;
 
 	cook_setup(&c, &l, 6);
-	pred_cook_sent(&c, 7, "\r", 1);
-	pred_cook_sent(&c, 8, "ab\x7f\x1b[D", 6);
+	pred_cook_sent(&c, 7, "\r", 1, 0);
+	pred_cook_sent(&c, 8, "ab\x7f\x1b[D", 6, 0);
 	pred_cook_mode(&c, true, 1000);
 	CHECK(pred_cook_keys(&c, "c", 1));
 	pred_cook_consumed(&c, 7);
 	CHECK(!strcmp(l.s, "[c]"));
 	pred_cook_mode(&c, false, 1100);
-	pred_cook_sent(&c, 9, "x\r", 2);
-	pred_cook_sent(&c, 10, "y", 1);
+	pred_cook_sent(&c, 9, "x\r", 2, 0);
+	pred_cook_sent(&c, 10, "y", 1, 0);
 	pred_cook_mode(&c, true, 1200);
 	CHECK(pred_cook_keys(&c, "z", 1));
 	pred_cook_consumed(&c, 8);
@@ -1416,7 +1526,7 @@ static void test_cook_no_consumed_never_waits(void)
 
 	memset(&l, 0, sizeof l);
 	pred_cook_init(&c, &cook_log_ops, &l);
-	pred_cook_sent(&c, 3, "\r", 1);
+	pred_cook_sent(&c, 3, "\r", 1, 0);
 	pred_cook_mode(&c, true, 1000);
 	CHECK(!pred_cook_waiting(&c));
 	CHECK(!pred_cook_keys(&c, "a", 1));
@@ -1433,14 +1543,14 @@ static void test_cook_signal_and_full_go_at_once(void)
 	struct cook_log l;
 
 	cook_setup(&c, &l, 1);
-	pred_cook_sent(&c, 2, "\r", 1);
+	pred_cook_sent(&c, 2, "\r", 1, 0);
 	pred_cook_mode(&c, true, 1000);
 	CHECK(pred_cook_keys(&c, "ab", 2));
 	CHECK(!pred_cook_keys(&c, "\x03", 1));
 	CHECK(!strcmp(l.s, "[ab]"));
 	CHECK(!pred_cook_waiting(&c));
 	pred_cook_mode(&c, false, 1100);
-	pred_cook_sent(&c, 3, "\r", 1);
+	pred_cook_sent(&c, 3, "\r", 1, 0);
 	pred_cook_mode(&c, true, 1200);
 	CHECK(pred_cook_keys(&c, "d", 1));
 	memset(big, 'e', sizeof big);
@@ -1469,7 +1579,7 @@ static void test_cook_cap_set_clamped(void)
 	for (size_t i = 0; i < sizeof want / sizeof want[0]; i++) {
 		cook_setup(&c, &l, 1);
 		pred_cook_set_max_ms(&c, want[i][0]);
-		pred_cook_sent(&c, 2, "\r", 1);
+		pred_cook_sent(&c, 2, "\r", 1, 0);
 		pred_cook_mode(&c, true, 1000);
 		CHECK(pred_cook_keys(&c, "q", 1));
 		CHECK_EQ(pred_cook_wait_ms(&c, 1000), want[i][1]);
@@ -1489,7 +1599,7 @@ static void test_cook_capped_and_wraps(void)
 	struct cook_log l;
 
 	cook_setup(&c, &l, 0xfffffffeu);
-	pred_cook_sent(&c, 1, "\r", 1);
+	pred_cook_sent(&c, 1, "\r", 1, 0);
 	pred_cook_mode(&c, true, 1000);
 	CHECK(pred_cook_keys(&c, "q", 1));
 	pred_cook_due(&c, 1000 + PRED_COOK_MAX_MS - 1);
@@ -1584,6 +1694,10 @@ int main(int argc, char **argv)
 		{"cook-canonical-read-after-consumed", test_cook_canonical_read_after_consumed},
 		{"cook-consumed-before-switch-not-trusted", test_cook_consumed_before_switch_not_trusted},
 		{"cook-only-line-ends-waited-for", test_cook_only_line_ends_waited_for},
+		{"cook-read-x-then-raw", test_cook_read_x_then_raw},
+		{"cook-lasting-canonical-read", test_cook_lasting_canonical_read},
+		{"cook-kept-line-waits-again", test_cook_kept_line_waits_again},
+		{"cook-first-consumed-inside-spell", test_cook_first_consumed_inside_spell},
 		{"cook-no-consumed-never-waits", test_cook_no_consumed_never_waits},
 		{"cook-signal-full-and-leaving-go-at-once", test_cook_signal_and_full_go_at_once},
 		{"cook-capped-and-wraps", test_cook_capped_and_wraps},
