@@ -382,8 +382,10 @@ static void on_context(void *ctx, const struct rp_context *c)
 	a->hctx.pgid = c->pgid;
 	snprintf(a->hctx.comm, sizeof a->hctx.comm, "%.*s", (int)c->comm.n, c->comm.p);
 	pred_held_context(&a->held, c->pgid);
-	if (a->ov)
+	if (a->ov) {
+		pred_cook_context(&a->cook); /* a host that says CONSUMED */
 		telly_overlay_context(a->ov, c);
+	}
 }
 
 /* The host's termios, the line discipline already following it. */

@@ -1522,6 +1522,11 @@ void pred_cook_mode(struct pred_cook *c, bool local, long now_ms)
 	cook_wait(c, now_ms);
 }
 
+void pred_cook_context(struct pred_cook *c)
+{
+	c->any_consumed = true;
+}
+
 void pred_cook_consumed(struct pred_cook *c, uint32_t seq)
 {
 	c->any_consumed = true;

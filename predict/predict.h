@@ -306,7 +306,8 @@ bool pred_held_holding(const struct pred_held *h);
  * that does not say CONSUMED again after a TERMIOS). Keys sent before the
  * switch that cannot end a read do not make the wait longer (a program in
  * a canonical read is not woken by them on a tty). Nothing waits with a
- * host never heard to say CONSUMED (it was not asked to, or is older).
+ * host never heard to say CONSUMED or CONTEXT (it was not asked to, or
+ * is older).
  * Plain state on the caller's memory, no clock of its own; the ops must
  * not call pred_cook_keys. */
 #define PRED_COOK_MAX_MS 1000	 /* keys typed in such a moment wait at most this */
@@ -326,7 +327,7 @@ struct pred_cook {
 	void *ctx;
 	bool local;	   /* the discipline is canonical (as last told) */
 	bool waiting;
-	bool any_consumed; /* the host says CONSUMED */
+	bool any_consumed; /* the host says CONSUMED (or CONTEXT, with it) */
 	bool ender_sent;
 	/* The canonical spell began raw (told: a TERMIOS came before): a
 	 * line finished in it may end it, with a host that says CONSUMED (the
@@ -357,6 +358,10 @@ size_t pred_cook_piece(const struct pred_cook *c, const void *buf, size_t n);
 /* The host's TERMIOS, the line discipline already following it: local
  * is whether it edits and echoes here (canonical). */
 void pred_cook_mode(struct pred_cook *c, bool local, long now_ms);
+/* The host's CONTEXT: it says CONSUMED too (one cap brings both), which
+ * a desk typing fast from the start might otherwise not learn before a
+ * spell (the program never waited with its keys read). */
+void pred_cook_context(struct pred_cook *c);
 /* The host's CONSUMED. */
 void pred_cook_consumed(struct pred_cook *c, uint32_t seq);
 /* The wait's cap reached: the keys go. ms until then with _wait_ms (-1:

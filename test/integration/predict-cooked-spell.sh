@@ -8,6 +8,10 @@
 # shows its ~? help once it handled the keys before it). The keys' wait
 # is capped at 30 s (TELLY_COOK_MAX_MS), not 1 s, so a loaded machine
 # slow to bring the raw TERMIOS does not release them into the echo.
+# Twice: the first line typed a key at a time, the program waiting after
+# each (the host says CONSUMED meanwhile), then typed at once from the
+# start (the program never waits with its keys read before its moment,
+# and the host has not said CONSUMED yet: its CONTEXT says it will).
 . test/integration/lib.sh "$1"
 command -v python3 >/dev/null || { echo "no python3: skipped"; exit 77; }
 port=$(free_port)
@@ -16,11 +20,11 @@ port=$(free_port)
 pids="$pids $!"
 wait_until 10 test -s "$TELLY_DIR/token"
 
-# Raw: read a line, echoing it, each key's echo followed by a '+' once
-# the program has waited for input a moment (the host says CONSUMED
-# meanwhile); canonical with echo until $T/go exists; raw again: a
+# Raw: read a line, echoing it (with "slow", each key's echo followed by
+# a '+' once the program has waited for input a moment); canonical with
+# echo until the file named by the first argument exists; raw again: a
 # prompt, then a line read raw, shown in brackets.
-cat >"$T/spell.py" <<EOF
+cat >"$T/spell.py" <<'EOF'
 import os, select, sys, termios, time, tty
 cooked = termios.tcgetattr(0)
 def line(prompt):
@@ -32,13 +36,14 @@ def line(prompt):
         s += c
         if prompt == b'R> ':
             os.write(1, c)
-            select.select([0], [], [], 0.3)
-            os.write(1, b'+')
+            if sys.argv[2] == 'slow':
+                select.select([0], [], [], 0.3)
+                os.write(1, b'+')
     return s[:-1]
 line(b'R> ')
 termios.tcsetattr(0, termios.TCSADRAIN, cooked)
 os.write(1, b'\r\nbusy\r\n')
-while not os.path.exists('$T/go'):
+while not os.path.exists(sys.argv[1]):
     time.sleep(0.01)
 s = line(b'N> ')
 termios.tcsetattr(0, termios.TCSADRAIN, cooked)
@@ -46,20 +51,30 @@ os.write(1, b'[' + s + b']\r\ndone\r\n')
 time.sleep(600)
 EOF
 
-tm_start w1 "TELLY_COOK_MAX_MS=30000 exec $TELLY attach --tcp 127.0.0.1:$port --token-file $TELLY_DIR/token c1 -- python3 $T/spell.py 2>$T/attach.err"
-wait_for w1 'R>' 30
-# Keys read raw and echoed: the host says CONSUMED after each.
+# spell WINDOW slow|fast: attach to a new session running the program.
+spell() {
+	tm_start "$1" "TELLY_COOK_MAX_MS=30000 exec $TELLY attach --tcp 127.0.0.1:$port --token-file $TELLY_DIR/token $1 -- python3 $T/spell.py $T/go-$1 $2 2>$T/attach-$1.err"
+	wait_for "$1" 'R>' 30
+}
+
+# slow: keys read raw and echoed, the host saying CONSUMED after each.
+spell w1 slow
 tm send-keys -t t:w1 g
 wait_for w1 'R> g+' 20
 tm send-keys -t t:w1 o
 wait_for w1 'R> g+o+' 20
 tm send-keys -t t:w1 Enter
-wait_for w1 busy 20
-# Typed in the canonical moment; attach's help says it handled them.
-tm send-keys -t t:w1 x Enter '~?'
-wait_for w1 'Supported escape sequences' 20
-touch "$T/go"
-wait_for w1 done 20
-screen w1 | grep -qx 'N> \[x\]' || { screen w1; fail "the key did not reach the program once, after its prompt"; }
-screen w1 | grep -q '^x' && { screen w1; fail "the key was echoed on the desk before the program's prompt"; }
+# fast: the line and its Enter at once.
+spell w2 fast
+tm send-keys -t t:w2 go Enter
+for w in w1 w2; do
+	wait_for $w busy 20
+	# Typed in the canonical moment; attach's help says it handled them.
+	tm send-keys -t t:$w x Enter '~?'
+	wait_for $w 'Supported escape sequences' 20
+	touch "$T/go-$w"
+	wait_for $w done 20
+	screen $w | grep -qx 'N> \[x\]' || { screen $w; fail "$w: the key did not reach the program once, after its prompt"; }
+	screen $w | grep -q '^x' && { screen $w; fail "$w: the key was echoed on the desk before the program's prompt"; }
+done
 echo "predict-cooked-spell: ok"

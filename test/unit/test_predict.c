@@ -1517,8 +1517,8 @@ static void test_cook_only_line_ends_waited_for(void)
 	CHECK(!strcmp(l.s, "[c][z]"));
 }
 
-/* Nothing waits with a host never heard to say CONSUMED (an older one, or
- * none asked): the discipline echoes as before. */
+/* Nothing waits with a host never heard to say CONSUMED or CONTEXT (an
+ * older one, or none asked): the discipline echoes as before. */
 static void test_cook_no_consumed_never_waits(void)
 {
 	struct pred_cook c;
@@ -1531,6 +1531,11 @@ static void test_cook_no_consumed_never_waits(void)
 	CHECK(!pred_cook_waiting(&c));
 	CHECK(!pred_cook_keys(&c, "a", 1));
 	CHECK_EQ(pred_cook_wait_ms(&c, 1000), -1);
+	/* a CONTEXT says the host says CONSUMED too: the next spell waits */
+	pred_cook_mode(&c, false, 1100);
+	pred_cook_context(&c);
+	pred_cook_mode(&c, true, 1200);
+	CHECK(pred_cook_waiting(&c));
 }
 
 /* A signal key goes at once, after what was kept (a program that runs
