@@ -128,57 +128,121 @@ static void context_check(struct program *p)
 			send_context(p, v);
 }
 
-/* Whether the program has read all its input and waits for more: the
- * input queue and the slave's are empty, nothing it wrote is still to be
- * read from the master, and the foreground group's leader sleeps in a
- * call that waits for input (where /proc says; else sleeping will do). */
-static bool program_waits(struct program *p)
-{
-	static const long waits[] = {
+/* Calls a process sleeps in when it waits for input ... */
+static const long input_waits[] = {
 #ifdef SYS_read
-		SYS_read,
+	SYS_read,
 #endif
 #ifdef SYS_poll
-		SYS_poll,
+	SYS_poll,
 #endif
 #ifdef SYS_select
-		SYS_select,
+	SYS_select,
 #endif
 #ifdef SYS_pselect6
-		SYS_pselect6,
+	SYS_pselect6,
 #endif
 #ifdef SYS_ppoll
-		SYS_ppoll,
+	SYS_ppoll,
 #endif
 #ifdef SYS_epoll_wait
-		SYS_epoll_wait,
+	SYS_epoll_wait,
 #endif
 #ifdef SYS_epoll_pwait
-		SYS_epoll_pwait,
+	SYS_epoll_pwait,
 #endif
-	};
+};
+/* ... and when it waits for its children (a script running a command). */
+static const long child_waits[] = {
+#ifdef SYS_wait4
+	SYS_wait4,
+#endif
+#ifdef SYS_waitid
+	SYS_waitid,
+#endif
+};
+#define WAITS_DEPTH_MAX 4 /* a script's command's command ... looked into */
+
+static bool call_in(long call, const long *calls, size_t n)
+{
+	for (size_t i = 0; i < n; i++)
+		if (call == calls[i])
+			return true;
+	return false;
+}
+
+/* A process's state letter and process group, from /proc/PID/stat. */
+static bool proc_state(pid_t pid, char *state, pid_t *pgrp)
+{
+	char buf[512], *st;
+	int ppid, pg;
+
+	if (read_proc(pid, "stat", buf, sizeof buf) <= 0 || !(st = strrchr(buf, ')')) ||
+	    sscanf(st + 1, " %c %d %d", state, &ppid, &pg) != 3)
+		return false;
+	*pgrp = pg;
+	return true;
+}
+
+/* Whether process pid (of the foreground group pgid) sleeps waiting for
+ * input: in a call that waits for input (where /proc says; else sleeping
+ * will do), or waiting for its children, every one of them in the group
+ * waiting so (a shell script's command reads the terminal while the
+ * script, the group's leader, waits for it). */
+static bool proc_waits(pid_t pid, pid_t pgid, int depth)
+{
+	char buf[512], what[48], state, *s, *end;
+	bool any = false;
+	pid_t pgrp;
+	ssize_t n;
+	long call;
+
+	if (!proc_state(pid, &state, &pgrp) || state != 'S')
+		return false;
+	if (read_proc(pid, "syscall", buf, sizeof buf) <= 0)
+		return true; /* not ours to read: sleeping it is */
+	if (!strncmp(buf, "running", 7))
+		return false;
+	call = strtol(buf, NULL, 10);
+	if (call_in(call, input_waits, sizeof input_waits / sizeof input_waits[0]))
+		return true;
+	if (!call_in(call, child_waits, sizeof child_waits / sizeof child_waits[0]) ||
+	    depth >= WAITS_DEPTH_MAX)
+		return false;
+	snprintf(what, sizeof what, "task/%d/children", (int)pid);
+	n = read_proc(pid, what, buf, sizeof buf);
+	if (n <= 0 || (size_t)n >= sizeof buf - 1)
+		return false; /* none, or more than are looked at */
+	for (s = buf;; s = end) {
+		long c = strtol(s, &end, 10);
+		if (end == s)
+			break;
+		if (c <= 0 || !proc_state((pid_t)c, &state, &pgrp))
+			return false;
+		if (pgrp != pgid)
+			continue; /* a job of its own (in the background) */
+		if (!proc_waits((pid_t)c, pgid, depth + 1))
+			return false;
+		any = true;
+	}
+	return any;
+}
+
+/* Whether the program has read all its input and waits for more: the
+ * input queue and the slave's are empty, nothing it wrote is still to be
+ * read from the master, and the foreground group's leader waits for
+ * input (proc_waits). */
+static bool program_waits(struct program *p)
+{
 	struct pollfd pf[2] = {{.fd = p->child.master, .events = POLLIN},
 			       {.fd = p->fd, .events = POLLIN}};
-	char buf[512], *st;
-	long call;
 
 	if (p->inq.count || kpty_os_input_queued(&p->child) != 0 || p->ctx_pgid <= 0)
 		return false;
 	/* Output not yet shown: it goes first (and the program is busy). */
 	if (poll(pf, p->fd != p->child.master ? 2 : 1, 0) > 0)
 		return false;
-	if (read_proc(p->ctx_pgid, "stat", buf, sizeof buf) <= 0 || !(st = strrchr(buf, ')')) ||
-	    st[1] != ' ' || st[2] != 'S')
-		return false;
-	if (read_proc(p->ctx_pgid, "syscall", buf, sizeof buf) <= 0)
-		return true; /* not ours to read: sleeping it is */
-	if (!strncmp(buf, "running", 7))
-		return false;
-	call = strtol(buf, NULL, 10);
-	for (size_t i = 0; i < sizeof waits / sizeof waits[0]; i++)
-		if (call == waits[i])
-			return true;
-	return false;
+	return proc_waits(p->ctx_pgid, p->ctx_pgid, 0);
 }
 
 /* Input went in or output came out: look for the program waiting soon. */

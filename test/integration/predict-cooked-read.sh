@@ -5,7 +5,8 @@
 # ("abcP3 > abc"); they wait until bash is raw again and it echoes them
 # after its prompt, as over ssh. Then `cat`, a canonical read that
 # lasts: once it has read a line and waits again, keys typed after a
-# line's Enter are echoed by the desk at once, not held for the cap.
+# line's Enter are echoed by the desk at once, not held for the cap; and
+# the same where a script's command reads (the script waits for it).
 # The keys' wait is capped at 30 s (TELLY_COOK_MAX_MS) so that a wait
 # for the cap fails the test instead of passing after 1 s.
 . test/integration/lib.sh "$1"
@@ -43,4 +44,14 @@ tm send-keys -t t:w1 Enter
 wait_until 20 sh -c "[ \$(tmux -L $TMUX_SOCK capture-pane -p -t t:w1 | grep -cx one) -ge 2 ]"
 tm send-keys -t t:w1 two Enter xyz
 wait_for w1 xyz 10
+
+# A script's command reading (sh waits for cat, which reads): the host
+# looks past the waiting script, so keys typed in the read show at once
+# here too, not after the 30 s cap.
+tm send-keys -t t:w1 C-u C-d
+wait_for w1 'P4 >' 20
+tm send-keys -t t:w1 "echo go''ne; sh -c 'cat; echo end'" Enter
+wait_until 20 sh -c "tmux -L $TMUX_SOCK capture-pane -p -t t:w1 | grep -qx gone"
+tm send-keys -t t:w1 typed
+wait_for w1 typed 10
 echo "predict-cooked-read: ok"
