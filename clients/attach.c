@@ -252,7 +252,7 @@ static void session_keys(struct attach *a, const uint8_t *buf, size_t n)
 {
 	while (n) {
 		size_t k = a->ov ? pred_cook_piece(&a->cook, buf, n) : n;
-		if (!a->ov || !pred_cook_keys(&a->cook, buf, k))
+		if (!a->ov || !pred_cook_keys(&a->cook, buf, k, base_now_ms()))
 			type_keys(a, buf, k);
 		buf += k;
 		n -= k;

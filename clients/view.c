@@ -349,7 +349,7 @@ static void term_out(void *ctx, const char *bytes, size_t n)
 	}
 	while (n) { /* a line's end typed may begin a wait for the rest */
 		size_t k = w->pred ? pred_cook_piece(&w->cook, bytes, n) : n;
-		if (!w->pred || !pred_cook_keys(&w->cook, bytes, k))
+		if (!w->pred || !pred_cook_keys(&w->cook, bytes, k, base_now_ms()))
 			win_type(w, bytes, k);
 		bytes += k;
 		n -= k;

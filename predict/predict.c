@@ -1422,14 +1422,21 @@ static bool ends_read(const uint8_t *b, size_t n)
 	return false;
 }
 
-/* Up to and with the first key that can end a read, while the
- * discipline edits here: what comes after it may have to wait. */
+/* ^C, ^\ and ^Z go at once: a program that runs long and reads nothing
+ * is stopped by them, not after the cap. */
+static bool signal_key(const uint8_t *b, size_t n)
+{
+	return memchr(b, 0x03, n) || memchr(b, 0x1c, n) || memchr(b, 0x1a, n);
+}
+
+/* Up to and with the first key that can end a read or is a signal's,
+ * while the discipline edits here: what comes after it may have to wait. */
 static size_t cook_piece(const struct pred_cook *c, const uint8_t *b, size_t n)
 {
 	if (!c->local)
 		return n;
 	for (size_t i = 0; i < n; i++)
-		if (ends_read(b + i, 1))
+		if (ends_read(b + i, 1) || signal_key(b + i, 1))
 			return i + 1;
 	return n;
 }
@@ -1457,31 +1464,31 @@ static void cook_out(struct pred_cook *c, bool all)
 		c->waiting = c->line_waited = false;
 }
 
-/* ^C, ^\ and ^Z go at once: a program that runs long and reads nothing
- * is stopped by them, not after the cap. */
-static bool signal_key(const uint8_t *b, size_t n)
-{
-	return memchr(b, 0x03, n) || memchr(b, 0x1c, n) || memchr(b, 0x1a, n);
-}
-
-bool pred_cook_keys(struct pred_cook *c, const void *buf, size_t n)
-{
-	if (!c->waiting)
-		return false;
-	if (!signal_key(buf, n) && n <= sizeof c->buf - c->len) {
-		memcpy(c->buf + c->len, buf, n);
-		c->len += n;
-		return true;
-	}
-	cook_out(c, true);
-	return false;
-}
-
 /* A wait begins: keys typed from now on are kept. */
 static void cook_wait(struct pred_cook *c, long now_ms)
 {
 	c->waiting = true;
 	c->until_ms = now_ms + c->max_ms;
+}
+
+bool pred_cook_keys(struct pred_cook *c, const void *buf, size_t n, long now_ms)
+{
+	bool sig = signal_key(buf, n);
+
+	if (c->waiting && !sig && n <= sizeof c->buf - c->len) {
+		memcpy(c->buf + c->len, buf, n);
+		c->len += n;
+		return true;
+	}
+	if (c->waiting)
+		cook_out(c, true);
+	/* A signal key typed in a spell that began raw most often ends the
+	 * program or its read, and the shell goes raw again before its
+	 * prompt (^C at cat, at sleep): the keys after it wait as after a
+	 * line's end. It goes now, typed by the caller. */
+	if (sig && c->local && c->spell && c->any_consumed)
+		cook_wait(c, now_ms);
+	return false;
 }
 
 void pred_cook_sent(struct pred_cook *c, uint32_t seq, const void *buf, size_t n, long now_ms)

@@ -297,7 +297,8 @@ bool pred_held_holding(const struct pred_held *h);
  * the desk in a spell that began raw may end it too (bash's read x, then
  * readline raw before its prompt): keys typed after it wait the same
  * way, until the spell has lasted past one such line (cat reads on); an
- * EOF always makes them wait. Until then keys
+ * EOF always makes them wait, and so does a signal key (^C at cat or at
+ * sleep: the shell goes raw before its prompt). Until then keys
  * wait on the desk (neither echoed nor sent) and go, through the caller's
  * ops, when that CONSUMED comes (into the discipline: edited and echoed
  * here), when the discipline turns raw again (sent as they are), when a
@@ -309,7 +310,7 @@ bool pred_held_holding(const struct pred_held *h);
  * host never heard to say CONSUMED or CONTEXT (it was not asked to, or
  * is older).
  * Plain state on the caller's memory, no clock of its own; the ops must
- * not call pred_cook_keys. */
+ * not call pred_cook_keys (they may call pred_cook_sent). */
 #define PRED_COOK_MAX_MS 1000	 /* keys typed in such a moment wait at most this */
 /* Bounds of a cap set for a test (pred_cook_set_max_ms): a loaded test
  * machine may take longer than the default between a key and the raw
@@ -345,15 +346,16 @@ void pred_cook_init(struct pred_cook *c, const struct pred_cook_ops *ops, void *
 /* The cap for the waits after this one, clamped to
  * PRED_COOK_MAX_MIN_MS..PRED_COOK_MAX_MAX_MS. */
 void pred_cook_set_max_ms(struct pred_cook *c, long ms);
-/* Keys typed for the session. True: kept (nothing else to do); false: the
- * caller types them now (what was kept went first, through the ops). */
-bool pred_cook_keys(struct pred_cook *c, const void *buf, size_t n);
+/* Keys typed for the session (a piece, pred_cook_piece). True: kept
+ * (nothing else to do); false: the caller types them now (what was kept
+ * went first, through the ops; a signal key's may begin a wait). */
+bool pred_cook_keys(struct pred_cook *c, const void *buf, size_t n, long now_ms);
 /* The keys buf went out, the last INPUT that carried them seq (raw keys,
  * or a line the discipline finished). */
 void pred_cook_sent(struct pred_cook *c, uint32_t seq, const void *buf, size_t n, long now_ms);
 /* How much of buf to type (or give pred_cook_keys) before the rest: up to
- * a line's end while the discipline edits here, as what follows it may
- * have to wait. */
+ * a line's end or a signal key while the discipline edits here, as what
+ * follows it may have to wait. */
 size_t pred_cook_piece(const struct pred_cook *c, const void *buf, size_t n);
 /* The host's TERMIOS, the line discipline already following it: local
  * is whether it edits and echoes here (canonical). */

@@ -41,9 +41,10 @@ struct program {
 	 * and whether input went in since the program was last seen waiting
 	 * for more (then CONSUMED is due, looked for at consumed_at). */
 	bool ctx_known, consumed_due;
-	/* The termios changed since: CONSUMED is said again once the program
-	 * waits, even with no new input (a desk trusts its echo in a
-	 * canonical spell only once told the program waits in it). */
+	/* The termios changed or a signal was sent since: CONSUMED is said
+	 * again once the program waits, even with no new input (a desk trusts
+	 * its echo in a canonical spell only once told the program waits in
+	 * it). */
 	bool consumed_again;
 	uint32_t ctx_flags;
 	pid_t ctx_pgid;
@@ -399,6 +400,10 @@ static int program_signal(struct session *s, int sig, bool flush, char *err, siz
 		kpty_os_flush_input(&p->child);
 	}
 	kpty_os_signal(p->child.master, sig);
+	/* Said again once the program waits, if it lives on reading: a desk
+	 * keeps the keys typed after a signal key until it hears. */
+	p->consumed_again = true;
+	consumed_soon(p, true);
 	return 0;
 }
 

@@ -1330,15 +1330,15 @@ static void test_cook_python_between_lines(void)
 	pred_cook_sent(&c, 5, "\r", 1, 0);
 	pred_cook_mode(&c, true, 1000);
 	CHECK(pred_cook_waiting(&c));
-	CHECK(pred_cook_keys(&c, "p", 1));
-	CHECK(pred_cook_keys(&c, "r", 1));
+	CHECK(pred_cook_keys(&c, "p", 1, 0));
+	CHECK(pred_cook_keys(&c, "r", 1, 0));
 	CHECK_EQ(pred_cook_wait_ms(&c, 1010), PRED_COOK_MAX_MS - 10);
 	CHECK(!strcmp(l.s, ""));
 	pred_cook_mode(&c, false, 1020); /* raw: the keys go */
 	CHECK(!strcmp(l.s, "[pr]"));
 	CHECK(!pred_cook_waiting(&c));
 	CHECK_EQ(pred_cook_wait_ms(&c, 1020), -1);
-	CHECK(!pred_cook_keys(&c, "i", 1)); /* typed as they come */
+	CHECK(!pred_cook_keys(&c, "i", 1, 0)); /* typed as they come */
 	pred_cook_consumed(&c, 6);
 	CHECK(!strcmp(l.s, "[pr]"));
 }
@@ -1355,13 +1355,13 @@ static void test_cook_canonical_read_after_consumed(void)
 	cook_setup(&c, &l, 6);
 	pred_cook_sent(&c, 7, "\r", 1, 0);
 	pred_cook_mode(&c, true, 1000);
-	CHECK(pred_cook_keys(&c, "hel", 3));
+	CHECK(pred_cook_keys(&c, "hel", 3, 0));
 	pred_cook_consumed(&c, 6);
 	CHECK(pred_cook_waiting(&c));
 	pred_cook_consumed(&c, 7);
 	CHECK(!pred_cook_waiting(&c));
 	CHECK(!strcmp(l.s, "[hel]"));
-	CHECK(!pred_cook_keys(&c, "lo", 2)); /* trusted: through the discipline */
+	CHECK(!pred_cook_keys(&c, "lo", 2, 0)); /* trusted: through the discipline */
 	pred_cook_mode(&c, true, 1100);	     /* canonical still: nothing new */
 	CHECK(!pred_cook_waiting(&c));
 }
@@ -1377,12 +1377,12 @@ static void test_cook_consumed_before_switch_not_trusted(void)
 	cook_setup(&c, &l, 5);
 	pred_cook_mode(&c, true, 1000);
 	CHECK(pred_cook_waiting(&c));
-	CHECK(pred_cook_keys(&c, "x", 1));
+	CHECK(pred_cook_keys(&c, "x", 1, 0));
 	pred_cook_consumed(&c, 5); /* said again after the TERMIOS */
 	CHECK(!strcmp(l.s, "[x]"));
 	pred_cook_mode(&c, false, 1100);
 	pred_cook_mode(&c, true, 1200); /* a second spell proves itself again */
-	CHECK(pred_cook_keys(&c, "y", 1));
+	CHECK(pred_cook_keys(&c, "y", 1, 0));
 	pred_cook_mode(&c, false, 1201);
 	CHECK(!strcmp(l.s, "[x][y]"));
 }
@@ -1403,11 +1403,11 @@ static void test_cook_read_x_then_raw(void)
 	pred_cook_consumed(&c, 6);
 	CHECK(!pred_cook_waiting(&c));
 	CHECK_EQ(pred_cook_piece(&c, typed, 7), 4); /* up to the Enter */
-	CHECK(!pred_cook_keys(&c, typed, 4));	    /* typed: the line goes */
+	CHECK(!pred_cook_keys(&c, typed, 4, 0));	    /* typed: the line goes */
 	pred_cook_sent(&c, 7, typed, 4, 1100);
 	CHECK(pred_cook_waiting(&c));
 	CHECK_EQ(pred_cook_wait_ms(&c, 1100), PRED_COOK_MAX_MS);
-	CHECK(pred_cook_keys(&c, typed + 4, 3));
+	CHECK(pred_cook_keys(&c, typed + 4, 3, 0));
 	pred_cook_consumed(&c, 6); /* older: the line not yet read */
 	CHECK(pred_cook_waiting(&c));
 	pred_cook_mode(&c, false, 1150);
@@ -1428,12 +1428,12 @@ static void test_cook_lasting_canonical_read(void)
 	pred_cook_mode(&c, true, 1000);
 	pred_cook_consumed(&c, 7);
 	pred_cook_sent(&c, 8, "xyz\r", 4, 1100);
-	CHECK(pred_cook_keys(&c, "a", 1));
+	CHECK(pred_cook_keys(&c, "a", 1, 0));
 	pred_cook_consumed(&c, 8);
 	CHECK(!strcmp(l.s, "[a]"));
 	pred_cook_sent(&c, 9, "a\r", 2, 1200);
 	CHECK(!pred_cook_waiting(&c));
-	CHECK(!pred_cook_keys(&c, "b", 1));
+	CHECK(!pred_cook_keys(&c, "b", 1, 0));
 	pred_cook_sent(&c, 10, "\x04", 1, 1300);
 	CHECK(pred_cook_waiting(&c));
 	pred_cook_mode(&c, false, 1350);
@@ -1465,7 +1465,7 @@ static void test_cook_first_consumed_inside_spell(void)
 	pred_cook_consumed(&c, 21);
 	pred_cook_sent(&c, 22, "foo\r", 4, 200);
 	CHECK(pred_cook_waiting(&c));
-	CHECK(pred_cook_keys(&c, "abc", 3));
+	CHECK(pred_cook_keys(&c, "abc", 3, 0));
 	pred_cook_mode(&c, false, 250);
 	CHECK(!strcmp(l.s, "[abc]"));
 }
@@ -1480,7 +1480,7 @@ static void test_cook_kept_line_waits_again(void)
 	cook_setup(&c, &l, 5);
 	pred_cook_sent(&c, 6, "\r", 1, 0);
 	pred_cook_mode(&c, true, 1000);
-	CHECK(pred_cook_keys(&c, "foo\rbar", 7));
+	CHECK(pred_cook_keys(&c, "foo\rbar", 7, 0));
 	l.sender = &c;
 	l.seq = 6;
 	pred_cook_consumed(&c, 6);
@@ -1503,14 +1503,14 @@ static void test_cook_only_line_ends_waited_for(void)
 	pred_cook_sent(&c, 7, "\r", 1, 0);
 	pred_cook_sent(&c, 8, "ab\x7f\x1b[D", 6, 0);
 	pred_cook_mode(&c, true, 1000);
-	CHECK(pred_cook_keys(&c, "c", 1));
+	CHECK(pred_cook_keys(&c, "c", 1, 0));
 	pred_cook_consumed(&c, 7);
 	CHECK(!strcmp(l.s, "[c]"));
 	pred_cook_mode(&c, false, 1100);
 	pred_cook_sent(&c, 9, "x\r", 2, 0);
 	pred_cook_sent(&c, 10, "y", 1, 0);
 	pred_cook_mode(&c, true, 1200);
-	CHECK(pred_cook_keys(&c, "z", 1));
+	CHECK(pred_cook_keys(&c, "z", 1, 0));
 	pred_cook_consumed(&c, 8);
 	CHECK(pred_cook_waiting(&c));
 	pred_cook_consumed(&c, 9);
@@ -1529,7 +1529,7 @@ static void test_cook_no_consumed_never_waits(void)
 	pred_cook_sent(&c, 3, "\r", 1, 0);
 	pred_cook_mode(&c, true, 1000);
 	CHECK(!pred_cook_waiting(&c));
-	CHECK(!pred_cook_keys(&c, "a", 1));
+	CHECK(!pred_cook_keys(&c, "a", 1, 0));
 	CHECK_EQ(pred_cook_wait_ms(&c, 1000), -1);
 	/* a CONTEXT says the host says CONSUMED too: the next spell waits */
 	pred_cook_mode(&c, false, 1100);
@@ -1539,8 +1539,9 @@ static void test_cook_no_consumed_never_waits(void)
 }
 
 /* A signal key goes at once, after what was kept (a program that runs
- * long and reads nothing); so does what no longer fits, and all of it
- * when the caller leaves. */
+ * long and reads nothing), and the keys after it wait for the shell to
+ * be raw again; what no longer fits goes at once, and all of it when
+ * the caller leaves. */
 static void test_cook_signal_and_full_go_at_once(void)
 {
 	static char big[PRED_COOK_BUFFER_BYTES];
@@ -1550,23 +1551,53 @@ static void test_cook_signal_and_full_go_at_once(void)
 	cook_setup(&c, &l, 1);
 	pred_cook_sent(&c, 2, "\r", 1, 0);
 	pred_cook_mode(&c, true, 1000);
-	CHECK(pred_cook_keys(&c, "ab", 2));
-	CHECK(!pred_cook_keys(&c, "\x03", 1));
+	CHECK(pred_cook_keys(&c, "ab", 2, 1010));
+	CHECK(!pred_cook_keys(&c, "\x03", 1, 1020));
 	CHECK(!strcmp(l.s, "[ab]"));
-	CHECK(!pred_cook_waiting(&c));
-	pred_cook_mode(&c, false, 1100);
+	CHECK_EQ(pred_cook_wait_ms(&c, 1020), PRED_COOK_MAX_MS); /* a new wait */
+	CHECK(pred_cook_keys(&c, "c", 1, 1030));
+	pred_cook_mode(&c, false, 1100); /* raw again: "c" goes as typed */
+	CHECK(!strcmp(l.s, "[ab][c]"));
 	pred_cook_sent(&c, 3, "\r", 1, 0);
 	pred_cook_mode(&c, true, 1200);
-	CHECK(pred_cook_keys(&c, "d", 1));
+	CHECK(pred_cook_keys(&c, "d", 1, 0));
 	memset(big, 'e', sizeof big);
-	CHECK(!pred_cook_keys(&c, big, sizeof big)); /* does not fit: "d" first */
-	CHECK(!strcmp(l.s, "[ab][d]"));
+	CHECK(!pred_cook_keys(&c, big, sizeof big, 0)); /* does not fit: "d" first */
+	CHECK(!strcmp(l.s, "[ab][c][d]"));
 	/* the caller leaves (end of input, detach): what was kept goes */
 	pred_cook_mode(&c, false, 1300);
 	pred_cook_mode(&c, true, 1400);
-	CHECK(pred_cook_keys(&c, "f", 1));
+	CHECK(pred_cook_keys(&c, "f", 1, 0));
 	pred_cook_release(&c);
-	CHECK(!strcmp(l.s, "[ab][d][f]"));
+	CHECK(!strcmp(l.s, "[ab][c][d][f]"));
+	CHECK(!pred_cook_waiting(&c));
+}
+
+/* A signal key at a canonical read that lasts (cat) makes the keys after
+ * it wait too, in the same read split after it; not in a program
+ * canonical from the start (no raw moment seen: dash). */
+static void test_cook_signal_in_lasting_read(void)
+{
+	struct pred_cook c;
+	struct cook_log l;
+	const char *typed = "\x03" "abc";
+
+	cook_setup(&c, &l, 6);
+	pred_cook_sent(&c, 7, "\r", 1, 0);
+	pred_cook_mode(&c, true, 1000);
+	pred_cook_consumed(&c, 7);
+	CHECK(!pred_cook_waiting(&c));
+	CHECK_EQ(pred_cook_piece(&c, typed, 4), 1);
+	CHECK(!pred_cook_keys(&c, typed, 1, 1100)); /* ^C: typed now */
+	CHECK(pred_cook_waiting(&c));
+	CHECK(pred_cook_keys(&c, typed + 1, 3, 1100));
+	pred_cook_mode(&c, false, 1150);
+	CHECK(!strcmp(l.s, "[abc]"));
+	memset(&l, 0, sizeof l);
+	pred_cook_init(&c, &cook_log_ops, &l);
+	pred_cook_mode(&c, true, 0);
+	pred_cook_consumed(&c, 0);
+	CHECK(!pred_cook_keys(&c, "\x03", 1, 100));
 	CHECK(!pred_cook_waiting(&c));
 }
 
@@ -1586,7 +1617,7 @@ static void test_cook_cap_set_clamped(void)
 		pred_cook_set_max_ms(&c, want[i][0]);
 		pred_cook_sent(&c, 2, "\r", 1, 0);
 		pred_cook_mode(&c, true, 1000);
-		CHECK(pred_cook_keys(&c, "q", 1));
+		CHECK(pred_cook_keys(&c, "q", 1, 0));
 		CHECK_EQ(pred_cook_wait_ms(&c, 1000), want[i][1]);
 		pred_cook_due(&c, 1000 + want[i][1] - 1);
 		CHECK(pred_cook_waiting(&c));
@@ -1606,7 +1637,7 @@ static void test_cook_capped_and_wraps(void)
 	cook_setup(&c, &l, 0xfffffffeu);
 	pred_cook_sent(&c, 1, "\r", 1, 0);
 	pred_cook_mode(&c, true, 1000);
-	CHECK(pred_cook_keys(&c, "q", 1));
+	CHECK(pred_cook_keys(&c, "q", 1, 0));
 	pred_cook_due(&c, 1000 + PRED_COOK_MAX_MS - 1);
 	CHECK(pred_cook_waiting(&c));
 	pred_cook_due(&c, 1000 + PRED_COOK_MAX_MS);
@@ -1614,7 +1645,7 @@ static void test_cook_capped_and_wraps(void)
 	CHECK(!strcmp(l.s, "[q]"));
 	pred_cook_mode(&c, false, 3000);
 	pred_cook_mode(&c, true, 3000);
-	CHECK(pred_cook_keys(&c, "r", 1));
+	CHECK(pred_cook_keys(&c, "r", 1, 0));
 	pred_cook_consumed(&c, 0xffffffffu); /* before the Enter (1) */
 	CHECK(pred_cook_waiting(&c));
 	pred_cook_consumed(&c, 1);
@@ -1705,6 +1736,7 @@ int main(int argc, char **argv)
 		{"cook-first-consumed-inside-spell", test_cook_first_consumed_inside_spell},
 		{"cook-no-consumed-never-waits", test_cook_no_consumed_never_waits},
 		{"cook-signal-full-and-leaving-go-at-once", test_cook_signal_and_full_go_at_once},
+		{"cook-signal-in-lasting-read", test_cook_signal_in_lasting_read},
 		{"cook-capped-and-wraps", test_cook_capped_and_wraps},
 		{"cook-cap-set-clamped", test_cook_cap_set_clamped},
 	};
