@@ -7,18 +7,10 @@
 # lasts: once it has read a line and waits again, keys typed after a
 # line's Enter are echoed by the desk at once, not held for the cap; and
 # the same where a script's command reads (the script waits for it).
-# The keys' wait is capped at 30 s (TELLY_COOK_MAX_MS) so that a wait
-# for the cap fails the test instead of passing after 1 s.
 . test/integration/lib.sh "$1"
-port=$(free_port)
-
-"$TELLY" serve --listen 127.0.0.1:$port 2>"$T/serve.err" &
-pids="$pids $!"
-wait_until 10 test -s "$TELLY_DIR/token"
-
-# The host's bash, with a prompt that counts the commands.
-printf 'PS1="P\\# > "\n' >"$T/rc"
-tm_start w1 "TELLY_COOK_MAX_MS=30000 exec $TELLY attach --tcp 127.0.0.1:$port --token-file $TELLY_DIR/token c1 -- bash --rcfile $T/rc -i 2>$T/attach.err"
+. test/integration/cooked.inc
+cooked_serve
+cooked_attach w1 bash --rcfile "$T/rc" -i
 wait_for w1 'P1 >' 30
 # A first command: the host has said the shell waits (CONSUMED).
 tm send-keys -t t:w1 true Enter
@@ -26,10 +18,10 @@ wait_for w1 'P2 >' 20
 # "ready" comes after the canonical TERMIOS (bash went cooked before
 # running the line): keys typed from then on go through the desk.
 tm send-keys -t t:w1 'echo ready; read x' Enter
-wait_until 20 sh -c "tmux -L $TMUX_SOCK capture-pane -p -t t:w1 | grep -qx ready"
+wait_line w1 ready
 # Echoed once the host says bash waits in its read (held before).
 tm send-keys -t t:w1 foo
-wait_until 20 sh -c "tmux -L $TMUX_SOCK capture-pane -p -t t:w1 | grep -qx foo"
+wait_line w1 foo
 tm send-keys -t t:w1 Enter abc
 wait_for w1 'P3 > abc' 20
 screen w1 | grep -q '^abc' && { screen w1; fail "keys typed after read's line were echoed on the desk before the prompt"; }
@@ -37,9 +29,9 @@ screen w1 | grep -q '^abc' && { screen w1; fail "keys typed after read's line we
 # cat: its first line read, the next keys typed after an Enter show at
 # once (well before the 30 s cap).
 tm send-keys -t t:w1 C-u 'echo steady; cat' Enter
-wait_until 20 sh -c "tmux -L $TMUX_SOCK capture-pane -p -t t:w1 | grep -qx steady"
+wait_line w1 steady
 tm send-keys -t t:w1 one
-wait_until 20 sh -c "tmux -L $TMUX_SOCK capture-pane -p -t t:w1 | grep -qx one"
+wait_line w1 one
 tm send-keys -t t:w1 Enter
 wait_until 20 sh -c "[ \$(tmux -L $TMUX_SOCK capture-pane -p -t t:w1 | grep -cx one) -ge 2 ]"
 tm send-keys -t t:w1 two Enter xyz
@@ -51,7 +43,7 @@ wait_for w1 xyz 10
 tm send-keys -t t:w1 C-u C-d
 wait_for w1 'P4 >' 20
 tm send-keys -t t:w1 "echo go''ne; sh -c 'cat; echo end'" Enter
-wait_until 20 sh -c "tmux -L $TMUX_SOCK capture-pane -p -t t:w1 | grep -qx gone"
+wait_line w1 gone
 tm send-keys -t t:w1 typed
 wait_for w1 typed 10
 echo "predict-cooked-read: ok"

@@ -4,17 +4,11 @@
 # desk after it, before bash's prompt ("x^Cabc", then "P2 > abc"); they
 # wait until bash is raw and it echoes them after its prompt, as over
 # ssh. The program ends on SIGINT by its own handler (a daemon started in
-# the background of a script passes SIGINT ignored to its sessions). The
-# keys' wait is capped at 30 s (TELLY_COOK_MAX_MS).
+# the background of a script passes SIGINT ignored to its sessions).
 . test/integration/lib.sh "$1"
+. test/integration/cooked.inc
 command -v python3 >/dev/null || { echo "no python3: skipped"; exit 77; }
-port=$(free_port)
-
-"$TELLY" serve --listen 127.0.0.1:$port 2>"$T/serve.err" &
-pids="$pids $!"
-wait_until 10 test -s "$TELLY_DIR/token"
-
-printf 'PS1="P\\# > "\n' >"$T/rc"
+cooked_serve
 cat >"$T/read.py" <<'EOF'
 import os, signal, sys
 signal.signal(signal.SIGINT, lambda *a: os._exit(1))
@@ -26,14 +20,14 @@ py=$(python3 -c 'import sys; print(sys.executable)')
 # sigint WINDOW COMMAND: COMMAND at bash; x typed in its read; then ^C
 # and abc at once.
 sigint() {
-	tm_start "$1" "TELLY_COOK_MAX_MS=30000 exec $TELLY attach --tcp 127.0.0.1:$port --token-file $TELLY_DIR/token $1 -- bash --rcfile $T/rc -i 2>$T/attach-$1.err"
+	cooked_attach "$1" bash --rcfile "$T/rc" -i
 	wait_for "$1" 'P1 >' 30
 	# "gone" comes after bash's canonical TERMIOS; the x is echoed once
 	# the host says the program waits in its read.
 	tm send-keys -t "t:$1" "echo go''ne; $2" Enter
-	wait_until 20 sh -c "tmux -L $TMUX_SOCK capture-pane -p -t t:$1 | grep -qx gone"
+	wait_line "$1" gone
 	tm send-keys -t "t:$1" x
-	wait_until 20 sh -c "tmux -L $TMUX_SOCK capture-pane -p -t t:$1 | grep -qx x"
+	wait_line "$1" x
 	tm send-keys -t "t:$1" C-c abc
 	wait_for "$1" 'P2 > abc' 20
 	screen "$1" | grep -q 'abc.*P2' && { screen "$1"; fail "$1: keys typed with the ^C were echoed on the desk before the prompt"; }

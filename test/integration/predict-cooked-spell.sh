@@ -5,20 +5,15 @@
 # (python's "r>>> ..."): it reaches the program once the program is raw
 # again, which echoes it after its prompt, as over ssh. The program holds
 # its canonical moment open until the test has typed the key (attach
-# shows its ~? help once it handled the keys before it). The keys' wait
-# is capped at 30 s (TELLY_COOK_MAX_MS), not 1 s, so a loaded machine
-# slow to bring the raw TERMIOS does not release them into the echo.
+# shows its ~? help once it handled the keys before it).
 # Twice: the first line typed a key at a time, the program waiting after
 # each (the host says CONSUMED meanwhile), then typed at once from the
 # start (the program never waits with its keys read before its moment,
 # and the host has not said CONSUMED yet: its CONTEXT says it will).
 . test/integration/lib.sh "$1"
+. test/integration/cooked.inc
 command -v python3 >/dev/null || { echo "no python3: skipped"; exit 77; }
-port=$(free_port)
-
-"$TELLY" serve --listen 127.0.0.1:$port 2>"$T/serve.err" &
-pids="$pids $!"
-wait_until 10 test -s "$TELLY_DIR/token"
+cooked_serve
 
 # Raw: read a line, echoing it (with "slow", each key's echo followed by
 # a '+' once the program has waited for input a moment); canonical with
@@ -53,7 +48,7 @@ EOF
 
 # spell WINDOW slow|fast: attach to a new session running the program.
 spell() {
-	tm_start "$1" "TELLY_COOK_MAX_MS=30000 exec $TELLY attach --tcp 127.0.0.1:$port --token-file $TELLY_DIR/token $1 -- python3 $T/spell.py $T/go-$1 $2 2>$T/attach-$1.err"
+	cooked_attach "$1" python3 "$T/spell.py" "$T/go-$1" "$2"
 	wait_for "$1" 'R>' 30
 }
 

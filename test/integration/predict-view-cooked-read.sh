@@ -6,16 +6,10 @@
 # checked: after the line, the prompt, then the keys. The read is the
 # first thing typed, at once after the prompt shows, so the host may not
 # have said CONSUMED yet (bash never waited with its keys read): its
-# CONTEXT says it will. The keys' wait is capped at 30 s
-# (TELLY_COOK_MAX_MS), not 1 s.
+# CONTEXT says it will.
 . test/integration/lib.sh "$1"
-port=$(free_port)
-
-"$TELLY" serve --listen 127.0.0.1:$port 2>"$T/serve.err" &
-pids="$pids $!"
-wait_until 10 test -s "$TELLY_DIR/token"
-
-printf 'PS1="P\\# > "\n' >"$T/rc"
+. test/integration/cooked.inc
+cooked_serve
 "$TELLY" new -s c1 -- bash --rcfile "$T/rc" -i || fail "new"
 mkdir "$T/rec"
 # "r''eady" is on screen as "ready" only once bash runs the line, after
@@ -31,8 +25,7 @@ key Return
 type "abc"
 wait "P2 > abc" 20
 EOT
-TELLY_COOK_MAX_MS=30000 "$TELLY" view --headless --tcp 127.0.0.1:$port --token-file "$TELLY_DIR/token" \
-	--record "$T/rec" --input "$T/in" >"$T/legend" 2>"$T/err" || fail "view: $(cat "$T/err")"
+cooked_view --record "$T/rec" --input "$T/in" >"$T/legend" 2>"$T/err" || fail "view: $(cat "$T/err")"
 after=$(tr -d '\033\r\n' <"$T/rec/c1" | sed 's/.*foo//')
 case "$after" in
 *abc*P2*) fail "after the read's line the window was given '$after': the keys before the prompt" ;;

@@ -6,21 +6,16 @@
 # window's terminal was given (--record) is checked: after "busy", the
 # program's prompt, not the key.
 . test/integration/lib.sh "$1"
+. test/integration/cooked.inc
 command -v python3 >/dev/null || { echo "no python3: skipped"; exit 77; }
-port=$(free_port)
-
-"$TELLY" serve --listen 127.0.0.1:$port 2>"$T/serve.err" &
-pids="$pids $!"
-wait_until 10 test -s "$TELLY_DIR/token"
+cooked_serve
 
 # Raw: read a line, echoing it, each key's echo followed by a '+' once
 # the program has waited for input a moment (the host says CONSUMED
 # meanwhile; the script types the next key at the '+'); canonical with
 # echo until the file named by its argument exists (the script's
 # screenshot after it typed); raw again: a prompt, then a line read raw,
-# in brackets. The keys' wait is capped at 30 s (TELLY_COOK_MAX_MS), not
-# 1 s, so a loaded machine slow to bring the raw TERMIOS does not release
-# them into the echo.
+# in brackets.
 cat >"$T/spell.py" <<'EOF'
 import os, select, sys, termios, time, tty
 cooked = termios.tcgetattr(0)
@@ -61,8 +56,7 @@ key Return
 screenshot "$T/typed.png"
 wait "done" 20
 EOT
-TELLY_COOK_MAX_MS=30000 "$TELLY" view --headless --tcp 127.0.0.1:$port --token-file "$TELLY_DIR/token" \
-	--record "$T/rec" --input "$T/in" >"$T/legend" 2>"$T/err" || fail "view: $(cat "$T/err")"
+cooked_view --record "$T/rec" --input "$T/in" >"$T/legend" 2>"$T/err" || fail "view: $(cat "$T/err")"
 after=$(tr -d '\033' <"$T/rec/c1" | sed -n 's/.*busy\r$//p; /busy/,$p' | tr -d '\r\n' | sed 's/.*busy//')
 case "$after" in
 N\>*'[x]'*) ;;
