@@ -185,12 +185,31 @@ static bool proc_state(pid_t pid, char *state, pid_t *pgrp)
 	return true;
 }
 
+/* Whether a process in read(2) reads the terminal tty (/proc/PID/syscall
+ * gives the call's first argument, the descriptor): not a pipe, as in a
+ * script's $(...) while it starts. */
+static bool reads_tty(pid_t pid, const char *syscall, dev_t tty)
+{
+	char what[32];
+	struct stat st;
+	char *end;
+	long fd;
+
+	strtol(syscall, &end, 10);
+	fd = strtol(end, NULL, 16);
+	if (fd < 0 || fd > 65535)
+		return false;
+	snprintf(what, sizeof what, "/proc/%d/fd/%ld", (int)pid, fd);
+	return stat(what, &st) == 0 && S_ISCHR(st.st_mode) && st.st_rdev == tty;
+}
+
 /* Whether process pid (of the foreground group pgid) sleeps waiting for
  * input: in a call that waits for input (where /proc says; else sleeping
- * will do), or waiting for its children, every one of them in the group
- * waiting so (a shell script's command reads the terminal while the
- * script, the group's leader, waits for it). */
-static bool proc_waits(pid_t pid, pid_t pgid, int depth)
+ * will do; a read(2) must be of the terminal), or waiting for its
+ * children, every one of them in the group waiting so (a shell script's
+ * command reads the terminal while the script, the group's leader,
+ * waits for it). */
+static bool proc_waits(pid_t pid, pid_t pgid, dev_t tty, int depth)
 {
 	char buf[512], what[48], state, *s, *end;
 	bool any = false;
@@ -205,6 +224,10 @@ static bool proc_waits(pid_t pid, pid_t pgid, int depth)
 	if (!strncmp(buf, "running", 7))
 		return false;
 	call = strtol(buf, NULL, 10);
+#ifdef SYS_read
+	if (call == SYS_read)
+		return reads_tty(pid, buf, tty);
+#endif
 	if (call_in(call, input_waits, sizeof input_waits / sizeof input_waits[0]))
 		return true;
 	if (!call_in(call, child_waits, sizeof child_waits / sizeof child_waits[0]) ||
@@ -222,7 +245,7 @@ static bool proc_waits(pid_t pid, pid_t pgid, int depth)
 			return false;
 		if (pgrp != pgid)
 			continue; /* a job of its own (in the background) */
-		if (!proc_waits((pid_t)c, pgid, depth + 1))
+		if (!proc_waits((pid_t)c, pgid, tty, depth + 1))
 			return false;
 		any = true;
 	}
@@ -237,13 +260,14 @@ static bool program_waits(struct program *p)
 {
 	struct pollfd pf[2] = {{.fd = p->child.master, .events = POLLIN},
 			       {.fd = p->fd, .events = POLLIN}};
+	struct stat st;
 
 	if (p->inq.count || kpty_os_input_queued(&p->child) != 0 || p->ctx_pgid <= 0)
 		return false;
 	/* Output not yet shown: it goes first (and the program is busy). */
-	if (poll(pf, p->fd != p->child.master ? 2 : 1, 0) > 0)
+	if (poll(pf, p->fd != p->child.master ? 2 : 1, 0) > 0 || fstat(p->child.slave, &st) < 0)
 		return false;
-	return proc_waits(p->ctx_pgid, p->ctx_pgid, 0);
+	return proc_waits(p->ctx_pgid, p->ctx_pgid, st.st_rdev, 0);
 }
 
 /* Input went in or output came out: look for the program waiting soon. */
