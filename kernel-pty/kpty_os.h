@@ -127,5 +127,10 @@ int kpty_os_set_winsize(int master, const struct kpty_winsize *ws);
 int kpty_os_get_winsize(int fd, struct kpty_winsize *ws);
 /* TIOCSIG: SIGINT, SIGQUIT or SIGTSTP to the slave's foreground group. */
 int kpty_os_signal(int master, int sig);
+/* In a child between fork and exec (async-signal-safe): every signal
+ * unblocked and at its default. A disposition of "ignore" outlives exec:
+ * a daemon started with `&` from a script has SIGINT and SIGQUIT
+ * ignored, and a program it starts would not stop at ^C. */
+void kpty_os_child_signals(void);
 
 #endif

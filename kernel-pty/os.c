@@ -98,6 +98,18 @@ long kpty_os_read(int master, void *buf, size_t n, uint8_t *status)
 	return r - 1;
 }
 
+void kpty_os_child_signals(void)
+{
+	struct sigaction dfl = {.sa_handler = SIG_DFL};
+	sigset_t none;
+
+	sigemptyset(&dfl.sa_mask);
+	for (int s = 1; s < NSIG; s++)
+		sigaction(s, &dfl, NULL); /* SIGKILL, SIGSTOP: EINVAL, harmless */
+	sigemptyset(&none);
+	sigprocmask(SIG_SETMASK, &none, NULL);
+}
+
 /* In the child, between fork and exec: only async-signal-safe calls. */
 static void child(int slave, char *const argv[], int errpipe)
 {
@@ -110,11 +122,7 @@ static void child(int slave, char *const argv[], int errpipe)
 		goto fail;
 	if (slave > 2)
 		close(slave);
-	/* The parent's blocked signals and ignored SIGPIPE are its own. */
-	sigset_t none;
-	sigemptyset(&none);
-	sigprocmask(SIG_SETMASK, &none, NULL);
-	signal(SIGPIPE, SIG_DFL);
+	kpty_os_child_signals();
 	execvp(argv[0], argv);
 fail:
 	err = errno;

@@ -27,6 +27,7 @@
 #include <unistd.h>
 
 #include "base.h"
+#include "kpty_os.h"
 #include "serve.h"
 #include "xd.h"
 #include "xwin.h"
@@ -676,11 +677,7 @@ static pid_t spawn(struct x11 *x, char **argv)
 	pid = fork();
 	if (pid != 0)
 		return pid;
-	sigset_t none;
-	sigemptyset(&none);
-	sigprocmask(SIG_SETMASK, &none, NULL);
-	for (int s = 1; s < NSIG; s++)
-		signal(s, SIG_DFL);
+	kpty_os_child_signals();
 	setsid();
 	int fd = open("/dev/null", O_RDONLY);
 	if (fd >= 0 && fd != 0) {

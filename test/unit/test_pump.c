@@ -404,10 +404,54 @@ static void pump_tees_echoes_first(void)
 	free(t.g.p);
 }
 
+/* A program started by a parent that ignores SIGINT and SIGQUIT (a
+ * daemon started with `&` from a script) and blocks SIGTERM has every
+ * signal at its default and none blocked: ^C stops it. */
+static void spawn_signals_default(void)
+{
+	struct kpty_os_child c;
+	sigset_t term, old;
+	struct sigaction ign = {.sa_handler = SIG_IGN}, oi, oq;
+
+	sigemptyset(&ign.sa_mask);
+	sigaction(SIGINT, &ign, &oi);
+	sigaction(SIGQUIT, &ign, &oq);
+	sigemptyset(&term);
+	sigaddset(&term, SIGTERM);
+	sigprocmask(SIG_BLOCK, &term, &old);
+	int r = spawn(&c, "stty -echo; grep -E '^Sig(Ign|Blk)' /proc/self/status");
+	sigaction(SIGINT, &oi, NULL);
+	sigaction(SIGQUIT, &oq, NULL);
+	sigprocmask(SIG_SETMASK, &old, NULL);
+	CHECK_EQ(r, 0);
+	if (r)
+		return;
+	char out[4096];
+	size_t len = 0;
+	out[0] = 0;
+	/* SigIgn comes after SigBlk: read until its line is whole. */
+	while (len < sizeof out - 1 && !(strstr(out, "SigIgn:") && strchr(strstr(out, "SigIgn:"), '\n')) &&
+	       readable(c.master, WAIT_MS)) {
+		uint8_t st;
+		long n = kpty_os_read(c.master, out + len, sizeof out - 1 - len, &st);
+		if (n < 0)
+			break;
+		len += (size_t)n;
+		out[len] = 0;
+	}
+	if (!strstr(out, "SigIgn:\t0000000000000000") || !strstr(out, "SigBlk:\t0000000000000000")) {
+		fprintf(stderr, "the program's signals: %s\n", out);
+		failures++;
+	}
+	reap(&c);
+	kpty_os_close(&c);
+}
+
 int main(int argc, char **argv)
 {
 	static const struct unit_case cases[] = {
 		{"pump-keeps-every-byte", pump_keeps_every_byte},
+		{"spawn-signals-default", spawn_signals_default},
 		{"pump-fd-says-when", pump_fd_says_when},
 		{"pump-stops-when-told", pump_stops_when_told},
 		{"pump-tees-every-byte", pump_tees_every_byte},
