@@ -637,6 +637,7 @@ struct ds_term *ds_term_create(struct ds_font *f, int rows, int cols, ds_term_ou
 	vterm_screen_enable_altscreen(t->screen, 1);
 	vterm_screen_set_damage_merge(t->screen, VTERM_DAMAGE_CELL);
 	vterm_screen_reset(t->screen, 1);
+	vterm_input_write(t->vt, KPTY_VTFILTER_START, strlen(KPTY_VTFILTER_START));
 	kpty_vtfilter_set_cols(&t->filter, t->cols);
 	t->cursor_visible = true;
 	mark(t, 0, t->rows);

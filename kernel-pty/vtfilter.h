@@ -85,6 +85,14 @@ bool kpty_vtfilter_init(struct kpty_vtfilter *f, kpty_vtfilter_out_fn out, void 
 void kpty_vtfilter_finish(struct kpty_vtfilter *f);
 /* The width REP may fill (the terminal's columns). */
 void kpty_vtfilter_set_cols(struct kpty_vtfilter *f, int cols);
+/* libvterm 0.1.4 starts with a saved cursor of zeros: a program that
+ * restores the cursor (DECRC, or leaving the alternate screen) before it
+ * ever saved one gets it hidden, writing black on black, with a cursor
+ * shape of 0 (a DECRQSS of the shape then answers from an uninitialised
+ * int). Written into a new libvterm right after its reset, these bytes
+ * save the cursor it starts with, which such a restore then gets, as in
+ * xterm (home, default colours, visible). */
+#define KPTY_VTFILTER_START "\0337"
 /* libvterm 0.1.4 clamps neither the scroll margins nor the saved cursor
  * (DECSC, and the alternate screen's) when it shrinks, and later reads
  * and writes outside its line table (a program sets a margin or saves

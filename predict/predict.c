@@ -212,6 +212,7 @@ struct pred *pred_create(int rows, int cols, enum pred_policy policy)
 	vterm_screen_set_callbacks(p->vs, &model_cbs, p);
 	vterm_screen_enable_altscreen(p->vs, 1);
 	vterm_screen_reset(p->vs, 1);
+	vterm_input_write(p->vt, KPTY_VTFILTER_START, strlen(KPTY_VTFILTER_START));
 	vterm_screen_reset(vterm_obtain_screen(p->wvt), 1);
 	return p;
 fail:

@@ -681,6 +681,7 @@ static struct term *term_create(int rows, int cols, unsigned sb_lines, size_t sb
 	vtscan_init(&s->scan);
 	vterm_state_set_callbacks(s->st, &state_cb, s);
 	vterm_state_reset(s->st, 1);
+	vterm_input_write(s->vt, KPTY_VTFILTER_START, strlen(KPTY_VTFILTER_START));
 	return s;
 fail_alt:
 	free(s->grid[0].cells);

@@ -670,6 +670,24 @@ static void mouse_encoding(void)
 	ds_font_destroy(f);
 }
 
+/* A program that restores the cursor before it ever saved it gets the
+ * cursor the terminal started with (libvterm 0.1.4 restored a hidden
+ * cursor of shape 0, and answered a DECRQSS of the shape from an
+ * uninitialised int): a blinking block, as xterm's. */
+static void restore_before_save(void)
+{
+	struct ds_font *f = ds_font_create("monospace", 16, NULL, 0);
+	struct mouse_out o = {{0}, 0};
+	struct ds_term *t = f ? ds_term_create(f, 4, 20, mouse_collect, &o) : NULL;
+	const char *ask = "\0338\033P$q q\033\\";
+
+	CHECK(t);
+	ds_term_write(t, ask, strlen(ask));
+	CHECK(mouse_got(&o, "\033P1$r1 q\033\\"));
+	ds_term_destroy(t);
+	ds_font_destroy(f);
+}
+
 /* The X windows' steps carry their values: a title and a timeout, a
  * point in the window and a button. */
 static void script_x_values(void)
@@ -890,6 +908,7 @@ static const struct unit_case cases[] = {
 	{"styles-differ", styles_differ},
 	{"glyph-cache-bounded", glyph_cache_bounded},
 	{"mouse-encoding", mouse_encoding},
+	{"restore-before-save", restore_before_save},
 	{"script-click-mods", script_click_mods},
 	{"script-x-values", script_x_values},
 	{"scrollback-and-selection", scrollback_and_selection},

@@ -769,6 +769,40 @@ static void snapshot_keeps_mouse_encoding(void)
 	}
 }
 
+/* A program that restores the cursor (DECRC, or leaving the alternate
+ * screen with 1049) before it ever saved it gets the cursor the screen
+ * started with, as in xterm: libvterm 0.1.4 starts with a saved cursor
+ * of zeros, and restored it hidden, writing black on black. The same
+ * text with the restore and without it makes the same snapshot. */
+static void restore_before_save(void)
+{
+	static const char *const restores[] = {"\0338", "\033[?1049l", "\033[?1048l"};
+
+	for (size_t i = 0; i < sizeof restores / sizeof restores[0]; i++) {
+		for (int lazy = 0; lazy < 2; lazy++) {
+			struct screen *a = lazy ? screen_create_lazy(5, 20, 10, 1 << 16, 4096)
+						: screen_create(5, 20, 10, 1 << 16);
+			struct screen *b = screen_create(5, 20, 10, 1 << 16);
+			struct screen_bytes sa = {0}, sb = {0};
+
+			screen_feed(a, restores[i], strlen(restores[i]));
+			screen_feed(a, "x", 1);
+			screen_feed(b, "x", 1);
+			screen_snapshot(a, 10, &sa);
+			screen_snapshot(b, 10, &sb);
+			if (sa.len != sb.len || memcmp(sa.p, sb.p, sa.len)) {
+				fprintf(stderr, "%s%s: the snapshot differs\n", restores[i] + 1,
+					lazy ? " (lazy)" : "");
+				failures++;
+			}
+			screen_bytes_finish(&sa);
+			screen_bytes_finish(&sb);
+			screen_destroy(a);
+			screen_destroy(b);
+		}
+	}
+}
+
 static const struct unit_case cases[] = {
 	{"snapshot-reproduces-screen", snapshot_reproduces_screen},
 	{"scrollback-bounded", scrollback_bounded},
@@ -787,6 +821,7 @@ static const struct unit_case cases[] = {
 	{"lazy-screen-keeps-recent-lines", lazy_screen_keeps_recent_lines},
 	{"lazy-screen-replays-whole-lines", lazy_screen_replays_whole_lines},
 	{"snapshot-keeps-mouse-encoding", snapshot_keeps_mouse_encoding},
+	{"restore-before-save", restore_before_save},
 };
 
 int main(int argc, char **argv)
