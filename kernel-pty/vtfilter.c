@@ -224,6 +224,15 @@ static void begin_seq(struct kpty_vtfilter *f, uint8_t state)
 	f->str_len = 0;
 }
 
+/* libvterm 0.1.4 keeps the saved cursor as it was saved, past the edge
+ * of a screen made smaller since, and restores it so (DECRC, leaving the
+ * alternate screen with 1048 or 1049): the next text or sequence then
+ * reads and writes outside its line table. A DSR of 0 (a report, not a
+ * request: nothing answered, nothing changed) straight after such a
+ * restore brings the cursor inside, as the end of every CSI does; the
+ * saved cursor itself stays, for a screen large again. */
+static const uint8_t bound_cursor[] = {0x1b, '[', '0', 'n'};
+
 /* REP: the last character again, as xterm does it (wrapping as printed
  * text wraps), at most a row's width of times. */
 static void rep(struct kpty_vtfilter *f)
@@ -276,12 +285,18 @@ static void csi_done(struct kpty_vtfilter *f, uint8_t final)
 	for (unsigned i = 0; i < f->ninter; i++)
 		seq[n++] = f->inter[i];
 	seq[n++] = final;
+	/* libvterm's DEC modes act on the first argument only */
+	if (f->leader == '?' && !f->ninter && final == 'l' && f->nparam && f->param_set[0] &&
+	    (f->param[0] == 1048 || f->param[0] == 1049)) {
+		memcpy(seq + n, bound_cursor, sizeof bound_cursor);
+		n += sizeof bound_cursor;
+	}
 	put(f, seq, n);
 }
 
 static void esc_done(struct kpty_vtfilter *f, uint8_t final)
 {
-	uint8_t seq[4] = {0x1b};
+	uint8_t seq[4 + sizeof bound_cursor] = {0x1b};
 	size_t n = 1;
 
 	f->state = GROUND;
@@ -315,6 +330,10 @@ static void esc_done(struct kpty_vtfilter *f, uint8_t final)
 	for (unsigned i = 0; i < f->ninter; i++)
 		seq[n++] = f->inter[i];
 	seq[n++] = final;
+	if (!f->ninter && final == '8') { /* DECRC */
+		memcpy(seq + n, bound_cursor, sizeof bound_cursor);
+		n += sizeof bound_cursor;
+	}
 	f->last_ok = false;
 	put(f, seq, n);
 }
@@ -597,9 +616,10 @@ void kpty_vtfilter_set_cols(struct kpty_vtfilter *f, int cols)
 
 size_t kpty_vtfilter_resize_fix(char *out, int rows, int cols, int cur_row, int cur_col)
 {
-	/* CSI s resets the left and right margins while DECLRMM is set and
-	 * saves the cursor otherwise; ESC 7 then saves it either way. */
-	int n = snprintf(out, KPTY_VTFILTER_RESIZE_FIX, "\033[r\033[s\033[%d;%dH\0337",
+	/* libvterm 0.1.4 takes CSI s for DECSLRM whether DECLRMM is set or
+	 * not (it never saves the cursor). Both reset their margins and
+	 * home the cursor: CUP puts it back. */
+	int n = snprintf(out, KPTY_VTFILTER_RESIZE_FIX, "\033[r\033[s\033[%d;%dH",
 			 (cur_row < 0 ? 0 : cur_row < rows ? cur_row : rows - 1) + 1,
 			 (cur_col < 0 ? 0 : cur_col < cols ? cur_col : cols - 1) + 1);
 	return n < 0 ? 0 : (size_t)n;

@@ -20,6 +20,8 @@
  *   here (the last character, repeated up to a row's width) and never
  *   reaches libvterm;
  * - ESC: at most two intermediates;
+ * - a restore of the cursor (DECRC, DEC modes 1048 and 1049 reset) is
+ *   followed by a CSI that keeps the cursor inside the screen;
  * - OSC: kept whole up to KPTY_VTFILTER_STR_BYTES and passed complete;
  *   longer ones are dropped. DCS: only the status requests libvterm
  *   answers (any other DECRQSS crashes it). SOS, PM and APC strings are
@@ -100,9 +102,11 @@ void kpty_vtfilter_set_cols(struct kpty_vtfilter *f, int cols);
  * Written into the libvterm right after vterm_set_size, these bytes
  * (at most KPTY_VTFILTER_RESIZE_FIX) put the margins back to the whole
  * screen, as xterm does on a resize, and the cursor (cur_row, cur_col,
- * 0-based, read from libvterm after the resize) back where it was, and
- * save it there: a program that saved it before the resize gets that
- * place back. Returns the length. */
+ * 0-based, read from libvterm after the resize) back where it was. The
+ * saved cursor is left as the program saved it (as in xterm: its shell
+ * prompt comes back where it was after a full-screen program): the
+ * filter follows each restore with a sequence that brings the cursor
+ * inside the screen. Returns the length. */
 #define KPTY_VTFILTER_RESIZE_FIX 48
 size_t kpty_vtfilter_resize_fix(char *out, int rows, int cols, int cur_row, int cur_col);
 /* Passes what may pass of bytes to out(), and holds an unfinished

@@ -803,6 +803,39 @@ static void restore_before_save(void)
 	}
 }
 
+/* A program's saved cursor outlives a resize, as in xterm, whichever
+ * way it was saved: the shell's prompt after a full-screen program the
+ * window was resized under comes where the program was started (it came
+ * where that program's cursor was at the resize), and a cursor saved
+ * outside a smaller screen is restored at its edge, or where it was once
+ * the screen is large again. */
+static void saved_cursor_survives_resize(void)
+{
+	for (int lazy = 0; lazy < 2; lazy++) {
+		struct screen *s = lazy ? screen_create_lazy(10, 20, 10, 1 << 16, 4096)
+					: screen_create(10, 20, 10, 1 << 16);
+		const char *vim = "$ ls\r\nfile\r\n$ vim\r\n\033[?1049h\033[H\033[2Jvim\033[9;1H:wq";
+		const char *out = "\033[?1049l$ next";
+		char t[64];
+
+		screen_feed(s, vim, strlen(vim));
+		screen_resize(s, 8, 20);
+		screen_feed(s, out, strlen(out));
+		screen_row_text(s, 3, t, sizeof t);
+		CHECK(!strcmp(t, "$ next"));
+		screen_feed(s, "\033[2J\033[8;15H\0337\033[H", 16);
+		screen_resize(s, 4, 10);
+		screen_feed(s, "\0338x", 3);
+		screen_row_text(s, 3, t, sizeof t);
+		CHECK(!strcmp(t, "         x"));
+		screen_resize(s, 10, 20);
+		screen_feed(s, "\0338y", 3);
+		screen_row_text(s, 7, t, sizeof t);
+		CHECK(!strcmp(t, "              y"));
+		screen_destroy(s);
+	}
+}
+
 static const struct unit_case cases[] = {
 	{"snapshot-reproduces-screen", snapshot_reproduces_screen},
 	{"scrollback-bounded", scrollback_bounded},
@@ -822,6 +855,7 @@ static const struct unit_case cases[] = {
 	{"lazy-screen-replays-whole-lines", lazy_screen_replays_whole_lines},
 	{"snapshot-keeps-mouse-encoding", snapshot_keeps_mouse_encoding},
 	{"restore-before-save", restore_before_save},
+	{"saved-cursor-survives-resize", saved_cursor_survives_resize},
 };
 
 int main(int argc, char **argv)

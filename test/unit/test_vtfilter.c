@@ -130,7 +130,14 @@ static const struct {
 	/* ESC */
 	{S("\033(0"), S("\033(0")},
 	{S("\033#8"), S("\033#8")},
-	{S("\0337\0338"), S("\0337\0338")},
+	/* a restore of the cursor, then a CSI that only bounds it (libvterm
+	 * 0.1.4 keeps a saved cursor past a smaller screen's edge) */
+	{S("\0337\0338"), S("\0337\0338\033[0n")},
+	{S("\033[?1049l"), S("\033[?1049l\033[0n")},
+	{S("\033[?1048;25l"), S("\033[?1048;25l\033[0n")},
+	{S("\033[?25;1049l"), S("\033[?25;1049l")}, /* libvterm acts on the first only */
+	{S("\033[1049l"), S("\033[1049l")},
+	{S("\033[?1049h"), S("\033[?1049h")},
 	{S("\033c"), S("\033c")},
 	{S("\033M"), S("\033M")},
 	{S("\033 #(A"), S("")},
