@@ -39,6 +39,8 @@
 #define XD_PENDING_MAX 4096	   /* requests awaiting their reply */
 #define XD_EVENTS_PER_DISPATCH 256 /* then the loop gets its turn */
 #define XD_DISPATCH_ROUNDS 8	   /* of events, answers and flushes in one dispatch */
+#define XD_HELD_BATCH 64	   /* held inputs written at once: at most 5.4 KiB, one write */
+#define XD_HELD_POLL_MS 100	   /* held input waiting for the server to read: tried this often */
 #define XD_RECTS_MAX 32		   /* damage in more pieces is read as its bounding box */
 #define XD_PROP_MAX_WORDS 1024	   /* a property read is at most 4 KiB */
 #define XD_PROTOCOLS_MAX 64
@@ -2389,28 +2391,44 @@ static int hold(struct xd *xd, struct xd_held h)
 	return 1;
 }
 
-static int backlogged(struct xd *xd, bool release);
+static bool socket_room(struct xd *xd, bool *writable, int *queued);
 
-/* The keymap is in: the input held meanwhile goes, in order (once the
- * server reads: a write to its full socket would wait). */
+/* The keymap is in: the input held meanwhile goes, in order, as far as
+ * the server reads it. A full hold is up to 110 KiB of requests, more
+ * than a socket that is not read takes before xcb waits to write (a
+ * quarter of its buffer): it goes XD_HELD_BATCH at a time, each only
+ * while the socket is at most an eighth full, as a desk's input; the
+ * rest stays held (taken: never dropped) and xd_dispatch goes on with
+ * it once the server reads (xd_wait_time asks to be called). */
 static void release_held(struct xd *xd)
 {
-	if (!xd->ready || keymap_loading(xd) || !xd->nheld || backlogged(xd, true))
+	unsigned i = 0;
+	bool writable;
+	int queued;
+
+	if (!xd->ready || keymap_loading(xd) || !xd->nheld)
 		return;
-	for (unsigned i = 0; i < xd->nheld; i++) {
-		const struct xd_held *h = &xd->held[i];
-		if (h->kind < 0)
-			inject_key(xd, h->id, h->detail, h->pressed);
-		else
-			inject_pointer(xd, h->id, h->x, h->y, h->kind, h->detail);
+	while (i < xd->nheld && socket_room(xd, &writable, &queued)) {
+		for (unsigned end = i + XD_HELD_BATCH; i < xd->nheld && i < end; i++) {
+			const struct xd_held *h = &xd->held[i];
+			if (h->kind < 0)
+				inject_key(xd, h->id, h->detail, h->pressed);
+			else
+				inject_pointer(xd, h->id, h->x, h->y, h->kind, h->detail);
+		}
+		xcb_flush(xd->c);
 	}
-	xd->nheld = 0;
+	if (!i)
+		return;
+	memmove(xd->held, xd->held + i, (xd->nheld - i) * sizeof xd->held[0]);
+	xd->nheld -= i;
+	if (xd->nheld)
+		return;
 	if (xd->held_lost)
 		base_log("xdisplay", "display :%d: %u releases while the keymap loaded were "
 				     "past %d held and lost",
 			 xd->proc.display, xd->held_lost, XD_HELD_KEYS_MAX + XD_HELD_RELEASE_ROOM);
 	xd->held_lost = 0;
-	xcb_flush(xd->c);
 }
 
 /* What a start that did not finish made of the connection, undone (no
@@ -2539,8 +2557,13 @@ static long start_wait(struct xd *xd, long now)
 long xd_wait_time(struct xd *xd, long now)
 {
 	long kw = xvfb_keymap_wait(&xd->proc, now), sw = start_wait(xd, now);
+	long w = kw < 0 ? sw : sw < 0 || kw < sw ? kw : sw;
 
-	return kw < 0 ? sw : sw < 0 || kw < sw ? kw : sw;
+	/* Held input waits for a server that does not read: its reading
+	 * again shows on no descriptor of ours. */
+	if (xd->ready && xd->nheld && !keymap_loading(xd) && (w < 0 || w > XD_HELD_POLL_MS))
+		w = XD_HELD_POLL_MS;
+	return w;
 }
 
 static unsigned take_replies(struct xd *xd)
@@ -2663,6 +2686,19 @@ void xd_windows(struct xd *xd)
 			report(xd, w);
 }
 
+/* The connection's socket may be written (*writable) and is at most an
+ * eighth full (*queued: what the server has not read, bytes of socket
+ * memory); nothing said (backlogged says it). */
+static bool socket_room(struct xd *xd, bool *writable, int *queued)
+{
+	struct pollfd pfd = {.fd = xd->fd, .events = POLLOUT};
+
+	*writable = poll(&pfd, 1, 0) == 1 && (pfd.revents & POLLOUT);
+	if (ioctl(xd->fd, SIOCOUTQ, queued) < 0)
+		*queued = 0;
+	return *writable && (size_t)*queued <= xd->sndbuf / 8;
+}
+
 /* A desk's input (or window request) may be written? A server that does
  * not read what it is sent (stopped, or a program grabbed it) fills its
  * socket, and xcb waits, holding the owner's loop, until a socket it
@@ -2677,14 +2713,11 @@ void xd_windows(struct xd *xd)
  * time, a size at a time, answers to the server's own events). */
 static int backlogged(struct xd *xd, bool release)
 {
-	struct pollfd pfd = {.fd = xd->fd, .events = POLLOUT};
 	int queued = 0;
+	bool writable;
 	long now;
 
-	bool writable = poll(&pfd, 1, 0) == 1 && (pfd.revents & POLLOUT);
-	if (ioctl(xd->fd, SIOCOUTQ, &queued) < 0)
-		queued = 0;
-	if (writable && (size_t)queued <= xd->sndbuf / 8) {
+	if (socket_room(xd, &writable, &queued)) {
 		if (xd->told_backlog)
 			base_log("xdisplay", "display :%d reads what it is sent again%s",
 				 xd->proc.display,

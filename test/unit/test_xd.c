@@ -498,6 +498,25 @@ static void stuck_turn(struct xd *xd)
 	poll(&p, xd_fd(xd) >= 0 ? 1 : 0, wait < 0 || wait > 50 ? 50 : (int)wait);
 }
 
+/* A desk's keymap (us), as xkbcomp reads it. */
+static const char km[] = "xkb_keymap {\n"
+			 "\txkb_keycodes { include \"evdev\" };\n"
+			 "\txkb_types { include \"complete\" };\n"
+			 "\txkb_compat { include \"complete\" };\n"
+			 "\txkb_symbols { include \"pc+us\" };\n"
+			 "};\n";
+
+/* The display is ready (checked). */
+static bool stuck_ready_wait(struct xd *xd, struct stuck *t)
+{
+	long end = base_now_ms() + TEST_DEADLINE_MS;
+
+	while (t->display < 0 && !t->why[0] && base_now_ms() < end)
+		stuck_turn(xd);
+	CHECK(t->display >= 0);
+	return t->display >= 0;
+}
+
 /* Xvfb stopped (SIGSTOP) as soon as it said its display, while xd
  * connects: no call into xd waits for it (the owner's loop serves
  * everyone else), the start fails after its bound with why, and the
@@ -539,18 +558,27 @@ static void stopped_server(void)
 	rmdir(dir);
 }
 
+static void blocked(int sig)
+{
+	(void)sig;
+	static const char msg[] = "a call into xd waited for the stopped server\n";
+	if (write(2, msg, sizeof msg - 1) < 0) {
+		/* (dying anyway) */
+	}
+	_exit(1);
+}
+
 /* A desk's keymap loaded into a stopped server: xkbcomp (its client)
  * waits for it; past XD_XKBCOMP_MS it is killed and said, the keymap not
  * taken as refused (the next key of its desk asks again), and the key
- * held for it goes in. No call into xd waits meanwhile. */
-static void keymap_stopped_server(void)
+ * held for it goes in. No call into xd waits meanwhile.
+ * full: the hold is full (1024 keys and 512 more releases): they go in
+ * only as far as the stopped server's socket takes them without filling
+ * (one write more would wait in xcb, holding the owner's loop: before,
+ * the 55 KiB went in one go and the next write waited, for good); the
+ * rest stay held, and go in once the server reads again. */
+static void keymap_stopped(bool full)
 {
-	static const char km[] = "xkb_keymap {\n"
-				 "\txkb_keycodes { include \"evdev\" };\n"
-				 "\txkb_types { include \"complete\" };\n"
-				 "\txkb_compat { include \"complete\" };\n"
-				 "\txkb_symbols { include \"pc+us\" };\n"
-				 "};\n";
 	char dir[] = "/tmp/telly-xd.XXXXXX", err[300];
 	struct stuck t = {.display = -1};
 	struct xd *xd = stuck_xvfb(dir, &t);
@@ -558,21 +586,25 @@ static void keymap_stopped_server(void)
 
 	if (!xd)
 		return;
-	long end = base_now_ms() + TEST_DEADLINE_MS;
-	while (t.display < 0 && !t.why[0] && base_now_ms() < end)
-		stuck_turn(xd);
-	CHECK(t.display >= 0);
-	if (t.display < 0)
+	if (!stuck_ready_wait(xd, &t))
 		goto out;
 	pid_t server = xd_server_pid(xd);
 	kill(server, SIGSTOP);
 	CHECK_EQ(xd_keymap(xd, km, sizeof km - 1, err, sizeof err), 0);
 	CHECK(xd_keymap_busy(xd));
-	CHECK_EQ(xd_key(xd, 0, 38, true), 0); /* held for the keymap */
-	CHECK_EQ(xd_key(xd, 0, 38, false), 0);
+	int keys = full ? XD_HELD_KEYS_MAX : 2;
+	for (int i = 0; i < keys; i++)
+		CHECK_EQ(xd_key(xd, 0, 38, i % 2 == 0), 0); /* held for the keymap */
+	if (full) {
+		CHECK_EQ(xd_key(xd, 0, 38, true), -EBUSY); /* full: offered again */
+		for (int i = 0; i < XD_HELD_RELEASE_ROOM; i++)
+			CHECK_EQ(xd_key(xd, 0, 38, false), 0);
+	}
+	signal(SIGALRM, blocked);
+	alarm((XD_XKBCOMP_MS + TEST_DEADLINE_MS) / 1000);
 	long start = base_now_ms();
-	end = start + XD_XKBCOMP_MS + TEST_DEADLINE_MS;
-	while (xd_keymap_busy(xd) && base_now_ms() < end) {
+	long end = start + (full ? XD_XKBCOMP_MS + 1000 : XD_XKBCOMP_MS + TEST_DEADLINE_MS);
+	while ((full || xd_keymap_busy(xd)) && base_now_ms() < end) {
 		long before = base_now_ms();
 		long wait = xd_wait_time(xd, base_now_ms());
 		xd_reap(xd, NULL);
@@ -581,15 +613,34 @@ static void keymap_stopped_server(void)
 			worst = base_now_ms() - before;
 		poll(NULL, 0, wait < 0 || wait > 50 ? 50 : (int)wait);
 	}
-	CHECK(!xd_keymap_busy(xd)); /* killed, reaped, the held keys gone in */
+	/* Killed, reaped; the held keys gone in (full: what the socket takes). */
+	CHECK(xd_keymap_busy(xd) == full);
 	CHECK(base_now_ms() - start >= XD_XKBCOMP_MS - 100);
 	CHECK(!xd_keymap_is(xd, km, sizeof km - 1)); /* not taken as refused */
 	CHECK(worst < 500);
 	CHECK(!t.why[0]);
+	/* What xd writes next does not wait either. */
+	struct pollfd p = {.fd = xd_fd(xd), .events = POLLOUT};
+	CHECK(poll(&p, 1, 0) == 1 && (p.revents & POLLOUT));
 	kill(server, SIGCONT);
+	end = base_now_ms() + TEST_DEADLINE_MS;
+	while (xd_keymap_busy(xd) && base_now_ms() < end)
+		stuck_turn(xd);
+	CHECK(!xd_keymap_busy(xd)); /* it reads: the held input gone in */
+	alarm(0);
 out:
 	xd_destroy(xd);
 	rmdir(dir);
+}
+
+static void keymap_stopped_server(void)
+{
+	keymap_stopped(false);
+}
+
+static void keymap_stopped_full_hold(void)
+{
+	keymap_stopped(true);
 }
 
 /* ---- x-server auto: an Xorg that dies once connected, not yet set up ---- */
@@ -703,6 +754,7 @@ int main(int argc, char **argv)
 		{"stop-while-starting", stop_while_starting},
 		{"stopped-server", stopped_server},
 		{"keymap-stopped-server", keymap_stopped_server},
+		{"keymap-stopped-full-hold", keymap_stopped_full_hold},
 		{"xorg-dies-connected", xorg_dies_connected},
 	};
 	return unit_main(cases, sizeof cases / sizeof cases[0], argc, argv);
