@@ -1581,6 +1581,7 @@ static void lose(struct xd *xd, const char *why)
 	if (xd->lost)
 		return;
 	xd->lost = true;
+	xd->fd_gen++; /* xd_fd is none now */
 	if (xd->ops->lost)
 		xd->ops->lost(xd->ctx, why);
 }
@@ -2308,6 +2309,10 @@ void xd_destroy(struct xd *xd)
 
 int xd_fd(const struct xd *xd)
 {
+	/* Lost: nothing reads it (xd_dispatch says -EIO), and a connection
+	 * the server still writes to would wake the owner's loop for ever. */
+	if (xd->lost)
+		return -1;
 	return xd->c ? xd->fd : xd->st.thread_on ? xd->st.done_fd : xd->proc.displayfd;
 }
 

@@ -518,10 +518,16 @@ static bool stuck_ready_wait(struct xd *xd, struct stuck *t)
 }
 
 /* Xvfb stopped (SIGSTOP) as soon as it said its display, while xd
- * connects: no call into xd waits for it (the owner's loop serves
- * everyone else), the start fails after its bound with why, and the
- * display goes at once, its server too. */
-static void stopped_server(void)
+ * connects (steps 1: its fd_gen moved once), or once xd's handshake is
+ * done (steps 3: named, the handshake's thread, connected): no call into xd
+ * waits for it (the owner's loop serves everyone else), the start fails
+ * after its bound with why, and the display goes at once, its server too.
+ * Connected, the display's descriptor is no longer polled once lost:
+ * before, the connection stayed xd_fd while xd_dispatch read nothing of
+ * it, and once the server went on (as xd_stop has it, SIGCONT after
+ * SIGTERM) and answered, the owner's loop woke at once, over and over,
+ * until the server was reaped. */
+static void stopped_server_at(unsigned steps)
 {
 	char dir[] = "/tmp/telly-xd.XXXXXX";
 	struct stuck t = {.display = -1};
@@ -535,15 +541,25 @@ static void stopped_server(void)
 	long end = base_now_ms() + TEST_DEADLINE_MS + XD_START_MS;
 	while (!t.why[0] && t.display < 0 && base_now_ms() < end) {
 		long before = base_now_ms();
-		if (!named_at && xd_fd_gen(xd) != gen0) {
+		struct pollfd p = {.fd = xd_fd(xd), .events = POLLIN};
+		if (!named_at && steps > 1 && xd_fd_gen(xd) - gen0 >= 2) {
+			/* The handshake's thread runs: stopped once it is done,
+			 * before xd hears of it (no dispatch in between: the
+			 * start's steps may all be done in one). */
+			if (poll(&p, 1, 50) != 1)
+				continue;
+			kill(server, SIGSTOP);
+			named_at = base_now_ms();
+		} else if (!named_at && steps == 1 && xd_fd_gen(xd) != gen0) {
 			kill(server, SIGSTOP); /* named: it stops before it is set up */
 			named_at = base_now_ms();
 		}
 		xd_dispatch(xd);
-		xd_wait_time(xd, base_now_ms());
+		long wait = xd_wait_time(xd, base_now_ms());
 		if (base_now_ms() - before > worst)
 			worst = base_now_ms() - before;
-		stuck_turn(xd);
+		p.fd = xd_fd(xd);
+		poll(&p, p.fd >= 0 ? 1 : 0, wait < 0 || wait > 50 ? 50 : (int)wait);
 	}
 	lost_at = base_now_ms();
 	CHECK(named_at > 0);
@@ -551,11 +567,32 @@ static void stopped_server(void)
 	CHECK(strstr(t.why, "did not answer within") != NULL);
 	CHECK(lost_at - named_at <= XD_START_MS + 2000);
 	CHECK(worst < 500); /* no call waited for the server */
+	if (steps > 1) {
+		CHECK(!strstr(t.why, "not even")); /* connected, then not answered */
+		kill(server, SIGCONT); /* it answers what the start asked */
+		unsigned turns = 0;
+		long until = base_now_ms() + 500;
+		while (base_now_ms() < until) {
+			stuck_turn(xd); /* 50 ms at most, less when woken */
+			turns++;
+		}
+		CHECK(turns < 40);
+	}
 	long before = base_now_ms();
 	xd_destroy(xd);
 	CHECK(base_now_ms() - before < 1500); /* stopped, it ends at once all the same */
 	CHECK(kill(server, 0) < 0);
 	rmdir(dir);
+}
+
+static void stopped_server(void)
+{
+	stopped_server_at(1);
+}
+
+static void lost_start_quiet(void)
+{
+	stopped_server_at(3);
 }
 
 static void blocked(int sig)
@@ -753,6 +790,7 @@ int main(int argc, char **argv)
 		{"screen-size", screen_size},
 		{"stop-while-starting", stop_while_starting},
 		{"stopped-server", stopped_server},
+		{"lost-start-quiet", lost_start_quiet},
 		{"keymap-stopped-server", keymap_stopped_server},
 		{"keymap-stopped-full-hold", keymap_stopped_full_hold},
 		{"xorg-dies-connected", xorg_dies_connected},
