@@ -244,6 +244,12 @@ struct xd {
 	size_t sndbuf;
 	long backlog_since;
 	bool told_backlog, told_dropping;
+	/* Releases that came while the socket had no room: taken, and sent
+	 * first once it has (a key or button left down would stay down in
+	 * the display). At most every key and button: bounded. */
+	uint8_t owed_keys[32];
+	uint16_t owed_buttons;
+	bool owed;
 	xcb_atom_t atoms[A_COUNT];
 	uint8_t damage_ev, xfixes_ev;
 	xcb_shm_seg_t seg;
@@ -2396,7 +2402,18 @@ static int hold(struct xd *xd, struct xd_held h)
 	return 1;
 }
 
-static bool socket_room(struct xd *xd, bool *writable, int *queued);
+static bool room(struct xd *xd, bool *writable, int *queued);
+
+/* Releases owed go once the server reads again, with no input to wait
+ * for; the backlog is over then too. */
+static void pay_owed_if_room(struct xd *xd)
+{
+	bool writable;
+	int queued;
+
+	if (xd->ready && (xd->owed || xd->told_backlog) && room(xd, &writable, &queued))
+		xcb_flush(xd->c);
+}
 
 /* The keymap is in: the input held meanwhile goes, in order, as far as
  * the server reads it. A full hold is up to 110 KiB of requests, more
@@ -2413,7 +2430,7 @@ static void release_held(struct xd *xd)
 
 	if (!xd->ready || keymap_loading(xd) || !xd->nheld)
 		return;
-	while (i < xd->nheld && socket_room(xd, &writable, &queued)) {
+	while (i < xd->nheld && room(xd, &writable, &queued)) { /* (owed first: before) */
 		for (unsigned end = i + XD_HELD_BATCH; i < xd->nheld && i < end; i++) {
 			const struct xd_held *h = &xd->held[i];
 			if (h->kind < 0)
@@ -2564,9 +2581,11 @@ long xd_wait_time(struct xd *xd, long now)
 	long kw = xvfb_keymap_wait(&xd->proc, now), sw = start_wait(xd, now);
 	long w = kw < 0 ? sw : sw < 0 || kw < sw ? kw : sw;
 
-	/* Held input waits for a server that does not read: its reading
+	/* Held input (or a release owed) waits for a server that does not
+	 * read: its reading
 	 * again shows on no descriptor of ours. */
-	if (xd->ready && xd->nheld && !keymap_loading(xd) && (w < 0 || w > XD_HELD_POLL_MS))
+	if (xd->ready && ((xd->nheld && !keymap_loading(xd)) || xd->owed) &&
+	    (w < 0 || w > XD_HELD_POLL_MS))
 		w = XD_HELD_POLL_MS;
 	return w;
 }
@@ -2630,6 +2649,7 @@ int xd_dispatch(struct xd *xd)
 	 * belongs to would wait for the next event from the display, which
 	 * for an idle window never comes. */
 	release_held(xd); /* held for a server that did not read, which may now */
+	pay_owed_if_room(xd);
 	for (int round = 0;; round++) {
 		unsigned took = 0;
 		xd->in_events = true;
@@ -2691,6 +2711,42 @@ void xd_windows(struct xd *xd)
 			report(xd, w);
 }
 
+/* The releases owed (backlogged), written (the caller flushes): at most
+ * 257 requests, 9 KiB, one write. */
+static void pay_owed(struct xd *xd)
+{
+	if (!xd->owed)
+		return;
+	for (unsigned k = 8; k < 256; k++)
+		if (xd->owed_keys[k / 8] & (1u << (k % 8)))
+			xcb_test_fake_input(xd->c, XCB_KEY_RELEASE, (uint8_t)k, XCB_CURRENT_TIME,
+					    XCB_NONE, 0, 0, 0);
+	for (unsigned b = 1; b <= 9; b++)
+		if (xd->owed_buttons & (1u << b))
+			xcb_test_fake_input(xd->c, XCB_BUTTON_RELEASE, (uint8_t)b, XCB_CURRENT_TIME,
+					    XCB_NONE, 0, 0, 0);
+	memset(xd->owed_keys, 0, sizeof xd->owed_keys);
+	xd->owed_buttons = 0;
+	xd->owed = false;
+}
+
+static bool socket_room(struct xd *xd, bool *writable, int *queued);
+
+/* The socket has room (socket_room): what is owed written, and the
+ * backlog, if there was one, over (said). */
+static bool room(struct xd *xd, bool *writable, int *queued)
+{
+	if (!socket_room(xd, writable, queued))
+		return false;
+	pay_owed(xd);
+	if (xd->told_backlog)
+		base_log("xdisplay", "display :%d reads what it is sent again%s", xd->proc.display,
+			 xd->told_dropping ? " (desks' input to it was dropped meanwhile)" : "");
+	xd->backlog_since = 0;
+	xd->told_backlog = xd->told_dropping = false;
+	return true;
+}
+
 /* The connection's socket may be written (*writable) and is at most an
  * eighth full (*queued: what the server has not read, bytes of socket
  * memory); nothing said (backlogged says it). */
@@ -2709,30 +2765,31 @@ static bool socket_room(struct xd *xd, bool *writable, int *queued)
  * socket, and xcb waits, holding the owner's loop, until a socket it
  * writes to may be written (POLLOUT: for a unix socket, while what the
  * server has not read takes at most a quarter of the send buffer, the
- * memory of each piece counted). Past half of that (or, for a release,
- * which the held ones need to end, once the socket may not be written),
- * the input waits (-ENOBUFS: offered again, as for a keymap's hold) for
- * XD_BACKLOG_WAIT_MS, then is dropped (1) until the server reads again.
- * 0: write it (xcb's output is flushed after each: little goes at once).
+ * memory of each piece counted). Past half of that the input waits
+ * (-ENOBUFS: offered again, as for a keymap's hold) for
+ * XD_BACKLOG_WAIT_MS, then is dropped (1) until the server reads again;
+ * a release (key_up, button_up: which) is owed instead (1: taken, it
+ * goes first once there is room), so that a desk never leaves a key or
+ * button down in the display. 0: write it (xcb's output is flushed after
+ * each: little goes at once), after what is owed.
  * The room left is for xd's own requests, few and bounded (a read at a
- * time, a size at a time, answers to the server's own events). */
-static int backlogged(struct xd *xd, bool release)
+ * time, a size at a time, answers to the server's own events): before,
+ * releases went in while the socket could be written at all and filled
+ * that room (a desk clicking on), and a desk that attached then (its
+ * size asked) had the daemon wait in xcb for good. */
+static int backlogged(struct xd *xd, uint8_t key_up, uint8_t button_up)
 {
 	int queued = 0;
 	bool writable;
 	long now;
 
-	if (socket_room(xd, &writable, &queued)) {
-		if (xd->told_backlog)
-			base_log("xdisplay", "display :%d reads what it is sent again%s",
-				 xd->proc.display,
-				 xd->told_dropping ? " (desks' input to it was dropped meanwhile)" : "");
-		xd->backlog_since = 0;
-		xd->told_backlog = xd->told_dropping = false;
+	if (room(xd, &writable, &queued))
 		return 0;
-	}
-	if (writable && release)
-		return 0; /* (its room: the backlog stays, as said) */
+	if (key_up)
+		xd->owed_keys[key_up / 8] |= (uint8_t)(1u << (key_up % 8));
+	if (button_up)
+		xd->owed_buttons |= (uint16_t)(1u << button_up);
+	xd->owed |= key_up || button_up;
 	now = base_now_ms();
 	if (!xd->backlog_since)
 		xd->backlog_since = now;
@@ -2742,6 +2799,8 @@ static int backlogged(struct xd *xd, bool release)
 				     "to it waits",
 			 xd->proc.display, queued / 1024);
 	xd->told_backlog = true;
+	if (key_up || button_up)
+		return 1;
 	if (now - xd->backlog_since < XD_BACKLOG_WAIT_MS)
 		return -ENOBUFS;
 	if (!xd->told_dropping)
@@ -2760,7 +2819,7 @@ int xd_key(struct xd *xd, uint32_t id, uint8_t keycode, bool pressed)
 		return -EINVAL;
 	int r = hold(xd, (struct xd_held){id, -1, keycode, pressed, 0, 0});
 
-	if (r || (r = backlogged(xd, !pressed)))
+	if (r || (r = backlogged(xd, pressed ? 0 : keycode, 0)))
 		return r < 0 ? r : 0;
 	inject_key(xd, id, keycode, pressed);
 	xcb_flush(xd->c);
@@ -2790,7 +2849,7 @@ int xd_pointer(struct xd *xd, uint32_t id, int x, int y, int kind, int button)
 		return -EINVAL;
 	int r = hold(xd, (struct xd_held){id, (int8_t)kind, (uint8_t)button, kind == 1,
 					  (int16_t)rx, (int16_t)ry});
-	if (r || (r = backlogged(xd, kind == 2)))
+	if (r || (r = backlogged(xd, 0, kind == 2 ? (uint8_t)button : 0)))
 		return r < 0 ? r : 0;
 	inject_pointer(xd, id, (int16_t)rx, (int16_t)ry, kind, (uint8_t)button);
 	xcb_flush(xd->c);
@@ -2805,7 +2864,7 @@ int xd_button_up(struct xd *xd, int button)
 		return -EINVAL;
 	if (hold(xd, (struct xd_held){0, 3, (uint8_t)button, false, 0, 0}))
 		return 0; /* a release: held, or (past its room) lost and counted */
-	int r = backlogged(xd, true);
+	int r = backlogged(xd, 0, (uint8_t)button);
 	if (r)
 		return r < 0 ? r : 0;
 	inject_pointer(xd, 0, 0, 0, 3, (uint8_t)button);
@@ -2821,7 +2880,7 @@ int xd_focus(struct xd *xd, uint32_t id)
 		return -EAGAIN;
 	if (!(w = find(xd, id)) || !w->mapped)
 		return -ENOENT;
-	int r = backlogged(xd, false);
+	int r = backlogged(xd, 0, 0);
 	if (r)
 		return r < 0 ? r : 0;
 	set_focus(xd, w);
@@ -2841,7 +2900,7 @@ int xd_configure(struct xd *xd, uint32_t id, unsigned what, int x, int y, unsign
 		return -EAGAIN;
 	if (!(w = find(xd, id)) || !w->mapped)
 		return -ENOENT;
-	int r = backlogged(xd, false);
+	int r = backlogged(xd, 0, 0);
 	if (r)
 		return r < 0 ? r : 0;
 	if (what & 1) {
@@ -2874,7 +2933,7 @@ int xd_close(struct xd *xd, uint32_t id)
 		return -EAGAIN;
 	if (!(w = find(xd, id)))
 		return -ENOENT;
-	int r = backlogged(xd, false);
+	int r = backlogged(xd, 0, 0);
 	if (r)
 		return r < 0 ? r : 0;
 	if (w->can_close) {

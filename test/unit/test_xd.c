@@ -517,6 +517,17 @@ static bool stuck_ready_wait(struct xd *xd, struct stuck *t)
 	return t->display >= 0;
 }
 
+/* The display ready, its server stopped (SIGSTOP): its pid, 0 if it
+ * did not become ready (checked). */
+static pid_t stop_when_ready(struct xd *xd, struct stuck *t)
+{
+	if (!stuck_ready_wait(xd, t))
+		return 0;
+	pid_t server = xd_server_pid(xd);
+	kill(server, SIGSTOP);
+	return server;
+}
+
 /* Xvfb stopped (SIGSTOP) as soon as it said its display, while xd
  * connects (steps 1: its fd_gen moved once), or once xd's handshake is
  * done (steps 3: named, the handshake's thread, connected): no call into xd
@@ -623,10 +634,9 @@ static void keymap_stopped(bool full)
 
 	if (!xd)
 		return;
-	if (!stuck_ready_wait(xd, &t))
+	pid_t server = stop_when_ready(xd, &t);
+	if (!server)
 		goto out;
-	pid_t server = xd_server_pid(xd);
-	kill(server, SIGSTOP);
 	CHECK_EQ(xd_keymap(xd, km, sizeof km - 1, err, sizeof err), 0);
 	CHECK(xd_keymap_busy(xd));
 	int keys = full ? XD_HELD_KEYS_MAX : 2;
@@ -665,6 +675,42 @@ static void keymap_stopped(bool full)
 		stuck_turn(xd);
 	CHECK(!xd_keymap_busy(xd)); /* it reads: the held input gone in */
 	alarm(0);
+out:
+	xd_destroy(xd);
+	rmdir(dir);
+}
+
+/* A stopped server, a desk typing on: its keys go in until the socket
+ * is an eighth full, then wait (-ENOBUFS); its releases are taken all
+ * the same (owed: sent once the server reads), and are not written. The
+ * socket keeps the room left for xd's own requests: before, releases
+ * went in while it could be written at all, until it could not (a
+ * quarter full), and xd's next request of its own (a desk's size, a
+ * read, a selection) waited in xcb for good. */
+static void releases_owed(void)
+{
+	char dir[] = "/tmp/telly-xd.XXXXXX";
+	struct stuck t = {.display = -1};
+	struct xd *xd = stuck_xvfb(dir, &t);
+	int r = 0, n = 0;
+
+	if (!xd)
+		return;
+	pid_t server = stop_when_ready(xd, &t);
+	if (!server)
+		goto out;
+	while (n < 100000 && (r = xd_key(xd, 0, (uint8_t)(8 + n % 200), true)) == 0)
+		n++;
+	CHECK_EQ(r, -ENOBUFS);
+	for (int k = 0; k < 1000; k++)
+		CHECK_EQ(xd_key(xd, 0, (uint8_t)(8 + k % 200), false), 0); /* taken */
+	struct pollfd p = {.fd = xd_fd(xd), .events = POLLOUT};
+	CHECK(poll(&p, 1, 0) == 1 && (p.revents & POLLOUT));
+	kill(server, SIGCONT);
+	long end = base_now_ms() + TEST_DEADLINE_MS;
+	while (xd_key(xd, 0, 38, true) != 0 && base_now_ms() < end)
+		stuck_turn(xd); /* it reads: keys go in again, after the releases */
+	CHECK(base_now_ms() < end);
 out:
 	xd_destroy(xd);
 	rmdir(dir);
@@ -793,6 +839,7 @@ int main(int argc, char **argv)
 		{"lost-start-quiet", lost_start_quiet},
 		{"keymap-stopped-server", keymap_stopped_server},
 		{"keymap-stopped-full-hold", keymap_stopped_full_hold},
+		{"releases-owed", releases_owed},
 		{"xorg-dies-connected", xorg_dies_connected},
 	};
 	return unit_main(cases, sizeof cases / sizeof cases[0], argc, argv);
