@@ -2811,6 +2811,11 @@ static int backlogged(struct xd *xd, uint8_t key_up, uint8_t button_up)
 	return 1;
 }
 
+int xd_backlog(const struct xd *xd)
+{
+	return xd->told_dropping ? 2 : xd->told_backlog ? 1 : 0;
+}
+
 int xd_key(struct xd *xd, uint32_t id, uint8_t keycode, bool pressed)
 {
 	if (!xd->ready)

@@ -186,6 +186,9 @@ void xd_counts(const struct xd *xd, struct xd_counts *out);
  * are refused with -ENOBUFS (nothing taken: offered again) this long,
  * then dropped (0) until it reads again. Both said once in the log. */
 #define XD_BACKLOG_WAIT_MS 2000
+/* What becomes of desks' input now, as the last input found the server:
+ * 0 it goes in, 1 it waits (-ENOBUFS), 2 it is dropped. */
+int xd_backlog(const struct xd *xd);
 int xd_key(struct xd *xd, uint32_t id, uint8_t keycode, bool pressed);
 /* kind: 0 motion, 1 press, 2 release; x, y relative to window id. */
 int xd_pointer(struct xd *xd, uint32_t id, int x, int y, int kind, int button);

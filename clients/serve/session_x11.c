@@ -99,6 +99,7 @@ struct x11 {
 	int kick_fd;
 	bool kick_registered, dispatching;
 	bool told_hold_full; /* said that a desk waits for a keymap's load */
+	bool told_dropping;  /* desks told that their input to the display is dropped */
 	char cmd[LIST_CMD_MAX + 1];
 	char log[300];
 	char home[1024];
@@ -900,6 +901,26 @@ static void dispatch(struct x11 *x)
 	x11_register_fds(&x->s, x->s.srv->fdm);
 }
 
+/* A display that does not read drops desks' input (xd.h,
+ * XD_BACKLOG_WAIT_MS): the people typing and clicking are told, in their
+ * view, not only serve.log, and told again once it reads. */
+static void tell_dropping(struct x11 *x)
+{
+	bool dropping = xd_backlog(x->xd) == 2;
+
+	if (dropping == x->told_dropping)
+		return;
+	x->told_dropping = dropping;
+	for (struct xview *xv = x->views; xv; xv = xv->next)
+		if (xv->started)
+			chan_notice(xv->v,
+				    dropping ? "display :%d does not read what it is sent (its X server "
+					       "is stopped, or a program grabbed it): your input to it is "
+					       "dropped until it reads again"
+					     : "display :%d reads what it is sent again: your input goes in",
+				    xd_display(x->xd));
+}
+
 /* After anything that talked to the display outside x11_wait_time: xcb
  * may have read answers and events while it flushed, which the display's
  * descriptor no longer shows, and the loop may be about to sleep on it
@@ -910,6 +931,7 @@ static void settle(struct x11 *x)
 {
 	if (xd_display(x->xd) < 0 || x->dispatching)
 		return;
+	tell_dropping(x);
 	dispatch(x);
 	if (x->more) {
 		uint64_t one = 1;

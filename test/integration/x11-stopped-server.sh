@@ -11,8 +11,8 @@
 # (before, the daemon's writes filled the server's socket and the next
 # one waited for good), and a desk of another size views it: the shell
 # still echoes, the log says the display does not read (the clicks wait,
-# then are dropped), and once the server goes on, it reads again and
-# takes the desk's size.
+# then are dropped, and the desk clicking is told so), and once the
+# server goes on, it reads again (the desk told) and takes the desk's size.
 . test/integration/lib.sh "$1"
 need_progs Xvfb xterm xdpyinfo
 real_xvfb=$(command -v Xvfb)
@@ -89,6 +89,10 @@ kill -STOP "$rpid"
 i=0
 while [ $i -lt 2000 ]; do echo "click $id 10 10"; i=$((i + 1)); done >&3
 wait_until 20 grep -q "display :[0-9]* does not read what it is sent" "$TELLY_DIR/serve.log"
+# Past XD_BACKLOG_WAIT_MS the clicks are dropped, and the desk is told
+# (before, only serve.log said it: the person saw clicks vanish).
+wait_until 20 grep -q "notice: display :[0-9]* does not read .*your input to it is dropped" \
+	"$T/p/err"
 tm send-keys -t t:w2 'echo $((8*9))' Enter
 wait_for w2 72 5
 # A desk of another size comes.
@@ -104,6 +108,8 @@ stopped "$rpid" || fail "the X server went on before the shell was answered"
 kill -CONT "$rpid"
 echo "click $id 10 10" >&3
 wait_until 20 grep -q "display :[0-9]* reads what it is sent again" "$TELLY_DIR/serve.log"
+wait_until 10 grep -q "notice: display :[0-9]* reads what it is sent again: your input goes in" \
+	"$T/p/err"
 wait "$vpid" || fail "the view: $(cat "$T/view.err")"
 grep -q 'xwindow .*title "trs"' "$T/legend" || fail "the view did not draw trs: $(cat "$T/legend")"
 wait_until 10 is_dims rs 1200x800

@@ -480,8 +480,16 @@ static int frame(struct probe *p, const struct rp_hdr *h, const uint8_t *b)
 	case RP_EXIT:
 		fprintf(stderr, "xprobe: the session ended\n");
 		return -1;
+	case RP_NOTICE: {
+		struct rp_str t;
+		if (rp_notice_decode(b, h->len, &t) == 0) {
+			fprintf(stderr, "xprobe: notice: %.*s\n", (int)t.n, t.p);
+			fflush(stderr);
+		}
+		break;
+	}
 	default:
-		break; /* XCURSOR, NOTICE, XTIMING, ... */
+		break; /* XCURSOR, XTIMING, ... */
 	}
 	return 0;
 }
