@@ -6,7 +6,8 @@
 L=$LOG_DIR/logs/s1.log
 
 "$TELLY" new -s s1 -- sh -c 'echo first-run; exec sleep 1000' >/dev/null || fail "telly new"
-wait_until 10 grep -qs first-run "$L"
+# (the start mark names the command too: the program's own line)
+wait_until 10 grep -qs "^first-run" "$L"
 pid=$(daemon_pid)
 kill -9 "$pid"
 wait_until 10 sh -c "! kill -0 $pid 2>/dev/null"
