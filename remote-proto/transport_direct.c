@@ -26,6 +26,12 @@
 #include "direct.h"
 #include "rp_io.h"
 
+/* Records come in through a buffer that holds the largest one and some
+ * more: one recv takes what the socket has (a key's record whole, or a
+ * run of small ones), where a header and then a body took two and a
+ * third to find the socket empty. */
+#define DX_IN_CAP (RP_DX_MAX_RECORD + 16384)
+
 enum dx_state { DX_HELLO, DX_RECORDS, DX_FAILED };
 
 struct dx {
@@ -38,7 +44,7 @@ struct dx {
 	struct rp_dx_dir send, recv;
 	uint8_t hs[RP_DX_HELLO_BYTES];
 	size_t hs_len;
-	uint8_t *in;	  /* a record coming in: RP_DX_MAX_RECORD */
+	uint8_t *in;	  /* records coming in: DX_IN_CAP */
 	size_t in_len;
 	uint8_t *out;	  /* a record going out: RP_DX_MAX_RECORD */
 	uint8_t *plain;	  /* pieces gathered for it: RP_DX_MAX_PLAIN */
@@ -122,6 +128,14 @@ static int dx_serve_hello(struct dx *x, bool *eof)
 	return 1;
 }
 
+/* What is left of x->in from off on (a record begun) moves to its start. */
+static void dx_keep(struct dx *x, size_t off)
+{
+	if (off)
+		memmove(x->in, x->in + off, x->in_len - off);
+	x->in_len -= off;
+}
+
 static ssize_t dx_read(struct rp_transport *t, void *buf, size_t cap)
 {
 	struct dx *x = (struct dx *)t;
@@ -144,55 +158,67 @@ static ssize_t dx_read(struct rp_transport *t, void *buf, size_t cap)
 			return -1;
 		}
 	}
+	size_t off = 0; /* where the record being taken starts in x->in */
 	for (;;) {
-		long want = x->in_len < RP_DX_HDR_BYTES ? RP_DX_HDR_BYTES
-							: rp_dx_record_len(x->in);
+		size_t have = x->in_len - off;
+		long want = have < RP_DX_HDR_BYTES ? RP_DX_HDR_BYTES : rp_dx_record_len(x->in + off);
 		if (want < 0) {
+			dx_keep(x, off);
 			return rx_fail(x, EPROTO,
 				       "a record's length is out of bounds (tampered?): connection "
 				       "closed",
 				       got);
 		}
-		if (x->in_len >= RP_DX_HDR_BYTES &&
+		if (have >= RP_DX_HDR_BYTES &&
 		    (size_t)want - RP_DX_HDR_BYTES - RP_DX_TAG_BYTES > cap - got) {
 			/* No room for it yet: the rest waits in the socket. */
+			dx_keep(x, off);
 			if (got)
 				return (ssize_t)got;
 			errno = ENOBUFS;
 			return -1;
 		}
-		if (x->in_len < (size_t)want) {
-			ssize_t n = recv(t->rfd, x->in + x->in_len, (size_t)want - x->in_len, 0);
-			if (n < 0 && errno == EINTR)
-				continue;
+		if (have >= (size_t)want) {
+			long n = rp_dx_open(&x->recv, x->in + off, (size_t)want, out + got);
 			if (n < 0) {
-				if (errno == EAGAIN && got)
-					return (ssize_t)got;
-				return -1;
+				char what[160];
+				snprintf(what, sizeof what,
+					 "record %llu failed authentication (tampered, replayed or "
+					 "out of order): connection closed",
+					 (unsigned long long)x->recv.seq);
+				dx_keep(x, off);
+				return rx_fail(x, EBADMSG, what, got);
 			}
-			if (n == 0) {
-				if (x->in_len)
-					return rx_fail(x, EPROTO, "the link ended inside a record",
-						       got);
-				return (ssize_t)got; /* 0: the end, when nothing came */
-			}
-			x->in_len += (size_t)n;
-			if (x->in_len < (size_t)want)
-				continue;
-			if (x->in_len == RP_DX_HDR_BYTES)
-				continue; /* the length: now the body */
+			got += (size_t)n;
+			off += (size_t)want;
+			continue;
 		}
-		long n = rp_dx_open(&x->recv, x->in, x->in_len, out + got);
+		dx_keep(x, off);
+		off = 0;
+		/* As much as the socket has, in one recv, but never a whole
+		 * record more than can be handed out now: one left here would
+		 * wait where the caller's poll cannot see it. Records past the
+		 * first cost a header and a tag each, so bytes up to what fits
+		 * plus one record's framing hold no whole record that does not. */
+		size_t bound = (cap - got) + RP_DX_HDR_BYTES + RP_DX_TAG_BYTES;
+		if (bound > DX_IN_CAP)
+			bound = DX_IN_CAP;
+		if (bound <= x->in_len) /* (never: the record fits, so it is under bound) */
+			return got ? (ssize_t)got : (errno = ENOBUFS, -1);
+		ssize_t n = recv(t->rfd, x->in + x->in_len, bound - x->in_len, 0);
+		if (n < 0 && errno == EINTR)
+			continue;
 		if (n < 0) {
-			char what[160];
-			snprintf(what, sizeof what,
-				 "record %llu failed authentication (tampered, replayed or out of "
-				 "order): connection closed",
-				 (unsigned long long)x->recv.seq);
-			return rx_fail(x, EBADMSG, what, got);
+			if (errno == EAGAIN && got)
+				return (ssize_t)got;
+			return -1;
 		}
-		got += (size_t)n;
-		x->in_len = 0;
+		if (n == 0) {
+			if (x->in_len)
+				return rx_fail(x, EPROTO, "the link ended inside a record", got);
+			return (ssize_t)got; /* 0: the end, when nothing came */
+		}
+		x->in_len += (size_t)n;
 	}
 }
 
@@ -300,7 +326,7 @@ static struct dx *dx_new(int fd)
 
 	if (!x)
 		return NULL;
-	x->in = malloc(RP_DX_MAX_RECORD);
+	x->in = malloc(DX_IN_CAP);
 	x->out = malloc(RP_DX_MAX_RECORD);
 	x->plain = malloc(RP_DX_MAX_PLAIN);
 	if (!x->in || !x->out || !x->plain) {
