@@ -244,6 +244,11 @@ struct xd {
 	size_t sndbuf;
 	long backlog_since;
 	bool told_backlog, told_dropping;
+	/* Input injected since xcb's output was last flushed: a desk's frames
+	 * read together go in one write (the owner's xd_dispatch), but never
+	 * more than XD_INPUT_BATCH events, so that what the socket check
+	 * (backlogged) does not see stays little. */
+	unsigned unflushed;
 	/* Releases that came while the socket had no room: taken, and sent
 	 * first once it has (a key or button left down would stay down in
 	 * the display). At most every key and button: bounded. */
@@ -2676,6 +2681,7 @@ int xd_dispatch(struct xd *xd)
 		if (xd->lost || !xd->c)
 			return xd->lost ? -EIO : 0; /* the start failed (or Xvfb starts instead) */
 		xcb_flush(xd->c);
+		xd->unflushed = 0;
 		if (xcb_connection_has_error(xd->c)) {
 			char why[120];
 			if (xd->ready) {
@@ -2770,8 +2776,9 @@ static bool socket_room(struct xd *xd, bool *writable, int *queued)
  * XD_BACKLOG_WAIT_MS, then is dropped (1) until the server reads again;
  * a release (key_up, button_up: which) is owed instead (1: taken, it
  * goes first once there is room), so that a desk never leaves a key or
- * button down in the display. 0: write it (xcb's output is flushed after
- * each: little goes at once), after what is owed.
+ * button down in the display. 0: write it (xcb's output is flushed by
+ * the owner's dispatch, or after XD_INPUT_BATCH events: little goes at
+ * once), after what is owed.
  * The room left is for xd's own requests, few and bounded (a read at a
  * time, a size at a time, answers to the server's own events): before,
  * releases went in while the socket could be written at all and filled
@@ -2811,6 +2818,16 @@ static int backlogged(struct xd *xd, uint8_t key_up, uint8_t button_up)
 	return 1;
 }
 
+/* An event injected: flushed once XD_INPUT_BATCH wait, else by the
+ * owner's xd_dispatch. */
+static void injected(struct xd *xd)
+{
+	if (++xd->unflushed < XD_INPUT_BATCH)
+		return;
+	xcb_flush(xd->c);
+	xd->unflushed = 0;
+}
+
 int xd_backlog(const struct xd *xd)
 {
 	return xd->told_dropping ? 2 : xd->told_backlog ? 1 : 0;
@@ -2827,7 +2844,7 @@ int xd_key(struct xd *xd, uint32_t id, uint8_t keycode, bool pressed)
 	if (r || (r = backlogged(xd, pressed ? 0 : keycode, 0)))
 		return r < 0 ? r : 0;
 	inject_key(xd, id, keycode, pressed);
-	xcb_flush(xd->c);
+	injected(xd);
 	return 0;
 }
 
@@ -2857,7 +2874,7 @@ int xd_pointer(struct xd *xd, uint32_t id, int x, int y, int kind, int button)
 	if (r || (r = backlogged(xd, 0, kind == 2 ? (uint8_t)button : 0)))
 		return r < 0 ? r : 0;
 	inject_pointer(xd, id, (int16_t)rx, (int16_t)ry, kind, (uint8_t)button);
-	xcb_flush(xd->c);
+	injected(xd);
 	return 0;
 }
 
@@ -2873,7 +2890,7 @@ int xd_button_up(struct xd *xd, int button)
 	if (r)
 		return r < 0 ? r : 0;
 	inject_pointer(xd, 0, 0, 0, 3, (uint8_t)button);
-	xcb_flush(xd->c);
+	injected(xd);
 	return 0;
 }
 

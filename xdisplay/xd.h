@@ -176,7 +176,13 @@ void xd_counts(const struct xd *xd, struct xd_counts *out);
  * offers it again once the keymap is in (the daemon stops reading that
  * desk's connection meanwhile), so none is lost. A release (a key let
  * go, xd_button_up) is held past it, in XD_HELD_RELEASE_ROOM more, so
- * that one whose desk went (it cannot be offered again) still goes in. */
+ * that one whose desk went (it cannot be offered again) still goes in.
+ * What they inject goes out with the owner's next xd_dispatch, not at
+ * once: a desk's key press and release, read together, reach the server
+ * in one write (one wakeup of the server and of the program, not two);
+ * past XD_INPUT_BATCH events at once, so that little waits unseen by the
+ * check of the server's socket. */
+#define XD_INPUT_BATCH 8
 #define XD_HELD_KEYS_MAX 1024
 #define XD_HELD_RELEASE_ROOM 512
 /* A server that does not read what it is sent (stopped, or a program

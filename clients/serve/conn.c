@@ -423,9 +423,17 @@ void conn_process(struct server *srv, struct conn *c)
 		if (dispatch_frame(srv, c, &h, p) == FRAME_STALL) {
 			rp_conn_unread(c->rc, &h); /* take it again later */
 			c->stalled = true;
-			return;
+			break;
 		}
 	}
+	/* What the frames put in went out together (session_ops.input_done). */
+	for (struct session *s = srv->sessions, *next; s; s = next) {
+		next = s->next;
+		if (s->ops->input_done)
+			s->ops->input_done(s);
+	}
+	if (c->stalled)
+		return;
 	if (!c->closing_at && r < 0) {
 		if (r == -EMSGSIZE)
 			conn_fatal(srv, c, RP_E_PROTO, "frame of %u bytes is over the limit of %u", h.len,

@@ -203,6 +203,9 @@ struct session_ops {
 	/* What a viewer that is new or fell behind gets instead of the
 	 * screen (an X display: its windows); NULL: the screen. */
 	void (*snapshot)(struct session *s, struct chan *v);
+	/* A connection's frames read together are taken: input the kind kept
+	 * to send in one go goes now. NULL: it sends each at once. */
+	void (*input_done)(struct session *s);
 	/* Frees the kind's part and s; its descriptors leave fdm first. */
 	void (*destroy)(struct session *s, struct fdm *fdm);
 };

@@ -98,6 +98,7 @@ struct x11 {
 	 * not tell of (settle). */
 	int kick_fd;
 	bool kick_registered, dispatching;
+	bool input_due; /* injected input not flushed yet (x11_input_done) */
 	bool told_hold_full; /* said that a desk waits for a keymap's load */
 	bool told_dropping;  /* desks told that their input to the display is dropped */
 	char cmd[LIST_CMD_MAX + 1];
@@ -866,6 +867,18 @@ static void x11_describe(struct session *s, char *cmd, size_t n, pid_t *pid)
 static void on_xfd(struct fdm *fdm, int fd, int events, void *data);
 static void on_kick(struct fdm *fdm, int fd, int events, void *data);
 
+/* The keys and pointer a connection's frames brought go out in one
+ * write: a press and its release read together wake the display once. */
+static void x11_input_done(struct session *s)
+{
+	struct x11 *x = xs(s);
+
+	if (!x->input_due)
+		return;
+	x->input_due = false;
+	settle(x);
+}
+
 static void x11_register_fds(struct session *s, struct fdm *fdm)
 {
 	struct x11 *x = xs(s);
@@ -1078,6 +1091,7 @@ static void let_go(struct x11 *x, struct xview *xv)
 			xd_button_up(x->xd, b);
 	memset(xv->keys_down, 0, sizeof xv->keys_down);
 	xv->buttons_down = 0;
+	settle(x); /* the releases go now */
 }
 
 /* An orphan's too (its link lost): a desk that resumes presses again
@@ -1141,6 +1155,7 @@ static const struct session_ops x11_ops = {
 	.register_fds = x11_register_fds,
 	.wait_time = x11_wait_time,
 	.snapshot = x11_snapshot,
+	.input_done = x11_input_done,
 	.attached = x11_attached,
 	.detached = x11_detached,
 	.destroy = x11_destroy,
@@ -1419,7 +1434,7 @@ int x11_key(struct session *s, struct chan *v, const struct rp_xkey *k, char *er
 			xv->keys_down[k->keycode / 8] &= (uint8_t)~(1u << (k->keycode % 8));
 	}
 	note_input(x, v, k->seq, k->id, t);
-	settle(x);
+	x->input_due = true; /* sent with the frames read with it (x11_input_done) */
 	return 0;
 }
 
@@ -1455,7 +1470,7 @@ int x11_pointer(struct session *s, struct chan *v, const struct rp_xpointer *p, 
 			xv->buttons_down &= (uint16_t)~(1u << p->button);
 	}
 	note_input(x, v, p->seq, p->id, t);
-	settle(x);
+	x->input_due = true; /* as XKEY's */
 	return 0;
 }
 
