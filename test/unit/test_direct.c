@@ -10,10 +10,13 @@
 #include <netinet/in.h>
 #include <poll.h>
 #include <signal.h>
+#include <stdbool.h>
 #include <stdlib.h>
+#include <sys/ioctl.h>
 #include <sys/socket.h>
 #include <sys/uio.h>
 #include <sys/wait.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "direct.h"
@@ -305,8 +308,14 @@ static pid_t host_child(int lfd, int report)
 			(void)!write(report, why, strlen(why));
 			_exit(0);
 		}
+		/* "!burst": five records of ten bytes back, each its own. */
+		bool burst = n == 6 && !memcmp(buf, "!burst", 6);
+		size_t piece = burst ? 10 : (size_t)n;
+		if (burst)
+			memcpy(buf, "0123456789abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMN", n = 50);
 		for (ssize_t off = 0; off < n;) {
-			struct iovec iov = {.iov_base = buf + off, .iov_len = (size_t)(n - off)};
+			size_t len = (size_t)(n - off) < piece ? (size_t)(n - off) : piece;
+			struct iovec iov = {.iov_base = buf + off, .iov_len = len};
 			ssize_t w = t->impl->writev(t, &iov, 1);
 			if (w > 0)
 				off += w;
@@ -368,16 +377,25 @@ static bool read_all(struct rp_transport *t, uint8_t *buf, size_t n)
 	return got == n;
 }
 
+/* A host started, and the desk's side connected to it. */
+static struct rp_transport *host_and_desk(struct host *h)
+{
+	char err[300];
+
+	host_start(h);
+	struct rp_transport *t = rp_transport_direct_connect("127.0.0.1", h->port, SECRET, 5000, err,
+							      sizeof err);
+	CHECK(t != NULL);
+	return t;
+}
+
 static void transport_both_ways(void)
 {
 	struct host h;
-	char err[300], why[300];
+	char why[300];
 	uint8_t *big = malloc(3 * RP_MAX_FRAME), *back = malloc(3 * RP_MAX_FRAME);
+	struct rp_transport *t = host_and_desk(&h);
 
-	host_start(&h);
-	struct rp_transport *t = rp_transport_direct_connect("127.0.0.1", h.port, SECRET, 5000, err,
-							      sizeof err);
-	CHECK(t != NULL);
 	if (!t)
 		return;
 	for (size_t i = 0; i < 3 * RP_MAX_FRAME; i++)
@@ -417,6 +435,45 @@ static void transport_both_ways(void)
 	CHECK(!strcmp(why, "")); /* ended by the desk's close, nothing refused */
 	free(big);
 	free(back);
+}
+
+/* Records read ahead in one recv are never more than the caller has room
+ * for: what is left stays in the socket, where poll sees it (a whole
+ * record kept in the transport would wait for the next byte to come). */
+static void transport_small_reads_leave_the_rest_seen(void)
+{
+	struct host h;
+	char why[300];
+	uint8_t got[50];
+	size_t have = 0;
+	int queued = 0;
+	struct rp_transport *t = host_and_desk(&h);
+
+	if (!t)
+		return;
+	struct iovec iov = {.iov_base = "!burst", .iov_len = 6};
+	CHECK_EQ(t->impl->writev(t, &iov, 1), 6);
+	while (t->impl->pending(t))
+		poll(&(struct pollfd){.fd = t->wfd, .events = POLLOUT}, 1, 1000);
+	/* All five records (4 + 10 + 16 bytes each) in the socket. */
+	for (int ms = 0; ms < 5000 && queued < 150; ms++) {
+		CHECK_EQ(ioctl(t->rfd, FIONREAD, &queued), 0);
+		if (queued < 150) /* (readable from the first: poll cannot wait for more) */
+			nanosleep(&(struct timespec){0, 1000000}, NULL);
+	}
+	CHECK_EQ(queued, 150);
+	while (have < sizeof got) {
+		struct pollfd p = {.fd = t->rfd, .events = POLLIN};
+		CHECK_EQ(poll(&p, 1, 0), 1); /* the rest is seen, with no wait */
+		ssize_t k = t->impl->read(t, got + have, 10);
+		CHECK_EQ(k, 10);
+		if (k != 10)
+			break;
+		have += 10;
+	}
+	CHECK(!memcmp(got, "0123456789abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMN", 50));
+	rp_transport_destroy(t);
+	host_end(&h, why, sizeof why);
 }
 
 static void transport_wrong_secret(void)
@@ -482,6 +539,7 @@ int main(int argc, char **argv)
 		{"truncated-and-out-of-bounds", truncated_and_out_of_bounds},
 		{"handshake-messages", handshake_messages},
 		{"transport-both-ways", transport_both_ways},
+		{"transport-small-reads-leave-the-rest-seen", transport_small_reads_leave_the_rest_seen},
 		{"transport-wrong-secret", transport_wrong_secret},
 		{"transport-tampered-and-cut", transport_tampered_and_cut},
 	};
