@@ -216,7 +216,9 @@ int xd_selection_set(struct xd *xd, int sel, const char *utf8, size_t n);
  * meanwhile go in: the owner settles with xd_dispatch after). 0 or -errno. */
 int xd_keymap(struct xd *xd, const char *text, size_t n, char *err, size_t errn);
 /* The display has keymap text, or will once the loads asked are done (a
- * keymap xkbcomp refused counts as had: it is not tried again). */
+ * keymap xkbcomp refused counts as had: it is not tried again). After an
+ * xkbcomp killed past its bound none is had until one is loaded: the
+ * display may have taken the killed one's. */
 bool xd_keymap_is(const struct xd *xd, const char *text, size_t n);
 /* A keymap loads, or input held for one waits to go in. */
 bool xd_keymap_busy(const struct xd *xd);

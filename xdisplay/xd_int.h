@@ -56,6 +56,10 @@ struct xd_proc {
 	size_t keymap_running_len;
 	char *keymap_loaded; /* the one the display has (NULL: its own) */
 	size_t keymap_loaded_len;
+	/* An xkbcomp was killed (or ended by a signal) and may have loaded
+	 * its keymap all the same: no keymap counts as the display's until
+	 * one is loaded. */
+	bool keymap_unknown;
 	/* Keymaps xkbcomp refused (their digests, the newest last): each is
 	 * refused once and logged once, never tried again (desks that take
 	 * turns would load theirs at each turn). */

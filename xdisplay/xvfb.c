@@ -362,14 +362,28 @@ bool xvfb_reap(struct xd_proc *p)
 	int status;
 
 	if (p->xkbcomp > 0 && waitpid(p->xkbcomp, &status, WNOHANG) == p->xkbcomp) {
-		if (p->xkbcomp_killed) {
+		if (p->xkbcomp_killed || !WIFEXITED(status)) {
 			/* Not the keymap's fault: tried again by the next key
-			 * of its desk (the display keeps the keymap it had). */
-			base_log("xdisplay", "display :%d: xkbcomp did not load a desk's keymap within "
-					     "%d ms (the X server does not answer): killed",
-				 p->display, XD_XKBCOMP_MS);
+			 * of its desk. Which keymap the display has is not
+			 * known: a server that was grabbed or stopped may have
+			 * taken requests of it before it ended. The next key of
+			 * every desk loads its own first. */
+			if (p->xkbcomp_killed)
+				base_log("xdisplay", "display :%d: xkbcomp did not load a desk's "
+						     "keymap within %d ms (the X server does not "
+						     "answer): killed; the display's keymap is unknown",
+					 p->display, XD_XKBCOMP_MS);
+			else
+				base_log("xdisplay", "display :%d: xkbcomp ended by signal %d while "
+						     "it loaded a desk's keymap; the display's keymap "
+						     "is unknown",
+					 p->display, WTERMSIG(status));
 			free(p->keymap_running);
-		} else if (!WIFEXITED(status) || WEXITSTATUS(status) != 0) {
+			free(p->keymap_loaded);
+			p->keymap_loaded = NULL;
+			p->keymap_loaded_len = 0;
+			p->keymap_unknown = true;
+		} else if (WEXITSTATUS(status) != 0) {
 			/* Remembered: asked again (each key of its desk, each
 			 * turn of desks with other keymaps asks for it) it would
 			 * only fail again. The display keeps the keymap it had. */
@@ -386,6 +400,7 @@ bool xvfb_reap(struct xd_proc *p)
 			free(p->keymap_loaded);
 			p->keymap_loaded = p->keymap_running;
 			p->keymap_loaded_len = p->keymap_running_len;
+			p->keymap_unknown = false;
 		}
 		p->keymap_running = NULL;
 		p->xkbcomp = 0;
@@ -513,6 +528,9 @@ bool xvfb_keymap_is(const struct xd_proc *p, const char *text, size_t n)
 {
 	if (keymap_was_refused(p, text, n))
 		return true; /* counts as had: it is not tried again */
+
+	if (!p->keymap_next && !p->xkbcomp && p->keymap_unknown)
+		return false; /* whichever it is: loaded again */
 
 	const char *k = p->keymap_next	  ? p->keymap_next
 			: p->xkbcomp	  ? p->keymap_running

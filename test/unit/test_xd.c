@@ -506,6 +506,14 @@ static const char km[] = "xkb_keymap {\n"
 			 "\txkb_symbols { include \"pc+us\" };\n"
 			 "};\n";
 
+/* Another desk's keymap (de). */
+static const char km_de[] = "xkb_keymap {\n"
+			    "\txkb_keycodes { include \"evdev\" };\n"
+			    "\txkb_types { include \"complete\" };\n"
+			    "\txkb_compat { include \"complete\" };\n"
+			    "\txkb_symbols { include \"pc+de\" };\n"
+			    "};\n";
+
 /* The display is ready (checked). */
 static bool stuck_ready_wait(struct xd *xd, struct stuck *t)
 {
@@ -616,10 +624,29 @@ static void blocked(int sig)
 	_exit(1);
 }
 
+/* keymap text loaded (by xkbcomp, while the server runs): checked. */
+static bool keymap_loaded(struct xd *xd, const char *text, size_t n)
+{
+	char err[300];
+	long end = base_now_ms() + TEST_DEADLINE_MS;
+
+	CHECK_EQ(xd_keymap(xd, text, n, err, sizeof err), 0);
+	while (xd_keymap_busy(xd) && base_now_ms() < end) {
+		xd_reap(xd, NULL);
+		stuck_turn(xd);
+	}
+	CHECK(xd_keymap_is(xd, text, n));
+	return xd_keymap_is(xd, text, n);
+}
+
 /* A desk's keymap loaded into a stopped server: xkbcomp (its client)
  * waits for it; past XD_XKBCOMP_MS it is killed and said, the keymap not
  * taken as refused (the next key of its desk asks again), and the key
- * held for it goes in. No call into xd waits meanwhile.
+ * held for it goes in. No call into xd waits meanwhile. The keymap the
+ * display had before (another desk's) no longer counts as its own: the
+ * killed xkbcomp may have loaded its keymap before the kill (before,
+ * that desk typed on with whatever the display had), so it is loaded
+ * again at that desk's next key.
  * full: the hold is full (1024 keys and 512 more releases): they go in
  * only as far as the stopped server's socket takes them without filling
  * (one write more would wait in xcb, holding the owner's loop: before,
@@ -634,9 +661,10 @@ static void keymap_stopped(bool full)
 
 	if (!xd)
 		return;
-	pid_t server = stop_when_ready(xd, &t);
-	if (!server)
+	if (!stuck_ready_wait(xd, &t) || !keymap_loaded(xd, km_de, sizeof km_de - 1))
 		goto out;
+	pid_t server = xd_server_pid(xd);
+	kill(server, SIGSTOP);
 	CHECK_EQ(xd_keymap(xd, km, sizeof km - 1, err, sizeof err), 0);
 	CHECK(xd_keymap_busy(xd));
 	int keys = full ? XD_HELD_KEYS_MAX : 2;
@@ -664,6 +692,7 @@ static void keymap_stopped(bool full)
 	CHECK(xd_keymap_busy(xd) == full);
 	CHECK(base_now_ms() - start >= XD_XKBCOMP_MS - 100);
 	CHECK(!xd_keymap_is(xd, km, sizeof km - 1)); /* not taken as refused */
+	CHECK(!xd_keymap_is(xd, km_de, sizeof km_de - 1)); /* unknown: loaded again */
 	CHECK(worst < 500);
 	CHECK(!t.why[0]);
 	/* What xd writes next does not wait either. */
@@ -675,6 +704,7 @@ static void keymap_stopped(bool full)
 		stuck_turn(xd);
 	CHECK(!xd_keymap_busy(xd)); /* it reads: the held input gone in */
 	alarm(0);
+	keymap_loaded(xd, km_de, sizeof km_de - 1);
 out:
 	xd_destroy(xd);
 	rmdir(dir);
