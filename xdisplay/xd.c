@@ -2984,6 +2984,11 @@ bool xd_keymap_busy(const struct xd *xd)
 	return keymap_loading(xd) || xd->nheld;
 }
 
+bool xd_keymap_loads(const struct xd *xd)
+{
+	return keymap_loading(xd);
+}
+
 int xd_keymap(struct xd *xd, const char *text, size_t n, char *err, size_t errn)
 {
 	/* Not while it starts: the server may yet be another (Xvfb for Xorg). */

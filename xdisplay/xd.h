@@ -222,5 +222,8 @@ int xd_keymap(struct xd *xd, const char *text, size_t n, char *err, size_t errn)
 bool xd_keymap_is(const struct xd *xd, const char *text, size_t n);
 /* A keymap loads, or input held for one waits to go in. */
 bool xd_keymap_busy(const struct xd *xd);
+/* A keymap loads (or waits to): false while held input waits only for
+ * the server to read it. */
+bool xd_keymap_loads(const struct xd *xd);
 
 #endif

@@ -1361,17 +1361,22 @@ static void note_input(struct x11 *x, struct chan *v, uint32_t seq, uint32_t id,
 /* A desk's input cannot go in yet: the frame is offered again later and
  * its connection waits (said once until input goes in again: it may stop
  * a desk's terminals too for as long). Either the input held while a
- * keymap loads is full (XD_HELD_KEYS_MAX), or (other_keymap) the desk's
- * key waits, nothing of its own held, for the display to be done with
- * another desk's keymap before its own is loaded. */
+ * keymap loads is full (XD_HELD_KEYS_MAX), or it is full once the keymap
+ * is in because the display does not read what was held (the rest of
+ * the input is held behind it), or (other_keymap) the desk's key waits,
+ * nothing of its own held, for the display to be done with another
+ * desk's keymap before its own is loaded. */
 static int hold_full(struct x11 *x, struct chan *v, bool other_keymap)
 {
 	if (!x->told_hold_full && other_keymap)
 		serve_log("session %s: connection %u's key waits (and the connection with it) "
 			  "until the display has loaded another desk's keymap; its own is loaded "
 			  "then", x->s.name, v->conn->id);
-	else if (!x->told_hold_full)
+	else if (!x->told_hold_full && xd_keymap_loads(x->xd))
 		serve_log("session %s: %d inputs wait for the desk's keymap to load: connection "
+			  "%u waits for it", x->s.name, XD_HELD_KEYS_MAX, v->conn->id);
+	else if (!x->told_hold_full)
+		serve_log("session %s: %d inputs wait for the display to read them: connection "
 			  "%u waits for it", x->s.name, XD_HELD_KEYS_MAX, v->conn->id);
 	x->told_hold_full = true;
 	return -EBUSY;
