@@ -12,6 +12,7 @@
 #define XD_KEYMAP_MAX_BYTES (1u << 20)
 #define XD_LAST_WORDS_BYTES 4096 /* of a server's output read for why it failed */
 #define XD_KEYMAPS_REFUSED_MAX 16 /* keymaps remembered as refused by xkbcomp */
+#define XD_KEYMAP_DIGEST_BYTES 32 /* SHA-256 */
 
 struct xd_proc;
 
@@ -64,7 +65,7 @@ struct xd_proc {
 	 * refused once and logged once, never tried again (desks that take
 	 * turns would load theirs at each turn). */
 	struct {
-		uint64_t hash;
+		uint8_t digest[XD_KEYMAP_DIGEST_BYTES]; /* SHA-256 */
 		size_t len;
 	} refused[XD_KEYMAPS_REFUSED_MAX];
 	unsigned nrefused;

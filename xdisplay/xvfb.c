@@ -14,6 +14,8 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <openssl/evp.h>
+
 #include "base.h"
 #include "xd.h"
 #include "xd_int.h"
@@ -326,34 +328,43 @@ int xvfb_read_display(struct xd_proc *p, char *err, size_t errn)
 
 static void keymap_run(struct xd_proc *p);
 
-/* FNV-1a: a keymap's digest, to know it again without keeping it (a
- * keymap is up to XD_KEYMAP_MAX_BYTES). */
-static uint64_t keymap_hash(const char *text, size_t n)
+/* SHA-256: a keymap's digest, to know it again without keeping it (a
+ * keymap is up to XD_KEYMAP_MAX_BYTES). A digest a desk cannot collide
+ * with: one that could make its keymap share another desk's digest (as
+ * with FNV-1a's, found in minutes) would get that desk's keymap taken as
+ * refused. false: no digest (out of memory), nothing remembered. */
+static bool keymap_digest(const char *text, size_t n, uint8_t out[XD_KEYMAP_DIGEST_BYTES])
 {
-	uint64_t h = 14695981039346656037ull;
-
-	for (size_t i = 0; i < n; i++)
-		h = (h ^ (uint8_t)text[i]) * 1099511628211ull;
-	return h;
+	return EVP_Digest(text, n, out, NULL, EVP_sha256(), NULL) == 1;
 }
 
 static bool keymap_was_refused(const struct xd_proc *p, const char *text, size_t n)
 {
-	uint64_t h = p->nrefused ? keymap_hash(text, n) : 0;
+	uint8_t d[XD_KEYMAP_DIGEST_BYTES];
+	bool digested = false;
 
-	for (unsigned i = 0; i < p->nrefused; i++)
-		if (p->refused[i].len == n && p->refused[i].hash == h)
+	for (unsigned i = 0; i < p->nrefused; i++) {
+		if (p->refused[i].len != n) /* (no digest to take) */
+			continue;
+		if (!digested && !(digested = keymap_digest(text, n, d)))
+			return false;
+		if (!memcmp(p->refused[i].digest, d, sizeof d))
 			return true;
+	}
 	return false;
 }
 
 static void keymap_refused(struct xd_proc *p, const char *text, size_t n)
 {
+	uint8_t d[XD_KEYMAP_DIGEST_BYTES];
+
+	if (!keymap_digest(text, n, d))
+		return; /* tried again if asked: refused and said again */
 	if (p->nrefused == XD_KEYMAPS_REFUSED_MAX) { /* the oldest goes */
 		memmove(p->refused, p->refused + 1, (p->nrefused - 1) * sizeof p->refused[0]);
 		p->nrefused--;
 	}
-	p->refused[p->nrefused].hash = keymap_hash(text, n);
+	memcpy(p->refused[p->nrefused].digest, d, sizeof d);
 	p->refused[p->nrefused++].len = n;
 }
 

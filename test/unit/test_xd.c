@@ -756,6 +756,106 @@ static void keymap_stopped_full_hold(void)
 	keymap_stopped(true);
 }
 
+/* ---- keymaps refused: known again by a digest a desk cannot collide with ---- */
+
+/* Two keymaps of one length with one FNV-1a 64-bit digest, found in
+ * minutes (Pollard's rho over 10-byte strings: 7 bits of the digest a
+ * byte, the high bit set). */
+static const char collide_a[] = "\xd3\xb4\xe4\xa4\xea\xf4\x8a\xc3\xba\x80";
+static const char collide_b[] = "\xc8\x88\xe9\xb9\xce\xc0\xf0\xc2\xad\x81";
+
+static uint64_t fnv1a(const char *s, size_t n)
+{
+	uint64_t h = 14695981039346656037ull;
+
+	for (size_t i = 0; i < n; i++)
+		h = (h ^ (uint8_t)s[i]) * 1099511628211ull;
+	return h;
+}
+
+/* A program name running script, first in PATH: written in folder dir
+ * (made). false: checked, nothing left. *saved: PATH before, which
+ * fake_program_undo puts back. */
+static bool fake_program(char *dir, const char *name, const char *script, char *bin,
+			 size_t binn, char **saved)
+{
+	char path[4096];
+	FILE *f;
+
+	if (!mkdtemp(dir)) {
+		CHECK(!"mkdtemp");
+		return false;
+	}
+	snprintf(bin, binn, "%s/%s", dir, name);
+	if (!(f = fopen(bin, "w"))) {
+		CHECK(!"fopen");
+		rmdir(dir);
+		return false;
+	}
+	fputs(script, f);
+	fclose(f);
+	chmod(bin, 0700);
+	const char *old = getenv("PATH");
+	*saved = old ? strdup(old) : NULL;
+	snprintf(path, sizeof path, "%s:%s", dir, old ? old : "/usr/bin:/bin");
+	setenv("PATH", path, 1);
+	return true;
+}
+
+static void fake_program_undo(char *dir, const char *bin, char *saved)
+{
+	if (saved)
+		setenv("PATH", saved, 1);
+	free(saved);
+	unlink(bin);
+	rmdir(dir);
+}
+
+/* xkbcomp refuses a desk's keymap (here every one): that keymap is not
+ * tried again, but another desk's keymap is, even one made to share the
+ * refused one's FNV-1a digest and length (before, refused keymaps were
+ * known by those: a desk could have another desk's keymap taken as
+ * refused, never loaded). */
+static void refused_digest(void)
+{
+	char dir[] = "/tmp/telly-xd.XXXXXX", bindir[] = "/tmp/telly-xdbin.XXXXXX";
+	char err[300], bin[64], *saved;
+	struct stuck t = {.display = -1};
+	struct xd *xd = NULL;
+
+	CHECK_EQ(sizeof collide_a, sizeof collide_b);
+	CHECK(memcmp(collide_a, collide_b, sizeof collide_a) != 0);
+	CHECK_EQ(fnv1a(collide_a, sizeof collide_a - 1), fnv1a(collide_b, sizeof collide_b - 1));
+	if (!fake_program(bindir, "xkbcomp", "#!/bin/sh\necho 'xkbcomp (test): refused' >&2\nexit 1\n",
+			  bin, sizeof bin, &saved))
+		return;
+	if (!(xd = stuck_xvfb(dir, &t)))
+		goto out;
+	if (!stuck_ready_wait(xd, &t))
+		goto done;
+	CHECK_EQ(xd_keymap(xd, collide_a, sizeof collide_a - 1, err, sizeof err), 0);
+	long end = base_now_ms() + TEST_DEADLINE_MS;
+	while (xd_keymap_busy(xd) && base_now_ms() < end) {
+		xd_reap(xd, NULL);
+		stuck_turn(xd);
+	}
+	CHECK(!xd_keymap_busy(xd));
+	CHECK(xd_keymap_is(xd, collide_a, sizeof collide_a - 1)); /* refused: not tried again */
+	CHECK(!xd_keymap_is(xd, collide_b, sizeof collide_b - 1)); /* another: not refused */
+	CHECK_EQ(xd_keymap(xd, collide_b, sizeof collide_b - 1, err, sizeof err), 0);
+	CHECK(xd_keymap_busy(xd)); /* it loads */
+	end = base_now_ms() + TEST_DEADLINE_MS;
+	while (xd_keymap_busy(xd) && base_now_ms() < end) {
+		xd_reap(xd, NULL);
+		stuck_turn(xd);
+	}
+done:
+	xd_destroy(xd);
+	rmdir(dir);
+out:
+	fake_program_undo(bindir, bin, saved);
+}
+
 /* ---- x-server auto: an Xorg that dies once connected, not yet set up ---- */
 
 struct fb {
@@ -787,40 +887,25 @@ static void fb2_fell_back(void *ctx, const char *why)
  * why, and the display is ready on it. */
 static void xorg_dies_connected(void)
 {
-	char dir[] = "/tmp/telly-xd.XXXXXX", err[300], bin[64], path[4096];
+	char dir[] = "/tmp/telly-xd.XXXXXX", err[300], bin[64], *saved;
 	static const struct xd_ops ops = {.ready = fb2_ready, .lost = fb2_lost,
 					  .fell_back = fb2_fell_back};
 	struct fb t = {.display = -1};
 	struct xd *xd = NULL;
 	bool killed = false;
-	FILE *f;
 
 	if (access("/usr/lib/xorg/modules/drivers/dummy_drv.so", R_OK)) {
 		printf("no dummy driver: auto would not choose Xorg\n");
 		exit(77);
 	}
-	if (!mkdtemp(dir)) {
-		CHECK(!"mkdtemp");
+	if (!fake_program(dir, "Xorg",
+			  "#!/bin/sh\n"
+			  "while [ $# -gt 0 ]; do [ \"$1\" = -auth ] && auth=$2; shift; done\n"
+			  "exec Xvfb -displayfd 3 -auth \"$auth\" -nolisten tcp -noreset -screen 0 "
+			  "640x480x24 +extension COMPOSITE +extension DAMAGE +extension XFIXES "
+			  "+extension XTEST +extension MIT-SHM +extension RANDR\n",
+			  bin, sizeof bin, &saved))
 		return;
-	}
-	snprintf(bin, sizeof bin, "%s/Xorg", dir);
-	if (!(f = fopen(bin, "w"))) {
-		CHECK(!"fopen");
-		rmdir(dir);
-		return;
-	}
-	fputs("#!/bin/sh\n"
-	      "while [ $# -gt 0 ]; do [ \"$1\" = -auth ] && auth=$2; shift; done\n"
-	      "exec Xvfb -displayfd 3 -auth \"$auth\" -nolisten tcp -noreset -screen 0 640x480x24 "
-	      "+extension COMPOSITE +extension DAMAGE +extension XFIXES +extension XTEST "
-	      "+extension MIT-SHM +extension RANDR\n",
-	      f);
-	fclose(f);
-	chmod(bin, 0700);
-	const char *old = getenv("PATH");
-	snprintf(path, sizeof path, "%s:%s", dir, old ? old : "/usr/bin:/bin");
-	char *saved = old ? strdup(old) : NULL;
-	setenv("PATH", path, 1);
 	signal(SIGPIPE, SIG_IGN); /* as the daemon: a write to the dead server fails */
 	struct xd_config cfg = {.dir = dir, .name = "t", .width = 640, .height = 480,
 				.server = XD_SERVER_AUTO};
@@ -852,11 +937,7 @@ static void xorg_dies_connected(void)
 	CHECK(strstr(t.why, "Xvfb instead") != NULL);
 	xd_destroy(xd);
 out:
-	if (saved)
-		setenv("PATH", saved, 1);
-	free(saved);
-	unlink(bin);
-	rmdir(dir);
+	fake_program_undo(dir, bin, saved);
 }
 
 int main(int argc, char **argv)
@@ -870,6 +951,7 @@ int main(int argc, char **argv)
 		{"keymap-stopped-server", keymap_stopped_server},
 		{"keymap-stopped-full-hold", keymap_stopped_full_hold},
 		{"releases-owed", releases_owed},
+		{"keymap-refused-digest", refused_digest},
 		{"xorg-dies-connected", xorg_dies_connected},
 	};
 	return unit_main(cases, sizeof cases / sizeof cases[0], argc, argv);
