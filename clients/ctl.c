@@ -1,10 +1,12 @@
 /* telly ls, new, kill, stop: one request each to a daemon. */
 #include <errno.h>
+#include <poll.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 
+#include "base.h"
 #include "clients.h"
 #include "config.h"
 #include "kpty_os.h"
@@ -408,9 +410,57 @@ int telly_kill(int argc, char **argv)
 		      "End session NAME: its programs get SIGHUP (SIGKILL 2 s later).\n");
 }
 
+/* The daemon ends once its sessions have (their programs get SIGHUP, and
+ * SIGKILL STOP_KILL_MS later): until then it refuses new sessions, so
+ * `telly stop; telly new` would fail. stop returns once the daemon closed
+ * the connection on exiting, or STOP_WAIT_MS passed (then it says so). */
+#define STOP_WAIT_MS 5000
+static int stop_wait(struct rp_conn *conn)
+{
+	long until = base_now_ms() + STOP_WAIT_MS;
+
+	for (;;) {
+		struct rp_hdr h;
+		const uint8_t *p;
+		long left = until - base_now_ms();
+		struct pollfd pf = {.fd = rp_conn_fd(conn), .events = POLLIN};
+		if (left <= 0)
+			return -ETIMEDOUT;
+		if (poll(&pf, 1, (int)left) < 0 && errno != EINTR)
+			return -errno;
+		if (!pf.revents)
+			continue;
+		ssize_t r = rp_conn_read(conn);
+		if (r == 0 || (r < 0 && r != -EAGAIN && r != -EINTR))
+			return 0; /* gone */
+		while (rp_conn_frame(conn, &h, &p) > 0)
+			; /* nothing more is asked of it */
+	}
+}
+
 int telly_stop(int argc, char **argv)
 {
-	return simple(argc, argv, "stop", RP_STOP, 0,
+	struct ctl c = {.cmd = "stop"};
+	uint8_t buf[16];
+	struct rp_enc e;
+	struct rp_conn *conn;
+	struct rp_hdr h;
+	const uint8_t *p;
+	int r = parse(&c, argc, argv, 0,
 		      "usage: telly stop [DEST]\n"
-		      "End the daemon and every session it holds.\n");
+		      "End the daemon and every session it holds; returns once it has ended\n"
+		      "(its programs get SIGHUP, and SIGKILL 2 s later).\n");
+
+	if (r)
+		return r < 0 ? 0 : r;
+	rp_enc_begin(&e, buf, sizeof buf, RP_STOP, 0, 0);
+	rp_put_u32(&e, 1);
+	if ((r = call(&c, false, buf, rp_enc_end(&e), &conn, &h, &p)) != 0)
+		return r;
+	if (stop_wait(conn) < 0)
+		fprintf(stderr, "telly stop: the daemon has not ended after %d s; it goes once its "
+				"sessions' programs have\n",
+			STOP_WAIT_MS / 1000);
+	rp_conn_destroy(conn);
+	return 0;
 }
