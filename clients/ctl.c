@@ -380,38 +380,8 @@ int telly_new(int argc, char **argv)
 	return 0;
 }
 
-static int simple(int argc, char **argv, const char *cmd, uint8_t type, int want_name,
-		  const char *usage)
-{
-	struct ctl c = {.cmd = cmd};
-	uint8_t buf[128];
-	struct rp_enc e;
-	struct rp_conn *conn;
-	struct rp_hdr h;
-	const uint8_t *p;
-	int r = parse(&c, argc, argv, want_name, usage);
-
-	if (r)
-		return r < 0 ? 0 : r;
-	rp_enc_begin(&e, buf, sizeof buf, type, 0, 0);
-	rp_put_u32(&e, 1);
-	if (want_name)
-		rp_put_str(&e, c.name, strlen(c.name));
-	if ((r = call(&c, false, buf, rp_enc_end(&e), &conn, &h, &p)) != 0)
-		return r;
-	rp_conn_destroy(conn);
-	return 0;
-}
-
-int telly_kill(int argc, char **argv)
-{
-	return simple(argc, argv, "kill", RP_KILL, 2,
-		      "usage: telly kill [DEST] NAME\n"
-		      "End session NAME: its programs get SIGHUP (SIGKILL 2 s later).\n");
-}
-
 /* The daemon ends once its sessions have (their programs get SIGHUP, and
- * SIGKILL STOP_KILL_MS later): until then it refuses new sessions, so
+ * SIGKILL 2 s later): until then it refuses new sessions, so
  * `telly stop; telly new` would fail. stop returns once the daemon closed
  * the connection on exiting, or STOP_WAIT_MS passed (then it says so). */
 #define STOP_WAIT_MS 5000
@@ -438,29 +408,45 @@ static int stop_wait(struct rp_conn *conn)
 	}
 }
 
-int telly_stop(int argc, char **argv)
+/* One request and its OK; for RP_STOP, then the daemon's end. */
+static int simple(int argc, char **argv, const char *cmd, uint8_t type, int want_name,
+		  const char *usage)
 {
-	struct ctl c = {.cmd = "stop"};
-	uint8_t buf[16];
+	struct ctl c = {.cmd = cmd};
+	uint8_t buf[128];
 	struct rp_enc e;
 	struct rp_conn *conn;
 	struct rp_hdr h;
 	const uint8_t *p;
-	int r = parse(&c, argc, argv, 0,
-		      "usage: telly stop [DEST]\n"
-		      "End the daemon and every session it holds; returns once it has ended\n"
-		      "(its programs get SIGHUP, and SIGKILL 2 s later).\n");
+	int r = parse(&c, argc, argv, want_name, usage);
 
 	if (r)
 		return r < 0 ? 0 : r;
-	rp_enc_begin(&e, buf, sizeof buf, RP_STOP, 0, 0);
+	rp_enc_begin(&e, buf, sizeof buf, type, 0, 0);
 	rp_put_u32(&e, 1);
+	if (want_name)
+		rp_put_str(&e, c.name, strlen(c.name));
 	if ((r = call(&c, false, buf, rp_enc_end(&e), &conn, &h, &p)) != 0)
 		return r;
-	if (stop_wait(conn) < 0)
+	if (type == RP_STOP && stop_wait(conn) < 0)
 		fprintf(stderr, "telly stop: the daemon has not ended after %d s; it goes once its "
 				"sessions' programs have\n",
 			STOP_WAIT_MS / 1000);
 	rp_conn_destroy(conn);
 	return 0;
+}
+
+int telly_kill(int argc, char **argv)
+{
+	return simple(argc, argv, "kill", RP_KILL, 2,
+		      "usage: telly kill [DEST] NAME\n"
+		      "End session NAME: its programs get SIGHUP (SIGKILL 2 s later).\n");
+}
+
+int telly_stop(int argc, char **argv)
+{
+	return simple(argc, argv, "stop", RP_STOP, 0,
+		      "usage: telly stop [DEST]\n"
+		      "End the daemon and every session it holds; returns once it has ended\n"
+		      "(its programs get SIGHUP, and SIGKILL 2 s later).\n");
 }
