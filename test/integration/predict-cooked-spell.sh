@@ -15,36 +15,7 @@
 command -v python3 >/dev/null || { echo "no python3: skipped"; exit 77; }
 cooked_serve
 
-# Raw: read a line, echoing it (with "slow", each key's echo followed by
-# a '+' once the program has waited for input a moment); canonical with
-# echo until the file named by the first argument exists; raw again: a
-# prompt, then a line read raw, shown in brackets.
-cat >"$T/spell.py" <<'EOF'
-import os, select, sys, termios, time, tty
-cooked = termios.tcgetattr(0)
-def line(prompt):
-    tty.setraw(0, termios.TCSADRAIN)
-    os.write(1, prompt)
-    s = b''
-    while not s.endswith(b'\r') and not s.endswith(b'\n'):
-        c = os.read(0, 1)
-        s += c
-        if prompt == b'R> ':
-            os.write(1, c)
-            if sys.argv[2] == 'slow':
-                select.select([0], [], [], 0.3)
-                os.write(1, b'+')
-    return s[:-1]
-line(b'R> ')
-termios.tcsetattr(0, termios.TCSADRAIN, cooked)
-os.write(1, b'\r\nbusy\r\n')
-while not os.path.exists(sys.argv[1]):
-    time.sleep(0.01)
-s = line(b'N> ')
-termios.tcsetattr(0, termios.TCSADRAIN, cooked)
-os.write(1, b'[' + s + b']\r\ndone\r\n')
-time.sleep(600)
-EOF
+spell_program
 
 # spell WINDOW slow|fast: attach to a new session running the program.
 spell() {

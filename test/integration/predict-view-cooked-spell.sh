@@ -10,38 +10,12 @@
 command -v python3 >/dev/null || { echo "no python3: skipped"; exit 77; }
 cooked_serve
 
-# Raw: read a line, echoing it, each key's echo followed by a '+' once
-# the program has waited for input a moment (the host says CONSUMED
-# meanwhile; the script types the next key at the '+'); canonical with
-# echo until the file named by its argument exists (the script's
-# screenshot after it typed); raw again: a prompt, then a line read raw,
-# in brackets.
-cat >"$T/spell.py" <<'EOF'
-import os, select, sys, termios, time, tty
-cooked = termios.tcgetattr(0)
-def line(prompt, echo):
-    tty.setraw(0, termios.TCSADRAIN)
-    os.write(1, prompt)
-    s = b''
-    while not s.endswith(b'\r') and not s.endswith(b'\n'):
-        c = os.read(0, 1)
-        s += c
-        if echo:
-            os.write(1, c)
-            select.select([0], [], [], 0.3)
-            os.write(1, b'+')
-    return s[:-1]
-line(b'R> ', True)
-termios.tcsetattr(0, termios.TCSADRAIN, cooked)
-os.write(1, b'\r\nbusy\r\n')
-while not os.path.exists(sys.argv[1]):
-    time.sleep(0.01)
-s = line(b'N> ', False)
-termios.tcsetattr(0, termios.TCSADRAIN, cooked)
-os.write(1, b'[' + s + b']\r\ndone\r\n')
-time.sleep(600)
-EOF
-"$TELLY" new -s c1 -- python3 "$T/spell.py" "$T/typed.png" || fail "new"
+# The program echoes each key of its first line followed by a '+' once
+# it has waited for input a moment ("slow": the host says CONSUMED
+# meanwhile; the script types the next key at the '+'), then is canonical
+# until the script's screenshot after it typed exists.
+spell_program
+"$TELLY" new -s c1 -- python3 "$T/spell.py" "$T/typed.png" slow || fail "new"
 mkdir "$T/rec"
 cat >"$T/in" <<EOT
 wait "R>" 30

@@ -310,6 +310,21 @@ static bool sz_one_mode(const struct sz *t)
 	return sz_modes(t, last, sizeof last) == 1 && !strcmp(last, "1003x703-telly");
 }
 
+/* Skips the case (77) without X.Org and its dummy driver; else makes
+ * the case's folder from the template dir (false: it could not). */
+static bool xorg_dir(char *dir)
+{
+	if (access("/usr/lib/xorg/Xorg", X_OK) || access("/usr/lib/xorg/modules/drivers/dummy_drv.so", R_OK)) {
+		printf("no Xorg with the dummy driver\n");
+		exit(77);
+	}
+	if (!mkdtemp(dir)) {
+		CHECK(!"mkdtemp");
+		return false;
+	}
+	return true;
+}
+
 /* Xorg (dummy driver): the display takes a size; a window that filled the
  * screen fills the new one, one that would stand off it is moved inside,
  * one that fits stays. Xvfb: it cannot, and says so. */
@@ -319,14 +334,8 @@ static void screen_size(void)
 	struct sz t = {.display = -1};
 	unsigned w, h;
 
-	if (access("/usr/lib/xorg/Xorg", X_OK) || access("/usr/lib/xorg/modules/drivers/dummy_drv.so", R_OK)) {
-		printf("no Xorg with the dummy driver\n");
-		exit(77);
-	}
-	if (!mkdtemp(dir)) {
-		CHECK(!"mkdtemp");
+	if (!xorg_dir(dir))
 		return;
-	}
 	struct xd_config cfg = {.dir = dir, .name = "s", .width = 640, .height = 480,
 				.server = XD_SERVER_XORG};
 	CHECK_EQ(xd_create(&cfg, &sz_ops, &t, &t.xd, err, sizeof err), 0);
@@ -423,14 +432,8 @@ static void stop_while_starting(void)
 	int status = 0;
 	bool gone = false;
 
-	if (access("/usr/lib/xorg/Xorg", X_OK) || access("/usr/lib/xorg/modules/drivers/dummy_drv.so", R_OK)) {
-		printf("no Xorg with the dummy driver\n");
-		exit(77);
-	}
-	if (!mkdtemp(dir)) {
-		CHECK(!"mkdtemp");
+	if (!xorg_dir(dir))
 		return;
-	}
 	struct xd_config cfg = {.dir = dir, .name = "s", .width = 640, .height = 480,
 				.server = XD_SERVER_AUTO};
 	CHECK_EQ(xd_create(&cfg, &fb_ops, &t, &t.xd, err, sizeof err), 0);
