@@ -427,10 +427,13 @@ void conn_process(struct server *srv, struct conn *c)
 		}
 	}
 	/* What the frames put in went out together (session_ops.input_done). */
-	for (struct session *s = srv->sessions, *next; s; s = next) {
-		next = s->next;
-		if (s->ops->input_done)
-			s->ops->input_done(s);
+	if (srv->input_due) {
+		srv->input_due = false;
+		for (struct session *s = srv->sessions, *next; s; s = next) {
+			next = s->next;
+			if (s->ops->input_done)
+				s->ops->input_done(s);
+		}
 	}
 	if (c->stalled)
 		return;

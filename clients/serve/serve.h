@@ -557,6 +557,9 @@ struct server {
 	bool accept_told;
 	uint32_t next_serial;
 	unsigned norphans; /* channels waiting for their desk (link.c) */
+	/* A session took input that waits for its input_done: conn_process
+	 * looks through the sessions only then, not at each keystroke. */
+	bool input_due;
 	struct telly_serve_opts o;
 	char token[65];
 	bool stopping, served;

@@ -1439,7 +1439,7 @@ int x11_key(struct session *s, struct chan *v, const struct rp_xkey *k, char *er
 			xv->keys_down[k->keycode / 8] &= (uint8_t)~(1u << (k->keycode % 8));
 	}
 	note_input(x, v, k->seq, k->id, t);
-	x->input_due = true; /* sent with the frames read with it (x11_input_done) */
+	x->input_due = x->s.srv->input_due = true; /* sent with the frames read with it (x11_input_done) */
 	return 0;
 }
 
@@ -1475,7 +1475,7 @@ int x11_pointer(struct session *s, struct chan *v, const struct rp_xpointer *p, 
 			xv->buttons_down &= (uint16_t)~(1u << p->button);
 	}
 	note_input(x, v, p->seq, p->id, t);
-	x->input_due = true; /* as XKEY's */
+	x->input_due = x->s.srv->input_due = true; /* as XKEY's */
 	return 0;
 }
 
