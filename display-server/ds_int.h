@@ -2,7 +2,12 @@
 #ifndef DS_INT_H
 #define DS_INT_H
 
+#include <xcb/xcb.h>
+
 #include "ds.h"
+
+/* x11.c, also for seamless.c */
+xcb_atom_t ds_x_atom(xcb_connection_t *c, const char *name);
 
 /* font.c */
 pixman_glyph_cache_t *ds_font_cache(struct ds_font *f);

@@ -435,16 +435,6 @@ static const struct ds_backend_impl seamless_impl = {
 	.framebuffer = s_framebuffer, .present = s_present, .destroy = s_destroy,
 };
 
-static xcb_atom_t atom(xcb_connection_t *c, const char *name)
-{
-	xcb_intern_atom_reply_t *r =
-		xcb_intern_atom_reply(c, xcb_intern_atom(c, 0, (uint16_t)strlen(name), name), NULL);
-	xcb_atom_t a = r ? r->atom : XCB_NONE;
-
-	free(r);
-	return a;
-}
-
 bool ds_seamless_screen_size(const char *display, unsigned *w, unsigned *h)
 {
 	int num;
@@ -506,11 +496,11 @@ struct ds_backend *ds_seamless_create(const char *display, char *err, size_t err
 	 * the root itself resized: the screen's size changed (RANDR). */
 	uint32_t sub = XCB_EVENT_MASK_SUBSTRUCTURE_NOTIFY | XCB_EVENT_MASK_STRUCTURE_NOTIFY;
 	xcb_change_window_attributes(s->conn, s->scr->root, XCB_CW_EVENT_MASK, &sub);
-	s->wm_protocols = atom(s->conn, "WM_PROTOCOLS");
-	s->wm_delete = atom(s->conn, "WM_DELETE_WINDOW");
-	s->net_wm_name = atom(s->conn, "_NET_WM_NAME");
-	s->net_wm_icon_name = atom(s->conn, "_NET_WM_ICON_NAME");
-	s->utf8 = atom(s->conn, "UTF8_STRING");
+	s->wm_protocols = ds_x_atom(s->conn, "WM_PROTOCOLS");
+	s->wm_delete = ds_x_atom(s->conn, "WM_DELETE_WINDOW");
+	s->net_wm_name = ds_x_atom(s->conn, "_NET_WM_NAME");
+	s->net_wm_icon_name = ds_x_atom(s->conn, "_NET_WM_ICON_NAME");
+	s->utf8 = ds_x_atom(s->conn, "UTF8_STRING");
 	s->gc = xcb_generate_id(s->conn);
 	xcb_create_gc(s->conn, s->gc, s->scr->root, 0, NULL);
 	s->fb = pixman_image_create_bits(PIXMAN_x8r8g8b8, TOKEN_FB_PX, TOKEN_FB_PX, NULL, 0);

@@ -340,7 +340,8 @@ static const struct ds_backend_impl x11_impl = {
 	.framebuffer = x_framebuffer, .present = x_present, .destroy = x_destroy,
 };
 
-static xcb_atom_t atom(xcb_connection_t *c, const char *name)
+/* A round trip: for the few atoms a backend names at its start. */
+xcb_atom_t ds_x_atom(xcb_connection_t *c, const char *name)
 {
 	xcb_intern_atom_reply_t *r =
 		xcb_intern_atom_reply(c, xcb_intern_atom(c, 0, (uint16_t)strlen(name), name), NULL);
@@ -475,8 +476,8 @@ struct ds_backend *ds_x11_create(const char *display, int w, int h, const char *
 			  XCB_CW_BACK_PIXEL | XCB_CW_EVENT_MASK, values);
 	xcb_change_property(x->conn, XCB_PROP_MODE_REPLACE, x->win, XCB_ATOM_WM_NAME,
 			    XCB_ATOM_STRING, 8, (uint32_t)strlen(title), title);
-	x->wm_delete = atom(x->conn, "WM_DELETE_WINDOW");
-	xcb_atom_t protocols = atom(x->conn, "WM_PROTOCOLS");
+	x->wm_delete = ds_x_atom(x->conn, "WM_DELETE_WINDOW");
+	xcb_atom_t protocols = ds_x_atom(x->conn, "WM_PROTOCOLS");
 	xcb_change_property(x->conn, XCB_PROP_MODE_REPLACE, x->win, protocols, XCB_ATOM_ATOM, 32,
 			    1, &x->wm_delete);
 	/* An empty cursor: the compositor draws the pointer. */
