@@ -271,6 +271,11 @@ all: $(BUILD)/test/xpress
 $(BUILD)/test/xpress: $(call obj,obj,test/integration/xpress.c)
 	@mkdir -p $(dir $@)
 	$(CC) $(ALL_CFLAGS) -o $@ $^ $(shell pkg-config --libs xcb 2>/dev/null)
+# Grabs the X server and holds it until told (x11-grab.sh).
+all: $(BUILD)/test/xgrab
+$(BUILD)/test/xgrab: $(call obj,obj,test/integration/xgrab.c)
+	@mkdir -p $(dir $@)
+	$(CC) $(ALL_CFLAGS) -o $@ $^ $(shell pkg-config --libs xcb 2>/dev/null)
 # A window that plays video-like frames, for the lossy X test.
 all: $(BUILD)/test/xanim
 $(BUILD)/test/xanim: $(call obj,obj,test/integration/xanim.c)

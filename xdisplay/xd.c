@@ -47,6 +47,19 @@
 #define XD_SHM_MIN_ROWS 64	   /* the pixel segment holds this many rows of the widest window */
 #define XD_SCREEN_DPI 96	   /* the size in millimetres RANDR is told */
 #define XD_RR_OUTPUTS_MAX 16	   /* outputs looked at for the one that makes the screen */
+/* What xd sends is afforded from a budget of the socket's memory (afford):
+ * a request's bytes count twice (a write's memory is up to twice what it
+ * carries), and each write XD_WRITE_COST more. The most each thing xd
+ * does sends: */
+#define XD_WRITE_COST 1024
+#define XD_EVENT_COST 512   /* an event's answer (a mapping's: 8 reads, a damage, a pixmap) */
+#define XD_KEY_COST 64	    /* a key and the focus */
+#define XD_POINTER_COST 128 /* a motion, a button, the focus */
+#define XD_ASK_COST 64	    /* a focus, a configure, a close, a selection's owner, a read */
+#define XD_CAPTURE_COST ((XD_RECTS_MAX + 2) * 40) /* a subtract and a batch of reads */
+#define XD_RR_COST 512	    /* a step of a size's change */
+#define XD_OWED_COST (257 * 36) /* every release owed */
+#define XD_FREE_IDS (2 * XD_MAX_WINDOWS + 16) /* ids of ours freed, used again */
 
 enum {
 	A_WM_NAME,
@@ -130,6 +143,14 @@ struct xwin {
 	uint64_t fit_seq;
 	int16_t fit_x, fit_y;
 	uint16_t fit_w, fit_h;
+	/* A configure (what: 1 move, 2 outer size, 4 raise) and a close asked
+	 * while the socket had no room: sent once it has, in the order last
+	 * asked (cfg_at), the latest place and size of each. */
+	uint8_t cfg_what;
+	bool close_owed;
+	int16_t cfg_x, cfg_y;
+	uint16_t cfg_w, cfg_h;
+	uint64_t cfg_at;
 };
 
 /* An input held while a keymap loads: a key (kind -1) or the pointer
@@ -157,7 +178,7 @@ struct selin {
 };
 
 /* The desk's text on its way to a program in pieces (ICCCM INCR): a
- * text over XD_SEL_CHUNK_BYTES is announced with an INCR property, then
+ * text over xd->sel_chunk (at most XD_SEL_CHUNK_BYTES) is announced with an INCR property, then
  * written a piece at a time, each once the program deleted the last, and
  * ended by an empty piece. A transfer that stalls XD_INCR_STALL_MS gives
  * its slot to the next. */
@@ -244,6 +265,25 @@ struct xd {
 	size_t sndbuf;
 	long backlog_since;
 	bool told_backlog, told_dropping;
+	/* What xd may still send before it measures the socket again
+	 * (afford), and whether it sent since its last flush. Paused: the
+	 * socket had no room; no event nor answer is taken (their answers
+	 * would be requests), xd_fd is none, and it is measured again every
+	 * XD_HELD_POLL_MS. */
+	size_t budget;
+	bool sent, paused;
+	size_t sel_chunk; /* an INCR piece, or a text in one property: at most this */
+	/* Asked while paused, sent once there is room: the latest focus, the
+	 * selections xd is to own (bits), windows with a configure or close
+	 * owed (their cfg_*), in order. */
+	uint32_t focus_owed;
+	uint8_t owner_owed;
+	unsigned nowed_cfg;
+	uint64_t cfg_clock;
+	/* Ids of ours (pixmaps, damages) freed: used again, so that xcb never
+	 * runs out of them (it then asks the server for more, and waits). */
+	uint32_t free_ids[XD_FREE_IDS];
+	unsigned nfree_ids;
 	/* Input injected since xcb's output was last flushed: a desk's frames
 	 * read together go in one write (the owner's xd_dispatch), but never
 	 * more than XD_INPUT_BATCH events, so that what the socket check
@@ -292,6 +332,11 @@ struct xd {
 	/* An event xcb read while writing (the descriptor will not say so),
 	 * taken out at the end of a dispatch to be handled by the next. */
 	xcb_generic_event_t *stash;
+	/* The answer first in the ring, taken from xcb, whose own answer waits
+	 * for room (take_replies). */
+	void *rstash;
+	xcb_generic_error_t *rstash_err;
+	bool rstash_in;
 	/* input while a keymap loads, in order */
 	struct xd_held held[XD_HELD_KEYS_MAX + XD_HELD_RELEASE_ROOM];
 	unsigned nheld, held_lost;
@@ -490,6 +535,120 @@ static bool pend(struct xd *xd, unsigned seq, enum pkind kind, uint32_t win, uin
 	return true;
 }
 
+/* ---- the socket's room ----
+ *
+ * A server that does not read (stopped, or grabbed by a program) lets its
+ * socket fill, and xcb then waits to write, holding the owner's loop: it
+ * polls for POLLOUT before each write (for a unix socket: while what the
+ * server has not read takes at most a quarter of the send buffer, each
+ * piece's memory counted) and writes until all is written. So nothing is
+ * sent that the socket cannot take at once: what xd sends is afforded
+ * from a budget, the room below that quarter as last measured (SIOCOUTQ),
+ * and the socket is measured again only when the budget runs out (not at
+ * each key). Past an eighth of the buffer it has no room: xd pauses. */
+
+static void pay_owed(struct xd *xd);
+
+/* Flushed: a write (what it carries was afforded). */
+static void flush(struct xd *xd)
+{
+	xd->sent = false;
+	xcb_flush(xd->c);
+}
+
+static void set_paused(struct xd *xd, bool on)
+{
+	if (xd->paused == on)
+		return;
+	xd->paused = on;
+	xd->fd_gen++; /* xd_fd is none while paused */
+}
+
+/* The socket has no room (queued: bytes of its memory the server has not
+ * read): said once, and past XD_BACKLOG_WAIT_MS desks' input is dropped. */
+static void no_room(struct xd *xd, int queued)
+{
+	long now = base_now_ms();
+
+	set_paused(xd, true);
+	xd->budget = 0;
+	if (!xd->backlog_since)
+		xd->backlog_since = now;
+	/* A burst of xd's own (held input going in) fills it for a moment:
+	 * said once it lasts. */
+	if (!xd->told_backlog && now - xd->backlog_since >= XD_HELD_POLL_MS)
+		base_log("xdisplay", "display :%d does not read what it is sent (%d KiB wait in its "
+				     "socket: its server is stopped, or a program grabbed it): desks' input "
+				     "to it waits, and what telly asks of it",
+			 xd->proc.display, queued / 1024);
+	xd->told_backlog |= now - xd->backlog_since >= XD_HELD_POLL_MS;
+	if (now - xd->backlog_since >= XD_BACKLOG_WAIT_MS && !xd->told_dropping)
+		base_log("xdisplay", "display :%d has not read for %d ms: desks' input to it is "
+				     "dropped until it reads again",
+			 xd->proc.display, XD_BACKLOG_WAIT_MS);
+	xd->told_dropping |= now - xd->backlog_since >= XD_BACKLOG_WAIT_MS;
+}
+
+/* Measures the socket, all that was afforded written first: true and a
+ * budget (what is owed paid, the backlog over) if it has room. */
+static bool refill(struct xd *xd)
+{
+	int queued = 0;
+
+	flush(xd);
+	if (ioctl(xd->fd, SIOCOUTQ, &queued) < 0 || queued < 0)
+		queued = 0;
+	if ((size_t)queued > xd->sndbuf / 8) {
+		no_room(xd, queued);
+		return false;
+	}
+	xd->budget = xd->sndbuf / 4 - (size_t)queued;
+	set_paused(xd, false);
+	if (xd->told_backlog)
+		base_log("xdisplay", "display :%d reads what it is sent again%s", xd->proc.display,
+			 xd->told_dropping ? " (desks' input to it was dropped meanwhile)" : "");
+	xd->backlog_since = 0;
+	xd->told_backlog = xd->told_dropping = false;
+	pay_owed(xd);
+	return true;
+}
+
+/* May xd send requests of `bytes` more? Taken from the budget, which the
+ * socket is measured for when it runs out; false: no room (paused, or
+ * the room now is less than asked: measured again later). */
+static bool afford(struct xd *xd, size_t bytes)
+{
+	size_t need = 2 * bytes + (xd->sent ? 0 : XD_WRITE_COST);
+
+	if (xd->budget < need) {
+		if (!refill(xd))
+			return false;
+		need = 2 * bytes + XD_WRITE_COST;
+		if (xd->budget < need) {
+			set_paused(xd, true);
+			return false;
+		}
+	}
+	xd->budget -= need;
+	xd->sent = true;
+	return true;
+}
+
+/* A large request (a selection's piece): sent only right after the socket
+ * was measured with room, as the last write before it is measured again
+ * (the budget is spent). Then xcb's one write of it finds the socket
+ * writable (at most a quarter full) and takes it all (the socket holds its
+ * whole buffer): bytes at most xd->sel_chunk and a little more. */
+static bool afford_large(struct xd *xd, size_t bytes)
+{
+	if (!refill(xd))
+		return false;
+	(void)bytes; /* (bounded by sel_chunk, see start_connected) */
+	xd->budget = 0;
+	xd->sent = true;
+	return true;
+}
+
 static void ask_prop(struct xd *xd, struct xwin *w, int a)
 {
 	xcb_get_property_cookie_t ck;
@@ -510,11 +669,26 @@ static void ask_props(struct xd *xd, struct xwin *w)
 		ask_prop(xd, w, all[i]);
 }
 
+/* An id for a pixmap or a damage: one freed before (the server took its
+ * free first: requests are done in order), else a new one. */
+static uint32_t id_new(struct xd *xd)
+{
+	return xd->nfree_ids ? xd->free_ids[--xd->nfree_ids] : xcb_generate_id(xd->c);
+}
+
+static void id_free(struct xd *xd, uint32_t id)
+{
+	if (id && xd->nfree_ids < XD_FREE_IDS)
+		xd->free_ids[xd->nfree_ids++] = id;
+}
+
 static void name_pixmap(struct xd *xd, struct xwin *w)
 {
-	if (w->pixmap)
+	if (w->pixmap) {
 		xcb_free_pixmap(xd->c, w->pixmap);
-	w->pixmap = xcb_generate_id(xd->c);
+		id_free(xd, w->pixmap);
+	}
+	w->pixmap = id_new(xd);
 	xcb_composite_name_window_pixmap(xd->c, w->id, w->pixmap);
 	w->pm_w = clamp_dim(w->w + 2 * w->bw);
 	w->pm_h = clamp_dim(w->h + 2 * w->bw);
@@ -554,10 +728,12 @@ static void unmapped(struct xd *xd, struct xwin *w)
 
 	w->mapped = false;
 	w->reported = false;
-	if (w->damage)
+	if (w->damage && xd->c)
 		xcb_damage_destroy(xd->c, w->damage);
-	if (w->pixmap)
+	if (w->pixmap && xd->c)
 		xcb_free_pixmap(xd->c, w->pixmap);
+	id_free(xd, w->damage);
+	id_free(xd, w->pixmap);
 	w->damage = w->pixmap = 0;
 	w->want = false;
 	w->ndmg = w->nread = 0;
@@ -571,6 +747,8 @@ static void unmapped(struct xd *xd, struct xwin *w)
 
 static void del_win(struct xd *xd, struct xwin *w)
 {
+	if (w->cfg_what || w->close_owed)
+		xd->nowed_cfg--;
 	if (w->mapped)
 		unmapped(xd, w);
 	if (xd->cap.w == w)
@@ -600,7 +778,7 @@ static void mapped(struct xd *xd, struct xwin *w, bool override)
 		return;
 	w->mapped = true;
 	w->override = override;
-	w->damage = xcb_generate_id(xd->c);
+	w->damage = id_new(xd);
 	/* Each event says where (what was drawn outside the damage already
 	 * told): a read knows its rectangles without asking, and its
 	 * subtract and its pixels go in one trip. */
@@ -614,6 +792,127 @@ static void mapped(struct xd *xd, struct xwin *w, bool override)
 		set_focus(xd, w);
 	if (xd->ops->damaged)
 		xd->ops->damaged(xd->ctx, w->id);
+}
+
+/* ---- what waits for room (owed) ---- */
+
+static uint64_t widen_seq(uint64_t last, uint32_t seq);
+
+/* The desk (or a change of the screen's size) asks window w for a place
+ * (what & 1: x, y), an outer size (2: ow, oh) or to be raised (4): it
+ * waits for room with what was asked before, the latest place and size
+ * winning, and goes after the others asked before it. */
+static void owe_configure(struct xd *xd, struct xwin *w, unsigned what, int x, int y,
+			  unsigned ow, unsigned oh)
+{
+	if (!w->cfg_what && !w->close_owed)
+		xd->nowed_cfg++;
+	if (what & 1) {
+		w->cfg_x = (int16_t)(x < -32768 ? -32768 : x > 32767 ? 32767 : x);
+		w->cfg_y = (int16_t)(y < -32768 ? -32768 : y > 32767 ? 32767 : y);
+	}
+	if (what & 2) {
+		w->cfg_w = clamp_dim((int)ow);
+		w->cfg_h = clamp_dim((int)oh);
+	}
+	w->cfg_what |= (uint8_t)what;
+	w->cfg_at = ++xd->cfg_clock;
+}
+
+/* w's configure and close, sent (afforded by the caller). A place or size
+ * sent is taken as the window's until an event past it comes (a change of
+ * the screen's size fits the window from there). */
+static void send_configure(struct xd *xd, struct xwin *w)
+{
+	uint32_t v[5];
+	uint16_t mask = 0;
+	int n = 0, bw2 = 2 * w->bw;
+	unsigned what = w->cfg_what;
+
+	if (what & 1) {
+		mask |= XCB_CONFIG_WINDOW_X | XCB_CONFIG_WINDOW_Y;
+		v[n++] = (uint32_t)(int32_t)w->cfg_x;
+		v[n++] = (uint32_t)(int32_t)w->cfg_y;
+	}
+	if (what & 2) {
+		/* The border is the program's; the desk said the outer size. */
+		mask |= XCB_CONFIG_WINDOW_WIDTH | XCB_CONFIG_WINDOW_HEIGHT;
+		v[n++] = clamp_dim((int)w->cfg_w - bw2);
+		v[n++] = clamp_dim((int)w->cfg_h - bw2);
+	}
+	if (what & 4) {
+		mask |= XCB_CONFIG_WINDOW_STACK_MODE;
+		v[n++] = XCB_STACK_MODE_ABOVE;
+	}
+	if (what & 3) {
+		bool asked = w->fit_seq > xd->ev_seq;
+		xcb_void_cookie_t ck = xcb_configure_window(xd->c, w->id, mask, v);
+		w->fit_x = what & 1 ? w->cfg_x : asked ? w->fit_x : w->x;
+		w->fit_y = what & 1 ? w->cfg_y : asked ? w->fit_y : w->y;
+		w->fit_w = what & 2 ? (uint16_t)(v[n - (what & 4 ? 3 : 2)] + bw2)
+			   : asked  ? w->fit_w
+				    : (uint16_t)(w->w + bw2);
+		w->fit_h = what & 2 ? (uint16_t)(v[n - (what & 4 ? 2 : 1)] + bw2)
+			   : asked  ? w->fit_h
+				    : (uint16_t)(w->h + bw2);
+		w->fit_seq = widen_seq(xd->ev_seq, ck.sequence);
+	} else if (mask) {
+		xcb_configure_window(xd->c, w->id, mask, v);
+	}
+	if (w->close_owed && w->can_close) {
+		xcb_client_message_event_t ev = {0};
+		ev.response_type = XCB_CLIENT_MESSAGE;
+		ev.format = 32;
+		ev.window = w->id;
+		ev.type = xd->atoms[A_WM_PROTOCOLS];
+		ev.data.data32[0] = xd->atoms[A_WM_DELETE_WINDOW];
+		ev.data.data32[1] = XCB_CURRENT_TIME;
+		xcb_send_event(xd->c, 0, w->id, XCB_EVENT_MASK_NO_EVENT, (const char *)&ev);
+	} else if (w->close_owed) {
+		xcb_kill_client(xd->c, w->id);
+	}
+	w->cfg_what = 0;
+	w->close_owed = false;
+	xd->nowed_cfg--;
+}
+
+static void rr_next(struct xd *xd);
+
+/* What waits for room, sent as far as there is: the selections xd is to
+ * own, the latest focus, the windows' configures and closes in the order
+ * asked, a size. The caller flushes. */
+static void send_owed(struct xd *xd)
+{
+	for (int i = 0; i < 2; i++) {
+		if (!(xd->owner_owed & (1u << i)))
+			continue;
+		if (!afford(xd, XD_ASK_COST))
+			return;
+		xd->owner_owed &= (uint8_t)~(1u << i);
+		xcb_set_selection_owner(xd->c, xd->selwin, xd->atoms[i ? A_PRIMARY : A_CLIPBOARD],
+					XCB_CURRENT_TIME);
+	}
+	if (xd->focus_owed) {
+		struct xwin *w = find(xd, xd->focus_owed);
+		if (w && w->mapped && !afford(xd, XD_ASK_COST))
+			return;
+		xd->focus_owed = 0;
+		set_focus(xd, w);
+	}
+	while (xd->nowed_cfg) {
+		struct xwin *first = NULL;
+		for (struct xwin *w = xd->top; w; w = w->below)
+			if ((w->cfg_what || w->close_owed) && (!first || w->cfg_at < first->cfg_at))
+				first = w;
+		if (!first) {
+			xd->nowed_cfg = 0; /* (cannot be: counted as owed) */
+			break;
+		}
+		if (!afford(xd, XD_ASK_COST))
+			return;
+		send_configure(xd, first);
+	}
+	rr_next(xd);
 }
 
 /* ---- replies ---- */
@@ -937,11 +1236,13 @@ static void capture_start(struct xd *xd, struct xwin *w)
 
 static void capture_next(struct xd *xd)
 {
-	if (xd->cap.w)
+	if (xd->cap.w || xd->paused)
 		return;
 	/* Bottom first: a dialog over its parent comes after it. */
 	for (struct xwin *w = xd->bottom; w; w = w->above)
 		if (w->want && w->mapped && w->pixmap) {
+			if (!afford(xd, XD_CAPTURE_COST))
+				return; /* wanted still: read once there is room */
 			capture_start(xd, w);
 			if (xd->cap.w)
 				return;
@@ -966,7 +1267,7 @@ bool xd_capture(struct xd *xd, uint32_t id, bool whole)
 	if (xd->in_events)
 		return true;
 	capture_next(xd);
-	xcb_flush(xd->c);
+	flush(xd);
 	return true;
 }
 
@@ -1183,31 +1484,38 @@ static bool selout_start(struct xd *xd, int i, const xcb_selection_request_event
 	return true;
 }
 
+/* The INCR transfer whose property e says was deleted, if any. */
+static struct selout *selout_of(struct xd *xd, const xcb_property_notify_event_t *e)
+{
+	if (e->state != XCB_PROPERTY_DELETE)
+		return NULL;
+	for (int k = 0; k < XD_INCR_MAX; k++)
+		if (xd->selout[k].win && xd->selout[k].win == e->window &&
+		    xd->selout[k].prop == e->atom)
+			return &xd->selout[k];
+	return NULL;
+}
+
 /* A program deleted a property: if it is an INCR transfer's, the next
  * piece (the empty one last, which ends it). */
 static bool selout_next(struct xd *xd, const xcb_property_notify_event_t *e)
 {
-	size_t chunk = XD_SEL_CHUNK_BYTES;
+	size_t chunk = xd->sel_chunk;
+	struct selout *o = selout_of(xd, e);
 
-	if (e->state != XCB_PROPERTY_DELETE)
+	if (!o)
 		return false;
-	for (int k = 0; k < XD_INCR_MAX; k++) {
-		struct selout *o = &xd->selout[k];
-		if (!o->win || o->win != e->window || o->prop != e->atom)
-			continue;
-		if (xd->max_request_bytes > 64 && chunk > xd->max_request_bytes - 64)
-			chunk = xd->max_request_bytes - 64;
-		if (chunk > o->len - o->off)
-			chunk = o->len - o->off;
-		xcb_change_property(xd->c, XCB_PROP_MODE_APPEND, o->win, o->prop, o->type, 8,
-				    (uint32_t)chunk, o->text + o->off);
-		o->off += chunk;
-		o->at_ms = base_now_ms();
-		if (!chunk)
-			selout_end(xd, o);
-		return true;
-	}
-	return false;
+	if (xd->max_request_bytes > 64 && chunk > xd->max_request_bytes - 64)
+		chunk = xd->max_request_bytes - 64;
+	if (chunk > o->len - o->off)
+		chunk = o->len - o->off;
+	xcb_change_property(xd->c, XCB_PROP_MODE_APPEND, o->win, o->prop, o->type, 8,
+			    (uint32_t)chunk, o->text + o->off);
+	o->off += chunk;
+	o->at_ms = base_now_ms();
+	if (!chunk)
+		selout_end(xd, o);
+	return true;
 }
 
 static void sel_notify(struct xd *xd, xcb_window_t requestor, xcb_atom_t selection,
@@ -1225,9 +1533,11 @@ static void sel_notify(struct xd *xd, xcb_window_t requestor, xcb_atom_t selecti
 }
 
 /* Selection i's text as target into prop of e's requestor: false when
- * it is not a target xd gives (or an INCR transfer cannot start). */
+ * it is not a target xd gives (or an INCR transfer cannot start). What is
+ * written in one property comes out of *left (at most sel_chunk for one
+ * request, MULTIPLE's pairs together): a larger text goes in pieces. */
 static bool sel_convert(struct xd *xd, int i, const xcb_selection_request_event_t *e,
-			xcb_atom_t target, xcb_atom_t prop)
+			xcb_atom_t target, xcb_atom_t prop, size_t *left)
 {
 	bool text = target == xd->atoms[A_UTF8_STRING] || target == xd->atoms[A_TEXT] ||
 		    target == XCB_ATOM_STRING;
@@ -1237,13 +1547,16 @@ static bool sel_convert(struct xd *xd, int i, const xcb_selection_request_event_
 		const uint32_t targets[5] = {xd->atoms[A_TARGETS], xd->atoms[A_MULTIPLE],
 					     xd->atoms[A_UTF8_STRING], xd->atoms[A_TEXT],
 					     XCB_ATOM_STRING};
+		if (*left < 64)
+			return false;
+		*left -= 64;
 		xcb_change_property(xd->c, XCB_PROP_MODE_REPLACE, e->requestor, prop,
 				    XCB_ATOM_ATOM, 32, 5, targets);
 		return true;
 	}
-	if (text && xd->sellen[i] <= XD_SEL_CHUNK_BYTES &&
-	    xd->sellen[i] + 64 <= xd->max_request_bytes) {
-		/* One request (BIG-REQUESTS makes them large). */
+	if (text && xd->sellen[i] + 64 <= *left && xd->sellen[i] + 64 <= xd->max_request_bytes) {
+		/* One request. */
+		*left -= xd->sellen[i] + 64;
 		xcb_change_property(xd->c, XCB_PROP_MODE_REPLACE, e->requestor, prop, type, 8,
 				    (uint32_t)xd->sellen[i], xd->seltext[i]);
 		return true;
@@ -1259,6 +1572,7 @@ static void on_sel_request(struct xd *xd, const xcb_selection_request_event_t *e
 	int i = sel_index(xd, e->selection);
 	xcb_atom_t prop = e->property ? e->property : e->target;
 	struct pending *p;
+	size_t left = xd->sel_chunk;
 
 	if (i >= 0 && xd->seltext[i] && e->target == xd->atoms[A_MULTIPLE]) {
 		if (e->property && xd->count < XD_PENDING_MAX) {
@@ -1272,7 +1586,7 @@ static void on_sel_request(struct xd *xd, const xcb_selection_request_event_t *e
 			}
 		}
 		prop = XCB_NONE;
-	} else if (i < 0 || !xd->seltext[i] || !sel_convert(xd, i, e, e->target, prop)) {
+	} else if (i < 0 || !xd->seltext[i] || !sel_convert(xd, i, e, e->target, prop, &left)) {
 		prop = XCB_NONE;
 	}
 	sel_notify(xd, e->requestor, e->selection, e->target, prop, e->time);
@@ -1288,6 +1602,7 @@ static void on_multiple(struct xd *xd, const struct pending *p, xcb_get_property
 					   .target = xd->atoms[A_MULTIPLE], .property = p->atom,
 					   .time = p->time};
 	xcb_atom_t answer = XCB_NONE;
+	size_t left = xd->sel_chunk;
 
 	if (r && r->format == 32 && (r->type == xd->atoms[A_ATOM_PAIR] || r->type == XCB_ATOM_ATOM) &&
 	    !r->bytes_after && xd->seltext[p->sel]) {
@@ -1297,7 +1612,7 @@ static void on_multiple(struct xd *xd, const struct pending *p, xcb_get_property
 			memcpy(pairs, xcb_get_property_value(r), n * 4);
 			for (uint32_t k = 0; k < n; k += 2)
 				if (!pairs[k + 1] || pairs[k] == xd->atoms[A_MULTIPLE] ||
-				    !sel_convert(xd, p->sel, &e, pairs[k], pairs[k + 1]))
+				    !sel_convert(xd, p->sel, &e, pairs[k], pairs[k + 1], &left))
 					pairs[k + 1] = XCB_NONE;
 			xcb_change_property(xd->c, XCB_PROP_MODE_REPLACE, p->win, p->atom,
 					    xd->atoms[A_ATOM_PAIR], 32, n, pairs);
@@ -1321,9 +1636,9 @@ int xd_selection_set(struct xd *xd, int sel, const char *utf8, size_t n)
 	free(xd->seltext[sel]);
 	xd->seltext[sel] = copy;
 	xd->sellen[sel] = n;
-	xcb_set_selection_owner(xd->c, xd->selwin, xd->atoms[sel ? A_PRIMARY : A_CLIPBOARD],
-				XCB_CURRENT_TIME);
-	xcb_flush(xd->c);
+	xd->owner_owed |= (uint8_t)(1u << sel); /* (no room: it waits, the text kept) */
+	send_owed(xd);
+	flush(xd);
 	return 0;
 }
 
@@ -1606,7 +1921,7 @@ static void rr_next(struct xd *xd)
 	unsigned w = xd->rr_want_w, h = xd->rr_want_h;
 	xcb_randr_get_screen_resources_current_cookie_t ck;
 
-	if (xd->rr_busy || !w || xd->count >= XD_PENDING_MAX)
+	if (xd->rr_busy || !w || xd->count >= XD_PENDING_MAX || !afford(xd, XD_RR_COST))
 		return;
 	xd->rr_want_w = xd->rr_want_h = 0;
 	if (w == xd->cur_w && h == xd->cur_h)
@@ -1869,7 +2184,7 @@ static void start_mark(struct xd *xd, enum start_step next)
 
 	pend(xd, ck.sequence, PK_START, 0, (uint32_t)next, NULL);
 	xd->st.step = next;
-	xcb_flush(xd->c);
+	flush(xd);
 }
 
 static const struct {
@@ -1890,6 +2205,14 @@ static void start_connected(struct xd *xd)
 	xd->sndbuf = getsockopt(xd->fd, SOL_SOCKET, SO_SNDBUF, &sndbuf, &sl) == 0 && sndbuf > 0
 			     ? (size_t)sndbuf
 			     : 212992;
+	/* A piece (or a text in one property) is the last write before the
+	 * socket is measured again (afford_large): one the socket takes
+	 * whole, twice its bytes counted, from an eighth full. */
+	xd->sel_chunk = (xd->sndbuf - xd->sndbuf / 8 - (16u << 10)) / 2 / 4096 * 4096;
+	if (xd->sndbuf < (64u << 10) || xd->sel_chunk < 4096)
+		xd->sel_chunk = 4096;
+	if (xd->sel_chunk > XD_SEL_CHUNK_BYTES)
+		xd->sel_chunk = XD_SEL_CHUNK_BYTES;
 	xd->root = scr->root;
 	xd->cur_w = scr->width_in_pixels;
 	xd->cur_h = scr->height_in_pixels;
@@ -2110,7 +2433,7 @@ static void start_size(struct xd *xd)
 		xd->rr_want_w = xd->screen_w;
 		xd->rr_want_h = xd->screen_h;
 		rr_next(xd);
-		xcb_flush(xd->c);
+		flush(xd);
 	}
 	start_sized(xd);
 }
@@ -2124,7 +2447,7 @@ static void start_sized(struct xd *xd)
 	xcb_get_geometry_cookie_t gc = xcb_get_geometry(xd->c, xd->root);
 	pend(xd, gc.sequence, PK_START, 0, ST_GEOM, NULL);
 	xd->st.step = ST_GEOM;
-	xcb_flush(xd->c);
+	flush(xd);
 }
 
 /* The screen's size is known: the display is ready. */
@@ -2138,7 +2461,7 @@ static void start_geom(struct xd *xd, const xcb_get_geometry_reply_t *g, unsigne
 	/* The shape the pointer has now; XFixes tells each change after. */
 	xcb_xfixes_get_cursor_image_cookie_t ck = xcb_xfixes_get_cursor_image(xd->c);
 	pend(xd, ck.sequence, PK_CURSOR, 0, 0, NULL);
-	xcb_flush(xd->c);
+	flush(xd);
 	xd->st.step = ST_READY;
 	xd->ready = true;
 	if (xd->ops->ready)
@@ -2186,9 +2509,14 @@ static void screen_changed(struct xd *xd, unsigned nw, unsigned nh)
 	for (struct xwin *w = xd->bottom; w; w = w->above) {
 		if (!w->mapped || w->override)
 			continue;
+		/* Where it is, or was last asked to be (sent, or waiting for
+		 * room: owe_configure). */
 		bool asked = w->fit_seq > xd->ev_seq;
-		int x = asked ? w->fit_x : w->x, y = asked ? w->fit_y : w->y;
-		int ww = asked ? w->fit_w : w->w + 2 * w->bw, wh = asked ? w->fit_h : w->h + 2 * w->bw;
+		int x0 = w->cfg_what & 1 ? w->cfg_x : asked ? w->fit_x : w->x;
+		int y0 = w->cfg_what & 1 ? w->cfg_y : asked ? w->fit_y : w->y;
+		int ww = w->cfg_what & 2 ? w->cfg_w : asked ? w->fit_w : w->w + 2 * w->bw;
+		int wh = w->cfg_what & 2 ? w->cfg_h : asked ? w->fit_h : w->h + 2 * w->bw;
+		int x = x0, y = y0;
 		int fw = x == 0 && ww == (int)ow ? (int)nw : ww;
 		int fh = y == 0 && wh == (int)oh ? (int)nh : wh;
 		if (x + fw > (int)nw)
@@ -2199,22 +2527,11 @@ static void screen_changed(struct xd *xd, unsigned nw, unsigned nh)
 			x = 0;
 		if (y < 0)
 			y = 0;
-		if (x == (asked ? w->fit_x : w->x) && y == (asked ? w->fit_y : w->y) && fw == ww &&
-		    fh == wh)
+		if (x == x0 && y == y0 && fw == ww && fh == wh)
 			continue;
-		uint32_t v[4] = {(uint32_t)x, (uint32_t)y, clamp_dim(fw - 2 * w->bw),
-				 clamp_dim(fh - 2 * w->bw)};
-		xcb_void_cookie_t ck = xcb_configure_window(
-			xd->c, w->id,
-			XCB_CONFIG_WINDOW_X | XCB_CONFIG_WINDOW_Y | XCB_CONFIG_WINDOW_WIDTH |
-				XCB_CONFIG_WINDOW_HEIGHT,
-			v);
-		w->fit_seq = widen_seq(xd->ev_seq, ck.sequence);
-		w->fit_x = (int16_t)x;
-		w->fit_y = (int16_t)y;
-		w->fit_w = (uint16_t)(v[2] + 2 * w->bw);
-		w->fit_h = (uint16_t)(v[3] + 2 * w->bw);
+		owe_configure(xd, w, 1 | 2, x, y, (unsigned)fw, (unsigned)fh);
 	}
+	send_owed(xd); /* as far as there is room; the rest once there is */
 }
 
 int xd_screen_size(struct xd *xd, unsigned w, unsigned h)
@@ -2234,8 +2551,8 @@ int xd_screen_size(struct xd *xd, unsigned w, unsigned h)
 	}
 	xd->rr_want_w = w;
 	xd->rr_want_h = h;
-	rr_next(xd);
-	xcb_flush(xd->c);
+	rr_next(xd); /* (no room: later, send_owed) */
+	flush(xd);
 	return 0;
 }
 
@@ -2301,11 +2618,16 @@ void xd_destroy(struct xd *xd)
 	if (!xd)
 		return;
 	free(xd->stash);
-	while (xd->top)
-		del_win(xd, xd->top);
+	free(xd->rstash);
+	free(xd->rstash_err);
+	/* Closed first: the windows' pixmaps and damages go with the
+	 * connection, and nothing is written to a server that may not read. */
 	start_join(xd, true);
 	if (xd->c)
 		xcb_disconnect(xd->c);
+	xd->c = NULL;
+	while (xd->top)
+		del_win(xd, xd->top);
 	if (xd->shm)
 		munmap(xd->shm, xd->shm_bytes);
 	free(xd->seltext[0]);
@@ -2322,9 +2644,14 @@ int xd_fd(const struct xd *xd)
 {
 	/* Lost: nothing reads it (xd_dispatch says -EIO), and a connection
 	 * the server still writes to would wake the owner's loop for ever. */
-	if (xd->lost)
+	if (xd->lost || xd->paused)
 		return -1;
 	return xd->c ? xd->fd : xd->st.thread_on ? xd->st.done_fd : xd->proc.displayfd;
+}
+
+int xd_socket(const struct xd *xd)
+{
+	return xd->c ? xd->fd : -1;
 }
 
 unsigned xd_fd_gen(const struct xd *xd)
@@ -2407,17 +2734,12 @@ static int hold(struct xd *xd, struct xd_held h)
 	return 1;
 }
 
-static bool room(struct xd *xd, bool *writable, int *queued);
-
 /* Releases owed go once the server reads again, with no input to wait
- * for; the backlog is over then too. */
+ * for; the backlog, and the pause, are over then too. */
 static void pay_owed_if_room(struct xd *xd)
 {
-	bool writable;
-	int queued;
-
-	if (xd->ready && (xd->owed || xd->told_backlog) && room(xd, &writable, &queued))
-		xcb_flush(xd->c);
+	if (xd->c && (xd->owed || xd->told_backlog || xd->paused) && refill(xd))
+		flush(xd);
 }
 
 /* The keymap is in: the input held meanwhile goes, in order, as far as
@@ -2430,12 +2752,10 @@ static void pay_owed_if_room(struct xd *xd)
 static void release_held(struct xd *xd)
 {
 	unsigned i = 0;
-	bool writable;
-	int queued;
 
 	if (!xd->ready || keymap_loading(xd) || !xd->nheld)
 		return;
-	while (i < xd->nheld && room(xd, &writable, &queued)) { /* (owed first: before) */
+	while (i < xd->nheld && afford(xd, XD_HELD_BATCH * XD_POINTER_COST)) { /* (owed first: refill) */
 		for (unsigned end = i + XD_HELD_BATCH; i < xd->nheld && i < end; i++) {
 			const struct xd_held *h = &xd->held[i];
 			if (h->kind < 0)
@@ -2443,7 +2763,7 @@ static void release_held(struct xd *xd)
 			else
 				inject_pointer(xd, h->id, h->x, h->y, h->kind, h->detail);
 		}
-		xcb_flush(xd->c);
+		flush(xd);
 	}
 	if (!i)
 		return;
@@ -2473,6 +2793,13 @@ static void start_undo(struct xd *xd)
 		munmap(xd->shm, xd->shm_bytes);
 	xd->shm = NULL;
 	xd->head = xd->count = 0;
+	free(xd->rstash);
+	free(xd->rstash_err);
+	xd->rstash = NULL;
+	xd->rstash_err = NULL;
+	xd->rstash_in = false;
+	xd->paused = xd->sent = false;
+	xd->budget = 0;
 	xd->rr_ok = xd->rr_busy = false;
 	xd->rr_want_w = xd->rr_want_h = 0;
 	xd->rr_mode_ours = xd->rr_setting = 0;
@@ -2586,30 +2913,82 @@ long xd_wait_time(struct xd *xd, long now)
 	long kw = xvfb_keymap_wait(&xd->proc, now), sw = start_wait(xd, now);
 	long w = kw < 0 ? sw : sw < 0 || kw < sw ? kw : sw;
 
-	/* Held input (or a release owed) waits for a server that does not
-	 * read: its reading
-	 * again shows on no descriptor of ours. */
-	if (xd->ready && ((xd->nheld && !keymap_loading(xd)) || xd->owed) &&
+	/* Held input (or a release owed, or all: paused) waits for a server
+	 * that does not read: its reading again shows on no descriptor of
+	 * ours. */
+	if (((xd->ready && xd->nheld && !keymap_loading(xd)) || xd->owed || xd->paused) &&
 	    (w < 0 || w > XD_HELD_POLL_MS))
 		w = XD_HELD_POLL_MS;
 	return w;
+}
+
+/* What the answer to an event sends at most (SIZE_MAX: a selection's
+ * text, afford_large): it is taken only when the socket has room for it. */
+static size_t event_cost(struct xd *xd, const xcb_generic_event_t *ev)
+{
+	uint8_t type = ev->response_type & 0x7f;
+
+	if (type == 0 || type == xd->damage_ev + XCB_DAMAGE_NOTIFY)
+		return 0;
+	if (type == XCB_SELECTION_REQUEST ||
+	    (type == XCB_PROPERTY_NOTIFY && selout_of(xd, (const void *)ev)))
+		return SIZE_MAX;
+	return XD_EVENT_COST; /* (a change of the screen's size: its fits wait for room) */
+}
+
+/* The same for an answer to a request of xd's. */
+static size_t reply_cost(const struct pending *p)
+{
+	switch (p->kind) {
+	case PK_SHM:
+		return XD_CAPTURE_COST; /* the read's next batch */
+	case PK_SEL:
+		return XD_ASK_COST; /* the next piece asked */
+	case PK_MULTI:
+		return SIZE_MAX;
+	case PK_RR_RES:
+	case PK_RR_MODE:
+	case PK_RR_CRTC:
+		return XD_RR_COST;
+	default:
+		/* A property, a cursor: nothing. The start's steps each send
+		 * less than 1 KiB once the server has answered all before. */
+		return 0;
+	}
+}
+
+static bool afford_for(struct xd *xd, size_t cost)
+{
+	return cost == SIZE_MAX ? afford_large(xd, xd->sel_chunk) : !cost || afford(xd, cost);
 }
 
 static unsigned take_replies(struct xd *xd)
 {
 	unsigned n = 0;
 
-	while (xd->c && xd->count) {
-		struct pending p = xd->ring[xd->head];
-		void *reply = NULL;
-		xcb_generic_error_t *e = NULL;
-		if (!xcb_poll_for_reply(xd->c, p.seq, &reply, &e))
+	while (xd->c && xd->count && !xd->paused) {
+		struct pending *p = &xd->ring[xd->head];
+		if (!xd->rstash_in) {
+			xd->rstash = NULL;
+			xd->rstash_err = NULL;
+			if (!xcb_poll_for_reply(xd->c, p->seq, &xd->rstash, &xd->rstash_err))
+				break;
+			xd->rstash_in = true;
+		}
+		/* In: its answer is sent only when the socket has room for it;
+		 * until then it waits here, and the answers after it too. */
+		if (!afford_for(xd, reply_cost(p)))
 			break;
+		struct pending q = *p;
+		void *reply = xd->rstash;
+		xd->rstash_in = false;
 		xd->head = (xd->head + 1) % XD_PENDING_MAX;
 		xd->count--;
-		on_reply(xd, &p, reply);
+		on_reply(xd, &q, reply);
 		free(reply);
-		free(e);
+		free(xd->rstash_err);
+		xd->rstash = NULL;
+		xd->rstash_err = NULL;
 		n++;
 	}
 	return n;
@@ -2653,34 +3032,42 @@ int xd_dispatch(struct xd *xd)
 	 * and an answer left in xcb's queue wakes nobody: the capture it
 	 * belongs to would wait for the next event from the display, which
 	 * for an idle window never comes. */
+	pay_owed_if_room(xd); /* measured again if paused: it may read now */
+	if (xd->paused)
+		return 0; /* nothing taken; xd_wait_time says when to look again */
 	release_held(xd); /* held for a server that did not read, which may now */
-	pay_owed_if_room(xd);
+	if (xd->ready)
+		send_owed(xd);
 	for (int round = 0;; round++) {
 		unsigned took = 0;
 		xd->in_events = true;
 		/* Until the start is done, events wait in xcb: windows are
-		 * told once the display is ready, as before it. */
-		if (xd->stash && xd->ready) {
-			on_event(xd, xd->stash);
-			free(xd->stash);
+		 * told once the display is ready, as before it. An event whose
+		 * answer the socket has no room for waits (stash), and the
+		 * ones after it: xd stops taking them (a grabbed or stopped
+		 * server reads none of the answers). */
+		while (xd->ready && n < XD_EVENTS_PER_DISPATCH && !xd->paused) {
+			xcb_generic_event_t *ev = xd->stash ? xd->stash : xcb_poll_for_event(xd->c);
 			xd->stash = NULL;
-			n++;
-		}
-		for (xcb_generic_event_t *ev;
-		     xd->ready && n < XD_EVENTS_PER_DISPATCH && (ev = xcb_poll_for_event(xd->c));
-		     n++) {
+			if (!ev)
+				break;
+			if (!afford_for(xd, event_cost(xd, ev))) {
+				xd->stash = ev;
+				break;
+			}
 			on_event(xd, ev);
 			free(ev);
+			n++;
 		}
 		xd->in_events = false;
 		capture_next(xd);
 		/* Answers in the order asked; what they ask next goes out. */
 		for (unsigned t; xd->c && (t = take_replies(xd)); took += t)
 			if (xd->c)
-				xcb_flush(xd->c);
+				flush(xd);
 		if (xd->lost || !xd->c)
 			return xd->lost ? -EIO : 0; /* the start failed (or Xvfb starts instead) */
-		xcb_flush(xd->c);
+		flush(xd);
 		xd->unflushed = 0;
 		if (xcb_connection_has_error(xd->c)) {
 			char why[120];
@@ -2694,19 +3081,23 @@ int xd_dispatch(struct xd *xd)
 			start_fail(xd, why);
 			return xd->lost ? -EIO : 0;
 		}
+		if (xd->paused)
+			return 0; /* what waits is taken once there is room */
 		/* The last flush may have read more in; take_replies reads
 		 * what the socket has too. Events are kept for the next round
 		 * (or the next call, past the budget). */
 		took += take_replies(xd);
 		if (xd->ready && !xd->stash)
 			xd->stash = xcb_poll_for_queued_event(xd->c);
+		if (xd->paused)
+			return 0;
 		if (!took && !xd->stash)
 			return 0; /* all written, nothing held: the descriptor tells of the rest */
 		if (n >= XD_EVENTS_PER_DISPATCH || round + 1 >= XD_DISPATCH_ROUNDS)
 			break;
 	}
 	/* The loop's turn: the owner calls again at once. */
-	xcb_flush(xd->c);
+	flush(xd);
 	return 1;
 }
 
@@ -2723,6 +3114,9 @@ static void pay_owed(struct xd *xd)
 {
 	if (!xd->owed)
 		return;
+	/* (refill's budget, a quarter of the buffer less an eighth, takes it) */
+	xd->budget = xd->budget > 2 * XD_OWED_COST ? xd->budget - 2 * XD_OWED_COST : 0;
+	xd->sent = true;
 	for (unsigned k = 8; k < 256; k++)
 		if (xd->owed_keys[k / 8] & (1u << (k % 8)))
 			xcb_test_fake_input(xd->c, XCB_KEY_RELEASE, (uint8_t)k, XCB_CURRENT_TIME,
@@ -2736,86 +3130,27 @@ static void pay_owed(struct xd *xd)
 	xd->owed = false;
 }
 
-static bool socket_room(struct xd *xd, bool *writable, int *queued);
-
-/* The socket has room (socket_room): what is owed written, and the
- * backlog, if there was one, over (said). */
-static bool room(struct xd *xd, bool *writable, int *queued)
-{
-	if (!socket_room(xd, writable, queued))
-		return false;
-	pay_owed(xd);
-	if (xd->told_backlog)
-		base_log("xdisplay", "display :%d reads what it is sent again%s", xd->proc.display,
-			 xd->told_dropping ? " (desks' input to it was dropped meanwhile)" : "");
-	xd->backlog_since = 0;
-	xd->told_backlog = xd->told_dropping = false;
-	return true;
-}
-
-/* The connection's socket may be written (*writable) and is at most an
- * eighth full (*queued: what the server has not read, bytes of socket
- * memory); nothing said (backlogged says it). */
-static bool socket_room(struct xd *xd, bool *writable, int *queued)
-{
-	struct pollfd pfd = {.fd = xd->fd, .events = POLLOUT};
-
-	*writable = poll(&pfd, 1, 0) == 1 && (pfd.revents & POLLOUT);
-	if (ioctl(xd->fd, SIOCOUTQ, queued) < 0)
-		*queued = 0;
-	return *writable && (size_t)*queued <= xd->sndbuf / 8;
-}
-
-/* A desk's input (or window request) may be written? A server that does
+/* A desk's input may be written (cost: what it sends)? A server that does
  * not read what it is sent (stopped, or a program grabbed it) fills its
- * socket, and xcb waits, holding the owner's loop, until a socket it
- * writes to may be written (POLLOUT: for a unix socket, while what the
- * server has not read takes at most a quarter of the send buffer, the
- * memory of each piece counted). Past half of that the input waits
- * (-ENOBUFS: offered again, as for a keymap's hold) for
- * XD_BACKLOG_WAIT_MS, then is dropped (1) until the server reads again;
- * a release (key_up, button_up: which) is owed instead (1: taken, it
- * goes first once there is room), so that a desk never leaves a key or
- * button down in the display. 0: write it (xcb's output is flushed by
- * the owner's dispatch, or after XD_INPUT_BATCH events: little goes at
- * once), after what is owed.
- * The room left is for xd's own requests, few and bounded (a read at a
- * time, a size at a time, answers to the server's own events): before,
- * releases went in while the socket could be written at all and filled
- * that room (a desk clicking on), and a desk that attached then (its
- * size asked) had the daemon wait in xcb for good. */
-static int backlogged(struct xd *xd, uint8_t key_up, uint8_t button_up)
+ * socket (afford says no room): the input waits (-ENOBUFS: offered again,
+ * as for a keymap's hold) for XD_BACKLOG_WAIT_MS, then is dropped (1)
+ * until the server reads again; a release (key_up, button_up: which) is
+ * owed instead (1: taken, it goes first once there is room), so that a
+ * desk never leaves a key or button down in the display. 0: write it
+ * (xcb's output is flushed by the owner's dispatch, or after
+ * XD_INPUT_BATCH events), after what is owed. */
+static int backlogged(struct xd *xd, uint8_t key_up, uint8_t button_up, size_t cost)
 {
-	int queued = 0;
-	bool writable;
-	long now;
-
-	if (room(xd, &writable, &queued))
+	if (afford(xd, cost))
 		return 0;
 	if (key_up)
 		xd->owed_keys[key_up / 8] |= (uint8_t)(1u << (key_up % 8));
 	if (button_up)
 		xd->owed_buttons |= (uint16_t)(1u << button_up);
 	xd->owed |= key_up || button_up;
-	now = base_now_ms();
-	if (!xd->backlog_since)
-		xd->backlog_since = now;
-	if (!xd->told_backlog)
-		base_log("xdisplay", "display :%d does not read what it is sent (%d KiB wait in its "
-				     "socket: its server is stopped, or a program grabbed it): desks' input "
-				     "to it waits",
-			 xd->proc.display, queued / 1024);
-	xd->told_backlog = true;
 	if (key_up || button_up)
 		return 1;
-	if (now - xd->backlog_since < XD_BACKLOG_WAIT_MS)
-		return -ENOBUFS;
-	if (!xd->told_dropping)
-		base_log("xdisplay", "display :%d has not read for %d ms: desks' input to it is "
-				     "dropped until it reads again",
-			 xd->proc.display, XD_BACKLOG_WAIT_MS);
-	xd->told_dropping = true;
-	return 1;
+	return xd->told_dropping ? 1 : -ENOBUFS;
 }
 
 /* An event injected: flushed once XD_INPUT_BATCH wait, else by the
@@ -2824,7 +3159,7 @@ static void injected(struct xd *xd)
 {
 	if (++xd->unflushed < XD_INPUT_BATCH)
 		return;
-	xcb_flush(xd->c);
+	flush(xd);
 	xd->unflushed = 0;
 }
 
@@ -2841,7 +3176,7 @@ int xd_key(struct xd *xd, uint32_t id, uint8_t keycode, bool pressed)
 		return -EINVAL;
 	int r = hold(xd, (struct xd_held){id, -1, keycode, pressed, 0, 0});
 
-	if (r || (r = backlogged(xd, pressed ? 0 : keycode, 0)))
+	if (r || (r = backlogged(xd, pressed ? 0 : keycode, 0, XD_KEY_COST)))
 		return r < 0 ? r : 0;
 	inject_key(xd, id, keycode, pressed);
 	injected(xd);
@@ -2871,7 +3206,7 @@ int xd_pointer(struct xd *xd, uint32_t id, int x, int y, int kind, int button)
 		return -EINVAL;
 	int r = hold(xd, (struct xd_held){id, (int8_t)kind, (uint8_t)button, kind == 1,
 					  (int16_t)rx, (int16_t)ry});
-	if (r || (r = backlogged(xd, 0, kind == 2 ? (uint8_t)button : 0)))
+	if (r || (r = backlogged(xd, 0, kind == 2 ? (uint8_t)button : 0, XD_POINTER_COST)))
 		return r < 0 ? r : 0;
 	inject_pointer(xd, id, (int16_t)rx, (int16_t)ry, kind, (uint8_t)button);
 	injected(xd);
@@ -2886,7 +3221,7 @@ int xd_button_up(struct xd *xd, int button)
 		return -EINVAL;
 	if (hold(xd, (struct xd_held){0, 3, (uint8_t)button, false, 0, 0}))
 		return 0; /* a release: held, or (past its room) lost and counted */
-	int r = backlogged(xd, 0, (uint8_t)button);
+	int r = backlogged(xd, 0, (uint8_t)button, XD_POINTER_COST);
 	if (r)
 		return r < 0 ? r : 0;
 	inject_pointer(xd, 0, 0, 0, 3, (uint8_t)button);
@@ -2902,11 +3237,9 @@ int xd_focus(struct xd *xd, uint32_t id)
 		return -EAGAIN;
 	if (!(w = find(xd, id)) || !w->mapped)
 		return -ENOENT;
-	int r = backlogged(xd, 0, 0);
-	if (r)
-		return r < 0 ? r : 0;
-	set_focus(xd, w);
-	xcb_flush(xd->c);
+	xd->focus_owed = id; /* the latest wins */
+	send_owed(xd);
+	flush(xd);
 	return 0;
 }
 
@@ -2914,36 +3247,14 @@ int xd_configure(struct xd *xd, uint32_t id, unsigned what, int x, int y, unsign
 		 unsigned ht)
 {
 	struct xwin *w;
-	uint32_t v[5];
-	uint16_t mask = 0;
-	int n = 0;
 
 	if (!xd->ready)
 		return -EAGAIN;
 	if (!(w = find(xd, id)) || !w->mapped)
 		return -ENOENT;
-	int r = backlogged(xd, 0, 0);
-	if (r)
-		return r < 0 ? r : 0;
-	if (what & 1) {
-		mask |= XCB_CONFIG_WINDOW_X | XCB_CONFIG_WINDOW_Y;
-		v[n++] = (uint32_t)(x < -32768 ? -32768 : x > 32767 ? 32767 : x);
-		v[n++] = (uint32_t)(y < -32768 ? -32768 : y > 32767 ? 32767 : y);
-	}
-	if (what & 2) {
-		/* The border is the program's; the desk said the outer size. */
-		int bw2 = 2 * w->bw;
-		mask |= XCB_CONFIG_WINDOW_WIDTH | XCB_CONFIG_WINDOW_HEIGHT;
-		v[n++] = clamp_dim((int)wd - bw2);
-		v[n++] = clamp_dim((int)ht - bw2);
-	}
-	if (what & 4) {
-		mask |= XCB_CONFIG_WINDOW_STACK_MODE;
-		v[n++] = XCB_STACK_MODE_ABOVE;
-	}
-	if (mask)
-		xcb_configure_window(xd->c, id, mask, v);
-	xcb_flush(xd->c);
+	owe_configure(xd, w, what & 7, x, y, wd, ht);
+	send_owed(xd);
+	flush(xd);
 	return 0;
 }
 
@@ -2955,22 +3266,10 @@ int xd_close(struct xd *xd, uint32_t id)
 		return -EAGAIN;
 	if (!(w = find(xd, id)))
 		return -ENOENT;
-	int r = backlogged(xd, 0, 0);
-	if (r)
-		return r < 0 ? r : 0;
-	if (w->can_close) {
-		xcb_client_message_event_t ev = {0};
-		ev.response_type = XCB_CLIENT_MESSAGE;
-		ev.format = 32;
-		ev.window = id;
-		ev.type = xd->atoms[A_WM_PROTOCOLS];
-		ev.data.data32[0] = xd->atoms[A_WM_DELETE_WINDOW];
-		ev.data.data32[1] = XCB_CURRENT_TIME;
-		xcb_send_event(xd->c, 0, id, XCB_EVENT_MASK_NO_EVENT, (const char *)&ev);
-	} else {
-		xcb_kill_client(xd->c, id);
-	}
-	xcb_flush(xd->c);
+	owe_configure(xd, w, 0, 0, 0, 0, 0);
+	w->close_owed = true;
+	send_owed(xd);
+	flush(xd);
 	return 0;
 }
 

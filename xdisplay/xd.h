@@ -116,6 +116,10 @@ void xd_destroy(struct xd *xd); /* takes NULL */
  * xd_fd_gen with it: the same number may be another descriptor. */
 int xd_fd(const struct xd *xd);
 unsigned xd_fd_gen(const struct xd *xd);
+/* The connection's socket (-1 before it is made), polled or not: while
+ * the server does not read what it is sent xd takes nothing from it and
+ * xd_fd is none (xd_wait_time says when to look again). */
+int xd_socket(const struct xd *xd);
 /* Handles what is ready. 1 if it stopped at its bound with more to do
  * (call again soon), 0, or -errno once the display is lost or failed to
  * start (ops->lost said why). After 0, xcb holds nothing the descriptor
@@ -187,10 +191,12 @@ void xd_counts(const struct xd *xd, struct xd_counts *out);
 #define XD_HELD_RELEASE_ROOM 512
 /* A server that does not read what it is sent (stopped, or a program
  * grabbed it) is not written to once its socket nears the point where
- * xcb would wait to write (holding the owner's loop): input, focus,
- * configure and close
- * are refused with -ENOBUFS (nothing taken: offered again) this long,
- * then dropped (0) until it reads again. Both said once in the log. */
+ * xcb would wait to write (holding the owner's loop): xd takes none of
+ * its events meanwhile, what xd asks of it waits (focus, configure,
+ * close, a selection, a size, reads: the latest of each, taken, 0), and
+ * keys and the pointer are refused with -ENOBUFS (nothing taken: offered
+ * again) this long, then dropped (0) until it reads again. Said once in
+ * the log. */
 #define XD_BACKLOG_WAIT_MS 2000
 /* What becomes of desks' input now, as the last input found the server:
  * 0 it goes in, 1 it waits (-ENOBUFS), 2 it is dropped. */
@@ -201,6 +207,9 @@ int xd_pointer(struct xd *xd, uint32_t id, int x, int y, int kind, int button);
 /* Button 1..9 let go where the pointer is, whatever window it was
  * pressed in (that window may be gone): a desk that left it down went. */
 int xd_button_up(struct xd *xd, int button);
+/* These three never refuse for a server that does not read: what they
+ * ask waits until it does (the latest focus; per window the latest place
+ * and size, in the order asked). */
 int xd_focus(struct xd *xd, uint32_t id);
 /* The desk moved, resized or raised a window (what: 1 move, 2 size, 4 raise). */
 int xd_configure(struct xd *xd, uint32_t id, unsigned what, int x, int y, unsigned w,

@@ -904,6 +904,8 @@ static void x11_register_fds(struct session *s, struct fdm *fdm)
 	}
 }
 
+static void tell_dropping(struct x11 *x);
+
 static void dispatch(struct x11 *x)
 {
 	if (x->dispatching)
@@ -912,11 +914,15 @@ static void dispatch(struct x11 *x)
 	x->more = xd_dispatch(x->xd) > 0;
 	x->dispatching = false;
 	x11_register_fds(&x->s, x->s.srv->fdm);
+	/* (a display that does not read is looked at again on a timer, here:
+	 * whether anyone types or not, the desks hear of it) */
+	tell_dropping(x);
 }
 
 /* A display that does not read drops desks' input (xd.h,
- * XD_BACKLOG_WAIT_MS): the people typing and clicking are told, in their
- * view, not only serve.log, and told again once it reads. */
+ * XD_BACKLOG_WAIT_MS) and its window changes and copies wait: the people
+ * viewing it are told, in their view, not only serve.log, and told again
+ * once it reads. */
 static void tell_dropping(struct x11 *x)
 {
 	bool dropping = xd_backlog(x->xd) == 2;
@@ -929,7 +935,8 @@ static void tell_dropping(struct x11 *x)
 			chan_notice(xv->v,
 				    dropping ? "display :%d does not read what it is sent (its X server "
 					       "is stopped, or a program grabbed it): your input to it is "
-					       "dropped until it reads again"
+					       "dropped until it reads again; your moves, sizes, focus and "
+					       "copies wait for it"
 					     : "display :%d reads what it is sent again: your input goes in",
 				    xd_display(x->xd));
 }
@@ -944,7 +951,6 @@ static void settle(struct x11 *x)
 {
 	if (xd_display(x->xd) < 0 || x->dispatching)
 		return;
-	tell_dropping(x);
 	dispatch(x);
 	if (x->more) {
 		uint64_t one = 1;
@@ -1479,8 +1485,8 @@ int x11_pointer(struct session *s, struct chan *v, const struct rp_xpointer *p, 
 	return 0;
 }
 
-/* -EBUSY: the display does not read what it is sent (-ENOBUFS); offered
- * again (xd.h, XD_BACKLOG_WAIT_MS). */
+/* (-EBUSY would offer it again: xd takes these even from a display that
+ * does not read, and sends them once it does, xd.h) */
 int x11_configure(struct session *s, const struct rp_xconfigure *c)
 {
 	int r = xd_configure(xs(s)->xd, c->id, c->what, c->x, c->y, c->w, c->h);

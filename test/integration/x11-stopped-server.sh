@@ -13,8 +13,13 @@
 # still echoes, the log says the display does not read (the clicks wait,
 # then are dropped, and the desk clicking is told so), and once the
 # server goes on, it reads again (the desk told) and takes the desk's size.
+# Meanwhile the desk also moves, resizes and focuses the window on and on
+# and copies 2 MiB (before, those were refused, then dropped): once the
+# server goes on, the window stands where the desk last put it, and a
+# program there pastes the copy.
 . test/integration/lib.sh "$1"
-need_progs Xvfb xterm xdpyinfo
+. test/integration/clip.inc
+need_progs Xvfb xterm xdpyinfo xclip xwininfo
 real_xvfb=$(command -v Xvfb)
 stopped() { grep -q '^State:.*(stopped)' "/proc/$1/status" 2>/dev/null; }
 gone() { ! kill -0 "$1" 2>/dev/null; }
@@ -88,6 +93,16 @@ kill -STOP "$rpid"
 # server filled its socket, and the next one waited for it for good).
 i=0
 while [ $i -lt 2000 ]; do echo "click $id 10 10"; i=$((i + 1)); done >&3
+# It moves, sizes, focuses (the last of each wins) and copies meanwhile.
+i=0
+while [ $i -lt 300 ]; do
+	echo "focus $id"
+	echo "move $id $((i % 50)) $((i % 40)) $((300 + i)) $((200 + i))"
+	i=$((i + 1))
+done >&3
+big_text desk "$T/desk.txt"
+desk_copies "$T/desk.txt"
+echo "move $id 33 29 430 320" >&3
 wait_until 20 grep -q "display :[0-9]* does not read what it is sent" "$TELLY_DIR/serve.log"
 # Past XD_BACKLOG_WAIT_MS the clicks are dropped, and the desk is told
 # (before, only serve.log said it: the person saw clicks vanish).
@@ -113,4 +128,7 @@ wait_until 10 grep -q "notice: display :[0-9]* reads what it is sent again: your
 wait "$vpid" || fail "the view: $(cat "$T/view.err")"
 grep -q 'xwindow .*title "trs"' "$T/legend" || fail "the view did not draw trs: $(cat "$T/legend")"
 wait_until 10 is_dims rs 1200x800
-echo "a stopped X.Org display, a desk of another size and a desk clicking: the shell echoes, then it takes the size: ok"
+wait_until 20 is_geom rs trs "33 29 430 320"
+pasted_rs() { onhost rs xclip -selection clipboard -o >"$T/pasted.txt" 2>/dev/null && cmp -s "$T/pasted.txt" "$1"; }
+wait_until 60 pasted_rs "$T/desk.txt"
+echo "a stopped X.Org display, a desk of another size and a desk clicking, moving, focusing and copying: the shell echoes, then it takes the size, the place and the copy: ok"

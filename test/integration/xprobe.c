@@ -22,6 +22,7 @@
  *                       has stopped drawing; on: each window's last update
  *                       acknowledged, and the ones after as they come
  *   close ID            XCLOSE
+ *   focus ID            XFOCUS
  *   clip SEL TEXT       XCLIP: TEXT (\n a newline) as selection SEL (0, 1)
  *   clipfile SEL PATH   XCLIP: the file's bytes (at most RP_XCLIP_MAX_BYTES)
  *   raw TYPE HEX        a frame of TYPE with payload HEX on the X channel
@@ -368,9 +369,11 @@ static void command(struct probe *p, char *line)
 		for (unsigned i = 0; i < p->n && !p->noack; i++)
 			if (p->w[p->order[i]].updates)
 				send_ack(p, &p->w[p->order[i]]);
-	} else if (!strcmp(what, "close") && sscanf(line, "%*s %x", &id) == 1) {
+	} else if ((!strcmp(what, "close") || !strcmp(what, "focus")) &&
+		   sscanf(line, "%*s %x", &id) == 1) {
 		uint8_t f[64];
-		long len = rp_xid_frame(f, sizeof f, RP_XCLOSE, p->chan, id);
+		long len = rp_xid_frame(f, sizeof f, what[0] == 'c' ? RP_XCLOSE : RP_XFOCUS,
+					p->chan, id);
 		if (len > 0)
 			rp_conn_send(p->c, f, (size_t)len);
 	} else if (!strcmp(what, "clip") && sscanf(line, "%*s %u %n", &id, &n) == 1) {

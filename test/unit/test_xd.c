@@ -699,7 +699,7 @@ static void keymap_stopped(bool full)
 	CHECK(worst < 500);
 	CHECK(!t.why[0]);
 	/* What xd writes next does not wait either. */
-	struct pollfd p = {.fd = xd_fd(xd), .events = POLLOUT};
+	struct pollfd p = {.fd = xd_socket(xd), .events = POLLOUT};
 	CHECK(poll(&p, 1, 0) == 1 && (p.revents & POLLOUT));
 	kill(server, SIGCONT);
 	end = base_now_ms() + TEST_DEADLINE_MS;
@@ -737,7 +737,7 @@ static void releases_owed(void)
 	CHECK_EQ(r, -ENOBUFS);
 	for (int k = 0; k < 1000; k++)
 		CHECK_EQ(xd_key(xd, 0, (uint8_t)(8 + k % 200), false), 0); /* taken */
-	struct pollfd p = {.fd = xd_fd(xd), .events = POLLOUT};
+	struct pollfd p = {.fd = xd_socket(xd), .events = POLLOUT};
 	CHECK(poll(&p, 1, 0) == 1 && (p.revents & POLLOUT));
 	kill(server, SIGCONT);
 	long end = base_now_ms() + TEST_DEADLINE_MS;
