@@ -272,6 +272,17 @@ struct xd {
 	 * XD_HELD_POLL_MS. */
 	size_t budget;
 	bool sent, paused;
+	/* Afforded since the last flush (in xcb's buffer, or written by it),
+	 * and whether a large write was made since the socket was last
+	 * measured: then nothing is flushed before it is measured again (xcb
+	 * would wait for the server to read the large one). */
+	size_t queued_cost;
+	bool unmeasured;
+	/* Paused: when to measure again, and how long the last wait was (1 ms
+	 * first, doubled up to XD_HELD_POLL_MS: a server that reads takes a
+	 * large write in well under a millisecond; one that does not is
+	 * looked at ten times a second). */
+	long retry_at, retry_ms;
 	size_t sel_chunk; /* an INCR piece, or a text in one property: at most this */
 	/* Asked while paused, sent once there is room: the latest focus, the
 	 * selections xd is to own (bits), windows with a configure or close
@@ -548,11 +559,19 @@ static bool pend(struct xd *xd, unsigned seq, enum pkind kind, uint32_t win, uin
  * each key). Past an eighth of the buffer it has no room: xd pauses. */
 
 static void pay_owed(struct xd *xd);
+static bool refill(struct xd *xd);
 
-/* Flushed: a write (what it carries was afforded). */
+/* Flushed: a write (what it carries was afforded). After a large write,
+ * only once the socket is measured with room (else paused: it is
+ * measured again, and flushed, once there is). */
 static void flush(struct xd *xd)
 {
+	if (xd->unmeasured) {
+		refill(xd);
+		return;
+	}
 	xd->sent = false;
+	xd->queued_cost = 0;
 	xcb_flush(xd->c);
 }
 
@@ -572,6 +591,10 @@ static void no_room(struct xd *xd, int queued)
 
 	set_paused(xd, true);
 	xd->budget = 0;
+	xd->retry_ms = xd->retry_ms ? xd->retry_ms * 2 : 1;
+	if (xd->retry_ms > XD_HELD_POLL_MS)
+		xd->retry_ms = XD_HELD_POLL_MS;
+	xd->retry_at = now + xd->retry_ms;
 	if (!xd->backlog_since)
 		xd->backlog_since = now;
 	/* A burst of xd's own (held input going in) fills it for a moment:
@@ -589,20 +612,27 @@ static void no_room(struct xd *xd, int queued)
 	xd->told_dropping |= now - xd->backlog_since >= XD_BACKLOG_WAIT_MS;
 }
 
-/* Measures the socket, all that was afforded written first: true and a
- * budget (what is owed paid, the backlog over) if it has room. */
+/* Measures the socket: true if it has room, and then what was afforded
+ * is written and the rest of the room is the budget (what is owed paid,
+ * the backlog over). What was afforded waits in xcb otherwise: it is
+ * written only while the socket is at most an eighth full (xcb then
+ * writes it at once, whole). */
 static bool refill(struct xd *xd)
 {
 	int queued = 0;
+	size_t room, pending = xd->queued_cost;
 
-	flush(xd);
 	if (ioctl(xd->fd, SIOCOUTQ, &queued) < 0 || queued < 0)
 		queued = 0;
 	if ((size_t)queued > xd->sndbuf / 8) {
 		no_room(xd, queued);
 		return false;
 	}
-	xd->budget = xd->sndbuf / 4 - (size_t)queued;
+	xd->unmeasured = false;
+	flush(xd);
+	room = xd->sndbuf / 4 - (size_t)queued;
+	xd->budget = room > pending ? room - pending : 0;
+	xd->retry_ms = 0;
 	set_paused(xd, false);
 	if (xd->told_backlog)
 		base_log("xdisplay", "display :%d reads what it is sent again%s", xd->proc.display,
@@ -626,10 +656,13 @@ static bool afford(struct xd *xd, size_t bytes)
 		need = 2 * bytes + XD_WRITE_COST;
 		if (xd->budget < need) {
 			set_paused(xd, true);
+			xd->retry_ms = 1;
+			xd->retry_at = base_now_ms() + 1;
 			return false;
 		}
 	}
 	xd->budget -= need;
+	xd->queued_cost += need;
 	xd->sent = true;
 	return true;
 }
@@ -643,9 +676,14 @@ static bool afford_large(struct xd *xd, size_t bytes)
 {
 	if (!refill(xd))
 		return false;
-	(void)bytes; /* (bounded by sel_chunk, see start_connected) */
+	if (xd->sent) { /* releases owed went with the measure: measured again */
+		flush(xd);
+		if (!refill(xd))
+			return false;
+	}
 	xd->budget = 0;
-	xd->sent = true;
+	xd->queued_cost += 2 * bytes + XD_WRITE_COST;
+	xd->sent = xd->unmeasured = true;
 	return true;
 }
 
@@ -2738,7 +2776,7 @@ static int hold(struct xd *xd, struct xd_held h)
  * for; the backlog, and the pause, are over then too. */
 static void pay_owed_if_room(struct xd *xd)
 {
-	if (xd->c && (xd->owed || xd->told_backlog || xd->paused) && refill(xd))
+	if (xd->c && (xd->owed || xd->told_backlog || xd->paused || xd->unmeasured) && refill(xd))
 		flush(xd);
 }
 
@@ -2798,8 +2836,8 @@ static void start_undo(struct xd *xd)
 	xd->rstash = NULL;
 	xd->rstash_err = NULL;
 	xd->rstash_in = false;
-	xd->paused = xd->sent = false;
-	xd->budget = 0;
+	xd->paused = xd->sent = xd->unmeasured = false;
+	xd->budget = xd->queued_cost = 0;
 	xd->rr_ok = xd->rr_busy = false;
 	xd->rr_want_w = xd->rr_want_h = 0;
 	xd->rr_mode_ours = xd->rr_setting = 0;
@@ -2916,9 +2954,14 @@ long xd_wait_time(struct xd *xd, long now)
 	/* Held input (or a release owed, or all: paused) waits for a server
 	 * that does not read: its reading again shows on no descriptor of
 	 * ours. */
-	if (((xd->ready && xd->nheld && !keymap_loading(xd)) || xd->owed || xd->paused) &&
+	if (((xd->ready && xd->nheld && !keymap_loading(xd)) || xd->owed) &&
 	    (w < 0 || w > XD_HELD_POLL_MS))
 		w = XD_HELD_POLL_MS;
+	if (xd->paused) {
+		long p = xd->retry_at > now ? xd->retry_at - now : 0;
+		if (w < 0 || p < w)
+			w = p;
+	}
 	return w;
 }
 
@@ -3116,6 +3159,7 @@ static void pay_owed(struct xd *xd)
 		return;
 	/* (refill's budget, a quarter of the buffer less an eighth, takes it) */
 	xd->budget = xd->budget > 2 * XD_OWED_COST ? xd->budget - 2 * XD_OWED_COST : 0;
+	xd->queued_cost += 2 * XD_OWED_COST;
 	xd->sent = true;
 	for (unsigned k = 8; k < 256; k++)
 		if (xd->owed_keys[k / 8] & (1u << (k % 8)))
