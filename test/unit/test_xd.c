@@ -620,7 +620,7 @@ static void lost_start_quiet(void)
 static void blocked(int sig)
 {
 	(void)sig;
-	static const char msg[] = "a call into xd waited for the stopped server\n";
+	static const char msg[] = "a call into xd waited for a server that does not read\n";
 	if (write(2, msg, sizeof msg - 1) < 0) {
 		/* (dying anyway) */
 	}
@@ -745,6 +745,124 @@ static void releases_owed(void)
 		stuck_turn(xd); /* it reads: keys go in again, after the releases */
 	CHECK(base_now_ms() < end);
 out:
+	xd_destroy(xd);
+	rmdir(dir);
+}
+
+/* A program grabs the server (it then reads no other client) and makes
+ * the window manager busy meanwhile: it maps 1000 windows and titles each
+ * 8 times (each a request xd makes in answer), while the owner moves and
+ * sizes a window, focuses it, reads it, sets a 1 MiB selection and
+ * types. No call into xd waits (before, xd's answers filled the socket
+ * and xcb waited to write, for good: the alarm ends the test); xd stops
+ * taking the display's events (xd_fd none) and says so (xd_backlog). Once
+ * the grab ends, the window has the last place and size asked, and xd
+ * owns the selection. */
+static void grabbed_server(void)
+{
+	char dir[] = "/tmp/telly-xd.XXXXXX", err[300], dpy[32];
+	struct t t = {.display = -1};
+	struct xd *xd = NULL;
+	long worst = 0;
+	bool paused = false;
+
+	if (!mkdtemp(dir)) {
+		CHECK(!"mkdtemp");
+		return;
+	}
+	struct xd_config cfg = {.dir = dir, .name = "t", .width = 640, .height = 480,
+				.server = XD_SERVER_XVFB};
+	if (xd_create(&cfg, &ops, &t, &xd, err, sizeof err) < 0) {
+		printf("no Xvfb: %s\n", err);
+		rmdir(dir);
+		exit(77);
+	}
+	CHECK(until(xd, &t, is_ready));
+	snprintf(dpy, sizeof dpy, ":%d", t.display);
+	setenv("XAUTHORITY", xd_auth_path(xd), 1);
+	xcb_connection_t *c = xcb_connect(dpy, NULL), *g = xcb_connect(dpy, NULL);
+	CHECK(!xcb_connection_has_error(c) && !xcb_connection_has_error(g));
+	if (xcb_connection_has_error(c) || xcb_connection_has_error(g))
+		goto out;
+	xcb_screen_t *s = xcb_setup_roots_iterator(xcb_get_setup(c)).data;
+	uint32_t win = xcb_generate_id(c), white = s->white_pixel;
+	xcb_create_window(c, XCB_COPY_FROM_PARENT, win, s->root, 10, 10, WIN_W, WIN_H, 0,
+			  XCB_WINDOW_CLASS_INPUT_OUTPUT, s->root_visual, XCB_CW_BACK_PIXEL, &white);
+	xcb_map_window(c, win);
+	xcb_flush(c);
+	CHECK(until(xd, &t, has_window));
+
+	xcb_grab_server(g);
+	free(xcb_get_input_focus_reply(g, xcb_get_input_focus(g), NULL)); /* grabbed */
+	for (int i = 0; i < 1000; i++) {
+		uint32_t w = xcb_generate_id(g);
+		xcb_create_window(g, XCB_COPY_FROM_PARENT, w, s->root, 0, 0, 20, 20, 0,
+				  XCB_WINDOW_CLASS_INPUT_OUTPUT, s->root_visual, 0, NULL);
+		xcb_map_window(g, w);
+		for (int k = 0; k < 8; k++)
+			xcb_change_property(g, XCB_PROP_MODE_REPLACE, w, XCB_ATOM_WM_NAME,
+					    XCB_ATOM_STRING, 8, 5, "title");
+	}
+	free(xcb_get_input_focus_reply(g, xcb_get_input_focus(g), NULL)); /* all done */
+
+	size_t big = 1u << 20;
+	char *text = malloc(big);
+	CHECK(text != NULL);
+	if (!text)
+		goto out;
+	memset(text, 'x', big);
+	signal(SIGALRM, blocked);
+	alarm(TEST_DEADLINE_MS / 1000);
+	long end = base_now_ms() + 2500;
+	for (int i = 0; base_now_ms() < end; i++) {
+		long before = base_now_ms();
+		CHECK_EQ(xd_configure(xd, t.win, 1 | 2, 20 + i % 50, 30 + i % 40, 150 + i % 30,
+				      80 + i % 20), 0);
+		CHECK_EQ(xd_focus(xd, t.win), 0);
+		xd_capture(xd, t.win, i % 2);
+		if (i % 10 == 0)
+			CHECK_EQ(xd_selection_set(xd, 0, text, big), 0);
+		int r = xd_key(xd, t.win, 38, true);
+		CHECK(r == 0 || r == -ENOBUFS);
+		xd_key(xd, t.win, 38, false); /* a release: taken, owed */
+		stuck_turn(xd);
+		paused |= xd_fd(xd) < 0 && xd_backlog(xd) > 0;
+		if (base_now_ms() - before > worst)
+			worst = base_now_ms() - before;
+	}
+	CHECK_EQ(xd_configure(xd, t.win, 1 | 2, 33, 44, 171, 91), 0); /* the last */
+	CHECK(paused);
+	CHECK(worst < 500);
+	alarm(0);
+
+	xcb_ungrab_server(g);
+	xcb_flush(g);
+	end = base_now_ms() + TEST_DEADLINE_MS;
+	bool placed = false, owned = false;
+	while (!(placed && owned) && base_now_ms() < end) {
+		stuck_turn(xd);
+		xcb_get_geometry_reply_t *gr = xcb_get_geometry_reply(c, xcb_get_geometry(c, win), NULL);
+		placed = gr && gr->x == 33 && gr->y == 44 && gr->width == 171 && gr->height == 91;
+		free(gr);
+		xcb_intern_atom_reply_t *a =
+			xcb_intern_atom_reply(c, xcb_intern_atom(c, 0, 9, "CLIPBOARD"), NULL);
+		xcb_get_selection_owner_reply_t *o =
+			a ? xcb_get_selection_owner_reply(c, xcb_get_selection_owner(c, a->atom), NULL)
+			  : NULL;
+		owned = o && o->owner != XCB_NONE;
+		free(o);
+		free(a);
+	}
+	CHECK(placed);
+	CHECK(owned);
+	CHECK_EQ(xd_backlog(xd), 0);
+	CHECK(xd_fd(xd) >= 0);
+	free(text);
+out:
+	if (g)
+		xcb_disconnect(g);
+	if (c)
+		xcb_disconnect(c);
 	xd_destroy(xd);
 	rmdir(dir);
 }
@@ -960,6 +1078,7 @@ int main(int argc, char **argv)
 		{"keymap-stopped-server", keymap_stopped_server},
 		{"keymap-stopped-full-hold", keymap_stopped_full_hold},
 		{"releases-owed", releases_owed},
+		{"grabbed-server", grabbed_server},
 		{"keymap-refused-digest", refused_digest},
 		{"xorg-dies-connected", xorg_dies_connected},
 	};
