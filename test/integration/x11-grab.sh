@@ -2,15 +2,16 @@
 # A program that grabs its X server does not freeze the daemon. While the
 # grab holds, the server reads none of the daemon's requests; the program
 # maps windows and sets titles meanwhile (each a request the daemon, the
-# window manager, makes in answer), and a desk types, clicks, focuses,
-# moves and resizes the xterm and copies a 2 MiB text. Before, the
-# daemon's answers filled the server's socket and xcb waited to write,
-# for good: every session of the daemon froze, the shell's echo through
-# attach too. Now the shell echoes throughout, the desk is told the
-# display does not read, the daemon's memory stays bounded, and once the
-# grab ends the display catches up: the xterm stands where the desk last
-# put it, takes what is typed then, and pastes what the desk copied during
-# the grab.
+# window manager, makes in answer), a headless view attaches, types and
+# clicks, and the probe desk types, clicks, focuses, moves and resizes
+# the xterm and copies a 2 MiB text. Before, the daemon's answers filled
+# the server's socket and xcb waited to write, for good: every session of
+# the daemon froze, the shell's echo through attach too. Now the shell
+# echoes throughout, the desk is told the display does not read, the
+# daemon's memory stays bounded, and once the grab ends the display
+# catches up: the xterm stands where the desk last put it, takes what is
+# typed then, draws (the view sees it), and pastes what the desk copied
+# during the grab.
 . test/integration/lib.sh "$1"
 . test/integration/clip.inc
 probe_desk
@@ -37,7 +38,21 @@ wait_until 20 test -e "$T/grabbed"
 echo "the server is grabbed, 400 windows mapped and titled 8 times each meanwhile"
 tm send-keys -t t:w1 'echo $((6*7))' Enter
 wait_for w1 42 5
-# The desk goes on meanwhile: keys, clicks, focus, moves and sizes (the
+# A view comes meanwhile (its size and keymap asked of the display) and
+# types and clicks into the xterm, then waits for it to draw.
+cat >"$T/in" <<EOF
+wait-window "keep" 20
+click-window 20 20
+type "echo typed by the view"
+key Return
+click-window 40 30
+wait-update 60
+screenshot $T/shot.png
+EOF
+"$TELLY" view --headless --x11 x --input "$T/in" >"$T/legend" 2>"$T/view.err" &
+vpid=$!
+pids="$pids $vpid"
+# The probe desk goes on meanwhile: keys, clicks, focus, moves and sizes (the
 # last wins), and a large copy.
 i=0
 while [ $i -lt 200 ]; do
@@ -73,6 +88,8 @@ wait_until 20 sh -c "[ \"\$(cat '$T/typed' 2>/dev/null)\" = 45 ]"
 # Drawn: its picture is the xterm's own.
 xauth=$TELLY_DIR/x11-x.auth
 wait_until 20 same_as_xwd "$T/p" "$id"
+wait "$vpid" || fail "the view: $(cat "$T/view.err")"
+grep -q 'xwindow .*title "keep"' "$T/legend" || fail "the view did not draw keep: $(cat "$T/legend")"
 tm send-keys -t t:w1 'echo $((9*9))' Enter
 wait_for w1 81 5
 echo "after the grab: the last place and size, what is typed, the copy, the pixels: ok"
