@@ -119,26 +119,41 @@ static bool rect_read(const struct t *t)
 	return t->at_in == 0;
 }
 
-static void read_one_trip(void)
+/* A display of the server kind asked (skipped, 77, without one) in a new
+ * folder dir, ready (checked), its name in dpy and its cookie in
+ * XAUTHORITY: NULL if it did not start. */
+static struct xd *ready_display(char *dir, struct t *t, enum xd_server server, char *dpy,
+				size_t n)
 {
-	char dir[] = "/tmp/telly-xd.XXXXXX", err[300], dpy[32];
-	struct t t = {.display = -1};
+	struct xd_config cfg = {.dir = dir, .name = "t", .width = 640, .height = 480,
+				.server = server};
 	struct xd *xd = NULL;
-	struct xd_counts before, after;
+	char err[300];
 
 	if (!mkdtemp(dir)) {
 		CHECK(!"mkdtemp");
-		return;
+		return NULL;
 	}
-	struct xd_config cfg = {.dir = dir, .name = "t", .width = 640, .height = 480};
-	if (xd_create(&cfg, &ops, &t, &xd, err, sizeof err) < 0) {
+	if (xd_create(&cfg, &ops, t, &xd, err, sizeof err) < 0) {
 		printf("no Xvfb: %s\n", err);
 		rmdir(dir);
 		exit(77);
 	}
-	CHECK(until(xd, &t, is_ready));
-	snprintf(dpy, sizeof dpy, ":%d", t.display);
+	CHECK(until(xd, t, is_ready));
+	snprintf(dpy, n, ":%d", t->display);
 	setenv("XAUTHORITY", xd_auth_path(xd), 1);
+	return xd;
+}
+
+static void read_one_trip(void)
+{
+	char dir[] = "/tmp/telly-xd.XXXXXX", dpy[32];
+	struct t t = {.display = -1};
+	struct xd_counts before, after;
+	struct xd *xd = ready_display(dir, &t, XD_SERVER_AUTO, dpy, sizeof dpy);
+
+	if (!xd)
+		return;
 	xcb_connection_t *c = xcb_connect(dpy, NULL);
 	CHECK(c && !xcb_connection_has_error(c));
 	if (!c || xcb_connection_has_error(c))
@@ -760,26 +775,14 @@ out:
  * owns the selection. */
 static void grabbed_server(void)
 {
-	char dir[] = "/tmp/telly-xd.XXXXXX", err[300], dpy[32];
+	char dir[] = "/tmp/telly-xd.XXXXXX", dpy[32];
 	struct t t = {.display = -1};
-	struct xd *xd = NULL;
 	long worst = 0;
 	bool paused = false;
+	struct xd *xd = ready_display(dir, &t, XD_SERVER_XVFB, dpy, sizeof dpy);
 
-	if (!mkdtemp(dir)) {
-		CHECK(!"mkdtemp");
+	if (!xd)
 		return;
-	}
-	struct xd_config cfg = {.dir = dir, .name = "t", .width = 640, .height = 480,
-				.server = XD_SERVER_XVFB};
-	if (xd_create(&cfg, &ops, &t, &xd, err, sizeof err) < 0) {
-		printf("no Xvfb: %s\n", err);
-		rmdir(dir);
-		exit(77);
-	}
-	CHECK(until(xd, &t, is_ready));
-	snprintf(dpy, sizeof dpy, ":%d", t.display);
-	setenv("XAUTHORITY", xd_auth_path(xd), 1);
 	xcb_connection_t *c = xcb_connect(dpy, NULL), *g = xcb_connect(dpy, NULL);
 	CHECK(!xcb_connection_has_error(c) && !xcb_connection_has_error(g));
 	if (xcb_connection_has_error(c) || xcb_connection_has_error(g))
