@@ -67,6 +67,15 @@ struct ds_backend {
 };
 
 struct ds_backend *ds_headless_create(int w, int h, char *err, size_t errn);
+/* The headless backend's keyboard (telly view --key-fd): lines read from
+ * fd, each a `type "TEXT"` or `key [MOD+]NAME` step (ds_step_parse), are
+ * key presses as if typed on the desk, stamped when read. A line of more
+ * than DS_KEY_LINE_MAX bytes, or another step, is skipped with a message
+ * on stderr; the end of fd is DS_EV_CLOSE (the window closed). fd is
+ * made non-blocking and close-on-exec; the backend does not close it.
+ * b must be headless (-EINVAL else). */
+#define DS_KEY_LINE_MAX 1100
+int ds_headless_keys(struct ds_backend *b, int fd);
 /* display NULL: $DISPLAY. */
 struct ds_backend *ds_x11_create(const char *display, int w, int h, const char *title,
 				 char *err, size_t errn);
@@ -126,6 +135,14 @@ bool ds_term_has_text(const struct ds_term *t, const char *text);
 /* Text of one row as shown (scrolled back or not; UTF-8, trailing blanks
  * dropped). */
 size_t ds_term_row_text(const struct ds_term *t, int row, char *buf, size_t n);
+/* What the next repaint draws at row, col (0-based, as shown: scrolled
+ * back or not, predictions over the live screen included): a codepoint,
+ * 0 for a blank, (uint32_t)-1 for the right half of a wide character; 0
+ * outside the grid. And where the cursor is drawn (the predicted one's
+ * place if any); false when it is hidden or off the rows shown (row, col
+ * set still). For telly view --paint-fd. */
+uint32_t ds_term_shown(const struct ds_term *t, int row, int col);
+bool ds_term_shown_cursor(const struct ds_term *t, int *row, int *col);
 
 /* Scrollback: the lines that scrolled off the top of the primary screen
  * (what the host's snapshot printed included), at most

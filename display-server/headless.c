@@ -1,10 +1,16 @@
-/* The headless backend: a framebuffer in memory and no devices; input
- * comes from a script (clients/view.c) and frames leave as PNG files. */
+/* The headless backend: a framebuffer in memory and, for devices, at
+ * most a keyboard on a descriptor (ds_headless_keys: a bench or a test
+ * typing as a person does); other input comes from a script
+ * (clients/view.c) and frames leave as PNG files. */
 #include <errno.h>
+#include <fcntl.h>
 #include <png.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
 
+#include "base.h"
 #include "ds_int.h"
 
 #define MAX_SIDE 8192
@@ -12,21 +18,88 @@
 struct headless {
 	struct ds_backend base;
 	pixman_image_t *fb;
+	/* The keyboard (-1: none): a line at a time, kept in line[]. */
+	int key_fd;
+	char line[DS_KEY_LINE_MAX + 1];
+	size_t line_n;
+	bool too_long; /* the line being read is past DS_KEY_LINE_MAX: skipped */
+	int lineno;
 };
 
 static int hl_fd(struct ds_backend *b)
 {
-	(void)b;
-	return -1;
+	return ((struct headless *)b)->key_fd;
+}
+
+static void key_event(ds_event_fn fn, void *ctx, uint32_t keysym, uint32_t mods, uint32_t cp)
+{
+	struct ds_event ev = {.type = DS_EV_KEY, .pressed = true, .time_us = base_now_ns() / 1000,
+			      .keysym = keysym, .mods = mods, .codepoint = cp};
+
+	fn(ctx, &ev);
+}
+
+/* One line of the keyboard: its key presses. */
+static void key_line(struct headless *h, ds_event_fn fn, void *ctx)
+{
+	struct ds_step st;
+	char err[200];
+	int r;
+
+	h->line[h->line_n] = 0;
+	r = ds_step_parse(h->line, ++h->lineno, &st, err, sizeof err);
+	if (r > 0 && st.type == DS_STEP_KEY) {
+		key_event(fn, ctx, st.keysym, st.mods, ds_codepoint_of(st.keysym));
+	} else if (r > 0 && st.type == DS_STEP_TYPE) {
+		size_t n = strlen(st.text);
+		for (const char *s = st.text; n;) {
+			uint32_t cp;
+			int k = ds_utf8_next(s, n, &cp);
+			key_event(fn, ctx, ds_keysym_for(cp), 0, cp);
+			s += k;
+			n -= (size_t)k;
+		}
+	} else if (r) {
+		fprintf(stderr, "keyboard line %d: %s\n", h->lineno,
+			r < 0 ? err : "not a key (type \"TEXT\" or key NAME)");
+	}
 }
 
 static int hl_dispatch(struct ds_backend *b, ds_event_fn fn, void *ctx)
 {
-	(void)b;
-	(void)fn;
-	(void)ctx;
+	struct headless *h = (struct headless *)b;
+	char buf[4096];
+	ssize_t n;
+
+	if (h->key_fd < 0)
+		return 0;
+	/* A bounded helping each time: the loop's other work goes on. */
+	n = read(h->key_fd, buf, sizeof buf);
+	if (n < 0)
+		return errno == EAGAIN || errno == EINTR ? 0 : -errno;
+	if (n == 0) { /* the keyboard is gone: as the window closed */
+		h->key_fd = -1;
+		fn(ctx, &(struct ds_event){.type = DS_EV_CLOSE, .time_us = base_now_ns() / 1000});
+		return 0;
+	}
+	for (ssize_t i = 0; i < n; i++) {
+		if (buf[i] == '\n') {
+			if (h->too_long)
+				fprintf(stderr, "keyboard line %d: longer than %d bytes: skipped\n",
+					++h->lineno, DS_KEY_LINE_MAX);
+			else
+				key_line(h, fn, ctx);
+			h->line_n = 0;
+			h->too_long = false;
+		} else if (h->line_n < DS_KEY_LINE_MAX) {
+			h->line[h->line_n++] = buf[i];
+		} else {
+			h->too_long = true;
+		}
+	}
 	return 0;
 }
+
 
 static pixman_image_t *hl_framebuffer(struct ds_backend *b)
 {
@@ -72,7 +145,21 @@ struct ds_backend *ds_headless_create(int w, int h, char *err, size_t errn)
 	hl->base.w = w;
 	hl->base.h = h;
 	hl->base.soft_cursor = true;
+	hl->key_fd = -1;
 	return &hl->base;
+}
+
+int ds_headless_keys(struct ds_backend *b, int fd)
+{
+	struct headless *h = (struct headless *)b;
+	int fl = fcntl(fd, F_GETFL);
+
+	if (b->impl != &headless_impl || fl < 0)
+		return fl < 0 ? -errno : -EINVAL;
+	if (fcntl(fd, F_SETFL, fl | O_NONBLOCK) < 0 || fcntl(fd, F_SETFD, FD_CLOEXEC) < 0)
+		return -errno;
+	h->key_fd = fd;
+	return 0;
 }
 
 void ds_backend_destroy(struct ds_backend *b)

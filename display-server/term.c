@@ -957,12 +957,60 @@ static const struct ds_predicted *predicted(const struct ds_term *t, int r, int 
 	return NULL;
 }
 
+/* The cell drawn at row r, col: the line shown there, a prediction over
+ * it (render_row and ds_term_shown alike: what is read is what is drawn). */
+static void shown_cell(const struct ds_term *t, int r, int col, VTermScreenCell *cell)
+{
+	const struct ds_predicted *pc = predicted(t, r, col);
+
+	line_cell(t, row_line(t, r), col, cell);
+	if (pc) {
+		memset(&cell->attrs, 0, sizeof cell->attrs);
+		cell->attrs.underline = t->pv.underline;
+		cell->chars[0] = pc->cp;
+		cell->chars[1] = 0;
+		cell->width = (char)pc->width;
+	}
+}
+
+/* Where the cursor is drawn: the predicted one's place on the live screen. */
+static VTermPos shown_cursor(const struct ds_term *t)
+{
+	return t->pv.cursor && !t->scroll ? t->pv.at : t->cursor;
+}
+
+uint32_t ds_term_shown(const struct ds_term *t, int row, int col)
+{
+	VTermScreenCell cell, left;
+
+	if (row < 0 || row >= t->rows || col < 0 || col >= t->cols)
+		return 0;
+	/* A right half is one when render_row drew a wide character left of
+	 * it (a prediction's, whatever the live screen has there); the live
+	 * screen's right half under a narrow prediction is drawn blank. */
+	if (col > 0)
+		shown_cell(t, row, col - 1, &left);
+	if (col > 0 && left.width == 2 && left.chars[0] != (uint32_t)-1)
+		return (uint32_t)-1;
+	shown_cell(t, row, col, &cell);
+	return cell.chars[0] == (uint32_t)-1 ? 0 : cell.chars[0];
+}
+
+bool ds_term_shown_cursor(const struct ds_term *t, int *row, int *col)
+{
+	VTermPos cur = shown_cursor(t);
+
+	*row = cur.row + t->scroll;
+	*col = cur.col;
+	return t->cursor_visible && *row < t->rows && cur.col < t->cols;
+}
+
 static void render_row(struct ds_term *t, pixman_image_t *dst, int x0, int y0, int r,
 		       bool focused)
 {
 	int y = y0 + r * t->ch, base = y + ds_font_ascent(t->font), n = 0;
 	uint32_t run_fg = 0;
-	VTermPos cur = t->pv.cursor && !t->scroll ? t->pv.at : t->cursor;
+	VTermPos cur = shown_cursor(t);
 	bool cursor_here = t->cursor_visible && cur.row + t->scroll == r;
 	int64_t line = row_line(t, r);
 	int strike_y, strike_h;
@@ -975,15 +1023,7 @@ static void render_row(struct ds_term *t, pixman_image_t *dst, int x0, int y0, i
 		int w, x = x0 + col * t->cw;
 		bool rev;
 
-		line_cell(t, line, col, &cell);
-		const struct ds_predicted *pc = predicted(t, r, col);
-		if (pc) {
-			memset(&cell.attrs, 0, sizeof cell.attrs);
-			cell.attrs.underline = t->pv.underline;
-			cell.chars[0] = pc->cp;
-			cell.chars[1] = 0;
-			cell.width = (char)pc->width;
-		}
+		shown_cell(t, r, col, &cell);
 		w = cell.width > 1 ? 2 : 1;
 		fg = rgb_of(t, cell.fg, true);
 		bg = rgb_of(t, cell.bg, false);

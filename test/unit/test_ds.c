@@ -5,6 +5,7 @@
 #include <errno.h>
 #include <fontconfig/fontconfig.h>
 #include <stdlib.h>
+#include <unistd.h>
 
 #include "ds_int.h" /* ds_term_render */
 #include "unit.h"
@@ -867,6 +868,122 @@ static void on_osc52(void *ctx, enum ds_clip_sel sel, const char *text, size_t n
 
 /* OSC 52: writes only to a callback that was set, PRIMARY for p/s;
  * reads never answered. */
+/* What a repaint draws, read back (telly view --paint-fd): the live
+ * cells, a prediction over them, its wide character's right half, and
+ * the cursor at the predicted place. */
+static void shown_with_predictions(void)
+{
+	char err[200];
+	struct ds_font *f = ds_font_create("monospace", 16, err, sizeof err);
+	struct ds_term *t = f ? ds_term_create(f, 4, 20, NULL, NULL) : NULL;
+	int row, col;
+
+	if (!t) {
+		fprintf(stderr, "%s\n", f ? "no terminal" : err);
+		failures++;
+		ds_font_destroy(f);
+		return;
+	}
+	ds_term_write(t, "P> ab", 5);
+	CHECK_EQ(ds_term_shown(t, 0, 3), 'a');
+	CHECK_EQ(ds_term_shown(t, 0, 5), 0);
+	CHECK(ds_term_shown_cursor(t, &row, &col));
+	CHECK_EQ(row, 0);
+	CHECK_EQ(col, 5);
+	struct ds_predicted p[] = {{0, 5, 1, 'c'}, {0, 6, 2, 0x4e2d}};
+	ds_term_predict(t, p, 2, true, 0, 8, true);
+	CHECK_EQ(ds_term_shown(t, 0, 4), 'b');
+	CHECK_EQ(ds_term_shown(t, 0, 5), 'c');
+	CHECK_EQ(ds_term_shown(t, 0, 6), 0x4e2d);
+	CHECK_EQ(ds_term_shown(t, 0, 7), (uint32_t)-1);
+	CHECK(ds_term_shown_cursor(t, &row, &col));
+	CHECK_EQ(col, 8);
+	/* A narrow prediction over a live wide character's left half: its
+	 * right half is drawn blank. */
+	ds_term_write(t, "\r\n\xe4\xb8\xad", 5);
+	CHECK_EQ(ds_term_shown(t, 1, 0), 0x4e2d);
+	CHECK_EQ(ds_term_shown(t, 1, 1), (uint32_t)-1);
+	struct ds_predicted q = {1, 0, 1, 'x'};
+	ds_term_predict(t, &q, 1, true, 0, 8, true);
+	CHECK_EQ(ds_term_shown(t, 1, 0), 'x');
+	CHECK_EQ(ds_term_shown(t, 1, 1), 0);
+	CHECK_EQ(ds_term_shown(t, 0, 6), 0); /* the wide prediction is gone */
+	CHECK_EQ(ds_term_shown(t, 4, 0), 0); /* past the grid */
+	CHECK_EQ(ds_term_shown(t, 0, 20), 0);
+	ds_term_write(t, "\033[?25l", 6); /* hidden: where it is, not shown */
+	CHECK(!ds_term_shown_cursor(t, &row, &col));
+	ds_term_predict(t, NULL, 0, false, 0, 0, false);
+	CHECK_EQ(ds_term_shown(t, 0, 5), 0);
+	CHECK_EQ(col, 8);
+	ds_term_shown_cursor(t, &row, &col); /* the live one: after the wide character */
+	CHECK_EQ(row, 1);
+	CHECK_EQ(col, 2);
+	ds_term_destroy(t);
+	ds_font_destroy(f);
+}
+
+struct key_log {
+	int n, closed;
+	struct ds_event ev[16];
+};
+
+static void log_event(void *ctx, const struct ds_event *ev)
+{
+	struct key_log *l = ctx;
+
+	if (ev->type == DS_EV_CLOSE)
+		l->closed++;
+	else if (l->n < 16)
+		l->ev[l->n++] = *ev;
+}
+
+/* The headless keyboard (telly view --key-fd): type and key lines as key
+ * presses, a line cut across reads, a bad or too long line skipped, the
+ * end a close. */
+static void headless_keyboard(void)
+{
+	char err[200], big[DS_KEY_LINE_MAX + 20];
+	struct ds_backend *b = ds_headless_create(64, 64, err, sizeof err);
+	struct key_log l = {0};
+	int p[2];
+
+	if (!b || pipe(p) < 0) {
+		failures++;
+		ds_backend_destroy(b);
+		return;
+	}
+	CHECK_EQ(b->impl->get_fd(b), -1);
+	CHECK_EQ(ds_headless_keys(b, p[0]), 0);
+	CHECK_EQ(b->impl->get_fd(b), p[0]);
+	CHECK_EQ(b->impl->dispatch(b, log_event, &l), 0); /* nothing yet */
+	CHECK_EQ(l.n, 0);
+	const char *in = "type \"a\xc3\xa9\"\nkey ctrl+a\nwait \"x\"\nkey BackSp";
+	CHECK(write(p[1], in, strlen(in)) == (ssize_t)strlen(in));
+	CHECK_EQ(b->impl->dispatch(b, log_event, &l), 0);
+	CHECK_EQ(l.n, 3);
+	CHECK_EQ(l.ev[0].keysym, 'a');
+	CHECK_EQ(l.ev[1].codepoint, 0xe9);
+	CHECK(l.ev[1].pressed && l.ev[1].type == DS_EV_KEY && l.ev[1].time_us > 0);
+	CHECK_EQ(l.ev[2].keysym, 'a');
+	CHECK_EQ(l.ev[2].mods, WM_MOD_CTRL);
+	memset(big, 'x', sizeof big);
+	big[sizeof big - 1] = '\n';
+	CHECK(write(p[1], "ace\n", 4) == 4);
+	CHECK(write(p[1], big, sizeof big) == (ssize_t)sizeof big);
+	CHECK(write(p[1], "key Left\n", 9) == 9);
+	for (int i = 0; i < 4; i++)
+		b->impl->dispatch(b, log_event, &l);
+	CHECK_EQ(l.n, 5);
+	CHECK_EQ(l.ev[3].keysym, 0xff08); /* BackSpace, cut across two reads */
+	CHECK_EQ(l.ev[4].keysym, 0xff51); /* Left, after the long line */
+	close(p[1]);
+	CHECK_EQ(b->impl->dispatch(b, log_event, &l), 0);
+	CHECK_EQ(l.closed, 1);
+	CHECK_EQ(b->impl->get_fd(b), -1);
+	close(p[0]);
+	ds_backend_destroy(b);
+}
+
 static void osc52_policy(void)
 {
 	char err[200];
@@ -914,6 +1031,8 @@ static const struct unit_case cases[] = {
 	{"scrollback-and-selection", scrollback_and_selection},
 	{"paste-cleaned", paste_cleaned},
 	{"osc52-policy", osc52_policy},
+	{"shown-with-predictions", shown_with_predictions},
+	{"headless-keyboard", headless_keyboard},
 };
 
 int main(int argc, char **argv)
