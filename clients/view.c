@@ -34,6 +34,7 @@
 #include "predict.h"
 #include "resume.h"
 #include "view_x11.h"
+#include "vtfilter.h"
 #include "xwin.h"
 
 #define LIST_POLL_MS 500
@@ -58,6 +59,7 @@
  * rp_link_answer_ms is lost; the titles count the seconds down. */
 #define LINK_STATUS_EVERY_MS 1000
 #define LINK_TITLE_BYTES (DS_TITLE_MAX_BYTES + 300)
+#define PAINT_STALL_MS 2000 /* --paint-fd's reader may lag this long */
 
 struct view;
 
@@ -158,6 +160,12 @@ struct view {
 	uint64_t wait_deadline_ns;
 	const char *screenshot;
 	const char *record; /* --record DIR */
+	/* --key-fd (the headless backend reads it) and --paint-fd: a bench
+	 * or a test types as a person does and reads what the compositor
+	 * painted (paint_report). paint_fd -1: off, nothing done. */
+	int key_fd, paint_fd;
+	char *paint_buf[2]; /* the record being made, the last one written */
+	size_t paint_n[2], paint_cap;
 	/* Keystroke-to-pixel. */
 	bool stats;
 	long bench_keys, bench_sent;
@@ -812,6 +820,8 @@ static void desk_button(struct view *v, const struct ds_event *ev)
 	}
 }
 
+static bool paint_write(struct view *v, const char *buf, size_t n);
+
 static void on_event(void *ctx, const struct ds_event *ev)
 {
 	struct view *v = ctx;
@@ -826,6 +836,12 @@ static void on_event(void *ctx, const struct ds_event *ev)
 			 * window the key went to. */
 			vx_key_release(v->x, ev);
 			return;
+		}
+		if (v->paint_fd >= 0) { /* the key as the view got it, for --paint-fd's reader */
+			char k[64];
+			snprintf(k, sizeof k, "key %llu %x\n", (unsigned long long)ev->time_us,
+				 ev->keysym);
+			paint_write(v, k, strlen(k));
 		}
 		v->key_cp = ev->codepoint;
 		v->cur_live = v->stats;
@@ -1399,6 +1415,72 @@ malformed:
 
 /* --- repaint, screenshots, keystroke-to-pixel -------------------------- */
 
+static struct win *focused(struct view *v);
+
+/* A record for --paint-fd; false once it could not be written (the
+ * reader gone, or stuck for PAINT_STALL_MS): no more are. */
+static bool paint_write(struct view *v, const char *buf, size_t n)
+{
+	if (base_write_all(v->paint_fd, buf, n, PAINT_STALL_MS) == n)
+		return true;
+	fprintf(stderr, "telly view: --paint-fd: %s: no more paints reported\n", strerror(errno));
+	v->paint_fd = -1;
+	return false;
+}
+
+/* --paint-fd: what the repaint at t_ns drew of the focused terminal
+ * window, when it differs from the last record:
+ *   paint T_US ROWS COLS CURSOR_ROW CURSOR_COL CURSOR_SHOWN
+ * then ROWS lines, each row's cells as drawn (predictions included, an
+ * answer held not yet: ds_term_shown) in UTF-8, a blank a space, the
+ * right half of a wide character nothing, trailing blanks dropped. */
+static void paint_report(struct view *v, uint64_t t_ns)
+{
+	struct win *w = focused(v);
+	int rows, cols, crow, ccol;
+	bool shown;
+	size_t need, o;
+	char head[96], *b;
+
+	if (!w)
+		return;
+	ds_term_size(w->term, &rows, &cols);
+	need = 64 + (size_t)rows * ((size_t)cols * 4 + 1);
+	if (need > v->paint_cap) {
+		for (int i = 0; i < 2; i++) {
+			char *n = realloc(v->paint_buf[i], need);
+			if (!n)
+				return;
+			v->paint_buf[i] = n;
+		}
+		v->paint_cap = need;
+	}
+	b = v->paint_buf[0];
+	shown = ds_term_shown_cursor(w->term, &crow, &ccol);
+	o = (size_t)snprintf(b, 64, "%d %d %d %d %d\n", rows, cols, crow, ccol, shown);
+	for (int r = 0; r < rows; r++) {
+		size_t end = o;
+		for (int c = 0; c < cols; c++) {
+			uint32_t cp = ds_term_shown(w->term, r, c);
+			if (cp == (uint32_t)-1)
+				continue;
+			o += kpty_utf8_encode(!cp ? ' ' : cp < 0x110000 ? cp : 0xfffd, (uint8_t *)b + o);
+			if (cp && cp != ' ')
+				end = o;
+		}
+		o = end;
+		b[o++] = '\n';
+	}
+	if (o == v->paint_n[1] && !memcmp(b, v->paint_buf[1], o))
+		return;
+	snprintf(head, sizeof head, "paint %llu ", (unsigned long long)(t_ns / 1000));
+	if (!paint_write(v, head, strlen(head)) || !paint_write(v, b, o))
+		return;
+	v->paint_buf[0] = v->paint_buf[1];
+	v->paint_buf[1] = b;
+	v->paint_n[1] = o;
+}
+
 static void repaint(struct view *v)
 {
 	uint64_t t;
@@ -1408,6 +1490,8 @@ static void repaint(struct view *v)
 	vx_painted(v->x);
 
 	t = base_now_ns();
+	if (v->paint_fd >= 0 && px > 0)
+		paint_report(v, t);
 	v->paint_now = false;
 	if (px > 0) {
 		v->frames++;
@@ -1700,7 +1784,7 @@ static void run_script(struct view *v)
 		}
 		v->step++;
 	}
-	if (v->step == v->nsteps && !v->bench_keys) {
+	if (v->step == v->nsteps && !v->bench_keys && v->key_fd < 0) {
 		if (v->screenshot && screenshot(v, v->screenshot) < 0)
 			v->rc = 1;
 		v->done = true;
@@ -2186,6 +2270,13 @@ static void view_usage(FILE *f)
 	      "  --stats             print keystroke-to-pixel latency by stage at exit\n"
 	      "  --bench-keys N      type N keys into the focused window, one at a time,\n"
 	      "                      each once the last one's echo is drawn; then exit\n"
+	      "  --key-fd FD         (headless) keys read from FD, one step a line: type \"TEXT\"\n"
+	      "                      or key NAME, as if typed on the desk; its end closes the view\n"
+	      "                      (and an --input script's end does not)\n"
+	      "  --paint-fd FD       (headless) after each repaint, what it drew of the focused\n"
+	      "                      terminal window, to FD: \"paint T_US ROWS COLS CROW CCOL\n"
+	      "                      SHOWN\" then a line per row (predictions included); each\n"
+	      "                      key as it came: \"key T_US KEYSYM\" (for benches and tests)\n"
 	      "  --ssh CMD, --server CMD, --tcp HOST:PORT, --token-file F,\n"
 	      "  --compress, --no-compress, --direct, --no-direct, --direct-bind ADDR[:PORT],\n"
 	      "  --direct-connect HOST[:PORT]: as telly attach\n"
@@ -2199,6 +2290,17 @@ static void view_usage(FILE *f)
 	      "takes the mouse), middle click pastes it. The wheel and\n"
 	      "shift+PgUp/PgDn scroll the history; a key returns to the live screen.\n",
 	      f);
+}
+
+/* An open file descriptor given as a number; -1 if not. */
+static int parse_fd(const char *s)
+{
+	char *end;
+	long fd = strtol(s, &end, 10);
+
+	if (!*s || *end || fd < 0 || fd > 65535 || fcntl((int)fd, F_GETFD) < 0)
+		return -1;
+	return (int)fd;
 }
 
 static bool parse_size(const char *s, int *w, int *h)
@@ -2222,6 +2324,7 @@ int telly_view(int argc, char **argv)
 		return 1;
 	v->predict = PRED_ADAPTIVE;
 	v->cook_max_ms = telly_cook_max_ms();
+	v->key_fd = v->paint_fd = -1;
 	/* The config file's defaults; the options below override them. */
 	if (telly_config_load(&v->cfg, err, sizeof err) < 0) {
 		fprintf(stderr, "telly view: %s\n", err);
@@ -2268,7 +2371,8 @@ int telly_view(int argc, char **argv)
 					     !strcmp(a, "--screenshot") || !strcmp(a, "--font") ||
 					     !strcmp(a, "--font-size") || !strcmp(a, "--accel") ||
 					     !strcmp(a, "--speed") || !strcmp(a, "--bench-keys") ||
-					     !strcmp(a, "--x11") || !strcmp(a, "--record"))) {
+					     !strcmp(a, "--x11") || !strcmp(a, "--record") ||
+					     !strcmp(a, "--key-fd") || !strcmp(a, "--paint-fd"))) {
 			goto missing;
 		} else if (!strcmp(a, "--x11")) {
 			xname = argv[++i];
@@ -2277,6 +2381,13 @@ int telly_view(int argc, char **argv)
 				fprintf(stderr, "telly view: --size wants WxH, such as 1024x768\n");
 				goto usage;
 			}
+		} else if (!strcmp(a, "--key-fd") || !strcmp(a, "--paint-fd")) {
+			int fd = parse_fd(argv[++i]);
+			if (fd < 0) {
+				fprintf(stderr, "telly view: %s wants an open file descriptor\n", a);
+				goto usage;
+			}
+			*(!strcmp(a, "--key-fd") ? &v->key_fd : &v->paint_fd) = fd;
 		} else if (!strcmp(a, "--record")) {
 			v->record = argv[++i];
 		} else if (!strcmp(a, "--input")) {
@@ -2336,6 +2447,10 @@ int telly_view(int argc, char **argv)
 		fprintf(stderr, "telly view: --seamless shows windows on $DISPLAY; not with --headless\n");
 		goto usage;
 	}
+	if (!headless && (v->key_fd >= 0 || v->paint_fd >= 0)) {
+		fprintf(stderr, "telly view: --key-fd and --paint-fd are for --headless\n");
+		goto usage;
+	}
 	if (!headless && !getenv("DISPLAY")) {
 		fprintf(stderr, "telly view: no $DISPLAY; use --headless (see --help)\n");
 		goto usage;
@@ -2363,6 +2478,17 @@ int telly_view(int argc, char **argv)
 			     : ds_x11_create(NULL, w, h, "telly view", err, sizeof err);
 	if (!v->b) {
 		fprintf(stderr, "telly view: %s\n", err);
+		goto out;
+	}
+	if (v->key_fd >= 0 && ds_headless_keys(v->b, v->key_fd) < 0) {
+		fprintf(stderr, "telly view: --key-fd %d: %s\n", v->key_fd, strerror(errno));
+		goto out;
+	}
+	/* A reader that lags is waited for PAINT_STALL_MS at most. */
+	if (v->paint_fd >= 0 && (fcntl(v->paint_fd, F_SETFL,
+				       fcntl(v->paint_fd, F_GETFL) | O_NONBLOCK) < 0 ||
+				 fcntl(v->paint_fd, F_SETFD, FD_CLOEXEC) < 0)) {
+		fprintf(stderr, "telly view: --paint-fd %d: %s\n", v->paint_fd, strerror(errno));
 		goto out;
 	}
 	v->comp = ds_comp_create(v->b, v->font);
@@ -2447,6 +2573,8 @@ out:
 	for (int k = 0; k < SP_N; k++)
 		free(v->split[k]);
 	free(v->steps);
+	free(v->paint_buf[0]);
+	free(v->paint_buf[1]);
 	free(v);
 	return rc;
 

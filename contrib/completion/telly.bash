@@ -56,7 +56,7 @@ _telly()
 		return
 		;;
 	--tcp | --direct-bind | --direct-connect | --listen | --ssh-listen | -e | --size | --font | --font-size | --speed | \
-		--bench-keys | --log-cap | --hello-timeout | --frame-timeout | --console)
+		--bench-keys | --key-fd | --paint-fd | --log-cap | --hello-timeout | --frame-timeout | --console)
 		return
 		;;
 	--accel)
@@ -76,7 +76,7 @@ _telly()
 		;;
 	view)
 		opts="--headless --size --input --screenshot --font --font-size --accel --speed -r
-		      --stats --bench-keys --help $dest_opts"
+		      --stats --bench-keys --key-fd --paint-fd --help $dest_opts"
 		;;
 	new) opts="-s --x11 --display --help -- $dest_opts" ;;
 	run)

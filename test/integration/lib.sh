@@ -75,6 +75,21 @@ start_xvfb() {
 # free_port: a port on 127.0.0.1 that nothing holds now (test/integration/free-port.c).
 free_port() { "$B/test/free-port" || fail "no free port"; }
 
+# serve_delayed DELAY_MS: the daemon on TCP 127.0.0.1:$port (its token in
+# $TELLY_DIR/token), and the delay proxy in front of it on $pport, each
+# way DELAY_MS later; the proxy's pid in $proxy.
+serve_delayed() {
+	port=$(free_port)
+	pport=$(free_port)
+	[ "$port" != "$pport" ] || pport=$(free_port)
+	"$TELLY" serve --listen 127.0.0.1:$port 2>"$T/serve.err" &
+	pids="$pids $!"
+	wait_until 10 test -s "$TELLY_DIR/token"
+	"$B/bin/delay-proxy" tcp "$pport" "$port" "$1" &
+	proxy=$!
+	pids="$pids $proxy"
+}
+
 daemon_pid() {
 	sed -n 's/.*serving on .* (pid \([0-9]*\)).*/\1/p' "$TELLY_DIR/serve.log" 2>/dev/null | tail -n 1
 }

@@ -9,16 +9,7 @@
 # is in no repaint. The keyboard's end closes the view.
 . test/integration/lib.sh "$1"
 SECRET=KQZ7XJ9V
-port=$(free_port)
-pport=$(free_port)
-[ "$port" != "$pport" ] || pport=$(free_port)
-
-"$TELLY" serve --listen 127.0.0.1:$port 2>"$T/serve.err" &
-pids="$pids $!"
-wait_until 10 test -s "$TELLY_DIR/token"
-"$B/bin/delay-proxy" tcp "$pport" "$port" 100 &
-proxy=$!
-pids="$pids $proxy"
+serve_delayed 100
 "$TELLY" new -s p1 -- env PS1='P> ' HISTFILE=/dev/null bash --norc --noprofile || fail "new"
 
 mkfifo "$T/keys"
