@@ -2,7 +2,7 @@
  *
  *   predict-bench --record FILE [--ready TEXT] KEYS -- CMD...
  *   predict-bench --ref FILE [--gap MS] [--jitter MS] [--seed N]
- *                 [--secret CHARS] KEYS -- CMD...
+ *                 [--secret CHARS] [--view] KEYS -- CMD...
  *
  * --record runs CMD (the program itself) on a pty of 24x100, waits until
  * TEXT is on its screen (a prompt: a program slow to start must not get
@@ -36,6 +36,15 @@
  * 2026) shows them: none while the client holds the mode set (for at
  * most SYNC_MAX_MS); PREDICT_BENCH_NO_SYNC=1 judges every read.
  *
+ * --view: CMD is telly view (--headless --key-fd 3 --paint-fd 4, with
+ * a size whose one window, maximized, is 24x100): each key goes to its fd
+ * 3 as a line (`type "c"`, `key BackSpace`, `key ctrl+a`, `key Left`
+ * ...), entering the view as a person's key does, and the screen judged
+ * is what the view reports on its fd 4 after each repaint: the focused
+ * window's cells as the compositor drew them, predictions included and
+ * an answer it holds back not. Every repaint is judged, at the time the
+ * view painted it, and a key's time runs from when the view got it.
+ *
  * KEYS: characters, with C escapes \e \r \t \\ \xHH; \e[X, \e[N~ and
  * \eOX are one key each; \p makes the typist wait before the next key
  * until the screen shows the last key's result (a prompt to be read).
@@ -45,6 +54,8 @@
  * (PREDICT_BENCH_KEYS=1 prints each key's time on stderr.)
  */
 #include <errno.h>
+#include <fcntl.h>
+#include <locale.h>
 #include <poll.h>
 #include <pty.h>
 #include <stdbool.h>
@@ -56,6 +67,7 @@
 #include <time.h>
 #include <unistd.h>
 #include <vterm.h>
+#include <wchar.h>
 
 #define ROWS 24
 #define COLS 100
@@ -68,6 +80,9 @@
 #define SETTLE_TIMEOUT_MS 15000
 #define SHOWN_FAST_MS 5.0
 #define REF_MAGIC 0x70726631u /* "prf1" */
+#define VIEW_KEY_FD 3	      /* --view: the fds CMD reads keys from, */
+#define VIEW_PAINT_FD 4	      /* and writes its repaints to */
+#define VIEW_REC_MAX (1 << 20) /* a record of the view's: at most this long */
 
 struct key {
 	char b[8];
@@ -91,6 +106,19 @@ struct term {
 	bool sync, honor_sync;
 	double sync_since;
 	char tail[8]; /* the last bytes read: a mode split across reads */
+	/* --view: keys go to keys_w as lines; the view's records come on
+	 * paint_r into rec (rec_n bytes); cur is the last screen painted,
+	 * on_screen hears of every one, at the time it was painted. */
+	bool view;
+	int keys_w, paint_r;
+	char *rec;
+	size_t rec_n;
+	struct snap cur;
+	int grid_rows, grid_cols; /* the last record's (24x100 wanted) */
+	double *key_t; /* when the view got each key (NULL: not asked yet) */
+	int keys_got;
+	void (*on_screen)(void *ctx, const struct snap *s, double t);
+	void *ctx;
 };
 
 #define SYNC_MAX_MS 1000 /* a terminal draws anyway after this long */
@@ -155,6 +183,10 @@ static void snap_take(struct term *t, struct snap *s)
 {
 	VTermPos p;
 
+	if (t->view) {
+		*s = t->cur;
+		return;
+	}
 	vterm_state_get_cursorpos(vterm_obtain_state(t->vt), &p);
 	s->row = p.row, s->col = p.col;
 	for (int r = 0; r < ROWS; r++)
@@ -187,6 +219,120 @@ static void snap_dump(const char *what, const struct snap *s)
 	}
 }
 
+/* One row of a paint record (UTF-8, a wide character's right half left
+ * out) into the snapshot's cells. */
+static void view_row(uint32_t *cell, const char *s, size_t n)
+{
+	mbstate_t st;
+	int c = 0;
+
+	memset(&st, 0, sizeof st);
+	for (int i = 0; i < COLS; i++)
+		cell[i] = ' ';
+	while (n && c < COLS) {
+		wchar_t wc;
+		size_t k = mbrtowc(&wc, s, n, &st);
+		if (k == (size_t)-1 || k == (size_t)-2 || k == 0) {
+			wc = 0xfffd, k = 1;
+			memset(&st, 0, sizeof st);
+		}
+		cell[c++] = (uint32_t)wc;
+		if (wcwidth(wc) == 2 && c < COLS)
+			cell[c++] = (uint32_t)-1;
+		s += k, n -= k;
+	}
+}
+
+/* The view's records in rec: each key's time, and each repaint's screen
+ * to on_screen. Returns the bytes used (a record cut short waits for
+ * the rest), -1 on a record that makes no sense. */
+static long view_records(struct term *t)
+{
+	size_t off = 0;
+
+	for (;;) {
+		char *line = t->rec + off, *nl = memchr(line, '\n', t->rec_n - off);
+		unsigned long long us;
+		unsigned sym;
+		int rows, cols, crow, ccol, shown;
+		if (!nl)
+			return (long)off;
+		*nl = 0;
+		if (sscanf(line, "key %llu %x", &us, &sym) == 2) {
+			if (t->key_t && t->keys_got < MAX_KEYS)
+				t->key_t[t->keys_got++] = (double)us / 1e3;
+			off = (size_t)(nl + 1 - t->rec);
+			continue;
+		}
+		if (sscanf(line, "paint %llu %d %d %d %d %d", &us, &rows, &cols, &crow, &ccol,
+			   &shown) != 6 ||
+		    rows < 1 || cols < 1 || rows > 1000 || cols > 1000) {
+			fprintf(stderr, "predict-bench: the view wrote '%.80s'\n", line);
+			return -1;
+		}
+		/* The rows: all of them, or wait for the rest. */
+		char *r = nl + 1, *row_at[ROWS];
+		size_t row_n[ROWS];
+		int got = 0;
+		for (; got < rows; got++) {
+			char *e = memchr(r, '\n', t->rec_n - (size_t)(r - t->rec));
+			if (!e)
+				break;
+			if (got < ROWS)
+				row_at[got] = r, row_n[got] = (size_t)(e - r);
+			r = e + 1;
+		}
+		if (got < rows) {
+			*nl = '\n';
+			return (long)off;
+		}
+		struct snap *s = &t->cur;
+		for (int i = 0; i < ROWS; i++)
+			if (i < rows)
+				view_row(&s->cell[i * COLS], row_at[i], row_n[i]);
+			else
+				for (int c = 0; c < COLS; c++)
+					s->cell[i * COLS + c] = ' ';
+		s->row = crow, s->col = ccol;
+		t->grid_rows = rows, t->grid_cols = cols;
+		if (rows != ROWS || cols != COLS) /* never a reference's screen */
+			s->row = -1;
+		if (t->on_screen)
+			t->on_screen(t->ctx, s, (double)us / 1e3);
+		off = (size_t)(r - t->rec);
+	}
+}
+
+/* --view: what the view wrote within wait_ms (its pty's output, error
+ * messages, to stderr); false once it is gone. */
+static bool pump_view(struct term *t, int wait_ms, bool *got)
+{
+	struct pollfd p[2] = {{.fd = t->paint_r, .events = POLLIN}, {.fd = t->master, .events = POLLIN}};
+	char buf[4096];
+
+	if (poll(p, 2, wait_ms < 0 ? 0 : wait_ms) <= 0)
+		return true;
+	if (p[1].revents) { /* the view's stdout: nothing, unless it says why it ends */
+		ssize_t n = read(t->master, buf, sizeof buf);
+		if (n <= 0 || write(2, buf, (size_t)n) < 0)
+			return false;
+	}
+	if (!p[0].revents)
+		return true;
+	ssize_t n = read(t->paint_r, t->rec + t->rec_n, VIEW_REC_MAX - t->rec_n);
+	if (n <= 0)
+		return false;
+	t->rec_n += (size_t)n;
+	long used = view_records(t);
+	if (used < 0 || (used == 0 && t->rec_n == VIEW_REC_MAX))
+		return false;
+	memmove(t->rec, t->rec + used, t->rec_n - (size_t)used);
+	t->rec_n -= (size_t)used;
+	if (got)
+		*got = true;
+	return true;
+}
+
 /* Read what the client printed within wait_ms; false once it is gone. */
 static bool pump(struct term *t, int wait_ms, bool *got)
 {
@@ -195,6 +341,8 @@ static bool pump(struct term *t, int wait_ms, bool *got)
 
 	if (got)
 		*got = false;
+	if (t->view)
+		return pump_view(t, wait_ms, got);
 	if (poll(&p, 1, wait_ms < 0 ? 0 : wait_ms) <= 0)
 		return true;
 	ssize_t n = read(t->master, buf, sizeof buf);
@@ -261,11 +409,33 @@ static int cmp_double(const void *a, const void *b)
 	return x < y ? -1 : x > y;
 }
 
-static pid_t start(struct term *t, char **argv)
+/* *fd moved to a number above VIEW_PAINT_FD. */
+static bool above(int *fd)
+{
+	int n = fcntl(*fd, F_DUPFD_CLOEXEC, VIEW_PAINT_FD + 1);
+
+	if (n < 0)
+		return false;
+	close(*fd);
+	*fd = n;
+	return true;
+}
+
+static pid_t start(struct term *t, char **argv, bool view)
 {
 	struct winsize ws = {.ws_row = ROWS, .ws_col = COLS};
+	int kp[2] = {-1, -1}, pp[2] = {-1, -1};
 	pid_t pid;
 
+	memset(t, 0, sizeof *t);
+	t->view = view;
+	/* The child's ends above the fds it gets them at: dup2 never meets
+	 * itself. */
+	if (view && (pipe2(kp, O_CLOEXEC) < 0 || pipe2(pp, O_CLOEXEC) < 0 ||
+		     !above(&kp[0]) || !above(&pp[1]) || !(t->rec = malloc(VIEW_REC_MAX)))) {
+		perror("predict-bench: pipes for the view");
+		exit(1);
+	}
 	setenv("TERM", "xterm-256color", 1);
 	pid = forkpty(&t->master, NULL, NULL, &ws);
 	if (pid < 0) {
@@ -273,6 +443,8 @@ static pid_t start(struct term *t, char **argv)
 		exit(1);
 	}
 	if (pid == 0) {
+		if (view && (dup2(kp[0], VIEW_KEY_FD) < 0 || dup2(pp[1], VIEW_PAINT_FD) < 0))
+			_exit(127);
 		execvp(argv[0], argv);
 		perror(argv[0]);
 		_exit(127);
@@ -286,6 +458,15 @@ static pid_t start(struct term *t, char **argv)
 	t->sync = false;
 	t->tail[0] = 0;
 	t->honor_sync = !getenv("PREDICT_BENCH_NO_SYNC");
+	t->keys_w = kp[1];
+	t->paint_r = pp[0];
+	if (view) { /* the child's ends are the child's; the old numbers go */
+		close(kp[0]);
+		close(pp[1]);
+		for (int i = 0; i < ROWS * COLS; i++)
+			t->cur.cell[i] = ' ';
+		t->cur.row = -1;
+	}
 	return pid;
 }
 
@@ -299,6 +480,64 @@ static void stop(struct term *t, pid_t pid)
 	waitpid(pid, NULL, 0);
 	vterm_free(t->vt);
 	close(t->master);
+	if (t->view) {
+		close(t->keys_w);
+		close(t->paint_r);
+		free(t->rec);
+	}
+}
+
+/* A key as a line of telly view's keyboard (--key-fd): what a person
+ * presses to type those bytes. False for bytes no key types here. */
+static bool key_line(const struct key *k, char *out, size_t n)
+{
+	static const char *const csi[] = {['A'] = "Up", ['B'] = "Down", ['C'] = "Right",
+					  ['D'] = "Left", ['H'] = "Home", ['F'] = "End"};
+	static const char *const tilde[] = {[1] = "Home", [2] = "Insert", [3] = "Delete",
+					    [4] = "End", [5] = "Prior", [6] = "Next"};
+	unsigned char c = (unsigned char)k->b[0];
+
+	if (k->n == 1) {
+		if (c == '"' || c == '\\')
+			snprintf(out, n, "type \"\\%c\"\n", c);
+		else if (c >= 0x20 && c < 0x7f)
+			snprintf(out, n, "type \"%c\"\n", c);
+		else if (c == 0x7f)
+			snprintf(out, n, "key BackSpace\n");
+		else if (c == '\r')
+			snprintf(out, n, "key Return\n");
+		else if (c == '\t')
+			snprintf(out, n, "key Tab\n");
+		else if (c == 0x1b)
+			snprintf(out, n, "key Escape\n");
+		else if (c >= 1 && c <= 26)
+			snprintf(out, n, "key ctrl+%c\n", 'a' + c - 1);
+		else
+			return false;
+		return true;
+	}
+	unsigned char f = (unsigned char)k->b[k->n - 1];
+	if (k->n == 3 && (k->b[1] == '[' || k->b[1] == 'O') && f < 128 && f < sizeof csi / sizeof *csi &&
+	    csi[f]) {
+		snprintf(out, n, "key %s\n", csi[f]);
+		return true;
+	}
+	if (k->n == 4 && k->b[1] == '[' && f == '~' && k->b[2] >= '1' && k->b[2] <= '6') {
+		snprintf(out, n, "key %s\n", tilde[k->b[2] - '0']);
+		return true;
+	}
+	return false;
+}
+
+/* Type one key: its bytes to the client's terminal, or its line to the
+ * view's keyboard. */
+static bool type_key(struct term *t, const struct key *k)
+{
+	char line[64];
+
+	if (!t->view)
+		return write(t->master, k->b, (size_t)k->n) == k->n;
+	return key_line(k, line, sizeof line) && write(t->keys_w, line, strlen(line)) == (ssize_t)strlen(line);
 }
 
 static bool has_text(const struct snap *s, const char *text)
@@ -327,7 +566,7 @@ static int record(const char *file, const char *ready, struct key *keys, int nke
 		perror("predict-bench");
 		return 1;
 	}
-	pid = start(&t, argv);
+	pid = start(&t, argv, false);
 	double t0 = now_ms();
 	bool got = false, alive = true;
 	for (;;) {
@@ -412,21 +651,72 @@ static int wrong_cells(const struct snap *scr, const struct snap *ref, int lo, i
 	return n;
 }
 
-static int measure(const char *file, struct key *keys, int nkeys, char **argv, int gap,
-		   int jitter, unsigned seed, const char *secret)
-{
-	static double t_key[MAX_KEYS], lat[MAX_KEYS];
-	static struct snap scr;
-	struct snap *ref = load(file, nkeys);
-	int typed = 0, best = 0, wrong_eps = 0, leaked = 0;
-	double wrong_ms = 0, wrong_since = -1, next;
-	bool alive = true, counted[MAX_KEYS];
-	struct term t;
-	pid_t pid = start(&t, argv);
+/* The typist's progress and what the screens showed, screen by screen. */
+struct judge {
+	const struct snap *ref;
+	const struct key *keys;
+	int nkeys, gap, typed, best, wrong_eps, leaked;
+	double wrong_ms, wrong_since, next;
+	double t_key[MAX_KEYS], lat[MAX_KEYS];
+	const char *secret;
+};
 
+/* A screen the person saw at t_now. */
+static void judge(void *ctx, const struct snap *scr, double t_now)
+{
+	struct judge *j = ctx;
+
+	/* Progress: the earliest reference after the last shown that the
+	 * screen equals, unless it still equals the last shown. */
+	if (!snap_eq(scr, &j->ref[j->best]))
+		for (int k = j->best + 1; k <= j->typed; k++)
+			if (snap_eq(scr, &j->ref[k])) {
+				for (int i = j->best; i < k; i++)
+					if (j->lat[i] < 0)
+						j->lat[i] = t_now - j->t_key[i];
+				j->best = k;
+				if (j->typed < j->nkeys && j->keys[j->typed].pause && j->best == j->typed)
+					j->next = t_now + j->gap; /* read, then type */
+				break;
+			}
+	int sn, wrong = wrong_cells(scr, j->ref, j->best, j->typed, j->secret, &sn);
+	if (sn > j->leaked)
+		j->leaked = sn;
+	if (wrong && j->wrong_since < 0) {
+		j->wrong_since = t_now;
+		j->wrong_eps++;
+		if (getenv("PREDICT_BENCH_KEYS")) {
+			fprintf(stderr, "wrong glyphs after key %d (last shown %d):\n", j->typed, j->best);
+			snap_dump("the client", scr);
+		}
+	} else if (!wrong && j->wrong_since >= 0) {
+		j->wrong_ms += t_now - j->wrong_since;
+		j->wrong_since = -1;
+	}
+}
+
+static int measure(const char *file, struct key *keys, int nkeys, char **argv, int gap,
+		   int jitter, unsigned seed, const char *secret, bool view)
+{
+	static struct judge j;
+	static struct snap scr;
+	static struct term t;
+	struct snap *ref = load(file, nkeys);
+	bool alive = true, counted[MAX_KEYS];
+	pid_t pid = start(&t, argv, view);
+
+	j = (struct judge){.ref = ref, .keys = keys, .nkeys = nkeys, .gap = gap, .wrong_since = -1,
+			   .secret = secret};
 	for (int k = 0; k < nkeys; k++) {
-		lat[k] = -1;
+		char line[64];
+		j.lat[k] = -1;
 		counted[k] = !snap_eq(&ref[k], &ref[k + 1]);
+		if (view && !key_line(&keys[k], line, sizeof line)) {
+			fprintf(stderr, "predict-bench: key %d (%02x...) is no key of the view's\n", k,
+				(unsigned char)keys[k].b[0]);
+			stop(&t, pid);
+			return 1;
+		}
 	}
 	double t0 = now_ms();
 	for (;;) {
@@ -436,6 +726,9 @@ static int measure(const char *file, struct key *keys, int nkeys, char **argv, i
 		if (now_ms() - t0 > READY_TIMEOUT_MS || !pump(&t, 50, NULL)) {
 			fprintf(stderr, "predict-bench: %s never showed the reference's first screen\n",
 				argv[0]);
+			if (view)
+				fprintf(stderr, "predict-bench: the view's window is %dx%d (%dx%d wanted)\n",
+					t.grid_cols, t.grid_rows, COLS, ROWS);
 			snap_dump("the reference", &ref[0]);
 			snap_dump("the client", &scr);
 			stop(&t, pid);
@@ -444,74 +737,56 @@ static int measure(const char *file, struct key *keys, int nkeys, char **argv, i
 	}
 	if (!rest(&t, REST_MS))
 		alive = false;
+	/* From now on every repaint of the view's is judged as it comes. */
+	t.on_screen = judge;
+	t.ctx = &j;
+	t.key_t = j.t_key; /* typed first, then the view's record of it */
+	t.keys_got = 0;
 	srand(seed);
-	next = now_ms();
+	j.next = now_ms();
 	double settle_from = -1, last_out = now_ms();
 	while (alive) {
 		double t_now = now_ms();
 		bool got;
-		if (typed < nkeys && t_now >= next) {
-			if (keys[typed].pause && best < typed && t_now - next < PAUSE_TIMEOUT_MS) {
+		int typed = j.typed;
+		if (typed < nkeys && t_now >= j.next) {
+			if (keys[typed].pause && j.best < typed && t_now - j.next < PAUSE_TIMEOUT_MS) {
 				/* the typist reads the prompt first */
 			} else {
-				t_key[typed] = t_now;
-				if (write(t.master, keys[typed].b, (size_t)keys[typed].n) < 0)
+				j.t_key[typed] = t_now;
+				if (!type_key(&t, &keys[typed]))
 					break;
-				typed++;
-				next = t_now + gap + (jitter ? rand() % (2 * jitter + 1) - jitter : 0);
+				j.typed = ++typed;
+				j.next = t_now + gap + (jitter ? rand() % (2 * jitter + 1) - jitter : 0);
 				if (typed < nkeys && keys[typed].pause)
-					next = t_now; /* waits for the screen, then types */
+					j.next = t_now; /* waits for the screen, then types */
 			}
 		}
-		int wait = typed < nkeys ? (int)(next - now_ms()) : 20;
-		if (typed < nkeys && keys[typed].pause && best < typed)
+		int wait = typed < nkeys ? (int)(j.next - now_ms()) : 20;
+		if (typed < nkeys && keys[typed].pause && j.best < typed)
 			wait = 5;
 		alive = pump(&t, wait, &got);
 		t_now = now_ms();
 		if (got)
 			last_out = t_now;
-		if (!visible(&t))
-			continue; /* held back by the terminal: nothing seen yet */
-		snap_take(&t, &scr);
-		/* Progress: the earliest reference after the last shown that the
-		 * screen equals, unless it still equals the last shown. */
-		if (!snap_eq(&scr, &ref[best]))
-			for (int j = best + 1; j <= typed; j++)
-				if (snap_eq(&scr, &ref[j])) {
-					for (int k = best; k < j; k++)
-						if (lat[k] < 0)
-							lat[k] = t_now - t_key[k];
-					best = j;
-					if (typed < nkeys && keys[typed].pause && best == typed)
-						next = t_now + gap; /* read, then type */
-					break;
-				}
-		int sn, wrong = wrong_cells(&scr, ref, best, typed, secret, &sn);
-		if (sn > leaked)
-			leaked = sn;
-		if (wrong && wrong_since < 0) {
-			wrong_since = t_now;
-			wrong_eps++;
-			if (getenv("PREDICT_BENCH_KEYS")) {
-				fprintf(stderr, "wrong glyphs after key %d (last shown %d):\n", typed, best);
-				snap_dump("the client", &scr);
-			}
-		} else if (!wrong && wrong_since >= 0) {
-			wrong_ms += t_now - wrong_since;
-			wrong_since = -1;
+		if (!view) {
+			if (!visible(&t))
+				continue; /* held back by the terminal: nothing seen yet */
+			snap_take(&t, &scr);
+			judge(&j, &scr, t_now);
 		}
 		if (typed == nkeys) {
 			if (settle_from < 0)
 				settle_from = t_now;
 			/* the last key shown and the output at rest: the end */
-			if (best == nkeys && !wrong && t_now - last_out >= REST_MS)
+			if (j.best == nkeys && j.wrong_since < 0 && t_now - last_out >= REST_MS)
 				break;
 			if (t_now - settle_from > SETTLE_TIMEOUT_MS)
 				break;
 		}
 	}
-	if (wrong_since >= 0)
-		wrong_ms += now_ms() - wrong_since;
+	if (j.wrong_since >= 0)
+		j.wrong_ms += now_ms() - j.wrong_since;
 	snap_take(&t, &scr);
 	bool final_ok = snap_eq(&scr, &ref[nkeys]);
 	if (!final_ok && getenv("PREDICT_BENCH_KEYS")) {
@@ -524,19 +799,19 @@ static int measure(const char *file, struct key *keys, int nkeys, char **argv, i
 	for (int k = 0; k < nkeys; k++) {
 		if (!counted[k])
 			continue;
-		if (lat[k] >= 0 && lat[k] <= SHOWN_FAST_MS)
+		if (j.lat[k] >= 0 && j.lat[k] <= SHOWN_FAST_MS)
 			fast++;
-		sorted[n++] = lat[k] < 0 ? 1e9 : lat[k];
+		sorted[n++] = j.lat[k] < 0 ? 1e9 : j.lat[k];
 	}
 	qsort(sorted, (size_t)n, sizeof *sorted, cmp_double);
 	if (getenv("PREDICT_BENCH_KEYS"))
 		for (int k = 0; k < nkeys; k++)
 			fprintf(stderr, "key %d %02x%s: %.1f ms\n", k,
 				(unsigned char)keys[k].b[keys[k].n - 1], counted[k] ? "" : " (no change)",
-				lat[k]);
+				j.lat[k]);
 	printf("keys=%d counted=%d within5=%.1f p50=%.0f wrong=%.1f wrongms=%.0f pw=%d final=%s\n",
 	       nkeys, n, n ? 100.0 * fast / n : 0.0, n ? sorted[n / 2] : 0.0,
-	       100.0 * wrong_eps / nkeys, wrong_eps ? wrong_ms / wrong_eps : 0.0, leaked,
+	       100.0 * j.wrong_eps / nkeys, j.wrong_eps ? j.wrong_ms / j.wrong_eps : 0.0, j.leaked,
 	       final_ok ? "right" : "WRONG");
 	free(ref);
 	return 0;
@@ -548,6 +823,7 @@ int main(int argc, char **argv)
 	const char *rec = NULL, *ref = NULL, *secret = NULL, *ready = NULL;
 	int gap = 150, jitter = 60, i = 1, nkeys;
 	unsigned seed = 1;
+	bool view = false;
 
 	for (; i < argc && argv[i][0] == '-' && strcmp(argv[i], "--"); i++) {
 		if (!strcmp(argv[i], "--record") && i + 1 < argc)
@@ -556,6 +832,8 @@ int main(int argc, char **argv)
 			ref = argv[++i];
 		else if (!strcmp(argv[i], "--ready") && i + 1 < argc)
 			ready = argv[++i];
+		else if (!strcmp(argv[i], "--view"))
+			view = true;
 		else if (!strcmp(argv[i], "--secret") && i + 1 < argc)
 			secret = argv[++i];
 		else if (!strcmp(argv[i], "--gap") && i + 1 < argc)
@@ -568,10 +846,10 @@ int main(int argc, char **argv)
 			break;
 	}
 	if (i + 2 >= argc || strcmp(argv[i + 1], "--") || !rec == !ref || gap < 1 || jitter < 0 ||
-	    jitter >= gap) {
+	    jitter >= gap || (view && rec)) {
 		fprintf(stderr, "usage: predict-bench --record FILE [--ready TEXT] KEYS -- CMD...\n"
 				"       predict-bench --ref FILE [--gap MS] [--jitter MS] [--seed N] "
-				"[--secret CHARS] KEYS -- CMD...\n"
+				"[--secret CHARS] [--view] KEYS -- CMD...\n"
 				"(0 <= JITTER < GAP)\n");
 		return 2;
 	}
@@ -582,5 +860,6 @@ int main(int argc, char **argv)
 	}
 	if (rec)
 		return record(rec, ready, keys, nkeys, argv + i + 2);
-	return measure(ref, keys, nkeys, argv + i + 2, gap, jitter, seed, secret);
+	setlocale(LC_CTYPE, ""); /* --view's records are UTF-8 (LANG=C.UTF-8) */
+	return measure(ref, keys, nkeys, argv + i + 2, gap, jitter, seed, secret, view);
 }

@@ -1,7 +1,8 @@
 #!/bin/sh
 # make bench, prediction part: a typist at six remote programs, as the
 # person sees it (test/bench/predict-bench.c), through telly attach
-# (adaptive, over ssh), mosh (adaptive and always) and ssh, behind the
+# (adaptive, over ssh), telly view (headless, adaptive, over ssh), mosh
+# (adaptive and always) and ssh, behind the
 # delay proxy at 0, 100 and 300 ms of round trip with jitter (each one-way
 # delay give or take a fifth of it; mosh through the proxy's UDP twin).
 #
@@ -23,7 +24,15 @@
 # (attach --stats). The "local" rows (RTT -) run the program on a pty of
 # its own with the typist's timing: the ceiling of this measure.
 #
-#   RTTS="0 100 300" CLIENTS="local telly mosh mosh-always ssh" \
+# telly-view: the program runs in a session of its own on the host
+# (telly new; it starts once its terminal is 24x100), and telly view
+# --headless shows it, its one window maximized to 24x100. Keys enter the
+# view as a person's do, through its keyboard (--key-fd), and what is
+# judged is what its compositor painted of the window after each repaint
+# (--paint-fd: predictions drawn included, an answer held back not), a
+# key's time from when the view got it to that repaint.
+#
+#   RTTS="0 100 300" CLIENTS="local telly telly-view mosh mosh-always ssh" \
 #   TRACES="bash python vim less pw-canon pw-raw" sh test/bench/predict-bench.sh BUILD_DIR
 #
 # Screens are judged as a terminal with synchronized output (DEC 2026:
@@ -34,7 +43,7 @@
 # machine's load moves the figures: compare clients within one run.
 . test/integration/lib.sh "$1"
 RTTS=${RTTS:-0 100 300}
-CLIENTS=${CLIENTS:-local telly mosh mosh-always ssh}
+CLIENTS=${CLIENTS:-local telly telly-view mosh mosh-always ssh}
 TRACES=${TRACES:-bash python vim less pw-canon pw-raw}
 PB=$B/bin/predict-bench
 PROXY=$B/bin/delay-proxy
@@ -106,6 +115,28 @@ trace() {
 dirs="$T/remote"
 start_sshd "$T/remote"
 ssh_via() { echo "ssh $ssh_opts -p $1"; }
+# telly on the host, as sshd's sessions see it.
+host_telly() { TELLY_DIR=$T/remote XDG_STATE_HOME=$T/remote.state XDG_CONFIG_HOME=$T/remote.config "$TELLY" "$@"; }
+
+# telly-view: the view's size whose one window, maximized, is 24x100: a
+# view of a session drawn once says its box and grid in cells.
+cat >"$T/at100.sh" <<'EOF'
+while [ "$(stty size)" != "24 100" ]; do sleep 0.02; done
+exec "$@"
+EOF
+echo 'key ctrl+shift+m' >"$T/maximize"
+view_size() {
+	host_telly new -s pbsize -- sleep 600 >/dev/null || return 1
+	"$TELLY" view --headless --screenshot "$T/size.png" --ssh "$ssh_cmd" --server "$TELLY" \
+		"$dest" >"$T/size.legend" 2>&1
+	host_telly kill pbsize >/dev/null 2>&1
+	set -- $(legend_cell "$T/size.legend") $(legend_win "$T/size.legend" pbsize)
+	[ $# = 10 ] || return 1
+	echo "$(($5 - $9 * $1 + 100 * $1))x$(($6 - ${10} * $2 + 24 * $2))"
+}
+case " $CLIENTS " in *" telly-view "*)
+	VIEW_SIZE=$(view_size) || { echo "predict-bench: no size for telly view: $(cat "$T/size.legend")"; CLIENTS=$(echo " $CLIENTS " | sed 's/ telly-view / /'); } ;;
+esac
 
 n=0
 run() { # CLIENT RTT PROXYPORT TRACE
@@ -121,10 +152,16 @@ run() { # CLIENT RTT PROXYPORT TRACE
 	telly)
 		"$PB" "$@" -- sh -c "exec \"$TELLY\" attach --stats -e none --ssh \"$(ssh_via "$port")\" \
 			--server \"$TELLY\" $dest pb$n -- $prog 2>$T/stats.$n"
-		TELLY_DIR=$T/remote "$TELLY" kill "pb$n" >/dev/null 2>&1
+		host_telly kill "pb$n" >/dev/null 2>&1
 		# keys the predictor drew before the host's answer
 		sed -n 's/.*predictions: [0-9]* keys, \([0-9]*\) shown.*, \([0-9]*\) right, \([0-9]*\) wrong (\([0-9]*\) of them shown), round trip \(.*\) ms.*/drawn=\1 judged-right=\2 judged-wrong=\3 drawn-wrong=\4 srtt=\5/p' \
 			"$T/stats.$n" ;;
+	telly-view)
+		host_telly new -s "pb$n" -- sh "$T/at100.sh" $prog >/dev/null
+		"$PB" --view "$@" -- sh -c "exec \"$TELLY\" view --headless --size $VIEW_SIZE \
+			--key-fd 3 --paint-fd 4 --input \"$T/maximize\" --ssh \"$(ssh_via "$port")\" \
+			--server \"$TELLY\" $dest 2>$T/view.$n"
+		host_telly kill "pb$n" >/dev/null 2>&1 ;;
 	ssh)
 		"$PB" "$@" -- sh -c "exec $(ssh_via "$port") -tt $dest \"$prog\"" ;;
 	mosh | mosh-always)
