@@ -9,16 +9,8 @@
 # character.
 . test/integration/lib.sh "$1"
 DELAY_MS=${PREDICT_DELAY_MS:-1000}
-port=$(free_port)
-pport=$(free_port)
-[ "$port" != "$pport" ] || pport=$(free_port)
 command -v python3 >/dev/null || { echo "no python3: skipped"; exit 77; }
-
-"$TELLY" serve --listen 127.0.0.1:$port 2>"$T/serve.err" &
-pids="$pids $!"
-wait_until 10 test -s "$TELLY_DIR/token"
-"$B/bin/delay-proxy" tcp "$pport" "$port" "$DELAY_MS" &
-pids="$pids $!"
+serve_delayed "$DELAY_MS"
 LOG=$LOG_DIR/logs/p1.log
 
 tm_start w1 "exec $TELLY attach --stats ${PREDICT_OPT:-} --tcp 127.0.0.1:$pport --token-file $TELLY_DIR/token p1 -- env PS1='P> ' bash --norc --noprofile 2>$T/attach.err"

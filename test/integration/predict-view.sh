@@ -6,15 +6,7 @@
 # the script's next wait for it still has to wait).
 . test/integration/lib.sh "$1"
 DELAY_MS=${PREDICT_DELAY_MS:-1000}
-port=$(free_port)
-pport=$(free_port)
-[ "$port" != "$pport" ] || pport=$(free_port)
-
-"$TELLY" serve --listen 127.0.0.1:$port 2>"$T/serve.err" &
-pids="$pids $!"
-wait_until 10 test -s "$TELLY_DIR/token"
-"$B/bin/delay-proxy" tcp "$pport" "$port" "$DELAY_MS" &
-pids="$pids $!"
+serve_delayed "$DELAY_MS"
 "$TELLY" new -s p1 -- env PS1='P> ' bash --norc --noprofile || fail "new"
 
 cat >"$T/in" <<EOT
