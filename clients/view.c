@@ -1559,6 +1559,22 @@ static void print_stats(struct view *v)
 	}
 }
 
+/* --stats: each terminal window's predictions (as telly attach --stats
+ * says them), for the windows open at the end. */
+static void print_pred_stats(struct view *v)
+{
+	for (unsigned i = 0; i < v->nwins; i++) {
+		const struct win *w = v->wins[i];
+		const struct pred_stats *s = w->pred ? pred_stats(w->pred) : NULL;
+		if (s)
+			fprintf(stderr,
+				"telly view: %s: predictions: %lu keys, %lu shown before the answer, "
+				"%lu right, %lu wrong (%lu of them shown), round trip %d ms\n",
+				w->name, s->keys, s->shown, s->right, s->wrong, s->shown_wrong,
+				pred_srtt_ms(w->pred));
+	}
+}
+
 static struct win *focused(struct view *v)
 {
 	return v->wm.focus ? win_by_chan(v, (uint16_t)v->wm.focus) : NULL;
@@ -2267,7 +2283,8 @@ static void view_usage(FILE *f)
 	      "                      session's name), as sent: for tests and bug reports\n"
 	      "  --lossless          X windows: never lossy (else regions that change like\n"
 	      "                      video go as JPEG, and losslessly once they stop)\n"
-	      "  --stats             print keystroke-to-pixel latency by stage at exit\n"
+	      "  --stats             print keystroke-to-pixel latency by stage at exit, and\n"
+	      "                      each terminal window's predictions (as telly attach)\n"
 	      "  --bench-keys N      type N keys into the focused window, one at a time,\n"
 	      "                      each once the last one's echo is drawn; then exit\n"
 	      "  --key-fd FD         (headless) keys read from FD, one step a line: type \"TEXT\"\n"
@@ -2546,6 +2563,7 @@ int telly_view(int argc, char **argv)
 		fprintf(stderr, "telly view: %s\n", v->why);
 	if (v->stats) {
 		print_stats(v);
+		print_pred_stats(v);
 		vx_print_stats(v->x);
 	}
 	rc = v->rc;

@@ -6,7 +6,8 @@
 # stopped (nothing passes either way: the key cannot reach the host, nor
 # its echo come back) and the next keys still show in the painted grid:
 # the prediction drawn. A password typed at a no-echo prompt (read -s)
-# is in no repaint. The keyboard's end closes the view.
+# is in no repaint. The keyboard's end closes the view, whose --stats
+# count the keys drawn before the answer.
 . test/integration/lib.sh "$1"
 SECRET=KQZ7XJ9V
 serve_delayed 100
@@ -14,7 +15,7 @@ serve_delayed 100
 
 mkfifo "$T/keys"
 "$TELLY" view --headless --tcp 127.0.0.1:$pport --token-file "$TELLY_DIR/token" \
-	--key-fd 3 --paint-fd 4 3<"$T/keys" 4>"$T/paint" 2>"$T/err" &
+	--stats --key-fd 3 --paint-fd 4 3<"$T/keys" 4>"$T/paint" 2>"$T/err" &
 view=$!
 pids="$pids $view"
 exec 7>"$T/keys"
@@ -73,4 +74,7 @@ grep -q "$SECRET" "$T/paint" && { show; fail "the password was painted"; }
 exec 7>&-
 wait_until 10 sh -c "! kill -0 $view 2>/dev/null"
 wait "$view" || fail "view ended with $?: $(cat "$T/err")"
+# Its --stats count the keys drawn before the answer: the two at least.
+shown=$(sed -n 's/^telly view: p1: predictions: [0-9]* keys, \([0-9]*\) shown .*/\1/p' "$T/err")
+[ "${shown:-0}" -ge 2 ] || fail "view --stats says ${shown:-no} keys shown before the answer: $(cat "$T/err")"
 echo "view-paint-fd: ok"
