@@ -20,9 +20,10 @@
 # share of keys (that change the screen) shown within 5 ms, the median
 # time, wrong-glyph episodes per 100 keys and their mean length, password
 # characters shown, and whether the final screen equals the reference;
-# for telly, how many keys its predictor drew before the host's answer
-# (attach --stats). The "local" rows (RTT -) run the program on a pty of
-# its own with the typist's timing: the ceiling of this measure.
+# for telly and telly-view, how many keys their predictor drew before the
+# host's answer (attach --stats, view --stats). The "local" rows (RTT -)
+# run the program on a pty of its own with the typist's timing: the
+# ceiling of this measure.
 #
 # telly-view: the program runs in a session of its own on the host
 # (telly new; it starts once its terminal is 24x100), and telly view
@@ -138,6 +139,12 @@ case " $CLIENTS " in *" telly-view "*)
 	VIEW_SIZE=$(view_size) || { echo "predict-bench: no size for telly view: $(cat "$T/size.legend")"; CLIENTS=$(echo " $CLIENTS " | sed 's/ telly-view / /'); } ;;
 esac
 
+# Keys the predictor drew before the host's answer, as the client's
+# --stats said at its end (attach's and view's lines alike).
+predictor() { # FILE
+	sed -n 's/.*predictions: [0-9]* keys, \([0-9]*\) shown.*, \([0-9]*\) right, \([0-9]*\) wrong (\([0-9]*\) of them shown), round trip \(.*\) ms.*/drawn=\1 judged-right=\2 judged-wrong=\3 drawn-wrong=\4 srtt=\5/p' "$1"
+}
+
 n=0
 run() { # CLIENT RTT PROXYPORT TRACE
 	c=$1 rtt=$2 port=$3 tr=$4
@@ -153,15 +160,14 @@ run() { # CLIENT RTT PROXYPORT TRACE
 		"$PB" "$@" -- sh -c "exec \"$TELLY\" attach --stats -e none --ssh \"$(ssh_via "$port")\" \
 			--server \"$TELLY\" $dest pb$n -- $prog 2>$T/stats.$n"
 		host_telly kill "pb$n" >/dev/null 2>&1
-		# keys the predictor drew before the host's answer
-		sed -n 's/.*predictions: [0-9]* keys, \([0-9]*\) shown.*, \([0-9]*\) right, \([0-9]*\) wrong (\([0-9]*\) of them shown), round trip \(.*\) ms.*/drawn=\1 judged-right=\2 judged-wrong=\3 drawn-wrong=\4 srtt=\5/p' \
-			"$T/stats.$n" ;;
+		predictor "$T/stats.$n" ;;
 	telly-view)
 		host_telly new -s "pb$n" -- sh "$T/at100.sh" $prog >/dev/null
 		"$PB" --view "$@" -- sh -c "exec \"$TELLY\" view --headless --size $VIEW_SIZE \
-			--key-fd 3 --paint-fd 4 --input \"$T/maximize\" --ssh \"$(ssh_via "$port")\" \
+			--key-fd 3 --paint-fd 4 --input \"$T/maximize\" --stats --ssh \"$(ssh_via "$port")\" \
 			--server \"$TELLY\" $dest 2>$T/view.$n"
-		host_telly kill "pb$n" >/dev/null 2>&1 ;;
+		host_telly kill "pb$n" >/dev/null 2>&1
+		predictor "$T/view.$n" ;;
 	ssh)
 		"$PB" "$@" -- sh -c "exec $(ssh_via "$port") -tt $dest \"$prog\"" ;;
 	mosh | mosh-always)
