@@ -276,6 +276,11 @@ all: $(BUILD)/test/xgrab
 $(BUILD)/test/xgrab: $(call obj,obj,test/integration/xgrab.c)
 	@mkdir -p $(dir $@)
 	$(CC) $(ALL_CFLAGS) -o $@ $^ $(shell pkg-config --libs xcb 2>/dev/null)
+# A program whose end its parent cannot see until told (x11-put-down.sh).
+all: $(BUILD)/test/xheld
+$(BUILD)/test/xheld: $(call obj,obj,test/integration/xheld.c)
+	@mkdir -p $(dir $@)
+	$(CC) $(ALL_CFLAGS) -o $@ $^
 # A window that plays video-like frames, for the lossy X test.
 all: $(BUILD)/test/xanim
 $(BUILD)/test/xanim: $(call obj,obj,test/integration/xanim.c)

@@ -2717,6 +2717,11 @@ pid_t xd_server_pid(const struct xd *xd)
 	return xd->proc.server;
 }
 
+unsigned xd_processes(const struct xd *xd)
+{
+	return xvfb_processes(&xd->proc);
+}
+
 static bool keymap_loading(const struct xd *xd)
 {
 	return xd->proc.xkbcomp > 0 || xd->proc.keymap_next;
@@ -2950,6 +2955,10 @@ long xd_wait_time(struct xd *xd, long now)
 {
 	long kw = xvfb_keymap_wait(&xd->proc, now), sw = start_wait(xd, now);
 	long w = kw < 0 ? sw : sw < 0 || kw < sw ? kw : sw;
+	long dw = xvfb_stop_wait(&xd->proc, now); /* after the start's: a fallback puts one down */
+
+	if (dw >= 0 && (w < 0 || dw < w))
+		w = dw;
 
 	/* Held input (or a release owed, or all: paused) waits for a server
 	 * that does not read: its reading again shows on no descriptor of

@@ -42,6 +42,7 @@
 			     this again, or it failed */
 #define XD_SEL_MAX_BYTES (4u << 20) /* a selection's text, either way */
 #define XD_XKBCOMP_MS 10000 /* xkbcomp has loaded a keymap within this, or it is killed */
+#define XD_STOP_GRACE_MS 2000 /* a process put down: SIGTERM, then SIGKILL after this */
 
 struct xd;
 
@@ -127,7 +128,8 @@ int xd_socket(const struct xd *xd);
  * xd_capture...) flushes, and xcb may read while it flushes: the owner
  * calls xd_dispatch after them before it sleeps on the descriptor. */
 int xd_dispatch(struct xd *xd);
-/* ms until xd has timed work (its start's deadline), or -1. */
+/* ms until xd has timed work (its start's deadline, a SIGKILL after a
+ * grace, xkbcomp's bound), or -1. */
 long xd_wait_time(struct xd *xd, long now_ms);
 
 int xd_display(const struct xd *xd); /* its number, -1 while starting */
@@ -150,11 +152,18 @@ const char *xd_auth_path(const struct xd *xd);
  * 0 or -errno, err said. */
 int xd_files_again(struct xd *xd, char *err, size_t errn);
 pid_t xd_server_pid(const struct xd *xd);
-/* Reaps what xd started that exited (its server, xkbcomp): true when the
- * server is gone (its wait status in *status). */
+/* Reaps what xd started that exited (its server, xkbcomp, an Xorg put
+ * down for Xvfb), never waiting: true when the server is gone (its wait
+ * status in *status). The owner calls it on SIGCHLD. */
 bool xd_reap(struct xd *xd, int *status);
-/* SIGTERM to the server (its clients lose the display). */
+/* SIGTERM to the server (its clients lose the display) and xkbcomp;
+ * SIGKILL after XD_STOP_GRACE_MS (xd_wait_time asks to be called then).
+ * Never waits: xd_reap collects them when they end. */
 void xd_stop(struct xd *xd);
+/* Processes of xd's not reaped yet (the server, xkbcomp, an Xorg put
+ * down). The owner destroys xd once none is left: xd_destroy waits for
+ * none, and sends SIGKILL to what is left, which nobody then reaps. */
+unsigned xd_processes(const struct xd *xd);
 
 /* Every mapped window, bottom to top, through ops->window. */
 void xd_windows(struct xd *xd);

@@ -13,6 +13,7 @@
 #define XD_LAST_WORDS_BYTES 4096 /* of a server's output read for why it failed */
 #define XD_KEYMAPS_REFUSED_MAX 16 /* keymaps remembered as refused by xkbcomp */
 #define XD_KEYMAP_DIGEST_BYTES 32 /* SHA-256 */
+#define XD_DYING_MAX 4		  /* processes put down and not reaped yet (a fallback's) */
 
 struct xd_proc;
 
@@ -45,6 +46,15 @@ struct xd_proc {
 	uint8_t cookie[XD_COOKIE_BYTES];
 	pid_t server;	    /* the X server, 0 once reaped */
 	int server_status;
+	long server_kill_at; /* put down (xvfb_stop): SIGKILL then; 0: not yet */
+	/* Processes put down that the display no longer wants (an Xorg that
+	 * gave way to Xvfb): SIGTERM sent, SIGKILL at kill_at (0: sent),
+	 * reaped by xvfb_reap whenever they end. Nothing waits for them. */
+	struct {
+		pid_t pid;
+		long kill_at;
+	} dying[XD_DYING_MAX];
+	unsigned ndying;
 	int displayfd;	    /* the read end of -displayfd, -1 once read */
 	char dbuf[16];
 	size_t dlen;
@@ -78,17 +88,28 @@ int xvfb_start(struct xd_proc *p, const struct xd_server_ops *srv, const char *d
 /* Reads what the server said on -displayfd: 1 with p->display set, 0 for
  * more to come, -errno (err said) when it failed. */
 int xvfb_read_display(struct xd_proc *p, char *err, size_t errn);
-/* The server (never connected to) stopped and srv started in its place,
- * with the same cookie: 0 or -errno, err said. */
+/* The server (never connected to) put down and srv started in its place
+ * at once, with the same cookie (the old one is reaped when it ends; the
+ * new one picks a display number of its own): 0 or -errno, err said. */
 int xvfb_restart(struct xd_proc *p, const struct xd_server_ops *srv, unsigned w, unsigned h,
 		 char *err, size_t errn);
 /* What the server last said in the log, since it started (X.Org's fatal
  * error, else its last line), cleaned for a log line; "" if nothing. */
 void xvfb_last_words(const struct xd_proc *p, char *out, size_t n);
-/* true when the server exited (reaped). */
+/* Reaps (WNOHANG) what ended: the server, xkbcomp, those put down. true
+ * when the server exited (reaped). */
 bool xvfb_reap(struct xd_proc *p);
+/* SIGTERM (and SIGCONT) to the server and xkbcomp, SIGKILL once
+ * XD_STOP_GRACE_MS is over (xvfb_stop_wait); never waits. */
 void xvfb_stop(struct xd_proc *p);
-void xvfb_finish(struct xd_proc *p); /* kills and waits, removes the files */
+/* SIGKILL to what was put down and is past its grace: ms until the next
+ * one is, or -1. */
+long xvfb_stop_wait(struct xd_proc *p, long now);
+/* How many of its processes are not reaped yet. */
+unsigned xvfb_processes(const struct xd_proc *p);
+/* Removes the files; waits for nothing: a process still running is sent
+ * SIGKILL and left to be reaped by whoever reaps the owner's children. */
+void xvfb_finish(struct xd_proc *p);
 /* The cookie file written again, with the same cookie, if it is gone
  * (its directory was removed): 0 or -errno, err said. */
 int xvfb_cookie_again(struct xd_proc *p, char *err, size_t errn);

@@ -20,8 +20,6 @@
 #include "xd.h"
 #include "xd_int.h"
 
-#define XVFB_STOP_WAIT_MS 2000 /* after SIGTERM, SIGKILL */
-
 /* An Xauthority entry that fits any display: family FamilyWild, empty
  * address and number, so one file serves the server (-auth reads every
  * entry's cookie) and its clients (XAUTHORITY). */
@@ -120,6 +118,8 @@ int xvfb_start(struct xd_proc *p, const struct xd_server_ops *srv, const char *d
 	int r;
 
 	p->server = 0;
+	p->server_kill_at = 0;
+	p->ndying = 0;
 	p->displayfd = -1;
 	p->xkbcomp = 0;
 	p->display = -1;
@@ -197,15 +197,33 @@ fail_prepare:
 	return r;
 }
 
+/* A process the display no longer wants: SIGTERM (SIGCONT after: one
+ * someone stopped ends all the same), SIGKILL after XD_STOP_GRACE_MS
+ * (xvfb_stop_wait), reaped by xvfb_reap when it ends. Nothing waits for
+ * it: a server that ignores SIGTERM, or whose end the kernel holds (in
+ * uninterruptible sleep), holds no one else. */
+static void put_down(struct xd_proc *p, pid_t pid)
+{
+	kill(pid, SIGTERM);
+	kill(pid, SIGCONT);
+	if (p->ndying == XD_DYING_MAX) { /* (a display puts down one, its Xorg) */
+		kill(pid, SIGKILL);
+		return;
+	}
+	p->dying[p->ndying].pid = pid;
+	p->dying[p->ndying++].kill_at = base_now_ms() + XD_STOP_GRACE_MS;
+}
+
 int xvfb_restart(struct xd_proc *p, const struct xd_server_ops *srv, unsigned w, unsigned h,
 		 char *err, size_t errn)
 {
-	/* It never took a client: nothing is lost by SIGKILL. */
-	if (p->server > 0) {
-		kill(p->server, SIGKILL);
-		waitpid(p->server, &p->server_status, 0);
-		p->server = 0;
-	}
+	/* The new server does not wait for the old one to be gone: it takes
+	 * a display number of its own (-displayfd picks a free one), and the
+	 * cookie file is the same. */
+	if (p->server > 0)
+		put_down(p, p->server);
+	p->server = 0;
+	p->server_kill_at = 0;
 	if (p->displayfd >= 0)
 		close(p->displayfd);
 	p->displayfd = -1;
@@ -422,47 +440,87 @@ bool xvfb_reap(struct xd_proc *p)
 	}
 	if (p->server > 0 && waitpid(p->server, &status, WNOHANG) == p->server) {
 		p->server = 0;
+		p->server_kill_at = 0;
 		p->server_status = status;
+	}
+	for (unsigned i = 0; i < p->ndying;) {
+		if (waitpid(p->dying[i].pid, &status, WNOHANG) != p->dying[i].pid) {
+			i++;
+			continue;
+		}
+		base_log("xdisplay", "the X server put down (pid %d) ended (%s %d)",
+			 (int)p->dying[i].pid, WIFEXITED(status) ? "exit status" : "signal",
+			 WIFEXITED(status) ? WEXITSTATUS(status) : WTERMSIG(status));
+		p->dying[i] = p->dying[--p->ndying];
 	}
 	return p->server == 0;
 }
 
-/* SIGCONT after: a server someone stopped (SIGSTOP) ends all the same. */
+/* SIGCONT after: a server someone stopped (SIGSTOP) ends all the same.
+ * xkbcomp, its client, goes too (past the same grace, as one that does
+ * not load: xvfb_keymap_wait). */
 void xvfb_stop(struct xd_proc *p)
 {
+	long by = base_now_ms() + XD_STOP_GRACE_MS;
+
 	if (p->server > 0) {
 		kill(p->server, SIGTERM);
 		kill(p->server, SIGCONT);
+		if (!p->server_kill_at)
+			p->server_kill_at = by;
+	}
+	if (p->xkbcomp > 0 && !p->xkbcomp_killed) {
+		kill(p->xkbcomp, SIGTERM);
+		if (p->xkbcomp_by > by)
+			p->xkbcomp_by = by;
 	}
 }
 
-static void wait_gone(pid_t pid)
+long xvfb_stop_wait(struct xd_proc *p, long now)
 {
-	long until = base_now_ms() + XVFB_STOP_WAIT_MS;
-	int status;
+	long w = -1;
 
-	while (waitpid(pid, &status, WNOHANG) == 0) {
-		if (base_now_ms() >= until) {
-			kill(pid, SIGKILL);
-			waitpid(pid, &status, 0);
-			return;
-		}
-		usleep(5000);
+	if (p->server > 0 && p->server_kill_at > 0) {
+		if (now >= p->server_kill_at) {
+			base_log("xdisplay", "the X server (%s, pid %d) did not end within %d ms "
+					     "of SIGTERM: SIGKILL",
+				 p->srv ? p->srv->name : "X", (int)p->server, XD_STOP_GRACE_MS);
+			kill(p->server, SIGKILL);
+			p->server_kill_at = -1; /* sent; reaped when the kernel lets it go */
+		} else
+			w = p->server_kill_at - now;
 	}
+	for (unsigned i = 0; i < p->ndying; i++) {
+		long at = p->dying[i].kill_at;
+		if (!at)
+			continue;
+		if (now >= at) {
+			kill(p->dying[i].pid, SIGKILL);
+			p->dying[i].kill_at = 0;
+		} else if (w < 0 || at - now < w)
+			w = at - now;
+	}
+	return w;
+}
+
+unsigned xvfb_processes(const struct xd_proc *p)
+{
+	return (p->server > 0) + (p->xkbcomp > 0) + p->ndying;
 }
 
 void xvfb_finish(struct xd_proc *p)
 {
-	if (p->xkbcomp > 0) {
+	/* The owner waits until xvfb_processes is 0 (the daemon does); one
+	 * that does not leaves them SIGKILLed, never waited for here. */
+	if (p->xkbcomp > 0)
 		kill(p->xkbcomp, SIGKILL);
-		waitpid(p->xkbcomp, NULL, 0);
-		p->xkbcomp = 0;
-	}
-	if (p->server > 0) {
-		xvfb_stop(p);
-		wait_gone(p->server);
-		p->server = 0;
-	}
+	p->xkbcomp = 0;
+	if (p->server > 0)
+		kill(p->server, SIGKILL);
+	p->server = 0;
+	for (unsigned i = 0; i < p->ndying; i++)
+		kill(p->dying[i].pid, SIGKILL);
+	p->ndying = 0;
 	if (p->displayfd >= 0)
 		close(p->displayfd);
 	p->displayfd = -1;

@@ -107,7 +107,11 @@ struct x11 {
 	struct xprog progs[X11_MAX_PROGRAMS];
 	unsigned nprogs;
 	bool started_any, killing, stopped, more;
-	long kill_at; /* ms: SIGKILL to programs and the server; 0: not killing */
+	long kill_at; /* ms: SIGKILL to the programs (the server's is xd's); 0: none due */
+	/* The server ended (its status kept): the session ends once its
+	 * programs and xd's processes are reaped too, never waiting for them. */
+	bool server_gone;
+	int server_status;
 	struct xwindow *wins;
 	unsigned nwins;
 	struct xview *views;
@@ -844,9 +848,25 @@ static void x11_reap(struct session *s)
 		if (!x->kill_at)
 			x->kill_at = base_now_ms() + KILL_GRACE_MS;
 	}
-	if (xd_reap(x->xd, &status)) {
+	if (!x->server_gone && xd_reap(x->xd, &status)) {
+		x->server_gone = true;
+		x->server_status = status;
+		/* Its programs lost their display: a hangup, SIGKILL after the
+		 * grace (x11_wait_time) for one that holds on. */
 		programs_signal(x, SIGHUP);
-		session_end(s->srv, s, x->killing || x->stopped ? 0 : status);
+		programs_signal(x, SIGCONT);
+		if (!x->kill_at)
+			x->kill_at = base_now_ms() + KILL_GRACE_MS;
+	} else if (x->server_gone)
+		xd_reap(x->xd, NULL); /* what else it put down */
+	if (x->server_gone) {
+		bool running = false;
+		for (unsigned i = 0; i < x->nprogs; i++)
+			running |= x->progs[i].pid > 0;
+		/* Gone from the list once nothing of it runs: what it started
+		 * is reaped here, by the loop, never waited for. */
+		if (!running && !xd_processes(x->xd))
+			session_end(s->srv, s, x->killing || x->stopped ? 0 : x->server_status);
 		return;
 	}
 	settle(x); /* keys held for a keymap may have gone in */
@@ -983,15 +1003,16 @@ static long x11_wait_time(struct session *s, long now)
 	struct x11 *x = xs(s);
 	long wait = -1, w;
 
+	/* The grace is over: SIGKILL to the programs, and the display put
+	 * down (xd sends its server SIGKILL after its own grace: before, the
+	 * server's SIGKILL here could never come, as kill_at moved on). */
 	if (x->kill_at && now >= x->kill_at) {
 		programs_signal(x, SIGKILL);
-		if (!x->stopped || now >= x->kill_at + KILL_GRACE_MS) {
+		if (!x->stopped) {
 			xd_stop(x->xd);
 			x->stopped = true;
 		}
-		if (xd_server_pid(x->xd) > 0 && now >= x->kill_at + KILL_GRACE_MS)
-			kill(xd_server_pid(x->xd), SIGKILL);
-		x->kill_at = now + KILL_GRACE_MS;
+		x->kill_at = 0;
 	}
 	if (x->kill_at)
 		wait = x->kill_at - now;
@@ -1140,10 +1161,10 @@ static void x11_destroy(struct session *s, struct fdm *fdm)
 	xd_destroy(x->xd);
 	free(x->cursor_px);
 	for (unsigned i = 0; i < x->nprogs; i++) {
-		if (x->progs[i].pid > 0) {
+		/* (only when the daemon ends under it: x11_reap ends the
+		 * session once they are reaped; never waited for here) */
+		if (x->progs[i].pid > 0)
 			kill(-x->progs[i].pid, SIGKILL);
-			waitpid(x->progs[i].pid, NULL, 0);
-		}
 		free_argv(x->progs[i].argv);
 	}
 	free(x);

@@ -107,6 +107,14 @@ tm_start() { # NAME CMD...: a new window (the first starts the server)
 	fi
 }
 screen() { tm capture-pane -p -t "t:$1"; }
+# shell_attached SESSION WINDOW [PATH]: a shell session (prompt 'sh> ')
+# made, the daemon started with PATH if it is not running, and attached
+# in a new tmux window.
+shell_attached() {
+	PATH=${3:-$PATH} "$TELLY" new -s "$1" -- env PS1='sh> ' sh || fail "telly new $1"
+	tm_start "$2" "exec $TELLY attach $1"
+	wait_for "$2" 'sh>'
+}
 
 # wait_for WINDOW TEXT [SECONDS]: until TEXT is on the window's screen.
 wait_for() {

@@ -45,9 +45,7 @@ mkdir -p "$XDG_CONFIG_HOME/telly"
 echo "x-server xvfb" >"$XDG_CONFIG_HOME/telly/config"
 
 # The daemon (its PATH finds that Xvfb) with a shell, typed into.
-PATH=$T/bin:$PATH "$TELLY" new -s term -- env PS1='sh> ' sh || fail "telly new"
-tm_start w1 "exec $TELLY attach term"
-wait_for w1 'sh>'
+shell_attached term w1 "$T/bin:$PATH"
 "$TELLY" new --x11 -s xs -- xterm -T txs >"$T/new.out" 2>&1 &
 pids="$pids $!"
 wait_until 20 test -s "$T/xpid"
