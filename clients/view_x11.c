@@ -128,7 +128,7 @@ struct xprobe {
 };
 
 enum { XS_DESK, XS_REMOTE, XS_APPLY, XS_PAINT, XS_TOTAL, XS_N };
-enum { XH_WIRE, XH_INJECT, XH_DAMAGE, XH_READ, XH_ENCODE, XH_QUEUE, XH_BACK, XH_N };
+_Static_assert(VX_SPLIT_N == 7, "one per stage of the host's split");
 
 struct vx {
 	struct vx_ctx c;
@@ -174,7 +174,7 @@ struct vx {
 	/* --stats */
 	struct xprobe await[VX_PROBES];
 	unsigned nawait;
-	uint64_t *samples[XS_N], *split[XH_N];
+	uint64_t *samples[XS_N], *split[VX_SPLIT_N];
 	size_t nsamples, nsplit;
 	char why[300];
 	/* The link (vx_link_down): keys and pointer input held while it is
@@ -512,7 +512,7 @@ struct vx *vx_create(const struct vx_ctx *ctx, char *err, size_t errn)
 		for (int k = 0; k < XS_N; k++)
 			if (!(x->samples[k] = calloc(VX_SAMPLES_MAX, sizeof(uint64_t))))
 				goto oom;
-		for (int k = 0; k < XH_N; k++)
+		for (int k = 0; k < VX_SPLIT_N; k++)
 			if (!(x->split[k] = calloc(VX_SAMPLES_MAX, sizeof(uint64_t))))
 				goto oom;
 	}
@@ -545,7 +545,7 @@ void vx_destroy(struct vx *x)
 	rp_xdec_destroy(x->dec);
 	for (int k = 0; k < XS_N; k++)
 		free(x->samples[k]);
-	for (int k = 0; k < XH_N; k++)
+	for (int k = 0; k < VX_SPLIT_N; k++)
 		free(x->split[k]);
 	free(x->cursor);
 	free(x);
@@ -1202,16 +1202,34 @@ static void probes_finish(struct vx *x, uint64_t now, bool painting, bool all);
 
 static void on_timing(struct vx *x, struct xsess *s, const struct rp_xtiming *t)
 {
-	/* The host times the last input it injected before reading the
-	 * pixels: a key's release, say, right after its press; the keys
-	 * before it that the same pixels answer share its stages. */
+	/* The host times one input, the press it answers (a release or a
+	 * motion after it does not take its place: session_x11.c): its
+	 * stages are that input's only. Given to the presses before it that
+	 * the same pixels answer, they counted the time the host held the
+	 * timed one (or the gap between two keys) as wire to host. */
 	for (unsigned i = 0; i < x->nawait; i++)
-		if (x->await[i].chan == s->chan && !x->await[i].host &&
-		    (int32_t)(t->seq - x->await[i].seq) >= 0) {
+		if (x->await[i].chan == s->chan && !x->await[i].host && x->await[i].seq == t->seq) {
 			x->await[i].host = true;
 			x->await[i].h = *t;
 		}
 	probes_finish(x, base_now_ns(), false, false);
+}
+
+bool vx_timing_split(uint32_t seq, uint64_t t_sent, uint64_t t_recv, const struct rp_xtiming *h,
+		     uint64_t out[VX_SPLIT_N])
+{
+	/* Only the input it times, and only when the host's instants fall
+	 * inside ours: one clock. */
+	if (h->seq != seq || t_sent > h->t_input || h->t_input > h->t_injected ||
+	    h->t_injected > h->t_damage || h->t_damage > h->t_read || h->t_read > h->t_encoded ||
+	    h->t_encoded > h->t_sent || h->t_sent > t_recv)
+		return false;
+	const uint64_t sp[VX_SPLIT_N] = {h->t_input - t_sent,	     h->t_injected - h->t_input,
+					 h->t_damage - h->t_injected, h->t_read - h->t_damage,
+					 h->t_encoded - h->t_read,    h->t_sent - h->t_encoded,
+					 t_recv - h->t_sent};
+	memcpy(out, sp, sizeof sp);
+	return true;
 }
 
 static uint64_t text_hash(const uint8_t *p, size_t n)
@@ -1901,17 +1919,10 @@ static void probes_finish(struct vx *x, uint64_t now, bool painting, bool all)
 				x->samples[k][x->nsamples] = st[k];
 			x->nsamples++;
 		}
-		const struct rp_xtiming *h = &p->h;
-		/* Only when the host's instants fall inside ours: one clock. */
-		if (p->host && x->nsplit < VX_SAMPLES_MAX && p->t_sent <= h->t_input &&
-		    h->t_input <= h->t_injected && h->t_injected <= h->t_damage &&
-		    h->t_damage <= h->t_read && h->t_read <= h->t_encoded &&
-		    h->t_encoded <= h->t_sent && h->t_sent <= p->t_recv) {
-			uint64_t sp[XH_N] = {h->t_input - p->t_sent,  h->t_injected - h->t_input,
-					     h->t_damage - h->t_injected, h->t_read - h->t_damage,
-					     h->t_encoded - h->t_read, h->t_sent - h->t_encoded,
-					     p->t_recv - h->t_sent};
-			for (int k = 0; k < XH_N; k++)
+		uint64_t sp[VX_SPLIT_N];
+		if (p->host && x->nsplit < VX_SAMPLES_MAX &&
+		    vx_timing_split(p->seq, p->t_sent, p->t_recv, &p->h, sp)) {
+			for (int k = 0; k < VX_SPLIT_N; k++)
 				x->split[k][x->nsplit] = sp[k];
 			x->nsplit++;
 		}
@@ -1969,7 +1980,7 @@ void vx_print_stats(struct vx *x)
 	static const char *const names[XS_N] = {
 		"input to XKEY", "wire+host+wire", "pixels applied", "composite", "total",
 	};
-	static const char *const split_names[XH_N] = {
+	static const char *const split_names[VX_SPLIT_N] = {
 		"  wire to host", "  host to injected", "  program to damage", "  capture",
 		"  encode", "  queued", "  wire back",
 	};
@@ -1985,7 +1996,7 @@ void vx_print_stats(struct vx *x)
 		print_pct(names[k], x->samples[k], x->nsamples);
 		if (k == XS_REMOTE && x->nsplit) {
 			fprintf(stderr, "   (split by the host's clock for %zu keys:)\n", x->nsplit);
-			for (int j = 0; j < XH_N; j++)
+			for (int j = 0; j < VX_SPLIT_N; j++)
 				print_pct(split_names[j], x->split[j], x->nsplit);
 		}
 	}

@@ -123,5 +123,15 @@ bool vx_updated(const struct vx *x);
 const char *vx_title(const struct vx *x, uint32_t id);
 /* --stats: keystroke-to-pixel for X windows, by stage. */
 void vx_print_stats(struct vx *x);
+/* --stats' split of a press by the host's clock: the press seq, sent at
+ * t_sent, its answer received at t_recv (the desk's ns), and XTIMING h:
+ * wire to host, host to injected, program to damage, capture, encode,
+ * queued, wire back into out. false (nothing split) when h times another
+ * input (a release, a later key: their times are not the press's) or its
+ * instants do not fall inside the press's (another clock). */
+#define VX_SPLIT_N 7
+struct rp_xtiming;
+bool vx_timing_split(uint32_t seq, uint64_t t_sent, uint64_t t_recv, const struct rp_xtiming *h,
+		     uint64_t out[VX_SPLIT_N]);
 
 #endif

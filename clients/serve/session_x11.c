@@ -75,7 +75,12 @@ struct xview {
 	/* Its desk's keymap (NULL: none came): its keys are read in it. */
 	char *km;
 	size_t km_len;
-	/* XTIMING: its last input and when it went in */
+	/* XTIMING: the input it times, when it was handled and when it was
+	 * written to the display (0: not yet). A press (what the desk times)
+	 * is not replaced by a release or a motion after it, which would
+	 * lend it their later times (the press's time on the host counted
+	 * as its wire to host); a later press replaces it (an earlier one
+	 * that changed nothing, a Shift, is answered by no pixels). */
 	uint32_t t_seq, t_id;
 	uint64_t t_input, t_injected;
 	/* The input a window's damage came after (seq 0: none), with its
@@ -495,7 +500,7 @@ static void on_damaged(void *ctx, uint32_t id)
 		 * already answered) dates nothing: taken as the first
 		 * damage, it left the next key's damage without a time. */
 		for (struct xview *xv = x->views; xv; xv = xv->next)
-			if (xv->t_seq && xv->t_id == w->id) {
+			if (xv->t_seq && xv->t_injected && xv->t_id == w->id) {
 				w->t_damage = now;
 				xv->ans = (struct rp_xtiming){.seq = xv->t_seq,
 							      .id = w->id,
@@ -896,6 +901,13 @@ static void x11_input_done(struct session *s)
 	if (!x->input_due)
 		return;
 	x->input_due = false;
+	/* XTIMING's injected: when the input is written, after the rest of
+	 * the frames read with it were handled (stamped at xd_key, that time
+	 * was counted as the program's). */
+	uint64_t now = base_now_ns();
+	for (struct xview *xv = x->views; xv; xv = xv->next)
+		if (xv->t_seq && !xv->t_injected)
+			xv->t_injected = now;
 	settle(x);
 }
 
@@ -1369,7 +1381,8 @@ int x11_list(struct session *s, struct rp_enc *e, size_t room)
 
 /* ---- the desk's X messages (dispatch.c decodes; here they act) ---- */
 
-static void note_input(struct x11 *x, struct chan *v, uint32_t seq, uint32_t id, uint64_t t_in)
+static void note_input(struct x11 *x, struct chan *v, uint32_t seq, uint32_t id, uint64_t t_in,
+		       bool press)
 {
 	struct xview *xv = view_of(x, v, false);
 	long now = base_now_ms();
@@ -1377,11 +1390,11 @@ static void note_input(struct x11 *x, struct chan *v, uint32_t seq, uint32_t id,
 	x->last_seq = seq;
 	for (struct xwindow *w = x->wins; w; w = w->next)
 		w->input_at = now + 1; /* after any read this millisecond */
-	if (xv && v->conn->timing) {
+	if (xv && v->conn->timing && (press || !xv->t_seq)) {
 		xv->t_seq = seq;
 		xv->t_id = id;
 		xv->t_input = t_in;
-		xv->t_injected = base_now_ns();
+		xv->t_injected = 0; /* written with the frames read with it: x11_input_done */
 	}
 }
 
@@ -1465,7 +1478,7 @@ int x11_key(struct session *s, struct chan *v, const struct rp_xkey *k, char *er
 		else
 			xv->keys_down[k->keycode / 8] &= (uint8_t)~(1u << (k->keycode % 8));
 	}
-	note_input(x, v, k->seq, k->id, t);
+	note_input(x, v, k->seq, k->id, t, k->pressed);
 	x->input_due = x->s.srv->input_due = true; /* sent with the frames read with it (x11_input_done) */
 	return 0;
 }
@@ -1501,7 +1514,7 @@ int x11_pointer(struct session *s, struct chan *v, const struct rp_xpointer *p, 
 		else
 			xv->buttons_down &= (uint16_t)~(1u << p->button);
 	}
-	note_input(x, v, p->seq, p->id, t);
+	note_input(x, v, p->seq, p->id, t, p->kind == RP_XPTR_PRESS);
 	x->input_due = x->s.srv->input_due = true; /* as XKEY's */
 	return 0;
 }

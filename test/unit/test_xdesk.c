@@ -1009,6 +1009,40 @@ static void view_list_opens_x(void)
 	desk_close(&d);
 }
 
+/* --stats' split of a press by the host's clock takes the XTIMING that
+ * times that press only. One that times a later input (the release that
+ * came with it, a motion, the next key) has that input's arrival as
+ * t_input: given to the press (before, to every press up to its seq), the
+ * time the host held the press, and the gap between the two, was counted
+ * as the press's wire to host. */
+static void timing_split_own_input(void)
+{
+	uint64_t out[VX_SPLIT_N];
+	/* The press: sent at 1000, arrives 1100, written 1150, damage 5000,
+	 * read 5100, encoded 5300, queued 5350; its answer back at 5500. */
+	struct rp_xtiming h = {.seq = 7, .id = 0x800001, .t_input = 1100, .t_injected = 1150,
+			       .t_damage = 5000, .t_read = 5100, .t_encoded = 5300, .t_sent = 5350};
+
+	CHECK(vx_timing_split(7, 1000, 5500, &h, out));
+	CHECK_EQ(out[0], 100u); /* wire to host */
+	CHECK_EQ(out[1], 50u);
+	CHECK_EQ(out[2], 3850u);
+	CHECK_EQ(out[3], 100u);
+	CHECK_EQ(out[4], 200u);
+	CHECK_EQ(out[5], 50u);
+	CHECK_EQ(out[6], 150u); /* wire back */
+	/* The same pixels timed by the release after it (seq 8, arrived at
+	 * 4000 while the program drew): not the press's. */
+	struct rp_xtiming rel = h;
+	rel.seq = 8;
+	rel.t_input = 4000;
+	rel.t_injected = 4010;
+	CHECK(!vx_timing_split(7, 1000, 5500, &rel, out));
+	/* Another clock's instants (before the press was sent): no split. */
+	h.t_input = 900;
+	CHECK(!vx_timing_split(7, 1000, 5500, &h, out));
+}
+
 static const struct unit_case cases[] = {
 	{"xsurf-whole-updates", xsurf_whole_updates},
 	{"xsurf-damage-is-what-changed", xsurf_damage_is_what_changed},
@@ -1017,6 +1051,7 @@ static const struct unit_case cases[] = {
 	{"xsurf-palette-ops-placed", xsurf_palette_ops_placed},
 	{"xsurf-refuses-bad", xsurf_refuses_bad},
 	{"keymap-keys", keymap_keys},
+	{"timing-split-own-input", timing_split_own_input},
 	{"view-draws-host-window", view_draws_host_window},
 	{"view-menu-at-parent", view_menu_at_parent},
 	{"view-readonly-silent", view_readonly_silent},
