@@ -259,6 +259,13 @@ static void session_keys(struct attach *a, const uint8_t *buf, size_t n)
 	}
 }
 
+/* Raw keys the host let go at a switch to canonical: typed again, as
+ * keys typed now are. */
+static void on_retype(void *ctx, const void *buf, size_t n)
+{
+	session_keys(ctx, buf, n);
+}
+
 static void keys(struct attach *a, const uint8_t *buf, size_t n)
 {
 	uint8_t out[KEY_READ_BYTES + 1];
@@ -791,6 +798,7 @@ static const struct rp_desk_chan_ops attach_chan_ops = {
 	.consumed = on_consumed,
 	.notice = on_notice, .exit = on_exit_status,
 	.error = on_error, .resumed = on_resumed, .refused = on_refused,
+	.retype = on_retype,
 };
 
 static void on_frame(struct attach *a, const struct rp_hdr *h, const uint8_t *p)
@@ -1263,6 +1271,8 @@ int telly_attach(int argc, char **argv)
 		goto fail;
 	if (a->predict != PRED_NEVER && !a->readonly)
 		dest.caps |= RP_CAP_CONTEXT; /* the host tells what predicting needs */
+	if (!a->readonly) /* keys that miss a switch to canonical are typed again */
+		dest.caps |= RP_CAP_RETYPE;
 	/* Over ssh and TCP the channel outlives a lost link; on this host the
 	 * link is lost only with the daemon, and the session with it. */
 	if (dest.host || dest.tcp)

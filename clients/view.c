@@ -344,6 +344,25 @@ static void cook_keys(void *ctx, const void *buf, size_t n)
 
 static const struct pred_cook_ops win_cook_ops = {cook_keys};
 
+/* Keys for the session, kept while pred_cook waits. */
+static void win_keys(struct win *w, const char *bytes, size_t n)
+{
+	while (n) { /* a line's end typed may begin a wait for the rest */
+		size_t k = w->pred ? pred_cook_piece(&w->cook, bytes, n) : n;
+		if (!w->pred || !pred_cook_keys(&w->cook, bytes, k, base_now_ms()))
+			win_type(w, bytes, k);
+		bytes += k;
+		n -= k;
+	}
+}
+
+/* Raw keys the host let go at a switch to canonical: typed again, as
+ * keys typed now are. */
+static void win_retype(void *ctx, const void *buf, size_t n)
+{
+	win_keys(ctx, buf, n);
+}
+
 /* libvterm encoded a key (or a paste) for this window. */
 static void term_out(void *ctx, const char *bytes, size_t n)
 {
@@ -355,13 +374,7 @@ static void term_out(void *ctx, const char *bytes, size_t n)
 		w->note[0] = 0;
 		win_show_title(w);
 	}
-	while (n) { /* a line's end typed may begin a wait for the rest */
-		size_t k = w->pred ? pred_cook_piece(&w->cook, bytes, n) : n;
-		if (!w->pred || !pred_cook_keys(&w->cook, bytes, k, base_now_ms()))
-			win_type(w, bytes, k);
-		bytes += k;
-		n -= k;
-	}
+	win_keys(w, bytes, n);
 }
 
 /* --- requests ---------------------------------------------------------- */
@@ -1150,6 +1163,7 @@ static const struct rp_desk_chan_ops win_chan_ops = {
 	.output = win_output, .ack = win_ack, .termios = win_termios, .timing = win_timing,
 	.context = win_context, .consumed = win_consumed, .exit = win_exit,
 	.error = win_error, .resumed = win_resumed, .refused = win_refused,
+	.retype = win_retype,
 };
 
 /* --- windows come and go ---------------------------------------------- */
@@ -2485,6 +2499,8 @@ int telly_view(int argc, char **argv)
 	}
 	if (v->predict != PRED_NEVER && !v->readonly)
 		v->dest.caps |= RP_CAP_CONTEXT;
+	if (!v->readonly) /* keys that miss a switch to canonical are typed again */
+		v->dest.caps |= RP_CAP_RETYPE;
 	v->font = ds_font_create(font, font_px, err, sizeof err);
 	if (!v->font) {
 		fprintf(stderr, "telly view: %s\n", err);

@@ -263,6 +263,16 @@ bool kpty_os_inq_push(struct kpty_os_inq *q, const void *buf, size_t n, uint64_t
 	return true;
 }
 
+bool kpty_os_inq_mark(struct kpty_os_inq *q, uint64_t tag)
+{
+	if (!q->count || q->count == KPTY_OS_INQ_CHUNKS)
+		return false;
+	q->chunk[q->count].end = q->len;
+	q->chunk[q->count].tag = tag;
+	q->count++;
+	return true;
+}
+
 void kpty_os_inq_clear(struct kpty_os_inq *q)
 {
 	q->len = q->written = 0;
@@ -287,19 +297,21 @@ int kpty_os_inq_feed(struct kpty_os_inq *q, const struct kpty_os_child *c, bool 
 {
 	while (q->count) {
 		size_t end = q->chunk[0].end;
-		ssize_t w;
 
-		if (paced && q->written == 0 && kpty_os_input_queued(c) != 0)
-			return 1;
-		w = write(c->master, q->buf + q->written, end - q->written);
-		if (w < 0) {
-			if (errno == EINTR)
-				continue;
-			return errno == EAGAIN ? 1 : -errno;
+		/* A mark (no bytes) is done once everything before it is. */
+		if (end > 0) {
+			if (paced && q->written == 0 && kpty_os_input_queued(c) != 0)
+				return 1;
+			ssize_t w = write(c->master, q->buf + q->written, end - q->written);
+			if (w < 0) {
+				if (errno == EINTR)
+					continue;
+				return errno == EAGAIN ? 1 : -errno;
+			}
+			q->written += (size_t)w;
+			if (q->written < end)
+				return 1;
 		}
-		q->written += (size_t)w;
-		if (q->written < end)
-			return 1;
 		uint64_t tag = q->chunk[0].tag;
 		inq_pop(q);
 		if (done)

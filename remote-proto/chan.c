@@ -45,7 +45,73 @@ struct rp_desk_chan {
 	 * the queue is empty again (rp_desk_chan_pump) or RESUMED sends them. */
 	bool backlog;
 	struct rp_inpos backlog_after;
+	/* A host that lets go of raw keys reaching it after a switch to
+	 * canonical (its TERMIOS says the INPUT it took, and marks such a
+	 * switch): the INPUT sent and not known taken, a record each (seq,
+	 * raw or a finished line, bytes), so that those after a marked
+	 * TERMIOS's seq are typed again (raw keys) or sent again (lines);
+	 * seqs up to retyped were handled so already. */
+	bool host_retypes;
+	struct {
+		uint8_t *buf;
+		size_t len, cap;
+	} sent;
+	uint32_t retyped;
 };
+
+/* A record of sent: u32 seq, u8 raw, u32 n (host order), n bytes. */
+#define SENT_HDR_BYTES 9
+
+static uint32_t sent_u32(const uint8_t *p)
+{
+	uint32_t v;
+
+	memcpy(&v, p, sizeof v);
+	return v;
+}
+
+/* Records up to seq upto are taken by the host: let go. */
+static void sent_trim(struct rp_desk_chan *ch, uint32_t upto)
+{
+	size_t off = 0;
+
+	while (off < ch->sent.len && (int32_t)(sent_u32(ch->sent.buf + off) - upto) <= 0)
+		off += SENT_HDR_BYTES + sent_u32(ch->sent.buf + off + 5);
+	if (!off)
+		return; /* nothing to let go (buf may be NULL) */
+	memmove(ch->sent.buf, ch->sent.buf + off, ch->sent.len - off);
+	ch->sent.len -= off;
+}
+
+/* INPUT seq carried these bytes. Past RP_INLOG_BYTES the oldest go (a
+ * host that has not acked that much for so long: a switch then may lose
+ * them, as a resume would). */
+static void sent_add(struct rp_desk_chan *ch, uint32_t seq, bool raw, const void *buf, size_t n)
+{
+	size_t need = SENT_HDR_BYTES + n;
+	uint32_t len = (uint32_t)n;
+
+	if (!n || need > RP_INLOG_BYTES)
+		return;
+	while (ch->sent.len + need > RP_INLOG_BYTES)
+		sent_trim(ch, sent_u32(ch->sent.buf));
+	if (ch->sent.len + need > ch->sent.cap) {
+		size_t cap = ch->sent.cap ? ch->sent.cap : 4096;
+		while (cap < ch->sent.len + need)
+			cap *= 2;
+		uint8_t *b = realloc(ch->sent.buf, cap);
+		if (!b)
+			return;
+		ch->sent.buf = b;
+		ch->sent.cap = cap;
+	}
+	uint8_t *r = ch->sent.buf + ch->sent.len;
+	memcpy(r, &seq, 4);
+	r[4] = raw;
+	memcpy(r + 5, &len, 4);
+	memcpy(r + SENT_HDR_BYTES, buf, n);
+	ch->sent.len += need;
+}
 
 /* A resumable channel's INPUT (seq: its number), ECHO or SIGNAL: kept at
  * its place in what was sent, and sent unless the link is down. */
@@ -103,6 +169,8 @@ static int send_data_kept(struct rp_desk_chan *ch, uint8_t type, const void *buf
 
 static void send_input(struct rp_desk_chan *ch, const void *buf, size_t n)
 {
+	uint32_t seq0 = ch->seq;
+	bool raw = !(ch->lm && kpty_lm_local(ch->lm));
 	int r;
 
 	if (ch->broken)
@@ -113,6 +181,15 @@ static void send_input(struct rp_desk_chan *ch, const void *buf, size_t n)
 		r = rp_desk_send_data(ch->c, RP_INPUT, ch->chan, &ch->seq, buf, n);
 	if (r < 0)
 		ch->broken = -ENOBUFS;
+	if (!ch->host_retypes)
+		return;
+	/* A frame a seq, as they were cut. */
+	for (const uint8_t *p = buf; seq0 != ch->seq && n; seq0++) {
+		size_t chunk = n > RP_MAX_PAYLOAD - 4 ? RP_MAX_PAYLOAD - 4 : n;
+		sent_add(ch, seq0 + 1, raw, p, chunk);
+		p += chunk;
+		n -= chunk;
+	}
 }
 
 /* kpty_lm: bytes for the far program. */
@@ -154,6 +231,71 @@ static void lm_signal(void *ctx, int sig, bool flush)
 		ch->broken = -ENOBUFS;
 }
 
+/* TERMIOS_SEEN, in order with the INPUT around it (kept like ECHO). */
+static void send_seen(struct rp_desk_chan *ch, uint32_t mark)
+{
+	uint8_t buf[16];
+	struct rp_enc e;
+	long n;
+
+	if (ch->broken)
+		return;
+	rp_enc_begin(&e, buf, sizeof buf, RP_TERMIOS_SEEN, 0, ch->chan);
+	rp_put_u32(&e, mark);
+	if (ch->resumable) {
+		if (send_kept(ch, &e, false) < 0)
+			ch->broken = -ENOBUFS;
+		return;
+	}
+	n = rp_enc_end(&e);
+	if (n < 0 || rp_conn_send(ch->c, buf, (size_t)n) < 0)
+		ch->broken = -ENOBUFS;
+}
+
+/* Keys the host let go (a marked TERMIOS: the program went canonical
+ * before they reached it): every INPUT after seq taken, and after those
+ * handled so already, in the order sent: raw keys typed again (the
+ * owner's way, else into the discipline, canonical now: edited and
+ * echoed here), lines the discipline had finished sent again as they
+ * were. A resume must not send the first ones again: emptied in the log. */
+static void retype(struct rp_desk_chan *ch, uint32_t taken)
+{
+	uint32_t from = (int32_t)(ch->retyped - taken) > 0 ? ch->retyped : taken;
+	size_t off = 0, n;
+	uint8_t *copy;
+
+	while (off < ch->sent.len && (int32_t)(sent_u32(ch->sent.buf + off) - from) <= 0)
+		off += SENT_HDR_BYTES + sent_u32(ch->sent.buf + off + 5);
+	n = ch->sent.len - off;
+	if (ch->resumable)
+		rp_inlog_void_input(&ch->log, from, ch->seq);
+	ch->retyped = ch->seq;
+	if (!n)
+		return;
+	copy = malloc(n);
+	if (!copy)
+		return;
+	memcpy(copy, ch->sent.buf + off, n);
+	ch->sent.len = off;
+	for (size_t o = 0; o < n;) {
+		uint32_t len = sent_u32(copy + o + 5);
+		const uint8_t *b = copy + o + SENT_HDR_BYTES;
+		if (!copy[o + 4]) {
+			send_input(ch, b, len);
+		} else if (ch->ops->retype) {
+			ch->ops->retype(ch->ctx, b, len);
+		} else if (ch->lm) {
+			ch->origin = FROM_KEYS;
+			kpty_lm_keys(ch->lm, b, len);
+			ch->origin = FROM_HOST;
+		} else {
+			send_input(ch, b, len);
+		}
+		o += SENT_HDR_BYTES + len;
+	}
+	free(copy);
+}
+
 static const struct kpty_lm_ops chan_lm_ops = {
 	.to_far = lm_to_far, .to_screen = lm_to_screen, .signal = lm_signal,
 };
@@ -186,6 +328,7 @@ void rp_desk_chan_destroy(struct rp_desk_chan *ch)
 		return;
 	kpty_lm_destroy(ch->lm);
 	rp_inlog_finish(&ch->log);
+	free(ch->sent.buf);
 	free(ch->unpacked);
 	free(ch);
 }
@@ -204,6 +347,7 @@ static int on_output(struct rp_desk_chan *ch, const struct rp_hdr *h, const uint
 	ch->received += d.n;
 	if (ch->resumable)
 		rp_inlog_acked(&ch->log, ch->acked); /* written: the host has it */
+	sent_trim(ch, ch->acked);
 	if (ch->ops->ack)
 		ch->ops->ack(ch->ctx, d.seq);
 	if (!d.n)
@@ -233,15 +377,27 @@ int rp_desk_chan_frame(struct rp_desk_chan *ch, const struct rp_hdr *h, const ui
 	case RP_OUTPUT:
 	case RP_OUTPUT_LZ4:
 		return on_output(ch, h, p);
-	case RP_TERMIOS:
-		if (rp_termios_decode(p, h->len, &t) < 0)
+	case RP_TERMIOS: {
+		struct rp_termios_at at;
+		if (rp_termios_at_decode(p, h->len, &t, &at) < 0)
 			return -EPROTO;
 		ch->origin = FROM_HOST;
+		if (at.has) {
+			ch->host_retypes = true;
+			sent_trim(ch, at.seq);
+		}
+		/* Said first: what is sent from now on, the keys typed again
+		 * too, the host takes. */
+		if (at.mark && !(ch->flags & RP_DESK_READONLY))
+			send_seen(ch, at.mark);
 		if (ch->lm)
 			kpty_lm_set_termios(ch->lm, &t);
 		if (ch->ops->termios)
 			ch->ops->termios(ch->ctx, &t);
+		if (at.mark && !(ch->flags & RP_DESK_READONLY))
+			retype(ch, at.seq);
 		return 1;
+	}
 	case RP_SNAPSHOT:
 		return 1; /* the screen that follows is plain OUTPUT */
 	case RP_TOKEN: {
@@ -547,6 +703,8 @@ size_t rp_desk_chan_reattached(struct rp_desk_chan *ch, struct rp_conn *c, uint1
 	ch->received = 0; /* the new channel's output is numbered from 0 */
 	ch->resumable = false; /* until its own TOKEN */
 	ch->after = 0;
+	ch->sent.len = 0; /* let go, not sent: the new channel's seq goes on */
+	ch->retyped = ch->seq;
 	if (ch->ws.ws_row && !(ch->flags & RP_DESK_READONLY))
 		rp_desk_send_winsize(c, chan, &ch->ws);
 	return keys;

@@ -216,6 +216,24 @@ int rp_termios_decode(const uint8_t *p, size_t n, struct kpty_termios *t)
 	return done(&r);
 }
 
+int rp_termios_at_decode(const uint8_t *p, size_t n, struct kpty_termios *t,
+			 struct rp_termios_at *at)
+{
+	enum { TERMIOS_BYTES = 4 * 4 + 1 + KPTY_NCCS };
+	struct rd r;
+
+	*at = (struct rp_termios_at){0};
+	if (n != TERMIOS_BYTES + 8)
+		return rp_termios_decode(p, n, t);
+	if (rp_termios_decode(p, TERMIOS_BYTES, t) < 0)
+		return -EPROTO;
+	rd_init(&r, p + TERMIOS_BYTES, 8);
+	at->has = true;
+	at->seq = get_u32(&r);
+	at->mark = get_u32(&r);
+	return done(&r);
+}
+
 int rp_winsize_decode(const uint8_t *p, size_t n, struct kpty_winsize *ws)
 {
 	struct rd r;
@@ -299,6 +317,11 @@ int rp_consumed_decode(const uint8_t *p, size_t n, uint32_t *seq)
 	rd_init(&r, p, n);
 	*seq = get_u32(&r);
 	return done(&r);
+}
+
+int rp_termios_seen_decode(const uint8_t *p, size_t n, uint32_t *mark)
+{
+	return rp_consumed_decode(p, n, mark);
 }
 
 int rp_u64_decode(const uint8_t *p, size_t n, uint64_t *v)
@@ -568,7 +591,7 @@ const char *rp_type_name(uint8_t type)
 		[RP_XPOINTER] = "XPOINTER", [RP_XCONFIGURE] = "XCONFIGURE", [RP_XCLOSE] = "XCLOSE",
 		[RP_XKEYMAP] = "XKEYMAP", [RP_XACK] = "XACK",     [RP_XTIMING] = "XTIMING",
 		[RP_XFOCUS] = "XFOCUS",
-		[RP_XSCREEN] = "XSCREEN",
+		[RP_XSCREEN] = "XSCREEN", [RP_TERMIOS_SEEN] = "TERMIOS_SEEN",
 		[RP_PING] = "PING",       [RP_PONG] = "PONG",       [RP_TOKEN] = "TOKEN",
 		[RP_RESUME] = "RESUME",   [RP_RESUMED] = "RESUMED", [RP_SYNC] = "SYNC",
 	};

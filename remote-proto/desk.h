@@ -132,6 +132,11 @@ struct rp_desk_chan_ops {
 	 * than was kept (RP_INLOG_BYTES) and the host took less. Or the
 	 * host refused (e: its ERROR; NOENT: the session or the channel is
 	 * gone); the channel stays down. */
+	/* Raw keys the host let go: they reached it after the program went
+	 * canonical, and are typed again now, before any typed after the
+	 * TERMIOS that says so (rp_desk_chan_keys, through whatever keeps
+	 * keys back). NULL: into the line discipline at once. */
+	void (*retype)(void *ctx, const void *buf, size_t n);
 	void (*resumed)(void *ctx, bool exact, bool keys_lost);
 	void (*refused)(void *ctx, const struct rp_error *e);
 };

@@ -5,6 +5,7 @@
 #include <string.h>
 
 #include "resume.h"
+#include "rp.h"
 
 /* ---- rp_outkeep ---- */
 
@@ -194,6 +195,18 @@ void rp_inlog_acked(struct rp_inlog *l, uint32_t seq)
 		inlog_pop(l);
 }
 
+void rp_inlog_void_input(struct rp_inlog *l, uint32_t after, uint32_t upto)
+{
+	for (size_t off = l->head; off < l->tail;) {
+		struct rec r = rec_at(l, off);
+		uint8_t *f = l->buf + off + REC_HDR_BYTES;
+		if (!r.pos.after && (int32_t)(r.pos.seq - after) > 0 &&
+		    (int32_t)(r.pos.seq - upto) <= 0 && r.len >= RP_HDR_SIZE + 4 && f[0] == RP_INPUT)
+			memcpy(f + 4, (const uint8_t[]){0, 0, 0, 4}, 4); /* the length: seq only */
+		off += REC_HDR_BYTES + r.len;
+	}
+}
+
 /* b comes right after a: nothing sent between them. */
 static bool inpos_next(struct rp_inpos a, struct rp_inpos b)
 {
@@ -215,7 +228,14 @@ int rp_inlog_since(const struct rp_inlog *l, struct rp_inpos taken, rp_inlog_fn 
 	for (size_t off = l->head; off < l->tail;) {
 		struct rec r = rec_at(l, off);
 		if (rp_inpos_before(taken, r.pos)) {
-			int e = fn(ctx, l->buf + off + REC_HDR_BYTES, r.len);
+			const uint8_t *f = l->buf + off + REC_HDR_BYTES;
+			/* An INPUT emptied (rp_inlog_void_input) is shorter than
+			 * its record. */
+			size_t n = r.len >= RP_HDR_SIZE && f[0] == RP_INPUT
+					   ? RP_HDR_SIZE + ((size_t)f[4] << 24 | (size_t)f[5] << 16 |
+							    (size_t)f[6] << 8 | f[7])
+					   : r.len;
+			int e = fn(ctx, f, n < r.len ? n : r.len);
 			if (e < 0)
 				return e;
 			count++;

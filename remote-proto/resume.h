@@ -69,6 +69,9 @@ int rp_inlog_add(struct rp_inlog *l, struct rp_inpos pos, const void *frame, siz
 /* The host has INPUT seq (written it, or taken it): it and everything
  * before it are let go. */
 void rp_inlog_acked(struct rp_inlog *l, uint32_t seq);
+/* The INPUT frames after seq after, up to seq upto, are emptied (their
+ * keys go otherwise now): sent again, each carries its seq only. */
+void rp_inlog_void_input(struct rp_inlog *l, uint32_t after, uint32_t upto);
 /* The frames after place taken, oldest first, each to fn; the return is
  * how many. *gap: the host took less than the oldest kept (frames lost). */
 typedef int (*rp_inlog_fn)(void *ctx, const void *frame, size_t n);

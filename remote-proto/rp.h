@@ -77,6 +77,7 @@ enum rp_type {
 	RP_XTIMING = 51,    /* host→desk: where one input's time went */
 	RP_XFOCUS = 52,	    /* desk→host: give a window the input focus */
 	RP_XSCREEN = 53,    /* desk→host: the desk's screen changed: the display's new size */
+	RP_TERMIOS_SEEN = 54, /* desk→host: a marked TERMIOS taken (cap RETYPE) */
 };
 
 /* Header flags. */
@@ -88,6 +89,9 @@ enum rp_type {
 #define RP_CAP_LZ4 0x04      /* the desk takes OUTPUT_LZ4 */
 #define RP_CAP_CONTEXT 0x08  /* the desk predicts: CONTEXT and CONSUMED */
 #define RP_CAP_RESUME 0x10   /* PING/PONG, channels that outlive their connection */
+/* The desk types again the raw keys that reach the host after the program
+ * went canonical (TERMIOS carries seq and mark; TERMIOS_SEEN). */
+#define RP_CAP_RETYPE 0x400
 
 /* The most bytes for the screen one OUTPUT carries (after its u32 ack). */
 #define RP_MAX_OUTPUT (RP_MAX_PAYLOAD - 4)
@@ -231,6 +235,17 @@ int rp_output_decode(uint8_t type, const uint8_t *p, size_t n, struct rp_data *m
 size_t rp_lz4_bound(size_t n);
 size_t rp_lz4_pack(const uint8_t *src, size_t n, uint8_t *out);
 int rp_termios_decode(const uint8_t *p, size_t n, struct kpty_termios *t);
+/* TERMIOS as a desk with RP_CAP_RETYPE may get it: the termios, then
+ * (from a host that knows the cap) u32 seq, the last INPUT of the channel
+ * the host had taken, and u32 mark: 0, or the host lets go of every INPUT
+ * of the channel that comes before a TERMIOS_SEEN of this mark or a later
+ * one (at has false: the short form, seq and mark 0). */
+struct rp_termios_at {
+	bool has;
+	uint32_t seq, mark;
+};
+int rp_termios_at_decode(const uint8_t *p, size_t n, struct kpty_termios *t,
+			 struct rp_termios_at *at);
 int rp_winsize_decode(const uint8_t *p, size_t n, struct kpty_winsize *ws);
 int rp_signal_decode(const uint8_t *p, size_t n, uint8_t *sig, bool *flush);
 int rp_exit_decode(const uint8_t *p, size_t n, int32_t *status);
@@ -239,6 +254,8 @@ int rp_timing_decode(const uint8_t *p, size_t n, struct rp_timing *t);
  * RP_CTX_* bits) and CONSUMED. */
 int rp_context_decode(const uint8_t *p, size_t n, struct rp_context *m);
 int rp_consumed_decode(const uint8_t *p, size_t n, uint32_t *seq);
+/* TERMIOS_SEEN: the mark of the TERMIOS taken. */
+int rp_termios_seen_decode(const uint8_t *p, size_t n, uint32_t *mark);
 /* A whole CONTEXT frame (comm cut to RP_MAX_COMM, anything but printable
  * ASCII in it made '?'); its length or -EMSGSIZE. */
 long rp_context_frame(uint8_t *buf, size_t cap, uint16_t chan, uint32_t seq, uint32_t flags,

@@ -135,6 +135,7 @@ static int on_hello(struct server *srv, struct conn *c, const struct rp_hdr *h, 
 	c->resume = hello.caps & RP_CAP_RESUME;
 	c->x11 = hello.caps & RP_CAP_X11;
 	c->context = hello.caps & RP_CAP_CONTEXT;
+	c->retype = hello.caps & RP_CAP_RETYPE;
 	snprintf(peer, sizeof peer, "%s", c->who);
 	snprintf(c->who, sizeof c->who, "%.*s (%s)", hello.name.n > 120 ? 120 : (int)hello.name.n,
 		 hello.name.p, peer);
@@ -143,7 +144,8 @@ static int on_hello(struct server *srv, struct conn *c, const struct rp_hdr *h, 
 			*q = '?'; /* one audit line, quotes balanced */
 	snprintf(c->name, sizeof c->name, "%.*s", (int)strcspn(c->who, " "), c->who);
 	srv->served = true; /* only a peer that got in counts for the lifetime */
-	n = rp_hello_frame(buf, sizeof buf, RP_CAP_LINEMODE | RP_CAP_RESUME, "", "telly serve");
+	n = rp_hello_frame(buf, sizeof buf, RP_CAP_LINEMODE | RP_CAP_RESUME | RP_CAP_RETYPE, "",
+			   "telly serve");
 	if (n < 0 || rp_conn_send(c->rc, buf, (size_t)n) < 0)
 		serve_log("connection %u: a reply did not fit; dropped", c->id);
 	return FRAME_DONE;
@@ -372,6 +374,31 @@ static int on_signal(struct server *srv, struct conn *c, const struct rp_hdr *h,
 	v->taken.after++;
 	if (session_signal(v->s, sig, flush, err, sizeof err) < 0)
 		rp_conn_error(c->rc, h->chan, RP_E_PROTO, 0, false, err);
+	return FRAME_DONE;
+}
+
+/* TERMIOS_SEEN: the desk has the TERMIOS of this mark, and what it sends
+ * from now on was typed knowing it (RP_CAP_RETYPE). A mark the host never
+ * sent is refused; an older one (sent again after a resume) changes
+ * nothing. It counts in the host's place as ECHO does. */
+static int on_termios_seen(struct server *srv, struct conn *c, const struct rp_hdr *h,
+			   const uint8_t *p)
+{
+	uint32_t mark;
+	struct chan *v;
+
+	if (rp_termios_seen_decode(p, h->len, &mark) < 0)
+		return malformed(srv, c, h);
+	if (!(v = frame_chan(c, h, true)))
+		return FRAME_DONE;
+	v->taken.after++; /* kept in order with the desk's input, as ECHO is */
+	if (!mark || (int32_t)(mark - v->termios_mark) > 0) {
+		rp_conn_error(c->rc, h->chan, RP_E_PROTO, 0, false,
+			      "TERMIOS_SEEN of a TERMIOS not sent");
+		return FRAME_DONE;
+	}
+	if ((int32_t)(mark - v->seen_mark) > 0)
+		v->seen_mark = mark;
 	return FRAME_DONE;
 }
 
@@ -608,6 +635,8 @@ int dispatch_frame(struct server *srv, struct conn *c, const struct rp_hdr *h, c
 		return on_signal(srv, c, h, p);
 	case RP_WINSIZE:
 		return on_winsize(srv, c, h, p);
+	case RP_TERMIOS_SEEN:
+		return on_termios_seen(srv, c, h, p);
 	case RP_BREAK:
 	case RP_TAKEOVER:
 		return on_console_op(srv, c, h, p);

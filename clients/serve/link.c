@@ -323,6 +323,9 @@ int link_resume(struct server *srv, struct conn *c, const struct rp_hdr *h, cons
 	rp_put_u32(&e, v->taken.after);
 	rp_put_u64(&e, exact ? m.offset : v->kept.end);
 	conn_send(c, &e);
+	/* What the desk sends again may be raw keys for a program that reads
+	 * lines now: the TERMIOS that follows is a switch for it. */
+	v->canon_told = false;
 	if (exact) {
 		chan_termios(v);
 		resend(v, p1, n1);

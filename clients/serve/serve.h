@@ -406,6 +406,14 @@ struct chan {
 	struct rp_inpos taken;	/* the last INPUT taken, and ECHO/SIGNAL frames after it */
 	long orphan_until;	/* ms */
 	uint32_t consumed_sent; /* the last CONSUMED said to it (cap CONTEXT) */
+	/* A desk that types keys again (RP_CAP_RETYPE): its TERMIOS frames
+	 * are numbered (termios_mark) and say the INPUT taken; the INPUT that
+	 * comes after one that turned canonical (canon_mark) and before the
+	 * desk's TERMIOS_SEEN of it (seen_mark) was typed raw for a program
+	 * that reads lines now: let go, the desk types it again into its
+	 * line discipline (chan_letting_go). */
+	uint32_t termios_mark, canon_mark, seen_mark;
+	bool canon_told; /* the last TERMIOS it got said canonical (under EXTPROC) */
 };
 
 struct chan *chan_attach(struct server *srv, struct conn *c, struct session *s, int slot,
@@ -414,6 +422,8 @@ void chan_remove(struct server *srv, struct chan *v);
 void chan_snapshot(struct chan *v);
 void chan_output(struct chan *v, struct rp_buf *b, struct rp_buf *z);
 void chan_termios(struct chan *v);
+/* Its INPUT now is let go, not written (RP_CAP_RETYPE, see struct chan). */
+bool chan_letting_go(const struct chan *v);
 void chan_notice(struct chan *v, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 void chan_exit(struct chan *v, int code);
 struct rp_buf *lz4_body(const struct rp_buf *b);
@@ -469,6 +479,7 @@ struct conn {
 	bool xlossy; /* ... and takes JPEG for video-like regions (RP_CAP_XLOSSY) */
 	bool xpalette; /* ... and takes PALETTE ops (RP_CAP_XPALETTE) */
 	bool context; /* the desk predicts: it takes CONTEXT and CONSUMED */
+	bool retype;  /* the desk types again what a switch to canonical let go */
 	bool direct;  /* on a direct listener: sealed records, its secret its login */
 	bool backing_off; /* its wrong secret came while its address backed off */
 	/* A RESUME desk's link, as the host sees it (link.c) */

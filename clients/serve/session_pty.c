@@ -309,6 +309,25 @@ static void consumed_check(struct program *p, long now)
 	p->consumed_again = false;
 }
 
+/* The program changed its termios (t): desks are told, unless they were
+ * already (termios_now saw it first), and CONSUMED is said again once it
+ * waits. */
+static bool termios_same(const struct kpty_termios *a, const struct kpty_termios *b)
+{
+	return a->c_iflag == b->c_iflag && a->c_oflag == b->c_oflag && a->c_cflag == b->c_cflag &&
+	       a->c_lflag == b->c_lflag && !memcmp(a->c_cc, b->c_cc, sizeof a->c_cc);
+}
+
+static void termios_changed(struct program *p, const struct kpty_termios *t)
+{
+	if (!termios_same(t, &p->s.termios)) {
+		p->s.termios = *t;
+		session_termios_changed(&p->s);
+	}
+	p->consumed_again = true;
+	consumed_soon(p, true);
+}
+
 /* Reads until the pty (its pump's ring, if it has one) is empty, a frame
  * is full or the wakeup's budget is spent, and shows what it read as one
  * frame: Linux hands out at most 4 KiB a read, and every frame costs a
@@ -341,11 +360,9 @@ static size_t program_read(struct session *s)
 			have = 0;
 		}
 		if (n == 0 && (status & KPTY_PKT_IOCTL)) {
-			if (kpty_os_get_termios(p->child.master, &s->termios) == 0) {
-				session_termios_changed(s);
-				p->consumed_again = true;
-				consumed_soon(p, true);
-			}
+			struct kpty_termios t;
+			if (kpty_os_get_termios(p->child.master, &t) == 0)
+				termios_changed(p, &t);
 		} else if (n < 0) {
 			break;
 		}
@@ -395,10 +412,40 @@ static void feed(struct program *p)
 		serve_log("session %s: writing input: %s", p->s.name, strerror(-r));
 }
 
+/* The pty's termios, if the program changed it since the pump last said:
+ * a desk that types keys again is told before its raw keys are written
+ * for a program that now reads lines (the window left is the one a
+ * terminal has between a program's switch and a key). */
+static void termios_now(struct program *p)
+{
+	struct kpty_termios t;
+
+	if (kpty_os_get_termios(p->child.master, &t) == 0 && !termios_same(&t, &p->s.termios))
+		termios_changed(p, &t);
+}
+
+/* INPUT typed raw that came after a switch to canonical: not written (the
+ * desk types it again, canonically), but done with, in order with the
+ * input before it: acks and CONSUMED cover it. */
+static void input_let_go(struct program *p, struct chan *v, uint32_t seq)
+{
+	uint64_t tag = (uint64_t)v->serial << 32 | seq;
+
+	if (!kpty_os_inq_mark(&p->inq, tag))
+		input_written(&p->s, tag);
+	consumed_soon(p, true);
+}
+
 static int program_input(struct session *s, struct chan *v, const struct rp_data *d)
 {
 	struct program *p = prog(s);
 
+	if (v->conn->retype && !paced(s))
+		termios_now(p);
+	if (chan_letting_go(v)) {
+		input_let_go(p, v, d->seq);
+		return FRAME_DONE;
+	}
 	if (!kpty_os_inq_push(&p->inq, d->p, d->n, (uint64_t)v->serial << 32 | d->seq))
 		return FRAME_STALL; /* the program is not reading: hold the rest back */
 	if (v->conn->timing) {

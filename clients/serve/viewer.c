@@ -50,12 +50,34 @@ static int push_output(struct chan *v, struct rp_buf *b, struct rp_buf *z, bool 
 
 void chan_termios(struct chan *v)
 {
+	const uint32_t canon = KPTY_EXTPROC | KPTY_ICANON;
 	uint8_t buf[64];
 	struct rp_enc e;
 
 	rp_enc_begin(&e, buf, sizeof buf, RP_TERMIOS, 0, v->id);
 	rp_put_termios(&e, &v->s->termios);
+	if (v->conn->retype) {
+		/* Raw keys the desk sent before it knew of a switch to
+		 * canonical reach the program after it: written, they would
+		 * be read as a line nobody echoed or edited. From here until
+		 * the desk says it has this TERMIOS, its INPUT is let go and
+		 * it types those keys again, canonically, itself. */
+		bool now = (v->s->termios.c_lflag & canon) == canon;
+		uint32_t mark = 0;
+		if (!++v->termios_mark)
+			v->termios_mark = 1;
+		if (now && !v->canon_told)
+			mark = v->canon_mark = v->termios_mark;
+		v->canon_told = now;
+		rp_put_u32(&e, v->taken.seq);
+		rp_put_u32(&e, mark);
+	}
 	send_frame(v->conn, &e);
+}
+
+bool chan_letting_go(const struct chan *v)
+{
+	return v->conn->retype && v->canon_mark && (int32_t)(v->seen_mark - v->canon_mark) < 0;
 }
 
 /* The screen as it is, instead of the output the viewer missed. */

@@ -127,6 +127,14 @@ static void sig(struct out *o, uint16_t chan, uint8_t s, uint8_t flush)
 	add(o, rp_enc_end(&e));
 }
 
+static void seen(struct out *o, uint16_t chan, uint32_t mark)
+{
+	struct rp_enc e;
+
+	rp_put_u32(begin(o, &e, RP_TERMIOS_SEEN, chan), mark);
+	add(o, rp_enc_end(&e));
+}
+
 static void empty(struct out *o, uint8_t type, uint16_t chan)
 {
 	struct rp_enc e;
@@ -215,6 +223,21 @@ static void write_seeds(const char *dir)
 	empty(&o, RP_DETACH, 1);
 	req(&o, RP_LIST, 2);
 	save(dir, "watched", &o);
+
+	/* A desk that types again what a switch to canonical let go: its
+	 * INPUT before TERMIOS_SEEN of the attach's canonical TERMIOS (mark
+	 * 1) is let go, then written; marks never sent, or 0, refused. */
+	start(&o, 0);
+	hello(&o, RP_CAP_LINEMODE | RP_CAP_CONTEXT | RP_CAP_RETYPE, "");
+	open_(&o, 1, RP_OPEN_CREATE | RP_OPEN_ATTACH, "s1", 24, 80);
+	data(&o, RP_INPUT, 1, 1, "typed raw", 9);
+	seen(&o, 1, 7);
+	seen(&o, 1, 0);
+	seen(&o, 1, 1);
+	data(&o, RP_INPUT, 1, 2, "a line\n", 7);
+	seen(&o, 1, 1);
+	raw(&o, RP_TERMIOS_SEEN, "0001");
+	save(dir, "retype", &o);
 
 	start(&o, FLAG_TCP);
 	hello(&o, RP_CAP_LINEMODE, TOKEN);

@@ -87,8 +87,18 @@ static void payload(uint8_t type, const uint8_t *p, size_t n)
 						 : d.p == out && d.n > 0 && d.n <= RP_MAX_OUTPUT);
 		break;
 	}
-	case RP_TERMIOS:
-		rp_termios_decode(p, n, &t);
+	case RP_TERMIOS: {
+		struct rp_termios_at at;
+		int r = rp_termios_decode(p, n, &t);
+		/* The long form (RP_CAP_RETYPE) takes the short one too. */
+		if (rp_termios_at_decode(p, n, &t, &at) == 0)
+			assert(at.has || (r == 0 && !at.seq && !at.mark));
+		else
+			assert(r < 0);
+		break;
+	}
+	case RP_TERMIOS_SEEN:
+		rp_termios_seen_decode(p, n, &req);
 		break;
 	case RP_WINSIZE:
 		rp_winsize_decode(p, n, &ws);

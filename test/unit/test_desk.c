@@ -830,11 +830,139 @@ static void full_queue_kept_when_resumable(void)
 	pair_close(&q);
 }
 
+/* A TERMIOS of the long form (RP_CAP_RETYPE's host): seq taken, mark. */
+static int feed_termios_at(struct rp_desk_chan *ch, const struct kpty_termios *t, uint32_t seq,
+			   uint32_t mark)
+{
+	uint8_t buf[256];
+	struct rp_enc e;
+
+	rp_enc_begin(&e, buf, sizeof buf, RP_TERMIOS, 0, CHAN);
+	rp_put_termios(&e, t);
+	rp_put_u32(&e, seq);
+	rp_put_u32(&e, mark);
+	return feed(ch, buf, rp_enc_end(&e));
+}
+
+/* The next frame from the desk is TERMIOS_SEEN of mark. */
+static void expect_seen(struct pair *p, uint32_t mark)
+{
+	struct rp_hdr h;
+	const uint8_t *payload;
+	uint32_t m;
+
+	CHECK_EQ(host_frame(p, &h, &payload), 1);
+	CHECK_EQ(h.type, RP_TERMIOS_SEEN);
+	CHECK_EQ(rp_termios_seen_decode(payload, h.len, &m), 0);
+	CHECK_EQ(m, mark);
+}
+
+/* Past the ECHO frames of a line edited on the desk: its INPUT. */
+static void expect_line(struct pair *p, uint32_t seq, const char *text)
+{
+	struct rp_hdr h;
+	const uint8_t *payload;
+	struct rp_data d;
+
+	while (host_frame(p, &h, &payload) == 1 && h.type == RP_ECHO)
+		;
+	CHECK_EQ(h.type, RP_INPUT);
+	CHECK_EQ(rp_data_decode(payload, h.len, &d), 0);
+	CHECK_EQ(d.seq, seq);
+	CHECK(d.n == strlen(text) && !memcmp(d.p, text, d.n));
+}
+
+/* Raw keys sent before the desk heard of a switch to canonical (a marked
+ * TERMIOS) and not taken by the host then are typed again into the
+ * discipline, now canonical: echoed here, edited with what is typed
+ * after (a backspace erases one of them), and sent in the line; the keys
+ * the host had taken are not. A later mark types none of them again. */
+static void marked_termios_retypes_raw_keys(void)
+{
+	struct pair p;
+	struct seen s = {0};
+	struct rp_desk_chan *ch;
+	struct kpty_termios t;
+	struct rp_hdr h;
+	const uint8_t *payload;
+
+	pair_open(&p, 64);
+	ch = rp_desk_chan_create(p.desk, CHAN, RP_DESK_LINEMODE, &ops, &s);
+	raw(&t);
+	CHECK_EQ(feed_termios_at(ch, &t, 0, 0), 1);
+	CHECK(host_quiet(&p));
+	CHECK_EQ(rp_desk_chan_keys(ch, "ab", 2), 0);
+	CHECK_EQ(rp_desk_chan_keys(ch, "c", 1), 0);
+	CHECK_EQ(rp_desk_chan_keys(ch, "d", 1), 0);
+	expect_input(&p, CHAN, 1, "ab");
+	expect_input(&p, CHAN, 2, "c");
+	expect_input(&p, CHAN, 3, "d");
+	CHECK_EQ(s.echo_len, 0);
+	/* The host had taken "ab" when the program went canonical. */
+	canonical(&t);
+	CHECK_EQ(feed_termios_at(ch, &t, 1, 9), 1);
+	expect_seen(&p, 9);
+	/* "cd" echoed here, not sent: the line is not finished. */
+	CHECK(s.out_len == 2 && !memcmp(s.out, "cd", 2));
+	CHECK_EQ(host_frame(&p, &h, &payload), 1);
+	CHECK_EQ(h.type, RP_ECHO);
+	CHECK_EQ(rp_desk_chan_seq(ch), 3);
+	CHECK_EQ(rp_desk_chan_keys(ch, "\x7fx\r", 3), 0);
+	expect_line(&p, 4, "cx\n");
+	/* Raw again, then canonical again, marked, the host's seq short of
+	 * the keys typed again at mark 9 (their originals, 2 and 3, were let
+	 * go): none is typed again. */
+	raw(&t);
+	CHECK_EQ(feed_termios_at(ch, &t, 1, 0), 1);
+	canonical(&t);
+	size_t before = s.out_len;
+	CHECK_EQ(feed_termios_at(ch, &t, 3, 10), 1);
+	expect_seen(&p, 10);
+	CHECK_EQ(s.out_len, before);
+	expect_input(&p, CHAN, 5, "cx\n"); /* the line, let go at mark 10 */
+	CHECK(host_quiet(&p));
+	rp_desk_chan_destroy(ch);
+	pair_close(&p);
+}
+
+/* A line the discipline finished, let go by the host at a mark (it came
+ * after the switch to canonical that followed a raw spell), is sent
+ * again as it was: not echoed again. */
+static void marked_termios_sends_lines_again(void)
+{
+	struct pair p;
+	struct seen s = {0};
+	struct rp_desk_chan *ch;
+	struct kpty_termios t;
+
+	pair_open(&p, 64);
+	ch = rp_desk_chan_create(p.desk, CHAN, RP_DESK_LINEMODE, &ops, &s);
+	canonical(&t);
+	CHECK_EQ(feed_termios_at(ch, &t, 0, 1), 1);
+	expect_seen(&p, 1);
+	CHECK_EQ(rp_desk_chan_keys(ch, "ls\r", 3), 0);
+	expect_line(&p, 1, "ls\n");
+	size_t echoed = s.echo_len;
+	/* The host went raw and canonical again before the line came. */
+	raw(&t);
+	CHECK_EQ(feed_termios_at(ch, &t, 0, 0), 1);
+	canonical(&t);
+	CHECK_EQ(feed_termios_at(ch, &t, 0, 3), 1);
+	expect_seen(&p, 3);
+	expect_input(&p, CHAN, 2, "ls\n");
+	CHECK_EQ(s.echo_len, echoed);
+	CHECK(host_quiet(&p));
+	rp_desk_chan_destroy(ch);
+	pair_close(&p);
+}
+
 int main(int argc, char **argv)
 {
 	static const struct unit_case cases[] = {
 		{"output-and-termios-reach-ops", output_and_termios_reach_ops},
 		{"input-gets-increasing-seq", input_gets_increasing_seq},
+		{"marked-termios-retypes-raw-keys", marked_termios_retypes_raw_keys},
+		{"marked-termios-sends-lines-again", marked_termios_sends_lines_again},
 		{"acks-are-taken", acks_are_taken},
 		{"exit-error-notice-reach-ops", exit_error_notice_reach_ops},
 		{"malformed-frame-is-an-error", malformed_frame_is_an_error},

@@ -96,6 +96,45 @@ static void termios_round_trip(void)
 	CHECK_EQ(rp_termios_decode(buf + RP_HDR_SIZE, (size_t)n - RP_HDR_SIZE, &u), -EPROTO);
 }
 
+/* TERMIOS's long form (RP_CAP_RETYPE: seq and mark after the termios)
+ * and the short one both decode; any other length is refused. */
+static void termios_at_both_forms(void)
+{
+	uint8_t buf[64];
+	struct rp_enc e;
+	struct kpty_termios t, u;
+	struct rp_termios_at at;
+	long n;
+
+	kpty_termios_default(&t);
+	rp_enc_begin(&e, buf, sizeof buf, RP_TERMIOS, 0, 1);
+	rp_put_termios(&e, &t);
+	n = rp_enc_end(&e) - RP_HDR_SIZE;
+	CHECK_EQ(rp_termios_at_decode(buf + RP_HDR_SIZE, (size_t)n, &u, &at), 0);
+	CHECK(!at.has && !at.seq && !at.mark);
+	CHECK_EQ(u.c_lflag, t.c_lflag);
+	rp_enc_begin(&e, buf, sizeof buf, RP_TERMIOS, 0, 1);
+	rp_put_termios(&e, &t);
+	rp_put_u32(&e, 0x01020304);
+	rp_put_u32(&e, 7);
+	n = rp_enc_end(&e) - RP_HDR_SIZE;
+	CHECK_EQ(n, 44);
+	CHECK_EQ(rp_termios_at_decode(buf + RP_HDR_SIZE, (size_t)n, &u, &at), 0);
+	CHECK(at.has);
+	CHECK_EQ(at.seq, 0x01020304);
+	CHECK_EQ(at.mark, 7);
+	CHECK_EQ(u.c_iflag, t.c_iflag);
+	CHECK(!memcmp(u.c_cc, t.c_cc, sizeof t.c_cc));
+	/* The short decoder refuses the long form; every other length is
+	 * refused by both. */
+	CHECK_EQ(rp_termios_decode(buf + RP_HDR_SIZE, (size_t)n, &u), -EPROTO);
+	for (long cut = 0; cut < n; cut++)
+		if (cut != 36)
+			CHECK_EQ(rp_termios_at_decode(buf + RP_HDR_SIZE, (size_t)cut, &u, &at), -EPROTO);
+	buf[RP_HDR_SIZE + 16] = KPTY_NCCS + 1;
+	CHECK_EQ(rp_termios_at_decode(buf + RP_HDR_SIZE, (size_t)n, &u, &at), -EPROTO);
+}
+
 /* Payloads each decoder must refuse. */
 static void malformed_table(void)
 {
@@ -465,6 +504,7 @@ static const struct unit_case cases[] = {
 	{"header-bounds", header_bounds},
 	{"open-round-trip", open_round_trip},
 	{"termios-round-trip", termios_round_trip},
+	{"termios-at-both-forms", termios_at_both_forms},
 	{"malformed-table", malformed_table},
 	{"names", names},
 	{"timing-round-trip", timing_round_trip},

@@ -1,0 +1,57 @@
+#!/bin/sh
+# Keys on the wire when a program goes canonical, through the delay
+# proxy: typed after bash ran `cat` (canonical from then on) and before
+# the desk heard of it, they left the desk raw and reach the host after
+# the switch. The host lets them go and the desk types them again into
+# its line discipline: every key is echoed once, in order, and edits
+# typed across the switch (a backspace, ^U) act as the kernel's would;
+# cat gets the lines so edited. Without it cat read the raw keys as they
+# came, unechoed, and the desk echoed only the later ones ("hoe lwlorld").
+# The reverse: a line typed ahead for a raw program (vim's keys typed
+# with the line that starts it) reaches it once, not echoed twice.
+. test/integration/lib.sh "$1"
+. test/integration/cooked.inc
+DELAY_MS=${SWITCH_DELAY_MS:-300}
+cooked_serve
+pport=$(free_port)
+[ "$port" != "$pport" ] || pport=$(free_port)
+"$B/bin/delay-proxy" tcp "$pport" "$port" "$DELAY_MS" &
+pids="$pids $!"
+# The desk through the proxy (cooked_attach's, at $pport).
+tm_start w1 "TELLY_COOK_MAX_MS=30000 exec $TELLY attach --tcp 127.0.0.1:$pport --token-file $TELLY_DIR/token w1 -- bash --rcfile $T/rc -i 2>$T/attach-w1.err"
+wait_for w1 'P1 >' 30
+tm send-keys -t t:w1 true Enter
+wait_for w1 'P2 >' 30
+
+# switched WORD: bash runs `touch WORD; cat`; the file is there once bash
+# went canonical for the command: the keys typed from then on reach the
+# host after the switch, and leave the desk before it hears (a one-way
+# delay later).
+switched() {
+	tm send-keys -t t:w1 "touch $T/$1; cat" Enter
+	wait_until 20 test -e "$T/$1"
+}
+
+# Typed at once: a key, a backspace, more keys, the line's end.
+switched go1
+tm send-keys -t t:w1 hellx BSpace o Enter
+wait_until 20 sh -c "[ \$(tmux -L $TMUX_SOCK capture-pane -p -t t:w1 | grep -cx hello) -eq 2 ]"
+# An edit across the switch: the keys before it typed raw, ^U after the
+# desk edits (the line they began is erased), then a line.
+tm send-keys -t t:w1 junk
+wait_line w1 junk
+tm send-keys -t t:w1 C-u ok Enter
+wait_until 20 sh -c "[ \$(tmux -L $TMUX_SOCK capture-pane -p -t t:w1 | grep -cx ok) -eq 2 ]"
+screen w1 | grep -q junk && { screen w1; fail "^U typed after the switch did not erase the keys typed before it"; }
+tm send-keys -t t:w1 C-d
+wait_for w1 'P3 >' 20
+
+# Every key in order, typed one at a time across the switch.
+switched go2
+for k in a b c d e f g h; do tm send-keys -t t:w1 "$k"; done
+tm send-keys -t t:w1 Enter
+wait_until 20 sh -c "[ \$(tmux -L $TMUX_SOCK capture-pane -p -t t:w1 | grep -cx abcdefgh) -eq 2 ]"
+tm send-keys -t t:w1 C-d
+wait_for w1 'P4 >' 20
+screen w1 | grep -v '^P[0-9] >' | grep -v '^$' | grep -vx 'hello\|ok\|abcdefgh' && { screen w1; fail "a line shown garbled"; }
+echo "predict-cooked-switch: ok"
