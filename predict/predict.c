@@ -1494,6 +1494,13 @@ bool pred_cook_keys(struct pred_cook *c, const void *buf, size_t n, long now_ms)
 
 void pred_cook_sent(struct pred_cook *c, uint32_t seq, const void *buf, size_t n, long now_ms)
 {
+	/* A signal key's INPUT (an empty one after its SIGNAL, from a host
+	 * that writes one in its turn) is covered only by a CONSUMED sent
+	 * after the signal: one on its way before says nothing of it. */
+	if (signal_key(buf, n)) {
+		c->ender = seq;
+		c->ender_sent = true;
+	}
 	if (!ends_read(buf, n))
 		return;
 	c->ender = seq;

@@ -298,7 +298,9 @@ bool pred_held_holding(const struct pred_held *h);
  * readline raw before its prompt): keys typed after it wait the same
  * way, until the spell has lasted past one such line (cat reads on); an
  * EOF always makes them wait, and so does a signal key (^C at cat or at
- * sleep: the shell goes raw before its prompt). Until then keys
+ * sleep: the shell goes raw before its prompt; the CONSUMED awaited then
+ * covers the INPUT sent with or after the signal, not one on its way
+ * before it). Until then keys
  * wait on the desk (neither echoed nor sent) and go, through the caller's
  * ops, when that CONSUMED comes (into the discipline: edited and echoed
  * here), when the discipline turns raw again (sent as they are), when a
@@ -351,7 +353,8 @@ void pred_cook_set_max_ms(struct pred_cook *c, long ms);
  * went first, through the ops; a signal key's may begin a wait). */
 bool pred_cook_keys(struct pred_cook *c, const void *buf, size_t n, long now_ms);
 /* The keys buf went out, the last INPUT that carried them seq (raw keys,
- * or a line the discipline finished). */
+ * a line the discipline finished, or the empty INPUT after a signal key's
+ * SIGNAL). */
 void pred_cook_sent(struct pred_cook *c, uint32_t seq, const void *buf, size_t n, long now_ms);
 /* How much of buf to type (or give pred_cook_keys) before the rest: up to
  * a line's end or a signal key while the discipline edits here, as what

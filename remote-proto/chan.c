@@ -213,6 +213,30 @@ static void lm_to_screen(void *ctx, const void *buf, size_t n)
 	ch->ops->output(ch->ctx, buf, n, echo);
 }
 
+/* An INPUT of no bytes: the host writes it in its turn, after what came
+ * before it, so its ack and CONSUMED say that all before it was handled. */
+static void send_empty_input(struct rp_desk_chan *ch)
+{
+	uint8_t buf[16];
+	struct rp_enc e;
+	long n;
+
+	if (ch->broken)
+		return;
+	rp_enc_begin(&e, buf, sizeof buf, RP_INPUT, 0, ch->chan);
+	rp_put_u32(&e, ch->seq + 1);
+	if (ch->resumable) {
+		if (send_kept(ch, &e, true) < 0)
+			ch->broken = -ENOBUFS;
+		return;
+	}
+	n = rp_enc_end(&e);
+	if (n < 0 || rp_conn_send(ch->c, buf, (size_t)n) < 0)
+		ch->broken = -ENOBUFS;
+	else
+		ch->seq++;
+}
+
 static void lm_signal(void *ctx, int sig, bool flush)
 {
 	struct rp_desk_chan *ch = ctx;
@@ -225,10 +249,14 @@ static void lm_signal(void *ctx, int sig, bool flush)
 		rp_put_u8(&e, flush);
 		if (send_kept(ch, &e, false) < 0)
 			ch->broken = -ENOBUFS;
-		return;
-	}
-	if (!ch->broken && rp_desk_send_signal(ch->c, ch->chan, sig, flush) < 0)
+	} else if (!ch->broken && rp_desk_send_signal(ch->c, ch->chan, sig, flush) < 0) {
 		ch->broken = -ENOBUFS;
+	}
+	/* A CONSUMED the host sent before it had the signal may be on its
+	 * way and says nothing of it; one that covers this INPUT does (a
+	 * host that knows RETYPE writes an empty one in its turn). */
+	if (ch->host_retypes)
+		send_empty_input(ch);
 }
 
 /* TERMIOS_SEEN, in order with the INPUT around it (kept like ECHO). */

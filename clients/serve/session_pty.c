@@ -442,7 +442,9 @@ static int program_input(struct session *s, struct chan *v, const struct rp_data
 
 	if (v->conn->retype && !paced(s))
 		termios_now(p);
-	if (chan_letting_go(v)) {
+	/* Let go, or no bytes (a desk learning when what came before it,
+	 * a signal, was handled): done with in its turn. */
+	if (!d->n || chan_letting_go(v)) {
 		input_let_go(p, v, d->seq);
 		return FRAME_DONE;
 	}

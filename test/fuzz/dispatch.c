@@ -226,7 +226,8 @@ static void write_seeds(const char *dir)
 
 	/* A desk that types again what a switch to canonical let go: its
 	 * INPUT before TERMIOS_SEEN of the attach's canonical TERMIOS (mark
-	 * 1) is let go, then written; marks never sent, or 0, refused. */
+	 * 1) is let go, then written; marks never sent, or 0, refused; an
+	 * empty INPUT after a signal. */
 	start(&o, 0);
 	hello(&o, RP_CAP_LINEMODE | RP_CAP_CONTEXT | RP_CAP_RETYPE, "");
 	open_(&o, 1, RP_OPEN_CREATE | RP_OPEN_ATTACH, "s1", 24, 80);
@@ -235,6 +236,8 @@ static void write_seeds(const char *dir)
 	seen(&o, 1, 0);
 	seen(&o, 1, 1);
 	data(&o, RP_INPUT, 1, 2, "a line\n", 7);
+	sig(&o, 1, SIGINT, 1);
+	data(&o, RP_INPUT, 1, 3, "", 0); /* after a signal: done in its turn */
 	seen(&o, 1, 1);
 	raw(&o, RP_TERMIOS_SEEN, "0001");
 	save(dir, "retype", &o);

@@ -956,6 +956,47 @@ static void marked_termios_sends_lines_again(void)
 	pair_close(&p);
 }
 
+/* A signal key at a host that knows RETYPE: SIGNAL, then an INPUT of no
+ * bytes, whose CONSUMED says the signal was handled; to an older host
+ * (TERMIOS of the short form) the SIGNAL alone. */
+static void signal_then_empty_input(void)
+{
+	struct pair p;
+	struct seen s = {0};
+	struct rp_desk_chan *ch;
+	struct kpty_termios t;
+	struct rp_hdr h;
+	const uint8_t *payload;
+	struct rp_data d;
+	int signals = 0, inputs = 0;
+
+	pair_open(&p, 64);
+	ch = rp_desk_chan_create(p.desk, CHAN, RP_DESK_LINEMODE, &ops, &s);
+	canonical(&t);
+	CHECK_EQ(feed_termios(ch, &t), 1);
+	CHECK_EQ(rp_desk_chan_keys(ch, "\x03", 1), 0);
+	CHECK_EQ(rp_desk_chan_seq(ch), 0);
+	CHECK_EQ(feed_termios_at(ch, &t, 0, 0), 1);
+	CHECK_EQ(rp_desk_chan_keys(ch, "\x03", 1), 0);
+	CHECK_EQ(rp_desk_chan_seq(ch), 1);
+	/* The echo ("^C") aside: SIGNAL, SIGNAL, then the empty INPUT. */
+	rp_conn_flush_wait(p.desk, WAIT_MS);
+	while (rp_conn_next_frame(p.host, &h, &payload, 50) == 1) {
+		if (h.type == RP_SIGNAL)
+			signals++;
+		if (h.type != RP_INPUT)
+			continue;
+		CHECK_EQ(signals, 2);
+		CHECK_EQ(rp_data_decode(payload, h.len, &d), 0);
+		CHECK(d.seq == 1 && d.n == 0);
+		inputs++;
+	}
+	CHECK_EQ(signals, 2);
+	CHECK_EQ(inputs, 1);
+	rp_desk_chan_destroy(ch);
+	pair_close(&p);
+}
+
 int main(int argc, char **argv)
 {
 	static const struct unit_case cases[] = {
@@ -963,6 +1004,7 @@ int main(int argc, char **argv)
 		{"input-gets-increasing-seq", input_gets_increasing_seq},
 		{"marked-termios-retypes-raw-keys", marked_termios_retypes_raw_keys},
 		{"marked-termios-sends-lines-again", marked_termios_sends_lines_again},
+		{"signal-then-empty-input", signal_then_empty_input},
 		{"acks-are-taken", acks_are_taken},
 		{"exit-error-notice-reach-ops", exit_error_notice_reach_ops},
 		{"malformed-frame-is-an-error", malformed_frame_is_an_error},

@@ -1601,6 +1601,31 @@ static void test_cook_signal_in_lasting_read(void)
 	CHECK(!pred_cook_waiting(&c));
 }
 
+/* A CONSUMED on its way when ^C was typed (it covers the line before, the
+ * ^C's SIGNAL came later) lets nothing out: the keys after the ^C wait
+ * for one that covers the empty INPUT sent after the SIGNAL (seq 9), or
+ * for the discipline raw again. */
+static void test_cook_consumed_before_signal(void)
+{
+	struct pred_cook c;
+	struct cook_log l;
+
+	cook_setup(&c, &l, 6);
+	pred_cook_sent(&c, 7, "\r", 1, 0);
+	pred_cook_mode(&c, true, 1000);
+	pred_cook_consumed(&c, 7); /* cat reads on */
+	pred_cook_sent(&c, 8, "two\r", 4, 1050);
+	CHECK(!pred_cook_keys(&c, "\x03", 1, 1100));
+	pred_cook_sent(&c, 9, "\x03", 1, 1100);
+	CHECK(pred_cook_keys(&c, "abc", 3, 1100));
+	pred_cook_consumed(&c, 8); /* sent before the host had the ^C */
+	CHECK(pred_cook_waiting(&c));
+	CHECK(!strcmp(l.s, ""));
+	pred_cook_consumed(&c, 9);
+	CHECK(!pred_cook_waiting(&c));
+	CHECK(!strcmp(l.s, "[abc]"));
+}
+
 /* A cap set for a test (TELLY_COOK_MAX_MS) holds the keys that long,
  * kept within its bounds. */
 static void test_cook_cap_set_clamped(void)
@@ -1737,6 +1762,7 @@ int main(int argc, char **argv)
 		{"cook-no-consumed-never-waits", test_cook_no_consumed_never_waits},
 		{"cook-signal-full-and-leaving-go-at-once", test_cook_signal_and_full_go_at_once},
 		{"cook-signal-in-lasting-read", test_cook_signal_in_lasting_read},
+		{"cook-consumed-before-signal", test_cook_consumed_before_signal},
 		{"cook-capped-and-wraps", test_cook_capped_and_wraps},
 		{"cook-cap-set-clamped", test_cook_cap_set_clamped},
 	};
