@@ -10,14 +10,8 @@
 . test/integration/cooked.inc
 DELAY_MS=${SIGNAL_DELAY_MS:-150}
 cooked_serve
-pport=$(free_port)
-[ "$port" != "$pport" ] || pport=$(free_port)
-"$B/bin/delay-proxy" tcp "$pport" "$port" "$DELAY_MS" &
-pids="$pids $!"
-tm_start w1 "TELLY_COOK_MAX_MS=30000 exec $TELLY attach --tcp 127.0.0.1:$pport --token-file $TELLY_DIR/token w1 -- bash --rcfile $T/rc -i 2>$T/attach-w1.err"
-wait_for w1 'P1 >' 30
-tm send-keys -t t:w1 true Enter
-wait_for w1 'P2 >' 30
+cooked_delay "$DELAY_MS"
+cooked_bash w1
 tm send-keys -t t:w1 "echo go''ne; cat" Enter
 wait_line w1 gone
 # cat has read a line and waits again: its spell lasts.

@@ -13,15 +13,8 @@
 . test/integration/cooked.inc
 DELAY_MS=${SWITCH_DELAY_MS:-300}
 cooked_serve
-pport=$(free_port)
-[ "$port" != "$pport" ] || pport=$(free_port)
-"$B/bin/delay-proxy" tcp "$pport" "$port" "$DELAY_MS" &
-pids="$pids $!"
-# The desk through the proxy (cooked_attach's, at $pport).
-tm_start w1 "TELLY_COOK_MAX_MS=30000 exec $TELLY attach --tcp 127.0.0.1:$pport --token-file $TELLY_DIR/token w1 -- bash --rcfile $T/rc -i 2>$T/attach-w1.err"
-wait_for w1 'P1 >' 30
-tm send-keys -t t:w1 true Enter
-wait_for w1 'P2 >' 30
+cooked_delay "$DELAY_MS"
+cooked_bash w1
 
 # switched WORD: bash runs `touch WORD; cat`; the file is there once bash
 # went canonical for the command: the keys typed from then on reach the
