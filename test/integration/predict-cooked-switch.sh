@@ -7,8 +7,8 @@
 # typed across the switch (a backspace, ^U) act as the kernel's would;
 # cat gets the lines so edited. Without it cat read the raw keys as they
 # came, unechoed, and the desk echoed only the later ones ("hoe lwlorld").
-# The reverse: a line typed ahead for a raw program (vim's keys typed
-# with the line that starts it) reaches it once, not echoed twice.
+# The reverse: a line typed while python's readline is canonical for a
+# moment reaches it once, echoed after its prompt, not twice.
 . test/integration/lib.sh "$1"
 . test/integration/cooked.inc
 DELAY_MS=${SWITCH_DELAY_MS:-300}
@@ -47,4 +47,19 @@ wait_until 20 sh -c "[ \$(tmux -L $TMUX_SOCK capture-pane -p -t t:w1 | grep -cx 
 tm send-keys -t t:w1 C-d
 wait_for w1 'P4 >' 20
 screen w1 | grep -v '^P[0-9] >' | grep -v '^$' | grep -vx 'hello\|ok\|abcdefgh' && { screen w1; fail "a line shown garbled"; }
+# The reverse, a canonical moment between raw reads (python's readline,
+# held canonical by a sleep): a line typed while it lasts reaches the
+# host inside it, is let go and typed again on the desk, kept there (the
+# program does not read) and sent raw once python is raw again: it echoes
+# it once, after its prompt.
+command -v python3 >/dev/null || { echo "no python3: the rest skipped"; exit 0; }
+tm send-keys -t t:w1 "python3 -q" Enter
+wait_for w1 '>>>' 30
+tm send-keys -t t:w1 "import time; time.sleep(2); print('sl''ept')" Enter
+sleep "$(echo "$DELAY_MS" | awk '{print $1 * 2 / 1000}')"
+tm send-keys -t t:w1 "6*7" Enter
+wait_for w1 42 20
+wait_for w1 '>>> 6*7' 20
+screen w1 | grep -q '^6\*7' && { screen w1; fail "a line typed in python's cooked moment was echoed before its prompt"; }
+[ "$(screen w1 | grep -c '6\*7')" -eq 1 ] || { screen w1; fail "a line typed in python's cooked moment was not shown once"; }
 echo "predict-cooked-switch: ok"
