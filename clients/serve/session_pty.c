@@ -309,15 +309,15 @@ static void consumed_check(struct program *p, long now)
 	p->consumed_again = false;
 }
 
-/* The program changed its termios (t): desks are told, unless they were
- * already (termios_now saw it first), and CONSUMED is said again once it
- * waits. */
 static bool termios_same(const struct kpty_termios *a, const struct kpty_termios *b)
 {
 	return a->c_iflag == b->c_iflag && a->c_oflag == b->c_oflag && a->c_cflag == b->c_cflag &&
 	       a->c_lflag == b->c_lflag && !memcmp(a->c_cc, b->c_cc, sizeof a->c_cc);
 }
 
+/* The program changed its termios (t): desks are told, unless they were
+ * already (termios_now saw it first), and CONSUMED is said again once it
+ * waits. */
 static void termios_changed(struct program *p, const struct kpty_termios *t)
 {
 	if (!termios_same(t, &p->s.termios)) {
@@ -420,7 +420,12 @@ static void termios_now(struct program *p)
 {
 	struct kpty_termios t;
 
-	if (kpty_os_get_termios(p->child.master, &t) == 0 && !termios_same(&t, &p->s.termios))
+	if (kpty_os_get_termios(p->child.master, &t) < 0 || termios_same(&t, &p->s.termios))
+		return;
+	/* What the pump read before goes first (the change itself, if it
+	 * has it: then in its place). */
+	program_read(&p->s);
+	if (!termios_same(&t, &p->s.termios))
 		termios_changed(p, &t);
 }
 
