@@ -390,7 +390,7 @@ static void on_context(void *ctx, const struct rp_context *c)
 	snprintf(a->hctx.comm, sizeof a->hctx.comm, "%.*s", (int)c->comm.n, c->comm.p);
 	pred_held_context(&a->held, c->pgid);
 	if (a->ov) {
-		pred_cook_context(&a->cook); /* a host that says CONSUMED */
+		pred_cook_context(&a->cook, c->pgid); /* a host that says CONSUMED */
 		telly_overlay_context(a->ov, c);
 	}
 }

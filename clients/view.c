@@ -971,7 +971,7 @@ static void win_context(void *ctx, const struct rp_context *c)
 		return;
 	memcpy(pc.comm, c->comm.p, c->comm.n < PRED_COMM_BYTES ? c->comm.n : PRED_COMM_BYTES);
 	pred_held_context(&w->held, c->pgid);
-	pred_cook_context(&w->cook); /* a host that says CONSUMED */
+	pred_cook_context(&w->cook, c->pgid); /* a host that says CONSUMED */
 	pred_context(w->pred, c->seq, &pc);
 	win_predict(w);
 }

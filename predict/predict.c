@@ -1512,6 +1512,7 @@ void pred_cook_sent(struct pred_cook *c, uint32_t seq, const void *buf, size_t n
 	if (c->local && c->spell && c->any_consumed && !c->waiting &&
 	    (!c->lasting || memchr(buf, 0x04, n))) {
 		c->line_waited = true;
+		c->reader_pgid = c->pgid;
 		cook_wait(c, now_ms);
 	}
 }
@@ -1526,6 +1527,7 @@ void pred_cook_mode(struct pred_cook *c, bool local, long now_ms)
 	c->local = local;
 	c->lasting = c->line_waited = false;
 	c->spell = from_raw;
+	c->raw_pgid = c->pgid;
 	if (!local) {
 		cook_out(c, true); /* raw again: the keys go as they are */
 		return;
@@ -1537,9 +1539,15 @@ void pred_cook_mode(struct pred_cook *c, bool local, long now_ms)
 	cook_wait(c, now_ms);
 }
 
-void pred_cook_context(struct pred_cook *c)
+void pred_cook_context(struct pred_cook *c, uint32_t pgid)
 {
 	c->any_consumed = true;
+	c->pgid = pgid;
+	if (c->waiting && c->line_waited && pgid && c->reader_pgid && pgid != c->reader_pgid &&
+	    pgid != c->raw_pgid) {
+		c->lasting = true;
+		cook_out(c, false);
+	}
 }
 
 void pred_cook_consumed(struct pred_cook *c, uint32_t seq)

@@ -338,6 +338,9 @@ struct pred_cook {
 	 * of its lines and waits canonically again. */
 	bool told, spell, lasting, line_waited;
 	uint32_t ender;	   /* the last INPUT sent that could end a read */
+	/* Foreground process groups (CONTEXT; 0: unknown): the latest, the
+	 * one when the spell began (raw before it), the line's reader's. */
+	uint32_t pgid, raw_pgid, reader_pgid;
 	long until_ms;
 	long max_ms;	   /* the cap; PRED_COOK_MAX_MS unless set */
 	size_t len;
@@ -363,10 +366,17 @@ size_t pred_cook_piece(const struct pred_cook *c, const void *buf, size_t n);
 /* The host's TERMIOS, the line discipline already following it: local
  * is whether it edits and echoes here (canonical). */
 void pred_cook_mode(struct pred_cook *c, bool local, long now_ms);
-/* The host's CONTEXT: it says CONSUMED too (one cap brings both), which
- * a desk typing fast from the start might otherwise not learn before a
- * spell (the program never waited with its keys read). */
-void pred_cook_context(struct pred_cook *c);
+/* The host's CONTEXT (pgid: its foreground process group, 0 unknown): it
+ * says CONSUMED too (one cap brings both), which a desk typing fast from
+ * the start might otherwise not learn before a spell (the program never
+ * waited with its keys read). While keys wait after a line of a spell,
+ * a foreground group that is neither the line's reader's nor the one raw
+ * before the spell is a job the reader started (a shell, dash, runs its
+ * first command): it reads on once the job ends, so the spell lasts and
+ * the keys go now, not after the cap; the reader going raw (bash after
+ * `read x`) or its group ending back in the one raw before (python's
+ * input() in a script) does not do that. */
+void pred_cook_context(struct pred_cook *c, uint32_t pgid);
 /* The host's CONSUMED. */
 void pred_cook_consumed(struct pred_cook *c, uint32_t seq);
 /* The wait's cap reached: the keys go. ms until then with _wait_ms (-1:

@@ -1533,7 +1533,7 @@ static void test_cook_no_consumed_never_waits(void)
 	CHECK_EQ(pred_cook_wait_ms(&c, 1000), -1);
 	/* a CONTEXT says the host says CONSUMED too: the next spell waits */
 	pred_cook_mode(&c, false, 1100);
-	pred_cook_context(&c);
+	pred_cook_context(&c, 0);
 	pred_cook_mode(&c, true, 1200);
 	CHECK(pred_cook_waiting(&c));
 }
@@ -1624,6 +1624,37 @@ static void test_cook_consumed_before_signal(void)
 	pred_cook_consumed(&c, 9);
 	CHECK(!pred_cook_waiting(&c));
 	CHECK(!strcmp(l.s, "[abc]"));
+}
+
+/* dash started by bash (group 100): its first line (INPUT 6) runs a job
+ * of its own (group 300) and the keys typed meanwhile go once the host
+ * says so, not after the cap: dash reads on when it ends. Python's
+ * input() in a script (group 200) read, the script ending back in bash's
+ * group: they wait for bash raw again. */
+static void test_cook_reader_runs_a_job(void)
+{
+	struct pred_cook c;
+	struct cook_log l;
+
+	for (int job = 1; job >= 0; job--) {
+		cook_setup(&c, &l, 4);
+		pred_cook_context(&c, 100);
+		pred_cook_sent(&c, 5, "\r", 1, 0);
+		pred_cook_mode(&c, true, 1000);
+		pred_cook_context(&c, 200); /* dash, or python */
+		CHECK(pred_cook_waiting(&c));
+		pred_cook_consumed(&c, 5);
+		CHECK(!pred_cook_waiting(&c));
+		CHECK(!pred_cook_keys(&c, "sleep 3\r", 8, 1100));
+		pred_cook_sent(&c, 6, "sleep 3\r", 8, 1100);
+		CHECK(pred_cook_waiting(&c));
+		CHECK(pred_cook_keys(&c, "xy", 2, 1150));
+		pred_cook_context(&c, job ? 300 : 100);
+		CHECK_EQ(pred_cook_waiting(&c), !job);
+		CHECK(!strcmp(l.s, job ? "[xy]" : ""));
+		pred_cook_mode(&c, false, 1300);
+		CHECK(!strcmp(l.s, "[xy]"));
+	}
 }
 
 /* A cap set for a test (TELLY_COOK_MAX_MS) holds the keys that long,
@@ -1763,6 +1794,7 @@ int main(int argc, char **argv)
 		{"cook-signal-full-and-leaving-go-at-once", test_cook_signal_and_full_go_at_once},
 		{"cook-signal-in-lasting-read", test_cook_signal_in_lasting_read},
 		{"cook-consumed-before-signal", test_cook_consumed_before_signal},
+		{"cook-reader-runs-a-job", test_cook_reader_runs_a_job},
 		{"cook-capped-and-wraps", test_cook_capped_and_wraps},
 		{"cook-cap-set-clamped", test_cook_cap_set_clamped},
 	};
