@@ -110,8 +110,8 @@ struct kpty_os_inq {
 
 bool kpty_os_inq_push(struct kpty_os_inq *q, const void *buf, size_t n, uint64_t tag);
 /* A chunk of no bytes behind what is queued: done() gets its tag once all
- * before it is written. False (nothing queued) when the queue is empty or
- * full: with nothing before it, it is done now. */
+ * before it is written. False (nothing queued) when the queue is empty
+ * (with nothing before it, it is done now) or has no chunk left. */
 bool kpty_os_inq_mark(struct kpty_os_inq *q, uint64_t tag);
 void kpty_os_inq_clear(struct kpty_os_inq *q);
 /* Write what may go now. Paced (the program reads in canonical mode under

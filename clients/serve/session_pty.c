@@ -432,13 +432,16 @@ static void termios_now(struct program *p)
 /* INPUT typed raw that came after a switch to canonical: not written (the
  * desk types it again, canonically), but done with, in order with the
  * input before it: acks and CONSUMED cover it. */
-static void input_let_go(struct program *p, struct chan *v, uint32_t seq)
+static int input_let_go(struct program *p, struct chan *v, uint32_t seq)
 {
 	uint64_t tag = (uint64_t)v->serial << 32 | seq;
 
-	if (!kpty_os_inq_mark(&p->inq, tag))
+	if (!p->inq.count)
 		input_written(&p->s, tag);
+	else if (!kpty_os_inq_mark(&p->inq, tag))
+		return FRAME_STALL; /* the queue is full: offered again */
 	consumed_soon(p, true);
+	return FRAME_DONE;
 }
 
 static int program_input(struct session *s, struct chan *v, const struct rp_data *d)
@@ -449,10 +452,8 @@ static int program_input(struct session *s, struct chan *v, const struct rp_data
 		termios_now(p);
 	/* Let go, or no bytes (a desk learning when what came before it,
 	 * a signal, was handled): done with in its turn. */
-	if (!d->n || chan_letting_go(v)) {
-		input_let_go(p, v, d->seq);
-		return FRAME_DONE;
-	}
+	if (!d->n || chan_letting_go(v))
+		return input_let_go(p, v, d->seq);
 	if (!kpty_os_inq_push(&p->inq, d->p, d->n, (uint64_t)v->serial << 32 | d->seq))
 		return FRAME_STALL; /* the program is not reading: hold the rest back */
 	if (v->conn->timing) {
