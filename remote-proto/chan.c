@@ -213,28 +213,36 @@ static void lm_to_screen(void *ctx, const void *buf, size_t n)
 	ch->ops->output(ch->ctx, buf, n, echo);
 }
 
+/* A frame of a few bytes (e, begun): kept at its place when the channel
+ * resumes, else queued; an INPUT takes the next seq. */
+static void send_small(struct rp_desk_chan *ch, struct rp_enc *e, bool input)
+{
+	long n;
+
+	if (ch->resumable) {
+		if (send_kept(ch, e, input) < 0)
+			ch->broken = -ENOBUFS;
+		return;
+	}
+	n = rp_enc_end(e);
+	if (n < 0 || rp_conn_send(ch->c, e->buf, (size_t)n) < 0)
+		ch->broken = -ENOBUFS;
+	else if (input)
+		ch->seq++;
+}
+
 /* An INPUT of no bytes: the host writes it in its turn, after what came
  * before it, so its ack and CONSUMED say that all before it was handled. */
 static void send_empty_input(struct rp_desk_chan *ch)
 {
 	uint8_t buf[16];
 	struct rp_enc e;
-	long n;
 
 	if (ch->broken)
 		return;
 	rp_enc_begin(&e, buf, sizeof buf, RP_INPUT, 0, ch->chan);
 	rp_put_u32(&e, ch->seq + 1);
-	if (ch->resumable) {
-		if (send_kept(ch, &e, true) < 0)
-			ch->broken = -ENOBUFS;
-		return;
-	}
-	n = rp_enc_end(&e);
-	if (n < 0 || rp_conn_send(ch->c, buf, (size_t)n) < 0)
-		ch->broken = -ENOBUFS;
-	else
-		ch->seq++;
+	send_small(ch, &e, true);
 }
 
 static void lm_signal(void *ctx, int sig, bool flush)
@@ -264,20 +272,12 @@ static void send_seen(struct rp_desk_chan *ch, uint32_t mark)
 {
 	uint8_t buf[16];
 	struct rp_enc e;
-	long n;
 
 	if (ch->broken)
 		return;
 	rp_enc_begin(&e, buf, sizeof buf, RP_TERMIOS_SEEN, 0, ch->chan);
 	rp_put_u32(&e, mark);
-	if (ch->resumable) {
-		if (send_kept(ch, &e, false) < 0)
-			ch->broken = -ENOBUFS;
-		return;
-	}
-	n = rp_enc_end(&e);
-	if (n < 0 || rp_conn_send(ch->c, buf, (size_t)n) < 0)
-		ch->broken = -ENOBUFS;
+	send_small(ch, &e, false);
 }
 
 /* Keys the host let go (a marked TERMIOS: the program went canonical

@@ -7,8 +7,7 @@
 . test/integration/lib.sh "$1"
 . test/integration/cooked.inc
 command -v dash >/dev/null || { echo "no dash: skipped"; exit 77; }
-cooked_serve
-cooked_delay 50
+cooked_serve 50
 cooked_bash w1
 tm send-keys -t t:w1 "PS1='D> ' dash" Enter
 wait_for w1 'D>' 30

@@ -9,8 +9,7 @@
 . test/integration/lib.sh "$1"
 . test/integration/cooked.inc
 DELAY_MS=${SIGNAL_DELAY_MS:-150}
-cooked_serve
-cooked_delay "$DELAY_MS"
+cooked_serve "$DELAY_MS"
 cooked_bash w1
 tm send-keys -t t:w1 "echo go''ne; cat" Enter
 wait_line w1 gone

@@ -12,8 +12,7 @@
 . test/integration/lib.sh "$1"
 . test/integration/cooked.inc
 DELAY_MS=${SWITCH_DELAY_MS:-300}
-cooked_serve
-cooked_delay "$DELAY_MS"
+cooked_serve "$DELAY_MS"
 cooked_bash w1
 
 # switched WORD: bash runs `touch WORD; cat`; the file is there once bash

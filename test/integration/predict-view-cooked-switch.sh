@@ -11,8 +11,7 @@
 . test/integration/lib.sh "$1"
 . test/integration/cooked.inc
 command -v python3 >/dev/null || { echo "no python3: skipped"; exit 77; }
-cooked_serve
-cooked_delay 300
+cooked_serve 300
 cat >"$T/late.py" <<'EOT'
 import os, sys, termios, time, tty
 cooked = termios.tcgetattr(0)
