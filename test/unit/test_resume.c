@@ -4,8 +4,10 @@
  * frame lost or doubled), and the heartbeat's and redial's timers. */
 #include <errno.h>
 #include <stdlib.h>
+#include <string.h>
 
 #include "resume.h"
+#include "rp.h"
 #include "unit.h"
 
 /* Bytes [from, end) of a stream where byte i is (i * 7 + i / 251) & 0xff. */
@@ -132,6 +134,44 @@ static void inlog_sends_again_exactly_the_rest(void)
 	CHECK(!gap);
 	rp_inlog_acked(&l, 3);
 	CHECK_EQ(rp_inlog_bytes(&l), 0);
+	rp_inlog_finish(&l);
+}
+
+/* rp_inlog_since: each frame's length, and its header's. */
+static int lengths(void *ctx, const void *frame, size_t n)
+{
+	struct got *g = ctx;
+	const uint8_t *f = frame;
+
+	if (g->n < 64)
+		g->first[g->n++] = (uint8_t)(n * 16 + f[7]);
+	return 0;
+}
+
+/* INPUT frames whose keys went otherwise (typed again after a switch to
+ * canonical) are sent again with their seq and no bytes; ECHO and the
+ * INPUT frames outside the range stay whole. */
+static void inlog_voided_input_sent_empty(void)
+{
+	struct rp_inlog l;
+	struct got g = {0};
+	bool gap;
+	uint8_t in[RP_HDR_SIZE + 6], echo[RP_HDR_SIZE + 2];
+
+	rp_inlog_init(&l);
+	/* Headers: type, flags, channel 1, the payload's length. */
+	memcpy(in, (const uint8_t[]){RP_INPUT, 0, 0, 1, 0, 0, 0, 6}, RP_HDR_SIZE);
+	memcpy(echo, (const uint8_t[]){RP_ECHO, 0, 0, 1, 0, 0, 0, 2}, RP_HDR_SIZE);
+	for (uint32_t seq = 1; seq <= 3; seq++) {
+		rp_inlog_add(&l, (struct rp_inpos){seq, 0}, in, sizeof in, false);
+		rp_inlog_add(&l, (struct rp_inpos){seq, 1}, echo, sizeof echo, false);
+	}
+	rp_inlog_void_input(&l, 1, 2);
+	CHECK_EQ(rp_inlog_since(&l, (struct rp_inpos){0, 0}, lengths, &g, &gap), 6);
+	/* (length, header's length): 14/6, 10/2, 12/4 (emptied), 10/2, 14/6, 10/2 */
+	static const uint8_t want[] = {14 * 16 + 6, 10 * 16 + 2, 12 * 16 + 4,
+				       10 * 16 + 2, 14 * 16 + 6, 10 * 16 + 2};
+	CHECK(g.n == 6 && !memcmp(g.first, want, 6));
 	rp_inlog_finish(&l);
 }
 
@@ -378,6 +418,7 @@ int main(int argc, char **argv)
 		{"outkeep-gives-back-exactly", outkeep_gives_back_exactly},
 		{"inlog-sends-again-exactly-the-rest", inlog_sends_again_exactly_the_rest},
 		{"inlog-across-the-seq-wrap", inlog_across_the_seq_wrap},
+		{"inlog-voided-input-sent-empty", inlog_voided_input_sent_empty},
 		{"inlog-bounded", inlog_bounded},
 		{"link-heartbeat-and-rtt", link_heartbeat_and_rtt},
 		{"link-dead-when-nothing-answers", link_dead_when_nothing_answers},
