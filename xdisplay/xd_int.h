@@ -61,6 +61,7 @@ struct xd_proc {
 	pid_t xkbcomp;	    /* 0: none runs */
 	long xkbcomp_by;    /* when it is killed: the display does not answer it */
 	bool xkbcomp_killed;
+	bool xkbcomp_stopped; /* put down with its display (xvfb_stop), not late */
 	char *keymap_next;  /* a keymap that came while one was loading */
 	size_t keymap_next_len;
 	char *keymap_running; /* the one xkbcomp loads */

@@ -122,6 +122,7 @@ int xvfb_start(struct xd_proc *p, const struct xd_server_ops *srv, const char *d
 	p->ndying = 0;
 	p->displayfd = -1;
 	p->xkbcomp = 0;
+	p->xkbcomp_killed = p->xkbcomp_stopped = false;
 	p->display = -1;
 	p->dlen = 0;
 	p->conf_dir[0] = p->conf[0] = 0;
@@ -391,13 +392,25 @@ bool xvfb_reap(struct xd_proc *p)
 	int status;
 
 	if (p->xkbcomp > 0 && waitpid(p->xkbcomp, &status, WNOHANG) == p->xkbcomp) {
-		if (p->xkbcomp_killed || !WIFEXITED(status)) {
+		if (p->xkbcomp_killed || !WIFEXITED(status) ||
+		    (p->xkbcomp_stopped && WEXITSTATUS(status) != 0)) {
 			/* Not the keymap's fault: tried again by the next key
 			 * of its desk. Which keymap the display has is not
 			 * known: a server that was grabbed or stopped may have
 			 * taken requests of it before it ended. The next key of
 			 * every desk loads its own first. */
-			if (p->xkbcomp_killed)
+			if (p->xkbcomp_stopped)
+				base_log("xdisplay", "display :%d: xkbcomp stopped with its display "
+						     "while it loaded a desk's keymap (%s %d%s)",
+					 p->display,
+					 p->xkbcomp_killed     ? "SIGKILL after a grace of"
+					 : WIFEXITED(status) ? "exit status"
+							     : "signal",
+					 p->xkbcomp_killed     ? XD_STOP_GRACE_MS
+					 : WIFEXITED(status) ? WEXITSTATUS(status)
+							     : WTERMSIG(status),
+					 p->xkbcomp_killed ? " ms" : "");
+			else if (p->xkbcomp_killed)
 				base_log("xdisplay", "display :%d: xkbcomp did not load a desk's "
 						     "keymap within %d ms (the X server does not "
 						     "answer): killed; the display's keymap is unknown",
@@ -433,7 +446,7 @@ bool xvfb_reap(struct xd_proc *p)
 		}
 		p->keymap_running = NULL;
 		p->xkbcomp = 0;
-		p->xkbcomp_killed = false;
+		p->xkbcomp_killed = p->xkbcomp_stopped = false;
 		unlink(p->keymap);
 		if (p->keymap_next && p->server)
 			keymap_run(p);
@@ -470,6 +483,7 @@ void xvfb_stop(struct xd_proc *p)
 			p->server_kill_at = by;
 	}
 	if (p->xkbcomp > 0 && !p->xkbcomp_killed) {
+		p->xkbcomp_stopped = true;
 		kill(p->xkbcomp, SIGTERM);
 		if (p->xkbcomp_by > by)
 			p->xkbcomp_by = by;
