@@ -140,14 +140,14 @@ $(BUILD)/bin/telly: $(call obj,obj,$(KPTY_SRC) $(KPTY_OS) $(RP_SRC) $(WM_SRC) $(
 	@mkdir -p $(dir $@)
 	$(CC) $(ALL_CFLAGS) -o $@ $^ $(VTERM_LIBS) $(DS_LIBS) $(SSH_LIBS) $(LZ4_LIBS) -lm -lpthread
 
-VMC_UNIT := $(VMC_CORE) remote-proto/codec.c test/unit/test_vmc.c
+VMC_UNIT := $(VMC_CORE) vmconsole/console.c $(KPTY_OS) remote-proto/codec.c test/unit/test_vmc.c
 $(BUILD)/test/unit-vmc: $(call obj,obj,$(VMC_UNIT))
 	@mkdir -p $(dir $@)
-	$(CC) $(ALL_CFLAGS) -o $@ $^ $(LZ4_LIBS)
+	$(CC) $(ALL_CFLAGS) -o $@ $^ $(LZ4_LIBS) -lpthread
 
 $(BUILD)/test/unit-vmc-asan: $(call obj,san,$(VMC_UNIT))
 	@mkdir -p $(dir $@)
-	$(CC) $(ALL_CFLAGS) -O1 $(SAN) -o $@ $^ $(LZ4_LIBS)
+	$(CC) $(ALL_CFLAGS) -O1 $(SAN) -o $@ $^ $(LZ4_LIBS) -lpthread
 
 # The front door's processes driven without a client (test/unit/test_door.c).
 DOOR_UNIT := $(VMC_CORE) vmconsole/console.c vmconsole/sshd.c vmconsole/sandbox.c $(KPTY_OS) \

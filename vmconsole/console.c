@@ -22,13 +22,16 @@
 #include <netdb.h>
 #include <netinet/in.h>
 #include <netinet/tcp.h>
+#include <pthread.h>
 #include <signal.h>
 #include <stdarg.h>
+#include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
+#include <sys/eventfd.h>
 #include <sys/un.h>
 #include <sys/wait.h>
 #include <termios.h>
@@ -46,6 +49,25 @@
 #define TO_GUEST_BYTES 4096   /* keys waiting for a slow backend (held only then) */
 #define NOTICE_ROOM 400       /* kept free in a service buffer for notices */
 #define PTY_KEYS_BYTES 1024   /* typed on the exposed pty, per wakeup */
+#define RESOLVE_MS 5000       /* a tcp: host name answered within this, or down */
+#define CONNECT_MS 10000      /* a tcp: connect done within this, or down */
+
+/* A tcp: host that is a name is resolved in a thread of its own: the
+ * daemon's loop serves every session and must not wait for DNS. The
+ * thread posts to efd when done; the console polls efd. Whoever lets go
+ * last (the thread, or the console that stopped waiting) frees it, so a
+ * console destroyed mid-answer leaves nothing behind. A console has at
+ * most one: one that did not answer in time is waited for again at the
+ * next retry rather than a second started (a dead resolver must not pile
+ * up threads). */
+struct resolve {
+	atomic_int refs;
+	atomic_bool done;
+	int efd;
+	int rc, err; /* getaddrinfo's, and errno for EAI_SYSTEM */
+	struct addrinfo *res;
+	char host[VMC_TARGET_MAX + 1], port[16];
+};
 
 struct vmc_console;
 
@@ -63,6 +85,12 @@ struct vmc_console {
 	const struct vmc_backend_ops *ops;
 	int fd; /* the backend; -1 while down */
 	bool connecting, exited, said_down;
+	/* tcp: a name being resolved (resolving while waited for), the
+	 * addresses left to try, when the wait or the connect gives up. */
+	struct resolve *res;
+	bool resolving;
+	struct addrinfo *ai, *ai_next;
+	long deadline_ms;
 	struct kpty_os_child child; /* exec */
 	int exit_status;
 	long up_since_ms, down_since_ms, retry_at_ms, backoff_ms;
@@ -126,35 +154,151 @@ static int unix_open(struct vmc_console *c)
 	return 0;
 }
 
+static void resolve_put(struct resolve *r)
+{
+	if (atomic_fetch_sub(&r->refs, 1) != 1)
+		return;
+	if (r->res)
+		freeaddrinfo(r->res);
+	close(r->efd);
+	free(r);
+}
+
+static void *resolve_thread(void *arg)
+{
+	struct resolve *r = arg;
+	struct addrinfo hints = {.ai_socktype = SOCK_STREAM, .ai_flags = AI_NUMERICSERV};
+	uint64_t one = 1;
+
+	r->rc = getaddrinfo(r->host, r->port, &hints, &r->res);
+	r->err = errno;
+	atomic_store(&r->done, true);
+	if (write(r->efd, &one, sizeof one) < 0) {
+		/* An eventfd takes it; nobody waits if it did not. */
+	}
+	resolve_put(r);
+	return NULL;
+}
+
+static struct resolve *resolve_start(const char *host, const char *port)
+{
+	struct resolve *r = calloc(1, sizeof *r);
+	pthread_attr_t at;
+	pthread_t t;
+	sigset_t all, old;
+	int e;
+
+	if (!r)
+		return NULL;
+	snprintf(r->host, sizeof r->host, "%s", host);
+	snprintf(r->port, sizeof r->port, "%s", port);
+	atomic_init(&r->refs, 2);
+	if ((r->efd = eventfd(0, EFD_NONBLOCK | EFD_CLOEXEC)) < 0) {
+		free(r);
+		return NULL;
+	}
+	pthread_attr_init(&at);
+	pthread_attr_setdetachstate(&at, PTHREAD_CREATE_DETACHED);
+	pthread_attr_setstacksize(&at, 256 << 10);
+	/* Signals are the loop's (SIGCHLD, SIGTERM): the thread takes none. */
+	sigfillset(&all);
+	pthread_sigmask(SIG_SETMASK, &all, &old);
+	e = pthread_create(&t, &at, resolve_thread, r);
+	pthread_sigmask(SIG_SETMASK, &old, NULL);
+	pthread_attr_destroy(&at);
+	if (e) {
+		close(r->efd);
+		free(r);
+		errno = e;
+		return NULL;
+	}
+	return r;
+}
+
+static void forget_addresses(struct vmc_console *c)
+{
+	if (c->ai)
+		freeaddrinfo(c->ai);
+	c->ai = c->ai_next = NULL;
+}
+
+/* Connects to the next address left: 0 (connecting), or -errno with why
+ * said when none is left. */
+static int tcp_connect_next(struct vmc_console *c)
+{
+	int e = ENOENT, one = 1;
+
+	while (c->ai_next) {
+		struct addrinfo *a = c->ai_next;
+		int fd = socket(a->ai_family, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
+		c->ai_next = a->ai_next;
+		if (fd >= 0 && (connect(fd, a->ai_addr, a->ai_addrlen) == 0 || errno == EINPROGRESS)) {
+			setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof one);
+			c->fd = fd;
+			c->connecting = true; /* done when it polls writable */
+			c->deadline_ms = base_now_ms() + CONNECT_MS;
+			return 0;
+		}
+		e = errno;
+		if (fd >= 0)
+			close(fd);
+	}
+	forget_addresses(c);
+	why(c, "%s", strerror(e));
+	return -e;
+}
+
 static int tcp_open(struct vmc_console *c)
 {
 	char host[VMC_TARGET_MAX + 1];
 	const char *port;
-	struct addrinfo hints = {.ai_socktype = SOCK_STREAM, .ai_flags = AI_NUMERICSERV}, *res;
-	int fd, r, one = 1;
+	struct addrinfo hints = {.ai_socktype = SOCK_STREAM,
+				 .ai_flags = AI_NUMERICSERV | AI_NUMERICHOST};
+	int r;
 
 	if (rp_host_port(c->spec.target, host, sizeof host, &port) < 0) { /* checked when parsed */
 		why(c, "'%s' is not HOST:PORT", c->spec.target);
 		return -EINVAL;
 	}
-	if ((r = getaddrinfo(host, port, &hints, &res)) != 0) {
+	forget_addresses(c);
+	/* An address: no resolver to wait for. */
+	if ((r = getaddrinfo(host, port, &hints, &c->ai)) == 0) {
+		c->ai_next = c->ai;
+		return tcp_connect_next(c);
+	}
+	c->ai = NULL;
+	if (r != EAI_NONAME) {
 		why(c, "cannot resolve %s: %s", host, gai_strerror(r));
 		return -EHOSTUNREACH;
 	}
-	fd = socket(res->ai_family, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
-	if (fd < 0 || (connect(fd, res->ai_addr, res->ai_addrlen) < 0 && errno != EINPROGRESS)) {
+	if (!c->res && !(c->res = resolve_start(host, port))) {
 		int e = errno;
-		why(c, "%s", strerror(e));
-		if (fd >= 0)
-			close(fd);
-		freeaddrinfo(res);
+		why(c, "cannot resolve %s: cannot start its resolver: %s", host, strerror(e));
 		return -e;
 	}
-	freeaddrinfo(res);
-	setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof one);
-	c->fd = fd;
-	c->connecting = true; /* done when it polls writable */
+	c->resolving = true;
+	c->deadline_ms = base_now_ms() + RESOLVE_MS;
 	return 0;
+}
+
+/* The resolver answered: connect to what it said. */
+static int tcp_resolved(struct vmc_console *c)
+{
+	struct resolve *r = c->res;
+	int rc = r->rc;
+
+	c->resolving = false;
+	c->res = NULL;
+	if (rc) {
+		why(c, "cannot resolve %s: %s", r->host,
+		    rc == EAI_SYSTEM ? strerror(r->err) : gai_strerror(rc));
+		resolve_put(r);
+		return -EHOSTUNREACH;
+	}
+	c->ai = c->ai_next = r->res;
+	r->res = NULL;
+	resolve_put(r);
+	return tcp_connect_next(c);
 }
 
 static int pty_open(struct vmc_console *c)
@@ -288,7 +432,8 @@ static size_t go_down(struct vmc_console *c, long now, uint8_t *buf, size_t room
 
 	if (c->fd >= 0)
 		c->ops->close(c);
-	c->connecting = false;
+	c->connecting = c->resolving = false; /* a resolver still busy is waited for again */
+	forget_addresses(c);
 	c->to_guest_len = 0; /* keys for a machine that is gone */
 	free(c->to_guest);
 	c->to_guest = NULL;
@@ -332,7 +477,7 @@ static size_t try_open(struct vmc_console *c, long now, uint8_t *buf, size_t roo
 {
 	if (c->ops->open(c) < 0)
 		return go_down(c, now, buf, room);
-	return c->connecting ? 0 : came_up(c, now, buf, room);
+	return c->connecting || c->resolving ? 0 : came_up(c, now, buf, room);
 }
 
 struct vmc_console *vmc_console_create(const struct vmc_spec *s, const char *rundir,
@@ -405,6 +550,9 @@ void vmc_console_destroy(struct vmc_console *c)
 		return;
 	if (c->fd >= 0)
 		c->ops->close(c);
+	if (c->res)
+		resolve_put(c->res); /* the thread frees it if still busy */
+	forget_addresses(c);
 	if (c->child.pid > 0)
 		kpty_os_reap(&c->child, &c->exit_status);
 	unlink(c->link);
@@ -420,7 +568,8 @@ void vmc_console_pollfds(const struct vmc_console *c, struct pollfd pf[2])
 {
 	short ev = c->connecting ? POLLOUT : (short)(POLLIN | (c->to_guest_len ? POLLOUT : 0));
 
-	pf[0] = (struct pollfd){.fd = c->fd, .events = ev};
+	pf[0] = (struct pollfd){.fd = c->resolving ? c->res->efd : c->fd,
+				.events = c->resolving ? POLLIN : ev};
 	pf[1] = (struct pollfd){.fd = c->ptm, .events = POLLIN};
 }
 
@@ -428,6 +577,8 @@ long vmc_console_timeout_ms(const struct vmc_console *c, long now)
 {
 	if (c->exited)
 		return 0;
+	if (c->resolving || c->connecting)
+		return c->deadline_ms > now ? c->deadline_ms - now : 0;
 	if (c->fd >= 0 || !c->retry_at_ms)
 		return -1;
 	return c->retry_at_ms > now ? c->retry_at_ms - now : 0;
@@ -515,16 +666,39 @@ size_t vmc_console_service(struct vmc_console *c, const struct pollfd *pf, long 
 {
 	size_t o = 0;
 
-	if (c->fd < 0 && c->retry_at_ms && now >= c->retry_at_ms)
+	if (c->fd < 0 && !c->resolving && c->retry_at_ms && now >= c->retry_at_ms)
 		o += try_open(c, now, buf, cap);
-	if (c->fd >= 0 && c->connecting && pf && (pf[0].revents & (POLLOUT | POLLERR | POLLHUP))) {
+	if (c->resolving && atomic_load(&c->res->done)) {
+		if (tcp_resolved(c) < 0)
+			o += go_down(c, now, buf + o, cap - o);
+	} else if (c->resolving && now >= c->deadline_ms) {
+		why(c, "cannot resolve %s: no answer within %d s", c->res->host, RESOLVE_MS / 1000);
+		o += go_down(c, now, buf + o, cap - o);
+	}
+	if (c->fd >= 0 && c->connecting &&
+	    ((pf && (pf[0].revents & (POLLOUT | POLLERR | POLLHUP))) || now >= c->deadline_ms)) {
 		int e = 0;
 		socklen_t el = sizeof e;
-		getsockopt(c->fd, SOL_SOCKET, SO_ERROR, &e, &el);
+		bool late = !(pf && (pf[0].revents & (POLLOUT | POLLERR | POLLHUP)));
+		if (late)
+			e = ETIMEDOUT;
+		else
+			getsockopt(c->fd, SOL_SOCKET, SO_ERROR, &e, &el);
 		if (e) {
-			why(c, "%s", strerror(e));
-			o += go_down(c, now, buf + o, cap - o);
+			/* The next address the name gave, if any, else down. */
+			c->ops->close(c);
+			c->connecting = false;
+			if (!c->ai_next) {
+				if (late)
+					why(c, "no connection within %d s", CONNECT_MS / 1000);
+				else
+					why(c, "%s", strerror(e));
+				o += go_down(c, now, buf + o, cap - o);
+			} else if (tcp_connect_next(c) < 0) {
+				o += go_down(c, now, buf + o, cap - o);
+			}
 		} else {
+			forget_addresses(c);
 			o += came_up(c, now, buf + o, cap - o);
 		}
 	} else if (c->fd >= 0 && !c->connecting) {
@@ -593,8 +767,18 @@ int vmc_console_relink(struct vmc_console *c)
 
 void vmc_console_describe(const struct vmc_console *c, char *out, size_t n)
 {
-	snprintf(out, n, "console %s:%s (%s)", c->ops->scheme, c->spec.target,
-		 vmc_console_up(c) ? "up" : "down");
+	/* Once said down, why, until it is back (a retry in progress does
+	 * not hide it). */
+	if (vmc_console_up(c))
+		snprintf(out, n, "console %s:%s (up)", c->ops->scheme, c->spec.target);
+	else if (c->said_down)
+		snprintf(out, n, "console %s:%s (down: %s)", c->ops->scheme, c->spec.target, c->why);
+	else if (c->resolving)
+		snprintf(out, n, "console %s:%s (resolving %s)", c->ops->scheme, c->spec.target,
+			 c->res->host);
+	else
+		snprintf(out, n, "console %s:%s (%s)", c->ops->scheme, c->spec.target,
+			 c->connecting ? "connecting" : "down");
 }
 
 char *vmc_read_file(const char *path, size_t *n, char *err, size_t errn)

@@ -162,7 +162,8 @@ const char *vmc_console_pty(const struct vmc_console *c); /* the slave's path */
 /* RUNDIR/consoles/NAME made again (the runtime directory was removed): 0
  * or -errno. */
 int vmc_console_relink(struct vmc_console *c);
-/* "unix:/run/vm1.sock (up)" and the like. */
+/* "unix:/run/vm1.sock (up)" and the like: "(down: WHY)" once said down,
+ * "(resolving HOST)", "(connecting)". */
 void vmc_console_describe(const struct vmc_console *c, char *out, size_t n);
 
 /* The whole of a consoles or keys file, at most VMC_FILE_MAX bytes
