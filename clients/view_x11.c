@@ -418,6 +418,12 @@ static void send_key_to(struct vx *x, struct xsess *s, uint32_t id, uint8_t code
 		x->await[x->nawait - 1] = (struct xprobe){
 			.chan = s->chan, .seq = k.seq, .t_key = t_key, .t_sent = base_now_ns()};
 	}
+	/* On the wire now, not after the rest of the loop's turn (the
+	 * desk's other events, the clipboard, timers): the press is where
+	 * the person's wait starts. A failure is the loop's flush's to
+	 * tell: the frame stays queued. */
+	if (!x->link_down)
+		rp_conn_flush(x->c.c);
 }
 
 static void send_key(struct vx *x, struct xw *w, uint8_t code, bool pressed, uint64_t t_key)
