@@ -123,11 +123,14 @@ struct pred {
 	struct key keys[PRED_MAX_KEYS];
 	struct wc *exp;	/* PRED_MAX_KEYS rows of cols: each key's expected row */
 	unsigned head, n;
-	/* Where the input of the line began: the cursor's column when its
-	 * first key was replayed (a prompt's end), for home, left and
+	/* Where the input of the line began: the cursor's column once the
+	 * key that ended the line before was consumed, else when its first
+	 * key was replayed (a prompt's end), for home, left and
 	 * backspace. A line ends with Enter, ^C or ^D, or when the cursor
 	 * is on another row. */
 	uint32_t line, start_line;
+	uint32_t line_after; /* the key that ended the last line (line_after_set) */
+	bool line_after_set;
 	int start_col, start_row; /* -1: not known */
 	int srtt_ms; /* -1: none yet */
 	long now_ms; /* the latest time a caller gave */
@@ -664,6 +667,7 @@ void pred_keys(struct pred *p, uint32_t seq, const void *buf, size_t n, long now
 		} else if (less_search_key(p, c, now_ms)) {
 			add_key(p, seq, K_SEARCH, c, 1, now_ms);
 			p->line++; /* what is typed on the search's line starts after it */
+			p->line_after_set = false; /* its start: its first key's */
 			i++;
 		} else if (c >= 0x20 && c < 0x7f) {
 			add_key(p, seq, K_CHAR, c, 1, now_ms);
@@ -686,8 +690,11 @@ void pred_keys(struct pred *p, uint32_t seq, const void *buf, size_t n, long now
 			boundary(p, seq);
 			if (p->alt)
 				distrust_after(p, seq);
-			if (c == '\r' || c == '\n' || c == 0x03 || c == 0x04)
+			if (c == '\r' || c == '\n' || c == 0x03 || c == 0x04) {
 				p->line++;
+				p->line_after = seq;
+				p->line_after_set = true;
+			}
 			i++;
 		}
 		p->prev_key = b[i - 1];
@@ -1087,6 +1094,17 @@ bool pred_update(struct pred *p, long now_ms)
 	p->now_ms = now_ms;
 
 	vterm_state_get_cursorpos(vterm_obtain_state(p->vt), &cur);
+	/* A line's start is where the cursor is once the key that ended the
+	 * line before is consumed (the program waits at its prompt), whether
+	 * a key of it is replayed then or not: its first keys may be answered
+	 * before they are (typed while the program was canonical, or held),
+	 * and the cursor is then past them. */
+	if (p->line_after_set && covers(p->consumed, p->any_consumed, p->line_after) &&
+	    p->start_line != p->line) {
+		p->start_line = p->line;
+		p->start_row = cur.row;
+		p->start_col = cur.col;
+	}
 	if (!p->have_ctx || (p->hc.flags & PRED_CTX_ICANON) || p->policy == PRED_NEVER) {
 		clear_keys(p);
 		goto out;
@@ -1296,19 +1314,23 @@ void pred_held_finish(struct pred_held *h)
 }
 
 /* The hold is over (pred_hold ended it, or the caller): what was kept
- * goes out, its ack first. */
+ * goes out as it came, each OUTPUT's ack before its bytes. */
 static void held_out(struct pred_held *h)
 {
+	size_t n = h->len, from = 0;
+	unsigned nacks = h->nacks;
+
 	pred_hold_end(&h->hold);
 	h->frame = false;
-	if (h->ack_set) {
-		h->ack_set = false;
-		h->ops->ack(h->ctx, h->ack);
-	}
-	if (h->len) {
-		size_t n = h->len;
-		h->len = 0;
-		h->ops->show(h->ctx, h->buf, n);
+	h->len = 0;
+	h->nacks = 0;
+	for (unsigned i = 0; i <= nacks; i++) {
+		size_t to = i < nacks ? h->acks[i].at : n;
+		if (to > from)
+			h->ops->show(h->ctx, h->buf + from, to - from);
+		from = to;
+		if (i < nacks)
+			h->ops->ack(h->ctx, h->acks[i].ack);
 	}
 	h->ops->released(h->ctx);
 }
@@ -1318,8 +1340,18 @@ bool pred_held_ack(struct pred_held *h, uint32_t ack, int srtt_ms, long now_ms)
 	h->frame = pred_hold_output(&h->hold, ack, srtt_ms, now_ms);
 	if (!h->frame || h->through)
 		return true;
-	h->ack = ack;
-	h->ack_set = true;
+	if (h->nacks && h->acks[h->nacks - 1].ack == ack)
+		return false; /* the same key's answer goes on */
+	if (h->nacks && h->acks[h->nacks - 1].at == h->len) {
+		h->acks[h->nacks - 1].ack = ack; /* no bytes came with the last */
+		return false;
+	}
+	if (h->nacks == PRED_HOLD_ACKS) {
+		held_out(h); /* too many answers to keep apart: shown as they come */
+		return true;
+	}
+	h->acks[h->nacks].ack = ack;
+	h->acks[h->nacks++].at = h->len;
 	return false;
 }
 

@@ -224,9 +224,13 @@ void pred_hold_end(struct pred_hold *h);
  *
  * Where the desk keeps a held answer itself (a `telly view` window; `telly
  * attach` on a terminal without DEC 2026), its bytes wait here with the
- * latest ack of the OUTPUTs that brought them; the ack is told to the
- * predictor with the bytes, not before (a key judged against a screen
- * that does not have its answer yet would be judged wrong). A terminal
+ * acks of the OUTPUTs that brought them, each where its bytes begin; an
+ * ack is told to the predictor just before its bytes, not before the
+ * bytes that came ahead of it (a key judged against a screen that does
+ * not have its answer yet would be judged wrong; and a key typed while
+ * the answer before it was kept, python's next line typed before its
+ * prompt came, would be judged against a screen without that prompt). A
+ * change of ack past PRED_HOLD_ACKS ends the hold. A terminal
  * that holds an update itself (pred_held_through) gets the bytes at once,
  * inside one. Whatever happens, bytes go out in the order they came:
  * what is kept goes out before anything after it, a key's echo, an
@@ -235,6 +239,7 @@ void pred_hold_end(struct pred_hold *h);
  * PRED_HOLD_BUFFER_BYTES is shown as it comes. The ops must not call
  * back into the pred_held. */
 #define PRED_HOLD_BUFFER_BYTES 65536
+#define PRED_HOLD_ACKS PRED_MAX_KEYS
 
 struct pred_held_ops {
 	void (*ack)(void *ctx, uint32_t seq);		     /* an ack kept, told now */
@@ -250,8 +255,11 @@ struct pred_held {
 	bool through; /* held bytes go out at once (the terminal holds them) */
 	uint8_t *buf; /* PRED_HOLD_BUFFER_BYTES, made at the first hold */
 	size_t len;
-	uint32_t ack;
-	bool ack_set;
+	struct {
+		uint32_t ack;
+		size_t at; /* where its OUTPUT's bytes begin in buf */
+	} acks[PRED_HOLD_ACKS];
+	unsigned nacks;
 };
 
 /* How an OUTPUT's bytes go (pred_held_output). */
