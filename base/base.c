@@ -7,7 +7,9 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/resource.h>
 #include <sys/signalfd.h>
+#include <sys/syscall.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -256,3 +258,59 @@ int base_parse_size(const char *s, size_t *out)
 	return 0;
 }
 
+
+char **base_env_edit(char *const *env, const char *const *edits)
+{
+	size_t n = 0, k = 0, out = 0;
+	char **e;
+
+	while (env && env[n])
+		n++;
+	while (edits && edits[k])
+		k++;
+	if (!(e = malloc((n + k + 1) * sizeof *e)))
+		return NULL;
+	for (size_t i = 0; i < n; i++) {
+		size_t len = strcspn(env[i], "=");
+		bool edited = false;
+		for (size_t j = 0; j < k && !edited; j++)
+			edited = strncmp(edits[j], env[i], len) == 0 &&
+				 (edits[j][len] == '=' || edits[j][len] == 0);
+		if (!edited)
+			e[out++] = env[i];
+	}
+	for (size_t j = 0; j < k; j++)
+		if (strchr(edits[j], '='))
+			e[out++] = (char *)edits[j];
+	e[out] = NULL;
+	return e;
+}
+
+int base_fd_bound(void)
+{
+	struct rlimit rl;
+
+	if (getrlimit(RLIMIT_NOFILE, &rl) < 0 || rl.rlim_cur == RLIM_INFINITY ||
+	    rl.rlim_cur > 1u << 20)
+		return 1 << 20;
+	return (int)rl.rlim_cur;
+}
+
+void base_child_closefrom(int low, int bound)
+{
+	if (syscall(SYS_close_range, (unsigned)low, ~0u, 0u) == 0)
+		return;
+	for (int fd = low; fd < bound; fd++)
+		close(fd);
+}
+
+void base_child_say_failed(int fd, const char *what, int err)
+{
+	const char *why = strerrordesc_np(err);
+	const char *parts[] = {"telly: cannot run ", what, ": ", why ? why : "unknown error", "\n"};
+
+	for (size_t i = 0; i < sizeof parts / sizeof *parts; i++) {
+		ssize_t w = write(fd, parts[i], strlen(parts[i]));
+		(void)w; /* nobody to tell if the log cannot take it */
+	}
+}

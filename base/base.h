@@ -64,4 +64,29 @@ void base_log_rotate(const char *path, unsigned keep);
  * 0, or -EINVAL for anything else, below 4096 or above 1 TiB. */
 int base_parse_size(const char *s, size_t *out);
 
+/* Between fork() and exec in a daemon with threads only async-signal-safe
+ * calls may run: a lock another thread held at the fork (malloc's, stdio's,
+ * the environment's) is held for ever in the child. So what a child needs
+ * is made in the parent, and the child only calls these. */
+
+/* The environment `env` with the changes in `edits` (NULL-terminated):
+ * "NAME=value" replaces NAME or is added, "NAME" removes it. One malloc'd
+ * array of pointers into env and edits (free() it; the strings stay
+ * theirs), or NULL when out of memory. */
+char **base_env_edit(char *const *env, const char *const *edits);
+
+/* A bound on descriptor numbers (the soft RLIMIT_NOFILE, capped), to take
+ * in the parent for base_child_closefrom. */
+int base_fd_bound(void);
+
+/* In a child: closes every descriptor from `low` on, with close_range(2)
+ * (Linux 5.9), else one close() per number below `bound` (never a reading
+ * of /proc/self/fd, which opendir would malloc for). */
+void base_child_closefrom(int low, int bound);
+
+/* In a child whose exec failed: "telly: cannot run WHAT: REASON\n" to fd
+ * with write(2) alone (the reason from glibc's constant table of errno
+ * texts, untranslated: no locale, no lock, no malloc). */
+void base_child_say_failed(int fd, const char *what, int err);
+
 #endif

@@ -167,6 +167,10 @@ static int spawn(struct xd_proc *p, const struct xd_server_ops *srv, unsigned w,
 		goto fail_prepare;
 	}
 	snprintf(screen, sizeof screen, "%ux%ux24", w, h);
+	/* What the child needs, made here: it only makes system calls. */
+	char what[64];
+	int bound = base_fd_bound();
+	snprintf(what, sizeof what, "the X server (%s)", srv->name);
 	pid_t self = getpid();
 	pid = fork();
 	if (pid < 0) {
@@ -182,9 +186,9 @@ static int spawn(struct xd_proc *p, const struct xd_server_ops *srv, unsigned w,
 		 * close-on-exec); nothing else of the daemon's goes along. */
 		if (dup2(pipefd[1], 3) < 0)
 			_exit(127);
-		closefrom(4);
+		base_child_closefrom(4, bound);
 		srv->exec(p, screen);
-		dprintf(2, "telly: cannot run the X server (%s): %s\n", srv->name, strerror(errno));
+		base_child_say_failed(2, what, errno);
 		_exit(127);
 	}
 	close(pipefd[1]);
@@ -575,21 +579,27 @@ static void keymap_run(struct xd_proc *p)
 	close(fd);
 	snprintf(dpy, sizeof dpy, ":%d", p->display);
 	snprintf(xauth, sizeof xauth, "XAUTHORITY=%s", p->auth);
+	/* argv and environment made here: the child only makes system calls. */
+	const char *edits[] = {xauth, NULL};
+	char *argv[] = {"xkbcomp", "-w", "0", p->keymap, dpy, NULL};
+	char **envp = base_env_edit(environ, edits);
+	int bound = base_fd_bound();
 	pid_t self = getpid();
-	pid = fork();
+	pid = envp ? fork() : -1;
 	if (pid < 0) {
 		base_log("xdisplay", "fork for xkbcomp: %s", strerror(errno));
+		free(envp);
 		free(text);
 		return;
 	}
 	if (pid == 0) {
 		child_setup(p->log, self);
-		closefrom(3);
-		putenv(xauth);
-		execlp("xkbcomp", "xkbcomp", "-w", "0", p->keymap, dpy, (char *)NULL);
-		dprintf(2, "telly: cannot run xkbcomp: %s\n", strerror(errno));
+		base_child_closefrom(3, bound);
+		execvpe(argv[0], argv, envp);
+		base_child_say_failed(2, "xkbcomp", errno);
 		_exit(127);
 	}
+	free(envp);
 	p->xkbcomp = pid;
 	p->xkbcomp_by = base_now_ms() + XD_XKBCOMP_MS;
 	p->keymap_running = text;

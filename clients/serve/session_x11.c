@@ -685,9 +685,18 @@ static pid_t spawn(struct x11 *x, char **argv)
 	snprintf(dpy, sizeof dpy, "DISPLAY=:%d", xd_display(x->xd));
 	snprintf(xauth, sizeof xauth, "XAUTHORITY=%s", xd_auth_path(x->xd));
 	snprintf(sess, sizeof sess, "TELLY_SESSION=%s", x->s.name);
+	/* The environment made here: the child only makes system calls (the
+	 * daemon has threads; a lock one held at the fork stays held). */
+	const char *edits[] = {dpy, xauth, sess, "NOTIFY_SOCKET", "WAYLAND_DISPLAY", NULL};
+	char **envp = base_env_edit(environ, edits);
+	int bound = base_fd_bound();
+	if (!envp)
+		return -1;
 	pid = fork();
-	if (pid != 0)
+	if (pid != 0) {
+		free(envp);
 		return pid;
+	}
 	kpty_os_child_signals();
 	setsid();
 	int fd = open("/dev/null", O_RDONLY);
@@ -704,16 +713,11 @@ static pid_t spawn(struct x11 *x, char **argv)
 		if (fd > 2)
 			close(fd);
 	}
-	closefrom(3);
+	base_child_closefrom(3, bound);
 	if (chdir(x->home) < 0 && chdir("/") < 0)
 		_exit(127);
-	putenv(dpy);
-	putenv(xauth);
-	putenv(sess);
-	unsetenv("NOTIFY_SOCKET");
-	unsetenv("WAYLAND_DISPLAY");
-	execvp(argv[0], argv);
-	dprintf(2, "telly: cannot run %s: %s\n", argv[0], strerror(errno));
+	execvpe(argv[0], argv, envp);
+	base_child_say_failed(2, argv[0], errno);
 	_exit(127);
 }
 

@@ -9,6 +9,7 @@
 #include <fcntl.h>
 #include <netinet/in.h>
 #include <stdlib.h>
+#include <string.h>
 #include <sys/socket.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -712,6 +713,64 @@ static void tcp_destroy_resolving(void)
 	close(lfd);
 }
 
+/* base_env_edit: the environment a child gets, made before the fork
+ * (X programs, xkbcomp): set replaces or adds, a bare name removes, the
+ * rest stays in its order. */
+static void env_edit(void)
+{
+	char *env[] = {"PATH=/bin", "DISPLAY=:9", "NOTIFY_SOCKET=/run/x", "DISPLAYX=1",
+		       "XAUTHORITY=/old", NULL};
+	const char *edits[] = {"DISPLAY=:3", "XAUTHORITY=/new", "NOTIFY_SOCKET", "GONE",
+			       "TELLY_SESSION=s", NULL};
+	char **e = base_env_edit(env, edits);
+	const char *want[] = {"PATH=/bin", "DISPLAYX=1", "DISPLAY=:3", "XAUTHORITY=/new",
+			      "TELLY_SESSION=s", NULL};
+
+	CHECK(e != NULL);
+	if (!e)
+		return;
+	for (size_t i = 0; want[i] || e[i]; i++) {
+		CHECK(want[i] && e[i] && !strcmp(want[i], e[i]));
+		if (!want[i] || !e[i])
+			break;
+	}
+	free(e);
+	e = base_env_edit(NULL, NULL);
+	CHECK(e && !e[0]);
+	free(e);
+}
+
+/* What a forked child calls before exec: descriptors from low on closed
+ * (below kept), and a failed exec said in one line through write(2). */
+static void child_calls(void)
+{
+	int p[2], keep = open("/dev/null", O_RDONLY), high = open("/dev/null", O_RDONLY), status;
+	int bound = base_fd_bound();
+	char buf[200] = "";
+	pid_t pid;
+
+	CHECK(keep >= 0 && high > keep && bound > high);
+	CHECK_EQ(pipe(p), 0);
+	pid = fork();
+	if (pid == 0) {
+		if (dup2(p[1], 0) < 0)
+			_exit(2);
+		base_child_closefrom(high, bound);
+		if (fcntl(high, F_GETFD) != -1 || fcntl(keep, F_GETFD) < 0 || fcntl(0, F_GETFD) < 0)
+			_exit(3);
+		base_child_say_failed(0, "xkbcomp", ENOENT);
+		_exit(0);
+	}
+	close(p[1]);
+	CHECK_EQ(waitpid(pid, &status, 0), pid);
+	CHECK(WIFEXITED(status) && WEXITSTATUS(status) == 0);
+	CHECK(read(p[0], buf, sizeof buf - 1) > 0);
+	CHECK(!strcmp(buf, "telly: cannot run xkbcomp: No such file or directory\n"));
+	close(p[0]);
+	close(keep);
+	close(high);
+}
+
 int main(int argc, char **argv)
 {
 	static const struct unit_case cases[] = {
@@ -727,6 +786,7 @@ int main(int argc, char **argv)
 		{"tcp-name-connects", tcp_name_connects},
 		{"tcp-address-and-refused", tcp_address_and_refused},
 		{"tcp-destroy-resolving", tcp_destroy_resolving},
+		{"env-edit", env_edit},           {"child-calls", child_calls},
 	};
 	return unit_main(cases, sizeof cases / sizeof *cases, argc, argv);
 }
