@@ -250,13 +250,10 @@ static const struct pred_cook_ops attach_cook_ops = {cook_keys};
  * may begin a wait for the keys after it). */
 static void session_keys(struct attach *a, const uint8_t *buf, size_t n)
 {
-	while (n) {
-		size_t k = a->ov ? pred_cook_piece(&a->cook, buf, n) : n;
-		if (!a->ov || !pred_cook_keys(&a->cook, buf, k, base_now_ms()))
-			type_keys(a, buf, k);
-		buf += k;
-		n -= k;
-	}
+	if (a->ov)
+		pred_cook_type(&a->cook, buf, n, base_now_ms());
+	else
+		type_keys(a, buf, n);
 }
 
 /* Raw keys the host let go at a switch to canonical: typed again, as

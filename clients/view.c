@@ -347,13 +347,10 @@ static const struct pred_cook_ops win_cook_ops = {cook_keys};
 /* Keys for the session, kept while pred_cook waits. */
 static void win_keys(struct win *w, const char *bytes, size_t n)
 {
-	while (n) { /* a line's end typed may begin a wait for the rest */
-		size_t k = w->pred ? pred_cook_piece(&w->cook, bytes, n) : n;
-		if (!w->pred || !pred_cook_keys(&w->cook, bytes, k, base_now_ms()))
-			win_type(w, bytes, k);
-		bytes += k;
-		n -= k;
-	}
+	if (w->pred)
+		pred_cook_type(&w->cook, bytes, n, base_now_ms());
+	else
+		win_type(w, bytes, n);
 }
 
 /* Raw keys the host let go at a switch to canonical: typed again, as

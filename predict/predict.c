@@ -1504,6 +1504,19 @@ static void cook_wait(struct pred_cook *c, long now_ms)
 	c->until_ms = now_ms + c->max_ms;
 }
 
+void pred_cook_type(struct pred_cook *c, const void *buf, size_t n, long now_ms)
+{
+	const uint8_t *b = buf;
+
+	while (n) { /* a line's end typed may begin a wait for the rest */
+		size_t k = pred_cook_piece(c, b, n);
+		if (!pred_cook_keys(c, b, k, now_ms))
+			c->ops->keys(c->ctx, b, k);
+		b += k;
+		n -= k;
+	}
+}
+
 bool pred_cook_keys(struct pred_cook *c, const void *buf, size_t n, long now_ms)
 {
 	bool sig = signal_key(buf, n);

@@ -363,6 +363,10 @@ void pred_cook_set_max_ms(struct pred_cook *c, long ms);
  * (nothing else to do); false: the caller types them now (what was kept
  * went first, through the ops; a signal key's may begin a wait). */
 bool pred_cook_keys(struct pred_cook *c, const void *buf, size_t n, long now_ms);
+/* Keys typed for the session, whole: cut in pieces (pred_cook_piece),
+ * each kept or typed now through the ops (what attach and view do with
+ * every key, and with keys the host let go at a switch). */
+void pred_cook_type(struct pred_cook *c, const void *buf, size_t n, long now_ms);
 /* The keys buf went out, the last INPUT that carried them seq (raw keys,
  * a line the discipline finished, or the empty INPUT after a signal key's
  * SIGNAL). */
