@@ -133,6 +133,7 @@ struct view {
 	long cook_max_ms; /* each window's pred_cook cap, read at start */
 	bool seamless; /* X windows as the desk's own; no terminals */
 	bool lossless; /* --lossless: never RP_CAP_XLOSSY */
+	bool exit_status; /* --exit-status: the last X session's status is ours */
 	int rc;
 	char why[300];
 	uint64_t list_due_ns, last_frame_ns;
@@ -2294,6 +2295,8 @@ static void view_usage(FILE *f)
 	      "                      session's name), as sent: for tests and bug reports\n"
 	      "  --lossless          X windows: never lossy (else regions that change like\n"
 	      "                      video go as JPEG, and losslessly once they stop)\n"
+	      "  --exit-status       when the last session ends, exit with the status its\n"
+	      "                      program gave, as ssh does (telly x gives it)\n"
 	      "  --stats             print keystroke-to-pixel latency by stage at exit, and\n"
 	      "                      each terminal window's predictions (as telly attach)\n"
 	      "  --bench-keys N      type N keys into the focused window, one at a time,\n"
@@ -2393,6 +2396,8 @@ int telly_view(int argc, char **argv)
 			v->stats = true;
 		} else if (!strcmp(a, "--lossless")) {
 			v->lossless = true;
+		} else if (!strcmp(a, "--exit-status")) {
+			v->exit_status = true;
 		} else if (!strcmp(a, "--osc52-write")) {
 			v->osc52_write = true;
 		} else if (i + 1 >= argc && (!strcmp(a, "--size") || !strcmp(a, "--input") ||
@@ -2580,6 +2585,8 @@ int telly_view(int argc, char **argv)
 		vx_print_stats(v->x);
 	}
 	rc = v->rc;
+	if (!rc && v->exit_status && v->x && vx_last_exit(v->x) >= 0)
+		rc = vx_last_exit(v->x);
 out:
 	if (sigfd >= 0)
 		close(sigfd);

@@ -177,6 +177,8 @@ struct vx {
 	uint64_t *samples[XS_N], *split[VX_SPLIT_N];
 	size_t nsamples, nsplit;
 	char why[300];
+	int last_exit; /* the status the last session to end gave (-1: none yet) */
+	bool refused; /* a session named could not be opened */
 	/* The link (vx_link_down): keys and pointer input held while it is
 	 * down, sent in order once their session is attached again. */
 	bool link_down, told_held_full;
@@ -507,6 +509,7 @@ struct vx *vx_create(const struct vx_ctx *ctx, char *err, size_t errn)
 	}
 	x->c = *ctx;
 	x->next_wid = VX_ID_BASE;
+	x->last_exit = -1;
 	if (!(x->dec = rp_xdec_create()))
 		goto oom;
 	x->seamless = ds_seamless(ctx->b);
@@ -560,6 +563,11 @@ void vx_destroy(struct vx *x)
 const char *vx_why(const struct vx *x)
 {
 	return x->why;
+}
+
+int vx_last_exit(const struct vx *x)
+{
+	return !x ? -1 : x->last_exit >= 0 ? x->last_exit : x->refused ? 1 : -1;
 }
 
 static struct xsess *sess_by_name(const struct vx *x, const char *name, size_t n)
@@ -1441,9 +1449,13 @@ static int on_chan_frame(struct vx *x, struct xsess *s, const struct rp_hdr *h, 
 		s->resumable = true;
 		return 1;
 	}
-	case RP_EXIT:
+	case RP_EXIT: {
+		int32_t status;
+		if (rp_exit_decode(p, h->len, &status) == 0)
+			x->last_exit = status < 0 || status > 255 ? 255 : status;
 		remove_sess(x, s);
 		return 1;
+	}
 	case RP_NOTICE: {
 		struct rp_str t;
 		if (rp_notice_decode(p, h->len, &t) == 0)
@@ -1499,6 +1511,7 @@ int vx_frame(struct vx *x, const struct rp_hdr *h, const uint8_t *p)
 			if (!s->chan && s->req == e.req) {
 				fprintf(stderr, "telly view: %s: %.*s\n", s->name, (int)e.msg.n,
 					e.msg.p);
+				x->refused |= !s->resuming;
 				if (s->resuming)
 					xlink_refused(x, s);
 				else

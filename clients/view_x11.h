@@ -80,6 +80,9 @@ unsigned vx_sessions(const struct vx *x, unsigned *opening);
  * OPEN), 0 not ours, -EPROTO malformed (vx_why says what). */
 int vx_frame(struct vx *x, const struct rp_hdr *h, const uint8_t *p);
 const char *vx_why(const struct vx *x);
+/* The status the last X session to end gave (EXIT); else 1 if a session
+ * named could not be opened; else -1. */
+int vx_last_exit(const struct vx *x);
 
 /* winmgr said something about an X window (id >= VX_ID_BASE). key: the
  * event a WM_ACT_KEY came from. */

@@ -60,6 +60,7 @@ int telly_x(int argc, char **argv)
 		snprintf(cfg_err, sizeof cfg_err, "cannot read the config file");
 	view[nview++] = "view";
 	view[nview++] = "--seamless";
+	view[nview++] = "--exit-status"; /* the program's, as ssh -X gives */
 	for (int i = 1; i < argc; i++) {
 		int at = i;
 		r = rp_dest_option(argc, argv, &i, &dest);

@@ -216,7 +216,7 @@ static void do_open(struct server *srv, struct conn *c, const struct rp_open *m)
 		return;
 	}
 	if (!s && !(m->flags & RP_OPEN_CREATE)) {
-		snprintf(err, sizeof err, "no session %s", name);
+		session_no_such(srv, name, strlen(name), err, sizeof err);
 		rp_conn_error(c->rc, 0, RP_E_NOENT, m->req, false, err);
 		return;
 	}
@@ -302,12 +302,12 @@ static int on_kill(struct server *srv, struct conn *c, const struct rp_hdr *h, c
 	uint32_t req;
 	struct rp_str name;
 	struct session *s;
-	char msg[160];
+	char msg[360];
 
 	if (rp_kill_decode(p, h->len, &req, &name) < 0)
 		return malformed(srv, c, h);
 	if (!(s = session_find(srv, name.p, name.n))) {
-		snprintf(msg, sizeof msg, "no session %.*s", (int)name.n, name.p);
+		session_no_such(srv, name.p, name.n, msg, sizeof msg);
 		rp_conn_error(c->rc, 0, RP_E_NOENT, req, false, msg);
 		return FRAME_DONE;
 	}

@@ -530,6 +530,9 @@ static bool should_exit(struct server *srv, long now)
 	/* A direct secret handed out waits for its desk (a minute at most). */
 	if (direct_waiting(srv))
 		return false;
+	const struct ended *last = &srv->ended[(srv->ended_next + ENDED_KEPT - 1) % ENDED_KEPT];
+	if (srv->ended_next && now - last->at_ms < ENDED_LINGER_MS)
+		return false;
 	/* Like tmux's server: gone with its last session (once its clients
 	 * have left), or if nobody came. */
 	if (!srv->served)

@@ -108,6 +108,14 @@ struct telly_slog;
  * (RP_KEEP_OUTPUT_BYTES); at most this many wait at once. */
 #define RESUME_GRACE_MS (60L * 60 * 1000)
 #define MAX_ORPHANS 64
+/* Sessions remembered after they end, so that asking for one then says
+ * how it ended (a program that could not run before its view opened). */
+#define ENDED_KEPT 16
+#define ENDED_KEPT_MS (10L * 60 * 1000)
+#define END_WHY_MAX 200
+/* A daemon whose last session just ended stays this long (woken by the
+ * rundir check), so a view opening it (telly x's) learns how it ended. */
+#define ENDED_LINGER_MS 3000
 /* The direct transport (direct.c): secrets out at once, forgotten this
  * long after they are made if unused; addresses listened on. */
 #define MAX_DIRECT_SECRETS 64
@@ -234,6 +242,16 @@ struct session {
 	size_t read_cap; /* bytes shown at once: fewer while they cost much */
 	uint64_t skipped_told; /* screen bytes not drawn, as last logged */
 	struct chan *orphans; /* channels waiting for their desk (link.c), by snext */
+	/* Why it ended, in the kind's words (its program could not run, ...),
+	 * for session_no_such; empty: only the status is said. */
+	char end_why[END_WHY_MAX];
+};
+
+struct ended {
+	char name[RP_MAX_NAME + 1]; /* empty: a free slot */
+	long at_ms;
+	int code; /* exit code, or 128 + signal */
+	char why[END_WHY_MAX];
 };
 
 static inline size_t session_read(struct session *s)
@@ -312,6 +330,8 @@ void session_insert(struct server *srv, struct session *s);
  * it printed last shown, its viewers told EXIT, gone from the table,
  * destroyed. */
 void session_end(struct server *srv, struct session *s, int status);
+/* "no session NAME", and how it ended if it ended lately, into msg. */
+void session_no_such(struct server *srv, const char *name, size_t n, char *msg, size_t msgn);
 struct screen *session_screen(struct session *s); /* made if need be; NULL: no memory */
 /* Bytes now on its screen: its output (logged: the kind logged them) or a
  * viewer's echo (from: that viewer, which has them). */
@@ -595,6 +615,8 @@ struct server {
 	bool rundir_lost, rundir_told;
 	bool log_in_rundir; /* stderr is RUNDIR/serve.log (a daemon a client started) */
 	struct direct *direct; /* direct.c: secrets and listeners; NULL: none yet */
+	struct ended ended[ENDED_KEPT]; /* a ring: the oldest is overwritten */
+	unsigned ended_next;
 };
 
 /* A server with no listeners yet (srv->fdm made): NULL if out of memory. */

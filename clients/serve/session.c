@@ -219,6 +219,25 @@ long session_tick(struct session *s, long now)
 	return wait;
 }
 
+void session_no_such(struct server *srv, const char *name, size_t n, char *msg, size_t msgn)
+{
+	const struct ended *last = NULL;
+	long now = base_now_ms();
+
+	for (unsigned i = 0; i < ENDED_KEPT; i++) {
+		const struct ended *e = &srv->ended[i];
+		if (e->name[0] && strlen(e->name) == n && !memcmp(e->name, name, n) &&
+		    now - e->at_ms <= ENDED_KEPT_MS && (!last || e->at_ms >= last->at_ms))
+			last = e;
+	}
+	if (!last)
+		snprintf(msg, msgn, "no session %.*s", (int)n, name);
+	else
+		snprintf(msg, msgn, "no session %.*s: it ended %ld s ago with status %d%s%s%s",
+			 (int)n, name, (now - last->at_ms) / 1000, last->code,
+			 last->why[0] ? " (" : "", last->why, last->why[0] ? ")" : "");
+}
+
 void session_end(struct server *srv, struct session *s, int status)
 {
 	int code = WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
@@ -228,6 +247,11 @@ void session_end(struct server *srv, struct session *s, int status)
 	for (int i = 0; i < SESSION_END_READS && session_read(s); i++)
 		;
 	serve_log("session %s ended (status %d)", s->name, code);
+	struct ended *e = &srv->ended[srv->ended_next++ % ENDED_KEPT];
+	snprintf(e->name, sizeof e->name, "%s", s->name);
+	e->at_ms = base_now_ms();
+	e->code = code;
+	snprintf(e->why, sizeof e->why, "%s", s->end_why);
 	if (s->log) {
 		char why[64];
 		if (WIFSIGNALED(status))

@@ -18,6 +18,7 @@
 #include <poll.h>
 #include <pwd.h>
 #include <signal.h>
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -42,6 +43,11 @@
 struct xprog {
 	pid_t pid;
 	char **argv; /* waiting for the display; NULL once started */
+	/* Read when it is reaped: what its exec said if it failed (nothing,
+	 * its close-on-exec end gone, if it ran). -1: none. */
+	int say_fd;
+	bool first; /* the session's own program: its status is the session's */
+	char name[48];
 };
 
 struct xwindow {
@@ -117,6 +123,9 @@ struct x11 {
 	 * programs and xd's processes are reaped too, never waiting for them. */
 	bool server_gone;
 	int server_status;
+	/* The first program's wait status once it ended, as ssh -X gives
+	 * the program's: the session's when its programs end it. */
+	int first_status;
 	struct xwindow *wins;
 	unsigned nwins;
 	struct xview *views;
@@ -668,6 +677,21 @@ static const struct xd_ops xd_ops = {
 
 /* ---- programs ---- */
 
+/* Said to everyone viewing the session (in their view, not only in
+ * serve.log): what became of a program they started. */
+static void tell_views(struct x11 *x, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+static void tell_views(struct x11 *x, const char *fmt, ...)
+{
+	char msg[400];
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(msg, sizeof msg, fmt, ap);
+	va_end(ap);
+	for (struct xview *xv = x->views; xv; xv = xv->next)
+		chan_notice(xv->v, "%s", msg);
+}
+
 static void free_argv(char **argv)
 {
 	if (!argv)
@@ -677,9 +701,13 @@ static void free_argv(char **argv)
 	free(argv);
 }
 
-static pid_t spawn(struct x11 *x, char **argv)
+/* The child's failure to exec goes to the log (its stderr) and to a
+ * close-on-exec pipe (*say_fd, its read end), which the reaper reads, so
+ * the person who asked for the program is told why it did not run. */
+static pid_t spawn(struct x11 *x, char **argv, int *say_fd)
 {
 	char dpy[32], xauth[600], sess[100];
+	int say[2] = {-1, -1};
 	pid_t pid;
 
 	snprintf(dpy, sizeof dpy, "DISPLAY=:%d", xd_display(x->xd));
@@ -692,9 +720,18 @@ static pid_t spawn(struct x11 *x, char **argv)
 	int bound = base_fd_bound();
 	if (!envp)
 		return -1;
+	if (pipe2(say, O_CLOEXEC | O_NONBLOCK) < 0)
+		say[0] = say[1] = -1; /* only the log is told then */
 	pid = fork();
 	if (pid != 0) {
 		free(envp);
+		if (say[1] >= 0)
+			close(say[1]);
+		if (pid < 0 && say[0] >= 0) {
+			close(say[0]);
+			say[0] = -1;
+		}
+		*say_fd = say[0];
 		return pid;
 	}
 	kpty_os_child_signals();
@@ -713,11 +750,17 @@ static pid_t spawn(struct x11 *x, char **argv)
 		if (fd > 2)
 			close(fd);
 	}
-	base_child_closefrom(3, bound);
+	/* Fd 3, close-on-exec: seen only if the exec fails. */
+	if (say[1] >= 0 && (say[1] == 3 ? fcntl(3, F_SETFD, FD_CLOEXEC) : dup3(say[1], 3, O_CLOEXEC)) < 0)
+		say[1] = -1;
+	base_child_closefrom(say[1] >= 0 ? 4 : 3, bound);
 	if (chdir(x->home) < 0 && chdir("/") < 0)
 		_exit(127);
 	execvpe(argv[0], argv, envp);
-	base_child_say_failed(2, argv[0], errno);
+	int e = errno;
+	base_child_say_failed(2, argv[0], e);
+	if (say[1] >= 0)
+		base_child_say_failed(3, argv[0], e);
 	_exit(127);
 }
 
@@ -729,10 +772,20 @@ static void start_programs(struct x11 *x)
 		struct xprog *p = &x->progs[i];
 		if (!p->argv)
 			continue;
-		p->pid = spawn(x, p->argv);
-		if (p->pid < 0)
+		const char *base = strrchr(p->argv[0], '/');
+		snprintf(p->name, sizeof p->name, "%s", base && base[1] ? base + 1 : p->argv[0]);
+		p->pid = spawn(x, p->argv, &p->say_fd);
+		if (p->pid < 0) {
+			int e = errno;
 			serve_log("session %s: cannot start %s: %s", x->s.name, p->argv[0],
-				  strerror(errno));
+				  strerror(e));
+			tell_views(x, "cannot start %s: %s", p->name, strerror(e));
+			if (p->first) {
+				x->first_status = 127 << 8;
+				snprintf(x->s.end_why, sizeof x->s.end_why, "cannot start %s: %s",
+					 p->name, strerror(e));
+			}
+		}
 		else
 			serve_log("session %s: started %s (pid %d) on :%d", x->s.name, p->argv[0],
 				  (int)p->pid, xd_display(x->xd));
@@ -743,8 +796,8 @@ static void start_programs(struct x11 *x)
 }
 
 /* A program to run in the display (now, or once it is ready). */
-static int add_program(struct x11 *x, const struct rp_str *args, unsigned argc, char *err,
-		       size_t errn)
+static int add_program(struct x11 *x, const struct rp_str *args, unsigned argc, bool first,
+		       char *err, size_t errn)
 {
 	char **argv;
 	unsigned slot;
@@ -763,7 +816,7 @@ static int add_program(struct x11 *x, const struct rp_str *args, unsigned argc, 
 			free_argv(argv);
 			goto nomem;
 		}
-	x->progs[slot] = (struct xprog){0, argv};
+	x->progs[slot] = (struct xprog){.argv = argv, .say_fd = -1, .first = first};
 	if (slot == x->nprogs)
 		x->nprogs++;
 	start_programs(x);
@@ -833,6 +886,50 @@ static int x11_kill(struct session *s, bool stop, char *err, size_t errn)
 	return 0;
 }
 
+/* A program's end told to its views: why it did not run (what its exec
+ * wrote), or a status other than 0; a hangup or kill the session gave
+ * it is no news. */
+static void program_ended(struct x11 *x, struct xprog *p, int status)
+{
+	char said[300];
+	ssize_t n = -1;
+
+	if (p->say_fd >= 0) {
+		n = read(p->say_fd, said, sizeof said - 1);
+		close(p->say_fd);
+		p->say_fd = -1;
+	}
+	if (p->first)
+		x->first_status = status;
+	if (n > 0) {
+		/* The child's own line ("telly: cannot run PROG: WHY\n"):
+		 * only its own bytes, cut and made printable. */
+		size_t len = (size_t)n, skip = strlen("telly: ");
+		char text[300];
+		while (len && said[len - 1] == '\n')
+			len--;
+		if (len > skip && !memcmp(said, "telly: ", skip))
+			len -= skip;
+		else
+			skip = 0;
+		base_log_escape(said + skip, len, false, text, sizeof text);
+		tell_views(x, "%s", text);
+		if (p->first)
+			snprintf(x->s.end_why, sizeof x->s.end_why, "%s", text);
+	} else if (!x->killing && !x->server_gone && (!WIFEXITED(status) || WEXITSTATUS(status))) {
+		char text[END_WHY_MAX];
+		if (WIFSIGNALED(status))
+			snprintf(text, sizeof text, "%s (pid %d) was killed by signal %d", p->name,
+				 (int)p->pid, WTERMSIG(status));
+		else
+			snprintf(text, sizeof text, "%s (pid %d) ended with status %d", p->name,
+				 (int)p->pid, WEXITSTATUS(status));
+		tell_views(x, "%s; what it printed is in %s", text, x->log[0] ? x->log : "no log");
+		if (p->first)
+			snprintf(x->s.end_why, sizeof x->s.end_why, "%s", text);
+	}
+}
+
 static void x11_reap(struct session *s)
 {
 	struct x11 *x = xs(s);
@@ -844,6 +941,7 @@ static void x11_reap(struct session *s)
 		if (p->pid > 0 && waitpid(p->pid, &status, WNOHANG) == p->pid) {
 			serve_log("session %s: program pid %d ended (status %d)", s->name, (int)p->pid,
 				  WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status));
+			program_ended(x, p, status);
 			p->pid = 0;
 		}
 		any |= p->pid > 0 || p->argv;
@@ -875,7 +973,8 @@ static void x11_reap(struct session *s)
 		/* Gone from the list once nothing of it runs: what it started
 		 * is reaped here, by the loop, never waited for. */
 		if (!running && !xd_processes(x->xd))
-			session_end(s->srv, s, x->killing || x->stopped ? 0 : x->server_status);
+			session_end(s->srv, s,
+				    x->killing ? 0 : x->stopped ? x->first_status : x->server_status);
 		return;
 	}
 	settle(x); /* keys held for a keymap may have gone in */
@@ -1181,6 +1280,8 @@ static void x11_destroy(struct session *s, struct fdm *fdm)
 		 * session once they are reaped; never waited for here) */
 		if (x->progs[i].pid > 0)
 			kill(-x->progs[i].pid, SIGKILL);
+		if (x->progs[i].say_fd >= 0)
+			close(x->progs[i].say_fd);
 		free_argv(x->progs[i].argv);
 	}
 	free(x);
@@ -1279,7 +1380,7 @@ int x11_create(struct server *srv, const struct rp_open *m, const char *name,
 		free(x);
 		return RP_E_SPAWN;
 	}
-	if (m->argc && (r = add_program(x, m->argv, m->argc, err, errn)) != 0) {
+	if (m->argc && (r = add_program(x, m->argv, m->argc, true, err, errn)) != 0) {
 		xd_destroy(x->xd);
 		close(x->kick_fd);
 		free(x);
@@ -1323,7 +1424,7 @@ int x11_run(struct session *s, const struct rp_open *m, char *err, size_t errn)
 		snprintf(err, errn, "session %s is ending", s->name);
 		return RP_E_NOENT;
 	}
-	return add_program(x, m->argv, m->argc, err, errn);
+	return add_program(x, m->argv, m->argc, false, err, errn);
 }
 
 int x11_env(struct server *srv, const char *name, size_t n, char *display, size_t dn,

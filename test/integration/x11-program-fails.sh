@@ -1,0 +1,54 @@
+#!/bin/sh
+# A program that cannot run, or ends badly, is told to the person who
+# started it, as ssh -X tells it: `telly x -- PROG` says why PROG did
+# not run and exits 127, or exits with PROG's own status and says where
+# its output went; a view open on the session is told of a `telly run`
+# that failed, and the session serves on; a view that opens a session
+# just after it ended is told how it ended.
+. test/integration/lib.sh "$1"
+need_progs Xvfb xterm
+start_xvfb 1024x768
+
+# Its exec fails: the reason, and 127.
+rc=0
+timeout 60 "$TELLY" x -s nf -- /nonexistent/prog >"$T/nf.out" 2>&1 || rc=$?
+[ "$rc" = 127 ] || fail "telly x of a program that cannot run exited $rc: $(cat "$T/nf.out")"
+grep -qF "cannot run /nonexistent/prog: No such file or directory" "$T/nf.out" ||
+	fail "telly x did not say why the program did not run: $(cat "$T/nf.out")"
+
+# It runs and ends with status 3 after printing to stderr: 3, and where
+# what it printed is.
+rc=0
+timeout 60 "$TELLY" x -s st -- sh -c 'sleep 1; echo "st-said-this" >&2; exit 3' \
+	>"$T/st.out" 2>&1 || rc=$?
+[ "$rc" = 3 ] || fail "telly x of a program that exits 3 exited $rc: $(cat "$T/st.out")"
+grep -q "sh (pid [0-9]*) ended with status 3; what it printed is in .*st.x11.log" "$T/st.out" ||
+	fail "telly x did not say how the program ended: $(cat "$T/st.out")"
+grep -q "st-said-this" "$LOG_DIR/logs/st.x11.log" || fail "the program's stderr is not in its log"
+
+# A program ending with 0 is no news, and telly x exits 0.
+timeout 60 "$TELLY" x -s ok -- sh -c 'sleep 1' >"$T/ok.out" 2>&1 ||
+	fail "telly x of a program that exits 0 failed: $(cat "$T/ok.out")"
+grep -q "ended with status" "$T/ok.out" && fail "a program's status 0 was told: $(cat "$T/ok.out")"
+
+# A view open on a session is told of a `telly run` that failed; the
+# session and its first program serve on.
+"$TELLY" new --x11 -s keep -- xterm -T tkeep || fail "telly new --x11"
+"$TELLY" view --headless --size 800x600 "" keep >"$T/view.out" 2>&1 &
+pids="$pids $!"
+wait_until 20 sh -c "'$TELLY' ls | grep -q '^keep: .*1 viewer'"
+"$TELLY" run keep -- /nonexistent/two >"$T/run.out" 2>&1 || fail "telly run: $(cat "$T/run.out")"
+wait_until 20 grep -qF "keep: cannot run /nonexistent/two: No such file or directory" "$T/view.out"
+"$TELLY" ls | grep -q '^keep: ' || fail "the session went with a program that could not run"
+
+# Opened just after it ended (the daemon lingers for it): how it ended.
+"$TELLY" new --x11 -s gone -- /nonexistent/three || fail "telly new --x11 gone"
+wait_until 20 sh -c "! '$TELLY' ls 2>/dev/null | grep -q '^gone:'"
+rc=0
+timeout 60 "$TELLY" view --seamless --exit-status "" gone >"$T/gone.out" 2>&1 || rc=$?
+[ "$rc" = 1 ] || fail "a view of a session that had ended exited $rc: $(cat "$T/gone.out")"
+grep -qF "no session gone: it ended" "$T/gone.out" ||
+	fail "the view was not told the session ended: $(cat "$T/gone.out")"
+grep -qF "with status 127 (cannot run /nonexistent/three: No such file or directory)" "$T/gone.out" ||
+	fail "the view was not told how the session ended: $(cat "$T/gone.out")"
+echo ok
