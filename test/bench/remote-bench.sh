@@ -9,21 +9,26 @@
 # and noisy): each row prints the median of its rounds' p50 and of their
 # p99, and its ratio to ssh's at the same delay and mode; "kernel pty" is
 # the program on typometer's own pty, no client at all (the floor).
-# BASE_TELLY=PATH adds raw rows of another telly binary's attach (a
-# build before a change), interleaved with the rest (the daemon is the
-# one running: this compares the desk's side).
+# BASE_TELLY=PATH adds raw rows of another telly binary (a build before
+# a change), interleaved with the rest: its attach over ssh to a daemon of
+# its own (its own runtime directory on the ssh side, started by its own
+# `serve --stdio`), so a change to either end shows.
 #
 # "telly attach raw (tcp, plaintext)" and "(direct)" reach the same daemon
 # without ssh in the path: --tcp with its token, and --direct (ssh once for
 # a secret, then sealed TCP), each behind its own delay proxy.
 #
+# ECHO_ROWS=raw runs only the raw rows over ssh (telly's, ssh's and the
+# base's): an A/B of a change to the keystroke path in a few minutes.
+#
 #   KEYS=200 ECHO_ROUNDS=5 DELAYS="0 100" DRAIN_MB=100 PARTS="echo drain" \
-#   sh test/bench/remote-bench.sh BUILD_DIR
+#   ECHO_ROWS=all sh test/bench/remote-bench.sh BUILD_DIR
 . test/integration/lib.sh "$1"
 KEYS=${KEYS:-200}
 ECHO_ROUNDS=${ECHO_ROUNDS:-5}
 DELAYS=${DELAYS:-0 100}
 PARTS=${PARTS:-echo drain}
+ECHO_ROWS=${ECHO_ROWS:-all}
 want() { case " $PARTS " in *" $1 "*) return 0 ;; esac; return 1; }
 DRAIN_MB=${DRAIN_MB:-100}
 TYPO=$B/bin/typometer
@@ -32,7 +37,7 @@ out=$B/bench
 mkdir -p "$out"
 export LANG=C.UTF-8
 
-dirs="$T/remote"
+dirs="$T/remote $T/base"
 start_sshd "$T/remote"
 tport=$((ssh_port + 1))
 "$PROXY" tcp $tport $ssh_port 0 & pids="$pids $!"
@@ -69,10 +74,14 @@ row() {
 n=0
 echo_telly() { # DELAY PROXYPORT [PROGRAM LABEL [TELLY]]
 	n=$((n + 1))
-	tb=${5:-$TELLY}
-	r=$("$TYPO" echo "$KEYS" -- "$tb" attach -e none --ssh "$(ssh_via "$2")" --server "$tb" \
+	tb=${5:-$TELLY} rd=$T/remote
+	# Another binary: on the ssh side, its own daemon (sshd's SetEnv
+	# names $T/remote; the command's own words come after it).
+	[ -n "${5:-}" ] && rd=$T/base
+	srv="TELLY_DIR=$rd XDG_STATE_HOME=$rd.state XDG_CONFIG_HOME=$rd.config $tb"
+	r=$("$TYPO" echo "$KEYS" -- "$tb" attach -e none --ssh "$(ssh_via "$2")" --server "$srv" \
 		"$dest" "echo$n" -- sh -c "${3:-$cat_prog}") || fail "telly at $1 ms"
-	TELLY_DIR=$T/remote "$tb" kill "echo$n" >/dev/null 2>&1
+	TELLY_DIR=$rd "$tb" kill "echo$n" >/dev/null 2>&1
 	row "telly attach${4:-} (over ssh)" "$1" "$r"
 }
 echo_tcp() { # DELAY PROXYPORT: raw, plaintext TCP with the token
@@ -120,21 +129,31 @@ rounds=$out/echo-rounds.txt.$$
 echo "keystroke-to-echo, $KEYS keys to cat (typometer), delay proxy round trip;"
 echo "median of $ECHO_ROUNDS interleaved rounds' p50 and p99:"
 for i in $(seq "$ECHO_ROUNDS"); do
-	echo_pty "$cat_prog" ""
-	echo_pty "$raw_prog" " raw"
-	r=$("$TYPO" echo "$KEYS" -- "$TELLY" attach -e none local$i -- sh -c "$cat_prog") || fail "telly local"
-	"$TELLY" kill local$i >/dev/null 2>&1
-	row "telly attach (this host)" 0 "$r"
+	if [ "$ECHO_ROWS" = all ]; then
+		echo_pty "$cat_prog" ""
+		echo_pty "$raw_prog" " raw"
+		r=$("$TYPO" echo "$KEYS" -- "$TELLY" attach -e none local$i -- sh -c "$cat_prog") || fail "telly local"
+		"$TELLY" kill local$i >/dev/null 2>&1
+		row "telly attach (this host)" 0 "$r"
+	fi
 	for d in $DELAYS; do
 		port=$tport; [ $d = 100 ] && port=$((tport + 1))
-		echo_telly $d $port
-		echo_ssh $d $port
-		if command -v mosh-server >/dev/null; then echo_mosh $d; fi
-		echo_telly $d $port "$raw_prog" " raw"
-		echo_ssh $d $port "$raw_prog" " raw"
-		if [ -n "${BASE_TELLY:-}" ]; then
+		if [ "$ECHO_ROWS" = all ]; then
+			echo_telly $d $port
+			echo_ssh $d $port
+			if command -v mosh-server >/dev/null; then echo_mosh $d; fi
+		fi
+		# The base first in odd rounds, last in even ones: neither
+		# always follows the same row.
+		if [ -n "${BASE_TELLY:-}" ] && [ $((i % 2)) = 1 ]; then
 			echo_telly $d $port "$raw_prog" " raw, base" "$BASE_TELLY"
 		fi
+		echo_telly $d $port "$raw_prog" " raw"
+		echo_ssh $d $port "$raw_prog" " raw"
+		if [ -n "${BASE_TELLY:-}" ] && [ $((i % 2)) = 0 ]; then
+			echo_telly $d $port "$raw_prog" " raw, base" "$BASE_TELLY"
+		fi
+		[ "$ECHO_ROWS" = all ] || continue
 		if [ $d = 100 ]; then echo_tcp $d $lp50; else echo_tcp $d $lp0; fi
 		if [ $d = 100 ]; then echo_direct $d $port $dp50; else echo_direct $d $port $dp0; fi
 	done
