@@ -18,8 +18,10 @@
 # without ssh in the path: --tcp with its token, and --direct (ssh once for
 # a secret, then sealed TCP), each behind its own delay proxy.
 #
-# ECHO_ROWS=raw runs only the raw rows over ssh (telly's, ssh's and the
-# base's): an A/B of a change to the keystroke path in a few minutes.
+# ECHO_ROWS=raw runs only the raw rows (over ssh: telly's, ssh's and the
+# base's; on this host: telly's and the base's, attach and a daemon with
+# no ssh between them): an A/B of a change to the keystroke path in a few
+# minutes.
 #
 #   KEYS=200 ECHO_ROUNDS=5 DELAYS="0 100" DRAIN_MB=100 PARTS="echo drain" \
 #   ECHO_ROWS=all sh test/bench/remote-bench.sh BUILD_DIR
@@ -37,7 +39,7 @@ out=$B/bench
 mkdir -p "$out"
 export LANG=C.UTF-8
 
-dirs="$T/remote $T/base"
+dirs="$T/remote $T/base $T/base-local"
 start_sshd "$T/remote"
 tport=$((ssh_port + 1))
 "$PROXY" tcp $tport $ssh_port 0 & pids="$pids $!"
@@ -115,6 +117,15 @@ echo_mosh() { # DELAY: mosh-client through a UDP delay proxy to mosh-server
 	pkill -f "mosh-server new -s -l LANG=C.UTF-8 -p $2" 2>/dev/null
 	row "mosh" "$1" "$r"
 }
+echo_local() { # LABEL [TELLY]: raw, this host's daemon (no ssh: attach and the daemon alone)
+	n=$((n + 1))
+	tb=${2:-$TELLY} rd=$TELLY_DIR
+	[ -n "${2:-}" ] && rd=$T/base-local
+	r=$(TELLY_DIR=$rd "$TYPO" echo "$KEYS" -- "$tb" attach -e none "echo$n" -- sh -c "$raw_prog") ||
+		fail "telly raw on this host"
+	TELLY_DIR=$rd "$tb" kill "echo$n" >/dev/null 2>&1
+	row "telly attach raw$1 (this host)" 0 "$r"
+}
 echo_pty() { # PROGRAM LABEL: on typometer's own pty, no client
 	r=$("$TYPO" echo "$KEYS" -- sh -c "$1") || fail "kernel pty$2"
 	row "kernel pty$2" 0 "$r"
@@ -136,6 +147,8 @@ for i in $(seq "$ECHO_ROUNDS"); do
 		"$TELLY" kill local$i >/dev/null 2>&1
 		row "telly attach (this host)" 0 "$r"
 	fi
+	echo_local ""
+	if [ -n "${BASE_TELLY:-}" ]; then echo_local ", base" "$BASE_TELLY"; fi
 	for d in $DELAYS; do
 		port=$tport; [ $d = 100 ] && port=$((tport + 1))
 		if [ "$ECHO_ROWS" = all ]; then
