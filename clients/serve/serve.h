@@ -388,6 +388,17 @@ void x11_ack(struct session *s, struct chan *v, uint32_t id, uint32_t frame);
 int x11_keymap(struct session *s, struct chan *v, const struct rp_xchunk *c, char *err,
 	       size_t errn);
 int x11_clip(struct session *s, struct chan *v, const struct rp_xchunk *c, char *err, size_t errn);
+/* When a window's damage is read: a plain function of the clock (ns). */
+struct x11_pace {
+	uint64_t input_ns; /* the last input injected (0: none) */
+	uint64_t read_ns;  /* the last read asked of the display (0: none) */
+};
+void x11_pace_input(struct x11_pace *p, uint64_t now_ns);
+void x11_pace_read(struct x11_pace *p, uint64_t now_ns);
+/* An input went in that no read since answers. */
+bool x11_pace_answering(const struct x11_pace *p);
+/* 0: read now; else the ns until it is due (the frame clock). */
+uint64_t x11_pace_wait(const struct x11_pace *p, uint64_t now_ns);
 /* session_console.c: a VM's serial console (vmconsole). */
 struct vmc_spec;
 int console_create(struct server *srv, const struct vmc_spec *spec, char *err, size_t errn);

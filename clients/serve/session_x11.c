@@ -60,10 +60,8 @@ struct xwindow {
 	bool has_pixels; /* the encoder's shadow holds a picture */
 	bool went_lossy; /* logged: a region of it changed like video */
 	bool dirty;	 /* damaged since last read */
-	long last_read;	 /* ms */
-	long input_at;	 /* ms: an input went in after the last read */
+	struct x11_pace pace; /* when its next read may be (x11_pace_wait) */
 	uint64_t t_damage; /* ns: the first damage after an input */
-	uint64_t t_asked;  /* ns: the last read asked of the display */
 };
 
 /* What one viewer has of one window. */
@@ -385,22 +383,53 @@ static bool anyone_takes(struct x11 *x, struct xwindow *w)
 	return false;
 }
 
+/* The pacing of a window's reads, a plain function of the clock
+ * (test_serve.c): an input not answered yet by a read is read at once;
+ * otherwise reads are a frame apart. */
+void x11_pace_input(struct x11_pace *p, uint64_t now_ns)
+{
+	p->input_ns = now_ns;
+}
+
+void x11_pace_read(struct x11_pace *p, uint64_t now_ns)
+{
+	p->read_ns = now_ns;
+}
+
+/* An input went in after the last read (within the millisecond of that
+ * read counts as after it): its damage answers it. */
+bool x11_pace_answering(const struct x11_pace *p)
+{
+	return p->input_ns && p->input_ns / 1000000 + 1 > p->read_ns / 1000000;
+}
+
+uint64_t x11_pace_wait(const struct x11_pace *p, uint64_t now_ns)
+{
+	uint64_t due = p->read_ns + (uint64_t)X11_FRAME_MS * 1000000;
+
+	if (x11_pace_answering(p) || now_ns >= due)
+		return 0;
+	return due - now_ns;
+}
+
 /* Read w now if it is due: damaged, somebody takes it, and it answers an
  * input or its frame's time has come; else x->wake_at says when. */
-static void maybe_read(struct x11 *x, struct xwindow *w, long now)
+static void maybe_read(struct x11 *x, struct xwindow *w)
 {
+	uint64_t now_ns = base_now_ns(), wait;
+
 	if (!w->dirty || !anyone_takes(x, w) || xd_busy(x->xd, w->id))
 		return;
-	if (w->input_at > w->last_read || now >= w->last_read + X11_FRAME_MS) {
+	if (!(wait = x11_pace_wait(&w->pace, now_ns))) {
 		if (xd_capture(x->xd, w->id, !w->has_pixels)) {
 			w->dirty = false;
-			w->last_read = now;
-			w->t_asked = base_now_ns();
+			x11_pace_read(&w->pace, now_ns);
 		}
 		return;
 	}
-	if (!x->wake_at || w->last_read + X11_FRAME_MS < x->wake_at)
-		x->wake_at = w->last_read + X11_FRAME_MS;
+	long at = (long)((now_ns + wait + 999999) / 1000000);
+	if (!x->wake_at || at < x->wake_at)
+		x->wake_at = at;
 }
 
 /* ---- what the display says (xd_ops) ---- */
@@ -500,7 +529,7 @@ static void on_damaged(void *ctx, uint32_t id)
 	 * read's; it is left only by a read that found nothing (its pixels
 	 * went in the read before), and would date this input's damage
 	 * before the input. */
-	if (w->input_at > w->last_read && (!w->t_damage || w->t_damage < w->t_asked)) {
+	if (x11_pace_answering(&w->pace) && (!w->t_damage || w->t_damage < w->pace.read_ns)) {
 		uint64_t now = base_now_ns();
 		/* It answers the input before it: keys typed after, while
 		 * it waits to be read, have their damage in the same read
@@ -518,7 +547,7 @@ static void on_damaged(void *ctx, uint32_t id)
 							      .t_damage = now};
 			}
 	}
-	maybe_read(x, w, base_now_ms());
+	maybe_read(x, w);
 }
 
 static void on_pixels(void *ctx, uint32_t id, const uint32_t *pix, uint16_t wd, uint16_t ht,
@@ -1137,7 +1166,7 @@ static long x11_wait_time(struct session *s, long now)
 	 * come: read now (maybe_read does nothing for the others). */
 	x->wake_at = 0;
 	for (struct xwindow *xw = x->wins; xw; xw = xw->next) {
-		maybe_read(x, xw, now);
+		maybe_read(x, xw);
 		if (xw->has_pixels && (w = refresh_lossy(x, xw, now)) >= 0 &&
 		    (!x->wake_at || now + w < x->wake_at))
 			x->wake_at = now + w;
@@ -1198,7 +1227,7 @@ static void x11_snapshot(struct session *s, struct chan *v)
 			keyframe(x, xv, w);
 		else
 			w->dirty = true; /* never read: read whole, then the keyframe */
-		maybe_read(x, w, base_now_ms());
+		maybe_read(x, w);
 	}
 	settle(x);
 }
@@ -1490,11 +1519,11 @@ static void note_input(struct x11 *x, struct chan *v, uint32_t seq, uint32_t id,
 		       bool press)
 {
 	struct xview *xv = view_of(x, v, false);
-	long now = base_now_ms();
+	uint64_t now = base_now_ns();
 
 	x->last_seq = seq;
 	for (struct xwindow *w = x->wins; w; w = w->next)
-		w->input_at = now + 1; /* after any read this millisecond */
+		x11_pace_input(&w->pace, now);
 	if (xv && v->conn->timing && (press || !xv->t_seq)) {
 		xv->t_seq = seq;
 		xv->t_id = id;
@@ -1664,7 +1693,7 @@ void x11_ack(struct session *s, struct chan *v, uint32_t id, uint32_t frame)
 		vw->acked = frame;
 	if (vw->key_due && vw->sent - vw->acked < X11_UNACKED_MAX && w->has_pixels)
 		keyframe(x, xv, w);
-	maybe_read(x, w, base_now_ms());
+	maybe_read(x, w);
 	settle(x);
 }
 

@@ -1099,6 +1099,28 @@ static void test_reload_consoles_load(void)
 	rmdir(dir);
 }
 
+/* An X window's reads (session_x11.c's pacing, on a clock of the test's):
+ * the first damage after an input is read at once, damage without input
+ * a frame after the last read. */
+#define MS 1000000ull
+static void test_x11_pace(void)
+{
+	struct x11_pace p = {0};
+	uint64_t t = 1000 * MS;
+
+	CHECK_EQ(x11_pace_wait(&p, t), 0); /* never read */
+	x11_pace_read(&p, t);
+	CHECK(!x11_pace_answering(&p));
+	CHECK_EQ(x11_pace_wait(&p, t + 1 * MS), 15 * MS); /* an animation: a frame apart */
+	CHECK_EQ(x11_pace_wait(&p, t + 16 * MS), 0);
+	x11_pace_input(&p, t + 5 * MS);
+	CHECK(x11_pace_answering(&p));
+	CHECK_EQ(x11_pace_wait(&p, t + 5 * MS + 300000), 0); /* its answer: at once */
+	x11_pace_read(&p, t + 6 * MS + 200000);
+	CHECK(!x11_pace_answering(&p));
+	CHECK_EQ(x11_pace_wait(&p, t + 40 * MS), 0);
+}
+
 int main(int argc, char **argv)
 {
 	static const struct unit_case cases[] = {
@@ -1115,6 +1137,7 @@ int main(int argc, char **argv)
 		{"console-writer-takeover", test_console_writer},
 		{"reload-spec-same", test_reload_spec_same},
 		{"reload-consoles-load", test_reload_consoles_load},
+		{"x11-pace", test_x11_pace},
 	};
 
 	signal(SIGPIPE, SIG_IGN);
