@@ -388,10 +388,15 @@ void x11_ack(struct session *s, struct chan *v, uint32_t id, uint32_t frame);
 int x11_keymap(struct session *s, struct chan *v, const struct rp_xchunk *c, char *err,
 	       size_t errn);
 int x11_clip(struct session *s, struct chan *v, const struct rp_xchunk *c, char *err, size_t errn);
-/* When a window's damage is read: a plain function of the clock (ns). */
+/* When a window's damage is read: a plain function of the clock (ns).
+ * What a program draws this soon after an input is read at once, in at
+ * most this many reads; the rest a frame apart (session_x11.c). */
+#define X11_ANSWER_US 8000
+#define X11_ANSWER_READS 4
 struct x11_pace {
 	uint64_t input_ns; /* the last input injected (0: none) */
 	uint64_t read_ns;  /* the last read asked of the display (0: none) */
+	unsigned answers;  /* reads since the input (its answer) */
 };
 void x11_pace_input(struct x11_pace *p, uint64_t now_ns);
 void x11_pace_read(struct x11_pace *p, uint64_t now_ns);

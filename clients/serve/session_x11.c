@@ -3,8 +3,9 @@
  * one gets XWIN for every window, a keyframe of each, then updates: on
  * damage the window's changed pixels are read, encoded once
  * (rp_xenc_update) and the same payload is queued to every viewer behind
- * its own header. An update that answers an input is read at once;
- * otherwise a window is read at most once a frame (X11_FRAME_MS), and
+ * its own header. An update that answers an input is read at once (what
+ * is drawn within X11_ANSWER_US of it too: x11_pace_wait); otherwise a
+ * window is read at most once a frame (X11_FRAME_MS), and
  * only for viewers with fewer than X11_UNACKED_MAX updates not yet
  * acknowledged (XACK); a viewer past that, or whose queue overflowed,
  * gets a keyframe when it catches up, never a backlog.
@@ -384,23 +385,29 @@ static bool anyone_takes(struct x11 *x, struct xwindow *w)
 }
 
 /* The pacing of a window's reads, a plain function of the clock
- * (test_serve.c): an input not answered yet by a read is read at once;
- * otherwise reads are a frame apart. */
+ * (test_serve.c). A program's answer to an input is read at once, its
+ * first damage and what it draws soon after (a key's text, then its
+ * cursor: the second piece waited up to a frame, X11_FRAME_MS, which made
+ * the slowest keys). Soon: within X11_ANSWER_US of the input, at most
+ * X11_ANSWER_READS reads; past either, reads are a frame apart again, so
+ * an animating program (or one typed into) never reads faster than the
+ * frame clock allows for long. */
 void x11_pace_input(struct x11_pace *p, uint64_t now_ns)
 {
 	p->input_ns = now_ns;
+	p->answers = 0;
 }
 
 void x11_pace_read(struct x11_pace *p, uint64_t now_ns)
 {
+	if (p->input_ns && p->answers < X11_ANSWER_READS)
+		p->answers++;
 	p->read_ns = now_ns;
 }
 
-/* An input went in after the last read (within the millisecond of that
- * read counts as after it): its damage answers it. */
 bool x11_pace_answering(const struct x11_pace *p)
 {
-	return p->input_ns && p->input_ns / 1000000 + 1 > p->read_ns / 1000000;
+	return p->input_ns && !p->answers;
 }
 
 uint64_t x11_pace_wait(const struct x11_pace *p, uint64_t now_ns)
@@ -408,6 +415,9 @@ uint64_t x11_pace_wait(const struct x11_pace *p, uint64_t now_ns)
 	uint64_t due = p->read_ns + (uint64_t)X11_FRAME_MS * 1000000;
 
 	if (x11_pace_answering(p) || now_ns >= due)
+		return 0;
+	if (p->input_ns && p->answers < X11_ANSWER_READS &&
+	    now_ns - p->input_ns < (uint64_t)X11_ANSWER_US * 1000)
 		return 0;
 	return due - now_ns;
 }

@@ -1119,6 +1119,35 @@ static void test_x11_pace(void)
 	x11_pace_read(&p, t + 6 * MS + 200000);
 	CHECK(!x11_pace_answering(&p));
 	CHECK_EQ(x11_pace_wait(&p, t + 40 * MS), 0);
+
+	/* A key drawn in two pieces (its text, then its cursor) whose first
+	 * read was a millisecond after the input: the second piece is read
+	 * at once too, not a frame after the first. */
+	t = 2000 * MS;
+	x11_pace_read(&p, t);
+	x11_pace_input(&p, t + 100000);
+	CHECK_EQ(x11_pace_wait(&p, t + 1 * MS), 0);
+	x11_pace_read(&p, t + 1 * MS + 500000);
+	CHECK(!x11_pace_answering(&p));
+	CHECK_EQ(x11_pace_wait(&p, t + 3 * MS), 0);
+	/* An animation typed into is not read faster than its frames for
+	 * long: X11_ANSWER_READS reads at once in all, then a frame apart. */
+	for (int i = 1; i < X11_ANSWER_READS; i++) {
+		CHECK_EQ(x11_pace_wait(&p, t + (3 + (uint64_t)i) * MS), 0);
+		x11_pace_read(&p, t + (3 + (uint64_t)i) * MS);
+	}
+	uint64_t last = t + (2 + (uint64_t)X11_ANSWER_READS) * MS;
+	CHECK_EQ(x11_pace_wait(&p, last + 1 * MS), 15 * MS);
+	/* Nor past X11_ANSWER_US after the input. */
+	t = 3000 * MS;
+	x11_pace_input(&p, t);
+	x11_pace_read(&p, t + 1 * MS);
+	uint64_t late = t + (uint64_t)X11_ANSWER_US * 1000 + 1000;
+	CHECK_EQ(x11_pace_wait(&p, late), t + 1 * MS + 16 * MS - late);
+	/* A new input opens its own answer. */
+	x11_pace_input(&p, late);
+	CHECK(x11_pace_answering(&p));
+	CHECK_EQ(x11_pace_wait(&p, late), 0);
 }
 
 int main(int argc, char **argv)
