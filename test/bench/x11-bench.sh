@@ -28,11 +28,15 @@
 # machine falls on all peers alike); the tables give each row's median
 # and its rounds' p50s. The load average is said at each round's start.
 #
+# X11_HOST_SERVER=auto|xorg|xvfb: the X server of telly's X sessions on
+# the host (the daemon's x-server; default auto: Xorg with the dummy
+# driver when installed), to compare them in one sitting.
+#
 # X11_STAGES=1: telly's peers run with --stats (the host then times each
 # update: XTIMING), and where their keys' time went, stage by stage, is
 # printed after the table (the desk's view of it: telly view --stats).
 #
-#   X11_KEYS=100 X11_SCROLL_S=5 X11_DELAYS="0 50" X11_STAGES=0 X11_ROUNDS=1 \
+#   X11_KEYS=100 X11_SCROLL_S=5 X11_DELAYS="0 50" X11_STAGES=0 X11_ROUNDS=1 X11_HOST_SERVER=auto \
 #   X11_PEERS="straight ssh xpra xpra-rgb vnc telly telly-desk telly-direct telly-desk-direct" \
 #   X11_PROGS="xterm entry" X11_SCROLL_PEERS="(the same as X11_PEERS)" \
 #   sh test/bench/x11-bench.sh BUILD_DIR
@@ -47,6 +51,8 @@ PROGS=${X11_PROGS:-xterm entry}
 SCROLL_PEERS=${X11_SCROLL_PEERS:-$PEERS}
 STAGES=${X11_STAGES:-0}
 ROUNDS=${X11_ROUNDS:-1}
+HOST_SERVER=${X11_HOST_SERVER:-auto}
+case $HOST_SERVER in auto | xorg | xvfb) ;; *) echo "X11_HOST_SERVER=$HOST_SERVER: auto, xorg or xvfb" >&2; exit 2 ;; esac
 X2P=$B/bin/xkey2pixel
 PROXY=$B/bin/delay-proxy
 HOST_SCREEN=800x600
@@ -117,6 +123,9 @@ csv() { echo "$*" | tr ' ' ','; }
 # The sshd of lib.sh, with X11 forwarding (bound to 127.0.0.1 only); a
 # SIGHUP makes it read its configuration again, keeping its pid.
 start_sshd "$T/remote"
+# The host daemon's config (lib.sh's sshd gives it XDG_CONFIG_HOME=$T/remote.config).
+mkdir -p "$T/remote.config/telly"
+echo "x-server $HOST_SERVER" >"$T/remote.config/telly/config"
 sshd_pid=${pids##* }
 printf 'X11Forwarding yes\nX11UseLocalhost yes\nAddressFamily inet\nXAuthLocation %s\n' \
 	"$(command -v xauth)" >>"$T/ssh/sshd_config"
