@@ -17,7 +17,8 @@
 #              daemon in sealed records, through a delay proxy of its own
 #   (both once this tree has X sessions)
 # Keystroke-to-pixel (xkey2pixel: a key injected with XTEST on the desk,
-# timed until the desk's pixels change) p50/p99 and the ratio to ssh -X;
+# timed until the desk's pixels change, and until its whole answer is
+# drawn) p50/p99 and the ratio to ssh -X;
 # a scrolling xterm (ticker: 1000 lines/s): frames per second on the
 # desk, bytes on the wire per second and per frame (counted by the
 # proxy), CPU time per frame on each side, memory (RSS) per window.
@@ -307,9 +308,9 @@ for kind in $PROGS; do
 			samples=$out/x11-samples-$kind-$peer-$d-r$round.txt
 			# shellcheck disable=SC2046
 			if DISPLAY=$desk "$X2P" keys --name "$match" --count "$KEYS" $(keys_opts "$kind") >"$samples" 2>"$T/x2p.err"; then
-				set -- $(sed -n 's/^keys //p' "$samples")
+				set -- $(sed -n 's/^keys //p' "$samples") $(sed -n 's/^whole //p' "$samples")
 				hs=$(host_set) ps_=$(prog_set)
-				echo "$kind $peer $d $1 $2 $(rss_mb $hs) $(rss_mb $desk_client) $(rss_mb $ps_)" >>"$results"
+				echo "$kind $peer $d $1 $2 $(rss_mb $hs) $(rss_mb $desk_client) $(rss_mb $ps_) $4 $5" >>"$results"
 			else
 				echo "($(label "$peer") at $d ms, $kind: $(cat "$T/x2p.err"); left out)"
 			fi
@@ -364,25 +365,27 @@ median() {
 			print k, med } }'
 }
 # The key table's rows, a row's median: KIND PEER DELAY p50 p99 RSSh RSSd RSSp ROUNDS ALL_P50S
+# WHOLE_p50 WHOLE_p99
 med_results() {
-	for f in 4 5 6 7 8; do median $f "1 2 3" <"$results_raw" >"$T/med.$f"; done
+	for f in 4 5 6 7 8 9 10; do median $f "1 2 3" <"$results_raw" >"$T/med.$f"; done
 	awk '{ k = $1 " " $2 " " $3; if (!(k in c)) order[++n] = k; c[k]++; all[k] = all[k] (c[k] > 1 ? "," : "") $4 }
 		END { for (j = 1; j <= n; j++) print order[j], c[order[j]], all[order[j]] }' "$results_raw" >"$T/med.all"
-	paste -d' ' "$T/med.4" "$T/med.5" "$T/med.6" "$T/med.7" "$T/med.8" "$T/med.all" |
-		awk '{ print $1, $2, $3, $4, $8, $12, $16, $20, $24, $25 }'
+	paste -d' ' "$T/med.4" "$T/med.5" "$T/med.6" "$T/med.7" "$T/med.8" "$T/med.9" "$T/med.10" "$T/med.all" |
+		awk '{ print $1, $2, $3, $4, $8, $12, $16, $20, $32, $33, $24, $28 }'
 }
 results_raw=$results
 results=$T/results.med
 med_results >"$results"
 
-echo "== X11: keystroke-to-pixel on the desk, $KEYS keys a run (xkey2pixel), ms; ratio of p50 to ssh -X's at the same delay"
+echo "== X11: keystroke-to-pixel on the desk, $KEYS keys a run (xkey2pixel), ms; ratio of p50 to ssh -X's at the same delay;"
+echo "   whole: until the key's answer is all drawn (its last change before the next key: xterm's cursor after the character)"
 for kind in $PROGS; do
 	case $kind in xterm) echo "xterm (cat echoing):" ;; entry) echo "GTK text entry (zenity --entry):" ;; esac
-	printf '  %-28s %5s  %8s %8s %9s   %-26s %s\n' "" "rtt" "p50" "p99" "p50/ssh" "RSS MB host/desk/program" "rounds: p50s"
-	awk -v k="$kind" '$1 == k' "$results" | while read -r _ peer d p50 p99 rh rd rp nr all; do
+	printf '  %-28s %5s  %8s %8s %9s  %-15s  %-26s %s\n' "" "rtt" "p50" "p99" "p50/ssh" "whole p50/p99" "RSS MB host/desk/program" "rounds: p50s"
+	awk -v k="$kind" '$1 == k' "$results" | while read -r _ peer d p50 p99 rh rd rp nr all w50 w99; do
 		ssh50=$(awk -v k="$kind" -v d="$d" '$1 == k && $2 == "ssh" && $3 == d { print $4 }' "$results")
 		ratio=$(awk -v a="$p50" -v b="${ssh50:-0}" 'BEGIN { if (b > 0) printf "%.2fx", a / b; else print "-" }')
-		printf '  %-28s %2s ms  %8.2f %8.2f %9s   %-26s %s: %s\n' "$(label "$peer")" "$d" "$p50" "$p99" "$ratio" "$rh/$rd/$rp" "$nr" "$all"
+		printf '  %-28s %2s ms  %8.2f %8.2f %9s  %6.2f/%-8.2f  %-26s %s: %s\n' "$(label "$peer")" "$d" "$p50" "$p99" "$ratio" "${w50:-0}" "${w99:-0}" "$rh/$rd/$rp" "$nr" "$all"
 	done
 done
 if [ "$STAGES" = 1 ]; then

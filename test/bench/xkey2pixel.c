@@ -12,7 +12,10 @@
  *      gap, default 60:140 ms, after the window is quiet again). Every
  *      --reset-every keys, untimed: one Return (an xterm running cat) or
  *      as many BackSpaces as keys (a text entry), so lines never fill.
- *      Prints "keys P50_MS P99_MS N" then "samples MS MS ...".
+ *      Each key's whole answer is timed too: until the last change before
+ *      the gap is over (a character, then its cursor, drawn apart).
+ *      Prints "samples MS MS ..." and "whole-samples MS ...", then
+ *      "keys P50_MS P99_MS N" and "whole P50_MS P99_MS N".
  *
  *   xkey2pixel scroll --name TITLE --seconds S [--bytes FILE]
  *              [--proc LABEL=PID,PID...]...
@@ -284,19 +287,22 @@ static void press(struct win *w, int code)
 }
 
 /* Until nothing was drawn for QUIET_MS (and at least until `not_before`),
- * for at most SETTLE_MAX_MS more. */
-static void settle(struct win *w, double not_before)
+ * for at most SETTLE_MAX_MS more. Returns the time of the last change
+ * before `not_before` (-1: none). */
+static double settle(struct win *w, double not_before)
 {
-	double give_up = (not_before > now_ms() ? not_before : now_ms()) + SETTLE_MAX_MS;
+	double give_up = (not_before > now_ms() ? not_before : now_ms()) + SETTLE_MAX_MS, last = -1;
 
 	for (;;) {
-		double t = now_ms(), until = t + QUIET_MS;
+		double t = now_ms(), until = t + QUIET_MS, c;
 		if (t >= give_up)
-			return;
+			return last;
 		if (until < not_before)
 			until = not_before;
-		if (next_change(w, until, 0) < 0)
-			return;
+		if ((c = next_change(w, until, 0)) < 0)
+			return last;
+		if (c < not_before)
+			last = c;
 	}
 }
 
@@ -344,12 +350,13 @@ static int cmd_keys(struct win *w, int count, double gap_min, double gap_max, ui
 {
 	int codes[2] = {keycode_of(w->c, XK_a), keycode_of(w->c, XK_b)};
 	int reset = reset_sym ? keycode_of(w->c, reset_sym) : -1;
-	double *lat = calloc((size_t)count, sizeof *lat);
+	double *lat = calloc((size_t)count, sizeof *lat), *whole = calloc((size_t)count, sizeof *whole);
 	unsigned rnd = 12345;
 
-	if (codes[0] < 0 || codes[1] < 0 || (reset_sym && reset < 0) || !lat) {
+	if (codes[0] < 0 || codes[1] < 0 || (reset_sym && reset < 0) || !lat || !whole) {
 		fprintf(stderr, "xkey2pixel: the desk's keymap has no a, b or reset key\n");
 		free(lat);
+		free(whole);
 		return 1;
 	}
 	/* Focus the window and put the pointer in it: keys go where a user's would. */
@@ -364,12 +371,16 @@ static int cmd_keys(struct win *w, int count, double gap_min, double gap_max, ui
 		if (t1 < 0) {
 			fprintf(stderr, "xkey2pixel: key %d changed no pixel within %d ms\n", k, KEY_TIMEOUT_MS);
 			free(lat);
+			free(whole);
 			return 1;
 		}
 		lat[k] = t1 - t0;
 		rnd = rnd * 1103515245u + 12345u;
 		double gap = gap_min + (gap_max - gap_min) * (double)((rnd >> 8) % 1000) / 1000.0;
-		settle(w, t1 + gap);
+		/* Its whole answer (xterm's character, then its cursor): the
+		 * last change before the gap is over. */
+		double last = settle(w, t1 + gap);
+		whole[k] = (last > t1 ? last : t1) - t0;
 		if (reset >= 0 && reset_every > 0 && (k + 1) % reset_every == 0) {
 			int times = reset_sym == XK_Return ? 1 : reset_every;
 			for (int i = 0; i < times; i++)
@@ -380,10 +391,16 @@ static int cmd_keys(struct win *w, int count, double gap_min, double gap_max, ui
 	printf("samples");
 	for (int k = 0; k < count; k++)
 		printf(" %.3f", lat[k]);
+	printf("\nwhole-samples");
+	for (int k = 0; k < count; k++)
+		printf(" %.3f", whole[k]);
 	printf("\n");
 	qsort(lat, (size_t)count, sizeof *lat, cmp);
+	qsort(whole, (size_t)count, sizeof *whole, cmp);
 	printf("keys %.3f %.3f %d\n", lat[count / 2], lat[(size_t)((count - 1) * 0.99)], count);
+	printf("whole %.3f %.3f %d\n", whole[count / 2], whole[(size_t)((count - 1) * 0.99)], count);
 	free(lat);
+	free(whole);
 	return 0;
 }
 
