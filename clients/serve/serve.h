@@ -402,6 +402,8 @@ void x11_pace_input(struct x11_pace *p, uint64_t now_ns);
 void x11_pace_read(struct x11_pace *p, uint64_t now_ns);
 /* An input went in that no read since answers. */
 bool x11_pace_answering(const struct x11_pace *p);
+/* A read now would answer an input (read at once, not by the frame clock). */
+bool x11_pace_for_input(const struct x11_pace *p, uint64_t now_ns);
 /* 0: read now; else the ns until it is due (the frame clock). */
 uint64_t x11_pace_wait(const struct x11_pace *p, uint64_t now_ns);
 /* session_console.c: a VM's serial console (vmconsole). */

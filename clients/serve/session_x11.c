@@ -62,6 +62,7 @@ struct xwindow {
 	bool went_lossy; /* logged: a region of it changed like video */
 	bool dirty;	 /* damaged since last read */
 	struct x11_pace pace; /* when its next read may be (x11_pace_wait) */
+	bool read_for_input;  /* the read under way answers an input: written at once */
 	uint64_t t_damage; /* ns: the first damage after an input */
 };
 
@@ -410,14 +411,18 @@ bool x11_pace_answering(const struct x11_pace *p)
 	return p->input_ns && !p->answers;
 }
 
+bool x11_pace_for_input(const struct x11_pace *p, uint64_t now_ns)
+{
+	return x11_pace_answering(p) ||
+	       (p->input_ns && p->answers < X11_ANSWER_READS &&
+		now_ns - p->input_ns < (uint64_t)X11_ANSWER_US * 1000);
+}
+
 uint64_t x11_pace_wait(const struct x11_pace *p, uint64_t now_ns)
 {
 	uint64_t due = p->read_ns + (uint64_t)X11_FRAME_MS * 1000000;
 
-	if (x11_pace_answering(p) || now_ns >= due)
-		return 0;
-	if (p->input_ns && p->answers < X11_ANSWER_READS &&
-	    now_ns - p->input_ns < (uint64_t)X11_ANSWER_US * 1000)
+	if (x11_pace_for_input(p, now_ns) || now_ns >= due)
 		return 0;
 	return due - now_ns;
 }
@@ -431,8 +436,10 @@ static void maybe_read(struct x11 *x, struct xwindow *w)
 	if (!w->dirty || !anyone_takes(x, w) || xd_busy(x->xd, w->id))
 		return;
 	if (!(wait = x11_pace_wait(&w->pace, now_ns))) {
+		bool for_input = x11_pace_for_input(&w->pace, now_ns);
 		if (xd_capture(x->xd, w->id, !w->has_pixels)) {
 			w->dirty = false;
+			w->read_for_input = for_input;
 			x11_pace_read(&w->pace, now_ns);
 		}
 		return;
@@ -596,6 +603,14 @@ static void on_pixels(void *ctx, uint32_t id, const uint32_t *pix, uint16_t wd, 
 			keyframe(x, xv, w);
 	}
 	send_timing(x, w, t_read, base_now_ns());
+	/* An answer to an input goes on the wire now, not once the rest of
+	 * the display's events and answers are taken (another read asked,
+	 * the next damage): the loop's flush comes after those. A failure
+	 * is that flush's to tell. */
+	if (w->read_for_input)
+		for (struct xview *xv = x->views; xv; xv = xv->next)
+			if (xv->started && !xv->v->conn->closing_at)
+				rp_conn_flush(xv->v->conn->rc);
 }
 
 /* Lossy pixels still for a while go again losslessly (nothing stays
