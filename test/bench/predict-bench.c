@@ -24,9 +24,15 @@
  *   one (a typo and its backspace restore the screen before the typo:
  *   that is not the typo shown);
  * - a wrong glyph is a cell whose character is in none of the reference
- *   screens from the last one shown to the last key typed (a program's own
- *   redraw in two writes shows each cell's old or new glyph, never a
- *   third); an episode lasts while any cell is wrong;
+ *   screens from the last one shown to the last key typed; an episode
+ *   lasts while any cell is wrong. Episodes are of two kinds, counted
+ *   apart: the program's own intermediate screens (every wrong cell holds
+ *   a glyph the program itself put in that cell on its way between those
+ *   references when it was recorded: less scrolling a page in pieces,
+ *   which ssh shows as well) and wrong ones (some cell holds a glyph the
+ *   program never put there: a prediction that was wrong). A glyph the
+ *   record saw there only outside that span, or a character outside
+ *   ASCII not in a reference, counts as wrong: a doubt is a wrong one;
  * - --secret: a wrong cell holding one of CHARS is a password character
  *   shown (the reference, a no-echo prompt, never shows them);
  * - at the end, once the output rests, whether the screen is the
@@ -50,7 +56,10 @@
  * until the screen shows the last key's result (a prompt to be read).
  *
  * Prints one line of fields:
- *   keys=N counted=N within5=PCT p50=MS wrong=PER100 wrongms=MS pw=N final=right|WRONG
+ *   keys=N counted=N within5=PCT p50=MS wrong=PER100 wrongms=MS mid=PER100 midms=MS
+ *   pw=N final=right|WRONG
+ * (wrong: episodes with a glyph the program never drew there; mid: the
+ * program's own intermediate screens, as above.)
  * (PREDICT_BENCH_KEYS=1 prints each key's time on stderr.)
  */
 #include <errno.h>
@@ -79,7 +88,7 @@
 #define PAUSE_TIMEOUT_MS 15000 /* \p: the longest a typist waits for a prompt */
 #define SETTLE_TIMEOUT_MS 15000
 #define SHOWN_FAST_MS 5.0
-#define REF_MAGIC 0x70726631u /* "prf1" */
+#define REF_MAGIC 0x70726632u /* "prf2" */
 #define VIEW_KEY_FD 3	      /* --view: the fds CMD reads keys from, */
 #define VIEW_PAINT_FD 4	      /* and writes its repaints to */
 #define VIEW_REC_MAX (1 << 20) /* a record of the view's: at most this long */
@@ -94,6 +103,23 @@ struct snap {
 	int32_t row, col; /* the cursor */
 	uint32_t cell[ROWS * COLS];
 };
+
+/* The ASCII glyphs each cell held while the program answered one key, as
+ * recorded: the program's own intermediate screens (bit c of cell i). */
+struct seen {
+	uint64_t bits[ROWS * COLS][2];
+};
+
+static void seen_add(struct seen *s, int i, uint32_t v)
+{
+	if (v < 0x80)
+		s->bits[i][v >> 6] |= 1ull << (v & 63);
+}
+
+static bool seen_has(const struct seen *s, int i, uint32_t v)
+{
+	return v < 0x80 && (s->bits[i][v >> 6] >> (v & 63) & 1);
+}
 
 struct term {
 	VTerm *vt;
@@ -119,6 +145,7 @@ struct term {
 	int keys_got;
 	void (*on_screen)(void *ctx, const struct snap *s, double t);
 	void *ctx;
+	struct seen *seen; /* --record: where each damaged cell's glyph goes */
 };
 
 #define SYNC_MAX_MS 1000 /* a terminal draws anyway after this long */
@@ -555,18 +582,40 @@ static bool has_text(const struct snap *s, const char *text)
 	return false;
 }
 
+/* --record: every cell the program changes, as it changes it (libvterm
+ * says each cell's damage with the cell already written). */
+static int on_damage(VTermRect r, void *user)
+{
+	struct term *t = user;
+
+	if (!t->seen)
+		return 1;
+	for (int row = r.start_row; row < r.end_row && row < ROWS; row++)
+		for (int col = r.start_col; col < r.end_col && col < COLS; col++) {
+			VTermScreenCell cell;
+			vterm_screen_get_cell(t->vs, (VTermPos){row, col}, &cell);
+			seen_add(t->seen, row * COLS + col, cell.chars[0] ? cell.chars[0] : ' ');
+		}
+	return 1;
+}
+
+static const VTermScreenCallbacks record_cbs = {.damage = on_damage};
+
 static int record(const char *file, const char *ready, struct key *keys, int nkeys, char **argv)
 {
 	struct snap *s = calloc((size_t)nkeys + 1, sizeof *s);
+	struct seen *seen = calloc((size_t)nkeys, sizeof *seen);
 	struct term t;
 	pid_t pid;
 	FILE *f;
 
-	if (!s) {
+	if (!s || !seen) {
 		perror("predict-bench");
 		return 1;
 	}
 	pid = start(&t, argv, false);
+	vterm_screen_set_callbacks(t.vs, &record_cbs, &t);
+	vterm_screen_set_damage_merge(t.vs, VTERM_DAMAGE_CELL);
 	double t0 = now_ms();
 	bool got = false, alive = true;
 	for (;;) {
@@ -587,18 +636,21 @@ static int record(const char *file, const char *ready, struct key *keys, int nke
 		/* A prompt the typist waits for may come from a program still
 		 * starting: a longer rest before it is taken. */
 		int rest_ms = k + 1 < nkeys && keys[k + 1].pause ? PROMPT_REST_MS : REST_MS;
+		t.seen = &seen[k];
 		if (write(t.master, keys[k].b, (size_t)keys[k].n) < 0 || !rest(&t, rest_ms)) {
 			fprintf(stderr, "predict-bench: %s ended at key %d\n", argv[0], k);
 			stop(&t, pid);
 			return 1;
 		}
 		snap_take(&t, &s[k + 1]);
+		t.seen = NULL;
 	}
 	stop(&t, pid);
 	uint32_t head[4] = {REF_MAGIC, (uint32_t)nkeys, ROWS, COLS};
 	f = fopen(file, "wb");
 	if (!f || fwrite(head, sizeof head, 1, f) != 1 ||
-	    fwrite(s, sizeof *s, (size_t)nkeys + 1, f) != (size_t)nkeys + 1 || fclose(f)) {
+	    fwrite(s, sizeof *s, (size_t)nkeys + 1, f) != (size_t)nkeys + 1 ||
+	    fwrite(seen, sizeof *seen, (size_t)nkeys, f) != (size_t)nkeys || fclose(f)) {
 		fprintf(stderr, "predict-bench: cannot write %s\n", file);
 		return 1;
 	}
@@ -609,18 +661,21 @@ static int record(const char *file, const char *ready, struct key *keys, int nke
 			snap_dump(what, &s[k]);
 		}
 	free(s);
+	free(seen);
 	return 0;
 }
 
-static struct snap *load(const char *file, int nkeys)
+static struct snap *load(const char *file, int nkeys, struct seen **seen)
 {
 	uint32_t head[4];
 	struct snap *s = calloc((size_t)nkeys + 1, sizeof *s);
 	FILE *f = fopen(file, "rb");
 
-	if (!s || !f || fread(head, sizeof head, 1, f) != 1 || head[0] != REF_MAGIC ||
+	*seen = calloc((size_t)nkeys, sizeof **seen);
+	if (!s || !*seen || !f || fread(head, sizeof head, 1, f) != 1 || head[0] != REF_MAGIC ||
 	    head[1] != (uint32_t)nkeys || head[2] != ROWS || head[3] != COLS ||
-	    fread(s, sizeof *s, (size_t)nkeys + 1, f) != (size_t)nkeys + 1) {
+	    fread(s, sizeof *s, (size_t)nkeys + 1, f) != (size_t)nkeys + 1 ||
+	    fread(*seen, sizeof **seen, (size_t)nkeys, f) != (size_t)nkeys) {
 		fprintf(stderr, "predict-bench: %s is not a reference for these %d keys\n", file,
 			nkeys);
 		exit(1);
@@ -630,13 +685,15 @@ static struct snap *load(const char *file, int nkeys)
 }
 
 /* Cells of the screen whose character no reference screen in [lo, hi]
- * has there; *secret: of them, ones holding a character of secret. */
-static int wrong_cells(const struct snap *scr, const struct snap *ref, int lo, int hi,
-		       const char *secret, int *secret_n)
+ * has there; *secret: of them, ones holding a character of secret;
+ * *foreign: of them, ones the program never put there on its way from
+ * lo to hi as recorded (seen: the recorded keys' glyphs). */
+static int wrong_cells(const struct snap *scr, const struct snap *ref, const struct seen *seen,
+		       int lo, int hi, const char *secret, int *secret_n, int *foreign)
 {
 	int n = 0;
 
-	*secret_n = 0;
+	*secret_n = *foreign = 0;
 	for (int i = 0; i < ROWS * COLS; i++) {
 		uint32_t v = scr->cell[i];
 		bool ok = false;
@@ -647,6 +704,11 @@ static int wrong_cells(const struct snap *scr, const struct snap *ref, int lo, i
 		n++;
 		if (secret && v < 0x80 && v > ' ' && strchr(secret, (int)v))
 			(*secret_n)++;
+		bool own = false;
+		for (int j = lo; j < hi && !own; j++)
+			own = seen_has(&seen[j], i, v);
+		if (!own)
+			(*foreign)++;
 	}
 	return n;
 }
@@ -654,12 +716,31 @@ static int wrong_cells(const struct snap *scr, const struct snap *ref, int lo, i
 /* The typist's progress and what the screens showed, screen by screen. */
 struct judge {
 	const struct snap *ref;
+	const struct seen *seen;
 	const struct key *keys;
-	int nkeys, gap, typed, best, wrong_eps, leaked;
-	double wrong_ms, wrong_since, next;
+	int nkeys, gap, typed, best, wrong_eps, mid_eps, leaked;
+	/* The episode under way (wrong_since >= 0): whether a screen of it
+	 * had a glyph the program never put there (else it is the program's
+	 * own intermediate screens so far). */
+	bool foreign;
+	double wrong_ms, mid_ms, wrong_since, next;
 	double t_key[MAX_KEYS], lat[MAX_KEYS];
 	const char *secret;
 };
+
+/* The episode of wrong cells under way ends at t_now: one of glyphs the
+ * program never drew there, or of its own intermediate screens. */
+static void episode_end(struct judge *j, double t_now)
+{
+	if (j->foreign) {
+		j->wrong_eps++;
+		j->wrong_ms += t_now - j->wrong_since;
+	} else {
+		j->mid_eps++;
+		j->mid_ms += t_now - j->wrong_since;
+	}
+	j->wrong_since = -1;
+}
 
 /* A screen the person saw at t_now. */
 static void judge(void *ctx, const struct snap *scr, double t_now)
@@ -679,20 +760,23 @@ static void judge(void *ctx, const struct snap *scr, double t_now)
 					j->next = t_now + j->gap; /* read, then type */
 				break;
 			}
-	int sn, wrong = wrong_cells(scr, j->ref, j->best, j->typed, j->secret, &sn);
+	int sn, foreign, wrong = wrong_cells(scr, j->ref, j->seen, j->best, j->typed, j->secret, &sn,
+					     &foreign);
 	if (sn > j->leaked)
 		j->leaked = sn;
 	if (wrong && j->wrong_since < 0) {
 		j->wrong_since = t_now;
-		j->wrong_eps++;
+		j->foreign = false;
+	}
+	if (wrong && foreign && !j->foreign) {
+		j->foreign = true;
 		if (getenv("PREDICT_BENCH_KEYS")) {
 			fprintf(stderr, "wrong glyphs after key %d (last shown %d):\n", j->typed, j->best);
 			snap_dump("the client", scr);
 		}
-	} else if (!wrong && j->wrong_since >= 0) {
-		j->wrong_ms += t_now - j->wrong_since;
-		j->wrong_since = -1;
 	}
+	if (!wrong && j->wrong_since >= 0)
+		episode_end(j, t_now);
 }
 
 static int measure(const char *file, struct key *keys, int nkeys, char **argv, int gap,
@@ -701,11 +785,12 @@ static int measure(const char *file, struct key *keys, int nkeys, char **argv, i
 	static struct judge j;
 	static struct snap scr;
 	static struct term t;
-	struct snap *ref = load(file, nkeys);
+	struct seen *seen;
+	struct snap *ref = load(file, nkeys, &seen);
 	bool alive = true, counted[MAX_KEYS];
 	pid_t pid = start(&t, argv, view);
 
-	j = (struct judge){.ref = ref, .keys = keys, .nkeys = nkeys, .gap = gap, .wrong_since = -1,
+	j = (struct judge){.ref = ref, .seen = seen, .keys = keys, .nkeys = nkeys, .gap = gap, .wrong_since = -1,
 			   .secret = secret};
 	for (int k = 0; k < nkeys; k++) {
 		char line[64];
@@ -786,7 +871,7 @@ static int measure(const char *file, struct key *keys, int nkeys, char **argv, i
 		}
 	}
 	if (j.wrong_since >= 0)
-		j.wrong_ms += now_ms() - j.wrong_since;
+		episode_end(&j, now_ms());
 	snap_take(&t, &scr);
 	bool final_ok = snap_eq(&scr, &ref[nkeys]);
 	if (!final_ok && getenv("PREDICT_BENCH_KEYS")) {
@@ -809,11 +894,14 @@ static int measure(const char *file, struct key *keys, int nkeys, char **argv, i
 			fprintf(stderr, "key %d %02x%s: %.1f ms\n", k,
 				(unsigned char)keys[k].b[keys[k].n - 1], counted[k] ? "" : " (no change)",
 				j.lat[k]);
-	printf("keys=%d counted=%d within5=%.1f p50=%.0f wrong=%.1f wrongms=%.0f pw=%d final=%s\n",
+	printf("keys=%d counted=%d within5=%.1f p50=%.0f wrong=%.1f wrongms=%.0f mid=%.1f midms=%.0f "
+	       "pw=%d final=%s\n",
 	       nkeys, n, n ? 100.0 * fast / n : 0.0, n ? sorted[n / 2] : 0.0,
-	       100.0 * j.wrong_eps / nkeys, j.wrong_eps ? j.wrong_ms / j.wrong_eps : 0.0, j.leaked,
+	       100.0 * j.wrong_eps / nkeys, j.wrong_eps ? j.wrong_ms / j.wrong_eps : 0.0,
+	       100.0 * j.mid_eps / nkeys, j.mid_eps ? j.mid_ms / j.mid_eps : 0.0, j.leaked,
 	       final_ok ? "right" : "WRONG");
 	free(ref);
+	free(seen);
 	return 0;
 }
 

@@ -18,8 +18,11 @@
 # screen after each key once it rests: the reference); every client's
 # screen is compared with it. Per trace, round trip and client: the
 # share of keys (that change the screen) shown within 5 ms, the median
-# time, wrong-glyph episodes per 100 keys and their mean length, password
-# characters shown, and whether the final screen equals the reference;
+# time, wrong-glyph episodes per 100 keys and their mean length (wr: a
+# glyph the program never drew in that cell, a wrong prediction; mid: the
+# program's own intermediate screens, which ssh shows too: less's page
+# half redrawn), password characters shown, and whether the final screen
+# equals the reference;
 # for telly and telly-view, how many keys their predictor drew before the
 # host's answer (attach --stats, view --stats). The "local" rows (RTT -)
 # run the program on a pty of its own with the typist's timing: the
@@ -190,9 +193,9 @@ row() { # TRACE CLIENT RTT LINE...
 	tr=$1 c=$2 at=$3; shift 3
 	line=$(echo "$*" | tr '\n' ' ')
 	get() { echo " $line" | sed -n "s/.* $1=\([^ ]*\).*/\1/p"; }
-	printf '%-9s %-12s %4s  %6s %7s %6s %7s %3s  %-6s %s\n' "$tr" "$c" "$at" \
-		"$(get within5)" "$(get p50)" "$(get wrong)" "$(get wrongms)" "$(get pw)" \
-		"$(get final)" "$(echo "$line" | grep -o 'drawn=.*')"
+	printf '%-9s %-12s %4s  %6s %7s %6s %7s %6s %7s %3s  %-6s %s\n' "$tr" "$c" "$at" \
+		"$(get within5)" "$(get p50)" "$(get wrong)" "$(get wrongms)" "$(get mid)" \
+		"$(get midms)" "$(get pw)" "$(get final)" "$(echo "$line" | grep -o 'drawn=.*')"
 	[ -z "$(get final)" ] && echo "  ($line)"
 	echo "$tr $c $at $line" >>"$out/predict.txt"
 }
@@ -212,8 +215,8 @@ for tr in $TRACES; do
 		echo "predict-bench: the $tr trace's reference failed"
 done
 echo "a typist (a key every 150 +- 60 ms) at six programs; delay proxy with jitter (one-way +- a fifth)"
-printf '%-9s %-12s %4s  %6s %7s %6s %7s %3s  %-6s %s\n' trace client rtt "<=5ms%" "p50ms" \
-	"wr/100" "wr-ms" "pw" final "telly's predictor"
+printf '%-9s %-12s %4s  %6s %7s %6s %7s %6s %7s %3s  %-6s %s\n' trace client rtt "<=5ms%" "p50ms" \
+	"wr/100" "wr-ms" "mid/100" "mid-ms" "pw" final "telly's predictor"
 for rtt in $RTTS; do
 	pport=$(free_port)
 	"$PROXY" --jitter $((rtt / 10)) tcp "$pport" "$ssh_port" $((rtt / 2)) & pids="$pids $!"
