@@ -263,6 +263,15 @@ static void on_retype(void *ctx, const void *buf, size_t n)
 	session_keys(ctx, buf, n);
 }
 
+/* The INPUTs that carried them: their predictions go (predict.h). */
+static void on_let_go(void *ctx, uint32_t seq, uint32_t upto)
+{
+	struct attach *a = ctx;
+
+	if (a->ov)
+		telly_overlay_let_go(a->ov, seq, upto);
+}
+
 static void keys(struct attach *a, const uint8_t *buf, size_t n)
 {
 	uint8_t out[KEY_READ_BYTES + 1];
@@ -795,7 +804,7 @@ static const struct rp_desk_chan_ops attach_chan_ops = {
 	.consumed = on_consumed,
 	.notice = on_notice, .exit = on_exit_status,
 	.error = on_error, .resumed = on_resumed, .refused = on_refused,
-	.retype = on_retype,
+	.retype = on_retype, .let_go = on_let_go,
 };
 
 static void on_frame(struct attach *a, const struct rp_hdr *h, const uint8_t *p)

@@ -426,6 +426,11 @@ void telly_overlay_consumed(struct telly_overlay *o, uint32_t seq)
 	pred_consumed(o->p, seq);
 }
 
+void telly_overlay_let_go(struct telly_overlay *o, uint32_t seq, uint32_t upto)
+{
+	pred_let_go(o->p, seq, upto);
+}
+
 void telly_overlay_print_stats(const struct telly_overlay *o, FILE *f)
 {
 	const struct pred_stats *s = pred_stats(o->p);

@@ -72,6 +72,7 @@ void telly_overlay_keys(struct telly_overlay *o, uint32_t seq, const void *buf, 
 void telly_overlay_ack(struct telly_overlay *o, uint32_t seq, long now_ms);
 void telly_overlay_context(struct telly_overlay *o, const struct rp_context *c);
 void telly_overlay_consumed(struct telly_overlay *o, uint32_t seq);
+void telly_overlay_let_go(struct telly_overlay *o, uint32_t seq, uint32_t upto);
 
 /* One line of counts for --stats. */
 void telly_overlay_print_stats(const struct telly_overlay *o, FILE *f);

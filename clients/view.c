@@ -361,6 +361,17 @@ static void win_retype(void *ctx, const void *buf, size_t n)
 	win_keys(ctx, buf, n);
 }
 
+/* The INPUTs that carried them: their predictions go (predict.h). */
+static void win_let_go(void *ctx, uint32_t seq, uint32_t upto)
+{
+	struct win *w = ctx;
+
+	if (w->pred) {
+		pred_let_go(w->pred, seq, upto);
+		win_predict(w);
+	}
+}
+
 /* libvterm encoded a key (or a paste) for this window. */
 static void term_out(void *ctx, const char *bytes, size_t n)
 {
@@ -1161,7 +1172,7 @@ static const struct rp_desk_chan_ops win_chan_ops = {
 	.output = win_output, .ack = win_ack, .termios = win_termios, .timing = win_timing,
 	.context = win_context, .consumed = win_consumed, .exit = win_exit,
 	.error = win_error, .resumed = win_resumed, .refused = win_refused,
-	.retype = win_retype,
+	.retype = win_retype, .let_go = win_let_go,
 };
 
 /* --- windows come and go ---------------------------------------------- */

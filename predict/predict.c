@@ -701,6 +701,21 @@ void pred_keys(struct pred *p, uint32_t seq, const void *buf, size_t n, long now
 	}
 }
 
+void pred_let_go(struct pred *p, uint32_t seq, uint32_t upto)
+{
+	/* Keys are kept in the order sent: the ones let go are the last. */
+	while (p->n) {
+		struct key *k = &p->keys[(p->head + p->n - 1) % PRED_MAX_KEYS];
+		if ((int32_t)(k->seq - seq) <= 0 || (int32_t)(k->seq - upto) > 0)
+			break;
+		p->n--;
+	}
+	/* A line ended by a key let go: its end is the one typed again. */
+	if (p->line_after_set && (int32_t)(p->line_after - seq) > 0 &&
+	    (int32_t)(p->line_after - upto) <= 0)
+		p->line_after_set = false;
+}
+
 /* ---- acks and answers ---- */
 
 static int rtt_sample(struct pred *p, int ms)

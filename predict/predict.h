@@ -142,6 +142,11 @@ void pred_consumed(struct pred *p, uint32_t seq);
 void pred_context(struct pred *p, uint32_t seq, const struct pred_context *c);
 /* Keys the person typed, sent to the host as INPUT seq (all in one). */
 void pred_keys(struct pred *p, uint32_t seq, const void *buf, size_t n, long now_ms);
+/* The host let go of the INPUTs after seq up to upto (PROTOCOL.md, "Keys
+ * on the wire at a switch"): the program never read them, and their
+ * keys are typed again, in other INPUTs, if at all. Their predictions
+ * go: the OUTPUT acks and CONSUMED that cover them answer nothing. */
+void pred_let_go(struct pred *p, uint32_t seq, uint32_t upto);
 
 /* Judge what can be judged and work out the overlay. Call after a batch
  * of the calls above (the overlay is what the screen model shows now, so

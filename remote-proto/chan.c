@@ -297,6 +297,8 @@ static void retype(struct rp_desk_chan *ch, uint32_t taken)
 	n = ch->sent.len - off;
 	if (ch->resumable)
 		rp_inlog_void_input(&ch->log, from, ch->seq);
+	if ((int32_t)(ch->seq - from) > 0 && ch->ops->let_go)
+		ch->ops->let_go(ch->ctx, from, ch->seq);
 	ch->retyped = ch->seq;
 	if (!n)
 		return;

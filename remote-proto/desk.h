@@ -137,6 +137,10 @@ struct rp_desk_chan_ops {
 	 * TERMIOS that says so (rp_desk_chan_keys, through whatever keeps
 	 * keys back). NULL: into the line discipline at once. */
 	void (*retype)(void *ctx, const void *buf, size_t n);
+	/* Said first: the INPUTs after seq up to upto were let go (a
+	 * predictor forgets their keys; retype brings them again). NULL:
+	 * not told. */
+	void (*let_go)(void *ctx, uint32_t seq, uint32_t upto);
 	void (*resumed)(void *ctx, bool exact, bool keys_lost);
 	void (*refused)(void *ctx, const struct rp_error *e);
 };

@@ -29,6 +29,7 @@ struct seen {
 	char text[128];
 	int resumes, refusals;
 	bool exact, keys_lost;
+	uint32_t let_go_seq, let_go_upto; /* the last let_go */
 };
 
 static void on_output(void *ctx, const void *buf, size_t n, bool echo)
@@ -131,10 +132,19 @@ static void on_refused(void *ctx, const struct rp_error *e)
 	s->code = e->code;
 }
 
+static void on_let_go(void *ctx, uint32_t seq, uint32_t upto)
+{
+	struct seen *s = ctx;
+
+	s->let_go_seq = seq;
+	s->let_go_upto = upto;
+}
+
 static const struct rp_desk_chan_ops ops = {
 	.output = on_output, .ack = on_ack, .termios = on_termios, .timing = on_timing,
 	.notice = on_notice, .exit = on_exit_status, .error = on_error,
 	.context = on_context, .consumed = on_consumed, .resumed = on_resumed, .refused = on_refused,
+	.let_go = on_let_go,
 };
 
 /* A desk's connection (desk) and the host's end of it (host). */
@@ -902,6 +912,9 @@ static void marked_termios_retypes_raw_keys(void)
 	canonical(&t);
 	CHECK_EQ(feed_termios_at(ch, &t, 1, 9), 1);
 	expect_seen(&p, 9);
+	/* Told which INPUTs went (a predictor forgets their keys). */
+	CHECK_EQ(s.let_go_seq, 1);
+	CHECK_EQ(s.let_go_upto, 3);
 	/* "cd" echoed here, not sent: the line is not finished. */
 	CHECK(s.out_len == 2 && !memcmp(s.out, "cd", 2));
 	CHECK_EQ(host_frame(&p, &h, &payload), 1);
@@ -919,6 +932,8 @@ static void marked_termios_retypes_raw_keys(void)
 	CHECK_EQ(feed_termios_at(ch, &t, 3, 10), 1);
 	expect_seen(&p, 10);
 	CHECK_EQ(s.out_len, before);
+	CHECK_EQ(s.let_go_seq, 3); /* the line's INPUT, 4, let go; not 2 and 3 again */
+	CHECK_EQ(s.let_go_upto, 4);
 	expect_input(&p, CHAN, 5, "cx\n"); /* the line, let go at mark 10 */
 	CHECK(host_quiet(&p));
 	rp_desk_chan_destroy(ch);

@@ -1120,6 +1120,62 @@ static void test_less_search_wrong_not_again(void)
 	teardown(&f);
 }
 
+/* The host's ack and CONSUMED cover INPUT seq, with no output. */
+static void covered_silently(struct fx *f, uint32_t seq)
+{
+	pred_ack(f->p, seq, f->now);
+	pred_consumed(f->p, seq);
+	pred_update(f->p, f->now);
+}
+
+/* Keys the host let go at a switch to canonical (python between lines:
+ * a second Enter and the 'f' after it reached the host once the program
+ * was canonical; the desk types them again, in a new INPUT): forgotten.
+ * The CONSUMED that covers the let-go Enter answers nothing, so the 'f'
+ * must not show after the prompt its first Enter brought (before, it
+ * did: "$ f", rolled back as wrong once its own CONSUMED came). */
+static void test_let_go_keys_forgotten(void)
+{
+	struct fx f;
+
+	setup(&f, PRED_ALWAYS);
+	prove(&f);
+	type(&f, "\r");
+	type(&f, "\r");
+	type(&f, "f");
+	SHOWS(&f, "");
+	/* The first Enter answered; the marked TERMIOS says the host had
+	 * taken it and let go of what came after. */
+	f.now += SLOW_RTT_MS;
+	pred_ack(f.p, f.seq - 2, f.now);
+	pred_output(f.p, "\r\n$ ", 4);
+	pred_let_go(f.p, f.seq - 2, f.seq);
+	pred_consumed(f.p, f.seq - 2);
+	pred_update(f.p, f.now);
+	SHOWS(&f, "");
+	/* The let-go INPUTs covered, nothing written for them. */
+	covered_silently(&f, f.seq - 1);
+	SHOWS(&f, "");
+	covered_silently(&f, f.seq);
+	SHOWS(&f, "");
+	/* Typed again: the Enter, then the 'f' after its answer. */
+	type(&f, "\rf");
+	SHOWS(&f, "");
+	answer(&f, "\r\n$ f", true);
+	CHECK_EQ(pred_stats(f.p)->wrong, 0);
+	CHECK_EQ(pred_stats(f.p)->shown_wrong, 0);
+	/* A character let go alone (no line ended): typed again once, it
+	 * is predicted once, the cursor one column on, not two. */
+	type(&f, "g");
+	SHOWS(&f, "$ fg@4");
+	pred_let_go(f.p, f.seq - 1, f.seq);
+	type(&f, "g");
+	SHOWS(&f, "$ fg@4");
+	answer(&f, "g", true);
+	CHECK_EQ(pred_stats(f.p)->wrong, 0);
+	teardown(&f);
+}
+
 /* python after a line: its next line's first keys typed before the
  * prompt came and held (the context changed: canonical while the line
  * ran, raw again), answered before they were predicted. The line's start
@@ -1838,6 +1894,7 @@ int main(int argc, char **argv)
 		{"hold-only-where-waits-seen", test_hold_only_where_waits_seen},
 		{"vi-command-keys", test_vi_command_keys},
 		{"vi-key-not-vi", test_vi_key_not_vi},
+		{"let-go-keys-forgotten", test_let_go_keys_forgotten},
 		{"less-search-prompt", test_less_search_prompt},
 		{"less-search-not-guessed", test_less_search_not_guessed},
 		{"less-search-wrong-not-again", test_less_search_wrong_not_again},
