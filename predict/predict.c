@@ -51,6 +51,8 @@ struct key {
 	 * moves the cursor on past what it expects, so only its cells count. */
 	bool tail_held;
 	uint8_t ctl; /* typed as this control byte (readline's ^A ^E ^B ^F) */
+	bool less_num; /* a digit or backspace of a count typed at less's prompt */
+	bool exact;    /* replayed as a key known exactly (less's prompt line) */
 	uint8_t vi;  /* typed as this command key (vi's h l 0 x) */
 	int row, col;  /* the cursor after it */
 	int lo, hi;    /* the row's cells it and the keys replayed before it touched */
@@ -73,6 +75,7 @@ struct ctx {
 	 * came back so; a boundary once one did not. */
 	uint32_t vi_known, vi_never;
 	bool search_never; /* a K_SEARCH came back otherwise: not again */
+	bool count_never;  /* a count's key came back otherwise: not again */
 	long used_at;
 };
 
@@ -106,11 +109,20 @@ struct pred {
 	 * echoed as predicted (insert mode). */
 	bool vi_cmd, vi_arg;
 	/* The last byte typed in this context (0: none yet): less's search
-	 * key is predicted only after a command it finishes. */
+	 * key and a count are predicted only after a command it finishes. */
 	uint8_t prev_key;
+	/* What less's prompt line holds, as far as keys tell: a search's
+	 * pattern being typed, or a count (digits). */
+	enum { LESS_PROMPT, LESS_SEARCH, LESS_COUNT } less_line;
 	/* The replay under way: on the screen's last row; in a run of keys
-	 * known exactly (less's search prompt and what is typed on it). */
-	bool replay_last_row, replay_exact;
+	 * known exactly (less's search prompt and what is typed on it, or a
+	 * count typed at its prompt: replay_count). */
+	bool replay_last_row, replay_exact, replay_count;
+	/* The line of less's prompt whose last key confirmed was known
+	 * exactly (a search's, a count's): the keys after it on that line
+	 * are too, replayed after it is gone from the list. */
+	bool exact_line_set, exact_count;
+	uint32_t exact_line;
 	/* The context a key was last confirmed in, and its line trusted:
 	 * back in it unchanged (the same process group, termios bits and
 	 * screen) after other contexts, its line is trusted again: an
@@ -250,6 +262,7 @@ static void hold_all(struct pred *p)
 	if ((int32_t)(p->last_seq - p->hold) > 0)
 		p->hold = p->last_seq;
 	clear_keys(p);
+	p->exact_line_set = false;
 }
 
 void pred_resize(struct pred *p, int rows, int cols)
@@ -442,6 +455,7 @@ void pred_context(struct pred *p, uint32_t seq, const struct pred_context *c)
 		p->distrust_seq = p->last_seq;
 		p->vi_cmd = p->vi_arg = false;
 		p->prev_key = 0;
+		p->less_line = LESS_PROMPT;
 		hold_all(p);
 	}
 }
@@ -622,7 +636,21 @@ static size_t utf8(const uint8_t *b, size_t n, uint32_t *cp)
 static bool less_search_key(struct pred *p, uint8_t c, long now_ms)
 {
 	return (c == '/' || c == '?') && p->alt && !strcmp(p->hc.comm, "less") && p->prev_key &&
-	       strchr(LESS_DONE, p->prev_key) && !find_ctx(p, now_ms)->search_never;
+	       p->less_line == LESS_PROMPT && strchr(LESS_DONE, p->prev_key) &&
+	       !find_ctx(p, now_ms)->search_never;
+}
+
+/* c goes on a count at less's prompt: a digit after one of its whole
+ * commands (less shows ":5" and waits for the command it counts) or
+ * after the count's digits, or a backspace in the count. */
+static bool less_count_key(struct pred *p, uint8_t c, long now_ms)
+{
+	if (!p->alt || strcmp(p->hc.comm, "less") || find_ctx(p, now_ms)->count_never)
+		return false;
+	if (p->less_line == LESS_COUNT)
+		return (c >= '0' && c <= '9') || c == 0x7f || c == 0x08;
+	return c >= '1' && c <= '9' && p->less_line == LESS_PROMPT && p->prev_key &&
+	       strchr(LESS_DONE, p->prev_key);
 }
 
 void pred_keys(struct pred *p, uint32_t seq, const void *buf, size_t n, long now_ms)
@@ -646,15 +674,30 @@ void pred_keys(struct pred *p, uint32_t seq, const void *buf, size_t n, long now
 		size_t len;
 		int kind;
 
+		if (p->less_line == LESS_COUNT && !less_count_key(p, c, now_ms))
+			p->less_line = LESS_PROMPT; /* the command the count is for */
 		if (p->vi_cmd && p->alt && c != 0x1b && vi_cmd_key(p, seq, c, now_ms)) {
+			i++;
+		} else if (less_count_key(p, c, now_ms)) {
+			struct key *k;
+			if (p->less_line != LESS_COUNT) {
+				p->less_line = LESS_COUNT;
+				p->line++; /* the count's line starts after the ':' */
+				p->line_after_set = false;
+			}
+			k = add_key(p, seq, c >= '0' && c <= '9' ? K_CHAR : K_BS, c, 1, now_ms);
+			if (k)
+				k->less_num = true;
 			i++;
 		} else if (c == 0x7f || c == 0x08) {
 			add_key(p, seq, K_BS, 0, 0, now_ms);
 			i++;
 		} else if (c == 0x1b) {
 			len = escape(b + i, n - i, &kind);
-			if (kind < 0)
+			if (kind < 0) {
 				boundary(p, seq);
+				p->less_line = LESS_PROMPT; /* less leaves a search */
+			}
 			if (kind < 0 && (len == 1 || p->alt))
 				distrust_after(p, seq); /* a modal editor's command mode */
 			if (len == 1 && p->alt) {
@@ -665,6 +708,7 @@ void pred_keys(struct pred *p, uint32_t seq, const void *buf, size_t n, long now
 				add_key(p, seq, (enum kind)kind, 0, 0, now_ms);
 			i += len;
 		} else if (less_search_key(p, c, now_ms)) {
+			p->less_line = LESS_SEARCH;
 			add_key(p, seq, K_SEARCH, c, 1, now_ms);
 			p->line++; /* what is typed on the search's line starts after it */
 			p->line_after_set = false; /* its start: its first key's */
@@ -688,6 +732,7 @@ void pred_keys(struct pred *p, uint32_t seq, const void *buf, size_t n, long now
 			/* Enter, ^C, Tab, ^D, other controls, malformed UTF-8;
 			 * Enter, ^C and ^D end the line too. */
 			boundary(p, seq);
+			p->less_line = LESS_PROMPT;
 			if (p->alt)
 				distrust_after(p, seq);
 			if (c == '\r' || c == '\n' || c == 0x03 || c == 0x04) {
@@ -772,10 +817,15 @@ static bool covers(uint32_t upto, bool any, uint32_t seq)
  * search prompt, then characters and backspaces typed on it). */
 static void exact_run(struct pred *p, const struct key *k)
 {
-	if (k->kind == K_SEARCH)
+	if (k->kind == K_SEARCH) {
 		p->replay_exact = true;
-	else if (k->kind != K_CHAR && k->kind != K_BS)
-		p->replay_exact = false;
+		p->replay_count = false;
+	} else if (k->less_num) {
+		p->replay_exact = p->replay_count = true;
+	} else if ((k->kind != K_CHAR && k->kind != K_BS) || p->replay_count) {
+		/* the key after a count is the command it counts */
+		p->replay_exact = p->replay_count = false;
+	}
 }
 
 static bool blank(struct wc c)
@@ -793,6 +843,31 @@ static int text_end(const struct wc *w, int cols)
 	return e;
 }
 
+static struct key *key_at(struct pred *p, unsigned i)
+{
+	return &p->keys[(p->head + i) % PRED_MAX_KEYS];
+}
+
+/* A replay begins known exactly on the line of less's prompt whose keys
+ * were confirmed so. */
+static void replay_start(struct pred *p)
+{
+	p->replay_exact = p->exact_line_set && p->n && key_at(p, 0)->line == p->exact_line;
+	p->replay_count = p->replay_exact && p->exact_count;
+}
+
+/* less's prompt line with a count typed on it: a ':' and digits, the
+ * cursor after them. */
+static bool count_row(const struct pred *p, const struct wc *w, int c)
+{
+	if (!p->replay_last_row || c < 1 || w[0].cp != ':' || text_end(w, p->cols) != c)
+		return false;
+	for (int i = 1; i < c; i++)
+		if (w[i].cp < '0' || w[i].cp > '9')
+			return false;
+	return true;
+}
+
 /* Apply k to the row w with the cursor at *col; false if it cannot be
  * predicted (the keys from it on wait for the host). */
 static bool apply(struct pred *p, struct key *k, struct wc *w, int *col, int *lo, int *hi)
@@ -805,6 +880,8 @@ static bool apply(struct pred *p, struct key *k, struct wc *w, int *col, int *lo
 	k->learning = k->ctl && !(p->cur->ctl_known & 1u << k->ctl);
 	if (k->vi)
 		k->learning = !(p->cur->vi_known & 1u << vi_bit(k->vi));
+	if (k->less_num && !count_row(p, w, c))
+		return false; /* not at less's prompt, as far as the screen tells */
 	switch (k->kind) {
 	case K_CHAR: {
 		int wd = k->width;
@@ -922,11 +999,6 @@ static bool apply(struct pred *p, struct key *k, struct wc *w, int *col, int *lo
 	return false;
 }
 
-static struct key *key_at(struct pred *p, unsigned i)
-{
-	return &p->keys[(p->head + i) % PRED_MAX_KEYS];
-}
-
 static struct wc *exp_row(struct pred *p, unsigned i)
 {
 	return p->exp + (size_t)((p->head + i) % PRED_MAX_KEYS) * (size_t)p->cols;
@@ -981,6 +1053,14 @@ static void judge(struct pred *p, long now_ms, const VTermPos *cur)
 		struct key *k = key_at(p, (unsigned)i);
 		p->cur->right++;
 		p->st.right++;
+		if (k->exact) {
+			/* less's own prompt line: it vouches for no other key,
+			 * and what follows on it is known as it was */
+			p->exact_line_set = true;
+			p->exact_line = k->kind == K_SEARCH ? k->line + 1 : k->line;
+			p->exact_count = k->less_num;
+			continue;
+		}
 		if (k->vi) {
 			/* vi's command mode goes on: its line stays distrusted */
 			if (k->learning)
@@ -1021,6 +1101,8 @@ static void judge(struct pred *p, long now_ms, const VTermPos *cur)
 		if (covers(p->consumed, p->any_consumed, k->seq)) {
 			if (k->kind == K_SEARCH) /* not less's prompt after all */
 				p->cur->search_never = true;
+			if (k->less_num) /* nor a count there */
+				p->cur->count_never = true;
 			if (k->learning && (k->ctl || k->vi) && p->n > 1 &&
 			    covers(p->acked, p->any_acked, key_at(p, 1)->seq)) {
 				/* A guess answered together with the keys after
@@ -1136,7 +1218,7 @@ bool pred_update(struct pred *p, long now_ms)
 	col = cur.col;
 	lo = p->cols, hi = 0;
 	p->replay_last_row = cur.row == p->rows - 1;
-	p->replay_exact = false;
+	replay_start(p);
 	for (unsigned i = 0; i < p->n; i++) {
 		struct key *k = key_at(p, i);
 		bool answered = covers(p->acked, p->any_acked, k->seq);
@@ -1159,6 +1241,7 @@ bool pred_update(struct pred *p, long now_ms)
 			break;
 		}
 		exact_run(p, k);
+		k->exact = p->replay_exact;
 		if (!answered) {
 			k->expect = true;
 			k->row = cur.row;
@@ -1195,7 +1278,7 @@ bool pred_update(struct pred *p, long now_ms)
 	read_row(p, cur.row, p->work);
 	col = cur.col;
 	lo = p->cols, hi = 0;
-	p->replay_exact = false;
+	replay_start(p);
 	for (int i = 0; i < shown_upto; i++) {
 		struct key *k = key_at(p, (unsigned)i);
 		apply(p, k, p->work, &col, &lo, &hi);

@@ -48,6 +48,13 @@
  *   context not yet proven; a backspace at its start (less leaves the
  *   search) waits for less; answered otherwise once, it is not guessed
  *   again in that context;
+ * - less's count: a digit typed at that prompt (after one of its whole
+ *   commands, not on a search's line) goes after the ':' (":12"), and
+ *   so do the digits and backspaces after it, known exactly as the
+ *   search's line is; the key after them is the command they count,
+ *   less's to show; answered otherwise once, not guessed again in that
+ *   context. Keys of less's prompt line confirmed vouch for no other
+ *   key: less's context stays unproven for the keys it does not echo;
  * - a context (program name, termios bits, alternate screen) shows its
  *   predictions only once it has proved itself: PRED_PROVE_RIGHT right in
  *   a row and none wrong since (one, as mosh's epochs: a no-echo prompt

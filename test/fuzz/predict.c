@@ -69,9 +69,11 @@ static void other(void *t, uint8_t op, int rows, const uint8_t **p, size_t *n)
 			pred_ack(z->p, seq, z->now_ms);
 		} else if ((b & 3) == 1) {
 			pred_consumed(z->p, seq);
+		} else if ((b & 3) == 3 && (b & 0x10)) {
+			pred_let_go(z->p, seq, z->seq); /* the host let go of the last ones */
 		} else {
 			struct pred_context c = {.flags = b >> 4, .pgid = b & 3 ? 100u + (b >> 6) : 0};
-			strcpy(c.comm, b & 0x80 ? "bash" : "vim");
+			strcpy(c.comm, b & 0x80 ? "bash" : b & 0x40 ? "less" : "vim");
 			pred_context(z->p, seq, &c);
 		}
 	} else {

@@ -1128,6 +1128,58 @@ static void covered_silently(struct fx *f, uint32_t seq)
 	pred_update(f->p, f->now);
 }
 
+/* A count typed at less's prompt after one of its whole commands: less
+ * shows it after the ':' (":12"), and backspace takes a digit back:
+ * known exactly, shown at once in a context not yet proven. The command
+ * it counts is less's to show; after it, '/' is its search again. */
+static void test_less_count(void)
+{
+	struct fx f;
+
+	less_setup(&f);
+	type(&f, "j");
+	answer(&f, "\r\033[K:", true);
+	type(&f, "1");
+	SHOWS(&f, ":1@2");
+	type(&f, "2");
+	SHOWS(&f, ":12@3");
+	type(&f, "\x7f");
+	SHOWS(&f, ":1@2");
+	type(&f, "j");
+	SHOWS(&f, ":1@2");
+	answer_before_last(&f, "12\b\033[K");
+	SHOWS(&f, ""); /* all answered but the 'j', hidden */
+	answer(&f, "\r\033[K:", true);
+	CHECK_EQ(pred_stats(f.p)->shown_wrong, 0);
+	CHECK_EQ(pred_stats(f.p)->right, 3);
+	type(&f, "/");
+	SHOWS(&f, "/@1");
+	teardown(&f);
+}
+
+/* Not after a prefix (':'), and a digit on a search's line is the
+ * pattern's, not a count. */
+static void test_less_count_not_guessed(void)
+{
+	struct fx f;
+
+	less_setup(&f);
+	type(&f, ":");
+	answer(&f, "\r\033[K:", true);
+	type(&f, "5");
+	SHOWS(&f, "");
+	teardown(&f);
+
+	less_setup(&f);
+	type(&f, "k");
+	answer(&f, "\r\033[K:", true);
+	type(&f, "/a 4");
+	SHOWS(&f, "/a 4@4");
+	answer(&f, "\r\033[K/a 4", true);
+	CHECK_EQ(pred_stats(f.p)->shown_wrong, 0);
+	teardown(&f);
+}
+
 /* Keys the host let go at a switch to canonical (python between lines:
  * a second Enter and the 'f' after it reached the host once the program
  * was canonical; the desk types them again, in a new INPUT): forgotten.
@@ -1896,6 +1948,8 @@ int main(int argc, char **argv)
 		{"vi-key-not-vi", test_vi_key_not_vi},
 		{"let-go-keys-forgotten", test_let_go_keys_forgotten},
 		{"less-search-prompt", test_less_search_prompt},
+		{"less-count", test_less_count},
+		{"less-count-not-guessed", test_less_count_not_guessed},
 		{"less-search-not-guessed", test_less_search_not_guessed},
 		{"less-search-wrong-not-again", test_less_search_wrong_not_again},
 		{"line-start-keys-answered-first", test_line_start_keys_answered_first},
