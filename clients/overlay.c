@@ -19,8 +19,8 @@ struct telly_overlay {
 	void *ctx;
 	int rows, cols;
 	/* What is on the terminal now over the true screen. */
-	int drawn_n;
-	struct pred_cell *drawn;
+	int drawn_n, drawn_cap;
+	struct pred_cell *drawn; /* drawn_cap: a screen of them (less's page) */
 	bool drawn_cursor, drawn_underline;
 	int drawn_row, drawn_col;
 	bool sync_open;
@@ -63,7 +63,8 @@ struct telly_overlay *telly_overlay_create(int rows, int cols, enum pred_policy 
 	o->p = pred_create(rows, cols, policy);
 	if (o->p)
 		pred_size(o->p, &o->rows, &o->cols);
-	o->drawn = calloc((size_t)(o->cols > 2 ? o->cols : 2), sizeof *o->drawn);
+	o->drawn_cap = o->rows * o->cols;
+	o->drawn = calloc((size_t)(o->drawn_cap > 2 ? o->drawn_cap : 2), sizeof *o->drawn);
 	if (!o->p || !o->drawn) {
 		telly_overlay_destroy(o);
 		return NULL;
@@ -317,6 +318,8 @@ bool telly_overlay_show(struct telly_overlay *o, long now_ms)
 
 	pred_update(o->p, now_ms);
 	ov = o->decom ? &none : pred_overlay(o->p);
+	if (ov->n > o->drawn_cap)
+		ov = &none;
 	changed = !same_as_drawn(o, ov);
 	if (changed) {
 		take_off(o);
@@ -382,18 +385,20 @@ void telly_overlay_hide(struct telly_overlay *o)
 
 void telly_overlay_resize(struct telly_overlay *o, int rows, int cols)
 {
-	struct pred_cell *d = calloc((size_t)(cols > 2 ? cols : 2), sizeof *d);
+	struct pred_cell *d;
 
-	if (!d)
-		return;
 	/* What was drawn is the terminal's to reflow: it is forgotten, and the
 	 * host redraws (a shell's prompt, a full-screen program). */
-	free(o->drawn);
-	o->drawn = d;
 	o->drawn_n = 0;
 	o->drawn_cursor = false;
 	pred_resize(o->p, rows, cols);
 	pred_size(o->p, &o->rows, &o->cols);
+	d = calloc((size_t)o->rows * (size_t)o->cols, sizeof *d);
+	if (d) {
+		free(o->drawn);
+		o->drawn = d;
+		o->drawn_cap = o->rows * o->cols;
+	} /* else the old one: an overlay bigger than it is not drawn */
 }
 
 void telly_overlay_keys(struct telly_overlay *o, uint32_t seq, const void *buf, size_t n,

@@ -265,20 +265,23 @@ static void win_show_title(struct win *w)
  * over its cells when the compositor next paints, at once after a key. */
 static bool win_predict(struct win *w)
 {
-	struct ds_predicted cells[64];
+	struct ds_predicted *cells;
 	const struct pred_overlay *o;
 	int n = 0;
 
 	if (!pred_update(w->pred, base_now_ms()))
 		return false;
 	o = pred_overlay(w->pred);
-	for (int i = 0; i < o->n && n < 64; i++) {
+	/* A row's cells, or a page of them (less's). */
+	cells = malloc((size_t)(o->n ? o->n : 1) * sizeof *cells);
+	for (int i = 0; cells && i < o->n; i++) {
 		uint32_t cp = 0;
 		ds_utf8_next(o->cells[i].utf8, strlen(o->cells[i].utf8), &cp);
 		cells[n++] = (struct ds_predicted){o->cells[i].row, o->cells[i].col, o->cells[i].width,
 						   cp};
 	}
-	ds_term_predict(w->term, cells, n, o->cursor, o->row, o->col, o->underline);
+	ds_term_predict(w->term, cells, n, cells && o->cursor, o->row, o->col, o->underline);
+	free(cells);
 	w->v->paint_now = true;
 	return true;
 }

@@ -61,8 +61,12 @@ struct ds_term {
 	void *osc52_ctx;
 	/* Predictions over the live screen (ds_term_predict). */
 	struct {
-		int n;
-		struct ds_predicted *cells; /* MAX_COLS of them */
+		int n, cap;
+		struct ds_predicted *cells; /* cap of them */
+		/* Which cell is predicted at row * at_cols + col (its index + 1;
+		 * 0: none): a page of them (less's) is looked up cell by cell. */
+		uint32_t *at_cell;
+		int at_rows, at_cols;
 		bool cursor, underline;
 		VTermPos at;
 	} pv;
@@ -658,6 +662,7 @@ void ds_term_destroy(struct ds_term *t)
 	free(t->glyphs);
 	free(t->dirty);
 	free(t->pv.cells);
+	free(t->pv.at_cell);
 	free(t);
 }
 
@@ -922,21 +927,40 @@ static void draw_glyphs(struct ds_font *f, pixman_image_t *dst, uint32_t rgb,
 void ds_term_predict(struct ds_term *t, const struct ds_predicted *cells, int n, bool cursor,
 		     int row, int col, bool underline)
 {
-	if (!t->pv.cells && !(t->pv.cells = calloc(MAX_COLS, sizeof *t->pv.cells)))
-		return;
+	int most = t->rows * t->cols;
+
+	if (n > most)
+		n = most;
+	if (n > t->pv.cap) {
+		struct ds_predicted *c = realloc(t->pv.cells, (size_t)n * sizeof *c);
+		if (!c)
+			return;
+		t->pv.cells = c, t->pv.cap = n;
+	}
+	if (t->pv.at_rows != t->rows || t->pv.at_cols != t->cols) {
+		free(t->pv.at_cell);
+		t->pv.at_cell = calloc((size_t)most, sizeof *t->pv.at_cell);
+		t->pv.at_rows = t->pv.at_cell ? t->rows : 0, t->pv.at_cols = t->cols;
+	}
 	/* What was drawn, and what will be, are drawn again. */
-	for (int i = 0; i < t->pv.n; i++)
-		mark(t, t->pv.cells[i].row, t->pv.cells[i].row + 1);
+	for (int i = 0; i < t->pv.n; i++) {
+		const struct ds_predicted *c = &t->pv.cells[i];
+		mark(t, c->row, c->row + 1);
+		if (t->pv.at_rows && c->row < t->pv.at_rows && c->col < t->pv.at_cols)
+			t->pv.at_cell[c->row * t->pv.at_cols + c->col] = 0;
+	}
 	if (t->pv.cursor)
 		mark(t, t->pv.at.row, t->pv.at.row + 1);
 	mark(t, t->cursor.row, t->cursor.row + 1);
 	t->pv.n = 0;
-	for (int i = 0; i < n && t->pv.n < MAX_COLS; i++) {
+	for (int i = 0; i < n && t->pv.n < t->pv.cap; i++) {
 		const struct ds_predicted *c = &cells[i];
 		if (c->row < 0 || c->row >= t->rows || c->col < 0 || c->col + c->width > t->cols ||
 		    (c->width != 1 && c->width != 2))
 			continue;
 		t->pv.cells[t->pv.n++] = *c;
+		if (t->pv.at_rows)
+			t->pv.at_cell[c->row * t->pv.at_cols + c->col] = (uint32_t)t->pv.n;
 		mark(t, c->row, c->row + 1);
 	}
 	t->pv.cursor = cursor && row >= 0 && row < t->rows && col >= 0 && col < t->cols;
@@ -949,8 +973,14 @@ void ds_term_predict(struct ds_term *t, const struct ds_predicted *cells, int n,
 /* The predicted cell at r, col of the live screen, if any. */
 static const struct ds_predicted *predicted(const struct ds_term *t, int r, int col)
 {
-	if (t->scroll)
+	if (t->scroll || !t->pv.n)
 		return NULL;
+	if (t->pv.at_rows == t->rows && t->pv.at_cols == t->cols) {
+		uint32_t i = r >= 0 && r < t->rows && col >= 0 && col < t->cols
+				     ? t->pv.at_cell[r * t->cols + col]
+				     : 0;
+		return i ? &t->pv.cells[i - 1] : NULL;
+	}
 	for (int i = 0; i < t->pv.n; i++)
 		if (t->pv.cells[i].row == r && t->pv.cells[i].col == col)
 			return &t->pv.cells[i];

@@ -34,6 +34,9 @@ enum kind {
 	/* less's search ('/' or '?' at its prompt): the prompt line becomes
 	 * the search's, the key at its start */
 	K_SEARCH,
+	/* less's back one line ('k' at its prompt): the page moves down a
+	 * row, the row above it known from a page seen before */
+	K_SCROLL,
 };
 
 struct key {
@@ -52,6 +55,7 @@ struct key {
 	bool tail_held;
 	uint8_t ctl; /* typed as this control byte (readline's ^A ^E ^B ^F) */
 	bool less_num; /* a digit or backspace of a count typed at less's prompt */
+	bool page;     /* its expectation holds the page's rows too (exp_h) */
 	bool exact;    /* replayed as a key known exactly (less's prompt line) */
 	uint8_t vi;  /* typed as this command key (vi's h l 0 x) */
 	int row, col;  /* the cursor after it */
@@ -76,6 +80,7 @@ struct ctx {
 	uint32_t vi_known, vi_never;
 	bool search_never; /* a K_SEARCH came back otherwise: not again */
 	bool count_never;  /* a count's key came back otherwise: not again */
+	bool scroll_never; /* a K_SCROLL came back otherwise: not again */
 	long used_at;
 };
 
@@ -145,10 +150,29 @@ struct pred {
 	bool line_after_set;
 	int start_col, start_row; /* -1: not known */
 	int srtt_ms; /* -1: none yet */
+	/* An INPUT whose answer samples the round trip though it carries no
+	 * key predicted (less's commands are all boundaries): the first
+	 * sent after the last sample. */
+	bool probe;
+	uint32_t probe_seq;
+	long probe_ms;
 	long now_ms; /* the latest time a caller gave */
 	bool showing, flagging;
 	long glitch_until;
 	struct wc *work, *truth; /* a row each */
+	/* less's pages (rows but the last, the prompt's), as they rested
+	 * with no key outstanding: PRED_LESS_PAGES of them, rows x cols
+	 * each, and each row's hash; where the row above a page is found. */
+	struct wc *pages;
+	uint64_t *pages_h;
+	int npages, page_at;
+	/* The replay's page (vpage: moved from the true one, which page and
+	 * page_h hold): a row each, pointing into page or pages. */
+	bool vpage;
+	struct wc *page;
+	uint64_t *page_h, *vh;
+	const struct wc **vrow;
+	uint64_t *exp_h; /* PRED_MAX_KEYS pages of row hashes: a key's expected page */
 	struct pred_cell *cells;
 	struct pred_overlay ov, prev;
 	struct pred_stats st;
@@ -172,21 +196,42 @@ static void discard(const char *s, size_t len, void *user)
 	(void)s, (void)len, (void)user; /* answers to queries: the host's program gets the terminal's */
 }
 
-static bool alloc_rows(struct pred *p, int cols)
+static void free_rows(struct pred *p)
 {
-	struct wc *exp = calloc((size_t)PRED_MAX_KEYS * (size_t)cols, sizeof *exp);
-	struct wc *work = calloc((size_t)cols, sizeof *work);
-	struct wc *truth = calloc((size_t)cols, sizeof *truth);
-	struct pred_cell *cells = calloc((size_t)cols, sizeof *cells);
-	struct pred_cell *prev = calloc((size_t)cols, sizeof *prev);
+	free(p->exp), free(p->work), free(p->truth), free(p->cells), free(p->prev.cells);
+	free(p->pages), free(p->pages_h), free(p->page), free(p->page_h), free(p->vh);
+	free(p->vrow), free(p->exp_h);
+}
 
-	if (!exp || !work || !truth || !cells || !prev) {
-		free(exp), free(work), free(truth), free(cells), free(prev);
+static bool alloc_rows(struct pred *p, int rows, int cols)
+{
+	size_t rc = (size_t)rows * (size_t)cols;
+	struct pred q = {
+		.exp = calloc((size_t)PRED_MAX_KEYS * (size_t)cols, sizeof *q.exp),
+		.work = calloc((size_t)cols, sizeof *q.work),
+		.truth = calloc((size_t)cols, sizeof *q.truth),
+		.cells = calloc(rc, sizeof *q.cells),
+		.prev.cells = calloc(rc, sizeof *q.prev.cells),
+		.pages = calloc((size_t)PRED_LESS_PAGES * rc, sizeof *q.pages),
+		.pages_h = calloc((size_t)PRED_LESS_PAGES * (size_t)rows, sizeof *q.pages_h),
+		.page = calloc(rc, sizeof *q.page),
+		.page_h = calloc((size_t)rows, sizeof *q.page_h),
+		.vh = calloc((size_t)rows, sizeof *q.vh),
+		.vrow = calloc((size_t)rows, sizeof *q.vrow),
+		.exp_h = calloc((size_t)PRED_MAX_KEYS * (size_t)rows, sizeof *q.exp_h),
+	};
+
+	if (!q.exp || !q.work || !q.truth || !q.cells || !q.prev.cells || !q.pages || !q.pages_h ||
+	    !q.page || !q.page_h || !q.vh || !q.vrow || !q.exp_h) {
+		free_rows(&q);
 		return false;
 	}
-	free(p->exp), free(p->work), free(p->truth), free(p->cells), free(p->prev.cells);
-	p->exp = exp, p->work = work, p->truth = truth, p->cells = cells, p->prev.cells = prev;
-	p->ov.cells = cells;
+	free_rows(p);
+	p->exp = q.exp, p->work = q.work, p->truth = q.truth, p->cells = q.cells;
+	p->prev.cells = q.prev.cells, p->pages = q.pages, p->pages_h = q.pages_h, p->page = q.page;
+	p->page_h = q.page_h, p->vh = q.vh, p->vrow = q.vrow, p->exp_h = q.exp_h;
+	p->ov.cells = q.cells;
+	p->npages = p->page_at = 0;
 	return true;
 }
 
@@ -213,7 +258,7 @@ struct pred *pred_create(int rows, int cols, enum pred_policy policy)
 	p->start_col = p->start_row = -1;
 	p->vt = vterm_new(rows, cols);
 	p->wvt = vterm_new(1, 8);
-	if (!p->vt || !p->wvt || !alloc_rows(p, cols))
+	if (!p->vt || !p->wvt || !alloc_rows(p, rows, cols))
 		goto fail;
 	p->filter_ok = kpty_vtfilter_init(&p->filter, to_model, p);
 	if (!p->filter_ok)
@@ -245,7 +290,7 @@ void pred_destroy(struct pred *p)
 		vterm_free(p->vt);
 	if (p->wvt)
 		vterm_free(p->wvt);
-	free(p->exp), free(p->work), free(p->truth), free(p->cells), free(p->prev.cells);
+	free_rows(p);
 	free(p);
 }
 
@@ -273,7 +318,7 @@ void pred_resize(struct pred *p, int rows, int cols)
 		cols = 2;
 	if (rows == p->rows && cols == p->cols)
 		return;
-	if (cols != p->cols && !alloc_rows(p, cols))
+	if (!alloc_rows(p, rows, cols))
 		return; /* out of memory: the old size, and nothing predicted */
 	vterm_set_size(p->vt, rows, cols);
 	kpty_vtfilter_set_cols(&p->filter, cols);
@@ -447,6 +492,8 @@ void pred_context(struct pred *p, uint32_t seq, const struct pred_context *c)
 		vterm_state_get_cursorpos(vterm_obtain_state(p->vt), &cur);
 		judge(p, p->now_ms, &cur);
 	}
+	if (p->have_ctx && p->hc.pgid != c->pgid)
+		p->npages = 0; /* another program's pages (less on another file) */
 	p->hc = *c;
 	p->hc.comm[PRED_COMM_BYTES] = 0;
 	p->have_ctx = true;
@@ -640,6 +687,22 @@ static bool less_search_key(struct pred *p, uint8_t c, long now_ms)
 	       !find_ctx(p, now_ms)->search_never;
 }
 
+/* A key typed now is one of less's commands (at its prompt, not on a
+ * search's line or a count). */
+static bool less_command(const struct pred *p)
+{
+	return p->alt && p->less_line == LESS_PROMPT && !strcmp(p->hc.comm, "less");
+}
+
+/* c is less's back one line, at its prompt after one of its whole
+ * commands (not a count's: "5k" goes back five). */
+static bool less_scroll_key(struct pred *p, uint8_t c, long now_ms)
+{
+	return (c == 'k' || c == 'y') && p->alt && !strcmp(p->hc.comm, "less") && p->prev_key &&
+	       p->less_line == LESS_PROMPT && strchr(LESS_DONE, p->prev_key) &&
+	       !find_ctx(p, now_ms)->scroll_never;
+}
+
 /* c goes on a count at less's prompt: a digit after one of its whole
  * commands (less shows ":5" and waits for the command it counts) or
  * after the count's digits, or a backspace in the count. */
@@ -661,6 +724,11 @@ void pred_keys(struct pred *p, uint32_t seq, const void *buf, size_t n, long now
 		return;
 	p->now_ms = now_ms;
 	p->last_seq = seq;
+	if (!p->probe) {
+		p->probe = true;
+		p->probe_seq = seq;
+		p->probe_ms = now_ms;
+	}
 	if (p->policy == PRED_NEVER || !p->have_ctx || (p->hc.flags & PRED_CTX_ICANON)) {
 		/* Nothing predicted; if the context turns out otherwise, these
 		 * must have been answered first. */
@@ -674,7 +742,8 @@ void pred_keys(struct pred *p, uint32_t seq, const void *buf, size_t n, long now
 		size_t len;
 		int kind;
 
-		if (p->less_line == LESS_COUNT && !less_count_key(p, c, now_ms))
+		bool counted = p->less_line == LESS_COUNT && !less_count_key(p, c, now_ms);
+		if (counted)
 			p->less_line = LESS_PROMPT; /* the command the count is for */
 		if (p->vi_cmd && p->alt && c != 0x1b && vi_cmd_key(p, seq, c, now_ms)) {
 			i++;
@@ -707,11 +776,20 @@ void pred_keys(struct pred *p, uint32_t seq, const void *buf, size_t n, long now
 			if (kind >= 0)
 				add_key(p, seq, (enum kind)kind, 0, 0, now_ms);
 			i += len;
+		} else if (less_scroll_key(p, c, now_ms)) {
+			add_key(p, seq, K_SCROLL, c, 1, now_ms);
+			i++;
 		} else if (less_search_key(p, c, now_ms)) {
 			p->less_line = LESS_SEARCH;
 			add_key(p, seq, K_SEARCH, c, 1, now_ms);
 			p->line++; /* what is typed on the search's line starts after it */
 			p->line_after_set = false; /* its start: its first key's */
+			i++;
+		} else if (c >= 0x20 && c < 0x7f && (counted || less_command(p))) {
+			/* less never echoes a command: its answer is its own,
+			 * and the keys before it count by their cells */
+			boundary(p, seq);
+			distrust_after(p, seq);
 			i++;
 		} else if (c >= 0x20 && c < 0x7f) {
 			add_key(p, seq, K_CHAR, c, 1, now_ms);
@@ -778,6 +856,11 @@ void pred_ack(struct pred *p, uint32_t seq, long now_ms)
 		return;
 	p->acked = seq;
 	p->any_acked = true;
+	if (p->probe && (int32_t)(seq - p->probe_seq) >= 0) {
+		p->probe = false;
+		if (rtt_sample(p, (int)(now_ms - p->probe_ms)) > PRED_GLITCH_MS)
+			p->glitch_until = now_ms + PRED_GLITCH_HOLD_MS;
+	}
 	for (unsigned i = 0; i < p->n; i++) {
 		struct key *k = &p->keys[(p->head + i) % PRED_MAX_KEYS];
 		if ((int32_t)(k->seq - seq) > 0)
@@ -795,6 +878,8 @@ void pred_consumed(struct pred *p, uint32_t seq)
 	if (!p->any_consumed || (int32_t)(seq - p->consumed) > 0)
 		p->consumed = seq;
 	p->any_consumed = true;
+	if (p->probe && (int32_t)(seq - p->probe_seq) >= 0)
+		p->probe = false; /* read, nothing said: no answer to time */
 	/* Keys the program read and said nothing to (a no-echo prompt) got
 	 * their answer too: no glitch of the link, and no round trip
 	 * sampled from the next OUTPUT, which may come much later. */
@@ -820,7 +905,8 @@ static void exact_run(struct pred *p, const struct key *k)
 	if (k->kind == K_SEARCH) {
 		p->replay_exact = true;
 		p->replay_count = false;
-	} else if (k->less_num) {
+	} else if (k->less_num || k->kind == K_SCROLL) {
+		/* (after a scroll, as after a count, a character is a command) */
 		p->replay_exact = p->replay_count = true;
 	} else if ((k->kind != K_CHAR && k->kind != K_BS) || p->replay_count) {
 		/* the key after a count is the command it counts */
@@ -852,6 +938,7 @@ static struct key *key_at(struct pred *p, unsigned i)
  * were confirmed so. */
 static void replay_start(struct pred *p)
 {
+	p->vpage = false;
 	p->replay_exact = p->exact_line_set && p->n && key_at(p, 0)->line == p->exact_line;
 	p->replay_count = p->replay_exact && p->exact_count;
 }
@@ -865,6 +952,111 @@ static bool count_row(const struct pred *p, const struct wc *w, int c)
 	for (int i = 1; i < c; i++)
 		if (w[i].cp < '0' || w[i].cp > '9')
 			return false;
+	return true;
+}
+
+/* ---- less's pages ---- */
+
+static uint64_t row_hash(const struct wc *w, int cols)
+{
+	uint64_t h = 14695981039346656037ull;
+
+	for (int c = 0; c < cols; c++)
+		h = (h ^ (w[c].cp * 4u + (uint32_t)w[c].width)) * 1099511628211ull;
+	return h;
+}
+
+/* The true page (every row but the last) into page and page_h. */
+static void read_page(struct pred *p)
+{
+	for (int r = 0; r < p->rows - 1; r++) {
+		struct wc *w = p->page + (size_t)r * (size_t)p->cols;
+		read_row(p, r, w);
+		p->page_h[r] = row_hash(w, p->cols);
+	}
+}
+
+/* less at rest at its prompt, no key outstanding: its page kept, unless
+ * it is the one kept last. */
+static void keep_page(struct pred *p, const VTermPos *cur)
+{
+	int rows = p->rows - 1;
+	size_t rc = (size_t)p->rows * (size_t)p->cols;
+
+	if (rows < 2 || !p->alt || strcmp(p->hc.comm, "less") || cur->row != p->rows - 1 || p->n ||
+	    (p->last_seq && !covers(p->consumed, p->any_consumed, p->last_seq)))
+		return;
+	read_page(p);
+	if (p->npages) {
+		int last = (p->page_at + PRED_LESS_PAGES - 1) % PRED_LESS_PAGES;
+		if (!memcmp(p->pages_h + (size_t)last * (size_t)p->rows, p->page_h,
+			    (size_t)rows * sizeof *p->page_h))
+			return;
+	}
+	memcpy(p->pages + (size_t)p->page_at * rc, p->page, rc * sizeof *p->page);
+	memcpy(p->pages_h + (size_t)p->page_at * (size_t)p->rows, p->page_h,
+	       (size_t)p->rows * sizeof *p->page_h);
+	p->page_at = (p->page_at + 1) % PRED_LESS_PAGES;
+	if (p->npages < PRED_LESS_PAGES)
+		p->npages++;
+}
+
+/* The row above the replay's page, from a page kept whose rows lower
+ * down are the top half of it or more (none blank, none reaching the
+ * last column: a line less wrapped moves by more than a row), every
+ * such page saying the same; NULL if none says or they differ. */
+static const struct wc *row_above(struct pred *p)
+{
+	int rows = p->rows - 1, cols = p->cols;
+	const struct wc *found = NULL;
+	uint64_t found_h = 0;
+
+	for (int i = 0; i < rows; i++)
+		if (text_end(p->vrow[i], cols) >= cols)
+			return NULL;
+	for (int s = 0; s < p->npages; s++) {
+		const uint64_t *h = p->pages_h + (size_t)s * (size_t)p->rows;
+		const struct wc *pg = p->pages + (size_t)s * (size_t)p->rows * (size_t)cols;
+		for (int d = 1; rows - d >= (rows + 1) / 2 && rows - d >= 2; d++) {
+			bool same = true;
+			for (int i = 0; i < rows - d && same; i++)
+				same = h[d + i] == p->vh[i] && text_end(p->vrow[i], cols) > 0;
+			if (!same)
+				continue;
+			const struct wc *w = pg + (size_t)(d - 1) * (size_t)cols;
+			int e = text_end(w, cols);
+			if (e >= cols || e == 0 || (found && found_h != h[d - 1]))
+				return NULL;
+			found = w, found_h = h[d - 1];
+		}
+	}
+	return found;
+}
+
+/* less's back one line on the replay's page: false if the row above is
+ * not known. */
+static bool scroll_back(struct pred *p)
+{
+	int rows = p->rows - 1;
+	const struct wc *up;
+
+	if (rows < 2)
+		return false;
+	if (!p->vpage) {
+		read_page(p);
+		for (int i = 0; i < rows; i++) {
+			p->vrow[i] = p->page + (size_t)i * (size_t)p->cols;
+			p->vh[i] = p->page_h[i];
+		}
+	}
+	up = row_above(p);
+	if (!up)
+		return false;
+	memmove(p->vrow + 1, p->vrow, (size_t)(rows - 1) * sizeof *p->vrow);
+	memmove(p->vh + 1, p->vh, (size_t)(rows - 1) * sizeof *p->vh);
+	p->vrow[0] = up;
+	p->vh[0] = row_hash(up, p->cols);
+	p->vpage = true;
 	return true;
 }
 
@@ -969,6 +1161,12 @@ static bool apply(struct pred *p, struct key *k, struct wc *w, int *col, int *lo
 	case K_VZERO:
 		*col = 0;
 		return true;
+	case K_SCROLL:
+		/* less's prompt, as for its search: the page moves down a row
+		 * (the row above it known), the prompt stays */
+		if (!p->replay_last_row || c != 1 || w[0].cp != ':' || text_end(w, n) != 1)
+			return false;
+		return scroll_back(p);
 	case K_SEARCH:
 		/* less's prompt, a lone ':' on the last row with the cursor
 		 * after it: the search's prompt takes its place. */
@@ -999,6 +1197,11 @@ static bool apply(struct pred *p, struct key *k, struct wc *w, int *col, int *lo
 	return false;
 }
 
+static uint64_t *exp_page(struct pred *p, unsigned i)
+{
+	return p->exp_h + (size_t)((p->head + i) % PRED_MAX_KEYS) * (size_t)p->rows;
+}
+
 static struct wc *exp_row(struct pred *p, unsigned i)
 {
 	return p->exp + (size_t)((p->head + i) % PRED_MAX_KEYS) * (size_t)p->cols;
@@ -1017,6 +1220,11 @@ static bool matches(struct pred *p, unsigned i, const VTermPos *cur)
 
 	if (!k->expect || (!k->tail_held && (cur->row != k->row || cur->col != k->col)))
 		return false;
+	if (k->page) {
+		read_page(p);
+		if (memcmp(p->page_h, exp_page(p, i), (size_t)(p->rows - 1) * sizeof *p->page_h))
+			return false;
+	}
 	read_row(p, k->row, p->truth);
 	for (int c = k->lo; c < k->hi; c++)
 		if (!same(e[c], p->truth[c]))
@@ -1055,8 +1263,9 @@ static void judge(struct pred *p, long now_ms, const VTermPos *cur)
 		p->st.right++;
 		if (k->exact) {
 			/* less's own prompt line: it vouches for no other key,
-			 * and what follows on it is known as it was */
-			p->exact_line_set = true;
+			 * and what follows on it is known as it was (not after
+			 * a scroll: a command comes next) */
+			p->exact_line_set = k->kind != K_SCROLL;
 			p->exact_line = k->kind == K_SEARCH ? k->line + 1 : k->line;
 			p->exact_count = k->less_num;
 			continue;
@@ -1098,11 +1307,20 @@ static void judge(struct pred *p, long now_ms, const VTermPos *cur)
 			drop_front(p, 1);
 			continue;
 		}
+		if (covers(p->consumed, p->any_consumed, k->seq) && k->exact && k->tail_held &&
+		    k->kind != K_SCROLL) {
+			/* less's prompt line read with the command after it (a
+			 * count and what it counts): its echo is gone, no blame */
+			hold_all(p);
+			return;
+		}
 		if (covers(p->consumed, p->any_consumed, k->seq)) {
 			if (k->kind == K_SEARCH) /* not less's prompt after all */
 				p->cur->search_never = true;
 			if (k->less_num) /* nor a count there */
 				p->cur->count_never = true;
+			if (k->kind == K_SCROLL) /* nor less's page as kept */
+				p->cur->scroll_never = true;
 			if (k->learning && (k->ctl || k->vi) && p->n > 1 &&
 			    covers(p->acked, p->any_acked, key_at(p, 1)->seq)) {
 				/* A guess answered together with the keys after
@@ -1208,6 +1426,7 @@ bool pred_update(struct pred *p, long now_ms)
 	}
 	p->cur = find_ctx(p, now_ms);
 	judge(p, now_ms, &cur);
+	keep_page(p, &cur);
 	if (p->n && !key_at(p, 0)->acked && now_ms - key_at(p, 0)->t_ms > PRED_GLITCH_MS)
 		p->glitch_until = now_ms + PRED_GLITCH_HOLD_MS;
 	if (!p->n)
@@ -1249,6 +1468,9 @@ bool pred_update(struct pred *p, long now_ms)
 			k->lo = lo;
 			k->hi = hi;
 			memcpy(exp_row(p, i), p->work, (size_t)p->cols * sizeof *p->work);
+			k->page = p->vpage;
+			if (p->vpage)
+				memcpy(exp_page(p, i), p->vh, (size_t)(p->rows - 1) * sizeof *p->vh);
 		}
 		if (k->learning) {
 			/* Not shown past a guess; a motion guessed is shown
@@ -1298,6 +1520,20 @@ bool pred_update(struct pred *p, long now_ms)
 		pc->col = c;
 		pc->width = w.width;
 		put_utf8(w.cp, pc->utf8);
+	}
+	/* less's page moved: its rows that differ, cell by cell. */
+	for (int r = 0; p->vpage && r < p->rows - 1; r++) {
+		const struct wc *v = p->vrow[r];
+		read_row(p, r, p->truth);
+		for (int c = 0; c < p->cols; c++) {
+			if (v[c].width == 0 || same(v[c], p->truth[c]))
+				continue;
+			struct pred_cell *pc = &p->cells[p->ov.n++];
+			pc->row = r;
+			pc->col = c;
+			pc->width = v[c].width;
+			put_utf8(v[c].cp, pc->utf8);
+		}
 	}
 	p->ov.cursor = p->ov.n || col != cur.col; /* else nothing to draw */
 	p->ov.row = cur.row;

@@ -55,6 +55,18 @@
  *   less's to show; answered otherwise once, not guessed again in that
  *   context. Keys of less's prompt line confirmed vouch for no other
  *   key: less's context stays unproven for the keys it does not echo;
+ *   any other key typed at its prompt is a command, never echoed: what
+ *   follows waits for it (a count's digits read with it are not blamed
+ *   for the ':12' its answer erased);
+ * - less's back one line ('k' or 'y' at that prompt, after a whole
+ *   command, not a count's): the page moves down a row, its new top row
+ *   the one above it in a page less showed before at rest (one of the
+ *   last PRED_LESS_PAGES, whose rows lower down are the top half of this
+ *   page or more, none blank, every such page saying the same row, no
+ *   row reaching the last column: a line less wrapped moves by more than
+ *   a row), the prompt where it was; known exactly, shown at once; at
+ *   the file's top nothing is known above, nothing guessed; answered
+ *   otherwise once, not guessed again in that context;
  * - a context (program name, termios bits, alternate screen) shows its
  *   predictions only once it has proved itself: PRED_PROVE_RIGHT right in
  *   a row and none wrong since (one, as mosh's epochs: a no-echo prompt
@@ -92,6 +104,7 @@ enum pred_policy { PRED_NEVER, PRED_ADAPTIVE, PRED_ALWAYS };
 #define PRED_FLAG_ON_MS 80    /* underlined above this round trip */
 #define PRED_FLAG_OFF_MS 50   /* ... until it falls below this */
 #define PRED_STALE_MS 5000    /* answered, neither right nor consumed: dropped, no blame */
+#define PRED_LESS_PAGES 8     /* less's pages remembered (the rows 'k' brings back) */
 
 /* Termios bits of the context (RP_CONTEXT's flags). */
 #define PRED_CTX_ICANON 0x01
@@ -116,7 +129,8 @@ struct pred_cell {
 
 struct pred_overlay {
 	int n;
-	struct pred_cell *cells; /* n of them, left to right, owned by the pred */
+	struct pred_cell *cells; /* n of them, owned by the pred: the cursor's row's,
+				  * and a page's (less's, rows x cols at most) */
 	bool cursor;		 /* move the cursor to row, col (else leave it) */
 	int row, col;
 	bool underline;

@@ -919,6 +919,24 @@ static void shown_with_predictions(void)
 	CHECK_EQ(row, 1);
 	CHECK_EQ(col, 2);
 	ds_term_destroy(t);
+	/* A page of them (less's back one line) on a 24x100 screen: more
+	 * than a row's worth, every one drawn (before, the first 1000);
+	 * then a row's alone, the page's gone. */
+	static struct ds_predicted page[24 * 100];
+	t = ds_term_create(f, 24, 100, NULL, NULL);
+	CHECK(t != NULL);
+	for (int i = 0; t && i < 24 * 100; i++)
+		page[i] = (struct ds_predicted){i / 100, i % 100, 1, 'a' + (uint32_t)(i % 26)};
+	if (t) {
+		ds_term_predict(t, page, 24 * 100, true, 23, 1, false);
+		CHECK_EQ(ds_term_shown(t, 0, 0), 'a');
+		CHECK_EQ(ds_term_shown(t, 22, 99), 'a' + (22 * 100 + 99) % 26);
+		CHECK_EQ(ds_term_shown(t, 23, 99), 'a' + (23 * 100 + 99) % 26);
+		ds_term_predict(t, &q, 1, true, 0, 8, true);
+		CHECK_EQ(ds_term_shown(t, 1, 0), 'x');
+		CHECK_EQ(ds_term_shown(t, 22, 99), 0);
+		ds_term_destroy(t);
+	}
 	ds_font_destroy(f);
 }
 

@@ -165,6 +165,32 @@ static void test_drawn_then_answered(void)
 	teardown(&f);
 }
 
+/* less's back one line: a page of cells drawn (every row moved down,
+ * the top one seen before), all of it the truth once less answers. */
+static void test_less_page(void)
+{
+	struct rp_context c = {.flags = RP_CTX_ISIG | RP_CTX_OPOST, .pgid = 12, .comm = {"less", 4}};
+	struct fx f;
+
+	memset(&f, 0, sizeof f);
+	f.term = vt();
+	f.truth = vt();
+	f.o = telly_overlay_create(ROWS, COLS, PRED_ALWAYS, to_term, &f);
+	f.now = 1000;
+	out(&f, "\033[?1049h\033[H\033[2Jline 1\r\nline 2\r\nline 3\r\nline 4\r\nline 5\r\n:");
+	telly_overlay_context(f.o, &c);
+	show(&f);
+	type(&f, "j");
+	answer(&f, "\033[H\033[2Jline 2\r\nline 3\r\nline 4\r\nline 5\r\nline 6\r\n:");
+	type(&f, "k");
+	CHECK_EQ(char_at(f.term, 0, 5), '1');
+	CHECK_EQ(char_at(f.term, 4, 5), '5');
+	CHECK_EQ(char_at(f.truth, 0, 5), '2');
+	answer(&f, "\033[H\033[2Jline 1\r\nline 2\r\nline 3\r\nline 4\r\nline 5\r\n:");
+	CHECK(same_as_truth(&f));
+	teardown(&f);
+}
+
 /* Wrong: what the program showed instead, and nothing of the guess. */
 static void test_wrong_rolled_back(void)
 {
@@ -295,6 +321,7 @@ int main(int argc, char **argv)
 {
 	static const struct unit_case cases[] = {
 		{"drawn-then-answered", test_drawn_then_answered},
+		{"less-page", test_less_page},
 		{"wrong-rolled-back", test_wrong_rolled_back},
 		{"pen-and-cells-restored", test_pen_and_cells_restored},
 		{"irm-and-decom", test_irm_and_decom},

@@ -117,6 +117,8 @@ static const char *shows(struct fx *f)
 		snprintf(cells[c], sizeof cells[c], "%c", cell.chars[0] ? (char)cell.chars[0] : ' ');
 	}
 	for (int i = 0; i < o->n; i++) {
+		if (o->cells[i].row != o->row)
+			continue; /* another row's (less's page) */
 		snprintf(cells[o->cells[i].col], 8, "%s", o->cells[i].utf8);
 		if (o->cells[i].width == 2)
 			cells[o->cells[i].col + 1][0] = 0;
@@ -537,7 +539,7 @@ static void test_alt_screen_boundary_distrusts(void)
 
 	setup(&f, PRED_ALWAYS);
 	pred_output(f.p, "\033[?1049h\033[H:", 11);
-	ctx(&f, "less", RAW_ECHOING);
+	ctx(&f, "pager", RAW_ECHOING);
 	prove(&f); /* a search's text echoed */
 	type(&f, "\r");
 	answer(&f, "\r\033[K:", true); /* the search ran; less's prompt again */
@@ -1026,13 +1028,18 @@ static void test_vi_key_not_vi(void)
 
 /* less on the alternate screen of a 5x40 screen, its prompt ':' on the
  * last row. */
-static void less_setup(struct fx *f)
+static void less_setup_policy(struct fx *f, enum pred_policy policy)
 {
 	static const char page[] = "\033[?1049h\033[H\033[2Jline 1\r\nline 2\r\nline 3\r\nline 4\r\n:";
 
-	setup(f, PRED_ALWAYS);
+	setup(f, policy);
 	pred_output(f->p, page, strlen(page));
 	ctx(f, "less", LESS_FLAGS);
+}
+
+static void less_setup(struct fx *f)
+{
+	less_setup_policy(f, PRED_ALWAYS);
 }
 
 /* '/' after a command less finishes at once ('j' here): the prompt line
@@ -1177,6 +1184,105 @@ static void test_less_count_not_guessed(void)
 	SHOWS(&f, "/a 4@4");
 	answer(&f, "\r\033[K/a 4", true);
 	CHECK_EQ(pred_stats(f.p)->shown_wrong, 0);
+	teardown(&f);
+}
+
+/* Row r as the person sees it with the overlay drawn (trailing blanks
+ * cut), ASCII only. */
+static const char *row_shows(struct fx *f, int r)
+{
+	static char out[64];
+	const struct pred_overlay *o = pred_overlay(f->p);
+	int end = 0;
+
+	for (int c = 0; c < 40 && c < (int)sizeof out - 1; c++) {
+		VTermScreenCell cell;
+		vterm_screen_get_cell(pred_screen(f->p), (VTermPos){r, c}, &cell);
+		out[c] = cell.chars[0] ? (char)cell.chars[0] : ' ';
+	}
+	for (int i = 0; i < o->n; i++)
+		if (o->cells[i].row == r && o->cells[i].col < 40)
+			out[o->cells[i].col] = o->cells[i].utf8[0];
+	for (int c = 0; c < 40; c++)
+		if (out[c] != ' ')
+			end = c + 1;
+	out[end] = 0;
+	return out;
+}
+
+#define ROW_SHOWS(f, r, want)                                                              \
+	do {                                                                               \
+		const char *got_ = row_shows(f, r);                                        \
+		if (strcmp(got_, want)) {                                                  \
+			fprintf(stderr, "%s:%d: row %d \"%s\", expected \"%s\"\n", __FILE__,     \
+				__LINE__, r, got_, want);                                  \
+			failures++;                                                        \
+		}                                                                          \
+	} while (0)
+
+#define LESS_PAGE(top) "\033[H\033[2J" top "\r\n:"
+
+/* less's 'k' after one of its whole commands, the row above its page
+ * seen in a page before (kept as it rested): the page moves down a row
+ * at once, its top row the one seen, the prompt where it was; before,
+ * nothing showed until less answered. At the file's top (no row above
+ * known), nothing is guessed. */
+static void test_less_scroll_back(void)
+{
+	struct fx f;
+
+	less_setup(&f); /* lines 1-4 */
+	type(&f, "j");
+	answer(&f, LESS_PAGE("line 2\r\nline 3\r\nline 4\r\nline 5"), true);
+	type(&f, "k");
+	ROW_SHOWS(&f, 0, "line 1");
+	ROW_SHOWS(&f, 3, "line 4");
+	SHOWS(&f, ":@1");
+	answer(&f, LESS_PAGE("line 1\r\nline 2\r\nline 3\r\nline 4"), true);
+	CHECK_EQ(pred_stats(f.p)->right, 1);
+	CHECK_EQ(pred_stats(f.p)->shown_wrong, 0);
+	SHOWS(&f, "");
+	/* At the top: nothing above is known. */
+	type(&f, "k");
+	SHOWS(&f, "");
+	answer(&f, "\r\033[K:", true);
+	CHECK_EQ(pred_stats(f.p)->shown_wrong, 0);
+	teardown(&f);
+
+	/* Adaptive: the round trip is timed by less's commands' answers too
+	 * (none of them carries a key predicted), so the first 'k' shows. */
+	less_setup_policy(&f, PRED_ADAPTIVE);
+	type(&f, "j");
+	answer(&f, LESS_PAGE("line 2\r\nline 3\r\nline 4\r\nline 5"), true);
+	CHECK_EQ(pred_srtt_ms(f.p), SLOW_RTT_MS);
+	type(&f, "k");
+	ROW_SHOWS(&f, 0, "line 1");
+	teardown(&f);
+}
+
+/* Not after a count ("2k" goes back two), and a page less answers
+ * otherwise (the file changed) is rolled back and not guessed again in
+ * that context. */
+static void test_less_scroll_back_wrong(void)
+{
+	struct fx f;
+
+	less_setup(&f);
+	type(&f, "j");
+	answer(&f, LESS_PAGE("line 2\r\nline 3\r\nline 4\r\nline 5"), true);
+	type(&f, "2k");
+	ROW_SHOWS(&f, 0, "line 2");
+	answer(&f, LESS_PAGE("line 0\r\nline 1\r\nline 2\r\nline 3"), true);
+	type(&f, "j");
+	answer(&f, LESS_PAGE("line 1\r\nline 2\r\nline 3\r\nline 4"), true);
+	type(&f, "k");
+	ROW_SHOWS(&f, 0, "line 0");
+	answer(&f, LESS_PAGE("line X\r\nline 1\r\nline 2\r\nline 3"), true);
+	CHECK_EQ(pred_stats(f.p)->shown_wrong, 1);
+	type(&f, "j");
+	answer(&f, LESS_PAGE("line 1\r\nline 2\r\nline 3\r\nline 4"), true);
+	type(&f, "k");
+	ROW_SHOWS(&f, 0, "line 1");
 	teardown(&f);
 }
 
@@ -1949,6 +2055,8 @@ int main(int argc, char **argv)
 		{"let-go-keys-forgotten", test_let_go_keys_forgotten},
 		{"less-search-prompt", test_less_search_prompt},
 		{"less-count", test_less_count},
+		{"less-scroll-back", test_less_scroll_back},
+		{"less-scroll-back-wrong", test_less_scroll_back_wrong},
 		{"less-count-not-guessed", test_less_count_not_guessed},
 		{"less-search-not-guessed", test_less_search_not_guessed},
 		{"less-search-wrong-not-again", test_less_search_wrong_not_again},
