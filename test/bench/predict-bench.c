@@ -30,8 +30,10 @@
  *   a glyph the program itself put in that cell on its way between those
  *   references when it was recorded: less scrolling a page in pieces,
  *   which ssh shows as well) and wrong ones (some cell holds a glyph the
- *   program never put there: a prediction that was wrong). A glyph the
- *   record saw there only outside that span, or a character outside
+ *   program never put there: a prediction that was wrong). The span
+ *   reaches back to the keys typed in the last SEEN_SPAN_MS (a key a
+ *   prediction showed may still be being answered, in pieces). A glyph
+ *   the record saw there only outside that span, or a character outside
  *   ASCII not in a reference, counts as wrong: a doubt is a wrong one;
  * - --secret: a wrong cell holding one of CHARS is a password character
  *   shown (the reference, a no-echo prompt, never shows them);
@@ -88,6 +90,7 @@
 #define PAUSE_TIMEOUT_MS 15000 /* \p: the longest a typist waits for a prompt */
 #define SETTLE_TIMEOUT_MS 15000
 #define SHOWN_FAST_MS 5.0
+#define SEEN_SPAN_MS 2000     /* a key's answer may come this long after it */
 #define REF_MAGIC 0x70726632u /* "prf2" */
 #define VIEW_KEY_FD 3	      /* --view: the fds CMD reads keys from, */
 #define VIEW_PAINT_FD 4	      /* and writes its repaints to */
@@ -687,9 +690,10 @@ static struct snap *load(const char *file, int nkeys, struct seen **seen)
 /* Cells of the screen whose character no reference screen in [lo, hi]
  * has there; *secret: of them, ones holding a character of secret;
  * *foreign: of them, ones the program never put there on its way from
- * lo to hi as recorded (seen: the recorded keys' glyphs). */
+ * own_lo to hi as recorded (seen: the recorded keys' glyphs; own_lo <=
+ * lo: a key already shown, by a prediction, may still be answered). */
 static int wrong_cells(const struct snap *scr, const struct snap *ref, const struct seen *seen,
-		       int lo, int hi, const char *secret, int *secret_n, int *foreign)
+		       int own_lo, int lo, int hi, const char *secret, int *secret_n, int *foreign)
 {
 	int n = 0;
 
@@ -705,8 +709,8 @@ static int wrong_cells(const struct snap *scr, const struct snap *ref, const str
 		if (secret && v < 0x80 && v > ' ' && strchr(secret, (int)v))
 			(*secret_n)++;
 		bool own = false;
-		for (int j = lo; j < hi && !own; j++)
-			own = seen_has(&seen[j], i, v);
+		for (int j = own_lo; j < hi && !own; j++)
+			own = seen_has(&seen[j], i, v) || ref[j].cell[i] == v;
 		if (!own)
 			(*foreign)++;
 	}
@@ -760,8 +764,13 @@ static void judge(void *ctx, const struct snap *scr, double t_now)
 					j->next = t_now + j->gap; /* read, then type */
 				break;
 			}
-	int sn, foreign, wrong = wrong_cells(scr, j->ref, j->seen, j->best, j->typed, j->secret, &sn,
-					     &foreign);
+	/* The program's answers in flight: to the keys typed in the last
+	 * SEEN_SPAN_MS, shown or not. */
+	int own_lo = j->best;
+	while (own_lo > 0 && j->t_key[own_lo - 1] >= t_now - SEEN_SPAN_MS)
+		own_lo--;
+	int sn, foreign, wrong = wrong_cells(scr, j->ref, j->seen, own_lo, j->best, j->typed,
+					     j->secret, &sn, &foreign);
 	if (sn > j->leaked)
 		j->leaked = sn;
 	if (wrong && j->wrong_since < 0) {
