@@ -28,6 +28,13 @@ struct telly_overlay {
 	/* Modes the program set that cursor addressing and writing depend on,
 	 * followed from its output: insert mode (IRM) and origin mode (DECOM). */
 	bool irm, decom;
+	/* Where the overlay's own writes left the terminal's cursor and pen
+	 * within one update (at_row -1, at_sgr_n 0: not known; the program's
+	 * output moves them in between), so a run of cells (a line of less's
+	 * page) goes without a cursor move and a pen for each. */
+	int at_row, at_col;
+	char at_sgr[96];
+	size_t at_sgr_n;
 	uint8_t st; /* scanner: 0 text, 1 ESC, 2 CSI */
 	bool priv;
 	unsigned param, params[8], np;
@@ -41,6 +48,36 @@ static void put(struct telly_overlay *o, const void *buf, size_t n)
 static void puts_(struct telly_overlay *o, const char *s)
 {
 	put(o, s, strlen(s));
+}
+
+static void forget_at(struct telly_overlay *o)
+{
+	o->at_row = -1;
+	o->at_sgr_n = 0;
+}
+
+/* A pen, unless it is the one the terminal has. */
+static void put_sgr(struct telly_overlay *o, const char *b, size_t n)
+{
+	if (n == o->at_sgr_n && !memcmp(b, o->at_sgr, n))
+		return;
+	put(o, b, n);
+	if (n <= sizeof o->at_sgr) {
+		memcpy(o->at_sgr, b, n);
+		o->at_sgr_n = n;
+	} else
+		o->at_sgr_n = 0;
+}
+
+/* The cursor after a glyph of width w written at it: at the last column
+ * a wrap is pending, which no cell-to-cell step may count on. */
+static void advance(struct telly_overlay *o, int w)
+{
+	if (o->at_row < 0)
+		return;
+	o->at_col += w;
+	if (o->at_col >= o->cols)
+		o->at_row = -1;
 }
 
 static void sync_begin(struct telly_overlay *o)
@@ -60,6 +97,7 @@ struct telly_overlay *telly_overlay_create(int rows, int cols, enum pred_policy 
 	o->put = putf;
 	o->ctx = ctx;
 	o->rows = rows, o->cols = cols;
+	o->at_row = -1;
 	o->p = pred_create(rows, cols, policy);
 	if (o->p)
 		pred_size(o->p, &o->rows, &o->cols);
@@ -120,7 +158,7 @@ static void sgr(struct telly_overlay *o, bool bold, int underline, bool italic, 
 	n += color_sgr(b + n, sizeof b - n, fg, true);
 	n += color_sgr(b + n, sizeof b - n, bg, false);
 	n += (size_t)snprintf(b + n, sizeof b - n, "m");
-	put(o, b, n < sizeof b ? n : sizeof b - 1);
+	put_sgr(o, b, n < sizeof b ? n : sizeof b - 1);
 }
 
 /* The program's pen, as it left it. */
@@ -141,9 +179,13 @@ static void pen(struct telly_overlay *o)
 static void cup(struct telly_overlay *o, int row, int col)
 {
 	char b[32];
-	int n = snprintf(b, sizeof b, "\033[%d;%dH", row + 1, col + 1);
+	int n;
 
+	if (row == o->at_row && col == o->at_col)
+		return;
+	n = snprintf(b, sizeof b, "\033[%d;%dH", row + 1, col + 1);
 	put(o, b, (size_t)n);
+	o->at_row = row, o->at_col = col;
 }
 
 static void put_utf8(struct telly_overlay *o, uint32_t cp)
@@ -177,9 +219,11 @@ static void repaint(struct telly_overlay *o, int row, int col)
 	sgr(o, c.attrs.bold, c.attrs.underline, c.attrs.italic, c.attrs.blink, c.attrs.reverse,
 	    c.attrs.strike, &c.fg, &c.bg);
 	if (!c.chars[0])
-		puts_(o, "\033[X"); /* erased, as it was (not a space) */
+		puts_(o, "\033[X"); /* erased, as it was (not a space); the cursor stays */
 	for (int i = 0; i < VTERM_MAX_CHARS_PER_CELL && c.chars[i]; i++)
 		put_utf8(o, c.chars[i]);
+	if (c.chars[0])
+		advance(o, c.width > 0 ? c.width : 1);
 }
 
 static bool is_right_half(struct telly_overlay *o, int row, int col)
@@ -197,6 +241,7 @@ static void take_off(struct telly_overlay *o)
 
 	if (!o->drawn_n && !o->drawn_cursor)
 		return;
+	forget_at(o);
 	sync_begin(o);
 	if (o->irm) /* repainting must not push the line */
 		puts_(o, "\033[4l");
@@ -325,13 +370,16 @@ bool telly_overlay_show(struct telly_overlay *o, long now_ms)
 		take_off(o);
 		if (ov->cursor) {
 			sync_begin(o);
+			forget_at(o);
 			if (o->irm)
 				puts_(o, "\033[4l");
 			for (int i = 0; i < ov->n; i++) {
 				const struct pred_cell *c = &ov->cells[i];
+				const char *u = ov->underline ? "\033[0;4m" : "\033[0m";
 				cup(o, c->row, c->col);
-				puts_(o, ov->underline ? "\033[0;4m" : "\033[0m");
+				put_sgr(o, u, strlen(u));
 				puts_(o, c->utf8);
+				advance(o, c->width > 0 ? c->width : 1);
 			}
 			if (o->irm)
 				puts_(o, "\033[4h");
@@ -359,10 +407,12 @@ void telly_overlay_repaint_row(struct telly_overlay *o, int row)
 		return;
 	take_off(o);
 	sync_begin(o);
+	forget_at(o);
 	if (o->irm)
 		puts_(o, "\033[4l");
 	cup(o, row, 0);
 	puts_(o, "\033[0m\033[2K"); /* nothing of what was over it left, attributes neither */
+	o->at_sgr_n = 0;
 	for (int x = 0; x < o->cols; x++)
 		repaint(o, row, x); /* a wide cell's right half with its left */
 	if (o->irm)

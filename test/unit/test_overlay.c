@@ -22,6 +22,7 @@ struct fx {
 	long now;
 	char sent[4096]; /* the overlay's own bytes, the last ones kept */
 	size_t nsent;
+	size_t total; /* the overlay's own bytes, all */
 };
 
 static void to_term(void *ctx, const void *buf, size_t n)
@@ -29,6 +30,7 @@ static void to_term(void *ctx, const void *buf, size_t n)
 	struct fx *f = ctx;
 
 	vterm_input_write(f->term, buf, n);
+	f->total += n;
 	if (n > sizeof f->sent - 1)
 		n = sizeof f->sent - 1;
 	if (f->nsent + n > sizeof f->sent - 1)
@@ -165,21 +167,29 @@ static void test_drawn_then_answered(void)
 	teardown(&f);
 }
 
+/* less on the alternate screen showing page (its prompt context known). */
+static void less_open(struct fx *f, const char *page)
+{
+	struct rp_context c = {.flags = RP_CTX_ISIG | RP_CTX_OPOST, .pgid = 12, .comm = {"less", 4}};
+
+	memset(f, 0, sizeof *f);
+	f->term = vt();
+	f->truth = vt();
+	f->o = telly_overlay_create(ROWS, COLS, PRED_ALWAYS, to_term, f);
+	f->now = 1000;
+	out(f, "\033[?1049h");
+	out(f, page);
+	telly_overlay_context(f->o, &c);
+	show(f);
+}
+
 /* less's back one line: a page of cells drawn (every row moved down,
  * the top one seen before), all of it the truth once less answers. */
 static void test_less_page(void)
 {
-	struct rp_context c = {.flags = RP_CTX_ISIG | RP_CTX_OPOST, .pgid = 12, .comm = {"less", 4}};
 	struct fx f;
 
-	memset(&f, 0, sizeof f);
-	f.term = vt();
-	f.truth = vt();
-	f.o = telly_overlay_create(ROWS, COLS, PRED_ALWAYS, to_term, &f);
-	f.now = 1000;
-	out(&f, "\033[?1049h\033[H\033[2Jline 1\r\nline 2\r\nline 3\r\nline 4\r\nline 5\r\n:");
-	telly_overlay_context(f.o, &c);
-	show(&f);
+	less_open(&f, "\033[H\033[2Jline 1\r\nline 2\r\nline 3\r\nline 4\r\nline 5\r\n:");
 	type(&f, "j");
 	answer(&f, "\033[H\033[2Jline 2\r\nline 3\r\nline 4\r\nline 5\r\nline 6\r\n:");
 	type(&f, "k");
@@ -188,6 +198,53 @@ static void test_less_page(void)
 	CHECK_EQ(char_at(f.truth, 0, 5), '2');
 	answer(&f, "\033[H\033[2Jline 1\r\nline 2\r\nline 3\r\nline 4\r\nline 5\r\n:");
 	CHECK(same_as_truth(&f));
+	teardown(&f);
+}
+
+/* less's page drawn as runs: a cursor move and a pen a row, not a cell
+ * (a page of 50x200 cost 64 KB to draw and 94 KB to take off before),
+ * and the true page back after, as the program drew it. */
+static void page_of(char *b, int top)
+{
+	b += sprintf(b, "\033[H\033[2J");
+	for (int r = 0; r < ROWS - 1; r++) {
+		b += sprintf(b, "row %d ", top + r);
+		for (int i = 0; i < 30; i++)
+			*b++ = (char)('a' + (top + r + i) % 26);
+		b += sprintf(b, "\r\n");
+	}
+	sprintf(b, ":");
+}
+
+static void test_less_page_in_runs(void)
+{
+	char page[ROWS * (COLS + 16)];
+	struct fx f;
+	size_t drawn, taken_off;
+
+	page_of(page, 1);
+	less_open(&f, page);
+	type(&f, "j");
+	page_of(page, 2);
+	answer(&f, page);
+	f.total = 0;
+	type(&f, "k");
+	drawn = f.total;
+	CHECK_EQ(char_at(f.term, 0, 4), '1');
+	CHECK_EQ(char_at(f.truth, 0, 4), '2');
+	/* The answer comes: the page taken off before it. */
+	page_of(page, 1);
+	f.now += 200;
+	telly_overlay_ack(f.o, f.seq, f.now);
+	f.total = 0;
+	out(&f, page);
+	taken_off = f.total;
+	telly_overlay_consumed(f.o, f.seq);
+	show(&f);
+	CHECK(same_as_truth(&f));
+	/* Each of the page's rows is 36 cells that changed. */
+	CHECK(drawn < (size_t)(ROWS - 1) * (36 + 24) + 64);
+	CHECK(taken_off < (size_t)(ROWS - 1) * (36 + 24) + 64);
 	teardown(&f);
 }
 
@@ -322,6 +379,7 @@ int main(int argc, char **argv)
 	static const struct unit_case cases[] = {
 		{"drawn-then-answered", test_drawn_then_answered},
 		{"less-page", test_less_page},
+		{"less-page-in-runs", test_less_page_in_runs},
 		{"wrong-rolled-back", test_wrong_rolled_back},
 		{"pen-and-cells-restored", test_pen_and_cells_restored},
 		{"irm-and-decom", test_irm_and_decom},
