@@ -44,9 +44,12 @@
 struct xprog {
 	pid_t pid;
 	char **argv; /* waiting for the display; NULL once started */
-	/* Read when it is reaped: what its exec said if it failed (nothing,
-	 * its close-on-exec end gone, if it ran). -1: none. */
+	/* What its exec says if it fails, read as it comes (in the fd
+	 * manager) and closed at the end of file, which comes at the exec
+	 * when it runs: no descriptor held for a program's life. -1: none. */
 	int say_fd;
+	char said[200];
+	size_t nsaid;
 	bool first; /* the session's own program: its status is the session's */
 	char name[48];
 };
@@ -756,7 +759,7 @@ static void free_argv(char **argv)
 }
 
 /* The child's failure to exec goes to the log (its stderr) and to a
- * close-on-exec pipe (*say_fd, its read end), which the reaper reads, so
+ * close-on-exec pipe (*say_fd, its read end, which on_said reads), so
  * the person who asked for the program is told why it did not run. */
 static pid_t spawn(struct x11 *x, char **argv, int *say_fd)
 {
@@ -818,6 +821,36 @@ static pid_t spawn(struct x11 *x, char **argv, int *say_fd)
 	_exit(127);
 }
 
+/* A program's exec pipe: kept until its end of file (the exec, or the
+ * child's exit after saying why it failed). */
+static void said_take(struct fdm *fdm, struct xprog *p)
+{
+	for (;;) {
+		char b[64];
+		size_t room = sizeof p->said - 1 - p->nsaid;
+		ssize_t n = read(p->say_fd, room ? p->said + p->nsaid : b, room ? room : sizeof b);
+		if (n > 0) {
+			p->nsaid += room ? (size_t)n : 0;
+			continue;
+		}
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n < 0 && errno == EAGAIN)
+			return;
+		break;
+	}
+	fdm_del(fdm, p->say_fd);
+	close(p->say_fd);
+	p->say_fd = -1;
+}
+
+static void on_said(struct fdm *fdm, int fd, int events, void *data)
+{
+	(void)fd;
+	(void)events;
+	said_take(fdm, data);
+}
+
 static void start_programs(struct x11 *x)
 {
 	if (xd_display(x->xd) < 0)
@@ -829,6 +862,10 @@ static void start_programs(struct x11 *x)
 		const char *base = strrchr(p->argv[0], '/');
 		snprintf(p->name, sizeof p->name, "%s", base && base[1] ? base + 1 : p->argv[0]);
 		p->pid = spawn(x, p->argv, &p->say_fd);
+		if (p->say_fd >= 0 && fdm_add(x->s.srv->fdm, p->say_fd, POLLIN, on_said, p) < 0) {
+			close(p->say_fd); /* the log still says it */
+			p->say_fd = -1;
+		}
 		if (p->pid < 0) {
 			int e = errno;
 			serve_log("session %s: cannot start %s: %s", x->s.name, p->argv[0],
@@ -945,20 +982,19 @@ static int x11_kill(struct session *s, bool stop, char *err, size_t errn)
  * it is no news. */
 static void program_ended(struct x11 *x, struct xprog *p, int status)
 {
-	char said[300];
-	ssize_t n = -1;
+	const char *said = p->said;
+	size_t n;
 
-	if (p->say_fd >= 0) {
-		n = read(p->say_fd, said, sizeof said - 1);
-		close(p->say_fd);
-		p->say_fd = -1;
-	}
+	if (p->say_fd >= 0) /* its exit came before the loop read the pipe */
+		said_take(x->s.srv->fdm, p);
+	n = p->nsaid;
+	p->nsaid = 0;
 	if (p->first)
 		x->first_status = status;
 	if (n > 0) {
 		/* The child's own line ("telly: cannot run PROG: WHY\n"):
 		 * only its own bytes, cut and made printable. */
-		size_t len = (size_t)n, skip = strlen("telly: ");
+		size_t len = n, skip = strlen("telly: ");
 		char text[300];
 		while (len && said[len - 1] == '\n')
 			len--;
@@ -1334,8 +1370,10 @@ static void x11_destroy(struct session *s, struct fdm *fdm)
 		 * session once they are reaped; never waited for here) */
 		if (x->progs[i].pid > 0)
 			kill(-x->progs[i].pid, SIGKILL);
-		if (x->progs[i].say_fd >= 0)
+		if (x->progs[i].say_fd >= 0) {
+			fdm_del(fdm, x->progs[i].say_fd);
 			close(x->progs[i].say_fd);
+		}
 		free_argv(x->progs[i].argv);
 	}
 	free(x);
