@@ -231,8 +231,19 @@ static int run_tcp(int lport, int tport, double delay, double jitter, const char
 			while (d[i].head && d[i].head->due <= t) {
 				struct chunk *c = d[i].head;
 				ssize_t w = write(d[i].to, c->data + c->off, c->len - c->off);
-				if (w <= 0)
-					break; /* blocking socket: only on error */
+				if (w < 0 && errno == EINTR)
+					continue;
+				if (w <= 0) {
+					/* Blocking socket: an error only, its peer gone
+					 * (a link cut on the far side of it, as
+					 * cut-proxy does): what was on its way there is
+					 * lost, as on a link, and the direction is done,
+					 * so the pair is closed and its slot reused. */
+					while (d[i].head)
+						pop(&d[i]);
+					d[i].eof = true;
+					break;
+				}
 				c->off += (size_t)w;
 				if (c->off == c->len)
 					pop(&d[i]);
