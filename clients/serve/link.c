@@ -326,6 +326,7 @@ int link_resume(struct server *srv, struct conn *c, const struct rp_hdr *h, cons
 	/* What the desk sends again may be raw keys for a program that reads
 	 * lines now: the TERMIOS that follows is a switch for it. */
 	v->canon_told = false;
+	v->remark = true;
 	if (exact) {
 		chan_termios(v);
 		resend(v, p1, n1);

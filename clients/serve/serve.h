@@ -451,7 +451,15 @@ struct chan {
 	 * that reads lines now: let go, the desk types it again into its
 	 * line discipline (chan_letting_go). */
 	uint32_t termios_mark, canon_mark, seen_mark;
+	/* The INPUT taken when canon_mark was sent: while the desk has not
+	 * said it saw it, each TERMIOS says this seq, not the last taken, so
+	 * that a desk that never got that TERMIOS (the link lost on its way)
+	 * types again the keys let go since. */
+	uint32_t canon_seq;
 	bool canon_told; /* the last TERMIOS it got said canonical (under EXTPROC) */
+	/* Resumed: the next TERMIOS is marked while keys are let go under
+	 * a mark the desk may never have got, canonical or not. */
+	bool remark;
 };
 
 struct chan *chan_attach(struct server *srv, struct conn *c, struct session *s, int slot,

@@ -63,13 +63,23 @@ void chan_termios(struct chan *v)
 		 * the desk says it has this TERMIOS, its INPUT is let go and
 		 * it types those keys again, canonically, itself. */
 		bool now = (v->s->termios.c_lflag & canon) == canon;
+		bool going = chan_letting_go(v);
 		uint32_t mark = 0;
 		if (!++v->termios_mark)
 			v->termios_mark = 1;
-		if (now && !v->canon_told)
+		/* Keys let go under a mark the desk has not said it saw stay
+		 * its to type again: each TERMIOS says that mark's seq, and
+		 * after a resume (the marked TERMIOS may have been lost with
+		 * the link) a new mark says so even where the program is raw
+		 * again, else they were lost and every key after them let go. */
+		if ((now && !v->canon_told) || (going && v->remark)) {
 			mark = v->canon_mark = v->termios_mark;
+			if (!going)
+				v->canon_seq = v->taken.seq;
+		}
+		v->remark = false;
 		v->canon_told = now;
-		rp_put_u32(&e, v->taken.seq);
+		rp_put_u32(&e, going || mark ? v->canon_seq : v->taken.seq);
 		rp_put_u32(&e, mark);
 	}
 	send_frame(v->conn, &e);

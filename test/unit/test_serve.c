@@ -901,6 +901,87 @@ static void test_resume(void)
 	fixture_finish(&fx);
 }
 
+/* The last TERMIOS d read: its long form's seq and mark (-1: none). */
+static int last_termios(const struct desk *d, struct rp_termios_at *at)
+{
+	struct kpty_termios t;
+	int last = -1;
+
+	for (int i = 0; i < d->n; i++)
+		if (d->h[i].type == RP_TERMIOS &&
+		    rp_termios_at_decode(d->p[i], d->h[i].len, &t, at) == 0)
+			last = i;
+	return last;
+}
+
+/* A RETYPE desk's keys let go under a mark it never got (the link lost
+ * with that TERMIOS on its way): each TERMIOS after says that mark's seq,
+ * not the last INPUT taken, and the first after a RESUMED is marked
+ * even where the program is raw again, so the desk types them again
+ * and its TERMIOS_SEEN ends the letting go. */
+static void test_resume_mark_lost(void)
+{
+	const uint32_t caps = RP_CAP_RESUME | RP_CAP_RETYPE;
+	struct fixture fx;
+	struct desk *a, *b;
+	struct fake *s;
+	struct rp_termios_at at;
+	uint8_t token[RP_TOKEN_BYTES] = {0};
+	const uint8_t *tok;
+	uint8_t f[512];
+	struct rp_enc e;
+	uint64_t got = 0;
+	struct chan *v;
+	int i;
+
+	fixture_init(&fx);
+	s = fake_add(fx.srv, "m");
+	a = desk_new(fx.srv, false);
+	hello(fx.srv, a, caps, "", "a");
+	CHECK_EQ(attach(fx.srv, a, "m", false), 1);
+	i = find(a, RP_TOKEN, 1);
+	CHECK(i >= 0 && rp_token_decode(a->p[i], a->h[i].len, &tok) == 0);
+	if (i >= 0)
+		memcpy(token, tok, sizeof token);
+	outputs(a, &got, NULL, 0);
+	/* Canonical under EXTPROC: marked, INPUT 0 taken. */
+	s->s.termios.c_lflag |= KPTY_EXTPROC | KPTY_ICANON;
+	session_termios_changed(&s->s);
+	take(a);
+	CHECK(last_termios(a, &at) >= 0 && at.has && at.mark != 0);
+	CHECK_EQ(at.seq, 0);
+	/* A key typed raw reaches it after: let go, and taken. */
+	send_frame(fx.srv, a, f, input_frame(f, sizeof f, 1, 1, "x"));
+	v = s->s.viewers;
+	CHECK(v != NULL && chan_letting_go(v) && v->taken.seq == 1);
+	/* Raw again before the desk said it saw the mark: the TERMIOS says
+	 * the mark's seq still. */
+	s->s.termios.c_lflag &= ~KPTY_ICANON;
+	session_termios_changed(&s->s);
+	take(a);
+	outputs(a, &got, NULL, 0);
+	CHECK(last_termios(a, &at) >= 0 && at.mark == 0);
+	CHECK_EQ(at.seq, 0);
+	/* The link goes with all that on its way; the desk comes back. */
+	conn_destroy(fx.srv, a->c);
+	b = desk_new(fx.srv, false);
+	hello(fx.srv, b, caps, "", "b");
+	send_frame(fx.srv, b, f, resume_frame(f, sizeof f, 9, "m", token, got, 1));
+	take(b);
+	CHECK(find(b, RP_RESUMED, -1) >= 0);
+	CHECK(last_termios(b, &at) >= 0 && at.has && at.mark != 0);
+	CHECK_EQ(at.seq, 0);
+	/* Its TERMIOS_SEEN: what it sends from now on is taken. */
+	rp_enc_begin(&e, f, sizeof f, RP_TERMIOS_SEEN, 0, 1);
+	rp_put_u32(&e, at.mark);
+	send_frame(fx.srv, b, f, rp_enc_end(&e));
+	v = s->s.viewers;
+	CHECK(v != NULL && !chan_letting_go(v));
+	desk_free(a);
+	desk_free(b);
+	fixture_finish(&fx);
+}
+
 /* ---- consoles: one writer, takeover ---- */
 
 static struct session *console_down(struct fixture *fx, const char *name)
@@ -1163,6 +1244,7 @@ int main(int argc, char **argv)
 		{"dispatch-handoff-malformed", test_handoff_malformed},
 		{"viewer-drop-then-snapshot", test_drop_then_snapshot},
 		{"link-resume", test_resume},
+		{"link-resume-mark-lost", test_resume_mark_lost},
 		{"console-writer-takeover", test_console_writer},
 		{"reload-spec-same", test_reload_spec_same},
 		{"reload-consoles-load", test_reload_consoles_load},
