@@ -581,6 +581,10 @@ static void program_attached(struct session *s, struct chan *v)
 	p->notice[0] = 0;
 	p->ctx_known = false; /* told again, to the new viewer too */
 	context_check(p);
+	/* And CONSUMED, once the program waits: a resumed desk may have
+	 * lost the one sent (its keys typed again at a switch wait for it). */
+	p->consumed_again = true;
+	consumed_soon(p, true);
 }
 
 static const struct session_ops program_ops = {
