@@ -10,11 +10,7 @@
 # HELLO and then nothing).
 . test/integration/lib.sh "$1"
 . test/integration/reconnect.inc
-port=$(free_port)
-"$TELLY" serve --listen 127.0.0.1:$port 2>"$T/serve.err" &
-pids="$pids $!"
-wait_until 10 test -s "$TELLY_DIR/token"
-proxy_start "$port"
+serve_cut
 
 cat >"$T/keys.sh" <<'PROG'
 stty raw -echo

@@ -5,11 +5,7 @@
 # context as it is now, not as it was (--stats says the last CONTEXT).
 . test/integration/lib.sh "$1"
 . test/integration/reconnect.inc
-port=$(free_port)
-"$TELLY" serve --listen 127.0.0.1:$port 2>"$T/serve.err" &
-pids="$pids $!"
-wait_until 10 grep -q "serving on" "$T/serve.err"
-proxy_start "$port"
+serve_cut
 
 cat >"$T/later.sh" <<'PROG'
 echo ready

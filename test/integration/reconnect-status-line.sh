@@ -7,11 +7,7 @@
 . test/integration/lib.sh "$1"
 . test/integration/reconnect.inc
 command -v tmux >/dev/null || { echo "no tmux"; exit 77; }
-port=$(free_port)
-"$TELLY" serve --listen 127.0.0.1:$port 2>"$T/serve.err" &
-pids="$pids $!"
-wait_until 10 grep -q "serving on" "$T/serve.err"
-proxy_start "$port"
+serve_cut
 
 # Every row of the 30-row window written, the last one too, then quiet.
 cat >"$T/rows.sh" <<'PROG'

@@ -5,12 +5,7 @@
 . test/integration/lib.sh "$1"
 . test/integration/reconnect.inc
 command -v perl >/dev/null || { echo "no perl"; exit 77; }
-port=$(free_port)
-"$TELLY" serve --listen 127.0.0.1:$port 2>"$T/serve.err" &
-pids="$pids $!"
-wait_until 10 test -s "$TELLY_DIR/token"
-proxy_start "$port"
-rlog="$T/serve.err"
+serve_cut
 reconnect_run "${RECONNECT_DROPS:-100}" --tcp 127.0.0.1:$pport --token-file "$TELLY_DIR/token"
 n=$(grep -c 'resumed its channel on rc (exact' "$T/serve.err")
 [ "$n" -ge "${RECONNECT_DROPS:-100}" ] || fail "only $n exact resumes in the daemon's log"
