@@ -90,6 +90,7 @@ struct attach {
 	uint32_t req;
 	long resume_sent_ms, status_at_ms;
 	bool status_shown, told_full;
+	bool keys_held; /* what is kept for the host is full: the terminal is not read */
 	char link_err[200];
 	uint32_t reopen_req; /* OPEN after a refused RESUME, its answer awaited; 0: none */
 	char note[300];	     /* for the status line once the link is back */
@@ -511,7 +512,9 @@ static void status(struct attach *a, long now)
 	const struct rp_link *l = &a->link;
 	long secs = (now - l->down_ms) / 1000;
 	char hint[64] = "";
-	if (a->esc.ch >= 0) /* escapes on: how to act on it */
+	if (a->keys_held) /* no key is read, not even an escape */
+		snprintf(hint, sizeof hint, "; %zu KiB typed wait", rp_desk_chan_kept(a->ch) >> 10);
+	else if (a->esc.ch >= 0) /* escapes on: how to act on it */
 		snprintf(hint, sizeof hint, "; %cr retries now, %c. detaches", a->esc.ch, a->esc.ch);
 	snprintf(msg, sizeof msg, "[telly: link down %ld s, %s%s%.80s%s]", secs,
 		 l->state == RP_LINK_DIALING ? "reconnecting" : "retrying",
@@ -533,6 +536,38 @@ static void status_clear(struct attach *a)
 		out_put(a, clear, sizeof clear - 1);
 	a->status_shown = false;
 	a->note_until_ms = 0;
+}
+
+/* Keys wait while what is kept for the host is full (a program that does
+ * not read, a link gone silent, a long paste while the link is down): the
+ * terminal is not read, so the kernel holds the keys typed meanwhile and
+ * none is let go unsent; the status line says so, each second (output
+ * may scroll it away), and goes once the host took some. */
+static bool keys_wait(struct attach *a)
+{
+	bool held = !a->readonly && rp_desk_chan_keys_wait(a->ch);
+	long now = base_now_ms();
+	char msg[160];
+
+	if (held == a->keys_held && (!held || now < a->status_at_ms))
+		return held;
+	a->keys_held = held;
+	if (a->link.state != RP_LINK_UP) {
+		status(a, now);
+		return held;
+	}
+	if (!held) {
+		status_clear(a);
+		out_flush(a);
+		return held;
+	}
+	snprintf(msg, sizeof msg,
+		 "[telly: %zu KiB typed that the server has not taken yet: more keys are read once "
+		 "it takes them]", rp_desk_chan_kept(a->ch) >> 10);
+	status_draw(a, msg);
+	out_flush(a);
+	a->status_at_ms = now + STATUS_EVERY_MS;
+	return held;
 }
 
 /* A note on the status line once the link is back, until output comes,
@@ -606,6 +641,14 @@ static bool resume_awaited(const struct attach *a)
 	return a->link.state == RP_LINK_DIALING && a->c && !a->dialer;
 }
 
+/* A PING, and the channel's place at it: its PONG proves what was sent
+ * before it taken. */
+static void send_ping(struct attach *a, long now)
+{
+	if (rp_desk_send_ping(a->c, rp_link_ping_stamp(&a->link, base_now_ns() / 1000, now)) == 0)
+		rp_desk_chan_ping(a->ch);
+}
+
 /* Heartbeat, dead links, sleeps, redials, the status line: what is due. */
 static void link_work(struct attach *a)
 {
@@ -616,7 +659,7 @@ static void link_work(struct attach *a)
 	switch (rp_link_tick(&a->link, now, rp_desk_sleep_gap_ms())) {
 	case RP_LINK_SEND_PING:
 		if (a->c)
-			rp_desk_send_ping(a->c, rp_link_ping_stamp(&a->link, base_now_ns() / 1000, now));
+			send_ping(a, now);
 		break;
 	case RP_LINK_DEAD: {
 		/* No answer, or the desk slept: give the connection up. */
@@ -640,6 +683,11 @@ static void link_work(struct attach *a)
 	case RP_LINK_NOTHING:
 		break;
 	}
+	/* Much kept for a program that says nothing (no OUTPUT acks it): a
+	 * PING now, whose PONG lets it go, rather than at the next beat. */
+	if (a->c && a->link.state == RP_LINK_UP && !a->link.ping_us &&
+	    rp_desk_chan_wants_pong(a->ch))
+		send_ping(a, now);
 	if (resume_awaited(a) && now - a->resume_sent_ms > rp_link_answer_ms(&a->link)) {
 		/* A host answers RESUME at once: one that greeted and then said
 		 * nothing is taken for a lost link (redialed with backoff). */
@@ -669,7 +717,7 @@ static int link_wait(struct attach *a)
 		if (w < 0 || d < w)
 			w = d;
 	}
-	if (a->link.state != RP_LINK_UP) {
+	if (a->link.state != RP_LINK_UP || a->keys_held) {
 		long s = a->status_at_ms > now ? a->status_at_ms - now : 0;
 		if (w < 0 || s < w)
 			w = s;
@@ -816,8 +864,10 @@ static void on_frame(struct attach *a, const struct rp_hdr *h, const uint8_t *p)
 	if (rp_desk_answer_ping(a->c, h, p) > 0)
 		return;
 	if (h->type == RP_PONG && h->chan == 0 && rp_u64_decode(p, h->len, &stamp) == 0) {
-		if (rp_link_pong(&a->link, stamp, base_now_ns() / 1000, base_now_ms()))
+		if (rp_link_pong(&a->link, stamp, base_now_ns() / 1000, base_now_ms())) {
 			rp_desk_chan_set_rtt(a->ch, rp_link_rtt_us(&a->link));
+			rp_desk_chan_pong(a->ch); /* what was sent before the PING was taken */
+		}
 		return;
 	}
 	if (rp_desk_chan_frame(a->ch, h, p) >= 0)
@@ -1044,7 +1094,7 @@ static void loop(struct attach *a, int sigfd)
 		return;
 	while (!a->done) {
 		struct pollfd p[4] = {
-			{.fd = a->in_fd, .events = POLLIN},
+			{.fd = keys_wait(a) ? -1 : a->in_fd, .events = POLLIN},
 			{.fd = a->c ? rp_conn_fd(a->c) : -1,
 			 .events = (short)(POLLIN | (a->c ? rp_conn_wevents(a->c) : 0))},
 			{.fd = sigfd, .events = POLLIN},

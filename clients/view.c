@@ -91,6 +91,7 @@ struct win {
 	 * kept, not echoed, until the host says where they go. */
 	struct pred_cook cook;
 	bool drawn, told_full;
+	bool told_wait; /* said that what is kept for the host is full */
 	char *paste; /* a paste on its way out: paste_off of paste_n sent */
 	size_t paste_n, paste_off;
 	int record_fd; /* --record: what it is sent, as sent; -1: not */
@@ -330,6 +331,21 @@ static void win_type(struct win *w, const char *bytes, size_t n)
 	}
 	if (rp_desk_chan_seq(w->ch) != seq0)
 		w->key_seq = rp_desk_chan_seq(w->ch);
+	/* What is kept for the host is full (a program that does not read,
+	 * a link gone silent): said in the title and the log, once a time;
+	 * keys typed on are kept while it lasts only as far as it goes. */
+	if (rp_desk_chan_keys_wait(w->ch) != w->told_wait) {
+		w->told_wait = !w->told_wait;
+		if (w->told_wait) {
+			snprintf(w->note, sizeof w->note,
+				 "[telly: %zu KiB typed that the server has not taken yet]",
+				 rp_desk_chan_kept(w->ch) >> 10);
+			fprintf(stderr, "telly view: %s: %s\n", w->name, w->note);
+		} else {
+			w->note[0] = 0;
+		}
+		win_show_title(w);
+	}
 	if (w->pred && rp_desk_chan_seq(w->ch) != seq0) {
 		pred_cook_sent(&w->cook, rp_desk_chan_seq(w->ch), bytes, n, base_now_ms());
 		pred_keys(w->pred, rp_desk_chan_seq(w->ch), bytes, n, base_now_ms());
@@ -1356,6 +1372,8 @@ static void on_frame(struct view *v, const struct rp_hdr *h, const uint8_t *p)
 			for (unsigned i = 0; i < v->nwins; i++)
 				rp_desk_chan_set_rtt(v->wins[i]->ch, rp_link_rtt_us(&v->link));
 			vx_pong(v->x); /* the X input sent before its PING was taken */
+			for (unsigned i = 0; i < v->nwins; i++) /* and the keys */
+				rp_desk_chan_pong(v->wins[i]->ch);
 		}
 		return;
 	}
@@ -2025,6 +2043,17 @@ static bool answers_awaited(const struct view *v)
 	return vx_awaiting(v->x);
 }
 
+/* A PING, and what each channel sent before it, which its PONG proves
+ * taken. */
+static void send_ping(struct view *v, long now)
+{
+	if (rp_desk_send_ping(v->c, rp_link_ping_stamp(&v->link, base_now_ns() / 1000, now)) < 0)
+		return;
+	vx_ping(v->x);
+	for (unsigned i = 0; i < v->nwins; i++)
+		rp_desk_chan_ping(v->wins[i]->ch);
+}
+
 /* Heartbeat, dead links, sleeps, redials, the titles: what is due. */
 static void link_work(struct view *v)
 {
@@ -2035,10 +2064,8 @@ static void link_work(struct view *v)
 		return;
 	switch (rp_link_tick(&v->link, now, rp_desk_sleep_gap_ms())) {
 	case RP_LINK_SEND_PING:
-		if (v->c) {
-			rp_desk_send_ping(v->c, rp_link_ping_stamp(&v->link, base_now_ns() / 1000, now));
-			vx_ping(v->x);
-		}
+		if (v->c)
+			send_ping(v, now);
 		break;
 	case RP_LINK_DEAD: /* no answer, or the desk slept */
 		link_gone(v, "no answer from the server", true);
@@ -2055,6 +2082,12 @@ static void link_work(struct view *v)
 	case RP_LINK_NOTHING:
 		break;
 	}
+	/* Much kept for a program that says nothing (no OUTPUT acks it): a
+	 * PING now, whose PONG lets it go, rather than at the next beat. */
+	for (unsigned i = 0; v->c && v->link.state == RP_LINK_UP && !v->link.ping_us &&
+			     i < v->nwins; i++)
+		if (rp_desk_chan_wants_pong(v->wins[i]->ch))
+			send_ping(v, now);
 	waiting = answers_awaited(v);
 	if (waiting && now - v->resume_sent_ms > rp_link_answer_ms(&v->link)) {
 		/* Taken as a lost link: redialed with backoff (link_gone). */

@@ -45,6 +45,12 @@ struct rp_desk_chan {
 	 * the queue is empty again (rp_desk_chan_pump) or RESUMED sends them. */
 	bool backlog;
 	struct rp_inpos backlog_after;
+	/* A PING went on the connection after the frames up to ping_pos:
+	 * its PONG proves the host took them (it handles a connection's
+	 * frames in order), for a program that reads and says nothing, whose
+	 * OUTPUT would never ack them. */
+	bool ping_out;
+	struct rp_inpos ping_pos;
 	/* A host that lets go of raw keys reaching it after a switch to
 	 * canonical (its TERMIOS says the INPUT it took, and marks such a
 	 * switch): the INPUT sent and not known taken, a record each (seq,
@@ -553,6 +559,40 @@ void rp_desk_chan_link_down(struct rp_desk_chan *ch)
 {
 	ch->c = NULL;
 	ch->resume_req = 0;
+	ch->ping_out = false;
+}
+
+void rp_desk_chan_ping(struct rp_desk_chan *ch)
+{
+	ch->ping_out = ch->c && ch->resumable;
+	/* Frames waiting in the log behind a full queue go after the PING. */
+	ch->ping_pos = ch->backlog ? ch->backlog_after : (struct rp_inpos){ch->seq, ch->after};
+}
+
+void rp_desk_chan_pong(struct rp_desk_chan *ch)
+{
+	if (!ch->ping_out)
+		return;
+	ch->ping_out = false;
+	rp_inlog_taken(&ch->log, ch->ping_pos);
+	/* Taken: written, or let go under a mark whose TERMIOS came before
+	 * this PONG and was handled (its keys typed again already). */
+	sent_trim(ch, ch->ping_pos.seq);
+}
+
+bool rp_desk_chan_keys_wait(const struct rp_desk_chan *ch)
+{
+	return ch->resumable && rp_inlog_bytes(&ch->log) + RP_DESK_KEEP_SLACK > RP_INLOG_BYTES;
+}
+
+bool rp_desk_chan_wants_pong(const struct rp_desk_chan *ch)
+{
+	return ch->resumable && ch->c && rp_inlog_bytes(&ch->log) > RP_INLOG_BYTES / 4;
+}
+
+size_t rp_desk_chan_kept(const struct rp_desk_chan *ch)
+{
+	return rp_inlog_bytes(&ch->log);
 }
 
 int rp_desk_chan_resume(struct rp_desk_chan *ch, struct rp_conn *c, uint32_t req, const char *name)
@@ -647,6 +687,7 @@ static int resume_answer(struct rp_desk_chan *ch, const struct rp_hdr *h, const 
 	ch->c = ch->pending;
 	ch->pending = NULL;
 	ch->chan = h->chan;
+	ch->ping_out = false;
 	ch->backlog = false; /* the host's place is where sending starts again */
 	exact = m.offset == ch->received;
 	ch->received = m.offset;
@@ -730,6 +771,7 @@ size_t rp_desk_chan_reattached(struct rp_desk_chan *ch, struct rp_conn *c, uint1
 	ch->broken = 0;
 	ch->full = false;
 	ch->backlog = false;
+	ch->ping_out = false;
 	ch->received = 0; /* the new channel's output is numbered from 0 */
 	ch->resumable = false; /* until its own TOKEN */
 	ch->after = 0;

@@ -217,6 +217,25 @@ bool rp_desk_chan_up(const struct rp_desk_chan *ch); /* a connection, and no RES
  * to be taken by the old one are let go, not sent: the return is how many
  * bytes of keys that was. The window size goes again. */
 size_t rp_desk_chan_reattached(struct rp_desk_chan *ch, struct rp_conn *c, uint16_t chan);
+/* The owner's PING went on the channel's connection (rp_desk_chan_ping,
+ * right after sending it), and its PONG came (rp_desk_chan_pong): the
+ * host took every frame sent before it, which lets go of what was kept
+ * for it even when no OUTPUT acks it (a program that reads and prints
+ * nothing). rp_desk_chan_wants_pong: so much is kept (a quarter of
+ * RP_INLOG_BYTES) that a PING is worth sending now, not at the next
+ * heartbeat. */
+void rp_desk_chan_ping(struct rp_desk_chan *ch);
+void rp_desk_chan_pong(struct rp_desk_chan *ch);
+bool rp_desk_chan_wants_pong(const struct rp_desk_chan *ch);
+/* Keys wait: what is kept for the host is within RP_DESK_KEEP_SLACK of
+ * RP_INLOG_BYTES, so the owner takes no more keys (stops reading its
+ * terminal, as a terminal stops at a full line: the keys wait in the
+ * kernel) until the host takes some (an ack, a PONG, a resume), and
+ * none is let go unsent. The slack holds a read of keys and its echo, a
+ * frame each at worst. rp_desk_chan_kept: the bytes kept. */
+#define RP_DESK_KEEP_SLACK (256u << 10)
+bool rp_desk_chan_keys_wait(const struct rp_desk_chan *ch);
+size_t rp_desk_chan_kept(const struct rp_desk_chan *ch);
 /* The round trip the owner measures (PING/PONG), in µs; 0: not yet. */
 void rp_desk_chan_set_rtt(struct rp_desk_chan *ch, long us);
 long rp_desk_chan_rtt_us(const struct rp_desk_chan *ch);

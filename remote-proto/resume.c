@@ -187,12 +187,15 @@ int rp_inlog_add(struct rp_inlog *l, struct rp_inpos pos, const void *frame, siz
 	return 0;
 }
 
+void rp_inlog_taken(struct rp_inlog *l, struct rp_inpos pos)
+{
+	while (l->head < l->tail && !rp_inpos_before(pos, rec_at(l, l->head).pos))
+		inlog_pop(l);
+}
+
 void rp_inlog_acked(struct rp_inlog *l, uint32_t seq)
 {
-	struct rp_inpos upto = {seq, 0};
-
-	while (l->head < l->tail && !rp_inpos_before(upto, rec_at(l, l->head).pos))
-		inlog_pop(l);
+	rp_inlog_taken(l, (struct rp_inpos){seq, 0});
 }
 
 void rp_inlog_void_input(struct rp_inlog *l, uint32_t after, uint32_t upto)

@@ -69,6 +69,9 @@ int rp_inlog_add(struct rp_inlog *l, struct rp_inpos pos, const void *frame, siz
 /* The host has INPUT seq (written it, or taken it): it and everything
  * before it are let go. */
 void rp_inlog_acked(struct rp_inlog *l, uint32_t seq);
+/* The host took everything up to place pos (the PONG of a PING sent
+ * after it): those frames are let go. */
+void rp_inlog_taken(struct rp_inlog *l, struct rp_inpos pos);
 /* The INPUT frames after seq after, up to seq upto, are emptied (their
  * keys go otherwise now): sent again, each carries its seq only. */
 void rp_inlog_void_input(struct rp_inlog *l, uint32_t after, uint32_t upto);

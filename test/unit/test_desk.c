@@ -8,6 +8,7 @@
 #include <unistd.h>
 
 #include "desk.h"
+#include "resume.h"
 #include "unit.h"
 
 #define CHAN 3
@@ -840,6 +841,51 @@ static void full_queue_kept_when_resumable(void)
 	pair_close(&q);
 }
 
+/* What is kept for the host (a program that reads and says nothing: no
+ * OUTPUT acks it) is let go by the PONG of a PING sent after it, not what
+ * was sent after the PING; near RP_INLOG_BYTES keys wait (the owner reads
+ * no more), a PING being wanted well before. */
+static void pong_lets_kept_go_and_keys_wait(void)
+{
+	static const uint8_t token[RP_TOKEN_BYTES] = "0123456789abcdef";
+	static char keys[4000];
+	struct pair p;
+	struct seen s = {0};
+	struct rp_desk_chan *ch;
+	uint8_t buf[256];
+	struct rp_enc e;
+	size_t sent = 0;
+
+	memset(keys, 'k', sizeof keys);
+	pair_open(&p, 4096);
+	ch = rp_desk_chan_create(p.desk, CHAN, 0, &ops, &s);
+	rp_enc_begin(&e, buf, sizeof buf, RP_TOKEN, 0, CHAN);
+	rp_put_bytes(&e, token, sizeof token);
+	CHECK_EQ(feed(ch, buf, rp_enc_end(&e)), 1);
+	rp_desk_chan_pong(ch); /* no PING went: nothing */
+	CHECK(!rp_desk_chan_wants_pong(ch));
+	while (!rp_desk_chan_keys_wait(ch) && sent < 2 * RP_INLOG_BYTES) {
+		CHECK_EQ(rp_desk_chan_keys(ch, keys, sizeof keys), 0);
+		sent += sizeof keys;
+	}
+	CHECK(rp_desk_chan_keys_wait(ch));
+	CHECK(sent + RP_DESK_KEEP_SLACK >= RP_INLOG_BYTES - RP_DESK_KEEP_SLACK / 8);
+	CHECK(rp_desk_chan_kept(ch) <= RP_INLOG_BYTES);
+	CHECK(rp_desk_chan_wants_pong(ch));
+	rp_desk_chan_ping(ch);
+	CHECK_EQ(rp_desk_chan_keys(ch, "after", 5), 0); /* after the PING: kept */
+	rp_desk_chan_pong(ch);
+	CHECK(!rp_desk_chan_keys_wait(ch));
+	CHECK(rp_desk_chan_kept(ch) > 0 && rp_desk_chan_kept(ch) < 64);
+	/* A PING on a link gone down proves nothing. */
+	rp_desk_chan_link_down(ch);
+	rp_desk_chan_ping(ch);
+	rp_desk_chan_pong(ch);
+	CHECK(rp_desk_chan_kept(ch) > 0);
+	rp_desk_chan_destroy(ch);
+	pair_close(&p);
+}
+
 /* A TERMIOS of the long form (RP_CAP_RETYPE's host): seq taken, mark. */
 static int feed_termios_at(struct rp_desk_chan *ch, const struct kpty_termios *t, uint32_t seq,
 			   uint32_t mark)
@@ -1031,6 +1077,7 @@ int main(int argc, char **argv)
 		{"full-queue-kept-when-resumable", full_queue_kept_when_resumable},
 		{"refused-then-attached-anew", refused_then_attached_anew},
 		{"host-ping-answered", host_ping_answered},
+		{"pong-lets-kept-go-and-keys-wait", pong_lets_kept_go_and_keys_wait},
 	};
 	return unit_main(cases, sizeof cases / sizeof *cases, argc, argv);
 }

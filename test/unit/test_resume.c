@@ -132,6 +132,11 @@ static void inlog_sends_again_exactly_the_rest(void)
 	CHECK_EQ(rp_inlog_since(&l, (struct rp_inpos){2, 0}, collect, &g, &gap), 2);
 	CHECK(g.n == 2 && !memcmp(g.first, "ef", 2));
 	CHECK(!gap);
+	/* A PONG proved the host took the SIGNAL after INPUT 2 too. */
+	rp_inlog_taken(&l, (struct rp_inpos){2, 1});
+	g.n = 0;
+	CHECK_EQ(rp_inlog_since(&l, (struct rp_inpos){2, 0}, collect, &g, &gap), 1);
+	CHECK(g.n == 1 && g.first[0] == 'f');
 	rp_inlog_acked(&l, 3);
 	CHECK_EQ(rp_inlog_bytes(&l), 0);
 	rp_inlog_finish(&l);
