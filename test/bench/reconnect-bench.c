@@ -1,19 +1,27 @@
 /* reconnect-bench: how soon typing works again once a lost link returns.
  *
- *   reconnect-bench CTL_FIFO PROXY_LOG DROPS RTT_MS -- CMD...
+ *   reconnect-bench [--save FILE] [--go FILE] [--view] CTL_FIFO PROXY_LOG DROPS RTT_MS -- CMD...
  *
  * CMD (telly attach through test/integration/cut-proxy, whose control
  * fifo is CTL_FIFO and whose output is PROXY_LOG: each command is done
  * once the proxy says so there) runs with its standard input and output on pipes
- * here; its program prints READY and echoes each key itself (raw mode).
+ * here; its program prints READY and answers each key itself (raw mode).
  * DROPS times: half of them the link is refused ("down") for a random
  * 0-1 s while a key is typed, then returns ("up"); the other half it is
- * reset and back at once ("cut"), a key typed just after. Each sample is
+ * reset and back at once ("cut"), a key typed just after. The keys of
+ * drop N are "kN." (each drop's its own, so one lost or doubled shows in
+ * what the program got: the caller compares). Each sample is
  * the time from the link's return to the key's echo on the desk: the
  * redial's wait, connecting, HELLO, RESUME and the key's round trip.
  * Prints p50, p90 and the worst in ms and in round trips (RTT_MS, the
  * proxies' added round trip), and how many were within the issue's
- * bound, 4 round trips plus 300 ms.
+ * bound, 4 round trips plus 300 ms. --save: everything CMD printed goes
+ * to FILE too (for the caller to check the output, none lost or doubled).
+ * --go: FILE is made once CMD showed READY (its program may start its
+ * output then, so that the desk gets all of it from its first line).
+ * --view: CMD is telly view --headless --key-fd 0 --paint-fd 1: each key
+ * goes as a `type "kN."` line, its echo is awaited in the rows painted,
+ * and a refused link is not awaited on the screen (the title says it).
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -42,6 +50,18 @@ static double now_ms(void)
 static int out_fd, in_fd, ctl_fd;
 static char tail[TAIL_BYTES + 1];
 static size_t tail_len;
+static FILE *save; /* --save */
+static bool view;  /* --view */
+
+/* Drop i's keys typed. */
+static bool type_key(const char *key)
+{
+	char line[64];
+	int n = view ? snprintf(line, sizeof line, "type \"%s\"\n", key)
+		     : snprintf(line, sizeof line, "%s", key);
+
+	return write(in_fd, line, (size_t)n) == n;
+}
 
 /* Reads CMD's output until it shows what (after what was read so far);
  * false after WAIT_MS or at its end. */
@@ -65,6 +85,8 @@ static bool await(const char *what)
 		ssize_t n = read(out_fd, tail + tail_len, TAIL_BYTES - tail_len);
 		if (n <= 0)
 			return false;
+		if (save)
+			fwrite(tail + tail_len, 1, (size_t)n, save);
 		tail_len += (size_t)n;
 	}
 }
@@ -136,9 +158,25 @@ int main(int argc, char **argv)
 	int nd = 0, nc = 0;
 	unsigned seed = 1;
 	pid_t pid;
+	const char *go = NULL;
 
+	if (argc > 2 && !strcmp(argv[1], "--save")) {
+		if (!(save = fopen(argv[2], "w"))) {
+			perror(argv[2]);
+			return 1;
+		}
+		argc -= 2, argv += 2;
+	}
+	if (argc > 2 && !strcmp(argv[1], "--go")) {
+		go = argv[2];
+		argc -= 2, argv += 2;
+	}
+	if (argc > 1 && !strcmp(argv[1], "--view")) {
+		view = true;
+		argc--, argv++;
+	}
 	if (argc < 7 || strcmp(argv[5], "--")) {
-		fprintf(stderr, "usage: reconnect-bench CTL_FIFO PROXY_LOG DROPS RTT_MS -- CMD...\n");
+		fprintf(stderr, "usage: reconnect-bench [--save FILE] [--go FILE] [--view] CTL_FIFO PROXY_LOG DROPS RTT_MS -- CMD...\n");
 		return 2;
 	}
 	proxy_log = argv[2];
@@ -166,25 +204,35 @@ int main(int argc, char **argv)
 		fprintf(stderr, "reconnect-bench: the program did not start\n");
 		return 1;
 	}
+	if (go) {
+		int fd = open(go, O_WRONLY | O_CREAT | O_CLOEXEC, 0600);
+		if (fd < 0) {
+			perror(go);
+			return 1;
+		}
+		close(fd);
+	}
 	for (int i = 0; i < drops; i++) {
+		char key[16];
 		double t0;
+		snprintf(key, sizeof key, "k%d.", i + 1);
 		if (i % 2 == 0) {
 			ctl("down\n");
-			if (!await("link down"))
+			if (!view && !await("link down"))
 				break;
-			if (write(in_fd, "#", 1) != 1)
+			if (!type_key(key))
 				break;
 			sleep_ms(rand_r(&seed) % DOWN_MAX_MS);
 			tail_len = 0;
 			t0 = now_ms();
 			ctl("up\n");
-			if (!await("#"))
+			if (!await(key))
 				break;
 			down[nd++] = now_ms() - t0;
 		} else {
 			ctl("cut\n");
 			t0 = now_ms(); /* the link is back at once */
-			if (write(in_fd, "#", 1) != 1 || !await("#"))
+			if (!type_key(key) || !await(key))
 				break;
 			cut[nc++] = now_ms() - t0;
 		}
@@ -197,5 +245,7 @@ int main(int argc, char **argv)
 	close(in_fd);
 	kill(pid, SIGTERM);
 	waitpid(pid, NULL, 0);
+	if (save)
+		fclose(save);
 	return nd + nc == drops ? 0 : 1;
 }
