@@ -1,7 +1,7 @@
 #!/bin/sh
 # telly view (headless), through the delay proxy: keys typed when the
 # program has gone canonical and before the desk heard of it (it says
-# "now" while raw, once the window has attached and typed a key, then
+# "now1" while raw, once the window has attached and typed a key, then
 # goes canonical 300 ms later and reads a line) reach the host after the
 # switch; the host lets them go and the window's
 # desk types them again into its line discipline: echoed once, a
@@ -12,25 +12,13 @@
 . test/integration/cooked.inc
 command -v python3 >/dev/null || { echo "no python3: skipped"; exit 77; }
 cooked_serve 300
-cat >"$T/late.py" <<'EOT'
-import os, sys, termios, time, tty
-cooked = termios.tcgetattr(0)
-tty.setraw(0)
-os.write(1, b'ready\r\n')
-os.read(0, 1)
-os.write(1, b'now\r\n')
-time.sleep(0.3)
-termios.tcsetattr(0, termios.TCSANOW, cooked)
-line = sys.stdin.readline()
-print('[' + line.strip('\n') + ']', flush=True)
-time.sleep(600)
-EOT
-"$TELLY" new -s c1 -- python3 "$T/late.py" || fail "new"
+late_program
+"$TELLY" new -s c1 -- python3 "$T/late.py" 1 || fail "new"
 mkdir "$T/rec"
 cat >"$T/in" <<EOT
-wait "ready" 30
+wait "ready1" 30
 type "g"
-wait "now" 30
+wait "now1" 30
 type "hellx"
 key BackSpace
 type "o"
