@@ -44,7 +44,10 @@ cleanup() {
 	done
 	rm -rf "$T"
 }
-trap cleanup EXIT INT TERM
+# A signal ends the test too, not only its cleanup (else it would go on
+# with $T gone, as if it could still pass).
+trap cleanup EXIT
+trap 'trap - EXIT; cleanup; exit 1' INT TERM
 
 fail() {
 	echo "FAIL: $*"
