@@ -4,8 +4,9 @@
  * and the handshake's lookup. A secret not used within
  * DIRECT_UNUSED_MS is forgotten; once used it stays for reconnects while
  * a connection made with it lives and RESUME_GRACE_MS after the last one
- * ended (as long as its channels may wait to be resumed). A listener
- * closes once no secret names it. */
+ * ended (as long as its channels may wait to be resumed), but no longer
+ * than some channel waits (none: nothing can be resumed with it). A
+ * listener closes once no secret names it. */
 #include <arpa/inet.h>
 #include <errno.h>
 #include <netdb.h>
@@ -332,11 +333,19 @@ long direct_tick(struct server *srv, long now, long wait)
 			until = now + IDLE_WAIT_MS;
 		else if (!s->used)
 			until = s->made_ms + DIRECT_UNUSED_MS;
+		else if (!srv->norphans)
+			/* Kept for a redial's RESUME only: with no channel
+			 * waiting for its desk (a session's end ends them),
+			 * none can come, and a daemon that lives on would
+			 * otherwise run out of slots for new desks. */
+			until = now;
 		else
 			until = s->idle_ms + RESUME_GRACE_MS;
 		if (now >= until) {
 			serve_log("direct: a secret for port %u forgotten (%s)", d->l[s->listener].port,
-				  s->used ? "its links gone for an hour" : "unused");
+				  !s->used	    ? "unused"
+				  : srv->norphans ? "its links gone for an hour"
+						  : "its links gone, no channel waits to be resumed");
 			secret_forget(s);
 			continue;
 		}
