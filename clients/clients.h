@@ -77,9 +77,11 @@ int telly_claim_in(const char *dir, struct rp_transport **running, char *err, si
  * the background if none runs. err must start empty. */
 struct rp_transport *telly_daemon_connect(bool start, const struct telly_serve_opts *o,
 					  char *err, size_t errn);
-/* Run a daemon in the background on an already listening socket. */
-int telly_serve_spawn(int listen_fd, const char *dir, const struct telly_serve_opts *o,
-		      char *err, size_t errn);
+/* Run a daemon in the background on an already listening socket;
+ * starter_fd (the starter's own connection to it, -1: none) is closed in
+ * the daemon, which would otherwise hold the starter's end open. */
+int telly_serve_spawn(int listen_fd, int starter_fd, const char *dir,
+		      const struct telly_serve_opts *o, char *err, size_t errn);
 
 /* client.c: the desk side of the protocol is remote-proto's (desk.h); here
  * only what binds it to this command: this host's daemon is reached

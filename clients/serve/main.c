@@ -21,8 +21,8 @@
 #include "serve.h"
 #include "vmc.h"
 
-int telly_serve_spawn(int listen_fd, const char *dir, const struct telly_serve_opts *o,
-		      char *err, size_t errn)
+int telly_serve_spawn(int listen_fd, int starter_fd, const char *dir,
+		      const struct telly_serve_opts *o, char *err, size_t errn)
 {
 	pid_t pid = fork();
 	int status;
@@ -36,6 +36,8 @@ int telly_serve_spawn(int listen_fd, const char *dir, const struct telly_serve_o
 		int fd;
 		/* Detach from the starter's session and terminal. */
 		setsid();
+		if (starter_fd >= 0)
+			close(starter_fd);
 		if (fork() != 0)
 			_exit(0);
 		snprintf(log, sizeof log, "%s/serve.log", dir);
@@ -613,12 +615,19 @@ struct rp_transport *telly_daemon_connect(bool start, const struct telly_serve_o
 	listen_fd = telly_daemon_claim(dir, sizeof dir, &t, err, errn);
 	if (t || listen_fd < 0)
 		return t;
-	if (telly_serve_spawn(listen_fd, dir, o, err, errn) < 0) {
+	/* Connected before the daemon runs (the socket listens already):
+	 * first in its queue, so it never sees another client come and go
+	 * first and, with nobody left, exit before this one reached it. */
+	t = rp_transport_unix_connect(sock);
+	if (!t) {
+		snprintf(err, errn, "cannot reach the new server on %s: %s", sock, strerror(errno));
 		close(listen_fd);
 		return NULL;
 	}
-	t = rp_transport_unix_connect(sock);
-	if (!t)
-		snprintf(err, errn, "cannot reach the new server on %s: %s", sock, strerror(errno));
+	if (telly_serve_spawn(listen_fd, rp_transport_read_fd(t), dir, o, err, errn) < 0) {
+		rp_transport_destroy(t);
+		close(listen_fd);
+		return NULL;
+	}
 	return t;
 }
