@@ -253,7 +253,16 @@ peer_start() {
 		fi
 		desk_client=$!
 		run_pids="$run_pids $!"
-		wait_until 60 sh -c "TELLY_DIR=$T/remote \"$TELLY\" ls 2>/dev/null | grep -q '$tsess'"
+		# The session listed on the host; a telly x that ended first
+		# (it could not start it) is not waited for, and says why.
+		end=$(($(date +%s) + 60))
+		until TELLY_DIR=$T/remote "$TELLY" ls 2>/dev/null | grep -q "$tsess"; do
+			if [ "$(date +%s)" -gt "$end" ] || ! kill -0 "$desk_client" 2>/dev/null; then
+				echo "(no session $tsess on the host: $(tail -n 3 "$T/telly-x.log" | tr '\n' ' '))"
+				return 1
+			fi
+			sleep 0.05
+		done
 		host_roots="$sshd_pid $(TELLY_DIR=$T/remote daemon_pid)" ;;
 	esac
 	# The window is drawn on the desk: the program is up.
