@@ -375,9 +375,16 @@ bool telly_overlay_show(struct telly_overlay *o, long now_ms)
 				puts_(o, "\033[4l");
 			for (int i = 0; i < ov->n; i++) {
 				const struct pred_cell *c = &ov->cells[i];
+				const struct pred_pen *pp = &c->pen;
 				const char *u = ov->underline ? "\033[0;4m" : "\033[0m";
 				cup(o, c->row, c->col);
-				put_sgr(o, u, strlen(u));
+				if (pp->page) /* less's page: in its own pen, never flagged */
+					sgr(o, pp->attrs & PRED_BOLD, pp->attrs & PRED_UNDERLINE ? 1 : 0,
+					    pp->attrs & PRED_ITALIC, pp->attrs & PRED_BLINK,
+					    pp->attrs & PRED_REVERSE, pp->attrs & PRED_STRIKE, &pp->fg,
+					    &pp->bg);
+				else
+					put_sgr(o, u, strlen(u));
 				puts_(o, c->utf8);
 				advance(o, c->width > 0 ? c->width : 1);
 			}

@@ -276,10 +276,18 @@ static bool win_predict(struct win *w)
 	/* A row's cells, or a page of them (less's). */
 	cells = malloc((size_t)(o->n ? o->n : 1) * sizeof *cells);
 	for (int i = 0; cells && i < o->n; i++) {
+		const struct pred_pen *pp = &o->cells[i].pen;
 		uint32_t cp = 0;
 		ds_utf8_next(o->cells[i].utf8, strlen(o->cells[i].utf8), &cp);
-		cells[n++] = (struct ds_predicted){o->cells[i].row, o->cells[i].col, o->cells[i].width,
-						   cp};
+		cells[n++] = (struct ds_predicted){
+			o->cells[i].row, o->cells[i].col, o->cells[i].width, cp, .pen = pp->page,
+			.attrs = {.bold = !!(pp->attrs & PRED_BOLD),
+				  .underline = pp->attrs & PRED_UNDERLINE ? VTERM_UNDERLINE_SINGLE : 0,
+				  .italic = !!(pp->attrs & PRED_ITALIC),
+				  .blink = !!(pp->attrs & PRED_BLINK),
+				  .reverse = !!(pp->attrs & PRED_REVERSE),
+				  .strike = !!(pp->attrs & PRED_STRIKE)},
+			.fg = pp->fg, .bg = pp->bg};
 	}
 	ds_term_predict(w->term, cells, n, cells && o->cursor, o->row, o->col, o->underline);
 	free(cells);

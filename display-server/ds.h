@@ -14,6 +14,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <vterm.h>
 
 #include "wm.h"
 
@@ -109,6 +110,12 @@ void ds_term_size(const struct ds_term *t, int *rows, int *cols);
 struct ds_predicted {
 	int row, col, width; /* width 1 or 2 */
 	uint32_t cp;
+	/* Drawn in attrs, fg and bg (less's page, as the program drew it),
+	 * never underlined as a flag; else plain over the line's colours,
+	 * underlined with the flag. */
+	bool pen;
+	VTermScreenCellAttrs attrs;
+	VTermColor fg, bg;
 };
 void ds_term_predict(struct ds_term *t, const struct ds_predicted *cells, int n, bool cursor,
 		     int row, int col, bool underline);

@@ -996,7 +996,10 @@ static void shown_cell(const struct ds_term *t, int r, int col, VTermScreenCell 
 	line_cell(t, row_line(t, r), col, cell);
 	if (pc) {
 		memset(&cell->attrs, 0, sizeof cell->attrs);
-		cell->attrs.underline = t->pv.underline;
+		if (pc->pen)
+			cell->attrs = pc->attrs, cell->fg = pc->fg, cell->bg = pc->bg;
+		else
+			cell->attrs.underline = t->pv.underline;
 		cell->chars[0] = pc->cp;
 		cell->chars[1] = 0;
 		cell->width = (char)pc->width;

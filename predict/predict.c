@@ -25,6 +25,8 @@
 struct wc {
 	uint32_t cp;
 	int8_t width; /* 1, 2, or 0 for CONT */
+	uint8_t attrs; /* PRED_BOLD ... (drawn for less's page only) */
+	VTermColor fg, bg; /* as pred_pen's */
 };
 
 enum kind {
@@ -428,23 +430,54 @@ static void put_utf8(uint32_t cp, char out[8])
 	out[n] = 0;
 }
 
+/* A colour with the bytes its kind does not use 0 (pens compare whole). */
+static VTermColor color_of(const VTermColor *c)
+{
+	VTermColor o;
+
+	memset(&o, 0, sizeof o);
+	o.type = c->type;
+	if (VTERM_COLOR_IS_INDEXED(c))
+		o.indexed.idx = c->indexed.idx;
+	else
+		o.rgb.red = c->rgb.red, o.rgb.green = c->rgb.green, o.rgb.blue = c->rgb.blue;
+	return o;
+}
+
 static void read_row(struct pred *p, int row, struct wc *out)
 {
 	for (int c = 0; c < p->cols; c++) {
 		VTermScreenCell cell;
 		vterm_screen_get_cell(p->vs, (VTermPos){row, c}, &cell);
 		if (cell.chars[0] == CONT) {
-			out[c] = (struct wc){CONT, 0};
-		} else {
-			out[c].cp = cell.chars[0] ? cell.chars[0] : BLANK;
-			out[c].width = (int8_t)(cell.width == 2 ? 2 : 1);
+			out[c] = (struct wc){.cp = CONT, .width = 0};
+			continue;
 		}
+		out[c] = (struct wc){
+			.cp = cell.chars[0] ? cell.chars[0] : BLANK,
+			.width = (int8_t)(cell.width == 2 ? 2 : 1),
+			.attrs = (uint8_t)((cell.attrs.bold ? PRED_BOLD : 0) |
+					   (cell.attrs.underline ? PRED_UNDERLINE : 0) |
+					   (cell.attrs.italic ? PRED_ITALIC : 0) |
+					   (cell.attrs.blink ? PRED_BLINK : 0) |
+					   (cell.attrs.reverse ? PRED_REVERSE : 0) |
+					   (cell.attrs.strike ? PRED_STRIKE : 0)),
+			.fg = color_of(&cell.fg),
+			.bg = color_of(&cell.bg),
+		};
 	}
 }
 
 static bool same(struct wc a, struct wc b)
 {
 	return a.cp == b.cp && a.width == b.width;
+}
+
+/* Same character and pen (less's page, drawn in its own pen). */
+static bool same_pen(const struct wc *a, const struct wc *b)
+{
+	return same(*a, *b) && a->attrs == b->attrs && !memcmp(&a->fg, &b->fg, sizeof a->fg) &&
+	       !memcmp(&a->bg, &b->bg, sizeof a->bg);
 }
 
 /* ---- contexts ---- */
@@ -1099,9 +1132,9 @@ static bool apply(struct pred *p, struct key *k, struct wc *w, int *col, int *lo
 			if (end > *hi)
 				*hi = end;
 		}
-		w[c] = (struct wc){k->cp, (int8_t)wd};
+		w[c] = (struct wc){.cp = k->cp, .width = (int8_t)wd};
 		if (wd == 2)
-			w[c + 1] = (struct wc){CONT, 0};
+			w[c + 1] = (struct wc){.cp = CONT, .width = 0};
 		if (c < *lo)
 			*lo = c;
 		if (c + wd > *hi)
@@ -1120,7 +1153,7 @@ static bool apply(struct pred *p, struct key *k, struct wc *w, int *col, int *lo
 			return false; /* what overwrite mode does with it is the program's */
 		memmove(w + c - wd, w + c, (size_t)(n - c) * sizeof *w);
 		for (int i = n - wd; i < n; i++)
-			w[i] = (struct wc){BLANK, 1};
+			w[i] = (struct wc){.cp = BLANK, .width = 1};
 		if (c - wd < *lo)
 			*lo = c - wd;
 		if ((mid ? end : c) > *hi)
@@ -1172,7 +1205,7 @@ static bool apply(struct pred *p, struct key *k, struct wc *w, int *col, int *lo
 		 * after it: the search's prompt takes its place. */
 		if (!p->replay_last_row || c != 1 || w[0].cp != ':' || text_end(w, n) != 1)
 			return false;
-		w[0] = (struct wc){k->cp, 1};
+		w[0] = (struct wc){.cp = k->cp, .width = 1};
 		if (0 < *lo)
 			*lo = 0;
 		if (1 > *hi)
@@ -1184,7 +1217,7 @@ static bool apply(struct pred *p, struct key *k, struct wc *w, int *col, int *lo
 			return true; /* nothing under the cursor */
 		memmove(w + c, w + c + wd, (size_t)(n - c - wd) * sizeof *w);
 		for (int i = n - wd; i < n; i++)
-			w[i] = (struct wc){BLANK, 1};
+			w[i] = (struct wc){.cp = BLANK, .width = 1};
 		if (c < *lo)
 			*lo = c;
 		if (end > *hi)
@@ -1387,7 +1420,8 @@ static bool overlay_same(const struct pred_overlay *a, const struct pred_overlay
 		return false;
 	for (int i = 0; i < a->n; i++)
 		if (a->cells[i].col != b->cells[i].col || a->cells[i].row != b->cells[i].row ||
-		    a->cells[i].width != b->cells[i].width || strcmp(a->cells[i].utf8, b->cells[i].utf8))
+		    a->cells[i].width != b->cells[i].width || strcmp(a->cells[i].utf8, b->cells[i].utf8) ||
+		    memcmp(&a->cells[i].pen, &b->cells[i].pen, sizeof a->cells[i].pen))
 			return false;
 	return true;
 }
@@ -1520,19 +1554,22 @@ bool pred_update(struct pred *p, long now_ms)
 		pc->col = c;
 		pc->width = w.width;
 		put_utf8(w.cp, pc->utf8);
+		memset(&pc->pen, 0, sizeof pc->pen); /* a typed character's: plain */
 	}
 	/* less's page moved: its rows that differ, cell by cell. */
 	for (int r = 0; p->vpage && r < p->rows - 1; r++) {
 		const struct wc *v = p->vrow[r];
 		read_row(p, r, p->truth);
 		for (int c = 0; c < p->cols; c++) {
-			if (v[c].width == 0 || same(v[c], p->truth[c]))
+			if (v[c].width == 0 || same_pen(&v[c], &p->truth[c]))
 				continue;
 			struct pred_cell *pc = &p->cells[p->ov.n++];
 			pc->row = r;
 			pc->col = c;
 			pc->width = v[c].width;
 			put_utf8(v[c].cp, pc->utf8);
+			pc->pen = (struct pred_pen){.fg = v[c].fg, .bg = v[c].bg, .attrs = v[c].attrs,
+						    .page = true};
 		}
 	}
 	p->ov.cursor = p->ov.n || col != cur.col; /* else nothing to draw */

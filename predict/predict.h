@@ -64,8 +64,9 @@
  *   last PRED_LESS_PAGES, whose rows lower down are the top half of this
  *   page or more, none blank, every such page saying the same row, no
  *   row reaching the last column: a line less wrapped moves by more than
- *   a row), the prompt where it was; known exactly, shown at once; at
- *   the file's top nothing is known above, nothing guessed; answered
+ *   a row), the prompt where it was; known exactly, shown at once, each
+ *   cell in the pen that page had there and never flagged; at the
+ *   file's top nothing is known above, nothing guessed; answered
  *   otherwise once, not guessed again in that context;
  * - a context (program name, termios bits, alternate screen) shows its
  *   predictions only once it has proved itself: PRED_PROVE_RIGHT right in
@@ -90,6 +91,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <vterm.h>
 
 enum pred_policy { PRED_NEVER, PRED_ADAPTIVE, PRED_ALWAYS };
 
@@ -120,11 +122,27 @@ struct pred_context {
 	char comm[PRED_COMM_BYTES + 1]; /* its program's name, NUL-terminated */
 };
 
+/* A predicted cell's pen. A typed character's has none (page false):
+ * drawn plain, underlined while predictions are flagged. One of less's
+ * page (page true) has the attributes and colours the kept page had
+ * there, and is never flagged: a man page's bold stays bold, and no page
+ * flashes underlined at each 'k'. Colours are libvterm's, the bytes
+ * their kind does not use 0 (pens compare with memcmp). */
+enum { PRED_BOLD = 1, PRED_UNDERLINE = 2, PRED_ITALIC = 4, PRED_BLINK = 8, PRED_REVERSE = 16,
+       PRED_STRIKE = 32 };
+struct pred_pen {
+	VTermColor fg, bg;
+	uint8_t attrs; /* PRED_BOLD ... */
+	bool page;
+	uint8_t pad_[2];
+};
+
 /* One predicted cell: a character (UTF-8, NUL-terminated) of width 1 or
  * 2, or a blank (" ") where a prediction erased one. */
 struct pred_cell {
 	int row, col, width;
 	char utf8[8];
+	struct pred_pen pen;
 };
 
 struct pred_overlay {
@@ -133,7 +151,7 @@ struct pred_overlay {
 				  * and a page's (less's, rows x cols at most) */
 	bool cursor;		 /* move the cursor to row, col (else leave it) */
 	int row, col;
-	bool underline;
+	bool underline;		 /* flag typed characters' cells (never a page's) */
 };
 
 struct pred_stats {

@@ -267,6 +267,40 @@ static void repaint_only_damage(void)
 	scene_finish(&s);
 }
 
+/* Pixels of libvterm's red in the first n cells of window two's top row. */
+static int red_pixels(struct scene *s, int n)
+{
+	const struct wm_window *w = wm_find(&s->wm, 2);
+	struct wm_box in = wm_client_box(&s->wm, &w->box);
+	int red = 0;
+
+	for (int y = in.y; y < in.y + s->ch; y++)
+		for (int x = in.x; x < in.x + n * s->cw; x++)
+			red += pixel(s, x, y) == 0xe00000;
+	return red;
+}
+
+/* Predicted cells of less's page drawn in their own pen (a red
+ * background here, every pixel of it), never underlined as the typed
+ * characters' flag is on; before, in the line's colours and underlined. */
+static void predicted_page_in_its_pen(void)
+{
+	struct scene s;
+	struct ds_predicted cells[2];
+
+	if (!scene_init(&s))
+		return;
+	for (int i = 0; i < 2; i++) {
+		cells[i] = (struct ds_predicted){.row = 0, .col = i, .width = 1, .cp = 'x', .pen = true};
+		vterm_color_indexed(&cells[i].fg, 1);
+		vterm_color_indexed(&cells[i].bg, 1); /* red on red: every pixel red */
+	}
+	ds_term_predict(s.t[1], cells, 2, true, 0, 2, true);
+	ds_comp_repaint(s.c, &s.wm);
+	CHECK_EQ(red_pixels(&s, 2), 2 * s.cw * s.ch);
+	scene_finish(&s);
+}
+
 static void cells_drawn_in_colour(void)
 {
 	struct scene s;
@@ -281,12 +315,8 @@ static void cells_drawn_in_colour(void)
 		const struct wm_window *w = wm_find(&s.wm, 2);
 		struct wm_box in = wm_client_box(&s.wm, &w->box);
 		/* Cells 0-1: red background, every pixel (libvterm's red). */
-		for (int y = in.y; y < in.y + s.ch; y++)
-			for (int x = in.x; x < in.x + 2 * s.cw; x++)
-				red += pixel(&s, x, y) == 0xe00000;
-		CHECK_EQ(red, 2 * s.cw * s.ch);
+		CHECK_EQ(red_pixels(&s, 2), 2 * s.cw * s.ch);
 		/* Cells 2-3: red glyphs on the default background. */
-		red = 0;
 		for (int y = in.y; y < in.y + s.ch; y++) {
 			for (int x = in.x + 2 * s.cw; x < in.x + 4 * s.cw; x++) {
 				uint32_t p = pixel(&s, x, y);
@@ -890,7 +920,8 @@ static void shown_with_predictions(void)
 	CHECK(ds_term_shown_cursor(t, &row, &col));
 	CHECK_EQ(row, 0);
 	CHECK_EQ(col, 5);
-	struct ds_predicted p[] = {{0, 5, 1, 'c'}, {0, 6, 2, 0x4e2d}};
+	struct ds_predicted p[] = {{.row = 0, .col = 5, .width = 1, .cp = 'c'},
+				   {.row = 0, .col = 6, .width = 2, .cp = 0x4e2d}};
 	ds_term_predict(t, p, 2, true, 0, 8, true);
 	CHECK_EQ(ds_term_shown(t, 0, 4), 'b');
 	CHECK_EQ(ds_term_shown(t, 0, 5), 'c');
@@ -903,7 +934,7 @@ static void shown_with_predictions(void)
 	ds_term_write(t, "\r\n\xe4\xb8\xad", 5);
 	CHECK_EQ(ds_term_shown(t, 1, 0), 0x4e2d);
 	CHECK_EQ(ds_term_shown(t, 1, 1), (uint32_t)-1);
-	struct ds_predicted q = {1, 0, 1, 'x'};
+	struct ds_predicted q = {.row = 1, .col = 0, .width = 1, .cp = 'x'};
 	ds_term_predict(t, &q, 1, true, 0, 8, true);
 	CHECK_EQ(ds_term_shown(t, 1, 0), 'x');
 	CHECK_EQ(ds_term_shown(t, 1, 1), 0);
@@ -926,7 +957,8 @@ static void shown_with_predictions(void)
 	t = ds_term_create(f, 24, 100, NULL, NULL);
 	CHECK(t != NULL);
 	for (int i = 0; t && i < 24 * 100; i++)
-		page[i] = (struct ds_predicted){i / 100, i % 100, 1, 'a' + (uint32_t)(i % 26)};
+		page[i] = (struct ds_predicted){
+			.row = i / 100, .col = i % 100, .width = 1, .cp = 'a' + (uint32_t)(i % 26)};
 	if (t) {
 		ds_term_predict(t, page, 24 * 100, true, 23, 1, false);
 		CHECK_EQ(ds_term_shown(t, 0, 0), 'a');
@@ -1036,6 +1068,7 @@ static const struct unit_case cases[] = {
 	{"script-values", script_values},
 	{"repaint-only-damage", repaint_only_damage},
 	{"cells-drawn-in-colour", cells_drawn_in_colour},
+	{"predicted-page-in-its-pen", predicted_page_in_its_pen},
 	{"fallback-fills-cells", fallback_fills_cells},
 	{"italic-differs", italic_differs},
 	{"strikethrough-line", strikethrough_line},

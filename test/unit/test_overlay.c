@@ -201,6 +201,36 @@ static void test_less_page(void)
 	teardown(&f);
 }
 
+/* less's page drawn in the pen it was kept in: a bold row bold, a red
+ * one red, none of it underlined though the round trip (200 ms) flags
+ * typed characters; before, plain and all underlined. */
+static void test_less_page_pen(void)
+{
+	struct fx f;
+	VTermScreenCell c;
+
+	less_open(&f, "\033[H\033[2J\033[1mline 1\033[m\r\n\033[31mline 2\033[m\r\nline 3\r\n"
+		      "line 4\r\nline 5\r\n:");
+	type(&f, "j");
+	answer(&f, "\033[H\033[2J\033[31mline 2\033[m\r\nline 3\r\nline 4\r\nline 5\r\nline 6\r\n:");
+	type(&f, "k");
+	CHECK_EQ(char_at(f.term, 0, 5), '1');
+	c = cell(f.term, 0, 0);
+	CHECK(c.attrs.bold && !c.attrs.underline);
+	CHECK(VTERM_COLOR_IS_DEFAULT_FG(&c.fg));
+	c = cell(f.term, 1, 5);
+	CHECK_EQ(c.chars[0], '2');
+	CHECK(!c.attrs.bold && !c.attrs.underline);
+	CHECK(VTERM_COLOR_IS_INDEXED(&c.fg) && c.fg.indexed.idx == 1);
+	c = cell(f.term, 4, 5);
+	CHECK_EQ(c.chars[0], '5');
+	CHECK(!c.attrs.underline && VTERM_COLOR_IS_DEFAULT_FG(&c.fg));
+	answer(&f, "\033[H\033[2J\033[1mline 1\033[m\r\n\033[31mline 2\033[m\r\nline 3\r\nline 4\r\n"
+		   "line 5\r\n:");
+	CHECK(same_as_truth(&f));
+	teardown(&f);
+}
+
 /* less's page drawn as runs: a cursor move and a pen a row, not a cell
  * (a page of 50x200 cost 64 KB to draw and 94 KB to take off before),
  * and the true page back after, as the program drew it. */
@@ -380,6 +410,7 @@ int main(int argc, char **argv)
 		{"drawn-then-answered", test_drawn_then_answered},
 		{"less-page", test_less_page},
 		{"less-page-in-runs", test_less_page_in_runs},
+		{"less-page-pen", test_less_page_pen},
 		{"wrong-rolled-back", test_wrong_rolled_back},
 		{"pen-and-cells-restored", test_pen_and_cells_restored},
 		{"irm-and-decom", test_irm_and_decom},

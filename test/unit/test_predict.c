@@ -1286,6 +1286,62 @@ static void test_less_scroll_back_wrong(void)
 	teardown(&f);
 }
 
+/* The predicted cell at row, col of the overlay (NULL: none). */
+static const struct pred_cell *cell_at(struct fx *f, int row, int col)
+{
+	const struct pred_overlay *o = pred_overlay(f->p);
+
+	for (int i = 0; i < o->n; i++)
+		if (o->cells[i].row == row && o->cells[i].col == col)
+			return &o->cells[i];
+	return NULL;
+}
+
+/* less's page comes back in the pen it was drawn in: a bold row bold (a
+ * man page's headings), a red one red (less -R), and none of it a typed
+ * character's to flag, though the round trip flags those (the overlay's
+ * underline); before, the page came back plain, a cell whose character
+ * was already there not drawn at all, and every cell underlined. */
+static void test_less_scroll_back_pen(void)
+{
+	static const char page[] = "\033[?1049h\033[H\033[2J\033[1mline 1\033[m\r\n"
+				   "\033[31mline 2\033[m\r\nline 3\r\nline 4\r\n:";
+	const struct pred_cell *c;
+	struct fx f;
+
+	setup(&f, PRED_ALWAYS);
+	pred_output(f.p, page, strlen(page));
+	ctx(&f, "less", LESS_FLAGS);
+	type(&f, "j");
+	answer(&f, LESS_PAGE("\033[31mline 2\033[m\r\nline 3\r\nline 4\r\nline 5"), true);
+	type(&f, "k");
+	ROW_SHOWS(&f, 0, "line 1");
+	CHECK(pred_overlay(f.p)->underline); /* SLOW_RTT_MS: typed characters flagged */
+	c = cell_at(&f, 0, 0); /* 'l' over red 'l': its pen differs */
+	CHECK(c != NULL);
+	if (c) {
+		CHECK(c->pen.page);
+		CHECK_EQ(c->pen.attrs, PRED_BOLD);
+		CHECK(VTERM_COLOR_IS_DEFAULT_FG(&c->pen.fg));
+	}
+	c = cell_at(&f, 1, 5); /* '2', red, over '3' */
+	CHECK(c != NULL);
+	if (c) {
+		CHECK(c->pen.page);
+		CHECK_EQ(c->pen.attrs, 0);
+		CHECK(VTERM_COLOR_IS_INDEXED(&c->pen.fg) && c->pen.fg.indexed.idx == 1);
+	}
+	c = cell_at(&f, 3, 5); /* '4' over '5', both plain */
+	CHECK(c != NULL);
+	if (c)
+		CHECK(c->pen.page && c->pen.attrs == 0 && VTERM_COLOR_IS_DEFAULT_FG(&c->pen.fg));
+	answer(&f, LESS_PAGE("\033[1mline 1\033[m\r\n\033[31mline 2\033[m\r\nline 3\r\nline 4"),
+	       true);
+	CHECK_EQ(pred_stats(f.p)->right, 1);
+	SHOWS(&f, "");
+	teardown(&f);
+}
+
 /* Keys the host let go at a switch to canonical (python between lines:
  * a second Enter and the 'f' after it reached the host once the program
  * was canonical; the desk types them again, in a new INPUT): forgotten.
@@ -2057,6 +2113,7 @@ int main(int argc, char **argv)
 		{"less-count", test_less_count},
 		{"less-scroll-back", test_less_scroll_back},
 		{"less-scroll-back-wrong", test_less_scroll_back_wrong},
+		{"less-scroll-back-pen", test_less_scroll_back_pen},
 		{"less-count-not-guessed", test_less_count_not_guessed},
 		{"less-search-not-guessed", test_less_search_not_guessed},
 		{"less-search-wrong-not-again", test_less_search_wrong_not_again},
