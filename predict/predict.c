@@ -160,6 +160,10 @@ struct pred {
 	long probe_ms;
 	long now_ms; /* the latest time a caller gave */
 	bool showing, flagging;
+	/* A page to keep at rest: set by CONSUMED (less waits again, its
+	 * answer whole) and a new context, not by output, so that a page
+	 * streaming (less +F) is not read at every batch. */
+	bool page_due;
 	long glitch_until;
 	struct wc *work, *truth; /* a row each */
 	/* less's pages (rows but the last, the prompt's), as they rested
@@ -234,6 +238,7 @@ static bool alloc_rows(struct pred *p, int rows, int cols)
 	p->page_h = q.page_h, p->vh = q.vh, p->vrow = q.vrow, p->exp_h = q.exp_h;
 	p->ov.cells = q.cells;
 	p->npages = p->page_at = 0;
+	p->page_due = true;
 	return true;
 }
 
@@ -527,6 +532,8 @@ void pred_context(struct pred *p, uint32_t seq, const struct pred_context *c)
 	}
 	if (p->have_ctx && p->hc.pgid != c->pgid)
 		p->npages = 0; /* another program's pages (less on another file) */
+	if (changed)
+		p->page_due = true; /* less may have come: its first page */
 	p->hc = *c;
 	p->hc.comm[PRED_COMM_BYTES] = 0;
 	p->have_ctx = true;
@@ -911,6 +918,7 @@ void pred_consumed(struct pred *p, uint32_t seq)
 	if (!p->any_consumed || (int32_t)(seq - p->consumed) > 0)
 		p->consumed = seq;
 	p->any_consumed = true;
+	p->page_due = true; /* less waits again: its page is whole */
 	if (p->probe && (int32_t)(seq - p->probe_seq) >= 0)
 		p->probe = false; /* read, nothing said: no answer to time */
 	/* Keys the program read and said nothing to (a no-echo prompt) got
@@ -1002,6 +1010,7 @@ static uint64_t row_hash(const struct wc *w, int cols)
 /* The true page (every row but the last) into page and page_h. */
 static void read_page(struct pred *p)
 {
+	p->st.page_reads++;
 	for (int r = 0; r < p->rows - 1; r++) {
 		struct wc *w = p->page + (size_t)r * (size_t)p->cols;
 		read_row(p, r, w);
@@ -1009,16 +1018,19 @@ static void read_page(struct pred *p)
 	}
 }
 
-/* less at rest at its prompt, no key outstanding: its page kept, unless
- * it is the one kept last. */
+/* less at rest at its prompt, no key outstanding, once after each
+ * CONSUMED (or a new context): its page kept, unless it is the one kept
+ * last. Output alone (less +F streaming a file) reads nothing. */
 static void keep_page(struct pred *p, const VTermPos *cur)
 {
 	int rows = p->rows - 1;
 	size_t rc = (size_t)p->rows * (size_t)p->cols;
 
-	if (rows < 2 || !p->alt || strcmp(p->hc.comm, "less") || cur->row != p->rows - 1 || p->n ||
+	if (!p->page_due || rows < 2 || !p->alt || strcmp(p->hc.comm, "less") ||
+	    cur->row != p->rows - 1 || p->n ||
 	    (p->last_seq && !covers(p->consumed, p->any_consumed, p->last_seq)))
 		return;
+	p->page_due = false;
 	read_page(p);
 	if (p->npages) {
 		int last = (p->page_at + PRED_LESS_PAGES - 1) % PRED_LESS_PAGES;

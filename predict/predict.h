@@ -67,7 +67,9 @@
  *   a row), the prompt where it was; known exactly, shown at once, each
  *   cell in the pen that page had there and never flagged; at the
  *   file's top nothing is known above, nothing guessed; answered
- *   otherwise once, not guessed again in that context;
+ *   otherwise once, not guessed again in that context; a page is kept
+ *   once after each CONSUMED or change of context, not on output alone
+ *   (less +F);
  * - a context (program name, termios bits, alternate screen) shows its
  *   predictions only once it has proved itself: PRED_PROVE_RIGHT right in
  *   a row and none wrong since (one, as mosh's epochs: a no-echo prompt
@@ -159,6 +161,7 @@ struct pred_stats {
 	unsigned long right, wrong; /* judged (shown or not) */
 	unsigned long shown;	 /* keys whose prediction was drawn before the answer */
 	unsigned long shown_wrong; /* of them, wrong (rolled back on screen) */
+	unsigned long page_reads;  /* less's whole page read from the model */
 };
 
 struct pred;

@@ -1342,6 +1342,34 @@ static void test_less_scroll_back_pen(void)
 	teardown(&f);
 }
 
+/* less resting while its page streams (less +F: output, no key): the
+ * page is read once after each CONSUMED, not at each batch of output;
+ * before, every update read the whole page and kept it when it changed. */
+static void test_less_page_kept_once_per_consumed(void)
+{
+	struct fx f;
+	unsigned long reads;
+	char b[64];
+
+	less_setup(&f);
+	type(&f, "j");
+	answer(&f, LESS_PAGE("line 2\r\nline 3\r\nline 4\r\nline 5"), true);
+	reads = pred_stats(f.p)->page_reads;
+	for (int i = 0; i < 20; i++) {
+		int n = snprintf(b, sizeof b, "\033[4;1Hline %d\033[K\r\n:", 6 + i);
+		pred_output(f.p, b, (size_t)n);
+		f.now += 10;
+		pred_update(f.p, f.now);
+	}
+	CHECK_EQ(pred_stats(f.p)->page_reads, reads);
+	/* less waits again (the follow ended): its page kept, once. */
+	pred_consumed(f.p, f.seq);
+	pred_update(f.p, f.now);
+	pred_update(f.p, f.now);
+	CHECK_EQ(pred_stats(f.p)->page_reads, reads + 1);
+	teardown(&f);
+}
+
 /* Keys the host let go at a switch to canonical (python between lines:
  * a second Enter and the 'f' after it reached the host once the program
  * was canonical; the desk types them again, in a new INPUT): forgotten.
@@ -2114,6 +2142,7 @@ int main(int argc, char **argv)
 		{"less-scroll-back", test_less_scroll_back},
 		{"less-scroll-back-wrong", test_less_scroll_back_wrong},
 		{"less-scroll-back-pen", test_less_scroll_back_pen},
+		{"less-page-kept-once-per-consumed", test_less_page_kept_once_per_consumed},
 		{"less-count-not-guessed", test_less_count_not_guessed},
 		{"less-search-not-guessed", test_less_search_not_guessed},
 		{"less-search-wrong-not-again", test_less_search_wrong_not_again},
