@@ -151,7 +151,8 @@ $(BUILD)/test/unit-vmc-asan: $(call obj,san,$(VMC_UNIT))
 
 # The front door's processes driven without a client (test/unit/test_door.c).
 DOOR_UNIT := $(VMC_CORE) vmconsole/console.c vmconsole/sshd.c vmconsole/sandbox.c $(KPTY_OS) \
-             $(RP_CORE) remote-proto/transport.c remote-proto/conn.c remote-proto/desk.c test/unit/test_door.c
+             $(RP_CORE) remote-proto/transport.c remote-proto/conn.c remote-proto/desk.c remote-proto/redial.c \
+             test/unit/test_door.c
 all: $(BUILD)/test/unit-door $(BUILD)/test/unit-door-asan
 $(BUILD)/test/unit-door: $(call obj,obj,$(DOOR_UNIT))
 	@mkdir -p $(dir $@)

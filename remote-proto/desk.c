@@ -367,6 +367,16 @@ int rp_desk_call(struct rp_conn *c, const void *frame, size_t n, uint32_t req, s
 			snprintf(err, errn, "no answer from the server: %s", strerror(-r));
 			return r;
 		}
+		/* The host measures the link from its first PING on; one
+		 * left unanswered here would leave it unmeasured, and a dead
+		 * desk taken for one only after RP_LINK_HOST_FIRST_DEAD_MS. */
+		r = rp_desk_answer_ping(c, h, *payload);
+		if (r < 0) {
+			snprintf(err, errn, "malformed PING from the server");
+			return r;
+		}
+		if (r > 0)
+			continue;
 		if (h->type == RP_ERROR) {
 			struct rp_error m;
 			if (rp_error_decode(*payload, h->len, &m) < 0) {
