@@ -50,6 +50,7 @@
 #include "xwin.h"
 
 #define MAX_WINS 256
+#define PROBE_QUEUE_FRAMES (1 << 17) /* frames queued for the daemon, at most */
 
 struct win {
 	uint32_t id;
@@ -157,13 +158,27 @@ static void on_gone(struct probe *p, uint32_t id)
 	write_state(p);
 }
 
+/* A frame to the daemon. A test's desk may send thousands of clicks in a
+ * burst to a daemon that reads them slowly (its display stopped): the
+ * queue holds them all (PROBE_QUEUE_FRAMES), and one that does not fit
+ * ends the probe loudly rather than being dropped unseen. */
+static void conn_put(struct rp_conn *c, const uint8_t *f, size_t len)
+{
+	int r = rp_conn_send(c, f, len);
+
+	if (r < 0) {
+		fprintf(stderr, "xprobe: cannot queue a frame for the daemon: %s\n", strerror(-r));
+		exit(1);
+	}
+}
+
 static void send_ack(struct probe *p, const struct win *w)
 {
 	uint8_t f[64];
 	long len = rp_xack_frame(f, sizeof f, p->chan, w->id, w->frame);
 
 	if (len > 0)
-		rp_conn_send(p->c, f, (size_t)len);
+		conn_put(p->c, f, (size_t)len);
 }
 
 static void on_pixels(struct probe *p, const uint8_t *b, size_t n)
@@ -231,7 +246,8 @@ static void dump(struct probe *p, uint32_t id, const char *file)
 
 static int send_chunk(void *ctx, const uint8_t *frame, size_t len)
 {
-	return rp_conn_send(ctx, frame, len);
+	conn_put(ctx, frame, len);
+	return 0;
 }
 
 static void send_file(struct probe *p, uint8_t sel, const char *path)
@@ -271,7 +287,7 @@ static void send_key(struct probe *p, uint32_t id, uint8_t kc, bool down)
 	long len = rp_xkey_frame(f, sizeof f, p->chan, &k);
 
 	if (len > 0)
-		rp_conn_send(p->c, f, (size_t)len);
+		conn_put(p->c, f, (size_t)len);
 }
 
 /* The keycode and shift level of ch in the desk's keymap. */
@@ -322,7 +338,7 @@ static void pointer(struct probe *p, uint32_t id, int x, int y, uint8_t kind, ui
 	long len = rp_xpointer_frame(f, sizeof f, p->chan, &m);
 
 	if (len > 0)
-		rp_conn_send(p->c, f, (size_t)len);
+		conn_put(p->c, f, (size_t)len);
 }
 
 static void command(struct probe *p, char *line)
@@ -363,7 +379,7 @@ static void command(struct probe *p, char *line)
 		uint8_t f[64];
 		long len = rp_xconfigure_frame(f, sizeof f, p->chan, &m);
 		if (len > 0)
-			rp_conn_send(p->c, f, (size_t)len);
+			conn_put(p->c, f, (size_t)len);
 	} else if (!strcmp(what, "acks") && sscanf(line, "%*s %511s", a) == 1) {
 		p->noack = strcmp(a, "on") != 0;
 		for (unsigned i = 0; i < p->n && !p->noack; i++)
@@ -375,7 +391,7 @@ static void command(struct probe *p, char *line)
 		long len = rp_xid_frame(f, sizeof f, what[0] == 'c' ? RP_XCLOSE : RP_XFOCUS,
 					p->chan, id);
 		if (len > 0)
-			rp_conn_send(p->c, f, (size_t)len);
+			conn_put(p->c, f, (size_t)len);
 	} else if (!strcmp(what, "clip") && sscanf(line, "%*s %u %n", &id, &n) == 1) {
 		char text[1024];
 		size_t k = 0;
@@ -396,7 +412,7 @@ static void command(struct probe *p, char *line)
 		for (char *q = a; q[0] && q[1] && len < 256; q += 2)
 			sscanf(q, "%2hhx", &f[RP_HDR_SIZE + len++]);
 		rp_hdr_encode(f, (uint8_t)x, 0, p->chan, (uint32_t)len);
-		rp_conn_send(p->c, f, RP_HDR_SIZE + len);
+		conn_put(p->c, f, RP_HDR_SIZE + len);
 	} else {
 		fprintf(stderr, "xprobe: bad command: %s\n", line);
 	}
@@ -566,7 +582,7 @@ int main(int argc, char **argv)
 	}
 	p.state = argv[3];
 	keymap_load(&p);
-	if (!(t = rp_transport_unix_connect(argv[1])) || !(p.c = rp_conn_create(t, 4096, 64u << 20))) {
+	if (!(t = rp_transport_unix_connect(argv[1])) || !(p.c = rp_conn_create(t, PROBE_QUEUE_FRAMES, 64u << 20))) {
 		perror("xprobe: connect");
 		return 1;
 	}
