@@ -454,7 +454,7 @@ void telly_config_direct(const struct telly_config *c, struct rp_dest *d)
 	const char *at;
 	int on = c->direct;
 
-	if (d->direct_opt || !d->host)
+	if (d->direct_opt || !d->host || d->tcp)
 		return;
 	/* "host" is the host for any user; "user@host" that user's only. */
 	at = strrchr(d->host, '@');
@@ -467,6 +467,7 @@ void telly_config_direct(const struct telly_config *c, struct rp_dest *d)
 				break;
 		}
 	}
-	if (on)
-		d->direct = on > 0;
+	/* Said nowhere: direct, ssh if it cannot be had. */
+	d->direct = on >= 0;
+	d->direct_default = !on;
 }

@@ -95,7 +95,9 @@ size_t telly_config_write(const struct telly_config *c, char *buf, size_t n);
 struct rp_dest;
 void telly_config_dest(const struct telly_config *c, struct rp_dest *d);
 /* After the command line: d->direct as the file says for d->host (a
- * host's line, else the default), unless --direct or --no-direct said. */
+ * host's line, else its default line), unless --direct or --no-direct
+ * said; said nowhere, direct by default (d->direct_default: ssh when it
+ * cannot be had). Not for --tcp, nor without a host. */
 void telly_config_direct(const struct telly_config *c, struct rp_dest *d);
 /* Parse "[MOD+]...KEY" as bind does. false if it is not one. */
 bool telly_config_key(const char *s, uint32_t *mods, uint32_t *keysym);

@@ -30,12 +30,13 @@ static const char x_usage[] =
 	"  --stats             keystroke-to-pixel at exit, as telly view --stats\n"
 	"  --lossless          never JPEG, even for video (as telly view --lossless)\n"
 	"  --ssh CMD, --server CMD, --tcp HOST:PORT, --token-file F,\n"
-	"  --compress, --no-compress, --direct, --direct-bind ADDR[:PORT],\n"
+	"  --compress, --no-compress, --direct, --no-direct, --direct-bind ADDR[:PORT],\n"
 	"  --direct-connect HOST[:PORT]: as telly attach (the view gets them too)\n";
 
 int telly_x(int argc, char **argv)
 {
 	struct rp_dest dest = {0};
+	struct rp_direct dx = {0};
 	const char *name = "", *host = NULL;
 	char **prog = NULL, err[300] = "", got[RP_MAX_NAME + 1];
 	struct kpty_winsize screen = {0};
@@ -132,11 +133,18 @@ int telly_x(int argc, char **argv)
 		}
 	}
 	dest.host = host;
+	dest.dx = &dx;
+	telly_config_direct(&cfg, &dest);
 	c = telly_client_connect(&dest, true, err, sizeof err);
 	if (!c) {
 		fprintf(stderr, "telly x: %s\n", err);
 		return 1;
 	}
+	/* No direct connection to be had (said once): the view goes over
+	 * ssh without trying again. */
+	if (dx.over_ssh && nview < X_VIEW_ARGS_MAX)
+		view[nview++] = "--no-direct";
+	explicit_bzero(&dx, sizeof dx);
 	frame = malloc(RP_MAX_FRAME);
 	if (!frame) {
 		rp_conn_destroy(c);

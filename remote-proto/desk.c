@@ -2,6 +2,7 @@
  * caller's way), through ssh (`ssh HOST telly serve --stdio`) or over TCP
  * with a token; HELLO; requests answered in order; what a desk sends. */
 #include <errno.h>
+#include <fcntl.h>
 #include <netdb.h>
 #include <poll.h>
 #include <pwd.h>
@@ -24,6 +25,10 @@
 #define SSH_EXIT_WAIT_MS 2000 /* ssh that closed its end is about to exit */
 #define DIRECT_HANDSHAKE_MS 10000 /* the direct transport's handshake, once connected */
 #define DIRECT_REFUSED_AGAIN_MS 10000 /* refused this long: ssh for a new secret */
+/* A default direct connection's first try, connect and handshake each: a
+ * port dropped by a firewall costs this, then ssh is used. */
+#define DIRECT_FIRST_MS 3000
+#define DIRECT_STDERR_BYTES 4096 /* what the bootstrap's ssh says on stderr, kept */
 
 /* Quote s for /bin/sh in single quotes. */
 static void shell_quote(char *out, size_t n, const char *s)
@@ -118,14 +123,11 @@ malformed:
 	return -EPROTO;
 }
 
-/* ssh ended, or closed its end, before the daemon said HELLO: what its
- * exit status says. ssh's own 255 (the host could not be resolved,
- * reached or logged in to; ssh printed why on stderr) is not the shell's
- * 127 there (no telly in its PATH). The child is left for the transport
- * to reap (WNOWAIT). */
-static void ssh_failed(const struct rp_dest *d, pid_t pid, int r, char *err, size_t errn)
+/* How ssh (pid) ended, waiting up to SSH_EXIT_WAIT_MS for it: its exit
+ * status (0-255), 256 + the signal that ended it, or -1 if it has not. The
+ * child is left for the transport to reap (WNOWAIT). */
+static int ssh_exit(pid_t pid)
 {
-	const char *server = d->server ? d->server : "telly";
 	int pfd = (int)syscall(SYS_pidfd_open, pid, 0);
 	struct pollfd p = {.fd = pfd, .events = POLLIN};
 	siginfo_t si;
@@ -135,26 +137,39 @@ static void ssh_failed(const struct rp_dest *d, pid_t pid, int r, char *err, siz
 		poll(&p, 1, SSH_EXIT_WAIT_MS);
 		close(pfd);
 	}
-	if (waitid(P_PID, (id_t)pid, &si, WEXITED | WNOHANG | WNOWAIT) < 0 || si.si_pid != pid) {
+	if (waitid(P_PID, (id_t)pid, &si, WEXITED | WNOHANG | WNOWAIT) < 0 || si.si_pid != pid)
+		return -1;
+	return si.si_code == CLD_EXITED ? si.si_status : 256 + si.si_status;
+}
+
+/* ssh ended, or closed its end, before the daemon said HELLO (status:
+ * ssh_exit's): what its exit status says. ssh's own 255 (the host could
+ * not be resolved, reached or logged in to; ssh printed why on stderr) is
+ * not the shell's 127 there (no telly in its PATH). */
+static void ssh_failed(const struct rp_dest *d, int status, int r, char *err, size_t errn)
+{
+	const char *server = d->server ? d->server : "telly";
+
+	if (status < 0) {
 		snprintf(err, errn, "no answer from %s through ssh (%s)", d->host, strerror(-r));
-	} else if (si.si_code != CLD_EXITED) {
+	} else if (status > 255) {
 		snprintf(err, errn, "ssh to %s ended by signal %d before %s answered", d->host,
-			 si.si_status, server);
-	} else if (si.si_status == 255) {
+			 status - 256, server);
+	} else if (status == 255) {
 		snprintf(err, errn,
 			 "ssh could not reach or log in to %s (ssh's exit status 255; its message "
 			 "is above)",
 			 d->host);
-	} else if (si.si_status == 127) {
+	} else if (status == 127) {
 		snprintf(err, errn,
 			 "'%s' was not found on %s (exit status 127): is telly installed there, in "
 			 "the PATH of a non-interactive ssh session? (--server PATH names it)",
 			 server, d->host);
-	} else if (si.si_status == 126) {
+	} else if (status == 126) {
 		snprintf(err, errn, "'%s' on %s cannot be run (exit status 126)", server, d->host);
 	} else {
 		snprintf(err, errn, "'%s serve --stdio' on %s ended with status %d before answering",
-			 server, d->host, si.si_status);
+			 server, d->host, status);
 	}
 }
 
@@ -187,16 +202,57 @@ static int direct_line(const char *line, struct rp_direct *dx)
 	return 0;
 }
 
+/* What the bootstrap's ssh says on stderr, kept to be passed on (bounded:
+ * the rest is read and dropped, ssh blocks on a full pipe). */
+struct said {
+	int fd;
+	size_t n;
+	char buf[DIRECT_STDERR_BYTES];
+};
+
+/* Read what s->fd has, waiting up to ms for more; at its end it is closed
+ * (fd -1). */
+static void said_read(struct said *s, int ms)
+{
+	long deadline = base_now_ms() + ms;
+
+	while (s->fd >= 0) {
+		struct pollfd p = {.fd = s->fd, .events = POLLIN};
+		long left = deadline - base_now_ms();
+		char junk[512];
+		bool room = s->n < sizeof s->buf;
+		if (poll(&p, 1, left > 0 ? (int)left : 0) <= 0)
+			return;
+		ssize_t n = read(s->fd, room ? s->buf + s->n : junk,
+				 room ? sizeof s->buf - s->n : sizeof junk);
+		if (n < 0 && (errno == EINTR || errno == EAGAIN))
+			continue;
+		if (n <= 0) {
+			close(s->fd);
+			s->fd = -1;
+		} else if (room) {
+			s->n += (size_t)n;
+		}
+	}
+}
+
 /* --direct's first step: ssh runs `telly serve --direct-key` on the host
  * and its line is read from ssh's stdout (ssh then exits); where to
- * connect is worked out here. 0, or -1 with err said. */
-static int direct_bootstrap(const struct rp_dest *d, struct rp_direct *dx, char *err, size_t errn)
+ * connect is worked out here. 0; -2 when the host's telly gave no line
+ * (an older telly that does not know --direct-key: ssh got in, telly
+ * ran and ended) or another one; -1 for the rest (ssh could not get in,
+ * no telly there, no answer); err said. What ssh said on stderr is
+ * passed on after, unless quiet_old and -2 (an older telly's usage is no
+ * news to a person whose connection goes on over ssh). */
+static int direct_bootstrap(const struct rp_dest *d, struct rp_direct *dx, bool quiet_old,
+			    char *err, size_t errn)
 {
 	char cmd[2048], qhost[600], qbind[300] = "", line[512];
+	struct said said = {.fd = -1};
 	size_t got = 0;
 	long deadline = base_now_ms() + HELLO_TIMEOUT_MS;
 	struct rp_transport *t;
-	int r = -ETIMEDOUT;
+	int r = -ETIMEDOUT, ep[2], ret = -1;
 
 	shell_quote(qhost, sizeof qhost, d->host);
 	if (d->direct_bind) {
@@ -206,19 +262,32 @@ static int direct_bootstrap(const struct rp_dest *d, struct rp_direct *dx, char 
 	}
 	snprintf(cmd, sizeof cmd, "%s %s %s serve --direct-key%s", d->ssh ? d->ssh : "ssh", qhost,
 		 d->server ? d->server : "telly", qbind);
-	if (!(t = rp_transport_spawn(cmd))) {
+	if (pipe2(ep, O_CLOEXEC) < 0) {
+		snprintf(err, errn, "cannot make a pipe: %s", strerror(errno));
+		return -1;
+	}
+	t = rp_transport_spawn_err(cmd, ep[1]);
+	close(ep[1]);
+	said.fd = ep[0];
+	if (!t) {
 		snprintf(err, errn, "cannot run %s: %s", cmd, strerror(errno));
+		close(ep[0]);
 		return -1;
 	}
 	while (got < sizeof line - 1 && !memchr(line, '\n', got)) {
-		struct pollfd p = {.fd = t->rfd, .events = POLLIN};
+		struct pollfd p[2] = {{.fd = t->rfd, .events = POLLIN},
+				      {.fd = said.fd, .events = POLLIN}};
 		long left = deadline - base_now_ms();
 		if (left <= 0)
 			break;
-		if (poll(&p, 1, (int)left) < 0 && errno != EINTR) {
+		if (poll(p, said.fd < 0 ? 1 : 2, (int)left) < 0 && errno != EINTR) {
 			r = -errno;
 			break;
 		}
+		if (said.fd >= 0 && p[1].revents)
+			said_read(&said, 0);
+		if (!p[0].revents)
+			continue;
 		ssize_t n = read(t->rfd, line + got, sizeof line - 1 - got);
 		if (n == 0) {
 			r = -ECONNRESET;
@@ -228,18 +297,38 @@ static int direct_bootstrap(const struct rp_dest *d, struct rp_direct *dx, char 
 			got += (size_t)n;
 	}
 	line[got] = 0;
-	if (!memchr(line, '\n', got) || direct_line(line, dx) < 0) {
-		if (memchr(line, '\n', got))
-			snprintf(err, errn, "%s on %s did not say TELLY DIRECT (an older telly?)",
-				 d->server ? d->server : "telly", d->host);
-		else
-			ssh_failed(d, t->pid, r, err, errn);
-		explicit_bzero(line, sizeof line);
-		rp_transport_destroy(t);
-		return -1;
+	if (memchr(line, '\n', got) && direct_line(line, dx) == 0) {
+		ret = 0;
+		said_read(&said, 0); /* ssh's goodbye is not waited for */
+	} else if (memchr(line, '\n', got)) {
+		snprintf(err, errn, "%s on %s did not say TELLY DIRECT: an older one?",
+			 d->server ? d->server : "telly", d->host);
+		ret = -2;
+		said_read(&said, SSH_EXIT_WAIT_MS);
+	} else {
+		/* Not ssh's 255 (it could not get in), nor the shell's 126
+		 * or 127 (no telly to run): telly ran and did not know the
+		 * option. */
+		int status = ssh_exit(t->pid);
+		said_read(&said, SSH_EXIT_WAIT_MS);
+		if (status >= 0 && status < 126) {
+			snprintf(err, errn, "%s on %s ended with status %d at --direct-key: an older one?",
+				 d->server ? d->server : "telly", d->host, status);
+			ret = -2;
+		} else {
+			ssh_failed(d, status, r, err, errn);
+		}
 	}
 	explicit_bzero(line, sizeof line);
 	rp_transport_destroy(t); /* ssh has said all; it exits */
+	if (said.fd >= 0)
+		close(said.fd);
+	if (said.n && !(quiet_old && ret == -2)) {
+		ssize_t w = write(STDERR_FILENO, said.buf, said.n);
+		(void)w; /* nowhere to say it */
+	}
+	if (ret < 0)
+		return ret;
 	/* Where to connect: --direct-connect, else the host ssh was given
 	 * (what the desk reaches it by), else the address the host said. */
 	const char *to = d->direct_connect ? d->direct_connect : dest_host(d->host);
@@ -259,57 +348,66 @@ static int direct_bootstrap(const struct rp_dest *d, struct rp_direct *dx, char 
 	return 0;
 }
 
-struct rp_conn *rp_desk_connect(const struct rp_dest *d, bool start, char *err, size_t errn)
+/* The direct transport to d->host (dx: what earlier connects learned).
+ * NULL with err said; *fall when it was only the default and this is the
+ * first connect (err then says why, for the note). */
+static struct rp_transport *direct_connect(const struct rp_dest *d, struct rp_direct *dx,
+					   bool *fall, char *err, size_t errn)
+{
+	bool may_fall = d->direct_default && !dx->connected, had = dx->have;
+	int ms = may_fall ? DIRECT_FIRST_MS : DIRECT_HANDSHAKE_MS, r;
+	struct rp_transport *t;
+
+	if (!had && (r = direct_bootstrap(d, dx, may_fall, err, errn)) < 0) {
+		*fall = may_fall && r == -2;
+		return NULL;
+	}
+	t = rp_transport_direct_connect(dx->host, dx->port, dx->secret, ms, err, errn);
+	if (!t && may_fall) {
+		*fall = true;
+		return NULL;
+	}
+	/* The host no longer knows the secret (it was forgotten, the daemon
+	 * restarted), or nothing has listened there for a while (a daemon
+	 * restarted on another port): ssh for a new one, once (a redial's
+	 * ssh is in batch mode). A refusal for less long is a link's
+	 * trouble: redials go on as they are. */
+	int e = errno;
+	long now = base_now_ms();
+	if (t || e != ECONNREFUSED)
+		dx->refused_since_ms = 0;
+	else if (!dx->refused_since_ms)
+		dx->refused_since_ms = now;
+	if (!t && had &&
+	    (e == EACCES ||
+	     (e == ECONNREFUSED && now - dx->refused_since_ms >= DIRECT_REFUSED_AGAIN_MS))) {
+		bool connected = dx->connected;
+		explicit_bzero(dx, sizeof *dx);
+		dx->connected = connected;
+		if (direct_bootstrap(d, dx, false, err, errn) < 0)
+			return NULL;
+		t = rp_transport_direct_connect(dx->host, dx->port, dx->secret, ms, err, errn);
+	}
+	if (t)
+		dx->connected = true;
+	return t;
+}
+
+/* Not the direct transport: TCP with a token (read into token), ssh, or
+ * this host's daemon. NULL with err said. */
+static struct rp_transport *plain_transport(const struct rp_dest *d, bool start, char *token,
+					    char *err, size_t errn)
 {
 	struct rp_transport *t = NULL;
-	struct rp_conn *c;
-	char token[TOKEN_MAX_BYTES] = "", me[80];
-	struct rp_direct once = {0};
-	int r;
 
-	if (d->direct) {
-		struct rp_direct *dx = d->dx ? d->dx : &once;
-		if (!d->host) {
-			snprintf(err, errn, "--direct needs DEST, the host ssh reaches");
-			return NULL;
-		}
-		if (!d->dx)
-			once.have = false;
-		bool had = dx->have;
-		if (!had && direct_bootstrap(d, dx, err, errn) < 0)
-			return NULL;
-		t = rp_transport_direct_connect(dx->host, dx->port, dx->secret, DIRECT_HANDSHAKE_MS,
-						err, errn);
-		/* The host no longer knows the secret (it was forgotten, the
-		 * daemon restarted), or nothing has listened there for a while
-		 * (a daemon restarted on another port): ssh for a new one, once
-		 * (a redial's ssh is in batch mode). A refusal for less long is
-		 * a link's trouble: redials go on as they are. */
-		int e = errno;
-		long now = base_now_ms();
-		if (t || e != ECONNREFUSED)
-			dx->refused_since_ms = 0;
-		else if (!dx->refused_since_ms)
-			dx->refused_since_ms = now;
-		if (!t && had &&
-		    (e == EACCES || (e == ECONNREFUSED &&
-				     now - dx->refused_since_ms >= DIRECT_REFUSED_AGAIN_MS))) {
-			explicit_bzero(dx, sizeof *dx);
-			if (direct_bootstrap(d, dx, err, errn) < 0)
-				return NULL;
-			t = rp_transport_direct_connect(dx->host, dx->port, dx->secret,
-							DIRECT_HANDSHAKE_MS, err, errn);
-		}
-		if (dx == &once)
-			explicit_bzero(&once, sizeof once);
-	} else if (d->tcp) {
+	if (d->tcp) {
 		char host[256];
 		const char *port;
 		if (rp_host_port(d->tcp, host, sizeof host, &port) < 0 || !d->token_file) {
 			snprintf(err, errn, "tcp needs HOST:PORT and --token-file");
 			return NULL;
 		}
-		if (read_token(d->token_file, token, sizeof token, err, errn) < 0)
+		if (read_token(d->token_file, token, TOKEN_MAX_BYTES, err, errn) < 0)
 			return NULL;
 		t = rp_transport_tcp_connect(host, port);
 		if (!t)
@@ -327,6 +425,40 @@ struct rp_conn *rp_desk_connect(const struct rp_dest *d, bool start, char *err, 
 	} else {
 		snprintf(err, errn, "no way to reach a daemon on this host");
 	}
+	return t;
+}
+
+struct rp_conn *rp_desk_connect(const struct rp_dest *d, bool start, char *err, size_t errn)
+{
+	struct rp_transport *t = NULL;
+	struct rp_conn *c;
+	char token[TOKEN_MAX_BYTES] = "", me[80];
+	struct rp_direct once = {0};
+	bool direct = d->direct && !(d->dx && d->dx->over_ssh);
+	int r;
+
+	if (direct && !d->host) {
+		snprintf(err, errn, "--direct needs DEST, the host ssh reaches");
+		return NULL;
+	}
+	if (direct) {
+		struct rp_direct *dx = d->dx ? d->dx : &once;
+		bool fall = false;
+		t = direct_connect(d, dx, &fall, err, errn);
+		if (dx == &once)
+			explicit_bzero(&once, sizeof once);
+		if (fall) {
+			/* Said once: redials stay on ssh. */
+			fprintf(stderr, "telly: no direct connection (%s); going over ssh\n", err);
+			if (d->dx) {
+				explicit_bzero(d->dx, sizeof *d->dx);
+				d->dx->over_ssh = true;
+			}
+			direct = false;
+		}
+	}
+	if (!direct)
+		t = plain_transport(d, start, token, err, errn);
 	if (!t)
 		return NULL;
 	c = rp_conn_create(t, DESK_QUEUE_ENTRIES, DESK_QUEUE_BYTES);
@@ -342,8 +474,8 @@ struct rp_conn *rp_desk_connect(const struct rp_dest *d, bool start, char *err, 
 	r = rp_desk_hello(c, RP_CAP_LINEMODE | d->caps | (lz4 ? RP_CAP_LZ4 : 0), token, me,
 			  HELLO_TIMEOUT_MS, NULL, NULL, err, errn);
 	explicit_bzero(token, sizeof token);
-	if (r < 0 && r != -EREMOTEIO && r != -EPROTO && d->host && !d->direct && t->pid > 0)
-		ssh_failed(d, t->pid, r, err, errn);
+	if (r < 0 && r != -EREMOTEIO && r != -EPROTO && d->host && !direct && t->pid > 0)
+		ssh_failed(d, ssh_exit(t->pid), r, err, errn);
 	if (r < 0) {
 		rp_conn_destroy(c);
 		return NULL;

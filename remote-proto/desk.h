@@ -31,6 +31,8 @@ struct rp_direct {
 	char host[256], port[16];
 	uint8_t secret[32];
 	long refused_since_ms; /* connections refused since then; 0: not */
+	bool connected; /* a direct connection was made: no falling back to ssh */
+	bool over_ssh;  /* direct was the default and could not be had: ssh from then on */
 };
 
 struct rp_dest {
@@ -46,6 +48,11 @@ struct rp_dest {
 	 * port it said). dx: the caller's memory for what the first connect
 	 * learned, which later ones (redials) reuse; NULL: learned each time. */
 	bool direct;
+	/* direct only because nothing said otherwise (not --direct, not a
+	 * config's `direct yes`): if the host's telly does not do it or its
+	 * port cannot be reached on the first connect, plain ssh instead,
+	 * said once on stderr, and for every redial after. */
+	bool direct_default;
 	signed char direct_opt; /* 1 --direct, -1 --no-direct, 0 neither: a config may say */
 	const char *direct_bind, *direct_connect;
 	struct rp_direct *dx;

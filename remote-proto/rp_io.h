@@ -42,18 +42,24 @@ struct rp_transport {
 /* Each returns NULL with errno set. */
 struct rp_transport *rp_transport_unix_connect(const char *path);
 struct rp_transport *rp_transport_tcp_connect(const char *host, const char *port);
+/* The same, each address's connect given up after timeout_ms (ETIMEDOUT;
+ * <0: no bound but the kernel's). */
+struct rp_transport *rp_transport_tcp_connect_within(const char *host, const char *port,
+						     int timeout_ms);
 struct rp_transport *rp_transport_socket(int fd); /* an accepted socket; takes fd */
 struct rp_transport *rp_transport_stdio(void);    /* stdin, stdout */
 /* A pipe pair handed over by another process; takes both (closes them). */
 struct rp_transport *rp_transport_fds(int rfd, int wfd);
 /* Run `/bin/sh -c CMD` with its stdin and stdout on a socketpair (ssh). */
 struct rp_transport *rp_transport_spawn(const char *cmd);
+/* The same, its stderr on errfd (>= 0; -1: this process's). */
+struct rp_transport *rp_transport_spawn_err(const char *cmd, int errfd);
 void rp_transport_destroy(struct rp_transport *t); /* takes NULL */
 
 /* The direct transport (direct.h, transport_direct.c). The desk's side:
- * TCP to host:port and the handshake with secret, within timeout_ms;
+ * TCP to host:port and the handshake with secret, each within timeout_ms;
  * NULL with err said (the host's refusal in its words, errno EACCES; no
- * listener there: ECONNREFUSED). */
+ * listener there: ECONNREFUSED; no answer to the connect: ETIMEDOUT). */
 struct rp_transport *rp_transport_direct_connect(const char *host, const char *port,
 						 const uint8_t secret[32], int timeout_ms,
 						 char *err, size_t errn);

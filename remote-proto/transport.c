@@ -187,7 +187,36 @@ struct rp_transport *rp_transport_unix_connect(const char *path)
 	return rp_transport_socket(fd);
 }
 
-struct rp_transport *rp_transport_tcp_connect(const char *host, const char *port)
+/* connect(2) on fd within timeout_ms (<0: the kernel's own bound, minutes
+ * for a port that drops SYNs). 0, or -1 with errno (ETIMEDOUT). */
+static int connect_within(int fd, const struct sockaddr *a, socklen_t al, int timeout_ms)
+{
+	struct pollfd p = {.fd = fd, .events = POLLOUT};
+	int e = 0, r;
+	socklen_t el = sizeof e;
+
+	if (timeout_ms < 0)
+		return connect(fd, a, al);
+	if (set_nonblock(fd) < 0)
+		return -1;
+	if (connect(fd, a, al) == 0)
+		return 0;
+	if (errno != EINPROGRESS)
+		return -1;
+	while ((r = poll(&p, 1, timeout_ms)) < 0 && errno == EINTR)
+		;
+	if (r == 0)
+		errno = ETIMEDOUT;
+	if (r <= 0)
+		return -1;
+	if (getsockopt(fd, SOL_SOCKET, SO_ERROR, &e, &el) < 0)
+		return -1;
+	errno = e;
+	return e ? -1 : 0;
+}
+
+struct rp_transport *rp_transport_tcp_connect_within(const char *host, const char *port,
+						     int timeout_ms)
 {
 	struct addrinfo hints = {.ai_socktype = SOCK_STREAM}, *res, *ai;
 	int fd = -1, one = 1, e = ECONNREFUSED;
@@ -200,7 +229,7 @@ struct rp_transport *rp_transport_tcp_connect(const char *host, const char *port
 		fd = socket(ai->ai_family, ai->ai_socktype | SOCK_CLOEXEC, ai->ai_protocol);
 		if (fd < 0)
 			continue;
-		if (connect(fd, ai->ai_addr, ai->ai_addrlen) == 0)
+		if (connect_within(fd, ai->ai_addr, ai->ai_addrlen, timeout_ms) == 0)
 			break;
 		e = errno;
 		close(fd);
@@ -214,6 +243,11 @@ struct rp_transport *rp_transport_tcp_connect(const char *host, const char *port
 	/* Keystrokes are small frames: send each at once. */
 	setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof one);
 	return rp_transport_socket(fd);
+}
+
+struct rp_transport *rp_transport_tcp_connect(const char *host, const char *port)
+{
+	return rp_transport_tcp_connect_within(host, port, -1);
 }
 
 static bool loopback(const struct sockaddr *a)
@@ -322,6 +356,11 @@ int rp_transport_send_fds(struct rp_transport *t, const void *buf, size_t n, con
 
 struct rp_transport *rp_transport_spawn(const char *cmd)
 {
+	return rp_transport_spawn_err(cmd, -1);
+}
+
+struct rp_transport *rp_transport_spawn_err(const char *cmd, int errfd)
+{
 	int sv[2];
 	pid_t pid;
 	struct rp_transport *t;
@@ -339,6 +378,8 @@ struct rp_transport *rp_transport_spawn(const char *cmd)
 	if (pid == 0) {
 		dup2(sv[1], 0);
 		dup2(sv[1], 1);
+		if (errfd >= 0)
+			dup2(errfd, 2);
 		execl("/bin/sh", "sh", "-c", cmd, (char *)NULL);
 		_exit(127);
 	}

@@ -375,7 +375,7 @@ struct rp_transport *rp_transport_direct_connect(const char *host, const char *p
 	uint8_t hello[RP_DX_HELLO_BYTES], ans[RP_DX_ANSWER_MAX_BYTES];
 	char why[RP_DX_WHY_MAX_BYTES + 1];
 	long deadline = base_now_ms() + timeout_ms, len;
-	struct rp_transport *t = rp_transport_tcp_connect(host, port);
+	struct rp_transport *t = rp_transport_tcp_connect_within(host, port, timeout_ms);
 	struct dx *x;
 	int r;
 

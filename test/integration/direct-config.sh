@@ -1,8 +1,10 @@
 #!/bin/sh
-# The config file's direct setting: `direct yes` makes telly view (and ls)
-# go by the direct transport without --direct, --no-direct overrides it,
-# a host's own line wins over the default (a bare host for any user, a
-# user@host for that one), and a wrong value stops telly naming the line.
+# The config file's direct setting: with no line telly view (and ls) go
+# by the direct transport, `direct no` keeps them on ssh, --direct and
+# --no-direct override it, a host's own line wins over the default (a
+# bare host for any user, a user@host for that one), and a wrong value
+# stops telly naming the line. (Before the direct transport was the
+# default, "no config" and "ls, no config" came over ssh.)
 . test/integration/lib.sh "$1"
 
 dirs="$T/remote"
@@ -33,7 +35,10 @@ view() { # WHAT yes|no [OPTIONS...]: the view reaches far, by direct or not
 	n=$m
 	echo "$what: direct $want: ok"
 }
-view "no config" no
+view "no config" yes
+view "no config, --no-direct" no --no-direct
+printf 'direct no\n' >"$T/cfg/telly/config"
+view "direct no" no
 printf 'direct yes\n' >"$T/cfg/telly/config"
 view "direct yes" yes
 view "direct yes, --no-direct" no --no-direct
@@ -44,7 +49,17 @@ view "direct no, --direct" yes --direct
 printf 'direct yes 127.0.0.1\ndirect no %s\n' "$dest" >"$T/cfg/telly/config"
 view "yes for the host, no for user@host" no
 
-# telly ls takes it too.
+# telly ls takes it too: by default, and `direct no` keeps it on ssh.
+rm "$T/cfg/telly/config"
+"$TELLY" ls --ssh "$ssh_cmd" --server "$TELLY" "$dest" >"$T/ls" 2>&1 || fail "ls: $(cat "$T/ls")"
+grep -q far "$T/ls" || fail "ls did not list far: $(cat "$T/ls")"
+[ "$(direct_count)" -gt "$n" ] || fail "ls, no config, did not come by the direct transport"
+n=$(direct_count)
+printf 'direct no %s\n' "$dest" >"$T/cfg/telly/config"
+"$TELLY" ls --ssh "$ssh_cmd" --server "$TELLY" "$dest" >"$T/ls" 2>&1 || fail "ls: $(cat "$T/ls")"
+grep -q far "$T/ls" || fail "ls did not list far: $(cat "$T/ls")"
+[ "$(direct_count)" = "$n" ] || fail "ls with direct no for the host came by the direct transport"
+echo "ls, no config and direct no: ok"
 printf 'direct yes\n' >"$T/cfg/telly/config"
 "$TELLY" ls --ssh "$ssh_cmd" --server "$TELLY" "$dest" >"$T/ls" 2>&1 || fail "ls: $(cat "$T/ls")"
 grep -q far "$T/ls" || fail "ls did not list far: $(cat "$T/ls")"
