@@ -7,7 +7,7 @@ _telly_sessions()
 {
 	local dest=$1 out
 	if [[ -n $dest ]]; then
-		out=$(timeout 5 telly ls --ssh 'ssh -o BatchMode=yes' "$dest" 2>/dev/null)
+		out=$(timeout 5 telly ls --no-direct --ssh 'ssh -o BatchMode=yes' "$dest" 2>/dev/null)
 	else
 		out=$(timeout 2 telly ls 2>/dev/null)
 	fi
@@ -20,7 +20,7 @@ _telly()
 	cur=${COMP_WORDS[COMP_CWORD]}
 	prev=${COMP_WORDS[COMP_CWORD - 1]}
 	local commands="attach view new run ls kill stop serve demo"
-	local dest_opts="--ssh --server --tcp --token-file --compress --no-compress --direct --direct-bind --direct-connect"
+	local dest_opts="--ssh --server --tcp --token-file --compress --no-compress --direct --no-direct --direct-bind --direct-connect"
 
 	if ((COMP_CWORD == 1)); then
 		COMPREPLY=($(compgen -W "$commands --help --version -V" -- "$cur"))

@@ -65,15 +65,15 @@ if [ "${HOPS:-0}" = 1 ]; then
 	command -v perf >/dev/null || fail "HOPS=1 needs perf"
 	raw_prog="stty raw -echo; echo READY-FOR-KEYS; exec dd bs=1 2>/dev/null"
 	for i in $(seq ${ROUNDS:-3}); do
-		hops $i-telly "telly attach over ssh" "$TELLY" attach -e none --ssh "$ssh_cmd" --server "$TELLY" \
-			"$dest" "h$i" -- sh -c "$raw_prog"
+		hops $i-telly "telly attach over ssh" "$TELLY" attach -e none --no-direct --ssh "$ssh_cmd" \
+			--server "$TELLY" "$dest" "h$i" -- sh -c "$raw_prog"
 		remote kill "h$i" >/dev/null 2>&1
 		hops $i-ssh "ssh -tt" sh -c "exec $ssh_cmd -tt $dest '$raw_prog'"
 	done
 	exit 0
 fi
 for i in $(seq ${ROUNDS:-3}); do
-	one "ssh (serve --stdio)" --ssh "$ssh_cmd" --server "$TELLY" "$dest"
+	one "ssh (serve --stdio)" --no-direct --ssh "$ssh_cmd" --server "$TELLY" "$dest"
 	one "tcp plaintext" --tcp 127.0.0.1:$lport --token-file "$T/remote/token"
 	one "direct" --ssh "$ssh_cmd" --server "$TELLY" --direct --direct-bind 127.0.0.1:$dxport "$dest"
 done

@@ -160,14 +160,14 @@ run() { # CLIENT RTT PROXYPORT TRACE
 	local)
 		"$PB" "$@" -- $prog ;;
 	telly)
-		"$PB" "$@" -- sh -c "exec \"$TELLY\" attach --stats -e none --ssh \"$(ssh_via "$port")\" \
+		"$PB" "$@" -- sh -c "exec \"$TELLY\" attach --stats -e none --no-direct --ssh \"$(ssh_via "$port")\" \
 			--server \"$TELLY\" $dest pb$n -- $prog 2>$T/stats.$n"
 		host_telly kill "pb$n" >/dev/null 2>&1
 		predictor "$T/stats.$n" ;;
 	telly-view)
 		host_telly new -s "pb$n" -- sh "$T/at100.sh" $prog >/dev/null
 		"$PB" --view "$@" -- sh -c "exec \"$TELLY\" view --headless --size $VIEW_SIZE \
-			--key-fd 3 --paint-fd 4 --input \"$T/maximize\" --stats --ssh \"$(ssh_via "$port")\" \
+			--key-fd 3 --paint-fd 4 --input \"$T/maximize\" --stats --no-direct --ssh \"$(ssh_via "$port")\" \
 			--server \"$TELLY\" $dest 2>$T/view.$n"
 		host_telly kill "pb$n" >/dev/null 2>&1
 		predictor "$T/view.$n" ;;

@@ -90,7 +90,7 @@ for via in $VIA; do
 				pids="$pids $!"
 				wait_until 10 grep -q '^ready' "$T/proxy$n.log"
 				if [ "$via" = ssh ]; then
-					set -- --ssh "ssh $ssh_opts -p $pport" --server "$TELLY" "$dest"
+					set -- --no-direct --ssh "ssh $ssh_opts -p $pport" --server "$TELLY" "$dest"
 				elif [ "$via" = direct ]; then
 					set -- --ssh "$ssh_cmd" --server "$TELLY" --direct \
 						--direct-bind "127.0.0.1:$target0" --direct-connect "127.0.0.1:$pport" "$dest"

@@ -14,14 +14,19 @@
 # its own (its own runtime directory on the ssh side, started by its own
 # `serve --stdio`), so a change to either end shows.
 #
-# "telly attach raw (tcp, plaintext)" and "(direct)" reach the same daemon
-# without ssh in the path: --tcp with its token, and --direct (ssh once for
-# a secret, then sealed TCP), each behind its own delay proxy.
+# The rows "(over ssh)" are telly attach --no-direct DEST: the key goes
+# through ssh and sshd, as with ssh -tt. "telly attach raw (direct,
+# default)" is telly attach DEST as a person types it (ssh once for a
+# secret, then sealed TCP to the daemon), told only where to bind and
+# connect (--direct-bind, --direct-connect) so that it crosses its own
+# delay proxy: a connection straight to the daemon's port would skip the
+# delay. "telly attach raw (tcp, plaintext)" reaches the same daemon
+# with --tcp and its token, behind its own delay proxy too.
 #
 # ECHO_ROWS=raw runs only the raw rows (over ssh: telly's, ssh's and the
-# base's; on this host: telly's and the base's, attach and a daemon with
-# no ssh between them): an A/B of a change to the keystroke path in a few
-# minutes.
+# base's; direct, the default; on this host: telly's and the base's,
+# attach and a daemon with no ssh between them): an A/B of a change to
+# the keystroke path in a few minutes.
 #
 #   KEYS=200 ECHO_ROUNDS=5 DELAYS="0 100" DRAIN_MB=100 PARTS="echo drain" \
 #   ECHO_ROWS=all sh test/bench/remote-bench.sh BUILD_DIR
@@ -63,6 +68,9 @@ dp0=$(free_port) dp50=$(free_port)
 "$PROXY" tcp $dp0 $dxport 0 & pids="$pids $!"
 "$PROXY" tcp $dp50 $dxport 50 & pids="$pids $!"
 
+# --no-direct for a telly that knows it (a base from before it may not:
+# it went over ssh anyway).
+no_direct() { "$1" attach --help 2>&1 | grep -q -- --no-direct && echo --no-direct; }
 cat_prog="echo READY-FOR-KEYS; exec cat"
 # Raw mode, the program echoing each key itself (an editor's case): here
 # every key must cross the wire and back, for telly as for ssh.
@@ -81,8 +89,8 @@ echo_telly() { # DELAY PROXYPORT [PROGRAM LABEL [TELLY]]
 	# names $T/remote; the command's own words come after it).
 	[ -n "${5:-}" ] && rd=$T/base
 	srv="TELLY_DIR=$rd XDG_STATE_HOME=$rd.state XDG_CONFIG_HOME=$rd.config $tb"
-	r=$("$TYPO" echo "$KEYS" -- "$tb" attach -e none --ssh "$(ssh_via "$2")" --server "$srv" \
-		"$dest" "echo$n" -- sh -c "${3:-$cat_prog}") || fail "telly at $1 ms"
+	r=$("$TYPO" echo "$KEYS" -- "$tb" attach -e none $(no_direct "$tb") --ssh "$(ssh_via "$2")" \
+		--server "$srv" "$dest" "echo$n" -- sh -c "${3:-$cat_prog}") || fail "telly at $1 ms"
 	TELLY_DIR=$rd "$tb" kill "echo$n" >/dev/null 2>&1
 	row "telly attach${4:-} (over ssh)" "$1" "$r"
 }
@@ -93,13 +101,16 @@ echo_tcp() { # DELAY PROXYPORT: raw, plaintext TCP with the token
 	TELLY_DIR=$T/remote "$TELLY" kill "echo$n" >/dev/null 2>&1
 	row "telly attach raw (tcp, plaintext)" "$1" "$r"
 }
-echo_direct() { # DELAY SSHPROXYPORT DIRECTPROXYPORT: raw, --direct (sealed)
-	n=$((n + 1))
+direct_conns() { grep -c 'direct: a connection with the secret for port' "$T/remote-serve.log"; }
+echo_direct() { # DELAY SSHPROXYPORT DIRECTPROXYPORT: raw, the default (direct, sealed)
+	n=$((n + 1)) dn=$(direct_conns)
 	r=$("$TYPO" echo "$KEYS" -- "$TELLY" attach -e none --ssh "$(ssh_via "$2")" --server "$TELLY" \
-		--direct --direct-bind 127.0.0.1:$dxport --direct-connect 127.0.0.1:$3 \
+		--direct-bind 127.0.0.1:$dxport --direct-connect 127.0.0.1:$3 \
 		"$dest" "echo$n" -- sh -c "$raw_prog") || fail "telly direct at $1 ms"
+	# A fallback to ssh would measure another row under this name.
+	[ "$(direct_conns)" -gt "$dn" ] || fail "telly direct at $1 ms went over ssh"
 	TELLY_DIR=$T/remote "$TELLY" kill "echo$n" >/dev/null 2>&1
-	row "telly attach raw (direct)" "$1" "$r"
+	row "telly attach raw (direct, default)" "$1" "$r"
 }
 echo_ssh() { # DELAY PROXYPORT [PROGRAM LABEL]
 	r=$("$TYPO" echo "$KEYS" -- sh -c "exec $(ssh_via "$2") -tt $dest '${3:-$cat_prog}'") || fail "ssh at $1 ms"
@@ -166,9 +177,9 @@ for i in $(seq "$ECHO_ROUNDS"); do
 		if [ -n "${BASE_TELLY:-}" ] && [ $((i % 2)) = 0 ]; then
 			echo_telly $d $port "$raw_prog" " raw, base" "$BASE_TELLY"
 		fi
+		if [ $d = 100 ]; then echo_direct $d $port $dp50; else echo_direct $d $port $dp0; fi
 		[ "$ECHO_ROWS" = all ] || continue
 		if [ $d = 100 ]; then echo_tcp $d $lp50; else echo_tcp $d $lp0; fi
-		if [ $d = 100 ]; then echo_direct $d $port $dp50; else echo_direct $d $port $dp0; fi
 	done
 done
 # LABEL|DELAY|P50|P99 per round: each row's medians, in the order first run.
@@ -211,8 +222,8 @@ DRAIN_ROUNDS=${DRAIN_ROUNDS:-5}
 drain_once() { # KIND: prints seconds and the bytes the desk got
 	case $1 in
 	telly-ssh)
-		r=$("$TYPO" drain -- "$TELLY" attach -e none --ssh "$(ssh_via $tport)" --server "$TELLY" \
-			"$dest" drain1 -- sh -c "$drain_prog") || fail "telly drain"
+		r=$("$TYPO" drain -- "$TELLY" attach -e none --no-direct --ssh "$(ssh_via $tport)" \
+			--server "$TELLY" "$dest" drain1 -- sh -c "$drain_prog") || fail "telly drain"
 		TELLY_DIR=$T/remote "$TELLY" kill drain1 >/dev/null 2>&1 ;;
 	telly-local)
 		r=$("$TYPO" drain -- "$TELLY" attach -e none drain2 -- sh -c "$drain_prog") || fail "telly drain local"

@@ -231,7 +231,9 @@ peer_start() {
 		# host, then telly view --seamless of it), or the session shown
 		# inside telly view's own desktop window; with --direct, ssh
 		# only for the secret and the pixels by a direct link with its
-		# own delay proxy (whose bytes are the ones counted).
+		# own delay proxy (whose bytes are the ones counted); without,
+		# --no-direct (the direct transport is the default, and a
+		# connection straight to the daemon would skip the delay).
 		start_proxy "$rtt" "$ssh_port"
 		sport=$pport
 		tsess=xb$n
@@ -241,6 +243,7 @@ peer_start() {
 		case $peer in *-direct)
 			start_proxy "$rtt" "$dxport"
 			set -- "$@" --direct --direct-bind "127.0.0.1:$dxport" --direct-connect "127.0.0.1:$pport" ;;
+		*) set -- "$@" --no-direct ;;
 		esac
 		set -- "$@" "$dest"
 		if [ "$peer" = telly ] || [ "$peer" = telly-direct ]; then

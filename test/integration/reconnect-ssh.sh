@@ -9,7 +9,7 @@ dirs="$T/remote"
 start_sshd "$T/remote"
 proxy_start "$ssh_port"
 rlog="$T/remote/serve.log"
-reconnect_run "${RECONNECT_DROPS:-12}" --ssh "ssh $ssh_opts -p $pport" --server "$TELLY" "$dest"
+reconnect_run "${RECONNECT_DROPS:-12}" --no-direct --ssh "ssh $ssh_opts -p $pport" --server "$TELLY" "$dest"
 grep -aq 'link down [0-9]* s' "$T/out" || fail "no status line"
 n=$(grep -c 'resumed its channel on rc (exact' "$T/remote/serve.log")
 [ "$n" -ge "${RECONNECT_DROPS:-12}" ] || fail "only $n exact resumes in the daemon's log"

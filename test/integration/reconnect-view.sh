@@ -41,7 +41,7 @@ tl() {
 	sub=$1
 	shift
 	if [ "$via" = ssh ]; then
-		"$TELLY" "$sub" --ssh "ssh $ssh_opts -p $pport" --server "$TELLY" "$dest" "$@"
+		"$TELLY" "$sub" --no-direct --ssh "ssh $ssh_opts -p $pport" --server "$TELLY" "$dest" "$@"
 	else
 		"$TELLY" "$sub" --tcp 127.0.0.1:$pport --token-file "$TELLY_DIR/token" "$@"
 	fi

@@ -20,7 +20,7 @@ $ssh_cmd "\$@"
 echo \$? >"$T/ssh.rc"
 EOF
 chmod +x "$T/ssh-rc"
-tm_start w1 "$TELLY attach -e none --ssh '$T/ssh-rc' --server '$TELLY' $dest s1 -- env PS1='sh> ' sh; echo attach-rc=\$?"
+tm_start w1 "$TELLY attach -e none --no-direct --ssh '$T/ssh-rc' --server '$TELLY' $dest s1 -- env PS1='sh> ' sh; echo attach-rc=\$?"
 tm pipe-pane -t t:w1 -o "cat >>'$T/pane.out'"
 wait_for w1 'sh>' 20
 
