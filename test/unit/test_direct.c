@@ -4,7 +4,8 @@
  * replayed, reordered, cut or misdirected record refused, the receiver
  * unmoved by a refusal. Then the transport on a loopback socket: the
  * handshake, frames both ways, a wrong secret refused in the host's
- * words, a tampered byte and a cut record refused on the daemon's side. */
+ * words, a tampered byte and a cut record refused on the daemon's side,
+ * a connect that gets no answer given up at its bound. */
 #include <errno.h>
 #include <fcntl.h>
 #include <netinet/in.h>
@@ -527,6 +528,42 @@ static void transport_tampered_and_cut(void)
 	}
 }
 
+/* A port that drops the connect (a listener whose accept queue is full,
+ * as a firewall that drops SYNs): the connect gives up at its bound, not
+ * the kernel's minutes, with ETIMEDOUT; a port nobody listens on is
+ * refused at once. */
+static void transport_connect_bounded(void)
+{
+	struct sockaddr_in a = {.sin_family = AF_INET, .sin_addr.s_addr = htonl(INADDR_LOOPBACK)};
+	socklen_t al = sizeof a;
+	int l = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0), c = socket(AF_INET, SOCK_STREAM, 0);
+	char port[16], err[300];
+	struct timespec t0, t1;
+
+	CHECK(l >= 0 && c >= 0);
+	CHECK_EQ(bind(l, (struct sockaddr *)&a, sizeof a), 0);
+	CHECK_EQ(listen(l, 0), 0);
+	CHECK_EQ(getsockname(l, (struct sockaddr *)&a, &al), 0);
+	CHECK_EQ(connect(c, (struct sockaddr *)&a, sizeof a), 0); /* the queue's one place */
+	snprintf(port, sizeof port, "%u", ntohs(a.sin_port));
+	clock_gettime(CLOCK_MONOTONIC, &t0);
+	struct rp_transport *t = rp_transport_direct_connect("127.0.0.1", port, SECRET, 300, err,
+							      sizeof err);
+	int e = errno;
+	clock_gettime(CLOCK_MONOTONIC, &t1);
+	long ms = (t1.tv_sec - t0.tv_sec) * 1000 + (t1.tv_nsec - t0.tv_nsec) / 1000000;
+	CHECK(t == NULL);
+	CHECK_EQ(e, ETIMEDOUT);
+	CHECK(strstr(err, "cannot connect to 127.0.0.1 port") != NULL);
+	CHECK(ms >= 250 && ms < 5000);
+	close(c);
+	close(l);
+	/* Nothing listens there now. */
+	t = rp_transport_tcp_connect_within("127.0.0.1", port, 300);
+	CHECK(t == NULL);
+	CHECK_EQ(errno, ECONNREFUSED);
+}
+
 int main(int argc, char **argv)
 {
 	static const struct unit_case cases[] = {
@@ -542,6 +579,7 @@ int main(int argc, char **argv)
 		{"transport-small-reads-leave-the-rest-seen", transport_small_reads_leave_the_rest_seen},
 		{"transport-wrong-secret", transport_wrong_secret},
 		{"transport-tampered-and-cut", transport_tampered_and_cut},
+		{"transport-connect-bounded", transport_connect_bounded},
 	};
 	signal(SIGPIPE, SIG_IGN);
 	return unit_main(cases, sizeof cases / sizeof cases[0], argc, argv);
