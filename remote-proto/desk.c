@@ -341,7 +341,10 @@ static int direct_bootstrap(const struct rp_dest *d, struct rp_direct *dx, bool 
 		to = dx->host; /* an ssh_config alias, say */
 	else if (!d->direct_connect)
 		freeaddrinfo(res);
-	snprintf(dx->host, sizeof dx->host, "%s", to);
+	/* (not onto itself: a copy of dx->host into dx->host is undefined,
+	 * and glibc's leaves it empty) */
+	if (to != dx->host)
+		snprintf(dx->host, sizeof dx->host, "%s", to);
 	if (port && *port)
 		snprintf(dx->port, sizeof dx->port, "%s", port);
 	dx->have = true;
