@@ -111,6 +111,12 @@ static int parse(struct ctl *c, int argc, char **argv, int want_name, const char
 		return 2;
 	}
 	telly_config_direct(&c->cfg, &c->dest);
+	/* One request and its answer: plain ssh costs fewer round trips than
+	 * fetching a secret first and opens no port on the host; the direct
+	 * transport pays where a connection lives on (attach, view, x). So
+	 * it is used here only where --direct or the config asks for it. */
+	if (c->dest.direct_default)
+		c->dest.direct = c->dest.direct_default = false;
 	if (c->screen.ws_xpixel && !c->x11) {
 		fprintf(stderr, "telly %s: --screen is for X sessions (with --x11)\n", c->cmd);
 		return 2;

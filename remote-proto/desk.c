@@ -354,6 +354,33 @@ static int direct_bootstrap(const struct rp_dest *d, struct rp_direct *dx, bool 
 /* The direct transport to d->host (dx: what earlier connects learned).
  * NULL with err said; *fall when it was only the default and this is the
  * first connect (err then says why, for the note). */
+/* Whether ssh reaches d->host through a ProxyJump or a ProxyCommand, as
+ * `SSH -G HOST` says (it reads the config and connects nowhere). Such a
+ * host (behind a bastion) seldom has a port the desk reaches, so where
+ * direct is only the default, ssh is used at once rather than after a
+ * connect's time and a second login. An --ssh whose -G fails says no. */
+static bool ssh_proxied(const struct rp_dest *d)
+{
+	char cmd[2048], qhost[600], line[512];
+	bool proxied = false, at_start = true;
+	FILE *f;
+
+	shell_quote(qhost, sizeof qhost, d->host);
+	snprintf(cmd, sizeof cmd, "exec %s -G %s </dev/null 2>/dev/null", d->ssh ? d->ssh : "ssh",
+		 qhost);
+	if (!(f = popen(cmd, "re")))
+		return false;
+	/* One setting a line; a long line comes in pieces, only a line's
+	 * first piece names its setting. */
+	while (fgets(line, sizeof line, f)) {
+		size_t n = strlen(line);
+		if (at_start && (!strncmp(line, "proxyjump ", 10) || !strncmp(line, "proxycommand ", 13)))
+			proxied |= strcmp(strchr(line, ' ') + 1, "none\n") != 0;
+		at_start = n && line[n - 1] == '\n';
+	}
+	return pclose(f) == 0 && proxied;
+}
+
 static struct rp_transport *direct_connect(const struct rp_dest *d, struct rp_direct *dx,
 					   bool *fall, char *err, size_t errn)
 {
@@ -443,6 +470,11 @@ struct rp_conn *rp_desk_connect(const struct rp_dest *d, bool start, char *err, 
 	if (direct && !d->host) {
 		snprintf(err, errn, "--direct needs DEST, the host ssh reaches");
 		return NULL;
+	}
+	if (direct && d->direct_default && !(d->dx && d->dx->have) && ssh_proxied(d)) {
+		if (d->dx)
+			d->dx->over_ssh = true; /* (redials too) */
+		direct = false;
 	}
 	if (direct) {
 		struct rp_direct *dx = d->dx ? d->dx : &once;

@@ -5,7 +5,8 @@
 # the host's direct port refuses; it drops the connect (a full accept
 # queue: the first try gives up within seconds, not minutes); the host's
 # telly is an older one without --direct-key (its complaint is not
-# shown). Redials of a connection that fell back stay on ssh. An ssh that
+# shown). Redials of a connection that fell back stay on ssh. A host ssh
+# reaches through a ProxyCommand goes over ssh at once. An ssh that
 # cannot log in says so once, and nothing is tried after it. (Before
 # the default changed, attach came over ssh and said nothing.)
 . test/integration/lib.sh "$1"
@@ -102,6 +103,32 @@ wait_for nd nd-up 20
 [ "$(direct_count)" = "$n" ] && [ "$(key_runs)" = "$k" ] || fail "--no-direct tried the direct transport"
 [ -s "$T/nd.err" ] && fail "--no-direct said: $(cat "$T/nd.err")"
 echo "--no-direct: ok"
+
+# A host ssh reaches through a ProxyCommand (a bastion's way): ssh at
+# once, nothing said, no secret asked (before, the direct port was tried
+# and, behind a real bastion, a connect's time and a second login lost).
+cat >"$T/connect" <<'CONNECT'
+#!/bin/bash
+exec 3<>"/dev/tcp/$1/$2" || exit 1
+cat <&3 &
+exec cat >&3
+CONNECT
+chmod +x "$T/connect"
+cat >"$T/ssh-proxied" <<SSH
+#!/bin/sh
+exec "$T/ssh-wrap" -o "ProxyCommand=$T/connect %h %p" "\$@"
+SSH
+chmod +x "$T/ssh-proxied"
+n=$(direct_count) k=$(key_runs) s=$(stdio_runs)
+tm_start px "$TELLY attach --ssh '$T/ssh-proxied' --server $TELLY $dest px -- sh -c 'echo px-up; exec cat' 2>$T/px.err; echo attach-exit=\$?; sleep 600"
+wait_for px px-up 20
+tm send-keys -t t:px 'typed through the proxy' Enter
+wait_for px 'typed through the proxy'
+[ "$(key_runs)" = "$k" ] || fail "a proxied host was asked for a secret"
+[ "$(direct_count)" = "$n" ] || fail "a proxied host came by the direct transport"
+[ "$(stdio_runs)" = $((s + 1)) ] || fail "a proxied host: not one serve --stdio"
+[ -s "$T/px.err" ] && fail "a proxied host: attach said: $(cat "$T/px.err")"
+echo "a host behind a ProxyCommand: ssh at once: ok"
 
 # An ssh that cannot log in: said once, by ssh and by telly, no fallback.
 ssh-keygen -q -t ed25519 -N '' -f "$T/ssh/stranger" || fail "ssh-keygen"
