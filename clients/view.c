@@ -2210,6 +2210,8 @@ static void loop(struct view *v, int sigfd)
 		}
 		if (v->done)
 			break;
+		if (v->c)
+			vx_flush_input(v->x);
 		paste_pump(v);
 		if (v->c)
 			vx_send_backlog(v->x);
@@ -2299,6 +2301,10 @@ static void loop(struct view *v, int sigfd)
 		}
 		if (bfd >= 0 && (p[2].revents & (POLLIN | POLLHUP | POLLERR))) {
 			int r = v->b->impl->dispatch(v->b, on_event, v);
+			/* The keys of this batch of events go out now, in one
+			 * write, not after the repaint at the loop's top. */
+			if (v->c)
+				vx_flush_input(v->x);
 			/* The display closed the connection (xkill, the X
 			 * server ending): the window is gone, as if closed;
 			 * the sessions run on. */

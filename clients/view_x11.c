@@ -165,6 +165,7 @@ struct vx {
 	uint32_t *cursor;
 	int cur_w, cur_h, cur_hx, cur_hy;
 	bool paint_now, applying_host;
+	bool flush_due; /* a press is queued: written at the end of the desk's batch (vx_flush_input) */
 	bool seamless; /* each window a native one of the desk (seamless.c) */
 	uint16_t clip_chan[2]; /* the session a selection fetch is for, by RP_XSEL_* */
 	/* wait-update: the last input and whether pixels changed since. */
@@ -420,11 +421,24 @@ static void send_key_to(struct vx *x, struct xsess *s, uint32_t id, uint8_t code
 		x->await[x->nawait - 1] = (struct xprobe){
 			.chan = s->chan, .seq = k.seq, .t_key = t_key, .t_sent = base_now_ns()};
 	}
-	/* On the wire now, not after the rest of the loop's turn (the
-	 * desk's other events, the clipboard, timers): the press is where
-	 * the person's wait starts. A failure is the loop's flush's to
-	 * tell: the frame stays queued. */
-	if (!x->link_down)
+	/* On the wire at the end of the batch of desk events it came in
+	 * (vx_flush_input), not after the rest of the loop's turn (the
+	 * clipboard, timers, a repaint): the press is where the person's
+	 * wait starts. Not at once either: when its release was read
+	 * with it (the view was busy while the desk's X server sent
+	 * both), sent apart it woke every process on the way, the host's
+	 * X server included, a second time while the press's answer was
+	 * being drawn. */
+	x->flush_due = true;
+}
+
+void vx_flush_input(struct vx *x)
+{
+	if (!x->flush_due)
+		return;
+	x->flush_due = false;
+	/* A failure is the loop's flush's to tell: the frames stay queued. */
+	if (!x->link_down && x->c.c)
 		rp_conn_flush(x->c.c);
 }
 

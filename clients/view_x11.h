@@ -87,6 +87,10 @@ int vx_last_exit(const struct vx *x);
 /* winmgr said something about an X window (id >= VX_ID_BASE). key: the
  * event a WM_ACT_KEY came from. */
 void vx_action(struct vx *x, const struct wm_action *a, const struct ds_event *key);
+/* The desk's events read together are handled: the keys they sent go
+ * out now, in one write (a press waits for the rest of its batch: a
+ * release read with it goes in the same write). */
+void vx_flush_input(struct vx *x);
 /* A key released while an X window has the focus. */
 void vx_key_release(struct vx *x, const struct ds_event *ev);
 /* A script's key-down / key-up: the keycodes that type keysym with mods

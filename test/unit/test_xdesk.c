@@ -698,6 +698,19 @@ out:
 	free(m);
 }
 
+/* Attached, and one window of the host drawn at 20, 20: its pixels *a
+ * (noise of seed), its encoder *e. */
+static void one_window(struct desk *d, uint32_t id, int w, int h, const char *title,
+		       uint32_t seed, uint32_t **a, struct rp_xenc **e)
+{
+	attach(d);
+	*a = noise(w, h, seed);
+	*e = rp_xenc_create(id, w, h);
+	send_xwin(d, id, 20, 20, w, h, 0, 0, title);
+	rp_xenc_update(*e, *a, w, h, (size_t)w * 4, NULL, 0, 0, host_pixels, d);
+	desk_pump(d);
+}
+
 /* A click's answer is the update that acks its press: the host reads a
  * window on damage, and a program that draws on the press (a button's
  * look) changes nothing on the release, so no update acking the release
@@ -711,14 +724,12 @@ static void view_click_answered_by_press(void)
 	struct rp_xpointer m;
 	uint32_t press = 0, release = 0;
 
+	uint32_t *a;
+	struct rp_xenc *e;
+
 	if (!desk_open(&d, false))
 		return;
-	attach(&d);
-	uint32_t *a = noise(100, 80, 8);
-	struct rp_xenc *e = rp_xenc_create(0x800001, 100, 80);
-	send_xwin(&d, 0x800001, 20, 20, 100, 80, 0, 0, "clicky");
-	rp_xenc_update(e, a, 100, 80, 400, NULL, 0, 0, host_pixels, &d);
-	desk_pump(&d);
+	one_window(&d, 0x800001, 100, 80, "clicky", 8, &a, &e);
 	vx_take_paint_now(d.x);
 	const struct wm_window *ww = wm_find(&d.wm, vx_find(d.x, "clicky"));
 	CHECK(ww != NULL);
@@ -747,6 +758,53 @@ static void view_click_answered_by_press(void)
 	CHECK(vx_updated(d.x));
 	CHECK(vx_take_paint_now(d.x));
 out:
+	rp_xenc_destroy(e);
+	free(a);
+	desk_close(&d);
+}
+
+/* A key's press and its release, read from the desk in one batch, go to
+ * the host in one write: the press waits for the end of the batch
+ * (vx_flush_input), not sent alone at once (which woke every process on
+ * the way, the host's X server too, twice a key). */
+static void view_key_batch_one_write(void)
+{
+	struct desk d;
+	struct rp_hdr h;
+	const uint8_t *p;
+	struct rp_xkey k;
+	uint8_t peek[8];
+	uint32_t *a;
+	struct rp_xenc *e;
+
+	if (!desk_open(&d, false))
+		return;
+	one_window(&d, 0x900001, 60, 40, "typed", 9, &a, &e);
+	/* What the desk had to say before (its keymap, acks) is read. */
+	CHECK_EQ(rp_conn_flush_wait(d.c, WAIT_MS), 0);
+	while (rp_conn_next_frame(d.host, &h, &p, 100) == 1)
+		;
+	struct wm_actions o = {0};
+	struct ds_event ev = {.type = DS_EV_KEY, .pressed = true, .keysym = 'a', .keycode = 38};
+	wm_key(&d.wm, ev.keysym, 0, &o);
+	CHECK_EQ(o.n, 1);
+	if (o.n == 1) {
+		vx_action(d.x, &o.a[0], &ev);
+		ev.pressed = false;
+		vx_key_release(d.x, &ev);
+	}
+	/* Nothing written yet: both wait for the batch's end. */
+	CHECK(recv(rp_conn_fd(d.host), peek, sizeof peek, MSG_PEEK | MSG_DONTWAIT) < 0 &&
+	      errno == EAGAIN);
+	vx_flush_input(d.x);
+	CHECK_EQ(rp_conn_queued(d.c), 0);
+	for (int i = 0; i < 2; i++) {
+		CHECK_EQ(rp_conn_next_frame(d.host, &h, &p, WAIT_MS), 1);
+		CHECK_EQ(h.type, RP_XKEY);
+		CHECK_EQ(rp_xkey_decode(p, h.len, &k), 0);
+		CHECK_EQ(k.keycode, 38);
+		CHECK_EQ(k.pressed, i == 0);
+	}
 	rp_xenc_destroy(e);
 	free(a);
 	desk_close(&d);
@@ -1057,6 +1115,7 @@ static const struct unit_case cases[] = {
 	{"view-readonly-silent", view_readonly_silent},
 	{"view-stacked-as-host", view_stacked_as_host},
 	{"view-click-answered-by-press", view_click_answered_by_press},
+	{"view-key-batch-one-write", view_key_batch_one_write},
 	{"view-bad-pixels", view_bad_pixels},
 	{"view-pixels-bounded", view_pixels_bounded},
 	{"view-list-opens-x", view_list_opens_x},
