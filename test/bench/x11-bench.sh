@@ -33,6 +33,11 @@
 # the host (the daemon's x-server; default auto: Xorg with the dummy
 # driver when installed), to compare them in one sitting.
 #
+# BASE_TELLY=PATH: each telly peer is measured with that telly binary
+# too (a build of the tree before a change), in the same rounds, as the
+# row "..., base"; the host daemon is stopped after each telly peer, so
+# that each row runs its own binary's.
+#
 # X11_STAGES=1: telly's peers run with --stats (the host then times each
 # update: XTIMING), and where their keys' time went, stage by stage, is
 # printed after the table (the desk's view of it: telly view --stats).
@@ -53,6 +58,8 @@ SCROLL_PEERS=${X11_SCROLL_PEERS:-$PEERS}
 STAGES=${X11_STAGES:-0}
 ROUNDS=${X11_ROUNDS:-1}
 HOST_SERVER=${X11_HOST_SERVER:-auto}
+BASE=${BASE_TELLY:-}
+with_base() { for p in "$@"; do echo "$p"; case $p in telly*) [ -n "$BASE" ] && echo "$p@base" ;; esac; done; }
 case $HOST_SERVER in auto | xorg | xvfb) ;; *) echo "X11_HOST_SERVER=$HOST_SERVER: auto, xorg or xvfb" >&2; exit 2 ;; esac
 X2P=$B/bin/xkey2pixel
 PROXY=$B/bin/delay-proxy
@@ -173,7 +180,9 @@ telly_ready() {
 # and prog_roots.
 peer_start() {
 	peer=$1 rtt=$2 cmd=$(prog_cmd "$3" "$4") match=$4 count=/dev/null desk_client="" host_roots="" prog_roots=""
-	case $peer in
+	tel=$TELLY
+	case $peer in *@base) tel=$BASE ;; esac
+	case ${peer%@base} in
 	straight)
 		DISPLAY=$desk $cmd >/dev/null 2>&1 &
 		prog_roots=$!
@@ -239,19 +248,19 @@ peer_start() {
 		tsess=xb$n
 		stats=""
 		[ "$STAGES" = 1 ] && [ "$3" != scroll ] && stats=--stats
-		set -- --ssh "ssh $ssh_opts -p $sport" --server "$TELLY"
-		case $peer in *-direct)
+		set -- --ssh "ssh $ssh_opts -p $sport" --server "$tel"
+		case ${peer%@base} in *-direct)
 			start_proxy "$rtt" "$dxport"
 			set -- "$@" --direct --direct-bind "127.0.0.1:$dxport" --direct-connect "127.0.0.1:$pport" ;;
 		*) set -- "$@" --no-direct ;;
 		esac
 		set -- "$@" "$dest"
-		if [ "$peer" = telly ] || [ "$peer" = telly-direct ]; then
-			DISPLAY=$desk "$TELLY" x $stats "$@" -s "$tsess" -- $cmd >"$T/telly-x.log" 2>&1 &
+		if [ "${peer%@base}" = telly ] || [ "${peer%@base}" = telly-direct ]; then
+			DISPLAY=$desk "$tel" x $stats "$@" -s "$tsess" -- $cmd >"$T/telly-x.log" 2>&1 &
 		else
-			"$TELLY" new --x11 "$@" -s "$tsess" -- $cmd >"$T/telly-x.log" 2>&1 ||
+			"$tel" new --x11 "$@" -s "$tsess" -- $cmd >"$T/telly-x.log" 2>&1 ||
 				{ echo "(telly new --x11: $(cat "$T/telly-x.log"))"; return 1; }
-			DISPLAY=$desk "$TELLY" view $stats "$@" "$tsess" >>"$T/telly-x.log" 2>&1 &
+			DISPLAY=$desk "$tel" view $stats "$@" "$tsess" >>"$T/telly-x.log" 2>&1 &
 			match="telly view"
 		fi
 		desk_client=$!
@@ -278,13 +287,17 @@ peer_stop() {
 	run_pids=""
 	# The program under sshd dies with its forwarded display; wait for it.
 	for p in $(progs $(tree "$sshd_pid")); do kill "$p" 2>/dev/null; done
-	case $peer in telly*) TELLY_DIR=$T/remote "$TELLY" kill "$tsess" >/dev/null 2>&1 ;; esac
+	case $peer in telly*)
+		TELLY_DIR=$T/remote "$TELLY" kill "$tsess" >/dev/null 2>&1
+		[ -n "$BASE" ] && TELLY_DIR=$T/remote "$TELLY" stop >/dev/null 2>&1 ;;
+	esac
 }
 
 host_set() { progs -v $(tree $host_roots) | grep -v -x "$sshd_pid"; }
 prog_set() { progs $(tree $host_roots $prog_roots); }
 
 label() {
+	case $1 in *@base) echo "$(label "${1%@base}"), base"; return ;; esac
 	case $1 in
 	straight) echo "drawn straight on the desk" ;; ssh) echo "ssh -X" ;;
 	xpra) echo "xpra (default)" ;; xpra-rgb) echo "xpra --encoding=rgb" ;;
@@ -305,11 +318,10 @@ round=$((round + 1))
 echo "(round $round of $ROUNDS: load average $(cut -d' ' -f1-3 /proc/loadavg))"
 for kind in $PROGS; do
 	for d in $DELAYS; do
-		for peer in $PEERS; do
+		for peer in $(with_base $PEERS); do
 			[ "$peer" = straight ] && [ "$d" != "${DELAYS%% *}" ] && continue
 			case $peer in telly*) telly_ready || continue ;; esac
-			case $peer in *-direct) direct_ready || continue ;; esac
-		case $peer in *-direct) direct_ready || continue ;; esac
+			case ${peer%@base} in *-direct) direct_ready || continue ;; esac
 			n=$((n + 1))
 			title=xbench-$kind-$peer-$n
 			if ! peer_start "$peer" "$d" "$kind" "$title"; then
@@ -338,10 +350,10 @@ for kind in $PROGS; do
 done
 
 for d in $DELAYS; do
-	for peer in $SCROLL_PEERS; do
+	for peer in $(with_base $SCROLL_PEERS); do
 		[ "$peer" = straight ] && [ "$d" != "${DELAYS%% *}" ] && continue
 		case $peer in telly*) telly_ready || continue ;; esac
-		case $peer in *-direct) direct_ready || continue ;; esac
+		case ${peer%@base} in *-direct) direct_ready || continue ;; esac
 		n=$((n + 1))
 		title=xbench-scroll-$peer-$n
 		if ! peer_start "$peer" "$d" scroll "$title"; then
