@@ -393,12 +393,18 @@ int x11_clip(struct session *s, struct chan *v, const struct rp_xchunk *c, char 
  * most this many reads; the rest a frame apart (session_x11.c). */
 #define X11_ANSWER_US 8000
 #define X11_ANSWER_READS 4
+#define X11_FRAME_MS 16 /* a frame: how far apart the other reads are */
 struct x11_pace {
 	uint64_t input_ns; /* the last input injected (0: none) */
 	uint64_t read_ns;  /* the last read asked of the display (0: none) */
 	unsigned answers;  /* reads since the input (its answer) */
+	unsigned may;	   /* of which this many at once (X11_ANSWER_READS; a motion's 1) */
 };
 void x11_pace_input(struct x11_pace *p, uint64_t now_ns);
+/* The pointer moved: an input whose first damage is read at once, but at
+ * most once a frame (X11_FRAME_MS) and one read each, so that a stream of
+ * motion over an animating window reads it no faster than its frames. */
+void x11_pace_motion(struct x11_pace *p, uint64_t now_ns);
 void x11_pace_read(struct x11_pace *p, uint64_t now_ns);
 /* An input went in that no read since answers. */
 bool x11_pace_answering(const struct x11_pace *p);

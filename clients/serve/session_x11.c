@@ -34,9 +34,8 @@
 #include "xd.h"
 #include "xwin.h"
 
-#define X11_FRAME_MS 16	     /* a window's updates are at least this far apart... */
 #define X11_JPEG_QUALITY 75  /* video-like regions, for windows whose desks all take JPEG */
-#define X11_UNACKED_MAX 3    /* ...and a viewer has at most this many unacknowledged */
+#define X11_UNACKED_MAX 3    /* a viewer has at most this many updates unacknowledged */
 #define X11_MAX_PROGRAMS 64  /* programs started in one display */
 #define X11_MAX_WINDOWS XD_MAX_WINDOWS
 #define X11_XWIN_FRAME_BYTES (3 * (2 + XD_TITLE_MAX_BYTES) + 128)
@@ -400,11 +399,24 @@ void x11_pace_input(struct x11_pace *p, uint64_t now_ns)
 {
 	p->input_ns = now_ns;
 	p->answers = 0;
+	p->may = X11_ANSWER_READS;
+}
+
+/* (Each motion an input as a key is: the pointer moved over a window
+ * that animates had it read at every damage, past the frame clock, for
+ * as long as it moved.) */
+void x11_pace_motion(struct x11_pace *p, uint64_t now_ns)
+{
+	if (p->input_ns && now_ns - p->input_ns < (uint64_t)X11_FRAME_MS * 1000000)
+		return; /* a frame's motion is answered once: the rest on the clock */
+	p->input_ns = now_ns;
+	p->answers = 0;
+	p->may = 1;
 }
 
 void x11_pace_read(struct x11_pace *p, uint64_t now_ns)
 {
-	if (p->input_ns && p->answers < X11_ANSWER_READS)
+	if (p->input_ns && p->answers < p->may)
 		p->answers++;
 	p->read_ns = now_ns;
 }
@@ -417,7 +429,7 @@ bool x11_pace_answering(const struct x11_pace *p)
 bool x11_pace_for_input(const struct x11_pace *p, uint64_t now_ns)
 {
 	return x11_pace_answering(p) ||
-	       (p->input_ns && p->answers < X11_ANSWER_READS &&
+	       (p->input_ns && p->answers < p->may &&
 		now_ns - p->input_ns < (uint64_t)X11_ANSWER_US * 1000);
 }
 
@@ -1579,14 +1591,17 @@ int x11_list(struct session *s, struct rp_enc *e, size_t room)
 /* ---- the desk's X messages (dispatch.c decodes; here they act) ---- */
 
 static void note_input(struct x11 *x, struct chan *v, uint32_t seq, uint32_t id, uint64_t t_in,
-		       bool press)
+		       bool press, bool motion)
 {
 	struct xview *xv = view_of(x, v, false);
 	uint64_t now = base_now_ns();
 
 	x->last_seq = seq;
 	for (struct xwindow *w = x->wins; w; w = w->next)
-		x11_pace_input(&w->pace, now);
+		if (motion)
+			x11_pace_motion(&w->pace, now);
+		else
+			x11_pace_input(&w->pace, now);
 	if (xv && v->conn->timing && (press || !xv->t_seq)) {
 		xv->t_seq = seq;
 		xv->t_id = id;
@@ -1675,7 +1690,7 @@ int x11_key(struct session *s, struct chan *v, const struct rp_xkey *k, char *er
 		else
 			xv->keys_down[k->keycode / 8] &= (uint8_t)~(1u << (k->keycode % 8));
 	}
-	note_input(x, v, k->seq, k->id, t, k->pressed);
+	note_input(x, v, k->seq, k->id, t, k->pressed, false);
 	x->input_due = x->s.srv->input_due = true; /* sent with the frames read with it (x11_input_done) */
 	return 0;
 }
@@ -1711,7 +1726,7 @@ int x11_pointer(struct session *s, struct chan *v, const struct rp_xpointer *p, 
 		else
 			xv->buttons_down &= (uint16_t)~(1u << p->button);
 	}
-	note_input(x, v, p->seq, p->id, t, p->kind == RP_XPTR_PRESS);
+	note_input(x, v, p->seq, p->id, t, p->kind == RP_XPTR_PRESS, p->kind == RP_XPTR_MOTION);
 	x->input_due = x->s.srv->input_due = true; /* as XKEY's */
 	return 0;
 }

@@ -1229,6 +1229,31 @@ static void test_x11_pace(void)
 	x11_pace_input(&p, late);
 	CHECK(x11_pace_answering(&p));
 	CHECK_EQ(x11_pace_wait(&p, late), 0);
+
+	/* The pointer moved over a window that animates (damage every ms),
+	 * a motion every ms for a second: the first motion's damage read at
+	 * once, but the window no faster than its frames (each motion an
+	 * input as a key is, it was read every ms). */
+	t = 5000 * MS;
+	p = (struct x11_pace){0};
+	x11_pace_read(&p, t);
+	x11_pace_motion(&p, t + 20 * MS);
+	CHECK(x11_pace_answering(&p));
+	CHECK_EQ(x11_pace_wait(&p, t + 20 * MS + 300000), 0);
+	unsigned reads = 0;
+	for (uint64_t ms = 20; ms < 1020; ms++) {
+		uint64_t now = t + ms * MS + 500000;
+		x11_pace_motion(&p, t + ms * MS);
+		if (x11_pace_wait(&p, now) == 0) {
+			x11_pace_read(&p, now);
+			reads++;
+		}
+	}
+	CHECK(reads >= 1000 / X11_FRAME_MS - 2);
+	CHECK(reads <= 2 * (1000 / X11_FRAME_MS) + 2);
+	/* A key after it is answered at once. */
+	x11_pace_input(&p, t + 1021 * MS);
+	CHECK_EQ(x11_pace_wait(&p, t + 1021 * MS + 100000), 0);
 }
 
 int main(int argc, char **argv)
