@@ -1105,6 +1105,19 @@ static bool scroll_back(struct pred *p)
 	return true;
 }
 
+/* A key typed in the middle of a line while the context has not shown
+ * insert or overwrite, in a line editor (its cursor keys or backspace
+ * came back as predicted): readline, python's REPL, zsh, fish and vim's
+ * insert mode all insert unless told otherwise, so the guess is insert,
+ * drawn at once, and what follows it on the line too. Answered otherwise
+ * once, the context overwrites from then on. (In a context not known as a
+ * line editor the guess is worked out but not drawn.) */
+static bool insert_guess(const struct pred *p, const struct key *k)
+{
+	return k->learning && !k->ctl && !k->vi && (k->kind == K_CHAR || k->kind == K_BS) &&
+	       p->cur->editor;
+}
+
 /* Apply k to the row w with the cursor at *col; false if it cannot be
  * predicted (the keys from it on wait for the host). */
 static bool apply(struct pred *p, struct key *k, struct wc *w, int *col, int *lo, int *hi)
@@ -1161,8 +1174,10 @@ static bool apply(struct pred *p, struct key *k, struct wc *w, int *col, int *lo
 			return !p->replay_exact; /* (less's search: it ends) */
 		int wd = c >= 2 && w[c - 1].width == 0 ? 2 : 1;
 		bool mid = end > c;
-		if (mid && p->cur->insert != 1)
+		if (mid && (p->cur->insert == 2 || (!p->cur->insert && !p->cur->editor)))
 			return false; /* what overwrite mode does with it is the program's */
+		if (mid && !p->cur->insert)
+			k->learning = true; /* a line editor's: insert, guessed */
 		memmove(w + c - wd, w + c, (size_t)(n - c) * sizeof *w);
 		for (int i = n - wd; i < n; i++)
 			w[i] = (struct wc){.cp = BLANK, .width = 1};
@@ -1378,8 +1393,14 @@ static void judge(struct pred *p, long now_ms, const VTermPos *cur)
 				p->cur->vi_never |= 1u << vi_bit(k->vi);
 				p->vi_cmd = false;
 			} else if (k->learning && overwrote(p, k, cur)) {
-				/* The guess at insert was wrong: overwrite, no blame. */
+				/* The guess at insert was wrong: overwrite. The
+				 * context's echo is as proven as it was (no
+				 * demotion), but a guess drawn was a wrong glyph. */
 				p->cur->insert = 2;
+				if (k->shown) {
+					p->st.wrong++;
+					p->st.shown_wrong++;
+				}
 			} else if (!k->shown && distrusted(p, k->seq) &&
 				   p->cur->right >= PRED_PROVE_RIGHT) {
 				/* Hidden while its line was not trusted (a modal
@@ -1518,7 +1539,7 @@ bool pred_update(struct pred *p, long now_ms)
 			if (p->vpage)
 				memcpy(exp_page(p, i), p->vh, (size_t)(p->rows - 1) * sizeof *p->vh);
 		}
-		if (k->learning) {
+		if (k->learning && !insert_guess(p, k)) {
 			/* Not shown past a guess; a motion guessed is shown
 			 * itself: the cursor only, no glyph to be wrong. */
 			if ((k->ctl || (k->vi && k->kind != K_VDEL)) && !hide)

@@ -16,8 +16,13 @@
  * Rules (test/unit/test_predict.c has a row for each):
  * - printable characters of every width, backspace, left, right, home and
  *   end are predicted, on the cursor's row, never into the last column;
- *   insert or overwrite in the middle of a line only once the context has
- *   shown which it does (a key not echoed at all shows neither);
+ *   in the middle of a line, insert or overwrite as the context has shown
+ *   it does (a key not echoed at all shows neither); before it has, a line
+ *   editor's (its cursor keys or backspace came back as predicted) is
+ *   guessed insert and drawn, a character or a backspace, with the keys
+ *   after it: answered otherwise once (a wrong glyph, counted), the
+ *   context overwrites from then on, its echo still proven; in a context
+ *   not known as a line editor the guess is not drawn;
  * - in a context whose cursor keys or backspace came back as predicted (a
  *   line editor), readline's ^A ^E ^B ^F are home, end, left and right:
  *   the first time a guess drawn as the cursor only, then learned, or a
