@@ -51,6 +51,9 @@ struct key {
 	bool acked; /* its round trip was sampled */
 	bool expect; /* an expectation was worked out (below) */
 	bool learning; /* predicted in the middle of a line with the mode unknown */
+	/* ... with text at the cursor (a line's tail, not a right prompt
+	 * past blanks): the insert guess may be drawn */
+	bool near;
 	bool shown;    /* drawn before its answer */
 	/* Keys after it in the same INPUT were not predicted: its answer
 	 * moves the cursor on past what it expects, so only its cells count. */
@@ -1111,11 +1114,20 @@ static bool scroll_back(struct pred *p)
  * insert mode all insert unless told otherwise, so the guess is insert,
  * drawn at once, and what follows it on the line too. Answered otherwise
  * once, the context overwrites from then on. (In a context not known as a
- * line editor the guess is worked out but not drawn.) */
+ * line editor, or with the text right of the cursor only past blanks, the
+ * guess is worked out but not drawn.) */
 static bool insert_guess(const struct pred *p, const struct key *k)
 {
-	return k->learning && !k->ctl && !k->vi && (k->kind == K_CHAR || k->kind == K_BS) &&
-	       p->cur->editor;
+	return k->learning && k->near && !k->ctl && !k->vi &&
+	       (k->kind == K_CHAR || k->kind == K_BS) && p->cur->editor;
+}
+
+/* Text at the cursor c, on it or just after it: the line's own tail. A
+ * tail only past blanks is more likely a right prompt (zsh's RPROMPT),
+ * which stays where it is as the line grows: not guessed insert. */
+static bool tail_near(const struct wc *w, int c, int end)
+{
+	return !blank(w[c]) || (c + 1 < end && !blank(w[c + 1]));
 }
 
 /* Apply k to the row w with the cursor at *col; false if it cannot be
@@ -1128,6 +1140,7 @@ static bool apply(struct pred *p, struct key *k, struct wc *w, int *col, int *lo
 	if (c < 0 || c >= n || w[c].width == 0)
 		return false;
 	k->learning = k->ctl && !(p->cur->ctl_known & 1u << k->ctl);
+	k->near = false;
 	if (k->vi)
 		k->learning = !(p->cur->vi_known & 1u << vi_bit(k->vi));
 	if (k->less_num && !count_row(p, w, c))
@@ -1142,6 +1155,7 @@ static bool apply(struct pred *p, struct key *k, struct wc *w, int *col, int *lo
 		if (mid) {
 			insert = p->cur->insert != 2;
 			k->learning = p->cur->insert == 0;
+			k->near = tail_near(w, c, end);
 		}
 		if (insert && mid) {
 			if (end + wd >= n)
@@ -1174,10 +1188,11 @@ static bool apply(struct pred *p, struct key *k, struct wc *w, int *col, int *lo
 			return !p->replay_exact; /* (less's search: it ends) */
 		int wd = c >= 2 && w[c - 1].width == 0 ? 2 : 1;
 		bool mid = end > c;
-		if (mid && (p->cur->insert == 2 || (!p->cur->insert && !p->cur->editor)))
+		if (mid && (p->cur->insert == 2 ||
+			    (!p->cur->insert && (!p->cur->editor || !tail_near(w, c, end)))))
 			return false; /* what overwrite mode does with it is the program's */
 		if (mid && !p->cur->insert)
-			k->learning = true; /* a line editor's: insert, guessed */
+			k->learning = k->near = true; /* a line editor's: insert, guessed */
 		memmove(w + c - wd, w + c, (size_t)(n - c) * sizeof *w);
 		for (int i = n - wd; i < n; i++)
 			w[i] = (struct wc){.cp = BLANK, .width = 1};

@@ -22,7 +22,9 @@
  *   guessed insert and drawn, a character or a backspace, with the keys
  *   after it: answered otherwise once (a wrong glyph, counted), the
  *   context overwrites from then on, its echo still proven; in a context
- *   not known as a line editor the guess is not drawn;
+ *   not known as a line editor, or with the row's text right of the
+ *   cursor only past blanks (a right prompt, which stays put), the guess
+ *   is not drawn;
  * - in a context whose cursor keys or backspace came back as predicted (a
  *   line editor), readline's ^A ^E ^B ^F are home, end, left and right:
  *   the first time a guess drawn as the cursor only, then learned, or a

@@ -641,6 +641,32 @@ static void test_insert_not_guessed_outside_editor(void)
 	teardown(&f);
 }
 
+/* A line editor whose only text right of the cursor is past blanks (zsh's
+ * right prompt, which stays put as the line grows): no insert guess is
+ * drawn, for a character or a backspace; the first character's answer
+ * teaches overwrite, and the prompt never moves on screen. (Failed with
+ * the guess drawn wherever the row had text right of the cursor: the
+ * right prompt moved a cell at each key.) */
+static void test_insert_not_guessed_before_right_prompt(void)
+{
+	struct fx f;
+
+	setup(&f, PRED_ALWAYS);
+	prove(&f); /* "$ aaa" */
+	type(&f, "\x7f");
+	answer(&f, "\b \b", true); /* a line editor: backspace came back */
+	const char *rprompt = "\0337\033[1;30H[ok]\0338"; /* a right prompt */
+	pred_output(f.p, rprompt, strlen(rprompt));
+	pred_update(f.p, f.now);
+	type(&f, "X");
+	SHOWS(&f, ""); /* not drawn: "[ok]" would move right */
+	answer(&f, "X", true); /* zsh writes over the blank, the prompt stays */
+	CHECK_EQ(pred_stats(f.p)->shown_wrong, 0);
+	type(&f, "Y");
+	SHOWS(&f, "$ aaXY                       [ok]@6"); /* overwrite, learned */
+	teardown(&f);
+}
+
 /* A line editor in overwrite mode: the insert guess drawn was wrong (a
  * wrong glyph, counted), the context is not demoted, and it overwrites
  * from then on. */
@@ -2149,6 +2175,7 @@ int main(int argc, char **argv)
 		{"insert-learned", test_insert_learned},
 		{"overwrite-learned", test_overwrite_learned},
 		{"insert-not-guessed-outside-editor", test_insert_not_guessed_outside_editor},
+		{"insert-not-guessed-before-right-prompt", test_insert_not_guessed_before_right_prompt},
 		{"unechoed-key-not-overwrite", test_unechoed_key_not_overwrite},
 		{"not-into-last-column", test_not_into_last_column},
 		{"adaptive-rtt", test_adaptive_rtt},
