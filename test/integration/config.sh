@@ -126,9 +126,11 @@ grep -qF "$cfgdir/config:2: log-dir wants an absolute path, not 'logs'" "$T/out"
 echo "ls, new, kill, stop, x, serve refuse a wrong file, naming file:line and setting: ok"
 
 # ssh and server from the file, for every command that reaches a host:
-# this "ssh" notes the host it was given and runs the command here.
+# this "ssh" notes the host it was given and runs the command here (it
+# knows no -G: telly x's look at the host's ProxyJump finds none).
 cat >"$T/fake-ssh" <<EOS
 #!/bin/sh
+[ "\$1" = -G ] && exit 255
 echo "\$1" >>"$T/ssh-hosts"
 [ "\$1" = nohost ] && exit 255
 shift
