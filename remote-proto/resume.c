@@ -259,11 +259,13 @@ void rp_link_init(struct rp_link *l, long now_ms, long sleep_gap_ms)
 	l->backoff_ms = RP_LINK_RETRY_MIN_MS;
 	l->sleep_gap_ms = sleep_gap_ms;
 	l->dead_min_ms = RP_LINK_DEAD_MIN_MS;
+	l->dead_first_ms = RP_LINK_FIRST_DEAD_MS;
 }
 
 void rp_link_set_dead_min(struct rp_link *l, long ms)
 {
 	l->dead_min_ms = ms;
+	l->dead_first_ms = 0;
 }
 
 void rp_link_init_host(struct rp_link *l, long now_ms)

@@ -88,6 +88,11 @@ bool rp_inpos_before(struct rp_inpos a, struct rp_inpos b);
 
 #define RP_LINK_PING_MS 1000	 /* a heartbeat this often while up */
 #define RP_LINK_DEAD_MIN_MS 2000 /* no PONG and nothing heard this long: dead */
+/* ...once a round trip is measured; before, this long: a link whose round
+ * trip is over the floor (a satellite hop, a queue filled by an upload)
+ * would otherwise be given up before its first PONG could come, on every
+ * connection, and never measured. */
+#define RP_LINK_FIRST_DEAD_MS 10000
 #define RP_LINK_DEAD_RTTS 4	 /* or this many round trips (with their spread), if longer */
 #define RP_LINK_SUSPEND_MS 2000	 /* the clock stood still longer: the desk slept */
 #define RP_LINK_RETRY_MIN_MS 50	 /* the first redial waits this, doubling... */
@@ -140,7 +145,8 @@ enum rp_link_todo {
 void rp_link_init(struct rp_link *l, long now_ms, long sleep_gap_ms);
 /* The host's view of a desk's link uses the same rules, with a floor of
  * its own (a desk gives up first and redials; the host only frees what
- * the channel held and lets it wait for RESUME). */
+ * the channel held and lets it wait for RESUME); ms is the floor whether
+ * a round trip is measured or not. */
 void rp_link_set_dead_min(struct rp_link *l, long ms);
 /* The host's link to a desk: floors RP_LINK_HOST_DEAD_MIN_MS, and
  * RP_LINK_HOST_FIRST_DEAD_MS until a PONG has measured a round trip. */

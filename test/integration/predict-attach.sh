@@ -75,4 +75,8 @@ echo "read -s never shows a typed character: ok"
 tm send-keys -t t:w1 Enter '~.'
 wait_until 20 grep -q 'predictions:' "$T/attach.err"
 grep 'predictions:' "$T/attach.err"
+# Nothing cut the link: a round trip of 2 s is slow, not dead (the desk
+# gave it up before its first PONG, every 3 s, and each key waited for
+# a redial: an echo came in 6 s, not 2).
+grep 'lost; its channel' "$T/serve.err" && fail "the desk gave up a slow link that nothing cut"
 echo "predict-attach: ok"

@@ -254,10 +254,14 @@ static void link_dead_when_nothing_answers(void)
 	long t = 0;
 
 	rp_link_init(&l, t, 0);
+	/* A round trip measured (20 ms), then a PING that gets no PONG. */
 	CHECK_EQ(rp_link_tick(&l, t, 0), RP_LINK_SEND_PING);
-	rp_link_ping_stamp(&l, 1000, t);
+	CHECK_EQ(rp_link_pong(&l, rp_link_ping_stamp(&l, 1000, t), 21000, t + 20), 1);
+	t = RP_LINK_PING_MS;
+	CHECK_EQ(rp_link_tick(&l, t, 0), RP_LINK_SEND_PING);
+	rp_link_ping_stamp(&l, 1000000, t);
 	/* Output still flowing: not dead, whatever the PONG does. */
-	for (t = 100; t < 5000; t += 100) {
+	for (t += 100; t < 5000; t += 100) {
 		rp_link_heard(&l, t);
 		CHECK_EQ(rp_link_tick(&l, t, 0), RP_LINK_NOTHING);
 	}
@@ -267,6 +271,66 @@ static void link_dead_when_nothing_answers(void)
 	CHECK_EQ(l.state, RP_LINK_DOWN);
 	/* The first redial at once. */
 	CHECK_EQ(rp_link_wait(&l, t + RP_LINK_DEAD_MIN_MS), 0);
+}
+
+/* l, just made at 0, whose first PONG comes rtt after its PING, past the
+ * floor: that PONG is taken (the link not given up at the floor, nor
+ * 1 ms before it comes); the next judgement goes by what it measured, a
+ * few such round trips, past the first bound too. Returns when that
+ * judgement gave the link up. */
+static long slow_first_pong(struct rp_link *l, long floor, long rtt, long first)
+{
+	long t = 0;
+
+	CHECK_EQ(rp_link_tick(l, t, 0), RP_LINK_SEND_PING);
+	uint64_t s = rp_link_ping_stamp(l, 1000000, t);
+	CHECK_EQ(rp_link_tick(l, t + floor, 0), RP_LINK_NOTHING);
+	CHECK_EQ(rp_link_tick(l, t + rtt - 1, 0), RP_LINK_NOTHING);
+	CHECK_EQ(rp_link_pong(l, s, 1000000 + (uint64_t)rtt * 1000, t + rtt), 1);
+	CHECK_EQ(rp_link_rtt_us(l), rtt * 1000);
+	t += rtt;
+	CHECK_EQ(rp_link_tick(l, t + RP_LINK_PING_MS, 0), RP_LINK_SEND_PING);
+	rp_link_ping_stamp(l, 20000000, t + RP_LINK_PING_MS);
+	t += RP_LINK_PING_MS;
+	CHECK_EQ(rp_link_tick(l, t + first, 0), RP_LINK_NOTHING);
+	long dead = RP_LINK_DEAD_RTTS * (rtt + 4 * (rtt / 2));
+	CHECK_EQ(rp_link_wait(l, t), dead);
+	CHECK_EQ(rp_link_tick(l, t + dead - 1, 0), RP_LINK_NOTHING);
+	CHECK_EQ(rp_link_tick(l, t + dead, 0), RP_LINK_DEAD);
+	return t + dead;
+}
+
+/* l, just made at 0, never answered and nothing heard: given up at the
+ * first bound. */
+static void never_answered(struct rp_link *l, long first)
+{
+	CHECK_EQ(rp_link_tick(l, 0, 0), RP_LINK_SEND_PING);
+	rp_link_ping_stamp(l, 1000, 0);
+	CHECK_EQ(rp_link_wait(l, 0), first);
+	CHECK_EQ(rp_link_tick(l, first - 1, 0), RP_LINK_NOTHING);
+	CHECK_EQ(rp_link_tick(l, first, 0), RP_LINK_DEAD);
+}
+
+/* The desk's first judgement waits for a measured round trip (or
+ * RP_LINK_FIRST_DEAD_MS): a link whose round trip is 2.5 s is not given
+ * up at the 2 s floor before its first PONG (it was, on every
+ * connection, and never measured); later judgements go by what was
+ * measured, after a redial too; a link that never answers is given up at
+ * the bound. */
+static void link_first_rtt(void)
+{
+	struct rp_link l;
+	long rtt = RP_LINK_DEAD_MIN_MS + 500;
+
+	rp_link_init(&l, 0, 0);
+	long t = slow_first_pong(&l, RP_LINK_DEAD_MIN_MS, rtt, RP_LINK_FIRST_DEAD_MS);
+	rp_link_up(&l, t);
+	CHECK_EQ(rp_link_tick(&l, t, 0), RP_LINK_SEND_PING);
+	rp_link_ping_stamp(&l, 40000000, t);
+	CHECK_EQ(rp_link_wait(&l, t), RP_LINK_DEAD_RTTS * (rtt + 4 * (rtt / 2)));
+
+	rp_link_init(&l, 0, 0);
+	never_answered(&l, RP_LINK_FIRST_DEAD_MS);
 }
 
 /* The host's view of a desk: the same rules with a floor of its own, and
@@ -299,25 +363,11 @@ static void link_host_floor(void)
 static void link_host_first_rtt(void)
 {
 	struct rp_link l;
-	long t = 0, rtt = RP_LINK_HOST_DEAD_MIN_MS + 1000;
+	uint64_t s;
 
-	rp_link_init_host(&l, t);
-	CHECK_EQ(rp_link_tick(&l, t, 0), RP_LINK_SEND_PING);
-	uint64_t s = rp_link_ping_stamp(&l, 1000000, t);
-	CHECK_EQ(rp_link_tick(&l, t + RP_LINK_HOST_DEAD_MIN_MS, 0), RP_LINK_NOTHING);
-	CHECK_EQ(rp_link_tick(&l, t + rtt - 1, 0), RP_LINK_NOTHING);
-	CHECK_EQ(rp_link_pong(&l, s, 1000000 + (uint64_t)rtt * 1000, t + rtt), 1);
-	CHECK_EQ(rp_link_rtt_us(&l), rtt * 1000);
-	t += rtt;
-	/* Measured: a few such round trips, well over the floor. */
-	CHECK_EQ(rp_link_tick(&l, t + RP_LINK_PING_MS, 0), RP_LINK_SEND_PING);
-	rp_link_ping_stamp(&l, 20000000, t + RP_LINK_PING_MS);
-	t += RP_LINK_PING_MS;
-	CHECK_EQ(rp_link_tick(&l, t + RP_LINK_HOST_FIRST_DEAD_MS, 0), RP_LINK_NOTHING);
-	long dead = RP_LINK_DEAD_RTTS * (rtt + 4 * (rtt / 2));
-	CHECK_EQ(rp_link_wait(&l, t), dead);
-	CHECK_EQ(rp_link_tick(&l, t + dead - 1, 0), RP_LINK_NOTHING);
-	CHECK_EQ(rp_link_tick(&l, t + dead, 0), RP_LINK_DEAD);
+	rp_link_init_host(&l, 0);
+	slow_first_pong(&l, RP_LINK_HOST_DEAD_MIN_MS, RP_LINK_HOST_DEAD_MIN_MS + 1000,
+			RP_LINK_HOST_FIRST_DEAD_MS);
 
 	/* Measured fast: back to the floor, not the first bound. */
 	rp_link_init_host(&l, 0);
@@ -330,13 +380,8 @@ static void link_host_first_rtt(void)
 		 RP_LINK_NOTHING);
 	CHECK_EQ(rp_link_tick(&l, RP_LINK_PING_MS + RP_LINK_HOST_DEAD_MIN_MS, 0), RP_LINK_DEAD);
 
-	/* Never answered, nothing heard: dropped at the first bound. */
 	rp_link_init_host(&l, 0);
-	CHECK_EQ(rp_link_tick(&l, 0, 0), RP_LINK_SEND_PING);
-	rp_link_ping_stamp(&l, 1000, 0);
-	CHECK_EQ(rp_link_wait(&l, 0), RP_LINK_HOST_FIRST_DEAD_MS);
-	CHECK_EQ(rp_link_tick(&l, RP_LINK_HOST_FIRST_DEAD_MS - 1, 0), RP_LINK_NOTHING);
-	CHECK_EQ(rp_link_tick(&l, RP_LINK_HOST_FIRST_DEAD_MS, 0), RP_LINK_DEAD);
+	never_answered(&l, RP_LINK_HOST_FIRST_DEAD_MS);
 }
 
 static void link_wake_from_suspend(void)
@@ -427,6 +472,7 @@ int main(int argc, char **argv)
 		{"inlog-bounded", inlog_bounded},
 		{"link-heartbeat-and-rtt", link_heartbeat_and_rtt},
 		{"link-dead-when-nothing-answers", link_dead_when_nothing_answers},
+		{"link-first-rtt", link_first_rtt},
 		{"link-host-floor", link_host_floor},
 		{"link-host-first-rtt", link_host_first_rtt},
 		{"link-wake-from-suspend", link_wake_from_suspend},
