@@ -37,7 +37,9 @@ rss0=$(rss)
 wait_until 20 test -e "$T/grabbed"
 echo "the server is grabbed, 400 windows mapped and titled 8 times each meanwhile"
 tm send-keys -t t:w1 'echo $((6*7))' Enter
-wait_for w1 42 5
+# (A daemon frozen by the grab stays so until the test lets it go, so
+# any bound tells it: 20 s leaves a loaded machine its time.)
+wait_for w1 42 20
 # A view comes meanwhile (its size and keymap asked of the display) and
 # types and clicks into the xterm, then waits for it to draw.
 cat >"$T/in" <<EOF
@@ -65,11 +67,11 @@ done >&3
 desk_copies "$T/desk.txt"
 echo "move $id 31 27 420 310" >&3
 tm send-keys -t t:w1 'echo $((7*8))' Enter
-wait_for w1 56 5
+wait_for w1 56 20
 wait_until 20 grep -q "display :[0-9]* does not read what it is sent" "$TELLY_DIR/serve.log"
 wait_until 20 grep -q "notice: display :[0-9]* does not read what it is sent" "$T/p/err"
 tm send-keys -t t:w1 'echo $((8*9))' Enter
-wait_for w1 72 5
+wait_for w1 72 20
 "$TELLY" ls >/dev/null || fail "telly ls: the daemon does not answer"
 rss1=$(rss)
 echo "daemon VmRSS ${rss0} kB before the grab, ${rss1} kB during it"
@@ -91,5 +93,5 @@ wait_until 20 same_as_xwd "$T/p" "$id"
 wait "$vpid" || fail "the view: $(cat "$T/view.err")"
 grep -q 'xwindow .*title "keep"' "$T/legend" || fail "the view did not draw keep: $(cat "$T/legend")"
 tm send-keys -t t:w1 'echo $((9*9))' Enter
-wait_for w1 81 5
+wait_for w1 81 20
 echo "after the grab: the last place and size, what is typed, the copy, the pixels: ok"

@@ -26,9 +26,11 @@ XHELD=$B/test/xheld
 exists() { [ -e "/proc/$1" ]; }
 zombie() { grep -q '^State:.*Z' "/proc/$1/status" 2>/dev/null; }
 listed() { "$TELLY" ls | grep -q "^$1:"; }
-echoes() { # N: the shell answers $((N*N)) at once
+echoes() { # N: the shell answers $((N*N)) at once (a daemon waiting for
+	# a held process waits until the test lets it go: any bound tells it,
+	# and 20 s leaves a loaded machine its time)
 	tm send-keys -t t:w1 "echo \$(($1*$1))" Enter
-	wait_for w1 "$(($1 * $1))" 5
+	wait_for w1 "$(($1 * $1))" 20
 }
 
 mkdir "$T/bin"
@@ -96,7 +98,7 @@ chmod +x "$T/bin/Xorg"
 tm kill-window -t t:w1
 shell_attached term w1 "$T/bin:$PATH"
 PATH=$T/bin:$PATH "$TELLY" new --x11 -s fb -- xterm -T tfb || fail "telly new --x11"
-wait_until 5 test -s "$T/opid"
+wait_until 20 test -s "$T/opid"
 opid=$(cat "$T/opid")
 # After the start's bound (10 s) Xorg is put down and Xvfb starts.
 wait_until 40 sh -c "'$TELLY' ls | grep -q 'window .*\"tfb\"'"

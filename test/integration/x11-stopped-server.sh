@@ -52,7 +52,9 @@ wait_until 20 test -s "$T/xpid"
 xpid=$(cat "$T/xpid")
 stopped "$xpid" || fail "the X server $xpid is not stopped"
 tm send-keys -t t:w1 'echo $((6*7))' Enter
-wait_for w1 42 5
+# (A daemon frozen by a stopped server stays so until the test lets it
+# go on, so any bound tells it: 20 s leaves a loaded machine its time.)
+wait_for w1 42 20
 "$TELLY" ls >"$T/ls" || fail "telly ls: the daemon does not answer"
 grep -q '^xs: X (starting)' "$T/ls" || fail "xs is not starting: $(cat "$T/ls")"
 stopped "$xpid" || fail "the X server went on before the shell was answered"
@@ -64,7 +66,7 @@ wait_until 20 sh -c "! '$TELLY' ls | grep -q '^xs:'"
 wait_until 20 gone "$xpid"
 [ ! -e "$TELLY_DIR/x11-xs.auth" ] || fail "the stuck display's cookie file is left"
 tm send-keys -t t:w1 'echo $((7*8))' Enter
-wait_for w1 56 5
+wait_for w1 56 20
 echo "the stuck display ended, said why, its server gone: ok"
 
 # X.Org's server (if installed), stopped while it runs: a desk clicks on
@@ -107,7 +109,7 @@ wait_until 20 grep -q "display :[0-9]* does not read what it is sent" "$TELLY_DI
 wait_until 20 grep -q "notice: display :[0-9]* does not read .*your input to it is dropped" \
 	"$T/p/err"
 tm send-keys -t t:w2 'echo $((8*9))' Enter
-wait_for w2 72 5
+wait_for w2 72 20
 # A desk of another size comes.
 printf 'wait-window "trs" 40\nscreenshot %s\n' "$T/shot.png" >"$T/in"
 "$TELLY" view --headless --x11 rs --size 1200x800 --input "$T/in" >"$T/legend" 2>"$T/view.err" &
@@ -115,7 +117,7 @@ vpid=$!
 pids="$pids $vpid"
 wait_until 10 sh -c "[ \$(grep -c 'attached to rs' '$TELLY_DIR/serve.log') -ge 2 ]"
 tm send-keys -t t:w2 'echo $((9*9))' Enter
-wait_for w2 81 5
+wait_for w2 81 20
 "$TELLY" ls >/dev/null || fail "telly ls: the daemon does not answer"
 stopped "$rpid" || fail "the X server went on before the shell was answered"
 kill -CONT "$rpid"
