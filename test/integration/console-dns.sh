@@ -45,20 +45,22 @@ unshare -rnm sh -c '
 pids="$pids $!"
 
 # On the tree before, the daemon resolved the name in its loop: it said
-# nothing for 30 s.
-wait_until 5 grep -q 'serving on' "$TELLY_DIR/serve.log"
-timeout 5 "$TELLY" new -s sh1 -- env PS1='sh> ' sh || fail "telly new did not answer"
+# nothing for 30 s, and again at each retry. Each step here has 10 s, a
+# third of that: beside two busy loops, the namespace, python3 and the
+# daemon took 2 s of the 5 s they had.
+wait_until 10 grep -q 'serving on' "$TELLY_DIR/serve.log"
+timeout 10 "$TELLY" new -s sh1 -- env PS1='sh> ' sh || fail "telly new did not answer"
 tm_start a "exec $TELLY attach sh1"
-wait_for a 'sh>' 3
+wait_for a 'sh>' 10
 tm send-keys -t t:a 'echo ok-$((6*7))' Enter
-wait_for a 'ok-42' 3
+wait_for a 'ok-42' 10
 wait_until 10 grep -q 'guest-hello' "$LOG_DIR/logs/near.log"
 wait_until 10 grep -qF 'tcp:never.telly-test:4555: cannot resolve never.telly-test: no answer within 5 s; retrying' \
 	"$LOG_DIR/logs/slow.log"
-out=$(timeout 3 "$TELLY" ls 2>&1) || fail "telly ls did not answer: $out"
+out=$(timeout 10 "$TELLY" ls 2>&1) || fail "telly ls did not answer: $out"
 echo "$out" | grep -qF 'down: cannot resolve never.telly-test: no answer' ||
 	fail "telly ls does not say why the console is down: $out"
 echo "$out" | grep -q '^near:.*(up)' || fail "the console on localhost is not up: $out"
 tm send-keys -t t:a 'echo still-$((6*7))' Enter
-wait_for a 'still-42' 3
+wait_for a 'still-42' 10
 echo "console on an unanswered name: ok"
