@@ -62,14 +62,17 @@ set -- $(xlegend "$T/l3" xtest)
 [ "$1 $2 $3 $4" = "$box" ] || fail "the window came back at $1 $2 $3 $4, was at $box"
 
 # Two views: a read-only one watching, the other typing. The watcher
-# ends when it sees the window change (its wait counts any change: it
-# sent nothing); what it typed itself went nowhere.
-printf 'wait-window "xtest" 20\ntype "from-watcher\\n"\nwait-update 60\n' >"$T/ro"
-n=$(attached)
+# ends when it sees the window change (its wait counts any change after
+# its own keys: it sent nothing); what it typed itself went nowhere. It
+# is held at a gate (a FIFO as its screenshot file) once it has typed,
+# and the typist starts only then: a change that came before the
+# watcher's keys would not count, and it would wait for one more.
+mkfifo "$T/rogate"
+printf 'wait-window "xtest" 20\ntype "from-watcher\\n"\nscreenshot %s\nwait-update 60\n' "$T/rogate" >"$T/ro"
 "$TELLY" view --headless -r --x11 xs --input "$T/ro" >/dev/null 2>"$T/ro.err" &
 ro=$!
 pids="$pids $ro"
-wait_until 10 more_attached "$n"
+timeout 30 cat "$T/rogate" >/dev/null || fail "the watcher never typed: $(cat "$T/ro.err")"
 printf 'wait-window "xtest" 20\ntype "from-typist\\n"\nwait-update 20\n' >"$T/rw"
 "$TELLY" view --headless --x11 xs --input "$T/rw" >/dev/null 2>>"$T/err" || fail "typing view"
 wait_until 10 grep -qx from-typist "$T/typed"
