@@ -17,6 +17,7 @@
 enum {
 	KPTY_OS_PACKET = 1 << 0,  /* TIOCPKT on the master */
 	KPTY_OS_EXTPROC = 1 << 1, /* EXTPROC on the slave (implies PACKET) */
+	KPTY_OS_RAW = 1 << 2,	  /* the slave raw (cfmakeraw) before the program runs */
 };
 
 struct kpty_os_child {
@@ -26,7 +27,9 @@ struct kpty_os_child {
 };
 
 /* argv[0] is looked up in PATH. ws may be NULL. The pty has IUTF8 set
- * (an erase takes a whole UTF-8 character). Returns 0 or -errno. */
+ * (an erase takes a whole UTF-8 character). Its modes are set before the
+ * fork, so that a program that sets its own at its start keeps them.
+ * Returns 0 or -errno. */
 int kpty_os_spawn(struct kpty_os_child *c, char *const argv[], const struct kpty_winsize *ws,
 		  unsigned flags);
 

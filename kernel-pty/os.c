@@ -155,6 +155,8 @@ int kpty_os_spawn(struct kpty_os_child *c, char *const argv[], const struct kpty
 	 * the user no longer sees). */
 	if (tcgetattr(slave, &lt) < 0)
 		goto fail_errno;
+	if (flags & KPTY_OS_RAW)
+		cfmakeraw(&lt);
 	lt.c_iflag |= IUTF8;
 	if (flags & KPTY_OS_EXTPROC) {
 		lt.c_lflag |= EXTPROC;

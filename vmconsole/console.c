@@ -324,15 +324,16 @@ static int exec_open(struct vmc_console *c)
 {
 	char *argv[] = {"/bin/sh", "-c", c->spec.target, NULL};
 	struct kpty_winsize ws = {.ws_row = 24, .ws_col = 80};
-	int r = kpty_os_spawn(&c->child, argv, &ws, 0);
+	/* A console command talks to a machine, not to a person: no echo
+	 * or editing between it and us. Raw before it runs: made raw after,
+	 * it lost the modes it set itself at its start whenever it was
+	 * quicker than us (stty icrnl: its read of a line never ended). */
+	int r = kpty_os_spawn(&c->child, argv, &ws, KPTY_OS_RAW);
 
 	if (r < 0) {
 		why(c, "cannot start /bin/sh: %s", strerror(-r));
 		return r;
 	}
-	/* A console command talks to a machine, not to a person: no echo
-	 * or editing between it and us. */
-	set_raw(c->child.slave);
 	c->fd = c->child.master;
 	c->exited = false;
 	return 0;

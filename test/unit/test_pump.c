@@ -13,6 +13,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/wait.h>
+#include <termios.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -453,11 +454,45 @@ static void spawn_signals_default(void)
 	kpty_os_close(&c);
 }
 
+/* KPTY_OS_RAW: the pty is raw when the program starts (not made raw
+ * after, which undid the modes a quick program set itself: a console
+ * command's stty icrnl, its read of a line never ended), and what it
+ * sets then stays. */
+static void spawn_raw_first(void)
+{
+	char *argv[] = {"sh", "-c", "stty -g; stty icrnl; echo done", NULL};
+	struct kpty_os_child c;
+	struct termios t;
+	char out[512];
+	size_t len = 0;
+	unsigned iflag = 0, oflag, cflag, lflag = 0;
+
+	CHECK_EQ(kpty_os_spawn(&c, argv, NULL, KPTY_OS_RAW), 0);
+	out[0] = 0;
+	while (len < sizeof out - 1 && !strstr(out, "done") && readable(c.master, WAIT_MS)) {
+		ssize_t n = read(c.master, out + len, sizeof out - 1 - len); /* not packet mode */
+		if (n <= 0)
+			break;
+		len += (size_t)n;
+		out[len] = 0;
+	}
+	CHECK_EQ(sscanf(out, "%x:%x:%x:%x", &iflag, &oflag, &cflag, &lflag), 4);
+	CHECK_EQ(lflag & (ICANON | ECHO | ISIG), 0u);
+	CHECK_EQ(iflag & ICRNL, 0u);
+	CHECK(iflag & IUTF8);
+	reap(&c);
+	CHECK_EQ(tcgetattr(c.slave, &t), 0);
+	CHECK(t.c_iflag & ICRNL);
+	CHECK_EQ(t.c_lflag & (ICANON | ECHO), 0u);
+	kpty_os_close(&c);
+}
+
 int main(int argc, char **argv)
 {
 	static const struct unit_case cases[] = {
 		{"pump-keeps-every-byte", pump_keeps_every_byte},
 		{"spawn-signals-default", spawn_signals_default},
+		{"spawn-raw-first", spawn_raw_first},
 		{"pump-fd-says-when", pump_fd_says_when},
 		{"pump-stops-when-told", pump_stops_when_told},
 		{"pump-tees-every-byte", pump_tees_every_byte},
