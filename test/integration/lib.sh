@@ -165,6 +165,17 @@ xprobe_start() {
 	pids="$pids $xprobe_pid"
 }
 
+# gate_open FIFO: lets go the program held reading FIFO (a test's fake
+# xkbcomp, say) and takes the gate away, so that one started after it
+# does not wait there: FIFO is removed while it is open for writing,
+# before the held one reads its end. (Echo, then rm: a second one that
+# started between the two found the gate and waited for good.)
+gate_open() {
+	exec 9>"$1"
+	rm -f "$1"
+	exec 9>&-
+}
+
 # await_file FILE: until it is there and not empty, 10 s at most; its own
 # deadline, so it can run inside a wait_until (whose variables it keeps).
 await_file() {

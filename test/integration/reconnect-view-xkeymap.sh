@@ -53,8 +53,7 @@ wait_until 60 grep -q 'X session resumed' "$T/view.err" || fail "no resume"
 # and it says the desk waits for the load (before, the keys past the
 # hold were dropped there, and it never said so).
 wait_until 60 grep -q "wait for the desk's keymap to load" "$T/serve.err"
-echo go >"$T/xkbgate"
-rm -f "$T/xkbgate"
+gate_open "$T/xkbgate"
 # Two keymaps loaded (their sizes differ): the desk's first and its new one.
 keymaps() { [ "$(sed -n "s/.*loading a desk's keymap (\([0-9]*\) bytes).*/\1/p" "$T/serve.err" | sort -u | wc -l)" -ge 2 ]; }
 wait_until 30 keymaps || fail "the host did not load the desk's new keymap"

@@ -65,8 +65,7 @@ wait_until 20 loads 3
 printf 'type %s a4\\n\n' "$id" >&3
 wait_until 20 grep -q "connection [0-9]*'s key waits (and the connection with it) until the display has loaded another desk's keymap" \
 	"$TELLY_DIR/serve.log"
-echo go >"$T/xkbgate"
-rm -f "$T/xkbgate"
+gate_open "$T/xkbgate"
 wait_until 20 lines 7
 [ "$(sed -n 7p "$T/typed")" = a4 ] || fail "typed after the wait: $(sed -n '7,$p' "$T/typed")"
 if grep -q "inputs wait for the desk's keymap" "$TELLY_DIR/serve.log"; then

@@ -39,8 +39,7 @@ while [ $i -lt $LINES ]; do
 done
 wait_until 20 grep -q "inputs wait for the desk's keymap to load" "$TELLY_DIR/serve.log"
 kill -STOP "$xpid"
-echo go >"$T/xkbgate"
-rm -f "$T/xkbgate"
+gate_open "$T/xkbgate"
 wait_until 20 grep -q "keymap is loaded" "$TELLY_DIR/serve.log"
 # (a failure's cleanup kills the stopped server: it names $T)
 wait_until 20 grep -q "inputs wait for the display to read them" "$TELLY_DIR/serve.log"
