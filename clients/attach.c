@@ -802,7 +802,7 @@ static bool reopened(struct attach *a, const struct rp_hdr *h, const uint8_t *p)
 	    e.req == a->reopen_req) {
 		a->reopen_req = 0;
 		status_clear(a);
-		if (e.code == RP_E_NOENT)
+		if (rp_err_noent(e.code))
 			snprintf(a->why, sizeof a->why,
 				 "[telly: session %s is gone: it ended, or its server was restarted, "
 				 "while the link was down (%.*s)]", a->name, (int)e.msg.n, e.msg.p);
@@ -811,7 +811,7 @@ static bool reopened(struct attach *a, const struct rp_hdr *h, const uint8_t *p)
 				 "[could not attach to %s again after the link was lost: %.*s]",
 				 a->name, (int)e.msg.n, e.msg.p);
 		a->done = true;
-		a->rc = e.code == RP_E_NOENT ? ATTACH_EXIT_GONE : ATTACH_EXIT_ERROR;
+		a->rc = rp_err_noent(e.code) ? ATTACH_EXIT_GONE : ATTACH_EXIT_ERROR;
 		return true;
 	}
 	if (h->type != RP_OK || rp_req_str_decode(p, h->len, &req, &got) < 0 ||
@@ -836,7 +836,7 @@ static void on_refused(void *ctx, const struct rp_error *e)
 {
 	struct attach *a = ctx;
 
-	if (e->code == RP_E_NOENT && a->c) {
+	if (rp_err_noent(e->code) && a->c) {
 		reopen(a, e);
 		return;
 	}
@@ -1032,7 +1032,7 @@ static int open_session(struct attach *a, const char *name, bool create, const c
 	r = rp_desk_call(a->c, frame, (size_t)n, 1, &h, &p, OPEN_TIMEOUT_MS, err, sizeof err);
 	free(frame);
 	if (r == -EREMOTEIO && h.type == RP_ERROR && rp_error_decode(p, h.len, &e) == 0 &&
-	    e.code == RP_E_NOENT && !create) {
+	    rp_err_noent(e.code) && !create) {
 		list_sessions(a, name, where);
 		return ATTACH_EXIT_NO_SESSION;
 	}

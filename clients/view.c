@@ -1071,7 +1071,7 @@ static void on_error(struct view *v, const struct rp_error *err, bool fatal)
 			 (int)err->msg.n, err->msg.p);
 		v->done = true;
 		v->rc = 1;
-	} else if (opening_take(v, err->req) && err->code != RP_E_NOENT) {
+	} else if (opening_take(v, err->req) && !rp_err_noent(err->code)) {
 		fprintf(stderr, "telly view: %.*s\n", (int)err->msg.n, err->msg.p);
 	}
 }
@@ -1153,7 +1153,7 @@ static bool win_reopened(struct view *v, const struct rp_hdr *h, const uint8_t *
 		return false;
 	w->reopen_req = 0;
 	if (h->type == RP_ERROR) {
-		if (e.code == RP_E_NOENT)
+		if (rp_err_noent(e.code))
 			snprintf(w->note, sizeof w->note,
 				 "[telly: session %s is gone: it ended, or its server was restarted, "
 				 "while the link was down]", w->name);
@@ -1186,7 +1186,7 @@ static void win_refused(void *ctx, const struct rp_error *e)
 {
 	struct win *w = ctx;
 
-	if (e->code == RP_E_NOENT && w->v->c && !w->gone) {
+	if (rp_err_noent(e->code) && w->v->c && !w->gone) {
 		win_reopen(w, e);
 		return;
 	}
@@ -2605,7 +2605,8 @@ int telly_view(int argc, char **argv)
 	if (v->b->accelerated && !accel_set)
 		cfg.profile = WM_ACCEL_FLAT;
 	wm_init(&v->wm, &cfg);
-	v->dest.caps |= RP_CAP_X11 | RP_CAP_XPALETTE | (v->lossless ? 0 : RP_CAP_XLOSSY);
+	v->dest.caps |= RP_CAP_X11 | RP_CAP_XPALETTE | (v->lossless ? 0 : RP_CAP_XLOSSY) |
+			RP_CAP_ENDED;
 	/* Over ssh and TCP the terminals outlive a lost link; on this host
 	 * the link is lost only with the daemon, and the sessions with it. */
 	if (v->dest.host || v->dest.tcp)

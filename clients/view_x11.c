@@ -1526,6 +1526,10 @@ int vx_frame(struct vx *x, const struct rp_hdr *h, const uint8_t *p)
 				fprintf(stderr, "telly view: %s: %.*s\n", s->name, (int)e.msg.n,
 					e.msg.p);
 				x->refused |= !s->resuming;
+				/* It ended before this view came (a program that could
+				 * not run, in telly x's race): its status is ours. */
+				if (!s->resuming && e.code >= RP_E_ENDED && e.code <= RP_E_ENDED + 255)
+					x->last_exit = e.code - RP_E_ENDED;
 				if (s->resuming)
 					xlink_refused(x, s);
 				else

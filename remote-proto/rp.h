@@ -92,6 +92,9 @@ enum rp_type {
 /* The desk types again the raw keys that reach the host after the program
  * went canonical (TERMIOS carries seq and mark; TERMIOS_SEEN). */
 #define RP_CAP_RETYPE 0x400
+/* The desk takes ERROR RP_E_ENDED + status for a session that just ended
+ * (else NOENT): `telly x` exits with its program's status, as ssh -X. */
+#define RP_CAP_ENDED 0x800
 
 /* The most bytes for the screen one OUTPUT carries (after its u32 ack). */
 #define RP_MAX_OUTPUT (RP_MAX_PAYLOAD - 4)
@@ -119,8 +122,17 @@ enum rp_err {
 	RP_E_READONLY = 7,
 	RP_E_SPAWN = 8,   /* the program could not be started */
 	RP_E_LIMIT = 9,   /* too many sessions, channels, ... */
-	RP_E_CHANNEL = 10 /* no such channel */
+	RP_E_CHANNEL = 10, /* no such channel */
+	/* no such session: it ended with status code - RP_E_ENDED (0-255),
+	 * to a desk with RP_CAP_ENDED; others get NOENT */
+	RP_E_ENDED = 0x100
 };
+
+/* No such session, whether or not its end is known. */
+static inline bool rp_err_noent(uint16_t code)
+{
+	return code == RP_E_NOENT || (code >= RP_E_ENDED && code <= RP_E_ENDED + 255);
+}
 
 struct rp_hdr {
 	uint8_t type, flags;

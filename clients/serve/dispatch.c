@@ -133,6 +133,7 @@ static int on_hello(struct server *srv, struct conn *c, const struct rp_hdr *h, 
 	c->xlossy = hello.caps & RP_CAP_XLOSSY;
 	c->xpalette = hello.caps & RP_CAP_XPALETTE;
 	c->resume = hello.caps & RP_CAP_RESUME;
+	c->ended = hello.caps & RP_CAP_ENDED;
 	c->x11 = hello.caps & RP_CAP_X11;
 	c->context = hello.caps & RP_CAP_CONTEXT;
 	c->retype = hello.caps & RP_CAP_RETYPE;
@@ -216,8 +217,8 @@ static void do_open(struct server *srv, struct conn *c, const struct rp_open *m)
 		return;
 	}
 	if (!s && !(m->flags & RP_OPEN_CREATE)) {
-		session_no_such(srv, name, strlen(name), err, sizeof err);
-		rp_conn_error(c->rc, 0, RP_E_NOENT, m->req, false, err);
+		uint16_t code = session_no_such(srv, c, name, strlen(name), err, sizeof err);
+		rp_conn_error(c->rc, 0, code, m->req, false, err);
 		return;
 	}
 	if (srv->stopping) {
@@ -307,8 +308,8 @@ static int on_kill(struct server *srv, struct conn *c, const struct rp_hdr *h, c
 	if (rp_kill_decode(p, h->len, &req, &name) < 0)
 		return malformed(srv, c, h);
 	if (!(s = session_find(srv, name.p, name.n))) {
-		session_no_such(srv, name.p, name.n, msg, sizeof msg);
-		rp_conn_error(c->rc, 0, RP_E_NOENT, req, false, msg);
+		uint16_t code = session_no_such(srv, c, name.p, name.n, msg, sizeof msg);
+		rp_conn_error(c->rc, 0, code, req, false, msg);
 		return FRAME_DONE;
 	}
 	if (session_kill(s, false, msg, sizeof msg) < 0) {

@@ -331,7 +331,10 @@ void session_insert(struct server *srv, struct session *s);
  * destroyed. */
 void session_end(struct server *srv, struct session *s, int status);
 /* "no session NAME", and how it ended if it ended lately, into msg. */
-void session_no_such(struct server *srv, const char *name, size_t n, char *msg, size_t msgn);
+/* msg for a name that is no session, and the ERROR code for conn c:
+ * RP_E_ENDED + its status when it ended lately and c takes that. */
+uint16_t session_no_such(struct server *srv, const struct conn *c, const char *name, size_t n,
+			 char *msg, size_t msgn);
 struct screen *session_screen(struct session *s); /* made if need be; NULL: no memory */
 /* Bytes now on its screen: its output (logged: the kind logged them) or a
  * viewer's echo (from: that viewer, which has them). */
@@ -527,6 +530,7 @@ struct conn {
 	bool hello, need_token, stalled, timing;
 	bool lz4; /* the desk takes OUTPUT_LZ4 */
 	bool resume; /* the desk's channels outlive this connection (RP_CAP_RESUME) */
+	bool ended;  /* the desk takes ERROR RP_E_ENDED + status (RP_CAP_ENDED) */
 	bool x11; /* the desk draws X windows (RP_CAP_X11) */
 	bool xlossy; /* ... and takes JPEG for video-like regions (RP_CAP_XLOSSY) */
 	bool xpalette; /* ... and takes PALETTE ops (RP_CAP_XPALETTE) */

@@ -219,7 +219,8 @@ long session_tick(struct session *s, long now)
 	return wait;
 }
 
-void session_no_such(struct server *srv, const char *name, size_t n, char *msg, size_t msgn)
+uint16_t session_no_such(struct server *srv, const struct conn *c, const char *name, size_t n,
+			 char *msg, size_t msgn)
 {
 	const struct ended *last = NULL;
 	long now = base_now_ms();
@@ -230,12 +231,14 @@ void session_no_such(struct server *srv, const char *name, size_t n, char *msg, 
 		    now - e->at_ms <= ENDED_KEPT_MS && (!last || e->at_ms >= last->at_ms))
 			last = e;
 	}
-	if (!last)
+	if (!last) {
 		snprintf(msg, msgn, "no session %.*s", (int)n, name);
-	else
-		snprintf(msg, msgn, "no session %.*s: it ended %ld s ago with status %d%s%s%s",
-			 (int)n, name, (now - last->at_ms) / 1000, last->code,
-			 last->why[0] ? " (" : "", last->why, last->why[0] ? ")" : "");
+		return RP_E_NOENT;
+	}
+	snprintf(msg, msgn, "no session %.*s: it ended %ld s ago with status %d%s%s%s", (int)n, name,
+		 (now - last->at_ms) / 1000, last->code, last->why[0] ? " (" : "", last->why,
+		 last->why[0] ? ")" : "");
+	return c && c->ended ? (uint16_t)(RP_E_ENDED + (last->code & 0xff)) : RP_E_NOENT;
 }
 
 void session_end(struct server *srv, struct session *s, int status)
