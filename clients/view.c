@@ -2649,6 +2649,8 @@ int telly_view(int argc, char **argv)
 	rc = v->rc;
 	if (!rc && v->exit_status && v->x && vx_last_exit(v->x) >= 0)
 		rc = vx_last_exit(v->x);
+	else if (!rc && vx_refused(v->x))
+		rc = 1; /* as `tmux attach -t` a session that is not there */
 out:
 	if (sigfd >= 0)
 		close(sigfd);

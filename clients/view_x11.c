@@ -584,6 +584,11 @@ int vx_last_exit(const struct vx *x)
 	return !x ? -1 : x->last_exit >= 0 ? x->last_exit : x->refused ? 1 : -1;
 }
 
+bool vx_refused(const struct vx *x)
+{
+	return x && x->refused;
+}
+
 static struct xsess *sess_by_name(const struct vx *x, const char *name, size_t n)
 {
 	for (unsigned i = 0; i < x->nsess; i++)

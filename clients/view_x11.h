@@ -83,6 +83,8 @@ const char *vx_why(const struct vx *x);
 /* The status the last X session to end gave (EXIT); else 1 if a session
  * named could not be opened; else -1. */
 int vx_last_exit(const struct vx *x);
+/* An X session this view was asked to open could not be (it said why). */
+bool vx_refused(const struct vx *x);
 
 /* winmgr said something about an X window (id >= VX_ID_BASE). key: the
  * event a WM_ACT_KEY came from. */

@@ -51,6 +51,11 @@ wait_until 20 sh -c "! '$TELLY' ls 2>/dev/null | grep -q '^gone:'"
 rc=0
 timeout 60 "$TELLY" view --seamless --exit-status "" gone >"$T/gone.out" 2>&1 || rc=$?
 [ "$rc" = 127 ] || fail "a view --exit-status of a session that had ended exited $rc: $(cat "$T/gone.out")"
+# Without it, a view that could open nothing it was asked for exits 1, as
+# `tmux attach -t` a session that is not there (it exited 0).
+rc=0
+timeout 60 "$TELLY" view --seamless "" gone >"$T/gone-plain.out" 2>&1 || rc=$?
+[ "$rc" = 1 ] || fail "a plain view of a session that had ended exited $rc: $(cat "$T/gone-plain.out")"
 grep -qF "no session gone: it ended" "$T/gone.out" ||
 	fail "the view was not told the session ended: $(cat "$T/gone.out")"
 grep -qF "with status 127 (cannot run /nonexistent/three: No such file or directory)" "$T/gone.out" ||
