@@ -2272,7 +2272,7 @@ static void start_ext(struct xd *xd)
 {
 	const xcb_query_extension_reply_t *ext;
 	struct start *st = &xd->st;
-	char why[80];
+	char why[160];
 
 	for (int i = 0; i < A_COUNT; i++) {
 		xcb_intern_atom_reply_t *r = xcb_intern_atom_reply(xd->c, st->atoms[i], NULL);
@@ -2282,7 +2282,15 @@ static void start_ext(struct xd *xd)
 	for (size_t i = 0; i < sizeof need_ext / sizeof need_ext[0]; i++) {
 		ext = xcb_get_extension_data(xd->c, need_ext[i].ext);
 		if (!ext || !ext->present) {
-			snprintf(why, sizeof why, "the X server has no %s extension", need_ext[i].name);
+			/* A server that died meanwhile answers nothing: not
+			 * the extension's lack, said as the loop says it. */
+			if (xcb_connection_has_error(xd->c))
+				snprintf(why, sizeof why, "the connection to the X server (%s) of "
+					 "display :%d broke before it was set up",
+					 xd->proc.srv->name, xd->proc.display);
+			else
+				snprintf(why, sizeof why, "the X server has no %s extension",
+					 need_ext[i].name);
 			start_fail(xd, why);
 			return;
 		}
