@@ -16,17 +16,29 @@ wait_until 10 test -s "$TELLY_DIR/token"
 "$TELLY" new -s s1 -- sh -c 'exec sleep 1000' >/dev/null || fail "telly new"
 pid=$(daemon_pid)
 [ -n "$pid" ] || fail "no daemon pid in serve.log"
-mkfifo "$LOG_DIR/logs/stall.log"
 
-"$STORM" stall 127.0.0.1:$port "$(cat "$TELLY_DIR/token")" "$pid" 4000 "$LOG_DIR/logs/stall.log" \
-	>"$T/stall.out" 2>&1 &
-spid=$!
-pids="$pids $spid"
-wait_until 30 grep -q '^ready' "$T/stall.out"
-"$TELLY" new -s stall -- sh -c 'exec sleep 1000' >/dev/null 2>&1 &
-pids="$pids $!"
-wait $spid || fail "rp-storm stall: $(cat "$T/stall.out")"
-cat "$T/stall.out"
+# The deadlines start before the stall (the connection's accept, the
+# frame's first bytes) and must not end before it: the stall has to
+# begin within 3 s, which a loaded machine may miss. Such a round says
+# so (rp-storm exits 3) and proves nothing either way: another one goes.
+round=0
+while :; do
+	round=$((round + 1))
+	mkfifo "$LOG_DIR/logs/stall$round.log"
+	"$STORM" stall 127.0.0.1:$port "$(cat "$TELLY_DIR/token")" "$pid" 3000 4000 \
+		"$LOG_DIR/logs/stall$round.log" >"$T/stall.out" 2>&1 &
+	spid=$!
+	pids="$pids $spid"
+	wait_until 30 grep -q '^ready' "$T/stall.out"
+	"$TELLY" new -s stall$round -- sh -c 'exec sleep 1000' >/dev/null 2>&1 &
+	pids="$pids $!"
+	wait $spid
+	rc=$?
+	cat "$T/stall.out"
+	[ $rc -eq 3 ] && [ $round -lt 5 ] && continue
+	[ $rc -eq 0 ] || fail "rp-storm stall (round $round): $(cat "$T/stall.out")"
+	break
+done
 grep -q '^hello served$' "$T/stall.out" || fail "a HELLO that came during a stall was judged late"
 grep -q '^frame served$' "$T/stall.out" || fail "a frame whose end came during a stall was judged late"
 "$TELLY" ls | grep -q '^s1: ' || fail "telly ls after the stall"

@@ -25,7 +25,7 @@
  *       before the first and after the last. Prints "filled N", then
  *       "window refused R ticks X", and holds the connections until
  *       killed (at most 120 s).
- *   rp-storm stall 127.0.0.1:PORT TOKEN PID MS FIFO
+ *   rp-storm stall 127.0.0.1:PORT TOKEN PID TIMEOUT_MS MS FIFO
  *       two connections: one accepted (the listen queue in /proc/net/tcp
  *       is empty) that has sent nothing, one logged in whose first 3
  *       bytes of a LIST the daemon read (its receive queue is empty);
@@ -33,7 +33,11 @@
  *       once the daemon PID's loop blocks writing to it (its wchan), sends
  *       the HELLO and the rest of the LIST, waits MS ms, empties FIFO (the
  *       daemon goes on) and prints "hello served" or "hello closed: WHY",
- *       then "frame served" or "frame closed: WHY".
+ *       then "frame served" or "frame closed: WHY". Both deadlines
+ *       (TIMEOUT_MS, the daemon's --hello-timeout and --frame-timeout)
+ *       must start before the stall and end in it: when the loop blocked
+ *       too late for that (a slow machine), it still lets the daemon go
+ *       on, prints "too slow: ..." and exits 3 (the round proves nothing).
  *   rp-storm flood [--insert-line] COUNTFILE [BYTES]
  *       to be run as a session's program: writes lines "%09d\n" to its
  *       stdout (the pty) as fast as it takes them, with SIGHUP ignored,
@@ -416,10 +420,15 @@ static bool blocked_in_pipe(const char *pid)
 	return false;
 }
 
+/* Of the deadlines, the part the stall's setup may not use: the daemon
+ * starts them on a clock read after our dial, so a round that blocked it
+ * within TIMEOUT_MS would do; the margin keeps clear of the edge. */
+#define STALL_MARGIN_MS 500
+
 static int cmd_stall(char **argv)
 {
 	const char *target = argv[2], *colon = strrchr(target, ':');
-	int ms = atoi(argv[5]);
+	int timeout_ms = atoi(argv[5]), ms = atoi(argv[6]);
 	uint8_t h[1024], list[64], sink[4096];
 	size_t hn = hello(h, sizeof h, argv[3]);
 	unsigned port = colon ? (unsigned)atoi(colon + 1) : 0;
@@ -429,28 +438,32 @@ static int cmd_stall(char **argv)
 	struct rp_enc e;
 	int a, b, fifo, r;
 
-	if (!port || ms < 1 || ms > 60000 || !hn)
-		return fprintf(stderr, "rp-storm stall: 127.0.0.1:PORT TOKEN PID MS FIFO\n"), 2;
+	if (!port || timeout_ms < 1 || ms <= timeout_ms || ms > 60000 || !hn)
+		return fprintf(stderr, "rp-storm stall: 127.0.0.1:PORT TOKEN PID TIMEOUT_MS MS FIFO "
+				       "(MS > TIMEOUT_MS)\n"), 2;
 	rp_enc_begin(&e, list, sizeof list, RP_LIST, 0, 0);
 	rp_put_u32(&e, 7);
 	size_t ln = (size_t)rp_enc_end(&e);
 
-	a = dial(target, NULL, 0);
-	if (a < 0 || !queue_drained(port, 0))
-		return fprintf(stderr, "rp-storm stall: not accepted\n"), 1;
 	b = dial(target, NULL, 0);
 	if (b < 0 || getsockname(b, (struct sockaddr *)&me, &ml) < 0)
 		return fprintf(stderr, "rp-storm stall: %s\n", strerror(errno)), 1;
 	send_all(b, h, hn);
 	if (answer(b, RP_HELLO, why, sizeof why) != 1)
 		return fprintf(stderr, "rp-storm stall: HELLO: %s\n", why), 1;
+	/* Both deadlines start after this (a's at its accept, b's at the
+	 * read of its frame's first bytes): the login above is not in it. */
+	long start = base_now_ms();
+	a = dial(target, NULL, 0);
+	if (a < 0 || !queue_drained(port, 0))
+		return fprintf(stderr, "rp-storm stall: not accepted\n"), 1;
 	send_all(b, list, 3);
 	if (!queue_drained(port, ntohs(me.sin_port)))
 		return fprintf(stderr, "rp-storm stall: the frame's first bytes were not read\n"), 1;
 
-	fifo = open(argv[6], O_RDWR | O_NONBLOCK | O_CLOEXEC);
+	fifo = open(argv[7], O_RDWR | O_NONBLOCK | O_CLOEXEC);
 	if (fifo < 0)
-		return fprintf(stderr, "rp-storm stall: %s: %s\n", argv[6], strerror(errno)), 1;
+		return fprintf(stderr, "rp-storm stall: %s: %s\n", argv[7], strerror(errno)), 1;
 	memset(sink, 'x', sizeof sink);
 	while (write(fifo, sink, sizeof sink) > 0)
 		;
@@ -458,6 +471,16 @@ static int cmd_stall(char **argv)
 	fflush(stdout);
 	if (!blocked_in_pipe(argv[4]))
 		return fprintf(stderr, "rp-storm stall: the daemon never blocked on the log\n"), 1;
+	/* A deadline that ended before the loop blocked was judged then, on
+	 * nothing sent: a slow machine's round, not the daemon's fault. */
+	long took = base_now_ms() - start;
+	if (took > timeout_ms - STALL_MARGIN_MS) {
+		while (read(fifo, sink, sizeof sink) > 0)
+			;
+		printf("too slow: the loop blocked %ld ms after the deadlines started, not within "
+		       "%d ms\n", took, timeout_ms - STALL_MARGIN_MS);
+		return 3;
+	}
 	send_all(a, h, hn);
 	send_all(b, list + 3, ln - 3);
 	poll(NULL, 0, ms); /* the stall itself: time has to pass */
@@ -523,7 +546,7 @@ int main(int argc, char **argv)
 		return cmd_tokens(argv);
 	if (argc == 5 && !strcmp(argv[1], "fill"))
 		return cmd_fill(argv);
-	if (argc == 7 && !strcmp(argv[1], "stall"))
+	if (argc == 8 && !strcmp(argv[1], "stall"))
 		return cmd_stall(argv);
 	if (argc >= 3 && !strcmp(argv[1], "flood"))
 		return cmd_flood(argc, argv);
