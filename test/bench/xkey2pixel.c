@@ -5,7 +5,8 @@
  *   xkey2pixel keys --name TITLE [--count N] [--gap MIN_MS:MAX_MS]
  *              [--reset return|backspace] [--reset-every N] [--timeout S]
  *      finds the viewable window whose title contains TITLE, focuses it,
- *      then N times: injects a printable key with XTEST (a and b in turn)
+ *      waits until it has drawn what it had to (its first picture, the
+ *      focus: see await_answer) and rests, then N times: injects a printable key with XTEST (a and b in turn)
  *      and times until the window's pixels change (Damage says when
  *      something was drawn, a read of the damaged pixels confirms that
  *      they differ from before). Keys are spaced like a typist's (a random
@@ -47,6 +48,7 @@
 #define KEY_TIMEOUT_MS 5000
 #define QUIET_MS 40		/* no drawing this long: the window is settled */
 #define SETTLE_MAX_MS 3000	/* a window that never rests is taken as it is */
+#define ANSWER_MAX_MS 3000	/* a window that ignores a sent Expose: see await_answer */
 #define FIND_TIMEOUT_S 30
 #define FRAME_COALESCE_MS 1.0	/* drawing closer than this is one frame */
 #define XK_a 0x61
@@ -306,6 +308,72 @@ static double settle(struct win *w, double not_before)
 	}
 }
 
+/* Until the window has handled every event it was sent so far (its
+ * first Expose, the focus just given), at most ANSWER_MAX_MS: a window
+ * that draws for those may be slow to (a loaded machine), and its
+ * drawing must not be taken for a key's. A client handles its events in
+ * order, so an Expose of the window's last pixel, sent now to it and its
+ * children, is repainted after all that: its damage is the answer. A
+ * program that ignores a sent Expose costs ANSWER_MAX_MS once. The
+ * pictures of what it drew meanwhile are kept (no change is lost). */
+static void await_answer(struct win *w)
+{
+	int fd = xcb_get_file_descriptor(w->c);
+	double give_up = now_ms() + ANSWER_MAX_MS;
+	xcb_window_t targets[1 + 16] = {w->id};
+	int n = 1;
+	xcb_query_tree_reply_t *tree = xcb_query_tree_reply(w->c, xcb_query_tree(w->c, w->id), NULL);
+
+	/* What the server drew itself before now (a new Damage reports the
+	 * whole window) is not the answer: a round trip puts it in the queue,
+	 * taken in here. */
+	free(xcb_get_input_focus_reply(w->c, xcb_get_input_focus(w->c), NULL));
+	for (xcb_generic_event_t *ev; (ev = xcb_poll_for_queued_event(w->c)); free(ev))
+		if ((ev->response_type & 0x7f) == w->damage_ev + XCB_DAMAGE_NOTIFY) {
+			xcb_damage_notify_event_t *d = (xcb_damage_notify_event_t *)ev;
+			changed(w, d->area.x, d->area.y, d->area.width, d->area.height);
+		}
+	if (tree) {
+		xcb_window_t *kids = xcb_query_tree_children(tree);
+		for (int i = 0; i < xcb_query_tree_children_length(tree) && n < 1 + 16; i++)
+			targets[n++] = kids[i];
+		free(tree);
+	}
+	for (int i = 0; i < n; i++) {
+		xcb_translate_coordinates_reply_t *t = xcb_translate_coordinates_reply(
+			w->c, xcb_translate_coordinates(w->c, w->id, targets[i], (int16_t)(w->w - 1), (int16_t)(w->h - 1)), NULL);
+		if (!t)
+			continue;
+		xcb_expose_event_t ev = {.response_type = XCB_EXPOSE, .window = targets[i],
+					 .x = (uint16_t)t->dst_x, .y = (uint16_t)t->dst_y, .width = 1, .height = 1};
+		free(t);
+		xcb_send_event(w->c, 0, targets[i], XCB_EVENT_MASK_EXPOSURE, (const char *)&ev);
+	}
+	xcb_flush(w->c);
+	for (;;) {
+		xcb_generic_event_t *ev = xcb_poll_for_event(w->c);
+		if (!ev) {
+			double left = give_up - now_ms();
+			if (left <= 0)
+				return;
+			struct pollfd p = {.fd = fd, .events = POLLIN};
+			poll(&p, 1, (int)left + 1);
+			if (xcb_connection_has_error(w->c))
+				return;
+			continue;
+		}
+		bool answer = false;
+		if ((ev->response_type & 0x7f) == w->damage_ev + XCB_DAMAGE_NOTIFY) {
+			xcb_damage_notify_event_t *d = (xcb_damage_notify_event_t *)ev;
+			changed(w, d->area.x, d->area.y, d->area.width, d->area.height);
+			answer = d->area.x + d->area.width >= w->w && d->area.y + d->area.height >= w->h;
+		}
+		free(ev);
+		if (answer)
+			return;
+	}
+}
+
 static int cmp(const void *a, const void *b)
 {
 	double x = *(const double *)a, y = *(const double *)b;
@@ -363,6 +431,7 @@ static int cmd_keys(struct win *w, int count, double gap_min, double gap_max, ui
 	xcb_set_input_focus(w->c, XCB_INPUT_FOCUS_POINTER_ROOT, w->id, XCB_CURRENT_TIME);
 	xcb_warp_pointer(w->c, XCB_NONE, w->id, 0, 0, 0, 0, (int16_t)(w->w / 2), (int16_t)(w->h / 2));
 	xcb_flush(w->c);
+	await_answer(w);
 	settle(w, now_ms() + 300);
 	for (int k = 0; k < count; k++) {
 		double t0 = now_ms();
