@@ -52,12 +52,15 @@
 #define P_MAX_SIZE (1 << 5)
 #define P_RESIZE_INC (1 << 6)
 #define P_BASE_SIZE (1 << 8)
+#define P_WIN_GRAVITY (1 << 9)
+#define STATIC_GRAVITY 10
 
 struct swin {
 	uint32_t id; /* the caller's */
 	xcb_window_t xw;
 	struct ds_xsurf *surf;
 	bool override, mapped;
+	bool placing; /* mapped, not yet seen in a decorated frame: frame_on_screen */
 	int x, y, w, h; /* on the desk, as last configured */
 	int hx, hy;	/* on the host */
 	uint32_t transient_for;
@@ -238,6 +241,35 @@ static xcb_window_t top_of(struct seamless *s, xcb_window_t xw)
 	return xw;
 }
 
+/* w was just framed where the host has it (static gravity): a frame
+ * whose corner would be off the screen (a title bar above its top, for a
+ * window the host has at 0,0) is moved in, its window with it; the move
+ * is told to the host as any other. The frame's borders are where the
+ * window sits in it: looked at until the window manager has put it there
+ * (it may frame it first and decorate after), then never again, so a
+ * window the person moves partly off the screen stays there. */
+static void frame_on_screen(struct seamless *s, struct swin *w)
+{
+	xcb_translate_coordinates_reply_t *r;
+
+	if (!w->placing || w->top == w->xw)
+		return;
+	r = xcb_translate_coordinates_reply(
+		s->conn, xcb_translate_coordinates(s->conn, w->xw, w->top, 0, 0), NULL);
+	if (!r)
+		return;
+	if (r->dst_x > 0 || r->dst_y > 0) {
+		w->placing = false;
+		if (w->x < r->dst_x || w->y < r->dst_y) {
+			uint32_t v[] = {(uint32_t)(w->x < r->dst_x ? r->dst_x : w->x),
+					(uint32_t)(w->y < r->dst_y ? r->dst_y : w->y)};
+			xcb_configure_window(s->conn, w->xw,
+					     XCB_CONFIG_WINDOW_X | XCB_CONFIG_WINDOW_Y, v);
+		}
+	}
+	free(r);
+}
+
 /* A child of the root was configured (c) or circulated (c NULL): one
  * that holds a window of ours and moved in the stack makes the order
  * worth telling. It moved when the sibling below it changed, or when
@@ -349,6 +381,7 @@ static int s_dispatch(struct ds_backend *b, ds_event_fn fn, void *ctx)
 			w->w = c->width;
 			w->h = c->height;
 			root_pos(s, w);
+			frame_on_screen(s, w);
 			if ((ox != w->x || oy != w->y || ow != w->w || oh != w->h) && s->ops &&
 			    s->ops->configure)
 				s->ops->configure(s->ctx, w->id, w->x, w->y, w->w, w->h);
@@ -367,6 +400,7 @@ static int s_dispatch(struct ds_backend *b, ds_event_fn fn, void *ctx)
 				w->top = r->parent == s->scr->root ? w->xw : top_of(s, w->xw);
 				w->top_above = 0;
 				s->restacked = true;
+				frame_on_screen(s, w);
 			}
 			break;
 		}
@@ -561,9 +595,14 @@ static void set_props(struct seamless *s, struct swin *w, const struct ds_seamle
 		set_text(s, w->xw, XCB_ATOM_WM_CLASS, XCB_ATOM_STRING, cls, 2 * cn + 2);
 	}
 	uint32_t hints[18] = {0};
-	hints[0] = US_POSITION | P_POSITION;
+	/* Static gravity: the place is the window's own, not its frame's. A
+	 * window manager that frames it (openbox, xfwm4) would otherwise put
+	 * the frame's corner there, and the window, told back to the host,
+	 * would creep down by a title bar at each view that shows it. */
+	hints[0] = US_POSITION | P_POSITION | P_WIN_GRAVITY;
 	hints[1] = (uint32_t)w->x; /* where it is on this desk */
 	hints[2] = (uint32_t)w->y;
+	hints[17] = STATIC_GRAVITY;
 	hints[3] = (uint32_t)m->w;
 	hints[4] = (uint32_t)m->h;
 	if (m->min_w || m->min_h) {
@@ -633,6 +672,7 @@ int ds_seamless_map(struct ds_backend *b, const struct ds_seamless_win *m, struc
 		w->h = m->h;
 		w->x = m->x;
 		w->y = m->y;
+		w->placing = !m->override;
 		bool moved = false;
 		if (w->override) {
 			override_place(s, w, &x, &y);

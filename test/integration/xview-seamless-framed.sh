@@ -1,0 +1,66 @@
+#!/bin/sh
+# telly view --seamless under a desk window manager that frames windows
+# (openbox: a border and a title bar): a window comes where the host has
+# it, its own corner there, not its frame's, so a view killed and started
+# again finds it at the same place, again and again (it crept down by a
+# title bar at each view); a window the host has at its corner (0,0) is
+# moved in far enough for its title bar to be on the screen.
+. test/integration/lib.sh "$1"
+need_progs xterm xwininfo xprop openbox
+start_xvfb 1280x1024
+openbox --sm-disable >"$T/openbox.log" 2>&1 &
+pids="$pids $!"
+# openbox manages the screen before any window comes (else it adopts them
+# where they are).
+wm_up() { xprop -root _NET_SUPPORTING_WM_CHECK 2>/dev/null | grep -q 'window id'; }
+wait_until 20 wm_up
+
+deskwin() { xwininfo -root -tree | sed -n "s/^ *\(0x[0-9a-f]*\) \"$1\".*/\1/p" | head -n 1; }
+deskpos() { # TITLE: "X Y" of the desk's window (its own corner)
+	xwininfo -id "$(deskwin "$1")" | sed -n 's/^ *Absolute upper-left X: *\([-0-9]*\)/\1/p;
+		s/^ *Absolute upper-left Y: *\([-0-9]*\)/\1/p' | paste -sd ' '
+}
+framepos() { # TITLE: "X Y" of the frame openbox put it in (its parent)
+	fp_p=$(xwininfo -id "$(deskwin "$1")" -children | sed -n 's/^ *Parent window id: \(0x[0-9a-f]*\).*/\1/p')
+	xwininfo -id "$fp_p" | sed -n 's/^ *Absolute upper-left X: *\([-0-9]*\)/\1/p;
+		s/^ *Absolute upper-left Y: *\([-0-9]*\)/\1/p' | paste -sd ' '
+}
+hostpos() { # TITLE: "X Y" of the window on the host (telly ls)
+	"$TELLY" ls | sed -n "s/^ *window 0x[0-9a-f]* [0-9]*x[0-9]*+\([-0-9]*\)+\([-0-9]*\) \"$1\".*/\1 \2/p" | head -n 1
+}
+corner_in() { # below the screen's top by its title bar, and the host told
+	set -- $(deskpos corner)
+	[ "${2:-0}" -gt 0 ] && settled corner "$1" "$2"
+}
+framed() { xwininfo -id "$(deskwin "$1")" -children | grep 'Parent window id' | grep -vq 'root window'; }
+both_framed() { [ -n "$(deskwin placed)" ] && [ -n "$(deskwin corner)" ] && framed placed && framed corner; }
+settled() { # TITLE X Y: the desk and the host both have it there
+	[ "$(deskpos "$1")" = "$2 $3" ] && [ "$(hostpos "$1")" = "$2 $3" ]
+}
+
+"$TELLY" new --x11 -s xs -- xterm -T placed -geometry 40x8+200+150 || fail "new --x11"
+"$TELLY" run xs -- xterm -T corner -geometry 40x8+0+0 || fail "telly run"
+wait_until 20 sh -c "\"$TELLY\" ls | grep -q '\"corner\"' && \"$TELLY\" ls | grep -q '\"placed\"'"
+[ "$(hostpos placed)" = "200 150" ] || fail "placed is at $(hostpos placed) on the host"
+
+for round in 1 2 3; do
+	"$TELLY" view --seamless "" xs >"$T/view$round.out" 2>&1 &
+	view=$!
+	pids="$pids $view"
+	wait_until 20 both_framed
+	# Where the host has it, its own corner, not its frame's.
+	wait_until 10 settled placed 200 150
+	# At the host's corner its title bar would be above the screen:
+	# moved in, and the host told.
+	wait_until 10 corner_in
+	set -- $(framepos corner)
+	[ "$1" -ge 0 ] && [ "$2" -ge 0 ] || fail "round $round: corner's frame at $1 $2, off the screen"
+	set -- $(deskpos corner)
+	[ "$round" = 1 ] && corner1="$1 $2"
+	[ "$1 $2" = "$corner1" ] || fail "round $round: corner moved from $corner1 to $1 $2"
+	echo "round $round: placed at 200 150, corner at $1 $2, on the desk and on the host"
+	kill "$view"
+	wait "$view" 2>/dev/null
+	wait_until 10 sh -c "[ -z \"\$(xwininfo -root -tree | grep '\"placed\"')\" ]"
+done
+echo "framed by the desk's window manager, windows stay where they were view after view: ok"
