@@ -2863,17 +2863,27 @@ static void start_undo(struct xd *xd)
 /* x-server auto's Xorg did not start, or ended before its display was
  * ready (why): Xvfb in its place, once, and the owner told why. false: no
  * fallback (not auto, or done, or programs already came). */
+/* why, and what the server said last (or that it could not be run). */
+static void with_last_words(struct xd *xd, const char *why, char *msg, size_t n)
+{
+	char words[200];
+
+	xvfb_last_words(&xd->proc, words, sizeof words);
+	snprintf(msg, n, "%s%s%s%s", why, words[0] ? " (it said: " : "", words,
+		 words[0] ? ")" : "");
+}
+
 static bool fall_back(struct xd *xd, const char *why)
 {
-	char words[200], msg[600], err[300];
+	char msg[600], err[300];
 
 	if (!xd->may_fall_back || xd->stopping || xd->ready || xd->lost)
 		return false;
 	xd->may_fall_back = false;
 	start_undo(xd);
-	xvfb_last_words(&xd->proc, words, sizeof words);
-	snprintf(msg, sizeof msg, "%s%s%s%s: Xvfb instead, which keeps its first size", why,
-		 words[0] ? " (it said: " : "", words, words[0] ? ")" : "");
+	with_last_words(xd, why, msg, sizeof msg);
+	snprintf(msg + strlen(msg), sizeof msg - strlen(msg),
+		 ": Xvfb instead, which keeps its first size");
 	if (xvfb_restart(&xd->proc, &xd_xvfb_ops, xd->screen_w, xd->screen_h, err,
 			 sizeof err) < 0) {
 		snprintf(msg + strlen(msg), sizeof msg - strlen(msg), "; Xvfb did not start: %s",
@@ -2893,9 +2903,13 @@ static bool fall_back(struct xd *xd, const char *why)
  * display is lost. */
 static void start_fail(struct xd *xd, const char *why)
 {
+	char msg[600];
+
 	start_join(xd, true);
-	if (!fall_back(xd, why))
-		lose(xd, why);
+	if (fall_back(xd, why))
+		return;
+	with_last_words(xd, why, msg, sizeof msg);
+	lose(xd, msg);
 }
 
 bool xd_reap(struct xd *xd, int *status)

@@ -686,12 +686,21 @@ static void programs_signal(struct x11 *x, int sig)
 }
 
 static void x11_register_fds(struct session *s, struct fdm *fdm);
+static void tell_views(struct x11 *x, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 
 static void on_lost(void *ctx, const char *why)
 {
 	struct x11 *x = ctx;
 
 	serve_log("session %s: %s", x->s.name, why);
+	/* Why the session goes, to its views and to whoever opens it
+	 * next (telly new --x11 waits for its display: no X server); not
+	 * when it went because telly stopped it (its programs ended). */
+	if (!x->stopped && !x->killing) {
+		tell_views(x, "%s", why);
+		if (!x->s.end_why[0])
+			snprintf(x->s.end_why, sizeof x->s.end_why, "%s", why);
+	}
 	/* A start that failed closed what was polled (not always in a
 	 * dispatch, after which the descriptor is looked at anyway). */
 	x11_register_fds(&x->s, x->s.srv->fdm);
