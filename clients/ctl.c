@@ -199,6 +199,33 @@ static struct rp_str ls_str(struct ls_reader *r)
 	return s;
 }
 
+/* The X part's display of session name: its number + 1, 0 while it
+ * starts, -1 when the session is not an X session there (it ended). */
+static long ls_x11_display(const uint8_t *p, size_t n, size_t off, const char *name)
+{
+	struct ls_reader r = {p, n, off, false};
+	size_t nn = strlen(name);
+	unsigned nx;
+
+	if (off >= n)
+		return -1;
+	nx = ls_get(&r, 2);
+	for (unsigned i = 0; i < nx && !r.bad; i++) {
+		struct rp_str sn = ls_str(&r);
+		uint32_t dpy = ls_get(&r, 4);
+		unsigned nw = ls_get(&r, 2);
+		if (!r.bad && sn.n == nn && !memcmp(sn.p, name, nn))
+			return dpy;
+		for (unsigned k = 0; k < nw && !r.bad; k++) {
+			ls_get(&r, 4); /* id */
+			ls_get(&r, 4); /* x, y */
+			ls_get(&r, 4); /* w, h */
+			ls_str(&r);
+		}
+	}
+	return -1;
+}
+
 static void ls_x11(const uint8_t *p, size_t n, size_t off, const struct rp_str *name)
 {
 	struct ls_reader r = {p, n, off, false};
@@ -332,6 +359,80 @@ int telly_run(int argc, char **argv)
 	return 0;
 }
 
+/* LIST on conn (request req): 0 and *xoff where the reply's X part
+ * starts, or -1 (said). */
+static int list_call(struct ctl *c, struct rp_conn *conn, uint32_t req, struct rp_hdr *h,
+		     const uint8_t **p, size_t *xoff)
+{
+	uint8_t buf[64];
+	struct rp_enc e;
+	uint32_t rreq;
+	uint16_t count;
+	char err[300];
+
+	rp_enc_begin(&e, buf, sizeof buf, RP_LIST, 0, 0);
+	rp_put_u32(&e, req);
+	if (rp_desk_call(conn, buf, (size_t)rp_enc_end(&e), req, h, p, CALL_TIMEOUT_MS, err,
+			 sizeof err) < 0) {
+		fprintf(stderr, "telly %s: %s\n", c->cmd, err);
+		return -1;
+	}
+	if (h->type != RP_LIST_REPLY || rp_list_reply_decode(*p, h->len, &rreq, &count, xoff) < 0)
+		goto bad;
+	for (unsigned i = 0; i < count; i++) {
+		struct rp_session_info s;
+		if (rp_list_entry_decode(*p, h->len, xoff, &s) < 0)
+			goto bad;
+	}
+	return 0;
+bad:
+	fprintf(stderr, "telly %s: malformed answer from the server\n", c->cmd);
+	return -1;
+}
+
+/* telly new --x11 returns once the session's display is up, so that what
+ * comes next finds it (telly new --display: the display's number is
+ * known only then), or says why it did not come up (the host has no X
+ * server: the daemon's reason, from an OPEN of the name that creates
+ * nothing). The daemon says the display within XD_START_MS, twice with
+ * x-server auto's fallback. */
+#define X11_UP_WAIT_MS 30000
+static int new_x11_wait(struct ctl *c, struct rp_conn *conn, const char *name)
+{
+	long until = base_now_ms() + X11_UP_WAIT_MS;
+	uint32_t req = 2;
+
+	for (;;) {
+		struct rp_hdr h;
+		const uint8_t *p;
+		size_t xoff;
+		long dpy;
+		if (list_call(c, conn, req++, &h, &p, &xoff) < 0)
+			return 1;
+		if ((dpy = ls_x11_display(p, h.len, xoff, name)) > 0)
+			return 0;
+		if (dpy < 0) {
+			uint8_t buf[RP_HDR_SIZE + 600];
+			char err[300];
+			struct kpty_winsize none = {0};
+			long n = rp_desk_open_frame(buf, sizeof buf, req, 0, name, NULL, "", &none,
+						    NULL, 0);
+			if (n > 0 && rp_desk_call(conn, buf, (size_t)n, req, &h, &p, CALL_TIMEOUT_MS,
+						  err, sizeof err) < 0)
+				fprintf(stderr, "telly new: %s\n", err);
+			else
+				fprintf(stderr, "telly new: X session %s ended at its start\n", name);
+			return 1;
+		}
+		if (base_now_ms() >= until) {
+			fprintf(stderr, "telly new: the display of X session %s has not come up after %d s "
+					"(telly ls says when it has)\n", name, X11_UP_WAIT_MS / 1000);
+			return 1;
+		}
+		poll(NULL, 0, 50);
+	}
+}
+
 int telly_new(int argc, char **argv)
 {
 	static const char usage[] =
@@ -381,7 +482,13 @@ int telly_new(int argc, char **argv)
 		rp_conn_destroy(conn);
 		return 1;
 	}
-	printf("%.*s\n", (int)name.n, name.p);
+	char made[RP_MAX_NAME + 1];
+	snprintf(made, sizeof made, "%.*s", (int)name.n, name.p);
+	if (c.x11 && (r = new_x11_wait(&c, conn, made)) != 0) {
+		rp_conn_destroy(conn);
+		return r;
+	}
+	printf("%s\n", made);
 	rp_conn_destroy(conn);
 	return 0;
 }

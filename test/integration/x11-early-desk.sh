@@ -17,8 +17,11 @@ P=$T/p
 mkdir -p "$P"
 mkfifo "$P/cmd"
 
-"$TELLY" new --x11 -s x -- xterm -T early -e cat >"$T/new.out" 2>&1 ||
-	fail "telly new --x11: $(cat "$T/new.out")"
+# (telly new returns once the display is up: in the background, and the
+# desk comes as soon as the session is there.)
+"$TELLY" new --x11 -s x -- xterm -T early -e cat >"$T/new.out" 2>&1 &
+pids="$pids $!"
+wait_until 20 sh -c "'$TELLY' ls 2>/dev/null | grep -q '^x: '"
 # At once, as telly x's view does: the desk holds a connection while the
 # display starts.
 "$XPROBE" "$SOCK" x "$P" <"$P/cmd" >"$P/out" 2>"$P/err" &
