@@ -135,6 +135,7 @@ struct view {
 	bool seamless; /* X windows as the desk's own; no terminals */
 	bool lossless; /* --lossless: never RP_CAP_XLOSSY */
 	bool exit_status; /* --exit-status: the last X session's status is ours */
+	bool all_ended;	  /* done: the last session ended (why says so) */
 	int rc;
 	char why[300];
 	uint64_t list_due_ns, last_frame_ns;
@@ -2291,6 +2292,7 @@ static void loop(struct view *v, int sigfd)
 			if (v->listed && !v->nwins && !v->nopening && !v->steps &&
 			    !vx_sessions(v->x, &xopening) && !xopening) {
 				snprintf(v->why, sizeof v->why, "no sessions left");
+				v->all_ended = true;
 				v->done = true;
 			}
 		}
@@ -2639,7 +2641,9 @@ int telly_view(int argc, char **argv)
 	loop(v, sigfd);
 	if (v->c)
 		rp_conn_flush_wait(v->c, 1000);
-	if (v->why[0])
+	/* With --exit-status (telly x) the status says the program ended,
+	 * as ssh's does: no words for it. */
+	if (v->why[0] && !(v->all_ended && v->exit_status && v->x && vx_last_exit(v->x) >= 0))
 		fprintf(stderr, "telly view: %s\n", v->why);
 	if (v->stats) {
 		print_stats(v);

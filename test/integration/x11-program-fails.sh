@@ -31,6 +31,8 @@ grep -q "st-said-this" "$LOG_DIR/logs/st.x11.log" || fail "the program's stderr 
 timeout 60 "$TELLY" x -s ok -- sh -c 'sleep 1' >"$T/ok.out" 2>&1 ||
 	fail "telly x of a program that exits 0 failed: $(cat "$T/ok.out")"
 grep -q "ended with status" "$T/ok.out" && fail "a program's status 0 was told: $(cat "$T/ok.out")"
+# Nothing at all, as ssh -X (it said "telly view: no sessions left").
+[ -s "$T/ok.out" ] && fail "telly x of a program that exits 0 said: $(cat "$T/ok.out")"
 
 # A view open on a session is told of a `telly run` that failed; the
 # session and its first program serve on.
