@@ -4,6 +4,7 @@
  * of it. The one-line form of what people type `ssh -X host PROGRAM`
  * for; unlike it, the program outlives the view: `telly view --seamless
  * DEST NAME` (or `telly view`) finds its windows again. */
+#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -159,11 +160,17 @@ int telly_x(int argc, char **argv)
 				   sizeof err);
 	free(frame);
 	if (r < 0 || rp_req_str_decode(p, h.len, &req, &nm) < 0 || nm.n > RP_MAX_NAME) {
+		struct rp_error e;
 		fprintf(stderr, "telly x: %s\n",
 			r < 0 ? (err[0] ? err : "the program was not started")
 			      : "malformed answer from the server");
+		/* A program the host cannot find: 127, as ssh's shell. */
+		r = r == -EREMOTEIO && h.type == RP_ERROR && rp_error_decode(p, h.len, &e) == 0 &&
+				    e.code == RP_E_SPAWN
+			    ? 127
+			    : 1;
 		rp_conn_destroy(c);
-		return 1;
+		return r;
 	}
 	snprintf(got, sizeof got, "%.*s", (int)nm.n, nm.p);
 	rp_conn_destroy(c);

@@ -195,6 +195,37 @@ static int on_list(struct server *srv, struct conn *c, const struct rp_hdr *h, c
 	return FRAME_DONE;
 }
 
+/* A program named without a '/' is looked for in PATH as execvp will
+ * (PATH unset: /bin:/usr/bin); not found, the OPEN that would start it is
+ * refused as a shell says "command not found", where it was answered
+ * with a session that ended at its start (telly new printed its name and
+ * exited 0). A name with a '/', or a PATH with a relative directory, is
+ * left to the exec: it may be relative to the session's directory. */
+static bool program_missing(const struct rp_str *prog, char *err, size_t errn)
+{
+	const char *path = getenv("PATH");
+	char cand[4096];
+	struct stat st;
+
+	if (!prog->n || memchr(prog->p, '/', prog->n) || memchr(prog->p, 0, prog->n))
+		return false;
+	for (const char *d = path ? path : "/bin:/usr/bin";; d++) {
+		const char *end = strchrnul(d, ':');
+		if (*d != '/')
+			return false;
+		if ((size_t)snprintf(cand, sizeof cand, "%.*s/%.*s", (int)(end - d), d,
+				     (int)prog->n, prog->p) >= sizeof cand)
+			return false;
+		if (stat(cand, &st) == 0 && !S_ISDIR(st.st_mode) && access(cand, X_OK) == 0)
+			return false;
+		if (!*end)
+			break;
+		d = end;
+	}
+	snprintf(err, errn, "cannot run %.*s: No such file or directory", (int)prog->n, prog->p);
+	return true;
+}
+
 static void do_open(struct server *srv, struct conn *c, const struct rp_open *m)
 {
 	char name[RP_MAX_NAME + 1], err[300];
@@ -223,6 +254,11 @@ static void do_open(struct server *srv, struct conn *c, const struct rp_open *m)
 	}
 	if (srv->stopping) {
 		rp_conn_error(c->rc, 0, RP_E_LIMIT, m->req, false, "the server is stopping");
+		return;
+	}
+	if (((s && (m->flags & RP_OPEN_RUN)) || (!s && (m->flags & RP_OPEN_CREATE))) &&
+	    m->argc && program_missing(&m->argv[0], err, sizeof err)) {
+		rp_conn_error(c->rc, 0, RP_E_SPAWN, m->req, false, err);
 		return;
 	}
 	if (s && (m->flags & RP_OPEN_RUN)) { /* telly run: a program in an X session */

@@ -1,7 +1,8 @@
 #!/bin/sh
 # A program that cannot run, or ends badly, is told to the person who
 # started it, as ssh -X tells it: `telly x -- PROG` says why PROG did
-# not run and exits 127, or exits with PROG's own status and says where
+# not run and exits 127 (one PATH lacks at once, as telly new and telly
+# run say it: they exited 0), or exits with PROG's own status and says where
 # its output went; a view open on the session is told of a `telly run`
 # that failed, and the session serves on; a view that opens a session
 # just after it ended is told how it ended (and with --exit-status,
@@ -16,6 +17,17 @@ timeout 60 "$TELLY" x -s nf -- /nonexistent/prog >"$T/nf.out" 2>&1 || rc=$?
 [ "$rc" = 127 ] || fail "telly x of a program that cannot run exited $rc: $(cat "$T/nf.out")"
 grep -qF "cannot run /nonexistent/prog: No such file or directory" "$T/nf.out" ||
 	fail "telly x did not say why the program did not run: $(cat "$T/nf.out")"
+
+# One PATH does not have: refused at once, before any X server, with the
+# same words and 127 (telly new and telly run say it too, and fail).
+rc=0
+timeout 60 "$TELLY" x -s np -- telly-no-such-program >"$T/np.out" 2>&1 || rc=$?
+[ "$rc" = 127 ] || fail "telly x of a program not in PATH exited $rc: $(cat "$T/np.out")"
+grep -qF "cannot run telly-no-such-program: No such file or directory" "$T/np.out" ||
+	fail "telly x did not say why: $(cat "$T/np.out")"
+"$TELLY" new -s np -- telly-no-such-program >"$T/np-new.out" 2>&1 &&
+	fail "telly new of a program not in PATH succeeded: $(cat "$T/np-new.out")"
+grep -qF "cannot run telly-no-such-program" "$T/np-new.out" || fail "telly new: $(cat "$T/np-new.out")"
 
 # It runs and ends with status 3 after printing to stderr: 3, and where
 # what it printed is.
@@ -42,6 +54,10 @@ pids="$pids $!"
 wait_until 20 sh -c "'$TELLY' ls | grep -q '^keep: .*1 viewer'"
 "$TELLY" run keep -- /nonexistent/two >"$T/run.out" 2>&1 || fail "telly run: $(cat "$T/run.out")"
 wait_until 20 grep -qF "keep: cannot run /nonexistent/two: No such file or directory" "$T/view.out"
+"$TELLY" run keep -- telly-no-such-program >"$T/run2.out" 2>&1 &&
+	fail "telly run of a program not in PATH succeeded: $(cat "$T/run2.out")"
+grep -qF "cannot run telly-no-such-program: No such file or directory" "$T/run2.out" ||
+	fail "telly run did not say why: $(cat "$T/run2.out")"
 "$TELLY" ls | grep -q '^keep: ' || fail "the session went with a program that could not run"
 
 # Opened just after it ended (the daemon lingers for it): how it ended.

@@ -536,6 +536,20 @@ static void test_open(void)
 	send_frame(fx.srv, d, f, open_frame(f, sizeof f, 3, RP_OPEN_CREATE | RP_OPEN_EXCL, "a"));
 	take(d);
 	CHECK_EQ(error_code(d, NULL, NULL, 0), RP_E_EXIST);
+	/* A program PATH does not have: refused, nothing made (it was a
+	 * session that ended at its start, its creator told OK). */
+	{
+		const struct kpty_winsize ws = {.ws_row = 30, .ws_col = 100};
+		char *argv[] = {"telly-test-no-such-program", "arg"};
+		char msg[200];
+		unsigned before = fx.srv->nsessions;
+		send_frame(fx.srv, d, f,
+			   rp_open_frame(f, sizeof f, 3, RP_OPEN_CREATE, "np", "", "", &ws, argv, 2));
+		take(d);
+		CHECK_EQ(error_code(d, NULL, msg, sizeof msg), RP_E_SPAWN);
+		CHECK(!strcmp(msg, "cannot run telly-test-no-such-program: No such file or directory"));
+		CHECK_EQ(fx.srv->nsessions, before);
+	}
 	/* Malformed: cut short. */
 	send_frame(fx.srv, d, f, simple(f, sizeof f, RP_OPEN, 0, "\0\0\0\1", 4));
 	take(d);
