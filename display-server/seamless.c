@@ -61,6 +61,7 @@ struct swin {
 	struct ds_xsurf *surf;
 	bool override, mapped;
 	bool placing; /* mapped, not yet seen in a decorated frame: frame_on_screen */
+	bool wm_places; /* new at the host's corner, not yet framed: the desk's window manager places it */
 	int x, y, w, h; /* on the desk, as last configured */
 	int hx, hy;	/* on the host */
 	uint32_t transient_for;
@@ -400,6 +401,9 @@ static int s_dispatch(struct ds_backend *b, ds_event_fn fn, void *ctx)
 				w->top = r->parent == s->scr->root ? w->xw : top_of(s, w->xw);
 				w->top_above = 0;
 				s->restacked = true;
+				/* (one the window manager places is not moved after) */
+				w->placing = w->placing && !w->wm_places;
+				w->wm_places = false;
 				frame_on_screen(s, w);
 			}
 			break;
@@ -599,7 +603,12 @@ static void set_props(struct seamless *s, struct swin *w, const struct ds_seamle
 	 * window manager that frames it (openbox, xfwm4) would otherwise put
 	 * the frame's corner there, and the window, told back to the host,
 	 * would creep down by a title bar at each view that shows it. */
-	hints[0] = US_POSITION | P_POSITION | P_WIN_GRAVITY;
+	/* A window new at the host's corner is where the host put one that
+	 * asked for no place (as window managers take a program's 0,0): the
+	 * desk's window manager places it, as it does ssh -X's, rather than
+	 * every such window on one another at the screen's corner; where it
+	 * went is told to the host, and kept from then on. */
+	hints[0] = w->wm_places ? P_WIN_GRAVITY : US_POSITION | P_POSITION | P_WIN_GRAVITY;
 	hints[1] = (uint32_t)w->x; /* where it is on this desk */
 	hints[2] = (uint32_t)w->y;
 	hints[17] = STATIC_GRAVITY;
@@ -673,6 +682,7 @@ int ds_seamless_map(struct ds_backend *b, const struct ds_seamless_win *m, struc
 		w->x = m->x;
 		w->y = m->y;
 		w->placing = !m->override;
+		w->wm_places = !m->override && m->x == 0 && m->y == 0;
 		bool moved = false;
 		if (w->override) {
 			override_place(s, w, &x, &y);

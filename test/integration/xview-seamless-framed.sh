@@ -3,8 +3,12 @@
 # (openbox: a border and a title bar): a window comes where the host has
 # it, its own corner there, not its frame's, so a view killed and started
 # again finds it at the same place, again and again (it crept down by a
-# title bar at each view); a window the host has at its corner (0,0) is
-# moved in far enough for its title bar to be on the screen.
+# title bar at each view); one the host has too near the top for its
+# title bar (3,5) is moved down far enough; windows the host has at its
+# corner (0,0), where
+# it puts those that ask for no place, are placed by the desk's window
+# manager, as ssh -X's are (they were all at the screen's corner, one on
+# another), and keep that place from then on.
 . test/integration/lib.sh "$1"
 need_progs xterm xwininfo xprop openbox
 start_xvfb 1280x1024
@@ -33,32 +37,50 @@ corner_in() { # below the screen's top by its title bar, and the host told
 	[ "${2:-0}" -gt 0 ] && settled corner "$1" "$2"
 }
 framed() { xwininfo -id "$(deskwin "$1")" -children | grep 'Parent window id' | grep -vq 'root window'; }
-both_framed() { [ -n "$(deskwin placed)" ] && [ -n "$(deskwin corner)" ] && framed placed && framed corner; }
+all_framed() {
+	for af_t in placed corner free free2; do
+		[ -n "$(deskwin $af_t)" ] && framed $af_t || return 1
+	done
+}
 settled() { # TITLE X Y: the desk and the host both have it there
 	[ "$(deskpos "$1")" = "$2 $3" ] && [ "$(hostpos "$1")" = "$2 $3" ]
 }
 
 "$TELLY" new --x11 -s xs -- xterm -T placed -geometry 40x8+200+150 || fail "new --x11"
-"$TELLY" run xs -- xterm -T corner -geometry 40x8+0+0 || fail "telly run"
-wait_until 20 sh -c "\"$TELLY\" ls | grep -q '\"corner\"' && \"$TELLY\" ls | grep -q '\"placed\"'"
+"$TELLY" run xs -- xterm -T corner -geometry 40x8+3+5 || fail "telly run"
+"$TELLY" run xs -- xterm -T free -geometry 40x8 || fail "telly run"
+"$TELLY" run xs -- xterm -T free2 -geometry 40x8 || fail "telly run"
+wait_until 20 sh -c "\"$TELLY\" ls | grep -q '\"corner\"' && \"$TELLY\" ls | grep -q '\"placed\"' && \"$TELLY\" ls | grep -q '\"free\"' && \"$TELLY\" ls | grep -q '\"free2\"'"
 [ "$(hostpos placed)" = "200 150" ] || fail "placed is at $(hostpos placed) on the host"
 
 for round in 1 2 3; do
 	"$TELLY" view --seamless "" xs >"$T/view$round.out" 2>&1 &
 	view=$!
 	pids="$pids $view"
-	wait_until 20 both_framed
+	wait_until 20 all_framed
 	# Where the host has it, its own corner, not its frame's.
 	wait_until 10 settled placed 200 150
-	# At the host's corner its title bar would be above the screen:
-	# moved in, and the host told.
+	# At 3,5 its title bar would be above the screen: moved in, and the
+	# host told.
 	wait_until 10 corner_in
 	set -- $(framepos corner)
 	[ "$1" -ge 0 ] && [ "$2" -ge 0 ] || fail "round $round: corner's frame at $1 $2, off the screen"
 	set -- $(deskpos corner)
 	[ "$round" = 1 ] && corner1="$1 $2"
 	[ "$1 $2" = "$corner1" ] || fail "round $round: corner moved from $corner1 to $1 $2"
-	echo "round $round: placed at 200 150, corner at $1 $2, on the desk and on the host"
+	# Two windows at the host's corner: the window manager put them
+	# apart, and the host knows where.
+	free_in() {
+		set -- $(deskpos free2)
+		settled free2 "$1" "$2" || return 1
+		set -- $(deskpos free)
+		[ "$1 $2" != "$(deskpos free2)" ] && settled free "$1" "$2"
+	}
+	wait_until 10 free_in
+	[ "$round" = 1 ] && free1="$(deskpos free) $(deskpos free2)"
+	[ "$(deskpos free) $(deskpos free2)" = "$free1" ] ||
+		fail "round $round: free and free2 moved from $free1 to $(deskpos free) $(deskpos free2)"
+	echo "round $round: placed at 200 150, corner at $corner1, free and free2 at $free1, on the desk and on the host"
 	kill "$view"
 	wait "$view" 2>/dev/null
 	wait_until 10 sh -c "[ -z \"\$(xwininfo -root -tree | grep '\"placed\"')\" ]"
