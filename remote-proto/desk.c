@@ -458,6 +458,22 @@ static struct rp_transport *plain_transport(const struct rp_dest *d, bool start,
 	return t;
 }
 
+/* A DEST ssh can be given: a host after the user@, if any, and no
+ * blank or control character; one that starts with '-' would be an ssh
+ * option. (ssh printed its usage for "@", and "user@" was an unknown
+ * host "".) */
+static bool dest_ok(const char *host)
+{
+	const char *at = strrchr(host, '@');
+
+	if (!*host || *host == '-' || (at && !at[1]))
+		return false;
+	for (const char *p = host; *p; p++)
+		if ((unsigned char)*p <= ' ' || *p == 0x7f)
+			return false;
+	return true;
+}
+
 struct rp_conn *rp_desk_connect(const struct rp_dest *d, bool start, char *err, size_t errn)
 {
 	struct rp_transport *t = NULL;
@@ -467,6 +483,11 @@ struct rp_conn *rp_desk_connect(const struct rp_dest *d, bool start, char *err, 
 	bool direct = d->direct && !(d->dx && d->dx->over_ssh);
 	int r;
 
+	if (d->host && !d->tcp && !dest_ok(d->host)) {
+		snprintf(err, errn, "'%.100s' is not a destination: [user@]host, as ssh takes it",
+			 d->host);
+		return NULL;
+	}
 	if (direct && !d->host) {
 		snprintf(err, errn, "--direct needs DEST, the host ssh reaches");
 		return NULL;

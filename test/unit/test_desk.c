@@ -1058,9 +1058,25 @@ static void signal_then_empty_input(void)
 	pair_close(&p);
 }
 
+/* A DEST that is no host is refused before ssh is run: "@" made ssh
+ * print its usage, "user@" look up the host "". */
+static void bad_dest_refused(void)
+{
+	static const char *const bad[] = {"@", "user@", "-oProxyCommand=x", "a b", "h\tx"};
+	char err[200];
+
+	for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
+		struct rp_dest d = {.host = bad[i]};
+		err[0] = 0;
+		CHECK(rp_desk_connect(&d, false, err, sizeof err) == NULL);
+		CHECK(strstr(err, "is not a destination") != NULL);
+	}
+}
+
 int main(int argc, char **argv)
 {
 	static const struct unit_case cases[] = {
+		{"bad-dest-refused", bad_dest_refused},
 		{"output-and-termios-reach-ops", output_and_termios_reach_ops},
 		{"input-gets-increasing-seq", input_gets_increasing_seq},
 		{"marked-termios-retypes-raw-keys", marked_termios_retypes_raw_keys},
