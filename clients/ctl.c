@@ -14,6 +14,13 @@
 
 #define CALL_TIMEOUT_MS 30000
 
+/* The end of each command's usage: how DEST is reached. */
+#define DEST_USAGE                                                                  \
+	"  --ssh CMD, --server CMD, --tcp HOST:PORT, --token-file F, --compress,\n"  \
+	"  --no-compress, --direct, --no-direct, --direct-bind ADDR[:PORT],\n"         \
+	"  --direct-connect HOST[:PORT]: as telly attach (one request: over plain\n"   \
+	"  ssh unless --direct or the config file's direct asks)\n"
+
 struct ctl {
 	const char *cmd; /* for messages */
 	struct rp_dest dest;
@@ -263,7 +270,7 @@ static void ls_x11(const uint8_t *p, size_t n, size_t off, const struct rp_str *
 int telly_ls(int argc, char **argv)
 {
 	static const char usage[] = "usage: telly ls [DEST]\n"
-				    "List the sessions on this host or on DEST ([user@]host).\n";
+				    "List the sessions on this host or on DEST ([user@]host).\n" DEST_USAGE;
 	struct ctl c = {.cmd = "ls"};
 	uint8_t buf[64];
 	struct rp_enc e;
@@ -331,7 +338,7 @@ int telly_run(int argc, char **argv)
 	static const char usage[] =
 		"usage: telly run [DEST] NAME -- PROGRAM [ARGS...]\n"
 		"Start PROGRAM in X session NAME (made by telly new --x11): its windows\n"
-		"show wherever that session is viewed.\n";
+		"show wherever that session is viewed.\n" DEST_USAGE;
 	struct ctl c = {.cmd = "run", .run = true};
 	uint8_t *buf;
 	struct rp_conn *conn;
@@ -445,7 +452,7 @@ int telly_new(int argc, char **argv)
 		"                   telly view shows its windows, telly run starts more\n"
 		"  --screen WxH     the X display's size in pixels (default 4096x2160): what\n"
 		"                   a maximized or centred window is sized and placed by\n"
-		"  --display XNAME  CMD gets DISPLAY and XAUTHORITY of X session XNAME\n";
+		"  --display XNAME  CMD gets DISPLAY and XAUTHORITY of X session XNAME\n" DEST_USAGE;
 	struct ctl c = {.cmd = "new"};
 	uint8_t *buf;
 	struct rp_conn *conn;
@@ -554,7 +561,7 @@ int telly_kill(int argc, char **argv)
 {
 	return simple(argc, argv, "kill", RP_KILL, 2,
 		      "usage: telly kill [DEST] NAME\n"
-		      "End session NAME: its programs get SIGHUP (SIGKILL 2 s later).\n");
+		      "End session NAME: its programs get SIGHUP (SIGKILL 2 s later).\n" DEST_USAGE);
 }
 
 int telly_stop(int argc, char **argv)
@@ -562,5 +569,5 @@ int telly_stop(int argc, char **argv)
 	return simple(argc, argv, "stop", RP_STOP, 0,
 		      "usage: telly stop [DEST]\n"
 		      "End the daemon and every session it holds; returns once it has ended\n"
-		      "(its programs get SIGHUP, and SIGKILL 2 s later).\n");
+		      "(its programs get SIGHUP, and SIGKILL 2 s later).\n" DEST_USAGE);
 }
