@@ -121,10 +121,16 @@ int telly_x(int argc, char **argv)
 		fprintf(stderr, "telly x: no $DISPLAY to show the windows on\n");
 		return 2;
 	}
-	if (!screen.ws_xpixel) {
+	{
 		unsigned w, h;
-		/* The desk's screen, within what a host display may be. */
-		if (ds_seamless_screen_size(NULL, &w, &h)) {
+		/* The desk's screen, within what a host display may be; a
+		 * display that cannot be reached is said before the program
+		 * starts there (it ran on, in a session nobody saw). */
+		if (!ds_seamless_screen_size(NULL, &w, &h)) {
+			fprintf(stderr, "telly x: cannot open X display '%s'\n", getenv("DISPLAY"));
+			return 1;
+		}
+		if (!screen.ws_xpixel) {
 			screen.ws_xpixel = (uint16_t)(w < RP_X_SCREEN_MIN   ? RP_X_SCREEN_MIN
 						      : w > RP_X_SCREEN_MAX ? RP_X_SCREEN_MAX
 									    : w);

@@ -4,7 +4,7 @@
 # session was gone a moment later, unsaid), telly x says it too (it said
 # only "status 127"); and `telly new --display` right after `telly new
 # --x11` finds the display (it said "the X session gui is still
-# starting").
+# starting"); telly x whose own display cannot be opened starts nothing.
 . test/integration/lib.sh "$1"
 need_progs Xvfb xterm
 start_xvfb 1024x768
@@ -45,3 +45,12 @@ wait_until 10 test -s "$T/dpy.txt"
 [ "$(cat "$T/dpy.txt")" = "$("$TELLY" ls | sed -n 's/^  display \(:[0-9]*\),.*/\1/p')" ] ||
 	fail "the terminal's DISPLAY is $(cat "$T/dpy.txt"), not the X session's"
 echo "telly new --display right after telly new --x11: ok"
+
+# A desk display that cannot be opened: telly x says so before it starts
+# anything on the host (the program ran on in a session nobody saw).
+rc=0
+DISPLAY=:987 timeout 60 "$TELLY" x -s nodesk -- xterm >"$T/nodesk.out" 2>&1 || rc=$?
+[ "$rc" = 1 ] || fail "telly x with a display it cannot open exited $rc: $(cat "$T/nodesk.out")"
+grep -qF "cannot open X display ':987'" "$T/nodesk.out" || fail "telly x: $(cat "$T/nodesk.out")"
+"$TELLY" ls | grep -q '^nodesk:' && fail "telly x started the session all the same: $("$TELLY" ls)"
+echo "telly x with a display it cannot open: started nothing: ok"
