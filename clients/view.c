@@ -2646,7 +2646,8 @@ int telly_view(int argc, char **argv)
 	if (v->why[0] && !(v->all_ended && v->exit_status && v->x && vx_last_exit(v->x) >= 0))
 		fprintf(stderr, "telly view: %s\n", v->why);
 	if (v->stats) {
-		print_stats(v);
+		if (!v->seamless) /* (no frames of its own, no terminals) */
+			print_stats(v);
 		print_pred_stats(v);
 		vx_print_stats(v->x);
 	}

@@ -101,6 +101,9 @@ wait_until 20 sh -c "! \"$TELLY\" ls 2>/dev/null | grep -q '^xs:'"
 wait_until 20 sh -c "! kill -0 $view 2>/dev/null"
 cat "$T/view.out"
 grep -q "split by the host's clock for [1-9]" "$T/view.out" || fail "--stats has no host stages"
+# Only the X windows' figures: a seamless view has no terminals nor frames
+# of its own (it said "keystroke-to-pixel: no samples" and "0 frames").
+grep -q "frames in\|keystroke-to-pixel: no samples" "$T/view.out" && fail "--stats speaks of terminals"
 
 # The one-line form: telly x makes the session and shows its windows.
 "$TELLY" x -s one -- xterm -T xone >"$T/x.out" 2>&1 &
