@@ -12,10 +12,12 @@ XPROBE=$B/test/xprobe
 SOCK=$TELLY_DIR/serve.sock
 RSS_GROWTH_MAX_KB=65536
 
+# (the gate first: the program opens it as it starts, and telly new
+# returns once its display is up)
+mkfifo "$T/go"
 "$TELLY" new --x11 -s x -- xterm -T flood -geometry 160x50 -e sh -c \
 	"read go <'$T/go'; i=0; while [ \$i -lt 100000 ]; do echo \"flood line \$i of many words\"; i=\$((i+1)); done; echo done >'$T/done'; exec sleep 1000" \
 	>/dev/null || fail "telly new --x11"
-mkfifo "$T/go"
 mkdir -p "$T/p"
 mkfifo "$T/p/cmd"
 "$XPROBE" "$SOCK" x "$T/p" <"$T/p/cmd" >"$T/p/out" 2>"$T/p/err" &
