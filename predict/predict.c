@@ -133,13 +133,18 @@ struct pred {
 	 * are too, replayed after it is gone from the list. */
 	bool exact_line_set, exact_count;
 	uint32_t exact_line;
-	/* The context a key was last confirmed in, and its line trusted:
-	 * back in it unchanged (the same process group, termios bits and
-	 * screen) after other contexts, its line is trusted again: an
-	 * excursion elsewhere (a command the shell ran) does not change what
-	 * its echo does. Forgotten when it is distrusted or wrong. */
-	bool have_trusted, trusted_alt;
-	struct pred_context trusted;
+	/* The contexts a key was confirmed in with their line trusted
+	 * (PRED_MAX_TRUSTED, the least recent forgotten): back in one
+	 * unchanged (the same process group, termios bits and screen) after
+	 * other contexts, its line is trusted again: an excursion elsewhere
+	 * (a command the shell ran, vim, a REPL) does not change what its
+	 * echo does. Each is forgotten when it is distrusted or wrong. */
+	struct trusted {
+		struct pred_context c;
+		bool alt;
+		long at;
+	} trusted[PRED_MAX_TRUSTED];
+	int ntrusted;
 	uint32_t acked, consumed, last_seq, hold;
 	bool any_acked, any_consumed;
 	struct key keys[PRED_MAX_KEYS];
@@ -550,11 +555,46 @@ void pred_context(struct pred *p, uint32_t seq, const struct pred_context *c)
 	}
 }
 
-/* The context now is the one last trusted. */
+/* The context now is one trusted: its index, or -1. */
+static int trusted_at(const struct pred *p)
+{
+	for (int i = 0; i < p->ntrusted; i++) {
+		const struct trusted *t = &p->trusted[i];
+		if (t->c.flags == p->hc.flags && t->c.pgid == p->hc.pgid && t->alt == p->alt &&
+		    !strcmp(t->c.comm, p->hc.comm))
+			return i;
+	}
+	return -1;
+}
+
 static bool in_trusted(const struct pred *p)
 {
-	return p->have_trusted && p->trusted.flags == p->hc.flags && p->trusted.pgid == p->hc.pgid &&
-	       p->trusted_alt == p->alt && !strcmp(p->trusted.comm, p->hc.comm);
+	return trusted_at(p) >= 0;
+}
+
+/* The context now is no longer trusted (distrusted, or wrong). */
+static void untrust(struct pred *p)
+{
+	int i = trusted_at(p);
+
+	if (i >= 0)
+		p->trusted[i] = p->trusted[--p->ntrusted];
+}
+
+/* A key confirmed with its line trusted: the context now is trusted. */
+static void trust(struct pred *p, long now_ms)
+{
+	int i = trusted_at(p);
+
+	if (i < 0 && p->ntrusted < PRED_MAX_TRUSTED) {
+		i = p->ntrusted++;
+	} else if (i < 0) {
+		i = 0;
+		for (int j = 1; j < p->ntrusted; j++)
+			if (p->trusted[j].at < p->trusted[i].at)
+				i = j;
+	}
+	p->trusted[i] = (struct trusted){.c = p->hc, .alt = p->alt, .at = now_ms};
 }
 
 /* Keys typed after seq show only once one of them was confirmed. */
@@ -562,8 +602,7 @@ static void distrust_after(struct pred *p, uint32_t seq)
 {
 	p->distrust = true;
 	p->distrust_seq = seq;
-	if (in_trusted(p))
-		p->have_trusted = false;
+	untrust(p);
 }
 
 static bool distrusted(const struct pred *p, uint32_t seq)
@@ -1361,11 +1400,8 @@ static void judge(struct pred *p, long now_ms, const VTermPos *cur)
 			p->vi_cmd = false; /* echoed: insert mode */
 		if (distrusted(p, k->seq))
 			p->distrust = false;
-		if (!p->distrust) {
-			p->have_trusted = true;
-			p->trusted = p->hc;
-			p->trusted_alt = p->alt;
-		}
+		if (!p->distrust)
+			trust(p, now_ms);
 	}
 	if (best >= 0)
 		drop_front(p, (unsigned)best + 1);
@@ -1423,8 +1459,7 @@ static void judge(struct pred *p, long now_ms, const VTermPos *cur)
 				 * and the context keeps what it proved. */
 				p->st.wrong++;
 			} else {
-				if (in_trusted(p))
-					p->have_trusted = false;
+				untrust(p);
 				p->cur->right = 0;
 				p->st.wrong++;
 				if (k->shown)

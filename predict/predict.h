@@ -84,9 +84,11 @@
  *   was not yet confirmed, and keys wait for the host again;
  * - after a change of context, a line's predictions show once one of its
  *   keys was confirmed (a no-echo prompt is a change of context), except
- *   back in exactly the context a key was last confirmed in (the same
- *   process group, termios bits and screen: the shell after a command it
- *   ran), where the line is trusted at once;
+ *   back in exactly a context a key was confirmed in with its line
+ *   trusted (the same process group, termios bits and screen: the shell
+ *   after a command it ran, or after vim whose keys were confirmed since;
+ *   the last PRED_MAX_TRUSTED, each forgotten once distrusted or wrong),
+ *   where the line is trusted at once;
  * - nothing in canonical mode (the desk's line discipline echoes there,
  *   exactly), nothing without the host's context (an older host);
  * - adaptive: shown while the smoothed round trip is over PRED_SHOW_ON_MS
@@ -107,6 +109,7 @@ enum pred_policy { PRED_NEVER, PRED_ADAPTIVE, PRED_ALWAYS };
 #define PRED_COMM_BYTES 64    /* a program's name, as /proc/PID/comm (16 on Linux) */
 #define PRED_MAX_KEYS 64      /* keys predicted ahead of the host; later ones wait */
 #define PRED_MAX_CONTEXTS 32  /* contexts remembered (the least used is forgotten) */
+#define PRED_MAX_TRUSTED 8    /* contexts whose line is trusted at once, back in them */
 #define PRED_PROVE_RIGHT 1    /* right in a row before a context's predictions show */
 #define PRED_SHOW_ON_MS 20    /* adaptive: shown above this smoothed round trip */
 #define PRED_SHOW_OFF_MS 10   /* ... until it falls below this */

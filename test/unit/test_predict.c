@@ -467,6 +467,22 @@ static void test_back_in_proven_context_after_one(void)
 	teardown(&f);
 }
 
+/* The line typed ("b") is entered; a raw no-echo prompt of another
+ * program (python's, group 45) takes a typed key and never shows it; then
+ * bash's prompt again. */
+static void password_prompt_between(struct fx *f)
+{
+	type(f, "\r");
+	answer(f, "b\r\nPassword: ", true);
+	ctx_pg(f, "python3", RAW_PASSWORD, 45);
+	type(f, "s");
+	SHOWS(f, "");
+	answer(f, "", true);
+	type(f, "\r");
+	answer(f, "\r\n$ ", true);
+	ctx(f, "bash", RAW_ECHOING);
+}
+
 /* Back in exactly the context a key was last confirmed in (the same
  * process group, bits and screen) after the shell ran a command: the
  * excursion did not change what its echo does, so the new line shows at
@@ -486,17 +502,56 @@ static void test_back_in_trusted_context_trusted(void)
 	SHOWS(&f, "$ b@3");
 	/* A raw no-echo prompt of another program in between forgets nothing
 	 * of bash and shows none of its own keys. */
-	type(&f, "\r");
-	answer(&f, "b\r\nPassword: ", true);
-	ctx_pg(&f, "python3", RAW_PASSWORD, 45);
-	type(&f, "s");
-	SHOWS(&f, "");
-	answer(&f, "", true);
-	type(&f, "\r");
-	answer(&f, "\r\n$ ", true);
-	ctx(&f, "bash", RAW_ECHOING);
+	password_prompt_between(&f);
 	type(&f, "c");
 	SHOWS(&f, "$ c@3");
+	teardown(&f);
+}
+
+/* Back in a context a key was confirmed in before another one was (the
+ * shell after vim, whose own keys were confirmed since): its line shows
+ * at once too. A context wrong since is not trusted back, and one that
+ * never echoed (a raw password prompt) never is. */
+static void test_back_in_earlier_trusted_context(void)
+{
+	struct fx f;
+
+	setup(&f, PRED_ALWAYS);
+	prove(&f);
+	type(&f, "\r");
+	ctx(&f, "bash", RAW_ECHOING | PRED_CTX_ICANON | PRED_CTX_ECHO); /* readline let go */
+	ctx_pg(&f, "vim", RAW_ECHOING, 43);
+	answer(&f, "\033[?1049h\033[H", true);
+	for (int i = 0; i < PROVE_KEYS; i++) { /* vim's insert mode echoed: the */
+		type(&f, "i");			/* context last trusted is vim's */
+		answer(&f, "i", true);
+	}
+	CHECK_EQ(pred_stats(f.p)->right, 2 * PROVE_KEYS);
+	type(&f, "\x1b");
+	answer(&f, "", true);
+	type(&f, "\r"); /* (its :q) */
+	answer(&f, "\033[?1049l\r\n$ ", true);
+	ctx(&f, "bash", RAW_ECHOING);
+	type(&f, "b");
+	SHOWS(&f, "$ b@3");
+	/* A raw no-echo prompt of another program shows none of its keys. */
+	password_prompt_between(&f);
+	type(&f, "c");
+	SHOWS(&f, "$ c@3");
+	CHECK_EQ(pred_stats(f.p)->shown_wrong, 0);
+	/* bash wrong once: not trusted back after vim. */
+	answer(&f, "C", true);
+	CHECK_EQ(pred_stats(f.p)->shown_wrong, 1);
+	type(&f, "\r");
+	answer(&f, "\r\n", true);
+	ctx_pg(&f, "vim", RAW_ECHOING, 43);
+	answer(&f, "\033[?1049h\033[H", true);
+	type(&f, "a");
+	answer(&f, "a", true);
+	answer(&f, "\033[?1049l$ ", true);
+	ctx(&f, "bash", RAW_ECHOING);
+	type(&f, "d");
+	SHOWS(&f, "");
 	teardown(&f);
 }
 
@@ -2164,6 +2219,7 @@ int main(int argc, char **argv)
 		{"context-change-not-trusted", test_context_change_not_trusted},
 		{"back-in-proven-context-after-one", test_back_in_proven_context_after_one},
 		{"back-in-trusted-context-trusted", test_back_in_trusted_context_trusted},
+		{"back-in-earlier-trusted-context", test_back_in_earlier_trusted_context},
 		{"escape-distrusts-line", test_escape_distrusts_line},
 		{"alt-screen-boundary-distrusts", test_alt_screen_boundary_distrusts},
 		{"judged-before-context-change", test_judged_before_context_change},
