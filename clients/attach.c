@@ -214,7 +214,12 @@ static void type_keys(struct attach *a, const uint8_t *buf, size_t n)
 		not_reading(a, n);
 		return;
 	}
-	if (a->c) /* on their way before the predictions are worked out */
+	/* On their way before the predictions are worked out, unless one
+	 * is drawn for them: then the terminal is written first
+	 * (terminal_keys sends them after), so that the person's terminal
+	 * is woken before the link (ssh, a proxy, the daemon) takes the CPU
+	 * with them (pred_showing). */
+	if (a->c && !(a->ov && telly_overlay_showing(a->ov, base_now_ms())))
 		rp_conn_flush(a->c);
 	if (a->ov && rp_desk_chan_seq(a->ch) != seq0) {
 		pred_cook_sent(&a->cook, rp_desk_chan_seq(a->ch), buf, n, base_now_ms());
@@ -1087,6 +1092,8 @@ static void terminal_keys(struct attach *a, const uint8_t *buf, size_t n)
 		pred_held_release(&a->held);
 	a->batching = false;
 	out_flush(a);
+	if (a->c) /* the keys, after what was drawn for them (type_keys) */
+		rp_conn_flush(a->c);
 	a->key_waiting = false;
 }
 

@@ -337,6 +337,11 @@ bool telly_overlay_syncing(const struct telly_overlay *o)
 	return o->sync_open;
 }
 
+bool telly_overlay_showing(const struct telly_overlay *o, long now_ms)
+{
+	return pred_showing(o->p, now_ms);
+}
+
 int telly_overlay_srtt_ms(const struct telly_overlay *o)
 {
 	return pred_srtt_ms(o->p);

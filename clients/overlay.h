@@ -56,6 +56,8 @@ bool telly_overlay_holding(const struct telly_overlay *o);
 /* A synchronized update is open (the overlay came off, or a hold): what
  * is written now shows only with the rest of the batch. */
 bool telly_overlay_syncing(const struct telly_overlay *o);
+/* Predictions are shown now (pred_showing). */
+bool telly_overlay_showing(const struct telly_overlay *o, long now_ms);
 /* The predictor's smoothed round trip (ms; -1: not measured yet). */
 int telly_overlay_srtt_ms(const struct telly_overlay *o);
 /* Take it off for good (leaving): the terminal shows the true screen. */

@@ -1495,6 +1495,18 @@ static bool gate_on(struct pred *p, long now_ms)
 	return p->showing || now_ms < p->glitch_until;
 }
 
+bool pred_showing(const struct pred *p, long now_ms)
+{
+	int rtt = p->srtt_ms;
+
+	if (p->policy != PRED_ADAPTIVE)
+		return p->policy == PRED_ALWAYS;
+	if (now_ms < p->glitch_until)
+		return true;
+	/* gate_on's hysteresis, as it would decide now */
+	return rtt > PRED_SHOW_ON_MS || (p->showing && (rtt < 0 || rtt >= PRED_SHOW_OFF_MS));
+}
+
 static bool overlay_same(const struct pred_overlay *a, const struct pred_overlay *b)
 {
 	if (a->n != b->n || a->cursor != b->cursor || a->underline != b->underline)

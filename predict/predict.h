@@ -218,6 +218,12 @@ struct VTermState *pred_state(struct pred *p);
 void pred_size(const struct pred *p, int *rows, int *cols);
 
 const struct pred_stats *pred_stats(const struct pred *p);
+/* Predictions are shown now (the policy, and in adaptive the smoothed
+ * round trip or a key that waited long: the gate pred_update applies).
+ * A key typed now is drawn before it goes to the host then: its drawing
+ * wakes the person's terminal before the link's processes (ssh) take the
+ * CPU, and a few microseconds more are nothing against the round trip. */
+bool pred_showing(const struct pred *p, long now_ms);
 /* The smoothed round trip (ms; -1: not measured yet). */
 int pred_srtt_ms(const struct pred *p);
 

@@ -555,6 +555,53 @@ static void test_back_in_earlier_trusted_context(void)
 	teardown(&f);
 }
 
+/* pred_showing: the gate as pred_update applies it (attach draws a key
+ * before sending it while it is on). */
+static void test_showing(void)
+{
+	struct fx f;
+
+	setup(&f, PRED_ADAPTIVE);
+	CHECK(!pred_showing(f.p, f.now)); /* no round trip measured */
+	type(&f, "a");
+	f.now += 2;
+	pred_ack(f.p, f.seq, f.now);
+	pred_output(f.p, "a", 1);
+	pred_update(f.p, f.now);
+	CHECK(!pred_showing(f.p, f.now)); /* a 2 ms link */
+	type(&f, "b"); /* a key that waits over PRED_GLITCH_MS turns them on */
+	f.now += PRED_GLITCH_MS + 1;
+	pred_update(f.p, f.now);
+	CHECK(pred_showing(f.p, f.now));
+	teardown(&f);
+
+	setup(&f, PRED_ADAPTIVE);
+	prove(&f); /* at SLOW_RTT_MS */
+	CHECK(pred_showing(f.p, f.now));
+	while (pred_srtt_ms(f.p) >= PRED_SHOW_OFF_MS) { /* the link turns fast */
+		CHECK(pred_showing(f.p, f.now)); /* (on until it is under the off mark) */
+		type(&f, "a");
+		f.now += 2;
+		pred_ack(f.p, f.seq, f.now);
+		pred_output(f.p, "a", 1);
+		pred_consumed(f.p, f.seq);
+		pred_update(f.p, f.now);
+	}
+	CHECK(!pred_showing(f.p, f.now));
+	teardown(&f);
+
+	setup(&f, PRED_ALWAYS);
+	CHECK(pred_showing(f.p, f.now));
+	teardown(&f);
+	setup(&f, PRED_NEVER);
+	for (int i = 0; i < PROVE_KEYS; i++) {
+		type(&f, "a");
+		answer(&f, "a", true);
+	}
+	CHECK(!pred_showing(f.p, f.now));
+	teardown(&f);
+}
+
 /* Escape (a modal editor's command mode follows): the keys after it are
  * worked out but hidden until one of them comes back as predicted; the
  * ones that do not are wrong without demoting the context (nothing wrong
@@ -2220,6 +2267,7 @@ int main(int argc, char **argv)
 		{"back-in-proven-context-after-one", test_back_in_proven_context_after_one},
 		{"back-in-trusted-context-trusted", test_back_in_trusted_context_trusted},
 		{"back-in-earlier-trusted-context", test_back_in_earlier_trusted_context},
+		{"showing", test_showing},
 		{"escape-distrusts-line", test_escape_distrusts_line},
 		{"alt-screen-boundary-distrusts", test_alt_screen_boundary_distrusts},
 		{"judged-before-context-change", test_judged_before_context_change},
