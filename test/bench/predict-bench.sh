@@ -44,7 +44,13 @@
 # while the client holds it open (telly attach draws its overlay so);
 # PREDICT_BENCH_NO_SYNC=1 judges every read, as xterm shows them.
 # (PREDICT_BENCH_KEYS=1 makes predict-bench print each key's time.) The
-# machine's load moves the figures: compare clients within one run.
+# machine's load moves the figures: compare clients within one run. Under
+# load (busy loops beside this niced bench) the rows timed by
+# predict-bench's own reads (local, telly, mosh, ssh) include the bench's
+# own wakeups, 4 to 17 ms at times: the person's terminal's share, the
+# same for every client (telly attach draws a predicted key within 0.2 ms
+# of reading it); telly-view's rows are timed by the view, from a key to
+# its paint, and do not include it.
 . test/integration/lib.sh "$1"
 RTTS=${RTTS:-0 100 300}
 CLIENTS=${CLIENTS:-local telly telly-view mosh mosh-always ssh}
