@@ -13,6 +13,14 @@
 #define XD_LAST_WORDS_BYTES 4096 /* of a server's output read for why it failed */
 #define XD_KEYMAPS_REFUSED_MAX 16 /* keymaps remembered as refused by xkbcomp */
 #define XD_KEYMAP_DIGEST_BYTES 32 /* SHA-256 */
+/* The server's scheduling (both servers): round robin, ten requests a
+ * client at a turn, not the smart scheduler, which arms a 5 ms interval
+ * timer at every wakeup and disarms it before every sleep (two
+ * setitimer calls a wakeup, a SIGALRM in longer turns): a key typed
+ * wakes the display four times or so (the key, the program's drawing,
+ * the read or two), and telly is the only one who types. It also runs
+ * Xorg's input in its main thread (no device of its own is read). */
+#define XD_SERVER_SCHED "-dumbSched"
 #define XD_DYING_MAX 4		  /* processes put down and not reaped yet (a fallback's) */
 
 struct xd_proc;

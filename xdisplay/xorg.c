@@ -173,9 +173,10 @@ static void xorg_exec(const struct xd_proc *p, const char *screen)
 	/* -r: no key repeat of its own (the desk's comes as keys), as Xvfb's.
 	 * -logfile /dev/null: what it says goes to stderr, the session's
 	 * log, as Xvfb's does (a log file of its own would be renamed to
-	 * .old at each start, beside the daemon's logs). */
+	 * .old at each start, beside the daemon's logs). -dumbSched:
+	 * XD_SERVER_SCHED. */
 	execl(bin, bin, "-displayfd", "3", "-auth", p->auth, "-nolisten", "tcp", "-noreset", "-r",
-	      "-novtswitch", "vt63", "-config", "/dev/null", "-configdir", p->conf_dir, "-logfile",
+	      XD_SERVER_SCHED, "-novtswitch", "vt63", "-config", "/dev/null", "-configdir", p->conf_dir, "-logfile",
 	      "/dev/null", "+extension", "COMPOSITE", "+extension", "DAMAGE", "+extension", "XFIXES",
 	      "+extension", "XTEST", "+extension", "MIT-SHM", "+extension", "RANDR", (char *)NULL);
 }

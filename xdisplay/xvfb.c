@@ -301,9 +301,10 @@ void xvfb_last_words(const struct xd_proc *p, char *out, size_t n)
 
 static void xvfb_exec(const struct xd_proc *p, const char *screen)
 {
-	/* -r: no key repeat of its own; the desk's repeat comes as keys. */
+	/* -r: no key repeat of its own; the desk's repeat comes as keys.
+	 * -dumbSched: XD_SERVER_SCHED. */
 	execlp("Xvfb", "Xvfb", "-displayfd", "3", "-auth", p->auth, "-nolisten", "tcp", "-noreset",
-	       "-r", "-screen", "0", screen, "+extension", "COMPOSITE", "+extension", "DAMAGE",
+	       "-r", XD_SERVER_SCHED, "-screen", "0", screen, "+extension", "COMPOSITE", "+extension", "DAMAGE",
 	       "+extension", "XFIXES", "+extension", "XTEST", "+extension", "MIT-SHM", "+extension",
 	       "RANDR", (char *)NULL);
 }

@@ -187,6 +187,51 @@ out:
 	rmdir(dir);
 }
 
+/* The server's SIGALRM handler (/proc's SigCgt): the smart scheduler's,
+ * whose interval timer is armed at each of its wakeups and disarmed
+ * before each sleep, two setitimer calls a wakeup of the display. */
+static bool catches_sigalrm(pid_t pid)
+{
+	char path[64], line[256];
+	unsigned long long mask = 0;
+	FILE *f;
+
+	snprintf(path, sizeof path, "/proc/%d/status", (int)pid);
+	if (!(f = fopen(path, "r")))
+		return true;
+	while (fgets(line, sizeof line, f))
+		if (sscanf(line, "SigCgt: %llx", &mask) == 1)
+			break;
+	fclose(f);
+	return mask & (1ull << (SIGALRM - 1));
+}
+
+/* Both servers run without the smart scheduler's timer (XD_SERVER_SCHED):
+ * a key typed costs the display no setitimer calls. Before, each had the
+ * handler (and armed the timer at every wakeup). */
+static void server_no_sched_timer(void)
+{
+	enum xd_server kinds[] = {XD_SERVER_XVFB, XD_SERVER_XORG};
+
+	for (size_t i = 0; i < 2; i++) {
+		char dir[] = "/tmp/telly-xd.XXXXXX", dpy[32];
+		struct t t = {.display = -1};
+		if (kinds[i] == XD_SERVER_XORG &&
+		    (access("/usr/lib/xorg/Xorg", X_OK) ||
+		     access("/usr/lib/xorg/modules/drivers/dummy_drv.so", R_OK))) {
+			printf("no Xorg with the dummy driver: Xvfb only\n");
+			continue;
+		}
+		struct xd *xd = ready_display(dir, &t, kinds[i], dpy, sizeof dpy);
+		if (!xd)
+			continue;
+		CHECK(xd_server_pid(xd) > 0);
+		CHECK(!catches_sigalrm(xd_server_pid(xd)));
+		xd_destroy(xd);
+		rmdir(dir);
+	}
+}
+
 /* ---- the display's size (xd_screen_size) ---- */
 
 struct sz {
@@ -1155,6 +1200,7 @@ int main(int argc, char **argv)
 {
 	static const struct unit_case cases[] = {
 		{"read-one-trip", read_one_trip},
+		{"server-no-sched-timer", server_no_sched_timer},
 		{"screen-size", screen_size},
 		{"stop-while-starting", stop_while_starting},
 		{"stopped-server", stopped_server},
