@@ -1380,6 +1380,7 @@ static void on_frame(struct view *v, const struct rp_hdr *h, const uint8_t *p)
 		if (rp_link_pong(&v->link, stamp, base_now_ns() / 1000, base_now_ms())) {
 			for (unsigned i = 0; i < v->nwins; i++)
 				rp_desk_chan_set_rtt(v->wins[i]->ch, rp_link_rtt_us(&v->link));
+			vx_set_rtt(v->x, rp_link_rtt_us(&v->link));
 			vx_pong(v->x); /* the X input sent before its PING was taken */
 			for (unsigned i = 0; i < v->nwins; i++) /* and the keys */
 				rp_desk_chan_pong(v->wins[i]->ch);

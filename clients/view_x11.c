@@ -44,6 +44,17 @@
  * for this long: a drag resizes the host display once, not at every
  * motion (each is a RANDR mode and every maximized window refitted). */
 #define VX_SCREEN_REST_MS 100
+/* A sparse update (vx_ack_may_wait: a key's answer) is acknowledged with
+ * the window's next, or once this many are shown and not acknowledged:
+ * fewer than the host's window of RP_XUNACKED_MAX, so the host never waits
+ * for one, and typed keys cost the link, the host's loop and a delay proxy
+ * one wakeup for an XACK every second key, not one a key. */
+#define VX_ACK_EVERY 2
+/* Updates at least this far apart, and two round trips, are sparse; this
+ * far until a round trip is measured. */
+#define VX_ACK_SPARSE_MS 33
+#define VX_ACK_SPARSE_UNMEASURED_MS 100
+_Static_assert(VX_ACK_EVERY < RP_XUNACKED_MAX, "the host never waits for an ack");
 
 struct xsess {
 	uint16_t chan; /* 0 while the OPEN is pending */
@@ -114,7 +125,10 @@ struct xw {
 	uint32_t transient_for;
 	int hx, hy, hw, hh; /* on the host, as it last said */
 	char title[DS_TITLE_MAX_BYTES + 1];
-	uint32_t acked;
+	uint32_t acked;	  /* the last update shown */
+	uint32_t ack_sent; /* the last acknowledged to the host (XACK) */
+	uint64_t update_ns; /* when the last update came (0: none yet) */
+	bool ack_may_wait;  /* it was sparse: its XACK may wait (vx_ack_may_wait) */
 	bool ack_due;
 	uint64_t changes;
 };
@@ -132,6 +146,7 @@ _Static_assert(VX_SPLIT_N == 7, "one per stage of the host's split");
 
 struct vx {
 	struct vx_ctx c;
+	long rtt_us; /* the link's measured round trip (0: not yet) */
 	/* The seamless desk display's screen (0: not known): read once, then
 	 * as the backend tells its changes (RANDR). */
 	unsigned seamless_w, seamless_h;
@@ -1144,6 +1159,40 @@ static void probes_shown(struct vx *x, struct xsess *s, uint32_t ack, uint64_t t
 	}
 }
 
+bool vx_ack_may_wait(uint64_t gap_ns, long rtt_us)
+{
+	uint64_t sparse_ns = (uint64_t)VX_ACK_SPARSE_MS * 1000000;
+
+	if (rtt_us <= 0)
+		sparse_ns = (uint64_t)VX_ACK_SPARSE_UNMEASURED_MS * 1000000;
+	else if ((uint64_t)rtt_us * 2000 > sparse_ns)
+		sparse_ns = (uint64_t)rtt_us * 2000;
+	return gap_ns >= sparse_ns;
+}
+
+void vx_set_rtt(struct vx *x, long rtt_us)
+{
+	x->rtt_us = rtt_us;
+}
+
+/* w's update frame is shown: acknowledged to the host, but for a sparse
+ * one, which waits until VX_ACK_EVERY of the window's are shown and not
+ * acknowledged, or the next one that is not sparse (a read-only view
+ * acknowledges nothing). The one left unacknowledged costs the host
+ * nothing: it reads for a viewer with fewer than RP_XUNACKED_MAX. */
+static void shown(struct vx *x, struct xw *w, uint32_t frame)
+{
+	w->acked = frame;
+	w->ack_due = false;
+	if (x->c.readonly || (w->ack_may_wait && frame - w->ack_sent < VX_ACK_EVERY))
+		return;
+	uint8_t buf[RP_HDR_SIZE + 8];
+	long n = rp_xack_frame(buf, sizeof buf, w->s->chan, w->id, frame);
+	if (n > 0)
+		rp_conn_send(x->c.c, buf, (size_t)n);
+	w->ack_sent = frame;
+}
+
 static int on_pixels(struct vx *x, struct xsess *s, const uint8_t *p, uint32_t len,
 		     uint64_t t_recv)
 {
@@ -1160,6 +1209,8 @@ static int on_pixels(struct vx *x, struct xsess *s, const uint8_t *p, uint32_t l
 	w = win_by_id(x, s, head.id);
 	if (!w)
 		return 0; /* one we do not draw */
+	w->ack_may_wait = !w->update_ns || vx_ack_may_wait(t_recv - w->update_ns, x->rtt_us);
+	w->update_ns = t_recv;
 	if (!pixels_fit(x, w, head.w, head.h)) {
 		fprintf(stderr, "telly view: %s: window 0x%x grew to %ux%u: not shown any more\n",
 			s->name, head.id, head.w, head.h);
@@ -1196,14 +1247,8 @@ static int on_pixels(struct vx *x, struct xsess *s, const uint8_t *p, uint32_t l
 		place_overlay(x, w);
 	/* Drawn when the compositor next paints; nothing to paint: drawn. */
 	w->ack_due = true;
-	if (!ds_xsurf_dirty(w->surf) && !x->c.readonly) {
-		uint8_t buf[RP_HDR_SIZE + 8];
-		long n = rp_xack_frame(buf, sizeof buf, s->chan, w->id, frame);
-		if (n > 0)
-			rp_conn_send(x->c.c, buf, (size_t)n);
-		w->acked = frame;
-		w->ack_due = false;
-	}
+	if (!ds_xsurf_dirty(w->surf))
+		shown(x, w, frame);
 	return 0;
 }
 
@@ -1920,14 +1965,7 @@ void vx_painted(struct vx *x)
 		if (!w->ack_due || ds_xsurf_dirty(w->surf))
 			continue;
 		ds_xsurf_shown(w->surf, &frame, NULL, NULL);
-		if (!x->c.readonly) {
-			uint8_t buf[RP_HDR_SIZE + 8];
-			long n = rp_xack_frame(buf, sizeof buf, w->s->chan, w->id, frame);
-			if (n > 0)
-				rp_conn_send(x->c.c, buf, (size_t)n);
-		}
-		w->acked = frame;
-		w->ack_due = false;
+		shown(x, w, frame);
 	}
 	if (x->c.stats)
 		probes_finish(x, now, true, false);

@@ -63,6 +63,17 @@ void vx_relink(struct vx *x, struct rp_conn *c);
 void vx_send_backlog(struct vx *x);
 void vx_ping(struct vx *x);
 void vx_pong(struct vx *x);
+/* The link's smoothed round trip (µs), as a PONG measured it. */
+void vx_set_rtt(struct vx *x, long rtt_us);
+/* Whether the XACK of an update that came gap_ns after its window's
+ * previous one may wait for the next (a sparse one: a key's answer): only
+ * when it came at least VX_ACK_SPARSE_MS and two round trips after it
+ * (100 ms while no round trip is measured). Within a stream (an
+ * animation, a scroll, a drag) updates come closer than that, held by
+ * the host's window of RP_XUNACKED_MAX at most a round trip apart, and
+ * each is acknowledged at once: the host's window is never one short
+ * while it has more to send. */
+bool vx_ack_may_wait(uint64_t gap_ns, long rtt_us);
 bool vx_resumable(const struct vx *x);
 /* Whether an X session asked for again on the new connection (vx_relink:
  * RESUME, or OPEN after a refused one) still waits for its answer. */

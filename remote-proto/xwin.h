@@ -46,6 +46,9 @@
 #define RP_XKEYMAP_MAX_BYTES (1u << 20) /* a keymap's text, all its chunks */
 #define RP_XCLIP_MAX_BYTES (16u << 20)	/* a selection's text, all its chunks */
 #define RP_XCURSOR_MAX_DIM 256
+/* A host sends a window's updates to a desk with fewer than this many of
+ * them not yet acknowledged (XACK; PROTOCOL.md "Pacing"). */
+#define RP_XUNACKED_MAX 3
 
 /* XWIN flags */
 #define RP_XWIN_OVERRIDE 0x01  /* override-redirect: a menu, tooltip; no frame */

@@ -35,7 +35,7 @@
 #include "xwin.h"
 
 #define X11_JPEG_QUALITY 75  /* video-like regions, for windows whose desks all take JPEG */
-#define X11_UNACKED_MAX 3    /* a viewer has at most this many updates unacknowledged */
+#define X11_UNACKED_MAX RP_XUNACKED_MAX /* a viewer has at most this many updates unacknowledged */
 #define X11_MAX_PROGRAMS 64  /* programs started in one display */
 #define X11_MAX_WINDOWS XD_MAX_WINDOWS
 #define X11_XWIN_FRAME_BYTES (3 * (2 + XD_TITLE_MAX_BYTES) + 128)
