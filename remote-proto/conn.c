@@ -60,6 +60,7 @@ ssize_t rp_conn_read(struct rp_conn *c)
 	}
 	if (c->rx_len == RP_RX_SIZE)
 		return -ENOBUFS; /* the owner did not take the frames it has */
+	c->t->drained = false;
 	n = c->t->impl->read(c->t, c->rx + c->rx_len, RP_RX_SIZE - c->rx_len);
 	if (n < 0)
 		return errno == EWOULDBLOCK ? -EAGAIN : -errno;
@@ -67,6 +68,11 @@ ssize_t rp_conn_read(struct rp_conn *c)
 		c->eof = true;
 	c->rx_len += (size_t)n;
 	return n;
+}
+
+bool rp_conn_drained(const struct rp_conn *c)
+{
+	return c->t->drained;
 }
 
 int rp_conn_frame(struct rp_conn *c, struct rp_hdr *h, const uint8_t **payload)

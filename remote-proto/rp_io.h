@@ -37,6 +37,12 @@ struct rp_transport {
 	 * SCM_RIGHTS), not yet taken; closed with the transport. */
 	int passed[2];
 	int npassed;
+	/* The last read took all the descriptor had then (it read less than
+	 * it asked for): reading again before poll says so would find
+	 * nothing (EAGAIN). A hint: poll, level-triggered, still tells of
+	 * what came since (and of what a read stopped short of: a unix
+	 * socket's read ends where descriptors came). */
+	bool drained;
 };
 
 /* Each returns NULL with errno set. */
@@ -87,6 +93,9 @@ void rp_conn_destroy(struct rp_conn *c); /* destroys the transport; takes NULL *
 /* Read what is there (one bounded read). Returns bytes read, 0 at end of
  * stream, -EAGAIN, or -errno. */
 ssize_t rp_conn_read(struct rp_conn *c);
+/* The last rp_conn_read took all there was (rp_transport's drained): an
+ * owner that reads until EAGAIN stops here, one syscall fewer a wakeup. */
+bool rp_conn_drained(const struct rp_conn *c);
 /* The next whole frame in the receive buffer: 1 with *h and *payload set
  * (valid until the next rp_conn_read), 0 if none is complete, or -EPROTO /
  * -EMSGSIZE for a bad header. */

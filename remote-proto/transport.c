@@ -50,6 +50,7 @@ static ssize_t sock_read(struct rp_transport *t, void *buf, size_t n)
 
 	if (r < 0)
 		return r;
+	t->drained = (size_t)r < n;
 	for (struct cmsghdr *h = CMSG_FIRSTHDR(&m); h; h = CMSG_NXTHDR(&m, h)) {
 		if (h->cmsg_level != SOL_SOCKET || h->cmsg_type != SCM_RIGHTS)
 			continue;

@@ -158,7 +158,8 @@ static ssize_t dx_read(struct rp_transport *t, void *buf, size_t cap)
 			return -1;
 		}
 	}
-	size_t off = 0; /* where the record being taken starts in x->in */
+	size_t off = 0;		/* where the record being taken starts in x->in */
+	bool drained = false; /* a recv here took less than it asked: all there was */
 	for (;;) {
 		size_t have = x->in_len - off;
 		long want = have < RP_DX_HDR_BYTES ? RP_DX_HDR_BYTES : rp_dx_record_len(x->in + off);
@@ -195,6 +196,15 @@ static ssize_t dx_read(struct rp_transport *t, void *buf, size_t cap)
 		}
 		dx_keep(x, off);
 		off = 0;
+		/* The socket had no more a moment ago: another recv would find
+		 * it empty (a key's record, an update: one recv, not two). */
+		if (drained) {
+			t->drained = true;
+			if (got)
+				return (ssize_t)got;
+			errno = EAGAIN;
+			return -1;
+		}
 		/* As much as the socket has, in one recv, but never a whole
 		 * record more than can be handed out now: one left here would
 		 * wait where the caller's poll cannot see it. Records past the
@@ -218,6 +228,7 @@ static ssize_t dx_read(struct rp_transport *t, void *buf, size_t cap)
 				return rx_fail(x, EPROTO, "the link ended inside a record", got);
 			return (ssize_t)got; /* 0: the end, when nothing came */
 		}
+		drained = (size_t)n < bound - x->in_len;
 		x->in_len += (size_t)n;
 	}
 }

@@ -490,6 +490,8 @@ bool conn_readable(struct server *srv, struct conn *c)
 			return false;
 		}
 		conn_process(srv, c);
+		if (rp_conn_drained(c->rc))
+			break; /* (a read now would find nothing: the loop polls) */
 	}
 	conn_frame_deadline(srv, c, frames, base_now_ms());
 	return true;

@@ -438,6 +438,25 @@ static void transport_both_ways(void)
 	free(back);
 }
 
+/* msg sent to the echoing host, then the bytes its echo has in t's
+ * socket once they reach want (or 5 s passed): all of it there before a
+ * read (readable from the first byte: poll cannot wait for more). */
+static int echoed(struct rp_transport *t, const char *msg, int want)
+{
+	struct iovec iov = {.iov_base = (void *)msg, .iov_len = strlen(msg)};
+	int queued = 0;
+
+	CHECK_EQ(t->impl->writev(t, &iov, 1), (ssize_t)iov.iov_len);
+	while (t->impl->pending(t))
+		poll(&(struct pollfd){.fd = t->wfd, .events = POLLOUT}, 1, 1000);
+	for (int ms = 0; ms < 5000 && queued < want; ms++) {
+		CHECK_EQ(ioctl(t->rfd, FIONREAD, &queued), 0);
+		if (queued < want)
+			nanosleep(&(struct timespec){0, 1000000}, NULL);
+	}
+	return queued;
+}
+
 /* Records read ahead in one recv are never more than the caller has room
  * for: what is left stays in the socket, where poll sees it (a whole
  * record kept in the transport would wait for the next byte to come). */
@@ -447,22 +466,12 @@ static void transport_small_reads_leave_the_rest_seen(void)
 	char why[300];
 	uint8_t got[50];
 	size_t have = 0;
-	int queued = 0;
 	struct rp_transport *t = host_and_desk(&h);
 
 	if (!t)
 		return;
-	struct iovec iov = {.iov_base = "!burst", .iov_len = 6};
-	CHECK_EQ(t->impl->writev(t, &iov, 1), 6);
-	while (t->impl->pending(t))
-		poll(&(struct pollfd){.fd = t->wfd, .events = POLLOUT}, 1, 1000);
 	/* All five records (4 + 10 + 16 bytes each) in the socket. */
-	for (int ms = 0; ms < 5000 && queued < 150; ms++) {
-		CHECK_EQ(ioctl(t->rfd, FIONREAD, &queued), 0);
-		if (queued < 150) /* (readable from the first: poll cannot wait for more) */
-			nanosleep(&(struct timespec){0, 1000000}, NULL);
-	}
-	CHECK_EQ(queued, 150);
+	CHECK_EQ(echoed(t, "!burst", 150), 150);
 	while (have < sizeof got) {
 		struct pollfd p = {.fd = t->rfd, .events = POLLIN};
 		CHECK_EQ(poll(&p, 1, 0), 1); /* the rest is seen, with no wait */
@@ -473,6 +482,45 @@ static void transport_small_reads_leave_the_rest_seen(void)
 		have += 10;
 	}
 	CHECK(!memcmp(got, "0123456789abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMN", 50));
+	rp_transport_destroy(t);
+	host_end(&h, why, sizeof why);
+}
+
+/* recv calls made in this process (the transport's, counted here: this
+ * definition is the one the transport's objects are linked with). */
+static unsigned recvs;
+
+ssize_t recv(int fd, void *buf, size_t n, int flags)
+{
+	recvs++;
+	return recvfrom(fd, buf, n, flags, NULL, NULL);
+}
+
+/* A record that is all the socket has is read with one recv: the recv
+ * took less than it asked, so the socket was empty, and the transport
+ * says so (drained) instead of asking again. Before, each read made a
+ * second recv that found nothing (EAGAIN): one more syscall for every
+ * key and every update on a direct link. */
+static void transport_one_recv_a_record(void)
+{
+	struct host h;
+	char why[300];
+	uint8_t got[64];
+	struct rp_transport *t = host_and_desk(&h);
+
+	if (!t)
+		return;
+	/* The echo's record (4 + 11 + 16 bytes) whole in the socket. */
+	CHECK_EQ(echoed(t, "a key's ten", 31), 31);
+	unsigned before = recvs;
+	t->drained = false;
+	CHECK_EQ(t->impl->read(t, got, sizeof got), 11);
+	CHECK_EQ(recvs - before, 1u);
+	CHECK(t->drained);
+	CHECK(!memcmp(got, "a key's ten", 11));
+	/* Asked again all the same: nothing, without harm. */
+	ssize_t k = t->impl->read(t, got, sizeof got);
+	CHECK(k < 0 && errno == EAGAIN);
 	rp_transport_destroy(t);
 	host_end(&h, why, sizeof why);
 }
@@ -577,6 +625,7 @@ int main(int argc, char **argv)
 		{"handshake-messages", handshake_messages},
 		{"transport-both-ways", transport_both_ways},
 		{"transport-small-reads-leave-the-rest-seen", transport_small_reads_leave_the_rest_seen},
+		{"transport-one-recv-a-record", transport_one_recv_a_record},
 		{"transport-wrong-secret", transport_wrong_secret},
 		{"transport-tampered-and-cut", transport_tampered_and_cut},
 		{"transport-connect-bounded", transport_connect_bounded},
