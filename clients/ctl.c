@@ -10,6 +10,7 @@
 #include "clients.h"
 #include "config.h"
 #include "kpty_os.h"
+#include "xd.h"
 #include "xwin.h"
 
 #define CALL_TIMEOUT_MS 30000
@@ -401,9 +402,12 @@ bad:
  * comes next finds it (telly new --display: the display's number is
  * known only then), or says why it did not come up (the host has no X
  * server: the daemon's reason, from an OPEN of the name that creates
- * nothing). The daemon says the display within XD_START_MS, twice with
- * x-server auto's fallback. */
-#define X11_UP_WAIT_MS 30000
+ * nothing). The daemon has a server say its display within XD_START_MS
+ * and answer within XD_START_MS of that, and x-server auto's Xvfb after
+ * an X.Org server that did not, as long again: the wait is longer, so
+ * that the daemon's word is the one said (a wait shorter than that said
+ * a start failed that could still come up, and left it starting). */
+#define X11_UP_WAIT_MS (4 * XD_START_MS + 5000)
 static int new_x11_wait(struct ctl *c, struct rp_conn *conn, const char *name)
 {
 	long until = base_now_ms() + X11_UP_WAIT_MS;
