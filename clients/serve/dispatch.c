@@ -200,14 +200,18 @@ static int on_list(struct server *srv, struct conn *c, const struct rp_hdr *h, c
  * refused as a shell says "command not found", where it was answered
  * with a session that ended at its start (telly new printed its name and
  * exited 0). A name with a '/', or a PATH with a relative directory, is
- * left to the exec: it may be relative to the session's directory. */
+ * left to the exec: it may be relative to the session's directory. So is
+ * a NAME=VALUE word: env, which runs a terminal's program
+ * (program_create), takes it and those after it as the environment's
+ * (telly new -- LANG=C top, or PATH=DIR:... PROG, found in DIR). */
 static bool program_missing(const struct rp_str *prog, char *err, size_t errn)
 {
 	const char *path = getenv("PATH");
 	char cand[4096];
 	struct stat st;
 
-	if (!prog->n || memchr(prog->p, '/', prog->n) || memchr(prog->p, 0, prog->n))
+	if (!prog->n || memchr(prog->p, '/', prog->n) || memchr(prog->p, 0, prog->n) ||
+	    memchr(prog->p, '=', prog->n))
 		return false;
 	for (const char *d = path ? path : "/bin:/usr/bin";; d++) {
 		const char *end = strchrnul(d, ':');

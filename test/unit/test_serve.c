@@ -413,6 +413,18 @@ static void test_session_limit(void)
 	CHECK_EQ(error_code(d, NULL, msg, sizeof msg), RP_E_LIMIT);
 	CHECK(strstr(msg, "too many sessions") != NULL);
 	CHECK_EQ(fx.srv->nsessions, MAX_SESSIONS);
+	/* A program after NAME=VALUE words (env's, which runs it: PATH= among
+	 * them says where it is) passes the PATH check: refused here only for
+	 * the limit (it was refused as "cannot run LANG=C"). */
+	{
+		const struct kpty_winsize ws = {.ws_row = 30, .ws_col = 100};
+		char *argv[] = {"LANG=C", "PATH=/telly-test-dir", "telly-test-only-there"};
+		send_frame(fx.srv, d, f,
+			   rp_open_frame(f, sizeof f, 10, RP_OPEN_CREATE, "env", "", "", &ws, argv, 3));
+		take(d);
+		CHECK_EQ(error_code(d, NULL, msg, sizeof msg), RP_E_LIMIT);
+		CHECK(strstr(msg, "too many sessions") != NULL);
+	}
 	desk_free(d);
 	fixture_finish(&fx);
 }
