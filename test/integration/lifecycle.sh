@@ -21,7 +21,9 @@ name=$("$TELLY" new -- sh -c 'seq 1 30000; echo done-printing; exec sleep 600')
 out=$("$TELLY" new -s two -- sleep 600 2>&1) && fail "a second 'two' was created"
 echo "$out" | grep -q 'session two already exists' || fail "$out"
 log=$LOG_DIR/logs/0.log
-wait_until 20 grep -q done-printing "$log"
+# Its own line: the start mark above the output names the command, which
+# has the word too.
+wait_until 20 grep -q '^done-printing' "$log"
 size=$(stat -c %s "$log")
 [ "$size" -le 65536 ] || fail "log is $size bytes, over the 64K cap"
 [ -s "$log.1" ] || fail "no rotated log"
