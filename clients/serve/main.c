@@ -5,6 +5,7 @@
  */
 #include <errno.h>
 #include <fcntl.h>
+#include <limits.h>
 #include <poll.h>
 #include <signal.h>
 #include <stdio.h>
@@ -20,6 +21,64 @@
 #include "desk.h"
 #include "serve.h"
 #include "vmc.h"
+
+/* The daemon a client started becomes `telly serve` again, with what it
+ * was told as options and its socket as --daemon-fd: ps and `pkill -f`
+ * then see the daemon, not the client that started it (`telly x --
+ * xterm`), as tmux's server and mosh-server show as themselves. Returns
+ * only if the exec failed (the binary replaced since, say): the fork
+ * serves then, as it is. */
+static void serve_exec(int listen_fd, const struct telly_serve_opts *o)
+{
+	static const char *const x_servers[] = {[TELLY_X_SERVER_AUTO] = "auto",
+						[TELLY_X_SERVER_XORG] = "xorg",
+						[TELLY_X_SERVER_XVFB] = "xvfb"};
+	char exe[PATH_MAX], fd_s[16], cap_s[24], hello_s[24], frame_s[24];
+	const char *argv[20];
+	int n = 0, fl;
+	/* Its own path, not /proc/self/exe, which would name it "exe". */
+	ssize_t len = readlink("/proc/self/exe", exe, sizeof exe - 1);
+
+	if (len <= 0 || (fl = fcntl(listen_fd, F_GETFD)) < 0 ||
+	    fcntl(listen_fd, F_SETFD, fl & ~FD_CLOEXEC) < 0)
+		return;
+	exe[len] = 0;
+	snprintf(fd_s, sizeof fd_s, "%d", listen_fd);
+	snprintf(cap_s, sizeof cap_s, "%zu", o->log_cap);
+	argv[n++] = "telly";
+	argv[n++] = "serve";
+	argv[n++] = "--daemon-fd";
+	argv[n++] = fd_s;
+	argv[n++] = "--log-cap";
+	argv[n++] = cap_s;
+	if (o->log_dir) {
+		argv[n++] = "--log-dir";
+		argv[n++] = o->log_dir;
+	}
+	if (o->x_server >= TELLY_X_SERVER_AUTO && o->x_server <= TELLY_X_SERVER_XVFB) {
+		argv[n++] = "--x-server";
+		argv[n++] = x_servers[o->x_server];
+	}
+	if (o->listen) {
+		argv[n++] = "--listen";
+		argv[n++] = o->listen;
+	}
+	if (o->allow_remote)
+		argv[n++] = "--allow-remote";
+	if (o->hello_ms) {
+		snprintf(hello_s, sizeof hello_s, "%ld", o->hello_ms);
+		argv[n++] = "--hello-timeout";
+		argv[n++] = hello_s;
+	}
+	if (o->frame_ms) {
+		snprintf(frame_s, sizeof frame_s, "%ld", o->frame_ms);
+		argv[n++] = "--frame-timeout";
+		argv[n++] = frame_s;
+	}
+	argv[n] = NULL;
+	execv(exe, (char *const *)argv);
+	fcntl(listen_fd, F_SETFD, fl);
+}
 
 int telly_serve_spawn(int listen_fd, int starter_fd, const char *dir,
 		      const struct telly_serve_opts *o, char *err, size_t errn)
@@ -52,6 +111,7 @@ int telly_serve_spawn(int listen_fd, int starter_fd, const char *dir,
 		/* Started by a client: systemd's socket, if the client had one,
 		 * is not this daemon's to tell (nor its sessions'). */
 		unsetenv("NOTIFY_SOCKET");
+		serve_exec(listen_fd, o);
 		_exit(serve_main(listen_fd, dir, o, 0, NULL));
 	}
 	waitpid(pid, &status, 0);
@@ -411,6 +471,7 @@ int telly_serve(int argc, char **argv)
 	struct telly_serve_opts o = {.log_cap = TELLY_LOG_CAP_DEFAULT, .ssh_fd = -1};
 	struct vmc_config cfg = {0};
 	bool stdio = false, cap_given = false, direct = false;
+	int daemon_fd = -1;
 	const char *log_dir = NULL, *direct_bind = NULL;
 	char ssh_addr[80];
 	char dir[256], err[400] = "", host_key[300], log_buf[TELLY_LOG_DIR_MAX + 1];
@@ -420,6 +481,16 @@ int telly_serve(int argc, char **argv)
 	for (int i = 1; i < argc; i++) {
 		if (!strcmp(argv[i], "--stdio")) {
 			stdio = true;
+		} else if (!strcmp(argv[i], "--daemon-fd") && i + 1 < argc) {
+			/* Not for people: a daemon a client started (serve_exec). */
+			char *end;
+			long fd = strtol(argv[++i], &end, 10);
+			if (*end || end == argv[i] || fd < 3 || fd > 65535 || fcntl((int)fd, F_GETFD) < 0) {
+				fprintf(stderr, "telly serve: --daemon-fd wants a listening socket, got '%s'\n",
+					argv[i]);
+				return 2;
+			}
+			daemon_fd = (int)fd;
 		} else if (!strcmp(argv[i], "--direct-key")) {
 			direct = true;
 		} else if (!strcmp(argv[i], "--direct-bind") && i + 1 < argc) {
@@ -552,6 +623,14 @@ int telly_serve(int argc, char **argv)
 	rc = serve_defaults(&o, log_dir, cap_given, log_buf, sizeof log_buf, err, sizeof err);
 	if (rc < 0)
 		goto bad_defaults;
+	if (daemon_fd >= 0) {
+		fcntl(daemon_fd, F_SETFD, FD_CLOEXEC);
+		if (telly_rundir(dir, sizeof dir, err, sizeof err) < 0) {
+			fprintf(stderr, "telly serve: %s\n", err);
+			return 1;
+		}
+		return serve_main(daemon_fd, dir, &o, 0, NULL);
+	}
 	listen_fd = telly_daemon_claim(dir, sizeof dir, &t, err, sizeof err);
 	if (t) {
 		rp_transport_destroy(t);

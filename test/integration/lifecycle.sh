@@ -45,6 +45,13 @@ wait_until 10 daemon_gone
 # Started by attach; exits by itself with its last session.
 tm_start w2 "exec $TELLY attach last -- sh -c 'read x; exit 3'"
 wait_until 10 sh -c "'$TELLY' ls 2>/dev/null | grep -q '^last: .*1 viewer)'"
+# It shows as itself, not as the client that started it: `pkill -f
+# 'telly attach'` must not end the daemon and every session with it.
+dpid=$(daemon_pid)
+cmd=$(tr '\0' ' ' <"/proc/$dpid/cmdline")
+case "$cmd" in "telly serve "*) ;; *) fail "the daemon's command line is '$cmd'" ;; esac
+[ "$(cat "/proc/$dpid/comm")" = telly ] || fail "the daemon's name is $(cat "/proc/$dpid/comm")"
+pgrep -f 'telly attach' | grep -qx "$dpid" && fail "pgrep -f 'telly attach' finds the daemon"
 tm send-keys -t t:w2 Enter
 wait_for w2 '[last exited with status 3]'
 wait_until 10 daemon_gone
