@@ -195,24 +195,40 @@ static int on_list(struct server *srv, struct conn *c, const struct rp_hdr *h, c
 	return FRAME_DONE;
 }
 
-/* A program named without a '/' is looked for in PATH as execvp will
- * (PATH unset: /bin:/usr/bin); not found, the OPEN that would start it is
- * refused as a shell says "command not found", where it was answered
- * with a session that ended at its start (telly new printed its name and
- * exited 0). A name with a '/', or a PATH with a relative directory, is
- * left to the exec: it may be relative to the session's directory. So is
- * a NAME=VALUE word: env, which runs a terminal's program
+/* The program OPEN m would start is looked for as exec will, so that one
+ * that cannot run is refused as a shell says "command not found", where
+ * it was answered with a session that ended at its start (telly new
+ * printed its name and exited 0, or for an X display did or did not
+ * see it end first). A name without a '/' in PATH (PATH unset:
+ * /bin:/usr/bin); one with a '/' from the folder it would start in (x11:
+ * an X display's). A PATH with a relative directory is left to the exec.
+ * So is a NAME=VALUE word: env, which runs a terminal's program
  * (program_create), takes it and those after it as the environment's
  * (telly new -- LANG=C top, or PATH=DIR:... PROG, found in DIR). */
-static bool program_missing(const struct rp_str *prog, char *err, size_t errn)
+static bool program_missing(const struct rp_open *m, bool x11, char *err, size_t errn)
 {
+	const struct rp_str *prog = &m->argv[0];
 	const char *path = getenv("PATH");
-	char cand[4096];
+	char cand[4096], dir[4096];
 	struct stat st;
 
-	if (!prog->n || memchr(prog->p, '/', prog->n) || memchr(prog->p, 0, prog->n) ||
-	    memchr(prog->p, '=', prog->n))
+	if (!prog->n || memchr(prog->p, 0, prog->n) || memchr(prog->p, '=', prog->n))
 		return false;
+	if (memchr(prog->p, '/', prog->n)) {
+		if (prog->p[0] != '/')
+			program_dir(m, x11, dir, sizeof dir);
+		if ((size_t)snprintf(cand, sizeof cand, "%s%s%.*s", prog->p[0] == '/' ? "" : dir,
+				     prog->p[0] == '/' ? "" : "/", (int)prog->n, prog->p) >= sizeof cand)
+			return false;
+		int e = stat(cand, &st) < 0	 ? errno
+			: S_ISDIR(st.st_mode)	 ? EACCES
+			: access(cand, X_OK) < 0 ? errno
+						 : 0;
+		if (!e)
+			return false;
+		snprintf(err, errn, "cannot run %.*s: %s", (int)prog->n, prog->p, strerror(e));
+		return true;
+	}
 	for (const char *d = path ? path : "/bin:/usr/bin";; d++) {
 		const char *end = strchrnul(d, ':');
 		if (*d != '/')
@@ -261,7 +277,7 @@ static void do_open(struct server *srv, struct conn *c, const struct rp_open *m)
 		return;
 	}
 	if (((s && (m->flags & RP_OPEN_RUN)) || (!s && (m->flags & RP_OPEN_CREATE))) &&
-	    m->argc && program_missing(&m->argv[0], err, sizeof err)) {
+	    m->argc && program_missing(m, s || (m->flags & RP_OPEN_X11), err, sizeof err)) {
 		rp_conn_error(c->rc, 0, RP_E_SPAWN, m->req, false, err);
 		return;
 	}

@@ -355,6 +355,11 @@ long session_tick(struct session *s, long now_ms);
 /* session_pty.c: a program on a Linux pty (EXTPROC packet mode). */
 int program_create(struct server *srv, const struct rp_open *m, const char *name,
 		   struct session **out, char *err, size_t errn);
+/* The folder OPEN m's program starts in, into dir: its cwd (a relative
+ * one from the home), or the home when it names none, is not a folder
+ * here (false then), or the session is an X display (x11), whose
+ * programs start in the home. */
+bool program_dir(const struct rp_open *m, bool x11, char *dir, size_t n);
 /* session_x11.c: an X display (xdisplay) with programs in it. */
 struct rp_xkey;
 struct rp_xpointer;

@@ -621,10 +621,7 @@ static bool is_dir(const char *path)
 	return stat(path, &st) == 0 && S_ISDIR(st.st_mode) && access(path, X_OK) == 0;
 }
 
-/* Where the program starts: OPEN's cwd (a relative one from the home),
- * or the home when it names none (a desk on another host has nothing to
- * say here) or one that is not a directory here, which p->notice says. */
-static void start_dir(struct program *p, const struct rp_open *m, char *dir, size_t n)
+bool program_dir(const struct rp_open *m, bool x11, char *dir, size_t n)
 {
 	const char *home = getenv("HOME");
 	const struct passwd *pw = home && *home ? NULL : getpwuid(getuid());
@@ -633,10 +630,9 @@ static void start_dir(struct program *p, const struct rp_open *m, char *dir, siz
 		home = pw->pw_dir;
 	if (!home || !is_dir(home))
 		home = "/";
-	if (!m->cwd.n) {
-		snprintf(dir, n, "%s", home);
-		return;
-	}
+	snprintf(dir, n, "%s", home);
+	if (x11 || !m->cwd.n)
+		return true;
 	int len = -1;
 	if (memchr(m->cwd.p, 0, m->cwd.n))
 		; /* not a path */
@@ -645,12 +641,21 @@ static void start_dir(struct program *p, const struct rp_open *m, char *dir, siz
 	else
 		len = snprintf(dir, n, "%s/%.*s", home, (int)m->cwd.n, m->cwd.p);
 	if (len >= 0 && (size_t)len < n && is_dir(dir))
+		return true;
+	snprintf(dir, n, "%s", home);
+	return false;
+}
+
+/* Where the program starts (program_dir); a folder OPEN named that is not
+ * one here is said in p->notice. */
+static void start_dir(struct program *p, const struct rp_open *m, char *dir, size_t n)
+{
+	if (program_dir(m, false, dir, n))
 		return;
 	char safe[256];
 	base_log_escape(m->cwd.p, m->cwd.n, false, safe, sizeof safe);
 	snprintf(p->notice, sizeof p->notice, "%s: no directory %s here: started in %s",
-		 p->s.name, safe, home);
-	snprintf(dir, n, "%s", home);
+		 p->s.name, safe, dir);
 }
 
 int program_create(struct server *srv, const struct rp_open *m, const char *name,

@@ -19,8 +19,11 @@ grep -q "^WAYLAND_DISPLAY=" "$T/env" && fail "WAYLAND_DISPLAY reached the X prog
 grep -qx "TELLY_ENV_KEPT=yes" "$T/env" || fail "the daemon's environment did not reach the program"
 [ "$(grep -c '^DISPLAY=' "$T/env")" = 1 ] || fail "DISPLAY twice in the environment"
 
-"$TELLY" run e -- /nonexistent/prog >"$T/run.out" 2>&1 || fail "telly run: $(cat "$T/run.out")"
-wait_until 20 grep -qF "telly: cannot run /nonexistent/prog: No such file or directory" \
+# There, but its interpreter is not: its exec fails.
+printf '#!/nonexistent/interpreter\n' >"$T/bad"
+chmod +x "$T/bad"
+"$TELLY" run e -- "$T/bad" >"$T/run.out" 2>&1 || fail "telly run: $(cat "$T/run.out")"
+wait_until 20 grep -qF "telly: cannot run $T/bad: No such file or directory" \
 	"$LOG_DIR/logs/e.x11.log"
 "$TELLY" ls | grep -q '^e: ' || fail "the session went with the program that could not run"
 echo ok

@@ -1,8 +1,9 @@
 #!/bin/sh
 # A program that cannot run, or ends badly, is told to the person who
 # started it, as ssh -X tells it: `telly x -- PROG` says why PROG did
-# not run and exits 127 (one PATH lacks at once, as telly new and telly
-# run say it: they exited 0), or exits with PROG's own status and says where
+# not run and exits 127 (one PATH lacks, or a path that is not there or
+# cannot be run, at once, as telly new and telly run say it: they exited
+# 0, telly new --x11 of a path now and then), or exits with PROG's own status and says where
 # its output went; a view open on the session is told of a `telly run`
 # that failed, and the session serves on; a view that opens a session
 # just after it ended is told how it ended (and with --exit-status,
@@ -10,13 +11,35 @@
 . test/integration/lib.sh "$1"
 need_progs Xvfb xterm
 start_xvfb 1024x768
+# Programs whose exec fails though they are there: the interpreter is not.
+for b in bad bad3; do
+	printf '#!/nonexistent/interpreter\n' >"$T/$b"
+	chmod +x "$T/$b"
+done
 
 # Its exec fails: the reason, and 127.
 rc=0
-timeout 60 "$TELLY" x -s nf -- /nonexistent/prog >"$T/nf.out" 2>&1 || rc=$?
+timeout 60 "$TELLY" x -s nf -- "$T/bad" >"$T/nf.out" 2>&1 || rc=$?
 [ "$rc" = 127 ] || fail "telly x of a program that cannot run exited $rc: $(cat "$T/nf.out")"
-grep -qF "cannot run /nonexistent/prog: No such file or directory" "$T/nf.out" ||
+grep -qF "cannot run $T/bad: No such file or directory" "$T/nf.out" ||
 	fail "telly x did not say why the program did not run: $(cat "$T/nf.out")"
+
+# A path that is not there, or cannot be run, is refused at once as a
+# name PATH lacks, by telly new --x11 every time (it exited 0 when it
+# saw the display come up before the session ended), and telly x.
+for i in 1 2 3; do
+	rc=0
+	"$TELLY" new --x11 -s nx -- /nonexistent/x >"$T/nx.out" 2>&1 || rc=$?
+	[ "$rc" = 1 ] || fail "telly new --x11 of a path that is not there exited $rc: $(cat "$T/nx.out")"
+	grep -qF "cannot run /nonexistent/x: No such file or directory" "$T/nx.out" ||
+		fail "telly new --x11 did not say why: $(cat "$T/nx.out")"
+done
+rc=0
+timeout 60 "$TELLY" x -s nx -- /nonexistent/x >"$T/nx-x.out" 2>&1 || rc=$?
+[ "$rc" = 127 ] || fail "telly x of a path that is not there exited $rc: $(cat "$T/nx-x.out")"
+: >"$T/plain"
+"$TELLY" new --x11 -s np -- "$T/plain" >"$T/plain.out" 2>&1 && fail "a file without x ran"
+grep -qF "cannot run $T/plain: Permission denied" "$T/plain.out" || fail "$(cat "$T/plain.out")"
 
 # One PATH does not have: refused at once, before any X server, with the
 # same words and 127 (telly new and telly run say it too, and fail).
@@ -52,8 +75,12 @@ grep -q "ended with status" "$T/ok.out" && fail "a program's status 0 was told: 
 "$TELLY" view --headless --size 800x600 "" keep >"$T/view.out" 2>&1 &
 pids="$pids $!"
 wait_until 20 sh -c "'$TELLY' ls | grep -q '^keep: .*1 viewer'"
-"$TELLY" run keep -- /nonexistent/two >"$T/run.out" 2>&1 || fail "telly run: $(cat "$T/run.out")"
-wait_until 20 grep -qF "keep: cannot run /nonexistent/two: No such file or directory" "$T/view.out"
+"$TELLY" run keep -- "$T/bad" >"$T/run.out" 2>&1 || fail "telly run: $(cat "$T/run.out")"
+wait_until 20 grep -qF "keep: cannot run $T/bad: No such file or directory" "$T/view.out"
+"$TELLY" run keep -- /nonexistent/two >"$T/run1.out" 2>&1 &&
+	fail "telly run of a path that is not there succeeded: $(cat "$T/run1.out")"
+grep -qF "cannot run /nonexistent/two: No such file or directory" "$T/run1.out" ||
+	fail "telly run did not say why: $(cat "$T/run1.out")"
 "$TELLY" run keep -- telly-no-such-program >"$T/run2.out" 2>&1 &&
 	fail "telly run of a program not in PATH succeeded: $(cat "$T/run2.out")"
 grep -qF "cannot run telly-no-such-program: No such file or directory" "$T/run2.out" ||
@@ -63,8 +90,8 @@ grep -qF "cannot run telly-no-such-program: No such file or directory" "$T/run2.
 # Opened just after it ended (the daemon lingers for it): how it ended.
 # (telly new waits for the display: it may see the session end, and
 # then says why and fails.)
-"$TELLY" new --x11 -s gone -- /nonexistent/three >"$T/gone-new.out" 2>&1 ||
-	grep -qF "cannot run /nonexistent/three: No such file or directory" "$T/gone-new.out" ||
+"$TELLY" new --x11 -s gone -- "$T/bad3" >"$T/gone-new.out" 2>&1 ||
+	grep -qF "cannot run $T/bad3: No such file or directory" "$T/gone-new.out" ||
 	fail "telly new --x11 gone: $(cat "$T/gone-new.out")"
 wait_until 20 sh -c "! '$TELLY' ls 2>/dev/null | grep -q '^gone:'"
 # With --exit-status (telly x's view, when its program failed before the
@@ -80,6 +107,6 @@ timeout 60 "$TELLY" view --seamless "" gone >"$T/gone-plain.out" 2>&1 || rc=$?
 [ "$rc" = 1 ] || fail "a plain view of a session that had ended exited $rc: $(cat "$T/gone-plain.out")"
 grep -qF "no session gone: it ended" "$T/gone.out" ||
 	fail "the view was not told the session ended: $(cat "$T/gone.out")"
-grep -qF "with status 127 (cannot run /nonexistent/three: No such file or directory)" "$T/gone.out" ||
+grep -qF "with status 127 (cannot run $T/bad3: No such file or directory)" "$T/gone.out" ||
 	fail "the view was not told how the session ended: $(cat "$T/gone.out")"
 echo ok
