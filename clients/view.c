@@ -112,6 +112,9 @@ enum { ST_LD, ST_REMOTE, ST_VT, ST_PAINT, ST_TOTAL, ST_N };
 enum { SP_WIRE_OUT, SP_HOST_IN, SP_PTY, SP_HOST_OUT, SP_WIRE_BACK, SP_N };
 
 struct view {
+	/* The command the person typed, in its messages: "telly view", or
+	 * "telly x" (its argv[0]: "view", "x"). */
+	char prog[24];
 	struct rp_dest dest;
 	struct rp_direct dx; /* --direct: the secret learned once, for redials */
 	struct rp_conn *c;
@@ -331,8 +334,8 @@ static void win_type(struct win *w, const char *bytes, size_t n)
 
 	if (r == -ENOSPC) { /* the link is down and what it keeps is full */
 		if (!w->told_full)
-			fprintf(stderr, "telly view: %s: the link is down and more was typed "
-					"than is kept: keys dropped\n",
+			fprintf(stderr, "%s: %s: the link is down and more was typed "
+					"than is kept: keys dropped\n", w->v->prog,
 				w->name);
 		w->told_full = true;
 	} else if (r < 0) {
@@ -349,7 +352,7 @@ static void win_type(struct win *w, const char *bytes, size_t n)
 			snprintf(w->note, sizeof w->note,
 				 "[telly: %zu KiB typed that the server has not taken yet]",
 				 rp_desk_chan_kept(w->ch) >> 10);
-			fprintf(stderr, "telly view: %s: %s\n", w->name, w->note);
+			fprintf(stderr, "%s: %s: %s\n", w->v->prog, w->name, w->note);
 		} else {
 			w->note[0] = 0;
 		}
@@ -1073,7 +1076,7 @@ static void on_error(struct view *v, const struct rp_error *err, bool fatal)
 		v->done = true;
 		v->rc = 1;
 	} else if (opening_take(v, err->req) && !rp_err_noent(err->code)) {
-		fprintf(stderr, "telly view: %.*s\n", (int)err->msg.n, err->msg.p);
+		fprintf(stderr, "%s: %.*s\n", v->prog, (int)err->msg.n, err->msg.p);
 	}
 }
 
@@ -1097,8 +1100,8 @@ static void win_resumed(void *ctx, bool exact, bool keys_lost)
 	w->wire = rp_desk_chan_id(w->ch);
 	w->told_full = false;
 	if (keys_lost)
-		fprintf(stderr, "telly view: %s: more was typed than could be kept while the "
-				"link was down: some keys were lost\n",
+		fprintf(stderr, "%s: %s: more was typed than could be kept while the "
+				"link was down: some keys were lost\n", w->v->prog,
 			w->name);
 	link_up(w->v);
 	win_show_title(w);
@@ -1130,7 +1133,7 @@ static void win_reopen(struct win *w, const struct rp_error *e)
 	w->resume_req = 0; /* answered */
 	w->reopen_req = v->req;
 	v->resume_sent_ms = base_now_ms(); /* its answer is timed from now */
-	fprintf(stderr, "telly view: %s: attaching again (%.*s)\n", w->name, (int)e->msg.n,
+	fprintf(stderr, "%s: %s: attaching again (%.*s)\n", w->v->prog, w->name, (int)e->msg.n,
 		e->msg.p);
 }
 
@@ -1174,7 +1177,7 @@ static bool win_reopened(struct view *v, const struct rp_hdr *h, const uint8_t *
 		snprintf(w->note, sizeof w->note, "[telly: %s attached anew%s: its channel was gone]",
 			 w->name, keys);
 	}
-	fprintf(stderr, "telly view: %s\n", w->note);
+	fprintf(stderr, "%s: %s\n", v->prog, w->note);
 	link_up(v);
 	win_show_title(w);
 	return true;
@@ -1191,7 +1194,8 @@ static void win_refused(void *ctx, const struct rp_error *e)
 		win_reopen(w, e);
 		return;
 	}
-	fprintf(stderr, "telly view: could not resume %s after the link was lost: %.*s\n", w->name,
+	fprintf(stderr, "%s: could not resume %s after the link was lost: %.*s\n",
+			w->v->prog, w->name,
 		(int)e->msg.n, e->msg.p);
 	remove_window(w->v, w);
 }
@@ -1251,7 +1255,7 @@ static void add_window(struct view *v, uint16_t chan, const char *name, size_t n
 		snprintf(path, sizeof path, "%s/%s", v->record, w->name);
 		w->record_fd = open(path, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0600);
 		if (w->record_fd < 0)
-			fprintf(stderr, "telly view: --record: %s: %s\n", path, strerror(errno));
+			fprintf(stderr, "%s: --record: %s: %s\n", v->prog, path, strerror(errno));
 	}
 	if (w->term && v->osc52_write)
 		ds_term_set_osc52(w->term, osc52, w);
@@ -1477,7 +1481,7 @@ static bool paint_write(struct view *v, const char *buf, size_t n)
 {
 	if (base_write_all(v->paint_fd, buf, n, PAINT_STALL_MS) == n)
 		return true;
-	fprintf(stderr, "telly view: --paint-fd: %s: no more paints reported\n", strerror(errno));
+	fprintf(stderr, "%s: --paint-fd: %s: no more paints reported\n", v->prog, strerror(errno));
 	v->paint_fd = -1;
 	return false;
 }
@@ -1596,13 +1600,13 @@ static void print_stats(struct view *v)
 	size_t n = v->nsamples;
 	double secs = (double)(base_now_ns() - v->t_start) / 1e9;
 
-	fprintf(stderr, "telly view: %llu frames in %.2f s (%.1f/s), %.1f Mpixel drawn\n",
+	fprintf(stderr, "%s: %llu frames in %.2f s (%.1f/s), %.1f Mpixel drawn\n", v->prog,
 		(unsigned long long)v->frames, secs, (double)v->frames / secs, (double)v->pixels / 1e6);
 	if (!n) {
-		fprintf(stderr, "telly view: keystroke-to-pixel: no samples\n");
+		fprintf(stderr, "%s: keystroke-to-pixel: no samples\n", v->prog);
 		return;
 	}
-	fprintf(stderr, "telly view: keystroke-to-pixel, %zu keys (us):\n", n);
+	fprintf(stderr, "%s: keystroke-to-pixel, %zu keys (us):\n", v->prog, n);
 	for (int k = 0; k < ST_N; k++) {
 		print_pct(names[k], v->samples[k], n);
 		if (k == ST_REMOTE && v->nsplit) {
@@ -1622,8 +1626,9 @@ static void print_pred_stats(struct view *v)
 		const struct pred_stats *s = w->pred ? pred_stats(w->pred) : NULL;
 		if (s)
 			fprintf(stderr,
-				"telly view: %s: predictions: %lu keys, %lu shown before the answer, "
+				"%s: %s: predictions: %lu keys, %lu shown before the answer, "
 				"%lu right, %lu wrong (%lu of them shown), round trip %d ms\n",
+				v->prog,
 				w->name, s->keys, s->shown, s->right, s->wrong, s->shown_wrong,
 				pred_srtt_ms(w->pred));
 	}
@@ -1641,7 +1646,7 @@ static int screenshot(struct view *v, const char *path)
 	repaint(v);
 	r = ds_png_write(ds_comp_framebuffer(v->comp), path);
 	if (r < 0) {
-		fprintf(stderr, "telly view: cannot write %s: %s\n", path, strerror(-r));
+		fprintf(stderr, "%s: cannot write %s: %s\n", v->prog, path, strerror(-r));
 		return r;
 	}
 	/* A legend, so a script can find the cells in the picture. */
@@ -1885,7 +1890,7 @@ static int load_script(struct view *v, const char *path)
 	int lineno = 0;
 
 	if (!f) {
-		fprintf(stderr, "telly view: cannot open %s: %s\n", path, strerror(errno));
+		fprintf(stderr, "%s: cannot open %s: %s\n", v->prog, path, strerror(errno));
 		return -1;
 	}
 	while (fgets(line, sizeof line, f)) {
@@ -1893,18 +1898,19 @@ static int load_script(struct view *v, const char *path)
 		int r;
 		lineno++;
 		if (!strchr(line, '\n') && !feof(f)) {
-			fprintf(stderr, "telly view: %s:%d: line too long\n", path, lineno);
+			fprintf(stderr, "%s: %s:%d: line too long\n", v->prog, path, lineno);
 			goto bad;
 		}
 		r = ds_step_parse(line, lineno, &st, err, sizeof err);
 		if (r < 0) {
-			fprintf(stderr, "telly view: %s:%d: %s\n", path, lineno, err);
+			fprintf(stderr, "%s: %s:%d: %s\n", v->prog, path, lineno, err);
 			goto bad;
 		}
 		if (!r)
 			continue;
 		if (v->nsteps == SCRIPT_MAX_STEPS) {
-			fprintf(stderr, "telly view: %s: more than %d steps\n", path, SCRIPT_MAX_STEPS);
+			fprintf(stderr, "%s: %s: more than %d steps\n",
+					v->prog, path, SCRIPT_MAX_STEPS);
 			goto bad;
 		}
 		if (!(v->nsteps & 63)) {
@@ -1955,7 +1961,7 @@ static void link_gone(struct view *v, const char *why, bool dead)
 	long now = base_now_ms();
 
 	if (v->link.state == RP_LINK_UP || dead)
-		fprintf(stderr, "telly view: the link is down (%s); reconnecting\n", why);
+		fprintf(stderr, "%s: the link is down (%s); reconnecting\n", v->prog, why);
 	for (unsigned i = 0; i < v->nwins; i++) {
 		rp_desk_chan_link_down(v->wins[i]->ch);
 		v->wins[i]->wire = 0;
@@ -1979,8 +1985,8 @@ static void link_gone(struct view *v, const char *why, bool dead)
 static void link_retry(struct view *v)
 {
 	if (!link_resumes(v)) {
-		fprintf(stderr, "telly view: this server does not resume channels: nothing to "
-				"reconnect\n");
+		fprintf(stderr, "%s: this server does not resume channels: nothing to "
+				"reconnect\n", v->prog);
 		return;
 	}
 	if (v->link.state == RP_LINK_UP)
@@ -1994,7 +2000,7 @@ static void link_up(struct view *v)
 		return;
 	rp_link_up(&v->link, base_now_ms());
 	v->link_err[0] = 0;
-	fprintf(stderr, "telly view: the link is back\n");
+	fprintf(stderr, "%s: the link is back\n", v->prog);
 }
 
 /* The redial's thread is done: each window's RESUME on what it reached. */
@@ -2101,7 +2107,7 @@ static void link_work(struct view *v)
 	waiting = answers_awaited(v);
 	if (waiting && now - v->resume_sent_ms > rp_link_answer_ms(&v->link)) {
 		/* Taken as a lost link: redialed with backoff (link_gone). */
-		fprintf(stderr, "telly view: no answer to RESUME in %ld ms; reconnecting\n",
+		fprintf(stderr, "%s: no answer to RESUME in %ld ms; reconnecting\n", v->prog,
 			now - v->resume_sent_ms);
 		link_gone(v, "no answer to RESUME", false);
 	}
@@ -2417,12 +2423,13 @@ int telly_view(int argc, char **argv)
 
 	if (!v)
 		return 1;
+	snprintf(v->prog, sizeof v->prog, "telly %.12s", argc > 0 ? argv[0] : "view");
 	v->predict = PRED_ADAPTIVE;
 	v->cook_max_ms = telly_cook_max_ms();
 	v->key_fd = v->paint_fd = -1;
 	/* The config file's defaults; the options below override them. */
 	if (telly_config_load(&v->cfg, err, sizeof err) < 0) {
-		fprintf(stderr, "telly view: %s\n", err);
+		fprintf(stderr, "%s: %s\n", v->prog, err);
 		free(v);
 		return 2;
 	}
@@ -2453,7 +2460,8 @@ int telly_view(int argc, char **argv)
 			v->readonly = true;
 		} else if (!strncmp(a, "--predict=", 10)) {
 			if (!pred_policy_parse(a + 10, &v->predict)) {
-				fprintf(stderr, "telly view: --predict wants adaptive, always or never\n");
+				fprintf(stderr, "%s: --predict wants adaptive, always or never\n",
+						v->prog);
 				goto usage;
 			}
 		} else if (!strcmp(a, "--stats")) {
@@ -2475,13 +2483,15 @@ int telly_view(int argc, char **argv)
 			xname = argv[++i];
 		} else if (!strcmp(a, "--size")) {
 			if (!parse_size(argv[++i], &w, &h)) {
-				fprintf(stderr, "telly view: --size wants WxH, such as 1024x768\n");
+				fprintf(stderr, "%s: --size wants WxH, such as 1024x768\n",
+						v->prog);
 				goto usage;
 			}
 		} else if (!strcmp(a, "--key-fd") || !strcmp(a, "--paint-fd")) {
 			int fd = parse_fd(argv[++i]);
 			if (fd < 0) {
-				fprintf(stderr, "telly view: %s wants an open file descriptor\n", a);
+				fprintf(stderr, "%s: %s wants an open file descriptor\n",
+						v->prog, a);
 				goto usage;
 			}
 			*(!strcmp(a, "--key-fd") ? &v->key_fd : &v->paint_fd) = fd;
@@ -2503,25 +2513,26 @@ int telly_view(int argc, char **argv)
 			else if (!strcmp(p, "adaptive"))
 				cfg.profile = WM_ACCEL_ADAPTIVE;
 			else {
-				fprintf(stderr, "telly view: --accel is flat or adaptive\n");
+				fprintf(stderr, "%s: --accel is flat or adaptive\n", v->prog);
 				goto usage;
 			}
 		} else if (!strcmp(a, "--speed")) {
 			char *end;
 			cfg.speed = strtod(argv[++i], &end);
 			if (*end || !(cfg.speed >= -1 && cfg.speed <= 1)) {
-				fprintf(stderr, "telly view: --speed is a number from -1 to 1\n");
+				fprintf(stderr, "%s: --speed is a number from -1 to 1\n", v->prog);
 				goto usage;
 			}
 		} else if (!strcmp(a, "--bench-keys")) {
 			v->bench_keys = atol(argv[++i]);
 			if (v->bench_keys < 1 || v->bench_keys > SAMPLES_MAX) {
-				fprintf(stderr, "telly view: --bench-keys is 1 to %d\n", SAMPLES_MAX);
+				fprintf(stderr, "%s: --bench-keys is 1 to %d\n",
+						v->prog, SAMPLES_MAX);
 				goto usage;
 			}
 			v->stats = true;
 		} else if (a[0] == '-') {
-			fprintf(stderr, "telly view: unknown option '%s'\n", a);
+			fprintf(stderr, "%s: unknown option '%s'\n", v->prog, a);
 			view_usage(stderr);
 			goto usage;
 		} else if (npos < 2) {
@@ -2531,7 +2542,7 @@ int telly_view(int argc, char **argv)
 		}
 	}
 	if (npos > 2) {
-		fprintf(stderr, "telly view: DEST and NAME at most ([user@]host X-SESSION)\n");
+		fprintf(stderr, "%s: DEST and NAME at most ([user@]host X-SESSION)\n", v->prog);
 		goto usage;
 	}
 	/* DEST "": this host. */
@@ -2541,15 +2552,16 @@ int telly_view(int argc, char **argv)
 		xname = pos[1];
 	telly_config_direct(&v->cfg, &v->dest);
 	if (v->seamless && headless) {
-		fprintf(stderr, "telly view: --seamless shows windows on $DISPLAY; not with --headless\n");
+		fprintf(stderr, "%s: --seamless shows windows on $DISPLAY; not with --headless\n",
+				v->prog);
 		goto usage;
 	}
 	if (!headless && (v->key_fd >= 0 || v->paint_fd >= 0)) {
-		fprintf(stderr, "telly view: --key-fd and --paint-fd are for --headless\n");
+		fprintf(stderr, "%s: --key-fd and --paint-fd are for --headless\n", v->prog);
 		goto usage;
 	}
 	if (!headless && !getenv("DISPLAY")) {
-		fprintf(stderr, "telly view: no $DISPLAY; use --headless (see --help)\n");
+		fprintf(stderr, "%s: no $DISPLAY; use --headless (see --help)\n", v->prog);
 		goto usage;
 	}
 	if (input && load_script(v, input) < 0)
@@ -2569,25 +2581,25 @@ int telly_view(int argc, char **argv)
 		v->dest.caps |= RP_CAP_RETYPE;
 	v->font = ds_font_create(font, font_px, err, sizeof err);
 	if (!v->font) {
-		fprintf(stderr, "telly view: %s\n", err);
+		fprintf(stderr, "%s: %s\n", v->prog, err);
 		goto out;
 	}
 	v->b = headless	     ? ds_headless_create(w, h, err, sizeof err)
 	       : v->seamless ? ds_seamless_create(NULL, err, sizeof err)
 			     : ds_x11_create(NULL, w, h, "telly view", err, sizeof err);
 	if (!v->b) {
-		fprintf(stderr, "telly view: %s\n", err);
+		fprintf(stderr, "%s: %s\n", v->prog, err);
 		goto out;
 	}
 	if (v->key_fd >= 0 && ds_headless_keys(v->b, v->key_fd) < 0) {
-		fprintf(stderr, "telly view: --key-fd %d: %s\n", v->key_fd, strerror(errno));
+		fprintf(stderr, "%s: --key-fd %d: %s\n", v->prog, v->key_fd, strerror(errno));
 		goto out;
 	}
 	/* A reader that lags is waited for PAINT_STALL_MS at most. */
 	if (v->paint_fd >= 0 && (fcntl(v->paint_fd, F_SETFL,
 				       fcntl(v->paint_fd, F_GETFL) | O_NONBLOCK) < 0 ||
 				 fcntl(v->paint_fd, F_SETFD, FD_CLOEXEC) < 0)) {
-		fprintf(stderr, "telly view: --paint-fd %d: %s\n", v->paint_fd, strerror(errno));
+		fprintf(stderr, "%s: --paint-fd %d: %s\n", v->prog, v->paint_fd, strerror(errno));
 		goto out;
 	}
 	v->comp = ds_comp_create(v->b, v->font);
@@ -2596,7 +2608,7 @@ int telly_view(int argc, char **argv)
 	/* The desk's selections, on its display; without one (headless) the
 	 * view keeps its own. */
 	if (!headless && !(v->clip = ds_clip_create(NULL, err, sizeof err)))
-		fprintf(stderr, "telly view: no clipboard: %s\n", err);
+		fprintf(stderr, "%s: no clipboard: %s\n", v->prog, err);
 	ds_font_cell(v->font, &cw, &ch);
 	cfg.screen_w = v->b->w;
 	cfg.screen_h = v->b->h;
@@ -2617,24 +2629,25 @@ int telly_view(int argc, char **argv)
 	v->dest.dx = &v->dx;
 	v->c = telly_client_connect(&v->dest, !v->readonly, err, sizeof err);
 	if (!v->c) {
-		fprintf(stderr, "telly view: %s\n", err);
+		fprintf(stderr, "%s: %s\n", v->prog, err);
 		goto out;
 	}
 	v->xc = v->c;
 	v->redial = v->dest; /* for a redial: the same way, never starting a daemon */
 	telly_client_dest(&v->redial);
 	rp_link_init(&v->link, base_now_ms(), rp_desk_sleep_gap_ms());
-	v->x = vx_create(&(struct vx_ctx){.c = v->c, .comp = v->comp, .wm = &v->wm, .b = v->b,
+	v->x = vx_create(&(struct vx_ctx){.prog = v->prog, .c = v->c, .comp = v->comp,
+					  .wm = &v->wm, .b = v->b,
 					  .req = &v->req, .readonly = v->readonly,
 					  .stats = v->stats, .only_named = xname != NULL,
 					  .clip = &v->clip},
 			 err, sizeof err);
 	if (!v->x) {
-		fprintf(stderr, "telly view: %s\n", err);
+		fprintf(stderr, "%s: %s\n", v->prog, err);
 		goto out;
 	}
 	if (xname && vx_open(v->x, xname, strlen(xname)) < 0) {
-		fprintf(stderr, "telly view: '%s' is not a session name\n", xname);
+		fprintf(stderr, "%s: '%s' is not a session name\n", v->prog, xname);
 		goto out;
 	}
 	sigfd = base_signalfd((const int[]){SIGTERM, SIGINT, SIGHUP, 0});
@@ -2645,7 +2658,7 @@ int telly_view(int argc, char **argv)
 	/* With --exit-status (telly x) the status says the program ended,
 	 * as ssh's does: no words for it. */
 	if (v->why[0] && !(v->all_ended && v->exit_status && v->x && vx_last_exit(v->x) >= 0))
-		fprintf(stderr, "telly view: %s\n", v->why);
+		fprintf(stderr, "%s: %s\n", v->prog, v->why);
 	if (v->stats) {
 		if (!v->seamless) /* (no frames of its own, no terminals) */
 			print_stats(v);
@@ -2687,7 +2700,7 @@ out:
 	return rc;
 
 missing:
-	fprintf(stderr, "telly view: %s needs a value\n", argv[argc - 1]);
+	fprintf(stderr, "%s: %s needs a value\n", v->prog, argv[argc - 1]);
 usage:
 	free(v->steps);
 	free(v);

@@ -229,8 +229,9 @@ static bool hold(struct vx *x, struct xsess *s, const struct rp_xkey *k,
 		return false;
 	if (x->nqueued == VX_HELD_MAX) {
 		if (!x->told_held_full)
-			fprintf(stderr, "telly view: the link is down and more was done in X windows "
-					"than is kept (%d events): the rest is dropped\n", VX_HELD_MAX);
+			fprintf(stderr, "%s: the link is down and more was done in X windows "
+					"than is kept (%d events): the rest is dropped\n",
+					x->c.prog, VX_HELD_MAX);
 		x->told_held_full = true;
 		return true;
 	}
@@ -839,7 +840,7 @@ static void seamless_xwin(struct vx *x, struct xsess *s, struct xw *w, const str
 		sw.base_h = m->base_h;
 	}
 	if (ds_seamless_map(x->c.b, &sw, w->surf) < 0)
-		fprintf(stderr, "telly view: window 0x%x of %s not shown\n", m->id, s->name);
+		fprintf(stderr, "%s: window 0x%x of %s not shown\n", x->c.prog, m->id, s->name);
 }
 
 /* Would the windows' pixels stay within VX_PIXELS_MAX with w (NULL: a
@@ -1006,8 +1007,9 @@ static void on_xwin(struct vx *x, struct xsess *s, const struct rp_xwin *m)
 	if (!title[0])
 		ds_title_clean(m->wm_class.p, m->wm_class.n, title, sizeof title);
 	if (!w && !pixels_fit(x, NULL, m->w, m->h)) {
-		fprintf(stderr, "telly view: %s: window 0x%x (%ux%u) not shown: the X windows'"
-				" pixels would pass %u\n", s->name, m->id, m->w, m->h, VX_PIXELS_MAX);
+		fprintf(stderr, "%s: %s: window 0x%x (%ux%u) not shown: the X windows'"
+				" pixels would pass %u\n",
+				x->c.prog, s->name, m->id, m->w, m->h, VX_PIXELS_MAX);
 		return;
 	}
 	if (x->seamless) {
@@ -1212,7 +1214,8 @@ static int on_pixels(struct vx *x, struct xsess *s, const uint8_t *p, uint32_t l
 	w->ack_may_wait = !w->update_ns || vx_ack_may_wait(t_recv - w->update_ns, x->rtt_us);
 	w->update_ns = t_recv;
 	if (!pixels_fit(x, w, head.w, head.h)) {
-		fprintf(stderr, "telly view: %s: window 0x%x grew to %ux%u: not shown any more\n",
+		fprintf(stderr, "%s: %s: window 0x%x grew to %ux%u: not shown any more\n",
+				x->c.prog,
 			s->name, head.id, head.w, head.h);
 		remove_win(x, w);
 		return 0;
@@ -1380,7 +1383,7 @@ static void km_note(struct vx *x, struct xsess *s)
 
 	/* Made with the first X session: a terminal-only view needs none. */
 	if (!x->keymap && !(x->keymap = ds_keymap_create(x->c.b, err, sizeof err))) {
-		fprintf(stderr, "telly view: %s: keys cannot be sent: %s\n", s->name, err);
+		fprintf(stderr, "%s: %s: keys cannot be sent: %s\n", x->c.prog, s->name, err);
 		return;
 	}
 	text = ds_keymap_text(x->keymap, &n);
@@ -1399,8 +1402,9 @@ static void km_note(struct vx *x, struct xsess *s)
 		free(s->km[--s->nkm].text);
 	}
 	if (s->nkm == VX_KEYMAPS_MAX) {
-		fprintf(stderr, "telly view: %s: the keymap changed more than %d times while the "
+		fprintf(stderr, "%s: %s: the keymap changed more than %d times while the "
 				"link was down: keys typed with the oldest are read with the next\n",
+				x->c.prog,
 			s->name, VX_KEYMAPS_MAX);
 		km_drop(s, 1);
 	}
@@ -1523,14 +1527,14 @@ static int on_chan_frame(struct vx *x, struct xsess *s, const struct rp_hdr *h, 
 	case RP_NOTICE: {
 		struct rp_str t;
 		if (rp_notice_decode(p, h->len, &t) == 0)
-			fprintf(stderr, "telly view: %s: %.*s\n", s->name, (int)t.n, t.p);
+			fprintf(stderr, "%s: %s: %.*s\n", x->c.prog, s->name, (int)t.n, t.p);
 		return 1;
 	}
 	case RP_ERROR: {
 		struct rp_error e;
 		if (rp_error_decode(p, h->len, &e) < 0)
 			return -EPROTO;
-		fprintf(stderr, "telly view: %s: %.*s\n", s->name, (int)e.msg.n, e.msg.p);
+		fprintf(stderr, "%s: %s: %.*s\n", x->c.prog, s->name, (int)e.msg.n, e.msg.p);
 		if (h->flags & RP_F_FATAL)
 			remove_sess(x, s);
 		return 1;
@@ -1573,7 +1577,7 @@ int vx_frame(struct vx *x, const struct rp_hdr *h, const uint8_t *p)
 		for (unsigned i = 0; i < x->nsess; i++) {
 			s = x->sess[i];
 			if (!s->chan && s->req == e.req) {
-				fprintf(stderr, "telly view: %s: %.*s\n", s->name, (int)e.msg.n,
+				fprintf(stderr, "%s: %s: %.*s\n", x->c.prog, s->name, (int)e.msg.n,
 					e.msg.p);
 				x->refused |= !s->resuming;
 				/* It ended before this view came (a program that could
@@ -2068,10 +2072,10 @@ void vx_print_stats(struct vx *x)
 	probes_finish(x, base_now_ns(), false, true); /* painted, their timing or not */
 	if (!x->nsamples) {
 		if (x->nsess)
-			fprintf(stderr, "telly view: X keystroke-to-pixel: no samples\n");
+			fprintf(stderr, "%s: X keystroke-to-pixel: no samples\n", x->c.prog);
 		return;
 	}
-	fprintf(stderr, "telly view: X keystroke-to-pixel, %zu keys (us):\n", x->nsamples);
+	fprintf(stderr, "%s: X keystroke-to-pixel, %zu keys (us):\n", x->c.prog, x->nsamples);
 	for (int k = 0; k < XS_N; k++) {
 		print_pct(names[k], x->samples[k], x->nsamples);
 		if (k == XS_REMOTE && x->nsplit) {
@@ -2144,8 +2148,9 @@ static int xlink_send(struct vx *x, struct xsess *s, const uint8_t *frame, size_
 	}
 	if (rp_inlog_add(&s->log, (struct rp_inpos){seq, 0}, frame, n, up) < 0) {
 		if (!x->told_held_full)
-			fprintf(stderr, "telly view: the link is down and more was done in X windows "
-					"than is kept (%u bytes): the rest is dropped\n", RP_INLOG_BYTES);
+			fprintf(stderr, "%s: the link is down and more was done in X windows "
+					"than is kept (%u bytes): the rest is dropped\n",
+					x->c.prog, RP_INLOG_BYTES);
 		x->told_held_full = true;
 		s->dropped = true;
 		s->seq = seq - 1;
@@ -2302,7 +2307,8 @@ static void xlink_flush(struct vx *x, struct xsess *s)
 	if (!s->backlog) /* all went: the desk's keymap now, for what comes */
 		km_send(x, s, (int)s->nkm - 1);
 	if (r < 0 && r != -EAGAIN) /* never: only XKEY and XPOINTER are kept */
-		fprintf(stderr, "telly view: %s: X input kept could not be sent again\n", s->name);
+		fprintf(stderr, "%s: %s: X input kept could not be sent again\n",
+				x->c.prog, s->name);
 }
 
 static int count_frame(void *ctx, const void *frame, size_t n)
@@ -2358,8 +2364,8 @@ static int xlink_resumed(struct vx *x, const struct rp_hdr *h, const uint8_t *p)
 	km_before(x, s, m.seq + 1);
 	xlink_press_again(x, s, m.seq);
 	if ((int32_t)(s->seq - m.seq) < 0) {
-		fprintf(stderr, "telly view: %s: the server took X input up to %u, the view sent up "
-				"to %u\n", s->name, m.seq, s->seq);
+		fprintf(stderr, "%s: %s: the server took X input up to %u, the view sent up "
+				"to %u\n", x->c.prog, s->name, m.seq, s->seq);
 		s->sent_seq = s->seq;
 		s->backlog = false;
 	} else {
@@ -2368,15 +2374,17 @@ static int xlink_resumed(struct vx *x, const struct rp_hdr *h, const uint8_t *p)
 		xlink_flush(x, s); /* the rest as the queue drains (vx_send_backlog) */
 	}
 	if (gap)
-		fprintf(stderr, "telly view: %s: more was done in its X windows than could be kept "
-				"while the link was down: some input was lost\n", s->name);
+		fprintf(stderr, "%s: %s: more was done in its X windows than could be kept "
+				"while the link was down: some input was lost\n",
+				x->c.prog, s->name);
 	send_held(x, s);
 	if (gap || s->dropped) /* a release may be among what was lost */
 		xlink_release_stray(x, s);
 	s->dropped = false;
 	xlink_state(x, s);
 	screen_send(x, s);
-	fprintf(stderr, "telly view: %s: X session resumed, %d input events sent again\n", s->name,
+	fprintf(stderr, "%s: %s: X session resumed, %d input events sent again\n",
+			x->c.prog, s->name,
 		todo);
 	return 1;
 }
@@ -2456,11 +2464,12 @@ static void xlink_refused(struct vx *x, struct xsess *s)
 		s->kdown[c] = 0;
 	}
 	r.sent -= r.dropped; /* the first pass counted them too */
-	fprintf(stderr, "telly view: %s attached anew, %u X input events not resent: its channel "
-			"was gone\n", s->name, r.sent);
+	fprintf(stderr, "%s: %s attached anew, %u X input events not resent: its channel "
+			"was gone\n", x->c.prog, s->name, r.sent);
 	if (r.dropped)
-		fprintf(stderr, "telly view: %s: %u X input events done while the link was down "
+		fprintf(stderr, "%s: %s: %u X input events done while the link was down "
 				"dropped: the session there now may be another program of that name\n",
+				x->c.prog,
 			s->name, r.dropped);
 	rp_inlog_finish(&s->log);
 	rp_inlog_init(&s->log);

@@ -31,6 +31,7 @@
 #define VX_ID_BASE 0x10000u
 
 struct vx_ctx {
+	const char *prog; /* the command's name in its messages ("telly x") */
 	struct rp_conn *c;
 	struct ds_comp *comp;
 	struct wm *wm;

@@ -60,7 +60,7 @@ int telly_x(int argc, char **argv)
 		telly_config_dest(&cfg, &dest);
 	else if (!cfg_err[0])
 		snprintf(cfg_err, sizeof cfg_err, "cannot read the config file");
-	view[nview++] = "view";
+	view[nview++] = "x"; /* its messages say "telly x" */
 	view[nview++] = "--seamless";
 	view[nview++] = "--exit-status"; /* the program's, as ssh -X gives */
 	for (int i = 1; i < argc; i++) {

@@ -61,6 +61,9 @@ timeout 60 "$TELLY" x -s st -- sh -c 'sleep 1; echo "st-said-this" >&2; exit 3' 
 grep -q "sh (pid [0-9]*) ended with status 3; what it printed is in .*st.x11.log" "$T/st.out" ||
 	fail "telly x did not say how the program ended: $(cat "$T/st.out")"
 grep -q "st-said-this" "$LOG_DIR/logs/st.x11.log" || fail "the program's stderr is not in its log"
+# Said by the command the person typed (it said "telly view: ...").
+grep -q "^telly x: .*ended with status 3" "$T/st.out" || fail "not said as telly x: $(cat "$T/st.out")"
+grep -q "^telly view" "$T/st.out" && fail "telly x spoke as telly view: $(cat "$T/st.out")"
 
 # A program ending with 0 is no news, and telly x exits 0.
 timeout 60 "$TELLY" x -s ok -- sh -c 'sleep 1' >"$T/ok.out" 2>&1 ||
