@@ -692,7 +692,13 @@ static void on_lost(void *ctx, const char *why)
 {
 	struct x11 *x = ctx;
 
-	serve_log("session %s: %s", x->s.name, why);
+	/* A display telly stopped is no breakage: say what happened. */
+	if (x->killing)
+		serve_log("session %s: killed: its X display was stopped", x->s.name);
+	else if (x->stopped)
+		serve_log("session %s: its last program ended: its X display was stopped", x->s.name);
+	else
+		serve_log("session %s: %s", x->s.name, why);
 	/* Why the session goes, to its views and to whoever opens it
 	 * next (telly new --x11 waits for its display: no X server); not
 	 * when it went because telly stopped it (its programs ended). */
