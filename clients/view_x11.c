@@ -55,6 +55,7 @@
 #define VX_ACK_SPARSE_MS 33
 #define VX_ACK_SPARSE_UNMEASURED_MS 100
 _Static_assert(VX_ACK_EVERY < RP_XUNACKED_MAX, "the host never waits for an ack");
+#define VX_PLACE_ECHO_MS 2000
 
 struct xsess {
 	uint16_t chan; /* 0 while the OPEN is pending */
@@ -124,6 +125,11 @@ struct xw {
 	bool above_unsure;
 	uint32_t transient_for;
 	int hx, hy, hw, hh; /* on the host, as it last said */
+	/* Placed by the desk when it came (ms; 0: not): until the host says
+	 * it is at place_x, place_y, or VX_PLACE_ECHO_MS pass, XWINs that
+	 * say where it was before are on their way from before the move. */
+	long place_until;
+	int place_x, place_y;
 	char title[DS_TITLE_MAX_BYTES + 1];
 	uint32_t acked;	  /* the last update shown */
 	uint32_t ack_sent; /* the last acknowledged to the host (XACK) */
@@ -796,6 +802,19 @@ static struct wm_box outer_for(const struct vx *x, int hx, int hy, int w, int h)
 	return (struct wm_box){hx, hy, w + 2 * bw, h + 2 * bw + th};
 }
 
+/* An XWIN from before the host took the place the desk gave the window
+ * when it came (place_until): its old position, not to be taken. */
+static bool place_stale(struct xw *w, const struct rp_xwin *m)
+{
+	if (!w->place_until)
+		return false;
+	if ((m->x == w->place_x && m->y == w->place_y) || base_now_ms() >= w->place_until) {
+		w->place_until = 0;
+		return false;
+	}
+	return true;
+}
+
 /* Seamless: the desk's own window, made or told what changed. */
 static void seamless_xwin(struct vx *x, struct xsess *s, struct xw *w, const struct rp_xwin *m,
 			  const char *title)
@@ -1001,7 +1020,7 @@ static void on_xwin(struct vx *x, struct xsess *s, const struct rp_xwin *m)
 	char title[DS_TITLE_MAX_BYTES + 1];
 	const struct wm_window *ww0;
 	struct wm_actions o = {0};
-	bool created = false;
+	bool created = false, stale = false;
 
 	ds_title_clean(m->title.p, m->title.n, title, sizeof title);
 	if (!title[0])
@@ -1045,20 +1064,34 @@ static void on_xwin(struct vx *x, struct xsess *s, const struct rp_xwin *m)
 		if (!overlay) {
 			struct wm_box b = outer_for(x, m->x, m->y, m->w, m->h);
 			const struct wm_config *cfg = &x->c.wm->cfg;
-			/* Where the host has it, if the desk shows it whole there;
-			 * else where winmgr puts a new window, and the host is
-			 * asked to follow (a view started again finds it there). */
-			bool fits = b.x >= 0 && b.y >= 0 && b.x + b.w <= cfg->screen_w &&
-				    b.y + b.h <= cfg->screen_h;
+			/* Where the host has it, if the desk shows it whole there
+			 * and it was placed (at 0,0 it was not: a program that asks
+			 * for no place maps there, every window on the others);
+			 * else where winmgr puts a new window, as a terminal's, and
+			 * the host is asked to follow (a view started again finds
+			 * it there, and one the person moved where they put it). */
+			bool fits = (b.x || b.y) && b.x >= 0 && b.y >= 0 &&
+				    b.x + b.w <= cfg->screen_w && b.y + b.h <= cfg->screen_h;
 			const struct wm_window *ww;
 			x->applying_host = true;
-			if (wm_manage(x->c.wm, w->wid, b.w, b.h, &o) == 0 && fits)
-				wm_set_box(x->c.wm, w->wid, b, &o);
+			if (fits)
+				wm_manage_at(x->c.wm, w->wid, b, &o);
+			else
+				wm_manage(x->c.wm, w->wid, b.w, b.h, &o);
 			apply_own(x, &o);
 			x->applying_host = false;
-			if (!fits && (ww = wm_find(x->c.wm, w->wid)))
+			/* (Not when that is where the host has it already: a move
+			 * another desk asked meanwhile would be undone.) */
+			if (!fits && (ww = wm_find(x->c.wm, w->wid)) &&
+			    (ww->box.x != b.x || ww->box.y != b.y)) {
 				send_configure(x, w, RP_XCONF_MOVE, &ww->box);
+				w->place_until = base_now_ms() + VX_PLACE_ECHO_MS;
+				w->place_x = ww->box.x;
+				w->place_y = ww->box.y;
+			}
 		}
+	} else if (!w->overlay && (stale = place_stale(w, m))) {
+		; /* where it was before the desk placed it: not taken */
 	} else if (!w->overlay && (m->x != w->hx || m->y != w->hy || m->w != w->hw ||
 				   m->h != w->hh) &&
 		   !((ww0 = wm_find(x->c.wm, w->wid)) && ww0->maximized)) {
@@ -1071,7 +1104,7 @@ static void on_xwin(struct vx *x, struct xsess *s, const struct rp_xwin *m)
 		apply_own(x, &o);
 		x->applying_host = false;
 	}
-	if (!created && (w->overlay || !x->c.wm->drag)) {
+	if (!created && !stale && (w->overlay || !x->c.wm->drag)) {
 		w->hx = m->x;
 		w->hy = m->y;
 		w->hw = m->w;

@@ -136,10 +136,32 @@ static void set_box(struct wm_window *w, struct wm_box b, struct wm_actions *out
 	emit(out, &(struct wm_action){.type = WM_ACT_GEOMETRY, .window = w->id, .box = b});
 }
 
+/* A new window at b (clamped), on top and focused. */
+static int add(struct wm *wm, uint32_t id, struct wm_box b, struct wm_actions *out)
+{
+	struct wm_window *win;
+
+	if (index_of(wm, id) >= 0)
+		return -EEXIST;
+	if (wm->n == WM_MAX_WINDOWS)
+		return -ENOSPC;
+	win = &wm->win[wm->n++];
+	memset(win, 0, sizeof *win);
+	win->id = id;
+	win->box = clamp_box(wm, b);
+	emit(out, &(struct wm_action){.type = WM_ACT_GEOMETRY, .window = id, .box = win->box});
+	wm_focus(wm, id, out);
+	return 0;
+}
+
+int wm_manage_at(struct wm *wm, uint32_t id, struct wm_box b, struct wm_actions *out)
+{
+	return add(wm, id, b, out);
+}
+
 int wm_manage(struct wm *wm, uint32_t id, int w, int h, struct wm_actions *out)
 {
 	const struct wm_config *c = &wm->cfg;
-	struct wm_window *win;
 	struct wm_box b;
 	int span_x, span_y;
 
@@ -163,13 +185,7 @@ int wm_manage(struct wm *wm, uint32_t id, int w, int h, struct wm_actions *out)
 	wm->next_place++;
 	b.w = w;
 	b.h = h;
-	win = &wm->win[wm->n++];
-	memset(win, 0, sizeof *win);
-	win->id = id;
-	win->box = clamp_box(wm, b);
-	emit(out, &(struct wm_action){.type = WM_ACT_GEOMETRY, .window = id, .box = win->box});
-	wm_focus(wm, id, out);
-	return 0;
+	return add(wm, id, b, out);
 }
 
 void wm_unmanage(struct wm *wm, uint32_t id, struct wm_actions *out)

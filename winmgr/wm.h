@@ -153,6 +153,10 @@ void wm_init(struct wm *wm, const struct wm_config *cfg);
 /* A new window of outer size w x h, placed in a cascade, on top and
  * focused. Returns 0, or -ENOSPC (too many) / -EEXIST. */
 int wm_manage(struct wm *wm, uint32_t id, int w, int h, struct wm_actions *out);
+/* The same for a window that has a place of its own (an X window the
+ * host has there): at b, kept on the screen; the cascade goes on as if it
+ * had not come. */
+int wm_manage_at(struct wm *wm, uint32_t id, struct wm_box b, struct wm_actions *out);
 /* A window went away: the one focused before it gets the focus back. */
 void wm_unmanage(struct wm *wm, uint32_t id, struct wm_actions *out);
 void wm_set_screen(struct wm *wm, int w, int h, struct wm_actions *out);

@@ -51,6 +51,18 @@ static void manage_places_and_focuses(void)
 	/* The second one is offset, so the first one's title stays visible. */
 	CHECK(wm_find(&wm, 8)->box.x > wm_find(&wm, 7)->box.x);
 	CHECK(wm_find(&wm, 8)->box.y >= wm_find(&wm, 7)->box.y + CFG.title_h);
+	/* One with a place of its own is there, and takes no step of the
+	 * cascade: the next one goes where it would have. */
+	{
+		struct wm w2;
+		wm_init(&w2, &CFG);
+		CHECK_EQ(wm_manage_at(&w2, 1, (struct wm_box){400, 300, 200, 100}, NULL), 0);
+		CHECK(wm_find(&w2, 1)->box.x == 400 && wm_find(&w2, 1)->box.y == 300);
+		CHECK_EQ(wm_manage_at(&w2, 1, (struct wm_box){0, 0, 200, 100}, NULL), -EEXIST);
+		CHECK_EQ(w2.focus, 1);
+		CHECK_EQ(wm_manage(&w2, 2, 300, 200, NULL), 0);
+		CHECK(wm_find(&w2, 2)->box.x == 0 && wm_find(&w2, 2)->box.y == 0);
+	}
 	/* Bigger than the screen: clamped to it. */
 	CHECK_EQ(wm_manage(&wm, 9, 5000, 5000, NULL), 0);
 	CHECK_EQ(wm_find(&wm, 9)->box.w, 800);
