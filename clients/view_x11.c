@@ -847,7 +847,7 @@ static void seamless_xwin(struct vx *x, struct xsess *s, struct xw *w, const str
 	struct ds_seamless_win sw = {
 		.id = w->wid, .transient_for = t ? t->wid : 0, .override = w->overlay,
 		.x = m->x, .y = m->y, .w = m->w, .h = m->h, .title = title, .wm_class = cls,
-		.icon_name = icon[0] ? icon : title};
+		.icon_name = icon[0] ? icon : title, .machine = rp_conn_host_name(x->c.c)};
 	if (m->flags & RP_XWIN_HINTS) {
 		sw.min_w = m->min_w;
 		sw.min_h = m->min_h;

@@ -328,6 +328,7 @@ struct ds_seamless_win {
 	int x, y, w, h;		    /* on the host */
 	int min_w, min_h, max_w, max_h, inc_w, inc_h, base_w, base_h; /* 0: not set */
 	const char *title, *wm_class, *icon_name;
+	const char *machine; /* the host's name (WM_CLIENT_MACHINE); NULL, "": none */
 };
 struct ds_backend *ds_seamless_create(const char *display, char *err, size_t errn);
 bool ds_seamless(const struct ds_backend *b); /* is b the seamless backend? */

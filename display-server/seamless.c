@@ -588,6 +588,9 @@ static void set_props(struct seamless *s, struct swin *w, const struct ds_seamle
 	set_text(s, w->xw, s->net_wm_name, s->utf8, m->title, strlen(m->title));
 	set_text(s, w->xw, XCB_ATOM_WM_ICON_NAME, s->utf8, m->icon_name, strlen(m->icon_name));
 	set_text(s, w->xw, s->net_wm_icon_name, s->utf8, m->icon_name, strlen(m->icon_name));
+	if (m->machine && m->machine[0])
+		set_text(s, w->xw, XCB_ATOM_WM_CLIENT_MACHINE, XCB_ATOM_STRING, m->machine,
+			 strlen(m->machine));
 	if (cn) {
 		for (size_t i = 0; i < cn; i++)
 			cls[i] = m->wm_class[i] >= 'A' && m->wm_class[i] <= 'Z'

@@ -16,6 +16,7 @@ struct rp_conn {
 	size_t rx_len, rx_off;
 	struct rp_queue q;
 	bool eof;
+	char host_name[RP_HOST_NAME_MAX + 1]; /* the peer's HELLO said it; "": not */
 };
 
 struct rp_conn *rp_conn_create(struct rp_transport *t, unsigned queue_entries, size_t queue_limit)
@@ -202,6 +203,23 @@ int rp_conn_fd(const struct rp_conn *c)
 size_t rp_conn_queued(const struct rp_conn *c)
 {
 	return c->q.bytes + pending(c);
+}
+
+void rp_conn_set_host_name(struct rp_conn *c, const char *p, size_t n)
+{
+	c->host_name[0] = 0;
+	if (!n || n > RP_HOST_NAME_MAX)
+		return;
+	for (size_t i = 0; i < n; i++)
+		if (p[i] <= ' ' || p[i] > '~') /* a name, not a line or a control */
+			return;
+	memcpy(c->host_name, p, n);
+	c->host_name[n] = 0;
+}
+
+const char *rp_conn_host_name(const struct rp_conn *c)
+{
+	return c->host_name;
 }
 
 const char *rp_conn_why(const struct rp_conn *c)

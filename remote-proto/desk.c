@@ -117,6 +117,11 @@ int rp_desk_hello(struct rp_conn *c, uint32_t caps, const char *token, const cha
 			 RP_VERSION);
 		return -EPROTO;
 	}
+	/* "telly serve HOSTNAME" (before: "telly serve", no name). */
+	if (hello.name.n > sizeof RP_HELLO_HOST_PREFIX - 1 &&
+	    !memcmp(hello.name.p, RP_HELLO_HOST_PREFIX, sizeof RP_HELLO_HOST_PREFIX - 1))
+		rp_conn_set_host_name(c, (const char *)hello.name.p + sizeof RP_HELLO_HOST_PREFIX - 1,
+				      hello.name.n - (sizeof RP_HELLO_HOST_PREFIX - 1));
 	return 0;
 malformed:
 	snprintf(err, errn, "the server's HELLO was malformed");

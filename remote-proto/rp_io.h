@@ -125,6 +125,12 @@ short rp_conn_wevents(const struct rp_conn *c);
 int rp_conn_fd(const struct rp_conn *c);
 /* Bytes queued to send, not yet written (for a relay that holds back). */
 size_t rp_conn_queued(const struct rp_conn *c);
+/* The host's name, from its HELLO (rp_desk_hello): printable, at most
+ * RP_HOST_NAME_MAX bytes; "" when it said none or one that is not. */
+#define RP_HOST_NAME_MAX 64
+#define RP_HELLO_HOST_PREFIX "telly serve " /* the host's HELLO name: it, then its name */
+void rp_conn_set_host_name(struct rp_conn *c, const char *p, size_t n);
+const char *rp_conn_host_name(const struct rp_conn *c);
 /* Why its transport failed, if it says ("" if not): a direct link's
  * refused handshake or a record that failed authentication. */
 const char *rp_conn_why(const struct rp_conn *c);

@@ -114,7 +114,7 @@ static int on_hello(struct server *srv, struct conn *c, const struct rp_hdr *h, 
 {
 	struct rp_hello hello;
 	char peer[sizeof c->who];
-	uint8_t buf[64];
+	uint8_t buf[RP_HDR_SIZE + 32 + RP_HOST_NAME_MAX];
 	long n;
 
 	if (c->hello || rp_hello_decode(p, h->len, &hello) < 0)
@@ -145,8 +145,13 @@ static int on_hello(struct server *srv, struct conn *c, const struct rp_hdr *h, 
 			*q = '?'; /* one audit line, quotes balanced */
 	snprintf(c->name, sizeof c->name, "%.*s", (int)strcspn(c->who, " "), c->who);
 	srv->served = true; /* only a peer that got in counts for the lifetime */
-	n = rp_hello_frame(buf, sizeof buf, RP_CAP_LINEMODE | RP_CAP_RESUME | RP_CAP_RETYPE, "",
-			   "telly serve");
+	/* Its name too: the desk's windows of its X programs say where
+	 * they run (WM_CLIENT_MACHINE), as ssh -X's do. */
+	char me[sizeof RP_HELLO_HOST_PREFIX + RP_HOST_NAME_MAX + 1] = RP_HELLO_HOST_PREFIX;
+	if (gethostname(me + sizeof RP_HELLO_HOST_PREFIX - 1, RP_HOST_NAME_MAX + 1) < 0)
+		snprintf(me, sizeof me, "telly serve");
+	me[sizeof me - 1] = 0;
+	n = rp_hello_frame(buf, sizeof buf, RP_CAP_LINEMODE | RP_CAP_RESUME | RP_CAP_RETYPE, "", me);
 	if (n < 0 || rp_conn_send(c->rc, buf, (size_t)n) < 0)
 		serve_log("connection %u: a reply did not fit; dropped", c->id);
 	return FRAME_DONE;

@@ -37,6 +37,9 @@ xprop -id "$w" >"$T/props"
 cat "$T/props"
 grep -q 'WM_NAME(UTF8_STRING) = "xtest"' "$T/props" || fail "WM_NAME is not the host's title"
 grep -q 'WM_CLASS(STRING) = "xterm", "XTerm"' "$T/props" || fail "WM_CLASS is not xterm's"
+# Where it runs, as ssh -X's windows say (there was none).
+grep -q "WM_CLIENT_MACHINE(STRING) = \"$(hostname)\"" "$T/props" ||
+	fail "WM_CLIENT_MACHINE is not the host's name, $(hostname)"
 grep -q 'WM_DELETE_WINDOW' "$T/props" || fail "no WM_DELETE_WINDOW"
 grep -q 'program specified resize increment' "$T/props" || fail "no size hints from the host"
 set -- $(hostwin xs xtest); hid=$1 hw=$2 hh=$3

@@ -2,6 +2,7 @@
  * host built here and handed to it, what it sends read back from the other
  * end of a socketpair. No daemon. */
 #include <errno.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
@@ -1073,10 +1074,49 @@ static void bad_dest_refused(void)
 	}
 }
 
+/* The desk's HELLO answered by the host's, which says said: the host's
+ * name the desk keeps is want. */
+static void hello_name_is(const char *said, const char *want)
+{
+	struct pair p;
+	uint8_t buf[256];
+	char err[200];
+	long n;
+
+	pair_open(&p, 64);
+	n = rp_hello_frame(buf, sizeof buf, RP_CAP_LINEMODE, "", said);
+	CHECK(n > 0);
+	CHECK_EQ(rp_conn_send(p.host, buf, (size_t)n), 0);
+	CHECK(rp_conn_flush_wait(p.host, WAIT_MS) >= 0);
+	CHECK_EQ(rp_desk_hello(p.desk, RP_CAP_LINEMODE, "", "telly:test", WAIT_MS, NULL, NULL, err,
+			       sizeof err),
+		 0);
+	CHECK(!strcmp(rp_conn_host_name(p.desk), want));
+	pair_close(&p);
+}
+
+/* The host's name comes with its HELLO ("telly serve NAME"); an older
+ * host's plain "telly serve", or a name that is not one, gives none. */
+static void host_name_from_hello(void)
+{
+	char long_name[120];
+
+	hello_name_is("telly serve build-1.example", "build-1.example");
+	hello_name_is("telly serve", "");
+	hello_name_is("telly serve ", "");
+	hello_name_is("telly serve two words", "");
+	hello_name_is("telly serve bad\033]0;name", "");
+	hello_name_is("other thing", "");
+	/* Longer than a host name may be. */
+	snprintf(long_name, sizeof long_name, "telly serve %0*d", RP_HOST_NAME_MAX + 1, 0);
+	hello_name_is(long_name, "");
+}
+
 int main(int argc, char **argv)
 {
 	static const struct unit_case cases[] = {
 		{"bad-dest-refused", bad_dest_refused},
+		{"host-name-from-hello", host_name_from_hello},
 		{"output-and-termios-reach-ops", output_and_termios_reach_ops},
 		{"input-gets-increasing-seq", input_gets_increasing_seq},
 		{"marked-termios-retypes-raw-keys", marked_termios_retypes_raw_keys},
