@@ -29,7 +29,9 @@ struct kpty_os_child {
 /* argv[0] is looked up in PATH. ws may be NULL. The pty has IUTF8 set
  * (an erase takes a whole UTF-8 character). Its modes are set before the
  * fork, so that a program that sets its own at its start keeps them.
- * Returns 0 or -errno. */
+ * Returns 0 or -errno (its exec's, if it failed within
+ * KPTY_OS_EXEC_WAIT_MS: waited for no longer). */
+#define KPTY_OS_EXEC_WAIT_MS 2000
 int kpty_os_spawn(struct kpty_os_child *c, char *const argv[], const struct kpty_winsize *ws,
 		  unsigned flags);
 

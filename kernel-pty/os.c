@@ -178,10 +178,22 @@ int kpty_os_spawn(struct kpty_os_child *c, char *const argv[], const struct kpty
 	}
 	close(errpipe[1]);
 	errpipe[1] = -1;
-	/* exec succeeded when the close-on-exec pipe closes with nothing in it */
+	/* exec succeeded when the close-on-exec pipe closes with nothing in
+	 * it. The child execs at once; one that has not within
+	 * KPTY_OS_EXEC_WAIT_MS (a loaded machine, a slow disk) is taken as
+	 * started, so that a caller's event loop is never held longer: its
+	 * failure shows as its exit (127, or SIGPIPE writing to the closed
+	 * pipe). */
+	struct pollfd pfd = {.fd = errpipe[0], .events = POLLIN};
+	int ready;
 	do
-		n = read(errpipe[0], &err, sizeof err);
-	while (n < 0 && errno == EINTR);
+		ready = poll(&pfd, 1, KPTY_OS_EXEC_WAIT_MS);
+	while (ready < 0 && errno == EINTR);
+	n = 0;
+	if (ready > 0)
+		do
+			n = read(errpipe[0], &err, sizeof err);
+		while (n < 0 && errno == EINTR);
 	close(errpipe[0]);
 	if (n == (ssize_t)sizeof err) {
 		while (waitpid(pid, NULL, 0) < 0 && errno == EINTR)

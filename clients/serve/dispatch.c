@@ -22,7 +22,7 @@ static int malformed(struct server *srv, struct conn *c, const struct rp_hdr *h)
 	return FRAME_DONE;
 }
 
-static void reply_ok(struct conn *c, uint16_t chan, uint32_t req, const char *name)
+void dispatch_reply_ok(struct conn *c, uint16_t chan, uint32_t req, const char *name)
 {
 	uint8_t buf[128];
 	struct rp_enc e;
@@ -287,10 +287,8 @@ static void do_open(struct server *srv, struct conn *c, const struct rp_open *m)
 		return;
 	}
 	if (s && (m->flags & RP_OPEN_RUN)) { /* telly run: a program in an X session */
-		if ((code = x11_run(s, m, err, sizeof err)) != 0)
+		if ((code = x11_run(s, m, c, err, sizeof err)) != 0)
 			rp_conn_error(c->rc, 0, (uint16_t)code, m->req, false, err);
-		else
-			reply_ok(c, 0, m->req, name);
 		return;
 	}
 	if (s && (m->flags & RP_OPEN_ATTACH) && (m->flags & RP_OPEN_SCREEN) &&
@@ -322,14 +320,14 @@ static void do_open(struct server *srv, struct conn *c, const struct rp_open *m)
 		return;
 	}
 	if (!(m->flags & RP_OPEN_ATTACH)) {
-		reply_ok(c, 0, m->req, name);
+		dispatch_reply_ok(c, 0, m->req, name);
 		return;
 	}
 	if (!(v = chan_attach(srv, c, s, slot, (m->flags & RP_OPEN_READONLY) != 0))) {
 		rp_conn_error(c->rc, 0, RP_E_LIMIT, m->req, false, "out of memory");
 		return;
 	}
-	reply_ok(c, v->id, m->req, name);
+	dispatch_reply_ok(c, v->id, m->req, name);
 	chan_resumable(v);
 	/* The newest writer's window decides the size, as tmux's "latest". */
 	if (!v->readonly)
@@ -377,7 +375,7 @@ static int on_kill(struct server *srv, struct conn *c, const struct rp_hdr *h, c
 		rp_conn_error(c->rc, 0, RP_E_NOENT, req, false, msg);
 		return FRAME_DONE;
 	}
-	reply_ok(c, 0, req, s->name);
+	dispatch_reply_ok(c, 0, req, s->name);
 	return FRAME_DONE;
 }
 
@@ -389,7 +387,7 @@ static int on_stop(struct server *srv, struct conn *c, const struct rp_hdr *h, c
 		return malformed(srv, c, h);
 	serve_log("connection %u: stop", c->id);
 	server_stop(srv);
-	reply_ok(c, 0, req, "");
+	dispatch_reply_ok(c, 0, req, "");
 	return FRAME_DONE;
 }
 

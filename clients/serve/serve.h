@@ -370,7 +370,10 @@ int x11_create(struct server *srv, const struct rp_open *m, const char *name,
 	       struct session **out, char *err, size_t errn);
 struct x11 *x11_session(struct session *s); /* NULL: another kind */
 /* OPEN with RP_OPEN_RUN: m's argv started in X session s. 0 or an RP_E_ code, err said. */
-int x11_run(struct session *s, const struct rp_open *m, char *err, size_t errn);
+/* OPEN with RP_OPEN_RUN from c: m's argv started in X session s, and c
+ * answered (OK, or why it did not run) once its exec says, within
+ * RUN_ANSWER_MS. 0, or an RP_E_ code, err said, for c to be answered now. */
+int x11_run(struct session *s, const struct rp_open *m, struct conn *c, char *err, size_t errn);
 /* OPEN ATTACH|SCREEN from a desk that may write: the display takes its
  * screen's size w x h (RP_X_SCREEN_MIN..MAX, checked), as tmux's
  * window-size latest. 0 (asked, or kept for when the display is up),
@@ -606,6 +609,7 @@ int load_token(struct server *srv, char *err, size_t errn);
 
 int dispatch_frame(struct server *srv, struct conn *c, const struct rp_hdr *h,
 		   const uint8_t *p);
+void dispatch_reply_ok(struct conn *c, uint16_t chan, uint32_t req, const char *name);
 
 /* ---- loop.c: the daemon ---- */
 

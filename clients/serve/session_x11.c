@@ -40,7 +40,9 @@
 #define X11_MAX_WINDOWS XD_MAX_WINDOWS
 #define X11_XWIN_FRAME_BYTES (3 * (2 + XD_TITLE_MAX_BYTES) + 128)
 
+struct x11;
 struct xprog {
+	struct x11 *x;
 	pid_t pid;
 	char **argv; /* waiting for the display; NULL once started */
 	/* What its exec says if it fails, read as it comes (in the fd
@@ -51,7 +53,14 @@ struct xprog {
 	size_t nsaid;
 	bool first; /* the session's own program: its status is the session's */
 	char name[48];
+	/* A telly run waiting for its answer (conn id, 0: none) until the
+	 * exec pipe says, or RUN_ANSWER_MS passed (a display still starting,
+	 * a child slow to exec: answered then, never waited for). */
+	unsigned ask_conn;
+	uint32_t ask_req;
+	long ask_by;
 };
+#define RUN_ANSWER_MS 5000
 
 struct xwindow {
 	struct xwindow *next;
@@ -128,6 +137,11 @@ struct x11 {
 	/* The first program's wait status once it ended, as ssh -X gives
 	 * the program's: the session's when its programs end it. */
 	int first_status;
+	/* The session's own program has not exec'd yet (or its exec failed):
+	 * its display is listed as starting, so that telly new --x11, which
+	 * waits for it, sees the session end with why, never a display that
+	 * came up just before (it exited 0 or 1 by timing). */
+	bool first_waiting;
 	struct xwindow *wins;
 	unsigned nwins;
 	struct xview *views;
@@ -848,6 +862,43 @@ static pid_t spawn(struct x11 *x, char **argv, int *say_fd)
 	_exit(127);
 }
 
+/* What a program's failed exec said ("telly: cannot run PROG: WHY\n"),
+ * only its own bytes, cut and made printable; 0 if it said nothing. */
+static size_t said_text(const struct xprog *p, char *text, size_t n)
+{
+	size_t len = p->nsaid, skip = strlen("telly: ");
+
+	if (!len)
+		return 0;
+	while (len && p->said[len - 1] == '\n')
+		len--;
+	if (len > skip && !memcmp(p->said, "telly: ", skip))
+		len -= skip;
+	else
+		skip = 0;
+	base_log_escape(p->said + skip, len, false, text, n);
+	return len;
+}
+
+/* The telly run waiting on p answered: why its program did not run
+ * (RP_E_SPAWN, fail set), or OK. Its connection may have gone. */
+static void answer_run(struct x11 *x, struct xprog *p, const char *fail)
+{
+	struct conn *c = x->s.srv->conns;
+
+	if (!p->ask_conn)
+		return;
+	while (c && c->id != p->ask_conn)
+		c = c->next;
+	p->ask_conn = 0;
+	if (!c)
+		return;
+	if (fail)
+		rp_conn_error(c->rc, 0, RP_E_SPAWN, p->ask_req, false, fail);
+	else
+		dispatch_reply_ok(c, 0, p->ask_req, x->s.name);
+}
+
 /* A program's exec pipe: kept until its end of file (the exec, or the
  * child's exit after saying why it failed). */
 static void said_take(struct fdm *fdm, struct xprog *p)
@@ -869,6 +920,10 @@ static void said_take(struct fdm *fdm, struct xprog *p)
 	fdm_del(fdm, p->say_fd);
 	close(p->say_fd);
 	p->say_fd = -1;
+	if (p->first && !p->nsaid)
+		p->x->first_waiting = false; /* it runs */
+	char text[300];
+	answer_run(p->x, p, said_text(p, text, sizeof text) ? text : NULL);
 }
 
 static void on_said(struct fdm *fdm, int fd, int events, void *data)
@@ -889,15 +944,24 @@ static void start_programs(struct x11 *x)
 		const char *base = strrchr(p->argv[0], '/');
 		snprintf(p->name, sizeof p->name, "%s", base && base[1] ? base + 1 : p->argv[0]);
 		p->pid = spawn(x, p->argv, &p->say_fd);
+		if (p->pid > 0 && p->say_fd < 0 && p->first)
+			x->first_waiting = false; /* no pipe to say: as before */
 		if (p->say_fd >= 0 && fdm_add(x->s.srv->fdm, p->say_fd, POLLIN, on_said, p) < 0) {
 			close(p->say_fd); /* the log still says it */
 			p->say_fd = -1;
+			if (p->first)
+				x->first_waiting = false;
 		}
+		if (p->pid > 0 && p->say_fd < 0)
+			answer_run(x, p, NULL); /* nothing will say: as before */
 		if (p->pid < 0) {
 			int e = errno;
+			char text[300];
 			serve_log("session %s: cannot start %s: %s", x->s.name, p->argv[0],
 				  strerror(e));
 			tell_views(x, "cannot start %s: %s", p->name, strerror(e));
+			snprintf(text, sizeof text, "cannot start %s: %s", p->name, strerror(e));
+			answer_run(x, p, text);
 			if (p->first) {
 				x->first_status = 127 << 8;
 				snprintf(x->s.end_why, sizeof x->s.end_why, "cannot start %s: %s",
@@ -915,7 +979,7 @@ static void start_programs(struct x11 *x)
 
 /* A program to run in the display (now, or once it is ready). */
 static int add_program(struct x11 *x, const struct rp_str *args, unsigned argc, bool first,
-		       char *err, size_t errn)
+		       const struct conn *ask, uint32_t ask_req, char *err, size_t errn)
 {
 	char **argv;
 	unsigned slot;
@@ -934,7 +998,11 @@ static int add_program(struct x11 *x, const struct rp_str *args, unsigned argc, 
 			free_argv(argv);
 			goto nomem;
 		}
-	x->progs[slot] = (struct xprog){.argv = argv, .say_fd = -1, .first = first};
+	x->progs[slot] = (struct xprog){.x = x, .argv = argv, .say_fd = -1, .first = first,
+					.ask_conn = ask ? ask->id : 0, .ask_req = ask_req,
+					.ask_by = base_now_ms() + RUN_ANSWER_MS};
+	if (first)
+		x->first_waiting = true;
 	if (slot == x->nprogs)
 		x->nprogs++;
 	start_programs(x);
@@ -1009,27 +1077,16 @@ static int x11_kill(struct session *s, bool stop, char *err, size_t errn)
  * it is no news. */
 static void program_ended(struct x11 *x, struct xprog *p, int status)
 {
-	const char *said = p->said;
+	char text[300];
 	size_t n;
 
 	if (p->say_fd >= 0) /* its exit came before the loop read the pipe */
 		said_take(x->s.srv->fdm, p);
-	n = p->nsaid;
+	n = said_text(p, text, sizeof text);
 	p->nsaid = 0;
 	if (p->first)
 		x->first_status = status;
 	if (n > 0) {
-		/* The child's own line ("telly: cannot run PROG: WHY\n"):
-		 * only its own bytes, cut and made printable. */
-		size_t len = n, skip = strlen("telly: ");
-		char text[300];
-		while (len && said[len - 1] == '\n')
-			len--;
-		if (len > skip && !memcmp(said, "telly: ", skip))
-			len -= skip;
-		else
-			skip = 0;
-		base_log_escape(said + skip, len, false, text, sizeof text);
 		tell_views(x, "%s", text);
 		if (p->first)
 			snprintf(x->s.end_why, sizeof x->s.end_why, "%s", text);
@@ -1248,6 +1305,13 @@ static long x11_wait_time(struct session *s, long now)
 	}
 	if (x->kill_at)
 		wait = x->kill_at - now;
+	for (unsigned i = 0; i < x->nprogs; i++) {
+		struct xprog *p = &x->progs[i];
+		if (p->ask_conn && now >= p->ask_by)
+			answer_run(x, p, NULL); /* taken: what it does next, its views hear */
+		if (p->ask_conn && (wait < 0 || p->ask_by - now < wait))
+			wait = p->ask_by - now;
+	}
 	if ((w = xd_wait_time(x->xd, now)) >= 0 && (wait < 0 || w < wait))
 		wait = w;
 	/* Windows damaged while another was being read, or whose frame has
@@ -1397,6 +1461,7 @@ static void x11_destroy(struct session *s, struct fdm *fdm)
 		 * session once they are reaped; never waited for here) */
 		if (x->progs[i].pid > 0)
 			kill(-x->progs[i].pid, SIGKILL);
+		answer_run(x, &x->progs[i], "its session ended");
 		if (x->progs[i].say_fd >= 0) {
 			fdm_del(fdm, x->progs[i].say_fd);
 			close(x->progs[i].say_fd);
@@ -1499,7 +1564,7 @@ int x11_create(struct server *srv, const struct rp_open *m, const char *name,
 		free(x);
 		return RP_E_SPAWN;
 	}
-	if (m->argc && (r = add_program(x, m->argv, m->argc, true, err, errn)) != 0) {
+	if (m->argc && (r = add_program(x, m->argv, m->argc, true, NULL, 0, err, errn)) != 0) {
 		xd_destroy(x->xd);
 		close(x->kick_fd);
 		free(x);
@@ -1531,7 +1596,7 @@ int x11_screen(struct session *s, unsigned w, unsigned h)
 	return r;
 }
 
-int x11_run(struct session *s, const struct rp_open *m, char *err, size_t errn)
+int x11_run(struct session *s, const struct rp_open *m, struct conn *c, char *err, size_t errn)
 {
 	struct x11 *x = x11_session(s);
 
@@ -1543,7 +1608,7 @@ int x11_run(struct session *s, const struct rp_open *m, char *err, size_t errn)
 		snprintf(err, errn, "session %s is ending", s->name);
 		return RP_E_NOENT;
 	}
-	return add_program(x, m->argv, m->argc, false, err, errn);
+	return add_program(x, m->argv, m->argc, false, c, m->req, err, errn);
 }
 
 int x11_env(struct server *srv, const char *name, size_t n, char *display, size_t dn,
@@ -1581,7 +1646,8 @@ int x11_list(struct session *s, struct rp_enc *e, size_t room)
 	if (!x || e->len + 2 + nn + 6 > room)
 		return 0;
 	rp_put_str(e, s->name, nn);
-	rp_put_u32(e, (uint32_t)(xd_display(x->xd) + 1)); /* 0: starting */
+	/* 0: starting (or its program's exec not yet known to have run) */
+	rp_put_u32(e, x->first_waiting ? 0 : (uint32_t)(xd_display(x->xd) + 1));
 	count_at = e->len;
 	rp_put_u16(e, 0);
 	for (struct xwindow *w = x->wins; w; w = w->next) {

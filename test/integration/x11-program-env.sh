@@ -22,7 +22,10 @@ grep -qx "TELLY_ENV_KEPT=yes" "$T/env" || fail "the daemon's environment did not
 # There, but its interpreter is not: its exec fails.
 printf '#!/nonexistent/interpreter\n' >"$T/bad"
 chmod +x "$T/bad"
-"$TELLY" run e -- "$T/bad" >"$T/run.out" 2>&1 || fail "telly run: $(cat "$T/run.out")"
+# telly run says so and fails; the program's log says it too.
+"$TELLY" run e -- "$T/bad" >"$T/run.out" 2>&1 && fail "telly run succeeded: $(cat "$T/run.out")"
+grep -qF "cannot run $T/bad: No such file or directory" "$T/run.out" ||
+	fail "telly run did not say why: $(cat "$T/run.out")"
 wait_until 20 grep -qF "telly: cannot run $T/bad: No such file or directory" \
 	"$LOG_DIR/logs/e.x11.log"
 "$TELLY" ls | grep -q '^e: ' || fail "the session went with the program that could not run"

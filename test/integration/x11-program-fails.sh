@@ -34,6 +34,18 @@ for i in 1 2 3; do
 	grep -qF "cannot run /nonexistent/x: No such file or directory" "$T/nx.out" ||
 		fail "telly new --x11 did not say why: $(cat "$T/nx.out")"
 done
+# One there whose exec fails (its interpreter is not): telly new --x11
+# fails every time with the reason (it exited 0 when it saw the display
+# come up before the program's exec failed).
+for i in 1 2 3; do
+	printf '#!/nonexistent/interp\n' >"$T/noint$i"
+	chmod +x "$T/noint$i"
+	rc=0
+	"$TELLY" new --x11 -s ni$i -- "$T/noint$i" >"$T/ni.out" 2>&1 || rc=$?
+	[ "$rc" != 0 ] || fail "telly new --x11 of a script without its interpreter exited 0: $(cat "$T/ni.out")"
+	grep -qF "cannot run $T/noint$i: No such file or directory" "$T/ni.out" ||
+		fail "telly new --x11 of a script without its interpreter did not say why: $(cat "$T/ni.out")"
+done
 rc=0
 timeout 60 "$TELLY" x -s nx -- /nonexistent/x >"$T/nx-x.out" 2>&1 || rc=$?
 [ "$rc" = 127 ] || fail "telly x of a path that is not there exited $rc: $(cat "$T/nx-x.out")"
@@ -77,13 +89,20 @@ wait_until 20 grep -q "session ok: its last program ended: its X display was sto
 grep -q "session ok: the connection to the X server broke" "$TELLY_DIR/serve.log" &&
 	fail "serve.log says the X server broke when telly stopped it"
 
-# A view open on a session is told of a `telly run` that failed; the
-# session and its first program serve on.
+# A view open on a session is told of a `telly run` that failed, as is
+# the person who typed it; the session and its first program serve on.
 "$TELLY" new --x11 -s keep -- xterm -T tkeep || fail "telly new --x11"
 "$TELLY" view --headless --size 800x600 "" keep >"$T/view.out" 2>&1 &
 pids="$pids $!"
 wait_until 20 sh -c "'$TELLY' ls | grep -q '^keep: .*1 viewer'"
-"$TELLY" run keep -- "$T/bad" >"$T/run.out" 2>&1 || fail "telly run: $(cat "$T/run.out")"
+# One whose exec fails: telly run says why and fails, every time (it
+# exited 0, and only the view heard).
+for i in 1 2 3; do
+	"$TELLY" run keep -- "$T/bad" >"$T/run.out" 2>&1 &&
+		fail "telly run of a program that cannot run succeeded: $(cat "$T/run.out")"
+	grep -qF "cannot run $T/bad: No such file or directory" "$T/run.out" ||
+		fail "telly run did not say why: $(cat "$T/run.out")"
+done
 wait_until 20 grep -qF "keep: cannot run $T/bad: No such file or directory" "$T/view.out"
 "$TELLY" run keep -- /nonexistent/two >"$T/run1.out" 2>&1 &&
 	fail "telly run of a path that is not there succeeded: $(cat "$T/run1.out")"
