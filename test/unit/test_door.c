@@ -69,10 +69,16 @@ static int rogue_session(void)
 			break;
 		answers++;
 	}
-	fd = open(done, O_WRONLY | O_CREAT | O_CLOEXEC, 0600);
+	/* Written whole, then renamed: the test's side reads it as soon as
+	 * it exists (a clean-clone run read it between the open and the
+	 * write, and found no number). */
+	char tmp[4096];
+	snprintf(tmp, sizeof tmp, "%s.part", done);
+	fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
 	if (fd >= 0) {
 		dprintf(fd, "%d\n", answers);
 		close(fd);
+		rename(tmp, done);
 	}
 	/* Stays connected, as a session would, until the monitor goes. */
 	for (;;) {
