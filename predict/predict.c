@@ -1476,20 +1476,23 @@ static void judge(struct pred *p, long now_ms, const VTermPos *cur)
 	}
 }
 
+/* A switch with two thresholds (mosh's rule of thumb): on above on_ms, off
+ * below off_ms, as it was between them and while no round trip is known. */
+static bool hysteresis(bool was, int rtt_ms, int on_ms, int off_ms)
+{
+	if (rtt_ms < 0)
+		return was;
+	if (rtt_ms > on_ms)
+		return true;
+	if (rtt_ms < off_ms)
+		return false;
+	return was;
+}
+
 static bool gate_on(struct pred *p, long now_ms)
 {
-	int rtt = p->srtt_ms;
-
-	if (rtt >= 0) {
-		if (rtt > PRED_SHOW_ON_MS)
-			p->showing = true;
-		else if (rtt < PRED_SHOW_OFF_MS)
-			p->showing = false;
-		if (rtt > PRED_FLAG_ON_MS)
-			p->flagging = true;
-		else if (rtt < PRED_FLAG_OFF_MS)
-			p->flagging = false;
-	}
+	p->showing = hysteresis(p->showing, p->srtt_ms, PRED_SHOW_ON_MS, PRED_SHOW_OFF_MS);
+	p->flagging = hysteresis(p->flagging, p->srtt_ms, PRED_FLAG_ON_MS, PRED_FLAG_OFF_MS);
 	if (p->policy == PRED_ALWAYS)
 		return true;
 	return p->showing || now_ms < p->glitch_until;
@@ -1497,14 +1500,10 @@ static bool gate_on(struct pred *p, long now_ms)
 
 bool pred_showing(const struct pred *p, long now_ms)
 {
-	int rtt = p->srtt_ms;
-
 	if (p->policy != PRED_ADAPTIVE)
 		return p->policy == PRED_ALWAYS;
-	if (now_ms < p->glitch_until)
-		return true;
-	/* gate_on's hysteresis, as it would decide now */
-	return rtt > PRED_SHOW_ON_MS || (p->showing && (rtt < 0 || rtt >= PRED_SHOW_OFF_MS));
+	return now_ms < p->glitch_until ||
+	       hysteresis(p->showing, p->srtt_ms, PRED_SHOW_ON_MS, PRED_SHOW_OFF_MS);
 }
 
 static bool overlay_same(const struct pred_overlay *a, const struct pred_overlay *b)
