@@ -20,7 +20,8 @@ mkfifo "$P/cmd"
 # (telly new returns once the display is up: in the background, and the
 # desk comes as soon as the session is there.)
 "$TELLY" new --x11 -s x -- xterm -T early -e cat >"$T/new.out" 2>&1 &
-pids="$pids $!"
+newpid=$!
+pids="$pids $newpid"
 wait_until 20 sh -c "'$TELLY' ls 2>/dev/null | grep -q '^x: '"
 # At once, as telly x's view does: the desk holds a connection while the
 # display starts.
@@ -45,6 +46,10 @@ updates() { win_line | cut -d' ' -f7; }
 drawn() { [ -n "$(updates)" ] && [ "$(updates)" -ge 1 ]; }
 wait_until 20 drawn
 id=$(win_id)
+# telly new said the session's name and succeeded, as it does when no
+# desk came early.
+wait "$newpid" || fail "telly new --x11 failed: $(cat "$T/new.out")"
+[ "$(cat "$T/new.out")" = x ] || fail "telly new --x11 printed: $(cat "$T/new.out")"
 
 # The daemon's connection to its Xvfb (the socket whose peer is one of
 # Xvfb's) is in the daemon's epoll set.
