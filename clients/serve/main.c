@@ -83,8 +83,8 @@ static void serve_exec(int listen_fd, const struct telly_serve_opts *o)
 int telly_serve_spawn(int listen_fd, int starter_fd, const char *dir,
 		      const struct telly_serve_opts *o, char *err, size_t errn)
 {
+	int bound = base_fd_bound(), status;
 	pid_t pid = fork();
-	int status;
 
 	if (pid < 0) {
 		snprintf(err, errn, "fork: %s", strerror(errno));
@@ -100,12 +100,29 @@ int telly_serve_spawn(int listen_fd, int starter_fd, const char *dir,
 		if (fork() != 0)
 			_exit(0);
 		snprintf(log, sizeof log, "%s/serve.log", dir);
-		fd = open("/dev/null", O_RDWR);
+		fd = open("/dev/null", O_RDWR | O_CLOEXEC);
 		dup2(fd, 0);
 		dup2(fd, 1);
-		fd = open(log, O_WRONLY | O_CREAT | O_APPEND, 0600);
-		if (fd >= 0)
+		if (fd > 2)
+			close(fd);
+		fd = open(log, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0600);
+		if (fd >= 0) {
 			dup2(fd, 2);
+			if (fd > 2)
+				close(fd);
+		}
+		/* Nothing else of the client's: a descriptor it had open (a
+		 * lock held by a script that ran `telly new`, a pipe its
+		 * caller waits to see closed) would stay open in the daemon
+		 * and every program it starts, until `telly stop`. */
+		if (listen_fd != 3) {
+			if (dup2(listen_fd, 3) < 0)
+				_exit(1);
+			close(listen_fd);
+			listen_fd = 3;
+			fcntl(listen_fd, F_SETFD, FD_CLOEXEC);
+		}
+		base_child_closefrom(4, bound);
 		if (chdir("/") < 0)
 			_exit(1);
 		/* Started by a client: systemd's socket, if the client had one,

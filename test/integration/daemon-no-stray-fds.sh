@@ -1,0 +1,33 @@
+#!/bin/sh
+# The daemon a client starts keeps nothing the client had open, nor do
+# the programs it runs: a script that holds a lock (flock) and runs
+# `telly new` must find its lock free once it has closed it, not held
+# by the daemon and the session's program until `telly stop`.
+. test/integration/lib.sh "$1"
+need_progs flock
+
+lock=$T/lock
+# The client runs with the lock held on fd 9 (not close-on-exec, as a
+# shell's redirection makes it) and ends; the daemon it started stays.
+sh -c "exec 9>'$lock'; flock 9 && exec '$TELLY' new -s s -- sleep 600" >"$T/new.out" 2>&1 ||
+	fail "telly new: $(cat "$T/new.out")"
+d=$(daemon_pid)
+[ -n "$d" ] || fail "no daemon running"
+prog=$(pgrep -f -x 'sleep 600' | while read -r p; do
+	tr '\0' '\n' <"/proc/$p/environ" 2>/dev/null | grep -q "^TELLY_DIR=$TELLY_DIR\$" && echo "$p"
+done | head -n 1)
+[ -n "$prog" ] || fail "the session's program is not running"
+# What each holds, beyond its own: nothing of the test's folder but the
+# daemon's runtime directory, its log and its sessions' logs.
+for p in "$d" "$prog"; do
+	for f in /proc/$p/fd/*; do
+		t=$(readlink "$f") || continue
+		[ "$t" = "$lock" ] && fail "process $p ($(cat /proc/$p/comm)) holds the client's lock on fd ${f##*/}"
+	done
+done
+flock -n "$lock" true || fail "the lock is still held after the client ended"
+# The daemon's descriptors 0-2: /dev/null and its log, each once.
+n=$(for f in /proc/$d/fd/*; do readlink "$f"; done | grep -c '^/dev/null$')
+[ "$n" -le 2 ] || fail "the daemon holds /dev/null $n times"
+echo "the daemon and its programs hold nothing of the client's: ok"
+"$TELLY" stop || fail "stop"
