@@ -207,49 +207,27 @@ static struct rp_str ls_str(struct ls_reader *r)
 	return s;
 }
 
-/* The X part's display of session name: its number + 1, 0 while it
- * starts, -1 when the session is not an X session there (it ended). */
-static long ls_x11_display(const uint8_t *p, size_t n, size_t off, const char *name)
-{
-	struct ls_reader r = {p, n, off, false};
-	size_t nn = strlen(name);
-	unsigned nx;
-
-	if (off >= n)
-		return -1;
-	nx = ls_get(&r, 2);
-	for (unsigned i = 0; i < nx && !r.bad; i++) {
-		struct rp_str sn = ls_str(&r);
-		uint32_t dpy = ls_get(&r, 4);
-		unsigned nw = ls_get(&r, 2);
-		if (!r.bad && sn.n == nn && !memcmp(sn.p, name, nn))
-			return dpy;
-		for (unsigned k = 0; k < nw && !r.bad; k++) {
-			ls_get(&r, 4); /* id */
-			ls_get(&r, 4); /* x, y */
-			ls_get(&r, 4); /* w, h */
-			ls_str(&r);
-		}
-	}
-	return -1;
-}
-
-static void ls_x11(const uint8_t *p, size_t n, size_t off, const struct rp_str *name)
+/* Walks the X part of a LIST reply (from off) to session name (nn bytes):
+ * its display number + 1 (0 while it starts) in *dpy, its display and
+ * windows printed when print. false when it is not there (not an X
+ * session, or it ended). */
+static bool ls_x11_walk(const uint8_t *p, size_t n, size_t off, const char *name, size_t nn,
+			bool print, uint32_t *dpy)
 {
 	struct ls_reader r = {p, n, off, false};
 	unsigned nx;
 
 	if (off >= n)
-		return;
+		return false;
 	nx = ls_get(&r, 2);
 	for (unsigned i = 0; i < nx && !r.bad; i++) {
 		struct rp_str sn = ls_str(&r);
-		uint32_t dpy = ls_get(&r, 4);
+		uint32_t d = ls_get(&r, 4);
 		unsigned nw = ls_get(&r, 2);
-		bool mine = !r.bad && sn.n == name->n && !memcmp(sn.p, name->p, sn.n);
-		if (mine) {
-			if (dpy)
-				printf("  display :%u, %u window%s\n", dpy - 1, nw, nw == 1 ? "" : "s");
+		bool mine = !r.bad && sn.n == nn && !memcmp(sn.p, name, nn);
+		if (mine && print) {
+			if (d)
+				printf("  display :%u, %u window%s\n", d - 1, nw, nw == 1 ? "" : "s");
 			else
 				printf("  display starting\n");
 		}
@@ -258,14 +236,35 @@ static void ls_x11(const uint8_t *p, size_t n, size_t off, const struct rp_str *
 			int x = (int16_t)ls_get(&r, 2), y = (int16_t)ls_get(&r, 2);
 			unsigned w = ls_get(&r, 2), h = ls_get(&r, 2);
 			struct rp_str t = ls_str(&r);
-			if (!mine || r.bad)
+			if (!mine || !print || r.bad)
 				continue;
 			printf("  window 0x%x %ux%u%+d%+d \"", id, w, h, x, y);
 			for (unsigned j = 0; j < t.n; j++) /* the program's title: no controls */
 				putchar((unsigned char)t.p[j] < 0x20 || t.p[j] == 0x7f ? '?' : t.p[j]);
 			printf("\"\n");
 		}
+		if (mine) {
+			*dpy = d;
+			return true;
+		}
 	}
+	return false;
+}
+
+/* The X part's display of session name: its number + 1, 0 while it
+ * starts, -1 when the session is not an X session there (it ended). */
+static long ls_x11_display(const uint8_t *p, size_t n, size_t off, const char *name)
+{
+	uint32_t dpy;
+
+	return ls_x11_walk(p, n, off, name, strlen(name), false, &dpy) ? (long)dpy : -1;
+}
+
+static void ls_x11(const uint8_t *p, size_t n, size_t off, const struct rp_str *name)
+{
+	uint32_t dpy;
+
+	ls_x11_walk(p, n, off, name->p, name->n, true, &dpy);
 }
 
 int telly_ls(int argc, char **argv)
