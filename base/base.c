@@ -279,9 +279,15 @@ char **base_env_edit(char *const *env, const char *const *edits)
 		if (!edited)
 			e[out++] = env[i];
 	}
-	for (size_t j = 0; j < k; j++)
-		if (strchr(edits[j], '='))
+	for (size_t j = 0; j < k; j++) {
+		size_t len = strcspn(edits[j], "=");
+		bool later = false; /* of the same name: it wins, as env's last word */
+		for (size_t l = j + 1; l < k && !later; l++)
+			later = strncmp(edits[l], edits[j], len) == 0 &&
+				(edits[l][len] == '=' || edits[l][len] == 0);
+		if (edits[j][len] == '=' && !later)
 			e[out++] = (char *)edits[j];
+	}
 	e[out] = NULL;
 	return e;
 }

@@ -70,7 +70,8 @@ int base_parse_size(const char *s, size_t *out);
  * is made in the parent, and the child only calls these. */
 
 /* The environment `env` with the changes in `edits` (NULL-terminated):
- * "NAME=value" replaces NAME or is added, "NAME" removes it. One malloc'd
+ * "NAME=value" replaces NAME or is added, "NAME" removes it; of two
+ * edits of one name the later wins (env's words). One malloc'd
  * array of pointers into env and edits (free() it; the strings stay
  * theirs), or NULL when out of memory. */
 char **base_env_edit(char *const *env, const char *const *edits);

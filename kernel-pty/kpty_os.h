@@ -29,11 +29,39 @@ struct kpty_os_child {
 /* argv[0] is looked up in PATH. ws may be NULL. The pty has IUTF8 set
  * (an erase takes a whole UTF-8 character). Its modes are set before the
  * fork, so that a program that sets its own at its start keeps them.
- * Returns 0 or -errno (its exec's, if it failed within
- * KPTY_OS_EXEC_WAIT_MS: waited for no longer). */
-#define KPTY_OS_EXEC_WAIT_MS 2000
+ * Returns 0 once the child is forked (its exec is not waited for: one
+ * that fails says "cannot run PROG: WHY" on the terminal and exits 127),
+ * or -errno. */
 int kpty_os_spawn(struct kpty_os_child *c, char *const argv[], const struct kpty_winsize *ws,
 		  unsigned flags);
+
+/* What kpty_os_spawn_prog runs: argv, argv[0] looked up in the PATH of
+ * envp (NULL: the caller's environment), in the first of dirs (a NULL-
+ * terminated list; NULL: the caller's folder) the child can chdir() to. */
+struct kpty_os_prog {
+	char *const *argv;
+	char *const *envp;
+	const char *const *dirs;
+};
+
+/* The same, and *exec_fd (if exec_fd is not NULL) the read end of a
+ * close-on-exec pipe (non-blocking, close-on-exec) that the child writes
+ * struct kpty_os_said records to: the folder it took if not dirs[0],
+ * and why its exec failed (it then exits 127). Its end of file comes at
+ * the exec (or that exit): the caller reads it when it is ready, never
+ * waiting (a loop's fd manager; kpty_os_said_parse). -1 if no pipe was
+ * asked. */
+enum { KPTY_OS_SAID_DIR = 1, KPTY_OS_SAID_EXEC = 2 };
+struct kpty_os_said {
+	int what; /* KPTY_OS_SAID_* */
+	int val;  /* DIR: its index in dirs; EXEC: the exec's errno */
+};
+int kpty_os_spawn_prog(struct kpty_os_child *c, const struct kpty_os_prog *p,
+		       const struct kpty_winsize *ws, unsigned flags, int *exec_fd);
+/* What the pipe held (n bytes) at its end of file: *dir the index of the
+ * folder taken, *exec_err the exec's errno (0: it ran; EIO for a record
+ * cut short). */
+void kpty_os_said_parse(const void *buf, size_t n, int *dir, int *exec_err);
 
 /* A read of the master in packet mode: returns the data bytes copied into
  * buf (0 for a status packet), *status gets the TIOCPKT status bits (0 for

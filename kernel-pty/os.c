@@ -110,9 +110,12 @@ void kpty_os_child_signals(void)
 	sigprocmask(SIG_SETMASK, &none, NULL);
 }
 
-/* In the child, between fork and exec: only async-signal-safe calls. */
-static void child(int slave, char *const argv[], int errpipe)
+/* In the child, between fork and exec: only async-signal-safe calls
+ * (the environment and argv are the caller's, made before the fork;
+ * glibc's execvp searches PATH, read from environ, in stack buffers). */
+static void child(int slave, const struct kpty_os_prog *p, int say)
 {
+	struct kpty_os_said rec;
 	int err;
 
 	setsid();
@@ -123,22 +126,40 @@ static void child(int slave, char *const argv[], int errpipe)
 	if (slave > 2)
 		close(slave);
 	kpty_os_child_signals();
-	execvp(argv[0], argv);
+	for (int i = 0; p->dirs && p->dirs[i]; i++) {
+		if (chdir(p->dirs[i]) < 0)
+			continue;
+		rec = (struct kpty_os_said){KPTY_OS_SAID_DIR, i};
+		if (i && say >= 0 && write(say, &rec, sizeof rec) < 0)
+			say = -1;
+		break;
+	}
+	if (p->envp)
+		environ = (char **)p->envp;
+	execvp(p->argv[0], p->argv);
 fail:
 	err = errno;
-	if (write(errpipe, &err, sizeof err) < 0)
+	rec = (struct kpty_os_said){KPTY_OS_SAID_EXEC, err};
+	if (say >= 0 && write(say, &rec, sizeof rec) == (ssize_t)sizeof rec)
 		_exit(127);
+	/* Nobody reads a pipe: said on the terminal, as a shell would. */
+	const char *why = strerrordesc_np(err);
+	const char *parts[] = {"cannot run ", p->argv[0], ": ", why ? why : "unknown error", "\r\n"};
+	for (size_t i = 0; i < sizeof parts / sizeof *parts; i++)
+		if (write(2, parts[i], strlen(parts[i])) < 0)
+			break;
 	_exit(127);
 }
 
-int kpty_os_spawn(struct kpty_os_child *c, char *const argv[], const struct kpty_winsize *ws,
-		  unsigned flags)
+int kpty_os_spawn_prog(struct kpty_os_child *c, const struct kpty_os_prog *p,
+		       const struct kpty_winsize *ws, unsigned flags, int *exec_fd)
 {
-	int master, slave = -1, errpipe[2] = {-1, -1}, err = 0, on = 1;
+	int master, slave = -1, say[2] = {-1, -1}, err = 0, on = 1;
 	struct termios lt;
-	ssize_t n;
 	pid_t pid;
 
+	if (exec_fd)
+		*exec_fd = -1;
 	master = posix_openpt(O_RDWR | O_NOCTTY | O_CLOEXEC);
 	if (master < 0)
 		return -errno;
@@ -166,42 +187,23 @@ int kpty_os_spawn(struct kpty_os_child *c, char *const argv[], const struct kpty
 		goto fail_errno;
 	if ((flags & KPTY_OS_PACKET) && ioctl(master, TIOCPKT, &on) < 0)
 		goto fail_errno;
-	if (pipe2(errpipe, O_CLOEXEC) < 0)
+	if (exec_fd && pipe2(say, O_CLOEXEC | O_NONBLOCK) < 0)
 		goto fail_errno;
 	pid = fork();
 	if (pid < 0)
 		goto fail_errno;
 	if (pid == 0) {
 		close(master);
-		close(errpipe[0]);
-		child(slave, argv, errpipe[1]);
+		if (say[0] >= 0)
+			close(say[0]);
+		child(slave, p, say[1]);
 	}
-	close(errpipe[1]);
-	errpipe[1] = -1;
-	/* exec succeeded when the close-on-exec pipe closes with nothing in
-	 * it. The child execs at once; one that has not within
-	 * KPTY_OS_EXEC_WAIT_MS (a loaded machine, a slow disk) is taken as
-	 * started, so that a caller's event loop is never held longer: its
-	 * failure shows as its exit (127, or SIGPIPE writing to the closed
-	 * pipe). */
-	struct pollfd pfd = {.fd = errpipe[0], .events = POLLIN};
-	int ready;
-	do
-		ready = poll(&pfd, 1, KPTY_OS_EXEC_WAIT_MS);
-	while (ready < 0 && errno == EINTR);
-	n = 0;
-	if (ready > 0)
-		do
-			n = read(errpipe[0], &err, sizeof err);
-		while (n < 0 && errno == EINTR);
-	close(errpipe[0]);
-	if (n == (ssize_t)sizeof err) {
-		while (waitpid(pid, NULL, 0) < 0 && errno == EINTR)
-			;
-		close(slave);
-		close(master);
-		return -err;
-	}
+	/* Never waited for here: the caller reads the pipe when it is
+	 * ready (its end of file comes at the exec). */
+	if (say[1] >= 0)
+		close(say[1]);
+	if (exec_fd)
+		*exec_fd = say[0];
 	fcntl(master, F_SETFL, fcntl(master, F_GETFL) | O_NONBLOCK);
 	c->master = master;
 	c->slave = slave;
@@ -210,14 +212,39 @@ int kpty_os_spawn(struct kpty_os_child *c, char *const argv[], const struct kpty
 
 fail_errno:
 	err = errno;
-	if (errpipe[0] >= 0)
-		close(errpipe[0]);
-	if (errpipe[1] >= 0)
-		close(errpipe[1]);
+	if (say[0] >= 0)
+		close(say[0]);
+	if (say[1] >= 0)
+		close(say[1]);
 	if (slave >= 0)
 		close(slave);
 	close(master);
 	return -err;
+}
+
+int kpty_os_spawn(struct kpty_os_child *c, char *const argv[], const struct kpty_winsize *ws,
+		  unsigned flags)
+{
+	const struct kpty_os_prog p = {.argv = argv};
+
+	return kpty_os_spawn_prog(c, &p, ws, flags, NULL);
+}
+
+void kpty_os_said_parse(const void *buf, size_t n, int *dir, int *exec_err)
+{
+	struct kpty_os_said rec;
+
+	*dir = 0;
+	*exec_err = 0;
+	for (size_t off = 0; off + sizeof rec <= n; off += sizeof rec) {
+		memcpy(&rec, (const char *)buf + off, sizeof rec);
+		if (rec.what == KPTY_OS_SAID_DIR && rec.val > 0)
+			*dir = rec.val;
+		else if (rec.what == KPTY_OS_SAID_EXEC)
+			*exec_err = rec.val > 0 ? rec.val : EIO;
+	}
+	if (n % sizeof rec) /* cut short: it did not run as asked */
+		*exec_err = EIO;
 }
 
 int kpty_os_input_queued(const struct kpty_os_child *c)

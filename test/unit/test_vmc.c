@@ -738,6 +738,12 @@ static void env_edit(void)
 	e = base_env_edit(NULL, NULL);
 	CHECK(e && !e[0]);
 	free(e);
+	/* Of two edits of one name, the later (env's words: telly new --
+	 * TERM=dumb PROG after the TERM the daemon sets). */
+	const char *twice[] = {"TERM=xterm", "A=1", "TERM=dumb", "A", NULL};
+	e = base_env_edit(env, twice);
+	CHECK(e && e[5] && !strcmp(e[5], "TERM=dumb") && !e[6]);
+	free(e);
 }
 
 /* What a forked child calls before exec: descriptors from low on closed
