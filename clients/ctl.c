@@ -160,11 +160,19 @@ static int call(struct ctl *c, bool start, const uint8_t *frame, long n, struct 
 		fprintf(stderr, "telly %s: %s\n", c->cmd, err);
 		return 1;
 	}
-	if (rp_desk_call(*conn, frame, (size_t)n, 1, h, p, CALL_TIMEOUT_MS, err, sizeof err) <
-	    0) {
+	int r = rp_desk_call(*conn, frame, (size_t)n, 1, h, p, CALL_TIMEOUT_MS, err, sizeof err);
+	if (r < 0) {
+		struct rp_error e;
 		fprintf(stderr, "telly %s: %s\n", c->cmd, err);
+		/* A program that cannot run (telly new, telly run): 127, as
+		 * ssh's shell and telly x say it (an X display that could not
+		 * start stays 1). */
+		r = r == -EREMOTEIO && h->type == RP_ERROR && rp_error_decode(*p, h->len, &e) == 0 &&
+				    e.code == RP_E_SPAWN && !c->x11
+			    ? 127
+			    : 1;
 		rp_conn_destroy(*conn);
-		return 1;
+		return r;
 	}
 	return 0;
 }

@@ -200,63 +200,29 @@ static int on_list(struct server *srv, struct conn *c, const struct rp_hdr *h, c
 	return FRAME_DONE;
 }
 
-/* The program OPEN m would start is looked for as exec will, so that one
- * that cannot run is refused as a shell says "command not found", where
- * it was answered with a session that ended at its start (telly new
- * printed its name and exited 0, or for an X display did or did not
- * see it end first). A name without a '/' in PATH (PATH unset:
- * /bin:/usr/bin); one with a '/' from the folder it would start in (x11:
- * an X display's). A PATH with a relative directory is left to the exec.
- * So is a NAME=VALUE word: env, which runs a terminal's program
- * (program_create), takes it and those after it as the environment's
- * (telly new -- LANG=C top, or PATH=DIR:... PROG, found in DIR). */
-static bool program_missing(const struct rp_open *m, bool x11, char *err, size_t errn)
-{
-	const struct rp_str *prog = &m->argv[0];
-	const char *path = getenv("PATH");
-	char cand[4096], dir[4096];
-	struct stat st;
+static void open_ok(struct server *srv, struct conn *c, struct session *s, uint8_t flags,
+		    const struct kpty_winsize *ws, uint32_t req);
 
-	if (!prog->n || memchr(prog->p, 0, prog->n) || memchr(prog->p, '=', prog->n))
-		return false;
-	if (memchr(prog->p, '/', prog->n)) {
-		if (prog->p[0] != '/')
-			program_dir(m, x11, dir, sizeof dir);
-		if ((size_t)snprintf(cand, sizeof cand, "%s%s%.*s", prog->p[0] == '/' ? "" : dir,
-				     prog->p[0] == '/' ? "" : "/", (int)prog->n, prog->p) >= sizeof cand)
-			return false;
-		int e = stat(cand, &st) < 0	 ? errno
-			: S_ISDIR(st.st_mode)	 ? EACCES
-			: access(cand, X_OK) < 0 ? errno
-						 : 0;
-		if (!e)
-			return false;
-		snprintf(err, errn, "cannot run %.*s: %s", (int)prog->n, prog->p, strerror(e));
-		return true;
-	}
-	for (const char *d = path ? path : "/bin:/usr/bin";; d++) {
-		const char *end = strchrnul(d, ':');
-		if (*d != '/')
-			return false;
-		if ((size_t)snprintf(cand, sizeof cand, "%.*s/%.*s", (int)(end - d), d,
-				     (int)prog->n, prog->p) >= sizeof cand)
-			return false;
-		if (stat(cand, &st) == 0 && !S_ISDIR(st.st_mode) && access(cand, X_OK) == 0)
-			return false;
-		if (!*end)
-			break;
-		d = end;
-	}
-	snprintf(err, errn, "cannot run %.*s: No such file or directory", (int)prog->n, prog->p);
-	return true;
+/* A free channel slot of c, + 1; 0 (c told) if it has none. */
+static int chan_slot(struct conn *c, uint32_t req)
+{
+	char err[80];
+	int slot;
+
+	for (slot = 0; slot < MAX_CHANS && c->chans[slot]; slot++)
+		;
+	if (slot < MAX_CHANS)
+		return slot + 1;
+	snprintf(err, sizeof err, "too many channels on one connection (at most %d)", MAX_CHANS);
+	rp_conn_error(c->rc, 0, RP_E_LIMIT, req, false, err);
+	return 0;
 }
 
 static void do_open(struct server *srv, struct conn *c, const struct rp_open *m)
 {
 	char name[RP_MAX_NAME + 1], err[300];
 	struct session *s;
-	struct chan *v;
-	int slot, code;
+	int code;
 
 	if (m->name.n) {
 		snprintf(name, sizeof name, "%.*s", (int)m->name.n, m->name.p);
@@ -281,11 +247,6 @@ static void do_open(struct server *srv, struct conn *c, const struct rp_open *m)
 		rp_conn_error(c->rc, 0, RP_E_LIMIT, m->req, false, "the server is stopping");
 		return;
 	}
-	if (((s && (m->flags & RP_OPEN_RUN)) || (!s && (m->flags & RP_OPEN_CREATE))) &&
-	    m->argc && program_missing(m, s || (m->flags & RP_OPEN_X11), err, sizeof err)) {
-		rp_conn_error(c->rc, 0, RP_E_SPAWN, m->req, false, err);
-		return;
-	}
 	if (s && (m->flags & RP_OPEN_RUN)) { /* telly run: a program in an X session */
 		if ((code = x11_run(s, m, c, err, sizeof err)) != 0)
 			rp_conn_error(c->rc, 0, (uint16_t)code, m->req, false, err);
@@ -306,40 +267,68 @@ static void do_open(struct server *srv, struct conn *c, const struct rp_open *m)
 		rp_conn_error(c->rc, 0, RP_E_PROTO, m->req, false, err);
 		return;
 	}
-	for (slot = 0; slot < MAX_CHANS && c->chans[slot]; slot++)
-		;
-	if ((m->flags & RP_OPEN_ATTACH) && slot == MAX_CHANS) {
-		snprintf(err, sizeof err, "too many channels on one connection (at most %d)",
-			 MAX_CHANS);
-		rp_conn_error(c->rc, 0, RP_E_LIMIT, m->req, false, err);
+	if ((m->flags & RP_OPEN_ATTACH) && !chan_slot(c, m->req))
+		return;
+	/* A program's session: answered once its exec says (open_answer). */
+	if (!s && !(m->flags & RP_OPEN_X11)) {
+		if ((code = program_create(srv, m, name, c, err, sizeof err)) != 0)
+			rp_conn_error(c->rc, 0, (uint16_t)code, m->req, false, err);
 		return;
 	}
-	if (!s && (code = (m->flags & RP_OPEN_X11 ? x11_create : program_create)(
-			   srv, m, name, &s, err, sizeof err)) != 0) {
+	if (!s && (code = x11_create(srv, m, name, &s, err, sizeof err)) != 0) {
 		rp_conn_error(c->rc, 0, (uint16_t)code, m->req, false, err);
 		return;
 	}
-	if (!(m->flags & RP_OPEN_ATTACH)) {
-		dispatch_reply_ok(c, 0, m->req, name);
+	open_ok(srv, c, s, m->flags, &m->ws, m->req);
+}
+
+/* OK to an OPEN of s, and what it asked done: attached. */
+static void open_ok(struct server *srv, struct conn *c, struct session *s, uint8_t flags,
+		    const struct kpty_winsize *ws, uint32_t req)
+{
+	struct chan *v;
+	int slot;
+
+	if (!(flags & RP_OPEN_ATTACH)) {
+		dispatch_reply_ok(c, 0, req, s->name);
 		return;
 	}
-	if (!(v = chan_attach(srv, c, s, slot, (m->flags & RP_OPEN_READONLY) != 0))) {
-		rp_conn_error(c->rc, 0, RP_E_LIMIT, m->req, false, "out of memory");
+	if (!(slot = chan_slot(c, req)))
+		return;
+	if (!(v = chan_attach(srv, c, s, slot - 1, (flags & RP_OPEN_READONLY) != 0))) {
+		rp_conn_error(c->rc, 0, RP_E_LIMIT, req, false, "out of memory");
 		return;
 	}
-	dispatch_reply_ok(c, v->id, m->req, name);
+	dispatch_reply_ok(c, v->id, req, s->name);
 	chan_resumable(v);
 	/* The newest writer's window decides the size, as tmux's "latest". */
 	if (!v->readonly)
-		session_set_winsize(s, &m->ws);
+		session_set_winsize(s, ws);
 	/* An X display takes the screen of the newest desk that may write
 	 * (xpra's way): what programs maximize or centre by fits it. */
-	if (!v->readonly && (m->flags & RP_OPEN_SCREEN) && x11_session(s))
-		x11_screen(s, m->ws.ws_xpixel, m->ws.ws_ypixel);
+	if (!v->readonly && (flags & RP_OPEN_SCREEN) && x11_session(s))
+		x11_screen(s, ws->ws_xpixel, ws->ws_ypixel);
 	chan_snapshot(v);
-	serve_log("connection %u: attached to %s%s%s", c->id, name,
+	serve_log("connection %u: attached to %s%s%s", c->id, s->name,
 		  v->readonly ? " (read-only)" : "", c->lz4 ? " (lz4 output)" : "");
 	session_attached(s, v);
+}
+
+void open_answer(struct server *srv, struct open_ask *a, struct session *s, const char *fail)
+{
+	struct conn *c = srv->conns;
+
+	if (!a->conn)
+		return;
+	while (c && c->id != a->conn)
+		c = c->next;
+	a->conn = 0;
+	if (!c || c->closing_at)
+		return; /* it went meanwhile: nobody to tell */
+	if (fail || !s)
+		rp_conn_error(c->rc, 0, RP_E_SPAWN, a->req, false, fail ? fail : "its session ended");
+	else
+		open_ok(srv, c, s, a->flags, &a->ws, a->req);
 }
 
 static int on_open(struct server *srv, struct conn *c, const struct rp_hdr *h, const uint8_t *p)

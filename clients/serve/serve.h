@@ -352,14 +352,56 @@ void session_clamp_winsize(struct kpty_winsize *ws);
 /* Shared timed work (the screen's settle), then the kind's. */
 long session_tick(struct session *s, long now_ms);
 
-/* session_pty.c: a program on a Linux pty (EXTPROC packet mode). */
+/* A program's start, as its exec says (both kinds): the child's close-
+ * on-exec pipe, read in the fd manager (never waited for) until its end
+ * of file, which comes at the exec, or at the child's exit after it
+ * wrote why the exec failed; then done(w, ctx), w->fd -1 and what the
+ * pipe held in w->said. The OPEN that asked for the program (ask, its
+ * connection's id: it may have gone since) is answered then, or once
+ * OPEN_ANSWER_MS passed without a word (a display still starting, a
+ * child slow to exec: the program is taken as started). */
+#define OPEN_ANSWER_MS 5000
+#define EXEC_SAID_BYTES 200
+struct open_ask {
+	unsigned conn; /* 0: nobody waits */
+	uint32_t req;
+	uint8_t flags; /* the OPEN's */
+	struct kpty_winsize ws;
+	long by; /* ms */
+};
+struct exec_watch;
+typedef void exec_done_fn(struct exec_watch *w, void *ctx);
+struct exec_watch {
+	struct server *srv;
+	int fd; /* -1: none (said, or never made) */
+	char said[EXEC_SAID_BYTES];
+	size_t nsaid;
+	exec_done_fn *done;
+	void *ctx;
+	struct open_ask ask;
+};
+/* fd (the pipe's read end, non-blocking) watched: 0, or -errno with fd
+ * closed and w->fd -1 (nothing will be said). */
+int exec_watch_add(struct server *srv, struct exec_watch *w, int fd, exec_done_fn *done,
+		   void *ctx);
+/* What is there read now; at the end of file, done. */
+void exec_watch_take(struct exec_watch *w);
+/* Closed without a word (its session goes). */
+void exec_watch_drop(struct exec_watch *w);
+/* The OPEN m from c waits for its program's answer. */
+void open_ask_hold(struct open_ask *a, const struct conn *c, const struct rp_open *m);
+/* Its deadline: -1 if nobody waits, else the ms until it (0: due). */
+long open_ask_wait(const struct open_ask *a, long now_ms);
+/* dispatch.c: the OPEN a waits answered, once (nothing if its
+ * connection went): fail, an ERROR SPAWN; else OK for session s, and
+ * what the OPEN asked done (attached). */
+void open_answer(struct server *srv, struct open_ask *a, struct session *s, const char *fail);
+
+/* session_pty.c: a program on a Linux pty (EXTPROC packet mode). OPEN
+ * m from c: 0 once it is forked (c is answered when its exec says:
+ * open_answer), else an RP_E_ code, err said, for c to be answered now. */
 int program_create(struct server *srv, const struct rp_open *m, const char *name,
-		   struct session **out, char *err, size_t errn);
-/* The folder OPEN m's program starts in, into dir: its cwd (a relative
- * one from the home), or the home when it names none, is not a folder
- * here (false then), or the session is an X display (x11), whose
- * programs start in the home. */
-bool program_dir(const struct rp_open *m, bool x11, char *dir, size_t n);
+		   const struct conn *c, char *err, size_t errn);
 /* session_x11.c: an X display (xdisplay) with programs in it. */
 struct rp_xkey;
 struct rp_xpointer;
@@ -369,10 +411,10 @@ struct rp_xchunk;
 int x11_create(struct server *srv, const struct rp_open *m, const char *name,
 	       struct session **out, char *err, size_t errn);
 struct x11 *x11_session(struct session *s); /* NULL: another kind */
-/* OPEN with RP_OPEN_RUN: m's argv started in X session s. 0 or an RP_E_ code, err said. */
 /* OPEN with RP_OPEN_RUN from c: m's argv started in X session s, and c
  * answered (OK, or why it did not run) once its exec says, within
- * RUN_ANSWER_MS. 0, or an RP_E_ code, err said, for c to be answered now. */
+ * OPEN_ANSWER_MS (open_answer). 0, or an RP_E_ code, err said, for c to
+ * be answered now. */
 int x11_run(struct session *s, const struct rp_open *m, struct conn *c, char *err, size_t errn);
 /* OPEN ATTACH|SCREEN from a desk that may write: the display takes its
  * screen's size w x h (RP_X_SCREEN_MIN..MAX, checked), as tmux's

@@ -4,10 +4,12 @@
  * the host's copy of the screen (screen_*) are all here.
  */
 #include <errno.h>
+#include <poll.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/wait.h>
+#include <unistd.h>
 
 #include "base.h"
 #include "serve.h"
@@ -281,4 +283,77 @@ void session_end(struct server *srv, struct session *s, int status)
 	screen_destroy(s->screen);
 	s->screen = NULL;
 	s->ops->destroy(s, srv->fdm); /* the kind frees its log after what writes it */
+}
+
+/* ---- a program's start, as its exec says (serve.h) ---- */
+
+static void on_exec_pipe(struct fdm *fdm, int fd, int events, void *data)
+{
+	(void)fdm;
+	(void)fd;
+	(void)events;
+	exec_watch_take(data);
+}
+
+int exec_watch_add(struct server *srv, struct exec_watch *w, int fd, exec_done_fn *done,
+		   void *ctx)
+{
+	int r;
+
+	w->srv = srv;
+	w->fd = fd;
+	w->nsaid = 0;
+	w->done = done;
+	w->ctx = ctx;
+	if (fd < 0)
+		return -EBADF;
+	if ((r = fdm_add(srv->fdm, fd, POLLIN, on_exec_pipe, w)) < 0) {
+		close(fd);
+		w->fd = -1;
+	}
+	return r;
+}
+
+void exec_watch_take(struct exec_watch *w)
+{
+	if (w->fd < 0)
+		return;
+	for (;;) {
+		char b[64];
+		size_t room = sizeof w->said - w->nsaid;
+		ssize_t n = read(w->fd, room ? w->said + w->nsaid : b, room ? room : sizeof b);
+		if (n > 0) {
+			w->nsaid += room ? (size_t)n : 0; /* more than the bound: dropped */
+			continue;
+		}
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n < 0 && errno == EAGAIN)
+			return;
+		break; /* its end (or an error, taken as one) */
+	}
+	exec_watch_drop(w);
+	w->done(w, w->ctx);
+}
+
+void exec_watch_drop(struct exec_watch *w)
+{
+	if (w->fd < 0)
+		return;
+	fdm_del(w->srv->fdm, w->fd);
+	close(w->fd);
+	w->fd = -1;
+}
+
+void open_ask_hold(struct open_ask *a, const struct conn *c, const struct rp_open *m)
+{
+	*a = (struct open_ask){.conn = c ? c->id : 0, .req = m->req, .flags = m->flags,
+			       .ws = m->ws, .by = base_now_ms() + OPEN_ANSWER_MS};
+}
+
+long open_ask_wait(const struct open_ask *a, long now_ms)
+{
+	if (!a->conn)
+		return -1;
+	return a->by > now_ms ? a->by - now_ms : 0;
 }

@@ -22,7 +22,8 @@
 
 #ifdef TELLY_FUZZ_DISPATCH
 static int fuzz_pty(struct kpty_os_child *c, const struct kpty_winsize *ws);
-#define kpty_os_spawn(c, argv, ws, flags) ((void)(argv), (void)(flags), fuzz_pty(c, ws))
+#define kpty_os_spawn_prog(c, prog, ws, flags, exec_fd) \
+	((void)(prog), (void)(flags), *(exec_fd) = -1, fuzz_pty(c, ws))
 #define kpty_os_pump_create_tee(m, n, tee, ctx) \
 	((void)(m), (void)(n), (void)(tee), (void)(ctx), errno = ENOSYS, (struct kpty_os_pump *)NULL)
 #define telly_slog_start(dir, name, cap, what) \
@@ -51,6 +52,14 @@ struct program {
 	char ctx_comm[RP_MAX_COMM + 1];
 	long consumed_at, consumed_poll_ms;
 	char notice[400]; /* for the first viewer: why it started elsewhere */
+	/* Its exec, watched; the OPEN that made it answered when it says. */
+	struct exec_watch exec;
+	int exec_err; /* why its exec failed (0: it ran, or not known yet) */
+	char argv0[200]; /* the program as asked, for what is said */
+	char cwd[256];	 /* the folder asked, printable, if it may not be here */
+	const char *dirs[4]; /* where it may start: the folder asked, the home, / */
+	bool cwd_tried;	     /* dirs[0] is the folder asked */
+	char home[4096];
 };
 
 static struct program *prog(struct session *s)
@@ -514,6 +523,9 @@ static void program_reap(struct session *s)
 
 	if (!kpty_os_reap(&p->child, &status))
 		return;
+	/* Its exec's word is whole now (the child is gone): taken first, so
+	 * the OPEN waiting hears it ran (then sees it end) or why not. */
+	exec_watch_take(&p->exec);
 	/* What it printed last: the pump's ring and what the pty holds. */
 	kpty_os_pump_stop(p->pump);
 	session_end(s->srv, s, status);
@@ -545,6 +557,14 @@ static long program_wait_time(struct session *s, long now)
 	}
 	if (p->sigkill_at)
 		wait = p->sigkill_at - now;
+	/* Nothing said in time (a loaded machine): taken as started, as an
+	 * X program is (its failure is then its end, status 127). */
+	long ask = open_ask_wait(&p->exec.ask, now);
+	if (ask == 0)
+		open_answer(s->srv, &p->exec.ask, p->exec_err ? NULL : s,
+			    p->exec_err ? s->end_why : NULL);
+	else if (ask > 0 && (wait < 0 || ask < wait))
+		wait = ask;
 	if (p->inq.count) {
 		feed(p);
 		if (p->inq.count)
@@ -565,6 +585,9 @@ static void program_destroy(struct session *s, struct fdm *fdm)
 	struct program *p = prog(s);
 
 	fdm_del(fdm, p->fd);
+	exec_watch_drop(&p->exec);
+	/* Out of the table now: the OPEN still waiting learns why. */
+	open_answer(s->srv, &p->exec.ask, NULL, p->exec_err ? s->end_why : NULL);
 	kpty_os_pump_destroy(p->pump);
 	kpty_os_close(&p->child);
 	telly_slog_destroy(s->log); /* after the pump, which writes it */
@@ -614,60 +637,88 @@ static bool log_tee_now(void *ctx, const void *buf, size_t n)
 	return telly_slog_write_now(ctx, buf, n);
 }
 
-static bool is_dir(const char *path)
-{
-	struct stat st;
-
-	return stat(path, &st) == 0 && S_ISDIR(st.st_mode) && access(path, X_OK) == 0;
-}
-
-bool program_dir(const struct rp_open *m, bool x11, char *dir, size_t n)
+/* Where the program may start, in order: the folder OPEN names (a
+ * relative one from the home), the home, /. The child takes the first it
+ * can enter and says which (KPTY_OS_SAID_DIR): none is looked at here,
+ * where a folder on a hung mount would hold the loop. */
+static void start_dirs(struct program *p, const struct rp_open *m, char *asked, size_t n)
 {
 	const char *home = getenv("HOME");
 	const struct passwd *pw = home && *home ? NULL : getpwuid(getuid());
+	int nd = 0, len = -1;
 
 	if (pw)
 		home = pw->pw_dir;
-	if (!home || !is_dir(home))
-		home = "/";
-	snprintf(dir, n, "%s", home);
-	if (x11 || !m->cwd.n)
-		return true;
-	int len = -1;
-	if (memchr(m->cwd.p, 0, m->cwd.n))
-		; /* not a path */
-	else if (m->cwd.p[0] == '/')
-		len = snprintf(dir, n, "%.*s", (int)m->cwd.n, m->cwd.p);
-	else
-		len = snprintf(dir, n, "%s/%.*s", home, (int)m->cwd.n, m->cwd.p);
-	if (len >= 0 && (size_t)len < n && is_dir(dir))
-		return true;
-	snprintf(dir, n, "%s", home);
-	return false;
+	snprintf(p->home, sizeof p->home, "%s", home && *home ? home : "/");
+	if (m->cwd.n) {
+		base_log_escape(m->cwd.p, m->cwd.n, false, p->cwd, sizeof p->cwd);
+		if (memchr(m->cwd.p, 0, m->cwd.n))
+			; /* not a path */
+		else if (m->cwd.p[0] == '/')
+			len = snprintf(asked, n, "%.*s", (int)m->cwd.n, m->cwd.p);
+		else
+			len = snprintf(asked, n, "%s/%.*s", p->home, (int)m->cwd.n, m->cwd.p);
+		if (len >= 0 && (size_t)len < n) {
+			p->dirs[nd++] = asked;
+			p->cwd_tried = true;
+		}
+	}
+	p->dirs[nd++] = p->home;
+	if (strcmp(p->home, "/"))
+		p->dirs[nd++] = "/";
+	p->dirs[nd] = NULL;
 }
 
-/* Where the program starts (program_dir); a folder OPEN named that is not
- * one here is said in p->notice. */
-static void start_dir(struct program *p, const struct rp_open *m, char *dir, size_t n)
+/* Its exec said (the pipe's end of file): where it started, and whether
+ * it runs. The OPEN that made it is answered OK now; one whose program
+ * could not run, once it is reaped and out of the table (program_reap,
+ * program_destroy), so that it is never listed after the answer. */
+static void program_started(struct exec_watch *w, void *ctx)
 {
-	if (program_dir(m, false, dir, n))
+	struct program *p = ctx;
+	struct session *s = &p->s;
+	int dir, err, nd = 0;
+
+	kpty_os_said_parse(w->said, w->nsaid, &dir, &err);
+	while (p->dirs[nd])
+		nd++;
+	if (p->cwd[0] && dir < nd && (dir > 0 || !p->cwd_tried)) {
+		snprintf(p->notice, sizeof p->notice, "%s: no directory %s here: started in %s",
+			 s->name, p->cwd, p->dirs[dir]);
+		serve_log("session %s: no directory %s here: started in %s", s->name, p->cwd,
+			  p->dirs[dir]);
+		for (struct chan *v = s->viewers; v; v = v->snext)
+			chan_notice(v, "%s", p->notice);
+		if (s->viewers)
+			p->notice[0] = 0;
+	}
+	if (err) {
+		p->exec_err = err;
+		snprintf(s->end_why, sizeof s->end_why, "cannot run %s: %s", p->argv0, strerror(err));
+		serve_log("session %s: %s", s->name, s->end_why);
+		for (struct chan *v = s->viewers; v; v = v->snext)
+			chan_notice(v, "%s: %s", s->name, s->end_why);
 		return;
-	char safe[256];
-	base_log_escape(m->cwd.p, m->cwd.n, false, safe, sizeof safe);
-	snprintf(p->notice, sizeof p->notice, "%s: no directory %s here: started in %s",
-		 p->s.name, safe, dir);
+	}
+	open_answer(s->srv, &w->ask, s, NULL);
 }
 
+/* OPEN's words for the program: env's, as it ran it before (NAME=VALUE
+ * words first are its environment, after TERM and TELLY_SESSION, so that
+ * PATH=DIR among them says where it is found), or the user's shell. */
 int program_create(struct server *srv, const struct rp_open *m, const char *name,
-		   struct session **out, char *err, size_t errn)
+		   const struct conn *c, char *err, size_t errn)
 {
 	struct program *p;
 	struct session *s;
-	char *argv[RP_MAX_ARGS + 8];
-	char *strs[RP_MAX_ARGS + 3];
-	int argc = 0, nstr = 0, r;
+	char *argv[RP_MAX_ARGS + 2];
+	const char *edits[RP_MAX_ARGS + 8];
+	char *strs[RP_MAX_ARGS + 1];
+	int argc = 0, nedit = 0, nstr = 0, r, exec_fd = -1;
+	unsigned i = 0;
 	const char *shell = getenv("SHELL");
-	char dir[4096];
+	char asked[4096], term[80], sess[100], dpy[40], xauth[600];
+	char **envp = NULL;
 
 	if (srv->nsessions >= MAX_SESSIONS) {
 		snprintf(err, errn, "too many sessions (at most %d)", MAX_SESSIONS);
@@ -677,28 +728,20 @@ int program_create(struct server *srv, const struct rp_open *m, const char *name
 		return RP_E_LIMIT;
 	p = prog(s);
 	p->fd = -1;
+	p->exec.fd = -1;
 	s->sb_lines = SB_LINES;
 	s->sb_bytes = SB_BYTES;
 	if (m->ws.ws_row && m->ws.ws_col)
 		s->ws = m->ws;
 	session_clamp_winsize(&s->ws);
 	if (!session_screen(s))
-		goto nomem_s;
+		goto nomem;
 
-	/* env sets the program's TERM, working directory and session name
-	 * and then execs it, so the pid we hold is the program's. */
-#define STR(p, n) (strs[nstr] = strndup((p), (n)), strs[nstr] ? strs[nstr++] : NULL)
-	argv[argc++] = "env";
-	start_dir(p, m, dir, sizeof dir);
-	argv[argc++] = "-C";
-	argv[argc++] = dir;
-	char term[80], sess[100];
 	snprintf(term, sizeof term, "TERM=%.*s", m->term.n ? (int)m->term.n : 14,
 		 m->term.n ? m->term.p : "xterm-256color");
 	snprintf(sess, sizeof sess, "TELLY_SESSION=%s", name);
-	argv[argc++] = term;
-	argv[argc++] = sess;
-	char dpy[40], xauth[600];
+	edits[nedit++] = term;
+	edits[nedit++] = sess;
 	if (m->flags & RP_OPEN_DISPLAY) { /* --display: a terminal of an X session */
 		r = x11_env(srv, m->display.p, m->display.n, dpy, sizeof dpy, xauth, sizeof xauth, err,
 			    errn);
@@ -707,28 +750,41 @@ int program_create(struct server *srv, const struct rp_open *m, const char *name
 			free(p);
 			return r;
 		}
-		argv[argc++] = dpy;
-		argv[argc++] = xauth;
+		edits[nedit++] = dpy;
+		edits[nedit++] = xauth;
 	}
-	int first = argc; /* the program's own words */
-	if (m->argc == 0) {
+	for (i = 0; i < m->argc; i++) {
+		if (!(strs[nstr] = strndup(m->argv[i].p, m->argv[i].n)))
+			goto nomem;
+		char *word = strs[nstr++];
+		if (argc == 0 && strchr(word, '='))
+			edits[nedit++] = word;
+		else
+			argv[argc++] = word;
+	}
+	if (argc == 0) /* none, or only NAME=VALUE words: the shell, with them */
 		argv[argc++] = (char *)(shell && *shell ? shell : "/bin/sh");
-	} else {
-		for (unsigned i = 0; i < m->argc; i++)
-			if (!(argv[argc++] = STR(m->argv[i].p, m->argv[i].n)))
-				goto nomem_argv;
-	}
 	argv[argc] = NULL;
-#undef STR
+	edits[nedit] = NULL;
+	if (!(envp = base_env_edit(environ, edits)))
+		goto nomem;
 	{
 		size_t o = 0;
-		for (int i = first; i < argc && o < sizeof p->cmd - 1; i++)
-			o += (size_t)snprintf(p->cmd + o, sizeof p->cmd - o, "%s%s", i > first ? " " : "",
-					      argv[i]);
+		for (unsigned k = 0; k < m->argc && o < sizeof p->cmd - 1; k++)
+			o += (size_t)snprintf(p->cmd + o, sizeof p->cmd - o, "%s%s", k ? " " : "",
+					      strs[k]);
+		if (!m->argc)
+			snprintf(p->cmd, sizeof p->cmd, "%s", argv[0]);
 	}
-	r = kpty_os_spawn(&p->child, argv, &s->ws, KPTY_OS_EXTPROC);
-	for (int i = 0; i < nstr; i++)
-		free(strs[i]);
+	base_log_escape(argv[0], strlen(argv[0]), false, p->argv0, sizeof p->argv0);
+	start_dirs(p, m, asked, sizeof asked);
+	const struct kpty_os_prog what = {.argv = argv, .envp = envp, .dirs = p->dirs};
+	r = kpty_os_spawn_prog(&p->child, &what, &s->ws, KPTY_OS_EXTPROC, &exec_fd);
+	for (int k = 0; k < nstr; k++)
+		free(strs[k]);
+	free(envp);
+	if (p->cwd_tried) /* said from now on as asked (asked is gone) */
+		p->dirs[0] = p->cwd;
 	if (r < 0) {
 		snprintf(err, errn, "cannot start %s: %s", p->cmd, strerror(-r));
 		screen_destroy(s->screen);
@@ -753,15 +809,18 @@ int program_create(struct server *srv, const struct rp_open *m, const char *name
 	p->fd = p->pump ? kpty_os_pump_fd(p->pump) : p->child.master;
 	session_log_events(s);
 	session_insert(srv, s);
-	serve_log("session %s started: %s (pid %d)%s%s", s->name, p->cmd, (int)p->child.pid,
-		  p->notice[0] ? "; " : "", p->notice);
-	*out = s;
+	serve_log("session %s started: %s (pid %d)", s->name, p->cmd, (int)p->child.pid);
+	open_ask_hold(&p->exec.ask, c, m);
+	/* No pipe to say (none could be made or watched): started, as far
+	 * as anyone will know; its failure is its end, status 127. */
+	if (exec_watch_add(srv, &p->exec, exec_fd, program_started, p) < 0)
+		open_answer(srv, &p->exec.ask, s, NULL);
 	return 0;
-nomem_argv:
-	for (int i = 0; i < nstr; i++)
-		free(strs[i]);
-	screen_destroy(s->screen);
-nomem_s:
+nomem:
+	for (int k = 0; k < nstr; k++)
+		free(strs[k]);
+	if (s->screen)
+		screen_destroy(s->screen);
 	free(p);
 	snprintf(err, errn, "out of memory");
 	return RP_E_LIMIT;

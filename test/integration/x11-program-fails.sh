@@ -24,9 +24,10 @@ timeout 60 "$TELLY" x -s nf -- "$T/bad" >"$T/nf.out" 2>&1 || rc=$?
 grep -qF "cannot run $T/bad: No such file or directory" "$T/nf.out" ||
 	fail "telly x did not say why the program did not run: $(cat "$T/nf.out")"
 
-# A path that is not there, or cannot be run, is refused at once as a
-# name PATH lacks, by telly new --x11 every time (it exited 0 when it
-# saw the display come up before the session ended), and telly x.
+# A path that is not there, or cannot be run, fails as a name PATH
+# lacks, said by its exec (the daemon's loop looks at no file), by telly
+# new --x11 every time (it exited 0 when it saw the display come up
+# before the session ended), and telly x.
 for i in 1 2 3; do
 	rc=0
 	"$TELLY" new --x11 -s nx -- /nonexistent/x >"$T/nx.out" 2>&1 || rc=$?
@@ -53,8 +54,9 @@ timeout 60 "$TELLY" x -s nx -- /nonexistent/x >"$T/nx-x.out" 2>&1 || rc=$?
 "$TELLY" new --x11 -s np -- "$T/plain" >"$T/plain.out" 2>&1 && fail "a file without x ran"
 grep -qF "cannot run $T/plain: Permission denied" "$T/plain.out" || fail "$(cat "$T/plain.out")"
 
-# One PATH does not have: refused at once, before any X server, with the
-# same words and 127 (telly new and telly run say it too, and fail).
+# One PATH does not have: its exec says so (no stat of PATH's folders in
+# the daemon's loop), with the same words and 127 (telly new and telly
+# run say it too, and fail).
 rc=0
 timeout 60 "$TELLY" x -s np -- telly-no-such-program >"$T/np.out" 2>&1 || rc=$?
 [ "$rc" = 127 ] || fail "telly x of a program not in PATH exited $rc: $(cat "$T/np.out")"

@@ -7,6 +7,7 @@
  */
 #include <errno.h>
 #include <fcntl.h>
+#include <limits.h>
 #include <netinet/in.h>
 #include <signal.h>
 #include <stdio.h>
@@ -17,6 +18,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "base.h"
 #include "serve/serve.h"
 #include "unit.h"
 #include "vmc.h"
@@ -258,6 +260,28 @@ static int find(const struct desk *d, uint8_t type, int chan)
 		if (d->h[i].type == type && (chan < 0 || d->h[i].chan == chan))
 			return i;
 	return -1;
+}
+
+/* The loop's rounds as serve's run makes them (descriptors, the reaping
+ * its SIGCHLD asks, the sessions' timed work) until d is sent a frame of
+ * type (0: any), or ms passed: what d read last is in d. */
+static bool loop_until(struct fixture *fx, struct desk *d, uint8_t type, long ms)
+{
+	long until = base_now_ms() + ms;
+
+	do {
+		fdm_wait(fx->srv->fdm, 10);
+		for (struct session *s = fx->srv->sessions, *next; s; s = next) {
+			next = s->next;
+			session_reap(s);
+		}
+		for (struct session *s = fx->srv->sessions; s; s = s->next)
+			session_tick(s, base_now_ms());
+		take(d);
+		if (type ? find(d, type, -1) >= 0 : d->n > 0)
+			return true;
+	} while (base_now_ms() < until);
+	return false;
 }
 
 static int count(const struct desk *d, uint8_t type)
@@ -584,7 +608,8 @@ static void test_open(void)
 	take(d);
 	CHECK_EQ(error_code(d, NULL, NULL, 0), RP_E_EXIST);
 	/* A program PATH does not have: refused, nothing made (it was a
-	 * session that ended at its start, its creator told OK). */
+	 * session that ended at its start, its creator told OK), once its
+	 * exec says so. */
 	{
 		const struct kpty_winsize ws = {.ws_row = 30, .ws_col = 100};
 		char *argv[] = {"telly-test-no-such-program", "arg"};
@@ -592,7 +617,7 @@ static void test_open(void)
 		unsigned before = fx.srv->nsessions;
 		send_frame(fx.srv, d, f,
 			   rp_open_frame(f, sizeof f, 3, RP_OPEN_CREATE, "np", "", "", &ws, argv, 2));
-		take(d);
+		CHECK(loop_until(&fx, d, RP_ERROR, 10000));
 		CHECK_EQ(error_code(d, NULL, msg, sizeof msg), RP_E_SPAWN);
 		CHECK(!strcmp(msg, "cannot run telly-test-no-such-program: No such file or directory"));
 		CHECK_EQ(fx.srv->nsessions, before);
@@ -604,6 +629,179 @@ static void test_open(void)
 	CHECK(d->c->closing_at != 0);
 	desk_free(d);
 	fixture_finish(&fx);
+}
+
+/* ---- a program's start, as its exec says ---- */
+
+/* Looks at paths in this process (the daemon's loop; its children are
+ * other processes) under HUNG_DIR, a PATH entry made to stand for one on
+ * a hung mount: any of them would hold every session. */
+#define HUNG_DIR "/telly-test-hung-mount"
+static unsigned hung_looks;
+
+static void hung_look(const char *path)
+{
+	if (path && !strncmp(path, HUNG_DIR, strlen(HUNG_DIR)))
+		hung_looks++;
+}
+
+int stat(const char *path, struct stat *st)
+{
+	hung_look(path);
+	return (int)syscall(SYS_newfstatat, AT_FDCWD, path, st, 0);
+}
+
+int lstat(const char *path, struct stat *st)
+{
+	hung_look(path);
+	return (int)syscall(SYS_newfstatat, AT_FDCWD, path, st, AT_SYMLINK_NOFOLLOW);
+}
+
+int fstatat(int dir, const char *path, struct stat *st, int flags)
+{
+	hung_look(path);
+	return (int)syscall(SYS_newfstatat, dir, path, st, flags);
+}
+
+int access(const char *path, int mode)
+{
+	hung_look(path);
+	return (int)syscall(SYS_faccessat, AT_FDCWD, path, mode);
+}
+
+int faccessat(int dir, const char *path, int mode, int flags)
+{
+	hung_look(path);
+	return (int)(flags ? syscall(SYS_faccessat2, dir, path, mode, flags)
+			   : syscall(SYS_faccessat, dir, path, mode));
+}
+
+/* A child slow to exec: execvp of SLOW_PROG waits (before its exec, in
+ * the daemon's child) for a byte on slow_gate, then fails with ENOENT;
+ * any other program is exec'd. */
+#define SLOW_PROG "telly-test-slow-exec"
+static int slow_gate = -1;
+
+int execvp(const char *file, char *const argv[])
+{
+	char c;
+
+	if (strcmp(file, SLOW_PROG))
+		return execvpe(file, argv, environ);
+	while (read(slow_gate, &c, 1) < 0 && errno == EINTR)
+		;
+	errno = ENOENT;
+	return -1;
+}
+
+static long open_program(uint8_t *f, size_t cap, uint32_t req, uint8_t flags, const char *name,
+			 char **argv, unsigned argc)
+{
+	const struct kpty_winsize ws = {.ws_row = 24, .ws_col = 80};
+
+	return rp_open_frame(f, cap, req, RP_OPEN_CREATE | flags, name, "", "", &ws, argv, argc);
+}
+
+/* An OPEN's program is looked for by its exec, in the child, never in
+ * the daemon's loop: a name PATH lacks is refused with the exec's words
+ * once its exec pipe says, and no path under PATH's folders was looked
+ * at here (it was: stat and access of each PATH entry in the loop, where
+ * one on a hung mount held every session). */
+static void test_open_no_lookup(void)
+{
+	struct fixture fx;
+	struct desk *d;
+	uint8_t f[512];
+	char msg[200], path[PATH_MAX + 64];
+	const char *old = getenv("PATH");
+	char *argv[] = {"telly-test-no-such-program"};
+
+	snprintf(path, sizeof path, "%s:%s", HUNG_DIR, old ? old : "/bin:/usr/bin");
+	setenv("PATH", path, 1);
+	fixture_init(&fx);
+	d = desk_new(fx.srv, false);
+	hello(fx.srv, d, 0, "", "t");
+	hung_looks = 0;
+	send_frame(fx.srv, d, f, open_program(f, sizeof f, 4, 0, "np", argv, 1));
+	CHECK(loop_until(&fx, d, RP_ERROR, 10000));
+	CHECK_EQ(error_code(d, NULL, msg, sizeof msg), RP_E_SPAWN);
+	CHECK(!strcmp(msg, "cannot run telly-test-no-such-program: No such file or directory"));
+	CHECK_EQ(hung_looks, 0u);
+	CHECK(session_find(fx.srv, "np", 2) == NULL);
+	desk_free(d);
+	fixture_finish(&fx);
+	setenv("PATH", old ? old : "/bin:/usr/bin", 1);
+}
+
+/* While an OPEN's program has not exec'd, its answer waits and the
+ * daemon serves the others: OPEN returns at once (it waited up to 2 s
+ * for the exec, in the loop); another desk's LIST is answered; the
+ * answer comes when the exec says, and a desk that went meanwhile is
+ * answered by nobody (no crash, nothing kept: the ASan run). A program
+ * that runs is answered OK and attached. */
+static void test_open_waits_for_exec(void)
+{
+	struct fixture fx;
+	struct desk *d, *other, *gone;
+	uint8_t f[512];
+	char msg[200];
+	int gate[2];
+	char *slow[] = {SLOW_PROG};
+
+	CHECK_EQ(pipe(gate), 0);
+	slow_gate = gate[0];
+	fixture_init(&fx);
+	d = desk_new(fx.srv, false);
+	other = desk_new(fx.srv, false);
+	hello(fx.srv, d, 0, "", "t");
+	hello(fx.srv, other, 0, "", "o");
+	long t0 = base_now_ms();
+	send_frame(fx.srv, d, f, open_program(f, sizeof f, 5, 0, "slow", slow, 1));
+	CHECK(base_now_ms() - t0 < 1000);
+	take(d);
+	CHECK_EQ(d->n, 0);
+	CHECK(!loop_until(&fx, d, 0, 300));
+	send_frame(fx.srv, other, f, req_frame(f, sizeof f, RP_LIST, 6, NULL));
+	take(other);
+	CHECK(find(other, RP_LIST_REPLY, 0) >= 0);
+	CHECK(write(gate[1], "g", 1) == 1);
+	CHECK(loop_until(&fx, d, RP_ERROR, 10000));
+	CHECK_EQ(error_code(d, NULL, msg, sizeof msg), RP_E_SPAWN);
+	CHECK(!strcmp(msg, "cannot run " SLOW_PROG ": No such file or directory"));
+	CHECK(session_find(fx.srv, "slow", 4) == NULL);
+
+	/* Its desk goes before the exec says. */
+	gone = desk_new(fx.srv, false);
+	hello(fx.srv, gone, 0, "", "g");
+	send_frame(fx.srv, gone, f, open_program(f, sizeof f, 7, RP_OPEN_ATTACH, "slow2", slow, 1));
+	conn_destroy(fx.srv, gone->c);
+	desk_free(gone);
+	CHECK(write(gate[1], "g", 1) == 1);
+	for (long until = base_now_ms() + 10000;
+	     session_find(fx.srv, "slow2", 5) && base_now_ms() < until;)
+		loop_until(&fx, d, RP_ERROR, 20);
+	CHECK(session_find(fx.srv, "slow2", 5) == NULL);
+
+	/* One that runs: OK and attached once it has exec'd. */
+	char *runs[] = {"sleep", "30"};
+	send_frame(fx.srv, d, f, open_program(f, sizeof f, 8, RP_OPEN_ATTACH, "runs", runs, 2));
+	CHECK(loop_until(&fx, d, RP_OK, 10000));
+	CHECK(find(d, RP_OK, 1) >= 0);
+	struct session *s = session_find(fx.srv, "runs", 4);
+	CHECK(s != NULL);
+	CHECK_EQ(s ? s->nviewers : 0, 1);
+	if (s)
+		session_kill(s, false, msg, sizeof msg);
+	for (long until = base_now_ms() + 10000;
+	     session_find(fx.srv, "runs", 4) && base_now_ms() < until;)
+		loop_until(&fx, d, RP_EXIT, 20);
+	CHECK(session_find(fx.srv, "runs", 4) == NULL);
+	desk_free(other);
+	desk_free(d);
+	fixture_finish(&fx);
+	close(gate[0]);
+	close(gate[1]);
+	slow_gate = -1;
 }
 
 static void test_kill_stop(void)
@@ -1326,6 +1524,8 @@ int main(int argc, char **argv)
 		{"conn-one-read-a-wakeup", test_one_read_a_wakeup},
 		{"dispatch-list", test_list},
 		{"dispatch-open", test_open},
+		{"dispatch-open-no-lookup", test_open_no_lookup},
+		{"dispatch-open-waits-for-exec", test_open_waits_for_exec},
 		{"dispatch-kill-stop", test_kill_stop},
 		{"dispatch-channel-messages", test_channel_messages},
 		{"dispatch-handoff-malformed", test_handoff_malformed},
