@@ -45,22 +45,16 @@ struct xprog {
 	struct x11 *x;
 	pid_t pid;
 	char **argv; /* waiting for the display; NULL once started */
-	/* What its exec says if it fails, read as it comes (in the fd
-	 * manager) and closed at the end of file, which comes at the exec
-	 * when it runs: no descriptor held for a program's life. -1: none. */
-	int say_fd;
-	char said[200];
-	size_t nsaid;
+	/* What its exec says if it fails ("telly: cannot run PROG: WHY\n"),
+	 * read as it comes and closed at the end of file, which comes at the
+	 * exec when it runs: no descriptor held for a program's life; and
+	 * the telly run waiting for its answer (exec.ask) until then, or
+	 * OPEN_ANSWER_MS (a display still starting, a child slow to exec:
+	 * answered then, never waited for). */
+	struct exec_watch exec;
 	bool first; /* the session's own program: its status is the session's */
 	char name[48];
-	/* A telly run waiting for its answer (conn id, 0: none) until the
-	 * exec pipe says, or RUN_ANSWER_MS passed (a display still starting,
-	 * a child slow to exec: answered then, never waited for). */
-	unsigned ask_conn;
-	uint32_t ask_req;
-	long ask_by;
 };
-#define RUN_ANSWER_MS 5000
 
 struct xwindow {
 	struct xwindow *next;
@@ -866,71 +860,31 @@ static pid_t spawn(struct x11 *x, char **argv, int *say_fd)
  * only its own bytes, cut and made printable; 0 if it said nothing. */
 static size_t said_text(const struct xprog *p, char *text, size_t n)
 {
-	size_t len = p->nsaid, skip = strlen("telly: ");
+	const char *said = p->exec.said;
+	size_t len = p->exec.nsaid, skip = strlen("telly: ");
 
 	if (!len)
 		return 0;
-	while (len && p->said[len - 1] == '\n')
+	while (len && said[len - 1] == '\n')
 		len--;
-	if (len > skip && !memcmp(p->said, "telly: ", skip))
+	if (len > skip && !memcmp(said, "telly: ", skip))
 		len -= skip;
 	else
 		skip = 0;
-	base_log_escape(p->said + skip, len, false, text, n);
+	base_log_escape(said + skip, len, false, text, n);
 	return len;
 }
 
-/* The telly run waiting on p answered: why its program did not run
- * (RP_E_SPAWN, fail set), or OK. Its connection may have gone. */
-static void answer_run(struct x11 *x, struct xprog *p, const char *fail)
+/* A program's exec said (the pipe's end of file): it runs, or why not,
+ * told to the telly run waiting. */
+static void prog_said(struct exec_watch *w, void *ctx)
 {
-	struct conn *c = x->s.srv->conns;
-
-	if (!p->ask_conn)
-		return;
-	while (c && c->id != p->ask_conn)
-		c = c->next;
-	p->ask_conn = 0;
-	if (!c)
-		return;
-	if (fail)
-		rp_conn_error(c->rc, 0, RP_E_SPAWN, p->ask_req, false, fail);
-	else
-		dispatch_reply_ok(c, 0, p->ask_req, x->s.name);
-}
-
-/* A program's exec pipe: kept until its end of file (the exec, or the
- * child's exit after saying why it failed). */
-static void said_take(struct fdm *fdm, struct xprog *p)
-{
-	for (;;) {
-		char b[64];
-		size_t room = sizeof p->said - 1 - p->nsaid;
-		ssize_t n = read(p->say_fd, room ? p->said + p->nsaid : b, room ? room : sizeof b);
-		if (n > 0) {
-			p->nsaid += room ? (size_t)n : 0;
-			continue;
-		}
-		if (n < 0 && errno == EINTR)
-			continue;
-		if (n < 0 && errno == EAGAIN)
-			return;
-		break;
-	}
-	fdm_del(fdm, p->say_fd);
-	close(p->say_fd);
-	p->say_fd = -1;
-	if (p->first && !p->nsaid)
-		p->x->first_waiting = false; /* it runs */
+	struct xprog *p = ctx;
 	char text[300];
-	answer_run(p->x, p, said_text(p, text, sizeof text) ? text : NULL);
-}
 
-static void on_said(struct fdm *fdm, int fd, int events, void *data)
-{
-	(void)fd;
-	(void)events;
-	said_take(fdm, data);
+	if (p->first && !w->nsaid)
+		p->x->first_waiting = false; /* it runs */
+	open_answer(w->srv, &w->ask, &p->x->s, said_text(p, text, sizeof text) ? text : NULL);
 }
 
 static void start_programs(struct x11 *x)
@@ -943,17 +897,14 @@ static void start_programs(struct x11 *x)
 			continue;
 		const char *base = strrchr(p->argv[0], '/');
 		snprintf(p->name, sizeof p->name, "%s", base && base[1] ? base + 1 : p->argv[0]);
-		p->pid = spawn(x, p->argv, &p->say_fd);
-		if (p->pid > 0 && p->say_fd < 0 && p->first)
-			x->first_waiting = false; /* no pipe to say: as before */
-		if (p->say_fd >= 0 && fdm_add(x->s.srv->fdm, p->say_fd, POLLIN, on_said, p) < 0) {
-			close(p->say_fd); /* the log still says it */
-			p->say_fd = -1;
+		int say_fd = -1;
+		p->pid = spawn(x, p->argv, &say_fd);
+		/* No pipe to say (the log still says it): as before. */
+		if (exec_watch_add(x->s.srv, &p->exec, say_fd, prog_said, p) < 0 && p->pid > 0) {
 			if (p->first)
 				x->first_waiting = false;
+			open_answer(x->s.srv, &p->exec.ask, &x->s, NULL);
 		}
-		if (p->pid > 0 && p->say_fd < 0)
-			answer_run(x, p, NULL); /* nothing will say: as before */
 		if (p->pid < 0) {
 			int e = errno;
 			char text[300];
@@ -961,7 +912,7 @@ static void start_programs(struct x11 *x)
 				  strerror(e));
 			tell_views(x, "cannot start %s: %s", p->name, strerror(e));
 			snprintf(text, sizeof text, "cannot start %s: %s", p->name, strerror(e));
-			answer_run(x, p, text);
+			open_answer(x->s.srv, &p->exec.ask, &x->s, text);
 			if (p->first) {
 				x->first_status = 127 << 8;
 				snprintf(x->s.end_why, sizeof x->s.end_why, "cannot start %s: %s",
@@ -978,9 +929,11 @@ static void start_programs(struct x11 *x)
 }
 
 /* A program to run in the display (now, or once it is ready). */
-static int add_program(struct x11 *x, const struct rp_str *args, unsigned argc, bool first,
-		       const struct conn *ask, uint32_t ask_req, char *err, size_t errn)
+static int add_program(struct x11 *x, const struct rp_open *m, bool first,
+		       const struct conn *ask, char *err, size_t errn)
 {
+	const struct rp_str *args = m->argv;
+	unsigned argc = m->argc;
 	char **argv;
 	unsigned slot;
 
@@ -998,9 +951,8 @@ static int add_program(struct x11 *x, const struct rp_str *args, unsigned argc, 
 			free_argv(argv);
 			goto nomem;
 		}
-	x->progs[slot] = (struct xprog){.x = x, .argv = argv, .say_fd = -1, .first = first,
-					.ask_conn = ask ? ask->id : 0, .ask_req = ask_req,
-					.ask_by = base_now_ms() + RUN_ANSWER_MS};
+	x->progs[slot] = (struct xprog){.x = x, .argv = argv, .exec.fd = -1, .first = first};
+	open_ask_hold(&x->progs[slot].exec.ask, ask, m);
 	if (first)
 		x->first_waiting = true;
 	if (slot == x->nprogs)
@@ -1080,10 +1032,9 @@ static void program_ended(struct x11 *x, struct xprog *p, int status)
 	char text[300];
 	size_t n;
 
-	if (p->say_fd >= 0) /* its exit came before the loop read the pipe */
-		said_take(x->s.srv->fdm, p);
+	exec_watch_take(&p->exec); /* its exit came before the loop read the pipe */
 	n = said_text(p, text, sizeof text);
-	p->nsaid = 0;
+	p->exec.nsaid = 0;
 	if (p->first)
 		x->first_status = status;
 	if (n > 0) {
@@ -1307,10 +1258,11 @@ static long x11_wait_time(struct session *s, long now)
 		wait = x->kill_at - now;
 	for (unsigned i = 0; i < x->nprogs; i++) {
 		struct xprog *p = &x->progs[i];
-		if (p->ask_conn && now >= p->ask_by)
-			answer_run(x, p, NULL); /* taken: what it does next, its views hear */
-		if (p->ask_conn && (wait < 0 || p->ask_by - now < wait))
-			wait = p->ask_by - now;
+		/* Taken as started: what it does next, its views hear. */
+		if ((w = open_ask_wait(&p->exec.ask, now)) == 0)
+			open_answer(x->s.srv, &p->exec.ask, &x->s, NULL);
+		else if (w > 0 && (wait < 0 || w < wait))
+			wait = w;
 	}
 	if ((w = xd_wait_time(x->xd, now)) >= 0 && (wait < 0 || w < wait))
 		wait = w;
@@ -1461,11 +1413,8 @@ static void x11_destroy(struct session *s, struct fdm *fdm)
 		 * session once they are reaped; never waited for here) */
 		if (x->progs[i].pid > 0)
 			kill(-x->progs[i].pid, SIGKILL);
-		answer_run(x, &x->progs[i], "its session ended");
-		if (x->progs[i].say_fd >= 0) {
-			fdm_del(fdm, x->progs[i].say_fd);
-			close(x->progs[i].say_fd);
-		}
+		open_answer(x->s.srv, &x->progs[i].exec.ask, NULL, "its session ended");
+		exec_watch_drop(&x->progs[i].exec);
 		free_argv(x->progs[i].argv);
 	}
 	free(x);
@@ -1564,7 +1513,7 @@ int x11_create(struct server *srv, const struct rp_open *m, const char *name,
 		free(x);
 		return RP_E_SPAWN;
 	}
-	if (m->argc && (r = add_program(x, m->argv, m->argc, true, NULL, 0, err, errn)) != 0) {
+	if (m->argc && (r = add_program(x, m, true, NULL, err, errn)) != 0) {
 		xd_destroy(x->xd);
 		close(x->kick_fd);
 		free(x);
@@ -1608,7 +1557,7 @@ int x11_run(struct session *s, const struct rp_open *m, struct conn *c, char *er
 		snprintf(err, errn, "session %s is ending", s->name);
 		return RP_E_NOENT;
 	}
-	return add_program(x, m->argv, m->argc, false, c, m->req, err, errn);
+	return add_program(x, m, false, c, err, errn);
 }
 
 int x11_env(struct server *srv, const char *name, size_t n, char *display, size_t dn,
