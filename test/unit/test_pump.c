@@ -487,12 +487,69 @@ static void spawn_raw_first(void)
 	kpty_os_close(&c);
 }
 
+/* The exec pipe of kpty_os_spawn_prog, read to its end: what it held
+ * parsed. Its end comes at the exec, or at the child's exit. */
+static void said_of(int fd, int *dir, int *exec_err)
+{
+	char buf[256];
+	size_t n = 0;
+
+	for (;;) {
+		struct pollfd pf = {.fd = fd, .events = POLLIN};
+		CHECK(poll(&pf, 1, WAIT_MS) == 1);
+		ssize_t r = read(fd, buf + n, sizeof buf - n);
+		if (r < 0 && errno == EINTR)
+			continue;
+		if (r <= 0)
+			break;
+		n += (size_t)r;
+	}
+	close(fd);
+	kpty_os_said_parse(buf, n, dir, exec_err);
+}
+
+/* kpty_os_spawn_prog returns once the child is forked (it waited up to
+ * 2 s for the exec); the child says on its exec pipe the folder it could
+ * enter and why its exec failed, looking the program up in the PATH of
+ * the environment it was given; one that runs says nothing. */
+static void spawn_says_exec(void)
+{
+	char *env[] = {"PATH=/telly-test-no-such-dir", NULL};
+	char *sh[] = {"sh", "-c", "exit 0", NULL};
+	const char *dirs[] = {"/telly-test-no-such-dir", "/", NULL};
+	struct kpty_os_prog p = {.argv = sh, .envp = env, .dirs = dirs};
+	struct kpty_os_child c;
+	int fd, dir, err, status;
+
+	CHECK_EQ(kpty_os_spawn_prog(&c, &p, NULL, 0, &fd), 0);
+	CHECK(fd >= 0);
+	said_of(fd, &dir, &err);
+	CHECK_EQ(dir, 1);
+	CHECK_EQ(err, ENOENT);
+	CHECK_EQ(waitpid(c.pid, &status, 0), c.pid);
+	CHECK(WIFEXITED(status) && WEXITSTATUS(status) == 127);
+	kpty_os_close(&c);
+
+	char *path[] = {"PATH=/bin:/usr/bin", NULL};
+	p.envp = path;
+	dirs[0] = "/";
+	CHECK_EQ(kpty_os_spawn_prog(&c, &p, NULL, 0, &fd), 0);
+	said_of(fd, &dir, &err);
+	CHECK_EQ(dir, 0);
+	CHECK_EQ(err, 0);
+	CHECK_EQ(waitpid(c.pid, &status, 0), c.pid);
+	CHECK(WIFEXITED(status) && WEXITSTATUS(status) == 0);
+	kpty_os_close(&c);
+}
+
+
 int main(int argc, char **argv)
 {
 	static const struct unit_case cases[] = {
 		{"pump-keeps-every-byte", pump_keeps_every_byte},
 		{"spawn-signals-default", spawn_signals_default},
 		{"spawn-raw-first", spawn_raw_first},
+		{"spawn-says-exec", spawn_says_exec},
 		{"pump-fd-says-when", pump_fd_says_when},
 		{"pump-stops-when-told", pump_stops_when_told},
 		{"pump-tees-every-byte", pump_tees_every_byte},
