@@ -269,14 +269,11 @@ static void do_open(struct server *srv, struct conn *c, const struct rp_open *m)
 	}
 	if ((m->flags & RP_OPEN_ATTACH) && !chan_slot(c, m->req))
 		return;
-	/* A program's session: answered once its exec says (open_answer). */
-	if (!s && !(m->flags & RP_OPEN_X11)) {
-		if ((code = program_create(srv, m, name, c, err, sizeof err)) != 0)
+	/* A new session: answered once its program's exec says (open_answer). */
+	if (!s) {
+		if ((code = (m->flags & RP_OPEN_X11 ? x11_create : program_create)(
+			     srv, m, name, c, err, sizeof err)) != 0)
 			rp_conn_error(c->rc, 0, (uint16_t)code, m->req, false, err);
-		return;
-	}
-	if (!s && (code = x11_create(srv, m, name, &s, err, sizeof err)) != 0) {
-		rp_conn_error(c->rc, 0, (uint16_t)code, m->req, false, err);
 		return;
 	}
 	open_ok(srv, c, s, m->flags, &m->ws, m->req);

@@ -408,8 +408,10 @@ struct rp_xpointer;
 struct rp_xconfigure;
 struct rp_xchunk;
 #define X11_LIST_TITLE_BYTES 80
+/* OPEN m from c: 0 once made (c is answered when its program's exec
+ * says, as program_create's), else an RP_E_ code, err said. */
 int x11_create(struct server *srv, const struct rp_open *m, const char *name,
-	       struct session **out, char *err, size_t errn);
+	       const struct conn *c, char *err, size_t errn);
 struct x11 *x11_session(struct session *s); /* NULL: another kind */
 /* OPEN with RP_OPEN_RUN from c: m's argv started in X session s, and c
  * answered (OK, or why it did not run) once its exec says, within

@@ -136,6 +136,13 @@ struct x11 {
 	 * waits for it, sees the session end with why, never a display that
 	 * came up just before (it exited 0 or 1 by timing). */
 	bool first_waiting;
+	/* The OPEN that made the session with a program (telly new --x11,
+	 * telly x), answered once that program's exec says it runs, or with
+	 * why it could not (first_fail) once the session is gone
+	 * (x11_destroy), so that it fails with no session left, as a
+	 * terminal's; OK after OPEN_ANSWER_MS without a word. */
+	struct open_ask made;
+	char first_fail[END_WHY_MAX];
 	struct xwindow *wins;
 	unsigned nwins;
 	struct xview *views;
@@ -875,8 +882,14 @@ static size_t said_text(const struct xprog *p, char *text, size_t n)
 	return len;
 }
 
+/* The OPEN waiting for p's exec: the session's own for its first. */
+static struct open_ask *ask_of(struct xprog *p)
+{
+	return p->first ? &p->x->made : &p->exec.ask;
+}
+
 /* A program's exec said (the pipe's end of file): it runs, or why not,
- * told to the telly run waiting. */
+ * told to the OPEN waiting. */
 static void prog_said(struct exec_watch *w, void *ctx)
 {
 	struct xprog *p = ctx;
@@ -884,7 +897,12 @@ static void prog_said(struct exec_watch *w, void *ctx)
 
 	if (p->first && !w->nsaid)
 		p->x->first_waiting = false; /* it runs */
-	open_answer(w->srv, &w->ask, &p->x->s, said_text(p, text, sizeof text) ? text : NULL);
+	if (!said_text(p, text, sizeof text))
+		open_answer(w->srv, ask_of(p), &p->x->s, NULL);
+	else if (p->first) /* its session ends: told then */
+		snprintf(p->x->first_fail, sizeof p->x->first_fail, "%s", text);
+	else
+		open_answer(w->srv, ask_of(p), &p->x->s, text);
 }
 
 static void start_programs(struct x11 *x)
@@ -903,7 +921,7 @@ static void start_programs(struct x11 *x)
 		if (exec_watch_add(x->s.srv, &p->exec, say_fd, prog_said, p) < 0 && p->pid > 0) {
 			if (p->first)
 				x->first_waiting = false;
-			open_answer(x->s.srv, &p->exec.ask, &x->s, NULL);
+			open_answer(x->s.srv, ask_of(p), &x->s, NULL);
 		}
 		if (p->pid < 0) {
 			int e = errno;
@@ -912,7 +930,10 @@ static void start_programs(struct x11 *x)
 				  strerror(e));
 			tell_views(x, "cannot start %s: %s", p->name, strerror(e));
 			snprintf(text, sizeof text, "cannot start %s: %s", p->name, strerror(e));
-			open_answer(x->s.srv, &p->exec.ask, &x->s, text);
+			if (p->first)
+				snprintf(x->first_fail, sizeof x->first_fail, "%s", text);
+			else
+				open_answer(x->s.srv, ask_of(p), &x->s, text);
 			if (p->first) {
 				x->first_status = 127 << 8;
 				snprintf(x->s.end_why, sizeof x->s.end_why, "cannot start %s: %s",
@@ -1256,6 +1277,11 @@ static long x11_wait_time(struct session *s, long now)
 	}
 	if (x->kill_at)
 		wait = x->kill_at - now;
+	if ((w = open_ask_wait(&x->made, now)) == 0)
+		open_answer(x->s.srv, &x->made, x->first_fail[0] ? NULL : s,
+			    x->first_fail[0] ? x->first_fail : NULL);
+	else if (w > 0 && (wait < 0 || w < wait))
+		wait = w;
 	for (unsigned i = 0; i < x->nprogs; i++) {
 		struct xprog *p = &x->progs[i];
 		/* Taken as started: what it does next, its views hear. */
@@ -1417,6 +1443,15 @@ static void x11_destroy(struct session *s, struct fdm *fdm)
 		exec_watch_drop(&x->progs[i].exec);
 		free_argv(x->progs[i].argv);
 	}
+	/* The OPEN that made it: why its program could not run; if that
+	 * never said, OK as it was answered before it waited (it learns how
+	 * the session ended as from any end), unless it would attach. */
+	if (x->first_fail[0])
+		open_answer(x->s.srv, &x->made, NULL, x->first_fail);
+	else if (!(x->made.flags & RP_OPEN_ATTACH))
+		open_answer(x->s.srv, &x->made, s, NULL);
+	else
+		open_answer(x->s.srv, &x->made, NULL, "its session ended");
 	free(x);
 }
 
@@ -1441,7 +1476,7 @@ static const struct session_ops x11_ops = {
 /* ---- made by OPEN ---- */
 
 int x11_create(struct server *srv, const struct rp_open *m, const char *name,
-	       struct session **out, char *err, size_t errn)
+	       const struct conn *c, char *err, size_t errn)
 {
 	struct x11 *x;
 	struct session *s;
@@ -1452,7 +1487,7 @@ int x11_create(struct server *srv, const struct rp_open *m, const char *name,
 	/* The fuzzer forks nothing (serve.h): no X server either. */
 	(void)m;
 	(void)name;
-	(void)out;
+	(void)c;
 	(void)home;
 	(void)r;
 	(void)x;
@@ -1513,6 +1548,10 @@ int x11_create(struct server *srv, const struct rp_open *m, const char *name,
 		free(x);
 		return RP_E_SPAWN;
 	}
+	/* Its OPEN is answered once the first program's exec says (it
+	 * starts once the display is up), within OPEN_ANSWER_MS: telly new
+	 * --x11 and telly x of a program that cannot run are told why. */
+	open_ask_hold(&x->made, m->argc ? c : NULL, m);
 	if (m->argc && (r = add_program(x, m, true, NULL, err, errn)) != 0) {
 		xd_destroy(x->xd);
 		close(x->kick_fd);
@@ -1524,7 +1563,11 @@ int x11_create(struct server *srv, const struct rp_open *m, const char *name,
 		  xd_server_name(x->xd), (int)xd_server_pid(x->xd),
 		  cfg.width ? cfg.width : XD_SCREEN_W, cfg.height ? cfg.height : XD_SCREEN_H,
 		  x->cmd[0] ? " for " : "", x->cmd);
-	*out = s;
+	if (!m->argc) { /* nothing to wait for */
+		struct open_ask now;
+		open_ask_hold(&now, c, m);
+		open_answer(srv, &now, s, NULL);
+	}
 	return 0;
 }
 
