@@ -282,6 +282,11 @@ all: $(BUILD)/test/xheld
 $(BUILD)/test/xheld: $(call obj,obj,test/integration/xheld.c)
 	@mkdir -p $(dir $@)
 	$(CC) $(ALL_CFLAGS) -o $@ $^
+# A folder on a mount that never answers (program-cannot-run.sh).
+all: $(BUILD)/test/hungmount
+$(BUILD)/test/hungmount: $(call obj,obj,test/integration/hungmount.c)
+	@mkdir -p $(dir $@)
+	$(CC) $(ALL_CFLAGS) -o $@ $^
 # A window that plays video-like frames, for the lossy X test.
 all: $(BUILD)/test/xanim
 $(BUILD)/test/xanim: $(call obj,obj,test/integration/xanim.c)
