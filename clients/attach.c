@@ -616,8 +616,12 @@ static void link_retry(struct attach *a)
 	rp_link_retry_now(&a->link, now);
 }
 
-/* The redial's thread is done: RESUME on what it reached. */
-static void dialed(struct attach *a)
+static bool drain_frames(struct attach *a);
+
+/* The redial's thread is done: what it reached has the RESUME it sent
+ * behind HELLO; its answer may have come with the HELLO's. false: attach
+ * ends (a bad frame). */
+static bool dialed(struct attach *a)
 {
 	char err[300] = "";
 	long now = base_now_ms();
@@ -628,15 +632,14 @@ static void dialed(struct attach *a)
 		rp_link_dial_failed(&a->link, now);
 		snprintf(a->link_err, sizeof a->link_err, "%s", err);
 		status(a, now);
-		return;
+		return true;
 	}
-	if (!a->req)
-		a->req = RESUME_REQ_FIRST;
-	if (rp_desk_chan_resume(a->ch, a->c, ++a->req, a->name) < 0) {
+	if (rp_desk_chan_resume_sent(a->ch, a->c, a->req) < 0) {
 		link_lost(a, "cannot ask to resume");
-		return;
+		return true;
 	}
 	a->resume_sent_ms = now;
+	return drain_frames(a);
 }
 
 /* A RESUME (or the OPEN after a refused one) sent on a fresh connection
@@ -676,15 +679,21 @@ static void link_work(struct attach *a)
 		status(a, now);
 		break;
 	}
-	case RP_LINK_DIAL:
-		a->dialer = rp_dialer_start(&a->dest);
+	case RP_LINK_DIAL: {
+		/* The RESUME rides behind HELLO: one round trip, not two. */
+		uint8_t resume[RP_DESK_RESUME_FRAME_BYTES];
+		if (!a->req)
+			a->req = RESUME_REQ_FIRST;
+		long n = rp_desk_chan_resume_frame(a->ch, ++a->req, a->name, resume, sizeof resume);
+		a->dialer = n > 0 ? rp_dialer_start_first(&a->dest, resume, (size_t)n) : NULL;
 		if (!a->dialer) {
 			rp_link_dial_failed(&a->link, now);
 			snprintf(a->link_err, sizeof a->link_err, "cannot redial: %s",
-				 strerror(errno));
+				 n > 0 ? strerror(errno) : "the channel cannot be named");
 		}
 		status(a, now);
 		break;
+	}
 	case RP_LINK_NOTHING:
 		break;
 	}
@@ -1172,8 +1181,8 @@ static void loop(struct attach *a, int sigfd)
 				}
 			}
 		}
-		if (p[3].revents)
-			dialed(a);
+		if (p[3].revents && !dialed(a))
+			break;
 		if (a->sync_asked) { /* a partial answer that was keys after all */
 			uint8_t kb[TELLY_SYNC_ANSWER_BYTES];
 			size_t k = telly_sync_due(&a->sync, kb, base_now_ms());

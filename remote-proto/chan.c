@@ -595,27 +595,43 @@ size_t rp_desk_chan_kept(const struct rp_desk_chan *ch)
 	return rp_inlog_bytes(&ch->log);
 }
 
-int rp_desk_chan_resume(struct rp_desk_chan *ch, struct rp_conn *c, uint32_t req, const char *name)
+long rp_desk_chan_resume_frame(const struct rp_desk_chan *ch, uint32_t req, const char *name,
+			       uint8_t *buf, size_t size)
 {
-	uint8_t buf[RP_HDR_SIZE + 64 + RP_MAX_NAME];
 	struct rp_enc e;
-	long n;
 
 	if (!ch->resumable || !req)
 		return -EINVAL;
-	rp_enc_begin(&e, buf, sizeof buf, RP_RESUME, 0, 0);
+	rp_enc_begin(&e, buf, size, RP_RESUME, 0, 0);
 	rp_put_u32(&e, req);
 	rp_put_str(&e, name, strlen(name));
 	rp_put_bytes(&e, ch->token, sizeof ch->token);
 	rp_put_u64(&e, ch->received);
 	rp_put_u32(&e, ch->seq);
-	n = rp_enc_end(&e);
-	if (n < 0)
-		return (int)n;
+	return rp_enc_end(&e);
+}
+
+int rp_desk_chan_resume_sent(struct rp_desk_chan *ch, struct rp_conn *c, uint32_t req)
+{
+	if (!ch->resumable || !req)
+		return -EINVAL;
 	ch->c = NULL; /* nothing sent on c before RESUMED */
 	ch->resume_req = req;
 	ch->broken = 0;
-	return rp_conn_send(c, buf, (size_t)n) < 0 ? -ENOBUFS : (ch->pending = c, 0);
+	ch->pending = c;
+	return 0;
+}
+
+int rp_desk_chan_resume(struct rp_desk_chan *ch, struct rp_conn *c, uint32_t req, const char *name)
+{
+	uint8_t buf[RP_DESK_RESUME_FRAME_BYTES];
+	long n = rp_desk_chan_resume_frame(ch, req, name, buf, sizeof buf);
+
+	if (n < 0)
+		return (int)n;
+	if (rp_conn_send(c, buf, (size_t)n) < 0)
+		return -ENOBUFS;
+	return rp_desk_chan_resume_sent(ch, c, req);
 }
 
 /* Frames sent again after RESUMED go packed, consecutive ones in one

@@ -80,8 +80,11 @@ static void who_am_i(char *me, size_t n)
 	snprintf(me, n, "telly:%s", user && *user ? user : "?");
 }
 
-int rp_desk_hello(struct rp_conn *c, uint32_t caps, const char *token, const char *who,
-		  int timeout_ms, struct rp_hdr *h, const uint8_t **p, char *err, size_t errn)
+/* HELLO, and first (first_n bytes: frames) right behind it in the same
+ * write, then the host's HELLO awaited. */
+static int hello_first(struct rp_conn *c, uint32_t caps, const char *token, const char *who,
+		       const uint8_t *first, size_t first_n, int timeout_ms, struct rp_hdr *h,
+		       const uint8_t **p, char *err, size_t errn)
 {
 	uint8_t buf[RP_HDR_SIZE + 16 + TOKEN_MAX_BYTES + 256];
 	struct rp_hdr hh;
@@ -94,7 +97,8 @@ int rp_desk_hello(struct rp_conn *c, uint32_t caps, const char *token, const cha
 		h = &hh;
 	if (!p)
 		p = &pp;
-	if (n < 0 || rp_conn_send(c, buf, (size_t)n) < 0) {
+	if (n < 0 || rp_conn_send(c, buf, (size_t)n) < 0 ||
+	    (first_n && rp_conn_send(c, first, first_n) < 0)) {
 		snprintf(err, errn, "cannot say HELLO (token or name too long, or out of memory)");
 		return n < 0 ? (int)n : -ENOMEM;
 	}
@@ -126,6 +130,12 @@ int rp_desk_hello(struct rp_conn *c, uint32_t caps, const char *token, const cha
 malformed:
 	snprintf(err, errn, "the server's HELLO was malformed");
 	return -EPROTO;
+}
+
+int rp_desk_hello(struct rp_conn *c, uint32_t caps, const char *token, const char *who,
+		  int timeout_ms, struct rp_hdr *h, const uint8_t **p, char *err, size_t errn)
+{
+	return hello_first(c, caps, token, who, NULL, 0, timeout_ms, h, p, err, errn);
 }
 
 /* How ssh (pid) ended, waiting up to SSH_EXIT_WAIT_MS for it: its exit
@@ -532,8 +542,8 @@ struct rp_conn *rp_desk_connect(const struct rp_dest *d, bool start, char *err, 
 	/* Output compressed where the bytes cross ssh or a network; on this
 	 * host the copy through the socket costs less than lz4. */
 	bool lz4 = d->compress > 0 || (!d->compress && (d->host || d->tcp));
-	r = rp_desk_hello(c, RP_CAP_LINEMODE | d->caps | (lz4 ? RP_CAP_LZ4 : 0), token, me,
-			  HELLO_TIMEOUT_MS, NULL, NULL, err, errn);
+	r = hello_first(c, RP_CAP_LINEMODE | d->caps | (lz4 ? RP_CAP_LZ4 : 0), token, me, d->first,
+			d->first ? d->first_n : 0, HELLO_TIMEOUT_MS, NULL, NULL, err, errn);
 	explicit_bzero(token, sizeof token);
 	if (r < 0 && r != -EREMOTEIO && r != -EPROTO && d->host && !direct && t->pid > 0)
 		ssh_failed(d, ssh_exit(t->pid), r, err, errn);

@@ -64,6 +64,12 @@ struct rp_dest {
 	 * runs. NULL with err said. */
 	struct rp_transport *(*connect_local)(void *ctx, bool start, char *err, size_t errn);
 	void *local_ctx;
+	/* Frames sent right behind HELLO, before its answer is awaited (a
+	 * redial's RESUME: the host handles a connection's frames in order,
+	 * so the RESUME needs no round trip of its own; its answer may then
+	 * be in the connection's buffer already). NULL: none. */
+	const uint8_t *first;
+	size_t first_n;
 };
 
 /* The connection, HELLO said and answered; NULL with err said. */
@@ -217,6 +223,17 @@ void rp_desk_chan_link_down(struct rp_desk_chan *ch);
  * sent again, then the window size; or ops->refused. */
 int rp_desk_chan_resume(struct rp_desk_chan *ch, struct rp_conn *c, uint32_t req,
 			const char *name);
+/* The same in two steps, for a RESUME that goes right behind the HELLO of
+ * a connection not made yet (rp_dialer_start_first): the frame (its
+ * length, or -errno; RESUME_FRAME_BYTES at most), then, once the
+ * connection is there, the channel set to await its answer on c. The
+ * frame stays right while the link is down: no output comes, and the
+ * seq it names only grows, which the host takes (what it did not take
+ * is sent again after RESUMED). */
+#define RP_DESK_RESUME_FRAME_BYTES (RP_HDR_SIZE + 64 + RP_MAX_NAME)
+long rp_desk_chan_resume_frame(const struct rp_desk_chan *ch, uint32_t req, const char *name,
+			       uint8_t *buf, size_t size);
+int rp_desk_chan_resume_sent(struct rp_desk_chan *ch, struct rp_conn *c, uint32_t req);
 bool rp_desk_chan_up(const struct rp_desk_chan *ch); /* a connection, and no RESUME waiting */
 /* A refused RESUME (the host no longer has the channel) answered by a new
  * OPEN of the session: the channel is chan on c now, its output numbered
@@ -263,6 +280,10 @@ long rp_desk_sleep_gap_ms(void);
  * with err said. */
 struct rp_dialer;
 struct rp_dialer *rp_dialer_start(const struct rp_dest *d); /* NULL: errno */
+/* The same, with first (n bytes, copied) sent right behind HELLO: d->first.
+ * What answers it may be in the connection's buffer once it is handed
+ * over: read it with rp_conn_frame before polling. */
+struct rp_dialer *rp_dialer_start_first(const struct rp_dest *d, const void *first, size_t n);
 int rp_dialer_fd(const struct rp_dialer *dl);
 struct rp_conn *rp_dialer_finish(struct rp_dialer *dl, char *err, size_t errn);
 

@@ -62,6 +62,7 @@ struct rp_dialer {
 	char ssh[1024];
 	pthread_t thread;
 	int pipe[2];
+	uint8_t *first; /* sent behind HELLO (d.first), the dialer's copy */
 	struct rp_conn *c;
 	char err[300];
 };
@@ -80,24 +81,42 @@ static void *dial(void *arg)
 
 struct rp_dialer *rp_dialer_start(const struct rp_dest *d)
 {
+	return rp_dialer_start_first(d, NULL, 0);
+}
+
+struct rp_dialer *rp_dialer_start_first(const struct rp_dest *d, const void *first, size_t n)
+{
 	struct rp_dialer *dl = calloc(1, sizeof *dl);
 	int e;
 
 	if (!dl)
 		return NULL;
 	dl->d = *d;
+	dl->d.first = NULL;
+	dl->d.first_n = 0;
+	if (n) {
+		if (!(dl->first = malloc(n))) {
+			free(dl);
+			return NULL;
+		}
+		memcpy(dl->first, first, n);
+		dl->d.first = dl->first;
+		dl->d.first_n = n;
+	}
 	if (d->host) {
 		snprintf(dl->ssh, sizeof dl->ssh, "%s " REDIAL_SSH_OPTS " 2>/dev/null",
 			 d->ssh ? d->ssh : "ssh");
 		dl->d.ssh = dl->ssh;
 	}
 	if (pipe2(dl->pipe, O_CLOEXEC) < 0) {
+		free(dl->first);
 		free(dl);
 		return NULL;
 	}
 	if ((e = pthread_create(&dl->thread, NULL, dial, dl)) != 0) {
 		close(dl->pipe[0]);
 		close(dl->pipe[1]);
+		free(dl->first);
 		free(dl);
 		errno = e;
 		return NULL;
@@ -120,6 +139,7 @@ struct rp_conn *rp_dialer_finish(struct rp_dialer *dl, char *err, size_t errn)
 	c = dl->c;
 	if (!c)
 		snprintf(err, errn, "%s", dl->err[0] ? dl->err : "cannot reach the server");
+	free(dl->first);
 	free(dl);
 	return c;
 }

@@ -11,7 +11,7 @@
  *   hold   the same, and new connections refused: no redial gets
  *          through, so only the far end's own heartbeat ends them
  *   mute   the same as stall, and new connections carry the target's
- *          first bytes (its HELLO) and then nothing: a daemon that
+ *          first frame (its HELLO) and then nothing: a daemon that
  *          greets and then hangs ("up" ends it for new connections)
  *   quit   exit
  * On stdout, one line each: "ready", "accepted N" (N in all), "cut",
@@ -95,13 +95,22 @@ static void say(const char *what, unsigned n)
 }
 
 /* Everything readable on from goes to to; false at its end or an error. */
-static bool relay(int from, int to)
+/* One read from from written whole to to; hello: only its first frame
+ * (a protocol frame's 8-byte header says its length; the rest is
+ * dropped), as a daemon that greets and then hangs would send, even when
+ * the desk's first flight asked more of it than HELLO. */
+static bool relay(int from, int to, bool hello)
 {
-	char buf[RELAY_BYTES];
+	unsigned char buf[RELAY_BYTES];
 	ssize_t n = read(from, buf, sizeof buf);
 
 	if (n <= 0)
 		return false;
+	if (hello && n >= 8) {
+		size_t len = 8 + ((size_t)buf[4] << 24 | (size_t)buf[5] << 16 | (size_t)buf[6] << 8 | buf[7]);
+		if ((size_t)n > len)
+			n = (ssize_t)len;
+	}
 	for (ssize_t off = 0; off < n;) {
 		ssize_t w = write(to, buf + off, (size_t)(n - off));
 		if (w < 0 && errno == EINTR)
@@ -223,7 +232,7 @@ int main(int argc, char **argv)
 			if (!f[k].revents || p[i].a < 0)
 				continue;
 			int from = f[k].fd, to = from == p[i].a ? p[i].b : p[i].a;
-			if (!relay(from, to)) {
+			if (!relay(from, to, p[i].mute && from == p[i].b)) {
 				close(p[i].a);
 				close(p[i].b);
 				p[i].a = p[i].b = -1;

@@ -2,6 +2,7 @@
  * host built here and handed to it, what it sends read back from the other
  * end of a socketpair. No daemon. */
 #include <errno.h>
+#include <poll.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -590,6 +591,41 @@ static void full_queue_is_told(void)
 	pair_close(&p);
 }
 
+static const uint8_t chan_token[RP_TOKEN_BYTES] = "0123456789abcdef";
+
+/* A channel on p in raw mode that the host gave a TOKEN (chan_token):
+ * resumable. */
+static struct rp_desk_chan *resumable_chan(struct pair *p, struct seen *s)
+{
+	struct rp_desk_chan *ch = rp_desk_chan_create(p->desk, CHAN, RP_DESK_LINEMODE, &ops, s);
+	struct kpty_termios t;
+	uint8_t buf[64];
+	struct rp_enc e;
+
+	raw(&t);
+	feed_termios(ch, &t);
+	CHECK(!rp_desk_chan_resumable(ch));
+	rp_enc_begin(&e, buf, sizeof buf, RP_TOKEN, 0, CHAN);
+	rp_put_bytes(&e, chan_token, sizeof chan_token);
+	CHECK_EQ(feed(ch, buf, rp_enc_end(&e)), 1);
+	CHECK(rp_desk_chan_resumable(ch));
+	return ch;
+}
+
+/* RESUMED on chan for req: the host's place (seq, after 0) and offset. */
+static long resumed_frame(uint8_t *buf, size_t n, uint16_t chan, uint32_t req, uint32_t seq,
+			  uint64_t offset)
+{
+	struct rp_enc e;
+
+	rp_enc_begin(&e, buf, n, RP_RESUMED, 0, chan);
+	rp_put_u32(&e, req);
+	rp_put_u32(&e, seq);
+	rp_put_u32(&e, 0);
+	rp_put_u64(&e, offset);
+	return rp_enc_end(&e);
+}
+
 /* The link: a channel the host gave a TOKEN keeps what it sent; its
  * connection lost, keys wait; RESUME on a new one says what it got and
  * sent, and after RESUMED exactly what the host did not take goes again,
@@ -610,11 +646,9 @@ static void expect_input(struct pair *p, uint16_t chan, uint32_t seq, const char
 
 static void resume_sends_again_exactly(void)
 {
-	static const uint8_t token[RP_TOKEN_BYTES] = "0123456789abcdef";
 	struct pair p, q;
 	struct seen s = {0};
 	struct rp_desk_chan *ch;
-	struct kpty_termios t;
 	struct rp_hdr h;
 	const uint8_t *payload;
 	struct rp_resume m;
@@ -623,14 +657,7 @@ static void resume_sends_again_exactly(void)
 
 	pair_open(&p, 64);
 	pair_open(&q, 64);
-	ch = rp_desk_chan_create(p.desk, CHAN, RP_DESK_LINEMODE, &ops, &s);
-	raw(&t);
-	feed_termios(ch, &t);
-	CHECK(!rp_desk_chan_resumable(ch));
-	rp_enc_begin(&e, buf, sizeof buf, RP_TOKEN, 0, CHAN);
-	rp_put_bytes(&e, token, sizeof token);
-	CHECK_EQ(feed(ch, buf, rp_enc_end(&e)), 1);
-	CHECK(rp_desk_chan_resumable(ch));
+	ch = resumable_chan(&p, &s);
 	rp_desk_chan_keys(ch, "abc", 3);
 	rp_desk_chan_keys(ch, "de", 2);
 	rp_desk_chan_keys(ch, "f", 1);
@@ -651,18 +678,13 @@ static void resume_sends_again_exactly(void)
 	CHECK_EQ(rp_resume_decode(payload, h.len, &m), 0);
 	CHECK_EQ(m.req, 7);
 	CHECK(m.name.n == 2 && !memcmp(m.name.p, "s1", 2));
-	CHECK(!memcmp(m.token, token, sizeof token));
+	CHECK(!memcmp(m.token, chan_token, sizeof chan_token));
 	CHECK_EQ(m.offset, 3);
 	CHECK_EQ(m.seq, 4);
 	/* Frames for its old number are not its own while it waits. */
 	CHECK_EQ(feed_output(ch, CHAN, 4, "not yet"), 0);
 	/* The host took INPUT 2: 3 and 4 go again, on channel 5. */
-	rp_enc_begin(&e, buf, sizeof buf, RP_RESUMED, 0, 5);
-	rp_put_u32(&e, 7);
-	rp_put_u32(&e, 2);
-	rp_put_u32(&e, 0);
-	rp_put_u64(&e, 3);
-	CHECK_EQ(feed(ch, buf, rp_enc_end(&e)), 1);
+	CHECK_EQ(feed(ch, buf, resumed_frame(buf, sizeof buf, 5, 7, 2, 3)), 1);
 	CHECK_EQ(s.resumes, 1);
 	CHECK(s.exact && !s.keys_lost);
 	CHECK(rp_desk_chan_up(ch));
@@ -686,6 +708,81 @@ static void resume_sends_again_exactly(void)
 	CHECK_EQ(s.refusals, 1);
 	CHECK_EQ(s.code, RP_E_NOENT);
 	CHECK(!rp_desk_chan_up(ch));
+	rp_desk_chan_destroy(ch);
+	pair_close(&p);
+	pair_close(&q);
+}
+
+/* A redial's connection, its desk end: the socket in ctx. */
+static struct rp_transport *desk_end(void *ctx, bool start, char *err, size_t errn)
+{
+	(void)start;
+	(void)err;
+	(void)errn;
+	return rp_transport_socket(*(int *)ctx);
+}
+
+/* A redial's RESUME goes behind its HELLO, before the host has said a
+ * thing (one round trip for both, not two), and a RESUMED that came with
+ * the host's HELLO is in the connection handed over: the channel is back
+ * with no more reading, and sends again what the host did not take. */
+static void redial_resume_rides_behind_hello(void)
+{
+	struct pair p, q;
+	struct seen s = {0};
+	struct rp_desk_chan *ch;
+	struct rp_hdr h;
+	const uint8_t *payload;
+	struct rp_resume m;
+	uint8_t buf[256], resume[RP_DESK_RESUME_FRAME_BYTES];
+	char err[200];
+	int fds[2];
+	long n;
+
+	pair_open(&p, 64);
+	ch = resumable_chan(&p, &s);
+	rp_desk_chan_keys(ch, "ab", 2);
+	expect_input(&p, CHAN, 1, "ab");
+	CHECK_EQ(feed_output(ch, CHAN, 1, "ab"), 1);
+	rp_desk_chan_link_down(ch);
+	CHECK_EQ(rp_desk_chan_keys(ch, "c", 1), 0);
+
+	CHECK(socketpair(AF_UNIX, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0, fds) == 0);
+	q.host = rp_conn_create(rp_transport_socket(fds[1]), 64, 1u << 20);
+	CHECK(q.host != NULL);
+	n = rp_desk_chan_resume_frame(ch, 9, "s1", resume, sizeof resume);
+	CHECK(n > 0);
+	struct rp_dest d = {.connect_local = desk_end, .local_ctx = &fds[0]};
+	struct rp_dialer *dl = rp_dialer_start_first(&d, resume, (size_t)n);
+	CHECK(dl != NULL);
+	/* The host has said nothing, and has HELLO and RESUME. */
+	CHECK_EQ(rp_conn_next_frame(q.host, &h, &payload, WAIT_MS), 1);
+	CHECK_EQ(h.type, RP_HELLO);
+	CHECK_EQ(rp_conn_next_frame(q.host, &h, &payload, WAIT_MS), 1);
+	CHECK_EQ(h.type, RP_RESUME);
+	CHECK_EQ(rp_resume_decode(payload, h.len, &m), 0);
+	CHECK_EQ(m.req, 9);
+	CHECK(!memcmp(m.token, chan_token, sizeof chan_token));
+	CHECK_EQ(m.offset, 2);
+	CHECK_EQ(m.seq, 2);
+	/* Its answers in one write: HELLO, RESUMED (INPUT 1 taken). */
+	n = rp_hello_frame(buf, sizeof buf, RP_CAP_LINEMODE | RP_CAP_RESUME, "", "telly serve h");
+	CHECK(n > 0);
+	n += resumed_frame(buf + n, sizeof buf - (size_t)n, 4, 9, 1, 2);
+	CHECK_EQ(rp_conn_send(q.host, buf, (size_t)n), 0);
+	CHECK(rp_conn_flush_wait(q.host, WAIT_MS) >= 0);
+	struct pollfd pf = {.fd = rp_dialer_fd(dl), .events = POLLIN};
+	CHECK_EQ(poll(&pf, 1, WAIT_MS), 1);
+	q.desk = rp_dialer_finish(dl, err, sizeof err);
+	CHECK(q.desk != NULL);
+	CHECK_EQ(rp_desk_chan_resume_sent(ch, q.desk, 9), 0);
+	CHECK_EQ(rp_conn_frame(q.desk, &h, &payload), 1);
+	CHECK_EQ(h.type, RP_RESUMED);
+	CHECK_EQ(rp_desk_chan_frame(ch, &h, payload), 1);
+	CHECK_EQ(s.resumes, 1);
+	CHECK(s.exact && !s.keys_lost);
+	CHECK(rp_desk_chan_up(ch));
+	expect_input(&q, 4, 2, "c");
 	rp_desk_chan_destroy(ch);
 	pair_close(&p);
 	pair_close(&q);
@@ -1130,6 +1227,7 @@ int main(int argc, char **argv)
 		{"readonly-sends-nothing", readonly_sends_nothing},
 		{"full-queue-is-told", full_queue_is_told},
 		{"resume-sends-again-exactly", resume_sends_again_exactly},
+		{"redial-resume-rides-behind-hello", redial_resume_rides_behind_hello},
 		{"full-queue-kept-when-resumable", full_queue_kept_when_resumable},
 		{"refused-then-attached-anew", refused_then_attached_anew},
 		{"host-ping-answered", host_ping_answered},
