@@ -88,6 +88,9 @@ struct attach {
 	struct rp_link link;
 	struct rp_dialer *dialer;
 	uint32_t req;
+	/* The last host said RP_CAP_AHEAD: a redial's RESUME carries the
+	 * keys kept right behind it, on this channel number; 0: not. */
+	uint16_t ahead;
 	long resume_sent_ms, status_at_ms;
 	bool status_shown, told_full;
 	bool keys_held; /* what is kept for the host is full: the terminal is not read */
@@ -618,6 +621,13 @@ static void link_retry(struct attach *a)
 
 static bool drain_frames(struct attach *a);
 
+/* A RESUME with the keys behind it goes on channel 1 of the new
+ * connection (it has no other), to a host that said it takes them. */
+static uint16_t ahead_chan(const struct rp_conn *c)
+{
+	return rp_conn_peer_caps(c) & RP_CAP_AHEAD ? 1 : 0;
+}
+
 /* The redial's thread is done: what it reached has the RESUME it sent
  * behind HELLO; its answer may have come with the HELLO's. false: attach
  * ends (a bad frame). */
@@ -638,6 +648,7 @@ static bool dialed(struct attach *a)
 		link_lost(a, "cannot ask to resume");
 		return true;
 	}
+	a->ahead = ahead_chan(a->c); /* for the next redial: this host's word */
 	a->resume_sent_ms = now;
 	return drain_frames(a);
 }
@@ -680,12 +691,14 @@ static void link_work(struct attach *a)
 		break;
 	}
 	case RP_LINK_DIAL: {
-		/* The RESUME rides behind HELLO: one round trip, not two. */
-		uint8_t resume[RP_DESK_RESUME_FRAME_BYTES];
+		/* The RESUME rides behind HELLO, and the keys kept behind it:
+		 * the host's answer brings their echo, one round trip in all. */
+		uint8_t *flight;
 		if (!a->req)
 			a->req = RESUME_REQ_FIRST;
-		long n = rp_desk_chan_resume_frame(a->ch, ++a->req, a->name, resume, sizeof resume);
-		a->dialer = n > 0 ? rp_dialer_start_first(&a->dest, resume, (size_t)n) : NULL;
+		long n = rp_desk_chan_resume_flight(a->ch, ++a->req, a->name, a->ahead, &flight);
+		a->dialer = n > 0 ? rp_dialer_start_first(&a->dest, flight, (size_t)n) : NULL;
+		free(flight);
 		if (!a->dialer) {
 			rp_link_dial_failed(&a->link, now);
 			snprintf(a->link_err, sizeof a->link_err, "cannot redial: %s",
@@ -1358,6 +1371,7 @@ int telly_attach(int argc, char **argv)
 		fprintf(stderr, "telly attach: %s\n", err);
 		goto fail;
 	}
+	a->ahead = ahead_chan(a->c);
 	if ((rc = open_session(a, name, create, cwd, where, cmd, ncmd)) != 0)
 		goto fail_conn;
 	a->ch = rp_desk_chan_create(a->c, a->chan,

@@ -37,6 +37,10 @@ struct rp_desk_chan {
 	uint32_t after;	      /* ECHO and SIGNAL frames sent since the last INPUT */
 	uint32_t resume_req;  /* RESUME sent, its answer awaited; 0: none */
 	struct rp_conn *pending; /* where it was sent */
+	/* RESUME ahead (RP_CAP_AHEAD): the frames kept went behind it on
+	 * channel ahead, those up to place ahead_upto; 0: a plain RESUME. */
+	uint16_t ahead;
+	struct rp_inpos ahead_upto;
 	struct kpty_winsize ws; /* the last size asked (sent again after RESUME) */
 	long rtt_us;
 	/* The connection's queue was full (a link gone silent and not yet
@@ -595,59 +599,21 @@ size_t rp_desk_chan_kept(const struct rp_desk_chan *ch)
 	return rp_inlog_bytes(&ch->log);
 }
 
-long rp_desk_chan_resume_frame(const struct rp_desk_chan *ch, uint32_t req, const char *name,
-			       uint8_t *buf, size_t size)
-{
-	struct rp_enc e;
-
-	if (!ch->resumable || !req)
-		return -EINVAL;
-	rp_enc_begin(&e, buf, size, RP_RESUME, 0, 0);
-	rp_put_u32(&e, req);
-	rp_put_str(&e, name, strlen(name));
-	rp_put_bytes(&e, ch->token, sizeof ch->token);
-	rp_put_u64(&e, ch->received);
-	rp_put_u32(&e, ch->seq);
-	return rp_enc_end(&e);
-}
-
-int rp_desk_chan_resume_sent(struct rp_desk_chan *ch, struct rp_conn *c, uint32_t req)
-{
-	if (!ch->resumable || !req)
-		return -EINVAL;
-	ch->c = NULL; /* nothing sent on c before RESUMED */
-	ch->resume_req = req;
-	ch->broken = 0;
-	ch->pending = c;
-	return 0;
-}
-
-int rp_desk_chan_resume(struct rp_desk_chan *ch, struct rp_conn *c, uint32_t req, const char *name)
-{
-	uint8_t buf[RP_DESK_RESUME_FRAME_BYTES];
-	long n = rp_desk_chan_resume_frame(ch, req, name, buf, sizeof buf);
-
-	if (n < 0)
-		return (int)n;
-	if (rp_conn_send(c, buf, (size_t)n) < 0)
-		return -ENOBUFS;
-	return rp_desk_chan_resume_sent(ch, c, req);
-}
-
-/* Frames sent again after RESUMED go packed, consecutive ones in one
- * entry of the connection's queue (its bytes are written as they are):
- * one each could pass its 4096 entries and lose the rest. */
+/* Frames sent again go packed, consecutive ones in one entry of the
+ * connection's queue (its bytes are written as they are): one each could
+ * pass its 4096 entries and lose the rest. */
 #define AGAIN_PACK_BYTES (4 * RP_MAX_FRAME)
 
 struct again {
-	struct rp_desk_chan *ch;
+	struct rp_conn *c; /* where a full pack goes; NULL: buf holds them all */
+	uint16_t chan;	   /* the number they go on */
 	uint8_t *buf;
-	size_t n;
+	size_t n, cap;
 };
 
 static int again_flush(struct again *a)
 {
-	int r = a->n ? rp_conn_send(a->ch->c, a->buf, a->n) : 0;
+	int r = a->n && a->c ? rp_conn_send(a->c, a->buf, a->n) : 0;
 
 	a->n = 0;
 	return r < 0 ? -ENOBUFS : 0;
@@ -661,14 +627,107 @@ static int send_again(void *ctx, const void *frame, size_t n)
 
 	if (n < RP_HDR_SIZE || n > RP_MAX_FRAME)
 		return -EINVAL;
-	if (a->n + n > AGAIN_PACK_BYTES && again_flush(a) < 0)
+	if (a->n + n > a->cap && (!a->c || again_flush(a) < 0))
 		return -ENOBUFS;
 	f = a->buf + a->n;
 	memcpy(f, frame, n);
-	f[2] = (uint8_t)(a->ch->chan >> 8);
-	f[3] = (uint8_t)a->ch->chan;
+	f[2] = (uint8_t)(a->chan >> 8);
+	f[3] = (uint8_t)a->chan;
 	a->n += n;
 	return 0;
+}
+
+/* The frames kept after place from, on c as channel chan, packed. */
+static int send_kept_since(struct rp_desk_chan *ch, struct rp_conn *c, uint16_t chan,
+			   struct rp_inpos from)
+{
+	struct again a = {c, chan, malloc(AGAIN_PACK_BYTES), 0, AGAIN_PACK_BYTES};
+	bool gap;
+	int r = a.buf ? rp_inlog_since(&ch->log, from, send_again, &a, &gap) : -ENOMEM;
+
+	if (r >= 0)
+		r = again_flush(&a);
+	free(a.buf);
+	return r < 0 ? r : 0;
+}
+
+long rp_desk_chan_resume_flight(struct rp_desk_chan *ch, uint32_t req, const char *name,
+				uint16_t ahead, uint8_t **out)
+{
+	size_t kept = rp_inlog_bytes(&ch->log);
+	struct rp_inpos first;
+	struct again a = {0};
+	struct rp_enc e;
+	long n;
+
+	*out = NULL;
+	if (!ch->resumable || !req)
+		return -EINVAL;
+	if (kept > RP_DESK_AHEAD_BYTES)
+		ahead = 0; /* a paste into a dead link: after RESUMED, as it fits */
+	a.cap = RP_DESK_RESUME_FRAME_BYTES + (ahead ? kept : 0);
+	if (!(a.buf = malloc(a.cap)))
+		return -ENOMEM;
+	if (!rp_inlog_first(&ch->log, &first))
+		first = (struct rp_inpos){ch->seq, ch->after + 1}; /* none follow */
+	rp_enc_begin(&e, a.buf, RP_DESK_RESUME_FRAME_BYTES, RP_RESUME, 0, 0);
+	rp_put_u32(&e, req);
+	rp_put_str(&e, name, strlen(name));
+	rp_put_bytes(&e, ch->token, sizeof ch->token);
+	rp_put_u64(&e, ch->received);
+	rp_put_u32(&e, ch->seq);
+	if (ahead) {
+		rp_put_u16(&e, ahead);
+		rp_put_u32(&e, first.seq);
+		rp_put_u32(&e, first.after);
+	}
+	n = rp_enc_end(&e);
+	if (n < 0) {
+		free(a.buf);
+		return n;
+	}
+	a.n = (size_t)n;
+	a.chan = ahead;
+	/* Every frame kept: from the place just before the oldest. */
+	struct rp_inpos before = first.after ? (struct rp_inpos){first.seq, first.after - 1}
+					     : (struct rp_inpos){first.seq - 1, UINT32_MAX};
+	bool gap;
+	if (ahead && rp_inlog_since(&ch->log, before, send_again, &a, &gap) < 0) {
+		free(a.buf);
+		return -ENOBUFS;
+	}
+	ch->ahead = ahead;
+	ch->ahead_upto = (struct rp_inpos){ch->seq, ch->after};
+	*out = a.buf;
+	return (long)a.n;
+}
+
+int rp_desk_chan_resume_sent(struct rp_desk_chan *ch, struct rp_conn *c, uint32_t req)
+{
+	if (!ch->resumable || !req)
+		return -EINVAL;
+	ch->c = NULL; /* nothing sent on c before RESUMED... */
+	ch->resume_req = req;
+	ch->broken = 0;
+	ch->pending = c;
+	if (ch->ahead) {
+		/* ...but the keys typed while the flight was on its way, right
+		 * behind it: the host reads them as more of it. */
+		if (send_kept_since(ch, c, ch->ahead, ch->ahead_upto) < 0)
+			ch->broken = -ENOBUFS;
+		ch->ahead_upto = (struct rp_inpos){ch->seq, ch->after};
+	}
+	return 0;
+}
+
+int rp_desk_chan_resume(struct rp_desk_chan *ch, struct rp_conn *c, uint32_t req, const char *name)
+{
+	uint8_t *buf;
+	long n = rp_desk_chan_resume_flight(ch, req, name, 0, &buf);
+	int r = n < 0 ? (int)n : rp_conn_send(c, buf, (size_t)n) < 0 ? -ENOBUFS : 0;
+
+	free(buf);
+	return r < 0 ? r : rp_desk_chan_resume_sent(ch, c, req);
 }
 
 /* While a RESUME waits: its RESUMED (on the channel's new number), or an
@@ -686,6 +745,7 @@ static int resume_answer(struct rp_desk_chan *ch, const struct rp_hdr *h, const 
 			return 0;
 		ch->resume_req = 0;
 		ch->pending = NULL;
+		ch->ahead = 0; /* the host dropped what went behind it */
 		if (ch->ops->refused)
 			ch->ops->refused(ch->ctx, &err);
 		return 1;
@@ -696,6 +756,8 @@ static int resume_answer(struct rp_desk_chan *ch, const struct rp_hdr *h, const 
 		return -EPROTO;
 	if (m.req != ch->resume_req)
 		return 0;
+	if (ch->ahead && h->chan != ch->ahead)
+		return -EPROTO; /* its frames went on that number */
 	/* The host cannot have taken what was never sent. */
 	if (rp_inpos_before((struct rp_inpos){ch->seq, ch->after}, (struct rp_inpos){m.seq, m.after}))
 		return -EPROTO;
@@ -707,13 +769,16 @@ static int resume_answer(struct rp_desk_chan *ch, const struct rp_hdr *h, const 
 	ch->backlog = false; /* the host's place is where sending starts again */
 	exact = m.offset == ch->received;
 	ch->received = m.offset;
-	struct again a = {ch, malloc(AGAIN_PACK_BYTES), 0};
-	gap = false;
-	if (!a.buf ||
-	    rp_inlog_since(&ch->log, (struct rp_inpos){m.seq, m.after}, send_again, &a, &gap) < 0 ||
-	    again_flush(&a) < 0)
+	/* The host's place is before what went ahead (it answered the
+	 * RESUME first), which it took or dropped as it came: what was
+	 * typed since goes now. */
+	struct rp_inpos place = {m.seq, m.after}, from = place;
+	if (ch->ahead && rp_inpos_before(place, ch->ahead_upto))
+		from = ch->ahead_upto;
+	ch->ahead = 0;
+	gap = rp_inlog_gap(&ch->log, place);
+	if (send_kept_since(ch, ch->c, ch->chan, from) < 0)
 		ch->broken = -ENOBUFS;
-	free(a.buf);
 	if (ch->ws.ws_row && !(ch->flags & RP_DESK_READONLY))
 		rp_desk_send_winsize(ch->c, ch->chan, &ch->ws);
 	if (ch->ops->resumed)
@@ -723,19 +788,13 @@ static int resume_answer(struct rp_desk_chan *ch, const struct rp_hdr *h, const 
 
 int rp_desk_chan_pump(struct rp_desk_chan *ch)
 {
-	struct again a = {ch, NULL, 0};
-	bool gap;
 	int r;
 
 	if (!ch->backlog || !ch->c || rp_conn_queued(ch->c))
 		return 0;
 	/* Packed: at most RP_INLOG_BYTES / AGAIN_PACK_BYTES + 1 entries,
 	 * and the queue is empty. */
-	a.buf = malloc(AGAIN_PACK_BYTES);
-	r = a.buf ? rp_inlog_since(&ch->log, ch->backlog_after, send_again, &a, &gap) : -ENOMEM;
-	if (r >= 0)
-		r = again_flush(&a);
-	free(a.buf);
+	r = send_kept_since(ch, ch->c, ch->chan, ch->backlog_after);
 	ch->backlog = false;
 	if (r < 0) { /* said by the next keys; a resume would still send them */
 		ch->broken = -ENOBUFS;
@@ -774,6 +833,7 @@ size_t rp_desk_chan_reattached(struct rp_desk_chan *ch, struct rp_conn *c, uint1
 	size_t keys = 0;
 	bool gap;
 
+	ch->ahead = 0;
 	/* Whether the old channel's host took them is not known: sending
 	 * them to the new one could take them twice, or give them to
 	 * another program of the same name. */

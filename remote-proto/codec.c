@@ -352,6 +352,15 @@ int rp_resume_decode(const uint8_t *p, size_t n, struct rp_resume *m)
 	m->token = take(&r, RP_TOKEN_BYTES);
 	m->offset = get_u64(&r);
 	m->seq = get_u32(&r);
+	m->ahead = 0;
+	m->first_seq = m->first_after = 0;
+	if (!r.bad && r.n - r.off > 0) { /* RP_CAP_AHEAD's fields, all or none */
+		m->ahead = get_u16(&r);
+		m->first_seq = get_u32(&r);
+		m->first_after = get_u32(&r);
+		if (!r.bad && m->ahead == 0)
+			return -EPROTO;
+	}
 	if (!r.bad && !rp_name_valid(m->name.p, m->name.n))
 		return -EPROTO;
 	return done(&r);

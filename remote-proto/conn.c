@@ -17,6 +17,7 @@ struct rp_conn {
 	struct rp_queue q;
 	bool eof;
 	char host_name[RP_HOST_NAME_MAX + 1]; /* the peer's HELLO said it; "": not */
+	uint32_t peer_caps;		      /* its HELLO's capabilities */
 };
 
 struct rp_conn *rp_conn_create(struct rp_transport *t, unsigned queue_entries, size_t queue_limit)
@@ -220,6 +221,16 @@ void rp_conn_set_host_name(struct rp_conn *c, const char *p, size_t n)
 const char *rp_conn_host_name(const struct rp_conn *c)
 {
 	return c->host_name;
+}
+
+void rp_conn_set_peer_caps(struct rp_conn *c, uint32_t caps)
+{
+	c->peer_caps = caps;
+}
+
+uint32_t rp_conn_peer_caps(const struct rp_conn *c)
+{
+	return c->peer_caps;
 }
 
 const char *rp_conn_why(const struct rp_conn *c)

@@ -121,6 +121,7 @@ static int hello_first(struct rp_conn *c, uint32_t caps, const char *token, cons
 			 RP_VERSION);
 		return -EPROTO;
 	}
+	rp_conn_set_peer_caps(c, hello.caps);
 	/* "telly serve HOSTNAME" (before: "telly serve", no name). */
 	if (hello.name.n > sizeof RP_HELLO_HOST_PREFIX - 1 &&
 	    !memcmp(hello.name.p, RP_HELLO_HOST_PREFIX, sizeof RP_HELLO_HOST_PREFIX - 1))

@@ -224,15 +224,20 @@ void rp_desk_chan_link_down(struct rp_desk_chan *ch);
 int rp_desk_chan_resume(struct rp_desk_chan *ch, struct rp_conn *c, uint32_t req,
 			const char *name);
 /* The same in two steps, for a RESUME that goes right behind the HELLO of
- * a connection not made yet (rp_dialer_start_first): the frame (its
- * length, or -errno; RESUME_FRAME_BYTES at most), then, once the
- * connection is there, the channel set to await its answer on c. The
- * frame stays right while the link is down: no output comes, and the
- * seq it names only grows, which the host takes (what it did not take
- * is sent again after RESUMED). */
+ * a connection not made yet (rp_dialer_start_first): the flight (*out,
+ * malloc'd; its length, or -errno), then, once the connection is there,
+ * the channel set to await its answer on c. The RESUME stays right while
+ * the link is down: no output comes, and the seq it names only grows,
+ * which the host takes. With ahead (a channel number: the host said
+ * RP_CAP_AHEAD), every frame kept goes behind the RESUME on that number,
+ * if they are at most RP_DESK_AHEAD_BYTES (else none: they go after
+ * RESUMED): the host takes those it did not take before, and answers
+ * them with the RESUMED; rp_desk_chan_resume_sent sends the ones kept
+ * since right behind, and RESUMED what was typed after that. */
 #define RP_DESK_RESUME_FRAME_BYTES (RP_HDR_SIZE + 64 + RP_MAX_NAME)
-long rp_desk_chan_resume_frame(const struct rp_desk_chan *ch, uint32_t req, const char *name,
-			       uint8_t *buf, size_t size);
+#define RP_DESK_AHEAD_BYTES (64u << 10)
+long rp_desk_chan_resume_flight(struct rp_desk_chan *ch, uint32_t req, const char *name,
+				uint16_t ahead, uint8_t **out);
 int rp_desk_chan_resume_sent(struct rp_desk_chan *ch, struct rp_conn *c, uint32_t req);
 bool rp_desk_chan_up(const struct rp_desk_chan *ch); /* a connection, and no RESUME waiting */
 /* A refused RESUME (the host no longer has the channel) answered by a new

@@ -216,18 +216,28 @@ static bool inpos_next(struct rp_inpos a, struct rp_inpos b)
 	return (b.seq == a.seq && b.after == a.after + 1) || (b.seq == a.seq + 1 && b.after == 0);
 }
 
+bool rp_inlog_gap(const struct rp_inlog *l, struct rp_inpos taken)
+{
+	if (l->head == l->tail)
+		return l->lost && rp_inpos_before(taken, l->last);
+	struct rec first = rec_at(l, l->head);
+	return l->lost && rp_inpos_before(taken, first.pos) && !inpos_next(taken, first.pos);
+}
+
+bool rp_inlog_first(const struct rp_inlog *l, struct rp_inpos *pos)
+{
+	if (l->head == l->tail)
+		return false;
+	*pos = rec_at(l, l->head).pos;
+	return true;
+}
+
 int rp_inlog_since(const struct rp_inlog *l, struct rp_inpos taken, rp_inlog_fn fn, void *ctx,
 		   bool *gap)
 {
 	int count = 0;
 
-	*gap = false;
-	if (l->head == l->tail) {
-		*gap = l->lost && rp_inpos_before(taken, l->last);
-		return 0;
-	}
-	struct rec first = rec_at(l, l->head);
-	*gap = l->lost && rp_inpos_before(taken, first.pos) && !inpos_next(taken, first.pos);
+	*gap = rp_inlog_gap(l, taken);
 	for (size_t off = l->head; off < l->tail;) {
 		struct rec r = rec_at(l, off);
 		if (rp_inpos_before(taken, r.pos)) {

@@ -81,6 +81,10 @@ typedef int (*rp_inlog_fn)(void *ctx, const void *frame, size_t n);
 int rp_inlog_since(const struct rp_inlog *l, struct rp_inpos taken, rp_inlog_fn fn, void *ctx,
 		   bool *gap);
 size_t rp_inlog_bytes(const struct rp_inlog *l);
+/* rp_inlog_since's *gap alone: frames after taken were let go unsent. */
+bool rp_inlog_gap(const struct rp_inlog *l, struct rp_inpos taken);
+/* The place of the oldest frame kept: false when none is. */
+bool rp_inlog_first(const struct rp_inlog *l, struct rp_inpos *pos);
 /* a before b, seq compared across its wrap. */
 bool rp_inpos_before(struct rp_inpos a, struct rp_inpos b);
 

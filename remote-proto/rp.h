@@ -95,6 +95,10 @@ enum rp_type {
 /* The desk takes ERROR RP_E_ENDED + status for a session that just ended
  * (else NOENT): `telly x` exits with its program's status, as ssh -X. */
 #define RP_CAP_ENDED 0x800
+/* RESUME may carry the desk's kept frames right behind it, on a channel
+ * number it names; the host takes those it did not take before the link
+ * went and drops the rest (PROTOCOL.md, "RESUME ahead"). */
+#define RP_CAP_AHEAD 0x1000
 
 /* The most bytes for the screen one OUTPUT carries (after its u32 ack). */
 #define RP_MAX_OUTPUT (RP_MAX_PAYLOAD - 4)
@@ -198,6 +202,11 @@ struct rp_resume {
 	const uint8_t *token;		/* RP_TOKEN_BYTES, into the frame */
 	uint64_t offset;		/* bytes of OUTPUT received on the channel */
 	uint32_t seq;			/* the last INPUT sent */
+	/* RP_CAP_AHEAD: the frames behind it are on channel ahead (0: none
+	 * follow, an older RESUME), the first of them at place first_seq,
+	 * first_after (as rp_inpos). */
+	uint16_t ahead;
+	uint32_t first_seq, first_after;
 };
 struct rp_resumed {
 	uint32_t req;

@@ -131,6 +131,9 @@ size_t rp_conn_queued(const struct rp_conn *c);
 #define RP_HELLO_HOST_PREFIX "telly serve " /* the host's HELLO name: it, then its name */
 void rp_conn_set_host_name(struct rp_conn *c, const char *p, size_t n);
 const char *rp_conn_host_name(const struct rp_conn *c);
+/* The peer's HELLO capabilities (RP_CAP_*), as the desk's HELLO read them. */
+void rp_conn_set_peer_caps(struct rp_conn *c, uint32_t caps);
+uint32_t rp_conn_peer_caps(const struct rp_conn *c);
 /* Why its transport failed, if it says ("" if not): a direct link's
  * refused handshake or a record that failed authentication. */
 const char *rp_conn_why(const struct rp_conn *c);

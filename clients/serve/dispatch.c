@@ -151,7 +151,8 @@ static int on_hello(struct server *srv, struct conn *c, const struct rp_hdr *h, 
 	if (gethostname(me + sizeof RP_HELLO_HOST_PREFIX - 1, RP_HOST_NAME_MAX + 1) < 0)
 		snprintf(me, sizeof me, "telly serve");
 	me[sizeof me - 1] = 0;
-	n = rp_hello_frame(buf, sizeof buf, RP_CAP_LINEMODE | RP_CAP_RESUME | RP_CAP_RETYPE, "", me);
+	n = rp_hello_frame(buf, sizeof buf,
+			   RP_CAP_LINEMODE | RP_CAP_RESUME | RP_CAP_RETYPE | RP_CAP_AHEAD, "", me);
 	if (n < 0 || rp_conn_send(c->rc, buf, (size_t)n) < 0)
 		serve_log("connection %u: a reply did not fit; dropped", c->id);
 	return FRAME_DONE;
@@ -662,6 +663,8 @@ int dispatch_frame(struct server *srv, struct conn *c, const struct rp_hdr *h, c
 			   rp_type_name(h->type), h->type);
 		return FRAME_DONE;
 	}
+	if (link_ahead(c, h, p))
+		return FRAME_DONE; /* sent again behind a RESUME, taken before */
 	switch (h->type) {
 	case RP_HELLO:
 		return on_hello(srv, c, h, p);

@@ -242,6 +242,18 @@ int link_resume(struct server *srv, struct conn *c, const struct rp_hdr *h, cons
 		conn_fatal(srv, c, RP_E_PROTO, "malformed RESUME frame (%u bytes of payload)", h->len);
 		return FRAME_DONE;
 	}
+	c->ahead.chan = 0;
+	if (m.ahead) {
+		/* The frames behind it are on that number: it must be free. */
+		if (m.ahead > MAX_CHANS || c->chans[m.ahead - 1]) {
+			conn_fatal(srv, c, RP_E_PROTO, "RESUME ahead on channel %u, %s", m.ahead,
+				   m.ahead > MAX_CHANS ? "past the last one" : "which is in use");
+			return FRAME_DONE;
+		}
+		c->ahead.chan = m.ahead;
+		c->ahead.took = false;
+		c->ahead.at = (struct rp_inpos){m.first_seq, m.first_after - 1};
+	}
 	if (!c->resume) {
 		rp_conn_error(c->rc, 0, RP_E_PROTO, m.req, false, "RESUME needs HELLO cap RESUME");
 		return FRAME_DONE;
@@ -266,6 +278,8 @@ int link_resume(struct server *srv, struct conn *c, const struct rp_hdr *h, cons
 	}
 	for (slot = 0; slot < MAX_CHANS && c->chans[slot]; slot++)
 		;
+	if (m.ahead)
+		slot = m.ahead - 1;
 	if (slot == MAX_CHANS) {
 		snprintf(msg, sizeof msg, "too many channels on one connection (at most %d)",
 			 MAX_CHANS);
@@ -286,6 +300,7 @@ int link_resume(struct server *srv, struct conn *c, const struct rp_hdr *h, cons
 		}
 		srv->norphans--;
 	}
+	c->ahead.took = m.ahead != 0;
 	v->conn = c;
 	v->id = (uint16_t)(slot + 1);
 	c->chans[slot] = v;
@@ -339,4 +354,33 @@ int link_resume(struct server *srv, struct conn *c, const struct rp_hdr *h, cons
 		  exact ? (unsigned long long)(n1 + n2) : 0ULL);
 	session_attached(s, v);
 	return FRAME_DONE;
+}
+
+bool link_ahead(struct conn *c, const struct rp_hdr *h, const uint8_t *p)
+{
+	struct rp_inpos pos;
+	struct rp_data d;
+
+	if (!c->ahead.chan)
+		return false;
+	if (h->chan != c->ahead.chan || (h->type != RP_INPUT && h->type != RP_ECHO &&
+					 h->type != RP_SIGNAL && h->type != RP_TERMIOS_SEEN)) {
+		c->ahead.chan = 0; /* the run is over */
+		return false;
+	}
+	/* Its place as the desk counted it: an INPUT's seq, the others one
+	 * after the frame before (an INPUT the session could not take yet
+	 * comes here again: its place is its own). */
+	if (h->type == RP_INPUT) {
+		if (rp_data_decode(p, h->len, &d) < 0)
+			return false; /* malformed: said as any */
+		pos = (struct rp_inpos){d.seq, 0};
+	} else {
+		pos = (struct rp_inpos){c->ahead.at.seq, c->ahead.at.after + 1};
+	}
+	c->ahead.at = pos;
+	struct chan *v = c->chans[h->chan - 1];
+	if (!c->ahead.took || !v)
+		return true;
+	return !rp_inpos_before(v->taken, pos);
 }

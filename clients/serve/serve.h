@@ -551,6 +551,11 @@ int link_pong(struct server *srv, struct conn *c, const struct rp_hdr *h, const 
 /* The desks' links (RESUME): PING, and a dead one dropped; the wait. */
 long links_tick(struct server *srv, long now_ms, long wait_ms);
 int link_resume(struct server *srv, struct conn *c, const struct rp_hdr *h, const uint8_t *p);
+/* A frame of the run behind a RESUME ahead that is not to be handled: one
+ * the channel took before its link went (it was sent again), or one for
+ * a RESUME refused (keys for a session that is not there). true: drop it;
+ * false: handle it as any (a frame after the run ends it). */
+bool link_ahead(struct conn *c, const struct rp_hdr *h, const uint8_t *p);
 
 /* ---- conn.c: connections ---- */
 
@@ -595,6 +600,14 @@ struct conn {
 	struct rp_link link;
 	unsigned long link_frames; /* frames counted at the last look */
 	size_t link_queued;	   /* bytes queued for it then */
+	/* The run of a desk's frames right behind a RESUME ahead
+	 * (RP_CAP_AHEAD), on channel chan (0: none now): took, the RESUME
+	 * was; at, the place of the last of them (link_ahead). */
+	struct {
+		uint16_t chan;
+		bool took;
+		struct rp_inpos at;
+	} ahead;
 	char who[200]; /* for the audit log: its HELLO name and its peer */
 	char name[64]; /* for notices: its HELLO name, short */
 	/* Some channel fell behind and is owed a snapshot once the queue has

@@ -10,8 +10,8 @@
  *          silent: only a heartbeat notices); new ones work
  *   hold   the same, and new connections refused: no redial gets
  *          through, so only the far end's own heartbeat ends them
- *   mute   the same as stall, and new connections carry the target's
- *          first frame (its HELLO) and then nothing: a daemon that
+ *   mute   the same as stall, and new connections carry the first frame
+ *          each way (HELLOs) and then nothing: a daemon that
  *          greets and then hangs ("up" ends it for new connections)
  *   quit   exit
  * On stdout, one line each: "ready", "accepted N" (N in all), "cut",
@@ -39,7 +39,8 @@
 struct pair {
 	int a, b; /* -1: free */
 	bool stalled;
-	bool mute; /* stalls once the target's first bytes went through */
+	bool mute; /* stalls once the target's first frame went through */
+	bool greeted; /* mute: the desk's first frame went through, the rest is dropped */
 };
 
 static struct sockaddr_in lo(int port)
@@ -97,15 +98,18 @@ static void say(const char *what, unsigned n)
 /* Everything readable on from goes to to; false at its end or an error. */
 /* One read from from written whole to to; hello: only its first frame
  * (a protocol frame's 8-byte header says its length; the rest is
- * dropped), as a daemon that greets and then hangs would send, even when
- * the desk's first flight asked more of it than HELLO. */
-static bool relay(int from, int to, bool hello)
+ * dropped), as a daemon that greets and then hangs would send and take,
+ * even when the desk's first flight asked more of it than HELLO (its
+ * RESUME and keys). drop: none of it. */
+static bool relay(int from, int to, bool hello, bool drop)
 {
 	unsigned char buf[RELAY_BYTES];
 	ssize_t n = read(from, buf, sizeof buf);
 
 	if (n <= 0)
 		return false;
+	if (drop)
+		return true;
 	if (hello && n >= 8) {
 		size_t len = 8 + ((size_t)buf[4] << 24 | (size_t)buf[5] << 16 | (size_t)buf[6] << 8 | buf[7]);
 		if ((size_t)n > len)
@@ -145,7 +149,7 @@ int main(int argc, char **argv)
 		return 1;
 	}
 	for (int i = 0; i < MAX_PAIRS; i++)
-		p[i] = (struct pair){-1, -1, false, false};
+		p[i] = (struct pair){-1, -1, false, false, false};
 	say("ready", 0);
 	for (;;) {
 		struct pollfd f[2 + 2 * MAX_PAIRS];
@@ -216,7 +220,7 @@ int main(int argc, char **argv)
 					int one = 1; /* small writes (a key) go at once, as on a link */
 					setsockopt(a, IPPROTO_TCP, TCP_NODELAY, &one, sizeof one);
 					setsockopt(b, IPPROTO_TCP, TCP_NODELAY, &one, sizeof one);
-					p[i] = (struct pair){a, b, false, muting};
+					p[i] = (struct pair){a, b, false, muting, false};
 					say("accepted", ++accepted);
 				} else {
 					if (b >= 0)
@@ -232,11 +236,14 @@ int main(int argc, char **argv)
 			if (!f[k].revents || p[i].a < 0)
 				continue;
 			int from = f[k].fd, to = from == p[i].a ? p[i].b : p[i].a;
-			if (!relay(from, to, p[i].mute && from == p[i].b)) {
+			bool desk = from == p[i].a;
+			if (!relay(from, to, p[i].mute, p[i].mute && desk && p[i].greeted)) {
 				close(p[i].a);
 				close(p[i].b);
 				p[i].a = p[i].b = -1;
-			} else if (p[i].mute && from == p[i].b) {
+			} else if (p[i].mute && desk) {
+				p[i].greeted = true;
+			} else if (p[i].mute) {
 				p[i].stalled = true;
 			}
 		}

@@ -722,11 +722,11 @@ static struct rp_transport *desk_end(void *ctx, bool start, char *err, size_t er
 	return rp_transport_socket(*(int *)ctx);
 }
 
-/* A redial's RESUME goes behind its HELLO, before the host has said a
- * thing (one round trip for both, not two), and a RESUMED that came with
- * the host's HELLO is in the connection handed over: the channel is back
- * with no more reading, and sends again what the host did not take. */
-static void redial_resume_rides_behind_hello(void)
+/* A redial's first flight, its HELLO (by the dialer) and RESUME, with
+ * ahead (a channel number) the keys kept behind it on that number; the
+ * host has said nothing before it has them all. Key "c" was typed while
+ * the link was down, "d" while the dial was under way. */
+static void redial_flight(uint16_t ahead)
 {
 	struct pair p, q;
 	struct seen s = {0};
@@ -734,7 +734,7 @@ static void redial_resume_rides_behind_hello(void)
 	struct rp_hdr h;
 	const uint8_t *payload;
 	struct rp_resume m;
-	uint8_t buf[256], resume[RP_DESK_RESUME_FRAME_BYTES];
+	uint8_t buf[256], *flight;
 	char err[200];
 	int fds[2];
 	long n;
@@ -750,12 +750,14 @@ static void redial_resume_rides_behind_hello(void)
 	CHECK(socketpair(AF_UNIX, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0, fds) == 0);
 	q.host = rp_conn_create(rp_transport_socket(fds[1]), 64, 1u << 20);
 	CHECK(q.host != NULL);
-	n = rp_desk_chan_resume_frame(ch, 9, "s1", resume, sizeof resume);
+	n = rp_desk_chan_resume_flight(ch, 9, "s1", ahead, &flight);
 	CHECK(n > 0);
 	struct rp_dest d = {.connect_local = desk_end, .local_ctx = &fds[0]};
-	struct rp_dialer *dl = rp_dialer_start_first(&d, resume, (size_t)n);
+	struct rp_dialer *dl = rp_dialer_start_first(&d, flight, (size_t)n);
+	free(flight);
 	CHECK(dl != NULL);
-	/* The host has said nothing, and has HELLO and RESUME. */
+	CHECK_EQ(rp_desk_chan_keys(ch, "d", 1), 0);
+	/* The host has said nothing, and has HELLO, RESUME (and "c"). */
 	CHECK_EQ(rp_conn_next_frame(q.host, &h, &payload, WAIT_MS), 1);
 	CHECK_EQ(h.type, RP_HELLO);
 	CHECK_EQ(rp_conn_next_frame(q.host, &h, &payload, WAIT_MS), 1);
@@ -765,27 +767,68 @@ static void redial_resume_rides_behind_hello(void)
 	CHECK(!memcmp(m.token, chan_token, sizeof chan_token));
 	CHECK_EQ(m.offset, 2);
 	CHECK_EQ(m.seq, 2);
+	CHECK_EQ(m.ahead, ahead);
+	if (ahead) {
+		CHECK(m.first_seq == 2 && m.first_after == 0);
+		struct rp_data in;
+		CHECK_EQ(rp_conn_next_frame(q.host, &h, &payload, WAIT_MS), 1);
+		CHECK(h.type == RP_INPUT && h.chan == ahead);
+		CHECK(rp_data_decode(payload, h.len, &in) == 0 && in.seq == 2);
+		CHECK(in.n == 1 && in.p[0] == 'c');
+	}
 	/* Its answers in one write: HELLO, RESUMED (INPUT 1 taken). */
-	n = rp_hello_frame(buf, sizeof buf, RP_CAP_LINEMODE | RP_CAP_RESUME, "", "telly serve h");
+	n = rp_hello_frame(buf, sizeof buf, RP_CAP_LINEMODE | RP_CAP_RESUME | RP_CAP_AHEAD, "",
+			   "telly serve h");
 	CHECK(n > 0);
-	n += resumed_frame(buf + n, sizeof buf - (size_t)n, 4, 9, 1, 2);
+	n += resumed_frame(buf + n, sizeof buf - (size_t)n, ahead ? ahead : 4, 9, 1, 2);
 	CHECK_EQ(rp_conn_send(q.host, buf, (size_t)n), 0);
 	CHECK(rp_conn_flush_wait(q.host, WAIT_MS) >= 0);
 	struct pollfd pf = {.fd = rp_dialer_fd(dl), .events = POLLIN};
 	CHECK_EQ(poll(&pf, 1, WAIT_MS), 1);
 	q.desk = rp_dialer_finish(dl, err, sizeof err);
 	CHECK(q.desk != NULL);
+	CHECK(rp_conn_peer_caps(q.desk) & RP_CAP_AHEAD);
 	CHECK_EQ(rp_desk_chan_resume_sent(ch, q.desk, 9), 0);
+	/* Ahead, "d" follows at once, before RESUMED is read. */
+	if (ahead)
+		expect_input(&q, ahead, 3, "d");
+	CHECK(host_quiet(&q));
+	/* RESUMED came with the HELLO: in the buffer, no read needed. */
 	CHECK_EQ(rp_conn_frame(q.desk, &h, &payload), 1);
 	CHECK_EQ(h.type, RP_RESUMED);
 	CHECK_EQ(rp_desk_chan_frame(ch, &h, payload), 1);
 	CHECK_EQ(s.resumes, 1);
 	CHECK(s.exact && !s.keys_lost);
 	CHECK(rp_desk_chan_up(ch));
-	expect_input(&q, 4, 2, "c");
+	/* Plain, what the host did not take goes now; ahead, it went. */
+	if (!ahead) {
+		expect_input(&q, 4, 2, "c");
+		expect_input(&q, 4, 3, "d");
+	}
+	CHECK(host_quiet(&q));
+	CHECK_EQ(rp_desk_chan_keys(ch, "e", 1), 0);
+	expect_input(&q, ahead ? ahead : 4, 4, "e");
 	rp_desk_chan_destroy(ch);
 	pair_close(&p);
 	pair_close(&q);
+}
+
+/* A redial's RESUME goes behind its HELLO, before the host has said a
+ * thing (one round trip for both, not two), and a RESUMED that came with
+ * the host's HELLO is in the connection handed over: the channel is back
+ * with no more reading, and sends again what the host did not take. */
+static void redial_resume_rides_behind_hello(void)
+{
+	redial_flight(0);
+}
+
+/* To a host that said RP_CAP_AHEAD, the keys kept go behind the RESUME
+ * too, on the number it names, and those typed while the dial was on its
+ * way right after it: the host answers them with the RESUMED, and nothing
+ * is sent twice. */
+static void redial_keys_ride_behind_resume(void)
+{
+	redial_flight(5);
 }
 
 /* The host no longer has the channel and a new OPEN gave it another
@@ -1228,6 +1271,7 @@ int main(int argc, char **argv)
 		{"full-queue-is-told", full_queue_is_told},
 		{"resume-sends-again-exactly", resume_sends_again_exactly},
 		{"redial-resume-rides-behind-hello", redial_resume_rides_behind_hello},
+		{"redial-keys-ride-behind-resume", redial_keys_ride_behind_resume},
 		{"full-queue-kept-when-resumable", full_queue_kept_when_resumable},
 		{"refused-then-attached-anew", refused_then_attached_anew},
 		{"host-ping-answered", host_ping_answered},

@@ -1052,8 +1052,11 @@ static void outputs(const struct desk *d, uint64_t *off, char *out, size_t n)
 		out[o] = 0;
 }
 
-static long resume_frame(uint8_t *f, size_t cap, uint32_t req, const char *name,
-			 const uint8_t *token, uint64_t offset, uint32_t seq)
+/* RESUME; with ahead (RP_CAP_AHEAD) the desk's frames follow on that
+ * channel, the first at place first. */
+static long resume_ahead_frame(uint8_t *f, size_t cap, uint32_t req, const char *name,
+			       const uint8_t *token, uint64_t offset, uint32_t seq, uint16_t ahead,
+			       struct rp_inpos first)
 {
 	struct rp_enc e;
 
@@ -1063,7 +1066,41 @@ static long resume_frame(uint8_t *f, size_t cap, uint32_t req, const char *name,
 	rp_put_bytes(&e, token, RP_TOKEN_BYTES);
 	rp_put_u64(&e, offset);
 	rp_put_u32(&e, seq);
+	if (ahead) {
+		rp_put_u16(&e, ahead);
+		rp_put_u32(&e, first.seq);
+		rp_put_u32(&e, first.after);
+	}
 	return rp_enc_end(&e);
+}
+
+static long resume_frame(uint8_t *f, size_t cap, uint32_t req, const char *name,
+			 const uint8_t *token, uint64_t offset, uint32_t seq)
+{
+	return resume_ahead_frame(f, cap, req, name, token, offset, seq, 0, (struct rp_inpos){0, 0});
+}
+
+/* A RESUME desk attached to session name: the host's HELLO has caps
+ * want, and the channel's TOKEN (after OK, before the replay) in token. */
+static struct desk *resumable_desk(struct server *srv, const char *name, uint32_t want,
+				   uint8_t token[RP_TOKEN_BYTES])
+{
+	struct desk *a = desk_new(srv, false);
+	struct rp_hello hi;
+	const uint8_t *tok;
+	int i;
+
+	hello(srv, a, RP_CAP_RESUME, "", "a");
+	i = find(a, RP_HELLO, 0);
+	CHECK(i >= 0 && rp_hello_decode(a->p[i], a->h[i].len, &hi) == 0 &&
+	      (hi.caps & want) == want);
+	CHECK_EQ(attach(srv, a, name, false), 1);
+	i = find(a, RP_TOKEN, 1);
+	CHECK(i >= 0 && i < find(a, RP_TERMIOS, 1));
+	CHECK(i >= 0 && rp_token_decode(a->p[i], a->h[i].len, &tok) == 0);
+	if (i >= 0)
+		memcpy(token, tok, RP_TOKEN_BYTES);
+	return a;
 }
 
 static void test_resume(void)
@@ -1072,8 +1109,6 @@ static void test_resume(void)
 	struct desk *a, *b, *c;
 	struct fake *s;
 	uint8_t f[512], token[RP_TOKEN_BYTES], wrong[RP_TOKEN_BYTES] = {0};
-	const uint8_t *tok;
-	struct rp_hello hi;
 	struct rp_resumed m;
 	uint64_t got = 0, got2 = 0;
 	char out[256];
@@ -1082,16 +1117,7 @@ static void test_resume(void)
 
 	fixture_init(&fx);
 	s = fake_add(fx.srv, "r");
-	a = desk_new(fx.srv, false);
-	hello(fx.srv, a, RP_CAP_RESUME, "", "a");
-	i = find(a, RP_HELLO, 0);
-	CHECK(i >= 0 && rp_hello_decode(a->p[i], a->h[i].len, &hi) == 0 && (hi.caps & RP_CAP_RESUME));
-	CHECK_EQ(attach(fx.srv, a, "r", false), 1);
-	i = find(a, RP_TOKEN, 1);
-	CHECK(i >= 0 && i < find(a, RP_TERMIOS, 1)); /* after OK, before the replay */
-	CHECK(i >= 0 && rp_token_decode(a->p[i], a->h[i].len, &tok) == 0);
-	if (i >= 0)
-		memcpy(token, tok, sizeof token);
+	a = resumable_desk(fx.srv, "r", RP_CAP_RESUME, token);
 	outputs(a, &got, NULL, 0);
 	session_show(&s->s, "hello", 5, NULL, true);
 	send_frame(fx.srv, a, f, input_frame(f, sizeof f, 1, 1, "k1"));
@@ -1154,6 +1180,86 @@ static void test_resume(void)
 	send_frame(fx.srv, b, f, simple(f, sizeof f, RP_DETACH, 1, NULL, 0));
 	conn_destroy(fx.srv, b->c);
 	CHECK_EQ(fx.srv->norphans, 0);
+	desk_free(a);
+	desk_free(b);
+	desk_free(c);
+	fixture_finish(&fx);
+}
+
+/* A RESUME ahead (RP_CAP_AHEAD, which the host's HELLO says): the desk's
+ * kept frames right behind it, on the channel number it names. Those the
+ * channel took before its link went (an INPUT by its seq, an ECHO by its
+ * place after the frame before) are dropped, the rest handled, once each;
+ * a frame of another kind ends the run. Behind a refused RESUME they are
+ * dropped without a word (keys for a session that is not there), and a
+ * number in use is refused whole. */
+static void test_resume_ahead(void)
+{
+	struct fixture fx;
+	struct desk *a, *b, *c;
+	struct fake *s;
+	uint8_t f[512], token[RP_TOKEN_BYTES], wrong[RP_TOKEN_BYTES] = {0};
+	struct rp_resumed m;
+	uint64_t got = 0;
+	bool fatal;
+	int i;
+
+	fixture_init(&fx);
+	s = fake_add(fx.srv, "r");
+	a = resumable_desk(fx.srv, "r", RP_CAP_RESUME | RP_CAP_AHEAD, token);
+	send_frame(fx.srv, a, f, input_frame(f, sizeof f, 1, 1, "k1"));
+	send_frame(fx.srv, a, f, simple(f, sizeof f, RP_ECHO, 1, "e1", 2));
+	send_frame(fx.srv, a, f, input_frame(f, sizeof f, 1, 2, "k2"));
+	take(a);
+	outputs(a, &got, NULL, 0);
+	conn_destroy(fx.srv, a->c);
+	CHECK_EQ(fx.srv->norphans, 1);
+	CHECK(s->in_len == 4 && !memcmp(s->in, "k1k2", 4));
+
+	/* Refused: the frames behind it go nowhere, and say nothing. */
+	c = desk_new(fx.srv, false);
+	hello(fx.srv, c, RP_CAP_RESUME, "", "c");
+	send_frame(fx.srv, c, f,
+		   resume_ahead_frame(f, sizeof f, 8, "r", wrong, got, 3, 2, (struct rp_inpos){1, 0}));
+	send_frame(fx.srv, c, f, input_frame(f, sizeof f, 2, 3, "zz"));
+	take(c);
+	CHECK_EQ(error_code(c, &fatal, NULL, 0), RP_E_NOENT);
+	CHECK_EQ(count(c, RP_ERROR), 1);
+	CHECK_EQ(s->inputs, 2);
+
+	/* Taken: everything kept goes again on channel 3, from INPUT 1. */
+	b = desk_new(fx.srv, false);
+	hello(fx.srv, b, RP_CAP_RESUME, "", "b");
+	send_frame(fx.srv, b, f,
+		   resume_ahead_frame(f, sizeof f, 9, "r", token, got, 3, 3, (struct rp_inpos){1, 0}));
+	send_frame(fx.srv, b, f, input_frame(f, sizeof f, 3, 1, "k1"));
+	send_frame(fx.srv, b, f, simple(f, sizeof f, RP_ECHO, 3, "e1", 2));
+	send_frame(fx.srv, b, f, input_frame(f, sizeof f, 3, 2, "k2"));
+	send_frame(fx.srv, b, f, input_frame(f, sizeof f, 3, 3, "k3"));
+	take(b);
+	i = find(b, RP_RESUMED, -1);
+	CHECK(i >= 0 && rp_resumed_decode(b->p[i], b->h[i].len, &m) == 0);
+	CHECK(i >= 0 && b->h[i].chan == 3);
+	CHECK(m.req == 9 && m.seq == 2 && m.after == 0);
+	CHECK_EQ(count(b, RP_ERROR), 0);
+	CHECK(s->in_len == 6 && !memcmp(s->in, "k1k2k3", 6));
+	/* The run is over (a PING): a frame sent again now is taken as
+	 * any would be. */
+	send_frame(fx.srv, b, f, simple(f, sizeof f, RP_PING, 0, "\0\0\0\0\0\0\0\1", 8));
+	send_frame(fx.srv, b, f, input_frame(f, sizeof f, 3, 4, "k4"));
+	CHECK(s->in_len == 8 && !memcmp(s->in, "k1k2k3k4", 8));
+
+	/* A number in use: refused, and the connection with it. */
+	conn_destroy(fx.srv, b->c);
+	desk_free(b);
+	b = desk_new(fx.srv, false);
+	hello(fx.srv, b, RP_CAP_RESUME, "", "b");
+	CHECK_EQ(attach(fx.srv, b, "r", false), 1);
+	send_frame(fx.srv, b, f,
+		   resume_ahead_frame(f, sizeof f, 10, "r", token, 0, 4, 1, (struct rp_inpos){5, 0}));
+	take(b);
+	CHECK_EQ(error_code(b, &fatal, NULL, 0), RP_E_PROTO);
+	CHECK(fatal);
 	desk_free(a);
 	desk_free(b);
 	desk_free(c);
@@ -1531,6 +1637,7 @@ int main(int argc, char **argv)
 		{"dispatch-handoff-malformed", test_handoff_malformed},
 		{"viewer-drop-then-snapshot", test_drop_then_snapshot},
 		{"link-resume", test_resume},
+		{"link-resume-ahead", test_resume_ahead},
 		{"link-resume-mark-lost", test_resume_mark_lost},
 		{"console-writer-takeover", test_console_writer},
 		{"reload-spec-same", test_reload_spec_same},
