@@ -87,9 +87,17 @@ static const struct rp_transport_impl sock_impl = {
 	.name = "socket", .read = sock_read, .writev = sock_writev, .destroy = sock_destroy,
 };
 
+/* A pipe's read takes all it has up to n: less than n, and it was empty
+ * (drained: the daemon's loop does not read again to find nothing, one
+ * call less for each key over ssh, whose pipes `serve --stdio` handed
+ * over). */
 static ssize_t pipe_read(struct rp_transport *t, void *buf, size_t n)
 {
-	return read(t->rfd, buf, n);
+	ssize_t r = read(t->rfd, buf, n);
+
+	if (r >= 0)
+		t->drained = (size_t)r < n;
+	return r;
 }
 
 static ssize_t pipe_writev(struct rp_transport *t, const struct iovec *iov, int n)

@@ -2,6 +2,7 @@
  * host built here and handed to it, what it sends read back from the other
  * end of a socketpair. No daemon. */
 #include <errno.h>
+#include <fcntl.h>
 #include <poll.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -713,6 +714,32 @@ static void resume_sends_again_exactly(void)
 	pair_close(&q);
 }
 
+/* Handed-over pipes (a desk over ssh, as the daemon reads it): a read
+ * that took less than it asked found the pipe empty, and says so
+ * (drained), so the daemon's loop does not read again only to find
+ * nothing. Before, each key over ssh cost that second read. */
+static void pipes_say_drained(void)
+{
+	int in[2], out[2];
+	uint8_t frame[RP_HDR_SIZE + 4];
+	struct rp_hdr h;
+	const uint8_t *payload;
+
+	CHECK(pipe2(in, O_NONBLOCK | O_CLOEXEC) == 0 && pipe2(out, O_NONBLOCK | O_CLOEXEC) == 0);
+	struct rp_conn *c = rp_conn_create(rp_transport_fds(in[0], out[1]), 64, 1u << 20);
+	CHECK(c != NULL);
+	rp_hdr_encode(frame, RP_INPUT, 0, 1, 4);
+	memcpy(frame + RP_HDR_SIZE, "\0\0\0\1", 4);
+	CHECK_EQ(write(in[1], frame, sizeof frame), (ssize_t)sizeof frame);
+	CHECK_EQ(rp_conn_read(c), (ssize_t)sizeof frame);
+	CHECK(rp_conn_drained(c));
+	CHECK_EQ(rp_conn_frame(c, &h, &payload), 1);
+	CHECK_EQ(h.type, RP_INPUT);
+	rp_conn_destroy(c);
+	close(in[1]);
+	close(out[0]);
+}
+
 /* A redial's connection, its desk end: the socket in ctx. */
 static struct rp_transport *desk_end(void *ctx, bool start, char *err, size_t errn)
 {
@@ -1272,6 +1299,7 @@ int main(int argc, char **argv)
 		{"resume-sends-again-exactly", resume_sends_again_exactly},
 		{"redial-resume-rides-behind-hello", redial_resume_rides_behind_hello},
 		{"redial-keys-ride-behind-resume", redial_keys_ride_behind_resume},
+		{"pipes-say-drained", pipes_say_drained},
 		{"full-queue-kept-when-resumable", full_queue_kept_when_resumable},
 		{"refused-then-attached-anew", refused_then_attached_anew},
 		{"host-ping-answered", host_ping_answered},
