@@ -621,6 +621,11 @@ static void link_retry(struct attach *a)
 
 static bool drain_frames(struct attach *a);
 
+static int push_to_dialer(void *dialer, const void *p, size_t n)
+{
+	return rp_dialer_add(dialer, p, n);
+}
+
 /* A RESUME with the keys behind it goes on channel 1 of the new
  * connection (it has no other), to a host that said it takes them. */
 static uint16_t ahead_chan(const struct rp_conn *c)
@@ -1217,6 +1222,8 @@ static void loop(struct attach *a, int sigfd)
 			a->batching = false;
 			out_flush(a);
 		}
+		if (a->dialer) /* keys typed while it dials: right behind its RESUME */
+			rp_desk_chan_ahead_push(a->ch, push_to_dialer, a->dialer);
 		if (a->c) /* keys that did not fit in the queue, once it drained */
 			rp_desk_chan_pump(a->ch);
 		if (a->c && rp_conn_flush(a->c) < 0 && !a->done) {

@@ -702,6 +702,21 @@ long rp_desk_chan_resume_flight(struct rp_desk_chan *ch, uint32_t req, const cha
 	return (long)a.n;
 }
 
+void rp_desk_chan_ahead_push(struct rp_desk_chan *ch,
+			     int (*push)(void *ctx, const void *p, size_t n), void *ctx)
+{
+	struct rp_inpos now = {ch->seq, ch->after};
+	struct again a = {NULL, ch->ahead, NULL, 0, rp_inlog_bytes(&ch->log)};
+	bool gap;
+
+	if (!ch->ahead || !memcmp(&now, &ch->ahead_upto, sizeof now) || !(a.buf = malloc(a.cap)))
+		return;
+	if (rp_inlog_since(&ch->log, ch->ahead_upto, send_again, &a, &gap) >= 0 && a.n &&
+	    push(ctx, a.buf, a.n) == 0)
+		ch->ahead_upto = now;
+	free(a.buf);
+}
+
 int rp_desk_chan_resume_sent(struct rp_desk_chan *ch, struct rp_conn *c, uint32_t req)
 {
 	if (!ch->resumable || !req)

@@ -167,6 +167,12 @@ int rp_conn_flush_wait(struct rp_conn *c, int timeout_ms)
 
 int rp_conn_next_frame(struct rp_conn *c, struct rp_hdr *h, const uint8_t **p, int timeout_ms)
 {
+	return rp_conn_next_frame_or(c, h, p, timeout_ms, NULL, NULL);
+}
+
+int rp_conn_next_frame_or(struct rp_conn *c, struct rp_hdr *h, const uint8_t **p, int timeout_ms,
+			  const struct rp_conn_side *side, void *ctx)
+{
 	long deadline = base_now_ms() + timeout_ms;
 
 	for (;;) {
@@ -175,13 +181,18 @@ int rp_conn_next_frame(struct rp_conn *c, struct rp_hdr *h, const uint8_t **p, i
 			return r;
 		if (rp_conn_flush(c) < 0)
 			return -EPIPE;
-		struct pollfd pf = {.fd = c->t->rfd, .events = (short)(POLLIN | rp_conn_wevents(c))};
+		struct pollfd pf[2] = {
+			{.fd = c->t->rfd, .events = (short)(POLLIN | rp_conn_wevents(c))},
+			{.fd = side ? side->fd : -1, .events = POLLIN},
+		};
 		long left = deadline - base_now_ms();
 		if (left <= 0)
 			return -ETIMEDOUT;
-		if (poll(&pf, 1, (int)left) < 0 && errno != EINTR)
+		if (poll(pf, 2, (int)left) < 0 && errno != EINTR)
 			return -errno;
-		if (pf.revents & (POLLIN | POLLHUP | POLLERR)) {
+		if ((pf[1].revents & (POLLIN | POLLHUP | POLLERR)) && (r = side->fn(ctx, c)) < 0)
+			return r;
+		if (pf[0].revents & (POLLIN | POLLHUP | POLLERR)) {
 			ssize_t n = rp_conn_read(c);
 			if (n == 0)
 				return -ECONNRESET;

@@ -80,12 +80,15 @@ static void who_am_i(char *me, size_t n)
 	snprintf(me, n, "telly:%s", user && *user ? user : "?");
 }
 
-/* HELLO, and first (first_n bytes: frames) right behind it in the same
- * write, then the host's HELLO awaited. */
+/* HELLO, and d's first frames right behind it in the same write, then
+ * the host's HELLO awaited, d's more sent as they come meanwhile (d
+ * NULL: neither). */
 static int hello_first(struct rp_conn *c, uint32_t caps, const char *token, const char *who,
-		       const uint8_t *first, size_t first_n, int timeout_ms, struct rp_hdr *h,
+		       const struct rp_dest *d, int timeout_ms, struct rp_hdr *h,
 		       const uint8_t **p, char *err, size_t errn)
 {
+	const uint8_t *first = d ? d->first : NULL;
+	size_t first_n = first ? d->first_n : 0;
 	uint8_t buf[RP_HDR_SIZE + 16 + TOKEN_MAX_BYTES + 256];
 	struct rp_hdr hh;
 	const uint8_t *pp;
@@ -102,7 +105,8 @@ static int hello_first(struct rp_conn *c, uint32_t caps, const char *token, cons
 		snprintf(err, errn, "cannot say HELLO (token or name too long, or out of memory)");
 		return n < 0 ? (int)n : -ENOMEM;
 	}
-	r = rp_conn_next_frame(c, h, p, timeout_ms);
+	r = rp_conn_next_frame_or(c, h, p, timeout_ms, d && d->more.fn ? &d->more : NULL,
+				  d ? d->more_ctx : NULL);
 	if (r < 0) {
 		snprintf(err, errn, "no answer from the server: %s", strerror(-r));
 		return r;
@@ -136,7 +140,7 @@ malformed:
 int rp_desk_hello(struct rp_conn *c, uint32_t caps, const char *token, const char *who,
 		  int timeout_ms, struct rp_hdr *h, const uint8_t **p, char *err, size_t errn)
 {
-	return hello_first(c, caps, token, who, NULL, 0, timeout_ms, h, p, err, errn);
+	return hello_first(c, caps, token, who, NULL, timeout_ms, h, p, err, errn);
 }
 
 /* How ssh (pid) ended, waiting up to SSH_EXIT_WAIT_MS for it: its exit
@@ -543,8 +547,8 @@ struct rp_conn *rp_desk_connect(const struct rp_dest *d, bool start, char *err, 
 	/* Output compressed where the bytes cross ssh or a network; on this
 	 * host the copy through the socket costs less than lz4. */
 	bool lz4 = d->compress > 0 || (!d->compress && (d->host || d->tcp));
-	r = hello_first(c, RP_CAP_LINEMODE | d->caps | (lz4 ? RP_CAP_LZ4 : 0), token, me, d->first,
-			d->first ? d->first_n : 0, HELLO_TIMEOUT_MS, NULL, NULL, err, errn);
+	r = hello_first(c, RP_CAP_LINEMODE | d->caps | (lz4 ? RP_CAP_LZ4 : 0), token, me, d,
+			HELLO_TIMEOUT_MS, NULL, NULL, err, errn);
 	explicit_bzero(token, sizeof token);
 	if (r < 0 && r != -EREMOTEIO && r != -EPROTO && d->host && !direct && t->pid > 0)
 		ssh_failed(d, ssh_exit(t->pid), r, err, errn);

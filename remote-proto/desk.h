@@ -70,6 +70,11 @@ struct rp_dest {
 	 * be in the connection's buffer already). NULL: none. */
 	const uint8_t *first;
 	size_t first_n;
+	/* While HELLO's answer is awaited, more behind first: more.fn when
+	 * more.fd is readable (rp_conn_next_frame_or; more_ctx its ctx).
+	 * more.fn NULL: none. */
+	struct rp_conn_side more;
+	void *more_ctx;
 };
 
 /* The connection, HELLO said and answered; NULL with err said. */
@@ -238,6 +243,11 @@ int rp_desk_chan_resume(struct rp_desk_chan *ch, struct rp_conn *c, uint32_t req
 #define RP_DESK_AHEAD_BYTES (64u << 10)
 long rp_desk_chan_resume_flight(struct rp_desk_chan *ch, uint32_t req, const char *name,
 				uint16_t ahead, uint8_t **out);
+/* While such a flight's dial is under way: the frames kept since it was
+ * made (keys typed meanwhile), to push(ctx, frames, n) (rp_dialer_add),
+ * which sends them right behind it; 0 from push: they went. */
+void rp_desk_chan_ahead_push(struct rp_desk_chan *ch,
+			     int (*push)(void *ctx, const void *p, size_t n), void *ctx);
 int rp_desk_chan_resume_sent(struct rp_desk_chan *ch, struct rp_conn *c, uint32_t req);
 bool rp_desk_chan_up(const struct rp_desk_chan *ch); /* a connection, and no RESUME waiting */
 /* A refused RESUME (the host no longer has the channel) answered by a new
@@ -287,8 +297,13 @@ struct rp_dialer;
 struct rp_dialer *rp_dialer_start(const struct rp_dest *d); /* NULL: errno */
 /* The same, with first (n bytes, copied) sent right behind HELLO: d->first.
  * What answers it may be in the connection's buffer once it is handed
- * over: read it with rp_conn_frame before polling. */
+ * over: read it with rp_conn_frame before polling. rp_dialer_add: more
+ * frames to send right behind first, if HELLO's answer has not come yet
+ * (0; -EALREADY: too late, the caller sends them on the connection, or
+ * -ENOSPC past RP_DESK_AHEAD_BYTES, -ENOMEM); a dial that could not
+ * send what it took fails. */
 struct rp_dialer *rp_dialer_start_first(const struct rp_dest *d, const void *first, size_t n);
+int rp_dialer_add(struct rp_dialer *dl, const void *p, size_t n);
 int rp_dialer_fd(const struct rp_dialer *dl);
 struct rp_conn *rp_dialer_finish(struct rp_dialer *dl, char *err, size_t errn);
 

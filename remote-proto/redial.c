@@ -6,6 +6,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <pthread.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -63,9 +64,40 @@ struct rp_dialer {
 	pthread_t thread;
 	int pipe[2];
 	uint8_t *first; /* sent behind HELLO (d.first), the dialer's copy */
+	/* More behind it, added by the caller's thread until HELLO's answer
+	 * came (closed), sent by the dial's as they come (wake). */
+	pthread_mutex_t lock;
+	uint8_t *more;
+	size_t more_n;
+	bool closed;
+	int wake[2];
 	struct rp_conn *c;
 	char err[300];
 };
+
+/* What was added, queued on c (if any) right behind what went (the wake
+ * drained first: an add after it wakes the wait again); close: no more
+ * is taken after it. Under the lock: the caller's thread adds. */
+static int send_more(struct rp_dialer *dl, struct rp_conn *c, bool close)
+{
+	char b[64];
+	int r = 0;
+
+	while (read(dl->wake[0], b, sizeof b) > 0)
+		;
+	pthread_mutex_lock(&dl->lock);
+	if (c && dl->more_n && rp_conn_send(c, dl->more, dl->more_n) < 0)
+		r = -ENOBUFS;
+	dl->more_n = 0;
+	dl->closed |= close;
+	pthread_mutex_unlock(&dl->lock);
+	return r;
+}
+
+static int more_cb(void *ctx, struct rp_conn *c)
+{
+	return send_more(ctx, c, false);
+}
 
 static void *dial(void *arg)
 {
@@ -73,10 +105,30 @@ static void *dial(void *arg)
 	char one = 1;
 
 	dl->c = rp_desk_connect(&dl->d, false, dl->err, sizeof dl->err);
+	/* What came after the last wake goes too, then no more. */
+	if (send_more(dl, dl->c, true) < 0) {
+		rp_conn_destroy(dl->c);
+		dl->c = NULL;
+		snprintf(dl->err, sizeof dl->err, "cannot queue the keys typed meanwhile");
+	}
 	ssize_t w = write(dl->pipe[1], &one, 1); /* a pipe of its own: it cannot be full */
 
 	(void)w;
 	return NULL;
+}
+
+static void dialer_free(struct rp_dialer *dl)
+{
+	for (int i = 0; i < 2; i++) {
+		if (dl->pipe[i] >= 0)
+			close(dl->pipe[i]);
+		if (dl->wake[i] >= 0)
+			close(dl->wake[i]);
+	}
+	pthread_mutex_destroy(&dl->lock);
+	free(dl->first);
+	free(dl->more);
+	free(dl);
 }
 
 struct rp_dialer *rp_dialer_start(const struct rp_dest *d)
@@ -87,18 +139,18 @@ struct rp_dialer *rp_dialer_start(const struct rp_dest *d)
 struct rp_dialer *rp_dialer_start_first(const struct rp_dest *d, const void *first, size_t n)
 {
 	struct rp_dialer *dl = calloc(1, sizeof *dl);
-	int e;
+	int e = ENOMEM;
 
 	if (!dl)
 		return NULL;
+	dl->pipe[0] = dl->pipe[1] = dl->wake[0] = dl->wake[1] = -1;
+	pthread_mutex_init(&dl->lock, NULL);
 	dl->d = *d;
 	dl->d.first = NULL;
 	dl->d.first_n = 0;
 	if (n) {
-		if (!(dl->first = malloc(n))) {
-			free(dl);
-			return NULL;
-		}
+		if (!(dl->first = malloc(n)))
+			goto fail;
 		memcpy(dl->first, first, n);
 		dl->d.first = dl->first;
 		dl->d.first_n = n;
@@ -108,20 +160,19 @@ struct rp_dialer *rp_dialer_start_first(const struct rp_dest *d, const void *fir
 			 d->ssh ? d->ssh : "ssh");
 		dl->d.ssh = dl->ssh;
 	}
-	if (pipe2(dl->pipe, O_CLOEXEC) < 0) {
-		free(dl->first);
-		free(dl);
-		return NULL;
+	if (pipe2(dl->pipe, O_CLOEXEC) < 0 || pipe2(dl->wake, O_CLOEXEC | O_NONBLOCK) < 0) {
+		e = errno;
+		goto fail;
 	}
-	if ((e = pthread_create(&dl->thread, NULL, dial, dl)) != 0) {
-		close(dl->pipe[0]);
-		close(dl->pipe[1]);
-		free(dl->first);
-		free(dl);
-		errno = e;
-		return NULL;
-	}
+	dl->d.more = (struct rp_conn_side){dl->wake[0], more_cb};
+	dl->d.more_ctx = dl;
+	if ((e = pthread_create(&dl->thread, NULL, dial, dl)) != 0)
+		goto fail;
 	return dl;
+fail:
+	dialer_free(dl);
+	errno = e;
+	return NULL;
 }
 
 int rp_dialer_fd(const struct rp_dialer *dl)
@@ -134,12 +185,36 @@ struct rp_conn *rp_dialer_finish(struct rp_dialer *dl, char *err, size_t errn)
 	struct rp_conn *c;
 
 	pthread_join(dl->thread, NULL);
-	close(dl->pipe[0]);
-	close(dl->pipe[1]);
 	c = dl->c;
 	if (!c)
 		snprintf(err, errn, "%s", dl->err[0] ? dl->err : "cannot reach the server");
-	free(dl->first);
-	free(dl);
+	dialer_free(dl);
 	return c;
+}
+
+int rp_dialer_add(struct rp_dialer *dl, const void *p, size_t n)
+{
+	int r = 0;
+
+	pthread_mutex_lock(&dl->lock);
+	if (dl->closed) {
+		r = -EALREADY;
+	} else if (dl->more_n + n > RP_DESK_AHEAD_BYTES) {
+		r = -ENOSPC;
+	} else {
+		uint8_t *b = realloc(dl->more, dl->more_n + n);
+		if (b) {
+			memcpy(b + dl->more_n, p, n);
+			dl->more = b;
+			dl->more_n += n;
+		}
+		r = b ? 0 : -ENOMEM;
+	}
+	pthread_mutex_unlock(&dl->lock);
+	if (r == 0) {
+		char one = 1;
+		ssize_t w = write(dl->wake[1], &one, 1); /* full: a wake is due anyway */
+		(void)w;
+	}
+	return r;
 }

@@ -116,6 +116,15 @@ int rp_conn_flush(struct rp_conn *c);
  * timeout_ms. 1, or -ETIMEDOUT, -ECONNRESET, -EPROTO, -errno. */
 int rp_conn_next_frame(struct rp_conn *c, struct rp_hdr *h, const uint8_t **payload,
 		       int timeout_ms);
+/* The same, and meanwhile fn(ctx, c) each time fd is readable (it may
+ * queue more on c: a redial's keys typed while it waits); its error
+ * (< 0) ends the wait. */
+struct rp_conn_side {
+	int fd;
+	int (*fn)(void *ctx, struct rp_conn *c);
+};
+int rp_conn_next_frame_or(struct rp_conn *c, struct rp_hdr *h, const uint8_t **payload,
+			  int timeout_ms, const struct rp_conn_side *side, void *ctx);
 /* Write everything, waiting up to timeout_ms in all. */
 int rp_conn_flush_wait(struct rp_conn *c, int timeout_ms);
 /* Events to poll for the write side: POLLOUT if something is queued. */

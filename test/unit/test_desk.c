@@ -631,18 +631,26 @@ static long resumed_frame(uint8_t *buf, size_t n, uint16_t chan, uint32_t req, u
  * connection lost, keys wait; RESUME on a new one says what it got and
  * sent, and after RESUMED exactly what the host did not take goes again,
  * on the channel's new number. */
-static void expect_input(struct pair *p, uint16_t chan, uint32_t seq, const char *text)
+/* The next frame host reads is INPUT seq of text on chan: 1, else 0. */
+static int host_next_input(struct rp_conn *host, uint16_t chan, uint32_t seq, const char *text)
 {
 	struct rp_hdr h;
 	const uint8_t *payload;
-	struct rp_data d;
+	struct rp_data d = {0};
 
-	CHECK_EQ(host_frame(p, &h, &payload), 1);
+	CHECK_EQ(rp_conn_next_frame(host, &h, &payload, WAIT_MS), 1);
 	CHECK_EQ(h.type, RP_INPUT);
 	CHECK_EQ(h.chan, chan);
 	CHECK_EQ(rp_data_decode(payload, h.len, &d), 0);
 	CHECK_EQ(d.seq, seq);
 	CHECK(d.n == strlen(text) && !memcmp(d.p, text, d.n));
+	return h.type == RP_INPUT && h.chan == chan && d.seq == seq;
+}
+
+static void expect_input(struct pair *p, uint16_t chan, uint32_t seq, const char *text)
+{
+	CHECK(rp_conn_flush_wait(p->desk, WAIT_MS) >= 0);
+	host_next_input(p->host, chan, seq, text);
 }
 
 static void resume_sends_again_exactly(void)
@@ -749,10 +757,17 @@ static struct rp_transport *desk_end(void *ctx, bool start, char *err, size_t er
 	return rp_transport_socket(*(int *)ctx);
 }
 
+static int push_to_dialer(void *dialer, const void *p, size_t n)
+{
+	return rp_dialer_add(dialer, p, n);
+}
+
 /* A redial's first flight, its HELLO (by the dialer) and RESUME, with
  * ahead (a channel number) the keys kept behind it on that number; the
  * host has said nothing before it has them all. Key "c" was typed while
- * the link was down, "d" while the dial was under way. */
+ * the link was down, "d" while the dial waited for the host's answer
+ * (pushed to it), "e" after that answer, before the connection was
+ * handed over. */
 static void redial_flight(uint16_t ahead)
 {
 	struct pair p, q;
@@ -765,6 +780,7 @@ static void redial_flight(uint16_t ahead)
 	char err[200];
 	int fds[2];
 	long n;
+	uint16_t on = ahead ? ahead : 4; /* the channel's number on q */
 
 	pair_open(&p, 64);
 	ch = resumable_chan(&p, &s);
@@ -784,7 +800,8 @@ static void redial_flight(uint16_t ahead)
 	free(flight);
 	CHECK(dl != NULL);
 	CHECK_EQ(rp_desk_chan_keys(ch, "d", 1), 0);
-	/* The host has said nothing, and has HELLO, RESUME (and "c"). */
+	rp_desk_chan_ahead_push(ch, push_to_dialer, dl);
+	/* The host has said nothing, and has HELLO, RESUME (and "c", "d"). */
 	CHECK_EQ(rp_conn_next_frame(q.host, &h, &payload, WAIT_MS), 1);
 	CHECK_EQ(h.type, RP_HELLO);
 	CHECK_EQ(rp_conn_next_frame(q.host, &h, &payload, WAIT_MS), 1);
@@ -797,28 +814,27 @@ static void redial_flight(uint16_t ahead)
 	CHECK_EQ(m.ahead, ahead);
 	if (ahead) {
 		CHECK(m.first_seq == 2 && m.first_after == 0);
-		struct rp_data in;
-		CHECK_EQ(rp_conn_next_frame(q.host, &h, &payload, WAIT_MS), 1);
-		CHECK(h.type == RP_INPUT && h.chan == ahead);
-		CHECK(rp_data_decode(payload, h.len, &in) == 0 && in.seq == 2);
-		CHECK(in.n == 1 && in.p[0] == 'c');
+		CHECK_EQ(host_next_input(q.host, ahead, 2, "c"), 1);
+		CHECK_EQ(host_next_input(q.host, ahead, 3, "d"), 1);
 	}
 	/* Its answers in one write: HELLO, RESUMED (INPUT 1 taken). */
 	n = rp_hello_frame(buf, sizeof buf, RP_CAP_LINEMODE | RP_CAP_RESUME | RP_CAP_AHEAD, "",
 			   "telly serve h");
 	CHECK(n > 0);
-	n += resumed_frame(buf + n, sizeof buf - (size_t)n, ahead ? ahead : 4, 9, 1, 2);
+	n += resumed_frame(buf + n, sizeof buf - (size_t)n, on, 9, 1, 2);
 	CHECK_EQ(rp_conn_send(q.host, buf, (size_t)n), 0);
 	CHECK(rp_conn_flush_wait(q.host, WAIT_MS) >= 0);
 	struct pollfd pf = {.fd = rp_dialer_fd(dl), .events = POLLIN};
 	CHECK_EQ(poll(&pf, 1, WAIT_MS), 1);
+	/* Too late for the dialer: "e" goes once the channel has c. */
+	CHECK_EQ(rp_desk_chan_keys(ch, "e", 1), 0);
+	rp_desk_chan_ahead_push(ch, push_to_dialer, dl);
 	q.desk = rp_dialer_finish(dl, err, sizeof err);
 	CHECK(q.desk != NULL);
 	CHECK(rp_conn_peer_caps(q.desk) & RP_CAP_AHEAD);
 	CHECK_EQ(rp_desk_chan_resume_sent(ch, q.desk, 9), 0);
-	/* Ahead, "d" follows at once, before RESUMED is read. */
 	if (ahead)
-		expect_input(&q, ahead, 3, "d");
+		expect_input(&q, ahead, 4, "e");
 	CHECK(host_quiet(&q));
 	/* RESUMED came with the HELLO: in the buffer, no read needed. */
 	CHECK_EQ(rp_conn_frame(q.desk, &h, &payload), 1);
@@ -829,12 +845,13 @@ static void redial_flight(uint16_t ahead)
 	CHECK(rp_desk_chan_up(ch));
 	/* Plain, what the host did not take goes now; ahead, it went. */
 	if (!ahead) {
-		expect_input(&q, 4, 2, "c");
-		expect_input(&q, 4, 3, "d");
+		expect_input(&q, on, 2, "c");
+		expect_input(&q, on, 3, "d");
+		expect_input(&q, on, 4, "e");
 	}
 	CHECK(host_quiet(&q));
-	CHECK_EQ(rp_desk_chan_keys(ch, "e", 1), 0);
-	expect_input(&q, ahead ? ahead : 4, 4, "e");
+	CHECK_EQ(rp_desk_chan_keys(ch, "f", 1), 0);
+	expect_input(&q, on, 5, "f");
 	rp_desk_chan_destroy(ch);
 	pair_close(&p);
 	pair_close(&q);
