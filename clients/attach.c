@@ -91,6 +91,7 @@ struct attach {
 	/* The last host said RP_CAP_AHEAD: a redial's RESUME carries the
 	 * keys kept right behind it, on this channel number; 0: not. */
 	uint16_t ahead;
+	int netfd; /* rp_netwatch: the network may be back; -1: none */
 	long resume_sent_ms, status_at_ms;
 	bool status_shown, told_full;
 	bool keys_held; /* what is kept for the host is full: the terminal is not read */
@@ -1130,14 +1131,15 @@ static void loop(struct attach *a, int sigfd)
 	if (!drain_frames(a))
 		return;
 	while (!a->done) {
-		struct pollfd p[4] = {
+		struct pollfd p[5] = {
 			{.fd = keys_wait(a) ? -1 : a->in_fd, .events = POLLIN},
 			{.fd = a->c ? rp_conn_fd(a->c) : -1,
 			 .events = (short)(POLLIN | (a->c ? rp_conn_wevents(a->c) : 0))},
 			{.fd = sigfd, .events = POLLIN},
 			{.fd = a->dialer ? rp_dialer_fd(a->dialer) : -1, .events = POLLIN},
+			{.fd = a->netfd, .events = POLLIN},
 		};
-		if (poll(p, 4, loop_wait(a)) < 0) {
+		if (poll(p, 5, loop_wait(a)) < 0) {
 			if (errno == EINTR)
 				continue;
 			break;
@@ -1201,6 +1203,10 @@ static void loop(struct attach *a, int sigfd)
 		}
 		if (p[3].revents && !dialed(a))
 			break;
+		/* An address, a route or a link came: a redial waiting out its
+		 * backoff goes now (link_work, below). */
+		if ((p[4].revents & POLLIN) && rp_netwatch_read(a->netfd))
+			rp_link_retry_now(&a->link, base_now_ms());
 		if (a->sync_asked) { /* a partial answer that was keys after all */
 			uint8_t kb[TELLY_SYNC_ANSWER_BYTES];
 			size_t k = telly_sync_due(&a->sync, kb, base_now_ms());
@@ -1421,7 +1427,10 @@ int telly_attach(int argc, char **argv)
 		telly_sync_asked(&a->sync, base_now_ms());
 		a->sync_asked = true;
 	}
+	a->netfd = dest.host || dest.tcp ? rp_netwatch_open() : -1;
 	loop(a, sigfd);
+	if (a->netfd >= 0)
+		close(a->netfd);
 	pred_held_release(&a->held);
 	if (a->detached) /* tell the host, so it stops sending */
 		rp_desk_chan_send_empty(a->ch, RP_DETACH);

@@ -304,6 +304,17 @@ struct rp_dialer *rp_dialer_start(const struct rp_dest *d); /* NULL: errno */
  * send what it took fails. */
 struct rp_dialer *rp_dialer_start_first(const struct rp_dest *d, const void *first, size_t n);
 int rp_dialer_add(struct rp_dialer *dl, const void *p, size_t n);
+
+/* What tells a desk the network may be back: the kernel's word that an
+ * address or a route was added or a link came up (NETLINK_ROUTE's groups,
+ * which any user may read), so that a redial waiting out its backoff is
+ * tried at once (rp_link_retry_now). rp_netwatch_open: the socket to poll
+ * (non-blocking), or -1 (none here: the backoff alone then).
+ * rp_netwatch_read: reads what came; true if it had such news.
+ * rp_netwatch_news: the same of n bytes of netlink messages (pure). */
+int rp_netwatch_open(void);
+bool rp_netwatch_read(int fd);
+bool rp_netwatch_news(const void *buf, size_t n);
 int rp_dialer_fd(const struct rp_dialer *dl);
 struct rp_conn *rp_dialer_finish(struct rp_dialer *dl, char *err, size_t errn);
 

@@ -5,11 +5,15 @@
  * and the bookkeeping are resume.c's, pure. */
 #include <errno.h>
 #include <fcntl.h>
+#include <linux/netlink.h>
+#include <linux/rtnetlink.h>
+#include <net/if.h>
 #include <pthread.h>
 #include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/socket.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -217,4 +221,56 @@ int rp_dialer_add(struct rp_dialer *dl, const void *p, size_t n)
 		(void)w;
 	}
 	return r;
+}
+
+/* ---- the network coming back ---- */
+
+int rp_netwatch_open(void)
+{
+	struct sockaddr_nl a = {.nl_family = AF_NETLINK,
+				.nl_groups = RTMGRP_LINK | RTMGRP_IPV4_IFADDR | RTMGRP_IPV6_IFADDR |
+					     RTMGRP_IPV4_ROUTE | RTMGRP_IPV6_ROUTE};
+	int fd = socket(AF_NETLINK, SOCK_RAW | SOCK_NONBLOCK | SOCK_CLOEXEC, NETLINK_ROUTE);
+
+	if (fd < 0)
+		return -1;
+	if (bind(fd, (struct sockaddr *)&a, sizeof a) < 0) {
+		close(fd);
+		return -1;
+	}
+	return fd;
+}
+
+bool rp_netwatch_news(const void *buf, size_t n)
+{
+	/* Walked by hand (NLMSG_OK's int and unsigned mix): each header
+	 * whole and within n, its length at least a header's. */
+	for (size_t off = 0; off + sizeof(struct nlmsghdr) <= n;) {
+		struct nlmsghdr h;
+		memcpy(&h, (const uint8_t *)buf + off, sizeof h);
+		if (h.nlmsg_len < sizeof h || h.nlmsg_len > n - off)
+			return false;
+		if (h.nlmsg_type == RTM_NEWADDR || h.nlmsg_type == RTM_NEWROUTE)
+			return true;
+		if (h.nlmsg_type == RTM_NEWLINK && h.nlmsg_len >= NLMSG_LENGTH(sizeof(struct ifinfomsg))) {
+			struct ifinfomsg i;
+			memcpy(&i, (const uint8_t *)buf + off + NLMSG_HDRLEN, sizeof i);
+			if ((i.ifi_flags & (IFF_UP | IFF_RUNNING)) == (IFF_UP | IFF_RUNNING))
+				return true;
+		}
+		off += NLMSG_ALIGN(h.nlmsg_len);
+	}
+	return false;
+}
+
+bool rp_netwatch_read(int fd)
+{
+	uint8_t buf[8192];
+	bool news = false;
+	ssize_t n;
+
+	/* Bounded: what one wakeup finds, a few reads at most. */
+	for (int i = 0; i < 16 && (n = recv(fd, buf, sizeof buf, 0)) > 0; i++)
+		news |= rp_netwatch_news(buf, (size_t)n);
+	return news;
 }

@@ -3,6 +3,8 @@
  * end of a socketpair. No daemon. */
 #include <errno.h>
 #include <fcntl.h>
+#include <linux/rtnetlink.h>
+#include <net/if.h>
 #include <poll.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -748,6 +750,44 @@ static void pipes_say_drained(void)
 	close(out[0]);
 }
 
+/* n bytes of netlink: a message of type, with an ifinfomsg of flags. */
+static size_t nl_msg(uint8_t *buf, uint16_t type, unsigned flags)
+{
+	struct nlmsghdr h = {.nlmsg_len = NLMSG_LENGTH(sizeof(struct ifinfomsg)), .nlmsg_type = type};
+	struct ifinfomsg i = {.ifi_flags = flags};
+
+	memset(buf, 0, NLMSG_SPACE(sizeof i));
+	memcpy(buf, &h, sizeof h);
+	memcpy(buf + NLMSG_HDRLEN, &i, sizeof i);
+	return NLMSG_SPACE(sizeof i);
+}
+
+/* What tells a desk the network may be back: an address or a route
+ * added, a link up and running; not one going, nor a link that is up
+ * with nothing on it, nor a message cut short or lying about its
+ * length. */
+static void netwatch_news(void)
+{
+	uint8_t buf[256];
+	size_t n;
+
+	CHECK(rp_netwatch_news(buf, nl_msg(buf, RTM_NEWADDR, 0)));
+	CHECK(rp_netwatch_news(buf, nl_msg(buf, RTM_NEWROUTE, 0)));
+	CHECK(!rp_netwatch_news(buf, nl_msg(buf, RTM_DELADDR, 0)));
+	CHECK(!rp_netwatch_news(buf, nl_msg(buf, RTM_NEWLINK, IFF_UP)));
+	CHECK(rp_netwatch_news(buf, nl_msg(buf, RTM_NEWLINK, IFF_UP | IFF_RUNNING)));
+	n = nl_msg(buf, RTM_DELROUTE, 0);
+	n += nl_msg(buf + n, RTM_NEWADDR, 0);
+	CHECK(rp_netwatch_news(buf, n));
+	n = nl_msg(buf, RTM_NEWADDR, 0);
+	CHECK(!rp_netwatch_news(buf, NLMSG_HDRLEN - 1));
+	CHECK(!rp_netwatch_news(buf, NLMSG_HDRLEN + 2));
+	((struct nlmsghdr *)buf)->nlmsg_len = 3; /* shorter than its header */
+	CHECK(!rp_netwatch_news(buf, n));
+	((struct nlmsghdr *)buf)->nlmsg_len = 4096; /* longer than what came */
+	CHECK(!rp_netwatch_news(buf, n));
+}
+
 /* A redial's connection, its desk end: the socket in ctx. */
 static struct rp_transport *desk_end(void *ctx, bool start, char *err, size_t errn)
 {
@@ -1317,6 +1357,7 @@ int main(int argc, char **argv)
 		{"redial-resume-rides-behind-hello", redial_resume_rides_behind_hello},
 		{"redial-keys-ride-behind-resume", redial_keys_ride_behind_resume},
 		{"pipes-say-drained", pipes_say_drained},
+		{"netwatch-news", netwatch_news},
 		{"full-queue-kept-when-resumable", full_queue_kept_when_resumable},
 		{"refused-then-attached-anew", refused_then_attached_anew},
 		{"host-ping-answered", host_ping_answered},
