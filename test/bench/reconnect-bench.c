@@ -13,8 +13,8 @@
  * what the program got: the caller compares). Each sample is
  * the time from the link's return to the key's echo on the desk: the
  * redial's wait, connecting, HELLO, RESUME and the key's round trip.
- * Prints p50, p90 and the worst in ms and in round trips (RTT_MS, the
- * proxies' added round trip), and how many were within the issue's
+ * Prints p50, p90, p99 and the worst in ms, p50 and p99 in round trips
+ * too (RTT_MS, the proxies' added round trip), and how many were within the issue's
  * bound, 4 round trips plus 300 ms. --save: everything CMD printed goes
  * to FILE too (for the caller to check the output, none lost or doubled).
  * --go: FILE is made once CMD showed READY (its program may start its
@@ -147,8 +147,10 @@ static void report(const char *label, double *s, int n, double rtt)
 	printf("%-34s %4.0f ms RTT  p50 %7.1f ms", label, rtt, s[n / 2]);
 	if (rtt > 0)
 		printf(" (%4.1f RTT)", s[n / 2] / rtt);
-	printf("  p90 %7.1f ms  max %7.1f ms  within 4 RTT + 300 ms: %d/%d\n", s[n * 9 / 10],
-	       s[n - 1], within, n);
+	printf("  p90 %7.1f ms  p99 %7.1f ms", s[n * 9 / 10], s[n * 99 / 100]);
+	if (rtt > 0)
+		printf(" (%4.1f RTT)", s[n * 99 / 100] / rtt);
+	printf("  max %7.1f ms  within 4 RTT + 300 ms: %d/%d\n", s[n - 1], within, n);
 }
 
 int main(int argc, char **argv)
