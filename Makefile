@@ -63,7 +63,8 @@ obj = $(patsubst %.c,$(BUILD)/$(1)/%.o,$(2))
 # X sessions on the host (clients/serve/session_x11.c) and the display they
 # run (xdisplay/), in the daemon and all that is built with it; their X
 # libraries go along with the codec's. The probe desk of the X tests.
-XD_SRC     := xdisplay/xd.c xdisplay/xvfb.c xdisplay/xorg.c clients/serve/session_x11.c
+XD_SRC     := xdisplay/xd.c xdisplay/xd_prop.c xdisplay/xvfb.c xdisplay/xorg.c \
+              clients/serve/session_x11.c
 SERVE_SRC  += $(XD_SRC)
 CLIENT_SRC += $(XD_SRC)
 LZ4_LIBS   += $(shell pkg-config --libs xcb xcb-shm xcb-composite xcb-damage xcb-xfixes xcb-xtest xcb-randr 2>/dev/null)
@@ -302,7 +303,7 @@ $(BUILD)/test/xpaste: $(call obj,obj,test/integration/xpaste.c)
 # X windows on the desk without a daemon: surfaces, keymap, the view's X
 # side against a fake host (test/unit/test_xdesk.c).
 XDESK_UNIT := $(WM_SRC) $(DS_SRC) $(RP_CORE) remote-proto/transport.c remote-proto/conn.c \
-              clients/view_x11.c test/unit/test_xdesk.c
+              clients/view_x11.c xdisplay/xd_prop.c test/unit/test_xdesk.c
 all: $(BUILD)/test/unit-xdesk $(BUILD)/test/unit-xdesk-asan
 $(BUILD)/test/unit-xdesk: $(call obj,obj,$(XDESK_UNIT))
 	@mkdir -p $(dir $@)
@@ -313,7 +314,7 @@ $(BUILD)/test/unit-xdesk-asan: $(call obj,san,$(XDESK_UNIT))
 	$(CC) $(ALL_CFLAGS) -O1 $(SAN) -o $@ $^ $(VTERM_LIBS) $(DS_LIBS) -lm
 
 # xdisplay's reads against a real Xvfb (test/unit/test_xd.c).
-XD_UNIT := $(BASE_SRC) xdisplay/xd.c xdisplay/xvfb.c xdisplay/xorg.c test/unit/test_xd.c
+XD_UNIT := $(BASE_SRC) xdisplay/xd.c xdisplay/xd_prop.c xdisplay/xvfb.c xdisplay/xorg.c test/unit/test_xd.c
 all: $(BUILD)/test/unit-xd $(BUILD)/test/unit-xd-asan
 $(BUILD)/test/unit-xd: $(call obj,obj,$(XD_UNIT))
 	@mkdir -p $(dir $@)
@@ -322,6 +323,18 @@ $(BUILD)/test/unit-xd: $(call obj,obj,$(XD_UNIT))
 $(BUILD)/test/unit-xd-asan: $(call obj,san,$(XD_UNIT))
 	@mkdir -p $(dir $@)
 	$(CC) $(ALL_CFLAGS) -O1 $(SAN) -o $@ $^ $(LZ4_LIBS)
+
+# What X programs hand the window manager and the clipboards, read as plain
+# functions (xdisplay/xd_prop.c, test/unit/test_xd_prop.c).
+XDPROP_UNIT := xdisplay/xd_prop.c test/unit/test_xd_prop.c
+all: $(BUILD)/test/unit-xdprop $(BUILD)/test/unit-xdprop-asan
+$(BUILD)/test/unit-xdprop: $(call obj,obj,$(XDPROP_UNIT))
+	@mkdir -p $(dir $@)
+	$(CC) $(ALL_CFLAGS) -o $@ $^
+
+$(BUILD)/test/unit-xdprop-asan: $(call obj,san,$(XDPROP_UNIT))
+	@mkdir -p $(dir $@)
+	$(CC) $(ALL_CFLAGS) -O1 $(SAN) -o $@ $^
 
 # remote-proto's X windows: messages and pixel codec (test/unit/test_xwin.c).
 XWIN_UNIT := $(RP_CORE) test/unit/test_xwin.c
@@ -438,6 +451,7 @@ FUZZ_SRC_termmodes := clients/termmodes.c
 FUZZ_SRC_config   := $(BASE_SRC) clients/config.c winmgr/wm.c
 FUZZ_LIBS_config  = $(shell pkg-config --libs xkbcommon 2>/dev/null || echo -lxkbcommon) -lm
 FUZZ_SRC_xwin     := $(RP_CORE)
+FUZZ_SRC_xprop    := xdisplay/xd_prop.c
 FUZZ_SRC_ttyscript := test/ttyscript/script.c $(KPTY_SRC)
 FUZZ_LIBS         := $(LZ4_LIBS)
 # The terminal fuzzers take libvterm built from its source with the same

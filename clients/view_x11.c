@@ -19,6 +19,7 @@
 #include "clients.h"
 #include "resume.h"
 #include "view_x11.h"
+#include "xd_prop.h"
 #include "xwin.h"
 
 #define VX_SESSIONS 16
@@ -1361,15 +1362,21 @@ static void clip_to_host(struct vx *x, uint8_t sel, const char *text, size_t n)
 {
 	struct xsess *s = sess_by_chan(x, x->clip_chan[sel]);
 	uint64_t h;
+	char *utf8;
 
 	if (!s || !text || !n || n > RP_XCLIP_MAX_BYTES || x->c.readonly)
 		return;
-	h = text_hash((const uint8_t *)text, n);
-	if (h == s->sel_hash[sel])
+	/* Any desk program's bytes (asked as UTF8_STRING, STRING's Latin-1
+	 * from an old one): XCLIP's text is UTF-8, up to a NUL. */
+	if (!(utf8 = xd_prop_desk_text((const uint8_t *)text, n, &n)))
 		return;
-	s->sel_hash[sel] = h;
-	s->clip_gen = ++x->gen; /* fetched again if the link drops */
-	rp_xchunks_send(RP_XCLIP, s->chan, sel, text, (uint32_t)n, send_frame, x);
+	h = text_hash((const uint8_t *)utf8, n);
+	if (n && n <= RP_XCLIP_MAX_BYTES && h != s->sel_hash[sel]) {
+		s->sel_hash[sel] = h;
+		s->clip_gen = ++x->gen; /* fetched again if the link drops */
+		rp_xchunks_send(RP_XCLIP, s->chan, sel, utf8, (uint32_t)n, send_frame, x);
+	}
+	free(utf8);
 }
 
 static void got_clipboard(void *ctx, const char *text, size_t n)
@@ -1533,10 +1540,15 @@ static int on_chan_frame(struct vx *x, struct xsess *s, const struct rp_hdr *h, 
 			/* The host's selection changed: the desk's takes it. */
 			struct ds_clip *clip = x->c.clip ? *x->c.clip : NULL;
 			uint8_t sel = s->clip.sel;
-			s->sel_hash[sel] = text_hash(s->clip.buf, s->clip.total);
-			if (clip)
+			size_t n;
+			/* Given to desk programs as UTF8_STRING: only as valid
+			 * UTF-8, whatever the host sent. */
+			char *utf8 = xd_prop_sel_text(s->clip.buf, s->clip.total, XD_SEL_UTF8, &n);
+			s->sel_hash[sel] = utf8 ? text_hash((const uint8_t *)utf8, n) : 0;
+			if (clip && utf8)
 				ds_clip_set(clip, sel == RP_XSEL_PRIMARY ? DS_CLIP_PRIMARY : DS_CLIP_CLIPBOARD,
-					    (const char *)s->clip.buf, s->clip.total);
+					    utf8, n);
+			free(utf8);
 			free(s->clip.buf);
 			memset(&s->clip, 0, sizeof s->clip);
 		}

@@ -286,6 +286,14 @@ static bool fetch_read(struct ds_clip *c, enum ds_clip_sel sel, xcb_atom_t *type
 		free(r);
 		return true;
 	}
+	/* Text only (any program owns the desk's selections): what is not
+	 * 8-bit UTF8_STRING, STRING or TEXT is refused, not read as text. */
+	if (xcb_get_property_value_length(r) &&
+	    (r->format != 8 || (*type != c->atom[A_UTF8] && *type != XCB_ATOM_STRING &&
+				*type != c->atom[A_TEXT]))) {
+		free(r);
+		return false;
+	}
 	if (f->n + n > DS_CLIP_MAX_BYTES)
 		n = DS_CLIP_MAX_BYTES - f->n; /* the rest is cut */
 	if (n) {

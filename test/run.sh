@@ -100,6 +100,7 @@ unit termmodes
 unit xdesk
 unit xd
 unit xwin
+unit xdprop
 unit predict
 unit overlay
 unit resume

@@ -35,6 +35,7 @@
 #include "base.h"
 #include "xd.h"
 #include "xd_int.h"
+#include "xd_prop.h"
 
 #define XD_PENDING_MAX 4096	   /* requests awaiting their reply */
 #define XD_EVENTS_PER_DISPATCH 256 /* then the loop gets its turn */
@@ -43,7 +44,9 @@
 #define XD_HELD_POLL_MS 100	   /* held input waiting for the server to read: tried this often */
 #define XD_RECTS_MAX 32		   /* damage in more pieces is read as its bounding box */
 #define XD_PROP_MAX_WORDS 1024	   /* a property read is at most 4 KiB */
-#define XD_PROTOCOLS_MAX 64
+#define XD_PROTOCOLS_MAX XD_PROP_PROTOCOLS_MAX
+#define XD_PROPS_ASKED 8 /* the properties a window's mapping asks for */
+_Static_assert(2 * XD_PROP_PAIRS_MAX >= XD_PROP_MAX_WORDS, "MULTIPLE's pairs as read");
 #define XD_SHM_MIN_ROWS 64	   /* the pixel segment holds this many rows of the widest window */
 #define XD_SCREEN_DPI 96	   /* the size in millimetres RANDR is told */
 #define XD_RR_OUTPUTS_MAX 16	   /* outputs looked at for the one that makes the screen */
@@ -81,13 +84,14 @@ enum {
 	A_TELLY_SEL,
 	A_MULTIPLE,
 	A_ATOM_PAIR,
+	A_COMPOUND_TEXT,
 	A_COUNT
 };
 static const char *const atom_names[A_COUNT] = {
 	"WM_NAME",	   "_NET_WM_NAME",	"WM_ICON_NAME", "_NET_WM_ICON_NAME",
 	"WM_CLASS",	   "WM_NORMAL_HINTS", "WM_TRANSIENT_FOR", "WM_PROTOCOLS",
 	"WM_DELETE_WINDOW", "WM_STATE",	"UTF8_STRING", "CLIPBOARD", "PRIMARY",
-	"TARGETS", "TEXT", "INCR", "_TELLY_SELECTION", "MULTIPLE", "ATOM_PAIR",
+	"TARGETS", "TEXT", "INCR", "_TELLY_SELECTION", "MULTIPLE", "ATOM_PAIR", "COMPOUND_TEXT",
 };
 
 enum pkind {
@@ -172,7 +176,8 @@ struct selin {
 	/* A piece's PropertyNotify can be handled before the reply that
 	 * says INCR (events and replies are taken in separate rounds). */
 	bool piece_early;
-	bool too_big; /* over XD_SEL_MAX_BYTES: drained, not passed on */
+	bool too_big; /* over XD_SEL_MAX_BYTES or not text: drained, not passed on */
+	enum xd_sel_kind kind; /* an INCR transfer's pieces' (its first piece's) */
 	char *buf;
 	size_t len;
 };
@@ -358,70 +363,31 @@ struct xd {
 	bool in_events;
 };
 
-/* ---- strings from properties ---- */
+/* ---- what programs hand xd (xd_prop.c reads it) ---- */
 
-/* Valid UTF-8 with no control characters, at most cap - 1 bytes and never
- * a character cut: from UTF-8 (bad bytes become '?') or Latin-1. */
-static void clean_text_ctl(char *dst, size_t cap, const uint8_t *s, size_t n, bool latin1,
-			   bool keep_ctl)
+static struct xd_prop_atoms prop_atoms(const struct xd *xd)
 {
-	size_t o = 0;
-
-	for (size_t i = 0; i < n && s[i];) {
-		uint32_t cp;
-		size_t len = 1;
-		uint8_t c = s[i];
-		if (latin1 || c < 0x80) {
-			cp = c;
-		} else {
-			size_t need = c >= 0xf0 && c < 0xf5 ? 4 : c >= 0xe0 ? 3 : c >= 0xc2 && c < 0xe0 ? 2 : 0;
-			cp = need == 2 ? c & 0x1f : need == 3 ? c & 0x0f : c & 0x07;
-			bool ok = need && i + need <= n;
-			for (size_t k = 1; ok && k < need; k++) {
-				if ((s[i + k] & 0xc0) != 0x80)
-					ok = false;
-				else
-					cp = cp << 6 | (s[i + k] & 0x3f);
-			}
-			if (ok && ((need == 3 && cp < 0x800) || (need == 4 && (cp < 0x10000 || cp > 0x10ffff)) ||
-				   (cp >= 0xd800 && cp <= 0xdfff)))
-				ok = false;
-			if (ok)
-				len = need;
-			else
-				cp = '?';
-		}
-		i += len;
-		if (!keep_ctl && (cp < 0x20 || cp == 0x7f || (cp >= 0x80 && cp < 0xa0)))
-			cp = ' ';
-		uint8_t out[4];
-		size_t k = 0;
-		if (cp < 0x80) {
-			out[k++] = (uint8_t)cp;
-		} else if (cp < 0x800) {
-			out[k++] = (uint8_t)(0xc0 | cp >> 6);
-			out[k++] = (uint8_t)(0x80 | (cp & 0x3f));
-		} else if (cp < 0x10000) {
-			out[k++] = (uint8_t)(0xe0 | cp >> 12);
-			out[k++] = (uint8_t)(0x80 | ((cp >> 6) & 0x3f));
-			out[k++] = (uint8_t)(0x80 | (cp & 0x3f));
-		} else {
-			out[k++] = (uint8_t)(0xf0 | cp >> 18);
-			out[k++] = (uint8_t)(0x80 | ((cp >> 12) & 0x3f));
-			out[k++] = (uint8_t)(0x80 | ((cp >> 6) & 0x3f));
-			out[k++] = (uint8_t)(0x80 | (cp & 0x3f));
-		}
-		if (o + k >= cap)
-			break;
-		memcpy(dst + o, out, k);
-		o += k;
-	}
-	dst[o] = 0;
+	return (struct xd_prop_atoms){
+		.utf8_string = xd->atoms[A_UTF8_STRING],
+		.compound_text = xd->atoms[A_COMPOUND_TEXT],
+		.text = xd->atoms[A_TEXT],
+		.incr = xd->atoms[A_INCR],
+		.atom_pair = xd->atoms[A_ATOM_PAIR],
+	};
 }
 
-static void clean_text(char *dst, size_t cap, const uint8_t *s, size_t n, bool latin1)
+/* A GetProperty answer as xd_prop reads it (none: no property). */
+static struct xd_prop prop_of(const xcb_get_property_reply_t *r)
 {
-	clean_text_ctl(dst, cap, s, n, latin1, false);
+	int len = r ? xcb_get_property_value_length((xcb_get_property_reply_t *)r) : 0;
+
+	if (!r || len < 0 || (r->format != 8 && r->format != 16 && r->format != 32))
+		return (struct xd_prop){0};
+	return (struct xd_prop){.type = r->type,
+				.format = r->format,
+				.value = xcb_get_property_value((xcb_get_property_reply_t *)r),
+				.len = (size_t)len,
+				.truncated = r->bytes_after != 0};
 }
 
 /* ---- windows ---- */
@@ -700,9 +666,9 @@ static void ask_prop(struct xd *xd, struct xwin *w, int a)
 
 static void ask_props(struct xd *xd, struct xwin *w)
 {
-	static const int all[] = {A_WM_NAME,	     A_NET_WM_NAME,	 A_WM_ICON_NAME,
-				  A_NET_WM_ICON_NAME, A_WM_CLASS,	 A_WM_NORMAL_HINTS,
-				  A_WM_TRANSIENT_FOR, A_WM_PROTOCOLS};
+	static const int all[XD_PROPS_ASKED] = {A_WM_NAME,	     A_NET_WM_NAME,	 A_WM_ICON_NAME,
+						A_NET_WM_ICON_NAME, A_WM_CLASS,	 A_WM_NORMAL_HINTS,
+						A_WM_TRANSIENT_FOR, A_WM_PROTOCOLS};
 	for (size_t i = 0; i < sizeof all / sizeof all[0]; i++)
 		ask_prop(xd, w, all[i]);
 }
@@ -957,89 +923,46 @@ static void send_owed(struct xd *xd)
 
 static void on_prop(struct xd *xd, struct xwin *w, int a, xcb_get_property_reply_t *r)
 {
-	const uint8_t *v = r ? xcb_get_property_value(r) : NULL;
-	int len = r ? xcb_get_property_value_length(r) : 0; /* bytes */
-	bool utf8 = r && r->type == xd->atoms[A_UTF8_STRING];
+	const struct xd_prop p = prop_of(r);
+	const struct xd_prop_atoms at = prop_atoms(xd);
+	struct xd_size_hints h;
+	uint32_t t;
 
-	if (len < 0 || (r && r->format != 8 && r->format != 16 && r->format != 32))
-		len = 0;
 	switch (a) {
 	case A_WM_NAME:
-		clean_text(w->title, sizeof w->title, v, r && r->format == 8 ? (size_t)len : 0, !utf8);
+		xd_prop_name(w->title, sizeof w->title, &p, &at, false);
 		break;
 	case A_NET_WM_NAME:
-		clean_text(w->net_title, sizeof w->net_title, v,
-			   r && r->format == 8 && utf8 ? (size_t)len : 0, false);
+		xd_prop_name(w->net_title, sizeof w->net_title, &p, &at, true);
 		break;
 	case A_WM_ICON_NAME:
-		clean_text(w->icon, sizeof w->icon, v, r && r->format == 8 ? (size_t)len : 0, !utf8);
+		xd_prop_name(w->icon, sizeof w->icon, &p, &at, false);
 		break;
 	case A_NET_WM_ICON_NAME:
-		clean_text(w->net_icon, sizeof w->net_icon, v,
-			   r && r->format == 8 && utf8 ? (size_t)len : 0, false);
+		xd_prop_name(w->net_icon, sizeof w->net_icon, &p, &at, true);
 		break;
-	case A_WM_CLASS: {
-		/* "instance\0class\0": the class, else the instance. */
-		size_t n = r && r->format == 8 ? (size_t)len : 0;
-		const uint8_t *inst = v, *cls = NULL;
-		const uint8_t *nul = n ? memchr(v, 0, n) : NULL;
-		if (nul && (size_t)(nul - v) + 1 < n)
-			cls = nul + 1;
-		if (cls && *cls)
-			clean_text(w->wm_class, sizeof w->wm_class, cls, n - (size_t)(cls - v), true);
-		else
-			clean_text(w->wm_class, sizeof w->wm_class, inst, n, true);
+	case A_WM_CLASS:
+		xd_prop_class(w->wm_class, sizeof w->wm_class, &p);
 		break;
-	}
-	case A_WM_NORMAL_HINTS: {
-		/* WM_SIZE_HINTS: flags, 4 obsolete, min, max, inc, aspect x2, base, gravity. */
-		const uint32_t *h = (const void *)v;
-		size_t n = r && r->format == 32 ? (size_t)len / 4 : 0;
-		w->hints = false;
-		w->min_w = w->min_h = w->max_w = w->max_h = w->inc_w = w->inc_h = 0;
-		w->base_w = w->base_h = 0;
-		if (n >= 15) {
-#define DIM(i) ((int32_t)h[i] < 0 ? 0 : h[i] > XD_MAX_DIM ? XD_MAX_DIM : (uint16_t)h[i])
-			uint32_t f = h[0];
-			if (f & 16) { /* PMinSize */
-				w->min_w = DIM(5);
-				w->min_h = DIM(6);
-			}
-			if (f & 32) { /* PMaxSize */
-				w->max_w = DIM(7);
-				w->max_h = DIM(8);
-			}
-			if (f & 64) { /* PResizeInc */
-				w->inc_w = DIM(9);
-				w->inc_h = DIM(10);
-			}
-			if ((f & 256) && n >= 17) { /* PBaseSize */
-				w->base_w = DIM(15);
-				w->base_h = DIM(16);
-			}
-#undef DIM
-			w->hints = (f & (16 | 32 | 64 | 256)) != 0;
-		}
+	case A_WM_NORMAL_HINTS:
+		xd_prop_size_hints(&p, XD_MAX_DIM, &h);
+		w->hints = h.sizes;
+		w->min_w = h.min_w;
+		w->min_h = h.min_h;
+		w->max_w = h.max_w;
+		w->max_h = h.max_h;
+		w->inc_w = h.inc_w;
+		w->inc_h = h.inc_h;
+		w->base_w = h.base_w;
+		w->base_h = h.base_h;
 		break;
-	}
 	case A_WM_TRANSIENT_FOR:
-		w->transient_for = 0;
-		if (r && r->format == 32 && len >= 4) {
-			uint32_t t;
-			memcpy(&t, v, 4);
-			/* Only a window we know: an id is not trusted further. */
-			w->transient_for = t != w->id && find(xd, t) ? t : 0;
-		}
+		/* Only a window we know: an id is not trusted further. */
+		t = xd_prop_window(&p);
+		w->transient_for = t != w->id && find(xd, t) ? t : 0;
 		break;
 	case A_WM_PROTOCOLS:
-		w->can_close = false;
-		if (r && r->format == 32)
-			for (int i = 0; i < len / 4 && i < XD_PROTOCOLS_MAX; i++) {
-				uint32_t at;
-				memcpy(&at, v + 4 * i, 4);
-				if (at == xd->atoms[A_WM_DELETE_WINDOW])
-					w->can_close = true;
-			}
+		w->can_close = xd_prop_has_atom(&p, xd->atoms[A_WM_DELETE_WINDOW], XD_PROTOCOLS_MAX);
 		break;
 	}
 }
@@ -1149,20 +1072,21 @@ static void on_shm(struct xd *xd, const struct pending *p, xcb_shm_get_image_rep
 
 static void on_cursor(struct xd *xd, xcb_xfixes_get_cursor_image_reply_t *r)
 {
+	struct xd_prop_cursor pc;
 	struct xd_cursor cur;
 	int n;
 
 	if (!r || !xd->ops->cursor)
 		return;
 	n = xcb_xfixes_get_cursor_image_cursor_image_length(r);
-	if (r->width == 0 || r->height == 0 || r->width > XD_CURSOR_MAX_DIM ||
-	    r->height > XD_CURSOR_MAX_DIM || n < 0 || (size_t)n != (size_t)r->width * r->height)
+	if (n < 0 || !xd_prop_cursor(r->width, r->height, r->xhot, r->yhot, (size_t)n,
+				     XD_CURSOR_MAX_DIM, &pc))
 		return;
 	cur.serial = r->cursor_serial;
-	cur.w = r->width;
-	cur.h = r->height;
-	cur.xhot = r->xhot < r->width ? r->xhot : 0;
-	cur.yhot = r->yhot < r->height ? r->yhot : 0;
+	cur.w = pc.w;
+	cur.h = pc.h;
+	cur.xhot = pc.xhot;
+	cur.yhot = pc.yhot;
 	cur.argb = xcb_xfixes_get_cursor_image_cursor_image(r);
 	xd->ops->cursor(xd->ctx, &cur);
 }
@@ -1360,35 +1284,39 @@ static void on_sel_property(struct xd *xd, const xcb_property_notify_event_t *e)
 		xd->selin[i].piece_early = true;
 }
 
-static void sel_deliver(struct xd *xd, int i, const uint8_t *s, size_t len, bool latin1)
+static void sel_deliver(struct xd *xd, int i, const uint8_t *s, size_t len, enum xd_sel_kind kind)
 {
-	char *text;
+	size_t n;
+	char *text = xd_prop_sel_text(s, len, kind, &n);
 
-	/* Latin-1 (STRING) takes up to two bytes a character in UTF-8. */
-	if (!(text = malloc(len * 2 + 1)))
+	if (!text)
 		return;
-	clean_text_ctl(text, len * 2 + 1, s, len, latin1, true);
-	xd->ops->selection(xd->ctx, i, text, strlen(text));
+	xd->ops->selection(xd->ctx, i, text, n);
 	free(text);
 }
 
 /* A piece of an INCR transfer: appended; the empty one ends it. */
-static void on_sel_piece(struct xd *xd, int i, xcb_get_property_reply_t *r, int len)
+static void on_sel_piece(struct xd *xd, int i, xcb_get_property_reply_t *r)
 {
 	struct selin *in = &xd->selin[i];
+	const struct xd_prop p = prop_of(r);
+	const struct xd_prop_atoms at = prop_atoms(xd);
+	enum xd_sel_kind kind = xd_prop_sel_kind(&p, &at);
 
 	if (r->type == XCB_NONE)
 		return; /* not written yet: its PropertyNotify will come */
-	if (len == 0) {
+	if (p.len == 0) {
 		if (!in->too_big)
-			sel_deliver(xd, i, (const uint8_t *)in->buf, in->len,
-				    r->type != xd->atoms[A_UTF8_STRING]);
+			sel_deliver(xd, i, (const uint8_t *)in->buf, in->len, in->kind);
 		selin_reset(in);
 		return;
 	}
 	if (in->too_big)
 		return;
-	if (r->format != 8 || r->bytes_after || in->len + (size_t)len > XD_SEL_MAX_BYTES) {
+	/* Every piece text of the first piece's kind, the whole at most
+	 * XD_SEL_MAX_BYTES. */
+	if (kind == XD_SEL_REFUSED || kind == XD_SEL_INCR || (in->len && kind != in->kind) ||
+	    p.truncated || p.len > XD_SEL_MAX_BYTES - in->len) {
 		base_log("xdisplay", "display :%d: a selection sent in pieces (INCR) is over %u bytes "
 				     "or not text: not passed on", xd->proc.display, XD_SEL_MAX_BYTES);
 		in->too_big = true;
@@ -1397,14 +1325,15 @@ static void on_sel_piece(struct xd *xd, int i, xcb_get_property_reply_t *r, int 
 		in->len = 0;
 		return;
 	}
-	char *buf = realloc(in->buf, in->len + (size_t)len);
+	char *buf = realloc(in->buf, in->len + p.len);
 	if (!buf) {
 		in->too_big = true;
 		return;
 	}
-	memcpy(buf + in->len, xcb_get_property_value(r), (size_t)len);
+	memcpy(buf + in->len, p.value, p.len);
 	in->buf = buf;
-	in->len += (size_t)len;
+	in->len += p.len;
+	in->kind = kind;
 }
 
 /* A program took a selection: its text is asked for (into a property of
@@ -1439,18 +1368,20 @@ static void on_sel_notify(struct xd *xd, const xcb_selection_notify_event_t *e)
 
 static void on_sel_text(struct xd *xd, int i, xcb_get_property_reply_t *r)
 {
-	int len = r ? xcb_get_property_value_length(r) : -1;
 	struct selin *in = &xd->selin[i];
+	const struct xd_prop p = prop_of(r);
+	const struct xd_prop_atoms at = prop_atoms(xd);
+	enum xd_sel_kind kind = xd_prop_sel_kind(&p, &at);
 
-	if (!r || len < 0 || !xd->ops->selection) {
+	if (!r || xcb_get_property_value_length(r) < 0 || !xd->ops->selection) {
 		selin_reset(in);
 		return;
 	}
 	if (in->state == SEL_INCR) {
-		on_sel_piece(xd, i, r, len);
+		on_sel_piece(xd, i, r);
 		return;
 	}
-	if (r->type == xd->atoms[A_INCR]) {
+	if (kind == XD_SEL_INCR) {
 		/* Reading deleted the property: the owner writes the first
 		 * piece next (or already has). */
 		in->state = SEL_INCR;
@@ -1459,14 +1390,13 @@ static void on_sel_text(struct xd *xd, int i, xcb_get_property_reply_t *r)
 		return;
 	}
 	selin_reset(in);
-	if (r->bytes_after) {
+	if (p.truncated) {
 		base_log("xdisplay", "display :%d: a selection over %u bytes is not passed on",
 			 xd->proc.display, XD_SEL_MAX_BYTES);
 		return;
 	}
-	if (r->format == 8)
-		sel_deliver(xd, i, xcb_get_property_value(r), (size_t)len,
-			    r->type != xd->atoms[A_UTF8_STRING]);
+	if (kind != XD_SEL_REFUSED)
+		sel_deliver(xd, i, p.value, p.len, kind);
 }
 
 static void selout_end(struct xd *xd, struct selout *o)
@@ -1642,20 +1572,19 @@ static void on_multiple(struct xd *xd, const struct pending *p, xcb_get_property
 	xcb_atom_t answer = XCB_NONE;
 	size_t left = xd->sel_chunk;
 
-	if (r && r->format == 32 && (r->type == xd->atoms[A_ATOM_PAIR] || r->type == XCB_ATOM_ATOM) &&
-	    !r->bytes_after && xd->seltext[p->sel]) {
-		uint32_t n = (uint32_t)xcb_get_property_value_length(r) / 4;
-		uint32_t pairs[XD_PROP_MAX_WORDS];
-		if (n && n % 2 == 0 && n <= XD_PROP_MAX_WORDS) {
-			memcpy(pairs, xcb_get_property_value(r), n * 4);
-			for (uint32_t k = 0; k < n; k += 2)
-				if (!pairs[k + 1] || pairs[k] == xd->atoms[A_MULTIPLE] ||
-				    !sel_convert(xd, p->sel, &e, pairs[k], pairs[k + 1], &left))
-					pairs[k + 1] = XCB_NONE;
-			xcb_change_property(xd->c, XCB_PROP_MODE_REPLACE, p->win, p->atom,
-					    xd->atoms[A_ATOM_PAIR], 32, n, pairs);
-			answer = p->atom;
-		}
+	const struct xd_prop pr = prop_of(r);
+	const struct xd_prop_atoms at = prop_atoms(xd);
+	uint32_t pairs[2 * XD_PROP_PAIRS_MAX];
+	size_t n = xd->seltext[p->sel] ? xd_prop_pairs(&pr, &at, pairs) : 0;
+
+	if (n) {
+		for (size_t k = 0; k < n; k += 2)
+			if (!pairs[k + 1] || pairs[k] == xd->atoms[A_MULTIPLE] ||
+			    !sel_convert(xd, p->sel, &e, pairs[k], pairs[k + 1], &left))
+				pairs[k + 1] = XCB_NONE;
+		xcb_change_property(xd->c, XCB_PROP_MODE_REPLACE, p->win, p->atom,
+				    xd->atoms[A_ATOM_PAIR], 32, (uint32_t)n, pairs);
+		answer = p->atom;
 	}
 	sel_notify(xd, p->win, selection, xd->atoms[A_MULTIPLE], answer, p->time);
 }
@@ -1668,9 +1597,10 @@ int xd_selection_set(struct xd *xd, int sel, const char *utf8, size_t n)
 		return -EAGAIN;
 	if (sel < 0 || sel > 1 || n > XD_SEL_MAX_BYTES)
 		return -EINVAL;
-	if (!(copy = malloc(n ? n : 1)))
+	/* A desk's text, said to be UTF-8: given to programs as UTF8_STRING
+	 * only as valid UTF-8 (a bad byte '?', up to a NUL). */
+	if (!(copy = xd_prop_sel_text((const uint8_t *)utf8, n, XD_SEL_UTF8, &n)))
 		return -ENOMEM;
-	memcpy(copy, utf8, n);
 	free(xd->seltext[sel]);
 	xd->seltext[sel] = copy;
 	xd->sellen[sel] = n;
@@ -1816,35 +1746,11 @@ static void on_event(struct xd *xd, xcb_generic_event_t *ev)
 	}
 	case XCB_CONFIGURE_REQUEST: {
 		xcb_configure_request_event_t *e = (void *)ev;
+		const struct xd_cfg_req req = {.mask = e->value_mask, .x = e->x, .y = e->y,
+					       .w = e->width, .h = e->height, .bw = e->border_width,
+					       .sibling = e->sibling, .stack_mode = e->stack_mode};
 		uint32_t v[7];
-		uint16_t mask = 0;
-		int n = 0;
-		/* Granted as asked: the program knows its size best; the desk
-		 * follows (XWIN), and its own resizes come back as XCONFIGURE. */
-		if (e->value_mask & XCB_CONFIG_WINDOW_X) {
-			mask |= XCB_CONFIG_WINDOW_X;
-			v[n++] = (uint32_t)(int32_t)e->x;
-		}
-		if (e->value_mask & XCB_CONFIG_WINDOW_Y) {
-			mask |= XCB_CONFIG_WINDOW_Y;
-			v[n++] = (uint32_t)(int32_t)e->y;
-		}
-		if (e->value_mask & XCB_CONFIG_WINDOW_WIDTH) {
-			mask |= XCB_CONFIG_WINDOW_WIDTH;
-			v[n++] = clamp_dim(e->width);
-		}
-		if (e->value_mask & XCB_CONFIG_WINDOW_HEIGHT) {
-			mask |= XCB_CONFIG_WINDOW_HEIGHT;
-			v[n++] = clamp_dim(e->height);
-		}
-		if (e->value_mask & XCB_CONFIG_WINDOW_SIBLING) {
-			mask |= XCB_CONFIG_WINDOW_SIBLING;
-			v[n++] = e->sibling;
-		}
-		if (e->value_mask & XCB_CONFIG_WINDOW_STACK_MODE) {
-			mask |= XCB_CONFIG_WINDOW_STACK_MODE;
-			v[n++] = e->stack_mode;
-		}
+		uint16_t mask = xd_prop_configure(&req, XD_MAX_DIM, v);
 		if (mask)
 			xcb_configure_window(xd->c, e->window, mask, v);
 		break;

@@ -23,4 +23,20 @@ wait_until 20 desk_pasted
 printf '%s\n' 'clip 1 desk primary' >&3
 wait_until 20 sh -c "[ \"\$(DISPLAY=$dpy XAUTHORITY=$TELLY_DIR/x11-x.auth xclip -selection primary -o 2>/dev/null)\" = 'desk primary' ]"
 echo "desk to host: CLIPBOARD and PRIMARY"
+
+# Bytes that are not UTF-8 either way: a program pastes the desk's as
+# valid UTF-8 (a bad byte '?'; before, as they came, as UTF8_STRING), and
+# a program's UTF8_STRING that is not UTF-8, or STRING (Latin-1), reaches
+# the desk as valid UTF-8.
+printf 'caf\351 \377\376 ok' >"$T/bad.txt"
+desk_copies "$T/bad.txt"
+printf 'caf? ?? ok' >"$T/bad-fixed.txt"
+wait_until 20 pasted "$T/bad-fixed.txt"
+printf 'host \351\377' | xenv xclip -selection clipboard -t UTF8_STRING -i || fail "xclip -i bad"
+printf 'host ??' >"$T/host-bad.txt"
+wait_until 20 cmp -s "$T/p/clip-0" "$T/host-bad.txt"
+printf 'latin \351' | xenv xclip -selection clipboard -t STRING -i || fail "xclip -i STRING"
+printf 'latin \303\251' >"$T/host-latin.txt"
+wait_until 20 cmp -s "$T/p/clip-0" "$T/host-latin.txt"
+echo "text that is not UTF-8: made valid both ways"
 echo "x11 clipboard: ok"

@@ -21,4 +21,17 @@ wait_until 10 desk_copied
 xdotool windowfocus "$(deskwin xclip-test)" 2>/dev/null
 on_host() { [ "$(hostclip -selection clipboard -o 2>/dev/null)" = "from the desk" ]; }
 wait_until 20 on_host
+
+# A desk program's bytes that are not UTF-8, as UTF8_STRING: the host
+# gets them as valid UTF-8 (read as Latin-1, STRING's; before, as they
+# came, given to host programs as UTF8_STRING).
+printf 'caf\351 latin' | xclip -selection clipboard -t UTF8_STRING -i -loops 4 &
+pids="$pids $!"
+desk_latin() { [ "$(timeout 5 xclip -selection clipboard -o 2>/dev/null | od -An -c | tr -d ' \n')" = 'caf351latin' ]; }
+wait_until 10 desk_latin
+root=$(xwininfo -root | sed -n 's/^xwininfo: Window id: \(0x[0-9a-f]*\).*/\1/p')
+xdotool windowfocus "$root" 2>/dev/null
+xdotool windowfocus "$(deskwin xclip-test)" 2>/dev/null
+on_host_latin() { [ "$(hostclip -selection clipboard -o 2>/dev/null)" = "$(printf 'caf\303\251 latin')" ]; }
+wait_until 20 on_host_latin
 echo "the clipboard both ways: ok"

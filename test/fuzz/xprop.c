@@ -1,0 +1,157 @@
+/* libFuzzer target: what X programs hand telly's window manager and
+ * clipboards (xdisplay/xd_prop.c): window properties, selection data,
+ * MULTIPLE's pairs, cursor images, configure requests; and a desk
+ * program's clipboard text.
+ *
+ * Input: byte 0 the property's format (its low two bits: 8, 16, 32, or
+ * a bad one), byte 1 its type (its low three bits: one of the atoms the
+ * readers know, or another), byte 2 bit 0 whether it was cut by the read;
+ * the rest its value (a format 32 or 16 value is the bytes as they come,
+ * a length not a multiple of the unit included). The same bytes go to
+ * every reader. Checks beyond the sanitizers: every text handed on is
+ * valid UTF-8 within its room, and a name has no controls; sizes within
+ * their bound; a window or atom named is one of the value's words;
+ * pairs are an even number of the value's words; a cursor kept is 1..max
+ * a side with its hot spot inside; a configure grants only the bits and
+ * values allowed. */
+#include <assert.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "xd_prop.h"
+
+static const struct xd_prop_atoms at = {
+	.utf8_string = 300, .compound_text = 301, .text = 302, .incr = 303,
+	.atom_pair = 304,
+};
+
+static void name_ok(const char *s, size_t n, size_t cap, bool ctl)
+{
+	assert(n < cap && strlen(s) == n);
+	assert(xd_prop_utf8_valid((const uint8_t *)s, n));
+	for (size_t i = 0; !ctl && i < n; i++) {
+		unsigned char c = (unsigned char)s[i];
+		assert(c >= 0x20 && c != 0x7f);
+		assert(!(c == 0xc2 && i + 1 < n && (unsigned char)s[i + 1] < 0xa0));
+	}
+}
+
+static bool has_word(const struct xd_prop *p, uint32_t w)
+{
+	for (size_t i = 0; i + 4 <= p->len; i += 4)
+		if (!memcmp((const uint8_t *)p->value + i, &w, 4))
+			return true;
+	return false;
+}
+
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
+{
+	static const uint8_t formats[4] = {8, 16, 32, 7};
+	static const uint32_t types[8] = {300, XD_ATOM_STRING, 301, 302, 303, 304,
+					  XD_ATOM_ATOM, XD_ATOM_WINDOW};
+	char t[257];
+	size_t n;
+
+	if (size < 3)
+		return 0;
+	/* A copy of the value alone: a read past it is ASan's to see. */
+	size_t vn = size - 3;
+	uint8_t *v = malloc(vn ? vn : 1);
+	memcpy(v, data + 3, vn);
+	struct xd_prop p = {.type = data[1] & 8 ? XD_ATOM_WM_SIZE_HINTS : types[data[1] & 7],
+			    .format = formats[data[0] & 3],
+			    .value = v,
+			    .len = vn,
+			    .truncated = data[2] & 1};
+	if (data[1] & 16)
+		p.type = data[1]; /* another atom, or None */
+
+	for (int net = 0; net < 2; net++) {
+		n = xd_prop_name(t, sizeof t, &p, &at, net);
+		name_ok(t, n, sizeof t, false);
+	}
+	n = xd_prop_class(t, sizeof t, &p);
+	name_ok(t, n, sizeof t, false);
+	for (unsigned f = 0; f < 8; f++) {
+		char small[7];
+		n = xd_prop_text(small, sizeof small, v, vn, f);
+		name_ok(small, n, sizeof small, f & XD_TEXT_KEEP_CTL);
+	}
+
+	struct xd_size_hints h;
+	if (xd_prop_size_hints(&p, 8192, &h)) {
+		assert(p.format == 32 && p.len >= 60);
+		assert(h.min_w <= 8192 && h.min_h <= 8192 && h.max_w <= 8192 && h.max_h <= 8192);
+		assert(h.inc_w <= 8192 && h.inc_h <= 8192 && h.base_w <= 8192 && h.base_h <= 8192);
+		assert(!h.max_w || h.max_w >= h.min_w);
+		assert(!h.max_h || h.max_h >= h.min_h);
+	} else {
+		assert(!h.sizes && !h.positioned && !h.min_w && !h.max_h && !h.base_w);
+	}
+	uint32_t win = xd_prop_window(&p);
+	assert(!win || (p.format == 32 && has_word(&p, win)));
+	if (vn >= 4) {
+		uint32_t a;
+		memcpy(&a, v + (size_t)(data[2] >> 1) % (vn / 4) * 4, 4);
+		if (xd_prop_has_atom(&p, a, XD_PROP_PROTOCOLS_MAX))
+			assert(a && p.format == 32 && p.type == XD_ATOM_ATOM && has_word(&p, a));
+	}
+
+	static uint32_t pairs[2 * XD_PROP_PAIRS_MAX];
+	n = xd_prop_pairs(&p, &at, pairs);
+	assert(n % 2 == 0 && n <= 2 * XD_PROP_PAIRS_MAX && n * 4 <= p.len);
+	assert(!n || !memcmp(pairs, v, n * 4));
+
+	enum xd_sel_kind kind = xd_prop_sel_kind(&p, &at);
+	assert(kind != XD_SEL_UTF8 || (p.format == 8 && p.type == 300));
+	if (kind == XD_SEL_UTF8 || kind == XD_SEL_LATIN1) {
+		char *s = xd_prop_sel_text(v, vn, kind, &n);
+		assert(s);
+		name_ok(s, n, kind == XD_SEL_LATIN1 ? 2 * vn + 1 : vn + 1, true);
+		free(s);
+	}
+	char *d = xd_prop_desk_text(v, vn, &n);
+	assert(d);
+	name_ok(d, n, 2 * vn + 1, true);
+	if (xd_prop_utf8_valid(v, vn))
+		assert(n == vn && !memcmp(d, v, vn));
+	free(d);
+
+	/* The first 16 bytes as a cursor's and a configure request's fields. */
+	uint8_t f[16] = {0};
+	memcpy(f, v, vn < sizeof f ? vn : sizeof f);
+	uint32_t cw = (uint32_t)f[0] << 8 | f[1], ch = (uint32_t)f[2] << 8 | f[3];
+	size_t cn = data[0] & 4 ? (size_t)cw * ch : (size_t)f[4] << 8 | f[5];
+	struct xd_prop_cursor c;
+	if (xd_prop_cursor(cw, ch, f[6], f[7], cn, 256, &c))
+		assert(c.w >= 1 && c.w <= 256 && c.h >= 1 && c.h <= 256 && c.xhot < c.w &&
+		       c.yhot < c.h && cn == (size_t)c.w * c.h);
+	struct xd_cfg_req r;
+	memcpy(&r.mask, f, 2);
+	memcpy(&r.x, f + 2, 2);
+	memcpy(&r.y, f + 4, 2);
+	memcpy(&r.w, f + 6, 2);
+	memcpy(&r.h, f + 8, 2);
+	memcpy(&r.bw, f + 10, 2);
+	memcpy(&r.sibling, f + 12, 4);
+	r.stack_mode = data[2] >> 4;
+	uint32_t cv[7];
+	uint16_t m = xd_prop_configure(&r, 8192, cv);
+	assert(!(m & ~0x6fu) && !(m & ~r.mask));
+	int k = 0;
+	if (m & 1)
+		assert(cv[k++] == (uint32_t)(int32_t)r.x);
+	if (m & 2)
+		assert(cv[k++] == (uint32_t)(int32_t)r.y);
+	if (m & 4)
+		assert(cv[k] >= 1 && cv[k] <= 8192), k++;
+	if (m & 8)
+		assert(cv[k] >= 1 && cv[k] <= 8192), k++;
+	if (m & 32)
+		assert((m & 64) && cv[k++] == r.sibling);
+	if (m & 64)
+		assert(cv[k] <= 4), k++;
+	free(v);
+	return 0;
+}
