@@ -3173,8 +3173,12 @@ int xd_pointer(struct xd *xd, uint32_t id, int x, int y, int kind, int button)
 		return -EAGAIN;
 	if (!(w = find(xd, id)) || !w->mapped)
 		return -ENOENT;
-	rx = w->x + x;
-	ry = w->y + y;
+	/* Relative to where the window is when the server takes the motion:
+	 * a move sent before it (a desk's, placing a new window) and not
+	 * yet told by an event is done by then. */
+	bool asked = w->fit_seq > xd->ev_seq;
+	rx = (asked ? w->fit_x : w->x) + x;
+	ry = (asked ? w->fit_y : w->y) + y;
 	if (rx < 0)
 		rx = 0;
 	if (ry < 0)
