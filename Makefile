@@ -268,6 +268,12 @@ all: $(BUILD)/test/xclose
 $(BUILD)/test/xclose: $(call obj,obj,test/integration/xclose.c)
 	@mkdir -p $(dir $@)
 	$(CC) $(ALL_CFLAGS) -o $@ $^ $(shell pkg-config --libs xcb 2>/dev/null)
+# An X program that maps a window at a place, asked for or not, or with
+# malformed properties (the placement tests).
+all: $(BUILD)/test/xplace
+$(BUILD)/test/xplace: $(call obj,obj,test/integration/xplace.c)
+	@mkdir -p $(dir $@)
+	$(CC) $(ALL_CFLAGS) -o $@ $^ $(shell pkg-config --libs xcb 2>/dev/null)
 # An X program that draws on presses only and logs every button and key.
 all: $(BUILD)/test/xpress
 $(BUILD)/test/xpress: $(call obj,obj,test/integration/xpress.c)

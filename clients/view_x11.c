@@ -796,6 +796,19 @@ static void replace_overlays(struct vx *x, struct xsess *s)
 			place_overlay(x, x->win[i]);
 }
 
+/* Whether a window's program asked for its place (XWIN's POSITIONED or
+ * WM_PLACES). From a host before those flags: a window not at 0,0 was
+ * placed (a program that asks for none maps there, every window on the
+ * others). */
+static bool vx_positioned(const struct rp_xwin *m)
+{
+	if (m->flags & RP_XWIN_POSITIONED)
+		return true;
+	if (m->flags & RP_XWIN_WM_PLACES)
+		return false;
+	return m->x || m->y;
+}
+
 static struct wm_box outer_for(const struct vx *x, int hx, int hy, int w, int h)
 {
 	int bw = x->c.wm->cfg.border, th = x->c.wm->cfg.title_h;
@@ -847,8 +860,9 @@ static void seamless_xwin(struct vx *x, struct xsess *s, struct xw *w, const str
 	ds_title_clean(m->icon_name.p, m->icon_name.n, icon, sizeof icon);
 	struct ds_seamless_win sw = {
 		.id = w->wid, .transient_for = t ? t->wid : 0, .override = w->overlay,
-		.x = m->x, .y = m->y, .w = m->w, .h = m->h, .title = title, .wm_class = cls,
-		.icon_name = icon[0] ? icon : title, .machine = rp_conn_host_name(x->c.c)};
+		.x = m->x, .y = m->y, .w = m->w, .h = m->h, .positioned = vx_positioned(m),
+		.title = title, .wm_class = cls, .icon_name = icon[0] ? icon : title,
+		.machine = rp_conn_host_name(x->c.c)};
 	if (m->flags & RP_XWIN_HINTS) {
 		sw.min_w = m->min_w;
 		sw.min_h = m->min_h;
@@ -1066,12 +1080,11 @@ static void on_xwin(struct vx *x, struct xsess *s, const struct rp_xwin *m)
 			struct wm_box b = outer_for(x, m->x, m->y, m->w, m->h);
 			const struct wm_config *cfg = &x->c.wm->cfg;
 			/* Where the host has it, if the desk shows it whole there
-			 * and it was placed (at 0,0 it was not: a program that asks
-			 * for no place maps there, every window on the others);
-			 * else where winmgr puts a new window, as a terminal's, and
-			 * the host is asked to follow (a view started again finds
-			 * it there, and one the person moved where they put it). */
-			bool fits = (b.x || b.y) && b.x >= 0 && b.y >= 0 &&
+			 * and its program asked for that place; else where winmgr
+			 * puts a new window, as a terminal's, and the host is
+			 * asked to follow (a view started again finds it there,
+			 * and one the person moved where they put it). */
+			bool fits = vx_positioned(m) && b.x >= 0 && b.y >= 0 &&
 				    b.x + b.w <= cfg->screen_w && b.y + b.h <= cfg->screen_h;
 			const struct wm_window *ww;
 			x->applying_host = true;

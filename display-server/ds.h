@@ -326,6 +326,7 @@ struct ds_seamless_win {
 	uint32_t id, transient_for; /* the caller's ids; 0: none */
 	bool override;		    /* override-redirect: placed by its parent */
 	int x, y, w, h;		    /* on the host */
+	bool positioned; /* its program asked for x, y; else the desk's window manager places it */
 	int min_w, min_h, max_w, max_h, inc_w, inc_h, base_w, base_h; /* 0: not set */
 	const char *title, *wm_class, *icon_name;
 	const char *machine; /* the host's name (WM_CLIENT_MACHINE); NULL, "": none */

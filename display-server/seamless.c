@@ -61,7 +61,7 @@ struct swin {
 	struct ds_xsurf *surf;
 	bool override, mapped;
 	bool placing; /* mapped, not yet seen in a decorated frame: frame_on_screen */
-	bool wm_places; /* new at the host's corner, not yet framed: the desk's window manager places it */
+	bool wm_places; /* asked for no place, not yet framed: the desk's window manager places it */
 	int x, y, w, h; /* on the desk, as last configured */
 	int hx, hy;	/* on the host */
 	uint32_t transient_for;
@@ -606,11 +606,11 @@ static void set_props(struct seamless *s, struct swin *w, const struct ds_seamle
 	 * window manager that frames it (openbox, xfwm4) would otherwise put
 	 * the frame's corner there, and the window, told back to the host,
 	 * would creep down by a title bar at each view that shows it. */
-	/* A window new at the host's corner is where the host put one that
-	 * asked for no place (as window managers take a program's 0,0): the
-	 * desk's window manager places it, as it does ssh -X's, rather than
-	 * every such window on one another at the screen's corner; where it
-	 * went is told to the host, and kept from then on. */
+	/* A window whose program asked for no place (no USPosition nor
+	 * PPosition in its WM_NORMAL_HINTS): the desk's window manager
+	 * places it, as it does ssh -X's, rather than every such window on
+	 * one another where the host mapped it; where it went is told to
+	 * the host, and kept from then on. */
 	hints[0] = w->wm_places ? P_WIN_GRAVITY : US_POSITION | P_POSITION | P_WIN_GRAVITY;
 	hints[1] = (uint32_t)w->x; /* where it is on this desk */
 	hints[2] = (uint32_t)w->y;
@@ -685,7 +685,7 @@ int ds_seamless_map(struct ds_backend *b, const struct ds_seamless_win *m, struc
 		w->x = m->x;
 		w->y = m->y;
 		w->placing = !m->override;
-		w->wm_places = !m->override && m->x == 0 && m->y == 0;
+		w->wm_places = !m->override && !m->positioned;
 		bool moved = false;
 		if (w->override) {
 			override_place(s, w, &x, &y);

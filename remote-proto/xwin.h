@@ -56,6 +56,12 @@
 #define RP_XWIN_FOCUSED 0x04   /* has the host's input focus */
 #define RP_XWIN_HINTS 0x08     /* min/max/inc/base are set (WM_NORMAL_HINTS) */
 #define RP_XWIN_CAN_CLOSE 0x10 /* takes WM_DELETE_WINDOW (else XCLOSE kills the client) */
+/* Whether its program asked for its place (WM_NORMAL_HINTS' USPosition or
+ * PPosition): POSITIONED, x, y are its own; WM_PLACES, the desk's window
+ * manager places it. A host sends one of them for a window that is not
+ * override-redirect; neither (a host before them): the desk guesses. */
+#define RP_XWIN_POSITIONED 0x20
+#define RP_XWIN_WM_PLACES 0x40
 
 /* XWIN: a mapped window, its place and names (host→desk). */
 struct rp_xwin {

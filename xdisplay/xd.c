@@ -124,6 +124,10 @@ struct xwin {
 	int16_t x, y;
 	uint16_t w, h, bw;
 	bool mapped, override, reported;
+	/* Mapped, its properties asked and not all in: not told until they
+	 * are, so that its first report has its names, its size hints and
+	 * whether it asked for its place (the desk places it by that). */
+	bool props_wait;
 	uint32_t damage, pixmap;
 	uint16_t pm_w, pm_h; /* the named pixmap's size (border included) */
 	uint32_t *pix;	     /* the last picture read, pm_w x pm_h */
@@ -140,6 +144,11 @@ struct xwin {
 	char wm_class[XD_TITLE_MAX_BYTES + 1];
 	uint32_t transient_for;
 	bool can_close, hints;
+	bool positioned; /* WM_NORMAL_HINTS' USPosition or PPosition */
+	/* Moved since it was mapped, by a desk (xd_configure) or by its
+	 * program (a ConfigureRequest with a place): where it is was chosen,
+	 * and a desk that comes later keeps it there. */
+	bool placed;
 	uint16_t min_w, min_h, max_w, max_h, inc_w, inc_h, base_w, base_h;
 	/* The place and outer size a change of the screen's size asked of it,
 	 * and that request: until an event past it comes, the window is
@@ -429,11 +438,17 @@ static void place_above(struct xd *xd, struct xwin *w, struct xwin *sib)
 }
 
 /* The first mapped window above w (NULL: none). */
+/* Mapped and told (or about to be): what the desk has. */
+static bool shown(const struct xwin *w)
+{
+	return w->mapped && !w->props_wait;
+}
+
 static struct xwin *mapped_above(struct xwin *w)
 {
 	struct xwin *u;
 
-	for (u = w->above; u && !u->mapped; u = u->above)
+	for (u = w->above; u && !shown(u); u = u->above)
 		;
 	return u;
 }
@@ -448,7 +463,7 @@ static void report_above(struct xd *xd, struct xwin *w, struct xwin *old_up)
 {
 	struct xwin *up = mapped_above(w);
 
-	if (old_up && old_up != w && old_up->mapped)
+	if (old_up && old_up != w && shown(old_up))
 		report(xd, old_up);
 	if (up && up != old_up)
 		report(xd, up);
@@ -464,9 +479,9 @@ static void report(struct xd *xd, struct xwin *w)
 	struct xd_window r = {0};
 	struct xwin *b;
 
-	if (!w->mapped || !xd->ops->window)
+	if (!shown(w) || !xd->ops->window)
 		return;
-	for (b = w->below; b && !b->mapped; b = b->below)
+	for (b = w->below; b && !shown(b); b = b->below)
 		;
 	r.id = w->id;
 	r.transient_for = w->transient_for;
@@ -479,6 +494,7 @@ static void report(struct xd *xd, struct xwin *w)
 	r.can_close = w->can_close;
 	r.focused = xd->focus == w->id;
 	r.hints = w->hints;
+	r.positioned = w->positioned || w->placed;
 	r.min_w = w->min_w;
 	r.min_h = w->min_h;
 	r.max_w = w->max_w;
@@ -666,6 +682,7 @@ static void ask_prop(struct xd *xd, struct xwin *w, int a)
 
 static void ask_props(struct xd *xd, struct xwin *w)
 {
+	/* (WM_PROTOCOLS last: its answer says they are all in.) */
 	static const int all[XD_PROPS_ASKED] = {A_WM_NAME,	     A_NET_WM_NAME,	 A_WM_ICON_NAME,
 						A_NET_WM_ICON_NAME, A_WM_CLASS,	 A_WM_NORMAL_HINTS,
 						A_WM_TRANSIENT_FOR, A_WM_PROTOCOLS};
@@ -732,6 +749,7 @@ static void unmapped(struct xd *xd, struct xwin *w)
 
 	w->mapped = false;
 	w->reported = false;
+	w->props_wait = false;
 	if (w->damage && xd->c)
 		xcb_damage_destroy(xd->c, w->damage);
 	if (w->pixmap && xd->c)
@@ -776,6 +794,16 @@ static void set_focus(struct xd *xd, struct xwin *w)
 	report(xd, w);
 }
 
+/* A mapped window told for the first time: where it stands, and that
+ * its pixels are wanted. */
+static void show(struct xd *xd, struct xwin *w)
+{
+	report(xd, w);
+	report_above(xd, w, NULL);
+	if (xd->ops->damaged)
+		xd->ops->damaged(xd->ctx, w->id);
+}
+
 static void mapped(struct xd *xd, struct xwin *w, bool override)
 {
 	if (w->mapped)
@@ -789,13 +817,14 @@ static void mapped(struct xd *xd, struct xwin *w, bool override)
 	xcb_damage_create(xd->c, w->damage, w->id, XCB_DAMAGE_REPORT_LEVEL_DELTA_RECTANGLES);
 	w->ndmg = w->nread = 0;
 	name_pixmap(xd, w);
+	/* Told once its properties are in (on_reply), when they can all be
+	 * asked; else now, as it is. */
+	w->props_wait = xd->count + XD_PROPS_ASKED <= XD_PENDING_MAX;
 	ask_props(xd, w);
-	report(xd, w);
-	report_above(xd, w, NULL);
 	if (!override)
 		set_focus(xd, w);
-	if (xd->ops->damaged)
-		xd->ops->damaged(xd->ctx, w->id);
+	if (!w->props_wait)
+		show(xd, w);
 }
 
 /* ---- what waits for room (owed) ---- */
@@ -947,6 +976,7 @@ static void on_prop(struct xd *xd, struct xwin *w, int a, xcb_get_property_reply
 	case A_WM_NORMAL_HINTS:
 		xd_prop_size_hints(&p, XD_MAX_DIM, &h);
 		w->hints = h.sizes;
+		w->positioned = h.positioned;
 		w->min_w = h.min_w;
 		w->min_h = h.min_h;
 		w->max_w = h.max_w;
@@ -1114,8 +1144,12 @@ static void on_reply(struct xd *xd, const struct pending *p, void *reply)
 			char before[sizeof *w - offsetof(struct xwin, title)];
 			memcpy(before, (char *)w + at, sizeof before);
 			on_prop(xd, w, (int)p->atom, reply);
-			if (memcmp(before, (char *)w + at, sizeof before))
+			if (w->props_wait && p->atom == A_WM_PROTOCOLS) {
+				w->props_wait = false; /* the last asked at its mapping */
+				show(xd, w);
+			} else if (memcmp(before, (char *)w + at, sizeof before)) {
 				report(xd, w);
+			}
 		}
 		break;
 	case PK_SHM:
@@ -1751,6 +1785,9 @@ static void on_event(struct xd *xd, xcb_generic_event_t *ev)
 					       .sibling = e->sibling, .stack_mode = e->stack_mode};
 		uint32_t v[7];
 		uint16_t mask = xd_prop_configure(&req, XD_MAX_DIM, v);
+		if ((mask & (XCB_CONFIG_WINDOW_X | XCB_CONFIG_WINDOW_Y)) && (w = find(xd, e->window)) &&
+		    w->mapped)
+			w->placed = true;
 		if (mask)
 			xcb_configure_window(xd->c, e->window, mask, v);
 		break;
@@ -3237,6 +3274,8 @@ int xd_configure(struct xd *xd, uint32_t id, unsigned what, int x, int y, unsign
 		return -EAGAIN;
 	if (!(w = find(xd, id)) || !w->mapped)
 		return -ENOENT;
+	if (what & 1)
+		w->placed = true; /* (told with the move's ConfigureNotify) */
 	owe_configure(xd, w, what & 7, x, y, wd, ht);
 	send_owed(xd);
 	flush(xd);

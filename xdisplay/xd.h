@@ -56,6 +56,9 @@ struct xd_window {
 	int16_t x, y;
 	uint16_t w, h;
 	bool override_redirect, can_close, focused, hints;
+	/* It asked for its place (WM_NORMAL_HINTS' USPosition or PPosition):
+	 * else the desk's window manager places it. */
+	bool positioned;
 	uint16_t min_w, min_h, max_w, max_h, inc_w, inc_h, base_w, base_h;
 	const char *title, *wm_class, *icon_name; /* valid UTF-8, no controls, bounded */
 };

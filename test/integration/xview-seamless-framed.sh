@@ -8,7 +8,9 @@
 # corner (0,0), where
 # it puts those that ask for no place, are placed by the desk's window
 # manager, as ssh -X's are (they were all at the screen's corner, one on
-# another), and keep that place from then on.
+# another), and keep that place from then on; so is one the host has
+# elsewhere whose program asked for no place (no USPosition nor PPosition
+# in its WM_NORMAL_HINTS: before, any window not at 0,0 was kept there).
 . test/integration/lib.sh "$1"
 need_progs xterm xwininfo xprop openbox
 start_xvfb 1280x1024
@@ -38,7 +40,7 @@ corner_in() { # below the screen's top by its title bar, and the host told
 }
 framed() { xwininfo -id "$(deskwin "$1")" -children | grep 'Parent window id' | grep -vq 'root window'; }
 all_framed() {
-	for af_t in placed corner free free2; do
+	for af_t in placed corner free free2 loose; do
 		[ -n "$(deskwin $af_t)" ] && framed $af_t || return 1
 	done
 }
@@ -50,7 +52,8 @@ settled() { # TITLE X Y: the desk and the host both have it there
 "$TELLY" run xs -- xterm -T corner -geometry 40x8+3+5 || fail "telly run"
 "$TELLY" run xs -- xterm -T free -geometry 40x8 || fail "telly run"
 "$TELLY" run xs -- xterm -T free2 -geometry 40x8 || fail "telly run"
-wait_until 20 sh -c "\"$TELLY\" ls | grep -q '\"corner\"' && \"$TELLY\" ls | grep -q '\"placed\"' && \"$TELLY\" ls | grep -q '\"free\"' && \"$TELLY\" ls | grep -q '\"free2\"'"
+"$TELLY" run xs -- "$B/test/xplace" loose 300 300 none || fail "telly run xplace"
+wait_until 20 sh -c "\"$TELLY\" ls | grep -q '\"corner\"' && \"$TELLY\" ls | grep -q '\"placed\"' && \"$TELLY\" ls | grep -q '\"free\"' && \"$TELLY\" ls | grep -q '\"free2\"' && \"$TELLY\" ls | grep -q '\"loose\"'"
 [ "$(hostpos placed)" = "200 150" ] || fail "placed is at $(hostpos placed) on the host"
 
 for round in 1 2 3; do
@@ -80,6 +83,16 @@ for round in 1 2 3; do
 	[ "$round" = 1 ] && free1="$(deskpos free) $(deskpos free2)"
 	[ "$(deskpos free) $(deskpos free2)" = "$free1" ] ||
 		fail "round $round: free and free2 moved from $free1 to $(deskpos free) $(deskpos free2)"
+	# Mapped at 300,300 asking for no place: where the window manager
+	# put it, and the host told.
+	loose_in() {
+		set -- $(deskpos loose)
+		[ -n "$1" ] && [ "$1 $2" != "300 300" ] && settled loose "$1" "$2"
+	}
+	wait_until 10 loose_in
+	[ "$round" = 1 ] && loose1=$(deskpos loose)
+	[ "$(deskpos loose)" = "$loose1" ] || fail "round $round: loose moved from $loose1 to $(deskpos loose)"
+	echo "round $round: loose at $loose1"
 	echo "round $round: placed at 200 150, corner at $corner1, free and free2 at $free1, on the desk and on the host"
 	kill "$view"
 	wait "$view" 2>/dev/null
