@@ -9,15 +9,7 @@
 #include <string.h>
 #include <xcb/xcb.h>
 
-static xcb_atom_t atom(xcb_connection_t *c, const char *name)
-{
-	xcb_intern_atom_reply_t *r =
-		xcb_intern_atom_reply(c, xcb_intern_atom(c, 0, (uint16_t)strlen(name), name), NULL);
-	xcb_atom_t a = r ? r->atom : XCB_NONE;
-
-	free(r);
-	return a;
-}
+#include "xatom.h"
 
 int main(int argc, char **argv)
 {

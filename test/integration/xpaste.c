@@ -15,17 +15,9 @@
 #include <string.h>
 #include <xcb/xcb.h>
 
+#include "xatom.h"
+
 #define WAIT_MS 20000
-
-static xcb_atom_t atom(xcb_connection_t *c, const char *name)
-{
-	xcb_intern_atom_reply_t *r =
-		xcb_intern_atom_reply(c, xcb_intern_atom(c, 0, (uint16_t)strlen(name), name), NULL);
-	xcb_atom_t a = r ? r->atom : XCB_NONE;
-
-	free(r);
-	return a;
-}
 
 /* The next event of a type (others are dropped), NULL on a dead link. */
 static xcb_generic_event_t *next(xcb_connection_t *c, uint8_t type)
