@@ -501,13 +501,21 @@ static void send_pointer(struct vx *x, struct xw *w, int px, int py, uint8_t kin
 
 static void win_move(struct vx *x, struct xw *w, struct xw *below, bool top);
 
+/* A size for XCONFIGURE: 1..RP_XWIN_MAX_DIM, whatever the desk (its
+ * window manager, any program that sizes a window of ours, a screen wider
+ * than that) gave; past it the host takes the frame for malformed and
+ * drops the connection. */
+static uint16_t xconf_dim(int v)
+{
+	return (uint16_t)(v < 1 ? 1 : v > RP_XWIN_MAX_DIM ? RP_XWIN_MAX_DIM : v);
+}
+
 static void send_configure(struct vx *x, struct xw *w, uint8_t what, const struct wm_box *b)
 {
 	struct wm_box in = wm_client_box(x->c.wm, b);
 	uint8_t buf[RP_HDR_SIZE + 16];
 	struct rp_xconfigure m = {.id = w->id, .what = what, .x = (int16_t)b->x, .y = (int16_t)b->y,
-				  .w = (uint16_t)(in.w < 1 ? 1 : in.w),
-				  .h = (uint16_t)(in.h < 1 ? 1 : in.h)};
+				  .w = xconf_dim(in.w), .h = xconf_dim(in.h)};
 	long n;
 
 	if (x->c.readonly)
@@ -1915,12 +1923,12 @@ static void sl_configure(void *ctx, uint32_t id, int cx, int cy, int cw, int ch)
 		return;
 	if (cx != w->hx || cy != w->hy)
 		what |= RP_XCONF_MOVE;
-	if (cw != w->hw || ch != w->hh)
+	if (xconf_dim(cw) != w->hw || xconf_dim(ch) != w->hh)
 		what |= RP_XCONF_SIZE;
 	if (!what)
 		return;
 	struct rp_xconfigure m = {.id = w->id, .what = what, .x = (int16_t)cx, .y = (int16_t)cy,
-				  .w = (uint16_t)(cw < 1 ? 1 : cw), .h = (uint16_t)(ch < 1 ? 1 : ch)};
+				  .w = xconf_dim(cw), .h = xconf_dim(ch)};
 	n = rp_xconfigure_frame(buf, sizeof buf, w->s->chan, &m);
 	if (n > 0)
 		rp_conn_send(x->c.c, buf, (size_t)n);

@@ -3,7 +3,8 @@
 # window of the desk with the host's title, class and size and its pixels
 # (xprop, xwininfo, xwd); keys typed into it reach the program; a menu is
 # mapped override-redirect at its place by its window; closing the desk
-# window (WM_DELETE_WINDOW) closes the program politely.
+# window (WM_DELETE_WINDOW) closes the program politely; one sized past
+# 8192 on the desk is 8192 on the host, and the view stays connected.
 . test/integration/lib.sh "$1"
 for p in xterm zenity xwd xprop xwininfo xdotool; do
 	command -v $p >/dev/null || fail "no $p (make deps installs it)"
@@ -61,6 +62,19 @@ wait_until 20 same
 xdotool type --window "$w" "seamless" 2>/dev/null
 xdotool key --window "$w" Return 2>/dev/null
 wait_until 10 grep -qx seamless "$T/typed"
+
+# Sized on the desk past what XCONFIGURE carries (20000 wide: a desk
+# program can, as can a window manager on a wide screen): the host's
+# window takes the largest (8192), and the view keeps its connection
+# (before, the host took the frame for malformed and dropped it).
+xdotool windowsize "$w" 20000 200 2>/dev/null
+wide() { [ "$(hostwin xs xtest | cut -d' ' -f2)" = 8192 ]; }
+wait_until 10 wide
+grep -q "malformed" "$TELLY_DIR/serve.log" && fail "a malformed frame: $(grep malformed "$TELLY_DIR/serve.log")"
+xdotool windowsize "$w" 400 200 2>/dev/null
+xdotool type --window "$w" "still" 2>/dev/null
+xdotool key --window "$w" Return 2>/dev/null
+wait_until 10 grep -qx still "$T/typed"
 
 # A GTK popup: override-redirect, where its parent is plus its offset on
 # the host.
