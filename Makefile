@@ -274,6 +274,11 @@ all: $(BUILD)/test/xplace
 $(BUILD)/test/xplace: $(call obj,obj,test/integration/xplace.c)
 	@mkdir -p $(dir $@)
 	$(CC) $(ALL_CFLAGS) -o $@ $^ $(shell pkg-config --libs xcb 2>/dev/null)
+# An X program whose clipboard text comes in INCR pieces that never end.
+all: $(BUILD)/test/xincr
+$(BUILD)/test/xincr: $(call obj,obj,test/integration/xincr.c)
+	@mkdir -p $(dir $@)
+	$(CC) $(ALL_CFLAGS) -o $@ $^ $(shell pkg-config --libs xcb 2>/dev/null)
 # An X program that draws on presses only and logs every button and key.
 all: $(BUILD)/test/xpress
 $(BUILD)/test/xpress: $(call obj,obj,test/integration/xpress.c)

@@ -470,7 +470,10 @@ static void on_property(struct ds_clip *c, const xcb_property_notify_event_t *e)
 			f->due_ms = now_ms() + DS_CLIP_TIMEOUT_MS;
 			if (!fetch_read(c, (enum ds_clip_sel)s, &type, &got))
 				fetch_done(c, (enum ds_clip_sel)s, false);
-			else if (!got) /* the empty chunk: the end */
+			else if (!got || f->n >= DS_CLIP_MAX_BYTES)
+				/* the empty chunk: the end; or all that is kept
+				 * (an owner whose chunks never end is not read on
+				 * for ever: it is left waiting) */
 				fetch_done(c, (enum ds_clip_sel)s, true);
 			xcb_flush(c->conn);
 		}

@@ -187,6 +187,7 @@ struct selin {
 	bool piece_early;
 	bool too_big; /* over XD_SEL_MAX_BYTES or not text: drained, not passed on */
 	enum xd_sel_kind kind; /* an INCR transfer's pieces' (its first piece's) */
+	size_t drained;	       /* bytes of pieces read once too_big */
 	char *buf;
 	size_t len;
 };
@@ -198,6 +199,7 @@ struct selin {
  * its slot to the next. */
 #define XD_SEL_CHUNK_BYTES (256u << 10)
 #define XD_INCR_MAX 4
+#define XD_SEL_DRAIN_BYTES (4 * XD_SEL_MAX_BYTES) /* a text too large, read to drain it */
 #define XD_INCR_STALL_MS 10000
 struct selout {
 	xcb_window_t win; /* the program's window; 0: slot free */
@@ -1345,8 +1347,19 @@ static void on_sel_piece(struct xd *xd, int i, xcb_get_property_reply_t *r)
 		selin_reset(in);
 		return;
 	}
-	if (in->too_big)
+	if (in->too_big) {
+		/* Drained so that its owner ends well; an owner whose pieces
+		 * do not end (hostile, or broken) is not read for ever: past
+		 * XD_SEL_DRAIN_BYTES it is left waiting. */
+		in->drained += p.len;
+		if (in->drained > XD_SEL_DRAIN_BYTES) {
+			base_log("xdisplay", "display :%d: a selection sent in pieces (INCR) goes on "
+					     "past %u bytes: no longer read", xd->proc.display,
+				 XD_SEL_DRAIN_BYTES);
+			selin_reset(in);
+		}
 		return;
+	}
 	/* Every piece text of the first piece's kind, the whole at most
 	 * XD_SEL_MAX_BYTES. */
 	if (kind == XD_SEL_REFUSED || kind == XD_SEL_INCR || (in->len && kind != in->kind) ||
