@@ -33,6 +33,14 @@ struct t {
 	struct xd_rect last[8];
 	size_t nlast;
 	bool lost;
+	/* Each window's first report and its latest (placed-first-report). */
+	struct seen {
+		uint32_t id;
+		bool positioned, last_positioned;
+		char title[32];
+		unsigned reports;
+	} seen[4];
+	size_t nseen;
 };
 
 static void on_ready(void *ctx, int display)
@@ -46,6 +54,17 @@ static void on_window(void *ctx, const struct xd_window *w)
 
 	if (w->w == WIN_W && w->h == WIN_H)
 		t->win = w->id;
+	size_t i;
+	for (i = 0; i < t->nseen && t->seen[i].id != w->id; i++)
+		;
+	if (i == t->nseen && t->nseen < 4) {
+		t->seen[t->nseen++] = (struct seen){.id = w->id, .positioned = w->positioned};
+		snprintf(t->seen[i].title, sizeof t->seen[i].title, "%s", w->title);
+	}
+	if (i < t->nseen) {
+		t->seen[i].last_positioned = w->positioned;
+		t->seen[i].reports++;
+	}
 }
 
 static void on_damaged(void *ctx, uint32_t id)
@@ -143,6 +162,78 @@ static struct xd *ready_display(char *dir, struct t *t, enum xd_server server, c
 	snprintf(dpy, n, ":%d", t->display);
 	setenv("XAUTHORITY", xd_auth_path(xd), 1);
 	return xd;
+}
+
+static bool three_seen(const struct t *t)
+{
+	return t->nseen >= 3;
+}
+
+static const struct seen *seen_of(const struct t *t, uint32_t id)
+{
+	for (size_t i = 0; i < t->nseen; i++)
+		if (t->seen[i].id == id)
+			return &t->seen[i];
+	return NULL;
+}
+
+static uint32_t moved_id;
+static bool moved_positioned(const struct t *t)
+{
+	const struct seen *s = seen_of(t, moved_id);
+	return s && s->last_positioned;
+}
+
+/* A window is told once its properties are in: its first report has its
+ * title and whether its program asked for its place (USPosition), also
+ * for one whose hints are cut short (none asked); one a desk moved is
+ * told as placed from then on. Before, the first report came at the
+ * map, with no title yet. */
+static void placed_first_report(void)
+{
+	char dir[] = "/tmp/telly-xd.XXXXXX", dpy[32];
+	struct t t = {.display = -1};
+	struct xd *xd = ready_display(dir, &t, XD_SERVER_XVFB, dpy, sizeof dpy);
+	static const char *const titles[3] = {"asked", "none", "cut"};
+	uint32_t win[3];
+
+	if (!xd)
+		return;
+	xcb_connection_t *c = xcb_connect(dpy, NULL);
+	CHECK(c && !xcb_connection_has_error(c));
+	if (!c || xcb_connection_has_error(c))
+		goto out;
+	xcb_screen_t *s = xcb_setup_roots_iterator(xcb_get_setup(c)).data;
+	for (int i = 0; i < 3; i++) {
+		uint32_t hints[18] = {i == 0 ? 1u : 16u, 0, 0, 0, 0, 10, 10}; /* USPosition; PMinSize */
+		win[i] = xcb_generate_id(c);
+		xcb_create_window(c, XCB_COPY_FROM_PARENT, win[i], s->root, (int16_t)(50 + 40 * i),
+				  60, 80, 60, 0, XCB_WINDOW_CLASS_INPUT_OUTPUT, s->root_visual, 0,
+				  NULL);
+		xcb_change_property(c, XCB_PROP_MODE_REPLACE, win[i], XCB_ATOM_WM_NAME,
+				    XCB_ATOM_STRING, 8, (uint32_t)strlen(titles[i]), titles[i]);
+		xcb_change_property(c, XCB_PROP_MODE_REPLACE, win[i], XCB_ATOM_WM_NORMAL_HINTS,
+				    XCB_ATOM_WM_SIZE_HINTS, 32, i == 2 ? 5 : 18, hints);
+		xcb_map_window(c, win[i]);
+	}
+	xcb_flush(c);
+	CHECK(until(xd, &t, three_seen));
+	for (int i = 0; i < 3; i++) {
+		const struct seen *w = seen_of(&t, win[i]);
+		CHECK(w != NULL);
+		if (!w)
+			continue;
+		CHECK(!strcmp(w->title, titles[i]));
+		CHECK_EQ(w->positioned, i == 0);
+	}
+	/* Moved by a desk: placed from then on. */
+	moved_id = win[1];
+	CHECK_EQ(xd_configure(xd, win[1], 1, 300, 200, 0, 0), 0);
+	CHECK(until(xd, &t, moved_positioned));
+	xcb_disconnect(c);
+out:
+	xd_destroy(xd);
+	rmdir(dir);
 }
 
 static void read_one_trip(void)
@@ -1200,6 +1291,7 @@ int main(int argc, char **argv)
 {
 	static const struct unit_case cases[] = {
 		{"read-one-trip", read_one_trip},
+		{"placed-first-report", placed_first_report},
 		{"server-no-sched-timer", server_no_sched_timer},
 		{"screen-size", screen_size},
 		{"stop-while-starting", stop_while_starting},
