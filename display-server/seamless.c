@@ -423,7 +423,8 @@ static int s_dispatch(struct ds_backend *b, ds_event_fn fn, void *ctx)
 		}
 		case XCB_CLIENT_MESSAGE: {
 			xcb_client_message_event_t *cm = (xcb_client_message_event_t *)e;
-			if (cm->type == s->wm_protocols && cm->data.data32[0] == s->wm_delete &&
+			if (cm->type == s->wm_protocols && cm->format == 32 &&
+			    cm->data.data32[0] == s->wm_delete &&
 			    (w = by_xw(s, cm->window)) && s->ops && s->ops->close)
 				s->ops->close(s->ctx, w->id);
 			break;

@@ -30,7 +30,7 @@ struct x11 {
 	xcb_window_t win;
 	xcb_gcontext_t gc;
 	uint8_t depth;
-	xcb_atom_t wm_delete;
+	xcb_atom_t wm_delete, wm_protocols;
 	bool shm;
 	xcb_shm_seg_t seg;
 	void *mem;
@@ -270,7 +270,10 @@ static int x_dispatch(struct ds_backend *b, ds_event_fn fn, void *ctx)
 			break;
 		case XCB_CLIENT_MESSAGE: {
 			xcb_client_message_event_t *cm = (xcb_client_message_event_t *)e;
-			if (cm->data.data32[0] == x->wm_delete)
+			/* Only WM_PROTOCOLS' WM_DELETE_WINDOW (any desk
+			 * program can send a message to any window). */
+			if (cm->type == x->wm_protocols && cm->format == 32 &&
+			    cm->data.data32[0] == x->wm_delete)
 				fn(ctx, &(struct ds_event){.type = DS_EV_CLOSE});
 			break;
 		}
@@ -477,9 +480,9 @@ struct ds_backend *ds_x11_create(const char *display, int w, int h, const char *
 	xcb_change_property(x->conn, XCB_PROP_MODE_REPLACE, x->win, XCB_ATOM_WM_NAME,
 			    XCB_ATOM_STRING, 8, (uint32_t)strlen(title), title);
 	x->wm_delete = ds_x_atom(x->conn, "WM_DELETE_WINDOW");
-	xcb_atom_t protocols = ds_x_atom(x->conn, "WM_PROTOCOLS");
-	xcb_change_property(x->conn, XCB_PROP_MODE_REPLACE, x->win, protocols, XCB_ATOM_ATOM, 32,
-			    1, &x->wm_delete);
+	x->wm_protocols = ds_x_atom(x->conn, "WM_PROTOCOLS");
+	xcb_change_property(x->conn, XCB_PROP_MODE_REPLACE, x->win, x->wm_protocols, XCB_ATOM_ATOM,
+			    32, 1, &x->wm_delete);
 	/* An empty cursor: the compositor draws the pointer. */
 	blank = xcb_generate_id(x->conn);
 	xcb_create_pixmap(x->conn, 1, blank, x->win, 1, 1);

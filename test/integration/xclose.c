@@ -2,7 +2,10 @@
  * close button does (a WM_PROTOCOLS ClientMessage of WM_DELETE_WINDOW),
  * for the seamless tests: xdotool only destroys or kills.
  *
- *   xclose WINDOW-ID     (on $DISPLAY; 0x... or decimal)
+ *   xclose WINDOW-ID [TYPE]     (on $DISPLAY; 0x... or decimal)
+ *
+ * TYPE: the message's type instead of WM_PROTOCOLS (its first word still
+ * WM_DELETE_WINDOW), a message a window must not take for a close.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -18,8 +21,8 @@ int main(int argc, char **argv)
 	char *end;
 	int rc;
 
-	if (argc != 2) {
-		fprintf(stderr, "usage: xclose WINDOW-ID\n");
+	if (argc != 2 && argc != 3) {
+		fprintf(stderr, "usage: xclose WINDOW-ID [TYPE]\n");
 		return 2;
 	}
 	ev.window = (xcb_window_t)strtoul(argv[1], &end, 0);
@@ -33,7 +36,7 @@ int main(int argc, char **argv)
 		xcb_disconnect(c);
 		return 1;
 	}
-	ev.type = atom(c, "WM_PROTOCOLS");
+	ev.type = atom(c, argc == 3 ? argv[2] : "WM_PROTOCOLS");
 	ev.data.data32[0] = atom(c, "WM_DELETE_WINDOW");
 	ev.data.data32[1] = XCB_CURRENT_TIME;
 	xcb_generic_error_t *e = xcb_request_check(
