@@ -164,6 +164,19 @@ static struct xd *ready_display(char *dir, struct t *t, enum xd_server server, c
 	return xd;
 }
 
+/* A client of the display (checked): NULL if it cannot connect. */
+static xcb_connection_t *client_of(const char *dpy)
+{
+	xcb_connection_t *c = xcb_connect(dpy, NULL);
+
+	CHECK(c && !xcb_connection_has_error(c));
+	if (c && xcb_connection_has_error(c)) {
+		xcb_disconnect(c);
+		c = NULL;
+	}
+	return c;
+}
+
 static bool three_seen(const struct t *t)
 {
 	return t->nseen >= 3;
@@ -199,9 +212,8 @@ static void placed_first_report(void)
 
 	if (!xd)
 		return;
-	xcb_connection_t *c = xcb_connect(dpy, NULL);
-	CHECK(c && !xcb_connection_has_error(c));
-	if (!c || xcb_connection_has_error(c))
+	xcb_connection_t *c = client_of(dpy);
+	if (!c)
 		goto out;
 	xcb_screen_t *s = xcb_setup_roots_iterator(xcb_get_setup(c)).data;
 	for (int i = 0; i < 3; i++) {
@@ -245,9 +257,8 @@ static void read_one_trip(void)
 
 	if (!xd)
 		return;
-	xcb_connection_t *c = xcb_connect(dpy, NULL);
-	CHECK(c && !xcb_connection_has_error(c));
-	if (!c || xcb_connection_has_error(c))
+	xcb_connection_t *c = client_of(dpy);
+	if (!c)
 		goto out;
 	xcb_screen_t *s = xcb_setup_roots_iterator(xcb_get_setup(c)).data;
 	uint32_t win = xcb_generate_id(c), gc = xcb_generate_id(c);
@@ -500,9 +511,8 @@ static void screen_size(void)
 	CHECK(!strcmp(xd_server_name(t.xd), "Xorg"));
 	snprintf(dpy, sizeof dpy, ":%d", t.display);
 	setenv("XAUTHORITY", xd_auth_path(t.xd), 1);
-	xcb_connection_t *c = xcb_connect(dpy, NULL);
-	CHECK(c && !xcb_connection_has_error(c));
-	if (!c || xcb_connection_has_error(c))
+	xcb_connection_t *c = client_of(dpy);
+	if (!c)
 		goto out_xd;
 	xcb_screen_t *s = xcb_setup_roots_iterator(xcb_get_setup(c)).data;
 	CHECK_EQ(s->width_in_pixels, 640); /* the size asked, before anyone came */
