@@ -1895,7 +1895,9 @@ static void sl_pointer(void *ctx, uint32_t id, int px, int py, int button, int k
 	struct vx *x = ctx;
 	struct xw *w = win_by_wid(x, id);
 
-	if (!w || x->c.readonly)
+	/* Buttons past 9 (a mouse's extra ones) are not XPOINTER's: sent, the
+	 * host would take the frame for malformed and drop the connection. */
+	if (!w || x->c.readonly || (kind && (button < 1 || button > 9)))
 		return;
 	/* A click raises the window, on the desk (as most desks do; with no
 	 * window manager, this does) and on the host, which keeps the order

@@ -4,7 +4,8 @@
 # (xprop, xwininfo, xwd); keys typed into it reach the program; a menu is
 # mapped override-redirect at its place by its window; closing the desk
 # window (WM_DELETE_WINDOW) closes the program politely; one sized past
-# 8192 on the desk is 8192 on the host, and the view stays connected.
+# 8192 on the desk is 8192 on the host, and the view stays connected, as
+# it does after a click of a tenth button.
 . test/integration/lib.sh "$1"
 for p in xterm zenity xwd xprop xwininfo xdotool; do
 	command -v $p >/dev/null || fail "no $p (make deps installs it)"
@@ -72,6 +73,9 @@ wide() { [ "$(hostwin xs xtest | cut -d' ' -f2)" = 8192 ]; }
 wait_until 10 wide
 grep -q "malformed" "$TELLY_DIR/serve.log" && fail "a malformed frame: $(grep malformed "$TELLY_DIR/serve.log")"
 xdotool windowsize "$w" 400 200 2>/dev/null
+# A mouse's tenth button, which XPOINTER does not carry: not sent (before,
+# sent, and the host dropped the view's connection as malformed).
+xdotool mousemove --window "$w" 20 20 click 10 2>/dev/null
 xdotool type --window "$w" "still" 2>/dev/null
 xdotool key --window "$w" Return 2>/dev/null
 wait_until 10 grep -qx still "$T/typed"
