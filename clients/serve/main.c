@@ -100,12 +100,24 @@ int telly_serve_spawn(int listen_fd, int starter_fd, const char *dir,
 		if (fork() != 0)
 			_exit(0);
 		snprintf(log, sizeof log, "%s/serve.log", dir);
-		fd = open("/dev/null", O_RDWR | O_CLOEXEC);
-		dup2(fd, 0);
-		dup2(fd, 1);
-		if (fd > 2)
-			close(fd);
-		fd = open(log, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0600);
+		/* The socket above 2 first: a client run with stdin or stdout
+		 * closed had it there, where /dev/null goes. */
+		if (listen_fd < 3) {
+			if ((fd = fcntl(listen_fd, F_DUPFD_CLOEXEC, 3)) < 0)
+				_exit(1);
+			close(listen_fd);
+			listen_fd = fd;
+		}
+		/* Not close-on-exec: one that lands on 0, 1 or 2 itself (that
+		 * one closed in the client) is what the daemon keeps there. */
+		fd = open("/dev/null", O_RDWR);
+		if (fd >= 0) {
+			dup2(fd, 0);
+			dup2(fd, 1);
+			if (fd > 2)
+				close(fd);
+		}
+		fd = open(log, O_WRONLY | O_CREAT | O_APPEND, 0600);
 		if (fd >= 0) {
 			dup2(fd, 2);
 			if (fd > 2)
@@ -120,8 +132,8 @@ int telly_serve_spawn(int listen_fd, int starter_fd, const char *dir,
 				_exit(1);
 			close(listen_fd);
 			listen_fd = 3;
-			fcntl(listen_fd, F_SETFD, FD_CLOEXEC);
 		}
+		fcntl(listen_fd, F_SETFD, FD_CLOEXEC);
 		base_child_closefrom(4, bound);
 		if (chdir("/") < 0)
 			_exit(1);

@@ -31,3 +31,25 @@ n=$(for f in /proc/$d/fd/*; do readlink "$f"; done | grep -c '^/dev/null$')
 [ "$n" -le 2 ] || fail "the daemon holds /dev/null $n times"
 echo "the daemon and its programs hold nothing of the client's: ok"
 "$TELLY" stop || fail "stop"
+wait_until 10 daemon_gone
+
+# A client started with stdin, or stdin and stdout, closed (cron, a
+# service, `<&-`): the daemon it starts answers, with /dev/null on 0 and 1
+# and its log on 2, not one of its own descriptors that took their place.
+n=0
+for closed in '<&-' '<&- >&-'; do
+	n=$((n + 1))
+	sh -c "exec '$TELLY' new -s c$n -- sleep 600 $closed" >"$T/new$n.out" 2>&1 ||
+		fail "telly new $closed: $(cat "$T/new$n.out")"
+	"$TELLY" ls | grep -q "^c$n: " || fail "telly ls after telly new $closed: $("$TELLY" ls 2>&1)"
+	d=$(daemon_pid)
+	for fd in 0 1; do
+		[ "$(readlink "/proc/$d/fd/$fd")" = /dev/null ] ||
+			fail "started $closed, the daemon has $(readlink "/proc/$d/fd/$fd") on $fd"
+	done
+	[ "$(readlink "/proc/$d/fd/2")" = "$TELLY_DIR/serve.log" ] ||
+		fail "started $closed, the daemon has $(readlink "/proc/$d/fd/2") on 2"
+	"$TELLY" stop || fail "stop"
+	wait_until 10 daemon_gone
+done
+echo "a client with stdin or stdout closed starts a daemon that answers: ok"
