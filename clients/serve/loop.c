@@ -210,6 +210,30 @@ static long listeners_hook(struct fdm *fdm, long now, void *data)
 	return wait;
 }
 
+/* The daemon takes nobody new: its socket file goes (if it is still ours)
+ * and both listeners close. Before the connections at the exit, so that
+ * a client that saw its connection end there (`telly stop`) and comes
+ * again finds no socket and starts a new daemon, instead of reaching
+ * this one's backlog as it closes (ECONNRESET). Safe to call twice. */
+static bool sock_is_ours(const struct server *srv);
+static void listeners_close(struct server *srv)
+{
+	if (srv->listen_unix >= 0) {
+		if (srv->fdm)
+			fdm_del(srv->fdm, srv->listen_unix);
+		if (sock_is_ours(srv)) /* not another daemon's, made since ours went */
+			unlink(srv->sock_path);
+		close(srv->listen_unix);
+		srv->listen_unix = -1;
+	}
+	if (srv->listen_tcp >= 0) {
+		if (srv->fdm)
+			fdm_del(srv->fdm, srv->listen_tcp);
+		close(srv->listen_tcp);
+		srv->listen_tcp = -1;
+	}
+}
+
 static int tcp_listen(struct server *srv, char *err, size_t errn)
 {
 	char why[300];
@@ -572,6 +596,7 @@ static int run(struct server *srv)
 	}
 	if (srv->unsummed)
 		strangers_summed(srv, base_now_ms());
+	listeners_close(srv);
 	/* Let the last frames (EXIT, OK to stop) reach their readers. */
 	for (struct conn *c = srv->conns; c; c = c->next)
 		rp_conn_flush_wait(c->rc, 500);
@@ -725,8 +750,6 @@ out_consoles:
 		session_end(srv, srv->sessions, 0);
 	if (srv->audit_fd >= 0)
 		close(srv->audit_fd);
-	if (srv->listen_tcp >= 0)
-		close(srv->listen_tcp);
 out_sig:
 	close(srv->sigfd);
 out:
@@ -734,9 +757,7 @@ out:
 		close(srv->sshd_pipe); /* the front door sees EOF and leaves */
 	if (srv->sshd_pid > 0)
 		waitpid(srv->sshd_pid, NULL, 0);
-	if (sock_is_ours(srv)) /* not another daemon's, made since ours went */
-		unlink(srv->sock_path);
-	close(srv->listen_unix);
+	listeners_close(srv);
 	server_destroy(srv);
 	return rc;
 }
