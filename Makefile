@@ -194,17 +194,17 @@ $(BUILD)/test/unit-kpty-asan: $(call obj,san,$(KPTY_SRC) test/unit/test_kpty.c)
 	$(CC) $(ALL_CFLAGS) -O1 $(SAN) -o $@ $^
 
 # The pty reader thread on real ptys: plain, ASan+UBSan, ThreadSanitizer.
-$(BUILD)/test/unit-pump: $(call obj,obj,$(KPTY_OS) test/unit/test_pump.c)
+$(BUILD)/test/unit-pump: $(call obj,obj,$(KPTY_OS) base/base.c test/unit/test_pump.c)
 	@mkdir -p $(dir $@)
 	$(CC) $(ALL_CFLAGS) -o $@ $^ -lpthread
 
-$(BUILD)/test/unit-pump-asan: $(call obj,san,$(KPTY_OS) test/unit/test_pump.c)
+$(BUILD)/test/unit-pump-asan: $(call obj,san,$(KPTY_OS) base/base.c test/unit/test_pump.c)
 	@mkdir -p $(dir $@)
 	$(CC) $(ALL_CFLAGS) -O1 $(SAN) -o $@ $^ -lpthread
 
-$(BUILD)/test/unit-pump-tsan: $(KPTY_OS) test/unit/test_pump.c kernel-pty/kpty_os.h test/unit/unit.h
+$(BUILD)/test/unit-pump-tsan: $(KPTY_OS) base/base.c test/unit/test_pump.c kernel-pty/kpty_os.h test/unit/unit.h
 	@mkdir -p $(dir $@)
-	$(CC) $(ALL_CFLAGS) -O1 -fsanitize=thread $(INC) -o $@ $(KPTY_OS) test/unit/test_pump.c -lpthread
+	$(CC) $(ALL_CFLAGS) -O1 -fsanitize=thread $(INC) -o $@ $(KPTY_OS) base/base.c test/unit/test_pump.c -lpthread
 
 $(BUILD)/test/kpty-script-asan: $(call obj,san,$(KPTY_SRC) $(TS_SRC) test/ttyscript/kpty-script.c)
 	@mkdir -p $(dir $@)

@@ -169,5 +169,10 @@ int kpty_os_signal(int master, int sig);
  * a daemon started with `&` from a script has SIGINT and SIGQUIT
  * ignored, and a program it starts would not stop at ^C. */
 void kpty_os_child_signals(void);
+/* In a child whose exec failed, before it says why on its exec pipe
+ * (async-signal-safe): SIGPIPE ignored, so that a parent that closed
+ * its end (past its bound) costs an EPIPE, not a death by signal 13
+ * instead of status 127. Never before the exec: a program keeps it. */
+void kpty_os_child_exec_failed(void);
 
 #endif

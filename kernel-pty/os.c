@@ -10,6 +10,7 @@
 #include <termios.h>
 #include <unistd.h>
 
+#include "base.h"
 #include "kpty_os.h"
 
 _Static_assert(ICANON == KPTY_ICANON && EXTPROC == KPTY_EXTPROC && IUTF8 == KPTY_IUTF8 &&
@@ -110,10 +111,19 @@ void kpty_os_child_signals(void)
 	sigprocmask(SIG_SETMASK, &none, NULL);
 }
 
+void kpty_os_child_exec_failed(void)
+{
+	struct sigaction ign = {.sa_handler = SIG_IGN};
+
+	sigemptyset(&ign.sa_mask);
+	sigaction(SIGPIPE, &ign, NULL);
+}
+
 /* In the child, between fork and exec: only async-signal-safe calls
  * (the environment and argv are the caller's, made before the fork;
- * glibc's execvp searches PATH, read from environ, in stack buffers). */
-static void child(int slave, const struct kpty_os_prog *p, int say)
+ * glibc's execvp searches PATH, read from environ, in stack buffers).
+ * fd_bound: base_fd_bound, taken in the parent. */
+static void child(int slave, const struct kpty_os_prog *p, int say, int fd_bound)
 {
 	struct kpty_os_said rec;
 	int err;
@@ -125,6 +135,15 @@ static void child(int slave, const struct kpty_os_prog *p, int say)
 		goto fail;
 	if (slave > 2)
 		close(slave);
+	/* Nothing the daemon has open goes to the program (a daemon run in
+	 * the foreground may have been handed descriptors it never made):
+	 * the exec pipe moved to 3, still closed on exec, and all above. */
+	if (say >= 0 && say != 3) {
+		if (dup3(say, 3, O_CLOEXEC) < 0)
+			goto fail;
+		say = 3;
+	}
+	base_child_closefrom(say >= 0 ? 4 : 3, fd_bound);
 	kpty_os_child_signals();
 	for (int i = 0; p->dirs && p->dirs[i]; i++) {
 		if (chdir(p->dirs[i]) < 0)
@@ -139,6 +158,7 @@ static void child(int slave, const struct kpty_os_prog *p, int say)
 	execvp(p->argv[0], p->argv);
 fail:
 	err = errno;
+	kpty_os_child_exec_failed(); /* then the words on the terminal */
 	rec = (struct kpty_os_said){KPTY_OS_SAID_EXEC, err};
 	if (say >= 0 && write(say, &rec, sizeof rec) == (ssize_t)sizeof rec)
 		_exit(127);
@@ -154,7 +174,7 @@ fail:
 int kpty_os_spawn_prog(struct kpty_os_child *c, const struct kpty_os_prog *p,
 		       const struct kpty_winsize *ws, unsigned flags, int *exec_fd)
 {
-	int master, slave = -1, say[2] = {-1, -1}, err = 0, on = 1;
+	int master, slave = -1, say[2] = {-1, -1}, err = 0, on = 1, fd_bound = base_fd_bound();
 	struct termios lt;
 	pid_t pid;
 
@@ -196,7 +216,7 @@ int kpty_os_spawn_prog(struct kpty_os_child *c, const struct kpty_os_prog *p,
 		close(master);
 		if (say[0] >= 0)
 			close(say[0]);
-		child(slave, p, say[1]);
+		child(slave, p, say[1], fd_bound);
 	}
 	/* Never waited for here: the caller reads the pipe when it is
 	 * ready (its end of file comes at the exec). */

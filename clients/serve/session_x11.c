@@ -860,6 +860,7 @@ static pid_t spawn(struct x11 *x, char **argv, int *say_fd)
 		_exit(127);
 	execvpe(argv[0], argv, envp);
 	int e = errno;
+	kpty_os_child_exec_failed();
 	base_child_say_failed(2, argv[0], e);
 	if (say[1] >= 0)
 		base_child_say_failed(3, argv[0], e);

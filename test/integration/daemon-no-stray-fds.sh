@@ -53,3 +53,18 @@ for closed in '<&-' '<&- >&-'; do
 	wait_until 10 daemon_gone
 done
 echo "a client with stdin or stdout closed starts a daemon that answers: ok"
+
+# A daemon run in the foreground with a descriptor it never made (fd 9,
+# not close-on-exec) keeps it, but its programs do not get it (they
+# did: the terminal's child closed nothing before its exec).
+"$TELLY" serve 9>"$T/extra" 2>"$T/serve.err" &
+pids="$pids $!"
+wait_until 10 test -S "$TELLY_DIR/serve.sock"
+"$TELLY" new -s fd -- sleep 601 >/dev/null || fail "telly new under telly serve"
+prog=$(pgrep -f -x 'sleep 601' | while read -r p; do
+	tr '\0' '\n' <"/proc/$p/environ" 2>/dev/null | grep -q "^TELLY_DIR=$TELLY_DIR\$" && echo "$p"
+done | head -n 1)
+[ -n "$prog" ] || fail "the session's program is not running"
+[ -e "/proc/$prog/fd/9" ] && fail "the program holds the daemon's fd 9: $(readlink "/proc/$prog/fd/9")"
+echo "a foreground daemon's stray descriptor is not its programs': ok"
+"$TELLY" stop || fail "stop"

@@ -5,6 +5,7 @@
  * told, whether it is waiting for the program or for room. Also built
  * with ThreadSanitizer. */
 #include <errno.h>
+#include <fcntl.h>
 #include <poll.h>
 #include <pthread.h>
 #include <signal.h>
@@ -542,6 +543,54 @@ static void spawn_says_exec(void)
 	kpty_os_close(&c);
 }
 
+/* A child whose exec failed after the parent closed its exec pipe (past
+ * the daemon's bound) exits 127, the words on its terminal; it died of
+ * SIGPIPE (status 13) before. Its PATH of many folders makes the exec's
+ * search outlast the parent's close. */
+static void spawn_pipe_closed(void)
+{
+	enum { DIRS = 3000 };
+	size_t room = 16 + DIRS * 24;
+	char *path = malloc(room), *env[] = {path, NULL};
+	char *prog[] = {"telly-test-no-such-program", NULL};
+	struct kpty_os_prog p = {.argv = prog, .envp = env};
+	struct kpty_os_child c;
+	int fd, status;
+	size_t o;
+
+	CHECK(path != NULL);
+	o = (size_t)snprintf(path, room, "PATH=");
+	for (int i = 0; i < DIRS; i++)
+		o += (size_t)snprintf(path + o, room - o, "%s/telly-no-dir-%d", i ? ":" : "", i);
+	CHECK_EQ(kpty_os_spawn_prog(&c, &p, NULL, 0, &fd), 0);
+	close(fd);
+	CHECK_EQ(waitpid(c.pid, &status, 0), c.pid);
+	CHECK(!WIFSIGNALED(status));
+	CHECK(WIFEXITED(status) && WEXITSTATUS(status) == 127);
+	kpty_os_close(&c);
+	free(path);
+}
+
+/* A descriptor the spawner holds open across exec (a daemon started in
+ * the foreground with one it never made) is not the program's. */
+static void spawn_closes_fds(void)
+{
+	char *sh[] = {"sh", "-c", "[ -e /proc/$$/fd/9 ] && exit 1; exit 0", NULL};
+	struct kpty_os_prog p = {.argv = sh};
+	struct kpty_os_child c;
+	int fd, status, dir, err, nul = open("/dev/null", O_RDONLY);
+
+	CHECK(nul >= 0);
+	CHECK_EQ(dup2(nul, 9), 9); /* not close-on-exec */
+	CHECK_EQ(kpty_os_spawn_prog(&c, &p, NULL, 0, &fd), 0);
+	said_of(fd, &dir, &err);
+	CHECK_EQ(err, 0);
+	CHECK_EQ(waitpid(c.pid, &status, 0), c.pid);
+	CHECK(WIFEXITED(status) && WEXITSTATUS(status) == 0);
+	kpty_os_close(&c);
+	close(9);
+	close(nul);
+}
 
 int main(int argc, char **argv)
 {
@@ -550,6 +599,8 @@ int main(int argc, char **argv)
 		{"spawn-signals-default", spawn_signals_default},
 		{"spawn-raw-first", spawn_raw_first},
 		{"spawn-says-exec", spawn_says_exec},
+		{"spawn-pipe-closed", spawn_pipe_closed},
+		{"spawn-closes-fds", spawn_closes_fds},
 		{"pump-fd-says-when", pump_fd_says_when},
 		{"pump-stops-when-told", pump_stops_when_told},
 		{"pump-tees-every-byte", pump_tees_every_byte},

@@ -677,19 +677,23 @@ int faccessat(int dir, const char *path, int mode, int flags)
 }
 
 /* A child slow to exec: execvp of SLOW_PROG waits (before its exec, in
- * the daemon's child) for a byte on slow_gate, then fails with ENOENT;
+ * the daemon's child) for a byte on the FIFO slow_gate names (opened by
+ * its path: the child keeps no descriptor of the daemon's but its exec
+ * pipe; the test holds it open for writing), then fails with ENOENT;
  * any other program is exec'd. */
 #define SLOW_PROG "telly-test-slow-exec"
-static int slow_gate = -1;
+static char slow_gate[64];
 
 int execvp(const char *file, char *const argv[])
 {
 	char c;
+	int fd;
 
 	if (strcmp(file, SLOW_PROG))
 		return execvpe(file, argv, environ);
-	while (read(slow_gate, &c, 1) < 0 && errno == EINTR)
-		;
+	if ((fd = open(slow_gate, O_RDONLY)) >= 0)
+		while (read(fd, &c, 1) < 0 && errno == EINTR)
+			;
 	errno = ENOENT;
 	return -1;
 }
@@ -745,11 +749,15 @@ static void test_open_waits_for_exec(void)
 	struct desk *d, *other, *gone;
 	uint8_t f[512];
 	char msg[200];
-	int gate[2];
+	int gate;
 	char *slow[] = {SLOW_PROG};
+	char dir[] = "/tmp/telly-unit-gate.XXXXXX";
 
-	CHECK_EQ(pipe(gate), 0);
-	slow_gate = gate[0];
+	CHECK(mkdtemp(dir) != NULL);
+	snprintf(slow_gate, sizeof slow_gate, "%s/gate", dir);
+	CHECK_EQ(mkfifo(slow_gate, 0600), 0);
+	gate = open(slow_gate, O_RDWR); /* a writer there: the child's open returns */
+	CHECK(gate >= 0);
 	fixture_init(&fx);
 	d = desk_new(fx.srv, false);
 	other = desk_new(fx.srv, false);
@@ -764,7 +772,7 @@ static void test_open_waits_for_exec(void)
 	send_frame(fx.srv, other, f, req_frame(f, sizeof f, RP_LIST, 6, NULL));
 	take(other);
 	CHECK(find(other, RP_LIST_REPLY, 0) >= 0);
-	CHECK(write(gate[1], "g", 1) == 1);
+	CHECK(write(gate, "g", 1) == 1);
 	CHECK(loop_until(&fx, d, RP_ERROR, 10000));
 	CHECK_EQ(error_code(d, NULL, msg, sizeof msg), RP_E_SPAWN);
 	CHECK(!strcmp(msg, "cannot run " SLOW_PROG ": No such file or directory"));
@@ -776,7 +784,7 @@ static void test_open_waits_for_exec(void)
 	send_frame(fx.srv, gone, f, open_program(f, sizeof f, 7, RP_OPEN_ATTACH, "slow2", slow, 1));
 	conn_destroy(fx.srv, gone->c);
 	desk_free(gone);
-	CHECK(write(gate[1], "g", 1) == 1);
+	CHECK(write(gate, "g", 1) == 1);
 	for (long until = base_now_ms() + 10000;
 	     session_find(fx.srv, "slow2", 5) && base_now_ms() < until;)
 		loop_until(&fx, d, RP_ERROR, 20);
@@ -799,9 +807,10 @@ static void test_open_waits_for_exec(void)
 	desk_free(other);
 	desk_free(d);
 	fixture_finish(&fx);
-	close(gate[0]);
-	close(gate[1]);
-	slow_gate = -1;
+	close(gate);
+	unlink(slow_gate);
+	rmdir(dir);
+	slow_gate[0] = 0;
 }
 
 static void test_kill_stop(void)
