@@ -49,6 +49,14 @@ struct telly_serve_opts {
 #define TELLY_X_SERVER_AUTO 1 /* Xorg with the dummy driver if installed, else Xvfb */
 #define TELLY_X_SERVER_XORG 2
 #define TELLY_X_SERVER_XVFB 3
+/* How long telly new --x11 and telly x wait for the OPEN that makes an X
+ * session, which the daemon answers once the display is up and the
+ * program's exec said it runs (or why not): a server says its display
+ * within XD_START_MS and answers within XD_START_MS of that, x-server
+ * auto's Xvfb after an X.Org server that did not as long again, then
+ * the program's exec within the daemon's OPEN_ANSWER_MS (5 s), and some
+ * slack, so that the daemon's word is the one said (xd.h). */
+#define TELLY_X11_OPEN_WAIT_MS (4 * XD_START_MS + 10000)
 
 /* rundir.c */
 #define TELLY_LOG_DIR_MAX 200 /* bytes; room below it for logs/NAME.log.1 */

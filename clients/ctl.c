@@ -160,10 +160,20 @@ static int call(struct ctl *c, bool start, const uint8_t *frame, long n, struct 
 		fprintf(stderr, "telly %s: %s\n", c->cmd, err);
 		return 1;
 	}
-	int r = rp_desk_call(*conn, frame, (size_t)n, 1, h, p, CALL_TIMEOUT_MS, err, sizeof err);
+	/* new --x11 is answered once the display is up (or why not), run
+	 * once its program started there (the display may be starting). */
+	int r = rp_desk_call(*conn, frame, (size_t)n, 1, h, p,
+			     c->x11 || c->run ? TELLY_X11_OPEN_WAIT_MS : CALL_TIMEOUT_MS, err,
+			     sizeof err);
 	if (r < 0) {
 		struct rp_error e;
-		fprintf(stderr, "telly %s: %s\n", c->cmd, err);
+		if (c->x11 && r == -ETIMEDOUT)
+			fprintf(stderr, "telly %s: the display of X session %s%s has not come up after "
+					"%d s (telly ls says when it has)\n",
+				c->cmd, c->name ? c->name : "", c->name ? "" : "(unnamed)",
+				TELLY_X11_OPEN_WAIT_MS / 1000);
+		else
+			fprintf(stderr, "telly %s: %s\n", c->cmd, err);
 		/* A program that cannot run (telly new, telly run): 127, as
 		 * ssh's shell and telly x say it (an X display that could not
 		 * start stays 1). */
@@ -215,25 +225,23 @@ static struct rp_str ls_str(struct ls_reader *r)
 	return s;
 }
 
-/* Walks the X part of a LIST reply (from off) to session name (nn bytes):
- * its display number + 1 (0 while it starts) in *dpy, its display and
- * windows printed when print. false when it is not there (not an X
- * session, or it ended). */
-static bool ls_x11_walk(const uint8_t *p, size_t n, size_t off, const char *name, size_t nn,
-			bool print, uint32_t *dpy)
+/* Session name's display and windows, from the X part of a LIST reply
+ * (from off); nothing when it is not there (not an X session, or it
+ * ended). */
+static void ls_x11(const uint8_t *p, size_t n, size_t off, const struct rp_str *name)
 {
 	struct ls_reader r = {p, n, off, false};
 	unsigned nx;
 
 	if (off >= n)
-		return false;
+		return;
 	nx = ls_get(&r, 2);
 	for (unsigned i = 0; i < nx && !r.bad; i++) {
 		struct rp_str sn = ls_str(&r);
 		uint32_t d = ls_get(&r, 4);
 		unsigned nw = ls_get(&r, 2);
-		bool mine = !r.bad && sn.n == nn && !memcmp(sn.p, name, nn);
-		if (mine && print) {
+		bool mine = !r.bad && sn.n == name->n && !memcmp(sn.p, name->p, name->n);
+		if (mine) {
 			if (d)
 				printf("  display :%u, %u window%s\n", d - 1, nw, nw == 1 ? "" : "s");
 			else
@@ -244,35 +252,16 @@ static bool ls_x11_walk(const uint8_t *p, size_t n, size_t off, const char *name
 			int x = (int16_t)ls_get(&r, 2), y = (int16_t)ls_get(&r, 2);
 			unsigned w = ls_get(&r, 2), h = ls_get(&r, 2);
 			struct rp_str t = ls_str(&r);
-			if (!mine || !print || r.bad)
+			if (!mine || r.bad)
 				continue;
 			printf("  window 0x%x %ux%u%+d%+d \"", id, w, h, x, y);
 			for (unsigned j = 0; j < t.n; j++) /* the program's title: no controls */
 				putchar((unsigned char)t.p[j] < 0x20 || t.p[j] == 0x7f ? '?' : t.p[j]);
 			printf("\"\n");
 		}
-		if (mine) {
-			*dpy = d;
-			return true;
-		}
+		if (mine)
+			return;
 	}
-	return false;
-}
-
-/* The X part's display of session name: its number + 1, 0 while it
- * starts, -1 when the session is not an X session there (it ended). */
-static long ls_x11_display(const uint8_t *p, size_t n, size_t off, const char *name)
-{
-	uint32_t dpy;
-
-	return ls_x11_walk(p, n, off, name, strlen(name), false, &dpy) ? (long)dpy : -1;
-}
-
-static void ls_x11(const uint8_t *p, size_t n, size_t off, const struct rp_str *name)
-{
-	uint32_t dpy;
-
-	ls_x11_walk(p, n, off, name->p, name->n, true, &dpy);
 }
 
 int telly_ls(int argc, char **argv)
@@ -374,83 +363,6 @@ int telly_run(int argc, char **argv)
 	return 0;
 }
 
-/* LIST on conn (request req): 0 and *xoff where the reply's X part
- * starts, or -1 (said). */
-static int list_call(struct ctl *c, struct rp_conn *conn, uint32_t req, struct rp_hdr *h,
-		     const uint8_t **p, size_t *xoff)
-{
-	uint8_t buf[64];
-	struct rp_enc e;
-	uint32_t rreq;
-	uint16_t count;
-	char err[300];
-
-	rp_enc_begin(&e, buf, sizeof buf, RP_LIST, 0, 0);
-	rp_put_u32(&e, req);
-	if (rp_desk_call(conn, buf, (size_t)rp_enc_end(&e), req, h, p, CALL_TIMEOUT_MS, err,
-			 sizeof err) < 0) {
-		fprintf(stderr, "telly %s: %s\n", c->cmd, err);
-		return -1;
-	}
-	if (h->type != RP_LIST_REPLY || rp_list_reply_decode(*p, h->len, &rreq, &count, xoff) < 0)
-		goto bad;
-	for (unsigned i = 0; i < count; i++) {
-		struct rp_session_info s;
-		if (rp_list_entry_decode(*p, h->len, xoff, &s) < 0)
-			goto bad;
-	}
-	return 0;
-bad:
-	fprintf(stderr, "telly %s: malformed answer from the server\n", c->cmd);
-	return -1;
-}
-
-/* telly new --x11 returns once the session's display is up, so that what
- * comes next finds it (telly new --display: the display's number is
- * known only then), or says why it did not come up (the host has no X
- * server: the daemon's reason, from an OPEN of the name that creates
- * nothing). The daemon has a server say its display within XD_START_MS
- * and answer within XD_START_MS of that, and x-server auto's Xvfb after
- * an X.Org server that did not, as long again: the wait is longer, so
- * that the daemon's word is the one said (a wait shorter than that said
- * a start failed that could still come up, and left it starting). */
-#define X11_UP_WAIT_MS (4 * XD_START_MS + 5000)
-static int new_x11_wait(struct ctl *c, struct rp_conn *conn, const char *name)
-{
-	long until = base_now_ms() + X11_UP_WAIT_MS;
-	uint32_t req = 2;
-
-	for (;;) {
-		struct rp_hdr h;
-		const uint8_t *p;
-		size_t xoff;
-		long dpy;
-		if (list_call(c, conn, req++, &h, &p, &xoff) < 0)
-			return 1;
-		if ((dpy = ls_x11_display(p, h.len, xoff, name)) > 0)
-			return 0;
-		if (dpy < 0) {
-			uint8_t buf[RP_HDR_SIZE + 600];
-			char err[300];
-			struct kpty_winsize none = {0};
-			long n = rp_desk_open_frame(buf, sizeof buf, req, 0, name, NULL, "", &none,
-						    NULL, 0);
-			if (n > 0 && rp_desk_call(conn, buf, (size_t)n, req, &h, &p, CALL_TIMEOUT_MS,
-						  err, sizeof err) < 0)
-				fprintf(stderr, "telly new: %s\n", err);
-			else
-				fprintf(stderr, "telly new: X session %s ended at its start\n", name);
-			return 1;
-		}
-		if (base_now_ms() >= until) {
-			fprintf(stderr, "telly new: the display of X session %s has not come up after %d s "
-					"(telly ls says when it has)\n", name, X11_UP_WAIT_MS / 1000);
-			return 1;
-		}
-		poll(NULL, 0, 50);
-	}
-}
-
 int telly_new(int argc, char **argv)
 {
 	static const char usage[] =
@@ -503,10 +415,6 @@ int telly_new(int argc, char **argv)
 	}
 	char made[RP_MAX_NAME + 1];
 	snprintf(made, sizeof made, "%.*s", (int)name.n, name.p);
-	if (c.x11 && (r = new_x11_wait(&c, conn, made)) != 0) {
-		rp_conn_destroy(conn);
-		return r;
-	}
 	printf("%s\n", made);
 	rp_conn_destroy(conn);
 	return 0;

@@ -12,8 +12,8 @@
 #include "clients.h"
 #include "config.h"
 #include "ds.h"
+#include "xd.h"
 
-#define X_CALL_TIMEOUT_MS 30000 /* the host starts a display and the program */
 #define X_VIEW_ARGS_MAX 24
 
 static const char x_usage[] =
@@ -162,7 +162,7 @@ int telly_x(int argc, char **argv)
 					 (screen.ws_xpixel ? RP_OPEN_SCREEN : 0),
 				 name, "", host ? "" : NULL, &screen, prog, nprog);
 	r = len < 0 ? (int)len
-		    : rp_desk_call(c, frame, (size_t)len, 1, &h, &p, X_CALL_TIMEOUT_MS, err,
+		    : rp_desk_call(c, frame, (size_t)len, 1, &h, &p, TELLY_X11_OPEN_WAIT_MS, err,
 				   sizeof err);
 	free(frame);
 	if (r < 0 || rp_req_str_decode(p, h.len, &req, &nm) < 0 || nm.n > RP_MAX_NAME) {

@@ -314,6 +314,12 @@ static void open_ok(struct server *srv, struct conn *c, struct session *s, uint8
 
 void open_answer(struct server *srv, struct open_ask *a, struct session *s, const char *fail)
 {
+	open_answer_code(srv, a, s, RP_E_SPAWN, fail);
+}
+
+void open_answer_code(struct server *srv, struct open_ask *a, struct session *s, uint16_t code,
+		      const char *fail)
+{
 	struct conn *c = srv->conns;
 
 	if (!a->conn)
@@ -324,7 +330,7 @@ void open_answer(struct server *srv, struct open_ask *a, struct session *s, cons
 	if (!c || c->closing_at)
 		return; /* it went meanwhile: nobody to tell */
 	if (fail || !s)
-		rp_conn_error(c->rc, 0, RP_E_SPAWN, a->req, false, fail ? fail : "its session ended");
+		rp_conn_error(c->rc, 0, code, a->req, false, fail ? fail : "its session ended");
 	else
 		open_ok(srv, c, s, a->flags, &a->ws, a->req);
 }

@@ -197,15 +197,16 @@ struct session_ops {
 	int (*brk)(struct session *s, struct chan *v);	    /* NULL: not for this kind */
 	int (*takeover)(struct session *s, struct chan *v); /* NULL: not for this kind */
 	/* Asked by KILL (stop false) or by a stopping daemon: 0, or -errno with
-	 * why in err. It ends later, by reap or wait_time. */
+	 * why in err. It ends later, by reap or tick. */
 	int (*kill)(struct session *s, bool stop, char *err, size_t errn);
 	void (*reap)(struct session *s); /* a child exited (SIGCHLD): may end s */
 	void (*describe)(struct session *s, char *cmd, size_t n, pid_t *pid);
 	/* Put its descriptors in fdm (again, after anything that may change
 	 * what it waits for). */
 	void (*register_fds)(struct session *s, struct fdm *fdm);
-	/* Timed work due by now (may end s); ms until the next, -1: none. */
-	long (*wait_time)(struct session *s, long now_ms);
+	/* Timed work due by now (may end s), the answers due included;
+	 * ms until the next, -1: none. */
+	long (*tick)(struct session *s, long now_ms);
 	void (*attached)(struct session *s, struct chan *v);
 	void (*detached)(struct session *s, struct chan *v);
 	/* What a viewer that is new or fell behind gets instead of the
@@ -301,9 +302,9 @@ static inline void session_register_fds(struct session *s, struct fdm *fdm)
 		s->ops->register_fds(s, fdm);
 }
 
-static inline long session_wait_time(struct session *s, long now_ms)
+static inline long session_kind_tick(struct session *s, long now_ms)
 {
-	return s->ops->wait_time ? s->ops->wait_time(s, now_ms) : -1;
+	return s->ops->tick ? s->ops->tick(s, now_ms) : -1;
 }
 
 static inline void session_attached(struct session *s, struct chan *v)
@@ -358,8 +359,10 @@ long session_tick(struct session *s, long now_ms);
  * wrote why the exec failed; then done(w, ctx), w->fd -1 and what the
  * pipe held in w->said. The OPEN that asked for the program (ask, its
  * connection's id: it may have gone since) is answered then, or once
- * OPEN_ANSWER_MS passed without a word (a display still starting, a
- * child slow to exec: the program is taken as started). */
+ * OPEN_ANSWER_MS passed from the spawn without a word (a child slow to
+ * exec, a PATH folder that hangs: the program is taken as started); a
+ * program waiting for its display has no bound yet (the display's start
+ * has xd's). */
 #define OPEN_ANSWER_MS 5000
 #define EXEC_SAID_BYTES 200
 struct open_ask {
@@ -367,7 +370,7 @@ struct open_ask {
 	uint32_t req;
 	uint8_t flags; /* the OPEN's */
 	struct kpty_winsize ws;
-	long by; /* ms */
+	long by; /* ms: answered OK then; 0: not spawned yet, no bound */
 };
 struct exec_watch;
 typedef void exec_done_fn(struct exec_watch *w, void *ctx);
@@ -388,14 +391,23 @@ int exec_watch_add(struct server *srv, struct exec_watch *w, int fd, exec_done_f
 void exec_watch_take(struct exec_watch *w);
 /* Closed without a word (its session goes). */
 void exec_watch_drop(struct exec_watch *w);
-/* The OPEN m from c waits for its program's answer. */
+/* The OPEN m from c waits for its program's answer (no bound yet). */
 void open_ask_hold(struct open_ask *a, const struct conn *c, const struct rp_open *m);
-/* Its deadline: -1 if nobody waits, else the ms until it (0: due). */
-long open_ask_wait(const struct open_ask *a, long now_ms);
+/* Its program was spawned now: OPEN_ANSWER_MS from here. */
+void open_ask_spawned(struct open_ask *a, long now_ms);
+/* In a session's tick: a's bound passed, it is answered (fail, or OK for
+ * s, as open_answer); -1 if nobody waits or it has no bound, else the ms
+ * until it. */
+long open_ask_tick(struct server *srv, struct open_ask *a, struct session *s, const char *fail,
+		   long now_ms);
 /* dispatch.c: the OPEN a waits answered, once (nothing if its
  * connection went): fail, an ERROR SPAWN; else OK for session s, and
  * what the OPEN asked done (attached). */
 void open_answer(struct server *srv, struct open_ask *a, struct session *s, const char *fail);
+/* The same, failed with code (not SPAWN: an X display that did not come
+ * up is no program that cannot run, 127). */
+void open_answer_code(struct server *srv, struct open_ask *a, struct session *s, uint16_t code,
+		      const char *fail);
 
 /* session_pty.c: a program on a Linux pty (EXTPROC packet mode). OPEN
  * m from c: 0 once it is forked (c is answered when its exec says:

@@ -214,7 +214,7 @@ long session_tick(struct session *s, long now)
 	}
 	/* Last: the kind's work may end the session. */
 	{
-		long w = session_wait_time(s, now);
+		long w = session_kind_tick(s, now);
 		if (w >= 0 && (wait < 0 || w < wait))
 			wait = w;
 	}
@@ -348,12 +348,21 @@ void exec_watch_drop(struct exec_watch *w)
 void open_ask_hold(struct open_ask *a, const struct conn *c, const struct rp_open *m)
 {
 	*a = (struct open_ask){.conn = c ? c->id : 0, .req = m->req, .flags = m->flags,
-			       .ws = m->ws, .by = base_now_ms() + OPEN_ANSWER_MS};
+			       .ws = m->ws};
 }
 
-long open_ask_wait(const struct open_ask *a, long now_ms)
+void open_ask_spawned(struct open_ask *a, long now_ms)
 {
-	if (!a->conn)
+	a->by = now_ms + OPEN_ANSWER_MS;
+}
+
+long open_ask_tick(struct server *srv, struct open_ask *a, struct session *s, const char *fail,
+		   long now_ms)
+{
+	if (!a->conn || !a->by)
 		return -1;
-	return a->by > now_ms ? a->by - now_ms : 0;
+	if (a->by > now_ms)
+		return a->by - now_ms;
+	open_answer(srv, a, fail ? NULL : s, fail);
+	return -1;
 }

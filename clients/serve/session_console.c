@@ -243,7 +243,7 @@ static void console_describe(struct session *s, char *cmd, size_t n, pid_t *pid)
 	*pid = 0;
 }
 
-static long console_wait_time(struct session *s, long now)
+static long console_tick(struct session *s, long now)
 {
 	long t;
 
@@ -281,7 +281,7 @@ static const struct session_ops console_ops = {
 	.reap = console_reap,
 	.describe = console_describe,
 	.register_fds = console_register_fds,
-	.wait_time = console_wait_time,
+	.tick = console_tick,
 	.attached = console_attached,
 	.detached = console_detached,
 	.destroy = console_destroy,

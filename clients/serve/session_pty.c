@@ -546,7 +546,7 @@ static void program_register_fds(struct session *s, struct fdm *fdm)
 		serve_log("session %s: cannot watch its pty: %s", s->name, strerror(-r));
 }
 
-static long program_wait_time(struct session *s, long now)
+static long program_tick(struct session *s, long now)
 {
 	struct program *p = prog(s);
 	long wait = -1;
@@ -559,11 +559,8 @@ static long program_wait_time(struct session *s, long now)
 		wait = p->sigkill_at - now;
 	/* Nothing said in time (a loaded machine): taken as started, as an
 	 * X program is (its failure is then its end, status 127). */
-	long ask = open_ask_wait(&p->exec.ask, now);
-	if (ask == 0)
-		open_answer(s->srv, &p->exec.ask, p->exec_err ? NULL : s,
-			    p->exec_err ? s->end_why : NULL);
-	else if (ask > 0 && (wait < 0 || ask < wait))
+	long ask = open_ask_tick(s->srv, &p->exec.ask, s, p->exec_err ? s->end_why : NULL, now);
+	if (ask >= 0 && (wait < 0 || ask < wait))
 		wait = ask;
 	if (p->inq.count) {
 		feed(p);
@@ -621,7 +618,7 @@ static const struct session_ops program_ops = {
 	.reap = program_reap,
 	.describe = program_describe,
 	.register_fds = program_register_fds,
-	.wait_time = program_wait_time,
+	.tick = program_tick,
 	.destroy = program_destroy,
 };
 
@@ -811,6 +808,7 @@ int program_create(struct server *srv, const struct rp_open *m, const char *name
 	session_insert(srv, s);
 	serve_log("session %s started: %s (pid %d)", s->name, p->cmd, (int)p->child.pid);
 	open_ask_hold(&p->exec.ask, c, m);
+	open_ask_spawned(&p->exec.ask, base_now_ms());
 	/* No pipe to say (none could be made or watched): started, as far
 	 * as anyone will know; its failure is its end, status 127. */
 	if (exec_watch_add(srv, &p->exec, exec_fd, program_started, p) < 0)

@@ -49,8 +49,8 @@ struct xprog {
 	 * read as it comes and closed at the end of file, which comes at the
 	 * exec when it runs: no descriptor held for a program's life; and
 	 * the telly run waiting for its answer (exec.ask) until then, or
-	 * OPEN_ANSWER_MS (a display still starting, a child slow to exec:
-	 * answered then, never waited for). */
+	 * OPEN_ANSWER_MS from its spawn (a child slow to exec: answered
+	 * then, in the tick, never waited for). */
 	struct exec_watch exec;
 	bool first; /* the session's own program: its status is the session's */
 	char name[48];
@@ -131,17 +131,16 @@ struct x11 {
 	/* The first program's wait status once it ended, as ssh -X gives
 	 * the program's: the session's when its programs end it. */
 	int first_status;
-	/* The session's own program has not exec'd yet (or its exec failed):
-	 * its display is listed as starting, so that telly new --x11, which
-	 * waits for it, sees the session end with why, never a display that
-	 * came up just before (it exited 0 or 1 by timing). */
-	bool first_waiting;
-	/* The OPEN that made the session with a program (telly new --x11,
-	 * telly x), answered once that program's exec says it runs, or with
-	 * why it could not (first_fail) once the session is gone
+	/* The OPEN that made the session (telly new --x11, telly x),
+	 * answered once its display is up and its program's exec says it
+	 * runs (has_first; without one, once the display is up), or with why
+	 * not (first_fail, or the display's end_why) once the session is gone
 	 * (x11_destroy), so that it fails with no session left, as a
-	 * terminal's; OK after OPEN_ANSWER_MS without a word. */
+	 * terminal's; OK OPEN_ANSWER_MS after the program's spawn without a
+	 * word. A program that ran and ended at once, status 0, is a
+	 * success: its exec said so before its end is taken. */
 	struct open_ask made;
+	bool has_first;
 	char first_fail[END_WHY_MAX];
 	struct xwindow *wins;
 	unsigned nwins;
@@ -494,6 +493,8 @@ static void on_ready(void *ctx, int display)
 		xd_screen_size(x->xd, x->want_w, x->want_h);
 	x->want_w = x->want_h = 0;
 	start_programs(x);
+	if (!x->has_first)
+		open_answer(x->s.srv, &x->made, &x->s, NULL);
 }
 
 static void on_window(void *ctx, const struct xd_window *d)
@@ -899,8 +900,6 @@ static void prog_said(struct exec_watch *w, void *ctx)
 	struct xprog *p = ctx;
 	char text[300];
 
-	if (p->first && !w->nsaid)
-		p->x->first_waiting = false; /* it runs */
 	if (!said_text(p, text, sizeof text))
 		open_answer(w->srv, ask_of(p), &p->x->s, NULL);
 	else if (p->first) /* its session ends: told then */
@@ -921,12 +920,10 @@ static void start_programs(struct x11 *x)
 		snprintf(p->name, sizeof p->name, "%s", base && base[1] ? base + 1 : p->argv[0]);
 		int say_fd = -1;
 		p->pid = spawn(x, p->argv, &say_fd);
+		open_ask_spawned(ask_of(p), base_now_ms());
 		/* No pipe to say (the log still says it): as before. */
-		if (exec_watch_add(x->s.srv, &p->exec, say_fd, prog_said, p) < 0 && p->pid > 0) {
-			if (p->first)
-				x->first_waiting = false;
+		if (exec_watch_add(x->s.srv, &p->exec, say_fd, prog_said, p) < 0 && p->pid > 0)
 			open_answer(x->s.srv, ask_of(p), &x->s, NULL);
-		}
 		if (p->pid < 0) {
 			int e = errno;
 			char text[300];
@@ -978,8 +975,6 @@ static int add_program(struct x11 *x, const struct rp_open *m, bool first,
 		}
 	x->progs[slot] = (struct xprog){.x = x, .argv = argv, .exec.fd = -1, .first = first};
 	open_ask_hold(&x->progs[slot].exec.ask, ask, m);
-	if (first)
-		x->first_waiting = true;
 	if (slot == x->nprogs)
 		x->nprogs++;
 	start_programs(x);
@@ -1109,7 +1104,7 @@ static void x11_reap(struct session *s)
 		x->server_gone = true;
 		x->server_status = status;
 		/* Its programs lost their display: a hangup, SIGKILL after the
-		 * grace (x11_wait_time) for one that holds on. */
+		 * grace (x11_tick) for one that holds on. */
 		programs_signal(x, SIGHUP);
 		programs_signal(x, SIGCONT);
 		if (!x->kill_at)
@@ -1226,7 +1221,7 @@ static void tell_dropping(struct x11 *x)
 				    xd_display(x->xd));
 }
 
-/* After anything that talked to the display outside x11_wait_time: xcb
+/* After anything that talked to the display outside x11_tick: xcb
  * may have read answers and events while it flushed, which the display's
  * descriptor no longer shows, and the loop may be about to sleep on it
  * (a snapshot made while the connections are flushed comes after this
@@ -1263,7 +1258,7 @@ static void on_xfd(struct fdm *fdm, int fd, int events, void *data)
 	dispatch(data);
 }
 
-static long x11_wait_time(struct session *s, long now)
+static long x11_tick(struct session *s, long now)
 {
 	struct x11 *x = xs(s);
 	long wait = -1, w;
@@ -1281,19 +1276,16 @@ static long x11_wait_time(struct session *s, long now)
 	}
 	if (x->kill_at)
 		wait = x->kill_at - now;
-	if ((w = open_ask_wait(&x->made, now)) == 0)
-		open_answer(x->s.srv, &x->made, x->first_fail[0] ? NULL : s,
-			    x->first_fail[0] ? x->first_fail : NULL);
-	else if (w > 0 && (wait < 0 || w < wait))
+	/* Programs whose exec said nothing within the bound from their
+	 * spawn: taken as started (what they do next, their views hear). */
+	if ((w = open_ask_tick(x->s.srv, &x->made, s, x->first_fail[0] ? x->first_fail : NULL,
+			       now)) >= 0 &&
+	    (wait < 0 || w < wait))
 		wait = w;
-	for (unsigned i = 0; i < x->nprogs; i++) {
-		struct xprog *p = &x->progs[i];
-		/* Taken as started: what it does next, its views hear. */
-		if ((w = open_ask_wait(&p->exec.ask, now)) == 0)
-			open_answer(x->s.srv, &p->exec.ask, &x->s, NULL);
-		else if (w > 0 && (wait < 0 || w < wait))
+	for (unsigned i = 0; i < x->nprogs; i++)
+		if ((w = open_ask_tick(x->s.srv, &x->progs[i].exec.ask, s, NULL, now)) >= 0 &&
+		    (wait < 0 || w < wait))
 			wait = w;
-	}
 	if ((w = xd_wait_time(x->xd, now)) >= 0 && (wait < 0 || w < wait))
 		wait = w;
 	/* Windows damaged while another was being read, or whose frame has
@@ -1447,15 +1439,15 @@ static void x11_destroy(struct session *s, struct fdm *fdm)
 		exec_watch_drop(&x->progs[i].exec);
 		free_argv(x->progs[i].argv);
 	}
-	/* The OPEN that made it: why its program could not run; if that
-	 * never said, OK as it was answered before it waited (it learns how
-	 * the session ended as from any end), unless it would attach. */
+	/* The OPEN that made it, still waiting: why its program could not
+	 * run (127), or why its display did not come up or went before its
+	 * program was known to run (not a program's failure: NOENT, the
+	 * session is gone). */
 	if (x->first_fail[0])
 		open_answer(x->s.srv, &x->made, NULL, x->first_fail);
-	else if (!(x->made.flags & RP_OPEN_ATTACH))
-		open_answer(x->s.srv, &x->made, s, NULL);
 	else
-		open_answer(x->s.srv, &x->made, NULL, "its session ended");
+		open_answer_code(x->s.srv, &x->made, NULL, RP_E_NOENT,
+				 s->end_why[0] ? s->end_why : "its session ended at its start");
 	free(x);
 }
 
@@ -1469,7 +1461,7 @@ static const struct session_ops x11_ops = {
 	.reap = x11_reap,
 	.describe = x11_describe,
 	.register_fds = x11_register_fds,
-	.wait_time = x11_wait_time,
+	.tick = x11_tick,
 	.snapshot = x11_snapshot,
 	.input_done = x11_input_done,
 	.attached = x11_attached,
@@ -1552,10 +1544,12 @@ int x11_create(struct server *srv, const struct rp_open *m, const char *name,
 		free(x);
 		return RP_E_SPAWN;
 	}
-	/* Its OPEN is answered once the first program's exec says (it
-	 * starts once the display is up), within OPEN_ANSWER_MS: telly new
-	 * --x11 and telly x of a program that cannot run are told why. */
-	open_ask_hold(&x->made, m->argc ? c : NULL, m);
+	/* Its OPEN is answered once the display is up and the first
+	 * program's exec says (it starts once the display is up), within
+	 * OPEN_ANSWER_MS of its spawn: telly new --x11 and telly x are told
+	 * why it did not come up, or why their program cannot run. */
+	open_ask_hold(&x->made, c, m);
+	x->has_first = m->argc > 0;
 	if (m->argc && (r = add_program(x, m, true, NULL, err, errn)) != 0) {
 		xd_destroy(x->xd);
 		close(x->kick_fd);
@@ -1567,11 +1561,6 @@ int x11_create(struct server *srv, const struct rp_open *m, const char *name,
 		  xd_server_name(x->xd), (int)xd_server_pid(x->xd),
 		  cfg.width ? cfg.width : XD_SCREEN_W, cfg.height ? cfg.height : XD_SCREEN_H,
 		  x->cmd[0] ? " for " : "", x->cmd);
-	if (!m->argc) { /* nothing to wait for */
-		struct open_ask now;
-		open_ask_hold(&now, c, m);
-		open_answer(srv, &now, s, NULL);
-	}
 	return 0;
 }
 
@@ -1642,8 +1631,8 @@ int x11_list(struct session *s, struct rp_enc *e, size_t room)
 	if (!x || e->len + 2 + nn + 6 > room)
 		return 0;
 	rp_put_str(e, s->name, nn);
-	/* 0: starting (or its program's exec not yet known to have run) */
-	rp_put_u32(e, x->first_waiting ? 0 : (uint32_t)(xd_display(x->xd) + 1));
+	/* 0: starting (the display is not up) */
+	rp_put_u32(e, (uint32_t)(xd_display(x->xd) + 1));
 	count_at = e->len;
 	rp_put_u16(e, 0);
 	for (struct xwindow *w = x->wins; w; w = w->next) {

@@ -1,0 +1,65 @@
+#!/bin/sh
+# While an X display is slow to start (here held until the test opens a
+# gate, past the daemon's 5 s bound for a program's exec), the programs
+# asked for wait for it: `telly run` of one that cannot run is answered
+# with why once its exec failed (it was answered OK 5 s after the
+# request, while the display still started, and exited 0), one that
+# runs is answered OK; `telly new --x11` of a first program that cannot
+# run fails with why; and the display that came up is listed as up
+# while telly run's program keeps the session (it was listed as
+# "display starting" for good, since the first program never ran).
+. test/integration/lib.sh "$1"
+need_progs Xvfb
+real_xvfb=$(command -v Xvfb)
+mkdir -p "$T/bin" "$XDG_CONFIG_HOME/telly"
+echo "x-server xvfb" >"$XDG_CONFIG_HOME/telly/config"
+mkfifo "$T/gate"
+# An Xvfb that says its display once the gate opens.
+cat >"$T/bin/Xvfb" <<SCRIPT
+#!/bin/sh
+rm -f "$T/xv.fifo" && mkfifo "$T/xv.fifo" || exit 1
+"$real_xvfb" "\$@" 3>"$T/xv.fifo" &
+x=\$!
+trap 'kill \$x; wait \$x; exit 0' TERM
+read d <"$T/xv.fifo"
+read go <"$T/gate"
+echo "\$d" >&3
+wait \$x
+SCRIPT
+chmod +x "$T/bin/Xvfb"
+for b in noint1 noint2; do
+	printf '#!/nonexistent/interpreter\n' >"$T/$b"
+	chmod +x "$T/$b"
+done
+
+# The daemon telly new starts has this PATH.
+PATH=$T/bin:$PATH "$TELLY" new --x11 -s fw -- "$T/noint1" >"$T/new.out" 2>&1 &
+newpid=$!
+pids="$pids $newpid"
+wait_until 20 sh -c "'$TELLY' ls 2>/dev/null | grep -q '^  display starting'"
+"$TELLY" run fw -- "$T/noint2" >"$T/run-bad.out" 2>&1 &
+badpid=$!
+"$TELLY" run fw -- sleep 100 >"$T/run-ok.out" 2>&1 &
+okpid=$!
+pids="$pids $badpid $okpid"
+# Past the daemon's bound for an exec (OPEN_ANSWER_MS), counted from the
+# request before: nothing to await here but the time.
+sleep 6
+echo go >"$T/gate"
+
+rc=0
+wait $badpid || rc=$?
+[ "$rc" = 127 ] || fail "telly run of a program that cannot run, during the start, exited $rc: $(cat "$T/run-bad.out")"
+grep -qF "cannot run $T/noint2: No such file or directory" "$T/run-bad.out" ||
+	fail "telly run did not say why: $(cat "$T/run-bad.out")"
+wait $okpid || fail "telly run of sleep during the start failed: $(cat "$T/run-ok.out")"
+rc=0
+wait $newpid || rc=$?
+[ "$rc" = 1 ] || fail "telly new --x11 of a program that cannot run exited $rc: $(cat "$T/new.out")"
+grep -qF "cannot run $T/noint1: No such file or directory" "$T/new.out" ||
+	fail "telly new --x11 did not say why: $(cat "$T/new.out")"
+# The display is up, and listed so.
+"$TELLY" ls >"$T/ls.out" 2>&1
+grep -q '^fw: ' "$T/ls.out" || fail "the session went with telly run's program in it: $(cat "$T/ls.out")"
+grep -q '^  display :[0-9]*, ' "$T/ls.out" || fail "the display that is up is not listed so: $(cat "$T/ls.out")"
+echo ok
