@@ -67,6 +67,7 @@ enum {
 	ATTACH_EXIT_NO_SESSION = 3, /* no such session, and --create not given */
 	ATTACH_EXIT_END_OF_INPUT = 4, /* standard input ended: detached */
 	ATTACH_EXIT_GONE = 5,	    /* the session ended, or its server restarted, while the link was down */
+	ATTACH_EXIT_CANNOT_RUN = 127, /* --create's program cannot run (as ssh's shell, telly new) */
 	ATTACH_EXIT_SIGNAL = 128,   /* + the signal that ended it: detached */
 };
 
@@ -1071,7 +1072,10 @@ static int open_session(struct attach *a, const char *name, bool create, const c
 	}
 	if (r < 0) {
 		fprintf(stderr, "telly attach: %s\n", err);
-		return ATTACH_EXIT_ERROR;
+		return r == -EREMOTEIO && h.type == RP_ERROR && rp_error_decode(p, h.len, &e) == 0 &&
+				       e.code == RP_E_SPAWN
+			       ? ATTACH_EXIT_CANNOT_RUN
+			       : ATTACH_EXIT_ERROR;
 	}
 	if (rp_req_str_decode(p, h.len, &req, &got) < 0 || h.chan == 0) {
 		fprintf(stderr, "telly attach: malformed answer from the server\n");

@@ -62,10 +62,11 @@ tr '\0' '\n' <"/proc/$pid/environ" | grep -q "^TERM=" || fail "TERM not set"
 timeout 10 "$TELLY" attach term </dev/null >"$T/term.out" 2>&1
 grep -q "term\[dumb\]" "$T/term.out" || fail "TERM=dumb was not its TERM: $(cat "$T/term.out")"
 
-# telly attach of a program that cannot run says why too.
+# telly attach of a program that cannot run says why too, and exits
+# 127 as telly new does (it exited 1).
 rc=0
 timeout 20 "$TELLY" attach -c "$T" na -- ./noint </dev/null >"$T/na.out" 2>&1 || rc=$?
-[ "$rc" != 0 ] || fail "telly attach of a program that cannot run exited 0: $(cat "$T/na.out")"
+[ "$rc" = 127 ] || fail "telly attach of a program that cannot run exited $rc: $(cat "$T/na.out")"
 grep -qF "cannot run ./noint: No such file or directory" "$T/na.out" ||
 	fail "telly attach did not say why: $(cat "$T/na.out")"
 "$TELLY" ls 2>/dev/null | grep -q "^na:" && fail "telly attach left a session: $("$TELLY" ls)"
