@@ -509,7 +509,7 @@ static void said_of(int fd, int *dir, int *exec_err)
 	kpty_os_said_parse(buf, n, dir, exec_err);
 }
 
-/* kpty_os_spawn_prog returns once the child is forked (it waited up to
+/* kpty_os_spawn_prog returns once the child is forked (before, it waited up to
  * 2 s for the exec); the child says on its exec pipe the folder it could
  * enter and why its exec failed, looking the program up in the PATH of
  * the environment it was given; one that runs says nothing. */

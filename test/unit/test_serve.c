@@ -738,7 +738,7 @@ static void test_open_no_lookup(void)
 }
 
 /* While an OPEN's program has not exec'd, its answer waits and the
- * daemon serves the others: OPEN returns at once (it waited up to 2 s
+ * daemon serves the others: OPEN returns at once (before, it waited up to 2 s
  * for the exec, in the loop); another desk's LIST is answered; the
  * answer comes when the exec says, and a desk that went meanwhile is
  * answered by nobody (no crash, nothing kept: the ASan run). A program
