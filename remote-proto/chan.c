@@ -41,6 +41,9 @@ struct rp_desk_chan {
 	 * channel ahead, those up to place ahead_upto; 0: a plain RESUME. */
 	uint16_t ahead;
 	struct rp_inpos ahead_upto;
+	/* Another channel's RESUME went behind its run (a flight of
+	 * several): keys typed since wait for RESUMED. */
+	bool ahead_closed;
 	struct kpty_winsize ws; /* the last size asked (sent again after RESUME) */
 	long rtt_us;
 	/* The connection's queue was full (a link gone silent and not yet
@@ -698,8 +701,37 @@ long rp_desk_chan_resume_flight(struct rp_desk_chan *ch, uint32_t req, const cha
 	}
 	ch->ahead = ahead;
 	ch->ahead_upto = (struct rp_inpos){ch->seq, ch->after};
+	ch->ahead_closed = false;
 	*out = a.buf;
 	return (long)a.n;
+}
+
+long rp_desk_chans_resume_flight(struct rp_desk_chan *const *chs, const char *const *names,
+				 const uint32_t *reqs, unsigned n, uint16_t first, uint8_t **out)
+{
+	uint8_t *all = NULL, *f, *grown;
+	size_t len = 0;
+
+	*out = NULL;
+	for (unsigned i = 0; i < n; i++) {
+		/* Its place in the flight: a plain RESUME before it took a
+		 * number at most its own place, so this one is free. */
+		uint16_t ahead = first && first + i <= RP_DESK_AHEAD_CHANS ? (uint16_t)(first + i) : 0;
+		long k = rp_desk_chan_resume_flight(chs[i], reqs[i], names[i], ahead, &f);
+		if (k < 0 || !(grown = realloc(all, len + (size_t)k))) {
+			free(f);
+			free(all);
+			return k < 0 ? k : -ENOMEM;
+		}
+		all = grown;
+		memcpy(all + len, f, (size_t)k);
+		len += (size_t)k;
+		free(f);
+		/* The host's run behind it ends at the next RESUME. */
+		chs[i]->ahead_closed = i + 1 < n;
+	}
+	*out = all;
+	return (long)len;
 }
 
 void rp_desk_chan_ahead_push(struct rp_desk_chan *ch,
@@ -709,7 +741,8 @@ void rp_desk_chan_ahead_push(struct rp_desk_chan *ch,
 	struct again a = {NULL, ch->ahead, NULL, 0, rp_inlog_bytes(&ch->log)};
 	bool gap;
 
-	if (!ch->ahead || !memcmp(&now, &ch->ahead_upto, sizeof now) || !(a.buf = malloc(a.cap)))
+	if (!ch->ahead || ch->ahead_closed || !memcmp(&now, &ch->ahead_upto, sizeof now) ||
+	    !(a.buf = malloc(a.cap)))
 		return;
 	if (rp_inlog_since(&ch->log, ch->ahead_upto, send_again, &a, &gap) >= 0 && a.n &&
 	    push(ctx, a.buf, a.n) == 0)
@@ -725,7 +758,7 @@ int rp_desk_chan_resume_sent(struct rp_desk_chan *ch, struct rp_conn *c, uint32_
 	ch->resume_req = req;
 	ch->broken = 0;
 	ch->pending = c;
-	if (ch->ahead) {
+	if (ch->ahead && !ch->ahead_closed) {
 		/* ...but the keys typed while the flight was on its way, right
 		 * behind it: the host reads them as more of it. */
 		if (send_kept_since(ch, c, ch->ahead, ch->ahead_upto) < 0)

@@ -249,6 +249,20 @@ long rp_desk_chan_resume_flight(struct rp_desk_chan *ch, uint32_t req, const cha
 void rp_desk_chan_ahead_push(struct rp_desk_chan *ch,
 			     int (*push)(void *ctx, const void *p, size_t n), void *ctx);
 int rp_desk_chan_resume_sent(struct rp_desk_chan *ch, struct rp_conn *c, uint32_t req);
+/* The flight of several channels (telly view's windows): chs[i]'s RESUME
+ * as request reqs[i] of session names[i], each with the frames it kept
+ * behind it on number first + i (first 0: plain RESUMEs, as for a host
+ * that did not say AHEAD). first is the RESUME's place in the whole
+ * flight, counted from 1 (the host gives a plain RESUME the first number
+ * free, at most its place, so the number named is free), and past
+ * RP_DESK_AHEAD_CHANS (the host's channels on a connection) a RESUME is
+ * plain. The host's run behind a RESUME ends at the next one: only the
+ * last channel's keys typed during the dial go ahead (put the one
+ * typed in last), the others' after their RESUMED. rp_desk_chan_resume_sent
+ * for each once the connection is there, before anything else is sent. */
+#define RP_DESK_AHEAD_CHANS 32
+long rp_desk_chans_resume_flight(struct rp_desk_chan *const *chs, const char *const *names,
+				 const uint32_t *reqs, unsigned n, uint16_t first, uint8_t **out);
 bool rp_desk_chan_up(const struct rp_desk_chan *ch); /* a connection, and no RESUME waiting */
 /* A refused RESUME (the host no longer has the channel) answered by a new
  * OPEN of the session: the channel is chan on c now, its output numbered

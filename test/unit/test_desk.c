@@ -802,6 +802,40 @@ static int push_to_dialer(void *dialer, const void *p, size_t n)
 	return rp_dialer_add(dialer, p, n);
 }
 
+/* A redial whose first flight is flight (n bytes, freed here), dialing
+ * the socket fds[0]; q->host is made on fds[1], the host's end. */
+static struct rp_dialer *dial_flight(struct pair *q, int fds[2], uint8_t *flight, long n)
+{
+	CHECK(n > 0);
+	CHECK(socketpair(AF_UNIX, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0, fds) == 0);
+	q->host = rp_conn_create(rp_transport_socket(fds[1]), 64, 1u << 20);
+	CHECK(q->host != NULL);
+	struct rp_dest d = {.connect_local = desk_end, .local_ctx = &fds[0]};
+	struct rp_dialer *dl = rp_dialer_start_first(&d, flight, (size_t)n);
+	free(flight);
+	CHECK(dl != NULL);
+	return dl;
+}
+
+/* The host's answers in one write: its HELLO (AHEAD said), then RESUMED
+ * on chans[i] for reqs[i], its place seq (after 0) and offset; once
+ * written, the dial is done. */
+static void host_answers(struct pair *q, struct rp_dialer *dl, const uint16_t *chans,
+			 const uint32_t *reqs, uint32_t seq, uint64_t offset, unsigned k)
+{
+	uint8_t buf[256];
+	long n = rp_hello_frame(buf, sizeof buf, RP_CAP_LINEMODE | RP_CAP_RESUME | RP_CAP_AHEAD,
+				"", "telly serve h");
+
+	CHECK(n > 0);
+	for (unsigned i = 0; i < k; i++)
+		n += resumed_frame(buf + n, sizeof buf - (size_t)n, chans[i], reqs[i], seq, offset);
+	CHECK_EQ(rp_conn_send(q->host, buf, (size_t)n), 0);
+	CHECK(rp_conn_flush_wait(q->host, WAIT_MS) >= 0);
+	struct pollfd pf = {.fd = rp_dialer_fd(dl), .events = POLLIN};
+	CHECK_EQ(poll(&pf, 1, WAIT_MS), 1);
+}
+
 /* A redial's first flight, its HELLO (by the dialer) and RESUME, with
  * ahead (a channel number) the keys kept behind it on that number; the
  * host has said nothing before it has them all. Key "c" was typed while
@@ -816,7 +850,7 @@ static void redial_flight(uint16_t ahead)
 	struct rp_hdr h;
 	const uint8_t *payload;
 	struct rp_resume m;
-	uint8_t buf[256], *flight;
+	uint8_t *flight;
 	char err[200];
 	int fds[2];
 	long n;
@@ -830,15 +864,8 @@ static void redial_flight(uint16_t ahead)
 	rp_desk_chan_link_down(ch);
 	CHECK_EQ(rp_desk_chan_keys(ch, "c", 1), 0);
 
-	CHECK(socketpair(AF_UNIX, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0, fds) == 0);
-	q.host = rp_conn_create(rp_transport_socket(fds[1]), 64, 1u << 20);
-	CHECK(q.host != NULL);
 	n = rp_desk_chan_resume_flight(ch, 9, "s1", ahead, &flight);
-	CHECK(n > 0);
-	struct rp_dest d = {.connect_local = desk_end, .local_ctx = &fds[0]};
-	struct rp_dialer *dl = rp_dialer_start_first(&d, flight, (size_t)n);
-	free(flight);
-	CHECK(dl != NULL);
+	struct rp_dialer *dl = dial_flight(&q, fds, flight, n);
 	CHECK_EQ(rp_desk_chan_keys(ch, "d", 1), 0);
 	rp_desk_chan_ahead_push(ch, push_to_dialer, dl);
 	/* The host has said nothing, and has HELLO, RESUME (and "c", "d"). */
@@ -858,14 +885,7 @@ static void redial_flight(uint16_t ahead)
 		CHECK_EQ(host_next_input(q.host, ahead, 3, "d"), 1);
 	}
 	/* Its answers in one write: HELLO, RESUMED (INPUT 1 taken). */
-	n = rp_hello_frame(buf, sizeof buf, RP_CAP_LINEMODE | RP_CAP_RESUME | RP_CAP_AHEAD, "",
-			   "telly serve h");
-	CHECK(n > 0);
-	n += resumed_frame(buf + n, sizeof buf - (size_t)n, on, 9, 1, 2);
-	CHECK_EQ(rp_conn_send(q.host, buf, (size_t)n), 0);
-	CHECK(rp_conn_flush_wait(q.host, WAIT_MS) >= 0);
-	struct pollfd pf = {.fd = rp_dialer_fd(dl), .events = POLLIN};
-	CHECK_EQ(poll(&pf, 1, WAIT_MS), 1);
+	host_answers(&q, dl, &on, (const uint32_t[]){9}, 1, 2, 1);
 	/* Too late for the dialer: "e" goes once the channel has c. */
 	CHECK_EQ(rp_desk_chan_keys(ch, "e", 1), 0);
 	rp_desk_chan_ahead_push(ch, push_to_dialer, dl);
@@ -913,6 +933,121 @@ static void redial_resume_rides_behind_hello(void)
 static void redial_keys_ride_behind_resume(void)
 {
 	redial_flight(5);
+}
+
+/* A RESUME on the host's end of q: of request req, ahead on that number
+ * (0: plain), its first kept frame seq (ahead only). */
+static void host_resume(struct pair *q, uint32_t req, uint16_t ahead, uint32_t first_seq)
+{
+	struct rp_hdr h;
+	const uint8_t *payload;
+	struct rp_resume m;
+
+	CHECK_EQ(rp_conn_next_frame(q->host, &h, &payload, WAIT_MS), 1);
+	CHECK_EQ(h.type, RP_RESUME);
+	CHECK_EQ(rp_resume_decode(payload, h.len, &m), 0);
+	CHECK_EQ(m.req, req);
+	CHECK_EQ(m.ahead, ahead);
+	if (ahead)
+		CHECK(m.first_seq == first_seq && m.first_after == 0);
+}
+
+/* telly view's redial: one flight for several channels, behind one
+ * X session's plain RESUME (first 2: the host numbers that one 1). Each
+ * channel's RESUME with the keys it kept behind it on the number of its
+ * place, so none is named twice; keys typed during the dial ride only
+ * behind the last one (the host's run ends at the next RESUME), the
+ * first channel's go after its RESUMED, and nothing goes twice. With
+ * first 0 (a host that did not say AHEAD), plain RESUMEs in one flight
+ * and every key after RESUMED, on the numbers the host gave. */
+static void redial_flight_chans(uint16_t first)
+{
+	struct pair p, q;
+	struct seen sa = {0}, sb = {0};
+	struct rp_desk_chan *chs[2];
+	const char *names[2] = {"s1", "s2"};
+	const uint32_t reqs[2] = {10, 11};
+	struct rp_hdr h;
+	const uint8_t *payload;
+	uint8_t *flight;
+	char err[200];
+	int fds[2];
+	long n;
+	uint16_t na = first ? first : 1, nb = first ? first + 1 : 2; /* their numbers on q */
+
+	pair_open(&p, 64);
+	chs[0] = resumable_chan(&p, &sa);
+	chs[1] = resumable_chan(&p, &sb);
+	rp_desk_chan_link_down(chs[0]);
+	rp_desk_chan_link_down(chs[1]);
+	CHECK_EQ(rp_desk_chan_keys(chs[0], "a", 1), 0);
+	CHECK_EQ(rp_desk_chan_keys(chs[1], "b", 1), 0);
+
+	n = rp_desk_chans_resume_flight(chs, names, reqs, 2, first, &flight);
+	struct rp_dialer *dl = dial_flight(&q, fds, flight, n);
+	/* Typed while the dial waits: the last channel's rides behind. */
+	CHECK_EQ(rp_desk_chan_keys(chs[0], "x", 1), 0);
+	CHECK_EQ(rp_desk_chan_keys(chs[1], "y", 1), 0);
+	rp_desk_chan_ahead_push(chs[0], push_to_dialer, dl);
+	rp_desk_chan_ahead_push(chs[1], push_to_dialer, dl);
+	CHECK_EQ(rp_conn_next_frame(q.host, &h, &payload, WAIT_MS), 1);
+	CHECK_EQ(h.type, RP_HELLO);
+	host_resume(&q, 10, first ? na : 0, 1);
+	if (first)
+		CHECK_EQ(host_next_input(q.host, na, 1, "a"), 1);
+	host_resume(&q, 11, first ? nb : 0, 1);
+	if (first) {
+		CHECK_EQ(host_next_input(q.host, nb, 1, "b"), 1);
+		CHECK_EQ(host_next_input(q.host, nb, 2, "y"), 1);
+	}
+	host_answers(&q, dl, (const uint16_t[]){na, nb}, reqs, 0, 0, 2);
+	/* After the answer, before the hand-over: the last channel's go
+	 * first thing, the other's wait. */
+	CHECK_EQ(rp_desk_chan_keys(chs[0], "z", 1), 0);
+	CHECK_EQ(rp_desk_chan_keys(chs[1], "w", 1), 0);
+	q.desk = rp_dialer_finish(dl, err, sizeof err);
+	CHECK(q.desk != NULL);
+	CHECK_EQ(rp_desk_chan_resume_sent(chs[0], q.desk, 10), 0);
+	CHECK_EQ(rp_desk_chan_resume_sent(chs[1], q.desk, 11), 0);
+	if (first)
+		expect_input(&q, nb, 3, "w");
+	CHECK(host_quiet(&q));
+	/* The RESUMEDs came with the HELLO. */
+	for (int i = 0; i < 2; i++) {
+		CHECK_EQ(rp_conn_frame(q.desk, &h, &payload), 1);
+		CHECK_EQ(h.type, RP_RESUMED);
+		CHECK_EQ(rp_desk_chan_frame(chs[i], &h, payload), 1);
+	}
+	CHECK(sa.resumes == 1 && sb.resumes == 1);
+	CHECK(rp_desk_chan_up(chs[0]) && rp_desk_chan_up(chs[1]));
+	if (!first) {
+		expect_input(&q, na, 1, "a");
+		expect_input(&q, na, 2, "x");
+		expect_input(&q, na, 3, "z");
+		expect_input(&q, nb, 1, "b");
+		expect_input(&q, nb, 2, "y");
+		expect_input(&q, nb, 3, "w");
+	} else { /* what went ahead does not go again */
+		expect_input(&q, na, 2, "x");
+		expect_input(&q, na, 3, "z");
+	}
+	CHECK(host_quiet(&q));
+	rp_desk_chan_destroy(chs[0]);
+	rp_desk_chan_destroy(chs[1]);
+	pair_close(&p);
+	pair_close(&q);
+}
+
+/* telly view's windows in one flight, to a host that said AHEAD. */
+static void redial_chans_ride_behind_resumes(void)
+{
+	redial_flight_chans(2);
+}
+
+/* The same to a host that did not: plain RESUMEs, all behind HELLO. */
+static void redial_chans_resume_behind_hello(void)
+{
+	redial_flight_chans(0);
 }
 
 /* The host no longer has the channel and a new OPEN gave it another
@@ -1356,6 +1491,8 @@ int main(int argc, char **argv)
 		{"resume-sends-again-exactly", resume_sends_again_exactly},
 		{"redial-resume-rides-behind-hello", redial_resume_rides_behind_hello},
 		{"redial-keys-ride-behind-resume", redial_keys_ride_behind_resume},
+		{"redial-chans-ride-behind-resumes", redial_chans_ride_behind_resumes},
+		{"redial-chans-resume-behind-hello", redial_chans_resume_behind_hello},
 		{"pipes-say-drained", pipes_say_drained},
 		{"netwatch-news", netwatch_news},
 		{"full-queue-kept-when-resumable", full_queue_kept_when_resumable},
