@@ -70,6 +70,7 @@ struct win {
 	 * the link is down or its RESUME is unanswered). */
 	uint16_t chan, wire;
 	uint32_t resume_req; /* RESUME sent, its answer awaited; 0: none */
+	uint32_t flight_req; /* its RESUME is in the redial's first flight; 0: not */
 	uint32_t reopen_req; /* OPEN after a refused RESUME (win_reopen); 0: none */
 	/* Said in the title bar (win_show_title): attached anew until the
 	 * person types in it; gone: the session ended while the link was
@@ -190,6 +191,11 @@ struct view {
 	struct rp_link link;
 	struct rp_dialer *dialer;
 	struct rp_conn *xc; /* the connection the X side holds (kept for it until a redial) */
+	bool ahead;	    /* the last host said RP_CAP_AHEAD: keys kept ride behind RESUMEs */
+	int netfd;	    /* rp_netwatch: the network may be back; -1: none */
+	/* The requests of the windows' RESUMEs in the last flight: one
+	 * answered for a window closed meanwhile is detached. 0: none. */
+	uint32_t flight_lo, flight_hi;
 	long resume_sent_ms, status_at_ms;
 	char link_err[200];
 	/* The link is to go (link_gone), found while its frames are handled:
@@ -1410,6 +1416,12 @@ static void on_frame(struct view *v, const struct rp_hdr *h, const uint8_t *p)
 				return;
 			}
 		}
+		/* A window closed while its RESUME was on the way: the host
+		 * has its channel back, which nobody shows. */
+		if (h->type == RP_RESUMED && rq && rq >= v->flight_lo && rq <= v->flight_hi) {
+			rp_desk_send_empty(v->c, RP_DETACH, h->chan);
+			return;
+		}
 		/* Not a window's: an X session's, or one that went meanwhile
 		 * (vx_frame takes every RESUMED). */
 	}
@@ -1965,7 +1977,7 @@ static void link_gone(struct view *v, const char *why, bool dead)
 	for (unsigned i = 0; i < v->nwins; i++) {
 		rp_desk_chan_link_down(v->wins[i]->ch);
 		v->wins[i]->wire = 0;
-		v->wins[i]->resume_req = v->wins[i]->reopen_req = 0;
+		v->wins[i]->resume_req = v->wins[i]->reopen_req = v->wins[i]->flight_req = 0;
 	}
 	v->nopening = 0; /* their answers will not come */
 	vx_link_down(v->x); /* X input held until its sessions are back */
@@ -2003,7 +2015,71 @@ static void link_up(struct view *v)
 	fprintf(stderr, "%s: the link is back\n", v->prog);
 }
 
-/* The redial's thread is done: each window's RESUME on what it reached. */
+static bool handle_frames(struct view *v);
+
+static int push_to_dialer(void *dialer, const void *p, size_t n)
+{
+	return rp_dialer_add(dialer, p, n);
+}
+
+/* A redial, its first flight right behind HELLO (no round trip of its
+ * own): the X sessions' RESUMEs (plain: the host numbers them, from 1),
+ * then each window's, where the last host said AHEAD with the keys it
+ * kept behind it on the number of its place in the flight, so no number
+ * is named twice nor one the host gave an X session. The focused window
+ * goes last: the keys typed in it while the dial goes ride behind too.
+ * NULL: errno. */
+static struct rp_dialer *dial(struct view *v)
+{
+	struct rp_desk_chan *chs[WM_MAX_WINDOWS];
+	const char *names[WM_MAX_WINDOWS];
+	uint32_t reqs[WM_MAX_WINDOWS];
+	struct win *fw[WM_MAX_WINDOWS], *last = NULL;
+	unsigned n = 0, nx = 0;
+	uint8_t *xf, *tf = NULL, *all = NULL;
+	long xn = vx_resume_flight(v->x, &xf, &nx), tn = 0;
+	struct rp_dialer *dl = NULL;
+	int e = ENOMEM;
+
+	v->flight_lo = v->req + 1;
+	for (unsigned i = 0; i < v->nwins; i++) {
+		struct win *w = v->wins[i];
+		w->flight_req = 0;
+		if (w->gone || !rp_desk_chan_resumable(w->ch))
+			continue; /* a gone one says so until closed; one without a TOKEN goes */
+		if (w->chan == v->wm.focus)
+			last = w;
+		else
+			fw[n++] = w;
+	}
+	if (last)
+		fw[n++] = last;
+	for (unsigned i = 0; i < n; i++) {
+		chs[i] = fw[i]->ch;
+		names[i] = fw[i]->name;
+		reqs[i] = fw[i]->flight_req = ++v->req;
+	}
+	v->flight_hi = v->req;
+	if (xn >= 0 && n)
+		tn = rp_desk_chans_resume_flight(chs, names, reqs, n,
+						 v->ahead ? (uint16_t)(nx + 1) : 0, &tf);
+	if (xn >= 0 && tn >= 0 && (all = malloc((size_t)(xn + tn) + 1))) {
+		memcpy(all, xf, (size_t)xn);
+		memcpy(all + xn, tf, (size_t)tn);
+		dl = rp_dialer_start_first(&v->redial, all, (size_t)(xn + tn));
+		e = errno;
+	} else if (tn < 0 || xn < 0) {
+		e = (int)-(tn < 0 ? tn : xn);
+	}
+	free(all);
+	free(tf);
+	free(xf);
+	errno = e;
+	return dl;
+}
+
+/* The redial's thread is done: what it reached has the RESUMEs it sent
+ * behind HELLO, and their answers may have come with the HELLO's. */
 static void dialed(struct view *v)
 {
 	char err[300] = "";
@@ -2017,8 +2093,10 @@ static void dialed(struct view *v)
 		link_status(v, now);
 		return;
 	}
+	v->ahead = rp_conn_peer_caps(v->c) & RP_CAP_AHEAD; /* for the next redial */
 	for (unsigned i = 0; i < v->nwins;) {
 		struct win *w = v->wins[i];
+		uint32_t req = w->flight_req;
 		if (w->gone) { /* it says so until closed */
 			i++;
 			continue;
@@ -2027,11 +2105,15 @@ static void dialed(struct view *v)
 			remove_window(v, w);
 			continue;
 		}
-		if (rp_desk_chan_resume(w->ch, v->c, ++v->req, w->name) < 0) {
+		/* The flight's first: the keys typed behind the last one's. */
+		int r = req ? rp_desk_chan_resume_sent(w->ch, v->c, req)
+			    : rp_desk_chan_resume(w->ch, v->c, req = ++v->req, w->name);
+		if (r < 0) {
 			link_gone(v, "cannot ask to resume", false);
 			return;
 		}
-		w->resume_req = v->req;
+		w->resume_req = req;
+		w->flight_req = 0;
 		i++;
 	}
 	/* The X sessions come back fresh on it: their old connection goes. */
@@ -2045,6 +2127,7 @@ static void dialed(struct view *v)
 	v->list_due_ns = base_now_ns(); /* sessions started meanwhile */
 	if (!v->nwins && !vx_awaiting(v->x)) /* else once an answer comes */
 		link_up(v);
+	handle_frames(v); /* the answers that came with the HELLO */
 }
 
 /* Whether a RESUME (or the OPEN after a refused one) sent on the
@@ -2087,7 +2170,7 @@ static void link_work(struct view *v)
 		link_gone(v, "no answer from the server", true);
 		break;
 	case RP_LINK_DIAL:
-		v->dialer = rp_dialer_start(&v->redial);
+		v->dialer = dial(v);
 		if (!v->dialer) {
 			rp_link_dial_failed(&v->link, now);
 			snprintf(v->link_err, sizeof v->link_err, "cannot redial: %s",
@@ -2184,17 +2267,40 @@ static int timeout_ms(struct view *v, uint64_t now)
 	return (int)((due - now + 999999) / 1000000);
 }
 
+/* The frames in the connection's buffer. false: the link went (or the
+ * view ends), nothing more of it to handle now. */
+static bool handle_frames(struct view *v)
+{
+	struct rp_hdr h;
+	const uint8_t *fp;
+	int r = 0;
+
+	while (!v->done && v->c && !v->gone_due && (r = rp_conn_frame(v->c, &h, &fp)) == 1)
+		on_frame(v, &h, fp);
+	if (v->gone_due) {
+		const char *why = v->gone_due;
+		v->gone_due = NULL;
+		if (v->c)
+			link_gone(v, why, false);
+		return false;
+	}
+	if (r < 0)
+		fail(v, "bad frame header from the server");
+	return true;
+}
+
 static void loop(struct view *v, int sigfd)
 {
 	while (!v->done) {
 		uint64_t now = base_now_ns();
 		int bfd = v->b->impl->get_fd(v->b);
-		struct pollfd p[5] = {
+		struct pollfd p[6] = {
 			{.fd = -1, .events = POLLIN},
 			{.fd = sigfd, .events = POLLIN},
 			{.fd = bfd, .events = POLLIN},
 			{.fd = v->clip ? ds_clip_fd(v->clip) : -1, .events = POLLIN},
 			{.fd = -1, .events = POLLIN},
+			{.fd = v->netfd, .events = POLLIN},
 		};
 		int wait_ms;
 		long lw;
@@ -2225,6 +2331,8 @@ static void loop(struct view *v, int sigfd)
 			vx_send_backlog(v->x);
 		vx_tick(v->x, base_now_ms());
 		keys_pump(v);
+		for (unsigned i = 0; v->dialer && i < v->nwins; i++) /* typed while it dials */
+			rp_desk_chan_ahead_push(v->wins[i]->ch, push_to_dialer, v->dialer);
 		if (v->c && rp_conn_flush(v->c) < 0) {
 			if (link_resumes(v)) {
 				link_gone(v, "the connection broke", false);
@@ -2257,19 +2365,20 @@ static void loop(struct view *v, int sigfd)
 		lw = vx_wait_ms(v->x, base_now_ms());
 		if (lw >= 0 && lw < wait_ms)
 			wait_ms = (int)lw;
-		if (poll(p, 5, wait_ms) < 0) {
+		if (poll(p, 6, wait_ms) < 0) {
 			if (errno == EINTR)
 				continue;
 			break;
 		}
 		if (p[4].revents)
 			dialed(v);
+		/* An address, a route or a link came: a redial waiting out its
+		 * backoff goes now (link_work, below). */
+		if ((p[5].revents & POLLIN) && rp_netwatch_read(v->netfd) && link_resumes(v))
+			rp_link_retry_now(&v->link, base_now_ms());
 		if (v->c && p[0].fd == rp_conn_fd(v->c) &&
 		    (p[0].revents & (POLLIN | POLLHUP | POLLERR))) {
-			struct rp_hdr h;
-			const uint8_t *fp;
 			ssize_t n = rp_conn_read(v->c);
-			int r = 0;
 			if ((n == 0 || (n < 0 && n != -EAGAIN)) && link_resumes(v)) {
 				link_gone(v, n == 0 ? "the connection closed" : strerror((int)-n), false);
 				continue;
@@ -2283,18 +2392,8 @@ static void loop(struct view *v, int sigfd)
 					v->done = true; /* the last session ended: the daemon went */
 				break;
 			}
-			while (!v->done && v->c && !v->gone_due &&
-			       (r = rp_conn_frame(v->c, &h, &fp)) == 1)
-				on_frame(v, &h, fp);
-			if (v->gone_due) {
-				const char *why = v->gone_due;
-				v->gone_due = NULL;
-				if (v->c)
-					link_gone(v, why, false);
+			if (!handle_frames(v))
 				continue;
-			}
-			if (r < 0)
-				fail(v, "bad frame header from the server");
 			unsigned xopening;
 			if (v->listed && !v->nwins && !v->nopening && !v->steps &&
 			    !vx_sessions(v->x, &xopening) && !xopening) {
@@ -2633,6 +2732,7 @@ int telly_view(int argc, char **argv)
 		goto out;
 	}
 	v->xc = v->c;
+	v->ahead = rp_conn_peer_caps(v->c) & RP_CAP_AHEAD;
 	v->redial = v->dest; /* for a redial: the same way, never starting a daemon */
 	telly_client_dest(&v->redial);
 	rp_link_init(&v->link, base_now_ms(), rp_desk_sleep_gap_ms());
@@ -2652,7 +2752,10 @@ int telly_view(int argc, char **argv)
 	}
 	sigfd = base_signalfd((const int[]){SIGTERM, SIGINT, SIGHUP, 0});
 	v->t_start = base_now_ns();
+	v->netfd = v->dest.caps & RP_CAP_RESUME ? rp_netwatch_open() : -1;
 	loop(v, sigfd);
+	if (v->netfd >= 0)
+		close(v->netfd);
 	if (v->c)
 		rp_conn_flush_wait(v->c, 1000);
 	/* With --exit-status (telly x) the status says the program ended,

@@ -74,6 +74,9 @@ struct xsess {
 	 * is kept until a PONG proves the host had it; a RESUME's answer
 	 * says which the host took, and the rest go again. */
 	bool resumable, resuming;
+	/* Its RESUME (request req) went in a redial's first flight
+	 * (vx_resume_flight): vx_relink sends none. */
+	bool in_flight;
 	/* Asked for again on a new connection (its RESUME, or the OPEN after
 	 * a refused one) and not answered yet: the link is not back. */
 	bool relinking;
@@ -2181,7 +2184,11 @@ void vx_relink(struct vx *x, struct rp_conn *c)
 		s->relinking = true;
 		s->screen_w = s->screen_h = 0; /* an XSCREEN may have been lost with the link */
 		if (s->resumable) {
-			xlink_resume(x, s);
+			if (s->in_flight) /* sent behind the HELLO */
+				s->resuming = true;
+			else
+				xlink_resume(x, s);
+			s->in_flight = false;
 			continue;
 		}
 		s->seq = 0;
@@ -2305,23 +2312,57 @@ static void xlink_state(struct vx *x, struct xsess *s)
 	}
 }
 
-static void xlink_resume(struct vx *x, struct xsess *s)
+#define XLINK_RESUME_BYTES (RP_HDR_SIZE + 64 + RP_MAX_NAME)
+
+/* The RESUME of s in buf (XLINK_RESUME_BYTES), as a new request: its
+ * length, or -errno. The seq it names only grows while the link is down,
+ * which the host takes: it may go in a flight made before the dial. */
+static long xlink_resume_frame(struct vx *x, struct xsess *s, uint8_t *buf)
 {
-	uint8_t buf[RP_HDR_SIZE + 64 + RP_MAX_NAME];
 	struct rp_enc e;
-	long n;
 
 	s->req = ++*x->c.req;
-	s->resuming = true;
-	rp_enc_begin(&e, buf, sizeof buf, RP_RESUME, 0, 0);
+	rp_enc_begin(&e, buf, XLINK_RESUME_BYTES, RP_RESUME, 0, 0);
 	rp_put_u32(&e, s->req);
 	rp_put_str(&e, s->name, strlen(s->name));
 	rp_put_bytes(&e, s->token, sizeof s->token);
 	rp_put_u64(&e, 0); /* an X channel has no OUTPUT */
 	rp_put_u32(&e, s->seq);
-	n = rp_enc_end(&e);
+	return rp_enc_end(&e);
+}
+
+static void xlink_resume(struct vx *x, struct xsess *s)
+{
+	uint8_t buf[XLINK_RESUME_BYTES];
+	long n = xlink_resume_frame(x, s, buf);
+
+	s->resuming = true;
 	if (n > 0)
 		rp_conn_send(x->c.c, buf, (size_t)n);
+}
+
+long vx_resume_flight(struct vx *x, uint8_t **out, unsigned *count)
+{
+	uint8_t *buf = malloc(XLINK_RESUME_BYTES * (x->nsess ? x->nsess : 1));
+	size_t len = 0;
+
+	*out = buf;
+	*count = 0;
+	if (!buf)
+		return -ENOMEM;
+	for (unsigned i = 0; i < x->nsess; i++) {
+		struct xsess *s = x->sess[i];
+		s->in_flight = false;
+		if (!s->resumable)
+			continue;
+		long n = xlink_resume_frame(x, s, buf + len);
+		if (n < 0)
+			continue; /* vx_relink sends it, or says why not */
+		s->in_flight = true;
+		len += (size_t)n;
+		++*count;
+	}
+	return (long)len;
 }
 
 struct again {

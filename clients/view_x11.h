@@ -56,6 +56,11 @@ void vx_link_down(struct vx *x);
 /* The view's connection was lost and c replaces it (its link): every X
  * session is attached again on c, its windows drawn anew. */
 void vx_relink(struct vx *x, struct rp_conn *c);
+/* A redial's first flight, before the connection is made: the RESUME of
+ * each X session that resumes (*out, malloc'd; its length, or -errno;
+ * *count of them), which vx_relink then does not send again. Plain
+ * RESUMEs: the host numbers them (rp_desk_chans_resume_flight). */
+long vx_resume_flight(struct vx *x, uint8_t **out, unsigned *count);
 /* The link's heartbeat: a PING went on the connection, and its PONG came
  * (everything sent before the PING was taken: kept X input and state
  * asked are let go). Whether any X session's channel can be resumed. */

@@ -230,6 +230,16 @@ static void resend(struct chan *v, const uint8_t *p, size_t n)
 	}
 }
 
+/* The run behind a RESUME ahead is over: said in the log, so what a
+ * desk sent ahead of the host's answer can be seen. */
+static void ahead_over(struct conn *c)
+{
+	if (c->ahead.chan && c->ahead.took)
+		serve_log("connection %u: %u frames came behind the RESUME of channel %u, %u of "
+			  "them taken before", c->id, c->ahead.came, c->ahead.chan, c->ahead.dropped);
+	c->ahead.chan = 0;
+}
+
 int link_resume(struct server *srv, struct conn *c, const struct rp_hdr *h, const uint8_t *p)
 {
 	struct rp_resume m;
@@ -242,7 +252,7 @@ int link_resume(struct server *srv, struct conn *c, const struct rp_hdr *h, cons
 		conn_fatal(srv, c, RP_E_PROTO, "malformed RESUME frame (%u bytes of payload)", h->len);
 		return FRAME_DONE;
 	}
-	c->ahead.chan = 0;
+	ahead_over(c);
 	if (m.ahead) {
 		/* The frames behind it are on that number: it must be free. */
 		if (m.ahead > MAX_CHANS || c->chans[m.ahead - 1]) {
@@ -252,6 +262,7 @@ int link_resume(struct server *srv, struct conn *c, const struct rp_hdr *h, cons
 		}
 		c->ahead.chan = m.ahead;
 		c->ahead.took = false;
+		c->ahead.came = c->ahead.dropped = 0;
 		c->ahead.at = (struct rp_inpos){m.first_seq, m.first_after - 1};
 	}
 	if (!c->resume) {
@@ -365,7 +376,7 @@ bool link_ahead(struct conn *c, const struct rp_hdr *h, const uint8_t *p)
 		return false;
 	if (h->chan != c->ahead.chan || (h->type != RP_INPUT && h->type != RP_ECHO &&
 					 h->type != RP_SIGNAL && h->type != RP_TERMIOS_SEEN)) {
-		c->ahead.chan = 0; /* the run is over */
+		ahead_over(c);
 		return false;
 	}
 	/* Its place as the desk counted it: an INPUT's seq, the others one
@@ -382,5 +393,9 @@ bool link_ahead(struct conn *c, const struct rp_hdr *h, const uint8_t *p)
 	struct chan *v = c->chans[h->chan - 1];
 	if (!c->ahead.took || !v)
 		return true;
-	return !rp_inpos_before(v->taken, pos);
+	c->ahead.came++;
+	if (rp_inpos_before(v->taken, pos))
+		return false;
+	c->ahead.dropped++;
+	return true;
 }

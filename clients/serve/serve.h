@@ -619,6 +619,7 @@ struct conn {
 		uint16_t chan;
 		bool took;
 		struct rp_inpos at;
+		unsigned came, dropped; /* frames of the run; those taken before */
 	} ahead;
 	char who[200]; /* for the audit log: its HELLO name and its peer */
 	char name[64]; /* for notices: its HELLO name, short */

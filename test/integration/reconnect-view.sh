@@ -153,6 +153,10 @@ wait "$vpid"
 rc=$?
 [ "$rc" = 0 ] || fail "the view failed ($rc): $(cat "$T/view.err")"
 [ "$(cat "$T/keys")" = "$expect" ] || fail "keys: got '$(cat "$T/keys")', expected '$expect'"
+# Keys typed while the link was down went behind their window's RESUME,
+# in the redial's first flight (the host's log counts them).
+grep -q ': [1-9][0-9]* frames came behind the RESUME of channel' "$rlog" ||
+	fail "no key typed while the link was down went behind its RESUME"
 grep -q 'the link is down (no answer from the server)' "$T/view.err" ||
 	fail "the heartbeat never noticed a silent link"
 count=$(sed -n 's/.*output done \([0-9]*\).*/\1/p' "$T/rec/out" | tail -n 1)
