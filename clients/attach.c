@@ -1210,7 +1210,7 @@ static void loop(struct attach *a, int sigfd)
 		/* An address, a route or a link came: a redial waiting out its
 		 * backoff goes now (link_work, below). */
 		if ((p[4].revents & POLLIN) && rp_netwatch_read(a->netfd))
-			rp_link_retry_now(&a->link, base_now_ms());
+			rp_link_net_news(&a->link, base_now_ms());
 		if (a->sync_asked) { /* a partial answer that was keys after all */
 			uint8_t kb[TELLY_SYNC_ANSWER_BYTES];
 			size_t k = telly_sync_due(&a->sync, kb, base_now_ms());

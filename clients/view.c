@@ -2375,7 +2375,7 @@ static void loop(struct view *v, int sigfd)
 		/* An address, a route or a link came: a redial waiting out its
 		 * backoff goes now (link_work, below). */
 		if ((p[5].revents & POLLIN) && rp_netwatch_read(v->netfd) && link_resumes(v))
-			rp_link_retry_now(&v->link, base_now_ms());
+			rp_link_net_news(&v->link, base_now_ms());
 		if (v->c && p[0].fd == rp_conn_fd(v->c) &&
 		    (p[0].revents & (POLLIN | POLLHUP | POLLERR))) {
 			ssize_t n = rp_conn_read(v->c);

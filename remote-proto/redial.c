@@ -269,8 +269,17 @@ bool rp_netwatch_read(int fd)
 	bool news = false;
 	ssize_t n;
 
-	/* Bounded: what one wakeup finds, a few reads at most. */
-	for (int i = 0; i < 16 && (n = recv(fd, buf, sizeof buf, 0)) > 0; i++)
+	/* Bounded: what one wakeup finds, a few reads at most. An overrun
+	 * (ENOBUFS) means news was missed: taken as news. */
+	for (int i = 0; i < 16; i++) {
+		n = recv(fd, buf, sizeof buf, 0);
+		if (n < 0 && errno == ENOBUFS) {
+			news = true;
+			continue;
+		}
+		if (n <= 0)
+			break;
 		news |= rp_netwatch_news(buf, (size_t)n);
+	}
 	return news;
 }

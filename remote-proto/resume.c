@@ -428,6 +428,16 @@ void rp_link_retry_now(struct rp_link *l, long now_ms)
 	l->backoff_ms = RP_LINK_RETRY_MIN_MS;
 }
 
+void rp_link_net_news(struct rp_link *l, long now_ms)
+{
+	if (l->state != RP_LINK_DOWN || now_ms >= l->retry_ms)
+		return;
+	if (l->news_ms && now_ms - l->news_ms < RP_LINK_NEWS_MIN_MS)
+		return;
+	l->news_ms = now_ms;
+	l->retry_ms = now_ms;
+}
+
 long rp_link_rtt_us(const struct rp_link *l)
 {
 	return l->srtt_us;

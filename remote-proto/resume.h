@@ -103,6 +103,11 @@ bool rp_inpos_before(struct rp_inpos a, struct rp_inpos b);
 #define RP_LINK_RETRY_MAX_MS 200 /* ...up to this while the link is freshly lost */
 #define RP_LINK_PATIENT_MS 60000 /* down longer than this: */
 #define RP_LINK_RETRY_SLOW_MS 2000 /* redial this often */
+/* The network's news (an address, a route, a link up: rp_netwatch) brings
+ * the next redial forward at most this often: a host whose routing
+ * messages never stop (a Wi-Fi driver's link events, containers' veths,
+ * IPv6 refreshes) would otherwise redial, and run ssh, at each one. */
+#define RP_LINK_NEWS_MIN_MS 1000
 /* The host's view of a desk's link: a desk gives up after
  * RP_LINK_DEAD_MIN_MS and redials, so the host waits longer, so that on a
  * link that is only slow the desk is the one that redials. Until it has
@@ -133,6 +138,7 @@ struct rp_link {
 	long down_ms;	    /* since when it is down */
 	long retry_ms;	    /* the next redial */
 	long backoff_ms;
+	long news_ms;	    /* the network's last news that brought a redial forward */
 	unsigned tries;
 	long sleep_gap_ms;  /* CLOCK_BOOTTIME - CLOCK_MONOTONIC at the last look */
 	long dead_min_ms;   /* the floor of the dead-link time (RP_LINK_DEAD_MIN_MS) */
@@ -169,6 +175,9 @@ void rp_link_down(struct rp_link *l, long now_ms);	/* EOF, error, dead */
 void rp_link_dial_failed(struct rp_link *l, long now_ms); /* try again later */
 void rp_link_up(struct rp_link *l, long now_ms);
 void rp_link_retry_now(struct rp_link *l, long now_ms); /* ~r */
+/* The network may be back: a redial waiting out its backoff goes now, at
+ * most once in RP_LINK_NEWS_MIN_MS; the backoff itself is kept. */
+void rp_link_net_news(struct rp_link *l, long now_ms);
 /* The smoothed round trip (µs; 0: not measured yet). */
 long rp_link_rtt_us(const struct rp_link *l);
 /* How long the answer to a RESUME sent on a fresh connection is awaited

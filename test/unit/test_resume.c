@@ -432,6 +432,46 @@ static void link_redial_backoff(void)
 	CHECK_EQ(rp_link_tick(&l, t + 5, 0), RP_LINK_SEND_PING);
 }
 
+/* The network's news brings a waiting redial forward, at most once in
+ * RP_LINK_NEWS_MIN_MS however many messages come, and keeps the backoff:
+ * a host whose routing messages never stop does not redial at each. */
+static void link_net_news_bounded(void)
+{
+	struct rp_link l;
+	long t = 0;
+
+	rp_link_init(&l, t, 0);
+	rp_link_down(&l, t);
+	CHECK_EQ(rp_link_tick(&l, t, 0), RP_LINK_DIAL);
+	/* Down a long while: redials every RP_LINK_RETRY_SLOW_MS. */
+	t += RP_LINK_PATIENT_MS + 1;
+	rp_link_dial_failed(&l, t);
+	t += rp_link_wait(&l, t);
+	CHECK_EQ(rp_link_tick(&l, t, 0), RP_LINK_DIAL);
+	rp_link_dial_failed(&l, t);
+	CHECK_EQ(rp_link_wait(&l, t), RP_LINK_RETRY_SLOW_MS);
+	/* News while nothing is dialled: now. */
+	rp_link_net_news(&l, t + 10);
+	CHECK_EQ(rp_link_wait(&l, t + 10), 0);
+	CHECK_EQ(rp_link_tick(&l, t + 10, 0), RP_LINK_DIAL);
+	rp_link_dial_failed(&l, t + 20);
+	CHECK_EQ(rp_link_wait(&l, t + 20), RP_LINK_RETRY_SLOW_MS); /* the backoff kept */
+	/* A storm of news within the second: the backoff holds. */
+	for (long u = t + 30; u < t + 10 + RP_LINK_NEWS_MIN_MS; u += 50) {
+		rp_link_net_news(&l, u);
+		CHECK(rp_link_wait(&l, u) > 0);
+		CHECK_EQ(rp_link_tick(&l, u, 0), RP_LINK_NOTHING);
+	}
+	/* Past it, the next news is heard again. */
+	t += 10 + RP_LINK_NEWS_MIN_MS;
+	rp_link_net_news(&l, t);
+	CHECK_EQ(rp_link_tick(&l, t, 0), RP_LINK_DIAL);
+	/* Up: news means nothing. */
+	rp_link_up(&l, t + 5);
+	rp_link_net_news(&l, t + 6);
+	CHECK_EQ(l.state, RP_LINK_UP);
+}
+
 /* A RESUME's answer is awaited a few measured round trips, within its
  * floor and ceiling; the ceiling until one is measured. */
 static void link_answer_bounded(void)
@@ -477,6 +517,7 @@ int main(int argc, char **argv)
 		{"link-host-first-rtt", link_host_first_rtt},
 		{"link-wake-from-suspend", link_wake_from_suspend},
 		{"link-redial-backoff", link_redial_backoff},
+		{"link-net-news-bounded", link_net_news_bounded},
 		{"link-answer-bounded", link_answer_bounded},
 	};
 	return unit_main(cases, sizeof cases / sizeof cases[0], argc, argv);
