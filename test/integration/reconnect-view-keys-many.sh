@@ -21,11 +21,7 @@ fail() { view_fail "$@"; }
 	echo "screenshot $T/gate2"
 	echo 'wait-window "kt" 120'
 } >"$T/in"
-view_start
-wait_until 30 grep -q a.png "$T/legend" || fail "the terminal never showed"
-ctl down
-timeout 30 cat "$T/gate1" >/dev/null || fail "gate1"
-timeout 120 cat "$T/gate2" >/dev/null || fail "typing"
+typed_while_down 120
 ctl up
 wait_until 60 grep -q y "$T/typed" || fail "the last key never came"
 n=$(tr -cd x <"$T/typed" | wc -c)
