@@ -1768,6 +1768,8 @@ static bool step_waits(struct view *v, const struct ds_step *s, bool ok, const c
 }
 
 /* Run steps until one has to wait. */
+static bool keys_owed(const struct view *v);
+
 static void run_script(struct view *v)
 {
 	while (!v->done && v->step < v->nsteps) {
@@ -1872,6 +1874,8 @@ static void run_script(struct view *v)
 		v->step++;
 	}
 	if (v->step == v->nsteps && !v->bench_keys && v->key_fd < 0) {
+		if (keys_owed(v))
+			return; /* its end waits for them to reach the host */
 		if (v->screenshot && screenshot(v, v->screenshot) < 0)
 			v->rc = 1;
 		v->done = true;
@@ -1954,6 +1958,21 @@ static bool link_resumes(const struct view *v)
 		return true;
 	for (unsigned i = 0; i < v->nwins; i++)
 		if (rp_desk_chan_resumable(v->wins[i]->ch))
+			return true;
+	return false;
+}
+
+/* Keys typed while the link is down, kept for a window not resumed yet:
+ * an --input script that ends then does not end the view with them
+ * unsent; it ends once their window is resumed (they then go with, or
+ * right behind, its RESUME), or is known gone. */
+static bool keys_owed(const struct view *v)
+{
+	if (!link_resumes(v))
+		return false;
+	for (unsigned i = 0; i < v->nwins; i++)
+		if (v->wins[i]->ch && !v->wins[i]->wire && !v->wins[i]->gone &&
+		    rp_desk_chan_resumable(v->wins[i]->ch) && rp_desk_chan_kept(v->wins[i]->ch))
 			return true;
 	return false;
 }
