@@ -90,4 +90,31 @@ void base_child_closefrom(int low, int bound);
  * texts, untranslated: no locale, no lock, no malloc). */
 void base_child_say_failed(int fd, const char *what, int err);
 
+/* c (at most U+10FFFF) as UTF-8 into o (4 bytes of room); its length.
+ * Inline: the parts that encode (the line discipline's filter, the
+ * terminal's selection, X properties) link no more than they did. */
+static inline size_t base_utf8_encode(uint32_t c, uint8_t *o)
+{
+	if (c < 0x80) {
+		o[0] = (uint8_t)c;
+		return 1;
+	}
+	if (c < 0x800) {
+		o[0] = (uint8_t)(0xc0 | c >> 6);
+		o[1] = (uint8_t)(0x80 | (c & 0x3f));
+		return 2;
+	}
+	if (c < 0x10000) {
+		o[0] = (uint8_t)(0xe0 | c >> 12);
+		o[1] = (uint8_t)(0x80 | (c >> 6 & 0x3f));
+		o[2] = (uint8_t)(0x80 | (c & 0x3f));
+		return 3;
+	}
+	o[0] = (uint8_t)(0xf0 | c >> 18);
+	o[1] = (uint8_t)(0x80 | (c >> 12 & 0x3f));
+	o[2] = (uint8_t)(0x80 | (c >> 6 & 0x3f));
+	o[3] = (uint8_t)(0x80 | (c & 0x3f));
+	return 4;
+}
+
 #endif

@@ -1534,7 +1534,7 @@ static void paint_report(struct view *v, uint64_t t_ns)
 			uint32_t cp = ds_term_shown(w->term, r, c);
 			if (cp == (uint32_t)-1)
 				continue;
-			o += kpty_utf8_encode(!cp ? ' ' : cp < 0x110000 ? cp : 0xfffd, (uint8_t *)b + o);
+			o += base_utf8_encode(!cp ? ' ' : cp < 0x110000 ? cp : 0xfffd, (uint8_t *)b + o);
 			if (cp && cp != ' ')
 				end = o;
 		}

@@ -9,6 +9,7 @@
 #include <string.h>
 #include <vterm.h>
 
+#include "base.h"
 #include "ds_int.h"
 #include "rp.h"
 #include "vtfilter.h"
@@ -425,30 +426,6 @@ static bool selected(const struct ds_term *t, int64_t line, int col)
 	       (line < t->sel.e_line || col <= t->sel.e_col);
 }
 
-static size_t put_utf8(char *o, uint32_t c)
-{
-	if (c < 0x80) {
-		o[0] = (char)c;
-		return 1;
-	}
-	if (c < 0x800) {
-		o[0] = (char)(0xc0 | c >> 6);
-		o[1] = (char)(0x80 | (c & 0x3f));
-		return 2;
-	}
-	if (c < 0x10000) {
-		o[0] = (char)(0xe0 | c >> 12);
-		o[1] = (char)(0x80 | (c >> 6 & 0x3f));
-		o[2] = (char)(0x80 | (c & 0x3f));
-		return 3;
-	}
-	o[0] = (char)(0xf0 | c >> 18);
-	o[1] = (char)(0x80 | (c >> 12 & 0x3f));
-	o[2] = (char)(0x80 | (c >> 6 & 0x3f));
-	o[3] = (char)(0x80 | (c & 0x3f));
-	return 4;
-}
-
 char *ds_term_selection(const struct ds_term *t, size_t *n)
 {
 	size_t cap = 4096, len = 0;
@@ -485,7 +462,7 @@ char *ds_term_selection(const struct ds_term *t, size_t *n)
 				continue;
 			}
 			for (int k = 0; k < VTERM_MAX_CHARS_PER_CELL && c.chars[k]; k++)
-				len += put_utf8(buf + len, c.chars[k] < 0x110000 ? c.chars[k] : 0xfffd);
+				len += base_utf8_encode(c.chars[k] < 0x110000 ? c.chars[k] : 0xfffd, (uint8_t *)buf + len);
 		}
 		while (len > start + (line > t->sel.s_line) && buf[len - 1] == ' ')
 			len--;
@@ -534,7 +511,7 @@ void ds_term_paste_part(struct ds_term *t, const char *text, size_t n, bool firs
 			t->out(t->ctx, out, o);
 			o = 0;
 		}
-		o += put_utf8(out + o, cp);
+		o += base_utf8_encode(cp, (uint8_t *)out + o);
 	}
 	if (o)
 		t->out(t->ctx, out, o);
@@ -858,7 +835,8 @@ size_t ds_term_row_text(const struct ds_term *t, int row, char *buf, size_t n)
 		const struct sb_line *l = sb_at(t, (unsigned)(t->scroll - 1 - row));
 		for (uint32_t c = 0; c < l->n && len + 4 < n; c++)
 			if (l->c[c].ch != (uint32_t)-1)
-				len += put_utf8(buf + len, !l->c[c].ch ? ' ' : l->c[c].ch < 0x110000 ? l->c[c].ch : 0xfffd);
+				len += base_utf8_encode(!l->c[c].ch ? ' ' : l->c[c].ch < 0x110000 ? l->c[c].ch : 0xfffd,
+							(uint8_t *)buf + len);
 	} else {
 		len = vterm_screen_get_text(t->screen, buf, n - 1, r);
 	}

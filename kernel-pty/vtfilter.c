@@ -12,6 +12,7 @@
 #include <string.h>
 #include <wchar.h>
 
+#include "base.h"
 #include "vtfilter.h"
 
 enum {
@@ -54,30 +55,6 @@ static void reserve(struct kpty_vtfilter *f, size_t n)
 static void put_byte(struct kpty_vtfilter *f, uint8_t c)
 {
 	put(f, &c, 1);
-}
-
-size_t kpty_utf8_encode(uint32_t c, uint8_t *o)
-{
-	if (c < 0x80) {
-		o[0] = (uint8_t)c;
-		return 1;
-	}
-	if (c < 0x800) {
-		o[0] = (uint8_t)(0xc0 | c >> 6);
-		o[1] = (uint8_t)(0x80 | (c & 0x3f));
-		return 2;
-	}
-	if (c < 0x10000) {
-		o[0] = (uint8_t)(0xe0 | c >> 12);
-		o[1] = (uint8_t)(0x80 | (c >> 6 & 0x3f));
-		o[2] = (uint8_t)(0x80 | (c & 0x3f));
-		return 3;
-	}
-	o[0] = (uint8_t)(0xf0 | c >> 18);
-	o[1] = (uint8_t)(0x80 | (c >> 12 & 0x3f));
-	o[2] = (uint8_t)(0x80 | (c >> 6 & 0x3f));
-	o[3] = (uint8_t)(0x80 | (c & 0x3f));
-	return 4;
 }
 
 /* Whether c is drawn on the character before it (a combining mark or a
@@ -128,7 +105,7 @@ static bool wide_in_libvterm(uint32_t c)
 static void put_char(struct kpty_vtfilter *f, uint32_t c)
 {
 	uint8_t u[4];
-	size_t n = kpty_utf8_encode(c, u);
+	size_t n = base_utf8_encode(c, u);
 
 	if (c >= 0x80 && c < 0xa0) { /* C1: libvterm's width -1 */
 		f->refused++;

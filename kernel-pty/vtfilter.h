@@ -113,7 +113,5 @@ size_t kpty_vtfilter_resize_fix(char *out, int rows, int cols, int cur_row, int 
  * character or sequence for the next feed. */
 void kpty_vtfilter_feed(struct kpty_vtfilter *f, const void *bytes, size_t n);
 
-/* c (at most U+10FFFF) as UTF-8 into o (4 bytes of room); its length. */
-size_t kpty_utf8_encode(uint32_t c, uint8_t *o);
 
 #endif

@@ -3,6 +3,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "base.h"
 #include "xd_prop.h"
 
 /* X11's configure value mask bits, in the order of their values. */
@@ -46,30 +47,6 @@ static bool utf8_cut(const uint8_t *s, size_t n)
 	return true;
 }
 
-static size_t utf8_put(uint8_t *out, uint32_t cp)
-{
-	if (cp < 0x80) {
-		out[0] = (uint8_t)cp;
-		return 1;
-	}
-	if (cp < 0x800) {
-		out[0] = (uint8_t)(0xc0 | cp >> 6);
-		out[1] = (uint8_t)(0x80 | (cp & 0x3f));
-		return 2;
-	}
-	if (cp < 0x10000) {
-		out[0] = (uint8_t)(0xe0 | cp >> 12);
-		out[1] = (uint8_t)(0x80 | ((cp >> 6) & 0x3f));
-		out[2] = (uint8_t)(0x80 | (cp & 0x3f));
-		return 3;
-	}
-	out[0] = (uint8_t)(0xf0 | cp >> 18);
-	out[1] = (uint8_t)(0x80 | ((cp >> 12) & 0x3f));
-	out[2] = (uint8_t)(0x80 | ((cp >> 6) & 0x3f));
-	out[3] = (uint8_t)(0x80 | (cp & 0x3f));
-	return 4;
-}
-
 size_t xd_prop_text(char *dst, size_t cap, const uint8_t *s, size_t n, unsigned flags)
 {
 	size_t o = 0;
@@ -91,7 +68,7 @@ size_t xd_prop_text(char *dst, size_t cap, const uint8_t *s, size_t n, unsigned 
 		if (!(flags & XD_TEXT_KEEP_CTL) && (cp < 0x20 || cp == 0x7f || (cp >= 0x80 && cp < 0xa0)))
 			cp = ' ';
 		uint8_t out[4];
-		size_t k = utf8_put(out, cp);
+		size_t k = base_utf8_encode(cp, out);
 		if (o + k >= cap)
 			break;
 		memcpy(dst + o, out, k);

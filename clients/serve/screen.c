@@ -30,6 +30,7 @@
 #include <string.h>
 #include <vterm.h>
 
+#include "base.h"
 #include "rp.h"
 #include "screen.h"
 #include "vtfilter.h"
@@ -532,7 +533,7 @@ static const VTermStateCallbacks state_cb = {
 
 static size_t utf8(uint32_t c, char *o)
 {
-	return kpty_utf8_encode(c > 0x10ffff ? 0xfffd : c, (uint8_t *)o);
+	return base_utf8_encode(c > 0x10ffff ? 0xfffd : c, (uint8_t *)o);
 }
 
 static void put_color(struct screen_bytes *b, const VTermColor *c, bool fg)

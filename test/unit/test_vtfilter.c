@@ -5,6 +5,7 @@
 #include <stdlib.h>
 #include <vterm.h>
 
+#include "base.h"
 #include "rp.h"
 #include "unit.h"
 #include "vtfilter.h"
@@ -327,7 +328,7 @@ static void glyphs_fit_the_row(void)
 
 		if (c >= 0xd800 && c < 0xe000)
 			continue;
-		len = kpty_utf8_encode(c, u);
+		len = base_utf8_encode(c, u);
 		for (int base = 0; base < 2; base++) {
 			n = 0;
 			in[n++] = '\r';
