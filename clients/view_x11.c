@@ -563,8 +563,8 @@ struct vx *vx_create(const struct vx_ctx *ctx, char *err, size_t errn)
 	x->seamless = ds_seamless(ctx->b);
 	if (x->seamless)
 		ds_seamless_set_ops(ctx->b, &seamless_ops, x);
-	if (x->seamless && !ds_seamless_screen_size(NULL, &x->seamless_w, &x->seamless_h))
-		x->seamless_w = x->seamless_h = 0;
+	if (x->seamless) /* its own connection's: no second one to ask */
+		ds_seamless_size(ctx->b, &x->seamless_w, &x->seamless_h);
 	if (x->c.stats) {
 		for (int k = 0; k < XS_N; k++)
 			if (!(x->samples[k] = calloc(VX_SAMPLES_MAX, sizeof(uint64_t))))

@@ -336,6 +336,8 @@ bool ds_seamless(const struct ds_backend *b); /* is b the seamless backend? */
 /* The size in pixels of display's screen (NULL: $DISPLAY), for a host
  * display made to match it; false when it cannot be reached. */
 bool ds_seamless_screen_size(const char *display, unsigned *w, unsigned *h);
+/* The same for the display a seamless backend shows windows on. */
+void ds_seamless_size(const struct ds_backend *b, unsigned *w, unsigned *h);
 void ds_seamless_set_ops(struct ds_backend *b, const struct ds_seamless_ops *ops, void *ctx);
 /* Make the window (shown at once) or change its names, hints, size; its
  * pixels come from surf (not owned), drawn where it has damage. */

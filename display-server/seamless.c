@@ -566,6 +566,14 @@ bool ds_seamless(const struct ds_backend *b)
 	return b && b->impl == &seamless_impl;
 }
 
+void ds_seamless_size(const struct ds_backend *b, unsigned *w, unsigned *h)
+{
+	const struct seamless *s = (const struct seamless *)b;
+
+	*w = s->scr->width_in_pixels;
+	*h = s->scr->height_in_pixels;
+}
+
 void ds_seamless_set_ops(struct ds_backend *b, const struct ds_seamless_ops *ops, void *ctx)
 {
 	to_s(b)->ops = ops;
