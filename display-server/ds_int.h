@@ -3,11 +3,28 @@
 #define DS_INT_H
 
 #include <xcb/xcb.h>
+#include <xkbcommon/xkbcommon.h>
 
 #include "ds.h"
 
 /* x11.c, also for seamless.c */
 xcb_atom_t ds_x_atom(xcb_connection_t *c, const char *name);
+/* An X display's keyboard through XKB: its keymap, and XKB's events for
+ * the core keyboard selected (from their first code), so that a change of
+ * layout (setxkbmap, xmodmap, a new keyboard) is followed. */
+struct ds_xkb {
+	struct xkb_context *ctx;
+	struct xkb_keymap *keymap;
+	int32_t dev;   /* the core keyboard's xkb device */
+	uint8_t event; /* XKB's event code; 0: its changes are not followed */
+};
+int ds_xkb_init(struct ds_xkb *k, xcb_connection_t *c, char *err, size_t errn);
+void ds_xkb_finish(struct ds_xkb *k);
+/* e, one of XKB's events: the display's new keymap when it says the
+ * layout changed (the caller's to install), else or if that cannot be read
+ * NULL. */
+struct xkb_keymap *ds_xkb_changed(const struct ds_xkb *k, xcb_connection_t *c,
+				  const xcb_generic_event_t *e);
 
 /* font.c */
 pixman_glyph_cache_t *ds_font_cache(struct ds_font *f);

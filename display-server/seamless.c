@@ -79,10 +79,7 @@ struct seamless {
 	xcb_screen_t *scr;
 	xcb_gcontext_t gc;
 	xcb_atom_t wm_protocols, wm_delete, net_wm_name, net_wm_icon_name, utf8;
-	struct xkb_context *xkb;
-	struct xkb_keymap *keymap;
-	int32_t kbd;	   /* the core keyboard's xkb device */
-	uint8_t xkb_event; /* XKB's event code; 0: its changes are not followed */
+	struct ds_xkb xkb;
 	pixman_image_t *fb;
 	const struct ds_seamless_ops *ops;
 	void *ctx;
@@ -177,51 +174,15 @@ static void root_pos(struct seamless *s, struct swin *w)
  * keys leave as this display's keycodes, so the host needs the new one). */
 static void keymap_event(struct seamless *s, xcb_generic_event_t *e, ds_event_fn fn, void *ctx)
 {
-	const struct {
-		uint8_t response_type, xkb_type;
-		uint16_t sequence;
-		xcb_timestamp_t time;
-		uint8_t device;
-	} *any = (const void *)e;
-	struct xkb_keymap *km;
+	struct xkb_keymap *km = ds_xkb_changed(&s->xkb, s->conn, e);
 
-	if (any->device != s->kbd)
+	if (!km)
 		return;
-	if (any->xkb_type == XCB_XKB_NEW_KEYBOARD_NOTIFY) {
-		const xcb_xkb_new_keyboard_notify_event_t *n = (const void *)e;
-		if (!(n->changed & XCB_XKB_NKN_DETAIL_KEYCODES))
-			return;
-	} else if (any->xkb_type != XCB_XKB_MAP_NOTIFY) {
-		return;
-	}
-	if (!(km = xkb_x11_keymap_new_from_device(s->xkb, s->conn, s->kbd,
-						  XKB_KEYMAP_COMPILE_NO_FLAGS)))
-		return;
-	xkb_keymap_unref(s->keymap);
-	s->keymap = km;
+	xkb_keymap_unref(s->xkb.keymap);
+	s->xkb.keymap = km;
 	s->base.keymap = km;
 	if (fn)
 		fn(ctx, &(struct ds_event){.type = DS_EV_KEYMAP, .time_us = base_now_ns() / 1000});
-}
-
-static void listen_keyboard(struct seamless *s)
-{
-	const xcb_query_extension_reply_t *ext = xcb_get_extension_data(s->conn, &xcb_xkb_id);
-	uint16_t map = XCB_XKB_MAP_PART_KEY_TYPES | XCB_XKB_MAP_PART_KEY_SYMS |
-		       XCB_XKB_MAP_PART_MODIFIER_MAP | XCB_XKB_MAP_PART_EXPLICIT_COMPONENTS |
-		       XCB_XKB_MAP_PART_KEY_ACTIONS | XCB_XKB_MAP_PART_VIRTUAL_MODS |
-		       XCB_XKB_MAP_PART_VIRTUAL_MOD_MAP;
-	xcb_xkb_select_events_details_t details = {
-		.affectNewKeyboard = XCB_XKB_NKN_DETAIL_KEYCODES,
-		.newKeyboardDetails = XCB_XKB_NKN_DETAIL_KEYCODES,
-	};
-
-	if (!ext || !ext->present)
-		return;
-	s->xkb_event = ext->first_event;
-	xcb_xkb_select_events_aux(s->conn, (xcb_xkb_device_spec_t)s->kbd,
-				  XCB_XKB_EVENT_TYPE_NEW_KEYBOARD_NOTIFY | XCB_XKB_EVENT_TYPE_MAP_NOTIFY,
-				  0, 0, map, map, &details);
 }
 
 /* The root's child that holds xw: itself, or a window manager's frame
@@ -334,7 +295,7 @@ static int s_dispatch(struct ds_backend *b, ds_event_fn fn, void *ctx)
 	while ((e = xcb_poll_for_event(s->conn))) {
 		uint8_t type = e->response_type & 0x7f;
 		struct swin *w = NULL;
-		if (s->xkb_event && type == s->xkb_event) {
+		if (s->xkb.event && type == s->xkb.event) {
 			keymap_event(s, e, fn, ctx);
 			free(e);
 			continue;
@@ -463,8 +424,7 @@ static void s_destroy(struct ds_backend *b)
 		xcb_free_cursor(s->conn, s->cursor);
 	if (s->fb)
 		pixman_image_unref(s->fb);
-	xkb_keymap_unref(s->keymap);
-	xkb_context_unref(s->xkb);
+	ds_xkb_finish(&s->xkb);
 	xcb_disconnect(s->conn);
 	free(s);
 }
@@ -498,7 +458,6 @@ struct ds_backend *ds_seamless_create(const char *display, char *err, size_t err
 {
 	struct seamless *s = calloc(1, sizeof *s);
 	int num;
-	int32_t dev;
 
 	if (!s) {
 		snprintf(err, errn, "out of memory");
@@ -519,18 +478,8 @@ struct ds_backend *ds_seamless_create(const char *display, char *err, size_t err
 			 s->scr ? s->scr->root_depth : 0);
 		goto fail;
 	}
-	if (!xkb_x11_setup_xkb_extension(s->conn, XKB_X11_MIN_MAJOR_XKB_VERSION,
-					 XKB_X11_MIN_MINOR_XKB_VERSION,
-					 XKB_X11_SETUP_XKB_EXTENSION_NO_FLAGS, NULL, NULL, NULL, NULL) ||
-	    !(s->xkb = xkb_context_new(XKB_CONTEXT_NO_FLAGS)) ||
-	    (dev = xkb_x11_get_core_keyboard_device_id(s->conn)) < 0 ||
-	    !(s->keymap = xkb_x11_keymap_new_from_device(s->xkb, s->conn, dev,
-							 XKB_KEYMAP_COMPILE_NO_FLAGS))) {
-		snprintf(err, errn, "cannot read the X server's keymap");
+	if (ds_xkb_init(&s->xkb, s->conn, err, errn) < 0)
 		goto fail;
-	}
-	s->kbd = dev;
-	listen_keyboard(s);
 	/* The root's children restacked: the desk's order of our windows;
 	 * the root itself resized: the screen's size changed (RANDR). */
 	uint32_t sub = XCB_EVENT_MASK_SUBSTRUCTURE_NOTIFY | XCB_EVENT_MASK_STRUCTURE_NOTIFY;
@@ -549,13 +498,12 @@ struct ds_backend *ds_seamless_create(const char *display, char *err, size_t err
 	}
 	s->base.impl = &seamless_impl;
 	s->base.w = s->base.h = TOKEN_FB_PX;
-	s->base.keymap = s->keymap;
+	s->base.keymap = s->xkb.keymap;
 	return &s->base;
 fail:
 	if (s->fb)
 		pixman_image_unref(s->fb);
-	xkb_keymap_unref(s->keymap);
-	xkb_context_unref(s->xkb);
+	ds_xkb_finish(&s->xkb);
 	xcb_disconnect(s->conn);
 	free(s);
 	return NULL;

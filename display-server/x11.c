@@ -35,13 +35,8 @@ struct x11 {
 	xcb_shm_seg_t seg;
 	void *mem;
 	pixman_image_t *fb;
-	struct xkb_context *xkb;
-	struct xkb_keymap *keymap;
+	struct ds_xkb xkb;
 	struct xkb_state *state;
-	/* Layout changes on the display (setxkbmap, a second keyboard):
-	 * XKB's events for the core keyboard, from its first event code. */
-	int32_t kbd;
-	uint8_t xkb_event;
 	/* Dead keys and Multi_key sequences, from the locale's compose
 	 * table (none: keys as they are). */
 	struct xkb_compose_table *compose_table;
@@ -148,47 +143,23 @@ static void key_event(struct x11 *x, xcb_key_press_event_t *k, bool pressed, ds_
 		fn(ctx, &ev);
 }
 
-/* The display's layout changed: its keymap read again (the old one kept
- * if that fails). */
-static void keymap_changed(struct x11 *x, ds_event_fn fn, void *ctx)
+/* The display's layout changed: its keymap and state read again (the old
+ * ones kept if that fails). */
+static void xkb_event(struct x11 *x, xcb_generic_event_t *e, ds_event_fn fn, void *ctx)
 {
-	struct xkb_keymap *km = xkb_x11_keymap_new_from_device(x->xkb, x->conn, x->kbd,
-								XKB_KEYMAP_COMPILE_NO_FLAGS);
-	struct xkb_state *st = km ? xkb_x11_state_new_from_device(km, x->conn, x->kbd) : NULL;
+	struct xkb_keymap *km = ds_xkb_changed(&x->xkb, x->conn, e);
+	struct xkb_state *st = km ? xkb_x11_state_new_from_device(km, x->conn, x->xkb.dev) : NULL;
 
 	if (!st) {
 		xkb_keymap_unref(km);
 		return;
 	}
 	xkb_state_unref(x->state);
-	xkb_keymap_unref(x->keymap);
-	x->keymap = km;
+	xkb_keymap_unref(x->xkb.keymap);
+	x->xkb.keymap = km;
 	x->state = st;
 	x->base.keymap = km;
 	fn(ctx, &(struct ds_event){.type = DS_EV_KEYMAP, .time_us = base_now_ns() / 1000});
-}
-
-static void xkb_event(struct x11 *x, xcb_generic_event_t *e, ds_event_fn fn, void *ctx)
-{
-	union {
-		struct {
-			uint8_t response_type, xkb_type;
-			uint16_t sequence;
-			xcb_timestamp_t time;
-			uint8_t device;
-		} any;
-		xcb_xkb_new_keyboard_notify_event_t nkn;
-		xcb_xkb_map_notify_event_t map;
-	} *xe = (void *)e;
-
-	if (xe->any.device != x->kbd)
-		return;
-	if (xe->any.xkb_type == XCB_XKB_NEW_KEYBOARD_NOTIFY) {
-		if (xe->nkn.changed & XCB_XKB_NKN_DETAIL_KEYCODES)
-			keymap_changed(x, fn, ctx);
-	} else if (xe->any.xkb_type == XCB_XKB_MAP_NOTIFY) {
-		keymap_changed(x, fn, ctx);
-	}
 }
 
 static void motion(struct x11 *x, int px, int py, ds_event_fn fn, void *ctx)
@@ -278,7 +249,7 @@ static int x_dispatch(struct ds_backend *b, ds_event_fn fn, void *ctx)
 			break;
 		}
 		default:
-			if (x->xkb_event && (e->response_type & 0x7f) == x->xkb_event)
+			if (x->xkb.event && (e->response_type & 0x7f) == x->xkb.event)
 				xkb_event(x, e, fn, ctx);
 			break;
 		}
@@ -330,10 +301,9 @@ static void x_destroy(struct ds_backend *b)
 
 	free_fb(x);
 	xkb_state_unref(x->state);
-	xkb_keymap_unref(x->keymap);
 	xkb_compose_state_unref(x->compose);
 	xkb_compose_table_unref(x->compose_table);
-	xkb_context_unref(x->xkb);
+	ds_xkb_finish(&x->xkb);
 	xcb_disconnect(x->conn);
 	free(x);
 }
@@ -356,9 +326,9 @@ xcb_atom_t ds_x_atom(xcb_connection_t *c, const char *name)
 
 /* XKB's word that the keyboard's layout changed: a new keyboard (its
  * keycodes), or a new map (setxkbmap, xmodmap, xdotool's remapping). */
-static void listen_keyboard(struct x11 *x)
+static void listen_keyboard(struct ds_xkb *k, xcb_connection_t *c)
 {
-	const xcb_query_extension_reply_t *ext = xcb_get_extension_data(x->conn, &xcb_xkb_id);
+	const xcb_query_extension_reply_t *ext = xcb_get_extension_data(c, &xcb_xkb_id);
 	uint16_t map = XCB_XKB_MAP_PART_KEY_TYPES | XCB_XKB_MAP_PART_KEY_SYMS |
 		       XCB_XKB_MAP_PART_MODIFIER_MAP | XCB_XKB_MAP_PART_EXPLICIT_COMPONENTS |
 		       XCB_XKB_MAP_PART_KEY_ACTIONS | XCB_XKB_MAP_PART_VIRTUAL_MODS |
@@ -370,8 +340,8 @@ static void listen_keyboard(struct x11 *x)
 
 	if (!ext || !ext->present)
 		return;
-	x->xkb_event = ext->first_event;
-	xcb_xkb_select_events_aux(x->conn, (xcb_xkb_device_spec_t)x->kbd,
+	k->event = ext->first_event;
+	xcb_xkb_select_events_aux(c, (xcb_xkb_device_spec_t)k->dev,
 				  XCB_XKB_EVENT_TYPE_NEW_KEYBOARD_NOTIFY | XCB_XKB_EVENT_TYPE_MAP_NOTIFY,
 				  0, 0, map, map, &details);
 }
@@ -397,28 +367,65 @@ static struct xkb_compose_table *compose_table(struct xkb_context *ctx)
 	return t;
 }
 
-static int setup_keyboard(struct x11 *x, char *err, size_t errn)
+int ds_xkb_init(struct ds_xkb *k, xcb_connection_t *c, char *err, size_t errn)
 {
-	int32_t dev;
-
-	if (!xkb_x11_setup_xkb_extension(x->conn, XKB_X11_MIN_MAJOR_XKB_VERSION,
+	*k = (struct ds_xkb){.dev = -1};
+	if (!xkb_x11_setup_xkb_extension(c, XKB_X11_MIN_MAJOR_XKB_VERSION,
 					 XKB_X11_MIN_MINOR_XKB_VERSION,
 					 XKB_X11_SETUP_XKB_EXTENSION_NO_FLAGS, NULL, NULL, NULL, NULL)) {
 		snprintf(err, errn, "the X server has no XKB extension");
 		return -1;
 	}
-	x->xkb = xkb_context_new(XKB_CONTEXT_NO_FLAGS);
-	dev = xkb_x11_get_core_keyboard_device_id(x->conn);
-	if (!x->xkb || dev < 0 ||
-	    !(x->keymap = xkb_x11_keymap_new_from_device(x->xkb, x->conn, dev,
-							 XKB_KEYMAP_COMPILE_NO_FLAGS)) ||
-	    !(x->state = xkb_x11_state_new_from_device(x->keymap, x->conn, dev))) {
+	if (!(k->ctx = xkb_context_new(XKB_CONTEXT_NO_FLAGS)) ||
+	    (k->dev = xkb_x11_get_core_keyboard_device_id(c)) < 0 ||
+	    !(k->keymap = xkb_x11_keymap_new_from_device(k->ctx, c, k->dev,
+							 XKB_KEYMAP_COMPILE_NO_FLAGS))) {
+		snprintf(err, errn, "cannot read the X server's keymap");
+		ds_xkb_finish(k);
+		return -1;
+	}
+	listen_keyboard(k, c);
+	return 0;
+}
+
+void ds_xkb_finish(struct ds_xkb *k)
+{
+	xkb_keymap_unref(k->keymap);
+	xkb_context_unref(k->ctx);
+	*k = (struct ds_xkb){.dev = -1};
+}
+
+struct xkb_keymap *ds_xkb_changed(const struct ds_xkb *k, xcb_connection_t *c,
+				  const xcb_generic_event_t *e)
+{
+	const struct {
+		uint8_t response_type, xkb_type;
+		uint16_t sequence;
+		xcb_timestamp_t time;
+		uint8_t device;
+	} *any = (const void *)e;
+
+	if (any->device != k->dev)
+		return NULL;
+	if (any->xkb_type == XCB_XKB_NEW_KEYBOARD_NOTIFY) {
+		const xcb_xkb_new_keyboard_notify_event_t *n = (const void *)e;
+		if (!(n->changed & XCB_XKB_NKN_DETAIL_KEYCODES))
+			return NULL;
+	} else if (any->xkb_type != XCB_XKB_MAP_NOTIFY) {
+		return NULL;
+	}
+	return xkb_x11_keymap_new_from_device(k->ctx, c, k->dev, XKB_KEYMAP_COMPILE_NO_FLAGS);
+}
+
+static int setup_keyboard(struct x11 *x, char *err, size_t errn)
+{
+	if (ds_xkb_init(&x->xkb, x->conn, err, errn) < 0)
+		return -1;
+	if (!(x->state = xkb_x11_state_new_from_device(x->xkb.keymap, x->conn, x->xkb.dev))) {
 		snprintf(err, errn, "cannot read the X server's keymap");
 		return -1;
 	}
-	x->kbd = dev;
-	listen_keyboard(x);
-	x->compose_table = compose_table(x->xkb);
+	x->compose_table = compose_table(x->xkb.ctx);
 	if (x->compose_table)
 		x->compose = xkb_compose_state_new(x->compose_table, XKB_COMPOSE_STATE_NO_FLAGS);
 	return 0;
@@ -502,15 +509,14 @@ struct ds_backend *ds_x11_create(const char *display, int w, int h, const char *
 	x->base.impl = &x11_impl;
 	x->base.soft_cursor = true;
 	x->base.accelerated = true;
-	x->base.keymap = x->keymap;
+	x->base.keymap = x->xkb.keymap;
 	return &x->base;
 
 fail:
 	xkb_state_unref(x->state);
-	xkb_keymap_unref(x->keymap);
 	xkb_compose_state_unref(x->compose);
 	xkb_compose_table_unref(x->compose_table);
-	xkb_context_unref(x->xkb);
+	ds_xkb_finish(&x->xkb);
 	xcb_disconnect(x->conn);
 	free(x);
 	return NULL;
