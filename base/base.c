@@ -1,6 +1,7 @@
 /* The bottom of the layering (base.h): clock, full writes and reads,
  * signals, the escaped log line, rotation, sizes. */
 #include <errno.h>
+#include <fcntl.h>
 #include <limits.h>
 #include <poll.h>
 #include <stdint.h>
@@ -300,6 +301,25 @@ int base_fd_bound(void)
 	    rl.rlim_cur > 1u << 20)
 		return 1 << 20;
 	return (int)rl.rlim_cur;
+}
+
+void base_child_stdio(const char *log)
+{
+	int fd = open("/dev/null", O_RDONLY);
+
+	if (fd >= 0 && fd != 0) {
+		dup2(fd, 0);
+		close(fd);
+	}
+	fd = log && *log ? open(log, O_WRONLY | O_CREAT | O_APPEND, 0600) : -1;
+	if (fd < 0)
+		fd = open("/dev/null", O_WRONLY);
+	if (fd >= 0) {
+		dup2(fd, 1);
+		dup2(fd, 2);
+		if (fd > 2)
+			close(fd);
+	}
 }
 
 void base_child_closefrom(int low, int bound)

@@ -85,6 +85,10 @@ int base_fd_bound(void);
  * of /proc/self/fd, which opendir would malloc for). */
 void base_child_closefrom(int low, int bound);
 
+/* In a child before its exec: stdin from /dev/null, stdout and stderr
+ * appended to log (0600 if new; NULL or "": /dev/null). System calls only. */
+void base_child_stdio(const char *log);
+
 /* In a child whose exec failed: "telly: cannot run WHAT: REASON\n" to fd
  * with write(2) alone (the reason from glibc's constant table of errno
  * texts, untranslated: no locale, no lock, no malloc). */

@@ -84,7 +84,6 @@ int xvfb_cookie_again(struct xd_proc *p, char *err, size_t errn)
 static void child_setup(const char *log, pid_t parent)
 {
 	sigset_t none;
-	int fd;
 
 	sigemptyset(&none);
 	sigprocmask(SIG_SETMASK, &none, NULL);
@@ -93,20 +92,7 @@ static void child_setup(const char *log, pid_t parent)
 	if (prctl(PR_SET_PDEATHSIG, SIGTERM) < 0 || getppid() != parent)
 		_exit(127);
 	setsid();
-	fd = open("/dev/null", O_RDONLY);
-	if (fd >= 0 && fd != 0) {
-		dup2(fd, 0);
-		close(fd);
-	}
-	fd = log && *log ? open(log, O_WRONLY | O_CREAT | O_APPEND, 0600) : -1;
-	if (fd < 0)
-		fd = open("/dev/null", O_WRONLY);
-	if (fd >= 0) {
-		dup2(fd, 1);
-		dup2(fd, 2);
-		if (fd > 2)
-			close(fd);
-	}
+	base_child_stdio(log);
 }
 
 static int spawn(struct xd_proc *p, const struct xd_server_ops *srv, unsigned w, unsigned h,

@@ -839,20 +839,7 @@ static pid_t spawn(struct x11 *x, char **argv, int *say_fd)
 	}
 	kpty_os_child_signals();
 	setsid();
-	int fd = open("/dev/null", O_RDONLY);
-	if (fd >= 0 && fd != 0) {
-		dup2(fd, 0);
-		close(fd);
-	}
-	fd = x->log[0] ? open(x->log, O_WRONLY | O_CREAT | O_APPEND, 0600) : -1;
-	if (fd < 0)
-		fd = open("/dev/null", O_WRONLY);
-	if (fd >= 0) {
-		dup2(fd, 1);
-		dup2(fd, 2);
-		if (fd > 2)
-			close(fd);
-	}
+	base_child_stdio(x->log);
 	/* Fd 3, close-on-exec: seen only if the exec fails. */
 	if (say[1] >= 0 && (say[1] == 3 ? fcntl(3, F_SETFD, FD_CLOEXEC) : dup3(say[1], 3, O_CLOEXEC)) < 0)
 		say[1] = -1;
