@@ -1063,7 +1063,12 @@ static int open_session(struct attach *a, const char *name, bool create, const c
 		free(frame);
 		return ATTACH_EXIT_USAGE;
 	}
-	r = rp_desk_call(a->c, frame, (size_t)n, 1, &h, &p, OPEN_TIMEOUT_MS, err, sizeof err);
+	/* --create: answered once its program's exec says, as long as that
+	 * takes (an attach is answered at once). */
+	r = create ? telly_open_call(a->c, frame, (size_t)n, 1, &h, &p, "attach", cmd, ncmd, false,
+				     err, sizeof err)
+		   : rp_desk_call(a->c, frame, (size_t)n, 1, &h, &p, OPEN_TIMEOUT_MS, err,
+				  sizeof err);
 	free(frame);
 	if (r == -EREMOTEIO && h.type == RP_ERROR && rp_error_decode(p, h.len, &e) == 0 &&
 	    rp_err_noent(e.code) && !create) {

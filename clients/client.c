@@ -4,6 +4,7 @@
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 
 #include "clients.h"
 #include "predict.h"
@@ -26,6 +27,34 @@ struct rp_conn *telly_client_connect(const struct rp_dest *d, bool start, char *
 void telly_client_dest(struct rp_dest *d)
 {
 	d->connect_local = local_daemon;
+}
+
+int telly_open_call(struct rp_conn *c, const void *frame, size_t n, uint32_t req,
+		    struct rp_hdr *h, const uint8_t **p, const char *cmd, char *const *argv,
+		    int argc, bool x11, char *err, size_t errn)
+{
+	int i = 0, r = rp_desk_call(c, frame, n, req, h, p, TELLY_OPEN_SAY_MS, err, errn);
+	char prog[120] = "";
+
+	if (r != -ETIMEDOUT)
+		return r;
+	while (i < argc && !x11 && strchr(argv[i], '='))
+		i++;
+	if (i < argc)
+		base_log_escape(argv[i], strlen(argv[i]), false, prog, sizeof prog);
+	if (x11)
+		fprintf(stderr, "telly %s: still waiting for the X display to come up%s%s%s", cmd,
+			prog[0] ? " and " : "", prog, prog[0] ? " to start" : "");
+	else
+		fprintf(stderr,
+			"telly %s: still waiting for %s to start: its exec on the host has not "
+			"returned (a path on a hung mount?)",
+			cmd, prog[0] ? prog : "the shell");
+	fprintf(stderr, "; ^C stops waiting, and the session then starts or fails on its own "
+			"(telly ls)\n");
+	while ((r = rp_desk_wait(c, req, h, p, 60000, err, errn)) == -ETIMEDOUT)
+		;
+	return r;
 }
 
 long telly_cook_max_ms(void)

@@ -49,14 +49,6 @@ struct telly_serve_opts {
 #define TELLY_X_SERVER_AUTO 1 /* Xorg with the dummy driver if installed, else Xvfb */
 #define TELLY_X_SERVER_XORG 2
 #define TELLY_X_SERVER_XVFB 3
-/* How long telly new --x11 and telly x wait for the OPEN that makes an X
- * session, which the daemon answers once the display is up and the
- * program's exec said it runs (or why not): a server says its display
- * within XD_START_MS and answers within XD_START_MS of that, x-server
- * auto's Xvfb after an X.Org server that did not as long again, then
- * the program's exec within the daemon's OPEN_ANSWER_MS (5 s), and some
- * slack, so that the daemon's word is the one said (xd.h). */
-#define TELLY_X11_OPEN_WAIT_MS (4 * XD_START_MS + 10000)
 
 /* rundir.c */
 #define TELLY_LOG_DIR_MAX 200 /* bytes; room below it for logs/NAME.log.1 */
@@ -99,6 +91,18 @@ struct rp_conn *telly_client_connect(const struct rp_dest *d, bool start, char *
 /* d, reaching this host's daemon the way telly_client_connect does (for a
  * redial: rp_dialer_start). */
 void telly_client_dest(struct rp_dest *d);
+/* Send OPEN frame (request req), which starts a program (the first of
+ * argv's argc words that is not NAME=VALUE; none: the host's shell) or,
+ * with x11, an X display (and that program in it, if any), and wait for
+ * its answer as long as it takes, as ssh waits for its command: the host
+ * answers once the program's exec says, and an exec on a hung mount may
+ * not return for long. After TELLY_OPEN_SAY_MS this says once on stderr
+ * ("telly CMD: ...") that it still waits, and that ^C stops waiting (the
+ * session then starts or fails on its own). rp_desk_call's returns. */
+#define TELLY_OPEN_SAY_MS 3000
+int telly_open_call(struct rp_conn *c, const void *frame, size_t n, uint32_t req,
+		    struct rp_hdr *h, const uint8_t **p, const char *cmd, char *const *argv,
+		    int argc, bool x11, char *err, size_t errn);
 /* The cap of a key's wait while the program is cooked for a moment
  * (pred_cook): TELLY_COOK_MAX_MS for a test on a loaded machine (the
  * setter clamps it), else PRED_COOK_MAX_MS; a value that is not a number

@@ -31,6 +31,7 @@ struct ctl {
 	char hostbuf[256];
 	bool x11;	     /* new --x11: an X session */
 	bool run;	     /* telly run: NAME -- CMD... */
+	bool opens;	     /* new, run: an OPEN that starts a program */
 	const char *display; /* new --display NAME: a terminal of that X session */
 	struct kpty_winsize screen; /* new --x11 --screen WxH: the display's size */
 	struct telly_config cfg; /* the config file: dest's ssh, server, compress */
@@ -160,20 +161,16 @@ static int call(struct ctl *c, bool start, const uint8_t *frame, long n, struct 
 		fprintf(stderr, "telly %s: %s\n", c->cmd, err);
 		return 1;
 	}
-	/* new --x11 is answered once the display is up (or why not), run
-	 * once its program started there (the display may be starting). */
-	int r = rp_desk_call(*conn, frame, (size_t)n, 1, h, p,
-			     c->x11 || c->run ? TELLY_X11_OPEN_WAIT_MS : CALL_TIMEOUT_MS, err,
-			     sizeof err);
+	/* new and run are answered once their program's exec says (new
+	 * --x11's display up first, or why not; run's display may be
+	 * starting): as long as that takes. */
+	int r = c->opens ? telly_open_call(*conn, frame, (size_t)n, 1, h, p, c->cmd, c->argv,
+					   c->argc, c->x11, err, sizeof err)
+			 : rp_desk_call(*conn, frame, (size_t)n, 1, h, p, CALL_TIMEOUT_MS, err,
+					sizeof err);
 	if (r < 0) {
 		struct rp_error e;
-		if (c->x11 && r == -ETIMEDOUT)
-			fprintf(stderr, "telly %s: the display of X session %s%s has not come up after "
-					"%d s (telly ls says when it has)\n",
-				c->cmd, c->name ? c->name : "", c->name ? "" : "(unnamed)",
-				TELLY_X11_OPEN_WAIT_MS / 1000);
-		else
-			fprintf(stderr, "telly %s: %s\n", c->cmd, err);
+		fprintf(stderr, "telly %s: %s\n", c->cmd, err);
 		/* A program that cannot run (telly new, telly run): 127, as
 		 * ssh's shell and telly x say it (an X display that could not
 		 * start stays 1). */
@@ -336,7 +333,7 @@ int telly_run(int argc, char **argv)
 		"usage: telly run [DEST] NAME -- PROGRAM [ARGS...]\n"
 		"Start PROGRAM in X session NAME (made by telly new --x11): its windows\n"
 		"show wherever that session is viewed.\n" DEST_USAGE;
-	struct ctl c = {.cmd = "run", .run = true};
+	struct ctl c = {.cmd = "run", .run = true, .opens = true};
 	uint8_t *buf;
 	struct rp_conn *conn;
 	struct rp_hdr h;
@@ -376,7 +373,7 @@ int telly_new(int argc, char **argv)
 		"  --screen WxH     the X display's size in pixels (default 4096x2160): what\n"
 		"                   a maximized or centred window is sized and placed by\n"
 		"  --display XNAME  CMD gets DISPLAY and XAUTHORITY of X session XNAME\n" DEST_USAGE;
-	struct ctl c = {.cmd = "new"};
+	struct ctl c = {.cmd = "new", .opens = true};
 	uint8_t *buf;
 	struct rp_conn *conn;
 	struct rp_hdr h;

@@ -12,7 +12,6 @@
 #include "clients.h"
 #include "config.h"
 #include "ds.h"
-#include "xd.h"
 
 #define X_VIEW_ARGS_MAX 24
 
@@ -162,8 +161,8 @@ int telly_x(int argc, char **argv)
 					 (screen.ws_xpixel ? RP_OPEN_SCREEN : 0),
 				 name, "", host ? "" : NULL, &screen, prog, nprog);
 	r = len < 0 ? (int)len
-		    : rp_desk_call(c, frame, (size_t)len, 1, &h, &p, TELLY_X11_OPEN_WAIT_MS, err,
-				   sizeof err);
+		    : telly_open_call(c, frame, (size_t)len, 1, &h, &p, "x", prog, nprog, true, err,
+				      sizeof err);
 	free(frame);
 	if (r < 0 || rp_req_str_decode(p, h.len, &req, &nm) < 0 || nm.n > RP_MAX_NAME) {
 		struct rp_error e;

@@ -562,13 +562,19 @@ struct rp_conn *rp_desk_connect(const struct rp_dest *d, bool start, char *err, 
 int rp_desk_call(struct rp_conn *c, const void *frame, size_t n, uint32_t req, struct rp_hdr *h,
 		 const uint8_t **payload, int timeout_ms, char *err, size_t errn)
 {
-	long deadline = base_now_ms() + timeout_ms;
-	int r;
-
 	if (rp_conn_send(c, frame, n) < 0) {
 		snprintf(err, errn, "cannot queue the request");
 		return -ENOBUFS;
 	}
+	return rp_desk_wait(c, req, h, payload, timeout_ms, err, errn);
+}
+
+int rp_desk_wait(struct rp_conn *c, uint32_t req, struct rp_hdr *h, const uint8_t **payload,
+		 int timeout_ms, char *err, size_t errn)
+{
+	long deadline = base_now_ms() + timeout_ms;
+	int r;
+
 	for (;;) {
 		r = rp_conn_next_frame(c, h, payload, (int)(deadline - base_now_ms()));
 		if (r < 0) {

@@ -94,6 +94,10 @@ int rp_desk_hello(struct rp_conn *c, uint32_t caps, const char *token, const cha
  * its message in err and -EREMOTEIO (*h, *payload: that ERROR). */
 int rp_desk_call(struct rp_conn *c, const void *frame, size_t n, uint32_t req, struct rp_hdr *h,
 		 const uint8_t **payload, int timeout_ms, char *err, size_t errn);
+/* The wait alone, for a request sent already (-ETIMEDOUT: it may still
+ * come; wait again). */
+int rp_desk_wait(struct rp_conn *c, uint32_t req, struct rp_hdr *h, const uint8_t **payload,
+		 int timeout_ms, char *err, size_t errn);
 
 /* Options every client command takes to reach a daemon (--ssh, --server,
  * --tcp, --token-file, --compress, --no-compress, --direct, --no-direct,

@@ -376,6 +376,23 @@ static void conn_add_as(struct server *srv, int fd, bool tcp, bool direct,
 	conn_register(srv, c);
 }
 
+int conn_slot_free(const struct conn *c)
+{
+	for (int i = 0; i < MAX_CHANS; i++)
+		if (!c->chans[i] && !(c->held & (1u << i)))
+			return i;
+	return -1;
+}
+
+struct conn *conn_by_id(struct server *srv, unsigned id)
+{
+	struct conn *c = srv->conns;
+
+	while (c && c->id != id)
+		c = c->next;
+	return c;
+}
+
 void conn_destroy(struct server *srv, struct conn *c)
 {
 	for (int i = 0; i < MAX_CHANS; i++)

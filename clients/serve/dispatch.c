@@ -208,11 +208,9 @@ static void open_ok(struct server *srv, struct conn *c, struct session *s, uint8
 static int chan_slot(struct conn *c, uint32_t req)
 {
 	char err[80];
-	int slot;
+	int slot = conn_slot_free(c);
 
-	for (slot = 0; slot < MAX_CHANS && c->chans[slot]; slot++)
-		;
-	if (slot < MAX_CHANS)
+	if (slot >= 0)
 		return slot + 1;
 	snprintf(err, sizeof err, "too many channels on one connection (at most %d)", MAX_CHANS);
 	rp_conn_error(c->rc, 0, RP_E_LIMIT, req, false, err);
@@ -320,19 +318,25 @@ void open_answer(struct server *srv, struct open_ask *a, struct session *s, cons
 void open_answer_code(struct server *srv, struct open_ask *a, struct session *s, uint16_t code,
 		      const char *fail)
 {
-	struct conn *c = srv->conns;
+	struct conn *c = a->conn ? conn_by_id(srv, a->conn) : NULL;
 
-	if (!a->conn)
-		return;
-	while (c && c->id != a->conn)
-		c = c->next;
-	a->conn = 0;
+	open_ask_drop(srv, a); /* its slot free again: open_ok takes it */
 	if (!c || c->closing_at)
 		return; /* it went meanwhile: nobody to tell */
 	if (fail || !s)
 		rp_conn_error(c->rc, 0, code, a->req, false, fail ? fail : "its session ended");
 	else
 		open_ok(srv, c, s, a->flags, &a->ws, a->req);
+}
+
+void open_ask_drop(struct server *srv, struct open_ask *a)
+{
+	struct conn *c = a->conn ? conn_by_id(srv, a->conn) : NULL;
+
+	if (c && a->slot)
+		c->held &= ~(1u << (a->slot - 1));
+	a->conn = 0;
+	a->slot = 0;
 }
 
 static int on_open(struct server *srv, struct conn *c, const struct rp_hdr *h, const uint8_t *p)

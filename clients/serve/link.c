@@ -255,7 +255,8 @@ int link_resume(struct server *srv, struct conn *c, const struct rp_hdr *h, cons
 	ahead_over(c);
 	if (m.ahead) {
 		/* The frames behind it are on that number: it must be free. */
-		if (m.ahead > MAX_CHANS || c->chans[m.ahead - 1]) {
+		if (m.ahead > MAX_CHANS || c->chans[m.ahead - 1] ||
+		    (c->held & (1u << (m.ahead - 1)))) { /* an OPEN's, answered later */
 			conn_fatal(srv, c, RP_E_PROTO, "RESUME ahead on channel %u, %s", m.ahead,
 				   m.ahead > MAX_CHANS ? "past the last one" : "which is in use");
 			return FRAME_DONE;
@@ -287,11 +288,8 @@ int link_resume(struct server *srv, struct conn *c, const struct rp_hdr *h, cons
 			      "RESUME names more output or less input than there was");
 		return FRAME_DONE;
 	}
-	for (slot = 0; slot < MAX_CHANS && c->chans[slot]; slot++)
-		;
-	if (m.ahead)
-		slot = m.ahead - 1;
-	if (slot == MAX_CHANS) {
+	slot = m.ahead ? m.ahead - 1 : conn_slot_free(c);
+	if (slot < 0) {
 		snprintf(msg, sizeof msg, "too many channels on one connection (at most %d)",
 			 MAX_CHANS);
 		rp_conn_error(c->rc, 0, RP_E_LIMIT, m.req, false, msg);

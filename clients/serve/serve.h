@@ -358,19 +358,19 @@ long session_tick(struct session *s, long now_ms);
  * of file, which comes at the exec, or at the child's exit after it
  * wrote why the exec failed; then done(w, ctx), w->fd -1 and what the
  * pipe held in w->said. The OPEN that asked for the program (ask, its
- * connection's id: it may have gone since) is answered then, or once
- * OPEN_ANSWER_MS passed from the spawn without a word (a child slow to
- * exec, a PATH folder that hangs: the program is taken as started); a
- * program waiting for its display has no bound yet (the display's start
- * has xd's). */
-#define OPEN_ANSWER_MS 5000
+ * connection's id: it may have gone since) is answered then, and only
+ * then: an exec that has not returned (a program on a hung mount) is no
+ * start, however long it takes, as ssh waits for its command; the desk
+ * says it waits and may go (the session then starts or fails on its
+ * own). An OPEN that attaches holds its channel's slot on its
+ * connection from the start (conn's held), so that the answer finds one. */
 #define EXEC_SAID_BYTES 200
 struct open_ask {
 	unsigned conn; /* 0: nobody waits */
 	uint32_t req;
 	uint8_t flags; /* the OPEN's */
+	uint8_t slot;  /* its connection's channel slot held for it, + 1; 0: none */
 	struct kpty_winsize ws;
-	long by; /* ms: answered OK then; 0: not spawned yet, no bound */
 };
 struct exec_watch;
 typedef void exec_done_fn(struct exec_watch *w, void *ctx);
@@ -391,29 +391,30 @@ int exec_watch_add(struct server *srv, struct exec_watch *w, int fd, exec_done_f
 void exec_watch_take(struct exec_watch *w);
 /* Closed without a word (its session goes). */
 void exec_watch_drop(struct exec_watch *w);
-/* The OPEN m from c waits for its program's answer (no bound yet). */
-void open_ask_hold(struct open_ask *a, const struct conn *c, const struct rp_open *m);
-/* Its program was spawned now: OPEN_ANSWER_MS from here. */
-void open_ask_spawned(struct open_ask *a, long now_ms);
-/* In a session's tick: a's bound passed, it is answered (fail, or OK for
- * s, as open_answer); -1 if nobody waits or it has no bound, else the ms
- * until it. */
-long open_ask_tick(struct server *srv, struct open_ask *a, struct session *s, const char *fail,
-		   long now_ms);
+/* Whether its exec has not said yet (the program is starting). */
+static inline bool exec_watch_waiting(const struct exec_watch *w)
+{
+	return w->fd >= 0;
+}
+/* The OPEN m from c waits for its program's answer; one that attaches
+ * holds a free channel slot of c (do_open saw there is one). */
+void open_ask_hold(struct open_ask *a, struct conn *c, const struct rp_open *m);
 /* dispatch.c: the OPEN a waits answered, once (nothing if its
  * connection went): fail, an ERROR SPAWN; else OK for session s, and
- * what the OPEN asked done (attached). */
+ * what the OPEN asked done (attached, on the slot it held). */
 void open_answer(struct server *srv, struct open_ask *a, struct session *s, const char *fail);
 /* The same, failed with code (not SPAWN: an X display that did not come
  * up is no program that cannot run, 127). */
 void open_answer_code(struct server *srv, struct open_ask *a, struct session *s, uint16_t code,
 		      const char *fail);
+/* Forgotten, unanswered (the caller answers its OPEN now), its slot let go. */
+void open_ask_drop(struct server *srv, struct open_ask *a);
 
 /* session_pty.c: a program on a Linux pty (EXTPROC packet mode). OPEN
  * m from c: 0 once it is forked (c is answered when its exec says:
  * open_answer), else an RP_E_ code, err said, for c to be answered now. */
 int program_create(struct server *srv, const struct rp_open *m, const char *name,
-		   const struct conn *c, char *err, size_t errn);
+		   struct conn *c, char *err, size_t errn);
 /* session_x11.c: an X display (xdisplay) with programs in it. */
 struct rp_xkey;
 struct rp_xpointer;
@@ -423,12 +424,11 @@ struct rp_xchunk;
 /* OPEN m from c: 0 once made (c is answered when its program's exec
  * says, as program_create's), else an RP_E_ code, err said. */
 int x11_create(struct server *srv, const struct rp_open *m, const char *name,
-	       const struct conn *c, char *err, size_t errn);
+	       struct conn *c, char *err, size_t errn);
 struct x11 *x11_session(struct session *s); /* NULL: another kind */
 /* OPEN with RP_OPEN_RUN from c: m's argv started in X session s, and c
- * answered (OK, or why it did not run) once its exec says, within
- * OPEN_ANSWER_MS (open_answer). 0, or an RP_E_ code, err said, for c to
- * be answered now. */
+ * answered (OK, or why it did not run) once its exec says (open_answer).
+ * 0, or an RP_E_ code, err said, for c to be answered now. */
 int x11_run(struct session *s, const struct rp_open *m, struct conn *c, char *err, size_t errn);
 /* OPEN ATTACH|SCREEN from a desk that may write: the display takes its
  * screen's size w x h (RP_X_SCREEN_MIN..MAX, checked), as tmux's
@@ -633,7 +633,11 @@ struct conn {
 	struct rp_transport *relay;
 	long closing_at; /* ms: destroy then even if not flushed; 0: open */
 	struct chan *chans[MAX_CHANS];
+	/* Slots held for OPENs that attach once their program's exec says
+	 * (struct open_ask): bit i, chans[i]. */
+	uint32_t held;
 };
+_Static_assert(MAX_CHANS <= 32, "a bit of conn's held a channel slot");
 
 enum refusal { REFUSED_WRONG, REFUSED_BACKOFF, REFUSED_OVER, REFUSED_OTHER };
 
@@ -650,6 +654,10 @@ long direct_tick(struct server *srv, long now, long wait);
 void direct_destroy(struct server *srv);
 bool direct_waiting(struct server *srv); /* a secret out, not used yet */
 void conn_destroy(struct server *srv, struct conn *c);
+/* A slot of c free for a channel (none there, none held), or -1. */
+int conn_slot_free(const struct conn *c);
+/* The connection of id (NULL: it went). */
+struct conn *conn_by_id(struct server *srv, unsigned id);
 void conn_fatal(struct server *srv, struct conn *c, uint16_t code, const char *fmt, ...)
 	__attribute__((format(printf, 4, 5)));
 void conn_send(struct conn *c, struct rp_enc *e); /* rp_enc_end, queued */

@@ -345,24 +345,14 @@ void exec_watch_drop(struct exec_watch *w)
 	w->fd = -1;
 }
 
-void open_ask_hold(struct open_ask *a, const struct conn *c, const struct rp_open *m)
+void open_ask_hold(struct open_ask *a, struct conn *c, const struct rp_open *m)
 {
 	*a = (struct open_ask){.conn = c ? c->id : 0, .req = m->req, .flags = m->flags,
 			       .ws = m->ws};
-}
+	int i = c && (m->flags & RP_OPEN_ATTACH) ? conn_slot_free(c) : -1;
 
-void open_ask_spawned(struct open_ask *a, long now_ms)
-{
-	a->by = now_ms + OPEN_ANSWER_MS;
-}
-
-long open_ask_tick(struct server *srv, struct open_ask *a, struct session *s, const char *fail,
-		   long now_ms)
-{
-	if (!a->conn || !a->by)
-		return -1;
-	if (a->by > now_ms)
-		return a->by - now_ms;
-	open_answer(srv, a, fail ? NULL : s, fail);
-	return -1;
+	if (i < 0)
+		return;
+	c->held |= 1u << i;
+	a->slot = (uint8_t)(i + 1);
 }

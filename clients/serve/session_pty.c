@@ -533,7 +533,12 @@ static void program_reap(struct session *s)
 
 static void program_describe(struct session *s, char *cmd, size_t n, pid_t *pid)
 {
-	snprintf(cmd, n, "%s", prog(s)->cmd);
+	/* Its exec has not returned (a path on a hung mount): not running
+	 * yet, and its OPEN not answered. */
+	const char *tag = exec_watch_waiting(&prog(s)->exec) ? " (starting)" : "";
+	int room = (int)(n - 1 - strlen(tag)); /* the tag kept whole */
+
+	snprintf(cmd, n, "%.*s%s", room, prog(s)->cmd, tag);
 	*pid = prog(s)->child.pid;
 }
 
@@ -557,11 +562,6 @@ static long program_tick(struct session *s, long now)
 	}
 	if (p->sigkill_at)
 		wait = p->sigkill_at - now;
-	/* Nothing said in time (a loaded machine): taken as started, as an
-	 * X program is (its failure is then its end, status 127). */
-	long ask = open_ask_tick(s->srv, &p->exec.ask, s, p->exec_err ? s->end_why : NULL, now);
-	if (ask >= 0 && (wait < 0 || ask < wait))
-		wait = ask;
 	if (p->inq.count) {
 		feed(p);
 		if (p->inq.count)
@@ -704,7 +704,7 @@ static void program_started(struct exec_watch *w, void *ctx)
  * words first are its environment, after TERM and TELLY_SESSION, so that
  * PATH=DIR among them says where it is found), or the user's shell. */
 int program_create(struct server *srv, const struct rp_open *m, const char *name,
-		   const struct conn *c, char *err, size_t errn)
+		   struct conn *c, char *err, size_t errn)
 {
 	struct program *p;
 	struct session *s;
@@ -808,7 +808,6 @@ int program_create(struct server *srv, const struct rp_open *m, const char *name
 	session_insert(srv, s);
 	serve_log("session %s started: %s (pid %d)", s->name, p->cmd, (int)p->child.pid);
 	open_ask_hold(&p->exec.ask, c, m);
-	open_ask_spawned(&p->exec.ask, base_now_ms());
 	/* No pipe to say (none could be made or watched): started, as far
 	 * as anyone will know; its failure is its end, status 127. */
 	if (exec_watch_add(srv, &p->exec, exec_fd, program_started, p) < 0)

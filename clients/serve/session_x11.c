@@ -48,9 +48,8 @@ struct xprog {
 	/* What its exec says if it fails ("telly: cannot run PROG: WHY\n"),
 	 * read as it comes and closed at the end of file, which comes at the
 	 * exec when it runs: no descriptor held for a program's life; and
-	 * the telly run waiting for its answer (exec.ask) until then, or
-	 * OPEN_ANSWER_MS from its spawn (a child slow to exec: answered
-	 * then, in the tick, never waited for). */
+	 * the telly run waiting for its answer (exec.ask) until then (a
+	 * child slow to exec: answered whenever it says, never waited for). */
 	struct exec_watch exec;
 	bool first; /* the session's own program: its status is the session's */
 	char name[48];
@@ -136,8 +135,8 @@ struct x11 {
 	 * runs (has_first; without one, once the display is up), or with why
 	 * not (first_fail, or the display's end_why) once the session is gone
 	 * (x11_destroy), so that it fails with no session left, as a
-	 * terminal's; OK OPEN_ANSWER_MS after the program's spawn without a
-	 * word. A program that ran and ended at once, status 0, is a
+	 * terminal's, or once the first program is reaped while telly run's
+	 * keep the session (x11_reap). A program that ran and ended at once, status 0, is a
 	 * success: its exec said so before its end is taken. */
 	struct open_ask made;
 	bool has_first;
@@ -907,7 +906,6 @@ static void start_programs(struct x11 *x)
 		snprintf(p->name, sizeof p->name, "%s", base && base[1] ? base + 1 : p->argv[0]);
 		int say_fd = -1;
 		p->pid = spawn(x, p->argv, &say_fd);
-		open_ask_spawned(ask_of(p), base_now_ms());
 		/* No pipe to say (the log still says it): as before. */
 		if (exec_watch_add(x->s.srv, &p->exec, say_fd, prog_said, p) < 0 && p->pid > 0)
 			open_answer(x->s.srv, ask_of(p), &x->s, NULL);
@@ -939,7 +937,7 @@ static void start_programs(struct x11 *x)
 
 /* A program to run in the display (now, or once it is ready). */
 static int add_program(struct x11 *x, const struct rp_open *m, bool first,
-		       const struct conn *ask, char *err, size_t errn)
+		       struct conn *ask, char *err, size_t errn)
 {
 	const struct rp_str *args = m->argv;
 	unsigned argc = m->argc;
@@ -1080,6 +1078,10 @@ static void x11_reap(struct session *s)
 	}
 	while (x->nprogs && !x->progs[x->nprogs - 1].pid && !x->progs[x->nprogs - 1].argv)
 		x->nprogs--;
+	/* Its first program could not run while others (telly run's) keep
+	 * the session: the OPEN that made it is told now, not when they end. */
+	if (any && x->first_fail[0])
+		open_answer(s->srv, &x->made, NULL, x->first_fail);
 	/* The last program gone: the display goes with it. */
 	if (!any && (x->started_any || x->killing) && !x->stopped) {
 		xd_stop(x->xd);
@@ -1263,16 +1265,6 @@ static long x11_tick(struct session *s, long now)
 	}
 	if (x->kill_at)
 		wait = x->kill_at - now;
-	/* Programs whose exec said nothing within the bound from their
-	 * spawn: taken as started (what they do next, their views hear). */
-	if ((w = open_ask_tick(x->s.srv, &x->made, s, x->first_fail[0] ? x->first_fail : NULL,
-			       now)) >= 0 &&
-	    (wait < 0 || w < wait))
-		wait = w;
-	for (unsigned i = 0; i < x->nprogs; i++)
-		if ((w = open_ask_tick(x->s.srv, &x->progs[i].exec.ask, s, NULL, now)) >= 0 &&
-		    (wait < 0 || w < wait))
-			wait = w;
 	if ((w = xd_wait_time(x->xd, now)) >= 0 && (wait < 0 || w < wait))
 		wait = w;
 	/* Windows damaged while another was being read, or whose frame has
@@ -1459,7 +1451,7 @@ static const struct session_ops x11_ops = {
 /* ---- made by OPEN ---- */
 
 int x11_create(struct server *srv, const struct rp_open *m, const char *name,
-	       const struct conn *c, char *err, size_t errn)
+	       struct conn *c, char *err, size_t errn)
 {
 	struct x11 *x;
 	struct session *s;
@@ -1532,12 +1524,13 @@ int x11_create(struct server *srv, const struct rp_open *m, const char *name,
 		return RP_E_SPAWN;
 	}
 	/* Its OPEN is answered once the display is up and the first
-	 * program's exec says (it starts once the display is up), within
-	 * OPEN_ANSWER_MS of its spawn: telly new --x11 and telly x are told
-	 * why it did not come up, or why their program cannot run. */
+	 * program's exec says (it starts once the display is up): telly new
+	 * --x11 and telly x are told why it did not come up, or why their
+	 * program cannot run. */
 	open_ask_hold(&x->made, c, m);
 	x->has_first = m->argc > 0;
 	if (m->argc && (r = add_program(x, m, true, NULL, err, errn)) != 0) {
+		open_ask_drop(srv, &x->made); /* answered now, by the caller */
 		xd_destroy(x->xd);
 		close(x->kick_fd);
 		free(x);

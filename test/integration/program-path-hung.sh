@@ -2,10 +2,15 @@
 # A folder in the daemon's PATH on a mount whose server hung (a FUSE file
 # system that never answers: test/integration/hungmount.c) holds nobody
 # but the program looked for there: while a `telly new` of a name waits
-# for its exec, other commands are served at once, and that telly new
-# is answered (the program taken as started) within the daemon's bound.
-# Before, the daemon looked the name up with stat() in PATH's folders in
-# its loop, and that stat held every session until the mount came back.
+# for its exec, other commands are served at once. That telly new waits
+# as long as the exec does, as ssh waits for its command, and says so on
+# stderr; the session is listed as starting; a client that goes (^C)
+# leaves a session that starts or fails on its own, and can be killed.
+# Before, the daemon took the program as started 5 s after its spawn:
+# telly new printed the name and exited 0 for a program that never ran
+# (and earlier still, it looked the name up with stat() in PATH's folders
+# in its loop, and that stat held every session until the mount came
+# back).
 # Needs root to mount (skipped otherwise).
 # In a mount namespace of its own where unshare can make one: the hung
 # mount is then seen by nothing outside the test, and goes with the
@@ -34,24 +39,49 @@ grep -q "^mounted" "$T/hung.out" || { cat "$T/hung.out"; hung_pid=""; exit 77; }
 # PATH does not have it: its own lookups would wait). Its programs are
 # named by their paths.
 PATH="$T/hung:$PATH" "$TELLY" new -s ok -- /bin/sleep 600 >/dev/null || fail "telly new ok"
-start=$(date +%s)
-"$TELLY" new -s looked -- telly-no-such-program >"$T/looked.out" 2>&1 &
+"$TELLY" new -s looked -- telly-no-such-program >"$T/looked.out" 2>"$T/looked.err" &
 looked=$!
 pids="$pids $looked"
 # Served at once meanwhile (the loop waits for nothing).
 wait_until 5 grep -q "session looked started" "$TELLY_DIR/serve.log"
 timeout 20 "$TELLY" ls >"$T/ls.out" 2>&1 || fail "telly ls was not answered while an OPEN waited: $(cat "$T/ls.out")"
 grep -q "^ok: " "$T/ls.out" || fail "telly ls: $(cat "$T/ls.out")"
+grep -q "^looked: telly-no-such-program (starting)" "$T/ls.out" ||
+	fail "a session whose exec has not returned is not listed as starting: $(cat "$T/ls.out")"
 timeout 20 "$TELLY" new -s two -- /bin/sleep 600 >/dev/null 2>&1 ||
 	fail "telly new was not answered while another OPEN waited"
-# The waiting one is answered once the daemon's bound (5 s) has passed,
-# not held until the mount answers (a wide margin: a loaded machine).
-wait_until 30 sh -c "! kill -0 $looked 2>/dev/null"
-wait "$looked"
-took=$(( $(date +%s) - start ))
-echo "telly new of a program looked for on the hung mount answered after ${took}s"
-# The mount back (gone): the exec goes on, fails, and the session ends.
+# The waiting one says it waits, and keeps waiting past the 5 s the
+# daemon used to give an exec: no session name, no status yet.
+wait_until 20 grep -q "still waiting for telly-no-such-program to start" "$T/looked.err"
+sleep 3 # the message came 3 s after the OPEN: now past the old bound
+kill -0 "$looked" 2>/dev/null || fail "telly new returned while the exec hung: $(cat "$T/looked.out" "$T/looked.err")"
+[ -s "$T/looked.out" ] && fail "telly new said a name for a program that has not started: $(cat "$T/looked.out")"
+
+# A client that goes (^C) leaves its session to start or fail on its own:
+# listed as starting. It is killed as any (its process waits in the
+# kernel for the mount, which no signal ends, as on a hung NFS mount: it
+# goes once the mount does).
+"$TELLY" new -s left -- telly-no-such-program >/dev/null 2>&1 &
+left=$!
+pids="$pids $left"
+wait_until 5 grep -q "session left started" "$TELLY_DIR/serve.log"
+kill -TERM "$left" # as ^C would (a background job of sh ignores SIGINT)
+wait "$left"
+"$TELLY" ls | grep -q "^left: telly-no-such-program (starting)" || fail "$("$TELLY" ls)"
+"$TELLY" kill left || fail "telly kill of a session whose exec hangs"
+kill -0 "$looked" 2>/dev/null || fail "telly new of looked returned meanwhile"
+
+# The mount back (gone): the exec goes on and fails; telly new says why,
+# 127 as a shell's, and the sessions are gone.
 hung_stop
-wait_until 20 sh -c "! '$TELLY' ls 2>/dev/null | grep -q '^looked:'"
-"$TELLY" ls | grep -q "^two: " || fail "$("$TELLY" ls)"
+wait_until 20 sh -c "! '$TELLY' ls 2>/dev/null | grep -q '^left:'"
+wait_until 20 sh -c "! kill -0 $looked 2>/dev/null"
+st=0
+wait "$looked" || st=$?
+[ "$st" = 127 ] || fail "telly new exited $st: $(cat "$T/looked.out" "$T/looked.err")"
+grep -q "cannot run telly-no-such-program" "$T/looked.err" || fail "$(cat "$T/looked.err")"
+[ -s "$T/looked.out" ] && fail "telly new said a name: $(cat "$T/looked.out")"
+"$TELLY" ls >"$T/ls.out"
+grep -q '^looked:' "$T/ls.out" && fail "$(cat "$T/ls.out")"
+grep -q "^two: " "$T/ls.out" || fail "$(cat "$T/ls.out")"
 echo ok

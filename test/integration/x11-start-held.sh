@@ -42,7 +42,7 @@ badpid=$!
 "$TELLY" run fw -- sleep 100 >"$T/run-ok.out" 2>&1 &
 okpid=$!
 pids="$pids $badpid $okpid"
-# Past the daemon's bound for an exec (OPEN_ANSWER_MS), counted from the
+# Past the 5 s a daemon once gave an exec (OPEN_ANSWER_MS), counted from the
 # request before: nothing to await here but the time.
 sleep 6
 echo go >"$T/gate"

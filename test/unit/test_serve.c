@@ -682,20 +682,61 @@ int faccessat(int dir, const char *path, int mode, int flags)
  * pipe; the test holds it open for writing), then fails with ENOENT;
  * any other program is exec'd. */
 #define SLOW_PROG "telly-test-slow-exec"
+/* The same wait, then sleep 30 exec'd: a program slow to start that runs. */
+#define SLOW_RUNS "telly-test-slow-runs"
 static char slow_gate[64];
 
 int execvp(const char *file, char *const argv[])
 {
 	char c;
 	int fd;
+	char *const sleeps[] = {"sleep", "30", NULL};
 
-	if (strcmp(file, SLOW_PROG))
+	if (strcmp(file, SLOW_PROG) && strcmp(file, SLOW_RUNS))
 		return execvpe(file, argv, environ);
 	if ((fd = open(slow_gate, O_RDONLY)) >= 0)
 		while (read(fd, &c, 1) < 0 && errno == EINTR)
 			;
+	if (!strcmp(file, SLOW_RUNS))
+		return execvpe("sleep", sleeps, environ);
 	errno = ENOENT;
 	return -1;
+}
+
+/* The FIFO the slow programs wait on, made in dir; its fd held open for
+ * writing (a byte lets one of them go). */
+static int slow_gate_open(char *dir)
+{
+	int gate;
+
+	CHECK(mkdtemp(dir) != NULL);
+	snprintf(slow_gate, sizeof slow_gate, "%s/gate", dir);
+	CHECK_EQ(mkfifo(slow_gate, 0600), 0);
+	gate = open(slow_gate, O_RDWR); /* a writer there: the child's open returns */
+	CHECK(gate >= 0);
+	return gate;
+}
+
+static void slow_gate_close(int gate, const char *dir)
+{
+	close(gate);
+	unlink(slow_gate);
+	rmdir(dir);
+	slow_gate[0] = 0;
+}
+
+/* Session name killed and run through the loop until it is gone. */
+static void kill_until_gone(struct fixture *fx, struct desk *d, const char *name)
+{
+	struct session *s = session_find(fx->srv, name, strlen(name));
+	char msg[200];
+
+	if (s)
+		session_kill(s, false, msg, sizeof msg);
+	for (long until = base_now_ms() + 10000;
+	     session_find(fx->srv, name, strlen(name)) && base_now_ms() < until;)
+		loop_until(fx, d, RP_EXIT, 20);
+	CHECK(session_find(fx->srv, name, strlen(name)) == NULL);
 }
 
 static long open_program(uint8_t *f, size_t cap, uint32_t req, uint8_t flags, const char *name,
@@ -753,11 +794,7 @@ static void test_open_waits_for_exec(void)
 	char *slow[] = {SLOW_PROG};
 	char dir[] = "/tmp/telly-unit-gate.XXXXXX";
 
-	CHECK(mkdtemp(dir) != NULL);
-	snprintf(slow_gate, sizeof slow_gate, "%s/gate", dir);
-	CHECK_EQ(mkfifo(slow_gate, 0600), 0);
-	gate = open(slow_gate, O_RDWR); /* a writer there: the child's open returns */
-	CHECK(gate >= 0);
+	gate = slow_gate_open(dir);
 	fixture_init(&fx);
 	d = desk_new(fx.srv, false);
 	other = desk_new(fx.srv, false);
@@ -798,19 +835,118 @@ static void test_open_waits_for_exec(void)
 	struct session *s = session_find(fx.srv, "runs", 4);
 	CHECK(s != NULL);
 	CHECK_EQ(s ? s->nviewers : 0, 1);
-	if (s)
-		session_kill(s, false, msg, sizeof msg);
-	for (long until = base_now_ms() + 10000;
-	     session_find(fx.srv, "runs", 4) && base_now_ms() < until;)
-		loop_until(&fx, d, RP_EXIT, 20);
-	CHECK(session_find(fx.srv, "runs", 4) == NULL);
+	kill_until_gone(&fx, d, "runs");
 	desk_free(other);
 	desk_free(d);
 	fixture_finish(&fx);
-	close(gate);
-	unlink(slow_gate);
-	rmdir(dir);
-	slow_gate[0] = 0;
+	slow_gate_close(gate, dir);
+}
+
+/* An exec that has not returned is no start, however long it takes (a
+ * program on a hung mount, as ssh waits for its command): its OPEN is
+ * not answered while it waits, even long past the bound the daemon had
+ * (OPEN_ANSWER_MS, 5 s from the spawn: then it was answered OK, and
+ * telly new said the session's name and exited 0 for a program that
+ * never started); LIST says it is starting; the answer is what its exec
+ * says, when it says it. */
+static void test_open_no_false_start(void)
+{
+	struct fixture fx;
+	struct desk *d;
+	uint8_t f[512];
+	char msg[200];
+	char *slow[] = {SLOW_PROG};
+	char dir[] = "/tmp/telly-unit-gate.XXXXXX";
+	int gate = slow_gate_open(dir);
+	struct session *s;
+
+	fixture_init(&fx);
+	d = desk_new(fx.srv, false);
+	hello(fx.srv, d, 0, "", "t");
+	send_frame(fx.srv, d, f, open_program(f, sizeof f, 5, RP_OPEN_ATTACH, "hung", slow, 1));
+	CHECK((s = session_find(fx.srv, "hung", 4)) != NULL);
+	/* Its timed work, as if ten minutes had passed. */
+	if (s)
+		session_tick(s, base_now_ms() + 600000);
+	take(d);
+	CHECK_EQ(d->n, 0);
+	CHECK_EQ(s ? s->nviewers : 1u, 0u);
+	send_frame(fx.srv, d, f, req_frame(f, sizeof f, RP_LIST, 6, NULL));
+	take(d);
+	{
+		int i = find(d, RP_LIST_REPLY, 0);
+		uint32_t req;
+		uint16_t n = 0;
+		size_t off;
+		struct rp_session_info info = {0};
+		CHECK(i >= 0);
+		if (i >= 0) {
+			CHECK_EQ(rp_list_reply_decode(d->p[i], d->h[i].len, &req, &n, &off), 0);
+			CHECK_EQ(n, 1);
+			CHECK_EQ(rp_list_entry_decode(d->p[i], d->h[i].len, &off, &info), 0);
+		}
+		snprintf(msg, sizeof msg, "%.*s", (int)info.cmd.n, info.cmd.p);
+		CHECK(!strcmp(msg, SLOW_PROG " (starting)"));
+	}
+	CHECK(write(gate, "g", 1) == 1);
+	CHECK(loop_until(&fx, d, RP_ERROR, 10000));
+	CHECK(find(d, RP_OK, -1) < 0);
+	CHECK_EQ(error_code(d, NULL, msg, sizeof msg), RP_E_SPAWN);
+	CHECK(!strcmp(msg, "cannot run " SLOW_PROG ": No such file or directory"));
+	CHECK(session_find(fx.srv, "hung", 4) == NULL);
+	desk_free(d);
+	fixture_finish(&fx);
+	slow_gate_close(gate, dir);
+}
+
+/* An OPEN that creates and attaches holds its channel from the moment it
+ * is taken: a connection that fills its other channels meanwhile is told
+ * it has none left, and the answer attaches the new session (before, the
+ * slot was looked for at the answer: "too many channels", and the session
+ * ran on, listed but attached to nobody). A program that cannot run lets
+ * its slot go. */
+static void test_open_holds_its_channel(void)
+{
+	struct fixture fx;
+	struct desk *d;
+	uint8_t f[512];
+	char msg[200];
+	char *runs[] = {SLOW_RUNS}, *fails[] = {SLOW_PROG};
+	char dir[] = "/tmp/telly-unit-gate.XXXXXX";
+	int gate = slow_gate_open(dir), i;
+	struct session *s;
+
+	fixture_init(&fx);
+	fake_add(fx.srv, "a");
+	d = desk_new(fx.srv, false);
+	hello(fx.srv, d, 0, "", "t");
+	send_frame(fx.srv, d, f, open_program(f, sizeof f, 5, RP_OPEN_ATTACH, "late", runs, 1));
+	take(d);
+	CHECK_EQ(d->n, 0);
+	for (i = 0; i < MAX_CHANS - 1; i++)
+		CHECK_EQ(attach(fx.srv, d, "a", true), i + 2);
+	CHECK_EQ(attach(fx.srv, d, "a", true), 0);
+	CHECK_EQ(error_code(d, NULL, msg, sizeof msg), RP_E_LIMIT);
+	CHECK(write(gate, "g", 1) == 1);
+	CHECK(loop_until(&fx, d, RP_OK, 10000));
+	i = find(d, RP_OK, -1);
+	CHECK(i >= 0 && d->h[i].chan == 1);
+	CHECK(find(d, RP_ERROR, -1) < 0);
+	s = session_find(fx.srv, "late", 4);
+	CHECK_EQ(s ? s->nviewers : 0, 1);
+	kill_until_gone(&fx, d, "late");
+
+	/* Its channel is free once more (the session ended): held again by
+	 * an OPEN whose program cannot run, and let go with its answer. */
+	send_frame(fx.srv, d, f, open_program(f, sizeof f, 6, RP_OPEN_ATTACH, "nope", fails, 1));
+	CHECK_EQ(attach(fx.srv, d, "a", true), 0);
+	CHECK(write(gate, "g", 1) == 1);
+	CHECK(loop_until(&fx, d, RP_ERROR, 10000));
+	CHECK_EQ(error_code(d, NULL, NULL, 0), RP_E_SPAWN);
+	CHECK_EQ(attach(fx.srv, d, "a", true), 1);
+	desk_free(d);
+	fixture_finish(&fx);
+	slow_gate_close(gate, dir);
 }
 
 static void test_kill_stop(void)
@@ -1641,6 +1777,8 @@ int main(int argc, char **argv)
 		{"dispatch-open", test_open},
 		{"dispatch-open-no-lookup", test_open_no_lookup},
 		{"dispatch-open-waits-for-exec", test_open_waits_for_exec},
+		{"dispatch-open-no-false-start", test_open_no_false_start},
+		{"dispatch-open-holds-its-channel", test_open_holds_its_channel},
 		{"dispatch-kill-stop", test_kill_stop},
 		{"dispatch-channel-messages", test_channel_messages},
 		{"dispatch-handoff-malformed", test_handoff_malformed},
