@@ -107,7 +107,7 @@ BINS := $(BUILD)/bin/kpty-script $(BUILD)/bin/kpty-fuzz $(BUILD)/bin/kpty-bench 
 FUZZ := $(patsubst test/fuzz/%.c,$(BUILD)/test/fuzz-%,$(wildcard test/fuzz/*.c))
 UNIT := $(FUZZ) $(BUILD)/test/unit-kpty $(BUILD)/test/unit-kpty-asan $(BUILD)/test/kpty-script-asan \
         $(BUILD)/test/unit-pump $(BUILD)/test/unit-pump-asan $(BUILD)/test/unit-pump-tsan \
-        $(BUILD)/test/unit-rp $(BUILD)/test/unit-rp-asan $(BUILD)/test/rp-poke \
+        $(BUILD)/test/unit-rp $(BUILD)/test/unit-rp-asan $(BUILD)/test/rp-poke $(BUILD)/test/old-host \
         $(BUILD)/test/unit-screen $(BUILD)/test/unit-screen-asan \
         $(BUILD)/test/unit-wm $(BUILD)/test/unit-wm-asan $(BUILD)/test/png-probe $(BUILD)/test/free-port $(BUILD)/test/notify-sink \
         $(BUILD)/test/unit-ds $(BUILD)/test/unit-ds-asan $(BUILD)/test/unit-vmc $(BUILD)/test/unit-vmc-asan \
@@ -509,6 +509,11 @@ fuzz-all: $(FUZZ)
 	@for f in $(FUZZ_NAMES); do sh test/fuzz/fuzz.sh run $(BUILD) $$f $(or $(SECONDS),60) || exit 1; done
 
 $(BUILD)/test/rp-poke: $(call obj,obj,$(RP_CORE) remote-proto/transport.c remote-proto/conn.c test/integration/rp-poke.c)
+	@mkdir -p $(dir $@)
+	$(CC) $(ALL_CFLAGS) -o $@ $^ $(LZ4_LIBS)
+
+# A daemon of the previous version, for telly new --x11 (new-x11-old-host.sh).
+$(BUILD)/test/old-host: $(call obj,obj,$(RP_CORE) remote-proto/transport.c remote-proto/conn.c test/integration/old-host.c)
 	@mkdir -p $(dir $@)
 	$(CC) $(ALL_CFLAGS) -o $@ $^ $(LZ4_LIBS)
 

@@ -222,23 +222,25 @@ static struct rp_str ls_str(struct ls_reader *r)
 	return s;
 }
 
-/* Session name's display and windows, from the X part of a LIST reply
- * (from off); nothing when it is not there (not an X session, or it
- * ended). */
-static void ls_x11(const uint8_t *p, size_t n, size_t off, const struct rp_str *name)
+/* Walks the X part of a LIST reply (from off) to session name: its
+ * display number + 1 (0 while it starts) in *dpy, and its display and
+ * windows printed when print. false when it is not there (not an X
+ * session, or it ended). */
+static bool ls_x11_walk(const uint8_t *p, size_t n, size_t off, const struct rp_str *name,
+			bool print, uint32_t *dpy)
 {
 	struct ls_reader r = {p, n, off, false};
 	unsigned nx;
 
 	if (off >= n)
-		return;
+		return false;
 	nx = ls_get(&r, 2);
 	for (unsigned i = 0; i < nx && !r.bad; i++) {
 		struct rp_str sn = ls_str(&r);
 		uint32_t d = ls_get(&r, 4);
 		unsigned nw = ls_get(&r, 2);
 		bool mine = !r.bad && sn.n == name->n && !memcmp(sn.p, name->p, name->n);
-		if (mine) {
+		if (mine && print) {
 			if (d)
 				printf("  display :%u, %u window%s\n", d - 1, nw, nw == 1 ? "" : "s");
 			else
@@ -249,16 +251,46 @@ static void ls_x11(const uint8_t *p, size_t n, size_t off, const struct rp_str *
 			int x = (int16_t)ls_get(&r, 2), y = (int16_t)ls_get(&r, 2);
 			unsigned w = ls_get(&r, 2), h = ls_get(&r, 2);
 			struct rp_str t = ls_str(&r);
-			if (!mine || r.bad)
+			if (!mine || !print || r.bad)
 				continue;
 			printf("  window 0x%x %ux%u%+d%+d \"", id, w, h, x, y);
 			for (unsigned j = 0; j < t.n; j++) /* the program's title: no controls */
 				putchar((unsigned char)t.p[j] < 0x20 || t.p[j] == 0x7f ? '?' : t.p[j]);
 			printf("\"\n");
 		}
-		if (mine)
-			return;
+		if (mine) {
+			*dpy = d;
+			return true;
+		}
 	}
+	return false;
+}
+
+/* A LIST_REPLY's count of entries, where they start (*first) and where
+ * its X part does (*xoff): 0, or -1 if it is malformed. */
+static int list_parts(const struct rp_hdr *h, const uint8_t *p, uint16_t *count, size_t *first,
+		      size_t *xoff)
+{
+	uint32_t req;
+
+	if (h->type != RP_LIST_REPLY || rp_list_reply_decode(p, h->len, &req, count, first) < 0)
+		return -1;
+	*xoff = *first;
+	for (unsigned i = 0; i < *count; i++) {
+		struct rp_session_info s;
+		if (rp_list_entry_decode(p, h->len, xoff, &s) < 0)
+			return -1;
+	}
+	return 0;
+}
+
+/* Session name's display and windows, from the X part of a LIST reply
+ * (from off); nothing when it is not there. */
+static void ls_x11(const uint8_t *p, size_t n, size_t off, const struct rp_str *name)
+{
+	uint32_t dpy;
+
+	ls_x11_walk(p, n, off, name, true, &dpy);
 }
 
 int telly_ls(int argc, char **argv)
@@ -271,9 +303,8 @@ int telly_ls(int argc, char **argv)
 	struct rp_conn *conn;
 	struct rp_hdr h;
 	const uint8_t *p;
-	uint32_t req;
 	uint16_t count;
-	size_t off;
+	size_t off, xoff;
 	int r = parse(&c, argc, argv, 0, usage);
 
 	if (r)
@@ -282,15 +313,8 @@ int telly_ls(int argc, char **argv)
 	rp_put_u32(&e, 1);
 	if ((r = call(&c, false, buf, rp_enc_end(&e), &conn, &h, &p)) != 0)
 		return r;
-	if (h.type != RP_LIST_REPLY || rp_list_reply_decode(p, h.len, &req, &count, &off) < 0)
+	if (list_parts(&h, p, &count, &off, &xoff) < 0)
 		goto bad;
-	size_t first = off, xoff = off;
-	for (unsigned i = 0; i < count; i++) { /* where the X part starts */
-		struct rp_session_info s;
-		if (rp_list_entry_decode(p, h.len, &xoff, &s) < 0)
-			goto bad;
-	}
-	off = first;
 	for (unsigned i = 0; i < count; i++) {
 		struct rp_session_info s;
 		if (rp_list_entry_decode(p, h.len, &off, &s) < 0)
@@ -360,6 +384,66 @@ int telly_run(int argc, char **argv)
 	return 0;
 }
 
+/* A host whose HELLO lacks STARTED (the previous version) answered the
+ * OPEN of telly new --x11 at once, its display not up yet: this asks LIST
+ * until it is, as the client of that version did, so that what comes
+ * next finds it (telly new --display: its number is known only then).
+ * That host bounds the display's start (XD_START_MS a server, Xorg then
+ * Xvfb): a session no longer listed did not come up (an OPEN of its name
+ * says why), and the wait is longer than that bound. */
+#define X11_OLD_HOST_POLL_MS 50
+#define X11_OLD_HOST_WAIT_MS (4 * XD_START_MS + 5000)
+static int new_x11_wait(struct rp_conn *conn, const char *name)
+{
+	long until = base_now_ms() + X11_OLD_HOST_WAIT_MS;
+	const struct rp_str want = {name, (uint16_t)strlen(name)};
+	const struct kpty_winsize none = {0};
+
+	for (uint32_t req = 2;; req++) {
+		uint8_t buf[RP_HDR_SIZE + 600];
+		struct rp_enc e;
+		struct rp_hdr h;
+		const uint8_t *p;
+		uint16_t count;
+		size_t first, xoff;
+		uint32_t dpy;
+		char err[300];
+
+		rp_enc_begin(&e, buf, sizeof buf, RP_LIST, 0, 0);
+		rp_put_u32(&e, req);
+		if (rp_desk_call(conn, buf, (size_t)rp_enc_end(&e), req, &h, &p, CALL_TIMEOUT_MS, err,
+				 sizeof err) < 0) {
+			fprintf(stderr, "telly new: %s\n", err);
+			return 1;
+		}
+		if (list_parts(&h, p, &count, &first, &xoff) < 0) {
+			fprintf(stderr, "telly new: malformed answer from the server\n");
+			return 1;
+		}
+		bool listed = ls_x11_walk(p, h.len, xoff, &want, false, &dpy);
+		if (listed && dpy)
+			return 0;
+		if (!listed) {
+			long n = rp_desk_open_frame(buf, sizeof buf, ++req, 0, name, NULL, "", &none,
+						    NULL, 0);
+			if (n > 0 && rp_desk_call(conn, buf, (size_t)n, req, &h, &p, CALL_TIMEOUT_MS,
+						  err, sizeof err) < 0)
+				fprintf(stderr, "telly new: %s\n", err);
+			else
+				fprintf(stderr, "telly new: X session %s ended at its start\n", name);
+			return 1;
+		}
+		if (base_now_ms() >= until) {
+			fprintf(stderr,
+				"telly new: the display of X session %s has not come up after %d s "
+				"(telly ls says when it has)\n",
+				name, X11_OLD_HOST_WAIT_MS / 1000);
+			return 1;
+		}
+		poll(NULL, 0, X11_OLD_HOST_POLL_MS);
+	}
+}
+
 int telly_new(int argc, char **argv)
 {
 	static const char usage[] =
@@ -412,6 +496,11 @@ int telly_new(int argc, char **argv)
 	}
 	char made[RP_MAX_NAME + 1];
 	snprintf(made, sizeof made, "%.*s", (int)name.n, name.p);
+	if (c.x11 && !(rp_conn_peer_caps(conn) & RP_CAP_STARTED) &&
+	    (r = new_x11_wait(conn, made)) != 0) {
+		rp_conn_destroy(conn);
+		return r;
+	}
 	printf("%s\n", made);
 	rp_conn_destroy(conn);
 	return 0;

@@ -99,6 +99,11 @@ enum rp_type {
  * number it names; the host takes those it did not take before the link
  * went and drops the rest (PROTOCOL.md, "RESUME ahead"). */
 #define RP_CAP_AHEAD 0x1000
+/* The host answers an OPEN that creates a session once its program's exec
+ * said it runs, and an X session's once its display is up as well (an
+ * older host answered an X session's OPEN at once: telly new --x11 asks
+ * it LIST until the display is up). */
+#define RP_CAP_STARTED 0x2000
 
 /* The most bytes for the screen one OUTPUT carries (after its u32 ack). */
 #define RP_MAX_OUTPUT (RP_MAX_PAYLOAD - 4)

@@ -152,7 +152,9 @@ static int on_hello(struct server *srv, struct conn *c, const struct rp_hdr *h, 
 		snprintf(me, sizeof me, "telly serve");
 	me[sizeof me - 1] = 0;
 	n = rp_hello_frame(buf, sizeof buf,
-			   RP_CAP_LINEMODE | RP_CAP_RESUME | RP_CAP_RETYPE | RP_CAP_AHEAD, "", me);
+			   RP_CAP_LINEMODE | RP_CAP_RESUME | RP_CAP_RETYPE | RP_CAP_AHEAD |
+				   RP_CAP_STARTED,
+			   "", me);
 	if (n < 0 || rp_conn_send(c->rc, buf, (size_t)n) < 0)
 		serve_log("connection %u: a reply did not fit; dropped", c->id);
 	return FRAME_DONE;
