@@ -14,6 +14,7 @@
 #include <string.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #include "base.h"
@@ -55,6 +56,11 @@ struct program {
 	/* Its exec, watched; the OPEN that made it answered when it says. */
 	struct exec_watch exec;
 	int exec_err; /* why its exec failed (0: it ran, or not known yet) */
+	/* Its exec pipe ended as it died (program_started): whether that was
+	 * its exec is the reap's to say; start_sig, the signal that killed
+	 * it before its exec returned (0: none). */
+	bool start_unsure;
+	int start_sig;
 	char argv0[200]; /* the program as asked, for what is said */
 	char cwd[256];	 /* the folder asked, printable, if it may not be here */
 	const char *dirs[4]; /* where it may start: the folder asked, the home, / */
@@ -93,6 +99,24 @@ static ssize_t read_proc(pid_t pid, const char *what, char *buf, size_t n)
 	close(fd);
 	buf[r > 0 ? r : 0] = 0;
 	return r;
+}
+
+/* Process pid is exiting or has exited (its /proc stat's state, or its
+ * flags' PF_EXITING, set before its exit closes its files). */
+#define PROC_PF_EXITING 0x4u
+static bool child_exiting(pid_t pid)
+{
+	char st[1024];
+	const char *rp;
+	char state = 0;
+	unsigned long flags = 0;
+
+	if (pid <= 0 || read_proc(pid, "stat", st, sizeof st) <= 0 || !(rp = strrchr(st, ')')))
+		return false;
+	/* ") S ppid pgrp session tty_nr tpgid flags" */
+	if (sscanf(rp + 1, " %c %*d %*d %*d %*d %*d %lu", &state, &flags) != 2)
+		return false;
+	return state == 'Z' || state == 'X' || (flags & PROC_PF_EXITING);
 }
 
 static bool predicting(const struct chan *v)
@@ -516,6 +540,15 @@ static int program_kill(struct session *s, bool stop, char *err, size_t errn)
 	return 0;
 }
 
+/* It died of start_sig before its exec returned: why its session ends,
+ * told to the OPEN once it is out of the table (program_destroy). */
+static void killed_at_start(struct program *p)
+{
+	snprintf(p->s.end_why, sizeof p->s.end_why, "%s ended at its start: killed by signal %d",
+		 p->argv0, p->start_sig);
+	serve_log("session %s: %s", p->s.name, p->s.end_why);
+}
+
 static void program_reap(struct session *s)
 {
 	struct program *p = prog(s);
@@ -523,9 +556,17 @@ static void program_reap(struct session *s)
 
 	if (!kpty_os_reap(&p->child, &status))
 		return;
+	/* Killed while its exec had not said (telly kill of one whose path
+	 * is on a hung mount): that end of file is no exec. */
+	if ((exec_watch_waiting(&p->exec) || p->start_unsure) && WIFSIGNALED(status))
+		p->start_sig = WTERMSIG(status);
 	/* Its exec's word is whole now (the child is gone): taken first, so
 	 * the OPEN waiting hears it ran (then sees it end) or why not. */
 	exec_watch_take(&p->exec);
+	if (p->start_unsure && p->start_sig)
+		killed_at_start(p);
+	else if (p->start_unsure)
+		open_answer(s->srv, &p->exec.ask, s, NULL); /* it ran, and ended at once */
 	/* What it printed last: the pump's ring and what the pty holds. */
 	kpty_os_pump_stop(p->pump);
 	session_end(s->srv, s, status);
@@ -583,8 +624,12 @@ static void program_destroy(struct session *s, struct fdm *fdm)
 
 	fdm_del(fdm, p->fd);
 	exec_watch_drop(&p->exec);
-	/* Out of the table now: the OPEN still waiting learns why. */
-	open_answer(s->srv, &p->exec.ask, NULL, p->exec_err ? s->end_why : NULL);
+	/* Out of the table now: the OPEN still waiting learns why (one
+	 * killed at its start did not run: no program missing, 127, either). */
+	if (p->start_sig)
+		open_answer_code(s->srv, &p->exec.ask, NULL, RP_E_NOENT, s->end_why);
+	else
+		open_answer(s->srv, &p->exec.ask, NULL, p->exec_err ? s->end_why : NULL);
 	kpty_os_pump_destroy(p->pump);
 	kpty_os_close(&p->child);
 	telly_slog_destroy(s->log); /* after the pump, which writes it */
@@ -695,6 +740,19 @@ static void program_started(struct exec_watch *w, void *ctx)
 		serve_log("session %s: %s", s->name, s->end_why);
 		for (struct chan *v = s->viewers; v; v = v->snext)
 			chan_notice(v, "%s: %s", s->name, s->end_why);
+		return;
+	}
+	/* The pipe's end comes with the child's death too: one that is dying
+	 * (its exit closes its files after it is marked exiting, before it is
+	 * a zombie) is judged by its reap. Killed while its exec hung (telly
+	 * kill of one on a hung mount), it never started: told once it is out
+	 * of the table, as a failed exec is, not OK. */
+	if (!p->start_sig && !p->start_unsure && child_exiting(p->child.pid)) {
+		p->start_unsure = true;
+		return;
+	}
+	if (p->start_sig) {
+		killed_at_start(p);
 		return;
 	}
 	open_answer(s->srv, &w->ask, s, NULL);

@@ -5,7 +5,8 @@
 # for its exec, other commands are served at once. That telly new waits
 # as long as the exec does, as ssh waits for its command, and says so on
 # stderr; the session is listed as starting; a client that goes (^C)
-# leaves a session that starts or fails on its own, and can be killed.
+# leaves a session that starts or fails on its own, and can be killed;
+# one killed while its telly new waits is no start either.
 # Before, the daemon took the program as started 5 s after its spawn:
 # telly new printed the name and exited 0 for a program that never ran
 # (and earlier still, it looked the name up with stat() in PATH's folders
@@ -69,12 +70,24 @@ kill -TERM "$left" # as ^C would (a background job of sh ignores SIGINT)
 wait "$left"
 "$TELLY" ls | grep -q "^left: telly-no-such-program (starting)" || fail "$("$TELLY" ls)"
 "$TELLY" kill left || fail "telly kill of a session whose exec hangs"
+# One killed while its telly new waits: no start either.
+"$TELLY" new -s killed -- telly-no-such-program >"$T/killed.out" 2>"$T/killed.err" &
+killed=$!
+pids="$pids $killed"
+wait_until 5 grep -q "session killed started" "$TELLY_DIR/serve.log"
+"$TELLY" kill killed || fail "telly kill of a session whose exec hangs"
 kill -0 "$looked" 2>/dev/null || fail "telly new of looked returned meanwhile"
 
 # The mount back (gone): the exec goes on and fails; telly new says why,
 # 127 as a shell's, and the sessions are gone.
 hung_stop
 wait_until 20 sh -c "! '$TELLY' ls 2>/dev/null | grep -q '^left:'"
+st=0
+wait "$killed" || st=$?
+[ "$st" = 1 ] || fail "telly new of a session killed at its start exited $st: $(cat "$T/killed.out" "$T/killed.err")"
+grep -q "telly-no-such-program ended at its start: killed by signal" "$T/killed.err" ||
+	fail "$(cat "$T/killed.err")"
+[ -s "$T/killed.out" ] && fail "telly new said a name: $(cat "$T/killed.out")"
 wait_until 20 sh -c "! kill -0 $looked 2>/dev/null"
 st=0
 wait "$looked" || st=$?

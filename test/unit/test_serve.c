@@ -894,6 +894,28 @@ static void test_open_no_false_start(void)
 	CHECK_EQ(error_code(d, NULL, msg, sizeof msg), RP_E_SPAWN);
 	CHECK(!strcmp(msg, "cannot run " SLOW_PROG ": No such file or directory"));
 	CHECK(session_find(fx.srv, "hung", 4) == NULL);
+
+	/* Killed while its exec has not returned (telly kill): the end of
+	 * its exec pipe came with its death, not an exec; it is no start
+	 * (before, its OPEN was answered OK, and telly new printed the name
+	 * of a session that never ran). */
+	send_frame(fx.srv, d, f, open_program(f, sizeof f, 7, 0, "killed", slow, 1));
+	CHECK((s = session_find(fx.srv, "killed", 6)) != NULL);
+	if (s)
+		session_kill(s, false, msg, sizeof msg);
+	bool ok_seen = false, error_seen = false;
+	for (long until = base_now_ms() + 10000; !error_seen && base_now_ms() < until;) {
+		loop_until(&fx, d, 0, 20);
+		ok_seen |= find(d, RP_OK, -1) >= 0;
+		error_seen = find(d, RP_ERROR, -1) >= 0;
+	}
+	CHECK(!ok_seen);
+	CHECK_EQ(error_code(d, NULL, msg, sizeof msg), RP_E_NOENT);
+	/* SIGHUP, or SIGKILL after the grace if the hangup came while the
+	 * child ignored it (as it takes its terminal) */
+	CHECK(!strncmp(msg, SLOW_PROG " ended at its start: killed by signal ",
+		       strlen(SLOW_PROG " ended at its start: killed by signal ")));
+	CHECK(session_find(fx.srv, "killed", 6) == NULL);
 	desk_free(d);
 	fixture_finish(&fx);
 	slow_gate_close(gate, dir);
