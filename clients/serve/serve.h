@@ -396,6 +396,10 @@ static inline bool exec_watch_waiting(const struct exec_watch *w)
 {
 	return w->fd >= 0;
 }
+/* The exec pipe ends at the child's death too: whether child pid is
+ * exiting, or has exited and is not reaped (then that end was no exec,
+ * or its reap will tell). */
+bool exec_child_exiting(pid_t pid);
 /* The OPEN m from c waits for its program's answer; one that attaches
  * holds a free channel slot of c (do_open saw there is one). */
 void open_ask_hold(struct open_ask *a, struct conn *c, const struct rp_open *m);

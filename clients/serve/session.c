@@ -4,6 +4,7 @@
  * the host's copy of the screen (screen_*) are all here.
  */
 #include <errno.h>
+#include <fcntl.h>
 #include <poll.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -343,6 +344,30 @@ void exec_watch_drop(struct exec_watch *w)
 	fdm_del(w->srv->fdm, w->fd);
 	close(w->fd);
 	w->fd = -1;
+}
+
+/* PF_EXITING of /proc/PID/stat's flags: set before exit closes files. */
+#define PROC_PF_EXITING 0x4u
+bool exec_child_exiting(pid_t pid)
+{
+	char st[1024], path[64], state = 0;
+	const char *rp;
+	unsigned long flags = 0;
+	ssize_t n;
+	int fd;
+
+	snprintf(path, sizeof path, "/proc/%d/stat", (int)pid);
+	if (pid <= 0 || (fd = open(path, O_RDONLY | O_CLOEXEC)) < 0)
+		return false;
+	n = read(fd, st, sizeof st - 1);
+	close(fd);
+	st[n > 0 ? n : 0] = 0;
+	/* "PID (COMM) S ppid pgrp session tty_nr tpgid flags ...": COMM may
+	 * hold anything, its last ")" ends it */
+	if (!(rp = strrchr(st, ')')) ||
+	    sscanf(rp + 1, " %c %*d %*d %*d %*d %*d %lu", &state, &flags) != 2)
+		return false;
+	return state == 'Z' || state == 'X' || (flags & PROC_PF_EXITING);
 }
 
 void open_ask_hold(struct open_ask *a, struct conn *c, const struct rp_open *m)

@@ -101,24 +101,6 @@ static ssize_t read_proc(pid_t pid, const char *what, char *buf, size_t n)
 	return r;
 }
 
-/* Process pid is exiting or has exited (its /proc stat's state, or its
- * flags' PF_EXITING, set before its exit closes its files). */
-#define PROC_PF_EXITING 0x4u
-static bool child_exiting(pid_t pid)
-{
-	char st[1024];
-	const char *rp;
-	char state = 0;
-	unsigned long flags = 0;
-
-	if (pid <= 0 || read_proc(pid, "stat", st, sizeof st) <= 0 || !(rp = strrchr(st, ')')))
-		return false;
-	/* ") S ppid pgrp session tty_nr tpgid flags" */
-	if (sscanf(rp + 1, " %c %*d %*d %*d %*d %*d %lu", &state, &flags) != 2)
-		return false;
-	return state == 'Z' || state == 'X' || (flags & PROC_PF_EXITING);
-}
-
 static bool predicting(const struct chan *v)
 {
 	return v->conn->context && !v->snapshot_due && !v->conn->closing_at;
@@ -747,7 +729,7 @@ static void program_started(struct exec_watch *w, void *ctx)
 	 * a zombie) is judged by its reap. Killed while its exec hung (telly
 	 * kill of one on a hung mount), it never started: told once it is out
 	 * of the table, as a failed exec is, not OK. */
-	if (!p->start_sig && !p->start_unsure && child_exiting(p->child.pid)) {
+	if (!p->start_sig && !p->start_unsure && exec_child_exiting(p->child.pid)) {
 		p->start_unsure = true;
 		return;
 	}

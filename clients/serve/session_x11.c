@@ -52,6 +52,9 @@ struct xprog {
 	 * child slow to exec: answered whenever it says, never waited for). */
 	struct exec_watch exec;
 	bool first; /* the session's own program: its status is the session's */
+	/* Its exec pipe ended as it died: whether that was its exec is its
+	 * reap's to say (program_ended). */
+	bool start_unsure;
 	char name[48];
 };
 
@@ -885,8 +888,11 @@ static void prog_said(struct exec_watch *w, void *ctx)
 {
 	struct xprog *p = ctx;
 	char text[300];
+	size_t n = said_text(p, text, sizeof text);
 
-	if (!said_text(p, text, sizeof text))
+	if (!n && (p->start_unsure || exec_child_exiting(p->pid)))
+		p->start_unsure = true; /* its death may have ended the pipe: its reap says */
+	else if (!n)
 		open_answer(w->srv, ask_of(p), &p->x->s, NULL);
 	else if (p->first) /* its session ends: told then */
 		snprintf(p->x->first_fail, sizeof p->x->first_fail, "%s", text);
@@ -1037,8 +1043,24 @@ static void program_ended(struct x11 *x, struct xprog *p, int status)
 	char text[300];
 	size_t n;
 
+	/* Reaped with its pipe not read yet: its end came with the death. */
+	p->start_unsure |= exec_watch_waiting(&p->exec);
 	exec_watch_take(&p->exec); /* its exit came before the loop read the pipe */
 	n = said_text(p, text, sizeof text);
+	/* Killed before its exec was known to return (telly kill of one whose
+	 * path is on a hung mount): it never started, and its OPEN is not
+	 * told OK; one that ran and ended at once is. */
+	if (p->start_unsure && !n && WIFSIGNALED(status)) {
+		snprintf(text, sizeof text, "%s ended at its start: killed by signal %d", p->name,
+			 WTERMSIG(status));
+		if (p->first)
+			snprintf(x->first_fail, sizeof x->first_fail, "%s", text);
+		else
+			open_answer_code(x->s.srv, ask_of(p), NULL, RP_E_NOENT, text);
+	} else if (p->start_unsure) {
+		open_answer(x->s.srv, ask_of(p), &x->s, NULL);
+	}
+	p->start_unsure = false;
 	p->exec.nsaid = 0;
 	if (p->first)
 		x->first_status = status;

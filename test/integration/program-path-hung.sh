@@ -36,6 +36,13 @@ hung_pid=$!
 wait_until 10 grep -q . "$T/hung.out"
 grep -q "^mounted" "$T/hung.out" || { cat "$T/hung.out"; hung_pid=""; exit 77; }
 
+# An X session's program, by its path on the mount, from a daemon of its
+# own (one with the hung folder in its PATH would not find Xvfb either).
+has_xvfb=""
+command -v Xvfb >/dev/null 2>&1 && has_xvfb=1
+mkdir -p "$XDG_CONFIG_HOME/telly"
+echo "x-server xvfb" >"$XDG_CONFIG_HOME/telly/config"
+
 # The daemon starts with the hung folder first in its PATH (this shell's
 # PATH does not have it: its own lookups would wait). Its programs are
 # named by their paths.
@@ -76,18 +83,35 @@ killed=$!
 pids="$pids $killed"
 wait_until 5 grep -q "session killed started" "$TELLY_DIR/serve.log"
 "$TELLY" kill killed || fail "telly kill of a session whose exec hangs"
+# And an X session's first program.
+if [ -n "$has_xvfb" ]; then
+	dirs="$dirs $T/run2"
+	TELLY_DIR=$T/run2 "$TELLY" new --x11 -s xk -- "$T/hung/telly-no-such-program" \
+		>"$T/xk.out" 2>"$T/xk.err" &
+	xk=$!
+	pids="$pids $xk"
+	wait_until 30 grep -q "session xk: started $T/hung/telly-no-such-program" "$T/run2/serve.log"
+	TELLY_DIR=$T/run2 "$TELLY" kill xk || fail "telly kill of an X session whose program's exec hangs"
+fi
 kill -0 "$looked" 2>/dev/null || fail "telly new of looked returned meanwhile"
 
 # The mount back (gone): the exec goes on and fails; telly new says why,
 # 127 as a shell's, and the sessions are gone.
 hung_stop
 wait_until 20 sh -c "! '$TELLY' ls 2>/dev/null | grep -q '^left:'"
-st=0
-wait "$killed" || st=$?
-[ "$st" = 1 ] || fail "telly new of a session killed at its start exited $st: $(cat "$T/killed.out" "$T/killed.err")"
-grep -q "telly-no-such-program ended at its start: killed by signal" "$T/killed.err" ||
-	fail "$(cat "$T/killed.err")"
-[ -s "$T/killed.out" ] && fail "telly new said a name: $(cat "$T/killed.out")"
+# A telly new (pid $1, its output in $T/$2.out and .err) whose program
+# was killed at its start: exit 1, why, and no name.
+killed_at_start() {
+	st=0
+	wait "$1" || st=$?
+	[ "$st" = 1 ] || fail "$2: a program killed at its start: exit $st: $(cat "$T/$2.out" "$T/$2.err")"
+	grep -q "telly-no-such-program ended at its start: killed by signal" "$T/$2.err" ||
+		fail "$2: $(cat "$T/$2.err")"
+	[ -s "$T/$2.out" ] && fail "$2: telly new said a name: $(cat "$T/$2.out")"
+	return 0
+}
+killed_at_start "$killed" killed
+[ -n "$has_xvfb" ] && killed_at_start "$xk" xk
 wait_until 20 sh -c "! kill -0 $looked 2>/dev/null"
 st=0
 wait "$looked" || st=$?
