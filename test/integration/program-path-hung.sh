@@ -2,9 +2,9 @@
 # A folder in the daemon's PATH on a mount whose server hung (a FUSE file
 # system that never answers: test/integration/hungmount.c) holds nobody
 # but the program looked for there: while a `telly new` of a name waits
-# for its exec, other commands are served at once. That telly new waits
-# as long as the exec does, as ssh waits for its command, and says so on
-# stderr; the session is listed as starting; a client that goes (^C)
+# for its exec, other commands are served at once. That telly new (and a
+# telly attach --create) waits as long as the exec does, as ssh waits for
+# its command, and says so on stderr; the session is listed as starting; a client that goes (^C)
 # leaves a session that starts or fails on its own, and can be killed;
 # one killed while its telly new waits is no start either.
 # Before, the daemon took the program as started 5 s after its spawn:
@@ -58,9 +58,15 @@ grep -q "^looked: telly-no-such-program (starting)" "$T/ls.out" ||
 	fail "a session whose exec has not returned is not listed as starting: $(cat "$T/ls.out")"
 timeout 20 "$TELLY" new -s two -- /bin/sleep 600 >/dev/null 2>&1 ||
 	fail "telly new was not answered while another OPEN waited"
+# telly attach --create waits as telly new does (standard input ends at
+# once: it would detach as soon as it is in).
+"$TELLY" attach --create ac -- telly-no-such-program </dev/null >/dev/null 2>"$T/ac.err" &
+ac=$!
+pids="$pids $ac"
 # The waiting one says it waits, and keeps waiting past the 5 s the
 # daemon used to give an exec: no session name, no status yet.
 wait_until 20 grep -q "still waiting for telly-no-such-program to start" "$T/looked.err"
+wait_until 20 grep -q "^telly attach: still waiting for telly-no-such-program to start" "$T/ac.err"
 sleep 3 # the message came 3 s after the OPEN: now past the old bound
 kill -0 "$looked" 2>/dev/null || fail "telly new returned while the exec hung: $(cat "$T/looked.out" "$T/looked.err")"
 [ -s "$T/looked.out" ] && fail "telly new said a name for a program that has not started: $(cat "$T/looked.out")"
@@ -112,6 +118,10 @@ killed_at_start() {
 }
 killed_at_start "$killed" killed
 [ -n "$has_xvfb" ] && killed_at_start "$xk" xk
+st=0
+wait "$ac" || st=$?
+[ "$st" = 127 ] || fail "telly attach --create exited $st: $(cat "$T/ac.err")"
+grep -q "cannot run telly-no-such-program" "$T/ac.err" || fail "$(cat "$T/ac.err")"
 wait_until 20 sh -c "! kill -0 $looked 2>/dev/null"
 st=0
 wait "$looked" || st=$?
