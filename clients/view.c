@@ -1974,7 +1974,7 @@ static bool keys_owed(const struct view *v)
 		if (v->wins[i]->ch && !v->wins[i]->wire && !v->wins[i]->gone &&
 		    rp_desk_chan_resumable(v->wins[i]->ch) && rp_desk_chan_kept(v->wins[i]->ch))
 			return true;
-	return false;
+	return vx_input_owed(v->x); /* an X session's, until it is back or known gone */
 }
 
 /* The titles say how the link is, counting the seconds. */

@@ -2699,6 +2699,22 @@ void vx_pong(struct vx *x)
 	}
 }
 
+bool vx_input_owed(const struct vx *x)
+{
+	for (unsigned i = 0; i < x->nqueued; i++)
+		if (x->link_down || x->queued[i].s->relinking)
+			return true;
+	/* Kept while down, or resumed and waiting in its log for the queue
+	 * to drain (vx_send_backlog: a keymap went before it). */
+	for (unsigned i = 0; i < x->nsess; i++) {
+		const struct xsess *s = x->sess[i];
+		if (s->resumable && (s->backlog || ((x->link_down || s->resuming) &&
+						    s->seq != s->sent_seq)))
+			return true;
+	}
+	return false;
+}
+
 bool vx_awaiting(const struct vx *x)
 {
 	for (unsigned i = 0; i < x->nsess; i++)

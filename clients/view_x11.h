@@ -64,6 +64,11 @@ long vx_resume_flight(struct vx *x, uint8_t **out, unsigned *count);
 /* The link's heartbeat: a PING went on the connection, and its PONG came
  * (everything sent before the PING was taken: kept X input and state
  * asked are let go). Whether any X session's channel can be resumed. */
+/* Input typed into X windows while the link is down, kept for a session
+ * not resumed yet (or held for one being opened again), or resumed and
+ * not sent yet (vx_send_backlog): an --input script that ends then waits
+ * for it. */
+bool vx_input_owed(const struct vx *x);
 /* Input to send again after a resume that the connection's queue had
  * no room for: as much as it has now (called as it drains). */
 void vx_send_backlog(struct vx *x);
