@@ -192,6 +192,7 @@ struct view {
 	struct rp_dialer *dialer;
 	struct rp_conn *xc; /* the connection the X side holds (kept for it until a redial) */
 	bool ahead;	    /* the last host said RP_CAP_AHEAD: keys kept ride behind RESUMEs */
+	bool xahead;	    /* ... and RP_CAP_XAHEAD: X input kept too */
 	int netfd;	    /* rp_netwatch: the network may be back; -1: none */
 	/* The requests of the windows' RESUMEs in the last flight: one
 	 * answered for a window closed meanwhile is detached. 0: none. */
@@ -2042,23 +2043,24 @@ static int push_to_dialer(void *dialer, const void *p, size_t n)
 }
 
 /* A redial, its first flight right behind HELLO (no round trip of its
- * own): the X sessions' RESUMEs (plain: the host numbers them, from 1),
- * then each window's, where the last host said AHEAD with the keys it
- * kept behind it on the number of its place in the flight, so no number
- * is named twice nor one the host gave an X session. The focused window
- * goes last: the keys typed in it while the dial goes ride behind too.
- * NULL: errno. */
-static struct rp_dialer *dial(struct view *v)
+ * own): the RESUME of each terminal window and each X session, where the
+ * last host said AHEAD (and XAHEAD, for X input) with the input it kept
+ * behind it on the number of its place in the flight, so no number is
+ * named twice nor one the host gave a plain RESUME before it. The
+ * focused window's goes last: the keys typed in it while the dial goes
+ * ride behind too (an X window's session, or a terminal window after the
+ * X sessions, unless their input goes in the flight: then it goes before
+ * them, not behind their keymaps, some 64 KiB that a fresh connection
+ * takes round trips to carry). Its length (*out malloc'd), or -errno. */
+static long make_flight(struct view *v, uint8_t **out)
 {
 	struct rp_desk_chan *chs[WM_MAX_WINDOWS];
 	const char *names[WM_MAX_WINDOWS];
 	uint32_t reqs[WM_MAX_WINDOWS];
 	struct win *fw[WM_MAX_WINDOWS], *last = NULL;
 	unsigned n = 0, nx = 0;
-	uint8_t *xf, *tf = NULL, *all = NULL;
-	long xn = vx_resume_flight(v->x, &xf, &nx), tn = 0;
-	struct rp_dialer *dl = NULL;
-	int e = ENOMEM;
+	uint8_t *xf = NULL, *tf = NULL, *lf = NULL, *all = NULL;
+	long xn, tn = 0, ln = 0, r = -ENOMEM;
 
 	v->flight_lo = v->req + 1;
 	for (unsigned i = 0; i < v->nwins; i++) {
@@ -2071,30 +2073,68 @@ static struct rp_dialer *dial(struct view *v)
 		else
 			fw[n++] = w;
 	}
-	if (last)
-		fw[n++] = last;
+	if (last && v->ahead && v->xahead && vx_input_kept(v->x)) {
+		fw[n++] = last; /* the last of the terminal windows */
+		last = NULL;
+	}
 	for (unsigned i = 0; i < n; i++) {
 		chs[i] = fw[i]->ch;
 		names[i] = fw[i]->name;
 		reqs[i] = fw[i]->flight_req = ++v->req;
 	}
-	v->flight_hi = v->req;
-	if (xn >= 0 && n)
-		tn = rp_desk_chans_resume_flight(chs, names, reqs, n,
-						 v->ahead ? (uint16_t)(nx + 1) : 0, &tf);
-	if (xn >= 0 && tn >= 0 && (all = malloc((size_t)(xn + tn) + 1))) {
-		memcpy(all, xf, (size_t)xn);
-		memcpy(all + xn, tf, (size_t)tn);
-		dl = rp_dialer_start_first(&v->redial, all, (size_t)(xn + tn));
-		e = errno;
-	} else if (tn < 0 || xn < 0) {
-		e = (int)-(tn < 0 ? tn : xn);
+	if (last)
+		last->flight_req = ++v->req;
+	v->flight_hi = v->req; /* the X sessions' come after */
+	if (n)
+		tn = rp_desk_chans_resume_flight(chs, names, reqs, n, v->ahead ? 1 : 0, &tf);
+	xn = vx_resume_flight(v->x, v->ahead && v->xahead ? (uint16_t)(n + 1) : 0, v->wm.focus,
+			      !last, &xf, &nx);
+	if (tn > 0 && (last || nx))
+		rp_desk_chan_ahead_close(fw[n - 1]->ch); /* more RESUMEs follow it */
+	const char *lname = last ? last->name : NULL;
+	if (last && tn >= 0 && xn >= 0)
+		ln = rp_desk_chans_resume_flight(&last->ch, &lname, &last->flight_req, 1,
+						 v->ahead ? (uint16_t)(n + nx + 1) : 0, &lf);
+	if (xn >= 0 && tn >= 0 && ln >= 0 && (all = malloc((size_t)(xn + tn + ln) + 1))) {
+		if (tn) /* (a piece not made is NULL) */
+			memcpy(all, tf, (size_t)tn);
+		if (xn)
+			memcpy(all + tn, xf, (size_t)xn);
+		if (ln)
+			memcpy(all + tn + xn, lf, (size_t)ln);
+		r = xn + tn + ln;
+	} else if (tn < 0 || xn < 0 || ln < 0) {
+		r = tn < 0 ? tn : xn < 0 ? xn : ln;
 	}
-	free(all);
 	free(tf);
 	free(xf);
+	free(lf);
+	*out = all;
+	return r;
+}
+
+/* The redial, its first flight right behind HELLO. NULL: errno. */
+static struct rp_dialer *dial(struct view *v)
+{
+	uint8_t *f;
+	long n = make_flight(v, &f);
+	struct rp_dialer *dl = NULL;
+	int e = n < 0 ? (int)-n : 0;
+
+	if (n >= 0 && !(dl = rp_dialer_start_first(&v->redial, f, (size_t)n)))
+		e = errno;
+	free(f);
 	errno = e;
 	return dl;
+}
+
+/* Keys typed while the dial goes: the last channel's, right behind the
+ * flight (the others' wait for their RESUMED). */
+static void flight_keys(struct view *v)
+{
+	for (unsigned i = 0; i < v->nwins; i++)
+		rp_desk_chan_ahead_push(v->wins[i]->ch, push_to_dialer, v->dialer);
+	vx_ahead_push(v->x, push_to_dialer, v->dialer);
 }
 
 /* The redial's thread is done: what it reached has the RESUMEs it sent
@@ -2113,6 +2153,8 @@ static void dialed(struct view *v)
 		return;
 	}
 	v->ahead = rp_conn_peer_caps(v->c) & RP_CAP_AHEAD; /* for the next redial */
+	v->xahead = rp_conn_peer_caps(v->c) & RP_CAP_XAHEAD;
+	vx_flight_sent(v->x, v->c); /* the last X session's run, if it is */
 	for (unsigned i = 0; i < v->nwins;) {
 		struct win *w = v->wins[i];
 		uint32_t req = w->flight_req;
@@ -2350,8 +2392,8 @@ static void loop(struct view *v, int sigfd)
 			vx_send_backlog(v->x);
 		vx_tick(v->x, base_now_ms());
 		keys_pump(v);
-		for (unsigned i = 0; v->dialer && i < v->nwins; i++) /* typed while it dials */
-			rp_desk_chan_ahead_push(v->wins[i]->ch, push_to_dialer, v->dialer);
+		if (v->dialer) /* typed while it dials */
+			flight_keys(v);
 		if (v->c && rp_conn_flush(v->c) < 0) {
 			if (link_resumes(v)) {
 				link_gone(v, "the connection broke", false);
@@ -2752,6 +2794,7 @@ int telly_view(int argc, char **argv)
 	}
 	v->xc = v->c;
 	v->ahead = rp_conn_peer_caps(v->c) & RP_CAP_AHEAD;
+	v->xahead = rp_conn_peer_caps(v->c) & RP_CAP_XAHEAD;
 	v->redial = v->dest; /* for a redial: the same way, never starting a daemon */
 	telly_client_dest(&v->redial);
 	rp_link_init(&v->link, base_now_ms(), rp_desk_sleep_gap_ms());

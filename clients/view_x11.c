@@ -77,6 +77,15 @@ struct xsess {
 	/* Its RESUME (request req) went in a redial's first flight
 	 * (vx_resume_flight): vx_relink sends none. */
 	bool in_flight;
+	/* That RESUME went ahead (RP_CAP_XAHEAD) on channel number ahead,
+	 * the input kept up to seq ahead_upto right behind it, each after
+	 * the keymap it was typed with (the last of them: km ahead_km, -1
+	 * none); ahead_closed: another RESUME followed it in the flight, so
+	 * input typed since waits for RESUMED. 0: a plain RESUME. */
+	uint16_t ahead;
+	uint32_t ahead_upto;
+	int ahead_km;
+	bool ahead_closed;
 	/* Asked for again on a new connection (its RESUME, or the OPEN after
 	 * a refused one) and not answered yet: the link is not back. */
 	bool relinking;
@@ -219,8 +228,18 @@ struct vx {
 	bool ping_out;
 };
 
+/* A flight being made: frames appended, on channel chan (their own
+ * number replaced); err sticky. */
+struct xrun {
+	uint8_t *buf;
+	size_t n, cap;
+	uint16_t chan;
+	int err;
+};
+
 static int xlink_send(struct vx *x, struct xsess *s, const uint8_t *frame, size_t n,
 		      uint32_t seq);
+static int ahead_since(struct xsess *s, struct xrun *r, uint32_t from);
 static void xlink_conf(struct vx *x, struct xsess *s, const struct rp_xconfigure *m);
 static void xlink_resume(struct vx *x, struct xsess *s);
 static int xlink_resumed(struct vx *x, const struct rp_hdr *h, const uint8_t *p);
@@ -653,7 +672,7 @@ int vx_open(struct vx *x, const char *name, size_t n)
 	if (!s)
 		return -ENOMEM;
 	memcpy(s->name, name, n);
-	s->km_sent = -1;
+	s->km_sent = s->ahead_km = -1;
 	x->sess[x->nsess++] = s;
 	send_open(x, s);
 	return 0;
@@ -1435,6 +1454,7 @@ static void km_drop(struct xsess *s, unsigned n)
 	memmove(&s->km[0], &s->km[n], (s->nkm - n) * sizeof s->km[0]);
 	s->nkm -= n;
 	s->km_sent = s->km_sent < (int)n ? -1 : s->km_sent - (int)n;
+	s->ahead_km = s->ahead_km < (int)n ? -1 : s->ahead_km - (int)n;
 }
 
 /* The desk's keymap now is that of s's inputs from the next seq on. */
@@ -1463,6 +1483,8 @@ static void km_note(struct vx *x, struct xsess *s)
 	if (s->nkm && (s->km[s->nkm - 1].seq == s->seq || !s->resumable)) {
 		if (s->km_sent == (int)s->nkm - 1)
 			s->km_sent = -1;
+		if (s->ahead_km == (int)s->nkm - 1)
+			s->ahead_km = -1;
 		free(s->km[--s->nkm].text);
 	}
 	if (s->nkm == VX_KEYMAPS_MAX) {
@@ -2314,55 +2336,334 @@ static void xlink_state(struct vx *x, struct xsess *s)
 
 #define XLINK_RESUME_BYTES (RP_HDR_SIZE + 64 + RP_MAX_NAME)
 
-/* The RESUME of s in buf (XLINK_RESUME_BYTES), as a new request: its
- * length, or -errno. The seq it names only grows while the link is down,
- * which the host takes: it may go in a flight made before the dial. */
-static long xlink_resume_frame(struct vx *x, struct xsess *s, uint8_t *buf)
+static int run_put(void *ctx, const uint8_t *frame, size_t len)
 {
+	struct xrun *r = ctx;
+	uint8_t *b;
+
+	if (r->err)
+		return r->err;
+	if (len < RP_HDR_SIZE) {
+		r->err = -EINVAL;
+		return r->err;
+	}
+	if (r->n + len > r->cap) {
+		size_t cap = r->cap ? r->cap : 4096;
+		while (cap < r->n + len)
+			cap *= 2;
+		if (!(b = realloc(r->buf, cap))) {
+			r->err = -ENOMEM;
+			return r->err;
+		}
+		r->buf = b;
+		r->cap = cap;
+	}
+	memcpy(r->buf + r->n, frame, len);
+	r->buf[r->n + 2] = (uint8_t)(r->chan >> 8);
+	r->buf[r->n + 3] = (uint8_t)r->chan;
+	r->n += len;
+	return 0;
+}
+
+/* The seq of an XKEY or XPOINTER frame kept; false: not one. */
+static bool input_seq(const uint8_t *frame, size_t n, uint32_t *seq, struct rp_xkey *key)
+{
+	struct rp_hdr h;
+	struct rp_xkey k;
+	struct rp_xpointer m;
+
+	if (n < RP_HDR_SIZE || rp_hdr_decode(frame, n, &h) < 0 || n != RP_HDR_SIZE + h.len)
+		return false;
+	if (h.type == RP_XKEY && rp_xkey_decode(frame + RP_HDR_SIZE, h.len, &k) == 0) {
+		*seq = k.seq;
+		if (key)
+			*key = k;
+		return true;
+	}
+	if (h.type == RP_XPOINTER && rp_xpointer_decode(frame + RP_HDR_SIZE, h.len, &m) == 0) {
+		*seq = m.seq;
+		if (key)
+			key->keycode = 0; /* not a key */
+		return true;
+	}
+	return false;
+}
+
+/* The keymap input seq of s was typed with (as km_before picks it). */
+static int km_of(const struct xsess *s, uint32_t seq)
+{
+	int i = (int)s->nkm - 1;
+
+	while (i > 0 && (int32_t)(seq - s->km[i].seq) <= 0)
+		i--;
+	return i;
+}
+
+/* rp_inlog_since: a kept input into a run ahead, after the keymap it was
+ * typed with when that is not the last one put there. */
+struct ahead_ctx {
+	struct xsess *s;
+	struct xrun *r;
+	int km;
+	uint32_t upto;
+};
+
+static int ahead_frame(void *ctx, const void *frame, size_t n)
+{
+	struct ahead_ctx *a = ctx;
+	uint32_t seq;
+	int k;
+
+	if (!input_seq(frame, n, &seq, NULL))
+		return -EINVAL;
+	k = km_of(a->s, seq);
+	if (k >= 0 && k != a->km) {
+		int r = rp_xchunks_send(RP_XKEYMAP, a->r->chan, 0, a->s->km[k].text,
+					(uint32_t)a->s->km[k].n, run_put, a->r);
+		if (r < 0)
+			return r;
+		a->km = k;
+	}
+	a->upto = seq;
+	return run_put(a->r, frame, n);
+}
+
+/* The input s kept after seq from into r, each behind its keymap: 0, or
+ * -errno (r then holds part of them). */
+static int ahead_since(struct xsess *s, struct xrun *r, uint32_t from)
+{
+	struct ahead_ctx a = {s, r, s->ahead_km, s->ahead_upto};
+	bool gap;
+	int n = rp_inlog_since(&s->log, (struct rp_inpos){from, 0}, ahead_frame, &a, &gap);
+
+	if (n < 0 || r->err)
+		return n < 0 ? n : r->err;
+	s->ahead_km = a.km;
+	s->ahead_upto = a.upto;
+	return 0;
+}
+
+/* rp_inlog_since: the kept inputs' seqs, and what each did to a key
+ * (keycode 0: a pointer's). */
+struct key_ev {
+	uint32_t seq;
+	uint8_t code;
+	bool pressed;
+};
+
+struct key_walk {
+	struct key_ev *ev;
+	size_t n, cap;
+};
+
+static int key_walk(void *ctx, const void *frame, size_t n)
+{
+	struct key_walk *w = ctx;
+	struct rp_xkey k = {0};
+	uint32_t seq;
+
+	if (!input_seq(frame, n, &seq, &k))
+		return 0;
+	if (w->n == w->cap) {
+		size_t cap = w->cap ? 2 * w->cap : 256;
+		struct key_ev *e = realloc(w->ev, cap * sizeof *e);
+		if (!e)
+			return -ENOMEM;
+		w->ev = e;
+		w->cap = cap;
+	}
+	w->ev[w->n++] = (struct key_ev){seq, k.keycode, k.pressed};
+	return 0;
+}
+
+/* At a place where keys are down (ndown of them), the input after it
+ * goes right without pressing them again only if the next frame is the
+ * release of the one key down: pressed again, it would only be typed
+ * twice; else a key held while more is done (a Shift), or held still. */
+static bool place_needs_press(const struct key_walk *w, size_t next, const bool *down,
+			      unsigned ndown)
+{
+	if (!ndown)
+		return false;
+	if (ndown > 1 || next >= w->n)
+		return true;
+	const struct key_ev *e = &w->ev[next];
+	return !(e->code >= 8 && !e->pressed && down[e->code]);
+}
+
+bool vx_needs_place(const struct rp_inlog *log, const uint32_t kdown[256], uint32_t sent_seq)
+{
+	struct key_walk w = {0};
+	struct rp_inpos first;
+	bool down[256], gap, needs = false;
+	unsigned ndown = 0;
+
+	for (unsigned c = 0; c < 256; c++)
+		ndown += (down[c] = kdown[c] != 0);
+	if (!rp_inlog_first(log, &first))
+		return ndown > 0; /* the host's place is the last seq given */
+	if (rp_inlog_since(log, (struct rp_inpos){first.seq - 1, 0}, key_walk, &w, &gap) < 0) {
+		free(w.ev);
+		return true; /* not known: as if it did */
+	}
+	/* Backwards from now: before each key's event it was as that event
+	 * says it was not (xlink_press_again's rule), at each place the host
+	 * may have taken (at most the last sent, at least before the oldest
+	 * kept). */
+	for (size_t i = w.n; i-- > 0 && !needs;) {
+		struct key_ev *e = &w.ev[i];
+		if ((int32_t)(e->seq - sent_seq) <= 0)
+			needs = place_needs_press(&w, i + 1, down, ndown);
+		if (e->code >= 8 && down[e->code] != !e->pressed) {
+			down[e->code] = !e->pressed;
+			ndown = e->pressed ? ndown - 1 : ndown + 1;
+		}
+	}
+	if (!needs)
+		needs = place_needs_press(&w, 0, down, ndown);
+	free(w.ev);
+	return needs;
+}
+
+/* The RESUME of s as a new request, appended to r (its length, or
+ * -errno), with the input it kept behind it on number ahead (0: none,
+ * a plain RESUME). The seq it names only grows while the link is down,
+ * which the host takes: it may go in a flight made before the dial. */
+static long xlink_resume_frame(struct vx *x, struct xsess *s, uint16_t ahead, struct xrun *r)
+{
+	uint8_t buf[XLINK_RESUME_BYTES];
+	struct rp_inpos first;
 	struct rp_enc e;
+	size_t at = r->n;
+	long n;
 
 	s->req = ++*x->c.req;
-	rp_enc_begin(&e, buf, XLINK_RESUME_BYTES, RP_RESUME, 0, 0);
+	if (!rp_inlog_first(&s->log, &first))
+		first = (struct rp_inpos){s->seq + 1, 0}; /* none follow yet */
+	rp_enc_begin(&e, buf, sizeof buf, RP_RESUME, 0, 0);
 	rp_put_u32(&e, s->req);
 	rp_put_str(&e, s->name, strlen(s->name));
 	rp_put_bytes(&e, s->token, sizeof s->token);
 	rp_put_u64(&e, 0); /* an X channel has no OUTPUT */
 	rp_put_u32(&e, s->seq);
-	return rp_enc_end(&e);
+	if (ahead) {
+		rp_put_u16(&e, ahead);
+		rp_put_u32(&e, first.seq);
+		rp_put_u32(&e, 0);
+	}
+	if ((n = rp_enc_end(&e)) < 0)
+		return n;
+	r->chan = 0;
+	if (run_put(r, buf, (size_t)n) < 0)
+		return r->err;
+	s->ahead = ahead;
+	s->ahead_km = -1;
+	s->ahead_upto = first.seq - 1;
+	if (ahead) {
+		r->chan = ahead;
+		if (ahead_since(s, r, first.seq - 1) < 0) {
+			s->ahead = 0;
+			return r->err ? r->err : -ENOMEM;
+		}
+	}
+	return (long)(r->n - at);
 }
 
 static void xlink_resume(struct vx *x, struct xsess *s)
 {
-	uint8_t buf[XLINK_RESUME_BYTES];
-	long n = xlink_resume_frame(x, s, buf);
+	struct xrun r = {0};
+
+	long n = xlink_resume_frame(x, s, 0, &r);
 
 	s->resuming = true;
 	if (n > 0)
-		rp_conn_send(x->c.c, buf, (size_t)n);
+		rp_conn_send(x->c.c, r.buf, (size_t)n);
+	free(r.buf);
 }
 
-long vx_resume_flight(struct vx *x, uint8_t **out, unsigned *count)
+/* Whether s's input may go behind its RESUME: it does not need the
+ * host's place to be sent right (no key that matters may be down there,
+ * which xlink_press_again would press again before it: vx_needs_place),
+ * and is not a paste into a dead link. */
+static bool xlink_may_go_ahead(const struct vx *x, const struct xsess *s)
 {
-	uint8_t *buf = malloc(XLINK_RESUME_BYTES * (x->nsess ? x->nsess : 1));
-	size_t len = 0;
+	return !x->c.readonly && rp_inlog_bytes(&s->log) <= RP_DESK_AHEAD_BYTES &&
+	       !vx_needs_place(&s->log, s->kdown, s->sent_seq);
+}
 
-	*out = buf;
+long vx_resume_flight(struct vx *x, uint16_t first, uint32_t focus, bool last, uint8_t **out,
+		      unsigned *count)
+{
+	struct xsess *order[VX_SESSIONS];
+	struct xw *fw = focus >= VX_ID_BASE ? win_by_wid(x, focus) : NULL;
+	struct xrun r = {0};
+	unsigned n = 0;
+
+	*out = NULL;
 	*count = 0;
-	if (!buf)
-		return -ENOMEM;
 	for (unsigned i = 0; i < x->nsess; i++) {
 		struct xsess *s = x->sess[i];
 		s->in_flight = false;
-		if (!s->resumable)
+		s->ahead = 0;
+		if (s->resumable && (!fw || s != fw->s))
+			order[n++] = s;
+	}
+	if (fw && fw->s->resumable) /* last: its keys typed while it dials ride behind */
+		order[n++] = fw->s;
+	for (unsigned i = 0; i < n; i++) {
+		struct xsess *s = order[i];
+		unsigned place = first + *count;
+		uint16_t ahead = first && place <= RP_DESK_AHEAD_CHANS &&
+					 xlink_may_go_ahead(x, s) ? (uint16_t)place : 0;
+		size_t at = r.n;
+		if (xlink_resume_frame(x, s, ahead, &r) < 0) {
+			r.n = at; /* vx_relink sends it, or says why not */
+			r.err = 0;
 			continue;
-		long n = xlink_resume_frame(x, s, buf + len);
-		if (n < 0)
-			continue; /* vx_relink sends it, or says why not */
+		}
 		s->in_flight = true;
-		len += (size_t)n;
+		s->ahead_closed = !last || i + 1 < n;
 		++*count;
 	}
-	return (long)len;
+	if (!r.buf && !(r.buf = malloc(1)))
+		return -ENOMEM;
+	*out = r.buf;
+	return (long)r.n;
+}
+
+/* The input s kept since its flight's run was made, if that run is
+ * still open (nothing followed its RESUME), to push (0: they went). */
+static void ahead_more(struct xsess *s, int (*push)(void *ctx, const void *p, size_t n),
+		       void *ctx)
+{
+	struct xrun r = {.chan = s->ahead};
+	uint32_t upto = s->ahead_upto;
+	int km = s->ahead_km;
+
+	if (!s->in_flight || !s->ahead || s->ahead_closed || s->seq == s->ahead_upto)
+		return;
+	if (ahead_since(s, &r, s->ahead_upto) < 0 || !r.n || push(ctx, r.buf, r.n) != 0) {
+		s->ahead_upto = upto; /* they go after RESUMED */
+		s->ahead_km = km;
+	}
+	free(r.buf);
+}
+
+void vx_ahead_push(struct vx *x, int (*push)(void *ctx, const void *p, size_t n), void *ctx)
+{
+	for (unsigned i = 0; i < x->nsess; i++)
+		ahead_more(x->sess[i], push, ctx);
+}
+
+static int conn_push(void *ctx, const void *p, size_t n)
+{
+	return rp_conn_send(ctx, p, n) < 0 ? -ENOBUFS : 0;
+}
+
+void vx_flight_sent(struct vx *x, struct rp_conn *c)
+{
+	for (unsigned i = 0; i < x->nsess; i++)
+		ahead_more(x->sess[i], conn_push, c);
 }
 
 struct again {
@@ -2378,21 +2679,11 @@ static int send_again(void *ctx, const void *frame, size_t n)
 {
 	struct again *a = ctx;
 	uint8_t f[64];
-	struct rp_hdr h;
-	struct rp_xkey k;
-	struct rp_xpointer m;
 	uint32_t seq;
 
-	if (n < RP_HDR_SIZE || n > sizeof f || rp_hdr_decode(frame, n, &h) < 0 ||
-	    n != RP_HDR_SIZE + h.len)
+	if (n > sizeof f || !input_seq(frame, n, &seq, NULL))
 		return -EINVAL;
 	memcpy(f, frame, n);
-	if (h.type == RP_XKEY && rp_xkey_decode(f + RP_HDR_SIZE, h.len, &k) == 0)
-		seq = k.seq;
-	else if (h.type == RP_XPOINTER && rp_xpointer_decode(f + RP_HDR_SIZE, h.len, &m) == 0)
-		seq = m.seq;
-	else
-		return -EINVAL;
 	if (rp_conn_queued(a->x->c.c) >= VX_AGAIN_QUEUED_MAX)
 		return -EAGAIN;
 	km_before(a->x, a->s, seq);
@@ -2455,6 +2746,11 @@ static int xlink_resumed(struct vx *x, const struct rp_hdr *h, const uint8_t *p)
 			s = x->sess[i];
 	if (!s)
 		return 1; /* a session that went meanwhile */
+	if (s->ahead && h->chan != s->ahead) {
+		snprintf(x->why, sizeof x->why, "RESUMED on channel %u, not %u that its input went on",
+			 h->chan, s->ahead);
+		return -EPROTO;
+	}
 	if (x->mark_chan && !sess_by_chan(x, x->mark_chan))
 		x->mark_chan = h->chan; /* wait-update's input: its channel's new number */
 	s->resuming = s->relinking = false;
@@ -2467,11 +2763,22 @@ static int xlink_resumed(struct vx *x, const struct rp_hdr *h, const uint8_t *p)
 	/* As on attaching (another desk may have changed it), but the keymap
 	 * the input sent again was typed with: each later one goes before
 	 * the first input typed with it (xlink_flush), never before. */
-	s->km_sent = -1;
+	s->km_sent = s->ahead ? s->ahead_km : -1; /* the run ahead's, handled as it came */
 	if (!s->nkm && !x->c.readonly)
 		km_note(x, s);
-	km_before(x, s, m.seq + 1);
-	xlink_press_again(x, s, m.seq);
+	/* The host's place is before what went ahead (it answered the RESUME
+	 * first), which it took or dropped as it came, and a key down at any
+	 * place it could have taken was let go right after it, so is not
+	 * pressed again (xlink_may_go_ahead): what was typed since goes now. */
+	uint32_t from = m.seq;
+	if (s->ahead && (int32_t)(m.seq - s->ahead_upto) < 0)
+		from = s->ahead_upto;
+	if (!s->ahead || from == m.seq)
+		km_before(x, s, m.seq + 1);
+	if (!s->ahead)
+		xlink_press_again(x, s, m.seq);
+	bool went_ahead = s->ahead;
+	s->ahead = 0;
 	if ((int32_t)(s->seq - m.seq) < 0) {
 		fprintf(stderr, "%s: %s: the server took X input up to %u, the view sent up "
 				"to %u\n", x->c.prog, s->name, m.seq, s->seq);
@@ -2479,7 +2786,7 @@ static int xlink_resumed(struct vx *x, const struct rp_hdr *h, const uint8_t *p)
 		s->backlog = false;
 	} else {
 		todo = rp_inlog_since(&s->log, (struct rp_inpos){m.seq, 0}, count_frame, NULL, &gap);
-		s->sent_seq = m.seq;
+		s->sent_seq = from;
 		xlink_flush(x, s); /* the rest as the queue drains (vx_send_backlog) */
 	}
 	if (gap)
@@ -2492,9 +2799,8 @@ static int xlink_resumed(struct vx *x, const struct rp_hdr *h, const uint8_t *p)
 	s->dropped = false;
 	xlink_state(x, s);
 	screen_send(x, s);
-	fprintf(stderr, "%s: %s: X session resumed, %d input events sent again\n",
-			x->c.prog, s->name,
-		todo);
+	fprintf(stderr, "%s: %s: X session resumed, %d input events sent again%s\n", x->c.prog,
+		s->name, todo, went_ahead ? " (behind its RESUME)" : "");
 	return 1;
 }
 
@@ -2583,6 +2889,7 @@ static void xlink_refused(struct vx *x, struct xsess *s)
 	rp_inlog_finish(&s->log);
 	rp_inlog_init(&s->log);
 	s->resumable = s->resuming = s->backlog = false; /* until the new channel's TOKEN */
+	s->ahead = 0; /* what went behind its RESUME the host dropped */
 	s->seq = s->sent_seq = 0;
 	if (s->nkm) { /* the desk's keymap now, from the new channel's first input */
 		km_drop(s, s->nkm - 1);
@@ -2697,6 +3004,14 @@ void vx_pong(struct vx *x)
 		if ((int32_t)(s->clip_gen - x->ping_gen) <= 0)
 			s->clip_gen = 0;
 	}
+}
+
+bool vx_input_kept(const struct vx *x)
+{
+	for (unsigned i = 0; i < x->nsess; i++)
+		if (x->sess[i]->resumable && rp_inlog_bytes(&x->sess[i]->log))
+			return true;
+	return false;
 }
 
 bool vx_input_owed(const struct vx *x)

@@ -58,17 +58,50 @@ void vx_link_down(struct vx *x);
 void vx_relink(struct vx *x, struct rp_conn *c);
 /* A redial's first flight, before the connection is made: the RESUME of
  * each X session that resumes (*out, malloc'd; its length, or -errno;
- * *count of them), which vx_relink then does not send again. Plain
- * RESUMEs: the host numbers them (rp_desk_chans_resume_flight). */
-long vx_resume_flight(struct vx *x, uint8_t **out, unsigned *count);
-/* The link's heartbeat: a PING went on the connection, and its PONG came
- * (everything sent before the PING was taken: kept X input and state
- * asked are let go). Whether any X session's channel can be resumed. */
+ * *count of them), which vx_relink then does not send again; the one
+ * with X window focus last. With first (the host said RP_CAP_XAHEAD: the
+ * place of the first of them in the whole flight, counted from 1), each
+ * names the number of its place and carries the input it kept right
+ * behind it, after the keymaps it was typed with, as a terminal window's
+ * does (rp_desk_chans_resume_flight), when that is at most
+ * RP_DESK_AHEAD_BYTES and does not need the host's place to go right
+ * (vx_needs_place; else it goes after RESUMED, which says it); first 0: plain RESUMEs, which the host
+ * numbers. last: nothing follows them in the flight, so the last one's
+ * input typed while it dials rides behind too (vx_ahead_push, and
+ * vx_relink once the connection is there). */
+long vx_resume_flight(struct vx *x, uint16_t first, uint32_t focus, bool last, uint8_t **out,
+		      unsigned *count);
+/* While such a flight's dial is under way: the input kept since it was
+ * made for the last one, to push(ctx, frames, n) (rp_dialer_add); 0
+ * from push: they went. */
+void vx_ahead_push(struct vx *x, int (*push)(void *ctx, const void *p, size_t n), void *ctx);
+/* The flight went on c, the connection just made: the input kept since
+ * for the last one goes right behind it. Before anything else is sent on
+ * c: the host's run behind that RESUME ends at the first other frame. */
+void vx_flight_sent(struct vx *x, struct rp_conn *c);
+/* Whether an X channel's input kept needs the host's place (RESUMED's)
+ * to be sent right: log, the XKEYs and XPOINTERs kept (at their seq);
+ * kdown, each key's state after the last given a seq (non-zero: down);
+ * sent_seq, the last written to a connection. The host's place is at
+ * least before the oldest kept and at most sent_seq; a key is down there
+ * when its first XKEY after it is a release, or it has none and is down
+ * now, and is pressed again then, unless the frame right after the place
+ * is its release (pressed again, it would be typed twice). So: whether
+ * at some such place a key is down that is held while more is done (a
+ * Shift) or is down still (pure). */
+struct rp_inlog;
+bool vx_needs_place(const struct rp_inlog *log, const uint32_t kdown[256], uint32_t sent_seq);
 /* Input typed into X windows while the link is down, kept for a session
  * not resumed yet (or held for one being opened again), or resumed and
  * not sent yet (vx_send_backlog): an --input script that ends then waits
  * for it. */
 bool vx_input_owed(const struct vx *x);
+/* Whether an X session that resumes keeps input for the host (a redial's
+ * flight would carry it, and its keymap). */
+bool vx_input_kept(const struct vx *x);
+/* The link's heartbeat: a PING went on the connection, and its PONG came
+ * (everything sent before the PING was taken: kept X input and state
+ * asked are let go). Whether any X session's channel can be resumed. */
 /* Input to send again after a resume that the connection's queue had
  * no room for: as much as it has now (called as it drains). */
 void vx_send_backlog(struct vx *x);

@@ -734,6 +734,11 @@ long rp_desk_chans_resume_flight(struct rp_desk_chan *const *chs, const char *co
 	return (long)len;
 }
 
+void rp_desk_chan_ahead_close(struct rp_desk_chan *ch)
+{
+	ch->ahead_closed = true;
+}
+
 void rp_desk_chan_ahead_push(struct rp_desk_chan *ch,
 			     int (*push)(void *ctx, const void *p, size_t n), void *ctx)
 {

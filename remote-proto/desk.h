@@ -267,6 +267,9 @@ int rp_desk_chan_resume_sent(struct rp_desk_chan *ch, struct rp_conn *c, uint32_
 #define RP_DESK_AHEAD_CHANS 32
 long rp_desk_chans_resume_flight(struct rp_desk_chan *const *chs, const char *const *names,
 				 const uint32_t *reqs, unsigned n, uint16_t first, uint8_t **out);
+/* Another RESUME follows this channel's in its flight (an X session's):
+ * its run is over there, keys typed since wait for its RESUMED. */
+void rp_desk_chan_ahead_close(struct rp_desk_chan *ch);
 bool rp_desk_chan_up(const struct rp_desk_chan *ch); /* a connection, and no RESUME waiting */
 /* A refused RESUME (the host no longer has the channel) answered by a new
  * OPEN of the session: the channel is chan on c now, its output numbered
@@ -322,7 +325,6 @@ struct rp_dialer *rp_dialer_start(const struct rp_dest *d); /* NULL: errno */
  * send what it took fails. */
 struct rp_dialer *rp_dialer_start_first(const struct rp_dest *d, const void *first, size_t n);
 int rp_dialer_add(struct rp_dialer *dl, const void *p, size_t n);
-
 /* What tells a desk the network may be back: the kernel's word that an
  * address or a route was added or a link came up (NETLINK_ROUTE's groups,
  * which any user may read), so that a redial waiting out its backoff is

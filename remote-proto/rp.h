@@ -104,6 +104,12 @@ enum rp_type {
  * older host answered an X session's OPEN at once: telly new --x11 asks
  * it LIST until the display is up). */
 #define RP_CAP_STARTED 0x2000
+/* With AHEAD: behind an X channel's RESUME ahead the run carries its
+ * XKEY and XPOINTER frames (placed by their seq, as an INPUT is) and the
+ * XKEYMAP chunks they were typed with (always handled, never placed);
+ * an older host would end the run at the first of them and take them
+ * all, those it had taken before too. */
+#define RP_CAP_XAHEAD 0x4000
 
 /* The most bytes for the screen one OUTPUT carries (after its u32 ack). */
 #define RP_MAX_OUTPUT (RP_MAX_PAYLOAD - 4)

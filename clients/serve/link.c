@@ -22,6 +22,7 @@
 
 #include "base.h"
 #include "serve.h"
+#include "xwin.h"
 
 void chan_resumable(struct chan *v)
 {
@@ -370,26 +371,42 @@ bool link_ahead(struct conn *c, const struct rp_hdr *h, const uint8_t *p)
 	struct rp_inpos pos;
 	struct rp_data d;
 
+	struct rp_xkey k;
+	struct rp_xpointer m;
+	bool x = h->type == RP_XKEY || h->type == RP_XPOINTER || h->type == RP_XKEYMAP;
+
 	if (!c->ahead.chan)
 		return false;
 	if (h->chan != c->ahead.chan || (h->type != RP_INPUT && h->type != RP_ECHO &&
-					 h->type != RP_SIGNAL && h->type != RP_TERMIOS_SEEN)) {
+					 h->type != RP_SIGNAL && h->type != RP_TERMIOS_SEEN && !x)) {
 		ahead_over(c);
 		return false;
 	}
-	/* Its place as the desk counted it: an INPUT's seq, the others one
-	 * after the frame before (an INPUT the session could not take yet
-	 * comes here again: its place is its own). */
+	struct chan *v = c->ahead.took ? c->chans[h->chan - 1] : NULL;
+	/* An X channel's keymap (RP_CAP_XAHEAD) is not input: handled as it
+	 * comes, for the keys behind it, unless the RESUME was refused. */
+	if (h->type == RP_XKEYMAP)
+		return !v;
+	/* Its place as the desk counted it: an INPUT's, XKEY's or XPOINTER's
+	 * seq, the others one after the frame before (an input the session
+	 * could not take yet comes here again: its place is its own). */
 	if (h->type == RP_INPUT) {
 		if (rp_data_decode(p, h->len, &d) < 0)
 			return false; /* malformed: said as any */
 		pos = (struct rp_inpos){d.seq, 0};
+	} else if (h->type == RP_XKEY) {
+		if (rp_xkey_decode(p, h->len, &k) < 0)
+			return false;
+		pos = (struct rp_inpos){k.seq, 0};
+	} else if (h->type == RP_XPOINTER) {
+		if (rp_xpointer_decode(p, h->len, &m) < 0)
+			return false;
+		pos = (struct rp_inpos){m.seq, 0};
 	} else {
 		pos = (struct rp_inpos){c->ahead.at.seq, c->ahead.at.after + 1};
 	}
 	c->ahead.at = pos;
-	struct chan *v = c->chans[h->chan - 1];
-	if (!c->ahead.took || !v)
+	if (!v)
 		return true;
 	c->ahead.came++;
 	if (rp_inpos_before(v->taken, pos))

@@ -12,6 +12,7 @@
 
 #include "clients.h"
 #include "ds_int.h"
+#include "resume.h"
 #include "unit.h"
 #include "view_x11.h"
 #include "xwin.h"
@@ -1159,7 +1160,69 @@ static void xack_may_wait(void)
 	CHECK(vx_ack_may_wait(2000 * 1000000ull, 300000));
 }
 
+/* X input kept while the link is down rides behind its RESUME only when
+ * it goes right whatever place the host took (vx_needs_place): a key
+ * that is down at such a place and held while more is done (a Shift), or
+ * down still, is pressed again after RESUMED, which says the place; one
+ * let go right after it is not (pressed again it would be typed twice).
+ * The places: at least before the oldest kept, at most the last sent. */
+static void keep_key(struct rp_inlog *l, uint32_t seq, uint8_t code, bool pressed)
+{
+	uint8_t f[RP_HDR_SIZE + 16];
+	struct rp_xkey k = {.seq = seq, .id = 5, .keycode = code, .pressed = pressed};
+	long n = rp_xkey_frame(f, sizeof f, 3, &k);
+
+	CHECK(n > 0 && rp_inlog_add(l, (struct rp_inpos){seq, 0}, f, (size_t)n, false) == 0);
+}
+
+static void xahead_needs_place(void)
+{
+	uint32_t kdown[256] = {0};
+	struct rp_inlog l;
+	enum { SHIFT = 50, A = 38, B = 56 };
+
+	rp_inlog_init(&l); /* nothing kept: the place is the last seq given */
+	CHECK(!vx_needs_place(&l, kdown, 0));
+	kdown[SHIFT] = 5;
+	CHECK(vx_needs_place(&l, kdown, 0)); /* held across the link's loss */
+	kdown[SHIFT] = 0;
+	/* Typed one key after another, sent and not proven taken: at each
+	 * place a key is down its release comes next. */
+	keep_key(&l, 1, A, true);
+	keep_key(&l, 2, A, false);
+	keep_key(&l, 3, B, true);
+	keep_key(&l, 4, B, false);
+	CHECK(!vx_needs_place(&l, kdown, 4));
+	rp_inlog_finish(&l);
+	/* Shift held while a is typed: at place 1 it is down and a press
+	 * comes next. Sent: the host may be there. Never sent (typed while
+	 * the link was down): its place is 0, where nothing is down. */
+	rp_inlog_init(&l);
+	keep_key(&l, 1, SHIFT, true);
+	keep_key(&l, 2, A, true);
+	keep_key(&l, 3, A, false);
+	keep_key(&l, 4, SHIFT, false);
+	CHECK(vx_needs_place(&l, kdown, 4));
+	CHECK(vx_needs_place(&l, kdown, 1));
+	CHECK(!vx_needs_place(&l, kdown, 0));
+	rp_inlog_finish(&l);
+	/* Keys rolled (b pressed before a is let go), and a key still down. */
+	rp_inlog_init(&l);
+	keep_key(&l, 7, A, true);
+	keep_key(&l, 8, B, true);
+	keep_key(&l, 9, A, false);
+	keep_key(&l, 10, B, false);
+	CHECK(vx_needs_place(&l, kdown, 10));
+	CHECK(!vx_needs_place(&l, kdown, 6));
+	keep_key(&l, 11, SHIFT, true);
+	kdown[SHIFT] = 5;
+	CHECK(!vx_needs_place(&l, kdown, 6)); /* pressed while down: it goes too */
+	CHECK(vx_needs_place(&l, kdown, 11)); /* sent, down now, none after it */
+	rp_inlog_finish(&l);
+}
+
 static const struct unit_case cases[] = {
+	{"xahead-needs-place", xahead_needs_place},
 	{"xsurf-whole-updates", xsurf_whole_updates},
 	{"xsurf-damage-is-what-changed", xsurf_damage_is_what_changed},
 	{"xsurf-resized", xsurf_resized},
