@@ -2113,6 +2113,11 @@ static long make_flight(struct view *v, uint8_t **out)
 	return r;
 }
 
+static long remake_flight(void *v, uint8_t **out)
+{
+	return make_flight(v, out);
+}
+
 /* The redial, its first flight right behind HELLO. NULL: errno. */
 static struct rp_dialer *dial(struct view *v)
 {
@@ -2128,11 +2133,19 @@ static struct rp_dialer *dial(struct view *v)
 	return dl;
 }
 
-/* Keys typed while the dial goes: the last channel's, right behind the
- * flight (the others' wait for their RESUMED). */
+/* While the dial has not written its flight: keys typed in a window whose
+ * run in it is over (another RESUME follows its own: not the focused
+ * one's, or the focus moved) make it anew, so they go behind their own
+ * window's RESUME too, not after its RESUMED. */
 static void flight_keys(struct view *v)
 {
-	for (unsigned i = 0; i < v->nwins; i++)
+	bool behind = vx_ahead_waits(v->x);
+
+	for (unsigned i = 0; !behind && i < v->nwins; i++)
+		behind = v->wins[i]->flight_req && rp_desk_chan_ahead_waits(v->wins[i]->ch);
+	if (behind)
+		rp_dialer_remake_first(v->dialer, remake_flight, v); /* -EALREADY: after RESUMED */
+	for (unsigned i = 0; i < v->nwins; i++) /* the last one's, right behind it */
 		rp_desk_chan_ahead_push(v->wins[i]->ch, push_to_dialer, v->dialer);
 	vx_ahead_push(v->x, push_to_dialer, v->dialer);
 }

@@ -2649,6 +2649,16 @@ static void ahead_more(struct xsess *s, int (*push)(void *ctx, const void *p, si
 	free(r.buf);
 }
 
+bool vx_ahead_waits(const struct vx *x)
+{
+	for (unsigned i = 0; i < x->nsess; i++) {
+		const struct xsess *s = x->sess[i];
+		if (s->in_flight && s->ahead && s->ahead_closed && s->seq != s->ahead_upto)
+			return true;
+	}
+	return false;
+}
+
 void vx_ahead_push(struct vx *x, int (*push)(void *ctx, const void *p, size_t n), void *ctx)
 {
 	for (unsigned i = 0; i < x->nsess; i++)

@@ -79,6 +79,10 @@ void vx_ahead_push(struct vx *x, int (*push)(void *ctx, const void *p, size_t n)
  * for the last one goes right behind it. Before anything else is sent on
  * c: the host's run behind that RESUME ends at the first other frame. */
 void vx_flight_sent(struct vx *x, struct rp_conn *c);
+/* Input kept since the flight was made for a session whose run in it is
+ * over (another RESUME follows it): it waits for RESUMED unless the
+ * flight is made anew before the dial writes it. */
+bool vx_ahead_waits(const struct vx *x);
 /* Whether an X channel's input kept needs the host's place (RESUMED's)
  * to be sent right: log, the XKEYs and XPOINTERs kept (at their seq);
  * kdown, each key's state after the last given a seq (non-zero: down);

@@ -739,6 +739,13 @@ void rp_desk_chan_ahead_close(struct rp_desk_chan *ch)
 	ch->ahead_closed = true;
 }
 
+bool rp_desk_chan_ahead_waits(const struct rp_desk_chan *ch)
+{
+	struct rp_inpos now = {ch->seq, ch->after};
+
+	return ch->ahead && ch->ahead_closed && memcmp(&now, &ch->ahead_upto, sizeof now);
+}
+
 void rp_desk_chan_ahead_push(struct rp_desk_chan *ch,
 			     int (*push)(void *ctx, const void *p, size_t n), void *ctx)
 {

@@ -87,8 +87,13 @@ static int hello_first(struct rp_conn *c, uint32_t caps, const char *token, cons
 		       const struct rp_dest *d, int timeout_ms, struct rp_hdr *h,
 		       const uint8_t **p, char *err, size_t errn)
 {
-	const uint8_t *first = d ? d->first : NULL;
-	size_t first_n = first ? d->first_n : 0;
+	size_t first_n = 0;
+	const uint8_t *first = !d		 ? NULL
+			       : d->take_first ? d->take_first(d->more_ctx, &first_n)
+					       : d->first;
+
+	if (d && !d->take_first && first)
+		first_n = d->first_n;
 	uint8_t buf[RP_HDR_SIZE + 16 + TOKEN_MAX_BYTES + 256];
 	struct rp_hdr hh;
 	const uint8_t *pp;

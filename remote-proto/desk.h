@@ -70,6 +70,10 @@ struct rp_dest {
 	 * be in the connection's buffer already). NULL: none. */
 	const uint8_t *first;
 	size_t first_n;
+	/* Instead of first (NULL: first): the frames to send behind HELLO,
+	 * asked of take_first(more_ctx, &n) right before it is written, so
+	 * that they may change until then (rp_dialer_remake_first). */
+	const uint8_t *(*take_first)(void *ctx, size_t *n);
 	/* While HELLO's answer is awaited, more behind first: more.fn when
 	 * more.fd is readable (rp_conn_next_frame_or; more_ctx its ctx).
 	 * more.fn NULL: none. */
@@ -270,6 +274,10 @@ long rp_desk_chans_resume_flight(struct rp_desk_chan *const *chs, const char *co
 /* Another RESUME follows this channel's in its flight (an X session's):
  * its run is over there, keys typed since wait for its RESUMED. */
 void rp_desk_chan_ahead_close(struct rp_desk_chan *ch);
+/* Its run is over so, and frames were kept since its flight was made:
+ * they wait for RESUMED, unless the flight is made anew
+ * (rp_dialer_remake_first). */
+bool rp_desk_chan_ahead_waits(const struct rp_desk_chan *ch);
 bool rp_desk_chan_up(const struct rp_desk_chan *ch); /* a connection, and no RESUME waiting */
 /* A refused RESUME (the host no longer has the channel) answered by a new
  * OPEN of the session: the channel is chan on c now, its output numbered
@@ -325,6 +333,16 @@ struct rp_dialer *rp_dialer_start(const struct rp_dest *d); /* NULL: errno */
  * send what it took fails. */
 struct rp_dialer *rp_dialer_start_first(const struct rp_dest *d, const void *first, size_t n);
 int rp_dialer_add(struct rp_dialer *dl, const void *p, size_t n);
+/* The first frames made anew, while the dial has not written them yet
+ * (an ssh login, a TCP connect under way): make(ctx, &out) is called,
+ * with the dial held until it returns, and what it made (its length, or
+ * -errno: the first frames stay) replaces them and what was added; 0, or
+ * -EALREADY (written: make not called), or make's -errno. So keys typed
+ * meanwhile in a channel whose run in the flight is over (another RESUME
+ * follows it) go behind its own RESUME still. */
+int rp_dialer_remake_first(struct rp_dialer *dl, long (*make)(void *ctx, uint8_t **out),
+			   void *ctx);
+
 /* What tells a desk the network may be back: the kernel's word that an
  * address or a route was added or a link came up (NETLINK_ROUTE's groups,
  * which any user may read), so that a redial waiting out its backoff is

@@ -67,7 +67,9 @@ struct rp_dialer {
 	char ssh[1024];
 	pthread_t thread;
 	int pipe[2];
-	uint8_t *first; /* sent behind HELLO (d.first), the dialer's copy */
+	uint8_t *first; /* sent behind HELLO (take_first), the dialer's copy */
+	size_t first_n;
+	bool taken; /* the dial wrote it: it no longer changes */
 	/* More behind it, added by the caller's thread until HELLO's answer
 	 * came (closed), sent by the dial's as they come (wake). */
 	pthread_mutex_t lock;
@@ -101,6 +103,41 @@ static int send_more(struct rp_dialer *dl, struct rp_conn *c, bool close)
 static int more_cb(void *ctx, struct rp_conn *c)
 {
 	return send_more(ctx, c, false);
+}
+
+static const uint8_t *take_first(void *ctx, size_t *n)
+{
+	struct rp_dialer *dl = ctx;
+	const uint8_t *p;
+
+	pthread_mutex_lock(&dl->lock);
+	dl->taken = true;
+	p = dl->first;
+	*n = dl->first_n;
+	pthread_mutex_unlock(&dl->lock);
+	return p;
+}
+
+int rp_dialer_remake_first(struct rp_dialer *dl, long (*make)(void *ctx, uint8_t **out),
+			   void *ctx)
+{
+	uint8_t *p = NULL;
+	long n;
+	int r = 0;
+
+	pthread_mutex_lock(&dl->lock);
+	if (dl->taken) {
+		r = -EALREADY;
+	} else if ((n = make(ctx, &p)) < 0) {
+		r = (int)n;
+	} else {
+		free(dl->first);
+		dl->first = p;
+		dl->first_n = (size_t)n;
+		dl->more_n = 0; /* the new first frames have them */
+	}
+	pthread_mutex_unlock(&dl->lock);
+	return r;
 }
 
 static void *dial(void *arg)
@@ -152,12 +189,12 @@ struct rp_dialer *rp_dialer_start_first(const struct rp_dest *d, const void *fir
 	dl->d = *d;
 	dl->d.first = NULL;
 	dl->d.first_n = 0;
+	dl->d.take_first = take_first;
 	if (n) {
 		if (!(dl->first = malloc(n)))
 			goto fail;
 		memcpy(dl->first, first, n);
-		dl->d.first = dl->first;
-		dl->d.first_n = n;
+		dl->first_n = n;
 	}
 	if (d->host) {
 		snprintf(dl->ssh, sizeof dl->ssh, "%s " REDIAL_SSH_OPTS " 2>/dev/null",

@@ -952,6 +952,19 @@ static void host_resume(struct pair *q, uint32_t req, uint16_t ahead, uint32_t f
 		CHECK(m.first_seq == first_seq && m.first_after == 0);
 }
 
+/* Two resumable channels on a new pair p, the link down, "a" typed in
+ * the first and "b" in the second. */
+static void two_down(struct pair *p, struct rp_desk_chan **chs, struct seen *sa, struct seen *sb)
+{
+	pair_open(p, 64);
+	chs[0] = resumable_chan(p, sa);
+	chs[1] = resumable_chan(p, sb);
+	rp_desk_chan_link_down(chs[0]);
+	rp_desk_chan_link_down(chs[1]);
+	CHECK_EQ(rp_desk_chan_keys(chs[0], "a", 1), 0);
+	CHECK_EQ(rp_desk_chan_keys(chs[1], "b", 1), 0);
+}
+
 /* telly view's redial: one flight for several channels, behind one
  * X session's plain RESUME (first 2: the host numbers that one 1). Each
  * channel's RESUME with the keys it kept behind it on the number of its
@@ -975,13 +988,7 @@ static void redial_flight_chans(uint16_t first)
 	long n;
 	uint16_t na = first ? first : 1, nb = first ? first + 1 : 2; /* their numbers on q */
 
-	pair_open(&p, 64);
-	chs[0] = resumable_chan(&p, &sa);
-	chs[1] = resumable_chan(&p, &sb);
-	rp_desk_chan_link_down(chs[0]);
-	rp_desk_chan_link_down(chs[1]);
-	CHECK_EQ(rp_desk_chan_keys(chs[0], "a", 1), 0);
-	CHECK_EQ(rp_desk_chan_keys(chs[1], "b", 1), 0);
+	two_down(&p, chs, &sa, &sb);
 
 	n = rp_desk_chans_resume_flight(chs, names, reqs, 2, first, &flight);
 	struct rp_dialer *dl = dial_flight(&q, fds, flight, n);
@@ -1032,6 +1039,107 @@ static void redial_flight_chans(uint16_t first)
 		expect_input(&q, na, 3, "z");
 	}
 	CHECK(host_quiet(&q));
+	rp_desk_chan_destroy(chs[0]);
+	rp_desk_chan_destroy(chs[1]);
+	pair_close(&p);
+	pair_close(&q);
+}
+
+/* A dial held in its connect (an ssh login) until its gate opens. */
+struct gated {
+	int fd, gate;
+};
+
+static struct rp_transport *gated_end(void *ctx, bool start, char *err, size_t errn)
+{
+	struct gated *g = ctx;
+	char c;
+
+	(void)start;
+	(void)err;
+	(void)errn;
+	CHECK_EQ(read(g->gate, &c, 1), 1);
+	return rp_transport_socket(g->fd);
+}
+
+struct remake {
+	struct rp_desk_chan **chs;
+	const char *const *names;
+	const uint32_t *reqs;
+	int calls;
+};
+
+static long remake(void *ctx, uint8_t **out)
+{
+	struct remake *m = ctx;
+
+	m->calls++;
+	return rp_desk_chans_resume_flight(m->chs, m->names, m->reqs, 2, 1, out);
+}
+
+/* Keys typed during the dial in a channel whose run in the flight is
+ * over (another RESUME follows its own) ride behind its own RESUME too
+ * while the dial has not written the flight: it is made anew. Once it
+ * is written, it is not (-EALREADY), and they go after RESUMED. */
+static void redial_flight_remade_until_sent(void)
+{
+	struct pair p, q;
+	struct seen sa = {0}, sb = {0};
+	struct rp_desk_chan *chs[2];
+	const char *names[2] = {"s1", "s2"};
+	const uint32_t reqs[2] = {10, 11};
+	struct remake m = {chs, names, reqs, 0};
+	struct rp_hdr h;
+	const uint8_t *payload;
+	uint8_t *flight;
+	char err[200];
+	int fds[2], gate[2];
+	long n;
+
+	two_down(&p, chs, &sa, &sb);
+	n = rp_desk_chans_resume_flight(chs, names, reqs, 2, 1, &flight);
+	CHECK(n > 0);
+	CHECK(socketpair(AF_UNIX, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0, fds) == 0);
+	CHECK(pipe(gate) == 0);
+	q.host = rp_conn_create(rp_transport_socket(fds[1]), 64, 1u << 20);
+	struct gated g = {fds[0], gate[0]};
+	struct rp_dest d = {.connect_local = gated_end, .local_ctx = &g};
+	struct rp_dialer *dl = rp_dialer_start_first(&d, flight, (size_t)n);
+	free(flight);
+	CHECK(dl != NULL);
+	/* Typed in the first channel while the dial is held: its run is over. */
+	CHECK_EQ(rp_desk_chan_keys(chs[0], "x", 1), 0);
+	CHECK(rp_desk_chan_ahead_waits(chs[0]));
+	CHECK(!rp_desk_chan_ahead_waits(chs[1]));
+	CHECK_EQ(rp_dialer_remake_first(dl, remake, &m), 0);
+	CHECK_EQ(m.calls, 1);
+	CHECK(!rp_desk_chan_ahead_waits(chs[0]));
+	CHECK_EQ(write(gate[1], "g", 1), 1);
+	CHECK_EQ(rp_conn_next_frame(q.host, &h, &payload, WAIT_MS), 1);
+	CHECK_EQ(h.type, RP_HELLO);
+	host_resume(&q, 10, 1, 1);
+	CHECK_EQ(host_next_input(q.host, 1, 1, "a"), 1);
+	CHECK_EQ(host_next_input(q.host, 1, 2, "x"), 1); /* behind its own RESUME */
+	host_resume(&q, 11, 2, 1);
+	CHECK_EQ(host_next_input(q.host, 2, 1, "b"), 1);
+	/* Written: no more made anew. */
+	CHECK_EQ(rp_desk_chan_keys(chs[0], "z", 1), 0);
+	CHECK_EQ(rp_dialer_remake_first(dl, remake, &m), -EALREADY);
+	CHECK_EQ(m.calls, 1);
+	host_answers(&q, dl, (const uint16_t[]){1, 2}, reqs, 0, 0, 2);
+	q.desk = rp_dialer_finish(dl, err, sizeof err);
+	CHECK(q.desk != NULL);
+	CHECK_EQ(rp_desk_chan_resume_sent(chs[0], q.desk, 10), 0);
+	CHECK_EQ(rp_desk_chan_resume_sent(chs[1], q.desk, 11), 0);
+	for (int i = 0; i < 2; i++) {
+		CHECK_EQ(rp_conn_frame(q.desk, &h, &payload), 1);
+		CHECK_EQ(h.type, RP_RESUMED);
+		CHECK_EQ(rp_desk_chan_frame(chs[i], &h, payload), 1);
+	}
+	expect_input(&q, 1, 3, "z"); /* after its RESUMED */
+	CHECK(host_quiet(&q));
+	close(gate[0]);
+	close(gate[1]);
 	rp_desk_chan_destroy(chs[0]);
 	rp_desk_chan_destroy(chs[1]);
 	pair_close(&p);
@@ -1492,6 +1600,7 @@ int main(int argc, char **argv)
 		{"redial-resume-rides-behind-hello", redial_resume_rides_behind_hello},
 		{"redial-keys-ride-behind-resume", redial_keys_ride_behind_resume},
 		{"redial-chans-ride-behind-resumes", redial_chans_ride_behind_resumes},
+		{"redial-flight-remade-until-sent", redial_flight_remade_until_sent},
 		{"redial-chans-resume-behind-hello", redial_chans_resume_behind_hello},
 		{"pipes-say-drained", pipes_say_drained},
 		{"netwatch-news", netwatch_news},
