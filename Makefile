@@ -571,6 +571,7 @@ bench: deps
 	@sh test/bench/view-bench.sh $(BUILD)
 	@sh test/bench/vmconsole-bench.sh $(BUILD)
 	@sh test/bench/reconnect-bench.sh $(BUILD)
+	@sh test/bench/xreconnect-bench.sh $(BUILD)
 	@sh test/bench/x11-bench.sh $(BUILD)
 
 # Open-ended run of the protocol decoder's fuzzer (make fuzz-rp).
