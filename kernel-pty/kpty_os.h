@@ -169,6 +169,17 @@ int kpty_os_signal(int master, int sig);
  * a daemon started with `&` from a script has SIGINT and SIGQUIT
  * ignored, and a program it starts would not stop at ^C. */
 void kpty_os_child_signals(void);
+/* fork(), every signal blocked in the child until its
+ * kpty_os_child_signals() (the caller's mask kept in the parent): one
+ * sent to it before it has reset its dispositions waits, and then acts
+ * as on the program it will run, never as on the caller it was a copy
+ * of (a handler run in the copy, or an "ignore" that drops it). */
+pid_t kpty_os_fork(void);
+/* sig to a child that makes its own session (kpty_os_spawn*, an X
+ * session's programs): to its process group, as a hangup does, and to
+ * the child itself, which has no group of its own until its setsid()
+ * (one sent to the group then finds none, ESRCH, and is lost). */
+void kpty_os_signal_session(pid_t pid, int sig);
 /* In a child whose exec failed, before it says why on its exec pipe
  * (async-signal-safe): SIGPIPE ignored, so that a parent that closed
  * its end (past its bound) costs an EPIPE, not a death by signal 13

@@ -2,6 +2,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <poll.h>
+#include <pthread.h>
 #include <signal.h>
 #include <stdlib.h>
 #include <string.h>
@@ -111,6 +112,30 @@ void kpty_os_child_signals(void)
 	sigprocmask(SIG_SETMASK, &none, NULL);
 }
 
+pid_t kpty_os_fork(void)
+{
+	sigset_t all, old;
+	pid_t pid;
+
+	sigfillset(&all);
+	pthread_sigmask(SIG_SETMASK, &all, &old);
+	pid = fork();
+	if (pid != 0) {
+		int err = errno;
+		pthread_sigmask(SIG_SETMASK, &old, NULL);
+		errno = err;
+	}
+	return pid;
+}
+
+void kpty_os_signal_session(pid_t pid, int sig)
+{
+	if (pid <= 0)
+		return;
+	kill(pid, sig);
+	kill(-pid, sig);
+}
+
 void kpty_os_child_exec_failed(void)
 {
 	struct sigaction ign = {.sa_handler = SIG_IGN};
@@ -209,7 +234,7 @@ int kpty_os_spawn_prog(struct kpty_os_child *c, const struct kpty_os_prog *p,
 		goto fail_errno;
 	if (exec_fd && pipe2(say, O_CLOEXEC | O_NONBLOCK) < 0)
 		goto fail_errno;
-	pid = fork();
+	pid = kpty_os_fork();
 	if (pid < 0)
 		goto fail_errno;
 	if (pid == 0) {

@@ -592,11 +592,46 @@ static void spawn_closes_fds(void)
 	close(nul);
 }
 
+/* A hangup sent the moment the child is forked, by a caller that ignores
+ * it itself: the program it will run dies of it all the same. The child
+ * has neither its own group (setsid) nor its own dispositions yet: the
+ * hangup goes to it as well as to its group, and waits, blocked, until
+ * its dispositions are reset. Before, a hangup to the group alone was
+ * lost (ESRCH), and one that came before the reset was dropped (ignored,
+ * as in the caller): the program ran its 10 s. */
+static void spawn_hangup_at_once(void)
+{
+	char *sh[] = {"sleep", "10", NULL};
+	struct sigaction ign = {.sa_handler = SIG_IGN}, old;
+
+	sigemptyset(&ign.sa_mask);
+	sigaction(SIGHUP, &ign, &old);
+	for (int i = 0; i < 20; i++) {
+		struct kpty_os_child c;
+		int status;
+
+		if (kpty_os_spawn(&c, sh, NULL, 0) < 0) {
+			CHECK(!"spawn");
+			break;
+		}
+		kpty_os_signal_session(c.pid, SIGHUP);
+		CHECK_EQ(waitpid(c.pid, &status, 0), c.pid);
+		kpty_os_close(&c);
+		if (!WIFSIGNALED(status) || WTERMSIG(status) != SIGHUP) {
+			fprintf(stderr, "round %d: status %#x, not a death by SIGHUP\n", i, status);
+			failures++;
+			break;
+		}
+	}
+	sigaction(SIGHUP, &old, NULL);
+}
+
 int main(int argc, char **argv)
 {
 	static const struct unit_case cases[] = {
 		{"pump-keeps-every-byte", pump_keeps_every_byte},
 		{"spawn-signals-default", spawn_signals_default},
+		{"spawn-hangup-at-once", spawn_hangup_at_once},
 		{"spawn-raw-first", spawn_raw_first},
 		{"spawn-says-exec", spawn_says_exec},
 		{"spawn-pipe-closed", spawn_pipe_closed},
