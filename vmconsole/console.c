@@ -342,8 +342,8 @@ static int exec_open(struct vmc_console *c)
 static void exec_close(struct vmc_console *c)
 {
 	if (c->child.pid > 0) {
-		kill(-c->child.pid, SIGHUP);
-		kill(-c->child.pid, SIGCONT);
+		kpty_os_signal_session(c->child.pid, SIGHUP);
+		kpty_os_signal_session(c->child.pid, SIGCONT);
 		/* Reaped by vmc_console_reap when it has gone (SIGCHLD). */
 	}
 	close(c->child.master);

@@ -515,9 +515,10 @@ static int program_kill(struct session *s, bool stop, char *err, size_t errn)
 	(void)errn;
 	if (p->child.pid <= 0 || p->sigkill_at)
 		return 0;
-	/* As a hangup does: the whole session's process group. */
-	kill(-p->child.pid, SIGHUP);
-	kill(-p->child.pid, SIGCONT);
+	/* As a hangup does: the whole session's process group (and the
+	 * child, which may not have made it yet). */
+	kpty_os_signal_session(p->child.pid, SIGHUP);
+	kpty_os_signal_session(p->child.pid, SIGCONT);
 	p->sigkill_at = base_now_ms() + KILL_GRACE_MS;
 	return 0;
 }
@@ -580,7 +581,7 @@ static long program_tick(struct session *s, long now)
 	long wait = -1;
 
 	if (p->sigkill_at && now >= p->sigkill_at) {
-		kill(-p->child.pid, SIGKILL);
+		kpty_os_signal_session(p->child.pid, SIGKILL);
 		p->sigkill_at = now + KILL_GRACE_MS;
 	}
 	if (p->sigkill_at)

@@ -703,7 +703,7 @@ static void programs_signal(struct x11 *x, int sig)
 {
 	for (unsigned i = 0; i < x->nprogs; i++)
 		if (x->progs[i].pid > 0)
-			kill(-x->progs[i].pid, sig);
+			kpty_os_signal_session(x->progs[i].pid, sig);
 }
 
 static void x11_register_fds(struct session *s, struct fdm *fdm);
@@ -827,7 +827,7 @@ static pid_t spawn(struct x11 *x, char **argv, int *say_fd)
 		return -1;
 	if (pipe2(say, O_CLOEXEC | O_NONBLOCK) < 0)
 		say[0] = say[1] = -1; /* only the log is told then */
-	pid = fork();
+	pid = kpty_os_fork(); /* signals held until the child's own are set */
 	if (pid != 0) {
 		free(envp);
 		if (say[1] >= 0)
@@ -1435,7 +1435,7 @@ static void x11_destroy(struct session *s, struct fdm *fdm)
 		/* (only when the daemon ends under it: x11_reap ends the
 		 * session once they are reaped; never waited for here) */
 		if (x->progs[i].pid > 0)
-			kill(-x->progs[i].pid, SIGKILL);
+			kpty_os_signal_session(x->progs[i].pid, SIGKILL);
 		open_answer(x->s.srv, &x->progs[i].exec.ask, NULL, "its session ended");
 		exec_watch_drop(&x->progs[i].exec);
 		free_argv(x->progs[i].argv);
