@@ -33,11 +33,22 @@ int telly_open_call(struct rp_conn *c, const void *frame, size_t n, uint32_t req
 		    struct rp_hdr *h, const uint8_t **p, const char *cmd, char *const *argv,
 		    int argc, bool x11, char *err, size_t errn)
 {
-	int i = 0, r = rp_desk_call(c, frame, n, req, h, p, TELLY_OPEN_SAY_MS, err, errn);
-	char prog[120] = "";
+	int r = rp_desk_call(c, frame, n, req, h, p, TELLY_OPEN_SAY_MS, err, errn);
 
 	if (r != -ETIMEDOUT)
 		return r;
+	return telly_open_wait(c, req, h, p, cmd, argv, argc, x11, NULL, err, errn);
+}
+
+int telly_open_wait(struct rp_conn *c, uint32_t req, struct rp_hdr *h, const uint8_t **p,
+		    const char *cmd, char *const *argv, int argc, bool x11, const char *starting,
+		    char *err, size_t errn)
+{
+	int i = 0, r;
+	char prog[120] = "", dpy[80] = "";
+
+	if (starting)
+		base_log_escape(starting, strlen(starting), false, dpy, sizeof dpy);
 	while (i < argc && !x11 && strchr(argv[i], '='))
 		i++;
 	if (i < argc)
@@ -45,6 +56,11 @@ int telly_open_call(struct rp_conn *c, const void *frame, size_t n, uint32_t req
 	if (x11)
 		fprintf(stderr, "telly %s: still waiting for the X display to come up%s%s%s", cmd,
 			prog[0] ? " and " : "", prog, prog[0] ? " to start" : "");
+	else if (dpy[0])
+		fprintf(stderr,
+			"telly %s: still waiting for the X display of session %s to come up (it is "
+			"starting; %s starts then)",
+			cmd, dpy, prog[0] ? prog : "the program");
 	else
 		fprintf(stderr,
 			"telly %s: still waiting for %s to start: its exec on the host has not "

@@ -103,6 +103,13 @@ void telly_client_dest(struct rp_dest *d);
 int telly_open_call(struct rp_conn *c, const void *frame, size_t n, uint32_t req,
 		    struct rp_hdr *h, const uint8_t **p, const char *cmd, char *const *argv,
 		    int argc, bool x11, char *err, size_t errn);
+/* Its second half, once TELLY_OPEN_SAY_MS went by unanswered: says what
+ * it waits for (with x11, the display and the program; with starting,
+ * the display of that X session, which the host says is starting (telly
+ * run); else the program's exec), then waits as long as it takes. */
+int telly_open_wait(struct rp_conn *c, uint32_t req, struct rp_hdr *h, const uint8_t **p,
+		    const char *cmd, char *const *argv, int argc, bool x11, const char *starting,
+		    char *err, size_t errn);
 /* The cap of a key's wait while the program is cooked for a moment
  * (pred_cook): TELLY_COOK_MAX_MS for a test on a loaded machine (the
  * setter clamps it), else PRED_COOK_MAX_MS; a value that is not a number

@@ -146,6 +146,9 @@ static int parse(struct ctl *c, int argc, char **argv, int want_name, const char
 	return 0;
 }
 
+static int run_open_call(struct ctl *c, struct rp_conn *conn, const uint8_t *frame, size_t n,
+			 struct rp_hdr *h, const uint8_t **p, char *err, size_t errn);
+
 /* Connect, send one request frame, wait for its answer. */
 static int call(struct ctl *c, bool start, const uint8_t *frame, long n, struct rp_conn **conn,
 		struct rp_hdr *h, const uint8_t **p)
@@ -164,10 +167,15 @@ static int call(struct ctl *c, bool start, const uint8_t *frame, long n, struct 
 	/* new and run are answered once their program's exec says (new
 	 * --x11's display up first, or why not; run's display may be
 	 * starting): as long as that takes. */
-	int r = c->opens ? telly_open_call(*conn, frame, (size_t)n, 1, h, p, c->cmd, c->argv,
-					   c->argc, c->x11, err, sizeof err)
-			 : rp_desk_call(*conn, frame, (size_t)n, 1, h, p, CALL_TIMEOUT_MS, err,
-					sizeof err);
+	int r;
+	if (c->run)
+		r = run_open_call(c, *conn, frame, (size_t)n, h, p, err, sizeof err);
+	else if (c->opens)
+		r = telly_open_call(*conn, frame, (size_t)n, 1, h, p, c->cmd, c->argv, c->argc,
+				    c->x11, err, sizeof err);
+	else
+		r = rp_desk_call(*conn, frame, (size_t)n, 1, h, p, CALL_TIMEOUT_MS, err,
+				 sizeof err);
 	if (r < 0) {
 		struct rp_error e;
 		fprintf(stderr, "telly %s: %s\n", c->cmd, err);
@@ -282,6 +290,55 @@ static int list_parts(const struct rp_hdr *h, const uint8_t *p, uint16_t *count,
 			return -1;
 	}
 	return 0;
+}
+
+/* Asked on c while its OPEN req waits (telly run's): whether X session
+ * name's display is up. The LIST goes with the OPEN's req, and the OPEN's
+ * own answer may come first: then 2, that answer in *h and *p (as
+ * rp_desk_wait leaves it; -EREMOTEIO for an ERROR). 0: listed as
+ * starting; 1: up, or not known (not listed, a malformed answer); <0 as
+ * rp_desk_wait. The LIST's answer may come after the OPEN's: for a
+ * caller that makes no other call with req on c (telly run). */
+static int x11_display_up(struct rp_conn *c, uint32_t req, const char *name, struct rp_hdr *h,
+			  const uint8_t **p, char *err, size_t errn)
+{
+	const struct rp_str want = {name, (uint16_t)strlen(name)};
+	uint8_t buf[64];
+	struct rp_enc e;
+	uint16_t count;
+	size_t first, xoff;
+	uint32_t dpy = 0;
+	int r;
+
+	rp_enc_begin(&e, buf, sizeof buf, RP_LIST, 0, 0);
+	rp_put_u32(&e, req);
+	r = rp_desk_call(c, buf, (size_t)rp_enc_end(&e), req, h, p, CALL_TIMEOUT_MS, err, errn);
+	if (r < 0)
+		return r;
+	if (h->type != RP_LIST_REPLY)
+		return 2;
+	if (list_parts(h, *p, &count, &first, &xoff) < 0)
+		return 1; /* not known: the OPEN's answer tells the rest */
+	return ls_x11_walk(*p, h->len, xoff, &want, false, &dpy) && !dpy ? 0 : 1;
+}
+
+/* telly run's OPEN (req 1), as telly_open_call, but what it says it waits
+ * for is the X session's display while the host lists it as starting (the
+ * program's exec comes only after it). */
+static int run_open_call(struct ctl *c, struct rp_conn *conn, const uint8_t *frame, size_t n,
+			 struct rp_hdr *h, const uint8_t **p, char *err, size_t errn)
+{
+	int r = rp_desk_call(conn, frame, n, 1, h, p, TELLY_OPEN_SAY_MS, err, errn);
+
+	if (r != -ETIMEDOUT)
+		return r;
+	r = x11_display_up(conn, 1, c->name, h, p, err, errn);
+	if (r == 2) /* the OPEN's answer came first */
+		return 0;
+	if (r < 0 && r != -ETIMEDOUT)
+		return r;
+	return telly_open_wait(conn, 1, h, p, c->cmd, c->argv, c->argc, false,
+			       r == 0 ? c->name : NULL, err, errn);
 }
 
 /* Session name's display and windows, from the X part of a LIST reply

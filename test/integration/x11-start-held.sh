@@ -8,6 +8,8 @@
 # run fails with why; and the display that came up is listed as up
 # while telly run's program keeps the session (it was listed as
 # "display starting" for good, since the first program never ran).
+# Each telly run says, once it has waited 3 s, that it waits for the
+# display (it said its program's exec had not returned, on a hung mount?).
 . test/integration/lib.sh "$1"
 need_progs Xvfb
 real_xvfb=$(command -v Xvfb)
@@ -45,6 +47,13 @@ pids="$pids $badpid $okpid"
 # Past the 5 s a daemon once gave an exec (OPEN_ANSWER_MS), counted from the
 # request before: nothing to await here but the time.
 sleep 6
+# Each telly run said, after 3 s, that it waits for the display (it blamed
+# its program's exec, not yet tried, before).
+for f in run-bad run-ok; do
+	grep -q "still waiting for the X display of session fw to come up" "$T/$f.out" ||
+		fail "telly run did not say it waits for the display: $(cat "$T/$f.out")"
+	grep -q "exec" "$T/$f.out" && fail "telly run blamed an exec: $(cat "$T/$f.out")"
+done
 echo go >"$T/gate"
 
 rc=0
