@@ -144,6 +144,10 @@ struct x11 {
 	struct open_ask made;
 	bool has_first;
 	char first_fail[END_WHY_MAX];
+	/* Its ERROR's code: SPAWN for a program that cannot run (127), NOENT
+	 * for one killed before its exec returned (it did not start, as a
+	 * terminal's: PROTOCOL.md). */
+	uint16_t first_fail_code;
 	struct xwindow *wins;
 	unsigned nwins;
 	struct xview *views;
@@ -1053,10 +1057,12 @@ static void program_ended(struct x11 *x, struct xprog *p, int status)
 	if (p->start_unsure && !n && WIFSIGNALED(status)) {
 		snprintf(text, sizeof text, "%s ended at its start: killed by signal %d", p->name,
 			 WTERMSIG(status));
-		if (p->first)
+		if (p->first) {
 			snprintf(x->first_fail, sizeof x->first_fail, "%s", text);
-		else
+			x->first_fail_code = RP_E_NOENT;
+		} else {
 			open_answer_code(x->s.srv, ask_of(p), NULL, RP_E_NOENT, text);
+		}
 	} else if (p->start_unsure) {
 		open_answer(x->s.srv, ask_of(p), &x->s, NULL);
 	}
@@ -1103,7 +1109,7 @@ static void x11_reap(struct session *s)
 	/* Its first program could not run while others (telly run's) keep
 	 * the session: the OPEN that made it is told now, not when they end. */
 	if (any && x->first_fail[0])
-		open_answer(s->srv, &x->made, NULL, x->first_fail);
+		open_answer_code(s->srv, &x->made, NULL, x->first_fail_code, x->first_fail);
 	/* The last program gone: the display goes with it. */
 	if (!any && (x->started_any || x->killing) && !x->stopped) {
 		xd_stop(x->xd);
@@ -1445,7 +1451,7 @@ static void x11_destroy(struct session *s, struct fdm *fdm)
 	 * program was known to run (not a program's failure: NOENT, the
 	 * session is gone). */
 	if (x->first_fail[0])
-		open_answer(x->s.srv, &x->made, NULL, x->first_fail);
+		open_answer_code(x->s.srv, &x->made, NULL, x->first_fail_code, x->first_fail);
 	else
 		open_answer_code(x->s.srv, &x->made, NULL, RP_E_NOENT,
 				 s->end_why[0] ? s->end_why : "its session ended at its start");
@@ -1551,6 +1557,7 @@ int x11_create(struct server *srv, const struct rp_open *m, const char *name,
 	 * program cannot run. */
 	open_ask_hold(&x->made, c, m);
 	x->has_first = m->argc > 0;
+	x->first_fail_code = RP_E_SPAWN;
 	if (m->argc && (r = add_program(x, m, true, NULL, err, errn)) != 0) {
 		open_ask_drop(srv, &x->made); /* answered now, by the caller */
 		xd_destroy(x->xd);

@@ -98,6 +98,16 @@ if [ -n "$has_xvfb" ]; then
 	pids="$pids $xk"
 	wait_until 30 grep -q "session xk: started $T/hung/telly-no-such-program" "$T/run2/serve.log"
 	TELLY_DIR=$T/run2 "$TELLY" kill xk || fail "telly kill of an X session whose program's exec hangs"
+	# telly x, whose exit tells a program that cannot run (127) from one
+	# that did not start (1): it exited 127 for this one (the host said
+	# SPAWN for an X session's first program killed at its start).
+	start_xvfb
+	TELLY_DIR=$T/run2 "$TELLY" x -s xx -- "$T/hung/telly-no-such-program" \
+		>"$T/xx.out" 2>"$T/xx.err" &
+	xx=$!
+	pids="$pids $xx"
+	wait_until 30 grep -q "session xx: started $T/hung/telly-no-such-program" "$T/run2/serve.log"
+	TELLY_DIR=$T/run2 "$TELLY" kill xx || fail "telly kill of telly x's session whose program's exec hangs"
 fi
 kill -0 "$looked" 2>/dev/null || fail "telly new of looked returned meanwhile"
 
@@ -105,8 +115,8 @@ kill -0 "$looked" 2>/dev/null || fail "telly new of looked returned meanwhile"
 # 127 as a shell's, and the sessions are gone.
 hung_stop
 wait_until 20 sh -c "! '$TELLY' ls 2>/dev/null | grep -q '^left:'"
-# A telly new (pid $1, its output in $T/$2.out and .err) whose program
-# was killed at its start: exit 1, why, and no name.
+# A telly new or telly x (pid $1, its output in $T/$2.out and .err) whose
+# program was killed at its start: exit 1, why, and no name.
 killed_at_start() {
 	st=0
 	wait "$1" || st=$?
@@ -117,7 +127,10 @@ killed_at_start() {
 	return 0
 }
 killed_at_start "$killed" killed
-[ -n "$has_xvfb" ] && killed_at_start "$xk" xk
+if [ -n "$has_xvfb" ]; then
+	killed_at_start "$xk" xk
+	killed_at_start "$xx" xx
+fi
 st=0
 wait "$ac" || st=$?
 [ "$st" = 127 ] || fail "telly attach --create exited $st: $(cat "$T/ac.err")"
