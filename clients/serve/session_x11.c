@@ -1146,10 +1146,21 @@ static void x11_describe(struct session *s, char *cmd, size_t n, pid_t *pid)
 {
 	struct x11 *x = xs(s);
 	int d = xd_display(x->xd);
+	bool starting = false;
 
-	if (d >= 0)
-		snprintf(cmd, n, "X :%d %s", d, x->cmd);
-	else
+	/* Its program's exec has not returned (a path on a hung mount): not
+	 * running yet, and its OPEN not answered, as a terminal's. */
+	for (unsigned i = 0; i < x->nprogs; i++)
+		starting |= x->progs[i].first && x->progs[i].pid > 0 &&
+			    exec_watch_waiting(&x->progs[i].exec);
+	if (d >= 0) {
+		const char *tag = starting ? " (starting)" : "";
+		int at = snprintf(cmd, n, "X :%d ", d);
+		int room = (int)n - 1 - at - (int)strlen(tag); /* the tag kept whole */
+		if (at > 0 && (size_t)at < n)
+			snprintf(cmd + at, n - (size_t)at, "%.*s%s", room > 0 ? room : 0, x->cmd,
+				 tag);
+	} else
 		snprintf(cmd, n, "X (starting) %s", x->cmd);
 	*pid = xd_server_pid(x->xd);
 }

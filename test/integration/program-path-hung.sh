@@ -97,6 +97,10 @@ if [ -n "$has_xvfb" ]; then
 	xk=$!
 	pids="$pids $xk"
 	wait_until 30 grep -q "session xk: started $T/hung/telly-no-such-program" "$T/run2/serve.log"
+	# Listed as starting, as a terminal's (it was listed as running).
+	TELLY_DIR=$T/run2 "$TELLY" ls >"$T/xls.out" 2>&1
+	grep -q "^xk: X :[0-9]* .*telly-no-such-program (starting)" "$T/xls.out" ||
+		fail "an X session whose program's exec has not returned is not listed as starting: $(cat "$T/xls.out")"
 	TELLY_DIR=$T/run2 "$TELLY" kill xk || fail "telly kill of an X session whose program's exec hangs"
 	# telly x, whose exit tells a program that cannot run (127) from one
 	# that did not start (1): it exited 127 for this one (the host said
