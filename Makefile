@@ -107,7 +107,7 @@ BINS := $(BUILD)/bin/kpty-script $(BUILD)/bin/kpty-fuzz $(BUILD)/bin/kpty-bench 
 FUZZ := $(patsubst test/fuzz/%.c,$(BUILD)/test/fuzz-%,$(wildcard test/fuzz/*.c))
 UNIT := $(FUZZ) $(BUILD)/test/unit-kpty $(BUILD)/test/unit-kpty-asan $(BUILD)/test/kpty-script-asan \
         $(BUILD)/test/unit-pump $(BUILD)/test/unit-pump-asan $(BUILD)/test/unit-pump-tsan \
-        $(BUILD)/test/unit-rp $(BUILD)/test/unit-rp-asan $(BUILD)/test/rp-poke $(BUILD)/test/old-host \
+        $(BUILD)/test/unit-rp $(BUILD)/test/unit-rp-asan $(BUILD)/test/rp-poke $(BUILD)/test/old-host $(BUILD)/test/fork-fails.so \
         $(BUILD)/test/unit-screen $(BUILD)/test/unit-screen-asan \
         $(BUILD)/test/unit-wm $(BUILD)/test/unit-wm-asan $(BUILD)/test/png-probe $(BUILD)/test/free-port $(BUILD)/test/notify-sink \
         $(BUILD)/test/unit-ds $(BUILD)/test/unit-ds-asan $(BUILD)/test/unit-vmc $(BUILD)/test/unit-vmc-asan \
@@ -516,6 +516,11 @@ $(BUILD)/test/rp-poke: $(call obj,obj,$(RP_CORE) remote-proto/transport.c remote
 $(BUILD)/test/old-host: $(call obj,obj,$(RP_CORE) remote-proto/transport.c remote-proto/conn.c test/integration/old-host.c)
 	@mkdir -p $(dir $@)
 	$(CC) $(ALL_CFLAGS) -o $@ $^ $(LZ4_LIBS)
+
+# Preloaded into a daemon whose fork must fail (x11-spawn-fails.sh).
+$(BUILD)/test/fork-fails.so: test/integration/fork-fails.c
+	@mkdir -p $(dir $@)
+	$(CC) $(ALL_CFLAGS) -shared -fPIC -o $@ $< -ldl
 
 # How soon typing works again after a lost link (test/bench/reconnect-bench.sh).
 all: $(BUILD)/bin/reconnect-bench

@@ -125,6 +125,9 @@ struct x11 {
 	struct xprog progs[X11_MAX_PROGRAMS];
 	unsigned nprogs;
 	bool started_any, killing, stopped, more;
+	/* A program could not be forked: no child of it to reap, so its
+	 * reap's work (programs_idle) is done by the next tick. */
+	bool spawn_failed;
 	long kill_at; /* ms: SIGKILL to the programs (the server's is xd's); 0: none due */
 	/* The server ended (its status kept): the session ends once its
 	 * programs and xd's processes are reaped too, never waiting for them. */
@@ -930,6 +933,7 @@ static void start_programs(struct x11 *x)
 				snprintf(x->first_fail, sizeof x->first_fail, "%s", text);
 			else
 				open_answer(x->s.srv, ask_of(p), &x->s, text);
+			x->spawn_failed = true;
 			if (p->first) {
 				x->first_status = 127 << 8;
 				snprintf(x->s.end_why, sizeof x->s.end_why, "cannot start %s: %s",
@@ -1088,11 +1092,34 @@ static void program_ended(struct x11 *x, struct xprog *p, int status)
 	}
 }
 
+/* After programs ended (reaped, or never forked): the OPEN that made the
+ * session told why its first could not run, and the display put down
+ * with the last. */
+static void programs_idle(struct x11 *x)
+{
+	bool any = false;
+
+	for (unsigned i = 0; i < x->nprogs; i++)
+		any |= x->progs[i].pid > 0 || x->progs[i].argv;
+	while (x->nprogs && x->progs[x->nprogs - 1].pid <= 0 && !x->progs[x->nprogs - 1].argv)
+		x->nprogs--;
+	/* Its first program could not run while others (telly run's) keep
+	 * the session: the OPEN that made it is told now, not when they end. */
+	if (any && x->first_fail[0])
+		open_answer_code(x->s.srv, &x->made, NULL, x->first_fail_code, x->first_fail);
+	/* The last program gone: the display goes with it. */
+	if (!any && (x->started_any || x->killing) && !x->stopped) {
+		xd_stop(x->xd);
+		x->stopped = true;
+		if (!x->kill_at)
+			x->kill_at = base_now_ms() + KILL_GRACE_MS;
+	}
+}
+
 static void x11_reap(struct session *s)
 {
 	struct x11 *x = xs(s);
 	int status;
-	bool any = false;
 
 	for (unsigned i = 0; i < x->nprogs; i++) {
 		struct xprog *p = &x->progs[i];
@@ -1102,21 +1129,8 @@ static void x11_reap(struct session *s)
 			program_ended(x, p, status);
 			p->pid = 0;
 		}
-		any |= p->pid > 0 || p->argv;
 	}
-	while (x->nprogs && !x->progs[x->nprogs - 1].pid && !x->progs[x->nprogs - 1].argv)
-		x->nprogs--;
-	/* Its first program could not run while others (telly run's) keep
-	 * the session: the OPEN that made it is told now, not when they end. */
-	if (any && x->first_fail[0])
-		open_answer_code(s->srv, &x->made, NULL, x->first_fail_code, x->first_fail);
-	/* The last program gone: the display goes with it. */
-	if (!any && (x->started_any || x->killing) && !x->stopped) {
-		xd_stop(x->xd);
-		x->stopped = true;
-		if (!x->kill_at)
-			x->kill_at = base_now_ms() + KILL_GRACE_MS;
-	}
+	programs_idle(x);
 	if (!x->server_gone && xd_reap(x->xd, &status)) {
 		x->server_gone = true;
 		x->server_status = status;
@@ -1291,6 +1305,10 @@ static long x11_tick(struct session *s, long now)
 	struct x11 *x = xs(s);
 	long wait = -1, w;
 
+	if (x->spawn_failed) {
+		x->spawn_failed = false;
+		programs_idle(x);
+	}
 	/* The grace is over: SIGKILL to the programs, and the display put
 	 * down (xd sends its server SIGKILL after its own grace: before, the
 	 * server's SIGKILL here could never come, as kill_at moved on). */
