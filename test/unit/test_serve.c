@@ -739,6 +739,23 @@ static void kill_until_gone(struct fixture *fx, struct desk *d, const char *name
 	CHECK(session_find(fx->srv, name, strlen(name)) == NULL);
 }
 
+/* The gate opened: the OPEN of "late" that waited, holding channel 1 of
+ * d, is answered OK on it, attached; then "late" is killed. */
+static void late_attached(struct fixture *fx, struct desk *d, int gate)
+{
+	struct session *s;
+	int i;
+
+	CHECK(write(gate, "g", 1) == 1);
+	CHECK(loop_until(fx, d, RP_OK, 10000));
+	i = find(d, RP_OK, -1);
+	CHECK(i >= 0 && d->h[i].chan == 1);
+	CHECK(find(d, RP_ERROR, -1) < 0);
+	s = session_find(fx->srv, "late", 4);
+	CHECK_EQ(s ? s->nviewers : 0, 1);
+	kill_until_gone(fx, d, "late");
+}
+
 static long open_program(uint8_t *f, size_t cap, uint32_t req, uint8_t flags, const char *name,
 			 char **argv, unsigned argc)
 {
@@ -936,7 +953,6 @@ static void test_open_holds_its_channel(void)
 	char *runs[] = {SLOW_RUNS}, *fails[] = {SLOW_PROG};
 	char dir[] = "/tmp/telly-unit-gate.XXXXXX";
 	int gate = slow_gate_open(dir), i;
-	struct session *s;
 
 	fixture_init(&fx);
 	fake_add(fx.srv, "a");
@@ -949,14 +965,7 @@ static void test_open_holds_its_channel(void)
 		CHECK_EQ(attach(fx.srv, d, "a", true), i + 2);
 	CHECK_EQ(attach(fx.srv, d, "a", true), 0);
 	CHECK_EQ(error_code(d, NULL, msg, sizeof msg), RP_E_LIMIT);
-	CHECK(write(gate, "g", 1) == 1);
-	CHECK(loop_until(&fx, d, RP_OK, 10000));
-	i = find(d, RP_OK, -1);
-	CHECK(i >= 0 && d->h[i].chan == 1);
-	CHECK(find(d, RP_ERROR, -1) < 0);
-	s = session_find(fx.srv, "late", 4);
-	CHECK_EQ(s ? s->nviewers : 0, 1);
-	kill_until_gone(&fx, d, "late");
+	late_attached(&fx, d, gate);
 
 	/* Its channel is free once more (the session ended): held again by
 	 * an OPEN whose program cannot run, and let go with its answer. */
@@ -1446,6 +1455,48 @@ static int last_termios(const struct desk *d, struct rp_termios_at *at)
 	return last;
 }
 
+/* A RESUME on a connection whose OPEN waits for its program's exec finds
+ * that OPEN's channel held: with every other channel in use it is told
+ * there is none left (the channel waits on for another connection), and
+ * the OPEN's answer still attaches. Had the RESUME taken the held one,
+ * the OPEN would be answered "too many channels" and its session would
+ * run attached to nobody. */
+static void test_resume_skips_held(void)
+{
+	struct fixture fx;
+	struct desk *a, *b;
+	uint8_t f[512], token[RP_TOKEN_BYTES];
+	char *runs[] = {SLOW_RUNS};
+	char dir[] = "/tmp/telly-unit-gate.XXXXXX";
+	int gate = slow_gate_open(dir), i;
+	uint64_t got = 0;
+
+	fixture_init(&fx);
+	fake_add(fx.srv, "r");
+	fake_add(fx.srv, "a");
+	a = resumable_desk(fx.srv, "r", RP_CAP_RESUME, token);
+	outputs(a, &got, NULL, 0);
+	conn_destroy(fx.srv, a->c);
+	CHECK_EQ(fx.srv->norphans, 1);
+	b = desk_new(fx.srv, false);
+	hello(fx.srv, b, RP_CAP_RESUME, "", "b");
+	send_frame(fx.srv, b, f, open_program(f, sizeof f, 5, RP_OPEN_ATTACH, "late", runs, 1));
+	take(b);
+	CHECK_EQ(b->n, 0);
+	for (i = 0; i < MAX_CHANS - 1; i++)
+		CHECK_EQ(attach(fx.srv, b, "a", true), i + 2);
+	send_frame(fx.srv, b, f, resume_frame(f, sizeof f, 9, "r", token, got, 1));
+	take(b);
+	CHECK(find(b, RP_RESUMED, -1) < 0);
+	CHECK_EQ(error_code(b, NULL, NULL, 0), RP_E_LIMIT);
+	CHECK_EQ(fx.srv->norphans, 1);
+	late_attached(&fx, b, gate);
+	desk_free(b);
+	desk_free(a);
+	fixture_finish(&fx);
+	slow_gate_close(gate, dir);
+}
+
 /* A RETYPE desk's keys let go under a mark it never got (the link lost
  * with that TERMIOS on its way): each TERMIOS after says that mark's seq,
  * not the last INPUT taken, and the first after a RESUMED is marked
@@ -1808,6 +1859,7 @@ int main(int argc, char **argv)
 		{"link-resume", test_resume},
 		{"link-resume-ahead", test_resume_ahead},
 		{"link-resume-mark-lost", test_resume_mark_lost},
+		{"link-resume-skips-held", test_resume_skips_held},
 		{"console-writer-takeover", test_console_writer},
 		{"reload-spec-same", test_reload_spec_same},
 		{"reload-consoles-load", test_reload_consoles_load},
