@@ -397,9 +397,13 @@ static inline bool exec_watch_waiting(const struct exec_watch *w)
 	return w->fd >= 0;
 }
 /* The exec pipe ends at the child's death too: whether child pid is
- * exiting, or has exited and is not reaped (then that end was no exec,
- * or its reap will tell). */
-bool exec_child_exiting(pid_t pid);
+ * exiting, or has exited and is not reaped, before its exec replaced the
+ * daemon's image (its name is still the daemon's: that end was no exec,
+ * its reap tells why); false for one that ran, however soon it died. */
+bool exec_child_died_in_exec(pid_t pid);
+/* The same, read before a reap (which takes the name away): false unless
+ * pid has ended (waitid's WNOWAIT: it is left to reap). */
+bool exec_child_dead_in_exec(pid_t pid);
 /* The OPEN m from c waits for its program's answer; one that attaches
  * holds a free channel slot of c (do_open saw there is one). */
 void open_ask_hold(struct open_ask *a, struct conn *c, const struct rp_open *m);

@@ -9,6 +9,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/prctl.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -348,10 +349,10 @@ void exec_watch_drop(struct exec_watch *w)
 
 /* PF_EXITING of /proc/PID/stat's flags: set before exit closes files. */
 #define PROC_PF_EXITING 0x4u
-bool exec_child_exiting(pid_t pid)
+bool exec_child_died_in_exec(pid_t pid)
 {
-	char st[1024], path[64], state = 0;
-	const char *rp;
+	char st[1024], path[64], state = 0, self[16] = "";
+	const char *lp, *rp;
 	unsigned long flags = 0;
 	ssize_t n;
 	int fd;
@@ -364,10 +365,25 @@ bool exec_child_exiting(pid_t pid)
 	st[n > 0 ? n : 0] = 0;
 	/* "PID (COMM) S ppid pgrp session tty_nr tpgid flags ...": COMM may
 	 * hold anything, its last ")" ends it */
-	if (!(rp = strrchr(st, ')')) ||
+	if (!(lp = strchr(st, '(')) || !(rp = strrchr(st, ')')) || rp < lp ||
 	    sscanf(rp + 1, " %c %*d %*d %*d %*d %*d %lu", &state, &flags) != 2)
 		return false;
-	return state == 'Z' || state == 'X' || (flags & PROC_PF_EXITING);
+	if (state != 'Z' && state != 'X' && !(flags & PROC_PF_EXITING))
+		return false;
+	/* An exec names the process after its program's file; until then it
+	 * bears this (forking) thread's name. A program of the same name is
+	 * taken as not started. */
+	prctl(PR_GET_NAME, self, 0, 0, 0);
+	self[sizeof self - 1] = 0;
+	return (size_t)(rp - lp - 1) == strlen(self) && !memcmp(lp + 1, self, strlen(self));
+}
+
+bool exec_child_dead_in_exec(pid_t pid)
+{
+	siginfo_t si = {0};
+
+	return pid > 0 && waitid(P_PID, (id_t)pid, &si, WEXITED | WNOHANG | WNOWAIT) == 0 &&
+	       si.si_pid == pid && exec_child_died_in_exec(pid);
 }
 
 void open_ask_hold(struct open_ask *a, struct conn *c, const struct rp_open *m)

@@ -537,11 +537,16 @@ static void program_reap(struct session *s)
 	struct program *p = prog(s);
 	int status;
 
+	/* Dead with its exec not said yet: whether that was in its exec
+	 * (its name tells, gone once it is reaped), or after (a program
+	 * that ran and died at once started). */
+	bool in_exec = exec_watch_waiting(&p->exec) && exec_child_dead_in_exec(p->child.pid);
+
 	if (!kpty_os_reap(&p->child, &status))
 		return;
-	/* Killed while its exec had not said (telly kill of one whose path
-	 * is on a hung mount): that end of file is no exec. */
-	if ((exec_watch_waiting(&p->exec) || p->start_unsure) && WIFSIGNALED(status))
+	/* Killed while its exec had not returned (telly kill of one whose
+	 * path is on a hung mount): that end of file is no exec. */
+	if ((in_exec || p->start_unsure) && WIFSIGNALED(status))
 		p->start_sig = WTERMSIG(status);
 	/* Its exec's word is whole now (the child is gone): taken first, so
 	 * the OPEN waiting hears it ran (then sees it end) or why not. */
@@ -727,10 +732,11 @@ static void program_started(struct exec_watch *w, void *ctx)
 	}
 	/* The pipe's end comes with the child's death too: one that is dying
 	 * (its exit closes its files after it is marked exiting, before it is
-	 * a zombie) is judged by its reap. Killed while its exec hung (telly
-	 * kill of one on a hung mount), it never started: told once it is out
-	 * of the table, as a failed exec is, not OK. */
-	if (!p->start_sig && !p->start_unsure && exec_child_exiting(p->child.pid)) {
+	 * a zombie) still under the daemon's name died in its exec, and is
+	 * judged by its reap. Killed while its exec hung (telly kill of one
+	 * on a hung mount), it never started: told once it is out of the
+	 * table, as a failed exec is, not OK. */
+	if (!p->start_sig && !p->start_unsure && exec_child_died_in_exec(p->child.pid)) {
 		p->start_unsure = true;
 		return;
 	}

@@ -897,7 +897,7 @@ static void prog_said(struct exec_watch *w, void *ctx)
 	char text[300];
 	size_t n = said_text(p, text, sizeof text);
 
-	if (!n && (p->start_unsure || exec_child_exiting(p->pid)))
+	if (!n && (p->start_unsure || exec_child_died_in_exec(p->pid)))
 		p->start_unsure = true; /* its death may have ended the pipe: its reap says */
 	else if (!n)
 		open_answer(w->srv, ask_of(p), &p->x->s, NULL);
@@ -1046,13 +1046,14 @@ static int x11_kill(struct session *s, bool stop, char *err, size_t errn)
 /* A program's end told to its views: why it did not run (what its exec
  * wrote), or a status other than 0; a hangup or kill the session gave
  * it is no news. */
-static void program_ended(struct x11 *x, struct xprog *p, int status)
+static void program_ended(struct x11 *x, struct xprog *p, int status, bool in_exec)
 {
 	char text[300];
 	size_t n;
 
-	/* Reaped with its pipe not read yet: its end came with the death. */
-	p->start_unsure |= exec_watch_waiting(&p->exec);
+	/* Reaped with its pipe not read yet: its end came with the death,
+	 * in its exec (in_exec) or after it (then it ran: prog_said). */
+	p->start_unsure |= in_exec;
 	exec_watch_take(&p->exec); /* its exit came before the loop read the pipe */
 	n = said_text(p, text, sizeof text);
 	/* Killed before its exec was known to return (telly kill of one whose
@@ -1123,10 +1124,14 @@ static void x11_reap(struct session *s)
 
 	for (unsigned i = 0; i < x->nprogs; i++) {
 		struct xprog *p = &x->progs[i];
+		/* Dead with its exec not said yet: in its exec or after (its
+		 * name tells, gone once it is reaped). */
+		bool in_exec = p->pid > 0 && exec_watch_waiting(&p->exec) &&
+			       exec_child_dead_in_exec(p->pid);
 		if (p->pid > 0 && waitpid(p->pid, &status, WNOHANG) == p->pid) {
 			serve_log("session %s: program pid %d ended (status %d)", s->name, (int)p->pid,
 				  WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status));
-			program_ended(x, p, status);
+			program_ended(x, p, status, in_exec);
 			p->pid = 0;
 		}
 	}

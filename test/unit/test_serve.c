@@ -938,6 +938,44 @@ static void test_open_no_false_start(void)
 	slow_gate_close(gate, dir);
 }
 
+/* A program that ran, however soon a signal ends it (one that kills
+ * itself, one that crashes at once), did start: its OPEN is answered OK,
+ * every time. Its exec pipe's end and its death come together, and the
+ * loop may see either first; it was answered "PROG ended at its start:
+ * killed by signal 9" (NOENT: telly new exited 1 printing no name) as
+ * often as not, a judgement kept for a program killed in its exec. */
+static void test_open_ran_then_killed(void)
+{
+	struct fixture fx;
+	struct desk *d;
+	uint8_t f[512];
+	char msg[200], name[16];
+	char *argv[] = {"/bin/sh", "-c", "kill -9 $$"};
+
+	fixture_init(&fx);
+	d = desk_new(fx.srv, false);
+	hello(fx.srv, d, 0, "", "t");
+	for (unsigned i = 0; i < 12; i++) {
+		snprintf(name, sizeof name, "k%u", i);
+		send_frame(fx.srv, d, f, open_program(f, sizeof f, 5 + i, 0, name, argv, 3));
+		bool answered = false;
+		for (long until = base_now_ms() + 10000; !answered && base_now_ms() < until;) {
+			loop_until(&fx, d, 0, 20);
+			answered = find(d, RP_OK, -1) >= 0 || find(d, RP_ERROR, -1) >= 0;
+		}
+		msg[0] = 0;
+		if (find(d, RP_ERROR, -1) >= 0)
+			error_code(d, NULL, msg, sizeof msg);
+		if (msg[0])
+			fprintf(stderr, "%s: %s\n", name, msg);
+		CHECK(!msg[0]);
+		CHECK(find(d, RP_OK, -1) >= 0);
+		kill_until_gone(&fx, d, name);
+	}
+	desk_free(d);
+	fixture_finish(&fx);
+}
+
 /* An OPEN that creates and attaches holds its channel from the moment it
  * is taken: a connection that fills its other channels meanwhile is told
  * it has none left, and the answer attaches the new session (before, the
@@ -1852,6 +1890,7 @@ int main(int argc, char **argv)
 		{"dispatch-open-waits-for-exec", test_open_waits_for_exec},
 		{"dispatch-open-no-false-start", test_open_no_false_start},
 		{"dispatch-open-holds-its-channel", test_open_holds_its_channel},
+		{"dispatch-open-ran-then-killed", test_open_ran_then_killed},
 		{"dispatch-kill-stop", test_kill_stop},
 		{"dispatch-channel-messages", test_channel_messages},
 		{"dispatch-handoff-malformed", test_handoff_malformed},
