@@ -487,6 +487,13 @@ bool x11_pace_answering(const struct x11_pace *p);
 bool x11_pace_for_input(const struct x11_pace *p, uint64_t now_ns);
 /* 0: read now; else the ns until it is due (the frame clock). */
 uint64_t x11_pace_wait(const struct x11_pace *p, uint64_t now_ns);
+/* An X program reaped: what the OPEN waiting for its start is told.
+ * said: its exec wrote why it could not run (told that already, or by its
+ * session's end); unsure: its pipe's end came with its death, so whether
+ * it ran is its status's to say: killed, it never started (NOENT); else it
+ * ran and ended at once (OK). Neither: its exec's word told it already. */
+enum x11_start { X11_START_TOLD, X11_START_KILLED, X11_START_RAN };
+enum x11_start x11_start_of(bool said, bool unsure, int status);
 /* session_console.c: a VM's serial console (vmconsole). */
 struct vmc_spec;
 int console_create(struct server *srv, const struct vmc_spec *spec, char *err, size_t errn);

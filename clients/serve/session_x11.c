@@ -1043,6 +1043,13 @@ static int x11_kill(struct session *s, bool stop, char *err, size_t errn)
 	return 0;
 }
 
+enum x11_start x11_start_of(bool said, bool unsure, int status)
+{
+	if (said || !unsure)
+		return X11_START_TOLD;
+	return WIFSIGNALED(status) ? X11_START_KILLED : X11_START_RAN;
+}
+
 /* A program's end told to its views: why it did not run (what its exec
  * wrote), or a status other than 0; a hangup or kill the session gave
  * it is no news. */
@@ -1058,8 +1065,10 @@ static void program_ended(struct x11 *x, struct xprog *p, int status, bool in_ex
 	n = said_text(p, text, sizeof text);
 	/* Killed before its exec was known to return (telly kill of one whose
 	 * path is on a hung mount): it never started, and its OPEN is not
-	 * told OK; one that ran and ended at once is. */
-	if (p->start_unsure && !n && WIFSIGNALED(status)) {
+	 * told OK; one that ran and ended at once is; one whose exec said why
+	 * it could not run was told that (prog_said, from the take above). */
+	enum x11_start st = x11_start_of(n > 0, p->start_unsure, status);
+	if (st == X11_START_KILLED) {
 		snprintf(text, sizeof text, "%s ended at its start: killed by signal %d", p->name,
 			 WTERMSIG(status));
 		if (p->first) {
@@ -1068,7 +1077,7 @@ static void program_ended(struct x11 *x, struct xprog *p, int status, bool in_ex
 		} else {
 			open_answer_code(x->s.srv, ask_of(p), NULL, RP_E_NOENT, text);
 		}
-	} else if (p->start_unsure) {
+	} else if (st == X11_START_RAN) {
 		open_answer(x->s.srv, ask_of(p), &x->s, NULL);
 	}
 	p->start_unsure = false;

@@ -1801,6 +1801,23 @@ static void test_reload_consoles_load(void)
 	rmdir(dir);
 }
 
+/* An X program reaped before the loop read its exec's pipe: the pipe is
+ * taken then, and a first program whose exec said why it cannot run (a
+ * missing #! interpreter) had its OPEN told OK after all, since its death
+ * under the daemon's name made its start "unsure" (x11-start-held failed
+ * so under load: telly new --x11 exited 0). What it said wins. */
+static void test_x11_start_of(void)
+{
+	int exited127 = 127 << 8, exited0 = 0, killed = SIGKILL;
+
+	CHECK_EQ(x11_start_of(true, true, exited127), X11_START_TOLD);
+	CHECK_EQ(x11_start_of(true, true, killed), X11_START_TOLD);
+	CHECK_EQ(x11_start_of(true, false, exited127), X11_START_TOLD);
+	CHECK_EQ(x11_start_of(false, true, killed), X11_START_KILLED);
+	CHECK_EQ(x11_start_of(false, true, exited0), X11_START_RAN);
+	CHECK_EQ(x11_start_of(false, false, exited0), X11_START_TOLD);
+}
+
 /* An X window's reads (session_x11.c's pacing, on a clock of the test's):
  * the first damage after an input is read at once, damage without input
  * a frame after the last read. */
@@ -1903,6 +1920,7 @@ int main(int argc, char **argv)
 		{"reload-spec-same", test_reload_spec_same},
 		{"reload-consoles-load", test_reload_consoles_load},
 		{"x11-pace", test_x11_pace},
+		{"x11-start-said-wins", test_x11_start_of},
 	};
 
 	signal(SIGPIPE, SIG_IGN);
