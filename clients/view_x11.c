@@ -33,8 +33,10 @@
 #define VX_HELD_MAX 4096 /* X input events kept while the link is down */
 #define VX_CONF_MAX 16	 /* windows whose latest XCONFIGURE is kept (xlink_conf) */
 #define VX_KEYMAPS_MAX 8 /* keymaps a session's input not proven taken was typed with */
-/* Input sent again after a resume goes while the connection's queue is
- * shorter than this (of its 4096 frames), the rest as it drains. */
+/* Input sent again after a resume goes while the connection's queue
+ * holds fewer frames than this (of its 4096), the rest as it drains:
+ * frames, not bytes, so a keymap queued before it (some 64 KiB in a few
+ * chunks) does not hold it back until that is written. */
 #define VX_AGAIN_QUEUED_MAX 1024
 #define VX_SAMPLES_MAX 100000
 #define VX_PROBE_MAX_AGE_NS 5000000000ull /* an input nothing visible answered */
@@ -2694,7 +2696,7 @@ static int send_again(void *ctx, const void *frame, size_t n)
 	if (n > sizeof f || !input_seq(frame, n, &seq, NULL))
 		return -EINVAL;
 	memcpy(f, frame, n);
-	if (rp_conn_queued(a->x->c.c) >= VX_AGAIN_QUEUED_MAX)
+	if (rp_conn_queued_frames(a->x->c.c) >= VX_AGAIN_QUEUED_MAX)
 		return -EAGAIN;
 	km_before(a->x, a->s, seq);
 	f[2] = (uint8_t)(a->s->chan >> 8);

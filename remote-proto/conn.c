@@ -217,6 +217,11 @@ size_t rp_conn_queued(const struct rp_conn *c)
 	return c->q.bytes + pending(c);
 }
 
+unsigned rp_conn_queued_frames(const struct rp_conn *c)
+{
+	return c->q.count;
+}
+
 void rp_conn_set_host_name(struct rp_conn *c, const char *p, size_t n)
 {
 	c->host_name[0] = 0;

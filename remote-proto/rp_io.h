@@ -134,6 +134,9 @@ short rp_conn_wevents(const struct rp_conn *c);
 int rp_conn_fd(const struct rp_conn *c);
 /* Bytes queued to send, not yet written (for a relay that holds back). */
 size_t rp_conn_queued(const struct rp_conn *c);
+/* Frames queued (entries of its queue, bounded by rp_conn_create's
+ * queue_entries), not yet all written. */
+unsigned rp_conn_queued_frames(const struct rp_conn *c);
 /* The host's name, from its HELLO (rp_desk_hello): printable, at most
  * RP_HOST_NAME_MAX bytes; "" when it said none or one that is not. */
 #define RP_HOST_NAME_MAX 64

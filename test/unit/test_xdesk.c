@@ -761,6 +761,22 @@ out:
  * the host in one write: the press waits for the end of the batch
  * (vx_flush_input), not sent alone at once (which woke every process on
  * the way, the host's X server too, twice a key). */
+/* The person types 'a' (keycode 38) into the focused window: pressed
+ * and released. */
+static void type_a(struct desk *d)
+{
+	struct wm_actions o = {0};
+	struct ds_event ev = {.type = DS_EV_KEY, .pressed = true, .keysym = 'a', .keycode = 38};
+
+	wm_key(&d->wm, ev.keysym, 0, &o);
+	CHECK_EQ(o.n, 1);
+	if (o.n == 1) {
+		vx_action(d->x, &o.a[0], &ev);
+		ev.pressed = false;
+		vx_key_release(d->x, &ev);
+	}
+}
+
 static void view_key_batch_one_write(void)
 {
 	struct desk d;
@@ -778,15 +794,7 @@ static void view_key_batch_one_write(void)
 	CHECK_EQ(rp_conn_flush_wait(d.c, WAIT_MS), 0);
 	while (rp_conn_next_frame(d.host, &h, &p, 100) == 1)
 		;
-	struct wm_actions o = {0};
-	struct ds_event ev = {.type = DS_EV_KEY, .pressed = true, .keysym = 'a', .keycode = 38};
-	wm_key(&d.wm, ev.keysym, 0, &o);
-	CHECK_EQ(o.n, 1);
-	if (o.n == 1) {
-		vx_action(d.x, &o.a[0], &ev);
-		ev.pressed = false;
-		vx_key_release(d.x, &ev);
-	}
+	type_a(&d);
 	/* Nothing written yet: both wait for the batch's end. */
 	CHECK(recv(rp_conn_fd(d.host), peek, sizeof peek, MSG_PEEK | MSG_DONTWAIT) < 0 &&
 	      errno == EAGAIN);
@@ -1221,6 +1229,76 @@ static void xahead_needs_place(void)
 	rp_inlog_finish(&l);
 }
 
+/* Input kept while the link is down goes again after a plain RESUMED,
+ * behind the keymap it was typed with: all of it at once, not only the
+ * first key. The queue's bound (VX_AGAIN_QUEUED_MAX) counts frames: the
+ * keymap's few chunks, some 64 KiB, do not hold back the keys until
+ * they are written. */
+static void view_again_behind_keymap(void)
+{
+	enum { KEYS = 20 };
+	struct desk d;
+	struct rp_hdr h;
+	const uint8_t *p;
+	struct rp_resume r;
+	uint32_t *a;
+	struct rp_xenc *e;
+	uint8_t buf[256];
+	struct rp_enc en;
+	int fds[2];
+
+	if (!desk_open(&d, false))
+		return;
+	one_window(&d, 0x900001, 60, 40, "typed", 9, &a, &e);
+	memset(buf + 100, 0x5a, RP_TOKEN_BYTES);
+	rp_enc_begin(&en, buf, 100, RP_TOKEN, 0, CHAN);
+	rp_put_bytes(&en, buf + 100, RP_TOKEN_BYTES);
+	host_send(&d, buf, rp_enc_end(&en));
+	desk_pump(&d);
+	CHECK(vx_resumable(d.x));
+	vx_link_down(d.x);
+	for (int i = 0; i < KEYS; i++)
+		type_a(&d);
+	vx_flush_input(d.x);
+	/* The link comes back on a new connection. */
+	rp_conn_destroy(d.c);
+	rp_conn_destroy(d.host);
+	CHECK(socketpair(AF_UNIX, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0, fds) == 0);
+	d.c = rp_conn_create(rp_transport_socket(fds[0]), 4096, 64u << 20);
+	d.host = rp_conn_create(rp_transport_socket(fds[1]), 4096, 64u << 20);
+	vx_relink(d.x, d.c);
+	CHECK_EQ(host_next(&d, RP_RESUME, &h, &p), 1);
+	CHECK_EQ(rp_resume_decode(p, h.len, &r), 0);
+	CHECK_EQ(r.ahead, 0);
+	rp_enc_begin(&en, buf, sizeof buf, RP_RESUMED, 0, CHAN);
+	rp_put_u32(&en, r.req);
+	rp_put_u32(&en, 0); /* the host took none of them */
+	rp_put_u32(&en, 0);
+	rp_put_u64(&en, 0);
+	host_send(&d, buf, rp_enc_end(&en));
+	rp_conn_flush_wait(d.host, WAIT_MS);
+	for (int tries = 0; tries < 100 && rp_conn_read(d.c) != -EAGAIN; tries++)
+		;
+	while (rp_conn_frame(d.c, &h, &p) == 1)
+		CHECK(vx_frame(d.x, &h, p) >= 0);
+	/* What the RESUMED queued, before anything drains (no
+	 * vx_send_backlog): the keymap, then every key. */
+	CHECK_EQ(rp_conn_flush_wait(d.c, WAIT_MS), 0);
+	size_t km = 0;
+	int keys = 0;
+	while (rp_conn_next_frame(d.host, &h, &p, 100) == 1) {
+		if (h.type == RP_XKEYMAP)
+			km += h.len;
+		else if (h.type == RP_XKEY)
+			keys++;
+	}
+	CHECK(km > 1024); /* a keymap past the bound, were it bytes */
+	CHECK_EQ(keys, 2 * KEYS);
+	rp_xenc_destroy(e);
+	free(a);
+	desk_close(&d);
+}
+
 static const struct unit_case cases[] = {
 	{"xahead-needs-place", xahead_needs_place},
 	{"xsurf-whole-updates", xsurf_whole_updates},
@@ -1237,6 +1315,7 @@ static const struct unit_case cases[] = {
 	{"view-stacked-as-host", view_stacked_as_host},
 	{"view-click-answered-by-press", view_click_answered_by_press},
 	{"view-key-batch-one-write", view_key_batch_one_write},
+	{"view-again-behind-keymap", view_again_behind_keymap},
 	{"view-acks-every-other-update", view_acks_every_other_update},
 	{"xack-may-wait", xack_may_wait},
 	{"view-bad-pixels", view_bad_pixels},
