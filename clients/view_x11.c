@@ -123,6 +123,13 @@ struct xsess {
 	} km[VX_KEYMAPS_MAX];
 	unsigned nkm;
 	int km_sent;
+	/* A host that keeps a channel's keymap while it waits as an orphan
+	 * (RP_CAP_XKEPT, host_keeps) is proven to have km_proven whole: the
+	 * last sent (ping_km) before a PING it answered. The link lost with
+	 * no keymap sent after that one, the host keeps it (km_kept) and a
+	 * RESUME sends it not again (-1: none, each). */
+	bool host_keeps;
+	int km_proven, ping_km, km_kept;
 	/* The desk size the host was last given (OPEN's SCREEN, XSCREEN);
 	 * 0: none, or not known to have arrived (a resumed link). */
 	uint16_t screen_w, screen_h;
@@ -674,7 +681,7 @@ int vx_open(struct vx *x, const char *name, size_t n)
 	if (!s)
 		return -ENOMEM;
 	memcpy(s->name, name, n);
-	s->km_sent = s->ahead_km = -1;
+	s->km_sent = s->ahead_km = s->km_proven = s->ping_km = s->km_kept = -1;
 	x->sess[x->nsess++] = s;
 	send_open(x, s);
 	return 0;
@@ -1448,6 +1455,12 @@ static void clip_follow(struct vx *x, struct xsess *s)
 	ds_clip_get(clip, DS_CLIP_PRIMARY, got_primary, x);
 }
 
+/* Where keymap i of s is once the first n are dropped (-1: gone). */
+static int km_shift(int i, unsigned n)
+{
+	return i < (int)n ? -1 : i - (int)n;
+}
+
 /* The keymaps of s: the first n (the oldest) are no longer needed. */
 static void km_drop(struct xsess *s, unsigned n)
 {
@@ -1455,8 +1468,11 @@ static void km_drop(struct xsess *s, unsigned n)
 		free(s->km[i].text);
 	memmove(&s->km[0], &s->km[n], (s->nkm - n) * sizeof s->km[0]);
 	s->nkm -= n;
-	s->km_sent = s->km_sent < (int)n ? -1 : s->km_sent - (int)n;
-	s->ahead_km = s->ahead_km < (int)n ? -1 : s->ahead_km - (int)n;
+	s->km_sent = km_shift(s->km_sent, n);
+	s->ahead_km = km_shift(s->ahead_km, n);
+	s->km_proven = km_shift(s->km_proven, n);
+	s->ping_km = km_shift(s->ping_km, n);
+	s->km_kept = km_shift(s->km_kept, n);
 }
 
 /* The desk's keymap now is that of s's inputs from the next seq on. */
@@ -1483,10 +1499,10 @@ static void km_note(struct vx *x, struct xsess *s)
 	/* No input typed with the last one (or none kept to send again): it
 	 * is replaced. */
 	if (s->nkm && (s->km[s->nkm - 1].seq == s->seq || !s->resumable)) {
-		if (s->km_sent == (int)s->nkm - 1)
-			s->km_sent = -1;
-		if (s->ahead_km == (int)s->nkm - 1)
-			s->ahead_km = -1;
+		int *at[] = {&s->km_sent, &s->ahead_km, &s->km_proven, &s->ping_km, &s->km_kept};
+		for (unsigned i = 0; i < sizeof at / sizeof at[0]; i++)
+			if (*at[i] == (int)s->nkm - 1)
+				*at[i] = -1;
 		free(s->km[--s->nkm].text);
 	}
 	if (s->nkm == VX_KEYMAPS_MAX) {
@@ -1608,6 +1624,7 @@ static int on_chan_frame(struct vx *x, struct xsess *s, const struct rp_hdr *h, 
 			return -EPROTO;
 		memcpy(s->token, tok, sizeof s->token);
 		s->resumable = true;
+		s->host_keeps = rp_conn_peer_caps(x->c.c) & RP_CAP_XKEPT;
 		return 1;
 	}
 	case RP_EXIT: {
@@ -2189,6 +2206,15 @@ void vx_link_down(struct vx *x)
 {
 	x->link_down = true;
 	x->ping_out = false;
+	/* What the host keeps for each channel: the keymap it was proven to
+	 * have, if none went after it (on this connection: sent, or in the
+	 * run behind a RESUME). */
+	for (unsigned i = 0; i < x->nsess; i++) {
+		struct xsess *s = x->sess[i];
+		bool same = s->km_sent >= 0 && s->km_proven == s->km_sent &&
+			    (!s->ahead || s->ahead_km == s->km_sent);
+		s->km_kept = s->host_keeps && same ? s->km_sent : -1;
+	}
 }
 
 void vx_relink(struct vx *x, struct rp_conn *c)
@@ -2204,7 +2230,7 @@ void vx_relink(struct vx *x, struct rp_conn *c)
 		s->chan = 0;
 		s->key_seq = 0;
 		s->keymap_sent = false;
-		s->km_sent = -1;
+		s->km_sent = s->km_kept; /* the host's view of the desk kept it, or none */
 		s->relinking = true;
 		s->screen_w = s->screen_h = 0; /* an XSCREEN may have been lost with the link */
 		if (s->resumable) {
@@ -2425,6 +2451,10 @@ static int ahead_frame(void *ctx, const void *frame, size_t n)
 		if (r < 0)
 			return r;
 		a->km = k;
+		/* A run may reach the host though its dial fails: what the
+		 * host keeps may be this one, a later RESUME sends it again. */
+		if (a->s->km_kept != k)
+			a->s->km_kept = -1;
 	}
 	a->upto = seq;
 	return run_put(a->r, frame, n);
@@ -2559,7 +2589,7 @@ static long xlink_resume_frame(struct vx *x, struct xsess *s, uint16_t ahead, st
 	if (run_put(r, buf, (size_t)n) < 0)
 		return r->err;
 	s->ahead = ahead;
-	s->ahead_km = -1;
+	s->ahead_km = s->km_kept;
 	s->ahead_upto = first.seq - 1;
 	if (ahead) {
 		r->chan = ahead;
@@ -2771,11 +2801,13 @@ static int xlink_resumed(struct vx *x, const struct rp_hdr *h, const uint8_t *p)
 	/* A PONG for a PING sent before this answer proves only what the
 	 * host took, not what goes again below. */
 	s->ping_seq = m.seq;
+	s->ping_km = s->km_kept;
 	s->keymap_sent = true;
 	/* As on attaching (another desk may have changed it), but the keymap
 	 * the input sent again was typed with: each later one goes before
 	 * the first input typed with it (xlink_flush), never before. */
-	s->km_sent = s->ahead ? s->ahead_km : -1; /* the run ahead's, handled as it came */
+	/* the run ahead's, handled as it came; else the one the host kept */
+	s->km_sent = s->ahead ? s->ahead_km : s->km_kept;
 	if (!s->nkm && !x->c.readonly)
 		km_note(x, s);
 	/* The host's place is before what went ahead (it answered the RESUME
@@ -2902,6 +2934,7 @@ static void xlink_refused(struct vx *x, struct xsess *s)
 	rp_inlog_init(&s->log);
 	s->resumable = s->resuming = s->backlog = false; /* until the new channel's TOKEN */
 	s->ahead = 0; /* what went behind its RESUME the host dropped */
+	s->km_sent = s->km_proven = s->ping_km = s->km_kept = -1; /* a new channel has none */
 	s->seq = s->sent_seq = 0;
 	if (s->nkm) { /* the desk's keymap now, from the new channel's first input */
 		km_drop(s, s->nkm - 1);
@@ -2984,8 +3017,10 @@ void vx_ping(struct vx *x)
 {
 	x->ping_gen = x->gen;
 	x->ping_out = !x->link_down;
-	for (unsigned i = 0; i < x->nsess; i++)
+	for (unsigned i = 0; i < x->nsess; i++) {
 		x->sess[i]->ping_seq = x->sess[i]->sent_seq;
+		x->sess[i]->ping_km = x->sess[i]->km_sent;
+	}
 }
 
 /* Only sessions attached on this connection when the PING went: one
@@ -3001,6 +3036,7 @@ void vx_pong(struct vx *x)
 		if (!s->resumable || s->resuming || !s->chan)
 			continue;
 		rp_inlog_acked(&s->log, s->ping_seq);
+		s->km_proven = s->ping_km;
 		unsigned old = 0; /* keymaps of input taken only */
 		while (old + 1 < s->nkm && (int32_t)(s->ping_seq - s->km[old + 1].seq) >= 0)
 			old++;

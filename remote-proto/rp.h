@@ -110,6 +110,11 @@ enum rp_type {
  * an older host would end the run at the first of them and take them
  * all, those it had taken before too. */
 #define RP_CAP_XAHEAD 0x4000
+/* The host keeps an X channel's keymap while the channel waits for its
+ * desk (an orphan): a desk that resumes it with the keymap the host is
+ * proven to have whole need not send it again; an older host forgets it
+ * with the link and would read the keys in the display's. */
+#define RP_CAP_XKEPT 0x8000
 
 /* The most bytes for the screen one OUTPUT carries (after its u32 ack). */
 #define RP_MAX_OUTPUT (RP_MAX_PAYLOAD - 4)

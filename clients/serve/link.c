@@ -72,6 +72,7 @@ bool chan_orphan(struct server *srv, struct chan *v)
 static void orphan_free(struct server *srv, struct chan *v)
 {
 	rp_outkeep_finish(&v->kept);
+	free(v->xkm);
 	free(v);
 	srv->norphans--;
 }

@@ -531,6 +531,12 @@ struct chan {
 	struct rp_outkeep kept; /* its output, numbered by offset */
 	struct rp_inpos taken;	/* the last INPUT taken, and ECHO/SIGNAL frames after it */
 	long orphan_until;	/* ms */
+	/* An X channel's desk keymap while it has no view of the session
+	 * (session_x11.c): kept across its orphan period, so that a desk that
+	 * resumes with the same keymap need not send it again (cap XKEPT);
+	 * freed with the channel. */
+	char *xkm;
+	size_t xkm_len;
 	uint32_t consumed_sent; /* the last CONSUMED said to it (cap CONTEXT) */
 	/* A desk that types keys again (RP_CAP_RETYPE): its TERMIOS frames
 	 * are numbered (termios_mark) and say the INPUT taken; the INPUT that

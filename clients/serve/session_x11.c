@@ -192,6 +192,17 @@ static struct xview *view_of(struct x11 *x, struct chan *v, bool make)
 	if (!make || !(xv = calloc(1, sizeof *xv)))
 		return NULL;
 	xv->v = v;
+	if (v->xkm) {
+		/* A channel that resumed has the keymap it had again: its
+		 * keys are read in it, though its desk does not send it
+		 * again (cap XKEPT). */
+		serve_log("session %s: a desk resumed with the keymap it had (%zu bytes)",
+			  x->s.name, v->xkm_len);
+		xv->km = v->xkm;
+		xv->km_len = v->xkm_len;
+		v->xkm = NULL;
+		v->xkm_len = 0;
+	}
 	xv->next = x->views;
 	x->views = xv;
 	return xv;
@@ -1442,7 +1453,9 @@ static void let_go(struct x11 *x, struct xview *xv)
 }
 
 /* An orphan's too (its link lost): a desk that resumes presses again
- * what was down at the place the host took (view_x11.c, xlink_resumed). */
+ * what was down at the place the host took (view_x11.c, xlink_resumed).
+ * Its keymap stays with the channel (whole ones only) until it resumes
+ * or is freed: an orphan's is bounded by the orphan's own lifetime. */
 static void x11_detached(struct session *s, struct chan *v)
 {
 	struct x11 *x = xs(s);
@@ -1455,7 +1468,9 @@ static void x11_detached(struct session *s, struct chan *v)
 	let_go(x, xv);
 	*pp = xv->next;
 	rp_xtext_finish(&xv->keymap);
-	free(xv->km);
+	free(v->xkm);
+	v->xkm = xv->km;
+	v->xkm_len = xv->km_len;
 	rp_xtext_finish(&xv->clip);
 	free(xv->w);
 	free(xv);
@@ -1920,6 +1935,7 @@ int x11_keymap(struct session *s, struct chan *v, const struct rp_xchunk *c, cha
 	free(xv->km);
 	xv->km = (char *)xv->keymap.buf; /* taken: the chunks' buffer is the text */
 	xv->km_len = xv->keymap.total;
+	serve_log("session %s: a desk sent its keymap (%zu bytes)", x->s.name, xv->km_len);
 	xv->keymap.buf = NULL;
 	rp_xtext_finish(&xv->keymap);
 	/* Loaded now, unless the display is busy with keys typed with

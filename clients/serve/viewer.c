@@ -219,5 +219,6 @@ void chan_remove(struct server *srv, struct chan *v)
 	v->s->nviewers--;
 	v->conn->chans[v->id - 1] = NULL;
 	rp_outkeep_finish(&v->kept);
+	free(v->xkm);
 	free(v);
 }
