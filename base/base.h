@@ -85,6 +85,21 @@ int base_fd_bound(void);
  * of /proc/self/fd, which opendir would malloc for). */
 void base_child_closefrom(int low, int bound);
 
+/* fork(), every signal blocked in the child (the caller's mask kept in
+ * the parent) until its base_child_signals(): one sent to the child
+ * before it has reset its dispositions waits, and then acts as on the
+ * program it will run, never as on the caller it was a copy of (a
+ * handler run in the copy, or an "ignore" that drops it: a blocked
+ * signal is held even when ignored, an unblocked one is not). */
+pid_t base_fork_held(void);
+
+/* In a child between fork and exec: every signal at its default, then
+ * none blocked (in that order: one held meanwhile acts by its default).
+ * A disposition of "ignore" outlives exec: a daemon started with `&`
+ * from a script has SIGINT and SIGQUIT ignored, one whose starter
+ * ignored SIGTERM has that too, and neither may pass to its children. */
+void base_child_signals(void);
+
 /* In a child before its exec: stdin from /dev/null, stdout and stderr
  * appended to log (0600 if new; NULL or "": /dev/null). System calls only. */
 void base_child_stdio(const char *log);

@@ -164,16 +164,12 @@ int kpty_os_set_winsize(int master, const struct kpty_winsize *ws);
 int kpty_os_get_winsize(int fd, struct kpty_winsize *ws);
 /* TIOCSIG: SIGINT, SIGQUIT or SIGTSTP to the slave's foreground group. */
 int kpty_os_signal(int master, int sig);
-/* In a child between fork and exec (async-signal-safe): every signal
- * unblocked and at its default. A disposition of "ignore" outlives exec:
- * a daemon started with `&` from a script has SIGINT and SIGQUIT
- * ignored, and a program it starts would not stop at ^C. */
+/* In a child between fork and exec (async-signal-safe): every signal at
+ * its default, then unblocked (base_child_signals). */
 void kpty_os_child_signals(void);
 /* fork(), every signal blocked in the child until its
- * kpty_os_child_signals() (the caller's mask kept in the parent): one
- * sent to it before it has reset its dispositions waits, and then acts
- * as on the program it will run, never as on the caller it was a copy
- * of (a handler run in the copy, or an "ignore" that drops it). */
+ * kpty_os_child_signals() (base_fork_held): one sent to it meanwhile
+ * waits, and then acts as on the program it will run. */
 pid_t kpty_os_fork(void);
 /* sig to a child that makes its own session (kpty_os_spawn*, an X
  * session's programs): to its process group, as a hangup does, and to

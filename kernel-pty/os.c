@@ -2,7 +2,6 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <poll.h>
-#include <pthread.h>
 #include <signal.h>
 #include <stdlib.h>
 #include <string.h>
@@ -102,30 +101,12 @@ long kpty_os_read(int master, void *buf, size_t n, uint8_t *status)
 
 void kpty_os_child_signals(void)
 {
-	struct sigaction dfl = {.sa_handler = SIG_DFL};
-	sigset_t none;
-
-	sigemptyset(&dfl.sa_mask);
-	for (int s = 1; s < NSIG; s++)
-		sigaction(s, &dfl, NULL); /* SIGKILL, SIGSTOP: EINVAL, harmless */
-	sigemptyset(&none);
-	sigprocmask(SIG_SETMASK, &none, NULL);
+	base_child_signals();
 }
 
 pid_t kpty_os_fork(void)
 {
-	sigset_t all, old;
-	pid_t pid;
-
-	sigfillset(&all);
-	pthread_sigmask(SIG_SETMASK, &all, &old);
-	pid = fork();
-	if (pid != 0) {
-		int err = errno;
-		pthread_sigmask(SIG_SETMASK, &old, NULL);
-		errno = err;
-	}
-	return pid;
+	return base_fork_held();
 }
 
 void kpty_os_signal_session(pid_t pid, int sig)

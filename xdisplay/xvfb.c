@@ -77,18 +77,16 @@ int xvfb_cookie_again(struct xd_proc *p, char *err, size_t errn)
 	return write_cookie(p->auth, p->cookie, err, errn);
 }
 
-/* In the child: default signals, nothing blocked (the daemon blocks the
- * ones its signalfd reads), its own session, output to the log. It ends
- * with the daemon (parent), even one killed with SIGKILL: a display
- * nobody can reach is not left running, and its programs lose it. */
+/* In a child forked with base_fork_held: default signals, then nothing
+ * blocked (a SIGTERM that came since the fork acts then, even in a daemon
+ * that inherited an "ignore" of it: unblocked first, it was dropped, and
+ * the server ran until the SIGKILL after the grace), its own session,
+ * output to the log. It ends with the daemon (parent), even one killed
+ * with SIGKILL: a display nobody can reach is not left running, and its
+ * programs lose it. */
 static void child_setup(const char *log, pid_t parent)
 {
-	sigset_t none;
-
-	sigemptyset(&none);
-	sigprocmask(SIG_SETMASK, &none, NULL);
-	for (int s = 1; s < NSIG; s++)
-		signal(s, SIG_DFL);
+	base_child_signals();
 	if (prctl(PR_SET_PDEATHSIG, SIGTERM) < 0 || getppid() != parent)
 		_exit(127);
 	setsid();
@@ -158,7 +156,7 @@ static int spawn(struct xd_proc *p, const struct xd_server_ops *srv, unsigned w,
 	int bound = base_fd_bound();
 	snprintf(what, sizeof what, "the X server (%s)", srv->name);
 	pid_t self = getpid();
-	pid = fork();
+	pid = base_fork_held();
 	if (pid < 0) {
 		r = -errno;
 		snprintf(err, errn, "fork: %s", strerror(errno));
@@ -572,7 +570,7 @@ static void keymap_run(struct xd_proc *p)
 	char **envp = base_env_edit(environ, edits);
 	int bound = base_fd_bound();
 	pid_t self = getpid();
-	pid = envp ? fork() : -1;
+	pid = envp ? base_fork_held() : -1;
 	if (pid < 0) {
 		base_log("xdisplay", "fork for xkbcomp: %s", strerror(errno));
 		free(envp);
