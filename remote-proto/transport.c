@@ -16,6 +16,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include "base.h"
 #include "rp_io.h"
 
 #define SPAWN_EXIT_GRACE_MS 1000
@@ -376,7 +377,7 @@ struct rp_transport *rp_transport_spawn_err(const char *cmd, int errfd)
 
 	if (socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, sv) < 0)
 		return NULL;
-	pid = fork();
+	pid = base_fork_held();
 	if (pid < 0) {
 		int e = errno;
 		close(sv[0]);
@@ -385,6 +386,11 @@ struct rp_transport *rp_transport_spawn_err(const char *cmd, int errfd)
 		return NULL;
 	}
 	if (pid == 0) {
+		/* Not the caller's mask: ssh keeps the one it is given, and with
+		 * the SIGTERM of a desk's signalfd (or its redial thread's)
+		 * blocked, the SIGTERM that ends it past its grace was held
+		 * while it went on connecting (spawn_destroy waited for it). */
+		base_child_signals();
 		dup2(sv[1], 0);
 		dup2(sv[1], 1);
 		if (errfd >= 0)

@@ -6,12 +6,14 @@
 #include <linux/rtnetlink.h>
 #include <net/if.h>
 #include <poll.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
 #include <unistd.h>
 
+#include "base.h"
 #include "desk.h"
 #include "resume.h"
 #include "unit.h"
@@ -1210,6 +1212,34 @@ static void refused_then_attached_anew(void)
 
 /* The host's heartbeat: its PING answered at once with PONG and the same
  * stamp; other frames and a malformed PING are not. */
+/* ssh spawned by a caller whose signalfd blocks SIGTERM, SIGINT and SIGHUP
+ * (the desk's loop, and the redial thread it starts): ssh keeps the mask
+ * it is given (a SIGTERM never reaches one still connecting), so the
+ * transport's end, which closes ssh's socket and then sends SIGTERM after
+ * a grace of 1 s, waited for ssh to give up by itself. The command here,
+ * like ssh, neither reads its socket nor touches its mask. */
+static void spawn_ends_at_sigterm(void)
+{
+	sigset_t held;
+
+	sigemptyset(&held);
+	sigaddset(&held, SIGTERM);
+	sigaddset(&held, SIGINT);
+	sigaddset(&held, SIGHUP);
+	sigprocmask(SIG_BLOCK, &held, NULL);
+	struct rp_transport *t = rp_transport_spawn("exec sleep 8");
+	CHECK(t != NULL);
+	if (!t)
+		return;
+	long t0 = base_now_ms();
+	rp_transport_destroy(t);
+	long took = base_now_ms() - t0;
+	if (took >= 5000)
+		fprintf(stderr, "the transport's end took %ld ms: its command kept SIGTERM blocked\n",
+			took);
+	CHECK(took < 5000);
+}
+
 static void host_ping_answered(void)
 {
 	struct pair p;
@@ -1607,6 +1637,7 @@ int main(int argc, char **argv)
 		{"full-queue-kept-when-resumable", full_queue_kept_when_resumable},
 		{"refused-then-attached-anew", refused_then_attached_anew},
 		{"host-ping-answered", host_ping_answered},
+		{"spawn-ends-at-sigterm", spawn_ends_at_sigterm},
 		{"pong-lets-kept-go-and-keys-wait", pong_lets_kept_go_and_keys_wait},
 	};
 	return unit_main(cases, sizeof cases / sizeof *cases, argc, argv);
