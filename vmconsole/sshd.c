@@ -850,17 +850,20 @@ int vmc_sshd_run(const struct vmc_sshd_opts *o)
 	int *slot = calloc(3 + CHILDREN_MAX, sizeof *slot);
 	struct vmc_sshd_opts mine = *o;
 	struct vmc_config *reloaded = NULL;
-	sigset_t none;
+	sigset_t hup;
 
 	if (!L || !pf || !slot) {
 		say("out of memory");
 		free(L), free(pf), free(slot);
 		return 1;
 	}
-	sigemptyset(&none);
-	sigprocmask(SIG_SETMASK, &none, NULL);
+	/* SIGHUP stays blocked from the fork (base_fork_held) to the
+	 * signalfd: a reload that came meanwhile waits for it. */
 	signal(SIGPIPE, SIG_IGN);
 	signal(SIGCHLD, SIG_DFL);
+	sigemptyset(&hup);
+	sigaddset(&hup, SIGHUP);
+	sigprocmask(SIG_SETMASK, &hup, NULL);
 	L->o = &mine;
 	L->sigfd = base_signalfd((const int[]){SIGHUP, 0});
 	if (L->sigfd < 0)

@@ -634,7 +634,9 @@ static int start_sshd(struct server *srv)
 		serve_log("pipe: %s", strerror(errno));
 		return -1;
 	}
-	pid = fork();
+	/* Signals held until vmc_sshd_run has its signalfd: a reload's
+	 * SIGHUP that came sooner killed it (default disposition). */
+	pid = base_fork_held();
 	if (pid < 0) {
 		serve_log("fork: %s", strerror(errno));
 		close(p[0]);
