@@ -93,10 +93,15 @@ int base_signalfd(const int *sigs)
 	int fd;
 
 	sigemptyset(&mask);
-	for (; *sigs; sigs++)
-		sigaddset(&mask, *sigs);
+	for (const int *s = sigs; *s; s++)
+		sigaddset(&mask, *s);
 	if (sigprocmask(SIG_BLOCK, &mask, NULL) < 0)
 		return -errno;
+	/* Blocked, then at their default, whatever the starter left: an
+	 * inherited "ignore" of SIGCHLD has the kernel reap every child
+	 * before the owner's waitpid can see how it ended. */
+	for (; *sigs; sigs++)
+		signal(*sigs, SIG_DFL);
 	signal(SIGPIPE, SIG_IGN);
 	fd = signalfd(-1, &mask, SFD_NONBLOCK | SFD_CLOEXEC);
 	return fd < 0 ? -errno : fd;

@@ -31,11 +31,12 @@ size_t base_write_all(int fd, const void *buf, size_t n, int stall_ms);
  * -errno. What came before a failure is in buf but not counted. */
 int base_read_all(int fd, void *buf, size_t n, long deadline_ms);
 
-/* Blocks the signals named in sigs (0-terminated) and returns a
- * non-blocking, close-on-exec signalfd that reads them, or -errno. SIGPIPE
- * is ignored as well: a peer that goes away is an error return, never a
- * signal. Programs started later get the default mask and dispositions
- * back (kpty_os_spawn). */
+/* Blocks the signals named in sigs (0-terminated), sets them to their
+ * default (an "ignore" the process inherited, of SIGCHLD say, is not
+ * kept), and returns a non-blocking, close-on-exec signalfd that reads
+ * them, or -errno. SIGPIPE is ignored as well: a peer that goes away is
+ * an error return, never a signal. Programs started later get the
+ * default mask and dispositions back (base_child_signals). */
 int base_signalfd(const int *sigs);
 
 /* Log lines "YYYY-MM-DD HH:MM:SS WHO: message" on stderr: the daemon's and
