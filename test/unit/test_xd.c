@@ -652,6 +652,45 @@ static struct xd *stuck_xvfb(char *dir, struct stuck *t)
 	return xd;
 }
 
+/* An owner that ignores SIGTERM (and blocks it, as a signalfd does)
+ * stops its display the moment the server is forked, 20 times: each
+ * server ends by that SIGTERM, well within the grace, never by the
+ * SIGKILL after it. Before, the child unblocked its signals before it
+ * reset them: the SIGTERM held meanwhile met the owner's "ignore" and was
+ * dropped, Xvfb started and was killed 2 s later ('round N: ended after
+ * 2000 ms'). The fork's child does not always run before the SIGTERM:
+ * hence the rounds. */
+static void stop_at_fork(void)
+{
+	sigset_t term;
+
+	signal(SIGTERM, SIG_IGN);
+	sigemptyset(&term);
+	sigaddset(&term, SIGTERM);
+	sigprocmask(SIG_BLOCK, &term, NULL);
+	for (int round = 0; round < 20; round++) {
+		char dir[] = "/tmp/telly-xd.XXXXXX";
+		struct stuck t = {.display = -1};
+		struct xd *xd = stuck_xvfb(dir, &t);
+		if (!xd)
+			return;
+		long t0 = base_now_ms(), end = t0 + TEST_DEADLINE_MS;
+		xd_stop(xd);
+		while (!xd_reap(xd, NULL) && base_now_ms() < end) {
+			long wait = xd_wait_time(xd, base_now_ms());
+			poll(NULL, 0, wait < 0 || wait > 10 ? 10 : (int)wait);
+		}
+		long took = base_now_ms() - t0;
+		if (took >= XD_STOP_GRACE_MS / 2)
+			fprintf(stderr, "round %d: ended after %ld ms\n", round, took);
+		CHECK(took < XD_STOP_GRACE_MS / 2);
+		xd_destroy(xd);
+		rmdir(dir);
+		if (took >= XD_STOP_GRACE_MS / 2)
+			return;
+	}
+}
+
 /* The owner's loop, once: what is ready handled, then a wait (50 ms at
  * most) for more or xd's timed work. */
 static void stuck_turn(struct xd *xd)
@@ -1314,6 +1353,7 @@ int main(int argc, char **argv)
 		{"keymap-refused-digest", refused_digest},
 		{"xorg-dies-connected", xorg_dies_connected},
 		{"put-down-no-wait", put_down_no_wait},
+		{"stop-at-fork", stop_at_fork},
 	};
 	return unit_main(cases, sizeof cases / sizeof cases[0], argc, argv);
 }
