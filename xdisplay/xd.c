@@ -63,6 +63,14 @@ _Static_assert(2 * XD_PROP_PAIRS_MAX >= XD_PROP_MAX_WORDS, "MULTIPLE's pairs as 
 #define XD_RR_COST 512	    /* a step of a size's change */
 #define XD_OWED_COST (257 * 36) /* every release owed */
 #define XD_FREE_IDS (2 * XD_MAX_WINDOWS + 16) /* ids of ours freed, used again */
+/* The windows' pictures xd keeps (and its owner's copy of each) take at
+ * most this many screens' worth of pixels, a screen counted at least
+ * 1920x1080: past it a window is not read until others go or shrink. A
+ * program that maps windows of 8192x8192 in a loop took 280 MB of the
+ * daemon's memory for each, until it was killed for want of memory, and
+ * every session with it. */
+#define XD_PIXELS_SCREENS 4
+#define XD_PIXELS_SCREEN_MIN (1920u * 1080u)
 
 enum {
 	A_WM_NAME,
@@ -104,6 +112,7 @@ enum pkind {
 	PK_RR_MODE,
 	PK_RR_CRTC,
 	PK_START, /* atom: the start's step that the answer ends */
+	PK_GEOM,  /* a window's geometry: one reparented to the root, or mapped untracked */
 };
 
 struct pending {
@@ -124,6 +133,10 @@ struct xwin {
 	int16_t x, y;
 	uint16_t w, h, bw;
 	bool mapped, override, reported;
+	/* Its geometry asked (the request, widened; 0: none): a window
+	 * reparented to the root comes with its place but not its size. A
+	 * ConfigureNotify past the request is newer than its answer. */
+	uint64_t geom_seq;
 	/* Mapped, its properties asked and not all in: not told until they
 	 * are, so that its first report has its names, its size hints and
 	 * whether it asked for its place (the desk places it by that). */
@@ -132,6 +145,7 @@ struct xwin {
 	uint16_t pm_w, pm_h; /* the named pixmap's size (border included) */
 	uint32_t *pix;	     /* the last picture read, pm_w x pm_h */
 	uint16_t pix_w, pix_h;
+	bool starved; /* wanted, but its picture would pass the pixels' bound */
 	bool want, want_whole, capturing, damaged_again;
 	uint64_t sub_seq; /* the request that last emptied its damage (a read's) */
 	/* Where it was drawn since the last read (the damage's delta
@@ -329,6 +343,10 @@ struct xd {
 	size_t shm_bytes;
 	struct xwin *bottom, *top;
 	unsigned nwins;
+	/* Windows not tracked (past XD_MAX_WINDOWS) since it was said, once:
+	 * a program that makes windows in a loop writes one line, not one a
+	 * window. Said again, with how many, once there is room. */
+	unsigned untracked;
 	uint32_t focus;
 	struct pending ring[XD_PENDING_MAX];
 	unsigned head, count;
@@ -368,6 +386,11 @@ struct xd {
 	struct xd_held held[XD_HELD_KEYS_MAX + XD_HELD_RELEASE_ROOM];
 	unsigned nheld, held_lost;
 	struct xd_counts counts;
+	/* Pixels in the windows' pictures (pix), the windows not read for
+	 * the bound (XD_PIXELS_SCREENS), and whether that was said. */
+	size_t pix_px;
+	unsigned nstarved;
+	bool told_starved;
 	/* Taking a batch of events: a read asked meanwhile starts after it,
 	 * with every rectangle the batch told (an xterm's key is a glyph
 	 * and a cursor: two events, one read). */
@@ -692,6 +715,21 @@ static void ask_props(struct xd *xd, struct xwin *w)
 		ask_prop(xd, w, all[i]);
 }
 
+static uint64_t widen_seq(uint64_t last, uint32_t seq);
+
+/* w's place and size asked: a window reparented to the root (or mapped
+ * before xd tracked it) is told no size by its event. */
+static void ask_geometry(struct xd *xd, struct xwin *w)
+{
+	xcb_get_geometry_cookie_t ck;
+
+	if (xd->count == XD_PENDING_MAX)
+		return;
+	ck = xcb_get_geometry(xd->c, w->id);
+	if (pend(xd, ck.sequence, PK_GEOM, w->id, 0, NULL))
+		w->geom_seq = widen_seq(xd->ev_seq, ck.sequence);
+}
+
 /* An id for a pixmap or a damage: one freed before (the server took its
  * free first: requests are done in order), else a new one. */
 static uint32_t id_new(struct xd *xd)
@@ -727,12 +765,20 @@ static void add_win(struct xd *xd, uint32_t id, int16_t x, int16_t y, uint16_t w
 	if (find(xd, id))
 		return;
 	if (xd->nwins >= XD_MAX_WINDOWS) {
-		base_log("xdisplay", "display :%d: over %d windows; window 0x%x is not shown",
-			 xd->proc.display, XD_MAX_WINDOWS, id);
+		if (!xd->untracked++)
+			base_log("xdisplay", "display :%d: over %d windows: window 0x%x and those made "
+					     "after it are not shown while there are (said once)",
+				 xd->proc.display, XD_MAX_WINDOWS, id);
 		return;
 	}
 	if (!(w = calloc(1, sizeof *w)))
 		return;
+	if (xd->untracked) {
+		base_log("xdisplay", "display :%d: under %d windows again (%u were not shown; one "
+				     "mapped now is)",
+			 xd->proc.display, XD_MAX_WINDOWS, xd->untracked);
+		xd->untracked = 0;
+	}
 	w->id = id;
 	w->x = x;
 	w->y = y;
@@ -743,6 +789,18 @@ static void add_win(struct xd *xd, uint32_t id, int16_t x, int16_t y, uint16_t w
 	place_above(xd, w, xd->top); /* a new window is on top */
 	xd->nwins++;
 	xcb_change_window_attributes(xd->c, id, XCB_CW_EVENT_MASK, &mask);
+}
+
+/* w's picture freed (its pixels off the bound), and its waiting for room. */
+static void pix_release(struct xd *xd, struct xwin *w)
+{
+	xd->pix_px -= (size_t)w->pix_w * w->pix_h;
+	free(w->pix);
+	w->pix = NULL;
+	w->pix_w = w->pix_h = 0;
+	if (w->starved)
+		xd->nstarved--;
+	w->starved = false;
 }
 
 static void unmapped(struct xd *xd, struct xwin *w)
@@ -761,6 +819,8 @@ static void unmapped(struct xd *xd, struct xwin *w)
 	w->damage = w->pixmap = 0;
 	w->want = false;
 	w->ndmg = w->nread = 0;
+	if (!w->capturing) /* (else once its read is done: capture_done) */
+		pix_release(xd, w);
 	if (xd->focus == w->id)
 		xd->focus = 0;
 	if (was && xd->ops->gone)
@@ -779,7 +839,7 @@ static void del_win(struct xd *xd, struct xwin *w)
 		xd->cap.w = NULL; /* its answers still come; they find no window */
 	unlink_win(xd, w);
 	xd->nwins--;
-	free(w->pix);
+	pix_release(xd, w);
 	free(w);
 }
 
@@ -829,9 +889,26 @@ static void mapped(struct xd *xd, struct xwin *w, bool override)
 		show(xd, w);
 }
 
-/* ---- what waits for room (owed) ---- */
+/* w's place, size and border as the server has them now: a new size is
+ * a new picture (read whole). */
+static void set_geometry(struct xd *xd, struct xwin *w, int16_t x, int16_t y, uint16_t wd,
+			 uint16_t ht, uint16_t bw)
+{
+	bool resized = wd != w->w || ht != w->h || bw != w->bw;
 
-static uint64_t widen_seq(uint64_t last, uint32_t seq);
+	w->x = x;
+	w->y = y;
+	w->w = wd;
+	w->h = ht;
+	w->bw = bw;
+	if (resized && w->mapped) {
+		name_pixmap(xd, w);
+		if (xd->ops->damaged)
+			xd->ops->damaged(xd->ctx, w->id);
+	}
+}
+
+/* ---- what waits for room (owed) ---- */
 
 /* The desk (or a change of the screen's size) asks window w for a place
  * (what & 1: x, y), an outer size (2: ow, oh) or to be raised (4): it
@@ -952,6 +1029,21 @@ static void send_owed(struct xd *xd)
 
 /* ---- replies ---- */
 
+/* Whether the chain of WM_TRANSIENT_FOR from window from reaches id (from
+ * itself included). No chain has a loop (each link is checked so as it
+ * is made), so it ends within as many steps as there are windows. */
+static bool leads_to(struct xd *xd, uint32_t from, uint32_t id)
+{
+	for (unsigned n = 0; from && n <= xd->nwins; n++) {
+		const struct xwin *u;
+		if (from == id)
+			return true;
+		u = find(xd, from);
+		from = u ? u->transient_for : 0;
+	}
+	return from != 0; /* (cannot be: a loop, taken as one) */
+}
+
 static void on_prop(struct xd *xd, struct xwin *w, int a, xcb_get_property_reply_t *r)
 {
 	const struct xd_prop p = prop_of(r);
@@ -989,9 +1081,11 @@ static void on_prop(struct xd *xd, struct xwin *w, int a, xcb_get_property_reply
 		w->base_h = h.base_h;
 		break;
 	case A_WM_TRANSIENT_FOR:
-		/* Only a window we know: an id is not trusted further. */
+		/* Only a window we know, and not one transient for w itself
+		 * (A for B and B for A): a desk that follows the chain to
+		 * the window a menu stands on would follow it for ever. */
 		t = xd_prop_window(&p);
-		w->transient_for = t != w->id && find(xd, t) ? t : 0;
+		w->transient_for = find(xd, t) && !leads_to(xd, t, w->id) ? t : 0;
 		break;
 	case A_WM_PROTOCOLS:
 		w->can_close = xd_prop_has_atom(&p, xd->atoms[A_WM_DELETE_WINDOW], XD_PROTOCOLS_MAX);
@@ -1009,6 +1103,8 @@ static void capture_done(struct xd *xd)
 	cap->w = NULL;
 	if (w) {
 		w->capturing = false;
+		if (!w->mapped)
+			pix_release(xd, w);
 		if (w->mapped && xd->ops->pixels && cap->nrects)
 			xd->ops->pixels(xd->ctx, w->id, w->pix, w->pix_w, w->pix_h,
 					(size_t)w->pix_w * 4, cap->rects, cap->nrects);
@@ -1174,6 +1270,15 @@ static void on_reply(struct xd *xd, const struct pending *p, void *reply)
 	case PK_START:
 		start_on(xd, p, reply);
 		break;
+	case PK_GEOM:
+		/* Unless an event told a newer one meanwhile. */
+		if (w && reply && w->geom_seq && (uint32_t)w->geom_seq == p->seq) {
+			xcb_get_geometry_reply_t *g = reply;
+			w->geom_seq = 0;
+			set_geometry(xd, w, g->x, g->y, g->width, g->height, g->border_width);
+			report(xd, w);
+		}
+		break;
 	}
 }
 
@@ -1199,10 +1304,12 @@ static void capture_start(struct xd *xd, struct xwin *w)
 		uint32_t *pix = calloc((size_t)w->pm_w * w->pm_h, 4);
 		if (!pix)
 			return;
+		xd->pix_px -= (size_t)w->pix_w * w->pix_h;
 		free(w->pix);
 		w->pix = pix;
 		w->pix_w = w->pm_w;
 		w->pix_h = w->pm_h;
+		xd->pix_px += (size_t)w->pix_w * w->pix_h;
 	}
 	cap->w = w;
 	xd->counts.reads++;
@@ -1232,13 +1339,45 @@ static void capture_start(struct xd *xd, struct xwin *w)
 	capture_issue(xd);
 }
 
+/* Whether w's picture, at the size it is now, stays within the pixels'
+ * bound (XD_PIXELS_SCREENS); if not it waits, wanted, and serve.log says
+ * so once, until every window is read again. */
+static bool pix_room(struct xd *xd, struct xwin *w)
+{
+	size_t scr = (size_t)xd->cur_w * xd->cur_h, now = (size_t)w->pix_w * w->pix_h;
+	size_t need = (size_t)w->pm_w * w->pm_h;
+	size_t bound = XD_PIXELS_SCREENS * (scr > XD_PIXELS_SCREEN_MIN ? scr : XD_PIXELS_SCREEN_MIN);
+
+	if (w->pix && need == now)
+		return true;
+	if (xd->pix_px - now + need <= bound) {
+		if (w->starved && !--xd->nstarved && xd->told_starved) {
+			base_log("xdisplay", "display :%d: every window is read again", xd->proc.display);
+			xd->told_starved = false;
+		}
+		w->starved = false;
+		return true;
+	}
+	if (!w->starved) {
+		w->starved = true;
+		xd->nstarved++;
+	}
+	if (!xd->told_starved)
+		base_log("xdisplay", "display :%d: its windows' pictures would take over %zu MiB "
+				     "(%d screens' worth): window 0x%x (%ux%u) is not shown until others "
+				     "close or shrink",
+			 xd->proc.display, bound * 4 >> 20, XD_PIXELS_SCREENS, w->id, w->pm_w, w->pm_h);
+	xd->told_starved = true;
+	return false;
+}
+
 static void capture_next(struct xd *xd)
 {
 	if (xd->cap.w || xd->paused)
 		return;
 	/* Bottom first: a dialog over its parent comes after it. */
 	for (struct xwin *w = xd->bottom; w; w = w->above)
-		if (w->want && w->mapped && w->pixmap) {
+		if (w->want && w->mapped && w->pixmap && pix_room(xd, w)) {
 			if (!afford(xd, XD_CAPTURE_COST))
 				return; /* wanted still: read once there is room */
 			capture_start(xd, w);
@@ -1762,9 +1901,11 @@ static void on_event(struct xd *xd, xcb_generic_event_t *ev)
 		xcb_reparent_notify_event_t *e = (void *)ev;
 		if (e->event != xd->root)
 			break;
-		if (e->parent == xd->root)
+		if (e->parent == xd->root) {
 			add_win(xd, e->window, e->x, e->y, 1, 1, 0, e->override_redirect);
-		else if ((w = find(xd, e->window)))
+			if ((w = find(xd, e->window)))
+				ask_geometry(xd, w); /* (its size: the event has none) */
+		} else if ((w = find(xd, e->window)))
 			del_win(xd, w);
 		break;
 	}
@@ -1781,7 +1922,16 @@ static void on_event(struct xd *xd, xcb_generic_event_t *ev)
 	}
 	case XCB_MAP_NOTIFY: {
 		xcb_map_notify_event_t *e = (void *)ev;
-		if (e->event == xd->root && (w = find(xd, e->window)))
+		if (e->event != xd->root)
+			break;
+		/* One made while there were too many to track: tracked now
+		 * if there is room (its place and size asked). */
+		if (!(w = find(xd, e->window))) {
+			add_win(xd, e->window, 0, 0, 1, 1, 0, e->override_redirect);
+			if ((w = find(xd, e->window)))
+				ask_geometry(xd, w);
+		}
+		if (w)
 			mapped(xd, w, e->override_redirect);
 		break;
 	}
@@ -1816,12 +1966,9 @@ static void on_event(struct xd *xd, xcb_generic_event_t *ev)
 		}
 		if (e->event != xd->root || !(w = find(xd, e->window)))
 			break;
-		bool resized = e->width != w->w || e->height != w->h || e->border_width != w->bw;
-		w->x = e->x;
-		w->y = e->y;
-		w->w = e->width;
-		w->h = e->height;
-		w->bw = e->border_width;
+		if (w->geom_seq && xd->ev_seq >= w->geom_seq)
+			w->geom_seq = 0; /* newer than the geometry asked */
+		set_geometry(xd, w, e->x, e->y, e->width, e->height, e->border_width);
 		w->override = e->override_redirect;
 		struct xwin *sib = e->above_sibling ? find(xd, e->above_sibling) : NULL;
 		struct xwin *old_up = NULL;
@@ -1830,11 +1977,6 @@ static void on_event(struct xd *xd, xcb_generic_event_t *ev)
 			old_up = mapped_above(w);
 			unlink_win(xd, w);
 			place_above(xd, w, sib);
-		}
-		if (resized && w->mapped) {
-			name_pixmap(xd, w);
-			if (xd->ops->damaged)
-				xd->ops->damaged(xd->ctx, w->id);
 		}
 		report(xd, w);
 		if (restacked && w->mapped)
@@ -2980,6 +3122,8 @@ static size_t reply_cost(const struct pending *p)
 	case PK_RR_MODE:
 	case PK_RR_CRTC:
 		return XD_RR_COST;
+	case PK_GEOM:
+		return XD_EVENT_COST; /* a new pixmap named, the window told */
 	default:
 		/* A property, a cursor: nothing. The start's steps each send
 		 * less than 1 KiB once the server has answered all before. */

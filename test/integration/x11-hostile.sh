@@ -1,0 +1,81 @@
+#!/bin/sh
+# What an X program does to its display reaches the daemon through the X
+# server; a broken or hostile one (test/integration/xhostile.c) gets what
+# it asked for and no more, and the desks go on:
+# - a window reparented from inside another to the root is shown at its
+#   size, with its own pixels (before: told 1x1, and read so, for as long
+#   as its program did not resize it);
+# - two windows transient for each other (two override-redirect ones
+#   too): the link that would close the loop is dropped, and a view that
+#   places the menus on the windows they belong to draws them (before:
+#   the view followed the loop for ever, at full CPU, drawing nothing);
+# - over 1024 windows: said once in serve.log, not once a window;
+# - windows whose pictures would take over 4 screens' worth of pixels:
+#   the one past it is not read (said once), until others go; then it is
+#   (before: each was read, a program that mapped 8192x8192 windows in a
+#   loop took 280 MB of the daemon's memory for each);
+. test/integration/lib.sh "$1"
+need_progs Xvfb xwd
+"$TELLY" new --x11 -s x -- sleep 1000000 >/dev/null || fail "telly new --x11"
+xprobe_start "$T/p" x
+exec 3>"$T/p/cmd"
+wait_until 20 test -e "$T/p/windows"
+dpy=$("$TELLY" ls | sed -n 's/^  display \(:[0-9]*\).*/\1/p')
+xauth=$TELLY_DIR/x11-x.auth
+hostile() { # NAME MODE ARGS...: xhostile on the display, until ready
+	h=$1
+	shift
+	DISPLAY=$dpy XAUTHORITY=$xauth "$B/test/xhostile" "$T/ready-$h" "$@" 2>"$T/$h.err" &
+	pids="$pids $!"
+	wait_until 60 test -e "$T/ready-$h"
+}
+win() { sed -n "s/^\(0x[0-9a-f]*\) .* $1\$/\1/p" "${2:-$T/p}/windows"; } # TITLE [DIR]: its id
+drawn() { grep -q "^[^ ]* [-0-9]* [-0-9]* [0-9]* [0-9]* [0-9]* [1-9][0-9]* $1\$" "$2/windows"; } # TITLE DIR
+has_geom() { grep -q "^[^ ]* $2 $3 $4 $5 .* $1\$" "$T/p/windows"; } # TITLE X Y W H
+flags() { sed -n "s/^0x[0-9a-f]* [-0-9]* [-0-9]* [0-9]* [0-9]* \([0-9]*\) .* $1\$/\1/p" "$T/p/windows"; }
+
+hostile r reparent
+wait_until 20 has_geom torn 500 100 240 160
+wait_until 20 same_as_xwd "$T/p" "$(win torn)"
+echo "a window reparented to the root: at its size, its own pixels: ok"
+
+hostile t transient
+wait_until 20 grep -q " ob\$" "$T/p/windows"
+# One of each pair is transient for the other, not both (RP_XWIN_TRANSIENT 2).
+n=0
+for t in ta tb oa ob; do
+	[ $(($(flags $t) & 2)) -ne 0 ] && n=$((n + 1))
+done
+[ $n -eq 2 ] || fail "$n windows told transient, not 2: $(cat "$T/p/windows")"
+printf 'wait-window "tb" 20\nscreenshot %s\n' "$T/shot.png" >"$T/in"
+timeout -k 5 30 "$TELLY" view --headless --x11 x --input "$T/in" >"$T/legend" 2>"$T/view.err" ||
+	fail "the view did not draw the windows transient for each other: $(cat "$T/view.err")"
+grep -q 'title "tb"' "$T/legend" || fail "no tb in the view: $(cat "$T/legend")"
+echo "windows transient for each other: one link dropped, the view draws them: ok"
+
+hostile w windows 1100 20 20
+wait_until 20 grep -q "over 1024 windows" "$TELLY_DIR/serve.log"
+[ "$(grep -c "over 1024 windows" "$TELLY_DIR/serve.log")" -eq 1 ] ||
+	fail "said more than once: $(grep -c "over 1024 windows" "$TELLY_DIR/serve.log") lines"
+"$TELLY" ls >/dev/null || fail "telly ls: the daemon does not answer"
+echo "over 1024 windows: said once: ok"
+
+# A display of 1920x1080: its windows' pictures take at most 4 of it
+# (8294400 pixels): four of 1900x1000 are read, a fifth is not, until the
+# four go.
+"$TELLY" new --x11 --screen 1920x1080 -s b -- sleep 1000000 >/dev/null || fail "telly new --x11 b"
+xprobe_start "$T/q" b
+exec 4>"$T/q/cmd"
+wait_until 20 test -e "$T/q/windows"
+dpy=$("$TELLY" ls | sed -n '/^b:/,/^[^ ]/s/^  display \(:[0-9]*\).*/\1/p')
+xauth=$TELLY_DIR/x11-b.auth
+hostile big windows 4 1900 1000 big
+for i in 0 1 2 3; do wait_until 20 drawn "big $i" "$T/q"; done
+hostile late windows 1 1900 1000 late
+wait_until 20 grep -q "display $dpy: its windows' pictures would take over 31 MiB .* (1900x1000) is not shown" "$TELLY_DIR/serve.log"
+drawn "late 0" "$T/q" && fail "the fourth window was read: $(cat "$T/q/windows")"
+echo "close $(win "big 0" "$T/q")" >&4 # (its client killed: the four go)
+wait_until 20 drawn "late 0" "$T/q"
+wait_until 20 same_as_xwd "$T/q" "$(win "late 0" "$T/q")" 4
+grep -q "display $dpy: every window is read again" "$TELLY_DIR/serve.log" || fail "not said read again"
+echo "past 4 screens' worth of pixels: not read, then read once others went: ok"
