@@ -293,7 +293,7 @@ $(BUILD)/test/xgrab: $(call obj,obj,test/integration/xgrab.c)
 all: $(BUILD)/test/xhostile
 $(BUILD)/test/xhostile: $(call obj,obj,test/integration/xhostile.c)
 	@mkdir -p $(dir $@)
-	$(CC) $(ALL_CFLAGS) -o $@ $^ $(shell pkg-config --libs xcb 2>/dev/null)
+	$(CC) $(ALL_CFLAGS) -o $@ $^ $(shell pkg-config --libs xcb xcb-render 2>/dev/null)
 # A program whose end its parent cannot see until told (x11-put-down.sh).
 all: $(BUILD)/test/xheld
 $(BUILD)/test/xheld: $(call obj,obj,test/integration/xheld.c)

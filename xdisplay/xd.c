@@ -386,6 +386,9 @@ struct xd {
 	struct xd_held held[XD_HELD_KEYS_MAX + XD_HELD_RELEASE_ROOM];
 	unsigned nheld, held_lost;
 	struct xd_counts counts;
+	/* The pointer's shape is asked (its answer due), and it changed again
+	 * since it was asked. */
+	bool cursor_asked, cursor_again;
 	/* Pixels in the windows' pictures (pix), the windows not read for
 	 * the bound (XD_PIXELS_SCREENS), and whether that was said. */
 	size_t pix_px;
@@ -1198,12 +1201,36 @@ static void on_shm(struct xd *xd, const struct pending *p, xcb_shm_get_image_rep
 	}
 }
 
+/* The pointer's shape asked for: one question at a time, and a change
+ * told meanwhile asks again once it is answered (the shape then). A
+ * program that changes its cursor in a loop had a question (and an image
+ * of up to 256 KiB) for each change, hundreds in one turn of the owner's
+ * loop: every session of the daemon waited a second. */
+static void ask_cursor(struct xd *xd)
+{
+	xcb_xfixes_get_cursor_image_cookie_t ck;
+
+	if (xd->cursor_asked) {
+		xd->cursor_again = true;
+		return;
+	}
+	if (xd->count == XD_PENDING_MAX)
+		return;
+	ck = xcb_xfixes_get_cursor_image(xd->c);
+	xd->cursor_asked = pend(xd, ck.sequence, PK_CURSOR, 0, 0, NULL);
+	xd->cursor_again = false;
+	xd->counts.cursor_reads += xd->cursor_asked;
+}
+
 static void on_cursor(struct xd *xd, xcb_xfixes_get_cursor_image_reply_t *r)
 {
 	struct xd_prop_cursor pc;
 	struct xd_cursor cur;
 	int n;
 
+	xd->cursor_asked = false;
+	if (xd->cursor_again)
+		ask_cursor(xd); /* (this one is told: a shape that never rests is too) */
 	if (!r || !xd->ops->cursor)
 		return;
 	n = xcb_xfixes_get_cursor_image_cursor_image_length(r);
@@ -1877,10 +1904,7 @@ static void on_event(struct xd *xd, xcb_generic_event_t *ev)
 		return;
 	}
 	if (type == xd->xfixes_ev + XCB_XFIXES_CURSOR_NOTIFY) {
-		if (xd->count < XD_PENDING_MAX) {
-			xcb_xfixes_get_cursor_image_cookie_t ck = xcb_xfixes_get_cursor_image(xd->c);
-			pend(xd, ck.sequence, PK_CURSOR, 0, 0, NULL);
-		}
+		ask_cursor(xd);
 		return;
 	}
 	switch (type) {
@@ -2603,8 +2627,7 @@ static void start_geom(struct xd *xd, const xcb_get_geometry_reply_t *g, unsigne
 		xd->cur_h = g->height;
 	}
 	/* The shape the pointer has now; XFixes tells each change after. */
-	xcb_xfixes_get_cursor_image_cookie_t ck = xcb_xfixes_get_cursor_image(xd->c);
-	pend(xd, ck.sequence, PK_CURSOR, 0, 0, NULL);
+	ask_cursor(xd);
 	flush(xd);
 	xd->st.step = ST_READY;
 	xd->ready = true;
@@ -3115,7 +3138,8 @@ static size_t reply_cost(const struct pending *p)
 	case PK_SHM:
 		return XD_CAPTURE_COST; /* the read's next batch */
 	case PK_SEL:
-		return XD_ASK_COST; /* the next piece asked */
+	case PK_CURSOR:
+		return XD_ASK_COST; /* the next piece asked; the shape asked again */
 	case PK_MULTI:
 		return SIZE_MAX;
 	case PK_RR_RES:

@@ -177,9 +177,9 @@ bool xd_capture(struct xd *xd, uint32_t id, bool whole);
 bool xd_busy(const struct xd *xd, uint32_t id); /* a read of id is under way */
 /* What reads cost: reads done, and the batches of requests they sent
  * that each waited for the answers to the one before (one per read is
- * the least: the answers come back together). */
+ * the least: the answers come back together); the pointer's shapes read. */
 struct xd_counts {
-	uint64_t reads, read_trips;
+	uint64_t reads, read_trips, cursor_reads;
 };
 void xd_counts(const struct xd *xd, struct xd_counts *out);
 

@@ -20,6 +20,12 @@
  *   xhostile READY-FILE cursors N      the root's cursor changed N times
  *   xhostile READY-FILE resize N       a window "resizer" resized N times,
  *                                      a millisecond apart
+ *   xhostile READY-FILE bigcursor N S  the root's cursor an ARGB image of
+ *                                      S x S, a new one N times
+ *   xhostile READY-FILE offscreen      override-redirect windows of
+ *                                      4000x4000 at -32000,-32000 ("far1")
+ *                                      and 32000,32000 ("far2"), and
+ *                                      "anchor", a window on the screen
  */
 #include <stdbool.h>
 #include <stdio.h>
@@ -27,6 +33,7 @@
 #include <string.h>
 #include <time.h>
 #include <unistd.h>
+#include <xcb/render.h>
 #include <xcb/xcb.h>
 
 
@@ -203,6 +210,45 @@ int main(int argc, char **argv)
 			xcb_flush(c);
 			ms(1);
 		}
+	} else if (!strcmp(mode, "bigcursor") && argc == 5) {
+		unsigned sz = (unsigned)strtoul(argv[4], NULL, 10);
+		xcb_render_query_pict_formats_reply_t *f =
+			xcb_render_query_pict_formats_reply(c, xcb_render_query_pict_formats(c), NULL);
+		xcb_render_pictformat_t fmt = 0;
+		for (xcb_render_pictforminfo_iterator_t it =
+			     xcb_render_query_pict_formats_formats_iterator(f);
+		     it.rem && !fmt; xcb_render_pictforminfo_next(&it))
+			if (it.data->depth == 32 && it.data->type == XCB_RENDER_PICT_TYPE_DIRECT &&
+			    it.data->direct.alpha_mask == 0xff)
+				fmt = it.data->id;
+		free(f);
+		xcb_pixmap_t pm = xcb_generate_id(c);
+		xcb_render_picture_t pic = xcb_generate_id(c);
+		xcb_create_pixmap(c, 32, pm, scr->root, (uint16_t)sz, (uint16_t)sz);
+		xcb_render_create_picture(c, pic, pm, fmt, 0, NULL);
+		for (unsigned long i = 0; i < n; i++) {
+			xcb_render_color_t col = {(uint16_t)(i * 977), 0x8000, 0x4000, 0xffff};
+			xcb_rectangle_t r = {0, 0, (uint16_t)sz, (uint16_t)sz};
+			xcb_render_fill_rectangles(c, XCB_RENDER_PICT_OP_SRC, pic, col, 1, &r);
+			xcb_cursor_t cur = xcb_generate_id(c);
+			xcb_render_create_cursor(c, cur, pic, 0, 0);
+			xcb_change_window_attributes(c, scr->root, XCB_CW_CURSOR, &cur);
+			xcb_free_cursor(c, cur);
+			if (i % 16 == 15)
+				sync_();
+		}
+	} else if (!strcmp(mode, "offscreen")) {
+		xcb_window_t a = make(0, scr->root, 100, 100, 300, 200, false, "anchor");
+		xcb_window_t f1 = make(0, scr->root, -32000, -32000, 4000, 4000, true, "far1");
+		xcb_window_t f2 = make(0, scr->root, 32000, 32000, 4000, 4000, true, "far2");
+		xcb_map_window(c, a);
+		xcb_map_window(c, f1);
+		xcb_map_window(c, f2);
+		viewable(a);
+		fill(a, 0x20c040u, 300, 200);
+		fill(f1, 0xc04020u, 4000, 4000);
+		fill(f2, 0x4020c0u, 4000, 4000);
+		transient(f1, a);
 	} else {
 		fprintf(stderr, "xhostile: no mode %s\n", mode);
 		return 2;

@@ -15,6 +15,7 @@
 #include <unistd.h>
 #include <xcb/randr.h>
 #include <xcb/xcb.h>
+#include <xcb/xfixes.h>
 
 #include "base.h"
 #include "unit.h"
@@ -41,6 +42,7 @@ struct t {
 		unsigned reports;
 	} seen[4];
 	size_t nseen;
+	uint32_t cursor_serial; /* the pointer's shape last told */
 };
 
 static void on_ready(void *ctx, int display)
@@ -95,7 +97,13 @@ static void on_lost(void *ctx, const char *why)
 	((struct t *)ctx)->lost = true;
 }
 
+static void on_cursor(void *ctx, const struct xd_cursor *c)
+{
+	((struct t *)ctx)->cursor_serial = c->serial;
+}
+
 static const struct xd_ops ops = {
+	.cursor = on_cursor,
 	.ready = on_ready,
 	.window = on_window,
 	.damaged = on_damaged,
@@ -283,6 +291,57 @@ static void read_one_trip(void)
 	/* Only the change was read, not the window. */
 	for (size_t i = 0; i < t.nlast; i++)
 		CHECK(t.last[i].w * t.last[i].h < WIN_W * WIN_H / 4);
+	xcb_disconnect(c);
+out:
+	xd_destroy(xd);
+	rmdir(dir);
+}
+
+static uint32_t last_cursor;
+static bool last_cursor_told(const struct t *t)
+{
+	return t->cursor_serial == last_cursor;
+}
+
+/* A program that changes its cursor 500 times at once: the shape is read
+ * once a question is answered, not once a change (each a question and an
+ * image of up to 256 KiB, hundreds in one turn of the daemon's loop), and
+ * the last one is told. */
+static void cursor_coalesced(void)
+{
+	char dir[] = "/tmp/telly-xd.XXXXXX", dpy[32];
+	struct t t = {.display = -1};
+	struct xd_counts before, after;
+	struct xd *xd = ready_display(dir, &t, XD_SERVER_AUTO, dpy, sizeof dpy);
+
+	if (!xd)
+		return;
+	xcb_connection_t *c = client_of(dpy);
+	if (!c)
+		goto out;
+	xcb_screen_t *s = xcb_setup_roots_iterator(xcb_get_setup(c)).data;
+	xcb_font_t font = xcb_generate_id(c);
+	free(xcb_xfixes_query_version_reply(c, xcb_xfixes_query_version(c, 5, 0), NULL));
+	xcb_open_font(c, font, 6, "cursor");
+	CHECK(until(xd, &t, is_ready)); /* (the first shape told) */
+	xd_counts(xd, &before);
+	for (unsigned i = 0; i < 500; i++) {
+		xcb_cursor_t cur = xcb_generate_id(c);
+		xcb_create_glyph_cursor(c, cur, font, font, (uint16_t)(2 * (i % 70)),
+					(uint16_t)(2 * (i % 70) + 1), 0, 0, 0, 0xffff, 0xffff, 0xffff);
+		xcb_change_window_attributes(c, s->root, XCB_CW_CURSOR, &cur);
+		xcb_free_cursor(c, cur);
+	}
+	xcb_xfixes_get_cursor_image_reply_t *img =
+		xcb_xfixes_get_cursor_image_reply(c, xcb_xfixes_get_cursor_image(c), NULL);
+	CHECK(img != NULL);
+	last_cursor = img ? img->cursor_serial : 0;
+	free(img);
+	CHECK(until(xd, &t, last_cursor_told));
+	xd_counts(xd, &after);
+	printf("500 cursor changes: %llu shapes read\n",
+	       (unsigned long long)(after.cursor_reads - before.cursor_reads));
+	CHECK(after.cursor_reads - before.cursor_reads < 100);
 	xcb_disconnect(c);
 out:
 	xd_destroy(xd);
@@ -1354,6 +1413,7 @@ int main(int argc, char **argv)
 		{"xorg-dies-connected", xorg_dies_connected},
 		{"put-down-no-wait", put_down_no_wait},
 		{"stop-at-fork", stop_at_fork},
+		{"cursor-coalesced", cursor_coalesced},
 	};
 	return unit_main(cases, sizeof cases / sizeof cases[0], argc, argv);
 }
