@@ -65,10 +65,12 @@ _Static_assert(2 * XD_PROP_PAIRS_MAX >= XD_PROP_MAX_WORDS, "MULTIPLE's pairs as 
 #define XD_FREE_IDS (2 * XD_MAX_WINDOWS + 16) /* ids of ours freed, used again */
 /* The windows' pictures xd keeps (and its owner's copy of each) take at
  * most this many screens' worth of pixels, a screen counted at least
- * 1920x1080: past it a window is not read until others go or shrink. A
- * program that maps windows of 8192x8192 in a loop took 280 MB of the
- * daemon's memory for each, until it was killed for want of memory, and
- * every session with it. */
+ * 1920x1080 and at its largest so far; windows larger than the screen at
+ * most half of that, so that they never keep the others from being read:
+ * past it a window is not read until others go or shrink. A program that
+ * maps windows of 8192x8192 in a loop took 280 MB of the daemon's memory
+ * for each, until it was killed for want of memory, and every session
+ * with it. */
 #define XD_PIXELS_SCREENS 4
 #define XD_PIXELS_SCREEN_MIN (1920u * 1080u)
 
@@ -391,7 +393,7 @@ struct xd {
 	bool cursor_asked, cursor_again;
 	/* Pixels in the windows' pictures (pix), the windows not read for
 	 * the bound (XD_PIXELS_SCREENS), and whether that was said. */
-	size_t pix_px;
+	size_t pix_px, scr_px; /* (scr_px: the screen's largest so far) */
 	unsigned nstarved;
 	bool told_starved;
 	/* Taking a batch of events: a read asked meanwhile starts after it,
@@ -801,8 +803,8 @@ static void pix_release(struct xd *xd, struct xwin *w)
 	free(w->pix);
 	w->pix = NULL;
 	w->pix_w = w->pix_h = 0;
-	if (w->starved)
-		xd->nstarved--;
+	if (w->starved && !--xd->nstarved)
+		xd->told_starved = false; /* (the next one is said again) */
 	w->starved = false;
 }
 
@@ -1371,13 +1373,15 @@ static void capture_start(struct xd *xd, struct xwin *w)
  * so once, until every window is read again. */
 static bool pix_room(struct xd *xd, struct xwin *w)
 {
-	size_t scr = (size_t)xd->cur_w * xd->cur_h, now = (size_t)w->pix_w * w->pix_h;
-	size_t need = (size_t)w->pm_w * w->pm_h;
-	size_t bound = XD_PIXELS_SCREENS * (scr > XD_PIXELS_SCREEN_MIN ? scr : XD_PIXELS_SCREEN_MIN);
+	size_t now = (size_t)w->pix_w * w->pix_h, need = (size_t)w->pm_w * w->pm_h, bound;
 
+	if (xd->scr_px < (size_t)xd->cur_w * xd->cur_h)
+		xd->scr_px = (size_t)xd->cur_w * xd->cur_h;
+	bound = XD_PIXELS_SCREENS *
+		(xd->scr_px > XD_PIXELS_SCREEN_MIN ? xd->scr_px : XD_PIXELS_SCREEN_MIN);
 	if (w->pix && need == now)
 		return true;
-	if (xd->pix_px - now + need <= bound) {
+	if (xd->pix_px - now + need <= (need > xd->scr_px ? bound / 2 : bound)) {
 		if (w->starved && !--xd->nstarved && xd->told_starved) {
 			base_log("xdisplay", "display :%d: every window is read again", xd->proc.display);
 			xd->told_starved = false;

@@ -10,8 +10,10 @@
 #   places the menus on the windows they belong to draws them (before:
 #   the view followed the loop for ever, at full CPU, drawing nothing);
 # - over 1024 windows: said once in serve.log, not once a window;
-# - windows whose pictures would take over 4 screens' worth of pixels:
-#   the one past it is not read (said once), until others go; then it is
+# - windows whose pictures would take over 4 screens' worth of pixels
+#   (2 for windows larger than the screen, so that two of 4000x4000 far
+#   off the screen do not keep one on it from being read): the one past
+#   it is not read (said once), until others go; then it is
 #   (before: each was read, a program that mapped 8192x8192 windows in a
 #   loop took 280 MB of the daemon's memory for each);
 . test/integration/lib.sh "$1"
@@ -69,6 +71,18 @@ exec 4>"$T/q/cmd"
 wait_until 20 test -e "$T/q/windows"
 dpy=$("$TELLY" ls | sed -n '/^b:/,/^[^ ]/s/^  display \(:[0-9]*\).*/\1/p')
 xauth=$TELLY_DIR/x11-b.auth
+# Windows larger than the screen take at most half of it: two
+# override-redirect ones of 4000x4000 far off the screen are not read,
+# and do not keep a window on it from being read.
+hostile far offscreen
+wait_until 20 drawn anchor "$T/q"
+wait_until 20 same_as_xwd "$T/q" "$(win anchor "$T/q")" 4
+grep -q "display $dpy: its windows' pictures would take over 31 MiB .* (4000x4000) is not shown" \
+	"$TELLY_DIR/serve.log" || fail "the windows far off the screen were read"
+echo "close $(win anchor "$T/q")" >&4 # (its client killed: the three go)
+wait_until 20 sh -c "! grep -q ' anchor\$' '$T/q/windows'"
+echo "windows larger than the screen do not keep the others from being read: ok"
+
 hostile big windows 4 1900 1000 big
 for i in 0 1 2 3; do wait_until 20 drawn "big $i" "$T/q"; done
 hostile late windows 1 1900 1000 late
