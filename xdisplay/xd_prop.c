@@ -261,6 +261,45 @@ bool xd_prop_cursor(uint32_t w, uint32_t h, uint32_t xhot, uint32_t yhot, size_t
 	return true;
 }
 
+bool xd_prop_cursor_fit(struct xd_prop_cursor *c, const uint32_t *argb, size_t max_px,
+			uint32_t *dst)
+{
+	size_t w = c->w, h = c->h, dw = w, dh = h;
+
+	if (!w || !h || w * h <= max_px || !max_px)
+		return false;
+	/* The largest size of the same shape that fits: each side scaled by
+	 * the same fraction, rounded down, at least 1. */
+	while (dw * dh > max_px) {
+		if ((dw * h >= dh * w && dw > 1) || dh == 1) /* (the wider side first) */
+			dw--;
+		else
+			dh--;
+	}
+	for (size_t y = 0; y < dh; y++) {
+		size_t y0 = y * h / dh, y1 = (y + 1) * h / dh;
+		for (size_t x = 0; x < dw; x++) {
+			size_t x0 = x * w / dw, x1 = (x + 1) * w / dw;
+			uint64_t sum[4] = {0}, n = (uint64_t)(x1 - x0) * (y1 - y0);
+			for (size_t sy = y0; sy < y1; sy++)
+				for (size_t sx = x0; sx < x1; sx++) {
+					uint32_t p = argb[sy * w + sx];
+					for (int k = 0; k < 4; k++)
+						sum[k] += p >> (8 * k) & 0xffu;
+				}
+			uint32_t o = 0;
+			for (int k = 0; k < 4; k++)
+				o |= (uint32_t)((sum[k] + n / 2) / n) << (8 * k);
+			dst[y * dw + x] = o;
+		}
+	}
+	c->xhot = (uint16_t)(c->xhot * dw / w);
+	c->yhot = (uint16_t)(c->yhot * dh / h);
+	c->w = (uint16_t)dw;
+	c->h = (uint16_t)dh;
+	return true;
+}
+
 uint16_t xd_prop_configure(const struct xd_cfg_req *r, uint16_t max_dim, uint32_t v[7])
 {
 	uint16_t mask = 0;

@@ -123,6 +123,13 @@ struct xd_prop_cursor {
 };
 bool xd_prop_cursor(uint32_t w, uint32_t h, uint32_t xhot, uint32_t yhot, size_t n,
 		    uint16_t max_dim, struct xd_prop_cursor *out);
+/* A cursor image c (its argb, c->w x c->h, premultiplied) of more than
+ * max_px pixels made smaller, its shape kept, to at most max_px (>= 1)
+ * into dst (room for max_px): each pixel the average of those it stands
+ * for, the hot spot where it was. c is changed to the new size; false
+ * (nothing done) when it already fits. */
+bool xd_prop_cursor_fit(struct xd_prop_cursor *c, const uint32_t *argb, size_t max_px,
+			uint32_t *dst);
 
 /* A ConfigureRequest's values (X11: x, y, width, height, border width,
  * sibling, stack mode, as value_mask says), as the window manager grants

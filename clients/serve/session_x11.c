@@ -32,6 +32,7 @@
 #include "kpty_os.h"
 #include "serve.h"
 #include "xd.h"
+#include "xd_prop.h"
 #include "xwin.h"
 
 #define X11_JPEG_QUALITY 75  /* video-like regions, for windows whose desks all take JPEG */
@@ -39,6 +40,9 @@
 #define X11_MAX_PROGRAMS 64  /* programs started in one display */
 #define X11_MAX_WINDOWS XD_MAX_WINDOWS
 #define X11_XWIN_FRAME_BYTES (3 * (2 + XD_TITLE_MAX_BYTES) + 128)
+/* A cursor's pixels in one XCURSOR frame (its serial, size and hot spot
+ * first): a larger one (128x128 and up) is made smaller to fit. */
+#define X11_CURSOR_MAX_PX ((RP_MAX_PAYLOAD - 12) / 4)
 
 struct x11;
 struct xprog {
@@ -699,19 +703,22 @@ static void send_cursor(struct x11 *x, struct chan *v)
 }
 
 /* The pointer's shape changed: kept (a desk that attaches later gets
- * it) and told to every desk. */
+ * it) and told to every desk; one too large for a frame made smaller
+ * (before, it was not sent, and the desk kept the shape before it). */
 static void on_cursor(void *ctx, const struct xd_cursor *c)
 {
 	struct x11 *x = ctx;
-	size_t bytes = (size_t)c->w * c->h * 4;
-	uint8_t *px = malloc(bytes);
+	struct xd_prop_cursor pc = {c->w, c->h, c->xhot, c->yhot};
+	size_t n = (size_t)c->w * c->h;
+	uint32_t *px = malloc((n < X11_CURSOR_MAX_PX ? n : X11_CURSOR_MAX_PX) * 4);
 
 	if (!px)
 		return;
-	memcpy(px, c->argb, bytes);
+	if (!xd_prop_cursor_fit(&pc, c->argb, X11_CURSOR_MAX_PX, px))
+		memcpy(px, c->argb, n * 4);
 	free(x->cursor_px);
-	x->cursor_px = px;
-	x->cursor = (struct rp_xcursor){c->serial, c->w, c->h, c->xhot, c->yhot, px};
+	x->cursor_px = (uint8_t *)px;
+	x->cursor = (struct rp_xcursor){c->serial, pc.w, pc.h, pc.xhot, pc.yhot, (uint8_t *)px};
 	for (struct xview *xv = x->views; xv; xv = xv->next)
 		if (xv->started)
 			send_cursor(x, xv->v);

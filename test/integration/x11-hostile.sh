@@ -16,6 +16,8 @@
 #   it is not read (said once), until others go; then it is
 #   (before: each was read, a program that mapped 8192x8192 windows in a
 #   loop took 280 MB of the daemon's memory for each);
+# - a cursor too large for a frame (256x256) reaches the desk made
+#   smaller (before: not sent, the desk kept the shape before it).
 . test/integration/lib.sh "$1"
 need_progs Xvfb xwd
 "$TELLY" new --x11 -s x -- sleep 1000000 >/dev/null || fail "telly new --x11"
@@ -71,6 +73,12 @@ exec 4>"$T/q/cmd"
 wait_until 20 test -e "$T/q/windows"
 dpy=$("$TELLY" ls | sed -n '/^b:/,/^[^ ]/s/^  display \(:[0-9]*\).*/\1/p')
 xauth=$TELLY_DIR/x11-b.auth
+# A cursor of 256x256 (more than a frame holds) reaches the desk made
+# smaller (before: not sent, the desk kept the shape before it).
+hostile cur bigcursor 3 256
+wait_until 20 grep -q " 127x128\$" "$T/q/cursor"
+echo "a cursor of 256x256: on the desk at 127x128: ok"
+
 # Windows larger than the screen take at most half of it: two
 # override-redirect ones of 4000x4000 far off the screen are not read,
 # and do not keep a window on it from being read.

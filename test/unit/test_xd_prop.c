@@ -369,6 +369,38 @@ static void test_cursor(void)
 	}
 }
 
+/* A cursor too large for a frame (16381 pixels: 128x128 is not) made
+ * smaller, its shape and colours kept, each pixel its block's average. */
+static void test_cursor_fit(void)
+{
+	static uint32_t src[256 * 256], dst[16381];
+	struct xd_prop_cursor c = {256, 256, 200, 100};
+
+	for (size_t y = 0; y < 256; y++)
+		for (size_t x = 0; x < 256; x++)
+			src[y * 256 + x] = x < 128 ? 0xffff0000u : y < 128 ? 0xff0000ffu : 0x80008000u;
+	CHECK(xd_prop_cursor_fit(&c, src, 16381, dst));
+	CHECK_EQ(c.w, 127); /* (127x128: 128x128 is 3 pixels too many) */
+	CHECK_EQ(c.h, 128);
+	CHECK(c.xhot == 99 && c.yhot == 50);
+	CHECK_EQ(dst[0], 0xffff0000u);				   /* red stays red */
+	CHECK_EQ(dst[10 * 127 + 120], 0xff0000ffu);		   /* blue, top right */
+	CHECK_EQ(dst[120 * 127 + 120], 0x80008000u);		   /* half green, bottom right */
+	CHECK_EQ(dst[10 * 127 + 63] >> 24, 0xff);		   /* the seam: opaque */
+	CHECK((dst[10 * 127 + 63] >> 16 & 0xff) > 0 && (dst[10 * 127 + 63] & 0xff) > 0);
+
+	/* Another shape: 256x100 keeps about its ratio; one that fits is left. */
+	c = (struct xd_prop_cursor){256, 100, 255, 99};
+	CHECK(xd_prop_cursor_fit(&c, src, 16381, dst));
+	CHECK((size_t)c.w * c.h <= 16381 && c.w > 190 && c.h > 75 && c.xhot < c.w && c.yhot < c.h);
+	c = (struct xd_prop_cursor){128, 127, 5, 5};
+	CHECK(!xd_prop_cursor_fit(&c, src, 16381, dst));
+	CHECK(c.w == 128 && c.h == 127);
+	c = (struct xd_prop_cursor){256, 1, 255, 0};
+	CHECK(xd_prop_cursor_fit(&c, src, 3, dst));
+	CHECK(c.w == 3 && c.h == 1 && c.xhot == 2);
+}
+
 static void test_configure(void)
 {
 	uint32_t v[7];
@@ -405,6 +437,7 @@ int main(int argc, char **argv)
 		{"pairs", test_pairs},
 		{"selection", test_selection},
 		{"cursor", test_cursor},
+		{"cursor-fit", test_cursor_fit},
 		{"configure", test_configure},
 	};
 	return unit_main(cases, sizeof cases / sizeof cases[0], argc, argv);
