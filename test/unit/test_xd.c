@@ -256,18 +256,32 @@ out:
 	rmdir(dir);
 }
 
+/* A ready display (XD_SERVER_AUTO) in a new folder dir and a client of
+ * it: NULL (xd destroyed, dir removed) if either did not come. */
+static xcb_connection_t *display_client(char *dir, struct t *t, struct xd **xd)
+{
+	char dpy[32];
+	xcb_connection_t *c;
+
+	if (!(*xd = ready_display(dir, t, XD_SERVER_AUTO, dpy, sizeof dpy)))
+		return NULL;
+	if (!(c = client_of(dpy))) {
+		xd_destroy(*xd);
+		rmdir(dir);
+	}
+	return c;
+}
+
 static void read_one_trip(void)
 {
-	char dir[] = "/tmp/telly-xd.XXXXXX", dpy[32];
+	char dir[] = "/tmp/telly-xd.XXXXXX";
 	struct t t = {.display = -1};
 	struct xd_counts before, after;
-	struct xd *xd = ready_display(dir, &t, XD_SERVER_AUTO, dpy, sizeof dpy);
+	struct xd *xd;
+	xcb_connection_t *c = display_client(dir, &t, &xd);
 
-	if (!xd)
-		return;
-	xcb_connection_t *c = client_of(dpy);
 	if (!c)
-		goto out;
+		return;
 	xcb_screen_t *s = xcb_setup_roots_iterator(xcb_get_setup(c)).data;
 	uint32_t win = xcb_generate_id(c), gc = xcb_generate_id(c);
 	uint32_t white = s->white_pixel, black = s->black_pixel;
@@ -292,7 +306,6 @@ static void read_one_trip(void)
 	for (size_t i = 0; i < t.nlast; i++)
 		CHECK(t.last[i].w * t.last[i].h < WIN_W * WIN_H / 4);
 	xcb_disconnect(c);
-out:
 	xd_destroy(xd);
 	rmdir(dir);
 }
@@ -309,16 +322,14 @@ static bool last_cursor_told(const struct t *t)
  * the last one is told. */
 static void cursor_coalesced(void)
 {
-	char dir[] = "/tmp/telly-xd.XXXXXX", dpy[32];
+	char dir[] = "/tmp/telly-xd.XXXXXX";
 	struct t t = {.display = -1};
 	struct xd_counts before, after;
-	struct xd *xd = ready_display(dir, &t, XD_SERVER_AUTO, dpy, sizeof dpy);
+	struct xd *xd;
+	xcb_connection_t *c = display_client(dir, &t, &xd);
 
-	if (!xd)
-		return;
-	xcb_connection_t *c = client_of(dpy);
 	if (!c)
-		goto out;
+		return;
 	xcb_screen_t *s = xcb_setup_roots_iterator(xcb_get_setup(c)).data;
 	xcb_font_t font = xcb_generate_id(c);
 	free(xcb_xfixes_query_version_reply(c, xcb_xfixes_query_version(c, 5, 0), NULL));
@@ -343,7 +354,6 @@ static void cursor_coalesced(void)
 	       (unsigned long long)(after.cursor_reads - before.cursor_reads));
 	CHECK(after.cursor_reads - before.cursor_reads < 100);
 	xcb_disconnect(c);
-out:
 	xd_destroy(xd);
 	rmdir(dir);
 }
