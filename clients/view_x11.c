@@ -809,8 +809,10 @@ static void overlay_origin(const struct vx *x, const struct xw *w, int *ox, int 
 	const struct xw *p = w->transient_for ? win_by_id(x, w->s, w->transient_for) : NULL;
 	int dx, dy;
 
-	while (p && p->overlay && p->transient_for)
-		p = win_by_id(x, p->s, p->transient_for);
+	/* A chain longer than the windows is a loop (a host's word: a
+	 * hostile program's windows transient for each other): no parent. */
+	for (unsigned hops = 0; p && p->overlay && p->transient_for; hops++)
+		p = hops < x->nwin ? win_by_id(x, p->s, p->transient_for) : NULL;
 	if (!p || p->overlay) {
 		const struct xw *f = win_by_wid(x, x->c.wm->focus);
 		p = f && f->s == w->s ? f : NULL;

@@ -610,8 +610,10 @@ static void override_place(struct seamless *s, struct swin *w, int *x, int *y)
 {
 	struct swin *p = w->transient_for ? by_id(s, w->transient_for) : NULL;
 
-	while (p && p->override && p->transient_for)
-		p = by_id(s, p->transient_for);
+	/* A chain longer than the windows is a loop (windows transient for
+	 * each other, as a host said): no parent, the host's place kept. */
+	for (unsigned hops = 0; p && p->override && p->transient_for; hops++)
+		p = hops < s->n ? by_id(s, p->transient_for) : NULL;
 	*x = w->hx;
 	*y = w->hy;
 	if (p && !p->override) {

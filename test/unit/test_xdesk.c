@@ -705,6 +705,45 @@ static void one_window(struct desk *d, uint32_t id, int w, int h, const char *ti
 	desk_pump(d);
 }
 
+/* Menus (override-redirect) of a host that says they are transient for
+ * each other, a loop (a hostile program's windows; a host before it
+ * dropped such links): each is drawn, where the host has it relative to
+ * the focused window, and the view goes on. It looked for their parent
+ * for ever. */
+static void view_transient_loop(void)
+{
+	struct desk d;
+	uint32_t *a = NULL, *m = malloc(40 * 30 * 4);
+	struct rp_xenc *e = NULL, *e1 = rp_xenc_create(0x600011, 40, 30),
+		       *e2 = rp_xenc_create(0x600012, 40, 30);
+
+	if (!desk_open(&d, false))
+		goto out;
+	one_window(&d, 0x600001, 300, 200, "main", 5, &a, &e);
+	for (int i = 0; i < 40 * 30; i++)
+		m[i] = 0xff0000;
+	send_xwin(&d, 0x600011, 10, 10, 40, 30, RP_XWIN_OVERRIDE, 0x600012, "");
+	send_xwin(&d, 0x600012, 60, 10, 40, 30, RP_XWIN_OVERRIDE, 0x600011, "");
+	rp_xenc_update(e1, m, 40, 30, 160, NULL, 0, 0, host_pixels, &d);
+	rp_xenc_update(e2, m, 40, 30, 160, NULL, 0, 0, host_pixels, &d);
+	CHECK(desk_pump(&d) >= 4);
+	const struct wm_window *ww = wm_find(&d.wm, vx_find(d.x, "main"));
+	CHECK(ww != NULL);
+	if (ww) {
+		struct wm_box in = wm_client_box(&d.wm, &ww->box);
+		ds_comp_repaint(d.comp, &d.wm);
+		CHECK_EQ(fb_pixel(&d, in.x + 10, in.y + 10), 0xff0000);
+		CHECK_EQ(fb_pixel(&d, in.x + 60, in.y + 10), 0xff0000);
+	}
+	desk_close(&d);
+out:
+	rp_xenc_destroy(e);
+	rp_xenc_destroy(e1);
+	rp_xenc_destroy(e2);
+	free(a);
+	free(m);
+}
+
 /* A click's answer is the update that acks its press: the host reads a
  * window on damage, and a program that draws on the press (a button's
  * look) changes nothing on the release, so no update acking the release
@@ -1311,6 +1350,7 @@ static const struct unit_case cases[] = {
 	{"timing-split-own-input", timing_split_own_input},
 	{"view-draws-host-window", view_draws_host_window},
 	{"view-menu-at-parent", view_menu_at_parent},
+	{"view-transient-loop", view_transient_loop},
 	{"view-readonly-silent", view_readonly_silent},
 	{"view-stacked-as-host", view_stacked_as_host},
 	{"view-click-answered-by-press", view_click_answered_by_press},
