@@ -1379,9 +1379,10 @@ static bool pix_room(struct xd *xd, struct xwin *w)
 		xd->scr_px = (size_t)xd->cur_w * xd->cur_h;
 	bound = XD_PIXELS_SCREENS *
 		(xd->scr_px > XD_PIXELS_SCREEN_MIN ? xd->scr_px : XD_PIXELS_SCREEN_MIN);
-	if (w->pix && need == now)
-		return true;
-	if (xd->pix_px - now + need <= (need > xd->scr_px ? bound / 2 : bound)) {
+	/* Back at the size of its last picture fits too, and ends its wait:
+	 * its mark kept, the next window past the bound was never said. */
+	if ((w->pix && need == now) ||
+	    xd->pix_px - now + need <= (need > xd->scr_px ? bound / 2 : bound)) {
 		if (w->starved && !--xd->nstarved && xd->told_starved) {
 			base_log("xdisplay", "display :%d: every window is read again", xd->proc.display);
 			xd->told_starved = false;

@@ -15,11 +15,14 @@
 #   off the screen do not keep one on it from being read): the one past
 #   it is not read (said once), until others go; then it is
 #   (before: each was read, a program that mapped 8192x8192 windows in a
-#   loop took 280 MB of the daemon's memory for each);
+#   loop took 280 MB of the daemon's memory for each); one that grew past
+#   it and is back at the size it was read at is read again, and said so
+#   (before: it kept its mark of one waiting, "every window is read
+#   again" was never said, nor any later window past the bound);
 # - a cursor too large for a frame (256x256) reaches the desk made
 #   smaller (before: not sent, the desk kept the shape before it).
 . test/integration/lib.sh "$1"
-need_progs Xvfb xwd
+need_progs Xvfb xwd xdotool
 "$TELLY" new --x11 -s x -- sleep 1000000 >/dev/null || fail "telly new --x11"
 xprobe_start "$T/p" x
 exec 3>"$T/p/cmd"
@@ -101,3 +104,12 @@ wait_until 20 drawn "late 0" "$T/q"
 wait_until 20 same_as_xwd "$T/q" "$(win "late 0" "$T/q")" 4
 grep -q "display $dpy: every window is read again" "$TELLY_DIR/serve.log" || fail "not said read again"
 echo "past 4 screens' worth of pixels: not read, then read once others went: ok"
+
+hostile grow windows 3 1900 1000 grow
+for i in 0 1 2; do wait_until 20 drawn "grow $i" "$T/q"; done
+id=$(win "grow 2" "$T/q")
+DISPLAY=$dpy XAUTHORITY=$xauth xdotool windowsize "$id" 1900 1400
+wait_until 20 grep -q "display $dpy: its windows' pictures would take over 31 MiB .* (1900x1400) is not shown" "$TELLY_DIR/serve.log"
+DISPLAY=$dpy XAUTHORITY=$xauth xdotool windowsize "$id" 1900 1000
+wait_until 20 sh -c "[ \$(grep -c 'display $dpy: every window is read again' '$TELLY_DIR/serve.log') -eq 2 ]"
+echo "a window back at the size it was read at, after it grew past the bound: read, said so: ok"
