@@ -976,6 +976,31 @@ static void test_open_ran_then_killed(void)
 	fixture_finish(&fx);
 }
 
+/* A desk that does not draw X windows (no X11 in its HELLO) asking to
+ * create an X session and attach to it is refused, as its attach to one
+ * that exists is; it made the session and was attached to its channel,
+ * where X frames it cannot read would come. */
+static void test_open_x11_needs_x_desk(void)
+{
+	struct fixture fx;
+	struct desk *d;
+	uint8_t f[512];
+	char msg[200];
+	char *argv[] = {"/bin/true"};
+
+	fixture_init(&fx);
+	d = desk_new(fx.srv, false);
+	hello(fx.srv, d, 0, "", "t");
+	send_frame(fx.srv, d, f,
+		   open_program(f, sizeof f, 5, RP_OPEN_ATTACH | RP_OPEN_X11, "xn", argv, 1));
+	take(d);
+	CHECK_EQ(error_code(d, NULL, msg, sizeof msg), RP_E_PROTO);
+	CHECK(!strcmp(msg, "session xn is an X display: telly view shows it"));
+	CHECK(session_find(fx.srv, "xn", 2) == NULL);
+	desk_free(d);
+	fixture_finish(&fx);
+}
+
 /* An OPEN that creates and attaches holds its channel from the moment it
  * is taken: a connection that fills its other channels meanwhile is told
  * it has none left, and the answer attaches the new session (before, the
@@ -1907,6 +1932,7 @@ int main(int argc, char **argv)
 		{"dispatch-open-waits-for-exec", test_open_waits_for_exec},
 		{"dispatch-open-no-false-start", test_open_no_false_start},
 		{"dispatch-open-holds-its-channel", test_open_holds_its_channel},
+		{"dispatch-open-x11-needs-x-desk", test_open_x11_needs_x_desk},
 		{"dispatch-open-ran-then-killed", test_open_ran_then_killed},
 		{"dispatch-kill-stop", test_kill_stop},
 		{"dispatch-channel-messages", test_channel_messages},
