@@ -169,7 +169,11 @@ int kpty_os_signal(int master, int sig);
 void kpty_os_child_signals(void);
 /* fork(), every signal blocked in the child until its
  * kpty_os_child_signals() (base_fork_held): one sent to it meanwhile
- * waits, and then acts as on the program it will run. */
+ * waits, and then acts as on the program it will run. The child is named
+ * KPTY_FORK_NAME until its exec names it after its program: whether a
+ * child that died had reached its exec is read from that (its
+ * /proc/PID/stat, which a zombie keeps), whatever the parent is called. */
+#define KPTY_FORK_NAME "telly:forked"
 pid_t kpty_os_fork(void);
 /* sig to a child that makes its own session (kpty_os_spawn*, an X
  * session's programs): to its process group, as a hangup does, and to

@@ -6,6 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/ioctl.h>
+#include <sys/prctl.h>
 #include <sys/wait.h>
 #include <termios.h>
 #include <unistd.h>
@@ -106,7 +107,11 @@ void kpty_os_child_signals(void)
 
 pid_t kpty_os_fork(void)
 {
-	return base_fork_held();
+	pid_t pid = base_fork_held();
+
+	if (pid == 0)
+		prctl(PR_SET_NAME, KPTY_FORK_NAME, 0, 0, 0);
+	return pid;
 }
 
 void kpty_os_signal_session(pid_t pid, int sig)

@@ -9,7 +9,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/prctl.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -351,7 +350,7 @@ void exec_watch_drop(struct exec_watch *w)
 #define PROC_PF_EXITING 0x4u
 bool exec_child_died_in_exec(pid_t pid)
 {
-	char st[1024], path[64], state = 0, self[16] = "";
+	char st[1024], path[64], state = 0;
 	const char *lp, *rp;
 	unsigned long flags = 0;
 	ssize_t n;
@@ -371,11 +370,10 @@ bool exec_child_died_in_exec(pid_t pid)
 	if (state != 'Z' && state != 'X' && !(flags & PROC_PF_EXITING))
 		return false;
 	/* An exec names the process after its program's file; until then it
-	 * bears this (forking) thread's name. A program of the same name is
-	 * taken as not started. */
-	prctl(PR_GET_NAME, self, 0, 0, 0);
-	self[sizeof self - 1] = 0;
-	return (size_t)(rp - lp - 1) == strlen(self) && !memcmp(lp + 1, self, strlen(self));
+	 * bears the name its fork gave it (a program itself named so is taken
+	 * as not started). */
+	return (size_t)(rp - lp - 1) == strlen(KPTY_FORK_NAME) &&
+	       !memcmp(lp + 1, KPTY_FORK_NAME, strlen(KPTY_FORK_NAME));
 }
 
 bool exec_child_dead_in_exec(pid_t pid)

@@ -732,7 +732,7 @@ static void program_started(struct exec_watch *w, void *ctx)
 	}
 	/* The pipe's end comes with the child's death too: one that is dying
 	 * (its exit closes its files after it is marked exiting, before it is
-	 * a zombie) still under the daemon's name died in its exec, and is
+	 * a zombie) still under the name its fork gave it died in its exec, and is
 	 * judged by its reap. Killed while its exec hung (telly kill of one
 	 * on a hung mount), it never started: told once it is out of the
 	 * table, as a failed exec is, not OK. */

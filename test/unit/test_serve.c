@@ -13,6 +13,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/prctl.h>
 #include <sys/socket.h>
 #include <sys/syscall.h>
 #include <sys/stat.h>
@@ -944,18 +945,18 @@ static void test_open_no_false_start(void)
  * loop may see either first; it was answered "PROG ended at its start:
  * killed by signal 9" (NOENT: telly new exited 1 printing no name) as
  * often as not, a judgement kept for a program killed in its exec. */
-static void test_open_ran_then_killed(void)
+static void ran_then_killed(const char *prog, unsigned rounds)
 {
 	struct fixture fx;
 	struct desk *d;
 	uint8_t f[512];
 	char msg[200], name[16];
-	char *argv[] = {"/bin/sh", "-c", "kill -9 $$"};
+	char *argv[] = {(char *)prog, "-c", "kill -9 $$"};
 
 	fixture_init(&fx);
 	d = desk_new(fx.srv, false);
 	hello(fx.srv, d, 0, "", "t");
-	for (unsigned i = 0; i < 12; i++) {
+	for (unsigned i = 0; i < rounds; i++) {
 		snprintf(name, sizeof name, "k%u", i);
 		send_frame(fx.srv, d, f, open_program(f, sizeof f, 5 + i, 0, name, argv, 3));
 		bool answered = false;
@@ -974,6 +975,30 @@ static void test_open_ran_then_killed(void)
 	}
 	desk_free(d);
 	fixture_finish(&fx);
+}
+
+static void test_open_ran_then_killed(void)
+{
+	ran_then_killed("/bin/sh", 12);
+}
+
+/* The same, for a program that bears the daemon's own name (a shell
+ * reached by a link named so): whether a dead child had reached its exec
+ * was read from its name, and the daemon's own stood for "not yet", so
+ * that one was "ended at its start". The fork names the child apart
+ * (KPTY_FORK_NAME). */
+static void test_open_ran_named_as_daemon(void)
+{
+	char dir[] = "/tmp/telly-unit-name.XXXXXX", self[16] = "", link[64];
+
+	prctl(PR_GET_NAME, self, 0, 0, 0);
+	self[sizeof self - 1] = 0;
+	CHECK(mkdtemp(dir) != NULL);
+	snprintf(link, sizeof link, "%s/%s", dir, self);
+	CHECK(symlink("/bin/sh", link) == 0);
+	ran_then_killed(link, 6);
+	unlink(link);
+	rmdir(dir);
 }
 
 /* A desk that does not draw X windows (no X11 in its HELLO) asking to
@@ -1934,6 +1959,7 @@ int main(int argc, char **argv)
 		{"dispatch-open-holds-its-channel", test_open_holds_its_channel},
 		{"dispatch-open-x11-needs-x-desk", test_open_x11_needs_x_desk},
 		{"dispatch-open-ran-then-killed", test_open_ran_then_killed},
+		{"dispatch-open-ran-named-as-daemon", test_open_ran_named_as_daemon},
 		{"dispatch-kill-stop", test_kill_stop},
 		{"dispatch-channel-messages", test_channel_messages},
 		{"dispatch-handoff-malformed", test_handoff_malformed},
