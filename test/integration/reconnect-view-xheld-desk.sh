@@ -5,9 +5,7 @@
 # window anew on resuming; the release still goes, to the window the
 # press went to, so "b" typed after comes unshifted ("a Q B" is wrong).
 . test/integration/lib.sh "$1"
-need() { command -v "$1" >/dev/null || { echo "no $1"; exit 77; }; }
-need xterm
-need xdotool
+need_progs xterm xdotool
 . test/integration/viewlink.inc
 serve "$T/serve.err"
 link_proxy

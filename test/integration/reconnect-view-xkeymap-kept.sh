@@ -8,11 +8,7 @@
 # (in the us keymap they would read "yz"). The desk is the x11 backend
 # on its own Xvfb, keys from xdotool, over TCP through cut-proxy.
 . test/integration/lib.sh "$1"
-need() { command -v "$1" >/dev/null || { echo "no $1"; exit 77; }; }
-need xterm
-need xdotool
-need setxkbmap
-need xkbcomp
+need_progs xterm xdotool setxkbmap xkbcomp
 . test/integration/viewlink.inc
 serve "$T/serve.err"
 link_proxy

@@ -11,10 +11,7 @@
 # gate (a FIFO) until the daemon says the desk waits for it, so that the
 # keys sent again fill its hold whatever the machine's speed.
 . test/integration/lib.sh "$1"
-need() { command -v "$1" >/dev/null || { echo "no $1"; exit 77; }; }
-need xterm
-need xdotool
-need setxkbmap
+need_progs xterm xdotool setxkbmap
 N=800 # characters: 1600 key events
 . test/integration/viewlink.inc
 real_xkbcomp=$(command -v xkbcomp) || { echo "no xkbcomp"; exit 77; }

@@ -4,9 +4,7 @@
 # the window is gone: the host must let it go too, so "b" typed into
 # another window then does not come as ^B.
 . test/integration/lib.sh "$1"
-need() { command -v "$1" >/dev/null || { echo "no $1"; exit 77; }; }
-need xterm
-need xdotool
+need_progs xterm xdotool
 fail() {
 	echo "FAIL: $*"
 	echo "--- view:"
