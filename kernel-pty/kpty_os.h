@@ -172,8 +172,10 @@ void kpty_os_child_signals(void);
  * waits, and then acts as on the program it will run. The child is named
  * KPTY_FORK_NAME until its exec names it after its program: whether a
  * child that died had reached its exec is read from that (its
- * /proc/PID/stat, which a zombie keeps), whatever the parent is called. */
-#define KPTY_FORK_NAME "telly:forked"
+ * /proc/PID/stat, which a zombie keeps), whatever the parent is called.
+ * An exec names a process after the last part of a path, which never
+ * holds a '/': no program's file can bear this name. */
+#define KPTY_FORK_NAME "telly/forked"
 pid_t kpty_os_fork(void);
 /* sig to a child that makes its own session (kpty_os_spawn*, an X
  * session's programs): to its process group, as a hangup does, and to

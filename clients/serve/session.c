@@ -370,8 +370,7 @@ bool exec_child_died_in_exec(pid_t pid)
 	if (state != 'Z' && state != 'X' && !(flags & PROC_PF_EXITING))
 		return false;
 	/* An exec names the process after its program's file; until then it
-	 * bears the name its fork gave it (a program itself named so is taken
-	 * as not started). */
+	 * bears the name its fork gave it, which holds a '/' no file name can. */
 	return (size_t)(rp - lp - 1) == strlen(KPTY_FORK_NAME) &&
 	       !memcmp(lp + 1, KPTY_FORK_NAME, strlen(KPTY_FORK_NAME));
 }

@@ -982,23 +982,39 @@ static void test_open_ran_then_killed(void)
 	ran_then_killed("/bin/sh", 12);
 }
 
+/* A program that ran and was killed at once, reached by a link named
+ * name: whether a dead child had reached its exec is read from its name. */
+static void ran_then_killed_named(const char *name, unsigned rounds)
+{
+	char dir[] = "/tmp/telly-unit-name.XXXXXX", link[64];
+
+	CHECK(mkdtemp(dir) != NULL);
+	snprintf(link, sizeof link, "%s/%s", dir, name);
+	CHECK(symlink("/bin/sh", link) == 0);
+	ran_then_killed(link, rounds);
+	unlink(link);
+	rmdir(dir);
+}
+
 /* The same, for a program that bears the daemon's own name (a shell
- * reached by a link named so): whether a dead child had reached its exec
- * was read from its name, and the daemon's own stood for "not yet", so
- * that one was "ended at its start". The fork names the child apart
+ * reached by a link named so): the daemon's own name stood for "not yet",
+ * so that one was "ended at its start". The fork names the child apart
  * (KPTY_FORK_NAME). */
 static void test_open_ran_named_as_daemon(void)
 {
-	char dir[] = "/tmp/telly-unit-name.XXXXXX", self[16] = "", link[64];
+	char self[16] = "";
 
 	prctl(PR_GET_NAME, self, 0, 0, 0);
 	self[sizeof self - 1] = 0;
-	CHECK(mkdtemp(dir) != NULL);
-	snprintf(link, sizeof link, "%s/%s", dir, self);
-	CHECK(symlink("/bin/sh", link) == 0);
-	ran_then_killed(link, 6);
-	unlink(link);
-	rmdir(dir);
+	ran_then_killed_named(self, 6);
+}
+
+/* And for one named as the fork named its children before, a name a file
+ * can bear: it was judged not started. KPTY_FORK_NAME holds a '/', which
+ * no exec gives. */
+static void test_open_ran_named_as_fork(void)
+{
+	ran_then_killed_named("telly:forked", 6);
 }
 
 /* A desk that does not draw X windows (no X11 in its HELLO) asking to
@@ -1960,6 +1976,7 @@ int main(int argc, char **argv)
 		{"dispatch-open-x11-needs-x-desk", test_open_x11_needs_x_desk},
 		{"dispatch-open-ran-then-killed", test_open_ran_then_killed},
 		{"dispatch-open-ran-named-as-daemon", test_open_ran_named_as_daemon},
+		{"dispatch-open-ran-named-as-fork", test_open_ran_named_as_fork},
 		{"dispatch-kill-stop", test_kill_stop},
 		{"dispatch-channel-messages", test_channel_messages},
 		{"dispatch-handoff-malformed", test_handoff_malformed},
