@@ -3038,6 +3038,13 @@ void vx_pong(struct vx *x)
 		if (!s->resumable || s->resuming || !s->chan)
 			continue;
 		rp_inlog_acked(&s->log, s->ping_seq);
+		/* Said with --stats: a resume will not send this keymap again
+		 * (and tests await it, not the heartbeat that proves it). */
+		if (x->c.stats && s->host_keeps && s->ping_km >= 0 && s->ping_km < (int)s->nkm &&
+		    s->ping_km != s->km_proven)
+			fprintf(stderr, "%s: %s: the host has the desk's keymap (%zu bytes) and keeps "
+					"it over a lost link\n",
+				x->c.prog, s->name, s->km[s->ping_km].n);
 		s->km_proven = s->ping_km;
 		unsigned old = 0; /* keymaps of input taken only */
 		while (old + 1 < s->nkm && (int32_t)(s->ping_seq - s->km[old + 1].seq) >= 0)

@@ -13,13 +13,14 @@ need_progs xterm xdotool setxkbmap xkbcomp
 serve "$T/serve.err"
 link_proxy
 fail() { view_fail "$@"; }
-desk_xterm_view 80x8+10+10 us
+desk_xterm_view 80x8+10+10 us --stats
 sent() { grep -c "a desk sent its keymap" "$T/serve.err"; }
 resumed() { grep -c 'X session resumed' "$T/view.err"; }
 # The host is proven to have the keymap by the PONG to a PING sent after
-# it (a heartbeat each RP_LINK_PING_MS, 1 s): nothing outside the view
-# shows that PONG, so two heartbeats are waited for.
-sleep 2.5
+# it (a heartbeat each RP_LINK_PING_MS, 1 s), which the view says with
+# --stats when the host keeps it (cap XKEPT).
+wait_until 10 grep -q "the host has the desk's keymap" "$T/view.err" ||
+	fail "the view never said the host keeps its keymap"
 n=$(sent)
 [ "$n" -ge 1 ] || fail "the view never sent its keymap"
 outage() { # $1: what is done while the link is down
