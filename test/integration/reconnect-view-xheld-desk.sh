@@ -7,14 +7,12 @@
 . test/integration/lib.sh "$1"
 need_progs xterm xdotool
 . test/integration/viewlink.inc
-serve "$T/serve.err"
-link_proxy
 fail() {
 	echo "--- typed:"
 	cat "$T/typed"
 	view_fail "$@"
 }
-desk_xterm_view 40x8+10+10
+desk_link_view 40x8+10+10
 xdotool keydown Shift_L
 xdotool key q Return
 wait_until 10 grep -q '^Q$' "$T/typed" || fail "Q"

@@ -10,10 +10,8 @@
 . test/integration/lib.sh "$1"
 need_progs xterm xdotool setxkbmap xkbcomp
 . test/integration/viewlink.inc
-serve "$T/serve.err"
-link_proxy
 fail() { view_fail "$@"; }
-desk_xterm_view 80x8+10+10 us --stats
+desk_link_view 80x8+10+10 us --stats
 sent() { grep -c "a desk sent its keymap" "$T/serve.err"; }
 resumed() { grep -c 'X session resumed' "$T/view.err"; }
 # The host is proven to have the keymap by the PONG to a PING sent after

@@ -12,10 +12,8 @@
 . test/integration/lib.sh "$1"
 need_progs xterm xdotool setxkbmap xkbcomp
 . test/integration/viewlink.inc
-serve "$T/serve.err"
-link_proxy
 fail() { view_fail "$@"; }
-desk_xterm_view 80x8+10+10 us
+desk_link_view 80x8+10+10 us
 ctl down
 wait_until 10 grep -q '^down' "$T/proxy.log" || view_fail "no down"
 wait_until 20 grep -q 'the link is down' "$T/view.err" || view_fail "the view did not see the link go"

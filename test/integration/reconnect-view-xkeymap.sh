@@ -22,17 +22,13 @@ cat >"$T/bin/xkbcomp" <<EOF
 exec "$real_xkbcomp" "\$@"
 EOF
 chmod +x "$T/bin/xkbcomp"
-desk_path=$PATH
-PATH=$T/bin:$PATH # the daemon's, for its xkbcomp
-serve "$T/serve.err"
-PATH=$desk_path
-link_proxy
+serve_path=$T/bin:$PATH # the daemon's, for its xkbcomp
 fail() {
 	echo "--- typed:"
 	cut -c 1-100 "$T/typed"
 	view_fail "$@"
 }
-desk_xterm_view 80x8+10+10 us
+desk_link_view 80x8+10+10 us
 ctl down
 wait_until 10 grep -q '^down' "$T/proxy.log" || fail "no down"
 wait_until 20 grep -q 'the link is down' "$T/view.err" || fail "the view did not see the link go"

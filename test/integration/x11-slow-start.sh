@@ -11,29 +11,15 @@
 need_progs Xvfb
 [ -e /usr/lib/xorg/modules/drivers/dummy_drv.so ] ||
 	[ -e /usr/lib64/xorg/modules/drivers/dummy_drv.so ] || { echo "no X.Org dummy driver"; exit 77; }
-real_xvfb=$(command -v Xvfb)
+. test/integration/xheld.inc
 
 # A server (Xorg or Xvfb, by the name it is run as) that says its display
-# 8 s after the real Xvfb did and never answers (SIGSTOP); SIGTERM (the
-# daemon putting it down) kills it, stopped or not.
-mkdir "$T/bin"
+# 8 s after the real Xvfb did and never answers (SIGSTOP).
 for name in Xorg Xvfb; do
 	# (the fake Xorg runs a real Xvfb of its own: Xorg's arguments are not Xvfb's)
-	if [ $name = Xorg ]; then args='-displayfd 3 -nolisten tcp -noreset'; else args='"$@"'; fi
-	cat >"$T/bin/$name" <<SCRIPT
-#!/bin/sh
-rm -f "$T/$name.fifo" && mkfifo "$T/$name.fifo" || exit 1
-"$real_xvfb" $args 3>"$T/$name.fifo" &
-x=\$!
-trap 'kill -KILL \$x; wait \$x; exit 0' TERM
-read d <"$T/$name.fifo"
-kill -STOP \$x
-echo \$x >"$T/$name.pid"
-sleep 8 & wait \$!
-echo "\$d" >&3
-wait \$x
-SCRIPT
-	chmod +x "$T/bin/$name"
+	args=
+	[ $name = Xvfb ] || args='-displayfd 3 -nolisten tcp -noreset'
+	held_xserver $name "kill -STOP \$x; echo \$x >'$T/$name.pid'; sleep 8 & wait \$!" "$args"
 done
 
 start=$(date +%s)

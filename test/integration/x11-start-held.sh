@@ -12,23 +12,12 @@
 # display (it said its program's exec had not returned, on a hung mount?).
 . test/integration/lib.sh "$1"
 need_progs Xvfb
-real_xvfb=$(command -v Xvfb)
-mkdir -p "$T/bin" "$XDG_CONFIG_HOME/telly"
+. test/integration/xheld.inc
+mkdir -p "$XDG_CONFIG_HOME/telly"
 echo "x-server xvfb" >"$XDG_CONFIG_HOME/telly/config"
 mkfifo "$T/gate"
 # An Xvfb that says its display once the gate opens.
-cat >"$T/bin/Xvfb" <<SCRIPT
-#!/bin/sh
-rm -f "$T/xv.fifo" && mkfifo "$T/xv.fifo" || exit 1
-"$real_xvfb" "\$@" 3>"$T/xv.fifo" &
-x=\$!
-trap 'kill \$x; wait \$x; exit 0' TERM
-read d <"$T/xv.fifo"
-read go <"$T/gate"
-echo "\$d" >&3
-wait \$x
-SCRIPT
-chmod +x "$T/bin/Xvfb"
+held_xserver Xvfb "read go <'$T/gate'"
 for b in noint1 noint2; do
 	printf '#!/nonexistent/interpreter\n' >"$T/$b"
 	chmod +x "$T/$b"

@@ -20,27 +20,13 @@
 . test/integration/lib.sh "$1"
 . test/integration/clip.inc
 need_progs Xvfb xterm xdpyinfo xclip xwininfo
-real_xvfb=$(command -v Xvfb)
+. test/integration/xheld.inc
 stopped() { grep -q '^State:.*(stopped)' "/proc/$1/status" 2>/dev/null; }
 gone() { ! kill -0 "$1" 2>/dev/null; }
 
 # An Xvfb that stops once it has said its display (to this script, on a
-# FIFO), then says it to the daemon; its pid in $T/xpid. SIGTERM (the
-# daemon's stop) kills it, stopped or not.
-mkdir "$T/bin"
-cat >"$T/bin/Xvfb" <<SCRIPT
-#!/bin/sh
-rm -f "$T/dfifo" && mkfifo "$T/dfifo" || exit 1
-"$real_xvfb" "\$@" 3>"$T/dfifo" &
-x=\$!
-trap 'kill -KILL \$x; wait \$x; exit 0' TERM
-read d <"$T/dfifo"
-kill -STOP \$x
-echo \$x >"$T/xpid"
-echo "\$d" >&3
-wait \$x
-SCRIPT
-chmod +x "$T/bin/Xvfb"
+# FIFO), then says it to the daemon; its pid in $T/xpid.
+held_xserver Xvfb "kill -STOP \$x; echo \$x >'$T/xpid'"
 mkdir -p "$XDG_CONFIG_HOME/telly"
 echo "x-server xvfb" >"$XDG_CONFIG_HOME/telly/config"
 
