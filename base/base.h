@@ -94,8 +94,10 @@ void base_child_closefrom(int low, int bound);
  * signal is held even when ignored, an unblocked one is not). */
 pid_t base_fork_held(void);
 
-/* In a child between fork and exec: every signal at its default, then
- * none blocked (in that order: one held meanwhile acts by its default).
+/* In a child between fork and exec (or one that runs on as a process of
+ * its own, which then sets what it needs apart): every signal at its
+ * default, then none blocked (in that order: one held meanwhile acts by
+ * its default).
  * A disposition of "ignore" outlives exec: a daemon started with `&`
  * from a script has SIGINT and SIGQUIT ignored, one whose starter
  * ignored SIGTERM has that too, and neither may pass to its children. */

@@ -788,20 +788,25 @@ static void accept_one(struct listener *L, long now)
 		close(fd);
 		return;
 	}
-	pid = fork();
+	/* Signals held in the monitor until it has its own dispositions: it
+	 * is a copy of the listener, which may ignore SIGTERM (inherited from
+	 * whoever started the daemon; it leaves once the daemon is gone), and
+	 * a SIGTERM the listener sends it then (its own end) would be lost,
+	 * the monitor left holding its connection until the login grace. */
+	pid = base_fork_held();
 	if (pid == 0) {
-		sigset_t none;
 		close(L->o->listen_fd);
 		close(L->o->parent_fd);
 		if (L->sigfd >= 0)
 			close(L->sigfd);
-		sigemptyset(&none);
-		sigprocmask(SIG_SETMASK, &none, NULL);
 		close(p[0]);
 		for (int i = 0; i < L->nkids; i++)
 			if (L->kids[i].progress_fd >= 0)
 				close(L->kids[i].progress_fd);
-		signal(SIGTERM, SIG_DFL);
+		/* SIGPIPE ignored again before any write: a client gone is
+		 * an error return. */
+		base_child_signals();
+		signal(SIGPIPE, SIG_IGN);
 		monitor(L->o, fd, p[1], peer, L->grace_ms);
 		_exit(0);
 	}
