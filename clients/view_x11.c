@@ -904,16 +904,8 @@ static void seamless_xwin(struct vx *x, struct xsess *s, struct xw *w, const str
 		.x = m->x, .y = m->y, .w = m->w, .h = m->h, .positioned = vx_positioned(m),
 		.title = title, .wm_class = cls, .icon_name = icon[0] ? icon : title,
 		.machine = rp_conn_host_name(x->c.c)};
-	if (m->flags & RP_XWIN_HINTS) {
-		sw.min_w = m->min_w;
-		sw.min_h = m->min_h;
-		sw.max_w = m->max_w;
-		sw.max_h = m->max_h;
-		sw.inc_w = m->inc_w;
-		sw.inc_h = m->inc_h;
-		sw.base_w = m->base_w;
-		sw.base_h = m->base_h;
-	}
+	if (m->flags & RP_XWIN_HINTS)
+		sw.size = m->size;
 	if (ds_seamless_map(x->c.b, &sw, w->surf) < 0)
 		fprintf(stderr, "%s: window 0x%x of %s not shown\n", x->c.prog, m->id, s->name);
 }

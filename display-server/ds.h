@@ -17,6 +17,7 @@
 #include <vterm.h>
 
 #include "wm.h"
+#include "xwin.h"
 
 enum ds_event_type {
 	DS_EV_KEY,     /* keysym, mods (WM_MOD_*), codepoint (0: none), pressed */
@@ -327,7 +328,7 @@ struct ds_seamless_win {
 	bool override;		    /* override-redirect: placed by its parent */
 	int x, y, w, h;		    /* on the host */
 	bool positioned; /* its program asked for x, y; else the desk's window manager places it */
-	int min_w, min_h, max_w, max_h, inc_w, inc_h, base_w, base_h; /* 0: not set */
+	struct rp_xhints size; /* as XWIN carries them */
 	const char *title, *wm_class, *icon_name;
 	const char *machine; /* the host's name (WM_CLIENT_MACHINE); NULL, "": none */
 };

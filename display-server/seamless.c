@@ -574,25 +574,25 @@ static void set_props(struct seamless *s, struct swin *w, const struct ds_seamle
 	hints[17] = STATIC_GRAVITY;
 	hints[3] = (uint32_t)m->w;
 	hints[4] = (uint32_t)m->h;
-	if (m->min_w || m->min_h) {
+	if (m->size.min_w || m->size.min_h) {
 		hints[0] |= P_MIN_SIZE;
-		hints[5] = m->min_w;
-		hints[6] = m->min_h;
+		hints[5] = m->size.min_w;
+		hints[6] = m->size.min_h;
 	}
-	if (m->max_w || m->max_h) {
+	if (m->size.max_w || m->size.max_h) {
 		hints[0] |= P_MAX_SIZE;
-		hints[7] = m->max_w ? m->max_w : 32767;
-		hints[8] = m->max_h ? m->max_h : 32767;
+		hints[7] = m->size.max_w ? m->size.max_w : 32767;
+		hints[8] = m->size.max_h ? m->size.max_h : 32767;
 	}
-	if (m->inc_w > 1 || m->inc_h > 1) {
+	if (m->size.inc_w > 1 || m->size.inc_h > 1) {
 		hints[0] |= P_RESIZE_INC;
-		hints[9] = m->inc_w ? m->inc_w : 1;
-		hints[10] = m->inc_h ? m->inc_h : 1;
+		hints[9] = m->size.inc_w ? m->size.inc_w : 1;
+		hints[10] = m->size.inc_h ? m->size.inc_h : 1;
 	}
-	if (m->base_w || m->base_h) {
+	if (m->size.base_w || m->size.base_h) {
 		hints[0] |= P_BASE_SIZE;
-		hints[15] = m->base_w;
-		hints[16] = m->base_h;
+		hints[15] = m->size.base_w;
+		hints[16] = m->size.base_h;
 	}
 	xcb_change_property(s->conn, XCB_PROP_MODE_REPLACE, w->xw, XCB_ATOM_WM_NORMAL_HINTS,
 			    XCB_ATOM_WM_SIZE_HINTS, 32, 18, hints);

@@ -63,6 +63,13 @@
 #define RP_XWIN_POSITIONED 0x20
 #define RP_XWIN_WM_PLACES 0x40
 
+/* A window's size hints (its program's WM_NORMAL_HINTS), in pixels;
+ * 0: not set. XWIN carries them; the seamless desk gives them to its
+ * window manager as they are. */
+struct rp_xhints {
+	uint16_t min_w, min_h, max_w, max_h, inc_w, inc_h, base_w, base_h;
+};
+
 /* XWIN: a mapped window, its place and names (host→desk). */
 struct rp_xwin {
 	uint32_t id;		/* the host's X window id; never 0 */
@@ -71,7 +78,7 @@ struct rp_xwin {
 	int16_t x, y;		/* on the host's screen */
 	uint16_t w, h;		/* 1..RP_XWIN_MAX_DIM */
 	uint16_t flags;
-	uint16_t min_w, min_h, max_w, max_h, inc_w, inc_h, base_w, base_h;
+	struct rp_xhints size;
 	struct rp_str title, wm_class, icon_name; /* UTF-8, any may be empty */
 };
 

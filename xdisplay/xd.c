@@ -165,7 +165,7 @@ struct xwin {
 	 * program (a ConfigureRequest with a place): where it is was chosen,
 	 * and a desk that comes later keeps it there. */
 	bool placed;
-	uint16_t min_w, min_h, max_w, max_h, inc_w, inc_h, base_w, base_h;
+	struct xd_hints size;
 	/* The place and outer size a change of the screen's size asked of it,
 	 * and that request: until an event past it comes, the window is
 	 * taken as asked (the next change may come first). */
@@ -525,14 +525,7 @@ static void report(struct xd *xd, struct xwin *w)
 	r.focused = xd->focus == w->id;
 	r.hints = w->hints;
 	r.positioned = w->positioned || w->placed;
-	r.min_w = w->min_w;
-	r.min_h = w->min_h;
-	r.max_w = w->max_w;
-	r.max_h = w->max_h;
-	r.inc_w = w->inc_w;
-	r.inc_h = w->inc_h;
-	r.base_w = w->base_w;
-	r.base_h = w->base_h;
+	r.size = w->size;
 	r.title = w->net_title[0] ? w->net_title : w->title;
 	r.icon_name = w->net_icon[0] ? w->net_icon : w->icon;
 	r.wm_class = w->wm_class;
@@ -1076,14 +1069,7 @@ static void on_prop(struct xd *xd, struct xwin *w, int a, xcb_get_property_reply
 		xd_prop_size_hints(&p, XD_MAX_DIM, &h);
 		w->hints = h.sizes;
 		w->positioned = h.positioned;
-		w->min_w = h.min_w;
-		w->min_h = h.min_h;
-		w->max_w = h.max_w;
-		w->max_h = h.max_h;
-		w->inc_w = h.inc_w;
-		w->inc_h = h.inc_h;
-		w->base_w = h.base_w;
-		w->base_h = h.base_h;
+		w->size = h.size;
 		break;
 	case A_WM_TRANSIENT_FOR:
 		/* Only a window we know, and not one transient for w itself

@@ -30,6 +30,8 @@
 #include <stdint.h>
 #include <sys/types.h>
 
+#include "xd_prop.h"
+
 #define XD_TITLE_MAX_BYTES 256 /* a title, class or icon name, as reported */
 #define XD_MAX_WINDOWS 1024    /* top-level windows tracked on one display */
 #define XD_MAX_DIM 8192	       /* a window larger than this is reported clamped */
@@ -59,7 +61,7 @@ struct xd_window {
 	/* It asked for its place (WM_NORMAL_HINTS' USPosition or PPosition):
 	 * else the desk's window manager places it. */
 	bool positioned;
-	uint16_t min_w, min_h, max_w, max_h, inc_w, inc_h, base_w, base_h;
+	struct xd_hints size; /* WM_NORMAL_HINTS' sizes */
 	const char *title, *wm_class, *icon_name; /* valid UTF-8, no controls, bounded */
 };
 

@@ -157,28 +157,28 @@ bool xd_prop_size_hints(const struct xd_prop *p, uint16_t max_dim, struct xd_siz
 	f = word(p, 0);
 #define DIM(i) ((int32_t)word(p, i) < 0 ? 0 : word(p, i) > max_dim ? max_dim : (uint16_t)word(p, i))
 	if (f & XD_P_MIN_SIZE) {
-		h->min_w = DIM(5);
-		h->min_h = DIM(6);
+		h->size.min_w = DIM(5);
+		h->size.min_h = DIM(6);
 	}
 	if (f & XD_P_MAX_SIZE) {
-		h->max_w = DIM(7);
-		h->max_h = DIM(8);
+		h->size.max_w = DIM(7);
+		h->size.max_h = DIM(8);
 	}
 	if (f & XD_P_RESIZE_INC) {
-		h->inc_w = DIM(9);
-		h->inc_h = DIM(10);
+		h->size.inc_w = DIM(9);
+		h->size.inc_h = DIM(10);
 	}
 	if ((f & XD_P_BASE_SIZE) && n >= 17) {
-		h->base_w = DIM(15);
-		h->base_h = DIM(16);
+		h->size.base_w = DIM(15);
+		h->size.base_h = DIM(16);
 	}
 #undef DIM
 	/* A maximum below the minimum (a program's mistake) is the minimum:
 	 * the window has that size, not none. */
-	if (h->max_w && h->max_w < h->min_w)
-		h->max_w = h->min_w;
-	if (h->max_h && h->max_h < h->min_h)
-		h->max_h = h->min_h;
+	if (h->size.max_w && h->size.max_w < h->size.min_w)
+		h->size.max_w = h->size.min_w;
+	if (h->size.max_h && h->size.max_h < h->size.min_h)
+		h->size.max_h = h->size.min_h;
 	h->sizes = (f & (XD_P_MIN_SIZE | XD_P_MAX_SIZE | XD_P_RESIZE_INC | XD_P_BASE_SIZE)) != 0;
 	h->positioned = (f & (XD_US_POSITION | XD_P_POSITION)) != 0;
 	return true;

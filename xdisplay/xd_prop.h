@@ -79,10 +79,13 @@ size_t xd_prop_class(char *dst, size_t cap, const struct xd_prop *p);
 /* WM_NORMAL_HINTS as telly uses them: sizes 0..max_dim (0: not set; a
  * negative one is not set), a maximum below the minimum raised to it,
  * and whether the program asked for its place. */
+struct xd_hints {
+	uint16_t min_w, min_h, max_w, max_h, inc_w, inc_h, base_w, base_h;
+};
 struct xd_size_hints {
 	bool sizes;	 /* any of min, max, inc, base is set */
 	bool positioned; /* USPosition or PPosition: the program placed it */
-	uint16_t min_w, min_h, max_w, max_h, inc_w, inc_h, base_w, base_h;
+	struct xd_hints size;
 };
 /* False (h zeroed) when p is not WM_SIZE_HINTS: another format, fewer
  * than the 15 words of the pre-ICCCM layout. Base size only with 18

@@ -556,14 +556,11 @@ static void on_window(void *ctx, const struct xd_window *d)
 				    (d->override_redirect ? 0
 				     : d->positioned	  ? RP_XWIN_POSITIONED
 							  : RP_XWIN_WM_PLACES)),
-		.min_w = d->min_w,
-		.min_h = d->min_h,
-		.max_w = d->max_w,
-		.max_h = d->max_h,
-		.inc_w = d->inc_w,
-		.inc_h = d->inc_h,
-		.base_w = d->base_w,
-		.base_h = d->base_h,
+		/* xd's struct, not XWIN's (xdisplay needs no remote-proto) */
+		.size = {.min_w = d->size.min_w, .min_h = d->size.min_h,
+			 .max_w = d->size.max_w, .max_h = d->size.max_h,
+			 .inc_w = d->size.inc_w, .inc_h = d->size.inc_h,
+			 .base_w = d->size.base_w, .base_h = d->size.base_h},
 		.title = {w->title, (uint16_t)strlen(w->title)},
 		.wm_class = {w->wm_class, (uint16_t)strlen(w->wm_class)},
 		.icon_name = {w->icon, (uint16_t)strlen(w->icon)},

@@ -82,12 +82,12 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	struct xd_size_hints h;
 	if (xd_prop_size_hints(&p, 8192, &h)) {
 		assert(p.format == 32 && p.len >= 60);
-		assert(h.min_w <= 8192 && h.min_h <= 8192 && h.max_w <= 8192 && h.max_h <= 8192);
-		assert(h.inc_w <= 8192 && h.inc_h <= 8192 && h.base_w <= 8192 && h.base_h <= 8192);
-		assert(!h.max_w || h.max_w >= h.min_w);
-		assert(!h.max_h || h.max_h >= h.min_h);
+		assert(h.size.min_w <= 8192 && h.size.min_h <= 8192 && h.size.max_w <= 8192 && h.size.max_h <= 8192);
+		assert(h.size.inc_w <= 8192 && h.size.inc_h <= 8192 && h.size.base_w <= 8192 && h.size.base_h <= 8192);
+		assert(!h.size.max_w || h.size.max_w >= h.size.min_w);
+		assert(!h.size.max_h || h.size.max_h >= h.size.min_h);
 	} else {
-		assert(!h.sizes && !h.positioned && !h.min_w && !h.max_h && !h.base_w);
+		assert(!h.sizes && !h.positioned && !h.size.min_w && !h.size.max_h && !h.size.base_w);
 	}
 	uint32_t win = xd_prop_window(&p);
 	assert(!win || (p.format == 32 && has_word(&p, win)));

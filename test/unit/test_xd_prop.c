@@ -178,12 +178,12 @@ static void test_size_hints(void)
 	p = p32(XD_ATOM_WM_SIZE_HINTS, w, 18);
 	CHECK(xd_prop_size_hints(&p, 8192, &h));
 	CHECK(h.sizes && h.positioned);
-	CHECK(h.min_w == 100 && h.min_h == 50 && h.max_w == 800 && h.max_h == 600);
-	CHECK(h.inc_w == 6 && h.inc_h == 13 && h.base_w == 4 && h.base_h == 2);
+	CHECK(h.size.min_w == 100 && h.size.min_h == 50 && h.size.max_w == 800 && h.size.max_h == 600);
+	CHECK(h.size.inc_w == 6 && h.size.inc_h == 13 && h.size.base_w == 4 && h.size.base_h == 2);
 	/* PPosition is a place asked too; PSize alone sets no size hint. */
 	w[0] = XD_P_POSITION | XD_P_SIZE;
 	CHECK(xd_prop_size_hints(&p, 8192, &h));
-	CHECK(h.positioned && !h.sizes && !h.min_w && !h.base_w);
+	CHECK(h.positioned && !h.sizes && !h.size.min_w && !h.size.base_w);
 	/* None asked: the window manager places it. */
 	w[0] = XD_P_MIN_SIZE | XD_P_WIN_GRAVITY;
 	CHECK(xd_prop_size_hints(&p, 8192, &h));
@@ -194,17 +194,17 @@ static void test_size_hints(void)
 	w[5] = (uint32_t)-5, w[6] = 70000, w[7] = 10, w[8] = 0x7fffffff, w[9] = 0xffffffff,
 	w[10] = 65536;
 	CHECK(xd_prop_size_hints(&p, 8192, &h));
-	CHECK(h.min_w == 0 && h.min_h == 8192 && h.max_w == 10 && h.max_h == 8192);
-	CHECK(h.inc_w == 0 && h.inc_h == 8192);
+	CHECK(h.size.min_w == 0 && h.size.min_h == 8192 && h.size.max_w == 10 && h.size.max_h == 8192);
+	CHECK(h.size.inc_w == 0 && h.size.inc_h == 8192);
 	w[5] = 300, w[6] = 300, w[7] = 200, w[8] = 100;
 	CHECK(xd_prop_size_hints(&p, 8192, &h));
-	CHECK(h.max_w == 300 && h.max_h == 300);
+	CHECK(h.size.max_w == 300 && h.size.max_h == 300);
 	/* The 15 words of before ICCCM: no base size. */
 	w[0] = XD_P_BASE_SIZE | XD_US_POSITION;
 	w[15] = 10;
 	p = p32(XD_ATOM_WM_SIZE_HINTS, w, 15);
 	CHECK(xd_prop_size_hints(&p, 8192, &h));
-	CHECK(h.positioned && !h.base_w);
+	CHECK(h.positioned && !h.size.base_w);
 	/* Truncated, format 16 or 8 where 32 is meant, none: no hints. */
 	p = p32(XD_ATOM_WM_SIZE_HINTS, w, 14);
 	CHECK(!xd_prop_size_hints(&p, 8192, &h));

@@ -53,8 +53,7 @@ static void messages_round_trip(void)
 {
 	struct rp_xwin w = {.id = 0x400001, .transient_for = 0x400002, .above = 9, .x = -5,
 			    .y = 30000, .w = 800, .h = RP_XWIN_MAX_DIM,
-			    .flags = RP_XWIN_TRANSIENT | RP_XWIN_HINTS, .min_w = 1, .min_h = 2,
-			    .max_w = 3, .max_h = 4, .inc_w = 5, .inc_h = 6, .base_w = 7, .base_h = 8,
+			    .flags = RP_XWIN_TRANSIENT | RP_XWIN_HINTS, .size = {1, 2, 3, 4, 5, 6, 7, 8},
 			    .title = {"xterm — ä", sizeof "xterm — ä" - 1}, .wm_class = {"XTerm", 5}};
 	struct rp_xwin w2;
 	const uint8_t *p;
@@ -70,8 +69,9 @@ static void messages_round_trip(void)
 	CHECK_EQ(w2.w, 800);
 	CHECK_EQ(w2.h, RP_XWIN_MAX_DIM);
 	CHECK_EQ(w2.flags, w.flags);
-	CHECK_EQ(w2.min_w + w2.min_h + w2.max_w + w2.max_h, 10);
-	CHECK_EQ(w2.inc_w * 1000 + w2.inc_h * 100 + w2.base_w * 10 + w2.base_h, 5678);
+	CHECK_EQ(w2.size.min_w + w2.size.min_h + w2.size.max_w + w2.size.max_h, 10);
+	CHECK_EQ(w2.size.inc_w * 1000 + w2.size.inc_h * 100 + w2.size.base_w * 10 + w2.size.base_h,
+		 5678);
 	CHECK(str_is(w2.title, "xterm — ä"));
 	CHECK(str_is(w2.wm_class, "XTerm"));
 	CHECK_EQ(w2.icon_name.n, 0);
