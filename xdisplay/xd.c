@@ -120,7 +120,7 @@ enum pkind {
 struct pending {
 	unsigned seq;
 	uint8_t kind;
-	uint32_t win, atom;
+	uint32_t win, atom; /* PK_SHM: atom, the read's cap.gen */
 	struct xd_rect r; /* PK_SHM: the piece read, in pixmap coordinates; PK_RR_*: w, h the size */
 	uint32_t off;	  /* PK_SHM: where in the segment */
 	/* PK_MULTI (win: the requestor, atom: its property of pairs): the
@@ -271,6 +271,10 @@ struct capture {
 	int32_t next_row; /* its row where the next piece starts */
 	uint32_t shm_used;
 	unsigned inflight;
+	/* Which read (xd->reads_begun): an answer of another's is not this
+	 * one's, even for a window of the same id (destroyed, and its id
+	 * given to a new one while its read was under way). */
+	uint32_t gen;
 };
 
 struct xd {
@@ -353,6 +357,7 @@ struct xd {
 	struct pending ring[XD_PENDING_MAX];
 	unsigned head, count;
 	struct capture cap; /* cap.w: the read under way, NULL: none */
+	uint32_t reads_begun; /* reads started (cap.gen) */
 	uint64_t ev_seq;    /* the last event's sequence number, widened to 64 bits */
 	unsigned screen_w, screen_h;
 	/* RANDR (xd_screen_size): the output and CRTC that make the screen,
@@ -1130,7 +1135,7 @@ static void capture_issue(struct xd *xd)
 					  (uint16_t)r->w, (uint16_t)rows, ~0u, XCB_IMAGE_FORMAT_Z_PIXMAP,
 					  xd->seg, cap->shm_used);
 		struct pending *p = NULL;
-		if (!pend(xd, ck.sequence, PK_SHM, w->id, 0, &p))
+		if (!pend(xd, ck.sequence, PK_SHM, w->id, cap->gen, &p))
 			break;
 		p->r = (struct xd_rect){r->x, r->y + cap->next_row, r->w, rows};
 		p->off = cap->shm_used;
@@ -1173,8 +1178,8 @@ static void on_shm(struct xd *xd, const struct pending *p, xcb_shm_get_image_rep
 	struct capture *cap = &xd->cap;
 	struct xwin *w = cap->w;
 
-	if (!w || w->id != p->win)
-		return;
+	if (!w || p->atom != cap->gen)
+		return; /* a read that ended (its window gone): not this one's */
 	cap->inflight--;
 	if (r && r->size == (uint32_t)p->r.w * (uint32_t)p->r.h * 4 &&
 	    p->off + (size_t)r->size <= xd->shm_bytes && p->r.x + p->r.w <= w->pix_w &&
@@ -1314,6 +1319,7 @@ static void capture_start(struct xd *xd, struct xwin *w)
 	bool whole = w->want_whole || !w->pix || w->pix_w != w->pm_w || w->pix_h != w->pm_h;
 
 	memset(cap, 0, sizeof *cap);
+	cap->gen = ++xd->reads_begun;
 	w->want = false;
 	if (w->pix_w != w->pm_w || w->pix_h != w->pm_h || !w->pix) {
 		uint32_t *pix = calloc((size_t)w->pm_w * w->pm_h, 4);

@@ -11,6 +11,7 @@
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/ioctl.h>
 #include <sys/stat.h>
 #include <unistd.h>
 #include <xcb/randr.h>
@@ -43,6 +44,9 @@ struct t {
 	} seen[4];
 	size_t nseen;
 	uint32_t cursor_serial; /* the pointer's shape last told */
+	/* Set: a damaged window is read at once, in the damage's own turn
+	 * (as the daemon may), not before the next dispatch. */
+	struct xd *read_at_once;
 };
 
 static void on_ready(void *ctx, int display)
@@ -75,6 +79,8 @@ static void on_damaged(void *ctx, uint32_t id)
 
 	if (id == t->win)
 		t->damaged = true;
+	if (id == t->win && t->read_at_once && xd_capture(t->read_at_once, id, false))
+		t->damaged = false;
 }
 
 static void on_pixels(void *ctx, uint32_t id, const uint32_t *pix, uint16_t w, uint16_t h,
@@ -353,6 +359,92 @@ static void cursor_coalesced(void)
 	printf("500 cursor changes: %llu shapes read\n",
 	       (unsigned long long)(after.cursor_reads - before.cursor_reads));
 	CHECK(after.cursor_reads - before.cursor_reads < 100);
+	xcb_disconnect(c);
+	xd_destroy(xd);
+	rmdir(dir);
+}
+
+/* The client's requests done by the server (a round trip). */
+static void client_sync(xcb_connection_t *c)
+{
+	free(xcb_get_input_focus_reply(c, xcb_get_input_focus(c), NULL));
+}
+
+/* xd's side run until its descriptor has been quiet for a moment: what
+ * the server sent it so far is taken. */
+static void settle(struct xd *xd)
+{
+	for (int i = 0; i < 100; i++) {
+		while (xd_dispatch(xd) == 1)
+			;
+		struct pollfd p = {.fd = xd_fd(xd), .events = POLLIN};
+		if (poll(&p, 1, 100) <= 0)
+			return;
+	}
+}
+
+static unsigned pictures_before;
+static bool new_picture(const struct t *t)
+{
+	return t->pictures > pictures_before;
+}
+
+static bool old_picture(const struct t *t)
+{
+	return t->win && t->pictures > 0 && t->at_in == 0x336699;
+}
+
+/* A window destroyed while it is read, and its id given at once to a
+ * new window (a program names its windows as it likes): the new one's
+ * first picture is its own. The program grabs the server so that the old
+ * read's answer and the new window's damage reach xd together, and the
+ * new window is read in its damage's turn. Before, the old read's answer
+ * was taken as the new read's (the same window id): the new window was
+ * shown with the old one's pixels, and its own read's answers were lost. */
+static void read_id_reused(void)
+{
+	char dir[] = "/tmp/telly-xd.XXXXXX";
+	struct t t = {.display = -1};
+	struct xd *xd;
+	xcb_connection_t *c = display_client(dir, &t, &xd);
+
+	if (!c)
+		return;
+	xcb_screen_t *s = xcb_setup_roots_iterator(xcb_get_setup(c)).data;
+	uint32_t win = xcb_generate_id(c), old_px = 0x336699, v[2] = {s->white_pixel, 1};
+	xcb_create_window(c, XCB_COPY_FROM_PARENT, win, s->root, 10, 10, WIN_W, WIN_H, 0,
+			  XCB_WINDOW_CLASS_INPUT_OUTPUT, s->root_visual, XCB_CW_BACK_PIXEL, &old_px);
+	xcb_map_window(c, win);
+	xcb_flush(c);
+	CHECK(until(xd, &t, old_picture));
+
+	xcb_grab_server(c);
+	client_sync(c);
+	CHECK(xd_capture(xd, win, true)); /* sent; the server reads it only after the grab */
+	xcb_destroy_window(c, win);
+	xcb_create_window(c, XCB_COPY_FROM_PARENT, win, s->root, 10, 10, WIN_W, WIN_H, 0,
+			  XCB_WINDOW_CLASS_INPUT_OUTPUT, s->root_visual,
+			  XCB_CW_BACK_PIXEL | XCB_CW_OVERRIDE_REDIRECT, v);
+	xcb_map_window(c, win);
+	client_sync(c);
+	settle(xd); /* the old window gone, the new one mapped */
+	CHECK(!xd_busy(xd, win));
+	pictures_before = t.pictures;
+	t.damaged = false;
+	t.read_at_once = xd;
+	xcb_ungrab_server(c);
+	client_sync(c);
+	/* The old read's answer and the new window's damage (the first
+	 * words of its properties' answers after them) in xd's socket. */
+	long end = base_now_ms() + TEST_DEADLINE_MS;
+	int queued = 0;
+	while (base_now_ms() < end && ioctl(xd_socket(xd), FIONREAD, &queued) == 0 && queued < 320) {
+		struct pollfd p = {.fd = xd_socket(xd), .events = POLLIN};
+		poll(&p, 1, 10);
+	}
+	CHECK(queued >= 320);
+	CHECK(until(xd, &t, new_picture));
+	CHECK_EQ(t.at_in, 0xffffff);
 	xcb_disconnect(c);
 	xd_destroy(xd);
 	rmdir(dir);
@@ -1424,6 +1516,7 @@ int main(int argc, char **argv)
 		{"put-down-no-wait", put_down_no_wait},
 		{"stop-at-fork", stop_at_fork},
 		{"cursor-coalesced", cursor_coalesced},
+		{"read-id-reused", read_id_reused},
 	};
 	return unit_main(cases, sizeof cases / sizeof cases[0], argc, argv);
 }
