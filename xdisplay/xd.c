@@ -356,6 +356,7 @@ struct xd {
 	uint32_t focus;
 	struct pending ring[XD_PENDING_MAX];
 	unsigned head, count;
+	unsigned ring_max; /* of the ring, used at most (xd_config's ring_max) */
 	struct capture cap; /* cap.w: the read under way, NULL: none */
 	uint32_t reads_begun; /* reads started (cap.gen) */
 	uint64_t ev_seq;    /* the last event's sequence number, widened to 64 bits */
@@ -393,8 +394,8 @@ struct xd {
 	struct xd_held held[XD_HELD_KEYS_MAX + XD_HELD_RELEASE_ROOM];
 	unsigned nheld, held_lost;
 	struct xd_counts counts;
-	/* The pointer's shape is asked (its answer due), and it changed again
-	 * since it was asked. */
+	/* The pointer's shape is asked (its answer due), and it changed
+	 * since it was asked (or was not asked: the ring was full). */
 	bool cursor_asked, cursor_again;
 	/* Pixels in the windows' pictures (pix), the windows not read for
 	 * the bound (XD_PIXELS_SCREENS), and whether that was said. */
@@ -543,7 +544,7 @@ static bool pend(struct xd *xd, unsigned seq, enum pkind kind, uint32_t win, uin
 {
 	struct pending *p;
 
-	if (xd->count == XD_PENDING_MAX)
+	if (xd->count >= xd->ring_max)
 		return false; /* cannot happen with the bounds above; the answer is ignored */
 	p = &xd->ring[(xd->head + xd->count++) % XD_PENDING_MAX];
 	memset(p, 0, sizeof *p);
@@ -701,7 +702,7 @@ static void ask_prop(struct xd *xd, struct xwin *w, int a)
 {
 	xcb_get_property_cookie_t ck;
 
-	if (xd->count == XD_PENDING_MAX)
+	if (xd->count >= xd->ring_max)
 		return;
 	ck = xcb_get_property(xd->c, 0, w->id, xd->atoms[a], XCB_GET_PROPERTY_TYPE_ANY, 0,
 			      XD_PROP_MAX_WORDS);
@@ -726,7 +727,7 @@ static void ask_geometry(struct xd *xd, struct xwin *w)
 {
 	xcb_get_geometry_cookie_t ck;
 
-	if (xd->count == XD_PENDING_MAX)
+	if (xd->count >= xd->ring_max)
 		return;
 	ck = xcb_get_geometry(xd->c, w->id);
 	if (pend(xd, ck.sequence, PK_GEOM, w->id, 0, NULL))
@@ -884,7 +885,7 @@ static void mapped(struct xd *xd, struct xwin *w, bool override)
 	name_pixmap(xd, w);
 	/* Told once its properties are in (on_reply), when they can all be
 	 * asked; else now, as it is. */
-	w->props_wait = xd->count + XD_PROPS_ASKED <= XD_PENDING_MAX;
+	w->props_wait = xd->count + XD_PROPS_ASKED <= xd->ring_max;
 	ask_props(xd, w);
 	if (!override)
 		set_focus(xd, w);
@@ -1121,7 +1122,7 @@ static void capture_issue(struct xd *xd)
 	struct xwin *w = cap->w;
 	bool sent = false;
 
-	while (w && cap->next < cap->nrects && xd->count < XD_PENDING_MAX) {
+	while (w && cap->next < cap->nrects && xd->count < xd->ring_max) {
 		struct xd_rect *r = &cap->rects[cap->next];
 		size_t row_bytes = (size_t)r->w * 4;
 		size_t room = (xd->shm_bytes - cap->shm_used) / row_bytes;
@@ -1203,16 +1204,26 @@ static void ask_cursor(struct xd *xd)
 {
 	xcb_xfixes_get_cursor_image_cookie_t ck;
 
-	if (xd->cursor_asked) {
-		xd->cursor_again = true;
-		return;
-	}
-	if (xd->count == XD_PENDING_MAX)
+	/* Asked, or the ring is full: asked (again) once it is answered, or
+	 * has room (ask_cursor_owed). */
+	xd->cursor_again = true;
+	if (xd->cursor_asked || xd->count >= xd->ring_max)
 		return;
 	ck = xcb_xfixes_get_cursor_image(xd->c);
 	xd->cursor_asked = pend(xd, ck.sequence, PK_CURSOR, 0, 0, NULL);
 	xd->cursor_again = false;
 	xd->counts.cursor_reads += xd->cursor_asked;
+}
+
+/* A change told while the ring was full, asked once it has room: only
+ * the shape then, the changes between are not wanted. Before, it was
+ * lost, and the desk showed the shape before it until the program
+ * changed it again. */
+static void ask_cursor_owed(struct xd *xd)
+{
+	if (xd->c && xd->ready && xd->cursor_again && !xd->cursor_asked &&
+	    xd->count < xd->ring_max && afford(xd, XD_ASK_COST))
+		ask_cursor(xd);
 }
 
 static void on_cursor(struct xd *xd, xcb_xfixes_get_cursor_image_reply_t *r)
@@ -1459,7 +1470,7 @@ static void selin_reset(struct selin *in)
  * (the deletion is what asks an INCR owner for the next piece). */
 static void sel_read(struct xd *xd, int i)
 {
-	if (xd->count == XD_PENDING_MAX) {
+	if (xd->count >= xd->ring_max) {
 		selin_reset(&xd->selin[i]);
 		return;
 	}
@@ -1753,7 +1764,7 @@ static void on_sel_request(struct xd *xd, const xcb_selection_request_event_t *e
 	size_t left = xd->sel_chunk;
 
 	if (i >= 0 && xd->seltext[i] && e->target == xd->atoms[A_MULTIPLE]) {
-		if (e->property && xd->count < XD_PENDING_MAX) {
+		if (e->property && xd->count < xd->ring_max) {
 			xcb_get_property_cookie_t ck =
 				xcb_get_property(xd->c, 0, e->requestor, e->property,
 						 XCB_GET_PROPERTY_TYPE_ANY, 0, XD_PROP_MAX_WORDS);
@@ -2078,7 +2089,7 @@ static void rr_next(struct xd *xd)
 	unsigned w = xd->rr_want_w, h = xd->rr_want_h;
 	xcb_randr_get_screen_resources_current_cookie_t ck;
 
-	if (xd->rr_busy || !w || xd->count >= XD_PENDING_MAX || !afford(xd, XD_RR_COST))
+	if (xd->rr_busy || !w || xd->count >= xd->ring_max || !afford(xd, XD_RR_COST))
 		return;
 	xd->rr_want_w = xd->rr_want_h = 0;
 	if (w == xd->cur_w && h == xd->cur_h)
@@ -2747,6 +2758,8 @@ int xd_create(const struct xd_config *cfg, const struct xd_ops *ops, void *ctx, 
 	xd->ctx = ctx;
 	xd->fd = -1;
 	xd->st.sock = xd->st.xfd = xd->st.done_fd = -1;
+	xd->ring_max = cfg->ring_max && cfg->ring_max < XD_PENDING_MAX ? cfg->ring_max
+								       : XD_PENDING_MAX;
 	xd->screen_w = cfg->width ? cfg->width : XD_SCREEN_W;
 	xd->screen_h = cfg->height ? cfg->height : XD_SCREEN_H;
 	/* The X.Org server can change its size; Xvfb cannot (xd_screen_size). */
@@ -3262,6 +3275,7 @@ int xd_dispatch(struct xd *xd)
 				flush(xd);
 		if (xd->lost || !xd->c)
 			return xd->lost ? -EIO : 0; /* the start failed (or Xvfb starts instead) */
+		ask_cursor_owed(xd); /* (answers taken: the ring may have room) */
 		flush(xd);
 		xd->unflushed = 0;
 		if (xcb_connection_has_error(xd->c)) {

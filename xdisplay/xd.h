@@ -108,6 +108,9 @@ struct xd_config {
 		XD_SERVER_XVFB, /* Xvfb: it keeps the size it started with */
 	} server;
 	unsigned width, height; /* the screen (0: XD_SCREEN_W x XD_SCREEN_H) */
+	/* Answers awaited at once, at most (0: the full ring, 4096): a test
+	 * makes it small to fill it as a busy display fills the full one. */
+	unsigned ring_max;
 };
 
 /* Start the server; it is not ready yet (ops->ready says when). 0, or

@@ -155,11 +155,11 @@ static bool rect_read(const struct t *t)
 /* A display of the server kind asked (skipped, 77, without one) in a new
  * folder dir, ready (checked), its name in dpy and its cookie in
  * XAUTHORITY: NULL if it did not start. */
-static struct xd *ready_display(char *dir, struct t *t, enum xd_server server, char *dpy,
-				size_t n)
+static struct xd *ready_display_ring(char *dir, struct t *t, enum xd_server server,
+				     unsigned ring_max, char *dpy, size_t n)
 {
 	struct xd_config cfg = {.dir = dir, .name = "t", .width = 640, .height = 480,
-				.server = server};
+				.server = server, .ring_max = ring_max};
 	struct xd *xd = NULL;
 	char err[300];
 
@@ -176,6 +176,12 @@ static struct xd *ready_display(char *dir, struct t *t, enum xd_server server, c
 	snprintf(dpy, n, ":%d", t->display);
 	setenv("XAUTHORITY", xd_auth_path(xd), 1);
 	return xd;
+}
+
+static struct xd *ready_display(char *dir, struct t *t, enum xd_server server, char *dpy,
+				size_t n)
+{
+	return ready_display_ring(dir, t, server, 0, dpy, n);
 }
 
 /* A client of the display (checked): NULL if it cannot connect. */
@@ -370,6 +376,23 @@ static void client_sync(xcb_connection_t *c)
 	free(xcb_get_input_focus_reply(c, xcb_get_input_focus(c), NULL));
 }
 
+/* Root's cursor made a glyph of the cursor font (the server's own shape
+ * for it): its serial, as the server tells it. */
+static uint32_t root_cursor_glyph(xcb_connection_t *c, xcb_window_t root, xcb_font_t font,
+				  uint16_t glyph)
+{
+	xcb_cursor_t cur = xcb_generate_id(c);
+	xcb_create_glyph_cursor(c, cur, font, font, glyph, (uint16_t)(glyph + 1), 0, 0, 0, 0xffff,
+				0xffff, 0xffff);
+	xcb_change_window_attributes(c, root, XCB_CW_CURSOR, &cur);
+	xcb_free_cursor(c, cur);
+	xcb_xfixes_get_cursor_image_reply_t *img =
+		xcb_xfixes_get_cursor_image_reply(c, xcb_xfixes_get_cursor_image(c), NULL);
+	uint32_t serial = img ? img->cursor_serial : 0;
+	free(img);
+	return serial;
+}
+
 /* xd's side run until its descriptor has been quiet for a moment: what
  * the server sent it so far is taken. */
 static void settle(struct xd *xd)
@@ -381,6 +404,54 @@ static void settle(struct xd *xd)
 		if (poll(&p, 1, 100) <= 0)
 			return;
 	}
+}
+
+/* The pointer's shape changed while the ring of answers awaited was full
+ * (a grabbed server answers nothing; the ring is made small here, as a
+ * display that maps windows by the hundred fills the full one): it is
+ * asked once the ring has room, and the desk gets the shape now. Before,
+ * the change was lost: the shape before it stayed until the program
+ * changed it again. */
+static void cursor_ring_full(void)
+{
+	char dir[] = "/tmp/telly-xd.XXXXXX", dpy[32];
+	struct t t = {.display = -1};
+	struct xd *xd = ready_display_ring(dir, &t, XD_SERVER_XVFB, 24, dpy, sizeof dpy);
+
+	if (!xd)
+		return;
+	xcb_connection_t *c = client_of(dpy);
+	if (!c)
+		goto out;
+	xcb_screen_t *s = xcb_setup_roots_iterator(xcb_get_setup(c)).data;
+	xcb_font_t font = xcb_generate_id(c);
+	free(xcb_xfixes_query_version_reply(c, xcb_xfixes_query_version(c, 5, 0), NULL));
+	xcb_open_font(c, font, 6, "cursor");
+	last_cursor = root_cursor_glyph(c, s->root, font, 2);
+	CHECK(until(xd, &t, last_cursor_told));
+
+	/* Grabbed: windows mapped, each an answer per property asked, none
+	 * answered: the ring fills. Then the shape changes. */
+	xcb_grab_server(c);
+	client_sync(c);
+	for (int i = 0; i < 4; i++) {
+		uint32_t w = xcb_generate_id(c), on = 1;
+		xcb_create_window(c, XCB_COPY_FROM_PARENT, w, s->root, (int16_t)(30 * i), 0, 20, 20, 0,
+				  XCB_WINDOW_CLASS_INPUT_OUTPUT, s->root_visual,
+				  XCB_CW_OVERRIDE_REDIRECT, &on);
+		xcb_map_window(c, w);
+	}
+	client_sync(c);
+	settle(xd);
+	last_cursor = root_cursor_glyph(c, s->root, font, 60);
+	settle(xd);
+	xcb_ungrab_server(c);
+	xcb_flush(c);
+	CHECK(until(xd, &t, last_cursor_told));
+	xcb_disconnect(c);
+out:
+	xd_destroy(xd);
+	rmdir(dir);
 }
 
 static unsigned pictures_before;
@@ -1516,6 +1587,7 @@ int main(int argc, char **argv)
 		{"put-down-no-wait", put_down_no_wait},
 		{"stop-at-fork", stop_at_fork},
 		{"cursor-coalesced", cursor_coalesced},
+		{"cursor-ring-full", cursor_ring_full},
 		{"read-id-reused", read_id_reused},
 	};
 	return unit_main(cases, sizeof cases / sizeof cases[0], argc, argv);
