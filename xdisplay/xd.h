@@ -35,7 +35,10 @@
 #define XD_TITLE_MAX_BYTES 256 /* a title, class or icon name, as reported */
 #define XD_MAX_WINDOWS 1024    /* top-level windows tracked on one display */
 #define XD_MAX_DIM 8192	       /* a window larger than this is reported clamped */
-#define XD_CURSOR_MAX_DIM 256
+/* A pointer's shape is read up to this a side (4 MiB), and the daemon
+ * makes one too large for a frame smaller (xd_prop_cursor_fit, at most
+ * about 5 ms for this size); a larger one is not told. */
+#define XD_CURSOR_MAX_DIM 1024
 #define XD_SCREEN_W 4096
 #define XD_SCREEN_H 2160
 #define XD_SCREEN_MIN 64   /* a side of the display, in pixels (xd_screen_size) */

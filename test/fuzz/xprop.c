@@ -19,6 +19,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "xd.h"
 #include "xd_prop.h"
 
 static const struct xd_prop_atoms at = {
@@ -124,12 +125,14 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	uint32_t cw = (uint32_t)f[0] << 8 | f[1], ch = (uint32_t)f[2] << 8 | f[3];
 	size_t cn = data[0] & 4 ? (size_t)cw * ch : (size_t)f[4] << 8 | f[5];
 	struct xd_prop_cursor c;
-	if (xd_prop_cursor(cw, ch, f[6], f[7], cn, 256, &c)) {
-		assert(c.w >= 1 && c.w <= 256 && c.h >= 1 && c.h <= 256 && c.xhot < c.w &&
-		       c.yhot < c.h && cn == (size_t)c.w * c.h);
+	if (xd_prop_cursor(cw, ch, f[6], f[7], cn, XD_CURSOR_MAX_DIM, &c)) {
+		assert(c.w >= 1 && c.w <= XD_CURSOR_MAX_DIM && c.h >= 1 &&
+		       c.h <= XD_CURSOR_MAX_DIM && c.xhot < c.w && c.yhot < c.h &&
+		       cn == (size_t)c.w * c.h);
 		/* Made smaller to fit max pixels: within it, the hot spot on it;
 		 * the image is the value's words, repeated. */
-		static uint32_t img[256 * 256], fit[256 * 256];
+		static uint32_t img[XD_CURSOR_MAX_DIM * XD_CURSOR_MAX_DIM],
+			fit[XD_CURSOR_MAX_DIM * XD_CURSOR_MAX_DIM];
 		size_t max = 1 + ((size_t)f[8] << 8 | f[9]) % cn;
 		for (size_t i = 0; i < cn; i++)
 			img[i] = vn >= 4 ? (uint32_t)v[i % (vn - 3)] << 24 | v[(i + 1) % vn] : (uint32_t)i;

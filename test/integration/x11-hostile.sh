@@ -20,7 +20,9 @@
 #   (before: it kept its mark of one waiting, "every window is read
 #   again" was never said, nor any later window past the bound);
 # - a cursor too large for a frame (256x256) reaches the desk made
-#   smaller (before: not sent, the desk kept the shape before it).
+#   smaller (before: not sent, the desk kept the shape before it), one
+#   larger than 256 a side (600x300) too (before: dropped by the display
+#   before it could be made smaller).
 . test/integration/lib.sh "$1"
 need_progs Xvfb xwd xdotool
 "$TELLY" new --x11 -s x -- sleep 1000000 >/dev/null || fail "telly new --x11"
@@ -81,6 +83,9 @@ xauth=$TELLY_DIR/x11-b.auth
 hostile cur bigcursor 3 256
 wait_until 20 grep -q " 127x128\$" "$T/q/cursor"
 echo "a cursor of 256x256: on the desk at 127x128: ok"
+hostile cur2 bigcursor 3 600 300
+wait_until 20 grep -q " 181x90\$" "$T/q/cursor"
+echo "a cursor of 600x300: on the desk at 181x90: ok"
 
 # Windows larger than the screen take at most half of it: two
 # override-redirect ones of 4000x4000 far off the screen are not read,

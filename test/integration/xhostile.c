@@ -20,8 +20,9 @@
  *   xhostile READY-FILE cursors N      the root's cursor changed N times
  *   xhostile READY-FILE resize N       a window "resizer" resized N times,
  *                                      a millisecond apart
- *   xhostile READY-FILE bigcursor N S  the root's cursor an ARGB image of
- *                                      S x S, a new one N times
+ *   xhostile READY-FILE bigcursor N S [H]
+ *                                      the root's cursor an ARGB image of
+ *                                      S x S (S x H), a new one N times
  *   xhostile READY-FILE offscreen      override-redirect windows of
  *                                      4000x4000 at -32000,-32000 ("far1")
  *                                      and 32000,32000 ("far2"), and
@@ -210,8 +211,9 @@ int main(int argc, char **argv)
 			xcb_flush(c);
 			ms(1);
 		}
-	} else if (!strcmp(mode, "bigcursor") && argc == 5) {
+	} else if (!strcmp(mode, "bigcursor") && (argc == 5 || argc == 6)) {
 		unsigned sz = (unsigned)strtoul(argv[4], NULL, 10);
+		unsigned ht = argc == 6 ? (unsigned)strtoul(argv[5], NULL, 10) : sz;
 		xcb_render_query_pict_formats_reply_t *f =
 			xcb_render_query_pict_formats_reply(c, xcb_render_query_pict_formats(c), NULL);
 		xcb_render_pictformat_t fmt = 0;
@@ -224,11 +226,11 @@ int main(int argc, char **argv)
 		free(f);
 		xcb_pixmap_t pm = xcb_generate_id(c);
 		xcb_render_picture_t pic = xcb_generate_id(c);
-		xcb_create_pixmap(c, 32, pm, scr->root, (uint16_t)sz, (uint16_t)sz);
+		xcb_create_pixmap(c, 32, pm, scr->root, (uint16_t)sz, (uint16_t)ht);
 		xcb_render_create_picture(c, pic, pm, fmt, 0, NULL);
 		for (unsigned long i = 0; i < n; i++) {
 			xcb_render_color_t col = {(uint16_t)(i * 977), 0x8000, 0x4000, 0xffff};
-			xcb_rectangle_t r = {0, 0, (uint16_t)sz, (uint16_t)sz};
+			xcb_rectangle_t r = {0, 0, (uint16_t)sz, (uint16_t)ht};
 			xcb_render_fill_rectangles(c, XCB_RENDER_PICT_OP_SRC, pic, col, 1, &r);
 			xcb_cursor_t cur = xcb_generate_id(c);
 			xcb_render_create_cursor(c, cur, pic, 0, 0);

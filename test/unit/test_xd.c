@@ -44,6 +44,7 @@ struct t {
 	} seen[4];
 	size_t nseen;
 	uint32_t cursor_serial; /* the pointer's shape last told */
+	uint16_t cursor_w, cursor_h;
 	/* Set: a damaged window is read at once, in the damage's own turn
 	 * (as the daemon may), not before the next dispatch. */
 	struct xd *read_at_once;
@@ -105,7 +106,11 @@ static void on_lost(void *ctx, const char *why)
 
 static void on_cursor(void *ctx, const struct xd_cursor *c)
 {
-	((struct t *)ctx)->cursor_serial = c->serial;
+	struct t *t = ctx;
+
+	t->cursor_serial = c->serial;
+	t->cursor_w = c->w;
+	t->cursor_h = c->h;
 }
 
 static const struct xd_ops ops = {
@@ -450,6 +455,61 @@ static void cursor_ring_full(void)
 	CHECK(until(xd, &t, last_cursor_told));
 	xcb_disconnect(c);
 out:
+	xd_destroy(xd);
+	rmdir(dir);
+}
+
+static bool large_cursor_told(const struct t *t)
+{
+	return t->cursor_serial == last_cursor && t->cursor_w == 300;
+}
+
+/* A cursor larger than 256 a side (300x280) is told, whole, for the
+ * daemon to make it smaller (xd_prop_cursor_fit); one past
+ * XD_CURSOR_MAX_DIM is not. Before, anything over 256 was dropped: the
+ * desk kept the shape before it. */
+static void cursor_large(void)
+{
+	char dir[] = "/tmp/telly-xd.XXXXXX";
+	struct t t = {.display = -1};
+	struct xd *xd;
+	xcb_connection_t *c = display_client(dir, &t, &xd);
+
+	if (!c)
+		return;
+	xcb_screen_t *s = xcb_setup_roots_iterator(xcb_get_setup(c)).data;
+	free(xcb_xfixes_query_version_reply(c, xcb_xfixes_query_version(c, 5, 0), NULL));
+	uint32_t sides[2][2] = {{300, 280}, {XD_CURSOR_MAX_DIM + 1, 8}};
+	uint32_t serials[2] = {0};
+	for (int k = 0; k < 2; k++) {
+		xcb_pixmap_t bm = xcb_generate_id(c);
+		xcb_gcontext_t gc = xcb_generate_id(c);
+		xcb_cursor_t cur = xcb_generate_id(c);
+		uint32_t one = 1;
+		xcb_create_pixmap(c, 1, bm, s->root, (uint16_t)sides[k][0], (uint16_t)sides[k][1]);
+		xcb_create_gc(c, gc, bm, XCB_GC_FOREGROUND, &one);
+		xcb_rectangle_t all = {0, 0, (uint16_t)sides[k][0], (uint16_t)sides[k][1]};
+		xcb_poly_fill_rectangle(c, bm, gc, 1, &all);
+		xcb_create_cursor(c, cur, bm, bm, 0, 0, 0, 0xffff, 0xffff, 0xffff, 5, 5);
+		xcb_change_window_attributes(c, s->root, XCB_CW_CURSOR, &cur);
+		xcb_free_cursor(c, cur);
+		xcb_free_gc(c, gc);
+		xcb_free_pixmap(c, bm);
+		xcb_xfixes_get_cursor_image_reply_t *img =
+			xcb_xfixes_get_cursor_image_reply(c, xcb_xfixes_get_cursor_image(c), NULL);
+		CHECK(img && img->width == sides[k][0] && img->height == sides[k][1]);
+		serials[k] = img ? img->cursor_serial : 0;
+		free(img);
+		if (k == 0) {
+			last_cursor = serials[0];
+			CHECK(until(xd, &t, large_cursor_told));
+			CHECK_EQ(t.cursor_h, 280);
+		}
+	}
+	/* Past the bound: not told (the one before stays). */
+	settle(xd);
+	CHECK(t.cursor_serial != serials[1]);
+	xcb_disconnect(c);
 	xd_destroy(xd);
 	rmdir(dir);
 }
@@ -1588,6 +1648,7 @@ int main(int argc, char **argv)
 		{"stop-at-fork", stop_at_fork},
 		{"cursor-coalesced", cursor_coalesced},
 		{"cursor-ring-full", cursor_ring_full},
+		{"cursor-large", cursor_large},
 		{"read-id-reused", read_id_reused},
 	};
 	return unit_main(cases, sizeof cases / sizeof cases[0], argc, argv);
