@@ -63,6 +63,12 @@ _Static_assert(2 * XD_PROP_PAIRS_MAX >= XD_PROP_MAX_WORDS, "MULTIPLE's pairs as 
 #define XD_RR_COST 512	    /* a step of a size's change */
 #define XD_OWED_COST (257 * 36) /* every release owed */
 #define XD_FREE_IDS (2 * XD_MAX_WINDOWS + 16) /* ids of ours freed, used again */
+/* Room for windows again after some were not tracked: the root's top
+ * children looked at, at most this many, and of those not tracked at
+ * most XD_TREE_ASKS asked whether they are mapped (a program may have
+ * made a hundred thousand). */
+#define XD_TREE_SCAN (4 * XD_MAX_WINDOWS)
+#define XD_TREE_ASKS XD_MAX_WINDOWS
 /* The windows' pictures xd keeps (and its owner's copy of each) take at
  * most this many screens' worth of pixels, a screen counted at least
  * 1920x1080 and at its largest so far; windows larger than the screen at
@@ -115,6 +121,8 @@ enum pkind {
 	PK_RR_CRTC,
 	PK_START, /* atom: the start's step that the answer ends */
 	PK_GEOM,  /* a window's geometry: one reparented to the root, or mapped untracked */
+	PK_TREE,  /* the root's children, looked at when there is room again */
+	PK_ATTR,  /* win: one of them not tracked (atom: its place in found): mapped? */
 };
 
 struct pending {
@@ -353,6 +361,25 @@ struct xd {
 	 * a program that makes windows in a loop writes one line, not one a
 	 * window. Said again, with how many, once there is room. */
 	unsigned untracked;
+	/* Windows went untracked since the root's children were last looked
+	 * at, and that look is under way (its answer due): one mapped
+	 * meanwhile, already mapped when there is room again, is found by
+	 * that look, or it stayed unshown until its program mapped it again.
+	 * Again: a look was cut short for want of room to send (the socket's,
+	 * the ring's), looked again once there is (look_again), from below
+	 * the last child it asked about (tree_resume; 0: from the top). */
+	bool tree_owed, tree_asked, tree_again;
+	uint32_t tree_resume;
+	/* What that look found: the root's children not tracked, the top
+	 * first, whether each is mapped (asked: found_left answers due); then
+	 * those below ntrack are still to be tracked (once there is room to
+	 * send: track_found). */
+	struct found {
+		uint32_t id;
+		bool mapped, override;
+		bool gone; /* unmapped or destroyed since it was asked (found_gone) */
+	} found[XD_TREE_ASKS];
+	unsigned nfound, found_left, ntrack;
 	uint32_t focus;
 	struct pending ring[XD_PENDING_MAX];
 	unsigned head, count;
@@ -769,6 +796,7 @@ static void add_win(struct xd *xd, uint32_t id, int16_t x, int16_t y, uint16_t w
 	if (find(xd, id))
 		return;
 	if (xd->nwins >= XD_MAX_WINDOWS) {
+		xd->tree_owed = true;
 		if (!xd->untracked++)
 			base_log("xdisplay", "display :%d: over %d windows: window 0x%x and those made "
 					     "after it are not shown while there are (said once)",
@@ -891,6 +919,154 @@ static void mapped(struct xd *xd, struct xwin *w, bool override)
 		set_focus(xd, w);
 	if (!w->props_wait)
 		show(xd, w);
+}
+
+/* Window id is mapped: tracked now if it was not (there was no room when
+ * it was made) and there is room, its place and size asked. */
+static void track_mapped(struct xd *xd, uint32_t id, bool override)
+{
+	struct xwin *w = find(xd, id);
+
+	if (!w) {
+		add_win(xd, id, 0, 0, 1, 1, 0, override);
+		if ((w = find(xd, id)))
+			ask_geometry(xd, w);
+	}
+	if (w)
+		mapped(xd, w, override);
+}
+
+/* A window went (there is room): if some were not tracked, the root's
+ * children are looked at for those mapped meanwhile (on_tree). */
+static void room_again(struct xd *xd)
+{
+	xcb_query_tree_cookie_t ck;
+
+	if (!xd->tree_owed || xd->tree_asked || xd->ntrack || xd->nwins >= XD_MAX_WINDOWS ||
+	    xd->count >= xd->ring_max || !afford(xd, XD_ASK_COST))
+		return;
+	ck = xcb_query_tree(xd->c, xd->root);
+	xd->tree_asked = pend(xd, ck.sequence, PK_TREE, 0, 0, NULL);
+	xd->tree_owed = false; /* (set again by one not tracked from now on) */
+}
+
+/* The root's children (bottom first): of the top XD_TREE_SCAN, those not
+ * tracked (at most XD_TREE_ASKS, the top first; after a look cut short,
+ * from below where it stopped) are asked whether they are mapped
+ * (on_attr). What is not asked is looked at again: when the next window
+ * goes (too many), or once there is room to send (from below the last
+ * one asked: a look always gets further). */
+static void on_tree(struct xd *xd, xcb_query_tree_reply_t *r)
+{
+	int n = r ? xcb_query_tree_children_length(r) : 0;
+	const xcb_window_t *kids = r ? xcb_query_tree_children(r) : NULL;
+	int low = n > XD_TREE_SCAN ? n - XD_TREE_SCAN : 0, top = n - 1;
+
+	for (int i = top; xd->tree_resume && i >= low; i--)
+		if (kids[i] == xd->tree_resume) {
+			top = i - 1; /* (gone: from the top) */
+			break;
+		}
+	xd->tree_resume = 0;
+	xd->nfound = xd->found_left = xd->ntrack = 0;
+	xd->tree_owed |= low > 0;
+	for (int i = top; i >= low; i--) {
+		if (find(xd, kids[i]))
+			continue;
+		if (xd->nfound == XD_TREE_ASKS) {
+			xd->tree_owed = true;
+			break;
+		}
+		if (xd->count >= xd->ring_max || !afford(xd, XD_ASK_COST)) {
+			xd->tree_again = true;
+			xd->tree_resume = xd->nfound ? xd->found[xd->nfound - 1].id : 0;
+			break;
+		}
+		xcb_get_window_attributes_cookie_t ck = xcb_get_window_attributes(xd->c, kids[i]);
+		if (!pend(xd, ck.sequence, PK_ATTR, kids[i], xd->nfound, NULL))
+			break;
+		xd->found[xd->nfound++] = (struct found){.id = kids[i]};
+	}
+	xd->found_left = xd->nfound;
+	xd->tree_asked = xd->found_left > 0; /* (until they are all in) */
+}
+
+/* The mapped windows a look found, below ntrack, tracked the lowest
+ * first (each goes on top: they stack as they do), as far as there is
+ * room to send; the rest once there is (look_again). */
+static void track_found(struct xd *xd)
+{
+	while (xd->ntrack) {
+		const struct found *f = &xd->found[xd->ntrack - 1];
+		if (f->mapped && !f->gone && !find(xd, f->id)) {
+			if (xd->nwins >= XD_MAX_WINDOWS) {
+				xd->ntrack = 0; /* (the room was taken meanwhile) */
+				xd->tree_owed = true;
+				return;
+			}
+			if (xd->count + XD_PROPS_ASKED + 1 > xd->ring_max ||
+			    !afford(xd, XD_EVENT_COST))
+				return;
+			track_mapped(xd, f->id, f->override);
+		}
+		xd->ntrack--;
+	}
+}
+
+/* Whether a window the look found is mapped. Once all are in, the
+ * topmost mapped ones, as many as there is room for, are tracked; more
+ * than that are looked for again when the next window goes. */
+static void on_attr(struct xd *xd, const struct pending *p, const xcb_get_window_attributes_reply_t *a)
+{
+	unsigned take = 0, room = XD_MAX_WINDOWS - xd->nwins, i;
+
+	if (p->atom >= xd->nfound || xd->found[p->atom].id != p->win || !xd->found_left)
+		return;
+	xd->found[p->atom].mapped =
+		a && a->map_state != XCB_MAP_STATE_UNMAPPED && !xd->found[p->atom].gone;
+	xd->found[p->atom].override = a && a->override_redirect;
+	if (--xd->found_left)
+		return;
+	xd->tree_asked = false;
+	for (i = 0; i < xd->nfound; i++) {
+		/* (Tracked meanwhile: its own MapNotify, or its CreateNotify.) */
+		if (!xd->found[i].mapped || find(xd, xd->found[i].id))
+			xd->found[i].mapped = false;
+		else if (take < room)
+			take++;
+		else
+			break;
+	}
+	xd->tree_owed |= i < xd->nfound;
+	xd->ntrack = i;
+	track_found(xd);
+}
+
+/* An untracked window unmapped or destroyed while the look asks about
+ * it, or waits to be tracked: an answer that says mapped may be older
+ * than that (events are taken before answers read with them). Mapped
+ * again, its MapNotify tracks it if there is room. */
+static void found_gone(struct xd *xd, uint32_t id)
+{
+	for (unsigned i = 0; (xd->found_left || xd->ntrack) && i < xd->nfound; i++)
+		if (xd->found[i].id == id) {
+			xd->found[i].gone = true;
+			xd->found[i].mapped = false;
+		}
+}
+
+/* What a look found and could not track yet, tracked; a look cut short,
+ * made again (from below where it stopped): once there is room to send. */
+static void look_again(struct xd *xd)
+{
+	if (!xd->c || !xd->ready || xd->paused)
+		return;
+	track_found(xd);
+	if (xd->ntrack || !xd->tree_again)
+		return;
+	xd->tree_owed = true;
+	room_again(xd);
+	xd->tree_again = xd->tree_owed; /* (not asked: no room yet) */
 }
 
 /* w's place, size and border as the server has them now: a new size is
@@ -1300,6 +1476,12 @@ static void on_reply(struct xd *xd, const struct pending *p, void *reply)
 		break;
 	case PK_START:
 		start_on(xd, p, reply);
+		break;
+	case PK_TREE:
+		on_tree(xd, reply);
+		break;
+	case PK_ATTR:
+		on_attr(xd, p, reply);
 		break;
 	case PK_GEOM:
 		/* Unless an event told a newer one meanwhile. */
@@ -1925,8 +2107,12 @@ static void on_event(struct xd *xd, xcb_generic_event_t *ev)
 	}
 	case XCB_DESTROY_NOTIFY: {
 		xcb_destroy_notify_event_t *e = (void *)ev;
-		if (e->event == xd->root && (w = find(xd, e->window)))
+		if (e->event == xd->root && (w = find(xd, e->window))) {
 			del_win(xd, w);
+			room_again(xd);
+		} else if (e->event == xd->root) {
+			found_gone(xd, e->window);
+		}
 		break;
 	}
 	case XCB_REPARENT_NOTIFY: {
@@ -1937,8 +2123,10 @@ static void on_event(struct xd *xd, xcb_generic_event_t *ev)
 			add_win(xd, e->window, e->x, e->y, 1, 1, 0, e->override_redirect);
 			if ((w = find(xd, e->window)))
 				ask_geometry(xd, w); /* (its size: the event has none) */
-		} else if ((w = find(xd, e->window)))
+		} else if ((w = find(xd, e->window))) {
 			del_win(xd, w);
+			room_again(xd);
+		}
 		break;
 	}
 	case XCB_MAP_REQUEST: {
@@ -1957,20 +2145,16 @@ static void on_event(struct xd *xd, xcb_generic_event_t *ev)
 		if (e->event != xd->root)
 			break;
 		/* One made while there were too many to track: tracked now
-		 * if there is room (its place and size asked). */
-		if (!(w = find(xd, e->window))) {
-			add_win(xd, e->window, 0, 0, 1, 1, 0, e->override_redirect);
-			if ((w = find(xd, e->window)))
-				ask_geometry(xd, w);
-		}
-		if (w)
-			mapped(xd, w, e->override_redirect);
+		 * if there is room. */
+		track_mapped(xd, e->window, e->override_redirect);
 		break;
 	}
 	case XCB_UNMAP_NOTIFY: {
 		xcb_unmap_notify_event_t *e = (void *)ev;
 		if (e->event == xd->root && (w = find(xd, e->window)) && w->mapped)
 			unmapped(xd, w);
+		else if (e->event == xd->root && !w)
+			found_gone(xd, e->window);
 		break;
 	}
 	case XCB_CONFIGURE_REQUEST: {
@@ -3157,7 +3341,10 @@ static size_t reply_cost(const struct pending *p)
 	case PK_RR_CRTC:
 		return XD_RR_COST;
 	case PK_GEOM:
-		return XD_EVENT_COST; /* a new pixmap named, the window told */
+	case PK_ATTR:
+		return XD_EVENT_COST; /* a new pixmap named, the window told; one mapped */
+	case PK_TREE:
+		return XD_ASK_COST; /* (each window asked about is afforded as it is) */
 	default:
 		/* A property, a cursor: nothing. The start's steps each send
 		 * less than 1 KiB once the server has answered all before. */
@@ -3276,6 +3463,7 @@ int xd_dispatch(struct xd *xd)
 		if (xd->lost || !xd->c)
 			return xd->lost ? -EIO : 0; /* the start failed (or Xvfb starts instead) */
 		ask_cursor_owed(xd); /* (answers taken: the ring may have room) */
+		look_again(xd);
 		flush(xd);
 		xd->unflushed = 0;
 		if (xcb_connection_has_error(xd->c)) {

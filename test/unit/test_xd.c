@@ -581,6 +581,77 @@ static void read_id_reused(void)
 	rmdir(dir);
 }
 
+static uint32_t late_id;
+static bool late_told(const struct t *t)
+{
+	return seen_of(t, late_id) != NULL;
+}
+
+/* A window mapped while the display tracked XD_MAX_WINDOWS is shown once
+ * another goes, though it is not mapped again: the root's children are
+ * looked at when there is room. Before, it stayed unshown until its
+ * program mapped it again. With `above` unmapped windows not tracked
+ * above it and a small ring (ring_max), each look asks about a few of
+ * them and the next one goes on below them, until it is found. */
+static void untracked_mapped_at(unsigned ring_max, unsigned above)
+{
+	char dir[] = "/tmp/telly-xd.XXXXXX", dpy[32];
+	struct t t = {.display = -1};
+	struct xd *xd = ready_display_ring(dir, &t, XD_SERVER_AUTO, ring_max, dpy, sizeof dpy);
+	uint32_t fill[XD_MAX_WINDOWS + 8];
+
+	if (!xd)
+		return;
+	xcb_connection_t *c = client_of(dpy);
+	if (!c)
+		goto out;
+	xcb_screen_t *s = xcb_setup_roots_iterator(xcb_get_setup(c)).data;
+	for (size_t i = 0; i < sizeof fill / sizeof fill[0]; i++) {
+		fill[i] = xcb_generate_id(c);
+		xcb_create_window(c, XCB_COPY_FROM_PARENT, fill[i], s->root, 0, 0, 10, 10, 0,
+				  XCB_WINDOW_CLASS_INPUT_OUTPUT, s->root_visual, 0, NULL);
+	}
+	late_id = xcb_generate_id(c);
+	xcb_create_window(c, XCB_COPY_FROM_PARENT, late_id, s->root, 10, 10, WIN_W, WIN_H, 0,
+			  XCB_WINDOW_CLASS_INPUT_OUTPUT, s->root_visual, 0, NULL);
+	xcb_map_window(c, late_id);
+	for (unsigned i = 0; i < above; i++)
+		xcb_create_window(c, XCB_COPY_FROM_PARENT, xcb_generate_id(c), s->root, 0, 0, 10, 10,
+				  0, XCB_WINDOW_CLASS_INPUT_OUTPUT, s->root_visual, 0, NULL);
+	xcb_flush(c);
+	/* Mapped (xd granted it, not tracking it): its MapNotify is before
+	 * the DestroyNotify below in what xd reads. */
+	long end = base_now_ms() + TEST_DEADLINE_MS;
+	bool viewable = false;
+	while (!viewable && base_now_ms() < end) {
+		settle(xd);
+		xcb_get_window_attributes_reply_t *a = xcb_get_window_attributes_reply(
+			c, xcb_get_window_attributes(c, late_id), NULL);
+		viewable = a && a->map_state == XCB_MAP_STATE_VIEWABLE;
+		free(a);
+	}
+	CHECK(viewable);
+	settle(xd);
+	CHECK(!late_told(&t));
+	xcb_destroy_window(c, fill[0]);
+	xcb_flush(c);
+	CHECK(until(xd, &t, late_told));
+	xcb_disconnect(c);
+out:
+	xd_destroy(xd);
+	rmdir(dir);
+}
+
+static void untracked_mapped(void)
+{
+	untracked_mapped_at(0, 0);
+}
+
+static void untracked_mapped_below(void)
+{
+	untracked_mapped_at(24, 100);
+}
+
 /* The server's SIGALRM handler (/proc's SigCgt): the smart scheduler's,
  * whose interval timer is armed at each of its wakeups and disarmed
  * before each sleep, two setitimer calls a wakeup of the display. */
@@ -1650,6 +1721,8 @@ int main(int argc, char **argv)
 		{"cursor-ring-full", cursor_ring_full},
 		{"cursor-large", cursor_large},
 		{"read-id-reused", read_id_reused},
+		{"untracked-mapped", untracked_mapped},
+		{"untracked-mapped-below", untracked_mapped_below},
 	};
 	return unit_main(cases, sizeof cases / sizeof cases[0], argc, argv);
 }
