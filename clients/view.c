@@ -140,6 +140,10 @@ struct view {
 	bool lossless; /* --lossless: never RP_CAP_XLOSSY */
 	bool exit_status; /* --exit-status: the last X session's status is ours */
 	bool all_ended;	  /* done: the last session ended (why says so) */
+	const char *xname; /* the one X session shown (--x11, DEST NAME), or NULL */
+	bool x_seen;	   /* an X session was opened or attached */
+	bool x_attached;   /* ... and one was attached */
+	bool signalled;	   /* left by a signal (^C), the sessions still there */
 	int rc;
 	char why[300];
 	uint64_t list_due_ns, last_frame_ns;
@@ -1341,6 +1345,22 @@ static void on_list(struct view *v, const uint8_t *p, uint32_t len)
 		fail(v, "malformed X part of LIST_REPLY from the server");
 		return;
 	}
+	/* The X session named is listed, but not as one: a terminal or a
+	 * console (a text size; an X session has none, and the X part may
+	 * not hold every one of them), whose channel the X side would wait
+	 * on for good. */
+	for (size_t at = off, i = 0; v->xname && i < count; i++) {
+		if (rp_list_entry_decode(p, len, &at, &s) < 0)
+			break;
+		if (strlen(v->xname) == s.name.n && !memcmp(v->xname, s.name.p, s.name.n) &&
+		    (s.rows || s.cols) && vx_listed(v->x, s.name.p, s.name.n) != 1) {
+			char msg[RP_MAX_NAME + 80];
+			snprintf(msg, sizeof msg, "session %s is not an X session: telly attach shows it",
+				 v->xname);
+			fail(v, msg);
+			return;
+		}
+	}
 	if (v->seamless) { /* X windows only */
 		v->listed = true;
 		return;
@@ -2363,6 +2383,50 @@ static bool handle_frames(struct view *v)
 	return true;
 }
 
+/* How the person named this view's host on a command line, followed by a
+ * space: "HOST ", "--tcp HOST:PORT ", or "" for this host. */
+static const char *dest_words(const struct view *v, char *buf, size_t n)
+{
+	snprintf(buf, n, "%s%s%s", v->dest.host ? "" : v->dest.tcp ? "--tcp " : "",
+		 v->dest.host ? v->dest.host : v->dest.tcp ? v->dest.tcp : "",
+		 v->dest.host || v->dest.tcp ? " " : "");
+	return buf;
+}
+
+/* Why the view ends with nothing left to show: nothing was there (a
+ * seamless view shows X sessions only), what was named was refused (said
+ * already, with why), or the last session ended. */
+static void none_left(struct view *v)
+{
+	char d[200];
+
+	if (v->seamless && !v->x_seen && !v->xname) {
+		snprintf(v->why, sizeof v->why, "no X sessions %s%s(`telly x %s-- PROGRAM` starts one)",
+			 v->dest.host || v->dest.tcp ? "on " : "on this host ", dest_words(v, d, sizeof d),
+			 d);
+		v->rc = 1; /* as tmux attach with no session */
+	} else if (vx_refused(v->x) && !v->x_attached)
+		v->why[0] = 0;
+	else
+		snprintf(v->why, sizeof v->why, "no sessions left");
+}
+
+/* telly x left with ^C (or SIGTERM, SIGHUP) while its program runs: unlike
+ * ssh -X's, the program runs on; how to see it again and how to end it. */
+static void say_runs_on(const struct view *v)
+{
+	char d[200];
+
+	if (!v->signalled || !v->exit_status || !v->xname || v->all_ended ||
+	    !vx_sessions(v->x, NULL))
+		return;
+	dest_words(v, d, sizeof d);
+	fprintf(stderr,
+		"%s: %s runs on: `telly view --seamless %s--x11 %s` shows it again, "
+		"`telly kill %s%s` ends it\n",
+		v->prog, v->xname, d, v->xname, d, v->xname);
+}
+
 static void loop(struct view *v, int sigfd)
 {
 	while (!v->done) {
@@ -2468,10 +2532,12 @@ static void loop(struct view *v, int sigfd)
 			}
 			if (!handle_frames(v))
 				continue;
-			unsigned xopening;
-			if (v->listed && !v->nwins && !v->nopening && !v->steps &&
-			    !vx_sessions(v->x, &xopening) && !xopening) {
-				snprintf(v->why, sizeof v->why, "no sessions left");
+			unsigned xopening, xattached = vx_sessions(v->x, &xopening);
+			v->x_seen |= xattached || xopening;
+			v->x_attached |= xattached > 0;
+			if (v->listed && !v->nwins && !v->nopening && !v->steps && !xattached &&
+			    !xopening) {
+				none_left(v);
 				v->all_ended = true;
 				v->done = true;
 			}
@@ -2479,7 +2545,7 @@ static void loop(struct view *v, int sigfd)
 		if (p[1].revents & POLLIN) {
 			struct signalfd_siginfo si;
 			while (read(sigfd, &si, sizeof si) == sizeof si)
-				v->done = true;
+				v->done = v->signalled = true;
 		}
 		if (bfd >= 0 && (p[2].revents & (POLLIN | POLLHUP | POLLERR))) {
 			int r = v->b->impl->dispatch(v->b, on_event, v);
@@ -2509,7 +2575,8 @@ static void view_usage(FILE *f)
 	      "window: in an X window on $DISPLAY, or headless in memory. With no\n"
 	      "session yet, one is started. The windows of X sessions (telly new --x11)\n"
 	      "are windows of the desktop too: click, move and resize them, and the\n"
-	      "host follows. NAME: only that X session (DEST \"\" for this host).\n"
+	      "host follows. NAME: only that X session (DEST \"\" for this host; a lone\n"
+	      "word is a DEST: --x11 NAME for one of this host).\n"
 	      "\n"
 	      "  --headless          no display: an in-memory framebuffer\n"
 	      "  --seamless          each X window a window of $DISPLAY itself, managed by\n"
@@ -2724,6 +2791,7 @@ int telly_view(int argc, char **argv)
 		v->dest.host = pos[0];
 	if (npos == 2)
 		xname = pos[1];
+	v->xname = xname;
 	telly_config_direct(&v->cfg, &v->dest);
 	if (v->seamless && headless) {
 		fprintf(stderr, "%s: --seamless shows windows on $DISPLAY; not with --headless\n",
@@ -2838,6 +2906,7 @@ int telly_view(int argc, char **argv)
 	 * as ssh's does: no words for it. */
 	if (v->why[0] && !(v->all_ended && v->exit_status && v->x && vx_last_exit(v->x) >= 0))
 		fprintf(stderr, "%s: %s\n", v->prog, v->why);
+	say_runs_on(v);
 	if (v->stats) {
 		if (!v->seamless) /* (no frames of its own, no terminals) */
 			print_stats(v);

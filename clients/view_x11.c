@@ -187,6 +187,7 @@ struct vx {
 	/* The X sessions the host's last list named (opened or not). */
 	char listed[VX_LISTED][RP_MAX_NAME + 1];
 	unsigned nlisted;
+	bool list_known; /* listed names every X session of the last list */
 	uint32_t next_wid;
 	const struct ds_event *key; /* the key a WM_ACT_KEY came from */
 	/* Keys pressed into X windows, to release where they went: by the
@@ -712,6 +713,7 @@ int vx_list(struct vx *x, const uint8_t *p, size_t n, size_t off)
 	if (!take_u16(p, n, &off, &nx))
 		return -EPROTO;
 	x->nlisted = 0;
+	x->list_known = false;
 	for (uint16_t i = 0; i < nx; i++) {
 		const char *name;
 		/* str name, u32 display, u16 windows × (u32 id, 4 × u16, str title) */
@@ -734,15 +736,21 @@ int vx_list(struct vx *x, const uint8_t *p, size_t n, size_t off)
 		if (ls)
 			ls->listed_windows = nw;
 	}
+	x->list_known = nx <= VX_LISTED;
 	return off == n ? 0 : -EPROTO;
+}
+
+int vx_listed(const struct vx *x, const char *name, size_t n)
+{
+	for (unsigned i = 0; i < x->nlisted; i++)
+		if (strlen(x->listed[i]) == n && !memcmp(x->listed[i], name, n))
+			return 1;
+	return x->list_known ? 0 : -1;
 }
 
 bool vx_has(const struct vx *x, const char *name, size_t n)
 {
-	for (unsigned i = 0; i < x->nlisted; i++)
-		if (strlen(x->listed[i]) == n && !memcmp(x->listed[i], name, n))
-			return true;
-	return sess_by_name(x, name, n) != NULL;
+	return vx_listed(x, name, n) == 1 || sess_by_name(x, name, n) != NULL;
 }
 
 unsigned vx_sessions(const struct vx *x, unsigned *opening)

@@ -133,6 +133,10 @@ int vx_open(struct vx *x, const char *name, size_t n);
 int vx_list(struct vx *x, const uint8_t *p, size_t n, size_t off);
 /* Is name an X session: ours (attached or being opened) or listed as one? */
 bool vx_has(const struct vx *x, const char *name, size_t n);
+/* Is name listed as an X session by the last LIST (not only opened
+ * here)? 1 yes, 0 no, -1 not known (no X part came, or more X sessions
+ * than the view keeps names of). */
+int vx_listed(const struct vx *x, const char *name, size_t n);
 /* X sessions attached and being opened. */
 unsigned vx_sessions(const struct vx *x, unsigned *opening);
 /* A frame from the host: 1 taken (an X channel's, or the answer to our

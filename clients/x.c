@@ -20,8 +20,10 @@ static const char x_usage[] =
 	"\n"
 	"Run PROGRAM in a new X session on this host, or on [user@]host through\n"
 	"ssh, and show its windows as windows of this desk ($DISPLAY), managed by\n"
-	"its window manager (telly view --seamless). Closing the view leaves the\n"
-	"program running: telly view --seamless DEST NAME shows it again.\n"
+	"its window manager (telly view --seamless). Closing the view (or ^C)\n"
+	"leaves the program running: telly view --seamless [DEST] --x11 NAME\n"
+	"shows it again, telly kill [DEST] NAME ends it. Exits with PROGRAM's\n"
+	"status once it ends (127: it cannot run).\n"
 	"\n"
 	"  -s NAME             the session's name (default: the host picks one)\n"
 	"  --screen WxH        the host display's size in pixels (default: this\n"
@@ -78,7 +80,11 @@ int telly_x(int argc, char **argv)
 		if (!strcmp(argv[i], "-h") || !strcmp(argv[i], "--help")) {
 			fputs(x_usage, stdout);
 			return 0;
-		} else if (!strcmp(argv[i], "-s") && i + 1 < argc) {
+		} else if (!strcmp(argv[i], "-s")) {
+			if (i + 1 >= argc) {
+				fprintf(stderr, "telly x: -s needs a value (a session name)\n");
+				return 2;
+			}
 			name = argv[++i];
 		} else if (!strcmp(argv[i], "--screen")) {
 			if (i + 1 >= argc) {

@@ -267,7 +267,8 @@ static void do_open(struct server *srv, struct conn *c, const struct rp_open *m)
 	 * session's channel, one it would make no more than one there is. */
 	if ((m->flags & RP_OPEN_ATTACH) && !c->x11 &&
 	    (s ? x11_session(s) != NULL : (m->flags & RP_OPEN_X11) != 0)) {
-		snprintf(err, sizeof err, "session %s is an X display: telly view shows it", name);
+		snprintf(err, sizeof err, "session %s is an X display: telly view --x11 %s shows it",
+			 name, name);
 		rp_conn_error(c->rc, 0, RP_E_PROTO, m->req, false, err);
 		return;
 	}

@@ -63,7 +63,7 @@ echo "the other desk and the terminal session went on"
 # X frames on a terminal session's channel: told, not acted on.
 # An X session attached by a desk that does not draw X windows.
 "$TELLY" attach x </dev/null >"$T/attach.out" 2>&1 && fail "telly attach on an X session did not fail"
-grep -q "session x is an X display: telly view shows it" "$T/attach.out" ||
+grep -q "session x is an X display: telly view --x11 x shows it" "$T/attach.out" ||
 	fail "attach: $(cat "$T/attach.out")"
 # --display naming no X session, telly run on a terminal session.
 "$TELLY" new -s t2 --display t -- true >"$T/new.out" 2>&1 && fail "--display t did not fail"

@@ -1036,7 +1036,7 @@ static void test_open_x11_needs_x_desk(void)
 		   open_program(f, sizeof f, 5, RP_OPEN_ATTACH | RP_OPEN_X11, "xn", argv, 1));
 	take(d);
 	CHECK_EQ(error_code(d, NULL, msg, sizeof msg), RP_E_PROTO);
-	CHECK(!strcmp(msg, "session xn is an X display: telly view shows it"));
+	CHECK(!strcmp(msg, "session xn is an X display: telly view --x11 xn shows it"));
 	CHECK(session_find(fx.srv, "xn", 2) == NULL);
 	desk_free(d);
 	fixture_finish(&fx);

@@ -1,0 +1,74 @@
+#!/bin/sh
+# What a person who comes from ssh -X is told on the way, and that it is
+# right:
+# - telly x left with ^C says that its program runs on and the commands
+#   that show it again and end it (it said nothing), and the first one
+#   brings the window back to the desk;
+# - telly attach of an X session names the view that shows it, `telly
+#   view --x11 NAME` (`telly view NAME`, as it read, takes NAME for a host);
+# - telly view --seamless --x11 of a terminal session says it is none
+#   and exits 1 (it waited for good, showing nothing);
+# - telly view --seamless with no X session there says so and exits 1 (it
+#   said "no sessions left" and exited 0); of a name that is not there it
+#   says why once (it added "no sessions left");
+# - telly x -s without a name says so (it said "unexpected '-s'").
+. test/integration/lib.sh "$1"
+need_progs Xvfb xlogo xwininfo
+start_xvfb 1024x768
+
+on_desk() { xwininfo -root -tree | grep -q '"xlogo"'; }
+
+rc=0
+timeout 20 "$TELLY" view --seamless >"$T/none.out" 2>&1 || rc=$?
+cat "$T/none.out"
+[ "$rc" = 1 ] || fail "telly view --seamless with no X session exited $rc"
+grep -qF 'telly view: no X sessions on this host (`telly x -- PROGRAM` starts one)' "$T/none.out" ||
+	fail "telly view --seamless with no X session did not say so"
+
+"$TELLY" x -s xs -- xlogo -geometry 120x120+30+30 >"$T/x.out" 2>&1 &
+xpid=$!
+pids="$pids $xpid"
+wait_until 20 on_desk || fail "the window of telly x is not on the desk: $(cat "$T/x.out")"
+kill -INT "$xpid"
+rc=0
+wait "$xpid" || rc=$?
+cat "$T/x.out"
+[ "$rc" = 0 ] || fail "telly x left with ^C exited $rc"
+grep -qF 'telly x: xs runs on: `telly view --seamless --x11 xs` shows it again, `telly kill xs` ends it' \
+	"$T/x.out" || fail "telly x left with ^C did not say how to come back"
+"$TELLY" ls | grep -q '^xs: ' || fail "the session did not run on"
+wait_until 20 sh -c '! xwininfo -root -tree | grep -q "\"xlogo\""' || fail "the window stayed on the desk"
+# The command it gave.
+"$TELLY" view --seamless --x11 xs >"$T/view.out" 2>&1 &
+vpid=$!
+pids="$pids $vpid"
+wait_until 20 on_desk || fail "telly view --seamless --x11 xs did not show it: $(cat "$T/view.out")"
+kill "$vpid"
+
+# attach names the command that shows an X session.
+"$TELLY" attach xs </dev/null >"$T/attach.out" 2>&1 && fail "telly attach of an X session did not fail"
+grep -qF "session xs is an X display: telly view --x11 xs shows it" "$T/attach.out" ||
+	fail "attach: $(cat "$T/attach.out")"
+
+# A terminal session named to the X view.
+"$TELLY" new -s term -- sleep 100 >/dev/null || fail "telly new"
+rc=0
+timeout 20 "$TELLY" view --seamless --x11 term >"$T/term.out" 2>&1 || rc=$?
+cat "$T/term.out"
+[ "$rc" = 1 ] || fail "telly view --seamless --x11 of a terminal session exited $rc (124: it waited)"
+grep -qF "telly view: session term is not an X session: telly attach shows it" "$T/term.out" ||
+	fail "telly view --seamless --x11 of a terminal session did not say why"
+
+# A name that is not there: why, once.
+rc=0
+timeout 20 "$TELLY" view --seamless --x11 nosuch >"$T/nosuch.out" 2>&1 || rc=$?
+cat "$T/nosuch.out"
+[ "$rc" = 1 ] || fail "telly view --seamless --x11 nosuch exited $rc"
+grep -qF "telly view: nosuch: no session nosuch" "$T/nosuch.out" || fail "no reason said"
+[ "$(wc -l <"$T/nosuch.out")" = 1 ] || fail "more than the reason said"
+
+rc=0
+"$TELLY" x -s >"$T/s.out" 2>&1 || rc=$?
+[ "$rc" = 2 ] || fail "telly x -s exited $rc"
+grep -qxF "telly x: -s needs a value (a session name)" "$T/s.out" || fail "telly x -s: $(cat "$T/s.out")"
+echo ok
