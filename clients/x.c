@@ -172,14 +172,19 @@ int telly_x(int argc, char **argv)
 	free(frame);
 	if (r < 0 || rp_req_str_decode(p, h.len, &req, &nm) < 0 || nm.n > RP_MAX_NAME) {
 		struct rp_error e;
+		bool is_err = r == -EREMOTEIO && h.type == RP_ERROR && rp_error_decode(p, h.len, &e) == 0;
 		fprintf(stderr, "telly x: %s\n",
 			r < 0 ? (err[0] ? err : "the program was not started")
 			      : "malformed answer from the server");
+		/* -s NAME of a session there: what to do with it instead. */
+		if (is_err && e.code == RP_E_EXIST)
+			fprintf(stderr,
+				"telly x: `telly run %s%s%s -- PROGRAM` starts PROGRAM in it, "
+				"`telly view --seamless %s%s--x11 %s` shows it\n",
+				host ? host : "", host ? " " : "", name, host ? host : "",
+				host ? " " : "", name);
 		/* A program the host cannot find: 127, as ssh's shell. */
-		r = r == -EREMOTEIO && h.type == RP_ERROR && rp_error_decode(p, h.len, &e) == 0 &&
-				    e.code == RP_E_SPAWN
-			    ? 127
-			    : 1;
+		r = is_err && e.code == RP_E_SPAWN ? 127 : 1;
 		rp_conn_destroy(c);
 		return r;
 	}

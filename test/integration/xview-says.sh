@@ -11,7 +11,8 @@
 # - telly view --seamless with no X session there says so and exits 1 (it
 #   said "no sessions left" and exited 0); of a name that is not there it
 #   says why once (it added "no sessions left");
-# - telly x -s without a name says so (it said "unexpected '-s'").
+# - telly x -s without a name says so (it said "unexpected '-s'"); with
+#   the name of a session there, how to start a program in it or show it.
 . test/integration/lib.sh "$1"
 need_progs Xvfb xlogo xwininfo
 start_xvfb 1024x768
@@ -44,6 +45,15 @@ vpid=$!
 pids="$pids $vpid"
 wait_until 20 on_desk || fail "telly view --seamless --x11 xs did not show it: $(cat "$T/view.out")"
 kill "$vpid"
+
+# telly x -s of a session there: what to do instead (it said only that
+# the session exists).
+rc=0
+"$TELLY" x -s xs -- xlogo >"$T/again.out" 2>&1 || rc=$?
+cat "$T/again.out"
+[ "$rc" = 1 ] || fail "telly x -s of a session there exited $rc"
+grep -qF 'telly x: `telly run xs -- PROGRAM` starts PROGRAM in it, `telly view --seamless --x11 xs` shows it' \
+	"$T/again.out" || fail "telly x -s of a session there did not say what to do"
 
 # attach names the command that shows an X session.
 "$TELLY" attach xs </dev/null >"$T/attach.out" 2>&1 && fail "telly attach of an X session did not fail"
