@@ -376,8 +376,8 @@ int telly_ls(int argc, char **argv)
 		struct rp_session_info s;
 		if (rp_list_entry_decode(p, h.len, &off, &s) < 0)
 			goto bad;
-		if (!s.rows && !s.cols) /* an X session: no text size */
-			printf("%.*s: %.*s (pid %u, %u viewer%s)\n", (int)s.name.n, s.name.p,
+		if (!s.rows && !s.cols) /* an X session: no text size; its pid is its X server's */
+			printf("%.*s: %.*s (X server pid %u, %u viewer%s)\n", (int)s.name.n, s.name.p,
 			       (int)s.cmd.n, s.cmd.p, s.pid, s.viewers, s.viewers == 1 ? "" : "s");
 		else
 			printf("%.*s: %.*s (pid %u, %ux%u, %u viewer%s)\n", (int)s.name.n, s.name.p,

@@ -36,7 +36,7 @@ wait_until 20 sh -c "'$TELLY' ls | grep -q '^  display :'"
 dpy=$("$TELLY" ls | sed -n 's/^  display \(:[0-9]*\).*/\1/p')
 auth=$TELLY_DIR/x11-x.auth
 [ "$(stat -c %a "$auth")" = 600 ] || fail "the cookie file is $(stat -c %a "$auth"), not 600"
-xpid=$("$TELLY" ls | sed -n 's/^x: .*(pid \([0-9]*\).*/\1/p')
+xpid=$("$TELLY" ls | sed -n 's/^x: .*(X server pid \([0-9]*\).*/\1/p')
 tr '\0' ' ' <"/proc/$xpid/cmdline" | grep -q -- "-nolisten tcp" || fail "Xvfb listens on TCP"
 xenv() { DISPLAY=$dpy XAUTHORITY=$auth "$@"; }
 xauth=$auth
@@ -77,7 +77,7 @@ echo "XTIMING: the stages of a key, in order"
 wait_until 20 has_win "$T/p1" second
 id2=$(win_id "$T/p1" second)
 "$TELLY" ls >"$T/ls"
-grep -q "^x: X $dpy xterm -T first -e sh (pid $xpid, 1 viewer)" "$T/ls" || fail "ls: $(cat "$T/ls")"
+grep -q "^x: X $dpy xterm -T first -e sh (X server pid $xpid, 1 viewer)" "$T/ls" || fail "ls: $(cat "$T/ls")"
 grep -q "^  window $id .*\"first\"" "$T/ls" || fail "ls shows no first window: $(cat "$T/ls")"
 grep -q "^  window $id2 .*\"second\"" "$T/ls" || fail "ls shows no second window: $(cat "$T/ls")"
 grep -q "^  display $dpy, 2 windows" "$T/ls" || fail "ls: $(cat "$T/ls")"

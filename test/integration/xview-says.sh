@@ -12,7 +12,8 @@
 #   said "no sessions left" and exited 0); of a name that is not there it
 #   says why once (it added "no sessions left");
 # - telly x -s without a name says so (it said "unexpected '-s'"); with
-#   the name of a session there, how to start a program in it or show it.
+#   the name of a session there, how to start a program in it or show it;
+# - telly ls says that an X session's pid is its X server's.
 . test/integration/lib.sh "$1"
 need_progs Xvfb xlogo xwininfo
 start_xvfb 1024x768
@@ -54,6 +55,15 @@ cat "$T/again.out"
 [ "$rc" = 1 ] || fail "telly x -s of a session there exited $rc"
 grep -qF 'telly x: `telly run xs -- PROGRAM` starts PROGRAM in it, `telly view --seamless --x11 xs` shows it' \
 	"$T/again.out" || fail "telly x -s of a session there did not say what to do"
+
+# telly ls says whose pid an X session's line gives: its X server's (it
+# said "pid", beside the program's name).
+xs_pid=$("$TELLY" ls | sed -n 's/^xs: .*(X server pid \([0-9]*\), .*/\1/p')
+[ -n "$xs_pid" ] || fail "telly ls does not say the X server's pid: $("$TELLY" ls)"
+case $(cat "/proc/$xs_pid/comm") in
+Xorg | Xvfb) ;;
+*) fail "pid $xs_pid is not an X server: $(cat "/proc/$xs_pid/comm")" ;;
+esac
 
 # attach names the command that shows an X session.
 "$TELLY" attach xs </dev/null >"$T/attach.out" 2>&1 && fail "telly attach of an X session did not fail"
