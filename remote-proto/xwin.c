@@ -821,6 +821,10 @@ struct row_hash {
 
 struct rp_xenc {
 	uint32_t id, frame;
+	/* An update went: the desks have a picture. Until then the first
+	 * update goes even when it equals the shadow as it starts (all
+	 * black): a window whose first picture is black is drawn too. */
+	bool sent;
 	uint16_t w, h, tw, th; /* pixels; tiles across and down */
 	uint32_t *shadow;      /* w*h, stride w: what every desk has */
 	uint64_t *hash;
@@ -1946,6 +1950,7 @@ int rp_xenc_update(struct rp_xenc *e, const uint32_t *pixels, uint16_t w, uint16
 {
 	size_t sp = stride / 4, nt;
 	bool resized = w != e->w || h != e->h, any = false, hashed = false, small = false;
+	bool first = !e->sent;
 	uint32_t bx0 = UINT32_MAX, by0 = UINT32_MAX, bx1 = 0, by1 = 0;
 	struct fw f;
 
@@ -1982,7 +1987,7 @@ int rp_xenc_update(struct rp_xenc *e, const uint32_t *pixels, uint16_t w, uint16
 	if (damage && !resized && small_update(e, damage, nrects)) {
 		small = true;
 		send_small(&f, pixels, sp, damage, nrects);
-		if (f.rc >= 0 && f.any)
+		if (f.rc >= 0 && (f.any || first))
 			fw_flush(&f, true);
 		goto sent;
 	}
@@ -2025,7 +2030,7 @@ int rp_xenc_update(struct rp_xenc *e, const uint32_t *pixels, uint16_t w, uint16
 			e->color[(size_t)ty * e->tw + tx] = pixels[y * sp + x] & XENC_PIXEL_MASK;
 		}
 	send_dirty(&f, pixels, sp);
-	if (f.rc >= 0 && (f.any || resized))
+	if (f.rc >= 0 && (f.any || resized || first))
 		fw_flush(&f, true);
 sent:
 	if (f.rc < 0) {
@@ -2049,6 +2054,7 @@ sent:
 	if (f.frames) {
 		e->frame++;
 		e->st.updates++;
+		e->sent = true;
 	}
 	return f.frames;
 }

@@ -245,7 +245,8 @@ void rp_xenc_destroy(struct rp_xenc *e); /* takes NULL */
  * as PALETTE when it has at most 256 colours (text: the changed tiles of
  * a column of rows in one op), else lz4 (small areas) or zstd (large).
  * Emits XPIXELS payloads, the last with RP_XPIX_LAST; nothing if
- * nothing changed. ack: the input these pixels answer. Returns frames
+ * nothing changed, but for the window's first update, which always goes
+ * (a picture all black, as the shadow starts, as an update of no ops). ack: the input these pixels answer. Returns frames
  * emitted, or a negative emit's result / -ENOMEM. PALETTE only once
  * rp_xenc_palette turned it on. */
 struct rp_xrect {

@@ -1071,6 +1071,36 @@ static int both_take(void *ctx, const uint8_t *p, size_t n)
 	return desk_take(d[1], p, n);
 }
 
+/* A window whose first picture is all black, as the encoder's shadow
+ * starts: its first update goes all the same (before, nothing went, and a
+ * desk never drew the window), whole or damaged in a small box, and the
+ * next one equal to it sends nothing. */
+static void encoder_first_black(void)
+{
+	static const uint16_t sizes[][2] = {{300, 200}, {40, 30}};
+
+	for (unsigned i = 0; i < 2; i++) {
+		uint16_t w = sizes[i][0], h = sizes[i][1];
+		uint32_t *pic = calloc((size_t)w * h, 4);
+		struct rp_xenc *e = rp_xenc_create(8, w, h);
+		struct desk d = {.id = 8};
+		struct rp_xrect all = {0, 0, w, h};
+
+		CHECK(e != NULL && pic != NULL);
+		CHECK_EQ(rp_xenc_update(e, pic, w, h, (size_t)w * 4, i ? &all : NULL, i, 1,
+					desk_take, &d),
+			 1);
+		CHECK_EQ(d.updates, 1);
+		CHECK_EQ(d.errors, 0);
+		CHECK(same_picture(&d, pic, w, h, w));
+		CHECK_EQ(rp_xenc_update(e, pic, w, h, (size_t)w * 4, &all, 1, 2, desk_take, &d), 0);
+		CHECK_EQ(d.updates, 1);
+		rp_xenc_destroy(e);
+		free(d.px);
+		free(pic);
+	}
+}
+
 static void encoder_small_updates(void)
 {
 	enum { W = 484, H = 316, CW = 6, CH = 13 };
@@ -1717,6 +1747,7 @@ static const struct unit_case cases[] = {
 	{"encoder-big-and-solid", encoder_big_and_solid},
 	{"encoder-small-change", encoder_small_change},
 	{"encoder-small-updates", encoder_small_updates},
+	{"encoder-first-black", encoder_first_black},
 	{"encoder-emit-fails", encoder_emit_fails},
 	{"encoder-video-lossy", encoder_video_lossy},
 	{"encoder-lossy-never", encoder_lossy_never},
