@@ -194,8 +194,9 @@ static int call(struct ctl *c, bool start, const uint8_t *frame, long n, struct 
 
 /* LIST_REPLY's X part, after the entries (PROTOCOL.md): u16 count, then
  * each X session: str name, u32 display + 1 (0: starting), u16 windows,
- * each u32 id, i16 x, i16 y, u16 w, u16 h, str title. Printed under the
- * session's line; a reply without it (an older daemon) prints nothing. */
+ * each u32 id, i16 x, i16 y, u16 w, u16 h, str title (and u16 flags when
+ * both sides said RP_CAP_XBOUND). Printed under the session's line; a
+ * reply without it (an older daemon) prints nothing. */
 struct ls_reader {
 	const uint8_t *p;
 	size_t n, off;
@@ -235,7 +236,7 @@ static struct rp_str ls_str(struct ls_reader *r)
  * windows printed when print. false when it is not there (not an X
  * session, or it ended). */
 static bool ls_x11_walk(const uint8_t *p, size_t n, size_t off, const struct rp_str *name,
-			bool print, uint32_t *dpy)
+			bool print, bool flags, uint32_t *dpy)
 {
 	struct ls_reader r = {p, n, off, false};
 	unsigned nx;
@@ -259,12 +260,15 @@ static bool ls_x11_walk(const uint8_t *p, size_t n, size_t off, const struct rp_
 			int x = (int16_t)ls_get(&r, 2), y = (int16_t)ls_get(&r, 2);
 			unsigned w = ls_get(&r, 2), h = ls_get(&r, 2);
 			struct rp_str t = ls_str(&r);
+			unsigned fl = flags ? ls_get(&r, 2) : 0;
 			if (!mine || !print || r.bad)
 				continue;
 			printf("  window 0x%x %ux%u%+d%+d \"", id, w, h, x, y);
 			for (unsigned j = 0; j < t.n; j++) /* the program's title: no controls */
 				putchar((unsigned char)t.p[j] < 0x20 || t.p[j] == 0x7f ? '?' : t.p[j]);
-			printf("\"\n");
+			printf("\"%s\n", fl & RP_XWIN_OVER_BOUND ? " not shown: too large for the "
+								    "host's pixel budget"
+								  : "");
 		}
 		if (mine) {
 			*dpy = d;
@@ -319,7 +323,7 @@ static int x11_display_up(struct rp_conn *c, uint32_t req, const char *name, str
 		return 2;
 	if (list_parts(h, *p, &count, &first, &xoff) < 0)
 		return 1; /* not known: the OPEN's answer tells the rest */
-	return ls_x11_walk(*p, h->len, xoff, &want, false, &dpy) && !dpy ? 0 : 1;
+	return ls_x11_walk(*p, h->len, xoff, &want, false, false, &dpy) && !dpy ? 0 : 1;
 }
 
 /* telly run's OPEN (req 1), as telly_open_call, but what it says it waits
@@ -343,11 +347,11 @@ static int run_open_call(struct ctl *c, struct rp_conn *conn, const uint8_t *fra
 
 /* Session name's display and windows, from the X part of a LIST reply
  * (from off); nothing when it is not there. */
-static void ls_x11(const uint8_t *p, size_t n, size_t off, const struct rp_str *name)
+static void ls_x11(const uint8_t *p, size_t n, size_t off, const struct rp_str *name, bool flags)
 {
 	uint32_t dpy;
 
-	ls_x11_walk(p, n, off, name, true, &dpy);
+	ls_x11_walk(p, n, off, name, true, flags, &dpy);
 }
 
 int telly_ls(int argc, char **argv)
@@ -366,6 +370,7 @@ int telly_ls(int argc, char **argv)
 
 	if (r)
 		return r < 0 ? 0 : r;
+	c.dest.caps |= RP_CAP_XBOUND; /* each window's flags: whether it is shown */
 	rp_enc_begin(&e, buf, sizeof buf, RP_LIST, 0, 0);
 	rp_put_u32(&e, 1);
 	if ((r = call(&c, false, buf, rp_enc_end(&e), &conn, &h, &p)) != 0)
@@ -383,7 +388,7 @@ int telly_ls(int argc, char **argv)
 			printf("%.*s: %.*s (pid %u, %ux%u, %u viewer%s)\n", (int)s.name.n, s.name.p,
 			       (int)s.cmd.n, s.cmd.p, s.pid, s.cols, s.rows, s.viewers,
 			       s.viewers == 1 ? "" : "s");
-		ls_x11(p, h.len, xoff, &s.name);
+		ls_x11(p, h.len, xoff, &s.name, rp_conn_peer_caps(conn) & RP_CAP_XBOUND);
 	}
 	rp_conn_destroy(conn);
 	return 0;
@@ -477,7 +482,7 @@ static int new_x11_wait(struct rp_conn *conn, const char *name)
 			fprintf(stderr, "telly new: malformed answer from the server\n");
 			return 1;
 		}
-		bool listed = ls_x11_walk(p, h.len, xoff, &want, false, &dpy);
+		bool listed = ls_x11_walk(p, h.len, xoff, &want, false, false, &dpy);
 		if (listed && dpy)
 			return 0;
 		if (!listed) {

@@ -1861,6 +1861,15 @@ static void run_script(struct view *v)
 			break;
 		case DS_STEP_WAIT_WINDOW: {
 			uint32_t id = window_titled(v, s->text);
+			char why[400];
+			/* One the host will not send until others go: said now,
+			 * not at the end of the wait. */
+			if (!id && vx_not_shown(v->x, s->text, why, sizeof why)) {
+				snprintf(v->why, sizeof v->why, "input line %d: %s", s->line, why);
+				v->done = true;
+				v->rc = 1;
+				return;
+			}
 			if (!step_waits(v, s, id != 0, "no window titled"))
 				return;
 			struct wm_actions o = {0};
@@ -2863,7 +2872,7 @@ int telly_view(int argc, char **argv)
 		cfg.profile = WM_ACCEL_FLAT;
 	wm_init(&v->wm, &cfg);
 	v->dest.caps |= RP_CAP_X11 | RP_CAP_XPALETTE | (v->lossless ? 0 : RP_CAP_XLOSSY) |
-			RP_CAP_ENDED;
+			RP_CAP_ENDED | RP_CAP_XBOUND;
 	/* Over ssh and TCP the terminals outlive a lost link; on this host
 	 * the link is lost only with the daemon, and the sessions with it. */
 	if (v->dest.host || v->dest.tcp)

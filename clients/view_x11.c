@@ -141,6 +141,9 @@ struct xw {
 	uint32_t wid; /* winmgr's and the compositor's */
 	struct ds_xsurf *surf;
 	bool overlay, can_close;
+	/* The host does not send its pixels: over its bound of pixels held
+	 * (XWIN's OVER_BOUND); its frame says so instead. */
+	bool over_bound;
 	/* The window the host has right below it (XWIN's above); unsure: that
 	 * one was not known when it came, so it went on top until it comes. */
 	uint32_t above;
@@ -707,6 +710,9 @@ static bool take_u16(const uint8_t *p, size_t n, size_t *off, uint16_t *v)
 int vx_list(struct vx *x, const uint8_t *p, size_t n, size_t off)
 {
 	uint16_t nx, nw, nn, tn;
+	/* (each window's flags: the view says RP_CAP_XBOUND, so the host
+	 * sends them when it knows them) */
+	bool flags = rp_conn_peer_caps(x->c.c) & RP_CAP_XBOUND;
 
 	if (off == n)
 		return 0; /* a host that lists no X part */
@@ -724,7 +730,7 @@ int vx_list(struct vx *x, const uint8_t *p, size_t n, size_t off)
 			return -EPROTO;
 		for (uint16_t k = 0; k < nw; k++)
 			if (!take(n, &off, 12) || !take_u16(p, n, &off, &tn) ||
-			    tn > RP_MAX_STR || !take(n, &off, tn))
+			    tn > RP_MAX_STR || !take(n, &off, tn) || !take(n, &off, flags ? 2 : 0))
 				return -EPROTO;
 		if (x->nlisted < VX_LISTED) {
 			memcpy(x->listed[x->nlisted], name, nn);
@@ -878,11 +884,29 @@ static bool place_stale(struct xw *w, const struct rp_xwin *m)
 	return true;
 }
 
+/* What a window the host does not read (XWIN's OVER_BOUND) shows in
+ * its frame instead, or after its title. */
+#define VX_OVER_BOUND "too large for the host's pixel budget"
+
+/* m's OVER_BOUND taken by w: said once as it comes (on stderr; the frame
+ * or the title says it for as long as it lasts). */
+static void take_over_bound(struct vx *x, struct xsess *s, struct xw *w, const struct rp_xwin *m)
+{
+	bool over = m->flags & RP_XWIN_OVER_BOUND;
+
+	if (over && !w->over_bound)
+		fprintf(stderr, "%s: %s: window 0x%x \"%s\" (%ux%u) not shown: " VX_OVER_BOUND
+				" (until its other windows close or shrink)\n",
+			x->c.prog, s->name, m->id, w->title, m->w, m->h);
+	w->over_bound = over;
+}
+
 /* Seamless: the desk's own window, made or told what changed. */
 static void seamless_xwin(struct vx *x, struct xsess *s, struct xw *w, const struct rp_xwin *m,
 			  const char *title)
 {
 	char cls[DS_TITLE_MAX_BYTES + 1], icon[DS_TITLE_MAX_BYTES + 1];
+	char shown[DS_TITLE_MAX_BYTES + 1];
 	const struct xw *t = m->transient_for ? win_by_id(x, s, m->transient_for) : NULL;
 
 	if (!w) {
@@ -905,12 +929,16 @@ static void seamless_xwin(struct vx *x, struct xsess *s, struct xw *w, const str
 	w->hh = m->h;
 	w->transient_for = m->transient_for;
 	snprintf(w->title, sizeof w->title, "%s", title);
+	take_over_bound(x, s, w, m);
+	/* (the desk's window has no frame of ours to say it in) */
+	snprintf(shown, sizeof shown, w->over_bound ? "%s (not shown: " VX_OVER_BOUND ": %ux%u)" : "%s",
+		 title, m->w, m->h);
 	ds_title_clean(m->wm_class.p, m->wm_class.n, cls, sizeof cls);
 	ds_title_clean(m->icon_name.p, m->icon_name.n, icon, sizeof icon);
 	struct ds_seamless_win sw = {
 		.id = w->wid, .transient_for = t ? t->wid : 0, .override = w->overlay,
 		.x = m->x, .y = m->y, .w = m->w, .h = m->h, .positioned = vx_positioned(m),
-		.title = title, .wm_class = cls, .icon_name = icon[0] ? icon : title,
+		.title = shown, .wm_class = cls, .icon_name = icon[0] ? icon : title,
 		.machine = rp_conn_host_name(x->c.c)};
 	if (m->flags & RP_XWIN_HINTS)
 		sw.size = m->size;
@@ -1170,6 +1198,12 @@ static void on_xwin(struct vx *x, struct xsess *s, const struct rp_xwin *m)
 	if (strcmp(title, w->title)) {
 		memcpy(w->title, title, sizeof title);
 		ds_comp_set_title(x->c.comp, w->wid, title);
+	}
+	take_over_bound(x, s, w, m);
+	if (!w->overlay) {
+		char notice[DS_TITLE_MAX_BYTES + 1];
+		snprintf(notice, sizeof notice, "window " VX_OVER_BOUND ": %ux%u", m->w, m->h);
+		ds_comp_set_notice(x->c.comp, w->wid, w->over_bound ? notice : NULL);
 	}
 	if (w->overlay && ds_xsurf_updates(w->surf))
 		place_overlay(x, w);
@@ -2137,7 +2171,8 @@ bool vx_drawn(const struct vx *x)
 		if (!s->chan)
 			return false;
 		for (unsigned k = 0; k < x->nwin; k++)
-			drawn += x->win[k]->s == s && ds_xsurf_updates(x->win[k]->surf) > 0;
+			drawn += x->win[k]->s == s && (ds_xsurf_updates(x->win[k]->surf) > 0 ||
+							x->win[k]->over_bound); /* its notice */
 		if (drawn < s->listed_windows)
 			return false;
 	}
@@ -2152,6 +2187,20 @@ uint32_t vx_find(const struct vx *x, const char *text)
 			return w->wid;
 	}
 	return 0;
+}
+
+bool vx_not_shown(const struct vx *x, const char *text, char *why, size_t n)
+{
+	for (unsigned i = x->nwin; i-- > 0;) {
+		const struct xw *w = x->win[i];
+		if (!w->overlay && w->over_bound && !ds_xsurf_updates(w->surf) &&
+		    strstr(w->title, text)) {
+			snprintf(why, n, "window 0x%x \"%s\" of %s (%dx%d) is not shown: " VX_OVER_BOUND,
+				 w->id, w->title, w->s->name, w->hw, w->hh);
+			return true;
+		}
+	}
+	return false;
 }
 
 bool vx_updated(const struct vx *x)

@@ -191,6 +191,9 @@ uint32_t vx_find(const struct vx *x, const char *text);
  * host's last list named (a --screenshot without a script waits for it). */
 bool vx_drawn(const struct vx *x);
 bool vx_updated(const struct vx *x);
+/* A window titled text (as vx_find) that the host does not send (over
+ * its bound of pixels held): true, and why says which and why. */
+bool vx_not_shown(const struct vx *x, const char *text, char *why, size_t n);
 /* The title of X window id (NULL: not an X window). */
 const char *vx_title(const struct vx *x, uint32_t id);
 /* --stats: keystroke-to-pixel for X windows, by stage. */

@@ -20,6 +20,7 @@ struct surface {
 	char title[DS_TITLE_MAX_BYTES + 1];
 	struct ds_term *term;
 	struct ds_xsurf *x; /* an X window's pixels (xsurf.c), or NULL */
+	char notice[DS_TITLE_MAX_BYTES + 1]; /* said in its client area instead ("": none) */
 	bool overlay;	    /* unframed, not winmgr's: above the rest, at box */
 	pixman_image_t *img;
 	struct wm_box box;
@@ -206,6 +207,20 @@ void ds_comp_set_title(struct ds_comp *c, uint32_t id, const char *title)
 	s->full = true;
 }
 
+void ds_comp_set_notice(struct ds_comp *c, uint32_t id, const char *text)
+{
+	struct surface *s = find(c, id);
+	char t[sizeof s->notice];
+
+	if (!s || !s->x)
+		return;
+	ds_title_clean(text ? text : "", text ? strlen(text) : 0, t, sizeof t);
+	if (!strcmp(t, s->notice))
+		return;
+	memcpy(s->notice, t, sizeof t);
+	s->full = true;
+}
+
 void ds_comp_sync(struct ds_comp *c, const struct wm *wm)
 {
 	c->title_h = wm->cfg.title_h;
@@ -389,6 +404,9 @@ static void draw_decoration(struct ds_comp *c, struct surface *s)
 	ds_font_cell(c->font, &cw, &ch);
 	ds_draw_text(c->font, s->img, bw + 4, bw + (th - ch) / 2, s->box.w - 2 * bw - 8, s->title,
 		     TITLE_TEXT_RGB);
+	if (s->x && s->notice[0]) /* (its pixels are not drawn over it) */
+		ds_draw_text(c->font, s->img, bw + 4, bw + th + ch / 2, s->box.w - 2 * bw - 8,
+			     s->notice, TITLE_TEXT_RGB);
 }
 
 /* What of r an X window's picture covers, drawn. */
@@ -399,6 +417,8 @@ static void composite_x(struct ds_comp *c, pixman_image_t *fb, struct surface *s
 	int w, h;
 	pixman_region32_t in;
 
+	if (s->notice[0])
+		return; /* the decoration's client area says why it has none */
 	ds_xsurf_size(s->x, &w, &h);
 	if (w > s->box.w - 2 * cx)
 		w = s->box.w - 2 * cx;

@@ -62,6 +62,15 @@
  * override-redirect; neither (a host before them): the desk guesses. */
 #define RP_XWIN_POSITIONED 0x20
 #define RP_XWIN_WM_PLACES 0x40
+/* The host does not read its pixels: its picture would pass the host's
+ * bound of pixels held (xdisplay's XD_PIXELS_SCREENS), until others close
+ * or shrink. Told again without it when it is read again. A desk before
+ * it ignores the bit (and shows an empty window). */
+#define RP_XWIN_OVER_BOUND 0x80
+/* HELLO, both ways: each window of LIST_REPLY's X part ends with u16
+ * flags, its XWIN's (RP_XWIN_OVER_BOUND: telly ls says so), when both
+ * said it. */
+#define RP_CAP_XBOUND 0x10000
 
 /* A window's size hints (its program's WM_NORMAL_HINTS), in pixels;
  * 0: not set. XWIN carries them; the seamless desk gives them to its

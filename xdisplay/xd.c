@@ -1572,12 +1572,16 @@ static bool pix_room(struct xd *xd, struct xwin *w)
 			base_log("xdisplay", "display :%d: every window is read again", xd->proc.display);
 			xd->told_starved = false;
 		}
+		if (w->starved && xd->ops->over_bound)
+			xd->ops->over_bound(xd->ctx, w->id, false);
 		w->starved = false;
 		return true;
 	}
 	if (!w->starved) {
 		w->starved = true;
 		xd->nstarved++;
+		if (xd->ops->over_bound)
+			xd->ops->over_bound(xd->ctx, w->id, true);
 	}
 	if (!xd->told_starved)
 		base_log("xdisplay", "display :%d: its windows' pictures would take over %zu MiB "

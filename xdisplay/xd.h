@@ -88,6 +88,11 @@ struct xd_ops {
 	void (*pixels)(void *ctx, uint32_t id, const uint32_t *pix, uint16_t w, uint16_t h,
 		       size_t stride, const struct xd_rect *rects, size_t n);
 	void (*cursor)(void *ctx, const struct xd_cursor *c);
+	/* Window id is not read (over: true): its picture would pass the
+	 * pixels' bound (XD_PIXELS_SCREENS screens' worth held), until
+	 * others close or shrink, or it does (over: false, and it is read).
+	 * Said on each change; NULL: logged only. */
+	void (*over_bound)(void *ctx, uint32_t id, bool over);
 	/* The connection to the X server broke (the server died): why. */
 	void (*lost)(void *ctx, const char *why);
 	/* A program in the display took selection sel (0 CLIPBOARD, 1

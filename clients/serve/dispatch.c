@@ -132,6 +132,7 @@ static int on_hello(struct server *srv, struct conn *c, const struct rp_hdr *h, 
 	c->lz4 = hello.caps & RP_CAP_LZ4;
 	c->xlossy = hello.caps & RP_CAP_XLOSSY;
 	c->xpalette = hello.caps & RP_CAP_XPALETTE;
+	c->xbound = hello.caps & RP_CAP_XBOUND;
 	c->resume = hello.caps & RP_CAP_RESUME;
 	c->ended = hello.caps & RP_CAP_ENDED;
 	c->x11 = hello.caps & RP_CAP_X11;
@@ -153,7 +154,7 @@ static int on_hello(struct server *srv, struct conn *c, const struct rp_hdr *h, 
 	me[sizeof me - 1] = 0;
 	n = rp_hello_frame(buf, sizeof buf,
 			   RP_CAP_LINEMODE | RP_CAP_RESUME | RP_CAP_RETYPE | RP_CAP_AHEAD |
-				   RP_CAP_STARTED | RP_CAP_XAHEAD | RP_CAP_XKEPT,
+				   RP_CAP_STARTED | RP_CAP_XAHEAD | RP_CAP_XKEPT | RP_CAP_XBOUND,
 			   "", me);
 	if (n < 0 || rp_conn_send(c->rc, buf, (size_t)n) < 0)
 		serve_log("connection %u: a reply did not fit; dropped", c->id);
@@ -193,7 +194,7 @@ static int on_list(struct server *srv, struct conn *c, const struct rp_hdr *h, c
 	uint16_t nx = 0;
 	rp_put_u16(&e, 0);
 	for (struct session *s = srv->sessions; s && !e.over; s = s->next)
-		nx += x11_list(s, &e, RP_MAX_FRAME);
+		nx += x11_list(s, &e, RP_MAX_FRAME, c->xbound);
 	if (!e.over) {
 		buf[nx_at] = (uint8_t)(nx >> 8);
 		buf[nx_at + 1] = (uint8_t)nx;

@@ -448,7 +448,8 @@ int x11_screen(struct session *s, unsigned w, unsigned h);
 int x11_env(struct server *srv, const char *name, size_t n, char *display, size_t dn,
 	    char *xauth, size_t xn, char *err, size_t errn);
 /* LIST_REPLY's X part for s (nothing if not an X session), within room bytes of e. */
-int x11_list(struct session *s, struct rp_enc *e, size_t room); /* 1: it is one */
+/* flags: each window's XWIN flags after its title (RP_CAP_XBOUND). */
+int x11_list(struct session *s, struct rp_enc *e, size_t room, bool flags); /* 1: it is one */
 /* Its cookie file written again in the runtime directory made again (an
  * X session; else nothing): 0 or -errno, err said. */
 int x11_files_again(struct session *s, char *err, size_t errn);
@@ -624,6 +625,7 @@ struct conn {
 	bool x11; /* the desk draws X windows (RP_CAP_X11) */
 	bool xlossy; /* ... and takes JPEG for video-like regions (RP_CAP_XLOSSY) */
 	bool xpalette; /* ... and takes PALETTE ops (RP_CAP_XPALETTE) */
+	bool xbound; /* ... and reads each listed window's flags (RP_CAP_XBOUND) */
 	bool context; /* the desk predicts: it takes CONTEXT and CONSUMED */
 	bool retype;  /* the desk types again what a switch to canonical let go */
 	bool direct;  /* on a direct listener: sealed records, its secret its login */

@@ -541,6 +541,8 @@ static void on_window(void *ctx, const struct xd_window *d)
 	snprintf(w->title, sizeof w->title, "%s", d->title);
 	snprintf(w->wm_class, sizeof w->wm_class, "%s", d->wm_class);
 	snprintf(w->icon, sizeof w->icon, "%s", d->icon_name);
+	/* (Whether it is read is not the display's report: kept.) */
+	uint16_t kept = w->m.flags & RP_XWIN_OVER_BOUND;
 	struct rp_xwin m = {
 		.id = d->id,
 		.transient_for = d->transient_for,
@@ -555,7 +557,7 @@ static void on_window(void *ctx, const struct xd_window *d)
 				    (d->can_close ? RP_XWIN_CAN_CLOSE : 0) |
 				    (d->override_redirect ? 0
 				     : d->positioned	  ? RP_XWIN_POSITIONED
-							  : RP_XWIN_WM_PLACES)),
+							  : RP_XWIN_WM_PLACES) | kept),
 		/* xd's struct, not XWIN's (xdisplay needs no remote-proto) */
 		.size = {.min_w = d->size.min_w, .min_h = d->size.min_h,
 			 .max_w = d->size.max_w, .max_h = d->size.max_h,
@@ -566,6 +568,21 @@ static void on_window(void *ctx, const struct xd_window *d)
 		.icon_name = {w->icon, (uint16_t)strlen(w->icon)},
 	};
 	w->m = m;
+	for (struct xview *xv = x->views; xv; xv = xv->next)
+		if (xv->started)
+			send_xwin(xv->v, w);
+}
+
+/* The display does not read w (over its pixels' bound) or reads it again:
+ * its desks are told (XWIN's OVER_BOUND), so they say why it is empty. */
+static void on_over_bound(void *ctx, uint32_t id, bool over)
+{
+	struct x11 *x = ctx;
+	struct xwindow *w = win_find(x, id);
+
+	if (!w || !!(w->m.flags & RP_XWIN_OVER_BOUND) == over)
+		return;
+	w->m.flags ^= RP_XWIN_OVER_BOUND;
 	for (struct xview *xv = x->views; xv; xv = xv->next)
 		if (xv->started)
 			send_xwin(xv->v, w);
@@ -799,6 +816,7 @@ static const struct xd_ops xd_ops = {
 	.damaged = on_damaged,
 	.pixels = on_pixels,
 	.cursor = on_cursor,
+	.over_bound = on_over_bound,
 	.lost = on_lost,
 };
 
@@ -1693,7 +1711,7 @@ int x11_files_again(struct session *s, char *err, size_t errn)
 	return x ? xd_files_again(x->xd, err, errn) : 0;
 }
 
-int x11_list(struct session *s, struct rp_enc *e, size_t room)
+int x11_list(struct session *s, struct rp_enc *e, size_t room, bool flags)
 {
 	struct x11 *x = x11_session(s);
 	size_t count_at, nn = strlen(s->name);
@@ -1708,7 +1726,7 @@ int x11_list(struct session *s, struct rp_enc *e, size_t room)
 	rp_put_u16(e, 0);
 	for (struct xwindow *w = x->wins; w; w = w->next) {
 		size_t tn = strnlen(w->title, X11_LIST_TITLE_BYTES);
-		if (e->len + 14 + tn > room)
+		if (e->len + 14 + tn + (flags ? 2 : 0) > room)
 			break;
 		rp_put_u32(e, w->id);
 		rp_put_u16(e, (uint16_t)w->m.x);
@@ -1716,6 +1734,8 @@ int x11_list(struct session *s, struct rp_enc *e, size_t room)
 		rp_put_u16(e, w->m.w);
 		rp_put_u16(e, w->m.h);
 		rp_put_str(e, w->title, tn);
+		if (flags)
+			rp_put_u16(e, w->m.flags);
 		count++;
 	}
 	if (!e->over) {

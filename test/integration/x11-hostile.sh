@@ -28,23 +28,9 @@
 #   before it could be made smaller).
 . test/integration/lib.sh "$1"
 need_progs Xvfb xwd xdotool
-"$TELLY" new --x11 -s x -- sleep 1000000 >/dev/null || fail "telly new --x11"
-xprobe_start "$T/p" x
-exec 3>"$T/p/cmd"
-wait_until 20 test -e "$T/p/windows"
-dpy=$("$TELLY" ls | sed -n 's/^  display \(:[0-9]*\).*/\1/p')
-xauth=$TELLY_DIR/x11-x.auth
-hostile() { # NAME MODE ARGS...: xhostile on the display, until ready
-	h=$1
-	shift
-	DISPLAY=$dpy XAUTHORITY=$xauth "$B/test/xhostile" "$T/ready-$h" "$@" 2>"$T/$h.err" &
-	pids="$pids $!"
-	wait_until 60 test -e "$T/ready-$h"
-}
-win() { sed -n "s/^\(0x[0-9a-f]*\) .* $1\$/\1/p" "${2:-$T/p}/windows"; } # TITLE [DIR]: its id
-drawn() { grep -q "^[^ ]* [-0-9]* [-0-9]* [0-9]* [0-9]* [0-9]* [1-9][0-9]* $1\$" "$2/windows"; } # TITLE DIR
+. test/integration/xhostile.inc
+probed x "$T/p" 3
 has_geom() { grep -q "^[^ ]* $2 $3 $4 $5 .* $1\$" "$T/p/windows"; } # TITLE X Y W H
-flags() { sed -n "s/^0x[0-9a-f]* [-0-9]* [-0-9]* [0-9]* [0-9]* \([0-9]*\) .* $1\$/\1/p" "$T/p/windows"; }
 
 hostile r reparent
 wait_until 20 has_geom torn 500 100 240 160
@@ -84,12 +70,7 @@ echo "a window mapped while over 1024: shown once others went: ok"
 # A display of 1920x1080: its windows' pictures take at most 4 of it
 # (8294400 pixels): four of 1900x1000 are read, a fifth is not, until the
 # four go.
-"$TELLY" new --x11 --screen 1920x1080 -s b -- sleep 1000000 >/dev/null || fail "telly new --x11 b"
-xprobe_start "$T/q" b
-exec 4>"$T/q/cmd"
-wait_until 20 test -e "$T/q/windows"
-dpy=$("$TELLY" ls | sed -n '/^b:/,/^[^ ]/s/^  display \(:[0-9]*\).*/\1/p')
-xauth=$TELLY_DIR/x11-b.auth
+probed b "$T/q" 4 --screen 1920x1080
 # A cursor of 256x256 (more than a frame holds) reaches the desk made
 # smaller (before: not sent, the desk kept the shape before it).
 hostile cur bigcursor 3 256

@@ -1338,6 +1338,53 @@ static void view_again_behind_keymap(void)
 	desk_close(&d);
 }
 
+/* A window the host does not read (XWIN's OVER_BOUND): its frame says so
+ * where its pixels would be, a script's wait-window learns why at once,
+ * and it counts as drawn (its notice is); told again without the flag and
+ * sent its pixels, they are drawn and the notice goes. */
+static void view_over_bound(void)
+{
+	struct desk d;
+	int w = 300, hh = 120;
+	char why[300];
+	uint32_t *a = noise(w, hh, 9);
+
+	if (!desk_open(&d, false))
+		return;
+	attach(&d);
+	send_xwin(&d, 0x400001, 100, 80, w, hh, RP_XWIN_OVER_BOUND | RP_XWIN_POSITIONED, 0, "late");
+	CHECK(desk_pump(&d) >= 1);
+	CHECK_EQ(vx_find(d.x, "late"), 0);
+	CHECK(vx_not_shown(d.x, "late", why, sizeof why));
+	CHECK(strstr(why, "0x400001") && strstr(why, "300x120") && strstr(why, "too large"));
+	CHECK(!vx_not_shown(d.x, "other", why, sizeof why));
+	CHECK(vx_drawn(d.x));
+	const struct wm_window *ww = d.wm.n == 1 ? &d.wm.win[0] : NULL;
+	CHECK(ww != NULL);
+	if (!ww)
+		goto out;
+	struct wm_box in = wm_client_box(&d.wm, &ww->box);
+	int lit = 0;
+	CHECK(ds_comp_repaint(d.comp, &d.wm) > 0);
+	for (int y = 0; y < 40; y++)
+		for (int x = 0; x < w; x++)
+			lit += fb_pixel(&d, in.x + x, in.y + y) != 0;
+	CHECK(lit > 50); /* the notice's text */
+	/* Read again: its pixels, no notice. */
+	struct rp_xenc *e = rp_xenc_create(0x400001, w, hh);
+	send_xwin(&d, 0x400001, 100, 80, w, hh, RP_XWIN_POSITIONED, 0, "late");
+	CHECK(rp_xenc_update(e, a, w, hh, (size_t)w * 4, NULL, 0, 0, host_pixels, &d) >= 1);
+	CHECK(desk_pump(&d) >= 2);
+	CHECK(!vx_not_shown(d.x, "late", why, sizeof why));
+	CHECK(vx_find(d.x, "late") != 0);
+	ds_comp_repaint(d.comp, &d.wm);
+	CHECK_EQ(fb_pixel(&d, in.x + 5, in.y + 5), a[5 * w + 5] & 0xffffff);
+	rp_xenc_destroy(e);
+out:
+	free(a);
+	desk_close(&d);
+}
+
 static const struct unit_case cases[] = {
 	{"xahead-needs-place", xahead_needs_place},
 	{"xsurf-whole-updates", xsurf_whole_updates},
@@ -1362,6 +1409,7 @@ static const struct unit_case cases[] = {
 	{"view-pixels-bounded", view_pixels_bounded},
 	{"view-list-opens-x", view_list_opens_x},
 	{"view-cursor-shape", view_cursor_shape},
+	{"view-over-bound", view_over_bound},
 };
 
 int main(int argc, char **argv)
