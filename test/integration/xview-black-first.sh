@@ -10,9 +10,15 @@
 # - to a view that attaches later;
 # - to a seamless view on a desk Xvfb, attached before it maps (the desk
 #   window black, at the host window's size);
-# - to the probe desk again once its link drops and it attaches anew.
+# - to the probe desk again once its link drops and it attaches anew;
+# - to a view over TCP whose link dropped while the window mapped, once
+#   its X session resumes (through cut-proxy).
 . test/integration/lib.sh "$1"
 need_progs Xvfb xlogo xdotool xwd xwininfo
+port=$(free_port)
+"$TELLY" serve --listen 127.0.0.1:$port 2>"$T/serve.err" &
+pids="$pids $!"
+wait_until 10 grep -q "serving on" "$T/serve.err"
 "$TELLY" new --x11 --screen 1024x768 -s k -- sleep 1000000 >/dev/null || fail "telly new --x11"
 dpy=$("$TELLY" ls | sed -n 's/^  display \(:[0-9]*\).*/\1/p')
 xauth=$TELLY_DIR/x11-k.auth
@@ -87,3 +93,34 @@ wait_until 20 test -e "$T/p/windows"
 wait_until 20 drawn blackseam
 wait_until 20 same_as_xwd "$T/p" "$(win blackseam)"
 echo "an all-black window: drawn again by a desk that attaches anew: ok"
+
+# A view over TCP (it resumes its channels): the link goes down, the
+# window maps meanwhile, and once the link is back its X session resumes
+# and the window is drawn. A terminal's title says when the link is down.
+pport=$(free_port)
+mkfifo "$T/ctl"
+"$B/test/cut-proxy" "$pport" "$port" "$T/ctl" >"$T/proxy.log" 2>&1 &
+pids="$pids $!"
+wait_until 10 grep -q '^ready' "$T/proxy.log"
+"$TELLY" new -s keys -- sh -c 'printf "\033]2;keyswin\007"; exec sleep 1000000' >/dev/null ||
+	fail "new keys"
+cat >"$T/in-r" <<EOF
+wait-window "keyswin" 20
+screenshot $T/up.png
+wait-window "] keyswin" 60
+screenshot $T/down.png
+wait-window "blackdown" 60
+EOF
+"$TELLY" view --headless --tcp 127.0.0.1:$pport --token-file "$TELLY_DIR/token" \
+	--input "$T/in-r" >"$T/legend-r" 2>"$T/view-r.err" &
+vr=$!
+pids="$pids $vr"
+wait_until 30 test -e "$T/up.png"
+echo down >"$T/ctl"
+wait_until 30 test -e "$T/down.png"
+"$TELLY" run k -- xlogo -bg black -fg black -bd black -geometry 150x100+80+80 -title blackdown ||
+	fail "telly run xlogo"
+wait_until 20 sh -c "\"$TELLY\" ls | grep -q 'window .*\"blackdown\"'"
+echo up >"$T/ctl"
+wait "$vr" || fail "the resumed view did not draw the black window: $(cat "$T/view-r.err")"
+echo "an all-black window mapped while a view's link was down: drawn once it resumes: ok"
