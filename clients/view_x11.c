@@ -2872,7 +2872,6 @@ static int xlink_resumed(struct vx *x, const struct rp_hdr *h, const uint8_t *p)
 		km_before(x, s, m.seq + 1);
 	if (!s->ahead)
 		xlink_press_again(x, s, m.seq);
-	bool went_ahead = s->ahead;
 	s->ahead = 0;
 	if ((int32_t)(s->seq - m.seq) < 0) {
 		fprintf(stderr, "%s: %s: the server took X input up to %u, the view sent up "
@@ -2894,8 +2893,13 @@ static int xlink_resumed(struct vx *x, const struct rp_hdr *h, const uint8_t *p)
 	s->dropped = false;
 	xlink_state(x, s);
 	screen_send(x, s);
-	fprintf(stderr, "%s: %s: X session resumed, %d input events sent again%s\n", x->c.prog,
-		s->name, todo, went_ahead ? " (behind its RESUME)" : "");
+	/* In a person's words: what was typed and clicked while the link was
+	 * down went in (whether it rode with the RESUME is serve.log's). */
+	if (todo > 0)
+		fprintf(stderr, "%s: %s: X session resumed; %d key and pointer events made while "
+				"the link was down were sent\n", x->c.prog, s->name, todo);
+	else
+		fprintf(stderr, "%s: %s: X session resumed\n", x->c.prog, s->name);
 	return 1;
 }
 
