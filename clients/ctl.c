@@ -179,11 +179,11 @@ static int call(struct ctl *c, bool start, const uint8_t *frame, long n, struct 
 	if (r < 0) {
 		struct rp_error e;
 		fprintf(stderr, "telly %s: %s\n", c->cmd, err);
-		/* A program that cannot run (telly new, telly run): 127, as
-		 * ssh's shell and telly x say it (an X display that could not
-		 * start stays 1). */
+		/* A program that cannot run (telly new, with --x11 too, telly
+		 * run): 127, as ssh's shell and telly x say it (an X display
+		 * that could not start is another code: 1). */
 		r = r == -EREMOTEIO && h->type == RP_ERROR && rp_error_decode(*p, h->len, &e) == 0 &&
-				    e.code == RP_E_SPAWN && !c->x11
+				    e.code == RP_E_SPAWN
 			    ? 127
 			    : 1;
 		rp_conn_destroy(*conn);

@@ -1597,7 +1597,7 @@ int x11_create(struct server *srv, const struct rp_open *m, const char *name,
 	if ((x->kick_fd = eventfd(0, EFD_NONBLOCK | EFD_CLOEXEC)) < 0) {
 		snprintf(err, errn, "eventfd: %s", strerror(errno));
 		free(x);
-		return RP_E_SPAWN;
+		return RP_E_NOENT; /* no display: as one that went at its start (x11_destroy) */
 	}
 	s->ws = (struct kpty_winsize){0};
 	if (!home || !*home) {
@@ -1629,7 +1629,9 @@ int x11_create(struct server *srv, const struct rp_open *m, const char *name,
 	if ((r = xd_create(&cfg, &xd_ops, x, &x->xd, err, errn)) < 0) {
 		close(x->kick_fd);
 		free(x);
-		return RP_E_SPAWN;
+		/* Not a program that cannot run (SPAWN, 127): the code of a
+		 * display that went at its start (x11_destroy). */
+		return RP_E_NOENT;
 	}
 	/* Its OPEN is answered once the display is up and the first
 	 * program's exec says (it starts once the display is up): telly new

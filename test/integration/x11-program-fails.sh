@@ -27,11 +27,12 @@ grep -qF "cannot run $T/bad: No such file or directory" "$T/nf.out" ||
 # A path that is not there, or cannot be run, fails as a name PATH
 # lacks, said by its exec (the daemon's loop looks at no file), by telly
 # new --x11 every time (it exited 0 when it saw the display come up
-# before the session ended), and telly x.
+# before the session ended; then 1, where telly new, telly run and telly
+# x exit 127), and telly x.
 for i in 1 2 3; do
 	rc=0
 	"$TELLY" new --x11 -s nx -- /nonexistent/x >"$T/nx.out" 2>&1 || rc=$?
-	[ "$rc" = 1 ] || fail "telly new --x11 of a path that is not there exited $rc: $(cat "$T/nx.out")"
+	[ "$rc" = 127 ] || fail "telly new --x11 of a path that is not there exited $rc: $(cat "$T/nx.out")"
 	grep -qF "cannot run /nonexistent/x: No such file or directory" "$T/nx.out" ||
 		fail "telly new --x11 did not say why: $(cat "$T/nx.out")"
 done
@@ -43,7 +44,7 @@ for i in 1 2 3; do
 	chmod +x "$T/noint$i"
 	rc=0
 	"$TELLY" new --x11 -s ni$i -- "$T/noint$i" >"$T/ni.out" 2>&1 || rc=$?
-	[ "$rc" != 0 ] || fail "telly new --x11 of a script without its interpreter exited 0: $(cat "$T/ni.out")"
+	[ "$rc" = 127 ] || fail "telly new --x11 of a script without its interpreter exited $rc: $(cat "$T/ni.out")"
 	grep -qF "cannot run $T/noint$i: No such file or directory" "$T/ni.out" ||
 		fail "telly new --x11 of a script without its interpreter did not say why: $(cat "$T/ni.out")"
 done

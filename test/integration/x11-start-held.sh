@@ -5,7 +5,7 @@
 # with why once its exec failed (it was answered OK 5 s after the
 # request, while the display still started, and exited 0), one that
 # runs is answered OK; `telly new --x11` of a first program that cannot
-# run fails with why; and the display that came up is listed as up
+# run fails with why and 127, as telly run (it exited 1); and the display that came up is listed as up
 # while telly run's program keeps the session (it was listed as
 # "display starting" for good, since the first program never ran).
 # Each telly run says, once it has waited 3 s, that it waits for the
@@ -53,7 +53,7 @@ grep -qF "cannot run $T/noint2: No such file or directory" "$T/run-bad.out" ||
 wait $okpid || fail "telly run of sleep during the start failed: $(cat "$T/run-ok.out")"
 rc=0
 wait $newpid || rc=$?
-[ "$rc" = 1 ] || fail "telly new --x11 of a program that cannot run exited $rc: $(cat "$T/new.out")"
+[ "$rc" = 127 ] || fail "telly new --x11 of a program that cannot run exited $rc (telly run's 127): $(cat "$T/new.out")"
 grep -qF "cannot run $T/noint1: No such file or directory" "$T/new.out" ||
 	fail "telly new --x11 did not say why: $(cat "$T/new.out")"
 # The display is up, and listed so.
