@@ -104,6 +104,10 @@ struct xd_ops {
 	 * its place (once), why says why and what Xorg last said. xd_fd()
 	 * changed. NULL: logged. */
 	void (*fell_back)(void *ctx, const char *why);
+	/* What xd_clients_ask asked: how many clients the display has
+	 * besides the server and xd's own connection, or -1: the server
+	 * cannot say (no X-Resource extension). */
+	void (*clients)(void *ctx, int n);
 };
 
 struct xd_config {
@@ -172,6 +176,10 @@ pid_t xd_server_pid(const struct xd *xd);
  * down for Xvfb), never waiting: true when the server is gone (its wait
  * status in *status). The owner calls it on SIGCHLD. */
 bool xd_reap(struct xd *xd, int *status);
+/* Asks how many clients the display has (ops->clients answers); nothing
+ * while a question is under way or there is no room to send one: ask
+ * again later. */
+void xd_clients_ask(struct xd *xd);
 /* SIGTERM to the server (its clients lose the display) and xkbcomp;
  * SIGKILL after XD_STOP_GRACE_MS (xd_wait_time asks to be called then).
  * Never waits: xd_reap collects them when they end. */

@@ -11,7 +11,11 @@
  * gets a keyframe when it catches up, never a backlog.
  *
  * The session lasts while a program it started runs (one started
- * without a program lasts until killed); the display ends with it.
+ * without a program lasts until killed), then while X clients of its
+ * own remain on its display (a launcher's backgrounded window: sh -c
+ * 'xclock &'), as ssh -X's lasts while its X channels do: counted by
+ * X-Resource, telly's own connection not counted; a server without it
+ * ends with the programs. The display ends with the session.
  * Windows keep their place while nobody looks: they are the X server's.
  */
 #include <errno.h>
@@ -38,6 +42,17 @@
 #define X11_JPEG_QUALITY 75  /* video-like regions, for windows whose desks all take JPEG */
 #define X11_UNACKED_MAX RP_XUNACKED_MAX /* a viewer has at most this many updates unacknowledged */
 #define X11_MAX_PROGRAMS 64  /* programs started in one display */
+/* Its programs gone, the display's clients are counted again this
+ * often (and when a window goes) while some remain; while none has
+ * connected yet and what the programs left in the background runs (a
+ * launcher's child on its way to the display), sooner, for at most
+ * X11_LINGER_START_MS. */
+#define X11_CLIENTS_MS 1000
+#define X11_CLIENTS_SOON_MS 100
+#define X11_LINGER_START_MS 5000
+/* A server that does not answer the count for this long (stopped, or
+ * grabbed) is put down as it would have been without X-Resource. */
+#define X11_CLIENTS_ANSWER_MS 5000
 #define X11_MAX_WINDOWS XD_MAX_WINDOWS
 #define X11_XWIN_FRAME_BYTES (3 * (2 + XD_TITLE_MAX_BYTES) + 128)
 /* A cursor's pixels in one XCURSOR frame (its serial, size and hot spot
@@ -133,6 +148,17 @@ struct x11 {
 	 * reap's work (programs_idle) is done by the next tick. */
 	bool spawn_failed;
 	long kill_at; /* ms: SIGKILL to the programs (the server's is xd's); 0: none due */
+	/* Its programs ended and X clients of its own may remain (lingering,
+	 * since linger_since ms): counted (others, -1 before the first
+	 * answer) at clients_at; no_xres: the server cannot count them. The
+	 * process groups of ended programs with members left (left_groups):
+	 * a launcher's child may not have reached the display yet, and is
+	 * hung up with the rest. */
+	bool lingering, no_xres;
+	int others;
+	long linger_since, clients_at, answer_by;
+	pid_t left_groups[X11_MAX_PROGRAMS];
+	unsigned nleft;
 	/* The server ended (its status kept): the session ends once its
 	 * programs and xd's processes are reaped too, never waiting for them. */
 	bool server_gone;
@@ -505,6 +531,7 @@ static void maybe_read(struct x11 *x, struct xwindow *w)
 /* ---- what the display says (xd_ops) ---- */
 
 static void start_programs(struct x11 *x);
+static void clients_ask(struct x11 *x);
 
 static void on_ready(void *ctx, int display)
 {
@@ -604,6 +631,8 @@ static void on_gone(void *ctx, uint32_t id)
 			vw_forget(xv, id); /* else its snapshot says it is gone */
 	rp_xenc_destroy(w->enc);
 	free(w);
+	if (x->lingering) /* maybe its last client's */
+		clients_ask(x);
 }
 
 static void on_damaged(void *ctx, uint32_t id)
@@ -743,6 +772,21 @@ static void programs_signal(struct x11 *x, int sig)
 	for (unsigned i = 0; i < x->nprogs; i++)
 		if (x->progs[i].pid > 0)
 			kpty_os_signal_session(x->progs[i].pid, sig);
+	for (unsigned i = 0; i < x->nleft; i++)
+		kill(-x->left_groups[i], sig);
+}
+
+/* Whether what ended programs left in their process groups still runs
+ * (those emptied are forgotten: their number is free again). */
+static bool groups_left(struct x11 *x)
+{
+	unsigned n = 0;
+
+	for (unsigned i = 0; i < x->nleft; i++)
+		if (kill(-x->left_groups[i], 0) == 0 || errno == EPERM)
+			x->left_groups[n++] = x->left_groups[i];
+	x->nleft = n;
+	return n > 0;
 }
 
 static void x11_register_fds(struct session *s, struct fdm *fdm);
@@ -752,11 +796,13 @@ static void on_lost(void *ctx, const char *why)
 {
 	struct x11 *x = ctx;
 
+	x->lingering = false; /* nothing left to count */
 	/* A display telly stopped is no breakage: say what happened. */
 	if (x->killing)
 		serve_log("session %s: killed: its X display was stopped", x->s.name);
 	else if (x->stopped)
-		serve_log("session %s: its last program ended: its X display was stopped", x->s.name);
+		serve_log("session %s: its last program and X client ended: its X display was "
+			  "stopped", x->s.name);
 	else
 		serve_log("session %s: %s", x->s.name, why);
 	/* Why the session goes, to its views and to whoever opens it
@@ -807,6 +853,8 @@ static void on_fell_back(void *ctx, const char *why)
 	x11_register_fds(&x->s, x->s.srv->fdm);
 }
 
+static void on_clients(void *ctx, int n);
+
 static const struct xd_ops xd_ops = {
 	.fell_back = on_fell_back,
 	.selection = on_selection,
@@ -818,6 +866,7 @@ static const struct xd_ops xd_ops = {
 	.cursor = on_cursor,
 	.over_bound = on_over_bound,
 	.lost = on_lost,
+	.clients = on_clients,
 };
 
 /* ---- programs ---- */
@@ -1135,28 +1184,95 @@ static void program_ended(struct x11 *x, struct xprog *p, int status, bool in_ex
 	}
 }
 
-/* After programs ended (reaped, or never forked): the OPEN that made the
- * session told why its first could not run, and the display put down
- * with the last. */
-static void programs_idle(struct x11 *x)
+/* The display's clients counted (on_clients), answered in time. */
+static void clients_ask(struct x11 *x)
+{
+	if (!x->answer_by)
+		x->answer_by = base_now_ms() + X11_CLIENTS_ANSWER_MS;
+	xd_clients_ask(x->xd);
+}
+
+/* The display put down: the session ends once everything is reaped. */
+static void display_down(struct x11 *x)
+{
+	x->lingering = false;
+	x->clients_at = x->answer_by = 0;
+	programs_signal(x, SIGHUP); /* what the programs left in the background */
+	xd_stop(x->xd);
+	x->stopped = true;
+	if (!x->kill_at)
+		x->kill_at = base_now_ms() + KILL_GRACE_MS;
+}
+
+/* A program runs or waits for the display. */
+static bool programs_any(const struct x11 *x)
 {
 	bool any = false;
 
 	for (unsigned i = 0; i < x->nprogs; i++)
 		any |= x->progs[i].pid > 0 || x->progs[i].argv;
+	return any;
+}
+
+/* After programs ended (reaped, or never forked): the OPEN that made the
+ * session told why its first could not run, and the display put down
+ * with the last, or once the X clients they left are gone. */
+static void programs_idle(struct x11 *x)
+{
+	bool any = programs_any(x);
+
 	while (x->nprogs && x->progs[x->nprogs - 1].pid <= 0 && !x->progs[x->nprogs - 1].argv)
 		x->nprogs--;
 	/* Its first program could not run while others (telly run's) keep
 	 * the session: the OPEN that made it is told now, not when they end. */
 	if (any && x->first_fail[0])
 		open_answer_code(x->s.srv, &x->made, NULL, x->first_fail_code, x->first_fail);
-	/* The last program gone: the display goes with it. */
+	x->lingering &= !any;
+	/* The last program gone: the display goes with it, or once the X
+	 * clients it left are gone (on_clients). */
 	if (!any && (x->started_any || x->killing) && !x->stopped) {
-		xd_stop(x->xd);
-		x->stopped = true;
-		if (!x->kill_at)
-			x->kill_at = base_now_ms() + KILL_GRACE_MS;
+		if (x->killing || x->no_xres || x->server_gone || xd_display(x->xd) < 0) {
+			display_down(x);
+		} else if (!x->lingering) {
+			x->lingering = true;
+			x->others = -1;
+			x->linger_since = base_now_ms();
+			x->clients_at = x->linger_since + X11_CLIENTS_SOON_MS;
+			clients_ask(x);
+		}
 	}
+}
+
+/* The display's clients besides telly's (xd_clients_ask), its programs
+ * gone: it lives while there are some, or while what the programs left
+ * may still be on its way to the display (at most X11_LINGER_START_MS). */
+static void on_clients(void *ctx, int n)
+{
+	struct x11 *x = ctx;
+	long now = base_now_ms();
+
+	if (!x->lingering || x->stopped || programs_any(x))
+		return; /* (a program started meanwhile: telly run's) */
+	if (n < 0) {
+		serve_log("session %s: its X server cannot count its clients (no X-Resource "
+			  "extension): the session ends with its programs, not with their windows",
+			  x->s.name);
+		x->no_xres = true;
+		display_down(x);
+		return;
+	}
+	if (n > 0 && x->others != n)
+		serve_log("session %s: its programs ended; %d X client%s of theirs remain%s on its "
+			  "display: it lasts while they do", x->s.name, n, n == 1 ? "" : "s",
+			  n == 1 ? "s" : "");
+	x->others = n;
+	x->answer_by = 0;
+	if (n > 0)
+		x->clients_at = now + X11_CLIENTS_MS;
+	else if (now - x->linger_since < X11_LINGER_START_MS && groups_left(x))
+		x->clients_at = now + X11_CLIENTS_SOON_MS;
+	else
+		display_down(x);
 }
 
 static void x11_reap(struct session *s)
@@ -1174,6 +1290,9 @@ static void x11_reap(struct session *s)
 			serve_log("session %s: program pid %d ended (status %d)", s->name, (int)p->pid,
 				  WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status));
 			program_ended(x, p, status, in_exec);
+			/* What it left running in its group (sh -c 'xclock &'). */
+			if (x->nleft < X11_MAX_PROGRAMS && kill(-p->pid, 0) == 0)
+				x->left_groups[x->nleft++] = p->pid;
 			p->pid = 0;
 		}
 	}
@@ -1214,13 +1333,33 @@ static void x11_describe(struct session *s, char *cmd, size_t n, pid_t *pid)
 	for (unsigned i = 0; i < x->nprogs; i++)
 		starting |= x->progs[i].first && x->progs[i].pid > 0 &&
 			    exec_watch_waiting(&x->progs[i].exec);
+	/* What runs now: the first program, else the newest of the others
+	 * (telly run's), else the X clients they left (on_clients). */
+	const char *what = x->cmd;
+	char now[80];
+	int first = -1, newest = -1, nrun = 0;
+	for (unsigned i = 0; i < x->nprogs; i++)
+		if (x->progs[i].pid > 0) {
+			nrun++;
+			newest = (int)i;
+			if (x->progs[i].first)
+				first = (int)i;
+		}
+	if (first < 0 && newest >= 0) {
+		snprintf(now, sizeof now, nrun > 1 ? "%s (+%d more)" : "%s", x->progs[newest].name,
+			 nrun - 1);
+		what = now;
+	} else if (first < 0 && x->lingering && x->others > 0) {
+		snprintf(now, sizeof now, "(programs ended; %d X client%s left)", x->others,
+			 x->others == 1 ? "" : "s");
+		what = now;
+	}
 	if (d >= 0) {
 		const char *tag = starting ? " (starting)" : "";
 		int at = snprintf(cmd, n, "X :%d ", d);
 		int room = (int)n - 1 - at - (int)strlen(tag); /* the tag kept whole */
 		if (at > 0 && (size_t)at < n)
-			snprintf(cmd + at, n - (size_t)at, "%.*s%s", room > 0 ? room : 0, x->cmd,
-				 tag);
+			snprintf(cmd + at, n - (size_t)at, "%.*s%s", room > 0 ? room : 0, what, tag);
 	} else
 		snprintf(cmd, n, "X (starting) %s", x->cmd);
 	*pid = xd_server_pid(x->xd);
@@ -1356,6 +1495,15 @@ static long x11_tick(struct session *s, long now)
 		x->spawn_failed = false;
 		programs_idle(x);
 	}
+	if (x->lingering && x->answer_by && now >= x->answer_by) {
+		serve_log("session %s: its X server did not say within %d ms which clients remain: "
+			  "its display is stopped", x->s.name, X11_CLIENTS_ANSWER_MS);
+		display_down(x);
+	}
+	if (x->lingering && x->clients_at && now >= x->clients_at) {
+		x->clients_at = now + X11_CLIENTS_MS; /* (again, if unanswered) */
+		clients_ask(x);
+	}
 	/* The grace is over: SIGKILL to the programs, and the display put
 	 * down (xd sends its server SIGKILL after its own grace: before, the
 	 * server's SIGKILL here could never come, as kill_at moved on). */
@@ -1369,6 +1517,10 @@ static long x11_tick(struct session *s, long now)
 	}
 	if (x->kill_at)
 		wait = x->kill_at - now;
+	if (x->lingering && x->clients_at && (wait < 0 || x->clients_at - now < wait))
+		wait = x->clients_at - now;
+	if (x->lingering && x->answer_by && (wait < 0 || x->answer_by - now < wait))
+		wait = x->answer_by - now;
 	if ((w = xd_wait_time(x->xd, now)) >= 0 && (wait < 0 || w < wait))
 		wait = w;
 	/* Windows damaged while another was being read, or whose frame has
