@@ -1103,12 +1103,17 @@ static int x11_kill(struct session *s, bool stop, char *err, size_t errn)
 {
 	struct x11 *x = xs(s);
 
-	(void)stop;
 	(void)err;
 	(void)errn;
 	if (x->killing)
 		return 0;
 	x->killing = true;
+	/* Its views told why it goes (telly x, as telly attach is told its
+	 * terminal's status): not the program's own end. */
+	if (!stop) {
+		snprintf(s->end_why, sizeof s->end_why, "%s was killed (telly kill)", s->name);
+		tell_views(x, "%s", s->end_why);
+	}
 	/* Programs first (a hangup, as a terminal's), then the display once
 	 * they are gone or the grace is over. */
 	programs_signal(x, SIGHUP);
@@ -1315,8 +1320,12 @@ static void x11_reap(struct session *s)
 		/* Gone from the list once nothing of it runs: what it started
 		 * is reaped here, by the loop, never waited for. */
 		if (!running && !xd_processes(x->xd))
+			/* Killed: hung up, as a terminal's program is (129), whatever
+			 * its programs made of it (telly x exits with it). */
 			session_end(s->srv, s,
-				    x->killing ? 0 : x->stopped ? x->first_status : x->server_status);
+				    x->killing	 ? SIGHUP
+				    : x->stopped ? x->first_status
+						 : x->server_status);
 		return;
 	}
 	settle(x); /* keys held for a keymap may have gone in */
