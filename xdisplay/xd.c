@@ -3319,17 +3319,11 @@ static void on_xres(struct xd *xd, const struct pending *p, const void *reply)
 			xd->ops->clients(xd->ctx, -1);
 		return;
 	}
-	const uint8_t *r = reply;
-	uint32_t len, n, base, own = xcb_get_setup(xd->c)->resource_id_base;
-	unsigned others = 0;
-	memcpy(&len, r + 4, 4);
-	memcpy(&n, r + 8, 4);
-	if (n > len / 2) /* (length in 4-byte units past the 32) */
-		n = len / 2;
-	for (uint32_t i = 0; i < n; i++) {
-		memcpy(&base, r + 32 + 8 * (size_t)i, 4);
-		others += base && base != own;
-	}
+	/* (its length: 4-byte units past the 32, as xcb read it) */
+	uint32_t len;
+	memcpy(&len, (const uint8_t *)reply + 4, 4);
+	unsigned others = xd_prop_xres_others(reply, 32 + 4 * (size_t)len,
+					      xcb_get_setup(xd->c)->resource_id_base);
 	if (xd->ops->clients)
 		xd->ops->clients(xd->ctx, (int)others);
 }

@@ -336,3 +336,20 @@ uint16_t xd_prop_configure(const struct xd_cfg_req *r, uint16_t max_dim, uint32_
 	}
 	return mask;
 }
+
+unsigned xd_prop_xres_others(const uint8_t *r, size_t n, uint32_t own)
+{
+	uint32_t count, base;
+	unsigned others = 0;
+
+	if (n < 32)
+		return 0;
+	memcpy(&count, r + 8, 4);
+	if (count > (n - 32) / 8)
+		count = (uint32_t)((n - 32) / 8);
+	for (uint32_t i = 0; i < count; i++) {
+		memcpy(&base, r + 32 + 8 * (size_t)i, 4);
+		others += base && base != own;
+	}
+	return others;
+}

@@ -495,6 +495,14 @@ uint64_t x11_pace_wait(const struct x11_pace *p, uint64_t now_ns);
  * ran and ended at once (OK). Neither: its exec's word told it already. */
 enum x11_start { X11_START_TOLD, X11_START_KILLED, X11_START_RAN };
 enum x11_start x11_start_of(bool said, bool unsure, int status);
+/* An X session whose programs ended, lingered_ms ago, as the display's
+ * count of other clients (others; -1: it cannot count) says: it stays
+ * while there are some (counted again in a second); with none yet while
+ * what the programs left in their process groups runs (groups), it waits
+ * a little for them to reach the display (X11_LINGER_START_MS at most,
+ * counted again sooner); else its display goes. */
+enum x11_linger { X11_LINGER_STAY, X11_LINGER_SOON, X11_LINGER_DOWN };
+enum x11_linger x11_linger_of(int others, long lingered_ms, bool groups);
 /* session_console.c: a VM's serial console (vmconsole). */
 struct vmc_spec;
 int console_create(struct server *srv, const struct vmc_spec *spec, char *err, size_t errn);

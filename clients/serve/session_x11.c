@@ -1272,12 +1272,26 @@ static void on_clients(void *ctx, int n)
 			  n == 1 ? "s" : "");
 	x->others = n;
 	x->answer_by = 0;
-	if (n > 0)
+	switch (x11_linger_of(n, now - x->linger_since, n == 0 && groups_left(x))) {
+	case X11_LINGER_STAY:
 		x->clients_at = now + X11_CLIENTS_MS;
-	else if (now - x->linger_since < X11_LINGER_START_MS && groups_left(x))
+		break;
+	case X11_LINGER_SOON:
 		x->clients_at = now + X11_CLIENTS_SOON_MS;
-	else
+		break;
+	case X11_LINGER_DOWN:
 		display_down(x);
+		break;
+	}
+}
+
+enum x11_linger x11_linger_of(int others, long lingered_ms, bool groups)
+{
+	if (others > 0)
+		return X11_LINGER_STAY;
+	if (others == 0 && groups && lingered_ms < X11_LINGER_START_MS)
+		return X11_LINGER_SOON;
+	return X11_LINGER_DOWN;
 }
 
 static void x11_reap(struct session *s)

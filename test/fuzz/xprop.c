@@ -13,7 +13,8 @@
  * their bound; a window or atom named is one of the value's words;
  * pairs are an even number of the value's words; a cursor kept is 1..max
  * a side with its hot spot inside; a configure grants only the bits and
- * values allowed. */
+ * values allowed; the bytes as an X-Resource QueryClients reply count no
+ * more clients than they hold. */
 #include <assert.h>
 #include <stdint.h>
 #include <stdlib.h>
@@ -168,6 +169,9 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		assert((m & 64) && cv[k++] == r.sibling);
 	if (m & 64)
 		assert(cv[k] <= 4), k++;
+	/* The same bytes as X-Resource's QueryClients reply: no more
+	 * clients counted than it holds. */
+	assert(xd_prop_xres_others(data, size, 0x200000) <= (size < 32 ? 0 : (size - 32) / 8));
 	free(v);
 	return 0;
 }

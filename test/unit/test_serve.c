@@ -1884,6 +1884,21 @@ static void test_x11_start_of(void)
 	CHECK_EQ(x11_start_of(false, false, exited0), X11_START_TOLD);
 }
 
+/* An X session whose programs ended (sh -c 'xclock &'): it stays while
+ * its display has clients besides telly's; with none, a launcher's child
+ * still running is waited for a little, at most 5 s; a server that
+ * cannot count ends it with its programs. */
+static void test_x11_linger_of(void)
+{
+	CHECK_EQ(x11_linger_of(1, 0, false), X11_LINGER_STAY);
+	CHECK_EQ(x11_linger_of(3, 600000, true), X11_LINGER_STAY);
+	CHECK_EQ(x11_linger_of(0, 100, true), X11_LINGER_SOON);
+	CHECK_EQ(x11_linger_of(0, 4999, true), X11_LINGER_SOON);
+	CHECK_EQ(x11_linger_of(0, 5000, true), X11_LINGER_DOWN);
+	CHECK_EQ(x11_linger_of(0, 100, false), X11_LINGER_DOWN);
+	CHECK_EQ(x11_linger_of(-1, 0, true), X11_LINGER_DOWN);
+}
+
 /* An X window's reads (session_x11.c's pacing, on a clock of the test's):
  * the first damage after an input is read at once, damage without input
  * a frame after the last read. */
@@ -1990,6 +2005,7 @@ int main(int argc, char **argv)
 		{"reload-consoles-load", test_reload_consoles_load},
 		{"x11-pace", test_x11_pace},
 		{"x11-start-said-wins", test_x11_start_of},
+		{"x11-linger", test_x11_linger_of},
 	};
 
 	signal(SIGPIPE, SIG_IGN);

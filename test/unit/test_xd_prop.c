@@ -426,6 +426,28 @@ static void test_configure(void)
 	CHECK_EQ(xd_prop_configure(&r, 8192, v), 0);
 }
 
+/* QueryClients' reply: the server (base 0) and the asker not counted; a
+ * count past the reply's bytes cut to them. */
+static void test_xres_others(void)
+{
+	uint8_t r[32 + 4 * 8] = {1};
+	uint32_t count = 4, bases[4] = {0, 0x200000, 0x400000, 0x600000};
+
+	memcpy(r + 8, &count, 4);
+	for (int i = 0; i < 4; i++)
+		memcpy(r + 32 + 8 * i, &bases[i], 4);
+	CHECK_EQ(xd_prop_xres_others(r, sizeof r, 0x200000), 2);
+	CHECK_EQ(xd_prop_xres_others(r, sizeof r, 0x800000), 3);
+	CHECK_EQ(xd_prop_xres_others(r, 32 + 2 * 8, 0x200000), 0); /* server, own */
+	CHECK_EQ(xd_prop_xres_others(r, 31, 0x200000), 0);
+	count = 0xffffffff;
+	memcpy(r + 8, &count, 4);
+	CHECK_EQ(xd_prop_xres_others(r, sizeof r, 0x200000), 2);
+	count = 1;
+	memcpy(r + 8, &count, 4);
+	CHECK_EQ(xd_prop_xres_others(r, sizeof r, 0x200000), 0);
+}
+
 int main(int argc, char **argv)
 {
 	static const struct unit_case cases[] = {
@@ -439,6 +461,7 @@ int main(int argc, char **argv)
 		{"cursor", test_cursor},
 		{"cursor-fit", test_cursor_fit},
 		{"configure", test_configure},
+		{"xres-others", test_xres_others},
 	};
 	return unit_main(cases, sizeof cases / sizeof cases[0], argc, argv);
 }
