@@ -58,6 +58,13 @@
 #define VX_ACK_SPARSE_MS 33
 #define VX_ACK_SPARSE_UNMEASURED_MS 100
 _Static_assert(VX_ACK_EVERY < RP_XUNACKED_MAX, "the host never waits for an ack");
+/* That XACK, once due, is not written as the answer is drawn: it rides
+ * with the next input sent, or goes alone this long after. Written with
+ * the drawing, it woke the link, a delay proxy and the host's loop while
+ * the desk's X server drew the answer. Shorter than VX_ACK_SPARSE_MS: the
+ * next sparse update finds it gone, so at most VX_ACK_EVERY wait. */
+#define VX_ACK_HOLD_MS 30
+_Static_assert(VX_ACK_HOLD_MS < VX_ACK_SPARSE_MS, "a held XACK is gone before the next sparse update");
 #define VX_PLACE_ECHO_MS 2000
 
 struct xsess {
@@ -161,6 +168,7 @@ struct xw {
 	uint64_t update_ns; /* when the last update came (0: none yet) */
 	bool ack_may_wait;  /* it was sparse: its XACK may wait (vx_ack_may_wait) */
 	bool ack_due;
+	long ack_hold_until; /* ms: its due XACK rides with the next input until then (0: none) */
 	uint64_t changes;
 };
 
@@ -400,13 +408,22 @@ void vx_desk_resized(struct vx *x)
 
 long vx_wait_ms(const struct vx *x, long now)
 {
-	if (!x->screen_due)
+	long due = x->screen_due;
+
+	for (unsigned i = 0; i < x->nwin && !x->link_down; i++) /* (held for the link: vx_relink) */
+		if (x->win[i]->ack_hold_until && (!due || x->win[i]->ack_hold_until < due))
+			due = x->win[i]->ack_hold_until;
+	if (!due)
 		return -1;
-	return x->screen_due > now ? x->screen_due - now : 0;
+	return due > now ? due - now : 0;
 }
+
+static void send_held_acks(struct vx *x, long now);
 
 void vx_tick(struct vx *x, long now)
 {
+	if (!x->link_down)
+		send_held_acks(x, now);
 	if (!x->screen_due || now < x->screen_due)
 		return;
 	x->screen_due = 0;
@@ -461,6 +478,8 @@ static void send_key_to(struct vx *x, struct xsess *s, uint32_t id, uint8_t code
 
 	if (n <= 0 || xlink_send(x, s, buf, (size_t)n, k.seq) < 0)
 		return;
+	if (!x->link_down)
+		send_held_acks(x, 0);
 	s->kdown[code] = pressed ? id : 0;
 	/* A release seldom changes a pixel: the host reads the window only
 	 * on damage, so an update that answers the release (acks its seq)
@@ -523,6 +542,8 @@ static void send_pointer(struct vx *x, struct xw *w, int px, int py, uint8_t kin
 
 	if (n <= 0 || xlink_send(x, w->s, buf, (size_t)n, m.seq) < 0)
 		return;
+	if (!x->link_down)
+		send_held_acks(x, 0);
 	/* As a key's (send_key): a release seldom changes a pixel, and when
 	 * the press's damage was read before the release went in, no update
 	 * answering the release ever comes. The press is what a click's
@@ -1304,17 +1325,40 @@ void vx_set_rtt(struct vx *x, long rtt_us)
  * acknowledged, or the next one that is not sparse (a read-only view
  * acknowledges nothing). The one left unacknowledged costs the host
  * nothing: it reads for a viewer with fewer than RP_XUNACKED_MAX. */
+static void send_ack(struct vx *x, struct xw *w)
+{
+	uint8_t buf[RP_HDR_SIZE + 8];
+	long n = rp_xack_frame(buf, sizeof buf, w->s->chan, w->id, w->acked);
+
+	if (n > 0)
+		rp_conn_send(x->c.c, buf, (size_t)n);
+	w->ack_sent = w->acked;
+	w->ack_hold_until = 0;
+}
+
 static void shown(struct vx *x, struct xw *w, uint32_t frame)
 {
 	w->acked = frame;
 	w->ack_due = false;
 	if (x->c.readonly || (w->ack_may_wait && frame - w->ack_sent < VX_ACK_EVERY))
 		return;
-	uint8_t buf[RP_HDR_SIZE + 8];
-	long n = rp_xack_frame(buf, sizeof buf, w->s->chan, w->id, frame);
-	if (n > 0)
-		rp_conn_send(x->c.c, buf, (size_t)n);
-	w->ack_sent = frame;
+	if (w->ack_may_wait) { /* (VX_ACK_HOLD_MS) */
+		if (!w->ack_hold_until)
+			w->ack_hold_until = base_now_ms() + VX_ACK_HOLD_MS;
+		return;
+	}
+	send_ack(x, w);
+}
+
+/* The XACKs held (VX_ACK_HOLD_MS) whose time has come, or all (now 0:
+ * an input goes, and they with it). */
+static void send_held_acks(struct vx *x, long now)
+{
+	for (unsigned i = 0; i < x->nwin; i++) {
+		struct xw *w = x->win[i];
+		if (w->ack_hold_until && (!now || now >= w->ack_hold_until))
+			send_ack(x, w);
+	}
 }
 
 static int on_pixels(struct vx *x, struct xsess *s, const uint8_t *p, uint32_t len,

@@ -1142,6 +1142,33 @@ static void timing_split_own_input(void)
 	CHECK(!vx_timing_split(7, 1000, 5500, &h, out));
 }
 
+/* One update of a window, painted. */
+static void paint_update(struct desk *d, struct rp_xenc *e, uint32_t *a, int w, int h, int k)
+{
+	struct rp_xrect r = {k, k, 1, 1};
+
+	a[k * w + k] ^= 0xffffff;
+	CHECK(rp_xenc_update(e, a, w, h, (size_t)w * 4, k ? &r : NULL, k ? 1 : 0, 0, host_pixels,
+			     d) >= 1);
+	CHECK(desk_pump(d) >= 1);
+	CHECK(ds_comp_repaint(d->comp, &d->wm) > 0);
+	vx_painted(d->x);
+}
+
+/* A desk attached to a window of 64x48 (id 0x400001, its pixels a),
+ * on a link of 0.2 ms: updates 33 ms apart are sparse. */
+static bool ack_desk(struct desk *d, struct rp_xenc **e, uint32_t **a)
+{
+	if (!desk_open(d, false))
+		return false;
+	attach(d);
+	*a = noise(64, 48, 9);
+	*e = rp_xenc_create(0x400001, 64, 48);
+	send_xwin(d, 0x400001, 10, 10, 64, 48, 0, 0, "xterm");
+	vx_set_rtt(d->x, 200);
+	return true;
+}
+
 /* Sparse updates shown (a key's answer each) are acknowledged every
  * VX_ACK_EVERY (2): typed keys cost the host an XACK to read every second
  * key, and the host, which sends while fewer than RP_XUNACKED_MAX are
@@ -1154,25 +1181,16 @@ static void view_acks_every_other_update(void)
 	struct rp_hdr h;
 	const uint8_t *p;
 	int w = 64, hh = 48;
-	uint32_t acks[8], n = 0, id, frame;
+	uint32_t acks[8], n = 0, id, frame, *a;
+	struct rp_xenc *e;
 
-	if (!desk_open(&d, false))
+	if (!ack_desk(&d, &e, &a))
 		return;
-	attach(&d);
-	uint32_t *a = noise(w, hh, 9);
-	struct rp_xenc *e = rp_xenc_create(0x400001, w, hh);
-	send_xwin(&d, 0x400001, 10, 10, w, hh, 0, 0, "xterm");
-	vx_set_rtt(d.x, 200); /* a link of 0.2 ms: sparse from 33 ms apart */
 	for (int k = 0; k < 5; k++) {
-		struct rp_xrect r = {k, k, 1, 1};
-		a[k * w + k] ^= 0xffffff;
-		CHECK(rp_xenc_update(e, a, w, hh, (size_t)w * 4, k ? &r : NULL, k ? 1 : 0, 0,
-				     host_pixels, &d) >= 1);
-		CHECK(desk_pump(&d) >= 1);
-		CHECK(ds_comp_repaint(d.comp, &d.wm) > 0);
-		vx_painted(d.x);
+		paint_update(&d, e, a, w, hh, k);
 		/* (the time between them is what is tested: sparse) */
 		nanosleep(&(struct timespec){0, 40 * 1000000}, NULL);
+		vx_tick(d.x, base_now_ms()); /* (a due XACK waits a while: view-ack-held) */
 	}
 	/* All the desk sent is in the socket: read without waiting. */
 	CHECK_EQ(rp_conn_flush_wait(d.c, WAIT_MS), 0);
@@ -1183,6 +1201,75 @@ static void view_acks_every_other_update(void)
 	CHECK_EQ(n, 2);
 	CHECK_EQ(acks[0], 2);
 	CHECK_EQ(acks[1], 4);
+	rp_xenc_destroy(e);
+	free(a);
+	desk_close(&d);
+}
+
+/* The XACK a sparse update owes (every second: a key's answer) is not
+ * written as the answer is drawn, where it woke the link, a delay proxy
+ * and the host's loop while the desk's X server drew that answer: it
+ * goes right behind the next input the desk sends, or alone once
+ * VX_ACK_HOLD_MS (30 ms) passed (vx_wait_ms says when, vx_tick sends it).
+ * Before, it was in the socket as soon as the update was painted. */
+static void view_ack_held(void)
+{
+	struct desk d;
+	struct rp_hdr h;
+	const uint8_t *p;
+	int w = 64, hh = 48;
+	uint32_t id, frame, *a;
+	struct rp_xenc *e;
+	long left;
+
+	if (!ack_desk(&d, &e, &a))
+		return;
+	for (int round = 0; round < 2; round++) {
+		for (int k = 0; k < 2; k++) {
+			paint_update(&d, e, a, w, hh, 2 * round + k);
+			if (!k)
+				nanosleep(&(struct timespec){0, 40 * 1000000}, NULL);
+		}
+		/* The second's XACK is due, and not sent yet (the rest the desk
+		 * had to say, its keymap, is). */
+		CHECK_EQ(rp_conn_flush_wait(d.c, WAIT_MS), 0);
+		while (rp_conn_next_frame(d.host, &h, &p, 50) == 1)
+			CHECK(h.type != RP_XACK);
+		left = vx_wait_ms(d.x, base_now_ms());
+		CHECK(left >= 0 && left <= 30);
+		if (round == 0) {
+			/* The pointer moved over the window: its XPOINTER, and
+			 * the XACK right behind it. */
+			struct wm_actions o = {0};
+			const struct wm_window *ww = wm_find(&d.wm, vx_find(d.x, "xterm"));
+			CHECK(ww != NULL);
+			if (!ww)
+				break;
+			struct wm_box in = wm_client_box(&d.wm, &ww->box);
+			wm_warp(&d.wm, in.x + 3, in.y + 3, &o);
+			vx_pointer(d.x);
+			CHECK_EQ(host_next(&d, RP_XPOINTER, &h, &p), 1);
+			CHECK_EQ(rp_conn_next_frame(d.host, &h, &p, WAIT_MS), 1);
+		} else {
+			/* No input: alone, when vx_wait_ms said. */
+			nanosleep(&(struct timespec){0, (left + 1) * 1000000}, NULL);
+			vx_tick(d.x, base_now_ms());
+			CHECK_EQ(host_next(&d, RP_XACK, &h, &p), 1);
+		}
+		CHECK_EQ(h.type, RP_XACK);
+		CHECK(rp_xack_decode(p, h.len, &id, &frame) == 0 && id == 0x400001);
+		CHECK_EQ(frame, 2u * round + 2);
+		CHECK_EQ(vx_wait_ms(d.x, base_now_ms()), -1);
+	}
+	/* Held as the link goes: no deadline while it is down (the loop
+	 * would spin), the windows are made anew once it is back. */
+	nanosleep(&(struct timespec){0, 40 * 1000000}, NULL);
+	paint_update(&d, e, a, w, hh, 4);
+	nanosleep(&(struct timespec){0, 40 * 1000000}, NULL);
+	paint_update(&d, e, a, w, hh, 5);
+	CHECK(vx_wait_ms(d.x, base_now_ms()) >= 0);
+	vx_link_down(d.x);
+	CHECK_EQ(vx_wait_ms(d.x, base_now_ms()), -1);
 	rp_xenc_destroy(e);
 	free(a);
 	desk_close(&d);
@@ -1404,6 +1491,7 @@ static const struct unit_case cases[] = {
 	{"view-key-batch-one-write", view_key_batch_one_write},
 	{"view-again-behind-keymap", view_again_behind_keymap},
 	{"view-acks-every-other-update", view_acks_every_other_update},
+	{"view-ack-held", view_ack_held},
 	{"xack-may-wait", xack_may_wait},
 	{"view-bad-pixels", view_bad_pixels},
 	{"view-pixels-bounded", view_pixels_bounded},
