@@ -68,6 +68,10 @@ XD_SRC     := xdisplay/xd.c xdisplay/xd_prop.c xdisplay/xvfb.c xdisplay/xorg.c \
 SERVE_SRC  += $(XD_SRC)
 CLIENT_SRC += $(XD_SRC)
 LZ4_LIBS   += $(shell pkg-config --libs xcb xcb-shm xcb-composite xcb-damage xcb-xfixes xcb-xtest xcb-randr 2>/dev/null)
+# X-Resource's QueryClients: the display's clients (xd_clients_ask) and
+# the count of its reply (xd_prop.c, so its unit test and fuzzer too).
+XRES_LIBS  := $(shell pkg-config --libs xcb-res 2>/dev/null || echo -lxcb-res)
+LZ4_LIBS   += $(XRES_LIBS)
 INC        += -Ixdisplay
 # The direct transport (remote-proto/direct.c, transport_direct.c;
 # clients/serve/direct.c): records sealed with OpenSSL's libcrypto, which
@@ -323,11 +327,11 @@ XDESK_UNIT := $(WM_SRC) $(DS_SRC) $(RP_CORE) remote-proto/transport.c remote-pro
 all: $(BUILD)/test/unit-xdesk $(BUILD)/test/unit-xdesk-asan
 $(BUILD)/test/unit-xdesk: $(call obj,obj,$(XDESK_UNIT))
 	@mkdir -p $(dir $@)
-	$(CC) $(ALL_CFLAGS) -o $@ $^ $(VTERM_LIBS) $(DS_LIBS) -lm
+	$(CC) $(ALL_CFLAGS) -o $@ $^ $(VTERM_LIBS) $(DS_LIBS) $(XRES_LIBS) -lm
 
 $(BUILD)/test/unit-xdesk-asan: $(call obj,san,$(XDESK_UNIT))
 	@mkdir -p $(dir $@)
-	$(CC) $(ALL_CFLAGS) -O1 $(SAN) -o $@ $^ $(VTERM_LIBS) $(DS_LIBS) -lm
+	$(CC) $(ALL_CFLAGS) -O1 $(SAN) -o $@ $^ $(VTERM_LIBS) $(DS_LIBS) $(XRES_LIBS) -lm
 
 # xdisplay's reads against a real Xvfb (test/unit/test_xd.c).
 XD_UNIT := $(BASE_SRC) xdisplay/xd.c xdisplay/xd_prop.c xdisplay/xvfb.c xdisplay/xorg.c test/unit/test_xd.c
@@ -346,11 +350,11 @@ XDPROP_UNIT := xdisplay/xd_prop.c test/unit/test_xd_prop.c
 all: $(BUILD)/test/unit-xdprop $(BUILD)/test/unit-xdprop-asan
 $(BUILD)/test/unit-xdprop: $(call obj,obj,$(XDPROP_UNIT))
 	@mkdir -p $(dir $@)
-	$(CC) $(ALL_CFLAGS) -o $@ $^
+	$(CC) $(ALL_CFLAGS) -o $@ $^ $(XRES_LIBS)
 
 $(BUILD)/test/unit-xdprop-asan: $(call obj,san,$(XDPROP_UNIT))
 	@mkdir -p $(dir $@)
-	$(CC) $(ALL_CFLAGS) -O1 $(SAN) -o $@ $^
+	$(CC) $(ALL_CFLAGS) -O1 $(SAN) -o $@ $^ $(XRES_LIBS)
 
 # remote-proto's X windows: messages and pixel codec (test/unit/test_xwin.c).
 XWIN_UNIT := $(RP_CORE) test/unit/test_xwin.c

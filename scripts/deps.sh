@@ -64,6 +64,8 @@ need pc xcb-shm          libxcb-shm0-dev
 need pc xcb-xkb          libxcb-xkb-dev
 need pc xcb-composite    libxcb-composite0-dev
 need pc xcb-damage       libxcb-damage0-dev
+# X-Resource: how many clients an X session's display has (xdisplay/xd.c).
+need pc xcb-res          libxcb-res0-dev
 need pc xcb-xtest        libxcb-xtest0-dev
 need pc xcb-xfixes       libxcb-xfixes0-dev
 need pc xcb-randr        libxcb-randr0-dev

@@ -26,6 +26,7 @@
 #include <xcb/composite.h>
 #include <xcb/damage.h>
 #include <xcb/randr.h>
+#include <xcb/res.h>
 #include <xcb/shm.h>
 #include <xcb/xcb.h>
 #include <xcb/xcbext.h>
@@ -123,8 +124,7 @@ enum pkind {
 	PK_GEOM,  /* a window's geometry: one reparented to the root, or mapped untracked */
 	PK_TREE,  /* the root's children, looked at when there is room again */
 	PK_ATTR,  /* win: one of them not tracked (atom: its place in found): mapped? */
-	PK_XRES_EXT,	 /* X-Resource's opcode (xd_clients_ask) */
-	PK_XRES_CLIENTS, /* its QueryClients */
+	PK_XRES_CLIENTS, /* X-Resource's QueryClients (xd_clients_ask) */
 };
 
 struct pending {
@@ -384,7 +384,7 @@ struct xd {
 	unsigned nfound, found_left, ntrack;
 	uint32_t focus;
 	/* X-Resource's major opcode (0: not known yet, -1: the server has
-	 * none) and whether its extension or its clients are asked. */
+	 * none) and whether its clients are asked. */
 	int xres_major;
 	bool xres_asked;
 	struct pending ring[XD_PENDING_MAX];
@@ -1442,7 +1442,7 @@ static void start_on(struct xd *xd, const struct pending *p, void *reply);
 
 static void start_sized(struct xd *xd);
 
-static void on_xres(struct xd *xd, const struct pending *p, const void *reply);
+static void on_xres(struct xd *xd, const void *reply);
 
 static void on_reply(struct xd *xd, const struct pending *p, void *reply)
 {
@@ -1491,9 +1491,8 @@ static void on_reply(struct xd *xd, const struct pending *p, void *reply)
 	case PK_ATTR:
 		on_attr(xd, p, reply);
 		break;
-	case PK_XRES_EXT:
 	case PK_XRES_CLIENTS:
-		on_xres(xd, p, reply);
+		on_xres(xd, reply);
 		break;
 	case PK_GEOM:
 		/* Unless an event told a newer one meanwhile. */
@@ -2590,6 +2589,7 @@ static void start_connected(struct xd *xd)
 		xcb_prefetch_extension_data(xd->c, need_ext[i].ext);
 	xcb_prefetch_extension_data(xd->c, &xcb_randr_id);
 	xcb_prefetch_extension_data(xd->c, &xcb_big_requests_id);
+	xcb_prefetch_extension_data(xd->c, &xcb_res_id); /* (xd_clients_ask) */
 	for (int i = 0; i < A_COUNT; i++)
 		xd->st.atoms[i] = xcb_intern_atom(xd->c, 0, (uint16_t)strlen(atom_names[i]),
 						  atom_names[i]);
@@ -3270,25 +3270,14 @@ bool xd_reap(struct xd *xd, int *status)
 
 /* ---- the display's other clients (X-Resource) ----
  *
- * QueryClients (X-Resource's minor 1) spelled here, as the build has no
- * xcb-res: a request of 4 bytes; a reply of 32, then 8 a client (its
- * resource base, its mask). The server's own client has base 0. */
-#define XD_XRES_QUERY_CLIENTS 1
-#define XD_XRES_NAME "X-Resource"
-
+ * Its extension data was prefetched at the start, so asking for it once
+ * xd is ready waits for nothing; QueryVersion goes first, as the protocol
+ * asks, its answer not needed (QueryClients is in every version). */
 static void xres_clients(struct xd *xd)
 {
-	struct {
-		uint8_t major, minor;
-		uint16_t len;
-	} req = {(uint8_t)xd->xres_major, XD_XRES_QUERY_CLIENTS, 1};
-	struct iovec parts[3];
-	xcb_protocol_request_t pr = {.count = 1, .opcode = (uint8_t)xd->xres_major};
+	xcb_res_query_clients_cookie_t ck = xcb_res_query_clients(xd->c);
 
-	parts[2].iov_base = &req;
-	parts[2].iov_len = sizeof req;
-	unsigned seq = xcb_send_request(xd->c, XCB_REQUEST_CHECKED, parts + 2, &pr);
-	xd->xres_asked = seq && pend(xd, seq, PK_XRES_CLIENTS, 0, 0, NULL);
+	xd->xres_asked = ck.sequence && pend(xd, ck.sequence, PK_XRES_CLIENTS, 0, 0, NULL);
 }
 
 void xd_clients_ask(struct xd *xd)
@@ -3296,34 +3285,27 @@ void xd_clients_ask(struct xd *xd)
 	if (!xd->c || !xd->ready || xd->lost || xd->xres_asked || xd->xres_major < 0 ||
 	    xd->count + 1 >= xd->ring_max || !afford(xd, XD_ASK_COST))
 		return; /* asked again later (the owner's timer) */
-	if (xd->xres_major > 0) {
-		xres_clients(xd);
-		return;
+	if (xd->xres_major == 0) {
+		const xcb_query_extension_reply_t *e = xcb_get_extension_data(xd->c, &xcb_res_id);
+		if (!e)
+			return; /* the connection broke: xd->lost says so soon */
+		xd->xres_major = e->present ? e->major_opcode : -1;
+		if (xd->xres_major < 0) {
+			if (xd->ops->clients)
+				xd->ops->clients(xd->ctx, -1);
+			return;
+		}
+		xcb_discard_reply(xd->c, xcb_res_query_version(xd->c, 1, 2).sequence);
 	}
-	xcb_query_extension_cookie_t ck =
-		xcb_query_extension(xd->c, (uint16_t)strlen(XD_XRES_NAME), XD_XRES_NAME);
-	xd->xres_asked = pend(xd, ck.sequence, PK_XRES_EXT, 0, 0, NULL);
+	xres_clients(xd);
 }
 
-static void on_xres(struct xd *xd, const struct pending *p, const void *reply)
+static void on_xres(struct xd *xd, const void *reply)
 {
 	xd->xres_asked = false;
 	if (!reply)
 		return; /* an error: asked again later */
-	if (p->kind == PK_XRES_EXT) {
-		const xcb_query_extension_reply_t *e = reply;
-		xd->xres_major = e->present ? e->major_opcode : -1;
-		if (xd->xres_major > 0)
-			xres_clients(xd);
-		else if (xd->ops->clients)
-			xd->ops->clients(xd->ctx, -1);
-		return;
-	}
-	/* (its length: 4-byte units past the 32, as xcb read it) */
-	uint32_t len;
-	memcpy(&len, (const uint8_t *)reply + 4, 4);
-	unsigned others = xd_prop_xres_others(reply, 32 + 4 * (size_t)len,
-					      xcb_get_setup(xd->c)->resource_id_base);
+	unsigned others = xd_prop_xres_others(reply, xcb_get_setup(xd->c)->resource_id_base);
 	if (xd->ops->clients)
 		xd->ops->clients(xd->ctx, (int)others);
 }

@@ -337,19 +337,16 @@ uint16_t xd_prop_configure(const struct xd_cfg_req *r, uint16_t max_dim, uint32_
 	return mask;
 }
 
-unsigned xd_prop_xres_others(const uint8_t *r, size_t n, uint32_t own)
+unsigned xd_prop_xres_others(const xcb_res_query_clients_reply_t *r, uint32_t own)
 {
-	uint32_t count, base;
+	xcb_res_client_iterator_t it = xcb_res_query_clients_clients_iterator(r);
 	unsigned others = 0;
 
-	if (n < 32)
-		return 0;
-	memcpy(&count, r + 8, 4);
-	if (count > (n - 32) / 8)
-		count = (uint32_t)((n - 32) / 8);
-	for (uint32_t i = 0; i < count; i++) {
-		memcpy(&base, r + 32 + 8 * (size_t)i, 4);
-		others += base && base != own;
-	}
+	/* xcb takes the count as the server says it, not bounded by the
+	 * reply's length; a client is 2 units of it. */
+	if (it.rem < 0 || (uint32_t)it.rem > r->length / 2)
+		it.rem = (int)(r->length / 2);
+	for (; it.rem > 0; xcb_res_client_next(&it))
+		others += it.data->resource_base && it.data->resource_base != own;
 	return others;
 }

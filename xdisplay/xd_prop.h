@@ -13,6 +13,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include <xcb/res.h>
+
 /* The predefined atoms these read (X11 protocol, Appendix B). */
 #define XD_ATOM_ATOM 4u
 #define XD_ATOM_CARDINAL 6u
@@ -148,10 +150,10 @@ struct xd_cfg_req {
 };
 uint16_t xd_prop_configure(const struct xd_cfg_req *r, uint16_t max_dim, uint32_t v[7]);
 
-/* X-Resource's QueryClients reply (n bytes: 32, then per client its
- * resource base and mask, 4 bytes each, in the connection's byte order):
- * how many clients it lists other than the server (base 0) and own (the
- * asking connection's base). A count past what n holds is cut to it. */
-unsigned xd_prop_xres_others(const uint8_t *r, size_t n, uint32_t own);
+/* X-Resource's QueryClients reply as xcb hands it (32 bytes and 4 a unit
+ * of its length): how many clients it lists other than the server (base
+ * 0) and own (the asking connection's base). A count past what the
+ * reply holds is cut to it. */
+unsigned xd_prop_xres_others(const xcb_res_query_clients_reply_t *r, uint32_t own);
 
 #endif

@@ -13,8 +13,9 @@
  * their bound; a window or atom named is one of the value's words;
  * pairs are an even number of the value's words; a cursor kept is 1..max
  * a side with its hot spot inside; a configure grants only the bits and
- * values allowed; the bytes as an X-Resource QueryClients reply count no
- * more clients than they hold. */
+ * values allowed; the bytes as an X-Resource QueryClients reply (its
+ * length set to what they hold, as xcb's is) count no more clients than
+ * it holds. */
 #include <assert.h>
 #include <stdint.h>
 #include <stdlib.h>
@@ -169,9 +170,18 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		assert((m & 64) && cv[k++] == r.sibling);
 	if (m & 64)
 		assert(cv[k] <= 4), k++;
-	/* The same bytes as X-Resource's QueryClients reply: no more
-	 * clients counted than it holds. */
-	assert(xd_prop_xres_others(data, size, 0x200000) <= (size < 32 ? 0 : (size - 32) / 8));
+	/* The same bytes as X-Resource's QueryClients reply, as xcb hands
+	 * it (its length the units past 32 the bytes hold; its count as they
+	 * say): no more clients counted than it holds, none read past it. */
+	if (size >= 32) {
+		uint32_t units = (uint32_t)((size - 32) / 4);
+		xcb_res_query_clients_reply_t *xr = malloc(32 + 4 * (size_t)units);
+		assert(xr);
+		memcpy(xr, data, 32 + 4 * (size_t)units);
+		xr->length = units;
+		assert(xd_prop_xres_others(xr, 0x200000) <= units / 2);
+		free(xr);
+	}
 	free(v);
 	return 0;
 }

@@ -426,26 +426,29 @@ static void test_configure(void)
 	CHECK_EQ(xd_prop_configure(&r, 8192, v), 0);
 }
 
-/* QueryClients' reply: the server (base 0) and the asker not counted; a
- * count past the reply's bytes cut to them. */
+/* QueryClients' reply as xcb hands it: the server (base 0) and the asker
+ * not counted; a count past the reply's length cut to it. */
 static void test_xres_others(void)
 {
-	uint8_t r[32 + 4 * 8] = {1};
-	uint32_t count = 4, bases[4] = {0, 0x200000, 0x400000, 0x600000};
+	struct {
+		xcb_res_query_clients_reply_t h;
+		xcb_res_client_t c[4];
+	} r = {.h = {.response_type = 1, .length = 4 * 2, .num_clients = 4},
+	       .c = {{0, 0x1fffff}, {0x200000, 0x1fffff}, {0x400000, 0x1fffff}, {0x600000, 0x1fffff}}};
 
-	memcpy(r + 8, &count, 4);
-	for (int i = 0; i < 4; i++)
-		memcpy(r + 32 + 8 * i, &bases[i], 4);
-	CHECK_EQ(xd_prop_xres_others(r, sizeof r, 0x200000), 2);
-	CHECK_EQ(xd_prop_xres_others(r, sizeof r, 0x800000), 3);
-	CHECK_EQ(xd_prop_xres_others(r, 32 + 2 * 8, 0x200000), 0); /* server, own */
-	CHECK_EQ(xd_prop_xres_others(r, 31, 0x200000), 0);
-	count = 0xffffffff;
-	memcpy(r + 8, &count, 4);
-	CHECK_EQ(xd_prop_xres_others(r, sizeof r, 0x200000), 2);
-	count = 1;
-	memcpy(r + 8, &count, 4);
-	CHECK_EQ(xd_prop_xres_others(r, sizeof r, 0x200000), 0);
+	CHECK_EQ(xd_prop_xres_others(&r.h, 0x200000), 2);
+	CHECK_EQ(xd_prop_xres_others(&r.h, 0x800000), 3);
+	r.h.num_clients = 2; /* server, own */
+	CHECK_EQ(xd_prop_xres_others(&r.h, 0x200000), 0);
+	r.h.num_clients = 0;
+	CHECK_EQ(xd_prop_xres_others(&r.h, 0x200000), 0);
+	r.h.num_clients = 0xffffffff;
+	CHECK_EQ(xd_prop_xres_others(&r.h, 0x200000), 2);
+	r.h.num_clients = 4;
+	r.h.length = 2 * 2 + 1; /* two clients and half of one */
+	CHECK_EQ(xd_prop_xres_others(&r.h, 0x800000), 1);
+	r.h.length = 0;
+	CHECK_EQ(xd_prop_xres_others(&r.h, 0x800000), 0);
 }
 
 int main(int argc, char **argv)
