@@ -601,6 +601,7 @@ const char *rp_type_name(uint8_t type)
 		[RP_XKEYMAP] = "XKEYMAP", [RP_XACK] = "XACK",     [RP_XTIMING] = "XTIMING",
 		[RP_XFOCUS] = "XFOCUS",
 		[RP_XSCREEN] = "XSCREEN", [RP_TERMIOS_SEEN] = "TERMIOS_SEEN",
+		[RP_XSHAPE] = "XSHAPE",
 		[RP_PING] = "PING",       [RP_PONG] = "PONG",       [RP_TOKEN] = "TOKEN",
 		[RP_RESUME] = "RESUME",   [RP_RESUMED] = "RESUMED", [RP_SYNC] = "SYNC",
 	};

@@ -78,6 +78,7 @@ enum rp_type {
 	RP_XFOCUS = 52,	    /* desk→host: give a window the input focus */
 	RP_XSCREEN = 53,    /* desk→host: the desk's screen changed: the display's new size */
 	RP_TERMIOS_SEEN = 54, /* desk→host: a marked TERMIOS taken (cap RETYPE) */
+	RP_XSHAPE = 55,	      /* host→desk: a window's shape (X SHAPE), cap XSHAPE */
 };
 
 /* Header flags. */
@@ -115,6 +116,9 @@ enum rp_type {
  * proven to have whole need not send it again; an older host forgets it
  * with the link and would read the keys in the display's. */
 #define RP_CAP_XKEPT 0x8000
+/* The desk takes XSHAPE: windows that are not rectangles (X SHAPE: xeyes,
+ * splash screens) are shaped on it; an older desk shows the rectangle. */
+#define RP_CAP_XSHAPE 0x20000
 
 /* The most bytes for the screen one OUTPUT carries (after its u32 ack). */
 #define RP_MAX_OUTPUT (RP_MAX_PAYLOAD - 4)

@@ -398,6 +398,78 @@ long rp_xscreen_frame(uint8_t *buf, size_t cap, uint16_t chan, uint16_t w, uint1
 	return rp_enc_end(&e);
 }
 
+#define XSHAPE_RECT_BYTES 8
+
+static bool xshape_rect_ok(struct rp_xshape_rect r, uint16_t w, uint16_t h)
+{
+	return r.w >= 1 && r.h >= 1 && (uint32_t)r.x + r.w <= w && (uint32_t)r.y + r.h <= h;
+}
+
+struct rp_xshape_rect rp_xshape_rect_at(const struct rp_xshape *m, uint16_t i)
+{
+	struct rd r;
+	struct rp_xshape_rect out;
+
+	rd_init(&r, m->wire + (size_t)i * XSHAPE_RECT_BYTES, XSHAPE_RECT_BYTES);
+	out.x = get_u16(&r);
+	out.y = get_u16(&r);
+	out.w = get_u16(&r);
+	out.h = get_u16(&r);
+	return out;
+}
+
+int rp_xshape_decode(const uint8_t *p, size_t n, struct rp_xshape *m)
+{
+	struct rd r;
+	uint8_t shaped;
+
+	rd_init(&r, p, n);
+	m->id = get_u32(&r);
+	m->kind = get_u8(&r);
+	shaped = get_u8(&r);
+	m->w = get_u16(&r);
+	m->h = get_u16(&r);
+	m->n = get_u16(&r);
+	m->shaped = shaped == 1;
+	m->rects = NULL;
+	if (r.bad || !m->id || m->kind > RP_XSHAPE_INPUT || shaped > 1 || !dim_ok(m->w) ||
+	    !dim_ok(m->h) || m->n > RP_XSHAPE_MAX_RECTS || (!m->shaped && m->n))
+		return -EPROTO;
+	m->wire = take(&r, (size_t)m->n * XSHAPE_RECT_BYTES);
+	if (r.bad)
+		return -EPROTO;
+	for (uint16_t i = 0; i < m->n; i++)
+		if (!xshape_rect_ok(rp_xshape_rect_at(m, i), m->w, m->h))
+			return -EPROTO;
+	return done(&r);
+}
+
+long rp_xshape_frame(uint8_t *buf, size_t cap, uint16_t chan, const struct rp_xshape *m)
+{
+	struct rp_enc e;
+
+	if (!m->id || m->kind > RP_XSHAPE_INPUT || !dim_ok(m->w) || !dim_ok(m->h) ||
+	    m->n > RP_XSHAPE_MAX_RECTS || (!m->shaped && m->n))
+		return -EINVAL;
+	for (uint16_t i = 0; i < m->n; i++)
+		if (!xshape_rect_ok(m->rects[i], m->w, m->h))
+			return -EINVAL;
+	rp_enc_begin(&e, buf, cap, RP_XSHAPE, 0, chan);
+	rp_put_u32(&e, m->id);
+	rp_put_u8(&e, m->kind);
+	rp_put_u8(&e, m->shaped ? 1 : 0);
+	rp_put_u16(&e, m->w);
+	rp_put_u16(&e, m->h);
+	rp_put_u16(&e, m->n);
+	for (uint16_t i = 0; i < m->n; i++) {
+		rp_put_u16(&e, m->rects[i].x);
+		rp_put_u16(&e, m->rects[i].y);
+		rp_put_u16(&e, m->rects[i].w);
+		rp_put_u16(&e, m->rects[i].h);
+	}
+	return rp_enc_end(&e);
+}
+
 int rp_xtiming_decode(const uint8_t *p, size_t n, struct rp_xtiming *m)
 {
 	struct rd r;

@@ -28,7 +28,8 @@
  * Bounds (PROTOCOL.md "X windows"): window sizes RP_XWIN_MAX_DIM, ops
  * within the window, an op's decompressed pixels at most
  * RP_XPIX_MAX_OP_PIXELS, strings RP_MAX_STR, a keymap RP_XKEYMAP_MAX_BYTES,
- * a clipboard text RP_XCLIP_MAX_BYTES, a cursor RP_XCURSOR_MAX_DIM square.
+ * a clipboard text RP_XCLIP_MAX_BYTES, a cursor RP_XCURSOR_MAX_DIM square,
+ * a shape RP_XSHAPE_MAX_RECTS rectangles inside its window.
  */
 #ifndef RP_XWIN_H
 #define RP_XWIN_H
@@ -152,6 +153,28 @@ struct rp_xcursor {
 	const uint8_t *argb; /* w*h*4 bytes, in the frame */
 };
 
+/* XSHAPE (host→desk, to a desk with RP_CAP_XSHAPE): a window's bounding
+ * shape (what of it is drawn) or input shape (where it takes the
+ * pointer), as rectangles inside w x h, the window's size when the shape
+ * was read. Not shaped: the whole window, no rectangles (a window that
+ * unshapes goes back to its rectangle). Shaped with no rectangles: none
+ * of it (an input shape that lets every click through). */
+#define RP_XSHAPE_BOUNDING 0
+#define RP_XSHAPE_INPUT 1
+#define RP_XSHAPE_MAX_RECTS 4096 /* more: the host sends the bounding box */
+struct rp_xshape_rect {
+	uint16_t x, y, w, h; /* w, h >= 1, x + w <= the window's w, y + h <= its h */
+};
+struct rp_xshape {
+	uint32_t id;
+	uint8_t kind; /* RP_XSHAPE_* */
+	bool shaped;
+	uint16_t w, h;
+	uint16_t n; /* 0..RP_XSHAPE_MAX_RECTS; 0 when not shaped */
+	const struct rp_xshape_rect *rects; /* encoder: n of them */
+	const uint8_t *wire;		    /* decoder: n x 8 bytes, in the frame (rp_xshape_rect_at) */
+};
+
 /* XCLIP (both ways) and XKEYMAP (desk→host): text in chunks; the first
  * chunk says the total, the one that completes it is acted on. */
 #define RP_XSEL_CLIPBOARD 0
@@ -183,6 +206,9 @@ int rp_xcursor_decode(const uint8_t *p, size_t n, struct rp_xcursor *m);
 int rp_xchunk_decode(const uint8_t *p, size_t n, uint32_t max_total, struct rp_xchunk *m);
 int rp_xack_decode(const uint8_t *p, size_t n, uint32_t *id, uint32_t *frame); /* XACK */
 int rp_xtiming_decode(const uint8_t *p, size_t n, struct rp_xtiming *m);
+int rp_xshape_decode(const uint8_t *p, size_t n, struct rp_xshape *m);
+/* Rectangle i (< m->n) of a decoded XSHAPE (checked by the decoder). */
+struct rp_xshape_rect rp_xshape_rect_at(const struct rp_xshape *m, uint16_t i);
 /* XSCREEN: any sizes (the host checks RP_X_SCREEN_MIN..MAX: ERROR LIMIT). */
 int rp_xscreen_decode(const uint8_t *p, size_t n, uint16_t *w, uint16_t *h);
 
@@ -200,6 +226,8 @@ int rp_xchunks_send(uint8_t type, uint16_t chan, uint8_t sel, const void *text, 
 long rp_xack_frame(uint8_t *buf, size_t cap, uint16_t chan, uint32_t id, uint32_t frame);
 long rp_xtiming_frame(uint8_t *buf, size_t cap, uint16_t chan, const struct rp_xtiming *m);
 long rp_xscreen_frame(uint8_t *buf, size_t cap, uint16_t chan, uint16_t w, uint16_t h);
+/* -EINVAL for a shape the decoder would refuse. */
+long rp_xshape_frame(uint8_t *buf, size_t cap, uint16_t chan, const struct rp_xshape *m);
 
 /* Reassembling chunked text (XCLIP, XKEYMAP) on the receiving side. */
 struct rp_xtext {

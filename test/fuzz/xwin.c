@@ -80,6 +80,15 @@ static void decoders(const uint8_t *p, size_t n)
 	uint16_t sw, sh;
 	if (rp_xscreen_decode(p, n, &sw, &sh) == 0)
 		assert(n == 4);
+	struct rp_xshape sp;
+	if (rp_xshape_decode(p, n, &sp) == 0) {
+		assert(sp.n <= RP_XSHAPE_MAX_RECTS && (sp.shaped || !sp.n));
+		in_range(p, n, sp.wire, (size_t)sp.n * 8);
+		for (uint16_t i = 0; i < sp.n; i++) {
+			struct rp_xshape_rect r = rp_xshape_rect_at(&sp, i);
+			assert(r.w && r.h && r.x + r.w <= sp.w && r.y + r.h <= sp.h);
+		}
+	}
 }
 
 static void apply(const uint8_t *data, size_t size)

@@ -182,6 +182,10 @@ static int decode_any(uint8_t type, const uint8_t *p, size_t n)
 		uint16_t w, h;
 		return rp_xscreen_decode(p, n, &w, &h);
 	}
+	case RP_XSHAPE: {
+		struct rp_xshape s;
+		return rp_xshape_decode(p, n, &s);
+	}
 	}
 	return -EINVAL;
 }
@@ -329,6 +333,51 @@ static void decoders_refuse(void)
 	CHECK_EQ(sh, 1080);
 	len = rp_xscreen_frame(frame, sizeof frame, 7, 0, 65535);
 	CHECK_EQ(redecode(RP_XSCREEN, len), 0);
+
+	/* XSHAPE: rectangles inside the window, at most RP_XSHAPE_MAX_RECTS,
+	 * none when not shaped. */
+	struct rp_xshape_rect sr[2] = {{0, 0, 10, 5}, {2, 5, 8, 3}};
+	struct rp_xshape s = {.id = 9, .kind = RP_XSHAPE_INPUT, .shaped = true, .w = 10, .h = 8,
+			      .n = 2, .rects = sr};
+	len = rp_xshape_frame(frame, sizeof frame, 7, &s);
+	truncated_and_long(RP_XSHAPE, len);
+	poke16(12 + 8 + 4, 9); /* the second rectangle's w: 2 + 9 > 10 */
+	CHECK_EQ(redecode(RP_XSHAPE, len), -EPROTO);
+	poke16(12 + 8 + 4, 0); /* w 0 */
+	CHECK_EQ(redecode(RP_XSHAPE, len), -EPROTO);
+	poke16(12 + 8 + 4, 8);
+	poke16(12 + 8 + 2, 4); /* y 4 + h 3 ≤ 8: fine */
+	CHECK_EQ(redecode(RP_XSHAPE, len), 0);
+	poke16(12 + 8 + 2, 6); /* y 6 + h 3 > 8 */
+	CHECK_EQ(redecode(RP_XSHAPE, len), -EPROTO);
+	poke16(12 + 8 + 2, 5);
+	poke16(10, 3); /* more rectangles than the frame has */
+	CHECK_EQ(redecode(RP_XSHAPE, len), -EPROTO);
+	poke16(10, RP_XSHAPE_MAX_RECTS + 1); /* too many */
+	CHECK_EQ(redecode(RP_XSHAPE, len), -EPROTO);
+	poke16(10, 2);
+	frame[RP_HDR_SIZE + 5] = 0; /* not shaped, yet rectangles */
+	CHECK_EQ(redecode(RP_XSHAPE, len), -EPROTO);
+	frame[RP_HDR_SIZE + 5] = 2; /* shaped is 0 or 1 */
+	CHECK_EQ(redecode(RP_XSHAPE, len), -EPROTO);
+	frame[RP_HDR_SIZE + 5] = 1;
+	frame[RP_HDR_SIZE + 4] = 2; /* kind */
+	CHECK_EQ(redecode(RP_XSHAPE, len), -EPROTO);
+	frame[RP_HDR_SIZE + 4] = RP_XSHAPE_BOUNDING;
+	CHECK_EQ(redecode(RP_XSHAPE, len), 0);
+	poke16(6, 0); /* window w 0 */
+	CHECK_EQ(redecode(RP_XSHAPE, len), -EPROTO);
+	poke16(6, 10);
+	poke32(0, 0); /* id 0 */
+	CHECK_EQ(redecode(RP_XSHAPE, len), -EPROTO);
+	/* the encoder refuses what the decoder would */
+	sr[1].x = 3;
+	CHECK_EQ(rp_xshape_frame(frame, sizeof frame, 7, &s), -EINVAL);
+	s.n = RP_XSHAPE_MAX_RECTS + 1;
+	CHECK_EQ(rp_xshape_frame(frame, sizeof frame, 7, &s), -EINVAL);
+	s.n = 1;
+	s.shaped = false;
+	CHECK_EQ(rp_xshape_frame(frame, sizeof frame, 7, &s), -EINVAL);
 
 	/* XPIXELS' head: the window's size and its flags. */
 	uint8_t px[17] = {0, 0, 0, 1, 0, 0, 0, 1, 0, 0, 0, 0, 0, 10, 0, 10, RP_XPIX_LAST};
