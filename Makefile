@@ -54,7 +54,7 @@ DS_CFLAGS  := $(shell pkg-config --cflags pixman-1 freetype2 fontconfig libpng x
 # (display-server/xsurf.c, keymap.c; the pixel codec with them), the view's X side.
 DS_SRC     += display-server/xsurf.c display-server/keymap.c display-server/seamless.c \
               remote-proto/xwin.c remote-proto/codec.c
-DS_LIBS    += $(LZ4_LIBS) $(shell pkg-config --libs xcb-render 2>/dev/null || echo -lxcb-render)
+DS_LIBS    += $(LZ4_LIBS) $(shell pkg-config --libs xcb-render xcb-shape 2>/dev/null || echo -lxcb-render -lxcb-shape)
 CLIENT_SRC += clients/view_x11.c clients/x.c
 INC        := $(DS_CFLAGS) -Ibase -Ikernel-pty -Iclients/serve -Iremote-proto -Iwinmgr -Idisplay-server -Ivmconsole -Ipredict -Itest/ttyscript -Itest/unit -Iclients
 
@@ -67,7 +67,7 @@ XD_SRC     := xdisplay/xd.c xdisplay/xd_prop.c xdisplay/xvfb.c xdisplay/xorg.c \
               clients/serve/session_x11.c
 SERVE_SRC  += $(XD_SRC)
 CLIENT_SRC += $(XD_SRC)
-LZ4_LIBS   += $(shell pkg-config --libs xcb xcb-shm xcb-composite xcb-damage xcb-xfixes xcb-xtest xcb-randr 2>/dev/null)
+LZ4_LIBS   += $(shell pkg-config --libs xcb xcb-shm xcb-composite xcb-damage xcb-xfixes xcb-xtest xcb-randr xcb-shape 2>/dev/null)
 # X-Resource's QueryClients: the display's clients (xd_clients_ask) and
 # the count of its reply (xd_prop.c, so its unit test and fuzzer too).
 XRES_LIBS  := $(shell pkg-config --libs xcb-res 2>/dev/null || echo -lxcb-res)

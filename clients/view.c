@@ -2872,7 +2872,7 @@ int telly_view(int argc, char **argv)
 		cfg.profile = WM_ACCEL_FLAT;
 	wm_init(&v->wm, &cfg);
 	v->dest.caps |= RP_CAP_X11 | RP_CAP_XPALETTE | (v->lossless ? 0 : RP_CAP_XLOSSY) |
-			RP_CAP_ENDED | RP_CAP_XBOUND;
+			RP_CAP_ENDED | RP_CAP_XBOUND | RP_CAP_XSHAPE;
 	/* Over ssh and TCP the terminals outlive a lost link; on this host
 	 * the link is lost only with the daemon, and the sessions with it. */
 	if (v->dest.host || v->dest.tcp)

@@ -1628,6 +1628,32 @@ static void send_keymap(struct vx *x, struct xsess *s)
 		km_send(x, s, (int)s->nkm - 1);
 }
 
+/* A window's shape (XSHAPE): the desk's own window takes it (seamless:
+ * bounding and input, its X server does the rest), or telly's desktop
+ * draws only what of it is inside its bounding shape, and what is below
+ * shows through. (There its input shape is not used: a click goes to the
+ * window whose frame it is in, as winmgr finds it.) */
+static void on_shape(struct vx *x, struct xsess *s, const struct rp_xshape *m)
+{
+	struct xw *w = win_by_id(x, s, m->id);
+	pixman_box32_t *boxes = NULL;
+	pixman_region32_t r;
+
+	if (!w || (m->n && !(boxes = malloc(m->n * sizeof *boxes))))
+		return;
+	for (uint16_t i = 0; i < m->n; i++) {
+		struct rp_xshape_rect b = rp_xshape_rect_at(m, i);
+		boxes[i] = (pixman_box32_t){b.x, b.y, b.x + b.w, b.y + b.h};
+	}
+	pixman_region32_init_rects(&r, boxes, m->n);
+	if (x->seamless)
+		ds_seamless_shape(x->c.b, w->wid, m->kind == RP_XSHAPE_INPUT, m->shaped ? &r : NULL);
+	else if (m->kind == RP_XSHAPE_BOUNDING)
+		ds_comp_x_shape(x->c.comp, w->wid, m->shaped ? &r : NULL);
+	pixman_region32_fini(&r);
+	free(boxes);
+}
+
 static int on_chan_frame(struct vx *x, struct xsess *s, const struct rp_hdr *h, const uint8_t *p)
 {
 	uint64_t t_recv = base_now_ns();
@@ -1663,6 +1689,13 @@ static int on_chan_frame(struct vx *x, struct xsess *s, const struct rp_hdr *h, 
 		if (rp_xcursor_decode(p, h->len, &m) < 0)
 			return -EPROTO;
 		on_cursor(x, &m);
+		return 1;
+	}
+	case RP_XSHAPE: {
+		struct rp_xshape m;
+		if (rp_xshape_decode(p, h->len, &m) < 0)
+			return -EPROTO;
+		on_shape(x, s, &m);
 		return 1;
 	}
 	case RP_XTIMING: {

@@ -21,6 +21,7 @@ struct surface {
 	struct ds_term *term;
 	struct ds_xsurf *x; /* an X window's pixels (xsurf.c), or NULL */
 	char notice[DS_TITLE_MAX_BYTES + 1]; /* said in its client area instead ("": none) */
+	pixman_region32_t *shape; /* x's bounding shape (its pixels); NULL: all of it */
 	bool overlay;	    /* unframed, not winmgr's: above the rest, at box */
 	pixman_image_t *img;
 	struct wm_box box;
@@ -92,13 +93,22 @@ struct ds_comp *ds_comp_create(struct ds_backend *b, struct ds_font *f)
 	return c;
 }
 
+static void shape_free(pixman_region32_t *r)
+{
+	if (r)
+		pixman_region32_fini(r);
+	free(r);
+}
+
 void ds_comp_destroy(struct ds_comp *c)
 {
 	if (!c)
 		return;
-	for (unsigned i = 0; i < c->n; i++)
+	for (unsigned i = 0; i < c->n; i++) {
 		if (c->s[i].img)
 			pixman_image_unref(c->s[i].img);
+		shape_free(c->s[i].shape);
+	}
 	if (c->cursor)
 		pixman_image_unref(c->cursor);
 	if (c->arrow)
@@ -188,6 +198,7 @@ void ds_comp_remove(struct ds_comp *c, uint32_t id)
 	damage_box(c, &s->box);
 	if (s->img)
 		pixman_image_unref(s->img);
+	shape_free(s->shape);
 	/* Kept in order: overlays stack by it. */
 	memmove(s, s + 1, (size_t)(&c->s[c->n - 1] - s) * sizeof *s);
 	c->n--;
@@ -409,6 +420,46 @@ static void draw_decoration(struct ds_comp *c, struct surface *s)
 			     s->notice, TITLE_TEXT_RGB);
 }
 
+int ds_comp_x_shape(struct ds_comp *c, uint32_t id, const pixman_region32_t *region)
+{
+	struct surface *s = find(c, id);
+	pixman_region32_t *r = NULL;
+
+	if (!s || !s->x)
+		return -ENOENT;
+	if (region) {
+		if (!(r = malloc(sizeof *r)))
+			return -ENOMEM;
+		pixman_region32_init(r);
+		pixman_region32_copy(r, (pixman_region32_t *)region);
+	}
+	shape_free(s->shape);
+	s->shape = r;
+	damage_box(c, &s->box);
+	return 0;
+}
+
+/* Where on the screen s is: its box, less what of its picture's place
+ * its bounding shape cuts away (that shows what is below). */
+static void covered(const struct ds_comp *c, const struct surface *s, pixman_region32_t *out)
+{
+	int cx = s->overlay ? 0 : c->border, cy = s->overlay ? 0 : c->border + c->title_h;
+	int cw = s->box.w - 2 * cx, ch = s->box.h - cx - cy;
+	pixman_region32_t cut, in;
+
+	pixman_region32_init_rect(out, s->box.x, s->box.y, (unsigned)s->box.w, (unsigned)s->box.h);
+	if (!s->shape || cw <= 0 || ch <= 0)
+		return;
+	pixman_region32_init_rect(&cut, s->box.x + cx, s->box.y + cy, (unsigned)cw, (unsigned)ch);
+	pixman_region32_init(&in);
+	pixman_region32_copy(&in, s->shape);
+	pixman_region32_translate(&in, s->box.x + cx, s->box.y + cy);
+	pixman_region32_subtract(&cut, &cut, &in);
+	pixman_region32_subtract(out, out, &cut);
+	pixman_region32_fini(&in);
+	pixman_region32_fini(&cut);
+}
+
 /* What of r an X window's picture covers, drawn. */
 static void composite_x(struct ds_comp *c, pixman_image_t *fb, struct surface *s,
 			pixman_region32_t *r)
@@ -471,15 +522,17 @@ long ds_comp_repaint(struct ds_comp *c, const struct wm *wm)
 		struct surface *s = order[i];
 		if (s->box.w <= 0 || s->box.h <= 0)
 			continue;
-		pixman_region32_intersect_rect(&r, &c->damage, s->box.x, s->box.y,
-					       (unsigned)s->box.w, (unsigned)s->box.h);
+		pixman_region32_t here;
+		covered(c, s, &here);
+		pixman_region32_intersect(&r, &c->damage, &here);
+		pixman_region32_fini(&here);
 		pixman_region32_subtract(&bg, &bg, &r);
 		for (unsigned j = i + 1; j < no && pixman_region32_not_empty(&r); j++) {
 			const struct wm_box *a = &order[j]->box;
 			pixman_region32_t above;
 			if (a->w <= 0 || a->h <= 0)
 				continue;
-			pixman_region32_init_rect(&above, a->x, a->y, (unsigned)a->w, (unsigned)a->h);
+			covered(c, order[j], &above);
 			pixman_region32_subtract(&r, &r, &above);
 			pixman_region32_fini(&above);
 		}

@@ -307,6 +307,10 @@ void ds_comp_set_notice(struct ds_comp *c, uint32_t id, const char *text);
  * its hot spot at xhot, yhot; argb NULL: the desk's arrow. */
 int ds_comp_cursor_shape(struct ds_comp *c, const uint32_t *argb, int w, int h, int xhot,
 			 int yhot);
+/* X window id's bounding shape (region, in its pixels; NULL: the whole
+ * window): only that of its picture is drawn, what is below it shows
+ * through the rest (its frame, if framed, stays whole). */
+int ds_comp_x_shape(struct ds_comp *c, uint32_t id, const pixman_region32_t *region);
 
 /* The seamless backend (seamless.c): each X window a native window of
  * the desk's X display (display NULL: $DISPLAY). Its framebuffer is a
@@ -360,6 +364,11 @@ long ds_seamless_wait_ms(struct ds_backend *b);
  * window; argb NULL: the desk's own. -ENOTSUP without Render. */
 int ds_seamless_cursor(struct ds_backend *b, const uint32_t *argb, int w, int h, int xhot,
 		       int yhot);
+/* Window id's bounding shape (input: its input shape) as region, in its
+ * pixels; NULL: the whole window again. Nothing on a display without
+ * SHAPE. */
+void ds_seamless_shape(struct ds_backend *b, uint32_t id, bool input,
+		       const pixman_region32_t *region);
 /* The desk's X window of id (0: none), for tests and tools. */
 uint32_t ds_seamless_window(struct ds_backend *b, uint32_t id);
 

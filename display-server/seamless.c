@@ -32,6 +32,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <xcb/render.h>
+#include <xcb/shape.h>
 #include <xcb/xcb.h>
 #include <xcb/xkb.h>
 #include <xkbcommon/xkbcommon-x11.h>
@@ -88,6 +89,7 @@ struct seamless {
 	xcb_cursor_t cursor; /* the host's pointer shape, on every window; 0: the desk's */
 	xcb_render_pictformat_t argb32; /* 0: not looked up yet, or none */
 	bool no_render;
+	int8_t shape_ok; /* the display has SHAPE: 1, 0 not, -1 not asked yet */
 	bool restacked;	 /* the desk's order of these windows changed: tell it */
 	long own_until;	 /* ms: the desk is carrying out ds_seamless_raise until then */
 };
@@ -496,6 +498,8 @@ struct ds_backend *ds_seamless_create(const char *display, char *err, size_t err
 		snprintf(err, errn, "out of memory");
 		goto fail;
 	}
+	s->shape_ok = -1;
+	xcb_prefetch_extension_data(s->conn, &xcb_shape_id);
 	s->base.impl = &seamless_impl;
 	s->base.w = s->base.h = TOKEN_FB_PX;
 	s->base.keymap = s->xkb.keymap;
@@ -775,6 +779,43 @@ uint32_t ds_seamless_window(struct ds_backend *b, uint32_t id)
 	struct swin *w = by_id(to_s(b), id);
 
 	return w ? w->xw : 0;
+}
+
+void ds_seamless_shape(struct ds_backend *b, uint32_t id, bool input,
+		       const pixman_region32_t *region)
+{
+	struct seamless *s = to_s(b);
+	struct swin *w = by_id(s, id);
+	uint8_t kind = input ? XCB_SHAPE_SK_INPUT : XCB_SHAPE_SK_BOUNDING;
+	const pixman_box32_t *r;
+	xcb_rectangle_t *rects;
+	int n;
+
+	if (!w)
+		return;
+	if (s->shape_ok < 0) {
+		const xcb_query_extension_reply_t *ext = xcb_get_extension_data(s->conn, &xcb_shape_id);
+		s->shape_ok = ext && ext->present;
+	}
+	if (!s->shape_ok)
+		return;
+	if (!region) {
+		/* No mask: the window's own rectangle again. */
+		xcb_shape_mask(s->conn, XCB_SHAPE_SO_SET, kind, w->xw, 0, 0, XCB_PIXMAP_NONE);
+		xcb_flush(s->conn);
+		return;
+	}
+	r = pixman_region32_rectangles((pixman_region32_t *)region, &n);
+	if (!(rects = malloc((size_t)(n ? n : 1) * sizeof *rects)))
+		return;
+	for (int i = 0; i < n; i++)
+		rects[i] = (xcb_rectangle_t){(int16_t)r[i].x1, (int16_t)r[i].y1,
+					     (uint16_t)(r[i].x2 - r[i].x1),
+					     (uint16_t)(r[i].y2 - r[i].y1)};
+	xcb_shape_rectangles(s->conn, XCB_SHAPE_SO_SET, kind, XCB_CLIP_ORDERING_YX_BANDED, w->xw, 0,
+			     0, (uint32_t)n, rects);
+	free(rects);
+	xcb_flush(s->conn);
 }
 
 /* Render's 32-bit ARGB picture format (a8r8g8b8), for cursors. */

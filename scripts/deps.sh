@@ -69,6 +69,7 @@ need pc xcb-res          libxcb-res0-dev
 need pc xcb-xtest        libxcb-xtest0-dev
 need pc xcb-xfixes       libxcb-xfixes0-dev
 need pc xcb-randr        libxcb-randr0-dev
+need pc xcb-shape        libxcb-shape0-dev
 need pc xcb-image        libxcb-image0-dev
 need pc xcb-render       libxcb-render0-dev
 need pc x11              libx11-dev

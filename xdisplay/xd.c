@@ -27,6 +27,7 @@
 #include <xcb/damage.h>
 #include <xcb/randr.h>
 #include <xcb/res.h>
+#include <xcb/shape.h>
 #include <xcb/shm.h>
 #include <xcb/xcb.h>
 #include <xcb/xcbext.h>
@@ -125,6 +126,7 @@ enum pkind {
 	PK_TREE,  /* the root's children, looked at when there is room again */
 	PK_ATTR,  /* win: one of them not tracked (atom: its place in found): mapped? */
 	PK_XRES_CLIENTS, /* X-Resource's QueryClients (xd_clients_ask) */
+	PK_SHAPE, /* win's shape (atom: XD_SHAPE_*) as rectangles */
 };
 
 struct pending {
@@ -190,6 +192,13 @@ struct xwin {
 	int16_t cfg_x, cfg_y;
 	uint16_t cfg_w, cfg_h;
 	uint64_t cfg_at;
+	/* Its shapes (bounding, input; X SHAPE) as xshape_ask asks them: one
+	 * question a kind at a time (shape_seq: its request), and a change
+	 * told meanwhile (or not asked: the ring was full) asked again once
+	 * it is answered, as the cursor's. Told shaped: its unshaping is
+	 * told too (a window never shaped is told nothing). */
+	bool shape_asked[2], shape_again[2], shape_told[2];
+	unsigned shape_seq[2];
 };
 
 /* An input held while a keymap loads: a key (kind -1) or the pointer
@@ -354,6 +363,11 @@ struct xd {
 	bool owed;
 	xcb_atom_t atoms[A_COUNT];
 	uint8_t damage_ev, xfixes_ev;
+	/* X SHAPE (the display's, if it has it: else every window is a
+	 * rectangle), its first event; shapes owed a question (the ring was
+	 * full); a shape of too many rectangles said. */
+	bool shape_ok, shapes_owed, told_shape_many;
+	uint8_t shape_ev;
 	xcb_shm_seg_t seg;
 	uint8_t *shm;
 	size_t shm_bytes;
@@ -857,6 +871,10 @@ static void unmapped(struct xd *xd, struct xwin *w)
 	w->damage = w->pixmap = 0;
 	w->want = false;
 	w->ndmg = w->nread = 0;
+	/* The desk forgets its shapes with it (an answer still due finds it
+	 * unmapped). */
+	w->shape_told[0] = w->shape_told[1] = false;
+	w->shape_again[0] = w->shape_again[1] = false;
 	if (!w->capturing) /* (else once its read is done: capture_done) */
 		pix_release(xd, w);
 	if (xd->focus == w->id)
@@ -896,10 +914,15 @@ static void set_focus(struct xd *xd, struct xwin *w)
 
 /* A mapped window told for the first time: where it stands, and that
  * its pixels are wanted. */
+static void xshape_ask(struct xd *xd, struct xwin *w, int k);
+
 static void show(struct xd *xd, struct xwin *w)
 {
 	report(xd, w);
 	report_above(xd, w, NULL);
+	for (int k = 0; k < 2; k++)
+		if (w->shape_again[k])
+			xshape_ask(xd, w, k); /* (its answer came before it was told) */
 	if (xd->ops->damaged)
 		xd->ops->damaged(xd->ctx, w->id);
 }
@@ -921,6 +944,12 @@ static void mapped(struct xd *xd, struct xwin *w, bool override)
 	 * asked; else now, as it is. */
 	w->props_wait = xd->count + XD_PROPS_ASKED <= xd->ring_max;
 	ask_props(xd, w);
+	/* Its shapes, after its properties: their answers find it told. */
+	if (xd->shape_ok) {
+		xcb_shape_select_input(xd->c, w->id, 1);
+		xshape_ask(xd, w, XD_SHAPE_BOUNDING);
+		xshape_ask(xd, w, XD_SHAPE_INPUT);
+	}
 	if (!override)
 		set_focus(xd, w);
 	if (!w->props_wait)
@@ -1434,6 +1463,129 @@ static void on_cursor(struct xd *xd, xcb_xfixes_get_cursor_image_reply_t *r)
 
 static void on_sel_text(struct xd *xd, int i, xcb_get_property_reply_t *r);
 
+/* ---- shapes (X SHAPE) ---- */
+
+/* Shape k of w asked, one question at a time: a change told while one is
+ * asked (or while the ring is full: xshape_owed) asks again once it is
+ * answered; only the latest shape matters. */
+static void xshape_ask(struct xd *xd, struct xwin *w, int k)
+{
+	xcb_shape_get_rectangles_cookie_t ck;
+
+	w->shape_again[k] = true;
+	if (!xd->shape_ok || w->shape_asked[k])
+		return;
+	if (xd->count >= xd->ring_max) {
+		xd->shapes_owed = true;
+		return;
+	}
+	ck = xcb_shape_get_rectangles(xd->c, w->id,
+				      k == XD_SHAPE_INPUT ? XCB_SHAPE_SK_INPUT : XCB_SHAPE_SK_BOUNDING);
+	if (!pend(xd, ck.sequence, PK_SHAPE, w->id, (uint32_t)k, NULL))
+		return;
+	w->shape_asked[k] = true;
+	w->shape_seq[k] = ck.sequence;
+	w->shape_again[k] = false;
+}
+
+/* Shapes owed a question, asked once the ring has room. */
+static void xshape_owed(struct xd *xd)
+{
+	if (!xd->c || !xd->ready || !xd->shapes_owed)
+		return;
+	xd->shapes_owed = false;
+	for (struct xwin *w = xd->top; w && !xd->shapes_owed; w = w->below)
+		for (int k = 0; k < 2 && w->mapped; k++)
+			if (w->shape_again[k] && !w->shape_asked[k]) {
+				if (!afford(xd, XD_ASK_COST)) {
+					xd->shapes_owed = true;
+					break;
+				}
+				xshape_ask(xd, w, k);
+			}
+}
+
+/* The rectangles of a shape (window coordinates, which start inside the
+ * border) as rectangles of the outer window w x h, clipped to it, empty
+ * ones left out, into out (room for XD_SHAPE_MAX_RECTS): how many, or
+ * -1 for more than that (*box: their bounding box). */
+static long xshape_clip(const xcb_rectangle_t *in, int n, int bw, int ow, int oh,
+			struct xd_rect *out, struct xd_rect *box)
+{
+	long m = 0;
+	int x0 = ow, y0 = oh, x1 = 0, y1 = 0;
+
+	for (int i = 0; i < n; i++) {
+		int x = in[i].x + bw, y = in[i].y + bw;
+		int r = x + in[i].width, b = y + in[i].height;
+		x = x < 0 ? 0 : x;
+		y = y < 0 ? 0 : y;
+		r = r > ow ? ow : r;
+		b = b > oh ? oh : b;
+		if (r <= x || b <= y)
+			continue;
+		x0 = x < x0 ? x : x0;
+		y0 = y < y0 ? y : y0;
+		x1 = r > x1 ? r : x1;
+		y1 = b > y1 ? b : y1;
+		if (m < XD_SHAPE_MAX_RECTS)
+			out[m] = (struct xd_rect){x, y, r - x, b - y};
+		m++;
+	}
+	*box = (struct xd_rect){x0, y0, x1 > x0 ? x1 - x0 : 0, y1 > y0 ? y1 - y0 : 0};
+	return m > XD_SHAPE_MAX_RECTS ? -1 : m;
+}
+
+static void on_shape(struct xd *xd, const struct pending *p, xcb_shape_get_rectangles_reply_t *r)
+{
+	struct xwin *w = find(xd, p->win);
+	int k = p->atom == XD_SHAPE_INPUT ? XD_SHAPE_INPUT : XD_SHAPE_BOUNDING;
+	struct xd_rect *rects = NULL, box;
+	struct xd_shape s = {.id = p->win, .kind = k};
+	long n = 0;
+
+	/* (Another window of the same id asked its own.) */
+	if (!w || !w->shape_asked[k] || w->shape_seq[k] != p->seq)
+		return;
+	w->shape_asked[k] = false;
+	if (w->shape_again[k])
+		xshape_ask(xd, w, k); /* (this one is told: a shape that never rests is too) */
+	if (!w->mapped)
+		return;
+	if (!shown(w)) {
+		w->shape_again[k] = true; /* asked again when it is (show) */
+		return;
+	}
+	s.w = clamp_dim(w->w + 2 * w->bw);
+	s.h = clamp_dim(w->h + 2 * w->bw);
+	if (r && (rects = malloc(XD_SHAPE_MAX_RECTS * sizeof *rects))) {
+		n = xshape_clip(xcb_shape_get_rectangles_rectangles(r),
+				xcb_shape_get_rectangles_rectangles_length(r), w->bw, s.w, s.h, rects,
+				&box);
+		if (n < 0) {
+			if (!xd->told_shape_many)
+				base_log("xdisplay", "display :%d: window 0x%x has a shape of more than "
+					 "%d rectangles: its desks get its bounding box (said once)",
+					 xd->proc.display, w->id, XD_SHAPE_MAX_RECTS);
+			xd->told_shape_many = true;
+			rects[0] = box;
+			n = 1;
+		}
+		/* The whole window: not shaped. */
+		s.shaped = !(n == 1 && rects[0].x == 0 && rects[0].y == 0 && rects[0].w == s.w &&
+			     rects[0].h == s.h);
+	} else if (r) {
+		n = 0; /* (no memory: taken as a rectangle) */
+	}
+	/* An error (the window went), or no memory: a rectangle. */
+	s.rects = rects;
+	s.n = s.shaped ? (size_t)n : 0;
+	if ((s.shaped || w->shape_told[k]) && xd->ops->shape)
+		xd->ops->shape(xd->ctx, &s);
+	w->shape_told[k] = s.shaped;
+	free(rects);
+}
+
 static void on_multiple(struct xd *xd, const struct pending *p, xcb_get_property_reply_t *r);
 
 static void rr_reply(struct xd *xd, const struct pending *p, void *reply);
@@ -1493,6 +1645,9 @@ static void on_reply(struct xd *xd, const struct pending *p, void *reply)
 		break;
 	case PK_XRES_CLIENTS:
 		on_xres(xd, reply);
+		break;
+	case PK_SHAPE:
+		on_shape(xd, p, reply);
 		break;
 	case PK_GEOM:
 		/* Unless an event told a newer one meanwhile. */
@@ -2112,6 +2267,15 @@ static void on_event(struct xd *xd, xcb_generic_event_t *ev)
 		ask_cursor(xd);
 		return;
 	}
+	if (xd->shape_ok && type == xd->shape_ev + XCB_SHAPE_NOTIFY) {
+		xcb_shape_notify_event_t *e = (void *)ev;
+		/* (ShapeClip is no program's doing worth a desk's.) */
+		if (e->shape_kind != XCB_SHAPE_SK_CLIP && (w = find(xd, e->affected_window)) &&
+		    w->mapped)
+			xshape_ask(xd, w, e->shape_kind == XCB_SHAPE_SK_INPUT ? XD_SHAPE_INPUT
+									    : XD_SHAPE_BOUNDING);
+		return;
+	}
 	switch (type) {
 	case XCB_CREATE_NOTIFY: {
 		xcb_create_notify_event_t *e = (void *)ev;
@@ -2588,6 +2752,7 @@ static void start_connected(struct xd *xd)
 	for (size_t i = 0; i < sizeof need_ext / sizeof need_ext[0]; i++)
 		xcb_prefetch_extension_data(xd->c, need_ext[i].ext);
 	xcb_prefetch_extension_data(xd->c, &xcb_randr_id);
+	xcb_prefetch_extension_data(xd->c, &xcb_shape_id);
 	xcb_prefetch_extension_data(xd->c, &xcb_big_requests_id);
 	xcb_prefetch_extension_data(xd->c, &xcb_res_id); /* (xd_clients_ask) */
 	for (int i = 0; i < A_COUNT; i++)
@@ -2629,6 +2794,13 @@ static void start_ext(struct xd *xd)
 		if (need_ext[i].ext == &xcb_xfixes_id)
 			xd->xfixes_ev = ext->first_event;
 	}
+	/* SHAPE 1.1 (input shapes) if the server has it: else windows are
+	 * rectangles. Xvfb and Xorg have it unless told not to. */
+	ext = xcb_get_extension_data(xd->c, &xcb_shape_id);
+	xd->shape_ok = ext && ext->present;
+	xd->shape_ev = xd->shape_ok ? ext->first_event : 0;
+	if (xd->shape_ok)
+		xcb_discard_reply(xd->c, xcb_shape_query_version(xd->c).sequence);
 	/* Their answers matter not: the server takes the version asked. */
 	xcb_discard_reply(xd->c, xcb_composite_query_version(xd->c, 0, 4).sequence);
 	xcb_discard_reply(xd->c, xcb_damage_query_version(xd->c, 1, 1).sequence);
@@ -3391,6 +3563,7 @@ static size_t reply_cost(const struct pending *p)
 		return XD_CAPTURE_COST; /* the read's next batch */
 	case PK_SEL:
 	case PK_CURSOR:
+	case PK_SHAPE:
 		return XD_ASK_COST; /* the next piece asked; the shape asked again */
 	case PK_MULTI:
 		return SIZE_MAX;
@@ -3521,6 +3694,7 @@ int xd_dispatch(struct xd *xd)
 		if (xd->lost || !xd->c)
 			return xd->lost ? -EIO : 0; /* the start failed (or Xvfb starts instead) */
 		ask_cursor_owed(xd); /* (answers taken: the ring may have room) */
+		xshape_owed(xd);
 		look_again(xd);
 		flush(xd);
 		xd->unflushed = 0;

@@ -68,6 +68,23 @@ struct xd_window {
 	const char *title, *wm_class, *icon_name; /* valid UTF-8, no controls, bounded */
 };
 
+/* A window's shape (X SHAPE): its bounding shape (what of it is drawn)
+ * or its input shape (where it takes the pointer), as rectangles inside
+ * its outer size w x h then (xd_window's), at most XD_SHAPE_MAX_RECTS
+ * (more, or one that cannot be read: its bounding box, logged once).
+ * shaped false: the whole window again (n 0). */
+#define XD_SHAPE_BOUNDING 0
+#define XD_SHAPE_INPUT 1
+#define XD_SHAPE_MAX_RECTS 4096
+struct xd_shape {
+	uint32_t id;
+	int kind; /* XD_SHAPE_* */
+	bool shaped;
+	uint16_t w, h;
+	const struct xd_rect *rects;
+	size_t n;
+};
+
 struct xd_cursor {
 	uint32_t serial;
 	uint16_t w, h, xhot, yhot;
@@ -93,6 +110,10 @@ struct xd_ops {
 	 * others close or shrink, or it does (over: false, and it is read).
 	 * Said on each change; NULL: logged only. */
 	void (*over_bound)(void *ctx, uint32_t id, bool over);
+	/* A shown window's shape changed (told after its window; a window
+	 * never shaped is told none; only the latest of changes that come
+	 * faster than they are read). */
+	void (*shape)(void *ctx, const struct xd_shape *s);
 	/* The connection to the X server broke (the server died): why. */
 	void (*lost)(void *ctx, const char *why);
 	/* A program in the display took selection sel (0 CLIPBOARD, 1

@@ -133,6 +133,7 @@ static int on_hello(struct server *srv, struct conn *c, const struct rp_hdr *h, 
 	c->xlossy = hello.caps & RP_CAP_XLOSSY;
 	c->xpalette = hello.caps & RP_CAP_XPALETTE;
 	c->xbound = hello.caps & RP_CAP_XBOUND;
+	c->xshape = hello.caps & RP_CAP_XSHAPE;
 	c->resume = hello.caps & RP_CAP_RESUME;
 	c->ended = hello.caps & RP_CAP_ENDED;
 	c->x11 = hello.caps & RP_CAP_X11;

@@ -90,6 +90,13 @@ struct xwindow {
 	struct x11_pace pace; /* when its next read may be (x11_pace_wait) */
 	bool read_for_input;  /* the read under way answers an input: written at once */
 	uint64_t t_damage; /* ns: the first damage after an input */
+	/* Its shapes as last told (bounding, input; kind: RP_XSHAPE_*), for
+	 * desks that attach later; rects NULL: never shaped, or not now. */
+	struct x11_shape {
+		bool shaped;
+		uint16_t w, h, n;
+		struct rp_xshape_rect *rects;
+	} shape[2];
 };
 
 /* What one viewer has of one window. */
@@ -212,6 +219,14 @@ static struct xwindow *win_find(struct x11 *x, uint32_t id)
 	return NULL;
 }
 
+static void win_free(struct xwindow *w)
+{
+	rp_xenc_destroy(w->enc);
+	free(w->shape[0].rects);
+	free(w->shape[1].rects);
+	free(w);
+}
+
 static struct xview *view_of(struct x11 *x, struct chan *v, bool make)
 {
 	struct xview *xv;
@@ -304,6 +319,24 @@ static void send_xwin(struct chan *v, const struct xwindow *w)
 
 	if (n > 0)
 		rp_conn_send(v->conn->rc, buf, (size_t)n);
+}
+
+/* Shape k of w, to a desk that takes it (an older one shows rectangles). */
+static void send_shape(struct chan *v, const struct xwindow *w, int k)
+{
+	const struct x11_shape *sh = &w->shape[k];
+	struct rp_xshape m = {.id = w->id, .kind = (uint8_t)k, .shaped = sh->shaped,
+			      .w = sh->w, .h = sh->h, .n = sh->n, .rects = sh->rects};
+	size_t cap = RP_HDR_SIZE + 16 + (size_t)sh->n * sizeof *sh->rects;
+	uint8_t *buf;
+	long n;
+
+	if (!v->conn->xshape || !sh->w || !may_queue(v) || !(buf = malloc(cap)))
+		return;
+	n = rp_xshape_frame(buf, cap, v->id, &m);
+	if (n > 0)
+		rp_conn_send(v->conn->rc, buf, (size_t)n);
+	free(buf);
 }
 
 static bool send_gone(struct chan *v, uint32_t id)
@@ -629,8 +662,7 @@ static void on_gone(void *ctx, uint32_t id)
 	for (struct xview *xv = x->views; xv; xv = xv->next)
 		if (!xv->started || send_gone(xv->v, id))
 			vw_forget(xv, id); /* else its snapshot says it is gone */
-	rp_xenc_destroy(w->enc);
-	free(w);
+	win_free(w);
 	if (x->lingering) /* maybe its last client's */
 		clients_ask(x);
 }
@@ -767,6 +799,32 @@ static void on_cursor(void *ctx, const struct xd_cursor *c)
 			send_cursor(x, xv->v);
 }
 
+/* A window's shape changed: kept (a desk that attaches later gets it) and
+ * told to every desk that takes it. */
+static void on_shape(void *ctx, const struct xd_shape *s)
+{
+	_Static_assert(RP_XSHAPE_MAX_RECTS == XD_SHAPE_MAX_RECTS, "a shape fits its message");
+	struct x11 *x = ctx;
+	struct xwindow *w = win_find(x, s->id);
+	struct x11_shape *sh;
+	struct rp_xshape_rect *r = NULL;
+	int k = s->kind == XD_SHAPE_INPUT ? RP_XSHAPE_INPUT : RP_XSHAPE_BOUNDING;
+
+	if (!w || s->n > RP_XSHAPE_MAX_RECTS)
+		return;
+	if (s->n && !(r = malloc(s->n * sizeof *r)))
+		return;
+	for (size_t i = 0; i < s->n; i++)
+		r[i] = (struct rp_xshape_rect){(uint16_t)s->rects[i].x, (uint16_t)s->rects[i].y,
+					       (uint16_t)s->rects[i].w, (uint16_t)s->rects[i].h};
+	sh = &w->shape[k];
+	free(sh->rects);
+	*sh = (struct x11_shape){s->shaped, s->w, s->h, (uint16_t)s->n, r};
+	for (struct xview *xv = x->views; xv; xv = xv->next)
+		if (xv->started)
+			send_shape(xv->v, w, k);
+}
+
 static void programs_signal(struct x11 *x, int sig)
 {
 	for (unsigned i = 0; i < x->nprogs; i++)
@@ -865,6 +923,7 @@ static const struct xd_ops xd_ops = {
 	.pixels = on_pixels,
 	.cursor = on_cursor,
 	.over_bound = on_over_bound,
+	.shape = on_shape,
 	.lost = on_lost,
 	.clients = on_clients,
 };
@@ -1592,8 +1651,13 @@ static void x11_snapshot(struct session *s, struct chan *v)
 		send_gone(v, id);
 		vw_forget(xv, id);
 	}
-	for (unsigned i = n; i-- > 0;)
+	for (unsigned i = n; i-- > 0;) {
 		send_xwin(v, order[i]);
+		/* (Unshaped too, if ever shaped: a desk that resumes may
+		 * have kept the shape it had.) */
+		for (int k = 0; k < 2; k++)
+			send_shape(v, order[i], k);
+	}
 	send_cursor(x, v);
 	for (unsigned i = n; i-- > 0;) {
 		struct xwindow *w = order[i];
@@ -1687,8 +1751,7 @@ static void x11_destroy(struct session *s, struct fdm *fdm)
 	while (x->wins) {
 		struct xwindow *w = x->wins;
 		x->wins = w->next;
-		rp_xenc_destroy(w->enc);
-		free(w);
+		win_free(w);
 	}
 	xd_destroy(x->xd);
 	free(x->cursor_px);
