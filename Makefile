@@ -288,6 +288,12 @@ all: $(BUILD)/test/xpress
 $(BUILD)/test/xpress: $(call obj,obj,test/integration/xpress.c)
 	@mkdir -p $(dir $@)
 	$(CC) $(ALL_CFLAGS) -o $@ $^ $(shell pkg-config --libs xcb 2>/dev/null)
+# A shaped X program (a cross) that unshapes and shapes again when told,
+# and logs the clicks that reach it (xview-shape.sh).
+all: $(BUILD)/test/xshape
+$(BUILD)/test/xshape: $(call obj,obj,test/integration/xshape.c)
+	@mkdir -p $(dir $@)
+	$(CC) $(ALL_CFLAGS) -o $@ $^ $(shell pkg-config --libs xcb xcb-shape 2>/dev/null)
 # Grabs the X server and holds it until told (x11-grab.sh).
 all: $(BUILD)/test/xgrab
 $(BUILD)/test/xgrab: $(call obj,obj,test/integration/xgrab.c)

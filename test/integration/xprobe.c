@@ -33,7 +33,9 @@
  * XPROBE_TIMING=1 in the environment it asks for TIMING and appends each
  * XTIMING to STATEDIR/timing: "SEQ ID" and its six instants (ns). With
  * XPROBE_LOSSY=1 it says it takes JPEG (RP_CAP_XLOSSY); it takes PALETTE
- * (RP_CAP_XPALETTE) unless XPROBE_PALETTE=0.
+ * (RP_CAP_XPALETTE) unless XPROBE_PALETTE=0. With XPROBE_SHAPE=1 it says it
+ * takes XSHAPE (RP_CAP_XSHAPE); every XSHAPE that comes (with or without)
+ * is appended to STATEDIR/shapes: "ID KIND SHAPED N".
  * Errors from the host are printed on standard error as they come.
  */
 #include <errno.h>
@@ -454,6 +456,19 @@ static int frame(struct probe *p, const struct rp_hdr *h, const uint8_t *b)
 		}
 		break;
 	}
+	case RP_XSHAPE: {
+		struct rp_xshape m;
+		char path[600];
+		if (rp_xshape_decode(b, h->len, &m) < 0)
+			return fprintf(stderr, "xprobe: malformed XSHAPE\n"), -1;
+		snprintf(path, sizeof path, "%s/shapes", p->state);
+		FILE *f = fopen(path, "a");
+		if (f) {
+			fprintf(f, "0x%x %u %d %u\n", m.id, m.kind, m.shaped, m.n);
+			fclose(f);
+		}
+		break;
+	}
 	case RP_XCURSOR: {
 		struct rp_xcursor c;
 		char path[600], tmp[600];
@@ -587,11 +602,12 @@ int main(int argc, char **argv)
 		return 1;
 	}
 	const char *tm = getenv("XPROBE_TIMING"), *lossy = getenv("XPROBE_LOSSY"),
-		   *pal = getenv("XPROBE_PALETTE");
+		   *pal = getenv("XPROBE_PALETTE"), *shape = getenv("XPROBE_SHAPE");
 	n = rp_hello_frame(buf, sizeof buf,
 			   RP_CAP_LINEMODE | RP_CAP_X11 | (tm && *tm == '1' ? RP_CAP_TIMING : 0) |
 				   (lossy && *lossy == '1' ? RP_CAP_XLOSSY : 0) |
-				   (pal && *pal == '0' ? 0 : RP_CAP_XPALETTE), "",
+				   (pal && *pal == '0' ? 0 : RP_CAP_XPALETTE) |
+				   (shape && *shape == '1' ? RP_CAP_XSHAPE : 0), "",
 			   "xprobe");
 	rp_conn_send(p.c, buf, (size_t)n);
 	if (rp_conn_next_frame(p.c, &h, &b, 5000) != 1 || h.type != RP_HELLO) {

@@ -16,6 +16,7 @@
 #include <unistd.h>
 #include <xcb/randr.h>
 #include <xcb/xcb.h>
+#include <xcb/shape.h>
 #include <xcb/xfixes.h>
 
 #include "base.h"
@@ -43,6 +44,14 @@ struct t {
 		unsigned reports;
 	} seen[4];
 	size_t nseen;
+	/* Each kind's shape (XD_SHAPE_*) as last told for the window: its
+	 * first rectangles, how many, and how many times told. */
+	struct {
+		bool shaped;
+		size_t n;
+		struct xd_rect r[4];
+		unsigned told;
+	} shape[2];
 	uint32_t cursor_serial; /* the pointer's shape last told */
 	uint16_t cursor_w, cursor_h;
 	/* Set: a damaged window is read at once, in the damage's own turn
@@ -113,8 +122,21 @@ static void on_cursor(void *ctx, const struct xd_cursor *c)
 	t->cursor_h = c->h;
 }
 
+static void on_shape(void *ctx, const struct xd_shape *s)
+{
+	struct t *t = ctx;
+
+	if (s->id != t->win || s->kind < 0 || s->kind > 1)
+		return;
+	t->shape[s->kind].shaped = s->shaped;
+	t->shape[s->kind].n = s->n;
+	memcpy(t->shape[s->kind].r, s->rects, (s->n < 4 ? s->n : 4) * sizeof *s->rects);
+	t->shape[s->kind].told++;
+}
+
 static const struct xd_ops ops = {
 	.cursor = on_cursor,
+	.shape = on_shape,
 	.ready = on_ready,
 	.window = on_window,
 	.damaged = on_damaged,
@@ -370,6 +392,103 @@ static void cursor_coalesced(void)
 	printf("500 cursor changes: %llu shapes read\n",
 	       (unsigned long long)(after.cursor_reads - before.cursor_reads));
 	CHECK(after.cursor_reads - before.cursor_reads < 100);
+	xcb_disconnect(c);
+	xd_destroy(xd);
+	rmdir(dir);
+}
+
+static void settle(struct xd *xd);
+
+static bool bounding_two(const struct t *t)
+{
+	return t->shape[XD_SHAPE_BOUNDING].shaped && t->shape[XD_SHAPE_BOUNDING].n == 2;
+}
+
+static bool input_none(const struct t *t)
+{
+	return t->shape[XD_SHAPE_INPUT].shaped && t->shape[XD_SHAPE_INPUT].n == 0;
+}
+
+static bool bounding_box(const struct t *t)
+{
+	return t->shape[XD_SHAPE_BOUNDING].shaped && t->shape[XD_SHAPE_BOUNDING].n == 1;
+}
+
+static bool bounding_none(const struct t *t)
+{
+	return !t->shape[XD_SHAPE_BOUNDING].shaped;
+}
+
+/* A shaped window (X SHAPE): its bounding and input shapes are told as
+ * rectangles of the window; one of more than XD_SHAPE_MAX_RECTS as its
+ * bounding box; a window that unshapes is told so. 300 changes at once
+ * are told far fewer times (only the latest shape is read), and the last
+ * one told is the last set. An unshaped window is told nothing. */
+static void shape_told(void)
+{
+	char dir[] = "/tmp/telly-xd.XXXXXX";
+	struct t t = {.display = -1};
+	struct xd *xd;
+	xcb_connection_t *c = display_client(dir, &t, &xd);
+
+	if (!c)
+		return;
+	xcb_screen_t *s = xcb_setup_roots_iterator(xcb_get_setup(c)).data;
+	uint32_t win = xcb_generate_id(c), white = s->white_pixel;
+	xcb_create_window(c, XCB_COPY_FROM_PARENT, win, s->root, 10, 10, WIN_W, WIN_H, 0,
+			  XCB_WINDOW_CLASS_INPUT_OUTPUT, s->root_visual, XCB_CW_BACK_PIXEL, &white);
+	xcb_map_window(c, win);
+	xcb_flush(c);
+	CHECK(until(xd, &t, has_window));
+	settle(xd);
+	CHECK_EQ(t.shape[0].told + t.shape[1].told, 0);
+
+	/* Two rectangles, one reaching past the window: cut to it. */
+	xcb_rectangle_t two[2] = {{0, 0, 50, 20}, {150, 80, 100, 100}};
+	xcb_shape_rectangles(c, XCB_SHAPE_SO_SET, XCB_SHAPE_SK_BOUNDING, XCB_CLIP_ORDERING_UNSORTED,
+			     win, 0, 0, 2, two);
+	xcb_shape_rectangles(c, XCB_SHAPE_SO_SET, XCB_SHAPE_SK_INPUT, XCB_CLIP_ORDERING_UNSORTED,
+			     win, 0, 0, 0, NULL);
+	xcb_flush(c);
+	CHECK(until(xd, &t, bounding_two));
+	CHECK(until(xd, &t, input_none));
+	const struct xd_rect *r = t.shape[XD_SHAPE_BOUNDING].r;
+	CHECK(r[0].x == 0 && r[0].y == 0 && r[0].w == 50 && r[0].h == 20);
+	CHECK(r[1].x == 150 && r[1].y == 80 && r[1].w == 50 && r[1].h == 20);
+
+	/* 300 changes at once, the last one a single rectangle. */
+	unsigned before = t.shape[XD_SHAPE_BOUNDING].told;
+	for (int i = 0; i < 300; i++) {
+		xcb_rectangle_t one[2] = {{0, 0, (uint16_t)(1 + i % 100), 10}, {0, 50, 5, 5}};
+		xcb_shape_rectangles(c, XCB_SHAPE_SO_SET, XCB_SHAPE_SK_BOUNDING,
+				     XCB_CLIP_ORDERING_UNSORTED, win, 0, 0, i == 299 ? 1 : 2, one);
+	}
+	xcb_flush(c);
+	CHECK(until(xd, &t, bounding_box));
+	settle(xd);
+	printf("300 shape changes: told %u times\n", t.shape[XD_SHAPE_BOUNDING].told - before);
+	CHECK(t.shape[XD_SHAPE_BOUNDING].told - before < 100);
+	CHECK(bounding_box(&t) && r[0].w == 100 && r[0].h == 10);
+
+	/* A checkerboard 10 px in: 7200 rectangles, told as their bounding
+	 * box (one that is the whole window would be told unshaped). */
+	static xcb_rectangle_t many[WIN_W * WIN_H / 2];
+	size_t n = 0;
+	for (int y = 10; y < WIN_H - 10; y++)
+		for (int x = 10 + y % 2; x < WIN_W - 10; x += 2)
+			many[n++] = (xcb_rectangle_t){(int16_t)x, (int16_t)y, 1, 1};
+	xcb_shape_rectangles(c, XCB_SHAPE_SO_SET, XCB_SHAPE_SK_BOUNDING, XCB_CLIP_ORDERING_UNSORTED,
+			     win, 0, 0, (uint32_t)n, many);
+	xcb_flush(c);
+	t.shape[XD_SHAPE_BOUNDING].n = 0;
+	CHECK(until(xd, &t, bounding_box));
+	CHECK(r[0].x == 10 && r[0].y == 10 && r[0].w == WIN_W - 20 && r[0].h == WIN_H - 20);
+
+	/* Unshaped: told so. */
+	xcb_shape_mask(c, XCB_SHAPE_SO_SET, XCB_SHAPE_SK_BOUNDING, win, 0, 0, XCB_PIXMAP_NONE);
+	xcb_flush(c);
+	CHECK(until(xd, &t, bounding_none));
+	CHECK_EQ(t.shape[XD_SHAPE_BOUNDING].n, 0);
 	xcb_disconnect(c);
 	xd_destroy(xd);
 	rmdir(dir);
@@ -1718,6 +1837,7 @@ int main(int argc, char **argv)
 		{"put-down-no-wait", put_down_no_wait},
 		{"stop-at-fork", stop_at_fork},
 		{"cursor-coalesced", cursor_coalesced},
+		{"shape-told", shape_told},
 		{"cursor-ring-full", cursor_ring_full},
 		{"cursor-large", cursor_large},
 		{"read-id-reused", read_id_reused},
