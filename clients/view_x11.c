@@ -170,6 +170,10 @@ struct xw {
 	bool ack_due;
 	long ack_hold_until; /* ms: its due XACK rides with the next input until then (0: none) */
 	uint64_t changes;
+	/* Its bounding and input shapes (XSHAPE; RP_XSHAPE_*), in its
+	 * pixels, on telly's desktop (seamless: the desk's server has them);
+	 * NULL: the whole window. A click outside either goes below. */
+	pixman_region32_t *shape[2];
 };
 
 struct xprobe {
@@ -633,9 +637,18 @@ oom:
 	return NULL;
 }
 
+static void shape_free(pixman_region32_t *r)
+{
+	if (r)
+		pixman_region32_fini(r);
+	free(r);
+}
+
 static void win_free(struct xw *w)
 {
 	ds_xsurf_destroy(w->surf);
+	shape_free(w->shape[0]);
+	shape_free(w->shape[1]);
 	free(w);
 }
 
@@ -1631,8 +1644,39 @@ static void send_keymap(struct vx *x, struct xsess *s)
 /* A window's shape (XSHAPE): the desk's own window takes it (seamless:
  * bounding and input, its X server does the rest), or telly's desktop
  * draws only what of it is inside its bounding shape, and what is below
- * shows through. (There its input shape is not used: a click goes to the
- * window whose frame it is in, as winmgr finds it.) */
+ * shows through; a click (and the focus it gives) outside either shape
+ * goes to what is below (winmgr's wm_at asks wm_lets_through). */
+/* A point of w (in it) that its shapes let through to what is below:
+ * outside its bounding or its input shape, as X takes a click. */
+static bool shape_lets_through(const struct xw *w, int px, int py)
+{
+	for (int k = 0; k < 2; k++)
+		if (w->shape[k] && !pixman_region32_contains_point(w->shape[k], px, py, NULL))
+			return true;
+	return false;
+}
+
+static bool wm_lets_through(void *ctx, uint32_t wid, int px, int py)
+{
+	struct xw *w = win_by_wid(ctx, wid);
+
+	return w && shape_lets_through(w, px, py);
+}
+
+/* Shape kind of w kept for telly's desktop's clicks (r NULL: none). */
+static void keep_shape(struct vx *x, struct xw *w, int kind, const pixman_region32_t *r)
+{
+	pixman_region32_t *k = NULL;
+
+	if (r && (k = malloc(sizeof *k))) {
+		pixman_region32_init(k);
+		pixman_region32_copy(k, (pixman_region32_t *)r);
+	}
+	shape_free(w->shape[kind]);
+	w->shape[kind] = k;
+	wm_set_through(x->c.wm, wm_lets_through, x);
+}
+
 static void on_shape(struct vx *x, struct xsess *s, const struct rp_xshape *m)
 {
 	struct xw *w = win_by_id(x, s, m->id);
@@ -1646,10 +1690,13 @@ static void on_shape(struct vx *x, struct xsess *s, const struct rp_xshape *m)
 		boxes[i] = (pixman_box32_t){b.x, b.y, b.x + b.w, b.y + b.h};
 	}
 	pixman_region32_init_rects(&r, boxes, m->n);
-	if (x->seamless)
+	if (x->seamless) {
 		ds_seamless_shape(x->c.b, w->wid, m->kind == RP_XSHAPE_INPUT, m->shaped ? &r : NULL);
-	else if (m->kind == RP_XSHAPE_BOUNDING)
-		ds_comp_x_shape(x->c.comp, w->wid, m->shaped ? &r : NULL);
+	} else {
+		if (m->kind == RP_XSHAPE_BOUNDING)
+			ds_comp_x_shape(x->c.comp, w->wid, m->shaped ? &r : NULL);
+		keep_shape(x, w, m->kind == RP_XSHAPE_INPUT, m->shaped ? &r : NULL);
+	}
 	pixman_region32_fini(&r);
 	free(boxes);
 }
@@ -1951,7 +1998,8 @@ static struct xw *target(struct vx *x, int *rx, int *ry)
 			continue;
 		overlay_origin(x, x->win[i], &ox, &oy);
 		ds_xsurf_size(x->win[i]->surf, &w, &h);
-		if (px >= ox && py >= oy && px < ox + w && py < oy + h)
+		if (px >= ox && py >= oy && px < ox + w && py < oy + h &&
+		    !shape_lets_through(x->win[i], px - ox, py - oy))
 			best = x->win[i];
 	}
 	if (!best) {

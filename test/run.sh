@@ -146,7 +146,7 @@ san="-O1 -g -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-r
 run "build/asan-telly" 900 make --no-print-directory -j"$jobs" BUILD="$B/asan" CFLAGS="$san" \
 	"$B/asan/bin/telly" "$B/asan/test/png-probe" "$B/asan/test/free-port" "$B/asan/test/xclose" \
 	"$B/asan/test/xprobe" "$B/asan/test/rp-poke" "$B/asan/test/xgrab" "$B/asan/test/xhostile" \
-	"$B/asan/test/xshape" "$B/asan/bin/delay-proxy"
+	"$B/asan/test/xshape" "$B/asan/test/xpress" "$B/asan/bin/delay-proxy"
 # (built while the tests below run; the ASan runs wait for it)
 asan_build=$last
 for f in test/integration/*.sh; do

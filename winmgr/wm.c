@@ -224,6 +224,12 @@ void wm_set_screen(struct wm *wm, int w, int h, struct wm_actions *out)
 	wm_warp(wm, (int)wm->cx, (int)wm->cy, out);
 }
 
+void wm_set_through(struct wm *wm, bool (*fn)(void *ctx, uint32_t id, int x, int y), void *ctx)
+{
+	wm->through = fn;
+	wm->through_ctx = ctx;
+}
+
 const struct wm_window *wm_at(const struct wm *wm, int x, int y, enum wm_part *part,
 			      unsigned *edges)
 {
@@ -243,11 +249,14 @@ const struct wm_window *wm_at(const struct wm *wm, int x, int y, enum wm_part *p
 			e |= WM_EDGE_TOP;
 		if (y >= b->y + b->h - bw)
 			e |= WM_EDGE_BOTTOM;
+		bool client = !e && y >= b->y + bw + th;
+		if (client && wm->through &&
+		    wm->through(wm->through_ctx, w->id, x - b->x - bw, y - b->y - bw - th))
+			continue;
 		if (edges)
 			*edges = e;
 		if (part)
-			*part = e ? WM_PART_BORDER
-				  : y < b->y + bw + th ? WM_PART_TITLE : WM_PART_CLIENT;
+			*part = e ? WM_PART_BORDER : client ? WM_PART_CLIENT : WM_PART_TITLE;
 		return w;
 	}
 	if (part)

@@ -147,6 +147,10 @@ struct wm {
 	struct wm_box drag_box;
 	double drag_x, drag_y;
 	unsigned next_place;
+	/* Points of a window's client area that go to what is below (an X
+	 * window's input shape: wm_set_through); NULL: none. */
+	bool (*through)(void *ctx, uint32_t id, int x, int y);
+	void *through_ctx;
 };
 
 void wm_init(struct wm *wm, const struct wm_config *cfg);
@@ -178,7 +182,12 @@ void wm_toggle_maximize(struct wm *wm, uint32_t id, struct wm_actions *out);
  * drag would be; not during the window's own drag. */
 void wm_set_box(struct wm *wm, uint32_t id, struct wm_box box, struct wm_actions *out);
 
-/* The topmost window at x, y and which part of it (NULL: the desktop). */
+/* fn(ctx, id, x, y): whether the point x, y of window id's client area
+ * (in it) goes to what is below it, for wm_at and the clicks and focus
+ * that go by it (NULL: no point does). Kept until wm_init. */
+void wm_set_through(struct wm *wm, bool (*fn)(void *ctx, uint32_t id, int x, int y), void *ctx);
+/* The topmost window at x, y and which part of it (NULL: the desktop);
+ * a point its window lets through (wm_set_through) is the one's below. */
 const struct wm_window *wm_at(const struct wm *wm, int x, int y, enum wm_part *part,
 			      unsigned *edges);
 const struct wm_window *wm_find(const struct wm *wm, uint32_t id);

@@ -4,6 +4,8 @@
 # - a desk that says it takes shapes (the probe with XSHAPE) gets both
 #   shapes when it attaches, and each change; one that does not (an older
 #   desk) gets none and still draws the window;
+# - on telly's own desktop a click at a cut corner goes to the window
+#   below (xpress: it takes the click, the focus and the key typed then);
 # - on a seamless desk the native window is shaped, a click at a cut
 #   corner goes through to what is below and one inside reaches the
 #   program; unshaped, it is the whole rectangle again (no shape, its red
@@ -15,7 +17,11 @@ for p in xwininfo xwd xsetroot xdotool; do
 done
 mkfifo "$T/fifo"
 : >"$T/presses"
-"$TELLY" new --x11 -s sh -- "$B/test/xshape" "$T/presses" "$T/fifo" || fail "new --x11"
+: >"$T/below"
+# xpress below xshape (200x150 each, the view cascades them: 32 px apart).
+"$TELLY" new --x11 -s sh -- "$B/test/xpress" "$T/below" || fail "new --x11"
+wait_until 20 sh -c "\"$TELLY\" ls | grep -q 'window .*\"xpress\"'"
+"$TELLY" run sh -- "$B/test/xshape" "$T/presses" "$T/fifo" || fail "run xshape"
 wait_until 20 sh -c "\"$TELLY\" ls | grep -q 'window .*\"xshape\"'"
 id=$("$TELLY" ls | sed -n 's/^ *window \(0x[0-9a-f]*\) .*"xshape".*/\1/p')
 # Keeps the FIFO open for writing: the commands go through one descriptor.
@@ -36,16 +42,38 @@ wait_until 10 has "$T/new" "1 1 3"
 echo unshape >&4
 wait_until 10 has "$T/new" "0 0 0"
 wait_until 10 has "$T/new" "1 0 0"
+# Shaped again: told again.
+echo shape >&4
+twice() { [ "$(grep -cx "$id 0 1 3" "$T/new/shapes")" -ge 2 ]; }
+wait_until 10 twice
 [ ! -e "$T/old/shapes" ] || fail "a desk that does not take shapes got XSHAPE: $(cat "$T/old/shapes")"
 grep -q malformed "$TELLY_DIR/serve.log" && fail "malformed: $(grep malformed "$TELLY_DIR/serve.log")"
 echo quit >&3
 echo quit >&5
 exec 3>&- 5>&-
 
+# telly's own desktop: a click at xshape's cut corner goes to xpress
+# below, which takes the focus and the key typed then (before, the click
+# went to xshape, which kept the focus, and the key went there).
+cat >"$T/in" <<EOT
+wait-window "xshape" 20
+click-window 5 5
+type "a"
+EOT
+"$TELLY" view --headless --x11 sh --input "$T/in" >"$T/legend" 2>"$T/err" || fail "view: $(cat "$T/err")"
+key_below() { grep -q '^key-press ' "$T/below"; }
+wait_until 10 key_below || fail "the key after a click at xshape's cut corner did not reach xpress below: $(cat "$T/below")"
+grep -q '^button-press 1 ' "$T/below" || fail "the click at the cut corner did not reach xpress: $(cat "$T/below")"
+[ ! -s "$T/presses" ] || fail "telly view sent the click at the cut corner to xshape: $(cat "$T/presses")"
+# xpress goes: the seamless desk's background shows through xshape.
+DISPLAY=$("$TELLY" ls | sed -n 's/^ *display \(:[0-9]*\).*/\1/p' | head -n 1) \
+	XAUTHORITY="$TELLY_DIR/x11-sh.auth" xdotool search --name '^xpress$' windowkill ||
+	fail "xpress not closed"
+wait_until 10 sh -c "! \"$TELLY\" ls | grep -q 'window .*\"xpress\"'"
+
 # A seamless desk.
 start_xvfb 800x600
 xsetroot -solid '#336699' || fail "xsetroot"
-echo shape >&4
 "$TELLY" view --seamless "" sh >"$T/view.out" 2>&1 &
 view=$!
 pids="$pids $view"

@@ -111,6 +111,43 @@ static void hit_test_overlaps(void)
 	}
 }
 
+/* Window 3's client area lets its left half through (an X window's input
+ * shape), in its own coordinates. */
+static bool left_half_through(void *ctx, uint32_t id, int x, int y)
+{
+	(void)ctx;
+	(void)y;
+	return id == 3 && x < 146;
+}
+
+/* A point that a window lets through is the one's below: hit, click and
+ * focus; its title, borders and the rest of its client area are its. */
+static void through_goes_below(void)
+{
+	struct wm wm;
+	enum wm_part part;
+	const struct wm_window *w;
+
+	three(&wm);
+	wm_set_through(&wm, left_half_through, NULL);
+	/* 3's client area starts at 68,88 (292x172): 100,150 is its left half. */
+	w = wm_at(&wm, 100, 150, &part, NULL);
+	CHECK(w && w->id == 2 && part == WM_PART_CLIENT);
+	w = wm_at(&wm, 300, 150, &part, NULL);
+	CHECK(w && w->id == 3 && part == WM_PART_CLIENT);
+	w = wm_at(&wm, 100, 75, &part, NULL); /* its title */
+	CHECK(w && w->id == 3 && part == WM_PART_TITLE);
+	w = wm_at(&wm, 65, 150, &part, NULL); /* its left border */
+	CHECK(w && w->id == 3 && part == WM_PART_BORDER);
+	w = wm_at(&wm, 100, 250, &part, NULL); /* through 3, with nothing below: the desktop */
+	CHECK(w == NULL && part == WM_PART_NONE);
+	wm_warp(&wm, 100, 150, NULL);
+	wm_button(&wm, 1, true, NULL);
+	wm_button(&wm, 1, false, NULL);
+	CHECK_EQ(wm.focus, 2);
+	CHECK_EQ(top(&wm), 2);
+}
+
 static void click_focuses_topmost_under_cursor(void)
 {
 	struct wm wm;
@@ -443,6 +480,7 @@ static const struct unit_case cases[] = {
 	{"manage-places-and-focuses", manage_places_and_focuses},
 	{"hit-test-overlaps", hit_test_overlaps},
 	{"click-focuses-topmost-under-cursor", click_focuses_topmost_under_cursor},
+	{"through-goes-below", through_goes_below},
 	{"keys-go-to-focused-only", keys_go_to_focused_only},
 	{"bindings", bindings},
 	{"focus-after-close-is-history", focus_after_close_is_history},
