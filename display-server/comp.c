@@ -440,7 +440,8 @@ int ds_comp_x_shape(struct ds_comp *c, uint32_t id, const pixman_region32_t *reg
 }
 
 /* Where on the screen s is: its box, less what of its picture's place
- * its bounding shape cuts away (that shows what is below). */
+ * its bounding shape cuts away (that shows what is below); whole while
+ * a notice stands in its picture's place. */
 static void covered(const struct ds_comp *c, const struct surface *s, pixman_region32_t *out)
 {
 	int cx = s->overlay ? 0 : c->border, cy = s->overlay ? 0 : c->border + c->title_h;
@@ -448,7 +449,7 @@ static void covered(const struct ds_comp *c, const struct surface *s, pixman_reg
 	pixman_region32_t cut, in;
 
 	pixman_region32_init_rect(out, s->box.x, s->box.y, (unsigned)s->box.w, (unsigned)s->box.h);
-	if (!s->shape || cw <= 0 || ch <= 0)
+	if (!s->shape || s->notice[0] || cw <= 0 || ch <= 0)
 		return;
 	pixman_region32_init_rect(&cut, s->box.x + cx, s->box.y + cy, (unsigned)cw, (unsigned)ch);
 	pixman_region32_init(&in);

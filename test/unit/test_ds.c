@@ -267,6 +267,48 @@ static void repaint_only_damage(void)
 	scene_finish(&s);
 }
 
+/* An X window's bounding shape: outside it, the desktop shows where its
+ * client area is, inside its (black) picture; unshaped, the picture all
+ * over again; with a notice in its picture's place, the client area
+ * whole (the notice is not cut). */
+static void x_shape_shows_below(void)
+{
+	struct scene s;
+	struct ds_xsurf *x = ds_xsurf_create(3, 100, 80);
+	pixman_region32_t r;
+
+	if (!x || !scene_init(&s)) {
+		ds_xsurf_destroy(x);
+		return;
+	}
+	CHECK_EQ(ds_comp_add_x(s.c, 3, "x", x, true), 0);
+	CHECK_EQ(wm_manage_at(&s.wm, 3, (struct wm_box){250, 150, 104, 102}, NULL), 0);
+	ds_comp_sync(s.c, &s.wm);
+	ds_comp_repaint(s.c, &s.wm);
+	struct wm_box in = wm_client_box(&s.wm, &wm_find(&s.wm, 3)->box);
+	CHECK_EQ(pixel(&s, in.x + 1, in.y + 1), 0);
+	pixman_region32_init_rect(&r, 20, 20, 60, 40);
+	CHECK_EQ(ds_comp_x_shape(s.c, 3, &r), 0);
+	pixman_region32_fini(&r);
+	ds_comp_repaint(s.c, &s.wm);
+	CHECK_EQ(pixel(&s, in.x + 1, in.y + 1), 0x2e3436);
+	CHECK_EQ(pixel(&s, in.x + 30, in.y + 30), 0);
+	CHECK_EQ(pixel(&s, in.x + in.w - 1, in.y + in.h - 1), 0x2e3436);
+	ds_comp_set_notice(s.c, 3, "too large");
+	ds_comp_repaint(s.c, &s.wm);
+	CHECK(pixel(&s, in.x + 1, in.y + 1) != 0x2e3436);
+	ds_comp_set_notice(s.c, 3, "");
+	ds_comp_repaint(s.c, &s.wm);
+	CHECK_EQ(pixel(&s, in.x + 1, in.y + 1), 0x2e3436);
+	CHECK_EQ(ds_comp_x_shape(s.c, 3, NULL), 0);
+	ds_comp_repaint(s.c, &s.wm);
+	CHECK_EQ(pixel(&s, in.x + 1, in.y + 1), 0);
+	CHECK_EQ(ds_comp_x_shape(s.c, 1, NULL), -ENOENT); /* a terminal has none */
+	ds_comp_remove(s.c, 3);
+	scene_finish(&s);
+	ds_xsurf_destroy(x);
+}
+
 /* Pixels of libvterm's red in the first n cells of window two's top row. */
 static int red_pixels(struct scene *s, int n)
 {
@@ -1067,6 +1109,7 @@ static const struct unit_case cases[] = {
 	{"script-parse-table", script_parse_table},
 	{"script-values", script_values},
 	{"repaint-only-damage", repaint_only_damage},
+		{"x-shape-shows-below", x_shape_shows_below},
 	{"cells-drawn-in-colour", cells_drawn_in_colour},
 	{"predicted-page-in-its-pen", predicted_page_in_its_pen},
 	{"fallback-fills-cells", fallback_fills_cells},
