@@ -294,6 +294,11 @@ all: $(BUILD)/test/xshape
 $(BUILD)/test/xshape: $(call obj,obj,test/integration/xshape.c)
 	@mkdir -p $(dir $@)
 	$(CC) $(ALL_CFLAGS) -o $@ $^ $(shell pkg-config --libs xcb xcb-shape 2>/dev/null)
+# The keys an X server has down (xview-focus-keys.sh).
+all: $(BUILD)/test/xkeys
+$(BUILD)/test/xkeys: $(call obj,obj,test/integration/xkeys.c)
+	@mkdir -p $(dir $@)
+	$(CC) $(ALL_CFLAGS) -o $@ $^ $(shell pkg-config --libs xcb 2>/dev/null)
 # Grabs the X server and holds it until told (x11-grab.sh).
 all: $(BUILD)/test/xgrab
 $(BUILD)/test/xgrab: $(call obj,obj,test/integration/xgrab.c)

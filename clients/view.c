@@ -949,6 +949,9 @@ static void on_event(void *ctx, const struct ds_event *ev)
 	case DS_EV_KEYMAP: /* terminals' keys come with the new keysyms; X sessions need it */
 		vx_keymap_changed(v->x);
 		return;
+	case DS_EV_BLUR:
+		vx_blur(v->x);
+		return;
 	}
 	apply(v, &o);
 }

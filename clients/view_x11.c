@@ -528,6 +528,35 @@ static void send_key(struct vx *x, struct xw *w, uint8_t code, bool pressed, uin
 	send_key_to(x, w->s, w->id, code, pressed, t_key);
 }
 
+/* Key code went down into w: its release goes there too, wherever the
+ * desk sends it, and goes when the desk's window loses the focus. */
+static void note_down(struct vx *x, struct xw *w, uint8_t code)
+{
+	if (x->ndown < sizeof x->down / sizeof x->down[0]) {
+		x->down[x->ndown].code = code;
+		x->down[x->ndown].s = w->s;
+		x->down[x->ndown++].id = w->id;
+	}
+}
+
+/* The key of down[i] released where its press went. */
+static void up_at(struct vx *x, unsigned i)
+{
+	send_key_to(x, x->down[i].s, x->down[i].id, x->down[i].code, false, 0);
+	x->down[i] = x->down[--x->ndown];
+}
+
+/* Key code is up on the desk: released where its press went (none
+ * went from here when it was pressed before the view had the focus). */
+static void key_up(struct vx *x, uint8_t code)
+{
+	for (unsigned i = 0; i < x->ndown; i++)
+		if (x->down[i].code == code) {
+			up_at(x, i);
+			return;
+		}
+}
+
 static void send_pointer(struct vx *x, struct xw *w, int px, int py, uint8_t kind, int button)
 {
 	uint8_t buf[RP_HDR_SIZE + 16];
@@ -1262,6 +1291,13 @@ static void remove_win(struct vx *x, struct xw *w)
 	}
 	if (x->under == w)
 		x->under = NULL;
+	/* Its keys held go up on the host now: the desk's releases go to the
+	 * window the desk focuses next, which may not be the view's. */
+	for (unsigned i = 0; i < x->ndown;)
+		if (x->down[i].s == w->s && x->down[i].id == w->id)
+			up_at(x, i);
+		else
+			i++;
 	if (x->seamless) {
 		ds_seamless_unmap(x->c.b, w->wid);
 		win_free(w);
@@ -1921,11 +1957,7 @@ void vx_action(struct vx *x, const struct wm_action *a, const struct ds_event *k
 		uint64_t t_key = key->time_us ? key->time_us * 1000 : base_now_ns();
 		if (key->keycode) {
 			send_key(x, w, (uint8_t)key->keycode, true, t_key);
-			if (x->ndown < sizeof x->down / sizeof x->down[0]) {
-				x->down[x->ndown].code = (uint8_t)key->keycode;
-				x->down[x->ndown].s = w->s;
-				x->down[x->ndown++].id = w->id;
-			}
+			note_down(x, w, (uint8_t)key->keycode);
 			break;
 		}
 		/* From a script: press and release, modifiers around. */
@@ -1956,12 +1988,14 @@ void vx_keymap_changed(struct vx *x)
 
 void vx_key_release(struct vx *x, const struct ds_event *ev)
 {
-	for (unsigned i = 0; i < x->ndown; i++)
-		if (x->down[i].code == ev->keycode) {
-			send_key_to(x, x->down[i].s, x->down[i].id, x->down[i].code, false, 0);
-			x->down[i] = x->down[--x->ndown];
-			return;
-		}
+	key_up(x, (uint8_t)ev->keycode);
+}
+
+void vx_blur(struct vx *x)
+{
+	while (x->ndown)
+		up_at(x, 0);
+	vx_flush_input(x);
 }
 
 void vx_script_key(struct vx *x, uint32_t wid, uint32_t keysym, uint32_t mods, bool down)
@@ -2091,8 +2125,14 @@ static void sl_key(void *ctx, uint32_t id, uint8_t keycode, bool pressed)
 	struct vx *x = ctx;
 	struct xw *w = win_by_wid(x, id);
 
-	if (w && !x->c.readonly)
+	if (!pressed) {
+		key_up(x, keycode); /* where the press went, if it went */
+		return;
+	}
+	if (w && !x->c.readonly) {
 		send_key(x, w, keycode, pressed, base_now_ns());
+		note_down(x, w, keycode);
+	}
 }
 
 static void sl_pointer(void *ctx, uint32_t id, int px, int py, int button, int kind)

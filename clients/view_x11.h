@@ -158,6 +158,12 @@ void vx_action(struct vx *x, const struct wm_action *a, const struct ds_event *k
 void vx_flush_input(struct vx *x);
 /* A key released while an X window has the focus. */
 void vx_key_release(struct vx *x, const struct ds_event *ev);
+/* The desk's window lost the keyboard focus: the keys pressed into X
+ * windows are released on their hosts now (the desk's releases go to
+ * the window it focused, not here). Keys still down on the desk when
+ * the focus comes back are not pressed again: a key is pressed on a
+ * host by a press the view gets, only. */
+void vx_blur(struct vx *x);
 /* A script's key-down / key-up: the keycodes that type keysym with mods
  * in the desk's keymap, pressed (modifiers first) or released (them
  * last), into X window wid, with nothing else around them. */

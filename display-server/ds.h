@@ -27,6 +27,7 @@ enum ds_event_type {
 	DS_EV_RESIZE,  /* the output is now w x h (the framebuffer was remade) */
 	DS_EV_CLOSE,   /* the user closed the output */
 	DS_EV_KEYMAP,  /* the display's keyboard layout changed (backend->keymap is the new one) */
+	DS_EV_BLUR,    /* the output lost the keyboard focus: the releases of keys held go elsewhere */
 };
 
 struct ds_event {

@@ -384,6 +384,17 @@ static int s_dispatch(struct ds_backend *b, ds_event_fn fn, void *ctx)
 				s->ops->focus(s->ctx, w->id);
 			break;
 		}
+		case XCB_FOCUS_OUT: {
+			/* A grab (the desk's window manager's Alt+F4, Alt+Tab)
+			 * or another window took the keyboard: the keys held
+			 * are released there, never here. */
+			xcb_focus_out_event_t *f = (xcb_focus_out_event_t *)e;
+			if (f->detail != XCB_NOTIFY_DETAIL_INFERIOR &&
+			    f->detail != XCB_NOTIFY_DETAIL_POINTER && by_xw(s, f->event))
+				fn(ctx, &(struct ds_event){.type = DS_EV_BLUR,
+							   .time_us = base_now_ns() / 1000});
+			break;
+		}
 		case XCB_CLIENT_MESSAGE: {
 			xcb_client_message_event_t *cm = (xcb_client_message_event_t *)e;
 			if (cm->type == s->wm_protocols && cm->format == 32 &&

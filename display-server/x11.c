@@ -198,6 +198,15 @@ static int x_dispatch(struct ds_backend *b, ds_event_fn fn, void *ctx)
 			motion(x, m->event_x, m->event_y, fn, ctx);
 			break;
 		}
+		case XCB_FOCUS_OUT: {
+			/* The keys held are released where the focus went. */
+			xcb_focus_out_event_t *f = (xcb_focus_out_event_t *)e;
+			if (f->detail != XCB_NOTIFY_DETAIL_INFERIOR &&
+			    f->detail != XCB_NOTIFY_DETAIL_POINTER)
+				fn(ctx, &(struct ds_event){.type = DS_EV_BLUR,
+							   .time_us = base_now_ns() / 1000});
+			break;
+		}
 		case XCB_ENTER_NOTIFY: {
 			xcb_enter_notify_event_t *m = (xcb_enter_notify_event_t *)e;
 			x->have_pos = false; /* it came back somewhere else */
@@ -479,7 +488,7 @@ struct ds_backend *ds_x11_create(const char *display, int w, int h, const char *
 		XCB_EVENT_MASK_KEY_PRESS | XCB_EVENT_MASK_KEY_RELEASE | XCB_EVENT_MASK_BUTTON_PRESS |
 			XCB_EVENT_MASK_BUTTON_RELEASE | XCB_EVENT_MASK_POINTER_MOTION |
 			XCB_EVENT_MASK_ENTER_WINDOW | XCB_EVENT_MASK_STRUCTURE_NOTIFY |
-			XCB_EVENT_MASK_EXPOSURE,
+			XCB_EVENT_MASK_EXPOSURE | XCB_EVENT_MASK_FOCUS_CHANGE,
 	};
 	xcb_create_window(x->conn, XCB_COPY_FROM_PARENT, x->win, scr->root, 0, 0, (uint16_t)w,
 			  (uint16_t)h, 0, XCB_WINDOW_CLASS_INPUT_OUTPUT, scr->root_visual,
