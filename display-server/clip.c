@@ -1,12 +1,12 @@
 /* The desk's X selections (PRIMARY, CLIPBOARD) as UTF-8 text in and out.
  *
- * A connection of its own to the display and an unmapped window of its
- * own, so that any part of the desk (terminal windows, X windows shown
+ * A connection of its own to the display and unmapped windows of its own
+ * (one owns, one reads each selection), so that any part of the desk (terminal windows, X windows shown
  * from a host) can use it without sharing a backend's event queue. It
  * follows ICCCM: an owner answers SelectionRequest for TARGETS,
  * UTF8_STRING, STRING, TEXT (text over DS_CLIP_CHUNK_BYTES goes INCR, one
  * chunk each time the requestor deletes the property); a reader converts
- * to UTF8_STRING into a property of its window and reads it, INCR
+ * to UTF8_STRING into a property of its reading window and reads it, INCR
  * included. Everything it holds is bounded: the text (DS_CLIP_MAX_BYTES),
  * the transfers in flight (DS_CLIP_TRANSFERS), and a requestor or owner
  * that stops answering is given up after DS_CLIP_TIMEOUT_MS.
@@ -63,6 +63,13 @@ static const char *const atom_names[A_N] = {
 struct ds_clip {
 	xcb_connection_t *conn;
 	xcb_window_t win, root;
+	/* A window per selection read, its property there: an owner sending
+	 * INCR pieces may take any PropertyDelete on its requestor's window
+	 * for "the next piece" (xclip does), so the other selection's read,
+	 * deleting its own property on a shared window, made it skip one
+	 * (a desk's 3 MB CLIPBOARD came as 2 of its 1 MiB pieces when PRIMARY
+	 * was read at the same time). */
+	xcb_window_t reader[2];
 	xcb_atom_t atom[A_N];
 	struct text *own[2];	/* what we own, per selection */
 	xcb_timestamp_t own_time[2];
@@ -128,9 +135,13 @@ struct ds_clip *ds_clip_create(const char *display, char *err, size_t errn)
 		}
 	}
 	c->win = xcb_generate_id(c->conn);
-	xcb_create_window(c->conn, XCB_COPY_FROM_PARENT, c->win, c->root, -1, -1, 1, 1, 0,
-			  XCB_WINDOW_CLASS_INPUT_ONLY, XCB_COPY_FROM_PARENT, XCB_CW_EVENT_MASK,
-			  (uint32_t[]){XCB_EVENT_MASK_PROPERTY_CHANGE});
+	c->reader[0] = xcb_generate_id(c->conn);
+	c->reader[1] = xcb_generate_id(c->conn);
+	for (int i = 0; i < 3; i++)
+		xcb_create_window(c->conn, XCB_COPY_FROM_PARENT, i ? c->reader[i - 1] : c->win,
+				  c->root, -1, -1, 1, 1, 0, XCB_WINDOW_CLASS_INPUT_ONLY,
+				  XCB_COPY_FROM_PARENT, XCB_CW_EVENT_MASK,
+				  (uint32_t[]){XCB_EVENT_MASK_PROPERTY_CHANGE});
 	xcb_flush(c->conn);
 	return c;
 fail:
@@ -259,8 +270,8 @@ void ds_clip_get(struct ds_clip *c, enum ds_clip_sel sel, ds_clip_text_fn fn, vo
 	*f = (struct fetch){.nw = 1, .due_ms = now_ms() + DS_CLIP_TIMEOUT_MS};
 	f->w[0].fn = fn;
 	f->w[0].ctx = ctx;
-	xcb_delete_property(c->conn, c->win, c->atom[A_PROP_PRIMARY + sel]);
-	xcb_convert_selection(c->conn, c->win, sel_atom(c, sel), c->atom[A_UTF8],
+	xcb_delete_property(c->conn, c->reader[sel], c->atom[A_PROP_PRIMARY + sel]);
+	xcb_convert_selection(c->conn, c->reader[sel], sel_atom(c, sel), c->atom[A_UTF8],
 			      c->atom[A_PROP_PRIMARY + sel], XCB_CURRENT_TIME);
 	xcb_flush(c->conn);
 }
@@ -272,7 +283,8 @@ static bool fetch_read(struct ds_clip *c, enum ds_clip_sel sel, xcb_atom_t *type
 	struct fetch *f = &c->fetch[sel];
 	xcb_get_property_reply_t *r = xcb_get_property_reply(
 		c->conn,
-		xcb_get_property(c->conn, 1, c->win, c->atom[A_PROP_PRIMARY + sel], XCB_GET_PROPERTY_TYPE_ANY,
+		xcb_get_property(c->conn, 1, c->reader[sel], c->atom[A_PROP_PRIMARY + sel],
+				 XCB_GET_PROPERTY_TYPE_ANY,
 				 0, (DS_CLIP_MAX_BYTES + 3) / 4),
 		NULL);
 	size_t n;
@@ -319,14 +331,14 @@ static void on_notify(struct ds_clip *c, xcb_selection_notify_event_t *e)
 	xcb_atom_t type = XCB_NONE;
 	size_t got;
 
-	if (e->requestor != c->win || !f->nw)
+	if (e->requestor != c->reader[sel] || !f->nw)
 		return;
 	if (e->property == XCB_NONE) {
 		/* No UTF8_STRING from an old owner: STRING (Latin-1 for
 		 * ICCCM, often UTF-8 in practice) once. */
 		if (e->target == c->atom[A_UTF8] && !f->utf8_tried_string) {
 			f->utf8_tried_string = true;
-			xcb_convert_selection(c->conn, c->win, e->selection, XCB_ATOM_STRING,
+			xcb_convert_selection(c->conn, c->reader[sel], e->selection, XCB_ATOM_STRING,
 					      c->atom[A_PROP_PRIMARY + sel], XCB_CURRENT_TIME);
 			xcb_flush(c->conn);
 			return;
@@ -460,12 +472,13 @@ static void xfer_end(struct ds_clip *c, unsigned i)
 
 static void on_property(struct ds_clip *c, const xcb_property_notify_event_t *e)
 {
-	if (e->window == c->win && e->state == XCB_PROPERTY_NEW_VALUE) {
+	if (e->state == XCB_PROPERTY_NEW_VALUE) {
 		for (int s = 0; s < 2; s++) {
 			struct fetch *f = &c->fetch[s];
 			xcb_atom_t type;
 			size_t got;
-			if (!f->nw || !f->incr || e->atom != c->atom[A_PROP_PRIMARY + s])
+			if (!f->nw || !f->incr || e->window != c->reader[s] ||
+			    e->atom != c->atom[A_PROP_PRIMARY + s])
 				continue;
 			f->due_ms = now_ms() + DS_CLIP_TIMEOUT_MS;
 			if (!fetch_read(c, (enum ds_clip_sel)s, &type, &got))

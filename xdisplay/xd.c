@@ -1857,6 +1857,14 @@ static void sel_deliver(struct xd *xd, int i, const uint8_t *s, size_t len, enum
 	free(text);
 }
 
+/* Selection i's text is over the bound: the desks are told (a copy that
+ * silently does not arrive reads as a broken clipboard). */
+static void sel_too_big(struct xd *xd, int i)
+{
+	if (xd->ops->selection_too_big)
+		xd->ops->selection_too_big(xd->ctx, i);
+}
+
 /* A piece of an INCR transfer: appended; the empty one ends it. */
 static void on_sel_piece(struct xd *xd, int i, xcb_get_property_reply_t *r)
 {
@@ -1888,10 +1896,12 @@ static void on_sel_piece(struct xd *xd, int i, xcb_get_property_reply_t *r)
 	}
 	/* Every piece text of the first piece's kind, the whole at most
 	 * XD_SEL_MAX_BYTES. */
-	if (kind == XD_SEL_REFUSED || kind == XD_SEL_INCR || (in->len && kind != in->kind) ||
-	    p.truncated || p.len > XD_SEL_MAX_BYTES - in->len) {
+	bool big = p.truncated || p.len > XD_SEL_MAX_BYTES - in->len;
+	if (kind == XD_SEL_REFUSED || kind == XD_SEL_INCR || (in->len && kind != in->kind) || big) {
 		base_log("xdisplay", "display :%d: a selection sent in pieces (INCR) is over %u bytes "
 				     "or not text: not passed on", xd->proc.display, XD_SEL_MAX_BYTES);
+		if (big)
+			sel_too_big(xd, i);
 		in->too_big = true;
 		free(in->buf);
 		in->buf = NULL;
@@ -1966,6 +1976,7 @@ static void on_sel_text(struct xd *xd, int i, xcb_get_property_reply_t *r)
 	if (p.truncated) {
 		base_log("xdisplay", "display :%d: a selection over %u bytes is not passed on",
 			 xd->proc.display, XD_SEL_MAX_BYTES);
+		sel_too_big(xd, i);
 		return;
 	}
 	if (kind != XD_SEL_REFUSED)

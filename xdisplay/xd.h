@@ -119,6 +119,9 @@ struct xd_ops {
 	/* A program in the display took selection sel (0 CLIPBOARD, 1
 	 * PRIMARY): its text, valid UTF-8, at most XD_SEL_MAX_BYTES. */
 	void (*selection)(void *ctx, int sel, const char *utf8, size_t n);
+	/* A program in the display took selection sel with a text over
+	 * XD_SEL_MAX_BYTES: not passed on. NULL: logged only. */
+	void (*selection_too_big)(void *ctx, int sel);
 	/* x-server auto: Xorg did not start (its config could not be
 	 * written; it ended, broke the connection or did not answer before
 	 * the display was set up, or not within XD_START_MS): Xvfb runs in

@@ -896,6 +896,14 @@ static void on_selection(void *ctx, int sel, const char *text, size_t n)
 					xv->v->conn->rc);
 }
 
+/* A program in the display copied more than is passed on: its desks are
+ * told, as the host tells a desk's copy over the bound (x11_clip). */
+static void on_selection_too_big(void *ctx, int sel)
+{
+	tell_views(ctx, "XCLIP: a text over %u bytes copied on the host (%s) is not passed on",
+		   XD_SEL_MAX_BYTES, sel ? "PRIMARY" : "CLIPBOARD");
+}
+
 static void x11_register_fds(struct session *s, struct fdm *fdm);
 
 /* x-server auto: Xorg did not start, Xvfb runs instead. Its displayfd is
@@ -916,6 +924,7 @@ static void on_clients(void *ctx, int n);
 static const struct xd_ops xd_ops = {
 	.fell_back = on_fell_back,
 	.selection = on_selection,
+	.selection_too_big = on_selection_too_big,
 	.ready = on_ready,
 	.window = on_window,
 	.gone = on_gone,
