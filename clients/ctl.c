@@ -192,86 +192,48 @@ static int call(struct ctl *c, bool start, const uint8_t *frame, long n, struct 
 	return 0;
 }
 
-/* LIST_REPLY's X part, after the entries (PROTOCOL.md): u16 count, then
- * each X session: str name, u32 display + 1 (0: starting), u16 windows,
- * each u32 id, i16 x, i16 y, u16 w, u16 h, str title (and u16 flags when
- * both sides said RP_CAP_XBOUND). Printed under the session's line; a
- * reply without it (an older daemon) prints nothing. */
-struct ls_reader {
-	const uint8_t *p;
-	size_t n, off;
-	bool bad;
-};
-
-static uint32_t ls_get(struct ls_reader *r, size_t n)
-{
-	uint32_t v = 0;
-
-	if (r->bad || r->n - r->off < n) {
-		r->bad = true;
-		return 0;
-	}
-	for (size_t i = 0; i < n; i++)
-		v = v << 8 | r->p[r->off++];
-	return v;
-}
-
-static struct rp_str ls_str(struct ls_reader *r)
-{
-	struct rp_str s = {"", 0};
-	uint32_t n = ls_get(r, 2);
-
-	if (r->bad || r->n - r->off < n) {
-		r->bad = true;
-		return s;
-	}
-	s.p = (const char *)r->p + r->off;
-	s.n = (uint16_t)n;
-	r->off += n;
-	return s;
-}
-
-/* Walks the X part of a LIST reply (from off) to session name: its
- * display number + 1 (0 while it starts) in *dpy, and its display and
- * windows printed when print. false when it is not there (not an X
- * session, or it ended). */
+/* Walks the X part of a LIST reply (from off; rp_list_x_decode) to
+ * session name: its display number + 1 (0 while it starts) in *dpy, and
+ * its display and windows printed when print (each window's flags read
+ * when both sides said RP_CAP_XBOUND). false when it is not there (not an
+ * X session, or it ended; a reply without the part, an older daemon's, or
+ * a malformed one). */
 static bool ls_x11_walk(const uint8_t *p, size_t n, size_t off, const struct rp_str *name,
 			bool print, bool flags, uint32_t *dpy)
 {
-	struct ls_reader r = {p, n, off, false};
-	unsigned nx;
+	uint16_t nx;
 
-	if (off >= n)
+	if (off >= n || rp_list_x_decode(p, n, &off, &nx) < 0)
 		return false;
-	nx = ls_get(&r, 2);
-	for (unsigned i = 0; i < nx && !r.bad; i++) {
-		struct rp_str sn = ls_str(&r);
-		uint32_t d = ls_get(&r, 4);
-		unsigned nw = ls_get(&r, 2);
-		bool mine = !r.bad && sn.n == name->n && !memcmp(sn.p, name->p, name->n);
+	for (unsigned i = 0; i < nx; i++) {
+		struct rp_list_xsess s;
+		if (rp_list_xsess_decode(p, n, &off, &s) < 0)
+			return false;
+		bool mine = s.name.n && s.name.n == name->n && !memcmp(s.name.p, name->p, name->n);
 		if (mine && print) {
-			if (d)
-				printf("  display :%u, %u window%s\n", d - 1, nw, nw == 1 ? "" : "s");
+			if (s.dpy)
+				printf("  display :%u, %u window%s\n", s.dpy - 1, s.nwin,
+				       s.nwin == 1 ? "" : "s");
 			else
 				printf("  display starting\n");
 		}
-		for (unsigned k = 0; k < nw && !r.bad; k++) {
-			uint32_t id = ls_get(&r, 4);
-			int x = (int16_t)ls_get(&r, 2), y = (int16_t)ls_get(&r, 2);
-			unsigned w = ls_get(&r, 2), h = ls_get(&r, 2);
-			struct rp_str t = ls_str(&r);
-			unsigned fl = flags ? ls_get(&r, 2) : 0;
-			if (!mine || !print || r.bad)
+		for (unsigned k = 0; k < s.nwin; k++) {
+			struct rp_list_xwin w;
+			if (rp_list_xwin_decode(p, n, &off, flags, &w) < 0)
+				return mine;
+			if (!mine || !print)
 				continue;
-			printf("  window 0x%x %ux%u%+d%+d \"", id, w, h, x, y);
-			for (unsigned j = 0; j < t.n; j++) /* the program's title: no controls */
-				putchar((unsigned char)t.p[j] < 0x20 || t.p[j] == 0x7f ? '?' : t.p[j]);
-			printf("\"%s\n", fl & RP_XWIN_OVER_BOUND ? " not shown: too large for the "
-								    "host's pixel budget"
-								  : "");
+			printf("  window 0x%x %ux%u%+d%+d \"", w.id, w.w, w.h, w.x, w.y);
+			for (unsigned j = 0; j < w.title.n; j++) /* the program's title: no controls */
+				putchar((unsigned char)w.title.p[j] < 0x20 || w.title.p[j] == 0x7f
+						? '?'
+						: w.title.p[j]);
+			printf("\"%s\n", w.flags & RP_XWIN_OVER_BOUND ? " not shown: too large for the "
+									   "host's pixel budget"
+									 : "");
 		}
 		if (mine) {
-			*dpy = d;
+			*dpy = s.dpy;
 			return true;
 		}
 	}

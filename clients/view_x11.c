@@ -754,47 +754,30 @@ int vx_open(struct vx *x, const char *name, size_t n)
 	return 0;
 }
 
-static bool take(size_t n, size_t *off, size_t want)
-{
-	if (want > n - *off)
-		return false;
-	*off += want;
-	return true;
-}
-
-static bool take_u16(const uint8_t *p, size_t n, size_t *off, uint16_t *v)
-{
-	if (!take(n, off, 2))
-		return false;
-	*v = (uint16_t)(p[*off - 2] << 8 | p[*off - 1]);
-	return true;
-}
-
 int vx_list(struct vx *x, const uint8_t *p, size_t n, size_t off)
 {
-	uint16_t nx, nw, nn, tn;
+	uint16_t nx;
 	/* (each window's flags: the view says RP_CAP_XBOUND, so the host
 	 * sends them when it knows them) */
 	bool flags = rp_conn_peer_caps(x->c.c) & RP_CAP_XBOUND;
 
 	if (off == n)
 		return 0; /* a host that lists no X part */
-	if (!take_u16(p, n, &off, &nx))
+	if (rp_list_x_decode(p, n, &off, &nx) < 0)
 		return -EPROTO;
 	x->nlisted = 0;
 	x->list_known = false;
 	for (uint16_t i = 0; i < nx; i++) {
-		const char *name;
-		/* str name, u32 display, u16 windows × (u32 id, 4 × u16, str title) */
-		if (!take_u16(p, n, &off, &nn) || nn > RP_MAX_NAME)
+		struct rp_list_xsess xs;
+		struct rp_list_xwin xw;
+		if (rp_list_xsess_decode(p, n, &off, &xs) < 0)
 			return -EPROTO;
-		name = (const char *)p + off;
-		if (!take(n, &off, nn) || !take(n, &off, 4) || !take_u16(p, n, &off, &nw))
-			return -EPROTO;
-		for (uint16_t k = 0; k < nw; k++)
-			if (!take(n, &off, 12) || !take_u16(p, n, &off, &tn) ||
-			    tn > RP_MAX_STR || !take(n, &off, tn) || !take(n, &off, flags ? 2 : 0))
+		for (uint16_t k = 0; k < xs.nwin; k++)
+			if (rp_list_xwin_decode(p, n, &off, flags, &xw) < 0)
 				return -EPROTO;
+		const char *name = xs.name.n ? xs.name.p : "";
+		uint16_t nn = xs.name.n;
+		uint16_t nw = xs.nwin;
 		if (x->nlisted < VX_LISTED) {
 			memcpy(x->listed[x->nlisted], name, nn);
 			x->listed[x->nlisted++][nn] = 0;

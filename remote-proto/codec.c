@@ -390,18 +390,63 @@ int rp_list_reply_decode(const uint8_t *p, size_t n, uint32_t *req, uint16_t *co
 	return r.bad ? -EPROTO : 0;
 }
 
+/* A reader of p from off (a part of a payload read piece by piece). */
+static void rd_from(struct rd *r, const uint8_t *p, size_t n, size_t off)
+{
+	rd_init(r, p, n);
+	r->off = off > n ? n : off;
+}
+
 int rp_list_entry_decode(const uint8_t *p, size_t n, size_t *off, struct rp_session_info *e)
 {
 	struct rd r;
 
-	rd_init(&r, p, n);
-	r.off = *off > n ? n : *off;
+	rd_from(&r, p, n, *off);
 	e->name = get_str(&r);
 	e->cmd = get_str(&r);
 	e->pid = get_u32(&r);
 	e->rows = get_u16(&r);
 	e->cols = get_u16(&r);
 	e->viewers = get_u16(&r);
+	*off = r.off;
+	return r.bad ? -EPROTO : 0;
+}
+
+int rp_list_x_decode(const uint8_t *p, size_t n, size_t *off, uint16_t *count)
+{
+	struct rd r;
+
+	rd_from(&r, p, n, *off);
+	*count = get_u16(&r);
+	*off = r.off;
+	return r.bad ? -EPROTO : 0;
+}
+
+int rp_list_xsess_decode(const uint8_t *p, size_t n, size_t *off, struct rp_list_xsess *s)
+{
+	struct rd r;
+
+	rd_from(&r, p, n, *off);
+	s->name = get_str(&r);
+	s->dpy = get_u32(&r);
+	s->nwin = get_u16(&r);
+	*off = r.off;
+	return r.bad || s->name.n > RP_MAX_NAME ? -EPROTO : 0;
+}
+
+int rp_list_xwin_decode(const uint8_t *p, size_t n, size_t *off, bool flags,
+			struct rp_list_xwin *w)
+{
+	struct rd r;
+
+	rd_from(&r, p, n, *off);
+	w->id = get_u32(&r);
+	w->x = (int16_t)get_u16(&r);
+	w->y = (int16_t)get_u16(&r);
+	w->w = get_u16(&r);
+	w->h = get_u16(&r);
+	w->title = get_str(&r);
+	w->flags = flags ? get_u16(&r) : 0;
 	*off = r.off;
 	return r.bad ? -EPROTO : 0;
 }

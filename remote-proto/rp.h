@@ -311,6 +311,29 @@ int rp_notice_decode(const uint8_t *p, size_t n, struct rp_str *text);
 int rp_list_reply_decode(const uint8_t *p, size_t n, uint32_t *req, uint16_t *count,
 			 size_t *off);
 int rp_list_entry_decode(const uint8_t *p, size_t n, size_t *off, struct rp_session_info *e);
+/* LIST_REPLY's X part, after the entries (PROTOCOL.md): u16 count, then
+ * each X session: str name (at most RP_MAX_NAME bytes), u32 display + 1
+ * (0: starting), u16 windows, each u32 id, i16 x, i16 y, u16 w, u16 h,
+ * str title, and u16 flags (RP_XWIN_*) when both sides said
+ * RP_CAP_XBOUND. The count at *off, then each session and its nwin
+ * windows in turn, *off moved past what was read: 0, or -EPROTO (a
+ * field overruns, a name is too long). A part that ends before *off
+ * does not: it is whole when *off == n after the last. */
+struct rp_list_xsess {
+	struct rp_str name;
+	uint32_t dpy;
+	uint16_t nwin;
+};
+struct rp_list_xwin {
+	uint32_t id;
+	int16_t x, y;
+	uint16_t w, h, flags;
+	struct rp_str title;
+};
+int rp_list_x_decode(const uint8_t *p, size_t n, size_t *off, uint16_t *count);
+int rp_list_xsess_decode(const uint8_t *p, size_t n, size_t *off, struct rp_list_xsess *s);
+int rp_list_xwin_decode(const uint8_t *p, size_t n, size_t *off, bool flags,
+			struct rp_list_xwin *w);
 
 /* A session name is 1..RP_MAX_NAME bytes of [A-Za-z0-9._-], not starting
  * with a dot (it names files in the runtime directory). */

@@ -16,6 +16,29 @@ static void in_range(const uint8_t *base, size_t n, const void *p, size_t len)
 	assert(len == 0 || (q >= base && q + len <= base + n));
 }
 
+static void list_x(const uint8_t *p, size_t n, size_t off, bool flags)
+{
+	uint16_t nx;
+
+	if (rp_list_x_decode(p, n, &off, &nx) < 0)
+		return;
+	assert(off <= n);
+	for (unsigned i = 0; i < nx; i++) {
+		struct rp_list_xsess s;
+		if (rp_list_xsess_decode(p, n, &off, &s) < 0)
+			return;
+		assert(off <= n && s.name.n <= RP_MAX_NAME);
+		in_range(p, n, s.name.p, s.name.n);
+		for (unsigned k = 0; k < s.nwin; k++) {
+			struct rp_list_xwin w;
+			if (rp_list_xwin_decode(p, n, &off, flags, &w) < 0)
+				return;
+			assert(off <= n && w.title.n <= RP_MAX_STR && (flags || !w.flags));
+			in_range(p, n, w.title.p, w.title.n);
+		}
+	}
+}
+
 static void payload(uint8_t type, const uint8_t *p, size_t n)
 {
 	struct rp_hello hello;
@@ -53,13 +76,21 @@ static void payload(uint8_t type, const uint8_t *p, size_t n)
 		rp_req_decode(p, n, &req);
 		break;
 	case RP_LIST_REPLY:
-		if (rp_list_reply_decode(p, n, &req, &count, &off) == 0)
-			for (unsigned i = 0; i < count; i++) {
+		if (rp_list_reply_decode(p, n, &req, &count, &off) == 0) {
+			unsigned i;
+			for (i = 0; i < count; i++) {
 				if (rp_list_entry_decode(p, n, &off, &e) < 0)
 					break;
 				in_range(p, n, e.name.p, e.name.n);
 				assert(off <= n);
 			}
+			/* the X part after the entries, with and without
+			 * each window's flags (telly view's and telly ls's
+			 * reading of it) */
+			if (i == count)
+				for (int flags = 0; flags < 2; flags++)
+					list_x(p, n, off, flags);
+		}
 		break;
 	case RP_OPEN:
 		if (rp_open_decode(p, n, &open) == 0) {
