@@ -565,6 +565,7 @@ static void maybe_read(struct x11 *x, struct xwindow *w)
 
 static void start_programs(struct x11 *x);
 static void clients_ask(struct x11 *x);
+static void linger_stop(struct x11 *x);
 
 static void on_ready(void *ctx, int display)
 {
@@ -1126,6 +1127,7 @@ static int add_program(struct x11 *x, const struct rp_open *m, bool first,
 	open_ask_hold(&x->progs[slot].exec.ask, ask, m);
 	if (slot == x->nprogs)
 		x->nprogs++;
+	linger_stop(x); /* counted again once the programs have all ended */
 	start_programs(x);
 	return 0;
 nomem:
@@ -1265,11 +1267,20 @@ static void clients_ask(struct x11 *x)
 	xd_clients_ask(x->xd);
 }
 
-/* The display put down: the session ends once everything is reaped. */
-static void display_down(struct x11 *x)
+/* No more counting of the display's clients: its display put down, or a
+ * program runs again (telly run's). The count asked meanwhile is still
+ * answered, and not taken (on_clients): left due, it put the display
+ * down 5 s later as one whose server did not answer. */
+static void linger_stop(struct x11 *x)
 {
 	x->lingering = false;
 	x->clients_at = x->answer_by = 0;
+}
+
+/* The display put down: the session ends once everything is reaped. */
+static void display_down(struct x11 *x)
+{
+	linger_stop(x);
 	programs_signal(x, SIGHUP); /* what the programs left in the background */
 	xd_stop(x->xd);
 	x->stopped = true;
@@ -1300,7 +1311,8 @@ static void programs_idle(struct x11 *x)
 	 * the session: the OPEN that made it is told now, not when they end. */
 	if (any && x->first_fail[0])
 		open_answer_code(x->s.srv, &x->made, NULL, x->first_fail_code, x->first_fail);
-	x->lingering &= !any;
+	if (any)
+		linger_stop(x);
 	/* The last program gone: the display goes with it, or once the X
 	 * clients it left are gone (on_clients). */
 	if (!any && (x->started_any || x->killing) && !x->stopped) {
