@@ -1178,6 +1178,7 @@ static int x11_kill(struct session *s, bool stop, char *err, size_t errn)
 	if (x->killing)
 		return 0;
 	x->killing = true;
+	linger_stop(x); /* (its display goes now: no count, no second put-down) */
 	/* Its views told why it goes (telly x, as telly attach is told its
 	 * terminal's status): not the program's own end. */
 	if (!stop) {
@@ -1352,7 +1353,12 @@ static void on_clients(void *ctx, int n)
 			  n == 1 ? "s" : "");
 	x->others = n;
 	x->answer_by = 0;
-	switch (x11_linger_of(n, now - x->linger_since, n == 0 && groups_left(x))) {
+	/* The groups pruned at each answer, not only once no client is left:
+	 * a group emptied while clients stay for hours would keep its number
+	 * listed, and that number may come back as another's group, whom the
+	 * display's put-down would then hang up. */
+	bool groups = groups_left(x);
+	switch (x11_linger_of(n, now - x->linger_since, n == 0 && groups)) {
 	case X11_LINGER_STAY:
 		x->clients_at = now + X11_CLIENTS_MS;
 		break;
