@@ -2876,6 +2876,10 @@ int telly_view(int argc, char **argv)
 	wm_init(&v->wm, &cfg);
 	v->dest.caps |= RP_CAP_X11 | RP_CAP_XPALETTE | (v->lossless ? 0 : RP_CAP_XLOSSY) |
 			RP_CAP_ENDED | RP_CAP_XBOUND | RP_CAP_XSHAPE;
+	/* telly x prints what its program prints, as ssh -X; another view
+	 * leaves it to the terminal that started it (and the host's log). */
+	if (v->exit_status)
+		v->dest.caps |= RP_CAP_XOUTPUT;
 	/* Over ssh and TCP the terminals outlive a lost link; on this host
 	 * the link is lost only with the daemon, and the sessions with it. */
 	if (v->dest.host || v->dest.tcp)

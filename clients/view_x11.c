@@ -1764,6 +1764,23 @@ static int on_chan_frame(struct vx *x, struct xsess *s, const struct rp_hdr *h, 
 		on_shape(x, s, &m);
 		return 1;
 	}
+	case RP_XOUTPUT: {
+		/* What the session's first program printed (telly x asks for
+		 * it, RP_CAP_XOUTPUT): on our own stdout or stderr, as ssh -X
+		 * prints it; a slow reader here holds the view as ssh's. */
+		struct rp_xoutput m;
+		if (rp_xoutput_decode(p, h->len, &m) < 0)
+			return -EPROTO;
+		int fd = m.stream == RP_XOUT_STDERR ? 2 : 1;
+		if (m.dropped) {
+			char say[80];
+			int k = snprintf(say, sizeof say, "[%u bytes of output dropped]\n",
+					 (unsigned)m.dropped);
+			base_write_all(fd, say, (size_t)k, 1000);
+		}
+		base_write_all(fd, m.p, m.n, 1000);
+		return 1;
+	}
 	case RP_XTIMING: {
 		struct rp_xtiming m;
 		if (rp_xtiming_decode(p, h->len, &m) < 0)

@@ -79,6 +79,7 @@ enum rp_type {
 	RP_XSCREEN = 53,    /* desk→host: the desk's screen changed: the display's new size */
 	RP_TERMIOS_SEEN = 54, /* desk→host: a marked TERMIOS taken (cap RETYPE) */
 	RP_XSHAPE = 55,	      /* host→desk: a window's shape (X SHAPE), cap XSHAPE */
+	RP_XOUTPUT = 56,      /* host→desk: what the first program printed, cap XOUTPUT */
 };
 
 /* Header flags. */

@@ -504,6 +504,48 @@ long rp_xtiming_frame(uint8_t *buf, size_t cap, uint16_t chan, const struct rp_x
 	return rp_enc_end(&e);
 }
 
+int rp_xoutput_decode(const uint8_t *p, size_t n, struct rp_xoutput *m)
+{
+	struct rd r;
+
+	rd_init(&r, p, n);
+	m->stream = get_u8(&r);
+	m->dropped = get_u32(&r);
+	if (r.bad || (m->stream != RP_XOUT_STDOUT && m->stream != RP_XOUT_STDERR) ||
+	    n - r.off > RP_XOUTPUT_MAX)
+		return -EPROTO;
+	m->p = p + r.off;
+	m->n = (uint32_t)(n - r.off);
+	return 0;
+}
+
+long rp_xoutput_frame(uint8_t *buf, size_t cap, uint16_t chan, const struct rp_xoutput *m)
+{
+	struct rp_enc e;
+
+	if ((m->stream != RP_XOUT_STDOUT && m->stream != RP_XOUT_STDERR) || m->n > RP_XOUTPUT_MAX)
+		return -EINVAL;
+	rp_enc_begin(&e, buf, cap, RP_XOUTPUT, 0, chan);
+	rp_put_u8(&e, m->stream);
+	rp_put_u32(&e, m->dropped);
+	rp_put_bytes(&e, m->p, m->n);
+	return rp_enc_end(&e);
+}
+
+bool rp_xout_admit(struct rp_xout_pace *pc, uint8_t stream, uint32_t n, size_t queued,
+		   size_t bound, uint32_t *dropped)
+{
+	uint32_t *d = &pc->dropped[stream == RP_XOUT_STDERR];
+
+	if (queued > bound) {
+		*d = n > UINT32_MAX - *d ? UINT32_MAX : *d + n;
+		return false;
+	}
+	*dropped = *d;
+	*d = 0;
+	return true;
+}
+
 /* ---- pixels on the wire: 32-bit little-endian words ---- */
 
 #if defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_BIG_ENDIAN__

@@ -72,6 +72,10 @@
  * flags, its XWIN's (RP_XWIN_OVER_BOUND: telly ls says so), when both
  * said it. */
 #define RP_CAP_XBOUND 0x10000
+/* HELLO, both ways: the desk wants what the X session's first program
+ * writes to its stdout and stderr (XOUTPUT), as ssh -X prints it; a host
+ * with it sends XOUTPUT to such a desk. */
+#define RP_CAP_XOUTPUT 0x40000
 
 /* A window's size hints (its program's WM_NORMAL_HINTS), in pixels;
  * 0: not set. XWIN carries them; the seamless desk gives them to its
@@ -194,6 +198,31 @@ struct rp_xtiming {
 	uint64_t t_input, t_injected, t_damage, t_read, t_encoded, t_sent;
 };
 
+/* XOUTPUT (host→desk, to a desk with RP_CAP_XOUTPUT): bytes the session's
+ * first program wrote to one of its streams, in order; dropped: bytes of
+ * that stream the host let go before these (the desk was too slow). */
+#define RP_XOUT_STDOUT 1
+#define RP_XOUT_STDERR 2
+#define RP_XOUTPUT_MAX 16384 /* bytes of one XOUTPUT */
+struct rp_xoutput {
+	uint8_t stream; /* RP_XOUT_* */
+	uint32_t dropped;
+	const uint8_t *p;
+	uint32_t n; /* 0..RP_XOUTPUT_MAX */
+};
+
+/* What one desk is let go of a program's output, so that a slow desk's
+ * queue does not grow with it (the host's log keeps it all). */
+struct rp_xout_pace {
+	uint32_t dropped[2]; /* per stream (RP_XOUT_* - 1), not told yet */
+};
+/* n bytes of stream for a desk with queued bytes waiting to go: true:
+ * send them, with *dropped the bytes of that stream let go before them
+ * (then counted as told); false: queued is past bound, they are let go
+ * (counted, saturating). */
+bool rp_xout_admit(struct rp_xout_pace *pc, uint8_t stream, uint32_t n, size_t queued,
+		   size_t bound, uint32_t *dropped);
+
 /* Decoders: 0 or -EPROTO (a field overruns, a bound is broken, bytes
  * left over). Strings and byte runs point into the frame. */
 int rp_xwin_decode(const uint8_t *p, size_t n, struct rp_xwin *m);
@@ -209,6 +238,7 @@ int rp_xtiming_decode(const uint8_t *p, size_t n, struct rp_xtiming *m);
 int rp_xshape_decode(const uint8_t *p, size_t n, struct rp_xshape *m);
 /* Rectangle i (< m->n) of a decoded XSHAPE (checked by the decoder). */
 struct rp_xshape_rect rp_xshape_rect_at(const struct rp_xshape *m, uint16_t i);
+int rp_xoutput_decode(const uint8_t *p, size_t n, struct rp_xoutput *m);
 /* XSCREEN: any sizes (the host checks RP_X_SCREEN_MIN..MAX: ERROR LIMIT). */
 int rp_xscreen_decode(const uint8_t *p, size_t n, uint16_t *w, uint16_t *h);
 
@@ -225,6 +255,7 @@ int rp_xchunks_send(uint8_t type, uint16_t chan, uint8_t sel, const void *text, 
 		    int (*send)(void *ctx, const uint8_t *frame, size_t len), void *ctx);
 long rp_xack_frame(uint8_t *buf, size_t cap, uint16_t chan, uint32_t id, uint32_t frame);
 long rp_xtiming_frame(uint8_t *buf, size_t cap, uint16_t chan, const struct rp_xtiming *m);
+long rp_xoutput_frame(uint8_t *buf, size_t cap, uint16_t chan, const struct rp_xoutput *m);
 long rp_xscreen_frame(uint8_t *buf, size_t cap, uint16_t chan, uint16_t w, uint16_t h);
 /* -EINVAL for a shape the decoder would refuse. */
 long rp_xshape_frame(uint8_t *buf, size_t cap, uint16_t chan, const struct rp_xshape *m);

@@ -134,6 +134,7 @@ static int on_hello(struct server *srv, struct conn *c, const struct rp_hdr *h, 
 	c->xpalette = hello.caps & RP_CAP_XPALETTE;
 	c->xbound = hello.caps & RP_CAP_XBOUND;
 	c->xshape = hello.caps & RP_CAP_XSHAPE;
+	c->xoutput = hello.caps & RP_CAP_XOUTPUT;
 	c->resume = hello.caps & RP_CAP_RESUME;
 	c->ended = hello.caps & RP_CAP_ENDED;
 	c->x11 = hello.caps & RP_CAP_X11;
@@ -155,7 +156,8 @@ static int on_hello(struct server *srv, struct conn *c, const struct rp_hdr *h, 
 	me[sizeof me - 1] = 0;
 	n = rp_hello_frame(buf, sizeof buf,
 			   RP_CAP_LINEMODE | RP_CAP_RESUME | RP_CAP_RETYPE | RP_CAP_AHEAD |
-				   RP_CAP_STARTED | RP_CAP_XAHEAD | RP_CAP_XKEPT | RP_CAP_XBOUND,
+				   RP_CAP_STARTED | RP_CAP_XAHEAD | RP_CAP_XKEPT | RP_CAP_XBOUND |
+				   RP_CAP_XOUTPUT,
 			   "", me);
 	if (n < 0 || rp_conn_send(c->rc, buf, (size_t)n) < 0)
 		serve_log("connection %u: a reply did not fit; dropped", c->id);

@@ -635,6 +635,7 @@ struct conn {
 	bool xpalette; /* ... and takes PALETTE ops (RP_CAP_XPALETTE) */
 	bool xbound; /* ... and reads each listed window's flags (RP_CAP_XBOUND) */
 	bool xshape;   /* ... and takes XSHAPE (RP_CAP_XSHAPE): shaped windows */
+	bool xoutput; /* ... and prints its X session's first program's output (RP_CAP_XOUTPUT) */
 	bool context; /* the desk predicts: it takes CONTEXT and CONSUMED */
 	bool retype;  /* the desk types again what a switch to canonical let go */
 	bool direct;  /* on a direct listener: sealed records, its secret its login */

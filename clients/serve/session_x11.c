@@ -42,6 +42,8 @@
 #define X11_JPEG_QUALITY 75  /* video-like regions, for windows whose desks all take JPEG */
 #define X11_UNACKED_MAX RP_XUNACKED_MAX /* a viewer has at most this many updates unacknowledged */
 #define X11_MAX_PROGRAMS 64  /* programs started in one display */
+/* What the first program printed before a desk that prints it attached, kept for it. */
+#define X11_EARLY_OUTPUT_BYTES (64u << 10)
 /* Its programs gone, the display's clients are counted again this
  * often (and when a window goes) while some remain; while none has
  * connected yet and what the programs left in the background runs (a
@@ -131,6 +133,7 @@ struct xview {
 	 * keeps them down for everyone after. */
 	uint8_t keys_down[32];
 	uint16_t buttons_down;
+	struct rp_xout_pace out; /* the first program's output it was let go of */
 };
 
 struct x11 {
@@ -147,6 +150,19 @@ struct x11 {
 	bool told_dropping;  /* desks told that their input to the display is dropped */
 	char cmd[LIST_CMD_MAX + 1];
 	char log[300];
+	/* The first program's stdout and stderr (read ends; -1: none or
+	 * ended), read into the log (out_log) and to the desks that asked
+	 * for them (RP_CAP_XOUTPUT), as ssh -X prints them. */
+	int out_fd[2], out_log;
+	bool out_registered[2];
+	/* What it printed before a desk that asked for it attached (telly
+	 * x's view attaches once the program runs): kept for the first such
+	 * desk, as records (u8 stream, u16 length, bytes), up to
+	 * X11_EARLY_OUTPUT_BYTES, the rest counted (early_dropped). */
+	uint8_t *early;
+	size_t early_len;
+	uint32_t early_dropped[2];
+	bool early_given;
 	char home[1024];
 	struct xprog progs[X11_MAX_PROGRAMS];
 	unsigned nprogs;
@@ -964,13 +980,23 @@ static void free_argv(char **argv)
 	free(argv);
 }
 
+static void out_close(int out[2][2])
+{
+	for (int i = 0; i < 2; i++)
+		for (int k = 0; k < 2; k++) {
+			if (out[i][k] >= 0)
+				close(out[i][k]);
+			out[i][k] = -1;
+		}
+}
+
 /* The child's failure to exec goes to the log (its stderr) and to a
  * close-on-exec pipe (*say_fd, its read end, which on_said reads), so
  * the person who asked for the program is told why it did not run. */
-static pid_t spawn(struct x11 *x, char **argv, int *say_fd)
+static pid_t spawn(struct x11 *x, char **argv, int *say_fd, bool first)
 {
 	char dpy[32], xauth[600], sess[100];
-	int say[2] = {-1, -1};
+	int say[2] = {-1, -1}, out[2][2] = {{-1, -1}, {-1, -1}};
 	pid_t pid;
 
 	snprintf(dpy, sizeof dpy, "DISPLAY=:%d", xd_display(x->xd));
@@ -985,9 +1011,19 @@ static pid_t spawn(struct x11 *x, char **argv, int *say_fd)
 		return -1;
 	if (pipe2(say, O_CLOEXEC | O_NONBLOCK) < 0)
 		say[0] = say[1] = -1; /* only the log is told then */
+	/* Its output through the daemon (only the log without them). */
+	if (first && (pipe2(out[0], O_CLOEXEC) < 0 || pipe2(out[1], O_CLOEXEC) < 0))
+		out_close(out);
 	pid = kpty_os_fork(); /* signals held until the child's own are set */
 	if (pid != 0) {
 		free(envp);
+		for (int i = 0; i < 2 && out[i][0] >= 0; i++) {
+			close(out[i][1]);
+			if (pid > 0 && fcntl(out[i][0], F_SETFL, O_NONBLOCK) == 0)
+				x->out_fd[i] = out[i][0];
+			else
+				close(out[i][0]);
+		}
 		if (say[1] >= 0)
 			close(say[1]);
 		if (pid < 0 && say[0] >= 0) {
@@ -1000,6 +1036,8 @@ static pid_t spawn(struct x11 *x, char **argv, int *say_fd)
 	kpty_os_child_signals();
 	setsid();
 	base_child_stdio(x->log);
+	if (out[0][1] >= 0 && (dup2(out[0][1], 1) < 0 || dup2(out[1][1], 2) < 0))
+		_exit(127);
 	/* Fd 3, close-on-exec: seen only if the exec fails. */
 	if (say[1] >= 0 && (say[1] == 3 ? fcntl(3, F_SETFD, FD_CLOEXEC) : dup3(say[1], 3, O_CLOEXEC)) < 0)
 		say[1] = -1;
@@ -1069,7 +1107,9 @@ static void start_programs(struct x11 *x)
 		const char *base = strrchr(p->argv[0], '/');
 		snprintf(p->name, sizeof p->name, "%s", base && base[1] ? base + 1 : p->argv[0]);
 		int say_fd = -1;
-		p->pid = spawn(x, p->argv, &say_fd);
+		if (p->first && x->out_log < 0)
+			x->out_log = open(x->log, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0600);
+		p->pid = spawn(x, p->argv, &say_fd, p->first && x->out_log >= 0);
 		/* No pipe to say (the log still says it): as before. */
 		if (exec_watch_add(x->s.srv, &p->exec, say_fd, prog_said, p) < 0 && p->pid > 0)
 			open_answer(x->s.srv, ask_of(p), &x->s, NULL);
@@ -1094,6 +1134,7 @@ static void start_programs(struct x11 *x)
 		else
 			serve_log("session %s: started %s (pid %d) on :%d", x->s.name, p->argv[0],
 				  (int)p->pid, xd_display(x->xd));
+		x11_register_fds(&x->s, x->s.srv->fdm); /* its output's pipes (errno read above) */
 		x->started_any = true;
 		free_argv(p->argv);
 		p->argv = NULL;
@@ -1211,6 +1252,8 @@ enum x11_start x11_start_of(bool said, bool unsure, int status)
 /* A program's end told to its views: why it did not run (what its exec
  * wrote), or a status other than 0; a hangup or kill the session gave
  * it is no news. */
+static void out_drain(struct x11 *x);
+
 static void program_ended(struct x11 *x, struct xprog *p, int status, bool in_exec)
 {
 	char text[300];
@@ -1240,8 +1283,10 @@ static void program_ended(struct x11 *x, struct xprog *p, int status, bool in_ex
 	}
 	p->start_unsure = false;
 	p->exec.nsaid = 0;
-	if (p->first)
+	if (p->first) {
 		x->first_status = status;
+		out_drain(x);
+	}
 	if (n > 0) {
 		tell_views(x, "%s", text);
 		if (p->first)
@@ -1477,6 +1522,112 @@ static void x11_describe(struct session *s, char *cmd, size_t n, pid_t *pid)
 static void on_xfd(struct fdm *fdm, int fd, int events, void *data);
 static void on_kick(struct fdm *fdm, int fd, int events, void *data);
 
+static void out_keep(struct x11 *x, int i, const uint8_t *data, size_t n);
+static void out_send(struct xview *xv, int i, const uint8_t *data, size_t n);
+
+/* One read of the first program's stream i (bounded): into the log and
+ * to every desk that asked for it, a slow one's share let go and counted
+ * (told with the next it gets). 1: bytes came, 0: nothing now, -1: it
+ * ended (closed). */
+static int out_read(struct x11 *x, int i)
+{
+	uint8_t data[RP_XOUTPUT_MAX];
+	ssize_t n = read(x->out_fd[i], data, sizeof data);
+
+	if (n < 0 && (errno == EAGAIN || errno == EINTR))
+		return 0;
+	if (n <= 0) {
+		if (x->out_registered[i])
+			fdm_del(x->s.srv->fdm, x->out_fd[i]);
+		x->out_registered[i] = false;
+		close(x->out_fd[i]);
+		x->out_fd[i] = -1;
+		return -1;
+	}
+	if (x->out_log >= 0)
+		base_write_all(x->out_log, data, (size_t)n, 0);
+	if (!x->early_given)
+		out_keep(x, i, data, (size_t)n);
+	for (struct xview *xv = x->views; xv; xv = xv->next)
+		out_send(xv, i, data, (size_t)n);
+	return 1;
+}
+
+/* Kept for the first desk that asks (x->early). */
+static void out_keep(struct x11 *x, int i, const uint8_t *data, size_t n)
+{
+	if (!x->early && !(x->early = malloc(X11_EARLY_OUTPUT_BYTES))) {
+		x->early_dropped[i] += (uint32_t)n;
+		return;
+	}
+	if (x->early_len + 3 + n > X11_EARLY_OUTPUT_BYTES) {
+		x->early_dropped[i] = n > UINT32_MAX - x->early_dropped[i] ? UINT32_MAX
+									 : x->early_dropped[i] + (uint32_t)n;
+		return;
+	}
+	x->early[x->early_len] = (uint8_t)(i + 1);
+	x->early[x->early_len + 1] = (uint8_t)(n & 0xff);
+	x->early[x->early_len + 2] = (uint8_t)(n >> 8);
+	memcpy(x->early + x->early_len + 3, data, n);
+	x->early_len += 3 + n;
+}
+
+static void out_send(struct xview *xv, int i, const uint8_t *data, size_t n)
+{
+	uint8_t buf[RP_XOUTPUT_MAX + 64];
+	struct chan *v = xv->v;
+	struct rp_xoutput o = {.stream = (uint8_t)(i + 1), .p = data, .n = (uint32_t)n};
+
+	if (!v->conn->xoutput || v->conn->closing_at)
+		return;
+	if (!rp_xout_admit(&xv->out, o.stream, o.n, rp_conn_queued(v->conn->rc),
+			   VIEWER_QUEUE_BYTES, &o.dropped))
+		return;
+	long len = rp_xoutput_frame(buf, sizeof buf, v->id, &o);
+	if (len > 0)
+		rp_conn_send(v->conn->rc, buf, (size_t)len);
+}
+
+/* The first desk that asks for the output gets what came before it. */
+static void out_give_early(struct x11 *x, struct xview *xv)
+{
+	size_t off = 0;
+
+	x->early_given = true;
+	/* (what was let go is told with the first bytes of its stream) */
+	xv->out.dropped[0] = x->early_dropped[0];
+	xv->out.dropped[1] = x->early_dropped[1];
+	while (off + 3 <= x->early_len) {
+		size_t n = x->early[off + 1] | (size_t)x->early[off + 2] << 8;
+		out_send(xv, x->early[off] - 1, x->early + off + 3, n);
+		off += 3 + n;
+	}
+	free(x->early);
+	x->early = NULL;
+	x->early_len = 0;
+}
+
+static void on_out(struct fdm *fdm, int fd, int events, void *data)
+{
+	struct x11 *x = data;
+
+	(void)fdm;
+	(void)events;
+	for (int i = 0; i < 2; i++)
+		if (x->out_fd[i] == fd)
+			out_read(x, i);
+}
+
+/* What the first program wrote before its end, read before its status
+ * goes out (its desks print it first, as ssh -X does); at most 1 MiB a
+ * stream, the rest read as it comes. */
+static void out_drain(struct x11 *x)
+{
+	for (int i = 0; i < 2; i++)
+		for (int k = 0; k < 64 && x->out_fd[i] >= 0 && out_read(x, i) > 0; k++)
+			;
+}
+
 /* The keys and pointer a connection's frames brought go out in one
  * write: a press and its release read together wake the display once. */
 static void x11_input_done(struct session *s)
@@ -1504,6 +1655,10 @@ static void x11_register_fds(struct session *s, struct fdm *fdm)
 
 	if (!x->kick_registered && fdm_add(fdm, x->kick_fd, POLLIN, on_kick, s) == 0)
 		x->kick_registered = true;
+	for (int i = 0; i < 2; i++)
+		if (x->out_fd[i] >= 0 && !x->out_registered[i] &&
+		    fdm_add(fdm, x->out_fd[i], POLLIN, on_out, s) == 0)
+			x->out_registered[i] = true;
 	/* The same number is not always the same descriptor: the displayfd
 	 * pipe is closed just before the display's connection opens, which
 	 * takes its number when no lower one is free (a desk attached while
@@ -1709,8 +1864,14 @@ static void x11_snapshot(struct session *s, struct chan *v)
 
 static void x11_attached(struct session *s, struct chan *v)
 {
-	(void)s;
-	(void)v;
+	struct x11 *x = xs(s);
+	struct xview *xv;
+
+	/* A desk that prints the first program's output (telly x's): its
+	 * view now, so none of it is missed, with what came before it if it
+	 * is the first. */
+	if (v->conn->xoutput && (xv = view_of(x, v, true)) && !x->early_given)
+		out_give_early(x, xv);
 }
 
 /* What a desk that went held down (a script ended between key-down and
@@ -1773,6 +1934,15 @@ static void x11_destroy(struct session *s, struct fdm *fdm)
 	if (x->kick_registered)
 		fdm_del(fdm, x->kick_fd);
 	close(x->kick_fd);
+	for (int i = 0; i < 2; i++) {
+		if (x->out_registered[i])
+			fdm_del(fdm, x->out_fd[i]);
+		if (x->out_fd[i] >= 0)
+			close(x->out_fd[i]);
+	}
+	if (x->out_log >= 0)
+		close(x->out_log);
+	free(x->early);
 	while (x->views)
 		x11_detached(s, x->views->v);
 	while (x->wins) {
@@ -1859,6 +2029,7 @@ int x11_create(struct server *srv, const struct rp_open *m, const char *name,
 		return RP_E_LIMIT;
 	x = xs(s);
 	x->fd = -1;
+	x->out_fd[0] = x->out_fd[1] = x->out_log = -1;
 	if ((x->kick_fd = eventfd(0, EFD_NONBLOCK | EFD_CLOEXEC)) < 0) {
 		snprintf(err, errn, "eventfd: %s", strerror(errno));
 		free(x);

@@ -77,6 +77,12 @@ static void decoders(const uint8_t *p, size_t n)
 	}
 	rp_xack_decode(p, n, &a, &b);
 	rp_xtiming_decode(p, n, &t);
+	struct rp_xoutput o;
+	if (rp_xoutput_decode(p, n, &o) == 0) {
+		assert((o.stream == RP_XOUT_STDOUT || o.stream == RP_XOUT_STDERR) &&
+		       o.n <= RP_XOUTPUT_MAX && o.n + 5 == n);
+		in_range(p, n, o.p, o.n);
+	}
 	uint16_t sw, sh;
 	if (rp_xscreen_decode(p, n, &sw, &sh) == 0)
 		assert(n == 4);
