@@ -422,8 +422,13 @@ struct xd {
 	bool rr_setting_ours;
 	unsigned rr_want_w, rr_want_h, cur_w, cur_h;
 	uint64_t cur_seq; /* the request the start's size was read with */
-	/* Selections: xd's own window converts them and owns the desk's. */
-	xcb_window_t selwin;
+	/* Selections: xd's own window owns the desk's; a window per
+	 * selection reads a program's, its property there. An owner sending
+	 * INCR pieces may take any PropertyDelete on its requestor's window
+	 * for "the next piece" (xclip does), so with one window for both
+	 * reads, deleting one selection's property made the other's owner
+	 * skip a piece (as the desk's reader did, display-server/clip.c). */
+	xcb_window_t selwin, selrd[2];
 	char *seltext[2]; /* the desk's, while xd owns it */
 	size_t sellen[2];
 	struct selin selin[2]; /* a program's text coming to xd */
@@ -1818,7 +1823,7 @@ static void selin_reset(struct selin *in)
 	*in = (struct selin){0};
 }
 
-/* The property named after selection i on xd's window, read and deleted
+/* The property named after selection i on its reading window, read and deleted
  * (the deletion is what asks an INCR owner for the next piece). */
 static void sel_read(struct xd *xd, int i)
 {
@@ -1827,18 +1832,18 @@ static void sel_read(struct xd *xd, int i)
 		return;
 	}
 	xcb_get_property_cookie_t ck =
-		xcb_get_property(xd->c, 1, xd->selwin, xd->atoms[i ? A_PRIMARY : A_CLIPBOARD],
+		xcb_get_property(xd->c, 1, xd->selrd[i], xd->atoms[i ? A_PRIMARY : A_CLIPBOARD],
 				 XCB_GET_PROPERTY_TYPE_ANY, 0, XD_SEL_MAX_BYTES / 4);
 	pend(xd, ck.sequence, PK_SEL, 0, (uint32_t)i, NULL);
 }
 
-/* The owner wrote a property on xd's window: in an INCR transfer, the
+/* The owner wrote a property on a reading window: in an INCR transfer, the
  * next piece. */
 static void on_sel_property(struct xd *xd, const xcb_property_notify_event_t *e)
 {
 	int i = sel_index(xd, e->atom);
 
-	if (i < 0 || e->state != XCB_PROPERTY_NEW_VALUE)
+	if (i < 0 || e->window != xd->selrd[i] || e->state != XCB_PROPERTY_NEW_VALUE)
 		return;
 	if (xd->selin[i].state == SEL_INCR)
 		sel_read(xd, i);
@@ -1920,7 +1925,7 @@ static void on_sel_piece(struct xd *xd, int i, xcb_get_property_reply_t *r)
 }
 
 /* A program took a selection: its text is asked for (into a property of
- * xd's window named after the selection). */
+ * the selection's reading window named after the selection). */
 static void on_sel_owner(struct xd *xd, const xcb_xfixes_selection_notify_event_t *e)
 {
 	int i = sel_index(xd, e->selection);
@@ -1931,7 +1936,7 @@ static void on_sel_owner(struct xd *xd, const xcb_xfixes_selection_notify_event_
 	xd->seltext[i] = NULL;
 	selin_reset(&xd->selin[i]);
 	xd->selin[i].state = SEL_ASKED;
-	xcb_convert_selection(xd->c, xd->selwin, e->selection, xd->atoms[A_UTF8_STRING],
+	xcb_convert_selection(xd->c, xd->selrd[i], e->selection, xd->atoms[A_UTF8_STRING],
 			      e->selection, e->selection_timestamp);
 }
 
@@ -1939,7 +1944,7 @@ static void on_sel_notify(struct xd *xd, const xcb_selection_notify_event_t *e)
 {
 	int i = sel_index(xd, e->selection);
 
-	if (i < 0 || e->requestor != xd->selwin)
+	if (i < 0 || e->requestor != xd->selrd[i])
 		return;
 	if (e->property == XCB_NONE) {
 		selin_reset(&xd->selin[i]);
@@ -2006,7 +2011,8 @@ static bool selout_start(struct xd *xd, int i, const xcb_selection_request_event
 	struct selout *o = NULL;
 	uint32_t len32 = (uint32_t)xd->sellen[i];
 
-	if (e->requestor == xd->root || e->requestor == xd->selwin)
+	if (e->requestor == xd->root || e->requestor == xd->selwin || e->requestor == xd->selrd[0] ||
+	    e->requestor == xd->selrd[1])
 		return false;
 	for (int k = 0; k < XD_INCR_MAX && !o; k++)
 		if (!xd->selout[k].win)
@@ -2428,7 +2434,7 @@ static void on_event(struct xd *xd, xcb_generic_event_t *ev)
 		xcb_property_notify_event_t *e = (void *)ev;
 		if (selout_next(xd, e))
 			break;
-		if (e->window == xd->selwin) {
+		if (e->window == xd->selrd[0] || e->window == xd->selrd[1]) {
 			on_sel_property(xd, e);
 			break;
 		}
@@ -2825,13 +2831,17 @@ static void start_ext(struct xd *xd)
 	st->redirect = xcb_composite_redirect_subwindows_checked(xd->c, xd->root,
 								 XCB_COMPOSITE_REDIRECT_MANUAL);
 	xcb_xfixes_select_cursor_input(xd->c, xd->root, XCB_XFIXES_CURSOR_NOTIFY_MASK_DISPLAY_CURSOR);
-	/* The selections: xd's own window (never mapped) asks for a
-	 * program's text and owns the desk's. */
+	/* The selections: xd's own windows (never mapped), one owns the
+	 * desk's text, one per selection asks for a program's. */
 	xd->selwin = xcb_generate_id(xd->c);
-	const uint32_t selmask = XCB_EVENT_MASK_PROPERTY_CHANGE; /* INCR pieces */
-	xcb_create_window(xd->c, 0, xd->selwin, xd->root, -1, -1, 1, 1, 0,
-			  XCB_WINDOW_CLASS_INPUT_ONLY, XCB_COPY_FROM_PARENT, XCB_CW_EVENT_MASK,
-			  &selmask);
+	xd->selrd[0] = xcb_generate_id(xd->c);
+	xd->selrd[1] = xcb_generate_id(xd->c);
+	for (int k = 0; k < 3; k++) {
+		const uint32_t selmask = k ? XCB_EVENT_MASK_PROPERTY_CHANGE : 0; /* INCR pieces */
+		xcb_create_window(xd->c, 0, k ? xd->selrd[k - 1] : xd->selwin, xd->root, -1, -1, 1,
+				  1, 0, XCB_WINDOW_CLASS_INPUT_ONLY, XCB_COPY_FROM_PARENT,
+				  XCB_CW_EVENT_MASK, &selmask);
+	}
 	for (int a = A_CLIPBOARD; a <= A_PRIMARY; a++)
 		xcb_xfixes_select_selection_input(
 			xd->c, xd->selwin, xd->atoms[a],

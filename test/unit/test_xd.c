@@ -5,6 +5,7 @@
  * pixels; the display's size changed through RANDR (Xorg), and Xvfb's
  * refusal. */
 #include <errno.h>
+#include <fcntl.h>
 #include <poll.h>
 #include <signal.h>
 #include <stdio.h>
@@ -13,6 +14,7 @@
 #include <string.h>
 #include <sys/ioctl.h>
 #include <sys/stat.h>
+#include <sys/wait.h>
 #include <unistd.h>
 #include <xcb/randr.h>
 #include <xcb/xcb.h>
@@ -57,6 +59,11 @@ struct t {
 	/* Set: a damaged window is read at once, in the damage's own turn
 	 * (as the daemon may), not before the next dispatch. */
 	struct xd *read_at_once;
+	/* Each selection's text as last told (selections-both-incr): its
+	 * length, and whether every byte is the one its owner wrote. */
+	size_t sel_len[2];
+	bool sel_same[2];
+	unsigned sel_told[2];
 };
 
 static void on_ready(void *ctx, int display)
@@ -134,7 +141,23 @@ static void on_shape(void *ctx, const struct xd_shape *s)
 	t->shape[s->kind].told++;
 }
 
+static void on_selection(void *ctx, int sel, const char *text, size_t n)
+{
+	struct t *t = ctx;
+	const char want = sel ? 'p' : 'f';
+	size_t k = 0;
+
+	if (sel < 0 || sel > 1)
+		return;
+	while (k < n && text[k] == want)
+		k++;
+	t->sel_len[sel] = n;
+	t->sel_same[sel] = k == n;
+	t->sel_told[sel]++;
+}
+
 static const struct xd_ops ops = {
+	.selection = on_selection,
 	.cursor = on_cursor,
 	.shape = on_shape,
 	.ready = on_ready,
@@ -1818,6 +1841,81 @@ out:
 	fake_program_undo(dir, bin, saved);
 }
 
+#define SEL_BOTH_BYTES 3000000u
+
+static bool both_told(const struct t *t)
+{
+	return t->sel_told[0] && t->sel_told[1];
+}
+
+/* xclip owning selection sel of the display with SEL_BOTH_BYTES of its
+ * letter (once read, it ends): its pid, -1 when it cannot start. */
+static pid_t xclip_owner(const char *dpy, int sel, const char *file)
+{
+	pid_t pid = fork();
+
+	if (pid == 0) {
+		int fd = open(file, O_RDONLY);
+		if (fd < 0 || dup2(fd, 0) < 0)
+			_exit(127);
+		setenv("DISPLAY", dpy, 1);
+		execlp("xclip", "xclip", "-selection", sel ? "primary" : "clipboard", "-i", "-loops",
+		       "1", (char *)NULL);
+		_exit(127);
+	}
+	return pid;
+}
+
+/* Two programs take both selections at once, each with 3 MB, sent in
+ * pieces (INCR): xclip sends its next piece on any PropertyDelete on its
+ * requestor's window. xd read both into properties of one window, so
+ * deleting one's property could ask the other's owner for a piece too
+ * early; each now has a window of its own, and each text comes whole. */
+static void selections_both_incr(void)
+{
+	char dir[] = "/tmp/telly-xd.XXXXXX", dpy[32], file[2][64];
+	struct t t = {.display = -1};
+	pid_t pid[2] = {-1, -1};
+
+	if (system("command -v xclip >/dev/null 2>&1") != 0) {
+		printf("no xclip: skipped\n");
+		return;
+	}
+	struct xd *xd = ready_display(dir, &t, XD_SERVER_XVFB, dpy, sizeof dpy);
+	if (!xd)
+		return;
+	for (int i = 0; i < 2; i++) {
+		snprintf(file[i], sizeof file[i], "%s/sel%d", dir, i);
+		char *text = malloc(SEL_BOTH_BYTES);
+		CHECK(text != NULL);
+		if (!text)
+			goto out;
+		memset(text, i ? 'p' : 'f', SEL_BOTH_BYTES);
+		int fd = open(file[i], O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
+		CHECK(fd >= 0 && base_write_all(fd, text, SEL_BOTH_BYTES, 1000) == SEL_BOTH_BYTES);
+		if (fd >= 0)
+			close(fd);
+		free(text);
+	}
+	for (int i = 0; i < 2; i++)
+		CHECK((pid[i] = xclip_owner(dpy, i, file[i])) > 0);
+	CHECK(until(xd, &t, both_told));
+	for (int i = 0; i < 2; i++) {
+		CHECK_EQ(t.sel_len[i], (size_t)SEL_BOTH_BYTES);
+		CHECK(t.sel_same[i]);
+	}
+out:
+	for (int i = 0; i < 2; i++) {
+		if (pid[i] > 0) {
+			kill(pid[i], SIGTERM);
+			waitpid(pid[i], NULL, 0);
+		}
+		unlink(file[i]);
+	}
+	xd_destroy(xd);
+	rmdir(dir);
+}
+
 int main(int argc, char **argv)
 {
 	static const struct unit_case cases[] = {
@@ -1843,6 +1941,7 @@ int main(int argc, char **argv)
 		{"read-id-reused", read_id_reused},
 		{"untracked-mapped", untracked_mapped},
 		{"untracked-mapped-below", untracked_mapped_below},
+		{"selections-both-incr", selections_both_incr},
 	};
 	return unit_main(cases, sizeof cases / sizeof cases[0], argc, argv);
 }
