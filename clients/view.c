@@ -2939,6 +2939,11 @@ out:
 		close(sigfd);
 	while (v->nwins)
 		win_destroy(v->wins[--v->nwins]);
+	/* The program's last output, kept for a slow reader: 2 s is long
+	 * enough for a pager or a terminal's scrollback to take 256 KiB, and
+	 * a reader that never reads does not hold our exit (ssh's would). */
+	if (v->x)
+		vx_flush_output(v->x, 2000);
 	vx_destroy(v->x);
 	if (v->dialer) { /* its thread ends within ssh's ConnectTimeout */
 		char e[300];

@@ -11,6 +11,8 @@
  * desk clamped the parent elsewhere.
  */
 #include <errno.h>
+#include <limits.h>
+#include <poll.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -66,6 +68,11 @@ _Static_assert(VX_ACK_EVERY < RP_XUNACKED_MAX, "the host never waits for an ack"
 #define VX_ACK_HOLD_MS 30
 _Static_assert(VX_ACK_HOLD_MS < VX_ACK_SPARSE_MS, "a held XACK is gone before the next sparse update");
 #define VX_PLACE_ECHO_MS 2000
+/* The program's output waiting for a slow reader of our stdout or stderr
+ * (a stalled pipe, a terminal on ^S): never written blocking, so the view
+ * keeps drawing and taking keys, as ssh keeps its other channels going.
+ * Past the bound it is counted and said once the reader has caught up. */
+#define VX_OUT_RETRY_MS 20 /* no poll of the view's on our stdout: retried */
 
 struct xsess {
 	uint16_t chan; /* 0 while the OPEN is pending */
@@ -251,6 +258,7 @@ struct vx {
 	unsigned nqueued;
 	uint32_t gen, ping_gen; /* state asked (xsess.conf...), and at the PING awaited */
 	bool ping_out;
+	struct vx_out out[2]; /* the program's stdout, stderr (XOUTPUT): fds 1, 2 */
 };
 
 /* A flight being made: frames appended, on channel chan (their own
@@ -410,9 +418,120 @@ void vx_desk_resized(struct vx *x)
 	x->screen_due = base_now_ms() + VX_SCREEN_REST_MS;
 }
 
+/* ---- the program's output (XOUTPUT) ------------------------------------ */
+
+static void out_marker(struct vx_out *o)
+{
+	/* Only on an empty buffer: it always fits. */
+	int k = snprintf((char *)o->buf, VX_OUT_MAX, "[%llu bytes of output dropped]\n",
+			 (unsigned long long)o->dropped);
+	o->off = 0;
+	o->n = (size_t)k;
+	o->dropped = 0;
+}
+
+static uint64_t add_sat(uint64_t a, uint64_t b)
+{
+	return a + b < a ? UINT64_MAX : a + b;
+}
+
+void vx_out_put(struct vx_out *o, const uint8_t *p, size_t n, uint32_t host_dropped)
+{
+	if (o->gone)
+		return;
+	o->dropped = add_sat(o->dropped, host_dropped);
+	if (!o->buf && !(o->buf = malloc(VX_OUT_MAX)))
+		o->gone = true; /* (nothing to write with: dropped, as a reader gone) */
+	/* Once dropping, every byte is until the reader has taken what is
+	 * kept: the marker then says how many, before the next ones. */
+	if (o->gone || (o->dropped && o->n) || n > VX_OUT_MAX - o->n) {
+		o->dropped = add_sat(o->dropped, n);
+		return;
+	}
+	if (o->dropped) {
+		out_marker(o);
+		if (n > VX_OUT_MAX - o->n) {
+			o->dropped = n;
+			return;
+		}
+	}
+	if (o->off + o->n + n > VX_OUT_MAX) {
+		memmove(o->buf, o->buf + o->off, o->n);
+		o->off = 0;
+	}
+	if (n) /* (a count alone comes with none: p may be NULL) */
+		memcpy(o->buf + o->off + o->n, p, n);
+	o->n += n;
+}
+
+bool vx_out_pending(const struct vx_out *o)
+{
+	return !o->gone && (o->n || o->dropped);
+}
+
+void vx_out_finish(struct vx_out *o)
+{
+	free(o->buf);
+	*o = (struct vx_out){0};
+}
+
+/* Writes what fd takes now without waiting: at most PIPE_BUF at a time
+ * once poll says it has room, which a pipe, a socket and a terminal not
+ * stopped take without blocking (fd's O_NONBLOCK is not ours to set: it
+ * is the shell's terminal's too). */
+void vx_out_flush(struct vx_out *o, int fd)
+{
+	while (vx_out_pending(o)) {
+		struct pollfd pf = {.fd = fd, .events = POLLOUT};
+		ssize_t w;
+
+		if (!o->n)
+			out_marker(o); /* drained: the bytes dropped are said now */
+		if (poll(&pf, 1, 0) <= 0)
+			return;
+		if (!(pf.revents & POLLOUT) && !(pf.revents & (POLLERR | POLLNVAL | POLLHUP)))
+			return;
+		w = write(fd, o->buf + o->off, o->n < PIPE_BUF ? o->n : PIPE_BUF);
+		if (w < 0 && (errno == EINTR || errno == EAGAIN))
+			return;
+		if (w <= 0) { /* the reader is gone (EPIPE): nothing more to say */
+			o->gone = true;
+			return;
+		}
+		o->off += (size_t)w;
+		o->n -= (size_t)w;
+		if (!o->n)
+			o->off = 0;
+	}
+}
+
+void vx_flush_output(struct vx *x, int ms)
+{
+	long end = base_now_ms() + ms;
+
+	for (;;) {
+		struct pollfd pf[2];
+		nfds_t k = 0;
+		long left = end - base_now_ms();
+
+		for (int i = 0; i < 2; i++) {
+			vx_out_flush(&x->out[i], 1 + i);
+			if (vx_out_pending(&x->out[i]))
+				pf[k++] = (struct pollfd){.fd = 1 + i, .events = POLLOUT};
+		}
+		if (!k || left <= 0)
+			return;
+		if (poll(pf, k, (int)left) < 0 && errno != EINTR)
+			return;
+	}
+}
+
 long vx_wait_ms(const struct vx *x, long now)
 {
 	long due = x->screen_due;
+
+	if (vx_out_pending(&x->out[0]) || vx_out_pending(&x->out[1]))
+		due = !due || now + VX_OUT_RETRY_MS < due ? now + VX_OUT_RETRY_MS : due;
 
 	for (unsigned i = 0; i < x->nwin && !x->link_down; i++) /* (held for the link: vx_relink) */
 		if (x->win[i]->ack_hold_until && (!due || x->win[i]->ack_hold_until < due))
@@ -426,6 +545,8 @@ static void send_held_acks(struct vx *x, long now);
 
 void vx_tick(struct vx *x, long now)
 {
+	vx_out_flush(&x->out[0], 1);
+	vx_out_flush(&x->out[1], 2);
 	if (!x->link_down)
 		send_held_acks(x, now);
 	if (!x->screen_due || now < x->screen_due)
@@ -700,6 +821,8 @@ void vx_destroy(struct vx *x)
 	for (int k = 0; k < VX_SPLIT_N; k++)
 		free(x->split[k]);
 	free(x->cursor);
+	vx_out_finish(&x->out[0]);
+	vx_out_finish(&x->out[1]);
 	free(x);
 }
 
@@ -1767,18 +1890,13 @@ static int on_chan_frame(struct vx *x, struct xsess *s, const struct rp_hdr *h, 
 	case RP_XOUTPUT: {
 		/* What the session's first program printed (telly x asks for
 		 * it, RP_CAP_XOUTPUT): on our own stdout or stderr, as ssh -X
-		 * prints it; a slow reader here holds the view as ssh's. */
+		 * prints it; a slow reader holds none of the view (vx_out_put). */
 		struct rp_xoutput m;
 		if (rp_xoutput_decode(p, h->len, &m) < 0)
 			return -EPROTO;
-		int fd = m.stream == RP_XOUT_STDERR ? 2 : 1;
-		if (m.dropped) {
-			char say[80];
-			int k = snprintf(say, sizeof say, "[%u bytes of output dropped]\n",
-					 (unsigned)m.dropped);
-			base_write_all(fd, say, (size_t)k, 1000);
-		}
-		base_write_all(fd, m.p, m.n, 1000);
+		int i = m.stream == RP_XOUT_STDERR;
+		vx_out_put(&x->out[i], m.p, m.n, m.dropped);
+		vx_out_flush(&x->out[i], 1 + i);
 		return 1;
 	}
 	case RP_XTIMING: {

@@ -49,6 +49,26 @@ struct vx;
 struct vx *vx_create(const struct vx_ctx *ctx, char *err, size_t errn);
 void vx_destroy(struct vx *x); /* takes NULL */
 
+/* What the X session's first program printed (XOUTPUT), kept for a slow
+ * reader of our stdout or stderr: at most VX_OUT_MAX bytes a stream; the
+ * bytes past it are counted and "[N bytes of output dropped]" said once
+ * the reader has taken the rest. vx_out_put keeps (pure), vx_out_flush
+ * writes what fd takes now without waiting. */
+#define VX_OUT_MAX (256u * 1024)
+struct vx_out {
+	uint8_t *buf;
+	size_t off, n;
+	uint64_t dropped; /* bytes not kept since the last marker */
+	bool gone;	  /* the reader is gone: nothing more kept */
+};
+void vx_out_put(struct vx_out *o, const uint8_t *p, size_t n, uint32_t host_dropped);
+bool vx_out_pending(const struct vx_out *o);
+void vx_out_flush(struct vx_out *o, int fd);
+void vx_out_finish(struct vx_out *o);
+/* At exit: what is kept written for at most ms (the reader may never
+ * read), the count of bytes dropped last said. */
+void vx_flush_output(struct vx *x, int ms);
+
 /* The view's connection was lost: keys and pointer input for X windows
  * are held from now on (VX_HELD_MAX events), and sent in order once each
  * session is attached again (vx_relink). */

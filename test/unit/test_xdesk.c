@@ -4,6 +4,7 @@
  * side (clients/view_x11.c) against a fake host on a socketpair that
  * answers OPEN and sends XWIN, XPIXELS, XGONE. */
 #include <errno.h>
+#include <signal.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
@@ -1472,6 +1473,58 @@ out:
 	desk_close(&d);
 }
 
+/* The program's output for a reader that does not read: kept to the
+ * bound, never written blocking, the bytes past it counted and said once
+ * the reader has taken the rest, even with nothing printed after them. */
+static void view_output_bounded(void)
+{
+	static uint8_t chunk[RP_XOUTPUT_MAX], got[2 * VX_OUT_MAX + 1];
+	struct vx_out o = {0};
+	int fds[2];
+	size_t put = 0, n = 0;
+
+	memset(chunk, 'y', sizeof chunk);
+	CHECK_EQ(pipe(fds), 0);
+	while (put < 2 * VX_OUT_MAX) { /* the pipe takes its 64 KiB, no more */
+		vx_out_put(&o, chunk, sizeof chunk, 0);
+		vx_out_flush(&o, fds[1]); /* (a blocking write would hang here) */
+		put += sizeof chunk;
+	}
+	CHECK(vx_out_pending(&o));
+	CHECK(o.n <= VX_OUT_MAX && o.dropped > 0);
+	/* Dropping goes on until the reader has caught up: order kept. */
+	uint64_t before = o.dropped;
+	vx_out_put(&o, (const uint8_t *)"x", 1, 5);
+	CHECK_EQ(o.dropped, before + 6);
+	put += 6;
+	while (vx_out_pending(&o) && n + 4096 < sizeof got) {
+		ssize_t r = read(fds[0], got + n, 4096);
+		CHECK(r > 0);
+		if (r <= 0)
+			break;
+		n += (size_t)r;
+		vx_out_flush(&o, fds[1]);
+	}
+	ssize_t r = read(fds[0], got + n, sizeof got - 1 - n); /* the marker's last write */
+	n += r > 0 ? (size_t)r : 0;
+	got[n] = 0;
+	/* Last, with nothing after it: the count of every byte not written. */
+	const char *m = strrchr((const char *)got, '[');
+	size_t kept = m ? (size_t)(m - (const char *)got) : 0;
+	CHECK(m && strcmp(m + strspn(m + 1, "0123456789") + 1, " bytes of output dropped]\n") == 0);
+	CHECK_EQ(kept + (m ? strtoull(m + 1, NULL, 10) : 0), put);
+	CHECK_EQ(strspn((const char *)got, "y"), kept);
+	vx_out_finish(&o);
+	/* A reader gone: nothing more kept (EPIPE: the view ignores SIGPIPE). */
+	signal(SIGPIPE, SIG_IGN);
+	close(fds[0]);
+	vx_out_put(&o, chunk, 10, 0);
+	vx_out_flush(&o, fds[1]);
+	CHECK(!vx_out_pending(&o));
+	vx_out_finish(&o);
+	close(fds[1]);
+}
+
 static const struct unit_case cases[] = {
 	{"xahead-needs-place", xahead_needs_place},
 	{"xsurf-whole-updates", xsurf_whole_updates},
@@ -1498,6 +1551,7 @@ static const struct unit_case cases[] = {
 	{"view-list-opens-x", view_list_opens_x},
 	{"view-cursor-shape", view_cursor_shape},
 	{"view-over-bound", view_over_bound},
+	{"view-output-bounded", view_output_bounded},
 };
 
 int main(int argc, char **argv)
