@@ -1524,6 +1524,7 @@ static void on_kick(struct fdm *fdm, int fd, int events, void *data);
 
 static void out_keep(struct x11 *x, int i, const uint8_t *data, size_t n);
 static void out_send(struct xview *xv, int i, const uint8_t *data, size_t n);
+static void out_tell_dropped(struct xview *xv, int i);
 
 /* One read of the first program's stream i (bounded): into the log and
  * to every desk that asked for it, a slow one's share let go and counted
@@ -1542,6 +1543,8 @@ static int out_read(struct x11 *x, int i)
 		x->out_registered[i] = false;
 		close(x->out_fd[i]);
 		x->out_fd[i] = -1;
+		for (struct xview *xv = x->views; xv; xv = xv->next)
+			out_tell_dropped(xv, i);
 		return -1;
 	}
 	if (x->out_log >= 0)
@@ -1588,6 +1591,24 @@ static void out_send(struct xview *xv, int i, const uint8_t *data, size_t n)
 		rp_conn_send(v->conn->rc, buf, (size_t)len);
 }
 
+/* A stream ended: what was let go since its last bytes would never be
+ * told (it goes with the next ones), so it is now, with none, past the
+ * queue's bound (a few bytes, once a stream). */
+static void out_tell_dropped(struct xview *xv, int i)
+{
+	static const uint8_t none[1];
+	uint8_t buf[64];
+	struct chan *v = xv->v;
+	struct rp_xoutput o = {.stream = (uint8_t)(i + 1), .p = none, .dropped = xv->out.dropped[i]};
+
+	if (!o.dropped || !v->conn->xoutput || v->conn->closing_at)
+		return;
+	xv->out.dropped[i] = 0;
+	long len = rp_xoutput_frame(buf, sizeof buf, v->id, &o);
+	if (len > 0)
+		rp_conn_send(v->conn->rc, buf, (size_t)len);
+}
+
 /* The first desk that asks for the output gets what came before it. */
 static void out_give_early(struct x11 *x, struct xview *xv)
 {
@@ -1602,6 +1623,9 @@ static void out_give_early(struct x11 *x, struct xview *xv)
 		out_send(xv, x->early[off] - 1, x->early + off + 3, n);
 		off += 3 + n;
 	}
+	for (int i = 0; i < 2; i++)
+		if (x->out_fd[i] < 0) /* (ended before this desk came) */
+			out_tell_dropped(xv, i);
 	free(x->early);
 	x->early = NULL;
 	x->early_len = 0;
