@@ -134,6 +134,9 @@ struct xview {
 	uint8_t keys_down[32];
 	uint16_t buttons_down;
 	struct rp_xout_pace out; /* the first program's output it was let go of */
+	/* A host copy (CLIPBOARD, PRIMARY) it was not sent while past its
+	 * queue's bound: the latest text goes when it has caught up. */
+	bool clip_owed[2];
 };
 
 struct x11 {
@@ -163,6 +166,10 @@ struct x11 {
 	size_t early_len;
 	uint32_t early_dropped[2];
 	bool early_given;
+	/* The latest host copy of each selection (CLIPBOARD, PRIMARY; at
+	 * most XD_SEL_MAX_BYTES each), for a desk that was behind. */
+	char *sel_text[2];
+	size_t sel_len[2];
 	char home[1024];
 	struct xprog progs[X11_MAX_PROGRAMS];
 	unsigned nprogs;
@@ -902,15 +909,42 @@ static int send_clip(void *ctx, const uint8_t *frame, size_t len)
 	return rp_conn_send(ctx, frame, len);
 }
 
-/* A program in the display copied: every desk gets the text. */
+static void clip_send(struct x11 *x, struct xview *xv, int sel)
+{
+	xv->clip_owed[sel] = false;
+	rp_xchunks_send(RP_XCLIP, xv->v->id, (uint8_t)sel, x->sel_text[sel],
+			(uint32_t)x->sel_len[sel], send_clip, xv->v->conn->rc);
+}
+
+/* A program in the display copied: every desk gets the text; one past
+ * its queue's bound gets it once it has caught up (x11_snapshot), only
+ * the latest of each selection. */
 static void on_selection(void *ctx, int sel, const char *text, size_t n)
 {
 	struct x11 *x = ctx;
+	char *t = malloc(n ? n : 1);
 
-	for (struct xview *xv = x->views; xv; xv = xv->next)
-		if (xv->started && may_queue(xv->v))
-			rp_xchunks_send(RP_XCLIP, xv->v->id, (uint8_t)sel, text, (uint32_t)n, send_clip,
-					xv->v->conn->rc);
+	if (sel < 0 || sel > 1 || n > XD_SEL_MAX_BYTES)
+		goto fail;
+	if (!t) {
+		serve_log("session %s: a host copy of %zu bytes: out of memory", x->s.name, n);
+		goto fail;
+	}
+	memcpy(t, text, n);
+	free(x->sel_text[sel]);
+	x->sel_text[sel] = t;
+	x->sel_len[sel] = n;
+	for (struct xview *xv = x->views; xv; xv = xv->next) {
+		if (!xv->started)
+			continue;
+		if (may_queue(xv->v))
+			clip_send(x, xv, sel);
+		else
+			xv->clip_owed[sel] = true;
+	}
+	return;
+fail:
+	free(t);
 }
 
 /* A program in the display copied more than is passed on: its desks are
@@ -1865,6 +1899,11 @@ static void x11_snapshot(struct session *s, struct chan *v)
 			send_shape(v, order[i], k);
 	}
 	send_cursor(x, v);
+	/* Copies it was owed while behind: the link has drained, so both
+	 * go (at most twice XD_SEL_MAX_BYTES), not one per catch-up. */
+	for (int k = 0; k < 2; k++)
+		if (xv->clip_owed[k] && x->sel_text[k] && !v->conn->closing_at)
+			clip_send(x, xv, k);
 	for (unsigned i = n; i-- > 0;) {
 		struct xwindow *w = order[i];
 		struct xvwin *vw = vw_of(xv, w->id, true);
@@ -1967,6 +2006,8 @@ static void x11_destroy(struct session *s, struct fdm *fdm)
 	if (x->out_log >= 0)
 		close(x->out_log);
 	free(x->early);
+	free(x->sel_text[0]);
+	free(x->sel_text[1]);
 	while (x->views)
 		x11_detached(s, x->views->v);
 	while (x->wins) {

@@ -10,24 +10,11 @@
 . test/integration/clip.inc
 seamless_desk xdotool
 
-head -c 3000000 /dev/zero | tr '\0' f >"$T/clipboard"
-head -c 3000000 /dev/zero | tr '\0' p >"$T/primary"
-xclip -selection clipboard -i -loops 4 <"$T/clipboard" &
-pids="$pids $!"
-xclip -selection primary -i -loops 4 <"$T/primary" &
-pids="$pids $!"
-desk_has() { timeout 5 xclip -selection "$1" -o 2>/dev/null | cmp -s - "$T/$1"; }
+copy_both xclip
 wait_until 10 desk_has clipboard
 wait_until 10 desk_has primary
 xdotool windowfocus "$(deskwin xclip-test)" 2>/dev/null
-host_has() { hostclip -selection "$1" -o 2>/dev/null | cmp -s - "$T/$1"; }
-host_bytes() { hostclip -selection "$1" -o 2>/dev/null | wc -c; }
-end=$(( $(date +%s) + 20 ))
-until host_has clipboard && host_has primary; do
-	[ "$(date +%s)" -le "$end" ] ||
-		fail "the host has $(host_bytes clipboard) bytes of CLIPBOARD and $(host_bytes primary) of PRIMARY, not 3000000 of each"
-	sleep 0.2
-done
+both_whole "the host" hostclip
 
 # A host program's copy over the bound (4 MiB) stays on the host, and the
 # desk is told (before, only the host's serve.log said it).
