@@ -127,6 +127,14 @@ void fdm_del(struct fdm *fdm, int fd)
 	sl->data = NULL;
 }
 
+void fdm_del_if(struct fdm *fdm, int fd, fdm_handler_fn h, void *data)
+{
+	struct fdm_slot *sl = slot_of(fdm, fd);
+
+	if (sl && sl->handler == h && sl->data == data)
+		fdm_del(fdm, fd);
+}
+
 static int set_events(struct fdm *fdm, int fd, int events)
 {
 	struct fdm_slot *sl = slot_of(fdm, fd);

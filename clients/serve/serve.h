@@ -168,6 +168,9 @@ struct fdm *fdm_create(void);
 void fdm_destroy(struct fdm *fdm); /* takes NULL; closes nothing */
 int fdm_add(struct fdm *fdm, int fd, int events, fdm_handler_fn h, void *data);
 void fdm_del(struct fdm *fdm, int fd); /* does not close it; takes -1 and fds not added */
+/* fdm_del, only if fd is still the one h and data added: a number kept
+ * after its descriptor closed may since be another's. */
+void fdm_del_if(struct fdm *fdm, int fd, fdm_handler_fn h, void *data);
 int fdm_event_add(struct fdm *fdm, int fd, int events);
 int fdm_event_del(struct fdm *fdm, int fd, int events);
 int fdm_events(const struct fdm *fdm, int fd); /* what fd waits for now, or -1 */

@@ -957,6 +957,8 @@ static void on_selection_too_big(void *ctx, int sel)
 
 static void x11_register_fds(struct session *s, struct fdm *fdm);
 
+static void on_xfd(struct fdm *fdm, int fd, int events, void *data);
+
 /* x-server auto: Xorg did not start, Xvfb runs instead. Its displayfd is
  * a new pipe, which may have the old one's number: added anew. */
 static void on_fell_back(void *ctx, const char *why)
@@ -964,8 +966,7 @@ static void on_fell_back(void *ctx, const char *why)
 	struct x11 *x = ctx;
 
 	serve_log("session %s: %s", x->s.name, why);
-	if (x->fd >= 0)
-		fdm_del(x->s.srv->fdm, x->fd);
+	fdm_del_if(x->s.srv->fdm, x->fd, on_xfd, &x->s);
 	x->fd = -1;
 	x11_register_fds(&x->s, x->s.srv->fdm);
 }
@@ -1725,8 +1726,11 @@ static void x11_register_fds(struct session *s, struct fdm *fdm)
 	 * heard only when something else wakes the loop. */
 	if (fd == x->fd && gen == x->fd_gen)
 		return;
-	if (x->fd >= 0)
-		fdm_del(fdm, x->fd);
+	/* Only if the number is still ours: the displayfd pipe's, closed,
+	 * may be a program's exec pipe by now (start_programs runs within
+	 * the dispatch that saw the display come up), whose OPEN was then
+	 * never answered. */
+	fdm_del_if(fdm, x->fd, on_xfd, s);
 	x->fd = -1;
 	if (fd >= 0 && fdm_add(fdm, fd, POLLIN, on_xfd, s) == 0) {
 		x->fd = fd;
@@ -1992,8 +1996,7 @@ static void x11_destroy(struct session *s, struct fdm *fdm)
 {
 	struct x11 *x = xs(s);
 
-	if (x->fd >= 0)
-		fdm_del(fdm, x->fd);
+	fdm_del_if(fdm, x->fd, on_xfd, s);
 	if (x->kick_registered)
 		fdm_del(fdm, x->kick_fd);
 	close(x->kick_fd);

@@ -1017,6 +1017,44 @@ static void test_open_ran_named_as_fork(void)
 	ran_then_killed_named("telly:forked", 6);
 }
 
+static void count_ready(struct fdm *fdm, int fd, int events, void *data)
+{
+	char b[8];
+
+	(void)fdm;
+	(void)events;
+	(void)!read(fd, b, sizeof b);
+	(*(int *)data)++;
+}
+
+/* A number that was one holder's, its descriptor closed and the number
+ * taken by another's (a program's exec pipe where the X display's
+ * displayfd pipe was): the first's late delete leaves the second's
+ * registration. With fdm_del it was dropped, and the program's OPEN was
+ * never answered (telly new --x11 waited for ever). */
+static void test_fdm_del_if_reused(void)
+{
+	struct fdm *f = fdm_create();
+	int a[2], b[2], first = 0, second = 0;
+
+	CHECK(f != NULL);
+	CHECK(pipe(a) == 0);
+	CHECK_EQ(fdm_add(f, a[0], POLLIN, count_ready, &first), 0);
+	close(a[0]);
+	close(a[1]);
+	CHECK(pipe(b) == 0);
+	CHECK_EQ(b[0], a[0]); /* the lowest free number */
+	CHECK_EQ(fdm_add(f, b[0], POLLIN, count_ready, &second), 0);
+	fdm_del_if(f, a[0], count_ready, &first);
+	close(b[1]); /* end of file: ready */
+	for (int i = 0; i < 10 && !second; i++)
+		fdm_wait(f, 100);
+	CHECK_EQ(second, 1);
+	CHECK_EQ(first, 0);
+	close(b[0]);
+	fdm_destroy(f);
+}
+
 /* A desk that does not draw X windows (no X11 in its HELLO) asking to
  * create an X session and attach to it is refused, as its attach to one
  * that exists is; it made the session and was attached to its channel,
@@ -1992,6 +2030,7 @@ int main(int argc, char **argv)
 		{"dispatch-open-ran-then-killed", test_open_ran_then_killed},
 		{"dispatch-open-ran-named-as-daemon", test_open_ran_named_as_daemon},
 		{"dispatch-open-ran-named-as-fork", test_open_ran_named_as_fork},
+		{"fdm-del-if-reused", test_fdm_del_if_reused},
 		{"dispatch-kill-stop", test_kill_stop},
 		{"dispatch-channel-messages", test_channel_messages},
 		{"dispatch-handoff-malformed", test_handoff_malformed},
