@@ -787,18 +787,11 @@ oom:
 	return NULL;
 }
 
-static void shape_free(pixman_region32_t *r)
-{
-	if (r)
-		pixman_region32_fini(r);
-	free(r);
-}
-
 static void win_free(struct xw *w)
 {
 	ds_xsurf_destroy(w->surf);
-	shape_free(w->shape[0]);
-	shape_free(w->shape[1]);
+	ds_region_free(w->shape[0]);
+	ds_region_free(w->shape[1]);
 	free(w);
 }
 
@@ -1808,13 +1801,9 @@ static bool wm_lets_through(void *ctx, uint32_t wid, int px, int py)
 /* Shape kind of w kept for telly's desktop's clicks (r NULL: none). */
 static void keep_shape(struct vx *x, struct xw *w, int kind, const pixman_region32_t *r)
 {
-	pixman_region32_t *k = NULL;
+	pixman_region32_t *k = r ? ds_region_dup(r) : NULL;
 
-	if (r && (k = malloc(sizeof *k))) {
-		pixman_region32_init(k);
-		pixman_region32_copy(k, (pixman_region32_t *)r);
-	}
-	shape_free(w->shape[kind]);
+	ds_region_free(w->shape[kind]);
 	w->shape[kind] = k;
 	wm_set_through(x->c.wm, wm_lets_through, x);
 }

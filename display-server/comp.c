@@ -93,7 +93,22 @@ struct ds_comp *ds_comp_create(struct ds_backend *b, struct ds_font *f)
 	return c;
 }
 
-static void shape_free(pixman_region32_t *r)
+pixman_region32_t *ds_region_dup(const pixman_region32_t *region)
+{
+	pixman_region32_t *r = malloc(sizeof *r);
+
+	if (r) {
+		pixman_region32_init(r);
+		if (!pixman_region32_copy(r, (pixman_region32_t *)region)) {
+			pixman_region32_fini(r);
+			free(r);
+			return NULL;
+		}
+	}
+	return r;
+}
+
+void ds_region_free(pixman_region32_t *r)
 {
 	if (r)
 		pixman_region32_fini(r);
@@ -107,7 +122,7 @@ void ds_comp_destroy(struct ds_comp *c)
 	for (unsigned i = 0; i < c->n; i++) {
 		if (c->s[i].img)
 			pixman_image_unref(c->s[i].img);
-		shape_free(c->s[i].shape);
+		ds_region_free(c->s[i].shape);
 	}
 	if (c->cursor)
 		pixman_image_unref(c->cursor);
@@ -198,7 +213,7 @@ void ds_comp_remove(struct ds_comp *c, uint32_t id)
 	damage_box(c, &s->box);
 	if (s->img)
 		pixman_image_unref(s->img);
-	shape_free(s->shape);
+	ds_region_free(s->shape);
 	/* Kept in order: overlays stack by it. */
 	memmove(s, s + 1, (size_t)(&c->s[c->n - 1] - s) * sizeof *s);
 	c->n--;
@@ -427,13 +442,9 @@ int ds_comp_x_shape(struct ds_comp *c, uint32_t id, const pixman_region32_t *reg
 
 	if (!s || !s->x)
 		return -ENOENT;
-	if (region) {
-		if (!(r = malloc(sizeof *r)))
-			return -ENOMEM;
-		pixman_region32_init(r);
-		pixman_region32_copy(r, (pixman_region32_t *)region);
-	}
-	shape_free(s->shape);
+	if (region && !(r = ds_region_dup(region)))
+		return -ENOMEM;
+	ds_region_free(s->shape);
 	s->shape = r;
 	damage_box(c, &s->box);
 	return 0;

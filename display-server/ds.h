@@ -308,6 +308,11 @@ void ds_comp_set_notice(struct ds_comp *c, uint32_t id, const char *text);
  * its hot spot at xhot, yhot; argb NULL: the desk's arrow. */
 int ds_comp_cursor_shape(struct ds_comp *c, const uint32_t *argb, int w, int h, int xhot,
 			 int yhot);
+/* A shape kept apart from the message it came in: a heap copy of region
+ * (NULL on no memory, said by the caller as "no shape"), and its free
+ * (takes NULL). */
+pixman_region32_t *ds_region_dup(const pixman_region32_t *region);
+void ds_region_free(pixman_region32_t *r);
 /* X window id's bounding shape (region, in its pixels; NULL: the whole
  * window): only that of its picture is drawn, what is below it shows
  * through the rest (its frame, if framed, stays whole). */
