@@ -105,6 +105,7 @@ enum {
 	A_COMPOUND_TEXT,
 	A_COUNT
 };
+_Static_assert(A_WM_DELETE_WINDOW <= 8, "a window's properties owed fit props_owed");
 static const char *const atom_names[A_COUNT] = {
 	"WM_NAME",	   "_NET_WM_NAME",	"WM_ICON_NAME", "_NET_WM_ICON_NAME",
 	"WM_CLASS",	   "WM_NORMAL_HINTS", "WM_TRANSIENT_FOR", "WM_PROTOCOLS",
@@ -155,6 +156,9 @@ struct xwin {
 	 * are, so that its first report has its names, its size hints and
 	 * whether it asked for its place (the desk places it by that). */
 	bool props_wait;
+	/* Properties (bit A_*) whose question found the ring full: asked
+	 * once it has room (xprops_owed), so a title set then still comes. */
+	uint8_t props_owed;
 	uint32_t damage, pixmap;
 	uint16_t pm_w, pm_h; /* the named pixmap's size (border included) */
 	uint32_t *pix;	     /* the last picture read, pm_w x pm_h */
@@ -449,6 +453,7 @@ struct xd {
 	/* The pointer's shape is asked (its answer due), and it changed
 	 * since it was asked (or was not asked: the ring was full). */
 	bool cursor_asked, cursor_again;
+	bool props_owed; /* some window's props_owed is set */
 	/* Pixels in the windows' pictures (pix), the windows not read for
 	 * the bound (XD_PIXELS_SCREENS), and whether that was said. */
 	size_t pix_px, scr_px; /* (scr_px: the screen's largest so far) */
@@ -754,11 +759,33 @@ static void ask_prop(struct xd *xd, struct xwin *w, int a)
 {
 	xcb_get_property_cookie_t ck;
 
-	if (xd->count >= xd->ring_max)
+	if (xd->count >= xd->ring_max) {
+		w->props_owed |= (uint8_t)(1u << a);
+		xd->props_owed = true;
 		return;
+	}
 	ck = xcb_get_property(xd->c, 0, w->id, xd->atoms[a], XCB_GET_PROPERTY_TYPE_ANY, 0,
 			      XD_PROP_MAX_WORDS);
-	pend(xd, ck.sequence, PK_PROP, w->id, (uint32_t)a, NULL);
+	if (pend(xd, ck.sequence, PK_PROP, w->id, (uint32_t)a, NULL))
+		w->props_owed &= (uint8_t)~(1u << a);
+}
+
+/* Properties owed a question, asked once the ring has room: the top
+ * window's first (the one a user looks at). */
+static void xprops_owed(struct xd *xd)
+{
+	if (!xd->c || !xd->ready || !xd->props_owed)
+		return;
+	xd->props_owed = false;
+	for (struct xwin *w = xd->top; w && !xd->props_owed; w = w->below)
+		for (int a = 0; a < A_WM_DELETE_WINDOW && w->props_owed && !xd->props_owed; a++)
+			if (w->props_owed & (1u << a)) {
+				if (!afford(xd, XD_ASK_COST)) {
+					xd->props_owed = true;
+					break;
+				}
+				ask_prop(xd, w, a); /* (owed again while still full) */
+			}
 }
 
 static void ask_props(struct xd *xd, struct xwin *w)
@@ -3716,6 +3743,7 @@ int xd_dispatch(struct xd *xd)
 			return xd->lost ? -EIO : 0; /* the start failed (or Xvfb starts instead) */
 		ask_cursor_owed(xd); /* (answers taken: the ring may have room) */
 		xshape_owed(xd);
+		xprops_owed(xd);
 		look_again(xd);
 		flush(xd);
 		xd->unflushed = 0;

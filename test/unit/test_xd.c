@@ -42,7 +42,7 @@ struct t {
 	struct seen {
 		uint32_t id;
 		bool positioned, last_positioned;
-		char title[32];
+		char title[32], last_title[32];
 		unsigned reports;
 	} seen[4];
 	size_t nseen;
@@ -85,6 +85,7 @@ static void on_window(void *ctx, const struct xd_window *w)
 		snprintf(t->seen[i].title, sizeof t->seen[i].title, "%s", w->title);
 	}
 	if (i < t->nseen) {
+		snprintf(t->seen[i].last_title, sizeof t->seen[i].last_title, "%s", w->title);
 		t->seen[i].last_positioned = w->positioned;
 		t->seen[i].reports++;
 	}
@@ -595,6 +596,71 @@ static void cursor_ring_full(void)
 	xcb_ungrab_server(c);
 	xcb_flush(c);
 	CHECK(until(xd, &t, last_cursor_told));
+	xcb_disconnect(c);
+out:
+	xd_destroy(xd);
+	rmdir(dir);
+}
+
+static bool titles_renamed(const struct t *t)
+{
+	unsigned n = 0;
+
+	for (size_t i = 0; i < t->nseen; i++)
+		n += t->seen[i].last_title[0] == 'v';
+	return n == 4;
+}
+
+/* Windows mapped and titled while the reply ring is full (a grab holds
+ * every answer): each title is told once there is room. Before, a
+ * property asked while the ring was full was never asked again: the
+ * last windows kept no title (their desk frames said nothing). */
+static void props_ring_full(void)
+{
+	char dir[] = "/tmp/telly-xd.XXXXXX", dpy[32];
+	struct t t = {.display = -1};
+	struct xd *xd = ready_display_ring(dir, &t, XD_SERVER_XVFB, 24, dpy, sizeof dpy);
+
+	if (!xd)
+		return;
+	xcb_connection_t *c = client_of(dpy);
+	if (!c)
+		goto out;
+	xcb_screen_t *s = xcb_setup_roots_iterator(xcb_get_setup(c)).data;
+	uint32_t win[4];
+	xcb_grab_server(c);
+	client_sync(c);
+	for (int i = 0; i < 4; i++) {
+		char name[8];
+		win[i] = xcb_generate_id(c);
+		xcb_create_window(c, XCB_COPY_FROM_PARENT, win[i], s->root, (int16_t)(30 * i), 0,
+				  20, 20, 0, XCB_WINDOW_CLASS_INPUT_OUTPUT, s->root_visual, 0,
+				  NULL);
+		snprintf(name, sizeof name, "w%d", i);
+		xcb_change_property(c, XCB_PROP_MODE_REPLACE, win[i], XCB_ATOM_WM_NAME,
+				    XCB_ATOM_STRING, 8, (uint32_t)strlen(name), name);
+		xcb_map_window(c, win[i]);
+	}
+	client_sync(c);
+	settle(xd);
+	/* Renamed while the ring is still full: the change is owed too. */
+	for (int i = 0; i < 4; i++) {
+		char name[8];
+		snprintf(name, sizeof name, "v%d", i);
+		xcb_change_property(c, XCB_PROP_MODE_REPLACE, win[i], XCB_ATOM_WM_NAME,
+				    XCB_ATOM_STRING, 8, (uint32_t)strlen(name), name);
+	}
+	client_sync(c);
+	settle(xd);
+	xcb_ungrab_server(c);
+	xcb_flush(c);
+	CHECK(until(xd, &t, titles_renamed));
+	for (int i = 0; i < 4; i++) {
+		const struct seen *w = seen_of(&t, win[i]);
+		char want[8];
+		snprintf(want, sizeof want, "v%d", i);
+		CHECK(w && !strcmp(w->last_title, want));
+	}
 	xcb_disconnect(c);
 out:
 	xd_destroy(xd);
@@ -1937,6 +2003,7 @@ int main(int argc, char **argv)
 		{"cursor-coalesced", cursor_coalesced},
 		{"shape-told", shape_told},
 		{"cursor-ring-full", cursor_ring_full},
+		{"props-ring-full", props_ring_full},
 		{"cursor-large", cursor_large},
 		{"read-id-reused", read_id_reused},
 		{"untracked-mapped", untracked_mapped},
