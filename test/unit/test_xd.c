@@ -554,6 +554,39 @@ static void settle(struct xd *xd)
 	}
 }
 
+/* Window win titled prefix and i. */
+static void name_window(xcb_connection_t *c, uint32_t win, const char *prefix, int i)
+{
+	char name[16];
+
+	snprintf(name, sizeof name, "%s%d", prefix, i);
+	xcb_change_property(c, XCB_PROP_MODE_REPLACE, win, XCB_ATOM_WM_NAME, XCB_ATOM_STRING, 8,
+			    (uint32_t)strlen(name), name);
+}
+
+/* n windows of 20x20 side by side, each titled prefix and its index
+ * (prefix NULL: none), mapped under a grab the caller ends: xd's
+ * questions about them wait unanswered, and its ring of answers fills. */
+static void grab_and_map(struct xd *xd, xcb_connection_t *c, xcb_screen_t *s, uint32_t *win,
+			 int n, bool override, const char *prefix)
+{
+	uint32_t on = 1;
+
+	xcb_grab_server(c);
+	client_sync(c);
+	for (int i = 0; i < n; i++) {
+		win[i] = xcb_generate_id(c);
+		xcb_create_window(c, XCB_COPY_FROM_PARENT, win[i], s->root, (int16_t)(30 * i), 0,
+				  20, 20, 0, XCB_WINDOW_CLASS_INPUT_OUTPUT, s->root_visual,
+				  override ? XCB_CW_OVERRIDE_REDIRECT : 0, override ? &on : NULL);
+		if (prefix)
+			name_window(c, win[i], prefix, i);
+		xcb_map_window(c, win[i]);
+	}
+	client_sync(c);
+	settle(xd);
+}
+
 /* The pointer's shape changed while the ring of answers awaited was full
  * (a grabbed server answers nothing; the ring is made small here, as a
  * display that maps windows by the hundred fills the full one): it is
@@ -580,17 +613,8 @@ static void cursor_ring_full(void)
 
 	/* Grabbed: windows mapped, each an answer per property asked, none
 	 * answered: the ring fills. Then the shape changes. */
-	xcb_grab_server(c);
-	client_sync(c);
-	for (int i = 0; i < 4; i++) {
-		uint32_t w = xcb_generate_id(c), on = 1;
-		xcb_create_window(c, XCB_COPY_FROM_PARENT, w, s->root, (int16_t)(30 * i), 0, 20, 20, 0,
-				  XCB_WINDOW_CLASS_INPUT_OUTPUT, s->root_visual,
-				  XCB_CW_OVERRIDE_REDIRECT, &on);
-		xcb_map_window(c, w);
-	}
-	client_sync(c);
-	settle(xd);
+	uint32_t win[4];
+	grab_and_map(xd, c, s, win, 4, true, NULL);
 	last_cursor = root_cursor_glyph(c, s->root, font, 60);
 	settle(xd);
 	xcb_ungrab_server(c);
@@ -628,28 +652,10 @@ static void props_ring_full(void)
 		goto out;
 	xcb_screen_t *s = xcb_setup_roots_iterator(xcb_get_setup(c)).data;
 	uint32_t win[4];
-	xcb_grab_server(c);
-	client_sync(c);
-	for (int i = 0; i < 4; i++) {
-		char name[8];
-		win[i] = xcb_generate_id(c);
-		xcb_create_window(c, XCB_COPY_FROM_PARENT, win[i], s->root, (int16_t)(30 * i), 0,
-				  20, 20, 0, XCB_WINDOW_CLASS_INPUT_OUTPUT, s->root_visual, 0,
-				  NULL);
-		snprintf(name, sizeof name, "w%d", i);
-		xcb_change_property(c, XCB_PROP_MODE_REPLACE, win[i], XCB_ATOM_WM_NAME,
-				    XCB_ATOM_STRING, 8, (uint32_t)strlen(name), name);
-		xcb_map_window(c, win[i]);
-	}
-	client_sync(c);
-	settle(xd);
+	grab_and_map(xd, c, s, win, 4, false, "w");
 	/* Renamed while the ring is still full: the change is owed too. */
-	for (int i = 0; i < 4; i++) {
-		char name[8];
-		snprintf(name, sizeof name, "v%d", i);
-		xcb_change_property(c, XCB_PROP_MODE_REPLACE, win[i], XCB_ATOM_WM_NAME,
-				    XCB_ATOM_STRING, 8, (uint32_t)strlen(name), name);
-	}
+	for (int i = 0; i < 4; i++)
+		name_window(c, win[i], "v", i);
 	client_sync(c);
 	settle(xd);
 	xcb_ungrab_server(c);
