@@ -94,6 +94,9 @@ need prog Xvfb               xvfb
 # X sessions' display that takes the desk's size (xdisplay/xorg.c).
 need file /usr/lib/xorg/Xorg  xserver-xorg-core
 need file /usr/lib/xorg/modules/drivers/dummy_drv.so xserver-xorg-video-dummy
+# The X core fonts xterm asks an X session's server for (else its one
+# built-in font: nothing past Latin-1); the package recommends it too.
+need file /usr/share/fonts/X11/misc/fonts.dir xfonts-base
 need prog xdotool            xdotool
 need prog xclip              xclip
 need prog xwd                x11-apps
