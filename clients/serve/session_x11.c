@@ -20,6 +20,7 @@
  */
 #include <errno.h>
 #include <fcntl.h>
+#include <limits.h>
 #include <poll.h>
 #include <pwd.h>
 #include <signal.h>
@@ -1334,7 +1335,14 @@ static void program_ended(struct x11 *x, struct xprog *p, int status, bool in_ex
 		else
 			snprintf(text, sizeof text, "%s (pid %d) ended with status %d", p->name,
 				 (int)p->pid, WEXITSTATUS(status));
-		tell_views(x, "%s; what it printed is in %s", text, x->log[0] ? x->log : "no log");
+		/* Said on a desk that may be another machine: the log is
+		 * this host's. */
+		char host[HOST_NAME_MAX + 1] = "";
+		if (gethostname(host, sizeof host) < 0)
+			host[0] = '\0';
+		host[HOST_NAME_MAX] = '\0';
+		tell_views(x, "%s; what it printed is in %s%s%s", text, x->log[0] ? x->log : "no log",
+			   x->log[0] && host[0] ? " on " : "", x->log[0] ? host : "");
 		if (p->first)
 			snprintf(x->s.end_why, sizeof x->s.end_why, "%s", text);
 	}
