@@ -1281,6 +1281,7 @@ int telly_attach(int argc, char **argv)
 		return 2;
 	}
 	telly_config_dest(&cfg, &dest);
+	dest.prog = "telly attach";
 	if (cfg.escape != TELLY_CONFIG_ESCAPE_UNSET)
 		vmc_esc_init(&a->esc, cfg.escape);
 	for (int i = 1; i < argc; i++) {

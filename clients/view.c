@@ -2687,6 +2687,7 @@ int telly_view(int argc, char **argv)
 		return 2;
 	}
 	telly_config_dest(&v->cfg, &v->dest);
+	v->dest.prog = v->prog;
 	if (v->cfg.font[0])
 		font = v->cfg.font;
 	if (v->cfg.font_size)

@@ -144,6 +144,7 @@ int telly_x(int argc, char **argv)
 									    : h);
 		}
 	}
+	dest.prog = "telly x";
 	dest.host = host;
 	dest.dx = &dx;
 	telly_config_direct(&cfg, &dest);

@@ -530,7 +530,8 @@ struct rp_conn *rp_desk_connect(const struct rp_dest *d, bool start, char *err, 
 			explicit_bzero(&once, sizeof once);
 		if (fall) {
 			/* Said once: redials stay on ssh. */
-			fprintf(stderr, "telly: no direct connection (%s); going over ssh\n", err);
+			fprintf(stderr, "%s: no direct connection (%s); going over ssh\n",
+				d->prog ? d->prog : "telly", err);
 			if (d->dx) {
 				explicit_bzero(d->dx, sizeof *d->dx);
 				d->dx->over_ssh = true;

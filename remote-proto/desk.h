@@ -36,6 +36,7 @@ struct rp_direct {
 };
 
 struct rp_dest {
+	const char *prog;   /* who says what the connect says on stderr ("telly x"); NULL: "telly" */
 	const char *host;   /* through ssh: `SSH HOST SERVER serve --stdio`; NULL: not */
 	const char *ssh;    /* --ssh command line (default "ssh") */
 	const char *server; /* --server: the host's telly (default "telly") */

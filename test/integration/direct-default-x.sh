@@ -27,7 +27,7 @@ has_window() {
 }
 wait_until 30 has_window
 [ "$(grep -c 'going over ssh' "$T/x.out")" = 1 ] || fail "not said once: $(cat "$T/x.out")"
-grep -q "^telly: no direct connection (.*Connection refused); going over ssh$" "$T/x.out" ||
+grep -q "^telly x: no direct connection (.*Connection refused); going over ssh$" "$T/x.out" ||
 	fail "why is not said: $(cat "$T/x.out")"
 [ "$(grep -c 'serve --direct-key' "$T/ssh-runs")" = 1 ] ||
 	fail "secrets asked for: $(grep -c 'serve --direct-key' "$T/ssh-runs")"

@@ -47,7 +47,7 @@ fallback() {
 	tm send-keys -t "t:$fb" "typed after $fb" Enter
 	wait_for "$fb" "typed after $fb"
 	[ "$(grep -c 'going over ssh' "$T/$fb.err")" = 1 ] || fail "$fb: not said once: $(cat "$T/$fb.err")"
-	grep -q "^telly: no direct connection (.*$why.*); going over ssh$" "$T/$fb.err" ||
+	grep -q "^telly attach: no direct connection (.*$why.*); going over ssh$" "$T/$fb.err" ||
 		fail "$fb: why is not said: $(cat "$T/$fb.err")"
 	[ "$(direct_count)" = "$n" ] || fail "$fb: a direct connection was made"
 	[ "$(stdio_runs)" = $((s + 1)) ] || fail "$fb: not one serve --stdio"
