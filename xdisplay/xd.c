@@ -452,7 +452,7 @@ struct xd {
 	struct xd_counts counts;
 	/* The pointer's shape is asked (its answer due), and it changed
 	 * since it was asked (or was not asked: the ring was full). */
-	bool cursor_asked, cursor_again;
+	bool cursor_asked, cursor_again, told_cursor_bad;
 	bool props_owed; /* some window's props_owed is set */
 	/* Pixels in the windows' pictures (pix), the windows not read for
 	 * the bound (XD_PIXELS_SCREENS), and whether that was said. */
@@ -1482,8 +1482,17 @@ static void on_cursor(struct xd *xd, xcb_xfixes_get_cursor_image_reply_t *r)
 		return;
 	n = xcb_xfixes_get_cursor_image_cursor_image_length(r);
 	if (n < 0 || !xd_prop_cursor(r->width, r->height, r->xhot, r->yhot, (size_t)n,
-				     XD_CURSOR_MAX_DIM, &pc))
+				     XD_CURSOR_MAX_DIM, &pc)) {
+		if (!xd->told_cursor_bad)
+			base_log("xdisplay",
+				 "display :%d: a pointer shape of %ux%u (hot spot %u,%u, %d pixels) is "
+				 "past %d a side or malformed: its desks keep the shape before (said "
+				 "once)",
+				 xd->proc.display, r->width, r->height, r->xhot, r->yhot, n,
+				 XD_CURSOR_MAX_DIM);
+		xd->told_cursor_bad = true;
 		return;
+	}
 	cur.serial = r->cursor_serial;
 	cur.w = pc.w;
 	cur.h = pc.h;
