@@ -147,6 +147,11 @@ struct xsess {
 	/* The desk size the host was last given (OPEN's SCREEN, XSCREEN);
 	 * 0: none, or not known to have arrived (a resumed link). */
 	uint16_t screen_w, screen_h;
+	/* Bytes of its program's stdout and stderr got on this channel
+	 * (XOUTPUT's offsets; printed, or said let go): none is printed
+	 * twice, and a RESUME says their sum, from which the host sends
+	 * again what it kept. */
+	uint64_t out_got[2];
 };
 
 struct xw {
@@ -435,7 +440,7 @@ static uint64_t add_sat(uint64_t a, uint64_t b)
 	return a + b < a ? UINT64_MAX : a + b;
 }
 
-void vx_out_put(struct vx_out *o, const uint8_t *p, size_t n, uint32_t host_dropped)
+void vx_out_put(struct vx_out *o, const uint8_t *p, size_t n, uint64_t host_dropped)
 {
 	if (o->gone)
 		return;
@@ -1881,10 +1886,13 @@ static int on_chan_frame(struct vx *x, struct xsess *s, const struct rp_hdr *h, 
 		 * it, RP_CAP_XOUTPUT): on our own stdout or stderr, as ssh -X
 		 * prints it; a slow reader holds none of the view (vx_out_put). */
 		struct rp_xoutput m;
+		uint64_t gap;
 		if (rp_xoutput_decode(p, h->len, &m) < 0)
 			return -EPROTO;
 		int i = m.stream == RP_XOUT_STDERR;
-		vx_out_put(&x->out[i], m.p, m.n, m.dropped);
+		/* Once each: what a resume sends again that it had is skipped. */
+		uint32_t skip = rp_xoutput_place(&s->out_got[i], &m, &gap);
+		vx_out_put(&x->out[i], m.p + skip, m.n - skip, gap);
 		vx_out_flush(&x->out[i], 1 + i);
 		return 1;
 	}
@@ -1981,6 +1989,7 @@ int vx_frame(struct vx *x, const struct rp_hdr *h, const uint8_t *p)
 				s->chan = h->chan;
 				s->req = 0;
 				s->relinking = false;
+				s->out_got[0] = s->out_got[1] = 0; /* (numbered anew) */
 				screen_send(x, s); /* the desk changed while it opened */
 				return 1;
 			}
@@ -2899,7 +2908,7 @@ static long xlink_resume_frame(struct vx *x, struct xsess *s, uint16_t ahead, st
 	rp_put_u32(&e, s->req);
 	rp_put_str(&e, s->name, strlen(s->name));
 	rp_put_bytes(&e, s->token, sizeof s->token);
-	rp_put_u64(&e, 0); /* an X channel has no OUTPUT */
+	rp_put_u64(&e, s->out_got[0] + s->out_got[1]); /* its XOUTPUT's; no OUTPUT */
 	rp_put_u32(&e, s->seq);
 	if (ahead) {
 		rp_put_u16(&e, ahead);

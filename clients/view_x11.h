@@ -61,7 +61,7 @@ struct vx_out {
 	uint64_t dropped; /* bytes not kept since the last marker */
 	bool gone;	  /* the reader is gone: nothing more kept */
 };
-void vx_out_put(struct vx_out *o, const uint8_t *p, size_t n, uint32_t host_dropped);
+void vx_out_put(struct vx_out *o, const uint8_t *p, size_t n, uint64_t host_dropped);
 bool vx_out_pending(const struct vx_out *o);
 void vx_out_flush(struct vx_out *o, int fd);
 void vx_out_finish(struct vx_out *o);

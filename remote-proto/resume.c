@@ -232,12 +232,11 @@ bool rp_inlog_first(const struct rp_inlog *l, struct rp_inpos *pos)
 	return true;
 }
 
-int rp_inlog_since(const struct rp_inlog *l, struct rp_inpos taken, rp_inlog_fn fn, void *ctx,
-		   bool *gap)
+int rp_inlog_since_at(const struct rp_inlog *l, struct rp_inpos taken, rp_inlog_at_fn fn,
+		      void *ctx)
 {
 	int count = 0;
 
-	*gap = rp_inlog_gap(l, taken);
 	for (size_t off = l->head; off < l->tail;) {
 		struct rec r = rec_at(l, off);
 		if (rp_inpos_before(taken, r.pos)) {
@@ -248,7 +247,7 @@ int rp_inlog_since(const struct rp_inlog *l, struct rp_inpos taken, rp_inlog_fn 
 					   ? RP_HDR_SIZE + ((size_t)f[4] << 24 | (size_t)f[5] << 16 |
 							    (size_t)f[6] << 8 | f[7])
 					   : r.len;
-			int e = fn(ctx, f, n < r.len ? n : r.len);
+			int e = fn(ctx, r.pos, f, n < r.len ? n : r.len);
 			if (e < 0)
 				return e;
 			count++;
@@ -256,6 +255,28 @@ int rp_inlog_since(const struct rp_inlog *l, struct rp_inpos taken, rp_inlog_fn 
 		off += REC_HDR_BYTES + r.len;
 	}
 	return count;
+}
+
+struct since {
+	rp_inlog_fn fn;
+	void *ctx;
+};
+
+static int since_fn(void *ctx, struct rp_inpos pos, const void *frame, size_t n)
+{
+	struct since *s = ctx;
+
+	(void)pos;
+	return s->fn(s->ctx, frame, n);
+}
+
+int rp_inlog_since(const struct rp_inlog *l, struct rp_inpos taken, rp_inlog_fn fn, void *ctx,
+		   bool *gap)
+{
+	struct since s = {fn, ctx};
+
+	*gap = rp_inlog_gap(l, taken);
+	return rp_inlog_since_at(l, taken, since_fn, &s);
 }
 
 /* ---- rp_link ---- */

@@ -6,7 +6,8 @@
  *             byte offset: what a desk that comes back missed.
  * rp_inlog    the desk's copy of the frames it sent on a channel that
  *             the host may not have taken (INPUT, ECHO, SIGNAL), each at
- *             its place (seq, after): what to send again, exactly.
+ *             its place (seq, after): what to send again, exactly; and
+ *             the host's of an X channel's XOUTPUT, until the desk has it.
  * rp_link     the desk's view of the link: heartbeat (PING/PONG), the
  *             round-trip estimate, when it is dead, when to redial.
  */
@@ -80,6 +81,11 @@ void rp_inlog_void_input(struct rp_inlog *l, uint32_t after, uint32_t upto);
 typedef int (*rp_inlog_fn)(void *ctx, const void *frame, size_t n);
 int rp_inlog_since(const struct rp_inlog *l, struct rp_inpos taken, rp_inlog_fn fn, void *ctx,
 		   bool *gap);
+/* The same walk, each frame with its place (a host's own frames kept
+ * for a desk: what was sent, what goes again); the return is how many. */
+typedef int (*rp_inlog_at_fn)(void *ctx, struct rp_inpos pos, const void *frame, size_t n);
+int rp_inlog_since_at(const struct rp_inlog *l, struct rp_inpos taken, rp_inlog_at_fn fn,
+		      void *ctx);
 size_t rp_inlog_bytes(const struct rp_inlog *l);
 /* rp_inlog_since's *gap alone: frames after taken were let go unsent. */
 bool rp_inlog_gap(const struct rp_inlog *l, struct rp_inpos taken);

@@ -510,7 +510,7 @@ int rp_xoutput_decode(const uint8_t *p, size_t n, struct rp_xoutput *m)
 
 	rd_init(&r, p, n);
 	m->stream = get_u8(&r);
-	m->dropped = get_u32(&r);
+	m->offset = get_u64(&r);
 	if (r.bad || (m->stream != RP_XOUT_STDOUT && m->stream != RP_XOUT_STDERR) ||
 	    n - r.off > RP_XOUTPUT_MAX)
 		return -EPROTO;
@@ -527,23 +527,21 @@ long rp_xoutput_frame(uint8_t *buf, size_t cap, uint16_t chan, const struct rp_x
 		return -EINVAL;
 	rp_enc_begin(&e, buf, cap, RP_XOUTPUT, 0, chan);
 	rp_put_u8(&e, m->stream);
-	rp_put_u32(&e, m->dropped);
+	put_u64(&e, m->offset);
 	rp_put_bytes(&e, m->p, m->n);
 	return rp_enc_end(&e);
 }
 
-bool rp_xout_admit(struct rp_xout_pace *pc, uint8_t stream, uint32_t n, size_t queued,
-		   size_t bound, uint32_t *dropped)
+uint32_t rp_xoutput_place(uint64_t *got, const struct rp_xoutput *m, uint64_t *gap)
 {
-	uint32_t *d = &pc->dropped[stream == RP_XOUT_STDERR];
+	uint64_t end = m->offset + m->n;
 
-	if (queued > bound) {
-		*d = n > UINT32_MAX - *d ? UINT32_MAX : *d + n;
-		return false;
-	}
-	*dropped = *d;
-	*d = 0;
-	return true;
+	*gap = m->offset > *got ? m->offset - *got : 0;
+	if (end <= *got) /* (an offset near its wrap is no more than garbage) */
+		return m->n;
+	uint32_t skip = m->offset < *got ? (uint32_t)(*got - m->offset) : 0;
+	*got = end;
+	return skip;
 }
 
 /* ---- pixels on the wire: 32-bit little-endian words ---- */

@@ -199,29 +199,26 @@ struct rp_xtiming {
 };
 
 /* XOUTPUT (host→desk, to a desk with RP_CAP_XOUTPUT): bytes the session's
- * first program wrote to one of its streams, in order; dropped: bytes of
- * that stream the host let go before these (the desk was too slow). */
+ * first program wrote to one of its streams, in order, at offset: the
+ * bytes of that stream before them on this channel (from 0 at its OK).
+ * A desk prints each byte once: what it has is not printed again (a
+ * resume sends what may have been lost on the way), and a gap is bytes
+ * the host let go (rp_xoutput_place). */
 #define RP_XOUT_STDOUT 1
 #define RP_XOUT_STDERR 2
 #define RP_XOUTPUT_MAX 16384 /* bytes of one XOUTPUT */
 struct rp_xoutput {
 	uint8_t stream; /* RP_XOUT_* */
-	uint32_t dropped;
+	uint64_t offset;
 	const uint8_t *p;
 	uint32_t n; /* 0..RP_XOUTPUT_MAX */
 };
-
-/* What one desk is let go of a program's output, so that a slow desk's
- * queue does not grow with it (the host's log keeps it all). */
-struct rp_xout_pace {
-	uint32_t dropped[2]; /* per stream (RP_XOUT_* - 1), not told yet */
-};
-/* n bytes of stream for a desk with queued bytes waiting to go: true:
- * send them, with *dropped the bytes of that stream let go before them
- * (then counted as told); false: queued is past bound, they are let go
- * (counted, saturating). */
-bool rp_xout_admit(struct rp_xout_pace *pc, uint8_t stream, uint32_t n, size_t queued,
-		   size_t bound, uint32_t *dropped);
+/* A desk that has *got bytes of m's stream (printed, or told let go):
+ * how many of m's bytes it had already (skip them; at most m->n), and in
+ * *gap how many before m it never got (the host let them go: said as
+ * such); *got then counts m's too. A resume's RESUME says the sum of
+ * both streams' got (PROTOCOL.md). */
+uint32_t rp_xoutput_place(uint64_t *got, const struct rp_xoutput *m, uint64_t *gap);
 
 /* Decoders: 0 or -EPROTO (a field overruns, a bound is broken, bytes
  * left over). Strings and byte runs point into the frame. */

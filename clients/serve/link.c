@@ -72,6 +72,7 @@ bool chan_orphan(struct server *srv, struct chan *v)
 static void orphan_free(struct server *srv, struct chan *v)
 {
 	rp_outkeep_finish(&v->kept);
+	rp_inlog_finish(&v->xout_log);
 	free(v->xkm);
 	free(v);
 	srv->norphans--;
@@ -138,6 +139,9 @@ static bool link_check(struct server *srv, struct conn *c, long now, long *wait)
 		rp_enc_begin(&e, buf, sizeof buf, RP_PING, 0, 0);
 		rp_put_u64(&e, rp_link_ping_stamp(&c->link, base_now_ns() / 1000, now));
 		conn_send(c, &e);
+		for (int i = 0; i < MAX_CHANS; i++) /* (its PONG proves what went before) */
+			if (c->chans[i] && c->chans[i]->xout)
+				x11_output_ping(c->chans[i]);
 		break;
 	case RP_LINK_DEAD:
 		serve_log("connection %u: no answer from its desk for %ld ms: dropped, its channels "
@@ -173,8 +177,10 @@ int link_pong(struct server *srv, struct conn *c, const struct rp_hdr *h, const 
 		conn_fatal(srv, c, RP_E_PROTO, "malformed PONG frame (%u bytes of payload)", h->len);
 		return FRAME_DONE;
 	}
-	if (c->link_on)
-		rp_link_pong(&c->link, stamp, base_now_ns() / 1000, base_now_ms());
+	if (c->link_on && rp_link_pong(&c->link, stamp, base_now_ns() / 1000, base_now_ms()) > 0)
+		for (int i = 0; i < MAX_CHANS; i++) /* the desk has what went before the PING */
+			if (c->chans[i] && c->chans[i]->xout)
+				x11_output_pong(c->chans[i]);
 	return FRAME_DONE;
 }
 
@@ -285,7 +291,8 @@ int link_resume(struct server *srv, struct conn *c, const struct rp_hdr *h, cons
 	}
 	/* The desk cannot have got more than was sent, nor sent less than
 	 * was taken. */
-	if (m.offset > v->kept.end || (int32_t)(m.seq - v->taken.seq) < 0) {
+	uint64_t sent = x11_session(s) ? v->xout_off[0] + v->xout_off[1] : v->kept.end;
+	if (m.offset > sent || (int32_t)(m.seq - v->taken.seq) < 0) {
 		rp_conn_error(c->rc, 0, RP_E_PROTO, m.req, false,
 			      "RESUME names more output or less input than there was");
 		return FRAME_DONE;
@@ -330,13 +337,16 @@ int link_resume(struct server *srv, struct conn *c, const struct rp_hdr *h, cons
 	if (x11_session(s)) {
 		/* An X display's channel: its input resumes exactly (taken.seq
 		 * is the last XKEY or XPOINTER handled), its pictures do not:
-		 * every window and a keyframe of each, as on attaching. */
+		 * every window and a keyframe of each, as on attaching; its
+		 * program's output (XOUTPUT) goes again from the desk's count. */
 		rp_enc_begin(&e, buf, sizeof buf, RP_RESUMED, 0, v->id);
 		rp_put_u32(&e, m.req);
 		rp_put_u32(&e, v->taken.seq);
 		rp_put_u32(&e, 0);
-		rp_put_u64(&e, 0);
+		rp_put_u64(&e, m.offset);
 		conn_send(c, &e);
+		if (v->xout)
+			x11_output_resume(v, m.offset);
 		chan_snapshot(v);
 		serve_log("connection %u: resumed its channel on X session %s (input from seq %u)",
 			  c->id, s->name, v->taken.seq + 1);

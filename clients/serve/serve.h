@@ -464,6 +464,13 @@ int x11_configure(struct session *s, const struct rp_xconfigure *c);
 int x11_close(struct session *s, uint32_t id);
 int x11_focus(struct session *s, uint32_t id);
 void x11_ack(struct session *s, struct chan *v, uint32_t id, uint32_t frame);
+/* An X channel's XOUTPUT kept for its desk (struct chan's xout): it
+ * resumes having got bytes of both streams (RESUME's offset), and what
+ * follows goes again with its snapshot; a PING to its desk went; its
+ * PONG came (what was sent before the PING is let go). */
+void x11_output_resume(struct chan *v, uint64_t got);
+void x11_output_ping(struct chan *v);
+void x11_output_pong(struct chan *v);
 int x11_keymap(struct session *s, struct chan *v, const struct rp_xchunk *c, char *err,
 	       size_t errn);
 int x11_clip(struct session *s, struct chan *v, const struct rp_xchunk *c, char *err, size_t errn);
@@ -549,6 +556,19 @@ struct chan {
 	 * freed with the channel. */
 	char *xkm;
 	size_t xkm_len;
+	/* An X channel whose desk prints the first program's output
+	 * (RP_CAP_XOUTPUT, session_x11.c): each XOUTPUT made for it is kept
+	 * (at most RP_INLOG_BYTES of them, the oldest let go past it) until
+	 * a PONG proves the desk has it, placed at {the bytes of both streams
+	 * up to its end, the empty ones at that count}; xout_off: each
+	 * stream's bytes made. Sent up to xout_sent, written out of the
+	 * queue up to xout_out (what a dropped queue did not take), and up
+	 * to xout_ping when the PING awaited went; sent again from the
+	 * desk's count on a resume. */
+	bool xout;
+	struct rp_inlog xout_log;
+	uint64_t xout_off[2];
+	struct rp_inpos xout_sent, xout_out, xout_ping;
 	uint32_t consumed_sent; /* the last CONSUMED said to it (cap CONTEXT) */
 	/* A desk that types keys again (RP_CAP_RETYPE): its TERMIOS frames
 	 * are numbered (termios_mark) and say the INPUT taken; the INPUT that

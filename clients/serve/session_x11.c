@@ -134,7 +134,6 @@ struct xview {
 	 * keeps them down for everyone after. */
 	uint8_t keys_down[32];
 	uint16_t buttons_down;
-	struct rp_xout_pace out; /* the first program's output it was let go of */
 	/* A host copy (CLIPBOARD, PRIMARY) it was not sent while past its
 	 * queue's bound: the latest text goes when it has caught up. */
 	bool clip_owed[2];
@@ -1214,9 +1213,15 @@ nomem:
 
 /* ---- session_ops ---- */
 
+static void xout_pump(struct chan *v, bool all);
+
+/* Only at the session's end: the output its desks were not sent yet
+ * goes before their status, past the queue's bound (what is kept is
+ * bounded). */
 static size_t x11_read(struct session *s)
 {
-	(void)s;
+	for (struct chan *v = s->viewers; v; v = v->snext)
+		xout_pump(v, true);
 	return 0;
 }
 
@@ -1566,13 +1571,27 @@ static void on_xfd(struct fdm *fdm, int fd, int events, void *data);
 static void on_kick(struct fdm *fdm, int fd, int events, void *data);
 
 static void out_keep(struct x11 *x, int i, const uint8_t *data, size_t n);
-static void out_send(struct xview *xv, int i, const uint8_t *data, size_t n);
-static void out_tell_dropped(struct xview *xv, int i);
+static void xout_add(struct chan *v, int i, const uint8_t *data, size_t n);
+
+/* Each channel of a desk that prints the output, its orphans' too (their
+ * link lost: a desk that resumes gets what it missed). */
+static void out_each(struct x11 *x, int i, const uint8_t *data, size_t n)
+{
+	for (struct chan *v = x->s.viewers; v; v = v->snext)
+		if (v->xout) {
+			xout_add(v, i, data, n);
+			xout_pump(v, false);
+		}
+	for (struct chan *v = x->s.orphans; v; v = v->snext)
+		if (v->xout)
+			xout_add(v, i, data, n);
+}
 
 /* One read of the first program's stream i (bounded): into the log and
- * to every desk that asked for it, a slow one's share let go and counted
- * (told with the next it gets). 1: bytes came, 0: nothing now, -1: it
- * ended (closed). */
+ * to every desk that asked for it (kept for it until it has it). 1:
+ * bytes came, 0: nothing now, -1: it ended (closed): each desk is sent
+ * an empty XOUTPUT at the stream's end, so that bytes let go after the
+ * last it got are said too. */
 static int out_read(struct x11 *x, int i)
 {
 	uint8_t data[RP_XOUTPUT_MAX];
@@ -1586,16 +1605,15 @@ static int out_read(struct x11 *x, int i)
 		x->out_registered[i] = false;
 		close(x->out_fd[i]);
 		x->out_fd[i] = -1;
-		for (struct xview *xv = x->views; xv; xv = xv->next)
-			out_tell_dropped(xv, i);
+		if (x->early_given)
+			out_each(x, i, data, 0);
 		return -1;
 	}
 	if (x->out_log >= 0)
 		base_write_all(x->out_log, data, (size_t)n, 0);
 	if (!x->early_given)
 		out_keep(x, i, data, (size_t)n);
-	for (struct xview *xv = x->views; xv; xv = xv->next)
-		out_send(xv, i, data, (size_t)n);
+	out_each(x, i, data, (size_t)n);
 	return 1;
 }
 
@@ -1618,57 +1636,120 @@ static void out_keep(struct x11 *x, int i, const uint8_t *data, size_t n)
 	x->early_len += 3 + n;
 }
 
-static void out_send(struct xview *xv, int i, const uint8_t *data, size_t n)
-{
-	uint8_t buf[RP_XOUTPUT_MAX + 64];
-	struct chan *v = xv->v;
-	struct rp_xoutput o = {.stream = (uint8_t)(i + 1), .p = data, .n = (uint32_t)n};
+#define XOUT_FRAME_BYTES (RP_HDR_SIZE + 9 + RP_XOUTPUT_MAX)
 
-	if (!v->conn->xoutput || v->conn->closing_at)
-		return;
-	if (!rp_xout_admit(&xv->out, o.stream, o.n, rp_conn_queued(v->conn->rc),
-			   VIEWER_QUEUE_BYTES, &o.dropped))
-		return;
+/* n bytes of stream i made an XOUTPUT of v's, kept until its desk has
+ * it (out of memory, or past the bound: let go, its desk then sees the
+ * gap in the stream's offsets and says so). */
+static void xout_add(struct chan *v, int i, const uint8_t *data, size_t n)
+{
+	uint8_t buf[XOUT_FRAME_BYTES];
+	struct rp_xoutput o = {.stream = (uint8_t)(i + 1), .offset = v->xout_off[i], .p = data,
+			       .n = (uint32_t)n};
 	long len = rp_xoutput_frame(buf, sizeof buf, v->id, &o);
+	struct rp_inpos last = v->xout_log.last;
+
+	v->xout_off[i] += n;
+	struct rp_inpos pos = {(uint32_t)(v->xout_off[0] + v->xout_off[1]), 0};
+	if (!n) /* after what ends at the same count (after 0, or none) */
+		pos.after = (pos.seq == last.seq ? last.after : 0) + 1;
 	if (len > 0)
-		rp_conn_send(v->conn->rc, buf, (size_t)len);
+		rp_inlog_add(&v->xout_log, pos, buf, (size_t)len, true);
 }
 
-/* A stream ended: what was let go since its last bytes would never be
- * told (it goes with the next ones), so it is now, with none, past the
- * queue's bound (a few bytes, once a stream). */
-static void out_tell_dropped(struct xview *xv, int i)
-{
-	static const uint8_t none[1];
-	uint8_t buf[64];
-	struct chan *v = xv->v;
-	struct rp_xoutput o = {.stream = (uint8_t)(i + 1), .p = none, .dropped = xv->out.dropped[i]};
+struct xout_put {
+	struct chan *v;
+	bool all;
+};
 
-	if (!o.dropped || !v->conn->xoutput || v->conn->closing_at)
-		return;
-	xv->out.dropped[i] = 0;
-	long len = rp_xoutput_frame(buf, sizeof buf, v->id, &o);
-	if (len > 0)
-		rp_conn_send(v->conn->rc, buf, (size_t)len);
+/* rp_inlog_since_at: one kept XOUTPUT to v's desk, while its queue takes
+ * it (all: at the session's end, whatever it holds, as far as it takes
+ * frames), on the channel's number now. */
+static int xout_put(void *ctx, struct rp_inpos pos, const void *frame, size_t n)
+{
+	struct xout_put *p = ctx;
+	struct rp_conn *rc = p->v->conn->rc;
+	uint8_t buf[XOUT_FRAME_BYTES];
+
+	if (n > sizeof buf || (!p->all && (rp_conn_queued(rc) > VIEWER_QUEUE_BYTES ||
+					   rp_conn_queued_frames(rc) >= VIEWER_QUEUE_ENTRIES / 2)))
+		return -ENOBUFS;
+	memcpy(buf, frame, n);
+	buf[2] = (uint8_t)(p->v->id >> 8);
+	buf[3] = (uint8_t)p->v->id;
+	if (rp_conn_send(rc, buf, n) < 0)
+		return -ENOBUFS;
+	p->v->xout_sent = pos;
+	return 0;
 }
 
-/* The first desk that asks for the output gets what came before it. */
-static void out_give_early(struct x11 *x, struct xview *xv)
+/* What v's desk was not sent yet goes, as far as its queue's bound (what
+ * waits goes as it drains: x11_tick). Not while a snapshot is due: the
+ * queue was dropped, and goes again from what was written out (with the
+ * snapshot; at the session's end, now). */
+static void xout_pump(struct chan *v, bool all)
+{
+	struct xout_put p = {v, all};
+
+	if (!v->xout || !v->conn || !v->conn->xoutput || v->conn->closing_at ||
+	    (v->snapshot_due && !all))
+		return;
+	if (v->snapshot_due)
+		v->xout_sent = v->xout_out;
+	if (!rp_inpos_before(v->xout_sent, v->xout_log.last))
+		return;
+	if (!rp_conn_queued(v->conn->rc))
+		v->xout_out = v->xout_sent; /* (all of it written out) */
+	rp_inlog_since_at(&v->xout_log, v->xout_sent, xout_put, &p);
+}
+
+void x11_output_resume(struct chan *v, uint64_t got)
+{
+	uint64_t made = v->xout_off[0] + v->xout_off[1];
+	struct rp_inpos from = {(uint32_t)got, 0};
+
+	/* (what it has the desk does not print again: the place is only
+	 * where sending again begins) */
+	if (made - got >= (1ull << 31) && rp_inlog_first(&v->xout_log, &from)) {
+		from.seq--; /* before all that is kept */
+		from.after = 0;
+	}
+	v->xout_sent = v->xout_out = v->xout_ping = from;
+}
+
+void x11_output_ping(struct chan *v)
+{
+	if (!v->snapshot_due)
+		v->xout_ping = v->xout_sent;
+}
+
+void x11_output_pong(struct chan *v)
+{
+	rp_inlog_taken(&v->xout_log, v->xout_ping);
+	if (rp_inpos_before(v->xout_out, v->xout_ping))
+		v->xout_out = v->xout_ping;
+}
+
+/* The first desk that asks for the output gets what came before it
+ * (what was let go of it: a jump of its offsets, which the desk says). */
+static void out_give_early(struct x11 *x, struct chan *v)
 {
 	size_t off = 0;
 
 	x->early_given = true;
-	/* (what was let go is told with the first bytes of its stream) */
-	xv->out.dropped[0] = x->early_dropped[0];
-	xv->out.dropped[1] = x->early_dropped[1];
 	while (off + 3 <= x->early_len) {
 		size_t n = x->early[off + 1] | (size_t)x->early[off + 2] << 8;
-		out_send(xv, x->early[off] - 1, x->early + off + 3, n);
+		xout_add(v, x->early[off] - 1, x->early + off + 3, n);
 		off += 3 + n;
 	}
-	for (int i = 0; i < 2; i++)
-		if (x->out_fd[i] < 0) /* (ended before this desk came) */
-			out_tell_dropped(xv, i);
+	for (int i = 0; i < 2; i++) {
+		static const uint8_t none[1];
+		/* what was let go is said now, not with bytes that may never
+		 * come; so is the end of a stream that ended before it came */
+		v->xout_off[i] += x->early_dropped[i];
+		if (x->early_dropped[i] || x->out_fd[i] < 0)
+			xout_add(v, i, none, 0);
+	}
 	free(x->early);
 	x->early = NULL;
 	x->early_len = 0;
@@ -1829,6 +1910,10 @@ static long x11_tick(struct session *s, long now)
 		x->spawn_failed = false;
 		programs_idle(x);
 	}
+	/* Output that waited for a desk's queue to drain (the loop comes
+	 * round as it is written out). */
+	for (struct chan *v = s->viewers; v; v = v->snext)
+		xout_pump(v, false);
 	if (x->lingering && x->answer_by && now >= x->answer_by) {
 		serve_log("session %s: its X server did not say within %d ms which clients remain: "
 			  "its display is stopped", x->s.name, X11_CLIENTS_ANSWER_MS);
@@ -1916,6 +2001,10 @@ static void x11_snapshot(struct session *s, struct chan *v)
 	for (int k = 0; k < 2; k++)
 		if (xv->clip_owed[k] && x->sel_text[k] && !v->conn->closing_at)
 			clip_send(x, xv, k);
+	/* The output from what was written out: what a dropped queue held
+	 * goes again (the desk prints no byte twice). */
+	v->xout_sent = v->xout_out;
+	xout_pump(v, false);
 	for (unsigned i = n; i-- > 0;) {
 		struct xwindow *w = order[i];
 		struct xvwin *vw = vw_of(xv, w->id, true);
@@ -1944,9 +2033,13 @@ static void x11_attached(struct session *s, struct chan *v)
 
 	/* A desk that prints the first program's output (telly x's): its
 	 * view now, so none of it is missed, with what came before it if it
-	 * is the first. */
-	if (v->conn->xoutput && (xv = view_of(x, v, true)) && !x->early_given)
-		out_give_early(x, xv);
+	 * is the first. (A resumed channel has it already.) */
+	if (v->conn->xoutput && !v->xout && (xv = view_of(x, v, true))) {
+		v->xout = true;
+		if (!x->early_given)
+			out_give_early(x, v);
+		xout_pump(v, false);
+	}
 }
 
 /* What a desk that went held down (a script ended between key-down and

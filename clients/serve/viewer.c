@@ -219,6 +219,7 @@ void chan_remove(struct server *srv, struct chan *v)
 	v->s->nviewers--;
 	v->conn->chans[v->id - 1] = NULL;
 	rp_outkeep_finish(&v->kept);
+	rp_inlog_finish(&v->xout_log);
 	free(v->xkm);
 	free(v);
 }

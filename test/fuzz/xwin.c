@@ -80,8 +80,11 @@ static void decoders(const uint8_t *p, size_t n)
 	struct rp_xoutput o;
 	if (rp_xoutput_decode(p, n, &o) == 0) {
 		assert((o.stream == RP_XOUT_STDOUT || o.stream == RP_XOUT_STDERR) &&
-		       o.n <= RP_XOUTPUT_MAX && o.n + 5 == n);
+		       o.n <= RP_XOUTPUT_MAX && o.n + 9 == n);
 		in_range(p, n, o.p, o.n);
+		/* placed after what a desk got: never more skipped than it has */
+		uint64_t got = n > 12 ? o.offset + p[12] - 64 : o.offset, gap;
+		assert(rp_xoutput_place(&got, &o, &gap) <= o.n);
 	}
 	uint16_t sw, sh;
 	if (rp_xscreen_decode(p, n, &sw, &sh) == 0)

@@ -4,6 +4,8 @@
  * side (clients/view_x11.c) against a fake host on a socketpair that
  * answers OPEN and sends XWIN, XPIXELS, XGONE. */
 #include <errno.h>
+#include <fcntl.h>
+#include <poll.h>
 #include <signal.h>
 #include <stdlib.h>
 #include <string.h>
@@ -1525,6 +1527,72 @@ static void view_output_bounded(void)
 	close(fds[1]);
 }
 
+/* XOUTPUT of stdout at offset, as the host sends it on CHAN. */
+static void send_output(struct desk *d, uint64_t offset, const char *text)
+{
+	uint8_t buf[RP_HDR_SIZE + 64];
+	struct rp_xoutput o = {.stream = RP_XOUT_STDOUT, .offset = offset,
+			       .p = (const uint8_t *)text, .n = (uint32_t)strlen(text)};
+
+	host_send(d, buf, rp_xoutput_frame(buf, sizeof buf, CHAN, &o));
+	desk_pump(d);
+}
+
+/* Our stdout a pipe for the test (its read end returned, the old one in
+ * *saved), full if full: its reader does not read. */
+static int stdout_pipe(int *saved, bool full)
+{
+	int fds[2];
+	char junk[4096] = {0};
+
+	fflush(stdout);
+	CHECK_EQ(pipe(fds), 0);
+	*saved = dup(1);
+	dup2(fds[1], 1);
+	close(fds[1]);
+	fcntl(fds[0], F_SETFL, O_NONBLOCK);
+	if (full) {
+		fcntl(1, F_SETFL, O_NONBLOCK);
+		while (write(1, junk, sizeof junk) > 0)
+			;
+		fcntl(1, F_SETFL, 0);
+	}
+	return fds[0];
+}
+
+static void stdout_back(int saved, int rd)
+{
+	dup2(saved, 1);
+	close(saved);
+	close(rd);
+}
+
+/* Each byte printed once: what a resume sends again that the view had
+ * is skipped, in whole or in part; a gap (bytes the host let go) is said
+ * where it was. */
+static void view_output_once(void)
+{
+	struct desk d;
+	char got[256];
+	int saved, rd;
+	ssize_t n;
+
+	if (!desk_open(&d, false))
+		return;
+	attach(&d);
+	rd = stdout_pipe(&saved, false);
+	send_output(&d, 0, "ab");
+	send_output(&d, 0, "ab");   /* again: nothing */
+	send_output(&d, 0, "abcd"); /* again, and more: the more */
+	send_output(&d, 10, "x\n"); /* 6 let go */
+	vx_tick(d.x, base_now_ms());
+	n = read(rd, got, sizeof got - 1);
+	got[n > 0 ? n : 0] = 0;
+	CHECK(!strcmp(got, "abcd[6 bytes of output dropped]\nx\n"));
+	stdout_back(saved, rd);
+	desk_close(&d);
+}
+
 static const struct unit_case cases[] = {
 	{"xahead-needs-place", xahead_needs_place},
 	{"xsurf-whole-updates", xsurf_whole_updates},
@@ -1552,6 +1620,7 @@ static const struct unit_case cases[] = {
 	{"view-cursor-shape", view_cursor_shape},
 	{"view-over-bound", view_over_bound},
 	{"view-output-bounded", view_output_bounded},
+	{"view-output-once", view_output_once},
 };
 
 int main(int argc, char **argv)

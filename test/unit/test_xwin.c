@@ -1785,13 +1785,14 @@ static void encoder_palette_needs_cap(void)
 	}
 }
 
-/* XOUTPUT: both streams round trip, anything else and too many bytes
- * are refused; a slow desk's output is let go and counted, per stream. */
+/* XOUTPUT: both streams round trip with their offset, anything else
+ * and too many bytes are refused; a desk prints each byte once: bytes it
+ * has (sent again by a resume) are skipped, a gap is counted. */
 static void xoutput(void)
 {
 	static uint8_t big[RP_XOUTPUT_MAX + 1];
-	struct rp_xoutput o = {.stream = RP_XOUT_STDERR, .dropped = 7, .p = (const uint8_t *)"err\n",
-			       .n = 4},
+	struct rp_xoutput o = {.stream = RP_XOUT_STDERR, .offset = 0x123456789ull,
+			       .p = (const uint8_t *)"err\n", .n = 4},
 			  o2;
 	const uint8_t *p;
 	size_t n;
@@ -1799,43 +1800,45 @@ static void xoutput(void)
 	p = payload_of(rp_xoutput_frame(frame, sizeof frame, 7, &o), RP_XOUTPUT, &n);
 	CHECK_EQ(rp_xoutput_decode(p, n, &o2), 0);
 	CHECK_EQ(o2.stream, RP_XOUT_STDERR);
-	CHECK_EQ(o2.dropped, 7);
+	CHECK(o2.offset == 0x123456789ull);
 	CHECK(o2.n == 4 && !memcmp(o2.p, "err\n", 4));
 	o = (struct rp_xoutput){.stream = RP_XOUT_STDOUT, .p = big, .n = RP_XOUTPUT_MAX};
 	p = payload_of(rp_xoutput_frame(frame, sizeof frame, 7, &o), RP_XOUTPUT, &n);
 	CHECK_EQ(rp_xoutput_decode(p, n, &o2), 0);
 	CHECK_EQ(o2.n, RP_XOUTPUT_MAX);
-	for (size_t k = 0; k < 5; k++) /* cut in its head */
+	for (size_t k = 0; k < 9; k++) /* cut in its head */
 		CHECK_EQ(rp_xoutput_decode(p, k, &o2), -EPROTO);
 	o.n = RP_XOUTPUT_MAX + 1;
 	CHECK_EQ(rp_xoutput_frame(frame, sizeof frame, 7, &o), -EINVAL);
 	o.n = 0;
 	o.stream = 3;
 	CHECK_EQ(rp_xoutput_frame(frame, sizeof frame, 7, &o), -EINVAL);
-	uint8_t bad[] = {0, 0, 0, 0, 0, 'x'};
+	uint8_t bad[] = {0, 0, 0, 0, 0, 0, 0, 0, 0, 'x'};
 	CHECK_EQ(rp_xoutput_decode(bad, sizeof bad, &o2), -EPROTO);
 	bad[0] = 3;
 	CHECK_EQ(rp_xoutput_decode(bad, sizeof bad, &o2), -EPROTO);
-	static uint8_t over[5 + RP_XOUTPUT_MAX + 1] = {RP_XOUT_STDOUT};
+	static uint8_t over[9 + RP_XOUTPUT_MAX + 1] = {RP_XOUT_STDOUT};
 	CHECK_EQ(rp_xoutput_decode(over, sizeof over - 1, &o2), 0);
 	CHECK_EQ(rp_xoutput_decode(over, sizeof over, &o2), -EPROTO); /* a byte past the bound */
 
-	struct rp_xout_pace pc = {0};
-	uint32_t d = 99;
-	CHECK(rp_xout_admit(&pc, RP_XOUT_STDOUT, 10, 0, 100, &d));
-	CHECK_EQ(d, 0);
-	CHECK(!rp_xout_admit(&pc, RP_XOUT_STDOUT, 10, 101, 100, &d));
-	CHECK(!rp_xout_admit(&pc, RP_XOUT_STDOUT, 5, 500, 100, &d));
-	CHECK(!rp_xout_admit(&pc, RP_XOUT_STDERR, 3, 500, 100, &d));
-	CHECK(rp_xout_admit(&pc, RP_XOUT_STDOUT, 1, 100, 100, &d));
-	CHECK_EQ(d, 15); /* what stdout lost, told once */
-	CHECK(rp_xout_admit(&pc, RP_XOUT_STDOUT, 1, 0, 100, &d));
-	CHECK_EQ(d, 0);
-	CHECK(rp_xout_admit(&pc, RP_XOUT_STDERR, 1, 0, 100, &d));
-	CHECK_EQ(d, 3);
-	pc.dropped[0] = UINT32_MAX - 1; /* saturates */
-	CHECK(!rp_xout_admit(&pc, RP_XOUT_STDOUT, 10, 101, 100, &d));
-	CHECK_EQ(pc.dropped[0], UINT32_MAX);
+	/* Placing: in order, again (whole and in part), after a gap. */
+	uint64_t got = 0, gap = 99;
+	o = (struct rp_xoutput){.stream = RP_XOUT_STDOUT, .offset = 0, .p = big, .n = 10};
+	CHECK_EQ(rp_xoutput_place(&got, &o, &gap), 0);
+	CHECK(got == 10 && gap == 0);
+	CHECK_EQ(rp_xoutput_place(&got, &o, &gap), 10); /* all had: none printed */
+	CHECK(got == 10 && gap == 0);
+	o.offset = 4;
+	CHECK_EQ(rp_xoutput_place(&got, &o, &gap), 6); /* its first 6 had */
+	CHECK(got == 14 && gap == 0);
+	o.offset = 20;
+	o.n = 0; /* the stream's end, after bytes let go */
+	CHECK_EQ(rp_xoutput_place(&got, &o, &gap), 0);
+	CHECK(got == 20 && gap == 6);
+	o.offset = UINT64_MAX; /* garbage: nothing printed past it */
+	o.n = 5;
+	CHECK_EQ(rp_xoutput_place(&got, &o, &gap), 5);
+	CHECK(got == 20);
 }
 
 static const struct unit_case cases[] = {
