@@ -2444,13 +2444,15 @@ static void loop(struct view *v, int sigfd)
 	while (!v->done) {
 		uint64_t now = base_now_ns();
 		int bfd = v->b->impl->get_fd(v->b);
-		struct pollfd p[6] = {
+		struct pollfd p[8] = {
 			{.fd = -1, .events = POLLIN},
 			{.fd = sigfd, .events = POLLIN},
 			{.fd = bfd, .events = POLLIN},
 			{.fd = v->clip ? ds_clip_fd(v->clip) : -1, .events = POLLIN},
 			{.fd = -1, .events = POLLIN},
 			{.fd = v->netfd, .events = POLLIN},
+			/* p[6], p[7]: our stdout and stderr while telly x's
+			 * program's output waits for them (vx_out_poll) */
 		};
 		int wait_ms;
 		long lw;
@@ -2515,7 +2517,8 @@ static void loop(struct view *v, int sigfd)
 		lw = vx_wait_ms(v->x, base_now_ms());
 		if (lw >= 0 && lw < wait_ms)
 			wait_ms = (int)lw;
-		if (poll(p, 6, wait_ms) < 0) {
+		vx_out_poll(v->x, p + 6); /* (written by vx_tick, above, once they take it) */
+		if (poll(p, 8, wait_ms) < 0) {
 			if (errno == EINTR)
 				continue;
 			break;

@@ -68,11 +68,6 @@ _Static_assert(VX_ACK_EVERY < RP_XUNACKED_MAX, "the host never waits for an ack"
 #define VX_ACK_HOLD_MS 30
 _Static_assert(VX_ACK_HOLD_MS < VX_ACK_SPARSE_MS, "a held XACK is gone before the next sparse update");
 #define VX_PLACE_ECHO_MS 2000
-/* The program's output waiting for a slow reader of our stdout or stderr
- * (a stalled pipe, a terminal on ^S): never written blocking, so the view
- * keeps drawing and taking keys, as ssh keeps its other channels going.
- * Past the bound it is counted and said once the reader has caught up. */
-#define VX_OUT_RETRY_MS 20 /* no poll of the view's on our stdout: retried */
 
 struct xsess {
 	uint16_t chan; /* 0 while the OPEN is pending */
@@ -531,12 +526,16 @@ void vx_flush_output(struct vx *x, int ms)
 	}
 }
 
+void vx_out_poll(const struct vx *x, struct pollfd pf[2])
+{
+	for (int i = 0; i < 2; i++)
+		pf[i] = (struct pollfd){.fd = vx_out_pending(&x->out[i]) ? 1 + i : -1,
+					.events = POLLOUT};
+}
+
 long vx_wait_ms(const struct vx *x, long now)
 {
 	long due = x->screen_due;
-
-	if (vx_out_pending(&x->out[0]) || vx_out_pending(&x->out[1]))
-		due = !due || now + VX_OUT_RETRY_MS < due ? now + VX_OUT_RETRY_MS : due;
 
 	for (unsigned i = 0; i < x->nwin && !x->link_down; i++) /* (held for the link: vx_relink) */
 		if (x->win[i]->ack_hold_until && (!due || x->win[i]->ack_hold_until < due))

@@ -65,6 +65,12 @@ void vx_out_put(struct vx_out *o, const uint8_t *p, size_t n, uint64_t host_drop
 bool vx_out_pending(const struct vx_out *o);
 void vx_out_flush(struct vx_out *o, int fd);
 void vx_out_finish(struct vx_out *o);
+/* The view's loop waits on these (fds 1 and 2 for POLLOUT while some of
+ * their output waits; else -1, which poll skips) and vx_tick writes what
+ * they take: a slow reader (a stalled pipe, a terminal on ^S) holds none
+ * of the view, and no timer comes round for it. */
+struct pollfd;
+void vx_out_poll(const struct vx *x, struct pollfd pf[2]);
 /* At exit: what is kept written for at most ms (the reader may never
  * read), the count of bytes dropped last said. */
 void vx_flush_output(struct vx *x, int ms);

@@ -1567,6 +1567,41 @@ static void stdout_back(int saved, int rd)
 	close(rd);
 }
 
+/* The program's output waiting for a stdout that does not take it: the
+ * view's loop waits on stdout for room (vx_out_poll), with no timer, and
+ * writes it once the reader reads. Before, a 20 ms timer came round for
+ * it, whether the reader read or not. */
+static void view_output_polled(void)
+{
+	struct desk d;
+	struct pollfd pf[2];
+	char got[8192];
+	int saved, rd;
+	ssize_t n;
+
+	if (!desk_open(&d, false))
+		return;
+	attach(&d);
+	rd = stdout_pipe(&saved, true);
+	send_output(&d, 0, "hello\n");
+	CHECK_EQ(vx_wait_ms(d.x, base_now_ms()), -1); /* no timer for it */
+	vx_out_poll(d.x, pf);
+	CHECK(pf[0].fd == 1 && pf[0].events == POLLOUT);
+	CHECK_EQ(pf[1].fd, -1); /* stderr: nothing waits */
+	CHECK_EQ(poll(pf, 2, 0), 0); /* full */
+	while ((n = read(rd, got, sizeof got)) > 0) /* the reader reads */
+		;
+	CHECK_EQ(poll(pf, 2, WAIT_MS), 1);
+	CHECK(pf[0].revents & POLLOUT);
+	vx_tick(d.x, base_now_ms());
+	n = read(rd, got, sizeof got - 1);
+	CHECK(n == 6 && !memcmp(got, "hello\n", 6));
+	vx_out_poll(d.x, pf);
+	CHECK_EQ(pf[0].fd, -1); /* nothing waits: not polled */
+	stdout_back(saved, rd);
+	desk_close(&d);
+}
+
 /* Each byte printed once: what a resume sends again that the view had
  * is skipped, in whole or in part; a gap (bytes the host let go) is said
  * where it was. */
@@ -1620,6 +1655,7 @@ static const struct unit_case cases[] = {
 	{"view-cursor-shape", view_cursor_shape},
 	{"view-over-bound", view_over_bound},
 	{"view-output-bounded", view_output_bounded},
+	{"view-output-polled", view_output_polled},
 	{"view-output-once", view_output_once},
 };
 
