@@ -139,6 +139,7 @@ struct view {
 	bool seamless; /* X windows as the desk's own; no terminals */
 	bool lossless; /* --lossless: never RP_CAP_XLOSSY */
 	bool exit_status; /* --exit-status: the last X session's status is ours */
+	const char *program; /* --program: its name, in what is said of its output */
 	bool all_ended;	  /* done: the last session ended (why says so) */
 	const char *xname; /* the one X session shown (--x11, DEST NAME), or NULL */
 	bool x_seen;	   /* an X session was opened or attached */
@@ -2622,6 +2623,8 @@ static void view_usage(FILE *f)
 	      "                      video go as JPEG, and losslessly once they stop)\n"
 	      "  --exit-status       when the last session ends, exit with the status its\n"
 	      "                      program gave, as ssh does (telly x gives it)\n"
+	      "  --program NAME      the X session's program, as said when some of its\n"
+	      "                      output was not printed at exit (telly x gives it)\n"
 	      "  --stats             print keystroke-to-pixel latency by stage at exit, and\n"
 	      "                      each terminal window's predictions (as telly attach);\n"
 	      "                      say when the host keeps an X session's keymap\n"
@@ -2734,6 +2737,7 @@ int telly_view(int argc, char **argv)
 					     !strcmp(a, "--font-size") || !strcmp(a, "--accel") ||
 					     !strcmp(a, "--speed") || !strcmp(a, "--bench-keys") ||
 					     !strcmp(a, "--x11") || !strcmp(a, "--record") ||
+					     !strcmp(a, "--program") ||
 					     !strcmp(a, "--key-fd") || !strcmp(a, "--paint-fd"))) {
 			goto missing;
 		} else if (!strcmp(a, "--x11")) {
@@ -2754,6 +2758,8 @@ int telly_view(int argc, char **argv)
 			*(!strcmp(a, "--key-fd") ? &v->key_fd : &v->paint_fd) = fd;
 		} else if (!strcmp(a, "--record")) {
 			v->record = argv[++i];
+		} else if (!strcmp(a, "--program")) {
+			v->program = argv[++i];
 		} else if (!strcmp(a, "--input")) {
 			input = argv[++i];
 		} else if (!strcmp(a, "--screenshot")) {
@@ -2943,11 +2949,19 @@ out:
 		close(sigfd);
 	while (v->nwins)
 		win_destroy(v->wins[--v->nwins]);
-	/* The program's last output, kept for a slow reader: 2 s is long
-	 * enough for a pager or a terminal's scrollback to take 256 KiB, and
-	 * a reader that never reads does not hold our exit (ssh's would). */
-	if (v->x)
-		vx_flush_output(v->x, 2000);
+	/* The program's last output, kept for a slow reader: written for as
+	 * long as it takes some every 2 s; a reader that never reads does
+	 * not hold our exit (ssh's would), and what it did not take is said,
+	 * and fails us if the program did not. */
+	if (v->x) {
+		uint64_t lost = vx_flush_output(v->x, VX_OUT_EXIT_IDLE_MS);
+		if (lost) {
+			const char *of = v->program ? v->program : v->xname ? v->xname : "the program";
+			vx_out_unprinted(v->prog, of, lost, VX_OUT_EXIT_IDLE_MS);
+			if (!rc)
+				rc = 1;
+		}
+	}
 	vx_destroy(v->x);
 	if (v->dialer) { /* its thread ends within ssh's ConnectTimeout */
 		char e[300];

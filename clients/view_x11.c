@@ -505,24 +505,54 @@ void vx_out_flush(struct vx_out *o, int fd)
 	}
 }
 
-void vx_flush_output(struct vx *x, int ms)
+/* Kept and not written, and let go and not said yet: 0 once its reader
+ * is gone (nobody to print it for). */
+static uint64_t out_unprinted(const struct vx_out *o)
 {
-	long end = base_now_ms() + ms;
+	return o->gone ? 0 : add_sat(o->n, o->dropped);
+}
+
+uint64_t vx_flush_output(struct vx *x, int idle_ms)
+{
+	uint64_t left = 0, was = UINT64_MAX;
+	long idle_until = 0;
 
 	for (;;) {
 		struct pollfd pf[2];
 		nfds_t k = 0;
-		long left = end - base_now_ms();
 
+		left = 0;
 		for (int i = 0; i < 2; i++) {
 			vx_out_flush(&x->out[i], 1 + i);
+			left = add_sat(left, out_unprinted(&x->out[i]));
 			if (vx_out_pending(&x->out[i]))
 				pf[k++] = (struct pollfd){.fd = 1 + i, .events = POLLOUT};
 		}
-		if (!k || left <= 0)
-			return;
-		if (poll(pf, k, (int)left) < 0 && errno != EINTR)
-			return;
+		if (left < was) /* the reader took some: it is given time again */
+			idle_until = base_now_ms() + idle_ms;
+		was = left;
+		long wait = idle_until - base_now_ms();
+		if (!k || wait <= 0)
+			return k ? left : 0;
+		if (poll(pf, k, (int)wait) < 0 && errno != EINTR)
+			return left;
+	}
+}
+
+void vx_out_unprinted(const char *prog, const char *program, uint64_t n, int idle_ms)
+{
+	char msg[300];
+	struct pollfd pf = {.fd = 2, .events = POLLOUT};
+	int k = snprintf(msg, sizeof msg,
+			 "%s: %llu bytes of %s's output not printed: its reader took none for %d "
+			 "s\n",
+			 prog, (unsigned long long)n, program, idle_ms / 1000);
+
+	/* (stderr may be the reader that does not read: not waited for; a
+	 * line within PIPE_BUF goes whole once it has room) */
+	if (k > 0 && (size_t)k < sizeof msg && poll(&pf, 1, 0) == 1 && (pf.revents & POLLOUT)) {
+		ssize_t w = write(2, msg, (size_t)k);
+		(void)w;
 	}
 }
 

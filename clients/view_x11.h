@@ -71,9 +71,15 @@ void vx_out_finish(struct vx_out *o);
  * of the view, and no timer comes round for it. */
 struct pollfd;
 void vx_out_poll(const struct vx *x, struct pollfd pf[2]);
-/* At exit: what is kept written for at most ms (the reader may never
- * read), the count of bytes dropped last said. */
-void vx_flush_output(struct vx *x, int ms);
+/* At exit: what is kept written, the count of bytes dropped last said,
+ * for as long as the readers take some at least every idle_ms (a pager,
+ * a slow pipe get all of it; a reader that never reads does not hold
+ * the exit). Returns the bytes not printed then (for readers not gone),
+ * said by vx_out_unprinted (on stderr if it takes it now: it may be the
+ * reader that does not read). */
+#define VX_OUT_EXIT_IDLE_MS 2000
+uint64_t vx_flush_output(struct vx *x, int idle_ms);
+void vx_out_unprinted(const char *prog, const char *program, uint64_t n, int idle_ms);
 
 /* The view's connection was lost: keys and pointer input for X windows
  * are held from now on (VX_HELD_MAX events), and sent in order once each

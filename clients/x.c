@@ -145,6 +145,12 @@ int telly_x(int argc, char **argv)
 		}
 	}
 	dest.prog = "telly x";
+	/* What its output is said to be of when some is not printed. */
+	if (nview + 2 <= X_VIEW_ARGS_MAX) {
+		const char *slash = strrchr(prog[0], '/');
+		view[nview++] = "--program";
+		view[nview++] = slash && slash[1] ? (char *)slash + 1 : prog[0];
+	}
 	dest.host = host;
 	dest.dx = &dx;
 	telly_config_direct(&cfg, &dest);
