@@ -49,6 +49,8 @@ CLIENT_SRC += clients/config.c
 DS_LIBS    := $(shell pkg-config --libs pixman-1 freetype2 fontconfig libpng xcb xcb-shm xkbcommon xkbcommon-x11 2>/dev/null)
 # XKB's events (the desk's layout followed while telly view runs).
 DS_LIBS    += $(shell pkg-config --libs xcb-xkb 2>/dev/null || echo -lxcb-xkb)
+# XFixes' selection events (clip.c: a desk program's copy heard as it is made).
+DS_LIBS    += $(shell pkg-config --libs xcb-xfixes 2>/dev/null || echo -lxcb-xfixes)
 DS_CFLAGS  := $(shell pkg-config --cflags pixman-1 freetype2 fontconfig libpng xcb xkbcommon 2>/dev/null)
 # X windows on the desk: their surfaces and the keymap sent to X sessions
 # (display-server/xsurf.c, keymap.c; the pixel codec with them), the view's X side.

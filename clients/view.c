@@ -817,6 +817,15 @@ static void copy(struct view *v, struct win *w, enum ds_clip_sel sel)
 	free(text);
 }
 
+/* A desk program copied: an X window with the focus takes it at once. */
+static void desk_copied(void *ctx, enum ds_clip_sel sel)
+{
+	struct view *v = ctx;
+
+	if (v->x)
+		vx_desk_copied(v->x, sel);
+}
+
 /* A program set the clipboard (OSC 52; only with --osc52-write). */
 static void osc52(void *ctx, enum ds_clip_sel sel, const char *text, size_t n)
 {
@@ -2873,6 +2882,8 @@ int telly_view(int argc, char **argv)
 	 * view keeps its own. */
 	if (!headless && !(v->clip = ds_clip_create(NULL, err, sizeof err)))
 		fprintf(stderr, "%s: no clipboard: %s\n", v->prog, err);
+	else if (v->clip)
+		ds_clip_watch(v->clip, desk_copied, v);
 	ds_font_cell(v->font, &cw, &ch);
 	cfg.screen_w = v->b->w;
 	cfg.screen_h = v->b->h;

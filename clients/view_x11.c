@@ -234,6 +234,10 @@ struct vx {
 	bool flush_due; /* a press is queued: written at the end of the desk's batch (vx_flush_input) */
 	bool seamless; /* each window a native one of the desk (seamless.c) */
 	uint16_t clip_chan[2]; /* the session a selection fetch is for, by RP_XSEL_* */
+	/* The X window the person gave the focus (its wid; 0: none, or the
+	 * desk's focus left the view since): a desk copy made while it has
+	 * it goes to its host at once (vx_desk_copied). */
+	uint32_t focus_wid;
 	/* wait-update: the last input and whether pixels changed since. */
 	uint16_t mark_chan;
 	uint32_t mark_seq;
@@ -1717,6 +1721,20 @@ static void clip_follow(struct vx *x, struct xsess *s)
 	ds_clip_get(clip, DS_CLIP_PRIMARY, got_primary, x);
 }
 
+void vx_desk_copied(struct vx *x, enum ds_clip_sel sel)
+{
+	struct ds_clip *clip = x->c.clip ? *x->c.clip : NULL;
+	struct xw *w = x->focus_wid ? win_by_wid(x, x->focus_wid) : NULL;
+	uint8_t rsel = sel == DS_CLIP_PRIMARY ? RP_XSEL_PRIMARY : RP_XSEL_CLIPBOARD;
+
+	/* On telly's desktop the window must still be the one it focuses
+	 * (the person may have gone to a terminal window since). */
+	if (!clip || !w || x->c.readonly || (!x->seamless && x->c.wm->focus != w->wid))
+		return;
+	x->clip_chan[rsel] = w->s->chan;
+	ds_clip_get(clip, sel, sel == DS_CLIP_PRIMARY ? got_primary : got_clipboard, x);
+}
+
 /* Where keymap i of s is once the first n are dropped (-1: gone). */
 static int km_shift(int i, unsigned n)
 {
@@ -2075,6 +2093,7 @@ void vx_action(struct vx *x, const struct wm_action *a, const struct ds_event *k
 		if (!w || x->c.readonly || x->applying_host)
 			break;
 		send_id(x, RP_XFOCUS, w);
+		x->focus_wid = w->wid;
 		clip_follow(x, w->s);
 		{
 			const struct wm_window *ww = wm_find(x->c.wm, w->wid);
@@ -2138,6 +2157,7 @@ void vx_key_release(struct vx *x, const struct ds_event *ev)
 
 void vx_blur(struct vx *x)
 {
+	x->focus_wid = 0;
 	while (x->ndown)
 		up_at(x, 0);
 	vx_flush_input(x);
@@ -2346,6 +2366,7 @@ static void sl_focus(void *ctx, uint32_t id)
 
 	if (w && !w->overlay && !x->c.readonly) {
 		send_id(x, RP_XFOCUS, w);
+		x->focus_wid = w->wid;
 		clip_follow(x, w->s);
 	}
 }

@@ -194,8 +194,14 @@ void vx_key_release(struct vx *x, const struct ds_event *ev);
  * windows are released on their hosts now (the desk's releases go to
  * the window it focused, not here). Keys still down on the desk when
  * the focus comes back are not pressed again: a key is pressed on a
- * host by a press the view gets, only. */
+ * host by a press the view gets, only. A desk copy made from now on goes
+ * to a host only once one of its windows takes the focus again. */
 void vx_blur(struct vx *x);
+/* A desk program took selection sel (ds_clip_watch): while an X window
+ * has the focus the person gave it, the text goes to its host now, as
+ * it would when a window of it takes the focus (the person may paste
+ * there without leaving it, as ssh -X's programs read the desk's). */
+void vx_desk_copied(struct vx *x, enum ds_clip_sel sel);
 /* A script's key-down / key-up: the keycodes that type keysym with mods
  * in the desk's keymap, pressed (modifiers first) or released (them
  * last), into X window wid, with nothing else around them. */

@@ -16,6 +16,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <xcb/xcb.h>
+#include <xcb/xfixes.h>
 
 #include "base.h"
 #include "ds.h"
@@ -78,6 +79,9 @@ struct ds_clip {
 	struct fetch fetch[2];
 	ds_clip_owner_fn watch;
 	void *watch_ctx;
+	/* XFixes' first event, if the display has it (0: none): every change
+	 * of a selection's owner is told, not only the loss of ours. */
+	uint8_t xfixes_ev;
 };
 
 static uint64_t now_ms(void)
@@ -94,6 +98,26 @@ static void text_unref(struct text *t)
 {
 	if (t && !--t->refs)
 		free(t);
+}
+
+/* Changes of the selections' owners told by XFixes, when the display has
+ * it (its version asked first, as the extension requires): a desk program
+ * that copies while we do not own the selection is heard too. */
+static void watch_owners(struct ds_clip *c)
+{
+	const xcb_query_extension_reply_t *ext = xcb_get_extension_data(c->conn, &xcb_xfixes_id);
+	xcb_xfixes_query_version_reply_t *v;
+
+	if (!ext || !ext->present)
+		return;
+	v = xcb_xfixes_query_version_reply(c->conn, xcb_xfixes_query_version(c->conn, 1, 0), NULL);
+	if (!v)
+		return;
+	free(v);
+	for (int s = 0; s < 2; s++)
+		xcb_xfixes_select_selection_input(c->conn, c->win, sel_atom(c, (enum ds_clip_sel)s),
+						  XCB_XFIXES_SELECTION_EVENT_MASK_SET_SELECTION_OWNER);
+	c->xfixes_ev = ext->first_event;
 }
 
 struct ds_clip *ds_clip_create(const char *display, char *err, size_t errn)
@@ -142,6 +166,7 @@ struct ds_clip *ds_clip_create(const char *display, char *err, size_t errn)
 				  c->root, -1, -1, 1, 1, 0, XCB_WINDOW_CLASS_INPUT_ONLY,
 				  XCB_COPY_FROM_PARENT, XCB_CW_EVENT_MASK,
 				  (uint32_t[]){XCB_EVENT_MASK_PROPERTY_CHANGE});
+	watch_owners(c);
 	xcb_flush(c->conn);
 	return c;
 fail:
@@ -517,6 +542,14 @@ static void on_property(struct ds_clip *c, const xcb_property_notify_event_t *e)
 
 static void handle(struct ds_clip *c, xcb_generic_event_t *e)
 {
+	if (c->xfixes_ev && (e->response_type & 0x7f) == c->xfixes_ev + XCB_XFIXES_SELECTION_NOTIFY) {
+		xcb_xfixes_selection_notify_event_t *n = (xcb_xfixes_selection_notify_event_t *)e;
+		/* (Taken from us: SelectionClear does the rest.) */
+		if (n->owner != c->win && n->owner != XCB_NONE && c->watch)
+			c->watch(c->watch_ctx, n->selection == XCB_ATOM_PRIMARY ? DS_CLIP_PRIMARY
+										 : DS_CLIP_CLIPBOARD);
+		return;
+	}
 	switch (e->response_type & 0x7f) {
 	case XCB_SELECTION_REQUEST:
 		on_request(c, (xcb_selection_request_event_t *)e);
@@ -528,7 +561,7 @@ static void handle(struct ds_clip *c, xcb_generic_event_t *e)
 		if (sc->owner == c->win && c->own[sel]) {
 			text_unref(c->own[sel]);
 			c->own[sel] = NULL;
-			if (c->watch)
+			if (c->watch && !c->xfixes_ev) /* (else told by XFixes) */
 				c->watch(c->watch_ctx, sel);
 		}
 		break;

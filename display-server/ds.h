@@ -238,7 +238,8 @@ const char *ds_clip_owned(const struct ds_clip *c, enum ds_clip_sel sel, size_t 
 #define DS_CLIP_WAITERS 4
 typedef void (*ds_clip_text_fn)(void *ctx, const char *text, size_t n);
 void ds_clip_get(struct ds_clip *c, enum ds_clip_sel sel, ds_clip_text_fn fn, void *ctx);
-/* fn(ctx, sel) when another client takes a selection we owned. */
+/* fn(ctx, sel) when another client takes a selection: one we owned, or,
+ * on a display with XFixes, whoever owned it (a desk program copied). */
 typedef void (*ds_clip_owner_fn)(void *ctx, enum ds_clip_sel sel);
 void ds_clip_watch(struct ds_clip *c, ds_clip_owner_fn fn, void *ctx);
 
