@@ -962,6 +962,9 @@ static void on_event(void *ctx, const struct ds_event *ev)
 	case DS_EV_BLUR:
 		vx_blur(v->x);
 		return;
+	case DS_EV_FOCUS:
+		vx_focus_back(v->x);
+		return;
 	}
 	apply(v, &o);
 }

@@ -1721,6 +1721,17 @@ static void clip_follow(struct vx *x, struct xsess *s)
 	ds_clip_get(clip, DS_CLIP_PRIMARY, got_primary, x);
 }
 
+void vx_focus_back(struct vx *x)
+{
+	struct xw *w = x->seamless ? NULL : win_by_wid(x, x->c.wm->focus);
+
+	/* (seamless: its window's own focus is sl_focus) */
+	if (!w || w->overlay || x->c.readonly)
+		return;
+	x->focus_wid = w->wid;
+	clip_follow(x, w->s);
+}
+
 void vx_desk_copied(struct vx *x, enum ds_clip_sel sel)
 {
 	struct ds_clip *clip = x->c.clip ? *x->c.clip : NULL;

@@ -197,6 +197,11 @@ void vx_key_release(struct vx *x, const struct ds_event *ev);
  * host by a press the view gets, only. A desk copy made from now on goes
  * to a host only once one of its windows takes the focus again. */
 void vx_blur(struct vx *x);
+/* telly's desktop took the desk's focus again: the X window it focuses
+ * takes what the desk's selections hold, as a window that takes the
+ * focus does (the person comes back to it; a click on it, already
+ * focused there, is no focus change of the desktop's). */
+void vx_focus_back(struct vx *x);
 /* A desk program took selection sel (ds_clip_watch): while an X window
  * has the focus the person gave it, the text goes to its host now, as
  * it would when a window of it takes the focus (the person may paste

@@ -28,6 +28,7 @@ enum ds_event_type {
 	DS_EV_CLOSE,   /* the user closed the output */
 	DS_EV_KEYMAP,  /* the display's keyboard layout changed (backend->keymap is the new one) */
 	DS_EV_BLUR,    /* the output lost the keyboard focus: the releases of keys held go elsewhere */
+	DS_EV_FOCUS,   /* the output took the keyboard focus (x11.c: telly's desktop came back) */
 };
 
 struct ds_event {

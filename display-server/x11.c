@@ -198,12 +198,17 @@ static int x_dispatch(struct ds_backend *b, ds_event_fn fn, void *ctx)
 			motion(x, m->event_x, m->event_y, fn, ctx);
 			break;
 		}
-		case XCB_FOCUS_OUT: {
-			/* The keys held are released where the focus went. */
+		case XCB_FOCUS_OUT:
+		case XCB_FOCUS_IN: {
+			/* Out: the keys held are released where the focus went.
+			 * In: the desktop's focused window has the person again. */
 			xcb_focus_out_event_t *f = (xcb_focus_out_event_t *)e;
 			if (f->detail != XCB_NOTIFY_DETAIL_INFERIOR &&
 			    f->detail != XCB_NOTIFY_DETAIL_POINTER)
-				fn(ctx, &(struct ds_event){.type = DS_EV_BLUR,
+				fn(ctx, &(struct ds_event){.type = (e->response_type & 0x7f) ==
+										   XCB_FOCUS_IN
+									   ? DS_EV_FOCUS
+									   : DS_EV_BLUR,
 							   .time_us = base_now_ns() / 1000});
 			break;
 		}
