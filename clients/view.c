@@ -2436,6 +2436,52 @@ static void none_left(struct view *v)
 		snprintf(v->why, sizeof v->why, "no sessions left");
 }
 
+/* A lone word given as DEST that could not be reached names a session of
+ * this host (as `telly attach NAME` reads it): the command that shows it.
+ * This host's daemon is asked only if it runs (none is started for it). */
+static void say_session_here(const struct view *v, const char *word)
+{
+	struct rp_dest here = {.caps = 0};
+	uint8_t buf[64];
+	char err[300];
+	struct rp_enc e;
+	struct rp_hdr h;
+	const uint8_t *p;
+	struct rp_conn *c;
+	uint32_t req;
+	uint16_t count;
+	size_t off;
+	long n;
+
+	if (!word || strpbrk(word, "@:.") || !rp_name_valid(word, strlen(word)) ||
+	    !(c = telly_client_connect(&here, false, err, sizeof err)))
+		return;
+	rp_enc_begin(&e, buf, sizeof buf, RP_LIST, 0, 0);
+	rp_put_u32(&e, 1);
+	n = rp_enc_end(&e);
+	if (n > 0 && rp_desk_call(c, buf, (size_t)n, 1, &h, &p, 2000, err, sizeof err) == 0 &&
+	    h.type == RP_LIST_REPLY && rp_list_reply_decode(p, h.len, &req, &count, &off) == 0) {
+		for (unsigned i = 0; i < count; i++) {
+			struct rp_session_info s;
+			if (rp_list_entry_decode(p, h.len, &off, &s) < 0)
+				break;
+			if (s.name.n != strlen(word) || memcmp(s.name.p, word, s.name.n))
+				continue;
+			/* (an X session has no text size) */
+			if (!s.rows && !s.cols)
+				fprintf(stderr, "%s: %s was taken for a host (a lone word is one); this "
+						"host's X session %s: `telly view%s --x11 %s` shows it\n",
+					v->prog, word, word, v->seamless ? " --seamless" : "", word);
+			else
+				fprintf(stderr, "%s: %s was taken for a host (a lone word is one); this "
+						"host's session %s: `telly attach %s` shows it\n",
+					v->prog, word, word, word);
+			break;
+		}
+	}
+	rp_conn_destroy(c);
+}
+
 /* telly x left with ^C (or SIGTERM, SIGHUP) while its program runs: unlike
  * ssh -X's, the program runs on; how to see it again and how to end it. */
 static void say_runs_on(const struct view *v)
@@ -2912,6 +2958,8 @@ int telly_view(int argc, char **argv)
 	v->c = telly_client_connect(&v->dest, !v->readonly, err, sizeof err);
 	if (!v->c) {
 		fprintf(stderr, "%s: %s\n", v->prog, err);
+		if (npos == 1)
+			say_session_here(v, v->dest.host);
 		goto out;
 	}
 	v->xc = v->c;

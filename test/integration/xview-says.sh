@@ -11,6 +11,8 @@
 # - telly view --seamless with no X session there says so and exits 1 (it
 #   said "no sessions left" and exited 0); of a name that is not there it
 #   says why once (it added "no sessions left");
+# - telly view NAME of a session here, NAME taken for a host that ssh
+#   cannot reach, names the command that shows the session;
 # - telly x -s without a name says so (it said "unexpected '-s'"); with
 #   the name of a session there, how to start a program in it or show it;
 # - telly ls says that an X session's pid is its X server's.
@@ -86,6 +88,26 @@ cat "$T/nosuch.out"
 [ "$rc" = 1 ] || fail "telly view --seamless --x11 nosuch exited $rc"
 grep -qF "telly view: nosuch: no session nosuch" "$T/nosuch.out" || fail "no reason said"
 [ "$(wc -l <"$T/nosuch.out")" = 1 ] || fail "more than the reason said"
+
+# A lone word is a host: telly view --seamless NAME of a session here
+# goes to ssh, which cannot reach it (here: --ssh false), and the view
+# then names the command that shows the session (it said only why ssh
+# failed); a terminal session's too.
+rc=0
+timeout 20 "$TELLY" view --seamless --no-direct --ssh false xs >"$T/word.out" 2>&1 || rc=$?
+cat "$T/word.out"
+[ "$rc" = 1 ] || fail "telly view --seamless xs with ssh failing exited $rc"
+grep -qF "telly view: xs was taken for a host (a lone word is one); this host's X session xs: \`telly view --seamless --x11 xs\` shows it" \
+	"$T/word.out" || fail "telly view --seamless xs did not say how to show this host's X session xs"
+rc=0
+timeout 20 "$TELLY" view --headless --no-direct --ssh false term >"$T/word.out" 2>&1 || rc=$?
+cat "$T/word.out"
+grep -qF "telly view: term was taken for a host (a lone word is one); this host's session term: \`telly attach term\` shows it" \
+	"$T/word.out" || fail "telly view term did not say how to show this host's session term"
+rc=0
+timeout 20 "$TELLY" view --headless --no-direct --ssh false nosuch >"$T/word.out" 2>&1 || rc=$?
+cat "$T/word.out"
+grep -q "was taken for a host" "$T/word.out" && fail "a host that names no session here was said to"
 
 rc=0
 "$TELLY" x -s >"$T/s.out" 2>&1 || rc=$?
