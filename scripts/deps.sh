@@ -103,6 +103,10 @@ need prog xwd                x11-apps
 need prog qemu-system-x86_64 qemu-system-x86
 need prog xterm              xterm
 need prog zenity             zenity
+# A GTK program's D-Bus bus when none is set (GLib's autolaunch), an X
+# client that shows no window: what must not keep an X session
+# (integration/x11-background-unshown).
+need prog dbus-launch        dbus-x11
 need prog xwininfo           x11-utils
 need prog xset               x11-xserver-utils
 need prog openbox            openbox

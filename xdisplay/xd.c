@@ -148,6 +148,7 @@ struct xwin {
 	int16_t x, y;
 	uint16_t w, h, bw;
 	bool mapped, override, reported;
+	bool shown; /* mapped once: its client shows a window (xd_clients_ask) */
 	/* Its geometry asked (the request, widened; 0: none): a window
 	 * reparented to the root comes with its place but not its size. A
 	 * ConfigureNotify past the request is newer than its answer. */
@@ -405,6 +406,18 @@ struct xd {
 	 * none) and whether its clients are asked. */
 	int xres_major;
 	bool xres_asked;
+	/* The clients that showed no window at the last count (holding a
+	 * copy or not), by base (in order), with when each was first counted
+	 * (ms): a count tells the newest. A client whose slot another took between two counts keeps
+	 * the first one's time. */
+	struct seen {
+		uint32_t base;
+		long at;
+	} seen[XD_CLIENTS_MAX];
+	unsigned nseen;
+	/* What owns CLIPBOARD and PRIMARY (the owner's window; 0: none, or
+	 * its owner went), for the count: a client holding a copy. */
+	xcb_window_t sel_owner[2];
 	struct pending ring[XD_PENDING_MAX];
 	unsigned head, count;
 	unsigned ring_max; /* of the ring, used at most (xd_config's ring_max) */
@@ -964,6 +977,7 @@ static void mapped(struct xd *xd, struct xwin *w, bool override)
 	if (w->mapped)
 		return;
 	w->mapped = true;
+	w->shown = true;
 	w->override = override;
 	w->damage = id_new(xd);
 	/* Each event says where (what was drawn outside the damage already
@@ -1966,6 +1980,8 @@ static void on_sel_owner(struct xd *xd, const xcb_xfixes_selection_notify_event_
 {
 	int i = sel_index(xd, e->selection);
 
+	if (i >= 0)
+		xd->sel_owner[i] = e->owner; /* (the count's: xd_clients_ask) */
 	if (i < 0 || e->owner == XCB_NONE || e->owner == xd->selwin)
 		return;
 	free(xd->seltext[i]);
@@ -2881,7 +2897,10 @@ static void start_ext(struct xd *xd)
 	for (int a = A_CLIPBOARD; a <= A_PRIMARY; a++)
 		xcb_xfixes_select_selection_input(
 			xd->c, xd->selwin, xd->atoms[a],
-			XCB_XFIXES_SELECTION_EVENT_MASK_SET_SELECTION_OWNER);
+			XCB_XFIXES_SELECTION_EVENT_MASK_SET_SELECTION_OWNER |
+				/* (an owner gone: sel_owner none again) */
+				XCB_XFIXES_SELECTION_EVENT_MASK_SELECTION_WINDOW_DESTROY |
+				XCB_XFIXES_SELECTION_EVENT_MASK_SELECTION_CLIENT_CLOSE);
 	/* RANDR: only a server that can change its size is asked. */
 	ext = xd->proc.srv->can_resize ? xcb_get_extension_data(xd->c, &xcb_randr_id) : NULL;
 	st->rr_asked = ext && ext->present;
@@ -3521,7 +3540,7 @@ void xd_clients_ask(struct xd *xd)
 		xd->xres_major = e->present ? e->major_opcode : -1;
 		if (xd->xres_major < 0) {
 			if (xd->ops->clients)
-				xd->ops->clients(xd->ctx, -1);
+				xd->ops->clients(xd->ctx, NULL);
 			return;
 		}
 		xcb_discard_reply(xd->c, xcb_res_query_version(xd->c, 1, 2).sequence);
@@ -3529,14 +3548,57 @@ void xd_clients_ask(struct xd *xd)
 	xres_clients(xd);
 }
 
+/* The clients X-Resource listed (c, sorted by base; n of all of them,
+ * nc in c), told apart by whether they showed a window or hold a copy;
+ * when the others were first counted (xd->seen, made again from them). */
+static struct xd_clients clients_of(struct xd *xd, const struct xd_xres_client *c, unsigned nc,
+				    unsigned n)
+{
+	struct xd_clients out = {.unshown = (int)(n - nc)};
+	struct seen was[XD_CLIENTS_MAX];
+	unsigned nwas = xd->nseen, k = 0;
+	long now = base_now_ms();
+
+	memcpy(was, xd->seen, nwas * sizeof *was);
+	xd->nseen = 0;
+	for (unsigned i = 0; i < nc; i++) {
+		if (c[i].shown) {
+			out.shown++;
+			continue;
+		}
+		while (k < nwas && was[k].base < c[i].base)
+			k++;
+		long at = k < nwas && was[k].base == c[i].base ? was[k].at : now;
+		xd->seen[xd->nseen++] = (struct seen){c[i].base, at};
+		out.holding += c[i].holds;
+		out.unshown += !c[i].holds;
+		if (at > out.unshown_since)
+			out.unshown_since = at;
+	}
+	return out;
+}
+
 static void on_xres(struct xd *xd, const void *reply)
 {
+	struct xd_xres_client c[XD_CLIENTS_MAX];
+	int at;
+
 	xd->xres_asked = false;
 	if (!reply)
 		return; /* an error: asked again later */
-	unsigned others = xd_prop_xres_others(reply, xcb_get_setup(xd->c)->resource_id_base);
+	unsigned n = xd_prop_xres_clients(reply, xcb_get_setup(xd->c)->resource_id_base, c,
+					  XD_CLIENTS_MAX);
+	unsigned nc = n < XD_CLIENTS_MAX ? n : XD_CLIENTS_MAX;
+	xd_prop_xres_sort(c, nc);
+	for (struct xwin *w = xd->bottom; w; w = w->above)
+		if (w->shown && (at = xd_prop_xres_maker(c, nc, w->id)) >= 0)
+			c[at].shown = true;
+	for (int i = 0; i < 2; i++)
+		if (xd->sel_owner[i] && (at = xd_prop_xres_maker(c, nc, xd->sel_owner[i])) >= 0)
+			c[at].holds = true;
+	struct xd_clients cl = clients_of(xd, c, nc, n);
 	if (xd->ops->clients)
-		xd->ops->clients(xd->ctx, (int)others);
+		xd->ops->clients(xd->ctx, &cl);
 }
 
 void xd_stop(struct xd *xd)

@@ -91,6 +91,22 @@ struct xd_cursor {
 	const uint32_t *argb; /* w*h, premultiplied */
 };
 
+/* The display's clients (xd_clients_ask): those that have a window
+ * that was shown (mapped at least once, not destroyed since: a withdrawn
+ * or iconified one still counts); those that show none but hold a copy
+ * (own CLIPBOARD or PRIMARY: xclip -i); and the others (a D-Bus
+ * launcher, a program that has not shown its window yet); when the
+ * newest of those that show none (holding or not) was first counted
+ * (base_now_ms; 0: none). Past
+ * XD_CLIENTS_MAX clients the rest are not told apart: counted as the
+ * others, seen long ago; a window past XD_MAX_WINDOWS (not tracked)
+ * shows nothing either. */
+#define XD_CLIENTS_MAX 256 /* the X server's own default bound (LimitClients) */
+struct xd_clients {
+	int shown, holding, unshown;
+	long unshown_since;
+};
+
 struct xd_ops {
 	/* The display answers (its number): programs may start in it. */
 	void (*ready)(void *ctx, int display);
@@ -128,10 +144,10 @@ struct xd_ops {
 	 * its place (once), why says why and what Xorg last said. xd_fd()
 	 * changed. NULL: logged. */
 	void (*fell_back)(void *ctx, const char *why);
-	/* What xd_clients_ask asked: how many clients the display has
-	 * besides the server and xd's own connection, or -1: the server
-	 * cannot say (no X-Resource extension). */
-	void (*clients)(void *ctx, int n);
+	/* What xd_clients_ask asked: the display's clients besides the
+	 * server and xd's own connection (struct xd_clients), or NULL: the
+	 * server cannot say (no X-Resource extension). */
+	void (*clients)(void *ctx, const struct xd_clients *c);
 };
 
 struct xd_config {

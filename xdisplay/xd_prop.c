@@ -337,7 +337,8 @@ uint16_t xd_prop_configure(const struct xd_cfg_req *r, uint16_t max_dim, uint32_
 	return mask;
 }
 
-unsigned xd_prop_xres_others(const xcb_res_query_clients_reply_t *r, uint32_t own)
+unsigned xd_prop_xres_clients(const xcb_res_query_clients_reply_t *r, uint32_t own,
+			      struct xd_xres_client *out, unsigned max)
 {
 	xcb_res_client_iterator_t it = xcb_res_query_clients_clients_iterator(r);
 	unsigned others = 0;
@@ -346,7 +347,42 @@ unsigned xd_prop_xres_others(const xcb_res_query_clients_reply_t *r, uint32_t ow
 	 * reply's length; a client is 2 units of it. */
 	if (it.rem < 0 || (uint32_t)it.rem > r->length / 2)
 		it.rem = (int)(r->length / 2);
-	for (; it.rem > 0; xcb_res_client_next(&it))
-		others += it.data->resource_base && it.data->resource_base != own;
+	for (; it.rem > 0; xcb_res_client_next(&it)) {
+		if (!it.data->resource_base || it.data->resource_base == own)
+			continue;
+		if (out && others < max)
+			out[others] = (struct xd_xres_client){.base = it.data->resource_base,
+							       .mask = it.data->resource_mask};
+		others++;
+	}
 	return others;
+}
+
+static int by_base(const void *a, const void *b)
+{
+	uint32_t x = ((const struct xd_xres_client *)a)->base;
+	uint32_t y = ((const struct xd_xres_client *)b)->base;
+
+	return x < y ? -1 : x > y;
+}
+
+void xd_prop_xres_sort(struct xd_xres_client *c, unsigned n)
+{
+	qsort(c, n, sizeof *c, by_base);
+}
+
+int xd_prop_xres_maker(const struct xd_xres_client *c, unsigned n, uint32_t id)
+{
+	unsigned lo = 0, hi = n;
+
+	/* Its maker's base is the greatest not above it, if the id is
+	 * within that client's mask. */
+	while (lo < hi) {
+		unsigned mid = lo + (hi - lo) / 2;
+		if (c[mid].base <= id)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return lo && (id & ~c[lo - 1].mask) == c[lo - 1].base ? (int)lo - 1 : -1;
 }

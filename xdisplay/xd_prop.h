@@ -150,10 +150,24 @@ struct xd_cfg_req {
 };
 uint16_t xd_prop_configure(const struct xd_cfg_req *r, uint16_t max_dim, uint32_t v[7]);
 
+/* A client X-Resource lists: its resource ids are those whose bits
+ * outside mask are base; what xd found of it (shown: a window of its was
+ * shown; holds: it owns CLIPBOARD or PRIMARY). */
+struct xd_xres_client {
+	uint32_t base, mask;
+	bool shown, holds;
+};
 /* X-Resource's QueryClients reply as xcb hands it (32 bytes and 4 a unit
  * of its length): how many clients it lists other than the server (base
- * 0) and own (the asking connection's base). A count past what the
- * reply holds is cut to it. */
-unsigned xd_prop_xres_others(const xcb_res_query_clients_reply_t *r, uint32_t own);
+ * 0) and own (the asking connection's base), the first max of them put in
+ * out (NULL: only counted). A count past what the reply holds is cut to
+ * it. */
+unsigned xd_prop_xres_clients(const xcb_res_query_clients_reply_t *r, uint32_t own,
+			      struct xd_xres_client *out, unsigned max);
+/* c sorted by base, for xd_prop_xres_maker. */
+void xd_prop_xres_sort(struct xd_xres_client *c, unsigned n);
+/* Which of the n clients c (sorted) made resource id (a window): its
+ * index, or -1 (none of them: the server's, xd's, or a client's gone). */
+int xd_prop_xres_maker(const struct xd_xres_client *c, unsigned n, uint32_t id);
 
 #endif

@@ -506,13 +506,17 @@ uint64_t x11_pace_wait(const struct x11_pace *p, uint64_t now_ns);
 enum x11_start { X11_START_TOLD, X11_START_KILLED, X11_START_RAN };
 enum x11_start x11_start_of(bool said, bool unsure, int status);
 /* An X session whose programs ended, lingered_ms ago, as the display's
- * count of other clients (others; -1: it cannot count) says: it stays
- * while there are some (counted again in a second); with none yet while
- * what the programs left in their process groups runs (groups), it waits
- * a little for them to reach the display (X11_LINGER_START_MS at most,
- * counted again sooner); else its display goes. */
+ * count of its clients says: keep of them showed a window or hold a copy
+ * (CLIPBOARD, PRIMARY; -1: it cannot count); unshown_ms: how long the
+ * newest of the others has counted (from when it was first counted, or
+ * from the programs' end if later; -1: none); left: what the programs
+ * left in their process groups still runs. It stays while one that keeps it remains
+ * (counted again in a second); for one of the others, or with none while
+ * what was left runs (on its way to the display), it waits
+ * X11_LINGER_START_MS at most, counted again sooner; else its display
+ * goes. */
 enum x11_linger { X11_LINGER_STAY, X11_LINGER_SOON, X11_LINGER_DOWN };
-enum x11_linger x11_linger_of(int others, long lingered_ms, bool groups);
+enum x11_linger x11_linger_of(int keep, long unshown_ms, long lingered_ms, bool left);
 /* session_console.c: a VM's serial console (vmconsole). */
 struct vmc_spec;
 int console_create(struct server *srv, const struct vmc_spec *spec, char *err, size_t errn);

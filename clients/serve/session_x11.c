@@ -11,11 +11,16 @@
  * gets a keyframe when it catches up, never a backlog.
  *
  * The session lasts while a program it started runs (one started
- * without a program lasts until killed), then while X clients of its
- * own remain on its display (a launcher's backgrounded window: sh -c
- * 'xclock &'), as ssh -X's lasts while its X channels do: counted by
- * X-Resource, telly's own connection not counted; a server without it
- * ends with the programs. The display ends with the session.
+ * without a program lasts until killed), then while an X client of its
+ * own that showed a window remains on its display (a launcher's
+ * backgrounded window: sh -c 'xclock &'), as ssh -X's lasts while its X
+ * channels do, or one that holds a copy while a desk views it (xclip
+ * -i); what shows no window (dbus-launch), and what the programs left
+ * on its way to the display, keep it X11_LINGER_START_MS at most
+ * (on_clients; clients/serve/README.md, "How long an X session
+ * lasts"). Clients are counted by X-Resource, telly's own connection
+ * not counted; a server without it ends with the programs. The display
+ * ends with the session.
  * Windows keep their place while nobody looks: they are the X server's.
  */
 #include <errno.h>
@@ -46,10 +51,12 @@
 /* What the first program printed before a desk that prints it attached, kept for it. */
 #define X11_EARLY_OUTPUT_BYTES (64u << 10)
 /* Its programs gone, the display's clients are counted again this
- * often (and when a window goes) while some remain; while none has
- * connected yet and what the programs left in the background runs (a
- * launcher's child on its way to the display), sooner, for at most
- * X11_LINGER_START_MS. */
+ * often (and when a window goes) while one that showed a window
+ * remains; sooner while it lasts for what shows none: a client that has
+ * not shown a window yet (X11_LINGER_START_MS at most from the programs'
+ * end or from when it was first counted, whichever is later), or, none
+ * connected, what the programs left running (a launcher's child on its
+ * way to the display: X11_LINGER_START_MS at most from their end). */
 #define X11_CLIENTS_MS 1000
 #define X11_CLIENTS_SOON_MS 100
 #define X11_LINGER_START_MS 5000
@@ -179,13 +186,15 @@ struct x11 {
 	bool spawn_failed;
 	long kill_at; /* ms: SIGKILL to the programs (the server's is xd's); 0: none due */
 	/* Its programs ended and X clients of its own may remain (lingering,
-	 * since linger_since ms): counted (others, -1 before the first
-	 * answer) at clients_at; no_xres: the server cannot count them. The
+	 * since linger_since ms): counted at clients_at (others, of which
+	 * shown showed a window; -1 before the first answer; told_holding,
+	 * told_unshown: said that only one holding a copy, or only some that
+	 * show nothing, remain); no_xres: the server cannot count them. The
 	 * process groups of ended programs with members left (left_groups):
 	 * a launcher's child may not have reached the display yet, and is
 	 * hung up with the rest. */
-	bool lingering, no_xres;
-	int others;
+	bool lingering, no_xres, told_holding, told_unshown;
+	int others, shown;
 	long linger_since, clients_at, answer_by;
 	pid_t left_groups[X11_MAX_PROGRAMS];
 	unsigned nleft;
@@ -971,7 +980,7 @@ static void on_fell_back(void *ctx, const char *why)
 	x11_register_fds(&x->s, x->s.srv->fdm);
 }
 
-static void on_clients(void *ctx, int n);
+static void on_clients(void *ctx, const struct xd_clients *c);
 
 static const struct xd_ops xd_ops = {
 	.fell_back = on_fell_back,
@@ -1414,7 +1423,8 @@ static void programs_idle(struct x11 *x)
 			display_down(x);
 		} else if (!x->lingering) {
 			x->lingering = true;
-			x->others = -1;
+			x->told_holding = x->told_unshown = false;
+			x->others = x->shown = -1;
 			x->linger_since = base_now_ms();
 			x->clients_at = x->linger_since + X11_CLIENTS_SOON_MS;
 			clients_ask(x);
@@ -1423,16 +1433,17 @@ static void programs_idle(struct x11 *x)
 }
 
 /* The display's clients besides telly's (xd_clients_ask), its programs
- * gone: it lives while there are some, or while what the programs left
- * may still be on its way to the display (at most X11_LINGER_START_MS). */
-static void on_clients(void *ctx, int n)
+ * gone: it lives while one that showed a window or holds a copy remains;
+ * one that shows none, or what the programs left on its way to the
+ * display, keeps it X11_LINGER_START_MS at most (x11_linger_of). */
+static void on_clients(void *ctx, const struct xd_clients *c)
 {
 	struct x11 *x = ctx;
 	long now = base_now_ms();
 
 	if (!x->lingering || x->stopped || programs_any(x))
 		return; /* (a program started meanwhile: telly run's) */
-	if (n < 0) {
+	if (!c) {
 		serve_log("session %s: its X server cannot count its clients (no X-Resource "
 			  "extension): the session ends with its programs, not with their windows",
 			  x->s.name);
@@ -1440,18 +1451,41 @@ static void on_clients(void *ctx, int n)
 		display_down(x);
 		return;
 	}
-	if (n > 0 && x->others != n)
+	if (c->shown > 0 && x->shown != c->shown)
 		serve_log("session %s: its programs ended; %d X client%s of theirs remain%s on its "
-			  "display: it lasts while they do", x->s.name, n, n == 1 ? "" : "s",
-			  n == 1 ? "s" : "");
-	x->others = n;
+			  "display: it lasts while they do", x->s.name, c->shown,
+			  c->shown == 1 ? "" : "s", c->shown == 1 ? "s" : "");
+	/* A copy held (xclip -i) is on the desks that view the session, and
+	 * theirs only while it lasts (telly x held it): it keeps the session
+	 * while one views it, with no window to close; the views are told
+	 * why (telly x does not return) and what ends it. */
+	int holding = x->views ? c->holding : 0;
+	int waiting = c->unshown + c->holding - holding; /* (X11_LINGER_START_MS at most) */
+	if (!c->shown && holding && !x->told_holding) {
+		serve_log("session %s: its programs ended; an X client of theirs holds a copy "
+			  "(CLIPBOARD or PRIMARY): it lasts while it does and a desk views it",
+			  x->s.name);
+		tell_views(x, "its programs ended; an X client of theirs (xclip?) holds a copy, "
+			      "yours to paste: the session lasts while it does and you view it");
+	} else if (!c->shown && !holding && waiting && !x->told_unshown)
+		serve_log("session %s: its programs ended; %d X client%s of theirs that show%s no "
+			  "window remain%s on its display: it lasts %d s at most unless one shows "
+			  "one", x->s.name, waiting, waiting == 1 ? "" : "s", waiting == 1 ? "s" : "",
+			  waiting == 1 ? "s" : "", X11_LINGER_START_MS / 1000);
+	x->told_holding |= !c->shown && holding;
+	x->told_unshown |= !c->shown && !holding && waiting;
+	x->others = c->shown + c->holding + c->unshown;
+	x->shown = c->shown;
 	x->answer_by = 0;
 	/* The groups pruned at each answer, not only once no client is left:
 	 * a group emptied while clients stay for hours would keep its number
 	 * listed, and that number may come back as another's group, whom the
 	 * display's put-down would then hang up. */
 	bool groups = groups_left(x);
-	switch (x11_linger_of(n, now - x->linger_since, n == 0 && groups)) {
+	long since = c->unshown_since > x->linger_since ? c->unshown_since : x->linger_since;
+	long unshown_ms = waiting ? now - since : -1;
+	long lingered = now - x->linger_since;
+	switch (x11_linger_of(c->shown + holding, unshown_ms, lingered, groups)) {
 	case X11_LINGER_STAY:
 		x->clients_at = now + X11_CLIENTS_MS;
 		break;
@@ -1464,11 +1498,15 @@ static void on_clients(void *ctx, int n)
 	}
 }
 
-enum x11_linger x11_linger_of(int others, long lingered_ms, bool groups)
+enum x11_linger x11_linger_of(int keep, long unshown_ms, long lingered_ms, bool left)
 {
-	if (others > 0)
+	if (keep > 0)
 		return X11_LINGER_STAY;
-	if (others == 0 && groups && lingered_ms < X11_LINGER_START_MS)
+	if (keep < 0)
+		return X11_LINGER_DOWN;
+	if (unshown_ms >= 0 && unshown_ms < X11_LINGER_START_MS)
+		return X11_LINGER_SOON;
+	if (left && lingered_ms < X11_LINGER_START_MS)
 		return X11_LINGER_SOON;
 	return X11_LINGER_DOWN;
 }

@@ -179,7 +179,21 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		assert(xr);
 		memcpy(xr, data, 32 + 4 * (size_t)units);
 		xr->length = units;
-		assert(xd_prop_xres_others(xr, 0x200000) <= units / 2);
+		struct xd_xres_client cl[8];
+		unsigned nc = xd_prop_xres_clients(xr, 0x200000, cl, 8);
+		assert(nc <= units / 2);
+		uint32_t ids[16];
+		unsigned nids = size / 4 < 16 ? (unsigned)(size / 4) : 16;
+		memcpy(ids, data, nids * 4);
+		unsigned kept = nc < 8 ? nc : 8;
+		xd_prop_xres_sort(cl, kept);
+		for (unsigned i = 1; i < kept; i++)
+			assert(cl[i - 1].base <= cl[i].base);
+		for (unsigned k = 0; k < nids; k++) {
+			int at = xd_prop_xres_maker(cl, kept, ids[k]);
+			assert(at < (int)kept);
+			assert(at < 0 || (ids[k] & ~cl[at].mask) == cl[at].base);
+		}
 		free(xr);
 	}
 	free(v);

@@ -1923,18 +1923,31 @@ static void test_x11_start_of(void)
 }
 
 /* An X session whose programs ended (sh -c 'xclock &'): it stays while
- * its display has clients besides telly's; with none, a launcher's child
- * still running is waited for a little, at most 5 s; a server that
- * cannot count ends it with its programs. */
+ * a client that showed a window or holds a copy (xclip -i) remains; one
+ * that shows none (a D-Bus launcher) keeps it 5 s at most from when it
+ * was first counted (or the programs' end); with none, what the programs
+ * left running is waited for 5 s at most; a server that cannot count
+ * ends it with its programs. */
 static void test_x11_linger_of(void)
 {
-	CHECK_EQ(x11_linger_of(1, 0, false), X11_LINGER_STAY);
-	CHECK_EQ(x11_linger_of(3, 600000, true), X11_LINGER_STAY);
-	CHECK_EQ(x11_linger_of(0, 100, true), X11_LINGER_SOON);
-	CHECK_EQ(x11_linger_of(0, 4999, true), X11_LINGER_SOON);
-	CHECK_EQ(x11_linger_of(0, 5000, true), X11_LINGER_DOWN);
-	CHECK_EQ(x11_linger_of(0, 100, false), X11_LINGER_DOWN);
-	CHECK_EQ(x11_linger_of(-1, 0, true), X11_LINGER_DOWN);
+	/* keep (showed a window, or holds a copy), unshown_ms, lingered_ms, left */
+	CHECK_EQ(x11_linger_of(1, -1, 0, false), X11_LINGER_STAY);
+	CHECK_EQ(x11_linger_of(3, 600000, 600000, true), X11_LINGER_STAY);
+	/* Only clients that show nothing: 5 s from the newest's first count. */
+	CHECK_EQ(x11_linger_of(0, 0, 0, false), X11_LINGER_SOON);
+	CHECK_EQ(x11_linger_of(0, 4999, 4999, false), X11_LINGER_SOON);
+	CHECK_EQ(x11_linger_of(0, 5000, 5000, false), X11_LINGER_DOWN);
+	CHECK_EQ(x11_linger_of(0, 600000, 600000, false), X11_LINGER_DOWN);
+	/* one that came late (a launcher's slow child) has its own 5 s */
+	CHECK_EQ(x11_linger_of(0, 1000, 9000, false), X11_LINGER_SOON);
+	/* a stale one does not hide what was left, within its 5 s */
+	CHECK_EQ(x11_linger_of(0, 5000, 100, true), X11_LINGER_SOON);
+	/* None yet: what was left is waited for 5 s at most. */
+	CHECK_EQ(x11_linger_of(0, -1, 100, true), X11_LINGER_SOON);
+	CHECK_EQ(x11_linger_of(0, -1, 4999, true), X11_LINGER_SOON);
+	CHECK_EQ(x11_linger_of(0, -1, 5000, true), X11_LINGER_DOWN);
+	CHECK_EQ(x11_linger_of(0, -1, 100, false), X11_LINGER_DOWN);
+	CHECK_EQ(x11_linger_of(-1, 0, 0, true), X11_LINGER_DOWN);
 }
 
 /* An X window's reads (session_x11.c's pacing, on a clock of the test's):

@@ -427,28 +427,59 @@ static void test_configure(void)
 }
 
 /* QueryClients' reply as xcb hands it: the server (base 0) and the asker
- * not counted; a count past the reply's length cut to it. */
-static void test_xres_others(void)
+ * not counted; a count past the reply's length cut to it; those kept, as
+ * many as there is room for. */
+static void test_xres_clients(void)
 {
 	struct {
 		xcb_res_query_clients_reply_t h;
 		xcb_res_client_t c[4];
 	} r = {.h = {.response_type = 1, .length = 4 * 2, .num_clients = 4},
 	       .c = {{0, 0x1fffff}, {0x200000, 0x1fffff}, {0x400000, 0x1fffff}, {0x600000, 0x1fffff}}};
+	struct xd_xres_client c[4];
 
-	CHECK_EQ(xd_prop_xres_others(&r.h, 0x200000), 2);
-	CHECK_EQ(xd_prop_xres_others(&r.h, 0x800000), 3);
+	CHECK_EQ(xd_prop_xres_clients(&r.h, 0x200000, NULL, 0), 2);
+	CHECK_EQ(xd_prop_xres_clients(&r.h, 0x800000, c, 4), 3);
+	CHECK_EQ(c[0].base, 0x200000);
+	CHECK_EQ(c[2].base, 0x600000);
+	CHECK_EQ(c[2].mask, 0x1fffff);
+	c[1].base = 1;
+	CHECK_EQ(xd_prop_xres_clients(&r.h, 0x200000, c, 1), 2); /* (only one kept) */
+	CHECK_EQ(c[0].base, 0x400000);
+	CHECK_EQ(c[1].base, 1);
 	r.h.num_clients = 2; /* server, own */
-	CHECK_EQ(xd_prop_xres_others(&r.h, 0x200000), 0);
+	CHECK_EQ(xd_prop_xres_clients(&r.h, 0x200000, NULL, 0), 0);
 	r.h.num_clients = 0;
-	CHECK_EQ(xd_prop_xres_others(&r.h, 0x200000), 0);
+	CHECK_EQ(xd_prop_xres_clients(&r.h, 0x200000, NULL, 0), 0);
 	r.h.num_clients = 0xffffffff;
-	CHECK_EQ(xd_prop_xres_others(&r.h, 0x200000), 2);
+	CHECK_EQ(xd_prop_xres_clients(&r.h, 0x200000, NULL, 0), 2);
 	r.h.num_clients = 4;
 	r.h.length = 2 * 2 + 1; /* two clients and half of one */
-	CHECK_EQ(xd_prop_xres_others(&r.h, 0x800000), 1);
+	CHECK_EQ(xd_prop_xres_clients(&r.h, 0x800000, NULL, 0), 1);
 	r.h.length = 0;
-	CHECK_EQ(xd_prop_xres_others(&r.h, 0x800000), 0);
+	CHECK_EQ(xd_prop_xres_clients(&r.h, 0x800000, NULL, 0), 0);
+}
+
+/* A window's maker: the client whose base is the greatest not above its
+ * id, if the id is within its mask; clients come in any order. */
+static void test_xres_maker(void)
+{
+	struct xd_xres_client c[4] = {{.base = 0x600000, .mask = 0x1fffff},
+				      {.base = 0x200000, .mask = 0x1fffff},
+				      {.base = 0x400000, .mask = 0x1fffff},
+				      {.base = 0xa00000, .mask = 0x1fffff}};
+
+	xd_prop_xres_sort(c, 4);
+	CHECK_EQ(c[0].base, 0x200000);
+	CHECK_EQ(c[3].base, 0xa00000);
+	CHECK_EQ(xd_prop_xres_maker(c, 4, 0x400001), 1);
+	CHECK_EQ(xd_prop_xres_maker(c, 4, 0x5fffff), 1);
+	CHECK_EQ(xd_prop_xres_maker(c, 4, 0x200000), 0);
+	CHECK_EQ(xd_prop_xres_maker(c, 4, 0xbfffff), 3);
+	CHECK_EQ(xd_prop_xres_maker(c, 4, 0x800003), -1); /* a client's gone */
+	CHECK_EQ(xd_prop_xres_maker(c, 4, 0x1), -1);	    /* the server's */
+	CHECK_EQ(xd_prop_xres_maker(c, 4, 0xffffffff), -1);
+	CHECK_EQ(xd_prop_xres_maker(c, 0, 0x400001), -1);
 }
 
 int main(int argc, char **argv)
@@ -464,7 +495,8 @@ int main(int argc, char **argv)
 		{"cursor", test_cursor},
 		{"cursor-fit", test_cursor_fit},
 		{"configure", test_configure},
-		{"xres-others", test_xres_others},
+		{"xres-clients", test_xres_clients},
+		{"xres-maker", test_xres_maker},
 	};
 	return unit_main(cases, sizeof cases / sizeof cases[0], argc, argv);
 }
