@@ -123,6 +123,24 @@ pid_t base_fork_held(void)
 	return pid;
 }
 
+int base_thread_detached(void *(*fn)(void *), void *arg, size_t stack_bytes)
+{
+	pthread_attr_t at;
+	pthread_t t;
+	sigset_t all, old;
+	int e;
+
+	pthread_attr_init(&at);
+	pthread_attr_setdetachstate(&at, PTHREAD_CREATE_DETACHED);
+	pthread_attr_setstacksize(&at, stack_bytes);
+	sigfillset(&all);
+	pthread_sigmask(SIG_SETMASK, &all, &old);
+	e = pthread_create(&t, &at, fn, arg);
+	pthread_sigmask(SIG_SETMASK, &old, NULL);
+	pthread_attr_destroy(&at);
+	return e;
+}
+
 void base_child_signals(void)
 {
 	struct sigaction dfl = {.sa_handler = SIG_DFL};

@@ -94,6 +94,11 @@ void base_child_closefrom(int low, int bound);
  * signal is held even when ignored, an unblocked one is not). */
 pid_t base_fork_held(void);
 
+/* A detached thread running fn(arg), with a stack of stack_bytes, that
+ * takes no signal (they are the loop's: SIGCHLD, SIGTERM): 0 or an
+ * errno value (pthread_create's). */
+int base_thread_detached(void *(*fn)(void *), void *arg, size_t stack_bytes);
+
 /* In a child between fork and exec (or one that runs on as a process of
  * its own, which then sets what it needs apart): every signal at its
  * default, then none blocked (in that order: one held meanwhile acts by

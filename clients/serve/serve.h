@@ -510,13 +510,17 @@ enum x11_start x11_start_of(bool said, bool unsure, int status);
  * (CLIPBOARD, PRIMARY; -1: it cannot count); unshown_ms: how long the
  * newest of the others has counted (from when it was first counted, or
  * from the programs' end if later; -1: none); left: what the programs
- * left in their process groups still runs. It stays while one that keeps it remains
+ * left still runs (their process groups, or a process that carries the
+ * display in its environment). It stays while one that keeps it remains
  * (counted again in a second); for one of the others, or with none while
  * what was left runs (on its way to the display), it waits
  * X11_LINGER_START_MS at most, counted again sooner; else its display
  * goes. */
 enum x11_linger { X11_LINGER_STAY, X11_LINGER_SOON, X11_LINGER_DOWN };
 enum x11_linger x11_linger_of(int keep, long unshown_ms, long lingered_ms, bool left);
+/* Whether env (n bytes of NUL-ended entries, as /proc/PID/environ) has
+ * entry whole; one cut short at the end is not. */
+bool x11_env_has(const char *env, size_t n, const char *entry);
 /* session_console.c: a VM's serial console (vmconsole). */
 struct vmc_spec;
 int console_create(struct server *srv, const struct vmc_spec *spec, char *err, size_t errn);

@@ -23,6 +23,7 @@
  * ends with the session.
  * Windows keep their place while nobody looks: they are the X server's.
  */
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
@@ -30,6 +31,7 @@
 #include <pwd.h>
 #include <signal.h>
 #include <stdarg.h>
+#include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -60,6 +62,9 @@
 #define X11_CLIENTS_MS 1000
 #define X11_CLIENTS_SOON_MS 100
 #define X11_LINGER_START_MS 5000
+/* What of a process's environment is read for the session's display
+ * (reachers_left): the rest is not looked at. */
+#define X11_ENV_READ_BYTES (128u << 10)
 /* A server that does not answer the count for this long (stopped, or
  * grabbed) is put down as it would have been without X-Resource. */
 #define X11_CLIENTS_ANSWER_MS 5000
@@ -198,6 +203,10 @@ struct x11 {
 	long linger_since, clients_at, answer_by;
 	pid_t left_groups[X11_MAX_PROGRAMS];
 	unsigned nleft;
+	/* Processes that carry its display (reachers_maybe): the look under
+	 * way (NULL: none), and the last answer (-1: none yet). */
+	struct reach_look *look;
+	int reach;
 	/* The server ended (its status kept): the session ends once its
 	 * programs and xd's processes are reaped too, never waiting for them. */
 	bool server_gone;
@@ -880,6 +889,121 @@ static bool groups_left(struct x11 *x)
 	return n > 0;
 }
 
+/* The environment entries that let a program reach the display: what
+ * the session's programs are given (spawn), and what is looked for in
+ * what they left (reachers_left). */
+static void display_env(struct x11 *x, char dpy[static 32], char xauth[static 600])
+{
+	snprintf(dpy, 32, "DISPLAY=:%d", xd_display(x->xd));
+	snprintf(xauth, 600, "XAUTHORITY=%s", xd_auth_path(x->xd));
+}
+
+bool x11_env_has(const char *env, size_t n, const char *entry)
+{
+	size_t len = strlen(entry);
+
+	for (size_t at = 0; at < n;) {
+		const char *end = memchr(env + at, '\0', n - at);
+		if (!end)
+			return false; /* cut short: not a whole entry */
+		size_t el = (size_t)(end - (env + at));
+		if (el == len && !memcmp(env + at, entry, len))
+			return true;
+		at += el + 1;
+	}
+	return false;
+}
+
+/* Whether some process carries the display (its entries dpy and xauth)
+ * in its environment (the first X11_ENV_READ_BYTES of it, as it was at
+ * its exec): what the programs left that is not in their process
+ * groups, a launcher's child that made a session of its own (setsid, a
+ * daemon's double fork), may still be on its way to the display. Only
+ * the daemon's user's processes can be read (all of them as root). */
+static bool reachers_left(const char *dpy, const char *xauth)
+{
+	char path[40];
+	DIR *d = opendir("/proc");
+	char *env = malloc(X11_ENV_READ_BYTES);
+	bool found = false;
+	struct dirent *e;
+
+	while (d && env && !found && (e = readdir(d))) {
+		char *end;
+		long pid = strtol(e->d_name, &end, 10);
+		if (*end || pid <= 0 || pid == (long)getpid())
+			continue;
+		snprintf(path, sizeof path, "/proc/%ld/environ", pid);
+		int fd = open(path, O_RDONLY | O_CLOEXEC);
+		if (fd < 0)
+			continue;
+		size_t n = 0;
+		ssize_t r;
+		while (n < X11_ENV_READ_BYTES &&
+		       (r = read(fd, env + n, X11_ENV_READ_BYTES - n)) > 0)
+			n += (size_t)r;
+		close(fd);
+		found = x11_env_has(env, n, dpy) && x11_env_has(env, n, xauth);
+	}
+	if (d)
+		closedir(d);
+	free(env);
+	return found;
+}
+
+/* A look for processes that carry the display (reachers_left), in a
+ * thread of its own: reading a process's environment takes its memory
+ * map's lock, which a process stuck in a page fault on a hung mount may
+ * hold (or wait for) as long as it is stuck, and the loop never waits on
+ * that. Its answer is taken at the next count (one look at a time a
+ * session); one that never comes leaves its thread stuck, and the
+ * session waits X11_LINGER_START_MS, as for what was left. */
+struct reach_look {
+	atomic_int refs; /* the thread's and the session's */
+	atomic_bool done;
+	bool found; /* (written before done) */
+	char dpy[32], xauth[600];
+};
+
+static void look_put(struct reach_look *l)
+{
+	if (l && atomic_fetch_sub(&l->refs, 1) == 1)
+		free(l);
+}
+
+static void *look_thread(void *arg)
+{
+	struct reach_look *l = arg;
+
+	l->found = reachers_left(l->dpy, l->xauth);
+	atomic_store(&l->done, true);
+	look_put(l);
+	return NULL;
+}
+
+/* Whether what the programs left may still reach the display: the last
+ * look's answer (maybe, before the first), and a new look asked for the
+ * next count while it is not no. */
+static bool reachers_maybe(struct x11 *x)
+{
+	struct reach_look *l = x->look;
+
+	if (l && atomic_load(&l->done)) {
+		x->reach = l->found;
+		look_put(l);
+		x->look = l = NULL;
+	}
+	if (x->reach != 0 && !l && (l = calloc(1, sizeof *l))) {
+		display_env(x, l->dpy, l->xauth);
+		atomic_init(&l->refs, 2);
+		if (base_thread_detached(look_thread, l, 256 << 10) == 0)
+			x->look = l;
+		else
+			free(l); /* (maybe, then: X11_LINGER_START_MS at most) */
+	}
+	return x->reach != 0;
+}
+
 static void x11_register_fds(struct session *s, struct fdm *fdm);
 static void tell_views(struct x11 *x, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 
@@ -1043,8 +1167,7 @@ static pid_t spawn(struct x11 *x, char **argv, int *say_fd, bool first)
 	int say[2] = {-1, -1}, out[2][2] = {{-1, -1}, {-1, -1}};
 	pid_t pid;
 
-	snprintf(dpy, sizeof dpy, "DISPLAY=:%d", xd_display(x->xd));
-	snprintf(xauth, sizeof xauth, "XAUTHORITY=%s", xd_auth_path(x->xd));
+	display_env(x, dpy, xauth);
 	snprintf(sess, sizeof sess, "TELLY_SESSION=%s", x->s.name);
 	/* The environment made here: the child only makes system calls (the
 	 * daemon has threads; a lock one held at the fork stays held). */
@@ -1424,6 +1547,9 @@ static void programs_idle(struct x11 *x)
 		} else if (!x->lingering) {
 			x->lingering = true;
 			x->told_holding = x->told_unshown = false;
+			look_put(x->look); /* (a look of an earlier linger) */
+			x->look = NULL;
+			x->reach = -1;
 			x->others = x->shown = -1;
 			x->linger_since = base_now_ms();
 			x->clients_at = x->linger_since + X11_CLIENTS_SOON_MS;
@@ -1485,7 +1611,11 @@ static void on_clients(void *ctx, const struct xd_clients *c)
 	long since = c->unshown_since > x->linger_since ? c->unshown_since : x->linger_since;
 	long unshown_ms = waiting ? now - since : -1;
 	long lingered = now - x->linger_since;
-	switch (x11_linger_of(c->shown + holding, unshown_ms, lingered, groups)) {
+	/* Processes' environments are read only when that decides. */
+	int keep = c->shown + holding;
+	bool left = groups || (!keep && !waiting &&
+			       lingered < X11_LINGER_START_MS && reachers_maybe(x));
+	switch (x11_linger_of(keep, unshown_ms, lingered, left)) {
 	case X11_LINGER_STAY:
 		x->clients_at = now + X11_CLIENTS_MS;
 		break;
@@ -2136,6 +2266,7 @@ static void x11_destroy(struct session *s, struct fdm *fdm)
 	struct x11 *x = xs(s);
 
 	fdm_del_if(fdm, x->fd, on_xfd, s);
+	look_put(x->look);
 	if (x->kick_registered)
 		fdm_del(fdm, x->kick_fd);
 	close(x->kick_fd);

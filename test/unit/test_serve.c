@@ -1950,6 +1950,23 @@ static void test_x11_linger_of(void)
 	CHECK_EQ(x11_linger_of(-1, 0, 0, true), X11_LINGER_DOWN);
 }
 
+/* A process's environment (/proc/PID/environ) has an entry only whole:
+ * not a longer one it begins (DISPLAY=:10 for DISPLAY=:1), not one cut
+ * short at the end of what was read. */
+static void test_x11_env_has(void)
+{
+	static const char env[] = "HOME=/root\0DISPLAY=:10\0XAUTHORITY=/r/x11-a.auth\0DISPLAY=:1";
+
+	CHECK(x11_env_has(env, sizeof env - 1, "HOME=/root"));
+	CHECK(x11_env_has(env, sizeof env - 1, "DISPLAY=:10"));
+	CHECK(x11_env_has(env, sizeof env - 1, "XAUTHORITY=/r/x11-a.auth"));
+	CHECK(!x11_env_has(env, sizeof env - 1, "DISPLAY=:1"));
+	CHECK(x11_env_has(env, sizeof env, "DISPLAY=:1"));
+	CHECK(!x11_env_has(env, sizeof env, "XAUTHORITY=/r/x11-a"));
+	CHECK(!x11_env_has(env, 0, "HOME=/root"));
+	CHECK(!x11_env_has(env, 6, "HOME=/root"));
+}
+
 /* An X window's reads (session_x11.c's pacing, on a clock of the test's):
  * the first damage after an input is read at once, damage without input
  * a frame after the last read. */
@@ -2058,6 +2075,7 @@ int main(int argc, char **argv)
 		{"x11-pace", test_x11_pace},
 		{"x11-start-said-wins", test_x11_start_of},
 		{"x11-linger", test_x11_linger_of},
+		{"x11-env-has", test_x11_env_has},
 	};
 
 	signal(SIGPIPE, SIG_IGN);
