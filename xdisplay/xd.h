@@ -97,7 +97,8 @@ struct xd_cursor {
  * (own CLIPBOARD or PRIMARY: xclip -i); and the others (a D-Bus
  * launcher, a program that has not shown its window yet); when the
  * newest of those that show none (holding or not) was first counted
- * (base_now_ms; 0: none). Past
+ * showing none (base_now_ms; 0: none): it connected, or its last
+ * window was destroyed, since the count before. Past
  * XD_CLIENTS_MAX clients the rest are not told apart: counted as the
  * others, seen long ago; a window past XD_MAX_WINDOWS (not tracked)
  * shows nothing either. */

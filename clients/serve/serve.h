@@ -508,7 +508,8 @@ enum x11_start x11_start_of(bool said, bool unsure, int status);
 /* An X session whose programs ended, lingered_ms ago, as the display's
  * count of its clients says: keep of them showed a window or hold a copy
  * (CLIPBOARD, PRIMARY; -1: it cannot count); unshown_ms: how long the
- * newest of the others has counted (from when it was first counted, or
+ * newest of the others has counted (from when it was first counted
+ * showing none: it connected, or its last window was destroyed; or
  * from the programs' end if later; -1: none); left: what the programs
  * left still runs (their process groups, or a process that carries the
  * display in its environment). It stays while one that keeps it remains

@@ -64,6 +64,10 @@ struct t {
 	size_t sel_len[2];
 	bool sel_same[2];
 	unsigned sel_told[2];
+	/* The display's clients as last counted (clients-shown), and how
+	 * many counts came. */
+	struct xd_clients clients;
+	unsigned counts;
 };
 
 static void on_ready(void *ctx, int display)
@@ -157,7 +161,17 @@ static void on_selection(void *ctx, int sel, const char *text, size_t n)
 	t->sel_told[sel]++;
 }
 
+static void on_clients(void *ctx, const struct xd_clients *c)
+{
+	struct t *t = ctx;
+
+	if (c)
+		t->clients = *c;
+	t->counts++;
+}
+
 static const struct xd_ops ops = {
+	.clients = on_clients,
 	.selection = on_selection,
 	.cursor = on_cursor,
 	.shape = on_shape,
@@ -315,6 +329,108 @@ static void placed_first_report(void)
 	CHECK(until(xd, &t, moved_positioned));
 	xcb_disconnect(c);
 out:
+	xd_destroy(xd);
+	rmdir(dir);
+}
+
+static void client_sync(xcb_connection_t *c);
+static bool win_told(const struct t *t)
+{
+	return t->win != 0;
+}
+
+static unsigned counts_want;
+static bool counted(const struct t *t)
+{
+	return t->counts >= counts_want;
+}
+
+/* The display's clients counted (xd_clients_ask), once answered. */
+static struct xd_clients count_clients(struct xd *xd, struct t *t)
+{
+	counts_want = t->counts + 1;
+	xd_clients_ask(xd);
+	CHECK(until(xd, t, counted));
+	return t->clients;
+}
+
+/* A client counts as showing a window once one of its was mapped, as
+ * long as that window exists (unmapped again: still); one that holds
+ * CLIPBOARD with no window shown is told apart (xclip -i); one with
+ * neither counts as showing nothing (dbus-launch: a window never
+ * mapped), since the first count that found it so. */
+static void clients_shown(void)
+{
+	char dir[] = "/tmp/telly-xd.XXXXXX", dpy[32];
+	struct t t = {.display = -1};
+	struct xd *xd = ready_display(dir, &t, XD_SERVER_XVFB, dpy, sizeof dpy);
+	xcb_connection_t *a = NULL, *b = NULL;
+
+	if (!xd)
+		return;
+	if (!(a = client_of(dpy)) || !(b = client_of(dpy)))
+		goto out;
+	xcb_screen_t *s = xcb_setup_roots_iterator(xcb_get_setup(a)).data;
+	uint32_t wa = xcb_generate_id(a), wb = xcb_generate_id(b);
+	xcb_create_window(a, XCB_COPY_FROM_PARENT, wa, s->root, 10, 10, WIN_W, WIN_H, 0,
+			  XCB_WINDOW_CLASS_INPUT_OUTPUT, s->root_visual, 0, NULL);
+	xcb_create_window(b, XCB_COPY_FROM_PARENT, wb, s->root, 0, 0, 1, 1, 0,
+			  XCB_WINDOW_CLASS_INPUT_OUTPUT, s->root_visual, 0, NULL);
+	xcb_intern_atom_reply_t *clip =
+		xcb_intern_atom_reply(b, xcb_intern_atom(b, 0, 9, "CLIPBOARD"), NULL);
+	CHECK(clip != NULL);
+	if (!clip)
+		goto out;
+	xcb_set_selection_owner(b, wb, clip->atom, XCB_CURRENT_TIME);
+	free(clip);
+	client_sync(a);
+	client_sync(b);
+	struct xd_clients c = count_clients(xd, &t);
+	CHECK_EQ(c.shown, 0);
+	CHECK_EQ(c.holding, 1);
+	CHECK_EQ(c.unshown, 1);
+	CHECK(c.unshown_since > 0);
+	long first = c.unshown_since;
+	/* Mapped: a's window shows. */
+	xcb_map_window(a, wa);
+	xcb_flush(a);
+	CHECK(until(xd, &t, win_told));
+	c = count_clients(xd, &t);
+	CHECK_EQ(c.shown, 1);
+	CHECK_EQ(c.holding, 1);
+	CHECK_EQ(c.unshown, 0);
+	/* Unmapped (withdrawn): it showed one, which still exists. */
+	xcb_unmap_window(a, wa);
+	client_sync(a);
+	c = count_clients(xd, &t);
+	CHECK_EQ(c.shown, 1);
+	/* Destroyed: a shows nothing now, from this count on (its window
+	 * went: a new one has its time to come), and keeps that time. */
+	xcb_destroy_window(a, wa);
+	client_sync(a);
+	c = count_clients(xd, &t);
+	CHECK_EQ(c.shown, 0);
+	CHECK_EQ(c.unshown, 1);
+	CHECK(c.unshown_since >= first); /* (the same ms, on a fast server) */
+	first = c.unshown_since;
+	c = count_clients(xd, &t);
+	CHECK_EQ(c.unshown_since, first);
+	/* b gone: nothing holds a copy (a count may come while the server
+	 * lets it go: it lists b a moment after its copy went). */
+	xcb_disconnect(b);
+	b = NULL;
+	for (long end = base_now_ms() + TEST_DEADLINE_MS; base_now_ms() < end;) {
+		c = count_clients(xd, &t);
+		if (!c.holding && c.unshown == 1)
+			break;
+	}
+	CHECK_EQ(c.holding, 0);
+	CHECK_EQ(c.unshown, 1);
+out:
+	if (a)
+		xcb_disconnect(a);
+	if (b)
+		xcb_disconnect(b);
 	xd_destroy(xd);
 	rmdir(dir);
 }
@@ -2025,6 +2141,7 @@ int main(int argc, char **argv)
 	static const struct unit_case cases[] = {
 		{"read-one-trip", read_one_trip},
 		{"placed-first-report", placed_first_report},
+		{"clients-shown", clients_shown},
 		{"server-no-sched-timer", server_no_sched_timer},
 		{"screen-size", screen_size},
 		{"stop-while-starting", stop_while_starting},
