@@ -4034,6 +4034,11 @@ bool xd_keymap_is(const struct xd *xd, const char *text, size_t n)
 	return xvfb_keymap_is(&xd->proc, text, n);
 }
 
+unsigned long xd_keymap_gen(const struct xd *xd)
+{
+	return xd->proc.keymap_gen;
+}
+
 bool xd_keymap_busy(const struct xd *xd)
 {
 	return keymap_loading(xd) || xd->nheld;

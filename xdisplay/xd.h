@@ -303,6 +303,11 @@ int xd_keymap(struct xd *xd, const char *text, size_t n, char *err, size_t errn)
  * xkbcomp killed past its bound none is had until one is loaded: the
  * display may have taken the killed one's. */
 bool xd_keymap_is(const struct xd *xd, const char *text, size_t n);
+/* Moves whenever what xd_keymap_is answers may change (a keymap asked,
+ * loaded, refused, gone with its server): a caller that found its text
+ * had need not compare it again (a keymap is some 64 KB) while this
+ * stands still. */
+unsigned long xd_keymap_gen(const struct xd *xd);
 /* A keymap loads, or input held for one waits to go in. */
 bool xd_keymap_busy(const struct xd *xd);
 /* A keymap loads (or waits to): false while held input waits only for

@@ -88,6 +88,10 @@ struct xd_proc {
 		size_t len;
 	} refused[XD_KEYMAPS_REFUSED_MAX];
 	unsigned nrefused;
+	/* Moves at every change of the keymaps above (next, running,
+	 * loaded, unknown, refused): what xvfb_keymap_is answers for a
+	 * text holds while it stands still. */
+	unsigned long keymap_gen;
 	int display;	    /* -1 until known */
 };
 

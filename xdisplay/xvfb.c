@@ -374,6 +374,7 @@ static void keymap_refused(struct xd_proc *p, const char *text, size_t n)
 	}
 	memcpy(p->refused[p->nrefused].digest, d, sizeof d);
 	p->refused[p->nrefused++].len = n;
+	p->keymap_gen++;
 }
 
 bool xvfb_reap(struct xd_proc *p)
@@ -436,6 +437,7 @@ bool xvfb_reap(struct xd_proc *p)
 		p->keymap_running = NULL;
 		p->xkbcomp = 0;
 		p->xkbcomp_killed = p->xkbcomp_stopped = false;
+		p->keymap_gen++;
 		unlink(p->keymap);
 		if (p->keymap_next && p->server)
 			keymap_run(p);
@@ -539,6 +541,7 @@ void xvfb_finish(struct xd_proc *p)
 	p->keymap_running = NULL;
 	free(p->keymap_loaded);
 	p->keymap_loaded = NULL;
+	p->keymap_gen++;
 }
 
 /* xkbcomp compiles the text and loads it into the display, as xpra does:
@@ -552,6 +555,7 @@ static void keymap_run(struct xd_proc *p)
 	int fd;
 
 	p->keymap_next = NULL;
+	p->keymap_gen++; /* next becomes running, or goes */
 	unlink(p->keymap);
 	fd = open(p->keymap, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC | O_NOFOLLOW, 0600);
 	if (fd < 0 || base_write_all(fd, text, n, 1000) != n) {
@@ -646,6 +650,7 @@ int xvfb_keymap(struct xd_proc *p, const char *text, size_t n, char *err, size_t
 	free(p->keymap_next);
 	p->keymap_next = copy;
 	p->keymap_next_len = n;
+	p->keymap_gen++;
 	if (!p->xkbcomp)
 		keymap_run(p);
 	return 0;

@@ -126,9 +126,13 @@ struct xview {
 	struct xvwin *w;
 	unsigned nw, capw;
 	struct rp_xtext keymap, clip;
-	/* Its desk's keymap (NULL: none came): its keys are read in it. */
+	/* Its desk's keymap (NULL: none came): its keys are read in it.
+	 * km_had: the display had it at keymap generation km_had_gen
+	 * (xd_keymap_gen): the next key need not compare its text again. */
 	char *km;
 	size_t km_len;
+	bool km_had;
+	unsigned long km_had_gen;
 	/* XTIMING: the input it times, when it was handled and when it was
 	 * written to the display (0: not yet). A press (what the desk times)
 	 * is not replaced by a release or a motion after it, which would
@@ -2587,8 +2591,17 @@ static void load_keymap(struct x11 *x, const char *km, size_t n)
  * frame offered again (its connection waits, as for a full hold). */
 static int key_keymap(struct x11 *x, struct xview *xv)
 {
-	if (!xv || !xv->km || xd_keymap_is(x->xd, xv->km, xv->km_len))
+	unsigned long gen = xd_keymap_gen(x->xd);
+
+	if (!xv || !xv->km || (xv->km_had && xv->km_had_gen == gen))
 		return 0;
+	/* Compared once, not at every key: cold, its 64 KB were a good part
+	 * of the host's time from reading a key to writing it. */
+	if (xd_keymap_is(x->xd, xv->km, xv->km_len)) {
+		xv->km_had = true;
+		xv->km_had_gen = gen;
+		return 0;
+	}
 	if (xd_keymap_busy(x->xd))
 		return -EBUSY;
 	load_keymap(x, xv->km, xv->km_len);
@@ -2735,6 +2748,7 @@ int x11_keymap(struct session *s, struct chan *v, const struct rp_xchunk *c, cha
 	free(xv->km);
 	xv->km = (char *)xv->keymap.buf; /* taken: the chunks' buffer is the text */
 	xv->km_len = xv->keymap.total;
+	xv->km_had = false;
 	serve_log("session %s: a desk sent its keymap (%zu bytes)", x->s.name, xv->km_len);
 	xv->keymap.buf = NULL;
 	rp_xtext_finish(&xv->keymap);

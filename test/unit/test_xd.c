@@ -1908,6 +1908,63 @@ out:
 	fake_program_undo(bindir, bin, saved);
 }
 
+/* xd_keymap_gen stands still while nothing changes what xd_keymap_is
+ * answers (keys typed, the answer asked again: a desk's next key does
+ * not compare its 64 KB keymap again) and moves when it may change: a
+ * keymap asked (the display is about to have it, the one before no
+ * longer counts), also while another loads, then loaded. */
+static void keymap_gen(void)
+{
+	char dir[] = "/tmp/telly-xd.XXXXXX", err[300];
+	struct stuck t = {.display = -1};
+	struct xd *xd = stuck_xvfb(dir, &t);
+	unsigned long g;
+
+	if (!xd)
+		return;
+	if (!stuck_ready_wait(xd, &t))
+		goto out;
+	/* Another asked while xkbcomp loads the first: it waits, and the
+	 * first no longer counts as the display's to be. */
+	g = xd_keymap_gen(xd);
+	CHECK_EQ(xd_keymap(xd, km, sizeof km - 1, err, sizeof err), 0);
+	CHECK(xd_keymap_gen(xd) != g);
+	CHECK(xd_keymap_busy(xd));
+	g = xd_keymap_gen(xd);
+	CHECK(xd_keymap_is(xd, km, sizeof km - 1));
+	CHECK_EQ(xd_keymap(xd, km_de, sizeof km_de - 1, err, sizeof err), 0);
+	CHECK(xd_keymap_gen(xd) != g);
+	CHECK(!xd_keymap_is(xd, km, sizeof km - 1));
+	if (!keymap_loaded(xd, km_de, sizeof km_de - 1))
+		goto out;
+	g = xd_keymap_gen(xd);
+	for (int i = 0; i < 4; i++) {
+		CHECK_EQ(xd_key(xd, 0, 38, i % 2 == 0), 0);
+		CHECK(xd_keymap_is(xd, km_de, sizeof km_de - 1));
+		stuck_turn(xd);
+		xd_reap(xd, NULL);
+	}
+	CHECK_EQ(xd_keymap_gen(xd), g);
+	/* The same keymap asked again: nothing to do, nothing moves. */
+	CHECK_EQ(xd_keymap(xd, km_de, sizeof km_de - 1, err, sizeof err), 0);
+	CHECK_EQ(xd_keymap_gen(xd), g);
+	CHECK_EQ(xd_keymap(xd, km, sizeof km - 1, err, sizeof err), 0);
+	CHECK(xd_keymap_gen(xd) != g);
+	CHECK(!xd_keymap_is(xd, km_de, sizeof km_de - 1));
+	g = xd_keymap_gen(xd);
+	long end = base_now_ms() + TEST_DEADLINE_MS;
+	while (xd_keymap_busy(xd) && base_now_ms() < end) {
+		xd_reap(xd, NULL);
+		stuck_turn(xd);
+	}
+	CHECK(xd_keymap_is(xd, km, sizeof km - 1));
+	CHECK(xd_keymap_gen(xd) != g); /* loaded: xkbcomp reaped */
+out:
+	CHECK(!t.why[0]);
+	xd_destroy(xd);
+	rmdir(dir);
+}
+
 /* ---- x-server auto: an Xorg that dies once connected, not yet set up ---- */
 
 struct fb {
@@ -2152,6 +2209,7 @@ int main(int argc, char **argv)
 		{"releases-owed", releases_owed},
 		{"grabbed-server", grabbed_server},
 		{"keymap-refused-digest", refused_digest},
+		{"keymap-gen", keymap_gen},
 		{"xorg-dies-connected", xorg_dies_connected},
 		{"put-down-no-wait", put_down_no_wait},
 		{"stop-at-fork", stop_at_fork},
