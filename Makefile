@@ -333,6 +333,13 @@ $(BUILD)/test/xpaste: $(call obj,obj,test/integration/xpaste.c)
 	@mkdir -p $(dir $@)
 	$(CC) $(ALL_CFLAGS) -o $@ $^ $(shell pkg-config --libs xcb 2>/dev/null)
 
+# Owns the CLIPBOARD as a toolkit program does, TIMESTAMP answered
+# (xview-clipboard-attach.sh).
+all: $(BUILD)/test/xown
+$(BUILD)/test/xown: $(call obj,obj,test/integration/xown.c)
+	@mkdir -p $(dir $@)
+	$(CC) $(ALL_CFLAGS) -o $@ $^ $(shell pkg-config --libs xcb 2>/dev/null)
+
 # X windows on the desk without a daemon: surfaces, keymap, the view's X
 # side against a fake host (test/unit/test_xdesk.c).
 XDESK_UNIT := $(WM_SRC) $(DS_SRC) $(RP_CORE) remote-proto/transport.c remote-proto/conn.c \

@@ -81,6 +81,11 @@ struct xsess {
 	/* What each selection (RP_XSEL_*) last held on either side, hashed:
 	 * the same text is not sent back where it came from. */
 	uint64_t sel_hash[2];
+	/* The host's selection that comes next is offered, not told
+	 * (XCLIPAGE: this view attached or resumed): copied at offer_at
+	 * (ms, ours: its age when it said so taken from then). */
+	bool offered[2];
+	long offer_at[2];
 	/* The link (the host gave a TOKEN; xlink_*): each XKEY and XPOINTER
 	 * is kept until a PONG proves the host had it; a RESUME's answer
 	 * says which the host took, and the rest go again. */
@@ -238,6 +243,17 @@ struct vx {
 	 * desk's focus left the view since): a desk copy made while it has
 	 * it goes to its host at once (vx_desk_copied). */
 	uint32_t focus_wid;
+	/* A host selection offered (by RP_XSEL_*) while the desk's own is
+	 * asked how old it is (ds_clip_age): taken only if the desk's is not
+	 * newer. Meanwhile that session's selections do not go to it
+	 * (follow: they go once this is settled). */
+	struct {
+		char *text; /* NULL: none */
+		size_t n;
+		uint16_t chan;
+		long copied_at; /* ms, ours */
+		bool follow;
+	} offer[2];
 	/* wait-update: the last input and whether pixels changed since. */
 	uint16_t mark_chan;
 	uint32_t mark_seq;
@@ -839,6 +855,8 @@ void vx_destroy(struct vx *x)
 		return;
 	for (unsigned i = 0; i < x->nwin; i++)
 		win_free(x->win[i]);
+	for (int k = 0; k < 2; k++)
+		free(x->offer[k].text);
 	for (unsigned i = 0; i < x->nsess; i++) {
 		rp_xtext_finish(&x->sess[i]->clip);
 		rp_inlog_finish(&x->sess[i]->log);
@@ -1716,6 +1734,11 @@ static void clip_follow(struct vx *x, struct xsess *s)
 
 	if (!clip || x->c.readonly)
 		return;
+	for (int k = 0; k < 2; k++)
+		if (x->offer[k].text && x->offer[k].chan == s->chan) {
+			x->offer[k].follow = true; /* the newer of the two goes */
+			return;
+		}
 	x->clip_chan[RP_XSEL_CLIPBOARD] = x->clip_chan[RP_XSEL_PRIMARY] = s->chan;
 	ds_clip_get(clip, DS_CLIP_CLIPBOARD, got_clipboard, x);
 	ds_clip_get(clip, DS_CLIP_PRIMARY, got_primary, x);
@@ -1738,12 +1761,67 @@ void vx_desk_copied(struct vx *x, enum ds_clip_sel sel)
 	struct xw *w = x->focus_wid ? win_by_wid(x, x->focus_wid) : NULL;
 	uint8_t rsel = sel == DS_CLIP_PRIMARY ? RP_XSEL_PRIMARY : RP_XSEL_CLIPBOARD;
 
+	/* The newest copy now: a host's one offered meanwhile is not taken
+	 * over it (what waited for the offer goes). */
+	if (x->offer[rsel].text) {
+		struct xsess *s = sess_by_chan(x, x->offer[rsel].chan);
+		bool follow = x->offer[rsel].follow;
+		free(x->offer[rsel].text);
+		x->offer[rsel].text = NULL;
+		if (s && follow)
+			clip_follow(x, s);
+	}
 	/* On telly's desktop the window must still be the one it focuses
 	 * (the person may have gone to a terminal window since). */
 	if (!clip || !w || x->c.readonly || (!x->seamless && x->c.wm->focus != w->wid))
 		return;
 	x->clip_chan[rsel] = w->s->chan;
 	ds_clip_get(clip, sel, sel == DS_CLIP_PRIMARY ? got_primary : got_clipboard, x);
+}
+
+/* The desk's selection is age_ms old (-1: not known): the host's offer
+ * is taken unless the desk's is newer (the newest copy wins; one whose
+ * age is not known counts as older). A newer one of the desk's goes to
+ * the host, as one copied meanwhile or a focus that came does. */
+static void offer_settle(void *ctx, enum ds_clip_sel dsel, long age_ms)
+{
+	struct vx *x = ctx;
+	uint8_t sel = dsel == DS_CLIP_PRIMARY ? RP_XSEL_PRIMARY : RP_XSEL_CLIPBOARD;
+	struct ds_clip *clip = x->c.clip ? *x->c.clip : NULL;
+	struct xsess *s = sess_by_chan(x, x->offer[sel].chan);
+	char *text = x->offer[sel].text;
+	size_t n = x->offer[sel].n;
+	bool follow = x->offer[sel].follow;
+
+	if (!text)
+		return;
+	x->offer[sel].text = NULL;
+	if (s && clip && (age_ms < 0 || age_ms >= base_now_ms() - x->offer[sel].copied_at)) {
+		s->sel_hash[sel] = text_hash((const uint8_t *)text, n);
+		ds_clip_set(clip, dsel, text, n);
+	} else {
+		follow = true;
+	}
+	free(text);
+	if (s && follow)
+		clip_follow(x, s);
+}
+
+/* The host offered text as selection sel of s (at attach or resume):
+ * weighed against the desk's own once its age is known. */
+static void offer_weigh(struct vx *x, struct xsess *s, uint8_t sel, char *text, size_t n)
+{
+	struct ds_clip *clip = *x->c.clip;
+	bool follow = x->offer[sel].text && x->offer[sel].follow;
+
+	free(x->offer[sel].text);
+	x->offer[sel].text = text;
+	x->offer[sel].n = n;
+	x->offer[sel].chan = s->chan;
+	x->offer[sel].copied_at = s->offer_at[sel];
+	x->offer[sel].follow = follow;
+	ds_clip_age(clip, sel == RP_XSEL_PRIMARY ? DS_CLIP_PRIMARY : DS_CLIP_CLIPBOARD, offer_settle,
+		    x);
 }
 
 /* Where keymap i of s is once the first n are dropped (-1: gone). */
@@ -1977,14 +2055,33 @@ static int on_chan_frame(struct vx *x, struct xsess *s, const struct rp_hdr *h, 
 			/* Given to desk programs as UTF8_STRING: only as valid
 			 * UTF-8, whatever the host sent. */
 			char *utf8 = xd_prop_sel_text(s->clip.buf, s->clip.total, XD_SEL_UTF8, &n);
-			s->sel_hash[sel] = utf8 ? text_hash((const uint8_t *)utf8, n) : 0;
-			if (clip && utf8)
-				ds_clip_set(clip, sel == RP_XSEL_PRIMARY ? DS_CLIP_PRIMARY : DS_CLIP_CLIPBOARD,
-					    utf8, n);
-			free(utf8);
+			uint64_t hash = utf8 ? text_hash((const uint8_t *)utf8, n) : 0;
+			bool offered = s->offered[sel];
+			s->offered[sel] = false;
+			if (!clip || !utf8 || !offered) {
+				s->sel_hash[sel] = hash;
+				if (clip && utf8)
+					ds_clip_set(clip, sel == RP_XSEL_PRIMARY ? DS_CLIP_PRIMARY
+										 : DS_CLIP_CLIPBOARD,
+						    utf8, n);
+				free(utf8);
+			} else if (hash != s->sel_hash[sel]) {
+				offer_weigh(x, s, sel, utf8, n); /* takes utf8 */
+			} else {
+				free(utf8); /* what it has */
+			}
 			free(s->clip.buf);
 			memset(&s->clip, 0, sizeof s->clip);
 		}
+		return 1;
+	}
+	case RP_XCLIPAGE: {
+		uint8_t sel;
+		uint32_t age;
+		if (rp_xclipage_decode(p, h->len, &sel, &age) < 0)
+			return -EPROTO;
+		s->offered[sel] = true;
+		s->offer_at[sel] = base_now_ms() - (long)age;
 		return 1;
 	}
 	case RP_TOKEN: {

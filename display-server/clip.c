@@ -52,11 +52,19 @@ struct fetch {
 	uint64_t due_ms;
 };
 
+/* An ask for when a selection was copied (its owner's TIMESTAMP). */
+struct age_ask {
+	ds_clip_age_fn fn; /* NULL: none in flight */
+	void *ctx;
+	uint64_t due_ms;
+};
+
 enum { A_CLIPBOARD, A_UTF8, A_TARGETS, A_INCR, A_TEXT, A_TIMESTAMP, A_PROP_PRIMARY,
-       A_PROP_CLIPBOARD, A_MULTIPLE, A_ATOM_PAIR, A_N };
+       A_PROP_CLIPBOARD, A_MULTIPLE, A_ATOM_PAIR, A_AGE_PRIMARY, A_AGE_CLIPBOARD, A_N };
 static const char *const atom_names[A_N] = {
 	"CLIPBOARD", "UTF8_STRING", "TARGETS", "INCR", "TEXT", "TIMESTAMP",
 	"TELLY_SEL_PRIMARY", "TELLY_SEL_CLIPBOARD", "MULTIPLE", "ATOM_PAIR",
+	"TELLY_AGE_PRIMARY", "TELLY_AGE_CLIPBOARD",
 };
 /* MULTIPLE's (target, property) pairs read at most (ICCCM 2.6.2). */
 #define DS_CLIP_MULTIPLE_PAIRS 256
@@ -71,6 +79,10 @@ struct ds_clip {
 	 * (a desk's 3 MB CLIPBOARD came as 2 of its 1 MiB pieces when PRIMARY
 	 * was read at the same time). */
 	xcb_window_t reader[2];
+	/* Where owners put their TIMESTAMP (a window of its own: a reader's
+	 * property deleted there would be an INCR owner's "next piece"). */
+	xcb_window_t aged;
+	struct age_ask age[2];
 	xcb_atom_t atom[A_N];
 	struct text *own[2];	/* what we own, per selection */
 	xcb_timestamp_t own_time[2];
@@ -161,8 +173,10 @@ struct ds_clip *ds_clip_create(const char *display, char *err, size_t errn)
 	c->win = xcb_generate_id(c->conn);
 	c->reader[0] = xcb_generate_id(c->conn);
 	c->reader[1] = xcb_generate_id(c->conn);
-	for (int i = 0; i < 3; i++)
-		xcb_create_window(c->conn, XCB_COPY_FROM_PARENT, i ? c->reader[i - 1] : c->win,
+	c->aged = xcb_generate_id(c->conn);
+	for (int i = 0; i < 4; i++)
+		xcb_create_window(c->conn, XCB_COPY_FROM_PARENT,
+				  i == 3 ? c->aged : i ? c->reader[i - 1] : c->win,
 				  c->root, -1, -1, 1, 1, 0, XCB_WINDOW_CLASS_INPUT_ONLY,
 				  XCB_COPY_FROM_PARENT, XCB_CW_EVENT_MASK,
 				  (uint32_t[]){XCB_EVENT_MASK_PROPERTY_CHANGE});
@@ -349,6 +363,66 @@ static bool fetch_read(struct ds_clip *c, enum ds_clip_sel sel, xcb_atom_t *type
 	return true;
 }
 
+static void age_done(struct ds_clip *c, enum ds_clip_sel sel, long age_ms)
+{
+	struct age_ask a = c->age[sel];
+
+	c->age[sel] = (struct age_ask){0};
+	if (a.fn)
+		a.fn(a.ctx, sel, age_ms);
+}
+
+/* The server's time now less t, the time a selection was taken (-1: not
+ * known, or after now: not a time of this server's). */
+static long age_since(struct ds_clip *c, xcb_timestamp_t t)
+{
+	xcb_timestamp_t now = server_time(c);
+
+	if (t == XCB_CURRENT_TIME || now == XCB_CURRENT_TIME || (int32_t)(now - t) < 0)
+		return -1;
+	return (long)(uint32_t)(now - t);
+}
+
+void ds_clip_age(struct ds_clip *c, enum ds_clip_sel sel, ds_clip_age_fn fn, void *ctx)
+{
+	struct age_ask *a = &c->age[sel];
+	bool asked = a->fn;
+
+	if (c->own[sel]) { /* ours: we know when we took it */
+		*a = (struct age_ask){0}; /* (one in flight asked an owner gone) */
+		fn(ctx, sel, age_since(c, c->own_time[sel]));
+		return;
+	}
+	*a = (struct age_ask){.fn = fn, .ctx = ctx, .due_ms = now_ms() + DS_CLIP_TIMEOUT_MS};
+	if (asked)
+		return;
+	xcb_delete_property(c->conn, c->aged, c->atom[A_AGE_PRIMARY + sel]);
+	xcb_convert_selection(c->conn, c->aged, sel_atom(c, sel), c->atom[A_TIMESTAMP],
+			      c->atom[A_AGE_PRIMARY + sel], XCB_CURRENT_TIME);
+	xcb_flush(c->conn);
+}
+
+/* An owner's answer to ds_clip_age: its TIMESTAMP (INTEGER or TIMESTAMP,
+ * 32 bits), or None. */
+static void on_age(struct ds_clip *c, enum ds_clip_sel sel, xcb_selection_notify_event_t *e)
+{
+	xcb_get_property_reply_t *r;
+	xcb_timestamp_t t = XCB_CURRENT_TIME;
+
+	if (!c->age[sel].fn)
+		return;
+	if (e->property != XCB_NONE &&
+	    (r = xcb_get_property_reply(c->conn,
+					xcb_get_property(c->conn, 1, c->aged, e->property,
+							 XCB_GET_PROPERTY_TYPE_ANY, 0, 1),
+					NULL))) {
+		if (r->format == 32 && xcb_get_property_value_length(r) >= 4)
+			memcpy(&t, xcb_get_property_value(r), 4);
+		free(r);
+	}
+	age_done(c, sel, age_since(c, t));
+}
+
 static void on_notify(struct ds_clip *c, xcb_selection_notify_event_t *e)
 {
 	enum ds_clip_sel sel = e->selection == XCB_ATOM_PRIMARY ? DS_CLIP_PRIMARY : DS_CLIP_CLIPBOARD;
@@ -356,6 +430,10 @@ static void on_notify(struct ds_clip *c, xcb_selection_notify_event_t *e)
 	xcb_atom_t type = XCB_NONE;
 	size_t got;
 
+	if (e->requestor == c->aged) {
+		on_age(c, sel, e);
+		return;
+	}
 	if (e->requestor != c->reader[sel] || !f->nw)
 		return;
 	if (e->property == XCB_NONE) {
@@ -594,5 +672,8 @@ int ds_clip_dispatch(struct ds_clip *c)
 	for (int s = 0; s < 2; s++)
 		if (c->fetch[s].nw && now >= c->fetch[s].due_ms)
 			fetch_done(c, (enum ds_clip_sel)s, false);
+	for (int s = 0; s < 2; s++)
+		if (c->age[s].fn && now >= c->age[s].due_ms)
+			age_done(c, (enum ds_clip_sel)s, -1);
 	return xcb_connection_has_error(c->conn) ? -EPIPE : 0;
 }

@@ -239,6 +239,15 @@ const char *ds_clip_owned(const struct ds_clip *c, enum ds_clip_sel sel, size_t 
 #define DS_CLIP_WAITERS 4
 typedef void (*ds_clip_text_fn)(void *ctx, const char *text, size_t n);
 void ds_clip_get(struct ds_clip *c, enum ds_clip_sel sel, ds_clip_text_fn fn, void *ctx);
+/* How long ago sel was copied on the desk: fn(ctx, sel, age_ms) once, at
+ * once if we own it, else from a later ds_clip_dispatch, with -1 when it
+ * is not known: no owner, or one that does not say when it took it
+ * (ICCCM's TIMESTAMP target: xclip does not; GTK, Qt, xterm, xsel do),
+ * or says CurrentTime, or is silent for DS_CLIP_TIMEOUT_MS. One ask at a
+ * time a selection: a second while one is in flight takes its answer
+ * instead of the first. */
+typedef void (*ds_clip_age_fn)(void *ctx, enum ds_clip_sel sel, long age_ms);
+void ds_clip_age(struct ds_clip *c, enum ds_clip_sel sel, ds_clip_age_fn fn, void *ctx);
 /* fn(ctx, sel) when another client takes a selection: one we owned, or,
  * on a display with XFixes, whoever owned it (a desk program copied). */
 typedef void (*ds_clip_owner_fn)(void *ctx, enum ds_clip_sel sel);

@@ -647,7 +647,7 @@ const char *rp_type_name(uint8_t type)
 		[RP_XFOCUS] = "XFOCUS",
 		[RP_XSCREEN] = "XSCREEN", [RP_TERMIOS_SEEN] = "TERMIOS_SEEN",
 		[RP_XSHAPE] = "XSHAPE",
-		[RP_XOUTPUT] = "XOUTPUT",
+		[RP_XOUTPUT] = "XOUTPUT", [RP_XCLIPAGE] = "XCLIPAGE",
 		[RP_PING] = "PING",       [RP_PONG] = "PONG",       [RP_TOKEN] = "TOKEN",
 		[RP_RESUME] = "RESUME",   [RP_RESUMED] = "RESUMED", [RP_SYNC] = "SYNC",
 	};

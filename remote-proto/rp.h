@@ -80,6 +80,7 @@ enum rp_type {
 	RP_TERMIOS_SEEN = 54, /* desk→host: a marked TERMIOS taken (cap RETYPE) */
 	RP_XSHAPE = 55,	      /* host→desk: a window's shape (X SHAPE), cap XSHAPE */
 	RP_XOUTPUT = 56,      /* host→desk: what the first program printed, cap XOUTPUT */
+	RP_XCLIPAGE = 57,     /* host→desk: how old the host's selection that follows is, cap XCLIPAGE */
 };
 
 /* Header flags. */

@@ -388,6 +388,28 @@ int rp_xscreen_decode(const uint8_t *p, size_t n, uint16_t *w, uint16_t *h)
 	return done(&r);
 }
 
+int rp_xclipage_decode(const uint8_t *p, size_t n, uint8_t *sel, uint32_t *age_ms)
+{
+	struct rd r;
+
+	rd_init(&r, p, n);
+	*sel = get_u8(&r);
+	*age_ms = get_u32(&r);
+	if (*sel > RP_XSEL_PRIMARY)
+		return -EPROTO;
+	return done(&r);
+}
+
+long rp_xclipage_frame(uint8_t *buf, size_t cap, uint16_t chan, uint8_t sel, uint32_t age_ms)
+{
+	struct rp_enc e;
+
+	rp_enc_begin(&e, buf, cap, RP_XCLIPAGE, 0, chan);
+	rp_put_u8(&e, sel);
+	rp_put_u32(&e, age_ms);
+	return rp_enc_end(&e);
+}
+
 long rp_xscreen_frame(uint8_t *buf, size_t cap, uint16_t chan, uint16_t w, uint16_t h)
 {
 	struct rp_enc e;

@@ -76,6 +76,9 @@
  * writes to its stdout and stderr (XOUTPUT), as ssh -X prints it; a host
  * with it sends XOUTPUT to such a desk. */
 #define RP_CAP_XOUTPUT 0x40000
+/* HELLO, both ways: the desk weighs the host's selections against its
+ * own when it attaches or resumes (XCLIPAGE before each XCLIP then). */
+#define RP_CAP_XCLIPAGE 0x80000
 
 /* A window's size hints (its program's WM_NORMAL_HINTS), in pixels;
  * 0: not set. XWIN carries them; the seamless desk gives them to its
@@ -236,6 +239,8 @@ int rp_xshape_decode(const uint8_t *p, size_t n, struct rp_xshape *m);
 /* Rectangle i (< m->n) of a decoded XSHAPE (checked by the decoder). */
 struct rp_xshape_rect rp_xshape_rect_at(const struct rp_xshape *m, uint16_t i);
 int rp_xoutput_decode(const uint8_t *p, size_t n, struct rp_xoutput *m);
+/* XCLIPAGE: selection 0 or 1, age_ms any. */
+int rp_xclipage_decode(const uint8_t *p, size_t n, uint8_t *sel, uint32_t *age_ms);
 /* XSCREEN: any sizes (the host checks RP_X_SCREEN_MIN..MAX: ERROR LIMIT). */
 int rp_xscreen_decode(const uint8_t *p, size_t n, uint16_t *w, uint16_t *h);
 
@@ -254,6 +259,7 @@ long rp_xack_frame(uint8_t *buf, size_t cap, uint16_t chan, uint32_t id, uint32_
 long rp_xtiming_frame(uint8_t *buf, size_t cap, uint16_t chan, const struct rp_xtiming *m);
 long rp_xoutput_frame(uint8_t *buf, size_t cap, uint16_t chan, const struct rp_xoutput *m);
 long rp_xscreen_frame(uint8_t *buf, size_t cap, uint16_t chan, uint16_t w, uint16_t h);
+long rp_xclipage_frame(uint8_t *buf, size_t cap, uint16_t chan, uint8_t sel, uint32_t age_ms);
 /* -EINVAL for a shape the decoder would refuse. */
 long rp_xshape_frame(uint8_t *buf, size_t cap, uint16_t chan, const struct rp_xshape *m);
 

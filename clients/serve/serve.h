@@ -578,6 +578,10 @@ struct chan {
 	struct rp_inlog xout_log;
 	uint64_t xout_off[2];
 	struct rp_inpos xout_sent, xout_out, xout_ping;
+	/* Which of the X session's selections (its sel_gen, by RP_XSEL_*)
+	 * the desk last got or gave: one that resumes after it changed gets
+	 * it again, only the latest. */
+	uint32_t xsel_gen[2];
 	uint32_t consumed_sent; /* the last CONSUMED said to it (cap CONTEXT) */
 	/* A desk that types keys again (RP_CAP_RETYPE): its TERMIOS frames
 	 * are numbered (termios_mark) and say the INPUT taken; the INPUT that
@@ -668,6 +672,7 @@ struct conn {
 	bool xbound; /* ... and reads each listed window's flags (RP_CAP_XBOUND) */
 	bool xshape;   /* ... and takes XSHAPE (RP_CAP_XSHAPE): shaped windows */
 	bool xoutput; /* ... and prints its X session's first program's output (RP_CAP_XOUTPUT) */
+	bool xclipage; /* ... and weighs the host's selections at attach (RP_CAP_XCLIPAGE) */
 	bool context; /* the desk predicts: it takes CONTEXT and CONSUMED */
 	bool retype;  /* the desk types again what a switch to canonical let go */
 	bool direct;  /* on a direct listener: sealed records, its secret its login */

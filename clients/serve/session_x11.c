@@ -150,9 +150,6 @@ struct xview {
 	 * keeps them down for everyone after. */
 	uint8_t keys_down[32];
 	uint16_t buttons_down;
-	/* A host copy (CLIPBOARD, PRIMARY) it was not sent while past its
-	 * queue's bound: the latest text goes when it has caught up. */
-	bool clip_owed[2];
 };
 
 struct x11 {
@@ -182,10 +179,15 @@ struct x11 {
 	size_t early_len;
 	uint32_t early_dropped[2];
 	bool early_given;
-	/* The latest host copy of each selection (CLIPBOARD, PRIMARY; at
-	 * most XD_SEL_MAX_BYTES each), for a desk that was behind. */
+	/* The display's selections (CLIPBOARD, PRIMARY; at most
+	 * XD_SEL_MAX_BYTES each) as its programs or a desk last copied them,
+	 * counted (sel_gen, against each channel's xsel_gen) and when
+	 * (sel_at, ms): for a desk that was behind, that attaches, or that
+	 * resumes. */
 	char *sel_text[2];
 	size_t sel_len[2];
+	uint32_t sel_gen[2];
+	long sel_at[2];
 	char home[1024];
 	struct xprog progs[X11_MAX_PROGRAMS];
 	unsigned nprogs;
@@ -1048,40 +1050,48 @@ static int send_clip(void *ctx, const uint8_t *frame, size_t len)
 
 static void clip_send(struct x11 *x, struct xview *xv, int sel)
 {
-	xv->clip_owed[sel] = false;
+	xv->v->xsel_gen[sel] = x->sel_gen[sel];
 	rp_xchunks_send(RP_XCLIP, xv->v->id, (uint8_t)sel, x->sel_text[sel],
 			(uint32_t)x->sel_len[sel], send_clip, xv->v->conn->rc);
 }
 
-/* A program in the display copied: every desk gets the text; one past
- * its queue's bound gets it once it has caught up (x11_snapshot), only
- * the latest of each selection. */
-static void on_selection(void *ctx, int sel, const char *text, size_t n)
+/* Whether desk v has not got the latest of selection sel. */
+static bool clip_owed(const struct x11 *x, const struct chan *v, int sel)
 {
-	struct x11 *x = ctx;
+	return x->sel_text[sel] && v->xsel_gen[sel] != x->sel_gen[sel] && !v->conn->closing_at;
+}
+
+/* Selection sel of the display is now text: a program in it copied
+ * (from NULL), or desk from did. Only the latest is kept; every other
+ * desk gets it (a desk's copy is the host's newest as much as a
+ * program's), one past its queue's bound once it has caught up
+ * (x11_snapshot). */
+static void sel_changed(struct x11 *x, int sel, const char *text, size_t n, struct chan *from)
+{
 	char *t = malloc(n ? n : 1);
 
-	if (sel < 0 || sel > 1 || n > XD_SEL_MAX_BYTES)
-		goto fail;
-	if (!t) {
-		serve_log("session %s: a host copy of %zu bytes: out of memory", x->s.name, n);
-		goto fail;
-	}
-	memcpy(t, text, n);
 	free(x->sel_text[sel]);
 	x->sel_text[sel] = t;
-	x->sel_len[sel] = n;
-	for (struct xview *xv = x->views; xv; xv = xv->next) {
-		if (!xv->started)
-			continue;
-		if (may_queue(xv->v))
-			clip_send(x, xv, sel);
-		else
-			xv->clip_owed[sel] = true;
+	x->sel_len[sel] = t ? n : 0;
+	x->sel_gen[sel]++;
+	x->sel_at[sel] = base_now_ms();
+	if (!t) { /* (none offered rather than an older one) */
+		serve_log("session %s: a copy of %zu bytes: out of memory", x->s.name, n);
+		return;
 	}
-	return;
-fail:
-	free(t);
+	memcpy(t, text, n);
+	if (from)
+		from->xsel_gen[sel] = x->sel_gen[sel];
+	for (struct xview *xv = x->views; xv; xv = xv->next)
+		if (xv->started && xv->v != from && may_queue(xv->v))
+			clip_send(x, xv, sel);
+}
+
+/* A program in the display copied. */
+static void on_selection(void *ctx, int sel, const char *text, size_t n)
+{
+	if (sel >= 0 && sel <= 1 && n <= XD_SEL_MAX_BYTES)
+		sel_changed(ctx, sel, text, n, NULL);
 }
 
 /* A program in the display copied more than is passed on: its desks are
@@ -2145,6 +2155,21 @@ static void x11_snapshot(struct session *s, struct chan *v)
 
 	if (!xv)
 		return;
+	/* A desk that attaches or resumes is offered the selections it has
+	 * not got, the latest of each, and told first how old they are
+	 * (XCLIPAGE, before any window it could focus): it keeps its own
+	 * when that is newer, so the newest copy wins. A desk before
+	 * XCLIPAGE is offered none, as before. */
+	for (int k = 0; k < 2 && !xv->started; k++) {
+		uint8_t buf[RP_HDR_SIZE + 5];
+		long age = base_now_ms() - x->sel_at[k], len;
+		if (!v->conn->xclipage)
+			v->xsel_gen[k] = x->sel_gen[k];
+		else if (clip_owed(x, v, k) &&
+			 (len = rp_xclipage_frame(buf, sizeof buf, v->id, (uint8_t)k,
+						  age > UINT32_MAX ? UINT32_MAX : (uint32_t)age)) > 0)
+			rp_conn_send(v->conn->rc, buf, (size_t)len);
+	}
 	xv->started = true;
 	/* Bottom to top, as the display stacks them (each XWIN names the one
 	 * below it, which the desk knows by then). */
@@ -2168,10 +2193,11 @@ static void x11_snapshot(struct session *s, struct chan *v)
 			send_shape(v, order[i], k);
 	}
 	send_cursor(x, v);
-	/* Copies it was owed while behind: the link has drained, so both
-	 * go (at most twice XD_SEL_MAX_BYTES), not one per catch-up. */
+	/* Copies it is owed (behind, attached, resumed): the link has
+	 * drained, so both go (at most twice XD_SEL_MAX_BYTES), not one per
+	 * catch-up. */
 	for (int k = 0; k < 2; k++)
-		if (xv->clip_owed[k] && x->sel_text[k] && !v->conn->closing_at)
+		if (clip_owed(x, v, k))
 			clip_send(x, xv, k);
 	/* The output from what was written out: what a dropped queue held
 	 * goes again (the desk prints no byte twice). */
@@ -2781,6 +2807,8 @@ int x11_clip(struct session *s, struct chan *v, const struct rp_xchunk *c, char 
 	if (r == 0)
 		return 0;
 	r = xd_selection_set(x->xd, xv->clip.sel, (const char *)xv->clip.buf, xv->clip.total);
+	if (r == 0)
+		sel_changed(x, xv->clip.sel, (const char *)xv->clip.buf, xv->clip.total, v);
 	rp_xtext_finish(&xv->clip);
 	settle(x);
 	if (r < 0)

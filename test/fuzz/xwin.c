@@ -89,6 +89,10 @@ static void decoders(const uint8_t *p, size_t n)
 	uint16_t sw, sh;
 	if (rp_xscreen_decode(p, n, &sw, &sh) == 0)
 		assert(n == 4);
+	uint8_t asel;
+	uint32_t age;
+	if (rp_xclipage_decode(p, n, &asel, &age) == 0)
+		assert(n == 5 && asel <= RP_XSEL_PRIMARY);
 	struct rp_xshape sp;
 	if (rp_xshape_decode(p, n, &sp) == 0) {
 		assert(sp.n <= RP_XSHAPE_MAX_RECTS && (sp.shaped || !sp.n));

@@ -186,6 +186,11 @@ static int decode_any(uint8_t type, const uint8_t *p, size_t n)
 		struct rp_xshape s;
 		return rp_xshape_decode(p, n, &s);
 	}
+	case RP_XCLIPAGE: {
+		uint8_t sel;
+		uint32_t age;
+		return rp_xclipage_decode(p, n, &sel, &age);
+	}
 	}
 	return -EINVAL;
 }
@@ -333,6 +338,17 @@ static void decoders_refuse(void)
 	CHECK_EQ(sh, 1080);
 	len = rp_xscreen_frame(frame, sizeof frame, 7, 0, 65535);
 	CHECK_EQ(redecode(RP_XSCREEN, len), 0);
+
+	/* XCLIPAGE: a selection and any age; a third selection is refused. */
+	len = rp_xclipage_frame(frame, sizeof frame, 7, RP_XSEL_PRIMARY, 0xfffffffe);
+	truncated_and_long(RP_XCLIPAGE, len);
+	uint8_t asel;
+	uint32_t age;
+	CHECK_EQ(rp_xclipage_decode(frame + RP_HDR_SIZE, 5, &asel, &age), 0);
+	CHECK_EQ(asel, RP_XSEL_PRIMARY);
+	CHECK_EQ(age, 0xfffffffe);
+	frame[RP_HDR_SIZE] = 2;
+	CHECK_EQ(redecode(RP_XCLIPAGE, len), -EPROTO);
 
 	/* XSHAPE: rectangles inside the window, at most RP_XSHAPE_MAX_RECTS,
 	 * none when not shaped. */

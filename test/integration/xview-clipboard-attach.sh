@@ -1,0 +1,65 @@
+#!/bin/sh
+# A desk that attaches to an X session is offered the host's selections,
+# and the newest copy wins: copied on the host while no view was
+# attached, the desk has it as soon as telly view --seamless shows the
+# session (before, it kept its own older one, and a click into an X
+# window then gave that to the host over the host's newer copy); copied
+# on the desk after the host's copy (by a program that says when, as
+# toolkits do: test/integration/xown.c), the desk keeps its own and the
+# host gets it. A desk's copy reaches the host's other desks too.
+. test/integration/lib.sh "$1"
+. test/integration/clip.inc
+xs_session xdotool
+
+# The desk's copy first (xclip: it does not say when), then the host's,
+# read by the host (xclip -loops 1 ends once read), no view attached.
+printf 'desk older' | xclip -selection clipboard -i -loops 20 &
+pids="$pids $!"
+wait_until 10 desk_is clipboard 'desk older'
+printf 'host newer' | hostclip -selection clipboard -i -loops 1 &
+wait $! || fail "the host's copy was not read"
+seamless_view
+clip_await 20 desk clipboard 'host newer'
+# An X window focused on the desk: the host's copy is not replaced by the
+# desk's older one (the desk's PRIMARY goes with it: once the host has
+# that, the CLIPBOARD went too; the host's xclip has ended, so the host
+# has none unless the desk gave it one).
+printf 'sync one' | xclip -selection primary -i -loops 20 &
+pids="$pids $!"
+wait_until 10 desk_is primary 'sync one'
+xdotool windowfocus "$(deskwin xclip-test)" 2>/dev/null
+wait_until 20 host_is primary 'sync one'
+! host_is clipboard 'desk older' || fail "the host's newer copy was replaced by the desk's older one"
+
+# The host's copy first (on the desk once read), then, with no view, the
+# desk's: the desk's wins, and goes to the host once the view attaches.
+printf 'host older' | hostclip -selection clipboard -i -loops 1 &
+pids="$pids $!"
+clip_await 20 desk clipboard 'host older'
+kill "$view"
+wait_until 10 sh -c '! xwininfo -root -tree | grep -q "\"xclip-test\""'
+"$B/test/xown" 'desk newer' >"$T/own.out" &
+pids="$pids $!"
+wait_until 10 grep -q owned "$T/own.out"
+seamless_view
+clip_await 20 host clipboard 'desk newer'
+clip_await 0 desk clipboard 'desk newer'
+
+# A second desk attached (read-only: the display keeps its size) gets a
+# copy the first desk gives the host.
+desk1=$DISPLAY
+start_xvfb
+desk2=$DISPLAY
+"$TELLY" view --seamless -r "" xs >"$T/view2.out" 2>&1 &
+pids="$pids $!"
+wait_until 20 has_deskwin xclip-test
+clip_await 20 desk clipboard 'desk newer'
+DISPLAY=$desk1
+printf 'one to two' | xclip -selection clipboard -i -loops 20 &
+pids="$pids $!"
+wait_until 10 desk_is clipboard 'one to two'
+xdotool windowfocus "$(deskwin xclip-test)" 2>/dev/null
+wait_until 20 host_is clipboard 'one to two'
+DISPLAY=$desk2
+clip_await 20 desk clipboard 'one to two'
+echo "a desk that attaches has the newest copy, and a desk's copy reaches the others: ok"
