@@ -311,10 +311,11 @@ static void open_ok(struct server *srv, struct conn *c, struct session *s, uint8
 	/* The newest writer's window decides the size, as tmux's "latest". */
 	if (!v->readonly)
 		session_set_winsize(s, ws);
-	/* An X display takes the screen of the newest desk that may write
-	 * (xpra's way): what programs maximize or centre by fits it. */
+	/* An X display takes the screen of the desk in use, first the
+	 * newest that may write (xpra's way): what programs maximize or
+	 * centre by fits it. */
 	if (!v->readonly && (flags & RP_OPEN_SCREEN) && x11_session(s))
-		x11_screen(s, ws->ws_xpixel, ws->ws_ypixel);
+		x11_screen(s, v, ws->ws_xpixel, ws->ws_ypixel);
 	chan_snapshot(v);
 	serve_log("connection %u: attached to %s%s%s", c->id, s->name,
 		  v->readonly ? " (read-only)" : "", c->lz4 ? " (lz4 output)" : "");
@@ -631,7 +632,7 @@ static int on_xscreen(struct server *srv, struct conn *c, const struct rp_hdr *h
 		rp_conn_error(c->rc, h->chan, RP_E_LIMIT, 0, false, err);
 		return FRAME_DONE;
 	}
-	x11_screen(v->s, w, hh);
+	x11_screen(v->s, v, w, hh);
 	return FRAME_DONE;
 }
 

@@ -441,11 +441,13 @@ struct x11 *x11_session(struct session *s); /* NULL: another kind */
  * answered (OK, or why it did not run) once its exec says (open_answer).
  * 0, or an RP_E_ code, err said, for c to be answered now. */
 int x11_run(struct session *s, const struct rp_open *m, struct conn *c, char *err, size_t errn);
-/* OPEN ATTACH|SCREEN from a desk that may write: the display takes its
- * screen's size w x h (RP_X_SCREEN_MIN..MAX, checked), as tmux's
- * window-size latest. 0 (asked, or kept for when the display is up),
+/* OPEN ATTACH|SCREEN or XSCREEN from desk v, which may write: its screen
+ * is w x h (RP_X_SCREEN_MIN..MAX, checked), and the display takes it, as
+ * tmux's window-size latest (then the size of whichever desk presses a
+ * key or button, or of the one before when v goes: session_x11.c's
+ * screen_follow). 0 (asked, or kept for when the display is up),
  * -ENOTSUP (its server cannot; logged once), -ENOENT (not an X session). */
-int x11_screen(struct session *s, unsigned w, unsigned h);
+int x11_screen(struct session *s, struct chan *v, unsigned w, unsigned h);
 /* "DISPLAY=:N" and "XAUTHORITY=PATH" of X session name, for a terminal
  * session made with --display. 0 or an RP_E_ code, err said. */
 int x11_env(struct server *srv, const char *name, size_t n, char *display, size_t dn,
@@ -582,6 +584,12 @@ struct chan {
 	 * the desk last got or gave: one that resumes after it changed gets
 	 * it again, only the latest. */
 	uint32_t xsel_gen[2];
+	/* Its desk's screen (OPEN's SCREEN, XSCREEN; 0: it gave none, as a
+	 * read-only desk) and when it was last in use (the session's count
+	 * of uses): the display has the size of the desk in use, an orphan's
+	 * too while it may come back (session_x11.c's screen_follow). */
+	uint16_t xscr_w, xscr_h;
+	uint32_t xused;
 	uint32_t consumed_sent; /* the last CONSUMED said to it (cap CONTEXT) */
 	/* A desk that types keys again (RP_CAP_RETYPE): its TERMIOS frames
 	 * are numbered (termios_mark) and say the INPUT taken; the INPUT that

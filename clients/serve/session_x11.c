@@ -243,6 +243,10 @@ struct x11 {
 	uint8_t *cursor_px;
 	long wake_at;	   /* ms: a window is due to be read */
 	unsigned want_w, want_h; /* a desk's screen, asked before the display was up */
+	/* The size last asked of the display for a desk (0: none yet), and
+	 * the count of desks' uses (each channel's xused). */
+	unsigned scr_w, scr_h;
+	uint32_t use_seq;
 };
 
 static const struct session_ops x11_ops;
@@ -2083,6 +2087,59 @@ static void on_xfd(struct fdm *fdm, int fd, int events, void *data)
 	dispatch(data);
 }
 
+/* The display takes w x h now, or once it is up. */
+static int screen_size(struct x11 *x, unsigned w, unsigned h)
+{
+	int r;
+
+	x->scr_w = w;
+	x->scr_h = h;
+	if ((r = xd_screen_size(x->xd, w, h)) == -EAGAIN) {
+		x->want_w = w; /* starting: on_ready asks */
+		x->want_h = h;
+		return 0;
+	}
+	if (r == 0)
+		settle(x);
+	return r;
+}
+
+/* The desk of v's list (viewers or orphans) last in use, or in_use. */
+static struct chan *last_used(struct chan *v, struct chan *in_use)
+{
+	for (; v; v = v->snext)
+		if (v->xscr_w && (!in_use || (int32_t)(v->xused - in_use->xused) > 0))
+			in_use = v;
+	return in_use;
+}
+
+/* The display has the size of the desk in use, as tmux's window-size
+ * latest: of the desks that gave a screen (not read-only ones), the one
+ * that last attached, said its screen changed, or pressed a key or a
+ * button; when that one goes, the one in use before it. A desk whose
+ * link is down counts until it is let go (it comes back at its size: a
+ * blip would resize the display twice). Two desks of different sizes on
+ * one session (a plain telly view beside a seamless one) so no longer
+ * leave the display at the size of whichever attached last, after it
+ * went too: what programs maximize or centre by fits the desk being
+ * used. */
+static void screen_follow(struct x11 *x)
+{
+	struct chan *in_use = last_used(x->s.orphans, last_used(x->s.viewers, NULL));
+
+	if (in_use && (in_use->xscr_w != x->scr_w || in_use->xscr_h != x->scr_h))
+		screen_size(x, in_use->xscr_w, in_use->xscr_h);
+}
+
+/* Desk v's person pressed a key or a button. */
+static void screen_used(struct x11 *x, struct chan *v)
+{
+	if (!v->xscr_w || v->xused == x->use_seq)
+		return; /* (the one in use already) */
+	v->xused = ++x->use_seq;
+	screen_follow(x);
+}
+
 static long x11_tick(struct session *s, long now)
 {
 	struct x11 *x = xs(s);
@@ -2092,6 +2149,10 @@ static long x11_tick(struct session *s, long now)
 		x->spawn_failed = false;
 		programs_idle(x);
 	}
+	/* A desk gone (detached, or let go after its link was lost): the
+	 * one in use before it. (Not at the detach: a desk whose link went
+	 * is among the orphans only after it.) */
+	screen_follow(x);
 	/* Output that waited for a desk's queue to drain (the loop comes
 	 * round as it is written out). */
 	for (struct chan *v = s->viewers; v; v = v->snext)
@@ -2459,21 +2520,17 @@ int x11_create(struct server *srv, const struct rp_open *m, const char *name,
 	return 0;
 }
 
-int x11_screen(struct session *s, unsigned w, unsigned h)
+int x11_screen(struct session *s, struct chan *v, unsigned w, unsigned h)
 {
 	struct x11 *x = x11_session(s);
-	int r;
 
 	if (!x || x->killing)
 		return -ENOENT;
-	if ((r = xd_screen_size(x->xd, w, h)) == -EAGAIN) {
-		x->want_w = w; /* starting: on_ready asks */
-		x->want_h = h;
-		return 0;
-	}
-	if (r == 0)
-		settle(x);
-	return r;
+	v->xscr_w = (uint16_t)w;
+	v->xscr_h = (uint16_t)h;
+	v->xused = ++x->use_seq;
+	/* (asked again even at the size it has: Xvfb's refusal is said) */
+	return screen_size(x, w, h);
 }
 
 int x11_run(struct session *s, const struct rp_open *m, struct conn *c, char *err, size_t errn)
@@ -2661,6 +2718,8 @@ int x11_key(struct session *s, struct chan *v, const struct rp_xkey *k, char *er
 			xv->keys_down[k->keycode / 8] |= (uint8_t)(1u << (k->keycode % 8));
 		else
 			xv->keys_down[k->keycode / 8] &= (uint8_t)~(1u << (k->keycode % 8));
+		if (k->pressed)
+			screen_used(x, v);
 	}
 	note_input(x, v, k->seq, k->id, t, k->pressed, false);
 	x->input_due = x->s.srv->input_due = true; /* sent with the frames read with it (x11_input_done) */
@@ -2697,6 +2756,8 @@ int x11_pointer(struct session *s, struct chan *v, const struct rp_xpointer *p, 
 			xv->buttons_down |= (uint16_t)(1u << p->button);
 		else
 			xv->buttons_down &= (uint16_t)~(1u << p->button);
+		if (p->kind == RP_XPTR_PRESS)
+			screen_used(x, v);
 	}
 	note_input(x, v, p->seq, p->id, t, p->kind == RP_XPTR_PRESS, p->kind == RP_XPTR_MOTION);
 	x->input_due = x->s.srv->input_due = true; /* as XKEY's */
