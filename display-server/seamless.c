@@ -664,14 +664,21 @@ int ds_seamless_map(struct ds_backend *b, const struct ds_seamless_win *m, struc
 		if (w->override) {
 			override_place(s, w, &x, &y);
 		} else {
+			/* A dialog comes by its window where the desk has that
+			 * one: the host's place of it may be another's (a move
+			 * on another desk, which this one does not follow), and
+			 * the dialog showed there, away from it. */
+			const struct swin *p = m->transient_for ? by_id(s, m->transient_for) : NULL;
+			int dx = p && !p->override ? p->x - p->hx : 0;
+			int dy = p && !p->override ? p->y - p->hy : 0;
 			/* Shown whole on this screen: a window the host has
 			 * beyond it comes in, and the host is told. */
 			int sw = s->scr->width_in_pixels, sh = s->scr->height_in_pixels;
-			x = m->x + m->w > sw ? sw - m->w : m->x;
-			y = m->y + m->h > sh ? sh - m->h : m->y;
+			x = m->x + dx + m->w > sw ? sw - m->w : m->x + dx;
+			y = m->y + dy + m->h > sh ? sh - m->h : m->y + dy;
 			x = x < 0 ? 0 : x;
 			y = y < 0 ? 0 : y;
-			moved = x != m->x || y != m->y;
+			moved = x != m->x + dx || y != m->y + dy;
 			w->x = x;
 			w->y = y;
 		}

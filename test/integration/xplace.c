@@ -2,8 +2,9 @@
  * WM_NORMAL_HINTS whether it asked for that place, for the placement
  * tests; then waits until its window is closed or it is killed.
  *
- *   xplace TITLE X Y us|p|none|junk     (on $DISPLAY)
+ *   xplace TITLE X Y us|p|none|junk [ID]    (on $DISPLAY)
  *
+ * ID (hex): the window is a dialog of window ID (WM_TRANSIENT_FOR).
  * us: USPosition (as -geometry +X+Y gives), p: PPosition, none: no place
  * asked (a minimum size only), junk: no place asked, and its properties
  * as a broken or hostile program sets them: WM_NORMAL_HINTS cut short,
@@ -26,9 +27,9 @@ int main(int argc, char **argv)
 	const char *mode;
 	int x, y;
 
-	if (argc != 5 || (strcmp(argv[4], "us") && strcmp(argv[4], "p") && strcmp(argv[4], "none") &&
+	if ((argc != 5 && argc != 6) || (strcmp(argv[4], "us") && strcmp(argv[4], "p") && strcmp(argv[4], "none") &&
 			  strcmp(argv[4], "junk"))) {
-		fprintf(stderr, "usage: xplace TITLE X Y us|p|none|junk\n");
+		fprintf(stderr, "usage: xplace TITLE X Y us|p|none|junk [ID]\n");
 		return 2;
 	}
 	x = atoi(argv[2]);
@@ -72,6 +73,11 @@ int main(int argc, char **argv)
 				    XCB_ATOM_ATOM, 16, 3, protos);
 		xcb_change_property(c, XCB_PROP_MODE_REPLACE, win, XCB_ATOM_WM_TRANSIENT_FOR,
 				    XCB_ATOM_WINDOW, 32, 1, &scr->root);
+	}
+	if (argc == 6) {
+		xcb_window_t owner = (xcb_window_t)strtoul(argv[5], NULL, 16);
+		xcb_change_property(c, XCB_PROP_MODE_REPLACE, win, XCB_ATOM_WM_TRANSIENT_FOR,
+				    XCB_ATOM_WINDOW, 32, 1, &owner);
 	}
 	xcb_map_window(c, win);
 	xcb_flush(c);
