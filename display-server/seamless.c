@@ -65,6 +65,15 @@ struct swin {
 	bool wm_places; /* asked for no place, not yet framed: the desk's window manager places it */
 	int x, y, w, h; /* on the desk, as last configured */
 	int hx, hy;	/* on the host */
+	/* The host's last size asked of the desk's server (resize_seq: that
+	 * request's number, resizing: not yet seen done). A ConfigureNotify
+	 * made before it (an older request's, a window manager's) is not the
+	 * desk's word: taken as one, the host's two quick sizes came back to
+	 * it as the desk's, out of date, and each answer made two more (a
+	 * window flipping between two sizes for ever, two desks of different
+	 * screens on one display). */
+	uint32_t resize_seq;
+	bool resizing;
 	uint32_t transient_for;
 	/* The root's child that holds it (itself, or a window manager's
 	 * frame), the sibling that child was last seen right above, and its
@@ -341,6 +350,9 @@ static int s_dispatch(struct ds_backend *b, ds_event_fn fn, void *ctx)
 			}
 			if (!(w = by_xw(s, c->window)) || w->override)
 				break;
+			if (w->resizing && (int32_t)(e->full_sequence - w->resize_seq) < 0)
+				break; /* from before the host's size: a later one comes */
+			w->resizing = false;
 			int ox = w->x, oy = w->y, ow = w->w, oh = w->h;
 			w->w = c->width;
 			w->h = c->height;
@@ -727,8 +739,10 @@ int ds_seamless_map(struct ds_backend *b, const struct ds_seamless_win *m, struc
 		uint32_t v[] = {m->w, m->h};
 		w->w = m->w;
 		w->h = m->h;
-		xcb_configure_window(s->conn, w->xw,
-				     XCB_CONFIG_WINDOW_WIDTH | XCB_CONFIG_WINDOW_HEIGHT, v);
+		w->resize_seq = xcb_configure_window(s->conn, w->xw,
+						     XCB_CONFIG_WINDOW_WIDTH | XCB_CONFIG_WINDOW_HEIGHT, v)
+					.sequence;
+		w->resizing = true;
 	}
 	xcb_flush(s->conn);
 	return 0;
