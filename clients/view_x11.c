@@ -86,6 +86,13 @@ struct xsess {
 	 * (ms, ours: its age when it said so taken from then). */
 	bool offered[2];
 	long offer_at[2];
+	/* The channel (re)started and what the host offers is not known
+	 * yet: it says it (XCLIPAGE) before any XWIN, XCURSOR or XCLIP. A
+	 * window took the focus (clip_follow), or a copy not proven sent was
+	 * due again, meanwhile or while an offer's text had not come: the
+	 * desk's selections go once that is weighed, if they are newer
+	 * (offer_settle), never before. */
+	bool offers_due, offer_follow;
 	/* The link (the host gave a TOKEN; xlink_*): each XKEY and XPOINTER
 	 * is kept until a PONG proves the host had it; a RESUME's answer
 	 * says which the host took, and the rest go again. */
@@ -243,6 +250,10 @@ struct vx {
 	 * desk's focus left the view since): a desk copy made while it has
 	 * it goes to its host at once (vx_desk_copied). */
 	uint32_t focus_wid;
+	/* telly's desktop window has the desk's focus (from its FocusIn to
+	 * its FocusOut): an X window its window manager focuses then, one the
+	 * host maps or raises too, is the one the person types into. */
+	bool desk_focused;
 	/* A host selection offered (by RP_XSEL_*) while the desk's own is
 	 * asked how old it is (ds_clip_age): taken only if the desk's is not
 	 * newer. Meanwhile that session's selections do not go to it
@@ -1734,6 +1745,10 @@ static void clip_follow(struct vx *x, struct xsess *s)
 
 	if (!clip || x->c.readonly)
 		return;
+	if (s->offers_due || s->offered[0] || s->offered[1]) {
+		s->offer_follow = true;
+		return;
+	}
 	for (int k = 0; k < 2; k++)
 		if (x->offer[k].text && x->offer[k].chan == s->chan) {
 			x->offer[k].follow = true; /* the newer of the two goes */
@@ -1744,10 +1759,27 @@ static void clip_follow(struct vx *x, struct xsess *s)
 	ds_clip_get(clip, DS_CLIP_PRIMARY, got_primary, x);
 }
 
+/* telly's desktop, having the desk's focus, focused X window w as the
+ * host showed or raised it: the desk's copy goes to its session, as when
+ * the person focuses it (once a session: a copy made while it keeps the
+ * focus goes at once, vx_desk_copied). The host is not told the focus. */
+static void focus_shown(struct vx *x, struct xw *w)
+{
+	struct xw *had = x->focus_wid ? win_by_wid(x, x->focus_wid) : NULL;
+
+	if (x->seamless || !x->desk_focused || w->overlay || x->c.readonly ||
+	    w->wid == x->focus_wid)
+		return;
+	x->focus_wid = w->wid;
+	if (!had || had->s != w->s)
+		clip_follow(x, w->s);
+}
+
 void vx_focus_back(struct vx *x)
 {
 	struct xw *w = x->seamless ? NULL : win_by_wid(x, x->c.wm->focus);
 
+	x->desk_focused = !x->seamless;
 	/* (seamless: its window's own focus is sl_focus) */
 	if (!w || w->overlay || x->c.readonly)
 		return;
@@ -1807,13 +1839,34 @@ static void offer_settle(void *ctx, enum ds_clip_sel dsel, long age_ms)
 		clip_follow(x, s);
 }
 
+/* s's channel (re)started: the host's offers are told anew (an offer of
+ * the channel before whose text never came is not awaited). */
+static void offers_await(struct xsess *s)
+{
+	s->offered[0] = s->offered[1] = false;
+	s->offers_due = true;
+}
+
+/* A frame that comes after the host's offers to s (XCLIPAGE) came, or
+ * an offer's text was taken: the desk's selections go if a focus waited
+ * for that and nothing is left to weigh. */
+static void offers_known(struct vx *x, struct xsess *s)
+{
+	s->offers_due = false;
+	if (s->offer_follow && !s->offered[0] && !s->offered[1]) {
+		s->offer_follow = false;
+		clip_follow(x, s);
+	}
+}
+
 /* The host offered text as selection sel of s (at attach or resume):
  * weighed against the desk's own once its age is known. */
 static void offer_weigh(struct vx *x, struct xsess *s, uint8_t sel, char *text, size_t n)
 {
 	struct ds_clip *clip = *x->c.clip;
-	bool follow = x->offer[sel].text && x->offer[sel].follow;
+	bool follow = (x->offer[sel].text && x->offer[sel].follow) || s->offer_follow;
 
+	s->offer_follow = false;
 	free(x->offer[sel].text);
 	x->offer[sel].text = text;
 	x->offer[sel].n = n;
@@ -1983,6 +2036,8 @@ static int on_chan_frame(struct vx *x, struct xsess *s, const struct rp_hdr *h, 
 		struct rp_xwin m;
 		if (rp_xwin_decode(p, h->len, &m) < 0)
 			return -EPROTO;
+		if (s->offers_due)
+			offers_known(x, s);
 		/* The keymap once the display runs (a window shows it does):
 		 * keys only ever go to windows. */
 		if (!s->keymap_sent) {
@@ -2007,6 +2062,8 @@ static int on_chan_frame(struct vx *x, struct xsess *s, const struct rp_hdr *h, 
 		struct rp_xcursor m;
 		if (rp_xcursor_decode(p, h->len, &m) < 0)
 			return -EPROTO;
+		if (s->offers_due)
+			offers_known(x, s);
 		on_cursor(x, &m);
 		return 1;
 	}
@@ -2072,6 +2129,7 @@ static int on_chan_frame(struct vx *x, struct xsess *s, const struct rp_hdr *h, 
 			}
 			free(s->clip.buf);
 			memset(&s->clip, 0, sizeof s->clip);
+			offers_known(x, s);
 		}
 		return 1;
 	}
@@ -2145,6 +2203,7 @@ int vx_frame(struct vx *x, const struct rp_hdr *h, const uint8_t *p)
 				s->req = 0;
 				s->relinking = false;
 				s->out_got[0] = s->out_got[1] = 0; /* (numbered anew) */
+				offers_await(s);
 				screen_send(x, s); /* the desk changed while it opened */
 				return 1;
 			}
@@ -2197,7 +2256,12 @@ void vx_action(struct vx *x, const struct wm_action *a, const struct ds_event *k
 	case WM_ACT_FOCUS:
 		/* Only the person's focus goes to the host: a window shown as
 		 * it is (a view starting) must not take the focus from, say, an
-		 * open menu, which would close it. */
+		 * open menu, which would close it. The desk's copy follows it
+		 * all the same while the desktop has the desk's focus: a view
+		 * started on one X window has the focus before the window comes,
+		 * and the person then types into it without focusing anything. */
+		if (w && x->applying_host)
+			focus_shown(x, w);
 		if (!w || x->c.readonly || x->applying_host)
 			break;
 		send_id(x, RP_XFOCUS, w);
@@ -2266,6 +2330,7 @@ void vx_key_release(struct vx *x, const struct ds_event *ev)
 void vx_blur(struct vx *x)
 {
 	x->focus_wid = 0;
+	x->desk_focused = false;
 	while (x->ndown)
 		up_at(x, 0);
 	vx_flush_input(x);
@@ -3288,6 +3353,7 @@ static int xlink_resumed(struct vx *x, const struct rp_hdr *h, const uint8_t *p)
 	s->resuming = s->relinking = false;
 	s->req = 0;
 	s->chan = h->chan;
+	offers_await(s); /* (before xlink_state's copy) */
 	/* A PONG for a PING sent before this answer proves only what the
 	 * host took, not what goes again below. */
 	s->ping_seq = m.seq;
