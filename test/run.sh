@@ -146,7 +146,8 @@ san="-O1 -g -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-r
 run "build/asan-telly" 900 make --no-print-directory -j"$jobs" BUILD="$B/asan" CFLAGS="$san" \
 	"$B/asan/bin/telly" "$B/asan/test/png-probe" "$B/asan/test/free-port" "$B/asan/test/xclose" \
 	"$B/asan/test/xprobe" "$B/asan/test/rp-poke" "$B/asan/test/xgrab" "$B/asan/test/xhostile" \
-	"$B/asan/test/xshape" "$B/asan/test/xpress" "$B/asan/bin/delay-proxy"
+	"$B/asan/test/xshape" "$B/asan/test/xpress" "$B/asan/bin/delay-proxy" "$B/asan/test/cut-proxy" \
+	"$B/asan/test/xown" "$B/asan/test/xplace"
 # (built while the tests below run; the ASan runs wait for it)
 asan_build=$last
 for f in test/integration/*.sh; do
@@ -156,7 +157,7 @@ done
 [ -z "$asan_build" ] || wait "$asan_build"
 # The test guest is built once (test/guest/build.sh locks its folder).
 [ -e "$B/asan/guest" ] || { mkdir -p "$B/guest" "$B/asan" && ln -s ../guest "$B/asan/guest"; }
-for t in view-typing view-focus view-move-resize view-lifecycle view-paint-fd view-x11 vmconsole console-dns door-privsep door-keys door-winsize xview-xterm xview-desk x11-session x11-flood x11-resize x11-screen-follow x11-stopped-server x11-grab x11-hostile x11-pixel-bound xview-shape xview-shape-change; do
+for t in view-typing view-focus view-move-resize view-lifecycle view-paint-fd view-x11 vmconsole console-dns door-privsep door-keys door-winsize xview-xterm xview-desk x11-session x11-flood x11-resize x11-screen-follow x11-stopped-server x11-grab x11-hostile x11-pixel-bound xview-shape xview-shape-change xview-clipboard-attach xview-clipboard-start reconnect-view-xclip xview-screen-in-use reconnect-view-xscreen xview-seamless-dialog xview-seamless-stale-size; do
 	[ -x "$B/asan/bin/telly" ] && run "integration-asan/$t" 300 sh "test/integration/$t.sh" "$B/asan"
 done
 
