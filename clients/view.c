@@ -60,6 +60,7 @@
 #define LINK_STATUS_EVERY_MS 1000
 #define LINK_TITLE_BYTES (DS_TITLE_MAX_BYTES + 300)
 #define PAINT_STALL_MS 2000 /* --paint-fd's reader may lag this long */
+#define VIEW_EXIT_SIGNAL 128 /* + the signal that left telly x with its program running */
 
 struct view;
 
@@ -144,7 +145,8 @@ struct view {
 	const char *xname; /* the one X session shown (--x11, DEST NAME), or NULL */
 	bool x_seen;	   /* an X session was opened or attached */
 	bool x_attached;   /* ... and one was attached */
-	bool signalled;	   /* left by a signal (^C), the sessions still there */
+	int signo;	   /* left by this signal (^C: SIGINT), the sessions still there */
+	bool left;	   /* left (a signal, the display gone) with the sessions there */
 	int rc;
 	char why[300];
 	uint64_t list_due_ns, last_frame_ns;
@@ -2482,14 +2484,24 @@ static void say_session_here(const struct view *v, const char *word)
 	rp_conn_destroy(c);
 }
 
-/* telly x left with ^C (or SIGTERM, SIGHUP) while its program runs: unlike
+/* telly x left while its program runs (^C, SIGTERM, SIGHUP; its display
+ * closing its connection: xkill, the desk's X server ending): unlike
  * ssh -X's, the program runs on; how to see it again and how to end it. */
+static bool runs_on(const struct view *v)
+{
+	unsigned opening = 0;
+
+	/* (Still opening counts: ^C right after telly x started it, or
+	 * while the link is down.) */
+	return v->left && v->exit_status && v->xname && !v->all_ended && v->x &&
+	       (vx_sessions(v->x, &opening) || opening) && vx_last_exit(v->x) < 0;
+}
+
 static void say_runs_on(const struct view *v)
 {
 	char d[200];
 
-	if (!v->signalled || !v->exit_status || !v->xname || v->all_ended ||
-	    !vx_sessions(v->x, NULL))
+	if (!runs_on(v))
 		return;
 	dest_words(v, d, sizeof d);
 	fprintf(stderr,
@@ -2618,8 +2630,10 @@ static void loop(struct view *v, int sigfd)
 		}
 		if (p[1].revents & POLLIN) {
 			struct signalfd_siginfo si;
-			while (read(sigfd, &si, sizeof si) == sizeof si)
-				v->done = v->signalled = true;
+			while (read(sigfd, &si, sizeof si) == sizeof si) {
+				v->done = v->left = true;
+				v->signo = (int)si.ssi_signo;
+			}
 		}
 		if (bfd >= 0 && (p[2].revents & (POLLIN | POLLHUP | POLLERR))) {
 			int r = v->b->impl->dispatch(v->b, on_event, v);
@@ -2631,8 +2645,10 @@ static void loop(struct view *v, int sigfd)
 			 * server ending): the window is gone, as if closed;
 			 * the sessions run on. */
 			if (r < 0) {
-				if (!v->done)
+				if (!v->done) {
 					snprintf(v->why, sizeof v->why, "the display closed the connection");
+					v->left = true;
+				}
 				v->done = true;
 				break;
 			}
@@ -3004,6 +3020,13 @@ int telly_view(int argc, char **argv)
 	rc = v->rc;
 	if (!rc && v->exit_status && v->x && vx_last_exit(v->x) >= 0)
 		rc = vx_last_exit(v->x);
+	/* Left with no status of its program's, which runs on: never 0, or
+	 * `a=$(telly x -- zenity --entry) && use "$a"` would go on with no
+	 * answer. A signal's 128+N, as a shell gives ssh -X killed by it;
+	 * the display gone, 1, as an X program's own exit when its display
+	 * goes under ssh -X. */
+	else if (!rc && runs_on(v))
+		rc = v->signo ? VIEW_EXIT_SIGNAL + v->signo : 1;
 	else if (!rc && vx_refused(v->x))
 		rc = 1; /* as `tmux attach -t` a session that is not there */
 out:

@@ -3,7 +3,12 @@
 # right:
 # - telly x left with ^C says that its program runs on and the commands
 #   that show it again and end it (it said nothing), and the first one
-#   brings the window back to the desk;
+#   brings the window back to the desk; it exits 130, as ssh -X's ^C, not
+#   0 (it did, on purpose: the view had ended as asked; but its program
+#   has given no status, and `a=$(telly x -- zenity --entry) && use "$a"`
+#   went on with no answer); SIGTERM 143; its display closing its
+#   connection (xkill) 1, saying the same (it exited 0 and said only
+#   "the display closed the connection");
 # - telly attach of an X session names the view that shows it, `telly
 #   view --x11 NAME` (`telly view NAME`, as it read, takes NAME for a host);
 # - telly view --seamless --x11 of a terminal session says it is none
@@ -17,7 +22,7 @@
 #   the name of a session there, how to start a program in it or show it;
 # - telly ls says that an X session's pid is its X server's.
 . test/integration/lib.sh "$1"
-need_progs Xvfb xlogo xwininfo
+need_progs Xvfb xlogo xwininfo xkill
 start_xvfb 1024x768
 
 on_desk() { xwininfo -root -tree | grep -q '"xlogo"'; }
@@ -29,25 +34,46 @@ cat "$T/none.out"
 grep -qF 'telly view: no X sessions on this host (`telly x -- PROGRAM` starts one)' "$T/none.out" ||
 	fail "telly view --seamless with no X session did not say so"
 
-"$TELLY" x -s xs -- xlogo -geometry 120x120+30+30 >"$T/x.out" 2>&1 &
-xpid=$!
-pids="$pids $xpid"
-wait_until 20 on_desk || fail "the window of telly x is not on the desk: $(cat "$T/x.out")"
-kill -INT "$xpid"
-rc=0
-wait "$xpid" || rc=$?
-cat "$T/x.out"
-[ "$rc" = 0 ] || fail "telly x left with ^C exited $rc"
-grep -qF 'telly x: xs runs on: `telly view --seamless --x11 xs` shows it again, `telly kill xs` ends it' \
-	"$T/x.out" || fail "telly x left with ^C did not say how to come back"
-"$TELLY" ls | grep -q '^xs: ' || fail "the session did not run on"
-wait_until 20 sh -c '! xwininfo -root -tree | grep -q "\"xlogo\""' || fail "the window stayed on the desk"
+# leave NAME RC WHAT HOW: telly x -s NAME -- xlogo left by the function
+# HOW (its pid in $xpid) while xlogo runs: it exits RC, says that the
+# program runs on and how to come back; its window goes, the session
+# stays.
+leave() {
+	"$TELLY" x -s "$1" -- xlogo -geometry 120x120+30+30 >"$T/$1.out" 2>&1 &
+	xpid=$!
+	pids="$pids $xpid"
+	wait_until 20 on_desk || fail "the window of telly x -s $1 is not on the desk: $(cat "$T/$1.out")"
+	"$4"
+	rc=0
+	wait "$xpid" || rc=$?
+	cat "$T/$1.out"
+	[ "$rc" = "$2" ] || fail "telly x left by $3 exited $rc, not $2"
+	grep -qF "telly x: $1 runs on: \`telly view --seamless --x11 $1\` shows it again, \`telly kill $1\` ends it" \
+		"$T/$1.out" || fail "telly x left by $3 did not say how to come back"
+	"$TELLY" ls | grep -q "^$1: " || fail "the session $1 did not run on"
+	wait_until 20 sh -c '! xwininfo -root -tree | grep -q "\"xlogo\""' || fail "the window stayed on the desk"
+}
+interrupt() { kill -INT "$xpid"; }
+leave xs 130 ^C interrupt
 # The command it gave.
 "$TELLY" view --seamless --x11 xs >"$T/view.out" 2>&1 &
 vpid=$!
 pids="$pids $vpid"
 wait_until 20 on_desk || fail "telly view --seamless --x11 xs did not show it: $(cat "$T/view.out")"
 kill "$vpid"
+wait_until 20 sh -c '! xwininfo -root -tree | grep -q "\"xlogo\""' || fail "the view's window stayed"
+
+# Other ways out while the program runs: SIGTERM, and the display
+# closing the connection (xkill of its window).
+terminate() { kill -TERM "$xpid"; }
+leave xt 143 SIGTERM terminate
+xkill_it() {
+	xkill -id "$(xwininfo -root -tree | sed -n 's/^ *\(0x[0-9a-f]*\) "xlogo".*/\1/p' | head -n 1)" \
+		>/dev/null 2>&1 || fail "xkill failed"
+}
+leave xk 1 "its display closing its connection" xkill_it
+"$TELLY" kill xt >/dev/null
+"$TELLY" kill xk >/dev/null
 
 # telly x -s of a session there: what to do instead (it said only that
 # the session exists).
