@@ -2026,6 +2026,36 @@ static void on_shape(struct vx *x, struct xsess *s, const struct rp_xshape *m)
 	free(boxes);
 }
 
+/* Does a host's text about s name s already: a notice that starts with
+ * "NAME:" (as a terminal session's do), an answer that says "session
+ * NAME" ("no session NAME: it ended 3 s ago ...")? */
+static bool names_sess(const struct xsess *s, const char *t, size_t n)
+{
+	size_t k = strlen(s->name);
+	char phrase[RP_MAX_NAME + 16];
+
+	if (n > k && !memcmp(t, s->name, k) && t[k] == ':')
+		return true;
+	int pn = snprintf(phrase, sizeof phrase, "session %s", s->name);
+	for (const char *at = t, *end = t + n;
+	     (at = memmem(at, (size_t)(end - at), phrase, (size_t)pn)) != NULL; at++) {
+		const char *after = at + pn;
+		if (after == end || (*after && strchr(" :,)", *after)))
+			return true;
+	}
+	return false;
+}
+
+/* The host's words about s, on stderr: the session named once (a view
+ * shows several, so it is named when the host did not). */
+static void say_host(const struct vx *x, const struct xsess *s, const char *t, size_t n)
+{
+	if (names_sess(s, t, n))
+		fprintf(stderr, "%s: %.*s\n", x->c.prog, (int)n, t);
+	else
+		fprintf(stderr, "%s: %s: %.*s\n", x->c.prog, s->name, (int)n, t);
+}
+
 static int on_chan_frame(struct vx *x, struct xsess *s, const struct rp_hdr *h, const uint8_t *p)
 {
 	uint64_t t_recv = base_now_ns();
@@ -2161,14 +2191,14 @@ static int on_chan_frame(struct vx *x, struct xsess *s, const struct rp_hdr *h, 
 	case RP_NOTICE: {
 		struct rp_str t;
 		if (rp_notice_decode(p, h->len, &t) == 0)
-			fprintf(stderr, "%s: %s: %.*s\n", x->c.prog, s->name, (int)t.n, t.p);
+			say_host(x, s, t.p, t.n);
 		return 1;
 	}
 	case RP_ERROR: {
 		struct rp_error e;
 		if (rp_error_decode(p, h->len, &e) < 0)
 			return -EPROTO;
-		fprintf(stderr, "%s: %s: %.*s\n", x->c.prog, s->name, (int)e.msg.n, e.msg.p);
+		say_host(x, s, e.msg.p, e.msg.n);
 		if (h->flags & RP_F_FATAL)
 			remove_sess(x, s);
 		return 1;
@@ -2213,8 +2243,7 @@ int vx_frame(struct vx *x, const struct rp_hdr *h, const uint8_t *p)
 		for (unsigned i = 0; i < x->nsess; i++) {
 			s = x->sess[i];
 			if (!s->chan && s->req == e.req) {
-				fprintf(stderr, "%s: %s: %.*s\n", x->c.prog, s->name, (int)e.msg.n,
-					e.msg.p);
+				say_host(x, s, e.msg.p, e.msg.n);
 				x->refused |= !s->resuming;
 				/* It ended before this view came (a program that could
 				 * not run, in telly x's race): its status is ours. */

@@ -1412,9 +1412,11 @@ static int x11_kill(struct session *s, bool stop, char *err, size_t errn)
 	x->killing = true;
 	linger_stop(x); /* (its display goes now: no count, no second put-down) */
 	/* Its views told why it goes (telly x, as telly attach is told its
-	 * terminal's status): not the program's own end. */
+	 * terminal's status): not the program's own end. (Not named here: a
+	 * view names the session its notice is of, and `no session NAME: it
+	 * ended ... (WHY)` names it.) */
 	if (!stop) {
-		snprintf(s->end_why, sizeof s->end_why, "%s was killed (telly kill)", s->name);
+		snprintf(s->end_why, sizeof s->end_why, "killed by telly kill");
 		tell_views(x, "%s", s->end_why);
 	}
 	/* Programs first (a hangup, as a terminal's), then the display once

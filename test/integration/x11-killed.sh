@@ -1,9 +1,11 @@
 #!/bin/sh
 # `telly kill NAME` while `telly x` shows NAME: telly x says why its
-# window went, "NAME was killed (telly kill)", and exits 129, a hangup's
-# status, as telly attach of a killed terminal session reads "exited
-# with status 129" (before, it exited 0 and said nothing, as if its
-# program had ended well).
+# window went, "telly x: NAME: killed by telly kill" (the name once: it
+# said "telly x: NAME: NAME was killed (telly kill)"), and exits 129, a
+# hangup's status, as telly attach of a killed terminal session reads
+# "exited with status 129" (before, it exited 0 and said nothing, as if
+# its program had ended well). A view of it afterwards says when and
+# why it ended, naming it once.
 . test/integration/lib.sh "$1"
 need_progs Xvfb xlogo xwininfo
 start_xvfb 1024x768
@@ -18,7 +20,13 @@ rc=0
 wait "$xpid" || rc=$?
 cat "$T/x.out"
 [ "$rc" = 129 ] || fail "telly x of a killed session exited $rc"
-grep -q "^telly x: .*kx was killed (telly kill)" "$T/x.out" || fail "telly x did not say its session was killed"
+grep -qx "telly x: kx: killed by telly kill" "$T/x.out" || fail "telly x did not say its session was killed"
+rc=0
+timeout 20 "$TELLY" view --seamless --x11 kx >"$T/v.out" 2>&1 || rc=$?
+cat "$T/v.out"
+[ "$rc" = 1 ] || fail "a view of the killed session exited $rc"
+grep -qx "telly view: no session kx: it ended [0-9]* s ago with status 129 (killed by telly kill)" "$T/v.out" ||
+	fail "a view of the killed session did not say why, naming it once"
 
 # The same for a terminal session, which this matches.
 "$TELLY" new -s kt -- sleep 100 || fail "telly new failed"

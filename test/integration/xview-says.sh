@@ -15,7 +15,8 @@
 #   and exits 1 (it waited for good, showing nothing);
 # - telly view --seamless with no X session there says so and exits 1 (it
 #   said "no sessions left" and exited 0); of a name that is not there it
-#   says why once (it added "no sessions left");
+#   says why once (it added "no sessions left"), naming it once (it said
+#   "telly view: nosuch: no session nosuch");
 # - telly view NAME of a session here, NAME taken for a host that ssh
 #   cannot reach, names the command that shows the session;
 # - telly x -s without a name says so (it said "unexpected '-s'"); with
@@ -112,7 +113,7 @@ rc=0
 timeout 20 "$TELLY" view --seamless --x11 nosuch >"$T/nosuch.out" 2>&1 || rc=$?
 cat "$T/nosuch.out"
 [ "$rc" = 1 ] || fail "telly view --seamless --x11 nosuch exited $rc"
-grep -qF "telly view: nosuch: no session nosuch" "$T/nosuch.out" || fail "no reason said"
+grep -qx "telly view: no session nosuch" "$T/nosuch.out" || fail "no reason said, the name once"
 [ "$(wc -l <"$T/nosuch.out")" = 1 ] || fail "more than the reason said"
 
 # A lone word is a host: telly view --seamless NAME of a session here
