@@ -422,8 +422,10 @@ static void term_out(void *ctx, const char *bytes, size_t n)
 {
 	struct win *w = ctx;
 
-	if (w->v->readonly)
+	if (w->v->readonly) {
+		vx_watching(w->v->x);
 		return;
+	}
 	if (w->note[0] && !w->gone) { /* the person has read it */
 		w->note[0] = 0;
 		win_show_title(w);
@@ -2686,7 +2688,8 @@ static void view_usage(FILE *f)
 	      "  --accel flat|adaptive   pointer acceleration (default: adaptive for\n"
 	      "                      relative pointers)\n"
 	      "  --speed S           acceleration speed, -1 to 1 (default 0)\n"
-	      "  -r                  read-only: watch, do not type\n"
+	      "  -r                  read-only: watch, do not type (X windows' titles\n"
+	      "                      end \"(read-only)\")\n"
 	      "  --osc52-write       programs may set the clipboard (OSC 52; reads are\n"
 	      "                      never answered)\n"
 	      "  --predict=WHEN      draw what keys will show before the host answers:\n"
@@ -2924,7 +2927,10 @@ int telly_view(int argc, char **argv)
 	}
 	v->b = headless	     ? ds_headless_create(w, h, err, sizeof err)
 	       : v->seamless ? ds_seamless_create(NULL, err, sizeof err)
-			     : ds_x11_create(NULL, w, h, "telly view", err, sizeof err);
+			     : ds_x11_create(NULL, w, h,
+							      v->readonly ? "telly view" VX_READONLY_MARK
+									  : "telly view",
+							      err, sizeof err);
 	if (!v->b) {
 		fprintf(stderr, "%s: %s\n", v->prog, err);
 		goto out;

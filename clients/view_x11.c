@@ -222,6 +222,7 @@ struct vx {
 	char listed[VX_LISTED][RP_MAX_NAME + 1];
 	unsigned nlisted;
 	bool list_known; /* listed names every X session of the last list */
+	bool told_watching; /* read-only: said at the first key or click */
 	uint32_t next_wid;
 	const struct ds_event *key; /* the key a WM_ACT_KEY came from */
 	/* Keys pressed into X windows, to release where they went: by the
@@ -1113,6 +1114,29 @@ static bool place_stale(struct xw *w, const struct rp_xwin *m)
 	return true;
 }
 
+/* The title a frame or a desk window shows: the host's, marked in a
+ * read-only view (cut to leave the mark room, at a character). */
+static const char *title_shown(const struct vx *x, const char *title, char *buf, size_t n)
+{
+	if (!x->c.readonly)
+		return title;
+	size_t k = ds_title_clean(title, strlen(title), buf, n - (sizeof VX_READONLY_MARK - 1));
+	snprintf(buf + k, n - k, "%s", VX_READONLY_MARK);
+	return buf;
+}
+
+bool vx_watching(struct vx *x)
+{
+	if (!x || !x->c.readonly)
+		return false;
+	if (!x->told_watching)
+		fprintf(stderr, "%s: read-only (-r): this view only watches; your keys and clicks "
+				"go nowhere\n",
+			x->c.prog);
+	x->told_watching = true;
+	return true;
+}
+
 /* What a window the host does not read (XWIN's OVER_BOUND) shows in
  * its frame instead, or after its title. */
 #define VX_OVER_BOUND "too large for the host's pixel budget"
@@ -1135,7 +1159,7 @@ static void seamless_xwin(struct vx *x, struct xsess *s, struct xw *w, const str
 			  const char *title)
 {
 	char cls[DS_TITLE_MAX_BYTES + 1], icon[DS_TITLE_MAX_BYTES + 1];
-	char shown[DS_TITLE_MAX_BYTES + 1];
+	char shown[DS_TITLE_MAX_BYTES + 1], marked[DS_TITLE_MAX_BYTES + 1];
 	const struct xw *t = m->transient_for ? win_by_id(x, s, m->transient_for) : NULL;
 
 	if (!w) {
@@ -1167,7 +1191,8 @@ static void seamless_xwin(struct vx *x, struct xsess *s, struct xw *w, const str
 	struct ds_seamless_win sw = {
 		.id = w->wid, .transient_for = t ? t->wid : 0, .override = w->overlay,
 		.x = m->x, .y = m->y, .w = m->w, .h = m->h, .positioned = vx_positioned(m),
-		.title = shown, .wm_class = cls, .icon_name = icon[0] ? icon : title,
+		.title = title_shown(x, shown, marked, sizeof marked), .wm_class = cls,
+		.icon_name = icon[0] ? icon : title,
 		.machine = rp_conn_host_name(x->c.c)};
 	if (m->flags & RP_XWIN_HINTS)
 		sw.size = m->size;
@@ -1330,7 +1355,7 @@ static void take_stacking(struct vx *x, struct xw *w, uint32_t above, bool creat
 static void on_xwin(struct vx *x, struct xsess *s, const struct rp_xwin *m)
 {
 	struct xw *w = win_by_id(x, s, m->id), *w2;
-	char title[DS_TITLE_MAX_BYTES + 1];
+	char title[DS_TITLE_MAX_BYTES + 1], marked[DS_TITLE_MAX_BYTES + 1];
 	const struct wm_window *ww0;
 	struct wm_actions o = {0};
 	bool created = false, stale = false;
@@ -1365,7 +1390,8 @@ static void on_xwin(struct vx *x, struct xsess *s, const struct rp_xwin *m)
 		w->wid = x->next_wid;
 		x->next_wid += VX_ID_BASE;
 		w->overlay = overlay;
-		if (ds_comp_add_x(x->c.comp, w->wid, title, w->surf, !overlay) < 0) {
+		if (ds_comp_add_x(x->c.comp, w->wid, title_shown(x, title, marked, sizeof marked),
+				  w->surf, !overlay) < 0) {
 			win_free(w);
 			return;
 		}
@@ -1426,7 +1452,7 @@ static void on_xwin(struct vx *x, struct xsess *s, const struct rp_xwin *m)
 	w->can_close = m->flags & RP_XWIN_CAN_CLOSE;
 	if (strcmp(title, w->title)) {
 		memcpy(w->title, title, sizeof title);
-		ds_comp_set_title(x->c.comp, w->wid, title);
+		ds_comp_set_title(x->c.comp, w->wid, title_shown(x, title, marked, sizeof marked));
 	}
 	take_over_bound(x, s, w, m);
 	if (!w->overlay) {
@@ -2317,7 +2343,7 @@ void vx_action(struct vx *x, const struct wm_action *a, const struct ds_event *k
 		int n;
 		if (w)
 			mark_reset(x);
-		if (!w || x->c.readonly || !key || !x->keymap)
+		if (!w || vx_watching(x) || !key || !x->keymap)
 			break;
 		uint64_t t_key = key->time_us ? key->time_us * 1000 : base_now_ns();
 		if (key->keycode) {
@@ -2373,7 +2399,7 @@ void vx_script_key(struct vx *x, uint32_t wid, uint32_t keysym, uint32_t mods, b
 
 	if (w && down)
 		mark_reset(x);
-	if (!w || x->c.readonly || !x->keymap)
+	if (!w || (down && vx_watching(x)) || x->c.readonly || !x->keymap)
 		return;
 	n = ds_keymap_keys(x->keymap, keysym, mods, codes, 8);
 	if (down)
@@ -2479,7 +2505,7 @@ bool vx_button(struct vx *x, const struct ds_event *ev)
 		if (!x->held)
 			x->grab = NULL;
 	}
-	if (!x->c.readonly)
+	if (!(ev->pressed ? vx_watching(x) : x->c.readonly))
 		send_pointer(x, w, rx, ry, ev->pressed ? RP_XPTR_PRESS : RP_XPTR_RELEASE,
 			     ev->button);
 	return true;
@@ -2496,7 +2522,7 @@ static void sl_key(void *ctx, uint32_t id, uint8_t keycode, bool pressed)
 		key_up(x, keycode); /* where the press went, if it went */
 		return;
 	}
-	if (w && !x->c.readonly) {
+	if (w && !vx_watching(x)) {
 		send_key(x, w, keycode, pressed, base_now_ns());
 		note_down(x, w, keycode);
 	}
@@ -2509,7 +2535,8 @@ static void sl_pointer(void *ctx, uint32_t id, int px, int py, int button, int k
 
 	/* Buttons past 9 (a mouse's extra ones) are not XPOINTER's: sent, the
 	 * host would take the frame for malformed and drop the connection. */
-	if (!w || x->c.readonly || (kind && (button < 1 || button > 9)))
+	if (!w || (kind == 1 && vx_watching(x)) || x->c.readonly ||
+	    (kind && (button < 1 || button > 9)))
 		return;
 	/* A click raises the window, on the desk (as most desks do; with no
 	 * window manager, this does) and on the host, which keeps the order

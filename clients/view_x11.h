@@ -49,6 +49,14 @@ struct vx;
 struct vx *vx_create(const struct vx_ctx *ctx, char *err, size_t errn);
 void vx_destroy(struct vx *x); /* takes NULL */
 
+/* A read-only view's windows say so after their title (a frame's, a desk
+ * window's): a person watching cannot tell otherwise that their keys go
+ * nowhere. The host's title is kept as it is (vx_title, the legend). */
+#define VX_READONLY_MARK " (read-only)"
+/* A read-only view's first key or click (x NULL: none), said once on
+ * stderr: the view only watches. Returns whether it is read-only. */
+bool vx_watching(struct vx *x);
+
 /* What the X session's first program printed (XOUTPUT), kept for a slow
  * reader of our stdout or stderr: at most VX_OUT_MAX bytes a stream; the
  * bytes past it are counted and "[N bytes of output dropped]" said once

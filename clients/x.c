@@ -32,7 +32,7 @@ static const char x_usage[] =
 	"  -s NAME             the session's name (default: the host picks one)\n"
 	"  --screen WxH        the host display's size in pixels (default: this\n"
 	"                      desk's screen, so maximized windows fit it)\n"
-	"  -r                  watch only\n"
+	"  -r                  watch only (the windows' titles end \"(read-only)\")\n"
 	"  --stats             keystroke-to-pixel at exit, as telly view --stats\n"
 	"  --lossless          never JPEG, even for video (as telly view --lossless)\n"
 	"  --ssh CMD, --server CMD, --tcp HOST:PORT, --token-file F,\n"
