@@ -179,6 +179,7 @@ struct x11 {
 	size_t early_len;
 	uint32_t early_dropped[2];
 	bool early_given;
+	char down_why[160]; /* what put the display down, for serve.log */
 	/* The display's selections (CLIPBOARD, PRIMARY; at most
 	 * XD_SEL_MAX_BYTES each) as its programs or a desk last copied them,
 	 * counted (sel_gen, against each channel's xsel_gen) and when
@@ -1026,8 +1027,8 @@ static void on_lost(void *ctx, const char *why)
 	if (x->killing)
 		serve_log("session %s: killed: its X display was stopped", x->s.name);
 	else if (x->stopped)
-		serve_log("session %s: its last program and X client ended: its X display was "
-			  "stopped", x->s.name);
+		serve_log("session %s: %s", x->s.name,
+			  x->down_why[0] ? x->down_why : "its X display was stopped");
 	else
 		serve_log("session %s: %s", x->s.name, why);
 	/* Why the session goes, to its views and to whoever opens it
@@ -1534,6 +1535,18 @@ static void display_down(struct x11 *x)
 		x->kill_at = base_now_ms() + KILL_GRACE_MS;
 }
 
+/* The display put down as its programs' end says (why: for serve.log). */
+static void put_down(struct x11 *x, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+static void put_down(struct x11 *x, const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(x->down_why, sizeof x->down_why, fmt, ap);
+	va_end(ap);
+	display_down(x);
+}
+
 /* A program runs or waits for the display. */
 static bool programs_any(const struct x11 *x)
 {
@@ -1563,7 +1576,8 @@ static void programs_idle(struct x11 *x)
 	 * clients it left are gone (on_clients). */
 	if (!any && (x->started_any || x->killing) && !x->stopped) {
 		if (x->killing || x->no_xres || x->server_gone || xd_display(x->xd) < 0) {
-			display_down(x);
+			put_down(x, "its programs ended: its X display was stopped%s",
+				 x->no_xres ? " (its X server cannot count the clients they left)" : "");
 		} else if (!x->lingering) {
 			x->lingering = true;
 			x->told_holding = x->told_unshown = false;
@@ -1594,7 +1608,8 @@ static void on_clients(void *ctx, const struct xd_clients *c)
 			  "extension): the session ends with its programs, not with their windows",
 			  x->s.name);
 		x->no_xres = true;
-		display_down(x);
+		put_down(x, "its programs ended: its X display was stopped (its X server cannot "
+			    "count the clients they left)");
 		return;
 	}
 	if (c->shown > 0 && x->shown != c->shown)
@@ -1643,7 +1658,19 @@ static void on_clients(void *ctx, const struct xd_clients *c)
 		x->clients_at = now + X11_CLIENTS_SOON_MS;
 		break;
 	case X11_LINGER_DOWN:
-		display_down(x);
+		/* Said as it is: clients that show no window may be left. */
+		if (waiting)
+			put_down(x, "its programs ended; %d X client%s of theirs that show%s no window "
+				    "stayed %d s: its X display was stopped", waiting,
+				 waiting == 1 ? "" : "s", waiting == 1 ? "s" : "",
+				 X11_LINGER_START_MS / 1000);
+		else if (left)
+			put_down(x, "its programs ended; what they left running did not reach the "
+				    "display in %d s: its X display was stopped",
+				 X11_LINGER_START_MS / 1000);
+		else
+			put_down(x, "its programs ended and left no X client: its X display was "
+				    "stopped");
 		break;
 	}
 }
@@ -2160,9 +2187,8 @@ static long x11_tick(struct session *s, long now)
 	for (struct chan *v = s->viewers; v; v = v->snext)
 		xout_pump(v, false);
 	if (x->lingering && x->answer_by && now >= x->answer_by) {
-		serve_log("session %s: its X server did not say within %d ms which clients remain: "
-			  "its display is stopped", x->s.name, X11_CLIENTS_ANSWER_MS);
-		display_down(x);
+		put_down(x, "its X server did not say within %d ms which clients remain: its "
+			    "display was stopped", X11_CLIENTS_ANSWER_MS);
 	}
 	if (x->lingering && x->clients_at && now >= x->clients_at) {
 		x->clients_at = now + X11_CLIENTS_MS; /* (again, if unanswered) */

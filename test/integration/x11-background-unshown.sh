@@ -10,6 +10,8 @@
 # something else is copied) keeps it, as a window does: the copy is
 # pasted on the desk from it, and ending the session would lose it (telly
 # x held it on the desk); copying something else on the desk ends it.
+# serve.log says the display went with such clients left (it said "its
+# last program and X client ended").
 . test/integration/lib.sh "$1"
 need_progs Xvfb zenity dbus-launch xclip
 start_xvfb 1024x768
@@ -37,6 +39,9 @@ wait_until 10 session_dbus || fail "zenity started no dbus-launch of the session
 wait_until 20 gone "$xpid" || fail "telly x did not return once zenity ended: $(cat "$T/zz.out")"
 said zz "its programs ended; [0-9]* X clients\? of theirs that shows\? no window" ||
 	fail "serve.log does not say what was waited for"
+# and why the display went: not "its last program and X client ended"
+wait_until 10 said zz "its programs ended; [0-9]* X clients\? of theirs that shows\? no window stayed 5 s: its X display was stopped" ||
+	fail "serve.log does not say the display went with clients that show no window left: $(grep 'session zz' "$TELLY_DIR/serve.log" | tail -n 3)"
 rc=0
 wait "$xpid" || rc=$?
 [ "$rc" = 5 ] || fail "telly x exited $rc, not zenity's 5 (timeout): $(cat "$T/zz.out")"

@@ -88,7 +88,7 @@ grep -q "ended with status" "$T/ok.out" && fail "a program's status 0 was told: 
 # Nothing at all, as ssh -X (it said "telly view: no sessions left").
 [ -s "$T/ok.out" ] && fail "telly x of a program that exits 0 said: $(cat "$T/ok.out")"
 # The daemon's log says the display was stopped, not that it broke.
-wait_until 20 grep -q "session ok: its last program and X client ended: its X display was stopped" \
+wait_until 20 grep -q "session ok: its programs ended and left no X client: its X display was stopped" \
 	"$TELLY_DIR/serve.log"
 grep -q "session ok: the connection to the X server broke" "$TELLY_DIR/serve.log" &&
 	fail "serve.log says the X server broke when telly stopped it"
