@@ -364,15 +364,12 @@ bad:
 static long open_add_display(uint8_t *buf, size_t cap, long n, const char *display)
 {
 	size_t dn = strlen(display);
+	uint8_t len[2] = {(uint8_t)(dn >> 8), (uint8_t)dn};
 
-	if (n < 0 || (size_t)n + 2 + dn > cap || (size_t)n - RP_HDR_SIZE + 2 + dn > RP_MAX_PAYLOAD)
+	if (dn > RP_MAX_STR)
 		return -EMSGSIZE;
-	buf[n] = (uint8_t)(dn >> 8);
-	buf[n + 1] = (uint8_t)dn;
-	memcpy(buf + n + 2, display, dn);
-	n += (long)(2 + dn);
-	rp_hdr_encode(buf, RP_OPEN, 0, 0, (uint32_t)(n - RP_HDR_SIZE));
-	return n;
+	n = rp_open_append(buf, cap, n, len, sizeof len);
+	return rp_open_append(buf, cap, n, display, dn);
 }
 
 int telly_run(int argc, char **argv)

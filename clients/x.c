@@ -177,6 +177,10 @@ int telly_x(int argc, char **argv)
 				 RP_OPEN_CREATE | RP_OPEN_EXCL | RP_OPEN_X11 |
 					 (screen.ws_xpixel ? RP_OPEN_SCREEN : 0),
 				 name, "", host ? "" : NULL, &screen, prog, nprog);
+	/* The view follows: the host keeps the session, and what the
+	 * program printed, for it, however quick the program. */
+	if (rp_conn_peer_caps(c) & RP_CAP_OPENMORE)
+		len = rp_open_append(frame, RP_MAX_FRAME, len, &(uint8_t){RP_OPEN_MORE_VIEW}, 1);
 	r = len < 0 ? (int)len
 		    : telly_open_call(c, frame, (size_t)len, 1, &h, &p, "x", prog, nprog, true, err,
 				      sizeof err);

@@ -135,6 +135,8 @@ int rp_open_decode(const uint8_t *p, size_t n, struct rp_open *m)
 		if (!r.bad && !rp_name_valid(m->display.p, m->display.n))
 			return -EPROTO;
 	}
+	/* More flags, from a desk that knows the host reads them. */
+	m->more = !r.bad && r.off < n ? get_u8(&r) : 0;
 	/* An empty name asks the host to choose one. */
 	if (!r.bad && m->name.n && !rp_name_valid(m->name.p, m->name.n))
 		return -EPROTO;
@@ -606,6 +608,18 @@ long rp_open_frame(uint8_t *buf, size_t cap, uint32_t req, uint8_t flags, const 
 	for (int i = 0; i < argc; i++)
 		rp_put_str(&e, argv[i], strlen(argv[i]));
 	return rp_enc_end(&e);
+}
+
+long rp_open_append(uint8_t *buf, size_t cap, long n, const void *p, size_t len)
+{
+	if (n < RP_HDR_SIZE)
+		return n < 0 ? n : -EMSGSIZE;
+	if ((size_t)n + len > cap || (size_t)n - RP_HDR_SIZE + len > RP_MAX_PAYLOAD)
+		return -EMSGSIZE;
+	memcpy(buf + n, p, len);
+	n += (long)len;
+	rp_hdr_encode(buf, RP_OPEN, 0, 0, (uint32_t)(n - RP_HDR_SIZE));
+	return n;
 }
 
 int rp_host_port(const char *s, char *host, size_t hn, const char **port)

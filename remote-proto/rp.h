@@ -121,6 +121,9 @@ enum rp_type {
 /* The desk takes XSHAPE: windows that are not rectangles (X SHAPE: xeyes,
  * splash screens) are shaped on it; an older desk shows the rectangle. */
 #define RP_CAP_XSHAPE 0x20000
+/* The host reads OPEN's more flags (RP_OPEN_MORE_*), a u8 after every
+ * other field; an older host refuses an OPEN longer than its fields. */
+#define RP_CAP_OPENMORE 0x100000
 
 /* The most bytes for the screen one OUTPUT carries (after its u32 ack). */
 #define RP_MAX_OUTPUT (RP_MAX_PAYLOAD - 4)
@@ -134,6 +137,10 @@ enum rp_type {
 #define RP_OPEN_RUN 0x20     /* start argv in the X session name (no channel) */
 #define RP_OPEN_DISPLAY 0x40 /* with CREATE: a str follows argv, the X session whose display it gets */
 #define RP_OPEN_SCREEN 0x80  /* with X11: the winsize's pixels are the display's size */
+/* OPEN's more flags (the u8 after every other field, to a host with
+ * RP_CAP_OPENMORE). VIEW with X11 and CREATE: a view follows (telly x),
+ * its output kept for it: the session waits for it before it ends. */
+#define RP_OPEN_MORE_VIEW 0x01
 #define RP_X_SCREEN_MIN 64   /* an X display's width and height, in pixels */
 #define RP_X_SCREEN_MAX 8192
 
@@ -193,6 +200,7 @@ struct rp_open {
 	uint16_t argc;
 	struct rp_str argv[RP_MAX_ARGS];
 	struct rp_str display; /* RP_OPEN_DISPLAY: an X session's name */
+	uint8_t more;	       /* RP_OPEN_MORE_* (0: none said) */
 };
 
 struct rp_session_info {
@@ -371,6 +379,10 @@ long rp_hello_frame(uint8_t *buf, size_t cap, uint32_t caps, const char *token, 
 long rp_open_frame(uint8_t *buf, size_t cap, uint32_t req, uint8_t flags, const char *name,
 		   const char *term, const char *cwd, const struct kpty_winsize *ws, char *const *argv,
 		   int argc);
+/* An OPEN frame of n bytes (its length, or negative: passed on) with
+ * bytes after its fields (RP_OPEN_DISPLAY's str, then more flags); the
+ * new length, or -EMSGSIZE. */
+long rp_open_append(uint8_t *buf, size_t cap, long n, const void *p, size_t len);
 /* "HOST:PORT" or "[V6]:PORT" into host (brackets gone) and *port (in s).
  * -EINVAL if either part is missing or host is longer than hn - 1. */
 int rp_host_port(const char *s, char *host, size_t hn, const char **port);

@@ -52,6 +52,12 @@
 #define X11_MAX_PROGRAMS 64  /* programs started in one display */
 /* What the first program printed before a desk that prints it attached, kept for it. */
 #define X11_EARLY_OUTPUT_BYTES (64u << 10)
+/* A session whose OPEN said a view follows (telly x's, which attaches
+ * by name once the OPEN is answered) is not put down before that view
+ * attached, for this long at most from the answer: a telly x that died
+ * in between (its view could not start, it was killed) does not keep
+ * the session longer. */
+#define X11_VIEW_WAIT_MS 10000
 /* Its programs gone, the display's clients are counted again this
  * often (and when a window goes) while one that showed a window
  * remains; sooner while it lasts for what shows none: a client that has
@@ -179,6 +185,15 @@ struct x11 {
 	size_t early_len;
 	uint32_t early_dropped[2];
 	bool early_given;
+	/* The view its OPEN said follows (RP_OPEN_MORE_VIEW, view_wait):
+	 * until one that takes the output attaches, or X11_VIEW_WAIT_MS from
+	 * the OPEN's answer (view_by; 0: not answered yet), the display is
+	 * not put down when its programs' end would put it down (down_due:
+	 * done once the view came or the time is over), so a program that
+	 * ended before it came leaves its output and its status to it. */
+	bool view_wait, down_due;
+	long view_by;
+	char end_note[400]; /* its first program's end as its views were told, for it */
 	char down_why[160]; /* what put the display down, for serve.log */
 	/* The display's selections (CLIPBOARD, PRIMARY; at most
 	 * XD_SEL_MAX_BYTES each) as its programs or a desk last copied them,
@@ -1158,6 +1173,24 @@ static void tell_views(struct x11 *x, const char *fmt, ...)
 		chan_notice(xv->v, "%s", msg);
 }
 
+/* A program's end told to the views; the first's kept too for the view
+ * its OPEN said follows, if it has not come (x11_attached): it is told
+ * as it would have been, however quick the program. */
+static void tell_end(struct x11 *x, bool first, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
+static void tell_end(struct x11 *x, bool first, const char *fmt, ...)
+{
+	char msg[sizeof x->end_note];
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(msg, sizeof msg, fmt, ap);
+	va_end(ap);
+	tell_views(x, "%s", msg);
+	if (first && x->view_wait)
+		snprintf(x->end_note, sizeof x->end_note, "%s", msg);
+}
+
 static void free_argv(char **argv)
 {
 	if (!argv)
@@ -1482,7 +1515,7 @@ static void program_ended(struct x11 *x, struct xprog *p, int status, bool in_ex
 		out_drain(x);
 	}
 	if (n > 0) {
-		tell_views(x, "%s", text);
+		tell_end(x, p->first, "%s", text);
 		if (p->first)
 			snprintf(x->s.end_why, sizeof x->s.end_why, "%s", text);
 	} else if (!x->killing && !x->server_gone && (!WIFEXITED(status) || WEXITSTATUS(status))) {
@@ -1499,8 +1532,9 @@ static void program_ended(struct x11 *x, struct xprog *p, int status, bool in_ex
 		if (gethostname(host, sizeof host) < 0)
 			host[0] = '\0';
 		host[HOST_NAME_MAX] = '\0';
-		tell_views(x, "%s; what it printed is in %s%s%s", text, x->log[0] ? x->log : "no log",
-			   x->log[0] && host[0] ? " on " : "", x->log[0] ? host : "");
+		tell_end(x, p->first, "%s; what it printed is in %s%s%s", text,
+			 x->log[0] ? x->log : "no log", x->log[0] && host[0] ? " on " : "",
+			 x->log[0] ? host : "");
 		if (p->first)
 			snprintf(x->s.end_why, sizeof x->s.end_why, "%s", text);
 	}
@@ -1521,6 +1555,7 @@ static void clients_ask(struct x11 *x)
 static void linger_stop(struct x11 *x)
 {
 	x->lingering = false;
+	x->down_due = false;
 	x->clients_at = x->answer_by = 0;
 }
 
@@ -1535,7 +1570,18 @@ static void display_down(struct x11 *x)
 		x->kill_at = base_now_ms() + KILL_GRACE_MS;
 }
 
-/* The display put down as its programs' end says (why: for serve.log). */
+/* Its OPEN said a view follows, answered OK (a failed one waits for the
+ * session's end: no view comes), and none came yet, within the time:
+ * and a display to keep for it. */
+static bool view_awaited(const struct x11 *x)
+{
+	return x->view_wait && !x->made.conn && !x->first_fail[0] && !x->killing &&
+	       !x->server_gone && xd_display(x->xd) >= 0;
+}
+
+/* The display put down as its programs' end says (why: for serve.log),
+ * now, or once the view its OPEN said follows attached (x11_tick): a
+ * decision taken, not counted again meanwhile. */
 static void put_down(struct x11 *x, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 static void put_down(struct x11 *x, const char *fmt, ...)
 {
@@ -1544,7 +1590,15 @@ static void put_down(struct x11 *x, const char *fmt, ...)
 	va_start(ap, fmt);
 	vsnprintf(x->down_why, sizeof x->down_why, fmt, ap);
 	va_end(ap);
-	display_down(x);
+	if (!view_awaited(x)) {
+		display_down(x);
+		return;
+	}
+	linger_stop(x);
+	x->down_due = true;
+	serve_log("session %s: its programs ended before the view its OPEN said follows "
+		  "attached: its display waits for it, %d s at most from the OPEN's answer",
+		  x->s.name, X11_VIEW_WAIT_MS / 1000);
 }
 
 /* A program runs or waits for the display. */
@@ -1574,7 +1628,7 @@ static void programs_idle(struct x11 *x)
 		linger_stop(x);
 	/* The last program gone: the display goes with it, or once the X
 	 * clients it left are gone (on_clients). */
-	if (!any && (x->started_any || x->killing) && !x->stopped) {
+	if (!any && (x->started_any || x->killing) && !x->stopped && !x->down_due) {
 		if (x->killing || x->no_xres || x->server_gone || xd_display(x->xd) < 0) {
 			put_down(x, "its programs ended: its X display was stopped%s",
 				 x->no_xres ? " (its X server cannot count the clients they left)" : "");
@@ -1766,6 +1820,8 @@ static void x11_describe(struct session *s, char *cmd, size_t n, pid_t *pid)
 		snprintf(now, sizeof now, nrun > 1 ? "%s (+%d more)" : "%s", x->progs[newest].name,
 			 nrun - 1);
 		what = now;
+	} else if (first < 0 && x->down_due) {
+		what = "(programs ended; it waits for its view)";
 	} else if (first < 0 && x->lingering && x->others > 0) {
 		snprintf(now, sizeof now, "(programs ended; %d X client%s left)", x->others,
 			 x->others == 1 ? "" : "s");
@@ -2205,8 +2261,23 @@ static long x11_tick(struct session *s, long now)
 		}
 		x->kill_at = 0;
 	}
+	/* The view its OPEN said follows: X11_VIEW_WAIT_MS from the answer
+	 * at most (telly x may have died since), then what its programs'
+	 * end decided is done. */
+	if (x->view_wait && !x->view_by && !x->made.conn)
+		x->view_by = now + X11_VIEW_WAIT_MS;
+	if (x->view_wait && x->view_by && now >= x->view_by) {
+		x->view_wait = false;
+		if (x->down_due)
+			serve_log("session %s: the view its OPEN said follows did not attach within "
+				  "%d s of the answer", x->s.name, X11_VIEW_WAIT_MS / 1000);
+	}
+	if (x->down_due && !view_awaited(x))
+		display_down(x);
 	if (x->kill_at)
 		wait = x->kill_at - now;
+	if (x->down_due && x->view_by && (wait < 0 || x->view_by - now < wait))
+		wait = x->view_by - now;
 	if (x->lingering && x->clients_at && (wait < 0 || x->clients_at - now < wait))
 		wait = x->clients_at - now;
 	if (x->lingering && x->answer_by && (wait < 0 || x->answer_by - now < wait))
@@ -2323,9 +2394,13 @@ static void x11_attached(struct session *s, struct chan *v)
 	 * is the first. (A resumed channel has it already.) */
 	if (v->conn->xoutput && !v->xout && (xv = view_of(x, v, true))) {
 		v->xout = true;
+		x->view_wait = false; /* come: the display goes as its programs said (x11_tick) */
 		if (!x->early_given)
 			out_give_early(x, v);
 		xout_pump(v, false);
+		if (x->end_note[0])
+			chan_notice(v, "%s", x->end_note);
+		x->end_note[0] = '\0';
 	}
 }
 
@@ -2532,6 +2607,7 @@ int x11_create(struct server *srv, const struct rp_open *m, const char *name,
 	 * program cannot run. */
 	open_ask_hold(&x->made, c, m);
 	x->has_first = m->argc > 0;
+	x->view_wait = (m->more & RP_OPEN_MORE_VIEW) != 0;
 	x->first_fail_code = RP_E_SPAWN;
 	if (m->argc && (r = add_program(x, m, true, NULL, err, errn)) != 0) {
 		open_ask_drop(srv, &x->made); /* answered now, by the caller */

@@ -75,6 +75,43 @@ static void open_round_trip(void)
 		CHECK_EQ(rp_open_decode(buf + RP_HDR_SIZE, (size_t)cut, &m), -EPROTO);
 }
 
+/* OPEN's more flags: none without the byte (an older desk's frame), the
+ * byte after argv, or after DISPLAY's str; two bytes more are refused. */
+static void open_more(void)
+{
+	uint8_t buf[256], view = RP_OPEN_MORE_VIEW, two[2] = {1, 1};
+	uint8_t dpy[] = {0, 2, 'x', '1'};
+	struct kpty_winsize ws = {0};
+	char *argv[] = {"echo", "hi"};
+	struct rp_open m;
+	struct rp_hdr h;
+	long n = rp_open_frame(buf, sizeof buf, 5, RP_OPEN_CREATE | RP_OPEN_X11, "", "", "", &ws,
+			       argv, 2);
+
+	CHECK(n > 0);
+	CHECK_EQ(rp_open_decode(buf + RP_HDR_SIZE, (size_t)n - RP_HDR_SIZE, &m), 0);
+	CHECK_EQ(m.more, 0);
+	long with = rp_open_append(buf, sizeof buf, n, &view, 1);
+	CHECK_EQ(with, n + 1);
+	CHECK_EQ(rp_hdr_decode(buf, (size_t)with, &h), 0);
+	CHECK_EQ(h.len, (uint32_t)(with - RP_HDR_SIZE));
+	CHECK_EQ(rp_open_decode(buf + RP_HDR_SIZE, h.len, &m), 0);
+	CHECK_EQ(m.more, RP_OPEN_MORE_VIEW);
+	CHECK_EQ(m.argc, 2);
+	CHECK_EQ(rp_open_decode(buf + RP_HDR_SIZE, h.len + 1, &m), -EPROTO);
+	/* after the display's name */
+	n = rp_open_frame(buf, sizeof buf, 5, RP_OPEN_CREATE | RP_OPEN_DISPLAY, "", "", "", &ws,
+			  argv, 2);
+	n = rp_open_append(buf, sizeof buf, n, dpy, sizeof dpy);
+	CHECK_EQ(rp_open_decode(buf + RP_HDR_SIZE, (size_t)n - RP_HDR_SIZE, &m), 0);
+	CHECK(m.display.n == 2 && !memcmp(m.display.p, "x1", 2) && m.more == 0);
+	CHECK_EQ(rp_open_append(buf, sizeof buf, n, two, 2), n + 2);
+	CHECK_EQ(rp_open_decode(buf + RP_HDR_SIZE, (size_t)n + 2 - RP_HDR_SIZE, &m), -EPROTO);
+	/* bounds: the buffer, and a length passed on */
+	CHECK_EQ(rp_open_append(buf, (size_t)n, n, &view, 1), -EMSGSIZE);
+	CHECK_EQ(rp_open_append(buf, sizeof buf, -EMSGSIZE, &view, 1), -EMSGSIZE);
+}
+
 static void termios_round_trip(void)
 {
 	uint8_t buf[64];
@@ -503,6 +540,7 @@ static void queue_bounds(void)
 static const struct unit_case cases[] = {
 	{"header-bounds", header_bounds},
 	{"open-round-trip", open_round_trip},
+	{"open-more", open_more},
 	{"termios-round-trip", termios_round_trip},
 	{"termios-at-both-forms", termios_at_both_forms},
 	{"malformed-table", malformed_table},
