@@ -5,8 +5,10 @@
  * session for RESUME_GRACE_MS, still keeping what it is sent. RESUME on a
  * new connection (the token given at OPEN) puts it back: the host says what
  * it took (RESUMED), resends exactly the output the desk missed, or a
- * redraw when that is more than it kept. A session that ends, a DETACH and
- * a stopping daemon leave no orphans.
+ * redraw when that is more than it kept. A DETACH and a stopping daemon
+ * leave no orphans; a session that ends leaves its orphans waiting out
+ * of it, with what their desks missed and its status, which a RESUME
+ * gets before EXIT (orphans_end, resume_ended).
  *
  * The host watches such a desk's link too (rp_link, as the desk does):
  * PING to it, and a connection that has sent no frame, answered no PING
@@ -38,18 +40,23 @@ void chan_resumable(struct chan *v)
 	conn_send(v->conn, &e);
 }
 
+static void unlink_chan(struct chan **list, struct chan *v)
+{
+	for (struct chan **pp = list; *pp; pp = &(*pp)->snext) {
+		if (*pp == v) {
+			*pp = v->snext;
+			return;
+		}
+	}
+}
+
 /* Out of the session's viewers (as chan_remove does, but kept). */
 static void unview(struct chan *v)
 {
 	struct session *s = v->s;
 
 	session_detached(s, v);
-	for (struct chan **pp = &s->viewers; *pp; pp = &(*pp)->snext) {
-		if (*pp == v) {
-			*pp = v->snext;
-			break;
-		}
-	}
+	unlink_chan(&s->viewers, v);
 	s->nviewers--;
 	v->conn->chans[v->id - 1] = NULL;
 	v->conn = NULL;
@@ -84,17 +91,18 @@ void orphans_show(struct session *s, const void *buf, size_t n)
 		rp_outkeep_add(&v->kept, buf, n);
 }
 
-long orphans_tick(struct session *s, long now)
+/* Those of list whose wait is over are freed; the least of wait and
+ * the time to the next one's end. */
+static long expire(struct server *srv, struct chan **list, long now, long wait)
 {
-	long wait = -1;
-
-	for (struct chan **pp = &s->orphans; *pp;) {
+	for (struct chan **pp = list; *pp;) {
 		struct chan *v = *pp;
 		if (now >= v->orphan_until) {
-			serve_log("session %s: a channel's desk did not come back within %ld s",
-				  s->name, RESUME_GRACE_MS / 1000);
+			serve_log("session %s%s: a channel's desk did not come back within %ld s",
+				  v->s ? v->s->name : v->ended_name, v->s ? "" : " (ended)",
+				  RESUME_GRACE_MS / 1000);
 			*pp = v->snext;
-			orphan_free(s->srv, v);
+			orphan_free(srv, v);
 			continue;
 		}
 		if (wait < 0 || v->orphan_until - now < wait)
@@ -104,14 +112,51 @@ long orphans_tick(struct session *s, long now)
 	return wait;
 }
 
-void orphans_end(struct server *srv, struct session *s)
+long orphans_tick(struct session *s, long now)
 {
+	return expire(s->srv, &s->orphans, now, -1);
+}
+
+/* The session is ending: its orphans are their own now, each with what
+ * its desk was not sent (a terminal's kept output, an X channel's
+ * XOUTPUT) and the status, until its wait ends; what they kept for the
+ * session (an X desk's keymap) goes. The session's name is free: a
+ * RESUME finds them by it and their token (link_resume). */
+void orphans_end(struct server *srv, struct session *s, int code)
+{
+	bool x = x11_session(s) != NULL;
+
 	while (s->orphans) {
 		struct chan *v = s->orphans;
 		s->orphans = v->snext;
+		if (srv->stopping) {
+			orphan_free(srv, v);
+			continue;
+		}
+		serve_log("session %s: its channel waiting for its desk keeps the session's last "
+			  "output and its status for it, %ld s more at most", s->name,
+			  (v->orphan_until - base_now_ms()) / 1000);
+		free(v->xkm);
+		v->xkm = NULL;
+		v->xkm_len = 0;
+		v->s = NULL;
+		v->ended_x11 = x;
+		v->ended_code = code;
+		snprintf(v->ended_name, sizeof v->ended_name, "%s", s->name);
+		v->snext = srv->ended_chans;
+		srv->ended_chans = v;
+	}
+}
+
+void ended_chans_free(struct server *srv)
+{
+	while (srv->ended_chans) {
+		struct chan *v = srv->ended_chans;
+		srv->ended_chans = v->snext;
 		orphan_free(srv, v);
 	}
 }
+
 
 /* One desk's link, at now: false when it was dropped. */
 static bool link_check(struct server *srv, struct conn *c, long now, long *wait)
@@ -166,7 +211,7 @@ long links_tick(struct server *srv, long now, long wait)
 		if (c->resume && c->hello && !c->closing_at)
 			link_check(srv, c, now, &wait);
 	}
-	return wait;
+	return expire(srv, &srv->ended_chans, now, wait);
 }
 
 int link_pong(struct server *srv, struct conn *c, const struct rp_hdr *h, const uint8_t *p)
@@ -218,6 +263,24 @@ static struct chan *find(struct chan *list, const uint8_t *token)
 	return NULL;
 }
 
+/* The channel of token on session name: of the session of that name (a
+ * viewer whose connection has not noticed it is lost, or an orphan), or
+ * one whose session ended while it waited (the name may be another
+ * session's by now). */
+static struct chan *find_named(struct server *srv, struct session *s, const struct rp_str *name,
+			       const uint8_t *token)
+{
+	struct chan *v = s ? find(s->orphans, token) : NULL;
+
+	if (!v && s)
+		v = find(s->viewers, token);
+	for (struct chan *e = srv->ended_chans; e && !v; e = e->snext)
+		if (strlen(e->ended_name) == name->n && !memcmp(e->ended_name, name->p, name->n) &&
+		    e->resumable && token_eq(e->token, token))
+			v = e;
+	return v;
+}
+
 /* The output the desk missed, as OUTPUT frames (not kept again). */
 static void resend(struct chan *v, const uint8_t *p, size_t n)
 {
@@ -236,6 +299,61 @@ static void resend(struct chan *v, const uint8_t *p, size_t n)
 		p += k;
 		n -= k;
 	}
+}
+
+static void send_resumed(struct chan *v, uint32_t req, uint32_t after, uint64_t offset)
+{
+	uint8_t buf[64];
+	struct rp_enc e;
+
+	rp_enc_begin(&e, buf, sizeof buf, RP_RESUMED, 0, v->id);
+	rp_put_u32(&e, req);
+	rp_put_u32(&e, v->taken.seq);
+	rp_put_u32(&e, after);
+	rp_put_u64(&e, offset);
+	conn_send(v->conn, &e);
+}
+
+/* A RESUME of a channel whose session ended while it waited, on slot of
+ * c: RESUMED, what its desk was not sent (a terminal's output from its
+ * offset, or from the oldest byte kept, the bytes lost said before it;
+ * an X channel's XOUTPUT from its count), then EXIT with the session's
+ * status, as its desk would have had them on a link that held; then
+ * the channel is done with. Input sent behind the RESUME is dropped: it
+ * was typed for a program that is gone. */
+static void resume_ended(struct server *srv, struct conn *c, struct chan *v,
+			 const struct rp_resume *m, int slot)
+{
+	uint64_t from = m->offset;
+
+	unlink_chan(&srv->ended_chans, v);
+	c->ahead.took = false;
+	v->conn = c;
+	v->id = (uint16_t)(slot + 1);
+	v->snapshot_due = false;
+	if (v->ended_x11) {
+		send_resumed(v, m->req, 0, m->offset);
+		if (v->xout)
+			x11_output_last(v, m->offset);
+	} else {
+		const uint8_t *p1, *p2;
+		size_t n1, n2;
+		if (rp_outkeep_since(&v->kept, from, &p1, &n1, &p2, &n2) < 0) {
+			from = v->kept.end - v->kept.len;
+			rp_outkeep_since(&v->kept, from, &p1, &n1, &p2, &n2);
+		}
+		send_resumed(v, m->req, v->taken.after, from);
+		if (from != m->offset)
+			chan_notice(v, "%s ended; %llu bytes of its output before the last %zu were "
+				       "lost with the link", v->ended_name,
+				    (unsigned long long)(from - m->offset), n1 + n2);
+		resend(v, p1, n1);
+		resend(v, p2, n2);
+	}
+	chan_exit(v, v->ended_code);
+	serve_log("connection %u: resumed its channel on %s, which ended meanwhile: its last output "
+		  "and status %d sent", c->id, v->ended_name, v->ended_code);
+	orphan_free(srv, v);
 }
 
 /* The run behind a RESUME ahead is over: said in the log, so what a
@@ -278,20 +396,21 @@ int link_resume(struct server *srv, struct conn *c, const struct rp_hdr *h, cons
 		rp_conn_error(c->rc, 0, RP_E_PROTO, m.req, false, "RESUME needs HELLO cap RESUME");
 		return FRAME_DONE;
 	}
-	if (!(s = session_find(srv, m.name.p, m.name.n))) {
-		snprintf(msg, sizeof msg, "no session %.*s: it ended", (int)m.name.n, m.name.p);
-		rp_conn_error(c->rc, 0, RP_E_NOENT, m.req, false, msg);
-		return FRAME_DONE;
-	}
-	if (!(v = find(s->orphans, m.token)) && !(v = find(s->viewers, m.token))) {
-		snprintf(msg, sizeof msg, "no channel to resume on %s (detached, or waited over %ld s)",
-			 s->name, RESUME_GRACE_MS / 1000);
+	s = session_find(srv, m.name.p, m.name.n);
+	if (!(v = find_named(srv, s, &m.name, m.token))) {
+		if (!s)
+			snprintf(msg, sizeof msg, "no session %.*s: it ended", (int)m.name.n, m.name.p);
+		else
+			snprintf(msg, sizeof msg,
+				 "no channel to resume on %s (detached, or waited over %ld s)", s->name,
+				 RESUME_GRACE_MS / 1000);
 		rp_conn_error(c->rc, 0, RP_E_NOENT, m.req, false, msg);
 		return FRAME_DONE;
 	}
 	/* The desk cannot have got more than was sent, nor sent less than
 	 * was taken. */
-	uint64_t sent = x11_session(s) ? v->xout_off[0] + v->xout_off[1] : v->kept.end;
+	bool x = v->s ? x11_session(v->s) != NULL : v->ended_x11;
+	uint64_t sent = x ? v->xout_off[0] + v->xout_off[1] : v->kept.end;
 	if (m.offset > sent || (int32_t)(m.seq - v->taken.seq) < 0) {
 		rp_conn_error(c->rc, 0, RP_E_PROTO, m.req, false,
 			      "RESUME names more output or less input than there was");
@@ -304,18 +423,17 @@ int link_resume(struct server *srv, struct conn *c, const struct rp_hdr *h, cons
 		rp_conn_error(c->rc, 0, RP_E_LIMIT, m.req, false, msg);
 		return FRAME_DONE;
 	}
+	if (!v->s) {
+		resume_ended(srv, c, v, &m, slot);
+		return FRAME_DONE;
+	}
 	if (v->conn) {
 		/* Its old connection has not noticed that it is gone. */
 		serve_log("connection %u: its channel on %s resumed elsewhere", v->conn->id,
 			  s->name);
 		unview(v);
 	} else {
-		for (struct chan **pp = &s->orphans; *pp; pp = &(*pp)->snext) {
-			if (*pp == v) {
-				*pp = v->snext;
-				break;
-			}
-		}
+		unlink_chan(&s->orphans, v);
 		srv->norphans--;
 	}
 	c->ahead.took = m.ahead != 0;
@@ -332,19 +450,12 @@ int link_resume(struct server *srv, struct conn *c, const struct rp_hdr *h, cons
 	const uint8_t *p1, *p2;
 	size_t n1, n2;
 	bool exact = rp_outkeep_since(&v->kept, m.offset, &p1, &n1, &p2, &n2) == 0;
-	uint8_t buf[64];
-	struct rp_enc e;
-	if (x11_session(s)) {
+	if (x) {
 		/* An X display's channel: its input resumes exactly (taken.seq
 		 * is the last XKEY or XPOINTER handled), its pictures do not:
 		 * every window and a keyframe of each, as on attaching; its
 		 * program's output (XOUTPUT) goes again from the desk's count. */
-		rp_enc_begin(&e, buf, sizeof buf, RP_RESUMED, 0, v->id);
-		rp_put_u32(&e, m.req);
-		rp_put_u32(&e, v->taken.seq);
-		rp_put_u32(&e, 0);
-		rp_put_u64(&e, m.offset);
-		conn_send(c, &e);
+		send_resumed(v, m.req, 0, m.offset);
 		if (v->xout)
 			x11_output_resume(v, m.offset);
 		chan_snapshot(v);
@@ -353,12 +464,7 @@ int link_resume(struct server *srv, struct conn *c, const struct rp_hdr *h, cons
 		session_attached(s, v);
 		return FRAME_DONE;
 	}
-	rp_enc_begin(&e, buf, sizeof buf, RP_RESUMED, 0, v->id);
-	rp_put_u32(&e, m.req);
-	rp_put_u32(&e, v->taken.seq);
-	rp_put_u32(&e, v->taken.after);
-	rp_put_u64(&e, exact ? m.offset : v->kept.end);
-	conn_send(c, &e);
+	send_resumed(v, m.req, v->taken.after, exact ? m.offset : v->kept.end);
 	/* What the desk sends again may be raw keys for a program that reads
 	 * lines now: the TERMIOS that follows is a switch for it. */
 	v->canon_told = false;

@@ -75,6 +75,7 @@ void server_destroy(struct server *srv)
 	direct_destroy(srv);
 	while (srv->sessions) /* consoles made before one failed; the fuzzer's */
 		session_end(srv, srv->sessions, 0);
+	ended_chans_free(srv);
 	fdm_destroy(srv->fdm);
 	if (srv->notify_fd >= 0)
 		close(srv->notify_fd);
@@ -553,6 +554,10 @@ static bool should_exit(struct server *srv, long now)
 		return true;
 	/* A direct secret handed out waits for its desk (a minute at most). */
 	if (direct_waiting(srv))
+		return false;
+	/* A channel whose session ended while its link was down waits for
+	 * its desk to come for the last output and the status (link.c). */
+	if (srv->ended_chans)
 		return false;
 	const struct ended *last = &srv->ended[(srv->ended_next + ENDED_KEPT - 1) % ENDED_KEPT];
 	if (srv->ended_next && now - last->at_ms < ENDED_LINGER_MS)

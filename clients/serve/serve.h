@@ -471,6 +471,9 @@ void x11_ack(struct session *s, struct chan *v, uint32_t id, uint32_t frame);
  * follows goes again with its snapshot; a PING to its desk went; its
  * PONG came (what was sent before the PING is let go). */
 void x11_output_resume(struct chan *v, uint64_t got);
+/* The same for a channel whose session ended: what follows goes now,
+ * whatever its queue holds (what is kept is bounded), before its EXIT. */
+void x11_output_last(struct chan *v, uint64_t got);
 void x11_output_ping(struct chan *v);
 void x11_output_pong(struct chan *v);
 int x11_keymap(struct session *s, struct chan *v, const struct rp_xchunk *c, char *err,
@@ -607,6 +610,14 @@ struct chan {
 	/* Resumed: the next TERMIOS is marked while keys are let go under
 	 * a mark the desk may never have got, canonical or not. */
 	bool remark;
+	/* Its session ended while it waited as an orphan (link.c): it is
+	 * the channel's now, not the session's (s is NULL, the name free
+	 * for a new session), in the server's ended list until orphan_until,
+	 * holding what its desk was not sent (kept, or an X channel's
+	 * xout_log) and the status, for a RESUME by the session's old name. */
+	bool ended_x11;
+	int ended_code;
+	char ended_name[RP_MAX_NAME + 1];
 };
 
 struct chan *chan_attach(struct server *srv, struct conn *c, struct session *s, int slot,
@@ -631,7 +642,12 @@ bool chan_orphan(struct server *srv, struct chan *v);
 /* Output shown while they wait; the grace period's end; the session's. */
 void orphans_show(struct session *s, const void *buf, size_t n);
 long orphans_tick(struct session *s, long now_ms);
-void orphans_end(struct server *srv, struct session *s);
+/* The session ends with code: its orphans wait on, out of it, with
+ * what their desks were not sent and the code (freed when the daemon
+ * stops). */
+void orphans_end(struct server *srv, struct session *s, int code);
+/* All of them freed (the daemon's end). */
+void ended_chans_free(struct server *srv);
 int link_ping(struct server *srv, struct conn *c, const struct rp_hdr *h, const uint8_t *p);
 int link_pong(struct server *srv, struct conn *c, const struct rp_hdr *h, const uint8_t *p);
 /* The desks' links (RESUME): PING, and a dead one dropped; the wait. */
@@ -789,6 +805,9 @@ struct server {
 	bool accept_told;
 	uint32_t next_serial;
 	unsigned norphans; /* channels waiting for their desk (link.c) */
+	/* Of them, those whose session ended meanwhile (by snext): the
+	 * daemon stays for them (link.c, orphans_end). */
+	struct chan *ended_chans;
 	/* A session took input that waits for its input_done: conn_process
 	 * looks through the sessions only then, not at each keystroke. */
 	bool input_due;

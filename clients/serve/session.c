@@ -273,7 +273,7 @@ void session_end(struct server *srv, struct session *s, int status)
 		chan_exit(v, code);
 		chan_remove(srv, v);
 	}
-	orphans_end(srv, s);
+	orphans_end(srv, s, code);
 	for (struct session **pp = &srv->sessions; *pp; pp = &(*pp)->next) {
 		if (*pp == s) {
 			*pp = s->next;

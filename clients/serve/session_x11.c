@@ -1988,6 +1988,12 @@ void x11_output_resume(struct chan *v, uint64_t got)
 	v->xout_sent = v->xout_out = v->xout_ping = from;
 }
 
+void x11_output_last(struct chan *v, uint64_t got)
+{
+	x11_output_resume(v, got);
+	xout_pump(v, true);
+}
+
 void x11_output_ping(struct chan *v)
 {
 	if (!v->snapshot_due)

@@ -11,9 +11,7 @@
 need_progs Xvfb
 start_xvfb 1024x768
 . test/integration/reconnect.inc
-serve_cut
-lib_fail() { echo "FAIL: $*"; tail -n 20 "$T/serve.err"; echo "--- telly x:"; tail -n 20 "$T/x.err"; exit 1; }
-fail() { lib_fail "$@"; }
+serve_cut_x
 
 # Its lines, then it waits to be told to end (so it never ends while the
 # link is down, which is another matter: its session ends with it).
