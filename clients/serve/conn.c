@@ -398,6 +398,7 @@ void conn_destroy(struct server *srv, struct conn *c)
 	for (int i = 0; i < MAX_CHANS; i++)
 		if (c->chans[i] && !chan_orphan(srv, c->chans[i]))
 			chan_remove(srv, c->chans[i]);
+	ended_conn_gone(srv, c, c->desk_closed);
 	for (struct conn **pp = &srv->conns; *pp; pp = &(*pp)->next) {
 		if (*pp == c) {
 			*pp = c->next;
@@ -503,6 +504,7 @@ bool conn_readable(struct server *srv, struct conn *c)
 		if (r < 0 && c->direct && rp_conn_why(c->rc)[0])
 			direct_failed(srv, c);
 		if (r <= 0) {
+			c->desk_closed = r == 0 && !rp_conn_queued(c->rc);
 			conn_destroy(srv, c);
 			return false;
 		}

@@ -50,7 +50,8 @@ static void unlink_chan(struct chan **list, struct chan *v)
 	}
 }
 
-/* Out of the session's viewers (as chan_remove does, but kept). */
+/* Out of the session's viewers and its connection's channels (as
+ * chan_remove does, but kept). */
 static void unview(struct chan *v)
 {
 	struct session *s = v->s;
@@ -59,7 +60,25 @@ static void unview(struct chan *v)
 	unlink_chan(&s->viewers, v);
 	s->nviewers--;
 	v->conn->chans[v->id - 1] = NULL;
-	v->conn = NULL;
+}
+
+/* v, of session s ending with code, is its own now, in the server's
+ * ended list: its desk is owed what it was not sent (a terminal's kept
+ * output, an X channel's XOUTPUT) and the status, until its wait ends;
+ * what it kept for the session (an X desk's keymap) goes. The session's
+ * name is free: a RESUME finds it by that name and its token. */
+static void to_ended(struct server *srv, struct chan *v, struct session *s, int code)
+{
+	free(v->xkm);
+	v->xkm = NULL;
+	v->xkm_len = 0;
+	v->s = NULL;
+	v->ended_x11 = x11_session(s) != NULL;
+	v->ended_code = code;
+	v->ended_pinged = false;
+	snprintf(v->ended_name, sizeof v->ended_name, "%s", s->name);
+	v->snext = srv->ended_chans;
+	srv->ended_chans = v;
 }
 
 bool chan_orphan(struct server *srv, struct chan *v)
@@ -69,6 +88,7 @@ bool chan_orphan(struct server *srv, struct chan *v)
 	serve_log("connection %u: lost; its channel on %s waits %ld s for its desk", v->conn->id,
 		  v->s->name, RESUME_GRACE_MS / 1000);
 	unview(v);
+	v->conn = NULL;
 	v->orphan_until = base_now_ms() + RESUME_GRACE_MS;
 	v->snext = v->s->orphans;
 	v->s->orphans = v;
@@ -117,15 +137,8 @@ long orphans_tick(struct session *s, long now)
 	return expire(s->srv, &s->orphans, now, -1);
 }
 
-/* The session is ending: its orphans are their own now, each with what
- * its desk was not sent (a terminal's kept output, an X channel's
- * XOUTPUT) and the status, until its wait ends; what they kept for the
- * session (an X desk's keymap) goes. The session's name is free: a
- * RESUME finds them by it and their token (link_resume). */
 void orphans_end(struct server *srv, struct session *s, int code)
 {
-	bool x = x11_session(s) != NULL;
-
 	while (s->orphans) {
 		struct chan *v = s->orphans;
 		s->orphans = v->snext;
@@ -136,15 +149,53 @@ void orphans_end(struct server *srv, struct session *s, int code)
 		serve_log("session %s: its channel waiting for its desk keeps the session's last "
 			  "output and its status for it, %ld s more at most", s->name,
 			  (v->orphan_until - base_now_ms()) / 1000);
-		free(v->xkm);
-		v->xkm = NULL;
-		v->xkm_len = 0;
-		v->s = NULL;
-		v->ended_x11 = x;
-		v->ended_code = code;
-		snprintf(v->ended_name, sizeof v->ended_name, "%s", s->name);
-		v->snext = srv->ended_chans;
-		srv->ended_chans = v;
+		to_ended(srv, v, s, code);
+	}
+}
+
+bool chan_keep_ended(struct server *srv, struct chan *v, int code)
+{
+	if (!v->resumable || srv->stopping || srv->norphans >= MAX_ORPHANS)
+		return false;
+	unview(v);
+	v->orphan_until = base_now_ms() + RESUME_GRACE_MS;
+	srv->norphans++;
+	to_ended(srv, v, v->s, code);
+	return true;
+}
+
+void ended_conn_gone(struct server *srv, struct conn *c, bool taken)
+{
+	for (struct chan *v = srv->ended_chans, *next; v; v = next) {
+		next = v->snext;
+		if (v->conn != c)
+			continue;
+		v->conn = NULL;
+		if (taken) {
+			unlink_chan(&srv->ended_chans, v);
+			orphan_free(srv, v);
+		} else {
+			serve_log("connection %u: lost; its channel on %s, which ended, waits %ld s for "
+				  "its desk with the last output and the status", c->id, v->ended_name,
+				  (v->orphan_until - base_now_ms()) / 1000);
+		}
+	}
+}
+
+/* A PING went on c (pinged), or its PONG came: the channels whose EXIT
+ * went on c before that PING are let go, their desk has all. */
+static void ended_ping(struct server *srv, struct conn *c, bool pinged)
+{
+	for (struct chan *v = srv->ended_chans, *next; v; v = next) {
+		next = v->snext;
+		if (v->conn != c)
+			continue;
+		if (pinged) {
+			v->ended_pinged = true;
+		} else if (v->ended_pinged) {
+			unlink_chan(&srv->ended_chans, v);
+			orphan_free(srv, v);
+		}
 	}
 }
 
@@ -156,7 +207,6 @@ void ended_chans_free(struct server *srv)
 		orphan_free(srv, v);
 	}
 }
-
 
 /* One desk's link, at now: false when it was dropped. */
 static bool link_check(struct server *srv, struct conn *c, long now, long *wait)
@@ -187,6 +237,7 @@ static bool link_check(struct server *srv, struct conn *c, long now, long *wait)
 		for (int i = 0; i < MAX_CHANS; i++) /* (its PONG proves what went before) */
 			if (c->chans[i] && c->chans[i]->xout)
 				x11_output_ping(c->chans[i]);
+		ended_ping(srv, c, true);
 		break;
 	case RP_LINK_DEAD:
 		serve_log("connection %u: no answer from its desk for %ld ms: dropped, its channels "
@@ -222,10 +273,12 @@ int link_pong(struct server *srv, struct conn *c, const struct rp_hdr *h, const 
 		conn_fatal(srv, c, RP_E_PROTO, "malformed PONG frame (%u bytes of payload)", h->len);
 		return FRAME_DONE;
 	}
-	if (c->link_on && rp_link_pong(&c->link, stamp, base_now_ns() / 1000, base_now_ms()) > 0)
+	if (c->link_on && rp_link_pong(&c->link, stamp, base_now_ns() / 1000, base_now_ms()) > 0) {
 		for (int i = 0; i < MAX_CHANS; i++) /* the desk has what went before the PING */
 			if (c->chans[i] && c->chans[i]->xout)
 				x11_output_pong(c->chans[i]);
+		ended_ping(srv, c, false);
+	}
 	return FRAME_DONE;
 }
 
@@ -432,6 +485,7 @@ int link_resume(struct server *srv, struct conn *c, const struct rp_hdr *h, cons
 		serve_log("connection %u: its channel on %s resumed elsewhere", v->conn->id,
 			  s->name);
 		unview(v);
+		v->conn = NULL;
 	} else {
 		unlink_chan(&s->orphans, v);
 		srv->norphans--;

@@ -616,6 +616,7 @@ struct chan {
 	 * holding what its desk was not sent (kept, or an X channel's
 	 * xout_log) and the status, for a RESUME by the session's old name. */
 	bool ended_x11;
+	bool ended_pinged; /* its EXIT went before a PING (chan_keep_ended) */
 	int ended_code;
 	char ended_name[RP_MAX_NAME + 1];
 };
@@ -648,6 +649,18 @@ long orphans_tick(struct session *s, long now_ms);
 void orphans_end(struct server *srv, struct session *s, int code);
 /* All of them freed (the daemon's end). */
 void ended_chans_free(struct server *srv);
+/* The session ends with code, its EXIT just sent to v on its connection,
+ * which may be lost without the host knowing yet (a silent link): v
+ * waits as one of the above until its desk is known to have it all (the
+ * PONG of a PING sent after it, or the connection ended by its desk
+ * having taken everything: ended_conn_gone), else as long as an orphan.
+ * false: it cannot (not resumable, too many wait, the daemon stops):
+ * the caller removes it. */
+bool chan_keep_ended(struct server *srv, struct chan *v, int code);
+/* Connection c is gone: the channels above whose EXIT went on it are let
+ * go if taken (its desk ended it at the end of the stream with nothing
+ * left queued for it), else wait for their desk. */
+void ended_conn_gone(struct server *srv, struct conn *c, bool taken);
 int link_ping(struct server *srv, struct conn *c, const struct rp_hdr *h, const uint8_t *p);
 int link_pong(struct server *srv, struct conn *c, const struct rp_hdr *h, const uint8_t *p);
 /* The desks' links (RESUME): PING, and a dead one dropped; the wait. */
@@ -701,6 +714,9 @@ struct conn {
 	bool retype;  /* the desk types again what a switch to canonical let go */
 	bool direct;  /* on a direct listener: sealed records, its secret its login */
 	bool backing_off; /* its wrong secret came while its address backed off */
+	/* Its desk ended it: the end of the stream, nothing left queued for
+	 * it (what was sent was taken: ended_conn_gone). */
+	bool desk_closed;
 	/* A RESUME desk's link, as the host sees it (link.c) */
 	bool link_on;
 	struct rp_link link;

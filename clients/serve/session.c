@@ -271,7 +271,8 @@ void session_end(struct server *srv, struct session *s, int status)
 	while (s->viewers) {
 		struct chan *v = s->viewers;
 		chan_exit(v, code);
-		chan_remove(srv, v);
+		if (!chan_keep_ended(srv, v, code))
+			chan_remove(srv, v);
 	}
 	orphans_end(srv, s, code);
 	for (struct session **pp = &srv->sessions; *pp; pp = &(*pp)->next) {

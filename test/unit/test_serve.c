@@ -1504,6 +1504,109 @@ static void test_resume(void)
 	fixture_finish(&fx);
 }
 
+/* A session that ends while its channel waits for its desk: the channel
+ * keeps what the desk missed and the status, out of the session (whose
+ * name is free at once), until its wait ends; its RESUME gets RESUMED,
+ * the rest of the output, EXIT with the status, and nothing waits after.
+ * A viewer whose EXIT went on a connection that may be lost waits too,
+ * until the PONG of a PING sent after it, its desk's close at the end of
+ * the stream having taken all, or the wait's end. */
+static void test_resume_ended(void)
+{
+	struct fixture fx;
+	struct desk *a, *b, *d;
+	struct fake *s;
+	uint8_t f[512], token[RP_TOKEN_BYTES], t2[RP_TOKEN_BYTES];
+	struct rp_resumed m;
+	uint64_t got = 0, got2 = 0, stamp = 0;
+	int32_t st = -1;
+	char out[256];
+	int i;
+
+	fixture_init(&fx);
+	s = fake_add(fx.srv, "r");
+	a = resumable_desk(fx.srv, "r", RP_CAP_RESUME, token);
+	outputs(a, &got, NULL, 0);
+	conn_destroy(fx.srv, a->c);
+	session_show(&s->s, "last words", 10, NULL, true);
+	session_end(fx.srv, &s->s, 7 << 8);
+	CHECK_EQ(fx.srv->norphans, 1);
+	CHECK(fx.srv->ended_chans != NULL);
+	/* The name is a new session's; the RESUME still finds its channel. */
+	s = fake_add(fx.srv, "r");
+	b = desk_new(fx.srv, false);
+	hello(fx.srv, b, RP_CAP_RESUME, "", "b");
+	send_frame(fx.srv, b, f, resume_frame(f, sizeof f, 9, "r", token, got, 0));
+	take(b);
+	i = find(b, RP_RESUMED, -1);
+	CHECK(i >= 0 && rp_resumed_decode(b->p[i], b->h[i].len, &m) == 0);
+	CHECK_EQ(m.offset, got);
+	outputs(b, &got2, out, sizeof out);
+	CHECK(!strcmp(out, "last words"));
+	i = find(b, RP_EXIT, -1);
+	CHECK(i > find(b, RP_OUTPUT, -1) && rp_exit_decode(b->p[i], b->h[i].len, &st) == 0);
+	CHECK_EQ(st, 7);
+	CHECK_EQ(fx.srv->norphans, 0);
+	CHECK(fx.srv->ended_chans == NULL);
+	CHECK_EQ(s->s.nviewers, 0); /* not the new session's */
+	/* Its desk does not come back: let go at the wait's end. */
+	d = resumable_desk(fx.srv, "r", RP_CAP_RESUME, t2);
+	conn_destroy(fx.srv, d->c);
+	session_end(fx.srv, &s->s, 0);
+	CHECK_EQ(fx.srv->norphans, 1);
+	links_tick(fx.srv, base_now_ms() + RESUME_GRACE_MS - 1000, -1);
+	CHECK_EQ(fx.srv->norphans, 1);
+	links_tick(fx.srv, base_now_ms() + RESUME_GRACE_MS, -1);
+	CHECK_EQ(fx.srv->norphans, 0);
+	CHECK(fx.srv->ended_chans == NULL);
+	desk_free(d);
+
+	/* A viewer on its link: EXIT; a PING after it, then its PONG, and
+	 * it is let go. */
+	s = fake_add(fx.srv, "q");
+	d = resumable_desk(fx.srv, "q", RP_CAP_RESUME, t2);
+	session_end(fx.srv, &s->s, 3 << 8);
+	take(d);
+	CHECK(find(d, RP_EXIT, 1) >= 0);
+	CHECK_EQ(fx.srv->norphans, 1);
+	long now = base_now_ms();
+	for (long t = now; t < now + 5000 && find(d, RP_PING, 0) < 0; t += 100) {
+		links_tick(fx.srv, t, -1);
+		take(d);
+	}
+	i = find(d, RP_PING, 0);
+	CHECK(i >= 0 && rp_u64_decode(d->p[i], d->h[i].len, &stamp) == 0);
+	CHECK_EQ(fx.srv->norphans, 1);
+	uint8_t st8[8];
+	for (int k = 0; k < 8; k++)
+		st8[k] = (uint8_t)(stamp >> (56 - 8 * k));
+	send_frame(fx.srv, d, f, simple(f, sizeof f, RP_PONG, 0, st8, 8));
+	CHECK_EQ(fx.srv->norphans, 0);
+	conn_destroy(fx.srv, d->c);
+	desk_free(d);
+	/* Its desk closes having taken all: let go. */
+	s = fake_add(fx.srv, "q");
+	d = resumable_desk(fx.srv, "q", RP_CAP_RESUME, t2);
+	session_end(fx.srv, &s->s, 0);
+	take(d);
+	CHECK_EQ(fx.srv->norphans, 1);
+	close(d->peer);
+	d->peer = -1;
+	CHECK(!conn_readable(fx.srv, d->c));
+	CHECK_EQ(fx.srv->norphans, 0);
+	desk_free(d);
+	/* Its connection lost (not closed by its desk): it waits. */
+	s = fake_add(fx.srv, "q");
+	d = resumable_desk(fx.srv, "q", RP_CAP_RESUME, t2);
+	session_end(fx.srv, &s->s, 0);
+	conn_destroy(fx.srv, d->c);
+	CHECK_EQ(fx.srv->norphans, 1);
+	desk_free(a);
+	desk_free(b);
+	desk_free(d);
+	fixture_finish(&fx); /* (it is freed with the daemon) */
+}
+
 /* A RESUME ahead (RP_CAP_AHEAD, which the host's HELLO says): the desk's
  * kept frames right behind it, on the channel number it names. Those the
  * channel took before its link went (an INPUT by its seq, an ECHO by its
@@ -2066,6 +2169,7 @@ int main(int argc, char **argv)
 		{"dispatch-handoff-malformed", test_handoff_malformed},
 		{"viewer-drop-then-snapshot", test_drop_then_snapshot},
 		{"link-resume", test_resume},
+		{"link-resume-ended", test_resume_ended},
 		{"link-resume-ahead", test_resume_ahead},
 		{"link-resume-mark-lost", test_resume_mark_lost},
 		{"link-resume-skips-held", test_resume_skips_held},
