@@ -2496,6 +2496,7 @@ static bool runs_on(const struct view *v)
 	/* (Still opening counts: ^C right after telly x started it, or
 	 * while the link is down.) */
 	return v->left && v->exit_status && v->xname && !v->all_ended && v->x &&
+	       !vx_all_hidden(v->x) &&
 	       (vx_sessions(v->x, &opening) || opening) && vx_last_exit(v->x) < 0;
 }
 
@@ -2503,6 +2504,19 @@ static void say_runs_on(const struct view *v)
 {
 	char d[200];
 
+	if (vx_all_hidden(v->x)) {
+		char cmd[400];
+		int n = snprintf(cmd, sizeof cmd, "telly view --seamless -r %s%s%s",
+				 dest_words(v, d, sizeof d), v->xname ? "--x11 " : "",
+				 v->xname ? v->xname : "");
+		while (n > 0 && (size_t)n < sizeof cmd && cmd[n - 1] == ' ')
+			cmd[--n] = 0;
+		fprintf(stderr, "%s: every window closed in this read-only view; `%s` shows them "
+				"again%s%s%s%s\n",
+			v->prog, cmd, v->xname ? ", `telly kill " : "", v->xname ? d : "",
+			v->xname ? v->xname : "", v->xname ? "` ends the session" : "");
+		return;
+	}
 	if (!runs_on(v))
 		return;
 	dest_words(v, d, sizeof d);
@@ -2547,6 +2561,8 @@ static void loop(struct view *v, int sigfd)
 			snprintf(v->why, sizeof v->why, "the display closed the connection");
 			v->done = true;
 		}
+		if (vx_all_hidden(v->x))
+			v->done = v->left = true; /* a watcher closed every window */
 		if (v->done)
 			break;
 		if (v->c)

@@ -77,6 +77,11 @@ struct xsess {
 	uint32_t key_seq; /* an input not answered yet: its update paints at once */
 	bool keymap_sent;
 	uint16_t listed_windows; /* how many the host's last list said it has */
+	/* Read-only --seamless: the host's windows the person closed on the
+	 * desk, shown no more in this view (the host's program is not
+	 * asked: a watcher's close means "stop showing me this"). */
+	uint32_t hidden[VX_WINDOWS];
+	unsigned nhidden;
 	struct rp_xtext clip;
 	/* What each selection (RP_XSEL_*) last held on either side, hashed:
 	 * the same text is not sent back where it came from. */
@@ -223,6 +228,8 @@ struct vx {
 	unsigned nlisted;
 	bool list_known; /* listed names every X session of the last list */
 	bool told_watching; /* read-only: said at the first key or click */
+	bool told_hidden;   /* read-only: said at the first window closed */
+	bool all_hidden;    /* read-only: the person closed every window shown */
 	uint32_t next_wid;
 	const struct ds_event *key; /* the key a WM_ACT_KEY came from */
 	/* Keys pressed into X windows, to release where they went: by the
@@ -1352,6 +1359,14 @@ static void take_stacking(struct vx *x, struct xw *w, uint32_t above, bool creat
 		ds_seamless_raise(x->c.b, after[i]->wid);
 }
 
+static bool is_hidden(const struct xsess *s, uint32_t id)
+{
+	for (unsigned i = 0; i < s->nhidden; i++)
+		if (s->hidden[i] == id)
+			return true;
+	return false;
+}
+
 static void on_xwin(struct vx *x, struct xsess *s, const struct rp_xwin *m)
 {
 	struct xw *w = win_by_id(x, s, m->id), *w2;
@@ -1360,6 +1375,8 @@ static void on_xwin(struct vx *x, struct xsess *s, const struct rp_xwin *m)
 	struct wm_actions o = {0};
 	bool created = false, stale = false;
 
+	if (!w && is_hidden(s, m->id))
+		return;
 	ds_title_clean(m->title.p, m->title.n, title, sizeof title);
 	if (!title[0])
 		ds_title_clean(m->wm_class.p, m->wm_class.n, title, sizeof title);
@@ -2110,6 +2127,9 @@ static int on_chan_frame(struct vx *x, struct xsess *s, const struct rp_hdr *h, 
 			return -EPROTO;
 		if ((w = win_by_id(x, s, id)))
 			remove_win(x, w);
+		for (unsigned i = 0; i < s->nhidden; i++)
+			if (s->hidden[i] == id)
+				s->hidden[i--] = s->hidden[--s->nhidden];
 		return 1;
 	}
 	case RP_XPIXELS:
@@ -2579,6 +2599,40 @@ static void sl_configure(void *ctx, uint32_t id, int cx, int cy, int cw, int ch)
 	w->hh = m.h;
 }
 
+/* A read-only view's window closed on the desk: the watcher's "stop
+ * showing me this". Hidden in this view only (its menus and dialogs
+ * too), said once; every window closed, the view has nothing the person
+ * wants shown and ends (vx_all_hidden). */
+static void hide_win(struct vx *x, struct xw *w)
+{
+	struct xsess *s = w->s;
+	uint32_t id = w->id;
+
+	if (s->nhidden < VX_WINDOWS)
+		s->hidden[s->nhidden++] = id;
+	remove_win(x, w);
+	for (unsigned i = 0; i < x->nwin;) /* (each removal may take others) */
+		if (x->win[i]->s == s && x->win[i]->transient_for == id) {
+			hide_win(x, x->win[i]);
+			i = 0;
+		} else
+			i++;
+	if (!x->told_hidden)
+		fprintf(stderr, "%s: read-only (-r): a window closed here is hidden in this view "
+				"only; its program runs on\n",
+			x->c.prog);
+	x->told_hidden = true;
+	x->all_hidden = true;
+	for (unsigned i = 0; i < x->nwin; i++)
+		if (!x->win[i]->overlay)
+			x->all_hidden = false;
+}
+
+bool vx_all_hidden(const struct vx *x)
+{
+	return x && x->all_hidden;
+}
+
 static void sl_close(void *ctx, uint32_t id)
 {
 	struct vx *x = ctx;
@@ -2586,6 +2640,8 @@ static void sl_close(void *ctx, uint32_t id)
 
 	if (w && !x->c.readonly)
 		send_id(x, RP_XCLOSE, w);
+	else if (w && !w->overlay)
+		hide_win(x, w);
 }
 
 static void sl_focus(void *ctx, uint32_t id)

@@ -56,6 +56,9 @@ void vx_destroy(struct vx *x); /* takes NULL */
 /* A read-only view's first key or click (x NULL: none), said once on
  * stderr: the view only watches. Returns whether it is read-only. */
 bool vx_watching(struct vx *x);
+/* A read-only --seamless view whose person closed every window it showed
+ * (each only hidden here; the host's programs run on): it ends. */
+bool vx_all_hidden(const struct vx *x);
 
 /* What the X session's first program printed (XOUTPUT), kept for a slow
  * reader of our stdout or stderr: at most VX_OUT_MAX bytes a stream; the
