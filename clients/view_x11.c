@@ -229,6 +229,7 @@ struct vx {
 	bool list_known; /* listed names every X session of the last list */
 	bool told_watching; /* read-only: said at the first key or click */
 	bool told_hidden;   /* read-only: said at the first window closed */
+	bool told_destroyed; /* a desk window destroyed by another program: said */
 	bool all_hidden;    /* read-only: the person closed every window shown */
 	uint32_t next_wid;
 	const struct ds_event *key; /* the key a WM_ACT_KEY came from */
@@ -2644,6 +2645,28 @@ static void sl_close(void *ctx, uint32_t id)
 		hide_win(x, w);
 }
 
+/* Another program destroyed a window on the desk (xdotool windowclose;
+ * the backend has made it again): the desk's strongest close. Under
+ * ssh -X the program loses its window and ends; here it is asked as the
+ * window manager's close asks (a program that keeps its window, to ask
+ * "save?", keeps it on the desk too), and a watcher's is hidden. Said
+ * once: nobody at the desk may have closed it. */
+static void sl_destroyed(void *ctx, uint32_t id)
+{
+	struct vx *x = ctx;
+	struct xw *w = win_by_wid(x, id);
+
+	if (!w || w->overlay)
+		return;
+	/* (a watcher's is hidden, which hide_win says) */
+	if (!x->told_destroyed && !x->c.readonly)
+		fprintf(stderr, "%s: %s: window \"%s\" destroyed on the desk by another program: "
+				"its program is asked to close it\n",
+			x->c.prog, w->s->name, w->title);
+	x->told_destroyed = true;
+	sl_close(ctx, id);
+}
+
 static void sl_focus(void *ctx, uint32_t id)
 {
 	struct vx *x = ctx;
@@ -2712,7 +2735,7 @@ static void sl_screen(void *ctx, int w, int h)
 
 static const struct ds_seamless_ops seamless_ops = {
 	.key = sl_key, .pointer = sl_pointer, .configure = sl_configure, .close = sl_close,
-	.focus = sl_focus, .restacked = sl_restacked, .screen = sl_screen,
+	.destroyed = sl_destroyed, .focus = sl_focus, .restacked = sl_restacked, .screen = sl_screen,
 };
 
 bool vx_take_paint_now(struct vx *x)

@@ -341,6 +341,10 @@ struct ds_seamless_ops {
 	void (*pointer)(void *ctx, uint32_t id, int x, int y, int button, int kind);
 	void (*configure)(void *ctx, uint32_t id, int x, int y, int w, int h);
 	void (*close)(void *ctx, uint32_t id);
+	/* Another program destroyed the window on the desk (xdotool
+	 * windowclose): it is made again at once where it was (NULL: not
+	 * wanted). */
+	void (*destroyed)(void *ctx, uint32_t id);
 	void (*focus)(void *ctx, uint32_t id);
 	/* The desk restacked its windows (its window manager, a program
 	 * there): the framed ones, bottom to top. */

@@ -75,6 +75,11 @@ struct swin {
 	uint32_t resize_seq;
 	bool resizing;
 	uint32_t transient_for;
+	/* What it was last mapped with (ds_seamless_map), its strings kept:
+	 * a desk window another program destroyed is made again from it. */
+	struct ds_seamless_win m;
+	char title[DS_TITLE_MAX_BYTES + 1], wm_class[DS_TITLE_MAX_BYTES + 1];
+	char icon_name[DS_TITLE_MAX_BYTES + 1], machine[DS_TITLE_MAX_BYTES + 1];
 	/* The root's child that holds it (itself, or a window manager's
 	 * frame), the sibling that child was last seen right above, and its
 	 * place and size then. */
@@ -123,6 +128,8 @@ static struct swin *by_xw(struct seamless *s, xcb_window_t xw)
 			return s->win[i];
 	return NULL;
 }
+
+static void make_xw(struct seamless *s, struct swin *w, int x, int y, int ww, int wh);
 
 static int s_fd(struct ds_backend *b)
 {
@@ -363,6 +370,24 @@ static int s_dispatch(struct ds_backend *b, ds_event_fn fn, void *ctx)
 				s->ops->configure(s->ctx, w->id, w->x, w->y, w->w, w->h);
 			break;
 		}
+		case XCB_DESTROY_NOTIFY: {
+			/* Another program destroyed one (xdotool windowclose; a
+			 * window ours destroys is out of the list first): it is
+			 * made again where it was, as the host still has it,
+			 * and the owner told; it decides what that means. */
+			xcb_destroy_notify_event_t *d = (xcb_destroy_notify_event_t *)e;
+			if (d->event != d->window || !(w = by_xw(s, d->window)))
+				break;
+			w->wm_places = false;
+			w->placing = !w->override;
+			w->resizing = false;
+			w->top_above = 0;
+			make_xw(s, w, w->x, w->y, w->w, w->h);
+			s->restacked = true;
+			if (s->ops && s->ops->destroyed)
+				s->ops->destroyed(s->ctx, w->id);
+			break;
+		}
 		case XCB_CIRCULATE_NOTIFY: {
 			xcb_circulate_notify_event_t *c = (xcb_circulate_notify_event_t *)e;
 			child_restacked(s, c->window, NULL);
@@ -561,8 +586,23 @@ static void set_text(struct seamless *s, xcb_window_t xw, xcb_atom_t prop, xcb_a
 	xcb_change_property(s->conn, XCB_PROP_MODE_REPLACE, xw, prop, type, 8, (uint32_t)n, text);
 }
 
-static void set_props(struct seamless *s, struct swin *w, const struct ds_seamless_win *m)
+/* m's props kept in w (each string cut to DS_TITLE_MAX_BYTES) */
+static void keep_props(struct swin *w, const struct ds_seamless_win *m)
 {
+	w->m = *m;
+	snprintf(w->title, sizeof w->title, "%s", m->title);
+	snprintf(w->wm_class, sizeof w->wm_class, "%s", m->wm_class);
+	snprintf(w->icon_name, sizeof w->icon_name, "%s", m->icon_name);
+	snprintf(w->machine, sizeof w->machine, "%s", m->machine ? m->machine : "");
+	w->m.title = w->title;
+	w->m.wm_class = w->wm_class;
+	w->m.icon_name = w->icon_name;
+	w->m.machine = w->machine;
+}
+
+static void set_props(struct seamless *s, struct swin *w)
+{
+	const struct ds_seamless_win *m = &w->m;
 	/* WM_CLASS "instance\0class\0": the host names the class; the
 	 * instance is its lower case (XTerm's is xterm). */
 	char cls[2 * DS_TITLE_MAX_BYTES + 4];
@@ -631,6 +671,32 @@ static void set_props(struct seamless *s, struct swin *w, const struct ds_seamle
 			    32, 1, &s->wm_delete);
 }
 
+/* w's desk window made, at x, y, w x h on the root, and mapped. */
+static void make_xw(struct seamless *s, struct swin *w, int x, int y, int ww, int wh)
+{
+	uint32_t values[] = {
+		s->scr->black_pixel,
+		w->override ? 1u : 0u,
+		XCB_EVENT_MASK_KEY_PRESS | XCB_EVENT_MASK_KEY_RELEASE |
+			XCB_EVENT_MASK_BUTTON_PRESS | XCB_EVENT_MASK_BUTTON_RELEASE |
+			XCB_EVENT_MASK_POINTER_MOTION | XCB_EVENT_MASK_STRUCTURE_NOTIFY |
+			XCB_EVENT_MASK_EXPOSURE | XCB_EVENT_MASK_FOCUS_CHANGE,
+		s->cursor,
+	};
+
+	w->xw = xcb_generate_id(s->conn);
+	w->top = w->xw;
+	xcb_create_window(s->conn, XCB_COPY_FROM_PARENT, w->xw, s->scr->root, (int16_t)x, (int16_t)y,
+			  (uint16_t)ww, (uint16_t)wh, 0, XCB_WINDOW_CLASS_INPUT_OUTPUT,
+			  s->scr->root_visual,
+			  XCB_CW_BACK_PIXEL | XCB_CW_OVERRIDE_REDIRECT | XCB_CW_EVENT_MASK |
+				  (s->cursor ? XCB_CW_CURSOR : 0),
+			  values);
+	set_props(s, w);
+	xcb_map_window(s->conn, w->xw);
+	w->mapped = true;
+}
+
 /* An override-redirect window's place: its parent's corner on the desk
  * plus its offset from the parent on the host. */
 static void override_place(struct seamless *s, struct swin *w, int *x, int *y)
@@ -694,30 +760,9 @@ int ds_seamless_map(struct ds_backend *b, const struct ds_seamless_win *m, struc
 			w->x = x;
 			w->y = y;
 		}
-		w->xw = xcb_generate_id(s->conn);
-		w->top = w->xw;
-		uint32_t values[] = {
-			s->scr->black_pixel,
-			w->override ? 1u : 0u,
-			XCB_EVENT_MASK_KEY_PRESS | XCB_EVENT_MASK_KEY_RELEASE |
-				XCB_EVENT_MASK_BUTTON_PRESS | XCB_EVENT_MASK_BUTTON_RELEASE |
-				XCB_EVENT_MASK_POINTER_MOTION | XCB_EVENT_MASK_STRUCTURE_NOTIFY |
-				XCB_EVENT_MASK_EXPOSURE | XCB_EVENT_MASK_FOCUS_CHANGE,
-			0,
-		};
-		if (s->cursor) {
-			values[3] = s->cursor;
-		}
-		xcb_create_window(s->conn, XCB_COPY_FROM_PARENT, w->xw, s->scr->root, (int16_t)x,
-				  (int16_t)y, (uint16_t)m->w, (uint16_t)m->h, 0,
-				  XCB_WINDOW_CLASS_INPUT_OUTPUT, s->scr->root_visual,
-				  XCB_CW_BACK_PIXEL | XCB_CW_OVERRIDE_REDIRECT | XCB_CW_EVENT_MASK |
-					  (s->cursor ? XCB_CW_CURSOR : 0),
-				  values);
 		s->win[s->n++] = w;
-		set_props(s, w, m);
-		xcb_map_window(s->conn, w->xw);
-		w->mapped = true;
+		keep_props(w, m);
+		make_xw(s, w, x, y, m->w, m->h);
 		xcb_flush(s->conn);
 		if (moved && s->ops && s->ops->configure)
 			s->ops->configure(s->ctx, w->id, x, y, w->w, w->h);
@@ -727,7 +772,8 @@ int ds_seamless_map(struct ds_backend *b, const struct ds_seamless_win *m, struc
 	w->transient_for = m->transient_for;
 	w->hx = m->x;
 	w->hy = m->y;
-	set_props(s, w, m);
+	keep_props(w, m);
+	set_props(s, w);
 	if (w->override) {
 		override_place(s, w, &x, &y);
 		uint32_t v[] = {(uint32_t)x, (uint32_t)y, m->w, m->h};

@@ -2,7 +2,7 @@
  * WM_NORMAL_HINTS whether it asked for that place, for the placement
  * tests; then waits until its window is closed or it is killed.
  *
- *   xplace TITLE X Y us|p|none|junk [ID]    (on $DISPLAY)
+ *   xplace TITLE X Y us|p|none|junk|keep [ID]    (on $DISPLAY)
  *
  * ID (hex): the window is a dialog of window ID (WM_TRANSIENT_FOR).
  * us: USPosition (as -geometry +X+Y gives), p: PPosition, none: no place
@@ -10,7 +10,9 @@
  * as a broken or hostile program sets them: WM_NORMAL_HINTS cut short,
  * _NET_WM_NAME of a type that is not UTF8_STRING, a 1 MB WM_ICON_NAME
  * that is not text, WM_CLASS with no NUL, WM_PROTOCOLS of format 16,
- * WM_TRANSIENT_FOR naming the root; its title is WM_NAME's TITLE. */
+ * WM_TRANSIENT_FOR naming the root; its title is WM_NAME's TITLE.
+ * keep: as us, and it takes WM_DELETE_WINDOW but keeps its window (as a
+ * program asking "save?" does), printing "xplace: close asked" each time. */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -28,8 +30,8 @@ int main(int argc, char **argv)
 	int x, y;
 
 	if ((argc != 5 && argc != 6) || (strcmp(argv[4], "us") && strcmp(argv[4], "p") && strcmp(argv[4], "none") &&
-			  strcmp(argv[4], "junk"))) {
-		fprintf(stderr, "usage: xplace TITLE X Y us|p|none|junk [ID]\n");
+			  strcmp(argv[4], "junk") && strcmp(argv[4], "keep"))) {
+		fprintf(stderr, "usage: xplace TITLE X Y us|p|none|junk|keep [ID]\n");
 		return 2;
 	}
 	x = atoi(argv[2]);
@@ -49,7 +51,7 @@ int main(int argc, char **argv)
 			  XCB_CW_BACK_PIXEL | XCB_CW_EVENT_MASK, values);
 	xcb_change_property(c, XCB_PROP_MODE_REPLACE, win, XCB_ATOM_WM_NAME, XCB_ATOM_STRING, 8,
 			    (uint32_t)strlen(argv[1]), argv[1]);
-	hints[0] = !strcmp(mode, "us") ? 1 : !strcmp(mode, "p") ? 4 : 16; /* USPosition, PPosition, PMinSize */
+	hints[0] = !strcmp(mode, "us") || !strcmp(mode, "keep") ? 1 : !strcmp(mode, "p") ? 4 : 16; /* USPosition, PPosition, PMinSize */
 	hints[1] = (uint32_t)x;
 	hints[2] = (uint32_t)y;
 	hints[5] = hints[6] = 50;
@@ -79,11 +81,20 @@ int main(int argc, char **argv)
 		xcb_change_property(c, XCB_PROP_MODE_REPLACE, win, XCB_ATOM_WM_TRANSIENT_FOR,
 				    XCB_ATOM_WINDOW, 32, 1, &owner);
 	}
+	xcb_atom_t del = atom(c, "WM_DELETE_WINDOW");
+	if (!strcmp(mode, "keep"))
+		xcb_change_property(c, XCB_PROP_MODE_REPLACE, win, atom(c, "WM_PROTOCOLS"),
+				    XCB_ATOM_ATOM, 32, 1, &del);
 	xcb_map_window(c, win);
 	xcb_flush(c);
 	xcb_generic_event_t *e;
 	while ((e = xcb_wait_for_event(c))) {
 		int type = e->response_type & 0x7f;
+		if (type == XCB_CLIENT_MESSAGE &&
+		    ((xcb_client_message_event_t *)e)->data.data32[0] == del) {
+			printf("xplace: close asked\n");
+			fflush(stdout);
+		}
 		free(e);
 		if (type == XCB_DESTROY_NOTIFY)
 			break;
