@@ -76,12 +76,14 @@ XRES_LIBS  := $(shell pkg-config --libs xcb-res 2>/dev/null || echo -lxcb-res)
 LZ4_LIBS   += $(XRES_LIBS)
 INC        += -Ixdisplay
 # The direct transport (remote-proto/direct.c, transport_direct.c;
-# clients/serve/direct.c): records sealed with OpenSSL's libcrypto, which
-# goes wherever the codec's libraries go. Its unit test and fuzzer.
+# clients/serve/direct.c): keys derived with OpenSSL's libcrypto, records
+# sealed with libsodium, which go wherever the codec's libraries go. Its
+# unit test and fuzzer.
 RP_SRC     += remote-proto/direct.c remote-proto/transport_direct.c
 SERVE_SRC  += clients/serve/direct.c
 CLIENT_SRC += clients/serve/direct.c
 LZ4_LIBS   += $(shell pkg-config --libs libcrypto 2>/dev/null || echo -lcrypto)
+LZ4_LIBS   += $(shell pkg-config --libs libsodium 2>/dev/null || echo -lsodium)
 FUZZ_SRC_direct := $(BASE_SRC) remote-proto/direct.c
 DIRECT_UNIT := $(BASE_SRC) remote-proto/direct.c remote-proto/transport.c remote-proto/codec.c \
                remote-proto/transport_direct.c test/unit/test_direct.c $(KPTY_SRC)

@@ -5,7 +5,7 @@
  * speaks to the daemon over plain TCP. Both ends derive per-connection,
  * per-direction keys from the secret and two random salts (one each way),
  * and every byte after the handshake goes in records sealed with
- * ChaCha20-Poly1305 (OpenSSL's EVP). The nonce is the record's number in
+ * ChaCha20-Poly1305 (RFC 8439, libsodium's). The nonce is the record's number in
  * its direction, never sent: a record replayed, reordered, dropped from
  * the middle or changed fails its tag, and the connection ends.
  *
@@ -48,16 +48,13 @@ enum rp_dx_status {
 	RP_DX_VERSION_BAD = 3,
 };
 
-/* One direction of a connection: its key, the next record's number, and
- * the cipher's context keyed once (made at the first record: a context
- * made for each record cost 20-30 us a key each way, cold, in OpenSSL
- * 3's fetch). A direction seals or opens, not both. */
+/* One direction of a connection: its key and the next record's number.
+ * A direction seals or opens, not both. */
 struct rp_dx_dir {
 	uint8_t key[RP_DX_KEY_BYTES];
 	uint64_t seq;
-	void *evp; /* EVP_CIPHER_CTX; NULL: not yet */
 };
-/* Its context freed and its key wiped (takes one never used). */
+/* Its key wiped (takes one never used). */
 void rp_dx_dir_finish(struct rp_dx_dir *d);
 
 /* The secret's public name, sent in the clear in the hello: the first

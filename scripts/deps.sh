@@ -82,6 +82,7 @@ need pc libzstd          libzstd-dev
 need pc liblz4           liblz4-dev
 need pc libturbojpeg     libturbojpeg0-dev
 need pc libcrypto        libssl-dev
+need pc libsodium        libsodium-dev
 need pc xkbcommon        libxkbcommon-dev
 need pc xkbcommon-x11    libxkbcommon-x11-dev
 need pc libpng           libpng-dev

@@ -20,6 +20,8 @@
 #include <time.h>
 #include <unistd.h>
 
+#include <openssl/evp.h>
+
 #include "direct.h"
 #include "rp_io.h"
 #include "unit.h"
@@ -145,10 +147,53 @@ static void records_in_order(void)
 	CHECK_EQ(rp_dx_open(&hr, rec[0], (size_t)n, out), -EBADMSG);
 	CHECK_EQ(hr.seq, 3);
 	CHECK_EQ(rp_dx_open(&dr, rec[0], (size_t)n, out), 2);
-	/* A context keyed once serves every record after a refusal too. */
+	/* The direction serves every record after a refusal too. */
 	n = rp_dx_seal(&ds, (const uint8_t *)"four", 4, rec[0]);
 	CHECK_EQ(rp_dx_open(&hr, rec[0], (size_t)n, out), 4);
 	CHECK(!memcmp(out, "four", 4));
+	finish4(&ds, &dr, &hs, &hr);
+}
+
+/* ChaCha20-Poly1305 as OpenSSL's EVP does it, as telly did before its
+ * records went to libsodium: a peer of either kind opens the other's. */
+static int evp_aead(bool seal, const uint8_t key[32], const uint8_t nonce[12], const uint8_t *aad,
+		    const uint8_t *in, int n, uint8_t *out)
+{
+	EVP_CIPHER_CTX *x = EVP_CIPHER_CTX_new();
+	uint8_t *tag = seal ? out + n : (uint8_t *)(uintptr_t)(in + n);
+	int len, ok;
+
+	ok = x && EVP_CipherInit_ex(x, EVP_chacha20_poly1305(), NULL, key, nonce, seal) > 0 &&
+	     EVP_CipherUpdate(x, NULL, &len, aad, RP_DX_HDR_BYTES) > 0 &&
+	     EVP_CipherUpdate(x, out, &len, in, n) > 0 &&
+	     (seal || EVP_CIPHER_CTX_ctrl(x, EVP_CTRL_AEAD_SET_TAG, 16, tag) > 0) &&
+	     EVP_CipherFinal_ex(x, out + n, &len) > 0 &&
+	     (!seal || EVP_CIPHER_CTX_ctrl(x, EVP_CTRL_AEAD_GET_TAG, 16, tag) > 0);
+	EVP_CIPHER_CTX_free(x);
+	return ok ? 0 : -1;
+}
+
+static void records_open_with_openssl(void)
+{
+	struct rp_dx_dir ds, dr, hs, hr;
+	uint8_t rec[200], out[200], nonce[12] = {0};
+	const char *key = "a key typed on the desk";
+	int n = (int)strlen(key);
+
+	pair(SECRET, 3, &ds, &dr, &hs, &hr);
+	/* The desk's second record (its number the nonce) opens with EVP. */
+	CHECK_EQ(rp_dx_seal(&ds, (const uint8_t *)"first", 5, rec), 4 + 5 + 16);
+	CHECK_EQ(rp_dx_seal(&ds, (const uint8_t *)key, (size_t)n, rec), 4 + n + 16);
+	nonce[11] = 1;
+	CHECK_EQ(evp_aead(false, hr.key, nonce, rec, rec + 4, n, out), 0);
+	CHECK(!memcmp(out, key, (size_t)n));
+	/* The host's first, sealed with EVP, opens on the desk. */
+	nonce[11] = 0;
+	rec[0] = rec[1] = rec[2] = 0;
+	rec[3] = (uint8_t)(2 + 16);
+	CHECK_EQ(evp_aead(true, hs.key, nonce, rec, (const uint8_t *)"ok", 2, rec + 4), 0);
+	CHECK_EQ(rp_dx_open(&dr, rec, 4 + 2 + 16, out), 2);
+	CHECK(!memcmp(out, "ok", 2));
 	finish4(&ds, &dr, &hs, &hr);
 }
 
@@ -619,6 +664,7 @@ int main(int argc, char **argv)
 		{"aead-rfc8439-2.8.2", aead_rfc8439_2_8_2},
 		{"keys-per-direction-and-connection", keys_per_direction_and_connection},
 		{"records-in-order", records_in_order},
+		{"records-open-with-openssl", records_open_with_openssl},
 		{"every-changed-byte-refused", every_changed_byte_refused},
 		{"replayed-reordered-dropped-refused", replayed_reordered_dropped_refused},
 		{"truncated-and-out-of-bounds", truncated_and_out_of_bounds},
