@@ -50,7 +50,7 @@ void rp_conn_destroy(struct rp_conn *c)
 	free(c);
 }
 
-ssize_t rp_conn_read(struct rp_conn *c)
+static ssize_t conn_read(struct rp_conn *c, bool by_record)
 {
 	ssize_t n;
 
@@ -63,13 +63,30 @@ ssize_t rp_conn_read(struct rp_conn *c)
 	if (c->rx_len == RP_RX_SIZE)
 		return -ENOBUFS; /* the owner did not take the frames it has */
 	c->t->drained = false;
+	c->t->by_record = by_record;
 	n = c->t->impl->read(c->t, c->rx + c->rx_len, RP_RX_SIZE - c->rx_len);
+	c->t->by_record = false;
 	if (n < 0)
 		return errno == EWOULDBLOCK ? -EAGAIN : -errno;
 	if (n == 0)
 		c->eof = true;
 	c->rx_len += (size_t)n;
 	return n;
+}
+
+ssize_t rp_conn_read(struct rp_conn *c)
+{
+	return conn_read(c, false);
+}
+
+ssize_t rp_conn_read_record(struct rp_conn *c)
+{
+	return conn_read(c, true);
+}
+
+bool rp_conn_buffered(const struct rp_conn *c)
+{
+	return c->t->impl->buffered && c->t->impl->buffered(c->t);
 }
 
 bool rp_conn_drained(const struct rp_conn *c)

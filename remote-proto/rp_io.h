@@ -27,6 +27,9 @@ struct rp_transport_impl {
 	size_t (*pending)(struct rp_transport *t);
 	const char *(*why)(const struct rp_transport *t);
 	bool (*direct_id)(const struct rp_transport *t, uint8_t id[16]);
+	/* Optional: a read would hand out bytes without the descriptor's
+	 * (a whole record kept by a read by_record). */
+	bool (*buffered)(const struct rp_transport *t);
 };
 
 struct rp_transport {
@@ -43,6 +46,10 @@ struct rp_transport {
 	 * what came since (and of what a read stopped short of: a unix
 	 * socket's read ends where descriptors came). */
 	bool drained;
+	/* Set by the owner for one read (rp_conn_read_record): a transport of
+	 * records (the direct one) hands out the first it opens and keeps
+	 * the rest, whole or not, for the next read (impl->buffered). */
+	bool by_record;
 };
 
 /* Each returns NULL with errno set. */
@@ -93,6 +100,13 @@ void rp_conn_destroy(struct rp_conn *c); /* destroys the transport; takes NULL *
 /* Read what is there (one bounded read). Returns bytes read, 0 at end of
  * stream, -EAGAIN, or -errno. */
 ssize_t rp_conn_read(struct rp_conn *c);
+/* As rp_conn_read, but from a direct transport only the first record it
+ * opens: the caller handles its frames before the next is opened (a key's
+ * press injected before its release, come in the same recv, is decrypted).
+ * The rest waits in the transport, where poll does not see it: read again
+ * while rp_conn_buffered says so. */
+ssize_t rp_conn_read_record(struct rp_conn *c);
+bool rp_conn_buffered(const struct rp_conn *c);
 /* The last rp_conn_read took all there was (rp_transport's drained): an
  * owner that reads until EAGAIN stops here, one syscall fewer a wakeup. */
 bool rp_conn_drained(const struct rp_conn *c);

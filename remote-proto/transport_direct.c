@@ -49,6 +49,7 @@ struct dx {
 	uint8_t *out;	  /* a record going out: RP_DX_MAX_RECORD */
 	uint8_t *plain;	  /* pieces gathered for it: RP_DX_MAX_PLAIN */
 	size_t out_len, out_off;
+	bool in_drained; /* x->in kept by a read by_record: all the socket had */
 	bool rx_bad; /* a record failed: no more reads (writes go on, to say so) */
 	char why[200];
 };
@@ -136,6 +137,18 @@ static void dx_keep(struct dx *x, size_t off)
 	x->in_len -= off;
 }
 
+/* A whole record (or a bad length, to be said) waits in x->in. */
+static bool dx_buffered(const struct rp_transport *t)
+{
+	const struct dx *x = (const struct dx *)t;
+	long want;
+
+	if (x->state != DX_RECORDS || x->in_len < RP_DX_HDR_BYTES)
+		return false;
+	want = rp_dx_record_len(x->in);
+	return want < 0 || x->in_len >= (size_t)want;
+}
+
 static ssize_t dx_read(struct rp_transport *t, void *buf, size_t cap)
 {
 	struct dx *x = (struct dx *)t;
@@ -158,8 +171,10 @@ static ssize_t dx_read(struct rp_transport *t, void *buf, size_t cap)
 			return -1;
 		}
 	}
-	size_t off = 0;		/* where the record being taken starts in x->in */
-	bool drained = false; /* a recv here took less than it asked: all there was */
+	size_t off = 0; /* where the record being taken starts in x->in */
+	/* A recv took less than it asked, all there was, and none since. */
+	bool drained = x->in_drained;
+	x->in_drained = false;
 	for (;;) {
 		size_t have = x->in_len - off;
 		long want = have < RP_DX_HDR_BYTES ? RP_DX_HDR_BYTES : rp_dx_record_len(x->in + off);
@@ -192,6 +207,12 @@ static ssize_t dx_read(struct rp_transport *t, void *buf, size_t cap)
 			}
 			got += (size_t)n;
 			off += (size_t)want;
+			if (t->by_record) {
+				dx_keep(x, off);
+				x->in_drained = drained;
+				t->drained = drained && !dx_buffered(t);
+				return (ssize_t)got;
+			}
 			continue;
 		}
 		dx_keep(x, off);
@@ -329,6 +350,7 @@ static bool dx_direct_id(const struct rp_transport *t, uint8_t id[RP_DX_ID_BYTES
 static const struct rp_transport_impl dx_impl = {
 	.name = "direct", .read = dx_read, .writev = dx_writev, .destroy = dx_destroy,
 	.pending = dx_pending, .why = dx_why, .direct_id = dx_direct_id,
+	.buffered = dx_buffered,
 };
 
 static struct dx *dx_new(int fd)

@@ -498,7 +498,12 @@ bool conn_readable(struct server *srv, struct conn *c)
 	unsigned long frames = c->frames;
 
 	for (int i = 0; i < CONN_READS_PER_WAKEUP && !c->stalled && !c->closing_at; i++) {
-		ssize_t r = rp_conn_read(c->rc);
+		/* A direct link's records are handled as each is opened (a key's
+		 * press goes in before its release, come in the same recv, is
+		 * decrypted); the last read opens all it takes, as poll does
+		 * not see what the transport keeps. */
+		ssize_t r = i + 1 < CONN_READS_PER_WAKEUP ? rp_conn_read_record(c->rc)
+							  : rp_conn_read(c->rc);
 		if (r == -EAGAIN)
 			break;
 		if (r < 0 && c->direct && rp_conn_why(c->rc)[0])
@@ -568,6 +573,9 @@ static bool conn_tick(struct server *srv, struct conn *c, long now, long *wait)
 		if (c->stalled)
 			*wait = PACE_POLL_MS;
 		conn_frame_deadline(srv, c, frames, now);
+		/* Records its transport kept when it stalled: poll cannot see them. */
+		if (!c->stalled && rp_conn_buffered(c->rc) && !conn_readable(srv, c))
+			return false;
 	}
 	/* Deadlines: HELLO from connecting, a frame from its first byte. */
 	if (c->closing_at) {
