@@ -2618,6 +2618,26 @@ static void loop(struct view *v, int sigfd)
 		 * backoff goes now (link_work, below). */
 		if ((p[5].revents & POLLIN) && rp_netwatch_read(v->netfd) && link_resumes(v))
 			rp_link_net_news(&v->link, base_now_ms());
+		/* The desk's input before the link's frames: a key typed while
+		 * pixels pour in goes out before they are decoded and drawn. */
+		if (bfd >= 0 && (p[2].revents & (POLLIN | POLLHUP | POLLERR))) {
+			int r = v->b->impl->dispatch(v->b, on_event, v);
+			/* The keys of this batch of events go out now, in one
+			 * write, not after the repaint at the loop's top. */
+			if (v->c)
+				vx_flush_input(v->x);
+			/* The display closed the connection (xkill, the X
+			 * server ending): the window is gone, as if closed;
+			 * the sessions run on. */
+			if (r < 0) {
+				if (!v->done) {
+					snprintf(v->why, sizeof v->why, "the display closed the connection");
+					v->left = true;
+				}
+				v->done = true;
+				break;
+			}
+		}
 		if (v->c && p[0].fd == rp_conn_fd(v->c) &&
 		    (p[0].revents & (POLLIN | POLLHUP | POLLERR))) {
 			ssize_t n = rp_conn_read(v->c);
@@ -2651,24 +2671,6 @@ static void loop(struct view *v, int sigfd)
 			while (read(sigfd, &si, sizeof si) == sizeof si) {
 				v->done = v->left = true;
 				v->signo = (int)si.ssi_signo;
-			}
-		}
-		if (bfd >= 0 && (p[2].revents & (POLLIN | POLLHUP | POLLERR))) {
-			int r = v->b->impl->dispatch(v->b, on_event, v);
-			/* The keys of this batch of events go out now, in one
-			 * write, not after the repaint at the loop's top. */
-			if (v->c)
-				vx_flush_input(v->x);
-			/* The display closed the connection (xkill, the X
-			 * server ending): the window is gone, as if closed;
-			 * the sessions run on. */
-			if (r < 0) {
-				if (!v->done) {
-					snprintf(v->why, sizeof v->why, "the display closed the connection");
-					v->left = true;
-				}
-				v->done = true;
-				break;
 			}
 		}
 		link_work(v);
