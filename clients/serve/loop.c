@@ -77,6 +77,7 @@ void server_destroy(struct server *srv)
 		session_end(srv, srv->sessions, 0);
 	ended_chans_free(srv);
 	fdm_destroy(srv->fdm);
+	x11_looks_put(srv->x11_looks); /* (its stuck threads keep it) */
 	if (srv->notify_fd >= 0)
 		close(srv->notify_fd);
 	if (srv->reloaded) {

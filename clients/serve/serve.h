@@ -527,6 +527,37 @@ enum x11_linger x11_linger_of(int keep, long unshown_ms, long lingered_ms, bool 
 /* Whether env (n bytes of NUL-ended entries, as /proc/PID/environ) has
  * entry whole; one cut short at the end is not. */
 bool x11_env_has(const char *env, size_t n, const char *entry);
+/* Looks for processes that carry an X session's display in their
+ * environment (session_x11.c), each in a thread that may stay stuck on a
+ * hung process: a session has one alive at most, the daemon
+ * X11_LOOKS_MAX (a session past it looks no more: what its programs
+ * left keeps it X11_LINGER_START_MS at most). look answers whether one
+ * carries dpy and xauth (the daemon's reads /proc; a test's its own). */
+#define X11_LOOKS_MAX 16
+struct x11_looks;
+struct x11_looks *x11_looks_create(bool (*look)(void *arg, const char *dpy, const char *xauth),
+				   void *arg);
+/* The server's reference let go (each thread holds one while it runs). */
+void x11_looks_put(struct x11_looks *ls);
+/* Look threads that have not ended. */
+int x11_looks_alive(struct x11_looks *ls);
+/* One session's looks: the one under way (NULL: none; stale: asked for
+ * an earlier linger, its answer not taken) and the last answer (1 yes,
+ * 0 no, -1 none yet). Zeroed at first. */
+struct reach_look;
+struct x11_reach {
+	struct reach_look *look;
+	bool stale;
+	int reach;
+};
+/* A new linger: no answer yet, a look under way is not the linger's. */
+void x11_reach_again(struct x11_reach *r);
+/* Whether a process may carry the display: the last answer (maybe, with
+ * none), and another look started while it is not no, if none is under
+ * way and ls has room. */
+bool x11_reach_maybe(struct x11_reach *r, struct x11_looks *ls, const char *dpy, const char *xauth);
+/* The session goes (a look under way ends on its own). */
+void x11_reach_finish(struct x11_reach *r);
 /* session_console.c: a VM's serial console (vmconsole). */
 struct vmc_spec;
 int console_create(struct server *srv, const struct vmc_spec *spec, char *err, size_t errn);
@@ -851,6 +882,7 @@ struct server {
 	bool rundir_lost, rundir_told;
 	bool log_in_rundir; /* stderr is RUNDIR/serve.log (a daemon a client started) */
 	struct direct *direct; /* direct.c: secrets and listeners; NULL: none yet */
+	struct x11_looks *x11_looks; /* session_x11.c's; NULL: none yet */
 	struct ended ended[ENDED_KEPT]; /* a ring: the oldest is overwritten */
 	unsigned ended_next;
 };

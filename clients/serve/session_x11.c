@@ -225,10 +225,8 @@ struct x11 {
 	long linger_since, clients_at, answer_by;
 	pid_t left_groups[X11_MAX_PROGRAMS];
 	unsigned nleft;
-	/* Processes that carry its display (reachers_maybe): the look under
-	 * way (NULL: none), and the last answer (-1: none yet). */
-	struct reach_look *look;
-	int reach;
+	/* Processes that carry its display (reachers_maybe). */
+	struct x11_reach reach;
 	/* The server ended (its status kept): the session ends once its
 	 * programs and xd's processes are reaped too, never waiting for them. */
 	bool server_gone;
@@ -977,19 +975,53 @@ static bool reachers_left(const char *dpy, const char *xauth)
 	return found;
 }
 
-/* A look for processes that carry the display (reachers_left), in a
- * thread of its own: reading a process's environment takes its memory
+/* Looks for processes that carry the display (reachers_left), each in
+ * a thread of its own: reading a process's environment takes its memory
  * map's lock, which a process stuck in a page fault on a hung mount may
  * hold (or wait for) as long as it is stuck, and the loop never waits on
- * that. Its answer is taken at the next count (one look at a time a
- * session); one that never comes leaves its thread stuck, and the
- * session waits X11_LINGER_START_MS, as for what was left. */
+ * that. A look that never ends leaves its thread stuck: a session starts
+ * no other while it is (its next linger waits for it, its answer not
+ * taken), and the daemon X11_LOOKS_MAX at most; a session that cannot
+ * look waits X11_LINGER_START_MS, as for what was left. */
+struct x11_looks {
+	atomic_int refs;  /* the server's and each look thread's */
+	atomic_int alive; /* look threads not ended */
+	bool (*look)(void *arg, const char *dpy, const char *xauth);
+	void *arg;
+};
+
 struct reach_look {
 	atomic_int refs; /* the thread's and the session's */
 	atomic_bool done;
 	bool found; /* (written before done) */
+	struct x11_looks *ls;
 	char dpy[32], xauth[600];
 };
+
+struct x11_looks *x11_looks_create(bool (*look)(void *arg, const char *dpy, const char *xauth),
+				   void *arg)
+{
+	struct x11_looks *ls = calloc(1, sizeof *ls);
+
+	if (!ls)
+		return NULL;
+	atomic_init(&ls->refs, 1);
+	atomic_init(&ls->alive, 0);
+	ls->look = look;
+	ls->arg = arg;
+	return ls;
+}
+
+void x11_looks_put(struct x11_looks *ls)
+{
+	if (ls && atomic_fetch_sub(&ls->refs, 1) == 1)
+		free(ls);
+}
+
+int x11_looks_alive(struct x11_looks *ls)
+{
+	return atomic_load(&ls->alive);
+}
 
 static void look_put(struct reach_look *l)
 {
@@ -1000,11 +1032,64 @@ static void look_put(struct reach_look *l)
 static void *look_thread(void *arg)
 {
 	struct reach_look *l = arg;
+	struct x11_looks *ls = l->ls;
 
-	l->found = reachers_left(l->dpy, l->xauth);
+	l->found = ls->look(ls->arg, l->dpy, l->xauth);
 	atomic_store(&l->done, true);
 	look_put(l);
+	atomic_fetch_sub(&ls->alive, 1);
+	x11_looks_put(ls);
 	return NULL;
+}
+
+void x11_reach_again(struct x11_reach *r)
+{
+	r->stale = r->look != NULL;
+	r->reach = -1;
+}
+
+bool x11_reach_maybe(struct x11_reach *r, struct x11_looks *ls, const char *dpy, const char *xauth)
+{
+	struct reach_look *l = r->look;
+
+	if (l && atomic_load(&l->done)) {
+		if (!r->stale)
+			r->reach = l->found;
+		r->stale = false;
+		look_put(l);
+		r->look = l = NULL;
+	}
+	if (r->reach == 0 || l || !ls)
+		return r->reach != 0;
+	/* One thread more only within the bound: counted here, before it
+	 * starts, and by itself as it ends. */
+	if (atomic_fetch_add(&ls->alive, 1) < X11_LOOKS_MAX && (l = calloc(1, sizeof *l))) {
+		snprintf(l->dpy, sizeof l->dpy, "%s", dpy);
+		snprintf(l->xauth, sizeof l->xauth, "%s", xauth);
+		atomic_init(&l->refs, 2);
+		l->ls = ls;
+		atomic_fetch_add(&ls->refs, 1);
+		if (base_thread_detached(look_thread, l, 256 << 10) == 0) {
+			r->look = l;
+			return true;
+		}
+		atomic_fetch_sub(&ls->refs, 1);
+		free(l);
+	}
+	atomic_fetch_sub(&ls->alive, 1); /* (no look: maybe, then) */
+	return true;
+}
+
+void x11_reach_finish(struct x11_reach *r)
+{
+	look_put(r->look);
+	r->look = NULL;
+}
+
+static bool look_proc(void *arg, const char *dpy, const char *xauth)
+{
+	(void)arg;
+	return reachers_left(dpy, xauth);
 }
 
 /* Whether what the programs left may still reach the display: the last
@@ -1012,22 +1097,13 @@ static void *look_thread(void *arg)
  * next count while it is not no. */
 static bool reachers_maybe(struct x11 *x)
 {
-	struct reach_look *l = x->look;
+	struct server *srv = x->s.srv;
+	char dpy[32], xauth[600];
 
-	if (l && atomic_load(&l->done)) {
-		x->reach = l->found;
-		look_put(l);
-		x->look = l = NULL;
-	}
-	if (x->reach != 0 && !l && (l = calloc(1, sizeof *l))) {
-		display_env(x, l->dpy, l->xauth);
-		atomic_init(&l->refs, 2);
-		if (base_thread_detached(look_thread, l, 256 << 10) == 0)
-			x->look = l;
-		else
-			free(l); /* (maybe, then: X11_LINGER_START_MS at most) */
-	}
-	return x->reach != 0;
+	if (!srv->x11_looks)
+		srv->x11_looks = x11_looks_create(look_proc, NULL);
+	display_env(x, dpy, xauth);
+	return x11_reach_maybe(&x->reach, srv->x11_looks, dpy, xauth);
 }
 
 static void x11_register_fds(struct session *s, struct fdm *fdm);
@@ -1635,9 +1711,7 @@ static void programs_idle(struct x11 *x)
 		} else if (!x->lingering) {
 			x->lingering = true;
 			x->told_holding = x->told_unshown = false;
-			look_put(x->look); /* (a look of an earlier linger) */
-			x->look = NULL;
-			x->reach = -1;
+			x11_reach_again(&x->reach); /* (a look under way is an earlier linger's) */
 			x->others = x->shown = -1;
 			x->linger_since = base_now_ms();
 			x->clients_at = x->linger_since + X11_CLIENTS_SOON_MS;
@@ -2466,7 +2540,7 @@ static void x11_destroy(struct session *s, struct fdm *fdm)
 	struct x11 *x = xs(s);
 
 	fdm_del_if(fdm, x->fd, on_xfd, s);
-	look_put(x->look);
+	x11_reach_finish(&x->reach);
 	if (x->kick_registered)
 		fdm_del(fdm, x->kick_fd);
 	close(x->kick_fd);

@@ -10,6 +10,7 @@
 #include <limits.h>
 #include <netinet/in.h>
 #include <signal.h>
+#include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -2070,6 +2071,74 @@ static void test_x11_env_has(void)
 	CHECK(!x11_env_has(env, 6, "HOME=/root"));
 }
 
+/* A look at the processes that hangs, as one on a process stuck on a
+ * hung mount does: it waits for the gate's write end to close. */
+struct look_gate {
+	int fd[2];
+	atomic_bool answer;
+};
+
+static bool gated_look(void *arg, const char *dpy, const char *xauth)
+{
+	struct look_gate *g = arg;
+	char c;
+
+	(void)dpy, (void)xauth;
+	while (read(g->fd[0], &c, 1) < 0 && errno == EINTR)
+		;
+	return atomic_load(&g->answer);
+}
+
+static bool looks_end(struct x11_looks *ls)
+{
+	for (long until = base_now_ms() + 5000; x11_looks_alive(ls) && base_now_ms() < until;)
+		usleep(1000);
+	return x11_looks_alive(ls) == 0;
+}
+
+/* Looks that hang do not pile up: a session lingering again and again
+ * while its look hangs starts no other (it had one stuck thread more at
+ * each linger), sessions together stop at X11_LOOKS_MAX and say maybe;
+ * a look of an earlier linger that ends is not this linger's answer. */
+static void test_x11_looks_bounded(void)
+{
+	struct look_gate g;
+	struct x11_reach r = {0}, many[X11_LOOKS_MAX + 3] = {{0}};
+	const char *dpy = "DISPLAY=:9", *xa = "XAUTHORITY=/r/x11-9.auth";
+
+	CHECK(pipe(g.fd) == 0);
+	atomic_init(&g.answer, false);
+	struct x11_looks *ls = x11_looks_create(gated_look, &g);
+	CHECK(ls);
+	for (int linger = 0; linger < 5; linger++) {
+		x11_reach_again(&r);
+		CHECK(x11_reach_maybe(&r, ls, dpy, xa));
+		CHECK_EQ(x11_looks_alive(ls), 1);
+	}
+	for (unsigned i = 0; i < sizeof many / sizeof *many; i++) {
+		x11_reach_again(&many[i]);
+		CHECK(x11_reach_maybe(&many[i], ls, dpy, xa));
+	}
+	CHECK_EQ(x11_looks_alive(ls), X11_LOOKS_MAX);
+	close(g.fd[1]); /* every look answers no now */
+	CHECK(looks_end(ls));
+	/* r's look was its first linger's: still maybe, and looked again. */
+	CHECK(x11_reach_maybe(&r, ls, dpy, xa));
+	CHECK(!x11_reach_maybe(&many[0], ls, dpy, xa));
+	CHECK(looks_end(ls));
+	CHECK(!x11_reach_maybe(&r, ls, dpy, xa));
+	/* Those past the bound look now. */
+	unsigned last = sizeof many / sizeof *many - 1;
+	CHECK(x11_reach_maybe(&many[last], ls, dpy, xa));
+	CHECK(looks_end(ls));
+	CHECK(!x11_reach_maybe(&many[last], ls, dpy, xa));
+	x11_reach_finish(&r);
+	for (unsigned i = 0; i <= last; i++)
+		x11_reach_finish(&many[i]);
+	x11_looks_put(ls);
+	close(g.fd[0]);
+}
+
 /* An X window's reads (session_x11.c's pacing, on a clock of the test's):
  * the first damage after an input is read at once, damage without input
  * a frame after the last read. */
@@ -2180,6 +2249,7 @@ int main(int argc, char **argv)
 		{"x11-start-said-wins", test_x11_start_of},
 		{"x11-linger", test_x11_linger_of},
 		{"x11-env-has", test_x11_env_has},
+		{"x11-looks-bounded", test_x11_looks_bounded},
 	};
 
 	signal(SIGPIPE, SIG_IGN);
