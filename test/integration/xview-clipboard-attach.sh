@@ -52,7 +52,7 @@ start_xvfb
 desk2=$DISPLAY
 "$TELLY" view --seamless -r "" xs >"$T/view2.out" 2>&1 &
 pids="$pids $!"
-wait_until 20 has_deskwin xclip-test
+wait_until 20 has_deskwin 'xclip-test (read-only)'
 clip_await 20 desk clipboard 'desk newer'
 DISPLAY=$desk1
 printf 'one to two' | xclip -selection clipboard -i -loops 20 &
