@@ -41,7 +41,14 @@ static struct chan *frame_chan(struct conn *c, const struct rp_hdr *h, bool writ
 	char msg[80];
 
 	if (!v) {
-		/* Not fatal: the session may have ended while this was on its way. */
+		/* Not fatal: the session may have ended while this was on its
+		 * way. Not said on a number still held by a channel whose
+		 * session ended (until its desk has the EXIT: link.c): the
+		 * desk sent it before it knew, and an answer it leaves unread
+		 * would reset its connection, which then does not count as
+		 * its clean close. */
+		if (h->chan >= 1 && h->chan <= MAX_CHANS && (c->held & (1u << (h->chan - 1))))
+			return NULL;
 		snprintf(msg, sizeof msg, "%s on channel %u, which is not attached",
 			 rp_type_name(h->type), h->chan);
 		rp_conn_error(c->rc, h->chan, RP_E_CHANNEL, 0, false, msg);

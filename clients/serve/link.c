@@ -96,8 +96,24 @@ bool chan_orphan(struct server *srv, struct chan *v)
 	return true;
 }
 
+/* v's number on its connection, free for another channel (hold) or not:
+ * that of a channel whose session ended stays its own until its desk has
+ * the EXIT, so that another session opened on that connection meanwhile
+ * gets none of the frames the desk sent on it before it knew. */
+static void ended_hold(struct chan *v, bool hold)
+{
+	uint32_t bit = 1u << (v->id - 1);
+
+	if (hold)
+		v->conn->held |= bit;
+	else
+		v->conn->held &= ~bit;
+}
+
 static void orphan_free(struct server *srv, struct chan *v)
 {
+	if (v->conn && !v->s)
+		ended_hold(v, false);
 	rp_outkeep_finish(&v->kept);
 	rp_inlog_finish(&v->xout_log);
 	free(v->xkm);
@@ -158,6 +174,7 @@ bool chan_keep_ended(struct server *srv, struct chan *v, int code)
 	if (!v->resumable || srv->stopping || srv->norphans >= MAX_ORPHANS)
 		return false;
 	unview(v);
+	ended_hold(v, true);
 	v->orphan_until = base_now_ms() + RESUME_GRACE_MS;
 	srv->norphans++;
 	to_ended(srv, v, v->s, code);
@@ -171,7 +188,7 @@ void ended_conn_gone(struct server *srv, struct conn *c, bool taken)
 		if (v->conn != c)
 			continue;
 		v->conn = NULL;
-		if (taken) {
+		if (taken || v->ended_resumed) {
 			unlink_chan(&srv->ended_chans, v);
 			orphan_free(srv, v);
 		} else {
@@ -371,18 +388,22 @@ static void send_resumed(struct chan *v, uint32_t req, uint32_t after, uint64_t 
  * c: RESUMED, what its desk was not sent (a terminal's output from its
  * offset, or from the oldest byte kept, the bytes lost said before it;
  * an X channel's XOUTPUT from its count), then EXIT with the session's
- * status, as its desk would have had them on a link that held; then
- * the channel is done with. Input sent behind the RESUME is dropped: it
- * was typed for a program that is gone. */
-static void resume_ended(struct server *srv, struct conn *c, struct chan *v,
-			 const struct rp_resume *m, int slot)
+ * status, as its desk would have had them on a link that held; then it
+ * holds that number, as a viewer whose EXIT just went (chan_keep_ended),
+ * until its desk has them or c ends. Input sent behind the RESUME is
+ * dropped: it was typed for a program that is gone. */
+static void resume_ended(struct conn *c, struct chan *v, const struct rp_resume *m, int slot)
 {
 	uint64_t from = m->offset;
 
-	unlink_chan(&srv->ended_chans, v);
+	if (v->conn) /* (an old connection not known to be lost yet) */
+		ended_hold(v, false);
 	c->ahead.took = false;
 	v->conn = c;
 	v->id = (uint16_t)(slot + 1);
+	ended_hold(v, true);
+	v->ended_pinged = false;
+	v->ended_resumed = true;
 	v->snapshot_due = false;
 	if (v->ended_x11) {
 		send_resumed(v, m->req, 0, m->offset);
@@ -406,7 +427,6 @@ static void resume_ended(struct server *srv, struct conn *c, struct chan *v,
 	chan_exit(v, v->ended_code);
 	serve_log("connection %u: resumed its channel on %s, which ended meanwhile: its last output "
 		  "and status %d sent", c->id, v->ended_name, v->ended_code);
-	orphan_free(srv, v);
 }
 
 /* The run behind a RESUME ahead is over: said in the log, so what a
@@ -477,7 +497,7 @@ int link_resume(struct server *srv, struct conn *c, const struct rp_hdr *h, cons
 		return FRAME_DONE;
 	}
 	if (!v->s) {
-		resume_ended(srv, c, v, &m, slot);
+		resume_ended(c, v, &m, slot);
 		return FRAME_DONE;
 	}
 	if (v->conn) {

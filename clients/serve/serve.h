@@ -648,6 +648,7 @@ struct chan {
 	 * xout_log) and the status, for a RESUME by the session's old name. */
 	bool ended_x11;
 	bool ended_pinged; /* its EXIT went before a PING (chan_keep_ended) */
+	bool ended_resumed; /* sent again on a RESUME: let go with that connection */
 	int ended_code;
 	char ended_name[RP_MAX_NAME + 1];
 };
@@ -684,9 +685,10 @@ void ended_chans_free(struct server *srv);
  * which may be lost without the host knowing yet (a silent link): v
  * waits as one of the above until its desk is known to have it all (the
  * PONG of a PING sent after it, or the connection ended by its desk
- * having taken everything: ended_conn_gone), else as long as an orphan.
- * false: it cannot (not resumable, too many wait, the daemon stops):
- * the caller removes it. */
+ * having taken everything: ended_conn_gone), else as long as an orphan,
+ * its number on the connection held (no other channel gets the frames
+ * its desk sent on it before it had the EXIT). false: it cannot (not
+ * resumable, too many wait, the daemon stops): the caller removes it. */
 bool chan_keep_ended(struct server *srv, struct chan *v, int code);
 /* Connection c is gone: the channels above whose EXIT went on it are let
  * go if taken (its desk ended it at the end of the stream with nothing
@@ -775,7 +777,8 @@ struct conn {
 	long closing_at; /* ms: destroy then even if not flushed; 0: open */
 	struct chan *chans[MAX_CHANS];
 	/* Slots held for OPENs that attach once their program's exec says
-	 * (struct open_ask): bit i, chans[i]. */
+	 * (struct open_ask), and by channels of ended sessions until their
+	 * desk has the EXIT (link.c, chan_keep_ended): bit i, chans[i]. */
 	uint32_t held;
 };
 _Static_assert(MAX_CHANS <= 32, "a bit of conn's held a channel slot");

@@ -1505,6 +1505,47 @@ static void test_resume(void)
 	fixture_finish(&fx);
 }
 
+/* The loop's link rounds until d is sent a PING: its stamp. */
+static uint64_t ping_of(struct server *srv, struct desk *d)
+{
+	uint64_t stamp = 0;
+	long now = base_now_ms();
+	int i = -1;
+
+	for (long t = now; t < now + 5000 && i < 0; t += 100) {
+		links_tick(srv, t, -1);
+		take(d);
+		i = find(d, RP_PING, 0);
+	}
+	CHECK(i >= 0 && rp_u64_decode(d->p[i], d->h[i].len, &stamp) == 0);
+	return stamp;
+}
+
+static void pong(struct server *srv, struct desk *d, uint64_t stamp)
+{
+	uint8_t f[64], st8[8];
+
+	for (int k = 0; k < 8; k++)
+		st8[k] = (uint8_t)(stamp >> (56 - 8 * k));
+	send_frame(srv, d, f, simple(f, sizeof f, RP_PONG, 0, st8, 8));
+}
+
+/* Session "r", its desk's channel waiting as its connection went (after
+ * got bytes of output), ended with 7 after printing "last words": the
+ * desk, whose channel's token is in token. */
+static struct desk *ended_while_down(struct server *srv, uint8_t token[RP_TOKEN_BYTES],
+				     uint64_t *got)
+{
+	struct fake *s = fake_add(srv, "r");
+	struct desk *a = resumable_desk(srv, "r", RP_CAP_RESUME, token);
+
+	outputs(a, got, NULL, 0);
+	conn_destroy(srv, a->c);
+	session_show(&s->s, "last words", 10, NULL, true);
+	session_end(srv, &s->s, 7 << 8);
+	return a;
+}
+
 /* A session that ends while its channel waits for its desk: the channel
  * keeps what the desk missed and the status, out of the session (whose
  * name is free at once), until its wait ends; its RESUME gets RESUMED,
@@ -1519,18 +1560,13 @@ static void test_resume_ended(void)
 	struct fake *s;
 	uint8_t f[512], token[RP_TOKEN_BYTES], t2[RP_TOKEN_BYTES];
 	struct rp_resumed m;
-	uint64_t got = 0, got2 = 0, stamp = 0;
+	uint64_t got = 0, got2 = 0;
 	int32_t st = -1;
 	char out[256];
 	int i;
 
 	fixture_init(&fx);
-	s = fake_add(fx.srv, "r");
-	a = resumable_desk(fx.srv, "r", RP_CAP_RESUME, token);
-	outputs(a, &got, NULL, 0);
-	conn_destroy(fx.srv, a->c);
-	session_show(&s->s, "last words", 10, NULL, true);
-	session_end(fx.srv, &s->s, 7 << 8);
+	a = ended_while_down(fx.srv, token, &got);
 	CHECK_EQ(fx.srv->norphans, 1);
 	CHECK(fx.srv->ended_chans != NULL);
 	/* The name is a new session's; the RESUME still finds its channel. */
@@ -1547,9 +1583,13 @@ static void test_resume_ended(void)
 	i = find(b, RP_EXIT, -1);
 	CHECK(i > find(b, RP_OUTPUT, -1) && rp_exit_decode(b->p[i], b->h[i].len, &st) == 0);
 	CHECK_EQ(st, 7);
+	CHECK_EQ(s->s.nviewers, 0); /* not the new session's */
+	CHECK_EQ(fx.srv->norphans, 1); /* until its desk is known to have them */
+	close(b->peer);
+	b->peer = -1;
+	CHECK(!conn_readable(fx.srv, b->c));
 	CHECK_EQ(fx.srv->norphans, 0);
 	CHECK(fx.srv->ended_chans == NULL);
-	CHECK_EQ(s->s.nviewers, 0); /* not the new session's */
 	/* Its desk does not come back: let go at the wait's end. */
 	d = resumable_desk(fx.srv, "r", RP_CAP_RESUME, t2);
 	conn_destroy(fx.srv, d->c);
@@ -1570,18 +1610,9 @@ static void test_resume_ended(void)
 	take(d);
 	CHECK(find(d, RP_EXIT, 1) >= 0);
 	CHECK_EQ(fx.srv->norphans, 1);
-	long now = base_now_ms();
-	for (long t = now; t < now + 5000 && find(d, RP_PING, 0) < 0; t += 100) {
-		links_tick(fx.srv, t, -1);
-		take(d);
-	}
-	i = find(d, RP_PING, 0);
-	CHECK(i >= 0 && rp_u64_decode(d->p[i], d->h[i].len, &stamp) == 0);
+	uint64_t stamp = ping_of(fx.srv, d);
 	CHECK_EQ(fx.srv->norphans, 1);
-	uint8_t st8[8];
-	for (int k = 0; k < 8; k++)
-		st8[k] = (uint8_t)(stamp >> (56 - 8 * k));
-	send_frame(fx.srv, d, f, simple(f, sizeof f, RP_PONG, 0, st8, 8));
+	pong(fx.srv, d, stamp);
 	CHECK_EQ(fx.srv->norphans, 0);
 	conn_destroy(fx.srv, d->c);
 	desk_free(d);
@@ -1606,6 +1637,68 @@ static void test_resume_ended(void)
 	desk_free(b);
 	desk_free(d);
 	fixture_finish(&fx); /* (it is freed with the daemon) */
+}
+
+/* A channel of an ended session holds its number on its connection until
+ * its desk has the EXIT (the PONG of a PING after it): another session
+ * opened on that connection meanwhile gets another number, and the keys
+ * its desk typed for the ended one before it knew go nowhere. So for a
+ * viewer whose session ends, and for one resumed after its session ended
+ * while it waited (which waits on as the first until then). */
+static void test_ended_number(void)
+{
+	struct fixture fx;
+	struct desk *a, *b, *d;
+	struct fake *s, *o;
+	uint8_t f[512], token[RP_TOKEN_BYTES];
+
+	fixture_init(&fx);
+	o = fake_add(fx.srv, "other");
+	s = fake_add(fx.srv, "q");
+	d = resumable_desk(fx.srv, "q", RP_CAP_RESUME, token);
+	session_end(fx.srv, &s->s, 3 << 8);
+	take(d);
+	CHECK(find(d, RP_EXIT, 1) >= 0);
+	CHECK_EQ(attach(fx.srv, d, "other", false), 2);
+	send_frame(fx.srv, d, f, input_frame(f, sizeof f, 1, 9, "for q"));
+	take(d);
+	CHECK_EQ(o->in_len, 0);
+	CHECK_EQ(count(d, RP_ERROR), 0); /* (unread as its desk leaves, it would reset) */
+	uint64_t stamp = ping_of(fx.srv, d);
+	CHECK_EQ(attach(fx.srv, d, "other", false), 3); /* (the PONG not come yet) */
+	pong(fx.srv, d, stamp);
+	CHECK_EQ(fx.srv->norphans, 0);
+	CHECK_EQ(attach(fx.srv, d, "other", false), 1);
+
+	/* Resumed after its session ended: RESUMED and EXIT on 1, which it
+	 * holds until its desk has them, or its connection ends. */
+	for (int k = 0; k < 2; k++) {
+		uint64_t got = 0, got2 = 0;
+		char out[64];
+		a = ended_while_down(fx.srv, token, &got);
+		desk_free(a);
+		b = desk_new(fx.srv, false);
+		hello(fx.srv, b, RP_CAP_RESUME, "", "b");
+		send_frame(fx.srv, b, f, resume_frame(f, sizeof f, 9, "r", token, got, 0));
+		take(b);
+		CHECK(find(b, RP_RESUMED, 1) >= 0 && find(b, RP_EXIT, 1) >= 0);
+		outputs(b, &got2, out, sizeof out);
+		CHECK(!strcmp(out, "last words"));
+		CHECK(fx.srv->ended_chans && !fx.srv->ended_chans->snext);
+		CHECK_EQ(attach(fx.srv, b, "other", false), 2);
+		send_frame(fx.srv, b, f, input_frame(f, sizeof f, 1, 1, "for r"));
+		CHECK_EQ(o->in_len, 0);
+		if (k == 0)
+			pong(fx.srv, b, ping_of(fx.srv, b));
+		else
+			conn_destroy(fx.srv, b->c); /* (lost, or reset as its desk left) */
+		CHECK(fx.srv->ended_chans == NULL);
+		if (k == 0)
+			CHECK_EQ(attach(fx.srv, b, "other", false), 1);
+		desk_free(b);
+	}
+	desk_free(d);
+	fixture_finish(&fx);
 }
 
 /* A RESUME ahead (RP_CAP_AHEAD, which the host's HELLO says): the desk's
@@ -2239,6 +2332,7 @@ int main(int argc, char **argv)
 		{"viewer-drop-then-snapshot", test_drop_then_snapshot},
 		{"link-resume", test_resume},
 		{"link-resume-ended", test_resume_ended},
+		{"link-ended-number", test_ended_number},
 		{"link-resume-ahead", test_resume_ahead},
 		{"link-resume-mark-lost", test_resume_mark_lost},
 		{"link-resume-skips-held", test_resume_skips_held},
