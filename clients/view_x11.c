@@ -299,6 +299,9 @@ struct vx {
 	uint32_t gen, ping_gen; /* state asked (xsess.conf...), and at the PING awaited */
 	bool ping_out;
 	struct vx_out out[2]; /* the program's stdout, stderr (XOUTPUT): fds 1, 2 */
+	/* --stats: the XOUTPUT bytes that came, and those of them it had
+	 * (sent again: a resume's from the desk's count, more is waste) */
+	uint64_t out_came, out_again;
 };
 
 /* A flight being made: frames appended, on channel chan (their own
@@ -2162,6 +2165,8 @@ static int on_chan_frame(struct vx *x, struct xsess *s, const struct rp_hdr *h, 
 		int i = m.stream == RP_XOUT_STDERR;
 		/* Once each: what a resume sends again that it had is skipped. */
 		uint32_t skip = rp_xoutput_place(&s->out_got[i], &m, &gap);
+		x->out_came += m.n;
+		x->out_again += skip;
 		vx_out_put(&x->out[i], m.p + skip, m.n - skip, gap);
 		vx_out_flush(&x->out[i], 1 + i);
 		return 1;
@@ -2872,6 +2877,9 @@ void vx_print_stats(struct vx *x)
 	};
 
 	probes_finish(x, base_now_ns(), false, true); /* painted, their timing or not */
+	if (x->out_came)
+		fprintf(stderr, "%s: the program's output: %llu bytes came, %llu of them again\n",
+			x->c.prog, (unsigned long long)x->out_came, (unsigned long long)x->out_again);
 	if (!x->nsamples) {
 		if (x->nsess)
 			fprintf(stderr, "%s: X keystroke-to-pixel: no samples\n", x->c.prog);

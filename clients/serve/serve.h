@@ -606,14 +606,13 @@ struct chan {
 	 * (at most RP_INLOG_BYTES of them, the oldest let go past it) until
 	 * a PONG proves the desk has it, placed at {the bytes of both streams
 	 * up to its end, the empty ones at that count}; xout_off: each
-	 * stream's bytes made. Sent up to xout_sent, written out of the
-	 * queue up to xout_out (what a dropped queue did not take), and up
-	 * to xout_ping when the PING awaited went; sent again from the
-	 * desk's count on a resume. */
+	 * stream's bytes made. Sent (queued: never dropped from the queue)
+	 * up to xout_sent, and up to xout_ping when the PING awaited went;
+	 * sent again from the desk's count on a resume. */
 	bool xout;
 	struct rp_inlog xout_log;
 	uint64_t xout_off[2];
-	struct rp_inpos xout_sent, xout_out, xout_ping;
+	struct rp_inpos xout_sent, xout_ping;
 	/* Which of the X session's selections (its sel_gen, by RP_XSEL_*)
 	 * the desk last got or gave: one that resumes after it changed gets
 	 * it again, only the latest. */

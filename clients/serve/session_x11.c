@@ -2029,9 +2029,11 @@ static int xout_put(void *ctx, struct rp_inpos pos, const void *frame, size_t n)
 }
 
 /* What v's desk was not sent yet goes, as far as its queue's bound (what
- * waits goes as it drains: x11_tick). Not while a snapshot is due: the
- * queue was dropped, and goes again from what was written out (with the
- * snapshot; at the session's end, now). */
+ * waits goes as it drains: x11_tick). While a snapshot is due it waits
+ * for the snapshot (at the session's end, goes now), after what was sent
+ * before: a queue dropped as its desk fell behind keeps every XOUTPUT
+ * (they are not droppable), so what was sent is on its way still and
+ * goes on from there, never twice. */
 static void xout_pump(struct chan *v, bool all)
 {
 	struct xout_put p = {v, all};
@@ -2039,12 +2041,8 @@ static void xout_pump(struct chan *v, bool all)
 	if (!v->xout || !v->conn || !v->conn->xoutput || v->conn->closing_at ||
 	    (v->snapshot_due && !all))
 		return;
-	if (v->snapshot_due)
-		v->xout_sent = v->xout_out;
 	if (!rp_inpos_before(v->xout_sent, v->xout_log.last))
 		return;
-	if (!rp_conn_queued(v->conn->rc))
-		v->xout_out = v->xout_sent; /* (all of it written out) */
 	rp_inlog_since_at(&v->xout_log, v->xout_sent, xout_put, &p);
 }
 
@@ -2059,7 +2057,7 @@ void x11_output_resume(struct chan *v, uint64_t got)
 		from.seq--; /* before all that is kept */
 		from.after = 0;
 	}
-	v->xout_sent = v->xout_out = v->xout_ping = from;
+	v->xout_sent = v->xout_ping = from;
 }
 
 void x11_output_last(struct chan *v, uint64_t got)
@@ -2070,15 +2068,12 @@ void x11_output_last(struct chan *v, uint64_t got)
 
 void x11_output_ping(struct chan *v)
 {
-	if (!v->snapshot_due)
-		v->xout_ping = v->xout_sent;
+	v->xout_ping = v->xout_sent;
 }
 
 void x11_output_pong(struct chan *v)
 {
 	rp_inlog_taken(&v->xout_log, v->xout_ping);
-	if (rp_inpos_before(v->xout_out, v->xout_ping))
-		v->xout_out = v->xout_ping;
 }
 
 /* The first desk that asks for the output gets what came before it
@@ -2439,9 +2434,7 @@ static void x11_snapshot(struct session *s, struct chan *v)
 	for (int k = 0; k < 2; k++)
 		if (clip_owed(x, v, k))
 			clip_send(x, xv, k);
-	/* The output from what was written out: what a dropped queue held
-	 * goes again (the desk prints no byte twice). */
-	v->xout_sent = v->xout_out;
+	/* The output that waited for this (what was sent is still queued). */
 	xout_pump(v, false);
 	for (unsigned i = n; i-- > 0;) {
 		struct xwindow *w = order[i];
