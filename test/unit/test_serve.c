@@ -1701,6 +1701,50 @@ static void test_ended_number(void)
 	fixture_finish(&fx);
 }
 
+/* A terminal desk that missed more of an ended session's output than
+ * its channel kept: RESUMED at the oldest byte kept, a NOTICE of how many
+ * were lost, those kept, then EXIT with the status. */
+static void test_resume_ended_lost(void)
+{
+	struct fixture fx;
+	struct desk *a, *b;
+	struct fake *s;
+	uint8_t f[512], token[RP_TOKEN_BYTES];
+	struct rp_resumed m;
+	uint64_t got = 0, got2 = 0;
+	int32_t st = -1;
+	char out[256], said[512];
+	int i;
+
+	fixture_init(&fx);
+	s = fake_add(fx.srv, "r");
+	a = resumable_desk(fx.srv, "r", RP_CAP_RESUME, token);
+	outputs(a, &got, NULL, 0);
+	conn_destroy(fx.srv, a->c);
+	session_show(&s->s, "lost to the bound", 17, NULL, true);
+	rp_outkeep_forget(&s->s.orphans->kept); /* (as past RP_KEEP_OUTPUT_BYTES) */
+	session_show(&s->s, "last words", 10, NULL, true);
+	session_end(fx.srv, &s->s, 7 << 8);
+	b = desk_new(fx.srv, false);
+	hello(fx.srv, b, RP_CAP_RESUME, "", "b");
+	send_frame(fx.srv, b, f, resume_frame(f, sizeof f, 9, "r", token, got, 0));
+	take(b);
+	i = find(b, RP_RESUMED, 1);
+	CHECK(i >= 0 && rp_resumed_decode(b->p[i], b->h[i].len, &m) == 0);
+	CHECK_EQ(m.offset, got + 17);
+	notices(b, said, sizeof said);
+	CHECK(strstr(said, "r ended; 17 bytes of its output before the last 10 were lost") != NULL);
+	CHECK(find(b, RP_NOTICE, 1) > i && find(b, RP_NOTICE, 1) < find(b, RP_OUTPUT, 1));
+	outputs(b, &got2, out, sizeof out);
+	CHECK(!strcmp(out, "last words"));
+	i = find(b, RP_EXIT, 1);
+	CHECK(i > find(b, RP_OUTPUT, 1) && rp_exit_decode(b->p[i], b->h[i].len, &st) == 0);
+	CHECK_EQ(st, 7);
+	desk_free(a);
+	desk_free(b);
+	fixture_finish(&fx);
+}
+
 /* A RESUME ahead (RP_CAP_AHEAD, which the host's HELLO says): the desk's
  * kept frames right behind it, on the channel number it names. Those the
  * channel took before its link went (an INPUT by its seq, an ECHO by its
@@ -2333,6 +2377,7 @@ int main(int argc, char **argv)
 		{"link-resume", test_resume},
 		{"link-resume-ended", test_resume_ended},
 		{"link-ended-number", test_ended_number},
+		{"link-resume-ended-lost", test_resume_ended_lost},
 		{"link-resume-ahead", test_resume_ahead},
 		{"link-resume-mark-lost", test_resume_mark_lost},
 		{"link-resume-skips-held", test_resume_skips_held},
