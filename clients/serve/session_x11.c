@@ -1916,6 +1916,9 @@ static void on_xfd(struct fdm *fdm, int fd, int events, void *data);
 static void on_kick(struct fdm *fdm, int fd, int events, void *data);
 
 static void out_keep(struct x11 *x, int i, const uint8_t *data, size_t n);
+static bool out_held(const struct x11 *x);
+static void out_watch(struct x11 *x);
+static void on_out(struct fdm *fdm, int fd, int events, void *data);
 static void xout_add(struct chan *v, int i, const uint8_t *data, size_t n);
 
 /* Each channel of a desk that prints the output, its orphans' too (their
@@ -1940,6 +1943,9 @@ static void out_each(struct x11 *x, int i, const uint8_t *data, size_t n)
 static int out_read(struct x11 *x, int i)
 {
 	uint8_t data[RP_XOUTPUT_MAX];
+
+	if (out_held(x))
+		return 0;
 	ssize_t n = read(x->out_fd[i], data, sizeof data);
 
 	if (n < 0 && (errno == EAGAIN || errno == EINTR))
@@ -1959,7 +1965,37 @@ static int out_read(struct x11 *x, int i)
 	if (!x->early_given)
 		out_keep(x, i, data, (size_t)n);
 	out_each(x, i, data, (size_t)n);
+	out_watch(x);
 	return 1;
+}
+
+/* What it prints waits in its pipe, unread, while the view its OPEN said
+ * follows is expected and what is kept for it cannot take another read:
+ * the program blocks on its write, as under ssh -X, and none of it is
+ * let go; once the view came (and has what was kept) or its wait ran
+ * out, it is read again (x11_tick). */
+static bool out_held(const struct x11 *x)
+{
+	return !x->early_given && x->view_wait && !x->killing &&
+	       x->early_len + 3 + RP_XOUTPUT_MAX > X11_EARLY_OUTPUT_BYTES;
+}
+
+/* The output's pipes watched or not, as out_held says. */
+static void out_watch(struct x11 *x)
+{
+	bool held = out_held(x);
+
+	for (int i = 0; i < 2; i++) {
+		if (x->out_fd[i] < 0)
+			continue;
+		if (held && x->out_registered[i]) {
+			fdm_del(x->s.srv->fdm, x->out_fd[i]);
+			x->out_registered[i] = false;
+		} else if (!held && !x->out_registered[i] &&
+			   fdm_add(x->s.srv->fdm, x->out_fd[i], POLLIN, on_out, &x->s) == 0) {
+			x->out_registered[i] = true;
+		}
+	}
 }
 
 /* Kept for the first desk that asks (x->early). */
@@ -2150,7 +2186,7 @@ static void x11_register_fds(struct session *s, struct fdm *fdm)
 	if (!x->kick_registered && fdm_add(fdm, x->kick_fd, POLLIN, on_kick, s) == 0)
 		x->kick_registered = true;
 	for (int i = 0; i < 2; i++)
-		if (x->out_fd[i] >= 0 && !x->out_registered[i] &&
+		if (x->out_fd[i] >= 0 && !x->out_registered[i] && !out_held(x) &&
 		    fdm_add(fdm, x->out_fd[i], POLLIN, on_out, s) == 0)
 			x->out_registered[i] = true;
 	/* The same number is not always the same descriptor: the displayfd
@@ -2347,11 +2383,14 @@ static long x11_tick(struct session *s, long now)
 			serve_log("session %s: the view its OPEN said follows did not attach within "
 				  "%d s of the answer", x->s.name, X11_VIEW_WAIT_MS / 1000);
 	}
-	if (x->down_due && !view_awaited(x))
+	out_watch(x); /* (the view came, or its wait ran out) */
+	if (x->down_due && !view_awaited(x)) {
+		out_drain(x); /* what waited in its pipes, before its status */
 		display_down(x);
+	}
 	if (x->kill_at)
 		wait = x->kill_at - now;
-	if (x->down_due && x->view_by && (wait < 0 || x->view_by - now < wait))
+	if ((x->down_due || out_held(x)) && x->view_by && (wait < 0 || x->view_by - now < wait))
 		wait = x->view_by - now;
 	if (x->lingering && x->clients_at && (wait < 0 || x->clients_at - now < wait))
 		wait = x->clients_at - now;

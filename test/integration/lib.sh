@@ -237,6 +237,27 @@ CFG
 	wait_until 10 sh -c "$ssh_cmd $dest true 2>/dev/null"
 }
 
+# ssh_once FILE: an ssh command at FILE that connects ($ssh_cmd) the
+# first time only and is refused after: telly x whose view's own ssh
+# cannot come.
+ssh_once() {
+	cat >"$1" <<SSH
+#!/bin/sh
+[ -e "$1.used" ] && { echo "ssh: connect to host: Connection refused" >&2; exit 255; }
+: >"$1.used"
+exec $ssh_cmd "\$@"
+SSH
+	chmod +x "$1"
+}
+
+# x_config DIR...: each config dir DIR's telly runs its X sessions on Xvfb.
+x_config() {
+	for xc_d; do
+		mkdir -p "$xc_d/telly"
+		echo "x-server xvfb" >"$xc_d/telly/config"
+	done
+}
+
 # telly view --headless prints a legend with each screenshot:
 #   screenshot FILE WxH cell CWxCH
 #   window NAME box X Y W H cells X0 Y0 grid COLS ROWS title "TITLE" [focused]

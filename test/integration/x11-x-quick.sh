@@ -17,10 +17,7 @@ need_progs Xvfb strace
 dirs="$T/remote"
 start_sshd "$T/remote"
 start_xvfb 1024x768
-for c in "$XDG_CONFIG_HOME" "$T/remote.config"; do
-	mkdir -p "$c/telly"
-	echo "x-server xvfb" >"$c/telly/config"
-done
+x_config "$XDG_CONFIG_HOME" "$T/remote.config"
 far() { TELLY_DIR=$T/remote XDG_STATE_HOME=$T/remote.state "$TELLY" "$@"; }
 # A desk slow to connect, as a loaded one is: each connect() 0.3 s late
 # (the view's to the daemon among them).
@@ -71,13 +68,7 @@ quick direct 3 3 out err -- sh -c 'echo out; echo err >&2; exit 3'
 # A telly x whose view cannot come (its ssh refused the second time):
 # the session waits for it, and is gone 10 s from the OPEN's answer.
 if [ -z "${X_QUICK_SHORT:-}" ]; then
-cat >"$T/ssh-once" <<SSH
-#!/bin/sh
-[ -e "$T/ssh-once.used" ] && { echo "ssh: connect to host: Connection refused" >&2; exit 255; }
-: >"$T/ssh-once.used"
-exec $ssh_cmd "\$@"
-SSH
-chmod +x "$T/ssh-once"
+ssh_once "$T/ssh-once"
 rc=0
 "$TELLY" x --no-direct --ssh "$T/ssh-once" --server "$TELLY" "$dest" -s kx -- echo never-seen \
 	>"$T/kx.out" 2>"$T/kx.err" || rc=$?
