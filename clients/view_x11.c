@@ -1148,6 +1148,40 @@ bool vx_watching(struct vx *x)
 	return true;
 }
 
+/* X's modifier keysyms: Shift_L .. Hyper_R (Caps_Lock, Meta, Alt,
+ * Super among them), ISO_Level3_Shift, ISO_Level5_Shift, Mode_switch,
+ * Num_Lock. */
+static const uint32_t vx_modifiers[] = {0xffe1, 0xffe2, 0xffe3, 0xffe4, 0xffe5, 0xffe6,
+					0xffe7, 0xffe8, 0xffe9, 0xffea, 0xffeb, 0xffec,
+					0xffed, 0xffee, 0xfe03, 0xfe11, 0xff7e, 0xff7f};
+
+/* A read-only view's key press: a modifier alone (Alt of the desk's
+ * Alt+F4, Shift before a click) goes nowhere unsaid, as it types
+ * nothing; another key says once that the view only watches. keysym 0:
+ * known by keycode only (a seamless desk's), looked up in the desk's
+ * keymap (a modifier not found there: said, as before). */
+static bool key_watching(struct vx *x, uint32_t keysym, uint8_t keycode)
+{
+	char err[200];
+
+	if (!x->c.readonly)
+		return false;
+	if (x->told_watching)
+		return true;
+	/* (a read-only view makes none to send with: made to look up) */
+	if (!keysym && !x->keymap)
+		x->keymap = ds_keymap_create(x->c.b, err, sizeof err);
+	for (size_t i = 0; i < sizeof vx_modifiers / sizeof *vx_modifiers; i++) {
+		uint8_t codes[8];
+		int n = 0;
+		if (!keysym && keycode && x->keymap)
+			n = ds_keymap_keys(x->keymap, vx_modifiers[i], 0, codes, 8);
+		if (keysym ? keysym == vx_modifiers[i] : n > 0 && codes[n - 1] == keycode)
+			return true;
+	}
+	return vx_watching(x);
+}
+
 /* What a window the host does not read (XWIN's OVER_BOUND) shows in
  * its frame instead, or after its title. */
 #define VX_OVER_BOUND "too large for the host's pixel budget"
@@ -2369,7 +2403,8 @@ void vx_action(struct vx *x, const struct wm_action *a, const struct ds_event *k
 		int n;
 		if (w)
 			mark_reset(x);
-		if (!w || vx_watching(x) || !key || !x->keymap)
+		if (!w || (key ? key_watching(x, key->keysym, (uint8_t)key->keycode) : vx_watching(x)) ||
+		    !key || !x->keymap)
 			break;
 		uint64_t t_key = key->time_us ? key->time_us * 1000 : base_now_ns();
 		if (key->keycode) {
@@ -2548,7 +2583,7 @@ static void sl_key(void *ctx, uint32_t id, uint8_t keycode, bool pressed)
 		key_up(x, keycode); /* where the press went, if it went */
 		return;
 	}
-	if (w && !vx_watching(x)) {
+	if (w && !key_watching(x, 0, keycode)) {
 		send_key(x, w, keycode, pressed, base_now_ns());
 		note_down(x, w, keycode);
 	}

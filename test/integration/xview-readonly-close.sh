@@ -5,9 +5,9 @@
 # writable view still shows it), the view says so once, and once every
 # window it showed is closed it ends, exit 0, saying how to watch again.
 # Before, the close did nothing: the window stayed and only ^C ended
-# the view.
+# the view. A modifier pressed alone in it says nothing.
 . test/integration/lib.sh "$1"
-need_progs Xvfb xlogo xwininfo
+need_progs Xvfb xlogo xwininfo xdotool
 start_xvfb 1024x768
 titled() { xwininfo -root -tree | grep -q "\"$1\""; }
 untitled() { ! titled "$1"; }
@@ -21,8 +21,15 @@ pids="$pids $ro"
 wait_until 20 titled "one (read-only)" || fail "no window one in the read-only view"
 wait_until 20 titled "two (read-only)" || fail "no window two in the read-only view"
 
-"$B/test/xclose" "$(deskwin "one (read-only)")" || fail "xclose one"
+# Modifiers alone (Alt of the desk's Alt+F4, Shift, Ctrl, Super) type
+# nothing: not said to go nowhere (before, Alt said it, then the close
+# its hide). The close comes after them on the desk's display.
+w=$(deskwin "one (read-only)")
+xdotool windowraise "$w" mousemove --window "$w" 50 50 key Alt_L Shift_L Control_L Super_L \
+	getmouselocation >/dev/null || fail "xdotool"
+"$B/test/xclose" "$w" || fail "xclose one"
 wait_until 10 untitled "one (read-only)" || fail "closed in the read-only view, window one is still on the desk"
+grep -q "only watches" "$T/ro.out" && fail "a modifier alone said the view only watches: $(cat "$T/ro.out")"
 grep -qx "telly view: read-only (-r): a window closed here is hidden in this view only; its program runs on" "$T/ro.out" ||
 	fail "the hide was not said: $(cat "$T/ro.out")"
 "$TELLY" ls | grep -q '^rc' || fail "the session went: $("$TELLY" ls)"
