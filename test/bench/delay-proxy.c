@@ -11,6 +11,13 @@
  * after they change: a bench reads it before and after what it measures.
  * A round trip through it costs 2 × DELAY_MS more. Order is kept; each
  * chunk read is sent whole once its time has come. Listens on 127.0.0.1.
+ *
+ * How late it was: each chunk's first write against its due time, in µs,
+ * is counted, and with COUNT_FILE, COUNT_FILE.late says so (written with
+ * the counts, and after chunks went out), a line a direction:
+ *   up|down CHUNKS P50_US P99_US MAX_US
+ * A bench's round trip through the proxy is 2 × DELAY_MS plus the up and
+ * the down lateness: what it measures beyond that is the peers'.
  */
 #include <arpa/inet.h>
 #include <errno.h>
@@ -30,11 +37,13 @@
 #define MAX_PAIRS 16
 #define CHUNK 65536
 #define COUNT_EVERY_MS 10
+#define LATE_MAX_US 10000 /* the last bucket holds all later than this */
 
 struct chunk {
 	struct chunk *next;
 	double due;
 	size_t len, off;
+	bool timed; /* its lateness counted */
 	char data[];
 };
 
@@ -42,6 +51,13 @@ struct dir { /* bytes from one fd on their way to another */
 	int from, to;
 	struct chunk *head, *tail;
 	bool eof;
+};
+
+/* Each chunk's lateness, a bucket a µs (a chunk is late by its first
+ * write's start against its due time). */
+struct late {
+	unsigned long n, at[LATE_MAX_US + 1];
+	double max_us;
 };
 
 static double now_ms(void)
@@ -61,6 +77,31 @@ static void wait_due(struct pollfd *p, nfds_t n, double ms)
 	struct timespec ts = {.tv_sec = (time_t)(ms / 1000),
 			      .tv_nsec = (long)((ms - (double)(time_t)(ms / 1000) * 1000) * 1e6)};
 	ppoll(p, n, &ts, NULL);
+}
+
+static void late_add(struct late *l, double due, double t)
+{
+	double us = (t - due) * 1e3;
+
+	if (us < 0)
+		us = 0;
+	if (us > l->max_us)
+		l->max_us = us;
+	l->at[us >= LATE_MAX_US ? LATE_MAX_US : (size_t)us]++;
+	l->n++;
+}
+
+/* The µs below which a share q of the chunks were late (the bucket's top). */
+static unsigned long late_quantile(const struct late *l, double q)
+{
+	unsigned long want = (unsigned long)(q * (double)l->n + 0.999999), seen = 0;
+
+	for (unsigned long us = 0; us <= LATE_MAX_US; us++) {
+		seen += l->at[us];
+		if (seen >= want && seen > 0)
+			return us + 1;
+	}
+	return 0;
 }
 
 static struct sockaddr_in lo(int port)
@@ -94,6 +135,7 @@ static void enqueue(struct dir *d, const char *buf, size_t n, double due)
 	c->due = due;
 	c->len = n;
 	c->off = 0;
+	c->timed = false;
 	memcpy(c->data, buf, n);
 	if (d->tail)
 		d->tail->next = c;
@@ -155,17 +197,41 @@ static int run_udp(int lport, int tport, double delay, double jitter)
 	}
 }
 
-/* Rewrites the count file in place (the reader takes whole lines). */
-static void write_counts(const char *file, const double *bytes)
+/* Rewrites FILE in place with LINE (the reader takes whole lines; the
+ * new text is never shorter than the old). */
+static void rewrite(const char *file, const char *line)
 {
-	char line[64];
 	FILE *f = fopen(file, "r+");
 
 	if (!f && !(f = fopen(file, "w")))
 		return;
-	snprintf(line, sizeof line, "%.0f %.0f\n", bytes[0], bytes[1]);
 	fputs(line, f);
 	fclose(f);
+}
+
+/* The counts in COUNT_FILE, the lateness of each direction in COUNT_FILE.late. */
+static void write_counts(const char *file, const double *bytes, const struct late *late)
+{
+	char line[160], late_file[4096];
+
+	snprintf(line, sizeof line, "%.0f %.0f\n", bytes[0], bytes[1]);
+	rewrite(file, line);
+	if (snprintf(late_file, sizeof late_file, "%s.late", file) >= (int)sizeof late_file)
+		return;
+	/* Fixed widths: a figure that falls leaves no digit behind. */
+	snprintf(line, sizeof line, "up   %10lu %8lu %8lu %8.0f\ndown %10lu %8lu %8lu %8.0f\n",
+		 late[0].n, late_quantile(&late[0], 0.5), late_quantile(&late[0], 0.99), late[0].max_us,
+		 late[1].n, late_quantile(&late[1], 0.5), late_quantile(&late[1], 0.99), late[1].max_us);
+	rewrite(late_file, line);
+}
+
+/* Something the files say changed: they are written COUNT_EVERY_MS
+ * after the first change they lack (in a wakeup of their own, below). */
+static void count_due(const char *count_file, bool *unwritten, double *count_at)
+{
+	if (count_file && !*unwritten)
+		*count_at = now_ms() + COUNT_EVERY_MS;
+	*unwritten = count_file != NULL;
 }
 
 static int run_tcp(int lport, int tport, double delay, double jitter, const char *count_file)
@@ -173,6 +239,7 @@ static int run_tcp(int lport, int tport, double delay, double jitter, const char
 	/* up, down; the file is written at count_at (0: at once) */
 	double bytes[2] = {0, 0}, count_at = 0;
 	bool unwritten = count_file != NULL;
+	struct late *late = calloc(2, sizeof *late); /* up, down: 160 KB */
 	struct sockaddr_in la = lo(lport);
 	int ls = socket(AF_INET, SOCK_STREAM, 0), one = 1;
 	struct dir d[2 * MAX_PAIRS];
@@ -180,7 +247,7 @@ static int run_tcp(int lport, int tport, double delay, double jitter, const char
 	char buf[CHUNK];
 
 	setsockopt(ls, SOL_SOCKET, SO_REUSEADDR, &one, sizeof one);
-	if (bind(ls, (struct sockaddr *)&la, sizeof la) < 0 || listen(ls, 16) < 0) {
+	if (!late || bind(ls, (struct sockaddr *)&la, sizeof la) < 0 || listen(ls, 16) < 0) {
 		perror("delay-proxy tcp");
 		return 1;
 	}
@@ -218,9 +285,7 @@ static int run_tcp(int lport, int tport, double delay, double jitter, const char
 			if (n > 0) {
 				enqueue(&d[i], buf, (size_t)n, due_at(&d[i], delay, jitter));
 				bytes[i % 2] += (double)n; /* even: client to server */
-				if (count_file && !unwritten)
-					count_at = now_ms() + COUNT_EVERY_MS;
-				unwritten = count_file != NULL;
+				count_due(count_file, &unwritten, &count_at);
 			} else
 				d[i].eof = true;
 		}
@@ -228,6 +293,11 @@ static int run_tcp(int lport, int tport, double delay, double jitter, const char
 		for (int i = 0; i < nd; i++) {
 			while (d[i].head && d[i].head->due <= t) {
 				struct chunk *c = d[i].head;
+				if (c->off == 0 && !c->timed) {
+					late_add(&late[i % 2], c->due, now_ms());
+					c->timed = true;
+					count_due(count_file, &unwritten, &count_at);
+				}
 				ssize_t w = write(d[i].to, c->data + c->off, c->len - c->off);
 				if (w < 0 && errno == EINTR)
 					continue;
@@ -259,7 +329,7 @@ static int run_tcp(int lport, int tport, double delay, double jitter, const char
 		 * before the proxy sleeps again: half the keys of an X bench
 		 * run waited for it, 20 to 60 us on a loaded machine). */
 		if (unwritten && now_ms() >= count_at) {
-			write_counts(count_file, bytes);
+			write_counts(count_file, bytes, late);
 			unwritten = false;
 		}
 		/* A connection both of whose directions are done is closed and
