@@ -24,6 +24,7 @@
 #include <netinet/in.h>
 #include <netinet/tcp.h>
 #include <poll.h>
+#include <sched.h>
 #include <signal.h>
 #include <stdbool.h>
 #include <stdio.h>
@@ -69,14 +70,32 @@ static double now_ms(void)
 
 /* Poll until a chunk is due, to the microsecond: a poll() rounded up to
  * the next ms sent each chunk up to 1 ms late (2 ms on a round trip at
- * 50 ms, more than the X bench's target allows). */
-static void wait_due(struct pollfd *p, nfds_t n, double ms)
+ * 50 ms, more than the X bench's target allows). Even with a timer slack
+ * of 1 µs this VM wakes a sleeper 40-70 µs after its time (p50, at the
+ * proxy's real-time priority too), so the last SPIN_US before a chunk's
+ * due time are spent polling without sleep: CPU of at most SPIN_US a
+ * chunk sent after a wait (a key and its answer: two), for lateness p50
+ * 70 -> 2 µs each way. Not for the count file's wakeups (SPIN false). */
+#define SPIN_US 100
+
+static struct timespec ms_ts(double ms)
 {
 	if (ms < 0)
 		ms = 0;
-	struct timespec ts = {.tv_sec = (time_t)(ms / 1000),
-			      .tv_nsec = (long)((ms - (double)(time_t)(ms / 1000) * 1000) * 1e6)};
-	ppoll(p, n, &ts, NULL);
+	return (struct timespec){.tv_sec = (time_t)(ms / 1000),
+				 .tv_nsec = (long)((ms - (double)(time_t)(ms / 1000) * 1000) * 1e6)};
+}
+
+static void wait_due(struct pollfd *p, nfds_t n, double ms, bool spin)
+{
+	double until = now_ms() + ms;
+	struct timespec ts = ms_ts(spin ? ms - SPIN_US / 1e3 : ms), zero = {0, 0};
+
+	if (ppoll(p, n, &ts, NULL) != 0 || !spin)
+		return;
+	while (now_ms() < until)
+		if (ppoll(p, n, &zero, NULL) != 0)
+			return; /* bytes came meanwhile: read them, then on */
 }
 
 static void late_add(struct late *l, double due, double t)
@@ -173,7 +192,7 @@ static int run_udp(int lport, int tport, double delay, double jitter)
 		if (down.head && down.head->due - t < next)
 			next = down.head->due - t;
 		struct pollfd p[2] = {{.fd = ls, .events = POLLIN}, {.fd = ts, .events = POLLIN}};
-		wait_due(p, 2, next);
+		wait_due(p, 2, next, next < 1000);
 		if (p[0].revents & POLLIN) {
 			cl = sizeof client;
 			ssize_t n = recvfrom(ls, buf, sizeof buf, 0, (struct sockaddr *)&client, &cl);
@@ -255,15 +274,22 @@ static int run_tcp(int lport, int tport, double delay, double jitter, const char
 	for (;;) {
 		struct pollfd p[1 + 2 * MAX_PAIRS];
 		double t = now_ms(), next = 1000;
-		p[0] = (struct pollfd){.fd = ls, .events = POLLIN};
+		bool spin = false; /* the wakeup is a chunk's */
+		/* The listener is not polled while every slot is taken (its
+		 * POLLIN would wake the loop at once, for ever). */
+		p[0] = (struct pollfd){.fd = nd + 2 <= 2 * MAX_PAIRS ? ls : -1, .events = POLLIN};
 		for (int i = 0; i < nd; i++) {
 			p[1 + i] = (struct pollfd){.fd = d[i].eof ? -1 : d[i].from, .events = POLLIN};
-			if (d[i].head && d[i].head->due - t < next)
+			if (d[i].head && d[i].head->due - t < next) {
 				next = d[i].head->due - t;
+				spin = true;
+			}
 		}
-		if (unwritten && count_at - t < next)
+		if (unwritten && count_at - t < next) {
 			next = count_at - t;
-		wait_due(p, (nfds_t)(1 + nd), next);
+			spin = false;
+		}
+		wait_due(p, (nfds_t)(1 + nd), next, spin);
 		int polled = nd; /* a connection accepted now has no poll result yet */
 		if ((p[0].revents & POLLIN) && nd + 2 <= 2 * MAX_PAIRS) {
 			int c = accept(ls, NULL, NULL), s = socket(AF_INET, SOCK_STREAM, 0);
@@ -369,6 +395,13 @@ int main(int argc, char **argv)
 	double delay = atof(argv[4]);
 	signal(SIGPIPE, SIG_IGN); /* a peer reset mid-write (reconnect-bench) is an error, not an end */
 	prctl(PR_SET_TIMERSLACK, 1UL); /* wake when a chunk is due, not 50 us after */
+	/* A link's delay does not wait for a CPU: at the lowest real-time
+	 * priority a chunk goes out when due on a loaded machine too (its
+	 * lateness p99, at load 2-5 on this 2-core VM: 2-4 ms -> 0.1 ms).
+	 * Where that is not allowed (neither root nor CAP_SYS_NICE), as
+	 * before, at the ordinary priority. */
+	struct sched_param rt = {.sched_priority = 1};
+	sched_setscheduler(0, SCHED_FIFO, &rt);
 	srand((unsigned)getpid());
 	return !strcmp(argv[1], "udp") ? run_udp(lp, tp, delay, jitter)
 				       : run_tcp(lp, tp, delay, jitter, argc == 6 ? argv[5] : NULL);
