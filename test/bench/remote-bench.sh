@@ -48,7 +48,9 @@ dirs="$T/remote $T/base $T/base-local"
 start_sshd "$T/remote"
 tport=$((ssh_port + 1))
 "$PROXY" tcp $tport $ssh_port 0 & pids="$pids $!"
-"$PROXY" tcp $((tport + 1)) $ssh_port 50 & pids="$pids $!"
+# The 100 ms proxies say how late they sent each chunk (COUNT_FILE.late;
+# not the 0 ms ones, which the drains cross: 1-2 µs there).
+"$PROXY" tcp $((tport + 1)) $ssh_port 50 "$T/proxy-ssh" & pids="$pids $!"
 ssh_via() { echo "ssh $ssh_opts -p $1"; }   # through a proxy port
 wait_until 10 sh -c "$(ssh_via $tport) $dest true 2>/dev/null"
 # The same daemon also on TCP (plaintext, a token) and on a fixed port for
@@ -63,10 +65,10 @@ wait_until 10 test -s "$T/remote/token"
 TELLY_DIR=$T/remote "$TELLY" new -s keep -- sleep 86400 >/dev/null || fail "the daemon's lasting session"
 lp0=$(free_port) lp50=$(free_port)
 "$PROXY" tcp $lp0 $lport 0 & pids="$pids $!"
-"$PROXY" tcp $lp50 $lport 50 & pids="$pids $!"
+"$PROXY" tcp $lp50 $lport 50 "$T/proxy-tcp" & pids="$pids $!"
 dp0=$(free_port) dp50=$(free_port)
 "$PROXY" tcp $dp0 $dxport 0 & pids="$pids $!"
-"$PROXY" tcp $dp50 $dxport 50 & pids="$pids $!"
+"$PROXY" tcp $dp50 $dxport 50 "$T/proxy-direct" & pids="$pids $!"
 
 # --no-direct for a telly that knows it (a base from before it may not:
 # it went over ssh anyway).
@@ -198,6 +200,13 @@ while IFS= read -r k; do
 done <"$rounds.keys"
 rm -f "$rounds.keys"
 rm -f "$rounds"
+# What the 100 ms rows' round trip held beyond 100 ms of the proxy's own
+# (mosh's UDP proxy does not say).
+for via in ssh tcp direct; do
+	[ -f "$T/proxy-$via.late" ] && awk -v via="$via" '$2 > 0 { s = s sprintf("%s%s %d / %d", s == "" ? "" : ", ", $1, $3, $4) }
+		END { if (s != "") printf "(the delay proxy of the 100 ms %s rows, its lateness against each chunk'"'"'s due time, p50 / p99 us: %s)\n", via, s }' \
+		"$T/proxy-$via.late"
+done
 fi
 
 if want drain; then
