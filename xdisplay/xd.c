@@ -42,6 +42,11 @@
 #define XD_PENDING_MAX 4096	   /* requests awaiting their reply */
 #define XD_EVENTS_PER_DISPATCH 256 /* then the loop gets its turn */
 #define XD_DISPATCH_ROUNDS 8	   /* of events, answers and flushes in one dispatch */
+/* Bytes of answers one dispatch takes, then the loop gets its turn: a
+ * program that reshapes many windows at once (up to 128 KiB an answer)
+ * or copies large texts in a loop has its display's answers taken a
+ * piece at a time, between the daemon's other work. */
+#define XD_ANSWER_BYTES_PER_DISPATCH (1u << 20)
 #define XD_HELD_BATCH 64	   /* held inputs written at once: at most 5.4 KiB, one write */
 #define XD_HELD_POLL_MS 100	   /* held input waiting for the server to read: tried this often */
 #define XD_RECTS_MAX 32		   /* damage in more pieces is read as its bounding box */
@@ -459,6 +464,8 @@ struct xd {
 	void *rstash;
 	xcb_generic_error_t *rstash_err;
 	bool rstash_in;
+	/* Bytes of answers this dispatch took (take_replies). */
+	size_t answer_bytes;
 	/* input while a keymap loads, in order */
 	struct xd_held held[XD_HELD_KEYS_MAX + XD_HELD_RELEASE_ROOM];
 	unsigned nheld, held_lost;
@@ -3711,7 +3718,8 @@ static unsigned take_replies(struct xd *xd)
 {
 	unsigned n = 0;
 
-	while (xd->c && xd->count && !xd->paused) {
+	while (xd->c && xd->count && !xd->paused &&
+	       xd->answer_bytes < XD_ANSWER_BYTES_PER_DISPATCH) {
 		struct pending *p = &xd->ring[xd->head];
 		if (!xd->rstash_in) {
 			xd->rstash = NULL;
@@ -3730,6 +3738,10 @@ static unsigned take_replies(struct xd *xd)
 		xd->head = (xd->head + 1) % XD_PENDING_MAX;
 		xd->count--;
 		on_reply(xd, &q, reply);
+		/* (an error: 32 bytes) */
+		xd->answer_bytes += reply ? 32 + 4 * (size_t)((xcb_generic_reply_t *)reply)->length : 32;
+		if (xd->answer_bytes > xd->counts.dispatch_answer_bytes_max)
+			xd->counts.dispatch_answer_bytes_max = xd->answer_bytes;
 		free(reply);
 		free(xd->rstash_err);
 		xd->rstash = NULL;
@@ -3746,6 +3758,7 @@ int xd_dispatch(struct xd *xd)
 
 	if (xd->lost)
 		return -EIO;
+	xd->answer_bytes = 0;
 	if (!xd->c && xd->st.thread_on) {
 		uint64_t v;
 		if (read(xd->st.done_fd, &v, sizeof v) < 0)
@@ -3840,9 +3853,12 @@ int xd_dispatch(struct xd *xd)
 			xd->stash = xcb_poll_for_queued_event(xd->c);
 		if (xd->paused)
 			return 0;
-		if (!took && !xd->stash)
+		/* Past the answers' budget, those xcb holds wake nobody: the
+		 * owner calls again. */
+		bool spent = xd->answer_bytes >= XD_ANSWER_BYTES_PER_DISPATCH;
+		if (!took && !xd->stash && !spent)
 			return 0; /* all written, nothing held: the descriptor tells of the rest */
-		if (n >= XD_EVENTS_PER_DISPATCH || round + 1 >= XD_DISPATCH_ROUNDS)
+		if (spent || n >= XD_EVENTS_PER_DISPATCH || round + 1 >= XD_DISPATCH_ROUNDS)
 			break;
 	}
 	/* The loop's turn: the owner calls again at once. */

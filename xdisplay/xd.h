@@ -239,9 +239,11 @@ bool xd_capture(struct xd *xd, uint32_t id, bool whole);
 bool xd_busy(const struct xd *xd, uint32_t id); /* a read of id is under way */
 /* What reads cost: reads done, and the batches of requests they sent
  * that each waited for the answers to the one before (one per read is
- * the least: the answers come back together); the pointer's shapes read. */
+ * the least: the answers come back together); the pointer's shapes read;
+ * the most bytes of answers one xd_dispatch took. */
 struct xd_counts {
 	uint64_t reads, read_trips, cursor_reads;
+	uint64_t dispatch_answer_bytes_max;
 };
 void xd_counts(const struct xd *xd, struct xd_counts *out);
 
