@@ -494,6 +494,10 @@ FUZZ_SRC_config   := $(BASE_SRC) clients/config.c winmgr/wm.c
 FUZZ_LIBS_config  = $(shell pkg-config --libs xkbcommon 2>/dev/null || echo -lxkbcommon) -lm
 FUZZ_SRC_xwin     := $(RP_CORE)
 FUZZ_SRC_xprop    := xdisplay/xd_prop.c
+# telly view's X side against a headless desk (as unit-xdesk builds it).
+FUZZ_SRC_xview    := $(WM_SRC) $(DS_SRC) $(RP_CORE) remote-proto/transport.c remote-proto/conn.c \
+                     clients/view_x11.c xdisplay/xd_prop.c
+FUZZ_LIBS_xview   = $(VTERM_LIBS) $(DS_LIBS) $(XRES_LIBS) -lm
 FUZZ_SRC_ttyscript := test/ttyscript/script.c $(KPTY_SRC)
 FUZZ_LIBS         := $(LZ4_LIBS)
 # The terminal fuzzers take libvterm built from its source with the same
