@@ -35,7 +35,9 @@
  * XPROBE_LOSSY=1 it says it takes JPEG (RP_CAP_XLOSSY); it takes PALETTE
  * (RP_CAP_XPALETTE) unless XPROBE_PALETTE=0. With XPROBE_SHAPE=1 it says it
  * takes XSHAPE (RP_CAP_XSHAPE); every XSHAPE that comes (with or without)
- * is appended to STATEDIR/shapes: "ID KIND SHAPED N".
+ * is appended to STATEDIR/shapes: "ID KIND SHAPED N". STATEDIR/pixel-bytes
+ * says how many bytes of XPIXELS payloads came, rewritten at each whole
+ * update.
  * Errors from the host are printed on standard error as they come.
  */
 #include <errno.h>
@@ -78,6 +80,7 @@ struct probe {
 	uint8_t shift;
 	struct rp_xtext clip;
 	bool noack; /* acks off */
+	unsigned long long pixel_bytes; /* of XPIXELS payloads */
 };
 
 static struct win *find(struct probe *p, uint32_t id)
@@ -102,6 +105,13 @@ static void write_state(struct probe *p)
 		fprintf(f, "0x%x %d %d %u %u %u %u %s\n", w->id, w->m.x, w->m.y, w->m.w, w->m.h,
 			w->m.flags, w->updates, w->title);
 	}
+	fclose(f);
+	rename(tmp, path);
+	snprintf(path, sizeof path, "%s/pixel-bytes", p->state);
+	snprintf(tmp, sizeof tmp, "%s/.pixel-bytes.tmp", p->state);
+	if (!(f = fopen(tmp, "w")))
+		return;
+	fprintf(f, "%llu\n", p->pixel_bytes);
 	fclose(f);
 	rename(tmp, path);
 }
@@ -190,6 +200,7 @@ static void on_pixels(struct probe *p, const uint8_t *b, size_t n)
 	char err[200];
 	struct win *w;
 
+	p->pixel_bytes += n;
 	if (rp_xpix_decode(b, n, &m, &off) < 0) {
 		fprintf(stderr, "xprobe: malformed XPIXELS\n");
 		exit(1);
