@@ -80,6 +80,11 @@ struct swin {
 	struct ds_seamless_win m;
 	char title[DS_TITLE_MAX_BYTES + 1], wm_class[DS_TITLE_MAX_BYTES + 1];
 	char icon_name[DS_TITLE_MAX_BYTES + 1], machine[DS_TITLE_MAX_BYTES + 1];
+	/* Its bounding and input shapes as last given (ds_seamless_shape;
+	 * NULL: none), which a window made again takes at once: the host
+	 * sends a shape only when it changes. */
+	xcb_rectangle_t *shape[2];
+	uint32_t nshape[2];
 	/* The root's child that holds it (itself, or a window manager's
 	 * frame), the sibling that child was last seen right above, and its
 	 * place and size then. */
@@ -130,6 +135,8 @@ static struct swin *by_xw(struct seamless *s, xcb_window_t xw)
 }
 
 static void make_xw(struct seamless *s, struct swin *w, int x, int y, int ww, int wh);
+static void swin_free(struct seamless *s, struct swin *w);
+static void apply_shape(struct seamless *s, struct swin *w, int k);
 
 static int s_fd(struct ds_backend *b)
 {
@@ -466,10 +473,8 @@ static void s_destroy(struct ds_backend *b)
 {
 	struct seamless *s = to_s(b);
 
-	for (unsigned i = 0; i < s->n; i++) {
-		xcb_destroy_window(s->conn, s->win[i]->xw);
-		free(s->win[i]);
-	}
+	for (unsigned i = 0; i < s->n; i++)
+		swin_free(s, s->win[i]);
 	if (s->cursor)
 		xcb_free_cursor(s->conn, s->cursor);
 	if (s->fb)
@@ -693,8 +698,19 @@ static void make_xw(struct seamless *s, struct swin *w, int x, int y, int ww, in
 				  (s->cursor ? XCB_CW_CURSOR : 0),
 			  values);
 	set_props(s, w);
+	for (int k = 0; k < 2; k++)
+		if (w->shape[k])
+			apply_shape(s, w, k);
 	xcb_map_window(s->conn, w->xw);
 	w->mapped = true;
+}
+
+static void swin_free(struct seamless *s, struct swin *w)
+{
+	xcb_destroy_window(s->conn, w->xw);
+	free(w->shape[0]);
+	free(w->shape[1]);
+	free(w);
 }
 
 /* An override-redirect window's place: its parent's corner on the desk
@@ -801,8 +817,7 @@ void ds_seamless_unmap(struct ds_backend *b, uint32_t id)
 	for (unsigned i = 0; i < s->n; i++) {
 		if (s->win[i]->id != id)
 			continue;
-		xcb_destroy_window(s->conn, s->win[i]->xw);
-		free(s->win[i]);
+		swin_free(s, s->win[i]);
 		s->win[i] = s->win[--s->n];
 		xcb_flush(s->conn);
 		return;
@@ -859,15 +874,26 @@ uint32_t ds_seamless_window(struct ds_backend *b, uint32_t id)
 	return w ? w->xw : 0;
 }
 
+/* Shape kind k of w (1: input) as kept: its rectangles, or none. */
+static void apply_shape(struct seamless *s, struct swin *w, int k)
+{
+	uint8_t kind = k ? XCB_SHAPE_SK_INPUT : XCB_SHAPE_SK_BOUNDING;
+
+	if (w->shape[k])
+		xcb_shape_rectangles(s->conn, XCB_SHAPE_SO_SET, kind, XCB_CLIP_ORDERING_YX_BANDED,
+				     w->xw, 0, 0, w->nshape[k], w->shape[k]);
+	else /* no mask: the window's own rectangle again */
+		xcb_shape_mask(s->conn, XCB_SHAPE_SO_SET, kind, w->xw, 0, 0, XCB_PIXMAP_NONE);
+}
+
 void ds_seamless_shape(struct ds_backend *b, uint32_t id, bool input,
 		       const pixman_region32_t *region)
 {
 	struct seamless *s = to_s(b);
 	struct swin *w = by_id(s, id);
-	uint8_t kind = input ? XCB_SHAPE_SK_INPUT : XCB_SHAPE_SK_BOUNDING;
 	const pixman_box32_t *r;
-	xcb_rectangle_t *rects;
-	int n;
+	xcb_rectangle_t *rects = NULL;
+	int k = input ? 1 : 0, n = 0;
 
 	if (!w)
 		return;
@@ -877,22 +903,19 @@ void ds_seamless_shape(struct ds_backend *b, uint32_t id, bool input,
 	}
 	if (!s->shape_ok)
 		return;
-	if (!region) {
-		/* No mask: the window's own rectangle again. */
-		xcb_shape_mask(s->conn, XCB_SHAPE_SO_SET, kind, w->xw, 0, 0, XCB_PIXMAP_NONE);
-		xcb_flush(s->conn);
-		return;
+	if (region) {
+		r = pixman_region32_rectangles((pixman_region32_t *)region, &n);
+		if (!(rects = malloc((size_t)(n ? n : 1) * sizeof *rects)))
+			return; /* (the shape it had stays) */
+		for (int i = 0; i < n; i++)
+			rects[i] = (xcb_rectangle_t){(int16_t)r[i].x1, (int16_t)r[i].y1,
+						     (uint16_t)(r[i].x2 - r[i].x1),
+						     (uint16_t)(r[i].y2 - r[i].y1)};
 	}
-	r = pixman_region32_rectangles((pixman_region32_t *)region, &n);
-	if (!(rects = malloc((size_t)(n ? n : 1) * sizeof *rects)))
-		return;
-	for (int i = 0; i < n; i++)
-		rects[i] = (xcb_rectangle_t){(int16_t)r[i].x1, (int16_t)r[i].y1,
-					     (uint16_t)(r[i].x2 - r[i].x1),
-					     (uint16_t)(r[i].y2 - r[i].y1)};
-	xcb_shape_rectangles(s->conn, XCB_SHAPE_SO_SET, kind, XCB_CLIP_ORDERING_YX_BANDED, w->xw, 0,
-			     0, (uint32_t)n, rects);
-	free(rects);
+	free(w->shape[k]);
+	w->shape[k] = rects;
+	w->nshape[k] = (uint32_t)n;
+	apply_shape(s, w, k);
 	xcb_flush(s->conn);
 }
 

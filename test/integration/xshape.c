@@ -1,13 +1,15 @@
 /* xshape: a shaped X program for the shape tests (X SHAPE).
  *
- *   xshape LOG FIFO    (on $DISPLAY)
+ *   xshape LOG FIFO [keep]    (on $DISPLAY)
  *
  * A 200x150 window titled "xshape", red, whose bounding and input shapes
  * are a cross: the 50x50 squares at its corners are cut away. Every
  * button press is appended to LOG as "button-press N X Y" (X, Y in the
  * window), so a test sees which clicks reached it. Lines read from FIFO
  * change its shape: "unshape" (the whole rectangle again, both shapes),
- * "shape" (the cross again).
+ * "shape" (the cross again). keep: it takes WM_DELETE_WINDOW but keeps
+ * its window (as a program asking "save?" does), appending "close asked"
+ * to LOG each time.
  */
 #include <fcntl.h>
 #include <poll.h>
@@ -17,6 +19,8 @@
 #include <unistd.h>
 #include <xcb/shape.h>
 #include <xcb/xcb.h>
+
+#include "xatom.h"
 
 #define XSHAPE_W 200
 #define XSHAPE_H 150
@@ -44,8 +48,8 @@ int main(int argc, char **argv)
 	FILE *log;
 	int fifo;
 
-	if (argc != 3) {
-		fprintf(stderr, "usage: xshape LOG FIFO\n");
+	if (argc < 3 || argc > 4 || (argc == 4 && strcmp(argv[3], "keep"))) {
+		fprintf(stderr, "usage: xshape LOG FIFO [keep]\n");
 		return 2;
 	}
 	if (!(log = fopen(argv[1], "a"))) {
@@ -70,6 +74,10 @@ int main(int argc, char **argv)
 			  XCB_CW_BACK_PIXEL | XCB_CW_EVENT_MASK, vals);
 	xcb_change_property(c, XCB_PROP_MODE_REPLACE, w, XCB_ATOM_WM_NAME, XCB_ATOM_STRING, 8, 6,
 			    "xshape");
+	xcb_atom_t del = atom(c, "WM_DELETE_WINDOW");
+	if (argc == 4)
+		xcb_change_property(c, XCB_PROP_MODE_REPLACE, w, atom(c, "WM_PROTOCOLS"),
+				    XCB_ATOM_ATOM, 32, 1, &del);
 	cross(c, w, 1);
 	xcb_map_window(c, w);
 	xcb_flush(c);
@@ -83,6 +91,10 @@ int main(int argc, char **argv)
 				xcb_button_press_event_t *b = (xcb_button_press_event_t *)e;
 				fprintf(log, "button-press %u %d %d\n", b->detail, b->event_x,
 					b->event_y);
+				fflush(log);
+			} else if ((e->response_type & 0x7f) == XCB_CLIENT_MESSAGE &&
+				   ((xcb_client_message_event_t *)e)->data.data32[0] == del) {
+				fprintf(log, "close asked\n");
 				fflush(log);
 			}
 			free(e);

@@ -6,7 +6,10 @@
 # and end), and the window is back on the desk for as long as the host
 # keeps it (a program that asks "save?" keeps it). A read-only view
 # hides it, as its own close does. Before: the desk window was gone,
-# telly x ran on with no window and said nothing.
+# telly x ran on with no window and said nothing. A shaped window made
+# again keeps its shape (test/integration/xshape.c, a cross): the host
+# sends a shape only when it changes, and the window came back a
+# rectangle.
 . test/integration/lib.sh "$1"
 need_progs Xvfb xlogo xwininfo xdotool
 start_xvfb 1024x768
@@ -44,6 +47,23 @@ wait_until 20 sh -c "[ \$(grep -c 'close asked' '$T/xk.out') = 2 ]" || fail "the
 [ "$(grep -c "destroyed on the desk" "$T/xk.out")" = 1 ] || fail "not said once: $(cat "$T/xk.out")"
 echo "a program that keeps it: asked, and the window is back: ok"
 "$TELLY" kill xk >/dev/null
+wait "$xpid"
+
+# A shaped one that its program keeps: back with its shape.
+mkfifo "$T/fifo"
+"$TELLY" x -s xs -- "$B/test/xshape" "$T/xs.log" "$T/fifo" keep >"$T/xs.out" 2>&1 &
+xpid=$!
+pids="$pids $xpid"
+shaped() { w=$(deskwin xshape) && [ -n "$w" ] && xwininfo -shape -id "$w" | grep -q 'Window shape extents'; }
+wait_until 20 shaped || fail "xshape is not on the desk shaped: $(cat "$T/xs.out")"
+old=$(deskwin xshape)
+xdotool windowclose "$old"
+wait_until 20 grep -q "close asked" "$T/xs.log" || fail "xshape was not asked to close: $(cat "$T/xs.out")"
+back() { w=$(deskwin xshape); [ -n "$w" ] && [ "$w" != "$old" ]; }
+wait_until 20 back || fail "xshape is not back on the desk: $(cat "$T/xs.out")"
+shaped || fail "xshape is back on the desk without its shape: $(xwininfo -shape -id "$(deskwin xshape)" | grep -i shape)"
+echo "a shaped window made again: its shape kept: ok"
+"$TELLY" kill xs >/dev/null
 wait "$xpid"
 
 # A watcher's: hidden, and the view with nothing left ends.
