@@ -2500,6 +2500,15 @@ static bool runs_on(const struct view *v)
 	       (vx_sessions(v->x, &opening) || opening) && vx_last_exit(v->x) < 0;
 }
 
+/* telly x left while its session lasted only for it (XLASTS: its
+ * programs ended, a client of theirs holds a copy, this is the only
+ * view): the session ends with it, which is not "runs on"; the status
+ * the host said it ends with, -1 if not so. */
+static int ends_with_view(const struct view *v)
+{
+	return runs_on(v) ? vx_ends_with_view(v->x) : -1;
+}
+
 static void say_runs_on(const struct view *v)
 {
 	char d[200];
@@ -2519,6 +2528,12 @@ static void say_runs_on(const struct view *v)
 	}
 	if (!runs_on(v))
 		return;
+	if (ends_with_view(v) >= 0) {
+		fprintf(stderr, "%s: %s ends with this view: its programs ended and left only a copy "
+				"(CLIPBOARD or PRIMARY), which goes with it\n",
+			v->prog, v->xname);
+		return;
+	}
 	dest_words(v, d, sizeof d);
 	fprintf(stderr,
 		"%s: %s runs on: `telly view --seamless %s--x11 %s` shows it again, "
@@ -2985,7 +3000,7 @@ int telly_view(int argc, char **argv)
 		cfg.profile = WM_ACCEL_FLAT;
 	wm_init(&v->wm, &cfg);
 	v->dest.caps |= RP_CAP_X11 | RP_CAP_XPALETTE | (v->lossless ? 0 : RP_CAP_XLOSSY) |
-			RP_CAP_ENDED | RP_CAP_XBOUND | RP_CAP_XSHAPE | RP_CAP_XCLIPAGE;
+			RP_CAP_ENDED | RP_CAP_XBOUND | RP_CAP_XSHAPE | RP_CAP_XCLIPAGE | RP_CAP_XLASTS;
 	/* telly x prints what its program prints, as ssh -X; another view
 	 * leaves it to the terminal that started it (and the host's log). */
 	if (v->exit_status)
@@ -3049,6 +3064,8 @@ int telly_view(int argc, char **argv)
 	 * answer. A signal's 128+N, as a shell gives ssh -X killed by it;
 	 * the display gone, 1, as an X program's own exit when its display
 	 * goes under ssh -X. */
+	else if (!rc && ends_with_view(v) >= 0)
+		rc = ends_with_view(v); /* its program's, as if it had waited for the end */
 	else if (!rc && runs_on(v))
 		rc = v->signo ? VIEW_EXIT_SIGNAL + v->signo : 1;
 	else if (!rc && vx_refused(v->x))

@@ -98,6 +98,11 @@ struct xsess {
 	 * desk's selections go once that is weighed, if they are newer
 	 * (offer_settle), never before. */
 	bool offers_due, offer_follow;
+	/* The host said (XLASTS) the session now lasts only because this
+	 * view looks at it (a copy its programs left): it ends when this
+	 * view leaves, with ends_status. Told anew when the channel starts. */
+	bool ends_with;
+	int ends_status;
 	/* The link (the host gave a TOKEN; xlink_*): each XKEY and XPOINTER
 	 * is kept until a PONG proves the host had it; a RESUME's answer
 	 * says which the host took, and the rest go again. */
@@ -906,6 +911,14 @@ const char *vx_why(const struct vx *x)
 int vx_last_exit(const struct vx *x)
 {
 	return !x ? -1 : x->last_exit >= 0 ? x->last_exit : x->refused ? 1 : -1;
+}
+
+int vx_ends_with_view(const struct vx *x)
+{
+	for (unsigned i = 0; x && i < x->nsess; i++)
+		if (x->sess[i]->chan && x->sess[i]->ends_with)
+			return x->sess[i]->ends_status;
+	return -1;
 }
 
 bool vx_refused(const struct vx *x)
@@ -1921,11 +1934,13 @@ static void offer_settle(void *ctx, enum ds_clip_sel dsel, long age_ms)
 }
 
 /* s's channel (re)started: the host's offers are told anew (an offer of
- * the channel before whose text never came is not awaited). */
+ * the channel before whose text never came is not awaited), and whether
+ * the session ends with this view. */
 static void offers_await(struct xsess *s)
 {
 	s->offered[0] = s->offered[1] = false;
 	s->offers_due = true;
+	s->ends_with = false;
 }
 
 /* A frame that comes after the host's offers to s (XCLIPAGE) came, or
@@ -2265,6 +2280,15 @@ static int on_chan_frame(struct vx *x, struct xsess *s, const struct rp_hdr *h, 
 		memcpy(s->token, tok, sizeof s->token);
 		s->resumable = true;
 		s->host_keeps = rp_conn_peer_caps(x->c.c) & RP_CAP_XKEPT;
+		return 1;
+	}
+	case RP_XLASTS: {
+		bool ends;
+		int32_t status;
+		if (rp_xlasts_decode(p, h->len, &ends, &status) < 0)
+			return -EPROTO;
+		s->ends_with = ends;
+		s->ends_status = status < 0 || status > 255 ? 255 : status;
 		return 1;
 	}
 	case RP_EXIT: {

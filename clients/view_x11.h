@@ -189,6 +189,10 @@ const char *vx_why(const struct vx *x);
 /* The status the last X session to end gave (EXIT); else 1 if a session
  * named could not be opened; else -1. */
 int vx_last_exit(const struct vx *x);
+/* The status a session of this view would end with when the view leaves,
+ * as the host said (XLASTS: its programs ended, what they left holds a
+ * copy, and this is its only view); -1: none ends with it. */
+int vx_ends_with_view(const struct vx *x);
 /* An X session this view was asked to open could not be (it said why). */
 bool vx_refused(const struct vx *x);
 

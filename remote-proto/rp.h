@@ -81,6 +81,7 @@ enum rp_type {
 	RP_XSHAPE = 55,	      /* host→desk: a window's shape (X SHAPE), cap XSHAPE */
 	RP_XOUTPUT = 56,      /* host→desk: what the first program printed, cap XOUTPUT */
 	RP_XCLIPAGE = 57,     /* host→desk: how old the host's selection that follows is, cap XCLIPAGE */
+	RP_XLASTS = 58,	      /* host→desk: whether the session ends when this desk leaves, cap XLASTS */
 };
 
 /* Header flags. */

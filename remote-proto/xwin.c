@@ -410,6 +410,30 @@ long rp_xclipage_frame(uint8_t *buf, size_t cap, uint16_t chan, uint8_t sel, uin
 	return rp_enc_end(&e);
 }
 
+int rp_xlasts_decode(const uint8_t *p, size_t n, bool *ends, int32_t *status)
+{
+	struct rd r;
+	uint8_t e;
+
+	rd_init(&r, p, n);
+	e = get_u8(&r);
+	*status = (int32_t)get_u32(&r);
+	*ends = e == 1;
+	if (e > 1 || (!e && *status))
+		return -EPROTO;
+	return done(&r);
+}
+
+long rp_xlasts_frame(uint8_t *buf, size_t cap, uint16_t chan, bool ends, int32_t status)
+{
+	struct rp_enc e;
+
+	rp_enc_begin(&e, buf, cap, RP_XLASTS, 0, chan);
+	rp_put_u8(&e, ends);
+	rp_put_u32(&e, ends ? (uint32_t)status : 0);
+	return rp_enc_end(&e);
+}
+
 long rp_xscreen_frame(uint8_t *buf, size_t cap, uint16_t chan, uint16_t w, uint16_t h)
 {
 	struct rp_enc e;

@@ -79,6 +79,11 @@
 /* HELLO, both ways: the desk weighs the host's selections against its
  * own when it attaches or resumes (XCLIPAGE before each XCLIP then). */
 #define RP_CAP_XCLIPAGE 0x80000
+/* HELLO, both ways: the host tells the desk (XLASTS) whether the X
+ * session now lasts only because the desk views it (its programs ended,
+ * a client of theirs holds a copy and this is its only view), so that
+ * telly x says the truth when it leaves. */
+#define RP_CAP_XLASTS 0x200000
 
 /* A window's size hints (its program's WM_NORMAL_HINTS), in pixels;
  * 0: not set. XWIN carries them; the seamless desk gives them to its
@@ -241,6 +246,9 @@ struct rp_xshape_rect rp_xshape_rect_at(const struct rp_xshape *m, uint16_t i);
 int rp_xoutput_decode(const uint8_t *p, size_t n, struct rp_xoutput *m);
 /* XCLIPAGE: selection 0 or 1, age_ms any. */
 int rp_xclipage_decode(const uint8_t *p, size_t n, uint8_t *sel, uint32_t *age_ms);
+/* XLASTS: ends 0 or 1 (1: the session ends when this desk leaves, with
+ * status, an exit code or 128 + signal; 0: it does not, status 0). */
+int rp_xlasts_decode(const uint8_t *p, size_t n, bool *ends, int32_t *status);
 /* XSCREEN: any sizes (the host checks RP_X_SCREEN_MIN..MAX: ERROR LIMIT). */
 int rp_xscreen_decode(const uint8_t *p, size_t n, uint16_t *w, uint16_t *h);
 
@@ -260,6 +268,7 @@ long rp_xtiming_frame(uint8_t *buf, size_t cap, uint16_t chan, const struct rp_x
 long rp_xoutput_frame(uint8_t *buf, size_t cap, uint16_t chan, const struct rp_xoutput *m);
 long rp_xscreen_frame(uint8_t *buf, size_t cap, uint16_t chan, uint16_t w, uint16_t h);
 long rp_xclipage_frame(uint8_t *buf, size_t cap, uint16_t chan, uint8_t sel, uint32_t age_ms);
+long rp_xlasts_frame(uint8_t *buf, size_t cap, uint16_t chan, bool ends, int32_t status);
 /* -EINVAL for a shape the decoder would refuse. */
 long rp_xshape_frame(uint8_t *buf, size_t cap, uint16_t chan, const struct rp_xshape *m);
 

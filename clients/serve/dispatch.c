@@ -143,6 +143,7 @@ static int on_hello(struct server *srv, struct conn *c, const struct rp_hdr *h, 
 	c->xshape = hello.caps & RP_CAP_XSHAPE;
 	c->xoutput = hello.caps & RP_CAP_XOUTPUT;
 	c->xclipage = hello.caps & RP_CAP_XCLIPAGE;
+	c->xlasts = hello.caps & RP_CAP_XLASTS;
 	c->resume = hello.caps & RP_CAP_RESUME;
 	c->ended = hello.caps & RP_CAP_ENDED;
 	c->x11 = hello.caps & RP_CAP_X11;
@@ -165,7 +166,8 @@ static int on_hello(struct server *srv, struct conn *c, const struct rp_hdr *h, 
 	n = rp_hello_frame(buf, sizeof buf,
 			   RP_CAP_LINEMODE | RP_CAP_RESUME | RP_CAP_RETYPE | RP_CAP_AHEAD |
 				   RP_CAP_STARTED | RP_CAP_XAHEAD | RP_CAP_XKEPT | RP_CAP_XBOUND |
-				   RP_CAP_XOUTPUT | RP_CAP_XCLIPAGE | RP_CAP_OPENMORE,
+				   RP_CAP_XOUTPUT | RP_CAP_XCLIPAGE | RP_CAP_OPENMORE |
+				   RP_CAP_XLASTS,
 			   "", me);
 	if (n < 0 || rp_conn_send(c->rc, buf, (size_t)n) < 0)
 		serve_log("connection %u: a reply did not fit; dropped", c->id);

@@ -151,6 +151,7 @@ struct xview {
 	 * damage time: what the read that takes that damage answers. */
 	struct rp_xtiming ans;
 	bool started; /* XWINs sent */
+	bool ends_told; /* told (XLASTS) that the session ends when it leaves */
 	/* Keys (by keycode) and buttons (bit N: button N) it pressed and has
 	 * not released: let go when it goes (x11_detached), or the display
 	 * keeps them down for everyone after. */
@@ -220,7 +221,10 @@ struct x11 {
 	 * process groups of ended programs with members left (left_groups):
 	 * a launcher's child may not have reached the display yet, and is
 	 * hung up with the rest. */
-	bool lingering, no_xres, told_holding, told_unshown;
+	bool lingering, no_xres, told_holding, told_unshown, told_held_past;
+	/* At the last count only a copy held kept it, for its views
+	 * (views_keep): the only one is told (XLASTS) that it ends with it. */
+	bool views_keep;
 	int others, shown;
 	long linger_since, clients_at, answer_by;
 	pid_t left_groups[X11_MAX_PROGRAMS];
@@ -1624,6 +1628,30 @@ static void clients_ask(struct x11 *x)
 	xd_clients_ask(x->xd);
 }
 
+/* Whether the session ends when a desk leaves, to each desk that takes
+ * it (XLASTS), when that changes: so when only a copy held keeps it and
+ * the desk is its only view (telly x, left, says the session ends with
+ * it, not that it runs on), with the status it would end with. */
+static void tell_lasts(struct x11 *x)
+{
+	bool alone = x->views && !x->views->next;
+
+	if (x->stopped)
+		return; /* (the session ends now) */
+	for (struct xview *xv = x->views; xv; xv = xv->next) {
+		bool ends = x->views_keep && alone;
+		uint8_t buf[RP_HDR_SIZE + 5];
+		long len;
+		if (!xv->started || !xv->v->conn->xlasts || ends == xv->ends_told)
+			continue;
+		int32_t st = WIFEXITED(x->first_status) ? WEXITSTATUS(x->first_status)
+							 : 128 + WTERMSIG(x->first_status);
+		if ((len = rp_xlasts_frame(buf, sizeof buf, xv->v->id, ends, st)) > 0 &&
+		    rp_conn_send(xv->v->conn->rc, buf, (size_t)len) == 0)
+			xv->ends_told = ends;
+	}
+}
+
 /* No more counting of the display's clients: its display put down, or a
  * program runs again (telly run's). The count asked meanwhile is still
  * answered, and not taken (on_clients): left due, it put the display
@@ -1633,6 +1661,8 @@ static void linger_stop(struct x11 *x)
 	x->lingering = false;
 	x->down_due = false;
 	x->clients_at = x->answer_by = 0;
+	x->views_keep = false;
+	tell_lasts(x);
 }
 
 /* The display put down: the session ends once everything is reaped. */
@@ -1710,7 +1740,7 @@ static void programs_idle(struct x11 *x)
 				 x->no_xres ? " (its X server cannot count the clients they left)" : "");
 		} else if (!x->lingering) {
 			x->lingering = true;
-			x->told_holding = x->told_unshown = false;
+			x->told_holding = x->told_unshown = x->told_held_past = false;
 			x11_reach_again(&x->reach); /* (a look under way is an earlier linger's) */
 			x->others = x->shown = -1;
 			x->linger_since = base_now_ms();
@@ -1763,6 +1793,8 @@ static void on_clients(void *ctx, const struct xd_clients *c)
 			  waiting == 1 ? "s" : "", X11_LINGER_START_MS / 1000);
 	x->told_holding |= !c->shown && holding;
 	x->told_unshown |= !c->shown && !holding && waiting;
+	x->views_keep = !c->shown && holding;
+	tell_lasts(x);
 	x->others = c->shown + c->holding + c->unshown;
 	x->shown = c->shown;
 	x->answer_by = 0;
@@ -1774,6 +1806,14 @@ static void on_clients(void *ctx, const struct xd_clients *c)
 	long since = c->unshown_since > x->linger_since ? c->unshown_since : x->linger_since;
 	long unshown_ms = waiting ? now - since : -1;
 	long lingered = now - x->linger_since;
+	/* What shows no window would have been let go by now: said, so
+	 * that the copy's keep is seen at its moment (the session stays). */
+	if (!c->shown && holding && !x->told_held_past && now - since >= X11_LINGER_START_MS) {
+		serve_log("session %s: its programs ended; the X client of theirs that holds a copy "
+			  "stayed past %d s: it keeps the session while a desk views it",
+			  x->s.name, X11_LINGER_START_MS / 1000);
+		x->told_held_past = true;
+	}
 	/* Processes' environments are read only when that decides. */
 	int keep = c->shown + holding;
 	bool left = groups || (!keep && !waiting &&
@@ -2494,6 +2534,7 @@ static void x11_snapshot(struct session *s, struct chan *v)
 		maybe_read(x, w);
 	}
 	settle(x);
+	tell_lasts(x); /* (it, and one that was alone before it) */
 }
 
 static void x11_attached(struct session *s, struct chan *v)
@@ -2558,6 +2599,7 @@ static void x11_detached(struct session *s, struct chan *v)
 		return;
 	let_go(x, xv);
 	*pp = xv->next;
+	tell_lasts(x); /* one left alone with it */
 	rp_xtext_finish(&xv->keymap);
 	free(v->xkm);
 	v->xkm = xv->km;
@@ -2587,6 +2629,7 @@ static void x11_destroy(struct session *s, struct fdm *fdm)
 	free(x->early);
 	free(x->sel_text[0]);
 	free(x->sel_text[1]);
+	x->stopped = true; /* (nobody is told of a last view now) */
 	while (x->views)
 		x11_detached(s, x->views->v);
 	while (x->wins) {

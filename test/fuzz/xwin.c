@@ -93,6 +93,10 @@ static void decoders(const uint8_t *p, size_t n)
 	uint32_t age;
 	if (rp_xclipage_decode(p, n, &asel, &age) == 0)
 		assert(n == 5 && asel <= RP_XSEL_PRIMARY);
+	bool ends;
+	int32_t lstatus;
+	if (rp_xlasts_decode(p, n, &ends, &lstatus) == 0)
+		assert(n == 5 && (ends || !lstatus));
 	struct rp_xshape sp;
 	if (rp_xshape_decode(p, n, &sp) == 0) {
 		assert(sp.n <= RP_XSHAPE_MAX_RECTS && (sp.shaped || !sp.n));

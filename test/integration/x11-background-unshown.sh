@@ -10,6 +10,8 @@
 # something else is copied) keeps it, as a window does: the copy is
 # pasted on the desk from it, and ending the session would lose it (telly
 # x held it on the desk); copying something else on the desk ends it.
+# telly x left then (^C) says the session ends with it, not that it runs
+# on (the host tells it, XLASTS), and exits with its program's status.
 # serve.log says the display went with such clients left (it said "its
 # last program and X client ended").
 . test/integration/lib.sh "$1"
@@ -54,25 +56,65 @@ wait_until 20 gone "$dl" || fail "dbus-launch outlived the session's display"
 # the view (^C) ends it.
 # (It copies once telly x's view is attached: a desk that attaches later
 # is not handed the copy made before.)
-"$TELLY" x -s clip -- sh -c "until [ -e '$T/go' ]; do sleep 0.05; done
-	printf 'made there' | xclip -i -selection clipboard" >"$T/clip.out" 2>&1 &
-xpid=$!
-pids="$pids $xpid"
-wait_until 20 grep -q "connection [0-9]*: attached to clip" "$TELLY_DIR/serve.log" ||
-	fail "telly x did not attach"
-touch "$T/go"
+copier() { # NAME TEXT: telly x -s NAME (xpid) of a copy of TEXT made once $T/go-NAME is there
+	"$TELLY" x -s "$1" -- sh -c "until [ -e '$T/go-$1' ]; do sleep 0.05; done
+		printf '$2' | xclip -i -selection clipboard" >"$T/$1.out" 2>&1 &
+	xpid=$!
+	pids="$pids $xpid"
+	wait_until 20 grep -q "connection [0-9]*: attached to $1\$" "$TELLY_DIR/serve.log" ||
+		fail "telly x did not attach"
+}
+copier clip "made there"
+touch "$T/go-clip"
 desk_has() { [ "$(xclip -o -selection clipboard 2>/dev/null)" = "$1" ]; }
 wait_until 20 desk_has "made there" || fail "the desk does not have the copy: $(cat "$T/clip.out")"
 wait_until 20 said clip "its programs ended; an X client of theirs holds a copy" ||
 	fail "serve.log does not say why the session stays: $(cat "$T/clip.out")"
 wait_until 20 grep -q "holds a copy, yours to paste: the session lasts while it does and you view it" \
 	"$T/clip.out" || fail "telly x does not say why it stays: $(cat "$T/clip.out")"
-# The time under test: the 5 s what shows no window gets (nothing to await).
-sleep 6
+# The time under test: the 5 s what shows no window gets, past which
+# serve.log says the copy kept the session.
+wait_until 20 said clip "its programs ended; the X client of theirs that holds a copy stayed past 5 s" ||
+	fail "serve.log does not say the copy kept the session past 5 s"
 listed clip || fail "the session did not stay for the copy: $(cat "$T/clip.out")"
 desk_has "made there" || fail "the desk lost the copy: $(cat "$T/clip.out")"
+# ^C: the session ends with this view, and telly x says so (not that it
+# runs on) and exits with its program's status, as it would have at the
+# end.
 kill -INT "$xpid"
 wait_until 20 gone "$xpid" || fail "telly x did not end on ^C: $(cat "$T/clip.out")"
+rc=0
+wait "$xpid" || rc=$?
+grep -qx "telly x: clip ends with this view: its programs ended and left only a copy (CLIPBOARD or PRIMARY), which goes with it" \
+	"$T/clip.out" || fail "telly x does not say the session ends with it: $(cat "$T/clip.out")"
+grep -q "runs on" "$T/clip.out" && fail "telly x says the session runs on: $(cat "$T/clip.out")"
+[ "$rc" = 0 ] || fail "telly x exited $rc, not its program's 0: $(cat "$T/clip.out")"
 wait_until 20 sh -c "! '$TELLY' ls 2>/dev/null | grep -q '^clip:'" ||
+	fail "the session outlived its last view with only a copy held: $("$TELLY" ls 2>&1)"
+
+# 3. The same with another view (read-only) beside telly x: ^C, and
+# the session runs on for the other, as telly x says; it ends with that
+# one.
+copier clip2 "made again"
+"$TELLY" view --seamless -r --x11 clip2 >"$T/ro.out" 2>&1 &
+vpid=$!
+pids="$pids $vpid"
+wait_until 20 sh -c "[ \$(grep -c 'connection [0-9]*: attached to clip2\( (read-only)\)\?\$' '$TELLY_DIR/serve.log') = 2 ]" ||
+	fail "the read-only view did not attach: $(cat "$T/ro.out")"
+touch "$T/go-clip2"
+wait_until 20 said clip2 "its programs ended; an X client of theirs holds a copy" ||
+	fail "serve.log does not say why the session stays: $(cat "$T/clip2.out")"
+kill -INT "$xpid"
+wait_until 20 gone "$xpid" || fail "telly x did not end on ^C: $(cat "$T/clip2.out")"
+rc=0
+wait "$xpid" || rc=$?
+grep -q "telly x: clip2 runs on: " "$T/clip2.out" ||
+	fail "telly x does not say the session runs on for the other view: $(cat "$T/clip2.out")"
+grep -q "ends with this view" "$T/clip2.out" && fail "telly x says it ends with it: $(cat "$T/clip2.out")"
+[ "$rc" = 130 ] || fail "telly x exited $rc, not 130: $(cat "$T/clip2.out")"
+listed clip2 || fail "the session did not stay for the other view"
+kill -INT "$vpid"
+wait_until 20 gone "$vpid" || fail "the read-only view did not end on ^C: $(cat "$T/ro.out")"
+wait_until 20 sh -c "! '$TELLY' ls 2>/dev/null | grep -q '^clip2:'" ||
 	fail "the session outlived its last view with only a copy held: $("$TELLY" ls 2>&1)"
 echo "ok: what shows no window keeps an X session 5 s; a copy held, while it is viewed"

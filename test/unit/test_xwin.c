@@ -191,6 +191,11 @@ static int decode_any(uint8_t type, const uint8_t *p, size_t n)
 		uint32_t age;
 		return rp_xclipage_decode(p, n, &sel, &age);
 	}
+	case RP_XLASTS: {
+		bool ends;
+		int32_t status;
+		return rp_xlasts_decode(p, n, &ends, &status);
+	}
 	}
 	return -EINVAL;
 }
@@ -349,6 +354,25 @@ static void decoders_refuse(void)
 	CHECK_EQ(age, 0xfffffffe);
 	frame[RP_HDR_SIZE] = 2;
 	CHECK_EQ(redecode(RP_XCLIPAGE, len), -EPROTO);
+
+	/* XLASTS: ends with a status, or not with none; another ends, or a
+	 * status with "not", is refused. */
+	len = rp_xlasts_frame(frame, sizeof frame, 7, true, 130);
+	truncated_and_long(RP_XLASTS, len);
+	bool ends;
+	int32_t lstatus;
+	CHECK_EQ(rp_xlasts_decode(frame + RP_HDR_SIZE, 5, &ends, &lstatus), 0);
+	CHECK(ends);
+	CHECK_EQ(lstatus, 130);
+	len = rp_xlasts_frame(frame, sizeof frame, 7, false, 130);
+	CHECK_EQ(rp_xlasts_decode(frame + RP_HDR_SIZE, 5, &ends, &lstatus), 0);
+	CHECK(!ends);
+	CHECK_EQ(lstatus, 0);
+	frame[RP_HDR_SIZE] = 2;
+	CHECK_EQ(redecode(RP_XLASTS, len), -EPROTO);
+	frame[RP_HDR_SIZE] = 0;
+	frame[RP_HDR_SIZE + 4] = 1;
+	CHECK_EQ(redecode(RP_XLASTS, len), -EPROTO);
 
 	/* XSHAPE: rectangles inside the window, at most RP_XSHAPE_MAX_RECTS,
 	 * none when not shaped. */
