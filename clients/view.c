@@ -162,8 +162,11 @@ struct view {
 	uint16_t sel_chan, click_chan;
 	int clicks, click_row, click_col;
 	uint64_t click_ms;
-	/* The desk's X selections (NULL headless: own[] stands for them). */
+	/* The desk's X selections (NULL headless: own[] stands for them),
+	 * and where what is known of them is kept between runs (empty: not
+	 * kept; ds_clip_note_save). */
 	struct ds_clip *clip;
+	char clip_note[256];
 	char *own[2];
 	size_t own_n[2];
 	bool osc52_write; /* programs may set the clipboard (OSC 52) */
@@ -2486,6 +2489,26 @@ static void say_session_here(const struct view *v, const char *word)
 	rp_conn_destroy(c);
 }
 
+/* Where what is known of the desk display's selections is kept between
+ * runs (ds_clip_note_*): the runtime directory, a file per display
+ * (its name as DISPLAY gives it, made a file name). false: none. */
+static bool clip_note_path(char *out, size_t n)
+{
+	const char *d = getenv("DISPLAY");
+	char dir[128], err[200], name[64];
+	size_t k = 0;
+
+	if (!d || !*d || telly_rundir(dir, sizeof dir, err, sizeof err) < 0)
+		return false;
+	for (; d[k] && k < sizeof name - 1; k++)
+		name[k] = (d[k] >= 'a' && d[k] <= 'z') || (d[k] >= 'A' && d[k] <= 'Z') ||
+				  (d[k] >= '0' && d[k] <= '9') || d[k] == '.' || d[k] == '-'
+			  ? d[k]
+			  : '_';
+	name[k] = 0;
+	return snprintf(out, n, "%s/desk-selections-%s", dir, name) < (int)n;
+}
+
 /* telly x left while its program runs (^C, SIGTERM, SIGHUP; its display
  * closing its connection: xkill, the desk's X server ending): unlike
  * ssh -X's, the program runs on; how to see it again and how to end it. */
@@ -2988,6 +3011,8 @@ int telly_view(int argc, char **argv)
 		fprintf(stderr, "%s: no clipboard: %s\n", v->prog, err);
 	else if (v->clip)
 		ds_clip_watch(v->clip, desk_copied, v);
+	if (v->clip && clip_note_path(v->clip_note, sizeof v->clip_note))
+		ds_clip_note_load(v->clip, v->clip_note);
 	ds_font_cell(v->font, &cw, &ch);
 	cfg.screen_w = v->b->w;
 	cfg.screen_h = v->b->h;
@@ -3089,6 +3114,8 @@ out:
 		}
 	}
 	vx_destroy(v->x);
+	if (v->clip && v->clip_note[0])
+		ds_clip_note_save(v->clip, v->clip_note); /* (failed: the one before stays) */
 	if (v->dialer) { /* its thread ends within ssh's ConnectTimeout */
 		char e[300];
 		rp_conn_destroy(rp_dialer_finish(v->dialer, e, sizeof e));

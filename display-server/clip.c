@@ -12,9 +12,13 @@
  * that stops answering is given up after DS_CLIP_TIMEOUT_MS.
  */
 #include <errno.h>
+#include <fcntl.h>
+#include <inttypes.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
+#include <unistd.h>
 #include <xcb/xcb.h>
 #include <xcb/xfixes.h>
 
@@ -94,6 +98,13 @@ struct ds_clip {
 	/* XFixes' first event, if the display has it (0: none): every change
 	 * of a selection's owner is told, not only the loss of ours. */
 	uint8_t xfixes_ev;
+	/* Each selection's owner as last seen and since when (the server's
+	 * time; 0: not known): told by XFixes while we run, or, from the
+	 * note of the last run (ds_clip_note_load), one that took it while
+	 * nothing watched counts from when that run ended. The age of an
+	 * owner's copy that does not say it (xclip) is taken from it. */
+	xcb_window_t seen_owner[2];
+	xcb_timestamp_t seen_since[2];
 };
 
 static uint64_t now_ms(void)
@@ -363,6 +374,25 @@ static bool fetch_read(struct ds_clip *c, enum ds_clip_sel sel, xcb_atom_t *type
 	return true;
 }
 
+static xcb_window_t owner_of(struct ds_clip *c, enum ds_clip_sel sel)
+{
+	xcb_get_selection_owner_reply_t *r = xcb_get_selection_owner_reply(
+		c->conn, xcb_get_selection_owner(c->conn, sel_atom(c, sel)), NULL);
+	xcb_window_t w = r ? r->owner : XCB_NONE;
+
+	free(r);
+	return w;
+}
+
+/* When sel's owner took it, as we saw it (XCB_CURRENT_TIME: not known):
+ * for an owner that does not say. */
+static xcb_timestamp_t seen_since(struct ds_clip *c, enum ds_clip_sel sel)
+{
+	if (!c->seen_since[sel] || owner_of(c, sel) != c->seen_owner[sel])
+		return XCB_CURRENT_TIME;
+	return c->seen_since[sel];
+}
+
 static void age_done(struct ds_clip *c, enum ds_clip_sel sel, long age_ms)
 {
 	struct age_ask a = c->age[sel];
@@ -416,10 +446,13 @@ static void on_age(struct ds_clip *c, enum ds_clip_sel sel, xcb_selection_notify
 					xcb_get_property(c->conn, 1, c->aged, e->property,
 							 XCB_GET_PROPERTY_TYPE_ANY, 0, 1),
 					NULL))) {
+		/* (xclip answers every target with its text: not a time) */
 		if (r->format == 32 && xcb_get_property_value_length(r) >= 4)
 			memcpy(&t, xcb_get_property_value(r), 4);
 		free(r);
 	}
+	if (t == XCB_CURRENT_TIME)
+		t = seen_since(c, sel);
 	age_done(c, sel, age_since(c, t));
 }
 
@@ -622,6 +655,9 @@ static void handle(struct ds_clip *c, xcb_generic_event_t *e)
 {
 	if (c->xfixes_ev && (e->response_type & 0x7f) == c->xfixes_ev + XCB_XFIXES_SELECTION_NOTIFY) {
 		xcb_xfixes_selection_notify_event_t *n = (xcb_xfixes_selection_notify_event_t *)e;
+		int k = n->selection == XCB_ATOM_PRIMARY ? DS_CLIP_PRIMARY : DS_CLIP_CLIPBOARD;
+		c->seen_owner[k] = n->owner;
+		c->seen_since[k] = n->selection_timestamp ? n->selection_timestamp : n->timestamp;
 		/* (Taken from us: SelectionClear does the rest.) */
 		if (n->owner != c->win && n->owner != XCB_NONE && c->watch)
 			c->watch(c->watch_ctx, n->selection == XCB_ATOM_PRIMARY ? DS_CLIP_PRIMARY
@@ -674,6 +710,92 @@ int ds_clip_dispatch(struct ds_clip *c)
 			fetch_done(c, (enum ds_clip_sel)s, false);
 	for (int s = 0; s < 2; s++)
 		if (c->age[s].fn && now >= c->age[s].due_ms)
-			age_done(c, (enum ds_clip_sel)s, -1);
+			age_done(c, (enum ds_clip_sel)s,
+				 age_since(c, seen_since(c, (enum ds_clip_sel)s)));
 	return xcb_connection_has_error(c->conn) ? -EPIPE : 0;
+}
+
+/* ---- the note kept between runs -------------------------------------- */
+
+#define NOTE_MAGIC "telly-desk-selections 1"
+/* The server's clock and the wall clock may part by this much between
+ * two runs and still be taken for the same server's (else it restarted,
+ * or it is another: the note says nothing of it). */
+#define NOTE_CLOCKS_MS 5000
+
+static int64_t wall_ms(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_REALTIME, &ts);
+	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+int ds_clip_note_save(struct ds_clip *c, const char *path)
+{
+	char line[200], tmp[4096];
+	xcb_window_t o[2];
+	xcb_timestamp_t since[2];
+	int fd, len, r = 0;
+
+	for (int k = 0; k < 2; k++) {
+		o[k] = owner_of(c, (enum ds_clip_sel)k);
+		/* Ours goes with us: nobody owns it after. */
+		if (o[k] == c->win)
+			o[k] = XCB_NONE;
+		since[k] = o[k] && o[k] == c->seen_owner[k] ? c->seen_since[k] : 0;
+	}
+	xcb_timestamp_t now = server_time(c);
+	if (now == XCB_CURRENT_TIME)
+		return -ETIMEDOUT;
+	len = snprintf(line, sizeof line, NOTE_MAGIC " %" PRIu32 " %" PRId64 " %" PRIu32 " %" PRIu32
+			" %" PRIu32 " %" PRIu32 "\n", now, wall_ms(), o[0], since[0], o[1], since[1]);
+	if (snprintf(tmp, sizeof tmp, "%s.new", path) >= (int)sizeof tmp)
+		return -ENAMETOOLONG;
+	if ((fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600)) < 0)
+		return -errno;
+	if (base_write_all(fd, line, (size_t)len, -1) != (size_t)len)
+		r = -errno;
+	if (close(fd) < 0 && !r)
+		r = -errno;
+	if (!r && rename(tmp, path) < 0)
+		r = -errno;
+	if (r)
+		unlink(tmp);
+	return r;
+}
+
+void ds_clip_note_load(struct ds_clip *c, const char *path)
+{
+	char buf[256];
+	uint32_t then, o[2], since[2];
+	int64_t wall_then;
+	ssize_t n;
+	int fd = open(path, O_RDONLY | O_CLOEXEC);
+
+	if (fd < 0)
+		return;
+	n = read(fd, buf, sizeof buf - 1);
+	close(fd);
+	if (n <= 0)
+		return;
+	buf[n] = 0;
+	if (strncmp(buf, NOTE_MAGIC " ", sizeof NOTE_MAGIC) ||
+	    sscanf(buf + sizeof NOTE_MAGIC, "%" SCNu32 " %" SCNd64 " %" SCNu32 " %" SCNu32 " %" SCNu32
+		   " %" SCNu32, &then, &wall_then, &o[0], &since[0], &o[1], &since[1]) != 6)
+		return;
+	xcb_timestamp_t now = server_time(c);
+	int64_t walked = wall_ms() - wall_then, ticked = (int64_t)(uint32_t)(now - then);
+	if (now == XCB_CURRENT_TIME || walked < 0 || ticked - walked > NOTE_CLOCKS_MS ||
+	    walked - ticked > NOTE_CLOCKS_MS)
+		return; /* another server's, or one that restarted */
+	for (int k = 0; k < 2; k++) {
+		xcb_window_t w = owner_of(c, (enum ds_clip_sel)k);
+		if (!w || c->seen_owner[k]) /* (none, or XFixes told already) */
+			continue;
+		c->seen_owner[k] = w;
+		/* The same owner: what the last run knew; another took it
+		 * while nothing watched: not before that run ended. */
+		c->seen_since[k] = w == o[k] ? since[k] : then;
+	}
 }

@@ -243,7 +243,8 @@ void ds_clip_get(struct ds_clip *c, enum ds_clip_sel sel, ds_clip_text_fn fn, vo
  * once if we own it, else from a later ds_clip_dispatch, with -1 when it
  * is not known: no owner, or one that does not say when it took it
  * (ICCCM's TIMESTAMP target: xclip does not; GTK, Qt, xterm, xsel do),
- * or says CurrentTime, or is silent for DS_CLIP_TIMEOUT_MS. One ask at a
+ * or says CurrentTime, or is silent for DS_CLIP_TIMEOUT_MS, and it was
+ * not seen taking it (XFixes, or the note: ds_clip_note_load). One ask at a
  * time a selection: a second while one is in flight takes its answer
  * instead of the first. */
 typedef void (*ds_clip_age_fn)(void *ctx, enum ds_clip_sel sel, long age_ms);
@@ -252,6 +253,15 @@ void ds_clip_age(struct ds_clip *c, enum ds_clip_sel sel, ds_clip_age_fn fn, voi
  * on a display with XFixes, whoever owned it (a desk program copied). */
 typedef void (*ds_clip_owner_fn)(void *ctx, enum ds_clip_sel sel);
 void ds_clip_watch(struct ds_clip *c, ds_clip_owner_fn fn, void *ctx);
+/* What is known of the desk's selections (each one's owner, since when),
+ * kept at path between runs: an owner that does not say when it copied
+ * (xclip) and took the selection while no run watched counts as having
+ * copied when the last run ended (note_save, at its end), and one the
+ * last run saw keeps the time it saw. A note of another X server, or of
+ * one that restarted since (its clock and the wall clock parted), is
+ * not taken. save: 0 or -errno. */
+int ds_clip_note_save(struct ds_clip *c, const char *path);
+void ds_clip_note_load(struct ds_clip *c, const char *path);
 
 /* The compositor. */
 struct ds_comp;
