@@ -10,7 +10,11 @@ command -v dash >/dev/null || { echo "no dash: skipped"; exit 77; }
 cooked_serve 50
 cooked_bash w1
 tm send-keys -t t:w1 "PS1='D> ' dash" Enter
-wait_for w1 'D>' 30
+# dash's prompt on a row of its own: 'D>' alone is in the line typed,
+# shown before bash has even read it, and a key typed then may reach the
+# host while bash is still raw, where no terminal echoes it (dash reads
+# it later, unechoed, as from any pty).
+wait_line w1 'D>' 30
 tm send-keys -t t:w1 "sleep 20" Enter
 wait_for w1 'D> sleep 20' 20
 tm send-keys -t t:w1 xy
