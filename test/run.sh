@@ -36,9 +36,13 @@ run_one() { # NAME TIMEOUT CMD...: one test, its line and log printed whole at i
 	shift 2
 	file=$(echo "$name" | tr '/ ' '__')
 	log="$logdir/$file.log" report="$logdir/$file.report"
+	dirs="$logdir/$file.dirs"
 	start=$(date +%s%N)
-	timeout -k 5 "$limit" "$@" >"$log" 2>&1 </dev/null 9>&-
+	TELLY_TEST_DIRS=$dirs timeout -k 5 "$limit" "$@" >"$log" 2>&1 </dev/null 9>&-
 	rc=$?
+	# An integration test killed before its cleanup ran: what it left.
+	sh test/reap.sh "$dirs" >>"$log" 2>&1
+	rm -f "$dirs"
 	ms=$(( ($(date +%s%N) - start) / 1000000 ))
 	secs=$(( ms / 1000 ))
 	# Each test's time in ms, for finding where a run's time goes:

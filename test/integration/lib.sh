@@ -16,6 +16,9 @@ LOG_DIR=$XDG_STATE_HOME/telly
 export XDG_CONFIG_HOME=$T/config
 export TERM=xterm-256color
 TMUX_SOCK=telly-it-$$
+# For test/run.sh, which stops what the test left if it is killed before
+# its cleanup has run (test/reap.sh).
+[ -z "${TELLY_TEST_DIRS:-}" ] || echo "$T $TMUX_SOCK" >>"$TELLY_TEST_DIRS"
 unset TMUX
 pids=""
 dirs=""  # more runtime directories whose daemons cleanup stops
