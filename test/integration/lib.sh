@@ -55,10 +55,12 @@ trap 'trap - EXIT; cleanup; exit 1' INT TERM
 fail() {
 	echo "FAIL: $*"
 	# What the daemon said is most of the diagnosis when a wait times out.
-	if [ -s "$TELLY_DIR/serve.log" ]; then
-		echo "--- last lines of $TELLY_DIR/serve.log:"
-		tail -n 15 "$TELLY_DIR/serve.log"
-	fi
+	# (serve_delayed's and serve_cut's daemon logs on its stderr)
+	for f_log in "$TELLY_DIR/serve.log" "$T/serve.err"; do
+		[ -s "$f_log" ] || continue
+		echo "--- last lines of $f_log:"
+		tail -n 15 "$f_log"
+	done
 	exit 1
 }
 
