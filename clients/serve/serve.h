@@ -445,7 +445,8 @@ int x11_run(struct session *s, const struct rp_open *m, struct conn *c, char *er
  * is w x h (RP_X_SCREEN_MIN..MAX, checked), and the display takes it, as
  * tmux's window-size latest (then the size of whichever desk presses a
  * key or button, or of the one before when v goes: session_x11.c's
- * screen_follow). 0 (asked, or kept for when the display is up),
+ * screen_follow); the size v gave already is not taken as a use (a
+ * resumed desk says it again). 0 (asked, or kept for when the display is up),
  * -ENOTSUP (its server cannot; logged once), -ENOENT (not an X session). */
 int x11_screen(struct session *s, struct chan *v, unsigned w, unsigned h);
 /* "DISPLAY=:N" and "XAUTHORITY=PATH" of X session name, for a terminal

@@ -2785,6 +2785,14 @@ int x11_screen(struct session *s, struct chan *v, unsigned w, unsigned h)
 
 	if (!x || x->killing)
 		return -ENOENT;
+	/* The size this desk gave already is no change and no use: a desk
+	 * whose link came back says it again (an XSCREEN may have been lost
+	 * with the link), maybe after another desk was used meanwhile, whose
+	 * size the display keeps. */
+	if (v->xscr_w == w && v->xscr_h == h) {
+		screen_follow(x);
+		return 0;
+	}
 	v->xscr_w = (uint16_t)w;
 	v->xscr_h = (uint16_t)h;
 	v->xused = ++x->use_seq;
