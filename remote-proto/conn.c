@@ -16,6 +16,7 @@ struct rp_conn {
 	size_t rx_len, rx_off;
 	struct rp_queue q;
 	bool eof;
+	uint64_t sent; /* bytes of frames the transport has taken from the queue */
 	char host_name[RP_HOST_NAME_MAX + 1]; /* the peer's HELLO said it; "": not */
 	uint32_t peer_caps;		      /* its HELLO's capabilities */
 };
@@ -164,6 +165,7 @@ int rp_conn_flush(struct rp_conn *c)
 			return errno == EWOULDBLOCK ? 1 : -errno;
 		}
 		rp_queue_consume(&c->q, (size_t)w);
+		c->sent += (uint64_t)w;
 	}
 	return pending(c) ? 1 : 0;
 }
@@ -232,6 +234,18 @@ int rp_conn_fd(const struct rp_conn *c)
 size_t rp_conn_queued(const struct rp_conn *c)
 {
 	return c->q.bytes + pending(c);
+}
+
+uint64_t rp_conn_mark(const struct rp_conn *c)
+{
+	return c->sent + c->q.bytes;
+}
+
+bool rp_conn_went(const struct rp_conn *c, uint64_t mark)
+{
+	/* In order: the count passes the mark only once all before it went
+	 * (bytes dropped from before it only put that later). */
+	return c->sent >= mark && !pending(c);
 }
 
 unsigned rp_conn_queued_frames(const struct rp_conn *c)

@@ -509,7 +509,7 @@ bool conn_readable(struct server *srv, struct conn *c)
 		if (r < 0 && c->direct && rp_conn_why(c->rc)[0])
 			direct_failed(srv, c);
 		if (r <= 0) {
-			c->desk_closed = r == 0 && !rp_conn_queued(c->rc);
+			c->desk_closed = r == 0;
 			conn_destroy(srv, c);
 			return false;
 		}

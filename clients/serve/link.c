@@ -175,6 +175,7 @@ bool chan_keep_ended(struct server *srv, struct chan *v, int code)
 		return false;
 	unview(v);
 	ended_hold(v, true);
+	v->ended_mark = rp_conn_mark(v->conn->rc); /* (its EXIT queued: chan_exit) */
 	v->orphan_until = base_now_ms() + RESUME_GRACE_MS;
 	srv->norphans++;
 	to_ended(srv, v, v->s, code);
@@ -187,8 +188,12 @@ void ended_conn_gone(struct server *srv, struct conn *c, bool taken)
 		next = v->snext;
 		if (v->conn != c)
 			continue;
+		/* Its desk closed having been written all up to the EXIT: what
+		 * was queued after (a heartbeat's PING in the same turn of the
+		 * loop as the end of the stream) is not its. */
+		bool took = taken && rp_conn_went(c->rc, v->ended_mark);
 		v->conn = NULL;
-		if (taken || v->ended_resumed) {
+		if (took || v->ended_resumed) {
 			unlink_chan(&srv->ended_chans, v);
 			orphan_free(srv, v);
 		} else {

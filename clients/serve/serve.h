@@ -648,6 +648,7 @@ struct chan {
 	 * xout_log) and the status, for a RESUME by the session's old name. */
 	bool ended_x11;
 	bool ended_pinged; /* its EXIT went before a PING (chan_keep_ended) */
+	uint64_t ended_mark; /* rp_conn_mark after its EXIT was queued */
 	bool ended_resumed; /* sent again on a RESUME: let go with that connection */
 	int ended_code;
 	char ended_name[RP_MAX_NAME + 1];
@@ -685,14 +686,15 @@ void ended_chans_free(struct server *srv);
  * which may be lost without the host knowing yet (a silent link): v
  * waits as one of the above until its desk is known to have it all (the
  * PONG of a PING sent after it, or the connection ended by its desk
- * having taken everything: ended_conn_gone), else as long as an orphan,
+ * once all up to the EXIT was written: ended_conn_gone), else as long as an orphan,
  * its number on the connection held (no other channel gets the frames
  * its desk sent on it before it had the EXIT). false: it cannot (not
  * resumable, too many wait, the daemon stops): the caller removes it. */
 bool chan_keep_ended(struct server *srv, struct chan *v, int code);
 /* Connection c is gone: the channels above whose EXIT went on it are let
- * go if taken (its desk ended it at the end of the stream with nothing
- * left queued for it), else wait for their desk. */
+ * go if taken (its desk ended it at the end of the stream) once all up
+ * to their EXIT had been written on it (what was queued after, a PING,
+ * is not theirs), else wait for their desk. */
 void ended_conn_gone(struct server *srv, struct conn *c, bool taken);
 int link_ping(struct server *srv, struct conn *c, const struct rp_hdr *h, const uint8_t *p);
 int link_pong(struct server *srv, struct conn *c, const struct rp_hdr *h, const uint8_t *p);
@@ -748,8 +750,8 @@ struct conn {
 	bool retype;  /* the desk types again what a switch to canonical let go */
 	bool direct;  /* on a direct listener: sealed records, its secret its login */
 	bool backing_off; /* its wrong secret came while its address backed off */
-	/* Its desk ended it: the end of the stream, nothing left queued for
-	 * it (what was sent was taken: ended_conn_gone). */
+	/* Its desk ended it: the end of the stream (what was written before
+	 * was taken: ended_conn_gone). */
 	bool desk_closed;
 	/* A RESUME desk's link, as the host sees it (link.c) */
 	bool link_on;

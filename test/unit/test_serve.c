@@ -1627,6 +1627,30 @@ static void test_resume_ended(void)
 	CHECK(!conn_readable(fx.srv, d->c));
 	CHECK_EQ(fx.srv->norphans, 0);
 	desk_free(d);
+	/* The same with a PING queued after the EXIT, not yet written when
+	 * the end of the stream is read (the heartbeat's, in that turn of
+	 * the loop): let go, the PING was not its. Its EXIT still queued
+	 * then: it waits. */
+	for (int queued_exit = 0; queued_exit < 2; queued_exit++) {
+		s = fake_add(fx.srv, "q");
+		d = resumable_desk(fx.srv, "q", RP_CAP_RESUME, t2);
+		session_end(fx.srv, &s->s, 0);
+		if (!queued_exit) {
+			take(d);
+			CHECK(find(d, RP_EXIT, 1) >= 0);
+			long now = base_now_ms();
+			for (long t = now; t < now + 5000 && !rp_conn_queued(d->c->rc); t += 100)
+				links_tick(fx.srv, t, -1);
+			CHECK(rp_conn_queued(d->c->rc) > 0);
+		}
+		close(d->peer);
+		d->peer = -1;
+		CHECK(!conn_readable(fx.srv, d->c));
+		CHECK_EQ(fx.srv->norphans, queued_exit);
+		desk_free(d);
+	}
+	links_tick(fx.srv, base_now_ms() + RESUME_GRACE_MS, -1);
+	CHECK_EQ(fx.srv->norphans, 0);
 	/* Its connection lost (not closed by its desk): it waits. */
 	s = fake_add(fx.srv, "q");
 	d = resumable_desk(fx.srv, "q", RP_CAP_RESUME, t2);
