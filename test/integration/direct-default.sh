@@ -30,7 +30,7 @@ key_runs() { grep -c 'serve --direct-key' "$T/ssh-runs"; }
 tm_start a "$TELLY attach --ssh '$T/ssh-wrap' --server $TELLY $dest d1 -- sh -c 'echo d1-up; exec cat' 2>$T/a.err; echo attach-exit=\$?; sleep 600"
 wait_for a d1-up 20
 tm send-keys -t t:a 'typed by default' Enter
-wait_for a 'typed by default'
+wait_for a 'typed by default' 10 2
 [ "$(direct_count)" = 1 ] || fail "the default attach did not come by the direct transport"
 [ "$(stdio_runs)" = 0 ] || fail "the default attach ran serve --stdio"
 [ -s "$T/a.err" ] && fail "the default attach said: $(cat "$T/a.err")"
@@ -45,7 +45,7 @@ fallback() {
 	tm_start "$fb" "$TELLY attach --ssh '$T/ssh-wrap' --server $TELLY $* $dest $fb -- sh -c 'echo $fb-up; exec cat' 2>$T/$fb.err; echo attach-exit=\$?; sleep 600"
 	wait_for "$fb" "$fb-up" 30
 	tm send-keys -t "t:$fb" "typed after $fb" Enter
-	wait_for "$fb" "typed after $fb"
+	wait_for "$fb" "typed after $fb" 10 2
 	[ "$(grep -c 'going over ssh' "$T/$fb.err")" = 1 ] || fail "$fb: not said once: $(cat "$T/$fb.err")"
 	grep -q "^telly attach: no direct connection (.*$why.*); going over ssh$" "$T/$fb.err" ||
 		fail "$fb: why is not said: $(cat "$T/$fb.err")"
@@ -77,7 +77,7 @@ k=$(key_runs) s=$(stdio_runs)
 kill "$(cat "$T/stdio.pid")"
 wait_until 30 sh -c "[ \$(grep -c 'serve --stdio' '$T/ssh-runs') -gt $s ]"
 tm send-keys -t t:dropped 'typed after the redial' Enter
-wait_for dropped 'typed after the redial' 30
+wait_for dropped 'typed after the redial' 30 2
 [ "$(key_runs)" = "$k" ] || fail "the redial asked for a secret again"
 [ "$(grep -c 'going over ssh' "$T/dropped.err")" = 1 ] || fail "said again: $(cat "$T/dropped.err")"
 echo "a redial after falling back stays on ssh: ok"
@@ -123,7 +123,7 @@ n=$(direct_count) k=$(key_runs) s=$(stdio_runs)
 tm_start px "$TELLY attach --ssh '$T/ssh-proxied' --server $TELLY $dest px -- sh -c 'echo px-up; exec cat' 2>$T/px.err; echo attach-exit=\$?; sleep 600"
 wait_for px px-up 20
 tm send-keys -t t:px 'typed through the proxy' Enter
-wait_for px 'typed through the proxy'
+wait_for px 'typed through the proxy' 10 2
 [ "$(key_runs)" = "$k" ] || fail "a proxied host was asked for a secret"
 [ "$(direct_count)" = "$n" ] || fail "a proxied host came by the direct transport"
 [ "$(stdio_runs)" = $((s + 1)) ] || fail "a proxied host: not one serve --stdio"

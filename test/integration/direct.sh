@@ -13,7 +13,7 @@ rlog=$T/remote/serve.log
 tm_start a "$TELLY attach --ssh '$ssh_cmd' --server $TELLY --direct $dest dx -- sh -c 'echo hi-there; exec cat' 2>$T/attach.err; echo attach-exit=\$?; sleep 600"
 wait_for a hi-there 20
 tm send-keys -t t:a 'typed through direct' Enter
-wait_for a 'typed through direct'
+wait_for a 'typed through direct' 10 2
 # The daemon is the one behind sshd, and the desk reached it over TCP.
 TELLY_DIR=$T/remote "$TELLY" ls | grep -q '^dx' || fail "no session dx on the ssh host's daemon"
 grep -q 'direct: listening on 127.0.0.1 port' "$rlog" || fail "the daemon did not say where it listens"
@@ -50,6 +50,6 @@ $ssh_cmd "$dest" "$TELLY serve --direct-key --direct-bind localhost" >"$T/bind.o
 grep -q "cannot listen on 'localhost': wants an IP address" "$T/bind.out" || fail "bind: $(cat "$T/bind.out")"
 # The attached desk is still served.
 tm send-keys -t t:a 'still here' Enter
-wait_for a 'still here'
+wait_for a 'still here' 10 2
 screen a | grep -q attach-exit && fail "attach ended: $(cat "$T/attach.err")"
 echo "direct: ok"

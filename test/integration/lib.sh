@@ -124,16 +124,19 @@ shell_attached() {
 	wait_for "$2" 'sh>'
 }
 
-# wait_for WINDOW TEXT [SECONDS]: until TEXT is on the window's screen.
+# wait_for WINDOW TEXT [SECONDS [ROWS]]: until TEXT is on the window's
+# screen (on ROWS rows of it: a line typed into cat is shown twice once
+# the host has it, its echo and cat's answer; the desk echoes a canonical
+# line itself at once, so the echo alone proves nothing of the link).
 wait_for() {
-	win=$1 text=$2 limit=${3:-10}
+	win=$1 text=$2 limit=${3:-10} rows=${4:-1}
 	end=$(( $(date +%s) + limit ))
 	while [ "$(date +%s)" -le "$end" ]; do
-		screen "$win" | grep -qF -- "$text" && return 0
+		[ "$(screen "$win" | grep -cF -- "$text")" -ge "$rows" ] && return 0
 		sleep 0.05
 	done
 	echo "--- screen of $win:"; screen "$win"; echo "---"
-	fail "'$text' did not appear on $win within ${limit}s"
+	fail "'$text' did not appear on $rows row(s) of $win within ${limit}s"
 }
 
 # wait_until SECONDS CMD...: until CMD succeeds.
