@@ -3,6 +3,7 @@
 #include <poll.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/socket.h>
 #include <time.h>
 
 #include "base.h"
@@ -41,10 +42,29 @@ fail_rx:
 	return NULL;
 }
 
+/* What the peer sent that nobody will read goes before the close: a
+ * socket closed with unread bytes resets its connection (a unix socket's
+ * peer reads ECONNRESET, a TCP one gets a RST), and the peer takes that
+ * for a lost link where the end of the stream was meant (a desk leaving
+ * after its session's EXIT, with the host's heartbeat PING come since:
+ * the host kept the ended channel for its RESUME, and itself, an hour).
+ * Bounded, without waiting; a pipe (ssh's) has no such reset. */
+#define DRAIN_READS 16
+
+static void drain(const struct rp_conn *c)
+{
+	uint8_t buf[4096];
+
+	for (int i = 0; c->t && i < DRAIN_READS; i++)
+		if (recv(c->t->rfd, buf, sizeof buf, MSG_DONTWAIT) <= 0)
+			break;
+}
+
 void rp_conn_destroy(struct rp_conn *c)
 {
 	if (!c)
 		return;
+	drain(c);
 	rp_transport_destroy(c->t);
 	rp_queue_finish(&c->q);
 	free(c->rx);
@@ -291,8 +311,6 @@ bool rp_conn_direct_id(const struct rp_conn *c, uint8_t id[16])
 }
 
 /* ---- for the daemon ---- */
-
-#include <sys/socket.h>
 
 void rp_conn_fds(const struct rp_conn *c, int *rfd, int *wfd)
 {

@@ -95,7 +95,9 @@ int rp_transport_send_fds(struct rp_transport *t, const void *buf, size_t n, con
 struct rp_conn;
 
 struct rp_conn *rp_conn_create(struct rp_transport *t, unsigned queue_entries, size_t queue_limit);
-void rp_conn_destroy(struct rp_conn *c); /* destroys the transport; takes NULL */
+/* Destroys the transport (takes NULL), what the peer sent and nobody read
+ * dropped first, so that the close ends its stream rather than resetting it. */
+void rp_conn_destroy(struct rp_conn *c);
 
 /* Read what is there (one bounded read). Returns bytes read, 0 at end of
  * stream, -EAGAIN, or -errno. */

@@ -75,6 +75,18 @@ static void reset(int fd)
 	close(fd);
 }
 
+/* Close as the side that ended did: the end of the stream, not a reset,
+ * which a close with bytes unread would make of it (the daemon would take
+ * a desk that left after its EXIT, a PING come since, for a lost link). */
+static void end(int fd)
+{
+	unsigned char buf[4096];
+
+	for (int i = 0; i < 16 && recv(fd, buf, sizeof buf, MSG_DONTWAIT) > 0; i++)
+		;
+	close(fd);
+}
+
 static void cut_all(struct pair *p)
 {
 	for (int i = 0; i < MAX_PAIRS; i++) {
@@ -238,8 +250,8 @@ int main(int argc, char **argv)
 			int from = f[k].fd, to = from == p[i].a ? p[i].b : p[i].a;
 			bool desk = from == p[i].a;
 			if (!relay(from, to, p[i].mute, p[i].mute && desk && p[i].greeted)) {
-				close(p[i].a);
-				close(p[i].b);
+				end(p[i].a);
+				end(p[i].b);
 				p[i].a = p[i].b = -1;
 			} else if (p[i].mute && desk) {
 				p[i].greeted = true;

@@ -1609,9 +1609,30 @@ static void host_name_from_hello(void)
 	hello_name_is(long_name, "");
 }
 
+/* A connection closed with bytes from its peer unread (a desk that
+ * leaves after its session's EXIT, the host's heartbeat PING come since)
+ * ends the peer's stream: the host reads the end, not a reset, which it
+ * takes for a lost link (keeping the ended channel, and itself, an hour). */
+static void close_reads_end_not_reset(void)
+{
+	int fds[2];
+	char b[8];
+
+	CHECK(socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, fds) == 0);
+	struct rp_conn *c = rp_conn_create(rp_transport_socket(fds[0]), 16, 1u << 16);
+	CHECK(c != NULL);
+	CHECK(write(fds[1], "PING", 4) == 4); /* never read by c */
+	rp_conn_destroy(c);
+	errno = 0;
+	CHECK_EQ(read(fds[1], b, sizeof b), 0);
+	CHECK_EQ(errno, 0);
+	close(fds[1]);
+}
+
 int main(int argc, char **argv)
 {
 	static const struct unit_case cases[] = {
+		{"close-reads-end-not-reset", close_reads_end_not_reset},
 		{"bad-dest-refused", bad_dest_refused},
 		{"host-name-from-hello", host_name_from_hello},
 		{"output-and-termios-reach-ops", output_and_termios_reach_ops},
