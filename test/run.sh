@@ -151,7 +151,7 @@ run "build/asan-telly" 900 make --no-print-directory -j"$jobs" BUILD="$B/asan" C
 	"$B/asan/bin/telly" "$B/asan/test/png-probe" "$B/asan/test/free-port" "$B/asan/test/xclose" \
 	"$B/asan/test/xprobe" "$B/asan/test/rp-poke" "$B/asan/test/xgrab" "$B/asan/test/xhostile" \
 	"$B/asan/test/xshape" "$B/asan/test/xpress" "$B/asan/bin/delay-proxy" "$B/asan/test/cut-proxy" \
-	"$B/asan/test/xown" "$B/asan/test/xplace"
+	"$B/asan/test/xown" "$B/asan/test/xplace" "$B/asan/test/xanim"
 # (built while the tests below run; the ASan runs wait for it)
 asan_build=$last
 for f in test/integration/*.sh; do
