@@ -2564,6 +2564,24 @@ static void say_runs_on(const struct view *v)
 		v->prog, v->xname, d, v->xname, d, v->xname);
 }
 
+/* The view ends (a signal, its window or display closed, every window
+ * closed, the script's end, an error): each channel on a link that is up
+ * is told (DETACH), as attach's ~. does, so the host frees it at once
+ * rather than keeping it an hour (RESUME_GRACE_MS) for a RESUME that no
+ * process will send, and a session kept only for this view ends now. A
+ * link that is down tells nothing: its channels wait out their grace. */
+static void detach_all(struct view *v)
+{
+	if (!v->c)
+		return;
+	for (unsigned i = 0; i < v->nwins; i++) {
+		struct win *w = v->wins[i];
+		if (w->wire && !w->gone && !w->resume_req && !w->reopen_req)
+			rp_desk_chan_send_empty(w->ch, RP_DETACH);
+	}
+	vx_detach(v->x);
+}
+
 static void loop(struct view *v, int sigfd)
 {
 	while (!v->done) {
@@ -3068,6 +3086,7 @@ int telly_view(int argc, char **argv)
 	loop(v, sigfd);
 	if (v->netfd >= 0)
 		close(v->netfd);
+	detach_all(v);
 	if (v->c)
 		rp_conn_flush_wait(v->c, 1000);
 	/* With --exit-status (telly x) the status says the program ended,

@@ -921,6 +921,18 @@ int vx_ends_with_view(const struct vx *x)
 	return -1;
 }
 
+void vx_detach(struct vx *x)
+{
+	uint8_t hdr[RP_HDR_SIZE];
+
+	for (unsigned i = 0; x && !x->link_down && x->c.c && i < x->nsess; i++) {
+		if (!x->sess[i]->chan)
+			continue; /* (being opened, or asked again on a new link) */
+		rp_hdr_encode(hdr, RP_DETACH, 0, x->sess[i]->chan, 0);
+		rp_conn_send(x->c.c, hdr, sizeof hdr);
+	}
+}
+
 bool vx_refused(const struct vx *x)
 {
 	return x && x->refused;

@@ -195,6 +195,11 @@ int vx_last_exit(const struct vx *x);
 int vx_ends_with_view(const struct vx *x);
 /* An X session this view was asked to open could not be (it said why). */
 bool vx_refused(const struct vx *x);
+/* The view leaves on purpose: each X session attached on a link that is
+ * up is told (DETACH), so the host frees its channel at once rather than
+ * keeping it an hour for a RESUME that will not come, and what the
+ * session lasted for only this view ends now. Queued, not flushed. */
+void vx_detach(struct vx *x);
 
 /* winmgr said something about an X window (id >= VX_ID_BASE). key: the
  * event a WM_ACT_KEY came from. */

@@ -51,15 +51,21 @@ static void unlink_chan(struct chan **list, struct chan *v)
 }
 
 /* Out of the session's viewers and its connection's channels (as
- * chan_remove does, but kept). */
-static void unview(struct chan *v)
+ * chan_remove does, but kept), into list to (NULL: none) before the kind
+ * is told: an X session counts its orphans as desks that may come back
+ * (a copy kept for its views lasts while one waits). */
+static void unview(struct chan *v, struct chan **to)
 {
 	struct session *s = v->s;
 
-	session_detached(s, v);
 	unlink_chan(&s->viewers, v);
 	s->nviewers--;
 	v->conn->chans[v->id - 1] = NULL;
+	if (to) {
+		v->snext = *to;
+		*to = v;
+	}
+	session_detached(s, v);
 }
 
 /* v, of session s ending with code, is its own now, in the server's
@@ -87,12 +93,10 @@ bool chan_orphan(struct server *srv, struct chan *v)
 		return false;
 	serve_log("connection %u: lost; its channel on %s waits %ld s for its desk", v->conn->id,
 		  v->s->name, RESUME_GRACE_MS / 1000);
-	unview(v);
-	v->conn = NULL;
 	v->orphan_until = base_now_ms() + RESUME_GRACE_MS;
-	v->snext = v->s->orphans;
-	v->s->orphans = v;
 	srv->norphans++;
+	unview(v, &v->s->orphans);
+	v->conn = NULL;
 	return true;
 }
 
@@ -173,7 +177,7 @@ bool chan_keep_ended(struct server *srv, struct chan *v, int code)
 {
 	if (!v->resumable || srv->stopping || srv->norphans >= MAX_ORPHANS)
 		return false;
-	unview(v);
+	unview(v, NULL);
 	ended_hold(v, true);
 	v->ended_mark = rp_conn_mark(v->conn->rc); /* (its EXIT queued: chan_exit) */
 	v->orphan_until = base_now_ms() + RESUME_GRACE_MS;
@@ -509,7 +513,7 @@ int link_resume(struct server *srv, struct conn *c, const struct rp_hdr *h, cons
 		/* Its old connection has not noticed that it is gone. */
 		serve_log("connection %u: its channel on %s resumed elsewhere", v->conn->id,
 			  s->name);
-		unview(v);
+		unview(v, NULL);
 		v->conn = NULL;
 	} else {
 		unlink_chan(&s->orphans, v);

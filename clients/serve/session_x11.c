@@ -1779,7 +1779,12 @@ static void on_clients(void *ctx, const struct xd_clients *c)
 	 * while one views it, with no window to close; the views are told
 	 * why (telly x does not return) and what ends it. */
 	int holding = x->views ? c->holding : 0;
-	int waiting = c->unshown + c->holding - holding; /* (X11_LINGER_START_MS at most) */
+	/* It kept it for its views at the last count, and the last left on
+	 * purpose (DETACH): it ends now, as that view was told (XLASTS), the
+	 * copy not waited for as one that shows no window is. (A desk whose
+	 * link is down is not gone.) */
+	bool kept_gone = x->views_keep && !x->views && !x->s.orphans && !c->shown && c->holding;
+	int waiting = c->unshown + (kept_gone ? 0 : c->holding - holding); /* (X11_LINGER_START_MS at most) */
 	if (!c->shown && holding && !x->told_holding) {
 		serve_log("session %s: its programs ended; an X client of theirs holds a copy "
 			  "(CLIPBOARD or PRIMARY): it lasts while it does and a desk views it",
@@ -1816,8 +1821,8 @@ static void on_clients(void *ctx, const struct xd_clients *c)
 	}
 	/* Processes' environments are read only when that decides. */
 	int keep = c->shown + holding;
-	bool left = groups || (!keep && !waiting &&
-			       lingered < X11_LINGER_START_MS && reachers_maybe(x));
+	bool left = !kept_gone && (groups || (!keep && !waiting && lingered < X11_LINGER_START_MS &&
+						  reachers_maybe(x)));
 	switch (x11_linger_of(keep, unshown_ms, lingered, left)) {
 	case X11_LINGER_STAY:
 		x->clients_at = now + X11_CLIENTS_MS;
@@ -1832,6 +1837,10 @@ static void on_clients(void *ctx, const struct xd_clients *c)
 				    "stayed %d s: its X display was stopped", waiting,
 				 waiting == 1 ? "" : "s", waiting == 1 ? "s" : "",
 				 X11_LINGER_START_MS / 1000);
+		else if (kept_gone)
+			put_down(x, "its programs ended; the X client of theirs that holds a copy "
+				    "kept it for its views, and the last one left: its X display was "
+				    "stopped");
 		else if (left)
 			put_down(x, "its programs ended; what they left running did not reach the "
 				    "display in %d s: its X display was stopped",
@@ -2386,8 +2395,8 @@ static long x11_tick(struct session *s, long now)
 		programs_idle(x);
 	}
 	/* A desk gone (detached, or let go after its link was lost): the
-	 * one in use before it. (Not at the detach: a desk whose link went
-	 * is among the orphans only after it.) */
+	 * one in use before it. (Here, not at the detach: an orphan let go
+	 * when its wait ran out tells the session nothing.) */
 	screen_follow(x);
 	/* Output that waited for a desk's queue to drain (the loop comes
 	 * round as it is written out). */
@@ -2600,6 +2609,12 @@ static void x11_detached(struct session *s, struct chan *v)
 	let_go(x, xv);
 	*pp = xv->next;
 	tell_lasts(x); /* one left alone with it */
+	/* What its programs left counted again now, not at the next count:
+	 * a copy kept for this view only ends with it (on_clients). */
+	if (x->lingering && !x->stopped && x->views_keep && !x->views && !x->s.orphans) {
+		x->clients_at = base_now_ms() + X11_CLIENTS_MS;
+		clients_ask(x);
+	}
 	rp_xtext_finish(&xv->keymap);
 	free(v->xkm);
 	v->xkm = xv->km;
