@@ -1634,7 +1634,8 @@ static void clients_ask(struct x11 *x)
  * it, not that it runs on), with the status it would end with. */
 static void tell_lasts(struct x11 *x)
 {
-	bool alone = x->views && !x->views->next;
+	/* (A desk whose link is down may come back: not alone beside it.) */
+	bool alone = x->views && !x->views->next && !x->s.orphans;
 
 	if (x->stopped)
 		return; /* (the session ends now) */
@@ -1777,13 +1778,16 @@ static void on_clients(void *ctx, const struct xd_clients *c)
 	/* A copy held (xclip -i) is on the desks that view the session, and
 	 * theirs only while it lasts (telly x held it): it keeps the session
 	 * while one views it, with no window to close; the views are told
-	 * why (telly x does not return) and what ends it. */
-	int holding = x->views ? c->holding : 0;
+	 * why (telly x does not return) and what ends it. A desk whose link
+	 * is down views it still: it may resume (RESUME_GRACE_MS), and the
+	 * copy is still its own. */
+	bool viewed = x->views || x->s.orphans;
+	int holding = viewed ? c->holding : 0;
 	/* It kept it for its views at the last count, and the last left on
-	 * purpose (DETACH): it ends now, as that view was told (XLASTS), the
-	 * copy not waited for as one that shows no window is. (A desk whose
-	 * link is down is not gone.) */
-	bool kept_gone = x->views_keep && !x->views && !x->s.orphans && !c->shown && c->holding;
+	 * purpose (DETACH) or its wait for its desk ran out: it ends now, as
+	 * that view was told (XLASTS), the copy not waited for as one that
+	 * shows no window is. */
+	bool kept_gone = x->views_keep && !viewed && !c->shown && c->holding;
 	int waiting = c->unshown + (kept_gone ? 0 : c->holding - holding); /* (X11_LINGER_START_MS at most) */
 	if (!c->shown && holding && !x->told_holding) {
 		serve_log("session %s: its programs ended; an X client of theirs holds a copy "
