@@ -60,6 +60,9 @@
 #define LINK_STATUS_EVERY_MS 1000
 #define LINK_TITLE_BYTES (DS_TITLE_MAX_BYTES + 300)
 #define PAINT_STALL_MS 2000 /* --paint-fd's reader may lag this long */
+/* What the view says as it leaves (its DETACHes; telly x, the host's
+ * word on whether the session ends with it) is written and heard within. */
+#define VIEW_LEAVE_MS 1000
 #define VIEW_EXIT_SIGNAL 128 /* + the signal that left telly x with its program running */
 
 struct view;
@@ -2582,6 +2585,32 @@ static void detach_all(struct view *v)
 	vx_detach(v->x);
 }
 
+/* telly x left while its session runs on, with a host that says
+ * XLASTS: what the host sent before it took our DETACH is read, up to
+ * the PONG of a PING sent behind it, until by (ms). A view that left
+ * just before this one left it the session's only view, and the host
+ * said so (XLASTS) before it took this one's DETACH: of two views that
+ * leave at once, the one whose DETACH came second says the session ends
+ * with it, and it does. */
+static void detach_heard(struct view *v, long by)
+{
+	uint64_t stamp = base_now_ns() | 1, got;
+	struct rp_hdr h;
+	const uint8_t *p;
+	long left;
+
+	if (!v->c || !runs_on(v) || !(rp_conn_peer_caps(v->c) & RP_CAP_XLASTS) ||
+	    rp_desk_send_ping(v->c, stamp) < 0)
+		return;
+	while ((left = by - base_now_ms()) > 0 &&
+	       rp_conn_next_frame(v->c, &h, &p, (int)left) == 1) {
+		if (h.type == RP_PONG && !h.chan && rp_u64_decode(p, h.len, &got) == 0 && got == stamp)
+			return;
+		if (h.type == RP_XLASTS && vx_frame(v->x, &h, p) < 0)
+			return;
+	}
+}
+
 static void loop(struct view *v, int sigfd)
 {
 	while (!v->done) {
@@ -3087,8 +3116,10 @@ int telly_view(int argc, char **argv)
 	if (v->netfd >= 0)
 		close(v->netfd);
 	detach_all(v);
+	long leave_by = base_now_ms() + VIEW_LEAVE_MS;
 	if (v->c)
-		rp_conn_flush_wait(v->c, 1000);
+		rp_conn_flush_wait(v->c, VIEW_LEAVE_MS);
+	detach_heard(v, leave_by);
 	/* With --exit-status (telly x) the status says the program ended,
 	 * as ssh's does: no words for it. */
 	if (v->why[0] && !(v->all_ended && v->exit_status && v->x && vx_last_exit(v->x) >= 0))

@@ -7,7 +7,9 @@
 # process would send (serve.log: "lost; its channel on NAME waits 3600 s
 # for its desk"), at most 64 of them, and an X session that lasted only
 # for the view (a copy its programs left, held on the desk) outlived
-# telly x's "ends with this view" by up to 5 s. It now ends at once.
+# telly x's "ends with this view" by up to 5 s. It now ends at once. Of
+# two views of such a session that leave at once, the second to be
+# heard says it ends with it.
 . test/integration/lib.sh "$1"
 need_progs Xvfb xclip
 start_xvfb 1024x768
@@ -96,3 +98,42 @@ grep -q "session clip: its programs ended; the X client of theirs that holds a c
 	fail "serve.log does not say the session ended with its last view: $(grep 'session clip' "$T/serve.err" | tail -n 3)"
 wait_until 10 grep -q "session clip ended" "$T/serve.err" || fail "the session did not end"
 echo "telly x left on TERM: detached, and the session that lasted for it ended then"
+
+# Two views of such a session leave at once (telly x and a view that
+# says its status as telly x does): the host took one's DETACH first and
+# told the other it was left the only view, before that one's DETACH:
+# that one says the session ends with it and exits with the program's
+# status, the first says it runs on (it did, when it left). Before, each
+# left without hearing it, and both said the session runs on.
+for r in 1 2 3; do
+	tl x -s both$r -- sh -c "until [ -e '$T/go-both$r' ]; do sleep 0.05; done
+		printf 'made there' | xclip -i -selection clipboard" >"$T/x$r.out" 2>&1 &
+	xpid=$!
+	pids="$pids $xpid"
+	wait_until 20 grep -q "attached to both$r\\( \\|\$\\)" "$T/serve.err" || fail "telly x did not attach"
+	tl view --seamless --exit-status --x11 both$r >"$T/v$r.out" 2>&1 &
+	vpid=$!
+	pids="$pids $vpid"
+	wait_until 20 sh -c "[ \$(grep -c 'attached to both$r\\( \\|\$\\)' '$T/serve.err') = 2 ]" ||
+		fail "the second view did not attach"
+	touch "$T/go-both$r"
+	wait_until 20 grep -q "session both$r: its programs ended; an X client of theirs holds a copy" "$T/serve.err" ||
+		fail "serve.log does not say the copy keeps the session"
+	kill -TERM "$xpid" "$vpid"
+	wait_until 20 gone "$xpid" || fail "telly x did not end"
+	wait_until 20 gone "$vpid" || fail "the view did not end"
+	rx=0 rv=0
+	wait "$xpid" || rx=$?
+	wait "$vpid" || rv=$?
+	ends=$(cat "$T/x$r.out" "$T/v$r.out" | grep -c "both$r ends with this view")
+	runs=$(cat "$T/x$r.out" "$T/v$r.out" | grep -c "both$r runs on: ")
+	[ "$ends" = 1 ] && [ "$runs" = 1 ] ||
+		fail "round $r: not one view saying the session ends with it and one that it runs on: telly x: $(cat "$T/x$r.out"); the view: $(cat "$T/v$r.out")"
+	# (143: SIGTERM, the program running on; 0: the program's status.)
+	[ "$rx.$rv" = "143.0" ] || [ "$rx.$rv" = "0.143" ] || fail "round $r: exits $rx and $rv"
+	wait_until 10 grep -q "session both$r: its programs ended; the X client of theirs that holds a copy kept it for its views, and the last one left" "$T/serve.err" ||
+		fail "round $r: the session did not end with its last view"
+	grep -q "both$r ends with this view" "$T/x$r.out" && echo "round $r: telly x's DETACH came second" ||
+		echo "round $r: the view's DETACH came second"
+done
+echo "two views of a copy's session left at once: the second says it ends, the first that it runs on"
