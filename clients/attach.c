@@ -995,7 +995,7 @@ static void attach_usage(FILE *f)
 	      "could not be reached, or the connection was lost); 2 a bad option or\n"
 	      "argument; 3 no such session; 4 end of input; 5 the session was gone when\n"
 	      "the link came back (it ended, or its server restarted); 128+N ended by\n"
-	      "signal N (129 SIGHUP, 143 SIGTERM).\n",
+	      "signal N (129 SIGHUP, 130 SIGINT, 143 SIGTERM).\n",
 	      f);
 }
 
@@ -1421,7 +1421,10 @@ int telly_attach(int argc, char **argv)
 		pred_cook_init(&a->cook, &attach_cook_ops, a);
 		pred_cook_set_max_ms(&a->cook, telly_cook_max_ms());
 	}
-	sigfd = base_signalfd((const int[]){SIGWINCH, SIGTERM, SIGHUP, 0});
+	/* SIGINT too: a terminal in raw mode sends none (^C is a key for the
+	 * program), but a shell's ^C does when standard input is not one, and
+	 * kill -INT: detached, as the others, not left for the host to keep. */
+	sigfd = base_signalfd((const int[]){SIGWINCH, SIGTERM, SIGHUP, SIGINT, 0});
 	/* A resize between OPEN and the mask above raised a SIGWINCH that
 	 * nobody caught: the size now, whatever it is. */
 	send_winsize(a);

@@ -2,9 +2,9 @@
 # A desk that leaves on purpose tells the host (DETACH), so the host frees
 # its channels at once: telly view (the desktop and --seamless, its
 # terminal and X channels) and telly x on SIGTERM, SIGHUP or SIGINT, and
-# telly attach on SIGTERM and SIGHUP. Before, they left with no word, and
-# over TCP or ssh the host kept each channel an hour for a RESUME that no
-# process would send (serve.log: "lost; its channel on NAME waits 3600 s
+# telly attach on SIGTERM, SIGHUP and SIGINT. Before, the views left with
+# no word (attach, killed by SIGINT), and over TCP or ssh the host kept
+# each channel an hour for a RESUME that no process would send (serve.log: "lost; its channel on NAME waits 3600 s
 # for its desk"), at most 64 of them, and an X session that lasted only
 # for the view (a copy its programs left, held on the desk) outlived
 # telly x's "ends with this view" by up to 5 s. It now ends at once. Of
@@ -70,8 +70,10 @@ wait_until 20 more "attached to xs" "$xa" || fail "the seamless view did not att
 left "$vpid" INT xs
 echo "telly view --seamless left on INT: detached"
 
-# telly attach: TERM, then HUP (its ~. and end of input detached already).
-for sig in TERM HUP; do
+# telly attach: TERM, HUP, INT (its ~. and end of input detached
+# already; INT, from a shell's ^C when its input is not a terminal, or
+# kill, ended it with no word).
+for sig in TERM HUP INT; do
 	mkfifo "$T/in-$sig"
 	ta=$(count "attached to term\( \|\$\)")
 	tl attach term <"$T/in-$sig" >"$T/attach-$sig.out" 2>&1 &
