@@ -104,6 +104,8 @@ need prog xwd                x11-apps
 need prog qemu-system-x86_64 qemu-system-x86
 need prog xterm              xterm
 need prog zenity             zenity
+# A program that draws with GLX (integration/x11-gtk-no-gl).
+need prog glxgears           mesa-utils
 # A GTK program's D-Bus bus when none is set (GLib's autolaunch), an X
 # client that shows no window: what must not keep an X session
 # (integration/x11-background-unshown).

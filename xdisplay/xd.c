@@ -108,6 +108,7 @@ enum {
 	A_MULTIPLE,
 	A_ATOM_PAIR,
 	A_COMPOUND_TEXT,
+	A_GDK_VISUALS,
 	A_COUNT
 };
 _Static_assert(A_WM_DELETE_WINDOW <= 8, "a window's properties owed fit props_owed");
@@ -116,6 +117,7 @@ static const char *const atom_names[A_COUNT] = {
 	"WM_CLASS",	   "WM_NORMAL_HINTS", "WM_TRANSIENT_FOR", "WM_PROTOCOLS",
 	"WM_DELETE_WINDOW", "WM_STATE",	"UTF8_STRING", "CLIPBOARD", "PRIMARY",
 	"TARGETS", "TEXT", "INCR", "_TELLY_SELECTION", "MULTIPLE", "ATOM_PAIR", "COMPOUND_TEXT",
+	"GDK_VISUALS",
 };
 
 enum pkind {
@@ -2837,6 +2839,38 @@ static void start_connected(struct xd *xd)
 	start_mark(xd, ST_EXT);
 }
 
+/* GTK 3 programs take their visuals from the root's GDK_VISUALS (the
+ * default one, then one with alpha) when it is there; otherwise each
+ * initialises GLX at its start to choose them (and caches its choice
+ * there), loading Mesa's swrast_dri.so and LLVM: 50 MB more in every
+ * program that comes first to a display, and telly's displays are new
+ * with each session. The visuals it names are those GTK takes on a
+ * display without GLX; GLX stays, for programs that draw with it (and
+ * a GTK program that makes a GL context initialises it then). */
+static void gdk_visuals(struct xd *xd)
+{
+	const xcb_screen_t *scr = xcb_setup_roots_iterator(xcb_get_setup(xd->c)).data;
+	uint32_t ids[2] = {scr->root_visual, 0};
+
+	for (xcb_depth_iterator_t d = xcb_screen_allowed_depths_iterator(scr); d.rem && !ids[1];
+	     xcb_depth_next(&d)) {
+		if (d.data->depth != 32)
+			continue;
+		for (xcb_visualtype_iterator_t v = xcb_depth_visuals_iterator(d.data); v.rem;
+		     xcb_visualtype_next(&v))
+			if (v.data->_class == XCB_VISUAL_CLASS_TRUE_COLOR &&
+			    v.data->red_mask == 0xff0000 && v.data->green_mask == 0xff00 &&
+			    v.data->blue_mask == 0xff) {
+				ids[1] = v.data->visual_id;
+				break;
+			}
+	}
+	/* None with alpha (a server without Composite): GTK chooses. */
+	if (ids[1] && xd->atoms[A_GDK_VISUALS] != XCB_NONE)
+		xcb_change_property(xd->c, XCB_PROP_MODE_REPLACE, xd->root, xd->atoms[A_GDK_VISUALS],
+				    XCB_ATOM_INTEGER, 32, 2, ids);
+}
+
 /* The extensions are known: the versions told (each extension's first
  * request), the root taken as window manager, windows redirected. */
 static void start_ext(struct xd *xd)
@@ -2850,6 +2884,7 @@ static void start_ext(struct xd *xd)
 		xd->atoms[i] = r ? r->atom : XCB_NONE;
 		free(r);
 	}
+	gdk_visuals(xd);
 	for (size_t i = 0; i < sizeof need_ext / sizeof need_ext[0]; i++) {
 		ext = xcb_get_extension_data(xd->c, need_ext[i].ext);
 		if (!ext || !ext->present) {
