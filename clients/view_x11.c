@@ -1113,7 +1113,8 @@ static void place_overlay(struct vx *x, struct xw *w)
 static void replace_overlays(struct vx *x, struct xsess *s)
 {
 	for (unsigned i = 0; i < x->nwin; i++)
-		if (x->win[i]->s == s && x->win[i]->overlay && ds_xsurf_updates(x->win[i]->surf))
+		if (x->win[i]->s == s && x->win[i]->overlay &&
+		    (ds_xsurf_updates(x->win[i]->surf) || x->win[i]->over_bound))
 			place_overlay(x, x->win[i]);
 }
 
@@ -1535,12 +1536,11 @@ static void on_xwin(struct vx *x, struct xsess *s, const struct rp_xwin *m)
 		ds_comp_set_title(x->c.comp, w->wid, title_shown(x, title, marked, sizeof marked));
 	}
 	take_over_bound(x, s, w, m);
-	if (!w->overlay) {
-		char notice[DS_TITLE_MAX_BYTES + 1];
-		snprintf(notice, sizeof notice, "window " VX_OVER_BOUND ": %ux%u", m->w, m->h);
-		ds_comp_set_notice(x->c.comp, w->wid, w->over_bound ? notice : NULL);
-	}
-	if (w->overlay && ds_xsurf_updates(w->surf))
+	char notice[DS_TITLE_MAX_BYTES + 1];
+	snprintf(notice, sizeof notice, "window " VX_OVER_BOUND ": %ux%u", m->w, m->h);
+	ds_comp_set_notice(x->c.comp, w->wid, w->over_bound ? notice : NULL);
+	/* (an unframed one is placed once drawn, or to say why it is not) */
+	if (w->overlay && (ds_xsurf_updates(w->surf) || w->over_bound))
 		place_overlay(x, w);
 	else if (!w->overlay)
 		replace_overlays(x, s);

@@ -480,6 +480,17 @@ static void composite_x(struct ds_comp *c, pixman_image_t *fb, struct surface *s
 	int w, h;
 	pixman_region32_t in;
 
+	if (s->notice[0] && s->overlay) {
+		/* No frame to say it in: its place says it, as a framed
+		 * one's client area does. */
+		/* (begun where the screen shows it: a menu may start off it) */
+		int tx = (s->box.x > 0 ? s->box.x : 0) + 4, ty = s->box.y > 0 ? s->box.y : 0;
+		int tw = (s->box.x + s->box.w < c->b->w ? s->box.x + s->box.w : c->b->w) - tx - 4;
+		ds_font_cell(c->font, &w, &h);
+		pixman_image_set_clip_region32(fb, r);
+		ds_fill(fb, 0, s->box.x, s->box.y, s->box.w, s->box.h);
+		ds_draw_text(c->font, fb, tx, ty + h / 2, tw, s->notice, TITLE_TEXT_RGB);
+	}
 	if (s->notice[0])
 		return; /* the decoration's client area says why it has none */
 	ds_xsurf_size(s->x, &w, &h);

@@ -321,9 +321,9 @@ uint64_t ds_xsurf_updates(const struct ds_xsurf *s);
 int ds_comp_add_x(struct ds_comp *c, uint32_t id, const char *title, struct ds_xsurf *x,
 		  bool framed);
 void ds_comp_place(struct ds_comp *c, uint32_t id, int x, int y);
-/* A framed X window's notice: a line of text drawn in its client area in
- * place of its pixels (why the host sends none); NULL or "": none, its
- * pixels again. */
+/* An X window's notice: a line of text drawn in its client area (an
+ * unframed one's box, on black) in place of its pixels (why the host
+ * sends none); NULL or "": none, its pixels again. */
 void ds_comp_set_notice(struct ds_comp *c, uint32_t id, const char *text);
 /* The pointer's shape: ARGB premultiplied (pixman's a8r8g8b8), w x h,
  * its hot spot at xhot, yhot; argb NULL: the desk's arrow. */

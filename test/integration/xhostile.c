@@ -7,6 +7,8 @@
  *   xhostile READY-FILE windows N W H [NAME]
  *                                      N windows of W x H mapped, each
  *                                      filled, titled "NAME I" ("hostile I")
+ *   xhostile READY-FILE overrides N W H [NAME]
+ *                                      the same, override-redirect (menus)
  *   xhostile READY-FILE reparent       a window "parent" with a child
  *                                      240x160, then the child reparented
  *                                      to the root, titled "torn", mapped
@@ -119,14 +121,15 @@ int main(int argc, char **argv)
 		return 1;
 	}
 	scr = xcb_setup_roots_iterator(xcb_get_setup(c)).data;
-	if (!strcmp(mode, "windows") && (argc == 6 || argc == 7)) {
+	if ((!strcmp(mode, "windows") || !strcmp(mode, "overrides")) && (argc == 6 || argc == 7)) {
+		bool override = mode[0] == 'o';
 		unsigned w = (unsigned)strtoul(argv[4], NULL, 10), h = (unsigned)strtoul(argv[5], NULL, 10);
 		xcb_window_t ids[64];
 		for (unsigned long i = 0; i < n; i++) {
 			char t[64];
 			snprintf(t, sizeof t, "%s %lu", argc == 7 ? argv[6] : "hostile", i);
 			xcb_window_t id = make(0, scr->root, (int)(i % 64) * 8, (int)(i % 48) * 8, w, h,
-					       false, t);
+					       override, t);
 			xcb_map_window(c, id);
 			ids[i % 64] = id;
 			if (i % 64 == 63 || i + 1 == n) {
