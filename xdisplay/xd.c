@@ -404,10 +404,18 @@ struct xd {
 	 * send: track_found). */
 	struct found {
 		uint32_t id;
+		/* Its place among the root's children, and the tracked
+		 * window right below it then (0: none) and that one's. */
+		int at, below_at;
+		uint32_t below;
 		bool mapped, override;
 		bool gone; /* unmapped or destroyed since it was asked (found_gone) */
 	} found[XD_TREE_ASKS];
 	unsigned nfound, found_left, ntrack;
+	/* The last of them tracked (lowest first): the nearest below the
+	 * next, if above its tracked one. */
+	uint32_t track_last;
+	int track_last_at;
 	uint32_t focus;
 	/* X-Resource's major opcode (0: not known yet, -1: the server has
 	 * none) and whether its clients are asked. */
@@ -1012,8 +1020,11 @@ static void mapped(struct xd *xd, struct xwin *w, bool override)
 }
 
 /* Window id is mapped: tracked now if it was not (there was no room when
- * it was made) and there is room, its place and size asked. */
-static void track_mapped(struct xd *xd, uint32_t id, bool override)
+ * it was made) and there is room, its place and size asked; stacked on
+ * top (it was just mapped), or, found by a look, above below (NULL: at
+ * the bottom). */
+static void track_mapped(struct xd *xd, uint32_t id, bool override, bool found,
+			 struct xwin *below)
 {
 	struct xwin *w = find(xd, id);
 
@@ -1021,6 +1032,10 @@ static void track_mapped(struct xd *xd, uint32_t id, bool override)
 		add_win(xd, id, 0, 0, 1, 1, 0, override);
 		if ((w = find(xd, id)))
 			ask_geometry(xd, w);
+		if (w && found) {
+			unlink_win(xd, w);
+			place_above(xd, w, below);
+		}
 	}
 	if (w)
 		mapped(xd, w, override);
@@ -1038,6 +1053,17 @@ static void room_again(struct xd *xd)
 	ck = xcb_query_tree(xd->c, xd->root);
 	xd->tree_asked = pend(xd, ck.sequence, PK_TREE, 0, 0, NULL);
 	xd->tree_owed = false; /* (set again by one not tracked from now on) */
+}
+
+/* A look's found windows from placed on: tracked window id, the root's
+ * child at, is right below them. */
+static unsigned found_below(struct xd *xd, unsigned placed, uint32_t id, int at)
+{
+	for (; placed < xd->nfound; placed++) {
+		xd->found[placed].below = id;
+		xd->found[placed].below_at = at;
+	}
+	return placed;
 }
 
 /* The root's children (bottom first): of the top XD_TREE_SCAN, those not
@@ -1059,10 +1085,15 @@ static void on_tree(struct xd *xd, xcb_query_tree_reply_t *r)
 		}
 	xd->tree_resume = 0;
 	xd->nfound = xd->found_left = xd->ntrack = 0;
+	xd->track_last = 0;
 	xd->tree_owed |= low > 0;
-	for (int i = top; i >= low; i--) {
-		if (find(xd, kids[i]))
+	unsigned placed = 0; /* those before it have their tracked one below */
+	int i;
+	for (i = top; i >= low; i--) {
+		if (find(xd, kids[i])) {
+			placed = found_below(xd, placed, kids[i], i);
 			continue;
+		}
 		if (xd->nfound == XD_TREE_ASKS) {
 			xd->tree_owed = true;
 			break;
@@ -1075,8 +1106,12 @@ static void on_tree(struct xd *xd, xcb_query_tree_reply_t *r)
 		xcb_get_window_attributes_cookie_t ck = xcb_get_window_attributes(xd->c, kids[i]);
 		if (!pend(xd, ck.sequence, PK_ATTR, kids[i], xd->nfound, NULL))
 			break;
-		xd->found[xd->nfound++] = (struct found){.id = kids[i]};
+		xd->found[xd->nfound++] = (struct found){.id = kids[i], .at = i, .below_at = -1};
 	}
+	/* (the last ones' tracked one may be further down) */
+	for (; i >= 0 && placed < xd->nfound; i--)
+		if (find(xd, kids[i]))
+			placed = found_below(xd, placed, kids[i], i);
 	xd->found_left = xd->nfound;
 	xd->tree_asked = xd->found_left > 0; /* (until they are all in) */
 }
@@ -1097,7 +1132,15 @@ static void track_found(struct xd *xd)
 			if (xd->count + XD_PROPS_ASKED + 1 > xd->ring_max ||
 			    !afford(xd, XD_EVENT_COST))
 				return;
-			track_mapped(xd, f->id, f->override);
+			/* Where the look found it: above the nearest below it,
+			 * tracked then or by this look. */
+			struct xwin *below = f->below ? find(xd, f->below) : NULL;
+			struct xwin *last = xd->track_last ? find(xd, xd->track_last) : NULL;
+			if (last && (xd->track_last_at > f->below_at || !below))
+				below = last;
+			track_mapped(xd, f->id, f->override, true, below);
+			xd->track_last = f->id;
+			xd->track_last_at = f->at;
 		}
 		xd->ntrack--;
 	}
@@ -2403,7 +2446,7 @@ static void on_event(struct xd *xd, xcb_generic_event_t *ev)
 			break;
 		/* One made while there were too many to track: tracked now
 		 * if there is room. */
-		track_mapped(xd, e->window, e->override_redirect);
+		track_mapped(xd, e->window, e->override_redirect, false, NULL);
 		break;
 	}
 	case XCB_UNMAP_NOTIFY: {

@@ -43,6 +43,7 @@ struct t {
 		uint32_t id;
 		bool positioned, last_positioned;
 		char title[32], last_title[32];
+		uint32_t last_above; /* the mapped window right below it, last told */
 		unsigned reports;
 	} seen[4];
 	size_t nseen;
@@ -92,6 +93,7 @@ static void on_window(void *ctx, const struct xd_window *w)
 	if (i < t->nseen) {
 		snprintf(t->seen[i].last_title, sizeof t->seen[i].last_title, "%s", w->title);
 		t->seen[i].last_positioned = w->positioned;
+		t->seen[i].last_above = w->above;
 		t->seen[i].reports++;
 	}
 }
@@ -1019,13 +1021,32 @@ static bool late_told(const struct t *t)
 	return seen_of(t, late_id) != NULL;
 }
 
+static uint32_t under_id;
+static bool late_under(const struct t *t)
+{
+	const struct seen *l = seen_of(t, late_id), *u = seen_of(t, under_id);
+	return l && u && u->last_above == late_id;
+}
+
+/* The root's children bottom to top: whether id is the lowest. */
+static bool lowest(xcb_connection_t *c, xcb_window_t root, xcb_window_t id)
+{
+	xcb_query_tree_reply_t *r = xcb_query_tree_reply(c, xcb_query_tree(c, root), NULL);
+	bool low = r && xcb_query_tree_children_length(r) > 0 && xcb_query_tree_children(r)[0] == id;
+
+	free(r);
+	return low;
+}
+
 /* A window mapped while the display tracked XD_MAX_WINDOWS is shown once
  * another goes, though it is not mapped again: the root's children are
  * looked at when there is room. Before, it stayed unshown until its
  * program mapped it again. With `above` unmapped windows not tracked
  * above it and a small ring (ring_max), each look asks about a few of
- * them and the next one goes on below them, until it is found. */
-static void untracked_mapped_at(unsigned ring_max, unsigned above)
+ * them and the next one goes on below them, until it is found. Stacked:
+ * it is lowered to the bottom, below a mapped window ("under", tracked),
+ * and is stacked there once found (before, it was put on top). */
+static void untracked_mapped_at(unsigned ring_max, unsigned above, bool stacked)
 {
 	char dir[] = "/tmp/telly-xd.XXXXXX", dpy[32];
 	struct t t = {.display = -1};
@@ -1038,6 +1059,12 @@ static void untracked_mapped_at(unsigned ring_max, unsigned above)
 	if (!c)
 		goto out;
 	xcb_screen_t *s = xcb_setup_roots_iterator(xcb_get_setup(c)).data;
+	under_id = xcb_generate_id(c);
+	if (stacked) {
+		xcb_create_window(c, XCB_COPY_FROM_PARENT, under_id, s->root, 0, 0, WIN_W, WIN_H, 0,
+				  XCB_WINDOW_CLASS_INPUT_OUTPUT, s->root_visual, 0, NULL);
+		xcb_map_window(c, under_id);
+	}
 	for (size_t i = 0; i < sizeof fill / sizeof fill[0]; i++) {
 		fill[i] = xcb_generate_id(c);
 		xcb_create_window(c, XCB_COPY_FROM_PARENT, fill[i], s->root, 0, 0, 10, 10, 0,
@@ -1047,6 +1074,9 @@ static void untracked_mapped_at(unsigned ring_max, unsigned above)
 	xcb_create_window(c, XCB_COPY_FROM_PARENT, late_id, s->root, 10, 10, WIN_W, WIN_H, 0,
 			  XCB_WINDOW_CLASS_INPUT_OUTPUT, s->root_visual, 0, NULL);
 	xcb_map_window(c, late_id);
+	const uint32_t bottom = XCB_STACK_MODE_BELOW;
+	if (stacked)
+		xcb_configure_window(c, late_id, XCB_CONFIG_WINDOW_STACK_MODE, &bottom);
 	for (unsigned i = 0; i < above; i++)
 		xcb_create_window(c, XCB_COPY_FROM_PARENT, xcb_generate_id(c), s->root, 0, 0, 10, 10,
 				  0, XCB_WINDOW_CLASS_INPUT_OUTPUT, s->root_visual, 0, NULL);
@@ -1059,15 +1089,22 @@ static void untracked_mapped_at(unsigned ring_max, unsigned above)
 		settle(xd);
 		xcb_get_window_attributes_reply_t *a = xcb_get_window_attributes_reply(
 			c, xcb_get_window_attributes(c, late_id), NULL);
-		viewable = a && a->map_state == XCB_MAP_STATE_VIEWABLE;
+		viewable = a && a->map_state == XCB_MAP_STATE_VIEWABLE &&
+			   (!stacked || lowest(c, s->root, late_id));
 		free(a);
 	}
 	CHECK(viewable);
 	settle(xd);
+	CHECK(!stacked || seen_of(&t, under_id));
 	CHECK(!late_told(&t));
 	xcb_destroy_window(c, fill[0]);
 	xcb_flush(c);
 	CHECK(until(xd, &t, late_told));
+	if (stacked) {
+		settle(xd);
+		CHECK_EQ(seen_of(&t, late_id)->last_above, 0);
+		CHECK(until(xd, &t, late_under));
+	}
 	xcb_disconnect(c);
 out:
 	xd_destroy(xd);
@@ -1076,12 +1113,17 @@ out:
 
 static void untracked_mapped(void)
 {
-	untracked_mapped_at(0, 0);
+	untracked_mapped_at(0, 0, false);
 }
 
 static void untracked_mapped_below(void)
 {
-	untracked_mapped_at(24, 100);
+	untracked_mapped_at(24, 100, false);
+}
+
+static void untracked_mapped_stacked(void)
+{
+	untracked_mapped_at(0, 0, true);
 }
 
 /* The server's SIGALRM handler (/proc's SigCgt): the smart scheduler's,
@@ -2292,6 +2334,7 @@ int main(int argc, char **argv)
 		{"read-id-reused", read_id_reused},
 		{"untracked-mapped", untracked_mapped},
 		{"untracked-mapped-below", untracked_mapped_below},
+		{"untracked-mapped-stacked", untracked_mapped_stacked},
 		{"selections-both-incr", selections_both_incr},
 	};
 	return unit_main(cases, sizeof cases / sizeof cases[0], argc, argv);
