@@ -141,8 +141,19 @@ static int spawn(struct xd_proc *p, const struct xd_server_ops *srv, unsigned w,
 	struct stat st;
 	pid_t pid;
 
+	/* -displayfd: the server takes the first free display number, and
+	 * says two lines of each one in use before it; the log says first
+	 * what they are (its last words are from after it). */
+	char note[200];
+	int nlen = snprintf(note, sizeof note,
+			    "telly: %s takes the first free display number; of each one in use it "
+			    "says \"...SocketCreateListener() failed\" and \"server already "
+			    "running\" (no error)\n",
+			    srv->name);
+	if (nlen < 0 || (size_t)nlen >= sizeof note)
+		nlen = 0;
 	p->srv = srv;
-	p->log_at = p->log[0] && stat(p->log, &st) == 0 ? st.st_size : 0;
+	p->log_at = p->log[0] && stat(p->log, &st) == 0 ? st.st_size + nlen : nlen;
 	if (srv->prepare && (r = srv->prepare(p, err, errn)) < 0)
 		return r;
 	if (pipe2(pipefd, O_CLOEXEC) < 0) {
@@ -166,6 +177,8 @@ static int spawn(struct xd_proc *p, const struct xd_server_ops *srv, unsigned w,
 	}
 	if (pid == 0) {
 		child_setup(p->log, self);
+		if (nlen && p->log[0] && write(2, note, (size_t)nlen) < 0)
+			_exit(127);
 		/* The display number is written to descriptor 3 (dup2 drops
 		 * close-on-exec); nothing else of the daemon's goes along. */
 		if (dup2(pipefd[1], 3) < 0)
