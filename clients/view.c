@@ -1105,15 +1105,25 @@ static void win_exit(void *ctx, int32_t status)
 	remove_window(w->v, w);
 }
 
+/* A host's message as the desk's terminal may take it: cleaned as titles
+ * are (no escape sequence of the host's retitles or redraws it). */
+static const char *host_words(const struct rp_str *m, char *buf, size_t n)
+{
+	ds_text_clean(m->p, m->n, buf, n);
+	return buf;
+}
+
 static void on_error(struct view *v, const struct rp_error *err, bool fatal)
 {
+	char msg[VX_HOST_WORDS_MAX];
+
 	if (fatal) {
-		snprintf(v->why, sizeof v->why, "server closed the connection: %.*s",
-			 (int)err->msg.n, err->msg.p);
+		snprintf(v->why, sizeof v->why, "server closed the connection: %s",
+			 host_words(&err->msg, msg, sizeof msg));
 		v->done = true;
 		v->rc = 1;
 	} else if (opening_take(v, err->req) && !rp_err_noent(err->code)) {
-		fprintf(stderr, "%s: %.*s\n", v->prog, (int)err->msg.n, err->msg.p);
+		fprintf(stderr, "%s: %s\n", v->prog, host_words(&err->msg, msg, sizeof msg));
 	}
 }
 
@@ -1170,8 +1180,9 @@ static void win_reopen(struct win *w, const struct rp_error *e)
 	w->resume_req = 0; /* answered */
 	w->reopen_req = v->req;
 	v->resume_sent_ms = base_now_ms(); /* its answer is timed from now */
-	fprintf(stderr, "%s: %s: attaching again (%.*s)\n", w->v->prog, w->name, (int)e->msg.n,
-		e->msg.p);
+	char msg[VX_HOST_WORDS_MAX];
+	fprintf(stderr, "%s: %s: attaching again (%s)\n", w->v->prog, w->name,
+		host_words(&e->msg, msg, sizeof msg));
 }
 
 /* OK or ERROR for win_reopen's OPEN: the window's channel is back, with
@@ -1182,6 +1193,7 @@ static bool win_reopened(struct view *v, const struct rp_hdr *h, const uint8_t *
 	struct rp_str got;
 	struct win *w = NULL;
 	uint32_t req = 0;
+	char msg[VX_HOST_WORDS_MAX];
 
 	if (h->type == RP_ERROR && !h->chan && rp_error_decode(p, h->len, &e) == 0)
 		req = e.req;
@@ -1199,8 +1211,8 @@ static bool win_reopened(struct view *v, const struct rp_hdr *h, const uint8_t *
 				 "[telly: session %s is gone: it ended, or its server was restarted, "
 				 "while the link was down]", w->name);
 		else
-			snprintf(w->note, sizeof w->note, "[telly: could not attach to %s again: %.*s]",
-				 w->name, (int)e.msg.n, e.msg.p);
+			snprintf(w->note, sizeof w->note, "[telly: could not attach to %s again: %s]",
+				 w->name, host_words(&e.msg, msg, sizeof msg));
 		w->gone = true;
 	} else {
 		size_t lost = rp_desk_chan_reattached(w->ch, v->c, h->chan);
@@ -1231,9 +1243,9 @@ static void win_refused(void *ctx, const struct rp_error *e)
 		win_reopen(w, e);
 		return;
 	}
-	fprintf(stderr, "%s: could not resume %s after the link was lost: %.*s\n",
-			w->v->prog, w->name,
-		(int)e->msg.n, e->msg.p);
+	char msg[VX_HOST_WORDS_MAX];
+	fprintf(stderr, "%s: could not resume %s after the link was lost: %s\n", w->v->prog,
+		w->name, host_words(&e->msg, msg, sizeof msg));
 	remove_window(w->v, w);
 }
 

@@ -2156,12 +2156,17 @@ static bool names_sess(const struct xsess *s, const char *t, size_t n)
 
 /* The host's words about s, on stderr: the session named once (a view
  * shows several, so it is named when the host did not). */
-static void say_host(const struct vx *x, const struct xsess *s, const char *t, size_t n)
+static void say_host(const struct vx *x, const struct xsess *s, const char *raw, size_t rn)
 {
+	/* Cleaned as titles are: the host's words must not retitle or
+	 * redraw the desk's terminal (an escape sequence). */
+	char t[VX_HOST_WORDS_MAX];
+	size_t n = ds_text_clean(raw, rn, t, sizeof t);
+
 	if (names_sess(s, t, n))
-		fprintf(stderr, "%s: %.*s\n", x->c.prog, (int)n, t);
+		fprintf(stderr, "%s: %s\n", x->c.prog, t);
 	else
-		fprintf(stderr, "%s: %s: %.*s\n", x->c.prog, s->name, (int)n, t);
+		fprintf(stderr, "%s: %s: %s\n", x->c.prog, s->name, t);
 }
 
 static int on_chan_frame(struct vx *x, struct xsess *s, const struct rp_hdr *h, const uint8_t *p)

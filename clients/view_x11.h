@@ -29,6 +29,8 @@
 #include "rp_io.h"
 
 #define VX_ID_BASE 0x10000u
+/* The most of a host's message (NOTICE, ERROR) the view says, cleaned. */
+#define VX_HOST_WORDS_MAX 1024
 
 struct vx_ctx {
 	const char *prog; /* the command's name in its messages ("telly x") */

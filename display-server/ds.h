@@ -131,6 +131,9 @@ const char *ds_term_title(const struct ds_term *t);
  * cut at a character boundary to at most DS_TITLE_MAX_BYTES bytes and
  * outn - 1. Returns the length written. */
 size_t ds_title_clean(const char *in, size_t n, char *out, size_t outn);
+/* The same for a line of untrusted text of any length (a host's message
+ * on the desk's terminal): cut only to outn - 1 bytes. */
+size_t ds_text_clean(const char *in, size_t n, char *out, size_t outn);
 /* Mouse reporting the program asked for (xterm modes 1000, 1002, 1003;
  * the encoding, X10 or SGR 1006, is libvterm's to follow). */
 enum ds_mouse_mode { DS_MOUSE_NONE, DS_MOUSE_CLICK, DS_MOUSE_DRAG, DS_MOUSE_MOVE };

@@ -697,8 +697,13 @@ const char *ds_term_title(const struct ds_term *t)
 
 size_t ds_title_clean(const char *in, size_t n, char *out, size_t outn)
 {
+	return ds_text_clean(in, n, out, outn < DS_TITLE_MAX_BYTES + 1 ? outn : DS_TITLE_MAX_BYTES + 1);
+}
+
+size_t ds_text_clean(const char *in, size_t n, char *out, size_t outn)
+{
 	static const char repl[] = "\xef\xbf\xbd"; /* U+FFFD */
-	size_t o = 0, max = outn - 1 < DS_TITLE_MAX_BYTES ? outn - 1 : DS_TITLE_MAX_BYTES;
+	size_t o = 0, max = outn - 1;
 
 	while (n) {
 		uint32_t cp;

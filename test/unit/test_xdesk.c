@@ -1540,31 +1540,79 @@ static void send_output(struct desk *d, uint64_t offset, const char *text)
 
 /* Our stdout a pipe for the test (its read end returned, the old one in
  * *saved), full if full: its reader does not read. */
-static int stdout_pipe(int *saved, bool full)
+static int std_pipe(int fd, int *saved, bool full)
 {
 	int fds[2];
 	char junk[4096] = {0};
 
-	fflush(stdout);
+	fflush(fd == 1 ? stdout : stderr);
 	CHECK_EQ(pipe(fds), 0);
-	*saved = dup(1);
-	dup2(fds[1], 1);
+	*saved = dup(fd);
+	dup2(fds[1], fd);
 	close(fds[1]);
 	fcntl(fds[0], F_SETFL, O_NONBLOCK);
 	if (full) {
-		fcntl(1, F_SETFL, O_NONBLOCK);
-		while (write(1, junk, sizeof junk) > 0)
+		fcntl(fd, F_SETFL, O_NONBLOCK);
+		while (write(fd, junk, sizeof junk) > 0)
 			;
-		fcntl(1, F_SETFL, 0);
+		fcntl(fd, F_SETFL, 0);
 	}
 	return fds[0];
 }
 
-static void stdout_back(int saved, int rd)
+static int stdout_pipe(int *saved, bool full)
 {
-	dup2(saved, 1);
+	return std_pipe(1, saved, full);
+}
+
+static void std_back(int fd, int saved, int rd)
+{
+	dup2(saved, fd);
 	close(saved);
 	close(rd);
+}
+
+static void stdout_back(int saved, int rd)
+{
+	std_back(1, saved, rd);
+}
+
+/* A host's NOTICE and ERROR are said on stderr cleaned as titles are:
+ * no escape sequence of the host's reaches the desk's terminal (here one
+ * that would retitle it, one that would clear it, a bell, a C1 CSI), the
+ * words around them do. Before, they were printed as they came. */
+static void view_host_words_clean(void)
+{
+	struct desk d;
+	uint8_t buf[512];
+	struct rp_enc e;
+	char got[4096];
+	int saved, rd;
+	static const char words[] = "\x1b]0;pwned\x07hello\x1b[2J there\xc2\x9b\x07";
+
+	if (!desk_open(&d, false))
+		return;
+	attach(&d);
+	rd = std_pipe(2, &saved, false);
+	rp_enc_begin(&e, buf, sizeof buf, RP_NOTICE, 0, CHAN);
+	rp_put_str(&e, words, sizeof words - 1);
+	host_send(&d, buf, rp_enc_end(&e));
+	rp_enc_begin(&e, buf, sizeof buf, RP_ERROR, 0, CHAN);
+	rp_put_u16(&e, RP_E_LIMIT);
+	rp_put_u32(&e, 0);
+	rp_put_str(&e, words, sizeof words - 1);
+	host_send(&d, buf, rp_enc_end(&e));
+	desk_pump(&d);
+	ssize_t n = read(rd, got, sizeof got - 1);
+	std_back(2, saved, rd);
+	CHECK(n > 0);
+	got[n > 0 ? n : 0] = 0;
+	CHECK(!strpbrk(got, "\x1b\x07"));
+	CHECK(!strstr(got, "\xc2\x9b"));
+	const char *at = strstr(got, "]0;pwnedhello[2J there\n");
+	CHECK(at != NULL);
+	CHECK(at && strstr(at + 1, "]0;pwnedhello[2J there\n") != NULL);
+	desk_close(&d);
 }
 
 /* The program's output waiting for a stdout that does not take it: the
@@ -1657,6 +1705,7 @@ static const struct unit_case cases[] = {
 	{"view-output-bounded", view_output_bounded},
 	{"view-output-polled", view_output_polled},
 	{"view-output-once", view_output_once},
+	{"view-host-words-clean", view_host_words_clean},
 };
 
 int main(int argc, char **argv)
