@@ -3576,9 +3576,28 @@ static void start_fail(struct xd *xd, const char *why)
 	lose(xd, msg);
 }
 
+/* The display repeats no key of its own (-r): a key held on the desk
+ * comes as the desk's repeated presses. A keymap load may turn its
+ * repeat on again (xkbcomp sets the keyboard's controls with a keymap
+ * whose count of layouts differs, us,ru), and a held key would then
+ * repeat on both sides; off again, before the keys held for the load go
+ * in. */
+static void repeat_off(struct xd *xd)
+{
+	if (!xd->c)
+		return;
+	xcb_change_keyboard_control(xd->c, XCB_KB_AUTO_REPEAT_MODE,
+				    (const uint32_t[]){XCB_AUTO_REPEAT_MODE_OFF});
+	flush(xd);
+}
+
 bool xd_reap(struct xd *xd, int *status)
 {
+	unsigned long gen = xd->proc.keymap_gen;
 	bool gone = xvfb_reap(&xd->proc);
+
+	if (!gone && gen != xd->proc.keymap_gen)
+		repeat_off(xd);
 
 	if (gone && !xd->ready) {
 		char why[160], dpy[32] = "";
