@@ -247,6 +247,13 @@ struct vx {
 		uint32_t id;
 	} down[32];
 	unsigned ndown;
+	/* Modifier keys let go on the host while the desk may hold them
+	 * still (their window went, the desk's window lost the focus): the
+	 * desk's next key, if its state says one is still down, has it
+	 * pressed again first where it goes (carry_mods), so Ctrl held
+	 * across a window's close still makes the next W a Ctrl+W. */
+	uint8_t lifted[8];
+	unsigned nlifted;
 	/* The pointer: buttons held in a window (the grab), where it was. */
 	struct xw *grab;
 	unsigned held;
@@ -749,10 +756,54 @@ static void up_at(struct vx *x, unsigned i)
 	x->down[i] = x->down[--x->ndown];
 }
 
+/* down[i] let go on the host while the desk may hold it still: a
+ * modifier is noted to be pressed again with the desk's next key. */
+static void lift_at(struct vx *x, unsigned i)
+{
+	uint8_t code = x->down[i].code;
+	unsigned j = 0;
+
+	while (j < x->nlifted && x->lifted[j] != code)
+		j++;
+	if (j == x->nlifted && x->keymap && ds_keymap_key_mod(x->keymap, code) &&
+	    x->nlifted < sizeof x->lifted)
+		x->lifted[x->nlifted++] = code;
+	up_at(x, i);
+}
+
+static void unlift(struct vx *x, unsigned j)
+{
+	x->lifted[j] = x->lifted[--x->nlifted];
+}
+
+/* Key key pressed on the desk into w with mods (WM_MOD_*) held: the
+ * modifier keys the view let go that the desk still holds go down in w
+ * first, noted as down so the desk's release lets them go; those it no
+ * longer holds (released where the view did not see) are forgotten. */
+static void carry_mods(struct vx *x, struct xw *w, uint8_t key, uint32_t mods, uint64_t t_key)
+{
+	for (unsigned j = 0; j < x->nlifted;) {
+		uint8_t code = x->lifted[j];
+		bool down = code == key || !x->keymap;
+		for (unsigned i = 0; i < x->ndown; i++)
+			down |= x->down[i].code == code;
+		if (!down && (ds_keymap_key_mod(x->keymap, code) & mods)) {
+			send_key(x, w, code, true, t_key);
+			note_down(x, w, code);
+		}
+		unlift(x, j);
+	}
+}
+
 /* Key code is up on the desk: released where its press went (none
  * went from here when it was pressed before the view had the focus). */
 static void key_up(struct vx *x, uint8_t code)
 {
+	for (unsigned j = 0; j < x->nlifted; j++)
+		if (x->lifted[j] == code) {
+			unlift(x, j);
+			break;
+		}
 	for (unsigned i = 0; i < x->ndown; i++)
 		if (x->down[i].code == code) {
 			up_at(x, i);
@@ -1567,7 +1618,7 @@ static void remove_win(struct vx *x, struct xw *w)
 	 * window the desk focuses next, which may not be the view's. */
 	for (unsigned i = 0; i < x->ndown;)
 		if (x->down[i].s == w->s && x->down[i].id == w->id)
-			up_at(x, i);
+			lift_at(x, i);
 		else
 			i++;
 	if (x->seamless) {
@@ -2449,6 +2500,7 @@ void vx_action(struct vx *x, const struct wm_action *a, const struct ds_event *k
 			break;
 		uint64_t t_key = key->time_us ? key->time_us * 1000 : base_now_ns();
 		if (key->keycode) {
+			carry_mods(x, w, (uint8_t)key->keycode, key->mods, t_key);
 			send_key(x, w, (uint8_t)key->keycode, true, t_key);
 			note_down(x, w, (uint8_t)key->keycode);
 			break;
@@ -2489,7 +2541,7 @@ void vx_blur(struct vx *x)
 	x->focus_wid = 0;
 	x->desk_focused = false;
 	while (x->ndown)
-		up_at(x, 0);
+		lift_at(x, 0);
 	vx_flush_input(x);
 }
 
@@ -2615,7 +2667,7 @@ bool vx_button(struct vx *x, const struct ds_event *ev)
 
 /* ---- seamless: what the person does to the desk's own windows ---- */
 
-static void sl_key(void *ctx, uint32_t id, uint8_t keycode, bool pressed)
+static void sl_key(void *ctx, uint32_t id, uint8_t keycode, uint32_t mods, bool pressed)
 {
 	struct vx *x = ctx;
 	struct xw *w = win_by_wid(x, id);
@@ -2625,7 +2677,9 @@ static void sl_key(void *ctx, uint32_t id, uint8_t keycode, bool pressed)
 		return;
 	}
 	if (w && !key_watching(x, 0, keycode)) {
-		send_key(x, w, keycode, pressed, base_now_ns());
+		uint64_t t_key = base_now_ns();
+		carry_mods(x, w, keycode, mods, t_key);
+		send_key(x, w, keycode, pressed, t_key);
 		note_down(x, w, keycode);
 	}
 }

@@ -345,12 +345,12 @@ int ds_comp_x_shape(struct ds_comp *c, uint32_t id, const pixman_region32_t *reg
 /* The seamless backend (seamless.c): each X window a native window of
  * the desk's X display (display NULL: $DISPLAY). Its framebuffer is a
  * token one; the windows are the output. What the person does to them
- * goes to ops (ids are the caller's): keys as the display's keycodes,
- * the pointer window-relative (kind 0 motion, 1 press, 2 release), a
+ * goes to ops (ids are the caller's): keys as the display's keycodes
+ * with the modifiers (WM_MOD_*) the desk held as they came, the pointer window-relative (kind 0 motion, 1 press, 2 release), a
  * move or resize by the desk's window manager (the corner on the root),
  * WM_DELETE_WINDOW, the focus. */
 struct ds_seamless_ops {
-	void (*key)(void *ctx, uint32_t id, uint8_t keycode, bool pressed);
+	void (*key)(void *ctx, uint32_t id, uint8_t keycode, uint32_t mods, bool pressed);
 	void (*pointer)(void *ctx, uint32_t id, int x, int y, int button, int kind);
 	void (*configure)(void *ctx, uint32_t id, int x, int y, int w, int h);
 	void (*close)(void *ctx, uint32_t id);
@@ -419,6 +419,9 @@ const char *ds_keymap_text(const struct ds_keymap *k, size_t *n);
  * Returns how many (at most max), 0 when no key types it. */
 int ds_keymap_keys(const struct ds_keymap *k, uint32_t keysym, uint32_t mods, uint8_t *codes,
 		   int max);
+/* The modifier (WM_MOD_*) keycode's key holds (Shift, Control, Alt or
+ * Meta, Super or Hyper at its first level); 0: none of them. */
+uint32_t ds_keymap_key_mod(const struct ds_keymap *k, uint8_t keycode);
 /* Scripted input (`telly view --input FILE`), one step a line:
  *   type "TEXT"          keys for each character (\n Return, \t Tab, \e Esc)
  *   key [MOD+]...NAME    one key: xkb keysym name, ctrl/shift/alt/super

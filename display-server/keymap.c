@@ -158,3 +158,25 @@ int ds_keymap_keys(const struct ds_keymap *k, uint32_t keysym, uint32_t mods, ui
 	}
 	return 0;
 }
+
+uint32_t ds_keymap_key_mod(const struct ds_keymap *k, uint8_t keycode)
+{
+	static const struct {
+		uint32_t keysym, wm;
+	} mods[] = {
+		{XKB_KEY_Shift_L, WM_MOD_SHIFT},   {XKB_KEY_Shift_R, WM_MOD_SHIFT},
+		{XKB_KEY_Control_L, WM_MOD_CTRL},  {XKB_KEY_Control_R, WM_MOD_CTRL},
+		{XKB_KEY_Alt_L, WM_MOD_ALT},	   {XKB_KEY_Alt_R, WM_MOD_ALT},
+		{XKB_KEY_Meta_L, WM_MOD_ALT},	   {XKB_KEY_Meta_R, WM_MOD_ALT},
+		{XKB_KEY_Super_L, WM_MOD_SUPER},   {XKB_KEY_Super_R, WM_MOD_SUPER},
+		{XKB_KEY_Hyper_L, WM_MOD_SUPER},   {XKB_KEY_Hyper_R, WM_MOD_SUPER},
+	};
+	const xkb_keysym_t *syms;
+
+	if (xkb_keymap_key_get_syms_by_level(k->km, keycode, 0, 0, &syms) != 1)
+		return 0;
+	for (size_t i = 0; i < sizeof mods / sizeof mods[0]; i++)
+		if (syms[0] == mods[i].keysym)
+			return mods[i].wm;
+	return 0;
+}

@@ -330,7 +330,10 @@ static int s_dispatch(struct ds_backend *b, ds_event_fn fn, void *ctx)
 		case XCB_KEY_RELEASE: {
 			xcb_key_press_event_t *k = (xcb_key_press_event_t *)e;
 			if ((w = by_xw(s, k->event)) && s->ops && s->ops->key)
-				s->ops->key(s->ctx, w->id, k->detail, type == XCB_KEY_PRESS);
+				s->ops->key(s->ctx, w->id, k->detail,
+					    k->state & (WM_MOD_SHIFT | WM_MOD_CTRL | WM_MOD_ALT |
+							WM_MOD_SUPER),
+					    type == XCB_KEY_PRESS);
 			break;
 		}
 		case XCB_BUTTON_PRESS:
