@@ -690,6 +690,7 @@ static void link_work(struct attach *a)
 	case RP_LINK_DEAD: {
 		/* No answer, or the desk slept: give the connection up. */
 		rp_desk_chan_link_down(a->ch);
+		rp_conn_lost(a->c); /* (closed without waiting for its end) */
 		rp_conn_destroy(a->c);
 		a->c = NULL;
 		a->reopen_req = 0;

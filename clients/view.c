@@ -2068,6 +2068,8 @@ static void link_gone(struct view *v, const char *why, bool dead)
 	}
 	v->nopening = 0; /* their answers will not come */
 	vx_link_down(v->x); /* X input held until its sessions are back */
+	if (dead && v->c) /* (closed without waiting for its end) */
+		rp_conn_lost(v->c);
 	if (v->c != v->xc) /* the X side holds its own until the end */
 		rp_conn_destroy(v->c);
 	v->c = NULL;

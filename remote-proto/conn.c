@@ -17,6 +17,8 @@ struct rp_conn {
 	size_t rx_len, rx_off;
 	struct rp_queue q;
 	bool eof;
+	bool lost; /* a read or write failed, or the owner said so (rp_conn_lost) */
+	bool shut; /* our end of the stream sent (rp_conn_shut) */
 	uint64_t sent; /* bytes of frames the transport has taken from the queue */
 	char host_name[RP_HOST_NAME_MAX + 1]; /* the peer's HELLO said it; "": not */
 	uint32_t peer_caps;		      /* its HELLO's capabilities */
@@ -48,23 +50,67 @@ fail_rx:
  * for a lost link where the end of the stream was meant (a desk leaving
  * after its session's EXIT, with the host's heartbeat PING come since:
  * the host kept the ended channel for its RESUME, and itself, an hour).
- * Bounded, without waiting; a pipe (ssh's) has no such reset. */
+ * Bounded, without waiting; a pipe (ssh's) has no such reset. 0: the
+ * peer's end of the stream (or an error: nothing more will come). */
 #define DRAIN_READS 16
 
-static void drain(const struct rp_conn *c)
+int rp_conn_drop_input(struct rp_conn *c)
 {
 	uint8_t buf[4096];
 
-	for (int i = 0; c->t && i < DRAIN_READS; i++)
-		if (recv(c->t->rfd, buf, sizeof buf, MSG_DONTWAIT) <= 0)
+	for (int i = 0; c->t && i < DRAIN_READS; i++) {
+		ssize_t n = recv(c->t->rfd, buf, sizeof buf, MSG_DONTWAIT);
+		if (n == 0 || (n < 0 && errno != EAGAIN && errno != EINTR)) {
+			c->eof = true;
+			return 0;
+		}
+		if (n < 0)
 			break;
+	}
+	return -EAGAIN;
+}
+
+int rp_conn_shut(struct rp_conn *c)
+{
+	if (c->eof || c->lost || c->shut || !c->t)
+		return -ENOTCONN;
+	if (shutdown(c->t->wfd, SHUT_WR) < 0)
+		return -errno; /* a pipe (ssh's, stdio): ENOTSOCK */
+	c->shut = true;
+	return 0;
+}
+
+void rp_conn_lost(struct rp_conn *c)
+{
+	c->lost = true;
+}
+
+bool rp_conn_ended(const struct rp_conn *c)
+{
+	return c->eof || c->lost;
 }
 
 void rp_conn_destroy(struct rp_conn *c)
 {
 	if (!c)
 		return;
-	drain(c);
+	/* The orderly close: our end of the stream, then what the peer
+	 * sends until its own (a PING on its way as we shut) read and
+	 * dropped, so that the close resets nothing; at most
+	 * RP_CLOSE_WAIT_MS, and not at all on a link known lost or a
+	 * stream the peer has ended. One shut already (the daemon's,
+	 * rp_conn_shut) has had its wait. */
+	if (rp_conn_shut(c) == 0) {
+		long end = base_now_ms() + RP_CLOSE_WAIT_MS;
+		while (rp_conn_drop_input(c) < 0) {
+			struct pollfd p = {.fd = c->t->rfd, .events = POLLIN};
+			long left = end - base_now_ms();
+			if (left <= 0 || (poll(&p, 1, (int)left) < 0 && errno != EINTR))
+				break;
+		}
+	} else {
+		rp_conn_drop_input(c);
+	}
 	rp_transport_destroy(c->t);
 	rp_queue_finish(&c->q);
 	free(c->rx);
@@ -87,6 +133,8 @@ static ssize_t conn_read(struct rp_conn *c, bool by_record)
 	c->t->by_record = by_record;
 	n = c->t->impl->read(c->t, c->rx + c->rx_len, RP_RX_SIZE - c->rx_len);
 	c->t->by_record = false;
+	if (n < 0 && errno != EWOULDBLOCK && errno != EINTR)
+		c->lost = true;
 	if (n < 0)
 		return errno == EWOULDBLOCK ? -EAGAIN : -errno;
 	if (n == 0)
@@ -182,6 +230,8 @@ int rp_conn_flush(struct rp_conn *c)
 		if (w < 0) {
 			if (errno == EINTR)
 				continue;
+			if (errno != EWOULDBLOCK)
+				c->lost = true;
 			return errno == EWOULDBLOCK ? 1 : -errno;
 		}
 		rp_queue_consume(&c->q, (size_t)w);

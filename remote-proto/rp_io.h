@@ -95,9 +95,30 @@ int rp_transport_send_fds(struct rp_transport *t, const void *buf, size_t n, con
 struct rp_conn;
 
 struct rp_conn *rp_conn_create(struct rp_transport *t, unsigned queue_entries, size_t queue_limit);
-/* Destroys the transport (takes NULL), what the peer sent and nobody read
- * dropped first, so that the close ends its stream rather than resetting it. */
+/* Destroys the transport (takes NULL) with an orderly close, so that it
+ * ends the peer's stream rather than resetting it (a socket closed with
+ * unread bytes resets: the peer takes it for a lost link): our end of the
+ * stream first (shutdown), then what the peer sends read and dropped
+ * until its own end, at most RP_CLOSE_WAIT_MS; a connection whose peer
+ * ended its stream, or one lost (a failed read or write, rp_conn_lost)
+ * or already shut (rp_conn_shut), is closed without waiting, what it has
+ * unread dropped first. */
+#define RP_CLOSE_WAIT_MS 300
 void rp_conn_destroy(struct rp_conn *c);
+/* The link is known lost (no answer to the heartbeat): its destroy does
+ * not wait for the peer. */
+void rp_conn_lost(struct rp_conn *c);
+/* The peer ended its stream, or the link is lost: nothing to wait for. */
+bool rp_conn_ended(const struct rp_conn *c);
+/* For a caller that cannot wait (the daemon): our end of the stream sent,
+ * without waiting; 0, -ENOTCONN (ended, lost or shut already), or -errno
+ * (a pipe cannot: ENOTSOCK). Then rp_conn_drop_input as the peer's bytes
+ * come, until it returns 0 (the peer's end) or the caller's bound, then
+ * rp_conn_destroy. */
+int rp_conn_shut(struct rp_conn *c);
+/* What the peer sent, read and dropped without waiting (bounded): 0 at
+ * its end of the stream (or an error), -EAGAIN while more may come. */
+int rp_conn_drop_input(struct rp_conn *c);
 
 /* Read what is there (one bounded read). Returns bytes read, 0 at end of
  * stream, -EAGAIN, or -errno. */

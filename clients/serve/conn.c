@@ -393,6 +393,75 @@ struct conn *conn_by_id(struct server *srv, unsigned id)
 	return c;
 }
 
+static void closing_done(struct server *srv, unsigned i)
+{
+	fdm_del(srv->fdm, srv->closing[i].fd);
+	rp_conn_destroy(srv->closing[i].rc); /* (shut: no wait) */
+	srv->closing[i] = srv->closing[--srv->nclosing];
+}
+
+static void on_closing(struct fdm *fdm, int fd, int events, void *data)
+{
+	struct server *srv = data;
+
+	(void)fdm;
+	(void)events;
+	for (unsigned i = 0; i < srv->nclosing; i++)
+		if (srv->closing[i].fd == fd) {
+			if (rp_conn_drop_input(srv->closing[i].rc) == 0)
+				closing_done(srv, i);
+			return;
+		}
+}
+
+/* rc closed in order without holding the loop up (rp_io.h's
+ * rp_conn_shut): a desk's PING sent as we close is read, not left to
+ * reset the connection, which the desk would take for a lost link. At
+ * once when its desk ended the stream or the link is lost. */
+static void conn_close(struct server *srv, struct rp_conn *rc)
+{
+	int rfd, wfd;
+
+	if (srv->nclosing == MAX_CLOSING)
+		rp_conn_lost(rc); /* (its destroy then does not wait) */
+	if (srv->nclosing == MAX_CLOSING || rp_conn_shut(rc) < 0) {
+		rp_conn_destroy(rc);
+		return;
+	}
+	rp_conn_fds(rc, &rfd, &wfd);
+	if (fdm_add(srv->fdm, rfd, POLLIN, on_closing, srv) < 0) {
+		rp_conn_destroy(rc);
+		return;
+	}
+	srv->closing[srv->nclosing++] =
+		(struct closing){.rc = rc, .fd = rfd, .until = base_now_ms() + RP_CLOSE_WAIT_MS};
+}
+
+/* Those whose time is up closed; the wait until the next one's. */
+static long closing_tick(struct server *srv, long now, long wait)
+{
+	for (unsigned i = 0; i < srv->nclosing;)
+		if (now >= srv->closing[i].until) {
+			closing_done(srv, i);
+		} else {
+			if (srv->closing[i].until - now < wait)
+				wait = srv->closing[i].until - now;
+			i++;
+		}
+	return wait;
+}
+
+void conns_closing_end(struct server *srv)
+{
+	while (srv->nclosing) {
+		struct pollfd p = {.fd = srv->closing[0].fd, .events = POLLIN};
+		long left = srv->closing[0].until - base_now_ms();
+		if (left <= 0 || (poll(&p, 1, (int)left) < 0 && errno != EINTR) ||
+		    rp_conn_drop_input(srv->closing[0].rc) == 0)
+			closing_done(srv, 0);
+	}
+}
+
 void conn_destroy(struct server *srv, struct conn *c)
 {
 	for (int i = 0; i < MAX_CHANS; i++)
@@ -413,7 +482,7 @@ void conn_destroy(struct server *srv, struct conn *c)
 		srv->nunix--;
 	srv->nconns--;
 	conn_unregister(c);
-	rp_conn_destroy(c->rc);
+	conn_close(srv, c->rc);
 	if (c->relay) {
 		/* The end mark (HANDOFF_MARKS_END): serve --stdio exits 0 on
 		 * it, and 1 if the socket closes without it. The socket has
@@ -629,6 +698,7 @@ long conns_hook(struct fdm *fdm, long now, void *data)
 		next = c->next;
 		conn_tick(srv, c, now, &wait);
 	}
+	wait = closing_tick(srv, now, wait);
 	wait = links_tick(srv, now, wait); /* link.c: the desks' heartbeat */
 	wait = direct_tick(srv, now, wait);  /* direct.c: secrets' and listeners' time */
 	conns_flush(srv);

@@ -268,6 +268,7 @@ static bool link_check(struct server *srv, struct conn *c, long now, long *wait)
 	case RP_LINK_DEAD:
 		serve_log("connection %u: no answer from its desk for %ld ms: dropped, its channels "
 			  "wait for it", c->id, now - c->link.heard_ms);
+		rp_conn_lost(c->rc); /* (no orderly close: nobody answers) */
 		conn_destroy(srv, c);
 		return false;
 	default:

@@ -72,6 +72,7 @@ void server_destroy(struct server *srv)
 		return;
 	while (srv->conns)
 		conn_destroy(srv, srv->conns);
+	conns_closing_end(srv);
 	direct_destroy(srv);
 	while (srv->sessions) /* consoles made before one failed; the fuzzer's */
 		session_end(srv, srv->sessions, 0);

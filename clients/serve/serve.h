@@ -34,6 +34,9 @@ struct telly_slog;
  * ones, those that have not logged in yet (no HELLO with the token) are
  * held to fewer, and fewer again from one address. */
 #define MAX_UNIX_CONNS 256
+/* Connections closing in order at once (past it one closes without
+ * waiting for its desk's end of the stream). */
+#define MAX_CLOSING 64
 #define MAX_TCP_CONNS 256
 #define MAX_TCP_PENDING 64
 #define MAX_PENDING_PER_SOURCE 8
@@ -801,6 +804,9 @@ long direct_tick(struct server *srv, long now, long wait);
 void direct_destroy(struct server *srv);
 bool direct_waiting(struct server *srv); /* a secret out, not used yet */
 void conn_destroy(struct server *srv, struct conn *c);
+/* The connections still closing in order closed, each awaited at most
+ * what is left of its RP_CLOSE_WAIT_MS (the daemon's exit). */
+void conns_closing_end(struct server *srv);
 /* A slot of c free for a channel (none there, none held), or -1. */
 int conn_slot_free(const struct conn *c);
 /* The connection of id (NULL: it went). */
@@ -846,6 +852,15 @@ struct server {
 	unsigned nsessions;
 	struct conn *conns;
 	unsigned nconns, nunix, ntcp, ntcp_pending, next_conn_id;
+	/* Connections closing in order (conn_destroy): our end of the stream
+	 * sent, what the desk sends read and dropped until its own end or
+	 * RP_CLOSE_WAIT_MS (then closed), without holding the loop up. */
+	struct closing {
+		struct rp_conn *rc;
+		int fd;
+		long until;
+	} closing[MAX_CLOSING];
+	unsigned nclosing;
 	struct source src[MAX_SOURCES];
 	long stranger_at;	     /* ms: this interval of refusals began */
 	unsigned stranger_lines;     /* lines of them said in it */

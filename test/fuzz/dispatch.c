@@ -407,6 +407,11 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 			break;
 		idle = moved ? 0 : idle + 1;
 	}
+	/* The desks end their streams, as they would leaving: the daemon's
+	 * orderly close of each waits for that (at most RP_CLOSE_WAIT_MS). */
+	shutdown(peer[1], SHUT_WR);
+	if (watch[1] >= 0)
+		shutdown(watch[1], SHUT_WR);
 	telly_fuzz_server_destroy(srv);
 	close(peer[1]);
 	if (watch[1] >= 0)

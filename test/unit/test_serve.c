@@ -1553,6 +1553,48 @@ static struct desk *ended_while_down(struct server *srv, uint8_t token[RP_TOKEN_
  * A viewer whose EXIT went on a connection that may be lost waits too,
  * until the PONG of a PING sent after it, its desk's close at the end of
  * the stream having taken all, or the wait's end. */
+/* The daemon closes a desk's connection in order, in its loop: the desk
+ * reads the end of the stream, and a PING it sends then (its heartbeat,
+ * on its way) is read and dropped, not left to reset the connection
+ * (which the desk would take for a lost link); once the desk ends its
+ * side the connection is closed, and it read no reset. A link the
+ * heartbeat found dead is closed at once. */
+static void test_close_in_order(void)
+{
+	struct fixture fx;
+	struct desk *d;
+	char b[64];
+	int err = -1;
+	socklen_t n = sizeof err;
+
+	fixture_init(&fx);
+	d = desk_new(fx.srv, false);
+	hello(fx.srv, d, RP_CAP_RESUME, "", "d");
+	conn_destroy(fx.srv, d->c);
+	CHECK_EQ(fx.srv->nclosing, 1);
+	while (read(d->peer, b, sizeof b) > 0) /* what it was sent, then the end */
+		;
+	CHECK_EQ(read(d->peer, b, sizeof b), 0);
+	CHECK_EQ(send(d->peer, "PING", 4, MSG_NOSIGNAL), 4);
+	CHECK_EQ(shutdown(d->peer, SHUT_WR), 0);
+	conns_closing_end(fx.srv); /* (the loop would: its fd is readable) */
+	CHECK_EQ(fx.srv->nclosing, 0);
+	CHECK_EQ(read(d->peer, b, sizeof b), 0);
+	CHECK(getsockopt(d->peer, SOL_SOCKET, SO_ERROR, &err, &n) == 0);
+	CHECK_EQ(err, 0);
+	desk_free(d);
+
+	d = desk_new(fx.srv, false);
+	hello(fx.srv, d, RP_CAP_RESUME, "", "d");
+	ping_of(fx.srv, d); /* never answered: dropped in a minute at most */
+	for (long t = base_now_ms(), end = t + 60000; t < end && fx.srv->nconns; t += 100)
+		links_tick(fx.srv, t, -1);
+	CHECK_EQ(fx.srv->nconns, 0);
+	CHECK_EQ(fx.srv->nclosing, 0);
+	desk_free(d);
+	fixture_finish(&fx);
+}
+
 static void test_resume_ended(void)
 {
 	struct fixture fx;
@@ -2399,6 +2441,7 @@ int main(int argc, char **argv)
 		{"dispatch-handoff-malformed", test_handoff_malformed},
 		{"viewer-drop-then-snapshot", test_drop_then_snapshot},
 		{"link-resume", test_resume},
+		{"close-in-order", test_close_in_order},
 		{"link-resume-ended", test_resume_ended},
 		{"link-ended-number", test_ended_number},
 		{"link-resume-ended-lost", test_resume_ended_lost},
