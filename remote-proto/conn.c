@@ -19,7 +19,6 @@ struct rp_conn {
 	bool eof;
 	bool lost; /* a read or write failed, or the owner said so (rp_conn_lost) */
 	bool shut; /* our end of the stream sent (rp_conn_shut) */
-	uint64_t sent; /* bytes of frames the transport has taken from the queue */
 	char host_name[RP_HOST_NAME_MAX + 1]; /* the peer's HELLO said it; "": not */
 	uint32_t peer_caps;		      /* its HELLO's capabilities */
 };
@@ -235,7 +234,6 @@ int rp_conn_flush(struct rp_conn *c)
 			return errno == EWOULDBLOCK ? 1 : -errno;
 		}
 		rp_queue_consume(&c->q, (size_t)w);
-		c->sent += (uint64_t)w;
 	}
 	return pending(c) ? 1 : 0;
 }
@@ -308,14 +306,14 @@ size_t rp_conn_queued(const struct rp_conn *c)
 
 uint64_t rp_conn_mark(const struct rp_conn *c)
 {
-	return c->sent + c->q.bytes;
+	return c->q.pushed;
 }
 
 bool rp_conn_went(const struct rp_conn *c, uint64_t mark)
 {
-	/* In order: the count passes the mark only once all before it went
-	 * (bytes dropped from before it only put that later). */
-	return c->sent >= mark && !pending(c);
+	/* By entry, not by bytes: a drop (the desk fell behind) takes
+	 * entries from before the mark and after it alike. */
+	return rp_queue_gone(&c->q, mark) && !pending(c);
 }
 
 unsigned rp_conn_queued_frames(const struct rp_conn *c)

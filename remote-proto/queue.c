@@ -74,6 +74,7 @@ int rp_queue_push(struct rp_queue *q, const void *hdr, size_t hdr_len, struct rp
 	e->droppable = droppable;
 	e->buf = buf ? rp_buf_ref(buf) : NULL;
 	e->sent = 0;
+	e->seq = q->pushed++;
 	q->count++;
 	q->bytes += len;
 	return 0;
@@ -139,4 +140,9 @@ void rp_queue_consume(struct rp_queue *q, size_t n)
 		q->head = (q->head + 1) % q->cap;
 		q->count--;
 	}
+}
+
+bool rp_queue_gone(const struct rp_queue *q, uint64_t mark)
+{
+	return !q->count || q->ring[q->head].seq >= mark;
 }

@@ -33,12 +33,14 @@ struct rp_qent {
 	bool droppable;
 	struct rp_buf *buf; /* may be NULL: the header is the whole frame */
 	uint32_t sent;      /* bytes of hdr+buf already written */
+	uint64_t seq;       /* pushes before it (rp_queue_gone) */
 };
 
 struct rp_queue {
 	struct rp_qent *ring;
 	unsigned cap, head, count;
 	size_t bytes, limit; /* bytes queued and not yet written; bound for droppable data */
+	uint64_t pushed;     /* entries ever pushed */
 };
 
 int rp_queue_init(struct rp_queue *q, unsigned entries, size_t limit);
@@ -55,5 +57,9 @@ void rp_queue_drop(struct rp_queue *q);
 int rp_queue_iov(const struct rp_queue *q, struct iovec *iov, int max);
 /* n bytes went out. */
 void rp_queue_consume(struct rp_queue *q, size_t n);
+/* Whether every entry of the first mark pushed (q->pushed then) is gone:
+ * written whole or dropped. Entries leave in order but for drops, so the
+ * oldest one left says it. */
+bool rp_queue_gone(const struct rp_queue *q, uint64_t mark);
 
 #endif

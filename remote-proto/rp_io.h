@@ -172,7 +172,7 @@ int rp_conn_fd(const struct rp_conn *c);
 /* Bytes queued to send, not yet written (for a relay that holds back). */
 size_t rp_conn_queued(const struct rp_conn *c);
 /* A mark of what is queued now: rp_conn_went(c, mark) once all of it
- * has been written (none held by the transport, none dropped). */
+ * has gone, written (none held by the transport) or dropped. */
 uint64_t rp_conn_mark(const struct rp_conn *c);
 bool rp_conn_went(const struct rp_conn *c, uint64_t mark);
 /* Frames queued (entries of its queue, bounded by rp_conn_create's
