@@ -17,6 +17,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
 #include <xcb/xcb.h>
@@ -752,7 +753,7 @@ int ds_clip_note_save(struct ds_clip *c, const char *path)
 			" %" PRIu32 " %" PRIu32 "\n", now, wall_ms(), o[0], since[0], o[1], since[1]);
 	if (snprintf(tmp, sizeof tmp, "%s.new", path) >= (int)sizeof tmp)
 		return -ENAMETOOLONG;
-	if ((fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600)) < 0)
+	if ((fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC | O_NOFOLLOW, 0600)) < 0)
 		return -errno;
 	if (base_write_all(fd, line, (size_t)len, -1) != (size_t)len)
 		r = -errno;
@@ -771,11 +772,13 @@ void ds_clip_note_load(struct ds_clip *c, const char *path)
 	uint32_t then, o[2], since[2];
 	int64_t wall_then;
 	ssize_t n;
-	int fd = open(path, O_RDONLY | O_CLOEXEC);
+	struct stat st;
+	/* (Not waiting: a FIFO there would hold up the view's start.) */
+	int fd = open(path, O_RDONLY | O_CLOEXEC | O_NONBLOCK | O_NOFOLLOW);
 
 	if (fd < 0)
 		return;
-	n = read(fd, buf, sizeof buf - 1);
+	n = fstat(fd, &st) == 0 && S_ISREG(st.st_mode) ? read(fd, buf, sizeof buf - 1) : -1;
 	close(fd);
 	if (n <= 0)
 		return;
@@ -785,8 +788,13 @@ void ds_clip_note_load(struct ds_clip *c, const char *path)
 		   " %" SCNu32, &then, &wall_then, &o[0], &since[0], &o[1], &since[1]) != 6)
 		return;
 	xcb_timestamp_t now = server_time(c);
-	int64_t walked = wall_ms() - wall_then, ticked = (int64_t)(uint32_t)(now - then);
-	if (now == XCB_CURRENT_TIME || walked < 0 || ticked - walked > NOTE_CLOCKS_MS ||
+	int64_t wall_now = wall_ms();
+	/* (A wall clock in the note past now or before 1970 is none: a
+	 * corrupt one's difference would overflow.) */
+	if (wall_then < 0 || wall_then > wall_now)
+		return;
+	int64_t walked = wall_now - wall_then, ticked = (int64_t)(uint32_t)(now - then);
+	if (now == XCB_CURRENT_TIME || ticked - walked > NOTE_CLOCKS_MS ||
 	    walked - ticked > NOTE_CLOCKS_MS)
 		return; /* another server's, or one that restarted */
 	for (int k = 0; k < 2; k++) {

@@ -85,6 +85,17 @@ awk '{ $4 -= 60000; print }' "$note" >"$T/note" && mv "$T/note" "$note"
 desk_copy clipboard 'desk newer 4'
 seamless_view
 clip_await 20 desk clipboard 'host older 4'
+# Nor is a corrupt one (a wall clock far out of range), and a note that
+# is not a file (a FIFO: open would wait for a writer) holds up no view.
+view_leaves
+awk '{ $4 = "-9223372036854775808"; print }' "$note" >"$T/note" && mv "$T/note" "$note"
+desk_copy clipboard 'desk newer 5'
+seamless_view
+clip_await 20 desk clipboard 'host older 4'
+view_leaves
+rm -f "$note" && mkfifo "$note"
+seamless_view
+clip_await 20 desk clipboard 'host older 4'
 
 # A second desk attached (read-only: the display keeps its size) gets a
 # copy the first desk gives the host.
