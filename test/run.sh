@@ -162,7 +162,8 @@ done
 # The test guest is built once (test/guest/build.sh locks its folder).
 [ -e "$B/asan/guest" ] || { mkdir -p "$B/guest" "$B/asan" && ln -s ../guest "$B/asan/guest"; }
 for t in view-typing view-focus view-move-resize view-lifecycle view-paint-fd view-x11 vmconsole console-dns door-privsep door-keys door-winsize xview-xterm xview-desk x11-session x11-flood x11-resize x11-screen-follow x11-stopped-server x11-grab x11-hostile x11-pixel-bound xview-shape xview-shape-change xview-clipboard-attach xview-clipboard-start reconnect-view-xclip xview-screen-in-use reconnect-view-xscreen xview-seamless-dialog xview-seamless-stale-size \
-	x11-background-detached x11-program-output-exit xview-clipboard-focused xview-readonly reconnect-view-xended; do
+	x11-background-detached x11-program-output-exit xview-clipboard-focused xview-readonly reconnect-view-xended \
+	x11-server-log-numbers x11-pixel-bound-override reconnect-view-xcopy-kept leave-detach xview-screen-said-again; do
 	[ -x "$B/asan/bin/telly" ] && run "integration-asan/$t" 300 sh "test/integration/$t.sh" "$B/asan"
 done
 # telly x of programs that end at once, each way (this host, a slow
