@@ -78,14 +78,18 @@ _Static_assert(2 * XD_PROP_PAIRS_MAX >= XD_PROP_MAX_WORDS, "MULTIPLE's pairs as 
 #define XD_TREE_ASKS XD_MAX_WINDOWS
 /* The windows' pictures xd keeps (and its owner's copy of each) take at
  * most this many screens' worth of pixels, a screen counted at least
- * 1920x1080 and at its largest so far; windows larger than the screen at
- * most half of that, so that they never keep the others from being read:
- * past it a window is not read until others go or shrink. A program that
- * maps windows of 8192x8192 in a loop took 280 MB of the daemon's memory
- * for each, until it was killed for want of memory, and every session
- * with it. */
+ * half a 4K screen (3840x2160 / 2, 4147200 pixels) and at its largest so
+ * far; windows larger than the screen at most half of that, so that they
+ * never keep the others from being read: past it a window is not read
+ * until others go or shrink. A program that maps windows of 8192x8192 in
+ * a loop took 280 MB of the daemon's memory for each, until it was killed
+ * for want of memory, and every session with it. The least screen is
+ * half a 4K one so that a window of 4K, larger than any smaller screen,
+ * fits in that half with room for its menus beside it: counted at
+ * 1920x1080, a 3840x2160 window was never shown on a smaller desk, even
+ * alone, where ssh -X shows it. */
 #define XD_PIXELS_SCREENS 4
-#define XD_PIXELS_SCREEN_MIN (1920u * 1080u)
+#define XD_PIXELS_SCREEN_MIN (3840u * 2160u / 2)
 
 enum {
 	A_WM_NAME,

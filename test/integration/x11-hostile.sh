@@ -67,9 +67,9 @@ kill "$tpid"
 wait_until 20 grep -q " $top\$" "$T/p/windows"
 echo "a window mapped while over 1024: shown once others went: ok"
 
-# A display of 1920x1080: its windows' pictures take at most 4 of it
-# (8294400 pixels): four of 1900x1000 are read, a fifth is not, until the
-# four go.
+# A display of 1920x1080: its windows' pictures take at most 4 screens
+# of half a 4K one (16588800 pixels): eight of 1900x1000 are read, a
+# ninth is not, until the eight go.
 probed b "$T/q" 4 --screen 1920x1080
 # A cursor of 256x256 (more than a frame holds) reaches the desk made
 # smaller (before: not sent, the desk kept the shape before it).
@@ -86,28 +86,29 @@ echo "a cursor of 600x300: on the desk at 181x90: ok"
 hostile far offscreen
 wait_until 20 drawn anchor "$T/q"
 wait_until 20 same_as_xwd "$T/q" "$(win anchor "$T/q")" 4
-grep -q "display $dpy: its windows' pictures would take over 31 MiB .* (4000x4000) is not shown" \
+grep -q "display $dpy: its windows' pictures would take over 63 MiB .* (4000x4000) is not shown" \
 	"$TELLY_DIR/serve.log" || fail "the windows far off the screen were read"
 echo "close $(win anchor "$T/q")" >&4 # (its client killed: the three go)
 wait_until 20 sh -c "! grep -q ' anchor\$' '$T/q/windows'"
 echo "windows larger than the screen do not keep the others from being read: ok"
 
-hostile big windows 4 1900 1000 big
-for i in 0 1 2 3; do wait_until 20 drawn "big $i" "$T/q"; done
+hostile big windows 8 1900 1000 big
+for i in 0 1 2 3 4 5 6 7; do wait_until 20 drawn "big $i" "$T/q"; done
 hostile late windows 1 1900 1000 late
-wait_until 20 grep -q "display $dpy: its windows' pictures would take over 31 MiB .* (1900x1000) is not shown" "$TELLY_DIR/serve.log"
-drawn "late 0" "$T/q" && fail "the fourth window was read: $(cat "$T/q/windows")"
-echo "close $(win "big 0" "$T/q")" >&4 # (its client killed: the four go)
+wait_until 20 grep -q "display $dpy: its windows' pictures would take over 63 MiB .* (1900x1000) is not shown" "$TELLY_DIR/serve.log"
+drawn "late 0" "$T/q" && fail "the ninth window was read: $(cat "$T/q/windows")"
+echo "close $(win "big 0" "$T/q")" >&4 # (its client killed: the eight go)
 wait_until 20 drawn "late 0" "$T/q"
 wait_until 20 same_as_xwd "$T/q" "$(win "late 0" "$T/q")" 4
 grep -q "display $dpy: every window is read again" "$TELLY_DIR/serve.log" || fail "not said read again"
 echo "past 4 screens' worth of pixels: not read, then read once others went: ok"
 
-hostile grow windows 3 1900 1000 grow
-for i in 0 1 2; do wait_until 20 drawn "grow $i" "$T/q"; done
-id=$(win "grow 2" "$T/q")
+# (one larger than the screen takes at most half: 8294400 pixels)
+hostile grow windows 4 1900 1000 grow
+for i in 0 1 2 3; do wait_until 20 drawn "grow $i" "$T/q"; done
+id=$(win "grow 3" "$T/q")
 DISPLAY=$dpy XAUTHORITY=$xauth xdotool windowsize "$id" 1900 1400
-wait_until 20 grep -q "display $dpy: its windows' pictures would take over 31 MiB .* (1900x1400) is not shown" "$TELLY_DIR/serve.log"
+wait_until 20 grep -q "display $dpy: its windows' pictures would take over 63 MiB .* (1900x1400) is not shown" "$TELLY_DIR/serve.log"
 DISPLAY=$dpy XAUTHORITY=$xauth xdotool windowsize "$id" 1900 1000
 wait_until 20 sh -c "[ \$(grep -c 'display $dpy: every window is read again' '$TELLY_DIR/serve.log') -eq 2 ]"
 echo "a window back at the size it was read at, after it grew past the bound: read, said so: ok"

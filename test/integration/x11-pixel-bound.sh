@@ -20,8 +20,8 @@ over() { f=$(flags "$1"); [ -n "$f" ] && [ $((f & 128)) -ne 0 ]; } # XWIN's OVER
 read_again() { f=$(flags "$1"); [ -n "$f" ] && [ $((f & 128)) -eq 0 ] && drawn "$1" "$T/p"; }
 ls_says() { "$TELLY" ls | grep -q "window .*\"late 0\" not shown: too large for the host's pixel budget"; }
 
-hostile big windows 4 1900 1000 big
-for i in 0 1 2 3; do wait_until 20 drawn "big $i" "$T/p"; done
+hostile big windows 8 1900 1000 big
+for i in 0 1 2 3 4 5 6 7; do wait_until 20 drawn "big $i" "$T/p"; done
 hostile late windows 1 1900 1000 late
 wait_until 20 over "late 0"
 drawn "late 0" "$T/p" && fail "the window past the bound was drawn: $(cat "$T/p/windows")"
@@ -57,7 +57,7 @@ titled() { xwininfo -root -tree | grep -q "\"$1\""; }
 wait_until 20 titled "late 0 (not shown: too large for the host's pixel budget: 1900x1000) (read-only)"
 echo "--seamless says it after the desk window's title: ok"
 
-echo "close $(win "big 0")" >&4 # (its client killed: the four go)
+echo "close $(win "big 0")" >&4 # (its client killed: the eight go)
 wait_until 20 read_again "late 0"
 wait_until 20 titled "late 0 (read-only)"
 titled "late 0 (not shown.*" && fail "the seamless title still says it"
