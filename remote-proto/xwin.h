@@ -68,6 +68,11 @@
  * or shrink. Told again without it when it is read again. A desk before
  * it ignores the bit (and shows an empty window). */
 #define RP_XWIN_OVER_BOUND 0x80
+/* Its program asked for the full screen (_NET_WM_STATE_FULLSCREEN): the
+ * host spans its screen with it, and a seamless desk asks its window
+ * manager for the same. A desk before it ignores the bit (the window
+ * comes at the host's screen's size, framed). */
+#define RP_XWIN_FULLSCREEN 0x100
 /* HELLO, both ways: each window of LIST_REPLY's X part ends with u16
  * flags, its XWIN's (RP_XWIN_OVER_BOUND: telly ls says so), when both
  * said it. */

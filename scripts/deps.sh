@@ -113,6 +113,9 @@ need prog dbus-launch        dbus-x11
 need prog xwininfo           x11-utils
 need prog xset               x11-xserver-utils
 need prog openbox            openbox
+# A program's EWMH request (the full screen) sent to an X session's
+# window manager (integration/x11-x-fullscreen).
+need prog wmctrl             wmctrl
 need prog xkbcomp            x11-xkb-utils
 need file /bin/busybox       busybox-static
 need prog ssh                openssh-client

@@ -52,7 +52,7 @@
 #define XD_RECTS_MAX 32		   /* damage in more pieces is read as its bounding box */
 #define XD_PROP_MAX_WORDS 1024	   /* a property read is at most 4 KiB */
 #define XD_PROTOCOLS_MAX XD_PROP_PROTOCOLS_MAX
-#define XD_PROPS_ASKED 8 /* the properties a window's mapping asks for */
+#define XD_PROPS_ASKED 9 /* the properties a window's mapping asks for */
 _Static_assert(2 * XD_PROP_PAIRS_MAX >= XD_PROP_MAX_WORDS, "MULTIPLE's pairs as read");
 #define XD_SHM_MIN_ROWS 64	   /* the pixel segment holds this many rows of the widest window */
 #define XD_SCREEN_DPI 96	   /* the size in millimetres RANDR is told */
@@ -99,6 +99,7 @@ enum {
 	A_WM_CLASS,
 	A_WM_NORMAL_HINTS,
 	A_WM_TRANSIENT_FOR,
+	A_NET_WM_STATE,
 	A_WM_PROTOCOLS,
 	A_WM_DELETE_WINDOW,
 	A_WM_STATE,
@@ -113,15 +114,19 @@ enum {
 	A_ATOM_PAIR,
 	A_COMPOUND_TEXT,
 	A_GDK_VISUALS,
+	A_NET_WM_STATE_FULLSCREEN,
+	A_NET_SUPPORTED,
+	A_NET_SUPPORTING_WM_CHECK,
 	A_COUNT
 };
-_Static_assert(A_WM_DELETE_WINDOW <= 8, "a window's properties owed fit props_owed");
+_Static_assert(A_WM_DELETE_WINDOW <= 16, "a window's properties owed fit props_owed");
 static const char *const atom_names[A_COUNT] = {
 	"WM_NAME",	   "_NET_WM_NAME",	"WM_ICON_NAME", "_NET_WM_ICON_NAME",
-	"WM_CLASS",	   "WM_NORMAL_HINTS", "WM_TRANSIENT_FOR", "WM_PROTOCOLS",
+	"WM_CLASS",	   "WM_NORMAL_HINTS", "WM_TRANSIENT_FOR", "_NET_WM_STATE", "WM_PROTOCOLS",
 	"WM_DELETE_WINDOW", "WM_STATE",	"UTF8_STRING", "CLIPBOARD", "PRIMARY",
 	"TARGETS", "TEXT", "INCR", "_TELLY_SELECTION", "MULTIPLE", "ATOM_PAIR", "COMPOUND_TEXT",
 	"GDK_VISUALS",
+	"_NET_WM_STATE_FULLSCREEN", "_NET_SUPPORTED", "_NET_SUPPORTING_WM_CHECK",
 };
 
 enum pkind {
@@ -170,7 +175,7 @@ struct xwin {
 	bool props_wait;
 	/* Properties (bit A_*) whose question found the ring full: asked
 	 * once it has room (xprops_owed), so a title set then still comes. */
-	uint8_t props_owed;
+	uint16_t props_owed;
 	uint32_t damage, pixmap;
 	uint16_t pm_w, pm_h; /* the named pixmap's size (border included) */
 	uint32_t *pix;	     /* the last picture read, pm_w x pm_h */
@@ -189,6 +194,12 @@ struct xwin {
 	uint32_t transient_for;
 	bool can_close, hints;
 	bool positioned; /* WM_NORMAL_HINTS' USPosition or PPosition */
+	/* Its _NET_WM_STATE has _NET_WM_STATE_FULLSCREEN: it spans the
+	 * screen, and goes back to fs_x, fs_y, fs_w x fs_h (its place and
+	 * outer size before) once it no longer has it. */
+	bool fullscreen;
+	int16_t fs_x, fs_y;
+	uint16_t fs_w, fs_h;
 	/* Moved since it was mapped, by a desk (xd_configure) or by its
 	 * program (a ConfigureRequest with a place): where it is was chosen,
 	 * and a desk that comes later keeps it there. */
@@ -622,6 +633,7 @@ static void report(struct xd *xd, struct xwin *w)
 	r.focused = xd->focus == w->id;
 	r.hints = w->hints;
 	r.positioned = w->positioned || w->placed;
+	r.fullscreen = w->fullscreen;
 	r.size = w->size;
 	r.title = w->net_title[0] ? w->net_title : w->title;
 	r.icon_name = w->net_icon[0] ? w->net_icon : w->icon;
@@ -794,14 +806,14 @@ static void ask_prop(struct xd *xd, struct xwin *w, int a)
 	xcb_get_property_cookie_t ck;
 
 	if (xd->count >= xd->ring_max) {
-		w->props_owed |= (uint8_t)(1u << a);
+		w->props_owed |= (uint16_t)(1u << a);
 		xd->props_owed = true;
 		return;
 	}
 	ck = xcb_get_property(xd->c, 0, w->id, xd->atoms[a], XCB_GET_PROPERTY_TYPE_ANY, 0,
 			      XD_PROP_MAX_WORDS);
 	if (pend(xd, ck.sequence, PK_PROP, w->id, (uint32_t)a, NULL))
-		w->props_owed &= (uint8_t)~(1u << a);
+		w->props_owed &= (uint16_t)~(1u << a);
 }
 
 /* Properties owed a question, asked once the ring has room: the top
@@ -827,7 +839,7 @@ static void ask_props(struct xd *xd, struct xwin *w)
 	/* (WM_PROTOCOLS last: its answer says they are all in.) */
 	static const int all[XD_PROPS_ASKED] = {A_WM_NAME,	     A_NET_WM_NAME,	 A_WM_ICON_NAME,
 						A_NET_WM_ICON_NAME, A_WM_CLASS,	 A_WM_NORMAL_HINTS,
-						A_WM_TRANSIENT_FOR, A_WM_PROTOCOLS};
+						A_WM_TRANSIENT_FOR, A_NET_WM_STATE, A_WM_PROTOCOLS};
 	for (size_t i = 0; i < sizeof all / sizeof all[0]; i++)
 		ask_prop(xd, w, all[i]);
 }
@@ -1361,6 +1373,37 @@ static bool leads_to(struct xd *xd, uint32_t from, uint32_t id)
 	return from != 0; /* (cannot be: a loop, taken as one) */
 }
 
+/* w's program asked for the full screen (fs) or no longer: it spans the
+ * screen (its place and size kept), or goes back to them, as the desk's
+ * window manager would make it under ssh -X; told to the desks (XWIN's
+ * FULLSCREEN), whose window manager spans their screen with it. A change
+ * of the screen's size keeps it spanning (screen_changed). */
+static void fullscreen_set(struct xd *xd, struct xwin *w, bool fs)
+{
+	int x = fs ? 0 : w->fs_x, y = fs ? 0 : w->fs_y;
+	unsigned ow = fs ? xd->cur_w : w->fs_w, oh = fs ? xd->cur_h : w->fs_h;
+
+	if (w->fullscreen == fs || w->override || !w->mapped)
+		return; /* (unmapped: asked again at its mapping) */
+	w->fullscreen = fs;
+	if (fs) {
+		w->fs_x = w->x;
+		w->fs_y = w->y;
+		w->fs_w = clamp_dim(w->w + 2 * w->bw);
+		w->fs_h = clamp_dim(w->h + 2 * w->bw);
+	}
+	/* Told with its new size, by the ConfigureNotify: told before it,
+	 * at its old one, a desk that left the full screen and was given
+	 * that size after took it (openbox: a window of the screen's size). */
+	if (x == w->x && y == w->y && ow == clamp_dim(w->w + 2 * w->bw) &&
+	    oh == clamp_dim(w->h + 2 * w->bw)) {
+		report(xd, w);
+		return;
+	}
+	owe_configure(xd, w, 1 | 2 | (fs ? 4 : 0), x, y, ow, oh);
+	send_owed(xd);
+}
+
 static void on_prop(struct xd *xd, struct xwin *w, int a, xcb_get_property_reply_t *r)
 {
 	const struct xd_prop p = prop_of(r);
@@ -1396,6 +1439,11 @@ static void on_prop(struct xd *xd, struct xwin *w, int a, xcb_get_property_reply
 		 * the window a menu stands on would follow it for ever. */
 		t = xd_prop_window(&p);
 		w->transient_for = find(xd, t) && !leads_to(xd, t, w->id) ? t : 0;
+		break;
+	case A_NET_WM_STATE:
+		fullscreen_set(xd, w,
+			       xd_prop_has_atom(&p, xd->atoms[A_NET_WM_STATE_FULLSCREEN],
+						XD_PROP_MAX_WORDS));
 		break;
 	case A_WM_PROTOCOLS:
 		w->can_close = xd_prop_has_atom(&p, xd->atoms[A_WM_DELETE_WINDOW], XD_PROTOCOLS_MAX);
@@ -2515,6 +2563,22 @@ static void on_event(struct xd *xd, xcb_generic_event_t *ev)
 			report_above(xd, w, old_up);
 		break;
 	}
+	case XCB_CLIENT_MESSAGE: {
+		/* A window's _NET_WM_STATE change (EWMH: the window
+		 * manager's to make): its full screen, the one state kept. The
+		 * property is written and read back as a program's own before
+		 * its mapping (on_prop), one way for both. */
+		xcb_client_message_event_t *e = (void *)ev;
+		uint32_t fs = xd->atoms[A_NET_WM_STATE_FULLSCREEN], act = e->data.data32[0];
+		if (e->type != xd->atoms[A_NET_WM_STATE] || e->format != 32 || act > 2 ||
+		    (e->data.data32[1] != fs && e->data.data32[2] != fs) ||
+		    !(w = find(xd, e->window)) || w->override)
+			break; /* (one asked as its mapping is under way counts: xterm's) */
+		bool on = act == 2 ? !w->fullscreen : act == 1;
+		xcb_change_property(xd->c, XCB_PROP_MODE_REPLACE, w->id, xd->atoms[A_NET_WM_STATE],
+				    XCB_ATOM_ATOM, 32, on ? 1 : 0, &fs);
+		break;
+	}
 	case XCB_CIRCULATE_REQUEST: {
 		xcb_circulate_request_event_t *e = (void *)ev;
 		xcb_circulate_window(xd->c,
@@ -2983,6 +3047,19 @@ static void start_ext(struct xd *xd)
 				  1, 0, XCB_WINDOW_CLASS_INPUT_ONLY, XCB_COPY_FROM_PARENT,
 				  XCB_CW_EVENT_MASK, &selmask);
 	}
+	/* A window manager that keeps _NET_WM_STATE's full screen (EWMH):
+	 * programs (xterm -fullscreen, GTK, Qt) ask for it only of one that
+	 * says so; the check window is xd's own. */
+	const uint32_t supported[] = {xd->atoms[A_NET_SUPPORTED], xd->atoms[A_NET_SUPPORTING_WM_CHECK],
+				      xd->atoms[A_NET_WM_STATE], xd->atoms[A_NET_WM_STATE_FULLSCREEN]};
+	xcb_change_property(xd->c, XCB_PROP_MODE_REPLACE, xd->root, xd->atoms[A_NET_SUPPORTED],
+			    XCB_ATOM_ATOM, 32, sizeof supported / sizeof supported[0], supported);
+	for (int k = 0; k < 2; k++)
+		xcb_change_property(xd->c, XCB_PROP_MODE_REPLACE, k ? xd->selwin : xd->root,
+				    xd->atoms[A_NET_SUPPORTING_WM_CHECK], XCB_ATOM_WINDOW, 32, 1,
+				    &xd->selwin);
+	xcb_change_property(xd->c, XCB_PROP_MODE_REPLACE, xd->selwin, xd->atoms[A_NET_WM_NAME],
+			    xd->atoms[A_UTF8_STRING], 8, 5, "telly");
 	for (int a = A_CLIPBOARD; a <= A_PRIMARY; a++)
 		xcb_xfixes_select_selection_input(
 			xd->c, xd->selwin, xd->atoms[a],

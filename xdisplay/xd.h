@@ -64,6 +64,9 @@ struct xd_window {
 	/* It asked for its place (WM_NORMAL_HINTS' USPosition or PPosition):
 	 * else the desk's window manager places it. */
 	bool positioned;
+	/* Its program asked for the full screen (_NET_WM_STATE_FULLSCREEN):
+	 * it spans the host's screen. */
+	bool fullscreen;
 	struct xd_hints size; /* WM_NORMAL_HINTS' sizes */
 	const char *title, *wm_class, *icon_name; /* valid UTF-8, no controls, bounded */
 };
