@@ -370,7 +370,9 @@ struct ds_seamless_win {
 	bool override;		    /* override-redirect: placed by its parent */
 	int x, y, w, h;		    /* on the host */
 	bool positioned; /* its program asked for x, y; else the desk's window manager places it */
-	bool fullscreen; /* its program asked for the full screen: asked of the desk's window manager */
+	/* Its program asked for the full screen, or to be maximized: asked
+	 * of the desk's window manager. */
+	bool fullscreen, maximized;
 	struct rp_xhints size; /* as XWIN carries them */
 	const char *title, *wm_class, *icon_name;
 	const char *machine; /* the host's name (WM_CLIENT_MACHINE); NULL, "": none */

@@ -74,12 +74,16 @@ struct swin {
 	 * screens on one display). */
 	uint32_t resize_seq;
 	bool resizing;
-	bool fullscreen; /* the full screen last asked of the desk's window manager */
-	/* Its full screen given up, and not yet seen at another size than
-	 * the screen's: the window manager's moves on the way (openbox puts
-	 * the frame back first, the window still at the screen's size) are
-	 * not the desk's word, which the host would take for its new size. */
-	bool leaving_fs;
+	/* The full screen and maximized last asked of the desk's window
+	 * manager (the window's size is its to give meanwhile). */
+	bool fullscreen, maximized;
+	/* One of them given up, and the window not yet seen at another size
+	 * than it had in it (leave_w x leave_h): the window manager's moves
+	 * on the way (openbox puts the frame back first, the window still at
+	 * that size) are not the desk's word, which the host would take for
+	 * the window's new size. */
+	bool leaving;
+	int leave_w, leave_h;
 	uint32_t transient_for;
 	/* What it was last mapped with (ds_seamless_map), its strings kept:
 	 * a desk window another program destroyed is made again from it. */
@@ -105,7 +109,7 @@ struct seamless {
 	xcb_screen_t *scr;
 	xcb_gcontext_t gc;
 	xcb_atom_t wm_protocols, wm_delete, net_wm_name, net_wm_icon_name, utf8;
-	xcb_atom_t net_wm_state, net_wm_state_fullscreen;
+	xcb_atom_t net_wm_state, net_wm_state_fullscreen, net_wm_state_max_vert, net_wm_state_max_horz;
 	struct ds_xkb xkb;
 	pixman_image_t *fb;
 	const struct ds_seamless_ops *ops;
@@ -379,10 +383,9 @@ static int s_dispatch(struct ds_backend *b, ds_event_fn fn, void *ctx)
 			if (w->resizing && (int32_t)(e->full_sequence - w->resize_seq) < 0)
 				break; /* from before the host's size: a later one comes */
 			w->resizing = false;
-			if (w->leaving_fs && c->width == s->scr->width_in_pixels &&
-			    c->height == s->scr->height_in_pixels)
+			if (w->leaving && c->width == w->leave_w && c->height == w->leave_h)
 				break;
-			w->leaving_fs = false;
+			w->leaving = false;
 			int ox = w->x, oy = w->y, ow = w->w, oh = w->h;
 			w->w = c->width;
 			w->h = c->height;
@@ -562,6 +565,8 @@ struct ds_backend *ds_seamless_create(const char *display, char *err, size_t err
 	s->utf8 = ds_x_atom(s->conn, "UTF8_STRING");
 	s->net_wm_state = ds_x_atom(s->conn, "_NET_WM_STATE");
 	s->net_wm_state_fullscreen = ds_x_atom(s->conn, "_NET_WM_STATE_FULLSCREEN");
+	s->net_wm_state_max_vert = ds_x_atom(s->conn, "_NET_WM_STATE_MAXIMIZED_VERT");
+	s->net_wm_state_max_horz = ds_x_atom(s->conn, "_NET_WM_STATE_MAXIMIZED_HORZ");
 	s->gc = xcb_generate_id(s->conn);
 	xcb_create_gc(s->conn, s->gc, s->scr->root, 0, NULL);
 	s->fb = pixman_image_create_bits(PIXMAN_x8r8g8b8, TOKEN_FB_PX, TOKEN_FB_PX, NULL, 0);
@@ -719,13 +724,22 @@ static void make_xw(struct seamless *s, struct swin *w, int x, int y, int ww, in
 	for (int k = 0; k < 2; k++)
 		if (w->shape[k])
 			apply_shape(s, w, k);
-	/* The full screen its program asked the host for, asked of the
-	 * desk's window manager as ssh -X's program would (EWMH: the state
-	 * before the mapping, a message to the root after). */
+	/* The full screen or maximized its program asked the host for,
+	 * asked of the desk's window manager as ssh -X's program would
+	 * (EWMH: the state before the mapping, a message to the root after). */
 	w->fullscreen = w->m.fullscreen && !w->override;
+	w->maximized = w->m.maximized && !w->override;
+	xcb_atom_t st[3];
+	uint32_t n = 0;
 	if (w->fullscreen)
+		st[n++] = s->net_wm_state_fullscreen;
+	if (w->maximized) {
+		st[n++] = s->net_wm_state_max_vert;
+		st[n++] = s->net_wm_state_max_horz;
+	}
+	if (n)
 		xcb_change_property(s->conn, XCB_PROP_MODE_REPLACE, w->xw, s->net_wm_state,
-				    XCB_ATOM_ATOM, 32, 1, &s->net_wm_state_fullscreen);
+				    XCB_ATOM_ATOM, 32, n, st);
 	xcb_map_window(s->conn, w->xw);
 	w->mapped = true;
 }
@@ -738,27 +752,43 @@ static void swin_free(struct seamless *s, struct swin *w)
 	free(w);
 }
 
-/* A mapped window's full screen changed on the host: asked of the desk's
- * window manager, before the host's new size (that of the screen, or its
- * own again) is asked of the window. */
-static void ask_fullscreen(struct seamless *s, struct swin *w, bool fs)
+/* _NET_WM_STATE's message for a mapped window (EWMH): add or remove one
+ * or two states. */
+static void send_state(struct seamless *s, struct swin *w, bool add, xcb_atom_t a1, xcb_atom_t a2)
 {
 	xcb_client_message_event_t ev = {0};
 
-	if (w->override || w->fullscreen == fs)
-		return;
-	w->fullscreen = fs;
-	w->leaving_fs = !fs;
 	ev.response_type = XCB_CLIENT_MESSAGE;
 	ev.format = 32;
 	ev.window = w->xw;
 	ev.type = s->net_wm_state;
-	ev.data.data32[0] = fs ? 1 : 0; /* _NET_WM_STATE_ADD, _REMOVE */
-	ev.data.data32[1] = s->net_wm_state_fullscreen;
+	ev.data.data32[0] = add ? 1 : 0; /* _NET_WM_STATE_ADD, _REMOVE */
+	ev.data.data32[1] = a1;
+	ev.data.data32[2] = a2;
 	ev.data.data32[3] = 1; /* a program's request */
 	xcb_send_event(s->conn, 0, s->scr->root,
 		       XCB_EVENT_MASK_SUBSTRUCTURE_REDIRECT | XCB_EVENT_MASK_SUBSTRUCTURE_NOTIFY,
 		       (const char *)&ev);
+}
+
+/* A mapped window's full screen or maximized changed on the host: asked
+ * of the desk's window manager, before the host's new size (that of the
+ * screen, or its own again) is asked of the window. */
+static void ask_states(struct seamless *s, struct swin *w, bool fs, bool max)
+{
+	if (w->override || (w->fullscreen == fs && w->maximized == max))
+		return;
+	if ((w->fullscreen && !fs) || (w->maximized && !max)) {
+		w->leaving = true;
+		w->leave_w = w->w;
+		w->leave_h = w->h;
+	}
+	if (w->fullscreen != fs)
+		send_state(s, w, fs, s->net_wm_state_fullscreen, 0);
+	if (w->maximized != max)
+		send_state(s, w, max, s->net_wm_state_max_vert, s->net_wm_state_max_horz);
+	w->fullscreen = fs;
+	w->maximized = max;
 }
 
 /* An override-redirect window's place: its parent's corner on the desk
@@ -838,7 +868,7 @@ int ds_seamless_map(struct ds_backend *b, const struct ds_seamless_win *m, struc
 	w->hy = m->y;
 	keep_props(w, m);
 	set_props(s, w);
-	ask_fullscreen(s, w, m->fullscreen);
+	ask_states(s, w, m->fullscreen, m->maximized);
 	if (w->override) {
 		override_place(s, w, &x, &y);
 		uint32_t v[] = {(uint32_t)x, (uint32_t)y, m->w, m->h};
@@ -846,10 +876,11 @@ int ds_seamless_map(struct ds_backend *b, const struct ds_seamless_win *m, struc
 				     XCB_CONFIG_WINDOW_X | XCB_CONFIG_WINDOW_Y | XCB_CONFIG_WINDOW_WIDTH |
 					     XCB_CONFIG_WINDOW_HEIGHT,
 				     v);
-	} else if (!w->fullscreen && (m->w != w->w || m->h != w->h)) {
-		/* (Full screen, the size is the desk's window manager's: a
-		 * size asked then, openbox kept for after, and the window
-		 * came back from the full screen at the screen's size.) */
+	} else if (!w->fullscreen && !w->maximized && (m->w != w->w || m->h != w->h)) {
+		/* (Full screen or maximized, the size is the desk's window
+		 * manager's: a size asked then, openbox kept for after, and
+		 * the window came back from the full screen at the screen's
+		 * size.) */
 		uint32_t v[] = {m->w, m->h};
 		w->w = m->w;
 		w->h = m->h;

@@ -73,6 +73,9 @@
  * manager for the same. A desk before it ignores the bit (the window
  * comes at the host's screen's size, framed). */
 #define RP_XWIN_FULLSCREEN 0x100
+/* Its program asked to be maximized (_NET_WM_STATE_MAXIMIZED_VERT and
+ * _HORZ): as FULLSCREEN, the desk's window manager asked to maximize it. */
+#define RP_XWIN_MAXIMIZED 0x200
 /* HELLO, both ways: each window of LIST_REPLY's X part ends with u16
  * flags, its XWIN's (RP_XWIN_OVER_BOUND: telly ls says so), when both
  * said it. */

@@ -90,6 +90,11 @@ _Static_assert(2 * XD_PROP_PAIRS_MAX >= XD_PROP_MAX_WORDS, "MULTIPLE's pairs as 
  * alone, where ssh -X shows it. */
 #define XD_PIXELS_SCREENS 4
 #define XD_PIXELS_SCREEN_MIN (3840u * 2160u / 2)
+/* The _NET_WM_STATE states kept (xwin's state, bit n: atom
+ * A_NET_WM_STATE_FULLSCREEN + n) */
+#define XD_STATE_FULLSCREEN 1
+#define XD_STATE_MAXIMIZED 6 /* vertically (2) and horizontally (4) */
+#define XD_STATES 3
 
 enum {
 	A_WM_NAME,
@@ -114,7 +119,9 @@ enum {
 	A_ATOM_PAIR,
 	A_COMPOUND_TEXT,
 	A_GDK_VISUALS,
-	A_NET_WM_STATE_FULLSCREEN,
+	A_NET_WM_STATE_FULLSCREEN, /* the states kept: XD_STATE_* in this order */
+	A_NET_WM_STATE_MAXIMIZED_VERT,
+	A_NET_WM_STATE_MAXIMIZED_HORZ,
 	A_NET_SUPPORTED,
 	A_NET_SUPPORTING_WM_CHECK,
 	A_COUNT
@@ -126,7 +133,8 @@ static const char *const atom_names[A_COUNT] = {
 	"WM_DELETE_WINDOW", "WM_STATE",	"UTF8_STRING", "CLIPBOARD", "PRIMARY",
 	"TARGETS", "TEXT", "INCR", "_TELLY_SELECTION", "MULTIPLE", "ATOM_PAIR", "COMPOUND_TEXT",
 	"GDK_VISUALS",
-	"_NET_WM_STATE_FULLSCREEN", "_NET_SUPPORTED", "_NET_SUPPORTING_WM_CHECK",
+	"_NET_WM_STATE_FULLSCREEN", "_NET_WM_STATE_MAXIMIZED_VERT", "_NET_WM_STATE_MAXIMIZED_HORZ",
+	"_NET_SUPPORTED", "_NET_SUPPORTING_WM_CHECK",
 };
 
 enum pkind {
@@ -194,10 +202,11 @@ struct xwin {
 	uint32_t transient_for;
 	bool can_close, hints;
 	bool positioned; /* WM_NORMAL_HINTS' USPosition or PPosition */
-	/* Its _NET_WM_STATE has _NET_WM_STATE_FULLSCREEN: it spans the
-	 * screen, and goes back to fs_x, fs_y, fs_w x fs_h (its place and
-	 * outer size before) once it no longer has it. */
-	bool fullscreen;
+	/* The states its _NET_WM_STATE has of those kept (bit n: atom
+	 * A_NET_WM_STATE_FULLSCREEN + n). Full screen, or maximized both
+	 * ways, it spans the screen, and goes back to fs_x, fs_y, fs_w x fs_h
+	 * (its place and outer size before) once it has neither. */
+	uint8_t state;
 	int16_t fs_x, fs_y;
 	uint16_t fs_w, fs_h;
 	/* Moved since it was mapped, by a desk (xd_configure) or by its
@@ -633,7 +642,8 @@ static void report(struct xd *xd, struct xwin *w)
 	r.focused = xd->focus == w->id;
 	r.hints = w->hints;
 	r.positioned = w->positioned || w->placed;
-	r.fullscreen = w->fullscreen;
+	r.fullscreen = w->state & XD_STATE_FULLSCREEN;
+	r.maximized = (w->state & XD_STATE_MAXIMIZED) == XD_STATE_MAXIMIZED;
 	r.size = w->size;
 	r.title = w->net_title[0] ? w->net_title : w->title;
 	r.icon_name = w->net_icon[0] ? w->net_icon : w->icon;
@@ -1373,20 +1383,28 @@ static bool leads_to(struct xd *xd, uint32_t from, uint32_t id)
 	return from != 0; /* (cannot be: a loop, taken as one) */
 }
 
-/* w's program asked for the full screen (fs) or no longer: it spans the
- * screen (its place and size kept), or goes back to them, as the desk's
- * window manager would make it under ssh -X; told to the desks (XWIN's
- * FULLSCREEN), whose window manager spans their screen with it. A change
- * of the screen's size keeps it spanning (screen_changed). */
-static void fullscreen_set(struct xd *xd, struct xwin *w, bool fs)
+/* Whether a window of these states spans the screen. */
+static bool state_spans(uint8_t st)
 {
-	int x = fs ? 0 : w->fs_x, y = fs ? 0 : w->fs_y;
-	unsigned ow = fs ? xd->cur_w : w->fs_w, oh = fs ? xd->cur_h : w->fs_h;
+	return (st & XD_STATE_FULLSCREEN) || (st & XD_STATE_MAXIMIZED) == XD_STATE_MAXIMIZED;
+}
 
-	if (w->fullscreen == fs || w->override || !w->mapped)
+/* w's program asked for the full screen or to be maximized, or no longer
+ * (st: the states it has now): it spans the screen (its place and size
+ * kept), or goes back to them, as the desk's window manager would make it
+ * under ssh -X; told to the desks (XWIN's FULLSCREEN, MAXIMIZED), whose
+ * window manager does the same on their screen. A change of the screen's
+ * size keeps it spanning (screen_changed). */
+static void state_set(struct xd *xd, struct xwin *w, uint8_t st)
+{
+	bool was = state_spans(w->state), spans = state_spans(st);
+	int x = spans ? 0 : w->fs_x, y = spans ? 0 : w->fs_y;
+	unsigned ow = spans ? xd->cur_w : w->fs_w, oh = spans ? xd->cur_h : w->fs_h;
+
+	if (w->state == st || w->override || !w->mapped)
 		return; /* (unmapped: asked again at its mapping) */
-	w->fullscreen = fs;
-	if (fs) {
+	w->state = st;
+	if (spans && !was) {
 		w->fs_x = w->x;
 		w->fs_y = w->y;
 		w->fs_w = clamp_dim(w->w + 2 * w->bw);
@@ -1395,12 +1413,12 @@ static void fullscreen_set(struct xd *xd, struct xwin *w, bool fs)
 	/* Told with its new size, by the ConfigureNotify: told before it,
 	 * at its old one, a desk that left the full screen and was given
 	 * that size after took it (openbox: a window of the screen's size). */
-	if (x == w->x && y == w->y && ow == clamp_dim(w->w + 2 * w->bw) &&
-	    oh == clamp_dim(w->h + 2 * w->bw)) {
+	if (spans == was || (x == w->x && y == w->y && ow == clamp_dim(w->w + 2 * w->bw) &&
+			     oh == clamp_dim(w->h + 2 * w->bw))) {
 		report(xd, w);
 		return;
 	}
-	owe_configure(xd, w, 1 | 2 | (fs ? 4 : 0), x, y, ow, oh);
+	owe_configure(xd, w, 1 | 2 | (spans ? 4 : 0), x, y, ow, oh);
 	send_owed(xd);
 }
 
@@ -1440,11 +1458,15 @@ static void on_prop(struct xd *xd, struct xwin *w, int a, xcb_get_property_reply
 		t = xd_prop_window(&p);
 		w->transient_for = find(xd, t) && !leads_to(xd, t, w->id) ? t : 0;
 		break;
-	case A_NET_WM_STATE:
-		fullscreen_set(xd, w,
-			       xd_prop_has_atom(&p, xd->atoms[A_NET_WM_STATE_FULLSCREEN],
-						XD_PROP_MAX_WORDS));
+	case A_NET_WM_STATE: {
+		uint8_t st = 0;
+		for (int i = 0; i < XD_STATES; i++)
+			if (xd_prop_has_atom(&p, xd->atoms[A_NET_WM_STATE_FULLSCREEN + i],
+					     XD_PROP_MAX_WORDS))
+				st |= (uint8_t)(1u << i);
+		state_set(xd, w, st);
 		break;
+	}
 	case A_WM_PROTOCOLS:
 		w->can_close = xd_prop_has_atom(&p, xd->atoms[A_WM_DELETE_WINDOW], XD_PROTOCOLS_MAX);
 		break;
@@ -2565,18 +2587,29 @@ static void on_event(struct xd *xd, xcb_generic_event_t *ev)
 	}
 	case XCB_CLIENT_MESSAGE: {
 		/* A window's _NET_WM_STATE change (EWMH: the window
-		 * manager's to make): its full screen, the one state kept. The
-		 * property is written and read back as a program's own before
-		 * its mapping (on_prop), one way for both. */
+		 * manager's to make) of the states kept: remove (0), add (1) or
+		 * toggle (2) the one or two named. The property is written and
+		 * read back as a program's own before its mapping (on_prop),
+		 * one way for both. */
 		xcb_client_message_event_t *e = (void *)ev;
-		uint32_t fs = xd->atoms[A_NET_WM_STATE_FULLSCREEN], act = e->data.data32[0];
+		uint32_t act = e->data.data32[0], atoms[XD_STATES];
+		uint8_t st, named = 0;
+		uint32_t n = 0;
 		if (e->type != xd->atoms[A_NET_WM_STATE] || e->format != 32 || act > 2 ||
-		    (e->data.data32[1] != fs && e->data.data32[2] != fs) ||
 		    !(w = find(xd, e->window)) || w->override)
 			break; /* (one asked as its mapping is under way counts: xterm's) */
-		bool on = act == 2 ? !w->fullscreen : act == 1;
+		for (int i = 0; i < XD_STATES; i++)
+			if (e->data.data32[1] == xd->atoms[A_NET_WM_STATE_FULLSCREEN + i] ||
+			    e->data.data32[2] == xd->atoms[A_NET_WM_STATE_FULLSCREEN + i])
+				named |= (uint8_t)(1u << i);
+		if (!named)
+			break;
+		st = act == 0 ? w->state & ~named : act == 1 ? w->state | named : w->state ^ named;
+		for (int i = 0; i < XD_STATES; i++)
+			if (st & (1u << i))
+				atoms[n++] = xd->atoms[A_NET_WM_STATE_FULLSCREEN + i];
 		xcb_change_property(xd->c, XCB_PROP_MODE_REPLACE, w->id, xd->atoms[A_NET_WM_STATE],
-				    XCB_ATOM_ATOM, 32, on ? 1 : 0, &fs);
+				    XCB_ATOM_ATOM, 32, n, atoms);
 		break;
 	}
 	case XCB_CIRCULATE_REQUEST: {
@@ -3047,11 +3080,16 @@ static void start_ext(struct xd *xd)
 				  1, 0, XCB_WINDOW_CLASS_INPUT_ONLY, XCB_COPY_FROM_PARENT,
 				  XCB_CW_EVENT_MASK, &selmask);
 	}
-	/* A window manager that keeps _NET_WM_STATE's full screen (EWMH):
-	 * programs (xterm -fullscreen, GTK, Qt) ask for it only of one that
-	 * says so; the check window is xd's own. */
-	const uint32_t supported[] = {xd->atoms[A_NET_SUPPORTED], xd->atoms[A_NET_SUPPORTING_WM_CHECK],
-				      xd->atoms[A_NET_WM_STATE], xd->atoms[A_NET_WM_STATE_FULLSCREEN]};
+	/* A window manager that keeps _NET_WM_STATE's full screen and
+	 * maximized (EWMH): programs (xterm -fullscreen, -maximized, GTK,
+	 * Qt) ask for them only of one that says so; the check window is
+	 * xd's own. */
+	const uint32_t supported[] = {xd->atoms[A_NET_SUPPORTED],
+				      xd->atoms[A_NET_SUPPORTING_WM_CHECK],
+				      xd->atoms[A_NET_WM_STATE],
+				      xd->atoms[A_NET_WM_STATE_FULLSCREEN],
+				      xd->atoms[A_NET_WM_STATE_MAXIMIZED_VERT],
+				      xd->atoms[A_NET_WM_STATE_MAXIMIZED_HORZ]};
 	xcb_change_property(xd->c, XCB_PROP_MODE_REPLACE, xd->root, xd->atoms[A_NET_SUPPORTED],
 			    XCB_ATOM_ATOM, 32, sizeof supported / sizeof supported[0], supported);
 	for (int k = 0; k < 2; k++)

@@ -64,9 +64,10 @@ struct xd_window {
 	/* It asked for its place (WM_NORMAL_HINTS' USPosition or PPosition):
 	 * else the desk's window manager places it. */
 	bool positioned;
-	/* Its program asked for the full screen (_NET_WM_STATE_FULLSCREEN):
-	 * it spans the host's screen. */
-	bool fullscreen;
+	/* Its program asked for the full screen (_NET_WM_STATE_FULLSCREEN),
+	 * or to be maximized both ways (_NET_WM_STATE_MAXIMIZED_VERT and
+	 * _HORZ): it spans the host's screen. */
+	bool fullscreen, maximized;
 	struct xd_hints size; /* WM_NORMAL_HINTS' sizes */
 	const char *title, *wm_class, *icon_name; /* valid UTF-8, no controls, bounded */
 };

@@ -5,7 +5,8 @@
 # host spans its screen with the window and the seamless desk asks its
 # own window manager (openbox) for the same. Asked while the window is
 # shown (wmctrl on the host, as a program does: a message to the root),
-# it comes and goes, and the window is back at its size after. Before,
+# it comes and goes, and the window is back at its size after; as does
+# maximized, asked the same way (GTK's maximize button). Before,
 # the host's window manager (telly) did not say it kept the full screen,
 # so xterm did not ask, and a message asking was let go: a framed
 # 484x316 window on the desk.
@@ -60,3 +61,21 @@ wait_until 20 host_size two "$size" || fail "not back at $size on the host: $("$
 desk_wh() { desk_is "$1" "$2+$(sed -n 's/^ *Absolute upper-left X: *//p' "$T/wi")+$(sed -n 's/^ *Absolute upper-left Y: *//p' "$T/wi")"; }
 wait_until 20 desk_wh two "$size" || fail "not back at $size on the desk: $(cat "$T/wi"; "$TELLY" ls)"
 echo "asked while shown, then given up: on the desk and the host, back at $size: ok"
+
+# Maximized (a program's request, as GTK's maximize button sends it):
+# the desk's window manager maximizes it, the host takes the desk's size.
+maxed() { w=$(deskwin "$1") && [ -n "$w" ] && xprop -id "$w" _NET_WM_STATE >"$T/st" &&
+	grep -q _NET_WM_STATE_MAXIMIZED_VERT "$T/st" && grep -q _NET_WM_STATE_MAXIMIZED_HORZ "$T/st"; }
+desk_size() { xwininfo -id "$(deskwin "$1")" | sed -n 's/^ *Width: //p; s/^ *Height: //p' | paste -sd x; }
+onhost wmctrl -i -r "$id" -b add,maximized_vert,maximized_horz || fail "wmctrl"
+wait_until 20 maxed two || fail "not asked of the desk: $(cat "$T/st")"
+big() { s=$(desk_size two); [ "${s%x*}" -ge 1000 ] && [ "${s#*x}" -ge 700 ] && host_size two "$s"; }
+wait_until 20 big || fail "not maximized on the desk and the host: $(desk_size two) $("$TELLY" ls)"
+onhost xprop -id "$id" _NET_WM_STATE | grep -q _NET_WM_STATE_MAXIMIZED_HORZ ||
+	fail "the host's window does not say it: $(onhost xprop -id "$id" _NET_WM_STATE)"
+onhost wmctrl -i -r "$id" -b remove,maximized_vert,maximized_horz || fail "wmctrl"
+wait_until 20 sh -c "! xprop -id $(deskwin two) _NET_WM_STATE | grep -q MAXIMIZED" ||
+	fail "still maximized on the desk"
+wait_until 20 host_size two "$size"
+wait_until 20 desk_wh two "$size"
+echo "maximized, then not: on the desk and the host, back at $size: ok"
