@@ -4238,6 +4238,15 @@ int xd_configure(struct xd *xd, uint32_t id, unsigned what, int x, int y, unsign
 		return -EAGAIN;
 	if (!(w = find(xd, id)) || !w->mapped)
 		return -ENOENT;
+	/* Full screen, it spans the screen while its program asks: a desk's
+	 * place or size then is one it took before it knew (its window
+	 * manager's first frame, on its way), and taken, the window stood
+	 * off the screen's corner (1 run in 8), its program's menus kept on
+	 * the screen away from where the desk shows them. */
+	if (w->state & XD_STATE_FULLSCREEN)
+		what &= ~3u;
+	if (!(what & 7))
+		return 0;
 	if (what & 1)
 		w->placed = true; /* (told with the move's ConfigureNotify) */
 	owe_configure(xd, w, what & 7, x, y, wd, ht);

@@ -36,6 +36,10 @@ wait_until 20 desk_is fsx 1024x768+0+0 ||
 	fail "xterm -fullscreen is not full screen on the desk: $(cat "$T/wi"; "$TELLY" ls)"
 full fsx || fail "the desk's window manager was not asked: $(xprop -id "$(deskwin fsx)")"
 wait_until 20 host_size fsx 1024x768 || fail "the host's window does not span its screen: $("$TELLY" ls)"
+# At the screen's corner, whatever the desk said of its first frame (a
+# place off the screen, 1 run in 8, before).
+"$TELLY" ls | grep -q "^  window .* 1024x768+0+0 \"fsx\"$" ||
+	fail "the host's window is not at the screen's corner: $("$TELLY" ls)"
 echo "xterm -fullscreen: full screen on the desk and the host: ok"
 
 # Asked while it is shown, and given up.
@@ -79,3 +83,5 @@ wait_until 20 sh -c "! xprop -id $(deskwin two) _NET_WM_STATE | grep -q MAXIMIZE
 wait_until 20 host_size two "$size"
 wait_until 20 desk_wh two "$size"
 echo "maximized, then not: on the desk and the host, back at $size: ok"
+"$TELLY" ls | grep -q "^  window .* 1024x768+0+0 \"fsx\"$" ||
+	fail "the host's full-screen window left the screen's corner: $("$TELLY" ls)"
