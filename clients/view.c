@@ -3086,7 +3086,8 @@ int telly_view(int argc, char **argv)
 		cfg.profile = WM_ACCEL_FLAT;
 	wm_init(&v->wm, &cfg);
 	v->dest.caps |= RP_CAP_X11 | RP_CAP_XPALETTE | (v->lossless ? 0 : RP_CAP_XLOSSY) |
-			RP_CAP_ENDED | RP_CAP_XBOUND | RP_CAP_XSHAPE | RP_CAP_XCLIPAGE | RP_CAP_XLASTS;
+			RP_CAP_ENDED | RP_CAP_XBOUND | RP_CAP_XSHAPE | RP_CAP_XCLIPAGE | RP_CAP_XLASTS |
+			RP_CAP_XMOVERESIZE;
 	/* telly x prints what its program prints, as ssh -X; another view
 	 * leaves it to the terminal that started it (and the host's log). */
 	if (v->exit_status)

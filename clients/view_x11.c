@@ -2352,6 +2352,17 @@ static int on_chan_frame(struct vx *x, struct xsess *s, const struct rp_hdr *h, 
 		s->host_keeps = rp_conn_peer_caps(x->c.c) & RP_CAP_XKEPT;
 		return 1;
 	}
+	case RP_XMOVERESIZE: {
+		/* Its program drags its window (a GTK header bar): this
+		 * desk's window manager does it; telly's desktop does not. */
+		struct xw *w;
+		uint8_t dir, button;
+		if (rp_xmoveresize_decode(p, h->len, &id, &dir, &button) < 0)
+			return -EPROTO;
+		if (x->seamless && (w = win_by_id(x, s, id)) && !w->overlay)
+			ds_seamless_moveresize(x->c.b, w->wid, dir, button);
+		return 1;
+	}
 	case RP_XLASTS: {
 		bool ends;
 		int32_t status;

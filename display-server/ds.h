@@ -406,6 +406,10 @@ int ds_seamless_cursor(struct ds_backend *b, const uint32_t *argb, int w, int h,
  * SHAPE. */
 void ds_seamless_shape(struct ds_backend *b, uint32_t id, bool input,
 		       const pixman_region32_t *region);
+/* Window id's program drags it (EWMH's _NET_WM_MOVERESIZE direction,
+ * button): asked of the desk's window manager where the pointer is, if
+ * button is still down (else it would follow the pointer unasked). */
+void ds_seamless_moveresize(struct ds_backend *b, uint32_t id, int direction, int button);
 /* The desk's X window of id (0: none), for tests and tools. */
 uint32_t ds_seamless_window(struct ds_backend *b, uint32_t id);
 

@@ -110,6 +110,8 @@ struct seamless {
 	xcb_gcontext_t gc;
 	xcb_atom_t wm_protocols, wm_delete, net_wm_name, net_wm_icon_name, utf8;
 	xcb_atom_t net_wm_state, net_wm_state_fullscreen, net_wm_state_max_vert, net_wm_state_max_horz;
+	xcb_atom_t net_wm_moveresize;
+	int16_t press_x, press_y; /* the last button press, on the root */
 	struct ds_xkb xkb;
 	pixman_image_t *fb;
 	const struct ds_seamless_ops *ops;
@@ -352,6 +354,10 @@ static int s_dispatch(struct ds_backend *b, ds_event_fn fn, void *ctx)
 		case XCB_BUTTON_PRESS:
 		case XCB_BUTTON_RELEASE: {
 			xcb_button_press_event_t *bp = (xcb_button_press_event_t *)e;
+			if (type == XCB_BUTTON_PRESS) {
+				s->press_x = bp->root_x;
+				s->press_y = bp->root_y;
+			}
 			if ((w = by_xw(s, bp->event)) && s->ops && s->ops->pointer)
 				s->ops->pointer(s->ctx, w->id, bp->event_x, bp->event_y, bp->detail,
 						type == XCB_BUTTON_PRESS ? 1 : 2);
@@ -567,6 +573,7 @@ struct ds_backend *ds_seamless_create(const char *display, char *err, size_t err
 	s->net_wm_state_fullscreen = ds_x_atom(s->conn, "_NET_WM_STATE_FULLSCREEN");
 	s->net_wm_state_max_vert = ds_x_atom(s->conn, "_NET_WM_STATE_MAXIMIZED_VERT");
 	s->net_wm_state_max_horz = ds_x_atom(s->conn, "_NET_WM_STATE_MAXIMIZED_HORZ");
+	s->net_wm_moveresize = ds_x_atom(s->conn, "_NET_WM_MOVERESIZE");
 	s->gc = xcb_generate_id(s->conn);
 	xcb_create_gc(s->conn, s->gc, s->scr->root, 0, NULL);
 	s->fb = pixman_image_create_bits(PIXMAN_x8r8g8b8, TOKEN_FB_PX, TOKEN_FB_PX, NULL, 0);
@@ -752,23 +759,54 @@ static void swin_free(struct seamless *s, struct swin *w)
 	free(w);
 }
 
-/* _NET_WM_STATE's message for a mapped window (EWMH): add or remove one
- * or two states. */
-static void send_state(struct seamless *s, struct swin *w, bool add, xcb_atom_t a1, xcb_atom_t a2)
+/* An EWMH message of w's to the desk's window manager (the root). */
+static void send_wm(struct seamless *s, struct swin *w, xcb_atom_t type, const uint32_t d[5])
 {
 	xcb_client_message_event_t ev = {0};
 
 	ev.response_type = XCB_CLIENT_MESSAGE;
 	ev.format = 32;
 	ev.window = w->xw;
-	ev.type = s->net_wm_state;
-	ev.data.data32[0] = add ? 1 : 0; /* _NET_WM_STATE_ADD, _REMOVE */
-	ev.data.data32[1] = a1;
-	ev.data.data32[2] = a2;
-	ev.data.data32[3] = 1; /* a program's request */
+	ev.type = type;
+	memcpy(ev.data.data32, d, sizeof ev.data.data32);
 	xcb_send_event(s->conn, 0, s->scr->root,
 		       XCB_EVENT_MASK_SUBSTRUCTURE_REDIRECT | XCB_EVENT_MASK_SUBSTRUCTURE_NOTIFY,
 		       (const char *)&ev);
+}
+
+/* _NET_WM_STATE's message for a mapped window: add or remove one or two
+ * states, as a program's request (source 1). */
+static void send_state(struct seamless *s, struct swin *w, bool add, xcb_atom_t a1, xcb_atom_t a2)
+{
+	send_wm(s, w, s->net_wm_state, (const uint32_t[5]){add ? 1 : 0, a1, a2, 1, 0});
+}
+
+void ds_seamless_moveresize(struct ds_backend *b, uint32_t id, int direction, int button)
+{
+	struct seamless *s = to_s(b);
+	struct swin *w = by_id(s, id);
+	xcb_query_pointer_reply_t *p;
+
+	if (!w || w->override || button < 1 || button > 5)
+		return;
+	p = xcb_query_pointer_reply(s->conn, xcb_query_pointer(s->conn, s->scr->root), NULL);
+	if (!p)
+		return;
+	/* (by keyboard, 9 and 10, no button need be down) */
+	if (direction <= 8 && !(p->mask & (XCB_BUTTON_MASK_1 << (button - 1)))) {
+		free(p);
+		return;
+	}
+	/* The window manager grabs the pointer: ours, from the press in
+	 * the window, would keep it from it. It is told where the press
+	 * was, as the program told the host: the drag came after it, and
+	 * from where the pointer is now, the window would lag behind it. */
+	xcb_ungrab_pointer(s->conn, XCB_CURRENT_TIME);
+	send_wm(s, w, s->net_wm_moveresize,
+		(const uint32_t[5]){(uint32_t)(int32_t)s->press_x, (uint32_t)(int32_t)s->press_y,
+				    (uint32_t)direction, (uint32_t)button, 1});
+	free(p);
+	xcb_flush(s->conn);
 }
 
 /* A mapped window's full screen or maximized changed on the host: asked

@@ -662,7 +662,7 @@ const char *rp_type_name(uint8_t type)
 		[RP_XSCREEN] = "XSCREEN", [RP_TERMIOS_SEEN] = "TERMIOS_SEEN",
 		[RP_XSHAPE] = "XSHAPE",
 		[RP_XOUTPUT] = "XOUTPUT", [RP_XCLIPAGE] = "XCLIPAGE",
-		[RP_XLASTS] = "XLASTS",
+		[RP_XLASTS] = "XLASTS", [RP_XMOVERESIZE] = "XMOVERESIZE",
 		[RP_PING] = "PING",       [RP_PONG] = "PONG",       [RP_TOKEN] = "TOKEN",
 		[RP_RESUME] = "RESUME",   [RP_RESUMED] = "RESUMED", [RP_SYNC] = "SYNC",
 	};

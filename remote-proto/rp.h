@@ -82,6 +82,7 @@ enum rp_type {
 	RP_XOUTPUT = 56,      /* host→desk: what the first program printed, cap XOUTPUT */
 	RP_XCLIPAGE = 57,     /* host→desk: how old the host's selection that follows is, cap XCLIPAGE */
 	RP_XLASTS = 58,	      /* host→desk: whether the session ends when this desk leaves, cap XLASTS */
+	RP_XMOVERESIZE = 59,  /* host→desk: a window's program asks to be moved by the pointer, cap XMOVERESIZE */
 };
 
 /* Header flags. */

@@ -434,6 +434,31 @@ long rp_xlasts_frame(uint8_t *buf, size_t cap, uint16_t chan, bool ends, int32_t
 	return rp_enc_end(&e);
 }
 
+int rp_xmoveresize_decode(const uint8_t *p, size_t n, uint32_t *id, uint8_t *dir, uint8_t *button)
+{
+	struct rd r;
+
+	rd_init(&r, p, n);
+	*id = get_u32(&r);
+	*dir = get_u8(&r);
+	*button = get_u8(&r);
+	if (!*id || *dir > RP_XMOVERESIZE_MAX_DIR || *button < 1 || *button > 5)
+		return -EPROTO;
+	return done(&r);
+}
+
+long rp_xmoveresize_frame(uint8_t *buf, size_t cap, uint16_t chan, uint32_t id, uint8_t dir,
+			  uint8_t button)
+{
+	struct rp_enc e;
+
+	rp_enc_begin(&e, buf, cap, RP_XMOVERESIZE, 0, chan);
+	rp_put_u32(&e, id);
+	rp_put_u8(&e, dir);
+	rp_put_u8(&e, button);
+	return rp_enc_end(&e);
+}
+
 long rp_xscreen_frame(uint8_t *buf, size_t cap, uint16_t chan, uint16_t w, uint16_t h)
 {
 	struct rp_enc e;

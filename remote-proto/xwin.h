@@ -92,6 +92,11 @@
  * a client of theirs holds a copy and this is its only view), so that
  * telly x says the truth when it leaves. */
 #define RP_CAP_XLASTS 0x200000
+/* HELLO, both ways: the desk takes XMOVERESIZE (a program's drag of its
+ * own window, EWMH's _NET_WM_MOVERESIZE: a GTK header bar's), and has
+ * its window manager move or resize the window. */
+#define RP_CAP_XMOVERESIZE 0x400000
+#define RP_XMOVERESIZE_MAX_DIR 10 /* EWMH's directions: 0..7 edges, 8 move, 9, 10 by keyboard */
 
 /* A window's size hints (its program's WM_NORMAL_HINTS), in pixels;
  * 0: not set. XWIN carries them; the seamless desk gives them to its
@@ -257,6 +262,8 @@ int rp_xclipage_decode(const uint8_t *p, size_t n, uint8_t *sel, uint32_t *age_m
 /* XLASTS: ends 0 or 1 (1: the session ends when this desk leaves, with
  * status, an exit code or 128 + signal; 0: it does not, status 0). */
 int rp_xlasts_decode(const uint8_t *p, size_t n, bool *ends, int32_t *status);
+/* XMOVERESIZE: id not 0, direction 0..RP_XMOVERESIZE_MAX_DIR, button 1..5. */
+int rp_xmoveresize_decode(const uint8_t *p, size_t n, uint32_t *id, uint8_t *dir, uint8_t *button);
 /* XSCREEN: any sizes (the host checks RP_X_SCREEN_MIN..MAX: ERROR LIMIT). */
 int rp_xscreen_decode(const uint8_t *p, size_t n, uint16_t *w, uint16_t *h);
 
@@ -277,6 +284,8 @@ long rp_xoutput_frame(uint8_t *buf, size_t cap, uint16_t chan, const struct rp_x
 long rp_xscreen_frame(uint8_t *buf, size_t cap, uint16_t chan, uint16_t w, uint16_t h);
 long rp_xclipage_frame(uint8_t *buf, size_t cap, uint16_t chan, uint8_t sel, uint32_t age_ms);
 long rp_xlasts_frame(uint8_t *buf, size_t cap, uint16_t chan, bool ends, int32_t status);
+long rp_xmoveresize_frame(uint8_t *buf, size_t cap, uint16_t chan, uint32_t id, uint8_t dir,
+			  uint8_t button);
 /* -EINVAL for a shape the decoder would refuse. */
 long rp_xshape_frame(uint8_t *buf, size_t cap, uint16_t chan, const struct rp_xshape *m);
 

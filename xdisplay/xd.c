@@ -124,6 +124,7 @@ enum {
 	A_NET_WM_STATE_MAXIMIZED_HORZ,
 	A_NET_SUPPORTED,
 	A_NET_SUPPORTING_WM_CHECK,
+	A_NET_WM_MOVERESIZE,
 	A_COUNT
 };
 _Static_assert(A_WM_DELETE_WINDOW <= 16, "a window's properties owed fit props_owed");
@@ -134,7 +135,7 @@ static const char *const atom_names[A_COUNT] = {
 	"TARGETS", "TEXT", "INCR", "_TELLY_SELECTION", "MULTIPLE", "ATOM_PAIR", "COMPOUND_TEXT",
 	"GDK_VISUALS",
 	"_NET_WM_STATE_FULLSCREEN", "_NET_WM_STATE_MAXIMIZED_VERT", "_NET_WM_STATE_MAXIMIZED_HORZ",
-	"_NET_SUPPORTED", "_NET_SUPPORTING_WM_CHECK",
+	"_NET_SUPPORTED", "_NET_SUPPORTING_WM_CHECK", "_NET_WM_MOVERESIZE",
 };
 
 enum pkind {
@@ -2595,6 +2596,20 @@ static void on_event(struct xd *xd, xcb_generic_event_t *ev)
 		uint32_t act = e->data.data32[0], atoms[XD_STATES];
 		uint8_t st, named = 0;
 		uint32_t n = 0;
+		/* A drag of its own window (a GTK header bar's): the desk's
+		 * window manager's to do, where the person's pointer is.
+		 * Said to support it, else GTK moves the window itself here,
+		 * which no desk follows (and twice as far: the pointer goes in
+		 * relative to the window), its menus then kept on this screen
+		 * away from the pointer. */
+		if (e->type == xd->atoms[A_NET_WM_MOVERESIZE] && e->format == 32 &&
+		    e->data.data32[2] <= 10 && e->data.data32[3] >= 1 && e->data.data32[3] <= 5 &&
+		    (w = find(xd, e->window)) && w->mapped && !w->override) {
+			if (xd->ops->moveresize)
+				xd->ops->moveresize(xd->ctx, w->id, (int)e->data.data32[2],
+						    (int)e->data.data32[3]);
+			break;
+		}
 		if (e->type != xd->atoms[A_NET_WM_STATE] || e->format != 32 || act > 2 ||
 		    !(w = find(xd, e->window)) || w->override)
 			break; /* (one asked as its mapping is under way counts: xterm's) */
@@ -3089,7 +3104,8 @@ static void start_ext(struct xd *xd)
 				      xd->atoms[A_NET_WM_STATE],
 				      xd->atoms[A_NET_WM_STATE_FULLSCREEN],
 				      xd->atoms[A_NET_WM_STATE_MAXIMIZED_VERT],
-				      xd->atoms[A_NET_WM_STATE_MAXIMIZED_HORZ]};
+				      xd->atoms[A_NET_WM_STATE_MAXIMIZED_HORZ],
+				      xd->atoms[A_NET_WM_MOVERESIZE]};
 	xcb_change_property(xd->c, XCB_PROP_MODE_REPLACE, xd->root, xd->atoms[A_NET_SUPPORTED],
 			    XCB_ATOM_ATOM, 32, sizeof supported / sizeof supported[0], supported);
 	for (int k = 0; k < 2; k++)

@@ -131,6 +131,10 @@ struct xd_ops {
 	 * others close or shrink, or it does (over: false, and it is read).
 	 * Said on each change; NULL: logged only. */
 	void (*over_bound)(void *ctx, uint32_t id, bool over);
+	/* Window id's program asks to be moved or resized by the pointer
+	 * with button held (EWMH's _NET_WM_MOVERESIZE, direction 0..10: a
+	 * GTK header bar dragged), as of a window manager. NULL: let go. */
+	void (*moveresize)(void *ctx, uint32_t id, int direction, int button);
 	/* A shown window's shape changed (told after its window; a window
 	 * never shaped is told none; only the latest of changes that come
 	 * faster than they are read). */

@@ -144,6 +144,7 @@ static int on_hello(struct server *srv, struct conn *c, const struct rp_hdr *h, 
 	c->xoutput = hello.caps & RP_CAP_XOUTPUT;
 	c->xclipage = hello.caps & RP_CAP_XCLIPAGE;
 	c->xlasts = hello.caps & RP_CAP_XLASTS;
+	c->xmoveresize = hello.caps & RP_CAP_XMOVERESIZE;
 	c->resume = hello.caps & RP_CAP_RESUME;
 	c->ended = hello.caps & RP_CAP_ENDED;
 	c->x11 = hello.caps & RP_CAP_X11;
@@ -167,7 +168,7 @@ static int on_hello(struct server *srv, struct conn *c, const struct rp_hdr *h, 
 			   RP_CAP_LINEMODE | RP_CAP_RESUME | RP_CAP_RETYPE | RP_CAP_AHEAD |
 				   RP_CAP_STARTED | RP_CAP_XAHEAD | RP_CAP_XKEPT | RP_CAP_XBOUND |
 				   RP_CAP_XOUTPUT | RP_CAP_XCLIPAGE | RP_CAP_OPENMORE |
-				   RP_CAP_XLASTS,
+				   RP_CAP_XLASTS | RP_CAP_XMOVERESIZE,
 			   "", me);
 	if (n < 0 || rp_conn_send(c->rc, buf, (size_t)n) < 0)
 		serve_log("connection %u: a reply did not fit; dropped", c->id);

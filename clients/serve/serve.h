@@ -749,6 +749,7 @@ struct conn {
 	bool xoutput; /* ... and prints its X session's first program's output (RP_CAP_XOUTPUT) */
 	bool xclipage; /* ... and weighs the host's selections at attach (RP_CAP_XCLIPAGE) */
 	bool xlasts; /* ... and is told when the session would end with it (RP_CAP_XLASTS) */
+	bool xmoveresize; /* ... and has its window manager drag a window (RP_CAP_XMOVERESIZE) */
 	bool context; /* the desk predicts: it takes CONTEXT and CONSUMED */
 	bool retype;  /* the desk types again what a switch to canonical let go */
 	bool direct;  /* on a direct listener: sealed records, its secret its login */

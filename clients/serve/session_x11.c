@@ -720,6 +720,32 @@ static void on_over_bound(void *ctx, uint32_t id, bool over)
 			send_xwin(xv->v, w);
 }
 
+/* Window id's program asks to be dragged (a GTK header bar's) while a
+ * desk holds button down in it: that desk's window manager does it
+ * (XMOVERESIZE), and the button, which its window manager then has, is
+ * let go here (its release comes to no window of the desk). A desk that
+ * cannot, or none holding it: nothing moves. */
+static void on_moveresize(void *ctx, uint32_t id, int direction, int button)
+{
+	struct x11 *x = ctx;
+	uint8_t buf[RP_HDR_SIZE + 8];
+	long n;
+
+	for (struct xview *xv = x->views; xv; xv = xv->next) {
+		if (!xv->started || !xv->v->conn->xmoveresize || xv->v->readonly ||
+		    !(xv->buttons_down & (1u << button)))
+			continue;
+		n = rp_xmoveresize_frame(buf, sizeof buf, xv->v->id, id, (uint8_t)direction,
+					 (uint8_t)button);
+		if (n > 0)
+			rp_conn_send(xv->v->conn->rc, buf, (size_t)n);
+		xv->buttons_down &= (uint16_t)~(1u << button);
+		xd_button_up(x->xd, button);
+		settle(x);
+		return;
+	}
+}
+
 static void on_gone(void *ctx, uint32_t id)
 {
 	struct x11 *x = ctx;
@@ -1233,6 +1259,7 @@ static const struct xd_ops xd_ops = {
 	.pixels = on_pixels,
 	.cursor = on_cursor,
 	.over_bound = on_over_bound,
+	.moveresize = on_moveresize,
 	.shape = on_shape,
 	.lost = on_lost,
 	.clients = on_clients,

@@ -63,7 +63,7 @@ void telly_sort_u64(uint64_t *s, size_t n)
 static const uint8_t types[] = {
 	RP_XWIN,  RP_XGONE,   RP_XPIXELS, RP_XCURSOR, RP_XSHAPE, RP_XOUTPUT, RP_XTIMING,
 	RP_XCLIP, RP_XCLIPAGE, RP_TOKEN,  RP_EXIT,    RP_NOTICE, RP_ERROR,   RP_OK,
-	RP_RESUMED, RP_XLASTS,
+	RP_RESUMED, RP_XLASTS, RP_XMOVERESIZE,
 };
 
 /* ---- seeds, by the codec's encoders ---- */
@@ -172,6 +172,7 @@ static void write_seeds(const char *dir)
 	rp_xchunks_send(RP_XCLIP, CHAN, RP_XSEL_CLIPBOARD, "copied", 6,
 			put_clip, &s);
 	put_frame(&s, RP_XLASTS, f, rp_xlasts_frame(f, sizeof f, CHAN, true, 3));
+	put_frame(&s, RP_XMOVERESIZE, f, rp_xmoveresize_frame(f, sizeof f, CHAN, 1, 8, 1));
 	put_frame(&s, RP_XGONE, f, rp_xid_frame(f, sizeof f, RP_XGONE, CHAN, 1));
 	write_seed(dir, "window-life", &s);
 

@@ -97,6 +97,10 @@ static void decoders(const uint8_t *p, size_t n)
 	int32_t lstatus;
 	if (rp_xlasts_decode(p, n, &ends, &lstatus) == 0)
 		assert(n == 5 && (ends || !lstatus));
+	uint32_t mid;
+	uint8_t mdir, mbutton;
+	if (rp_xmoveresize_decode(p, n, &mid, &mdir, &mbutton) == 0)
+		assert(n == 6 && mid && mdir <= RP_XMOVERESIZE_MAX_DIR && mbutton >= 1 && mbutton <= 5);
 	struct rp_xshape sp;
 	if (rp_xshape_decode(p, n, &sp) == 0) {
 		assert(sp.n <= RP_XSHAPE_MAX_RECTS && (sp.shaped || !sp.n));

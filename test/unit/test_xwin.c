@@ -196,6 +196,11 @@ static int decode_any(uint8_t type, const uint8_t *p, size_t n)
 		int32_t status;
 		return rp_xlasts_decode(p, n, &ends, &status);
 	}
+	case RP_XMOVERESIZE: {
+		uint32_t id;
+		uint8_t dir, button;
+		return rp_xmoveresize_decode(p, n, &id, &dir, &button);
+	}
 	}
 	return -EINVAL;
 }
@@ -373,6 +378,25 @@ static void decoders_refuse(void)
 	frame[RP_HDR_SIZE] = 0;
 	frame[RP_HDR_SIZE + 4] = 1;
 	CHECK_EQ(redecode(RP_XLASTS, len), -EPROTO);
+
+	/* XMOVERESIZE: a window, EWMH's direction and a button 1..5; id 0,
+	 * a direction past 10 (11, EWMH's cancel, is not sent) or button 0
+	 * is refused. */
+	len = rp_xmoveresize_frame(frame, sizeof frame, 7, 0x400007, 8, 1);
+	truncated_and_long(RP_XMOVERESIZE, len);
+	uint32_t mid;
+	uint8_t mdir, mbutton;
+	CHECK_EQ(rp_xmoveresize_decode(frame + RP_HDR_SIZE, 6, &mid, &mdir, &mbutton), 0);
+	CHECK_EQ(mid, 0x400007u);
+	CHECK_EQ(mdir, 8);
+	CHECK_EQ(mbutton, 1);
+	frame[RP_HDR_SIZE + 4] = 11;
+	CHECK_EQ(redecode(RP_XMOVERESIZE, len), -EPROTO);
+	frame[RP_HDR_SIZE + 4] = 8;
+	frame[RP_HDR_SIZE + 5] = 0;
+	CHECK_EQ(redecode(RP_XMOVERESIZE, len), -EPROTO);
+	len = rp_xmoveresize_frame(frame, sizeof frame, 7, 0, 8, 1);
+	CHECK_EQ(redecode(RP_XMOVERESIZE, len), -EPROTO);
 
 	/* XSHAPE: rectangles inside the window, at most RP_XSHAPE_MAX_RECTS,
 	 * none when not shaped. */
