@@ -1315,6 +1315,7 @@ static void seamless_xwin(struct vx *x, struct xsess *s, struct xw *w, const str
 		.x = m->x, .y = m->y, .w = m->w, .h = m->h, .positioned = vx_positioned(m),
 		.fullscreen = m->flags & RP_XWIN_FULLSCREEN,
 		.maximized = m->flags & RP_XWIN_MAXIMIZED,
+		.undecorated = m->flags & RP_XWIN_UNDECORATED,
 		.title = title_shown(x, shown, marked, sizeof marked), .wm_class = cls,
 		.icon_name = icon[0] ? icon : title,
 		.machine = rp_conn_host_name(x->c.c)};

@@ -373,6 +373,7 @@ struct ds_seamless_win {
 	/* Its program asked for the full screen, or to be maximized: asked
 	 * of the desk's window manager. */
 	bool fullscreen, maximized;
+	bool undecorated; /* its program asked for no decorations: asked of the desk's window manager */
 	struct rp_xhints size; /* as XWIN carries them */
 	const char *title, *wm_class, *icon_name;
 	const char *machine; /* the host's name (WM_CLIENT_MACHINE); NULL, "": none */

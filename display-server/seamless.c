@@ -110,7 +110,7 @@ struct seamless {
 	xcb_gcontext_t gc;
 	xcb_atom_t wm_protocols, wm_delete, net_wm_name, net_wm_icon_name, utf8;
 	xcb_atom_t net_wm_state, net_wm_state_fullscreen, net_wm_state_max_vert, net_wm_state_max_horz;
-	xcb_atom_t net_wm_moveresize;
+	xcb_atom_t net_wm_moveresize, motif_wm_hints;
 	int16_t press_x, press_y; /* the last button press, on the root */
 	struct ds_xkb xkb;
 	pixman_image_t *fb;
@@ -574,6 +574,7 @@ struct ds_backend *ds_seamless_create(const char *display, char *err, size_t err
 	s->net_wm_state_max_vert = ds_x_atom(s->conn, "_NET_WM_STATE_MAXIMIZED_VERT");
 	s->net_wm_state_max_horz = ds_x_atom(s->conn, "_NET_WM_STATE_MAXIMIZED_HORZ");
 	s->net_wm_moveresize = ds_x_atom(s->conn, "_NET_WM_MOVERESIZE");
+	s->motif_wm_hints = ds_x_atom(s->conn, "_MOTIF_WM_HINTS");
 	s->gc = xcb_generate_id(s->conn);
 	xcb_create_gc(s->conn, s->gc, s->scr->root, 0, NULL);
 	s->fb = pixman_image_create_bits(PIXMAN_x8r8g8b8, TOKEN_FB_PX, TOKEN_FB_PX, NULL, 0);
@@ -704,6 +705,14 @@ static void set_props(struct seamless *s, struct swin *w)
 				    XCB_ATOM_WINDOW, 32, 1, &t->xw);
 	xcb_change_property(s->conn, XCB_PROP_MODE_REPLACE, w->xw, s->wm_protocols, XCB_ATOM_ATOM,
 			    32, 1, &s->wm_delete);
+	/* No decorations, as its program asked (a GTK header bar is its
+	 * title bar; framed, it had two), else the window manager's own. */
+	const uint32_t motif[5] = {2, 0, 0, 0, 0}; /* flags: decorations; decorations: none */
+	if (m->undecorated && !w->override)
+		xcb_change_property(s->conn, XCB_PROP_MODE_REPLACE, w->xw, s->motif_wm_hints,
+				    s->motif_wm_hints, 32, 5, motif);
+	else
+		xcb_delete_property(s->conn, w->xw, s->motif_wm_hints);
 }
 
 /* w's desk window made, at x, y, w x h on the root, and mapped. */

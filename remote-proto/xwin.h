@@ -76,6 +76,10 @@
 /* Its program asked to be maximized (_NET_WM_STATE_MAXIMIZED_VERT and
  * _HORZ): as FULLSCREEN, the desk's window manager asked to maximize it. */
 #define RP_XWIN_MAXIMIZED 0x200
+/* Its program asked for no decorations (_MOTIF_WM_HINTS: it draws its own
+ * title bar, a GTK header bar, or none): a seamless desk asks its window
+ * manager for none too. A desk before it ignores the bit (two title bars). */
+#define RP_XWIN_UNDECORATED 0x400
 /* HELLO, both ways: each window of LIST_REPLY's X part ends with u16
  * flags, its XWIN's (RP_XWIN_OVER_BOUND: telly ls says so), when both
  * said it. */

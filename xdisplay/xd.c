@@ -52,7 +52,7 @@
 #define XD_RECTS_MAX 32		   /* damage in more pieces is read as its bounding box */
 #define XD_PROP_MAX_WORDS 1024	   /* a property read is at most 4 KiB */
 #define XD_PROTOCOLS_MAX XD_PROP_PROTOCOLS_MAX
-#define XD_PROPS_ASKED 9 /* the properties a window's mapping asks for */
+#define XD_PROPS_ASKED 10 /* the properties a window's mapping asks for */
 _Static_assert(2 * XD_PROP_PAIRS_MAX >= XD_PROP_MAX_WORDS, "MULTIPLE's pairs as read");
 #define XD_SHM_MIN_ROWS 64	   /* the pixel segment holds this many rows of the widest window */
 #define XD_SCREEN_DPI 96	   /* the size in millimetres RANDR is told */
@@ -105,6 +105,7 @@ enum {
 	A_WM_NORMAL_HINTS,
 	A_WM_TRANSIENT_FOR,
 	A_NET_WM_STATE,
+	A_MOTIF_WM_HINTS,
 	A_WM_PROTOCOLS,
 	A_WM_DELETE_WINDOW,
 	A_WM_STATE,
@@ -130,7 +131,7 @@ enum {
 _Static_assert(A_WM_DELETE_WINDOW <= 16, "a window's properties owed fit props_owed");
 static const char *const atom_names[A_COUNT] = {
 	"WM_NAME",	   "_NET_WM_NAME",	"WM_ICON_NAME", "_NET_WM_ICON_NAME",
-	"WM_CLASS",	   "WM_NORMAL_HINTS", "WM_TRANSIENT_FOR", "_NET_WM_STATE", "WM_PROTOCOLS",
+	"WM_CLASS",	   "WM_NORMAL_HINTS", "WM_TRANSIENT_FOR", "_NET_WM_STATE", "_MOTIF_WM_HINTS", "WM_PROTOCOLS",
 	"WM_DELETE_WINDOW", "WM_STATE",	"UTF8_STRING", "CLIPBOARD", "PRIMARY",
 	"TARGETS", "TEXT", "INCR", "_TELLY_SELECTION", "MULTIPLE", "ATOM_PAIR", "COMPOUND_TEXT",
 	"GDK_VISUALS",
@@ -208,6 +209,7 @@ struct xwin {
 	 * ways, it spans the screen, and goes back to fs_x, fs_y, fs_w x fs_h
 	 * (its place and outer size before) once it has neither. */
 	uint8_t state;
+	bool undecorated; /* _MOTIF_WM_HINTS asks for no decorations */
 	int16_t fs_x, fs_y;
 	uint16_t fs_w, fs_h;
 	/* Moved since it was mapped, by a desk (xd_configure) or by its
@@ -645,6 +647,7 @@ static void report(struct xd *xd, struct xwin *w)
 	r.positioned = w->positioned || w->placed;
 	r.fullscreen = w->state & XD_STATE_FULLSCREEN;
 	r.maximized = (w->state & XD_STATE_MAXIMIZED) == XD_STATE_MAXIMIZED;
+	r.undecorated = w->undecorated;
 	r.size = w->size;
 	r.title = w->net_title[0] ? w->net_title : w->title;
 	r.icon_name = w->net_icon[0] ? w->net_icon : w->icon;
@@ -850,7 +853,8 @@ static void ask_props(struct xd *xd, struct xwin *w)
 	/* (WM_PROTOCOLS last: its answer says they are all in.) */
 	static const int all[XD_PROPS_ASKED] = {A_WM_NAME,	     A_NET_WM_NAME,	 A_WM_ICON_NAME,
 						A_NET_WM_ICON_NAME, A_WM_CLASS,	 A_WM_NORMAL_HINTS,
-						A_WM_TRANSIENT_FOR, A_NET_WM_STATE, A_WM_PROTOCOLS};
+						A_WM_TRANSIENT_FOR, A_NET_WM_STATE, A_MOTIF_WM_HINTS,
+						A_WM_PROTOCOLS};
 	for (size_t i = 0; i < sizeof all / sizeof all[0]; i++)
 		ask_prop(xd, w, all[i]);
 }
@@ -1468,6 +1472,9 @@ static void on_prop(struct xd *xd, struct xwin *w, int a, xcb_get_property_reply
 		state_set(xd, w, st);
 		break;
 	}
+	case A_MOTIF_WM_HINTS:
+		w->undecorated = xd_prop_undecorated(&p);
+		break;
 	case A_WM_PROTOCOLS:
 		w->can_close = xd_prop_has_atom(&p, xd->atoms[A_WM_DELETE_WINDOW], XD_PROTOCOLS_MAX);
 		break;

@@ -68,6 +68,9 @@ struct xd_window {
 	 * or to be maximized both ways (_NET_WM_STATE_MAXIMIZED_VERT and
 	 * _HORZ): it spans the host's screen. */
 	bool fullscreen, maximized;
+	/* Its program asked for no decorations (_MOTIF_WM_HINTS: a GTK
+	 * header bar draws its own title bar). */
+	bool undecorated;
 	struct xd_hints size; /* WM_NORMAL_HINTS' sizes */
 	const char *title, *wm_class, *icon_name; /* valid UTF-8, no controls, bounded */
 };

@@ -189,6 +189,11 @@ uint32_t xd_prop_window(const struct xd_prop *p)
 	return words32(p, XD_ATOM_WINDOW) ? word(p, 0) : 0;
 }
 
+bool xd_prop_undecorated(const struct xd_prop *p)
+{
+	return words32(p, 0) >= 3 && (word(p, 0) & 2) && word(p, 2) == 0;
+}
+
 bool xd_prop_has_atom(const struct xd_prop *p, uint32_t atom, size_t max)
 {
 	size_t n = words32(p, XD_ATOM_ATOM);

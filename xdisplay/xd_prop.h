@@ -99,6 +99,10 @@ uint32_t xd_prop_window(const struct xd_prop *p);
 /* Whether a list of atoms (ATOM, format 32: WM_PROTOCOLS) names atom
  * among its first max. */
 bool xd_prop_has_atom(const struct xd_prop *p, uint32_t atom, size_t max);
+/* _MOTIF_WM_HINTS (format 32, of its own type, at least 3 words): whether
+ * it asks for no decorations (flags' bit 1 set, decorations 0), as a
+ * window that draws its own title bar (GTK's header bar) or none does. */
+bool xd_prop_undecorated(const struct xd_prop *p);
 
 /* MULTIPLE's (target, property) pairs (ATOM_PAIR or ATOM, format 32,
  * whole) into pairs (room for 2 * XD_PROP_PAIRS_MAX): the number of

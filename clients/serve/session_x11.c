@@ -687,6 +687,7 @@ static void on_window(void *ctx, const struct xd_window *d)
 				    (d->can_close ? RP_XWIN_CAN_CLOSE : 0) |
 				    (d->fullscreen ? RP_XWIN_FULLSCREEN : 0) |
 				    (d->maximized ? RP_XWIN_MAXIMIZED : 0) |
+				    (d->undecorated ? RP_XWIN_UNDECORATED : 0) |
 				    (d->override_redirect ? 0
 				     : d->positioned	  ? RP_XWIN_POSITIONED
 							  : RP_XWIN_WM_PLACES) | kept),

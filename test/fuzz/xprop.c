@@ -92,6 +92,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	} else {
 		assert(!h.sizes && !h.positioned && !h.size.min_w && !h.size.max_h && !h.size.base_w);
 	}
+	if (xd_prop_undecorated(&p))
+		assert(p.format == 32 && p.len >= 12 && (v[0] & 2) && !v[8] && !v[9] && !v[10] && !v[11]);
 	uint32_t win = xd_prop_window(&p);
 	assert(!win || (p.format == 32 && has_word(&p, win)));
 	if (vn >= 4) {

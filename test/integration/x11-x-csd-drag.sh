@@ -7,7 +7,9 @@
 # said nothing of it, so GTK moved the window itself on the host (twice
 # as far: the pointer goes in relative to the window), and the desk's
 # window stayed where it was. A click after the drag works (the button
-# the window manager took is not left down on the host).
+# the window manager took is not left down on the host). The desk's
+# window manager draws no title bar of its own around it (the program
+# asked for none: _MOTIF_WM_HINTS), where it drew a second one.
 . test/integration/lib.sh "$1"
 need_progs Xvfb zenity openbox xdotool xwininfo xprop
 x_config "$XDG_CONFIG_HOME"
@@ -35,6 +37,14 @@ set -- $(deskwin)
 w=$1 ww=$2 x0=$4 y0=$5
 at() { set -- "$1" $(deskwin); [ $# = 6 ] && [ "$5 $6" = "$1" ]; }
 moved() { [ -n "$(deskwin)" ] && ! at "$x0 $y0"; }
+
+# One title bar, its own: the desk's window manager draws none, as the
+# program asked (_MOTIF_WM_HINTS; before, openbox framed it: two).
+xprop -id "$w" _MOTIF_WM_HINTS | grep -q "= 0x2, 0x0," ||
+	fail "the desk window does not ask for no decorations: $(xprop -id "$w" _MOTIF_WM_HINTS)"
+wait_until 20 sh -c "xprop -id $w _NET_FRAME_EXTENTS | grep -q '= 0, 0, 0, 0'" ||
+	fail "framed on the desk: $(xprop -id "$w" _NET_FRAME_EXTENTS)"
+echo "one title bar, the program's own: ok"
 
 # Its header bar's middle (no button there), dragged by 200, 100.
 px=$((x0 + ww / 2)) py=$((y0 + 18))
