@@ -69,7 +69,7 @@ XD_SRC     := xdisplay/xd.c xdisplay/xd_prop.c xdisplay/xvfb.c xdisplay/xorg.c \
               clients/serve/session_x11.c
 SERVE_SRC  += $(XD_SRC)
 CLIENT_SRC += $(XD_SRC)
-LZ4_LIBS   += $(shell pkg-config --libs xcb xcb-shm xcb-composite xcb-damage xcb-xfixes xcb-xtest xcb-randr xcb-shape 2>/dev/null)
+LZ4_LIBS   += $(shell pkg-config --libs xcb xcb-shm xcb-composite xcb-damage xcb-xfixes xcb-xtest xcb-randr xcb-shape xcb-xkb 2>/dev/null)
 # X-Resource's QueryClients: the display's clients (xd_clients_ask) and
 # the count of its reply (xd_prop.c, so its unit test and fuzzer too).
 XRES_LIBS  := $(shell pkg-config --libs xcb-res 2>/dev/null || echo -lxcb-res)

@@ -3087,7 +3087,7 @@ int telly_view(int argc, char **argv)
 	wm_init(&v->wm, &cfg);
 	v->dest.caps |= RP_CAP_X11 | RP_CAP_XPALETTE | (v->lossless ? 0 : RP_CAP_XLOSSY) |
 			RP_CAP_ENDED | RP_CAP_XBOUND | RP_CAP_XSHAPE | RP_CAP_XCLIPAGE | RP_CAP_XLASTS |
-			RP_CAP_XMOVERESIZE;
+			RP_CAP_XMOVERESIZE | RP_CAP_XLOCKS;
 	/* telly x prints what its program prints, as ssh -X; another view
 	 * leaves it to the terminal that started it (and the host's log). */
 	if (v->exit_status)

@@ -680,10 +680,18 @@ static void mark_input(struct vx *x, struct xsess *s)
 /* A key to s's window id (which may be gone: the host looks a window
  * up only for a press, so a release still lets the key go). */
 static void send_key_to(struct vx *x, struct xsess *s, uint32_t id, uint8_t code, bool pressed,
-			uint64_t t_key)
+			int locks, uint64_t t_key)
 {
 	uint8_t buf[RP_HDR_SIZE + 16];
 	struct rp_xkey k = {.id = id, .keycode = code, .pressed = pressed};
+
+	/* The host's display keeps its own locks: a press says the desk's
+	 * (CapsLock, NumLock, the layout group) to a host that takes them. */
+	if (pressed && locks >= 0 && x->c.c && (rp_conn_peer_caps(x->c.c) & RP_CAP_XLOCKS)) {
+		k.locks = true;
+		k.locked_mods = (uint8_t)locks;
+		k.locked_group = (uint8_t)(locks >> 8 & RP_XKEY_GROUP_MAX);
+	}
 
 	if (!s->resumable && hold(x, s, &k, NULL))
 		return;
@@ -733,9 +741,10 @@ void vx_flush_input(struct vx *x)
 		rp_conn_flush(x->c.c);
 }
 
-static void send_key(struct vx *x, struct xw *w, uint8_t code, bool pressed, uint64_t t_key)
+static void send_key(struct vx *x, struct xw *w, uint8_t code, bool pressed, int locks,
+		     uint64_t t_key)
 {
-	send_key_to(x, w->s, w->id, code, pressed, t_key);
+	send_key_to(x, w->s, w->id, code, pressed, locks, t_key);
 }
 
 /* Key code went down into w: its release goes there too, wherever the
@@ -752,7 +761,7 @@ static void note_down(struct vx *x, struct xw *w, uint8_t code)
 /* The key of down[i] released where its press went. */
 static void up_at(struct vx *x, unsigned i)
 {
-	send_key_to(x, x->down[i].s, x->down[i].id, x->down[i].code, false, 0);
+	send_key_to(x, x->down[i].s, x->down[i].id, x->down[i].code, false, -1, 0);
 	x->down[i] = x->down[--x->ndown];
 }
 
@@ -788,7 +797,7 @@ static void carry_mods(struct vx *x, struct xw *w, uint8_t key, uint32_t mods, u
 		for (unsigned i = 0; i < x->ndown; i++)
 			down |= x->down[i].code == code;
 		if (!down && (ds_keymap_key_mod(x->keymap, code) & mods)) {
-			send_key(x, w, code, true, t_key);
+			send_key(x, w, code, true, -1, t_key);
 			note_down(x, w, code);
 		}
 		unlift(x, j);
@@ -2515,16 +2524,16 @@ void vx_action(struct vx *x, const struct wm_action *a, const struct ds_event *k
 		uint64_t t_key = key->time_us ? key->time_us * 1000 : base_now_ns();
 		if (key->keycode) {
 			carry_mods(x, w, (uint8_t)key->keycode, key->mods, t_key);
-			send_key(x, w, (uint8_t)key->keycode, true, t_key);
+			send_key(x, w, (uint8_t)key->keycode, true, key->locks, t_key);
 			note_down(x, w, (uint8_t)key->keycode);
 			break;
 		}
 		/* From a script: press and release, modifiers around. */
 		n = ds_keymap_keys(x->keymap, key->keysym, key->mods, codes, 8);
 		for (int i = 0; i < n; i++)
-			send_key(x, w, codes[i], true, t_key);
+			send_key(x, w, codes[i], true, -1, t_key);
 		for (int i = n; i-- > 0;)
-			send_key(x, w, codes[i], false, t_key);
+			send_key(x, w, codes[i], false, -1, t_key);
 		break;
 	}
 	case WM_ACT_CLOSE:
@@ -2572,10 +2581,10 @@ void vx_script_key(struct vx *x, uint32_t wid, uint32_t keysym, uint32_t mods, b
 	n = ds_keymap_keys(x->keymap, keysym, mods, codes, 8);
 	if (down)
 		for (int i = 0; i < n; i++)
-			send_key(x, w, codes[i], true, base_now_ns());
+			send_key(x, w, codes[i], true, -1, base_now_ns());
 	else
 		for (int i = n; i-- > 0;)
-			send_key(x, w, codes[i], false, 0);
+			send_key(x, w, codes[i], false, -1, 0);
 }
 
 /* The X window under the pointer and the point in it: a button's grab,
@@ -2681,7 +2690,8 @@ bool vx_button(struct vx *x, const struct ds_event *ev)
 
 /* ---- seamless: what the person does to the desk's own windows ---- */
 
-static void sl_key(void *ctx, uint32_t id, uint8_t keycode, uint32_t mods, bool pressed)
+static void sl_key(void *ctx, uint32_t id, uint8_t keycode, uint32_t mods, bool pressed,
+		   int locks)
 {
 	struct vx *x = ctx;
 	struct xw *w = win_by_wid(x, id);
@@ -2693,7 +2703,7 @@ static void sl_key(void *ctx, uint32_t id, uint8_t keycode, uint32_t mods, bool 
 	if (w && !key_watching(x, 0, keycode)) {
 		uint64_t t_key = base_now_ns();
 		carry_mods(x, w, keycode, mods, t_key);
-		send_key(x, w, keycode, pressed, t_key);
+		send_key(x, w, keycode, pressed, locks, t_key);
 		note_down(x, w, keycode);
 	}
 }

@@ -36,10 +36,21 @@ struct ds_event {
 	uint64_t time_us; /* CLOCK_MONOTONIC */
 	uint32_t keysym, mods, codepoint;
 	uint32_t keycode; /* KEY: the display's (X) keycode; 0 from a script */
+	int locks;	  /* KEY from an X display: its locks at the key (ds_x_locks); else -1 */
 	bool pressed;
 	double dx, dy;
 	int x, y, button, w, h;
 };
+
+/* An X key event's state as the desk's locks at that key: the locked
+ * modifiers a core state shows (Lock, and Mod2 where NumLock is) | the
+ * layout group << 8, for XKEY's locks (RP_CAP_XLOCKS). The core state
+ * holds no more of XKB's: another locked modifier, or a latched group,
+ * is not told. */
+static inline int ds_x_locks(uint16_t state)
+{
+	return (state & (0x02 | 0x10)) | ((state >> 13) & 3) << 8;
+}
 
 typedef void (*ds_event_fn)(void *ctx, const struct ds_event *ev);
 
@@ -350,7 +361,8 @@ int ds_comp_x_shape(struct ds_comp *c, uint32_t id, const pixman_region32_t *reg
  * move or resize by the desk's window manager (the corner on the root),
  * WM_DELETE_WINDOW, the focus. */
 struct ds_seamless_ops {
-	void (*key)(void *ctx, uint32_t id, uint8_t keycode, uint32_t mods, bool pressed);
+	void (*key)(void *ctx, uint32_t id, uint8_t keycode, uint32_t mods, bool pressed,
+		    int locks);
 	void (*pointer)(void *ctx, uint32_t id, int x, int y, int button, int kind);
 	void (*configure)(void *ctx, uint32_t id, int x, int y, int w, int h);
 	void (*close)(void *ctx, uint32_t id);

@@ -34,7 +34,8 @@ static int hl_fd(struct ds_backend *b)
 static void key_event(ds_event_fn fn, void *ctx, uint32_t keysym, uint32_t mods, uint32_t cp)
 {
 	struct ds_event ev = {.type = DS_EV_KEY, .pressed = true, .time_us = base_now_ns() / 1000,
-			      .keysym = keysym, .mods = mods, .codepoint = cp};
+			      .keysym = keysym, .mods = mods, .codepoint = cp,
+			      .locks = -1};
 
 	fn(ctx, &ev);
 }

@@ -348,7 +348,7 @@ static int s_dispatch(struct ds_backend *b, ds_event_fn fn, void *ctx)
 				s->ops->key(s->ctx, w->id, k->detail,
 					    k->state & (WM_MOD_SHIFT | WM_MOD_CTRL | WM_MOD_ALT |
 							WM_MOD_SUPER),
-					    type == XCB_KEY_PRESS);
+					    type == XCB_KEY_PRESS, ds_x_locks(k->state));
 			break;
 		}
 		case XCB_BUTTON_PRESS:

@@ -107,7 +107,8 @@ static int x_fd(struct ds_backend *b)
 static void key_event(struct x11 *x, xcb_key_press_event_t *k, bool pressed, ds_event_fn fn,
 		      void *ctx)
 {
-	struct ds_event ev = {.type = DS_EV_KEY, .pressed = pressed, .time_us = base_now_ns() / 1000};
+	struct ds_event ev = {.type = DS_EV_KEY, .pressed = pressed, .time_us = base_now_ns() / 1000,
+			      .locks = ds_x_locks(k->state)};
 	uint32_t locked = k->state & (XCB_MOD_MASK_LOCK | XCB_MOD_MASK_2);
 
 	/* The event's modifier state stands for xkb's: latches are rare

@@ -146,8 +146,14 @@ int rp_xkey_decode(const uint8_t *p, size_t n, struct rp_xkey *m)
 	m->keycode = get_u8(&r);
 	pressed = get_u8(&r);
 	m->pressed = pressed == 1;
+	/* Two lengths: without the locks (a desk without RP_CAP_XLOCKS) and
+	 * with them; the locks' bytes are there whole or not at all. */
+	m->locks = !r.bad && r.n - r.off == 2;
+	m->locked_mods = m->locks ? get_u8(&r) : 0;
+	m->locked_group = m->locks ? get_u8(&r) : 0;
 	/* X keycodes are 8..255 */
-	if (r.bad || !m->id || m->keycode < 8 || pressed > 1)
+	if (r.bad || !m->id || m->keycode < 8 || pressed > 1 ||
+	    m->locked_group > RP_XKEY_GROUP_MAX)
 		return -EPROTO;
 	return done(&r);
 }
@@ -161,6 +167,10 @@ long rp_xkey_frame(uint8_t *buf, size_t cap, uint16_t chan, const struct rp_xkey
 	rp_put_u32(&e, m->id);
 	rp_put_u8(&e, m->keycode);
 	rp_put_u8(&e, m->pressed ? 1 : 0);
+	if (m->locks) {
+		rp_put_u8(&e, m->locked_mods);
+		rp_put_u8(&e, m->locked_group);
+	}
 	return rp_enc_end(&e);
 }
 

@@ -101,6 +101,10 @@
  * its window manager move or resize the window. */
 #define RP_CAP_XMOVERESIZE 0x400000
 #define RP_XMOVERESIZE_MAX_DIR 10 /* EWMH's directions: 0..7 edges, 8 move, 9, 10 by keyboard */
+/* HELLO, both ways: XKEY carries the desk's locked modifiers (CapsLock,
+ * NumLock) and locked layout group at that key, and the host makes its
+ * display's the same before it puts the key in (RP_XKEY_LOCKS). */
+#define RP_CAP_XLOCKS 0x800000
 
 /* A window's size hints (its program's WM_NORMAL_HINTS), in pixels;
  * 0: not set. XWIN carries them; the seamless desk gives them to its
@@ -152,10 +156,16 @@ struct rp_xpix {
 #define RP_XPTR_MOTION 0
 #define RP_XPTR_PRESS 1
 #define RP_XPTR_RELEASE 2
+#define RP_XKEY_GROUP_MAX 3 /* XKB has 4 layout groups, 0..3 */
 struct rp_xkey {
 	uint32_t seq, id; /* id: the window the key was typed into (focus follows) */
 	uint8_t keycode;  /* in the desk's keymap (XKEYMAP) */
 	bool pressed;
+	/* RP_CAP_XLOCKS: the desk's locked state at this key, sent (and
+	 * decoded) only when locks is true; the masks are the keymap's. */
+	bool locks;
+	uint8_t locked_mods;  /* XKB's locked modifier mask */
+	uint8_t locked_group; /* 0..RP_XKEY_GROUP_MAX */
 };
 struct rp_xpointer {
 	uint32_t seq, id;

@@ -32,6 +32,7 @@
 #include <xcb/xcb.h>
 #include <xcb/xcbext.h>
 #include <xcb/xfixes.h>
+#include <xcb/xkb.h>
 #include <xcb/xtest.h>
 
 #include "base.h"
@@ -249,6 +250,7 @@ struct xd_held {
 	uint8_t detail; /* the keycode or the button */
 	bool pressed;
 	int16_t x, y;
+	int locks; /* a key's: the desk's locks (xd_key_locks), or -1 */
 };
 
 /* A program's selection on its way to xd (ICCCM): asked for, then, if
@@ -407,6 +409,7 @@ struct xd {
 	 * full); a shape of too many rectangles said. */
 	bool shape_ok, shapes_owed, told_shape_many;
 	uint8_t shape_ev;
+	bool xkb_ok; /* the display has XKB: a desk's locks are set (xd_key_locks) */
 	xcb_shm_seg_t seg;
 	uint8_t *shm;
 	size_t shm_bytes;
@@ -2999,6 +3002,7 @@ static void start_connected(struct xd *xd)
 	xcb_prefetch_extension_data(xd->c, &xcb_shape_id);
 	xcb_prefetch_extension_data(xd->c, &xcb_big_requests_id);
 	xcb_prefetch_extension_data(xd->c, &xcb_res_id); /* (xd_clients_ask) */
+	xcb_prefetch_extension_data(xd->c, &xcb_xkb_id); /* (a desk's locks) */
 	for (int i = 0; i < A_COUNT; i++)
 		xd->st.atoms[i] = xcb_intern_atom(xd->c, 0, (uint16_t)strlen(atom_names[i]),
 						  atom_names[i]);
@@ -3078,6 +3082,13 @@ static void start_ext(struct xd *xd)
 	xd->shape_ev = xd->shape_ok ? ext->first_event : 0;
 	if (xd->shape_ok)
 		xcb_discard_reply(xd->c, xcb_shape_query_version(xd->c).sequence);
+	/* XKB, for a desk's locks (xd_key_locks): a server takes no XKB
+	 * request before UseExtension; one without it keeps its own. */
+	ext = xcb_get_extension_data(xd->c, &xcb_xkb_id);
+	xd->xkb_ok = ext && ext->present;
+	if (xd->xkb_ok)
+		xcb_discard_reply(xd->c, xcb_xkb_use_extension(xd->c, XCB_XKB_MAJOR_VERSION,
+							      XCB_XKB_MINOR_VERSION).sequence);
 	/* Their answers matter not: the server takes the version asked. */
 	xcb_discard_reply(xd->c, xcb_composite_query_version(xd->c, 0, 4).sequence);
 	xcb_discard_reply(xd->c, xcb_damage_query_version(xd->c, 1, 1).sequence);
@@ -3541,12 +3552,25 @@ static bool keymap_loading(const struct xd *xd)
 	return xd->proc.xkbcomp > 0 || xd->proc.keymap_next;
 }
 
-static void inject_key(struct xd *xd, uint32_t id, uint8_t keycode, bool pressed)
+static void inject_key(struct xd *xd, uint32_t id, uint8_t keycode, bool pressed, int locks)
 {
 	struct xwin *w;
 
 	if (pressed && (w = find(xd, id)))
 		set_focus(xd, w);
+	/* The display's locks are its own, changed by the lock keys that
+	 * reach it; a press is typed with the desk's. Set before each press
+	 * that says them, not compared: the display's may have changed by
+	 * any key put in since (or a program's), the request has no answer
+	 * and the server changes nothing when they are the same. XTEST's
+	 * keys are processed as they come, so the order holds.
+	 * Only CapsLock and NumLock (Mod2) are the desk's to say (its key
+	 * event's state shows no other lock); a lock on another modifier
+	 * stays the display's. */
+	if (pressed && locks >= 0 && xd->xkb_ok)
+		xcb_xkb_latch_lock_state(xd->c, XCB_XKB_ID_USE_CORE_KBD,
+					 XCB_MOD_MASK_LOCK | XCB_MOD_MASK_2, (uint8_t)locks,
+					 1, (uint8_t)(locks >> 8), 0, 0, 0);
 	xcb_test_fake_input(xd->c, pressed ? XCB_KEY_PRESS : XCB_KEY_RELEASE, keycode,
 			    XCB_CURRENT_TIME, XCB_NONE, 0, 0, 0);
 }
@@ -3616,7 +3640,7 @@ static void release_held(struct xd *xd)
 		for (unsigned end = i + XD_HELD_BATCH; i < xd->nheld && i < end; i++) {
 			const struct xd_held *h = &xd->held[i];
 			if (h->kind < 0)
-				inject_key(xd, h->id, h->detail, h->pressed);
+				inject_key(xd, h->id, h->detail, h->pressed, h->locks);
 			else
 				inject_pointer(xd, h->id, h->x, h->y, h->kind, h->detail);
 		}
@@ -4175,15 +4199,20 @@ int xd_backlog(const struct xd *xd)
 
 int xd_key(struct xd *xd, uint32_t id, uint8_t keycode, bool pressed)
 {
+	return xd_key_locks(xd, id, keycode, pressed, -1);
+}
+
+int xd_key_locks(struct xd *xd, uint32_t id, uint8_t keycode, bool pressed, int locks)
+{
 	if (!xd->ready)
 		return -EAGAIN;
-	if (keycode < 8)
+	if (keycode < 8 || locks > 0x3ff)
 		return -EINVAL;
-	int r = hold(xd, (struct xd_held){id, -1, keycode, pressed, 0, 0});
+	int r = hold(xd, (struct xd_held){id, -1, keycode, pressed, 0, 0, locks});
 
 	if (r || (r = backlogged(xd, pressed ? 0 : keycode, 0, XD_KEY_COST)))
 		return r < 0 ? r : 0;
-	inject_key(xd, id, keycode, pressed);
+	inject_key(xd, id, keycode, pressed, locks);
 	injected(xd);
 	return 0;
 }
@@ -4214,7 +4243,7 @@ int xd_pointer(struct xd *xd, uint32_t id, int x, int y, int kind, int button)
 	if ((kind == 1 || kind == 2) && (button < 1 || button > 9))
 		return -EINVAL;
 	int r = hold(xd, (struct xd_held){id, (int8_t)kind, (uint8_t)button, kind == 1,
-					  (int16_t)rx, (int16_t)ry});
+					  (int16_t)rx, (int16_t)ry, -1});
 	if (r || (r = backlogged(xd, 0, kind == 2 ? (uint8_t)button : 0, XD_POINTER_COST)))
 		return r < 0 ? r : 0;
 	inject_pointer(xd, id, (int16_t)rx, (int16_t)ry, kind, (uint8_t)button);
@@ -4228,7 +4257,7 @@ int xd_button_up(struct xd *xd, int button)
 		return -EAGAIN;
 	if (button < 1 || button > 9)
 		return -EINVAL;
-	if (hold(xd, (struct xd_held){0, 3, (uint8_t)button, false, 0, 0}))
+	if (hold(xd, (struct xd_held){0, 3, (uint8_t)button, false, 0, 0, -1}))
 		return 0; /* a release: held, or (past its room) lost and counted */
 	int r = backlogged(xd, 0, (uint8_t)button, XD_POINTER_COST);
 	if (r)

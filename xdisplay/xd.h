@@ -289,6 +289,11 @@ void xd_counts(const struct xd *xd, struct xd_counts *out);
  * 0 it goes in, 1 it waits (-ENOBUFS), 2 it is dropped. */
 int xd_backlog(const struct xd *xd);
 int xd_key(struct xd *xd, uint32_t id, uint8_t keycode, bool pressed);
+/* As xd_key, typed with the desk's locks: locked modifiers (XKB's mask,
+ * in the desk's keymap, which the display has) | locked group (0..3) <<
+ * 8, or -1 for the display's own. A press sets the display's to them
+ * first (on a server without XKB: its own). */
+int xd_key_locks(struct xd *xd, uint32_t id, uint8_t keycode, bool pressed, int locks);
 /* kind: 0 motion, 1 press, 2 release; x, y relative to window id. */
 int xd_pointer(struct xd *xd, uint32_t id, int x, int y, int kind, int button);
 /* Button 1..9 let go where the pointer is, whatever window it was

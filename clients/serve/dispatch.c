@@ -168,7 +168,8 @@ static int on_hello(struct server *srv, struct conn *c, const struct rp_hdr *h, 
 			   RP_CAP_LINEMODE | RP_CAP_RESUME | RP_CAP_RETYPE | RP_CAP_AHEAD |
 				   RP_CAP_STARTED | RP_CAP_XAHEAD | RP_CAP_XKEPT | RP_CAP_XBOUND |
 				   RP_CAP_XOUTPUT | RP_CAP_XCLIPAGE | RP_CAP_OPENMORE |
-				   RP_CAP_XLASTS | RP_CAP_XMOVERESIZE,
+				   RP_CAP_XLASTS | RP_CAP_XMOVERESIZE |
+				   RP_CAP_XLOCKS,
 			   "", me);
 	if (n < 0 || rp_conn_send(c->rc, buf, (size_t)n) < 0)
 		serve_log("connection %u: a reply did not fit; dropped", c->id);

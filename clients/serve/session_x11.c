@@ -3016,7 +3016,8 @@ int x11_key(struct session *s, struct chan *v, const struct rp_xkey *k, char *er
 
 	if (r == -EBUSY) /* another desk's keymap first: not taken, offered again */
 		return hold_full(x, v, true);
-	r = xd_key(x->xd, k->id, k->keycode, k->pressed);
+	r = xd_key_locks(x->xd, k->id, k->keycode, k->pressed,
+			 k->locks ? k->locked_mods | k->locked_group << 8 : -1);
 	if (r == -EBUSY) /* held input for a keymap is full: as above */
 		return hold_full(x, v, false);
 	if (r == -ENOBUFS) /* the display does not read (xd logs it): as above */

@@ -157,6 +157,44 @@ need_progs() {
 	done
 }
 
+# deskwin TITLE: the desk's window of that name (on $DISPLAY)
+deskwin() {
+	xwininfo -root -tree | sed -n "s/^ *\(0x[0-9a-f]*\) \"$1\".*/\1/p" | head -n 1
+}
+
+# typed_view SESSION TITLE MODE: X session SESSION runs an xterm titled
+# TITLE whose cat writes the lines it reads to $T/typed; a view of it on
+# the desk (MODE plain: telly's own desktop, one desk window; else
+# seamless), its window focused once the desk's keymap is loaded. Sets
+# view (its pid, in pids) and title (its desk window's). next_line
+# reads the next line cat wrote into got.
+typed_view() {
+	"$TELLY" new --x11 -s "$1" -- env LC_ALL=C.UTF-8 xterm -u8 -T "$2" -geometry 40x8+10+10 \
+		-e sh -c "exec cat >$T/typed" || fail "new --x11"
+	wait_until 20 sh -c "\"$TELLY\" ls | grep -q 'window .*\"$2\"'"
+	if [ "$3" = plain ]; then
+		"$TELLY" view --x11 "$1" >"$T/view.out" 2>&1 &
+		title="telly view"
+	else
+		"$TELLY" view --seamless "" "$1" >"$T/view.out" 2>&1 &
+		title=$2
+	fi
+	view=$!
+	pids="$pids $view"
+	wait_until 20 typed_view_has_win
+	kill -0 "$view" 2>/dev/null || fail "the view ended: $(cat "$T/view.out")"
+	xdotool windowfocus --sync "$(deskwin "$title")" || fail "cannot focus the view's window"
+	wait_until 20 grep -q "keymap is loaded" "$TELLY_DIR/serve.log"
+	typed_n=0
+}
+typed_view_has_win() { [ -n "$(deskwin "$title")" ] || ! kill -0 "$view" 2>/dev/null; }
+typed_lines() { [ "$(wc -l <"$T/typed")" -ge "$1" ]; }
+next_line() {
+	typed_n=$((typed_n + 1))
+	wait_until 20 typed_lines $typed_n
+	got=$(sed -n "${typed_n}p" "$T/typed")
+}
+
 # xprobe_start DIR SESSION [ENV=VALUE...]: the X probe desk
 # (test/integration/xprobe.c) on X session SESSION, its state in DIR; it
 # takes its commands from DIR/cmd, which the caller opens for writing

@@ -295,7 +295,7 @@ static void keymap_load(struct probe *p)
 
 static void send_key(struct probe *p, uint32_t id, uint8_t kc, bool down)
 {
-	struct rp_xkey k = {++p->seq, id, kc, down};
+	struct rp_xkey k = {.seq = ++p->seq, .id = id, .keycode = kc, .pressed = down};
 	uint8_t f[64];
 	long len = rp_xkey_frame(f, sizeof f, p->chan, &k);
 

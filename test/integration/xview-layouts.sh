@@ -15,37 +15,10 @@ need_progs xterm xdotool xwininfo setxkbmap xkbcomp xset
 start_xvfb 1024x768
 setxkbmap -layout us || fail "setxkbmap us"
 
-deskwin() { # TITLE: the desk's window of that name
-	xwininfo -root -tree | sed -n "s/^ *\(0x[0-9a-f]*\) \"$1\".*/\1/p" | head -n 1
-}
-
-"$TELLY" new --x11 -s lay -- env LC_ALL=C.UTF-8 xterm -u8 -T laytest -geometry 40x8+10+10 \
-	-e sh -c "exec cat >$T/typed" || fail "new --x11"
-wait_until 20 sh -c "\"$TELLY\" ls | grep -q 'window .*\"laytest\"'"
 # LAYOUT_VIEW=plain: telly's own desktop (one desk window, the host's
 # window inside it) instead.
-if [ "${LAYOUT_VIEW:-seamless}" = plain ]; then
-	"$TELLY" view --x11 lay >"$T/view.out" 2>&1 &
-	title="telly view"
-else
-	"$TELLY" view --seamless "" lay >"$T/view.out" 2>&1 &
-	title=laytest
-fi
-view=$!
-pids="$pids $view"
-has_win() { [ -n "$(deskwin "$title")" ] || ! kill -0 "$view" 2>/dev/null; }
-wait_until 20 has_win
-kill -0 "$view" 2>/dev/null || fail "the view ended: $(cat "$T/view.out")"
-xdotool windowfocus --sync "$(deskwin "$title")" || fail "cannot focus the view's window"
-wait_until 20 grep -q "keymap is loaded" "$TELLY_DIR/serve.log"
+typed_view lay laytest "${LAYOUT_VIEW:-seamless}"
 
-lines() { [ "$(wc -l <"$T/typed")" -ge "$1" ]; }
-n=0
-next_line() { # the next line the host's program read, in $got
-	n=$((n + 1))
-	wait_until 20 lines $n
-	got=$(sed -n "${n}p" "$T/typed")
-}
 hold() { # KEY SECONDS: held on the desk that long, then Return
 	xdotool keydown "$1"
 	sleep "$2"

@@ -88,6 +88,20 @@ static void messages_round_trip(void)
 	CHECK_EQ(k2.id, 3);
 	CHECK_EQ(k2.keycode, 38);
 	CHECK(k2.pressed);
+	CHECK(!k2.locks);
+	CHECK_EQ(n, 10); /* a desk without RP_CAP_XLOCKS: as before */
+
+	/* With the desk's locks: CapsLock and NumLock (Mod2), its 2nd layout */
+	k.locks = true;
+	k.locked_mods = 0x12;
+	k.locked_group = 1;
+	p = payload_of(rp_xkey_frame(frame, sizeof frame, 7, &k), RP_XKEY, &n);
+	CHECK_EQ(n, 12);
+	CHECK_EQ(rp_xkey_decode(p, n, &k2), 0);
+	CHECK_EQ(k2.keycode, 38);
+	CHECK(k2.locks);
+	CHECK_EQ(k2.locked_mods, 0x12);
+	CHECK_EQ(k2.locked_group, 1);
 
 	struct rp_xpointer pt = {.seq = 0xffffffff, .id = 3, .x = -1, .y = 500,
 				 .kind = RP_XPTR_PRESS, .button = 5},
@@ -288,6 +302,20 @@ static void decoders_refuse(void)
 	CHECK_EQ(redecode(RP_XKEY, len), -EPROTO);
 	frame[RP_HDR_SIZE + 8] = 8;
 	frame[RP_HDR_SIZE + 9] = 2; /* pressed is 0 or 1 */
+	CHECK_EQ(redecode(RP_XKEY, len), -EPROTO);
+
+	/* With the locks: 12 bytes or 10 (the old form), nothing else */
+	k.locks = true;
+	k.locked_mods = 0xff;
+	k.locked_group = RP_XKEY_GROUP_MAX;
+	len = rp_xkey_frame(frame, sizeof frame, 7, &k);
+	CHECK_EQ(len, RP_HDR_SIZE + 12);
+	CHECK_EQ(redecode(RP_XKEY, len), 0);
+	CHECK_EQ(redecode(RP_XKEY, len - 1), -EPROTO); /* half the locks */
+	CHECK_EQ(redecode(RP_XKEY, len - 2), 0);      /* none: the old form */
+	frame[len] = 0;
+	CHECK_EQ(redecode(RP_XKEY, len + 1), -EPROTO);
+	frame[RP_HDR_SIZE + 11] = RP_XKEY_GROUP_MAX + 1; /* XKB has 4 groups */
 	CHECK_EQ(redecode(RP_XKEY, len), -EPROTO);
 
 	struct rp_xpointer pt = {.seq = 1, .id = 2, .kind = RP_XPTR_RELEASE, .button = 9};
