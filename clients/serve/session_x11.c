@@ -222,8 +222,9 @@ struct x11 {
 	 * a launcher's child may not have reached the display yet, and is
 	 * hung up with the rest. */
 	bool lingering, no_xres, told_holding, told_unshown, told_held_past;
-	/* At the last count only a copy held kept it, for its views
-	 * (views_keep): the only one is told (XLASTS) that it ends with it. */
+	/* At the last count only a copy held kept it, for its views, or it
+	 * did and they all left since (views_keep): the only one is told
+	 * (XLASTS) that it ends with it. */
 	bool views_keep;
 	int others, shown;
 	long linger_since, clients_at, answer_by;
@@ -1832,7 +1833,14 @@ static void on_clients(void *ctx, const struct xd_clients *c)
 			  waiting == 1 ? "s" : "", X11_LINGER_START_MS / 1000);
 	x->told_holding |= !c->shown && holding;
 	x->told_unshown |= !c->shown && !holding && waiting;
-	x->views_keep = !c->shown && holding;
+	/* Once the last view left, the copy stays kept for none at every
+	 * count until the session goes: a client that shows no window (an
+	 * xkbcomp a resumed desk's keymap ran, say) counted beside it at the
+	 * first count after the DETACH keeps the display up to 5 s, and at
+	 * the next count the copy was a client that shows no window too,
+	 * counted from when it took the copy, so the session went "after
+	 * 5 s" as though waited for, not as its last view was told. */
+	x->views_keep = (!c->shown && holding) || kept_gone;
 	tell_lasts(x);
 	x->others = c->shown + c->holding + c->unshown;
 	x->shown = c->shown;

@@ -9,7 +9,7 @@
 # x's ^C says the session runs on (that view may come back); it ends
 # when that view, back, leaves. Over TCP, the link cut by cut-proxy.
 . test/integration/lib.sh "$1"
-need_progs Xvfb xclip
+need_progs Xvfb xclip xprop
 start_xvfb 1024x768
 . test/integration/reconnect.inc
 serve_cut_x
@@ -30,6 +30,9 @@ copier() { # PORT NAME
 }
 ended_with_view() { # NAME: telly x ($xpid) ^C'd says NAME ends with it, exits 0, and it ends
 	kill -INT "$xpid"
+	ends_after_view "$1"
+}
+ends_after_view() { # NAME: as ended_with_view, telly x already sent ^C
 	wait_until 20 gone "$xpid" || fail "telly x did not end on ^C"
 	rc=0
 	wait "$xpid" || rc=$?
@@ -90,3 +93,28 @@ wait_until 20 gone "$vpid" || fail "the read-only view did not end on ^C"
 wait_until 10 said kr "its programs ended; the X client of theirs that holds a copy kept it for its views, and the last one left" ||
 	fail "the session did not end with its last view"
 echo "telly x left beside a view whose link was down: runs on, for that view, and ends with it: ok"
+
+# 3. Another X client that shows no window is on the display as the
+# last view leaves (as xkbcomp is while a resumed desk's keymap loads):
+# the session waits for it, then ends as its view was told. Before, the
+# copy, no longer kept for a view at that count, was then waited for as
+# a client that shows no window since it took the copy, and the session
+# went as one that "stayed 5 s".
+copier "$port" kw
+touch "$T/go-kw"
+wait_until 20 said kw "its programs ended; an X client of theirs holds a copy" ||
+	fail "serve.log does not say the copy keeps the session"
+dpy=$(sed -n 's/.*session kw: X display \(:[0-9]*\) ready.*/\1/p' "$T/serve.err")
+DISPLAY=$dpy XAUTHORITY=$TELLY_DIR/x11-kw.auth xprop -spy -root _NET_ACTIVE_WINDOW \
+	>"$T/spy.out" 2>&1 &
+spy=$!
+pids="$pids $spy"
+wait_until 10 test -s "$T/spy.out" || fail "xprop did not reach the session's display"
+kill -INT "$xpid"
+wait_until 10 said kw "its programs ended; 1 X client of theirs that shows no window remains" ||
+	fail "the other client was not counted as the view left: $(grep 'session kw' "$T/serve.err" | tail -n 2)"
+kill "$spy"
+ends_after_view kw
+said kw "its programs ended; 1 X client of theirs that shows no window stayed" &&
+	fail "the session went as though it waited for the copy"
+echo "a client that shows no window as the last view leaves: waited for, then it ends with the view: ok"
