@@ -57,6 +57,9 @@ open="0000000104$(str vm1)$(str '')$(str '')0018005000000000""0000"
 out=$("$POKE" "$TELLY_DIR/serve.sock" --until 3 frame 1 "$hello" frame 6 "$open" 2>&1)
 echo "$out" | grep -q "^OK" || fail "the poke did not attach: $out"
 wait_until 10 grep -q "attach writing" "$AUDIT"
+# The detach is written once the daemon has the poke's end of stream,
+# which may come after the attach's line is read here.
+wait_until 10 grep -q "detach" "$AUDIT"
 starts_with "2026-01-01T00:00:00.000" "$AUDIT" && { cat "$AUDIT"; fail "a client forged an audit line"; }
 [ "$(grep -c . "$AUDIT")" = 2 ] || { cat -v "$AUDIT"; fail "one attach and one detach are not two lines"; }
 
